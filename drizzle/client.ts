@@ -1,0 +1,88 @@
+import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** A database or a transaction on it: services take either. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Counts SQL statements sent, so tests can prove that nested reads do not grow with list size. */
+export interface QueryStats {
+  statements: number;
+}
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  stats: QueryStats;
+  migrate(): Promise<void>;
+  /** True when every migration in the journal has been applied. */
+  migrationsApplied(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  /** An already open PGlite (tests clone a migrated, seeded one). */
+  pglite?: PGlite;
+  poolMax?: number;
+}
+
+export function openDatabase(opts: DatabaseOptions): Database {
+  const stats: QueryStats = { statements: 0 };
+  const logger = { logQuery: () => void stats.statements++ };
+  if (opts.databaseUrl) {
+    const client = postgres(opts.databaseUrl, { max: opts.poolMax ?? 20, onnotice: () => {} });
+    const db = drizzlePostgres(client, { schema, logger }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      stats,
+      migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
+      migrationsApplied: () => migrationsApplied(db),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  let client = opts.pglite;
+  if (!client) {
+    if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
+    client = new PGlite(opts.pgliteDir);
+  }
+  const pg = client;
+  const db = drizzlePglite(pg, { schema, logger }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    stats,
+    migrate: () => migratePglite(drizzlePglite(pg), { migrationsFolder }),
+    migrationsApplied: () => migrationsApplied(db),
+    close: () => pg.close(),
+  };
+}
+
+/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+async function migrationsApplied(db: Db): Promise<boolean> {
+  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
+  try {
+    const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+    return Number(row?.n) >= journal.entries.length;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './regions.ts';
+export * from './catalog.ts';
+export * from './organizations.ts';
+export * from './stores.ts';
+export * from './users.ts';

@@ -1,0 +1,35 @@
+import { sql } from 'drizzle-orm';
+import { check, doublePrecision, index, integer, pgEnum, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { organizations } from './organizations.ts';
+import { regionLevel, regions } from './regions.ts';
+
+export const storeKind = pgEnum('store_kind', ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']);
+
+// D2: stores (储备库/储备点) at city, county, township or village level.
+export const stores = pgTable(
+  'stores',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: varchar('code', { length: 32 }).notNull().unique(),
+    name: varchar('name', { length: 128 }).notNull(),
+    regionCode: varchar('region_code', { length: 12 })
+      .notNull()
+      .references(() => regions.code),
+    level: regionLevel('level').notNull(),
+    kind: storeKind('kind').notNull(),
+    lat: doublePrecision('lat').notNull(),
+    lng: doublePrecision('lng').notNull(),
+    address: varchar('address', { length: 256 }),
+    contactName: varchar('contact_name', { length: 64 }),
+    contactPhone: varchar('contact_phone', { length: 32 }),
+    capacityM3: integer('capacity_m3'),
+    operatorOrgId: uuid('operator_org_id').references(() => organizations.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('stores_region_idx').using('btree', sql`${t.regionCode} varchar_pattern_ops`),
+    check('stores_lat_range', sql`${t.lat} BETWEEN -90 AND 90`),
+    check('stores_lng_range', sql`${t.lng} BETWEEN -180 AND 180`),
+    check('stores_capacity_nonneg', sql`${t.capacityM3} IS NULL OR ${t.capacityM3} >= 0`),
+  ],
+);

@@ -1,0 +1,30 @@
+import { boolean, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { regions } from './regions.ts';
+import { stores } from './stores.ts';
+
+export const role = pgEnum('role', ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']);
+
+// A user's role and scope are data: a region subtree, or (keepers) a list of stores.
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  username: varchar('username', { length: 64 }).notNull().unique(),
+  displayName: varchar('display_name', { length: 64 }).notNull(),
+  passwordHash: varchar('password_hash', { length: 256 }).notNull(),
+  role: role('role').notNull(),
+  regionCode: varchar('region_code', { length: 12 }).references(() => regions.code),
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const userStores = pgTable(
+  'user_stores',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => stores.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.storeId] })],
+);

@@ -1,0 +1,56 @@
+import { DateTime } from 'luxon';
+import { builder } from './builder.ts';
+import { badInput } from '../server/errors.ts';
+import { parseMoney, formatMoney } from '../server/money.ts';
+import { ZONE } from '../server/clock.ts';
+
+builder.scalarType('DateTime', {
+  description: 'ISO-8601 instant with offset; stored in UTC, shown in Asia/Shanghai',
+  serialize: (v) => {
+    const dt = v instanceof Date ? DateTime.fromJSDate(v) : DateTime.fromISO(String(v), { setZone: true });
+    return dt.setZone(ZONE).toISO({ suppressMilliseconds: true });
+  },
+  parseValue: (v) => {
+    const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
+    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v))) {
+      throw badInput('DateTime', `时间格式错误：${String(v)}（应为带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`);
+    }
+    return dt.toUTC();
+  },
+});
+
+builder.scalarType('Date', {
+  description: 'Calendar date YYYY-MM-DD',
+  serialize: (v) => String(v),
+  parseValue: (v) => {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !DateTime.fromISO(v).isValid) {
+      throw badInput('Date', `日期格式错误：${String(v)}（应为 YYYY-MM-DD）`);
+    }
+    return v;
+  },
+});
+
+builder.scalarType('Money', {
+  description: 'Exact amount in yuan: a decimal string with at most 2 places, e.g. "1234.50"',
+  serialize: (v) => formatMoney(v as string),
+  parseValue: (v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') throw badInput('Money', '金额应为字符串，如 "1234.50"');
+    return parseMoney(String(v), 'Money');
+  },
+});
+
+export interface LatLngShape {
+  lat: number;
+  lng: number;
+}
+
+export const LatLng = builder.objectRef<LatLngShape>('LatLng').implement({
+  fields: (t) => ({ lat: t.exposeFloat('lat'), lng: t.exposeFloat('lng') }),
+});
+
+export const LatLngInput = builder.inputType('LatLngInput', {
+  fields: (t) => ({
+    lat: t.float({ required: true }),
+    lng: t.float({ required: true }),
+  }),
+});

@@ -1,0 +1,107 @@
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { LatLng, LatLngInput } from './scalars.ts';
+import { Region, RegionLevel } from './regions.ts';
+import { getStoreInScope, listStores, createStore, updateStore, type StoreRow } from '../server/stores/service.ts';
+import type { organizations } from '../drizzle/schema/index.ts';
+import { canAccessStore } from '../server/auth/principal.ts';
+
+export const StoreKind = builder.enumType('StoreKind', { values: ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT'] as const });
+
+export const Organization = builder.objectRef<typeof organizations.$inferSelect>('Organization').implement({
+  description: 'D3, D6: a government level, company or donor that owns or holds stock',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+  }),
+});
+
+export const Store = builder.objectRef<StoreRow>('Store').implement({
+  description: 'D2: a store (储备库/储备点) at city, county, township or village level',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    code: t.exposeString('code'),
+    name: t.exposeString('name'),
+    level: t.expose('level', { type: RegionLevel }),
+    kind: t.expose('kind', { type: StoreKind }),
+    region: t.field({ type: Region, resolve: async (s, _a, ctx) => (await ctx.loaders.region.load(s.regionCode))! }),
+    location: t.field({ type: LatLng, resolve: (s) => ({ lat: s.lat, lng: s.lng }) }),
+    address: t.exposeString('address', { nullable: true }),
+    contactName: t.exposeString('contactName', { nullable: true }),
+    contactPhone: t.exposeString('contactPhone', { nullable: true }),
+    capacityM3: t.exposeInt('capacityM3', { nullable: true }),
+    operator: t.field({
+      type: Organization,
+      nullable: true,
+      resolve: (s, _a, ctx) => (s.operatorOrgId ? ctx.loaders.organization.load(s.operatorOrgId) : null),
+    }),
+  }),
+});
+
+export const StoreConnection = connectionType('Store', Store);
+
+builder.queryFields((t) => ({
+  stores: t.field({
+    type: StoreConnection,
+    description: 'Stores in scope, optionally in a region subtree; keepers see their own stores',
+    authScopes: { authenticated: true },
+    args: {
+      regionCode: t.arg.string(),
+      level: t.arg({ type: RegionLevel }),
+      kind: t.arg({ type: StoreKind }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: (_r, args, ctx) => listStores(ctx.db, ctx.user!, args, args),
+  }),
+  store: t.field({
+    type: Store,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => getStoreInScope(ctx.db, ctx.user!, String(args.id), 'id'),
+  }),
+}));
+
+const storeInputFields = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObject'>, required: boolean) => ({
+  name: t.string({ required }),
+  regionCode: t.string({ required }),
+  kind: t.field({ type: StoreKind, required }),
+  location: t.field({ type: LatLngInput, required }),
+  address: t.string(),
+  contactName: t.string(),
+  contactPhone: t.string(),
+  capacityM3: t.int(),
+  operatorName: t.string({ description: 'The operating company (required for ENTRUSTED and AGREEMENT stores)' }),
+});
+
+const CreateStoreInput = builder.inputType('CreateStoreInput', {
+  fields: (t) => ({ code: t.string({ required: true }), ...storeInputFields(t, true) }),
+});
+const UpdateStoreInput = builder.inputType('UpdateStoreInput', {
+  fields: (t) => ({ code: t.string(), ...storeInputFields(t, false) }),
+});
+
+builder.mutationFields((t) => ({
+  createStore: t.field({
+    type: Store,
+    authScopes: { roles: ['ADMIN'] },
+    args: { input: t.arg({ type: CreateStoreInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createStore(ctx.db, ctx.user!, input),
+  }),
+  updateStore: t.field({
+    type: Store,
+    authScopes: { roles: ['ADMIN'] },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateStoreInput, required: true }) },
+    resolve: (_r, { id, input }, ctx) => updateStore(ctx.db, ctx.user!, String(id), input),
+  }),
+}));
+
+builder.objectField(Region, 'stores', (t) =>
+  t.field({
+    type: [Store],
+    description: 'Stores located in this region itself (not its subtree) that the user may see',
+    resolve: async (r, _a, ctx) => (await ctx.loaders.regionStores.load(r.code)).filter((s) => canAccessStore(ctx.user!, s)),
+  }),
+);

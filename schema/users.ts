@@ -1,0 +1,91 @@
+import { builder } from './builder.ts';
+import { Region } from './regions.ts';
+import { Store } from './stores.ts';
+import { createUser, login, updateUser, type UserRow } from '../server/users/service.ts';
+
+export const Role = builder.enumType('Role', { values: ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR'] as const });
+
+export const User = builder.objectRef<UserRow>('User').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    username: t.exposeString('username'),
+    displayName: t.exposeString('displayName'),
+    role: t.expose('role', { type: Role }),
+    active: t.exposeBoolean('active'),
+    region: t.field({
+      type: Region,
+      nullable: true,
+      description: 'The region subtree of the scope (null for keepers and for a system-wide administrator)',
+      resolve: (u, _a, ctx) => (u.regionCode ? ctx.loaders.region.load(u.regionCode) : null),
+    }),
+    stores: t.field({
+      type: [Store],
+      description: 'For keepers: the stores they work at',
+      resolve: async (u, _a, ctx) => (await ctx.loaders.userStores.load(u.id)).map((r) => r.store),
+    }),
+  }),
+});
+
+const AuthPayload = builder.objectRef<{ token: string; expiresAt: Date; user: UserRow }>('AuthPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token'),
+    expiresAt: t.field({ type: 'DateTime', resolve: (p) => p.expiresAt }),
+    user: t.field({ type: User, resolve: (p) => p.user }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: User,
+    nullable: true,
+    authScopes: { authenticated: true },
+    resolve: async (_r, _a, ctx) => (await ctx.loaders.user.load(ctx.user!.id)),
+  }),
+}));
+
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  fields: (t) => ({
+    username: t.string({ required: true }),
+    displayName: t.string({ required: true }),
+    password: t.string({ required: true }),
+    role: t.field({ type: Role, required: true }),
+    regionCode: t.string({ description: 'Scope for dispatchers, auditors and regional administrators' }),
+    storeIds: t.idList({ description: 'Scope for keepers' }),
+    active: t.boolean(),
+  }),
+});
+
+const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  fields: (t) => ({
+    displayName: t.string(),
+    password: t.string(),
+    role: t.field({ type: Role }),
+    regionCode: t.string(),
+    storeIds: t.idList(),
+    active: t.boolean(),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  login: t.field({
+    type: AuthPayload,
+    authScopes: { public: true },
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) =>
+      login(ctx.db, { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args.username, args.password),
+  }),
+  createUser: t.field({
+    type: User,
+    authScopes: { roles: ['ADMIN'] },
+    args: { input: t.arg({ type: CreateUserInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      createUser(ctx.db, ctx.user!, { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
+  }),
+  updateUser: t.field({
+    type: User,
+    authScopes: { roles: ['ADMIN'] },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
+    resolve: (_r, { id, input }, ctx) =>
+      updateUser(ctx.db, ctx.user!, String(id), { ...input, storeIds: input.storeIds?.map(String) }),
+  }),
+}));

@@ -1,0 +1,68 @@
+import express, { type Request, type Response } from 'express';
+import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { schema } from '../schema/index.ts';
+import { createContext, type AppServices } from './context.ts';
+import { verifyToken } from './auth/tokens.ts';
+import { loadPrincipal } from './users/service.ts';
+import type { Logger } from './logger.ts';
+
+/** The express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
+export function buildApp(services: AppServices) {
+  const { config, log, database } = services;
+  const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
+
+  const yoga = createYoga<{ req: Request; res: Response }>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.env !== 'production',
+    landingPage: false,
+    logging: false,
+    context: async ({ request }) => {
+      const header = request.headers.get('authorization');
+      const token = header?.match(/^Bearer\s+(.+)$/i)?.[1];
+      const userId = token ? await verifyToken(keys, token) : undefined;
+      const user = userId ? await loadPrincipal(database.db, userId) : null;
+      return createContext(services, user);
+    },
+    maskedErrors: { maskError: (error, message, isDev) => maskUnexpected(error, message, isDev, log) },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const ready = await database.migrationsApplied();
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'migrations pending', database: database.kind });
+    } catch (error) {
+      log.warn('readiness check failed', { error: String(error) });
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.use(yoga.graphqlEndpoint, (req, res) => yoga.handle(req, res));
+  return app;
+}
+
+// By name, not instanceof: graphql may be loaded twice (ESM and CJS copies) and its classes then differ.
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
+/** Domain errors and GraphQL's own (syntax, validation, coercion) reach the client; anything else is logged and masked. */
+function maskUnexpected(error: unknown, message: string, isDev: boolean | undefined, log: Logger): Error {
+  if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
+    if (error.extensions?.code) return error;
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+    });
+  }
+  const original = isGraphQLError(error) ? error.originalError : error;
+  log.error('unexpected error', { error: String(original), stack: original instanceof Error ? original.stack : undefined });
+  const masked = defaultMaskError(error, message, Boolean(isDev)) as GraphQLError;
+  return new GraphQLError(masked.message, { nodes: masked.nodes, path: masked.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}

@@ -1,0 +1,133 @@
+import { and, asc, count, eq, gt, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { categories, items } from '../../drizzle/schema/index.ts';
+import { badInput, notFound } from '../errors.ts';
+import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { uuidArg, validate } from '../validation.ts';
+
+export type CategoryRow = typeof categories.$inferSelect;
+export type ItemRow = typeof items.$inferSelect;
+
+export const listCategories = (db: Db) => db.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.code));
+
+export async function getCategory(db: Db, code: string, field = 'categoryCode'): Promise<CategoryRow> {
+  const [row] = await db.select().from(categories).where(eq(categories.code, code));
+  if (!row) throw notFound(field, '物资类别', code);
+  return row;
+}
+
+export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [];
+  if (filter.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, filter.categoryCode)).code));
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(items.name, pattern), ilike(items.code, pattern), ilike(items.spec, pattern)));
+  }
+  const after = cursorString(req);
+  const rows = await db
+    .select()
+    .from(items)
+    .where(and(...where, after ? gt(items.code, after) : undefined))
+    .orderBy(asc(items.code))
+    .limit(req.limit + 1);
+  return toPage(rows, req, (i) => [i.code], async () => {
+    const [r] = await db.select({ n: count() }).from(items).where(and(...where));
+    return r.n;
+  });
+}
+
+export async function getItem(db: Db, id: string, field = 'itemId'): Promise<ItemRow> {
+  uuidArg(id, field, '物资');
+  const [row] = await db.select().from(items).where(eq(items.id, id));
+  if (!row) throw notFound(field, '物资', id);
+  return row;
+}
+
+export const itemsByIds = (db: Db, ids: readonly string[]) => db.select().from(items).where(inArray(items.id, [...ids]));
+export const itemsByCategories = (db: Db, codes: readonly string[]) =>
+  db.select().from(items).where(inArray(items.categoryCode, [...codes])).orderBy(asc(items.code));
+export const categoriesByCodes = (db: Db, codes: readonly string[]) =>
+  db.select().from(categories).where(inArray(categories.code, [...codes]));
+
+// D5: GB/T 38565 code: 大类 1–3, then 中类, 小类, 细类 of two digits 01–99.
+export const GB_CODE = /^[123](0[1-9]|[1-9]\d){3}$/;
+
+const recovery = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ALWAYS') }),
+  z.object({ kind: z.literal('NEVER') }),
+  z.object({ kind: z.literal('WITHIN_MONTHS'), months: z.number().int().positive('回收月数须为正整数') }),
+]);
+const itemFields = {
+  code: z.string().trim().regex(/^[A-Za-z0-9-]{2,32}$/, '物资代码应为 2–32 位字母、数字或连字符'),
+  categoryCode: z.string(),
+  name: z.string().trim().min(1, '品名不能为空').max(64),
+  spec: z.string().trim().max(200).nullish(),
+  unit: z.string().trim().min(1, '计量单位不能为空').max(16),
+  gbCode: z.string().regex(GB_CODE, 'GB/T 38565 编码应为 7 位：大类 1–3，中类、小类、细类各两位 01–99').nullish(),
+  referencePrice: z.string().refine((v) => !v.startsWith('-'), '参考单价不能为负').nullish(),
+  storageLifeMonths: z.number().int().positive('储存年限（月）须为正整数').nullish(),
+  rotationLeadMonths: z.number().int().min(0, '轮换提前期不能为负').max(120),
+  recovery,
+};
+const createItemSchema = z.object({ ...itemFields, rotationLeadMonths: itemFields.rotationLeadMonths.default(12), recovery: recovery.default({ kind: 'NEVER' }) });
+const updateItemSchema = z.object(itemFields).partial();
+
+
+function recoveryColumns(r: z.output<typeof recovery> | undefined) {
+  if (!r) return {};
+  return { recoveryKind: r.kind, recoveryMonths: r.kind === 'WITHIN_MONTHS' ? r.months : null };
+}
+
+async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
+  const [dup] = await db.select({ id: items.id }).from(items).where(eq(items.code, code));
+  if (dup && dup.id !== exceptId) throw badInput('input.code', `物资代码已存在：${code}`);
+}
+
+export async function createItem(db: Db, input: unknown): Promise<ItemRow> {
+  const v = validate(createItemSchema, input);
+  await getCategory(db, v.categoryCode, 'input.categoryCode');
+  await assertItemCodeFree(db, v.code);
+  const [row] = await db
+    .insert(items)
+    .values({
+      code: v.code,
+      categoryCode: v.categoryCode,
+      name: v.name,
+      spec: v.spec ?? null,
+      unit: v.unit,
+      gbCode: v.gbCode ?? null,
+      referencePrice: v.referencePrice ?? null,
+      storageLifeMonths: v.storageLifeMonths ?? null,
+      rotationLeadMonths: v.rotationLeadMonths,
+      ...recoveryColumns(v.recovery),
+    })
+    .returning();
+  return row;
+}
+
+export async function updateItem(db: Db, id: string, input: unknown): Promise<ItemRow> {
+  const v = validate(updateItemSchema, input);
+  await getItem(db, id, 'id');
+  if (v.categoryCode) await getCategory(db, v.categoryCode, 'input.categoryCode');
+  if (v.code) await assertItemCodeFree(db, v.code, id);
+  const [row] = await db
+    .update(items)
+    .set({
+      code: v.code,
+      categoryCode: v.categoryCode,
+      name: v.name,
+      spec: v.spec,
+      unit: v.unit,
+      gbCode: v.gbCode,
+      referencePrice: v.referencePrice,
+      storageLifeMonths: v.storageLifeMonths,
+      rotationLeadMonths: v.rotationLeadMonths,
+      ...recoveryColumns(v.recovery),
+    })
+    .where(eq(items.id, id))
+    .returning();
+  return row;
+}

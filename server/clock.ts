@@ -1,0 +1,22 @@
+import { DateTime } from 'luxon';
+
+// House style 6: time comes from an injectable clock so deadlines and rotation dates are testable.
+export const ZONE = 'Asia/Shanghai';
+
+export interface Clock {
+  now(): DateTime;
+}
+
+export const systemClock: Clock = { now: () => DateTime.utc() };
+
+export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(hours: number): void } {
+  let t = DateTime.fromISO(iso, { zone: 'utc' });
+  return {
+    now: () => t,
+    set: (v) => void (t = DateTime.fromISO(v, { zone: 'utc' })),
+    advance: (hours) => void (t = t.plus({ hours })),
+  };
+}
+
+/** Today's date in China, for "today" in business rules. */
+export const todayInChina = (clock: Clock) => clock.now().setZone(ZONE).toISODate()!;

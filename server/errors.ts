@@ -1,0 +1,32 @@
+import { GraphQLError } from 'graphql';
+
+// API.md: every failure carries one of these codes in extensions.code.
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'INSUFFICIENT_STOCK'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'INVALID_STATE'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_SERVER_ERROR';
+
+/** A domain error: its message is for the user, its code and details are stable for clients. */
+export class DomainError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...details } });
+    this.code = code;
+  }
+}
+
+export const unauthenticated = () => new DomainError('UNAUTHENTICATED', '请先登录 (authentication required)');
+export const forbidden = (what = '该操作') =>
+  new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围 (outside your scope)`);
+export const badInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
+  new DomainError('BAD_USER_INPUT', message, { field, ...details });
+export const notFound = (field: string, what: string, id: string) =>
+  new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });
+export const invalidState = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError('INVALID_STATE', message, details);

@@ -1,0 +1,50 @@
+import DataLoader from 'dataloader';
+import type { Db } from '../drizzle/client.ts';
+import { categoriesByCodes, itemsByCategories, itemsByIds, type CategoryRow, type ItemRow } from './catalog/service.ts';
+import { regionsByCodes, regionsByParents, type RegionRow } from './regions/service.ts';
+import { organizationsByIds, storesByIds, storesInRegions, type StoreRow } from './stores/service.ts';
+import { storesOfUsers, usersByIds, type UserRow } from './users/service.ts';
+
+/** One loader per key: rows come back in key order, null where missing. */
+export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
+  return new DataLoader<K, V | null>(async (keys) => {
+    const rows = await fetch(keys);
+    const map = new Map(rows.map((r) => [keyOf(r), r]));
+    return keys.map((k) => map.get(k) ?? null);
+  });
+}
+
+/** One loader per key returning every matching row (one-to-many). */
+export function groupedBy<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
+  return new DataLoader<K, V[]>(async (keys) => {
+    const rows = await fetch(keys);
+    const map = new Map<K, V[]>();
+    for (const r of rows) {
+      const k = keyOf(r);
+      const list = map.get(k);
+      if (list) list.push(r);
+      else map.set(k, [r]);
+    }
+    return keys.map((k) => map.get(k) ?? []);
+  });
+}
+
+export function createLoaders(db: Db) {
+  return {
+    region: byKey<string, RegionRow>((codes) => regionsByCodes(db, codes), (r) => r.code),
+    regionChildren: groupedBy<string, RegionRow>((codes) => regionsByParents(db, codes), (r) => r.parentCode!),
+    regionStores: groupedBy<string, StoreRow>((codes) => storesInRegions(db, codes), (s) => s.regionCode),
+    store: byKey<string, StoreRow>((ids) => storesByIds(db, ids), (s) => s.id),
+    item: byKey<string, ItemRow>((ids) => itemsByIds(db, ids), (i) => i.id),
+    category: byKey<string, CategoryRow>((codes) => categoriesByCodes(db, codes), (c) => c.code),
+    categoryItems: groupedBy<string, ItemRow>((codes) => itemsByCategories(db, codes), (i) => i.categoryCode),
+    organization: byKey((ids: readonly string[]) => organizationsByIds(db, ids), (o) => o.id),
+    user: byKey<string, UserRow>((ids) => usersByIds(db, ids), (u) => u.id),
+    userStores: groupedBy(
+      (ids: readonly string[]) => storesOfUsers(db, ids),
+      (r) => r.userId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,41 @@
+import { and, asc, eq, inArray, like, type SQL } from 'drizzle-orm';
+import type { Db } from '../../drizzle/client.ts';
+import { regions } from '../../drizzle/schema/index.ts';
+import { notFound } from '../errors.ts';
+import { normalizeRegionCode, subtreePrefix, type RegionLevel } from './codes.ts';
+
+export type RegionRow = typeof regions.$inferSelect;
+
+export async function listRegions(db: Db, args: { parentCode?: string | null; level?: RegionLevel | null }) {
+  const where: SQL[] = [];
+  if (args.parentCode) {
+    const parent = await getRegion(db, args.parentCode, 'parentCode');
+    where.push(eq(regions.parentCode, parent.code));
+  }
+  if (args.level) where.push(eq(regions.level, args.level));
+  return db.select().from(regions).where(and(...where)).orderBy(asc(regions.code));
+}
+
+/** The region for a 6- or 12-digit code; NOT_FOUND names the argument. */
+export async function getRegion(db: Db, code: string, field = 'regionCode'): Promise<RegionRow> {
+  const code12 = normalizeRegionCode(code, field);
+  const [row] = await db.select().from(regions).where(eq(regions.code, code12));
+  if (!row) throw notFound(field, '区划', code);
+  return row;
+}
+
+export async function findRegion(db: Db, code: string, field = 'code'): Promise<RegionRow | null> {
+  const code12 = normalizeRegionCode(code, field);
+  const [row] = await db.select().from(regions).where(eq(regions.code, code12));
+  return row ?? null;
+}
+
+export const regionsByCodes = (db: Db, codes: readonly string[]) =>
+  db.select().from(regions).where(inArray(regions.code, [...codes]));
+
+export const regionsByParents = (db: Db, parents: readonly string[]) =>
+  db.select().from(regions).where(inArray(regions.parentCode, [...parents])).orderBy(asc(regions.code));
+
+/** SQL condition: `column` lies in the subtree of region `code12`. */
+export const inRegionSubtree = (column: Parameters<typeof like>[0], code12: string) =>
+  like(column, `${subtreePrefix(code12)}%`);

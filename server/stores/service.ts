@@ -1,0 +1,159 @@
+import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { organizations, stores } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { badInput, notFound } from '../errors.ts';
+import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import type { RegionLevel } from '../regions/codes.ts';
+import { uuidArg, validate } from '../validation.ts';
+
+export type StoreRow = typeof stores.$inferSelect;
+export type StoreKind = StoreRow['kind'];
+
+export interface StoreFilter {
+  regionCode?: string | null;
+  level?: RegionLevel | null;
+  kind?: StoreKind | null;
+}
+
+/** Stores the principal may see, filtered; keepers see their own stores only. */
+export async function listStores(db: Db, user: Principal, filter: StoreFilter, page: PageArgs) {
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [];
+  if (filter.regionCode) {
+    const region = await getRegion(db, filter.regionCode);
+    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(stores.regionCode, region.code));
+  }
+  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(stores.id, [...user.storeIds]) : eq(stores.code, ''));
+  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  if (filter.level) where.push(eq(stores.level, filter.level));
+  if (filter.kind) where.push(eq(stores.kind, filter.kind));
+  const after = cursorString(req);
+  const rows = await db
+    .select()
+    .from(stores)
+    .where(and(...where, after ? gt(stores.code, after) : undefined))
+    .orderBy(asc(stores.code))
+    .limit(req.limit + 1);
+  return toPage(rows, req, (s) => [s.code], async () => {
+    const [r] = await db.select({ n: count() }).from(stores).where(and(...where));
+    return r.n;
+  });
+}
+
+export async function getStoreRow(db: Db, id: string, field = 'storeId'): Promise<StoreRow> {
+  uuidArg(id, field, '仓库');
+  const [row] = await db.select().from(stores).where(eq(stores.id, id));
+  if (!row) throw notFound(field, '仓库', id);
+  return row;
+}
+
+/** A store the principal may act on: NOT_FOUND if absent, FORBIDDEN if outside scope. */
+export async function getStoreInScope(db: Db, user: Principal, id: string, field = 'storeId'): Promise<StoreRow> {
+  const store = await getStoreRow(db, id, field);
+  assertStoreAccess(user, store);
+  return store;
+}
+
+export const organizationsByIds = (db: Db, ids: readonly string[]) =>
+  db.select().from(organizations).where(inArray(organizations.id, [...ids]));
+
+export const storesInRegions = (db: Db, regionCodes: readonly string[]) =>
+  db.select().from(stores).where(inArray(stores.regionCode, [...regionCodes])).orderBy(asc(stores.code));
+
+export const storesByIds = (db: Db, ids: readonly string[]) => db.select().from(stores).where(inArray(stores.id, [...ids]));
+
+const storeFields = {
+  code: z.string().trim().regex(/^[A-Za-z0-9-]{2,32}$/, '仓库代码应为 2–32 位字母、数字或连字符'),
+  name: z.string().trim().min(2, '名称至少 2 个字').max(128),
+  regionCode: z.string(),
+  kind: z.enum(['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']),
+  location: z.object({
+    lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
+    lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+  }),
+  address: z.string().trim().max(256).nullish(),
+  contactName: z.string().trim().max(64).nullish(),
+  contactPhone: z.string().trim().regex(/^[0-9+\- ]{5,32}$/, '电话号码格式错误').nullish(),
+  capacityM3: z.number().int().min(0, '容量不能为负').nullish(),
+  operatorName: z.string().trim().min(2).max(128).nullish(),
+};
+const createStoreSchema = z.object(storeFields);
+const updateStoreSchema = z.object(storeFields).partial();
+
+
+/** The operating company by name, created on first use. */
+async function operatorId(db: Db, name: string | null | undefined, regionCode: string): Promise<string | null | undefined> {
+  if (name === undefined || name === null) return name;
+  const [org] = await db
+    .insert(organizations)
+    .values({ name, kind: 'COMPANY', regionCode })
+    .onConflictDoUpdate({ target: organizations.name, set: { name } })
+    .returning({ id: organizations.id });
+  return org.id;
+}
+
+async function assertCodeFree(db: Db, code: string, exceptId?: string) {
+  const [dup] = await db.select({ id: stores.id }).from(stores).where(eq(stores.code, code));
+  if (dup && dup.id !== exceptId) throw badInput('input.code', `仓库代码已存在：${code}`);
+}
+
+export async function createStore(db: Db, user: Principal, input: unknown): Promise<StoreRow> {
+  const v = validate(createStoreSchema, input);
+  const region = await getRegion(db, v.regionCode, 'input.regionCode');
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
+  await assertCodeFree(db, v.code);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(stores)
+      .values({
+        code: v.code,
+        name: v.name,
+        regionCode: region.code,
+        level: region.level,
+        kind: v.kind,
+        lat: v.location.lat,
+        lng: v.location.lng,
+        address: v.address ?? null,
+        contactName: v.contactName ?? null,
+        contactPhone: v.contactPhone ?? null,
+        capacityM3: v.capacityM3 ?? null,
+        operatorOrgId: (await operatorId(tx, v.operatorName, region.code)) ?? null,
+      })
+      .returning();
+    return row;
+  });
+}
+
+export async function updateStore(db: Db, user: Principal, id: string, input: unknown): Promise<StoreRow> {
+  const v = validate(updateStoreSchema, input);
+  const current = await getStoreInScope(db, user, id, 'id');
+  const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
+  if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  if (v.code) await assertCodeFree(db, v.code, id);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(stores)
+      .set({
+        code: v.code,
+        name: v.name,
+        regionCode: region?.code,
+        level: region?.level,
+        kind: v.kind,
+        lat: v.location?.lat,
+        lng: v.location?.lng,
+        address: v.address,
+        contactName: v.contactName,
+        contactPhone: v.contactPhone,
+        capacityM3: v.capacityM3,
+        operatorOrgId: await operatorId(tx, v.operatorName, region?.code ?? current.regionCode),
+      })
+      .where(eq(stores.id, id))
+      .returning();
+    return row;
+  });
+}

@@ -1,0 +1,144 @@
+import { eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { assertRegionAccess, assertStoreAccess, type Principal, type Role } from '../auth/principal.ts';
+import { signToken, type TokenKeys } from '../auth/tokens.ts';
+import { badInput, DomainError, notFound } from '../errors.ts';
+import { getRegion } from '../regions/service.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+
+export type UserRow = typeof users.$inferSelect;
+
+export async function login(db: Db, keys: TokenKeys, username: string, password: string) {
+  const [user] = await db.select().from(users).where(eq(users.username, username.trim()));
+  const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!user || !ok || !user.active) {
+    throw new DomainError('UNAUTHENTICATED', '用户名或密码错误 (wrong username or password)');
+  }
+  const { token, expiresAt } = await signToken(keys, user.id);
+  return { token, expiresAt, user };
+}
+
+/** The principal for a token's user id; null when the user is gone or deactivated. */
+export async function loadPrincipal(db: Db, userId: string): Promise<Principal | null> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user || !user.active) return null;
+  const storeRows = user.role === 'KEEPER' ? await db.select().from(userStores).where(eq(userStores.userId, user.id)) : [];
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    regionCode: user.regionCode,
+    storeIds: storeRows.map((s) => s.storeId),
+  };
+}
+
+export const usersByIds = (db: Db, ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids]));
+export const storesOfUsers = (db: Db, userIds: readonly string[]) =>
+  db
+    .select({ userId: userStores.userId, store: stores })
+    .from(userStores)
+    .innerJoin(stores, eq(stores.id, userStores.storeId))
+    .where(inArray(userStores.userId, [...userIds]));
+
+const userFields = {
+  username: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,64}$/, '用户名应为 3–64 位字母、数字或 _ . -'),
+  displayName: z.string().trim().min(1, '姓名不能为空').max(64),
+  password: z.string().min(8, '密码至少 8 位').max(256),
+  role: z.enum(['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']),
+  regionCode: z.string().nullish(),
+  storeIds: z.array(z.string()).max(100).nullish(),
+  active: z.boolean(),
+};
+const createUserSchema = z.object({ ...userFields, active: userFields.active.default(true) });
+const updateUserSchema = z.object(userFields).omit({ username: true }).partial();
+
+
+/** Scope is data: keepers need stores, dispatchers and auditors a region; an admin's region is optional. */
+async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: string | null | undefined, storeIds: readonly string[] | null | undefined) {
+  if (role === 'KEEPER') {
+    if (!storeIds?.length) throw badInput('input.storeIds', '库管员至少需要一个仓库');
+    const rows = [];
+    for (const [i, id] of storeIds.entries()) {
+      const store = await getStoreRow(db, id, `input.storeIds.${i}`);
+      assertStoreAccess(actor, store);
+      rows.push(store);
+    }
+    return { regionCode: null, storeIds: rows.map((s) => s.id) };
+  }
+  if (storeIds?.length) throw badInput('input.storeIds', '只有库管员的权限范围是仓库');
+  if (!regionCode) {
+    if (role !== 'ADMIN') throw badInput('input.regionCode', '调度员和审计员须指定区划');
+    if (actor.regionCode) throw badInput('input.regionCode', '须指定区划（您的权限限于本区划）');
+    return { regionCode: null, storeIds: [] };
+  }
+  const region = await getRegion(db, regionCode, 'input.regionCode');
+  assertRegionAccess(actor, region.code, `区划「${region.name}」`);
+  return { regionCode: region.code, storeIds: [] };
+}
+
+export async function createUser(db: Db, actor: Principal, input: unknown): Promise<UserRow> {
+  const v = validate(createUserSchema, input);
+  const scope = await resolveScope(db, actor, v.role, v.regionCode, v.storeIds);
+  const [dup] = await db.select({ id: users.id }).from(users).where(eq(users.username, v.username));
+  if (dup) throw badInput('input.username', `用户名已存在：${v.username}`);
+  const passwordHash = await hashPassword(v.password);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(users)
+      .values({ username: v.username, displayName: v.displayName, passwordHash, role: v.role, regionCode: scope.regionCode, active: v.active })
+      .returning();
+    if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
+    return row;
+  });
+}
+
+/** An administrator scoped to a region manages only the users whose scope lies inside it. */
+async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
+  if (actor.regionCode === null) return;
+  if (user.role !== 'KEEPER') return assertRegionAccess(actor, user.regionCode ?? '000000000000', `用户 ${user.username}`);
+  const rows = await db.select({ store: stores }).from(userStores).innerJoin(stores, eq(stores.id, userStores.storeId)).where(eq(userStores.userId, user.id));
+  for (const { store } of rows) assertStoreAccess(actor, store);
+}
+
+export async function updateUser(db: Db, actor: Principal, id: string, input: unknown): Promise<UserRow> {
+  const v = validate(updateUserSchema, input);
+  uuidArg(id, 'id', '用户');
+  const [current] = await db.select().from(users).where(eq(users.id, id));
+  if (!current) throw notFound('id', '用户', id);
+  await assertUserInScope(db, actor, current);
+  const scopeChanged = v.role !== undefined || v.regionCode !== undefined || v.storeIds !== undefined;
+  const role = v.role ?? current.role;
+  const currentStores = scopeChanged && v.storeIds === undefined && role === 'KEEPER'
+    ? (await db.select().from(userStores).where(eq(userStores.userId, id))).map((s) => s.storeId)
+    : undefined;
+  const scope = scopeChanged
+    ? await resolveScope(db, actor, role, v.regionCode === undefined ? current.regionCode : v.regionCode, v.storeIds ?? currentStores)
+    : undefined;
+  if (actor.id === id && v.active === false) throw badInput('input.active', '不能停用自己的账号');
+  const passwordHash = v.password ? await hashPassword(v.password) : undefined;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ displayName: v.displayName, passwordHash, role: v.role, regionCode: scope?.regionCode, active: v.active })
+      .where(eq(users.id, id))
+      .returning();
+    if (scope) {
+      await tx.delete(userStores).where(eq(userStores.userId, id));
+      if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: id, storeId })));
+    }
+    return row;
+  });
+}
+
+/** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
+export async function ensureAdministrator(db: Db, username: string, password: string): Promise<boolean> {
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
+  if (existing) return false;
+  const v = validate(createUserSchema.pick({ username: true, password: true }), { username, password });
+  await db.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash: await hashPassword(v.password), role: 'ADMIN' });
+  return true;
+}

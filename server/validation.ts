@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import { badInput } from './errors.ts';
+
+/** Parses input with a zod schema; the first issue becomes BAD_USER_INPUT naming the field path. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = [root, ...issue.path.map(String)].join('.');
+  throw badInput(field, `${field}：${issue.message}`, { issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id argument must be a UUID; anything else is BAD_USER_INPUT naming the field. */
+export function uuidArg(id: string, field: string, what: string): string {
+  if (!UUID.test(id)) throw badInput(field, `${what}编号格式错误：${id}`, { value: id });
+  return id;
+}
+
+/** Drops null fields so that schema defaults apply to fields a client sent as null. */
+export const withoutNulls = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]: Exclude<T[K], null> };

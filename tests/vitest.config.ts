@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// npm test runs every project: pure rules once, and the database suites on PGlite and on PostgreSQL.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dbSuites = ['tests/integration/**/*.test.ts', 'tests/api/**/*.test.ts'];
+
+export default defineConfig({
+  test: {
+    root,
+    testTimeout: 60_000,
+    // .ci/run reads the counts from a JSON report.
+    reporters: process.env.VITEST_JSON_REPORT ? ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT }]] : ['default'],
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'pglite', include: dbSuites, env: { TEST_DB: 'pglite' }, globalSetup: ['tests/support/global-pglite.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: [...dbSuites, 'tests/concurrency/**/*.test.ts'],
+          env: { TEST_DB: 'postgres' },
+          globalSetup: ['tests/support/global-postgres.ts'],
+        },
+      },
+    ],
+  },
+});
