@@ -5,6 +5,7 @@ import './regions.ts';
 import './stores.ts';
 import './catalog.ts';
 import './users.ts';
+import './inventory.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

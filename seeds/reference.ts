@@ -1,10 +1,11 @@
 import type { Db } from '../drizzle/client.ts';
-import { categories, items, regions } from '../drizzle/schema/index.ts';
+import { categories, items, regions, stockReasons } from '../drizzle/schema/index.ts';
 import { categorySeeds, itemSeeds } from './data/catalog.ts';
 import { regionSeeds } from './data/regions.ts';
+import { stockReasonSeeds } from './data/reasons.ts';
 import { stableId } from './ids.ts';
 
-/** Reference data (D1 regions, D4/D5 catalog); inserting it again changes nothing. */
+/** Reference data (D1 regions, D4/D5 catalog, stock reasons); inserting it again changes nothing. */
 export async function seedReferenceData(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < regionSeeds.length; i += 500) {
@@ -33,6 +34,7 @@ export async function seedReferenceData(db: Db): Promise<void> {
         })),
       )
       .onConflictDoNothing();
+    await tx.insert(stockReasons).values(stockReasonSeeds.map((r) => ({ ...r, usages: [...r.usages] }))).onConflictDoNothing();
   });
 }
 

@@ -6,6 +6,9 @@ import { createContext, type AppServices } from './context.ts';
 import { verifyToken } from './auth/tokens.ts';
 import { loadPrincipal } from './users/service.ts';
 import type { Logger } from './logger.ts';
+import { ERROR_CODES } from './errors.ts';
+
+const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** The express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
@@ -52,7 +55,8 @@ const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && 
 /** Domain errors and GraphQL's own (syntax, validation, coercion) reach the client; anything else is logged and masked. */
 function maskUnexpected(error: unknown, message: string, isDev: boolean | undefined, log: Logger): Error {
   if (isGraphQLError(error) && (!error.originalError || isGraphQLError(error.originalError))) {
-    if (error.extensions?.code) return error;
+    // API.md codes pass; yoga's own (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED) are the client's bad input.
+    if (API_CODES.has(error.extensions?.code as string)) return error;
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       source: error.source,

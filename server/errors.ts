@@ -1,16 +1,18 @@
 import { GraphQLError } from 'graphql';
 
 // API.md: every failure carries one of these codes in extensions.code.
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'INSUFFICIENT_STOCK'
-  | 'IDEMPOTENCY_CONFLICT'
-  | 'INVALID_STATE'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_SERVER_ERROR';
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'INSUFFICIENT_STOCK',
+  'IDEMPOTENCY_CONFLICT',
+  'INVALID_STATE',
+  'RATE_LIMITED',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A domain error: its message is for the user, its code and details are stable for clients. */
 export class DomainError extends GraphQLError {

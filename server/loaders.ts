@@ -4,6 +4,18 @@ import { categoriesByCodes, itemsByCategories, itemsByIds, type CategoryRow, typ
 import { regionsByCodes, regionsByParents, type RegionRow } from './regions/service.ts';
 import { organizationsByIds, storesByIds, storesInRegions, type StoreRow } from './stores/service.ts';
 import { storesOfUsers, usersByIds, type UserRow } from './users/service.ts';
+import {
+  batchesByIds,
+  documentLinesOf,
+  documentsByIds,
+  reasonsByCodes,
+  reversalsOf,
+  stockCountsOfStores,
+  stockOfStores,
+  transferLinesOf,
+  transfersByIds,
+  type StoreStockKey,
+} from './inventory/queries.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -44,6 +56,17 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => storesOfUsers(db, ids),
       (r) => r.userId,
     ),
+    batch: byKey((ids: readonly string[]) => batchesByIds(db, ids), (b) => b.id),
+    document: byKey((ids: readonly string[]) => documentsByIds(db, ids), (d) => d.id),
+    documentLines: groupedBy((ids: readonly string[]) => documentLinesOf(db, ids), (l) => l.documentId),
+    reversal: byKey((ids: readonly string[]) => reversalsOf(db, ids), (d) => d.reversesDocumentId!),
+    transfer: byKey((ids: readonly string[]) => transfersByIds(db, ids), (t) => t.id),
+    transferLines: groupedBy((ids: readonly string[]) => transferLinesOf(db, ids), (l) => l.transferId),
+    reason: byKey((codes: readonly string[]) => reasonsByCodes(db, codes), (r) => r.code),
+    storeStock: new DataLoader((keys: readonly StoreStockKey[]) => stockOfStores(db, keys), { cacheKeyFn: (k) => JSON.stringify(k) }),
+    storeStockCount: new DataLoader((keys: readonly Omit<StoreStockKey, 'first' | 'afterBatch'>[]) => stockCountsOfStores(db, keys), {
+      cacheKeyFn: (k) => JSON.stringify(k),
+    }),
   };
 }
 

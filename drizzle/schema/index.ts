@@ -3,3 +3,5 @@ export * from './catalog.ts';
 export * from './organizations.ts';
 export * from './stores.ts';
 export * from './users.ts';
+export * from './ledger.ts';
+export * from './dispatch.ts';

@@ -134,6 +134,10 @@ export async function updateStore(db: Db, user: Principal, id: string, input: un
   const current = await getStoreInScope(db, user, id, 'id');
   const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
   if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  // D2: entrusted and agreement stores are a company's warehouse — the rule createStore applies holds after an update too.
+  const kind = v.kind ?? current.kind;
+  const hasOperator = v.operatorName === undefined ? current.operatorOrgId !== null : Boolean(v.operatorName);
+  if (kind !== 'GOVERNMENT' && !hasOperator) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
   if (v.code) await assertCodeFree(db, v.code, id);
   return db.transaction(async (tx) => {
     const [row] = await tx

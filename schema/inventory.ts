@@ -1,0 +1,528 @@
+import { DateTime } from 'luxon';
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { Item } from './catalog.ts';
+import { Organization, Store } from './stores.ts';
+import { User } from './users.ts';
+import type { Context } from '../server/context.ts';
+import { formatFen, toFen } from '../server/money.ts';
+import { pageRequest, toPage } from '../server/pagination.ts';
+import { uuidArg } from '../server/validation.ts';
+import type { BatchRow } from '../server/inventory/common.ts';
+import {
+  batchTrace,
+  getBatch,
+  getDocumentInScope,
+  listMovements,
+  listStock,
+  listStockReasons,
+  type BalanceRow,
+  type DocumentLineRow,
+  type DocumentRow,
+  type MovementRow,
+} from '../server/inventory/queries.ts';
+import { receiveStock } from '../server/inventory/receipts.ts';
+import { issueStock, scrapStock } from '../server/inventory/issues.ts';
+import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
+import { submitStocktake } from '../server/inventory/stocktakes.ts';
+import { reverseDocument } from '../server/inventory/reversals.ts';
+
+export const FundingSource = builder.enumType('FundingSource', {
+  values: ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const,
+});
+export const ReserveMode = builder.enumType('ReserveMode', { values: ['PHYSICAL', 'ENTRUSTED', 'AGREEMENT', 'CAPACITY'] as const });
+export const ReceiptSource = builder.enumType('ReceiptSource', {
+  values: ['PURCHASE', 'DONATION', 'RECOVERY', 'EMERGENCY_PURCHASE', 'REQUISITION', 'OTHER'] as const,
+});
+export const TransferStatus = builder.enumType('TransferStatus', { values: ['IN_TRANSIT', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const });
+export const StockBucket = builder.enumType('StockBucket', { values: ['ON_HAND', 'IN_TRANSIT'] as const });
+export const ReasonDirection = builder.enumType('ReasonDirection', { values: ['INCREASE', 'DECREASE'] as const });
+export const DocumentType = builder.enumType('DocumentType', {
+  values: ['RECEIPT', 'ISSUE', 'TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_CANCEL', 'STOCKTAKE', 'SCRAP', 'REVERSAL', 'ROTATION', 'RECOVERY'] as const,
+});
+
+/** Exact value: quantity × unit price in fen. */
+export const valueOf = (quantity: number, unitPrice: string) => formatFen(toFen(unitPrice) * BigInt(quantity));
+
+const load = async <T>(p: Promise<T | null>, what: string): Promise<T> => {
+  const v = await p;
+  if (!v) throw new Error(`${what} missing`);
+  return v;
+};
+
+export const StockReason = builder.objectRef<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE'; usages: string[] }>('StockReason').implement({
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    name: t.exposeString('name'),
+    direction: t.expose('direction', { type: ReasonDirection }),
+    usages: t.exposeStringList('usages', { description: 'Where the code may be used: ISSUE, STOCKTAKE, SCRAP, TRANSFER, ROTATION' }),
+  }),
+});
+
+export const Batch = builder.objectRef<BatchRow>('Batch').implement({
+  description: 'D7: a batch keeps its identity when it moves between stores',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    batchNo: t.exposeString('batchNo'),
+    item: t.field({ type: Item, resolve: (b, _a, ctx) => load(ctx.loaders.item.load(b.itemId), 'item') }),
+    productionDate: t.field({ type: 'Date', nullable: true, resolve: (b) => b.productionDate }),
+    expiryDate: t.field({ type: 'Date', nullable: true, resolve: (b) => b.expiryDate }),
+    rotateBy: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'D10: expiry minus the item rotation lead',
+      resolve: async (b, _a, ctx) => {
+        if (!b.expiryDate) return null;
+        const item = await load(ctx.loaders.item.load(b.itemId), 'item');
+        return DateTime.fromISO(b.expiryDate).minus({ months: item.rotationLeadMonths }).toISODate();
+      },
+    }),
+    unitPrice: t.field({ type: 'Money', resolve: (b) => b.unitPrice }),
+    fundingSource: t.expose('fundingSource', { type: FundingSource }),
+    reserveMode: t.expose('reserveMode', { type: ReserveMode }),
+    owner: t.field({ type: Organization, nullable: true, resolve: (b, _a, ctx) => (b.ownerOrgId ? ctx.loaders.organization.load(b.ownerOrgId) : null) }),
+    supplier: t.field({ type: Organization, nullable: true, resolve: (b, _a, ctx) => (b.supplierOrgId ? ctx.loaders.organization.load(b.supplierOrgId) : null) }),
+    origin: t.exposeString('origin', { nullable: true }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (b) => b.receivedAt }),
+  }),
+});
+
+export const StockLine = builder.objectRef<BalanceRow>('StockLine').implement({
+  description: 'A balance of one batch at one store',
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => load(ctx.loaders.store.load(l.storeId), 'store') }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    onHand: t.exposeInt('onHand'),
+    reserved: t.exposeInt('reserved', { description: 'Held for approved dispatches' }),
+    available: t.int({ resolve: (l) => l.onHand - l.reserved }),
+    inTransit: t.exposeInt('inTransit', { description: 'Shipped to this store and not yet received' }),
+    value: t.field({
+      type: 'Money',
+      description: 'On-hand quantity × batch unit price',
+      resolve: async (l, _a, ctx) => valueOf(l.onHand, (await load(ctx.loaders.batch.load(l.batchId), 'batch')).unitPrice),
+    }),
+    inTransitValue: t.field({
+      type: 'Money',
+      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (await load(ctx.loaders.batch.load(l.batchId), 'batch')).unitPrice),
+    }),
+  }),
+});
+
+export const StockLineConnection = connectionType('StockLine', StockLine);
+
+builder.objectField(Store, 'stock', (t) =>
+  t.field({
+    type: StockLineConnection,
+    description: "This store's balances (batches with stock on hand or in transit)",
+    args: { first: t.arg.int(), after: t.arg.string(), itemId: t.arg.id(), categoryCode: t.arg.string() },
+    resolve: async (store, args, ctx) => {
+      const req = pageRequest(args);
+      const itemId = args.itemId ? uuidArg(String(args.itemId), 'itemId', '物资') : null;
+      const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
+      const [, afterBatch] = (req.after ?? [null, null]) as (string | null)[];
+      const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch: afterBatch ? uuidArg(afterBatch, 'after', '游标') : null });
+      return toPage(rows, req, (b) => [b.storeId, b.batchId], () => ctx.loaders.storeStockCount.load(filter));
+    },
+  }),
+);
+
+export const DocumentLine = builder.objectRef<DocumentLineRow>('DocumentLine').implement({
+  fields: (t) => ({
+    lineNo: t.exposeInt('lineNo'),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    quantity: t.exposeInt('quantity', { description: 'Signed change of on-hand stock at the document store (out is negative)' }),
+    unitPrice: t.field({ type: 'Money', resolve: (l) => l.unitPrice }),
+    value: t.field({ type: 'Money', resolve: (l) => valueOf(l.quantity, l.unitPrice) }),
+    reason: t.field({ type: StockReason, nullable: true, resolve: (l, _a, ctx) => (l.reasonCode ? ctx.loaders.reason.load(l.reasonCode) : null) }),
+    bookQuantity: t.exposeInt('bookQuantity', { nullable: true, description: 'Stocktakes: book quantity at submission' }),
+    countedQuantity: t.exposeInt('countedQuantity', { nullable: true, description: 'Stocktakes: counted quantity' }),
+    note: t.exposeString('note', { nullable: true }),
+  }),
+});
+
+export const TransferLine = builder.objectRef<TransferLineRow>('TransferLine').implement({
+  fields: (t) => ({
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    shipped: t.exposeInt('shipped'),
+    received: t.exposeInt('received'),
+    lost: t.exposeInt('lost', { description: 'Written off on receipt with the discrepancy reason' }),
+    cancelled: t.exposeInt('cancelled'),
+    inTransit: t.int({ resolve: (l) => l.shipped - l.received - l.lost - l.cancelled }),
+    discrepancyReason: t.field({
+      type: StockReason,
+      nullable: true,
+      resolve: (l, _a, ctx) => (l.discrepancyReason ? ctx.loaders.reason.load(l.discrepancyReason) : null),
+    }),
+  }),
+});
+
+export const Transfer = builder.objectRef<TransferRow>('Transfer').implement({
+  description: 'A two-sided transfer: shipped, in transit, received (partly) or cancelled',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeString('number'),
+    status: t.expose('status', { type: TransferStatus }),
+    fromStore: t.field({ type: Store, resolve: (x, _a, ctx) => load(ctx.loaders.store.load(x.fromStoreId), 'store') }),
+    toStore: t.field({ type: Store, resolve: (x, _a, ctx) => load(ctx.loaders.store.load(x.toStoreId), 'store') }),
+    lines: t.field({ type: [TransferLine], resolve: (x, _a, ctx) => ctx.loaders.transferLines.load(x.id) }),
+    dispatchPlanId: t.exposeID('dispatchPlanId', { nullable: true }),
+    shippedAt: t.field({ type: 'DateTime', resolve: (x) => x.shippedAt }),
+    shippedBy: t.field({ type: User, resolve: (x, _a, ctx) => load(ctx.loaders.user.load(x.shippedBy), 'user') }),
+  }),
+});
+
+export const StockDocument = builder.objectRef<DocumentRow>('StockDocument');
+
+StockDocument.implement({
+  description: 'A stock document (入库单, 出库单, 调拨单, 盘点单, 报废单, 冲销单 …) and its lines',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeString('number', { description: 'Type, year and sequence, e.g. RK-2026-000123' }),
+    type: t.exposeString('type'),
+    status: t.exposeString('status'),
+    store: t.field({ type: Store, nullable: true, resolve: (d, _a, ctx) => ctx.loaders.store.load(d.storeId) }),
+    counterpartStore: t.field({ type: Store, nullable: true, resolve: (d, _a, ctx) => (d.counterpartStoreId ? ctx.loaders.store.load(d.counterpartStoreId) : null) }),
+    lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.id) }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (d) => d.occurredAt }),
+    recordedAt: t.field({ type: 'DateTime', resolve: (d) => d.recordedAt }),
+    actor: t.field({ type: User, resolve: (d, _a, ctx) => load(ctx.loaders.user.load(d.actorId), 'user') }),
+    source: t.expose('source', { type: ReceiptSource, nullable: true }),
+    sourceOrganization: t.field({ type: Organization, nullable: true, resolve: (d, _a, ctx) => (d.sourceOrgId ? ctx.loaders.organization.load(d.sourceOrgId) : null) }),
+    contractNo: t.exposeString('contractNo', { nullable: true }),
+    inspectionReportNo: t.exposeString('inspectionReportNo', { nullable: true }),
+    reference: t.exposeString('reference', { nullable: true }),
+    recipient: t.exposeString('recipient', { nullable: true }),
+    reason: t.field({ type: StockReason, nullable: true, resolve: (d, _a, ctx) => (d.reasonCode ? ctx.loaders.reason.load(d.reasonCode) : null) }),
+    approvalRef: t.exposeString('approvalRef', { nullable: true }),
+    note: t.exposeString('note', { nullable: true }),
+    incidentId: t.exposeID('incidentId', { nullable: true }),
+    transfer: t.field({ type: Transfer, nullable: true, resolve: (d, _a, ctx) => (d.transferId ? ctx.loaders.transfer.load(d.transferId) : null) }),
+    reverses: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.reversesDocumentId ? ctx.loaders.document.load(d.reversesDocumentId) : null) }),
+    reversedBy: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.status === 'REVERSED' ? ctx.loaders.reversal.load(d.id) : null) }),
+  }),
+});
+
+export const Movement = builder.objectRef<MovementRow>('Movement').implement({
+  description: 'One ledger entry (append-only)',
+  fields: (t) => ({
+    id: t.id({ resolve: (m) => String(m.id) }),
+    document: t.field({ type: StockDocument, resolve: (m, _a, ctx) => load(ctx.loaders.document.load(m.documentId), 'document') }),
+    store: t.field({ type: Store, resolve: (m, _a, ctx) => load(ctx.loaders.store.load(m.storeId), 'store') }),
+    item: t.field({ type: Item, resolve: (m, _a, ctx) => load(ctx.loaders.item.load(m.itemId), 'item') }),
+    batch: t.field({ type: Batch, resolve: (m, _a, ctx) => load(ctx.loaders.batch.load(m.batchId), 'batch') }),
+    bucket: t.expose('bucket', { type: StockBucket }),
+    quantity: t.exposeInt('quantity'),
+    unitPrice: t.field({ type: 'Money', resolve: (m) => m.unitPrice }),
+    value: t.field({ type: 'Money', resolve: (m) => valueOf(m.quantity, m.unitPrice) }),
+    type: t.expose('type', { type: DocumentType }),
+    reason: t.field({ type: StockReason, nullable: true, resolve: (m, _a, ctx) => (m.reasonCode ? ctx.loaders.reason.load(m.reasonCode) : null) }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (m) => m.occurredAt }),
+    recordedAt: t.field({ type: 'DateTime', resolve: (m) => m.recordedAt }),
+    actor: t.field({ type: User, resolve: (m, _a, ctx) => load(ctx.loaders.user.load(m.actorId), 'user') }),
+  }),
+});
+
+export const MovementConnection = connectionType('Movement', Movement);
+
+interface TraceShape {
+  batch: BatchRow;
+  movements: MovementRow[];
+  documents: Map<string, DocumentRow>;
+  holdings: BalanceRow[];
+}
+
+const TraceRecipient = builder
+  .objectRef<{ recipient: string; quantity: number; document: DocumentRow }>('TraceRecipient')
+  .implement({
+    description: 'Who the batch reached: an issue to a recipient',
+    fields: (t) => ({
+      recipient: t.exposeString('recipient'),
+      quantity: t.exposeInt('quantity'),
+      document: t.field({ type: StockDocument, resolve: (r) => r.document }),
+    }),
+  });
+
+export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement({
+  description: 'D18: every movement of a batch, from receipt to the people it reached',
+  fields: (t) => ({
+    batch: t.field({ type: Batch, resolve: (x) => x.batch }),
+    movements: t.field({ type: [Movement], resolve: (x) => x.movements }),
+    holdings: t.field({ type: [StockLine], description: 'Where the batch is now', resolve: (x) => x.holdings }),
+    recipients: t.field({
+      type: [TraceRecipient],
+      resolve: (x) =>
+        x.movements
+          .filter((m) => m.type === 'ISSUE' && x.documents.get(m.documentId)?.recipient)
+          .map((m) => ({ recipient: x.documents.get(m.documentId)!.recipient!, quantity: -m.quantity, document: x.documents.get(m.documentId)! })),
+    }),
+    receivedQuantity: t.int({
+      resolve: (x) => x.movements.filter((m) => m.type === 'RECEIPT' && m.bucket === 'ON_HAND').reduce((s, m) => s + m.quantity, 0),
+    }),
+    issuedQuantity: t.int({ resolve: (x) => x.movements.filter((m) => m.type === 'ISSUE').reduce((s, m) => s - m.quantity, 0) }),
+  }),
+});
+
+const StockFilter = builder.inputType('StockFilter', {
+  fields: (t) => ({
+    storeId: t.id(),
+    regionCode: t.string(),
+    itemId: t.id(),
+    categoryCode: t.string(),
+    expiringBefore: t.field({ type: 'Date' }),
+  }),
+});
+
+const MovementFilter = builder.inputType('MovementFilter', {
+  fields: (t) => ({
+    storeId: t.id(),
+    regionCode: t.string(),
+    itemId: t.id(),
+    batchId: t.id(),
+    documentId: t.id(),
+    type: t.field({ type: DocumentType }),
+    from: t.field({ type: 'DateTime' }),
+    to: t.field({ type: 'DateTime' }),
+  }),
+});
+
+const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
+
+builder.queryFields((t) => ({
+  stock: t.field({
+    type: StockLineConnection,
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: StockFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) =>
+      listStock(ctx.db, ctx.user!, { ...filter, storeId: str(filter.storeId), itemId: str(filter.itemId) }, page),
+  }),
+  movements: t.field({
+    type: MovementConnection,
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: MovementFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) =>
+      listMovements(
+        ctx.db,
+        ctx.user!,
+        {
+          ...filter,
+          storeId: str(filter.storeId),
+          itemId: str(filter.itemId),
+          batchId: str(filter.batchId),
+          documentId: str(filter.documentId),
+          from: filter.from?.toJSDate(),
+          to: filter.to?.toJSDate(),
+        },
+        page,
+      ),
+  }),
+  batch: t.field({
+    type: Batch,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => getBatch(ctx.db, String(id), 'id'),
+  }),
+  batchTrace: t.field({
+    type: BatchTrace,
+    authScopes: { authenticated: true },
+    args: { batchId: t.arg.id({ required: true }) },
+    resolve: (_r, { batchId }, ctx) => batchTrace(ctx.db, ctx.user!, String(batchId)),
+  }),
+  stockReasons: t.field({ type: [StockReason], authScopes: { authenticated: true }, resolve: (_r, _a, ctx) => listStockReasons(ctx.db) }),
+  transfer: t.field({
+    type: Transfer,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => getTransferInScope(ctx.db, ctx.user!, String(id)),
+  }),
+  document: t.field({
+    type: StockDocument,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => getDocumentInScope(ctx.db, ctx.user!, String(id)),
+  }),
+}));
+
+// ---- mutations: keepers at their stores, dispatchers and admins in their region; auditors write nothing.
+
+const writers = { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] as const };
+
+const ReceiptLineInput = builder.inputType('ReceiptLineInput', {
+  fields: (t) => ({
+    itemId: t.id({ required: true }),
+    quantity: t.int({ required: true }),
+    batchNo: t.string({ description: 'Omit to number a new batch automatically; an existing number of the item adds to that batch' }),
+    productionDate: t.field({ type: 'Date' }),
+    expiryDate: t.field({ type: 'Date', description: "Omit to compute it from the item's storage life" }),
+    unitPrice: t.field({ type: 'Money', description: "Omit to use the item's reference price" }),
+    fundingSource: t.field({ type: FundingSource }),
+    ownerOrgId: t.id(),
+    origin: t.string({ description: '产地' }),
+  }),
+});
+
+const ReceiveStockInput = builder.inputType('ReceiveStockInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    source: t.field({ type: ReceiptSource, required: true }),
+    sourceOrgId: t.id({ description: 'Supplier, donor or requisitioned owner' }),
+    sourceName: t.string({ description: 'Supplier, donor or requisitioned owner by name (created if new)' }),
+    reference: t.string(),
+    contractNo: t.string({ description: 'D7: required for purchases' }),
+    inspectionReportNo: t.string({ description: 'D7: required for purchases' }),
+    incidentId: t.id(),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [ReceiptLineInput], required: true }),
+  }),
+});
+
+const OutboundLineInput = builder.inputType('OutboundLineInput', {
+  fields: (t) => ({
+    itemId: t.id({ required: true }),
+    quantity: t.int({ required: true }),
+    batchId: t.id({ description: 'Omit to take batches first-expiry-first-out (D8)' }),
+  }),
+});
+
+const IssueStockInput = builder.inputType('IssueStockInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    recipient: t.string({ required: true }),
+    reason: t.string({ required: true, description: 'A stock reason code for issues, e.g. RELIEF' }),
+    incidentId: t.id(),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [OutboundLineInput], required: true }),
+  }),
+});
+
+const ShipTransferInput = builder.inputType('ShipTransferInput', {
+  fields: (t) => ({
+    fromStoreId: t.id({ required: true }),
+    toStoreId: t.id({ required: true }),
+    dispatchPlanId: t.id(),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [OutboundLineInput], required: true }),
+  }),
+});
+
+const ReceiveTransferLineInput = builder.inputType('ReceiveTransferLineInput', {
+  fields: (t) => ({
+    batchId: t.id({ required: true }),
+    quantity: t.int({ required: true }),
+    discrepancyReason: t.string({ description: 'A TRANSFER reason code; closes the batch and writes off what did not arrive' }),
+  }),
+});
+
+const ReceiveTransferInput = builder.inputType('ReceiveTransferInput', {
+  fields: (t) => ({
+    transferId: t.id({ required: true }),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [ReceiveTransferLineInput], required: true }),
+  }),
+});
+
+const StocktakeCountInput = builder.inputType('StocktakeCountInput', {
+  fields: (t) => ({
+    batchId: t.id({ required: true }),
+    countedQuantity: t.int({ required: true }),
+    reason: t.string({ description: 'Required when counted ≠ book: a STOCKTAKE reason code of the matching direction' }),
+  }),
+});
+
+const StocktakeInput = builder.inputType('StocktakeInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    counts: t.field({ type: [StocktakeCountInput], required: true }),
+  }),
+});
+
+const ScrapLineInput = builder.inputType('ScrapLineInput', {
+  fields: (t) => ({ batchId: t.id({ required: true }), quantity: t.int({ required: true }) }),
+});
+
+const ScrapStockInput = builder.inputType('ScrapStockInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    approvalRef: t.string({ required: true, description: 'D11: the approval (inspection or expert appraisal) reference' }),
+    reason: t.string({ required: true, description: 'A SCRAP reason code' }),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [ScrapLineInput], required: true }),
+  }),
+});
+
+const documentResult = async (ctx: Context, posted: Promise<{ documentId: string }>) =>
+  load(ctx.loaders.document.load((await posted).documentId), 'document');
+const transferResult = async (ctx: Context, posted: Promise<{ documentId: string }>) => {
+  const doc = await documentResult(ctx, posted);
+  return load(ctx.loaders.transfer.load(doc.transferId!), 'transfer');
+};
+
+builder.mutationFields((t) => ({
+  receiveStock: t.field({
+    type: StockDocument,
+    authScopes: writers,
+    args: { input: t.arg({ type: ReceiveStockInput, required: true }) },
+    resolve: (_r, { input }, ctx) => documentResult(ctx, receiveStock(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  issueStock: t.field({
+    type: StockDocument,
+    authScopes: writers,
+    args: { input: t.arg({ type: IssueStockInput, required: true }) },
+    resolve: (_r, { input }, ctx) => documentResult(ctx, issueStock(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  shipTransfer: t.field({
+    type: Transfer,
+    authScopes: writers,
+    args: { input: t.arg({ type: ShipTransferInput, required: true }) },
+    resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  receiveTransfer: t.field({
+    type: Transfer,
+    authScopes: writers,
+    args: { input: t.arg({ type: ReceiveTransferInput, required: true }) },
+    resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  cancelTransfer: t.field({
+    type: Transfer,
+    authScopes: writers,
+    description: 'Cancels a transfer before anything is received: the stock returns to the source',
+    args: { transferId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => transferResult(ctx, cancelTransfer(ctx.db, ctx.user!, ctx.clock, { ...args, transferId: String(args.transferId) })),
+  }),
+  submitStocktake: t.field({
+    type: StockDocument,
+    authScopes: writers,
+    args: { input: t.arg({ type: StocktakeInput, required: true }) },
+    resolve: (_r, { input }, ctx) => documentResult(ctx, submitStocktake(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  scrapStock: t.field({
+    type: StockDocument,
+    authScopes: writers,
+    args: { input: t.arg({ type: ScrapStockInput, required: true }) },
+    resolve: (_r, { input }, ctx) => documentResult(ctx, scrapStock(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  reverseDocument: t.field({
+    type: StockDocument,
+    authScopes: writers,
+    args: { documentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => documentResult(ctx, reverseDocument(ctx.db, ctx.user!, ctx.clock, { ...args, documentId: String(args.documentId) })),
+  }),
+}));

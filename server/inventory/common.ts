@@ -1,0 +1,82 @@
+import { inArray } from 'drizzle-orm';
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
+import { assertStoreAccess, type Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { uuidArg } from '../validation.ts';
+
+export type ItemRow = typeof items.$inferSelect;
+export type BatchRow = typeof batches.$inferSelect;
+export type ReasonUsage = 'ISSUE' | 'STOCKTAKE' | 'SCRAP' | 'TRANSFER' | 'ROTATION';
+
+/** API.md: quantities are whole base units, > 0 in inputs. */
+export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大');
+
+/** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */
+export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string): Promise<StoreRow> {
+  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  const store = await getStoreRow(db, storeId, field);
+  assertStoreAccess(user, store);
+  return store;
+}
+
+/** D7: occurredAt may be earlier than recording time, never in the future; defaults to now. */
+export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefined, field = 'input.occurredAt'): Date {
+  const now = clock.now();
+  if (!occurredAt) return now.toJSDate();
+  if (occurredAt.toMillis() > now.toMillis() + 60_000) {
+    throw badInput(field, `业务发生时间不能晚于当前时间：${occurredAt.toISO()}`, { value: occurredAt.toISO() });
+  }
+  return occurredAt.toJSDate();
+}
+
+/** Items by id; unknown ids are NOT_FOUND naming the input line. */
+export async function itemsFor(db: Db, lines: readonly { itemId: string }[], field = 'input.lines'): Promise<Map<string, ItemRow>> {
+  lines.forEach((l, i) => uuidArg(l.itemId, `${field}.${i}.itemId`, '物资'));
+  const ids = [...new Set(lines.map((l) => l.itemId))];
+  const rows = ids.length ? await db.select().from(items).where(inArray(items.id, ids)) : [];
+  const map = new Map(rows.map((r) => [r.id, r]));
+  lines.forEach((l, i) => {
+    if (!map.has(l.itemId)) throw notFound(`${field}.${i}.itemId`, '物资', l.itemId);
+  });
+  return map;
+}
+
+/** Batches by id; unknown ids are NOT_FOUND naming the input line. */
+export async function batchesFor(db: Db, lines: readonly { batchId?: string | null }[], field = 'input.lines'): Promise<Map<string, BatchRow>> {
+  lines.forEach((l, i) => l.batchId && uuidArg(l.batchId, `${field}.${i}.batchId`, '批次'));
+  const ids = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
+  const rows = ids.length ? await db.select().from(batches).where(inArray(batches.id, ids)) : [];
+  const map = new Map(rows.map((r) => [r.id, r]));
+  lines.forEach((l, i) => {
+    if (l.batchId && !map.has(l.batchId)) throw notFound(`${field}.${i}.batchId`, '批次', l.batchId);
+  });
+  return map;
+}
+
+/** A reason code valid for this use (and direction, where given); else BAD_USER_INPUT. */
+export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field: string, direction?: 'INCREASE' | 'DECREASE') {
+  const reasons = await db.select().from(stockReasons);
+  const reason = reasons.find((r) => r.code === code);
+  const allowed = reasons.filter((r) => r.usages.includes(usage) && (!direction || r.direction === direction));
+  if (!reason || !allowed.includes(reason)) {
+    throw badInput(field, `原因代码无效：${code}（可用：${allowed.map((r) => `${r.code} ${r.name}`).join('、')}）`, {
+      value: code,
+      allowed: allowed.map((r) => r.code),
+    });
+  }
+  return reason;
+}
+
+export async function assertIncidentExists(db: Db, incidentId: string | null | undefined, field = 'input.incidentId') {
+  if (!incidentId) return;
+  uuidArg(incidentId, field, '事件');
+  const [row] = await db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.id, [incidentId]));
+  if (!row) throw notFound(field, '事件', incidentId);
+}
+
+export const idempotencyKeySchema = z.string().trim().min(1, '幂等键不能为空').max(128, '幂等键不超过 128 个字符');

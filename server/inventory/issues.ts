@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { badInput } from '../errors.ts';
+import { validate } from '../validation.ts';
+import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
+import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
+import { allocateFefo } from './rules.ts';
+
+export interface OutboundLine {
+  itemId: string;
+  quantity: number;
+  batchId?: string | null;
+}
+
+export interface Pick {
+  itemId: string;
+  batchId: string;
+  quantity: number;
+  unitPrice: string;
+}
+
+/** Checks that each named batch belongs to its line's item (a batch of another item is bad input). */
+export function assertBatchesMatchItems(lines: readonly OutboundLine[], batchMap: Map<string, BatchRow>, itemMap: Map<string, ItemRow>, field = 'input.lines') {
+  lines.forEach((l, i) => {
+    const batch = l.batchId ? batchMap.get(l.batchId) : undefined;
+    if (batch && batch.itemId !== l.itemId) {
+      throw badInput(`${field}.${i}.batchId`, `批次 ${batch.batchNo} 不属于物资「${itemMap.get(l.itemId)!.name}」`);
+    }
+  });
+}
+
+/**
+ * Picks the batches that leave a store: named batches as given, the rest first-expiry-first-out (D8),
+ * splitting a line across batches. `locked` holds the store's balance rows, locked.
+ */
+export function pickOutbound(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, field = 'input.lines'): Pick[] {
+  const left = new Map<string, number>();
+  const rows = [...locked.values()].filter((r) => r.storeId === storeId);
+  for (const r of rows) left.set(r.batchId, r.onHand - r.reserved);
+  const picks: Pick[] = [];
+  const take = (batchId: string, quantity: number) => {
+    const row = rows.find((r) => r.batchId === batchId)!;
+    left.set(batchId, left.get(batchId)! - quantity);
+    picks.push({ itemId: row.itemId, batchId, quantity, unitPrice: row.unitPrice });
+  };
+  // Named batches first, so that FEFO lines take what is left.
+  lines.forEach((l, i) => {
+    if (!l.batchId) return;
+    const available = left.get(l.batchId) ?? 0;
+    if (available < l.quantity) {
+      throw insufficientStock(`库存不足：第 ${i + 1} 行批次可用 ${available}，需要 ${l.quantity}`, {
+        storeId,
+        itemId: l.itemId,
+        batchId: l.batchId,
+        requested: l.quantity,
+        available,
+        field: `${field}.${i}.quantity`,
+      } );
+    }
+    take(l.batchId, l.quantity);
+  });
+  lines.forEach((l, i) => {
+    if (l.batchId) return;
+    const candidates = rows
+      .filter((r) => r.itemId === l.itemId)
+      .map((r) => ({ batchId: r.batchId, available: left.get(r.batchId)!, expiryDate: r.expiryDate, receivedAt: r.receivedAt }));
+    const result = allocateFefo(candidates, l.quantity);
+    if (!result.ok) {
+      throw insufficientStock(`库存不足：第 ${i + 1} 行可用 ${result.available}，需要 ${l.quantity}`, {
+        storeId,
+        itemId: l.itemId,
+        requested: l.quantity,
+        available: result.available,
+        field: `${field}.${i}.quantity`,
+      } );
+    }
+    for (const p of result.picks) take(p.batchId, p.quantity);
+  });
+  return picks;
+}
+
+/**
+ * Locks what outbound lines may take: named batches and every batch of FEFO lines' items, at the store and
+ * at `alsoStoreIds` (a transfer's destination), in one statement so that the lock order stays fixed.
+ */
+export function lockOutbound(tx: Db, storeId: string, lines: readonly OutboundLine[], alsoStoreIds: string[] = []) {
+  const storeIds = [storeId, ...alsoStoreIds];
+  const fefoItems = [...new Set(lines.filter((l) => !l.batchId).map((l) => l.itemId))];
+  return lockBalances(tx, {
+    keys: storeIds.flatMap((id) => lines.flatMap((l) => (l.batchId ? [{ storeId: id, batchId: l.batchId }] : []))),
+    storeItems: storeIds.map((id) => ({ storeId: id, itemIds: fefoItems })),
+  });
+}
+
+export const outboundLine = z.object({ itemId: z.string(), quantity: quantitySchema, batchId: z.string().nullish() });
+
+const issueSchema = z.object({
+  storeId: z.string(),
+  recipient: z.string().trim().min(1, '须填写领用单位/人').max(128),
+  reason: z.string(),
+  incidentId: z.string().nullish(),
+  note: z.string().trim().max(500).nullish(),
+  occurredAt: z.any().optional(),
+  idempotencyKey: idempotencyKeySchema,
+  lines: z.array(outboundLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
+});
+
+/** 出库: issue to a recipient (D8 FEFO when no batch is named). */
+export async function issueStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(issueSchema, input);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
+  const itemMap = await itemsFor(db, v.lines);
+  assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
+  const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason');
+  await assertIncidentExists(db, v.incidentId);
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  return postDocument(db, {
+    kind: 'issueStock',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx) => {
+      const locked = await lockOutbound(tx, store.id, v.lines);
+      const picks = pickOutbound(store.id, v.lines, locked);
+      return {
+        type: 'ISSUE',
+        storeId: store.id,
+        recipient: v.recipient,
+        reasonCode: reason.code,
+        incidentId: v.incidentId,
+        note: v.note,
+        locked,
+        lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity, reasonCode: reason.code })),
+        movements: picks.map((p): MovementDraft => ({ ...p, storeId: store.id, bucket: 'ON_HAND', quantity: -p.quantity, reasonCode: reason.code })),
+      };
+    },
+  });
+}
+
+const scrapSchema = z.object({
+  storeId: z.string(),
+  approvalRef: z.string().trim().min(1, '报废须有审批文号（鉴定或专家评审）').max(128),
+  reason: z.string(),
+  note: z.string().trim().max(500).nullish(),
+  occurredAt: z.any().optional(),
+  idempotencyKey: idempotencyKeySchema,
+  lines: z.array(z.object({ batchId: z.string(), quantity: quantitySchema })).min(1, '至少一行').max(1000),
+});
+
+/** 报废 (D11): only with an approval reference; nothing leaves the books silently. */
+export async function scrapStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(scrapSchema, input);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
+  const batchMap = await batchesFor(db, v.lines);
+  const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
+  return postDocument(db, {
+    kind: 'scrapStock',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx) => {
+      const locked = await lockOutbound(tx, store.id, lines);
+      const picks = pickOutbound(store.id, lines, locked);
+      return {
+        type: 'SCRAP',
+        storeId: store.id,
+        approvalRef: v.approvalRef,
+        reasonCode: reason.code,
+        note: v.note,
+        locked,
+        lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity, reasonCode: reason.code })),
+        movements: picks.map((p): MovementDraft => ({ ...p, storeId: store.id, bucket: 'ON_HAND', quantity: -p.quantity, reasonCode: reason.code })),
+      };
+    },
+  });
+}

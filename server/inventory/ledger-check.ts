@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+
+export interface LedgerMismatch {
+  storeId: string;
+  batchId: string;
+  ledgerOnHand: number;
+  balanceOnHand: number;
+  ledgerInTransit: number;
+  balanceInTransit: number;
+}
+
+/** DESIGN: the ledger is the truth — recompute every balance from movements; any row returned is a defect. */
+export async function checkLedger(db: Db): Promise<LedgerMismatch[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH ledger AS (
+          SELECT store_id, batch_id,
+                 COALESCE(sum(quantity) FILTER (WHERE bucket = 'ON_HAND'), 0) AS on_hand,
+                 COALESCE(sum(quantity) FILTER (WHERE bucket = 'IN_TRANSIT'), 0) AS in_transit
+            FROM movements GROUP BY store_id, batch_id)
+        SELECT COALESCE(l.store_id, b.store_id) AS store_id, COALESCE(l.batch_id, b.batch_id) AS batch_id,
+               COALESCE(l.on_hand, 0) AS ledger_on_hand, COALESCE(b.on_hand, 0) AS balance_on_hand,
+               COALESCE(l.in_transit, 0) AS ledger_in_transit, COALESCE(b.in_transit, 0) AS balance_in_transit
+          FROM ledger l FULL OUTER JOIN balances b ON b.store_id = l.store_id AND b.batch_id = l.batch_id
+         WHERE COALESCE(l.on_hand, 0) <> COALESCE(b.on_hand, 0) OR COALESCE(l.in_transit, 0) <> COALESCE(b.in_transit, 0)`,
+  );
+  return rows.map((r) => ({
+    storeId: String(r.store_id),
+    batchId: String(r.batch_id),
+    ledgerOnHand: Number(r.ledger_on_hand),
+    balanceOnHand: Number(r.balance_on_hand),
+    ledgerInTransit: Number(r.ledger_in_transit),
+    balanceInTransit: Number(r.balance_in_transit),
+  }));
+}

@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { documentLines, documents, movements } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { ZONE, type Clock } from '../clock.ts';
+import { badInput, DomainError } from '../errors.ts';
+import { DOCUMENT_PREFIX, formatDocumentNumber, requestHash, type DocumentType } from './rules.ts';
+
+// DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
+// and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
+
+export interface BalanceKey {
+  storeId: string;
+  batchId: string;
+}
+
+export interface LockedBalance extends BalanceKey {
+  itemId: string;
+  onHand: number;
+  reserved: number;
+  inTransit: number;
+  expiryDate: string | null;
+  receivedAt: Date;
+  unitPrice: string;
+  batchNo: string;
+}
+
+export type Bucket = 'ON_HAND' | 'IN_TRANSIT';
+
+export interface MovementDraft extends BalanceKey {
+  itemId: string;
+  bucket: Bucket;
+  quantity: number;
+  unitPrice: string;
+  reasonCode?: string | null;
+}
+
+/** A change of the reserved quantity (dispatch reservations); not a ledger movement. */
+export interface ReservationChange extends BalanceKey {
+  itemId: string;
+  quantity: number;
+}
+
+export interface LineDraft {
+  itemId: string;
+  batchId: string;
+  quantity: number;
+  unitPrice: string;
+  reasonCode?: string | null;
+  bookQuantity?: number | null;
+  countedQuantity?: number | null;
+  note?: string | null;
+}
+
+export interface DocumentDraft {
+  type: DocumentType;
+  storeId: string;
+  counterpartStoreId?: string | null;
+  transferId?: string | null;
+  source?: (typeof documents.$inferInsert)['source'];
+  sourceOrgId?: string | null;
+  contractNo?: string | null;
+  inspectionReportNo?: string | null;
+  reference?: string | null;
+  recipient?: string | null;
+  reasonCode?: string | null;
+  approvalRef?: string | null;
+  note?: string | null;
+  incidentId?: string | null;
+  reversesDocumentId?: string | null;
+  details?: unknown;
+  lines: LineDraft[];
+  movements: MovementDraft[];
+  reservations?: ReservationChange[];
+  /** The balance rows the build step locked (lockBalances); rows that only grow need no lock. */
+  locked?: Map<string, LockedBalance>;
+  /** Runs after the document row is written, in the same transaction (transfer rows, status changes). */
+  afterPost?: (tx: Db, posted: { id: string; number: string }) => Promise<void>;
+}
+
+export interface PostingRequest {
+  /** The operation, for idempotency: keys are unique per operation and actor. */
+  kind: string;
+  actor: Principal;
+  idempotencyKey: string;
+  /** The request as received; its hash detects a key reused with other input. */
+  input: unknown;
+  clock: Clock;
+  occurredAt: Date;
+  /** Locks, reads and decides inside the transaction; returns what to post. */
+  build: (tx: Db, ctx: { documentId: string; recordedAt: Date }) => Promise<DocumentDraft>;
+}
+
+const keyOf = (k: BalanceKey) => `${k.storeId}|${k.batchId}`;
+const compareKeys = (a: BalanceKey, b: BalanceKey) =>
+  a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0;
+
+export function insufficientStock(
+  message: string,
+  details: { storeId: string; itemId: string; batchId?: string; requested: number; available: number; field?: string },
+) {
+  return new DomainError('INSUFFICIENT_STOCK', message, details);
+}
+
+/**
+ * Locks balance rows in (store, batch) order in one statement: the explicit keys plus every batch of the given
+ * items at the given stores (FEFO candidates). One order for every document means no deadlocks.
+ */
+export async function lockBalances(
+  tx: Db,
+  spec: { keys?: BalanceKey[]; storeItems?: { storeId: string; itemIds: string[] }[] },
+): Promise<Map<string, LockedBalance>> {
+  const conditions: SQL[] = [];
+  if (spec.keys?.length) {
+    const pairs = sql.join(
+      spec.keys.map((k) => sql`(${k.storeId}::uuid, ${k.batchId}::uuid)`),
+      sql`, `,
+    );
+    conditions.push(sql`(bal.store_id, bal.batch_id) IN (${pairs})`);
+  }
+  for (const { storeId, itemIds } of spec.storeItems ?? []) {
+    if (!itemIds.length) continue;
+    const ids = sql.join(
+      itemIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
+    conditions.push(sql`(bal.store_id = ${storeId}::uuid AND bal.item_id IN (${ids}))`);
+  }
+  if (!conditions.length) return new Map();
+  const rows = await queryRows<{
+    store_id: string;
+    batch_id: string;
+    item_id: string;
+    on_hand: number;
+    reserved: number;
+    in_transit: number;
+    expiry_date: string | Date | null;
+    received_at: string | Date;
+    unit_price: string;
+    batch_no: string;
+  }>(
+    tx,
+    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
+               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no
+          FROM balances bal JOIN batches b ON b.id = bal.batch_id
+         WHERE ${sql.join(conditions, sql` OR `)}
+         ORDER BY bal.store_id, bal.batch_id
+           FOR UPDATE OF bal`,
+  );
+  return new Map(
+    rows.map((r) => {
+      const locked: LockedBalance = {
+        storeId: r.store_id,
+        batchId: r.batch_id,
+        itemId: r.item_id,
+        onHand: Number(r.on_hand),
+        reserved: Number(r.reserved),
+        inTransit: Number(r.in_transit),
+        expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
+        receivedAt: new Date(r.received_at),
+        unitPrice: String(r.unit_price),
+        batchNo: r.batch_no,
+      };
+      return [keyOf(locked), locked];
+    }),
+  );
+}
+
+export const lockedAt = (locked: Map<string, LockedBalance>, key: BalanceKey) => locked.get(keyOf(key));
+
+interface NetChange extends BalanceKey {
+  itemId: string;
+  onHand: number;
+  reserved: number;
+  inTransit: number;
+}
+
+/** Nets movements and reservation changes per (store, batch), in lock order. */
+function netChanges(moves: MovementDraft[], reservations: ReservationChange[]): NetChange[] {
+  const byKey = new Map<string, NetChange>();
+  const entry = (k: BalanceKey & { itemId: string }) => {
+    const key = keyOf(k);
+    let c = byKey.get(key);
+    if (!c) byKey.set(key, (c = { storeId: k.storeId, batchId: k.batchId, itemId: k.itemId, onHand: 0, reserved: 0, inTransit: 0 }));
+    return c;
+  };
+  for (const m of moves) {
+    const c = entry(m);
+    if (m.bucket === 'ON_HAND') c.onHand += m.quantity;
+    else c.inTransit += m.quantity;
+  }
+  for (const r of reservations) entry(r).reserved += r.quantity;
+  return [...byKey.values()].filter((c) => c.onHand || c.reserved || c.inTransit).sort(compareKeys);
+}
+
+/**
+ * Applies the net changes to the balance cache. Rows that were locked change by a guarded UPDATE
+ * (never below zero, reserved never above on hand); rows that were not locked may only grow (upsert).
+ * The CHECK constraint on balances is the backstop.
+ */
+async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date): Promise<void> {
+  const updates: NetChange[] = [];
+  const inserts: NetChange[] = [];
+  for (const c of changes) {
+    const current = locked.get(keyOf(c));
+    if (current) {
+      const onHand = current.onHand + c.onHand;
+      const reserved = current.reserved + c.reserved;
+      if (onHand < reserved || reserved < 0 || current.inTransit + c.inTransit < 0) {
+        throw insufficientStock(`库存不足：批次 ${current.batchNo} 可用 ${current.onHand - current.reserved}`, {
+          storeId: c.storeId,
+          itemId: c.itemId,
+          batchId: c.batchId,
+          requested: -c.onHand,
+          available: current.onHand - current.reserved,
+        });
+      }
+      updates.push(c);
+    } else if (c.onHand < 0 || c.reserved !== 0 || c.inTransit < 0) {
+      throw insufficientStock('库存不足：该仓库没有这一批次的库存', {
+        storeId: c.storeId,
+        itemId: c.itemId,
+        batchId: c.batchId,
+        requested: -c.onHand,
+        available: 0,
+      });
+    } else {
+      inserts.push(c);
+    }
+  }
+  if (updates.length) {
+    const values = sql.join(
+      updates.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.onHand}::int, ${c.reserved}::int, ${c.inTransit}::int)`),
+      sql`, `,
+    );
+    const rows = await queryRows<{ store_id: string }>(
+      tx,
+      sql`UPDATE balances AS b
+             SET on_hand = b.on_hand + v.d_on_hand, reserved = b.reserved + v.d_reserved,
+                 in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz
+            FROM (VALUES ${values}) AS v(store_id, batch_id, d_on_hand, d_reserved, d_in_transit)
+           WHERE b.store_id = v.store_id AND b.batch_id = v.batch_id
+             AND b.on_hand + v.d_on_hand >= b.reserved + v.d_reserved
+             AND b.reserved + v.d_reserved >= 0 AND b.in_transit + v.d_in_transit >= 0
+       RETURNING b.store_id`,
+    );
+    if (rows.length !== updates.length) {
+      throw insufficientStock('库存不足', { storeId: updates[0].storeId, itemId: updates[0].itemId, requested: 0, available: 0 });
+    }
+  }
+  if (inserts.length) {
+    const values = sql.join(
+      inserts.map(
+        (c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.itemId}::uuid, ${c.onHand}::int, 0, ${c.inTransit}::int, ${at.toISOString()}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    await tx.execute(
+      sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at)
+          VALUES ${values}
+          ON CONFLICT (store_id, batch_id) DO UPDATE
+             SET on_hand = balances.on_hand + excluded.on_hand,
+                 in_transit = balances.in_transit + excluded.in_transit,
+                 updated_at = excluded.updated_at`,
+    );
+  }
+}
+
+/** The next readable number of a type in the recording year (drawn last, so the counter row is locked only briefly). */
+async function drawNumber(tx: Db, type: DocumentType, recordedAt: Date): Promise<string> {
+  const prefix = DOCUMENT_PREFIX[type];
+  const year = Number(new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' }).format(recordedAt));
+  const [row] = await queryRows<{ last: number }>(
+    tx,
+    sql`INSERT INTO document_sequences (prefix, year, last) VALUES (${prefix}, ${year}, 1)
+        ON CONFLICT (prefix, year) DO UPDATE SET last = document_sequences.last + 1
+        RETURNING last`,
+  );
+  return formatDocumentNumber(prefix, year, Number(row.last));
+}
+
+async function findByIdempotencyKey(db: Db, kind: string, actorId: string, key: string) {
+  const [row] = await db
+    .select({ id: documents.id, requestHash: documents.requestHash })
+    .from(documents)
+    .where(and(eq(documents.idempotencyKind, kind), eq(documents.actorId, actorId), eq(documents.idempotencyKey, key)));
+  return row;
+}
+
+function replayOrConflict(existing: { id: string; requestHash: string }, hash: string, key: string) {
+  if (existing.requestHash !== hash) {
+    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${key} 已用于另一请求 (idempotency key reused with different input)`, {
+      field: 'idempotencyKey',
+      documentId: existing.id,
+    });
+  }
+  return { documentId: existing.id, replayed: true };
+}
+
+/** The Postgres error behind a driver or drizzle error. */
+export function pgError(error: unknown): { code?: string; constraint?: string } {
+  let e = error as { cause?: unknown; code?: string; constraint?: string; constraint_name?: string } | undefined;
+  while (e && !e.code && e.cause) e = e.cause as typeof e;
+  return { code: e?.code, constraint: e?.constraint_name ?? e?.constraint };
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/**
+ * Posts one document all-or-nothing: idempotency check, build (locks and decisions), balances, movements,
+ * lines, number and document row in one transaction. Same key + same input → the first result;
+ * same key + other input → IDEMPOTENCY_CONFLICT.
+ */
+export async function postDocument(db: Db, req: PostingRequest): Promise<{ documentId: string; replayed: boolean }> {
+  const key = req.idempotencyKey.trim();
+  if (!key || key.length > 128) throw badInput('idempotencyKey', '幂等键不能为空，且不超过 128 个字符');
+  const hash = requestHash(req.input);
+  const existing = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
+  if (existing) return replayOrConflict(existing, hash, key);
+
+  for (let attempt = 1; ; attempt++) {
+    const documentId = randomUUID();
+    const recordedAt = req.clock.now().toJSDate();
+    try {
+      await db.transaction(async (tx) => {
+        const draft = await req.build(tx, { documentId, recordedAt });
+        await applyBalances(tx, netChanges(draft.movements, draft.reservations ?? []), draft.locked ?? new Map(), recordedAt);
+        if (draft.movements.length) {
+          await tx.insert(movements).values(
+            draft.movements.map((m) => ({
+              documentId,
+              storeId: m.storeId,
+              batchId: m.batchId,
+              itemId: m.itemId,
+              bucket: m.bucket,
+              quantity: m.quantity,
+              unitPrice: m.unitPrice,
+              type: draft.type,
+              reasonCode: m.reasonCode ?? null,
+              occurredAt: req.occurredAt,
+              recordedAt,
+              actorId: req.actor.id,
+            })),
+          );
+        }
+        if (draft.lines.length) {
+          await tx.insert(documentLines).values(draft.lines.map((l, i) => ({ documentId, lineNo: i + 1, ...l })));
+        }
+        const number = await drawNumber(tx, draft.type, recordedAt);
+        await tx.insert(documents).values({
+          id: documentId,
+          number,
+          type: draft.type,
+          storeId: draft.storeId,
+          counterpartStoreId: draft.counterpartStoreId ?? null,
+          transferId: draft.transferId ?? null,
+          source: draft.source ?? null,
+          sourceOrgId: draft.sourceOrgId ?? null,
+          contractNo: draft.contractNo ?? null,
+          inspectionReportNo: draft.inspectionReportNo ?? null,
+          reference: draft.reference ?? null,
+          recipient: draft.recipient ?? null,
+          reasonCode: draft.reasonCode ?? null,
+          approvalRef: draft.approvalRef ?? null,
+          note: draft.note ?? null,
+          incidentId: draft.incidentId ?? null,
+          reversesDocumentId: draft.reversesDocumentId ?? null,
+          details: draft.details ?? null,
+          actorId: req.actor.id,
+          occurredAt: req.occurredAt,
+          recordedAt,
+          idempotencyKind: req.kind,
+          idempotencyKey: key,
+          requestHash: hash,
+        });
+        await draft.afterPost?.(tx, { id: documentId, number });
+      });
+      return { documentId, replayed: false };
+    } catch (error) {
+      const { code, constraint } = pgError(error);
+      if (code === '23505' && constraint === 'documents_idempotency_uq') {
+        // A concurrent duplicate committed first: answer as it did.
+        const first = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
+        if (first) return replayOrConflict(first, hash, key);
+      }
+      if (code === '23505' && constraint === 'documents_reverses_uq') {
+        throw new DomainError('INVALID_STATE', '该单据已被冲销，不能重复冲销 (already reversed)', { field: 'documentId' });
+      }
+      if (code === '23514' && constraint === 'balances_nonneg') {
+        throw new DomainError('INSUFFICIENT_STOCK', '库存不足 (stock would go below zero)', {});
+      }
+      if (code && RETRYABLE.has(code) && attempt < 3) continue;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { balances, batches, documentLines, documents, items, movements, stockReasons, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, canAccessStore, type Principal } from '../auth/principal.ts';
+import { forbidden, notFound } from '../errors.ts';
+import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { getStoreInScope } from '../stores/service.ts';
+import { uuidArg } from '../validation.ts';
+import type { BatchRow } from './common.ts';
+
+export type BalanceRow = typeof balances.$inferSelect;
+export type DocumentRow = typeof documents.$inferSelect;
+export type DocumentLineRow = typeof documentLines.$inferSelect;
+export type MovementRow = typeof movements.$inferSelect;
+
+export interface StockFilter {
+  storeId?: string | null;
+  regionCode?: string | null;
+  itemId?: string | null;
+  categoryCode?: string | null;
+  expiringBefore?: string | null;
+}
+
+/** Conditions on balances (joined with stores as s, items as i, batches as b) for a filter, in the user's scope. */
+async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise<(SQL | undefined)[]> {
+  const where: (SQL | undefined)[] = [or(gt(balances.onHand, 0), gt(balances.inTransit, 0))];
+  if (f.storeId) where.push(eq(balances.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
+  if (f.regionCode) {
+    const region = await getRegion(db, f.regionCode, 'filter.regionCode');
+    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(stores.regionCode, region.code));
+  }
+  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(balances.storeId, [...user.storeIds]) : sql`FALSE`);
+  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  if (f.itemId) where.push(eq(balances.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
+  if (f.categoryCode) where.push(eq(items.categoryCode, f.categoryCode));
+  if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
+  return where;
+}
+
+const stockSelect = (db: Db) =>
+  db
+    .select({ balance: balances })
+    .from(balances)
+    .innerJoin(stores, eq(stores.id, balances.storeId))
+    .innerJoin(items, eq(items.id, balances.itemId))
+    .innerJoin(batches, eq(batches.id, balances.batchId));
+
+/** Stock lines (per store and batch) in scope, ordered by store and batch; keyset pagination. */
+export async function listStock(db: Db, user: Principal, filter: StockFilter, page: PageArgs) {
+  const req = pageRequest(page);
+  const where = await stockConditions(db, user, filter);
+  const [afterStore, afterBatch] = (req.after ?? []) as string[];
+  const after = req.after ? sql`(${balances.storeId}, ${balances.batchId}) > (${afterStore}::uuid, ${afterBatch}::uuid)` : undefined;
+  const rows = await stockSelect(db)
+    .where(and(...where, after))
+    .orderBy(asc(balances.storeId), asc(balances.batchId))
+    .limit(req.limit + 1);
+  return toPage(
+    rows.map((r) => r.balance),
+    req,
+    (b) => [b.storeId, b.batchId],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(balances)
+        .innerJoin(stores, eq(stores.id, balances.storeId))
+        .innerJoin(items, eq(items.id, balances.itemId))
+        .innerJoin(batches, eq(batches.id, balances.batchId))
+        .where(and(...where));
+      return r.n;
+    },
+  );
+}
+
+export interface StoreStockKey {
+  storeId: string;
+  first: number;
+  afterBatch: string | null;
+  itemId: string | null;
+  categoryCode: string | null;
+}
+
+/** Store.stock for many stores in one statement (window per store): no N+1 in nested queries. */
+export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Promise<BalanceRow[][]> {
+  const groups = new Map<string, StoreStockKey[]>();
+  for (const k of keys) {
+    const g = `${k.first}|${k.afterBatch}|${k.itemId}|${k.categoryCode}`;
+    groups.set(g, [...(groups.get(g) ?? []), k]);
+  }
+  const result = new Map<StoreStockKey, BalanceRow[]>();
+  for (const group of groups.values()) {
+    const { first, afterBatch, itemId, categoryCode } = group[0];
+    const ids = group.map((k) => k.storeId);
+    const rows = await queryRows<Record<string, unknown>>(
+      db,
+      sql`SELECT * FROM (
+            SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit, bal.updated_at,
+                   row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
+              FROM balances bal ${categoryCode ? sql`JOIN items i ON i.id = bal.item_id` : sql``}
+             WHERE bal.store_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+               AND (bal.on_hand > 0 OR bal.in_transit > 0)
+               ${afterBatch ? sql`AND bal.batch_id > ${afterBatch}::uuid` : sql``}
+               ${itemId ? sql`AND bal.item_id = ${itemId}::uuid` : sql``}
+               ${categoryCode ? sql`AND i.category_code = ${categoryCode}` : sql``}
+          ) ranked WHERE rn <= ${first + 1} ORDER BY store_id, batch_id`,
+    );
+    const byStore = new Map<string, BalanceRow[]>();
+    for (const r of rows) {
+      const b: BalanceRow = {
+        storeId: String(r.store_id),
+        batchId: String(r.batch_id),
+        itemId: String(r.item_id),
+        onHand: Number(r.on_hand),
+        reserved: Number(r.reserved),
+        inTransit: Number(r.in_transit),
+        updatedAt: new Date(r.updated_at as string),
+      };
+      byStore.set(b.storeId, [...(byStore.get(b.storeId) ?? []), b]);
+    }
+    for (const k of group) result.set(k, byStore.get(k.storeId) ?? []);
+  }
+  return keys.map((k) => result.get(k)!);
+}
+
+/** Stock line counts per store (Store.stock totalCount) with the same filters, one statement per filter. */
+export async function stockCountsOfStores(db: Db, keys: readonly Omit<StoreStockKey, 'first' | 'afterBatch'>[]): Promise<number[]> {
+  const out = new Map<string, number>();
+  const groups = new Map<string, string[]>();
+  for (const k of keys) groups.set(`${k.itemId}|${k.categoryCode}`, [...(groups.get(`${k.itemId}|${k.categoryCode}`) ?? []), k.storeId]);
+  for (const [g, storeIds] of groups) {
+    const { itemId, categoryCode } = keys.find((k) => `${k.itemId}|${k.categoryCode}` === g)!;
+    const rows = await db
+      .select({ storeId: balances.storeId, n: count() })
+      .from(balances)
+      .innerJoin(items, eq(items.id, balances.itemId))
+      .where(
+        and(
+          inArray(balances.storeId, storeIds),
+          or(gt(balances.onHand, 0), gt(balances.inTransit, 0)),
+          itemId ? eq(balances.itemId, itemId) : undefined,
+          categoryCode ? eq(items.categoryCode, categoryCode) : undefined,
+        ),
+      )
+      .groupBy(balances.storeId);
+    for (const r of rows) out.set(`${r.storeId}|${g}`, r.n);
+  }
+  return keys.map((k) => out.get(`${k.storeId}|${k.itemId}|${k.categoryCode}`) ?? 0);
+}
+
+export interface MovementFilter {
+  storeId?: string | null;
+  regionCode?: string | null;
+  itemId?: string | null;
+  batchId?: string | null;
+  documentId?: string | null;
+  type?: MovementRow['type'] | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Ledger movements in scope, newest first; keyset on the movement id. */
+export async function listMovements(db: Db, user: Principal, f: MovementFilter, page: PageArgs) {
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [];
+  if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
+  if (f.regionCode) {
+    const region = await getRegion(db, f.regionCode, 'filter.regionCode');
+    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(stores.regionCode, region.code));
+  }
+  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(movements.storeId, [...user.storeIds]) : sql`FALSE`);
+  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  if (f.itemId) where.push(eq(movements.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
+  if (f.batchId) where.push(eq(movements.batchId, uuidArg(f.batchId, 'filter.batchId', '批次')));
+  if (f.documentId) where.push(eq(movements.documentId, uuidArg(f.documentId, 'filter.documentId', '单据')));
+  if (f.type) where.push(eq(movements.type, f.type));
+  if (f.from) where.push(gte(movements.occurredAt, f.from));
+  if (f.to) where.push(lte(movements.occurredAt, f.to));
+  const [afterId] = (req.after ?? []) as number[];
+  const rows = await db
+    .select({ m: movements })
+    .from(movements)
+    .innerJoin(stores, eq(stores.id, movements.storeId))
+    .where(and(...where, req.after ? lt(movements.id, Number(afterId)) : undefined))
+    .orderBy(desc(movements.id))
+    .limit(req.limit + 1);
+  return toPage(
+    rows.map((r) => r.m),
+    req,
+    (m) => [m.id],
+    async () => {
+      const [r] = await db.select({ n: count() }).from(movements).innerJoin(stores, eq(stores.id, movements.storeId)).where(and(...where));
+      return r.n;
+    },
+  );
+}
+
+export async function getDocumentInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<DocumentRow> {
+  uuidArg(id, field, '单据');
+  const [doc] = await db.select().from(documents).where(eq(documents.id, id));
+  if (!doc) throw notFound(field, '单据', id);
+  await getStoreInScope(db, user, doc.storeId, field);
+  return doc;
+}
+
+export async function getBatch(db: Db, id: string, field = 'batchId'): Promise<BatchRow> {
+  uuidArg(id, field, '批次');
+  const [row] = await db.select().from(batches).where(eq(batches.id, id));
+  if (!row) throw notFound(field, '批次', id);
+  return row;
+}
+
+/** D18: every movement of a batch from receipt to the people it reached, for a user who may see any store it passed. */
+export async function batchTrace(db: Db, user: Principal, batchId: string) {
+  const batch = await getBatch(db, batchId);
+  const moves = await db.select().from(movements).where(eq(movements.batchId, batch.id)).orderBy(asc(movements.occurredAt), asc(movements.id));
+  const storeIds = [...new Set(moves.map((m) => m.storeId))];
+  const storeRows = storeIds.length ? await db.select().from(stores).where(inArray(stores.id, storeIds)) : [];
+  if (!storeRows.some((s) => canAccessStore(user, s))) throw forbidden(`批次 ${batch.batchNo}`);
+  const docIds = [...new Set(moves.map((m) => m.documentId))];
+  const docs = docIds.length ? await db.select().from(documents).where(inArray(documents.id, docIds)) : [];
+  const holdings = await db
+    .select()
+    .from(balances)
+    .where(and(eq(balances.batchId, batch.id), or(gt(balances.onHand, 0), gt(balances.inTransit, 0))));
+  return { batch, movements: moves, documents: new Map(docs.map((d) => [d.id, d])), holdings };
+}
+
+export const listStockReasons = (db: Db) => db.select().from(stockReasons).orderBy(asc(stockReasons.direction), asc(stockReasons.code));
+
+export const batchesByIds = (db: Db, ids: readonly string[]) => db.select().from(batches).where(inArray(batches.id, [...ids]));
+export const documentsByIds = (db: Db, ids: readonly string[]) => db.select().from(documents).where(inArray(documents.id, [...ids]));
+export const documentLinesOf = (db: Db, ids: readonly string[]) =>
+  db.select().from(documentLines).where(inArray(documentLines.documentId, [...ids])).orderBy(asc(documentLines.lineNo));
+export const transfersByIds = (db: Db, ids: readonly string[]) => db.select().from(transfers).where(inArray(transfers.id, [...ids]));
+export const transferLinesOf = (db: Db, ids: readonly string[]) =>
+  db.select().from(transferLines).where(inArray(transferLines.transferId, [...ids])).orderBy(asc(transferLines.batchId));
+export const reasonsByCodes = (db: Db, codes: readonly string[]) => db.select().from(stockReasons).where(inArray(stockReasons.code, [...codes]));
+export const reversalsOf = (db: Db, ids: readonly string[]) => db.select().from(documents).where(inArray(documents.reversesDocumentId, [...ids]));

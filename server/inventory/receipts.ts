@@ -1,0 +1,206 @@
+import { and, eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { batches, organizations, regions } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { ZONE, type Clock } from '../clock.ts';
+import { badInput, notFound } from '../errors.ts';
+import { parseMoney } from '../money.ts';
+import type { StoreRow } from '../stores/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
+import { postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import { computeExpiry } from './rules.ts';
+
+const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
+export type FundingSource = (typeof FUNDING)[number];
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+const receiptLine = z.object({
+  itemId: z.string(),
+  quantity: quantitySchema,
+  batchNo: z.string().trim().min(1).max(64).nullish(),
+  productionDate: isoDate.nullish(),
+  expiryDate: isoDate.nullish(),
+  unitPrice: z.string().nullish(),
+  fundingSource: z.enum(FUNDING).nullish(),
+  ownerOrgId: z.string().nullish(),
+  origin: z.string().trim().max(64).nullish(),
+});
+
+const receiptSchema = z
+  .object({
+    storeId: z.string(),
+    source: z.enum(['PURCHASE', 'DONATION', 'RECOVERY', 'EMERGENCY_PURCHASE', 'REQUISITION', 'OTHER']),
+    sourceOrgId: z.string().nullish(),
+    sourceName: z.string().trim().min(2).max(128).nullish(),
+    reference: z.string().trim().max(128).nullish(),
+    contractNo: z.string().trim().max(64).nullish(),
+    inspectionReportNo: z.string().trim().max(64).nullish(),
+    incidentId: z.string().nullish(),
+    note: z.string().trim().max(500).nullish(),
+    occurredAt: z.any().optional(),
+    idempotencyKey: idempotencyKeySchema,
+    lines: z.array(receiptLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
+  })
+  // D7: a purchase records the contract number and the inspection report.
+  .refine((v) => v.source !== 'PURCHASE' || !!v.contractNo, { path: ['contractNo'], message: '采购入库须填写合同编号' })
+  .refine((v) => v.source !== 'PURCHASE' || !!v.inspectionReportNo, { path: ['inspectionReportNo'], message: '采购入库须填写验收（检验）报告编号' })
+  .refine((v) => v.source !== 'DONATION' || !!(v.sourceOrgId || v.sourceName), { path: ['sourceName'], message: '捐赠入库须填写捐赠方' })
+  .refine((v) => v.source !== 'REQUISITION' || !!(v.sourceOrgId || v.sourceName), {
+    path: ['sourceName'],
+    message: '征用入库须填写被征用单位（应予补偿）',
+  });
+
+export type ReceiveStockInput = z.input<typeof receiptSchema>;
+
+/** The organisation by id (NOT_FOUND) or by name (created on first use). */
+export async function organizationFor(db: Db, id: string | null | undefined, name: string | null | undefined, kind: 'GOVERNMENT' | 'COMPANY' | 'DONOR' | 'OTHER', field: string, regionCode?: string) {
+  if (id) {
+    uuidArg(id, field, '单位');
+    const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, id));
+    if (!row) throw notFound(field, '单位', id);
+    return row.id;
+  }
+  if (!name) return null;
+  const [row] = await db
+    .insert(organizations)
+    .values({ name, kind, regionCode: regionCode ?? null })
+    .onConflictDoUpdate({ target: organizations.name, set: { name } })
+    .returning({ id: organizations.id });
+  return row.id;
+}
+
+/** D3: government stock is owned by the government of the store's region unless another owner is named. */
+async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
+  if (store.kind === 'AGREEMENT') return store.operatorOrgId;
+  const [region] = await tx.select({ name: regions.name }).from(regions).where(eq(regions.code, store.regionCode));
+  return organizationFor(tx, null, `${region.name}人民政府`, 'GOVERNMENT', 'owner', store.regionCode);
+}
+
+/** Funding follows the store's level unless given (D21): 市/县/乡 funds, donations, enterprise stock. */
+export function defaultFunding(store: StoreRow, source: string): FundingSource {
+  if (source === 'DONATION') return 'DONATION';
+  if (store.kind === 'AGREEMENT') return 'ENTERPRISE';
+  return store.level === 'VILLAGE' ? 'TOWNSHIP' : store.level;
+}
+
+export const reserveModeOf = (store: StoreRow) =>
+  store.kind === 'GOVERNMENT' ? 'PHYSICAL' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'AGREEMENT';
+
+export interface NewBatch {
+  itemId: string;
+  batchNo: string;
+  productionDate: string | null;
+  expiryDate: string | null;
+  unitPrice: string;
+  fundingSource: FundingSource;
+  reserveMode: 'PHYSICAL' | 'ENTRUSTED' | 'AGREEMENT' | 'CAPACITY';
+  ownerOrgId: string | null;
+  supplierOrgId: string | null;
+  origin: string | null;
+  receivedAt: Date;
+}
+
+/** Creates the batch, or finds the item's batch with that number; its recorded attributes must agree. */
+export async function batchFor(tx: Db, b: NewBatch, field: string): Promise<BatchRow> {
+  const [created] = await tx.insert(batches).values(b).onConflictDoNothing().returning();
+  if (created) return created;
+  const [existing] = await tx.select().from(batches).where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
+  const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(
+    (k) => b[k] !== null && String(existing[k]) !== String(b[k]) && !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
+  );
+  if (differs.length) {
+    throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${differs.join('、')}与已登记的不同`, { batchId: existing.id, fields: differs });
+  }
+  return existing;
+}
+
+/** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
+export async function receiveStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(receiptSchema, input);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
+  const itemMap = await itemsFor(db, v.lines);
+  await assertIncidentExists(db, v.incidentId);
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
+  const today = clock.now().setZone(ZONE).toISODate()!;
+  const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
+
+  return postDocument(db, {
+    kind: 'receiveStock',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx, { documentId }) => {
+      const supplierOrgId = await organizationFor(tx, v.sourceOrgId, v.sourceName, v.source === 'DONATION' ? 'DONOR' : 'COMPANY', 'input.sourceOrgId');
+      const owner = await defaultOwner(tx, store);
+      const lines: LineDraft[] = [];
+      const moves: MovementDraft[] = [];
+      for (const [i, p] of prepared.entries()) {
+        const ownerOrgId = v.lines[i].ownerOrgId ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`) : owner;
+        const batch = await batchFor(
+          tx,
+          {
+            ...p,
+            batchNo: p.batchNo ?? `B${receiptDate.replaceAll('-', '').slice(2)}-${documentId.slice(0, 6).toUpperCase()}-${i + 1}`,
+            fundingSource: p.fundingSource ?? defaultFunding(store, v.source),
+            reserveMode: reserveModeOf(store),
+            ownerOrgId,
+            supplierOrgId,
+            receivedAt: occurredAt,
+          },
+          `input.lines.${i}`,
+        );
+        lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: p.quantity, unitPrice: batch.unitPrice });
+        moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: p.quantity, unitPrice: batch.unitPrice });
+      }
+      return {
+        type: 'RECEIPT',
+        storeId: store.id,
+        source: v.source,
+        sourceOrgId: supplierOrgId,
+        contractNo: v.contractNo,
+        inspectionReportNo: v.inspectionReportNo,
+        reference: v.reference,
+        incidentId: v.incidentId,
+        note: v.note,
+        // REQUISITION (征用): the owner is owed compensation for the stock taken.
+        details: v.source === 'REQUISITION' ? { compensationOwedTo: supplierOrgId } : null,
+        lines,
+        movements: moves,
+      };
+    },
+  });
+}
+
+function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, receiptDate: string, today: string) {
+  const field = `input.lines.${i}`;
+  if (l.productionDate && l.productionDate > today) throw badInput(`${field}.productionDate`, `生产日期不能晚于今天：${l.productionDate}`);
+  const expiryDate = computeExpiry({
+    productionDate: l.productionDate ?? null,
+    expiryDate: l.expiryDate ?? null,
+    storageLifeMonths: item.storageLifeMonths,
+    receiptDate,
+  });
+  if (expiryDate && l.productionDate && expiryDate < l.productionDate) {
+    throw badInput(`${field}.expiryDate`, `有效期 ${expiryDate} 早于生产日期 ${l.productionDate}`);
+  }
+  const price = l.unitPrice ?? item.referencePrice;
+  if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);
+  const unitPrice = parseMoney(String(price), `${field}.unitPrice`);
+  if (unitPrice.startsWith('-')) throw badInput(`${field}.unitPrice`, '单价不能为负');
+  return {
+    itemId: item.id,
+    quantity: l.quantity,
+    batchNo: l.batchNo ?? null,
+    productionDate: l.productionDate ?? null,
+    expiryDate,
+    unitPrice,
+    fundingSource: l.fundingSource ?? null,
+    origin: l.origin ?? null,
+  };
+}

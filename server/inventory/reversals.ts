@@ -1,0 +1,68 @@
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { documents, movements } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { invalidState, notFound } from '../errors.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { idempotencyKeySchema, storeForPosting } from './common.ts';
+import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+
+const reverseSchema = z.object({
+  documentId: z.string(),
+  reason: z.string().trim().min(1, '须填写冲销原因').max(500),
+  idempotencyKey: idempotencyKeySchema,
+});
+
+// Transfers are corrected by cancelling (before receipt) or by a transfer back; a reversal is not reversed again.
+const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION', 'RECOVERY']);
+
+/** 冲销 (D22): a reversing document with the original's movements negated; at most once; never an edit. */
+export async function reverseDocument(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(reverseSchema, input, 'args');
+  uuidArg(v.documentId, 'documentId', '单据');
+  const [original] = await db.select().from(documents).where(eq(documents.id, v.documentId));
+  if (!original) throw notFound('documentId', '单据', v.documentId);
+  const store = await storeForPosting(db, user, original.storeId, 'documentId');
+  if (!REVERSIBLE.has(original.type)) {
+    throw invalidState(`${original.number} 是${original.type === 'REVERSAL' ? '冲销单' : '调拨单据'}，不能冲销${original.type === 'REVERSAL' ? '' : '（调拨请撤销或反向调拨）'}`, {
+      field: 'documentId',
+      type: original.type,
+    });
+  }
+  if (original.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
+  const originalMoves = await db.select().from(movements).where(eq(movements.documentId, original.id)).orderBy(asc(movements.id));
+  return postDocument(db, {
+    kind: 'reverseDocument',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt: clock.now().toJSDate(),
+    build: async (tx) => {
+      const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
+      const moves = originalMoves.map((m): MovementDraft => ({
+        storeId: m.storeId,
+        batchId: m.batchId,
+        itemId: m.itemId,
+        bucket: m.bucket,
+        quantity: -m.quantity,
+        unitPrice: m.unitPrice,
+        reasonCode: m.reasonCode,
+      }));
+      return {
+        type: 'REVERSAL',
+        storeId: store.id,
+        reversesDocumentId: original.id,
+        note: v.reason,
+        locked,
+        lines: moves.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode: m.reasonCode })),
+        movements: moves,
+        afterPost: async (t) => {
+          await t.update(documents).set({ status: 'REVERSED' }).where(eq(documents.id, original.id));
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
+import { assertStoreAccess, type Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
+import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
+import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+
+export type TransferRow = typeof transfers.$inferSelect;
+export type TransferLineRow = typeof transferLines.$inferSelect;
+
+const shipSchema = z
+  .object({
+    fromStoreId: z.string(),
+    toStoreId: z.string(),
+    dispatchPlanId: z.string().nullish(),
+    note: z.string().trim().max(500).nullish(),
+    occurredAt: z.any().optional(),
+    idempotencyKey: idempotencyKeySchema,
+    lines: z.array(outboundLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
+  })
+  .refine((v) => v.fromStoreId !== v.toStoreId, { path: ['toStoreId'], message: '调出与调入仓库不能相同' });
+
+/** 调拨出库: stock leaves the source and is in transit to the destination until received or cancelled. */
+export async function shipTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(shipSchema, input);
+  const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
+  const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
+  const itemMap = await itemsFor(db, v.lines);
+  assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
+  if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const transferId = randomUUID();
+  return postDocument(db, {
+    kind: 'shipTransfer',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx, { recordedAt }) => {
+      // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
+      const locked = await lockOutbound(tx, from.id, v.lines, [to.id]);
+      const picks = pickOutbound(from.id, v.lines, locked);
+      const perBatch = new Map<string, { itemId: string; quantity: number }>();
+      for (const p of picks) {
+        const e = perBatch.get(p.batchId);
+        if (e) e.quantity += p.quantity;
+        else perBatch.set(p.batchId, { itemId: p.itemId, quantity: p.quantity });
+      }
+      return {
+        type: 'TRANSFER_OUT',
+        storeId: from.id,
+        counterpartStoreId: to.id,
+        transferId,
+        note: v.note,
+        locked,
+        lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity })),
+        movements: picks.flatMap((p): MovementDraft[] => [
+          { ...p, storeId: from.id, bucket: 'ON_HAND', quantity: -p.quantity },
+          { ...p, storeId: to.id, bucket: 'IN_TRANSIT', quantity: p.quantity },
+        ]),
+        afterPost: async (t, posted) => {
+          await t.insert(transfers).values({
+            id: transferId,
+            number: posted.number,
+            status: 'IN_TRANSIT',
+            fromStoreId: from.id,
+            toStoreId: to.id,
+            dispatchPlanId: v.dispatchPlanId ?? null,
+            shippedBy: user.id,
+            shippedAt: occurredAt,
+            updatedAt: recordedAt,
+          });
+          await t.insert(transferLines).values([...perBatch].map(([batchId, e]) => ({ transferId, batchId, itemId: e.itemId, shipped: e.quantity })));
+        },
+      };
+    },
+  });
+}
+
+export async function getTransferRow(db: Db, id: string, field = 'transferId'): Promise<TransferRow> {
+  uuidArg(id, field, '调拨单');
+  const [row] = await db.select().from(transfers).where(eq(transfers.id, id));
+  if (!row) throw notFound(field, '调拨单', id);
+  return row;
+}
+
+/** Either side of a transfer may read it. */
+export async function getTransferInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<TransferRow> {
+  const t = await getTransferRow(db, id, field);
+  const [from, to] = await Promise.all([getStoreRow(db, t.fromStoreId), getStoreRow(db, t.toStoreId)]);
+  try {
+    assertStoreAccess(user, from);
+  } catch {
+    assertStoreAccess(user, to);
+  }
+  return t;
+}
+
+/** Locks the transfer row first (before balances): concurrent receipts of one transfer take turns. */
+async function lockTransfer(tx: Db, id: string) {
+  await queryRows(tx, sql`SELECT id FROM transfers WHERE id = ${id}::uuid FOR UPDATE`);
+  const [t] = await tx.select().from(transfers).where(eq(transfers.id, id));
+  const lines = await tx.select().from(transferLines).where(eq(transferLines.transferId, id));
+  return { transfer: t, lines };
+}
+
+const open = (l: TransferLineRow) => l.shipped - l.received - l.lost - l.cancelled;
+
+const receiveSchema = z.object({
+  transferId: z.string(),
+  note: z.string().trim().max(500).nullish(),
+  occurredAt: z.any().optional(),
+  idempotencyKey: idempotencyKeySchema,
+  lines: z
+    .array(
+      z
+        .object({
+          batchId: z.string(),
+          quantity: z.number().int('数量须为整数').min(0, '数量不能为负'),
+          discrepancyReason: z.string().nullish(),
+        })
+        // Receiving nothing of a batch only makes sense when saying why (all lost or damaged).
+        .refine((l) => l.quantity > 0 || !!l.discrepancyReason, { path: ['quantity'], message: '数量须大于 0' }),
+    )
+    .min(1, '至少一行')
+    .max(1000),
+});
+
+/**
+ * 调拨入库: receipt at the destination, partial allowed. A line with a discrepancy reason closes the batch:
+ * what is still in transit beyond the received quantity is written off with that reason.
+ */
+export async function receiveTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(receiveSchema, input);
+  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  const transfer = await getTransferRow(db, v.transferId, 'input.transferId');
+  const to = await getStoreRow(db, transfer.toStoreId);
+  assertStoreAccess(user, to);
+  const seen = new Set<string>();
+  for (const [i, l] of v.lines.entries()) {
+    uuidArg(l.batchId, `input.lines.${i}.batchId`, '批次');
+    if (seen.has(l.batchId)) throw badInput(`input.lines.${i}.batchId`, '同一批次只能出现一次');
+    seen.add(l.batchId);
+  }
+  const reasons = new Map<number, string>();
+  for (const [i, l] of v.lines.entries()) {
+    if (l.discrepancyReason) reasons.set(i, (await reasonFor(db, l.discrepancyReason, 'TRANSFER', `input.lines.${i}.discrepancyReason`)).code);
+  }
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  return postDocument(db, {
+    kind: 'receiveTransfer',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx, { recordedAt }) => {
+      const { transfer: t, lines: tLines } = await lockTransfer(tx, transfer.id);
+      if (t.status !== 'IN_TRANSIT' && t.status !== 'PARTIALLY_RECEIVED') {
+        throw invalidState(`调拨单 ${t.number} 状态为 ${t.status}，不能收货`, { status: t.status });
+      }
+      const locked = await lockBalances(tx, { keys: v.lines.map((l) => ({ storeId: t.toStoreId, batchId: l.batchId })) });
+      const lines: LineDraft[] = [];
+      const moves: MovementDraft[] = [];
+      const updates: { batchId: string; received: number; lost: number; reason: string | null }[] = [];
+      for (const [i, l] of v.lines.entries()) {
+        const tl = tLines.find((x) => x.batchId === l.batchId);
+        if (!tl) throw badInput(`input.lines.${i}.batchId`, '该批次不在此调拨单中');
+        const remaining = open(tl);
+        if (l.quantity > remaining) {
+          throw badInput(`input.lines.${i}.quantity`, `收货数量 ${l.quantity} 超过在途数量 ${remaining}`, { inTransit: remaining });
+        }
+        const reason = reasons.get(i) ?? null;
+        const lost = reason ? remaining - l.quantity : 0;
+        const unitPrice = locked.get(`${t.toStoreId}|${l.batchId}`)!.unitPrice;
+        const base = { storeId: t.toStoreId, batchId: l.batchId, itemId: tl.itemId, unitPrice };
+        if (l.quantity > 0) {
+          lines.push({ itemId: tl.itemId, batchId: l.batchId, quantity: l.quantity, unitPrice });
+          moves.push({ ...base, bucket: 'IN_TRANSIT', quantity: -l.quantity }, { ...base, bucket: 'ON_HAND', quantity: l.quantity });
+        }
+        if (lost > 0) {
+          lines.push({ itemId: tl.itemId, batchId: l.batchId, quantity: 0, unitPrice, reasonCode: reason, note: `在途短少 ${lost}` });
+          moves.push({ ...base, bucket: 'IN_TRANSIT', quantity: -lost, reasonCode: reason });
+        }
+        updates.push({ batchId: l.batchId, received: l.quantity, lost, reason });
+      }
+      return {
+        type: 'TRANSFER_IN',
+        storeId: t.toStoreId,
+        counterpartStoreId: t.fromStoreId,
+        transferId: t.id,
+        note: v.note,
+        locked,
+        lines,
+        movements: moves,
+        afterPost: async (tx2) => {
+          for (const u of updates) {
+            await tx2.execute(sql`UPDATE transfer_lines SET received = received + ${u.received}, lost = lost + ${u.lost},
+                                         discrepancy_reason = COALESCE(${u.reason}, discrepancy_reason)
+                                   WHERE transfer_id = ${t.id}::uuid AND batch_id = ${u.batchId}::uuid`);
+          }
+          await tx2.execute(sql`UPDATE transfers SET updated_at = ${recordedAt.toISOString()}::timestamptz,
+                   status = CASE WHEN (SELECT bool_and(received + lost + cancelled = shipped) FROM transfer_lines WHERE transfer_id = ${t.id}::uuid)
+                                 THEN 'RECEIVED'::transfer_status ELSE 'PARTIALLY_RECEIVED'::transfer_status END
+                 WHERE id = ${t.id}::uuid`);
+        },
+      };
+    },
+  });
+}
+
+const cancelSchema = z.object({
+  transferId: z.string(),
+  reason: z.string().trim().min(1, '须填写撤销原因').max(500),
+  idempotencyKey: idempotencyKeySchema,
+});
+
+/** Cancel before any receipt: everything in transit returns to the source (by the shipping side). */
+export async function cancelTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(cancelSchema, input);
+  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  const transfer = await getTransferRow(db, v.transferId, 'transferId');
+  assertStoreAccess(user, await getStoreRow(db, transfer.fromStoreId));
+  return postDocument(db, {
+    kind: 'cancelTransfer',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt: clock.now().toJSDate(),
+    build: async (tx, { recordedAt }) => {
+      const { transfer: t, lines: tLines } = await lockTransfer(tx, transfer.id);
+      if (t.status !== 'IN_TRANSIT') {
+        throw invalidState(`调拨单 ${t.number} 状态为 ${t.status}，只有尚未收货的调拨可以撤销`, { status: t.status });
+      }
+      const locked = await lockBalances(tx, {
+        keys: tLines.flatMap((l) => [
+          { storeId: t.fromStoreId, batchId: l.batchId },
+          { storeId: t.toStoreId, batchId: l.batchId },
+        ]),
+      });
+      const price = (batchId: string) => locked.get(`${t.toStoreId}|${batchId}`)!.unitPrice;
+      return {
+        type: 'TRANSFER_CANCEL',
+        storeId: t.fromStoreId,
+        counterpartStoreId: t.toStoreId,
+        transferId: t.id,
+        note: v.reason,
+        locked,
+        lines: tLines.map((l): LineDraft => ({ itemId: l.itemId, batchId: l.batchId, quantity: open(l), unitPrice: price(l.batchId) })),
+        movements: tLines.flatMap((l): MovementDraft[] => [
+          { storeId: t.toStoreId, batchId: l.batchId, itemId: l.itemId, bucket: 'IN_TRANSIT', quantity: -open(l), unitPrice: price(l.batchId) },
+          { storeId: t.fromStoreId, batchId: l.batchId, itemId: l.itemId, bucket: 'ON_HAND', quantity: open(l), unitPrice: price(l.batchId) },
+        ]),
+        afterPost: async (tx2) => {
+          await tx2.execute(sql`UPDATE transfer_lines SET cancelled = shipped - received - lost WHERE transfer_id = ${t.id}::uuid`);
+          await tx2
+            .update(transfers)
+            .set({ status: 'CANCELLED', updatedAt: recordedAt })
+            .where(eq(transfers.id, t.id));
+        },
+      };
+    },
+  });
+}
+
+/** The transfer a shipping, receiving or cancelling document belongs to. */
+export async function transferOfDocument(db: Db, documentId: string): Promise<TransferRow> {
+  const [doc] = await db.select({ transferId: documents.transferId }).from(documents).where(eq(documents.id, documentId));
+  return getTransferRow(db, doc.transferId!);
+}

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
+import { storeId } from '../../seeds/demo.ts';
+import { errorCode, useTestApp } from '../support/harness.ts';
+
+const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
+const HUIXIAN = storeId('S-410782-01'); // another county store in 新乡市
+const JINCHENG = storeId('S-140500-01'); // 晋城市 city store, outside the dispatcher's scope
+
+const LIST = `query($regionCode: String, $level: RegionLevel, $kind: StoreKind, $first: Int, $after: String) {
+  stores(regionCode: $regionCode, level: $level, kind: $kind, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id code name level kind region { code } } }
+  }
+}`;
+const STORE = `query($id: ID!) {
+  store(id: $id) { id code name level kind address capacityM3 region { code name level } location { lat lng } operator { name } }
+}`;
+const CREATE = `mutation($input: CreateStoreInput!) {
+  createStore(input: $input) { id code name level kind region { code name } location { lat lng } operator { name kind } }
+}`;
+const UPDATE = `mutation($id: ID!, $input: UpdateStoreInput!) {
+  updateStore(id: $id, input: $input) { id code name level kind region { code name } location { lat lng } operator { name } }
+}`;
+
+const newStore = (over: Record<string, unknown> = {}) => ({
+  code: 'S-410781102-02',
+  name: '卫辉市孙杏村镇第二储备点',
+  regionCode: '410781',
+  kind: 'GOVERNMENT',
+  location: { lat: 35.352, lng: 114.128 },
+  address: '卫辉市孙杏村镇政府院内',
+  contactName: '赵磊',
+  contactPhone: '0373-4411223',
+  capacityM3: 300,
+  ...over,
+});
+
+describe('D2: stores — listing, scope, and administration', () => {
+  const t = useTestApp();
+  const storeCount = async () => (await t.gql('{ stores { totalCount } }', {}, 'admin')).data.stores.totalCount as number;
+
+  describe('dispatcher (新乡市) lists stores by level in the region subtree', () => {
+    it.each([
+      ['CITY', 1, ['S-410700-01']],
+      ['COUNTY', 15, ['S-410781-01', 'S-410711-02', 'S-410783-02']],
+      ['TOWNSHIP', 20, ['S-410721101-01', 'S-410781100-01', 'S-410781208-01']],
+    ])('level %s: %i stores', async (level, n, some) => {
+      const res = await t.gql(LIST, { regionCode: '410700', level, first: 100 }, 'dispatcher');
+      expect(res.errors).toBeUndefined();
+      const nodes = res.data.stores.edges.map((e: any) => e.node);
+      expect(res.data.stores.totalCount).toBe(n);
+      expect(nodes).toHaveLength(n);
+      expect(nodes.every((s: any) => s.level === level && s.region.code.startsWith('4107'))).toBe(true);
+      expect(nodes.map((s: any) => s.code)).toEqual(expect.arrayContaining(some));
+    });
+
+    it('without filters the dispatcher sees all 36 stores of 新乡市 and nothing outside it', async () => {
+      const res = await t.gql(LIST, { first: 500 }, 'dispatcher');
+      expect(res.data.stores.totalCount).toBe(36);
+      expect(res.data.stores.edges.every((e: any) => e.node.region.code.startsWith('4107'))).toBe(true);
+      const codes = res.data.stores.edges.map((e: any) => e.node.code);
+      expect(codes).toEqual([...codes].sort()); // ordered by code
+    });
+
+    it('D2: kind filter: the AGREEMENT holders in 新乡市', async () => {
+      const res = await t.gql(LIST, { regionCode: '410700', kind: 'AGREEMENT' }, 'dispatcher');
+      expect(res.data.stores.edges.map((e: any) => e.node.code)).toEqual(['S-410711-02', 'S-410783-02']);
+      expect(res.data.stores.totalCount).toBe(2);
+    });
+
+    it('a county regionCode narrows to its subtree: 卫辉市 = county store + 13 township stores', async () => {
+      const res = await t.gql(LIST, { regionCode: '410781000000' }, 'dispatcher');
+      expect(res.data.stores.totalCount).toBe(14);
+    });
+  });
+
+  describe('API.md: cursor pagination', () => {
+    it('first: 5 / after: endCursor walks every page with no duplicates or gaps', async () => {
+      const all = (await t.gql(LIST, { regionCode: '410700', first: 500 }, 'dispatcher')).data.stores.edges.map((e: any) => e.node.code);
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const res: any = await t.gql(LIST, { regionCode: '410700', first: 5, after }, 'dispatcher');
+        expect(res.errors).toBeUndefined();
+        const { edges, pageInfo, totalCount } = res.data.stores;
+        expect(totalCount).toBe(36);
+        expect(edges.length).toBeLessThanOrEqual(5);
+        seen.push(...edges.map((e: any) => e.node.code));
+        pages++;
+        if (!pageInfo.hasNextPage) break;
+        expect(edges).toHaveLength(5);
+        expect(pageInfo.endCursor).toBe(edges[4].cursor);
+        after = pageInfo.endCursor;
+      }
+      expect(pages).toBe(8);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(all);
+    });
+
+    it('first: 0 gives an empty page that still reports the total and a next page', async () => {
+      const res = await t.gql(LIST, { regionCode: '410700', first: 0 }, 'dispatcher');
+      expect(res.data.stores).toMatchObject({ totalCount: 36, edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    });
+
+    it('first: -1 and first: 501 → BAD_USER_INPUT naming first', async () => {
+      for (const first of [-1, 501]) {
+        const res = await t.gql(LIST, { first }, 'dispatcher');
+        expect(errorCode(res)).toBe('BAD_USER_INPUT');
+        expect(res.errors![0].extensions.field).toBe('first');
+      }
+    });
+
+    it('a bad after cursor → BAD_USER_INPUT naming after', async () => {
+      const res = await t.gql(LIST, { first: 5, after: 'not-a-cursor' }, 'dispatcher');
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions.field).toBe('after');
+    });
+  });
+
+  describe('DESIGN.md Auth: a keeper sees only their own store', () => {
+    it('stores() lists just 卫辉市救灾物资储备库', async () => {
+      const res = await t.gql(LIST, {}, 'keeper');
+      expect(res.data.stores.totalCount).toBe(1);
+      expect(res.data.stores.edges.map((e: any) => e.node.id)).toEqual([WEIHUI]);
+      const filtered = await t.gql(LIST, { regionCode: '410700', level: 'TOWNSHIP' }, 'keeper');
+      expect(filtered.data.stores.totalCount).toBe(0);
+    });
+
+    it('store(own id) works, with region and location', async () => {
+      const res = await t.gql(STORE, { id: WEIHUI }, 'keeper');
+      expect(res.errors).toBeUndefined();
+      expect(res.data.store).toEqual({
+        id: WEIHUI,
+        code: 'S-410781-01',
+        name: '卫辉市救灾物资储备库',
+        level: 'COUNTY',
+        kind: 'GOVERNMENT',
+        address: '河南省新乡市卫辉市汲水镇比干大道',
+        capacityM3: 1600,
+        region: { code: '410781000000', name: '卫辉市', level: 'COUNTY' },
+        location: { lat: 35.3865, lng: 114.06 },
+        operator: null,
+      });
+    });
+
+    it('store(another store) → FORBIDDEN, even one in the same county', async () => {
+      for (const id of [HUIXIAN, storeId('S-410781100-01'), JINCHENG]) {
+        const res = await t.gql(STORE, { id }, 'keeper');
+        expect(errorCode(res)).toBe('FORBIDDEN');
+        expect(res.data?.store ?? null).toBeNull();
+      }
+    });
+  });
+
+  describe('DESIGN.md Auth: a dispatcher acts inside their region', () => {
+    it('store(a 晋城市 store) → FORBIDDEN; store(a 新乡市 store) works', async () => {
+      expect(errorCode(await t.gql(STORE, { id: JINCHENG }, 'dispatcher'))).toBe('FORBIDDEN');
+      expect((await t.gql(STORE, { id: HUIXIAN }, 'dispatcher')).data.store.name).toBe('辉县市应急物资储备库');
+    });
+
+    it('stores(regionCode: "140500") → FORBIDDEN', async () => {
+      const res = await t.gql(LIST, { regionCode: '140500' }, 'dispatcher');
+      expect(errorCode(res)).toBe('FORBIDDEN');
+    });
+
+    it('the auditor shares the 新乡市 scope; the admin sees every store', async () => {
+      expect(errorCode(await t.gql(STORE, { id: JINCHENG }, 'auditor'))).toBe('FORBIDDEN');
+      expect((await t.gql(STORE, { id: JINCHENG }, 'admin')).data.store.name).toBe('晋城市救灾物资储备库');
+      expect(await storeCount()).toBe(120);
+    });
+
+    it('D3: an entrusted store names its operating company', async () => {
+      const res = await t.gql(STORE, { id: storeId('S-410721-02') }, 'dispatcher');
+      expect(res.data.store).toMatchObject({ kind: 'ENTRUSTED', operator: { name: '新乡县中原物流仓储有限公司' } });
+    });
+  });
+
+  describe('store(id) argument checks', () => {
+    it('a malformed id → BAD_USER_INPUT naming id', async () => {
+      const res = await t.gql(STORE, { id: 'not-a-uuid' }, 'admin');
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions.field).toBe('id');
+    });
+
+    it('an unknown id → NOT_FOUND', async () => {
+      const id = randomUUID();
+      const res = await t.gql(STORE, { id }, 'admin');
+      expect(errorCode(res)).toBe('NOT_FOUND');
+      expect(res.errors![0].extensions).toMatchObject({ field: 'id', id });
+    });
+  });
+
+  describe('createStore (administrators only)', () => {
+    it('admin creates a store; it takes its level from the region and is then listed', async () => {
+      const before = await storeCount();
+      const res = await t.gql(CREATE, { input: newStore() }, 'admin');
+      expect(res.errors).toBeUndefined();
+      expect(res.data.createStore).toMatchObject({
+        code: 'S-410781102-02',
+        name: '卫辉市孙杏村镇第二储备点',
+        level: 'COUNTY',
+        kind: 'GOVERNMENT',
+        region: { code: '410781000000', name: '卫辉市' },
+        location: { lat: 35.352, lng: 114.128 },
+        operator: null,
+      });
+      expect(await storeCount()).toBe(before + 1);
+      const listed = await t.gql(LIST, { regionCode: '410781', level: 'COUNTY', first: 100 }, 'dispatcher');
+      expect(listed.data.stores.edges.map((e: any) => e.node.id)).toContain(res.data.createStore.id);
+    });
+
+    it('D2: an ENTRUSTED store is created with its operating company', async () => {
+      const res = await t.gql(
+        CREATE,
+        { input: newStore({ code: 'S-410781-03', name: '卫辉市救灾物资代储库（测试）', kind: 'ENTRUSTED', operatorName: '卫辉市测试物流有限公司' }) },
+        'admin',
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data.createStore.operator).toEqual({ name: '卫辉市测试物流有限公司', kind: 'COMPANY' });
+    });
+
+    it.each(['dispatcher', 'keeper', 'auditor'])('%s → FORBIDDEN and nothing is created', async (user) => {
+      const before = await storeCount();
+      const res = await t.gql(CREATE, { input: newStore({ code: `S-X-${user}` }) }, user);
+      expect(errorCode(res)).toBe('FORBIDDEN');
+      expect(await storeCount()).toBe(before);
+    });
+
+    it.each([
+      ['lat 95', { location: { lat: 95, lng: 114 } }, 'input.location.lat'],
+      ['lng -181', { location: { lat: 35, lng: -181 } }, 'input.location.lng'],
+      ['a malformed regionCode', { regionCode: 'abc' }, 'input.regionCode'],
+      ['a duplicate code', { code: 'S-410781-01' }, 'input.code'],
+      ['a code with spaces', { code: 'S 1' }, 'input.code'],
+      ['ENTRUSTED without operatorName', { kind: 'ENTRUSTED' }, 'input.operatorName'],
+      ['AGREEMENT without operatorName', { kind: 'AGREEMENT' }, 'input.operatorName'],
+      ['a negative capacity', { capacityM3: -1 }, 'input.capacityM3'],
+      ['a one-letter name', { name: '库' }, 'input.name'],
+    ])('%s → BAD_USER_INPUT naming the field, and the store count is unchanged', async (_label, over, field) => {
+      const before = await storeCount();
+      const res = await t.gql(CREATE, { input: newStore({ code: 'S-BAD-01', ...over }) }, 'admin');
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions.field).toBe(field);
+      expect(await storeCount()).toBe(before);
+    });
+
+    it('a well-formed regionCode that does not exist → NOT_FOUND naming input.regionCode; nothing created', async () => {
+      const before = await storeCount();
+      const res = await t.gql(CREATE, { input: newStore({ code: 'S-BAD-02', regionCode: '419999' }) }, 'admin');
+      expect(errorCode(res)).toBe('NOT_FOUND');
+      expect(res.errors![0].extensions.field).toBe('input.regionCode');
+      expect(await storeCount()).toBe(before);
+    });
+
+    it('API.md: a failed mutation changes nothing — a rejected ENTRUSTED store leaves no operator company behind', async () => {
+      const orgs = async () => (await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM organizations`))[0].n;
+      const before = { stores: await storeCount(), orgs: await orgs() };
+      const res = await t.gql(CREATE, { input: newStore({ code: 'S-410781-01', kind: 'ENTRUSTED', operatorName: '不应留下的公司' }) }, 'admin');
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect({ stores: await storeCount(), orgs: await orgs() }).toEqual(before);
+    });
+  });
+
+  describe('updateStore', () => {
+    it('changes name and location', async () => {
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-01' }) }, 'admin')).data.createStore;
+      const res = await t.gql(UPDATE, { id: created.id, input: { name: '卫辉市孙杏村镇储备点（新址）', location: { lat: 35.355, lng: 114.131 } } }, 'admin');
+      expect(res.errors).toBeUndefined();
+      expect(res.data.updateStore).toMatchObject({ code: 'S-UPD-01', name: '卫辉市孙杏村镇储备点（新址）', location: { lat: 35.355, lng: 114.131 }, level: 'COUNTY' });
+      const read = await t.gql(STORE, { id: created.id }, 'dispatcher');
+      expect(read.data.store.name).toBe('卫辉市孙杏村镇储备点（新址）');
+    });
+
+    it('D2: moving a store to a township region updates its level', async () => {
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-02' }) }, 'admin')).data.createStore;
+      expect(created.level).toBe('COUNTY');
+      const res = await t.gql(UPDATE, { id: created.id, input: { regionCode: '410781102000' } }, 'admin');
+      expect(res.data.updateStore).toMatchObject({ level: 'TOWNSHIP', region: { code: '410781102000', name: '孙杏村镇' } });
+      const listed = await t.gql(LIST, { regionCode: '410781', level: 'TOWNSHIP', first: 100 }, 'dispatcher');
+      expect(listed.data.stores.edges.map((e: any) => e.node.id)).toContain(created.id);
+      const moved = await t.gql(UPDATE, { id: created.id, input: { regionCode: '410700' } }, 'admin');
+      expect(moved.data.updateStore.level).toBe('CITY');
+    });
+
+    it('D2: changing a government store to ENTRUSTED without an operator → BAD_USER_INPUT, unchanged', async () => {
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-03' }) }, 'admin')).data.createStore;
+      const res = await t.gql(UPDATE, { id: created.id, input: { kind: 'ENTRUSTED' } }, 'admin');
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].extensions.field).toBe('input.operatorName');
+      expect((await t.gql(STORE, { id: created.id }, 'admin')).data.store.kind).toBe('GOVERNMENT');
+      const ok = await t.gql(UPDATE, { id: created.id, input: { kind: 'ENTRUSTED', operatorName: '卫辉市代储测试有限公司' } }, 'admin');
+      expect(ok.data.updateStore).toMatchObject({ kind: 'ENTRUSTED', operator: { name: '卫辉市代储测试有限公司' } });
+    });
+
+    it('a duplicate code or a bad latitude → BAD_USER_INPUT; the store is unchanged', async () => {
+      const dup = await t.gql(UPDATE, { id: HUIXIAN, input: { code: 'S-410781-01' } }, 'admin');
+      expect(errorCode(dup)).toBe('BAD_USER_INPUT');
+      expect(dup.errors![0].extensions.field).toBe('input.code');
+      const lat = await t.gql(UPDATE, { id: HUIXIAN, input: { location: { lat: -91, lng: 113.8 } } }, 'admin');
+      expect(errorCode(lat)).toBe('BAD_USER_INPUT');
+      expect((await t.gql(STORE, { id: HUIXIAN }, 'admin')).data.store).toMatchObject({ code: 'S-410782-01', location: { lat: 35.4743, lng: 113.8059 } });
+    });
+
+    it.each(['dispatcher', 'keeper'])('%s → FORBIDDEN (even at their own store)', async (user) => {
+      const res = await t.gql(UPDATE, { id: WEIHUI, input: { name: '改名' } }, user);
+      expect(errorCode(res)).toBe('FORBIDDEN');
+      expect((await t.gql(STORE, { id: WEIHUI }, 'admin')).data.store.name).toBe('卫辉市救灾物资储备库');
+    });
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../server/errors.ts';
+import { formatFen, formatMoney, parseMoney, toFen } from '../../server/money.ts';
+import { cursorString, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageRequest, toPage } from '../../server/pagination.ts';
+
+function thrown(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError, nothing was thrown');
+}
+
+describe('API.md Money: exact yuan amounts, arithmetic in fen (never a float)', () => {
+  it('converts yuan strings to fen exactly', () => {
+    expect(toFen('1234.50')).toBe(123450n);
+    expect(toFen('1234.5')).toBe(123450n);
+    expect(toFen('0.01')).toBe(1n);
+    expect(toFen('7')).toBe(700n);
+    expect(toFen('-0.05')).toBe(-5n);
+    expect(toFen('999999999999.99')).toBe(99999999999999n);
+  });
+
+  it('adds 0.10 + 0.20 to exactly 0.30 (a float gives 0.30000000000000004)', () => {
+    expect(formatFen(toFen('0.10') + toFen('0.20'))).toBe('0.30');
+    expect(0.1 + 0.2).not.toBe(0.3);
+  });
+
+  it('multiplies without rounding drift: 3 × 999999999999.99 and 1000 × 0.07', () => {
+    expect(formatFen(toFen('999999999999.99') * 3n)).toBe('2999999999999.97');
+    expect(formatFen(toFen('0.07') * 1000n)).toBe('70.00');
+  });
+
+  it('formats fen as a two-place decimal string, including negatives and zero', () => {
+    expect(formatFen(0n)).toBe('0.00');
+    expect(formatFen(5n)).toBe('0.05');
+    expect(formatFen(-5n)).toBe('-0.05');
+    expect(formatFen(-123456n)).toBe('-1234.56');
+    expect(formatFen(100n)).toBe('1.00');
+  });
+
+  it('normalises database numerics ("12.5", 12, "2180.00") to the API form', () => {
+    expect(formatMoney('12.5')).toBe('12.50');
+    expect(formatMoney(12)).toBe('12.00');
+    expect(formatMoney('2180.00')).toBe('2180.00');
+    expect(formatMoney('0')).toBe('0.00');
+  });
+
+  it('parseMoney accepts at most 2 decimal places and returns the canonical form', () => {
+    expect(parseMoney('1234.5', 'unitPrice')).toBe('1234.50');
+    expect(parseMoney(' 12 ', 'unitPrice')).toBe('12.00');
+    expect(parseMoney('0.01', 'unitPrice')).toBe('0.01');
+    expect(parseMoney('-3.1', 'unitPrice')).toBe('-3.10');
+  });
+
+  it.each(['1.234', '0.001', 'abc', '', '1e3', '1,000.00', '.5', '12.', '¥12', '12.5元', '1234567890123', 'NaN', '--1'])(
+    'parseMoney rejects %j with BAD_USER_INPUT naming the field',
+    (bad) => {
+      const e = thrown(() => parseMoney(bad, 'lines.0.unitPrice'));
+      expect(e.extensions.code).toBe('BAD_USER_INPUT');
+      expect(e.extensions.field).toBe('lines.0.unitPrice');
+      expect(e.extensions.value).toBe(bad);
+    },
+  );
+});
+
+describe('API.md connections: pageRequest validates first and after', () => {
+  it('defaults first to the default page size and after to none', () => {
+    expect(pageRequest({})).toEqual({ limit: DEFAULT_PAGE_SIZE, after: null });
+    expect(pageRequest({ first: null, after: null })).toEqual({ limit: DEFAULT_PAGE_SIZE, after: null });
+    expect(DEFAULT_PAGE_SIZE).toBe(50);
+  });
+
+  it('accepts 0 and the maximum of 500', () => {
+    expect(MAX_PAGE_SIZE).toBe(500);
+    expect(pageRequest({ first: 0 }).limit).toBe(0);
+    expect(pageRequest({ first: 500 }).limit).toBe(500);
+  });
+
+  it.each([-1, 501, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('first = %s → BAD_USER_INPUT with field "first"', (first) => {
+    const e = thrown(() => pageRequest({ first }));
+    expect(e.extensions.code).toBe('BAD_USER_INPUT');
+    expect(e.extensions.field).toBe('first');
+  });
+
+  it('decodes a cursor made by encodeCursor back to its sort key', () => {
+    const cursor = encodeCursor(['S-410781-01']);
+    expect(cursor).not.toContain('S-410781-01'); // opaque
+    expect(pageRequest({ first: 5, after: cursor })).toEqual({ limit: 5, after: ['S-410781-01'] });
+    expect(cursorString(pageRequest({ after: cursor }))).toBe('S-410781-01');
+  });
+
+  it.each([
+    ['garbage', 'not-a-cursor!!'],
+    ['base64 of non-JSON', Buffer.from('hello').toString('base64url')],
+    ['a JSON object, not a key array', Buffer.from('{"code":"x"}').toString('base64url')],
+    ['a JSON string', Buffer.from('"S-1"').toString('base64url')],
+  ])('a bad after cursor (%s) → BAD_USER_INPUT with field "after"', (_label, after) => {
+    const e = thrown(() => pageRequest({ first: 5, after }));
+    expect(e.extensions.code).toBe('BAD_USER_INPUT');
+    expect(e.extensions.field).toBe('after');
+  });
+
+  it('a cursor whose key is not a string → BAD_USER_INPUT with field "after"', () => {
+    const req = pageRequest({ after: encodeCursor([42]) });
+    const e = thrown(() => cursorString(req));
+    expect(e.extensions.field).toBe('after');
+  });
+
+  it('toPage keeps `limit` rows and reports a next page only when an extra row was fetched', async () => {
+    const req = pageRequest({ first: 2 });
+    const rows = [{ code: 'a' }, { code: 'b' }, { code: 'c' }];
+    const page = toPage(rows, req, (r) => [r.code], async () => 3);
+    expect(page.nodes.map((r) => r.code)).toEqual(['a', 'b']);
+    expect(page.hasNextPage).toBe(true);
+    expect(pageRequest({ after: page.cursor(page.nodes[1]) }).after).toEqual(['b']);
+    expect(await page.totalCount()).toBe(3);
+    const last = toPage(rows.slice(0, 2), req, (r) => [r.code], async () => 2);
+    expect(last.hasNextPage).toBe(false);
+    expect(last.nodes).toHaveLength(2);
+  });
+});
