@@ -79,10 +79,9 @@ export async function queryRows<T extends Record<string, unknown>>(db: Db, query
 
 async function migrationsApplied(db: Db): Promise<boolean> {
   const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-  try {
-    const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
-    return Number(row?.n) >= journal.entries.length;
-  } catch {
-    return false;
-  }
+  // No migrations table yet means nothing applied; a database that does not answer throws (readyz: "database unavailable").
+  const [table] = await queryRows<{ t: string | null }>(db, sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
+  if (!table?.t) return false;
+  const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+  return Number(row?.n) >= journal.entries.length;
 }

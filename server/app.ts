@@ -29,6 +29,8 @@ export function buildApp(services: AppServices) {
       return createContext(services, user);
     },
     maskedErrors: { maskError: (error, message, isDev) => maskUnexpected(error, message, isDev, log) },
+    // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
+    plugins: [{ onValidate: () => ({ result }: { result: readonly GraphQLError[] }) => result.forEach(asBadUserInput) }],
   });
 
   const app = express();
@@ -51,6 +53,10 @@ export function buildApp(services: AppServices) {
 
 // By name, not instanceof: graphql may be loaded twice (ESM and CJS copies) and its classes then differ.
 const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
+function asBadUserInput(error: GraphQLError): void {
+  if (!API_CODES.has(error.extensions?.code as string)) (error.extensions as Record<string, unknown>).code = 'BAD_USER_INPUT';
+}
 
 /** Domain errors and GraphQL's own (syntax, validation, coercion) reach the client; anything else is logged and masked. */
 function maskUnexpected(error: unknown, message: string, isDev: boolean | undefined, log: Logger): Error {

@@ -51,13 +51,6 @@ CREATE TABLE "document_lines" (
 	CONSTRAINT "document_lines_document_id_line_no_pk" PRIMARY KEY("document_id","line_no")
 );
 --> statement-breakpoint
-CREATE TABLE "document_sequences" (
-	"prefix" varchar(4) NOT NULL,
-	"year" smallint NOT NULL,
-	"last" integer NOT NULL,
-	CONSTRAINT "document_sequences_prefix_year_pk" PRIMARY KEY("prefix","year")
-);
---> statement-breakpoint
 CREATE TABLE "documents" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"number" varchar(20) NOT NULL,

@@ -77,16 +77,6 @@ export const batches = pgTable(
   ],
 );
 
-export const documentSequences = pgTable(
-  'document_sequences',
-  {
-    prefix: varchar('prefix', { length: 4 }).notNull(),
-    year: smallint('year').notNull(),
-    last: integer('last').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.prefix, t.year] })],
-);
-
 // Every stock change is a document with numbered lines (DESIGN: the ledger).
 export const documents = pgTable(
   'documents',

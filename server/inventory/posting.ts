@@ -267,17 +267,12 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   }
 }
 
-/** The next readable number of a type in the recording year (drawn last, so the counter row is locked only briefly). */
+/** The next readable number of a type: type, recording year (China), sequence (DESIGN: documents). */
 async function drawNumber(tx: Db, type: DocumentType, recordedAt: Date): Promise<string> {
   const prefix = DOCUMENT_PREFIX[type];
   const year = Number(new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' }).format(recordedAt));
-  const [row] = await queryRows<{ last: number }>(
-    tx,
-    sql`INSERT INTO document_sequences (prefix, year, last) VALUES (${prefix}, ${year}, 1)
-        ON CONFLICT (prefix, year) DO UPDATE SET last = document_sequences.last + 1
-        RETURNING last`,
-  );
-  return formatDocumentNumber(prefix, year, Number(row.last));
+  const [row] = await queryRows<{ n: string }>(tx, sql`SELECT nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n`);
+  return formatDocumentNumber(prefix, year, Number(row.n));
 }
 
 async function findByIdempotencyKey(db: Db, kind: string, actorId: string, key: string) {

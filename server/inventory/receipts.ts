@@ -64,12 +64,13 @@ export async function organizationFor(db: Db, id: string | null | undefined, nam
     return row.id;
   }
   if (!name) return null;
-  const [row] = await db
-    .insert(organizations)
-    .values({ name, kind, regionCode: regionCode ?? null })
-    .onConflictDoUpdate({ target: organizations.name, set: { name } })
-    .returning({ id: organizations.id });
-  return row.id;
+  // Look up before inserting: an upsert would lock the row until commit and queue every receipt behind it.
+  const byName = () => db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, name));
+  const [existing] = await byName();
+  if (existing) return existing.id;
+  await db.insert(organizations).values({ name, kind, regionCode: regionCode ?? null }).onConflictDoNothing();
+  const [created] = await byName();
+  return created.id;
 }
 
 /** D3: government stock is owned by the government of the store's region unless another owner is named. */
@@ -103,13 +104,23 @@ export interface NewBatch {
   receivedAt: Date;
 }
 
-/** Creates the batch, or finds the item's batch with that number; its recorded attributes must agree. */
-export async function batchFor(tx: Db, b: NewBatch, field: string): Promise<BatchRow> {
+export type BatchAttribute = 'expiryDate' | 'productionDate' | 'unitPrice' | 'fundingSource' | 'reserveMode';
+
+/**
+ * Creates the batch, or finds the item's batch with that number; its recorded attributes must agree.
+ * `given` names the attributes the client stated; defaults (reference price, computed expiry, the store's funding)
+ * only apply to a new batch and are not compared. Omitted = all compared.
+ */
+export async function batchFor(tx: Db, b: NewBatch, field: string, given?: ReadonlySet<BatchAttribute>): Promise<BatchRow> {
   const [created] = await tx.insert(batches).values(b).onConflictDoNothing().returning();
   if (created) return created;
   const [existing] = await tx.select().from(batches).where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
   const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(
-    (k) => b[k] !== null && String(existing[k]) !== String(b[k]) && !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
+    (k) =>
+      b[k] !== null &&
+      (!given || given.has(k)) &&
+      String(existing[k]) !== String(b[k]) &&
+      !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
   );
   if (differs.length) {
     throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${differs.join('、')}与已登记的不同`, { batchId: existing.id, fields: differs });
@@ -140,7 +151,7 @@ export async function receiveStock(db: Db, user: Principal, clock: Clock, input:
       const owner = await defaultOwner(tx, store);
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
-      for (const [i, p] of prepared.entries()) {
+      for (const [i, { given, ...p }] of prepared.entries()) {
         const ownerOrgId = v.lines[i].ownerOrgId ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`) : owner;
         const batch = await batchFor(
           tx,
@@ -154,6 +165,7 @@ export async function receiveStock(db: Db, user: Principal, clock: Clock, input:
             receivedAt: occurredAt,
           },
           `input.lines.${i}`,
+          given,
         );
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: p.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: p.quantity, unitPrice: batch.unitPrice });
@@ -202,5 +214,13 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
     unitPrice,
     fundingSource: l.fundingSource ?? null,
     origin: l.origin ?? null,
+    // An existing batch number is checked only against what the client stated (the reserve mode follows the store).
+    given: new Set<BatchAttribute>([
+      'reserveMode',
+      ...(l.expiryDate ? (['expiryDate'] as const) : []),
+      ...(l.productionDate ? (['productionDate'] as const) : []),
+      ...(l.unitPrice !== null && l.unitPrice !== undefined ? (['unitPrice'] as const) : []),
+      ...(l.fundingSource ? (['fundingSource'] as const) : []),
+    ]),
   };
 }

@@ -1,0 +1,152 @@
+import request from 'supertest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../drizzle/client.ts';
+import { userId } from '../../seeds/demo.ts';
+import { buildApp } from '../../server/app.ts';
+import { signToken } from '../../server/auth/tokens.ts';
+import { fixedClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
+import { ERROR_CODES } from '../../server/errors.ts';
+import type { Logger } from '../../server/logger.ts';
+import { errorCode, NOW, openTestDatabase, useTestApp, type GqlResult } from '../support/harness.ts';
+
+interface LogCall {
+  level: keyof Logger;
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
+/** A logger that records every call. */
+function recordingLogger(): Logger & { calls: LogCall[] } {
+  const calls: LogCall[] = [];
+  const at = (level: keyof Logger) => (msg: string, fields?: Record<string, unknown>) => void calls.push({ level, msg, fields });
+  return { calls, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+describe('API.md Errors: an unexpected failure is logged and masked as INTERNAL_SERVER_ERROR', () => {
+  const log = recordingLogger();
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-test-secret-test-secret!', LOG_LEVEL: 'silent' });
+  let database: Database;
+  let app: ReturnType<typeof buildApp>;
+  let token: string;
+  let realError: string;
+
+  beforeAll(async () => {
+    database = await openTestDatabase({ poolMax: 2 });
+    app = buildApp({ database, config, clock: fixedClock(NOW), log });
+    const login = await request(app).post('/graphql').send({ query: 'mutation { login(username: "admin", password: "wrong") { token } }' });
+    expect(login.body.errors[0].extensions.code).toBe('UNAUTHENTICATED'); // the app answers while the database is open
+    token = (await signToken({ secret: config.jwtSecret, ttlHours: 1 }, userId('admin'))).token;
+    await database.close();
+    // What the database now says when asked: the internal text that must reach the log but not the client.
+    realError = await database.db.execute('select 1').then(
+      () => 'no error',
+      (e: unknown) => String(e),
+    );
+  });
+
+  const post = async (body: object, auth?: string): Promise<GqlResult> => {
+    const req = request(app).post('/graphql').set('content-type', 'application/json');
+    if (auth) req.set('authorization', `Bearer ${auth}`);
+    return (await req.send(body)).body as GqlResult;
+  };
+
+  it('the closed database fails with an internal message', () => {
+    expect(realError).not.toBe('no error');
+    expect(realError.length).toBeGreaterThan(0);
+  });
+
+  it('a resolver failure (login on a closed database) → INTERNAL_SERVER_ERROR with a masked message; the logger has the real error', async () => {
+    log.calls.length = 0;
+    const res = await post({ query: 'mutation { login(username: "admin", password: "whatever") { token } }' });
+    expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
+    const error = res.errors![0];
+    expect(error.message).toBe('Unexpected error.');
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' }); // no stack, no original error
+    expect(JSON.stringify(res)).not.toMatch(/select|users|closed|CONNECTION|Failed query|password_hash/i);
+
+    const logged = log.calls.filter((c) => c.level === 'error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].msg).toBe('unexpected error');
+    const text = String(logged[0].fields?.error);
+    expect(text).not.toBe('');
+    expect(text).not.toContain('Unexpected error.');
+    expect(text).toMatch(/users|closed|CONNECTION|ended/i); // the real failure, naming what went wrong
+    expect(typeof logged[0].fields?.stack).toBe('string');
+  });
+
+  it('a failure while building the context (loading the signed-in user) is masked the same way', async () => {
+    log.calls.length = 0;
+    const res = await post({ query: '{ me { username } }' }, token);
+    expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
+    expect(res.errors![0].message).toBe('Unexpected error.');
+    expect(log.calls.filter((c) => c.level === 'error').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('/readyz reports the database as unavailable (503) and warns in the log', async () => {
+    log.calls.length = 0;
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'database unavailable' });
+    expect(log.calls.filter((c) => c.level === 'warn').map((c) => c.msg)).toEqual(['readiness check failed']);
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+});
+
+describe("API.md Errors: the client's own mistakes come back with an API.md code, never INTERNAL_SERVER_ERROR", () => {
+  const t = useTestApp();
+
+  it('a GraphQL syntax error → BAD_USER_INPUT with the parser message', async () => {
+    const res = await t.gql('{ regions { code ', {}, 'admin');
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/^Syntax Error/);
+  });
+
+  it('an unknown field → BAD_USER_INPUT naming the field', async () => {
+    const res = await t.gql('{ regions { code nope } }', {}, 'admin');
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toContain('nope');
+  });
+
+  it('an unknown argument and a missing required one → BAD_USER_INPUT for each', async () => {
+    const res = await t.gql('{ region(kode: "410700") { name } }', {}, 'admin');
+    expect(res.errors!.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(res.errors!.map((e) => e.message).join(' ')).toMatch(/kode[\s\S]*code/);
+  });
+
+  it.each([
+    ['an Int given a string', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 'abc' }],
+    ['an Int given 1.5', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 1.5 }],
+    ['a required String given null', 'query($c: String!) { region(code: $c) { name } }', { c: null }],
+    ['an enum given an unknown value', 'query($k: StoreKind) { stores(kind: $k) { totalCount } }', { k: 'PRIVATE' }],
+    ['Money given 3 decimals', 'mutation($i: UpdateItemInput!) { updateItem(id: "00000000-0000-4000-8000-000000000000", input: $i) { id } }', { i: { referencePrice: '1.234' } }],
+  ])('a wrongly typed variable (%s) → BAD_USER_INPUT', async (_label, query, variables) => {
+    const res = await t.gql(query, variables, 'admin');
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/^Variable "\$\w+"/);
+    expect(res.errors![0].message.length).toBeGreaterThan(0);
+  });
+
+  it('a Money literal with 3 decimals → BAD_USER_INPUT with the scalar message', async () => {
+    const res = await t.gql(
+      'mutation { createItem(input: { code: "X-1", categoryCode: "LIVING", name: "x", unit: "个", referencePrice: "1.234" }) { id } }',
+      {},
+      'admin',
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toContain('金额格式错误');
+  });
+
+  it('domain errors keep their message and details', async () => {
+    const res = await t.gql('{ items(categoryCode: "NOPE") { totalCount } }', {}, 'admin');
+    expect(res.errors![0]).toMatchObject({ message: '物资类别不存在：NOPE', extensions: { code: 'NOT_FOUND', field: 'categoryCode', id: 'NOPE' } });
+  });
+
+  it('every code the API answered with in this file is one of API.md\'s', async () => {
+    const queries = ['{ regions { code ', '{ regions { nope } }', '{ store(id: "x") { name } }', '{ stores(first: -1) { totalCount } }'];
+    for (const q of queries) {
+      const res = await t.gql(q, {}, 'admin');
+      for (const e of res.errors ?? []) expect(ERROR_CODES as readonly string[]).toContain(e.extensions.code);
+    }
+  });
+});

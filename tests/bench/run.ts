@@ -1,0 +1,190 @@
+// npm run bench: builds a large data set on PostgreSQL and prints each figure beside its baseline from the same run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { openDatabase } from '../../drizzle/client.ts';
+import { buildApp } from '../../server/app.ts';
+import { systemClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
+import { userId } from '../../seeds/demo.ts';
+import { freePort, startPostgres } from '../support/postgres-server.ts';
+import { buildTemplate, TEST_PASSWORD, withDatabase } from '../support/template.ts';
+import { BENCH_CITY, generateDataset, NESTED_STORES } from './dataset.ts';
+import { measure, percentile, progressBar, table } from './report.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CLIENTS = 16;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function main() {
+  const pg = await startPostgres({ durable: true });
+  const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe('DROP DATABASE IF EXISTS reserves_bench WITH (FORCE)');
+  await admin.unsafe('CREATE DATABASE reserves_bench');
+  await admin.end();
+  const url = withDatabase(pg.url, 'reserves_bench');
+  const template = await buildTemplate({ databaseUrl: url, poolMax: 4 });
+  await template.close();
+
+  // Generation uses temporary tables: one connection.
+  const generator = postgres(url, { max: 1, onnotice: () => {} });
+  const started = Date.now();
+  const size = await generateDataset(generator, userId('admin'), progressBar);
+  await generator.end();
+  const sql = postgres(url, { max: CLIENTS, onnotice: () => {} });
+  console.log(`\ndata set: ${size.stores} stores, ${size.items} items, ${size.movements.toLocaleString('en')} movements (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+
+  const nestedStores = await sql<{ id: string }[]>`SELECT id FROM stores WHERE region_code LIKE '9901%' ORDER BY code`;
+  const otherStores = await sql<{ id: string }[]>`SELECT id FROM stores WHERE region_code LIKE '9902%' ORDER BY code`;
+  const itemIds = (await sql<{ id: string }[]>`SELECT id FROM items ORDER BY code`).map((r) => r.id);
+
+  // Baseline: raw single-row INSERTs into a plain table, 16 connections, autocommit.
+  await sql`CREATE TABLE bench_plain (id bigserial PRIMARY KEY, store_id uuid, item_id uuid, quantity int, at timestamptz)`;
+  const raw = await measure(SECONDS, CLIENTS, async () => {
+    await sql`INSERT INTO bench_plain (store_id, item_id, quantity, at) VALUES (${nestedStores[0].id}, ${itemIds[0]}, 1, now())`;
+  });
+
+  const server = await startServer(url);
+  try {
+    const token = await login(server.url);
+    const gql = graphqlClient(server.url, token);
+    const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+
+    // Single-line posts through GraphQL: receipts at the 1,950 stores, FEFO issues at the 50-store city.
+    let flip = 0;
+    const single = await measure(SECONDS, CLIENTS, async () => {
+      if (flip++ % 2 === 0) {
+        await gql(RECEIVE, { input: receiptInput(pick(otherStores).id, [pick(itemIds)]) });
+      } else {
+        await gql(ISSUE, { input: issueInput(pick(nestedStores).id, [pick(itemIds)]) });
+      }
+    });
+
+    // 100-line documents.
+    let flip100 = 0;
+    const hundred = await measure(SECONDS, CLIENTS, async () => {
+      const lines = shuffled(itemIds).slice(0, 100);
+      if (flip100++ % 2 === 0) await gql(RECEIVE, { input: receiptInput(pick(otherStores).id, lines) });
+      else await gql(ISSUE, { input: issueInput(pick(nestedStores).id, lines) });
+    });
+
+    // Nested stock query: a city → its stores → stock lines → batch and item.
+    const latencies: number[] = [];
+    const nested = await measure(SECONDS, 4, async () => {
+      const t0 = performance.now();
+      await gql(NESTED, { region: BENCH_CITY, stores: NESTED_STORES });
+      latencies.push(performance.now() - t0);
+    });
+    const statements = await statementsPerNestedQuery(url);
+
+    console.log('');
+    table([
+      ['figure', 'measured', 'baseline (same run)', 'ratio', 'target'],
+      ['single-line posts/s (GraphQL, 16 clients)', single.rate.toFixed(0), `${raw.rate.toFixed(0)} raw INSERT/s`, (single.rate / raw.rate).toFixed(2), '≥ 0.5'],
+      ['lines/s in 100-line documents', (hundred.rate * 100).toFixed(0), `${single.rate.toFixed(0)} single-post lines/s`, ((hundred.rate * 100) / single.rate).toFixed(1) + '×', '≥ 5×'],
+      ['nested stock query req/s (4 clients)', nested.rate.toFixed(1), `p95 ${percentile(latencies, 95).toFixed(0)} ms`, '', ''],
+      ['SQL statements per nested query', `${statements.at50} (50 stores × ~327 lines)`, `${statements.at5} (5 stores)`, '', 'constant'],
+    ]);
+    const failures = single.errors + hundred.errors + nested.errors;
+    if (failures) console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested.firstError})`);
+  } finally {
+    server.process.kill('SIGTERM');
+    await sql.end();
+    await pg.stop();
+  }
+}
+
+const RECEIVE = `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { id number } }`;
+const ISSUE = `mutation($input: IssueStockInput!) { issueStock(input: $input) { id number } }`;
+const NESTED = `query($region: String!, $stores: Int!) { stores(regionCode: $region, first: $stores) { edges { node { name
+  stock(first: 400) { totalCount edges { node { onHand available value batch { batchNo expiryDate unitPrice } item { name unit category { name } } } } } } } } }`;
+
+const receiptInput = (storeId: string, items: string[]) => ({
+  storeId,
+  source: 'PURCHASE',
+  contractNo: 'HT-BENCH',
+  inspectionReportNo: 'YS-BENCH',
+  idempotencyKey: randomUUID(),
+  lines: items.map((itemId) => ({ itemId, quantity: 20, unitPrice: '12.50' })),
+});
+const issueInput = (storeId: string, items: string[]) => ({
+  storeId,
+  recipient: '基准安置点',
+  reason: 'RELIEF',
+  idempotencyKey: randomUUID(),
+  lines: items.map((itemId) => ({ itemId, quantity: 1 })),
+});
+
+function shuffled<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** The product as deployed: its own process, on the same machine as the database. */
+async function startServer(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret', DB_POOL_MAX: '24' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('GraphQL at') && resolve());
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/graphql`, process: child };
+}
+
+async function login(url: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation($p:String!){ login(username:"admin", password:$p){ token } }', variables: { p: TEST_PASSWORD } }),
+  });
+  const body = (await res.json()) as { data: { login: { token: string } } };
+  return body.data.login.token;
+}
+
+function graphqlClient(url: string, token: string) {
+  return async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { errors?: { message: string }[] };
+    if (body.errors) throw new Error(body.errors[0].message);
+    return body;
+  };
+}
+
+/** Statements sent for the nested query with 5 and with 50 stores (an in-process app counting its SQL). */
+async function statementsPerNestedQuery(url: string) {
+  const database = openDatabase({ databaseUrl: url, poolMax: 2 });
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret', LOG_LEVEL: 'silent' });
+  const app = buildApp({ database, config, clock: systemClock, log: createLogger('silent') });
+  const server = app.listen(0);
+  const port = (server.address() as { port: number }).port;
+  const gql = graphqlClient(`http://127.0.0.1:${port}/graphql`, await login(`http://127.0.0.1:${port}/graphql`));
+  const count = async (stores: number) => {
+    const before = database.stats.statements;
+    await gql(NESTED, { region: BENCH_CITY, stores });
+    return database.stats.statements - before;
+  };
+  const at5 = await count(5);
+  const at50 = await count(50);
+  server.close();
+  await database.close();
+  return { at5, at50 };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
+import type { GqlResult, TestApp } from './harness.ts';
+import { DOC_FIELDS, key, TRANSFER_FIELDS } from './ledger.ts';
+
+// GraphQL helpers for the ledger API tests (tests/api/ledger-*.test.ts). They return the raw result, so that
+// a test can check either the data or the error.
+
+export const ok = <T = any>(res: GqlResult<T>): T => {
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  return res.data as T;
+};
+
+export const receiveRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
+  t.gql(`mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+/** A purchase input with the D7 fields filled in. */
+export const purchase = (storeId: string, lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) => ({
+  storeId,
+  source: 'PURCHASE',
+  contractNo: 'HT-2026-001',
+  inspectionReportNo: 'YS-2026-001',
+  lines,
+  ...extra,
+});
+
+export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
+  t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const scrapRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
+  t.gql(`mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const shipRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
+  t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const receiveTransferRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
+  t.gql(`mutation($input: ReceiveTransferInput!) { receiveTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const cancelTransferRaw = (t: TestApp, as: string, transferId: string, fields = TRANSFER_FIELDS) =>
+  t.gql(
+    `mutation($id: ID!, $k: String!) { cancelTransfer(transferId: $id, reason: "调拨计划取消", idempotencyKey: $k) { ${fields} } }`,
+    { id: transferId, k: key() },
+    as,
+  );
+
+export const stocktakeRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
+  t.gql(`mutation($input: StocktakeInput!) { submitStocktake(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const REVERSAL_FIELDS = `${DOC_FIELDS} note reverses { id number status } reversedBy { id number }`;
+
+export const reverseRaw = (t: TestApp, as: string, documentId: string, idempotencyKey = key()) =>
+  t.gql(
+    `mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { ${REVERSAL_FIELDS} } }`,
+    { id: documentId, k: idempotencyKey },
+    as,
+  );
+
+export const documentById = async (t: TestApp, id: string, as = 'admin') =>
+  ok(await t.gql(`query($id: ID!) { document(id: $id) { ${REVERSAL_FIELDS} } }`, { id }, as)).document;
+
+export const transferById = async (t: TestApp, id: string, as = 'admin') =>
+  ok(await t.gql(`query($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} } }`, { id }, as)).transfer;
+
+/** One balance line (store × batch) as the stock query shows it, or undefined when the store holds none of it. */
+export async function lineOf(t: TestApp, storeId: string, itemId: string, batchId: string) {
+  const res = ok(
+    await t.gql(
+      `query($f: StockFilter!) { stock(filter: $f, first: 500) { edges { node { onHand reserved available inTransit value inTransitValue batch { id } } } } }`,
+      { f: { storeId, itemId } },
+      'admin',
+    ),
+  );
+  return res.stock.edges.map((e: any) => e.node).find((n: any) => n.batch.id === batchId) as
+    | { onHand: number; reserved: number; available: number; inTransit: number; value: string; inTransitValue: string }
+    | undefined;
+}
+
+/** Row counts straight from the database (what a failed mutation must leave unchanged). */
+export async function ledgerCounts(t: TestApp) {
+  const [r] = await queryRows<{ documents: number; movements: number; lines: number; batches: number; transfers: number }>(
+    t.database.db,
+    sql`SELECT (SELECT count(*)::int FROM documents) AS documents, (SELECT count(*)::int FROM movements) AS movements,
+               (SELECT count(*)::int FROM document_lines) AS lines, (SELECT count(*)::int FROM batches) AS batches,
+               (SELECT count(*)::int FROM transfers) AS transfers`,
+  );
+  return { documents: Number(r.documents), movements: Number(r.movements), lines: Number(r.lines), batches: Number(r.batches), transfers: Number(r.transfers) };
+}
+
+/** The sequence part of a document number (RK-2026-000042 → 42). */
+export const seqOf = (number: string) => Number(number.split('-')[2]);
