@@ -21,6 +21,7 @@ import {
   type DocumentRow,
   type MovementRow,
 } from '../server/inventory/queries.ts';
+import type { PostedDocument } from '../server/inventory/posting.ts';
 import { receiveStock } from '../server/inventory/receipts.ts';
 import { issueStock, scrapStock } from '../server/inventory/issues.ts';
 import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
@@ -234,6 +235,10 @@ interface TraceShape {
   holdings: BalanceRow[];
 }
 
+/** D18, D22: movements of a type whose document was not reversed (a reversed receipt or issue did not happen). */
+const liveMovements = (x: TraceShape, type: MovementRow['type']) =>
+  x.movements.filter((m) => m.type === type && x.documents.get(m.documentId)?.status !== 'REVERSED');
+
 const TraceRecipient = builder
   .objectRef<{ recipient: string; quantity: number; document: DocumentRow }>('TraceRecipient')
   .implement({
@@ -253,15 +258,16 @@ export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement(
     holdings: t.field({ type: [StockLine], description: 'Where the batch is now', resolve: (x) => x.holdings }),
     recipients: t.field({
       type: [TraceRecipient],
+      description: 'Issues to recipients; an issue that was reversed (entered in error) reached no one',
       resolve: (x) =>
-        x.movements
-          .filter((m) => m.type === 'ISSUE' && x.documents.get(m.documentId)?.recipient)
+        liveMovements(x, 'ISSUE')
+          .filter((m) => x.documents.get(m.documentId)?.recipient)
           .map((m) => ({ recipient: x.documents.get(m.documentId)!.recipient!, quantity: -m.quantity, document: x.documents.get(m.documentId)! })),
     }),
     receivedQuantity: t.int({
-      resolve: (x) => x.movements.filter((m) => m.type === 'RECEIPT' && m.bucket === 'ON_HAND').reduce((s, m) => s + m.quantity, 0),
+      resolve: (x) => liveMovements(x, 'RECEIPT').filter((m) => m.bucket === 'ON_HAND').reduce((s, m) => s + m.quantity, 0),
     }),
-    issuedQuantity: t.int({ resolve: (x) => x.movements.filter((m) => m.type === 'ISSUE').reduce((s, m) => s - m.quantity, 0) }),
+    issuedQuantity: t.int({ resolve: (x) => liveMovements(x, 'ISSUE').reduce((s, m) => s - m.quantity, 0) }),
   }),
 });
 
@@ -468,9 +474,12 @@ const ScrapStockInput = builder.inputType('ScrapStockInput', {
   }),
 });
 
-const documentResult = async (ctx: Context, posted: Promise<{ documentId: string }>) =>
-  load(ctx.loaders.document.load((await posted).documentId), 'document');
-const transferResult = async (ctx: Context, posted: Promise<{ documentId: string }>) => {
+const documentResult = async (ctx: Context, posting: Promise<PostedDocument>) => {
+  const posted = await posting;
+  if (posted.document) ctx.loaders.document.prime(posted.documentId, posted.document);
+  return load(ctx.loaders.document.load(posted.documentId), 'document');
+};
+const transferResult = async (ctx: Context, posted: Promise<PostedDocument>) => {
   const doc = await documentResult(ctx, posted);
   return load(ctx.loaders.transfer.load(doc.transferId!), 'transfer');
 };

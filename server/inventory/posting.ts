@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { documentLines, documents, movements } from '../../drizzle/schema/index.ts';
+import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, DomainError } from '../errors.ts';
-import { DOCUMENT_PREFIX, formatDocumentNumber, requestHash, type DocumentType } from './rules.ts';
+import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -267,12 +267,37 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   }
 }
 
-/** The next readable number of a type: type, recording year (China), sequence (DESIGN: documents). */
-async function drawNumber(tx: Db, type: DocumentType, recordedAt: Date): Promise<string> {
+const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
+
+/** The next readable number, drawn by the INSERT itself: type, recording year (China), sequence (RK-2026-000123). */
+function documentNumber(type: DocumentType, recordedAt: Date): SQL {
   const prefix = DOCUMENT_PREFIX[type];
-  const year = Number(new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' }).format(recordedAt));
-  const [row] = await queryRows<{ n: string }>(tx, sql`SELECT nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n`);
-  return formatDocumentNumber(prefix, year, Number(row.n));
+  const head = `${prefix}-${yearInChina.format(recordedAt)}-`;
+  return sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n)`;
+}
+
+/** Document lines and their movements in one statement. */
+async function insertLinesAndMovements(tx: Db, documentId: string, draft: DocumentDraft, req: PostingRequest, recordedAt: Date) {
+  const at = recordedAt.toISOString();
+  const occurred = req.occurredAt.toISOString();
+  const lineRows = draft.lines.map(
+    (l, i) =>
+      sql`(${documentId}::uuid, ${i + 1}::smallint, ${l.itemId}::uuid, ${l.batchId}::uuid, ${l.quantity}::int, ${l.unitPrice}::numeric,
+           ${l.reasonCode ?? null}::varchar, ${l.bookQuantity ?? null}::int, ${l.countedQuantity ?? null}::int, ${l.note ?? null}::varchar)`,
+  );
+  const moveRows = draft.movements.map(
+    (m) =>
+      sql`(${documentId}::uuid, ${m.storeId}::uuid, ${m.batchId}::uuid, ${m.itemId}::uuid, ${m.bucket}::stock_bucket, ${m.quantity}::int,
+           ${m.unitPrice}::numeric, ${draft.type}::document_type, ${m.reasonCode ?? null}::varchar, ${occurred}::timestamptz,
+           ${at}::timestamptz, ${req.actor.id}::uuid)`,
+  );
+  const insertLines = sql`INSERT INTO document_lines (document_id, line_no, item_id, batch_id, quantity, unit_price, reason_code,
+                                 book_quantity, counted_quantity, note) VALUES ${sql.join(lineRows, sql`, `)}`;
+  const insertMoves = sql`INSERT INTO movements (document_id, store_id, batch_id, item_id, bucket, quantity, unit_price, type,
+                                 reason_code, occurred_at, recorded_at, actor_id) VALUES ${sql.join(moveRows, sql`, `)}`;
+  if (lineRows.length && moveRows.length) await tx.execute(sql`WITH lines AS (${insertLines}) ${insertMoves}`);
+  else if (lineRows.length) await tx.execute(insertLines);
+  else if (moveRows.length) await tx.execute(insertMoves);
 }
 
 async function findByIdempotencyKey(db: Db, kind: string, actorId: string, key: string) {
@@ -283,7 +308,16 @@ async function findByIdempotencyKey(db: Db, kind: string, actorId: string, key: 
   return row;
 }
 
-function replayOrConflict(existing: { id: string; requestHash: string }, hash: string, key: string) {
+export type DocumentRow = typeof documents.$inferSelect;
+
+/** The posted document (its row when this call wrote it; a replay returns only the id of the first). */
+export interface PostedDocument {
+  documentId: string;
+  replayed: boolean;
+  document?: DocumentRow;
+}
+
+function replayOrConflict(existing: { id: string; requestHash: string }, hash: string, key: string): PostedDocument {
   if (existing.requestHash !== hash) {
     throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${key} 已用于另一请求 (idempotency key reused with different input)`, {
       field: 'idempotencyKey',
@@ -307,7 +341,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
  * lines, number and document row in one transaction. Same key + same input → the first result;
  * same key + other input → IDEMPOTENCY_CONFLICT.
  */
-export async function postDocument(db: Db, req: PostingRequest): Promise<{ documentId: string; replayed: boolean }> {
+export async function postDocument(db: Db, req: PostingRequest): Promise<PostedDocument> {
   const key = req.idempotencyKey.trim();
   if (!key || key.length > 128) throw badInput('idempotencyKey', '幂等键不能为空，且不超过 128 个字符');
   const hash = requestHash(req.input);
@@ -317,61 +351,45 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<{ docum
   for (let attempt = 1; ; attempt++) {
     const documentId = randomUUID();
     const recordedAt = req.clock.now().toJSDate();
+    let document: DocumentRow | undefined;
     try {
       await db.transaction(async (tx) => {
         const draft = await req.build(tx, { documentId, recordedAt });
         await applyBalances(tx, netChanges(draft.movements, draft.reservations ?? []), draft.locked ?? new Map(), recordedAt);
-        if (draft.movements.length) {
-          await tx.insert(movements).values(
-            draft.movements.map((m) => ({
-              documentId,
-              storeId: m.storeId,
-              batchId: m.batchId,
-              itemId: m.itemId,
-              bucket: m.bucket,
-              quantity: m.quantity,
-              unitPrice: m.unitPrice,
-              type: draft.type,
-              reasonCode: m.reasonCode ?? null,
-              occurredAt: req.occurredAt,
-              recordedAt,
-              actorId: req.actor.id,
-            })),
-          );
-        }
-        if (draft.lines.length) {
-          await tx.insert(documentLines).values(draft.lines.map((l, i) => ({ documentId, lineNo: i + 1, ...l })));
-        }
-        const number = await drawNumber(tx, draft.type, recordedAt);
-        await tx.insert(documents).values({
-          id: documentId,
-          number,
-          type: draft.type,
-          storeId: draft.storeId,
-          counterpartStoreId: draft.counterpartStoreId ?? null,
-          transferId: draft.transferId ?? null,
-          source: draft.source ?? null,
-          sourceOrgId: draft.sourceOrgId ?? null,
-          contractNo: draft.contractNo ?? null,
-          inspectionReportNo: draft.inspectionReportNo ?? null,
-          reference: draft.reference ?? null,
-          recipient: draft.recipient ?? null,
-          reasonCode: draft.reasonCode ?? null,
-          approvalRef: draft.approvalRef ?? null,
-          note: draft.note ?? null,
-          incidentId: draft.incidentId ?? null,
-          reversesDocumentId: draft.reversesDocumentId ?? null,
-          details: draft.details ?? null,
-          actorId: req.actor.id,
-          occurredAt: req.occurredAt,
-          recordedAt,
-          idempotencyKind: req.kind,
-          idempotencyKey: key,
-          requestHash: hash,
-        });
-        await draft.afterPost?.(tx, { id: documentId, number });
+        await insertLinesAndMovements(tx, documentId, draft, req, recordedAt);
+        const [row] = await tx
+          .insert(documents)
+          .values({
+            id: documentId,
+            number: documentNumber(draft.type, recordedAt),
+            type: draft.type,
+            storeId: draft.storeId,
+            counterpartStoreId: draft.counterpartStoreId ?? null,
+            transferId: draft.transferId ?? null,
+            source: draft.source ?? null,
+            sourceOrgId: draft.sourceOrgId ?? null,
+            contractNo: draft.contractNo ?? null,
+            inspectionReportNo: draft.inspectionReportNo ?? null,
+            reference: draft.reference ?? null,
+            recipient: draft.recipient ?? null,
+            reasonCode: draft.reasonCode ?? null,
+            approvalRef: draft.approvalRef ?? null,
+            note: draft.note ?? null,
+            incidentId: draft.incidentId ?? null,
+            reversesDocumentId: draft.reversesDocumentId ?? null,
+            details: draft.details ?? null,
+            actorId: req.actor.id,
+            occurredAt: req.occurredAt,
+            recordedAt,
+            idempotencyKind: req.kind,
+            idempotencyKey: key,
+            requestHash: hash,
+          })
+          .returning();
+        document = row;
+        await draft.afterPost?.(tx, { id: documentId, number: row.number });
       });
-      return { documentId, replayed: false };
+      return { documentId, replayed: false, document };
     } catch (error) {
       const { code, constraint } = pgError(error);
       if (code === '23505' && constraint === 'documents_idempotency_uq') {

@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
-import { batches, organizations, regions } from '../../drizzle/schema/index.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { batches, organizations } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
@@ -76,8 +76,12 @@ export async function organizationFor(db: Db, id: string | null | undefined, nam
 /** D3: government stock is owned by the government of the store's region unless another owner is named. */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
-  const [region] = await tx.select({ name: regions.name }).from(regions).where(eq(regions.code, store.regionCode));
-  return organizationFor(tx, null, `${region.name}人民政府`, 'GOVERNMENT', 'owner', store.regionCode);
+  const [found] = await queryRows<{ id: string | null; name: string }>(
+    tx,
+    sql`SELECT o.id, r.name || '人民政府' AS name FROM regions r LEFT JOIN organizations o ON o.name = r.name || '人民政府'
+         WHERE r.code = ${store.regionCode}`,
+  );
+  return found.id ?? organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', store.regionCode);
 }
 
 /** Funding follows the store's level unless given (D21): 市/县/乡 funds, donations, enterprise stock. */

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
@@ -22,18 +22,30 @@ export async function login(db: Db, keys: TokenKeys, username: string, password:
   return { token, expiresAt, user };
 }
 
-/** The principal for a token's user id; null when the user is gone or deactivated. */
+/** The principal for a token's user id (one statement); null when the user is gone or deactivated. */
 export async function loadPrincipal(db: Db, userId: string): Promise<Principal | null> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user || !user.active) return null;
-  const storeRows = user.role === 'KEEPER' ? await db.select().from(userStores).where(eq(userStores.userId, user.id)) : [];
+  const [row] = await db
+    .select({ user: users, storeIds: sql<string[] | null>`array_remove(array_agg(${userStores.storeId}), NULL)` })
+    .from(users)
+    .leftJoin(userStores, eq(userStores.userId, users.id))
+    .where(eq(users.id, userId))
+    .groupBy(users.id);
+  if (!row || !row.user.active) return null;
+  const { user } = row;
   return {
     id: user.id,
     username: user.username,
     role: user.role,
     regionCode: user.regionCode,
-    storeIds: storeRows.map((s) => s.storeId),
+    storeIds: user.role === 'KEEPER' ? parseUuidArray(row.storeIds) : [],
   };
+}
+
+/** postgres.js parses uuid[] to an array; PGlite may return the text form. */
+function parseUuidArray(v: string[] | string | null): string[] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  return v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
 }
 
 export const usersByIds = (db: Db, ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids]));
