@@ -5,7 +5,7 @@ import { hashPassword } from '../server/auth/passwords.ts';
 import type { Role } from '../server/auth/principal.ts';
 import { levelOfCode } from '../server/regions/codes.ts';
 import { storeSeeds } from './data/stores.ts';
-import { stableId } from './ids.ts';
+import { stableId } from '../server/ids.ts';
 
 export const storeId = (code: string) => stableId('store', code);
 export const organizationId = (name: string) => stableId('organization', name);

@@ -1,10 +1,14 @@
 import type { Db } from '../drizzle/client.ts';
+import type { Clock } from '../server/clock.ts';
 import { seedReferenceData } from './reference.ts';
 import { hasUsers, seedDemoData } from './demo.ts';
+import { seedDemoStock } from './demo-stock.ts';
 
 export interface SeedOptions {
   demo: boolean;
   demoPassword: string;
+  /** Post the demo stock too (npm start does; test databases start with empty stores). */
+  demoStock?: { clock: Clock };
 }
 
 /** Reference data always (idempotent); the demo data set once, on a database without users. */
@@ -12,5 +16,6 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<{ demoSee
   await seedReferenceData(db);
   if (!opts.demo || (await hasUsers(db))) return { demoSeeded: false };
   await seedDemoData(db, opts.demoPassword);
+  if (opts.demoStock) await seedDemoStock(db, opts.demoStock.clock);
   return { demoSeeded: true };
 }

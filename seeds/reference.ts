@@ -3,7 +3,7 @@ import { categories, items, regions, stockReasons } from '../drizzle/schema/inde
 import { categorySeeds, itemSeeds } from './data/catalog.ts';
 import { regionSeeds } from './data/regions.ts';
 import { stockReasonSeeds } from './data/reasons.ts';
-import { stableId } from './ids.ts';
+import { stableId } from '../server/ids.ts';
 
 /** Reference data (D1 regions, D4/D5 catalog, stock reasons); inserting it again changes nothing. */
 export async function seedReferenceData(db: Db): Promise<void> {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, DomainError } from '../errors.ts';
+import { stableId } from '../ids.ts';
 import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
@@ -348,8 +348,9 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   const existing = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
   if (existing) return replayOrConflict(existing, hash, key);
 
+  // The id follows from the idempotency key: a retried or replayed post names the same document.
+  const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
   for (let attempt = 1; ; attempt++) {
-    const documentId = randomUUID();
     const recordedAt = req.clock.now().toJSDate();
     let document: DocumentRow | undefined;
     try {
@@ -392,8 +393,8 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
       return { documentId, replayed: false, document };
     } catch (error) {
       const { code, constraint } = pgError(error);
-      if (code === '23505' && constraint === 'documents_idempotency_uq') {
-        // A concurrent duplicate committed first: answer as it did.
+      if (code === '23505') {
+        // A concurrent duplicate (same key, so same document id) committed first: answer as it did.
         const first = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
         if (first) return replayOrConflict(first, hash, key);
       }

@@ -6,6 +6,7 @@ import { batches, organizations } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
+import { stableId } from '../ids.ts';
 import { parseMoney } from '../money.ts';
 import type { StoreRow } from '../stores/service.ts';
 import { uuidArg, validate } from '../validation.ts';
@@ -116,7 +117,12 @@ export type BatchAttribute = 'expiryDate' | 'productionDate' | 'unitPrice' | 'fu
  * only apply to a new batch and are not compared. Omitted = all compared.
  */
 export async function batchFor(tx: Db, b: NewBatch, field: string, given?: ReadonlySet<BatchAttribute>): Promise<BatchRow> {
-  const [created] = await tx.insert(batches).values(b).onConflictDoNothing().returning();
+  // (item, batch number) is unique, so the batch id follows from it.
+  const [created] = await tx
+    .insert(batches)
+    .values({ ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) })
+    .onConflictDoNothing()
+    .returning();
   if (created) return created;
   const [existing] = await tx.select().from(batches).where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
   const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(

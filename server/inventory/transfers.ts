@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
@@ -6,6 +5,7 @@ import { documents, transferLines, transfers } from '../../drizzle/schema/index.
 import { assertStoreAccess, type Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { stableId } from '../ids.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
@@ -36,7 +36,6 @@ export async function shipTransfer(db: Db, user: Principal, clock: Clock, input:
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
-  const transferId = randomUUID();
   return postDocument(db, {
     kind: 'shipTransfer',
     actor: user,
@@ -44,7 +43,8 @@ export async function shipTransfer(db: Db, user: Principal, clock: Clock, input:
     input: v,
     clock,
     occurredAt,
-    build: async (tx, { recordedAt }) => {
+    build: async (tx, { documentId, recordedAt }) => {
+      const transferId = stableId('transfer', documentId);
       // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
       const locked = await lockOutbound(tx, from.id, v.lines, [to.id]);
       const picks = pickOutbound(from.id, v.lines, locked);

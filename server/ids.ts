@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-// Deterministic ids: the same seed key gives the same UUID on every machine (RFC 4122 version 5 layout).
+// Deterministic ids (RFC 4122 version 5 layout): the same key gives the same UUID on every machine, so seeds
+// are reproducible and a document's id follows from its idempotency key.
 export function stableId(kind: string, key: string): string {
   const h = createHash('sha1').update(`emergency-reserves:${kind}:${key}`).digest();
   h[6] = (h[6] & 0x0f) | 0x50;

@@ -1,0 +1,48 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../drizzle/client.ts';
+import { balances, documents, movements, transfers } from '../../drizzle/schema/index.ts';
+import { fixedClock } from '../../server/clock.ts';
+import { checkLedger } from '../../server/inventory/ledger-check.ts';
+import { stableId } from '../../server/ids.ts';
+import { seedDemoStock } from '../../seeds/demo-stock.ts';
+import { seedDatabase } from '../../seeds/index.ts';
+import { userId } from '../../seeds/demo.ts';
+import { openTestDatabase } from '../support/harness.ts';
+
+describe('demo stock (npm start loads it once)', () => {
+  let database: Database;
+  const clock = fixedClock('2026-11-22T02:00:00Z');
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    await seedDemoStock(database.db, clock);
+  });
+  afterAll(() => database.close());
+
+  it('posts through the ledger: documents, movements and balances agree', async () => {
+    expect(await checkLedger(database.db)).toEqual([]);
+    const [docs] = await database.db.select({ n: count() }).from(documents);
+    expect(docs.n).toBeGreaterThanOrEqual(15);
+    const [held] = await database.db.select({ n: count() }).from(balances);
+    expect(held.n).toBeGreaterThan(30);
+  });
+
+  it('has a transfer in transit, an issue and a stocktake with a 破损 difference', async () => {
+    const admin = userId('admin');
+    const transferDoc = stableId('document', `shipTransfer/${admin}/demo-transfer-1`);
+    const [t] = await database.db.select().from(transfers).where(eq(transfers.id, stableId('transfer', transferDoc)));
+    expect(t.status).toBe('IN_TRANSIT');
+    const [stocktake] = await database.db.select().from(documents).where(eq(documents.id, stableId('document', `submitStocktake/${admin}/demo-stocktake-1`)));
+    expect(stocktake.type).toBe('STOCKTAKE');
+    const moves = await database.db.select().from(movements).where(eq(movements.documentId, stocktake.id));
+    expect(moves.map((m) => [m.quantity, m.reasonCode])).toEqual([[-4, 'DAMAGED']]);
+  });
+
+  it('is deterministic and not loaded twice: seeding again changes nothing', async () => {
+    const [before] = await database.db.select({ n: count() }).from(movements);
+    const result = await seedDatabase(database.db, { demo: true, demoPassword: 'whatever-123', demoStock: { clock } });
+    expect(result.demoSeeded).toBe(false);
+    const [after] = await database.db.select({ n: count() }).from(movements);
+    expect(after.n).toBe(before.n);
+  });
+});
