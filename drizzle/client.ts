@@ -85,3 +85,14 @@ async function migrationsApplied(db: Db): Promise<boolean> {
   const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
   return Number(row?.n) >= journal.entries.length;
 }
+
+/** A Postgres array column: postgres.js parses it; PGlite may hand back the text literal. */
+export function pgArray(v: string[] | string | null | undefined): string[] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  return v
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map((x) => x.replace(/^"|"$/g, ''));
+}

@@ -6,6 +6,7 @@ import './stores.ts';
 import './catalog.ts';
 import './users.ts';
 import './inventory.ts';
+import './reserves.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

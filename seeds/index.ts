@@ -3,11 +3,12 @@ import type { Clock } from '../server/clock.ts';
 import { seedReferenceData } from './reference.ts';
 import { hasUsers, seedDemoData } from './demo.ts';
 import { seedDemoStock } from './demo-stock.ts';
+import { seedDemoReserves } from './demo-reserves.ts';
 
 export interface SeedOptions {
   demo: boolean;
   demoPassword: string;
-  /** Post the demo stock too (npm start does; test databases start with empty stores). */
+  /** Post the demo stock, quotas and agreements too (npm start does; test databases start with empty stores). */
   demoStock?: { clock: Clock };
 }
 
@@ -16,6 +17,9 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<{ demoSee
   await seedReferenceData(db);
   if (!opts.demo || (await hasUsers(db))) return { demoSeeded: false };
   await seedDemoData(db, opts.demoPassword);
-  if (opts.demoStock) await seedDemoStock(db, opts.demoStock.clock);
+  if (opts.demoStock) {
+    await seedDemoStock(db, opts.demoStock.clock);
+    await seedDemoReserves(db, opts.demoStock.clock);
+  }
   return { demoSeeded: true };
 }

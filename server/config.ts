@@ -24,6 +24,9 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // D19: 珲春's plan — every township holds 6 categories and 300 kinds (6 大类 300 种).
+  COVERAGE_TARGET_CATEGORIES: z.coerce.number().int().min(1).default(6),
+  COVERAGE_TARGET_KINDS: z.coerce.number().int().min(1).default(300),
 });
 
 export interface AppConfig {
@@ -41,6 +44,7 @@ export interface AppConfig {
   admin: { username: string; password: string } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   shutdownTimeoutMs: number;
+  coverageTarget: { categories: number; kinds: number };
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: c.ADMIN_USERNAME && c.ADMIN_PASSWORD ? { username: c.ADMIN_USERNAME, password: c.ADMIN_PASSWORD } : undefined,
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    coverageTarget: { categories: c.COVERAGE_TARGET_CATEGORIES, kinds: c.COVERAGE_TARGET_KINDS },
   };
 }

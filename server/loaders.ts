@@ -16,6 +16,7 @@ import {
   transfersByIds,
   type StoreStockKey,
 } from './inventory/queries.ts';
+import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -67,6 +68,9 @@ export function createLoaders(db: Db) {
     storeStockCount: new DataLoader((keys: readonly Omit<StoreStockKey, 'first' | 'afterBatch'>[]) => stockCountsOfStores(db, keys), {
       cacheKeyFn: (k) => JSON.stringify(k),
     }),
+    agreementLines: groupedBy((ids: readonly string[]) => linesOfAgreements(db, ids), (l) => l.agreementId),
+    agreementChecks: groupedBy((ids: readonly string[]) => checksOfAgreements(db, ids), (c) => c.agreementId),
+    agreementCheckLines: groupedBy((ids: readonly string[]) => linesOfChecks(db, ids), (l) => l.checkId),
   };
 }
 

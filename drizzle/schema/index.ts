@@ -5,3 +5,4 @@ export * from './stores.ts';
 export * from './users.ts';
 export * from './ledger.ts';
 export * from './dispatch.ts';
+export * from './reserves.ts';

@@ -1,6 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
+import { pgArray, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { assertRegionAccess, assertStoreAccess, type Principal, type Role } from '../auth/principal.ts';
@@ -37,15 +37,8 @@ export async function loadPrincipal(db: Db, userId: string): Promise<Principal |
     username: user.username,
     role: user.role,
     regionCode: user.regionCode,
-    storeIds: user.role === 'KEEPER' ? parseUuidArray(row.storeIds) : [],
+    storeIds: user.role === 'KEEPER' ? pgArray(row.storeIds) : [],
   };
-}
-
-/** postgres.js parses uuid[] to an array; PGlite may return the text form. */
-function parseUuidArray(v: string[] | string | null): string[] {
-  if (!v) return [];
-  if (Array.isArray(v)) return v;
-  return v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
 }
 
 export const usersByIds = (db: Db, ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids]));

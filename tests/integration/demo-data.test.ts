@@ -6,6 +6,11 @@ import { fixedClock } from '../../server/clock.ts';
 import { checkLedger } from '../../server/inventory/ledger-check.ts';
 import { stableId } from '../../server/ids.ts';
 import { seedDemoStock } from '../../seeds/demo-stock.ts';
+import { seedDemoReserves } from '../../seeds/demo-reserves.ts';
+import { rotationDue } from '../../server/reserves/rotation.ts';
+import { reserveGaps } from '../../server/reserves/quotas.ts';
+import { listAgreements } from '../../server/reserves/agreements.ts';
+import { loadPrincipal } from '../../server/users/service.ts';
 import { seedDatabase } from '../../seeds/index.ts';
 import { userId } from '../../seeds/demo.ts';
 import { openTestDatabase } from '../support/harness.ts';
@@ -16,6 +21,7 @@ describe('demo stock (npm start loads it once)', () => {
   beforeAll(async () => {
     database = await openTestDatabase();
     await seedDemoStock(database.db, clock);
+    await seedDemoReserves(database.db, clock);
   });
   afterAll(() => database.close());
 
@@ -36,6 +42,14 @@ describe('demo stock (npm start loads it once)', () => {
     expect(stocktake.type).toBe('STOCKTAKE');
     const moves = await database.db.select().from(movements).where(eq(movements.documentId, stocktake.id));
     expect(moves.map((m) => [m.quantity, m.reasonCode])).toEqual([[-4, 'DAMAGED']]);
+  });
+
+  it('shows a new user due batches, quotas with gaps, and agreements of all three modes (D6, D10, D19)', async () => {
+    const admin = (await loadPrincipal(database.db, userId('admin')))!;
+    expect((await rotationDue(database.db, admin, clock, { regionCode: '410700' })).length).toBeGreaterThan(0);
+    expect((await reserveGaps(database.db, admin, clock, '410700')).filter((g) => g.gap > 0).length).toBeGreaterThan(0);
+    const page = await listAgreements(database.db, admin, { regionCode: '410700' }, { first: 50 });
+    expect(new Set(page.nodes.map((a) => a.mode))).toEqual(new Set(['AGREEMENT', 'ENTRUSTED', 'CAPACITY']));
   });
 
   it('is deterministic and not loaded twice: seeding again changes nothing', async () => {

@@ -1,0 +1,340 @@
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { Item } from './catalog.ts';
+import { Region } from './regions.ts';
+import { Organization, Store } from './stores.ts';
+import { User } from './users.ts';
+import { Batch, ReserveMode, StockDocument, valueOf } from './inventory.ts';
+import type { Context } from '../server/context.ts';
+import { formatFen, toFen } from '../server/money.ts';
+import { todayInChina } from '../server/clock.ts';
+import { rotateStock, rotationDue, rotationPlan, type RotationDueRow } from '../server/reserves/rotation.ts';
+import { reserveFloor, reserveGaps, upsertQuota, type FloorRegion, type GapRow, type QuotaRow } from '../server/reserves/quotas.ts';
+import { coverage, type CoverageRow } from '../server/reserves/coverage.ts';
+import {
+  createAgreement,
+  getAgreementInScope,
+  listAgreements,
+  recordAgreementCheck,
+  type AgreementCheckRow,
+  type AgreementRow,
+  type EffectiveLine,
+} from '../server/reserves/agreements.ts';
+import { agreementStatus } from '../server/reserves/rules.ts';
+import type { PostedDocument } from '../server/inventory/posting.ts';
+
+const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
+const managers = { roles: ['ADMIN', 'DISPATCHER'] as const };
+const readers = { authenticated: true } as const;
+
+// ---- rotation (D10)
+
+export const RotationDueLine = builder.objectRef<RotationDueRow>('RotationDueLine').implement({
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
+    quantity: t.exposeInt('quantity'),
+    value: t.field({ type: 'Money', resolve: (l) => valueOf(l.quantity, l.unitPrice) }),
+    rotateBy: t.field({ type: 'Date', resolve: (l) => l.rotateBy }),
+    daysLeft: t.exposeInt('daysLeft', { description: 'Negative when overdue' }),
+  }),
+});
+
+const RotationPlanPeriod = builder.objectRef<{ period: string; lines: RotationDueRow[] }>('RotationPlanPeriod').implement({
+  description: 'What is due for rotation in a quarter (or OVERDUE)',
+  fields: (t) => ({
+    period: t.exposeString('period', { description: 'OVERDUE, or a quarter such as 2027-Q2' }),
+    batches: t.int({ resolve: (p) => p.lines.length }),
+    quantity: t.int({ resolve: (p) => p.lines.reduce((s, l) => s + l.quantity, 0) }),
+    value: t.field({ type: 'Money', resolve: (p) => formatFen(p.lines.reduce((s, l) => s + toFen(l.unitPrice) * BigInt(l.quantity), 0n)) }),
+    lines: t.field({ type: [RotationDueLine], resolve: (p) => p.lines }),
+  }),
+});
+
+const RotationDisposal = builder.enumType('RotationDisposal', { values: ['SALE', 'USE', 'DONATION', 'TRANSFER'] as const });
+
+const NewBatchInput = builder.inputType('NewBatchInput', {
+  fields: (t) => ({
+    batchNo: t.string({ required: true }),
+    productionDate: t.field({ type: 'Date' }),
+    expiryDate: t.field({ type: 'Date', description: "Omit to compute it from the item's storage life" }),
+    unitPrice: t.field({ type: 'Money', description: "Omit to keep the old batch's price" }),
+  }),
+});
+
+const RotateStockInput = builder.inputType('RotateStockInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    batchId: t.id({ required: true }),
+    quantity: t.int({ required: true }),
+    disposal: t.field({ type: RotationDisposal, required: true }),
+    counterpart: t.string({ required: true, description: 'Buyer, using unit, recipient of the donation, or receiving unit' }),
+    note: t.string(),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+    newBatch: t.field({ type: NewBatchInput, required: true }),
+  }),
+});
+
+// ---- quotas, gaps, floor and coverage (D6, D19)
+
+export const Quota = builder.objectRef<QuotaRow>('Quota').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    item: t.field({ type: Item, resolve: (q, _a, ctx) => must(ctx.loaders.item.load(q.itemId)) }),
+    store: t.field({ type: Store, nullable: true, resolve: (q, _a, ctx) => (q.storeId ? ctx.loaders.store.load(q.storeId) : null) }),
+    region: t.field({ type: Region, nullable: true, resolve: (q, _a, ctx) => (q.regionCode ? ctx.loaders.region.load(q.regionCode) : null) }),
+    quantity: t.exposeInt('quantity'),
+    updatedAt: t.field({ type: 'DateTime', resolve: (q) => q.updatedAt }),
+  }),
+});
+
+const gapFields = (t: PothosSchemaTypes.ObjectFieldBuilder<any, GapRow>) => ({
+  item: t.field({ type: Item, resolve: (g: GapRow, _a: unknown, ctx: Context) => must(ctx.loaders.item.load(g.itemId)) }),
+  store: t.field({ type: Store, nullable: true, resolve: (g: GapRow, _a: unknown, ctx: Context) => (g.storeId ? ctx.loaders.store.load(g.storeId) : null) }),
+  region: t.field({ type: Region, nullable: true, resolve: (g: GapRow, _a: unknown, ctx: Context) => (g.regionCode ? ctx.loaders.region.load(g.regionCode) : null) }),
+  quota: t.int({ resolve: (g: GapRow) => g.quota }),
+});
+
+export const ReserveGap = builder.objectRef<GapRow>('ReserveGap').implement({
+  description: 'D19: quota against available government-owned stock; agreement-committed quantity shown apart',
+  fields: (t) => ({
+    ...gapFields(t),
+    available: t.exposeInt('available', { description: 'Government-owned stock available (physical and entrusted)' }),
+    physical: t.exposeInt('physical', { description: 'Government physical stock available (D6)' }),
+    agreementCommitted: t.exposeInt('agreementCommitted', { description: 'AGREEMENT lines at min(committed, last counted)' }),
+    gap: t.exposeInt('gap'),
+  }),
+});
+
+const FloorLine = builder.objectRef<FloorRegion['lines'][number]>('ReserveFloorLine').implement({
+  fields: (t) => ({
+    ...gapFields(t as never),
+    physical: t.exposeInt('physical'),
+    share: t.exposeFloat('share'),
+    meetsFloor: t.exposeBoolean('meetsFloor'),
+  }),
+});
+
+const FloorRegionType = builder.objectRef<FloorRegion>('ReserveFloor').implement({
+  description: 'D6: government physical stock as a share of the region quotas (target ≥ 50%)',
+  fields: (t) => ({
+    region: t.field({ type: Region, resolve: (f, _a, ctx) => must(ctx.loaders.region.load(f.regionCode)) }),
+    share: t.exposeFloat('share'),
+    meetsFloor: t.exposeBoolean('meetsFloor'),
+    lines: t.field({ type: [FloorLine], resolve: (f) => f.lines }),
+  }),
+});
+
+export const CoverageLine = builder.objectRef<CoverageRow>('CoverageLine').implement({
+  description: 'D19: plan categories and kinds a township holds in stock, against the target (珲春: 6 categories, 300 kinds)',
+  fields: (t) => ({
+    region: t.field({ type: Region, resolve: (c, _a, ctx) => must(ctx.loaders.region.load(c.regionCode)) }),
+    categoriesHeld: t.int({ resolve: (c) => c.categoriesHeld.length }),
+    kindsHeld: t.exposeInt('kindsHeld'),
+    targetCategories: t.exposeInt('targetCategories'),
+    targetKinds: t.exposeInt('targetKinds'),
+    meetsTarget: t.boolean({ resolve: (c) => c.categoriesHeld.length >= c.targetCategories && c.kindsHeld >= c.targetKinds }),
+    missingCategories: t.stringList({ description: 'Codes of plan categories with nothing in stock', resolve: (c) => c.missingCategories }),
+  }),
+});
+
+const QuotaInput = builder.inputType('QuotaInput', {
+  fields: (t) => ({
+    itemId: t.id({ required: true }),
+    quantity: t.int({ required: true }),
+    storeId: t.id(),
+    regionCode: t.string(),
+  }),
+});
+
+// ---- agreements (D6)
+
+export const AgreementMode = builder.enumType('AgreementMode', { values: ['AGREEMENT', 'ENTRUSTED', 'CAPACITY'] as const });
+export const AgreementStatus = builder.enumType('AgreementStatus', { values: ['NOT_STARTED', 'ACTIVE', 'EXPIRING', 'EXPIRED'] as const });
+
+export const AgreementLine = builder.objectRef<EffectiveLine>('AgreementLine').implement({
+  fields: (t) => ({
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    quantity: t.exposeInt('quantity', { nullable: true, description: 'Committed (AGREEMENT) or entrusted (ENTRUSTED) quantity' }),
+    lastCheckedQuantity: t.exposeInt('lastCounted', { nullable: true }),
+    effectiveQuantity: t.exposeInt('effectiveQuantity', { description: 'D6: AGREEMENT lines count for min(committed, last counted)' }),
+    dailyCapacity: t.exposeInt('dailyCapacity', { nullable: true }),
+    unitPrice: t.field({ type: 'Money', nullable: true, resolve: (l) => l.unitPrice }),
+    responseHours: t.float({ nullable: true, resolve: (l) => (l.responseHours === null ? null : Number(l.responseHours)) }),
+    leadDays: t.exposeInt('leadDays', { nullable: true }),
+    contingentValue: t.field({
+      type: 'Money',
+      nullable: true,
+      description: 'AGREEMENT lines: effective quantity × unit price (not ledger stock until called off)',
+      resolve: (l) => (l.mode === 'AGREEMENT' && l.unitPrice ? valueOf(l.effectiveQuantity, l.unitPrice) : null),
+    }),
+  }),
+});
+
+export const AgreementCheck = builder.objectRef<AgreementCheckRow>('AgreementCheck').implement({
+  description: '抽查: a spot check of an agreement holder\'s stock',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    checkedOn: t.field({ type: 'Date', resolve: (c) => c.checkedOn }),
+    findings: t.exposeString('findings', { nullable: true }),
+    recordedBy: t.field({ type: User, resolve: (c, _a, ctx) => must(ctx.loaders.user.load(c.recordedBy)) }),
+    lines: t.field({
+      type: [builder.objectRef<{ itemId: string; countedQuantity: number }>('AgreementCheckLine').implement({
+        fields: (f) => ({
+          item: f.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+          countedQuantity: f.exposeInt('countedQuantity'),
+        }),
+      })],
+      resolve: (c, _a, ctx) => ctx.loaders.agreementCheckLines.load(c.id),
+    }),
+  }),
+});
+
+export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>('Agreement').implement({
+  description: 'D6: 协议储备 (company stock by contract), 企业代储 (government stock in a company store), 产能储备 (capacity)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    mode: t.expose('mode', { type: AgreementMode }),
+    company: t.field({ type: Organization, resolve: (a, _x, ctx) => must(ctx.loaders.organization.load(a.companyOrgId)) }),
+    region: t.field({ type: Region, resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)) }),
+    store: t.field({ type: Store, nullable: true, resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null) }),
+    contractNo: t.exposeString('contractNo', { nullable: true }),
+    validFrom: t.field({ type: 'Date', resolve: (a) => a.validFrom }),
+    validTo: t.field({ type: 'Date', resolve: (a) => a.validTo }),
+    annualFee: t.field({ type: 'Money', nullable: true, resolve: (a) => a.annualFee }),
+    status: t.field({
+      type: AgreementStatus,
+      description: 'On activeOn (or today): EXPIRING when it ends within 90 days',
+      resolve: (a, _x, ctx) => agreementStatus(a.validFrom, a.validTo, a.statusOn ?? todayInChina(ctx.clock)),
+    }),
+    lines: t.field({ type: [AgreementLine], resolve: (a, _x, ctx) => ctx.loaders.agreementLines.load(a.id) }),
+    checks: t.field({ type: [AgreementCheck], resolve: (a, _x, ctx) => ctx.loaders.agreementChecks.load(a.id) }),
+  }),
+});
+
+export const AgreementConnection = connectionType('Agreement', Agreement);
+
+const AgreementLineInput = builder.inputType('AgreementLineInput', {
+  fields: (t) => ({
+    itemId: t.id({ required: true }),
+    quantity: t.int({ description: 'AGREEMENT: committed quantity; ENTRUSTED: quantity held for the government' }),
+    dailyCapacity: t.int({ description: 'CAPACITY: units per day after the lead time' }),
+    unitPrice: t.field({ type: 'Money' }),
+    responseHours: t.float({ description: 'AGREEMENT: hours from call-off to delivery' }),
+    leadDays: t.int({ description: 'CAPACITY: days before production starts' }),
+  }),
+});
+
+const AgreementInput = builder.inputType('AgreementInput', {
+  fields: (t) => ({
+    mode: t.field({ type: ReserveMode, required: true, description: 'AGREEMENT, ENTRUSTED or CAPACITY' }),
+    companyName: t.string({ required: true }),
+    regionCode: t.string({ required: true }),
+    validFrom: t.field({ type: 'Date', required: true }),
+    validTo: t.field({ type: 'Date', required: true }),
+    annualFee: t.field({ type: 'Money', description: '代储费/管理费 per year' }),
+    storeId: t.id({ description: 'The company store: required for ENTRUSTED, optional for AGREEMENT' }),
+    contractNo: t.string(),
+    lines: t.field({ type: [AgreementLineInput], required: true }),
+  }),
+});
+
+const AgreementCheckInput = builder.inputType('AgreementCheckInput', {
+  fields: (t) => ({
+    agreementId: t.id({ required: true }),
+    checkedOn: t.field({ type: 'Date', required: true }),
+    findings: t.string(),
+    lines: t.field({
+      type: [builder.inputType('AgreementCheckLineInput', { fields: (f) => ({ itemId: f.id({ required: true }), countedQuantity: f.int({ required: true }) }) })],
+      required: true,
+    }),
+  }),
+});
+
+const documentOf = async (ctx: Context, posting: Promise<PostedDocument>) => {
+  const posted = await posting;
+  if (posted.document) ctx.loaders.document.prime(posted.documentId, posted.document);
+  return must(ctx.loaders.document.load(posted.documentId));
+};
+
+builder.queryFields((t) => ({
+  rotationDue: t.field({
+    type: [RotationDueLine],
+    authScopes: readers,
+    args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 12 }) },
+    resolve: (_r, args, ctx) => rotationDue(ctx.db, ctx.user!, ctx.clock, args),
+  }),
+  rotationPlan: t.field({
+    type: [RotationPlanPeriod],
+    authScopes: readers,
+    description: 'D10: due rotations per quarter (overdue apart) with quantities and values',
+    args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 24 }) },
+    resolve: (_r, args, ctx) => rotationPlan(ctx.db, ctx.user!, ctx.clock, args),
+  }),
+  reserveGaps: t.field({
+    type: [ReserveGap],
+    authScopes: readers,
+    args: { regionCode: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => reserveGaps(ctx.db, ctx.user!, ctx.clock, args.regionCode),
+  }),
+  reserveFloor: t.field({
+    type: [FloorRegionType],
+    authScopes: readers,
+    args: { regionCode: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => reserveFloor(ctx.db, ctx.user!, ctx.clock, args.regionCode),
+  }),
+  coverage: t.field({
+    type: [CoverageLine],
+    authScopes: readers,
+    args: { regionCode: t.arg.string({ required: true }), targetCategories: t.arg.int(), targetKinds: t.arg.int() },
+    resolve: (_r, args, ctx) =>
+      coverage(ctx.db, ctx.user!, args.regionCode, {
+        categories: args.targetCategories ?? ctx.config.coverageTarget.categories,
+        kinds: args.targetKinds ?? ctx.config.coverageTarget.kinds,
+      }),
+  }),
+  agreements: t.field({
+    type: AgreementConnection,
+    authScopes: readers,
+    args: { regionCode: t.arg.string(), activeOn: t.arg({ type: 'Date' }), first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_r, args, ctx) => {
+      const page = await listAgreements(ctx.db, ctx.user!, args, args);
+      return { ...page, nodes: page.nodes.map((a) => ({ ...a, statusOn: args.activeOn ?? undefined })) };
+    },
+  }),
+  agreement: t.field({
+    type: Agreement,
+    nullable: true,
+    authScopes: readers,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => getAgreementInScope(ctx.db, ctx.user!, String(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  rotateStock: t.field({
+    type: StockDocument,
+    authScopes: { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] },
+    args: { input: t.arg({ type: RotateStockInput, required: true }) },
+    resolve: (_r, { input }, ctx) => documentOf(ctx, rotateStock(ctx.db, ctx.user!, ctx.clock, input)),
+  }),
+  upsertQuota: t.field({
+    type: Quota,
+    authScopes: managers,
+    args: { input: t.arg({ type: QuotaInput, required: true }) },
+    resolve: (_r, { input }, ctx) => upsertQuota(ctx.db, ctx.user!, ctx.clock, input),
+  }),
+  createAgreement: t.field({
+    type: Agreement,
+    authScopes: managers,
+    args: { input: t.arg({ type: AgreementInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createAgreement(ctx.db, ctx.user!, ctx.clock, input),
+  }),
+  recordAgreementCheck: t.field({
+    type: AgreementCheck,
+    authScopes: managers,
+    args: { input: t.arg({ type: AgreementCheckInput, required: true }) },
+    resolve: (_r, { input }, ctx) => recordAgreementCheck(ctx.db, ctx.user!, ctx.clock, input),
+  }),
+}));

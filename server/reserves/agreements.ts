@@ -1,0 +1,245 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { agreementCheckLines, agreementChecks, agreementLines, agreements } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { todayInChina, type Clock } from '../clock.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
+import { parseMoney } from '../money.ts';
+import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { itemsFor } from '../inventory/common.ts';
+import { organizationFor } from '../inventory/receipts.ts';
+import { effectiveCommitted } from './rules.ts';
+import { assertReserveManager } from './access.ts';
+
+export type AgreementRow = typeof agreements.$inferSelect;
+export type AgreementLineRow = typeof agreementLines.$inferSelect;
+export type AgreementCheckRow = typeof agreementChecks.$inferSelect;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const money = (field: string) => z.string().transform((v) => parseMoney(v, field)).refine((v) => !v.startsWith('-'), '金额不能为负');
+
+const lineSchema = z.object({
+  itemId: z.string(),
+  quantity: z.number().int('数量须为整数').positive('数量须大于 0').nullish(),
+  dailyCapacity: z.number().int('日产能须为整数').positive('日产能须大于 0').nullish(),
+  unitPrice: z.string().nullish(),
+  responseHours: z.number().positive('响应时间须大于 0').max(720).nullish(),
+  leadDays: z.number().int().min(0, '生产准备天数不能为负').max(365).nullish(),
+});
+
+const agreementSchema = z
+  .object({
+    mode: z.enum(['AGREEMENT', 'ENTRUSTED', 'CAPACITY'], { message: '储备方式须为 AGREEMENT、ENTRUSTED 或 CAPACITY（实物储备不是协议）' }),
+    companyName: z.string().trim().min(2, '须填写企业名称').max(128),
+    regionCode: z.string(),
+    validFrom: isoDate,
+    validTo: isoDate,
+    annualFee: z.string().nullish(),
+    storeId: z.string().nullish(),
+    contractNo: z.string().trim().max(64).nullish(),
+    lines: z.array(lineSchema).min(1, '至少一个品种').max(500),
+  })
+  .refine((v) => v.validTo >= v.validFrom, { path: ['validTo'], message: '协议截止日期不能早于起始日期' });
+
+/** D6: one line's rules by mode. */
+function checkLine(mode: string, l: z.output<typeof lineSchema>, i: number) {
+  const field = `input.lines.${i}`;
+  if (l.unitPrice !== null && l.unitPrice !== undefined) {
+    const p = parseMoney(l.unitPrice, `${field}.unitPrice`);
+    if (p.startsWith('-')) throw badInput(`${field}.unitPrice`, '单价不能为负');
+  }
+  if (mode === 'AGREEMENT') {
+    if (!l.quantity) throw badInput(`${field}.quantity`, '协议储备须约定储备数量');
+    if (!l.responseHours) throw badInput(`${field}.responseHours`, '协议储备须约定响应时间（小时）');
+  }
+  if (mode === 'ENTRUSTED' && !l.quantity) throw badInput(`${field}.quantity`, '企业代储须约定代储数量');
+  if (mode === 'CAPACITY' && !l.dailyCapacity) throw badInput(`${field}.dailyCapacity`, '产能储备须约定日产能');
+}
+
+export async function createAgreement(db: Db, user: Principal, clock: Clock, input: unknown): Promise<AgreementRow> {
+  assertReserveManager(user);
+  const v = validate(agreementSchema, input);
+  v.lines.forEach((l, i) => checkLine(v.mode, l, i));
+  const seen = new Set<string>();
+  v.lines.forEach((l, i) => {
+    if (seen.has(l.itemId)) throw badInput(`input.lines.${i}.itemId`, '同一品种只能出现一次');
+    seen.add(l.itemId);
+  });
+  const annualFee = v.annualFee ? validate(money('input.annualFee'), v.annualFee, 'input.annualFee') : null;
+  const region = await getRegion(db, v.regionCode, 'input.regionCode');
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  await itemsFor(db, v.lines);
+  if (v.storeId) {
+    const store = await getStoreRow(db, v.storeId, 'input.storeId');
+    // The company's store: an entrusted store (代储库) holds government stock, an agreement store its own.
+    const expected = v.mode === 'ENTRUSTED' ? 'ENTRUSTED' : v.mode === 'AGREEMENT' ? 'AGREEMENT' : null;
+    if (expected && store.kind !== expected) throw badInput('input.storeId', `该仓库类型为 ${store.kind}，${v.mode} 协议须对应 ${expected} 类仓库`);
+  } else if (v.mode === 'ENTRUSTED') {
+    throw badInput('input.storeId', '企业代储须指定代储库');
+  }
+  return db.transaction(async (tx) => {
+    const companyOrgId = (await organizationFor(tx, null, v.companyName, 'COMPANY', 'input.companyName', region.code))!;
+    const [row] = await tx
+      .insert(agreements)
+      .values({
+        mode: v.mode,
+        companyOrgId,
+        regionCode: region.code,
+        storeId: v.storeId ?? null,
+        validFrom: v.validFrom,
+        validTo: v.validTo,
+        annualFee,
+        contractNo: v.contractNo ?? null,
+        createdBy: user.id,
+        createdAt: clock.now().toJSDate(),
+      })
+      .returning();
+    await tx.insert(agreementLines).values(
+      v.lines.map((l) => ({
+        agreementId: row.id,
+        itemId: l.itemId,
+        quantity: l.quantity ?? null,
+        dailyCapacity: l.dailyCapacity ?? null,
+        unitPrice: l.unitPrice ? parseMoney(l.unitPrice, 'unitPrice') : null,
+        responseHours: l.responseHours === null || l.responseHours === undefined ? null : String(l.responseHours),
+        leadDays: l.leadDays ?? (v.mode === 'CAPACITY' ? 0 : null),
+      })),
+    );
+    return row;
+  });
+}
+
+export async function getAgreementInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<AgreementRow> {
+  uuidArg(id, field, '协议');
+  const [row] = await db.select().from(agreements).where(eq(agreements.id, id));
+  if (!row) throw notFound(field, '协议', id);
+  assertRegionAccess(user, row.regionCode, '该协议');
+  return row;
+}
+
+/** Agreements in a region subtree (in scope), optionally only those valid on a date; by region, then start date. */
+export async function listAgreements(db: Db, user: Principal, args: { regionCode?: string | null; activeOn?: string | null }, page: PageArgs) {
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [];
+  if (args.regionCode) {
+    const region = await getRegion(db, args.regionCode);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(agreements.regionCode, region.code));
+  } else if (user.role === 'KEEPER') {
+    assertRegionAccess(user, '000000000000', '协议');
+  } else if (user.regionCode) {
+    where.push(inRegionSubtree(agreements.regionCode, user.regionCode));
+  }
+  if (args.activeOn) where.push(lte(agreements.validFrom, args.activeOn), gte(agreements.validTo, args.activeOn));
+  const after = cursorString(req);
+  const rows = await db
+    .select()
+    .from(agreements)
+    .where(and(...where, after ? gt(agreements.id, after) : undefined))
+    .orderBy(asc(agreements.id))
+    .limit(req.limit + 1);
+  return toPage(rows, req, (a) => [a.id], async () => {
+    const [r] = await db.select({ n: count() }).from(agreements).where(and(...where));
+    return r.n;
+  });
+}
+
+const checkSchema = z.object({
+  agreementId: z.string(),
+  checkedOn: isoDate,
+  findings: z.string().trim().max(2000).nullish(),
+  lines: z.array(z.object({ itemId: z.string(), countedQuantity: z.number().int('数量须为整数').min(0, '抽查数量不能为负') })).min(1, '至少一个品种'),
+});
+
+/** 抽查: counted quantities per line; an AGREEMENT line then counts for min(committed, counted) until a later check. */
+export async function recordAgreementCheck(db: Db, user: Principal, clock: Clock, input: unknown): Promise<AgreementCheckRow> {
+  assertReserveManager(user);
+  const v = validate(checkSchema, input);
+  const agreement = await getAgreementInScope(db, user, v.agreementId, 'input.agreementId');
+  if (v.checkedOn > todayInChina(clock)) throw badInput('input.checkedOn', `抽查日期不能晚于今天：${v.checkedOn}`);
+  if (v.checkedOn < agreement.validFrom) throw badInput('input.checkedOn', `抽查日期早于协议起始日 ${agreement.validFrom}`);
+  if (agreement.mode === 'CAPACITY') throw invalidState('产能储备没有库存可抽查', { field: 'input.agreementId' });
+  const lines = await db.select().from(agreementLines).where(eq(agreementLines.agreementId, agreement.id));
+  const seen = new Set<string>();
+  v.lines.forEach((l, i) => {
+    if (!lines.some((x) => x.itemId === l.itemId)) throw badInput(`input.lines.${i}.itemId`, '该品种不在此协议中');
+    if (seen.has(l.itemId)) throw badInput(`input.lines.${i}.itemId`, '同一品种只能出现一次');
+    seen.add(l.itemId);
+  });
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(agreementChecks)
+      .values({ agreementId: agreement.id, checkedOn: v.checkedOn, findings: v.findings ?? null, recordedBy: user.id, recordedAt: clock.now().toJSDate() })
+      .returning();
+    await tx.insert(agreementCheckLines).values(v.lines.map((l) => ({ checkId: row.id, itemId: l.itemId, countedQuantity: l.countedQuantity })));
+    return row;
+  });
+}
+
+export interface EffectiveLine extends AgreementLineRow {
+  mode: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY';
+  regionCode: string;
+  storeId: string | null;
+  companyOrgId: string;
+  lastCounted: number | null;
+  /** AGREEMENT: min(committed, last counted); others: the committed quantity. */
+  effectiveQuantity: number;
+}
+
+/** Lines of agreements valid on a date in a region subtree, with the last spot-check count per line (D6). */
+export async function activeAgreementLines(db: Db, regionCode: string, on: string, mode?: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY'): Promise<EffectiveLine[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
+               (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
+          FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
+         WHERE a.region_code LIKE ${`${subtreePrefix(regionCode)}%`} AND a.valid_from <= ${on}::date AND a.valid_to >= ${on}::date
+           ${mode ? sql`AND a.mode = ${mode}` : sql``}
+         ORDER BY a.id, l.item_id`,
+  );
+  return rows.map((r) => toEffectiveLine(r));
+}
+
+function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
+  const lastCounted = r.last_counted === null || r.last_counted === undefined ? null : Number(r.last_counted);
+  const quantity = r.quantity === null ? null : Number(r.quantity);
+  return {
+    agreementId: String(r.agreement_id),
+    itemId: String(r.item_id),
+    quantity,
+    dailyCapacity: r.daily_capacity === null ? null : Number(r.daily_capacity),
+    unitPrice: r.unit_price === null ? null : String(r.unit_price),
+    responseHours: r.response_hours === null ? null : String(r.response_hours),
+    leadDays: r.lead_days === null ? null : Number(r.lead_days),
+    mode: r.mode as EffectiveLine['mode'],
+    regionCode: String(r.region_code),
+    storeId: r.store_id === null ? null : String(r.store_id),
+    companyOrgId: String(r.company_org_id),
+    lastCounted,
+    effectiveQuantity: r.mode === 'AGREEMENT' ? effectiveCommitted(quantity ?? 0, lastCounted) : (quantity ?? 0),
+  };
+}
+
+/** Lines of many agreements with their last counts (for the Agreement.lines loader). */
+export async function linesOfAgreements(db: Db, ids: readonly string[]): Promise<EffectiveLine[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
+               (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
+          FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
+         WHERE a.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+         ORDER BY l.item_id`,
+  );
+  return rows.map((r) => toEffectiveLine(r));
+}
+
+export const checksOfAgreements = (db: Db, ids: readonly string[]) =>
+  db.select().from(agreementChecks).where(inArray(agreementChecks.agreementId, [...ids])).orderBy(desc(agreementChecks.checkedOn), desc(agreementChecks.recordedAt));
+export const linesOfChecks = (db: Db, ids: readonly string[]) => db.select().from(agreementCheckLines).where(inArray(agreementCheckLines.checkId, [...ids]));

@@ -1,0 +1,48 @@
+import { asc, sql } from 'drizzle-orm';
+import { pgArray, queryRows, type Db } from '../../drizzle/client.ts';
+import { categories } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { badInput } from '../errors.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+
+export interface CoverageRow {
+  regionCode: string;
+  categoriesHeld: string[];
+  kindsHeld: number;
+  missingCategories: string[];
+  targetCategories: number;
+  targetKinds: number;
+}
+
+/** D19: for each township in the subtree, how many plan categories and kinds it holds in stock, against a target. */
+export async function coverage(db: Db, user: Principal, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
+  if (!Number.isInteger(target.categories) || target.categories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
+  if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
+  const region = await getRegion(db, regionCode);
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const rows = await queryRows<{ code: string; categories: string[] | string | null; kinds: number }>(
+    db,
+    sql`SELECT r.code,
+               array_remove(array_agg(DISTINCT i.category_code), NULL) AS categories,
+               count(DISTINCT bal.item_id)::int AS kinds
+          FROM regions r
+          LEFT JOIN stores s ON s.region_code LIKE substr(r.code, 1, 9) || '%'
+          LEFT JOIN balances bal ON bal.store_id = s.id AND bal.on_hand > 0
+          LEFT JOIN items i ON i.id = bal.item_id
+         WHERE r.level = 'TOWNSHIP' AND r.code LIKE ${`${subtreePrefix(region.code)}%`}
+         GROUP BY r.code ORDER BY r.code`,
+  );
+  const all = (await db.select({ code: categories.code }).from(categories).orderBy(asc(categories.sortOrder))).map((c) => c.code);
+  return rows.map((r) => {
+    const held = pgArray(r.categories);
+    return {
+      regionCode: r.code,
+      categoriesHeld: held,
+      kindsHeld: Number(r.kinds),
+      missingCategories: all.filter((c) => !held.includes(c)),
+      targetCategories: target.categories,
+      targetKinds: target.kinds,
+    };
+  });
+}

@@ -1,0 +1,142 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { quotas } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { todayInChina, type Clock } from '../clock.ts';
+import { getItem } from '../catalog/service.ts';
+import { getRegion } from '../regions/service.ts';
+import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { validate } from '../validation.ts';
+import { assertReserveManager } from './access.ts';
+import { activeAgreementLines } from './agreements.ts';
+import { gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
+
+export type QuotaRow = typeof quotas.$inferSelect;
+
+const quotaSchema = z
+  .object({
+    itemId: z.string(),
+    quantity: z.number().int('定额须为整数').positive('定额须大于 0').max(100_000_000),
+    storeId: z.string().nullish(),
+    regionCode: z.string().nullish(),
+  })
+  .refine((v) => !!v.storeId !== !!v.regionCode, { path: ['storeId'], message: '须且只能指定 storeId 或 regionCode 之一' });
+
+/** D19: sets the required quantity of an item for a store or a region subtree (replacing an earlier one). */
+export async function upsertQuota(db: Db, user: Principal, clock: Clock, input: unknown): Promise<QuotaRow> {
+  assertReserveManager(user);
+  const v = validate(quotaSchema, input);
+  const item = await getItem(db, v.itemId, 'input.itemId');
+  const now = clock.now().toJSDate();
+  if (v.storeId) {
+    const store = await getStoreRow(db, v.storeId, 'input.storeId');
+    assertStoreAccess(user, store);
+    const [row] = await db
+      .insert(quotas)
+      .values({ itemId: item.id, storeId: store.id, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
+      .onConflictDoUpdate({ target: [quotas.storeId, quotas.itemId], targetWhere: sql`store_id IS NOT NULL`, set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now } })
+      .returning();
+    return row;
+  }
+  const region = await getRegion(db, v.regionCode!, 'input.regionCode');
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const [row] = await db
+    .insert(quotas)
+    .values({ itemId: item.id, regionCode: region.code, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
+    .onConflictDoUpdate({ target: [quotas.regionCode, quotas.itemId], targetWhere: sql`region_code IS NOT NULL`, set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now } })
+    .returning();
+  return row;
+}
+
+export interface GapRow {
+  quotaId: string;
+  itemId: string;
+  storeId: string | null;
+  regionCode: string | null;
+  quota: number;
+  /** Government-owned stock available (physical and entrusted). */
+  available: number;
+  /** Government physical stock available (D6 floor). */
+  physical: number;
+  agreementCommitted: number;
+  gap: number;
+}
+
+/**
+ * D19: quota against available own stock — in the store, or in the whole subtree for a region quota —
+ * with agreement-committed quantity (min(committed, last counted), D6) shown apart; worst first.
+ */
+export async function reserveGaps(db: Db, user: Principal, clock: Clock, regionCode: string): Promise<GapRow[]> {
+  const region = await getRegion(db, regionCode);
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const prefix = `${subtreePrefix(region.code)}%`;
+  const rows = await queryRows<{ id: string; item_id: string; store_id: string | null; region_code: string | null; quantity: number; target_region: string; own: number; physical: number }>(
+    db,
+    sql`SELECT q.id, q.item_id, q.store_id, q.region_code, q.quantity, COALESCE(qs.region_code, q.region_code) AS target_region,
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED')), 0)::int AS own,
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode = 'PHYSICAL'), 0)::int AS physical
+          FROM quotas q
+          LEFT JOIN stores qs ON qs.id = q.store_id
+          LEFT JOIN regions qr ON qr.code = q.region_code
+          LEFT JOIN stores s ON (q.store_id IS NOT NULL AND s.id = q.store_id)
+                             OR (q.region_code IS NOT NULL AND s.region_code LIKE substr(q.region_code, 1,
+                                   CASE qr.level WHEN 'PROVINCE' THEN 2 WHEN 'CITY' THEN 4 WHEN 'COUNTY' THEN 6 WHEN 'TOWNSHIP' THEN 9 ELSE 12 END) || '%')
+          LEFT JOIN balances bal ON bal.store_id = s.id AND bal.item_id = q.item_id
+          LEFT JOIN batches b ON b.id = bal.batch_id
+         WHERE COALESCE(qs.region_code, q.region_code) LIKE ${prefix}
+         GROUP BY q.id, qs.region_code`,
+  );
+  const agreementLines = await activeAgreementLines(db, region.code, todayInChina(clock), 'AGREEMENT');
+  const gaps = rows.map((r): GapRow => {
+    // A store quota counts agreements made for the store's own region; a region quota those anywhere in its subtree.
+    const committed = agreementLines
+      .filter((l) => l.itemId === r.item_id && (r.store_id ? l.regionCode === r.target_region : isInSubtree(l.regionCode, r.region_code!)))
+      .reduce((s, l) => s + l.effectiveQuantity, 0);
+    const quota = Number(r.quantity);
+    const available = Number(r.own);
+    return {
+      quotaId: r.id,
+      itemId: r.item_id,
+      storeId: r.store_id,
+      regionCode: r.region_code,
+      quota,
+      available,
+      physical: Number(r.physical),
+      agreementCommitted: committed,
+      gap: gapOf(quota, available),
+    };
+  });
+  return gaps.sort((a, b) => b.gap / b.quota - a.gap / a.quota || b.gap - a.gap || a.quotaId.localeCompare(b.quotaId));
+}
+
+export interface FloorRegion {
+  regionCode: string;
+  share: number;
+  meetsFloor: boolean;
+  lines: (GapRow & { share: number; meetsFloor: boolean })[];
+}
+
+/** D6: per region with region quotas, government physical stock as a share of the quota (target ≥ 50%). */
+export async function reserveFloor(db: Db, user: Principal, clock: Clock, regionCode: string): Promise<FloorRegion[]> {
+  const gaps = (await reserveGaps(db, user, clock, regionCode)).filter((g) => g.regionCode);
+  const byRegion = new Map<string, GapRow[]>();
+  for (const g of gaps) byRegion.set(g.regionCode!, [...(byRegion.get(g.regionCode!) ?? []), g]);
+  return [...byRegion]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, lines]) => {
+      const quota = lines.reduce((s, l) => s + l.quota, 0);
+      const physical = lines.reduce((s, l) => s + Math.min(l.physical, l.quota), 0);
+      const share = physicalShare(physical, quota);
+      return {
+        regionCode: code,
+        share,
+        meetsFloor: share >= PHYSICAL_FLOOR,
+        lines: lines.map((l) => {
+          const s = physicalShare(l.physical, l.quota);
+          return { ...l, share: s, meetsFloor: s >= PHYSICAL_FLOOR };
+        }),
+      };
+    });
+}

@@ -1,0 +1,189 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { ZONE, todayInChina, type Clock } from '../clock.ts';
+import { badInput } from '../errors.ts';
+import { parseMoney } from '../money.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { validate } from '../validation.ts';
+import { idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { getBatch } from '../inventory/queries.ts';
+import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
+import { batchFor } from '../inventory/receipts.ts';
+import { computeExpiry } from '../inventory/rules.ts';
+import { daysBetween, quarterOf, windowEnd } from './rules.ts';
+
+export interface RotationDueRow {
+  storeId: string;
+  batchId: string;
+  quantity: number;
+  unitPrice: string;
+  rotateBy: string;
+  daysLeft: number;
+}
+
+/** Stock scope as SQL on stores `s`: a region subtree (checked against the user's scope), else the user's own scope. */
+export async function storeScopeSql(db: Db, user: Principal, regionCode: string | null | undefined): Promise<SQL> {
+  const parts: SQL[] = [];
+  if (regionCode) {
+    const region = await getRegion(db, regionCode);
+    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    parts.push(sql`s.region_code LIKE ${`${subtreePrefix(region.code)}%`}`);
+  }
+  if (user.role === 'KEEPER') {
+    parts.push(user.storeIds.length ? sql`s.id IN (${sql.join(user.storeIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`FALSE`);
+  } else if (user.regionCode) {
+    parts.push(sql`s.region_code LIKE ${`${subtreePrefix(user.regionCode)}%`}`);
+  }
+  return parts.length ? sql.join(parts, sql` AND `) : sql`TRUE`;
+}
+
+/** D10: batches on hand whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
+export async function rotationDue(db: Db, user: Principal, clock: Clock, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
+  const within = args.withinMonths ?? 12;
+  if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', 'withinMonths 应为 0 到 120 之间的整数', { value: within });
+  const today = todayInChina(clock);
+  const scope = await storeScopeSql(db, user, args.regionCode);
+  const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; unit_price: string; rotate_by: string }>(
+    db,
+    sql`SELECT bal.store_id, bal.batch_id, bal.on_hand, b.unit_price::text AS unit_price,
+               (b.expiry_date - make_interval(months => i.rotation_lead_months))::date::text AS rotate_by
+          FROM balances bal
+          JOIN batches b ON b.id = bal.batch_id
+          JOIN items i ON i.id = bal.item_id
+          JOIN stores s ON s.id = bal.store_id
+         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL
+           AND (b.expiry_date - make_interval(months => i.rotation_lead_months))::date <= ${windowEnd(today, within)}::date
+           AND ${scope}
+         ORDER BY rotate_by, s.code, b.batch_no`,
+  );
+  return rows.map((r) => ({
+    storeId: r.store_id,
+    batchId: r.batch_id,
+    quantity: Number(r.on_hand),
+    unitPrice: String(r.unit_price),
+    rotateBy: String(r.rotate_by).slice(0, 10),
+    daysLeft: daysBetween(today, String(r.rotate_by).slice(0, 10)),
+  }));
+}
+
+/** D10: what is due per quarter (overdue apart), for planning purchases and disposals. */
+export async function rotationPlan(db: Db, user: Principal, clock: Clock, args: { regionCode?: string | null; withinMonths?: number | null }) {
+  const lines = await rotationDue(db, user, clock, { regionCode: args.regionCode, withinMonths: args.withinMonths ?? 24 });
+  const groups = new Map<string, RotationDueRow[]>();
+  for (const l of lines) {
+    const key = l.daysLeft < 0 ? 'OVERDUE' : quarterOf(l.rotateBy);
+    groups.set(key, [...(groups.get(key) ?? []), l]);
+  }
+  return [...groups].map(([period, ls]) => ({ period, lines: ls }));
+}
+
+const DISPOSALS = ['SALE', 'USE', 'DONATION', 'TRANSFER'] as const;
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+const rotateSchema = z.object({
+  storeId: z.string(),
+  batchId: z.string(),
+  quantity: quantitySchema,
+  disposal: z.enum(DISPOSALS),
+  counterpart: z.string().trim().min(1, '须填写出陈的去向（买方、使用单位、受赠方或调入单位）').max(128),
+  note: z.string().trim().max(500).nullish(),
+  occurredAt: z.any().optional(),
+  idempotencyKey: idempotencyKeySchema,
+  newBatch: z.object({
+    batchNo: z.string().trim().min(1, '新批次须有批号').max(64),
+    productionDate: isoDate.nullish(),
+    expiryDate: isoDate.nullish(),
+    unitPrice: z.string().nullish(),
+  }),
+});
+
+/**
+ * 轮换 (D10): old stock out (sold, used, donated or transferred, to a recorded counterpart) and the same quantity of
+ * a new batch in — one document, one transaction. The new batch keeps the old one's funding, owner and reserve mode.
+ */
+export async function rotateStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(rotateSchema, input);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
+  const old = await getBatch(db, v.batchId, 'input.batchId');
+  if (v.newBatch.batchNo === old.batchNo) throw badInput('input.newBatch.batchNo', '新批次的批号不能与被轮换批次相同');
+  const [item] = await queryRows<{ storage_life_months: number | null; name: string }>(
+    db,
+    sql`SELECT storage_life_months, name FROM items WHERE id = ${old.itemId}::uuid`,
+  );
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
+  const expiryDate = computeExpiry({
+    productionDate: v.newBatch.productionDate ?? null,
+    expiryDate: v.newBatch.expiryDate ?? null,
+    storageLifeMonths: item.storage_life_months,
+    receiptDate,
+  });
+  if (expiryDate && v.newBatch.productionDate && expiryDate < v.newBatch.productionDate) {
+    throw badInput('input.newBatch.expiryDate', `有效期 ${expiryDate} 早于生产日期 ${v.newBatch.productionDate}`);
+  }
+  const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
+  if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
+
+  return postDocument(db, {
+    kind: 'rotateStock',
+    actor: user,
+    idempotencyKey: v.idempotencyKey,
+    input: v,
+    clock,
+    occurredAt,
+    build: async (tx) => {
+      const locked = await lockBalances(tx, { keys: [{ storeId: store.id, batchId: old.id }] });
+      const row = locked.get(`${store.id}|${old.id}`);
+      const available = row ? row.onHand - row.reserved : 0;
+      if (available < v.quantity) {
+        throw insufficientStock(`库存不足：批次 ${old.batchNo} 可用 ${available}，需轮换 ${v.quantity}`, {
+          storeId: store.id,
+          itemId: old.itemId,
+          batchId: old.id,
+          requested: v.quantity,
+          available,
+          field: 'input.quantity',
+        });
+      }
+      const fresh = await batchFor(
+        tx,
+        {
+          itemId: old.itemId,
+          batchNo: v.newBatch.batchNo,
+          productionDate: v.newBatch.productionDate ?? null,
+          expiryDate,
+          unitPrice,
+          fundingSource: old.fundingSource,
+          reserveMode: old.reserveMode,
+          ownerOrgId: old.ownerOrgId,
+          supplierOrgId: null,
+          origin: null,
+          receivedAt: occurredAt,
+        },
+        'input.newBatch',
+      );
+      const base = { storeId: store.id, itemId: old.itemId, bucket: 'ON_HAND' as const };
+      return {
+        type: 'ROTATION',
+        storeId: store.id,
+        recipient: v.counterpart,
+        reasonCode: 'ROTATION_OUT',
+        note: v.note,
+        details: { disposal: v.disposal, counterpart: v.counterpart, oldBatchId: old.id, newBatchId: fresh.id },
+        locked,
+        lines: [
+          { itemId: old.itemId, batchId: old.id, quantity: -v.quantity, unitPrice: old.unitPrice, reasonCode: 'ROTATION_OUT', note: `${v.disposal}: ${v.counterpart}` },
+          { itemId: old.itemId, batchId: fresh.id, quantity: v.quantity, unitPrice: fresh.unitPrice },
+        ],
+        movements: [
+          { ...base, batchId: old.id, quantity: -v.quantity, unitPrice: old.unitPrice, reasonCode: 'ROTATION_OUT' },
+          { ...base, batchId: fresh.id, quantity: v.quantity, unitPrice: fresh.unitPrice },
+        ],
+      };
+    },
+  });
+}

@@ -1,0 +1,42 @@
+import { DateTime } from 'luxon';
+
+// Pure reserve rules (D6, D10, D19): no I/O, unit-tested.
+
+/** D10: a batch is due for rotation its item's rotation lead before expiry. */
+export function rotateBy(expiryDate: string | null, rotationLeadMonths: number): string | null {
+  if (!expiryDate) return null;
+  return DateTime.fromISO(expiryDate, { zone: 'utc' }).minus({ months: rotationLeadMonths }).toISODate();
+}
+
+/** Whole days from `today` to `date`; negative when overdue. */
+export const daysBetween = (today: string, date: string) =>
+  Math.round(DateTime.fromISO(date, { zone: 'utc' }).diff(DateTime.fromISO(today, { zone: 'utc' }), 'days').days);
+
+/** The last day a rotation window reaches: today + withinMonths. */
+export const windowEnd = (today: string, withinMonths: number) => DateTime.fromISO(today, { zone: 'utc' }).plus({ months: withinMonths }).toISODate()!;
+
+/** Calendar quarter of a date, e.g. 2027-Q2. */
+export function quarterOf(date: string): string {
+  const d = DateTime.fromISO(date, { zone: 'utc' });
+  return `${d.year}-Q${Math.ceil(d.month / 3)}`;
+}
+
+export type AgreementStatus = 'NOT_STARTED' | 'ACTIVE' | 'EXPIRING' | 'EXPIRED';
+
+/** Agreement status on a date: expiring when it ends within 90 days. */
+export function agreementStatus(validFrom: string, validTo: string, on: string): AgreementStatus {
+  if (on < validFrom) return 'NOT_STARTED';
+  if (on > validTo) return 'EXPIRED';
+  return daysBetween(on, validTo) <= 90 ? 'EXPIRING' : 'ACTIVE';
+}
+
+/** D6: an AGREEMENT line counts for min(committed, last counted) until a later check. */
+export const effectiveCommitted = (committed: number, lastCounted: number | null | undefined) =>
+  lastCounted === null || lastCounted === undefined ? committed : Math.min(committed, lastCounted);
+
+/** D19: the gap below quota (never negative). */
+export const gapOf = (quota: number, available: number) => Math.max(0, quota - available);
+
+/** D6: government physical stock should be at least half the reserve requirement. */
+export const PHYSICAL_FLOOR = 0.5;
+export const physicalShare = (physical: number, quota: number) => (quota > 0 ? Math.min(physical, quota) / quota : 1);
