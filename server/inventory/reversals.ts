@@ -31,7 +31,6 @@ export async function reverseDocument(db: Db, user: Principal, clock: Clock, inp
       type: original.type,
     });
   }
-  if (original.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
   const originalMoves = await db.select().from(movements).where(eq(movements.documentId, original.id)).orderBy(asc(movements.id));
   return postDocument(db, {
     kind: 'reverseDocument',
@@ -41,6 +40,9 @@ export async function reverseDocument(db: Db, user: Principal, clock: Clock, inp
     clock,
     occurredAt: clock.now().toJSDate(),
     build: async (tx) => {
+      // Checked here, after the idempotency check: repeating a reversal with its key returns the first reversal.
+      const [current] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, original.id));
+      if (current.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = originalMoves.map((m): MovementDraft => ({
         storeId: m.storeId,

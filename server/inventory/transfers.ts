@@ -155,6 +155,9 @@ export async function receiveTransfer(db: Db, user: Principal, clock: Clock, inp
     if (l.discrepancyReason) reasons.set(i, (await reasonFor(db, l.discrepancyReason, 'TRANSFER', `input.lines.${i}.discrepancyReason`)).code);
   }
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  if (occurredAt < transfer.shippedAt) {
+    throw badInput('input.occurredAt', `收货时间不能早于发货时间 ${transfer.shippedAt.toISOString()}`);
+  }
   return postDocument(db, {
     kind: 'receiveTransfer',
     actor: user,
