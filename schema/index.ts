@@ -7,6 +7,7 @@ import './catalog.ts';
 import './users.ts';
 import './inventory.ts';
 import './reserves.ts';
+import './dispatch.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

@@ -6,7 +6,10 @@ import { getStoreInScope, listStores, createStore, updateStore, type StoreRow } 
 import type { organizations } from '../drizzle/schema/index.ts';
 import { canAccessStore } from '../server/auth/principal.ts';
 
-export const StoreKind = builder.enumType('StoreKind', { values: ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT'] as const });
+export const StoreKind = builder.enumType('StoreKind', {
+  values: ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT', 'DISTRIBUTION_POINT'] as const,
+  description: 'DISTRIBUTION_POINT: an incident 安置点 created by a dispatch request',
+});
 
 export const Organization = builder.objectRef<typeof organizations.$inferSelect>('Organization').implement({
   description: 'D3, D6: a government level, company or donor that owns or holds stock',

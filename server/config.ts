@@ -27,6 +27,12 @@ const envSchema = z.object({
   // D19: 珲春's plan — every township holds 6 categories and 300 kinds (6 大类 300 种).
   COVERAGE_TARGET_CATEGORIES: z.coerce.number().int().min(1).default(6),
   COVERAGE_TARGET_KINDS: z.coerce.number().int().min(1).default(300),
+  // DESIGN: travel = great-circle × detour factor at an average speed; ETA adds handling and lead times.
+  PLANNER_DETOUR_FACTOR: z.coerce.number().min(1).max(5).default(1.3),
+  PLANNER_SPEED_KMH: z.coerce.number().positive().max(200).default(60),
+  PLANNER_HANDLING_HOURS: z.coerce.number().min(0).max(48).default(0.5),
+  PLANNER_NEAREST_K: z.coerce.number().int().min(1).max(1000).default(12),
+  PLANNER_CAPACITY_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(3),
 });
 
 export interface AppConfig {
@@ -45,6 +51,7 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   shutdownTimeoutMs: number;
   coverageTarget: { categories: number; kinds: number };
+  planner: { detourFactor: number; speedKmh: number; handlingHours: number; nearestK: number; capacityHorizonDays: number };
 }
 
 export class ConfigError extends Error {}
@@ -80,5 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     coverageTarget: { categories: c.COVERAGE_TARGET_CATEGORIES, kinds: c.COVERAGE_TARGET_KINDS },
+    planner: {
+      detourFactor: c.PLANNER_DETOUR_FACTOR,
+      speedKmh: c.PLANNER_SPEED_KMH,
+      handlingHours: c.PLANNER_HANDLING_HOURS,
+      nearestK: c.PLANNER_NEAREST_K,
+      capacityHorizonDays: c.PLANNER_CAPACITY_HORIZON_DAYS,
+    },
   };
 }

@@ -17,6 +17,7 @@ import {
   type StoreStockKey,
 } from './inventory/queries.ts';
 import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
+import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -71,6 +72,10 @@ export function createLoaders(db: Db) {
     agreementLines: groupedBy((ids: readonly string[]) => linesOfAgreements(db, ids), (l) => l.agreementId),
     agreementChecks: groupedBy((ids: readonly string[]) => checksOfAgreements(db, ids), (c) => c.agreementId),
     agreementCheckLines: groupedBy((ids: readonly string[]) => linesOfChecks(db, ids), (l) => l.checkId),
+    agreement: byKey((ids: readonly string[]) => agreementsByIds(db, ids), (a) => a.id),
+    incident: byKey((ids: readonly string[]) => incidentsByIds(db, ids), (i) => i.id),
+    incidentPlans: groupedBy((ids: readonly string[]) => plansOfIncidents(db, ids), (p) => p.incidentId),
+    planCallOffs: groupedBy((ids: readonly string[]) => callOffsOfPlans(db, ids), (c) => c.planId),
   };
 }
 

@@ -3,7 +3,8 @@ import { check, doublePrecision, index, integer, pgEnum, pgTable, timestamp, uui
 import { organizations } from './organizations.ts';
 import { regionLevel, regions } from './regions.ts';
 
-export const storeKind = pgEnum('store_kind', ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']);
+// DISTRIBUTION_POINT: an incident's 安置点/发放点, created by a dispatch request to receive and hand out stock.
+export const storeKind = pgEnum('store_kind', ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT', 'DISTRIBUTION_POINT']);
 
 // D2: stores (储备库/储备点) at city, county, township or village level.
 export const stores = pgTable(
@@ -24,6 +25,7 @@ export const stores = pgTable(
     contactPhone: varchar('contact_phone', { length: 32 }),
     capacityM3: integer('capacity_m3'),
     operatorOrgId: uuid('operator_org_id').references(() => organizations.id),
+    incidentId: uuid('incident_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -276,10 +276,62 @@ function documentNumber(type: DocumentType, recordedAt: Date): SQL {
   return sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n)`;
 }
 
+export interface DocumentHeader {
+  kind: string;
+  actor: Principal;
+  key: string;
+  hash: string;
+  documentId: string;
+  occurredAt: Date;
+  recordedAt: Date;
+}
+
+/**
+ * Writes one decided document inside the caller's transaction: balances (guarded), lines and movements,
+ * the document row with its number, then the draft's afterPost. postDocument wraps it in its own
+ * transaction; dispatch execution writes several documents in one.
+ */
+export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft): Promise<DocumentRow> {
+  await applyBalances(tx, netChanges(draft.movements, draft.reservations ?? []), draft.locked ?? new Map(), h.recordedAt);
+  await insertLinesAndMovements(tx, h, draft);
+  const [row] = await tx
+    .insert(documents)
+    .values({
+      id: h.documentId,
+      number: documentNumber(draft.type, h.recordedAt),
+      type: draft.type,
+      storeId: draft.storeId,
+      counterpartStoreId: draft.counterpartStoreId ?? null,
+      transferId: draft.transferId ?? null,
+      source: draft.source ?? null,
+      sourceOrgId: draft.sourceOrgId ?? null,
+      contractNo: draft.contractNo ?? null,
+      inspectionReportNo: draft.inspectionReportNo ?? null,
+      reference: draft.reference ?? null,
+      recipient: draft.recipient ?? null,
+      reasonCode: draft.reasonCode ?? null,
+      approvalRef: draft.approvalRef ?? null,
+      note: draft.note ?? null,
+      incidentId: draft.incidentId ?? null,
+      reversesDocumentId: draft.reversesDocumentId ?? null,
+      details: draft.details ?? null,
+      actorId: h.actor.id,
+      occurredAt: h.occurredAt,
+      recordedAt: h.recordedAt,
+      idempotencyKind: h.kind,
+      idempotencyKey: h.key,
+      requestHash: h.hash,
+    })
+    .returning();
+  await draft.afterPost?.(tx, { id: h.documentId, number: row.number });
+  return row;
+}
+
 /** Document lines and their movements in one statement. */
-async function insertLinesAndMovements(tx: Db, documentId: string, draft: DocumentDraft, req: PostingRequest, recordedAt: Date) {
-  const at = recordedAt.toISOString();
-  const occurred = req.occurredAt.toISOString();
+async function insertLinesAndMovements(tx: Db, h: DocumentHeader, draft: DocumentDraft) {
+  const documentId = h.documentId;
+  const at = h.recordedAt.toISOString();
+  const occurred = h.occurredAt.toISOString();
   const lineRows = draft.lines.map(
     (l, i) =>
       sql`(${documentId}::uuid, ${i + 1}::smallint, ${l.itemId}::uuid, ${l.batchId}::uuid, ${l.quantity}::int, ${l.unitPrice}::numeric,
@@ -289,7 +341,7 @@ async function insertLinesAndMovements(tx: Db, documentId: string, draft: Docume
     (m) =>
       sql`(${documentId}::uuid, ${m.storeId}::uuid, ${m.batchId}::uuid, ${m.itemId}::uuid, ${m.bucket}::stock_bucket, ${m.quantity}::int,
            ${m.unitPrice}::numeric, ${draft.type}::document_type, ${m.reasonCode ?? null}::varchar, ${occurred}::timestamptz,
-           ${at}::timestamptz, ${req.actor.id}::uuid)`,
+           ${at}::timestamptz, ${h.actor.id}::uuid)`,
   );
   const insertLines = sql`INSERT INTO document_lines (document_id, line_no, item_id, batch_id, quantity, unit_price, reason_code,
                                  book_quantity, counted_quantity, note) VALUES ${sql.join(lineRows, sql`, `)}`;
@@ -356,39 +408,7 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
     try {
       await db.transaction(async (tx) => {
         const draft = await req.build(tx, { documentId, recordedAt });
-        await applyBalances(tx, netChanges(draft.movements, draft.reservations ?? []), draft.locked ?? new Map(), recordedAt);
-        await insertLinesAndMovements(tx, documentId, draft, req, recordedAt);
-        const [row] = await tx
-          .insert(documents)
-          .values({
-            id: documentId,
-            number: documentNumber(draft.type, recordedAt),
-            type: draft.type,
-            storeId: draft.storeId,
-            counterpartStoreId: draft.counterpartStoreId ?? null,
-            transferId: draft.transferId ?? null,
-            source: draft.source ?? null,
-            sourceOrgId: draft.sourceOrgId ?? null,
-            contractNo: draft.contractNo ?? null,
-            inspectionReportNo: draft.inspectionReportNo ?? null,
-            reference: draft.reference ?? null,
-            recipient: draft.recipient ?? null,
-            reasonCode: draft.reasonCode ?? null,
-            approvalRef: draft.approvalRef ?? null,
-            note: draft.note ?? null,
-            incidentId: draft.incidentId ?? null,
-            reversesDocumentId: draft.reversesDocumentId ?? null,
-            details: draft.details ?? null,
-            actorId: req.actor.id,
-            occurredAt: req.occurredAt,
-            recordedAt,
-            idempotencyKind: req.kind,
-            idempotencyKey: key,
-            requestHash: hash,
-          })
-          .returning();
-        document = row;
-        await draft.afterPost?.(tx, { id: documentId, number: row.number });
+        document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);
       });
       return { documentId, replayed: false, document };
     } catch (error) {
@@ -408,4 +428,11 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
       throw error;
     }
   }
+}
+
+/** Reserves (positive) or releases (negative) stock for approved dispatches: guarded like any balance change. */
+export async function reserveStock(tx: Db, changes: ReservationChange[], at: Date): Promise<void> {
+  if (!changes.length) return;
+  const locked = await lockBalances(tx, { keys: changes.map((c) => ({ storeId: c.storeId, batchId: c.batchId })) });
+  await applyBalances(tx, netChanges([], changes), locked, at);
 }

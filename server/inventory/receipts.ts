@@ -11,7 +11,7 @@ import { parseMoney } from '../money.ts';
 import type { StoreRow } from '../stores/service.ts';
 import { uuidArg, validate } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
-import { postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { computeExpiry } from './rules.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -139,7 +139,13 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
 }
 
 /** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
-export async function receiveStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function receiveStock(
+  db: Db,
+  user: Principal,
+  clock: Clock,
+  input: unknown,
+  opts: { afterPost?: DocumentDraft['afterPost'] } = {},
+) {
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
@@ -194,6 +200,7 @@ export async function receiveStock(db: Db, user: Principal, clock: Clock, input:
         details: v.source === 'REQUISITION' ? { compensationOwedTo: supplierOrgId } : null,
         lines,
         movements: moves,
+        afterPost: opts.afterPost,
       };
     },
   });

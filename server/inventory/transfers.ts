@@ -112,6 +112,12 @@ async function lockTransfer(tx: Db, id: string) {
   return { transfer: t, lines };
 }
 
+/**
+ * Run in the receiving transaction once a transfer's lines and status have changed. Modules that build on
+ * transfers (dispatch completes its plans) register here, so that inventory does not depend on them.
+ */
+export const transferReceiptHooks: ((tx: Db, transferId: string) => Promise<void>)[] = [];
+
 const open = (l: TransferLineRow) => l.shipped - l.received - l.lost - l.cancelled;
 
 const receiveSchema = z.object({
@@ -214,6 +220,7 @@ export async function receiveTransfer(db: Db, user: Principal, clock: Clock, inp
                    status = CASE WHEN (SELECT bool_and(received + lost + cancelled = shipped) FROM transfer_lines WHERE transfer_id = ${t.id}::uuid)
                                  THEN 'RECEIVED'::transfer_status ELSE 'PARTIALLY_RECEIVED'::transfer_status END
                  WHERE id = ${t.id}::uuid`);
+          for (const hook of transferReceiptHooks) await hook(tx2, t.id);
         },
       };
     },

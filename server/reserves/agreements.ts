@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
@@ -76,6 +76,7 @@ export async function createAgreement(db: Db, user: Principal, clock: Clock, inp
   await itemsFor(db, v.lines);
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
+    assertStoreAccess(user, store);
     // The company's store: an entrusted store (代储库) holds government stock, an agreement store its own.
     const expected = v.mode === 'ENTRUSTED' ? 'ENTRUSTED' : v.mode === 'AGREEMENT' ? 'AGREEMENT' : null;
     if (expected && store.kind !== expected) throw badInput('input.storeId', `该仓库类型为 ${store.kind}，${v.mode} 协议须对应 ${expected} 类仓库`);
@@ -191,15 +192,15 @@ export interface EffectiveLine extends AgreementLineRow {
   effectiveQuantity: number;
 }
 
-/** Lines of agreements valid on a date in a region subtree, with the last spot-check count per line (D6). */
-export async function activeAgreementLines(db: Db, regionCode: string, on: string, mode?: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY'): Promise<EffectiveLine[]> {
+/** Lines of agreements valid on a date in a region subtree (null: everywhere), with the last spot-check count per line (D6). */
+export async function activeAgreementLines(db: Db, regionCode: string | null, on: string, mode?: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY'): Promise<EffectiveLine[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
                (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
                  WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
           FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
-         WHERE a.region_code LIKE ${`${subtreePrefix(regionCode)}%`} AND a.valid_from <= ${on}::date AND a.valid_to >= ${on}::date
+         WHERE ${regionCode ? sql`a.region_code LIKE ${`${subtreePrefix(regionCode)}%`}` : sql`TRUE`} AND a.valid_from <= ${on}::date AND a.valid_to >= ${on}::date
            ${mode ? sql`AND a.mode = ${mode}` : sql``}
          ORDER BY a.id, l.item_id`,
   );

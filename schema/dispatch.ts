@@ -1,0 +1,372 @@
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { Item } from './catalog.ts';
+import { Region } from './regions.ts';
+import { LatLng, LatLngInput } from './scalars.ts';
+import { Store } from './stores.ts';
+import { User } from './users.ts';
+import { Batch, StockDocument, Transfer } from './inventory.ts';
+import { Agreement } from './reserves.ts';
+import { createIncident, getIncidentInScope, incidentBalance, listIncidents, setTravelTime, type IncidentItemBalance, type IncidentRow } from '../server/dispatch/incidents.ts';
+import {
+  approveDispatchPlan,
+  cancelDispatchPlan,
+  getPlanInScope,
+  overdueApprovals,
+  recordWrittenApproval,
+  requestDispatch,
+  suggestDispatchPlan,
+  type PlanView,
+} from '../server/dispatch/plans.ts';
+import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
+import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
+import { dispatchEvents } from '../server/dispatch/events.ts';
+import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
+
+const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
+const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
+
+export const IncidentType = builder.enumType('IncidentType', { values: ['FLOOD', 'EARTHQUAKE', 'FOREST_FIRE', 'MINE_ACCIDENT', 'FIRE', 'OTHER'] as const });
+export const DispatchPlanStatus = builder.enumType('DispatchPlanStatus', { values: ['PROPOSED', 'APPROVED', 'EXECUTING', 'COMPLETED', 'CANCELLED'] as const });
+const DispatchSourceKind = builder.enumType('DispatchSourceKind', { values: ['STORE', 'AGREEMENT', 'CAPACITY'] as const });
+
+export const Incident = builder.objectRef<IncidentRow>('Incident');
+
+type PlanLine = PlanView['lines'][number];
+type Destination = PlanView['destinations'][number];
+
+const DispatchDestination = builder.objectRef<Destination>('DispatchDestination').implement({
+  description: 'A destination (安置点) of a dispatch',
+  fields: (t) => ({
+    index: t.exposeInt('idx'),
+    name: t.exposeString('name'),
+    regionCode: t.exposeString('regionCode'),
+    region: t.field({ type: Region, resolve: (d, _a, ctx) => must(ctx.loaders.region.load(d.regionCode)) }),
+    location: t.field({ type: LatLng, resolve: (d) => ({ lat: d.lat, lng: d.lng }) }),
+    store: t.field({
+      type: Store,
+      nullable: true,
+      description: 'The receiving store: given, or the distribution point created for the request',
+      resolve: (d, _a, ctx) => (d.storeId ? ctx.loaders.store.load(d.storeId) : null),
+    }),
+  }),
+});
+
+const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
+  description: 'Where a plan line comes from: a store (with batch), or an agreement / capacity reserve',
+  fields: (t) => ({
+    kind: t.field({ type: DispatchSourceKind, resolve: (l) => l.sourceKind }),
+    name: t.string({
+      resolve: async (l, _a, ctx) =>
+        l.storeId ? (await must(ctx.loaders.store.load(l.storeId))).name : (await must(ctx.loaders.organization.load((await must(ctx.loaders.agreement.load(l.agreementId!))).companyOrgId))).name,
+    }),
+    store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
+    batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    agreement: t.field({ type: Agreement, nullable: true, resolve: (l, _a, ctx) => (l.agreementId ? ctx.loaders.agreement.load(l.agreementId) : null) }),
+  }),
+});
+
+const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
+
+const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
+  fields: (t) => ({
+    destination: t.field({ type: DispatchDestination, resolve: (l) => destinationOf(l.plan, l.destinationIdx) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    source: t.field({ type: DispatchSource, resolve: (l) => l }),
+    store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
+    batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    quantity: t.exposeInt('quantity'),
+    distanceKm: t.exposeFloat('distanceKm'),
+    etaHours: t.exposeFloat('etaHours'),
+    meetsDeadline: t.exposeBoolean('meetsDeadline'),
+    tier: t.exposeString('tier', { description: 'LOCAL, UPPER, NEIGHBOUR, AGREEMENT, CAPACITY' }),
+    reason: t.exposeString('reason'),
+    transfer: t.field({ type: Transfer, nullable: true, resolve: (l, _a, ctx) => (l.transferId ? ctx.loaders.transfer.load(l.transferId) : null) }),
+  }),
+});
+
+const Shortage = builder.objectRef<PlanView['shortages'][number] & { plan: PlanView }>('Shortage').implement({
+  description: 'Demand the plan cannot meet: explicit, never silent',
+  fields: (t) => ({
+    destination: t.field({ type: DispatchDestination, resolve: (s) => destinationOf(s.plan, s.destinationIdx) }),
+    item: t.field({ type: Item, resolve: (s, _a, ctx) => must(ctx.loaders.item.load(s.itemId)) }),
+    requested: t.exposeInt('requested'),
+    planned: t.exposeInt('planned'),
+    missing: t.exposeInt('missing'),
+  }),
+});
+
+const CallOff = builder.objectRef<CallOffRow>('CallOff').implement({
+  description: 'D17: a call-off order to an agreement company, or a production order to a capacity holder',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    agreement: t.field({ type: Agreement, resolve: (c, _a, ctx) => must(ctx.loaders.agreement.load(c.agreementId)) }),
+    item: t.field({ type: Item, resolve: (c, _a, ctx) => must(ctx.loaders.item.load(c.itemId)) }),
+    quantity: t.exposeInt('quantity'),
+    status: t.exposeString('status'),
+    issuedAt: t.field({ type: 'DateTime', resolve: (c) => c.issuedAt }),
+    deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.deliveredAt }),
+  }),
+});
+
+export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implement({
+  fields: (t) => ({
+    id: t.id({ nullable: true, resolve: (p) => p.id, description: 'null for suggestDispatchPlan' }),
+    status: t.field({ type: DispatchPlanStatus, resolve: (p) => p.status }),
+    incident: t.field({ type: Incident, resolve: (p, _a, ctx) => must(ctx.loaders.incident.load(p.incidentId)) }),
+    deadlineHours: t.exposeFloat('deadlineHours'),
+    destinations: t.field({ type: [DispatchDestination], resolve: (p) => p.destinations }),
+    lines: t.field({ type: [DispatchPlanLine], resolve: (p) => p.lines.map((l) => ({ ...l, plan: p })) }),
+    shortages: t.field({ type: [Shortage], resolve: (p) => p.shortages.map((s) => ({ ...s, plan: p })) }),
+    totalQuantity: t.int({ resolve: (p) => p.lines.reduce((s, l) => s + l.quantity, 0) }),
+    maxEtaHours: t.float({ resolve: (p) => p.lines.reduce((m, l) => Math.max(m, l.etaHours), 0) }),
+    meetsDeadline: t.boolean({ resolve: (p) => p.lines.every((l) => l.meetsDeadline) && p.shortages.length === 0 }),
+    emergency: t.boolean({ resolve: (p) => p.row?.emergency ?? false }),
+    approvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.approvedAt ?? null }),
+    approvedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row?.approvedBy ? ctx.loaders.user.load(p.row.approvedBy) : null) }),
+    approvalDueAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'D14: for an emergency approval, when the written approval is due (approval time + 48 h)',
+      resolve: (p) => p.row?.approvalDueAt ?? null,
+    }),
+    writtenApprovalRef: t.string({ nullable: true, resolve: (p) => p.row?.writtenApprovalRef ?? null }),
+    writtenApprovedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.writtenApprovedAt ?? null }),
+    executedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.executedAt ?? null }),
+    completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.completedAt ?? null }),
+    callOffs: t.field({ type: [CallOff], resolve: (p, _a, ctx) => (p.id ? ctx.loaders.planCallOffs.load(p.id) : []) }),
+  }),
+});
+
+const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
+  description: 'Per item: requested, planned, shipped, received, distributed (handed out) and recovered',
+  fields: (t) => ({
+    item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),
+    requested: t.exposeInt('requested'),
+    planned: t.exposeInt('planned'),
+    shipped: t.exposeInt('shipped'),
+    received: t.exposeInt('received'),
+    distributed: t.exposeInt('distributed'),
+    recovered: t.exposeInt('recovered'),
+  }),
+});
+
+Incident.implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    type: t.expose('type', { type: IncidentType }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (i) => i.occurredAt }),
+    region: t.field({ type: Region, resolve: (i, _a, ctx) => must(ctx.loaders.region.load(i.regionCode)) }),
+    location: t.field({ type: LatLng, resolve: (i) => ({ lat: i.lat, lng: i.lng }) }),
+    affectedPopulation: t.exposeInt('affectedPopulation', { nullable: true }),
+    responseLevel: t.exposeInt('responseLevel', { nullable: true, description: '1–4 for response levels Ⅰ–Ⅳ' }),
+    plans: t.field({ type: [DispatchPlan], description: 'Its requests and their plans', resolve: (i, _a, ctx) => ctx.loaders.incidentPlans.load(i.id) }),
+    balance: t.field({ type: [IncidentBalanceLine], resolve: (i, _a, ctx) => incidentBalance(ctx.db, i.id) }),
+  }),
+});
+
+const IncidentConnection = connectionType('Incident', Incident);
+
+const Replenishment = builder.objectRef<ReplenishmentRow>('Replenishment').implement({
+  description: 'D15: stock a higher level took from a lower level, owed back to it',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    store: t.field({ type: Store, resolve: (r, _a, ctx) => must(ctx.loaders.store.load(r.storeId)) }),
+    item: t.field({ type: Item, resolve: (r, _a, ctx) => must(ctx.loaders.item.load(r.itemId)) }),
+    quantity: t.exposeInt('quantity'),
+    planId: t.exposeID('planId'),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.settledAt }),
+  }),
+});
+
+const IncidentInput = builder.inputType('IncidentInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    type: t.field({ type: IncidentType, required: true }),
+    occurredAt: t.field({ type: 'DateTime' }),
+    regionCode: t.string({ required: true }),
+    location: t.field({ type: LatLngInput, required: true }),
+    affectedPopulation: t.int(),
+    responseLevel: t.int(),
+  }),
+});
+
+const DispatchLineInput = builder.inputType('DispatchLineInput', {
+  fields: (t) => ({ itemId: t.id({ required: true }), quantity: t.int({ required: true }) }),
+});
+
+const DispatchDestinationInput = builder.inputType('DispatchDestinationInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    regionCode: t.string({ required: true }),
+    lat: t.float({ required: true }),
+    lng: t.float({ required: true }),
+    storeId: t.id({ description: 'Receiving store; omit for a distribution point (created with the request)' }),
+    contact: t.string(),
+    lines: t.field({ type: [DispatchLineInput], required: true }),
+  }),
+});
+
+const DispatchRequestInput = builder.inputType('DispatchRequestInput', {
+  fields: (t) => ({
+    incidentId: t.id({ required: true }),
+    deadlineHours: t.float({ description: 'D16: defaults to 10 hours' }),
+    destinations: t.field({ type: [DispatchDestinationInput], required: true }),
+  }),
+});
+
+const CallOffDeliveryInput = builder.inputType('CallOffDeliveryInput', {
+  fields: (t) => ({
+    callOffId: t.id({ required: true }),
+    batchNo: t.string(),
+    productionDate: t.field({ type: 'Date' }),
+    expiryDate: t.field({ type: 'Date' }),
+    unitPrice: t.field({ type: 'Money' }),
+    idempotencyKey: t.string({ required: true }),
+  }),
+});
+
+const RecoveryInput = builder.inputType('RecoveryInput', {
+  fields: (t) => ({
+    planId: t.id({ required: true }),
+    toStoreId: t.id({ required: true, description: 'Where recovered items are booked back' }),
+    idempotencyKey: t.string({ required: true }),
+  }),
+});
+
+const requestOf = (input: { incidentId: string | number; destinations: { storeId?: string | number | null }[] }) => ({
+  ...input,
+  incidentId: String(input.incidentId),
+  destinations: input.destinations.map((d) => ({ ...d, storeId: d.storeId ? String(d.storeId) : null, lines: (d as { lines: { itemId: string | number }[] }).lines.map((l) => ({ ...l, itemId: String(l.itemId) })) })),
+});
+
+builder.queryFields((t) => ({
+  incidents: t.field({
+    type: IncidentConnection,
+    authScopes: { authenticated: true },
+    args: { regionCode: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, args, ctx) => listIncidents(ctx.db, ctx.user!, args.regionCode, args),
+  }),
+  incident: t.field({
+    type: Incident,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => getIncidentInScope(ctx.db, ctx.user!, String(args.id)),
+  }),
+  suggestDispatchPlan: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
+    resolve: (_r, { input }, ctx) => suggestDispatchPlan(ctx.db, ctx.user!, ctx.config, ctx.clock, requestOf(input)),
+  }),
+  dispatchPlan: t.field({
+    type: DispatchPlan,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => getPlanInScope(ctx.db, ctx.user!, String(args.id), 'id'),
+  }),
+  overdueEmergencyApprovals: t.field({
+    type: [DispatchPlan],
+    authScopes: { authenticated: true },
+    description: 'D14: emergency approvals whose written approval is more than 48 h late',
+    args: { regionCode: t.arg.string() },
+    resolve: async (_r, args, ctx) => Promise.all((await overdueApprovals(ctx.db, ctx.user!, ctx.clock, args.regionCode)).map((p) => getPlanInScope(ctx.db, ctx.user!, p.id))),
+  }),
+  replenishmentsOwed: t.field({
+    type: [Replenishment],
+    authScopes: { authenticated: true },
+    description: 'D15: replenishment owed to lower levels whose stock a higher level used',
+    args: { regionCode: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => replenishmentsOwed(ctx.db, ctx.user!, args.regionCode),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createIncident: t.field({
+    type: Incident,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: IncidentInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createIncident(ctx.db, ctx.user!, ctx.clock, input),
+  }),
+  requestDispatch: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
+    resolve: (_r, { input }, ctx) => requestDispatch(ctx.db, ctx.user!, ctx.config, ctx.clock, requestOf(input)),
+  }),
+  approveDispatchPlan: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    args: {
+      planId: t.arg.id({ required: true }),
+      emergency: t.arg.boolean({ defaultValue: false }),
+      approvalRef: t.arg.string({ description: 'The written approval reference (for a non-emergency approval)' }),
+    },
+    resolve: (_r, args, ctx) => approveDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.emergency ?? false, args.approvalRef),
+  }),
+  recordWrittenApproval: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    description: 'D14: the written approval following an emergency approval',
+    args: { planId: t.arg.id({ required: true }), approvalRef: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => recordWrittenApproval(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.approvalRef),
+  }),
+  executeDispatchPlan: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    args: { planId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => executeDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.idempotencyKey),
+  }),
+  cancelDispatchPlan: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    args: { planId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => cancelDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.reason),
+  }),
+  confirmCallOffDelivery: t.field({
+    type: StockDocument,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const posted = await confirmCallOffDelivery(ctx.db, ctx.user!, ctx.clock, { ...input, callOffId: String(input.callOffId) });
+      return must(ctx.loaders.document.load(posted.documentId));
+    },
+  }),
+  recoverIncidentStock: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    description: 'D12: book returnable items back into a store; record consumed ones as distributed',
+    args: { input: t.arg({ type: RecoveryInput, required: true }) },
+    resolve: (_r, { input }, ctx) => recoverIncidentStock(ctx.db, ctx.user!, ctx.clock, { ...input, planId: String(input.planId), toStoreId: String(input.toStoreId) }),
+  }),
+  setTravelTime: t.field({
+    type: builder.objectRef<{ storeId: string; regionCode: string; hours: number }>('TravelTime').implement({
+      fields: (f) => ({ storeId: f.exposeID('storeId'), regionCode: f.exposeString('regionCode'), hours: f.exposeFloat('hours') }),
+    }),
+    authScopes: { roles: ['ADMIN'] },
+    args: { storeId: t.arg.id({ required: true }), regionCode: t.arg.string({ required: true }), hours: t.arg.float({ required: true }) },
+    resolve: (_r, args, ctx) => setTravelTime(ctx.db, ctx.user!, { ...args, storeId: String(args.storeId) }),
+  }),
+}));
+
+builder.subscriptionType({});
+builder.subscriptionFields((t) => ({
+  dispatchPlanStatus: t.field({
+    type: builder.objectRef<{ planId: string; status: string }>('DispatchPlanStatusEvent').implement({
+      fields: (f) => ({ planId: f.exposeID('planId'), status: f.exposeString('status') }),
+    }),
+    authScopes: headquarters,
+    description: 'Live status changes of a plan (GraphQL over SSE)',
+    args: { planId: t.arg.id({ required: true }) },
+    subscribe: async (_r, args, ctx) => {
+      await getPlanInScope(ctx.db, ctx.user!, String(args.planId), 'planId');
+      return dispatchEvents.subscribe('dispatchPlan:status', String(args.planId));
+    },
+    resolve: (event) => event,
+  }),
+}));
+

@@ -1,0 +1,174 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { callOffs, dispatchLines, dispatchPlans, replenishments, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { stableId } from '../ids.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { idempotencyKeySchema } from '../inventory/common.ts';
+import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
+import { requestHash } from '../inventory/rules.ts';
+import { receiveStock } from '../inventory/receipts.ts';
+import { publishPlanStatus } from './events.ts';
+import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, type PlanView } from './plans.ts';
+
+const LOWER_LEVELS = new Set(['COUNTY', 'TOWNSHIP', 'VILLAGE']);
+
+/**
+ * executeDispatchPlan (D14, D15, D17): in one transaction, ships a transfer from each source store to each destination
+ * (consuming the reservation), issues call-off orders to agreement and capacity holders, records the replenishment
+ * owed to a lower level whose stock serves another county, and moves the plan to EXECUTING.
+ * Idempotent: the same key returns the plan as executed.
+ */
+export async function executeDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, idempotencyKey: string): Promise<PlanView> {
+  if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
+  const key = validate(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
+  const plan = await getPlanInScope(db, user, planId);
+  if (plan.row!.executionKey === key) return plan;
+  const now = clock.now().toJSDate();
+  await db.transaction(async (tx) => {
+    const row = await lockPlan(tx, plan.id!);
+    if (row.executionKey === key) return;
+    if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
+
+    const storeLines = plan.lines.filter((l) => l.sourceKind === 'STORE');
+    const destStore = new Map(plan.destinations.map((d) => [d.idx, d.storeId!]));
+    // Every balance row the shipments touch, at sources and destinations, locked in one statement.
+    const locked = await lockBalances(tx, {
+      keys: storeLines.flatMap((l) => [
+        { storeId: l.storeId!, batchId: l.batchId! },
+        { storeId: destStore.get(l.destinationIdx)!, batchId: l.batchId! },
+      ]),
+    });
+    const groups = new Map<string, typeof storeLines>();
+    for (const l of storeLines) {
+      const g = `${l.storeId}|${l.destinationIdx}`;
+      groups.set(g, [...(groups.get(g) ?? []), l]);
+    }
+    const sourceIds = [...new Set(storeLines.map((l) => l.storeId!))];
+    const storeRows = sourceIds.length ? await tx.select().from(stores).where(inArray(stores.id, sourceIds)) : [];
+    const storeOf = new Map(storeRows.map((s) => [s.id, s]));
+    for (const [g, lines] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const [fromId, destIdx] = g.split('|');
+      const toId = destStore.get(Number(destIdx))!;
+      const documentId = stableId('document', `executeDispatchPlan/${user.id}/${key}/${g}`);
+      const transferId = stableId('transfer', documentId);
+      const price = (batchId: string) => locked.get(`${fromId}|${batchId}`)!.unitPrice;
+      const moves: MovementDraft[] = lines.flatMap((l) => [
+        { storeId: fromId, batchId: l.batchId!, itemId: l.itemId, bucket: 'ON_HAND', quantity: -l.quantity, unitPrice: price(l.batchId!) },
+        { storeId: toId, batchId: l.batchId!, itemId: l.itemId, bucket: 'IN_TRANSIT', quantity: l.quantity, unitPrice: price(l.batchId!) },
+      ]);
+      await writeDocument(
+        tx,
+        { kind: 'executeDispatchPlan', actor: user, key: `${key}#${g}`, hash: requestHash({ planId: plan.id, group: g }), documentId, occurredAt: now, recordedAt: now },
+        {
+          type: 'TRANSFER_OUT',
+          storeId: fromId,
+          counterpartStoreId: toId,
+          transferId,
+          incidentId: plan.incidentId,
+          note: `调拨方案 ${plan.id!.slice(0, 8)}：${plan.destinations[Number(destIdx)].name}`,
+          locked,
+          lines: lines.map((l) => ({ itemId: l.itemId, batchId: l.batchId!, quantity: -l.quantity, unitPrice: price(l.batchId!) })),
+          movements: moves,
+          // The reservation made at approval is what ships.
+          reservations: lines.map((l) => ({ storeId: fromId, batchId: l.batchId!, itemId: l.itemId, quantity: -l.quantity })),
+          afterPost: async (t, posted) => {
+            await t.insert(transfers).values({
+              id: transferId,
+              number: posted.number,
+              status: 'IN_TRANSIT',
+              fromStoreId: fromId,
+              toStoreId: toId,
+              dispatchPlanId: plan.id,
+              shippedBy: user.id,
+              shippedAt: now,
+              updatedAt: now,
+            });
+            const perBatch = new Map<string, { itemId: string; quantity: number }>();
+            for (const l of lines) {
+              const e = perBatch.get(l.batchId!);
+              if (e) e.quantity += l.quantity;
+              else perBatch.set(l.batchId!, { itemId: l.itemId, quantity: l.quantity });
+            }
+            await t.insert(transferLines).values([...perBatch].map(([batchId, e]) => ({ transferId, batchId, itemId: e.itemId, shipped: e.quantity })));
+          },
+        },
+      );
+      for (const l of lines) await tx.update(dispatchLines).set({ transferId }).where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
+      // D15: a county or township store serving another county is owed replenishment by the level that took it.
+      const from = storeOf.get(fromId)!;
+      if (LOWER_LEVELS.has(from.level) && from.regionCode.slice(0, 6) !== plan.destinations[Number(destIdx)].regionCode.slice(0, 6)) {
+        for (const l of lines) {
+          await tx.insert(replenishments).values({ id: stableId('replenishment', `${plan.id}/${l.lineNo}`), planId: plan.id!, storeId: fromId, itemId: l.itemId, quantity: l.quantity, createdAt: now });
+        }
+      }
+    }
+    // D17: call-off orders to agreement companies; production orders to capacity holders.
+    for (const l of plan.lines.filter((x) => x.sourceKind !== 'STORE')) {
+      await tx.insert(callOffs).values({
+        id: stableId('call-off', `${plan.id}/${l.lineNo}`),
+        planId: plan.id!,
+        agreementId: l.agreementId!,
+        itemId: l.itemId,
+        destinationIdx: l.destinationIdx,
+        quantity: l.quantity,
+        status: 'ISSUED',
+        issuedAt: now,
+      });
+    }
+    await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
+    await refreshPlanCompletion(tx, plan.id!, now);
+  });
+  publishPlanStatus(plan.id!, 'EXECUTING');
+  return loadPlan(db, plan.id!);
+}
+
+const deliverySchema = z.object({
+  callOffId: z.string(),
+  batchNo: z.string().trim().min(1).max(64).nullish(),
+  productionDate: z.string().nullish(),
+  expiryDate: z.string().nullish(),
+  unitPrice: z.string().nullish(),
+  idempotencyKey: idempotencyKeySchema,
+});
+
+/** A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). */
+export async function confirmCallOffDelivery(db: Db, user: Principal, clock: Clock, input: unknown) {
+  const v = validate(deliverySchema, input);
+  uuidArg(v.callOffId, 'input.callOffId', '调用单');
+  const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, v.callOffId));
+  if (!callOff) throw notFound('input.callOffId', '调用单', v.callOffId);
+  const plan = await getPlanInScope(db, user, callOff.planId, 'input.callOffId');
+  if (callOff.status !== 'ISSUED') throw invalidState(`调用单状态为 ${callOff.status}`, { status: callOff.status });
+  const [line] = await queryRows<{ unit_price: string | null; company: string; mode: string }>(
+    db,
+    sql`SELECT l.unit_price::text AS unit_price, o.name AS company, a.mode FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
+          JOIN organizations o ON o.id = a.company_org_id WHERE l.agreement_id = ${callOff.agreementId}::uuid AND l.item_id = ${callOff.itemId}::uuid`,
+  );
+  const unitPrice = v.unitPrice ?? line.unit_price;
+  if (!unitPrice) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
+  return receiveStock(
+    db,
+    user,
+    clock,
+    {
+      storeId: plan.destinations[callOff.destinationIdx].storeId!,
+      source: 'EMERGENCY_PURCHASE',
+      sourceName: line.company,
+      reference: `调用单 ${callOff.id.slice(0, 8)}`,
+      incidentId: plan.incidentId,
+      idempotencyKey: v.idempotencyKey,
+      lines: [{ itemId: callOff.itemId, quantity: callOff.quantity, batchNo: v.batchNo, productionDate: v.productionDate, expiryDate: v.expiryDate, unitPrice, fundingSource: 'COUNTY' }],
+    },
+    {
+      afterPost: async (tx, posted) => {
+        const now = clock.now().toJSDate();
+        await tx.update(callOffs).set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id }).where(eq(callOffs.id, callOff.id));
+        await refreshPlanCompletion(tx, callOff.planId, now);
+      },
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { incidents } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import type { Clock } from '../clock.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+
+export type IncidentRow = typeof incidents.$inferSelect;
+
+const incidentSchema = z.object({
+  name: z.string().trim().min(2, '事件名称至少 2 个字').max(128),
+  type: z.enum(['FLOOD', 'EARTHQUAKE', 'FOREST_FIRE', 'MINE_ACCIDENT', 'FIRE', 'OTHER']),
+  occurredAt: z.any().optional(),
+  regionCode: z.string(),
+  location: z.object({
+    lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
+    lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+  }),
+  affectedPopulation: z.number().int().min(0, '受灾人口不能为负').nullish(),
+  responseLevel: z.number().int().min(1, '响应级别为 1–4（Ⅰ–Ⅳ级）').max(4, '响应级别为 1–4（Ⅰ–Ⅳ级）').nullish(),
+});
+
+/** Headquarters (dispatchers, administrators) open incidents in their region. */
+export async function createIncident(db: Db, user: Principal, clock: Clock, input: unknown): Promise<IncidentRow> {
+  const v = validate(incidentSchema, input);
+  const region = await getRegion(db, v.regionCode, 'input.regionCode');
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const now = clock.now();
+  const occurredAt = v.occurredAt ? (v.occurredAt as { toJSDate(): Date; toMillis(): number }) : now;
+  if (occurredAt.toMillis() > now.toMillis() + 60_000) throw badInput('input.occurredAt', '事件发生时间不能晚于当前时间');
+  const [row] = await db
+    .insert(incidents)
+    .values({
+      name: v.name,
+      type: v.type,
+      occurredAt: occurredAt.toJSDate(),
+      regionCode: region.code,
+      lat: v.location.lat,
+      lng: v.location.lng,
+      affectedPopulation: v.affectedPopulation ?? null,
+      responseLevel: v.responseLevel ?? null,
+      createdBy: user.id,
+      createdAt: now.toJSDate(),
+    })
+    .returning();
+  return row;
+}
+
+export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<IncidentRow> {
+  uuidArg(id, field, '事件');
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  if (!row) throw notFound(field, '事件', id);
+  assertRegionAccess(user, row.regionCode, `事件「${row.name}」`);
+  return row;
+}
+
+/** Incidents in a region subtree (in scope), newest first. */
+export async function listIncidents(db: Db, user: Principal, regionCode: string | null | undefined, page: PageArgs) {
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [];
+  if (regionCode) {
+    const region = await getRegion(db, regionCode);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(incidents.regionCode, region.code));
+  } else {
+    if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000', '事件');
+    if (user.regionCode) where.push(inRegionSubtree(incidents.regionCode, user.regionCode));
+  }
+  const [afterAt, afterId] = (req.after ?? []) as string[];
+  const after = req.after ? sql`(${incidents.occurredAt}, ${incidents.id}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(and(...where, after))
+    .orderBy(desc(incidents.occurredAt), desc(incidents.id))
+    .limit(req.limit + 1);
+  return toPage(rows, req, (i) => [i.occurredAt.toISOString(), i.id], async () => {
+    const [r] = await db.select({ n: count() }).from(incidents).where(and(...where));
+    return r.n;
+  });
+}
+
+export interface IncidentItemBalance {
+  itemId: string;
+  requested: number;
+  planned: number;
+  shipped: number;
+  received: number;
+  distributed: number;
+  recovered: number;
+}
+
+/** D12, D18: per item, what was requested, planned, shipped, received, handed out and recovered for an incident. */
+export async function incidentBalance(db: Db, incidentId: string): Promise<IncidentItemBalance[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH plans AS (SELECT id FROM dispatch_plans WHERE incident_id = ${incidentId}::uuid AND status <> 'CANCELLED'),
+             requested AS (SELECT item_id, sum(quantity) q FROM dispatch_demands WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             planned AS (SELECT item_id, sum(quantity) q FROM dispatch_lines WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             moved AS (SELECT l.item_id, sum(l.shipped - l.cancelled) shipped, sum(l.received) received
+                         FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_id
+                        WHERE t.dispatch_plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             delivered AS (SELECT item_id, sum(quantity) q FROM call_offs WHERE plan_id IN (SELECT id FROM plans) AND status = 'DELIVERED' GROUP BY 1),
+             out AS (SELECT m.item_id,
+                            -sum(m.quantity) FILTER (WHERE m.type = 'ISSUE') AS distributed,
+                            sum(m.quantity) FILTER (WHERE m.type = 'RECOVERY' AND m.quantity > 0) AS recovered
+                       FROM movements m JOIN documents d ON d.id = m.document_id
+                      WHERE d.incident_id = ${incidentId}::uuid AND d.status = 'POSTED' GROUP BY 1)
+        SELECT i.item_id, COALESCE(r.q, 0) requested, COALESCE(p.q, 0) planned,
+               COALESCE(mv.shipped, 0) + COALESCE(dl.q, 0) shipped, COALESCE(mv.received, 0) + COALESCE(dl.q, 0) received,
+               COALESCE(o.distributed, 0) distributed, COALESCE(o.recovered, 0) recovered
+          FROM (SELECT item_id FROM requested UNION SELECT item_id FROM out) i
+          LEFT JOIN requested r USING (item_id) LEFT JOIN planned p USING (item_id) LEFT JOIN moved mv USING (item_id)
+          LEFT JOIN delivered dl USING (item_id) LEFT JOIN out o USING (item_id)
+         ORDER BY i.item_id`,
+  );
+  return rows.map((r) => ({
+    itemId: String(r.item_id),
+    requested: Number(r.requested),
+    planned: Number(r.planned),
+    shipped: Number(r.shipped),
+    received: Number(r.received),
+    distributed: Number(r.distributed),
+    recovered: Number(r.recovered),
+  }));
+}
+
+
+
+/** DESIGN: an optional travel time from a store to a region overrides the distance estimate. */
+export async function setTravelTime(db: Db, user: Principal, input: { storeId: string; regionCode: string; hours: number }) {
+  if (user.role !== 'ADMIN') throw forbidden('路程时间表');
+  const store = await getStoreRow(db, input.storeId, 'storeId');
+  const region = await getRegion(db, input.regionCode);
+  if (!(input.hours > 0 && input.hours < 240)) throw badInput('hours', '路程时间须在 0 到 240 小时之间');
+  await queryRows(
+    db,
+    sql`INSERT INTO travel_times (store_id, region_code, hours) VALUES (${store.id}::uuid, ${region.code}, ${input.hours})
+        ON CONFLICT (store_id, region_code) DO UPDATE SET hours = excluded.hours RETURNING store_id`,
+  );
+  return { storeId: store.id, regionCode: region.code, hours: input.hours };
+}

@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { todayInChina, type Clock } from '../clock.ts';
+import type { AppConfig } from '../config.ts';
+import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { uuidArg, validate } from '../validation.ts';
+import { itemsFor } from '../inventory/common.ts';
+import { reserveStock } from '../inventory/posting.ts';
+import { transferReceiptHooks } from '../inventory/transfers.ts';
+import { getIncidentInScope } from './incidents.ts';
+import { publishPlanStatus } from './events.ts';
+import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
+import { loadSources, travelOverrides } from './sources.ts';
+
+export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
+export type PlanStatus = DispatchPlanRow['status'];
+
+/** A plan as clients see it, whether only suggested (id null) or persisted. */
+export interface PlanView {
+  id: string | null;
+  incidentId: string;
+  status: PlanStatus;
+  deadlineHours: number;
+  row: DispatchPlanRow | null;
+  destinations: { idx: number; name: string; regionCode: string; lat: number; lng: number; storeId: string | null }[];
+  lines: {
+    lineNo: number;
+    destinationIdx: number;
+    itemId: string;
+    sourceKind: 'STORE' | 'AGREEMENT' | 'CAPACITY';
+    storeId: string | null;
+    batchId: string | null;
+    agreementId: string | null;
+    quantity: number;
+    distanceKm: number;
+    etaHours: number;
+    meetsDeadline: boolean;
+    tier: 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
+    reason: string;
+    transferId: string | null;
+  }[];
+  shortages: { destinationIdx: number; itemId: string; requested: number; planned: number; missing: number }[];
+}
+
+const requestSchema = z.object({
+  incidentId: z.string(),
+  deadlineHours: z.number().positive('时限须大于 0 小时').max(24 * 30, '时限过长').nullish(),
+  destinations: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1, '安置点须有名称').max(128),
+        regionCode: z.string(),
+        lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
+        lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+        storeId: z.string().nullish(),
+        contact: z.string().trim().max(128).nullish(),
+        lines: z
+          .array(z.object({ itemId: z.string(), quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(10_000_000) }))
+          .min(1, '每个安置点至少一个物资需求'),
+      }),
+    )
+    .min(1, '至少一个安置点')
+    .max(50, '一次最多 50 个安置点'),
+});
+
+type RequestInput = z.output<typeof requestSchema>;
+
+/** Headquarters only: dispatchers and administrators, for incidents and destinations in their region. */
+function assertDispatcher(user: Principal) {
+  if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
+}
+
+async function validateRequest(db: Db, user: Principal, input: unknown) {
+  assertDispatcher(user);
+  const v = validate(requestSchema, input);
+  const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
+  for (const [i, d] of v.destinations.entries()) {
+    const region = await getRegion(db, d.regionCode, `input.destinations.${i}.regionCode`);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    d.regionCode = region.code;
+    await itemsFor(db, d.lines, `input.destinations.${i}.lines`);
+    const seen = new Set<string>();
+    d.lines.forEach((l, j) => {
+      if (seen.has(l.itemId)) throw badInput(`input.destinations.${i}.lines.${j}.itemId`, '同一安置点的同一物资只能出现一次');
+      seen.add(l.itemId);
+    });
+    if (d.storeId) {
+      const store = await getStoreRow(db, d.storeId, `input.destinations.${i}.storeId`);
+      if (store.kind === 'AGREEMENT') throw badInput(`input.destinations.${i}.storeId`, '协议企业仓库不能作为调入方');
+    }
+  }
+  return { v, incident };
+}
+
+export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
+  return config.planner;
+}
+
+async function computePlan(db: Db, config: AppConfig, clock: Clock, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
+  const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
+  const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
+  // A destination that is itself a store does not supply itself.
+  const receiving = new Set(v.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])));
+  const sources = (await loadSources(db, itemIds, todayInChina(clock))).filter((s) => s.kind !== 'STORE' || !receiving.has(s.storeId));
+  const plan = await planDispatch({
+    destinations,
+    sources,
+    deadlineHours: v.deadlineHours ?? 10, // D16: basic needs within 10 hours
+    policy: { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) },
+  });
+  return { plan, destinations };
+}
+
+function toView(v: RequestInput, plan: Plan, extra: Partial<PlanView> & { incidentId: string }): PlanView {
+  return {
+    id: null,
+    status: 'PROPOSED',
+    deadlineHours: v.deadlineHours ?? 10,
+    row: null,
+    destinations: v.destinations.map((d, idx) => ({ idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId: d.storeId ?? null })),
+    lines: plan.lines.map((l, i) => ({
+      lineNo: i + 1,
+      destinationIdx: l.destinationIndex,
+      itemId: l.itemId,
+      sourceKind: l.source.kind,
+      storeId: l.source.kind === 'STORE' ? l.source.storeId : null,
+      batchId: l.source.kind === 'STORE' ? l.source.batchId : null,
+      agreementId: l.source.kind === 'STORE' ? null : l.source.agreementId,
+      quantity: l.quantity,
+      distanceKm: l.distanceKm,
+      etaHours: l.etaHours,
+      meetsDeadline: l.meetsDeadline,
+      tier: l.tier,
+      reason: l.reason,
+      transferId: null,
+    })),
+    shortages: plan.shortages.map((s) => ({ destinationIdx: s.destinationIndex, itemId: s.itemId, requested: s.requested, planned: s.planned, missing: s.missing })),
+    ...extra,
+  };
+}
+
+/** suggestDispatchPlan: computes only, persists nothing. */
+export async function suggestDispatchPlan(db: Db, user: Principal, config: AppConfig, clock: Clock, input: unknown): Promise<PlanView> {
+  const { v, incident } = await validateRequest(db, user, input);
+  const { plan } = await computePlan(db, config, clock, v);
+  return toView(v, plan, { incidentId: incident.id });
+}
+
+/** requestDispatch: persists the request and its suggested plan (PROPOSED); a destination without a store gets a distribution point. */
+export async function requestDispatch(db: Db, user: Principal, config: AppConfig, clock: Clock, input: unknown): Promise<PlanView> {
+  const { v, incident } = await validateRequest(db, user, input);
+  const { plan } = await computePlan(db, config, clock, v);
+  const id = randomUUID();
+  const now = clock.now().toJSDate();
+  await db.transaction(async (tx) => {
+    await tx.insert(dispatchPlans).values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
+    for (const [idx, d] of v.destinations.entries()) {
+      let storeId = d.storeId ?? null;
+      if (!storeId) {
+        const [point] = await tx
+          .insert(stores)
+          .values({
+            code: `DP-${id.slice(0, 8).toUpperCase()}-${idx + 1}`,
+            name: d.name,
+            regionCode: d.regionCode,
+            level: levelOf(d.regionCode),
+            kind: 'DISTRIBUTION_POINT',
+            lat: d.lat,
+            lng: d.lng,
+            contactName: d.contact ?? null,
+            incidentId: incident.id,
+          })
+          .returning({ id: stores.id });
+        storeId = point.id;
+      }
+      await tx.insert(dispatchDestinations).values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
+      await tx.insert(dispatchDemands).values(d.lines.map((l) => ({ planId: id, destinationIdx: idx, itemId: l.itemId, quantity: l.quantity })));
+    }
+    const view = toView(v, plan, { incidentId: incident.id });
+    if (view.lines.length) {
+      await tx.insert(dispatchLines).values(
+        view.lines.map((l) => ({
+          planId: id,
+          lineNo: l.lineNo,
+          destinationIdx: l.destinationIdx,
+          itemId: l.itemId,
+          sourceKind: l.sourceKind,
+          storeId: l.storeId,
+          batchId: l.batchId,
+          agreementId: l.agreementId,
+          quantity: l.quantity,
+          distanceKm: l.distanceKm,
+          etaHours: l.etaHours,
+          meetsDeadline: l.meetsDeadline,
+          tier: l.tier,
+          reason: l.reason.slice(0, 300),
+        })),
+      );
+    }
+  });
+  publishPlanStatus(id, 'PROPOSED');
+  return loadPlan(db, id);
+}
+
+function levelOf(code: string) {
+  return (code.endsWith('000000') ? (code.endsWith('00000000') ? 'CITY' : 'COUNTY') : code.endsWith('000') ? 'TOWNSHIP' : 'VILLAGE') as 'CITY' | 'COUNTY' | 'TOWNSHIP' | 'VILLAGE';
+}
+
+/** A persisted plan with its destinations, lines and computed shortages. */
+export async function loadPlan(db: Db, id: string): Promise<PlanView> {
+  const [row] = await db.select().from(dispatchPlans).where(eq(dispatchPlans.id, id));
+  if (!row) throw notFound('planId', '调拨方案', id);
+  const [dests, demands, lines] = await Promise.all([
+    db.select().from(dispatchDestinations).where(eq(dispatchDestinations.planId, id)).orderBy(asc(dispatchDestinations.idx)),
+    db.select().from(dispatchDemands).where(eq(dispatchDemands.planId, id)),
+    db.select().from(dispatchLines).where(eq(dispatchLines.planId, id)).orderBy(asc(dispatchLines.lineNo)),
+  ]);
+  const shortages = demands.flatMap((d) => {
+    const planned = lines.filter((l) => l.destinationIdx === d.destinationIdx && l.itemId === d.itemId).reduce((s, l) => s + l.quantity, 0);
+    return planned < d.quantity ? [{ destinationIdx: d.destinationIdx, itemId: d.itemId, requested: d.quantity, planned, missing: d.quantity - planned }] : [];
+  });
+  return {
+    id: row.id,
+    incidentId: row.incidentId,
+    status: row.status,
+    deadlineHours: row.deadlineHours,
+    row,
+    destinations: dests.map((d) => ({ idx: d.idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId: d.storeId })),
+    lines: lines.map((l) => ({ ...l, reason: l.reason })),
+    shortages,
+  };
+}
+
+/** A plan the principal may see: its incident in their region. */
+export async function getPlanInScope(db: Db, user: Principal, id: string, field = 'planId'): Promise<PlanView> {
+  uuidArg(id, field, '调拨方案');
+  const plan = await loadPlan(db, id).catch((e) => {
+    throw e.code === 'NOT_FOUND' ? notFound(field, '调拨方案', id) : e;
+  });
+  await getIncidentInScope(db, user, plan.incidentId, field);
+  return plan;
+}
+
+/** Locks the plan row; the caller checks the state it may move from. */
+export async function lockPlan(tx: Db, id: string): Promise<DispatchPlanRow> {
+  await queryRows(tx, sql`SELECT id FROM dispatch_plans WHERE id = ${id}::uuid FOR UPDATE`);
+  const [row] = await tx.select().from(dispatchPlans).where(eq(dispatchPlans.id, id));
+  return row;
+}
+
+/** The planned store stock of a plan as reservation changes (sign +1 reserves, −1 releases). */
+const reservationsOf = (plan: PlanView, sign: 1 | -1) =>
+  plan.lines
+    .filter((l) => l.sourceKind === 'STORE')
+    .map((l) => ({ storeId: l.storeId!, batchId: l.batchId!, itemId: l.itemId, quantity: sign * l.quantity }));
+
+/**
+ * approveDispatchPlan (D14): a dispatcher in scope approves; the planned store stock is reserved so that nothing else
+ * can take it. An emergency approval lets the plan be executed at once, with the written approval due in 48 h.
+ */
+export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
+  assertDispatcher(user);
+  const plan = await getPlanInScope(db, user, planId);
+  const now = clock.now();
+  await db.transaction(async (tx) => {
+    const row = await lockPlan(tx, plan.id!);
+    if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
+    await reserveStock(tx, reservationsOf(plan, 1), now.toJSDate());
+    await tx
+      .update(dispatchPlans)
+      .set({
+        status: 'APPROVED',
+        approvedBy: user.id,
+        approvedAt: now.toJSDate(),
+        emergency,
+        // D14: 先调拨后补手续 — the written approval must follow within 48 hours.
+        approvalDueAt: emergency ? now.plus({ hours: 48 }).toJSDate() : null,
+        writtenApprovalRef: emergency ? null : (approvalRef ?? null),
+        writtenApprovedAt: emergency ? null : now.toJSDate(),
+      })
+      .where(eq(dispatchPlans.id, plan.id!));
+  });
+  publishPlanStatus(plan.id!, 'APPROVED');
+  return loadPlan(db, plan.id!);
+}
+
+/** D14: the written approval that follows an emergency approval. */
+export async function recordWrittenApproval(db: Db, user: Principal, clock: Clock, planId: string, approvalRef: string): Promise<PlanView> {
+  assertDispatcher(user);
+  if (!approvalRef.trim()) throw badInput('approvalRef', '须填写书面审批文号');
+  const plan = await getPlanInScope(db, user, planId);
+  await db.transaction(async (tx) => {
+    const row = await lockPlan(tx, plan.id!);
+    if (!row.emergency || row.writtenApprovedAt) throw invalidState('该方案没有待补的书面审批', { status: row.status });
+    if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { status: row.status });
+    await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef.trim(), writtenApprovedAt: clock.now().toJSDate() }).where(eq(dispatchPlans.id, plan.id!));
+  });
+  return loadPlan(db, plan.id!);
+}
+
+/** D14: emergency approvals whose written approval is overdue (more than 48 h), in the user's region. */
+export async function overdueApprovals(db: Db, user: Principal, clock: Clock, regionCode?: string | null): Promise<DispatchPlanRow[]> {
+  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
+  if (regionCode) {
+    const region = await getRegion(db, regionCode);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    prefix = subtreePrefix(region.code);
+  } else if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000');
+  const rows = await db
+    .select({ plan: dispatchPlans })
+    .from(dispatchPlans)
+    .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
+    .where(
+      and(
+        eq(dispatchPlans.emergency, true),
+        isNull(dispatchPlans.writtenApprovedAt),
+        ne(dispatchPlans.status, 'CANCELLED'),
+        lt(dispatchPlans.approvalDueAt, clock.now().toJSDate()),
+        sql`${incidents.regionCode} LIKE ${`${prefix}%`}`,
+      ),
+    )
+    .orderBy(asc(dispatchPlans.approvalDueAt));
+  return rows.map((r) => r.plan);
+}
+
+/** Cancels a plan before execution; an approved plan's reservations are released. */
+export async function cancelDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, reason: string): Promise<PlanView> {
+  assertDispatcher(user);
+  if (!reason.trim()) throw badInput('reason', '须填写取消原因');
+  const plan = await getPlanInScope(db, user, planId);
+  await db.transaction(async (tx) => {
+    const row = await lockPlan(tx, plan.id!);
+    if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
+      throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { status: row.status });
+    }
+    if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(plan, -1), clock.now().toJSDate());
+    await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: clock.now().toJSDate(), cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));
+  });
+  publishPlanStatus(plan.id!, 'CANCELLED');
+  return loadPlan(db, plan.id!);
+}
+
+/** EXECUTING → COMPLETED once every shipment is received (or cancelled) and every call-off delivered. */
+export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): Promise<void> {
+  const row = await lockPlan(tx, planId);
+  if (row.status !== 'EXECUTING') return;
+  const openTransfers = await tx
+    .select({ id: transfers.id })
+    .from(transfers)
+    .where(and(eq(transfers.dispatchPlanId, planId), inArray(transfers.status, ['IN_TRANSIT', 'PARTIALLY_RECEIVED'])));
+  const openCallOffs = await tx.select({ id: callOffs.id }).from(callOffs).where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')));
+  if (openTransfers.length || openCallOffs.length) return;
+  await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
+  publishPlanStatus(planId, 'COMPLETED');
+}
+
+// A received dispatch shipment may complete its plan.
+transferReceiptHooks.push(async (tx, transferId) => {
+  const [t] = await tx.select({ planId: transfers.dispatchPlanId, at: transfers.updatedAt }).from(transfers).where(eq(transfers.id, transferId));
+  if (t?.planId) await refreshPlanCompletion(tx, t.planId, t.at);
+});

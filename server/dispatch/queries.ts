@@ -1,0 +1,35 @@
+import { asc, desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
+import type { Db } from '../../drizzle/client.ts';
+import { agreements, callOffs, dispatchPlans, incidents, replenishments, stores } from '../../drizzle/schema/index.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { loadPlan, type PlanView } from './plans.ts';
+
+export type CallOffRow = typeof callOffs.$inferSelect;
+export type ReplenishmentRow = typeof replenishments.$inferSelect;
+
+export const callOffsOfPlans = (db: Db, ids: readonly string[]) =>
+  db.select().from(callOffs).where(inArray(callOffs.planId, [...ids])).orderBy(asc(callOffs.issuedAt), asc(callOffs.id));
+
+export const incidentsByIds = (db: Db, ids: readonly string[]) => db.select().from(incidents).where(inArray(incidents.id, [...ids]));
+export const agreementsByIds = (db: Db, ids: readonly string[]) => db.select().from(agreements).where(inArray(agreements.id, [...ids]));
+
+/** The plans of many incidents, newest first (each loaded whole). */
+export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<PlanView[]> {
+  const rows = await db.select({ id: dispatchPlans.id }).from(dispatchPlans).where(inArray(dispatchPlans.incidentId, [...ids])).orderBy(desc(dispatchPlans.requestedAt));
+  return Promise.all(rows.map((r) => loadPlan(db, r.id)));
+}
+
+/** D15: open replenishments owed to stores in a region subtree. */
+export async function replenishmentsOwed(db: Db, user: Principal, regionCode: string): Promise<ReplenishmentRow[]> {
+  const region = await getRegion(db, regionCode);
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const rows = await db
+    .select({ r: replenishments })
+    .from(replenishments)
+    .innerJoin(stores, eq(stores.id, replenishments.storeId))
+    .where(and(isNull(replenishments.settledAt), sql`${stores.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`))
+    .orderBy(asc(replenishments.createdAt), asc(replenishments.id));
+  return rows.map((x) => x.r);
+}

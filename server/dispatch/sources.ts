@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { activeAgreementLines } from '../reserves/agreements.ts';
+import type { Source } from './planner.ts';
+
+/**
+ * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
+ * available batches at government and entrusted stores, agreement lines at min(committed, last counted),
+ * and capacity lines — located at the company's store, else at its region's centroid.
+ */
+export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
+  if (!itemIds.length) return [];
+  const ids = sql.join(itemIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const batches = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, bal.item_id,
+               bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
+          FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
+         WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
+         ORDER BY bal.store_id, bal.batch_id`,
+  );
+  const sources: Source[] = batches.map((r) => ({
+    kind: 'STORE',
+    storeId: String(r.store_id),
+    storeName: String(r.store_name),
+    regionCode: String(r.region_code),
+    lat: Number(r.lat),
+    lng: Number(r.lng),
+    batchId: String(r.batch_id),
+    itemId: String(r.item_id),
+    available: Number(r.available),
+    expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
+    receivedAt: new Date(r.received_at as string).toISOString(),
+  }));
+  const wanted = new Set(itemIds);
+  const lines = (await activeAgreementLines(db, null, today)).filter((l) => wanted.has(l.itemId) && l.mode !== 'ENTRUSTED');
+  if (!lines.length) return sources;
+  const places = await queryRows<{ id: string; name: string; lat: number | null; lng: number | null }>(
+    db,
+    sql`SELECT a.id, o.name, COALESCE(s.lat, r.lat) AS lat, COALESCE(s.lng, r.lng) AS lng
+          FROM agreements a JOIN organizations o ON o.id = a.company_org_id
+          JOIN regions r ON r.code = a.region_code LEFT JOIN stores s ON s.id = a.store_id
+         WHERE a.id IN (${sql.join([...new Set(lines.map((l) => l.agreementId))].map((id) => sql`${id}::uuid`), sql`, `)})`,
+  );
+  const place = new Map(places.map((p) => [p.id, p]));
+  for (const l of lines) {
+    const p = place.get(l.agreementId)!;
+    if (p.lat === null || p.lng === null) continue;
+    const at = { lat: Number(p.lat), lng: Number(p.lng), agreementId: l.agreementId, companyName: p.name, itemId: l.itemId };
+    if (l.mode === 'AGREEMENT' && l.effectiveQuantity > 0) {
+      sources.push({ kind: 'AGREEMENT', ...at, available: l.effectiveQuantity, responseHours: Number(l.responseHours ?? 24) });
+    } else if (l.mode === 'CAPACITY' && l.dailyCapacity) {
+      sources.push({ kind: 'CAPACITY', ...at, dailyCapacity: l.dailyCapacity, leadDays: l.leadDays ?? 0 });
+    }
+  }
+  return sources;
+}
+
+/** The travel-time table as the planner takes it: `${storeId}|${regionCode}` → hours. */
+export async function travelOverrides(db: Db): Promise<Map<string, number>> {
+  const rows = await queryRows<{ store_id: string; region_code: string; hours: number }>(db, sql`SELECT store_id, region_code, hours FROM travel_times`);
+  return new Map(rows.map((r) => [`${r.store_id}|${r.region_code}`, Number(r.hours)]));
+}
