@@ -223,22 +223,62 @@ async function solveTransportation(arcs: Arc[], supply: number[], demand: number
   return { flow: arcs.map((_, i) => value(`x${i}`)), short: demand.map((_, j) => value(`s${j}`)) };
 }
 
+/**
+ * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
+ * (destination, store) and the stores ranked once per destination, so each item only walks the ranking.
+ */
+class StoreRanking {
+  private readonly ranked: { storeId: string; arc: Arc }[][];
+  constructor(stores: StoreBatchSource[], destinations: Destination[], policy: PlannerPolicy, deadline: number) {
+    const unique = [...new Map(stores.map((s) => [s.storeId, s])).values()];
+    this.ranked = destinations.map((d, j) =>
+      unique
+        .map((s) => ({ storeId: s.storeId, arc: arcFor(s, -1, d, j, policy, deadline) }))
+        .sort((a, b) => a.arc.unitCost - b.arc.unitCost || (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0)),
+    );
+  }
+  /** The first `limit` arcs from pools that hold the item, cheapest first. */
+  arcsFor(j: number, poolOfStore: Map<string, number>, limit: number): Arc[] {
+    const out: Arc[] = [];
+    for (const { storeId, arc } of this.ranked[j]) {
+      if (out.length >= limit) break;
+      const i = poolOfStore.get(storeId);
+      if (i !== undefined) out.push({ ...arc, sourceIndex: i });
+    }
+    return out;
+  }
+}
+
+/** Merges two lists sorted by unit cost. */
+function mergeByCost(a: Arc[], b: Arc[]): Arc[] {
+  const out: Arc[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i].unitCost < b[j].unitCost || (a[i].unitCost === b[j].unitCost && a[i].sourceIndex < b[j].sourceIndex)))) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
 /** Plans one item for all destinations: prune to the K cheapest pools, widen while a shortage could be met. */
-async function planItem(itemId: string, destinations: Destination[], pools: Pool[], policy: PlannerPolicy, deadline: number) {
+async function planItem(itemId: string, destinations: Destination[], pools: Pool[], ranking: StoreRanking, policy: PlannerPolicy, deadline: number) {
   const demand = destinations.map((d) => d.lines.filter((l) => l.itemId === itemId).reduce((s, l) => s + l.quantity, 0));
-  const allArcs = destinations.map((d, j) =>
-    demand[j] > 0
-      ? pools
-          .map((p, i) => arcFor(p.representative, i, d, j, policy, deadline))
-          .sort((a, b) => a.unitCost - b.unitCost || a.sourceIndex - b.sourceIndex)
-      : [],
+  const poolOfStore = new Map<string, number>();
+  const otherPools: number[] = [];
+  pools.forEach((p, i) => (p.representative.kind === 'STORE' ? poolOfStore.set(p.representative.storeId, i) : otherPools.push(i)));
+  const others = destinations.map((d, j) =>
+    otherPools.map((i) => arcFor(pools[i].representative, i, d, j, policy, deadline)).sort((a, b) => a.unitCost - b.unitCost || a.sourceIndex - b.sourceIndex),
   );
+  // The K cheapest arcs per destination (one more, to know whether widening could add any).
+  const cheapest = (j: number, k: number) => (demand[j] > 0 ? mergeByCost(ranking.arcsFor(j, poolOfStore, k + 1), others[j]).slice(0, k + 1) : []);
   let k = policy.nearestK;
   for (;;) {
-    const arcs = allArcs.flatMap((list) => list.slice(0, k));
+    const lists = destinations.map((_, j) => cheapest(j, k));
+    const arcs = lists.flatMap((list) => list.slice(0, k));
     const result = await solveTransportation(arcs, pools.map((p) => p.supply), demand);
-    const widened = allArcs.some((list) => list.length > k);
-    const short = result.short.some((s) => s > 0);
+    const widened = lists.some((list) => list.length > k);
+    const short = result.short.some((x) => x > 0);
     if (!short || !widened) return { arcs, ...result, demand };
     k *= 2;
   }
@@ -295,12 +335,18 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))].sort();
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
+  const ranking = new StoreRanking(
+    input.sources.filter((s): s is StoreBatchSource => s.kind === 'STORE'),
+    input.destinations,
+    policy,
+    deadline,
+  );
   for (const itemId of items) {
     const pools = poolsOf(
       input.sources.filter((s) => s.itemId === itemId),
       policy,
     );
-    const { arcs, flow, short, demand } = await planItem(itemId, input.destinations, pools, policy, deadline);
+    const { arcs, flow, short, demand } = await planItem(itemId, input.destinations, pools, ranking, policy, deadline);
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<number, { arc: Arc; quantity: number }[]>();
     arcs.forEach((arc, i) => {

@@ -13,6 +13,7 @@ import { freePort, startPostgres } from '../support/postgres-server.ts';
 import { buildTemplate, TEST_PASSWORD, withDatabase } from '../support/template.ts';
 import { BENCH_CITY, generateDataset, NESTED_STORES } from './dataset.ts';
 import { measure, percentile, progressBar, table } from './report.ts';
+import { benchPlanner } from './planner.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = 16;
@@ -86,6 +87,13 @@ async function main() {
       ['lines/s in 100-line documents', (hundred.rate * 100).toFixed(0), `${single.rate.toFixed(0)} single-post lines/s`, ((hundred.rate * 100) / single.rate).toFixed(1) + '×', '≥ 5×'],
       ['nested stock query req/s (4 clients)', nested.rate.toFixed(1), `p95 ${percentile(latencies, 95).toFixed(0)} ms`, '', ''],
       ['SQL statements per nested query', `${statements.at50} (50 stores × ~327 lines)`, `${statements.at5} (5 stores)`, '', 'constant'],
+    ]);
+    console.log('\ndispatch planner (synthetic: 20 items × 10 destinations, exact LP per item vs greedy nearest-first)');
+    const planner = [];
+    for (const [stores, runs] of [[200, 10], [2000, 10], [20000, 3]] as const) planner.push(await benchPlanner(stores, runs));
+    table([
+      ['stores', 'plan time median', 'p95', 'cost exact / greedy'],
+      ...planner.map((p) => [String(p.storeCount), `${p.median.toFixed(0)} ms`, `${p.p95.toFixed(0)} ms`, (p.exact / p.greedy).toFixed(4)]),
     ]);
     const failures = single.errors + hundred.errors + nested.errors;
     if (failures) console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested.firstError})`);
