@@ -41,7 +41,7 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
   return parts.length ? sql.join(parts, sql` AND `) : sql`TRUE`;
 }
 
-/** D10: batches on hand whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
+/** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
 export async function rotationDue(db: Db, user: Principal, clock: Clock, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
   const within = args.withinMonths ?? 12;
   if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', 'withinMonths 应为 0 到 120 之间的整数', { value: within });
@@ -55,7 +55,7 @@ export async function rotationDue(db: Db, user: Principal, clock: Clock, args: {
           JOIN batches b ON b.id = bal.batch_id
           JOIN items i ON i.id = bal.item_id
           JOIN stores s ON s.id = bal.store_id
-         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL
+         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
            AND (b.expiry_date - make_interval(months => i.rotation_lead_months))::date <= ${windowEnd(today, within)}::date
            AND ${scope}
          ORDER BY rotate_by, s.code, b.batch_no`,
@@ -125,6 +125,7 @@ export async function rotateStock(db: Db, user: Principal, clock: Clock, input: 
   if (expiryDate && v.newBatch.productionDate && expiryDate < v.newBatch.productionDate) {
     throw badInput('input.newBatch.expiryDate', `有效期 ${expiryDate} 早于生产日期 ${v.newBatch.productionDate}`);
   }
+  if (expiryDate && expiryDate <= todayInChina(clock)) throw badInput('input.newBatch.expiryDate', `新批次已过期（${expiryDate}）：轮换须换入在有效期内的物资`);
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
 

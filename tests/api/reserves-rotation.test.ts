@@ -80,10 +80,10 @@ describe('rotationDue (D10)', () => {
     expect(nos).not.toContain('DUE-NOEXP');
   });
 
-  it('D10: withinMonths widens or narrows the window (18 adds DUE-FAR; 11 drops DUE-EDGE; 0 keeps overdue and today)', async () => {
+  it('D10: withinMonths widens or narrows the window (18 adds DUE-FAR; 11 ends 2027-06-20 and drops DUE-LATE and DUE-EDGE; 0 keeps overdue and today)', async () => {
     const nos = async (w: number) => (await dueLines(t, 'admin', 'DUE-', { regionCode: '410781', withinMonths: w })).map((l) => l.batch.batchNo);
     expect(await nos(18)).toEqual(['DUE-OVER', 'DUE-TOWN', 'DUE-TODAY', 'DUE-SOON', 'DUE-LATE', 'DUE-EDGE', 'DUE-FAR']);
-    expect(await nos(11)).toEqual(['DUE-OVER', 'DUE-TOWN', 'DUE-TODAY', 'DUE-SOON', 'DUE-LATE']);
+    expect(await nos(11)).toEqual(['DUE-OVER', 'DUE-TOWN', 'DUE-TODAY', 'DUE-SOON']);
     expect(await nos(0)).toEqual(['DUE-OVER', 'DUE-TOWN', 'DUE-TODAY']);
   });
 
@@ -322,9 +322,12 @@ describe('rotateStock (D10)', () => {
       expect(res.errors![0].extensions).toMatchObject({ available: 0 });
     });
 
-    it('D10: a new batch number equal to the old one → BAD_USER_INPUT', async () => {
+    it('D10: a new batch number equal to the old one → BAD_USER_INPUT (even with the old batch’s very attributes)', async () => {
       const res = await expectRefused('keeper', { ...valid(), newBatch: { batchNo: 'ROT-BAD', expiryDate: '2032-01-01' } }, 'BAD_USER_INPUT');
       expect(res.errors![0].extensions.field).toBe('input.newBatch.batchNo');
+      // same expiry and price: this would otherwise "rotate" the batch into itself
+      const same = await expectRefused('keeper', { ...valid(), newBatch: { batchNo: 'ROT-BAD', expiryDate: '2027-01-01', unitPrice: '150.00' } }, 'BAD_USER_INPUT');
+      expect(same.errors![0].extensions.field).toBe('input.newBatch.batchNo');
     });
 
     it('D10: the counterpart is required — blank → BAD_USER_INPUT, missing → BAD_USER_INPUT', async () => {
