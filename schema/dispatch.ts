@@ -22,6 +22,7 @@ import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/
 import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
 import { dispatchEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
+import { forbidden, unauthenticated } from '../server/errors.ts';
 
 const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
@@ -363,6 +364,9 @@ builder.subscriptionFields((t) => ({
     description: 'Live status changes of a plan (GraphQL over SSE)',
     args: { planId: t.arg.id({ required: true }) },
     subscribe: async (_r, args, ctx) => {
+      // authScopes guard resolve, not subscribe: check here too, before the plan's existence is revealed.
+      if (!ctx.user) throw unauthenticated();
+      if (ctx.user.role !== 'ADMIN' && ctx.user.role !== 'DISPATCHER') throw forbidden('调拨方案动态');
       await getPlanInScope(ctx.db, ctx.user!, String(args.planId), 'planId');
       return dispatchEvents.subscribe('dispatchPlan:status', String(args.planId));
     },

@@ -8,6 +8,7 @@ import './users.ts';
 import './inventory.ts';
 import './reserves.ts';
 import './dispatch.ts';
+import './audit.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

@@ -6,6 +6,8 @@ import { createContext, type AppServices } from './context.ts';
 import { verifyToken } from './auth/tokens.ts';
 import { loadPrincipal } from './users/service.ts';
 import type { Logger } from './logger.ts';
+import { auditPlugin } from './audit/log.ts';
+import { registerExports } from './audit/exports.ts';
 import { ERROR_CODES } from './errors.ts';
 
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
@@ -30,7 +32,7 @@ export function buildApp(services: AppServices) {
     },
     maskedErrors: { maskError: (error, message, isDev) => maskUnexpected(error, message, isDev, log) },
     // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
-    plugins: [{ onValidate: () => ({ result }: { result: readonly GraphQLError[] }) => result.forEach(asBadUserInput) }],
+    plugins: [{ onValidate: () => ({ result }: { result: readonly GraphQLError[] }) => result.forEach(asBadUserInput) }, auditPlugin()],
   });
 
   const app = express();
@@ -47,6 +49,7 @@ export function buildApp(services: AppServices) {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  registerExports(app, services);
   app.use(yoga.graphqlEndpoint, (req, res) => yoga.handle(req, res));
   return app;
 }

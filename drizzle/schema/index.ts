@@ -6,3 +6,4 @@ export * from './users.ts';
 export * from './ledger.ts';
 export * from './dispatch.ts';
 export * from './reserves.ts';
+export * from './audit.ts';

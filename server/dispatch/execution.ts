@@ -142,7 +142,9 @@ export async function confirmCallOffDelivery(db: Db, user: Principal, clock: Clo
   const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, v.callOffId));
   if (!callOff) throw notFound('input.callOffId', '调用单', v.callOffId);
   const plan = await getPlanInScope(db, user, callOff.planId, 'input.callOffId');
-  if (callOff.status !== 'ISSUED') throw invalidState(`调用单状态为 ${callOff.status}`, { status: callOff.status });
+  // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
+  // fails below when the call-off is no longer ISSUED.
+  if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED') throw invalidState(`调用单状态为 ${callOff.status}`, { status: callOff.status });
   const [line] = await queryRows<{ unit_price: string | null; company: string; mode: string }>(
     db,
     sql`SELECT l.unit_price::text AS unit_price, o.name AS company, a.mode FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
@@ -166,7 +168,13 @@ export async function confirmCallOffDelivery(db: Db, user: Principal, clock: Clo
     {
       afterPost: async (tx, posted) => {
         const now = clock.now().toJSDate();
-        await tx.update(callOffs).set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id }).where(eq(callOffs.id, callOff.id));
+        // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys.
+        const delivered = await tx
+          .update(callOffs)
+          .set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id })
+          .where(and(eq(callOffs.id, callOff.id), eq(callOffs.status, 'ISSUED')))
+          .returning({ id: callOffs.id });
+        if (!delivered.length) throw invalidState('调用单已确认到货，不能重复入库', { status: 'DELIVERED' });
         await refreshPlanCompletion(tx, callOff.planId, now);
       },
     },

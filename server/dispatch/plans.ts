@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
@@ -94,6 +94,8 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
     if (d.storeId) {
       const store = await getStoreRow(db, d.storeId, `input.destinations.${i}.storeId`);
       if (store.kind === 'AGREEMENT') throw badInput(`input.destinations.${i}.storeId`, '协议企业仓库不能作为调入方');
+      // The receiving store, like the destination's region, must lie in the dispatcher's region.
+      assertStoreAccess(user, store);
     }
   }
   return { v, incident };

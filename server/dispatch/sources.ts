@@ -43,12 +43,24 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
          WHERE a.id IN (${sql.join([...new Set(lines.map((l) => l.agreementId))].map((id) => sql`${id}::uuid`), sql`, `)})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
+  // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again.
+  const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
+    db,
+    sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
+          SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+           WHERE p.status = 'APPROVED' AND l.source_kind = 'AGREEMENT'
+          UNION ALL
+          SELECT c.agreement_id, c.item_id, c.quantity FROM call_offs c WHERE c.status = 'ISSUED') claimed
+         GROUP BY agreement_id, item_id`,
+  );
+  const claimed = new Map(claims.map((c) => [`${c.agreement_id}|${c.item_id}`, Number(c.quantity)]));
   for (const l of lines) {
     const p = place.get(l.agreementId)!;
     if (p.lat === null || p.lng === null) continue;
     const at = { lat: Number(p.lat), lng: Number(p.lng), agreementId: l.agreementId, companyName: p.name, itemId: l.itemId };
-    if (l.mode === 'AGREEMENT' && l.effectiveQuantity > 0) {
-      sources.push({ kind: 'AGREEMENT', ...at, available: l.effectiveQuantity, responseHours: Number(l.responseHours ?? 24) });
+    const available = l.effectiveQuantity - (claimed.get(`${l.agreementId}|${l.itemId}`) ?? 0);
+    if (l.mode === 'AGREEMENT' && available > 0) {
+      sources.push({ kind: 'AGREEMENT', ...at, available, responseHours: Number(l.responseHours ?? 24) });
     } else if (l.mode === 'CAPACITY' && l.dailyCapacity) {
       sources.push({ kind: 'CAPACITY', ...at, dailyCapacity: l.dailyCapacity, leadDays: l.leadDays ?? 0 });
     }

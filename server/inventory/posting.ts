@@ -421,6 +421,9 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
       if (code === '23505' && constraint === 'documents_reverses_uq') {
         throw new DomainError('INVALID_STATE', '该单据已被冲销，不能重复冲销 (already reversed)', { field: 'documentId' });
       }
+      if (code === 'RS001') {
+        throw badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记 (period closed)', { reason: 'PERIOD_CLOSED' });
+      }
       if (code === '23514' && constraint === 'balances_nonneg') {
         throw new DomainError('INSUFFICIENT_STOCK', '库存不足 (stock would go below zero)', {});
       }

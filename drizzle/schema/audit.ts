@@ -1,0 +1,45 @@
+import { bigserial, date, index, integer, jsonb, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { users } from './users.ts';
+
+// 月结: a closed month; entries dated before its cutoff are refused (trigger on movements, custom migration).
+export const periodCloses = pgTable('period_closes', {
+  month: date('month').primaryKey(), // first day of the month
+  cutoff: timestamp('cutoff', { withTimezone: true }).notNull(), // the month's end (00:00 Asia/Shanghai of the next month)
+  closedBy: uuid('closed_by')
+    .notNull()
+    .references(() => users.id),
+  closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+});
+
+// Balances per (store, batch) as of a closed month's cutoff, by business time (occurred_at).
+export const balanceSnapshots = pgTable(
+  'balance_snapshots',
+  {
+    month: date('month')
+      .notNull()
+      .references(() => periodCloses.month),
+    storeId: uuid('store_id').notNull(),
+    batchId: uuid('batch_id').notNull(),
+    onHand: integer('on_hand').notNull(),
+    inTransit: integer('in_transit').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.storeId, t.batchId] })],
+);
+
+// D22: every mutation — who, role, when, operation, input summary, outcome (refusals too). Append-only.
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    userId: uuid('user_id'),
+    username: varchar('username', { length: 64 }),
+    role: varchar('role', { length: 16 }),
+    regionCode: varchar('region_code', { length: 12 }),
+    operation: varchar('operation', { length: 64 }).notNull(),
+    input: jsonb('input'),
+    outcome: varchar('outcome', { length: 32 }).notNull(),
+    message: varchar('message', { length: 500 }),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_region_idx').on(t.regionCode)],
+);

@@ -1,0 +1,173 @@
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { DocumentType, MovementConnection, Batch } from './inventory.ts';
+import { Store } from './stores.ts';
+import { listMovements } from '../server/inventory/queries.ts';
+import { assertFinanceReader, DIMENSIONS, valuation, type ValuationGroup, type ValuationResult } from '../server/audit/valuation.ts';
+import { reconciliation, type ReconciliationRow } from '../server/audit/reconciliation.ts';
+import { listAuditLog, type AuditRow } from '../server/audit/log.ts';
+import { closePeriod, listPeriodCloses, type PeriodCloseRow } from '../server/audit/periods.ts';
+
+const financeReaders = { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const };
+const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
+
+export const ValuationDimension = builder.enumType('ValuationDimension', { values: DIMENSIONS });
+
+const ValuationGroupType = builder.objectRef<ValuationGroup>('ValuationGroup').implement({
+  fields: (t) => ({
+    key: t.exposeStringList('key', { description: 'One value per groupBy dimension: region code, store id, category code, item id, reserve mode, funding source' }),
+    quantity: t.exposeInt('quantity', { description: 'On hand' }),
+    value: t.field({ type: 'Money', description: 'On-hand value', resolve: (g) => g.value }),
+    inTransitQuantity: t.exposeInt('inTransitQuantity'),
+    inTransitValue: t.field({ type: 'Money', resolve: (g) => g.inTransitValue }),
+  }),
+});
+
+const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
+  description: 'D21: the exact value of reserves at an instant, from the ledger',
+  fields: (t) => ({
+    asOf: t.field({ type: 'DateTime', resolve: (v) => v.asOf }),
+    total: t.field({ type: 'Money', description: 'On hand plus in transit', resolve: (v) => v.total }),
+    onHand: t.field({ type: 'Money', resolve: (v) => v.onHand }),
+    inTransit: t.field({ type: 'Money', description: 'Shipped and not yet received (included in total)', resolve: (v) => v.inTransit }),
+    contingentAgreementValue: t.field({
+      type: 'Money',
+      description: 'D6: agreement reserves at min(committed, last counted) × price; not ledger stock, not in total',
+      resolve: (v) => v.contingentAgreementValue,
+    }),
+    contingentCapacityValue: t.field({ type: 'Money', description: "Capacity reserves: one day's committed output × price; not in total", resolve: (v) => v.contingentCapacityValue }),
+    feesAccrued: t.field({ type: 'Money', description: 'Agreement fees (代储费/管理费) accrued from feesFrom to asOf', resolve: (v) => v.feesAccrued }),
+    feesFrom: t.field({ type: 'Date', resolve: (v) => v.feesFrom }),
+    snapshotMonth: t.exposeString('snapshotMonth', { nullable: true, description: 'The month-end snapshot the value starts from' }),
+    groups: t.field({ type: [ValuationGroupType], resolve: (v) => v.groups }),
+  }),
+});
+
+const ReconciliationLine = builder.objectRef<ReconciliationRow>('ReconciliationLine').implement({
+  description: 'Ledger vs balance table vs last stocktake per store and batch; ledgerVsBalance must be zero',
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (r, _a, ctx) => must(ctx.loaders.store.load(r.storeId)) }),
+    batch: t.field({ type: Batch, resolve: (r, _a, ctx) => must(ctx.loaders.batch.load(r.batchId)) }),
+    ledgerOnHand: t.exposeInt('ledgerOnHand'),
+    balanceOnHand: t.exposeInt('balanceOnHand'),
+    ledgerInTransit: t.exposeInt('ledgerInTransit'),
+    balanceInTransit: t.exposeInt('balanceInTransit'),
+    ledgerVsBalance: t.exposeInt('ledgerVsBalance', { description: 'Non-zero is a defect: alarm' }),
+    lastCountedQuantity: t.exposeInt('lastCountedQuantity', { nullable: true }),
+    lastCountedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastCountedAt }),
+    movementsSinceCount: t.exposeInt('movementsSinceCount', { nullable: true }),
+    countVsBalance: t.exposeInt('countVsBalance', { nullable: true }),
+  }),
+});
+
+const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
+  description: 'D22: one mutation — who, role, when, what, input summary, outcome',
+  fields: (t) => ({
+    id: t.id({ resolve: (r) => String(r.id) }),
+    at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
+    username: t.exposeString('username', { nullable: true }),
+    role: t.exposeString('role', { nullable: true }),
+    regionCode: t.exposeString('regionCode', { nullable: true }),
+    operation: t.exposeString('operation'),
+    input: t.string({ nullable: true, description: 'JSON summary of the arguments (secrets masked)', resolve: (r) => (r.input ? JSON.stringify(r.input) : null) }),
+    outcome: t.exposeString('outcome', { description: 'OK or the error code' }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
+const AuditEntryConnection = connectionType('AuditEntry', AuditEntry);
+
+const PeriodClose = builder.objectRef<PeriodCloseRow>('PeriodClose').implement({
+  fields: (t) => ({
+    month: t.string({ resolve: (p) => String(p.month).slice(0, 7) }),
+    cutoff: t.field({ type: 'DateTime', resolve: (p) => p.cutoff }),
+    closedAt: t.field({ type: 'DateTime', resolve: (p) => p.closedAt }),
+  }),
+});
+
+const JournalFilter = builder.inputType('JournalFilter', {
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime' }),
+    to: t.field({ type: 'DateTime' }),
+    regionCode: t.string(),
+    storeId: t.id(),
+    itemId: t.id(),
+    documentType: t.field({ type: DocumentType }),
+    documentId: t.id(),
+  }),
+});
+
+const AuditFilter = builder.inputType('AuditFilter', {
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime' }),
+    to: t.field({ type: 'DateTime' }),
+    username: t.string(),
+    operation: t.string(),
+    outcome: t.string(),
+    regionCode: t.string(),
+  }),
+});
+
+const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
+
+builder.queryFields((t) => ({
+  valuation: t.field({
+    type: Valuation,
+    authScopes: financeReaders,
+    args: {
+      asOf: t.arg({ type: 'DateTime' }),
+      regionCode: t.arg.string(),
+      groupBy: t.arg({ type: [ValuationDimension] }),
+      feesFrom: t.arg({ type: 'Date' }),
+    },
+    resolve: (_r, args, ctx) =>
+      valuation(ctx.db, ctx.user!, ctx.clock, { asOf: args.asOf?.toJSDate(), regionCode: args.regionCode, groupBy: args.groupBy, feesFrom: args.feesFrom }),
+  }),
+  journal: t.field({
+    type: MovementConnection,
+    authScopes: financeReaders,
+    description: 'D22: every movement with its document number, type, reason, actor, quantity and value',
+    args: { filter: t.arg({ type: JournalFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) => {
+      assertFinanceReader(ctx.user!);
+      return listMovements(
+        ctx.db,
+        ctx.user!,
+        {
+          regionCode: filter.regionCode,
+          storeId: str(filter.storeId),
+          itemId: str(filter.itemId),
+          documentId: str(filter.documentId),
+          type: filter.documentType,
+          from: filter.from?.toJSDate(),
+          to: filter.to?.toJSDate(),
+        },
+        page,
+      );
+    },
+  }),
+  reconciliation: t.field({
+    type: [ReconciliationLine],
+    authScopes: financeReaders,
+    args: { regionCode: t.arg.string() },
+    resolve: (_r, args, ctx) => reconciliation(ctx.db, ctx.user!, args.regionCode),
+  }),
+  auditLog: t.field({
+    type: AuditEntryConnection,
+    authScopes: { roles: ['ADMIN', 'AUDITOR'] },
+    args: { filter: t.arg({ type: AuditFilter }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) =>
+      listAuditLog(ctx.db, ctx.user!, { ...filter, from: filter?.from?.toJSDate(), to: filter?.to?.toJSDate() }, page),
+  }),
+  periodCloses: t.field({ type: [PeriodClose], authScopes: financeReaders, resolve: (_r, _a, ctx) => listPeriodCloses(ctx.db) }),
+}));
+
+builder.mutationFields((t) => ({
+  closePeriod: t.field({
+    type: PeriodClose,
+    authScopes: { roles: ['ADMIN'] },
+    description: '月结: snapshot the month-end balances; entries dated before the month end are then refused',
+    args: { month: t.arg.string({ required: true, description: 'YYYY-MM' }) },
+    resolve: (_r, args, ctx) => closePeriod(ctx.db, ctx.user!, ctx.clock, args.month),
+  }),
+}));

@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { assertFinanceReader } from './valuation.ts';
+
+export interface ReconciliationRow {
+  storeId: string;
+  batchId: string;
+  ledgerOnHand: number;
+  balanceOnHand: number;
+  ledgerInTransit: number;
+  balanceInTransit: number;
+  /** Must always be zero: a non-zero line is a defect to alarm on. */
+  ledgerVsBalance: number;
+  lastCountedQuantity: number | null;
+  lastCountedAt: Date | null;
+  movementsSinceCount: number | null;
+  /** Balance − (last count + movements since): zero when nothing went unrecorded since the count. */
+  countVsBalance: number | null;
+}
+
+/** D9, D22: per store and batch, the ledger sum vs the balance table vs the last stocktake count. */
+export async function reconciliation(db: Db, user: Principal, regionCode?: string | null): Promise<ReconciliationRow[]> {
+  assertFinanceReader(user);
+  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
+  if (regionCode) {
+    const region = await getRegion(db, regionCode);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    prefix = subtreePrefix(region.code);
+  }
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH scope AS (SELECT id FROM stores WHERE region_code LIKE ${`${prefix}%`}),
+             ledger AS (
+               SELECT store_id, batch_id, COALESCE(sum(quantity) FILTER (WHERE bucket = 'ON_HAND'), 0) AS on_hand,
+                      COALESCE(sum(quantity) FILTER (WHERE bucket = 'IN_TRANSIT'), 0) AS in_transit
+                 FROM movements WHERE store_id IN (SELECT id FROM scope) GROUP BY store_id, batch_id),
+             counts AS (
+               SELECT DISTINCT ON (d.store_id, l.batch_id) d.store_id, l.batch_id, l.counted_quantity, d.occurred_at, d.id AS document_id
+                 FROM documents d JOIN document_lines l ON l.document_id = d.id
+                WHERE d.type = 'STOCKTAKE' AND d.status = 'POSTED' AND d.store_id IN (SELECT id FROM scope)
+                ORDER BY d.store_id, l.batch_id, d.occurred_at DESC, d.recorded_at DESC)
+        SELECT COALESCE(l.store_id, b.store_id) AS store_id, COALESCE(l.batch_id, b.batch_id) AS batch_id,
+               COALESCE(l.on_hand, 0) AS ledger_on_hand, COALESCE(b.on_hand, 0) AS balance_on_hand,
+               COALESCE(l.in_transit, 0) AS ledger_in_transit, COALESCE(b.in_transit, 0) AS balance_in_transit,
+               c.counted_quantity, c.occurred_at AS counted_at,
+               (SELECT COALESCE(sum(m.quantity), 0) FROM movements m
+                 WHERE m.store_id = c.store_id AND m.batch_id = c.batch_id AND m.bucket = 'ON_HAND'
+                   AND (m.occurred_at > c.occurred_at OR (m.occurred_at = c.occurred_at AND m.document_id <> c.document_id AND m.type <> 'STOCKTAKE'))) AS since
+          FROM ledger l
+          FULL OUTER JOIN (SELECT * FROM balances WHERE store_id IN (SELECT id FROM scope)) b ON b.store_id = l.store_id AND b.batch_id = l.batch_id
+          LEFT JOIN counts c ON c.store_id = COALESCE(l.store_id, b.store_id) AND c.batch_id = COALESCE(l.batch_id, b.batch_id)
+         WHERE COALESCE(l.on_hand, 0) <> 0 OR COALESCE(b.on_hand, 0) <> 0 OR COALESCE(l.in_transit, 0) <> 0 OR COALESCE(b.in_transit, 0) <> 0
+            OR c.counted_quantity IS NOT NULL
+         ORDER BY 1, 2`,
+  );
+  return rows.map((r) => {
+    const ledgerOnHand = Number(r.ledger_on_hand);
+    const balanceOnHand = Number(r.balance_on_hand);
+    const ledgerInTransit = Number(r.ledger_in_transit);
+    const balanceInTransit = Number(r.balance_in_transit);
+    const counted = r.counted_quantity === null || r.counted_quantity === undefined ? null : Number(r.counted_quantity);
+    const since = counted === null ? null : Number(r.since);
+    return {
+      storeId: String(r.store_id),
+      batchId: String(r.batch_id),
+      ledgerOnHand,
+      balanceOnHand,
+      ledgerInTransit,
+      balanceInTransit,
+      ledgerVsBalance: ledgerOnHand - balanceOnHand + (ledgerInTransit - balanceInTransit),
+      lastCountedQuantity: counted,
+      lastCountedAt: r.counted_at ? new Date(r.counted_at as string) : null,
+      movementsSinceCount: since,
+      countVsBalance: counted === null ? null : balanceOnHand - (counted + since!),
+    };
+  });
+}

@@ -1,0 +1,146 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { ZONE, type Clock } from '../clock.ts';
+import { badInput, forbidden } from '../errors.ts';
+import { formatFen, formatMoney, toFen } from '../money.ts';
+import { getRegion } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+
+export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface ValuationGroup {
+  key: string[];
+  quantity: number;
+  value: string;
+  inTransitQuantity: number;
+  inTransitValue: string;
+}
+
+export interface ValuationResult {
+  asOf: Date;
+  regionCode: string | null;
+  total: string;
+  onHand: string;
+  inTransit: string;
+  contingentAgreementValue: string;
+  contingentCapacityValue: string;
+  feesAccrued: string;
+  feesFrom: string;
+  snapshotMonth: string | null;
+  groups: ValuationGroup[];
+}
+
+/** Who reads value: auditors, administrators and dispatchers in their region; keepers do not. */
+export function assertFinanceReader(user: Principal) {
+  if (user.role === 'KEEPER') throw forbidden('财务数据');
+}
+
+/**
+ * D21: the exact value of reserves at an instant, from the ledger — the latest monthly snapshot at or before it plus
+ * the movements dated after the snapshot up to the instant (by business time). Σ quantity × batch unit price,
+ * grouped; in-transit stock included and shown apart; agreement and capacity reserves shown apart as contingent
+ * value; agreement fees accrued from the start of the year (or `feesFrom`) to the instant.
+ */
+export async function valuation(
+  db: Db,
+  user: Principal,
+  clock: Clock,
+  args: { asOf?: Date | null; regionCode?: string | null; groupBy?: Dimension[] | null; feesFrom?: string | null },
+): Promise<ValuationResult> {
+  assertFinanceReader(user);
+  const asOf = args.asOf ?? clock.now().toJSDate();
+  if (asOf > clock.now().toJSDate()) throw badInput('asOf', '估值时点不能晚于当前时间');
+  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
+  let childLength = 2;
+  let regionCode: string | null = null;
+  if (args.regionCode) {
+    const region = await getRegion(db, args.regionCode);
+    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    prefix = subtreePrefix(region.code);
+    regionCode = region.code;
+  }
+  if (prefix) childLength = { 2: 4, 4: 6, 6: 9, 9: 12, 12: 12 }[prefix.length] ?? 12;
+  const groupBy = [...new Set(args.groupBy ?? [])];
+
+  const [snap] = await queryRows<{ month: string | null; cutoff: string | null }>(
+    db,
+    sql`SELECT month::text, cutoff FROM period_closes WHERE cutoff <= ${asOf.toISOString()}::timestamptz ORDER BY month DESC LIMIT 1`,
+  );
+  const at = asOf.toISOString();
+  const quantities = snap
+    ? sql`SELECT store_id, batch_id, on_hand, in_transit FROM balance_snapshots WHERE month = ${snap.month}::date
+          UNION ALL
+          SELECT store_id, batch_id, CASE WHEN bucket = 'ON_HAND' THEN quantity ELSE 0 END, CASE WHEN bucket = 'IN_TRANSIT' THEN quantity ELSE 0 END
+            FROM movements WHERE occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND occurred_at <= ${at}::timestamptz`
+    : sql`SELECT store_id, batch_id, CASE WHEN bucket = 'ON_HAND' THEN quantity ELSE 0 END AS on_hand,
+                 CASE WHEN bucket = 'IN_TRANSIT' THEN quantity ELSE 0 END AS in_transit
+            FROM movements WHERE occurred_at <= ${at}::timestamptz`;
+  const keyColumns: Record<Dimension, SQL> = {
+    REGION: sql`rpad(substr(s.region_code, 1, ${childLength}), 12, '0')`,
+    STORE: sql`s.id::text`,
+    CATEGORY: sql`i.category_code`,
+    ITEM: sql`i.id::text`,
+    RESERVE_MODE: sql`b.reserve_mode::text`,
+    FUNDING_SOURCE: sql`b.funding_source::text`,
+  };
+  const keys = groupBy.map((d, n) => sql`${keyColumns[d]} AS k${sql.raw(String(n))}`);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH q AS (${quantities}),
+             held AS (SELECT store_id, batch_id, sum(on_hand) AS on_hand, sum(in_transit) AS in_transit FROM q GROUP BY store_id, batch_id)
+        SELECT ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
+               sum(h.on_hand)::bigint AS quantity, sum(h.on_hand * b.unit_price)::text AS value,
+               sum(h.in_transit)::bigint AS in_transit_quantity, sum(h.in_transit * b.unit_price)::text AS in_transit_value
+          FROM held h JOIN stores s ON s.id = h.store_id JOIN batches b ON b.id = h.batch_id JOIN items i ON i.id = b.item_id
+         WHERE (h.on_hand <> 0 OR h.in_transit <> 0) AND s.region_code LIKE ${`${prefix}%`}
+         ${keys.length ? sql`GROUP BY ${sql.join(groupBy.map((_, n) => sql.raw(String(n + 1))), sql`, `)} ORDER BY ${sql.join(groupBy.map((_, n) => sql.raw(String(n + 1))), sql`, `)}` : sql``}`,
+  );
+  const groups = keys.length
+    ? rows.map((r) => ({
+        key: groupBy.map((_, n) => String(r[`k${n}`])),
+        quantity: Number(r.quantity),
+        value: formatMoney(String(r.value ?? '0')),
+        inTransitQuantity: Number(r.in_transit_quantity),
+        inTransitValue: formatMoney(String(r.in_transit_value ?? '0')),
+      }))
+    : [];
+  const sumFen = (f: (r: Record<string, unknown>) => unknown) => rows.reduce((s, r) => s + toFen(formatMoney(String(f(r) ?? '0'))), 0n);
+  const onHand = sumFen((r) => r.value);
+  const inTransit = sumFen((r) => r.in_transit_value);
+
+  // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21).
+  const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;
+  const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
+  const [contingent] = await queryRows<{ agreement: string | null; capacity: string | null; fees: string | null }>(
+    db,
+    sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
+             lines AS (
+               SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price,
+                      (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+                        WHERE c.agreement_id = a.id AND cl.item_id = l.item_id AND c.checked_on <= ${day}::date
+                        ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS counted
+                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id
+                WHERE a.valid_from <= ${day}::date AND a.valid_to >= ${day}::date)
+        SELECT (SELECT sum(LEAST(quantity, COALESCE(counted, quantity)) * unit_price) FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
+               (SELECT sum(daily_capacity * unit_price * 1) FROM lines WHERE mode = 'CAPACITY')::text AS capacity,
+               (SELECT sum(round(annual_fee * GREATEST(0, LEAST(valid_to + 1, ${day}::date + 1) - GREATEST(valid_from, ${feesFrom}::date)) / 365.0, 2))
+                  FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,
+  );
+  return {
+    asOf,
+    regionCode,
+    total: formatFen(onHand + inTransit),
+    onHand: formatFen(onHand),
+    inTransit: formatFen(inTransit),
+    contingentAgreementValue: formatMoney(contingent.agreement ?? '0'),
+    contingentCapacityValue: formatMoney(contingent.capacity ?? '0'),
+    feesAccrued: formatMoney(contingent.fees ?? '0'),
+    feesFrom,
+    snapshotMonth: snap?.month ? String(snap.month).slice(0, 7) : null,
+    groups,
+  };
+}
+
