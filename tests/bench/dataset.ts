@@ -9,7 +9,13 @@ export const NESTED_STORES = 50;
 export const OTHER_STORES = 1950;
 export const EXTRA_ITEMS = 250;
 const ITEMS_PER_OTHER_STORE = 20;
-const ISSUE_ROUNDS = 18;
+/** Movements to generate (finance needs ≥ 10,000,000; the ledger figures ≥ 1,000,000). */
+const TARGET_MOVEMENTS = Number(process.env.BENCH_MOVEMENTS ?? 10_000_000);
+const HOLDINGS = NESTED_STORES * (EXTRA_ITEMS + 77) + OTHER_STORES * ITEMS_PER_OTHER_STORE;
+const ISSUE_ROUNDS = Math.max(18, Math.ceil(TARGET_MOVEMENTS / HOLDINGS) - 1);
+/** History spans 2025-01-01 … 2026-10-31 so that there are months to close. */
+const HISTORY_START = Date.parse('2025-01-01T01:00:00Z');
+const HISTORY_END = Date.parse('2026-10-31T01:00:00Z');
 
 export interface Progress {
   (label: string, done: number, total: number): void;
@@ -62,7 +68,7 @@ export async function generateDataset(sql: Sql, adminId: string, progress: Progr
     await sql`CREATE TEMP TABLE IF NOT EXISTS bench_docs (store_id uuid PRIMARY KEY, doc_id uuid)`;
     await sql`TRUNCATE bench_docs`;
     await sql`INSERT INTO bench_docs SELECT store_id, gen_random_uuid() FROM (SELECT DISTINCT store_id FROM bench_holdings) s`;
-    const at = `2025-${String(1 + (round % 12)).padStart(2, '0')}-15T09:00:00+08:00`;
+    const at = new Date(HISTORY_START + ((HISTORY_END - HISTORY_START) * round) / ISSUE_ROUNDS).toISOString();
     await sql`INSERT INTO documents (id, number, type, status, store_id, recipient, reason_code, source, actor_id, occurred_at, recorded_at,
                                      idempotency_kind, idempotency_key, request_hash)
       SELECT d.doc_id, ${prefix} || '-2025-' || lpad((${round} * 10000 + row_number() OVER ())::text, 8, '0'), ${type}, 'POSTED', d.store_id,
@@ -70,7 +76,7 @@ export async function generateDataset(sql: Sql, adminId: string, progress: Progr
              CASE WHEN ${type} = 'RECEIPT' THEN 'PURCHASE'::receipt_source END,
              ${adminId}::uuid, ${at}::timestamptz, ${at}::timestamptz, 'bench', d.doc_id::text, 'bench'
         FROM bench_docs d`;
-    const qty = type === 'RECEIPT' ? sql`10000` : sql`-(1 + abs(hashtext(h.batch_id::text || ${round})) % 10)`;
+    const qty = type === 'RECEIPT' ? sql`${10 * ISSUE_ROUNDS + 100}` : sql`-(1 + abs(hashtext(h.batch_id::text || ${round})) % 10)`;
     await sql`INSERT INTO document_lines (document_id, line_no, item_id, batch_id, quantity, unit_price, reason_code)
       SELECT d.doc_id, row_number() OVER (PARTITION BY h.store_id ORDER BY h.batch_id), h.item_id, h.batch_id, ${qty}, b.unit_price,
              CASE WHEN ${type} = 'ISSUE' THEN 'RELIEF' END
@@ -80,6 +86,9 @@ export async function generateDataset(sql: Sql, adminId: string, progress: Progr
              CASE WHEN ${type} = 'ISSUE' THEN 'RELIEF' END, ${at}::timestamptz, ${at}::timestamptz, ${adminId}::uuid
         FROM bench_holdings h JOIN bench_docs d USING (store_id) JOIN batches b ON b.id = h.batch_id`;
   };
+  // Bulk history only: commits need no flush, and the per-row period trigger is off while loading (restored below).
+  await sql`SET synchronous_commit = off`;
+  await sql`ALTER TABLE movements DISABLE TRIGGER USER`;
   await docs('RECEIPT', 'RK', 0);
   tick('receipts');
   for (let r = 1; r <= ISSUE_ROUNDS; r++) {
@@ -91,6 +100,8 @@ export async function generateDataset(sql: Sql, adminId: string, progress: Progr
     SELECT m.store_id, m.batch_id, h.item_id, sum(m.quantity), 0, 0
       FROM movements m JOIN bench_holdings h ON h.store_id = m.store_id AND h.batch_id = m.batch_id
      GROUP BY m.store_id, m.batch_id, h.item_id`;
+  await sql`ALTER TABLE movements ENABLE TRIGGER USER`;
+  await sql`SET synchronous_commit = on`;
   tick('balances');
   await sql`ANALYZE`;
   tick('analyze');

@@ -14,6 +14,14 @@ import { buildTemplate, TEST_PASSWORD, withDatabase } from '../support/template.
 import { BENCH_CITY, generateDataset, NESTED_STORES } from './dataset.ts';
 import { measure, percentile, progressBar, table } from './report.ts';
 import { benchPlanner } from './planner.ts';
+import { DateTime } from 'luxon';
+import { fixedClock } from '../../server/clock.ts';
+import { closePeriod } from '../../server/audit/periods.ts';
+import { valuation } from '../../server/audit/valuation.ts';
+import { loadPrincipal } from '../../server/users/service.ts';
+import type { Principal } from '../../server/auth/principal.ts';
+import type { Db } from '../../drizzle/client.ts';
+import type { Sql } from 'postgres';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = 16;
@@ -21,10 +29,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function main() {
   const pg = await startPostgres({ durable: true });
-  const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
-  await admin.unsafe('DROP DATABASE IF EXISTS reserves_bench WITH (FORCE)');
-  await admin.unsafe('CREATE DATABASE reserves_bench');
-  await admin.end();
+  const maintenance = postgres(pg.url, { max: 1, onnotice: () => {} });
+  await maintenance.unsafe('DROP DATABASE IF EXISTS reserves_bench WITH (FORCE)');
+  await maintenance.unsafe('CREATE DATABASE reserves_bench');
+  await maintenance.end();
   const url = withDatabase(pg.url, 'reserves_bench');
   const template = await buildTemplate({ databaseUrl: url, poolMax: 4 });
   await template.close();
@@ -36,6 +44,19 @@ async function main() {
   await generator.end();
   const sql = postgres(url, { max: CLIENTS, onnotice: () => {} });
   console.log(`\ndata set: ${size.stores} stores, ${size.items} items, ${size.movements.toLocaleString('en')} movements (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+
+  // 月结 for every month of the history but the last: valuation starts from these snapshots.
+  const closing = openDatabase({ databaseUrl: url, poolMax: 2 });
+  const admin = (await loadPrincipal(closing.db, userId('admin')))!;
+  const closeClock = fixedClock('2026-11-22T02:00:00Z');
+  const closeStarted = Date.now();
+  let months = 0;
+  for (let m = DateTime.fromISO('2025-01-01'); m < DateTime.fromISO('2026-10-01'); m = m.plus({ months: 1 })) {
+    await closePeriod(closing.db, admin, closeClock, m.toFormat('yyyy-LL'));
+    months++;
+    progressBar(`close ${m.toFormat('yyyy-LL')}`, months, 21);
+  }
+  console.log(`\nmonthly closes: ${months} months (${((Date.now() - closeStarted) / 1000).toFixed(0)} s)`);
 
   const nestedStores = await sql<{ id: string }[]>`SELECT id FROM stores WHERE region_code LIKE '9901%' ORDER BY code`;
   const otherStores = await sql<{ id: string }[]>`SELECT id FROM stores WHERE region_code LIKE '9902%' ORDER BY code`;
@@ -88,6 +109,15 @@ async function main() {
       ['nested stock query req/s (4 clients)', nested.rate.toFixed(1), `p95 ${percentile(latencies, 95).toFixed(0)} ms`, '', ''],
       ['SQL statements per nested query', `${statements.at50} (50 stores × ~327 lines)`, `${statements.at5} (5 stores)`, '', 'constant'],
     ]);
+    const finance = await benchValuation(closing.db, admin, sql);
+    console.log('\nvaluation at a random instant (10 instants in 2025-02 … 2026-10)');
+    table([
+      ['figure', 'median', 'p95'],
+      ['valuation(asOf, regionCode) — snapshot + movements after it', `${finance.valuation.median.toFixed(0)} ms`, `${finance.valuation.p95.toFixed(0)} ms`],
+      ['plain full-scan SUM over the ledger up to asOf (baseline)', `${finance.scan.median.toFixed(0)} ms`, `${finance.scan.p95.toFixed(0)} ms`],
+      ['ratio (target ≤ 0.2)', (finance.valuation.median / finance.scan.median).toFixed(3), ''],
+    ]);
+    console.log(`valuation equals the full-scan replay at every instant: ${finance.agree}`);
     console.log('\ndispatch planner (synthetic: 20 items × 10 destinations, exact LP per item vs greedy nearest-first)');
     const planner = [];
     for (const [stores, runs] of [[200, 10], [2000, 10], [20000, 3]] as const) planner.push(await benchPlanner(stores, runs));
@@ -98,10 +128,37 @@ async function main() {
     const failures = single.errors + hundred.errors + nested.errors;
     if (failures) console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested.firstError})`);
   } finally {
+    await closing.close();
     server.process.kill('SIGTERM');
     await sql.end();
     await pg.stop();
   }
+}
+
+/** valuation at random instants beside a plain full-scan SUM up to the same instant; both must agree. */
+async function benchValuation(db: Db, admin: Principal, sql: Sql) {
+  const clock = fixedClock('2026-11-22T02:00:00Z');
+  const start = Date.parse('2025-02-01T00:00:00Z');
+  const end = Date.parse('2026-10-31T00:00:00Z');
+  const valuationTimes: number[] = [];
+  const scanTimes: number[] = [];
+  let agree = true;
+  for (let i = 0; i < 10; i++) {
+    const asOf = new Date(start + ((end - start) * (i + 0.37)) / 10);
+    let t0 = performance.now();
+    const v = await valuation(db, admin, clock, { asOf, regionCode: '990000' });
+    valuationTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    const [row] = await sql<{ total: string }[]>`SELECT COALESCE(sum(m.quantity * m.unit_price), 0)::text AS total
+      FROM movements m JOIN stores s ON s.id = m.store_id WHERE m.occurred_at <= ${asOf} AND s.region_code LIKE '99%'`;
+    scanTimes.push(performance.now() - t0);
+    if (Number(row.total).toFixed(2) !== Number(v.total).toFixed(2)) agree = false;
+  }
+  return {
+    valuation: { median: percentile(valuationTimes, 50), p95: percentile(valuationTimes, 95) },
+    scan: { median: percentile(scanTimes, 50), p95: percentile(scanTimes, 95) },
+    agree,
+  };
 }
 
 const RECEIVE = `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { id number } }`;
