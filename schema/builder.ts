@@ -24,6 +24,7 @@ export const builder = new SchemaBuilder<{
       roles: (roles) => ctx.user !== null && roles.includes(ctx.user.role),
     }),
     unauthorizedError: (_parent, ctx) => (ctx.user ? forbidden() : unauthenticated()),
+    authorizeOnSubscribe: true,
   },
 });
 

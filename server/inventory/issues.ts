@@ -81,6 +81,14 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
   return picks;
 }
 
+/** The lines and movements of stock leaving a store, one per batch picked. */
+export function outboundEntries(storeId: string, picks: Pick[], reasonCode: string | null): { lines: LineDraft[]; movements: MovementDraft[] } {
+  return {
+    lines: picks.map((p) => ({ ...p, quantity: -p.quantity, reasonCode })),
+    movements: picks.map((p) => ({ ...p, storeId, bucket: 'ON_HAND' as const, quantity: -p.quantity, reasonCode })),
+  };
+}
+
 /**
  * Locks what outbound lines may take: named batches and every batch of FEFO lines' items, at the store and
  * at `alsoStoreIds` (a transfer's destination), in one statement so that the lock order stays fixed.
@@ -134,8 +142,7 @@ export async function issueStock(db: Db, user: Principal, clock: Clock, input: u
         incidentId: v.incidentId,
         note: v.note,
         locked,
-        lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity, reasonCode: reason.code })),
-        movements: picks.map((p): MovementDraft => ({ ...p, storeId: store.id, bucket: 'ON_HAND', quantity: -p.quantity, reasonCode: reason.code })),
+        ...outboundEntries(store.id, picks, reason.code),
       };
     },
   });
@@ -176,8 +183,7 @@ export async function scrapStock(db: Db, user: Principal, clock: Clock, input: u
         reasonCode: reason.code,
         note: v.note,
         locked,
-        lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity, reasonCode: reason.code })),
-        movements: picks.map((p): MovementDraft => ({ ...p, storeId: store.id, bucket: 'ON_HAND', quantity: -p.quantity, reasonCode: reason.code })),
+        ...outboundEntries(store.id, picks, reason.code),
       };
     },
   });

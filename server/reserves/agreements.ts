@@ -192,19 +192,27 @@ export interface EffectiveLine extends AgreementLineRow {
   effectiveQuantity: number;
 }
 
-/** Lines of agreements valid on a date in a region subtree (null: everywhere), with the last spot-check count per line (D6). */
-export async function activeAgreementLines(db: Db, regionCode: string | null, on: string, mode?: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY'): Promise<EffectiveLine[]> {
+/** Agreement lines with the last spot-check count per line (D6), for agreements matching `where`. */
+async function effectiveLines(db: Db, where: SQL): Promise<EffectiveLine[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
                (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
                  WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
           FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
-         WHERE ${regionCode ? sql`a.region_code LIKE ${`${subtreePrefix(regionCode)}%`}` : sql`TRUE`} AND a.valid_from <= ${on}::date AND a.valid_to >= ${on}::date
-           ${mode ? sql`AND a.mode = ${mode}` : sql``}
+         WHERE ${where}
          ORDER BY a.id, l.item_id`,
   );
   return rows.map((r) => toEffectiveLine(r));
+}
+
+/** Lines of agreements valid on a date in a region subtree (null: everywhere). */
+export function activeAgreementLines(db: Db, regionCode: string | null, on: string, mode?: 'AGREEMENT' | 'ENTRUSTED' | 'CAPACITY'): Promise<EffectiveLine[]> {
+  return effectiveLines(
+    db,
+    sql`${regionCode ? sql`a.region_code LIKE ${`${subtreePrefix(regionCode)}%`}` : sql`TRUE`} AND a.valid_from <= ${on}::date AND a.valid_to >= ${on}::date
+        ${mode ? sql`AND a.mode = ${mode}` : sql``}`,
+  );
 }
 
 function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
@@ -228,18 +236,8 @@ function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
 }
 
 /** Lines of many agreements with their last counts (for the Agreement.lines loader). */
-export async function linesOfAgreements(db: Db, ids: readonly string[]): Promise<EffectiveLine[]> {
-  const rows = await queryRows<Record<string, unknown>>(
-    db,
-    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
-               (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
-                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
-          FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
-         WHERE a.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
-         ORDER BY l.item_id`,
-  );
-  return rows.map((r) => toEffectiveLine(r));
-}
+export const linesOfAgreements = (db: Db, ids: readonly string[]) =>
+  effectiveLines(db, sql`a.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`);
 
 export const checksOfAgreements = (db: Db, ids: readonly string[]) =>
   db.select().from(agreementChecks).where(inArray(agreementChecks.agreementId, [...ids])).orderBy(desc(agreementChecks.checkedOn), desc(agreementChecks.recordedAt));

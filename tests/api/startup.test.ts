@@ -15,20 +15,11 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { dbKind } from '../support/harness.ts';
 import { withDatabase } from '../support/template.ts';
+import { freePort } from '../support/postgres-server.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DEMO_PASSWORD = 'Startup-Pass-2026';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 interface Started {
   child: ChildProcess;

@@ -1,0 +1,694 @@
+import { describe, expect, it } from 'vitest';
+import {
+  greatCircleKm,
+  objectiveOf,
+  planDispatch,
+  planGreedy,
+  reasonFor,
+  tierOf,
+  TIER_ORDER,
+  type AgreementSource,
+  type CapacitySource,
+  type Destination,
+  type Plan,
+  type PlannerInput,
+  type PlannerPolicy,
+  type Source,
+  type StoreBatchSource,
+  type Tier,
+} from '../../server/dispatch/planner.ts';
+
+// The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
+// Costs are recomputed here independently of the module, from the constants in its comments:
+// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if ETA > deadline; shortage 1e6 per unit.
+
+const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1000, NEIGHBOUR: 2000, AGREEMENT: 3000, CAPACITY: 4000 };
+const LATE_PENALTY = 10_000;
+const SHORTAGE_PENALTY = 1_000_000;
+const EARTH_KM = 6371.0088;
+
+const POLICY: PlannerPolicy = { detourFactor: 1.3, speedKmh: 60, handlingHours: 0.5, nearestK: 1000, capacityHorizonDays: 3 };
+
+// ---------- independent re-implementation of the cost model ----------
+
+/** Great-circle distance through the chord of the unit sphere (a different formula from the module's haversine). */
+function chordKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const r = Math.PI / 180;
+  const v = (p: { lat: number; lng: number }) => [Math.cos(p.lat * r) * Math.cos(p.lng * r), Math.cos(p.lat * r) * Math.sin(p.lng * r), Math.sin(p.lat * r)];
+  const [x1, y1, z1] = v(a);
+  const [x2, y2, z2] = v(b);
+  const chord = Math.hypot(x1 - x2, y1 - y2, z1 - z2);
+  return 2 * EARTH_KM * Math.asin(Math.min(1, chord / 2));
+}
+
+/** D15 by region level: same county → LOCAL; the destination's city or province store → UPPER; else NEIGHBOUR. */
+function expectedTier(s: Source, d: { regionCode: string }): Tier {
+  if (s.kind !== 'STORE') return s.kind;
+  const sc = s.regionCode;
+  const dc = d.regionCode;
+  if (sc.slice(0, 6) === dc.slice(0, 6)) return 'LOCAL';
+  const isProvince = /^\d{2}0{10}$/.test(sc);
+  const isCity = !isProvince && /^\d{4}0{8}$/.test(sc);
+  if (isProvince && sc.slice(0, 2) === dc.slice(0, 2)) return 'UPPER';
+  if (isCity && sc.slice(0, 4) === dc.slice(0, 4)) return 'UPPER';
+  return 'NEIGHBOUR';
+}
+
+function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): number | undefined {
+  if (s.kind !== 'STORE' || !policy.travelOverrides) return undefined;
+  const candidates = [regionCode, regionCode.slice(0, 9) + '000', regionCode.slice(0, 6) + '000000', regionCode.slice(0, 4) + '00000000', regionCode.slice(0, 2) + '0000000000'];
+  for (const c of candidates) {
+    const h = policy.travelOverrides.get(`${s.storeId}|${c}`);
+    if (h !== undefined) return h;
+  }
+  return undefined;
+}
+
+function etaOf(s: Source, d: Destination, policy: PlannerPolicy): number {
+  const travel = overrideFor(policy, s, d.regionCode) ?? (chordKm(s, d) * policy.detourFactor) / policy.speedKmh;
+  const lead = s.kind === 'AGREEMENT' ? s.responseHours : s.kind === 'CAPACITY' ? s.leadDays * 24 + 24 : 0;
+  return policy.handlingHours + lead + travel;
+}
+
+function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number): number {
+  const eta = etaOf(s, d, policy);
+  return eta + TIER_PENALTY[expectedTier(s, d)] + (eta > deadline ? LATE_PENALTY : 0);
+}
+
+const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
+
+// ---------- independent solvers ----------
+
+/** Min-cost flow by successive shortest paths (Bellman–Ford on the residual graph): S → source → destination → T, plus S → destination shortage arcs. */
+function minCostFlow(supply: number[], demand: number[], cost: number[][]): number {
+  const P = supply.length;
+  const D = demand.length;
+  const S = 0;
+  const T = P + D + 1;
+  const n = T + 1;
+  type Edge = { to: number; cap: number; cost: number; rev: number };
+  const g: Edge[][] = Array.from({ length: n }, () => []);
+  const add = (u: number, v: number, cap: number, c: number) => {
+    g[u].push({ to: v, cap, cost: c, rev: g[v].length });
+    g[v].push({ to: u, cap: 0, cost: -c, rev: g[u].length - 1 });
+  };
+  const total = demand.reduce((a, b) => a + b, 0);
+  supply.forEach((q, p) => q > 0 && add(S, 1 + p, q, 0));
+  for (let p = 0; p < P; p++) for (let d = 0; d < D; d++) if (demand[d] > 0) add(1 + p, 1 + P + d, total, cost[p][d]);
+  demand.forEach((q, d) => {
+    if (q <= 0) return;
+    add(S, 1 + P + d, q, SHORTAGE_PENALTY);
+    add(1 + P + d, T, q, 0);
+  });
+  let flow = 0;
+  let result = 0;
+  while (flow < total) {
+    const dist = new Array<number>(n).fill(Infinity);
+    const prev: [number, number][] = new Array(n);
+    dist[S] = 0;
+    for (let round = 0; round < n; round++) {
+      let changed = false;
+      for (let u = 0; u < n; u++) {
+        if (dist[u] === Infinity) continue;
+        g[u].forEach((e, i) => {
+          if (e.cap > 0 && dist[u] + e.cost < dist[e.to] - 1e-9) {
+            dist[e.to] = dist[u] + e.cost;
+            prev[e.to] = [u, i];
+            changed = true;
+          }
+        });
+      }
+      if (!changed) break;
+    }
+    if (dist[T] === Infinity) throw new Error('reference solver: infeasible');
+    let push = total - flow;
+    for (let v = T; v !== S; v = prev[v][0]) push = Math.min(push, g[prev[v][0]][prev[v][1]].cap);
+    for (let v = T; v !== S; v = prev[v][0]) {
+      const e = g[prev[v][0]][prev[v][1]];
+      e.cap -= push;
+      g[v][e.rev].cap += push;
+    }
+    flow += push;
+    result += push * dist[T];
+  }
+  return result;
+}
+
+/** Exhaustive search over integer allocations, for tiny cases (to check the reference solver itself). */
+function bruteForce(supply: number[], demand: number[], cost: number[][]): number {
+  const P = supply.length;
+  const D = demand.length;
+  const x: number[][] = Array.from({ length: P }, () => new Array(D).fill(0));
+  let best = Infinity;
+  const cells = P * D;
+  const rec = (k: number) => {
+    if (k === cells) {
+      let c = 0;
+      for (let d = 0; d < D; d++) {
+        let got = 0;
+        for (let p = 0; p < P; p++) {
+          got += x[p][d];
+          c += x[p][d] * cost[p][d];
+        }
+        c += (demand[d] - got) * SHORTAGE_PENALTY;
+      }
+      best = Math.min(best, c);
+      return;
+    }
+    const p = Math.floor(k / D);
+    const d = k % D;
+    const usedP = x[p].reduce((a, b) => a + b, 0);
+    let usedD = 0;
+    for (let q = 0; q < P; q++) usedD += x[q][d];
+    const max = Math.min(supply[p] - usedP, demand[d] - usedD);
+    for (let v = 0; v <= max; v++) {
+      x[p][d] = v;
+      rec(k + 1);
+    }
+    x[p][d] = 0;
+  };
+  rec(0);
+  return best;
+}
+
+/** The optimum of the whole input, item by item, with the independent cost model. */
+function referenceOptimum(input: PlannerInput, policy: PlannerPolicy): number {
+  const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
+  let total = 0;
+  for (const item of items) {
+    const sources = input.sources.filter((s) => s.itemId === item);
+    const demand = input.destinations.map((d) => d.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0));
+    const cost = sources.map((s) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours)));
+    total += minCostFlow(sources.map((s) => supplyOf(s, policy)), demand, cost);
+  }
+  return total;
+}
+
+/** A plan's cost under the independent cost model (shortages included). */
+function independentCost(plan: Plan, input: PlannerInput, policy: PlannerPolicy): number {
+  return (
+    plan.lines.reduce((a, l) => a + l.quantity * unitCost(l.source, input.destinations[l.destinationIndex], policy, input.deadlineHours), 0) +
+    plan.shortages.reduce((a, s) => a + s.missing * SHORTAGE_PENALTY, 0)
+  );
+}
+
+// ---------- random cases ----------
+
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DEST_REGIONS = ['410781100000', '410781101000', '410781203000', '410721101000', '410782000000', '410702000000'];
+const STORE_REGIONS = ['410781000000', '410781100000', '410721000000', '410782000000', '410700000000', '410000000000', '410800000000', '140500000000', '410702000000'];
+const ITEMS = ['item-a', 'item-b'];
+
+function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy } {
+  const rnd = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const lat = () => 34.9 + rnd() * 0.9;
+  const lng = () => 112.9 + rnd() * 1.8;
+  const items = ITEMS.slice(0, int(1, 2));
+  const destinations: Destination[] = Array.from({ length: int(1, 3) }, (_, j) => {
+    const lines = items.filter(() => rnd() < 0.8).map((itemId) => ({ itemId, quantity: int(1, 40) }));
+    return { name: `安置点${j + 1}`, regionCode: pick(DEST_REGIONS), lat: lat(), lng: lng(), lines: lines.length ? lines : [{ itemId: items[0], quantity: int(1, 40) }] };
+  });
+  const sources: Source[] = [];
+  const storeCount = int(1, 6);
+  for (let s = 0; s < storeCount; s++) {
+    const at = { lat: lat(), lng: lng() };
+    const regionCode = pick(STORE_REGIONS);
+    for (const itemId of items) {
+      const batches = int(0, 2);
+      for (let b = 0; b < batches; b++) {
+        sources.push({
+          kind: 'STORE',
+          storeId: `store-${s}`,
+          storeName: `储备库${s}`,
+          regionCode,
+          ...at,
+          batchId: `batch-${s}-${itemId}-${b}`,
+          itemId,
+          available: int(1, 30),
+          expiryDate: rnd() < 0.3 ? null : `20${int(27, 32)}-0${int(1, 9)}-15`,
+          receivedAt: `2026-0${int(1, 6)}-01T00:00:00.000Z`,
+        });
+      }
+    }
+  }
+  for (const itemId of items) {
+    if (rnd() < 0.4) sources.push({ kind: 'AGREEMENT', agreementId: `agr-${itemId}`, companyName: '协议企业', itemId, ...{ lat: lat(), lng: lng() }, available: int(1, 40), responseHours: int(2, 30) });
+    if (rnd() < 0.3) sources.push({ kind: 'CAPACITY', agreementId: `cap-${itemId}`, companyName: '产能企业', itemId, ...{ lat: lat(), lng: lng() }, dailyCapacity: int(1, 15), leadDays: int(0, 2) });
+  }
+  const policy: PlannerPolicy = {
+    detourFactor: 1 + rnd() * 0.6,
+    speedKmh: 30 + rnd() * 50,
+    handlingHours: rnd() * 2,
+    nearestK: 1000,
+    capacityHorizonDays: int(1, 4),
+  };
+  if (rnd() < 0.3 && sources[0]?.kind === 'STORE') {
+    policy.travelOverrides = new Map([[`${sources[0].storeId}|${destinations[0].regionCode.slice(0, 6)}000000`, 0.5 + rnd() * 20]]);
+  }
+  // A deadline no ETA lies within 0.01 h of: the plan reports ETAs to 0.01 h, so a nearer one is ambiguous.
+  const etas = destinations.flatMap((d) => sources.map((s) => etaOf(s, d, policy)));
+  let deadlineHours = pick([2, 4, 10, 10, 24, 60, 120]) + rnd();
+  while (etas.some((e) => Math.abs(e - deadlineHours) < 0.02)) deadlineHours += 0.05;
+  return { input: { destinations, sources, deadlineHours, policy }, policy };
+}
+
+const RELATIVE = 1e-9;
+const near = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance + RELATIVE * Math.max(Math.abs(a), Math.abs(b));
+
+// ---------- fixtures for the hand-made cases ----------
+
+const WEIHUI_COUNTY = '410781000000';
+const DEST: Destination = { name: '汲水镇安置点', regionCode: '410781100000', lat: 35.4, lng: 114.06, lines: [] };
+const demand = (quantity: number, itemId = 'quilt'): Destination => ({ ...DEST, lines: [{ itemId, quantity }] });
+
+/** A point `km` great-circle kilometres due north of the destination. */
+const north = (km: number, from = DEST) => ({ lat: from.lat + (km / EARTH_KM) * (180 / Math.PI), lng: from.lng });
+
+let batchSeq = 0;
+function storeBatch(storeId: string, regionCode: string, km: number, available: number, extra: Partial<StoreBatchSource> = {}): StoreBatchSource {
+  return {
+    kind: 'STORE',
+    storeId,
+    storeName: `${storeId}储备库`,
+    regionCode,
+    ...north(km),
+    batchId: `${storeId}-b${++batchSeq}`,
+    itemId: 'quilt',
+    available,
+    expiryDate: null,
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+const agreement = (km: number, available: number, responseHours: number, extra: Partial<AgreementSource> = {}): AgreementSource => ({
+  kind: 'AGREEMENT',
+  agreementId: 'agr-1',
+  companyName: '新乡市惠民百货配送有限公司',
+  itemId: 'quilt',
+  ...north(km),
+  available,
+  responseHours,
+  ...extra,
+});
+const capacity = (km: number, dailyCapacity: number, leadDays: number, extra: Partial<CapacitySource> = {}): CapacitySource => ({
+  kind: 'CAPACITY',
+  agreementId: 'cap-1',
+  companyName: '河南某被服厂',
+  itemId: 'quilt',
+  ...north(km),
+  dailyCapacity,
+  leadDays,
+  ...extra,
+});
+
+const taken = (plan: Plan, pred: (s: Source) => boolean) => plan.lines.filter((l) => pred(l.source)).reduce((a, l) => a + l.quantity, 0);
+const byTier = (plan: Plan) => Object.fromEntries(TIER_ORDER.map((t) => [t, plan.lines.filter((l) => l.tier === t).reduce((a, l) => a + l.quantity, 0)]));
+
+function checkInvariants(plan: Plan, input: PlannerInput, policy: PlannerPolicy) {
+  // Never more than a source holds (per batch, per agreement line, per capacity horizon).
+  const used = new Map<Source, number>();
+  for (const l of plan.lines) {
+    expect(l.quantity).toBeGreaterThan(0);
+    expect(Number.isInteger(l.quantity)).toBe(true);
+    expect(l.source.itemId).toBe(l.itemId);
+    used.set(l.source, (used.get(l.source) ?? 0) + l.quantity);
+  }
+  for (const [s, q] of used) expect(q).toBeLessThanOrEqual(supplyOf(s, policy));
+  // Never more than demanded; planned + missing = requested; shortages are explicit.
+  input.destinations.forEach((d, j) => {
+    for (const line of d.lines) {
+      const planned = plan.lines.filter((l) => l.destinationIndex === j && l.itemId === line.itemId).reduce((a, l) => a + l.quantity, 0);
+      expect(planned).toBeLessThanOrEqual(line.quantity);
+      const short = plan.shortages.find((s) => s.destinationIndex === j && s.itemId === line.itemId);
+      if (planned < line.quantity) expect(short).toEqual({ destinationIndex: j, itemId: line.itemId, requested: line.quantity, planned, missing: line.quantity - planned });
+      else expect(short).toBeUndefined();
+    }
+  });
+  expect(plan.totalQuantity).toBe(plan.lines.reduce((a, l) => a + l.quantity, 0));
+}
+
+// ---------- tests ----------
+
+describe('greatCircleKm and tierOf', () => {
+  it('DESIGN: great-circle distance matches known distances and an independent formula', () => {
+    // 北京 → 上海 is about 1067 km along the great circle.
+    const beijing = { lat: 39.9042, lng: 116.4074 };
+    const shanghai = { lat: 31.2304, lng: 121.4737 };
+    expect(greatCircleKm(beijing, shanghai)).toBeGreaterThan(1060);
+    expect(greatCircleKm(beijing, shanghai)).toBeLessThan(1075);
+    expect(greatCircleKm(beijing, beijing)).toBe(0);
+    const rnd = mulberry32(7);
+    for (let i = 0; i < 100; i++) {
+      const a = { lat: -80 + rnd() * 160, lng: -180 + rnd() * 360 };
+      const b = { lat: -80 + rnd() * 160, lng: -180 + rnd() * 360 };
+      expect(greatCircleKm(a, b)).toBeCloseTo(chordKm(a, b), 6);
+      expect(greatCircleKm(a, b)).toBeCloseTo(greatCircleKm(b, a), 9);
+    }
+  });
+
+  it('D15: tierOf — same county LOCAL, city/province above UPPER, others NEIGHBOUR; agreement and capacity by kind', () => {
+    const s = (regionCode: string) => storeBatch('x', regionCode, 1, 1);
+    const d = { ...DEST, regionCode: '410781100000' }; // 卫辉市汲水镇
+    expect(tierOf(s('410781000000'), d)).toBe('LOCAL'); // 卫辉市 county store
+    expect(tierOf(s('410781203000'), d)).toBe('LOCAL'); // another township of 卫辉市
+    expect(tierOf(s('410700000000'), d)).toBe('UPPER'); // 新乡市 city store
+    expect(tierOf(s('410000000000'), d)).toBe('UPPER'); // 河南省 province store
+    expect(tierOf(s('410721000000'), d)).toBe('NEIGHBOUR'); // 新乡县, a neighbouring county
+    expect(tierOf(s('410721101000'), d)).toBe('NEIGHBOUR'); // a township of 新乡县
+    expect(tierOf(s('410800000000'), d)).toBe('NEIGHBOUR'); // 焦作市, another city
+    expect(tierOf(s('140500000000'), d)).toBe('NEIGHBOUR'); // 晋城市, another province's city
+    expect(tierOf(s('140000000000'), d)).toBe('NEIGHBOUR'); // 山西省
+    expect(tierOf(agreement(1, 1, 1), d)).toBe('AGREEMENT');
+    expect(tierOf(capacity(1, 1, 1), d)).toBe('CAPACITY');
+    expect(TIER_ORDER).toEqual(['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGREEMENT', 'CAPACITY']);
+  });
+});
+
+describe('planDispatch — exact (DESIGN: a transportation problem per item, solved exactly)', () => {
+  it('the reference min-cost-flow solver agrees with brute force on tiny cases (checks the checker)', () => {
+    const rnd = mulberry32(99);
+    for (let c = 0; c < 150; c++) {
+      const P = 1 + Math.floor(rnd() * 3);
+      const D = 1 + Math.floor(rnd() * 2);
+      const supply = Array.from({ length: P }, () => Math.floor(rnd() * 5));
+      const dem = Array.from({ length: D }, () => 1 + Math.floor(rnd() * 4));
+      const cost = supply.map(() => dem.map(() => Math.round(rnd() * 20000) / 7));
+      expect(minCostFlow(supply, dem, cost)).toBeCloseTo(bruteForce(supply, dem, cost), 6);
+    }
+  });
+
+  it('on 250 random cases the plan costs exactly the independent optimum; objectiveOf agrees', async () => {
+    let withShortage = 0;
+    let multiDestination = 0;
+    for (let seed = 1; seed <= 250; seed++) {
+      const { input, policy } = randomCase(seed);
+      const plan = await planDispatch(input);
+      const optimum = referenceOptimum(input, policy);
+      const context = `seed ${seed}`;
+      checkInvariants(plan, input, policy);
+      // Exact: the allocation, priced by the independent model, is the optimum.
+      expect(near(independentCost(plan, input, policy), optimum, 1e-4), `${context}: ${independentCost(plan, input, policy)} vs ${optimum}`).toBe(true);
+      // objectiveOf prices lines at their reported ETA (rounded to 0.01 h): within 0.005 h per unit.
+      expect(near(objectiveOf(plan, input.deadlineHours), optimum, plan.totalQuantity * 0.005 + 1e-4), `${context}: objectiveOf`).toBe(true);
+      // Lines report the independent ETA, distance, tier and deadline flag.
+      for (const l of plan.lines) {
+        const d = input.destinations[l.destinationIndex];
+        const eta = etaOf(l.source, d, policy);
+        expect(l.etaHours).toBeCloseTo(eta, 2);
+        expect(l.distanceKm).toBeCloseTo(chordKm(l.source, d) * policy.detourFactor, 1);
+        expect(l.tier).toBe(expectedTier(l.source, d));
+        expect(l.meetsDeadline).toBe(eta <= input.deadlineHours);
+      }
+      if (plan.shortages.length) withShortage++;
+      if (input.destinations.length > 1) multiDestination++;
+    }
+    // The generator must produce the interesting shapes, or the check above proves little.
+    expect(withShortage).toBeGreaterThan(20);
+    expect(multiDestination).toBeGreaterThan(100);
+  });
+
+  it('is deterministic: the same input twice, and the sources shuffled, give the same plan', async () => {
+    for (let seed = 300; seed < 340; seed++) {
+      const { input } = randomCase(seed);
+      const a = await planDispatch(input);
+      const b = await planDispatch(structuredClone(input));
+      expect(b).toEqual(a);
+      const rnd = mulberry32(seed);
+      const shuffled = [...input.sources];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+      }
+      const c = await planDispatch({ ...input, sources: shuffled });
+      expect(c).toEqual(a);
+    }
+  });
+
+  it('DESIGN: greedy nearest-first (the baseline) never beats the exact plan, and is beaten on some cases', async () => {
+    let strictlyWorse = 0;
+    for (let seed = 1000; seed < 1250; seed++) {
+      const { input, policy } = randomCase(seed);
+      const exact = await planDispatch(input);
+      const greedy = planGreedy(input);
+      checkInvariants(greedy, input, policy);
+      expect(independentCost(greedy, input, policy)).toBeGreaterThanOrEqual(independentCost(exact, input, policy) - 1e-6);
+      // objectiveOf: the exact plan's ETAs are rounded to 0.01 h, so allow 0.005 h per unit.
+      expect(objectiveOf(greedy, input.deadlineHours)).toBeGreaterThanOrEqual(objectiveOf(exact, input.deadlineHours) - exact.totalQuantity * 0.005 - 1e-6);
+      if (objectiveOf(greedy, input.deadlineHours) > objectiveOf(exact, input.deadlineHours) + 1) strictlyWorse++;
+    }
+    expect(strictlyWorse).toBeGreaterThan(0);
+  });
+
+  it('DESIGN: a hand-made case where nearest-first is worse — the first destination must leave the shared store to the second', async () => {
+    // A at 0 km from d0 and d1's only near store; B is 50 km from d0 but 400 km from d1.
+    const d0 = { ...DEST, name: 'd0', lines: [{ itemId: 'quilt', quantity: 10 }] };
+    const d1 = { ...DEST, name: 'd1', ...north(5), lines: [{ itemId: 'quilt', quantity: 10 }] };
+    const a = storeBatch('A', WEIHUI_COUNTY, 2, 10);
+    const b = { ...storeBatch('B', WEIHUI_COUNTY, 0, 10), ...north(-50) };
+    const input: PlannerInput = { destinations: [d0, d1], sources: [a, b], deadlineHours: 24 };
+    const exact = await planDispatch(input);
+    const greedy = planGreedy(input);
+    expect(exact.lines.map((l) => [l.destinationIndex, (l.source as StoreBatchSource).storeId, l.quantity])).toEqual([
+      [0, 'B', 10],
+      [1, 'A', 10],
+    ]);
+    expect(objectiveOf(greedy, 24)).toBeGreaterThan(objectiveOf(exact, 24));
+  });
+});
+
+describe('planDispatch — supplies, demand and shortages', () => {
+  it('never allocates more than a source holds nor more than demanded; shortages state requested, planned, missing', async () => {
+    const sources = [storeBatch('A', WEIHUI_COUNTY, 5, 7), storeBatch('A', WEIHUI_COUNTY, 5, 3), storeBatch('B', '410700000000', 30, 4), agreement(20, 6, 4)];
+    const plan = await planDispatch({ destinations: [demand(50)], sources, deadlineHours: 10 });
+    checkInvariants(plan, { destinations: [demand(50)], sources, deadlineHours: 10 }, { ...POLICY, nearestK: 12 });
+    expect(plan.totalQuantity).toBe(20);
+    expect(plan.shortages).toEqual([{ destinationIndex: 0, itemId: 'quilt', requested: 50, planned: 20, missing: 30 }]);
+    // Enough stock: no shortage, exactly the demand.
+    const enough = await planDispatch({ destinations: [demand(12)], sources, deadlineHours: 10 });
+    expect(enough.shortages).toEqual([]);
+    expect(enough.totalQuantity).toBe(12);
+    // No source at all: the whole line is a shortage, not silently dropped.
+    const none = await planDispatch({ destinations: [demand(5, 'tent')], sources, deadlineHours: 10 });
+    expect(none.lines).toEqual([]);
+    expect(none.shortages).toEqual([{ destinationIndex: 0, itemId: 'tent', requested: 5, planned: 0, missing: 5 }]);
+  });
+
+  it('D15: a store never supplies another item than its own', async () => {
+    const plan = await planDispatch({ destinations: [demand(5, 'tent')], sources: [storeBatch('A', WEIHUI_COUNTY, 1, 100)], deadlineHours: 10 });
+    expect(plan.totalQuantity).toBe(0);
+    expect(plan.shortages[0].missing).toBe(5);
+  });
+});
+
+describe('planDispatch — D15 tier order', () => {
+  it('D15: LOCAL before UPPER before NEIGHBOUR before AGREEMENT before CAPACITY, even when the higher tier is nearer', async () => {
+    // Farther as the tier gets lower: CAPACITY nearest, LOCAL farthest; all on time (deadline 200 h).
+    const sources: Source[] = [
+      storeBatch('local', '410781000000', 90, 10),
+      storeBatch('city', '410700000000', 60, 10),
+      storeBatch('neighbour', '410721000000', 30, 10),
+      agreement(10, 10, 2),
+      capacity(1, 10, 0),
+    ];
+    for (let n = 1; n <= 5; n++) {
+      const plan = await planDispatch({ destinations: [demand(10 * n)], sources, deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
+      const expected = Object.fromEntries(TIER_ORDER.map((t, i) => [t, i < n ? 10 : 0]));
+      expect(byTier(plan), `demand ${10 * n}`).toEqual(expected);
+      expect(plan.lines.every((l) => l.meetsDeadline)).toBe(true);
+    }
+    // Partly: 15 takes all 10 local, then 5 from the city store.
+    const plan = await planDispatch({ destinations: [demand(15)], sources, deadlineHours: 200 });
+    expect(byTier(plan)).toMatchObject({ LOCAL: 10, UPPER: 5, NEIGHBOUR: 0 });
+  });
+
+  it('D15/D16: an on-time source beats a late one — lateness outweighs every tier', async () => {
+    const local = storeBatch('local', WEIHUI_COUNTY, 100, 10); // 0.5 + 130/60 ≈ 2.67 h: late for a 2 h deadline
+    const city = storeBatch('city', '410700000000', 30, 6); // ≈ 1.15 h: on time
+    const cap = capacity(1, 100, 0); // ≥ 24.5 h: late
+    const plan = await planDispatch({ destinations: [demand(8)], sources: [local, city, cap], deadlineHours: 2 });
+    expect(byTier(plan)).toMatchObject({ LOCAL: 2, UPPER: 6, CAPACITY: 0 });
+    const late = plan.lines.find((l) => l.tier === 'LOCAL')!;
+    expect(late.meetsDeadline).toBe(false);
+    expect(plan.lines.find((l) => l.tier === 'UPPER')!.meetsDeadline).toBe(true);
+    // With a 10 h deadline both are on time and the local store wins again.
+    const relaxed = await planDispatch({ destinations: [demand(8)], sources: [local, city, cap], deadlineHours: 10 });
+    expect(byTier(relaxed)).toMatchObject({ LOCAL: 8, UPPER: 0 });
+  });
+});
+
+describe('planDispatch — D16 deadlines and D17 lead times', () => {
+  it('D16: meetsDeadline is false exactly when the ETA exceeds the deadline', async () => {
+    // 0.5 h handling + 46.15 km × 1.3 / 60 km/h = 1.5 h in all.
+    const km = (1.0 * 60) / 1.3;
+    const s = storeBatch('A', WEIHUI_COUNTY, km, 10);
+    const at = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 1.6 });
+    expect(at.lines[0].etaHours).toBeCloseTo(1.5, 2);
+    expect(at.lines[0].meetsDeadline).toBe(true);
+    const over = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 1.4 });
+    expect(over.lines[0].meetsDeadline).toBe(false);
+    expect(over.lines[0].reason).toContain('超出 1.4 h 时限');
+    expect(over.maxEtaHours).toBeCloseTo(1.5, 2);
+    // Lateness is not a shortage: the stock still goes.
+    expect(over.shortages).toEqual([]);
+  });
+
+  it('D17: an agreement source arrives after its response hours', async () => {
+    const a = agreement(30, 50, 6);
+    const plan = await planDispatch({ destinations: [demand(20)], sources: [a], deadlineHours: 10 });
+    const expected = 0.5 + 6 + (chordKm(a, DEST) * 1.3) / 60;
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.lines[0]).toMatchObject({ tier: 'AGREEMENT', quantity: 20, meetsDeadline: true });
+    expect(plan.lines[0].etaHours).toBeCloseTo(expected, 2);
+    const slow = await planDispatch({ destinations: [demand(20)], sources: [agreement(30, 50, 12)], deadlineHours: 10 });
+    expect(slow.lines[0].meetsDeadline).toBe(false);
+  });
+
+  it('D17: capacity arrives after leadDays × 24 + 24 h and supplies dailyCapacity × capacityHorizonDays', async () => {
+    const c = capacity(12, 10, 2);
+    const plan = await planDispatch({ destinations: [demand(100)], sources: [c], deadlineHours: 10 });
+    expect(plan.lines[0].etaHours).toBeCloseTo(0.5 + 2 * 24 + 24 + (chordKm(c, DEST) * 1.3) / 60, 2);
+    expect(plan.lines[0].meetsDeadline).toBe(false);
+    expect(plan.totalQuantity).toBe(30); // 10 a day × the default 3 days
+    expect(plan.shortages).toEqual([{ destinationIndex: 0, itemId: 'quilt', requested: 100, planned: 30, missing: 70 }]);
+    const longer = await planDispatch({ destinations: [demand(100)], sources: [c], deadlineHours: 10, policy: { capacityHorizonDays: 5 } });
+    expect(longer.totalQuantity).toBe(50);
+  });
+
+  it('DESIGN: policy — detour, speed, handling, and a travel-time override (most specific region first)', async () => {
+    const s = storeBatch('A', WEIHUI_COUNTY, 40, 10);
+    const km = chordKm(s, DEST);
+    const plan = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { detourFactor: 1.5, speedKmh: 40, handlingHours: 1 } });
+    expect(plan.lines[0].etaHours).toBeCloseTo(1 + (km * 1.5) / 40, 2);
+    expect(plan.lines[0].distanceKm).toBeCloseTo(km * 1.5, 1);
+    const county = new Map([[`A|410781000000`, 3]]);
+    const byCounty = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { travelOverrides: county } });
+    expect(byCounty.lines[0].etaHours).toBeCloseTo(0.5 + 3, 2);
+    const township = new Map([...county, [`A|410781100000`, 1.25]]);
+    const byTownship = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { travelOverrides: township } });
+    expect(byTownship.lines[0].etaHours).toBeCloseTo(0.5 + 1.25, 2);
+    // Another store's override does not apply.
+    const other = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { travelOverrides: new Map([[`B|410781000000`, 9]]) } });
+    expect(other.lines[0].etaHours).toBeCloseTo(0.5 + (km * 1.3) / 60, 2);
+  });
+});
+
+describe('planDispatch — D8 FEFO inside a store', () => {
+  it('D8: the earliest-expiry batch goes first, undated batches last, ties by earliest received', async () => {
+    const sources = [
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { batchId: 'undated', expiryDate: null, receivedAt: '2025-01-01T00:00:00.000Z' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { batchId: 'late', expiryDate: '2030-01-01' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { batchId: 'early-new', expiryDate: '2027-06-30', receivedAt: '2026-05-01T00:00:00.000Z' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { batchId: 'early-old', expiryDate: '2027-06-30', receivedAt: '2026-02-01T00:00:00.000Z' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { batchId: 'earliest', expiryDate: '2026-12-31' }),
+    ];
+    const take = async (q: number) =>
+      (await planDispatch({ destinations: [demand(q)], sources, deadlineHours: 10 })).lines.map((l) => [(l.source as StoreBatchSource).batchId, l.quantity]);
+    expect(await take(3)).toEqual([['earliest', 3]]);
+    expect(await take(6)).toEqual([['earliest', 4], ['early-old', 2]]);
+    expect(await take(14)).toEqual([['earliest', 4], ['early-old', 4], ['early-new', 4], ['late', 2]]);
+    expect(await take(19)).toEqual([['earliest', 4], ['early-old', 4], ['early-new', 4], ['late', 4], ['undated', 3]]);
+  });
+
+  it('D8: several destinations served by one store share its batches FEFO; no batch is given twice', async () => {
+    const sources = [
+      storeBatch('A', WEIHUI_COUNTY, 5, 5, { batchId: 'b2', expiryDate: '2028-01-01' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 5, { batchId: 'b1', expiryDate: '2027-01-01' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 5, { batchId: 'b3', expiryDate: null }),
+    ];
+    const destinations = [
+      { ...demand(6), name: 'd0' },
+      { ...demand(6), name: 'd1', ...north(3) },
+    ];
+    const plan = await planDispatch({ destinations, sources, deadlineHours: 10 });
+    const per = new Map<string, number>();
+    for (const l of plan.lines) per.set((l.source as StoreBatchSource).batchId, (per.get((l.source as StoreBatchSource).batchId) ?? 0) + l.quantity);
+    expect(Object.fromEntries(per)).toEqual({ b1: 5, b2: 5, b3: 2 });
+    expect(plan.shortages).toEqual([]);
+    for (const j of [0, 1]) expect(plan.lines.filter((l) => l.destinationIndex === j).reduce((a, l) => a + l.quantity, 0)).toBe(6);
+    // Across both destinations, nothing from the undated batch while a dated one has stock left.
+    expect(plan.lines.filter((l) => (l.source as StoreBatchSource).batchId === 'b3').reduce((a, l) => a + l.quantity, 0)).toBe(2);
+  });
+});
+
+describe('planDispatch — pruning to the K nearest sources', () => {
+  it('DESIGN: with nearestK 1 and the nearest source short, the planner widens and still meets the demand', async () => {
+    const sources = [storeBatch('near', WEIHUI_COUNTY, 2, 5), storeBatch('mid', WEIHUI_COUNTY, 20, 5), storeBatch('far', WEIHUI_COUNTY, 60, 50)];
+    const plan = await planDispatch({ destinations: [demand(30)], sources, deadlineHours: 10, policy: { nearestK: 1 } });
+    expect(plan.shortages).toEqual([]);
+    expect(plan.totalQuantity).toBe(30);
+    expect(taken(plan, (s) => (s as StoreBatchSource).storeId === 'near')).toBe(5);
+    expect(taken(plan, (s) => (s as StoreBatchSource).storeId === 'mid')).toBe(5);
+    expect(taken(plan, (s) => (s as StoreBatchSource).storeId === 'far')).toBe(20);
+    // Two destinations competing for the same nearest store.
+    const two = await planDispatch({ destinations: [demand(5), { ...demand(5), ...north(1) }], sources, deadlineHours: 10, policy: { nearestK: 1 } });
+    expect(two.shortages).toEqual([]);
+    expect(two.totalQuantity).toBe(10);
+    // A real shortage still ends: every source used, the rest reported.
+    const short = await planDispatch({ destinations: [demand(100)], sources, deadlineHours: 10, policy: { nearestK: 1 } });
+    expect(short.totalQuantity).toBe(60);
+    expect(short.shortages[0].missing).toBe(40);
+  });
+
+  it('DESIGN: pruned (nearestK 1–3) on random cases, a shortage is only what all sources together cannot cover', async () => {
+    for (let seed = 2000; seed < 2150; seed++) {
+      const { input, policy } = randomCase(seed);
+      const nearestK = 1 + (seed % 3);
+      const pruned = await planDispatch({ ...input, policy: { ...policy, nearestK } });
+      checkInvariants(pruned, input, policy);
+      for (const item of new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))) {
+        const wanted = input.destinations.flatMap((d) => d.lines).filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0);
+        const held = input.sources.filter((s) => s.itemId === item).reduce((a, s) => a + supplyOf(s, policy), 0);
+        expect(pruned.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0), `seed ${seed}`).toBe(Math.min(wanted, held));
+      }
+      // Pruning may cost optimality, never feasibility: never cheaper than the exact optimum.
+      expect(independentCost(pruned, input, policy)).toBeGreaterThanOrEqual(referenceOptimum(input, policy) - 1e-4);
+    }
+  });
+});
+
+describe('reasons — why this source, in Chinese, with km and h', () => {
+  it('D15/D17: reasons name the source, its tier in words, km and h; lateness is stated', async () => {
+    const sources: Source[] = [
+      storeBatch('local', WEIHUI_COUNTY, 10, 1, { storeName: '卫辉市救灾物资储备库' }),
+      storeBatch('city', '410700000000', 20, 1, { storeName: '新乡市救灾物资储备库' }),
+      storeBatch('neighbour', '410721000000', 30, 1, { storeName: '新乡县救灾物资储备库' }),
+      agreement(5, 1, 6),
+      capacity(5, 1, 2),
+    ];
+    const plan = await planDispatch({ destinations: [demand(5)], sources, deadlineHours: 10 });
+    const reason = (t: Tier) => plan.lines.find((l) => l.tier === t)!.reason;
+    expect(reason('LOCAL')).toContain('卫辉市救灾物资储备库');
+    expect(reason('LOCAL')).toContain('本县库存');
+    expect(reason('LOCAL')).toMatch(/\d+ km/);
+    expect(reason('LOCAL')).toMatch(/约 \d+\.\d h/);
+    expect(reason('UPPER')).toContain('上级储备库');
+    expect(reason('NEIGHBOUR')).toContain('邻近地区');
+    expect(reason('AGREEMENT')).toContain('协议储备');
+    expect(reason('AGREEMENT')).toContain('响应 6 h');
+    expect(reason('CAPACITY')).toContain('产能储备');
+    expect(reason('CAPACITY')).toContain('生产准备 2 天');
+    expect(reason('CAPACITY')).toContain('超出 10 h 时限');
+    expect(reason('LOCAL')).not.toContain('超出');
+    // The km in words is the line's distance, rounded.
+    const local = plan.lines.find((l) => l.tier === 'LOCAL')!;
+    expect(local.reason).toContain(`${Math.round(local.distanceKm)} km`);
+  });
+
+  it('reasonFor is a pure function of source, arc and deadline', () => {
+    const s = storeBatch('A', WEIHUI_COUNTY, 1, 1, { storeName: '卫辉市救灾物资储备库' });
+    const text = reasonFor(s, { destinationIndex: 0, sourceIndex: 0, distanceKm: 23.4, etaHours: 0.89, tier: 'LOCAL', unitCost: 0.89 } as Parameters<typeof reasonFor>[1], 10);
+    expect(text).toBe('卫辉市救灾物资储备库（本县库存），23 km，约 0.9 h');
+  });
+});
