@@ -29,8 +29,6 @@ export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
   RECOVERY: 'HS',
 };
 
-export const formatDocumentNumber = (prefix: string, year: number, sequence: number) =>
-  `${prefix}-${year}-${String(sequence).padStart(6, '0')}`;
 
 export interface FefoCandidate {
   batchId: string;
