@@ -17,6 +17,7 @@ import {
   listStock,
   listStockReasons,
   type BalanceRow,
+  type StockRow,
   type DocumentLineRow,
   type DocumentRow,
   type MovementRow,
@@ -88,12 +89,12 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
   }),
 });
 
-export const StockLine = builder.objectRef<BalanceRow>('StockLine').implement({
+export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
   description: 'A balance of one batch at one store',
   fields: (t) => ({
     store: t.field({ type: Store, resolve: (l, _a, ctx) => load(ctx.loaders.store.load(l.storeId), 'store') }),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
-    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => l.batch ?? load(ctx.loaders.batch.load(l.batchId), 'batch') }),
     onHand: t.exposeInt('onHand'),
     reserved: t.exposeInt('reserved', { description: 'Held for approved dispatches' }),
     available: t.int({ resolve: (l) => l.onHand - l.reserved }),
@@ -101,11 +102,11 @@ export const StockLine = builder.objectRef<BalanceRow>('StockLine').implement({
     value: t.field({
       type: 'Money',
       description: 'On-hand quantity × batch unit price',
-      resolve: async (l, _a, ctx) => valueOf(l.onHand, (await load(ctx.loaders.batch.load(l.batchId), 'batch')).unitPrice),
+      resolve: async (l, _a, ctx) => valueOf(l.onHand, (l.batch ?? (await load(ctx.loaders.batch.load(l.batchId), 'batch'))).unitPrice),
     }),
     inTransitValue: t.field({
       type: 'Money',
-      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (await load(ctx.loaders.batch.load(l.batchId), 'batch')).unitPrice),
+      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (l.batch ?? (await load(ctx.loaders.batch.load(l.batchId), 'batch'))).unitPrice),
     }),
   }),
 });

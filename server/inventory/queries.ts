@@ -10,6 +10,8 @@ import { uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
+/** A balance, optionally with its batch already loaded. */
+export type StockRow = BalanceRow & { batch?: BatchRow };
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentLineRow = typeof documentLines.$inferSelect;
 export type MovementRow = typeof movements.$inferSelect;
@@ -83,13 +85,13 @@ export interface StoreStockKey {
 }
 
 /** Store.stock for many stores in one statement (window per store): no N+1 in nested queries. */
-export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Promise<BalanceRow[][]> {
+export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Promise<StockRow[][]> {
   const groups = new Map<string, StoreStockKey[]>();
   for (const k of keys) {
     const g = `${k.first}|${k.afterBatch}|${k.itemId}|${k.categoryCode}`;
     groups.set(g, [...(groups.get(g) ?? []), k]);
   }
-  const result = new Map<StoreStockKey, BalanceRow[]>();
+  const result = new Map<StoreStockKey, StockRow[]>();
   for (const group of groups.values()) {
     const { first, afterBatch, itemId, categoryCode } = group[0];
     const ids = group.map((k) => k.storeId);
@@ -97,8 +99,10 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
       db,
       sql`SELECT * FROM (
             SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit, bal.updated_at,
+                   b.batch_no, b.production_date::text AS production_date, b.expiry_date::text AS expiry_date, b.unit_price::text AS unit_price,
+                   b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at, b.created_at,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
-              FROM balances bal ${categoryCode ? sql`JOIN items i ON i.id = bal.item_id` : sql``}
+              FROM balances bal JOIN batches b ON b.id = bal.batch_id ${categoryCode ? sql`JOIN items i ON i.id = bal.item_id` : sql``}
              WHERE bal.store_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
                AND (bal.on_hand > 0 OR bal.in_transit > 0)
                ${afterBatch ? sql`AND bal.batch_id > ${afterBatch}::uuid` : sql``}
@@ -106,9 +110,9 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
                ${categoryCode ? sql`AND i.category_code = ${categoryCode}` : sql``}
           ) ranked WHERE rn <= ${first + 1} ORDER BY store_id, batch_id`,
     );
-    const byStore = new Map<string, BalanceRow[]>();
+    const byStore = new Map<string, StockRow[]>();
     for (const r of rows) {
-      const b: BalanceRow = {
+      const b: StockRow = {
         storeId: String(r.store_id),
         batchId: String(r.batch_id),
         itemId: String(r.item_id),
@@ -116,6 +120,22 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
         reserved: Number(r.reserved),
         inTransit: Number(r.in_transit),
         updatedAt: new Date(r.updated_at as string),
+        // The batch comes with the balance: nested stock lines resolve batch, price and value without a loader round.
+        batch: {
+          id: String(r.batch_id),
+          itemId: String(r.item_id),
+          batchNo: String(r.batch_no),
+          productionDate: r.production_date === null ? null : String(r.production_date).slice(0, 10),
+          expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
+          unitPrice: String(r.unit_price),
+          fundingSource: r.funding_source as BatchRow['fundingSource'],
+          reserveMode: r.reserve_mode as BatchRow['reserveMode'],
+          ownerOrgId: (r.owner_org_id as string | null) ?? null,
+          supplierOrgId: (r.supplier_org_id as string | null) ?? null,
+          origin: (r.origin as string | null) ?? null,
+          receivedAt: new Date(r.received_at as string),
+          createdAt: new Date(r.created_at as string),
+        },
       };
       byStore.set(b.storeId, [...(byStore.get(b.storeId) ?? []), b]);
     }
