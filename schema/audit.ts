@@ -52,7 +52,9 @@ const ReconciliationLine = builder.objectRef<ReconciliationRow>('ReconciliationL
     balanceOnHand: t.exposeInt('balanceOnHand'),
     ledgerInTransit: t.exposeInt('ledgerInTransit'),
     balanceInTransit: t.exposeInt('balanceInTransit'),
-    ledgerVsBalance: t.exposeInt('ledgerVsBalance', { description: 'Non-zero is a defect: alarm' }),
+    ledgerVsBalance: t.exposeInt('ledgerVsBalance', {
+      description: 'Units by which ledger and balance table disagree (|Δ on hand| + |Δ in transit|); non-zero is a defect: alarm',
+    }),
     lastCountedQuantity: t.exposeInt('lastCountedQuantity', { nullable: true }),
     lastCountedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastCountedAt }),
     movementsSinceCount: t.exposeInt('movementsSinceCount', { nullable: true }),

@@ -20,3 +20,7 @@ $$;
 --> statement-breakpoint
 CREATE TRIGGER movements_open_period BEFORE INSERT ON movements
   FOR EACH ROW EXECUTE FUNCTION movements_open_period();
+--> statement-breakpoint
+-- A document without movements (a stocktake with no differences) is refused in a closed period too.
+CREATE TRIGGER documents_open_period BEFORE INSERT ON documents
+  FOR EACH ROW EXECUTE FUNCTION movements_open_period();

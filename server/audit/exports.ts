@@ -8,6 +8,8 @@ import { verifyToken } from '../auth/tokens.ts';
 import { ZONE } from '../clock.ts';
 import type { AppServices } from '../context.ts';
 import { loadPrincipal } from '../users/service.ts';
+import { badInput } from '../errors.ts';
+import { uuidArg } from '../validation.ts';
 import { getRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { assertFinanceReader, DIMENSIONS, valuation, type Dimension } from './valuation.ts';
@@ -59,9 +61,12 @@ async function journalRows(db: Db, user: Principal, q: Record<string, string | u
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
   if (q.from) where.push(sql`m.occurred_at >= ${parseInstant(q.from, 'from')}::timestamptz`);
   if (q.to) where.push(sql`m.occurred_at <= ${parseInstant(q.to, 'to')}::timestamptz`);
-  if (q.storeId) where.push(sql`m.store_id = ${q.storeId}::uuid`);
-  if (q.itemId) where.push(sql`m.item_id = ${q.itemId}::uuid`);
-  if (q.documentType) where.push(sql`m.type = ${q.documentType}::document_type`);
+  if (q.storeId) where.push(sql`m.store_id = ${uuidArg(q.storeId, 'storeId', '仓库')}::uuid`);
+  if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
+  if (q.documentType) {
+    if (!Object.hasOwn(TYPE_NAMES, q.documentType)) throw badInput('documentType', `未知单据类型：${q.documentType}（可用：${Object.keys(TYPE_NAMES).join('、')}）`);
+    where.push(sql`m.type = ${q.documentType}::document_type`);
+  }
   return queryRows<Record<string, unknown>>(
     db,
     sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
@@ -93,7 +98,10 @@ function journalCells(r: Record<string, unknown>) {
 }
 
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
+  let s = v === null || v === undefined ? '' : String(v);
+  // Text that Excel would run as a formula (=, +, -, @ …, e.g. a batch number typed by a keeper) is quoted with
+  // a leading apostrophe; numbers stay numbers.
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { Kind, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { Kind, valueFromASTUntyped, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Db } from '../../drizzle/client.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { auditLog } from '../../drizzle/schema/index.ts';
 import { assertRegionAccess, type Principal } from '../auth/principal.ts';
 import type { Context } from '../context.ts';
@@ -49,8 +49,9 @@ export function auditPlugin(): Plugin<Context> {
             if (sel.kind !== Kind.FIELD) return [];
             const responseKey = sel.alias?.value ?? sel.name.value;
             const fieldErrors = errors.filter((e) => e.path?.[0] === responseKey);
+            // Literal arguments count as much as variables (closePeriod(month: "2026-05"), login(username: "…")).
             const argumentValues = Object.fromEntries(
-              sel.arguments?.map((a) => [a.name.value, a.value.kind === Kind.VARIABLE ? args.variableValues?.[a.value.name.value] : '(literal)']) ?? [],
+              sel.arguments?.map((a) => [a.name.value, valueFromASTUntyped(a.value, args.variableValues ?? undefined)]) ?? [],
             );
             const user = ctx.user;
             const loginName = sel.name.value === 'login' ? String(argumentValues.username ?? '') : null;
@@ -68,11 +69,25 @@ export function auditPlugin(): Plugin<Context> {
               },
             ];
           });
+          // A login attempt (failed ones included) belongs to the named account's region, when the account exists.
+          for (const row of rows) {
+            if (row.operation === 'login' && !row.userId && row.username) row.regionCode = await regionOfAccount(ctx.db, row.username);
+          }
           if (rows.length) await ctx.db.insert(auditLog).values(rows);
         },
       };
     },
   };
+}
+
+async function regionOfAccount(db: Db, username: string): Promise<string | null> {
+  const [row] = await queryRows<{ region_code: string | null }>(
+    db,
+    sql`SELECT COALESCE(u.region_code, (SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id
+                                          WHERE us.user_id = u.id ORDER BY s.code LIMIT 1)) AS region_code
+          FROM users u WHERE u.username = ${username}`,
+  );
+  return row?.region_code ?? null;
 }
 
 export interface AuditFilter {

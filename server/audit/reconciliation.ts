@@ -12,7 +12,10 @@ export interface ReconciliationRow {
   balanceOnHand: number;
   ledgerInTransit: number;
   balanceInTransit: number;
-  /** Must always be zero: a non-zero line is a defect to alarm on. */
+  /**
+   * Units by which the ledger and the balance table disagree, on hand and in transit (|Δ on hand| + |Δ in transit|).
+   * Must always be zero: a non-zero line is a defect to alarm on. Absolute values, so that two errors cannot cancel.
+   */
   ledgerVsBalance: number;
   lastCountedQuantity: number | null;
   lastCountedAt: Date | null;
@@ -70,7 +73,7 @@ export async function reconciliation(db: Db, user: Principal, regionCode?: strin
       balanceOnHand,
       ledgerInTransit,
       balanceInTransit,
-      ledgerVsBalance: ledgerOnHand - balanceOnHand + (ledgerInTransit - balanceInTransit),
+      ledgerVsBalance: Math.abs(ledgerOnHand - balanceOnHand) + Math.abs(ledgerInTransit - balanceInTransit),
       lastCountedQuantity: counted,
       lastCountedAt: r.counted_at ? new Date(r.counted_at as string) : null,
       movementsSinceCount: since,
