@@ -251,5 +251,5 @@ async function statementsPerNestedQuery(url: string) {
 
 main().catch((error) => {
   console.error(error);
-  process.exit(1);
+  process.exitCode = 1;
 });
