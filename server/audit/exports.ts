@@ -3,15 +3,13 @@ import ExcelJS from 'exceljs';
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
-import { verifyToken } from '../auth/tokens.ts';
+import { type Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
 import type { AppServices } from '../context.ts';
-import { loadPrincipal } from '../users/service.ts';
+import { authenticate } from '../users/service.ts';
 import { badInput } from '../errors.ts';
 import { uuidArg } from '../validation.ts';
-import { getRegion } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { readablePrefix } from '../regions/service.ts';
 import { assertFinanceReader, DIMENSIONS, valuation, type Dimension } from './valuation.ts';
 
 const MAX_ROWS = 200_000;
@@ -52,12 +50,7 @@ const shanghai = (d: Date | string) => DateTime.fromJSDate(new Date(d)).setZone(
 /** The journal rows an export holds: every movement in scope and filter, newest first. */
 async function journalRows(db: Db, user: Principal, q: Record<string, string | undefined>) {
   assertFinanceReader(user);
-  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
-  if (q.regionCode) {
-    const region = await getRegion(db, q.regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
-    prefix = subtreePrefix(region.code);
-  }
+  const prefix = await readablePrefix(db, user, q.regionCode);
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
   if (q.from) where.push(sql`m.occurred_at >= ${parseInstant(q.from, 'from')}::timestamptz`);
   if (q.to) where.push(sql`m.occurred_at <= ${parseInstant(q.to, 'to')}::timestamptz`);
@@ -132,11 +125,7 @@ async function sendXlsx(res: Response, name: string, sheet: string, columns: [st
  */
 export function registerExports(app: Express, services: AppServices) {
   const keys = { secret: services.config.jwtSecret, ttlHours: services.config.tokenTtlHours };
-  const principalOf = async (req: Request): Promise<Principal | null> => {
-    const token = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const id = token ? await verifyToken(keys, token) : undefined;
-    return id ? loadPrincipal(services.database.db, id) : null;
-  };
+  const principalOf = (req: Request) => authenticate(services.database.db, keys, req.headers.authorization);
   const handle = (fn: (req: Request, res: Response, user: Principal) => Promise<void>) => async (req: Request, res: Response) => {
     try {
       const user = await principalOf(req);

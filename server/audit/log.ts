@@ -3,11 +3,11 @@ import { Kind, valueFromASTUntyped, type DocumentNode, type ExecutionResult, typ
 import type { Plugin } from 'graphql-yoga';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { auditLog } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
 import type { Context } from '../context.ts';
 import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion } from '../regions/service.ts';
+import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -105,8 +105,7 @@ export async function listAuditLog(db: Db, user: Principal, f: AuditFilter, page
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (f.regionCode) {
-    const region = await getRegion(db, f.regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await getRegionInScope(db, user, f.regionCode);
     where.push(sql`${auditLog.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`);
   } else if (user.regionCode) {
     where.push(sql`${auditLog.regionCode} LIKE ${`${subtreePrefix(user.regionCode)}%`}`);

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
-import { getRegion } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { type Principal } from '../auth/principal.ts';
+import { readablePrefix } from '../regions/service.ts';
 import { assertFinanceReader } from './valuation.ts';
 
 export interface ReconciliationRow {
@@ -27,12 +26,7 @@ export interface ReconciliationRow {
 /** D9, D22: per store and batch, the ledger sum vs the balance table vs the last stocktake count. */
 export async function reconciliation(db: Db, user: Principal, regionCode?: string | null): Promise<ReconciliationRow[]> {
   assertFinanceReader(user);
-  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
-  if (regionCode) {
-    const region = await getRegion(db, regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
-    prefix = subtreePrefix(region.code);
-  }
+  const prefix = await readablePrefix(db, user, regionCode);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`WITH scope AS (SELECT id FROM stores WHERE region_code LIKE ${`${prefix}%`}),

@@ -1,12 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { formatFen, formatMoney, toFen } from '../money.ts';
-import { getRegion } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { readablePrefix } from '../regions/service.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -53,16 +52,10 @@ export async function valuation(
   assertFinanceReader(user);
   const asOf = args.asOf ?? clock.now().toJSDate();
   if (asOf > clock.now().toJSDate()) throw badInput('asOf', '估值时点不能晚于当前时间');
-  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
-  let childLength = 2;
-  let regionCode: string | null = null;
-  if (args.regionCode) {
-    const region = await getRegion(db, args.regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
-    prefix = subtreePrefix(region.code);
-    regionCode = region.code;
-  }
-  if (prefix) childLength = { 2: 4, 4: 6, 6: 9, 9: 12, 12: 12 }[prefix.length] ?? 12;
+  const prefix = await readablePrefix(db, user, args.regionCode);
+  const regionCode = args.regionCode ? prefix.padEnd(12, '0') : null;
+  // REGION groups are the regions one level below the one read.
+  const childLength = prefix ? ({ 2: 4, 4: 6, 6: 9, 9: 12, 12: 12 }[prefix.length] ?? 12) : 2;
   const groupBy = [...new Set(args.groupBy ?? [])];
 
   const [snap] = await queryRows<{ month: string | null; cutoff: string | null }>(

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { uuidArg, validate } from '../validation.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -28,8 +28,7 @@ const incidentSchema = z.object({
 /** Headquarters (dispatchers, administrators) open incidents in their region. */
 export async function createIncident(db: Db, user: Principal, clock: Clock, input: unknown): Promise<IncidentRow> {
   const v = validate(incidentSchema, input);
-  const region = await getRegion(db, v.regionCode, 'input.regionCode');
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   const now = clock.now();
   const occurredAt = v.occurredAt ? (v.occurredAt as { toJSDate(): Date; toMillis(): number }) : now;
   if (occurredAt.toMillis() > now.toMillis() + 60_000) throw badInput('input.occurredAt', '事件发生时间不能晚于当前时间');
@@ -64,8 +63,7 @@ export async function listIncidents(db: Db, user: Principal, regionCode: string 
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (regionCode) {
-    const region = await getRegion(db, regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await getRegionInScope(db, user, regionCode);
     where.push(inRegionSubtree(incidents.regionCode, region.code));
   } else {
     if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000', '事件');

@@ -3,12 +3,11 @@ import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { assertStoreAccess, type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
-import { getRegion } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { getRegionInScope, readablePrefix } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
@@ -82,8 +81,7 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
   const v = validate(requestSchema, input);
   const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
   for (const [i, d] of v.destinations.entries()) {
-    const region = await getRegion(db, d.regionCode, `input.destinations.${i}.regionCode`);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await getRegionInScope(db, user, d.regionCode, `input.destinations.${i}.regionCode`);
     d.regionCode = region.code;
     await itemsFor(db, d.lines, `input.destinations.${i}.lines`);
     const seen = new Set<string>();
@@ -309,12 +307,7 @@ export async function recordWrittenApproval(db: Db, user: Principal, clock: Cloc
 
 /** D14: emergency approvals whose written approval is overdue (more than 48 h), in the user's region. */
 export async function overdueApprovals(db: Db, user: Principal, clock: Clock, regionCode?: string | null): Promise<DispatchPlanRow[]> {
-  let prefix = user.regionCode ? subtreePrefix(user.regionCode) : '';
-  if (regionCode) {
-    const region = await getRegion(db, regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
-    prefix = subtreePrefix(region.code);
-  } else if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000');
+  const prefix = await readablePrefix(db, user, regionCode);
   const rows = await db
     .select({ plan: dispatchPlans })
     .from(dispatchPlans)

@@ -1,8 +1,8 @@
 import { asc, desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { agreements, callOffs, dispatchPlans, incidents, replenishments, stores } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
-import { getRegion } from '../regions/service.ts';
+import { type Principal } from '../auth/principal.ts';
+import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { loadPlan, type PlanView } from './plans.ts';
 
@@ -23,8 +23,7 @@ export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<
 
 /** D15: open replenishments owed to stores in a region subtree. */
 export async function replenishmentsOwed(db: Db, user: Principal, regionCode: string): Promise<ReplenishmentRow[]> {
-  const region = await getRegion(db, regionCode);
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, regionCode);
   const rows = await db
     .select({ r: replenishments })
     .from(replenishments)

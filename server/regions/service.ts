@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, like, type SQL } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { regions } from '../../drizzle/schema/index.ts';
 import { notFound } from '../errors.ts';
+import { assertRegionAccess, type Principal } from '../auth/principal.ts';
 import { normalizeRegionCode, subtreePrefix, type RegionLevel } from './codes.ts';
 
 export type RegionRow = typeof regions.$inferSelect;
@@ -22,6 +23,23 @@ export async function getRegion(db: Db, code: string, field = 'regionCode'): Pro
   const [row] = await db.select().from(regions).where(eq(regions.code, code12));
   if (!row) throw notFound(field, '区划', code);
   return row;
+}
+
+/** A region the principal may read as a whole: NOT_FOUND if absent, FORBIDDEN outside their subtree (and for keepers). */
+export async function getRegionInScope(db: Db, user: Principal, code: string, field = 'regionCode'): Promise<RegionRow> {
+  const region = await getRegion(db, code, field);
+  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  return region;
+}
+
+/**
+ * The code prefix a region-wide read covers: the named region (checked against the user's scope), else the user's
+ * own region ('' for a system-wide administrator). Keepers, scoped to stores, read no region as a whole.
+ */
+export async function readablePrefix(db: Db, user: Principal, regionCode: string | null | undefined): Promise<string> {
+  if (regionCode) return subtreePrefix((await getRegionInScope(db, user, regionCode)).code);
+  assertRegionAccess(user, user.regionCode ?? '000000000000', '区划');
+  return user.regionCode ? subtreePrefix(user.regionCode) : '';
 }
 
 export async function findRegion(db: Db, code: string, field = 'code'): Promise<RegionRow | null> {

@@ -7,7 +7,7 @@ import { todayInChina, type Clock } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate } from '../validation.ts';
@@ -71,8 +71,7 @@ export async function createAgreement(db: Db, user: Principal, clock: Clock, inp
     seen.add(l.itemId);
   });
   const annualFee = v.annualFee ? validate(money('input.annualFee'), v.annualFee, 'input.annualFee') : null;
-  const region = await getRegion(db, v.regionCode, 'input.regionCode');
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   await itemsFor(db, v.lines);
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
@@ -128,8 +127,7 @@ export async function listAgreements(db: Db, user: Principal, args: { regionCode
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (args.regionCode) {
-    const region = await getRegion(db, args.regionCode);
-    assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await getRegionInScope(db, user, args.regionCode);
     where.push(inRegionSubtree(agreements.regionCode, region.code));
   } else if (user.role === 'KEEPER') {
     assertRegionAccess(user, '000000000000', '协议');

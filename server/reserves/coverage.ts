@@ -1,9 +1,9 @@
 import { asc, sql } from 'drizzle-orm';
 import { pgArray, queryRows, type Db } from '../../drizzle/client.ts';
 import { categories } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
 import { badInput } from '../errors.ts';
-import { getRegion } from '../regions/service.ts';
+import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 
 export interface CoverageRow {
@@ -19,8 +19,7 @@ export interface CoverageRow {
 export async function coverage(db: Db, user: Principal, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
   if (!Number.isInteger(target.categories) || target.categories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
   if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
-  const region = await getRegion(db, regionCode);
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, regionCode);
   const rows = await queryRows<{ code: string; categories: string[] | string | null; kinds: number }>(
     db,
     sql`SELECT r.code,

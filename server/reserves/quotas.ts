@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { quotas } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { assertStoreAccess, type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import { getItem } from '../catalog/service.ts';
-import { getRegion } from '../regions/service.ts';
+import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { validate } from '../validation.ts';
@@ -40,8 +40,7 @@ export async function upsertQuota(db: Db, user: Principal, clock: Clock, input: 
       .returning();
     return row;
   }
-  const region = await getRegion(db, v.regionCode!, 'input.regionCode');
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, v.regionCode!, 'input.regionCode');
   const [row] = await db
     .insert(quotas)
     .values({ itemId: item.id, regionCode: region.code, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
@@ -69,8 +68,7 @@ export interface GapRow {
  * with agreement-committed quantity (min(committed, last counted), D6) shown apart; worst first.
  */
 export async function reserveGaps(db: Db, user: Principal, clock: Clock, regionCode: string): Promise<GapRow[]> {
-  const region = await getRegion(db, regionCode);
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, regionCode);
   const prefix = `${subtreePrefix(region.code)}%`;
   const rows = await queryRows<{ id: string; item_id: string; store_id: string | null; region_code: string | null; quantity: number; target_region: string; own: number; physical: number }>(
     db,

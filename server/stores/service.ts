@@ -5,7 +5,7 @@ import { organizations, stores } from '../../drizzle/schema/index.ts';
 import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
 import { badInput, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import type { RegionLevel } from '../regions/codes.ts';
 import { uuidArg, validate } from '../validation.ts';
 
@@ -103,8 +103,7 @@ async function assertCodeFree(db: Db, code: string, exceptId?: string) {
 
 export async function createStore(db: Db, user: Principal, input: unknown): Promise<StoreRow> {
   const v = validate(createStoreSchema, input);
-  const region = await getRegion(db, v.regionCode, 'input.regionCode');
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
   await assertCodeFree(db, v.code);
   return db.transaction(async (tx) => {
