@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { idOrNull, must } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
@@ -9,7 +10,6 @@ import { listAuditLog, type AuditRow } from '../server/audit/log.ts';
 import { closePeriod, listPeriodCloses, type PeriodCloseRow } from '../server/audit/periods.ts';
 
 const financeReaders = { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const };
-const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
 
 export const ValuationDimension = builder.enumType('ValuationDimension', { values: DIMENSIONS });
 
@@ -110,7 +110,6 @@ const AuditFilter = builder.inputType('AuditFilter', {
   }),
 });
 
-const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
 
 builder.queryFields((t) => ({
   valuation: t.field({
@@ -137,9 +136,9 @@ builder.queryFields((t) => ({
         ctx.user!,
         {
           regionCode: filter.regionCode,
-          storeId: str(filter.storeId),
-          itemId: str(filter.itemId),
-          documentId: str(filter.documentId),
+          storeId: idOrNull(filter.storeId),
+          itemId: idOrNull(filter.itemId),
+          documentId: idOrNull(filter.documentId),
           type: filter.documentType,
           from: filter.from?.toJSDate(),
           to: filter.to?.toJSDate(),

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { must, postedDocument } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
@@ -24,7 +25,6 @@ import { dispatchEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 
-const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
 
 export const IncidentType = builder.enumType('IncidentType', { values: ['FLOOD', 'EARTHQUAKE', 'FOREST_FIRE', 'MINE_ACCIDENT', 'FIRE', 'OTHER'] as const });
@@ -332,10 +332,7 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: headquarters,
     args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      const posted = await confirmCallOffDelivery(ctx.db, ctx.user!, ctx.clock, { ...input, callOffId: String(input.callOffId) });
-      return must(ctx.loaders.document.load(posted.documentId));
-    },
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(ctx.db, ctx.user!, ctx.clock, { ...input, callOffId: String(input.callOffId) })),
   }),
   recoverIncidentStock: t.field({
     type: DispatchPlan,

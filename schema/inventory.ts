@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
+import { idOrNull, must, postedDocument } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Organization, Store } from './stores.ts';
@@ -46,11 +47,6 @@ export const DocumentType = builder.enumType('DocumentType', {
 /** Exact value: quantity × unit price in fen. */
 export const valueOf = (quantity: number, unitPrice: string) => formatFen(toFen(unitPrice) * BigInt(quantity));
 
-const load = async <T>(p: Promise<T | null>, what: string): Promise<T> => {
-  const v = await p;
-  if (!v) throw new Error(`${what} missing`);
-  return v;
-};
 
 export const StockReason = builder.objectRef<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE'; usages: string[] }>('StockReason').implement({
   fields: (t) => ({
@@ -66,7 +62,7 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     batchNo: t.exposeString('batchNo'),
-    item: t.field({ type: Item, resolve: (b, _a, ctx) => load(ctx.loaders.item.load(b.itemId), 'item') }),
+    item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),
     productionDate: t.field({ type: 'Date', nullable: true, resolve: (b) => b.productionDate }),
     expiryDate: t.field({ type: 'Date', nullable: true, resolve: (b) => b.expiryDate }),
     rotateBy: t.field({
@@ -75,7 +71,7 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
       description: 'D10: expiry minus the item rotation lead',
       resolve: async (b, _a, ctx) => {
         if (!b.expiryDate) return null;
-        const item = await load(ctx.loaders.item.load(b.itemId), 'item');
+        const item = await must(ctx.loaders.item.load(b.itemId));
         return DateTime.fromISO(b.expiryDate).minus({ months: item.rotationLeadMonths }).toISODate();
       },
     }),
@@ -92,9 +88,9 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
 export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
   description: 'A balance of one batch at one store',
   fields: (t) => ({
-    store: t.field({ type: Store, resolve: (l, _a, ctx) => load(ctx.loaders.store.load(l.storeId), 'store') }),
-    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
-    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => l.batch ?? load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => l.batch ?? must(ctx.loaders.batch.load(l.batchId)) }),
     onHand: t.exposeInt('onHand'),
     reserved: t.exposeInt('reserved', { description: 'Held for approved dispatches' }),
     available: t.int({ resolve: (l) => l.onHand - l.reserved }),
@@ -102,11 +98,11 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
     value: t.field({
       type: 'Money',
       description: 'On-hand quantity × batch unit price',
-      resolve: async (l, _a, ctx) => valueOf(l.onHand, (l.batch ?? (await load(ctx.loaders.batch.load(l.batchId), 'batch'))).unitPrice),
+      resolve: async (l, _a, ctx) => valueOf(l.onHand, (l.batch ?? (await must(ctx.loaders.batch.load(l.batchId)))).unitPrice),
     }),
     inTransitValue: t.field({
       type: 'Money',
-      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (l.batch ?? (await load(ctx.loaders.batch.load(l.batchId), 'batch'))).unitPrice),
+      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (l.batch ?? (await must(ctx.loaders.batch.load(l.batchId)))).unitPrice),
     }),
   }),
 });
@@ -132,8 +128,8 @@ builder.objectField(Store, 'stock', (t) =>
 export const DocumentLine = builder.objectRef<DocumentLineRow>('DocumentLine').implement({
   fields: (t) => ({
     lineNo: t.exposeInt('lineNo'),
-    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
-    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
     quantity: t.exposeInt('quantity', { description: 'Signed change of on-hand stock at the document store (out is negative)' }),
     unitPrice: t.field({ type: 'Money', resolve: (l) => l.unitPrice }),
     value: t.field({ type: 'Money', resolve: (l) => valueOf(l.quantity, l.unitPrice) }),
@@ -146,8 +142,8 @@ export const DocumentLine = builder.objectRef<DocumentLineRow>('DocumentLine').i
 
 export const TransferLine = builder.objectRef<TransferLineRow>('TransferLine').implement({
   fields: (t) => ({
-    item: t.field({ type: Item, resolve: (l, _a, ctx) => load(ctx.loaders.item.load(l.itemId), 'item') }),
-    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => load(ctx.loaders.batch.load(l.batchId), 'batch') }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
     shipped: t.exposeInt('shipped'),
     received: t.exposeInt('received'),
     lost: t.exposeInt('lost', { description: 'Written off on receipt with the discrepancy reason' }),
@@ -167,12 +163,12 @@ export const Transfer = builder.objectRef<TransferRow>('Transfer').implement({
     id: t.exposeID('id'),
     number: t.exposeString('number'),
     status: t.expose('status', { type: TransferStatus }),
-    fromStore: t.field({ type: Store, resolve: (x, _a, ctx) => load(ctx.loaders.store.load(x.fromStoreId), 'store') }),
-    toStore: t.field({ type: Store, resolve: (x, _a, ctx) => load(ctx.loaders.store.load(x.toStoreId), 'store') }),
+    fromStore: t.field({ type: Store, resolve: (x, _a, ctx) => must(ctx.loaders.store.load(x.fromStoreId)) }),
+    toStore: t.field({ type: Store, resolve: (x, _a, ctx) => must(ctx.loaders.store.load(x.toStoreId)) }),
     lines: t.field({ type: [TransferLine], resolve: (x, _a, ctx) => ctx.loaders.transferLines.load(x.id) }),
     dispatchPlanId: t.exposeID('dispatchPlanId', { nullable: true }),
     shippedAt: t.field({ type: 'DateTime', resolve: (x) => x.shippedAt }),
-    shippedBy: t.field({ type: User, resolve: (x, _a, ctx) => load(ctx.loaders.user.load(x.shippedBy), 'user') }),
+    shippedBy: t.field({ type: User, resolve: (x, _a, ctx) => must(ctx.loaders.user.load(x.shippedBy)) }),
   }),
 });
 
@@ -190,7 +186,7 @@ StockDocument.implement({
     lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.id) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (d) => d.occurredAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (d) => d.recordedAt }),
-    actor: t.field({ type: User, resolve: (d, _a, ctx) => load(ctx.loaders.user.load(d.actorId), 'user') }),
+    actor: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.actorId)) }),
     source: t.expose('source', { type: ReceiptSource, nullable: true }),
     sourceOrganization: t.field({ type: Organization, nullable: true, resolve: (d, _a, ctx) => (d.sourceOrgId ? ctx.loaders.organization.load(d.sourceOrgId) : null) }),
     contractNo: t.exposeString('contractNo', { nullable: true }),
@@ -211,10 +207,10 @@ export const Movement = builder.objectRef<MovementRow>('Movement').implement({
   description: 'One ledger entry (append-only)',
   fields: (t) => ({
     id: t.id({ resolve: (m) => String(m.id) }),
-    document: t.field({ type: StockDocument, resolve: (m, _a, ctx) => load(ctx.loaders.document.load(m.documentId), 'document') }),
-    store: t.field({ type: Store, resolve: (m, _a, ctx) => load(ctx.loaders.store.load(m.storeId), 'store') }),
-    item: t.field({ type: Item, resolve: (m, _a, ctx) => load(ctx.loaders.item.load(m.itemId), 'item') }),
-    batch: t.field({ type: Batch, resolve: (m, _a, ctx) => load(ctx.loaders.batch.load(m.batchId), 'batch') }),
+    document: t.field({ type: StockDocument, resolve: (m, _a, ctx) => must(ctx.loaders.document.load(m.documentId)) }),
+    store: t.field({ type: Store, resolve: (m, _a, ctx) => must(ctx.loaders.store.load(m.storeId)) }),
+    item: t.field({ type: Item, resolve: (m, _a, ctx) => must(ctx.loaders.item.load(m.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (m, _a, ctx) => must(ctx.loaders.batch.load(m.batchId)) }),
     bucket: t.expose('bucket', { type: StockBucket }),
     quantity: t.exposeInt('quantity'),
     unitPrice: t.field({ type: 'Money', resolve: (m) => m.unitPrice }),
@@ -223,7 +219,7 @@ export const Movement = builder.objectRef<MovementRow>('Movement').implement({
     reason: t.field({ type: StockReason, nullable: true, resolve: (m, _a, ctx) => (m.reasonCode ? ctx.loaders.reason.load(m.reasonCode) : null) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (m) => m.occurredAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (m) => m.recordedAt }),
-    actor: t.field({ type: User, resolve: (m, _a, ctx) => load(ctx.loaders.user.load(m.actorId), 'user') }),
+    actor: t.field({ type: User, resolve: (m, _a, ctx) => must(ctx.loaders.user.load(m.actorId)) }),
   }),
 });
 
@@ -295,7 +291,6 @@ const MovementFilter = builder.inputType('MovementFilter', {
   }),
 });
 
-const str = (v: string | number | null | undefined) => (v === null || v === undefined ? null : String(v));
 
 builder.queryFields((t) => ({
   stock: t.field({
@@ -303,7 +298,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: StockFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listStock(ctx.db, ctx.user!, { ...filter, storeId: str(filter.storeId), itemId: str(filter.itemId) }, page),
+      listStock(ctx.db, ctx.user!, { ...filter, storeId: idOrNull(filter.storeId), itemId: idOrNull(filter.itemId) }, page),
   }),
   movements: t.field({
     type: MovementConnection,
@@ -315,10 +310,10 @@ builder.queryFields((t) => ({
         ctx.user!,
         {
           ...filter,
-          storeId: str(filter.storeId),
-          itemId: str(filter.itemId),
-          batchId: str(filter.batchId),
-          documentId: str(filter.documentId),
+          storeId: idOrNull(filter.storeId),
+          itemId: idOrNull(filter.itemId),
+          batchId: idOrNull(filter.batchId),
+          documentId: idOrNull(filter.documentId),
           from: filter.from?.toJSDate(),
           to: filter.to?.toJSDate(),
         },
@@ -475,14 +470,9 @@ const ScrapStockInput = builder.inputType('ScrapStockInput', {
   }),
 });
 
-const documentResult = async (ctx: Context, posting: Promise<PostedDocument>) => {
-  const posted = await posting;
-  if (posted.document) ctx.loaders.document.prime(posted.documentId, posted.document);
-  return load(ctx.loaders.document.load(posted.documentId), 'document');
-};
 const transferResult = async (ctx: Context, posted: Promise<PostedDocument>) => {
-  const doc = await documentResult(ctx, posted);
-  return load(ctx.loaders.transfer.load(doc.transferId!), 'transfer');
+  const doc = await postedDocument(ctx, posted);
+  return must(ctx.loaders.transfer.load(doc.transferId!));
 };
 
 builder.mutationFields((t) => ({
@@ -490,13 +480,13 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: ReceiveStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => documentResult(ctx, receiveStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(ctx.db, ctx.user!, ctx.clock, input)),
   }),
   issueStock: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: IssueStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => documentResult(ctx, issueStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, issueStock(ctx.db, ctx.user!, ctx.clock, input)),
   }),
   shipTransfer: t.field({
     type: Transfer,
@@ -521,18 +511,18 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: StocktakeInput, required: true }) },
-    resolve: (_r, { input }, ctx) => documentResult(ctx, submitStocktake(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, submitStocktake(ctx.db, ctx.user!, ctx.clock, input)),
   }),
   scrapStock: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: ScrapStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => documentResult(ctx, scrapStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, scrapStock(ctx.db, ctx.user!, ctx.clock, input)),
   }),
   reverseDocument: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { documentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => documentResult(ctx, reverseDocument(ctx.db, ctx.user!, ctx.clock, { ...args, documentId: String(args.documentId) })),
+    resolve: (_r, args, ctx) => postedDocument(ctx, reverseDocument(ctx.db, ctx.user!, ctx.clock, { ...args, documentId: String(args.documentId) })),
   }),
 }));

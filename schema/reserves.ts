@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { must, postedDocument } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
@@ -21,9 +22,7 @@ import {
   type EffectiveLine,
 } from '../server/reserves/agreements.ts';
 import { agreementStatus } from '../server/reserves/rules.ts';
-import type { PostedDocument } from '../server/inventory/posting.ts';
 
-const must = async <T>(p: Promise<T | null>): Promise<T> => (await p)!;
 const managers = { roles: ['ADMIN', 'DISPATCHER'] as const };
 const readers = { authenticated: true } as const;
 
@@ -252,12 +251,6 @@ const AgreementCheckInput = builder.inputType('AgreementCheckInput', {
   }),
 });
 
-const documentOf = async (ctx: Context, posting: Promise<PostedDocument>) => {
-  const posted = await posting;
-  if (posted.document) ctx.loaders.document.prime(posted.documentId, posted.document);
-  return must(ctx.loaders.document.load(posted.documentId));
-};
-
 builder.queryFields((t) => ({
   rotationDue: t.field({
     type: [RotationDueLine],
@@ -317,7 +310,7 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] },
     args: { input: t.arg({ type: RotateStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => documentOf(ctx, rotateStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, rotateStock(ctx.db, ctx.user!, ctx.clock, input)),
   }),
   upsertQuota: t.field({
     type: Quota,

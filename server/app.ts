@@ -3,8 +3,7 @@ import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import { schema } from '../schema/index.ts';
 import { createContext, type AppServices } from './context.ts';
-import { verifyToken } from './auth/tokens.ts';
-import { loadPrincipal } from './users/service.ts';
+import { authenticate } from './users/service.ts';
 import type { Logger } from './logger.ts';
 import { auditPlugin } from './audit/log.ts';
 import { registerExports } from './audit/exports.ts';
@@ -24,11 +23,7 @@ export function buildApp(services: AppServices) {
     landingPage: false,
     logging: false,
     context: async ({ request }) => {
-      const header = request.headers.get('authorization');
-      const token = header?.match(/^Bearer\s+(.+)$/i)?.[1];
-      const userId = token ? await verifyToken(keys, token) : undefined;
-      const user = userId ? await loadPrincipal(database.db, userId) : null;
-      return createContext(services, user);
+      return createContext(services, await authenticate(database.db, keys, request.headers.get('authorization')));
     },
     maskedErrors: { maskError: (error, message, isDev) => maskUnexpected(error, message, isDev, log) },
     // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).

@@ -4,7 +4,7 @@ import { pgArray, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { assertRegionAccess, assertStoreAccess, type Principal, type Role } from '../auth/principal.ts';
-import { signToken, type TokenKeys } from '../auth/tokens.ts';
+import { signToken, verifyToken, type TokenKeys } from '../auth/tokens.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -146,4 +146,11 @@ export async function ensureAdministrator(db: Db, username: string, password: st
   const v = validate(createUserSchema.pick({ username: true, password: true }), { username, password });
   await db.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash: await hashPassword(v.password), role: 'ADMIN' });
   return true;
+}
+
+/** The principal of an `Authorization: Bearer <token>` header; null when absent, invalid, expired or deactivated. */
+export async function authenticate(db: Db, keys: TokenKeys, authorization: string | null | undefined): Promise<Principal | null> {
+  const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+  const userId = token ? await verifyToken(keys, token) : undefined;
+  return userId ? loadPrincipal(db, userId) : null;
 }

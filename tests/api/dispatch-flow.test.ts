@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { storeId } from '../../seeds/demo.ts';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 

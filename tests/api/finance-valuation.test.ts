@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
-import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
+import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import {
   buildFinanceHistory,
   dayInChina,
