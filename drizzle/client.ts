@@ -96,3 +96,10 @@ export function pgArray(v: string[] | string | null | undefined): string[] {
     .filter(Boolean)
     .map((x) => x.replace(/^"|"$/g, ''));
 }
+
+/** The PostgreSQL error behind a driver or drizzle error: SQLSTATE code, constraint and message. */
+export function pgError(error: unknown): { code?: string; constraint?: string; message?: string } {
+  let e = error as { cause?: unknown; code?: string; constraint?: string; constraint_name?: string; message?: string } | undefined;
+  while (e && !e.code && e.cause) e = e.cause as typeof e;
+  return { code: e?.code, constraint: e?.constraint_name ?? e?.constraint, message: e?.code ? e.message : undefined };
+}

@@ -3,6 +3,7 @@ import { idOrNull, must } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
+import { scopedType } from './scope.ts';
 import { listMovements } from '../server/inventory/queries.ts';
 import { assertFinanceReader, DIMENSIONS, valuation, type ValuationGroup, type ValuationResult } from '../server/audit/valuation.ts';
 import { reconciliation, type ReconciliationRow } from '../server/audit/reconciliation.ts';
@@ -64,6 +65,7 @@ const ReconciliationLine = builder.objectRef<ReconciliationRow>('ReconciliationL
 
 const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
   description: 'D22: one mutation — who, role, when, what, input summary, outcome',
+  ...scopedType('auditEntry'),
   fields: (t) => ({
     id: t.id({ resolve: (r) => String(r.id) }),
     at: t.field({ type: 'DateTime', resolve: (r) => r.at }),

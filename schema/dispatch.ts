@@ -21,9 +21,10 @@ import {
 } from '../server/dispatch/plans.ts';
 import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
 import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
-import { dispatchEvents } from '../server/dispatch/events.ts';
+import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
+import { scopedType } from './scope.ts';
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
 
@@ -101,7 +102,12 @@ const CallOff = builder.objectRef<CallOffRow>('CallOff').implement({
   description: 'D17: a call-off order to an agreement company, or a production order to a capacity holder',
   fields: (t) => ({
     id: t.exposeID('id'),
-    agreement: t.field({ type: Agreement, resolve: (c, _a, ctx) => must(ctx.loaders.agreement.load(c.agreementId)) }),
+    agreement: t.field({
+      type: Agreement,
+      nullable: true,
+      description: "The agreement called off (null with FORBIDDEN when it is another region's)",
+      resolve: (c, _a, ctx) => must(ctx.loaders.agreement.load(c.agreementId)),
+    }),
     item: t.field({ type: Item, resolve: (c, _a, ctx) => must(ctx.loaders.item.load(c.itemId)) }),
     quantity: t.exposeInt('quantity'),
     status: t.exposeString('status'),
@@ -111,6 +117,7 @@ const CallOff = builder.objectRef<CallOffRow>('CallOff').implement({
 });
 
 export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implement({
+  ...scopedType('plan'),
   fields: (t) => ({
     id: t.id({ nullable: true, resolve: (p) => p.id, description: 'null for suggestDispatchPlan' }),
     status: t.field({ type: DispatchPlanStatus, resolve: (p) => p.status }),
@@ -153,6 +160,7 @@ const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBala
 });
 
 Incident.implement({
+  ...scopedType('incident'),
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -365,7 +373,7 @@ builder.subscriptionFields((t) => ({
       if (!ctx.user) throw unauthenticated();
       if (ctx.user.role !== 'ADMIN' && ctx.user.role !== 'DISPATCHER') throw forbidden('调拨方案动态');
       await getPlanInScope(ctx.db, ctx.user!, String(args.planId), 'planId');
-      return dispatchEvents.subscribe('dispatchPlan:status', String(args.planId));
+      return planStatusEvents(String(args.planId));
     },
     resolve: (event) => event,
   }),

@@ -9,6 +9,8 @@ import type { Context } from '../server/context.ts';
 import { formatFen, toFen } from '../server/money.ts';
 import { pageRequest, toPage } from '../server/pagination.ts';
 import { uuidArg } from '../server/validation.ts';
+import { canAccessStore } from '../server/auth/policy.ts';
+import { scopedType } from './scope.ts';
 import type { BatchRow } from '../server/inventory/common.ts';
 import {
   batchTrace,
@@ -59,6 +61,7 @@ export const StockReason = builder.objectRef<{ code: string; name: string; direc
 
 export const Batch = builder.objectRef<BatchRow>('Batch').implement({
   description: 'D7: a batch keeps its identity when it moves between stores',
+  ...scopedType('batch'),
   fields: (t) => ({
     id: t.exposeID('id'),
     batchNo: t.exposeString('batchNo'),
@@ -87,6 +90,7 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
 
 export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
   description: 'A balance of one batch at one store',
+  ...scopedType('stockLine'),
   fields: (t) => ({
     store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
@@ -112,7 +116,9 @@ export const StockLineConnection = connectionType('StockLine', StockLine);
 builder.objectField(Store, 'stock', (t) =>
   t.field({
     type: StockLineConnection,
-    description: "This store's balances (batches with stock on hand or in transit)",
+    description: "This store's balances (batches with stock on hand or in transit); only for stores in the user's scope",
+    // What a store holds is scoped, though the store itself is reference data wherever a record names it.
+    authScopes: (store, _args, ctx) => ctx.user !== null && canAccessStore(ctx.user, store),
     args: { first: t.arg.int(), after: t.arg.string(), itemId: t.arg.id(), categoryCode: t.arg.string() },
     resolve: async (store, args, ctx) => {
       const req = pageRequest(args);
@@ -159,6 +165,7 @@ export const TransferLine = builder.objectRef<TransferLineRow>('TransferLine').i
 
 export const Transfer = builder.objectRef<TransferRow>('Transfer').implement({
   description: 'A two-sided transfer: shipped, in transit, received (partly) or cancelled',
+  ...scopedType('transfer'),
   fields: (t) => ({
     id: t.exposeID('id'),
     number: t.exposeString('number'),
@@ -176,6 +183,7 @@ export const StockDocument = builder.objectRef<DocumentRow>('StockDocument');
 
 StockDocument.implement({
   description: 'A stock document (入库单, 出库单, 调拨单, 盘点单, 报废单, 冲销单 …) and its lines',
+  ...scopedType('document'),
   fields: (t) => ({
     id: t.exposeID('id'),
     number: t.exposeString('number', { description: 'Type, year and sequence, e.g. RK-2026-000123' }),
@@ -205,6 +213,7 @@ StockDocument.implement({
 
 export const Movement = builder.objectRef<MovementRow>('Movement').implement({
   description: 'One ledger entry (append-only)',
+  ...scopedType('movement'),
   fields: (t) => ({
     id: t.id({ resolve: (m) => String(m.id) }),
     document: t.field({ type: StockDocument, resolve: (m, _a, ctx) => must(ctx.loaders.document.load(m.documentId)) }),
@@ -498,7 +507,7 @@ builder.mutationFields((t) => ({
     type: Transfer,
     authScopes: writers,
     args: { input: t.arg({ type: ReceiveTransferInput, required: true }) },
-    resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(ctx.db, ctx.user!, ctx.clock, input, ctx.wiring.transferReceived)),
   }),
   cancelTransfer: t.field({
     type: Transfer,

@@ -7,6 +7,7 @@ import { Organization, Store } from './stores.ts';
 import { User } from './users.ts';
 import { Batch, ReserveMode, StockDocument, valueOf } from './inventory.ts';
 import type { Context } from '../server/context.ts';
+import { scopedType } from './scope.ts';
 import { formatFen, toFen } from '../server/money.ts';
 import { todayInChina } from '../server/clock.ts';
 import { rotateStock, rotationDue, rotationPlan, type RotationDueRow } from '../server/reserves/rotation.ts';
@@ -192,6 +193,7 @@ export const AgreementCheck = builder.objectRef<AgreementCheckRow>('AgreementChe
 
 export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>('Agreement').implement({
   description: 'D6: 协议储备 (company stock by contract), 企业代储 (government stock in a company store), 产能储备 (capacity)',
+  ...scopedType('agreement'),
   fields: (t) => ({
     id: t.exposeID('id'),
     mode: t.expose('mode', { type: AgreementMode }),

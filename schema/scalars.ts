@@ -4,6 +4,10 @@ import { badInput } from '../server/errors.ts';
 import { parseMoney, formatMoney } from '../server/money.ts';
 import { ZONE } from '../server/clock.ts';
 
+// Dates of stock, batches and incidents lie in these years; anything else is a typing error, not a date to store.
+const YEARS = { from: 1900, to: 2199 };
+const inYearRange = (year: number) => year >= YEARS.from && year <= YEARS.to;
+
 builder.scalarType('DateTime', {
   description: 'ISO-8601 instant with offset; stored in UTC, shown in Asia/Shanghai',
   serialize: (v) => {
@@ -12,8 +16,8 @@ builder.scalarType('DateTime', {
   },
   parseValue: (v) => {
     const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
-    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v))) {
-      throw badInput('DateTime', `时间格式错误：${String(v)}（应为带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`);
+    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.toUTC().year)) {
+      throw badInput('DateTime', `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`);
     }
     return dt.toUTC();
   },
@@ -23,8 +27,8 @@ builder.scalarType('Date', {
   description: 'Calendar date YYYY-MM-DD',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !DateTime.fromISO(v).isValid) {
-      throw badInput('Date', `日期格式错误：${String(v)}（应为 YYYY-MM-DD）`);
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !DateTime.fromISO(v).isValid || !inYearRange(Number(v.slice(0, 4)))) {
+      throw badInput('Date', `日期格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的 YYYY-MM-DD）`);
     }
     return v;
   },

@@ -4,7 +4,7 @@ import { LatLng, LatLngInput } from './scalars.ts';
 import { Region, RegionLevel } from './regions.ts';
 import { getStoreInScope, listStores, createStore, updateStore, type StoreRow } from '../server/stores/service.ts';
 import type { organizations } from '../drizzle/schema/index.ts';
-import { canAccessStore } from '../server/auth/principal.ts';
+import { canAccessStore } from '../server/auth/policy.ts';
 
 export const StoreKind = builder.enumType('StoreKind', {
   values: ['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT', 'DISTRIBUTION_POINT'] as const,

@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { Principal } from './auth/principal.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import type { TransferReceivedHook } from './inventory/transfers.ts';
 
 /** Everything a resolver may use; built anew for each request (loaders are per request). */
 export interface Context {
@@ -14,6 +15,12 @@ export interface Context {
   log: Logger;
   user: Principal | null;
   loaders: Loaders;
+  wiring: Wiring;
+}
+
+/** Cross-module reactions, wired by the composition root (server/http/app.ts) instead of import side effects. */
+export interface Wiring {
+  transferReceived: TransferReceivedHook;
 }
 
 export interface AppServices {
@@ -23,7 +30,7 @@ export interface AppServices {
   log: Logger;
 }
 
-export function createContext(services: AppServices, user: Principal | null): Context {
+export function createContext(services: AppServices, wiring: Wiring, user: Principal | null): Context {
   const { database } = services;
-  return { ...services, db: database.db, user, loaders: createLoaders(database.db) };
+  return { ...services, wiring, db: database.db, user, loaders: createLoaders(database.db) };
 }

@@ -1,5 +1,3 @@
-import { GraphQLError } from 'graphql';
-
 // API.md: every failure carries one of these codes in extensions.code.
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
@@ -14,14 +12,22 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** A domain error: its message is for the user, its code and details are stable for clients. */
-export class DomainError extends GraphQLError {
+/**
+ * A domain error: its message is for the user (in words a keeper understands), its code and details are stable
+ * for clients. Plain TypeScript: the edge (server/http/) maps it to a GraphQL error or an HTTP status.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
   readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message, { extensions: { code, ...details } });
+    super(message);
     this.code = code;
+    this.details = details;
   }
 }
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
 export const unauthenticated = () => new DomainError('UNAUTHENTICATED', '请先登录 (authentication required)');
 export const forbidden = (what = '该操作') =>
@@ -32,3 +38,5 @@ export const notFound = (field: string, what: string, id: string) =>
   new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });
 export const invalidState = (message: string, details: Record<string, unknown> = {}) =>
   new DomainError('INVALID_STATE', message, details);
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError('RATE_LIMITED', message, { retryAfterSeconds });

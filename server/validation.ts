@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { badInput } from './errors.ts';
 
 /** Parses input with a zod schema; the first issue becomes BAD_USER_INPUT naming the field path. */
@@ -12,11 +12,17 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** An id argument must be a UUID; anything else is BAD_USER_INPUT naming the field. */
+/** An id argument must be a UUID; anything else is BAD_USER_INPUT naming the field. Returned in lower case. */
 export function uuidArg(id: string, field: string, what: string): string {
-  if (!UUID.test(id)) throw badInput(field, `${what}编号格式错误：${id}`, { value: id });
-  return id;
+  if (!UUID.test(id)) throw badInput(field, `${what}编号格式错误：${id.slice(0, 64)}`, { value: id.slice(0, 64) });
+  return id.toLowerCase();
 }
+
+/** An id in validated input: a UUID (any case; the same id in upper case is the same record), lower-cased. */
+export const idSchema = z
+  .string()
+  .regex(UUID, '编号格式错误（应为 UUID）')
+  .transform((v) => v.toLowerCase());
 
 /** Drops null fields so that schema defaults apply to fields a client sent as null. */
 export const withoutNulls = <T extends object>(o: T) =>

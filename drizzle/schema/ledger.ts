@@ -242,3 +242,18 @@ export const transferLines = pgTable(
     check('transfer_lines_quantities', sql`${t.shipped} > 0 AND ${t.received} >= 0 AND ${t.lost} >= 0 AND ${t.cancelled} >= 0 AND ${t.received} + ${t.lost} + ${t.cancelled} <= ${t.shipped}`),
   ],
 );
+
+// Idempotency keys of every operation that changes stock (documents, plan execution, recovery): unique per operation,
+// actor and key, with the request's hash (same key + other input = conflict) and the id of the first result.
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    kind: varchar('kind', { length: 32 }).notNull(),
+    actorId: uuid('actor_id').notNull(),
+    key: varchar('key', { length: 128 }).notNull(),
+    requestHash: varchar('request_hash', { length: 64 }).notNull(),
+    resultId: uuid('result_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.actorId, t.key] })],
+);

@@ -1,10 +1,8 @@
 import { and, count, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
-import { Kind, valueFromASTUntyped, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { auditLog } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import type { Context } from '../context.ts';
+import { regionsInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
@@ -13,74 +11,88 @@ import { subtreePrefix } from '../regions/codes.ts';
 export type AuditRow = typeof auditLog.$inferSelect;
 
 const SECRET_KEYS = /password|token|secret/i;
+const MAX_STRING = 200;
+const MAX_ITEMS = 20;
+const MAX_DEPTH = 4;
 
-/** A bounded, secret-free copy of the input for the log. */
-export function summarizeInput(value: unknown, depth = 0): unknown {
-  if (Array.isArray(value)) return value.length > 20 ? [...value.slice(0, 20).map((v) => summarizeInput(v, depth + 1)), `… ${value.length} items`] : value.map((v) => summarizeInput(v, depth + 1));
-  if (value && typeof value === 'object') {
-    if (depth > 4) return '…';
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '***' : summarizeInput(v, depth + 1)]));
-  }
-  if (typeof value === 'string' && value.length > 200) return `${value.slice(0, 200)}…`;
-  return value;
+/**
+ * Text the database always accepts: NUL and lone UTF-16 surrogates become U+FFFD, and the text is cut on a
+ * character (code point) boundary, never inside one — an emoji cut in half is a string PostgreSQL refuses.
+ */
+export function storableText(value: string, max: number): string {
+  const clean = value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  const chars = Array.from(clean);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
 
-function operationOf(document: DocumentNode, name?: string | null): OperationDefinitionNode | undefined {
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return name ? ops.find((o) => o.name?.value === name) : ops[0];
+/** A bounded, secret-free, storable copy of the input for the log. */
+export function summarizeInput(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
+  if (typeof value === 'string') return storableText(value, MAX_STRING);
+  if (typeof value === 'bigint') return String(value);
+  if (depth > MAX_DEPTH) return '…';
+  if (Array.isArray(value)) {
+    const head = value.slice(0, MAX_ITEMS).map((v) => summarizeInput(v, depth + 1));
+    return value.length > MAX_ITEMS ? [...head, `… ${value.length} items`] : head;
+  }
+  if (typeof value === 'object') {
+    // Scalars parsed into objects (luxon DateTime, Date) are logged as they were sent.
+    const json = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') return summarizeInput(json.call(value), depth);
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, MAX_ITEMS * 2)
+        .map(([k, v]) => [storableText(k, 64), SECRET_KEYS.test(k) ? '***' : summarizeInput(v, depth + 1)]),
+    );
+  }
+  return storableText(String(value), MAX_STRING);
+}
+
+export interface AuditEntry {
+  at: Date;
+  userId: string | null;
+  username: string | null;
+  role: string | null;
+  regionCode: string | null;
+  operation: string;
+  input: unknown;
+  outcome: string;
+  message: string | null;
 }
 
 /**
- * D22: every mutation is logged — who, role, when, operation, a summary of the input, and the outcome
- * (refusals too) — after it ran, in the append-only audit_log.
+ * D22: writes one audit row. Called in the transaction of the change it records (so a committed change always has
+ * its row), or on its own for a refusal. Every string is made storable and bounded: no input can make it fail.
  */
-export function auditPlugin(): Plugin<Context> {
-  return {
-    onExecute({ args }) {
-      const op = operationOf(args.document, args.operationName);
-      if (op?.operation !== 'mutation') return;
-      return {
-        onExecuteDone: async ({ result }) => {
-          const ctx = args.contextValue as Context;
-          // Keepers are scoped by store: their entries carry the store's region, so regional auditors see them.
-          const keeperStore = ctx.user?.role === 'KEEPER' && ctx.user.storeIds[0] ? await ctx.loaders.store.load(ctx.user.storeIds[0]) : null;
-          const errors = (result as ExecutionResult).errors ?? [];
-          const rows = op.selectionSet.selections.flatMap((sel) => {
-            if (sel.kind !== Kind.FIELD) return [];
-            const responseKey = sel.alias?.value ?? sel.name.value;
-            const fieldErrors = errors.filter((e) => e.path?.[0] === responseKey);
-            // Literal arguments count as much as variables (closePeriod(month: "2026-05"), login(username: "…")).
-            const argumentValues = Object.fromEntries(
-              sel.arguments?.map((a) => [a.name.value, valueFromASTUntyped(a.value, args.variableValues ?? undefined)]) ?? [],
-            );
-            const user = ctx.user;
-            const loginName = sel.name.value === 'login' ? String(argumentValues.username ?? '') : null;
-            return [
-              {
-                at: ctx.clock.now().toJSDate(),
-                userId: user?.id ?? null,
-                username: user?.username ?? loginName,
-                role: user?.role ?? null,
-                regionCode: user?.regionCode ?? keeperStore?.regionCode ?? null,
-                operation: sel.name.value,
-                input: summarizeInput(argumentValues) as object,
-                outcome: fieldErrors.length ? String(fieldErrors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR') : 'OK',
-                message: fieldErrors[0]?.message.slice(0, 500) ?? null,
-              },
-            ];
-          });
-          // A login attempt (failed ones included) belongs to the named account's region, when the account exists.
-          for (const row of rows) {
-            if (row.operation === 'login' && !row.userId && row.username) row.regionCode = await regionOfAccount(ctx.db, row.username);
-          }
-          if (rows.length) await ctx.db.insert(auditLog).values(rows);
-        },
-      };
-    },
-  };
+export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values({
+    at: e.at,
+    userId: e.userId,
+    username: e.username === null ? null : storableText(e.username, 64),
+    role: e.role,
+    regionCode: e.regionCode,
+    operation: storableText(e.operation, 64),
+    input: summarizeInput(e.input) as object,
+    outcome: storableText(e.outcome, 32),
+    message: e.message === null ? null : storableText(e.message, 500),
+  });
+}
+
+/** The region an audit row belongs to: the user's region, a keeper's (first) store's, or for a login the account's. */
+export async function auditRegion(db: Db, user: Principal | null, loginName: string | null): Promise<string | null> {
+  if (user?.regionCode) return user.regionCode;
+  if (user) {
+    const [row] = await queryRows<{ region_code: string }>(
+      db,
+      sql`SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ${user.id}::uuid ORDER BY s.code LIMIT 1`,
+    );
+    return row?.region_code ?? null;
+  }
+  return loginName ? regionOfAccount(db, loginName) : null;
 }
 
 async function regionOfAccount(db: Db, username: string): Promise<string | null> {
+  if (username.length > 64) return null;
   const [row] = await queryRows<{ region_code: string | null }>(
     db,
     sql`SELECT COALESCE(u.region_code, (SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id
@@ -107,9 +119,8 @@ export async function listAuditLog(db: Db, user: Principal, f: AuditFilter, page
   if (f.regionCode) {
     const region = await getRegionInScope(db, user, f.regionCode);
     where.push(sql`${auditLog.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`);
-  } else if (user.regionCode) {
-    where.push(sql`${auditLog.regionCode} LIKE ${`${subtreePrefix(user.regionCode)}%`}`);
   }
+  where.push(regionsInScope(user, auditLog.regionCode));
   if (f.from) where.push(gte(auditLog.at, f.from));
   if (f.to) where.push(lte(auditLog.at, f.to));
   if (f.username) where.push(eq(auditLog.username, f.username));

@@ -110,6 +110,7 @@ export async function createItem(db: Db, input: unknown): Promise<ItemRow> {
 
 export async function updateItem(db: Db, id: string, input: unknown): Promise<ItemRow> {
   const v = validate(updateItemSchema, input);
+  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
   await getItem(db, id, 'id');
   if (v.categoryCode) await getCategory(db, v.categoryCode, 'input.categoryCode');
   if (v.code) await assertItemCodeFree(db, v.code, id);

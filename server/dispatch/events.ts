@@ -1,14 +1,24 @@
-import { createPubSub } from 'graphql-yoga';
+import { EventEmitter, on } from 'node:events';
 
-// Plan status changes for the live subscription (GraphQL over SSE). In-process: with several API nodes,
-// replace with a shared bus (e.g. PostgreSQL LISTEN/NOTIFY) — the publish/subscribe calls stay the same.
+// Plan status changes for the live subscription. In-process: with several API nodes, a shared bus
+// (PostgreSQL LISTEN/NOTIFY) replaces the emitter — publishPlanStatus and planStatusEvents stay the same.
 export interface PlanStatusEvent {
   planId: string;
   status: string;
 }
 
-export const dispatchEvents = createPubSub<{ 'dispatchPlan:status': [planId: string, event: PlanStatusEvent] }>();
+const bus = new EventEmitter();
+bus.setMaxListeners(0);
 
 export function publishPlanStatus(planId: string, status: string) {
-  dispatchEvents.publish('dispatchPlan:status', planId, { planId, status });
+  bus.emit(`plan:${planId}`, { planId, status } satisfies PlanStatusEvent);
+}
+
+/** The status changes of one plan, as an async iterable; ends when the consumer returns or the signal aborts. */
+export async function* planStatusEvents(planId: string, signal?: AbortSignal): AsyncGenerator<PlanStatusEvent> {
+  try {
+    for await (const [event] of on(bus, `plan:${planId}`, { signal })) yield event as PlanStatusEvent;
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  }
 }

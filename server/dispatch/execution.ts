@@ -6,10 +6,11 @@ import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, type PlanView } from './plans.ts';
@@ -26,11 +27,10 @@ export async function executeDispatchPlan(db: Db, user: Principal, clock: Clock,
   if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
   const key = validate(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
   const plan = await getPlanInScope(db, user, planId);
-  if (plan.row!.executionKey === key) return plan;
   const now = clock.now().toJSDate();
-  await db.transaction(async (tx) => {
+  const executed = await db.transaction(async (tx) => {
+    if (await claimIdempotencyKey(tx, { kind: 'executeDispatchPlan', actorId: user.id, key, input: { planId: plan.id }, resultId: plan.id!, at: now })) return false;
     const row = await lockPlan(tx, plan.id!);
-    if (row.executionKey === key) return;
     if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
 
     const storeLines = plan.lines.filter((l) => l.sourceKind === 'STORE');
@@ -60,9 +60,10 @@ export async function executeDispatchPlan(db: Db, user: Principal, clock: Clock,
         { storeId: fromId, batchId: l.batchId!, itemId: l.itemId, bucket: 'ON_HAND', quantity: -l.quantity, unitPrice: price(l.batchId!) },
         { storeId: toId, batchId: l.batchId!, itemId: l.itemId, bucket: 'IN_TRANSIT', quantity: l.quantity, unitPrice: price(l.batchId!) },
       ]);
+      // Each shipment's document is keyed by its own id: the execution's key is claimed once, above.
       await writeDocument(
         tx,
-        { kind: 'executeDispatchPlan', actor: user, key: `${key}#${g}`, hash: requestHash({ planId: plan.id, group: g }), documentId, occurredAt: now, recordedAt: now },
+        { kind: 'executeDispatchPlan', actor: user, key: documentId, hash: requestHash({ planId: plan.id, group: g }), documentId, occurredAt: now, recordedAt: now },
         {
           type: 'TRANSFER_OUT',
           storeId: fromId,
@@ -121,13 +122,14 @@ export async function executeDispatchPlan(db: Db, user: Principal, clock: Clock,
     }
     await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
     await refreshPlanCompletion(tx, plan.id!, now);
+    return true;
   });
-  publishPlanStatus(plan.id!, 'EXECUTING');
+  if (executed) publishPlanStatus(plan.id!, 'EXECUTING');
   return loadPlan(db, plan.id!);
 }
 
 const deliverySchema = z.object({
-  callOffId: z.string(),
+  callOffId: idSchema,
   batchNo: z.string().trim().min(1).max(64).nullish(),
   productionDate: z.string().nullish(),
   expiryDate: z.string().nullish(),

@@ -2,7 +2,8 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, regionsInScope } from '../auth/policy.ts';
 import type { Clock } from '../clock.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -67,8 +68,8 @@ export async function listIncidents(db: Db, user: Principal, regionCode: string 
     where.push(inRegionSubtree(incidents.regionCode, region.code));
   } else {
     if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000', '事件');
-    if (user.regionCode) where.push(inRegionSubtree(incidents.regionCode, user.regionCode));
   }
+  where.push(regionsInScope(user, incidents.regionCode));
   const [afterAt, afterId] = (req.after ?? []) as string[];
   const after = req.after ? sql`(${incidents.occurredAt}, ${incidents.id}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
   const rows = await db

@@ -3,16 +3,16 @@ import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
-import { assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getRegionInScope, readablePrefix } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
-import { transferReceiptHooks } from '../inventory/transfers.ts';
 import { getIncidentInScope } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
@@ -49,7 +49,7 @@ export interface PlanView {
 }
 
 const requestSchema = z.object({
-  incidentId: z.string(),
+  incidentId: idSchema,
   deadlineHours: z.number().positive('时限须大于 0 小时').max(24 * 30, '时限过长').nullish(),
   destinations: z
     .array(
@@ -58,10 +58,10 @@ const requestSchema = z.object({
         regionCode: z.string(),
         lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
         lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
-        storeId: z.string().nullish(),
+        storeId: idSchema.nullish(),
         contact: z.string().trim().max(128).nullish(),
         lines: z
-          .array(z.object({ itemId: z.string(), quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(10_000_000) }))
+          .array(z.object({ itemId: idSchema, quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(10_000_000) }))
           .min(1, '每个安置点至少一个物资需求'),
       }),
     )
@@ -267,6 +267,7 @@ const reservationsOf = (plan: PlanView, sign: 1 | -1) =>
  */
 export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
   assertDispatcher(user);
+  if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now();
   await db.transaction(async (tx) => {
@@ -282,7 +283,7 @@ export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock,
         emergency,
         // D14: 先调拨后补手续 — the written approval must follow within 48 hours.
         approvalDueAt: emergency ? now.plus({ hours: 48 }).toJSDate() : null,
-        writtenApprovalRef: emergency ? null : (approvalRef ?? null),
+        writtenApprovalRef: emergency ? null : (approvalRef?.trim() || null),
         writtenApprovedAt: emergency ? null : now.toJSDate(),
       })
       .where(eq(dispatchPlans.id, plan.id!));
@@ -295,6 +296,7 @@ export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock,
 export async function recordWrittenApproval(db: Db, user: Principal, clock: Clock, planId: string, approvalRef: string): Promise<PlanView> {
   assertDispatcher(user);
   if (!approvalRef.trim()) throw badInput('approvalRef', '须填写书面审批文号');
+  if (approvalRef.trim().length > 128) throw badInput('approvalRef', '书面审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
@@ -329,6 +331,7 @@ export async function overdueApprovals(db: Db, user: Principal, clock: Clock, re
 export async function cancelDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, reason: string): Promise<PlanView> {
   assertDispatcher(user);
   if (!reason.trim()) throw badInput('reason', '须填写取消原因');
+  if (reason.trim().length > 500) throw badInput('reason', '取消原因不超过 500 个字');
   const plan = await getPlanInScope(db, user, planId);
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
@@ -356,8 +359,8 @@ export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): P
   publishPlanStatus(planId, 'COMPLETED');
 }
 
-// A received dispatch shipment may complete its plan.
-transferReceiptHooks.push(async (tx, transferId) => {
+/** A received dispatch shipment may complete its plan (wired to transfer receipts by the composition root). */
+export async function completePlanOnTransferReceipt(tx: Db, transferId: string): Promise<void> {
   const [t] = await tx.select({ planId: transfers.dispatchPlanId, at: transfers.updatedAt }).from(transfers).where(eq(transfers.id, transferId));
   if (t?.planId) await refreshPlanCompletion(tx, t.planId, t.at);
-});
+}

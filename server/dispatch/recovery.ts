@@ -6,10 +6,11 @@ import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { forbidden, invalidState } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { validate } from '../validation.ts';
+import { validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { getPlanInScope, type PlanView } from './plans.ts';
 
 export type RecoveryRule = { kind: 'ALWAYS' } | { kind: 'WITHIN_MONTHS'; months: number } | { kind: 'NEVER' };
@@ -23,8 +24,8 @@ export function isRecovered(rule: RecoveryRule, arrivedAt: Date, now: Date): boo
 }
 
 const recoverySchema = z.object({
-  planId: z.string(),
-  toStoreId: z.string(),
+  planId: idSchema,
+  toStoreId: idSchema,
   idempotencyKey: idempotencyKeySchema,
 });
 
@@ -38,15 +39,12 @@ export async function recoverIncidentStock(db: Db, user: Principal, clock: Clock
   const plan = await getPlanInScope(db, user, v.planId, 'input.planId');
   const to = await storeForPosting(db, user, v.toStoreId, 'input.toStoreId');
   if (plan.status !== 'EXECUTING' && plan.status !== 'COMPLETED') throw invalidState(`调拨方案状态为 ${plan.status}，尚无可回收的物资`, { status: plan.status });
-  const [done] = await queryRows(
-    db,
-    sql`SELECT 1 FROM documents WHERE idempotency_kind = 'recoverIncidentStock' AND actor_id = ${user.id}::uuid
-          AND idempotency_key LIKE ${`${v.idempotencyKey}#%`} LIMIT 1`,
-  );
-  if (done) return plan; // the same key again: already recovered
   const points = plan.destinations.map((d) => d.storeId!);
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
+    const { idempotencyKey, ...request } = v;
+    // The same key again: already recovered (the same key for another request: IDEMPOTENCY_CONFLICT).
+    if (await claimIdempotencyKey(tx, { kind: 'recoverIncidentStock', actorId: user.id, key: idempotencyKey, input: request, resultId: plan.id!, at: now })) return;
     const held = await queryRows<Record<string, unknown>>(
       tx,
       sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS quantity, i.recovery_kind, i.recovery_months,
@@ -71,20 +69,14 @@ export async function recoverIncidentStock(db: Db, user: Principal, clock: Clock
       const price = (h: Record<string, unknown>) => locked.get(`${point}|${h.batch_id}`)!.unitPrice;
       const back = rows.filter((h) => isRecovered(rule(h), new Date((h.arrived_at as string) ?? now), now));
       const used = rows.filter((h) => !back.includes(h));
-      const write = async (part: string, draft: Parameters<typeof writeDocument>[2]) =>
-        writeDocument(
+      const write = async (part: string, draft: Parameters<typeof writeDocument>[2]) => {
+        const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${part}`);
+        return writeDocument(
           tx,
-          {
-            kind: 'recoverIncidentStock',
-            actor: user,
-            key: `${v.idempotencyKey}#${point}#${part}`,
-            hash: requestHash({ ...v, point, part }),
-            documentId: stableId('document', `recoverIncidentStock/${user.id}/${v.idempotencyKey}/${point}/${part}`),
-            occurredAt: now,
-            recordedAt: now,
-          },
+          { kind: 'recoverIncidentStock', actor: user, key: documentId, hash: requestHash({ ...request, point, part }), documentId, occurredAt: now, recordedAt: now },
           draft,
         );
+      };
       if (back.length) {
         await write('recovered', {
           type: 'RECOVERY',

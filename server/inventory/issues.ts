@@ -3,7 +3,7 @@ import type { Db } from '../../drizzle/client.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { badInput } from '../errors.ts';
-import { validate } from '../validation.ts';
+import { validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
@@ -102,13 +102,13 @@ export function lockOutbound(tx: Db, storeId: string, lines: readonly OutboundLi
   });
 }
 
-export const outboundLine = z.object({ itemId: z.string(), quantity: quantitySchema, batchId: z.string().nullish() });
+export const outboundLine = z.object({ itemId: idSchema, quantity: quantitySchema, batchId: idSchema.nullish() });
 
 const issueSchema = z.object({
-  storeId: z.string(),
+  storeId: idSchema,
   recipient: z.string().trim().min(1, '须填写领用单位/人').max(128),
   reason: z.string(),
-  incidentId: z.string().nullish(),
+  incidentId: idSchema.nullish(),
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
@@ -149,13 +149,13 @@ export async function issueStock(db: Db, user: Principal, clock: Clock, input: u
 }
 
 const scrapSchema = z.object({
-  storeId: z.string(),
+  storeId: idSchema,
   approvalRef: z.string().trim().min(1, '报废须有审批文号（鉴定或专家评审）').max(128),
   reason: z.string(),
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
-  lines: z.array(z.object({ batchId: z.string(), quantity: quantitySchema })).min(1, '至少一行').max(1000),
+  lines: z.array(z.object({ batchId: idSchema, quantity: quantitySchema })).min(1, '至少一行').max(1000),
 });
 
 /** 报废 (D11): only with an approval reference; nothing leaves the books silently. */

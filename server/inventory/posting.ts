@@ -1,11 +1,12 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../../drizzle/client.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
+import { claimIdempotencyKey } from './idempotency.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -92,6 +93,7 @@ export interface PostingRequest {
   build: (tx: Db, ctx: { documentId: string; recordedAt: Date }) => Promise<DocumentDraft>;
 }
 
+const MAX_BALANCE = 2_147_483_647;
 const keyOf = (k: BalanceKey) => `${k.storeId}|${k.batchId}`;
 const compareKeys = (a: BalanceKey, b: BalanceKey) =>
   a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0;
@@ -204,6 +206,10 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   const inserts: NetChange[] = [];
   for (const c of changes) {
     const current = locked.get(keyOf(c));
+    // Balances are 32-bit integers in the database: a document that would carry one past that is refused as input.
+    if ((current?.onHand ?? 0) + c.onHand > MAX_BALANCE || (current?.inTransit ?? 0) + c.inTransit > MAX_BALANCE) {
+      throw badInput('input.lines', `数量合计超出单个批次的库存上限 ${MAX_BALANCE}`, { batchId: c.batchId });
+    }
     if (current) {
       const onHand = current.onHand + c.onHand;
       const reserved = current.reserved + c.reserved;
@@ -352,14 +358,6 @@ async function insertLinesAndMovements(tx: Db, h: DocumentHeader, draft: Documen
   else if (moveRows.length) await tx.execute(insertMoves);
 }
 
-async function findByIdempotencyKey(db: Db, kind: string, actorId: string, key: string) {
-  const [row] = await db
-    .select({ id: documents.id, requestHash: documents.requestHash })
-    .from(documents)
-    .where(and(eq(documents.idempotencyKind, kind), eq(documents.actorId, actorId), eq(documents.idempotencyKey, key)));
-  return row;
-}
-
 export type DocumentRow = typeof documents.$inferSelect;
 
 /** The posted document (its row when this call wrote it; a replay returns only the id of the first). */
@@ -369,27 +367,10 @@ export interface PostedDocument {
   document?: DocumentRow;
 }
 
-function replayOrConflict(existing: { id: string; requestHash: string }, hash: string, key: string): PostedDocument {
-  if (existing.requestHash !== hash) {
-    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${key} 已用于另一请求 (idempotency key reused with different input)`, {
-      field: 'idempotencyKey',
-      documentId: existing.id,
-    });
-  }
-  return { documentId: existing.id, replayed: true };
-}
-
-/** The Postgres error behind a driver or drizzle error. */
-export function pgError(error: unknown): { code?: string; constraint?: string } {
-  let e = error as { cause?: unknown; code?: string; constraint?: string; constraint_name?: string } | undefined;
-  while (e && !e.code && e.cause) e = e.cause as typeof e;
-  return { code: e?.code, constraint: e?.constraint_name ?? e?.constraint };
-}
-
 const RETRYABLE = new Set(['40001', '40P01']);
 
 /**
- * Posts one document all-or-nothing: idempotency check, build (locks and decisions), balances, movements,
+ * Posts one document all-or-nothing: idempotency claim, build (locks and decisions), balances, movements,
  * lines, number and document row in one transaction. Same key + same input → the first result;
  * same key + other input → IDEMPOTENCY_CONFLICT.
  */
@@ -397,27 +378,20 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   const key = req.idempotencyKey.trim();
   if (!key || key.length > 128) throw badInput('idempotencyKey', '幂等键不能为空，且不超过 128 个字符');
   const hash = requestHash(req.input);
-  const existing = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
-  if (existing) return replayOrConflict(existing, hash, key);
-
   // The id follows from the idempotency key: a retried or replayed post names the same document.
   const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
   for (let attempt = 1; ; attempt++) {
     const recordedAt = req.clock.now().toJSDate();
-    let document: DocumentRow | undefined;
     try {
-      await db.transaction(async (tx) => {
+      return await db.transaction(async (tx): Promise<PostedDocument> => {
+        const first = await claimIdempotencyKey(tx, { kind: req.kind, actorId: req.actor.id, key, input: req.input, resultId: documentId, at: recordedAt });
+        if (first) return { documentId: first, replayed: true };
         const draft = await req.build(tx, { documentId, recordedAt });
-        document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);
+        const document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);
+        return { documentId, replayed: false, document };
       });
-      return { documentId, replayed: false, document };
     } catch (error) {
       const { code, constraint } = pgError(error);
-      if (code === '23505') {
-        // A concurrent duplicate (same key, so same document id) committed first: answer as it did.
-        const first = await findByIdempotencyKey(db, req.kind, req.actor.id, key);
-        if (first) return replayOrConflict(first, hash, key);
-      }
       if (code === '23505' && constraint === 'documents_reverses_uq') {
         throw new DomainError('INVALID_STATE', '该单据已被冲销，不能重复冲销 (already reversed)', { field: 'documentId' });
       }

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { balances, batches, documentLines, documents, items, movements, stockReasons, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, canAccessStore, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
@@ -33,8 +34,7 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
     if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
-  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(balances.storeId, [...user.storeIds]) : sql`FALSE`);
-  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  where.push(storesInScope(user, balances.storeId, stores.regionCode));
   if (f.itemId) where.push(eq(balances.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
   if (f.categoryCode) where.push(eq(items.categoryCode, f.categoryCode));
   if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
@@ -190,8 +190,7 @@ export async function listMovements(db: Db, user: Principal, f: MovementFilter, 
     if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
-  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(movements.storeId, [...user.storeIds]) : sql`FALSE`);
-  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  where.push(storesInScope(user, movements.storeId, stores.regionCode));
   if (f.itemId) where.push(eq(movements.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
   if (f.batchId) where.push(eq(movements.batchId, uuidArg(f.batchId, 'filter.batchId', '批次')));
   if (f.documentId) where.push(eq(movements.documentId, uuidArg(f.documentId, 'filter.documentId', '单据')));
@@ -232,19 +231,30 @@ export async function getBatch(db: Db, id: string, field = 'batchId'): Promise<B
   return row;
 }
 
-/** D18: every movement of a batch from receipt to the people it reached, for a user who may see any store it passed. */
+/**
+ * D18: the movements of a batch from receipt to the people it reached — those at stores in the user's scope (a batch
+ * that travelled through other regions shows its path here; theirs is theirs to read). FORBIDDEN when none are.
+ */
 export async function batchTrace(db: Db, user: Principal, batchId: string) {
   const batch = await getBatch(db, batchId);
-  const moves = await db.select().from(movements).where(eq(movements.batchId, batch.id)).orderBy(asc(movements.occurredAt), asc(movements.id));
-  const storeIds = [...new Set(moves.map((m) => m.storeId))];
-  const storeRows = storeIds.length ? await db.select().from(stores).where(inArray(stores.id, storeIds)) : [];
-  if (!storeRows.some((s) => canAccessStore(user, s))) throw forbidden(`批次 ${batch.batchNo}`);
+  const moves = (
+    await db
+      .select({ m: movements })
+      .from(movements)
+      .innerJoin(stores, eq(stores.id, movements.storeId))
+      .where(and(eq(movements.batchId, batch.id), storesInScope(user, movements.storeId, stores.regionCode)))
+      .orderBy(asc(movements.occurredAt), asc(movements.id))
+  ).map((r) => r.m);
+  if (!moves.length) throw forbidden(`批次 ${batch.batchNo}`);
   const docIds = [...new Set(moves.map((m) => m.documentId))];
-  const docs = docIds.length ? await db.select().from(documents).where(inArray(documents.id, docIds)) : [];
-  const holdings = await db
-    .select()
-    .from(balances)
-    .where(and(eq(balances.batchId, batch.id), or(gt(balances.onHand, 0), gt(balances.inTransit, 0))));
+  const docs = await db.select().from(documents).where(inArray(documents.id, docIds));
+  const holdings = (
+    await db
+      .select({ b: balances })
+      .from(balances)
+      .innerJoin(stores, eq(stores.id, balances.storeId))
+      .where(and(eq(balances.batchId, batch.id), or(gt(balances.onHand, 0), gt(balances.inTransit, 0)), storesInScope(user, balances.storeId, stores.regionCode)))
+  ).map((r) => r.b);
   return { batch, movements: moves, documents: new Map(docs.map((d) => [d.id, d])), holdings };
 }
 
@@ -259,3 +269,11 @@ export const transferLinesOf = (db: Db, ids: readonly string[]) =>
   db.select().from(transferLines).where(inArray(transferLines.transferId, [...ids])).orderBy(asc(transferLines.batchId));
 export const reasonsByCodes = (db: Db, codes: readonly string[]) => db.select().from(stockReasons).where(inArray(stockReasons.code, [...codes]));
 export const reversalsOf = (db: Db, ids: readonly string[]) => db.select().from(documents).where(inArray(documents.reversesDocumentId, [...ids]));
+
+/** Every store with a balance row for each batch (held, held before, or in transit to it): the policy's batch lookup. */
+export const storesOfBatches = (db: Db, ids: readonly string[]) =>
+  db
+    .selectDistinct({ batchId: balances.batchId, id: stores.id, regionCode: stores.regionCode })
+    .from(balances)
+    .innerJoin(stores, eq(stores.id, balances.storeId))
+    .where(inArray(balances.batchId, [...ids]));

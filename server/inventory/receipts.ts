@@ -9,7 +9,7 @@ import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { parseMoney } from '../money.ts';
 import type { StoreRow } from '../stores/service.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { computeExpiry } from './rules.ts';
@@ -19,27 +19,27 @@ export type FundingSource = (typeof FUNDING)[number];
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
 const receiptLine = z.object({
-  itemId: z.string(),
+  itemId: idSchema,
   quantity: quantitySchema,
   batchNo: z.string().trim().min(1).max(64).nullish(),
   productionDate: isoDate.nullish(),
   expiryDate: isoDate.nullish(),
   unitPrice: z.string().nullish(),
   fundingSource: z.enum(FUNDING).nullish(),
-  ownerOrgId: z.string().nullish(),
+  ownerOrgId: idSchema.nullish(),
   origin: z.string().trim().max(64).nullish(),
 });
 
 const receiptSchema = z
   .object({
-    storeId: z.string(),
+    storeId: idSchema,
     source: z.enum(['PURCHASE', 'DONATION', 'RECOVERY', 'EMERGENCY_PURCHASE', 'REQUISITION', 'OTHER']),
-    sourceOrgId: z.string().nullish(),
+    sourceOrgId: idSchema.nullish(),
     sourceName: z.string().trim().min(2).max(128).nullish(),
     reference: z.string().trim().max(128).nullish(),
     contractNo: z.string().trim().max(64).nullish(),
     inspectionReportNo: z.string().trim().max(64).nullish(),
-    incidentId: z.string().nullish(),
+    incidentId: idSchema.nullish(),
     note: z.string().trim().max(500).nullish(),
     occurredAt: z.any().optional(),
     idempotencyKey: idempotencyKeySchema,

@@ -5,12 +5,12 @@ import { documents, movements } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { invalidState, notFound } from '../errors.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 
 const reverseSchema = z.object({
-  documentId: z.string(),
+  documentId: idSchema,
   reason: z.string().trim().min(1, '须填写冲销原因').max(500),
   idempotencyKey: idempotencyKeySchema,
 });

@@ -3,27 +3,27 @@ import type { Db } from '../../drizzle/client.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { badInput, invalidState } from '../errors.ts';
-import { validate } from '../validation.ts';
+import { validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
 
 const stocktakeSchema = z.object({
-  storeId: z.string(),
+  storeId: idSchema,
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: z.string().pipe(idempotencyKeySchema),
   counts: z
     .array(
       z.object({
-        batchId: z.string(),
+        batchId: idSchema,
         countedQuantity: z.number().int('数量须为整数').min(0, '实盘数量不能为负').max(100_000_000),
         reason: z.string().nullish(),
       }),
     )
     .min(1, '至少盘点一个批次')
-    .max(5000),
+    .max(1000, '一张盘点单最多 1000 个批次（可分多张）'),
 });
 
 /**

@@ -2,12 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
-import { assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertStoreAccess } from '../auth/policy.ts';
 import type { Clock } from '../clock.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
 import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
@@ -17,9 +18,9 @@ export type TransferLineRow = typeof transferLines.$inferSelect;
 
 const shipSchema = z
   .object({
-    fromStoreId: z.string(),
-    toStoreId: z.string(),
-    dispatchPlanId: z.string().nullish(),
+    fromStoreId: idSchema,
+    toStoreId: idSchema,
+    dispatchPlanId: idSchema.nullish(),
     note: z.string().trim().max(500).nullish(),
     occurredAt: z.any().optional(),
     idempotencyKey: idempotencyKeySchema,
@@ -113,15 +114,15 @@ async function lockTransfer(tx: Db, id: string) {
 }
 
 /**
- * Run in the receiving transaction once a transfer's lines and status have changed. Modules that build on
- * transfers (dispatch completes its plans) register here, so that inventory does not depend on them.
+ * What runs in the receiving transaction once a transfer's lines and status have changed. Modules that build on
+ * transfers (dispatch completes its plans) are wired in by the composition root, so inventory does not depend on them.
  */
-export const transferReceiptHooks: ((tx: Db, transferId: string) => Promise<void>)[] = [];
+export type TransferReceivedHook = (tx: Db, transferId: string) => Promise<void>;
 
 const open = (l: TransferLineRow) => l.shipped - l.received - l.lost - l.cancelled;
 
 const receiveSchema = z.object({
-  transferId: z.string(),
+  transferId: idSchema,
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
@@ -129,7 +130,7 @@ const receiveSchema = z.object({
     .array(
       z
         .object({
-          batchId: z.string(),
+          batchId: idSchema,
           quantity: z.number().int('数量须为整数').min(0, '数量不能为负'),
           discrepancyReason: z.string().nullish(),
         })
@@ -144,7 +145,7 @@ const receiveSchema = z.object({
  * 调拨入库: receipt at the destination, partial allowed. A line with a discrepancy reason closes the batch:
  * what is still in transit beyond the received quantity is written off with that reason.
  */
-export async function receiveTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function receiveTransfer(db: Db, user: Principal, clock: Clock, input: unknown, onReceived?: TransferReceivedHook) {
   const v = validate(receiveSchema, input);
   if (user.role === 'AUDITOR') throw forbidden('审计员只读');
   const transfer = await getTransferRow(db, v.transferId, 'input.transferId');
@@ -220,7 +221,7 @@ export async function receiveTransfer(db: Db, user: Principal, clock: Clock, inp
                    status = CASE WHEN (SELECT bool_and(received + lost + cancelled = shipped) FROM transfer_lines WHERE transfer_id = ${t.id}::uuid)
                                  THEN 'RECEIVED'::transfer_status ELSE 'PARTIALLY_RECEIVED'::transfer_status END
                  WHERE id = ${t.id}::uuid`);
-          for (const hook of transferReceiptHooks) await hook(tx2, t.id);
+          await onReceived?.(tx2, t.id);
         },
       };
     },
@@ -228,7 +229,7 @@ export async function receiveTransfer(db: Db, user: Principal, clock: Clock, inp
 }
 
 const cancelSchema = z.object({
-  transferId: z.string(),
+  transferId: idSchema,
   reason: z.string().trim().min(1, '须填写撤销原因').max(500),
   idempotencyKey: idempotencyKeySchema,
 });

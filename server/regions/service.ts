@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, like, type SQL } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { regions } from '../../drizzle/schema/index.ts';
 import { notFound } from '../errors.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess } from '../auth/policy.ts';
 import { normalizeRegionCode, subtreePrefix, type RegionLevel } from './codes.ts';
 
 export type RegionRow = typeof regions.$inferSelect;

@@ -2,7 +2,8 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, assertStoreAccess, regionsInScope } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
@@ -10,7 +11,7 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 import { getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { organizationFor } from '../inventory/receipts.ts';
 import { effectiveCommitted } from './rules.ts';
@@ -24,7 +25,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY
 const money = (field: string) => z.string().transform((v) => parseMoney(v, field)).refine((v) => !v.startsWith('-'), '金额不能为负');
 
 const lineSchema = z.object({
-  itemId: z.string(),
+  itemId: idSchema,
   quantity: z.number().int('数量须为整数').positive('数量须大于 0').nullish(),
   dailyCapacity: z.number().int('日产能须为整数').positive('日产能须大于 0').nullish(),
   unitPrice: z.string().nullish(),
@@ -40,7 +41,7 @@ const agreementSchema = z
     validFrom: isoDate,
     validTo: isoDate,
     annualFee: z.string().nullish(),
-    storeId: z.string().nullish(),
+    storeId: idSchema.nullish(),
     contractNo: z.string().trim().max(64).nullish(),
     lines: z.array(lineSchema).min(1, '至少一个品种').max(500),
   })
@@ -131,9 +132,8 @@ export async function listAgreements(db: Db, user: Principal, args: { regionCode
     where.push(inRegionSubtree(agreements.regionCode, region.code));
   } else if (user.role === 'KEEPER') {
     assertRegionAccess(user, '000000000000', '协议');
-  } else if (user.regionCode) {
-    where.push(inRegionSubtree(agreements.regionCode, user.regionCode));
   }
+  where.push(regionsInScope(user, agreements.regionCode));
   if (args.activeOn) where.push(lte(agreements.validFrom, args.activeOn), gte(agreements.validTo, args.activeOn));
   const after = cursorString(req);
   const rows = await db
@@ -149,10 +149,10 @@ export async function listAgreements(db: Db, user: Principal, args: { regionCode
 }
 
 const checkSchema = z.object({
-  agreementId: z.string(),
+  agreementId: idSchema,
   checkedOn: isoDate,
   findings: z.string().trim().max(2000).nullish(),
-  lines: z.array(z.object({ itemId: z.string(), countedQuantity: z.number().int('数量须为整数').min(0, '抽查数量不能为负') })).min(1, '至少一个品种'),
+  lines: z.array(z.object({ itemId: idSchema, countedQuantity: z.number().int('数量须为整数').min(0, '抽查数量不能为负') })).min(1, '至少一个品种'),
 });
 
 /** 抽查: counted quantities per line; an AGREEMENT line then counts for min(committed, counted) until a later check. */

@@ -2,13 +2,14 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { quotas } from '../../drizzle/schema/index.ts';
-import { assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import { getItem } from '../catalog/service.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { validate } from '../validation.ts';
+import { validate, idSchema } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
 import { gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
@@ -17,9 +18,9 @@ export type QuotaRow = typeof quotas.$inferSelect;
 
 const quotaSchema = z
   .object({
-    itemId: z.string(),
+    itemId: idSchema,
     quantity: z.number().int('定额须为整数').positive('定额须大于 0').max(100_000_000),
-    storeId: z.string().nullish(),
+    storeId: idSchema.nullish(),
     regionCode: z.string().nullish(),
   })
   .refine((v) => !!v.storeId !== !!v.regionCode, { path: ['storeId'], message: '须且只能指定 storeId 或 regionCode 之一' });

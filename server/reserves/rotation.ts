@@ -2,13 +2,14 @@ import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { assertRegionAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
 import { ZONE, todayInChina, type Clock } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { getRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
-import { validate } from '../validation.ts';
+import { validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
@@ -33,12 +34,8 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
     if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
     parts.push(sql`s.region_code LIKE ${`${subtreePrefix(region.code)}%`}`);
   }
-  if (user.role === 'KEEPER') {
-    parts.push(user.storeIds.length ? sql`s.id IN (${sql.join(user.storeIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`FALSE`);
-  } else if (user.regionCode) {
-    parts.push(sql`s.region_code LIKE ${`${subtreePrefix(user.regionCode)}%`}`);
-  }
-  return parts.length ? sql.join(parts, sql` AND `) : sql`TRUE`;
+  parts.push(storesInScope(user, sql`s.id`, sql`s.region_code`));
+  return sql.join(parts, sql` AND `);
 }
 
 /** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
@@ -85,8 +82,8 @@ const DISPOSALS = ['SALE', 'USE', 'DONATION', 'TRANSFER'] as const;
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
 const rotateSchema = z.object({
-  storeId: z.string(),
-  batchId: z.string(),
+  storeId: idSchema,
+  batchId: idSchema,
   quantity: quantitySchema,
   disposal: z.enum(DISPOSALS),
   counterpart: z.string().trim().min(1, '须填写出陈的去向（买方、使用单位、受赠方或调入单位）').max(128),

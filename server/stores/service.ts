@@ -2,7 +2,8 @@ import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { organizations, stores } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, assertStoreAccess, type Principal } from '../auth/principal.ts';
+import { type Principal } from '../auth/principal.ts';
+import { assertRegionAccess, assertStoreAccess, storesInScope } from '../auth/policy.ts';
 import { badInput, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -27,8 +28,7 @@ export async function listStores(db: Db, user: Principal, filter: StoreFilter, p
     if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
-  if (user.role === 'KEEPER') where.push(user.storeIds.length ? inArray(stores.id, [...user.storeIds]) : eq(stores.code, ''));
-  else if (user.regionCode) where.push(inRegionSubtree(stores.regionCode, user.regionCode));
+  where.push(storesInScope(user, stores.id, stores.regionCode));
   if (filter.level) where.push(eq(stores.level, filter.level));
   if (filter.kind) where.push(eq(stores.kind, filter.kind));
   const after = cursorString(req);

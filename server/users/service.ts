@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { pgArray, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { assertRegionAccess, assertStoreAccess, type Principal, type Role } from '../auth/principal.ts';
+import { type Principal, type Role } from '../auth/principal.ts';
+import { assertRegionAccess, assertStoreAccess } from '../auth/policy.ts';
 import { signToken, verifyToken, type TokenKeys } from '../auth/tokens.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -55,7 +56,7 @@ const userFields = {
   password: z.string().min(8, '密码至少 8 位').max(256),
   role: z.enum(['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']),
   regionCode: z.string().nullish(),
-  storeIds: z.array(z.string()).max(100).nullish(),
+  storeIds: z.array(idSchema).max(100).nullish(),
   active: z.boolean(),
 };
 const createUserSchema = z.object({ ...userFields, active: userFields.active.default(true) });
@@ -66,6 +67,7 @@ const updateUserSchema = z.object(userFields).omit({ username: true }).partial()
 async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: string | null | undefined, storeIds: readonly string[] | null | undefined) {
   if (role === 'KEEPER') {
     if (!storeIds?.length) throw badInput('input.storeIds', '库管员至少需要一个仓库');
+    if (new Set(storeIds).size !== storeIds.length) throw badInput('input.storeIds', '同一仓库只能出现一次');
     const rows = [];
     for (const [i, id] of storeIds.entries()) {
       const store = await getStoreRow(db, id, `input.storeIds.${i}`);
@@ -111,6 +113,7 @@ async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
 
 export async function updateUser(db: Db, actor: Principal, id: string, input: unknown): Promise<UserRow> {
   const v = validate(updateUserSchema, input);
+  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
   uuidArg(id, 'id', '用户');
   const [current] = await db.select().from(users).where(eq(users.id, id));
   if (!current) throw notFound('id', '用户', id);

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../drizzle/client.ts';
 import { userId } from '../../seeds/demo.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../server/http/app.ts';
 import { signToken } from '../../server/auth/tokens.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { loadConfig } from '../../server/config.ts';

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { stockReasonSeeds } from '../../seeds/data/reasons.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { pgError } from '../../server/inventory/posting.ts';
+import { pgError } from '../../drizzle/client.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { DOC_FIELDS, expectLedgerConsistent, issue, JINCHENG, key, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { issueRaw, ledgerCounts, lineOf, ok, purchase, receiveRaw, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
@@ -269,7 +269,7 @@ describe('ledger invariants', () => {
            recipients { recipient quantity document { id number } }
            receivedQuantity issuedQuantity } }`,
         { id: batchId },
-        'keeper',
+        'dispatcher',
       );
       const trace = ok(res).batchTrace;
       expect(trace.batch).toEqual({ id: batchId, batchNo: 'TRACE-1' });
@@ -289,8 +289,16 @@ describe('ledger invariants', () => {
       expect(trace.receivedQuantity).toBe(20);
       expect(trace.issuedQuantity).toBe(5);
 
-      // The dispatcher of 新乡市 may follow it too.
-      expect(ok(await t.gql(`query($id: ID!) { batchTrace(batchId: $id) { movements { quantity } } }`, { id: batchId }, 'dispatcher')).batchTrace.movements).toHaveLength(6);
+      // The keeper follows it as far as their own store: the township's movements and holdings are the township's (policy).
+      const kept = ok(
+        await t.gql(`query($id: ID!) { batchTrace(batchId: $id) { movements { store { id } quantity } holdings { store { id } onHand } recipients { quantity } } }`, { id: batchId }, 'keeper'),
+      ).batchTrace;
+      expect(kept.movements).toEqual([
+        { store: { id: WEIHUI }, quantity: 20 },
+        { store: { id: WEIHUI }, quantity: -12 },
+      ]);
+      expect(kept.holdings).toEqual([{ store: { id: WEIHUI }, onHand: 8 }]);
+      expect(kept.recipients).toEqual([]);
     });
 
     it('D18/D22: a reversed issue reached no one — it is not among the recipients nor in issuedQuantity', async () => {

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import request from 'supertest';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp } from '../../server/http/app.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';

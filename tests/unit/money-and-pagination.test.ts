@@ -59,9 +59,9 @@ describe('API.md Money: exact yuan amounts, arithmetic in fen (never a float)', 
     'parseMoney rejects %j with BAD_USER_INPUT naming the field',
     (bad) => {
       const e = thrown(() => parseMoney(bad, 'lines.0.unitPrice'));
-      expect(e.extensions.code).toBe('BAD_USER_INPUT');
-      expect(e.extensions.field).toBe('lines.0.unitPrice');
-      expect(e.extensions.value).toBe(bad);
+      expect(e.code).toBe('BAD_USER_INPUT');
+      expect(e.details.field).toBe('lines.0.unitPrice');
+      expect(e.details.value).toBe(bad);
     },
   );
 });
@@ -81,8 +81,8 @@ describe('API.md connections: pageRequest validates first and after', () => {
 
   it.each([-1, 501, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('first = %s → BAD_USER_INPUT with field "first"', (first) => {
     const e = thrown(() => pageRequest({ first }));
-    expect(e.extensions.code).toBe('BAD_USER_INPUT');
-    expect(e.extensions.field).toBe('first');
+    expect(e.code).toBe('BAD_USER_INPUT');
+    expect(e.details.field).toBe('first');
   });
 
   it('decodes a cursor made by encodeCursor back to its sort key', () => {
@@ -99,14 +99,14 @@ describe('API.md connections: pageRequest validates first and after', () => {
     ['a JSON string', Buffer.from('"S-1"').toString('base64url')],
   ])('a bad after cursor (%s) → BAD_USER_INPUT with field "after"', (_label, after) => {
     const e = thrown(() => pageRequest({ first: 5, after }));
-    expect(e.extensions.code).toBe('BAD_USER_INPUT');
-    expect(e.extensions.field).toBe('after');
+    expect(e.code).toBe('BAD_USER_INPUT');
+    expect(e.details.field).toBe('after');
   });
 
   it('a cursor whose key is not a string → BAD_USER_INPUT with field "after"', () => {
     const req = pageRequest({ after: encodeCursor([42]) });
     const e = thrown(() => cursorString(req));
-    expect(e.extensions.field).toBe('after');
+    expect(e.details.field).toBe('after');
   });
 
   it('toPage keeps `limit` rows and reports a next page only when an extra row was fetched', async () => {

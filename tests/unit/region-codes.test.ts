@@ -33,15 +33,15 @@ describe('D1: normalizeRegionCode accepts the 6-digit 行政区划代码 and the
     (bad) => {
       const e = thrown(() => normalizeRegionCode(bad, 'parentCode'));
       expect(e.code).toBe('BAD_USER_INPUT');
-      expect(e.extensions.code).toBe('BAD_USER_INPUT');
-      expect(e.extensions.field).toBe('parentCode');
-      expect(e.extensions.value).toBe(bad);
+      expect(e.code).toBe('BAD_USER_INPUT');
+      expect(e.details.field).toBe('parentCode');
+      expect(e.details.value).toBe(bad);
       expect(e.message).toContain('区划代码');
     },
   );
 
   it('names the field regionCode by default', () => {
-    expect(thrown(() => normalizeRegionCode('x')).extensions.field).toBe('regionCode');
+    expect(thrown(() => normalizeRegionCode('x')).details.field).toBe('regionCode');
   });
 });
 

@@ -1,9 +1,9 @@
-import { openDatabase, type Database } from '../drizzle/client.ts';
-import { seedDatabase } from '../seeds/index.ts';
-import type { AppConfig } from './config.ts';
-import type { Logger } from './logger.ts';
-import { systemClock } from './clock.ts';
-import { ensureAdministrator } from './users/service.ts';
+import { openDatabase, type Database } from '../../drizzle/client.ts';
+import { seedDatabase } from '../../seeds/index.ts';
+import type { AppConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { systemClock } from '../clock.ts';
+import { ensureAdministrator } from '../users/service.ts';
 
 /** Opens the configured database, applies migrations, loads reference and (once) demo data. */
 export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean }> {

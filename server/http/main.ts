@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
-import { systemClock } from './clock.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { systemClock } from '../clock.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
 import { prepareDatabase } from './start.ts';
-import { demoUsers } from '../seeds/demo.ts';
+import { demoUsers } from '../../seeds/demo.ts';
 
 async function main() {
   let config;

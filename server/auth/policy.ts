@@ -1,0 +1,103 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { forbidden } from '../errors.ts';
+import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import type { Principal } from './principal.ts';
+
+// DESIGN "Auth — one mechanism": every scope decision is made here. For each kind of scoped record, one function
+// gives the SQL condition for lists and one answers "may this principal see this record". Services, loaders and
+// the schema's type-level checks call these; no other module writes scope conditions.
+//
+// Scope: an administrator without a region sees everything; dispatchers, auditors and regional administrators see
+// their region's subtree; keepers see their stores. Stores themselves are reference data (name, place, kind) that
+// any signed-in user may see where a record names them; what a store holds is scoped.
+
+export interface ScopedStore {
+  id: string;
+  regionCode: string;
+}
+
+const unscoped = (p: Principal) => p.role !== 'KEEPER' && p.regionCode === null;
+
+// ---- region-wide reads
+
+/** May the principal read a region (its subtree) as a whole? Keepers read no region as a whole. */
+export function canAccessRegion(p: Principal, regionCode: string): boolean {
+  if (p.role === 'KEEPER') return false;
+  return p.regionCode === null || isInSubtree(regionCode, p.regionCode);
+}
+
+export function assertRegionAccess(p: Principal, regionCode: string, what = `区划 ${regionCode}`): void {
+  if (!canAccessRegion(p, regionCode)) throw forbidden(what);
+}
+
+/** SQL: `regionCode` lies in the principal's region scope (records scoped by region: incidents, agreements, audit). */
+export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
+  if (p.role === 'KEEPER') return sql`FALSE`;
+  if (p.regionCode === null) return sql`TRUE`;
+  return sql`${regionCode} LIKE ${`${subtreePrefix(p.regionCode)}%`}`;
+}
+
+// ---- stores and what they hold
+
+/** May the principal see what this store holds (stock, documents, movements) and act there? */
+export function canAccessStore(p: Principal, store: ScopedStore): boolean {
+  if (p.role === 'KEEPER') return p.storeIds.includes(store.id);
+  return p.regionCode === null || isInSubtree(store.regionCode, p.regionCode);
+}
+
+export function assertStoreAccess(p: Principal, store: ScopedStore & { name?: string }): void {
+  if (!canAccessStore(p, store)) throw forbidden(store.name ? `仓库「${store.name}」` : '该仓库');
+}
+
+/** SQL: the store (its id and region code columns) is in the principal's scope. */
+export function storesInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
+  if (p.role === 'KEEPER') {
+    return p.storeIds.length ? sql`${storeId} IN (${sql.join(p.storeIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`FALSE`;
+  }
+  return regionsInScope(p, regionCode);
+}
+
+// ---- single records reached anywhere (root fields and relations)
+
+/** What a record decision may need to look up; the request's loaders provide it. */
+export interface PolicyLookups {
+  store(id: string): Promise<ScopedStore | null>;
+  /** The stores that hold or held a batch: every store with a balance row for it (in transit included). */
+  storesOfBatch(batchId: string): Promise<readonly ScopedStore[]>;
+  incidentRegion(incidentId: string): Promise<string | null>;
+}
+
+const storeVisible = async (p: Principal, look: PolicyLookups, id: string | null | undefined) => {
+  if (!id) return false;
+  const store = await look.store(id);
+  return store !== null && canAccessStore(p, store);
+};
+
+/** "May this principal see this record", for each kind of scoped record. */
+export const mayRead = {
+  /** A balance line: its store. */
+  stockLine: (p: Principal, line: { storeId: string }, look: PolicyLookups) => unscoped(p) || storeVisible(p, look, line.storeId),
+  /** A batch (price, supplier, owner): some store in scope holds or held it. Batch ids are predictable; this is the guard. */
+  batch: async (p: Principal, batch: { id: string }, look: PolicyLookups) =>
+    unscoped(p) || (await look.storesOfBatch(batch.id)).some((s) => canAccessStore(p, s)),
+  /** A document: its store or its counterpart (the other side of a transfer, the store a recovery went to). */
+  document: async (p: Principal, d: { storeId: string; counterpartStoreId: string | null }, look: PolicyLookups) =>
+    unscoped(p) || (await storeVisible(p, look, d.storeId)) || storeVisible(p, look, d.counterpartStoreId),
+  movement: (p: Principal, m: { storeId: string }, look: PolicyLookups) => unscoped(p) || storeVisible(p, look, m.storeId),
+  /** A transfer: either side. */
+  transfer: async (p: Principal, t: { fromStoreId: string; toStoreId: string }, look: PolicyLookups) =>
+    unscoped(p) || (await storeVisible(p, look, t.fromStoreId)) || storeVisible(p, look, t.toStoreId),
+  agreement: (p: Principal, a: { regionCode: string }) => canAccessRegion(p, a.regionCode),
+  incident: (p: Principal, i: { regionCode: string }) => canAccessRegion(p, i.regionCode),
+  /** A dispatch plan: its incident's region. */
+  plan: async (p: Principal, plan: { incidentId: string }, look: PolicyLookups) => {
+    if (p.role === 'KEEPER') return false;
+    const region = await look.incidentRegion(plan.incidentId);
+    return region !== null && canAccessRegion(p, region);
+  },
+  /** An audit entry: auditors and administrators, in their region (an unscoped administrator: all). */
+  auditEntry: (p: Principal, e: { regionCode: string | null }) =>
+    (p.role === 'ADMIN' || p.role === 'AUDITOR') && (p.regionCode === null || (e.regionCode !== null && isInSubtree(e.regionCode, p.regionCode))),
+};
+
+export type ScopedKind = keyof typeof mayRead;

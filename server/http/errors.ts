@@ -1,0 +1,93 @@
+import { GraphQLError } from 'graphql';
+import { pgError } from '../../drizzle/client.ts';
+import { DomainError, ERROR_CODES, isDomainError, type ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+// The edge's one mapping of failures: domain errors keep their code and details; GraphQL's own (syntax,
+// validation, coercion) are the client's bad input; a value PostgreSQL refuses as data is bad input too;
+// anything else is logged once with its cause and masked.
+
+const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+export const MASKED_MESSAGE = '服务器内部错误，请稍后重试 (unexpected error)';
+
+// By name, not instanceof: graphql may be loaded twice (ESM and CJS copies) and its classes then differ.
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
+/**
+ * SQLSTATE class 22 (data exception: a value out of range, too long, an untranslatable character) means input that
+ * validation let through: the client's bad input, and a gap to close in validation (logged as a warning).
+ */
+function dataException(error: unknown): DomainError | null {
+  const { code } = pgError(error);
+  if (!code?.startsWith('22')) return null;
+  return new DomainError('BAD_USER_INPUT', '输入的值超出允许范围或格式不被接受 (value not accepted)', { sqlState: code });
+}
+
+export interface ErrorContext {
+  operation?: string | null;
+  user?: string | null;
+  requestId?: string | null;
+  route?: string;
+}
+
+/** The domain error behind a failure, if any (including one mapped from a data exception). */
+export function domainErrorOf(error: unknown, log?: Logger, context: ErrorContext = {}): DomainError | null {
+  const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
+  if (isDomainError(original)) return original;
+  const mapped = dataException(original);
+  if (mapped && log) log.warn('input refused by the database', { ...context, sqlState: mapped.details.sqlState, cause: pgError(original).message });
+  return mapped;
+}
+
+/** The error a GraphQL client receives (yoga's maskError). */
+export function toClientError(error: unknown, log: Logger, context: ErrorContext = {}): GraphQLError {
+  const located = isGraphQLError(error) ? error : null;
+  const domain = domainErrorOf(error, log, context);
+  if (domain) {
+    return new GraphQLError(domain.message, { nodes: located?.nodes, path: located?.path, extensions: { code: domain.code, ...domain.details } });
+  }
+  if (located && (!located.originalError || isGraphQLError(located.originalError))) {
+    // Syntax, validation and coercion errors, and the edge's own coded refusals (limits, rate limits).
+    const code = API_CODES.has(located.extensions?.code as string) ? (located.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
+    return new GraphQLError(located.message, {
+      nodes: located.nodes,
+      source: located.source,
+      positions: located.positions,
+      path: located.path,
+      extensions: { ...located.extensions, code },
+    });
+  }
+  logUnexpected(error, log, context);
+  return new GraphQLError(MASKED_MESSAGE, { nodes: located?.nodes, path: located?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+export function logUnexpected(error: unknown, log: Logger, context: ErrorContext = {}) {
+  const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
+  const db = pgError(original);
+  log.error('unexpected error', {
+    ...context,
+    error: original instanceof Error ? original.message : String(original),
+    sqlState: db.code,
+    cause: db.message,
+    stack: original instanceof Error ? original.stack : undefined,
+  });
+}
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  INVALID_STATE: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  INSUFFICIENT_STOCK: 409,
+  RATE_LIMITED: 429,
+};
+
+/** The status and JSON body of a failed plain-HTTP request (exports, uploads). */
+export function httpError(error: unknown, log: Logger, context: ErrorContext = {}) {
+  const domain = domainErrorOf(error, log, context);
+  if (domain) return { status: HTTP_STATUS[domain.code] ?? 400, body: { error: { code: domain.code, message: domain.message, ...domain.details } } };
+  logUnexpected(error, log, context);
+  return { status: 500, body: { error: { code: 'INTERNAL_SERVER_ERROR', message: MASKED_MESSAGE } } };
+}

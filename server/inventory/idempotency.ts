@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { DomainError } from '../errors.ts';
+import { requestHash } from './rules.ts';
+
+// API.md: every mutation that changes stock takes an idempotency key. The same key with the same input returns the
+// first result; the same key with other input is IDEMPOTENCY_CONFLICT. One mechanism for documents, plan execution
+// and recovery: the key is claimed in the operation's own transaction, so a refused operation leaves it unclaimed and
+// a concurrent duplicate waits for the first and then answers as it did.
+
+export interface IdempotencyClaim {
+  /** The operation: keys are unique per operation and actor. */
+  kind: string;
+  actorId: string;
+  key: string;
+  /** The request as received (the key itself is left out of its hash). */
+  input: unknown;
+  /** The id this request's result will have (a document, a plan). */
+  resultId: string;
+  at: Date;
+}
+
+/** Claims the key for this request; returns null when claimed, or the first result's id to replay. */
+export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<string | null> {
+  const hash = requestHash(c.input);
+  const claimed = await queryRows<{ result_id: string }>(
+    tx,
+    sql`INSERT INTO idempotency_keys (kind, actor_id, key, request_hash, result_id, created_at)
+        VALUES (${c.kind}, ${c.actorId}::uuid, ${c.key}, ${hash}, ${c.resultId}::uuid, ${c.at.toISOString()}::timestamptz)
+        ON CONFLICT DO NOTHING RETURNING result_id`,
+  );
+  if (claimed.length) return null;
+  const [first] = await queryRows<{ request_hash: string; result_id: string }>(
+    tx,
+    sql`SELECT request_hash, result_id FROM idempotency_keys WHERE kind = ${c.kind} AND actor_id = ${c.actorId}::uuid AND key = ${c.key}`,
+  );
+  if (first.request_hash !== hash) {
+    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求 (idempotency key reused with different input)`, {
+      field: 'idempotencyKey',
+      resultId: first.result_id,
+    });
+  }
+  return first.result_id;
+}
