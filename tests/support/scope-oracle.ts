@@ -1,0 +1,330 @@
+import { sql } from 'drizzle-orm';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { entryField, formatPath, walkResponse, type IdentityFields, type VisitedObject } from './schema-walk.ts';
+
+// The scope oracle of the schema walk (DESIGN.md "Auth — one mechanism"): who may see which record, decided here from
+// the database with its own SQL and rules, independently of server/auth, so that the walk checks the server against a
+// second opinion instead of against itself.
+
+export type Role = 'ADMIN' | 'DISPATCHER' | 'KEEPER' | 'AUDITOR';
+
+export interface Principal {
+  username: string;
+  role: Role;
+  /** 12-digit code of the scope region; null for keepers and for an administrator of everything. */
+  regionCode: string | null;
+  storeIds: ReadonlySet<string>;
+}
+
+/** 统计用区划代码: the subtree of a code is every code starting with it minus its trailing level zeros (2/4/6/9/12). */
+export function subtreePrefixOf(code: string): string {
+  const c = code.length === 6 ? `${code}000000` : code;
+  for (const n of [2, 4, 6, 9]) if (/^0+$/.test(c.slice(n))) return c.slice(0, n);
+  return c;
+}
+
+/** Everything the rules read, loaded in one go (a few hundred rows for the demo data). */
+export interface ScopeSnapshot {
+  storeRegion: Map<string, string>;
+  /** Stores with a balances row (any quantity, in transit too) for the batch. */
+  batchStores: Map<string, Set<string>>;
+  documents: Map<string, { storeId: string; counterpartStoreId: string | null }>;
+  movements: Map<string, string>; // id → store
+  transfers: Map<string, { fromStoreId: string; toStoreId: string }>;
+  agreements: Map<string, string>; // id → region
+  agreementChecks: Map<string, string>; // id → agreement
+  incidents: Map<string, string>; // id → region
+  plans: Map<string, string>; // id → incident
+  callOffs: Map<string, string>; // id → plan
+  auditEntries: Map<string, string | null>; // id → region
+}
+
+export async function loadPrincipal(db: Db, username: string): Promise<Principal> {
+  const [u] = await queryRows<{ id: string; role: Role; region_code: string | null }>(
+    db,
+    sql`SELECT id, role::text AS role, region_code FROM users WHERE username = ${username}`,
+  );
+  if (!u) throw new Error(`no user ${username}`);
+  const stores = await queryRows<{ store_id: string }>(db, sql`SELECT store_id FROM user_stores WHERE user_id = ${u.id}::uuid`);
+  return { username, role: u.role, regionCode: u.region_code, storeIds: new Set(stores.map((s) => String(s.store_id))) };
+}
+
+export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
+  const rows = <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => queryRows<T>(db, q);
+  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit] = await Promise.all([
+    rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
+    rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
+    rows<{ id: string; store_id: string; counterpart_store_id: string | null }>(
+      sql`SELECT id::text, store_id::text, counterpart_store_id::text FROM documents`,
+    ),
+    rows<{ id: string; store_id: string }>(sql`SELECT id::text, store_id::text FROM movements`),
+    rows<{ id: string; from_store_id: string; to_store_id: string }>(sql`SELECT id::text, from_store_id::text, to_store_id::text FROM transfers`),
+    rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM agreements`),
+    rows<{ id: string; agreement_id: string }>(sql`SELECT id::text, agreement_id::text FROM agreement_checks`),
+    rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM incidents`),
+    rows<{ id: string; incident_id: string }>(sql`SELECT id::text, incident_id::text FROM dispatch_plans`),
+    rows<{ id: string; plan_id: string }>(sql`SELECT id::text, plan_id::text FROM call_offs`),
+    rows<{ id: string; region_code: string | null }>(sql`SELECT id::text, region_code FROM audit_log`),
+  ]);
+  const batchStores = new Map<string, Set<string>>();
+  for (const b of balances) {
+    if (!batchStores.has(b.batch_id)) batchStores.set(b.batch_id, new Set());
+    batchStores.get(b.batch_id)!.add(b.store_id);
+  }
+  return {
+    storeRegion: new Map(stores.map((s) => [s.id, s.region_code])),
+    batchStores,
+    documents: new Map(documents.map((d) => [d.id, { storeId: d.store_id, counterpartStoreId: d.counterpart_store_id }])),
+    movements: new Map(movements.map((m) => [m.id, m.store_id])),
+    transfers: new Map(transfers.map((x) => [x.id, { fromStoreId: x.from_store_id, toStoreId: x.to_store_id }])),
+    agreements: new Map(agreements.map((a) => [a.id, a.region_code])),
+    agreementChecks: new Map(checks.map((c) => [c.id, c.agreement_id])),
+    incidents: new Map(incidents.map((i) => [i.id, i.region_code])),
+    plans: new Map(plans.map((p) => [p.id, p.incident_id])),
+    callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
+    auditEntries: new Map(audit.map((a) => [a.id, a.region_code])),
+  };
+}
+
+export const emptySnapshot = (): ScopeSnapshot => ({
+  storeRegion: new Map(),
+  batchStores: new Map(),
+  documents: new Map(),
+  movements: new Map(),
+  transfers: new Map(),
+  agreements: new Map(),
+  agreementChecks: new Map(),
+  incidents: new Map(),
+  plans: new Map(),
+  callOffs: new Map(),
+  auditEntries: new Map(),
+});
+
+/** 'visible', 'hidden', or why the record could not be decided (an unknown id, an object without its identity). */
+export type Decision = 'visible' | 'hidden' | { undecided: string };
+
+/** The principal's view of records, one question per kind of scoped record. */
+export class ScopeOracle {
+  constructor(readonly snap: ScopeSnapshot) {}
+
+  /** A region (12-digit) the principal reads as a whole: keepers never; an unscoped administrator everything. */
+  region(p: Principal, code: string | null | undefined): boolean {
+    if (p.role === 'KEEPER') return false;
+    if (p.regionCode === null) return p.role === 'ADMIN';
+    if (!code) return false;
+    return code.startsWith(subtreePrefixOf(p.regionCode));
+  }
+
+  store(p: Principal, storeId: string): Decision {
+    const region = this.snap.storeRegion.get(storeId);
+    if (region === undefined) return { undecided: `unknown store ${storeId}` };
+    if (p.role === 'KEEPER') return p.storeIds.has(storeId) ? 'visible' : 'hidden';
+    return this.region(p, region) ? 'visible' : 'hidden';
+  }
+
+  private any(...ds: Decision[]): Decision {
+    if (ds.includes('visible')) return 'visible';
+    return ds.find((d) => typeof d === 'object') ?? 'hidden';
+  }
+
+  batch(p: Principal, batchId: string): Decision {
+    if (p.role === 'ADMIN' && p.regionCode === null) return 'visible';
+    const stores = this.snap.batchStores.get(batchId);
+    if (!stores) return 'hidden'; // no store holds it: nobody but an unscoped administrator
+    return this.any(...[...stores].map((s) => this.store(p, s)));
+  }
+
+  document(p: Principal, id: string): Decision {
+    const d = this.snap.documents.get(id);
+    if (!d) return { undecided: `unknown document ${id}` };
+    return this.any(this.store(p, d.storeId), d.counterpartStoreId ? this.store(p, d.counterpartStoreId) : 'hidden');
+  }
+
+  movement(p: Principal, id: string): Decision {
+    const storeId = this.snap.movements.get(id);
+    return storeId ? this.store(p, storeId) : { undecided: `unknown movement ${id}` };
+  }
+
+  transfer(p: Principal, id: string): Decision {
+    const x = this.snap.transfers.get(id);
+    return x ? this.any(this.store(p, x.fromStoreId), this.store(p, x.toStoreId)) : { undecided: `unknown transfer ${id}` };
+  }
+
+  agreement(p: Principal, id: string): Decision {
+    const region = this.snap.agreements.get(id);
+    return region === undefined ? { undecided: `unknown agreement ${id}` } : this.region(p, region) ? 'visible' : 'hidden';
+  }
+
+  agreementCheck(p: Principal, id: string): Decision {
+    const agreement = this.snap.agreementChecks.get(id);
+    return agreement ? this.agreement(p, agreement) : { undecided: `unknown agreement check ${id}` };
+  }
+
+  incident(p: Principal, id: string): Decision {
+    const region = this.snap.incidents.get(id);
+    return region === undefined ? { undecided: `unknown incident ${id}` } : this.region(p, region) ? 'visible' : 'hidden';
+  }
+
+  plan(p: Principal, id: string): Decision {
+    const incident = this.snap.plans.get(id);
+    return incident ? this.incident(p, incident) : { undecided: `unknown dispatch plan ${id}` };
+  }
+
+  callOff(p: Principal, id: string): Decision {
+    const plan = this.snap.callOffs.get(id);
+    return plan ? this.plan(p, plan) : { undecided: `unknown call-off ${id}` };
+  }
+
+  auditEntry(p: Principal, id: string): Decision {
+    if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return 'hidden';
+    if (!this.snap.auditEntries.has(id)) return { undecided: `unknown audit entry ${id}` };
+    return this.region(p, this.snap.auditEntries.get(id)) ? 'visible' : 'hidden';
+  }
+}
+
+// ---- the scoped types of the schema and how each is identified and decided
+
+type Obj = Record<string, any>;
+
+export interface ScopedRule {
+  /** Object fields to select so that the object can be identified (besides its own id). */
+  identity?: readonly string[];
+  /** What the report shows as the record's id. */
+  key(o: Obj): string;
+  decide(oracle: ScopeOracle, p: Principal, o: Obj): Decision;
+}
+
+const idOf = (o: Obj | null | undefined): string | undefined => (o && o.id !== null && o.id !== undefined ? String(o.id) : undefined);
+const need = (id: string | undefined, what: string, f: (id: string) => Decision): Decision => (id ? f(id) : { undecided: `${what} not in the response` });
+
+export const SCOPED: Readonly<Record<string, ScopedRule>> = {
+  // A balance: its store in scope.
+  StockLine: {
+    identity: ['store', 'batch'],
+    key: (o) => `store ${idOf(o.store)} batch ${idOf(o.batch)}`,
+    decide: (or, p, o) => need(idOf(o.store), 'StockLine.store.id', (id) => or.store(p, id)),
+  },
+  // A batch: at least one store in scope holds (or awaits) it.
+  Batch: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Batch.id', (id) => or.batch(p, id)) },
+  // D18 trace of a batch: what the batch itself may show.
+  BatchTrace: {
+    identity: ['batch'],
+    key: (o) => `batch ${idOf(o.batch)}`,
+    decide: (or, p, o) => need(idOf(o.batch), 'BatchTrace.batch.id', (id) => or.batch(p, id)),
+  },
+  StockDocument: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'StockDocument.id', (id) => or.document(p, id)) },
+  // An issue's recipient is part of its document.
+  TraceRecipient: {
+    identity: ['document'],
+    key: (o) => `document ${idOf(o.document)}`,
+    decide: (or, p, o) => need(idOf(o.document), 'TraceRecipient.document.id', (id) => or.document(p, id)),
+  },
+  Movement: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Movement.id', (id) => or.movement(p, id)) },
+  Transfer: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Transfer.id', (id) => or.transfer(p, id)) },
+  Agreement: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Agreement.id', (id) => or.agreement(p, id)) },
+  AgreementCheck: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AgreementCheck.id', (id) => or.agreementCheck(p, id)) },
+  Incident: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Incident.id', (id) => or.incident(p, id)) },
+  // A plan: its incident in scope; a suggested plan has no id, so its incident decides.
+  DispatchPlan: {
+    identity: ['incident'],
+    key: (o) => (idOf(o) ? String(o.id) : `(suggested) incident ${idOf(o.incident)}`),
+    decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.incident(p, id))),
+  },
+  CallOff: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'CallOff.id', (id) => or.callOff(p, id)) },
+  AuditEntry: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AuditEntry.id', (id) => or.auditEntry(p, id)) },
+  // Balances in other clothes: quantities and values per store and batch.
+  RotationDueLine: {
+    identity: ['store', 'batch'],
+    key: (o) => `store ${idOf(o.store)} batch ${idOf(o.batch)}`,
+    decide: (or, p, o) => need(idOf(o.store), 'RotationDueLine.store.id', (id) => or.store(p, id)),
+  },
+  ReconciliationLine: {
+    identity: ['store', 'batch'],
+    key: (o) => `store ${idOf(o.store)} batch ${idOf(o.batch)}`,
+    decide: (or, p, o) => need(idOf(o.store), 'ReconciliationLine.store.id', (id) => or.store(p, id)),
+  },
+};
+
+/** Parts of a scoped record, reachable only inside it: the enclosing record's decision covers them. */
+export const PART_OF: Readonly<Record<string, readonly string[]>> = {
+  AgreementLine: ['Agreement'],
+  AgreementCheckLine: ['AgreementCheck'],
+  DocumentLine: ['StockDocument'],
+  TransferLine: ['Transfer'],
+  DispatchPlanLine: ['DispatchPlan'],
+  DispatchSource: ['DispatchPlanLine'],
+  IncidentBalanceLine: ['Incident'],
+};
+
+export const IDENTITY: IdentityFields = Object.fromEntries(
+  Object.entries(SCOPED)
+    .filter(([, r]) => r.identity)
+    .map(([t, r]) => [t, r.identity!]),
+);
+
+export interface Leak {
+  role: string;
+  username: string;
+  root: string;
+  variant: string;
+  path: string;
+  type: string;
+  id: string;
+  why: string;
+  /** The field the record came through (`Store.stock`, `Query.batch`): where a policy decision is missing. */
+  via: string;
+  /** False when an enclosing object already leaked (a consequence of that leak). */
+  primary: boolean;
+}
+
+/** Every scoped object in `data` the principal may not see, and every part found outside its record. */
+export function findLeaks(
+  schema: GraphQLSchema,
+  query: string | DocumentNode,
+  data: unknown,
+  principal: Principal,
+  oracle: ScopeOracle,
+  where: { root: string; variant: string },
+  seen?: (o: VisitedObject, decision: Decision | 'part' | 'reference') => void,
+): Leak[] {
+  const leaks: Leak[] = [];
+  const leaked = new WeakSet<object>();
+  const leak = (o: VisitedObject, id: string, why: string) => {
+    const primary = !o.ancestors.some((a) => leaked.has(a.value));
+    leaked.add(o.value);
+    leaks.push({
+      role: principal.role,
+      username: principal.username,
+      root: where.root,
+      variant: where.variant,
+      path: formatPath(o.path),
+      type: o.typeName,
+      id,
+      why,
+      via: entryField(o),
+      primary,
+    });
+  };
+  walkResponse(schema, query, data, (o) => {
+    const rule = SCOPED[o.typeName];
+    if (rule) {
+      const d = rule.decide(oracle, principal, o.value);
+      seen?.(o, d);
+      if (d === 'hidden') leak(o, rule.key(o.value), 'out of scope');
+      else if (typeof d === 'object') leak(o, rule.key(o.value), `cannot be decided: ${d.undecided}`);
+      return;
+    }
+    const owners = PART_OF[o.typeName];
+    if (owners) {
+      seen?.(o, 'part');
+      // Skip connection wrappers: the record is the nearest enclosing object that is not an edge or connection.
+      const parent = [...o.ancestors].reverse().find((a) => !/(Connection|Edge)$/.test(a.typeName));
+      if (!parent || !owners.includes(parent.typeName))
+        leak(o, '-', `a part of ${owners.join('/')} reached outside it (inside ${parent?.typeName ?? 'the root'}): classify the route`);
+      return;
+    }
+    seen?.(o, 'reference');
+  });
+  return leaks;
+}
