@@ -73,7 +73,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
 
 /** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
 export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
+  const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
@@ -100,6 +100,6 @@ export function pgArray(v: string[] | string | null | undefined): string[] {
 /** The PostgreSQL error behind a driver or drizzle error: SQLSTATE code, constraint and message. */
 export function pgError(error: unknown): { code?: string; constraint?: string; message?: string } {
   let e = error as { cause?: unknown; code?: string; constraint?: string; constraint_name?: string; message?: string } | undefined;
-  while (e && !e.code && e.cause) e = e.cause as typeof e;
+  while (e && !e.code && e.cause) e = e.cause;
   return { code: e?.code, constraint: e?.constraint_name ?? e?.constraint, message: e?.code ? e.message : undefined };
 }

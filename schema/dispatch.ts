@@ -372,7 +372,7 @@ builder.subscriptionFields((t) => ({
       // authScopes guard resolve, not subscribe: check here too, before the plan's existence is revealed.
       if (!ctx.user) throw unauthenticated();
       if (ctx.user.role !== 'ADMIN' && ctx.user.role !== 'DISPATCHER') throw forbidden('调拨方案动态');
-      await getPlanInScope(ctx.db, ctx.user!, String(args.planId), 'planId');
+      await getPlanInScope(ctx.db, ctx.user, String(args.planId), 'planId');
       return planStatusEvents(String(args.planId));
     },
     resolve: (event) => event,

@@ -36,7 +36,7 @@ builder.scalarType('Date', {
 
 builder.scalarType('Money', {
   description: 'Exact amount in yuan: a decimal string with at most 2 places, e.g. "1234.50"',
-  serialize: (v) => formatMoney(v as string),
+  serialize: (v) => formatMoney(v),
   parseValue: (v) => {
     if (typeof v !== 'string' && typeof v !== 'number') throw badInput('Money', '金额应为字符串，如 "1234.50"');
     return parseMoney(String(v), 'Money');

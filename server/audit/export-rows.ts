@@ -74,7 +74,7 @@ export async function journalRows(db: Db, user: Principal, q: Record<string, str
 export function parseInstant(v: string, field: string): string {
   const dt = DateTime.fromISO(v, { zone: ZONE });
   if (!dt.isValid) throw badInput(field, `${field}：时间格式错误 ${v}`);
-  return dt.toUTC().toISO()!;
+  return dt.toUTC().toISO();
 }
 
 export function journalCells(r: Record<string, unknown>) {

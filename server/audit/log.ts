@@ -20,6 +20,7 @@ const MAX_DEPTH = 4;
  * character (code point) boundary, never inside one — an emoji cut in half is a string PostgreSQL refuses.
  */
 export function storableText(value: string, max: number): string {
+  // eslint-disable-next-line no-control-regex -- NUL is matched on purpose: PostgreSQL text cannot store it.
   const clean = value.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   const chars = Array.from(clean);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
@@ -72,7 +73,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
     role: e.role,
     regionCode: e.regionCode,
     operation: storableText(e.operation, 64),
-    input: summarizeInput(e.input) as object,
+    input: summarizeInput(e.input),
     outcome: storableText(e.outcome, 32),
     message: e.message === null ? null : storableText(e.message, 500),
   });

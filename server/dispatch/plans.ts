@@ -210,7 +210,7 @@ export async function requestDispatch(db: Db, user: Principal, config: AppConfig
 }
 
 function levelOf(code: string) {
-  return (code.endsWith('000000') ? (code.endsWith('00000000') ? 'CITY' : 'COUNTY') : code.endsWith('000') ? 'TOWNSHIP' : 'VILLAGE') as 'CITY' | 'COUNTY' | 'TOWNSHIP' | 'VILLAGE';
+  return code.endsWith('000000') ? (code.endsWith('00000000') ? 'CITY' : 'COUNTY') : code.endsWith('000') ? 'TOWNSHIP' : 'VILLAGE';
 }
 
 /** A persisted plan with its destinations, lines and computed shortages. */

@@ -66,7 +66,7 @@ export async function recoverIncidentStock(db: Db, user: Principal, clock: Clock
       const rows = held.filter((h) => h.store_id === point);
       const rule = (h: Record<string, unknown>): RecoveryRule =>
         h.recovery_kind === 'WITHIN_MONTHS' ? { kind: 'WITHIN_MONTHS', months: Number(h.recovery_months) } : { kind: h.recovery_kind as 'ALWAYS' | 'NEVER' };
-      const price = (h: Record<string, unknown>) => locked.get(`${point}|${h.batch_id}`)!.unitPrice;
+      const price = (h: Record<string, unknown>) => locked.get(`${point}|${String(h.batch_id)}`)!.unitPrice;
       const back = rows.filter((h) => isRecovered(rule(h), new Date((h.arrived_at as string) ?? now), now));
       const used = rows.filter((h) => !back.includes(h));
       const write = async (part: string, draft: Parameters<typeof writeDocument>[2]) => {

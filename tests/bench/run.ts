@@ -200,7 +200,7 @@ async function startServer(databaseUrl: string): Promise<{ url: string; process:
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('GraphQL at') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('GraphQL at') && resolve());
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}/graphql`, process: child };

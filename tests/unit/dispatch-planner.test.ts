@@ -688,7 +688,7 @@ describe('reasons — why this source, in Chinese, with km and h', () => {
 
   it('reasonFor is a pure function of source, arc and deadline', () => {
     const s = storeBatch('A', WEIHUI_COUNTY, 1, 1, { storeName: '卫辉市救灾物资储备库' });
-    const text = reasonFor(s, { destinationIndex: 0, sourceIndex: 0, distanceKm: 23.4, etaHours: 0.89, tier: 'LOCAL', unitCost: 0.89 } as Parameters<typeof reasonFor>[1], 10);
+    const text = reasonFor(s, { destinationIndex: 0, sourceIndex: 0, distanceKm: 23.4, etaHours: 0.89, tier: 'LOCAL', unitCost: 0.89 }, 10);
     expect(text).toBe('卫辉市救灾物资储备库（本县库存），23 km，约 0.9 h');
   });
 });
