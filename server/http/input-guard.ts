@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 // query text and in every variable, before it reaches a resolver: it would otherwise fail deep in a statement (and on
 // the embedded database, wedge the connection). One place, for every operation and argument.
 
+// eslint-disable-next-line no-control-regex -- NUL is matched on purpose: PostgreSQL text cannot store it.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MAX_WALK = 100_000;
 

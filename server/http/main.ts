@@ -23,15 +23,6 @@ async function main() {
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
 
-  const url = `http://localhost:${config.port}/graphql`;
-  console.log(`应急物资储备与调度 — GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`);
-  if (config.seedDemo) {
-    console.log(demoSeeded ? 'Demo data loaded. Demo logins:' : 'Demo logins:');
-    for (const u of demoUsers) console.log(`  ${u.username.padEnd(11)} ${u.role.padEnd(11)} scope: ${u.scope}`);
-    console.log(`  password: ${config.demoPassword}${process.env.DEMO_PASSWORD ? ' (from DEMO_PASSWORD)' : ' (default; set DEMO_PASSWORD to change)'}`);
-  }
-  if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process key and end at restart');
-
   // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -43,15 +34,29 @@ async function main() {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
-    server.close(async () => {
-      await database.close().catch((error) => log.error('closing the database failed', { error: String(error) }));
-      log.info('stopped');
-      process.exit(0);
+    server.close(() => {
+      void database
+        .close()
+        .catch((error: unknown) => log.error('closing the database failed', { error: String(error) }))
+        .finally(() => {
+          log.info('stopped');
+          process.exit(0);
+        });
     });
     server.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // The banner comes after the signal handlers: whoever reads it may stop the server at once.
+  const url = `http://localhost:${config.port}/graphql`;
+  console.log(`应急物资储备与调度 — GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`);
+  if (config.seedDemo) {
+    console.log(demoSeeded ? 'Demo data loaded. Demo logins:' : 'Demo logins:');
+    for (const u of demoUsers) console.log(`  ${u.username.padEnd(11)} ${u.role.padEnd(11)} scope: ${u.scope}`);
+    console.log(`  password: ${config.demoPassword}${process.env.DEMO_PASSWORD ? ' (from DEMO_PASSWORD)' : ' (default; set DEMO_PASSWORD to change)'}`);
+  }
+  if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process key and end at restart');
 }
 
 main().catch((error) => {
