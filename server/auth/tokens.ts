@@ -1,6 +1,8 @@
 import { SignJWT, jwtVerify } from 'jose';
 
 const ISSUER = 'emergency-reserves';
+// Clocks of the signer and the verifier may differ a little.
+const CLOCK_TOLERANCE_SECONDS = 60;
 
 export interface TokenKeys {
   secret: Uint8Array;
@@ -19,10 +21,22 @@ export async function signToken(keys: TokenKeys, userId: string): Promise<{ toke
   return { token, expiresAt };
 }
 
-/** The user id of a valid, unexpired token, else undefined. */
+/**
+ * The user id of a valid, unexpired token, else undefined. API.md The edge: a token must carry its expiry (and when
+ * it was issued); one that claims to live longer than this server issues tokens for is refused, so a leaked or
+ * forged-by-mistake long-lived token cannot outlast a TTL change.
+ */
 export async function verifyToken(keys: TokenKeys, token: string): Promise<string | undefined> {
   try {
-    const { payload } = await jwtVerify(token, keys.secret, { issuer: ISSUER, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, keys.secret, {
+      issuer: ISSUER,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: `${keys.ttlHours * 3600 + CLOCK_TOLERANCE_SECONDS}s`,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    });
+    const lifetime = payload.exp! - payload.iat!;
+    if (lifetime > keys.ttlHours * 3600 + CLOCK_TOLERANCE_SECONDS) return undefined;
     return typeof payload.sub === 'string' ? payload.sub : undefined;
   } catch {
     return undefined;
