@@ -17,7 +17,13 @@ export async function getCategory(db: Db, code: string, field = 'categoryCode'):
   return row;
 }
 
+// API.md The edge: a search term is a few words, not a document; a long one would make every ILIKE scan costly.
+export const SEARCH_MAX_LENGTH = 64;
+
 export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {
+  if (filter.search && filter.search.length > SEARCH_MAX_LENGTH) {
+    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）(search term too long)`, { maxLength: SEARCH_MAX_LENGTH, length: filter.search.length });
+  }
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (filter.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, filter.categoryCode)).code));
