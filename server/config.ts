@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 // Read and validated once at start; a bad value stops start-up with a message naming the variable.
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -17,10 +15,17 @@ const envSchema = z.object({
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  TOKEN_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   SEED_DEMO: booleanFlag.default(true),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('Demo@2026'),
-  ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, _ . -').optional(),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, _ . -')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
@@ -33,6 +38,43 @@ const envSchema = z.object({
   PLANNER_HANDLING_HOURS: z.coerce.number().min(0).max(48).default(0.5),
   PLANNER_NEAREST_K: z.coerce.number().int().min(1).max(1000).default(12),
   PLANNER_CAPACITY_HORIZON_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  // API.md The edge: limits checked before execution (server/http/limits.ts).
+  QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(30),
+  QUERY_MAX_DIRECTIVES_PER_FIELD: z.coerce.number().int().min(0).max(10).default(1),
+  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(50),
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
+  QUERY_MAX_COST: z.coerce.number().int().min(100).default(20_000),
+  REQUEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  // API.md The edge: growing back-off after failed logins, per username and per client address.
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(30),
+  LOGIN_LOCK_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  // API.md The edge: a request budget per client address and per signed-in user (token bucket).
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(600),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((v) => /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/.test(v), 'true, false, a hop count, or a comma list of proxy addresses/subnets')
+    .default('false'),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each origin must be scheme://host[:port], without a path or wildcard')))
+    .default([]),
 });
 
 export interface AppConfig {
@@ -52,6 +94,37 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   coverageTarget: { categories: number; kinds: number };
   planner: { detourFactor: number; speedKmh: number; handlingHours: number; nearestK: number; capacityHorizonDays: number };
+  queryLimits: QueryLimits;
+  requestMaxBytes: number;
+  loginBackoff: LoginBackoffPolicy;
+  requestBudget: { perMinute: number; burst: number };
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client (false: the socket's address). */
+  trustProxy: boolean | number | string[];
+  /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
+  corsOrigins: string[];
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectivesPerField: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+}
+
+export interface LoginBackoffPolicy {
+  maxFailuresPerUsername: number;
+  maxFailuresPerAddress: number;
+  windowSeconds: number;
+  lockSeconds: number;
+  maxLockSeconds: number;
+}
+
+function trustProxySetting(v: string): boolean | number | string[] {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((a) => a.trim());
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +167,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       nearestK: c.PLANNER_NEAREST_K,
       capacityHorizonDays: c.PLANNER_CAPACITY_HORIZON_DAYS,
     },
+    queryLimits: {
+      maxDepth: c.QUERY_MAX_DEPTH,
+      maxAliases: c.QUERY_MAX_ALIASES,
+      maxDirectivesPerField: c.QUERY_MAX_DIRECTIVES_PER_FIELD,
+      maxDirectives: c.QUERY_MAX_DIRECTIVES,
+      maxTokens: c.QUERY_MAX_TOKENS,
+      maxCost: c.QUERY_MAX_COST,
+    },
+    requestMaxBytes: c.REQUEST_MAX_BYTES,
+    loginBackoff: {
+      maxFailuresPerUsername: c.LOGIN_MAX_FAILURES,
+      maxFailuresPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: c.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockSeconds: c.LOGIN_LOCK_SECONDS,
+      maxLockSeconds: Math.max(c.LOGIN_LOCK_MAX_SECONDS, c.LOGIN_LOCK_SECONDS),
+    },
+    requestBudget: { perMinute: c.RATE_LIMIT_PER_MINUTE, burst: c.RATE_LIMIT_BURST },
+    trustProxy: trustProxySetting(c.TRUST_PROXY),
+    corsOrigins: c.CORS_ORIGINS.map((o) => new URL(o).origin),
   };
 }
