@@ -9,6 +9,10 @@ import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
+import { corsAllowlist } from './cors.ts';
+import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
+import { queryLimits } from './limits.ts';
+import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
 
 const apiSchema = auditMutations(schema);
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
@@ -19,17 +23,27 @@ export function buildApp(services: AppServices) {
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
   // A received dispatch shipment may complete its plan.
   const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt };
+  const production = config.env === 'production';
+  const maskError = (error: unknown) => toClientError(error, log);
 
   const yoga = createYoga<{ req: express.Request; res: express.Response }>({
     schema: apiSchema,
     graphqlEndpoint: '/graphql',
-    graphiql: config.env !== 'production',
+    graphiql: !production,
     landingPage: false,
     logging: false,
+    // CORS is the express allowlist's (cors.ts): yoga's default would reflect any origin, with credentials.
+    cors: false,
+    // Only JSON is executed (request-body.ts refuses the rest before yoga); these are yoga's own backstops.
+    multipart: false,
+    maxRequestBodySize: config.requestMaxBytes,
+    // The cost limit depends on the variables (`first: $n`), so a validation result must not be reused by document.
+    parserAndValidationCache: { validationCache: false },
     context: async ({ request }) => createContext(services, wiring, await authenticate(database.db, keys, request.headers.get('authorization'))),
-    maskedErrors: { maskError: (error) => toClientError(error, log) },
-    // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
+    maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
+      queryLimits(config.queryLimits),
+      // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
       {
         onValidate:
           () =>
@@ -38,11 +52,13 @@ export function buildApp(services: AppServices) {
               if (!API_CODES.has(e.extensions?.code as string)) (e.extensions as Record<string, unknown>).code = 'BAD_USER_INPUT';
             }),
       },
+      ...(production ? [productionDisclosure()] : []),
     ],
   });
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(corsAllowlist(config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -56,6 +72,7 @@ export function buildApp(services: AppServices) {
     }
   });
   registerExports(app, services);
-  app.use(yoga.graphqlEndpoint, (req, res) => yoga.handle(req, res));
+  app.use(yoga.graphqlEndpoint, jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
+  app.use(requestBodyErrors(config.requestMaxBytes));
   return app;
 }
