@@ -12,17 +12,22 @@ import { toClientError } from './errors.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { queryLimits } from './limits.ts';
+import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
+import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
 import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
 
-const apiSchema = auditMutations(schema);
+// The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
+const apiSchema = auditMutations(guardLogins(schema));
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** The composition root: express with GraphQL at /graphql, exports, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
-  const { config, log, database } = services;
+  const { config, log, database, clock } = services;
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
   // A received dispatch shipment may complete its plan.
   const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt };
+  // Request budgets and login failures of this process (rate-limit.ts).
+  const counters = new MemoryCounters();
   const production = config.env === 'production';
   const maskError = (error: unknown) => toClientError(error, log);
 
@@ -39,7 +44,12 @@ export function buildApp(services: AppServices) {
     maxRequestBodySize: config.requestMaxBytes,
     // The cost limit depends on the variables (`first: $n`), so a validation result must not be reused by document.
     parserAndValidationCache: { validationCache: false },
-    context: async ({ request }) => createContext(services, wiring, await authenticate(database.db, keys, request.headers.get('authorization'))),
+    context: async ({ request, req }) =>
+      withLoginAttemptSource(createContext(services, wiring, await authenticate(database.db, keys, request.headers.get('authorization'))), {
+        counters,
+        policy: config.loginBackoff,
+        clientAddress: clientAddress(req),
+      }),
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
       queryLimits(config.queryLimits),
@@ -58,6 +68,8 @@ export function buildApp(services: AppServices) {
 
   const app = express();
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For to believe (TRUST_PROXY); by default none: the client is the socket's peer.
+  app.set('trust proxy', config.trustProxy);
   app.use(corsAllowlist(config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -71,6 +83,8 @@ export function buildApp(services: AppServices) {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  // Everything but the probes spends the client's request budget.
+  app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
   app.use(yoga.graphqlEndpoint, jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   app.use(requestBodyErrors(config.requestMaxBytes));

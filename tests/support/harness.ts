@@ -54,7 +54,9 @@ export function useTestApp(opts: { poolMax?: number } = {}): TestApp {
   const tokens = new Map<string, string>();
   beforeAll(async () => {
     t.database = await openTestDatabase(opts);
-    t.config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-test-secret-test-secret!', LOG_LEVEL: 'silent' });
+    // Suites log in as made-up users again and again under a clock that stands still: the per-username back-off
+    // (5 failures) would lock them. tests/api/edge-login-backoff.test.ts tests it with the defaults.
+    t.config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-test-secret-test-secret!', LOG_LEVEL: 'silent', LOGIN_MAX_FAILURES: '1000' });
     t.app = buildApp({ database: t.database, config: t.config, clock: t.clock, log: createLogger(process.env.TEST_LOG ? 'debug' : 'silent') });
   });
   afterAll(async () => {

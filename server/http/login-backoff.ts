@@ -1,0 +1,72 @@
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import type { Context } from '../context.ts';
+import type { LoginBackoffPolicy } from '../config.ts';
+import { domainErrorOf } from './errors.ts';
+import { rateLimited } from '../errors.ts';
+import type { EdgeCounters } from './rate-limit.ts';
+
+// API.md The edge: repeated failed logins are answered RATE_LIMITED, per username and per client address, with a
+// back-off that grows (rate-limit.ts). The guard runs inside the login resolver, so the audit wrapper around it
+// (audited-mutations.ts) records each refusal like any other (D22).
+
+/** What the guard needs from the request; app.ts puts it on the context. */
+export interface LoginAttemptSource {
+  counters: EdgeCounters;
+  policy: LoginBackoffPolicy;
+  clientAddress: string;
+}
+
+// A symbol-keyed property survives the audit wrapper's `{ ...ctx, db: tx }` and stays out of the typed Context.
+const SOURCE = Symbol('login attempt source');
+
+export function withLoginAttemptSource<C extends object>(ctx: C, source: LoginAttemptSource): C {
+  return Object.assign(ctx, { [SOURCE]: source });
+}
+
+const wrapped = new WeakSet<GraphQLSchema>();
+
+/** Wraps Mutation.login with the back-off; call before auditMutations so that the audit sees the refusals. */
+export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
+  if (wrapped.has(schema)) return schema;
+  wrapped.add(schema);
+  const field = schema.getMutationType()?.getFields().login;
+  const resolve = field?.resolve as GraphQLFieldResolver<unknown, Context> | undefined;
+  if (!field || !resolve) throw new Error('guardLogins: the schema has no Mutation.login resolver');
+  field.resolve = async (root, args, ctx: Context, info) => {
+    const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
+    if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
+    const { counters, policy, clientAddress } = source;
+    // Usernames are compared trimmed (as the login does); the key is bounded so that any input makes a small key.
+    const username = String(args.username ?? '')
+      .trim()
+      .slice(0, 128);
+    const userKey = `login-user:${username}`;
+    const addressKey = `login-addr:${clientAddress}`;
+
+    const keys = [
+      { key: userKey, maxFailures: policy.maxFailuresPerUsername },
+      { key: addressKey, maxFailures: policy.maxFailuresPerAddress },
+    ];
+    // While locked, even the right password is refused: it is not even checked.
+    const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
+    if (wait > 0) {
+      throw rateLimited(`登录失败次数过多，请 ${wait} 秒后再试 (too many failed logins)`, wait);
+    }
+    let result: unknown;
+    try {
+      result = await resolve(root, args, ctx, info);
+    } catch (error) {
+      // Only a wrong password counts; a failure of ours (the database, say) is taken back.
+      if (domainErrorOf(error)?.code !== 'UNAUTHENTICATED') {
+        await counters.loginForgiven(userKey, policy.maxFailuresPerUsername);
+        await counters.loginForgiven(addressKey, policy.maxFailuresPerAddress);
+      }
+      throw error;
+    }
+    // A success clears the username's failures; the address keeps its count (one valid account must not reset it).
+    await counters.loginSucceeded(userKey);
+    await counters.loginForgiven(addressKey, policy.maxFailuresPerAddress);
+    return result;
+  };
+  return schema;
+}

@@ -1,0 +1,177 @@
+import { isIP } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import type { Clock } from '../clock.ts';
+import type { AppConfig, LoginBackoffPolicy } from '../config.ts';
+import { rateLimited, type DomainError } from '../errors.ts';
+import { verifyToken, type TokenKeys } from '../auth/tokens.ts';
+
+// API.md The edge: RATE_LIMITED answers a client over its request budget and repeated failed logins. The counters
+// live here, in memory, behind the small EdgeCounters interface: several processes will share them through a store
+// that implements the same interface (hence the promises). Time comes from the injectable clock (House style 6).
+
+/** The counters the edge keeps; keys are opaque strings such as `addr:203.0.113.7` or `user:<id>`. */
+export interface EdgeCounters {
+  /** Takes one token from each bucket; 0 when taken, else the seconds until every bucket has one (none is taken). */
+  takeRequest(keys: readonly string[], budget: RequestBudget, nowMs: number): Promise<number>;
+  /**
+   * One login attempt, atomically: while any key is locked, the seconds to wait (nothing counted); else 0, with the
+   * attempt already counted as a failure for every key (so that concurrent attempts cannot all slip in under the
+   * threshold) — a success or an error of ours takes it back.
+   */
+  beginLoginAttempt(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number>;
+  /** Takes back one failure counted in advance, and the lock it caused, for an attempt that did not fail. */
+  loginForgiven(key: string, maxFailures: number): Promise<void>;
+  /** Forgets a key's failures (a successful login for the username). */
+  loginSucceeded(key: string): Promise<void>;
+}
+
+export interface LoginKey {
+  key: string;
+  /** Failures within the window that lock the key. */
+  maxFailures: number;
+}
+
+export interface RequestBudget {
+  perMinute: number;
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+interface Failures {
+  count: number;
+  last: number;
+  lockedUntil: number;
+}
+
+/** One process's counters. Bounded: idle entries are swept, and past `maxEntries` the oldest are dropped. */
+export class MemoryCounters implements EdgeCounters {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly failures = new Map<string, Failures>();
+  private operations = 0;
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  async takeRequest(keys: readonly string[], budget: RequestBudget, nowMs: number): Promise<number> {
+    this.sweepNow(nowMs, budget);
+    const perMs = budget.perMinute / 60_000;
+    const buckets = keys.map((key) => {
+      const b = this.buckets.get(key) ?? { tokens: budget.burst, at: nowMs };
+      // Refill for the time passed (never backwards: a clock set back refills nothing).
+      const tokens = Math.min(budget.burst, b.tokens + Math.max(0, nowMs - b.at) * perMs);
+      return { key, tokens };
+    });
+    const short = buckets.filter((b) => b.tokens < 1);
+    if (short.length) {
+      for (const b of buckets) this.remember(this.buckets, b.key, { tokens: b.tokens, at: nowMs });
+      return Math.max(...short.map((b) => Math.ceil((1 - b.tokens) / perMs / 1000)), 1);
+    }
+    for (const b of buckets) this.remember(this.buckets, b.key, { tokens: b.tokens - 1, at: nowMs });
+    return 0;
+  }
+
+  async beginLoginAttempt(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number> {
+    let wait = 0;
+    for (const { key } of keys) {
+      const f = this.failures.get(key);
+      if (f && f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
+    }
+    if (wait > 0) return wait;
+    for (const { key, maxFailures } of keys) this.countFailure(key, maxFailures, policy, nowMs);
+    return 0;
+  }
+
+  private countFailure(key: string, maxFailures: number, policy: LoginBackoffPolicy, nowMs: number) {
+    const windowMs = policy.windowSeconds * 1000;
+    const previous = this.failures.get(key);
+    // Failures are forgotten a window after the last one (or after the lock it caused ends).
+    const current = previous && nowMs - Math.max(previous.last, previous.lockedUntil) <= windowMs ? previous : { count: 0, last: nowMs, lockedUntil: 0 };
+    const count = current.count + 1;
+    let lockedUntil = current.lockedUntil;
+    if (count >= maxFailures) {
+      // The lock doubles with every failure past the threshold: 30 s, 60 s, 120 s … up to the maximum.
+      const seconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(count - maxFailures, 30));
+      lockedUntil = Math.max(lockedUntil, nowMs + seconds * 1000);
+    }
+    this.remember(this.failures, key, { count, last: nowMs, lockedUntil });
+  }
+
+  async loginForgiven(key: string, maxFailures: number): Promise<void> {
+    const f = this.failures.get(key);
+    if (!f) return;
+    f.count -= 1;
+    // An attempt is counted only while unlocked, so a lock below the threshold was this attempt's.
+    if (f.count < maxFailures) f.lockedUntil = 0;
+    if (f.count <= 0) this.failures.delete(key);
+  }
+
+  async loginSucceeded(key: string): Promise<void> {
+    this.failures.delete(key);
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V) {
+    map.delete(key); // re-insert: Map order is then least recently used first
+    map.set(key, value);
+    if (map.size > this.maxEntries) map.delete(map.keys().next().value!);
+  }
+
+  /** Every few thousand operations, drops full buckets (they hold nothing a new one would not). */
+  private sweepNow(nowMs: number, budget: RequestBudget) {
+    if (++this.operations % 5000 !== 0) return;
+    const perMs = budget.perMinute / 60_000;
+    for (const [key, b] of this.buckets) if (b.tokens + (nowMs - b.at) * perMs >= budget.burst) this.buckets.delete(key);
+  }
+}
+
+/**
+ * The client's address: the socket's, or the one X-Forwarded-For names when TRUST_PROXY says which proxies to
+ * believe (express's `trust proxy`, set in app.ts). An IPv6 client is keyed by its /64: one host holds a whole /64.
+ */
+export function clientAddress(req: Request): string {
+  const ip = (req.ip ?? req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (isIP(ip) !== 6) return ip;
+  const groups = expandIPv6(ip);
+  return groups ? `${groups.slice(0, 4).join(':')}::/64` : ip;
+}
+
+function expandIPv6(ip: string): string[] | null {
+  const [head, tail] = ip.split('%')[0].split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  if (right.some((g) => g.includes('.')) || left.some((g) => g.includes('.'))) return null;
+  const missing = 8 - left.length - right.length;
+  if (tail === undefined && missing !== 0) return null;
+  return [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** The refusal of a client over its budget. */
+export const overBudget = (retryAfterSeconds: number): DomainError =>
+  rateLimited(`请求过于频繁，请 ${retryAfterSeconds} 秒后再试 (too many requests)`, retryAfterSeconds);
+
+/**
+ * Express middleware: each request takes a token from its address's bucket, and from its user's when it carries a
+ * valid token (checked by signature alone: no database). Over budget: 429 with Retry-After and a JSON error in the
+ * GraphQL shape on /graphql, in the exports' shape elsewhere.
+ */
+export function requestBudget(counters: EdgeCounters, config: AppConfig, clock: Clock) {
+  const keys: TokenKeys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const bucketKeys = [`addr:${clientAddress(req)}`];
+      const token = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      const userId = token ? await verifyToken(keys, token) : undefined;
+      if (userId) bucketKeys.push(`user:${userId}`);
+      const wait = await counters.takeRequest(bucketKeys, config.requestBudget, clock.now().toMillis());
+      if (wait === 0) return next();
+      const refusal = overBudget(wait);
+      res.status(429).set('Retry-After', String(wait));
+      const extensions = { code: refusal.code, ...refusal.details };
+      if (req.originalUrl.startsWith('/graphql')) res.json({ errors: [{ message: refusal.message, extensions }] });
+      else res.json({ error: { message: refusal.message, ...extensions } });
+    } catch (error) {
+      next(error);
+    }
+  };
+}
