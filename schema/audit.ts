@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { idOrNull, must } from './resolve.ts';
+import { idOrNull, must, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
@@ -124,7 +124,7 @@ builder.queryFields((t) => ({
       feesFrom: t.arg({ type: 'Date' }),
     },
     resolve: (_r, args, ctx) =>
-      valuation(ctx.db, ctx.user!, ctx.clock, { asOf: args.asOf?.toJSDate(), regionCode: args.regionCode, groupBy: args.groupBy, feesFrom: args.feesFrom }),
+      valuation(serviceContext(ctx), { asOf: args.asOf?.toJSDate(), regionCode: args.regionCode, groupBy: args.groupBy, feesFrom: args.feesFrom }),
   }),
   journal: t.field({
     type: MovementConnection,
@@ -133,10 +133,7 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: JournalFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) => {
       assertFinanceReader(ctx.user!);
-      return listMovements(
-        ctx.db,
-        ctx.user!,
-        {
+      return listMovements(serviceContext(ctx), {
           regionCode: filter.regionCode,
           storeId: idOrNull(filter.storeId),
           itemId: idOrNull(filter.itemId),
@@ -153,14 +150,14 @@ builder.queryFields((t) => ({
     type: [ReconciliationLine],
     authScopes: financeReaders,
     args: { regionCode: t.arg.string() },
-    resolve: (_r, args, ctx) => reconciliation(ctx.db, ctx.user!, args.regionCode),
+    resolve: (_r, args, ctx) => reconciliation(serviceContext(ctx), args.regionCode),
   }),
   auditLog: t.field({
     type: AuditEntryConnection,
     authScopes: { roles: ['ADMIN', 'AUDITOR'] },
     args: { filter: t.arg({ type: AuditFilter }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listAuditLog(ctx.db, ctx.user!, { ...filter, from: filter?.from?.toJSDate(), to: filter?.to?.toJSDate() }, page),
+      listAuditLog(serviceContext(ctx), { ...filter, from: filter?.from?.toJSDate(), to: filter?.to?.toJSDate() }, page),
   }),
   periodCloses: t.field({ type: [PeriodClose], authScopes: financeReaders, resolve: (_r, _a, ctx) => listPeriodCloses(ctx.db) }),
 }));
@@ -171,6 +168,6 @@ builder.mutationFields((t) => ({
     authScopes: { roles: ['ADMIN'] },
     description: '月结: snapshot the month-end balances; entries dated before the month end are then refused',
     args: { month: t.arg.string({ required: true, description: 'YYYY-MM' }) },
-    resolve: (_r, args, ctx) => closePeriod(ctx.db, ctx.user!, ctx.clock, args.month),
+    resolve: (_r, args, ctx) => closePeriod(serviceContext(ctx), args.month),
   }),
 }));

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { must, postedDocument } from './resolve.ts';
+import { must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
@@ -256,7 +256,7 @@ builder.queryFields((t) => ({
     type: IncidentConnection,
     authScopes: { authenticated: true },
     args: { regionCode: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_r, args, ctx) => listIncidents(ctx.db, ctx.user!, args.regionCode, args),
+    resolve: (_r, args, ctx) => listIncidents(serviceContext(ctx), args.regionCode, args),
   }),
   incident: t.field({
     type: Incident,
@@ -269,7 +269,7 @@ builder.queryFields((t) => ({
     type: DispatchPlan,
     authScopes: headquarters,
     args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
-    resolve: (_r, { input }, ctx) => suggestDispatchPlan(ctx.db, ctx.user!, ctx.config, ctx.clock, requestOf(input)),
+    resolve: (_r, { input }, ctx) => suggestDispatchPlan(serviceContext(ctx), ctx.config, requestOf(input)),
   }),
   dispatchPlan: t.field({
     type: DispatchPlan,
@@ -283,14 +283,14 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     description: 'D14: emergency approvals whose written approval is more than 48 h late',
     args: { regionCode: t.arg.string() },
-    resolve: async (_r, args, ctx) => Promise.all((await overdueApprovals(ctx.db, ctx.user!, ctx.clock, args.regionCode)).map((p) => getPlanInScope(ctx.db, ctx.user!, p.id))),
+    resolve: async (_r, args, ctx) => Promise.all((await overdueApprovals(serviceContext(ctx), args.regionCode)).map((p) => getPlanInScope(ctx.db, ctx.user!, p.id))),
   }),
   replenishmentsOwed: t.field({
     type: [Replenishment],
     authScopes: { authenticated: true },
     description: 'D15: replenishment owed to lower levels whose stock a higher level used',
     args: { regionCode: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => replenishmentsOwed(ctx.db, ctx.user!, args.regionCode),
+    resolve: (_r, args, ctx) => replenishmentsOwed(serviceContext(ctx), args.regionCode),
   }),
 }));
 
@@ -299,13 +299,13 @@ builder.mutationFields((t) => ({
     type: Incident,
     authScopes: headquarters,
     args: { input: t.arg({ type: IncidentInput, required: true }) },
-    resolve: (_r, { input }, ctx) => createIncident(ctx.db, ctx.user!, ctx.clock, input),
+    resolve: (_r, { input }, ctx) => createIncident(serviceContext(ctx), input),
   }),
   requestDispatch: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
     args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
-    resolve: (_r, { input }, ctx) => requestDispatch(ctx.db, ctx.user!, ctx.config, ctx.clock, requestOf(input)),
+    resolve: (_r, { input }, ctx) => requestDispatch(serviceContext(ctx), ctx.config, requestOf(input)),
   }),
   approveDispatchPlan: t.field({
     type: DispatchPlan,
@@ -315,39 +315,39 @@ builder.mutationFields((t) => ({
       emergency: t.arg.boolean({ defaultValue: false }),
       approvalRef: t.arg.string({ description: 'The written approval reference (for a non-emergency approval)' }),
     },
-    resolve: (_r, args, ctx) => approveDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.emergency ?? false, args.approvalRef),
+    resolve: (_r, args, ctx) => approveDispatchPlan(serviceContext(ctx), String(args.planId), args.emergency ?? false, args.approvalRef),
   }),
   recordWrittenApproval: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
     description: 'D14: the written approval following an emergency approval',
     args: { planId: t.arg.id({ required: true }), approvalRef: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => recordWrittenApproval(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.approvalRef),
+    resolve: (_r, args, ctx) => recordWrittenApproval(serviceContext(ctx), String(args.planId), args.approvalRef),
   }),
   executeDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
     args: { planId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => executeDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.idempotencyKey),
+    resolve: (_r, args, ctx) => executeDispatchPlan(serviceContext(ctx), String(args.planId), args.idempotencyKey),
   }),
   cancelDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
     args: { planId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => cancelDispatchPlan(ctx.db, ctx.user!, ctx.clock, String(args.planId), args.reason),
+    resolve: (_r, args, ctx) => cancelDispatchPlan(serviceContext(ctx), String(args.planId), args.reason),
   }),
   confirmCallOffDelivery: t.field({
     type: StockDocument,
     authScopes: headquarters,
     args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(ctx.db, ctx.user!, ctx.clock, { ...input, callOffId: String(input.callOffId) })),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(serviceContext(ctx), { ...input, callOffId: String(input.callOffId) })),
   }),
   recoverIncidentStock: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
     description: 'D12: book returnable items back into a store; record consumed ones as distributed',
     args: { input: t.arg({ type: RecoveryInput, required: true }) },
-    resolve: (_r, { input }, ctx) => recoverIncidentStock(ctx.db, ctx.user!, ctx.clock, { ...input, planId: String(input.planId), toStoreId: String(input.toStoreId) }),
+    resolve: (_r, { input }, ctx) => recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: String(input.toStoreId) }),
   }),
   setTravelTime: t.field({
     type: builder.objectRef<{ storeId: string; regionCode: string; hours: number }>('TravelTime').implement({
@@ -355,7 +355,7 @@ builder.mutationFields((t) => ({
     }),
     authScopes: { roles: ['ADMIN'] },
     args: { storeId: t.arg.id({ required: true }), regionCode: t.arg.string({ required: true }), hours: t.arg.float({ required: true }) },
-    resolve: (_r, args, ctx) => setTravelTime(ctx.db, ctx.user!, { ...args, storeId: String(args.storeId) }),
+    resolve: (_r, args, ctx) => setTravelTime(serviceContext(ctx), { ...args, storeId: String(args.storeId) }),
   }),
 }));
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
-import { idOrNull, must, postedDocument } from './resolve.ts';
+import { idOrNull, must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Organization, Store } from './stores.ts';
@@ -307,17 +307,14 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: StockFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listStock(ctx.db, ctx.user!, { ...filter, storeId: idOrNull(filter.storeId), itemId: idOrNull(filter.itemId) }, page),
+      listStock(serviceContext(ctx), { ...filter, storeId: idOrNull(filter.storeId), itemId: idOrNull(filter.itemId) }, page),
   }),
   movements: t.field({
     type: MovementConnection,
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: MovementFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listMovements(
-        ctx.db,
-        ctx.user!,
-        {
+      listMovements(serviceContext(ctx), {
           ...filter,
           storeId: idOrNull(filter.storeId),
           itemId: idOrNull(filter.itemId),
@@ -340,7 +337,7 @@ builder.queryFields((t) => ({
     type: BatchTrace,
     authScopes: { authenticated: true },
     args: { batchId: t.arg.id({ required: true }) },
-    resolve: (_r, { batchId }, ctx) => batchTrace(ctx.db, ctx.user!, String(batchId)),
+    resolve: (_r, { batchId }, ctx) => batchTrace(serviceContext(ctx), String(batchId)),
   }),
   stockReasons: t.field({ type: [StockReason], authScopes: { authenticated: true }, resolve: (_r, _a, ctx) => listStockReasons(ctx.db) }),
   transfer: t.field({
@@ -489,49 +486,49 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: ReceiveStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(serviceContext(ctx), input)),
   }),
   issueStock: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: IssueStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, issueStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, issueStock(serviceContext(ctx), input)),
   }),
   shipTransfer: t.field({
     type: Transfer,
     authScopes: writers,
     args: { input: t.arg({ type: ShipTransferInput, required: true }) },
-    resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(serviceContext(ctx), input)),
   }),
   receiveTransfer: t.field({
     type: Transfer,
     authScopes: writers,
     args: { input: t.arg({ type: ReceiveTransferInput, required: true }) },
-    resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(ctx.db, ctx.user!, ctx.clock, input, ctx.wiring.transferReceived)),
+    resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(serviceContext(ctx), input, ctx.wiring.transferReceived)),
   }),
   cancelTransfer: t.field({
     type: Transfer,
     authScopes: writers,
     description: 'Cancels a transfer before anything is received: the stock returns to the source',
     args: { transferId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => transferResult(ctx, cancelTransfer(ctx.db, ctx.user!, ctx.clock, { ...args, transferId: String(args.transferId) })),
+    resolve: (_r, args, ctx) => transferResult(ctx, cancelTransfer(serviceContext(ctx), { ...args, transferId: String(args.transferId) })),
   }),
   submitStocktake: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: StocktakeInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, submitStocktake(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, submitStocktake(serviceContext(ctx), input)),
   }),
   scrapStock: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: ScrapStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, scrapStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, scrapStock(serviceContext(ctx), input)),
   }),
   reverseDocument: t.field({
     type: StockDocument,
     authScopes: writers,
     args: { documentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => postedDocument(ctx, reverseDocument(ctx.db, ctx.user!, ctx.clock, { ...args, documentId: String(args.documentId) })),
+    resolve: (_r, args, ctx) => postedDocument(ctx, reverseDocument(serviceContext(ctx), { ...args, documentId: String(args.documentId) })),
   }),
 }));

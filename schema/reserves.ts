@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { must, postedDocument } from './resolve.ts';
+import { must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
@@ -258,33 +258,33 @@ builder.queryFields((t) => ({
     type: [RotationDueLine],
     authScopes: readers,
     args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 12 }) },
-    resolve: (_r, args, ctx) => rotationDue(ctx.db, ctx.user!, ctx.clock, args),
+    resolve: (_r, args, ctx) => rotationDue(serviceContext(ctx), args),
   }),
   rotationPlan: t.field({
     type: [RotationPlanPeriod],
     authScopes: readers,
     description: 'D10: due rotations per quarter (overdue apart) with quantities and values',
     args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 24 }) },
-    resolve: (_r, args, ctx) => rotationPlan(ctx.db, ctx.user!, ctx.clock, args),
+    resolve: (_r, args, ctx) => rotationPlan(serviceContext(ctx), args),
   }),
   reserveGaps: t.field({
     type: [ReserveGap],
     authScopes: readers,
     args: { regionCode: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => reserveGaps(ctx.db, ctx.user!, ctx.clock, args.regionCode),
+    resolve: (_r, args, ctx) => reserveGaps(serviceContext(ctx), args.regionCode),
   }),
   reserveFloor: t.field({
     type: [FloorRegionType],
     authScopes: readers,
     args: { regionCode: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => reserveFloor(ctx.db, ctx.user!, ctx.clock, args.regionCode),
+    resolve: (_r, args, ctx) => reserveFloor(serviceContext(ctx), args.regionCode),
   }),
   coverage: t.field({
     type: [CoverageLine],
     authScopes: readers,
     args: { regionCode: t.arg.string({ required: true }), targetCategories: t.arg.int(), targetKinds: t.arg.int() },
     resolve: (_r, args, ctx) =>
-      coverage(ctx.db, ctx.user!, args.regionCode, {
+      coverage(serviceContext(ctx), args.regionCode, {
         categories: args.targetCategories ?? ctx.config.coverageTarget.categories,
         kinds: args.targetKinds ?? ctx.config.coverageTarget.kinds,
       }),
@@ -294,7 +294,7 @@ builder.queryFields((t) => ({
     authScopes: readers,
     args: { regionCode: t.arg.string(), activeOn: t.arg({ type: 'Date' }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_r, args, ctx) => {
-      const page = await listAgreements(ctx.db, ctx.user!, args, args);
+      const page = await listAgreements(serviceContext(ctx), args, args);
       return { ...page, nodes: page.nodes.map((a) => ({ ...a, statusOn: args.activeOn ?? undefined })) };
     },
   }),
@@ -312,24 +312,24 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] },
     args: { input: t.arg({ type: RotateStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, rotateStock(ctx.db, ctx.user!, ctx.clock, input)),
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, rotateStock(serviceContext(ctx), input)),
   }),
   upsertQuota: t.field({
     type: Quota,
     authScopes: managers,
     args: { input: t.arg({ type: QuotaInput, required: true }) },
-    resolve: (_r, { input }, ctx) => upsertQuota(ctx.db, ctx.user!, ctx.clock, input),
+    resolve: (_r, { input }, ctx) => upsertQuota(serviceContext(ctx), input),
   }),
   createAgreement: t.field({
     type: Agreement,
     authScopes: managers,
     args: { input: t.arg({ type: AgreementInput, required: true }) },
-    resolve: (_r, { input }, ctx) => createAgreement(ctx.db, ctx.user!, ctx.clock, input),
+    resolve: (_r, { input }, ctx) => createAgreement(serviceContext(ctx), input),
   }),
   recordAgreementCheck: t.field({
     type: AgreementCheck,
     authScopes: managers,
     args: { input: t.arg({ type: AgreementCheckInput, required: true }) },
-    resolve: (_r, { input }, ctx) => recordAgreementCheck(ctx.db, ctx.user!, ctx.clock, input),
+    resolve: (_r, { input }, ctx) => recordAgreementCheck(serviceContext(ctx), input),
   }),
 }));

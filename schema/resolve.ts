@@ -1,4 +1,4 @@
-import type { Context } from '../server/context.ts';
+import type { Context, ServiceContext } from '../server/context.ts';
 import type { PostedDocument } from '../server/inventory/posting.ts';
 
 // Small helpers shared by the schema files.
@@ -19,3 +19,6 @@ export async function postedDocument(ctx: Context, posting: Promise<PostedDocume
   if (posted.document) ctx.loaders.document.prime(posted.documentId, posted.document);
   return must(ctx.loaders.document.load(posted.documentId));
 }
+
+/** The service boundary: what a service receives from a resolver (root fields require a signed-in user). */
+export const serviceContext = (ctx: Context): ServiceContext => ({ db: ctx.db, actor: ctx.user!, clock: ctx.clock });

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { LatLng, LatLngInput } from './scalars.ts';
 import { Region, RegionLevel } from './regions.ts';
@@ -56,7 +57,7 @@ builder.queryFields((t) => ({
       first: t.arg.int(),
       after: t.arg.string(),
     },
-    resolve: (_r, args, ctx) => listStores(ctx.db, ctx.user!, args, args),
+    resolve: (_r, args, ctx) => listStores(serviceContext(ctx), args, args),
   }),
   store: t.field({
     type: Store,
@@ -91,13 +92,13 @@ builder.mutationFields((t) => ({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
     args: { input: t.arg({ type: CreateStoreInput, required: true }) },
-    resolve: (_r, { input }, ctx) => createStore(ctx.db, ctx.user!, input),
+    resolve: (_r, { input }, ctx) => createStore(serviceContext(ctx), input),
   }),
   updateStore: t.field({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateStoreInput, required: true }) },
-    resolve: (_r, { id, input }, ctx) => updateStore(ctx.db, ctx.user!, String(id), input),
+    resolve: (_r, { id, input }, ctx) => updateStore(serviceContext(ctx), String(id), input),
   }),
 }));
 

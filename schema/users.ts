@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { serviceContext } from './resolve.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { createUser, login, updateUser, type UserRow } from '../server/users/service.ts';
@@ -79,13 +80,13 @@ builder.mutationFields((t) => ({
     authScopes: { roles: ['ADMIN'] },
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
-      createUser(ctx.db, ctx.user!, { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
+      createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
   }),
   updateUser: t.field({
     type: User,
     authScopes: { roles: ['ADMIN'] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: (_r, { id, input }, ctx) =>
-      updateUser(ctx.db, ctx.user!, String(id), { ...input, storeIds: input.storeIds?.map(String) }),
+      updateUser(serviceContext(ctx), String(id), { ...input, storeIds: input.storeIds?.map(String) }),
   }),
 }));

@@ -19,9 +19,9 @@ export async function seedDemoReserves(db: Db, clock: Clock): Promise<void> {
     [{ regionCode: '410700' }, 'LIV-004', 12000],
     [{ regionCode: '410700' }, 'FLD-012', 20], // 冲锋舟
   ];
-  for (const [target, code, quantity] of quotas) await upsertQuota(db, admin, clock, { ...target, itemId: itemId(code), quantity });
+  for (const [target, code, quantity] of quotas) await upsertQuota({ db, actor: admin, clock }, { ...target, itemId: itemId(code), quantity });
 
-  const agreement = await createAgreement(db, admin, clock, {
+  const agreement = await createAgreement({ db, actor: admin, clock }, {
     mode: 'AGREEMENT',
     companyName: '新乡市惠民百货配送有限公司',
     regionCode: '410700',
@@ -35,13 +35,13 @@ export async function seedDemoReserves(db: Db, clock: Clock): Promise<void> {
       { itemId: itemId('LIV-001'), quantity: 500, unitPrice: '2180.00', responseHours: 8 },
     ],
   });
-  await recordAgreementCheck(db, admin, clock, {
+  await recordAgreementCheck({ db, actor: admin, clock }, {
     agreementId: agreement.id,
     checkedOn: '2026-06-15',
     findings: '棉被实存 2600 床，少于协议 3000 床，已书面通知企业补足',
     lines: [{ itemId: itemId('LIV-004'), countedQuantity: 2600 }, { itemId: itemId('LIV-001'), countedQuantity: 500 }],
   });
-  await createAgreement(db, admin, clock, {
+  await createAgreement({ db, actor: admin, clock }, {
     mode: 'AGREEMENT',
     companyName: '卫辉市应急物资协议储备企业联合体',
     regionCode: '410781',
@@ -50,7 +50,7 @@ export async function seedDemoReserves(db: Db, clock: Clock): Promise<void> {
     annualFee: '12000.00',
     lines: [{ itemId: itemId('FLD-001'), quantity: 20000, unitPrice: '1.10', responseHours: 4 }],
   });
-  await createAgreement(db, admin, clock, {
+  await createAgreement({ db, actor: admin, clock }, {
     mode: 'ENTRUSTED',
     companyName: '新乡县中原物流仓储有限公司',
     regionCode: '410721',
@@ -60,7 +60,7 @@ export async function seedDemoReserves(db: Db, clock: Clock): Promise<void> {
     annualFee: '45000.00',
     lines: [{ itemId: itemId('LIV-004'), quantity: 1000 }],
   });
-  await createAgreement(db, admin, clock, {
+  await createAgreement({ db, actor: admin, clock }, {
     mode: 'CAPACITY',
     companyName: '新乡市新星帐篷制造有限公司',
     regionCode: '410700',

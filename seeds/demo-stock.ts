@@ -82,7 +82,7 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     })),
   ];
   for (const [n, r] of all.entries()) {
-    await receiveStock(db, admin, clock, {
+    await receiveStock({ db, actor: admin, clock }, {
       storeId: storeId(r.store),
       source: r.source ?? 'PURCHASE',
       sourceName: r.donor ?? '河南省应急物资供应有限公司',
@@ -94,7 +94,7 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     });
   }
   // A relief issue, a transfer still on its way, and a stocktake that found damage: D8, D9, D15.
-  await issueStock(db, admin, clock, {
+  await issueStock({ db, actor: admin, clock }, {
     storeId: storeId('S-410781-01'),
     recipient: '唐庄镇临时安置点',
     reason: 'RELIEF',
@@ -102,14 +102,14 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     idempotencyKey: 'demo-issue-1',
     lines: [{ itemId: itemId('LIV-004'), quantity: 200 }, { itemId: itemId('LIV-006'), quantity: 150 }],
   });
-  await shipTransfer(db, admin, clock, {
+  await shipTransfer({ db, actor: admin, clock }, {
     fromStoreId: storeId('S-410700-01'),
     toStoreId: storeId('S-410781-01'),
     occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
     idempotencyKey: 'demo-transfer-1',
     lines: [{ itemId: itemId('LIV-001'), quantity: 50 }, { itemId: itemId('FLD-001'), quantity: 10000 }],
   });
-  await submitStocktake(db, admin, clock, {
+  await submitStocktake({ db, actor: admin, clock }, {
     storeId: storeId('S-410781-01'),
     occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
     idempotencyKey: 'demo-stocktake-1',

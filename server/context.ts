@@ -6,6 +6,16 @@ import type { Principal } from './auth/principal.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { TransferReceivedHook } from './inventory/transfers.ts';
 
+/**
+ * DESIGN "The service boundary": what a service receives — the database (or the transaction it runs in), who acts,
+ * and the clock. Services take `(ctx: ServiceContext, params)`; they know nothing of GraphQL or HTTP.
+ */
+export interface ServiceContext {
+  db: Db;
+  actor: Principal;
+  clock: Clock;
+}
+
 /** Everything a resolver may use; built anew for each request (loaders are per request). */
 export interface Context {
   db: Db;

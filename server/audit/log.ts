@@ -7,6 +7,7 @@ import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
@@ -113,7 +114,8 @@ export interface AuditFilter {
 }
 
 /** Auditors and administrators read the log of actors in their region (an unscoped administrator: all). */
-export async function listAuditLog(db: Db, user: Principal, f: AuditFilter, page: PageArgs) {
+export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
   if (user.role !== 'AUDITOR' && user.role !== 'ADMIN') throw forbidden('审计日志');
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];

@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import type { Db } from '../../drizzle/client.ts';
 import { periodCloses } from '../../drizzle/schema/index.ts';
 import { forbidden, badInput, invalidState } from '../errors.ts';
-import type { Principal } from '../auth/principal.ts';
-import { ZONE, type Clock } from '../clock.ts';
+import { ZONE } from '../clock.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type PeriodCloseRow = typeof periodCloses.$inferSelect;
 
@@ -16,7 +16,8 @@ export const monthCutoff = (month: string) => DateTime.fromISO(`${month}-01`, { 
  * time) and from then on refuses entries dated before its end. Months close in order; only past months close.
  * The table lock waits for posts in flight and holds new ones back until the snapshot is taken.
  */
-export async function closePeriod(db: Db, user: Principal, clock: Clock, month: string): Promise<PeriodCloseRow> {
+export async function closePeriod(ctx: ServiceContext, month: string): Promise<PeriodCloseRow> {
+  const { db, actor: user, clock } = ctx;
   if (user.role !== 'ADMIN' || user.regionCode) throw forbidden('月结（须系统管理员）');
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw badInput('month', `月份格式应为 YYYY-MM：${month}`);
   const cutoff = monthCutoff(month);

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../../drizzle/client.ts';
-import { type Principal } from '../auth/principal.ts';
+import { queryRows } from '../../drizzle/client.ts';
 import { readablePrefix } from '../regions/service.ts';
 import { assertFinanceReader } from './valuation.ts';
+import type { ServiceContext } from '../context.ts';
 
 export interface ReconciliationRow {
   storeId: string;
@@ -24,7 +24,8 @@ export interface ReconciliationRow {
 }
 
 /** D9, D22: per store and batch, the ledger sum vs the balance table vs the last stocktake count. */
-export async function reconciliation(db: Db, user: Principal, regionCode?: string | null): Promise<ReconciliationRow[]> {
+export async function reconciliation(ctx: ServiceContext, regionCode?: string | null): Promise<ReconciliationRow[]> {
+  const { db, actor: user } = ctx;
   assertFinanceReader(user);
   const prefix = await readablePrefix(db, user, regionCode);
   const rows = await queryRows<Record<string, unknown>>(

@@ -1,11 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { queryRows, type Db } from '../../drizzle/client.ts';
+import { queryRows } from '../../drizzle/client.ts';
 import { type Principal } from '../auth/principal.ts';
-import { ZONE, type Clock } from '../clock.ts';
+import { ZONE } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
+import type { ServiceContext } from '../context.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -44,11 +45,10 @@ export function assertFinanceReader(user: Principal) {
  * value; agreement fees accrued from the start of the year (or `feesFrom`) to the instant.
  */
 export async function valuation(
-  db: Db,
-  user: Principal,
-  clock: Clock,
+  ctx: ServiceContext,
   args: { asOf?: Date | null; regionCode?: string | null; groupBy?: Dimension[] | null; feesFrom?: string | null },
 ): Promise<ValuationResult> {
+  const { db, actor: user, clock } = ctx;
   assertFinanceReader(user);
   const asOf = args.asOf ?? clock.now().toJSDate();
   if (asOf > clock.now().toJSDate()) throw badInput('asOf', '估值时点不能晚于当前时间');

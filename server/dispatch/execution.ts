@@ -1,9 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { queryRows, type Db } from '../../drizzle/client.ts';
+import { queryRows } from '../../drizzle/client.ts';
 import { callOffs, dispatchLines, dispatchPlans, replenishments, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Clock } from '../clock.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -14,6 +12,7 @@ import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, type PlanView } from './plans.ts';
+import type { ServiceContext } from '../context.ts';
 
 const LOWER_LEVELS = new Set(['COUNTY', 'TOWNSHIP', 'VILLAGE']);
 
@@ -23,7 +22,8 @@ const LOWER_LEVELS = new Set(['COUNTY', 'TOWNSHIP', 'VILLAGE']);
  * owed to a lower level whose stock serves another county, and moves the plan to EXECUTING.
  * Idempotent: the same key returns the plan as executed.
  */
-export async function executeDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, idempotencyKey: string): Promise<PlanView> {
+export async function executeDispatchPlan(ctx: ServiceContext, planId: string, idempotencyKey: string): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
   const key = validate(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
   const plan = await getPlanInScope(db, user, planId);
@@ -138,7 +138,8 @@ const deliverySchema = z.object({
 });
 
 /** A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). */
-export async function confirmCallOffDelivery(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(deliverySchema, input);
   uuidArg(v.callOffId, 'input.callOffId', '调用单');
   const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, v.callOffId));
@@ -154,11 +155,7 @@ export async function confirmCallOffDelivery(db: Db, user: Principal, clock: Clo
   );
   const unitPrice = v.unitPrice ?? line.unit_price;
   if (!unitPrice) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
-  return receiveStock(
-    db,
-    user,
-    clock,
-    {
+  return receiveStock(ctx, {
       storeId: plan.destinations[callOff.destinationIdx].storeId!,
       source: 'EMERGENCY_PURCHASE',
       sourceName: line.company,

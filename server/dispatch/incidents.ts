@@ -4,12 +4,12 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, regionsInScope } from '../auth/policy.ts';
-import type { Clock } from '../clock.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { uuidArg, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -27,7 +27,8 @@ const incidentSchema = z.object({
 });
 
 /** Headquarters (dispatchers, administrators) open incidents in their region. */
-export async function createIncident(db: Db, user: Principal, clock: Clock, input: unknown): Promise<IncidentRow> {
+export async function createIncident(ctx: ServiceContext, input: unknown): Promise<IncidentRow> {
+  const { db, actor: user, clock } = ctx;
   const v = validate(incidentSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   const now = clock.now();
@@ -60,7 +61,8 @@ export async function getIncidentInScope(db: Db, user: Principal, id: string, fi
 }
 
 /** Incidents in a region subtree (in scope), newest first. */
-export async function listIncidents(db: Db, user: Principal, regionCode: string | null | undefined, page: PageArgs) {
+export async function listIncidents(ctx: ServiceContext, regionCode: string | null | undefined, page: PageArgs) {
+  const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (regionCode) {
@@ -132,7 +134,8 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
 
 
 /** DESIGN: an optional travel time from a store to a region overrides the distance estimate. */
-export async function setTravelTime(db: Db, user: Principal, input: { storeId: string; regionCode: string; hours: number }) {
+export async function setTravelTime(ctx: ServiceContext, input: { storeId: string; regionCode: string; hours: number }) {
+  const { db, actor: user } = ctx;
   if (user.role !== 'ADMIN') throw forbidden('路程时间表');
   const store = await getStoreRow(db, input.storeId, 'storeId');
   const region = await getRegion(db, input.regionCode);

@@ -17,6 +17,7 @@ import { getIncidentInScope } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { loadSources, travelOverrides } from './sources.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -147,14 +148,16 @@ function toView(v: RequestInput, plan: Plan, extra: Partial<PlanView> & { incide
 }
 
 /** suggestDispatchPlan: computes only, persists nothing. */
-export async function suggestDispatchPlan(db: Db, user: Principal, config: AppConfig, clock: Clock, input: unknown): Promise<PlanView> {
+export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const { plan } = await computePlan(db, config, clock, v);
   return toView(v, plan, { incidentId: incident.id });
 }
 
 /** requestDispatch: persists the request and its suggested plan (PROPOSED); a destination without a store gets a distribution point. */
-export async function requestDispatch(db: Db, user: Principal, config: AppConfig, clock: Clock, input: unknown): Promise<PlanView> {
+export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const { plan } = await computePlan(db, config, clock, v);
   const id = randomUUID();
@@ -265,7 +268,8 @@ const reservationsOf = (plan: PlanView, sign: 1 | -1) =>
  * approveDispatchPlan (D14): a dispatcher in scope approves; the planned store stock is reserved so that nothing else
  * can take it. An emergency approval lets the plan be executed at once, with the written approval due in 48 h.
  */
-export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
+export async function approveDispatchPlan(ctx: ServiceContext, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
@@ -293,7 +297,8 @@ export async function approveDispatchPlan(db: Db, user: Principal, clock: Clock,
 }
 
 /** D14: the written approval that follows an emergency approval. */
-export async function recordWrittenApproval(db: Db, user: Principal, clock: Clock, planId: string, approvalRef: string): Promise<PlanView> {
+export async function recordWrittenApproval(ctx: ServiceContext, planId: string, approvalRef: string): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (!approvalRef.trim()) throw badInput('approvalRef', '须填写书面审批文号');
   if (approvalRef.trim().length > 128) throw badInput('approvalRef', '书面审批文号不超过 128 个字符');
@@ -308,7 +313,8 @@ export async function recordWrittenApproval(db: Db, user: Principal, clock: Cloc
 }
 
 /** D14: emergency approvals whose written approval is overdue (more than 48 h), in the user's region. */
-export async function overdueApprovals(db: Db, user: Principal, clock: Clock, regionCode?: string | null): Promise<DispatchPlanRow[]> {
+export async function overdueApprovals(ctx: ServiceContext, regionCode?: string | null): Promise<DispatchPlanRow[]> {
+  const { db, actor: user, clock } = ctx;
   const prefix = await readablePrefix(db, user, regionCode);
   const rows = await db
     .select({ plan: dispatchPlans })
@@ -328,7 +334,8 @@ export async function overdueApprovals(db: Db, user: Principal, clock: Clock, re
 }
 
 /** Cancels a plan before execution; an approved plan's reservations are released. */
-export async function cancelDispatchPlan(db: Db, user: Principal, clock: Clock, planId: string, reason: string): Promise<PlanView> {
+export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, reason: string): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (!reason.trim()) throw badInput('reason', '须填写取消原因');
   if (reason.trim().length > 500) throw badInput('reason', '取消原因不超过 500 个字');

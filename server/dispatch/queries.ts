@@ -1,10 +1,10 @@
 import { asc, desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { agreements, callOffs, dispatchPlans, incidents, replenishments, stores } from '../../drizzle/schema/index.ts';
-import { type Principal } from '../auth/principal.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { loadPlan, type PlanView } from './plans.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type CallOffRow = typeof callOffs.$inferSelect;
 export type ReplenishmentRow = typeof replenishments.$inferSelect;
@@ -22,7 +22,8 @@ export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<
 }
 
 /** D15: open replenishments owed to stores in a region subtree. */
-export async function replenishmentsOwed(db: Db, user: Principal, regionCode: string): Promise<ReplenishmentRow[]> {
+export async function replenishmentsOwed(ctx: ServiceContext, regionCode: string): Promise<ReplenishmentRow[]> {
+  const { db, actor: user } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
   const rows = await db
     .select({ r: replenishments })

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { queryRows, type Db } from '../../drizzle/client.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Clock } from '../clock.ts';
+import { queryRows } from '../../drizzle/client.ts';
 import { forbidden, invalidState } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { validate, idSchema } from '../validation.ts';
@@ -12,6 +10,7 @@ import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from 
 import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { getPlanInScope, type PlanView } from './plans.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type RecoveryRule = { kind: 'ALWAYS' } | { kind: 'WITHIN_MONTHS'; months: number } | { kind: 'NEVER' };
 
@@ -33,7 +32,8 @@ const recoverySchema = z.object({
  * After the incident (D12): at each distribution point of the plan, returnable stock (per the item's rule) is booked
  * back into a store (回收单) and the rest is recorded as distributed to the affected people (出库单), in one transaction.
  */
-export async function recoverIncidentStock(db: Db, user: Principal, clock: Clock, input: unknown): Promise<PlanView> {
+export async function recoverIncidentStock(ctx: ServiceContext, input: unknown): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
   if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
   const v = validate(recoverySchema, input);
   const plan = await getPlanInScope(db, user, v.planId, 'input.planId');

@@ -83,7 +83,7 @@ export function registerExports(app: Express, services: AppServices) {
     const groupBy = (q.groupBy ?? 'STORE').split(',').filter(Boolean) as Dimension[];
     const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
     if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
-    const v = await valuation(services.database.db, user, services.clock, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
+    const v = await valuation({ db: services.database.db, actor: user, clock: services.clock }, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
     const names = await dimensionNames(services.database.db, groupBy, v.groups.map((g) => g.key));
     const headers = [...groupBy.map((g) => DIMENSION_HEADINGS[g]), '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'];
     const body = v.groups.map((g) => [...g.key.map((k, i) => names[i].get(k) ?? k), g.quantity, g.value, g.inTransitQuantity, g.inTransitValue]);

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Clock } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
+import type { ServiceContext } from '../context.ts';
 
 export interface OutboundLine {
   itemId: string;
@@ -116,7 +115,8 @@ const issueSchema = z.object({
 });
 
 /** 出库: issue to a recipient (D8 FEFO when no batch is named). */
-export async function issueStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function issueStock(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(issueSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
@@ -159,7 +159,8 @@ const scrapSchema = z.object({
 });
 
 /** 报废 (D11): only with an approval reference; nothing leaves the books silently. */
-export async function scrapStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function scrapStock(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(scrapSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const batchMap = await batchesFor(db, v.lines);

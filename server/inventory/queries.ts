@@ -9,6 +9,7 @@ import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
 /** A balance, optionally with its batch already loaded. */
@@ -50,7 +51,8 @@ const stockSelect = (db: Db) =>
     .innerJoin(batches, eq(batches.id, balances.batchId));
 
 /** Stock lines (per store and batch) in scope, ordered by store and batch; keyset pagination. */
-export async function listStock(db: Db, user: Principal, filter: StockFilter, page: PageArgs) {
+export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where = await stockConditions(db, user, filter);
   const [afterStore, afterBatch] = (req.after ?? []) as string[];
@@ -181,7 +183,8 @@ export interface MovementFilter {
 }
 
 /** Ledger movements in scope, newest first; keyset on the movement id. */
-export async function listMovements(db: Db, user: Principal, f: MovementFilter, page: PageArgs) {
+export async function listMovements(ctx: ServiceContext, f: MovementFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
@@ -235,7 +238,8 @@ export async function getBatch(db: Db, id: string, field = 'batchId'): Promise<B
  * D18: the movements of a batch from receipt to the people it reached — those at stores in the user's scope (a batch
  * that travelled through other regions shows its path here; theirs is theirs to read). FORBIDDEN when none are.
  */
-export async function batchTrace(db: Db, user: Principal, batchId: string) {
+export async function batchTrace(ctx: ServiceContext, batchId: string) {
+  const { db, actor: user } = ctx;
   const batch = await getBatch(db, batchId);
   const moves = (
     await db

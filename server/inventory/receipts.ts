@@ -3,8 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { batches, organizations } from '../../drizzle/schema/index.ts';
-import type { Principal } from '../auth/principal.ts';
-import { ZONE, type Clock } from '../clock.ts';
+import { ZONE } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { parseMoney } from '../money.ts';
@@ -13,6 +12,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { computeExpiry } from './rules.ts';
+import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
 export type FundingSource = (typeof FUNDING)[number];
@@ -140,12 +140,11 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
 
 /** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
 export async function receiveStock(
-  db: Db,
-  user: Principal,
-  clock: Clock,
+  ctx: ServiceContext,
   input: unknown,
   opts: { afterPost?: DocumentDraft['afterPost'] } = {},
 ) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);

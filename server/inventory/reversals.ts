@@ -1,13 +1,11 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
 import { documents, movements } from '../../drizzle/schema/index.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Clock } from '../clock.ts';
 import { invalidState, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import type { ServiceContext } from '../context.ts';
 
 const reverseSchema = z.object({
   documentId: idSchema,
@@ -19,7 +17,8 @@ const reverseSchema = z.object({
 const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION', 'RECOVERY']);
 
 /** 冲销 (D22): a reversing document with the original's movements negated; at most once; never an edit. */
-export async function reverseDocument(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function reverseDocument(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(reverseSchema, input, 'args');
   uuidArg(v.documentId, 'documentId', '单据');
   const [original] = await db.select().from(documents).where(eq(documents.id, v.documentId));

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Clock } from '../clock.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
+import type { ServiceContext } from '../context.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -30,7 +28,8 @@ const stocktakeSchema = z.object({
  * 盘点 (D9): counted against book quantity at submission (rows locked); every difference needs a reason
  * of the matching direction (盘盈 increase, 盘亏/破损/霉变 … decrease) and posts an adjustment.
  */
-export async function submitStocktake(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function submitStocktake(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(stocktakeSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const batchMap = await batchesFor(db, v.counts, 'input.counts');

@@ -4,7 +4,6 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
-import type { Clock } from '../clock.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -12,6 +11,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
 import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type TransferRow = typeof transfers.$inferSelect;
 export type TransferLineRow = typeof transferLines.$inferSelect;
@@ -29,7 +29,8 @@ const shipSchema = z
   .refine((v) => v.fromStoreId !== v.toStoreId, { path: ['toStoreId'], message: '调出与调入仓库不能相同' });
 
 /** 调拨出库: stock leaves the source and is in transit to the destination until received or cancelled. */
-export async function shipTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function shipTransfer(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(shipSchema, input);
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
   const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
@@ -145,7 +146,8 @@ const receiveSchema = z.object({
  * 调拨入库: receipt at the destination, partial allowed. A line with a discrepancy reason closes the batch:
  * what is still in transit beyond the received quantity is written off with that reason.
  */
-export async function receiveTransfer(db: Db, user: Principal, clock: Clock, input: unknown, onReceived?: TransferReceivedHook) {
+export async function receiveTransfer(ctx: ServiceContext, input: unknown, onReceived?: TransferReceivedHook) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(receiveSchema, input);
   if (user.role === 'AUDITOR') throw forbidden('审计员只读');
   const transfer = await getTransferRow(db, v.transferId, 'input.transferId');
@@ -235,7 +237,8 @@ const cancelSchema = z.object({
 });
 
 /** Cancel before any receipt: everything in transit returns to the source (by the shipping side). */
-export async function cancelTransfer(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(cancelSchema, input);
   if (user.role === 'AUDITOR') throw forbidden('审计员只读');
   const transfer = await getTransferRow(db, v.transferId, 'transferId');

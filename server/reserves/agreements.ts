@@ -4,7 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope } from '../auth/policy.ts';
-import { todayInChina, type Clock } from '../clock.ts';
+import { todayInChina } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -16,6 +16,7 @@ import { itemsFor } from '../inventory/common.ts';
 import { organizationFor } from '../inventory/receipts.ts';
 import { effectiveCommitted } from './rules.ts';
 import { assertReserveManager } from './access.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type AgreementRow = typeof agreements.$inferSelect;
 export type AgreementLineRow = typeof agreementLines.$inferSelect;
@@ -62,7 +63,8 @@ function checkLine(mode: string, l: z.output<typeof lineSchema>, i: number) {
   if (mode === 'CAPACITY' && !l.dailyCapacity) throw badInput(`${field}.dailyCapacity`, '产能储备须约定日产能');
 }
 
-export async function createAgreement(db: Db, user: Principal, clock: Clock, input: unknown): Promise<AgreementRow> {
+export async function createAgreement(ctx: ServiceContext, input: unknown): Promise<AgreementRow> {
+  const { db, actor: user, clock } = ctx;
   assertReserveManager(user);
   const v = validate(agreementSchema, input);
   v.lines.forEach((l, i) => checkLine(v.mode, l, i));
@@ -124,7 +126,8 @@ export async function getAgreementInScope(db: Db, user: Principal, id: string, f
 }
 
 /** Agreements in a region subtree (in scope), optionally only those valid on a date; by region, then start date. */
-export async function listAgreements(db: Db, user: Principal, args: { regionCode?: string | null; activeOn?: string | null }, page: PageArgs) {
+export async function listAgreements(ctx: ServiceContext, args: { regionCode?: string | null; activeOn?: string | null }, page: PageArgs) {
+  const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (args.regionCode) {
@@ -156,7 +159,8 @@ const checkSchema = z.object({
 });
 
 /** 抽查: counted quantities per line; an AGREEMENT line then counts for min(committed, counted) until a later check. */
-export async function recordAgreementCheck(db: Db, user: Principal, clock: Clock, input: unknown): Promise<AgreementCheckRow> {
+export async function recordAgreementCheck(ctx: ServiceContext, input: unknown): Promise<AgreementCheckRow> {
+  const { db, actor: user, clock } = ctx;
   assertReserveManager(user);
   const v = validate(checkSchema, input);
   const agreement = await getAgreementInScope(db, user, v.agreementId, 'input.agreementId');

@@ -1,10 +1,10 @@
 import { asc, sql } from 'drizzle-orm';
-import { pgArray, queryRows, type Db } from '../../drizzle/client.ts';
+import { pgArray, queryRows } from '../../drizzle/client.ts';
 import { categories } from '../../drizzle/schema/index.ts';
-import { type Principal } from '../auth/principal.ts';
 import { badInput } from '../errors.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
+import type { ServiceContext } from '../context.ts';
 
 export interface CoverageRow {
   regionCode: string;
@@ -16,7 +16,8 @@ export interface CoverageRow {
 }
 
 /** D19: for each township in the subtree, how many plan categories and kinds it holds in stock, against a target. */
-export async function coverage(db: Db, user: Principal, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
+export async function coverage(ctx: ServiceContext, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
+  const { db, actor: user } = ctx;
   if (!Number.isInteger(target.categories) || target.categories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
   if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
   const region = await getRegionInScope(db, user, regionCode);

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { queryRows, type Db } from '../../drizzle/client.ts';
+import { queryRows } from '../../drizzle/client.ts';
 import { quotas } from '../../drizzle/schema/index.ts';
-import { type Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
-import { todayInChina, type Clock } from '../clock.ts';
+import { todayInChina } from '../clock.ts';
 import { getItem } from '../catalog/service.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
@@ -13,6 +12,7 @@ import { validate, idSchema } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
 import { gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type QuotaRow = typeof quotas.$inferSelect;
 
@@ -26,7 +26,8 @@ const quotaSchema = z
   .refine((v) => !!v.storeId !== !!v.regionCode, { path: ['storeId'], message: '须且只能指定 storeId 或 regionCode 之一' });
 
 /** D19: sets the required quantity of an item for a store or a region subtree (replacing an earlier one). */
-export async function upsertQuota(db: Db, user: Principal, clock: Clock, input: unknown): Promise<QuotaRow> {
+export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<QuotaRow> {
+  const { db, actor: user, clock } = ctx;
   assertReserveManager(user);
   const v = validate(quotaSchema, input);
   const item = await getItem(db, v.itemId, 'input.itemId');
@@ -68,7 +69,8 @@ export interface GapRow {
  * D19: quota against available own stock — in the store, or in the whole subtree for a region quota —
  * with agreement-committed quantity (min(committed, last counted), D6) shown apart; worst first.
  */
-export async function reserveGaps(db: Db, user: Principal, clock: Clock, regionCode: string): Promise<GapRow[]> {
+export async function reserveGaps(ctx: ServiceContext, regionCode: string): Promise<GapRow[]> {
+  const { db, actor: user, clock } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
   const prefix = `${subtreePrefix(region.code)}%`;
   const rows = await queryRows<{ id: string; item_id: string; store_id: string | null; region_code: string | null; quantity: number; target_region: string; own: number; physical: number }>(
@@ -118,8 +120,8 @@ export interface FloorRegion {
 }
 
 /** D6: per region with region quotas, government physical stock as a share of the quota (target ≥ 50%). */
-export async function reserveFloor(db: Db, user: Principal, clock: Clock, regionCode: string): Promise<FloorRegion[]> {
-  const gaps = (await reserveGaps(db, user, clock, regionCode)).filter((g) => g.regionCode);
+export async function reserveFloor(ctx: ServiceContext, regionCode: string): Promise<FloorRegion[]> {
+  const gaps = (await reserveGaps(ctx, regionCode)).filter((g) => g.regionCode);
   const byRegion = new Map<string, GapRow[]>();
   for (const g of gaps) byRegion.set(g.regionCode!, [...(byRegion.get(g.regionCode!) ?? []), g]);
   return [...byRegion]

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
-import { ZONE, todayInChina, type Clock } from '../clock.ts';
+import { ZONE, todayInChina } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { getRegion } from '../regions/service.ts';
@@ -16,6 +16,7 @@ import { insufficientStock, lockBalances, postDocument } from '../inventory/post
 import { batchFor } from '../inventory/receipts.ts';
 import { computeExpiry } from '../inventory/rules.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
+import type { ServiceContext } from '../context.ts';
 
 export interface RotationDueRow {
   storeId: string;
@@ -39,7 +40,8 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
 }
 
 /** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
-export async function rotationDue(db: Db, user: Principal, clock: Clock, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
+export async function rotationDue(ctx: ServiceContext, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
+  const { db, actor: user, clock } = ctx;
   const within = args.withinMonths ?? 12;
   if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', 'withinMonths 应为 0 到 120 之间的整数', { value: within });
   const today = todayInChina(clock);
@@ -68,8 +70,8 @@ export async function rotationDue(db: Db, user: Principal, clock: Clock, args: {
 }
 
 /** D10: what is due per quarter (overdue apart), for planning purchases and disposals. */
-export async function rotationPlan(db: Db, user: Principal, clock: Clock, args: { regionCode?: string | null; withinMonths?: number | null }) {
-  const lines = await rotationDue(db, user, clock, { regionCode: args.regionCode, withinMonths: args.withinMonths ?? 24 });
+export async function rotationPlan(ctx: ServiceContext, args: { regionCode?: string | null; withinMonths?: number | null }) {
+  const lines = await rotationDue(ctx, { regionCode: args.regionCode, withinMonths: args.withinMonths ?? 24 });
   const groups = new Map<string, RotationDueRow[]>();
   for (const l of lines) {
     const key = l.daysLeft < 0 ? 'OVERDUE' : quarterOf(l.rotateBy);
@@ -102,7 +104,8 @@ const rotateSchema = z.object({
  * 轮换 (D10): old stock out (sold, used, donated or transferred, to a recorded counterpart) and the same quantity of
  * a new batch in — one document, one transaction. The new batch keeps the old one's funding, owner and reserve mode.
  */
-export async function rotateStock(db: Db, user: Principal, clock: Clock, input: unknown) {
+export async function rotateStock(ctx: ServiceContext, input: unknown) {
+  const { db, actor: user, clock } = ctx;
   const v = validate(rotateSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const old = await getBatch(db, v.batchId, 'input.batchId');

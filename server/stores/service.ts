@@ -9,6 +9,7 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import type { RegionLevel } from '../regions/codes.ts';
 import { uuidArg, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type StoreKind = StoreRow['kind'];
@@ -20,7 +21,8 @@ export interface StoreFilter {
 }
 
 /** Stores the principal may see, filtered; keepers see their own stores only. */
-export async function listStores(db: Db, user: Principal, filter: StoreFilter, page: PageArgs) {
+export async function listStores(ctx: ServiceContext, filter: StoreFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (filter.regionCode) {
@@ -101,7 +103,8 @@ async function assertCodeFree(db: Db, code: string, exceptId?: string) {
   if (dup && dup.id !== exceptId) throw badInput('input.code', `仓库代码已存在：${code}`);
 }
 
-export async function createStore(db: Db, user: Principal, input: unknown): Promise<StoreRow> {
+export async function createStore(ctx: ServiceContext, input: unknown): Promise<StoreRow> {
+  const { db, actor: user } = ctx;
   const v = validate(createStoreSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
@@ -128,7 +131,8 @@ export async function createStore(db: Db, user: Principal, input: unknown): Prom
   });
 }
 
-export async function updateStore(db: Db, user: Principal, id: string, input: unknown): Promise<StoreRow> {
+export async function updateStore(ctx: ServiceContext, id: string, input: unknown): Promise<StoreRow> {
+  const { db, actor: user } = ctx;
   const v = validate(updateStoreSchema, input);
   const current = await getStoreInScope(db, user, id, 'id');
   const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;

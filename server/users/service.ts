@@ -10,6 +10,7 @@ import { badInput, DomainError, notFound } from '../errors.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -87,7 +88,8 @@ async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: st
   return { regionCode: region.code, storeIds: [] };
 }
 
-export async function createUser(db: Db, actor: Principal, input: unknown): Promise<UserRow> {
+export async function createUser(ctx: ServiceContext, input: unknown): Promise<UserRow> {
+  const { db, actor } = ctx;
   const v = validate(createUserSchema, input);
   const scope = await resolveScope(db, actor, v.role, v.regionCode, v.storeIds);
   const [dup] = await db.select({ id: users.id }).from(users).where(eq(users.username, v.username));
@@ -111,7 +113,8 @@ async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
   for (const { store } of rows) assertStoreAccess(actor, store);
 }
 
-export async function updateUser(db: Db, actor: Principal, id: string, input: unknown): Promise<UserRow> {
+export async function updateUser(ctx: ServiceContext, id: string, input: unknown): Promise<UserRow> {
+  const { db, actor } = ctx;
   const v = validate(updateUserSchema, input);
   if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
   uuidArg(id, 'id', '用户');

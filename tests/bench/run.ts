@@ -52,7 +52,7 @@ async function main() {
   const closeStarted = Date.now();
   let months = 0;
   for (let m = DateTime.fromISO('2025-01-01'); m < DateTime.fromISO('2026-10-01'); m = m.plus({ months: 1 })) {
-    await closePeriod(closing.db, admin, closeClock, m.toFormat('yyyy-LL'));
+    await closePeriod({ db: closing.db, actor: admin, clock: closeClock }, m.toFormat('yyyy-LL'));
     months++;
     progressBar(`close ${m.toFormat('yyyy-LL')}`, months, 21);
   }
@@ -146,7 +146,7 @@ async function benchValuation(db: Db, admin: Principal, sql: Sql) {
   for (let i = 0; i < 10; i++) {
     const asOf = new Date(start + ((end - start) * (i + 0.37)) / 10);
     let t0 = performance.now();
-    const v = await valuation(db, admin, clock, { asOf, regionCode: '990000' });
+    const v = await valuation({ db, actor: admin, clock }, { asOf, regionCode: '990000' });
     valuationTimes.push(performance.now() - t0);
     t0 = performance.now();
     const [row] = await sql<{ total: string }[]>`SELECT COALESCE(sum(m.quantity * m.unit_price), 0)::text AS total

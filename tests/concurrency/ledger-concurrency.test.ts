@@ -28,7 +28,7 @@ afterAll(() => database.close());
 const codeOf = (e: unknown) => (e as { extensions?: { code?: string } }).extensions?.code ?? `unexpected: ${String(e)}`;
 
 async function receiptOf(store: string, item: string, quantity: number, batchNo: string) {
-  return receiveStock(database.db, admin, clock, {
+  return receiveStock({ db: database.db, actor: admin, clock: clock }, {
     storeId: store,
     source: 'PURCHASE',
     contractNo: 'HT-C-1',
@@ -45,7 +45,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
     await receiptOf(store, item, 100, 'CONC-100');
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
-        issueStock(database.db, admin, clock, {
+        issueStock({ db: database.db, actor: admin, clock: clock }, {
           storeId: store,
           recipient: '安置点',
           reason: 'RELIEF',
@@ -74,7 +74,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
       idempotencyKey: `dup-${randomUUID()}`,
       lines: [{ itemId: itemId('LIV-004'), quantity: 7, unitPrice: '150.00' }],
     };
-    const results = await Promise.all(Array.from({ length: 24 }, () => receiveStock(database.db, admin, clock, input)));
+    const results = await Promise.all(Array.from({ length: 24 }, () => receiveStock({ db: database.db, actor: admin, clock: clock }, input)));
     expect(new Set(results.map((r) => r.documentId)).size).toBe(1);
     const [row] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM documents WHERE idempotency_key = ${input.idempotencyKey}`);
     expect(row.n).toBe(1);
@@ -110,7 +110,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
         return 'receipt';
       }
       if (r < 55) {
-        await issueStock(database.db, admin, clock, {
+        await issueStock({ db: database.db, actor: admin, clock: clock }, {
           storeId: pick(stores),
           recipient: '群众',
           reason: 'RELIEF',
@@ -123,7 +123,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
         const from = pick(stores);
         let to = pick(stores);
         while (to === from) to = pick(stores);
-        const posted = await shipTransfer(database.db, admin, clock, {
+        const posted = await shipTransfer({ db: database.db, actor: admin, clock: clock }, {
           fromStoreId: from,
           toStoreId: to,
           idempotencyKey: randomUUID(),
@@ -140,7 +140,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
       );
       const partial = rand(3) === 0;
       let stillOpen = false;
-      await receiveTransfer(database.db, admin, clock, {
+      await receiveTransfer({ db: database.db, actor: admin, clock: clock }, {
         transferId,
         idempotencyKey: randomUUID(),
         lines: lines

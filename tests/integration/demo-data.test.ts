@@ -46,9 +46,9 @@ describe('demo stock (npm start loads it once)', () => {
 
   it('shows a new user due batches, quotas with gaps, and agreements of all three modes (D6, D10, D19)', async () => {
     const admin = (await loadPrincipal(database.db, userId('admin')))!;
-    expect((await rotationDue(database.db, admin, clock, { regionCode: '410700' })).length).toBeGreaterThan(0);
-    expect((await reserveGaps(database.db, admin, clock, '410700')).filter((g) => g.gap > 0).length).toBeGreaterThan(0);
-    const page = await listAgreements(database.db, admin, { regionCode: '410700' }, { first: 50 });
+    expect((await rotationDue({ db: database.db, actor: admin, clock: clock }, { regionCode: '410700' })).length).toBeGreaterThan(0);
+    expect((await reserveGaps({ db: database.db, actor: admin, clock: clock }, '410700')).filter((g) => g.gap > 0).length).toBeGreaterThan(0);
+    const page = await listAgreements({ db: database.db, actor: admin, clock }, { regionCode: '410700' }, { first: 50 });
     expect(new Set(page.nodes.map((a) => a.mode))).toEqual(new Set(['AGREEMENT', 'ENTRUSTED', 'CAPACITY']));
   });
 
