@@ -11,6 +11,7 @@ import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
+import { inputGuard } from './input-guard.ts';
 import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
@@ -52,6 +53,7 @@ export function buildApp(services: AppServices) {
       }),
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
+      inputGuard(),
       queryLimits(config.queryLimits),
       // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
       {
