@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { withoutNulls } from '../server/validation.ts';
 import { createItem, getItem, listCategories, listItems, updateItem, type CategoryRow, type ItemRow } from '../server/catalog/service.ts';
@@ -84,12 +85,12 @@ builder.mutationFields((t) => ({
     type: Item,
     authScopes: { roles: ['ADMIN'] },
     args: { input: t.arg({ type: CreateItemInput, required: true }) },
-    resolve: (_r, { input }, ctx) => createItem(ctx.db, withoutNulls(input)),
+    resolve: (_r, { input }, ctx) => createItem(serviceContext(ctx), withoutNulls(input)),
   }),
   updateItem: t.field({
     type: Item,
     authScopes: { roles: ['ADMIN'] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateItemInput, required: true }) },
-    resolve: (_r, { id, input }, ctx) => updateItem(ctx.db, String(id), input),
+    resolve: (_r, { id, input }, ctx) => updateItem(serviceContext(ctx), String(id), input),
   }),
 }));

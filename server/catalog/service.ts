@@ -5,6 +5,7 @@ import { categories, items } from '../../drizzle/schema/index.ts';
 import { badInput, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { uuidArg, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
 
 export type CategoryRow = typeof categories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
@@ -22,7 +23,10 @@ export const SEARCH_MAX_LENGTH = 64;
 
 export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {
   if (filter.search && filter.search.length > SEARCH_MAX_LENGTH) {
-    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）(search term too long)`, { maxLength: SEARCH_MAX_LENGTH, length: filter.search.length });
+    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）(search term too long)`, {
+      maxLength: SEARCH_MAX_LENGTH,
+      length: filter.search.length,
+    });
   }
   const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
@@ -68,7 +72,7 @@ const recovery = z.discriminatedUnion('kind', [
 ]);
 const itemFields = {
   code: z.string().trim().regex(/^[A-Za-z0-9-]{2,32}$/, '物资代码应为 2–32 位字母、数字或连字符'),
-  categoryCode: z.string(),
+  categoryCode: z.string().trim().min(1, '须填写类别代码'),
   name: z.string().trim().min(1, '品名不能为空').max(64),
   spec: z.string().trim().max(200).nullish(),
   unit: z.string().trim().min(1, '计量单位不能为空').max(16),
@@ -92,7 +96,7 @@ async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
   if (dup && dup.id !== exceptId) throw badInput('input.code', `物资代码已存在：${code}`);
 }
 
-export async function createItem(db: Db, input: unknown): Promise<ItemRow> {
+export async function createItem({ db }: ServiceContext, input: unknown): Promise<ItemRow> {
   const v = validate(createItemSchema, input);
   await getCategory(db, v.categoryCode, 'input.categoryCode');
   await assertItemCodeFree(db, v.code);
@@ -114,11 +118,11 @@ export async function createItem(db: Db, input: unknown): Promise<ItemRow> {
   return row;
 }
 
-export async function updateItem(db: Db, id: string, input: unknown): Promise<ItemRow> {
+export async function updateItem({ db }: ServiceContext, id: string, input: unknown): Promise<ItemRow> {
   const v = validate(updateItemSchema, input);
   if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
   await getItem(db, id, 'id');
-  if (v.categoryCode) await getCategory(db, v.categoryCode, 'input.categoryCode');
+  if (v.categoryCode !== undefined) await getCategory(db, v.categoryCode, 'input.categoryCode');
   if (v.code) await assertItemCodeFree(db, v.code, id);
   const [row] = await db
     .update(items)
