@@ -29,7 +29,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now().toJSDate();
   const executed = await db.transaction(async (tx) => {
-    if (await claimIdempotencyKey(tx, { kind: 'executeDispatchPlan', actorId: user.id, key, input: { planId: plan.id }, resultId: plan.id!, at: now })) return false;
+    if (await claimIdempotencyKey(tx, { kind: 'executeDispatchPlan', actorId: user.id, key, input: { planId: plan.id }, resultId: plan.id!, resultName: 'planId', at: now })) return false;
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
 

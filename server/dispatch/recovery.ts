@@ -44,7 +44,7 @@ export async function recoverIncidentStock(ctx: ServiceContext, input: unknown):
   await db.transaction(async (tx) => {
     const { idempotencyKey, ...request } = v;
     // The same key again: already recovered (the same key for another request: IDEMPOTENCY_CONFLICT).
-    if (await claimIdempotencyKey(tx, { kind: 'recoverIncidentStock', actorId: user.id, key: idempotencyKey, input: request, resultId: plan.id!, at: now })) return;
+    if (await claimIdempotencyKey(tx, { kind: 'recoverIncidentStock', actorId: user.id, key: idempotencyKey, input: request, resultId: plan.id!, resultName: 'planId', at: now })) return;
     const held = await queryRows<Record<string, unknown>>(
       tx,
       sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS quantity, i.recovery_kind, i.recovery_months,

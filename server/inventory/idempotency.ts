@@ -15,8 +15,9 @@ export interface IdempotencyClaim {
   key: string;
   /** The request as received (the key itself is left out of its hash). */
   input: unknown;
-  /** The id this request's result will have (a document, a plan). */
+  /** The id this request's result will have, and what it is (a conflict names the first result by it). */
   resultId: string;
+  resultName: 'documentId' | 'planId';
   at: Date;
 }
 
@@ -37,7 +38,7 @@ export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<
   if (first.request_hash !== hash) {
     throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求 (idempotency key reused with different input)`, {
       field: 'idempotencyKey',
-      resultId: first.result_id,
+      [c.resultName]: first.result_id,
     });
   }
   return first.result_id;

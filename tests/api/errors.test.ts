@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import { ERROR_CODES } from '../../server/errors.ts';
 import type { Logger } from '../../server/logger.ts';
 import { errorCode, NOW, openTestDatabase, useTestApp, type GqlResult } from '../support/harness.ts';
+import { MASKED_MESSAGE } from '../../server/http/errors.ts';
 
 interface LogCall {
   level: keyof Logger;
@@ -61,7 +62,7 @@ describe('API.md Errors: an unexpected failure is logged and masked as INTERNAL_
     const res = await post({ query: 'mutation { login(username: "admin", password: "whatever") { token } }' });
     expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
     const error = res.errors![0];
-    expect(error.message).toBe('Unexpected error.');
+    expect(error.message).toBe(MASKED_MESSAGE);
     expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' }); // no stack, no original error
     expect(JSON.stringify(res)).not.toMatch(/select|users|closed|CONNECTION|Failed query|password_hash/i);
 
@@ -70,7 +71,7 @@ describe('API.md Errors: an unexpected failure is logged and masked as INTERNAL_
     expect(logged[0].msg).toBe('unexpected error');
     const text = String(logged[0].fields?.error);
     expect(text).not.toBe('');
-    expect(text).not.toContain('Unexpected error.');
+    expect(text).not.toContain(MASKED_MESSAGE);
     expect(text).toMatch(/users|closed|CONNECTION|ended/i); // the real failure, naming what went wrong
     expect(typeof logged[0].fields?.stack).toBe('string');
   });
@@ -79,7 +80,7 @@ describe('API.md Errors: an unexpected failure is logged and masked as INTERNAL_
     log.calls.length = 0;
     const res = await post({ query: '{ me { username } }' }, token);
     expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
-    expect(res.errors![0].message).toBe('Unexpected error.');
+    expect(res.errors![0].message).toBe(MASKED_MESSAGE);
     expect(log.calls.filter((c) => c.level === 'error').length).toBeGreaterThanOrEqual(1);
   });
 
