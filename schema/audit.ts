@@ -16,7 +16,9 @@ export const ValuationDimension = builder.enumType('ValuationDimension', { value
 
 const ValuationGroupType = builder.objectRef<ValuationGroup>('ValuationGroup').implement({
   fields: (t) => ({
-    key: t.exposeStringList('key', { description: 'One value per groupBy dimension: region code, store id, category code, item id, reserve mode, funding source' }),
+    key: t.exposeStringList('key', {
+      description: 'One value per groupBy dimension: region code, store id, category code, item id, reserve mode, funding source',
+    }),
     quantity: t.exposeInt('quantity', { description: 'On hand' }),
     value: t.field({ type: 'Money', description: 'On-hand value', resolve: (g) => g.value }),
     inTransitQuantity: t.exposeInt('inTransitQuantity'),
@@ -36,7 +38,11 @@ const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
       description: 'D6: agreement reserves at min(committed, last counted) × price; not ledger stock, not in total',
       resolve: (v) => v.contingentAgreementValue,
     }),
-    contingentCapacityValue: t.field({ type: 'Money', description: "Capacity reserves: one day's committed output × price; not in total", resolve: (v) => v.contingentCapacityValue }),
+    contingentCapacityValue: t.field({
+      type: 'Money',
+      description: "Capacity reserves: one day's committed output × price; not in total",
+      resolve: (v) => v.contingentCapacityValue,
+    }),
     feesAccrued: t.field({ type: 'Money', description: 'Agreement fees (代储费/管理费) accrued from feesFrom to asOf', resolve: (v) => v.feesAccrued }),
     feesFrom: t.field({ type: 'Date', resolve: (v) => v.feesFrom }),
     snapshotMonth: t.exposeString('snapshotMonth', { nullable: true, description: 'The month-end snapshot the value starts from' }),
@@ -73,7 +79,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     role: t.exposeString('role', { nullable: true }),
     regionCode: t.exposeString('regionCode', { nullable: true }),
     operation: t.exposeString('operation'),
-    input: t.string({ nullable: true, description: 'JSON summary of the arguments (secrets masked)', resolve: (r) => (r.input ? JSON.stringify(r.input) : null) }),
+    input: t.string({
+      nullable: true,
+      description: 'JSON summary of the arguments (secrets masked)',
+      resolve: (r) => (r.input ? JSON.stringify(r.input) : null),
+    }),
     outcome: t.exposeString('outcome', { description: 'OK or the error code' }),
     message: t.exposeString('message', { nullable: true }),
   }),
@@ -112,7 +122,6 @@ const AuditFilter = builder.inputType('AuditFilter', {
   }),
 });
 
-
 builder.queryFields((t) => ({
   valuation: t.field({
     type: Valuation,
@@ -133,7 +142,9 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: JournalFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) => {
       assertFinanceReader(ctx.user!);
-      return listMovements(serviceContext(ctx), {
+      return listMovements(
+        serviceContext(ctx),
+        {
           regionCode: filter.regionCode,
           storeId: idOrNull(filter.storeId),
           itemId: idOrNull(filter.itemId),

@@ -8,7 +8,15 @@ import { Store } from './stores.ts';
 import { User } from './users.ts';
 import { Batch, StockDocument, Transfer } from './inventory.ts';
 import { Agreement } from './reserves.ts';
-import { createIncident, getIncidentInScope, incidentBalance, listIncidents, setTravelTime, type IncidentItemBalance, type IncidentRow } from '../server/dispatch/incidents.ts';
+import {
+  createIncident,
+  getIncidentInScope,
+  incidentBalance,
+  listIncidents,
+  setTravelTime,
+  type IncidentItemBalance,
+  type IncidentRow,
+} from '../server/dispatch/incidents.ts';
 import {
   approveDispatchPlan,
   cancelDispatchPlan,
@@ -60,7 +68,9 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
     kind: t.field({ type: DispatchSourceKind, resolve: (l) => l.sourceKind }),
     name: t.string({
       resolve: async (l, _a, ctx) =>
-        l.storeId ? (await must(ctx.loaders.store.load(l.storeId))).name : (await must(ctx.loaders.organization.load((await must(ctx.loaders.agreement.load(l.agreementId!))).companyOrgId))).name,
+        l.storeId
+          ? (await must(ctx.loaders.store.load(l.storeId))).name
+          : (await must(ctx.loaders.organization.load((await must(ctx.loaders.agreement.load(l.agreementId!))).companyOrgId))).name,
     }),
     store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
     batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
@@ -248,7 +258,11 @@ const RecoveryInput = builder.inputType('RecoveryInput', {
 const requestOf = (input: { incidentId: string | number; destinations: { storeId?: string | number | null }[] }) => ({
   ...input,
   incidentId: String(input.incidentId),
-  destinations: input.destinations.map((d) => ({ ...d, storeId: d.storeId ? String(d.storeId) : null, lines: (d as { lines: { itemId: string | number }[] }).lines.map((l) => ({ ...l, itemId: String(l.itemId) })) })),
+  destinations: input.destinations.map((d) => ({
+    ...d,
+    storeId: d.storeId ? String(d.storeId) : null,
+    lines: (d as { lines: { itemId: string | number }[] }).lines.map((l) => ({ ...l, itemId: String(l.itemId) })),
+  })),
 });
 
 builder.queryFields((t) => ({
@@ -283,7 +297,8 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     description: 'D14: emergency approvals whose written approval is more than 48 h late',
     args: { regionCode: t.arg.string() },
-    resolve: async (_r, args, ctx) => Promise.all((await overdueApprovals(serviceContext(ctx), args.regionCode)).map((p) => getPlanInScope(ctx.db, ctx.user!, p.id))),
+    resolve: async (_r, args, ctx) =>
+      Promise.all((await overdueApprovals(serviceContext(ctx), args.regionCode)).map((p) => getPlanInScope(ctx.db, ctx.user!, p.id))),
   }),
   replenishmentsOwed: t.field({
     type: [Replenishment],
@@ -378,4 +393,3 @@ builder.subscriptionFields((t) => ({
     resolve: (event) => event,
   }),
 }));
-

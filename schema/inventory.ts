@@ -49,7 +49,6 @@ export const DocumentType = builder.enumType('DocumentType', {
 /** Exact value: quantity × unit price in fen. */
 export const valueOf = (quantity: number, unitPrice: string) => formatFen(toFen(unitPrice) * BigInt(quantity));
 
-
 export const StockReason = builder.objectRef<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE'; usages: string[] }>('StockReason').implement({
   fields: (t) => ({
     code: t.exposeString('code'),
@@ -82,7 +81,11 @@ export const Batch = builder.objectRef<BatchRow>('Batch').implement({
     fundingSource: t.expose('fundingSource', { type: FundingSource }),
     reserveMode: t.expose('reserveMode', { type: ReserveMode }),
     owner: t.field({ type: Organization, nullable: true, resolve: (b, _a, ctx) => (b.ownerOrgId ? ctx.loaders.organization.load(b.ownerOrgId) : null) }),
-    supplier: t.field({ type: Organization, nullable: true, resolve: (b, _a, ctx) => (b.supplierOrgId ? ctx.loaders.organization.load(b.supplierOrgId) : null) }),
+    supplier: t.field({
+      type: Organization,
+      nullable: true,
+      resolve: (b, _a, ctx) => (b.supplierOrgId ? ctx.loaders.organization.load(b.supplierOrgId) : null),
+    }),
     origin: t.exposeString('origin', { nullable: true }),
     receivedAt: t.field({ type: 'DateTime', resolve: (b) => b.receivedAt }),
   }),
@@ -126,7 +129,12 @@ builder.objectField(Store, 'stock', (t) =>
       const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
       const [, afterBatch] = (req.after ?? [null, null]) as (string | null)[];
       const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch: afterBatch ? uuidArg(afterBatch, 'after', '游标') : null });
-      return toPage(rows, req, (b) => [b.storeId, b.batchId], () => ctx.loaders.storeStockCount.load(filter));
+      return toPage(
+        rows,
+        req,
+        (b) => [b.storeId, b.batchId],
+        () => ctx.loaders.storeStockCount.load(filter),
+      );
     },
   }),
 );
@@ -190,13 +198,21 @@ StockDocument.implement({
     type: t.exposeString('type'),
     status: t.exposeString('status'),
     store: t.field({ type: Store, nullable: true, resolve: (d, _a, ctx) => ctx.loaders.store.load(d.storeId) }),
-    counterpartStore: t.field({ type: Store, nullable: true, resolve: (d, _a, ctx) => (d.counterpartStoreId ? ctx.loaders.store.load(d.counterpartStoreId) : null) }),
+    counterpartStore: t.field({
+      type: Store,
+      nullable: true,
+      resolve: (d, _a, ctx) => (d.counterpartStoreId ? ctx.loaders.store.load(d.counterpartStoreId) : null),
+    }),
     lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.id) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (d) => d.occurredAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (d) => d.recordedAt }),
     actor: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.actorId)) }),
     source: t.expose('source', { type: ReceiptSource, nullable: true }),
-    sourceOrganization: t.field({ type: Organization, nullable: true, resolve: (d, _a, ctx) => (d.sourceOrgId ? ctx.loaders.organization.load(d.sourceOrgId) : null) }),
+    sourceOrganization: t.field({
+      type: Organization,
+      nullable: true,
+      resolve: (d, _a, ctx) => (d.sourceOrgId ? ctx.loaders.organization.load(d.sourceOrgId) : null),
+    }),
     contractNo: t.exposeString('contractNo', { nullable: true }),
     inspectionReportNo: t.exposeString('inspectionReportNo', { nullable: true }),
     reference: t.exposeString('reference', { nullable: true }),
@@ -206,7 +222,11 @@ StockDocument.implement({
     note: t.exposeString('note', { nullable: true }),
     incidentId: t.exposeID('incidentId', { nullable: true }),
     transfer: t.field({ type: Transfer, nullable: true, resolve: (d, _a, ctx) => (d.transferId ? ctx.loaders.transfer.load(d.transferId) : null) }),
-    reverses: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.reversesDocumentId ? ctx.loaders.document.load(d.reversesDocumentId) : null) }),
+    reverses: t.field({
+      type: StockDocument,
+      nullable: true,
+      resolve: (d, _a, ctx) => (d.reversesDocumentId ? ctx.loaders.document.load(d.reversesDocumentId) : null),
+    }),
     reversedBy: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.status === 'REVERSED' ? ctx.loaders.reversal.load(d.id) : null) }),
   }),
 });
@@ -245,16 +265,14 @@ interface TraceShape {
 const liveMovements = (x: TraceShape, type: MovementRow['type']) =>
   x.movements.filter((m) => m.type === type && x.documents.get(m.documentId)?.status !== 'REVERSED');
 
-const TraceRecipient = builder
-  .objectRef<{ recipient: string; quantity: number; document: DocumentRow }>('TraceRecipient')
-  .implement({
-    description: 'Who the batch reached: an issue to a recipient',
-    fields: (t) => ({
-      recipient: t.exposeString('recipient'),
-      quantity: t.exposeInt('quantity'),
-      document: t.field({ type: StockDocument, resolve: (r) => r.document }),
-    }),
-  });
+const TraceRecipient = builder.objectRef<{ recipient: string; quantity: number; document: DocumentRow }>('TraceRecipient').implement({
+  description: 'Who the batch reached: an issue to a recipient',
+  fields: (t) => ({
+    recipient: t.exposeString('recipient'),
+    quantity: t.exposeInt('quantity'),
+    document: t.field({ type: StockDocument, resolve: (r) => r.document }),
+  }),
+});
 
 export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement({
   description: 'D18: every movement of a batch, from receipt to the people it reached',
@@ -271,7 +289,10 @@ export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement(
           .map((m) => ({ recipient: x.documents.get(m.documentId)!.recipient!, quantity: -m.quantity, document: x.documents.get(m.documentId)! })),
     }),
     receivedQuantity: t.int({
-      resolve: (x) => liveMovements(x, 'RECEIPT').filter((m) => m.bucket === 'ON_HAND').reduce((s, m) => s + m.quantity, 0),
+      resolve: (x) =>
+        liveMovements(x, 'RECEIPT')
+          .filter((m) => m.bucket === 'ON_HAND')
+          .reduce((s, m) => s + m.quantity, 0),
     }),
     issuedQuantity: t.int({ resolve: (x) => liveMovements(x, 'ISSUE').reduce((s, m) => s - m.quantity, 0) }),
   }),
@@ -300,7 +321,6 @@ const MovementFilter = builder.inputType('MovementFilter', {
   }),
 });
 
-
 builder.queryFields((t) => ({
   stock: t.field({
     type: StockLineConnection,
@@ -314,7 +334,9 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: MovementFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listMovements(serviceContext(ctx), {
+      listMovements(
+        serviceContext(ctx),
+        {
           ...filter,
           storeId: idOrNull(filter.storeId),
           itemId: idOrNull(filter.itemId),

@@ -92,7 +92,11 @@ export const Quota = builder.objectRef<QuotaRow>('Quota').implement({
 const gapFields = (t: PothosSchemaTypes.ObjectFieldBuilder<any, GapRow>) => ({
   item: t.field({ type: Item, resolve: (g: GapRow, _a: unknown, ctx: Context) => must(ctx.loaders.item.load(g.itemId)) }),
   store: t.field({ type: Store, nullable: true, resolve: (g: GapRow, _a: unknown, ctx: Context) => (g.storeId ? ctx.loaders.store.load(g.storeId) : null) }),
-  region: t.field({ type: Region, nullable: true, resolve: (g: GapRow, _a: unknown, ctx: Context) => (g.regionCode ? ctx.loaders.region.load(g.regionCode) : null) }),
+  region: t.field({
+    type: Region,
+    nullable: true,
+    resolve: (g: GapRow, _a: unknown, ctx: Context) => (g.regionCode ? ctx.loaders.region.load(g.regionCode) : null),
+  }),
   quota: t.int({ resolve: (g: GapRow) => g.quota }),
 });
 
@@ -173,19 +177,21 @@ export const AgreementLine = builder.objectRef<EffectiveLine>('AgreementLine').i
 });
 
 export const AgreementCheck = builder.objectRef<AgreementCheckRow>('AgreementCheck').implement({
-  description: '抽查: a spot check of an agreement holder\'s stock',
+  description: "抽查: a spot check of an agreement holder's stock",
   fields: (t) => ({
     id: t.exposeID('id'),
     checkedOn: t.field({ type: 'Date', resolve: (c) => c.checkedOn }),
     findings: t.exposeString('findings', { nullable: true }),
     recordedBy: t.field({ type: User, resolve: (c, _a, ctx) => must(ctx.loaders.user.load(c.recordedBy)) }),
     lines: t.field({
-      type: [builder.objectRef<{ itemId: string; countedQuantity: number }>('AgreementCheckLine').implement({
-        fields: (f) => ({
-          item: f.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
-          countedQuantity: f.exposeInt('countedQuantity'),
+      type: [
+        builder.objectRef<{ itemId: string; countedQuantity: number }>('AgreementCheckLine').implement({
+          fields: (f) => ({
+            item: f.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+            countedQuantity: f.exposeInt('countedQuantity'),
+          }),
         }),
-      })],
+      ],
       resolve: (c, _a, ctx) => ctx.loaders.agreementCheckLines.load(c.id),
     }),
   }),
@@ -247,7 +253,9 @@ const AgreementCheckInput = builder.inputType('AgreementCheckInput', {
     checkedOn: t.field({ type: 'Date', required: true }),
     findings: t.string(),
     lines: t.field({
-      type: [builder.inputType('AgreementCheckLineInput', { fields: (f) => ({ itemId: f.id({ required: true }), countedQuantity: f.int({ required: true }) }) })],
+      type: [
+        builder.inputType('AgreementCheckLineInput', { fields: (f) => ({ itemId: f.id({ required: true }), countedQuantity: f.int({ required: true }) }) }),
+      ],
       required: true,
     }),
   }),

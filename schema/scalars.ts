@@ -17,7 +17,10 @@ builder.scalarType('DateTime', {
   parseValue: (v) => {
     const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
     if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.toUTC().year)) {
-      throw badInput('DateTime', `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`);
+      throw badInput(
+        'DateTime',
+        `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`,
+      );
     }
     return dt.toUTC();
   },

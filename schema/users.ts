@@ -40,7 +40,7 @@ builder.queryFields((t) => ({
     type: User,
     nullable: true,
     authScopes: { authenticated: true },
-    resolve: async (_r, _a, ctx) => (await ctx.loaders.user.load(ctx.user!.id)),
+    resolve: async (_r, _a, ctx) => await ctx.loaders.user.load(ctx.user!.id),
   }),
 }));
 
@@ -72,21 +72,18 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     authScopes: { public: true },
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) =>
-      login(ctx.db, { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args.username, args.password),
+    resolve: (_r, args, ctx) => login(ctx.db, { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args.username, args.password),
   }),
   createUser: t.field({
     type: User,
     authScopes: { roles: ['ADMIN'] },
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
-    resolve: (_r, { input }, ctx) =>
-      createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
+    resolve: (_r, { input }, ctx) => createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
   }),
   updateUser: t.field({
     type: User,
     authScopes: { roles: ['ADMIN'] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
-    resolve: (_r, { id, input }, ctx) =>
-      updateUser(serviceContext(ctx), String(id), { ...input, storeIds: input.storeIds?.map(String) }),
+    resolve: (_r, { id, input }, ctx) => updateUser(serviceContext(ctx), String(id), { ...input, storeIds: input.storeIds?.map(String) }),
   }),
 }));

@@ -60,13 +60,67 @@ const receipts: DemoReceipt[] = [
     donor: '新乡市红十字会',
     lines: [['LIV-006', 500, 'WH-JZ-MT-2507', '2025-06-30', '85.00']],
   },
-  { store: 'S-410781100-01', occurredAt: '2025-06-03T09:30:00+08:00', lines: [['FLD-001', 3000, 'TZ-BZD-2505', '2025-05-01'], ['FLD-009', 60, 'TZ-JSY-2405', '2024-05-01'], ['LIV-004', 120, 'TZ-MB-2405', '2024-05-01']] },
-  { store: 'S-410781101-01', occurredAt: '2025-06-03T11:00:00+08:00', lines: [['FLD-001', 2000, 'TG-BZD-2505', '2025-05-01'], ['LIV-004', 80, 'TG-MB-2405', '2024-05-01']] },
-  { store: 'S-410721-01', occurredAt: '2025-03-12T09:00:00+08:00', lines: [['LIV-001', 120, 'XXX-MZP-2303', '2023-03-01'], ['LIV-004', 1500, 'XXX-MB-2303', '2023-03-01'], ['FLD-001', 25000, 'XXX-BZD-2412', '2024-12-01']] },
-  { store: 'S-410782-01', occurredAt: '2025-03-18T09:00:00+08:00', lines: [['LIV-001', 180, 'HX-MZP-2206', '2022-06-01'], ['LIV-004', 2000, 'HX-MB-2301', '2023-01-05'], ['FOR-001', 40, 'HX-FLMHJ-2309', '2023-09-01']] },
-  { store: 'S-140500-01', occurredAt: '2025-02-25T09:00:00+08:00', lines: [['LIV-001', 300, 'JC-MZP-2110', '2021-10-01'], ['MIN-001', 20, 'JC-QSB-2304', '2023-04-01'], ['FIR-001', 60, 'JC-KQHXQ-2303', '2023-03-01']] },
-  { store: 'S-140800-01', occurredAt: '2025-02-26T09:00:00+08:00', lines: [['LIV-001', 260, 'YC-MZP-2108', '2021-08-01'], ['LIV-004', 2500, 'YC-MB-2310', '2023-10-01']] },
-  { store: 'S-222404-01', occurredAt: '2025-04-01T09:00:00+08:00', lines: [['LIV-001', 200, 'HC-MZP-2205', '2022-05-01'], ['LIV-004', 1500, 'HC-MB-2211', '2022-11-01'], ['FLD-001', 20000, 'HC-BZD-2504', '2025-04-01']] },
+  {
+    store: 'S-410781100-01',
+    occurredAt: '2025-06-03T09:30:00+08:00',
+    lines: [
+      ['FLD-001', 3000, 'TZ-BZD-2505', '2025-05-01'],
+      ['FLD-009', 60, 'TZ-JSY-2405', '2024-05-01'],
+      ['LIV-004', 120, 'TZ-MB-2405', '2024-05-01'],
+    ],
+  },
+  {
+    store: 'S-410781101-01',
+    occurredAt: '2025-06-03T11:00:00+08:00',
+    lines: [
+      ['FLD-001', 2000, 'TG-BZD-2505', '2025-05-01'],
+      ['LIV-004', 80, 'TG-MB-2405', '2024-05-01'],
+    ],
+  },
+  {
+    store: 'S-410721-01',
+    occurredAt: '2025-03-12T09:00:00+08:00',
+    lines: [
+      ['LIV-001', 120, 'XXX-MZP-2303', '2023-03-01'],
+      ['LIV-004', 1500, 'XXX-MB-2303', '2023-03-01'],
+      ['FLD-001', 25000, 'XXX-BZD-2412', '2024-12-01'],
+    ],
+  },
+  {
+    store: 'S-410782-01',
+    occurredAt: '2025-03-18T09:00:00+08:00',
+    lines: [
+      ['LIV-001', 180, 'HX-MZP-2206', '2022-06-01'],
+      ['LIV-004', 2000, 'HX-MB-2301', '2023-01-05'],
+      ['FOR-001', 40, 'HX-FLMHJ-2309', '2023-09-01'],
+    ],
+  },
+  {
+    store: 'S-140500-01',
+    occurredAt: '2025-02-25T09:00:00+08:00',
+    lines: [
+      ['LIV-001', 300, 'JC-MZP-2110', '2021-10-01'],
+      ['MIN-001', 20, 'JC-QSB-2304', '2023-04-01'],
+      ['FIR-001', 60, 'JC-KQHXQ-2303', '2023-03-01'],
+    ],
+  },
+  {
+    store: 'S-140800-01',
+    occurredAt: '2025-02-26T09:00:00+08:00',
+    lines: [
+      ['LIV-001', 260, 'YC-MZP-2108', '2021-08-01'],
+      ['LIV-004', 2500, 'YC-MB-2310', '2023-10-01'],
+    ],
+  },
+  {
+    store: 'S-222404-01',
+    occurredAt: '2025-04-01T09:00:00+08:00',
+    lines: [
+      ['LIV-001', 200, 'HC-MZP-2205', '2022-05-01'],
+      ['LIV-004', 1500, 'HC-MB-2211', '2022-11-01'],
+      ['FLD-001', 20000, 'HC-BZD-2504', '2025-04-01'],
+    ],
+  },
 ];
 
 /** Posts the demo stock once, as the demo administrator; deterministic ids follow from the idempotency keys. */
@@ -78,46 +132,67 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     ...entrusted.map((code, i) => ({
       store: code,
       occurredAt: '2025-05-08T09:00:00+08:00',
-      lines: [['LIV-004', 800 + 200 * i, `DC-MB-25${i}`, '2025-03-01'], ['LIV-001', 100, `DC-MZP-25${i}`, '2025-03-01']] as Line[],
+      lines: [
+        ['LIV-004', 800 + 200 * i, `DC-MB-25${i}`, '2025-03-01'],
+        ['LIV-001', 100, `DC-MZP-25${i}`, '2025-03-01'],
+      ] as Line[],
     })),
   ];
   for (const [n, r] of all.entries()) {
-    await receiveStock({ db, actor: admin, clock }, {
-      storeId: storeId(r.store),
-      source: r.source ?? 'PURCHASE',
-      sourceName: r.donor ?? '河南省应急物资供应有限公司',
-      contractNo: r.source === 'DONATION' ? null : `ZFCG-2025-${String(n + 1).padStart(4, '0')}`,
-      inspectionReportNo: r.source === 'DONATION' ? null : `YS-2025-${String(n + 1).padStart(4, '0')}`,
-      occurredAt: DateTime.fromISO(r.occurredAt, { setZone: true }),
-      idempotencyKey: `demo-receipt-${n + 1}`,
-      lines: r.lines.map(([code, quantity, batchNo, productionDate, unitPrice]) => ({ itemId: itemId(code), quantity, batchNo, productionDate, unitPrice })),
-    });
+    await receiveStock(
+      { db, actor: admin, clock },
+      {
+        storeId: storeId(r.store),
+        source: r.source ?? 'PURCHASE',
+        sourceName: r.donor ?? '河南省应急物资供应有限公司',
+        contractNo: r.source === 'DONATION' ? null : `ZFCG-2025-${String(n + 1).padStart(4, '0')}`,
+        inspectionReportNo: r.source === 'DONATION' ? null : `YS-2025-${String(n + 1).padStart(4, '0')}`,
+        occurredAt: DateTime.fromISO(r.occurredAt, { setZone: true }),
+        idempotencyKey: `demo-receipt-${n + 1}`,
+        lines: r.lines.map(([code, quantity, batchNo, productionDate, unitPrice]) => ({ itemId: itemId(code), quantity, batchNo, productionDate, unitPrice })),
+      },
+    );
   }
   // A relief issue, a transfer still on its way, and a stocktake that found damage: D8, D9, D15.
-  await issueStock({ db, actor: admin, clock }, {
-    storeId: storeId('S-410781-01'),
-    recipient: '唐庄镇临时安置点',
-    reason: 'RELIEF',
-    occurredAt: DateTime.fromISO('2025-08-02T14:00:00+08:00', { setZone: true }),
-    idempotencyKey: 'demo-issue-1',
-    lines: [{ itemId: itemId('LIV-004'), quantity: 200 }, { itemId: itemId('LIV-006'), quantity: 150 }],
-  });
-  await shipTransfer({ db, actor: admin, clock }, {
-    fromStoreId: storeId('S-410700-01'),
-    toStoreId: storeId('S-410781-01'),
-    occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
-    idempotencyKey: 'demo-transfer-1',
-    lines: [{ itemId: itemId('LIV-001'), quantity: 50 }, { itemId: itemId('FLD-001'), quantity: 10000 }],
-  });
-  await submitStocktake({ db, actor: admin, clock }, {
-    storeId: storeId('S-410781-01'),
-    occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
-    idempotencyKey: 'demo-stocktake-1',
-    counts: [
-      { batchId: stableId('batch', `${itemId('LIV-002')}/WH-DZP-2205`), countedQuantity: 196, reason: 'DAMAGED' },
-      { batchId: stableId('batch', `${itemId('FLD-009')}/WH-JSY-2104`), countedQuantity: 400 },
-    ],
-  });
+  await issueStock(
+    { db, actor: admin, clock },
+    {
+      storeId: storeId('S-410781-01'),
+      recipient: '唐庄镇临时安置点',
+      reason: 'RELIEF',
+      occurredAt: DateTime.fromISO('2025-08-02T14:00:00+08:00', { setZone: true }),
+      idempotencyKey: 'demo-issue-1',
+      lines: [
+        { itemId: itemId('LIV-004'), quantity: 200 },
+        { itemId: itemId('LIV-006'), quantity: 150 },
+      ],
+    },
+  );
+  await shipTransfer(
+    { db, actor: admin, clock },
+    {
+      fromStoreId: storeId('S-410700-01'),
+      toStoreId: storeId('S-410781-01'),
+      occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
+      idempotencyKey: 'demo-transfer-1',
+      lines: [
+        { itemId: itemId('LIV-001'), quantity: 50 },
+        { itemId: itemId('FLD-001'), quantity: 10000 },
+      ],
+    },
+  );
+  await submitStocktake(
+    { db, actor: admin, clock },
+    {
+      storeId: storeId('S-410781-01'),
+      occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
+      idempotencyKey: 'demo-stocktake-1',
+      counts: [
+        { batchId: stableId('batch', `${itemId('LIV-002')}/WH-DZP-2205`), countedQuantity: 196, reason: 'DAMAGED' },
+        { batchId: stableId('batch', `${itemId('FLD-009')}/WH-JSY-2104`), countedQuantity: 400 },
+      ],
+    },
+  );
 }
 
 async function entrustedStoreCodes(db: Db): Promise<string[]> {

@@ -35,7 +35,14 @@ export async function seedDemoData(db: Db, demoPassword: string): Promise<void> 
     if (operators.length) {
       await tx
         .insert(organizations)
-        .values(operators.map((name) => ({ id: organizationId(name), name, kind: 'COMPANY' as const, regionCode: storeSeeds.find((s) => s.operatorName === name)!.regionCode })))
+        .values(
+          operators.map((name) => ({
+            id: organizationId(name),
+            name,
+            kind: 'COMPANY' as const,
+            regionCode: storeSeeds.find((s) => s.operatorName === name)!.regionCode,
+          })),
+        )
         .onConflictDoNothing();
     }
     await tx
@@ -60,7 +67,16 @@ export async function seedDemoData(db: Db, demoPassword: string): Promise<void> 
       .onConflictDoNothing();
     await tx
       .insert(users)
-      .values(demoUsers.map((u) => ({ id: userId(u.username), username: u.username, displayName: u.displayName, role: u.role, regionCode: u.regionCode, passwordHash })))
+      .values(
+        demoUsers.map((u) => ({
+          id: userId(u.username),
+          username: u.username,
+          displayName: u.displayName,
+          role: u.role,
+          regionCode: u.regionCode,
+          passwordHash,
+        })),
+      )
       .onConflictDoNothing();
     const links = demoUsers.flatMap((u) => u.storeCodes.map((code) => ({ userId: userId(u.username), storeId: storeId(code) })));
     if (links.length) await tx.insert(userStores).values(links).onConflictDoNothing();

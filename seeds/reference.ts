@@ -14,7 +14,10 @@ export async function seedReferenceData(db: Db): Promise<void> {
         .values(regionSeeds.slice(i, i + 500).map((r) => ({ ...r })))
         .onConflictDoNothing();
     }
-    await tx.insert(categories).values(categorySeeds.map((c) => ({ ...c }))).onConflictDoNothing();
+    await tx
+      .insert(categories)
+      .values(categorySeeds.map((c) => ({ ...c })))
+      .onConflictDoNothing();
     await tx
       .insert(items)
       .values(
@@ -34,7 +37,10 @@ export async function seedReferenceData(db: Db): Promise<void> {
         })),
       )
       .onConflictDoNothing();
-    await tx.insert(stockReasons).values(stockReasonSeeds.map((r) => ({ ...r, usages: [...r.usages] }))).onConflictDoNothing();
+    await tx
+      .insert(stockReasons)
+      .values(stockReasonSeeds.map((r) => ({ ...r, usages: [...r.usages] })))
+      .onConflictDoNothing();
   });
 }
 

@@ -30,13 +30,9 @@ export class DomainError extends Error {
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
 export const unauthenticated = () => new DomainError('UNAUTHENTICATED', '请先登录 (authentication required)');
-export const forbidden = (what = '该操作') =>
-  new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围 (outside your scope)`);
+export const forbidden = (what = '该操作') => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围 (outside your scope)`);
 export const badInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new DomainError('BAD_USER_INPUT', message, { field, ...details });
-export const notFound = (field: string, what: string, id: string) =>
-  new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });
-export const invalidState = (message: string, details: Record<string, unknown> = {}) =>
-  new DomainError('INVALID_STATE', message, details);
-export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new DomainError('RATE_LIMITED', message, { retryAfterSeconds });
+export const notFound = (field: string, what: string, id: string) => new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });
+export const invalidState = (message: string, details: Record<string, unknown> = {}) => new DomainError('INVALID_STATE', message, details);
+export const rateLimited = (message: string, retryAfterSeconds: number) => new DomainError('RATE_LIMITED', message, { retryAfterSeconds });

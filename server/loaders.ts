@@ -46,38 +46,110 @@ export function groupedBy<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, key
 
 export function createLoaders(db: Db) {
   return {
-    region: byKey<string, RegionRow>((codes) => regionsByCodes(db, codes), (r) => r.code),
-    regionChildren: groupedBy<string, RegionRow>((codes) => regionsByParents(db, codes), (r) => r.parentCode!),
-    regionStores: groupedBy<string, StoreRow>((codes) => storesInRegions(db, codes), (s) => s.regionCode),
-    store: byKey<string, StoreRow>((ids) => storesByIds(db, ids), (s) => s.id),
-    item: byKey<string, ItemRow>((ids) => itemsByIds(db, ids), (i) => i.id),
-    category: byKey<string, CategoryRow>((codes) => categoriesByCodes(db, codes), (c) => c.code),
-    categoryItems: groupedBy<string, ItemRow>((codes) => itemsByCategories(db, codes), (i) => i.categoryCode),
-    organization: byKey((ids: readonly string[]) => organizationsByIds(db, ids), (o) => o.id),
-    user: byKey<string, UserRow>((ids) => usersByIds(db, ids), (u) => u.id),
+    region: byKey<string, RegionRow>(
+      (codes) => regionsByCodes(db, codes),
+      (r) => r.code,
+    ),
+    regionChildren: groupedBy<string, RegionRow>(
+      (codes) => regionsByParents(db, codes),
+      (r) => r.parentCode!,
+    ),
+    regionStores: groupedBy<string, StoreRow>(
+      (codes) => storesInRegions(db, codes),
+      (s) => s.regionCode,
+    ),
+    store: byKey<string, StoreRow>(
+      (ids) => storesByIds(db, ids),
+      (s) => s.id,
+    ),
+    item: byKey<string, ItemRow>(
+      (ids) => itemsByIds(db, ids),
+      (i) => i.id,
+    ),
+    category: byKey<string, CategoryRow>(
+      (codes) => categoriesByCodes(db, codes),
+      (c) => c.code,
+    ),
+    categoryItems: groupedBy<string, ItemRow>(
+      (codes) => itemsByCategories(db, codes),
+      (i) => i.categoryCode,
+    ),
+    organization: byKey(
+      (ids: readonly string[]) => organizationsByIds(db, ids),
+      (o) => o.id,
+    ),
+    user: byKey<string, UserRow>(
+      (ids) => usersByIds(db, ids),
+      (u) => u.id,
+    ),
     userStores: groupedBy(
       (ids: readonly string[]) => storesOfUsers(db, ids),
       (r) => r.userId,
     ),
-    batch: byKey((ids: readonly string[]) => batchesByIds(db, ids), (b) => b.id),
-    batchStores: groupedBy((ids: readonly string[]) => storesOfBatches(db, ids), (s) => s.batchId),
-    document: byKey((ids: readonly string[]) => documentsByIds(db, ids), (d) => d.id),
-    documentLines: groupedBy((ids: readonly string[]) => documentLinesOf(db, ids), (l) => l.documentId),
-    reversal: byKey((ids: readonly string[]) => reversalsOf(db, ids), (d) => d.reversesDocumentId!),
-    transfer: byKey((ids: readonly string[]) => transfersByIds(db, ids), (t) => t.id),
-    transferLines: groupedBy((ids: readonly string[]) => transferLinesOf(db, ids), (l) => l.transferId),
-    reason: byKey((codes: readonly string[]) => reasonsByCodes(db, codes), (r) => r.code),
+    batch: byKey(
+      (ids: readonly string[]) => batchesByIds(db, ids),
+      (b) => b.id,
+    ),
+    batchStores: groupedBy(
+      (ids: readonly string[]) => storesOfBatches(db, ids),
+      (s) => s.batchId,
+    ),
+    document: byKey(
+      (ids: readonly string[]) => documentsByIds(db, ids),
+      (d) => d.id,
+    ),
+    documentLines: groupedBy(
+      (ids: readonly string[]) => documentLinesOf(db, ids),
+      (l) => l.documentId,
+    ),
+    reversal: byKey(
+      (ids: readonly string[]) => reversalsOf(db, ids),
+      (d) => d.reversesDocumentId!,
+    ),
+    transfer: byKey(
+      (ids: readonly string[]) => transfersByIds(db, ids),
+      (t) => t.id,
+    ),
+    transferLines: groupedBy(
+      (ids: readonly string[]) => transferLinesOf(db, ids),
+      (l) => l.transferId,
+    ),
+    reason: byKey(
+      (codes: readonly string[]) => reasonsByCodes(db, codes),
+      (r) => r.code,
+    ),
     storeStock: new DataLoader((keys: readonly StoreStockKey[]) => stockOfStores(db, keys), { cacheKeyFn: (k) => JSON.stringify(k) }),
     storeStockCount: new DataLoader((keys: readonly Omit<StoreStockKey, 'first' | 'afterBatch'>[]) => stockCountsOfStores(db, keys), {
       cacheKeyFn: (k) => JSON.stringify(k),
     }),
-    agreementLines: groupedBy((ids: readonly string[]) => linesOfAgreements(db, ids), (l) => l.agreementId),
-    agreementChecks: groupedBy((ids: readonly string[]) => checksOfAgreements(db, ids), (c) => c.agreementId),
-    agreementCheckLines: groupedBy((ids: readonly string[]) => linesOfChecks(db, ids), (l) => l.checkId),
-    agreement: byKey((ids: readonly string[]) => agreementsByIds(db, ids), (a) => a.id),
-    incident: byKey((ids: readonly string[]) => incidentsByIds(db, ids), (i) => i.id),
-    incidentPlans: groupedBy((ids: readonly string[]) => plansOfIncidents(db, ids), (p) => p.incidentId),
-    planCallOffs: groupedBy((ids: readonly string[]) => callOffsOfPlans(db, ids), (c) => c.planId),
+    agreementLines: groupedBy(
+      (ids: readonly string[]) => linesOfAgreements(db, ids),
+      (l) => l.agreementId,
+    ),
+    agreementChecks: groupedBy(
+      (ids: readonly string[]) => checksOfAgreements(db, ids),
+      (c) => c.agreementId,
+    ),
+    agreementCheckLines: groupedBy(
+      (ids: readonly string[]) => linesOfChecks(db, ids),
+      (l) => l.checkId,
+    ),
+    agreement: byKey(
+      (ids: readonly string[]) => agreementsByIds(db, ids),
+      (a) => a.id,
+    ),
+    incident: byKey(
+      (ids: readonly string[]) => incidentsByIds(db, ids),
+      (i) => i.id,
+    ),
+    incidentPlans: groupedBy(
+      (ids: readonly string[]) => plansOfIncidents(db, ids),
+      (p) => p.incidentId,
+    ),
+    planCallOffs: groupedBy(
+      (ids: readonly string[]) => callOffsOfPlans(db, ids),
+      (c) => c.planId,
+    ),
   };
 }
 

@@ -216,7 +216,11 @@ export const transfers = pgTable(
     shippedAt: timestamp('shipped_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('transfers_to_idx').on(t.toStoreId), index('transfers_from_idx').on(t.fromStoreId), check('transfers_two_stores', sql`${t.fromStoreId} <> ${t.toStoreId}`)],
+  (t) => [
+    index('transfers_to_idx').on(t.toStoreId),
+    index('transfers_from_idx').on(t.fromStoreId),
+    check('transfers_two_stores', sql`${t.fromStoreId} <> ${t.toStoreId}`),
+  ],
 );
 
 export const transferLines = pgTable(
@@ -239,7 +243,10 @@ export const transferLines = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.transferId, t.batchId] }),
-    check('transfer_lines_quantities', sql`${t.shipped} > 0 AND ${t.received} >= 0 AND ${t.lost} >= 0 AND ${t.cancelled} >= 0 AND ${t.received} + ${t.lost} + ${t.cancelled} <= ${t.shipped}`),
+    check(
+      'transfer_lines_quantities',
+      sql`${t.shipped} > 0 AND ${t.received} >= 0 AND ${t.lost} >= 0 AND ${t.cancelled} >= 0 AND ${t.received} + ${t.lost} + ${t.cancelled} <= ${t.shipped}`,
+    ),
   ],
 );
 

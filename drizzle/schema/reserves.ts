@@ -23,8 +23,12 @@ export const quotas = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    uniqueIndex('quotas_store_item_uq').on(t.storeId, t.itemId).where(sql`${t.storeId} IS NOT NULL`),
-    uniqueIndex('quotas_region_item_uq').on(t.regionCode, t.itemId).where(sql`${t.regionCode} IS NOT NULL`),
+    uniqueIndex('quotas_store_item_uq')
+      .on(t.storeId, t.itemId)
+      .where(sql`${t.storeId} IS NOT NULL`),
+    uniqueIndex('quotas_region_item_uq')
+      .on(t.regionCode, t.itemId)
+      .where(sql`${t.regionCode} IS NOT NULL`),
     check('quotas_one_target', sql`(${t.storeId} IS NULL) <> (${t.regionCode} IS NULL)`),
     check('quotas_quantity_pos', sql`${t.quantity} > 0`),
   ],

@@ -55,7 +55,8 @@ export async function journalRows(db: Db, user: Principal, q: Record<string, str
   if (q.storeId) where.push(sql`m.store_id = ${uuidArg(q.storeId, 'storeId', '仓库')}::uuid`);
   if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
   if (q.documentType) {
-    if (!Object.hasOwn(TYPE_NAMES, q.documentType)) throw badInput('documentType', `未知单据类型：${q.documentType}（可用：${Object.keys(TYPE_NAMES).join('、')}）`);
+    if (!Object.hasOwn(TYPE_NAMES, q.documentType))
+      throw badInput('documentType', `未知单据类型：${q.documentType}（可用：${Object.keys(TYPE_NAMES).join('、')}）`);
     where.push(sql`m.type = ${q.documentType}::document_type`);
   }
   return queryRows<Record<string, unknown>>(
@@ -98,7 +99,15 @@ export const DIMENSION_HEADINGS: Record<Dimension, string> = {
 };
 
 const MODE_NAMES: Record<string, string> = { PHYSICAL: '实物储备', ENTRUSTED: '企业代储', AGREEMENT: '协议储备', CAPACITY: '产能储备' };
-const FUNDING_NAMES: Record<string, string> = { CENTRAL: '中央资金', PROVINCE: '省级资金', CITY: '市级资金', COUNTY: '县级资金', TOWNSHIP: '乡级资金', DONATION: '捐赠', ENTERPRISE: '企业' };
+const FUNDING_NAMES: Record<string, string> = {
+  CENTRAL: '中央资金',
+  PROVINCE: '省级资金',
+  CITY: '市级资金',
+  COUNTY: '县级资金',
+  TOWNSHIP: '乡级资金',
+  DONATION: '捐赠',
+  ENTERPRISE: '企业',
+};
 
 /** Human names for group keys (ids and codes) in the export. */
 export async function dimensionNames(db: Db, dims: Dimension[], keys: string[][]): Promise<Map<string, string>[]> {
@@ -106,13 +115,20 @@ export async function dimensionNames(db: Db, dims: Dimension[], keys: string[][]
     dims.map(async (d, i) => {
       const values = [...new Set(keys.map((k) => k[i]))];
       if (!values.length) return new Map();
-      const list = sql.join(values.map((v) => sql`${v}`), sql`, `);
+      const list = sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      );
       if (d === 'RESERVE_MODE') return new Map(values.map((v) => [v, MODE_NAMES[v] ?? v]));
       if (d === 'FUNDING_SOURCE') return new Map(values.map((v) => [v, FUNDING_NAMES[v] ?? v]));
-      const table = { REGION: sql`SELECT code AS k, name FROM regions WHERE code IN (${list})`, STORE: sql`SELECT id::text AS k, name FROM stores WHERE id::text IN (${list})`, CATEGORY: sql`SELECT code AS k, name FROM categories WHERE code IN (${list})`, ITEM: sql`SELECT id::text AS k, name FROM items WHERE id::text IN (${list})` }[d];
+      const table = {
+        REGION: sql`SELECT code AS k, name FROM regions WHERE code IN (${list})`,
+        STORE: sql`SELECT id::text AS k, name FROM stores WHERE id::text IN (${list})`,
+        CATEGORY: sql`SELECT code AS k, name FROM categories WHERE code IN (${list})`,
+        ITEM: sql`SELECT id::text AS k, name FROM items WHERE id::text IN (${list})`,
+      }[d];
       const rows = await queryRows<{ k: string; name: string }>(db, table);
       return new Map(rows.map((r) => [r.k, r.name]));
     }),
   );
 }
-

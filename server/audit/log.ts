@@ -136,8 +136,16 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
     .where(and(...where, req.after ? lt(auditLog.id, Number(afterId)) : undefined))
     .orderBy(desc(auditLog.id))
     .limit(req.limit + 1);
-  return toPage(rows, req, (r) => [r.id], async () => {
-    const [r] = await db.select({ n: count() }).from(auditLog).where(and(...where));
-    return r.n;
-  });
+  return toPage(
+    rows,
+    req,
+    (r) => [r.id],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(auditLog)
+        .where(and(...where));
+      return r.n;
+    },
+  );
 }

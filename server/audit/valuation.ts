@@ -89,7 +89,17 @@ export async function valuation(
                sum(h.in_transit)::bigint AS in_transit_quantity, sum(h.in_transit * b.unit_price)::text AS in_transit_value
           FROM held h JOIN stores s ON s.id = h.store_id JOIN batches b ON b.id = h.batch_id JOIN items i ON i.id = b.item_id
          WHERE (h.on_hand <> 0 OR h.in_transit <> 0) AND s.region_code LIKE ${`${prefix}%`}
-         ${keys.length ? sql`GROUP BY ${sql.join(groupBy.map((_, n) => sql.raw(String(n + 1))), sql`, `)} ORDER BY ${sql.join(groupBy.map((_, n) => sql.raw(String(n + 1))), sql`, `)}` : sql``}`,
+         ${
+           keys.length
+             ? sql`GROUP BY ${sql.join(
+                 groupBy.map((_, n) => sql.raw(String(n + 1))),
+                 sql`, `,
+               )} ORDER BY ${sql.join(
+                 groupBy.map((_, n) => sql.raw(String(n + 1))),
+                 sql`, `,
+               )}`
+             : sql``
+         }`,
   );
   const groups = keys.length
     ? rows.map((r) => ({
@@ -136,4 +146,3 @@ export async function valuation(
     groups,
   };
 }
-

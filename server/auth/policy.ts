@@ -52,7 +52,12 @@ export function assertStoreAccess(p: Principal, store: ScopedStore & { name?: st
 /** SQL: the store (its id and region code columns) is in the principal's scope. */
 export function storesInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
   if (p.role === 'KEEPER') {
-    return p.storeIds.length ? sql`${storeId} IN (${sql.join(p.storeIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`FALSE`;
+    return p.storeIds.length
+      ? sql`${storeId} IN (${sql.join(
+          p.storeIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`
+      : sql`FALSE`;
   }
   return regionsInScope(p, regionCode);
 }

@@ -43,10 +43,18 @@ export async function listItems(db: Db, filter: { categoryCode?: string | null; 
     .where(and(...where, after ? gt(items.code, after) : undefined))
     .orderBy(asc(items.code))
     .limit(req.limit + 1);
-  return toPage(rows, req, (i) => [i.code], async () => {
-    const [r] = await db.select({ n: count() }).from(items).where(and(...where));
-    return r.n;
-  });
+  return toPage(
+    rows,
+    req,
+    (i) => [i.code],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(items)
+        .where(and(...where));
+      return r.n;
+    },
+  );
 }
 
 export async function getItem(db: Db, id: string, field = 'itemId'): Promise<ItemRow> {
@@ -56,11 +64,22 @@ export async function getItem(db: Db, id: string, field = 'itemId'): Promise<Ite
   return row;
 }
 
-export const itemsByIds = (db: Db, ids: readonly string[]) => db.select().from(items).where(inArray(items.id, [...ids]));
+export const itemsByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(items)
+    .where(inArray(items.id, [...ids]));
 export const itemsByCategories = (db: Db, codes: readonly string[]) =>
-  db.select().from(items).where(inArray(items.categoryCode, [...codes])).orderBy(asc(items.code));
+  db
+    .select()
+    .from(items)
+    .where(inArray(items.categoryCode, [...codes]))
+    .orderBy(asc(items.code));
 export const categoriesByCodes = (db: Db, codes: readonly string[]) =>
-  db.select().from(categories).where(inArray(categories.code, [...codes]));
+  db
+    .select()
+    .from(categories)
+    .where(inArray(categories.code, [...codes]));
 
 // D5: GB/T 38565 code: 大类 1–3, then 中类, 小类, 细类 of two digits 01–99.
 export const GB_CODE = /^[123](0[1-9]|[1-9]\d){3}$/;
@@ -71,20 +90,29 @@ const recovery = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('WITHIN_MONTHS'), months: z.number().int().positive('回收月数须为正整数') }),
 ]);
 const itemFields = {
-  code: z.string().trim().regex(/^[A-Za-z0-9-]{2,32}$/, '物资代码应为 2–32 位字母、数字或连字符'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{2,32}$/, '物资代码应为 2–32 位字母、数字或连字符'),
   categoryCode: z.string().trim().min(1, '须填写类别代码'),
   name: z.string().trim().min(1, '品名不能为空').max(64),
   spec: z.string().trim().max(200).nullish(),
   unit: z.string().trim().min(1, '计量单位不能为空').max(16),
   gbCode: z.string().regex(GB_CODE, 'GB/T 38565 编码应为 7 位：大类 1–3，中类、小类、细类各两位 01–99').nullish(),
-  referencePrice: z.string().refine((v) => !v.startsWith('-'), '参考单价不能为负').nullish(),
+  referencePrice: z
+    .string()
+    .refine((v) => !v.startsWith('-'), '参考单价不能为负')
+    .nullish(),
   storageLifeMonths: z.number().int().positive('储存年限（月）须为正整数').nullish(),
   rotationLeadMonths: z.number().int().min(0, '轮换提前期不能为负').max(120),
   recovery,
 };
-const createItemSchema = z.object({ ...itemFields, rotationLeadMonths: itemFields.rotationLeadMonths.default(12), recovery: recovery.default({ kind: 'NEVER' }) });
+const createItemSchema = z.object({
+  ...itemFields,
+  rotationLeadMonths: itemFields.rotationLeadMonths.default(12),
+  recovery: recovery.default({ kind: 'NEVER' }),
+});
 const updateItemSchema = z.object(itemFields).partial();
-
 
 function recoveryColumns(r: z.output<typeof recovery> | undefined) {
   if (!r) return {};

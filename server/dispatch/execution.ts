@@ -29,7 +29,18 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now().toJSDate();
   const executed = await db.transaction(async (tx) => {
-    if (await claimIdempotencyKey(tx, { kind: 'executeDispatchPlan', actorId: user.id, key, input: { planId: plan.id }, resultId: plan.id!, resultName: 'planId', at: now })) return false;
+    if (
+      await claimIdempotencyKey(tx, {
+        kind: 'executeDispatchPlan',
+        actorId: user.id,
+        key,
+        input: { planId: plan.id },
+        resultId: plan.id!,
+        resultName: 'planId',
+        at: now,
+      })
+    )
+      return false;
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
 
@@ -63,7 +74,15 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       // Each shipment's document is keyed by its own id: the execution's key is claimed once, above.
       await writeDocument(
         tx,
-        { kind: 'executeDispatchPlan', actor: user, key: documentId, hash: requestHash({ planId: plan.id, group: g }), documentId, occurredAt: now, recordedAt: now },
+        {
+          kind: 'executeDispatchPlan',
+          actor: user,
+          key: documentId,
+          hash: requestHash({ planId: plan.id, group: g }),
+          documentId,
+          occurredAt: now,
+          recordedAt: now,
+        },
         {
           type: 'TRANSFER_OUT',
           storeId: fromId,
@@ -98,12 +117,25 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
           },
         },
       );
-      for (const l of lines) await tx.update(dispatchLines).set({ transferId }).where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
+      for (const l of lines)
+        await tx
+          .update(dispatchLines)
+          .set({ transferId })
+          .where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
       // D15: a county or township store serving another county is owed replenishment by the level that took it.
       const from = storeOf.get(fromId)!;
       if (LOWER_LEVELS.has(from.level) && from.regionCode.slice(0, 6) !== plan.destinations[Number(destIdx)].regionCode.slice(0, 6)) {
         for (const l of lines) {
-          await tx.insert(replenishments).values({ id: stableId('replenishment', `${plan.id}/${l.lineNo}`), planId: plan.id!, storeId: fromId, itemId: l.itemId, quantity: l.quantity, createdAt: now });
+          await tx
+            .insert(replenishments)
+            .values({
+              id: stableId('replenishment', `${plan.id}/${l.lineNo}`),
+              planId: plan.id!,
+              storeId: fromId,
+              itemId: l.itemId,
+              quantity: l.quantity,
+              createdAt: now,
+            });
         }
       }
     }
@@ -155,14 +187,26 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   );
   const unitPrice = v.unitPrice ?? line.unit_price;
   if (!unitPrice) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
-  return receiveStock(ctx, {
+  return receiveStock(
+    ctx,
+    {
       storeId: plan.destinations[callOff.destinationIdx].storeId!,
       source: 'EMERGENCY_PURCHASE',
       sourceName: line.company,
       reference: `调用单 ${callOff.id.slice(0, 8)}`,
       incidentId: plan.incidentId,
       idempotencyKey: v.idempotencyKey,
-      lines: [{ itemId: callOff.itemId, quantity: callOff.quantity, batchNo: v.batchNo, productionDate: v.productionDate, expiryDate: v.expiryDate, unitPrice, fundingSource: 'COUNTY' }],
+      lines: [
+        {
+          itemId: callOff.itemId,
+          quantity: callOff.quantity,
+          batchNo: v.batchNo,
+          productionDate: v.productionDate,
+          expiryDate: v.expiryDate,
+          unitPrice,
+          fundingSource: 'COUNTY',
+        },
+      ],
     },
     {
       afterPost: async (tx, posted) => {

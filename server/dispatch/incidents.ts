@@ -80,10 +80,18 @@ export async function listIncidents(ctx: ServiceContext, regionCode: string | nu
     .where(and(...where, after))
     .orderBy(desc(incidents.occurredAt), desc(incidents.id))
     .limit(req.limit + 1);
-  return toPage(rows, req, (i) => [i.occurredAt.toISOString(), i.id], async () => {
-    const [r] = await db.select({ n: count() }).from(incidents).where(and(...where));
-    return r.n;
-  });
+  return toPage(
+    rows,
+    req,
+    (i) => [i.occurredAt.toISOString(), i.id],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(incidents)
+        .where(and(...where));
+      return r.n;
+    },
+  );
 }
 
 export interface IncidentItemBalance {
@@ -130,8 +138,6 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
     recovered: Number(r.recovered),
   }));
 }
-
-
 
 /** DESIGN: an optional travel time from a store to a region overrides the distance estimate. */
 export async function setTravelTime(ctx: ServiceContext, input: { storeId: string; regionCode: string; hours: number }) {

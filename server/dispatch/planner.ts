@@ -255,7 +255,8 @@ function mergeByCost(a: Arc[], b: Arc[]): Arc[] {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && (a[i].unitCost < b[j].unitCost || (a[i].unitCost === b[j].unitCost && a[i].sourceIndex < b[j].sourceIndex)))) out.push(a[i++]);
+    if (j >= b.length || (i < a.length && (a[i].unitCost < b[j].unitCost || (a[i].unitCost === b[j].unitCost && a[i].sourceIndex < b[j].sourceIndex))))
+      out.push(a[i++]);
     else out.push(b[j++]);
   }
   return out;
@@ -276,7 +277,11 @@ async function planItem(itemId: string, destinations: Destination[], pools: Pool
   for (;;) {
     const lists = destinations.map((_, j) => cheapest(j, k));
     const arcs = lists.flatMap((list) => list.slice(0, k));
-    const result = await solveTransportation(arcs, pools.map((p) => p.supply), demand);
+    const result = await solveTransportation(
+      arcs,
+      pools.map((p) => p.supply),
+      demand,
+    );
     const widened = lists.some((list) => list.length > k);
     const short = result.short.some((x) => x > 0);
     if (!short || !widened) return { arcs, ...result, demand };
@@ -322,8 +327,7 @@ const TIER_WORDS: Record<Tier, string> = {
 /** Why this source, in words a dispatcher reads, e.g. "卫辉市救灾物资储备库：本地库存，23 km，约 0.6 h". */
 export function reasonFor(source: Source, arc: Arc, deadline: number): string {
   const name = source.kind === 'STORE' ? source.storeName : source.companyName;
-  const lead =
-    source.kind === 'AGREEMENT' ? `响应 ${source.responseHours} h，` : source.kind === 'CAPACITY' ? `生产准备 ${source.leadDays} 天，` : '';
+  const lead = source.kind === 'AGREEMENT' ? `响应 ${source.responseHours} h，` : source.kind === 'CAPACITY' ? `生产准备 ${source.leadDays} 天，` : '';
   const late = arc.etaHours > deadline ? `，超出 ${deadline} h 时限` : '';
   return `${name}（${TIER_WORDS[arc.tier]}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
@@ -358,7 +362,10 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
       const arcOf = new Map(flows.map((f) => [f.arc.destinationIndex, f.arc]));
       const parts =
         pool.representative.kind === 'STORE'
-          ? splitFefo(pool.members, flows.map((f) => ({ destinationIndex: f.arc.destinationIndex, quantity: f.quantity })))
+          ? splitFefo(
+              pool.members,
+              flows.map((f) => ({ destinationIndex: f.arc.destinationIndex, quantity: f.quantity })),
+            )
           : flows.map((f) => ({ destinationIndex: f.arc.destinationIndex, source: pool.representative, quantity: f.quantity }));
       for (const part of parts) {
         const arc = arcOf.get(part.destinationIndex)!;
@@ -408,7 +415,17 @@ export function planGreedy(input: PlannerInput): Plan {
         const take = Math.min(need, left.get(s)!);
         left.set(s, left.get(s)! - take);
         need -= take;
-        lines.push({ destinationIndex: j, itemId: line.itemId, source: s, quantity: take, distanceKm: arc.distanceKm, etaHours: arc.etaHours, meetsDeadline: arc.etaHours <= deadline, tier: arc.tier, reason: '' });
+        lines.push({
+          destinationIndex: j,
+          itemId: line.itemId,
+          source: s,
+          quantity: take,
+          distanceKm: arc.distanceKm,
+          etaHours: arc.etaHours,
+          meetsDeadline: arc.etaHours <= deadline,
+          tier: arc.tier,
+          reason: '',
+        });
       }
       if (need > 0) shortages.push({ destinationIndex: j, itemId: line.itemId, requested: line.quantity, planned: line.quantity - need, missing: need });
     }

@@ -51,7 +51,11 @@ export interface PlanView {
 
 const requestSchema = z.object({
   incidentId: idSchema,
-  deadlineHours: z.number().positive('时限须大于 0 小时').max(24 * 30, '时限过长').nullish(),
+  deadlineHours: z
+    .number()
+    .positive('时限须大于 0 小时')
+    .max(24 * 30, '时限过长')
+    .nullish(),
   destinations: z
     .array(
       z.object({
@@ -142,7 +146,13 @@ function toView(v: RequestInput, plan: Plan, extra: Partial<PlanView> & { incide
       reason: l.reason,
       transferId: null,
     })),
-    shortages: plan.shortages.map((s) => ({ destinationIdx: s.destinationIndex, itemId: s.itemId, requested: s.requested, planned: s.planned, missing: s.missing })),
+    shortages: plan.shortages.map((s) => ({
+      destinationIdx: s.destinationIndex,
+      itemId: s.itemId,
+      requested: s.requested,
+      planned: s.planned,
+      missing: s.missing,
+    })),
     ...extra,
   };
 }
@@ -163,7 +173,9 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
-    await tx.insert(dispatchPlans).values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
+    await tx
+      .insert(dispatchPlans)
+      .values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
     for (const [idx, d] of v.destinations.entries()) {
       let storeId = d.storeId ?? null;
       if (!storeId) {
@@ -183,7 +195,9 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
           .returning({ id: stores.id });
         storeId = point.id;
       }
-      await tx.insert(dispatchDestinations).values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
+      await tx
+        .insert(dispatchDestinations)
+        .values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
       await tx.insert(dispatchDemands).values(d.lines.map((l) => ({ planId: id, destinationIdx: idx, itemId: l.itemId, quantity: l.quantity })));
     }
     const view = toView(v, plan, { incidentId: incident.id });
@@ -260,9 +274,7 @@ export async function lockPlan(tx: Db, id: string): Promise<DispatchPlanRow> {
 
 /** The planned store stock of a plan as reservation changes (sign +1 reserves, −1 releases). */
 const reservationsOf = (plan: PlanView, sign: 1 | -1) =>
-  plan.lines
-    .filter((l) => l.sourceKind === 'STORE')
-    .map((l) => ({ storeId: l.storeId!, batchId: l.batchId!, itemId: l.itemId, quantity: sign * l.quantity }));
+  plan.lines.filter((l) => l.sourceKind === 'STORE').map((l) => ({ storeId: l.storeId!, batchId: l.batchId!, itemId: l.itemId, quantity: sign * l.quantity }));
 
 /**
  * approveDispatchPlan (D14): a dispatcher in scope approves; the planned store stock is reserved so that nothing else
@@ -287,7 +299,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
         emergency,
         // D14: 先调拨后补手续 — the written approval must follow within 48 hours.
         approvalDueAt: emergency ? now.plus({ hours: 48 }).toJSDate() : null,
-        writtenApprovalRef: emergency ? null : (approvalRef?.trim() || null),
+        writtenApprovalRef: emergency ? null : approvalRef?.trim() || null,
         writtenApprovedAt: emergency ? null : now.toJSDate(),
       })
       .where(eq(dispatchPlans.id, plan.id!));
@@ -307,7 +319,10 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
     const row = await lockPlan(tx, plan.id!);
     if (!row.emergency || row.writtenApprovedAt) throw invalidState('该方案没有待补的书面审批', { status: row.status });
     if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { status: row.status });
-    await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef.trim(), writtenApprovedAt: clock.now().toJSDate() }).where(eq(dispatchPlans.id, plan.id!));
+    await tx
+      .update(dispatchPlans)
+      .set({ writtenApprovalRef: approvalRef.trim(), writtenApprovedAt: clock.now().toJSDate() })
+      .where(eq(dispatchPlans.id, plan.id!));
   });
   return loadPlan(db, plan.id!);
 }
@@ -346,7 +361,10 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
       throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { status: row.status });
     }
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(plan, -1), clock.now().toJSDate());
-    await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: clock.now().toJSDate(), cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));
+    await tx
+      .update(dispatchPlans)
+      .set({ status: 'CANCELLED', cancelledAt: clock.now().toJSDate(), cancelReason: reason.trim() })
+      .where(eq(dispatchPlans.id, plan.id!));
   });
   publishPlanStatus(plan.id!, 'CANCELLED');
   return loadPlan(db, plan.id!);
@@ -360,7 +378,10 @@ export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): P
     .select({ id: transfers.id })
     .from(transfers)
     .where(and(eq(transfers.dispatchPlanId, planId), inArray(transfers.status, ['IN_TRANSIT', 'PARTIALLY_RECEIVED'])));
-  const openCallOffs = await tx.select({ id: callOffs.id }).from(callOffs).where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')));
+  const openCallOffs = await tx
+    .select({ id: callOffs.id })
+    .from(callOffs)
+    .where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')));
   if (openTransfers.length || openCallOffs.length) return;
   await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
   publishPlanStatus(planId, 'COMPLETED');

@@ -10,14 +10,30 @@ export type CallOffRow = typeof callOffs.$inferSelect;
 export type ReplenishmentRow = typeof replenishments.$inferSelect;
 
 export const callOffsOfPlans = (db: Db, ids: readonly string[]) =>
-  db.select().from(callOffs).where(inArray(callOffs.planId, [...ids])).orderBy(asc(callOffs.issuedAt), asc(callOffs.id));
+  db
+    .select()
+    .from(callOffs)
+    .where(inArray(callOffs.planId, [...ids]))
+    .orderBy(asc(callOffs.issuedAt), asc(callOffs.id));
 
-export const incidentsByIds = (db: Db, ids: readonly string[]) => db.select().from(incidents).where(inArray(incidents.id, [...ids]));
-export const agreementsByIds = (db: Db, ids: readonly string[]) => db.select().from(agreements).where(inArray(agreements.id, [...ids]));
+export const incidentsByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(incidents)
+    .where(inArray(incidents.id, [...ids]));
+export const agreementsByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(agreements)
+    .where(inArray(agreements.id, [...ids]));
 
 /** The plans of many incidents, newest first (each loaded whole). */
 export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<PlanView[]> {
-  const rows = await db.select({ id: dispatchPlans.id }).from(dispatchPlans).where(inArray(dispatchPlans.incidentId, [...ids])).orderBy(desc(dispatchPlans.requestedAt));
+  const rows = await db
+    .select({ id: dispatchPlans.id })
+    .from(dispatchPlans)
+    .where(inArray(dispatchPlans.incidentId, [...ids]))
+    .orderBy(desc(dispatchPlans.requestedAt));
   return Promise.all(rows.map((r) => loadPlan(db, r.id)));
 }
 

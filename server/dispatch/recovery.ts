@@ -38,20 +38,35 @@ export async function recoverIncidentStock(ctx: ServiceContext, input: unknown):
   const v = validate(recoverySchema, input);
   const plan = await getPlanInScope(db, user, v.planId, 'input.planId');
   const to = await storeForPosting(db, user, v.toStoreId, 'input.toStoreId');
-  if (plan.status !== 'EXECUTING' && plan.status !== 'COMPLETED') throw invalidState(`调拨方案状态为 ${plan.status}，尚无可回收的物资`, { status: plan.status });
+  if (plan.status !== 'EXECUTING' && plan.status !== 'COMPLETED')
+    throw invalidState(`调拨方案状态为 ${plan.status}，尚无可回收的物资`, { status: plan.status });
   const points = plan.destinations.map((d) => d.storeId!);
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const { idempotencyKey, ...request } = v;
     // The same key again: already recovered (the same key for another request: IDEMPOTENCY_CONFLICT).
-    if (await claimIdempotencyKey(tx, { kind: 'recoverIncidentStock', actorId: user.id, key: idempotencyKey, input: request, resultId: plan.id!, resultName: 'planId', at: now })) return;
+    if (
+      await claimIdempotencyKey(tx, {
+        kind: 'recoverIncidentStock',
+        actorId: user.id,
+        key: idempotencyKey,
+        input: request,
+        resultId: plan.id!,
+        resultName: 'planId',
+        at: now,
+      })
+    )
+      return;
     const held = await queryRows<Record<string, unknown>>(
       tx,
       sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS quantity, i.recovery_kind, i.recovery_months,
                  (SELECT min(m.occurred_at) FROM movements m WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
                      AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0) AS arrived_at
             FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN items i ON i.id = bal.item_id
-           WHERE bal.store_id IN (${sql.join(points.map((p) => sql`${p}::uuid`), sql`, `)}) AND s.kind = 'DISTRIBUTION_POINT'
+           WHERE bal.store_id IN (${sql.join(
+             points.map((p) => sql`${p}::uuid`),
+             sql`, `,
+           )}) AND s.kind = 'DISTRIBUTION_POINT'
              AND bal.on_hand > bal.reserved
            ORDER BY bal.store_id, bal.batch_id`,
     );
@@ -73,7 +88,15 @@ export async function recoverIncidentStock(ctx: ServiceContext, input: unknown):
         const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${part}`);
         return writeDocument(
           tx,
-          { kind: 'recoverIncidentStock', actor: user, key: documentId, hash: requestHash({ ...request, point, part }), documentId, occurredAt: now, recordedAt: now },
+          {
+            kind: 'recoverIncidentStock',
+            actor: user,
+            key: documentId,
+            hash: requestHash({ ...request, point, part }),
+            documentId,
+            occurredAt: now,
+            recordedAt: now,
+          },
           draft,
         );
       };
@@ -100,8 +123,22 @@ export async function recoverIncidentStock(ctx: ServiceContext, input: unknown):
           reasonCode: 'RELIEF',
           incidentId: plan.incidentId,
           locked,
-          lines: used.map((h): LineDraft => ({ itemId: String(h.item_id), batchId: String(h.batch_id), quantity: -Number(h.quantity), unitPrice: price(h), reasonCode: 'RELIEF' })),
-          movements: used.map((h): MovementDraft => ({ storeId: point, batchId: String(h.batch_id), itemId: String(h.item_id), bucket: 'ON_HAND', quantity: -Number(h.quantity), unitPrice: price(h), reasonCode: 'RELIEF' })),
+          lines: used.map((h): LineDraft => ({
+            itemId: String(h.item_id),
+            batchId: String(h.batch_id),
+            quantity: -Number(h.quantity),
+            unitPrice: price(h),
+            reasonCode: 'RELIEF',
+          })),
+          movements: used.map((h): MovementDraft => ({
+            storeId: point,
+            batchId: String(h.batch_id),
+            itemId: String(h.item_id),
+            bucket: 'ON_HAND',
+            quantity: -Number(h.quantity),
+            unitPrice: price(h),
+            reasonCode: 'RELIEF',
+          })),
         });
       }
     }

@@ -10,7 +10,10 @@ import type { Source } from './planner.ts';
  */
 export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
   if (!itemIds.length) return [];
-  const ids = sql.join(itemIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const ids = sql.join(
+    itemIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const batches = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, bal.item_id,
@@ -40,7 +43,10 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     sql`SELECT a.id, o.name, COALESCE(s.lat, r.lat) AS lat, COALESCE(s.lng, r.lng) AS lng
           FROM agreements a JOIN organizations o ON o.id = a.company_org_id
           JOIN regions r ON r.code = a.region_code LEFT JOIN stores s ON s.id = a.store_id
-         WHERE a.id IN (${sql.join([...new Set(lines.map((l) => l.agreementId))].map((id) => sql`${id}::uuid`), sql`, `)})`,
+         WHERE a.id IN (${sql.join(
+           [...new Set(lines.map((l) => l.agreementId))].map((id) => sql`${id}::uuid`),
+           sql`, `,
+         )})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
   // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again.

@@ -25,7 +25,14 @@ function sendCsv(res: Response, name: string, headers: string[], rows: unknown[]
   res.send(`\uFEFF${[headers, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`);
 }
 
-async function sendXlsx(res: Response, name: string, sheet: string, columns: [string, string, number][], rows: Record<string, unknown>[], numberKeys: string[]) {
+async function sendXlsx(
+  res: Response,
+  name: string,
+  sheet: string,
+  columns: [string, string, number][],
+  rows: Record<string, unknown>[],
+  numberKeys: string[],
+) {
   const book = new ExcelJS.Workbook();
   book.creator = '应急物资储备与调度';
   const ws = book.addWorksheet(sheet);
@@ -68,34 +75,51 @@ export function registerExports(app: Express, services: AppServices) {
       }),
     ) as Record<string, string | undefined>;
 
-  app.get('/exports/journal.:format', handle(async (req, res, user) => {
-    const rows = (await journalRows(services.database.db, user, query(req))).map(journalCells);
-    const stamp = DateTime.now().setZone(ZONE).toFormat('yyyyLLdd');
-    if (req.params.format === 'csv') {
-      sendCsv(res, `journal-${stamp}`, JOURNAL_COLUMNS.map(([h]) => h), rows.map((r) => JOURNAL_COLUMNS.map(([, k]) => (r as Record<string, unknown>)[k])));
-    } else if (req.params.format === 'xlsx') {
-      await sendXlsx(res, `journal-${stamp}`, '出入库流水', JOURNAL_COLUMNS, rows, ['quantity', 'unitPrice', 'value']);
-    } else res.status(404).json({ error: { code: 'NOT_FOUND', message: '格式应为 csv 或 xlsx' } });
-  }));
+  app.get(
+    '/exports/journal.:format',
+    handle(async (req, res, user) => {
+      const rows = (await journalRows(services.database.db, user, query(req))).map(journalCells);
+      const stamp = DateTime.now().setZone(ZONE).toFormat('yyyyLLdd');
+      if (req.params.format === 'csv') {
+        sendCsv(
+          res,
+          `journal-${stamp}`,
+          JOURNAL_COLUMNS.map(([h]) => h),
+          rows.map((r) => JOURNAL_COLUMNS.map(([, k]) => (r as Record<string, unknown>)[k])),
+        );
+      } else if (req.params.format === 'xlsx') {
+        await sendXlsx(res, `journal-${stamp}`, '出入库流水', JOURNAL_COLUMNS, rows, ['quantity', 'unitPrice', 'value']);
+      } else res.status(404).json({ error: { code: 'NOT_FOUND', message: '格式应为 csv 或 xlsx' } });
+    }),
+  );
 
-  app.get('/exports/valuation.:format', handle(async (req, res, user) => {
-    const q = query(req);
-    const groupBy = (q.groupBy ?? 'STORE').split(',').filter(Boolean) as Dimension[];
-    const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
-    if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
-    const v = await valuation({ db: services.database.db, actor: user, clock: services.clock }, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
-    const names = await dimensionNames(services.database.db, groupBy, v.groups.map((g) => g.key));
-    const headers = [...groupBy.map((g) => DIMENSION_HEADINGS[g]), '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'];
-    const body = v.groups.map((g) => [...g.key.map((k, i) => names[i].get(k) ?? k), g.quantity, g.value, g.inTransitQuantity, g.inTransitValue]);
-    const footer = [...groupBy.map((_, i) => (i === 0 ? '合计' : '')), '', v.onHand, '', v.inTransit];
-    const stamp = DateTime.fromJSDate(v.asOf).setZone(ZONE).toFormat('yyyyLLdd-HHmm');
-    if (req.params.format === 'csv') sendCsv(res, `valuation-${stamp}`, headers, [...body, footer]);
-    else if (req.params.format === 'xlsx') {
-      const columns = headers.map((h, i): [string, string, number] => [h, `c${i}`, i < groupBy.length ? 24 : 16]);
-      const rows = [...body, footer].map((r) => Object.fromEntries(r.map((c, i) => [`c${i}`, c])));
-      const numeric = headers.map((_, i) => `c${i}`).slice(groupBy.length);
-      await sendXlsx(res, `valuation-${stamp}`, '储备物资估值', columns, rows, numeric);
-    } else res.status(404).json({ error: { code: 'NOT_FOUND', message: '格式应为 csv 或 xlsx' } });
-  }));
+  app.get(
+    '/exports/valuation.:format',
+    handle(async (req, res, user) => {
+      const q = query(req);
+      const groupBy = (q.groupBy ?? 'STORE').split(',').filter(Boolean) as Dimension[];
+      const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
+      if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
+      const v = await valuation(
+        { db: services.database.db, actor: user, clock: services.clock },
+        { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy },
+      );
+      const names = await dimensionNames(
+        services.database.db,
+        groupBy,
+        v.groups.map((g) => g.key),
+      );
+      const headers = [...groupBy.map((g) => DIMENSION_HEADINGS[g]), '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'];
+      const body = v.groups.map((g) => [...g.key.map((k, i) => names[i].get(k) ?? k), g.quantity, g.value, g.inTransitQuantity, g.inTransitValue]);
+      const footer = [...groupBy.map((_, i) => (i === 0 ? '合计' : '')), '', v.onHand, '', v.inTransit];
+      const stamp = DateTime.fromJSDate(v.asOf).setZone(ZONE).toFormat('yyyyLLdd-HHmm');
+      if (req.params.format === 'csv') sendCsv(res, `valuation-${stamp}`, headers, [...body, footer]);
+      else if (req.params.format === 'xlsx') {
+        const columns = headers.map((h, i): [string, string, number] => [h, `c${i}`, i < groupBy.length ? 24 : 16]);
+        const rows = [...body, footer].map((r) => Object.fromEntries(r.map((c, i) => [`c${i}`, c])));
+        const numeric = headers.map((_, i) => `c${i}`).slice(groupBy.length);
+        await sendXlsx(res, `valuation-${stamp}`, '储备物资估值', columns, rows, numeric);
+      } else res.status(404).json({ error: { code: 'NOT_FOUND', message: '格式应为 csv 或 xlsx' } });
+    }),
+  );
 }
-

@@ -76,7 +76,10 @@ export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field:
 export async function assertIncidentExists(db: Db, incidentId: string | null | undefined, field = 'input.incidentId') {
   if (!incidentId) return;
   uuidArg(incidentId, field, '事件');
-  const [row] = await db.select({ id: incidents.id }).from(incidents).where(inArray(incidents.id, [incidentId]));
+  const [row] = await db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(inArray(incidents.id, [incidentId]));
   if (!row) throw notFound(field, '事件', incidentId);
 }
 

@@ -2,7 +2,18 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { badInput } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
-import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
+import {
+  assertIncidentExists,
+  batchesFor,
+  idempotencyKeySchema,
+  itemsFor,
+  occurredAtOf,
+  quantitySchema,
+  reasonFor,
+  storeForPosting,
+  type BatchRow,
+  type ItemRow,
+} from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
@@ -56,7 +67,7 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
         requested: l.quantity,
         available,
         field: `${field}.${i}.quantity`,
-      } );
+      });
     }
     take(l.batchId, l.quantity);
   });
@@ -73,7 +84,7 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
         requested: l.quantity,
         available: result.available,
         field: `${field}.${i}.quantity`,
-      } );
+      });
     }
     for (const p of result.picks) take(p.batchId, p.quantity);
   });
@@ -155,7 +166,10 @@ const scrapSchema = z.object({
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
-  lines: z.array(z.object({ batchId: idSchema, quantity: quantitySchema })).min(1, '至少一行').max(1000),
+  lines: z
+    .array(z.object({ batchId: idSchema, quantity: quantitySchema }))
+    .min(1, '至少一行')
+    .max(1000),
 });
 
 /** 报废 (D11): only with an approval reference; nothing leaves the books silently. */

@@ -384,7 +384,15 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
     const recordedAt = req.clock.now().toJSDate();
     try {
       return await db.transaction(async (tx): Promise<PostedDocument> => {
-        const first = await claimIdempotencyKey(tx, { kind: req.kind, actorId: req.actor.id, key, input: req.input, resultId: documentId, resultName: 'documentId', at: recordedAt });
+        const first = await claimIdempotencyKey(tx, {
+          kind: req.kind,
+          actorId: req.actor.id,
+          key,
+          input: req.input,
+          resultId: documentId,
+          resultName: 'documentId',
+          at: recordedAt,
+        });
         if (first) return { documentId: first, replayed: true };
         const draft = await req.build(tx, { documentId, recordedAt });
         const document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);

@@ -105,7 +105,10 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
                    b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at, b.created_at,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
               FROM balances bal JOIN batches b ON b.id = bal.batch_id ${categoryCode ? sql`JOIN items i ON i.id = bal.item_id` : sql``}
-             WHERE bal.store_id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+             WHERE bal.store_id IN (${sql.join(
+               ids.map((id) => sql`${id}::uuid`),
+               sql`, `,
+             )})
                AND (bal.on_hand > 0 OR bal.in_transit > 0)
                ${afterBatch ? sql`AND bal.batch_id > ${afterBatch}::uuid` : sql``}
                ${itemId ? sql`AND bal.item_id = ${itemId}::uuid` : sql``}
@@ -213,7 +216,11 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
     req,
     (m) => [m.id],
     async () => {
-      const [r] = await db.select({ n: count() }).from(movements).innerJoin(stores, eq(stores.id, movements.storeId)).where(and(...where));
+      const [r] = await db
+        .select({ n: count() })
+        .from(movements)
+        .innerJoin(stores, eq(stores.id, movements.storeId))
+        .where(and(...where));
       return r.n;
     },
   );
@@ -257,22 +264,52 @@ export async function batchTrace(ctx: ServiceContext, batchId: string) {
       .select({ b: balances })
       .from(balances)
       .innerJoin(stores, eq(stores.id, balances.storeId))
-      .where(and(eq(balances.batchId, batch.id), or(gt(balances.onHand, 0), gt(balances.inTransit, 0)), storesInScope(user, balances.storeId, stores.regionCode)))
+      .where(
+        and(eq(balances.batchId, batch.id), or(gt(balances.onHand, 0), gt(balances.inTransit, 0)), storesInScope(user, balances.storeId, stores.regionCode)),
+      )
   ).map((r) => r.b);
   return { batch, movements: moves, documents: new Map(docs.map((d) => [d.id, d])), holdings };
 }
 
 export const listStockReasons = (db: Db) => db.select().from(stockReasons).orderBy(asc(stockReasons.direction), asc(stockReasons.code));
 
-export const batchesByIds = (db: Db, ids: readonly string[]) => db.select().from(batches).where(inArray(batches.id, [...ids]));
-export const documentsByIds = (db: Db, ids: readonly string[]) => db.select().from(documents).where(inArray(documents.id, [...ids]));
+export const batchesByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(batches)
+    .where(inArray(batches.id, [...ids]));
+export const documentsByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(documents)
+    .where(inArray(documents.id, [...ids]));
 export const documentLinesOf = (db: Db, ids: readonly string[]) =>
-  db.select().from(documentLines).where(inArray(documentLines.documentId, [...ids])).orderBy(asc(documentLines.lineNo));
-export const transfersByIds = (db: Db, ids: readonly string[]) => db.select().from(transfers).where(inArray(transfers.id, [...ids]));
+  db
+    .select()
+    .from(documentLines)
+    .where(inArray(documentLines.documentId, [...ids]))
+    .orderBy(asc(documentLines.lineNo));
+export const transfersByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(transfers)
+    .where(inArray(transfers.id, [...ids]));
 export const transferLinesOf = (db: Db, ids: readonly string[]) =>
-  db.select().from(transferLines).where(inArray(transferLines.transferId, [...ids])).orderBy(asc(transferLines.batchId));
-export const reasonsByCodes = (db: Db, codes: readonly string[]) => db.select().from(stockReasons).where(inArray(stockReasons.code, [...codes]));
-export const reversalsOf = (db: Db, ids: readonly string[]) => db.select().from(documents).where(inArray(documents.reversesDocumentId, [...ids]));
+  db
+    .select()
+    .from(transferLines)
+    .where(inArray(transferLines.transferId, [...ids]))
+    .orderBy(asc(transferLines.batchId));
+export const reasonsByCodes = (db: Db, codes: readonly string[]) =>
+  db
+    .select()
+    .from(stockReasons)
+    .where(inArray(stockReasons.code, [...codes]));
+export const reversalsOf = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(documents)
+    .where(inArray(documents.reversesDocumentId, [...ids]));
 
 /** Every store with a balance row for each batch (held, held before, or in transit to it): the policy's batch lookup. */
 export const storesOfBatches = (db: Db, ids: readonly string[]) =>

@@ -57,7 +57,14 @@ const receiptSchema = z
 export type ReceiveStockInput = z.input<typeof receiptSchema>;
 
 /** The organisation by id (NOT_FOUND) or by name (created on first use). */
-export async function organizationFor(db: Db, id: string | null | undefined, name: string | null | undefined, kind: 'GOVERNMENT' | 'COMPANY' | 'DONOR' | 'OTHER', field: string, regionCode?: string) {
+export async function organizationFor(
+  db: Db,
+  id: string | null | undefined,
+  name: string | null | undefined,
+  kind: 'GOVERNMENT' | 'COMPANY' | 'DONOR' | 'OTHER',
+  field: string,
+  regionCode?: string,
+) {
   if (id) {
     uuidArg(id, field, '单位');
     const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, id));
@@ -69,7 +76,10 @@ export async function organizationFor(db: Db, id: string | null | undefined, nam
   const byName = () => db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, name));
   const [existing] = await byName();
   if (existing) return existing.id;
-  await db.insert(organizations).values({ name, kind, regionCode: regionCode ?? null }).onConflictDoNothing();
+  await db
+    .insert(organizations)
+    .values({ name, kind, regionCode: regionCode ?? null })
+    .onConflictDoNothing();
   const [created] = await byName();
   return created.id;
 }
@@ -92,8 +102,7 @@ export function defaultFunding(store: StoreRow, source: string): FundingSource {
   return store.level === 'VILLAGE' ? 'TOWNSHIP' : store.level;
 }
 
-export const reserveModeOf = (store: StoreRow) =>
-  store.kind === 'GOVERNMENT' ? 'PHYSICAL' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'AGREEMENT';
+export const reserveModeOf = (store: StoreRow) => (store.kind === 'GOVERNMENT' ? 'PHYSICAL' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'AGREEMENT');
 
 export interface NewBatch {
   itemId: string;
@@ -124,13 +133,12 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
     .onConflictDoNothing()
     .returning();
   if (created) return created;
-  const [existing] = await tx.select().from(batches).where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
+  const [existing] = await tx
+    .select()
+    .from(batches)
+    .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
   const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(
-    (k) =>
-      b[k] !== null &&
-      (!given || given.has(k)) &&
-      String(existing[k]) !== String(b[k]) &&
-      !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
+    (k) => b[k] !== null && (!given || given.has(k)) && String(existing[k]) !== String(b[k]) && !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
   );
   if (differs.length) {
     throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${differs.join('、')}与已登记的不同`, { batchId: existing.id, fields: differs });
@@ -139,11 +147,7 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
 }
 
 /** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
-export async function receiveStock(
-  ctx: ServiceContext,
-  input: unknown,
-  opts: { afterPost?: DocumentDraft['afterPost'] } = {},
-) {
+export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost'] } = {}) {
   const { db, actor: user, clock } = ctx;
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');

@@ -25,10 +25,13 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
   if (!original) throw notFound('documentId', '单据', v.documentId);
   const store = await storeForPosting(db, user, original.storeId, 'documentId');
   if (!REVERSIBLE.has(original.type)) {
-    throw invalidState(`${original.number} 是${original.type === 'REVERSAL' ? '冲销单' : '调拨单据'}，不能冲销${original.type === 'REVERSAL' ? '' : '（调拨请撤销或反向调拨）'}`, {
-      field: 'documentId',
-      type: original.type,
-    });
+    throw invalidState(
+      `${original.number} 是${original.type === 'REVERSAL' ? '冲销单' : '调拨单据'}，不能冲销${original.type === 'REVERSAL' ? '' : '（调拨请撤销或反向调拨）'}`,
+      {
+        field: 'documentId',
+        type: original.type,
+      },
+    );
   }
   const originalMoves = await db.select().from(movements).where(eq(movements.documentId, original.id)).orderBy(asc(movements.id));
   return postDocument(db, {

@@ -4,16 +4,7 @@ import { DateTime } from 'luxon';
 // Pure ledger rules: no I/O, unit-tested in tests/unit.
 
 export type DocumentType =
-  | 'RECEIPT'
-  | 'ISSUE'
-  | 'TRANSFER_OUT'
-  | 'TRANSFER_IN'
-  | 'TRANSFER_CANCEL'
-  | 'STOCKTAKE'
-  | 'SCRAP'
-  | 'REVERSAL'
-  | 'ROTATION'
-  | 'RECOVERY';
+  'RECEIPT' | 'ISSUE' | 'TRANSFER_OUT' | 'TRANSFER_IN' | 'TRANSFER_CANCEL' | 'STOCKTAKE' | 'SCRAP' | 'REVERSAL' | 'ROTATION' | 'RECOVERY';
 
 /** Readable number prefixes: 入库 RK, 出库 CK, 调拨 DB, 调入 DR, 调拨撤销 DC, 盘点 PD, 报废 BF, 冲销 CX, 轮换 LH, 回收 HS. */
 export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
@@ -29,7 +20,6 @@ export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
   RECOVERY: 'HS',
 };
 
-
 export interface FefoCandidate {
   batchId: string;
   available: number;
@@ -37,9 +27,7 @@ export interface FefoCandidate {
   receivedAt: Date;
 }
 
-export type FefoResult =
-  | { ok: true; picks: { batchId: string; quantity: number }[] }
-  | { ok: false; available: number };
+export type FefoResult = { ok: true; picks: { batchId: string; quantity: number }[] } | { ok: false; available: number };
 
 /** D8: 先进先出、出陈存新 — earliest expiry first (no expiry last), then earliest received, then batch id. */
 export function allocateFefo(candidates: readonly FefoCandidate[], quantity: number): FefoResult {

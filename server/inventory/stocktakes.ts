@@ -61,11 +61,15 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           const reason = reasons.find((r) => r.code === c.reason);
           const allowed = reasons.filter((r) => r.usages.includes('STOCKTAKE') && r.direction === diff.direction);
           if (!reason || !allowed.includes(reason)) {
-            throw badInput(`input.counts.${i}.reason`, `账面 ${book}、实盘 ${c.countedQuantity}，差异须说明原因（可用：${allowed.map((r) => `${r.code} ${r.name}`).join('、')}）`, {
-              bookQuantity: book,
-              countedQuantity: c.countedQuantity,
-              allowed: allowed.map((r) => r.code),
-            });
+            throw badInput(
+              `input.counts.${i}.reason`,
+              `账面 ${book}、实盘 ${c.countedQuantity}，差异须说明原因（可用：${allowed.map((r) => `${r.code} ${r.name}`).join('、')}）`,
+              {
+                bookQuantity: book,
+                countedQuantity: c.countedQuantity,
+                allowed: allowed.map((r) => r.code),
+              },
+            );
           }
           reasonCode = reason.code;
         }
@@ -85,7 +89,15 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           countedQuantity: c.countedQuantity,
         });
         if (diff.quantity !== 0) {
-          moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: diff.quantity, unitPrice: batch.unitPrice, reasonCode });
+          moves.push({
+            storeId: store.id,
+            batchId: batch.id,
+            itemId: batch.itemId,
+            bucket: 'ON_HAND',
+            quantity: diff.quantity,
+            unitPrice: batch.unitPrice,
+            reasonCode,
+          });
         }
       }
       return { type: 'STOCKTAKE', storeId: store.id, note: v.note, locked, lines, movements: moves };

@@ -276,10 +276,7 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
         ]),
         afterPost: async (tx2) => {
           await tx2.execute(sql`UPDATE transfer_lines SET cancelled = shipped - received - lost WHERE transfer_id = ${t.id}::uuid`);
-          await tx2
-            .update(transfers)
-            .set({ status: 'CANCELLED', updatedAt: recordedAt })
-            .where(eq(transfers.id, t.id));
+          await tx2.update(transfers).set({ status: 'CANCELLED', updatedAt: recordedAt }).where(eq(transfers.id, t.id));
         },
       };
     },

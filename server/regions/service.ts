@@ -15,7 +15,11 @@ export async function listRegions(db: Db, args: { parentCode?: string | null; le
     where.push(eq(regions.parentCode, parent.code));
   }
   if (args.level) where.push(eq(regions.level, args.level));
-  return db.select().from(regions).where(and(...where)).orderBy(asc(regions.code));
+  return db
+    .select()
+    .from(regions)
+    .where(and(...where))
+    .orderBy(asc(regions.code));
 }
 
 /** The region for a 6- or 12-digit code; NOT_FOUND names the argument. */
@@ -50,11 +54,17 @@ export async function findRegion(db: Db, code: string, field = 'code'): Promise<
 }
 
 export const regionsByCodes = (db: Db, codes: readonly string[]) =>
-  db.select().from(regions).where(inArray(regions.code, [...codes]));
+  db
+    .select()
+    .from(regions)
+    .where(inArray(regions.code, [...codes]));
 
 export const regionsByParents = (db: Db, parents: readonly string[]) =>
-  db.select().from(regions).where(inArray(regions.parentCode, [...parents])).orderBy(asc(regions.code));
+  db
+    .select()
+    .from(regions)
+    .where(inArray(regions.parentCode, [...parents]))
+    .orderBy(asc(regions.code));
 
 /** SQL condition: `column` lies in the subtree of region `code12`. */
-export const inRegionSubtree = (column: Parameters<typeof like>[0], code12: string) =>
-  like(column, `${subtreePrefix(code12)}%`);
+export const inRegionSubtree = (column: Parameters<typeof like>[0], code12: string) => like(column, `${subtreePrefix(code12)}%`);

@@ -23,7 +23,11 @@ export type AgreementLineRow = typeof agreementLines.$inferSelect;
 export type AgreementCheckRow = typeof agreementChecks.$inferSelect;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-const money = (field: string) => z.string().transform((v) => parseMoney(v, field)).refine((v) => !v.startsWith('-'), '金额不能为负');
+const money = (field: string) =>
+  z
+    .string()
+    .transform((v) => parseMoney(v, field))
+    .refine((v) => !v.startsWith('-'), '金额不能为负');
 
 const lineSchema = z.object({
   itemId: idSchema,
@@ -145,10 +149,18 @@ export async function listAgreements(ctx: ServiceContext, args: { regionCode?: s
     .where(and(...where, after ? gt(agreements.id, after) : undefined))
     .orderBy(asc(agreements.id))
     .limit(req.limit + 1);
-  return toPage(rows, req, (a) => [a.id], async () => {
-    const [r] = await db.select({ n: count() }).from(agreements).where(and(...where));
-    return r.n;
-  });
+  return toPage(
+    rows,
+    req,
+    (a) => [a.id],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(agreements)
+        .where(and(...where));
+      return r.n;
+    },
+  );
 }
 
 const checkSchema = z.object({
@@ -239,8 +251,22 @@ function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
 
 /** Lines of many agreements with their last counts (for the Agreement.lines loader). */
 export const linesOfAgreements = (db: Db, ids: readonly string[]) =>
-  effectiveLines(db, sql`a.id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`);
+  effectiveLines(
+    db,
+    sql`a.id IN (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
+  );
 
 export const checksOfAgreements = (db: Db, ids: readonly string[]) =>
-  db.select().from(agreementChecks).where(inArray(agreementChecks.agreementId, [...ids])).orderBy(desc(agreementChecks.checkedOn), desc(agreementChecks.recordedAt));
-export const linesOfChecks = (db: Db, ids: readonly string[]) => db.select().from(agreementCheckLines).where(inArray(agreementCheckLines.checkId, [...ids]));
+  db
+    .select()
+    .from(agreementChecks)
+    .where(inArray(agreementChecks.agreementId, [...ids]))
+    .orderBy(desc(agreementChecks.checkedOn), desc(agreementChecks.recordedAt));
+export const linesOfChecks = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(agreementCheckLines)
+    .where(inArray(agreementCheckLines.checkId, [...ids]));

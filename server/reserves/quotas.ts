@@ -38,7 +38,11 @@ export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<
     const [row] = await db
       .insert(quotas)
       .values({ itemId: item.id, storeId: store.id, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
-      .onConflictDoUpdate({ target: [quotas.storeId, quotas.itemId], targetWhere: sql`store_id IS NOT NULL`, set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now } })
+      .onConflictDoUpdate({
+        target: [quotas.storeId, quotas.itemId],
+        targetWhere: sql`store_id IS NOT NULL`,
+        set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now },
+      })
       .returning();
     return row;
   }
@@ -46,7 +50,11 @@ export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<
   const [row] = await db
     .insert(quotas)
     .values({ itemId: item.id, regionCode: region.code, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
-    .onConflictDoUpdate({ target: [quotas.regionCode, quotas.itemId], targetWhere: sql`region_code IS NOT NULL`, set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now } })
+    .onConflictDoUpdate({
+      target: [quotas.regionCode, quotas.itemId],
+      targetWhere: sql`region_code IS NOT NULL`,
+      set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now },
+    })
     .returning();
   return row;
 }
@@ -73,7 +81,16 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
   const { db, actor: user, clock } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
   const prefix = `${subtreePrefix(region.code)}%`;
-  const rows = await queryRows<{ id: string; item_id: string; store_id: string | null; region_code: string | null; quantity: number; target_region: string; own: number; physical: number }>(
+  const rows = await queryRows<{
+    id: string;
+    item_id: string;
+    store_id: string | null;
+    region_code: string | null;
+    quantity: number;
+    target_region: string;
+    own: number;
+    physical: number;
+  }>(
     db,
     sql`SELECT q.id, q.item_id, q.store_id, q.region_code, q.quantity, COALESCE(qs.region_code, q.region_code) AS target_region,
                COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED')), 0)::int AS own,

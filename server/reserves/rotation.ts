@@ -177,7 +177,14 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
         details: { disposal: v.disposal, counterpart: v.counterpart, oldBatchId: old.id, newBatchId: fresh.id },
         locked,
         lines: [
-          { itemId: old.itemId, batchId: old.id, quantity: -v.quantity, unitPrice: old.unitPrice, reasonCode: 'ROTATION_OUT', note: `${v.disposal}: ${v.counterpart}` },
+          {
+            itemId: old.itemId,
+            batchId: old.id,
+            quantity: -v.quantity,
+            unitPrice: old.unitPrice,
+            reasonCode: 'ROTATION_OUT',
+            note: `${v.disposal}: ${v.counterpart}`,
+          },
           { itemId: old.itemId, batchId: fresh.id, quantity: v.quantity, unitPrice: fresh.unitPrice },
         ],
         movements: [

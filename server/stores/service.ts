@@ -40,10 +40,18 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
     .where(and(...where, after ? gt(stores.code, after) : undefined))
     .orderBy(asc(stores.code))
     .limit(req.limit + 1);
-  return toPage(rows, req, (s) => [s.code], async () => {
-    const [r] = await db.select({ n: count() }).from(stores).where(and(...where));
-    return r.n;
-  });
+  return toPage(
+    rows,
+    req,
+    (s) => [s.code],
+    async () => {
+      const [r] = await db
+        .select({ n: count() })
+        .from(stores)
+        .where(and(...where));
+      return r.n;
+    },
+  );
 }
 
 export async function getStoreRow(db: Db, id: string, field = 'storeId'): Promise<StoreRow> {
@@ -61,15 +69,29 @@ export async function getStoreInScope(db: Db, user: Principal, id: string, field
 }
 
 export const organizationsByIds = (db: Db, ids: readonly string[]) =>
-  db.select().from(organizations).where(inArray(organizations.id, [...ids]));
+  db
+    .select()
+    .from(organizations)
+    .where(inArray(organizations.id, [...ids]));
 
 export const storesInRegions = (db: Db, regionCodes: readonly string[]) =>
-  db.select().from(stores).where(inArray(stores.regionCode, [...regionCodes])).orderBy(asc(stores.code));
+  db
+    .select()
+    .from(stores)
+    .where(inArray(stores.regionCode, [...regionCodes]))
+    .orderBy(asc(stores.code));
 
-export const storesByIds = (db: Db, ids: readonly string[]) => db.select().from(stores).where(inArray(stores.id, [...ids]));
+export const storesByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(stores)
+    .where(inArray(stores.id, [...ids]));
 
 const storeFields = {
-  code: z.string().trim().regex(/^[A-Za-z0-9-]{2,32}$/, '仓库代码应为 2–32 位字母、数字或连字符'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{2,32}$/, '仓库代码应为 2–32 位字母、数字或连字符'),
   name: z.string().trim().min(2, '名称至少 2 个字').max(128),
   regionCode: z.string(),
   kind: z.enum(['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']),
@@ -79,13 +101,16 @@ const storeFields = {
   }),
   address: z.string().trim().max(256).nullish(),
   contactName: z.string().trim().max(64).nullish(),
-  contactPhone: z.string().trim().regex(/^[0-9+\- ]{5,32}$/, '电话号码格式错误').nullish(),
+  contactPhone: z
+    .string()
+    .trim()
+    .regex(/^[0-9+\- ]{5,32}$/, '电话号码格式错误')
+    .nullish(),
   capacityM3: z.number().int().min(0, '容量不能为负').nullish(),
   operatorName: z.string().trim().min(2).max(128).nullish(),
 };
 const createStoreSchema = z.object(storeFields);
 const updateStoreSchema = z.object(storeFields).partial();
-
 
 /** The operating company by name, created on first use. */
 async function operatorId(db: Db, name: string | null | undefined, regionCode: string): Promise<string | null | undefined> {

@@ -43,7 +43,11 @@ export async function loadPrincipal(db: Db, userId: string): Promise<Principal |
   };
 }
 
-export const usersByIds = (db: Db, ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids]));
+export const usersByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(users)
+    .where(inArray(users.id, [...ids]));
 export const storesOfUsers = (db: Db, userIds: readonly string[]) =>
   db
     .select({ userId: userStores.userId, store: stores })
@@ -52,7 +56,10 @@ export const storesOfUsers = (db: Db, userIds: readonly string[]) =>
     .where(inArray(userStores.userId, [...userIds]));
 
 const userFields = {
-  username: z.string().trim().regex(/^[a-zA-Z0-9_.-]{3,64}$/, '用户名应为 3–64 位字母、数字或 _ . -'),
+  username: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z0-9_.-]{3,64}$/, '用户名应为 3–64 位字母、数字或 _ . -'),
   displayName: z.string().trim().min(1, '姓名不能为空').max(64),
   password: z.string().min(8, '密码至少 8 位').max(256),
   role: z.enum(['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']),
@@ -62,7 +69,6 @@ const userFields = {
 };
 const createUserSchema = z.object({ ...userFields, active: userFields.active.default(true) });
 const updateUserSchema = z.object(userFields).omit({ username: true }).partial();
-
 
 /** Scope is data: keepers need stores, dispatchers and auditors a region; an admin's region is optional. */
 async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: string | null | undefined, storeIds: readonly string[] | null | undefined) {
@@ -123,9 +129,10 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
   await assertUserInScope(db, actor, current);
   const scopeChanged = v.role !== undefined || v.regionCode !== undefined || v.storeIds !== undefined;
   const role = v.role ?? current.role;
-  const currentStores = scopeChanged && v.storeIds === undefined && role === 'KEEPER'
-    ? (await db.select().from(userStores).where(eq(userStores.userId, id))).map((s) => s.storeId)
-    : undefined;
+  const currentStores =
+    scopeChanged && v.storeIds === undefined && role === 'KEEPER'
+      ? (await db.select().from(userStores).where(eq(userStores.userId, id))).map((s) => s.storeId)
+      : undefined;
   const scope = scopeChanged
     ? await resolveScope(db, actor, role, v.regionCode === undefined ? current.regionCode : v.regionCode, v.storeIds ?? currentStores)
     : undefined;

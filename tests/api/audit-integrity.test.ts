@@ -45,7 +45,10 @@ describe('audit integrity (D22)', () => {
     const long = 'x'.repeat(300);
     const res = await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: long, p: 'Whatever-123' });
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
-    const padded = await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: `\t\tadmin${'\t'.repeat(80)}`, p: 'Wrong-Secret-1' });
+    const padded = await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, {
+      u: `\t\tadmin${'\t'.repeat(80)}`,
+      p: 'Wrong-Secret-1',
+    });
     expect(errorCode(padded)).toBe('UNAUTHENTICATED');
     const rows = await auditRows(t, 'login');
     expect(rows.some((r) => r.outcome === 'UNAUTHENTICATED' && r.username!.startsWith('x'.repeat(60)) && Array.from(r.username!).length <= 64)).toBe(true);
@@ -83,7 +86,12 @@ describe('audit integrity (D22)', () => {
   });
 
   it('an uppercase UUID is the same id: a self-transfer given the same store in upper case is refused as BAD_USER_INPUT', async () => {
-    const res = await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: WEIHUI.toUpperCase(), lines: [{ itemId: QUILT, quantity: 1 }], idempotencyKey: key() });
+    const res = await shipRaw(t, 'keeper', {
+      fromStoreId: WEIHUI,
+      toStoreId: WEIHUI.toUpperCase(),
+      lines: [{ itemId: QUILT, quantity: 1 }],
+      idempotencyKey: key(),
+    });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].extensions.field).toBe('input.toStoreId');
   });
@@ -100,7 +108,13 @@ describe('audit integrity (D22)', () => {
 
   it('quantities on one batch summing past 2^31 are BAD_USER_INPUT and change nothing', async () => {
     const before = await onHandOf(t, WEIHUI, QUILT);
-    const lines = Array.from({ length: 25 }, () => ({ itemId: QUILT, quantity: 100_000_000, batchNo: 'OVERFLOW-1', expiryDate: '2031-01-01', unitPrice: '1.00' }));
+    const lines = Array.from({ length: 25 }, () => ({
+      itemId: QUILT,
+      quantity: 100_000_000,
+      batchNo: 'OVERFLOW-1',
+      expiryDate: '2031-01-01',
+      unitPrice: '1.00',
+    }));
     expect(errorCode(await receiveRaw(t, 'keeper', purchase(WEIHUI, lines)))).toBe('BAD_USER_INPUT');
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
   });
@@ -112,19 +126,38 @@ describe('one idempotency mechanism: documents, plan execution and recovery', ()
 
   const PLAN = 'id status';
   async function executedPlan(executionKey: string) {
-    await receive(t, 'admin', TANGZHUANG, [{ itemId: COTTON_TENT, quantity: 30, batchNo: `IDEM-${executionKey.slice(0, 8)}`, expiryDate: '2031-01-01', unitPrice: '2000.00' }]);
+    await receive(t, 'admin', TANGZHUANG, [
+      { itemId: COTTON_TENT, quantity: 30, batchNo: `IDEM-${executionKey.slice(0, 8)}`, expiryDate: '2031-01-01', unitPrice: '2000.00' },
+    ]);
     const incident = ok(
-      await t.gql(`mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, { i: { name: '卫辉市洪涝（幂等）', type: 'FLOOD', regionCode: '410781', location: { lat: 35.4, lng: 114.06 } } }, 'dispatcher'),
+      await t.gql(
+        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+        { i: { name: '卫辉市洪涝（幂等）', type: 'FLOOD', regionCode: '410781', location: { lat: 35.4, lng: 114.06 } } },
+        'dispatcher',
+      ),
     ).createIncident;
     const requested = ok(
       await t.gql(
         `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${PLAN} } }`,
-        { i: { incidentId: incident.id, destinations: [{ name: '唐庄镇安置点（幂等）', regionCode: '410781100000', lat: 35.475, lng: 114.012, lines: [{ itemId: COTTON_TENT, quantity: 10 }] }] } },
+        {
+          i: {
+            incidentId: incident.id,
+            destinations: [
+              { name: '唐庄镇安置点（幂等）', regionCode: '410781100000', lat: 35.475, lng: 114.012, lines: [{ itemId: COTTON_TENT, quantity: 10 }] },
+            ],
+          },
+        },
         'dispatcher',
       ),
     ).requestDispatch;
     ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { ${PLAN} } }`, { p: requested.id }, 'dispatcher'));
-    const executed = ok(await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: requested.id, k: executionKey }, 'dispatcher'));
+    const executed = ok(
+      await t.gql(
+        `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`,
+        { p: requested.id, k: executionKey },
+        'dispatcher',
+      ),
+    );
     return executed.executeDispatchPlan;
   }
 
@@ -132,17 +165,29 @@ describe('one idempotency mechanism: documents, plan execution and recovery', ()
     const longKey = 'k'.repeat(128);
     const plan = await executedPlan(longKey);
     expect(plan.status).toBe('EXECUTING');
-    const replay = ok(await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: plan.id, k: longKey }, 'dispatcher'));
+    const replay = ok(
+      await t.gql(
+        `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`,
+        { p: plan.id, k: longKey },
+        'dispatcher',
+      ),
+    );
     expect(replay.executeDispatchPlan).toEqual(plan);
     const other = await executedPlan(key());
-    const conflict = await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: other.id, k: longKey }, 'dispatcher');
+    const conflict = await t.gql(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`,
+      { p: other.id, k: longKey },
+      'dispatcher',
+    );
     expect(errorCode(conflict)).toBe('IDEMPOTENCY_CONFLICT');
   });
 
   it('recoverIncidentStock: the key "%" is a key like any other (no pattern), and a 128-character key works', async () => {
     const plan = await executedPlan(key());
     // Receive the shipment at the 安置点 so there is something to recover.
-    const full = ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { lines { transfer { id lines { batch { id } shipped } } } } }`, { p: plan.id }, 'dispatcher')).dispatchPlan;
+    const full = ok(
+      await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { lines { transfer { id lines { batch { id } shipped } } } } }`, { p: plan.id }, 'dispatcher'),
+    ).dispatchPlan;
     const transfer = full.lines[0].transfer;
     ok(
       await t.gql(
@@ -152,14 +197,22 @@ describe('one idempotency mechanism: documents, plan execution and recovery', ()
       ),
     );
     const recover = (k: string) =>
-      t.gql(`mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`, { i: { planId: plan.id, toStoreId: TANGZHUANG, idempotencyKey: k } }, 'dispatcher');
+      t.gql(
+        `mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`,
+        { i: { planId: plan.id, toStoreId: TANGZHUANG, idempotencyKey: k } },
+        'dispatcher',
+      );
     const before = await onHandOf(t, TANGZHUANG, COTTON_TENT);
     ok(await recover('%'));
     const after = await onHandOf(t, TANGZHUANG, COTTON_TENT);
     expect(after).toBe(before + 10); // tents are recovered (D12): it really ran
     ok(await recover('%')); // the same key again: a replay, nothing more
     expect(await onHandOf(t, TANGZHUANG, COTTON_TENT)).toBe(after);
-    const conflict = await t.gql(`mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`, { i: { planId: plan.id, toStoreId: WEIHUI, idempotencyKey: '%' } }, 'dispatcher');
+    const conflict = await t.gql(
+      `mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`,
+      { i: { planId: plan.id, toStoreId: WEIHUI, idempotencyKey: '%' } },
+      'dispatcher',
+    );
     expect(errorCode(conflict)).toBe('IDEMPOTENCY_CONFLICT');
   });
 });

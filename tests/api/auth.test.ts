@@ -23,7 +23,13 @@ describe('Auth: login, tokens and scope (DESIGN.md Auth)', () => {
 
   /** A token signed like the server's, with the test secret and a chosen expiry. */
   function signWith(sub: string, exp: number, secret = t.config.jwtSecret) {
-    return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer('emergency-reserves').setIssuedAt(exp - 3600).setExpirationTime(exp).sign(secret);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuer('emergency-reserves')
+      .setIssuedAt(exp - 3600)
+      .setExpirationTime(exp)
+      .sign(secret);
   }
 
   describe('each demo user logs in and gets a token with their role and scope', () => {
@@ -96,7 +102,10 @@ describe('Auth: login, tokens and scope (DESIGN.md Auth)', () => {
     });
 
     it.each([
-      ['createStore', 'mutation { createStore(input: { code: "X-1", name: "某库", regionCode: "410781", kind: GOVERNMENT, location: { lat: 35.4, lng: 114.0 } }) { id } }'],
+      [
+        'createStore',
+        'mutation { createStore(input: { code: "X-1", name: "某库", regionCode: "410781", kind: GOVERNMENT, location: { lat: 35.4, lng: 114.0 } }) { id } }',
+      ],
       ['createUser', 'mutation { createUser(input: { username: "intruder", displayName: "x", password: "password123", role: ADMIN }) { id } }'],
     ])('mutation %s', async (_name, query) => {
       expect(errorCode(await t.gql(query))).toBe('UNAUTHENTICATED');

@@ -67,8 +67,7 @@ describe('D4/D5: the catalog', () => {
 
     it('search matches codes and specifications too, and treats % and _ literally', async () => {
       // the oracle: case-insensitive substring of name, code or spec, straight from the seed data
-      const expected = (q: string) =>
-        itemSeeds.filter((i) => [i.name, i.code, i.spec].some((f) => f.toLowerCase().includes(q.toLowerCase()))).length;
+      const expected = (q: string) => itemSeeds.filter((i) => [i.name, i.code, i.spec].some((f) => f.toLowerCase().includes(q.toLowerCase()))).length;
       const found = async (search: string) => (await t.gql(ITEMS, { search }, 'dispatcher')).data.items.totalCount;
       expect(await found('fld-00')).toBe(9);
       expect((await t.gql(ITEMS, { search: '聚丙烯' }, 'dispatcher')).data.items.edges.map((e: any) => e.node.code)).toContain('FLD-001');
@@ -171,7 +170,11 @@ describe('D4/D5: the catalog', () => {
     });
 
     it('D12: a recovery rule is stored with the item', async () => {
-      const res = await t.gql(CREATE, { input: newItem({ code: 'LIV-T02', name: '双层帐篷', unit: '顶', recovery: { kind: 'WITHIN_MONTHS', months: 12 } }) }, 'admin');
+      const res = await t.gql(
+        CREATE,
+        { input: newItem({ code: 'LIV-T02', name: '双层帐篷', unit: '顶', recovery: { kind: 'WITHIN_MONTHS', months: 12 } }) },
+        'admin',
+      );
       expect(res.data.createItem).toMatchObject({ recoveryKind: 'WITHIN_MONTHS', recoveryMonths: 12 });
     });
 
@@ -219,7 +222,14 @@ describe('D4/D5: the catalog', () => {
       const id = itemId('LIV-004');
       const res = await t.gql(UPDATE, { id, input: { rotationLeadMonths: 6 } }, 'admin');
       expect(res.errors).toBeUndefined();
-      expect(res.data.updateItem).toMatchObject({ code: 'LIV-004', name: '棉被', rotationLeadMonths: 6, unit: '床', referencePrice: '158.00', storageLifeMonths: 72 });
+      expect(res.data.updateItem).toMatchObject({
+        code: 'LIV-004',
+        name: '棉被',
+        rotationLeadMonths: 6,
+        unit: '床',
+        referencePrice: '158.00',
+        storageLifeMonths: 72,
+      });
       const read = await t.gql(`{ item(id: "${id}") { rotationLeadMonths } }`, {}, 'keeper');
       expect(read.data.item.rotationLeadMonths).toBe(6);
     });

@@ -24,7 +24,16 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
   it('opens the incident', async () => {
     const res = await t.gql(
       `mutation($i: IncidentInput!) { createIncident(input: $i) { id name type region { name } responseLevel } }`,
-      { i: { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, affectedPopulation: 12000, responseLevel: 2 } },
+      {
+        i: {
+          name: '卫辉市“7·20”洪涝灾害',
+          type: 'FLOOD',
+          regionCode: '410781',
+          location: { lat: 35.398, lng: 114.064 },
+          affectedPopulation: 12000,
+          responseLevel: 2,
+        },
+      },
       'dispatcher',
     );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
@@ -38,9 +47,36 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
   const request = () => ({
     incidentId,
     destinations: [
-      { name: '唐庄镇第一小学安置点', regionCode: '410781100000', lat: 35.475, lng: 114.012, lines: [{ itemId: QUILT, quantity: 200 }, { itemId: COTTON_TENT, quantity: 40 }] },
-      { name: '太公镇中学安置点', regionCode: '410781101000', lat: 35.42, lng: 114.14, lines: [{ itemId: QUILT, quantity: 200 }, { itemId: COTTON_TENT, quantity: 40 }] },
-      { name: '城郊乡文化广场安置点', regionCode: '410781203000', lat: 35.37, lng: 114.08, lines: [{ itemId: QUILT, quantity: 200 }, { itemId: COTTON_TENT, quantity: 40 }] },
+      {
+        name: '唐庄镇第一小学安置点',
+        regionCode: '410781100000',
+        lat: 35.475,
+        lng: 114.012,
+        lines: [
+          { itemId: QUILT, quantity: 200 },
+          { itemId: COTTON_TENT, quantity: 40 },
+        ],
+      },
+      {
+        name: '太公镇中学安置点',
+        regionCode: '410781101000',
+        lat: 35.42,
+        lng: 114.14,
+        lines: [
+          { itemId: QUILT, quantity: 200 },
+          { itemId: COTTON_TENT, quantity: 40 },
+        ],
+      },
+      {
+        name: '城郊乡文化广场安置点',
+        regionCode: '410781203000',
+        lat: 35.37,
+        lng: 114.08,
+        lines: [
+          { itemId: QUILT, quantity: 200 },
+          { itemId: COTTON_TENT, quantity: 40 },
+        ],
+      },
     ],
   });
 
@@ -51,7 +87,8 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
     expect(plan.id).toBeNull();
     expect(plan.shortages).toEqual([]);
     expect(plan.totalQuantity).toBe(720);
-    const from = (item: string, tier: string) => plan.lines.filter((l: any) => l.item.id === item && l.tier === tier).reduce((s: number, l: any) => s + l.quantity, 0);
+    const from = (item: string, tier: string) =>
+      plan.lines.filter((l: any) => l.item.id === item && l.tier === tier).reduce((s: number, l: any) => s + l.quantity, 0);
     expect(from(QUILT, 'LOCAL')).toBe(400); // all of 卫辉市's quilts before any from 新乡市
     expect(from(QUILT, 'UPPER')).toBe(200);
     expect(from(COTTON_TENT, 'LOCAL')).toBe(50);
@@ -69,7 +106,11 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
     expect(approved.errors).toBeUndefined();
     expect(approved.data.approveDispatchPlan.status).toBe('APPROVED');
     expect(approved.data.approveDispatchPlan.approvalDueAt).toBe('2026-07-22T10:00:00+08:00');
-    const stock = await t.gql(`query($f: StockFilter!) { stock(filter: $f) { edges { node { batch { batchNo } onHand reserved available } } } }`, { f: { storeId: WEIHUI, itemId: QUILT } }, 'admin');
+    const stock = await t.gql(
+      `query($f: StockFilter!) { stock(filter: $f) { edges { node { batch { batchNo } onHand reserved available } } } }`,
+      { f: { storeId: WEIHUI, itemId: QUILT } },
+      'admin',
+    );
     expect(stock.data.stock.edges[0].node).toMatchObject({ onHand: 300, reserved: 300, available: 0 });
     const again = await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id } }`, { p: planId }, 'dispatcher');
     expect(again.errors?.[0].extensions.code).toBe('INVALID_STATE');
@@ -77,19 +118,33 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
 
   it('executes: ships one transfer per source and destination, idempotently; EXECUTING', async () => {
     const k = key();
-    const res = await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: planId, k }, 'dispatcher');
+    const res = await t.gql(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`,
+      { p: planId, k },
+      'dispatcher',
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const plan = res.data.executeDispatchPlan;
     expect(plan.status).toBe('EXECUTING');
     expect(plan.lines.every((l: any) => l.transfer?.status === 'IN_TRANSIT')).toBe(true);
-    const again = await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status lines { transfer { id } } } }`, { p: planId, k }, 'dispatcher');
+    const again = await t.gql(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status lines { transfer { id } } } }`,
+      { p: planId, k },
+      'dispatcher',
+    );
     expect(again.data.executeDispatchPlan.lines.map((l: any) => l.transfer.id)).toEqual(plan.lines.map((l: any) => l.transfer.id));
-    const stock = await t.gql(`query($f: StockFilter!) { stock(filter: $f) { edges { node { onHand reserved } } } }`, { f: { storeId: WEIHUI, itemId: QUILT } }, 'admin');
+    const stock = await t.gql(
+      `query($f: StockFilter!) { stock(filter: $f) { edges { node { onHand reserved } } } }`,
+      { f: { storeId: WEIHUI, itemId: QUILT } },
+      'admin',
+    );
     expect(stock.data.stock.edges).toEqual([]);
   });
 
   it('completes when every shipment is received at the 安置点', async () => {
-    const plan = (await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { lines { transfer { id status lines { batch { id } inTransit } } } } }`, { p: planId }, 'dispatcher')).data.dispatchPlan;
+    const plan = (
+      await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { lines { transfer { id status lines { batch { id } inTransit } } } } }`, { p: planId }, 'dispatcher')
+    ).data.dispatchPlan;
     const transferIds = [...new Set(plan.lines.map((l: any) => l.transfer.id))] as string[];
     for (const id of transferIds) {
       const tr = plan.lines.find((l: any) => l.transfer.id === id).transfer;
@@ -100,7 +155,11 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
       );
       expect(res.errors).toBeUndefined();
     }
-    const done = await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { status completedAt } incident(id: "${incidentId}") { balance { item { id } requested planned shipped received } } }`, { p: planId }, 'dispatcher');
+    const done = await t.gql(
+      `query($p: ID!) { dispatchPlan(id: $p) { status completedAt } incident(id: "${incidentId}") { balance { item { id } requested planned shipped received } } }`,
+      { p: planId },
+      'dispatcher',
+    );
     expect(done.data.dispatchPlan.status).toBe('COMPLETED');
     const quilts = done.data.incident.balance.find((b: any) => b.item.id === QUILT);
     expect(quilts).toMatchObject({ requested: 600, planned: 600, shipped: 600, received: 600 });
@@ -113,7 +172,8 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
       'dispatcher',
     );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const balance = (await t.gql(`{ incident(id: "${incidentId}") { balance { item { id } shipped received distributed recovered } } }`, {}, 'dispatcher')).data.incident.balance;
+    const balance = (await t.gql(`{ incident(id: "${incidentId}") { balance { item { id } shipped received distributed recovered } } }`, {}, 'dispatcher')).data
+      .incident.balance;
     expect(balance.find((b: any) => b.item.id === QUILT)).toMatchObject({ distributed: 600, recovered: 0 });
     expect(balance.find((b: any) => b.item.id === COTTON_TENT)).toMatchObject({ distributed: 0, recovered: 120 });
   });

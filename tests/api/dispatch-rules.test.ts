@@ -46,7 +46,11 @@ const ok = <T = any>(res: GqlResult<T>): T => {
 };
 
 type Dest = { name: string; regionCode: string; lat: number; lng: number; storeId?: string; lines: { itemId: string; quantity: number }[] };
-const dest = (at: typeof JISHUI, lines: [string, number][], extra: Partial<Dest> = {}): Dest => ({ ...at, lines: lines.map(([itemId, quantity]) => ({ itemId, quantity })), ...extra });
+const dest = (at: typeof JISHUI, lines: [string, number][], extra: Partial<Dest> = {}): Dest => ({
+  ...at,
+  lines: lines.map(([itemId, quantity]) => ({ itemId, quantity })),
+  ...extra,
+});
 
 const suggest = (input: Record<string, unknown>, as = 'dispatcher') =>
   t.gql(`query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { ${PLAN} } }`, { i: input }, as);
@@ -62,7 +66,8 @@ const execute = (planId: string, k = key(), as = 'dispatcher') =>
   t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: planId, k }, as);
 const cancel = (planId: string, as = 'dispatcher') =>
   t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "灾情缓解，取消调拨") { ${PLAN} } }`, { p: planId }, as);
-const planById = async (planId: string, as = 'dispatcher') => ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${PLAN} } }`, { p: planId }, as)).dispatchPlan;
+const planById = async (planId: string, as = 'dispatcher') =>
+  ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${PLAN} } }`, { p: planId }, as)).dispatchPlan;
 
 async function openIncident(as: string, regionCode: string, location: { lat: number; lng: number }, name = '卫辉市“7·20”洪涝灾害') {
   const res = await t.gql(
@@ -129,7 +134,10 @@ describe('scope — who may plan and dispatch (D14, DESIGN Auth)', () => {
   });
 
   it('D14: a 新乡市 dispatcher may not plan for an incident in 晋城市, nor open one there (FORBIDDEN)', async () => {
-    const input = { incidentId: jinchengIncidentId, destinations: [dest({ name: '南村镇安置点', regionCode: '140525100000', lat: 35.44, lng: 112.84 }, [[OVERCOAT, 5]])] };
+    const input = {
+      incidentId: jinchengIncidentId,
+      destinations: [dest({ name: '南村镇安置点', regionCode: '140525100000', lat: 35.44, lng: 112.84 }, [[OVERCOAT, 5]])],
+    };
     expect(ok(await suggest(input, 'admin')).suggestDispatchPlan.totalQuantity).toBe(5); // the administrator may
     const before = await dispatchCounts();
     expect(errorCode(await suggest(input))).toBe('FORBIDDEN');
@@ -146,7 +154,10 @@ describe('scope — who may plan and dispatch (D14, DESIGN Auth)', () => {
 
   it('D14: a dispatcher may not send to a destination outside 新乡市, nor into a store outside it (FORBIDDEN)', async () => {
     const before = await dispatchCounts();
-    const outside = { incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]]), dest({ name: '南村镇安置点', regionCode: '140525100000', lat: 35.44, lng: 112.84 }, [[OVERCOAT, 5]])] };
+    const outside = {
+      incidentId,
+      destinations: [dest(JISHUI, [[OVERCOAT, 5]]), dest({ name: '南村镇安置点', regionCode: '140525100000', lat: 35.44, lng: 112.84 }, [[OVERCOAT, 5]])],
+    };
     expect(errorCode(await suggest(outside))).toBe('FORBIDDEN');
     expect(errorCode(await request(outside))).toBe('FORBIDDEN');
     // A destination in 卫辉市 whose receiving store is 晋城市's: the stock would land outside the dispatcher's region.
@@ -156,7 +167,13 @@ describe('scope — who may plan and dispatch (D14, DESIGN Auth)', () => {
   });
 
   it('D14: an auditor reads incidents and plans but may not request or approve (FORBIDDEN)', async () => {
-    const read = ok(await t.gql(`query($id: ID!, $p: ID!) { incident(id: $id) { id plans { id } } dispatchPlan(id: $p) { id status } }`, { id: incidentId, p: planId }, 'auditor'));
+    const read = ok(
+      await t.gql(
+        `query($id: ID!, $p: ID!) { incident(id: $id) { id plans { id } } dispatchPlan(id: $p) { id status } }`,
+        { id: incidentId, p: planId },
+        'auditor',
+      ),
+    );
     expect(read.incident.id).toBe(incidentId);
     expect(read.incident.plans.map((p: any) => p.id)).toContain(planId);
     expect(read.dispatchPlan).toEqual({ id: planId, status: 'PROPOSED' });
@@ -184,11 +201,31 @@ describe('bad input — a coded error and nothing persisted', () => {
     ['a malformed regionCode', () => ({ incidentId, destinations: [dest({ ...JISHUI, regionCode: '41078X' }, [[OVERCOAT, 5]])] }), 'BAD_USER_INPUT'],
     ['an unknown regionCode', () => ({ incidentId, destinations: [dest({ ...JISHUI, regionCode: '419999' }, [[OVERCOAT, 5]])] }), 'NOT_FOUND'],
     ['lat 200', () => ({ incidentId, destinations: [dest({ ...JISHUI, lat: 200 }, [[OVERCOAT, 5]])] }), 'BAD_USER_INPUT'],
-    ['the same item twice at one destination', () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5], [OVERCOAT, 3]])] }), 'BAD_USER_INPUT'],
-    ['an agreement company store as receiving store', () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]], { storeId: AGREEMENT_STORE })] }), 'BAD_USER_INPUT'],
+    [
+      'the same item twice at one destination',
+      () => ({
+        incidentId,
+        destinations: [
+          dest(JISHUI, [
+            [OVERCOAT, 5],
+            [OVERCOAT, 3],
+          ]),
+        ],
+      }),
+      'BAD_USER_INPUT',
+    ],
+    [
+      'an agreement company store as receiving store',
+      () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]], { storeId: AGREEMENT_STORE })] }),
+      'BAD_USER_INPUT',
+    ],
     ['an unknown receiving store', () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]], { storeId: randomUUID() })] }), 'NOT_FOUND'],
     // A bad second destination spoils the whole request: the first one's distribution point is not created either.
-    ['a bad second destination', () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]]), dest({ ...TAIGONG, lng: 500 }, [[OVERCOAT, 5]])] }), 'BAD_USER_INPUT'],
+    [
+      'a bad second destination',
+      () => ({ incidentId, destinations: [dest(JISHUI, [[OVERCOAT, 5]]), dest({ ...TAIGONG, lng: 500 }, [[OVERCOAT, 5]])] }),
+      'BAD_USER_INPUT',
+    ],
   ];
 
   for (const [what, input, code] of cases) {
@@ -261,7 +298,8 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
   beforeAll(async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: BLANKET, quantity: 100, batchNo: 'R-BL-WH', expiryDate: '2032-01-01', unitPrice: '90.00' }]);
   });
-  const overdue = async () => ok(await t.gql(`query { overdueEmergencyApprovals(regionCode: "410700") { id } }`, {}, 'dispatcher')).overdueEmergencyApprovals.map((p: any) => p.id);
+  const overdue = async () =>
+    ok(await t.gql(`query { overdueEmergencyApprovals(regionCode: "410700") { id } }`, {}, 'dispatcher')).overdueEmergencyApprovals.map((p: any) => p.id);
 
   it('D14: a normal approval records the written approval reference; no due date', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
@@ -269,7 +307,9 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     expect(approved).toMatchObject({ status: 'APPROVED', emergency: false, approvalDueAt: null, writtenApprovalRef: '新应急调〔2026〕18号' });
     expect(approved.writtenApprovedAt).toBe('2026-07-20T10:00:00+08:00');
     // Nothing to follow up: recording a written approval is INVALID_STATE, and it is never overdue.
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "补") { id } }`, { p: plan.id }, 'dispatcher'))).toBe('INVALID_STATE');
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "补") { id } }`, { p: plan.id }, 'dispatcher'))).toBe(
+      'INVALID_STATE',
+    );
     t.clock.advance(100);
     expect(await overdue()).not.toContain(plan.id);
   });
@@ -289,18 +329,30 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     expect(await overdue()).toContain(plan.id);
     // The auditor of 新乡市 sees it in the list for their region.
     expect(ok(await t.gql(`query { overdueEmergencyApprovals { id } }`, {}, 'auditor')).overdueEmergencyApprovals.map((p: any) => p.id)).toContain(plan.id);
-    const written = ok(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`, { p: plan.id }, 'dispatcher'));
+    const written = ok(
+      await t.gql(
+        `mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`,
+        { p: plan.id },
+        'dispatcher',
+      ),
+    );
     expect(written.recordWrittenApproval.writtenApprovalRef).toBe('新应急调〔2026〕19号');
     expect(await overdue()).not.toContain(plan.id);
     // Once recorded, there is nothing left to record.
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "再补") { id } }`, { p: plan.id }, 'dispatcher'))).toBe('INVALID_STATE');
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "再补") { id } }`, { p: plan.id }, 'dispatcher'))).toBe(
+      'INVALID_STATE',
+    );
   });
 
   it('D14: recordWrittenApproval needs a reference and a headquarters user', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
     ok(await approve(plan.id, 'dispatcher', { emergency: true }));
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "  ") { id } }`, { p: plan.id }, 'dispatcher'))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "X") { id } }`, { p: plan.id }, 'auditor'))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "  ") { id } }`, { p: plan.id }, 'dispatcher'))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "X") { id } }`, { p: plan.id }, 'auditor'))).toBe(
+      'FORBIDDEN',
+    );
     ok(await cancel(plan.id));
   });
 });
@@ -456,7 +508,9 @@ describe('agreement and capacity sources (D17)', () => {
     now = await planById(plan.id);
     expect(now.status).toBe('COMPLETED');
     expect(now.callOffs.every((c: any) => c.status === 'DELIVERED')).toBe(true);
-    const balance = ok(await t.gql(`query($id: ID!) { incident(id: $id) { balance { item { id } planned shipped received } } }`, { id: incidentId }, 'dispatcher'));
+    const balance = ok(
+      await t.gql(`query($id: ID!) { incident(id: $id) { balance { item { id } planned shipped received } } }`, { id: incidentId }, 'dispatcher'),
+    );
     expect(balance.incident.balance.find((b: any) => b.item.id === SLEEPING_BAG)).toMatchObject({ planned: 150, shipped: 150, received: 150 });
   });
 
@@ -472,7 +526,9 @@ describe('agreement and capacity sources (D17)', () => {
     const first = await proposed({ incidentId, destinations: [dest(JISHUI, [[SLEEPING_BAG, 80]])] });
     expect(sumBy(first.lines, (l) => l.tier === 'AGREEMENT')).toBe(80);
     // Only proposed: nothing is promised yet.
-    expect(sumBy(ok(await suggest({ incidentId, destinations: [dest(JISHUI, [[SLEEPING_BAG, 50]])] })).suggestDispatchPlan.lines, (l) => l.tier === 'AGREEMENT')).toBe(50);
+    expect(
+      sumBy(ok(await suggest({ incidentId, destinations: [dest(JISHUI, [[SLEEPING_BAG, 50]])] })).suggestDispatchPlan.lines, (l) => l.tier === 'AGREEMENT'),
+    ).toBe(50);
     ok(await approve(first.id));
     // Approved: 80 of the 100 are promised.
     const second = ok(await suggest({ incidentId, destinations: [dest(JISHUI, [[SLEEPING_BAG, 50]])] })).suggestDispatchPlan;
@@ -529,9 +585,9 @@ describe('replenishment owed (D15)', () => {
       ].sort(),
     );
     const owed = async () =>
-      ok(await t.gql(`query { replenishmentsOwed(regionCode: "410700") { store { id } item { id } quantity planId settledAt } }`, {}, 'dispatcher')).replenishmentsOwed.filter(
-        (r: any) => r.item.id === FOLDING_BED,
-      );
+      ok(
+        await t.gql(`query { replenishmentsOwed(regionCode: "410700") { store { id } item { id } quantity planId settledAt } }`, {}, 'dispatcher'),
+      ).replenishmentsOwed.filter((r: any) => r.item.id === FOLDING_BED);
     expect(await owed()).toEqual([]); // nothing owed before execution
     ok(await approve(plan.id));
     expect(await owed()).toEqual([]);
@@ -551,7 +607,10 @@ describe('a destination that is an existing store', () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: FOLDING_TABLE, quantity: 5, batchNo: 'R-FT-WH', expiryDate: '2032-01-01', unitPrice: '150.00' }]);
     await receive(t, 'admin', XINXIANG, [{ itemId: FOLDING_TABLE, quantity: 40, batchNo: 'R-FT-XX', expiryDate: '2032-01-01', unitPrice: '150.00' }]);
     const before = await dispatchCounts();
-    const plan = await proposed({ incidentId, destinations: [dest({ name: '卫辉市救灾物资储备库', regionCode: '410781', ...WEIHUI_LOC }, [[FOLDING_TABLE, 30]], { storeId: WEIHUI })] });
+    const plan = await proposed({
+      incidentId,
+      destinations: [dest({ name: '卫辉市救灾物资储备库', regionCode: '410781', ...WEIHUI_LOC }, [[FOLDING_TABLE, 30]], { storeId: WEIHUI })],
+    });
     const after = await dispatchCounts();
     expect(after.points).toBe(before.points);
     expect(after.plans).toBe(before.plans + 1);
@@ -584,7 +643,11 @@ describe('travel times (DESIGN: a store → region table overrides the estimate)
     expect(estimated.store.id).toBe(XINXIANG);
     expect(estimated.etaHours).toBeLessThan(3); // about 35 km
     const set = (hours: number, as: string) =>
-      t.gql(`mutation($s: ID!, $h: Float!) { setTravelTime(storeId: $s, regionCode: "410781203000", hours: $h) { storeId regionCode hours } }`, { s: XINXIANG, h: hours }, as);
+      t.gql(
+        `mutation($s: ID!, $h: Float!) { setTravelTime(storeId: $s, regionCode: "410781203000", hours: $h) { storeId regionCode hours } }`,
+        { s: XINXIANG, h: hours },
+        as,
+      );
     expect(errorCode(await set(7.5, 'dispatcher'))).toBe('FORBIDDEN');
     expect((await line()).etaHours).toBe(estimated.etaHours);
     expect(ok(await set(7.5, 'admin')).setTravelTime).toEqual({ storeId: XINXIANG, regionCode: '410781203000', hours: 7.5 });

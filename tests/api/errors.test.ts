@@ -120,7 +120,11 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     ['an Int given 1.5', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 1.5 }],
     ['a required String given null', 'query($c: String!) { region(code: $c) { name } }', { c: null }],
     ['an enum given an unknown value', 'query($k: StoreKind) { stores(kind: $k) { totalCount } }', { k: 'PRIVATE' }],
-    ['Money given 3 decimals', 'mutation($i: UpdateItemInput!) { updateItem(id: "00000000-0000-4000-8000-000000000000", input: $i) { id } }', { i: { referencePrice: '1.234' } }],
+    [
+      'Money given 3 decimals',
+      'mutation($i: UpdateItemInput!) { updateItem(id: "00000000-0000-4000-8000-000000000000", input: $i) { id } }',
+      { i: { referencePrice: '1.234' } },
+    ],
   ])('a wrongly typed variable (%s) → BAD_USER_INPUT', async (_label, query, variables) => {
     const res = await t.gql(query, variables, 'admin');
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
@@ -143,7 +147,7 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     expect(res.errors![0]).toMatchObject({ message: '物资类别不存在：NOPE', extensions: { code: 'NOT_FOUND', field: 'categoryCode', id: 'NOPE' } });
   });
 
-  it('every code the API answered with in this file is one of API.md\'s', async () => {
+  it("every code the API answered with in this file is one of API.md's", async () => {
     const queries = ['{ regions { code ', '{ regions { nope } }', '{ store(id: "x") { name } }', '{ stores(first: -1) { totalCount } }'];
     for (const q of queries) {
       const res = await t.gql(q, {}, 'admin');

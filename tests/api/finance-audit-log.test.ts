@@ -16,7 +16,17 @@ const AUDIT = `query($f: AuditFilter, $first: Int, $after: String) { auditLog(fi
   totalCount pageInfo { hasNextPage endCursor } edges { node { ${ENTRY} } } } }`;
 
 type T = ReturnType<typeof useTestApp>;
-interface Entry { id: string; at: string; username: string | null; role: string | null; regionCode: string | null; operation: string; input: string | null; outcome: string; message: string | null }
+interface Entry {
+  id: string;
+  at: string;
+  username: string | null;
+  role: string | null;
+  regionCode: string | null;
+  operation: string;
+  input: string | null;
+  outcome: string;
+  message: string | null;
+}
 
 async function auditAll(t: T, as: string, f: Record<string, unknown> = {}, first = 500): Promise<Entry[]> {
   const out: Entry[] = [];
@@ -31,7 +41,12 @@ async function auditAll(t: T, as: string, f: Record<string, unknown> = {}, first
 }
 
 const INCIDENT = {
-  name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.065 }, affectedPopulation: 1200, responseLevel: 3,
+  name: '卫辉市“7·20”洪涝灾害',
+  type: 'FLOOD',
+  regionCode: '410781',
+  location: { lat: 35.398, lng: 114.065 },
+  affectedPopulation: 1200,
+  responseLevel: 3,
 };
 
 describe('audit log (D22)', () => {
@@ -43,10 +58,18 @@ describe('audit log (D22)', () => {
     // A successful receipt, a refused issue, a failed login, an incident, a user created with a password.
     receiptNumber = (await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 5, batchNo: 'AU-1', unitPrice: '2180.00' }])).number;
     expect(errorCode(await issue(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 50 }]))).toBe('INSUFFICIENT_STOCK');
-    expect(errorCode(await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: 'auditor', p: 'Wrong-Secret-123' }))).toBe('UNAUTHENTICATED');
+    expect(
+      errorCode(await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: 'auditor', p: 'Wrong-Secret-123' })),
+    ).toBe('UNAUTHENTICATED');
     expect(errorCode(await t.gql(`mutation { login(username: "dispatcher", password: "Literal-Secret-456") { token } }`))).toBe('UNAUTHENTICATED');
     ok(await t.gql(`mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, { i: INCIDENT }, 'dispatcher'));
-    ok(await t.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { username: 'au-keeper', displayName: '审计测试库管员', password: 'Created-Secret-789', role: 'KEEPER', storeIds: [WEIHUI] } }, 'admin'));
+    ok(
+      await t.gql(
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+        { i: { username: 'au-keeper', displayName: '审计测试库管员', password: 'Created-Secret-789', role: 'KEEPER', storeIds: [WEIHUI] } },
+        'admin',
+      ),
+    );
   });
 
   it('D22: every mutation is logged with username, role, operation, outcome (OK or the code), input summary, passwords masked', async () => {
@@ -56,7 +79,11 @@ describe('audit log (D22)', () => {
     const receipts = find((e) => e.operation === 'receiveStock' && e.username === 'keeper');
     expect(receipts).toHaveLength(1);
     expect(receipts[0]).toMatchObject({ role: 'KEEPER', regionCode: '410781000000', outcome: 'OK', message: null });
-    expect(JSON.parse(receipts[0].input!).input).toMatchObject({ storeId: WEIHUI, source: 'PURCHASE', lines: [{ itemId: COTTON_TENT, quantity: 5, batchNo: 'AU-1', unitPrice: '2180.00' }] });
+    expect(JSON.parse(receipts[0].input!).input).toMatchObject({
+      storeId: WEIHUI,
+      source: 'PURCHASE',
+      lines: [{ itemId: COTTON_TENT, quantity: 5, batchNo: 'AU-1', unitPrice: '2180.00' }],
+    });
     expect(Date.parse(receipts[0].at)).toBe(Date.parse('2026-07-20T02:00:00Z'));
 
     const refused = find((e) => e.operation === 'issueStock');
@@ -91,7 +118,13 @@ describe('audit log (D22)', () => {
   });
 
   it('D22: literal arguments are summarised too (not just variables)', async () => {
-    ok(await t.gql(`mutation { flood: createIncident(input: { name: "新乡县暴雨", type: FLOOD, regionCode: "410721", location: { lat: 35.19, lng: 113.8 } }) { id } }`, {}, 'admin'));
+    ok(
+      await t.gql(
+        `mutation { flood: createIncident(input: { name: "新乡县暴雨", type: FLOOD, regionCode: "410721", location: { lat: 35.19, lng: 113.8 } }) { id } }`,
+        {},
+        'admin',
+      ),
+    );
     const [entry] = await auditAll(t, 'admin', { operation: 'createIncident', username: 'admin' });
     expect(JSON.parse(entry.input!)).toEqual({ input: { name: '新乡县暴雨', type: 'FLOOD', regionCode: '410721', location: { lat: 35.19, lng: 113.8 } } });
     const [login] = await auditAll(t, 'admin', { operation: 'login', username: 'dispatcher', outcome: 'UNAUTHENTICATED' });
@@ -143,23 +176,48 @@ describe('audit log (D22)', () => {
 
   it('D22: every mutation in the schema is FORBIDDEN for the auditor (found by introspection) and writes nothing', async () => {
     const schema = ok(
-      await t.gql(`{ __schema {
+      await t.gql(
+        `{ __schema {
         mutationType { fields { name args { name defaultValue type { ...Ref } } type { ...Ref } } }
         types { name kind enumValues { name } inputFields { name defaultValue type { ...Ref } } } }
       }
-      fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }`, {}, 'auditor'),
+      fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }`,
+        {},
+        'auditor',
+      ),
     ).__schema;
     const types = new Map<string, any>(schema.types.map((ty: any) => [ty.name, ty]));
     const fields: any[] = schema.mutationType.fields;
     const names = fields.map((f) => f.name);
     // The list is the schema's, not ours: it includes at least these.
-    for (const n of ['login', 'receiveStock', 'issueStock', 'shipTransfer', 'submitStocktake', 'reverseDocument', 'closePeriod', 'createUser', 'createIncident', 'createAgreement', 'executeDispatchPlan']) {
+    for (const n of [
+      'login',
+      'receiveStock',
+      'issueStock',
+      'shipTransfer',
+      'submitStocktake',
+      'reverseDocument',
+      'closePeriod',
+      'createUser',
+      'createIncident',
+      'createAgreement',
+      'executeDispatchPlan',
+    ]) {
       expect(names).toContain(n);
     }
 
     const render = (ref: any): string => (ref.kind === 'NON_NULL' ? `${render(ref.ofType)}!` : ref.kind === 'LIST' ? `[${render(ref.ofType)}]` : ref.name);
     const named = (ref: any): any => (ref.ofType ? named(ref.ofType) : ref);
-    const scalar: Record<string, unknown> = { ID: randomUUID(), String: 'x', Int: 1, Float: 1, Boolean: false, Money: '1.00', Date: '2026-07-01', DateTime: '2026-07-01T08:00:00+08:00' };
+    const scalar: Record<string, unknown> = {
+      ID: randomUUID(),
+      String: 'x',
+      Int: 1,
+      Float: 1,
+      Boolean: false,
+      Money: '1.00',
+      Date: '2026-07-01',
+      DateTime: '2026-07-01T08:00:00+08:00',
+    };
     const dummy = (ref: any, depth = 0): unknown => {
       if (ref.kind === 'NON_NULL') return dummy(ref.ofType, depth);
       if (ref.kind === 'LIST') return [dummy(ref.ofType, depth)];
@@ -187,7 +245,10 @@ describe('audit log (D22)', () => {
       const query = `mutation${decl ? `(${decl})` : ''} { ${field.name}${call ? `(${call})` : ''} ${selection} }`;
       const variables = Object.fromEntries(required.map((a: any, i: number) => [`a${i}`, dummy(a.type)]));
       const res = await t.gql(query, variables, 'auditor');
-      expect({ mutation: field.name, code: errorCode(res), data: res.data?.[field.name] ?? null }, `${query} ${JSON.stringify(variables)} → ${JSON.stringify(res.errors)}`).toEqual({
+      expect(
+        { mutation: field.name, code: errorCode(res), data: res.data?.[field.name] ?? null },
+        `${query} ${JSON.stringify(variables)} → ${JSON.stringify(res.errors)}`,
+      ).toEqual({
         mutation: field.name,
         code: 'FORBIDDEN',
         data: null,
@@ -200,8 +261,15 @@ describe('audit log (D22)', () => {
     expect(await ledgerCounts(t)).toEqual(ledgerBefore);
     expect(await tableCounts(t)).toEqual(countsBefore);
     const refusals = await auditAll(t, 'admin', { username: 'auditor', outcome: 'FORBIDDEN' });
-    for (const name of checked) expect(refusals.some((e) => e.operation === name && e.role === 'AUDITOR'), name).toBe(true);
+    for (const name of checked)
+      expect(
+        refusals.some((e) => e.operation === name && e.role === 'AUDITOR'),
+        name,
+      ).toBe(true);
     // Login stays public: the auditor may sign in.
-    expect(ok(await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: 'auditor', p: TEST_PASSWORD }, 'auditor')).login.token).toBeTruthy();
+    expect(
+      ok(await t.gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: 'auditor', p: TEST_PASSWORD }, 'auditor')).login
+        .token,
+    ).toBeTruthy();
   });
 });

@@ -9,7 +9,23 @@ import { binary, buildFinanceHistory, fen, valuationOf, yuan, type FinanceHistor
 // D21/D22 exports for the people who live in Excel: the journal and the valuation as CSV (UTF-8 with BOM) and
 // XLSX, with Chinese headings, over authenticated HTTP (the GraphQL bearer token).
 
-const JOURNAL_HEADINGS = ['单据编号', '单据类型', '仓库', '物资', '规格', '单位', '批号', '库存类别', '数量', '单价（元）', '金额（元）', '原因', '经办人', '业务时间', '记账时间'];
+const JOURNAL_HEADINGS = [
+  '单据编号',
+  '单据类型',
+  '仓库',
+  '物资',
+  '规格',
+  '单位',
+  '批号',
+  '库存类别',
+  '数量',
+  '单价（元）',
+  '金额（元）',
+  '原因',
+  '经办人',
+  '业务时间',
+  '记账时间',
+];
 const ENDPOINTS = ['/exports/journal.csv', '/exports/journal.xlsx', '/exports/valuation.csv', '/exports/valuation.xlsx'];
 
 /** RFC 4180 CSV (quotes, doubled quotes, CRLF). */
@@ -99,11 +115,32 @@ describe('exports (D21, D22)', () => {
     expect(rows.every((r) => r.length === JOURNAL_HEADINGS.length)).toBe(true);
     // The relief issue of 2026-04-10 (20 quilts at 12.35) in full.
     expect(rows.find((r) => r[0] === h.documents.E5.number)).toEqual([
-      h.documents.E5.number, '出库', '卫辉市救灾物资储备库', '棉被', expect.any(String), '床', 'VA-Q2', '在库', '-20', '12.35', '-247.00', '救灾发放', '卫辉市储备库库管员',
-      '2026-04-10 16:00:00', '2026-04-10 17:00:00',
+      h.documents.E5.number,
+      '出库',
+      '卫辉市救灾物资储备库',
+      '棉被',
+      expect.any(String),
+      '床',
+      'VA-Q2',
+      '在库',
+      '-20',
+      '12.35',
+      '-247.00',
+      '救灾发放',
+      '卫辉市储备库库管员',
+      '2026-04-10 16:00:00',
+      '2026-04-10 17:00:00',
     ]);
     // The transfer to 卫辉 shows its in-transit leg.
-    expect(rows.filter((r) => r[0] === h.documents.E6.number).map((r) => [r[1], r[7], r[8]]).sort()).toEqual([['调拨出库', '在库', '-10'], ['调拨出库', '在途', '10']]);
+    expect(
+      rows
+        .filter((r) => r[0] === h.documents.E6.number)
+        .map((r) => [r[1], r[7], r[8]])
+        .sort(),
+    ).toEqual([
+      ['调拨出库', '在库', '-10'],
+      ['调拨出库', '在途', '10'],
+    ]);
     // 晋城 is not 新乡's.
     expect(rows.some((r) => r[2].startsWith('晋城'))).toBe(false);
   });
@@ -133,7 +170,13 @@ describe('exports (D21, D22)', () => {
     const outside = await get(t, '/exports/journal.csv', 'auditor', { storeId: JINCHENG });
     expect(outside.status === 403 || parseCsv(outside.text.slice(1)).length === 1).toBe(true);
     // Malformed filters are the client's error, not the server's.
-    for (const bad of <Record<string, string>[]>[{ documentType: 'BOGUS' }, { storeId: 'not-a-uuid' }, { itemId: '42' }, { from: 'yesterday' }, { regionCode: 'xx' }]) {
+    for (const bad of <Record<string, string>[]>[
+      { documentType: 'BOGUS' },
+      { storeId: 'not-a-uuid' },
+      { itemId: '42' },
+      { from: 'yesterday' },
+      { regionCode: 'xx' },
+    ]) {
       const res = await get(t, '/exports/journal.csv', 'auditor', bad);
       expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
       expect(JSON.parse(res.text).error.code).toBe('BAD_USER_INPUT');
@@ -175,7 +218,9 @@ describe('exports (D21, D22)', () => {
       const body = rows.slice(0, -1);
       expect(yuan(body.reduce((s, r) => s + fen(r[2]), 0n))).toBe(v.onHand);
       expect(yuan(body.reduce((s, r) => s + fen(r[4]), 0n))).toBe(v.inTransit);
-      expect(body.map((r) => [r[1], r[2], r[3], r[4]])).toEqual(v.groups.map((g) => [String(g.quantity), g.value, String(g.inTransitQuantity), g.inTransitValue]));
+      expect(body.map((r) => [r[1], r[2], r[3], r[4]])).toEqual(
+        v.groups.map((g) => [String(g.quantity), g.value, String(g.inTransitQuantity), g.inTransitValue]),
+      );
       expect(body.map((r) => r[0])).toContain('卫辉市救灾物资储备库');
     }
     // Now: 289955.59 on hand, 15835.00 in transit (see finance-valuation).
@@ -197,7 +242,9 @@ describe('exports (D21, D22)', () => {
     expect(footer[0]).toBe('合计');
     expect(footer[3]).toBe(Number(v.onHand));
     expect(footer[5]).toBe(Number(v.inTransit));
-    expect(rows.slice(1, -1).map((r) => [r[2], r[3], r[4], r[5]])).toEqual(v.groups.map((g) => [g.quantity, Number(g.value), g.inTransitQuantity, Number(g.inTransitValue)]));
+    expect(rows.slice(1, -1).map((r) => [r[2], r[3], r[4], r[5]])).toEqual(
+      v.groups.map((g) => [g.quantity, Number(g.value), g.inTransitQuantity, Number(g.inTransitValue)]),
+    );
     const sumFen = rows.slice(1, -1).reduce((s, r) => s + Math.round((r[3] as number) * 100), 0);
     expect(sumFen).toBe(Number(fen(v.onHand)));
   });

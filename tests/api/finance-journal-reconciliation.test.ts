@@ -79,8 +79,16 @@ describe('journal (D22)', () => {
     const relief = nodes.filter((n) => n.document.id === h.documents.E5.id);
     expect(relief).toEqual([
       expect.objectContaining({
-        type: 'ISSUE', bucket: 'ON_HAND', quantity: -20, unitPrice: '12.35', value: '-247.00', store: { id: WEIHUI }, item: { id: QUILT },
-        batch: { batchNo: 'VA-Q2' }, reason: { code: 'RELIEF', name: '救灾发放' }, actor: { username: 'keeper', displayName: '卫辉市储备库库管员' },
+        type: 'ISSUE',
+        bucket: 'ON_HAND',
+        quantity: -20,
+        unitPrice: '12.35',
+        value: '-247.00',
+        store: { id: WEIHUI },
+        item: { id: QUILT },
+        batch: { batchNo: 'VA-Q2' },
+        reason: { code: 'RELIEF', name: '救灾发放' },
+        actor: { username: 'keeper', displayName: '卫辉市储备库库管员' },
         document: { id: h.documents.E5.id, number: h.documents.E5.number, type: 'ISSUE' },
       }),
     ]);
@@ -89,11 +97,25 @@ describe('journal (D22)', () => {
     // A transfer: out of 新乡市库 on hand, into 卫辉 in transit; both in the journal, by the admin.
     const shipped = nodes.filter((n) => n.type === 'TRANSFER_OUT' && n.document.number === h.documents.E6.number);
     expect(shipped.map((n) => [n.store.id, n.bucket, n.quantity, n.value, n.actor.username]).sort()).toEqual(
-      [[WEIHUI, 'IN_TRANSIT', 10, '21800.00', 'admin'], [XINXIANG, 'ON_HAND', -10, '-21800.00', 'admin']].sort(),
+      [
+        [WEIHUI, 'IN_TRANSIT', 10, '21800.00', 'admin'],
+        [XINXIANG, 'ON_HAND', -10, '-21800.00', 'admin'],
+      ].sort(),
     );
     // The stocktake loss carries its reason; the reversal negates the May receipt.
-    expect(nodes.find((n) => n.type === 'STOCKTAKE')).toMatchObject({ quantity: -10, value: '-11.50', reason: { code: 'DAMAGED', name: '破损' }, document: { number: h.documents.E8.number } });
-    expect(nodes.find((n) => n.type === 'REVERSAL')).toMatchObject({ quantity: -3, unitPrice: '1999.99', value: '-5999.97', actor: { username: 'keeper' }, document: { number: h.documents.E14.number } });
+    expect(nodes.find((n) => n.type === 'STOCKTAKE')).toMatchObject({
+      quantity: -10,
+      value: '-11.50',
+      reason: { code: 'DAMAGED', name: '破损' },
+      document: { number: h.documents.E8.number },
+    });
+    expect(nodes.find((n) => n.type === 'REVERSAL')).toMatchObject({
+      quantity: -3,
+      unitPrice: '1999.99',
+      value: '-5999.97',
+      actor: { username: 'keeper' },
+      document: { number: h.documents.E14.number },
+    });
   });
 
   it('D22: filters by period, region, store, item and document type (alone and combined) return exactly the matching movements', async () => {
@@ -106,7 +128,10 @@ describe('journal (D22)', () => {
       [{ itemId: QUILT }, sql`s.region_code LIKE '4107%' AND m.item_id = ${QUILT}::uuid`],
       [{ documentType: 'RECEIPT' }, sql`s.region_code LIKE '4107%' AND m.type = 'RECEIPT'`],
       [{ documentType: 'TRANSFER_OUT', regionCode: '410700' }, sql`s.region_code LIKE '4107%' AND m.type = 'TRANSFER_OUT'`],
-      [{ storeId: WEIHUI, itemId: COTTON_TENT, from }, sql`m.store_id = ${WEIHUI}::uuid AND m.item_id = ${COTTON_TENT}::uuid AND m.occurred_at >= ${from}::timestamptz`],
+      [
+        { storeId: WEIHUI, itemId: COTTON_TENT, from },
+        sql`m.store_id = ${WEIHUI}::uuid AND m.item_id = ${COTTON_TENT}::uuid AND m.occurred_at >= ${from}::timestamptz`,
+      ],
       [{ regionCode: '410781', documentType: 'ISSUE', to }, sql`s.region_code LIKE '410781%' AND m.type = 'ISSUE' AND m.occurred_at <= ${to}::timestamptz`],
       [{ documentId: h.documents.E1.id }, sql`m.document_id = ${h.documents.E1.id}::uuid`],
       [{ from: '2026-07-15T00:00:00+08:00' }, sql`s.region_code LIKE '4107%' AND m.occurred_at >= '2026-07-15T00:00:00+08:00'::timestamptz`],
@@ -117,7 +142,11 @@ describe('journal (D22)', () => {
       expect({ f, ids: nodes.map((n) => n.id), totalCount }).toEqual({ f, ids: want, totalCount: want.length });
     }
     // The filters are not vacuous.
-    expect((await journalAll(t, { regionCode: '410700', from, to }, 500)).nodes.every((n) => Date.parse(n.occurredAt) >= Date.parse(from) && Date.parse(n.occurredAt) <= Date.parse(to))).toBe(true);
+    expect(
+      (await journalAll(t, { regionCode: '410700', from, to }, 500)).nodes.every(
+        (n) => Date.parse(n.occurredAt) >= Date.parse(from) && Date.parse(n.occurredAt) <= Date.parse(to),
+      ),
+    ).toBe(true);
     expect((await journalAll(t, { documentType: 'STOCKTAKE' }, 500)).totalCount).toBe(1);
     expect((await journalAll(t, { itemId: SANDBAG }, 500)).nodes.map((n) => n.quantity)).toEqual([-10, 10000]);
   });
@@ -188,7 +217,14 @@ describe('reconciliation (D22, D9)', () => {
   it('D22, D9: after a stocktake the line shows the count and when; a later issue shows in movementsSinceCount, countVsBalance stays 0', async () => {
     let ls = await lines();
     // The stocktake of 2026-05-12 counted 9990 sandbags (10 damaged).
-    expect(lineOf(ls, WEIHUI, 'VA-S1')).toMatchObject({ ledgerOnHand: 9990, balanceOnHand: 9990, lastCountedQuantity: 9990, movementsSinceCount: 0, countVsBalance: 0, ledgerVsBalance: 0 });
+    expect(lineOf(ls, WEIHUI, 'VA-S1')).toMatchObject({
+      ledgerOnHand: 9990,
+      balanceOnHand: 9990,
+      lastCountedQuantity: 9990,
+      movementsSinceCount: 0,
+      countVsBalance: 0,
+      ledgerVsBalance: 0,
+    });
     expect(Date.parse(lineOf(ls, WEIHUI, 'VA-S1').lastCountedAt)).toBe(Date.parse('2026-05-12T10:00:00+08:00'));
     // Never counted: no count.
     expect(lineOf(ls, WEIHUI, 'VA-Q2')).toMatchObject({ lastCountedQuantity: null, lastCountedAt: null, movementsSinceCount: null, countVsBalance: null });
@@ -198,7 +234,14 @@ describe('reconciliation (D22, D9)', () => {
     const agreed = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId: h.batches['VA-Q2'], countedQuantity: 100 }] });
     expect(agreed.errors, JSON.stringify(agreed.errors)).toBeUndefined();
     ls = await lines();
-    expect(lineOf(ls, WEIHUI, 'VA-S1')).toMatchObject({ ledgerOnHand: 9890, balanceOnHand: 9890, lastCountedQuantity: 9990, movementsSinceCount: -100, countVsBalance: 0, ledgerVsBalance: 0 });
+    expect(lineOf(ls, WEIHUI, 'VA-S1')).toMatchObject({
+      ledgerOnHand: 9890,
+      balanceOnHand: 9890,
+      lastCountedQuantity: 9990,
+      movementsSinceCount: -100,
+      countVsBalance: 0,
+      ledgerVsBalance: 0,
+    });
     expect(lineOf(ls, WEIHUI, 'VA-Q2')).toMatchObject({ balanceOnHand: 100, lastCountedQuantity: 100, movementsSinceCount: 0, countVsBalance: 0 });
     expect(Date.parse(lineOf(ls, WEIHUI, 'VA-Q2').lastCountedAt)).toBe(Date.parse('2026-07-20T02:00:00Z'));
   });
@@ -214,13 +257,17 @@ describe('reconciliation (D22, D9)', () => {
       expect(l.balanceOnHand - l.ledgerOnHand).toBe(1);
       expect(l.countVsBalance).toBe(1);
       // Two errors that cancel in a sum (one more on hand, one fewer in transit) must still raise the alarm.
-      await db.execute(sql`UPDATE balances SET on_hand = on_hand + 1, in_transit = in_transit - 1 WHERE store_id = ${XINXIANG_COUNTY}::uuid AND batch_id = ${q1}::uuid`);
+      await db.execute(
+        sql`UPDATE balances SET on_hand = on_hand + 1, in_transit = in_transit - 1 WHERE store_id = ${XINXIANG_COUNTY}::uuid AND batch_id = ${q1}::uuid`,
+      );
       const q = lineOf(await lines(), XINXIANG_COUNTY, 'VA-Q1');
       expect([q.balanceOnHand, q.balanceInTransit, q.ledgerOnHand, q.ledgerInTransit]).toEqual([1, 99, 0, 100]);
       expect(q.ledgerVsBalance).toBe(2);
     } finally {
       await db.execute(sql`UPDATE balances SET on_hand = on_hand - 1 WHERE store_id = ${WEIHUI}::uuid AND batch_id = ${s1}::uuid`);
-      await db.execute(sql`UPDATE balances SET on_hand = on_hand - 1, in_transit = in_transit + 1 WHERE store_id = ${XINXIANG_COUNTY}::uuid AND batch_id = ${q1}::uuid`);
+      await db.execute(
+        sql`UPDATE balances SET on_hand = on_hand - 1, in_transit = in_transit + 1 WHERE store_id = ${XINXIANG_COUNTY}::uuid AND batch_id = ${q1}::uuid`,
+      );
     }
     expect((await lines()).every((l) => l.ledgerVsBalance === 0)).toBe(true);
   });

@@ -41,7 +41,10 @@ describe('period close (月结, D21/D22)', () => {
   beforeAll(async () => {
     h = await buildFinanceHistory(t, { reverseMayReceipt: false });
     // Entries dated exactly at the two cutoffs (midnight in China): each belongs to the month that starts there.
-    for (const [occurredAt, batchNo] of [['2026-05-01T00:00:00+08:00', 'P-CUT-APR'], ['2026-06-01T00:00:00+08:00', 'P-CUT-MAY']]) {
+    for (const [occurredAt, batchNo] of [
+      ['2026-05-01T00:00:00+08:00', 'P-CUT-APR'],
+      ['2026-06-01T00:00:00+08:00', 'P-CUT-MAY'],
+    ]) {
       const res = await receiveRaw(t, 'admin', purchase(XINXIANG, [{ itemId: QUILT, quantity: 4, unitPrice: '0.25', batchNo }], { occurredAt }));
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     }
@@ -120,8 +123,18 @@ describe('period close (月结, D21/D22)', () => {
     const refused = [
       await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 5, unitPrice: '10.00', batchNo: 'P-MAY' }], { occurredAt: may20 })),
       await receiveRaw(t, 'admin', purchase(XINXIANG, [{ itemId: QUILT, quantity: 5, unitPrice: '10.00' }], { occurredAt: '2026-05-31T23:59:59.999+08:00' })),
-      await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', occurredAt: may20, lines: [{ itemId: QUILT, quantity: 1, batchId: h.batches['VA-Q2'] }] }),
-      await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, occurredAt: may20, counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }] }),
+      await issueRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        occurredAt: may20,
+        lines: [{ itemId: QUILT, quantity: 1, batchId: h.batches['VA-Q2'] }],
+      }),
+      await stocktakeRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        occurredAt: may20,
+        counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }],
+      }),
       // A count without differences posts no movement; the document alone is refused too.
       await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, occurredAt: may20, counts: [{ batchId: h.batches['VA-B1'], countedQuantity: 0 }] }),
       await shipRaw(t, 'admin', { fromStoreId: XINXIANG, toStoreId: WEIHUI, occurredAt: may20, lines: [{ itemId: COTTON_TENT, quantity: 1 }] }),
@@ -139,14 +152,32 @@ describe('period close (月结, D21/D22)', () => {
     await closeAprilAndMay();
     const before = await valuations();
     const june = '2026-06-20T10:00:00+08:00';
-    const receipt = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 5, unitPrice: '10.01', batchNo: 'P-JUN' }], { occurredAt: june }));
+    const receipt = await receiveRaw(
+      t,
+      'keeper',
+      purchase(WEIHUI, [{ itemId: QUILT, quantity: 5, unitPrice: '10.01', batchNo: 'P-JUN' }], { occurredAt: june }),
+    );
     expect(receipt.errors, JSON.stringify(receipt.errors)).toBeUndefined();
-    const issued = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', occurredAt: june, lines: [{ itemId: QUILT, quantity: 1, batchId: h.batches['VA-Q2'] }] });
+    const issued = await issueRaw(t, 'keeper', {
+      storeId: WEIHUI,
+      recipient: '安置点',
+      reason: 'RELIEF',
+      occurredAt: june,
+      lines: [{ itemId: QUILT, quantity: 1, batchId: h.batches['VA-Q2'] }],
+    });
     expect(issued.errors, JSON.stringify(issued.errors)).toBeUndefined();
-    const counted = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, occurredAt: june, counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }] });
+    const counted = await stocktakeRaw(t, 'keeper', {
+      storeId: WEIHUI,
+      occurredAt: june,
+      counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }],
+    });
     expect(counted.errors, JSON.stringify(counted.errors)).toBeUndefined();
     // At the cutoff itself: June's.
-    const atCutoff = await receiveRaw(t, 'admin', purchase(XINXIANG, [{ itemId: QUILT, quantity: 2, unitPrice: '0.50', batchNo: 'P-CUT' }], { occurredAt: '2026-06-01T00:00:00+08:00' }));
+    const atCutoff = await receiveRaw(
+      t,
+      'admin',
+      purchase(XINXIANG, [{ itemId: QUILT, quantity: 2, unitPrice: '0.50', batchNo: 'P-CUT' }], { occurredAt: '2026-06-01T00:00:00+08:00' }),
+    );
     expect(atCutoff.errors, JSON.stringify(atCutoff.errors)).toBeUndefined();
     const after = await valuations();
     // +5 × 10.01 − 1 × 12.35 − 10 × 1.15 from 06-20 10:00; +2 × 0.50 from the cutoff.

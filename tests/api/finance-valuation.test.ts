@@ -35,7 +35,12 @@ describe('valuation (D21)', () => {
       `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
       {
         i: {
-          mode: 'AGREEMENT', companyName: '新乡市惠民百货配送有限公司', regionCode: '410700', validFrom: '2026-01-01', validTo: '2026-12-31', annualFee: '36500.00',
+          mode: 'AGREEMENT',
+          companyName: '新乡市惠民百货配送有限公司',
+          regionCode: '410700',
+          validFrom: '2026-01-01',
+          validTo: '2026-12-31',
+          annualFee: '36500.00',
           lines: [
             { itemId: QUILT, quantity: 3000, unitPrice: '158.00', responseHours: 6 },
             { itemId: COTTON_TENT, quantity: 500, unitPrice: '2180.00', responseHours: 8 },
@@ -47,19 +52,47 @@ describe('valuation (D21)', () => {
     expect(agreement.errors, JSON.stringify(agreement.errors)).toBeUndefined();
     const check = await t.gql(
       `mutation($i: AgreementCheckInput!) { recordAgreementCheck(input: $i) { id } }`,
-      { i: { agreementId: agreement.data.createAgreement.id, checkedOn: '2026-06-15', lines: [{ itemId: QUILT, countedQuantity: 2600 }, { itemId: COTTON_TENT, countedQuantity: 650 }] } },
+      {
+        i: {
+          agreementId: agreement.data.createAgreement.id,
+          checkedOn: '2026-06-15',
+          lines: [
+            { itemId: QUILT, countedQuantity: 2600 },
+            { itemId: COTTON_TENT, countedQuantity: 650 },
+          ],
+        },
+      },
       'admin',
     );
     expect(check.errors, JSON.stringify(check.errors)).toBeUndefined();
     const capacity = await t.gql(
       `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      { i: { mode: 'CAPACITY', companyName: '新乡市新星帐篷制造有限公司', regionCode: '410700', validFrom: '2026-01-01', validTo: '2028-12-31', lines: [{ itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' }] } },
+      {
+        i: {
+          mode: 'CAPACITY',
+          companyName: '新乡市新星帐篷制造有限公司',
+          regionCode: '410700',
+          validFrom: '2026-01-01',
+          validTo: '2028-12-31',
+          lines: [{ itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' }],
+        },
+      },
       'admin',
     );
     expect(capacity.errors, JSON.stringify(capacity.errors)).toBeUndefined();
     const elsewhere = await t.gql(
       `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      { i: { mode: 'AGREEMENT', companyName: '晋城市太行商贸有限公司', regionCode: '140500', validFrom: '2026-01-01', validTo: '2026-12-31', annualFee: '73000.00', lines: [{ itemId: QUILT, quantity: 100, unitPrice: '150.00', responseHours: 6 }] } },
+      {
+        i: {
+          mode: 'AGREEMENT',
+          companyName: '晋城市太行商贸有限公司',
+          regionCode: '140500',
+          validFrom: '2026-01-01',
+          validTo: '2026-12-31',
+          annualFee: '73000.00',
+          lines: [{ itemId: QUILT, quantity: 100, unitPrice: '150.00', responseHours: 6 }],
+        },
+      },
       'admin',
     );
     expect(elsewhere.errors, JSON.stringify(elsewhere.errors)).toBeUndefined();
@@ -102,17 +135,29 @@ describe('valuation (D21)', () => {
   });
 
   it('D21: the same holds for a county (卫辉 410781), for 晋城 (140500) and for the unscoped administrator', async () => {
-    const cases: [string | undefined, string][] = [['410781', '410781'], ['140500', '1405'], [undefined, '']];
+    const cases: [string | undefined, string][] = [
+      ['410781', '410781'],
+      ['140500', '1405'],
+      [undefined, ''],
+    ];
     for (const [regionCode, prefix] of cases) {
       const rows = await ledgerRows(t, prefix);
       for (const asOf of randomInstants(7 + prefix.length, 8, '2026-03-01T00:00:00+08:00', NOW)) {
         const v = await valuationOf(t, 'admin', { asOf, regionCode });
         const want = replay(rows, asOf);
-        expect({ total: v.total, onHand: v.onHand, inTransit: v.inTransit }, `${regionCode} ${asOf.toISOString()}`).toEqual({ total: want.total, onHand: want.onHand, inTransit: want.inTransit });
+        expect({ total: v.total, onHand: v.onHand, inTransit: v.inTransit }, `${regionCode} ${asOf.toISOString()}`).toEqual({
+          total: want.total,
+          onHand: want.onHand,
+          inTransit: want.inTransit,
+        });
       }
     }
     // While the transfer to 晋城 was on its way (05-20 … 05-25), it was 晋城's, in transit: 5 × 2180.
-    expect(await valuationOf(t, 'admin', { asOf: '2026-05-22T12:00:00+08:00', regionCode: '140500' })).toMatchObject({ onHand: '0.00', inTransit: '10900.00', total: '10900.00' });
+    expect(await valuationOf(t, 'admin', { asOf: '2026-05-22T12:00:00+08:00', regionCode: '140500' })).toMatchObject({
+      onHand: '0.00',
+      inTransit: '10900.00',
+      total: '10900.00',
+    });
   });
 
   it('D21: total = onHand + inTransit; stock in transit is valued apart (the 卫辉 transfer, 04-22 … 05-06)', async () => {
@@ -136,30 +181,44 @@ describe('valuation (D21)', () => {
 
   const combos: Dimension[][] = [...DIMENSIONS.map((d) => [d]), ['STORE', 'FUNDING_SOURCE'], ['REGION', 'CATEGORY'], ['RESERVE_MODE', 'ITEM']];
 
-  it.each(combos.map((c) => [c.join('+'), c] as const))('D21: groups by %s add up exactly to onHand and inTransit, and match the replay', async (_name, groupBy) => {
-    const rows = await ledgerRows(t, XX);
-    for (const asOf of [new Date(NOW), new Date('2026-04-30T12:00:00+08:00'), ...randomInstants(99, 3, '2026-03-01T00:00:00+08:00', NOW)]) {
-      const v = await valuationOf(t, 'auditor', { asOf, groupBy: [...groupBy] });
-      expect(v.groups.length).toBeGreaterThan(0);
-      expect(v.groups.every((g) => g.key.length === groupBy.length)).toBe(true);
-      expect(new Set(v.groups.map((g) => JSON.stringify(g.key))).size).toBe(v.groups.length);
-      expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.onHand);
-      expect(yuan(v.groups.reduce((s, g) => s + fen(g.inTransitValue), 0n))).toBe(v.inTransit);
-      const want = replay(rows, asOf);
-      expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(want.onHandQuantity);
-      expect(v.groups.reduce((s, g) => s + g.inTransitQuantity, 0)).toBe(want.inTransitQuantity);
-      // Under 新乡市 (4107) regions group by county (6 digits).
-      expect(sortGroups(v.groups)).toEqual(replayGroups(rows, asOf, [...groupBy], 6));
-    }
-  });
+  it.each(combos.map((c) => [c.join('+'), c] as const))(
+    'D21: groups by %s add up exactly to onHand and inTransit, and match the replay',
+    async (_name, groupBy) => {
+      const rows = await ledgerRows(t, XX);
+      for (const asOf of [new Date(NOW), new Date('2026-04-30T12:00:00+08:00'), ...randomInstants(99, 3, '2026-03-01T00:00:00+08:00', NOW)]) {
+        const v = await valuationOf(t, 'auditor', { asOf, groupBy: [...groupBy] });
+        expect(v.groups.length).toBeGreaterThan(0);
+        expect(v.groups.every((g) => g.key.length === groupBy.length)).toBe(true);
+        expect(new Set(v.groups.map((g) => JSON.stringify(g.key))).size).toBe(v.groups.length);
+        expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.onHand);
+        expect(yuan(v.groups.reduce((s, g) => s + fen(g.inTransitValue), 0n))).toBe(v.inTransit);
+        const want = replay(rows, asOf);
+        expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(want.onHandQuantity);
+        expect(v.groups.reduce((s, g) => s + g.inTransitQuantity, 0)).toBe(want.inTransitQuantity);
+        // Under 新乡市 (4107) regions group by county (6 digits).
+        expect(sortGroups(v.groups)).toEqual(replayGroups(rows, asOf, [...groupBy], 6));
+      }
+    },
+  );
 
   it('D21: reserve mode and funding source groups name the entrusted store, donations and central funds', async () => {
     const byMode = await valuationOf(t, 'auditor', { groupBy: ['RESERVE_MODE'] });
-    expect(byMode.groups.find((g) => g.key[0] === 'ENTRUSTED')).toEqual({ key: ['ENTRUSTED'], quantity: 800, value: '119992.00', inTransitQuantity: 0, inTransitValue: '0.00' });
+    expect(byMode.groups.find((g) => g.key[0] === 'ENTRUSTED')).toEqual({
+      key: ['ENTRUSTED'],
+      quantity: 800,
+      value: '119992.00',
+      inTransitQuantity: 0,
+      inTransitValue: '0.00',
+    });
     const byFunding = await valuationOf(t, 'auditor', { groupBy: ['FUNDING_SOURCE'] });
     expect(byFunding.groups.find((g) => g.key[0] === 'DONATION')).toMatchObject({ quantity: 300, value: '25515.00' });
     expect(byFunding.groups.find((g) => g.key[0] === 'CENTRAL')).toMatchObject({ quantity: 35, value: '76300.00' }); // 25 + 10 tents
-    expect(byFunding.groups.find((g) => g.key[0] === 'PROVINCE')).toMatchObject({ quantity: 350, value: '55422.50', inTransitQuantity: 100, inTransitValue: '15835.00' });
+    expect(byFunding.groups.find((g) => g.key[0] === 'PROVINCE')).toMatchObject({
+      quantity: 350,
+      value: '55422.50',
+      inTransitQuantity: 100,
+      inTransitValue: '15835.00',
+    });
     const byStore = await valuationOf(t, 'auditor', { groupBy: ['STORE'] });
     expect(byStore.groups.find((g) => g.key[0] === ENTRUSTED_XX)?.value).toBe('119992.00');
     expect(byStore.groups.find((g) => g.key[0] === XINXIANG_COUNTY)).toMatchObject({ quantity: 0, value: '0.00', inTransitQuantity: 100 });
@@ -177,13 +236,23 @@ describe('valuation (D21)', () => {
     const rows = await ledgerRows(t, XX);
     expect(late.total).toBe(replay(rows, new Date('2026-06-15T12:00:00+08:00')).total);
     // Before the agreements were valid: nothing contingent.
-    expect(await valuationOf(t, 'auditor', { asOf: '2025-12-31T12:00:00+08:00' })).toMatchObject({ contingentAgreementValue: '0.00', contingentCapacityValue: '0.00', feesAccrued: '0.00', total: '0.00' });
+    expect(await valuationOf(t, 'auditor', { asOf: '2025-12-31T12:00:00+08:00' })).toMatchObject({
+      contingentAgreementValue: '0.00',
+      contingentCapacityValue: '0.00',
+      feesAccrued: '0.00',
+      total: '0.00',
+    });
     // 晋城's agreement is 晋城's.
     expect((await valuationOf(t, 'admin', { regionCode: '140500' })).contingentAgreementValue).toBe('15000.00');
   });
 
   it('D21: fees accrue exactly 100.00 a day for an annual fee of 36500.00, Jan 1 … the asOf day (China) inclusive', async () => {
-    for (const asOf of [...randomInstants(365, 12, '2026-01-01T00:00:00+08:00', NOW), new Date('2026-01-01T00:00:00+08:00'), new Date('2026-03-01T07:59:59+08:00'), new Date(NOW)]) {
+    for (const asOf of [
+      ...randomInstants(365, 12, '2026-01-01T00:00:00+08:00', NOW),
+      new Date('2026-01-01T00:00:00+08:00'),
+      new Date('2026-03-01T07:59:59+08:00'),
+      new Date(NOW),
+    ]) {
       const day = dayInChina(asOf);
       const days = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse('2026-01-01T00:00:00Z')) / 86_400_000) + 1;
       const v = await valuationOf(t, 'auditor', { asOf });

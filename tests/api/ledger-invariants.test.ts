@@ -41,7 +41,8 @@ describe('ledger invariants', () => {
   let xinxiangBatch = '';
   let jinchengBatch = '';
   beforeAll(async () => {
-    weihuiBatch = (await receive(t, 'keeper', WEIHUI, [{ itemId: itemId('LIV-001'), quantity: 10, batchNo: 'INV-WH', unitPrice: '2180.00' }])).lines[0].batch.id;
+    weihuiBatch = (await receive(t, 'keeper', WEIHUI, [{ itemId: itemId('LIV-001'), quantity: 10, batchNo: 'INV-WH', unitPrice: '2180.00' }])).lines[0].batch
+      .id;
     xinxiangBatch = (await receive(t, 'admin', XINXIANG, [{ itemId: itemId('LIV-001'), quantity: 10, batchNo: 'INV-XX' }])).lines[0].batch.id;
     jinchengBatch = (await receive(t, 'admin', JINCHENG, [{ itemId: itemId('LIV-001'), quantity: 10, batchNo: 'INV-JC' }])).lines[0].batch.id;
   });
@@ -250,15 +251,29 @@ describe('ledger invariants', () => {
     it('D18: receipt → transfer → receipt at the township → issue: every movement in order, holdings, recipients', async () => {
       const item = itemId('LIV-012');
       const receipt = ok(
-        await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: item, quantity: 20, batchNo: 'TRACE-1', unitPrice: '268.00' }], { occurredAt: '2026-07-01T00:00:00Z' })),
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [{ itemId: item, quantity: 20, batchNo: 'TRACE-1', unitPrice: '268.00' }], { occurredAt: '2026-07-01T00:00:00Z' }),
+        ),
       ).receiveStock;
       const batchId = receipt.lines[0].batch.id;
       const tr = ok(
-        await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: TANGZHUANG, lines: [{ itemId: item, quantity: 12, batchId }], occurredAt: '2026-07-10T00:00:00Z' }),
+        await shipRaw(t, 'keeper', {
+          fromStoreId: WEIHUI,
+          toStoreId: TANGZHUANG,
+          lines: [{ itemId: item, quantity: 12, batchId }],
+          occurredAt: '2026-07-10T00:00:00Z',
+        }),
       ).shipTransfer;
       ok(await receiveTransferRaw(t, 'dispatcher', { transferId: tr.id, lines: [{ batchId, quantity: 12 }], occurredAt: '2026-07-11T00:00:00Z' }));
       const issued = ok(
-        await issueRaw(t, 'dispatcher', { storeId: TANGZHUANG, recipient: '汲水镇比干庙村安置点', reason: 'RELIEF', lines: [{ itemId: item, quantity: 5, batchId }] }),
+        await issueRaw(t, 'dispatcher', {
+          storeId: TANGZHUANG,
+          recipient: '汲水镇比干庙村安置点',
+          reason: 'RELIEF',
+          lines: [{ itemId: item, quantity: 5, batchId }],
+        }),
       ).issueStock;
 
       const res = await t.gql(
@@ -291,7 +306,11 @@ describe('ledger invariants', () => {
 
       // The keeper follows it as far as their own store: the township's movements and holdings are the township's (policy).
       const kept = ok(
-        await t.gql(`query($id: ID!) { batchTrace(batchId: $id) { movements { store { id } quantity } holdings { store { id } onHand } recipients { quantity } } }`, { id: batchId }, 'keeper'),
+        await t.gql(
+          `query($id: ID!) { batchTrace(batchId: $id) { movements { store { id } quantity } holdings { store { id } onHand } recipients { quantity } } }`,
+          { id: batchId },
+          'keeper',
+        ),
       ).batchTrace;
       expect(kept.movements).toEqual([
         { store: { id: WEIHUI }, quantity: 20 },
@@ -304,13 +323,25 @@ describe('ledger invariants', () => {
     it('D18/D22: a reversed issue reached no one — it is not among the recipients nor in issuedQuantity', async () => {
       const item = itemId('LIV-014');
       const batchId = (await receive(t, 'keeper', WEIHUI, [{ itemId: item, quantity: 10, batchNo: 'TRACE-REV' }])).lines[0].batch.id;
-      const wrong = ok(await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '录错的安置点', reason: 'RELIEF', lines: [{ itemId: item, quantity: 4, batchId }] })).issueStock;
+      const wrong = ok(
+        await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '录错的安置点', reason: 'RELIEF', lines: [{ itemId: item, quantity: 4, batchId }] }),
+      ).issueStock;
       ok(
-        await t.gql(`mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { id } }`, { id: wrong.id, k: key() }, 'keeper'),
+        await t.gql(
+          `mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { id } }`,
+          { id: wrong.id, k: key() },
+          'keeper',
+        ),
       );
-      const right = ok(await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '正确的安置点', reason: 'RELIEF', lines: [{ itemId: item, quantity: 3, batchId }] })).issueStock;
+      const right = ok(
+        await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '正确的安置点', reason: 'RELIEF', lines: [{ itemId: item, quantity: 3, batchId }] }),
+      ).issueStock;
       const trace = ok(
-        await t.gql(`query($id: ID!) { batchTrace(batchId: $id) { movements { type quantity } recipients { recipient quantity document { id } } receivedQuantity issuedQuantity holdings { onHand } } }`, { id: batchId }, 'keeper'),
+        await t.gql(
+          `query($id: ID!) { batchTrace(batchId: $id) { movements { type quantity } recipients { recipient quantity document { id } } receivedQuantity issuedQuantity holdings { onHand } } }`,
+          { id: batchId },
+          'keeper',
+        ),
       ).batchTrace;
       // The journal keeps everything …
       expect(trace.movements.map((m: any) => [m.type, m.quantity])).toEqual([
@@ -347,7 +378,14 @@ describe('ledger invariants', () => {
       const res = ok(await t.gql(q, { id: XINXIANG, item }, 'dispatcher')).store.stock;
       expect(res.totalCount).toBe(3);
       const byNo = Object.fromEntries(res.edges.map((e: any) => [e.node.batch.batchNo, e.node]));
-      expect(byNo['VAL-A']).toMatchObject({ onHand: 7, available: 7, value: '8641.99', batch: { unitPrice: '1234.57' }, store: { id: XINXIANG }, item: { id: item } });
+      expect(byNo['VAL-A']).toMatchObject({
+        onHand: 7,
+        available: 7,
+        value: '8641.99',
+        batch: { unitPrice: '1234.57' },
+        store: { id: XINXIANG },
+        item: { id: item },
+      });
       expect(byNo['VAL-B']).toMatchObject({ onHand: 3, value: '0.30', batch: { unitPrice: '0.10' } });
       expect(byNo['VAL-C']).toMatchObject({ onHand: 9, value: '1111111109.91' });
 
@@ -373,7 +411,12 @@ describe('ledger invariants', () => {
       const reasons = ok(await t.gql(`{ stockReasons { code name direction usages } }`, {}, 'auditor')).stockReasons;
       expect(reasons).toHaveLength(stockReasonSeeds.length);
       expect(new Map(reasons.map((r: any) => [r.code, r.direction]))).toEqual(new Map(stockReasonSeeds.map((r) => [r.code, r.direction])));
-      expect(reasons.find((r: any) => r.code === 'STOCKTAKE_GAIN')).toEqual({ code: 'STOCKTAKE_GAIN', name: '盘盈', direction: 'INCREASE', usages: ['STOCKTAKE'] });
+      expect(reasons.find((r: any) => r.code === 'STOCKTAKE_GAIN')).toEqual({
+        code: 'STOCKTAKE_GAIN',
+        name: '盘盈',
+        direction: 'INCREASE',
+        usages: ['STOCKTAKE'],
+      });
       expect(reasons.find((r: any) => r.code === 'MOULDY')).toEqual({ code: 'MOULDY', name: '霉变', direction: 'DECREASE', usages: ['STOCKTAKE', 'SCRAP'] });
       expect(reasons.find((r: any) => r.code === 'TRANSIT_LOSS')).toMatchObject({ direction: 'DECREASE', usages: ['TRANSFER'] });
     });

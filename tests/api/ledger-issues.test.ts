@@ -38,7 +38,12 @@ describe('issueStock (出库)', () => {
   });
 
   it('D8: FEFO splits one line across batches, earliest expiry first, and posts negative lines at each batch price', async () => {
-    const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '唐庄镇安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 25 }] }, ISSUE_FIELDS);
+    const res = await issueRaw(
+      t,
+      'keeper',
+      { storeId: WEIHUI, recipient: '唐庄镇安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 25 }] },
+      ISSUE_FIELDS,
+    );
     const doc = ok(res).issueStock;
     expect(doc.number).toMatch(/^CK-2026-\d{6}$/);
     expect(doc).toMatchObject({ type: 'ISSUE', status: 'POSTED', recipient: '唐庄镇安置点', reason: { code: 'RELIEF', direction: 'DECREASE' } });
@@ -50,7 +55,11 @@ describe('issueStock (出库)', () => {
     expect(await byBatchNo(t, WEIHUI, COAT)).toEqual({ 'COAT-2031': 5 });
 
     const moves = ok(
-      await t.gql(`query($f: MovementFilter!) { movements(filter: $f) { totalCount edges { node { quantity bucket type batch { batchNo } reason { code } } } } }`, { f: { documentId: doc.id } }, 'admin'),
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { totalCount edges { node { quantity bucket type batch { batchNo } reason { code } } } } }`,
+        { f: { documentId: doc.id } },
+        'admin',
+      ),
     ).movements;
     expect(moves.totalCount).toBe(3);
     expect(moves.edges.map((e: any) => e.node).sort((a: any, b: any) => a.batch.batchNo.localeCompare(b.batch.batchNo))).toEqual([
@@ -63,7 +72,14 @@ describe('issueStock (出库)', () => {
   it('D8: batches without expiry go last, after dated ones', async () => {
     await receive(t, 'keeper', WEIHUI, [{ itemId: GENERATOR, quantity: 2, batchNo: 'GEN-NONE' }]);
     await receive(t, 'keeper', WEIHUI, [{ itemId: GENERATOR, quantity: 2, batchNo: 'GEN-DATED', expiryDate: '2035-01-01' }]);
-    const doc = ok(await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '防汛指挥部', reason: 'EMERGENCY_RESPONSE', lines: [{ itemId: GENERATOR, quantity: 3 }] }, ISSUE_FIELDS)).issueStock;
+    const doc = ok(
+      await issueRaw(
+        t,
+        'keeper',
+        { storeId: WEIHUI, recipient: '防汛指挥部', reason: 'EMERGENCY_RESPONSE', lines: [{ itemId: GENERATOR, quantity: 3 }] },
+        ISSUE_FIELDS,
+      ),
+    ).issueStock;
     expect(doc.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([
       ['GEN-DATED', -2],
       ['GEN-NONE', -1],
@@ -71,9 +87,15 @@ describe('issueStock (出库)', () => {
   });
 
   it('D8: equal expiry → the batch received first leaves first', async () => {
-    await receive(t, 'keeper', WEIHUI, [{ itemId: TARP, quantity: 3, batchNo: 'TARP-LATER', expiryDate: '2030-01-01' }], { occurredAt: '2026-07-01T00:00:00Z' });
-    await receive(t, 'keeper', WEIHUI, [{ itemId: TARP, quantity: 3, batchNo: 'TARP-EARLIER', expiryDate: '2030-01-01' }], { occurredAt: '2026-06-01T00:00:00Z' });
-    const doc = ok(await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '汲水镇', reason: 'RELIEF', lines: [{ itemId: TARP, quantity: 4 }] }, ISSUE_FIELDS)).issueStock;
+    await receive(t, 'keeper', WEIHUI, [{ itemId: TARP, quantity: 3, batchNo: 'TARP-LATER', expiryDate: '2030-01-01' }], {
+      occurredAt: '2026-07-01T00:00:00Z',
+    });
+    await receive(t, 'keeper', WEIHUI, [{ itemId: TARP, quantity: 3, batchNo: 'TARP-EARLIER', expiryDate: '2030-01-01' }], {
+      occurredAt: '2026-06-01T00:00:00Z',
+    });
+    const doc = ok(
+      await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '汲水镇', reason: 'RELIEF', lines: [{ itemId: TARP, quantity: 4 }] }, ISSUE_FIELDS),
+    ).issueStock;
     expect(doc.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([
       ['TARP-EARLIER', -3],
       ['TARP-LATER', -1],
@@ -84,7 +106,14 @@ describe('issueStock (出库)', () => {
     const a = await receive(t, 'keeper', WEIHUI, [{ itemId: SLEEPING_BAG, quantity: 10, batchNo: 'SB-EARLY', expiryDate: '2027-01-01' }]);
     const b = await receive(t, 'keeper', WEIHUI, [{ itemId: SLEEPING_BAG, quantity: 10, batchNo: 'SB-LATE', expiryDate: '2032-01-01' }]);
     const late = b.lines[0].batch.id;
-    const doc = ok(await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '演练队', reason: 'DRILL', lines: [{ itemId: SLEEPING_BAG, quantity: 4, batchId: late }] }, ISSUE_FIELDS)).issueStock;
+    const doc = ok(
+      await issueRaw(
+        t,
+        'keeper',
+        { storeId: WEIHUI, recipient: '演练队', reason: 'DRILL', lines: [{ itemId: SLEEPING_BAG, quantity: 4, batchId: late }] },
+        ISSUE_FIELDS,
+      ),
+    ).issueStock;
     expect(doc.lines.map((l: any) => [l.batch.id, l.quantity])).toEqual([[late, -4]]);
     expect(await byBatchNo(t, WEIHUI, SLEEPING_BAG)).toEqual({ 'SB-EARLY': 10, 'SB-LATE': 6 });
     expect(a.lines[0].batch.id).not.toBe(late);
@@ -97,7 +126,15 @@ describe('issueStock (出库)', () => {
       await issueRaw(
         t,
         'keeper',
-        { storeId: WEIHUI, recipient: '河道巡查队', reason: 'EMERGENCY_RESPONSE', lines: [{ itemId: LIFE_BUOY, quantity: 3, batchId: a.lines[0].batch.id }, { itemId: LIFE_BUOY, quantity: 4 }] },
+        {
+          storeId: WEIHUI,
+          recipient: '河道巡查队',
+          reason: 'EMERGENCY_RESPONSE',
+          lines: [
+            { itemId: LIFE_BUOY, quantity: 3, batchId: a.lines[0].batch.id },
+            { itemId: LIFE_BUOY, quantity: 4 },
+          ],
+        },
         ISSUE_FIELDS,
       ),
     ).issueStock;
@@ -111,7 +148,10 @@ describe('issueStock (出库)', () => {
 
   describe('refusals change nothing', () => {
     it('over-issue (FEFO) → INSUFFICIENT_STOCK with extensions.available = what is available', async () => {
-      await receive(t, 'keeper', WEIHUI, [{ itemId: TOWEL_QUILT, quantity: 7, batchNo: 'TQ-OVER-1' }, { itemId: TOWEL_QUILT, quantity: 5, batchNo: 'TQ-OVER-2', expiryDate: '2028-01-01' }]);
+      await receive(t, 'keeper', WEIHUI, [
+        { itemId: TOWEL_QUILT, quantity: 7, batchNo: 'TQ-OVER-1' },
+        { itemId: TOWEL_QUILT, quantity: 5, batchNo: 'TQ-OVER-2', expiryDate: '2028-01-01' },
+      ]);
       const stockBefore = await stockAt(t, WEIHUI, TOWEL_QUILT);
       const before = await ledgerCounts(t);
       const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: TOWEL_QUILT, quantity: 13 }] });
@@ -123,7 +163,12 @@ describe('issueStock (出库)', () => {
 
     it('over-issue of a named batch → INSUFFICIENT_STOCK with that batch’s available quantity', async () => {
       const before = await ledgerCounts(t);
-      const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 11, batchId: coat['COAT-2031'] }] });
+      const res = await issueRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        lines: [{ itemId: COAT, quantity: 11, batchId: coat['COAT-2031'] }],
+      });
       expect(errorCode(res)).toBe('INSUFFICIENT_STOCK');
       const onHand = (await byBatchNo(t, WEIHUI, COAT))['COAT-2031'];
       expect(ext(res)).toMatchObject({ available: onHand, requested: 11, batchId: coat['COAT-2031'] });
@@ -154,27 +199,47 @@ describe('issueStock (出库)', () => {
     });
 
     it('a named batch held at another store only → INSUFFICIENT_STOCK, available 0', async () => {
-      const res = await issueRaw(t, 'admin', { storeId: XINXIANG, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1, batchId: coat['COAT-2031'] }] });
+      const res = await issueRaw(t, 'admin', {
+        storeId: XINXIANG,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        lines: [{ itemId: COAT, quantity: 1, batchId: coat['COAT-2031'] }],
+      });
       expect(errorCode(res)).toBe('INSUFFICIENT_STOCK');
       expect(ext(res).available).toBe(0);
     });
 
     it('a batch of another item → BAD_USER_INPUT naming the batch', async () => {
       const before = await ledgerCounts(t);
-      const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: QUILT, quantity: 1, batchId: coat['COAT-2031'] }] });
+      const res = await issueRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        lines: [{ itemId: QUILT, quantity: 1, batchId: coat['COAT-2031'] }],
+      });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(ext(res).field).toBe('input.lines.0.batchId');
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
     it('an unknown batch → NOT_FOUND', async () => {
-      const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1, batchId: randomUUID() }] });
+      const res = await issueRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        lines: [{ itemId: COAT, quantity: 1, batchId: randomUUID() }],
+      });
       expect(errorCode(res)).toBe('NOT_FOUND');
       expect(ext(res).field).toBe('input.lines.0.batchId');
     });
 
     it('a malformed batch id → BAD_USER_INPUT', async () => {
-      const res = await issueRaw(t, 'keeper', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1, batchId: 'not-a-uuid' }] });
+      const res = await issueRaw(t, 'keeper', {
+        storeId: WEIHUI,
+        recipient: '安置点',
+        reason: 'RELIEF',
+        lines: [{ itemId: COAT, quantity: 1, batchId: 'not-a-uuid' }],
+      });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
     });
 
@@ -208,8 +273,12 @@ describe('issueStock (出库)', () => {
     });
 
     it('a keeper issuing at another store → FORBIDDEN; an auditor → FORBIDDEN', async () => {
-      expect(errorCode(await issueRaw(t, 'keeper', { storeId: XINXIANG, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1 }] }))).toBe('FORBIDDEN');
-      expect(errorCode(await issueRaw(t, 'auditor', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1 }] }))).toBe('FORBIDDEN');
+      expect(errorCode(await issueRaw(t, 'keeper', { storeId: XINXIANG, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1 }] }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(errorCode(await issueRaw(t, 'auditor', { storeId: WEIHUI, recipient: '安置点', reason: 'RELIEF', lines: [{ itemId: COAT, quantity: 1 }] }))).toBe(
+        'FORBIDDEN',
+      );
     });
   });
 });
@@ -232,7 +301,11 @@ describe('scrapStock (报废, D11)', () => {
     expect(doc).toMatchObject({ type: 'SCRAP', approvalRef: '卫应急〔2026〕12号 鉴定意见', reason: { code: 'MOULDY' } });
     expect(doc.lines.map((l: any) => [l.batch.id, l.quantity, l.value, l.reason.code])).toEqual([[batchId, -4, '-600.00', 'MOULDY']]);
     const moves = ok(
-      await t.gql(`query($f: MovementFilter!) { movements(filter: $f) { edges { node { quantity bucket type reason { code } } } } }`, { f: { documentId: doc.id } }, 'admin'),
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { edges { node { quantity bucket type reason { code } } } } }`,
+        { f: { documentId: doc.id } },
+        'admin',
+      ),
     ).movements.edges.map((e: any) => e.node);
     expect(moves).toEqual([{ quantity: -4, bucket: 'ON_HAND', type: 'SCRAP', reason: { code: 'MOULDY' } }]);
     expect((await stockAt(t, WEIHUI, QUILT)).find((s: any) => s.batch.id === batchId)).toMatchObject({ onHand: 16 });

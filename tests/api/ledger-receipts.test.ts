@@ -78,7 +78,9 @@ describe('receiveStock (入库, D7)', () => {
     });
 
     it('D7/D10: without production or expiry date the expiry is the receipt date + storage life, and the price the reference price', async () => {
-      const doc = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 2, batchNo: 'CT-NODATE' }]), RECEIPT_FIELDS)).receiveStock;
+      const doc = ok(
+        await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 2, batchNo: 'CT-NODATE' }]), RECEIPT_FIELDS),
+      ).receiveStock;
       // 棉帐篷: 96 months from 2026-07-20 (today in China at the fixed clock); reference price 2180.00.
       expect(doc.lines[0].batch).toMatchObject({ productionDate: null, expiryDate: '2034-07-20', unitPrice: '2180.00' });
       expect(doc.lines[0].value).toBe('4360.00');
@@ -86,13 +88,28 @@ describe('receiveStock (入库, D7)', () => {
 
     it('a given expiry date is kept as given', async () => {
       const doc = ok(
-        await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COAT, quantity: 5, batchNo: 'COAT-EXP', productionDate: '2025-10-01', expiryDate: '2028-10-01' }]), RECEIPT_FIELDS),
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [{ itemId: COAT, quantity: 5, batchNo: 'COAT-EXP', productionDate: '2025-10-01', expiryDate: '2028-10-01' }]),
+          RECEIPT_FIELDS,
+        ),
       ).receiveStock;
       expect(doc.lines[0].batch).toMatchObject({ productionDate: '2025-10-01', expiryDate: '2028-10-01', unitPrice: '185.00' });
     });
 
     it('without a batch number a new batch is numbered automatically', async () => {
-      const doc = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: BLANKET, quantity: 5 }, { itemId: BLANKET, quantity: 6 }]), RECEIPT_FIELDS)).receiveStock;
+      const doc = ok(
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [
+            { itemId: BLANKET, quantity: 5 },
+            { itemId: BLANKET, quantity: 6 },
+          ]),
+          RECEIPT_FIELDS,
+        ),
+      ).receiveStock;
       const [a, b] = doc.lines.map((l: any) => l.batch);
       expect(a.batchNo).toMatch(/^B260720-[0-9A-F]{6}-1$/);
       expect(b.batchNo).toMatch(/^B260720-[0-9A-F]{6}-2$/);
@@ -102,7 +119,12 @@ describe('receiveStock (入库, D7)', () => {
     it('D7: an earlier occurredAt is kept; recordedAt is the clock time; the receipt date is the day in China', async () => {
       // 2026-02-28T17:00Z is already 2026-03-01 01:00 in Asia/Shanghai.
       const doc = ok(
-        await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 1, batchNo: 'CT-BACKDATED' }], { occurredAt: '2026-02-28T17:00:00Z' }), RECEIPT_FIELDS),
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 1, batchNo: 'CT-BACKDATED' }], { occurredAt: '2026-02-28T17:00:00Z' }),
+          RECEIPT_FIELDS,
+        ),
       ).receiveStock;
       expect(doc.occurredAt).toBe('2026-03-01T01:00:00+08:00');
       expect(doc.recordedAt).toBe('2026-07-20T10:00:00+08:00');
@@ -112,7 +134,12 @@ describe('receiveStock (入库, D7)', () => {
 
     it('D7: a donation with its donor is funded by DONATION', async () => {
       const doc = ok(
-        await receiveRaw(t, 'keeper', { storeId: WEIHUI, source: 'DONATION', sourceName: '中国红十字会新乡分会', lines: [{ itemId: QUILT, quantity: 20, batchNo: 'DON-1' }] }, RECEIPT_FIELDS),
+        await receiveRaw(
+          t,
+          'keeper',
+          { storeId: WEIHUI, source: 'DONATION', sourceName: '中国红十字会新乡分会', lines: [{ itemId: QUILT, quantity: 20, batchNo: 'DON-1' }] },
+          RECEIPT_FIELDS,
+        ),
       ).receiveStock;
       expect(doc.source).toBe('DONATION');
       expect(doc.contractNo).toBeNull();
@@ -168,7 +195,12 @@ describe('receiveStock (入库, D7)', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(firstError(res).field).toBe('input.sourceName');
       const okRes = ok(
-        await receiveRaw(t, 'keeper', { storeId: WEIHUI, source: 'REQUISITION', sourceName: '卫辉市某商贸公司', lines: [{ itemId: QUILT, quantity: 1, batchNo: 'REQ-1' }] }, RECEIPT_FIELDS),
+        await receiveRaw(
+          t,
+          'keeper',
+          { storeId: WEIHUI, source: 'REQUISITION', sourceName: '卫辉市某商贸公司', lines: [{ itemId: QUILT, quantity: 1, batchNo: 'REQ-1' }] },
+          RECEIPT_FIELDS,
+        ),
       ).receiveStock;
       expect(okRes).toMatchObject({ source: 'REQUISITION', sourceOrganization: { name: '卫辉市某商贸公司' } });
     });
@@ -188,7 +220,14 @@ describe('receiveStock (入库, D7)', () => {
     });
 
     it('an unknown item → NOT_FOUND naming the line', async () => {
-      const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }, { itemId: randomUUID(), quantity: 1 }]));
+      const res = await receiveRaw(
+        t,
+        'keeper',
+        purchase(WEIHUI, [
+          { itemId: QUILT, quantity: 1 },
+          { itemId: randomUUID(), quantity: 1 },
+        ]),
+      );
       expect(errorCode(res)).toBe('NOT_FOUND');
       expect(firstError(res).field).toBe('input.lines.1.itemId');
     });
@@ -255,7 +294,12 @@ describe('receiveStock (入库, D7)', () => {
 
     it('naming only an existing batch number adds to that batch at its recorded price and expiry (defaults are for new batches)', async () => {
       const first = ok(
-        await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 4, batchNo: 'CT-ADD', unitPrice: '2000.00', expiryDate: '2031-01-01' }]), RECEIPT_FIELDS),
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 4, batchNo: 'CT-ADD', unitPrice: '2000.00', expiryDate: '2031-01-01' }]),
+          RECEIPT_FIELDS,
+        ),
       ).receiveStock;
       const more = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COTTON_TENT, quantity: 2, batchNo: 'CT-ADD' }]), RECEIPT_FIELDS)).receiveStock;
       expect(more.lines[0].batch.id).toBe(first.lines[0].batch.id);
@@ -273,7 +317,13 @@ describe('receiveStock (入库, D7)', () => {
     });
 
     it('API.md "a failed mutation changes nothing": a multi-line receipt with one bad line posts no line, batch or number', async () => {
-      ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: SANDBAG, quantity: 10, batchNo: 'ATOM-EXISTING', unitPrice: '1.10', expiryDate: '2029-01-01' }])));
+      ok(
+        await receiveRaw(
+          t,
+          'keeper',
+          purchase(WEIHUI, [{ itemId: SANDBAG, quantity: 10, batchNo: 'ATOM-EXISTING', unitPrice: '1.10', expiryDate: '2029-01-01' }]),
+        ),
+      );
       const sandbagBefore = await stockAt(t, WEIHUI, SANDBAG);
       const before = await ledgerCounts(t);
 
@@ -291,7 +341,6 @@ describe('receiveStock (入库, D7)', () => {
       expect(await ledgerCounts(t)).toEqual(before); // no document, movement, line or batch (ATOM-NEW rolled back)
       expect(await stockAt(t, WEIHUI, SANDBAG)).toEqual(sandbagBefore);
       expect(sandbagBefore.some((s: any) => s.batch.batchNo === 'ATOM-NEW')).toBe(false);
-
     });
   });
 
@@ -319,7 +368,9 @@ describe('receiveStock (入库, D7)', () => {
       const a = ok(await receiveRaw(t, 'dispatcher', purchase(XINXIANG, [{ itemId: QUILT, quantity: 3, batchNo: 'DISP-CITY' }]), RECEIPT_FIELDS)).receiveStock;
       expect(a.store.id).toBe(XINXIANG);
       expect(a.lines[0].batch.fundingSource).toBe('CITY');
-      const b = ok(await receiveRaw(t, 'dispatcher', purchase(XINXIANG_COUNTY, [{ itemId: QUILT, quantity: 3, batchNo: 'DISP-COUNTY' }]), RECEIPT_FIELDS)).receiveStock;
+      const b = ok(
+        await receiveRaw(t, 'dispatcher', purchase(XINXIANG_COUNTY, [{ itemId: QUILT, quantity: 3, batchNo: 'DISP-COUNTY' }]), RECEIPT_FIELDS),
+      ).receiveStock;
       expect(b.store.id).toBe(XINXIANG_COUNTY);
       expect((await stockAt(t, XINXIANG, QUILT)).find((s: any) => s.batch.id === a.lines[0].batch.id)).toMatchObject({ onHand: 3 });
     });

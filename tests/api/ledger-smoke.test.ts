@@ -13,7 +13,10 @@ describe('ledger smoke', () => {
     await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 10, batchNo: 'B', expiryDate: '2029-01-01', unitPrice: '2100.00' }]);
     const res = await issue(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 15 }]);
     expect(res.errors).toBeUndefined();
-    expect(res.data.issueStock.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([['B', -10], ['A', -5]]);
+    expect(res.data.issueStock.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([
+      ['B', -10],
+      ['A', -5],
+    ]);
     const stock = await stockAt(t, WEIHUI, COTTON_TENT);
     expect(stock.map((s: any) => s.onHand)).toEqual([5]);
   });

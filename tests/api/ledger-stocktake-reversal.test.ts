@@ -35,7 +35,14 @@ describe('submitStocktake (盘点, D9: 账实相符)', () => {
     expect(doc.number).toMatch(/^PD-2026-\d{6}$/);
     expect(doc.type).toBe('STOCKTAKE');
     expect(doc.lines).toHaveLength(1);
-    expect(doc.lines[0]).toMatchObject({ bookQuantity: 10, countedQuantity: 12, quantity: 2, value: '4360.00', reason: { code: 'STOCKTAKE_GAIN' }, batch: { id: batchId } });
+    expect(doc.lines[0]).toMatchObject({
+      bookQuantity: 10,
+      countedQuantity: 12,
+      quantity: 2,
+      value: '4360.00',
+      reason: { code: 'STOCKTAKE_GAIN' },
+      batch: { id: batchId },
+    });
     expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 12 });
     const moves = await movementsOf(t, doc.id);
     expect(moves.edges.map((e: any) => e.node)).toEqual([
@@ -51,13 +58,16 @@ describe('submitStocktake (盘点, D9: 账实相符)', () => {
     expect(doc.lines[0]).toMatchObject({ bookQuantity: 6, countedQuantity: 6, quantity: 0 });
   });
 
-  it.each(['STOCKTAKE_LOSS', 'DAMAGED', 'MOULDY', 'EXPIRED', 'LOST', 'PEST_DAMAGE'])('D9: a loss with a DECREASE reason (%s) posts the negative difference', async (reason) => {
-    const item = itemId('LIV-003');
-    const { batchId } = await stockUp(t, item, `ST-LOSS-${reason}`, 10, '7600.00');
-    const doc = ok(await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 7, reason }] })).submitStocktake;
-    expect(doc.lines[0]).toMatchObject({ bookQuantity: 10, countedQuantity: 7, quantity: -3, value: '-22800.00', reason: { code: reason } });
-    expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 7 });
-  });
+  it.each(['STOCKTAKE_LOSS', 'DAMAGED', 'MOULDY', 'EXPIRED', 'LOST', 'PEST_DAMAGE'])(
+    'D9: a loss with a DECREASE reason (%s) posts the negative difference',
+    async (reason) => {
+      const item = itemId('LIV-003');
+      const { batchId } = await stockUp(t, item, `ST-LOSS-${reason}`, 10, '7600.00');
+      const doc = ok(await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 7, reason }] })).submitStocktake;
+      expect(doc.lines[0]).toMatchObject({ bookQuantity: 10, countedQuantity: 7, quantity: -3, value: '-22800.00', reason: { code: reason } });
+      expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 7 });
+    },
+  );
 
   it('D9: equal counts post no movement but still a line (the count is on record)', async () => {
     const item = itemId('LIV-004');
@@ -119,7 +129,9 @@ describe('submitStocktake (盘点, D9: 账实相符)', () => {
       const direction = counted > 10 ? 'INCREASE' : 'DECREASE';
       expect(ext(res)).toMatchObject({ field: 'input.counts.0.reason', bookQuantity: 10, countedQuantity: counted });
       const allowed = [...(ext(res).allowed as string[])].sort();
-      expect(allowed).toEqual(direction === 'INCREASE' ? ['RECORDING_ERROR', 'STOCKTAKE_GAIN'] : ['DAMAGED', 'EXPIRED', 'LOST', 'MOULDY', 'PEST_DAMAGE', 'STOCKTAKE_LOSS']);
+      expect(allowed).toEqual(
+        direction === 'INCREASE' ? ['RECORDING_ERROR', 'STOCKTAKE_GAIN'] : ['DAMAGED', 'EXPIRED', 'LOST', 'MOULDY', 'PEST_DAMAGE', 'STOCKTAKE_LOSS'],
+      );
       expect(await ledgerCounts(t)).toEqual(before);
       expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 10 });
     });
@@ -149,7 +161,13 @@ describe('submitStocktake (盘点, D9: 账实相符)', () => {
     const neg = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: -1, reason: 'LOST' }] });
     expect(errorCode(neg)).toBe('BAD_USER_INPUT');
     expect(ext(neg).field).toBe('input.counts.0.countedQuantity');
-    const twice = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 3 }, { batchId, countedQuantity: 3 }] });
+    const twice = await stocktakeRaw(t, 'keeper', {
+      storeId: WEIHUI,
+      counts: [
+        { batchId, countedQuantity: 3 },
+        { batchId, countedQuantity: 3 },
+      ],
+    });
     expect(errorCode(twice)).toBe('BAD_USER_INPUT');
     expect(ext(twice).field).toBe('input.counts.1.batchId');
     expect(errorCode(await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId: randomUUID(), countedQuantity: 1 }] }))).toBe('NOT_FOUND');
@@ -168,7 +186,13 @@ describe('reverseDocument (冲销, D22: corrections are reversing entries, never
     const res = await reverseRaw(t, 'keeper', receipt.id);
     const rev = ok(res).reverseDocument;
     expect(rev.number).toMatch(/^CX-2026-\d{6}$/);
-    expect(rev).toMatchObject({ type: 'REVERSAL', status: 'POSTED', note: '录入错误', reverses: { id: receipt.id, number: receipt.number, status: 'REVERSED' }, reversedBy: null });
+    expect(rev).toMatchObject({
+      type: 'REVERSAL',
+      status: 'POSTED',
+      note: '录入错误',
+      reverses: { id: receipt.id, number: receipt.number, status: 'REVERSED' },
+      reversedBy: null,
+    });
     expect(rev.lines.map((l: any) => [l.batch.id, l.quantity, l.value])).toEqual([[batchId, -500, '-550.00']]);
     expect(await lineOf(t, WEIHUI, item, batchId)).toBeUndefined();
 
@@ -212,7 +236,11 @@ describe('reverseDocument (冲销, D22: corrections are reversing entries, never
     const { batchId } = await stockUp(t, item, 'RV-TRANSFER', 10);
     ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: TANGZHUANG, lines: [{ itemId: item, quantity: 4 }] }));
     const shipDoc = ok(
-      await t.gql(`query($f: MovementFilter!) { movements(filter: $f) { edges { node { document { id type } } } } }`, { f: { batchId, type: 'TRANSFER_OUT' } }, 'admin'),
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { edges { node { document { id type } } } } }`,
+        { f: { batchId, type: 'TRANSFER_OUT' } },
+        'admin',
+      ),
     ).movements.edges[0].node.document;
     expect(shipDoc.type).toBe('TRANSFER_OUT');
     const before = await ledgerCounts(t);

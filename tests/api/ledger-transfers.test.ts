@@ -31,7 +31,16 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(tr.number).toMatch(/^DB-2026-\d{6}$/);
     expect(tr).toMatchObject({ status: 'IN_TRANSIT', fromStore: { id: WEIHUI }, toStore: { id: TANGZHUANG } });
     expect(tr.lines).toEqual([
-      { batch: { id: batchId, batchNo: 'TR-SHIP' }, item: { id: item }, shipped: 12, received: 0, lost: 0, cancelled: 0, inTransit: 12, discrepancyReason: null },
+      {
+        batch: { id: batchId, batchNo: 'TR-SHIP' },
+        item: { id: item },
+        shipped: 12,
+        received: 0,
+        lost: 0,
+        cancelled: 0,
+        inTransit: 12,
+        discrepancyReason: null,
+      },
     ]);
     expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 18, inTransit: 0, value: '36000.00' });
     // In-transit stock is valued and traceable at the destination.
@@ -110,7 +119,11 @@ describe('transfers (调拨): ship, receive, cancel', () => {
 
     // The receipt documents are numbered DR and stand at the destination.
     const docs = ok(
-      await t.gql(`query($f: MovementFilter!) { movements(filter: $f) { edges { node { bucket quantity store { id } document { number type } } } } }`, { f: { batchId, type: 'TRANSFER_IN' } }, 'admin'),
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { edges { node { bucket quantity store { id } document { number type } } } } }`,
+        { f: { batchId, type: 'TRANSFER_IN' } },
+        'admin',
+      ),
     ).movements.edges.map((e: any) => e.node);
     expect(docs).toHaveLength(4);
     expect(docs.every((d: any) => d.store.id === TANGZHUANG && /^DR-2026-\d{6}$/.test(d.document.number))).toBe(true);
@@ -144,16 +157,22 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     const item = itemId('FLD-002');
     const batchId = await stockUp(t, item, 'TR-LOSS', 100, '4.50');
     const tr = await ship(t, [{ itemId: item, quantity: 100 }]);
-    const res = ok(await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId, quantity: 97, discrepancyReason: 'TRANSIT_LOSS' }] })).receiveTransfer;
+    const res = ok(
+      await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId, quantity: 97, discrepancyReason: 'TRANSIT_LOSS' }] }),
+    ).receiveTransfer;
     expect(res.status).toBe('RECEIVED');
     expect(res.lines[0]).toMatchObject({ shipped: 100, received: 97, lost: 3, cancelled: 0, inTransit: 0, discrepancyReason: { code: 'TRANSIT_LOSS' } });
     expect(await lineOf(t, TANGZHUANG, item, batchId)).toMatchObject({ onHand: 97, inTransit: 0, value: '436.50' });
     expect(await lineOf(t, WEIHUI, item, batchId)).toBeUndefined();
     // Nothing leaves the books silently: the loss is a movement out of transit with the reason.
     const lossMoves = ok(
-      await t.gql(`query($f: MovementFilter!) { movements(filter: $f) { edges { node { bucket quantity reason { code } } } } }`, { f: { batchId, type: 'TRANSFER_IN' } }, 'admin'),
-    ).movements.edges
-      .map((e: any) => e.node)
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { edges { node { bucket quantity reason { code } } } } }`,
+        { f: { batchId, type: 'TRANSFER_IN' } },
+        'admin',
+      ),
+    )
+      .movements.edges.map((e: any) => e.node)
       .filter((m: any) => m.reason);
     expect(lossMoves).toEqual([{ bucket: 'IN_TRANSIT', quantity: -3, reason: { code: 'TRANSIT_LOSS' } }]);
   });
@@ -170,7 +189,9 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(ext(bad).field).toBe('input.lines.0.quantity');
 
-    const part = ok(await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: gone, quantity: 0, discrepancyReason: 'LOST' }] })).receiveTransfer;
+    const part = ok(
+      await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: gone, quantity: 0, discrepancyReason: 'LOST' }] }),
+    ).receiveTransfer;
     expect(part.status).toBe('PARTIALLY_RECEIVED'); // the other batch is still on its way
     expect(part.lines.find((l: any) => l.batch.id === gone)).toMatchObject({ received: 0, lost: 3, inTransit: 0, discrepancyReason: { code: 'LOST' } });
     expect(await lineOf(t, TANGZHUANG, item, gone)).toBeUndefined();
@@ -184,7 +205,13 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     const item = itemId('FLD-006');
     const batchId = await stockUp(t, item, 'TR-TWICE', 4);
     const tr = await ship(t, [{ itemId: item, quantity: 4 }]);
-    const res = await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId, quantity: 1 }, { batchId, quantity: 1 }] });
+    const res = await receiveTransferRaw(t, 'admin', {
+      transferId: tr.id,
+      lines: [
+        { batchId, quantity: 1 },
+        { batchId, quantity: 1 },
+      ],
+    });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(ext(res).field).toBe('input.lines.1.batchId');
   });

@@ -48,8 +48,7 @@ describe('House style 5: no N+1 — SQL statements for a nested query do not gro
     expect(small.n).toBeLessThanOrEqual(smallFlat.n + 3);
   });
 
-  const nestedStores = (args: string) =>
-    `{ stores(${args}) { edges { node { code region { name parent { name } } operator { name } } } } }`;
+  const nestedStores = (args: string) => `{ stores(${args}) { edges { node { code region { name parent { name } } operator { name } } } } }`;
 
   it('stores(first: 5) and stores(first: 100) { edges { node { region { parent { name } } operator { name } } } } send the same statements', async () => {
     const small = await statements(nestedStores('first: 5'));

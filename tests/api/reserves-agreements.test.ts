@@ -32,7 +32,8 @@ const checkRaw = (t: TestApp, input: Record<string, unknown>, as = 'admin') =>
     as,
   );
 
-const agreementById = async (t: TestApp, id: string, as = 'admin') => ok(await t.gql(`query($id: ID!) { agreement(id: $id) { ${AGREEMENT_FIELDS} } }`, { id }, as)).agreement;
+const agreementById = async (t: TestApp, id: string, as = 'admin') =>
+  ok(await t.gql(`query($id: ID!) { agreement(id: $id) { ${AGREEMENT_FIELDS} } }`, { id }, as)).agreement;
 
 const listRaw = (t: TestApp, vars: { regionCode?: string; activeOn?: string }, as = 'admin') =>
   t.gql(
@@ -109,7 +110,15 @@ describe('reserves: agreements (D6)', () => {
     });
 
     it('D6: AGREEMENT without a store (the company stock is elsewhere) is allowed', async () => {
-      const a = await create(t, agreementInput({ storeId: null, regionCode: '410781', companyName: '卫辉市应急物资协议储备企业联合体', lines: [{ itemId: SANDBAG, quantity: 20000, unitPrice: '1.10', responseHours: 4 }] }));
+      const a = await create(
+        t,
+        agreementInput({
+          storeId: null,
+          regionCode: '410781',
+          companyName: '卫辉市应急物资协议储备企业联合体',
+          lines: [{ itemId: SANDBAG, quantity: 20000, unitPrice: '1.10', responseHours: 4 }],
+        }),
+      );
       expect(a).toMatchObject({ mode: 'AGREEMENT', store: null, region: { code: '410781000000' } });
       expect(a.lines).toEqual([expect.objectContaining({ quantity: 20000, effectiveQuantity: 20000, contingentValue: '22000.00' })]);
     });
@@ -125,8 +134,16 @@ describe('reserves: agreements (D6)', () => {
         annualFee: '45000.00',
         lines: [{ itemId: QUILT, quantity: 1000 }],
       });
-      expect(a).toMatchObject({ mode: 'ENTRUSTED', annualFee: '45000.00', status: 'ACTIVE', store: { id: ENTRUSTED, kind: 'ENTRUSTED' }, region: { code: '410721000000' } });
-      expect(a.lines).toEqual([expect.objectContaining({ item: { id: QUILT }, quantity: 1000, effectiveQuantity: 1000, responseHours: null, contingentValue: null })]);
+      expect(a).toMatchObject({
+        mode: 'ENTRUSTED',
+        annualFee: '45000.00',
+        status: 'ACTIVE',
+        store: { id: ENTRUSTED, kind: 'ENTRUSTED' },
+        region: { code: '410721000000' },
+      });
+      expect(a.lines).toEqual([
+        expect.objectContaining({ item: { id: QUILT }, quantity: 1000, effectiveQuantity: 1000, responseHours: null, contingentValue: null }),
+      ]);
     });
 
     it('D6: CAPACITY — daily capacity after a lead time in days (lead 0 when not given)', async () => {
@@ -161,7 +178,8 @@ describe('reserves: agreements (D6)', () => {
         expect(await counts(t)).toEqual(before);
         return res.errors![0].extensions;
       }
-      const line = (over: Record<string, unknown>) => agreementInput({ lines: [{ itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6, ...over }] });
+      const line = (over: Record<string, unknown>) =>
+        agreementInput({ lines: [{ itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6, ...over }] });
 
       it('D6: validTo before validFrom → BAD_USER_INPUT', async () => {
         const ext = await expectRefused(agreementInput({ validFrom: '2026-07-01', validTo: '2026-06-30' }), 'BAD_USER_INPUT');
@@ -174,7 +192,10 @@ describe('reserves: agreements (D6)', () => {
       });
 
       it.each([0, -1])('D6: daily capacity %i → BAD_USER_INPUT', async (dailyCapacity) => {
-        await expectRefused({ ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, dailyCapacity, leadDays: 2 }] }, 'BAD_USER_INPUT');
+        await expectRefused(
+          { ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, dailyCapacity, leadDays: 2 }] },
+          'BAD_USER_INPUT',
+        );
       });
 
       it('D6: a negative unit price or annual fee → BAD_USER_INPUT', async () => {
@@ -184,7 +205,10 @@ describe('reserves: agreements (D6)', () => {
       });
 
       it('D6: a CAPACITY line without daily capacity → BAD_USER_INPUT', async () => {
-        const ext = await expectRefused({ ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, leadDays: 2, quantity: 100 }] }, 'BAD_USER_INPUT');
+        const ext = await expectRefused(
+          { ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, leadDays: 2, quantity: 100 }] },
+          'BAD_USER_INPUT',
+        );
         expect(ext.field).toBe('input.lines.0.dailyCapacity');
       });
 
@@ -202,13 +226,21 @@ describe('reserves: agreements (D6)', () => {
       it('D6: no lines, or the same item twice → BAD_USER_INPUT', async () => {
         await expectRefused(agreementInput({ lines: [] }), 'BAD_USER_INPUT');
         await expectRefused(
-          agreementInput({ lines: [{ itemId: QUILT, quantity: 1, responseHours: 6 }, { itemId: QUILT, quantity: 2, responseHours: 6 }] }),
+          agreementInput({
+            lines: [
+              { itemId: QUILT, quantity: 1, responseHours: 6 },
+              { itemId: QUILT, quantity: 2, responseHours: 6 },
+            ],
+          }),
           'BAD_USER_INPUT',
         );
       });
 
       it('D6: a negative lead time or a response time over 720 hours → BAD_USER_INPUT', async () => {
-        await expectRefused({ ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, dailyCapacity: 10, leadDays: -1 }] }, 'BAD_USER_INPUT');
+        await expectRefused(
+          { ...agreementInput({ mode: 'CAPACITY', storeId: null }), lines: [{ itemId: COTTON_TENT, dailyCapacity: 10, leadDays: -1 }] },
+          'BAD_USER_INPUT',
+        );
         await expectRefused(line({ responseHours: 721 }), 'BAD_USER_INPUT');
       });
 
@@ -224,7 +256,8 @@ describe('reserves: agreements (D6)', () => {
       });
 
       it('D6: ENTRUSTED requires an ENTRUSTED store (none, a government store, an agreement store → BAD_USER_INPUT)', async () => {
-        const entrusted = (storeId: string | null) => agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId, lines: [{ itemId: QUILT, quantity: 100 }] });
+        const entrusted = (storeId: string | null) =>
+          agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId, lines: [{ itemId: QUILT, quantity: 100 }] });
         expect((await expectRefused(entrusted(null), 'BAD_USER_INPUT')).field).toBe('input.storeId');
         expect((await expectRefused(entrusted(WEIHUI), 'BAD_USER_INPUT')).field).toBe('input.storeId');
         expect((await expectRefused(entrusted(AGREEMENT_STORE), 'BAD_USER_INPUT')).field).toBe('input.storeId');
@@ -322,9 +355,19 @@ describe('reserves: agreements (D6)', () => {
 
     it('D6: records date, counts and findings; the line then counts for min(committed, counted)', async () => {
       const check = ok(
-        await checkRaw(t, { agreementId: id, checkedOn: '2026-06-15', findings: '棉被实存 2600 床，少于协议 3000 床', lines: [{ itemId: QUILT, countedQuantity: 2600 }] }),
+        await checkRaw(t, {
+          agreementId: id,
+          checkedOn: '2026-06-15',
+          findings: '棉被实存 2600 床，少于协议 3000 床',
+          lines: [{ itemId: QUILT, countedQuantity: 2600 }],
+        }),
       ).recordAgreementCheck;
-      expect(check).toMatchObject({ checkedOn: '2026-06-15', findings: '棉被实存 2600 床，少于协议 3000 床', recordedBy: { username: 'admin' }, lines: [{ item: { id: QUILT }, countedQuantity: 2600 }] });
+      expect(check).toMatchObject({
+        checkedOn: '2026-06-15',
+        findings: '棉被实存 2600 床，少于协议 3000 床',
+        recordedBy: { username: 'admin' },
+        lines: [{ item: { id: QUILT }, countedQuantity: 2600 }],
+      });
       const a = await agreementById(t, id);
       expect(lineOf(a, QUILT)).toMatchObject({ quantity: 3000, lastCheckedQuantity: 2600, effectiveQuantity: 2600, contingentValue: '410800.00' });
       // a line the check did not count keeps its commitment
@@ -332,7 +375,20 @@ describe('reserves: agreements (D6)', () => {
     });
 
     it('D6: a later check replaces the earlier count (above the commitment the line counts for the commitment)', async () => {
-      ok(await checkRaw(t, { agreementId: id, checkedOn: '2026-07-10', lines: [{ itemId: QUILT, countedQuantity: 3200 }, { itemId: COTTON_TENT, countedQuantity: 450 }] }, 'dispatcher'));
+      ok(
+        await checkRaw(
+          t,
+          {
+            agreementId: id,
+            checkedOn: '2026-07-10',
+            lines: [
+              { itemId: QUILT, countedQuantity: 3200 },
+              { itemId: COTTON_TENT, countedQuantity: 450 },
+            ],
+          },
+          'dispatcher',
+        ),
+      );
       const a = await agreementById(t, id);
       expect(lineOf(a, QUILT)).toMatchObject({ lastCheckedQuantity: 3200, effectiveQuantity: 3000 });
       expect(lineOf(a, COTTON_TENT)).toMatchObject({ lastCheckedQuantity: 450, effectiveQuantity: 450 });
@@ -370,7 +426,17 @@ describe('reserves: agreements (D6)', () => {
       }
 
       it('D6: an item not in the agreement → BAD_USER_INPUT', async () => {
-        const ext = await expectRefused({ agreementId: id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }, { itemId: SANDBAG, countedQuantity: 5 }] }, 'BAD_USER_INPUT');
+        const ext = await expectRefused(
+          {
+            agreementId: id,
+            checkedOn: '2026-07-01',
+            lines: [
+              { itemId: QUILT, countedQuantity: 1 },
+              { itemId: SANDBAG, countedQuantity: 5 },
+            ],
+          },
+          'BAD_USER_INPUT',
+        );
         expect(ext.field).toBe('input.lines.1.itemId');
       });
 
@@ -384,7 +450,10 @@ describe('reserves: agreements (D6)', () => {
       });
 
       it('D6: the same item twice in one check → BAD_USER_INPUT', async () => {
-        const lines = [{ itemId: QUILT, countedQuantity: 1 }, { itemId: QUILT, countedQuantity: 2 }];
+        const lines = [
+          { itemId: QUILT, countedQuantity: 1 },
+          { itemId: QUILT, countedQuantity: 2 },
+        ];
         expect((await expectRefused({ agreementId: id, checkedOn: '2026-07-01', lines }, 'BAD_USER_INPUT')).field).toBe('input.lines.1.itemId');
       });
 
@@ -393,7 +462,14 @@ describe('reserves: agreements (D6)', () => {
       });
 
       it('D6: a CAPACITY agreement has no stock to count → INVALID_STATE', async () => {
-        const cap = await create(t, { mode: 'CAPACITY', companyName: '长垣市帐篷厂', regionCode: '410783', validFrom: '2026-01-01', validTo: '2027-12-31', lines: [{ itemId: COTTON_TENT, dailyCapacity: 50 }] });
+        const cap = await create(t, {
+          mode: 'CAPACITY',
+          companyName: '长垣市帐篷厂',
+          regionCode: '410783',
+          validFrom: '2026-01-01',
+          validTo: '2027-12-31',
+          lines: [{ itemId: COTTON_TENT, dailyCapacity: 50 }],
+        });
         await expectRefused({ agreementId: cap.id, checkedOn: '2026-07-01', lines: [{ itemId: COTTON_TENT, countedQuantity: 1 }] }, 'INVALID_STATE');
       });
 
@@ -435,14 +511,22 @@ describe('reserves: agreements (D6)', () => {
       );
       const doc = ok(res).receiveStock;
       expect(doc).toMatchObject({ type: 'RECEIPT', store: { id: ENTRUSTED }, actor: { username: 'daichu-keeper' } });
-      expect(doc.lines).toEqual([{ quantity: 200, batch: { batchNo: 'DC-2026-01', reserveMode: 'ENTRUSTED', fundingSource: 'COUNTY', owner: { name: '新乡县人民政府' } } }]);
+      expect(doc.lines).toEqual([
+        { quantity: 200, batch: { batchNo: 'DC-2026-01', reserveMode: 'ENTRUSTED', fundingSource: 'COUNTY', owner: { name: '新乡县人民政府' } } },
+      ]);
     });
 
     it('D6: that keeper posts nowhere else and manages no agreements (FORBIDDEN)', async () => {
       expect(errorCode(await receiveRaw(t, 'daichu-keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }])))).toBe('FORBIDDEN');
-      expect(errorCode(await createRaw(t, agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId: ENTRUSTED, lines: [{ itemId: QUILT, quantity: 1 }] }), 'daichu-keeper'))).toBe(
-        'FORBIDDEN',
-      );
+      expect(
+        errorCode(
+          await createRaw(
+            t,
+            agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId: ENTRUSTED, lines: [{ itemId: QUILT, quantity: 1 }] }),
+            'daichu-keeper',
+          ),
+        ),
+      ).toBe('FORBIDDEN');
     });
   });
 });

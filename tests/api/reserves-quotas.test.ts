@@ -35,8 +35,7 @@ const gapsRaw = (t: TestApp, regionCode: string, as = 'admin') =>
 const gaps = async (t: TestApp, regionCode: string, as = 'admin') => ok(await gapsRaw(t, regionCode, as)).reserveGaps as any[];
 
 /** The gap line of an item for a store quota (store id) or a region quota (12-digit code). */
-const lineOf = (lines: any[], item: string, target: string) =>
-  lines.find((l) => l.item.id === item && (l.store?.id === target || l.region?.code === target));
+const lineOf = (lines: any[], item: string, target: string) => lines.find((l) => l.item.id === item && (l.store?.id === target || l.region?.code === target));
 
 const quotaCount = async (t: TestApp) => {
   const [r] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM quotas`);
@@ -48,7 +47,11 @@ const agreementRaw = (t: TestApp, input: Record<string, unknown>, as = 'admin') 
 const createAgreement = async (t: TestApp, input: Record<string, unknown>) => ok(await agreementRaw(t, input)).createAgreement.id as string;
 const check = async (t: TestApp, agreementId: string, checkedOn: string, lines: { itemId: string; countedQuantity: number }[]) =>
   ok(
-    await t.gql(`mutation($input: AgreementCheckInput!) { recordAgreementCheck(input: $input) { id } }`, { input: { agreementId, checkedOn, lines, findings: '抽查' } }, 'admin'),
+    await t.gql(
+      `mutation($input: AgreementCheckInput!) { recordAgreementCheck(input: $input) { id } }`,
+      { input: { agreementId, checkedOn, lines, findings: '抽查' } },
+      'admin',
+    ),
   );
 
 describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
@@ -198,12 +201,45 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         storeId: AGREEMENT_STORE,
         lines: [{ itemId: COAT, quantity: 300, unitPrice: '185.00', responseHours: 12 }],
       });
-      await createAgreement(t, { ...common, mode: 'AGREEMENT', regionCode: '410781', companyName: '卫辉市被服厂', lines: [{ itemId: COAT, quantity: 40, responseHours: 4 }] });
+      await createAgreement(t, {
+        ...common,
+        mode: 'AGREEMENT',
+        regionCode: '410781',
+        companyName: '卫辉市被服厂',
+        lines: [{ itemId: COAT, quantity: 40, responseHours: 4 }],
+      });
       // none of these count: expired, not yet started, capacity, entrusted (that stock is in the ledger already)
-      await createAgreement(t, { ...common, mode: 'AGREEMENT', regionCode: '410700', validFrom: '2025-01-01', validTo: '2026-06-30', lines: [{ itemId: COAT, quantity: 999, responseHours: 8 }] });
-      await createAgreement(t, { ...common, mode: 'AGREEMENT', regionCode: '410700', validFrom: '2026-09-01', validTo: '2027-08-31', lines: [{ itemId: COAT, quantity: 888, responseHours: 8 }] });
-      await createAgreement(t, { ...common, mode: 'CAPACITY', regionCode: '410700', companyName: '新乡市服装厂', lines: [{ itemId: COAT, dailyCapacity: 100, leadDays: 3 }] });
-      await createAgreement(t, { ...common, mode: 'ENTRUSTED', regionCode: '410721', storeId: ENTRUSTED, companyName: '新乡县中原物流仓储有限公司', lines: [{ itemId: COAT, quantity: 60 }] });
+      await createAgreement(t, {
+        ...common,
+        mode: 'AGREEMENT',
+        regionCode: '410700',
+        validFrom: '2025-01-01',
+        validTo: '2026-06-30',
+        lines: [{ itemId: COAT, quantity: 999, responseHours: 8 }],
+      });
+      await createAgreement(t, {
+        ...common,
+        mode: 'AGREEMENT',
+        regionCode: '410700',
+        validFrom: '2026-09-01',
+        validTo: '2027-08-31',
+        lines: [{ itemId: COAT, quantity: 888, responseHours: 8 }],
+      });
+      await createAgreement(t, {
+        ...common,
+        mode: 'CAPACITY',
+        regionCode: '410700',
+        companyName: '新乡市服装厂',
+        lines: [{ itemId: COAT, dailyCapacity: 100, leadDays: 3 }],
+      });
+      await createAgreement(t, {
+        ...common,
+        mode: 'ENTRUSTED',
+        regionCode: '410721',
+        storeId: ENTRUSTED,
+        companyName: '新乡县中原物流仓储有限公司',
+        lines: [{ itemId: COAT, quantity: 60 }],
+      });
 
       const county = await gaps(t, '410781');
       expect(lineOf(county, COAT, WEIHUI)).toMatchObject({ available: 30, agreementCommitted: 40, gap: 70 }); // the store's own county
@@ -274,7 +310,12 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       await receive(t, 'admin', XINXIANG_COUNTY, [{ itemId: QUILT, quantity: 30, batchNo: 'FLOOR-PH' }]);
       await receive(t, 'admin', ENTRUSTED, [{ itemId: QUILT, quantity: 40, batchNo: 'FLOOR-EN' }]);
       expect(await floor('410721')).toEqual([
-        { region: { code: '410721000000' }, share: 0.3, meetsFloor: false, lines: [{ item: { id: QUILT }, quota: 100, physical: 30, share: 0.3, meetsFloor: false }] },
+        {
+          region: { code: '410721000000' },
+          share: 0.3,
+          meetsFloor: false,
+          lines: [{ item: { id: QUILT }, quota: 100, physical: 30, share: 0.3, meetsFloor: false }],
+        },
       ]);
       // the gap counts the entrusted stock as own stock all the same
       expect(lineOf(await gaps(t, '410721'), QUILT, '410721000000')).toMatchObject({ available: 70, physical: 30, gap: 30 });

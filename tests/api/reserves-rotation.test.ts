@@ -2,7 +2,20 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp, type TestApp } from '../support/harness.ts';
-import { COTTON_TENT, DOC_FIELDS, expectLedgerConsistent, JINCHENG, key, QUILT, receive, SANDBAG, stockAt, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
+import {
+  COTTON_TENT,
+  DOC_FIELDS,
+  expectLedgerConsistent,
+  JINCHENG,
+  key,
+  QUILT,
+  receive,
+  SANDBAG,
+  stockAt,
+  TANGZHUANG,
+  WEIHUI,
+  XINXIANG_COUNTY,
+} from '../support/ledger.ts';
 import { ledgerCounts, ok } from '../support/ledger-ops.ts';
 
 // D10 rotation (轮换): rotateBy = expiry − the item's rotation lead; rotationDue, rotateStock, rotationPlan.
@@ -133,7 +146,7 @@ describe('rotationDue (D10)', () => {
     expect(errorCode(await rotationDue(t, '', {}))).toBe('UNAUTHENTICATED');
   });
 
-  it("D10: the rotation lead is per item — an item with a 24-month lead is due a year earlier than one with 12", async () => {
+  it('D10: the rotation lead is per item — an item with a 24-month lead is due a year earlier than one with 12', async () => {
     const updated = ok(
       await t.gql(`mutation($id: ID!) { updateItem(id: $id, input: { rotationLeadMonths: 24 }) { id rotationLeadMonths } }`, { id: BLANKET }, 'admin'),
     ).updateItem;
@@ -164,7 +177,9 @@ describe('rotateStock (D10)', () => {
   afterEach(() => expectLedgerConsistent(t));
 
   it('D10: one ROTATION document: −q of the old batch and +q of the new one; the new batch inherits funding and reserve mode', async () => {
-    const rec = await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 30, batchNo: 'ROT-A', expiryDate: '2027-02-01', unitPrice: '150.00', fundingSource: 'CENTRAL' }]);
+    const rec = await receive(t, 'keeper', WEIHUI, [
+      { itemId: QUILT, quantity: 30, batchNo: 'ROT-A', expiryDate: '2027-02-01', unitPrice: '150.00', fundingSource: 'CENTRAL' },
+    ]);
     const old = rec.lines[0].batch.id;
     expect((await dueLines(t, 'keeper', 'ROT-A')).map((l) => l.quantity)).toEqual([30]);
     const before = await ledgerCounts(t);
@@ -202,7 +217,13 @@ describe('rotateStock (D10)', () => {
 
     // exactly one document with two lines and two movements, one new batch
     const after = await ledgerCounts(t);
-    expect(after).toEqual({ ...before, documents: before.documents + 1, lines: before.lines + 2, movements: before.movements + 2, batches: before.batches + 1 });
+    expect(after).toEqual({
+      ...before,
+      documents: before.documents + 1,
+      lines: before.lines + 2,
+      movements: before.movements + 2,
+      batches: before.batches + 1,
+    });
 
     // the rotated batch leaves the due list; the store holds the new batch instead
     expect(await dueLines(t, 'keeper', 'ROT-A')).toEqual([]);
@@ -227,7 +248,9 @@ describe('rotateStock (D10)', () => {
   });
 
   it('D10: without expiry and price the new batch gets production date + storage life and keeps the old price', async () => {
-    const rec = await receive(t, 'admin', TAIGONG, [{ itemId: QUILT, quantity: 8, batchNo: 'ROT-C', expiryDate: '2027-01-15', unitPrice: '149.50', fundingSource: 'COUNTY' }]);
+    const rec = await receive(t, 'admin', TAIGONG, [
+      { itemId: QUILT, quantity: 8, batchNo: 'ROT-C', expiryDate: '2027-01-15', unitPrice: '149.50', fundingSource: 'COUNTY' },
+    ]);
     const doc = ok(
       await rotateRaw(t, 'admin', {
         storeId: TAIGONG,
@@ -239,7 +262,13 @@ describe('rotateStock (D10)', () => {
       }),
     ).rotateStock;
     // 棉被: 72 months of storage life
-    expect(doc.lines[1].batch).toMatchObject({ batchNo: 'ROT-C-NEW', productionDate: '2026-06-01', expiryDate: '2032-06-01', unitPrice: '149.50', fundingSource: 'COUNTY' });
+    expect(doc.lines[1].batch).toMatchObject({
+      batchNo: 'ROT-C-NEW',
+      productionDate: '2026-06-01',
+      expiryDate: '2032-06-01',
+      unitPrice: '149.50',
+      fundingSource: 'COUNTY',
+    });
     expect(doc.lines.map((l: any) => l.quantity)).toEqual([-8, 8]);
   });
 
@@ -326,7 +355,11 @@ describe('rotateStock (D10)', () => {
       const res = await expectRefused('keeper', { ...valid(), newBatch: { batchNo: 'ROT-BAD', expiryDate: '2032-01-01' } }, 'BAD_USER_INPUT');
       expect(res.errors![0].extensions.field).toBe('input.newBatch.batchNo');
       // same expiry and price: this would otherwise "rotate" the batch into itself
-      const same = await expectRefused('keeper', { ...valid(), newBatch: { batchNo: 'ROT-BAD', expiryDate: '2027-01-01', unitPrice: '150.00' } }, 'BAD_USER_INPUT');
+      const same = await expectRefused(
+        'keeper',
+        { ...valid(), newBatch: { batchNo: 'ROT-BAD', expiryDate: '2027-01-01', unitPrice: '150.00' } },
+        'BAD_USER_INPUT',
+      );
       expect(same.errors![0].extensions.field).toBe('input.newBatch.batchNo');
     });
 
@@ -346,7 +379,11 @@ describe('rotateStock (D10)', () => {
     });
 
     it('D10: a new expiry before its production date → BAD_USER_INPUT', async () => {
-      await expectRefused('keeper', { ...valid(), newBatch: { batchNo: 'ROT-BAD-X', productionDate: '2026-07-01', expiryDate: '2026-06-01' } }, 'BAD_USER_INPUT');
+      await expectRefused(
+        'keeper',
+        { ...valid(), newBatch: { batchNo: 'ROT-BAD-X', productionDate: '2026-07-01', expiryDate: '2026-06-01' } },
+        'BAD_USER_INPUT',
+      );
     });
 
     it('D10: a negative new unit price → BAD_USER_INPUT', async () => {
@@ -361,7 +398,7 @@ describe('rotateStock (D10)', () => {
       await expectRefused('auditor', valid(), 'FORBIDDEN');
     });
 
-    it("D10: a keeper at another store → FORBIDDEN; a dispatcher outside 新乡 → FORBIDDEN", async () => {
+    it('D10: a keeper at another store → FORBIDDEN; a dispatcher outside 新乡 → FORBIDDEN', async () => {
       await expectRefused('keeper', { ...valid(), storeId: TANGZHUANG }, 'FORBIDDEN');
       await expectRefused('dispatcher', { ...valid(), storeId: JINCHENG, batchId: ids.jc }, 'FORBIDDEN');
     });

@@ -19,7 +19,6 @@ import { freePort } from '../support/postgres-server.ts';
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DEMO_PASSWORD = 'Startup-Pass-2026';
 
-
 interface Started {
   child: ChildProcess;
   stdout: () => string;
@@ -59,7 +58,10 @@ async function login(url: string, username: string, password: string) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { role } } }', variables: { u: username, p: password } }),
+    body: JSON.stringify({
+      query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { role } } }',
+      variables: { u: username, p: password },
+    }),
   });
   return (await res.json()) as { data?: { login: { token: string; user: { role: string } } }; errors?: { extensions: { code: string } }[] };
 }

@@ -271,7 +271,12 @@ describe('D2: stores — listing, scope, and administration', () => {
       const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-01' }) }, 'admin')).data.createStore;
       const res = await t.gql(UPDATE, { id: created.id, input: { name: '卫辉市孙杏村镇储备点（新址）', location: { lat: 35.355, lng: 114.131 } } }, 'admin');
       expect(res.errors).toBeUndefined();
-      expect(res.data.updateStore).toMatchObject({ code: 'S-UPD-01', name: '卫辉市孙杏村镇储备点（新址）', location: { lat: 35.355, lng: 114.131 }, level: 'COUNTY' });
+      expect(res.data.updateStore).toMatchObject({
+        code: 'S-UPD-01',
+        name: '卫辉市孙杏村镇储备点（新址）',
+        location: { lat: 35.355, lng: 114.131 },
+        level: 'COUNTY',
+      });
       const read = await t.gql(STORE, { id: created.id }, 'dispatcher');
       expect(read.data.store.name).toBe('卫辉市孙杏村镇储备点（新址）');
     });

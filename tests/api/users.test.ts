@@ -88,7 +88,9 @@ describe('Users: administrators manage accounts; scope is data (DESIGN.md Auth)'
   it('a KEEPER with an unknown store → NOT_FOUND naming the store', async () => {
     const res = await t.gql(
       CREATE,
-      { input: { username: 'keeper.ghost', displayName: '无库', password: 'Long-Enough-1', role: 'KEEPER', storeIds: ['00000000-0000-4000-8000-000000000000'] } },
+      {
+        input: { username: 'keeper.ghost', displayName: '无库', password: 'Long-Enough-1', role: 'KEEPER', storeIds: ['00000000-0000-4000-8000-000000000000'] },
+      },
       'admin',
     );
     expect(errorCode(res)).toBe('NOT_FOUND');

@@ -5,7 +5,7 @@ import { percentile } from './report.ts';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export function syntheticInput(storeCount: number, seed = 7): { destinations: Destination[]; sources: Source[]; deadlineHours: number } {
@@ -20,8 +20,17 @@ export function syntheticInput(storeCount: number, seed = 7): { destinations: De
       if (r() < 0.5) continue;
       for (let b = 0; b < 1 + Math.floor(r() * 2); b++) {
         sources.push({
-          kind: 'STORE', storeId: `store-${s}`, storeName: `储备库${s}`, regionCode: county(s), batchId: `b-${s}-${itemId}-${b}`, itemId,
-          available: 10 + Math.floor(r() * 200), expiryDate: `202${7 + b}-0${1 + b}-01`, receivedAt: '2025-01-01T00:00:00Z', lat, lng,
+          kind: 'STORE',
+          storeId: `store-${s}`,
+          storeName: `储备库${s}`,
+          regionCode: county(s),
+          batchId: `b-${s}-${itemId}-${b}`,
+          itemId,
+          available: 10 + Math.floor(r() * 200),
+          expiryDate: `202${7 + b}-0${1 + b}-01`,
+          receivedAt: '2025-01-01T00:00:00Z',
+          lat,
+          lng,
         });
       }
     }

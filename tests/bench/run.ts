@@ -43,7 +43,9 @@ async function main() {
   const size = await generateDataset(generator, userId('admin'), progressBar);
   await generator.end();
   const sql = postgres(url, { max: CLIENTS, onnotice: () => {} });
-  console.log(`\ndata set: ${size.stores} stores, ${size.items} items, ${size.movements.toLocaleString('en')} movements (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  console.log(
+    `\ndata set: ${size.stores} stores, ${size.items} items, ${size.movements.toLocaleString('en')} movements (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
 
   // 月结 for every month of the history but the last: valuation starts from these snapshots.
   const closing = openDatabase({ databaseUrl: url, poolMax: 2 });
@@ -104,8 +106,20 @@ async function main() {
     console.log('');
     table([
       ['figure', 'measured', 'baseline (same run)', 'ratio', 'target'],
-      ['single-line posts/s (GraphQL, 16 clients)', single.rate.toFixed(0), `${raw.rate.toFixed(0)} raw INSERT/s`, (single.rate / raw.rate).toFixed(2), '≥ 0.5'],
-      ['lines/s in 100-line documents', (hundred.rate * 100).toFixed(0), `${single.rate.toFixed(0)} single-post lines/s`, ((hundred.rate * 100) / single.rate).toFixed(1) + '×', '≥ 5×'],
+      [
+        'single-line posts/s (GraphQL, 16 clients)',
+        single.rate.toFixed(0),
+        `${raw.rate.toFixed(0)} raw INSERT/s`,
+        (single.rate / raw.rate).toFixed(2),
+        '≥ 0.5',
+      ],
+      [
+        'lines/s in 100-line documents',
+        (hundred.rate * 100).toFixed(0),
+        `${single.rate.toFixed(0)} single-post lines/s`,
+        ((hundred.rate * 100) / single.rate).toFixed(1) + '×',
+        '≥ 5×',
+      ],
       ['nested stock query req/s (4 clients)', nested.rate.toFixed(1), `p95 ${percentile(latencies, 95).toFixed(0)} ms`, '', ''],
       ['SQL statements per nested query', `${statements.at50} (50 stores × ~327 lines)`, `${statements.at5} (5 stores)`, '', 'constant'],
     ]);
@@ -120,7 +134,12 @@ async function main() {
     console.log(`valuation equals the full-scan replay at every instant: ${finance.agree}`);
     console.log('\ndispatch planner (synthetic: 20 items × 10 destinations, exact LP per item vs greedy nearest-first)');
     const planner = [];
-    for (const [stores, runs] of [[200, 10], [2000, 10], [20000, 3]] as const) planner.push(await benchPlanner(stores, runs));
+    for (const [stores, runs] of [
+      [200, 10],
+      [2000, 10],
+      [20000, 3],
+    ] as const)
+      planner.push(await benchPlanner(stores, runs));
     table([
       ['stores', 'plan time median', 'p95', 'cost exact / greedy'],
       ...planner.map((p) => [String(p.storeCount), `${p.median.toFixed(0)} ms`, `${p.p95.toFixed(0)} ms`, (p.exact / p.greedy).toFixed(4)]),
@@ -196,7 +215,16 @@ async function startServer(databaseUrl: string): Promise<{ url: string; process:
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret', DB_POOL_MAX: '24' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      DB_POOL_MAX: '24',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -97,7 +97,12 @@ async function startServer(port: number): Promise<ChildProcess> {
   throw new Error(`server not ready within ${READY_TIMEOUT_MS} ms:\n${childOutput}`);
 }
 
-async function gql<T = any>(port: number, query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
+async function gql<T = any>(
+  port: number,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -153,96 +158,116 @@ afterAll(async () => {
 });
 
 describe('audit log under a crash (PostgreSQL, real server process)', () => {
-  it('after SIGKILLs under receiveStock load, every committed receipt has its OK audit row and every OK audit row its receipt', { timeout: 60_000 }, async () => {
-    const started = Date.now();
-    const sent: number[] = [];
-    const committed: number[] = []; // receipts of the load (the probe aside) per round
-    for (let round = 0; round < ROUNDS; round++) {
-      const port = await freePort();
-      child = await startServer(port);
+  it(
+    'after SIGKILLs under receiveStock load, every committed receipt has its OK audit row and every OK audit row its receipt',
+    { timeout: 60_000 },
+    async () => {
+      const started = Date.now();
+      const sent: number[] = [];
+      const committed: number[] = []; // receipts of the load (the probe aside) per round
+      for (let round = 0; round < ROUNDS; round++) {
+        const port = await freePort();
+        child = await startServer(port);
 
-      const login = await gql(port, `mutation($u:String!,$p:String!){ login(username:$u,password:$p){ token } }`, { u: 'keeper', p: TEST_PASSWORD });
-      const token: string = login.data?.login?.token;
-      expect(token, JSON.stringify(login.errors)).toBeTruthy();
-      const ctx = await gql(port, `{ me { stores { id } } items(first: 5) { edges { node { id } } } }`, undefined, token);
-      const storeId: string = ctx.data?.me?.stores?.[0]?.id;
-      const itemId: string = ctx.data?.items?.edges?.[0]?.node?.id;
-      expect(storeId, JSON.stringify(ctx.errors)).toBeTruthy();
-      expect(itemId, JSON.stringify(ctx.errors)).toBeTruthy();
+        const login = await gql(port, `mutation($u:String!,$p:String!){ login(username:$u,password:$p){ token } }`, { u: 'keeper', p: TEST_PASSWORD });
+        const token: string = login.data?.login?.token;
+        expect(token, JSON.stringify(login.errors)).toBeTruthy();
+        const ctx = await gql(port, `{ me { stores { id } } items(first: 5) { edges { node { id } } } }`, undefined, token);
+        const storeId: string = ctx.data?.me?.stores?.[0]?.id;
+        const itemId: string = ctx.data?.items?.edges?.[0]?.node?.id;
+        expect(storeId, JSON.stringify(ctx.errors)).toBeTruthy();
+        expect(itemId, JSON.stringify(ctx.errors)).toBeTruthy();
 
-      // A probe before the load: the mutation really posts (a refused input would make the load prove nothing).
-      const probe = await gql(port, RECEIVE, {
-        input: {
-          storeId,
-          source: 'DONATION',
-          sourceName: '崩溃测试捐赠方',
-          idempotencyKey: `crash-${round}-probe`,
-          lines: [{ itemId, quantity: 1, unitPrice: '10.00' }],
-        },
-      }, token);
-      expect(probe.errors, JSON.stringify(probe.errors)).toBeUndefined();
+        // A probe before the load: the mutation really posts (a refused input would make the load prove nothing).
+        const probe = await gql(
+          port,
+          RECEIVE,
+          {
+            input: {
+              storeId,
+              source: 'DONATION',
+              sourceName: '崩溃测试捐赠方',
+              idempotencyKey: `crash-${round}-probe`,
+              lines: [{ itemId, quantity: 1, unitPrice: '10.00' }],
+            },
+          },
+          token,
+        );
+        expect(probe.errors, JSON.stringify(probe.errors)).toBeUndefined();
 
-      let killed = false;
-      let requests = 0;
-      let seq = 0;
-      const loop = async (l: number) => {
-        for (let i = 0; i < MAX_REQUESTS_PER_LOOP && !killed; i++) {
-          const n = seq++;
-          requests++;
-          try {
-            await gql(port, RECEIVE, {
-              input: {
-                storeId,
-                source: 'DONATION',
-                sourceName: '崩溃测试捐赠方',
-                idempotencyKey: `crash-${round}-${l}-${n}`,
-                lines: [{ itemId, quantity: 1, unitPrice: '10.00' }],
-              },
-            }, token);
-          } catch {
-            if (killed || !isAlive(child)) return; // the connection died with the server
-            await sleep(10);
+        let killed = false;
+        let requests = 0;
+        let seq = 0;
+        const loop = async (l: number) => {
+          for (let i = 0; i < MAX_REQUESTS_PER_LOOP && !killed; i++) {
+            const n = seq++;
+            requests++;
+            try {
+              await gql(
+                port,
+                RECEIVE,
+                {
+                  input: {
+                    storeId,
+                    source: 'DONATION',
+                    sourceName: '崩溃测试捐赠方',
+                    idempotencyKey: `crash-${round}-${l}-${n}`,
+                    lines: [{ itemId, quantity: 1, unitPrice: '10.00' }],
+                  },
+                },
+                token,
+              );
+            } catch {
+              if (killed || !isAlive(child)) return; // the connection died with the server
+              await sleep(10);
+            }
           }
-        }
-      };
-      const loops = Array.from({ length: LOOPS }, (_, l) => loop(l));
-      // The kill comes after MIN_LOAD_MS of load, at the first moment a committed receipt is seen without its audit row
-      // (a crash may come at any instant; this one is the instant that tells), else at MAX_LOAD_MS. When the audit row
-      // is written in the posting transaction no such moment exists and the kill comes at MAX_LOAD_MS.
-      const loadStart = Date.now();
-      await sleep(MIN_LOAD_MS);
-      while (Date.now() - loadStart < MAX_LOAD_MS) if (await receiptWithoutAuditVisible(round)) break;
-      killed = true;
-      await killHard(child);
-      expect(isAlive(child)).toBe(false);
-      await Promise.all(loops);
-      sent.push(requests);
-      await waitForSessionsToEnd();
-      const [{ n }] = await sql<{ n: number }[]>`
+        };
+        const loops = Array.from({ length: LOOPS }, (_, l) => loop(l));
+        // The kill comes after MIN_LOAD_MS of load, at the first moment a committed receipt is seen without its audit row
+        // (a crash may come at any instant; this one is the instant that tells), else at MAX_LOAD_MS. When the audit row
+        // is written in the posting transaction no such moment exists and the kill comes at MAX_LOAD_MS.
+        const loadStart = Date.now();
+        await sleep(MIN_LOAD_MS);
+        while (Date.now() - loadStart < MAX_LOAD_MS) if (await receiptWithoutAuditVisible(round)) break;
+        killed = true;
+        await killHard(child);
+        expect(isAlive(child)).toBe(false);
+        await Promise.all(loops);
+        sent.push(requests);
+        await waitForSessionsToEnd();
+        const [{ n }] = await sql<{ n: number }[]>`
         SELECT count(*)::int AS n FROM documents
          WHERE type = 'RECEIPT' AND idempotency_key LIKE ${`crash-${round}-%`} AND idempotency_key <> ${`crash-${round}-probe`}`;
-      committed.push(n);
-    }
+        committed.push(n);
+      }
 
-    const missingAudit = await sql<{ idempotency_key: string; number: string }[]>`
+      const missingAudit = await sql<{ idempotency_key: string; number: string }[]>`
       SELECT d.idempotency_key, d.number FROM documents d
        WHERE d.type = 'RECEIPT' AND d.idempotency_key LIKE 'crash-%'
          AND NOT EXISTS (SELECT 1 FROM audit_log a
                           WHERE a.operation = 'receiveStock' AND a.outcome = 'OK'
                             AND a.input->'input'->>'idempotencyKey' = d.idempotency_key)
        ORDER BY d.idempotency_key`;
-    const auditWithoutDocument = await sql<{ key: string }[]>`
+      const auditWithoutDocument = await sql<{ key: string }[]>`
       SELECT a.input->'input'->>'idempotencyKey' AS key FROM audit_log a
        WHERE a.operation = 'receiveStock' AND a.outcome = 'OK' AND a.input->'input'->>'idempotencyKey' LIKE 'crash-%'
          AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.type = 'RECEIPT' AND d.idempotency_key = a.input->'input'->>'idempotencyKey')`;
 
-    console.log(
-      `crash-audit: ${ROUNDS} kills, ${sent.join('+')} requests sent, ${committed.join('+')} load receipts committed (+${ROUNDS} probes), ` +
-        `${missingAudit.length} without audit row, ${auditWithoutDocument.length} audit rows without receipt, ${Date.now() - started} ms`,
-    );
-    // The load really ran: every round committed receipts of its own before the kill.
-    for (const n of committed) expect(n).toBeGreaterThan(0);
-    expect(missingAudit.map((r) => `${r.number} (${r.idempotency_key})`), 'committed receipts without their audit row').toEqual([]);
-    expect(auditWithoutDocument.map((r) => r.key), 'OK audit rows without their receipt').toEqual([]);
-  });
+      console.log(
+        `crash-audit: ${ROUNDS} kills, ${sent.join('+')} requests sent, ${committed.join('+')} load receipts committed (+${ROUNDS} probes), ` +
+          `${missingAudit.length} without audit row, ${auditWithoutDocument.length} audit rows without receipt, ${Date.now() - started} ms`,
+      );
+      // The load really ran: every round committed receipts of its own before the kill.
+      for (const n of committed) expect(n).toBeGreaterThan(0);
+      expect(
+        missingAudit.map((r) => `${r.number} (${r.idempotency_key})`),
+        'committed receipts without their audit row',
+      ).toEqual([]);
+      expect(
+        auditWithoutDocument.map((r) => r.key),
+        'OK audit rows without their receipt',
+      ).toEqual([]);
+    },
+  );
 });

@@ -28,14 +28,17 @@ afterAll(() => database.close());
 const codeOf = (e: unknown) => (e as { extensions?: { code?: string } }).extensions?.code ?? `unexpected: ${String(e)}`;
 
 async function receiptOf(store: string, item: string, quantity: number, batchNo: string) {
-  return receiveStock({ db: database.db, actor: admin, clock: clock }, {
-    storeId: store,
-    source: 'PURCHASE',
-    contractNo: 'HT-C-1',
-    inspectionReportNo: 'YS-C-1',
-    idempotencyKey: randomUUID(),
-    lines: [{ itemId: item, quantity, batchNo, unitPrice: '100.00', expiryDate: '2031-06-30' }],
-  });
+  return receiveStock(
+    { db: database.db, actor: admin, clock: clock },
+    {
+      storeId: store,
+      source: 'PURCHASE',
+      contractNo: 'HT-C-1',
+      inspectionReportNo: 'YS-C-1',
+      idempotencyKey: randomUUID(),
+      lines: [{ itemId: item, quantity, batchNo, unitPrice: '100.00', expiryDate: '2031-06-30' }],
+    },
+  );
 }
 
 describe('ledger under concurrency (PostgreSQL)', () => {
@@ -45,13 +48,16 @@ describe('ledger under concurrency (PostgreSQL)', () => {
     await receiptOf(store, item, 100, 'CONC-100');
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
-        issueStock({ db: database.db, actor: admin, clock: clock }, {
-          storeId: store,
-          recipient: '安置点',
-          reason: 'RELIEF',
-          idempotencyKey: randomUUID(),
-          lines: [{ itemId: item, quantity: 1 }],
-        }),
+        issueStock(
+          { db: database.db, actor: admin, clock: clock },
+          {
+            storeId: store,
+            recipient: '安置点',
+            reason: 'RELIEF',
+            idempotencyKey: randomUUID(),
+            lines: [{ itemId: item, quantity: 1 }],
+          },
+        ),
       ),
     );
     const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
@@ -110,25 +116,31 @@ describe('ledger under concurrency (PostgreSQL)', () => {
         return 'receipt';
       }
       if (r < 55) {
-        await issueStock({ db: database.db, actor: admin, clock: clock }, {
-          storeId: pick(stores),
-          recipient: '群众',
-          reason: 'RELIEF',
-          idempotencyKey: randomUUID(),
-          lines: [{ itemId: pick(items), quantity: 1 + rand(8) }, ...(rand(3) === 0 ? [{ itemId: pick(items), quantity: 1 + rand(5) }] : [])],
-        });
+        await issueStock(
+          { db: database.db, actor: admin, clock: clock },
+          {
+            storeId: pick(stores),
+            recipient: '群众',
+            reason: 'RELIEF',
+            idempotencyKey: randomUUID(),
+            lines: [{ itemId: pick(items), quantity: 1 + rand(8) }, ...(rand(3) === 0 ? [{ itemId: pick(items), quantity: 1 + rand(5) }] : [])],
+          },
+        );
         return 'issue';
       }
       if (r < 80 || openTransfers.length === 0) {
         const from = pick(stores);
         let to = pick(stores);
         while (to === from) to = pick(stores);
-        const posted = await shipTransfer({ db: database.db, actor: admin, clock: clock }, {
-          fromStoreId: from,
-          toStoreId: to,
-          idempotencyKey: randomUUID(),
-          lines: [{ itemId: pick(items), quantity: 1 + rand(10) }],
-        });
+        const posted = await shipTransfer(
+          { db: database.db, actor: admin, clock: clock },
+          {
+            fromStoreId: from,
+            toStoreId: to,
+            idempotencyKey: randomUUID(),
+            lines: [{ itemId: pick(items), quantity: 1 + rand(10) }],
+          },
+        );
         const [doc] = await queryRows<{ transfer_id: string }>(database.db, sql`SELECT transfer_id FROM documents WHERE id = ${posted.documentId}::uuid`);
         openTransfers.push(doc.transfer_id);
         return 'ship';
@@ -140,20 +152,23 @@ describe('ledger under concurrency (PostgreSQL)', () => {
       );
       const partial = rand(3) === 0;
       let stillOpen = false;
-      await receiveTransfer({ db: database.db, actor: admin, clock: clock }, {
-        transferId,
-        idempotencyKey: randomUUID(),
-        lines: lines
-          .filter((l) => Number(l.open) > 0)
-          .map((l) => {
-            const open = Number(l.open);
-            const q = partial ? Math.max(1, Math.floor(open / 2)) : open;
-            // Now and then a short receipt with a discrepancy reason writes off the rest.
-            if (rand(10) === 0) return { batchId: l.batch_id, quantity: q, discrepancyReason: 'TRANSIT_LOSS' };
-            stillOpen ||= q < open;
-            return { batchId: l.batch_id, quantity: q };
-          }),
-      });
+      await receiveTransfer(
+        { db: database.db, actor: admin, clock: clock },
+        {
+          transferId,
+          idempotencyKey: randomUUID(),
+          lines: lines
+            .filter((l) => Number(l.open) > 0)
+            .map((l) => {
+              const open = Number(l.open);
+              const q = partial ? Math.max(1, Math.floor(open / 2)) : open;
+              // Now and then a short receipt with a discrepancy reason writes off the rest.
+              if (rand(10) === 0) return { batchId: l.batch_id, quantity: q, discrepancyReason: 'TRANSIT_LOSS' };
+              stillOpen ||= q < open;
+              return { batchId: l.batch_id, quantity: q };
+            }),
+        },
+      );
       if (stillOpen) openTransfers.push(transferId);
       return 'receive';
     }
@@ -179,7 +194,10 @@ describe('ledger under concurrency (PostgreSQL)', () => {
     expect(outcomes.receive).toBeGreaterThan(100);
 
     expect(await checkLedger(database.db)).toEqual([]);
-    const [negative] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM balances WHERE on_hand < 0 OR in_transit < 0 OR reserved < 0`);
+    const [negative] = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM balances WHERE on_hand < 0 OR in_transit < 0 OR reserved < 0`,
+    );
     expect(negative.n).toBe(0);
     // In transit = shipped − received (− written off − cancelled), per destination and batch.
     const drift = await queryRows(

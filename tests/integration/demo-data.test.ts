@@ -36,9 +36,15 @@ describe('demo stock (npm start loads it once)', () => {
   it('has a transfer in transit, an issue and a stocktake with a 破损 difference', async () => {
     const admin = userId('admin');
     const transferDoc = stableId('document', `shipTransfer/${admin}/demo-transfer-1`);
-    const [t] = await database.db.select().from(transfers).where(eq(transfers.id, stableId('transfer', transferDoc)));
+    const [t] = await database.db
+      .select()
+      .from(transfers)
+      .where(eq(transfers.id, stableId('transfer', transferDoc)));
     expect(t.status).toBe('IN_TRANSIT');
-    const [stocktake] = await database.db.select().from(documents).where(eq(documents.id, stableId('document', `submitStocktake/${admin}/demo-stocktake-1`)));
+    const [stocktake] = await database.db
+      .select()
+      .from(documents)
+      .where(eq(documents.id, stableId('document', `submitStocktake/${admin}/demo-stocktake-1`)));
     expect(stocktake.type).toBe('STOCKTAKE');
     const moves = await database.db.select().from(movements).where(eq(movements.documentId, stocktake.id));
     expect(moves.map((m) => [m.quantity, m.reasonCode])).toEqual([[-4, 'DAMAGED']]);

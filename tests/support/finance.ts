@@ -172,7 +172,11 @@ export const sortGroups = (gs: Group[]) => [...gs].sort((a, b) => (JSON.stringif
 export const VALUATION_FIELDS = `asOf total onHand inTransit contingentAgreementValue contingentCapacityValue feesAccrued feesFrom snapshotMonth
   groups { key quantity value inTransitQuantity inTransitValue }`;
 
-export async function valuationRaw(t: TestApp, as: string, args: { asOf?: Date | string; regionCode?: string; groupBy?: Dimension[]; feesFrom?: string } = {}): Promise<GqlResult> {
+export async function valuationRaw(
+  t: TestApp,
+  as: string,
+  args: { asOf?: Date | string; regionCode?: string; groupBy?: Dimension[]; feesFrom?: string } = {},
+): Promise<GqlResult> {
   return t.gql(
     `query($asOf: DateTime, $regionCode: String, $groupBy: [ValuationDimension!], $feesFrom: Date) {
        valuation(asOf: $asOf, regionCode: $regionCode, groupBy: $groupBy, feesFrom: $feesFrom) { ${VALUATION_FIELDS} } }`,
@@ -231,9 +235,22 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
   };
   const receipt = async (label: string, as: string, store: string, iso: string, lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
     const doc = ok(
-      await t.gql(`mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${DOC} } }`, {
-        input: { storeId: store, source: 'PURCHASE', contractNo: `HT-${label}`, inspectionReportNo: `YS-${label}`, idempotencyKey: key(), occurredAt: at(iso, label), lines, ...extra },
-      }, as),
+      await t.gql(
+        `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${DOC} } }`,
+        {
+          input: {
+            storeId: store,
+            source: 'PURCHASE',
+            contractNo: `HT-${label}`,
+            inspectionReportNo: `YS-${label}`,
+            idempotencyKey: key(),
+            occurredAt: at(iso, label),
+            lines,
+            ...extra,
+          },
+        },
+        as,
+      ),
       'receiveStock',
     );
     h.documents[label] = { id: doc.id, number: doc.number };
@@ -242,18 +259,26 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
   };
   const issueOf = async (label: string, as: string, store: string, iso: string, lines: Record<string, unknown>[]) => {
     const doc = ok(
-      await t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC} } }`, {
-        input: { storeId: store, recipient: '唐庄镇临时安置点', reason: 'RELIEF', idempotencyKey: key(), occurredAt: at(iso, label), lines },
-      }, as),
+      await t.gql(
+        `mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC} } }`,
+        {
+          input: { storeId: store, recipient: '唐庄镇临时安置点', reason: 'RELIEF', idempotencyKey: key(), occurredAt: at(iso, label), lines },
+        },
+        as,
+      ),
       'issueStock',
     );
     h.documents[label] = { id: doc.id, number: doc.number };
   };
   const ship = async (label: string, from: string, to: string, iso: string, lines: Record<string, unknown>[]) => {
     const tr = ok(
-      await t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { id number } }`, {
-        input: { fromStoreId: from, toStoreId: to, idempotencyKey: key(), occurredAt: at(iso, label), lines },
-      }, 'admin'),
+      await t.gql(
+        `mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { id number } }`,
+        {
+          input: { fromStoreId: from, toStoreId: to, idempotencyKey: key(), occurredAt: at(iso, label), lines },
+        },
+        'admin',
+      ),
       'shipTransfer',
     );
     h.transfers[label] = tr.id;
@@ -261,9 +286,13 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
   };
   const receiveTransfer = async (label: string, as: string, transferId: string, iso: string, lines: Record<string, unknown>[]) => {
     ok(
-      await t.gql(`mutation($input: ReceiveTransferInput!) { receiveTransfer(input: $input) { id } }`, {
-        input: { transferId, idempotencyKey: key(), occurredAt: at(iso, label), lines },
-      }, as),
+      await t.gql(
+        `mutation($input: ReceiveTransferInput!) { receiveTransfer(input: $input) { id } }`,
+        {
+          input: { transferId, idempotencyKey: key(), occurredAt: at(iso, label), lines },
+        },
+        as,
+      ),
       'receiveTransfer',
     );
   };
@@ -287,9 +316,18 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
     await ship('E6', XINXIANG, WEIHUI, '2026-04-22T09:00:00+08:00', [{ itemId: COTTON_TENT, quantity: 10, batchId: h.batches['VA-T1'] }]);
     await receiveTransfer('E7', 'keeper', h.transfers.E6, '2026-05-06T11:00:00+08:00', [{ batchId: h.batches['VA-T1'], quantity: 10 }]);
     const st = ok(
-      await t.gql(`mutation($input: StocktakeInput!) { submitStocktake(input: $input) { id number } }`, {
-        input: { storeId: WEIHUI, idempotencyKey: key(), occurredAt: at('2026-05-12T10:00:00+08:00', 'E8'), counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9990, reason: 'DAMAGED' }] },
-      }, 'keeper'),
+      await t.gql(
+        `mutation($input: StocktakeInput!) { submitStocktake(input: $input) { id number } }`,
+        {
+          input: {
+            storeId: WEIHUI,
+            idempotencyKey: key(),
+            occurredAt: at('2026-05-12T10:00:00+08:00', 'E8'),
+            counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9990, reason: 'DAMAGED' }],
+          },
+        },
+        'keeper',
+      ),
       'submitStocktake',
     );
     h.documents.E8 = st;
@@ -303,7 +341,11 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
       at('2026-06-20T10:00:00+08:00', 'E14');
       t.clock.set('2026-06-20T02:00:00Z');
       const rev = ok(
-        await t.gql(`mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { id number occurredAt } }`, { id: h.documents.E11.id, k: key() }, 'keeper'),
+        await t.gql(
+          `mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { id number occurredAt } }`,
+          { id: h.documents.E11.id, k: key() },
+          'keeper',
+        ),
         'reverseDocument',
       );
       expect(Date.parse(rev.occurredAt)).toBe(Date.parse('2026-06-20T02:00:00Z'));

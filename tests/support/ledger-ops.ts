@@ -29,7 +29,11 @@ export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>,
   t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
 
 export const scrapRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  t.gql(`mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  t.gql(
+    `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`,
+    { input: { idempotencyKey: key(), ...input } },
+    as,
+  );
 
 export const shipRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
   t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
@@ -72,8 +76,7 @@ export async function lineOf(t: TestApp, storeId: string, itemId: string, batchI
     ),
   );
   return res.stock.edges.map((e: any) => e.node).find((n: any) => n.batch.id === batchId) as
-    | { onHand: number; reserved: number; available: number; inTransit: number; value: string; inTransitValue: string }
-    | undefined;
+    { onHand: number; reserved: number; available: number; inTransit: number; value: string; inTransitValue: string } | undefined;
 }
 
 /** Row counts straight from the database (what a failed mutation must leave unchanged). */

@@ -20,13 +20,7 @@ export const DOC_FIELDS = `id number type status occurredAt recordedAt store { i
 export const TRANSFER_FIELDS = `id number status fromStore { id } toStore { id } lines { batch { id batchNo } item { id } shipped received lost cancelled inTransit discrepancyReason { code } }`;
 
 /** D7 receipt through GraphQL; returns the document. */
-export async function receive(
-  t: TestApp,
-  as: string,
-  store: string,
-  lines: Record<string, unknown>[],
-  extra: Record<string, unknown> = {},
-) {
+export async function receive(t: TestApp, as: string, store: string, lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
   const res = await t.gql(
     `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${DOC_FIELDS} } }`,
     { input: { storeId: store, source: 'PURCHASE', contractNo: 'HT-2026-001', inspectionReportNo: 'YS-2026-001', idempotencyKey: key(), lines, ...extra } },
@@ -54,8 +48,7 @@ export async function stockAt(t: TestApp, store: string, item?: string) {
   return res.data.stock.edges.map((e: any) => e.node);
 }
 
-export const onHandOf = async (t: TestApp, store: string, item: string) =>
-  (await stockAt(t, store, item)).reduce((s: number, l: any) => s + l.onHand, 0);
+export const onHandOf = async (t: TestApp, store: string, item: string) => (await stockAt(t, store, item)).reduce((s: number, l: any) => s + l.onHand, 0);
 
 /** DESIGN: the ledger check (balances recomputed from movements) agrees with the balance table. */
 export async function expectLedgerConsistent(t: TestApp) {

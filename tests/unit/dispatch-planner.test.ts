@@ -56,7 +56,13 @@ function expectedTier(s: Source, d: { regionCode: string }): Tier {
 
 function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): number | undefined {
   if (s.kind !== 'STORE' || !policy.travelOverrides) return undefined;
-  const candidates = [regionCode, regionCode.slice(0, 9) + '000', regionCode.slice(0, 6) + '000000', regionCode.slice(0, 4) + '00000000', regionCode.slice(0, 2) + '0000000000'];
+  const candidates = [
+    regionCode,
+    regionCode.slice(0, 9) + '000',
+    regionCode.slice(0, 6) + '000000',
+    regionCode.slice(0, 4) + '00000000',
+    regionCode.slice(0, 2) + '0000000000',
+  ];
   for (const c of candidates) {
     const h = policy.travelOverrides.get(`${s.storeId}|${c}`);
     if (h !== undefined) return h;
@@ -179,7 +185,11 @@ function referenceOptimum(input: PlannerInput, policy: PlannerPolicy): number {
     const sources = input.sources.filter((s) => s.itemId === item);
     const demand = input.destinations.map((d) => d.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0));
     const cost = sources.map((s) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours)));
-    total += minCostFlow(sources.map((s) => supplyOf(s, policy)), demand, cost);
+    total += minCostFlow(
+      sources.map((s) => supplyOf(s, policy)),
+      demand,
+      cost,
+    );
   }
   return total;
 }
@@ -206,7 +216,17 @@ function mulberry32(seed: number) {
 }
 
 const DEST_REGIONS = ['410781100000', '410781101000', '410781203000', '410721101000', '410782000000', '410702000000'];
-const STORE_REGIONS = ['410781000000', '410781100000', '410721000000', '410782000000', '410700000000', '410000000000', '410800000000', '140500000000', '410702000000'];
+const STORE_REGIONS = [
+  '410781000000',
+  '410781100000',
+  '410721000000',
+  '410782000000',
+  '410700000000',
+  '410000000000',
+  '410800000000',
+  '140500000000',
+  '410702000000',
+];
 const ITEMS = ['item-a', 'item-b'];
 
 function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy } {
@@ -218,7 +238,13 @@ function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy 
   const items = ITEMS.slice(0, int(1, 2));
   const destinations: Destination[] = Array.from({ length: int(1, 3) }, (_, j) => {
     const lines = items.filter(() => rnd() < 0.8).map((itemId) => ({ itemId, quantity: int(1, 40) }));
-    return { name: `安置点${j + 1}`, regionCode: pick(DEST_REGIONS), lat: lat(), lng: lng(), lines: lines.length ? lines : [{ itemId: items[0], quantity: int(1, 40) }] };
+    return {
+      name: `安置点${j + 1}`,
+      regionCode: pick(DEST_REGIONS),
+      lat: lat(),
+      lng: lng(),
+      lines: lines.length ? lines : [{ itemId: items[0], quantity: int(1, 40) }],
+    };
   });
   const sources: Source[] = [];
   const storeCount = int(1, 6);
@@ -244,8 +270,26 @@ function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy 
     }
   }
   for (const itemId of items) {
-    if (rnd() < 0.4) sources.push({ kind: 'AGREEMENT', agreementId: `agr-${itemId}`, companyName: '协议企业', itemId, ...{ lat: lat(), lng: lng() }, available: int(1, 40), responseHours: int(2, 30) });
-    if (rnd() < 0.3) sources.push({ kind: 'CAPACITY', agreementId: `cap-${itemId}`, companyName: '产能企业', itemId, ...{ lat: lat(), lng: lng() }, dailyCapacity: int(1, 15), leadDays: int(0, 2) });
+    if (rnd() < 0.4)
+      sources.push({
+        kind: 'AGREEMENT',
+        agreementId: `agr-${itemId}`,
+        companyName: '协议企业',
+        itemId,
+        ...{ lat: lat(), lng: lng() },
+        available: int(1, 40),
+        responseHours: int(2, 30),
+      });
+    if (rnd() < 0.3)
+      sources.push({
+        kind: 'CAPACITY',
+        agreementId: `cap-${itemId}`,
+        companyName: '产能企业',
+        itemId,
+        ...{ lat: lat(), lng: lng() },
+        dailyCapacity: int(1, 15),
+        leadDays: int(0, 2),
+      });
   }
   const policy: PlannerPolicy = {
     detourFactor: 1 + rnd() * 0.6,
@@ -332,7 +376,8 @@ function checkInvariants(plan: Plan, input: PlannerInput, policy: PlannerPolicy)
       const planned = plan.lines.filter((l) => l.destinationIndex === j && l.itemId === line.itemId).reduce((a, l) => a + l.quantity, 0);
       expect(planned).toBeLessThanOrEqual(line.quantity);
       const short = plan.shortages.find((s) => s.destinationIndex === j && s.itemId === line.itemId);
-      if (planned < line.quantity) expect(short).toEqual({ destinationIndex: j, itemId: line.itemId, requested: line.quantity, planned, missing: line.quantity - planned });
+      if (planned < line.quantity)
+        expect(short).toEqual({ destinationIndex: j, itemId: line.itemId, requested: line.quantity, planned, missing: line.quantity - planned });
       else expect(short).toBeUndefined();
     }
   });
@@ -569,7 +614,12 @@ describe('planDispatch — D16 deadlines and D17 lead times', () => {
   it('DESIGN: policy — detour, speed, handling, and a travel-time override (most specific region first)', async () => {
     const s = storeBatch('A', WEIHUI_COUNTY, 40, 10);
     const km = chordKm(s, DEST);
-    const plan = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { detourFactor: 1.5, speedKmh: 40, handlingHours: 1 } });
+    const plan = await planDispatch({
+      destinations: [demand(1)],
+      sources: [s],
+      deadlineHours: 10,
+      policy: { detourFactor: 1.5, speedKmh: 40, handlingHours: 1 },
+    });
     expect(plan.lines[0].etaHours).toBeCloseTo(1 + (km * 1.5) / 40, 2);
     expect(plan.lines[0].distanceKm).toBeCloseTo(km * 1.5, 1);
     const county = new Map([[`A|410781000000`, 3]]);
@@ -579,7 +629,12 @@ describe('planDispatch — D16 deadlines and D17 lead times', () => {
     const byTownship = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { travelOverrides: township } });
     expect(byTownship.lines[0].etaHours).toBeCloseTo(0.5 + 1.25, 2);
     // Another store's override does not apply.
-    const other = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 10, policy: { travelOverrides: new Map([[`B|410781000000`, 9]]) } });
+    const other = await planDispatch({
+      destinations: [demand(1)],
+      sources: [s],
+      deadlineHours: 10,
+      policy: { travelOverrides: new Map([[`B|410781000000`, 9]]) },
+    });
     expect(other.lines[0].etaHours).toBeCloseTo(0.5 + (km * 1.3) / 60, 2);
   });
 });
@@ -596,9 +651,23 @@ describe('planDispatch — D8 FEFO inside a store', () => {
     const take = async (q: number) =>
       (await planDispatch({ destinations: [demand(q)], sources, deadlineHours: 10 })).lines.map((l) => [(l.source as StoreBatchSource).batchId, l.quantity]);
     expect(await take(3)).toEqual([['earliest', 3]]);
-    expect(await take(6)).toEqual([['earliest', 4], ['early-old', 2]]);
-    expect(await take(14)).toEqual([['earliest', 4], ['early-old', 4], ['early-new', 4], ['late', 2]]);
-    expect(await take(19)).toEqual([['earliest', 4], ['early-old', 4], ['early-new', 4], ['late', 4], ['undated', 3]]);
+    expect(await take(6)).toEqual([
+      ['earliest', 4],
+      ['early-old', 2],
+    ]);
+    expect(await take(14)).toEqual([
+      ['earliest', 4],
+      ['early-old', 4],
+      ['early-new', 4],
+      ['late', 2],
+    ]);
+    expect(await take(19)).toEqual([
+      ['earliest', 4],
+      ['early-old', 4],
+      ['early-new', 4],
+      ['late', 4],
+      ['undated', 3],
+    ]);
   });
 
   it('D8: several destinations served by one store share its batches FEFO; no batch is given twice', async () => {
@@ -648,9 +717,15 @@ describe('planDispatch — pruning to the K nearest sources', () => {
       const pruned = await planDispatch({ ...input, policy: { ...policy, nearestK } });
       checkInvariants(pruned, input, policy);
       for (const item of new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))) {
-        const wanted = input.destinations.flatMap((d) => d.lines).filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0);
+        const wanted = input.destinations
+          .flatMap((d) => d.lines)
+          .filter((l) => l.itemId === item)
+          .reduce((a, l) => a + l.quantity, 0);
         const held = input.sources.filter((s) => s.itemId === item).reduce((a, s) => a + supplyOf(s, policy), 0);
-        expect(pruned.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0), `seed ${seed}`).toBe(Math.min(wanted, held));
+        expect(
+          pruned.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0),
+          `seed ${seed}`,
+        ).toBe(Math.min(wanted, held));
       }
       // Pruning may cost optimality, never feasibility: never cheaper than the exact optimum.
       expect(independentCost(pruned, input, policy)).toBeGreaterThanOrEqual(referenceOptimum(input, policy) - 1e-4);

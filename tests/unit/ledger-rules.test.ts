@@ -1,13 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  allocateFefo,
-  computeExpiry,
-  DOCUMENT_PREFIX,
-  requestHash,
-  stocktakeDifference,
-  type FefoCandidate,
-} from '../../server/inventory/rules.ts';
+import { allocateFefo, computeExpiry, DOCUMENT_PREFIX, requestHash, stocktakeDifference, type FefoCandidate } from '../../server/inventory/rules.ts';
 
 const at = (iso: string) => new Date(iso);
 const cand = (batchId: string, available: number, expiryDate: string | null, receivedAt = '2026-01-01T00:00:00Z'): FefoCandidate => ({
@@ -47,10 +40,7 @@ describe('allocateFefo — D8: 先进先出、出陈存新', () => {
   });
 
   it('D8: equal expiry → earliest received first', () => {
-    const r = allocateFefo(
-      [cand('new', 5, '2030-01-01', '2026-05-01T00:00:00Z'), cand('old', 5, '2030-01-01', '2025-05-01T00:00:00Z')],
-      6,
-    );
+    const r = allocateFefo([cand('new', 5, '2030-01-01', '2026-05-01T00:00:00Z'), cand('old', 5, '2030-01-01', '2025-05-01T00:00:00Z')], 6);
     expect(r).toEqual({
       ok: true,
       picks: [
@@ -194,14 +184,32 @@ describe('requestHash — idempotency (API.md)', () => {
     const base = requestHash(input);
     expect(requestHash({ ...input, storeId: 's2' })).not.toBe(base);
     expect(requestHash({ ...input, lines: [{ itemId: 'i1', quantity: 6, batchNo: 'A' }] })).not.toBe(base);
-    expect(requestHash({ ...input, lines: [{ itemId: 'i1', quantity: 5, batchNo: 'A' }, { itemId: 'i1', quantity: 5, batchNo: 'A' }] })).not.toBe(base);
+    expect(
+      requestHash({
+        ...input,
+        lines: [
+          { itemId: 'i1', quantity: 5, batchNo: 'A' },
+          { itemId: 'i1', quantity: 5, batchNo: 'A' },
+        ],
+      }),
+    ).not.toBe(base);
     // A number and the same digits as a string are different inputs.
     expect(requestHash({ ...input, lines: [{ itemId: 'i1', quantity: '5', batchNo: 'A' }] })).not.toBe(base);
   });
 
   it('array order matters (lines are ordered)', () => {
-    const two = { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 2 }] };
-    const swapped = { lines: [{ itemId: 'b', quantity: 2 }, { itemId: 'a', quantity: 1 }] };
+    const two = {
+      lines: [
+        { itemId: 'a', quantity: 1 },
+        { itemId: 'b', quantity: 2 },
+      ],
+    };
+    const swapped = {
+      lines: [
+        { itemId: 'b', quantity: 2 },
+        { itemId: 'a', quantity: 1 },
+      ],
+    };
     expect(requestHash(two)).not.toBe(requestHash(swapped));
   });
 

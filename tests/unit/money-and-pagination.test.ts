@@ -112,12 +112,22 @@ describe('API.md connections: pageRequest validates first and after', () => {
   it('toPage keeps `limit` rows and reports a next page only when an extra row was fetched', async () => {
     const req = pageRequest({ first: 2 });
     const rows = [{ code: 'a' }, { code: 'b' }, { code: 'c' }];
-    const page = toPage(rows, req, (r) => [r.code], async () => 3);
+    const page = toPage(
+      rows,
+      req,
+      (r) => [r.code],
+      async () => 3,
+    );
     expect(page.nodes.map((r) => r.code)).toEqual(['a', 'b']);
     expect(page.hasNextPage).toBe(true);
     expect(pageRequest({ after: page.cursor(page.nodes[1]) }).after).toEqual(['b']);
     expect(await page.totalCount()).toBe(3);
-    const last = toPage(rows.slice(0, 2), req, (r) => [r.code], async () => 2);
+    const last = toPage(
+      rows.slice(0, 2),
+      req,
+      (r) => [r.code],
+      async () => 2,
+    );
     expect(last.hasNextPage).toBe(false);
     expect(last.nodes).toHaveLength(2);
   });
