@@ -126,16 +126,14 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       const from = storeOf.get(fromId)!;
       if (LOWER_LEVELS.has(from.level) && from.regionCode.slice(0, 6) !== plan.destinations[Number(destIdx)].regionCode.slice(0, 6)) {
         for (const l of lines) {
-          await tx
-            .insert(replenishments)
-            .values({
-              id: stableId('replenishment', `${plan.id}/${l.lineNo}`),
-              planId: plan.id!,
-              storeId: fromId,
-              itemId: l.itemId,
-              quantity: l.quantity,
-              createdAt: now,
-            });
+          await tx.insert(replenishments).values({
+            id: stableId('replenishment', `${plan.id}/${l.lineNo}`),
+            planId: plan.id!,
+            storeId: fromId,
+            itemId: l.itemId,
+            quantity: l.quantity,
+            createdAt: now,
+          });
         }
       }
     }
