@@ -1,0 +1,406 @@
+import { appendFileSync } from 'node:fs';
+import { buildClientSchema, getIntrospectionQuery, isEnumType, type GraphQLField, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../schema/index.ts';
+import type { AppConfig } from '../../server/config.ts';
+import { buildApp } from '../../server/http/app.ts';
+import { createLogger } from '../../server/logger.ts';
+import { dbKind, NOW, useTestApp, type TestApp } from '../support/harness.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
+import {
+  callerOf,
+  formatFindings,
+  inParallel,
+  isFailure,
+  ledgerProblems,
+  literalOperation,
+  logSummary,
+  mutateArgs,
+  OMIT,
+  patched,
+  post,
+  prng,
+  problemsIn,
+  seedArgs,
+  seedOf,
+  selectionOf,
+  serveWithLog,
+  truncate,
+  variablesOperation,
+  type Applied,
+  type Args,
+  type Finding,
+  type Guess,
+  type LoggedServer,
+} from '../support/fuzz.ts';
+
+// Every mutation of the schema, fed 1,000 (FUZZ_PER_MUTATION) deterministic mutations of a valid input built from the
+// demo data. Whatever the input, the API must answer within 5 s with one of API.md's error codes — never a 5xx or an
+// INTERNAL_SERVER_ERROR — and leave the ledger consistent with no negative balance.
+//
+// FUZZ_SEED picks another deterministic run, FUZZ_CONCURRENCY overrides the requests in flight, FUZZ_FINDINGS_FILE
+// collects every finding as JSON lines (with the server's error and warning lines), TEST_LOG echoes the server log.
+
+const PER_MUTATION = Number(process.env.FUZZ_PER_MUTATION ?? 1000);
+const RUN_SEED = Number(process.env.FUZZ_SEED ?? 20260720);
+const TIMEOUT_MS = 5000;
+// PGlite has one connection: concurrent requests would only queue. PostgreSQL serves several at once.
+const WIDTH = Number(process.env.FUZZ_CONCURRENCY ?? (dbKind === 'postgres' ? 8 : 1));
+const LITERAL_SHARE = 0.25;
+// A hang on PGlite holds its only connection, so every later case would hang too.
+const MAX_HANGS = 3;
+// closePeriod refuses entries dated before the month end: fuzz it after everything that posts.
+const RUN_LAST = ['closePeriod'];
+
+type AnyField = GraphQLField<unknown, unknown>;
+
+// Names and authScopes come from the schema module; the types from the API's introspection, because the server may
+// run on the other copy of graphql (ESM and CJS) and graphql's type predicates refuse objects of another copy.
+const mutations = Object.values(schema.getMutationType()!.getFields())
+  .map((f) => ({ name: f.name, caller: callerOf(f) }))
+  .sort((a, b) => Number(RUN_LAST.includes(a.name)) - Number(RUN_LAST.includes(b.name)));
+
+/**
+ * The harness's configuration with room for the fuzzing: the fixed clock never refills the request budget, and the
+ * login back-off would refuse most login cases before they reach the resolver (edge-*.test.ts test both).
+ */
+const fuzzConfig = (config: AppConfig): AppConfig => ({
+  ...config,
+  requestBudget: { perMinute: 1e9, burst: 1e9 },
+  loginBackoff: { ...config.loginBackoff, maxFailuresPerUsername: 1e9, maxFailuresPerAddress: 1e9 },
+});
+
+// ---------------------------------------------------------------- the data seeds are built from
+
+/** Real ids and codes, looked up (or created) as the users who may see them. */
+interface Fixtures {
+  /** Ids by kind ("store", "batch", "plan" …); seeds use the first. */
+  ids: Record<string, string[]>;
+  regionCode: string;
+  location: { lat: number; lng: number };
+  categoryCode: string;
+  reasons: { code: string; usages: string[] }[];
+  countedBatch: { id: string; onHand: number };
+  incoming: { transferId: string; batchId: string };
+  outgoingTransferId: string;
+  /** A plan in the state each plan mutation needs. */
+  plans: { approve: string; cancel: string; execute: string; recordWrittenApproval: string; recover: string };
+  agreementItemId: string;
+  /** Entities the update mutations may change at will. */
+  scratch: { itemId: string; storeId: string; userId: string };
+}
+
+/** The data of a fixture request (made through the harness), which must succeed. */
+async function data<T = any>(t: TestApp, as: string, query: string, variables: Args = {}): Promise<T> {
+  const res = await t.gql<T>(query, variables, as);
+  if (res.errors) throw new Error(`fixture request failed: ${query.slice(0, 100)} → ${JSON.stringify(res.errors)}`);
+  return res.data as T;
+}
+
+/** Runs a query as a user and returns its single root field; a fixture that fails stops the file. */
+type RootField = (as: string, query: string, variables?: Args) => Promise<any>;
+
+const nodes = (connection: { edges: { node: any }[] }) => connection.edges.map((e) => e.node);
+
+async function loadFixtures(run: RootField): Promise<Fixtures> {
+  const keeperStore = (await run('keeper', `{ me { stores { id location { lat lng } region { code } } } }`)).stores[0];
+  const { region, location } = keeperStore;
+  const regionCode: string = region.code;
+  const nearby: string[] = nodes(
+    await run('dispatcher', `query($r: String) { stores(regionCode: $r, first: 50) { edges { node { id } } } }`, { r: regionCode }),
+  )
+    .map((s) => s.id)
+    .filter((id) => id !== keeperStore.id);
+  const stores = nodes(await run('admin', `{ stores(first: 500) { edges { node { id level region { code } operator { id } } } } }`));
+  const cityStore = stores.find((s) => s.level === 'CITY' && regionCode.startsWith(s.region.code.slice(0, 4)));
+  const organizations = [...new Set(stores.flatMap((s) => (s.operator ? [s.operator.id as string] : [])))];
+  const items: string[] = nodes(await run('admin', `{ items(first: 200) { edges { node { id } } } }`)).map((i) => i.id);
+  const [mainItem, countedItem, agreementItem] = items;
+  const reasons = await run('keeper', `{ stockReasons { code usages } }`);
+  const categoryCode = (await run('keeper', `{ categories { code } }`))[0].code;
+  const destinationRegion = (await run('dispatcher', `query($p: String) { regions(parentCode: $p) { code } }`, { p: regionCode }))[0].code;
+
+  // Test databases start with empty stores: a batch to draw from and one to count at the keeper's, one at the city's.
+  const receive = (as: string, storeId: string, key: string, lines: Args[]) =>
+    run(as, `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { id lines { batch { id } } } }`, {
+      i: { storeId, source: 'DONATION', sourceName: '模糊测试捐赠方', idempotencyKey: key, lines },
+    });
+  const stocked = await receive('keeper', keeperStore.id, 'fixture-keeper', [
+    { itemId: mainItem, quantity: 100_000, batchNo: 'FUZZ-MAIN' },
+    { itemId: countedItem, quantity: 1000, batchNo: 'FUZZ-COUNTED' },
+  ]);
+  const [mainBatch, countedBatch] = stocked.lines.map((l: any) => l.batch.id as string);
+  const cityBatch = (await receive('admin', cityStore.id, 'fixture-city', [{ itemId: mainItem, quantity: 10_000, batchNo: 'FUZZ-CITY' }])).lines[0].batch.id;
+  const reversible = await receive('keeper', keeperStore.id, 'fixture-reversible', [{ itemId: mainItem, quantity: 10, batchNo: 'FUZZ-REVERSIBLE' }]);
+
+  // Stock on its way to the keeper's store (partial receipts keep it receivable), and some leaving it.
+  const ship = (as: string, fromStoreId: string, toStoreId: string, batchId: string, quantity: number) =>
+    run(as, `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`, {
+      i: { fromStoreId, toStoreId, idempotencyKey: `fixture-${fromStoreId}-${toStoreId}`, lines: [{ itemId: mainItem, batchId, quantity }] },
+    });
+  const incoming = await ship('admin', cityStore.id, keeperStore.id, cityBatch, 5000);
+  const outgoing = await ship('keeper', keeperStore.id, nearby[0], mainBatch, 1);
+
+  const incident = await run('dispatcher', `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, {
+    i: { name: '模糊测试洪涝', type: 'FLOOD', regionCode, location, affectedPopulation: 1000, responseLevel: 3 },
+  });
+  // An agreement for an item no store holds, so that a plan for it is served by a call-off.
+  const agreement = await run('dispatcher', `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`, {
+    i: {
+      mode: 'AGREEMENT',
+      companyName: '模糊测试协议企业',
+      regionCode,
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      lines: [{ itemId: agreementItem, quantity: 1000, unitPrice: '50.00', responseHours: 4 }],
+    },
+  });
+  const requestPlan = async (itemId: string, quantity = 1): Promise<string> =>
+    (
+      await run('dispatcher', `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, {
+        i: { incidentId: incident.id, destinations: [{ name: '模糊测试安置点', regionCode: destinationRegion, ...location, lines: [{ itemId, quantity }] }] },
+      })
+    ).id;
+  const approved = async (planId: string) => {
+    await run('dispatcher', `mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: planId });
+    return planId;
+  };
+  const execute = (planId: string) =>
+    run(
+      'dispatcher',
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { lines { transfer { id lines { batch { id } inTransit } } } callOffs { id } } }`,
+      {
+        p: planId,
+        k: `fixture-${planId}`,
+      },
+    );
+  const plans = {
+    approve: await requestPlan(mainItem),
+    cancel: await requestPlan(mainItem),
+    execute: await approved(await requestPlan(mainItem)),
+    recordWrittenApproval: await approved(await requestPlan(mainItem)),
+    recover: await approved(await requestPlan(mainItem)),
+  };
+  for (const { transfer } of (await execute(plans.recover)).lines) {
+    await run('dispatcher', `mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { id } }`, {
+      i: {
+        transferId: transfer.id,
+        idempotencyKey: `fixture-${transfer.id}`,
+        lines: transfer.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.inTransit })),
+      },
+    });
+  }
+  const callOffs = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs.map((c: any) => c.id as string);
+
+  const scratchItem = await run('admin', `mutation($i: CreateItemInput!) { createItem(input: $i) { id } }`, {
+    i: { code: 'FUZZ-SCRATCH', categoryCode, name: '模糊测试物资', unit: '个' },
+  });
+  const scratchStore = await run('admin', `mutation($i: CreateStoreInput!) { createStore(input: $i) { id } }`, {
+    i: { code: 'FUZZ-SCRATCH', name: '模糊测试仓库', kind: 'GOVERNMENT', regionCode, location },
+  });
+  const scratchUser = await run('admin', `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+    i: { username: 'fuzz.scratch', displayName: '模糊测试用户', password: 'Fuzz-Password-2026', role: 'AUDITOR', regionCode },
+  });
+
+  return {
+    ids: {
+      store: [keeperStore.id, ...nearby],
+      item: [mainItem, ...items.filter((id) => id !== mainItem)],
+      batch: [mainBatch, countedBatch],
+      incident: [incident.id],
+      plan: [plans.approve],
+      transfer: [incoming.id],
+      document: [reversible.id],
+      agreement: [agreement.id],
+      callOff: callOffs,
+      organization: organizations,
+      user: [scratchUser.id],
+    },
+    regionCode,
+    location,
+    categoryCode,
+    reasons,
+    countedBatch: { id: countedBatch, onHand: 1000 },
+    incoming: { transferId: incoming.id, batchId: cityBatch },
+    outgoingTransferId: outgoing.id,
+    plans,
+    agreementItemId: agreementItem,
+    scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id },
+  };
+}
+
+// ---------------------------------------------------------------- valid seeds
+
+/** storeId, fromStoreId, storeIds → store; dispatchPlanId → plan; sourceOrgId → organization; updateItem's id → item. */
+function idKind(name: string, mutation: string): string {
+  const base = name === 'id' ? mutation.replace(/^[a-z]+/, '') : name.replace(/Ids?$/, '').replace(/^(from|to|source|owner|dispatch)(?=[A-Z])/, '');
+  const kind = base.charAt(0).toLowerCase() + base.slice(1);
+  return kind === 'org' ? 'organization' : kind;
+}
+
+/** A valid leaf for the demo data, from the field's name and type; `i` makes unique values unique per case. */
+const guess =
+  (fx: Fixtures, mutation: string, i: number): Guess =>
+  ({ name, owner, type, required }) => {
+    if (isEnumType(type)) return type.getValues()[0].name;
+    switch (type.name) {
+      case 'ID': {
+        const pool = fx.ids[idKind(name, mutation)] ?? [];
+        // A destination store differs from the source store.
+        const id = name.startsWith('to') ? pool[1] : pool[0];
+        return id ?? (required ? '00000000-0000-4000-8000-000000000000' : OMIT);
+      }
+      case 'String':
+        return stringFor(fx, name, owner, mutation, i);
+      case 'Int':
+        return 1;
+      case 'Float':
+        return name === 'lat' ? fx.location.lat : name === 'lng' ? fx.location.lng : 6;
+      case 'Boolean':
+        return true;
+      case 'Date':
+        return /^(expiry|validTo)/.test(name) ? '2030-12-31' : /^(production|validFrom)/.test(name) ? '2026-01-01' : '2026-07-01';
+      case 'DateTime':
+        return NOW;
+      case 'Money':
+        return '12.50';
+      default:
+        return required ? 'fuzz' : OMIT;
+    }
+  };
+
+function stringFor(fx: Fixtures, name: string, owner: string, mutation: string, i: number): string {
+  const unique = `${mutation}-${i < 0 ? 'seed' : i}`;
+  if (name === 'idempotencyKey') return `fuzz-${unique}`;
+  if (name === 'code') return `FZ-${unique}`;
+  if (name === 'username') return `fuzz.${unique}`;
+  if (name === 'batchNo') return `FUZZ-${mutation}`;
+  if (name === 'gbCode') return '1010101';
+  if (/phone/i.test(name)) return '13800138000';
+  if (name === 'regionCode') return fx.regionCode;
+  if (name === 'categoryCode') return fx.categoryCode;
+  if (name === 'month') return '2026-06';
+  if (name === 'password') return 'Fuzz-Password-2026';
+  if (/reason$/i.test(name)) {
+    // A reason code where the input type names a usage (IssueStockInput → ISSUE …); free text elsewhere.
+    const usage = fx.reasons.flatMap((r) => r.usages).find((u) => owner.toUpperCase().includes(u));
+    return usage ? fx.reasons.find((r) => r.usages.includes(usage))!.code : '模糊测试原因';
+  }
+  return `模糊测试 ${name}`;
+}
+
+/** What a valid input needs beyond the generic guess. */
+const overrides = (fx: Fixtures): Record<string, Args> => ({
+  login: { username: 'auditor', password: TEST_PASSWORD },
+  approveDispatchPlan: { planId: fx.plans.approve, approvalRef: OMIT },
+  cancelDispatchPlan: { planId: fx.plans.cancel },
+  executeDispatchPlan: { planId: fx.plans.execute },
+  recordWrittenApproval: { planId: fx.plans.recordWrittenApproval },
+  recoverIncidentStock: { input: { planId: fx.plans.recover } },
+  cancelTransfer: { transferId: fx.outgoingTransferId },
+  // A discrepancy reason closes the line: without one the transfer stays receivable for the following cases.
+  receiveTransfer: { input: { transferId: fx.incoming.transferId, lines: [{ batchId: fx.incoming.batchId, discrepancyReason: OMIT }] } },
+  shipTransfer: { input: { dispatchPlanId: OMIT } },
+  submitStocktake: { input: { counts: [{ batchId: fx.countedBatch.id, countedQuantity: fx.countedBatch.onHand, reason: OMIT }] } },
+  recordAgreementCheck: { input: { lines: [{ itemId: fx.agreementItemId }] } },
+  createAgreement: { input: { mode: 'AGREEMENT', storeId: OMIT, lines: [{ dailyCapacity: OMIT, leadDays: OMIT }] } },
+  upsertQuota: { input: { regionCode: OMIT } },
+  updateItem: { id: fx.scratch.itemId },
+  updateStore: { id: fx.scratch.storeId },
+  createUser: { input: { role: 'KEEPER', regionCode: OMIT } },
+  updateUser: { id: fx.scratch.userId, input: { role: 'KEEPER', regionCode: OMIT } },
+});
+
+// ---------------------------------------------------------------- the fuzzing
+
+describe(`fuzzing every mutation (${PER_MUTATION} cases each, seed ${RUN_SEED}, ${WIDTH} at a time)`, () => {
+  const t = useTestApp();
+  let app: LoggedServer;
+  let served: GraphQLSchema;
+  let fx: Fixtures;
+  let patches: Record<string, Args>;
+  const reportedLedgerProblems = new Set<string>();
+
+  beforeAll(async () => {
+    const echo = process.env.TEST_LOG ? createLogger('debug') : undefined;
+    app = serveWithLog((log) => buildApp({ database: t.database, config: fuzzConfig(t.config), clock: t.clock, log }), echo);
+    served = buildClientSchema(await data<IntrospectionQuery>(t, 'admin', getIntrospectionQuery()));
+    fx = await loadFixtures(async (as, query, variables) => Object.values(await data(t, as, query, variables))[0]);
+    patches = overrides(fx);
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => app?.server.close(resolve));
+  });
+
+  const seedFor = (field: AnyField, i: number) => patched(seedArgs(field, guess(fx, field.name, i)), patches[field.name] ?? {}) as Args;
+
+  /** Sends one request as the caller and judges the reply: its failures, else the lines the server logged for it. */
+  async function attempt(caller: string | null, body: { query: string; variables?: Args }, about: Omit<Finding, 'kind' | 'message'>) {
+    const token = caller ? await t.token(caller) : undefined;
+    const reply = await post(app.server, about.replay, body, token, TIMEOUT_MS);
+    const problems = problemsIn(reply);
+    const logged = app.takeLog(about.replay).map(logSummary);
+    const findings: Finding[] = problems.length
+      ? problems.map((p) => ({ ...about, ...p, log: logged.join('\n') || undefined }))
+      : logged.map((summary) => ({ ...about, kind: 'SERVER_LOGGED', message: summary }));
+    return { reply, findings };
+  }
+
+  async function fuzz(name: string, caller: string | null): Promise<Finding[]> {
+    const field = served.getMutationType()!.getFields()[name] as AnyField;
+    const selection = selectionOf(field.type);
+    const withVariables = variablesOperation(field, selection);
+    const about = (which: number | string, applied: Applied[], literal: boolean, input: string) => ({
+      mutation: name,
+      replay: `${RUN_SEED}:${name}:${which}`,
+      applied,
+      literal,
+      input: truncate(input),
+    });
+
+    // Unmutated, the seed must be accepted: otherwise every case only exercises the check that refuses it.
+    const seed = seedFor(field, -1);
+    const first = await attempt(caller, { query: withVariables, variables: seed }, about('seed', [], false, JSON.stringify(seed)));
+    const findings = [...first.findings];
+    const refusal = !first.reply.hang && first.reply.body?.errors;
+    if (refusal) {
+      const message = refusal.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ');
+      findings.push({ ...about('seed', [], false, JSON.stringify(seed)), kind: 'SEED_REJECTED', message });
+    }
+
+    let hangs = 0;
+    await inParallel(PER_MUTATION, WIDTH, async (i) => {
+      if (hangs >= MAX_HANGS) return;
+      const rng = prng(seedOf(RUN_SEED, name, i));
+      const { args, applied } = mutateArgs(seedFor(field, i), field, rng);
+      const literal = rng() < LITERAL_SHARE;
+      const body = literal ? { query: literalOperation(field, args, selection) } : { query: withVariables, variables: args };
+      const { reply, findings: found } = await attempt(caller, body, about(i, applied, literal, literal ? body.query : JSON.stringify(args)));
+      if (reply.hang) hangs++;
+      findings.push(...found);
+    });
+    // A broken invariant stays broken: it is reported by the mutation whose cases broke it, not by every later one.
+    for (const p of await ledgerProblems(t.database.db)) {
+      if (reportedLedgerProblems.has(p.message)) continue;
+      reportedLedgerProblems.add(p.message);
+      findings.push({ ...about('after', [], false, '(the database after all cases)'), ...p });
+    }
+    return findings;
+  }
+
+  for (const { name, caller } of mutations) {
+    it(
+      `${name} (as ${caller ?? 'anonymous'})`,
+      async () => {
+        const findings = await fuzz(name, caller);
+        if (process.env.FUZZ_FINDINGS_FILE) {
+          appendFileSync(process.env.FUZZ_FINDINGS_FILE, findings.map((f) => `${JSON.stringify({ db: dbKind, ...f })}\n`).join(''));
+        }
+        const failures = findings.filter(isFailure);
+        expect(failures.length, `${failures.length} failures (FUZZ_SEED=${RUN_SEED})\n${formatFindings(failures)}`).toBe(0);
+      },
+      PER_MUTATION * 1000 + 60_000,
+    );
+  }
+});
