@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { BREAK, GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 // Text PostgreSQL cannot store — a NUL character, or half of a UTF-16 surrogate pair — is refused at the edge, in the
@@ -33,12 +33,35 @@ const refusal = (where: string) =>
     extensions: { code: 'BAD_USER_INPUT', field: where, http: { status: 400 } },
   });
 
+/** The first string literal of a parsed document whose value (escapes decoded: "\\u0000") cannot be stored. */
+function unstorableLiteral(document: DocumentNode): string | null {
+  let found: string | null = null;
+  visit(document, {
+    StringValue(node) {
+      if (UNSTORABLE.test(node.value)) {
+        found = node.value;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 export function inputGuard(): Plugin {
   return {
     onParams({ params }) {
       if (typeof params.query === 'string' && UNSTORABLE.test(params.query)) throw refusal('query');
       const path = unstorableTextPath(params.variables ?? null);
       if (path) throw refusal(`variables.${path}`);
+    },
+    // A literal may spell the character as an escape, which only the parser decodes.
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (result && typeof result === 'object' && 'kind' in result && unstorableLiteral(result as DocumentNode) !== null) {
+          replaceParseResult(refusal('query'));
+        }
+      };
     },
   };
 }

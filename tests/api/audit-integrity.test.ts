@@ -82,6 +82,15 @@ describe('audit integrity (D22)', () => {
       const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }], { note }));
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
     }
+    // Spelled as an escape in a literal, which only the parser decodes.
+    const literal = await t.gql(
+      `mutation { receiveStock(input: { storeId: "${WEIHUI}", source: DONATION, sourceName: "捐赠方", note: "bad\\u0000note", idempotencyKey: "nul-literal",
+         lines: [{ itemId: "${QUILT}", quantity: 1 }] }) { id } }`,
+      {},
+      'keeper',
+    );
+    expect(errorCode(literal)).toBe('BAD_USER_INPUT');
+    expect(literal.errors![0].extensions.field).toBe('query'); // refused at the edge, not by the database
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
   });
 
