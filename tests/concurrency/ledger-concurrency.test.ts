@@ -13,6 +13,7 @@ import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { NOW, openTestDatabase } from '../support/harness.ts';
 import type { Database } from '../../drizzle/client.ts';
+import { isDomainError } from '../../server/errors.ts';
 
 // Runs on the real PostgreSQL server only (PGlite has one connection): DESIGN "The ledger" under concurrency.
 const clock = fixedClock(NOW);
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const codeOf = (e: unknown) => (e as { extensions?: { code?: string } }).extensions?.code ?? `unexpected: ${String(e)}`;
+const codeOf = (e: unknown) => (isDomainError(e) ? e.code : `unexpected: ${String(e)}`);
 
 async function receiptOf(store: string, item: string, quantity: number, batchNo: string) {
   return receiveStock(
