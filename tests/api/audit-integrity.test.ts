@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
+import { approvedOrder } from '../support/authority.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, key, onHandOf, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, purchase, receiveRaw, shipRaw } from '../support/ledger-ops.ts';
@@ -58,9 +59,12 @@ describe('audit integrity (D22)', () => {
   it('D22: a refusal changes nothing and is audited with its code and message; an audit row never describes an uncommitted change', async () => {
     const before = await onHandOf(t, WEIHUI, COTTON_TENT);
     const idempotencyKey = key();
+    const order = await approvedOrder(t, 'keeper', { storeId: WEIHUI, purpose: 'RELIEF', recipient: '唐庄镇', lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] });
     const res = await t.gql(
       `mutation($i: IssueStockInput!) { issueStock(input: $i) { id } }`,
-      { i: { storeId: WEIHUI, recipient: '唐庄镇', reason: 'RELIEF', idempotencyKey, lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] } },
+      {
+        i: { storeId: WEIHUI, orderId: order.data.order.id, reason: 'RELIEF', idempotencyKey, lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] },
+      },
       'keeper',
     );
     expect(errorCode(res)).toBe('INSUFFICIENT_STOCK');

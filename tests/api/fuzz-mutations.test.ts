@@ -134,10 +134,19 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
   const reversible = await receive('keeper', keeperStore.id, 'fixture-reversible', [{ itemId: mainItem, quantity: 10, batchNo: 'FUZZ-REVERSIBLE' }]);
 
   // Stock on its way to the keeper's store (partial receipts keep it receivable), and some leaving it.
-  const ship = (as: string, fromStoreId: string, toStoreId: string, batchId: string, quantity: number) =>
-    run(as, `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`, {
-      i: { fromStoreId, toStoreId, idempotencyKey: `fixture-${fromStoreId}-${toStoreId}`, lines: [{ itemId: mainItem, batchId, quantity }] },
+  // D23: each shipment executes a transfer order requested by the shipper and approved by someone else.
+  const ship = async (as: string, fromStoreId: string, toStoreId: string, batchId: string, quantity: number) => {
+    const lines = [{ itemId: mainItem, batchId, quantity }];
+    const order = await run(as, `mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id approval { id } } }`, {
+      i: { storeId: fromStoreId, purpose: 'TRANSFER', toStoreId, idempotencyKey: `fixture-order-${fromStoreId}-${toStoreId}`, lines },
     });
+    await run(as === 'admin' ? 'director' : 'admin', `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, {
+      i: { approvalId: order.approval.id, decision: 'APPROVE' },
+    });
+    return run(as, `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`, {
+      i: { fromStoreId, toStoreId, orderId: order.id, idempotencyKey: `fixture-${fromStoreId}-${toStoreId}`, lines },
+    });
+  };
   const incoming = await ship('admin', cityStore.id, keeperStore.id, cityBatch, 5000);
   const outgoing = await ship('keeper', keeperStore.id, nearby[0], mainBatch, 1);
 

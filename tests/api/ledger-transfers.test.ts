@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
-import { expectLedgerConsistent, JINCHENG, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { expectLedgerConsistent, JINCHENG, receive, TANGZHUANG, TRANSFER_FIELDS, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { approveWriteOffs } from '../support/authority.ts';
 import { cancelTransferRaw, ledgerCounts, lineOf, ok, receiveTransferRaw, seqOf, shipRaw, transferById } from '../support/ledger-ops.ts';
 
 const ext = (res: { errors?: { extensions: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions ?? {};
@@ -153,22 +154,27 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(ext(res).field).toBe('input.lines.0.batchId');
   });
 
-  it('a discrepancy reason (TRANSIT_LOSS) on a short receipt closes the line: the rest is written off as lost, status RECEIVED', async () => {
+  it('a discrepancy reason (TRANSIT_LOSS) on a short receipt closes the line: the rest is disputed until its write-off is approved (D27), then lost, status RECEIVED', async () => {
     const item = itemId('FLD-002');
     const batchId = await stockUp(t, item, 'TR-LOSS', 100, '4.50');
     const tr = await ship(t, [{ itemId: item, quantity: 100 }]);
     const res = ok(
       await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId, quantity: 97, discrepancyReason: 'TRANSIT_LOSS' }] }),
     ).receiveTransfer;
-    expect(res.status).toBe('RECEIVED');
-    expect(res.lines[0]).toMatchObject({ shipped: 100, received: 97, lost: 3, cancelled: 0, inTransit: 0, discrepancyReason: { code: 'TRANSIT_LOSS' } });
+    expect(res.status).toBe('PARTIALLY_RECEIVED');
+    expect(res.lines[0]).toMatchObject({ shipped: 100, received: 97, lost: 0, cancelled: 0, inTransit: 3, discrepancyReason: { code: 'TRANSIT_LOSS' } });
+    expect(await lineOf(t, TANGZHUANG, item, batchId)).toMatchObject({ onHand: 97, inTransit: 3 });
+    await approveWriteOffs(t, 'admin', tr.id);
+    const closed = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} } }`, { id: tr.id }, 'admin')).transfer;
+    expect(closed.status).toBe('RECEIVED');
+    expect(closed.lines[0]).toMatchObject({ shipped: 100, received: 97, lost: 3, cancelled: 0, inTransit: 0 });
     expect(await lineOf(t, TANGZHUANG, item, batchId)).toMatchObject({ onHand: 97, inTransit: 0, value: '436.50' });
     expect(await lineOf(t, WEIHUI, item, batchId)).toBeUndefined();
-    // Nothing leaves the books silently: the loss is a movement out of transit with the reason.
+    // Nothing leaves the books silently: the loss is a movement out of transit with the reason, on the approved write-off.
     const lossMoves = ok(
       await t.gql(
         `query($f: MovementFilter!) { movements(filter: $f) { edges { node { bucket quantity reason { code } } } } }`,
-        { f: { batchId, type: 'TRANSFER_IN' } },
+        { f: { batchId, type: 'WRITE_OFF' } },
         'admin',
       ),
     )
@@ -193,7 +199,10 @@ describe('transfers (调拨): ship, receive, cancel', () => {
       await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: gone, quantity: 0, discrepancyReason: 'LOST' }] }),
     ).receiveTransfer;
     expect(part.status).toBe('PARTIALLY_RECEIVED'); // the other batch is still on its way
-    expect(part.lines.find((l: any) => l.batch.id === gone)).toMatchObject({ received: 0, lost: 3, inTransit: 0, discrepancyReason: { code: 'LOST' } });
+    expect(part.lines.find((l: any) => l.batch.id === gone)).toMatchObject({ received: 0, lost: 0, inTransit: 3, discrepancyReason: { code: 'LOST' } });
+    await approveWriteOffs(t, 'admin', tr.id); // D27: written off once a second person approves
+    const written = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { ${TRANSFER_FIELDS} } }`, { id: tr.id }, 'admin')).transfer;
+    expect(written.lines.find((l: any) => l.batch.id === gone)).toMatchObject({ received: 0, lost: 3, inTransit: 0 });
     expect(await lineOf(t, TANGZHUANG, item, gone)).toBeUndefined();
 
     const done = ok(await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: arrived, quantity: 3 }] })).receiveTransfer;

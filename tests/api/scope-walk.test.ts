@@ -197,6 +197,24 @@ async function createFixtures() {
     { i: { username: 'hc-keeper', displayName: '珲春市储备库库管员', password: TEST_PASSWORD, role: 'KEEPER', storeIds: [HUNCHUN] } },
     'createUser hc-keeper',
   );
+  // D23: what leaves a store is ordered by one person and approved by another (the administrator here).
+  const approvedOrder = async (as: string, decider: string, i: Record<string, unknown>, what: string) => {
+    const o = ok(
+      await ask(`mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id approval { id } } }`, { i: { idempotencyKey: idem(what), ...i } }, as),
+      `requestOutboundOrder ${what}`,
+    ).requestOutboundOrder;
+    ok(
+      await ask(`mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, { i: { approvalId: o.approval.id, decision: 'APPROVE' } }, decider),
+      `decideApproval ${what}`,
+    );
+    return o.id as string;
+  };
+  const hcOrder = await approvedOrder(
+    'hc-keeper',
+    'admin',
+    { storeId: HUNCHUN, purpose: 'TRANSFER', toStoreId: WEIHUI, lines: [{ itemId: itemId('LIV-004'), quantity: 40, batchId: HC_QUILT_BATCH }] },
+    'hc',
+  );
   const hc = ok(
     await ask(
       `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`,
@@ -204,6 +222,7 @@ async function createFixtures() {
         i: {
           fromStoreId: HUNCHUN,
           toStoreId: WEIHUI,
+          orderId: hcOrder,
           idempotencyKey: idem('hc'),
           lines: [{ itemId: itemId('LIV-004'), quantity: 40, batchId: HC_QUILT_BATCH }],
         },
@@ -222,10 +241,16 @@ async function createFixtures() {
     'receiveTransfer 珲春 → 卫辉 (part)',
   );
   // A transfer inside 晋城: neither end in anyone's scope but the administrator's.
+  const jcOrder = await approvedOrder(
+    'admin',
+    'jincheng',
+    { storeId: JINCHENG, purpose: 'TRANSFER', toStoreId: JINCHENG_DISTRICT, lines: [{ itemId: itemId('FIR-001'), quantity: 5 }] },
+    'jc',
+  );
   const jcTransfer = (
     await admin(
       `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`,
-      { i: { fromStoreId: JINCHENG, toStoreId: JINCHENG_DISTRICT, idempotencyKey: idem('jc'), lines: [{ itemId: itemId('FIR-001'), quantity: 5 }] } },
+      { i: { fromStoreId: JINCHENG, toStoreId: JINCHENG_DISTRICT, orderId: jcOrder, idempotencyKey: idem('jc'), lines: [{ itemId: itemId('FIR-001'), quantity: 5 }] } },
       'shipTransfer 晋城 → 城区',
     )
   ).shipTransfer.id as string;
@@ -306,7 +331,8 @@ async function createFixtures() {
         `requestDispatch ${what}`,
       )
     ).requestDispatch.id as string;
-    await admin(`mutation($p: ID!) { approveDispatchPlan(planId: $p, approvalRef: "审批-2026-07") { id } }`, { p: planId }, `approveDispatchPlan ${what}`);
+    // D14: the administrator's emergency path (approve and execute at once; the written approval waits in the queue).
+    await admin(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: planId }, `approveDispatchPlan ${what}`);
     await admin(
       `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { id } }`,
       { p: planId, k: idem('exec') },

@@ -81,7 +81,31 @@ export async function withOrder(
   run: (input: Record<string, unknown>) => Promise<GqlResult>,
 ): Promise<GqlResult> {
   if ('orderId' in input || 'dispatchPlanId' in input) return run(input);
-  const approved = await approvedOrder(t, as, { ...order, lines: orderLines(input.lines) });
-  if (approved.errors) return approved;
-  return run({ ...input, orderId: approved.data.order.id });
+  // A replay (same idempotency key) executes the same order, as a client retrying would.
+  const replayKey = typeof input.idempotencyKey === 'string' ? `${as}/${input.idempotencyKey}` : null;
+  let orderId = replayKey ? ordersByKey.get(replayKey) : undefined;
+  if (!orderId) {
+    const approved = await approvedOrder(t, as, { ...order, lines: orderLines(input.lines) });
+    if (approved.errors) return approved;
+    orderId = approved.data.order.id as string;
+    if (replayKey) ordersByKey.set(replayKey, orderId);
+  }
+  return run({ ...input, orderId });
+}
+
+const ordersByKey = new Map<string, string>();
+
+/** D27: approves (as a second person) the pending write-offs of a transfer's reported losses. */
+export async function approveWriteOffs(t: TestApp, as: string, transferId: string): Promise<void> {
+  const res = await t.gql(
+    `query($f: ApprovalFilter!) { approvals(filter: $f, first: 500) { edges { node { id document { transfer { id } } } } } }`,
+    { f: { status: 'PENDING', kind: 'WRITE_OFF' } },
+    'admin',
+  );
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  for (const { node } of res.data.approvals.edges) {
+    if (node.document?.transfer?.id !== transferId) continue;
+    const decided = await decideRaw(t, approverFor(as), node.id, 'APPROVE');
+    expect(decided.errors, JSON.stringify(decided.errors)).toBeUndefined();
+  }
 }

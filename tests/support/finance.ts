@@ -5,6 +5,8 @@ import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { NOW, type GqlResult, type TestApp } from './harness.ts';
+import { withOrder } from './authority.ts';
+import { reverseRaw, stocktakeRaw } from './ledger-ops.ts';
 import { COTTON_TENT, JINCHENG, key, QUILT, SANDBAG, TANGZHUANG, WEIHUI, XINXIANG, XINXIANG_COUNTY } from './ledger.ts';
 
 // Helpers for the finance tests (tests/api/finance-*.test.ts, D21/D22): an independent replay of the ledger in
@@ -258,26 +260,20 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
     return doc;
   };
   const issueOf = async (label: string, as: string, store: string, iso: string, lines: Record<string, unknown>[]) => {
+    const input = { storeId: store, recipient: '唐庄镇临时安置点', reason: 'RELIEF', idempotencyKey: key(), occurredAt: at(iso, label), lines };
     const doc = ok(
-      await t.gql(
-        `mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC} } }`,
-        {
-          input: { storeId: store, recipient: '唐庄镇临时安置点', reason: 'RELIEF', idempotencyKey: key(), occurredAt: at(iso, label), lines },
-        },
-        as,
+      await withOrder(t, as, input, { storeId: store, purpose: 'RELIEF', recipient: input.recipient }, (i) =>
+        t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC} } }`, { input: i }, as),
       ),
       'issueStock',
     );
     h.documents[label] = { id: doc.id, number: doc.number };
   };
   const ship = async (label: string, from: string, to: string, iso: string, lines: Record<string, unknown>[]) => {
+    const input = { fromStoreId: from, toStoreId: to, idempotencyKey: key(), occurredAt: at(iso, label), lines };
     const tr = ok(
-      await t.gql(
-        `mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { id number } }`,
-        {
-          input: { fromStoreId: from, toStoreId: to, idempotencyKey: key(), occurredAt: at(iso, label), lines },
-        },
-        'admin',
+      await withOrder(t, 'admin', input, { storeId: from, purpose: 'TRANSFER', toStoreId: to }, (i) =>
+        t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { id number } }`, { input: i }, 'admin'),
       ),
       'shipTransfer',
     );
@@ -316,17 +312,16 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
     await ship('E6', XINXIANG, WEIHUI, '2026-04-22T09:00:00+08:00', [{ itemId: COTTON_TENT, quantity: 10, batchId: h.batches['VA-T1'] }]);
     await receiveTransfer('E7', 'keeper', h.transfers.E6, '2026-05-06T11:00:00+08:00', [{ batchId: h.batches['VA-T1'], quantity: 10 }]);
     const st = ok(
-      await t.gql(
-        `mutation($input: StocktakeInput!) { submitStocktake(input: $input) { id number } }`,
-        {
-          input: {
-            storeId: WEIHUI,
-            idempotencyKey: key(),
-            occurredAt: at('2026-05-12T10:00:00+08:00', 'E8'),
-            counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9990, reason: 'DAMAGED' }],
-          },
-        },
+      await stocktakeRaw(
+        t,
         'keeper',
+        {
+          storeId: WEIHUI,
+          idempotencyKey: key(),
+          occurredAt: at('2026-05-12T10:00:00+08:00', 'E8'),
+          counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9990, reason: 'DAMAGED' }],
+        },
+        'id number status',
       ),
       'submitStocktake',
     );
@@ -340,14 +335,7 @@ export async function buildFinanceHistory(t: TestApp, opts: { reverseMayReceipt?
       // 冲销 is dated when it is posted (the clock): 2026-06-20 10:00 in China.
       at('2026-06-20T10:00:00+08:00', 'E14');
       t.clock.set('2026-06-20T02:00:00Z');
-      const rev = ok(
-        await t.gql(
-          `mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { id number occurredAt } }`,
-          { id: h.documents.E11.id, k: key() },
-          'keeper',
-        ),
-        'reverseDocument',
-      );
+      const rev = ok(await reverseRaw(t, 'keeper', h.documents.E11.id), 'reverseDocument');
       expect(Date.parse(rev.occurredAt)).toBe(Date.parse('2026-06-20T02:00:00Z'));
       h.documents.E14 = rev;
     }

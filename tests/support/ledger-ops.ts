@@ -31,14 +31,12 @@ export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>,
     t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...i } }, as),
   );
 
-export const scrapRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  withOrder(t, as, input, { storeId: input.storeId, purpose: 'SCRAP' }, (i) =>
-    t.gql(
-      `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`,
-      { input: { idempotencyKey: key(), ...i } },
-      as,
-    ),
-  );
+/** D27: a scrap without an order waits for approval; a second person approves it (pass an `orderId` to post at once). */
+export const scrapRaw = async (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) => {
+  const all = `${fields} approvalRef reason { code }`;
+  const res = await t.gql(`mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${all} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  return approveDocument(t, as, res, 'scrapStock', 'SCRAP', all);
+};
 
 export const shipRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
   withOrder(t, as, input, { storeId: input.fromStoreId, purpose: 'TRANSFER', toStoreId: input.toStoreId }, (i) =>
