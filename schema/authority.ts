@@ -11,7 +11,13 @@ import { DispatchPlan, Incident } from './dispatch.ts';
 import { closeOutboundOrder, getOrder, listOutboundOrders, requestOutboundOrder, type OrderLineRow, type OrderRow } from '../server/authority/orders.ts';
 import { listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
-import { createJointReserveAgreement, listJointReserveAgreements, neighbourStock, type JointAgreement, type NeighbourStockRow } from '../server/authority/joint-reserves.ts';
+import {
+  createJointReserveAgreement,
+  listJointReserveAgreements,
+  neighbourStock,
+  type JointAgreement,
+  type NeighbourStockRow,
+} from '../server/authority/joint-reserves.ts';
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { withoutNulls } from '../server/validation.ts';
@@ -87,8 +93,7 @@ Approval.implement({
     plan: t.field({
       type: DispatchPlan,
       nullable: true,
-      resolve: (a, _x, ctx) =>
-        ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind) ? loadPlan(ctx.db, a.subjectId) : null,
+      resolve: (a, _x, ctx) => (['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind) ? loadPlan(ctx.db, a.subjectId) : null),
     }),
   }),
 });

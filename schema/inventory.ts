@@ -43,7 +43,19 @@ export const TransferStatus = builder.enumType('TransferStatus', { values: ['IN_
 export const StockBucket = builder.enumType('StockBucket', { values: ['ON_HAND', 'IN_TRANSIT'] as const });
 export const ReasonDirection = builder.enumType('ReasonDirection', { values: ['INCREASE', 'DECREASE'] as const });
 export const DocumentType = builder.enumType('DocumentType', {
-  values: ['RECEIPT', 'ISSUE', 'TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_CANCEL', 'STOCKTAKE', 'SCRAP', 'REVERSAL', 'ROTATION', 'RECOVERY', 'WRITE_OFF'] as const,
+  values: [
+    'RECEIPT',
+    'ISSUE',
+    'TRANSFER_OUT',
+    'TRANSFER_IN',
+    'TRANSFER_CANCEL',
+    'STOCKTAKE',
+    'SCRAP',
+    'REVERSAL',
+    'ROTATION',
+    'RECOVERY',
+    'WRITE_OFF',
+  ] as const,
 });
 
 /** Exact value: quantity × unit price in fen. */

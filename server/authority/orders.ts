@@ -339,7 +339,11 @@ export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilte
     req,
     (o) => [o.requestedAt.toISOString(), o.id],
     async () => {
-      const [r] = await db.select({ n: count() }).from(outboundOrders).innerJoin(stores, eq(stores.id, outboundOrders.storeId)).where(and(...where));
+      const [r] = await db
+        .select({ n: count() })
+        .from(outboundOrders)
+        .innerJoin(stores, eq(stores.id, outboundOrders.storeId))
+        .where(and(...where));
       return r.n;
     },
   );

@@ -21,8 +21,7 @@ export function pendingDecrease(movements: readonly MovementDraft[]) {
   };
 }
 
-const valueOf = (movements: readonly MovementDraft[]) =>
-  formatMoney(movements.reduce((s, m) => s + Math.abs(m.quantity) * Number(m.unitPrice), 0).toFixed(2));
+const valueOf = (movements: readonly MovementDraft[]) => formatMoney(movements.reduce((s, m) => s + Math.abs(m.quantity) * Number(m.unitPrice), 0).toFixed(2));
 
 /** Opens the approval that a pending document waits for (in the document's transaction). */
 export async function requestDocumentApproval(

@@ -87,7 +87,13 @@ export async function closeApproval(
 ): Promise<ApprovalRow> {
   const [row] = await tx
     .update(approvals)
-    .set({ status: decision.status, decidedBy: decision.by, decidedAt: decision.at, approvalRef: decision.approvalRef ?? null, reason: decision.reason ?? null })
+    .set({
+      status: decision.status,
+      decidedBy: decision.by,
+      decidedAt: decision.at,
+      approvalRef: decision.approvalRef ?? null,
+      reason: decision.reason ?? null,
+    })
     .where(and(eq(approvals.id, a.id), eq(approvals.status, 'PENDING')))
     .returning();
   if (!row) throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', approvalId: a.id });

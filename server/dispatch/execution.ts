@@ -251,7 +251,8 @@ export async function checkPlanShipment(
   const [exists] = await tx.select({ id: dispatchPlans.id }).from(dispatchPlans).where(eq(dispatchPlans.id, planId));
   if (!exists) throw notFound('input.dispatchPlanId', '调拨方案', planId);
   const row = await lockPlan(tx, planId);
-  if (row.status !== 'EXECUTING') throw invalidState(`调拨方案状态为 ${row.status}，只能为执行中的方案补发调拨`, { field: 'input.dispatchPlanId', status: row.status });
+  if (row.status !== 'EXECUTING')
+    throw invalidState(`调拨方案状态为 ${row.status}，只能为执行中的方案补发调拨`, { field: 'input.dispatchPlanId', status: row.status });
   const plan = await loadPlan(tx, planId);
   const dest = new Set(plan.destinations.filter((d) => d.storeId === shipment.toStoreId).map((d) => d.idx));
   const planned = new Map<string, number>();

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
+import {
+  approvals,
+  callOffs,
+  dispatchDemands,
+  dispatchDestinations,
+  dispatchLines,
+  dispatchPlans,
+  incidents,
+  stores,
+  transfers,
+} from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
@@ -357,13 +367,14 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const [approval] = await pendingApprovalsOf(tx, plan.id!, 'DISPATCH_PLAN');
-    if (approval) await closeApproval(tx, approval, {
-      status: 'APPROVED',
-      by: user.id,
-      at: now,
-      approvalRef: emergency ? null : approvalRef?.trim() || null,
-      reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
-    });
+    if (approval)
+      await closeApproval(tx, approval, {
+        status: 'APPROVED',
+        by: user.id,
+        at: now,
+        approvalRef: emergency ? null : approvalRef?.trim() || null,
+        reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
+      });
     await approvePlanInTx(tx, user, plan, now, emergency, approvalRef);
   });
   publishPlanStatus(plan.id!, 'APPROVED');

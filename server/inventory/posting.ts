@@ -458,7 +458,15 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
 export async function rejectPendingDocument(tx: Db, doc: DocumentRow, pending: PendingPosting, at: Date): Promise<void> {
   if (pending.reservations.length) {
     const locked = await lockBalances(tx, { keys: pending.reservations.map((k) => ({ storeId: k.storeId, batchId: k.batchId })) });
-    await applyBalances(tx, netChanges([], pending.reservations.map((r) => ({ ...r, quantity: -r.quantity }))), locked, at);
+    await applyBalances(
+      tx,
+      netChanges(
+        [],
+        pending.reservations.map((r) => ({ ...r, quantity: -r.quantity })),
+      ),
+      locked,
+      at,
+    );
   }
   await setPendingStatus(tx, doc.id, 'REJECTED', null);
 }

@@ -49,7 +49,8 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       // Checked here, after the idempotency check: repeating a reversal with its key returns the first reversal.
       const [current] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, original.id));
       if (current.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
-      if (current.status !== 'POSTED') throw invalidState(`${original.number} 尚未入账（${current.status}），不能冲销`, { field: 'documentId', status: current.status });
+      if (current.status !== 'POSTED')
+        throw invalidState(`${original.number} 尚未入账（${current.status}），不能冲销`, { field: 'documentId', status: current.status });
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = originalMoves.map((m): MovementDraft => ({
         storeId: m.storeId,

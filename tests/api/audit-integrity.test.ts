@@ -59,7 +59,12 @@ describe('audit integrity (D22)', () => {
   it('D22: a refusal changes nothing and is audited with its code and message; an audit row never describes an uncommitted change', async () => {
     const before = await onHandOf(t, WEIHUI, COTTON_TENT);
     const idempotencyKey = key();
-    const order = await approvedOrder(t, 'keeper', { storeId: WEIHUI, purpose: 'RELIEF', recipient: '唐庄镇', lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] });
+    const order = await approvedOrder(t, 'keeper', {
+      storeId: WEIHUI,
+      purpose: 'RELIEF',
+      recipient: '唐庄镇',
+      lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }],
+    });
     const res = await t.gql(
       `mutation($i: IssueStockInput!) { issueStock(input: $i) { id } }`,
       {

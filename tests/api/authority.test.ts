@@ -225,7 +225,9 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
       sql`SELECT id FROM documents WHERE type = 'WRITE_OFF' AND transfer_id = ${shipped.id}::uuid AND status = 'PENDING_APPROVAL'`,
     );
     ok(await decideRaw(t, 'director', await pendingApprovalOf(t, second.id, 'WRITE_OFF'), 'APPROVE'));
-    const closed = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { received lost inTransit } } }`, { id: shipped.id }, 'dispatcher')).transfer;
+    const closed = ok(
+      await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { received lost inTransit } } }`, { id: shipped.id }, 'dispatcher'),
+    ).transfer;
     expect(closed).toEqual({ status: 'RECEIVED', lines: [{ received: 5, lost: 15, inTransit: 0 }] });
   });
 
@@ -349,17 +351,39 @@ describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15
     ).settlements.filter((s: any) => s.plan?.id === plan.id);
     expect(settlements).toEqual(
       expect.arrayContaining([
-        { owedTo: { code: '140500000000' }, owedBy: { code: '410700000000' }, store: { id: JINCHENG }, quantity: 4, value: '48000.00', plan: { id: plan.id }, status: 'OPEN' },
-        { owedTo: { code: '140800000000' }, owedBy: { code: '410700000000' }, store: { id: YUNCHENG }, quantity: 6, value: '66000.00', plan: { id: plan.id }, status: 'OPEN' },
+        {
+          owedTo: { code: '140500000000' },
+          owedBy: { code: '410700000000' },
+          store: { id: JINCHENG },
+          quantity: 4,
+          value: '48000.00',
+          plan: { id: plan.id },
+          status: 'OPEN',
+        },
+        {
+          owedTo: { code: '140800000000' },
+          owedBy: { code: '410700000000' },
+          store: { id: YUNCHENG },
+          quantity: 6,
+          value: '66000.00',
+          plan: { id: plan.id },
+          status: 'OPEN',
+        },
       ]),
     );
     // 晋城 sees what it is owed and settles it with a reference; 新乡 cannot settle what it owes.
-    const owed = ok(await t.gql(`query { settlements(status: OPEN) { id store { id } } }`, {}, 'jincheng')).settlements.find((s: any) => s.store.id === JINCHENG);
+    const owed = ok(await t.gql(`query { settlements(status: OPEN) { id store { id } } }`, {}, 'jincheng')).settlements.find(
+      (s: any) => s.store.id === JINCHENG,
+    );
     const settle = (as: string, reference: string | null) =>
       t.gql(`mutation($i: SettleInput!) { settle(input: $i) { status reference settledBy { username } } }`, { i: { settlementId: owed.id, reference } }, as);
     expect(errorCode(await settle('dispatcher', '豫应急〔2026〕3号'))).toBe('FORBIDDEN');
     expect(errorCode(await settle('jincheng', null))).toBe('BAD_USER_INPUT');
-    expect(ok(await settle('jincheng', '实物归还 RK-2026-000777')).settle).toEqual({ status: 'SETTLED', reference: '实物归还 RK-2026-000777', settledBy: { username: 'jincheng' } });
+    expect(ok(await settle('jincheng', '实物归还 RK-2026-000777')).settle).toEqual({
+      status: 'SETTLED',
+      reference: '实物归还 RK-2026-000777',
+      settledBy: { username: 'jincheng' },
+    });
     expect(errorCode(await settle('jincheng', '再次'))).toBe('INVALID_STATE');
   });
 
@@ -375,7 +399,12 @@ describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15
     const plan = ok(
       await t.gql(
         `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`,
-        { i: { incidentId: incident, destinations: [{ name: '汲水镇', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: HOSE, quantity: 10 }] }] } },
+        {
+          i: {
+            incidentId: incident,
+            destinations: [{ name: '汲水镇', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: HOSE, quantity: 10 }] }],
+          },
+        },
         'dispatcher',
       ),
     ).requestDispatch;

@@ -331,7 +331,11 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     expect(ok(await t.gql(`query { overdueEmergencyApprovals { id } }`, {}, 'auditor')).overdueEmergencyApprovals.map((p: any) => p.id)).toContain(plan.id);
     // D24: not by the dispatcher who approved it in the emergency; by another person with authority.
     const record = (as: string) =>
-      t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`, { p: plan.id }, as);
+      t.gql(
+        `mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`,
+        { p: plan.id },
+        as,
+      );
     expect(errorCode(await record('dispatcher'))).toBe('FORBIDDEN');
     const written = ok(await record('director'));
     expect(written.recordWrittenApproval.writtenApprovalRef).toBe('新应急调〔2026〕19号');

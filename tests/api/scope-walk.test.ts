@@ -200,7 +200,11 @@ async function createFixtures() {
   // D23: what leaves a store is ordered by one person and approved by another (the administrator here).
   const approvedOrder = async (as: string, decider: string, i: Record<string, unknown>, what: string) => {
     const o = ok(
-      await ask(`mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id approval { id } } }`, { i: { idempotencyKey: idem(what), ...i } }, as),
+      await ask(
+        `mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id approval { id } } }`,
+        { i: { idempotencyKey: idem(what), ...i } },
+        as,
+      ),
       `requestOutboundOrder ${what}`,
     ).requestOutboundOrder;
     ok(
@@ -250,7 +254,15 @@ async function createFixtures() {
   const jcTransfer = (
     await admin(
       `mutation($i: ShipTransferInput!) { shipTransfer(input: $i) { id } }`,
-      { i: { fromStoreId: JINCHENG, toStoreId: JINCHENG_DISTRICT, orderId: jcOrder, idempotencyKey: idem('jc'), lines: [{ itemId: itemId('FIR-001'), quantity: 5 }] } },
+      {
+        i: {
+          fromStoreId: JINCHENG,
+          toStoreId: JINCHENG_DISTRICT,
+          orderId: jcOrder,
+          idempotencyKey: idem('jc'),
+          lines: [{ itemId: itemId('FIR-001'), quantity: 5 }],
+        },
+      },
       'shipTransfer 晋城 → 城区',
     )
   ).shipTransfer.id as string;

@@ -14,7 +14,11 @@ export const ORDER_FIELDS = `id number status purpose recipient store { id } toS
   approval { id status kind decidedBy { username } } lines { item { id } batch { id } quantity executedQuantity remainingQuantity }`;
 
 export const requestOrderRaw = (t: TestApp, as: string, input: Record<string, unknown>) =>
-  t.gql(`mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { ${ORDER_FIELDS} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  t.gql(
+    `mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { ${ORDER_FIELDS} } }`,
+    { input: { idempotencyKey: key(), ...input } },
+    as,
+  );
 
 export const decideRaw = (t: TestApp, as: string, approvalId: string, decision: 'APPROVE' | 'REJECT', extra: Record<string, unknown> = {}) =>
   t.gql(
@@ -38,9 +42,7 @@ export async function approvedOrder(t: TestApp, as: string, input: Record<string
 
 /** The lines of an order for the lines of an executing operation (item, batch, quantity). */
 export const orderLines = (lines: unknown) =>
-  Array.isArray(lines)
-    ? lines.map((l: Record<string, unknown>) => ({ itemId: l.itemId, batchId: l.batchId ?? null, quantity: l.quantity }))
-    : lines;
+  Array.isArray(lines) ? lines.map((l: Record<string, unknown>) => ({ itemId: l.itemId, batchId: l.batchId ?? null, quantity: l.quantity })) : lines;
 
 /** The pending approval of a subject (a document, an order, a plan), by kind. */
 export async function pendingApprovalOf(t: TestApp, subjectId: string, kind: string): Promise<string> {

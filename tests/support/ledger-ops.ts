@@ -55,7 +55,11 @@ export const cancelTransferRaw = (t: TestApp, as: string, transferId: string, fi
 
 /** D27: a stocktake with differences is approved by a second person (pass `approve: false` to leave it pending). */
 export const stocktakeRaw = async (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS, approve = true) => {
-  const res = await t.gql(`mutation($input: StocktakeInput!) { submitStocktake(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  const res = await t.gql(
+    `mutation($input: StocktakeInput!) { submitStocktake(input: $input) { ${fields} } }`,
+    { input: { idempotencyKey: key(), ...input } },
+    as,
+  );
   return approve ? approveDocument(t, as, res, 'submitStocktake', 'STOCKTAKE', fields) : res;
 };
 
