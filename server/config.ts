@@ -28,6 +28,7 @@ const envSchema = z.object({
     .optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   // D19: 珲春's plan — every township holds 6 categories and 300 kinds (6 大类 300 种).
   COVERAGE_TARGET_CATEGORIES: z.coerce.number().int().min(1).default(6),
@@ -91,6 +92,8 @@ export interface AppConfig {
   demoPassword: string;
   admin: { username: string; password: string } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   coverageTarget: { categories: number; kinds: number };
   planner: { detourFactor: number; speedKmh: number; handlingHours: number; nearestK: number; capacityHorizonDays: number };
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoPassword: c.DEMO_PASSWORD,
     admin: c.ADMIN_USERNAME && c.ADMIN_PASSWORD ? { username: c.ADMIN_USERNAME, password: c.ADMIN_PASSWORD } : undefined,
     logLevel: c.LOG_LEVEL,
+    metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     coverageTarget: { categories: c.COVERAGE_TARGET_CATEGORIES, kinds: c.COVERAGE_TARGET_KINDS },
     planner: {
