@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 // GraphiQL as a bureau's intranet needs it: its scripts, styles, editor workers and icon are inlined in the page
@@ -111,15 +110,16 @@ export const graphiqlOptions: GraphiQLOptions = {
   subscriptionsProtocol: 'SSE',
 };
 
-// The page is about 9 MB of inlined assets: rendered once, not on every visit.
-const rendered = new Map<string, string>();
+// The page is about 9 MB of inlined assets: loaded on the first visit (never in production, where GraphiQL is off),
+// rendered once.
+const rendered = new Map<string, Promise<string>>();
 
 /** yoga's renderGraphiQL: the self-contained page. */
-export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
+export function renderOfflineGraphiQL(options: GraphiQLOptions): Promise<string> {
   const key = JSON.stringify(options);
   let page = rendered.get(key);
   if (!page) {
-    page = renderGraphiQL(options);
+    page = import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options));
     rendered.set(key, page);
   }
   return page;

@@ -19,11 +19,14 @@ const { parse, validate } = createRequire(import.meta.url)('graphql') as typeof 
 
 type Samples = Map<string, number>;
 
-/** Parses the Prometheus text exposition format strictly: every line a comment or `name{labels} value`. */
+/**
+ * Parses the Prometheus text exposition format strictly: every line a comment or `name{labels} value` (values as Go's
+ * ParseFloat reads them: prom-client writes NaN as `Nan`).
+ */
 function parsePrometheus(text: string): Samples {
   const samples: Samples = new Map();
   const label = String.raw`[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"`;
-  const sample = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:${label})(?:,${label})*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$`);
+  const sample = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:${label})(?:,${label})*\})? (-?[0-9.e+-]+|[Nn]a[Nn]|[+-]Inf)$`);
   for (const line of text.split('\n')) {
     if (line === '' || /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* /.test(line)) continue;
     const m = sample.exec(line);
