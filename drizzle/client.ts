@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import * as schema from './schema/index.ts';
+import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it: services take either. */
@@ -19,12 +20,24 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
 /** Counts SQL statements sent, so tests can prove that nested reads do not grow with list size. */
 export interface QueryStats {
   statements: number;
+  /** Statements sent and not yet answered (the metrics' view of how busy the pool is). */
+  inFlight: number;
 }
+
+/** One statement's duration, for the debug log and the metrics. */
+export type QueryListener = (query: string, seconds: number, failed: boolean) => void;
+
+/** The name this process's connections carry on the server (pg_stat_activity.application_name). */
+export const applicationName = () => `emergency-reserves:${process.pid}`;
 
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
   stats: QueryStats;
+  /** Pool size on PostgreSQL; 1 for PGlite (one connection, in process). */
+  poolMax: number;
+  /** Hears every statement's duration; returns the unsubscribe. */
+  onQuery(listener: QueryListener): () => void;
   migrate(): Promise<void>;
   /** True when every migration in the journal has been applied. */
   migrationsApplied(): Promise<boolean>;
@@ -40,15 +53,31 @@ export interface DatabaseOptions {
 }
 
 export function openDatabase(opts: DatabaseOptions): Database {
-  const stats: QueryStats = { statements: 0 };
-  const logger = { logQuery: () => void stats.statements++ };
+  const stats: QueryStats = { statements: 0, inFlight: 0 };
+  const listeners = new Set<QueryListener>();
+  timeQueries();
+  const logger: TimedQueryLogger = {
+    logQuery: () => void stats.statements++,
+    queryStarted: () => void stats.inFlight++,
+    queryFinished: (query, seconds, failed) => {
+      stats.inFlight--;
+      for (const listener of listeners) listener(query, seconds, failed);
+    },
+  };
+  const onQuery = (listener: QueryListener) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
   if (opts.databaseUrl) {
-    const client = postgres(opts.databaseUrl, { max: opts.poolMax ?? 20, onnotice: () => {} });
+    const poolMax = opts.poolMax ?? 20;
+    const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName() } });
     const db = drizzlePostgres(client, { schema, logger }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
       stats,
+      poolMax,
+      onQuery,
       migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
       migrationsApplied: () => migrationsApplied(db),
       close: () => client.end({ timeout: 5 }),
@@ -65,6 +94,8 @@ export function openDatabase(opts: DatabaseOptions): Database {
     db,
     kind: 'pglite',
     stats,
+    poolMax: 1,
+    onQuery,
     migrate: () => migratePglite(drizzlePglite(pg), { migrationsFolder }),
     migrationsApplied: () => migrationsApplied(db),
     close: () => pg.close(),

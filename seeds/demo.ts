@@ -1,7 +1,7 @@
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { Db } from '../drizzle/client.ts';
 import { organizations, stores, userStores, users } from '../drizzle/schema/index.ts';
-import { hashPassword } from '../server/auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../server/auth/passwords.ts';
 import type { Role } from '../server/auth/principal.ts';
 import { levelOfCode } from '../server/regions/codes.ts';
 import { storeSeeds } from './data/stores.ts';
@@ -29,6 +29,18 @@ export const demoUsers: readonly { username: string; displayName: string; role: 
 export async function hasUsers(db: Db): Promise<boolean> {
   const [r] = await db.select({ n: count() }).from(users);
   return r.n > 0;
+}
+
+/**
+ * Whether the demo users sign in with `password` (null: there are none). DEMO_PASSWORD is applied when the demo data
+ * is first loaded; a later change does not alter the seeded users, and the start-up output must not claim it did.
+ */
+export async function demoPasswordApplies(db: Db, password: string): Promise<boolean | null> {
+  const [admin] = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, userId('admin')));
+  return admin ? verifyPassword(admin.passwordHash, password) : null;
 }
 
 /** The demo data set: stores with their operators, and one user per role. Deterministic ids. */

@@ -20,14 +20,16 @@ const envSchema = z.object({
     .positive()
     .max(24 * 30)
     .default(12),
-  SEED_DEMO: booleanFlag.default(true),
-  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('Demo@2026'),
+  // Default: true, except with NODE_ENV=production (no demo accounts unless asked for).
+  SEED_DEMO: booleanFlag.optional(),
+  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   ADMIN_USERNAME: z
     .string()
     .regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, _ . -')
     .optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   // D19: 珲春's plan — every township holds 6 categories and 300 kinds (6 大类 300 种).
   COVERAGE_TARGET_CATEGORIES: z.coerce.number().int().min(1).default(6),
@@ -89,8 +91,12 @@ export interface AppConfig {
   tokenTtlHours: number;
   seedDemo: boolean;
   demoPassword: string;
+  /** True when DEMO_PASSWORD is not set: the demo users get the documented default password. */
+  demoPasswordIsDefault: boolean;
   admin: { username: string; password: string } | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   coverageTarget: { categories: number; kinds: number };
   planner: { detourFactor: number; speedKmh: number; handlingHours: number; nearestK: number; capacityHorizonDays: number };
@@ -129,6 +135,9 @@ function trustProxySetting(v: string): boolean | number | string[] {
 
 export class ConfigError extends Error {}
 
+/** The demo users' password when DEMO_PASSWORD is not set (README); refused for demo accounts in production. */
+export const DEFAULT_DEMO_PASSWORD = 'Demo@2026';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
@@ -143,6 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
   }
+  const production = c.NODE_ENV === 'production';
+  const seedDemo = c.SEED_DEMO ?? !production;
+  // Production: demo accounts only when asked for, and never with the password printed in the README.
+  if (production && seedDemo && (c.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD) === DEFAULT_DEMO_PASSWORD) {
+    throw new ConfigError('Invalid configuration:\n  DEMO_PASSWORD: SEED_DEMO=true with NODE_ENV=production needs a DEMO_PASSWORD other than the default');
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -154,10 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: c.JWT_SECRET ? new TextEncoder().encode(c.JWT_SECRET) : randomBytes(32),
     jwtSecretIsEphemeral: !c.JWT_SECRET,
     tokenTtlHours: c.TOKEN_TTL_HOURS,
-    seedDemo: c.SEED_DEMO,
-    demoPassword: c.DEMO_PASSWORD,
+    seedDemo,
+    demoPassword: c.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
+    demoPasswordIsDefault: c.DEMO_PASSWORD === undefined,
     admin: c.ADMIN_USERNAME && c.ADMIN_PASSWORD ? { username: c.ADMIN_USERNAME, password: c.ADMIN_PASSWORD } : undefined,
     logLevel: c.LOG_LEVEL,
+    metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     coverageTarget: { categories: c.COVERAGE_TARGET_CATEGORIES, kinds: c.COVERAGE_TARGET_KINDS },
     planner: {

@@ -25,6 +25,7 @@ import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
 import { getIncidentInScope } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
+import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
@@ -131,12 +132,10 @@ async function computePlan(db: Db, config: AppConfig, clock: Clock, v: RequestIn
   // A destination that is itself a store does not supply itself.
   const receiving = new Set(v.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])));
   const sources = (await loadSources(db, itemIds, todayInChina(clock))).filter((s) => s.kind !== 'STORE' || !receiving.has(s.storeId));
-  const plan = await planDispatch({
-    destinations,
-    sources,
-    deadlineHours: v.deadlineHours ?? 10, // D16: basic needs within 10 hours
-    policy: { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) },
-  });
+  const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
+  const started = performance.now();
+  const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, policy });
+  publishPlannerSolved({ seconds: (performance.now() - started) / 1000, items: itemIds.length, destinations: destinations.length });
   return { plan, destinations };
 }
 

@@ -17,6 +17,10 @@ import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
 import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
+import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
+import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
+import { registerLandingPage } from './landing.ts';
 
 // The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
 const apiSchema = auditMutations(guardLogins(schema));
@@ -32,11 +36,16 @@ export function buildApp(services: AppServices) {
   const counters = new MemoryCounters();
   const production = config.env === 'production';
   const maskError = (error: unknown) => toClientError(error, log);
+  const metrics = appMetrics();
+  observeDatabase(metrics, database);
+  if (config.logLevel === 'debug') logStatementTimings(database, log);
 
   const yoga = createYoga<{ req: express.Request; res: express.Response }>({
     schema: apiSchema,
     graphqlEndpoint: '/graphql',
-    graphiql: !production,
+    // Offline: the page carries its own assets (graphiql.ts), none come from a CDN.
+    graphiql: production ? false : graphiqlOptions,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
     // CORS is the express allowlist's (cors.ts): yoga's default would reflect any origin, with credentials.
@@ -46,14 +55,14 @@ export function buildApp(services: AppServices) {
     maxRequestBodySize: config.requestMaxBytes,
     // The cost limit depends on the variables (`first: $n`), so a validation result must not be reused by document.
     parserAndValidationCache: { validationCache: false },
-    context: async ({ request, req }) =>
-      withLoginAttemptSource(createContext(services, wiring, await authenticate(database.db, keys, request.headers.get('authorization'))), {
-        counters,
-        policy: config.loginBackoff,
-        clientAddress: clientAddress(req),
-      }),
+    context: async ({ request, req }) => {
+      const user = await authenticate(database.db, keys, request.headers.get('authorization'));
+      recordUser(req, user);
+      return withLoginAttemptSource(createContext(services, wiring, user), { counters, policy: config.loginBackoff, clientAddress: clientAddress(req) });
+    },
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
+      operationFacts(),
       inputGuard(),
       queryLimits(config.queryLimits),
       // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
@@ -73,6 +82,7 @@ export function buildApp(services: AppServices) {
   app.disable('x-powered-by');
   // Whose X-Forwarded-For to believe (TRUST_PROXY); by default none: the client is the socket's peer.
   app.set('trust proxy', config.trustProxy);
+  app.use(requestLogging(log));
   app.use(corsAllowlist(config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -86,10 +96,12 @@ export function buildApp(services: AppServices) {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  app.get('/metrics', metricsEndpoint(metrics, config.metricsToken, log));
   // Everything but the probes spends the client's request budget.
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
-  app.use(yoga.graphqlEndpoint, jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
+  app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   app.use(requestBodyErrors(config.requestMaxBytes));
+  registerLandingPage(app, { graphiql: !production });
   return app;
 }

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { pgError } from '../../drizzle/client.ts';
 import { DomainError, ERROR_CODES, isDomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { errorContext } from './logging.ts';
 
 // The edge's one mapping of failures: domain errors keep their code and details; GraphQL's own (syntax,
 // validation, coercion) are the client's bad input; a value PostgreSQL refuses as data is bad input too;
@@ -25,7 +26,9 @@ function dataException(error: unknown): DomainError | null {
 
 export interface ErrorContext {
   operation?: string | null;
+  operationType?: string | null;
   user?: string | null;
+  role?: string | null;
   requestId?: string | null;
   route?: string;
 }
@@ -35,7 +38,8 @@ export function domainErrorOf(error: unknown, log?: Logger, context: ErrorContex
   const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
   if (isDomainError(original)) return original;
   const mapped = dataException(original);
-  if (mapped && log) log.warn('input refused by the database', { ...context, sqlState: mapped.details.sqlState, cause: pgError(original).message });
+  if (mapped && log)
+    log.warn('input refused by the database', { ...errorContext(), ...context, sqlState: mapped.details.sqlState, cause: pgError(original).message });
   return mapped;
 }
 
@@ -61,15 +65,20 @@ export function toClientError(error: unknown, log: Logger, context: ErrorContext
   return new GraphQLError(MASKED_MESSAGE, { nodes: located?.nodes, path: located?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
+/** drizzle puts a failed statement's parameters into its message (and so its stack): passwords, tokens, hashes. */
+const withoutParameters = (text: string) => text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [not logged]');
+
+/** Logs an unexpected failure once: who, which request and operation, and the database's own reason. */
 export function logUnexpected(error: unknown, log: Logger, context: ErrorContext = {}) {
   const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
   const db = pgError(original);
   log.error('unexpected error', {
+    ...errorContext(),
     ...context,
-    error: original instanceof Error ? original.message : String(original),
+    error: withoutParameters(original instanceof Error ? original.message : String(original)),
     sqlState: db.code,
     cause: db.message,
-    stack: original instanceof Error ? original.stack : undefined,
+    stack: original instanceof Error && original.stack ? withoutParameters(original.stack) : undefined,
   });
 }
 

@@ -9,6 +9,7 @@ import { badInput } from '../errors.ts';
 import { DIMENSIONS, valuation, type Dimension } from '../audit/valuation.ts';
 import { DIMENSION_HEADINGS, dimensionNames, JOURNAL_COLUMNS, journalCells, journalRows, parseInstant } from '../audit/export-rows.ts';
 import { httpError } from './errors.ts';
+import { recordUser } from './logging.ts';
 
 const csvCell = (v: unknown) => {
   let s = v === null || v === undefined ? '' : String(v);
@@ -56,6 +57,7 @@ export function registerExports(app: Express, services: AppServices) {
   const handle = (fn: (req: Request, res: Response, user: Principal) => Promise<void>) => async (req: Request, res: Response) => {
     try {
       const user = await principalOf(req);
+      recordUser(req, user);
       if (!user) {
         res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
         return;

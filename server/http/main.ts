@@ -4,7 +4,8 @@ import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { prepareDatabase } from './start.ts';
-import { demoUsers } from '../../seeds/demo.ts';
+import { startupBanner } from './banner.ts';
+import { assertPortFree, PortInUseError, startupFailureMessage } from './startup-failure.ts';
 
 async function main() {
   let config;
@@ -18,10 +19,23 @@ async function main() {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const { database, demoSeeded } = await prepareDatabase(config, log);
-  const app = buildApp({ database, config, clock: systemClock, log });
-  const server: Server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  let started;
+  try {
+    // A busy port fails before anything is migrated or seeded.
+    await assertPortFree(config.host, config.port);
+    const prepared = await prepareDatabase(config, log);
+    const server: Server = buildApp({ database: prepared.database, config, clock: systemClock, log }).listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) =>
+      server.once('listening', resolve).once('error', (e: NodeJS.ErrnoException) => reject(new PortInUseError(config.host, config.port, e.code ?? 'ERROR'))),
+    );
+    started = { ...prepared, server };
+  } catch (error) {
+    const message = startupFailureMessage(error, config);
+    if (!message) throw error;
+    console.error(message);
+    process.exit(1);
+  }
+  const { database, demo, server } = started;
 
   // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
   let stopping = false;
@@ -49,13 +63,7 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
-  const url = `http://localhost:${config.port}/graphql`;
-  console.log(`应急物资储备与调度 — GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`);
-  if (config.seedDemo) {
-    console.log(demoSeeded ? 'Demo data loaded. Demo logins:' : 'Demo logins:');
-    for (const u of demoUsers) console.log(`  ${u.username.padEnd(11)} ${u.role.padEnd(11)} scope: ${u.scope}`);
-    console.log(`  password: ${config.demoPassword}${process.env.DEMO_PASSWORD ? ' (from DEMO_PASSWORD)' : ' (default; set DEMO_PASSWORD to change)'}`);
-  }
+  for (const line of startupBanner(config, database, demo)) console.log(line);
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process key and end at restart');
 }
 

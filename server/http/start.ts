@@ -1,13 +1,23 @@
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import { seedDatabase } from '../../seeds/index.ts';
+import { demoPasswordApplies } from '../../seeds/demo.ts';
 import type { AppConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { systemClock } from '../clock.ts';
+import { lockDataDirectory } from '../db-lock.ts';
 import { ensureAdministrator } from '../users/service.ts';
 
-/** Opens the configured database, applies migrations, loads reference and (once) demo data. */
-export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean }> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax });
+/** The demo accounts after start-up: loaded now, already there (signing in with DEMO_PASSWORD or not), or none. */
+export type DemoAccounts = 'seeded' | 'password applies' | 'password differs' | 'none';
+
+/**
+ * Opens the configured database (the embedded one only if no other process has it open: db-lock.ts), applies
+ * migrations, loads reference and (once) demo data.
+ */
+export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean; demo: DemoAccounts }> {
+  const lock = config.databaseUrl ? null : lockDataDirectory(config.pgliteDir);
+  const opened = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax });
+  const database: Database = lock ? { ...opened, close: () => opened.close().finally(() => lock.release()) } : opened;
   try {
     await database.migrate();
     const { demoSeeded } = await seedDatabase(database.db, {
@@ -19,9 +29,15 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
       const created = await ensureAdministrator(database.db, config.admin.username, config.admin.password);
       if (created) log.info('administrator created from ADMIN_USERNAME', { username: config.admin.username });
     }
-    return { database, demoSeeded };
+    return { database, demoSeeded, demo: demoSeeded ? 'seeded' : await demoAccounts(database, config) };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+async function demoAccounts(database: Database, config: AppConfig): Promise<DemoAccounts> {
+  const applies = await demoPasswordApplies(database.db, config.demoPassword);
+  if (applies === null) return 'none';
+  return applies ? 'password applies' : 'password differs';
 }

@@ -3,6 +3,7 @@ import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
+import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
@@ -396,8 +397,9 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
   for (let attempt = 1; ; attempt++) {
     const recordedAt = req.clock.now().toJSDate();
+    let lines = 0;
     try {
-      return await db.transaction(async (tx): Promise<PostedDocument> => {
+      const posted = await db.transaction(async (tx): Promise<PostedDocument> => {
         const first = await claimIdempotencyKey(tx, {
           kind: req.kind,
           actorId: req.actor.id,
@@ -410,8 +412,12 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
         if (first) return { documentId: first, replayed: true };
         const draft = await req.build(tx, { documentId, recordedAt });
         const document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);
+        lines = draft.lines.length;
         return { documentId, replayed: false, document };
       });
+      // For the metrics (documents posted by type); a replay posted nothing.
+      if (posted.document) publishDocumentPosted({ type: posted.document.type, lines });
+      return posted;
     } catch (error) {
       const { code } = pgError(error);
       if (code && RETRYABLE.has(code) && attempt < 3) continue;

@@ -40,7 +40,7 @@ function start(env: Record<string, string | undefined>): Started {
 }
 
 /** Resolves when stdout matches, rejects if the process exits first or the time runs out. */
-async function waitFor(s: Started, pattern: RegExp, ms = 45_000): Promise<RegExpMatchArray> {
+async function waitFor(s: Started, pattern: RegExp, ms = 150_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   let exited = false;
   void s.exited.then(() => (exited = true));
@@ -124,7 +124,7 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     expect(s.stderr()).toContain('"msg":"stopped"');
-  }, 90_000);
+  }, 200_000);
 
   it('second start on the same data: no "Demo data loaded", the data is still there', async () => {
     const port = await freePort();
@@ -140,7 +140,7 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
     expect(wrong.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-  }, 90_000);
+  }, 200_000);
 
   it('PORT=abc: exits with code 2 and stderr names PORT', async () => {
     const s = start({ ...dbEnv, PORT: 'abc' });
