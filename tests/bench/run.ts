@@ -12,7 +12,8 @@ import { userId } from '../../seeds/demo.ts';
 import { freePort, startPostgres } from '../support/postgres-server.ts';
 import { buildTemplate, TEST_PASSWORD, withDatabase } from '../support/template.ts';
 import { BENCH_CITY, generateDataset, NESTED_STORES } from './dataset.ts';
-import { measure, percentile, progressBar, table } from './report.ts';
+import { add, measure, percentile, progressBar, table, type Rate } from './report.ts';
+import { prepareReference, REFERENCE_NESTED, referenceVariables, summary } from './postgraphile.ts';
 import { benchPlanner, fullLpOnSample } from './planner.ts';
 import { DateTime } from 'luxon';
 import { fixedClock } from '../../server/clock.ts';
@@ -69,6 +70,7 @@ async function main() {
 
   // Baseline: raw single-row INSERTs into a plain table, 16 connections, autocommit.
   await sql`CREATE TABLE bench_plain (id bigserial PRIMARY KEY, store_id uuid, item_id uuid, quantity int, at timestamptz)`;
+  await prepareReference(sql);
   const raw = await measure(SECONDS, CLIENTS, async () => {
     await sql`INSERT INTO bench_plain (store_id, item_id, quantity, at) VALUES (${nestedStores[0].id}, ${itemIds[0]}, 1, now())`;
   });
@@ -97,13 +99,32 @@ async function main() {
       else await gql(ISSUE, { input: issueInput(pick(nestedStores).id, lines) });
     });
 
-    // Nested stock query: a city → its stores → stock lines → batch and item.
+    // Nested stock query: a city → its stores → stock lines → batch and item; beside PostGraphile on the same
+    // database, the two taking turns so that both see the same machine.
+    const reference = await startPostGraphile(url);
     const latencies: number[] = [];
-    const nested = await measure(SECONDS, 4, async () => {
-      const t0 = performance.now();
-      await gql(NESTED, { region: BENCH_CITY, stores: NESTED_STORES });
-      latencies.push(performance.now() - t0);
-    });
+    let nested: Rate | undefined;
+    let postgraphile: Rate | undefined;
+    try {
+      const pgl = graphqlClient(reference.url);
+      const ours = summary((await gql(NESTED, { region: BENCH_CITY, stores: NESTED_STORES })).stores as Parameters<typeof summary>[0]);
+      const theirs = summary((await pgl(REFERENCE_NESTED, referenceVariables(BENCH_CITY, NESTED_STORES))).benchStoresUnder as Parameters<typeof summary>[0]);
+      if (JSON.stringify(ours) !== JSON.stringify(theirs))
+        throw new Error(`nested read: the API answers ${JSON.stringify(ours)}, PostGraphile ${JSON.stringify(theirs)}`);
+      for (let round = 0; round < 2; round++) {
+        nested = add(
+          nested,
+          await measure(SECONDS / 2, 4, async () => {
+            const t0 = performance.now();
+            await gql(NESTED, { region: BENCH_CITY, stores: NESTED_STORES });
+            latencies.push(performance.now() - t0);
+          }),
+        );
+        postgraphile = add(postgraphile, await measure(SECONDS / 2, 4, () => pgl(REFERENCE_NESTED, referenceVariables(BENCH_CITY, NESTED_STORES))));
+      }
+    } finally {
+      reference.process.kill('SIGTERM');
+    }
     const statements = await statementsPerNestedQuery(url);
 
     console.log('');
@@ -123,7 +144,13 @@ async function main() {
         ((hundred.rate * 100) / single.rate).toFixed(1) + '×',
         '≥ 5×',
       ],
-      ['nested stock query req/s (4 clients)', nested.rate.toFixed(1), `p95 ${percentile(latencies, 95).toFixed(0)} ms`, '', ''],
+      [
+        `P3 nested stock query req/s (4 clients, p95 ${percentile(latencies, 95).toFixed(0)} ms)`,
+        nested!.rate.toFixed(2),
+        `${postgraphile!.rate.toFixed(2)} PostGraphile v5 req/s`,
+        (nested!.rate / postgraphile!.rate).toFixed(2),
+        '≥ 1.5',
+      ],
       ['SQL statements per nested query', `${statements.at50} (50 stores × ~327 lines)`, `${statements.at5} (5 stores)`, '', 'constant'],
     ]);
     const finance = await benchValuation(closing.db, admin, sql);
@@ -157,8 +184,9 @@ async function main() {
     console.log(
       `exact: at ${sample.storeCount} stores, ${sample.items} items, the plan's cost ${sample.planned.toFixed(2)} equals one full LP over every source (${sample.full.toFixed(2)}, ${(sample.fullMs / 1000).toFixed(1)} s)`,
     );
-    const failures = single.errors + hundred.errors + nested.errors;
-    if (failures) console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested.firstError})`);
+    const failures = single.errors + hundred.errors + nested!.errors + postgraphile!.errors;
+    if (failures)
+      console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested!.firstError ?? postgraphile!.firstError})`);
   } finally {
     await closing.close();
     server.process.kill('SIGTERM');
@@ -224,26 +252,31 @@ function shuffled<T>(xs: T[]): T[] {
 }
 
 /** The product as deployed: its own process, on the same machine as the database. */
-async function startServer(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
+const startServer = (databaseUrl: string) =>
+  startProcess('server/http/main.ts', 'GraphQL at', {
+    DATABASE_URL: databaseUrl,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    DB_POOL_MAX: '24',
+    ...BENCH_LIMITS,
+  });
+
+/** P3's reference in its own process too. */
+const startPostGraphile = (databaseUrl: string) =>
+  startProcess('tests/bench/postgraphile-server.ts', 'PostGraphile at', { DATABASE_URL: databaseUrl, GRAPHILE_ENV: 'production' });
+
+async function startProcess(script: string, banner: string, env: Record<string, string>): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      DB_POOL_MAX: '24',
-      ...BENCH_LIMITS,
-    },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('GraphQL at') && resolve());
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout.on('data', (d: Buffer) => d.toString().includes(banner) && resolve());
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}/graphql`, process: child };
 }
@@ -258,16 +291,16 @@ async function login(url: string): Promise<string> {
   return body.data.login.token;
 }
 
-function graphqlClient(url: string, token: string) {
+function graphqlClient(url: string, token?: string) {
   return async (query: string, variables: Record<string, unknown>) => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { errors?: { message: string }[] };
+    const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
     if (body.errors) throw new Error(body.errors[0].message);
-    return body;
+    return body.data!;
   };
 }
 
