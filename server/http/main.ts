@@ -4,6 +4,7 @@ import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { prepareDatabase } from './start.ts';
+import { announces, crossProcessEvents, superviseApiProcesses } from './workers.ts';
 import { demoUsers } from '../../seeds/demo.ts';
 
 async function main() {
@@ -18,7 +19,9 @@ async function main() {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  if (await superviseApiProcesses(config, log)) return;
   const { database, demoSeeded } = await prepareDatabase(config, log);
+  const events = await crossProcessEvents(config, database, log);
   const app = buildApp({ database, config, clock: systemClock, log });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -35,8 +38,7 @@ async function main() {
     }, config.shutdownTimeoutMs);
     force.unref();
     server.close(() => {
-      void database
-        .close()
+      void Promise.all([events.close(), database.close()])
         .catch((error: unknown) => log.error('closing the database failed', { error: String(error) }))
         .finally(() => {
           log.info('stopped');
@@ -49,6 +51,7 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
+  if (!announces()) return;
   const url = `http://localhost:${config.port}/graphql`;
   console.log(`应急物资储备与调度 — GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`);
   if (config.seedDemo) {
