@@ -3,8 +3,7 @@ import { buildApp } from './app.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { prepareDatabase } from './start.ts';
-import { announces, crossProcessEvents, superviseApiProcesses } from './workers.ts';
+import { announces, crossProcessEvents, prepareApiProcess, superviseApiProcesses } from './workers.ts';
 import { demoUsers } from '../../seeds/demo.ts';
 
 async function main() {
@@ -20,7 +19,7 @@ async function main() {
   }
   const log = createLogger(config.logLevel);
   if (await superviseApiProcesses(config, log)) return;
-  const { database, demoSeeded } = await prepareDatabase(config, log);
+  const { database, demoSeeded } = await prepareApiProcess(config, log);
   const events = await crossProcessEvents(config, database, log);
   const app = buildApp({ database, config, clock: systemClock, log });
   const server: Server = app.listen(config.port, config.host);

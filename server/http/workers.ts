@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config.ts';
-import type { Database } from '../../drizzle/client.ts';
+import { openDatabase, type Database } from '../../drizzle/client.ts';
 import type { Logger } from '../logger.ts';
 import { listenForPlanStatus, type PlanStatusListener } from '../dispatch/notify.ts';
 import { prepareDatabase } from './start.ts';
@@ -51,6 +51,12 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   for (let i = 0; i < config.apiProcesses; i++) cluster.fork(env);
   log.info('API processes started', { processes: config.apiProcesses });
   return true;
+}
+
+/** The database of this API process: a worker opens it (the primary migrated and seeded it); else prepareDatabase. */
+export async function prepareApiProcess(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean }> {
+  if (!cluster.isWorker) return prepareDatabase(config, log);
+  return { database: openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax }), demoSeeded: false };
 }
 
 /** Whether this process prints the start banner: one process of several does. */
