@@ -108,7 +108,7 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
   ...scopedType('stockLine'),
   fields: (t) => ({
     store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
-    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => l.item ?? must(ctx.loaders.item.load(l.itemId)) }),
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => l.batch ?? must(ctx.loaders.batch.load(l.batchId)) }),
     onHand: t.exposeInt('onHand'),
     reserved: t.exposeInt('reserved', { description: 'Held for approved dispatches' }),
@@ -117,11 +117,14 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
     value: t.field({
       type: 'Money',
       description: 'On-hand quantity × batch unit price',
-      resolve: async (l, _a, ctx) => valueOf(l.onHand, (l.batch ?? (await must(ctx.loaders.batch.load(l.batchId)))).unitPrice),
+      // Synchronous when the batch came with the line.
+      resolve: (l, _a, ctx) =>
+        l.batch ? valueOf(l.onHand, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => valueOf(l.onHand, b.unitPrice)),
     }),
     inTransitValue: t.field({
       type: 'Money',
-      resolve: async (l, _a, ctx) => valueOf(l.inTransit, (l.batch ?? (await must(ctx.loaders.batch.load(l.batchId)))).unitPrice),
+      resolve: (l, _a, ctx) =>
+        l.batch ? valueOf(l.inTransit, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => valueOf(l.inTransit, b.unitPrice)),
     }),
   }),
 });

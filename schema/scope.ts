@@ -2,8 +2,10 @@ import type { Context } from '../server/context.ts';
 import { mayRead, type PolicyLookups, type ScopedKind } from '../server/auth/policy.ts';
 
 // The schema's side of the policy module: a scoped object type is checked wherever an object of it is returned —
-// at a root field or through any relation — by the policy's record decision. A record out of scope makes the field
-// that returned it null with a FORBIDDEN error, the same way everywhere.
+// at a root field or through any relation — by the policy's record decision, before any of its fields resolves. A
+// record out of scope answers FORBIDDEN in its fields (non-null, so the record itself is null), the same way
+// everywhere. The check runs in the fields' resolvers (once per record, cached by Pothos), not in isTypeOf: compiled
+// execution (graphql-jit, app.ts) calls isTypeOf without the request's context and cannot wait for it.
 
 export const policyLookups = (ctx: Context): PolicyLookups => ({
   store: (id) => ctx.loaders.store.load(id),
@@ -15,7 +17,7 @@ export const policyLookups = (ctx: Context): PolicyLookups => ({
 export function scopedType<K extends ScopedKind>(kind: K) {
   const decide = mayRead[kind] as (p: NonNullable<Context['user']>, record: unknown, look: PolicyLookups) => boolean | Promise<boolean>;
   return {
-    runScopesOnType: true as const,
-    authScopes: async (record: unknown, ctx: Context) => ctx.user !== null && (await decide(ctx.user, record, policyLookups(ctx))),
+    // Synchronous when the decision is (an unscoped principal, a record whose store is already loaded).
+    authScopes: (record: unknown, ctx: Context) => ctx.user !== null && decide(ctx.user, record, policyLookups(ctx)),
   };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ const envSchema = z.object({
     .optional(),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  API_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_HOURS: z.coerce
     .number()
@@ -86,6 +88,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   pgliteDir: string;
   dbPoolMax: number;
+  /** API worker processes (node:cluster): one per core by default on PostgreSQL; PGlite is single-process. */
+  apiProcesses: number;
   jwtSecret: Uint8Array;
   jwtSecretIsEphemeral: boolean;
   tokenTtlHours: number;
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: c.DATABASE_URL,
     pgliteDir: c.PGLITE_DIR,
     dbPoolMax: c.DB_POOL_MAX,
+    apiProcesses: c.DATABASE_URL ? (c.API_PROCESSES ?? availableParallelism()) : 1,
     // Without JWT_SECRET tokens are signed with a per-process key: they stop working on restart.
     jwtSecret: c.JWT_SECRET ? new TextEncoder().encode(c.JWT_SECRET) : randomBytes(32),
     jwtSecretIsEphemeral: !c.JWT_SECRET,

@@ -100,8 +100,8 @@ export const mayRead = {
   /** A balance line: its store. */
   stockLine: (p: Principal, line: { storeId: string }, look: PolicyLookups) => unscoped(p) || storeVisible(p, look, line.storeId),
   /** A batch (price, supplier, owner): some store in scope holds or held it. Batch ids are predictable; this is the guard. */
-  batch: async (p: Principal, batch: { id: string }, look: PolicyLookups) =>
-    unscoped(p) || (await look.storesOfBatch(batch.id)).some((s) => canAccessStore(p, s)),
+  batch: (p: Principal, batch: { id: string }, look: PolicyLookups) =>
+    unscoped(p) || look.storesOfBatch(batch.id).then((stores) => stores.some((s) => canAccessStore(p, s))),
   /** A document: its store or its counterpart (the other side of a transfer, the store a recovery went to). */
   document: async (p: Principal, d: { storeId: string; counterpartStoreId: string | null }, look: PolicyLookups) =>
     unscoped(p) || (await storeVisible(p, look, d.storeId)) || storeVisible(p, look, d.counterpartStoreId),

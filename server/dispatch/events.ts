@@ -1,17 +1,36 @@
 import { EventEmitter, on } from 'node:events';
 
-// Plan status changes for the live subscription. In-process: with several API nodes, a shared bus
-// (PostgreSQL LISTEN/NOTIFY) replaces the emitter — publishPlanStatus and planStatusEvents stay the same.
+// Plan status changes for the live subscription. Within one process an emitter delivers them; with several API
+// processes a relay (notify.ts: PostgreSQL LISTEN/NOTIFY) carries each change to every process, this one included,
+// which delivers it to its own subscribers — publishPlanStatus and planStatusEvents stay the same.
 export interface PlanStatusEvent {
   planId: string;
   status: string;
 }
 
+/** Carries a change to every API process; each hands it back through deliverPlanStatus. */
+export interface PlanStatusRelay {
+  publish(event: PlanStatusEvent): void;
+}
+
 const bus = new EventEmitter();
 bus.setMaxListeners(0);
+let relay: PlanStatusRelay | null = null;
+
+/** Routes changes through a relay (null: this process only). */
+export function relayPlanStatus(r: PlanStatusRelay | null) {
+  relay = r;
+}
 
 export function publishPlanStatus(planId: string, status: string) {
-  bus.emit(`plan:${planId}`, { planId, status } satisfies PlanStatusEvent);
+  const event: PlanStatusEvent = { planId, status };
+  if (relay) relay.publish(event);
+  else deliverPlanStatus(event);
+}
+
+/** Hands a change to this process's subscribers. */
+export function deliverPlanStatus(event: PlanStatusEvent) {
+  bus.emit(`plan:${event.planId}`, event);
 }
 
 /** The status changes of one plan, as an async iterable; ends when the consumer returns or the signal aborts. */

@@ -58,7 +58,7 @@ export interface PlannerPolicy {
   detourFactor: number;
   speedKmh: number;
   handlingHours: number;
-  /** Each destination considers its K cheapest sources per item (widened while a shortage could still be met). */
+  /** Each destination starts from its K cheapest sources per item; the duals then price in any other that pays. */
   nearestK: number;
   /** Days of production counted for capacity reserves. */
   capacityHorizonDays: number;
@@ -144,13 +144,20 @@ interface Arc {
   unitCost: number;
 }
 
-function arcFor(source: Source, sourceIndex: number, destination: Destination, destinationIndex: number, policy: PlannerPolicy, deadline: number): Arc {
+function arcFor(
+  source: Source,
+  sourceIndex: number,
+  destination: Destination,
+  destinationIndex: number,
+  policy: PlannerPolicy,
+  deadline: number,
+  tier = tierOf(source, destination),
+): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
   const travel = override ?? distanceKm / policy.speedKmh;
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? source.leadDays * 24 + 24 : 0;
   const etaHours = policy.handlingHours + lead + travel;
-  const tier = tierOf(source, destination);
   const unitCost = etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
   return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost };
 }
@@ -178,114 +185,253 @@ interface Pool {
   supply: number;
 }
 
-function poolsOf(sources: Source[], policy: PlannerPolicy): Pool[] {
-  const pools = new Map<string, Pool>();
-  for (const s of sources) {
-    const key = s.kind === 'STORE' ? `S|${s.storeId}` : `${s.kind}|${s.agreementId}`;
-    const supply = supplyOf(s, policy);
-    if (supply <= 0) continue;
-    const pool = pools.get(key);
-    if (pool) {
-      pool.members.push(s);
-      pool.supply += supply;
-    } else pools.set(key, { key, representative: s, members: [s], supply });
+/**
+ * One item's pools. Agreements and capacity are few and pooled up front, in key order; a store's pool is made only
+ * when the ranking reaches it (most of a province's stores never enter an item's problem), from a chain through the
+ * item's sources at that store that costs no allocation per source.
+ */
+class ItemPools {
+  readonly others: Pool[];
+  private readonly first: Int32Array;
+  private readonly made = new Map<number, Pool | null>();
+  constructor(
+    private readonly sources: readonly Source[],
+    itemSources: readonly number[],
+    private readonly ranking: StoreRanking,
+    private readonly policy: PlannerPolicy,
+  ) {
+    this.first = new Int32Array(ranking.storeCount).fill(-1);
+    const others = new Map<string, Pool>();
+    for (let k = itemSources.length - 1; k >= 0; k--) {
+      const i = itemSources[k];
+      const s = sources[i];
+      const n = ranking.storeOf[i];
+      if (n >= 0) {
+        ranking.next[i] = this.first[n];
+        this.first[n] = i;
+      } else if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
+        const key = `${s.kind}|${s.agreementId}`;
+        const pool = others.get(key);
+        if (pool) {
+          pool.members.unshift(s);
+          pool.supply += supplyOf(s, policy);
+        } else others.set(key, { key, representative: s, members: [s], supply: supplyOf(s, policy) });
+      }
+    }
+    this.others = [...others.values()].sort(byKey);
   }
-  return [...pools.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  /** The pool of store number n, or null when the store holds none of the item. */
+  store(n: number): Pool | null {
+    if (this.first[n] < 0) return null;
+    let pool = this.made.get(n);
+    if (pool === undefined) {
+      const members: Source[] = [];
+      let supply = 0;
+      for (let i = this.first[n]; i >= 0; i = this.ranking.next[i]) {
+        const s = this.sources[i];
+        if (supplyOf(s, this.policy) <= 0) continue;
+        members.push(s);
+        supply += supplyOf(s, this.policy);
+      }
+      pool = members.length ? { key: `S|${(members[0] as StoreBatchSource).storeId}`, representative: members[0], members, supply } : null;
+      this.made.set(n, pool);
+    }
+    return pool;
+  }
 }
 
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 // highs ships one CommonJS-typed declaration for both its builds: take the loader from whichever shape arrives.
-type HighsSolver = { solve(lp: string, options?: object): { Status: string; Columns: Record<string, { Primal?: number }> } };
+type HighsSolver = {
+  solve(lp: string, options?: object): { Status: string; Columns: Record<string, { Primal?: number }>; Rows: { Name: string; Dual?: number }[] };
+};
 type HighsLoader = () => Promise<HighsSolver>;
 const highsExport = (highsModule as unknown as { default: HighsLoader | { default: HighsLoader } }).default;
 const loadHighs: HighsLoader = typeof highsExport === 'function' ? highsExport : highsExport.default;
 let highsInstance: ReturnType<HighsLoader> | undefined;
 const highs = () => (highsInstance ??= loadHighs());
 
-/** Solves one item's transportation problem; returns flow per arc index and shortage per destination. */
-async function solveTransportation(arcs: Arc[], supply: number[], demand: number[]): Promise<{ flow: number[]; short: number[] }> {
-  const terms = arcs.map((a, i) => `${a.unitCost.toFixed(6)} x${i}`);
-  const shortTerms = demand.map((d, j) => (d > 0 ? `${SHORTAGE_PENALTY} s${j}` : ''));
-  const objective = [...terms, ...shortTerms].filter(Boolean).join(' + ');
+/** An arc of the restricted problem: the pool it draws on and its cost to one destination. */
+interface Candidate {
+  pool: Pool;
+  arc: Arc;
+}
+
+interface Restricted {
+  candidates: Candidate[];
+  flow: number[];
+  short: number[];
+  /** Duals of the demand rows (the marginal cost of one more unit at a destination) and of the supply rows. */
+  demandDual: number[];
+  supplyDual: Map<Pool, number>;
+}
+
+/** Solves the transportation problem restricted to `candidates`; returns flows, shortages and the duals. */
+async function solveTransportation(candidates: Candidate[], demand: number[]): Promise<Restricted> {
+  const arcsOfPool = new Map<Pool, number[]>();
+  const arcsOfDestination: number[][] = demand.map(() => []);
+  candidates.forEach(({ pool, arc }, i) => {
+    const list = arcsOfPool.get(pool);
+    if (list) list.push(i);
+    else arcsOfPool.set(pool, [i]);
+    arcsOfDestination[arc.destinationIndex].push(i);
+  });
+  const pools = [...arcsOfPool.keys()].sort(byKey);
+  const terms = candidates.map(({ arc }, i) => `${arc.unitCost.toFixed(6)} x${i}`);
+  demand.forEach((d, j) => d > 0 && terms.push(`${SHORTAGE_PENALTY} s${j}`));
   const rows: string[] = [];
-  demand.forEach((d, j) => {
-    if (d <= 0) return;
-    const vars = arcs.flatMap((a, i) => (a.destinationIndex === j ? [`x${i}`] : []));
-    rows.push(` d${j}: ${[...vars, `s${j}`].join(' + ')} = ${d}`);
-  });
-  supply.forEach((q, p) => {
-    const vars = arcs.flatMap((a, i) => (a.sourceIndex === p ? [`x${i}`] : []));
-    if (vars.length) rows.push(` p${p}: ${vars.join(' + ')} <= ${q}`);
-  });
-  const lp = `Minimize\n obj: ${objective}\nSubject To\n${rows.join('\n')}\nEnd\n`;
+  demand.forEach((d, j) => d > 0 && rows.push(` d${j}: ${[...arcsOfDestination[j].map((i) => `x${i}`), `s${j}`].join(' + ')} = ${d}`));
+  pools.forEach((pool, p) =>
+    rows.push(
+      ` p${p}: ${arcsOfPool
+        .get(pool)!
+        .map((i) => `x${i}`)
+        .join(' + ')} <= ${pool.supply}`,
+    ),
+  );
+  const lp = `Minimize\n obj: ${terms.join(' + ')}\nSubject To\n${rows.join('\n')}\nEnd\n`;
   const solution = (await highs()).solve(lp, { presolve: 'on', solver: 'simplex', output_flag: false });
   if (solution.Status !== 'Optimal') throw new Error(`dispatch planner: solver returned ${solution.Status}`);
   const value = (name: string) => Math.round(solution.Columns[name]?.Primal ?? 0);
-  return { flow: arcs.map((_, i) => value(`x${i}`)), short: demand.map((_, j) => value(`s${j}`)) };
+  const dual = new Map(solution.Rows.map((r) => [r.Name, r.Dual ?? 0]));
+  return {
+    candidates,
+    flow: candidates.map((_, i) => value(`x${i}`)),
+    short: demand.map((_, j) => value(`s${j}`)),
+    demandDual: demand.map((_, j) => dual.get(`d${j}`) ?? 0),
+    supplyDual: new Map(pools.map((pool, p) => [pool, dual.get(`p${p}`) ?? 0])),
+  };
 }
 
 /**
  * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
- * (destination, store) and the stores ranked once per destination, so each item only walks the ranking.
+ * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
+ * numbered; `storeOf` gives each source's store number (−1 for agreements and capacity).
  */
 class StoreRanking {
-  private readonly ranked: { storeId: string; arc: Arc }[][];
-  constructor(stores: StoreBatchSource[], destinations: Destination[], policy: PlannerPolicy, deadline: number) {
-    const unique = [...new Map(stores.map((s) => [s.storeId, s])).values()];
-    this.ranked = destinations.map((d, j) =>
-      unique
-        .map((s) => ({ storeId: s.storeId, arc: arcFor(s, -1, d, j, policy, deadline) }))
-        .sort((a, b) => a.arc.unitCost - b.arc.unitCost || (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0)),
-    );
+  readonly storeCount: number;
+  readonly storeOf: Int32Array;
+  /** Scratch for ItemPools: the next source of the same item at the same store. */
+  readonly next: Int32Array;
+  private readonly stores: StoreBatchSource[];
+  private readonly tiers: Map<string, Tier>[];
+  private readonly cost: Float64Array[];
+  /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
+  private readonly order: Int32Array[];
+  constructor(
+    sources: readonly Source[],
+    private readonly destinations: Destination[],
+    private readonly policy: PlannerPolicy,
+    private readonly deadline: number,
+  ) {
+    // One look-up per source: number the stores as they come, then renumber them in id order, so that equal
+    // costs rank by store number.
+    const numberOf = new Map<string, number>();
+    const seen: StoreBatchSource[] = [];
+    this.storeOf = new Int32Array(sources.length).fill(-1);
+    sources.forEach((s, i) => {
+      if (s.kind !== 'STORE') return;
+      let n = numberOf.get(s.storeId);
+      if (n === undefined) numberOf.set(s.storeId, (n = seen.push(s) - 1));
+      this.storeOf[i] = n;
+    });
+    const byId = Int32Array.from(seen.keys()).sort((a, b) => (seen[a].storeId < seen[b].storeId ? -1 : seen[a].storeId > seen[b].storeId ? 1 : 0));
+    const renumbered = new Int32Array(seen.length);
+    byId.forEach((old, n) => (renumbered[old] = n));
+    this.storeOf.forEach((n, i) => n >= 0 && (this.storeOf[i] = renumbered[n]));
+    this.stores = Array.from(byId, (old) => seen[old]);
+    this.next = new Int32Array(sources.length).fill(-1);
+    this.storeCount = this.stores.length;
+    // The tier depends on the store's region only: one decision per region and destination.
+    this.tiers = destinations.map(() => new Map());
+    this.cost = destinations.map((_, j) => Float64Array.from(this.stores, (s) => this.arc(j, s).unitCost));
+    this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
-  /** The first `limit` arcs from pools that hold the item, cheapest first. */
-  arcsFor(j: number, poolOfStore: Map<string, number>, limit: number): Arc[] {
-    const out: Arc[] = [];
-    for (const { storeId, arc } of this.ranked[j]) {
-      if (out.length >= limit) break;
-      const i = poolOfStore.get(storeId);
-      if (i !== undefined) out.push({ ...arc, sourceIndex: i });
+  private arc(j: number, s: StoreBatchSource): Arc {
+    const d = this.destinations[j];
+    let tier = this.tiers[j].get(s.regionCode);
+    if (!tier) this.tiers[j].set(s.regionCode, (tier = tierOf(s, d)));
+    return arcFor(s, -1, d, j, this.policy, this.deadline, tier);
+  }
+  /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
+  private rank(cost: Float64Array, prefix: number): Int32Array {
+    const byCost = (a: number, b: number) => cost[a] - cost[b] || a - b;
+    if (prefix >= cost.length) return Int32Array.from(cost.keys()).sort(byCost);
+    // A numeric sort of the costs alone is cheap; everything strictly below the prefix-th cost is the cheap end.
+    const threshold = cost.slice().sort()[prefix];
+    const cheap: number[] = [];
+    cost.forEach((c, n) => c < threshold && cheap.push(n));
+    return Int32Array.from(cheap).sort(byCost);
+  }
+  /** Arcs to destination j from the stores that hold the item, cheapest first. */
+  *arcs(j: number, pools: ItemPools): Generator<Candidate> {
+    for (let k = 0; ; k++) {
+      if (k === this.order[j].length) {
+        if (k === this.storeCount) return;
+        this.order[j] = this.rank(this.cost[j], this.storeCount);
+      }
+      const n = this.order[j][k];
+      const pool = pools.store(n);
+      if (pool) yield { pool, arc: this.arc(j, this.stores[n]) };
     }
-    return out;
   }
 }
 
-/** Merges two lists sorted by unit cost. */
-function mergeByCost(a: Arc[], b: Arc[]): Arc[] {
-  const out: Arc[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && (a[i].unitCost < b[j].unitCost || (a[i].unitCost === b[j].unitCost && a[i].sourceIndex < b[j].sourceIndex))))
-      out.push(a[i++]);
-    else out.push(b[j++]);
-  }
-  return out;
-}
+/** How many stores per destination are ranked up front; a walk past them ranks the rest. */
+const RANKED_PREFIX = 1024;
 
-/** Plans one item for all destinations: prune to the K cheapest pools, widen while a shortage could be met. */
-async function planItem(itemId: string, destinations: Destination[], pools: Pool[], ranking: StoreRanking, policy: PlannerPolicy, deadline: number) {
-  const demand = destinations.map((d) => d.lines.filter((l) => l.itemId === itemId).reduce((s, l) => s + l.quantity, 0));
-  const poolOfStore = new Map<string, number>();
-  const otherPools: number[] = [];
-  pools.forEach((p, i) => (p.representative.kind === 'STORE' ? poolOfStore.set(p.representative.storeId, i) : otherPools.push(i)));
-  const others = destinations.map((d, j) =>
-    otherPools.map((i) => arcFor(pools[i].representative, i, d, j, policy, deadline)).sort((a, b) => a.unitCost - b.unitCost || a.sourceIndex - b.sourceIndex),
-  );
-  // The K cheapest arcs per destination (one more, to know whether widening could add any).
-  const cheapest = (j: number, k: number) => (demand[j] > 0 ? mergeByCost(ranking.arcsFor(j, poolOfStore, k + 1), others[j]).slice(0, k + 1) : []);
-  let k = policy.nearestK;
+/** Candidates by unit cost, ties by pool key (the order the solver numbers them in). */
+const byCost = (a: Candidate, b: Candidate) => a.arc.unitCost - b.arc.unitCost || byKey(a.pool, b.pool);
+
+// Reduced costs below this are treated as zero (the LP text carries costs to 1e-6 h).
+const PRICING_TOLERANCE = 1e-6;
+
+/**
+ * Plans one item for all destinations, exactly, without building the full problem (column generation): start from
+ * each destination's K cheapest pools, solve, then price every left-out arc with the duals — an arc whose cost is
+ * below its destination's marginal cost plus its pool's shadow price would lower the total, so it joins and the
+ * problem is solved again. When no arc prices in, the restricted optimum is the optimum of the full problem. The
+ * pricing walk stops at the destination's marginal cost, so it visits only the near end of the ranking.
+ */
+async function planItem(demand: number[], destinations: Destination[], pools: ItemPools, ranking: StoreRanking, policy: PlannerPolicy, deadline: number) {
+  const others = destinations.map((d, j) => pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, deadline) })).sort(byCost));
+  const chosen = destinations.map(() => new Set<Pool>());
+  const candidates: Candidate[] = [];
+  const choose = (c: Candidate) => {
+    chosen[c.arc.destinationIndex].add(c.pool);
+    candidates.push(c);
+  };
+  demand.forEach((d, j) => {
+    if (d <= 0) return;
+    const nearest: Candidate[] = [];
+    for (const c of ranking.arcs(j, pools)) if (nearest.push(c) >= policy.nearestK) break;
+    [...nearest, ...others[j]].sort(byCost).slice(0, policy.nearestK).forEach(choose);
+  });
   for (;;) {
-    const lists = destinations.map((_, j) => cheapest(j, k));
-    const arcs = lists.flatMap((list) => list.slice(0, k));
-    const result = await solveTransportation(
-      arcs,
-      pools.map((p) => p.supply),
-      demand,
-    );
-    const widened = lists.some((list) => list.length > k);
-    const short = result.short.some((x) => x > 0);
-    if (!short || !widened) return { arcs, ...result, demand };
-    k *= 2;
+    const result = await solveTransportation(candidates, demand);
+    let priced = 0;
+    demand.forEach((d, j) => {
+      if (d <= 0) return;
+      const marginal = result.demandDual[j];
+      const price = (c: Candidate) => {
+        if (chosen[j].has(c.pool)) return;
+        if (c.arc.unitCost - marginal - (result.supplyDual.get(c.pool) ?? 0) < -PRICING_TOLERANCE) {
+          choose(c);
+          priced++;
+        }
+      };
+      // Shadow prices of supply rows are ≤ 0, so only arcs cheaper than the marginal cost can price in.
+      for (const c of ranking.arcs(j, pools)) {
+        if (c.arc.unitCost >= marginal - PRICING_TOLERANCE) break;
+        price(c);
+      }
+      for (const c of others[j]) {
+        if (c.arc.unitCost >= marginal - PRICING_TOLERANCE) break;
+        price(c);
+      }
+    });
+    if (!priced) return result;
   }
 }
 
@@ -339,25 +485,19 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))].sort();
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
-  const ranking = new StoreRanking(
-    input.sources.filter((s): s is StoreBatchSource => s.kind === 'STORE'),
-    input.destinations,
-    policy,
-    deadline,
-  );
+  const ranking = new StoreRanking(input.sources, input.destinations, policy, deadline);
+  const sourcesOf = new Map<string, number[]>(items.map((itemId) => [itemId, []]));
+  input.sources.forEach((s, i) => sourcesOf.get(s.itemId)?.push(i));
   for (const itemId of items) {
-    const pools = poolsOf(
-      input.sources.filter((s) => s.itemId === itemId),
-      policy,
-    );
-    const { arcs, flow, short, demand } = await planItem(itemId, input.destinations, pools, ranking, policy, deadline);
+    const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
+    const pools = new ItemPools(input.sources, sourcesOf.get(itemId)!, ranking, policy);
+    const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
-    const flowsByPool = new Map<number, { arc: Arc; quantity: number }[]>();
-    arcs.forEach((arc, i) => {
-      if (flow[i] > 0) flowsByPool.set(arc.sourceIndex, [...(flowsByPool.get(arc.sourceIndex) ?? []), { arc, quantity: flow[i] }]);
+    const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
+    candidates.forEach(({ pool, arc }, i) => {
+      if (flow[i] > 0) flowsByPool.set(pool, [...(flowsByPool.get(pool) ?? []), { arc, quantity: flow[i] }]);
     });
-    for (const [poolIndex, flows] of [...flowsByPool].sort(([a], [b]) => a - b)) {
-      const pool = pools[poolIndex];
+    for (const [pool, flows] of [...flowsByPool].sort(([a], [b]) => byKey(a, b))) {
       flows.sort((a, b) => a.arc.destinationIndex - b.arc.destinationIndex);
       const arcOf = new Map(flows.map((f) => [f.arc.destinationIndex, f.arc]));
       const parts =

@@ -1,6 +1,7 @@
 import express from 'express';
 import { createYoga } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getOperationAST, type GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
@@ -75,6 +76,10 @@ export function buildApp(services: AppServices) {
             }),
       },
       ...(production ? [productionDisclosure()] : []),
+      // Compiled execution (issue 11, P3) for queries: the same resolvers, scope checks included, without
+      // graphql-js's per-field interpretation, where a large nested read spends most of its time. Mutations are
+      // bound by the database, and subscriptions stay with graphql-js (graphql-jit's subscribe ends the SSE stream).
+      useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation === 'query' }),
     ],
   });
 

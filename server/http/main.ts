@@ -3,9 +3,10 @@ import { buildApp } from './app.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { prepareDatabase } from './start.ts';
+import cluster from 'node:cluster';
 import { startupBanner } from './banner.ts';
 import { assertPortFree, PortInUseError, startupFailureMessage } from './startup-failure.ts';
+import { announces, crossProcessEvents, prepareApiProcess, superviseApiProcesses } from './workers.ts';
 
 async function main() {
   let config;
@@ -21,9 +22,10 @@ async function main() {
   const log = createLogger(config.logLevel);
   let started;
   try {
-    // A busy port fails before anything is migrated or seeded.
-    await assertPortFree(config.host, config.port);
-    const prepared = await prepareDatabase(config, log);
+    // A busy port fails before anything is migrated or seeded (the workers of several API processes share it).
+    if (!cluster.isWorker) await assertPortFree(config.host, config.port);
+    if (await superviseApiProcesses(config, log)) return;
+    const prepared = await prepareApiProcess(config, log);
     const server: Server = buildApp({ database: prepared.database, config, clock: systemClock, log }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) =>
       server.once('listening', resolve).once('error', (e: NodeJS.ErrnoException) => reject(new PortInUseError(config.host, config.port, e.code ?? 'ERROR'))),
@@ -36,6 +38,7 @@ async function main() {
     process.exit(1);
   }
   const { database, demo, server } = started;
+  const events = await crossProcessEvents(config, database, log);
 
   // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
   let stopping = false;
@@ -49,8 +52,7 @@ async function main() {
     }, config.shutdownTimeoutMs);
     force.unref();
     server.close(() => {
-      void database
-        .close()
+      void Promise.all([events.close(), database.close()])
         .catch((error: unknown) => log.error('closing the database failed', { error: String(error) }))
         .finally(() => {
           log.info('stopped');
@@ -63,6 +65,7 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
+  if (!announces()) return;
   for (const line of startupBanner(config, database, demo)) console.log(line);
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process key and end at restart');
 }

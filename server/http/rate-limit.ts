@@ -6,8 +6,10 @@ import { rateLimited, type DomainError } from '../errors.ts';
 import { verifyToken, type TokenKeys } from '../auth/tokens.ts';
 
 // API.md The edge: RATE_LIMITED answers a client over its request budget and repeated failed logins. The counters
-// live here, in memory, behind the small EdgeCounters interface: several processes will share them through a store
-// that implements the same interface (hence the promises). Time comes from the injectable clock (House style 6).
+// live here, in memory, behind the small EdgeCounters interface (promises, so that a shared store could implement
+// it). Each API process keeps its own (workers.ts): with N processes a client gets at most N × the burst at once and
+// N × the failed logins before every process locks the username or address — the bound README states and
+// tests/api/edge-processes.test.ts checks. Time comes from the injectable clock (House style 6).
 
 /** The counters the edge keeps; keys are opaque strings such as `addr:203.0.113.7` or `user:<id>`. */
 export interface EdgeCounters {

@@ -36,7 +36,7 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
   }
 }
 
-async function demoAccounts(database: Database, config: AppConfig): Promise<DemoAccounts> {
+export async function demoAccounts(database: Database, config: AppConfig): Promise<DemoAccounts> {
   const applies = await demoPasswordApplies(database.db, config.demoPassword);
   if (applies === null) return 'none';
   return applies ? 'password applies' : 'password differs';

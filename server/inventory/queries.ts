@@ -9,11 +9,12 @@ import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
+import type { ItemRow } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
 /** A balance, optionally with its batch already loaded. */
-export type StockRow = BalanceRow & { batch?: BatchRow };
+export type StockRow = BalanceRow & { batch?: BatchRow; item?: ItemRow };
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentLineRow = typeof documentLines.$inferSelect;
 export type MovementRow = typeof movements.$inferSelect;
@@ -103,8 +104,10 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
             SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit, bal.updated_at,
                    b.batch_no, b.production_date::text AS production_date, b.expiry_date::text AS expiry_date, b.unit_price::text AS unit_price,
                    b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at, b.created_at,
+                   i.code AS item_code, i.category_code, i.name AS item_name, i.spec, i.unit, i.gb_code, i.reference_price::text AS reference_price,
+                   i.storage_life_months, i.rotation_lead_months, i.recovery_kind, i.recovery_months,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
-              FROM balances bal JOIN batches b ON b.id = bal.batch_id ${categoryCode ? sql`JOIN items i ON i.id = bal.item_id` : sql``}
+              FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
              WHERE bal.store_id IN (${sql.join(
                ids.map((id) => sql`${id}::uuid`),
                sql`, `,
@@ -116,19 +119,41 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           ) ranked WHERE rn <= ${first + 1} ORDER BY store_id, batch_id`,
     );
     const byStore = new Map<string, StockRow[]>();
+    // A catalog item is one object per request however many lines name it.
+    const itemsById = new Map<string, ItemRow>();
     for (const r of rows) {
+      const itemId = String(r.item_id);
+      let item = itemsById.get(itemId);
+      if (!item) {
+        item = {
+          id: itemId,
+          code: String(r.item_code),
+          categoryCode: String(r.category_code),
+          name: String(r.item_name),
+          spec: (r.spec as string | null) ?? null,
+          unit: String(r.unit),
+          gbCode: (r.gb_code as string | null) ?? null,
+          referencePrice: (r.reference_price as string | null) ?? null,
+          storageLifeMonths: r.storage_life_months === null ? null : Number(r.storage_life_months),
+          rotationLeadMonths: Number(r.rotation_lead_months),
+          recoveryKind: r.recovery_kind as ItemRow['recoveryKind'],
+          recoveryMonths: r.recovery_months === null ? null : Number(r.recovery_months),
+        };
+        itemsById.set(itemId, item);
+      }
       const b: StockRow = {
         storeId: String(r.store_id),
         batchId: String(r.batch_id),
-        itemId: String(r.item_id),
+        itemId,
         onHand: Number(r.on_hand),
         reserved: Number(r.reserved),
         inTransit: Number(r.in_transit),
         updatedAt: new Date(r.updated_at as string),
-        // The batch comes with the balance: nested stock lines resolve batch, price and value without a loader round.
+        // The batch and the item come with the balance: nested stock lines resolve batch, item, price and value
+        // without a loader round (and synchronously).
         batch: {
           id: String(r.batch_id),
-          itemId: String(r.item_id),
+          itemId,
           batchNo: String(r.batch_no),
           productionDate: r.production_date === null ? null : String(r.production_date).slice(0, 10),
           expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
@@ -141,8 +166,11 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           receivedAt: new Date(r.received_at as string),
           createdAt: new Date(r.created_at as string),
         },
+        item,
       };
-      byStore.set(b.storeId, [...(byStore.get(b.storeId) ?? []), b]);
+      const lines = byStore.get(b.storeId);
+      if (lines) lines.push(b);
+      else byStore.set(b.storeId, [b]);
     }
     for (const k of group) result.set(k, byStore.get(k.storeId) ?? []);
   }

@@ -3,6 +3,7 @@
 export interface Rate {
   rate: number;
   done: number;
+  seconds: number;
   errors: number;
   firstError?: string;
 }
@@ -27,7 +28,15 @@ export async function measure(seconds: number, clients: number, op: () => Promis
       }
     }),
   );
-  return { rate: done / ((performance.now() - started) / 1000), done, errors, firstError };
+  const elapsed = (performance.now() - started) / 1000;
+  return { rate: done / elapsed, done, seconds: elapsed, errors, firstError };
+}
+
+/** Two measurements of the same thing taken in turns, as one. */
+export function add(a: Rate | undefined, b: Rate): Rate {
+  if (!a) return b;
+  const seconds = a.seconds + b.seconds;
+  return { rate: (a.done + b.done) / seconds, done: a.done + b.done, seconds, errors: a.errors + b.errors, firstError: a.firstError ?? b.firstError };
 }
 
 export function percentile(xs: number[], p: number): number {

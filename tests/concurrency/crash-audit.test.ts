@@ -75,6 +75,10 @@ async function startServer(port: number): Promise<ChildProcess> {
       SEED_DEMO: 'false', // the template has the demo users and data; reference data is re-seeded idempotently
       LOG_LEVEL: 'error',
       NODE_ENV: 'test',
+      // One API process: what is killed here is the posting transaction. Several (the default on PostgreSQL, one
+      // per core) start one after the other, the primary migrating before the workers load: over READY_TIMEOUT_MS
+      // on a busy machine.
+      API_PROCESSES: '1',
     },
   });
   const keep = (chunk: Buffer) => {

@@ -731,6 +731,16 @@ describe('planDispatch — pruning to the K nearest sources', () => {
       expect(independentCost(pruned, input, policy)).toBeGreaterThanOrEqual(referenceOptimum(input, policy) - 1e-4);
     }
   });
+
+  it('DESIGN: exact despite pruning — with nearestK 1 the arcs left out are priced in by the duals, the cost is the optimum', async () => {
+    // Destinations compete for one another's nearest stores: pruning alone would leave cheaper arcs out.
+    for (let seed = 3000; seed < 3150; seed++) {
+      const { input, policy } = randomCase(seed);
+      const pruned = await planDispatch({ ...input, policy: { ...policy, nearestK: 1 } });
+      checkInvariants(pruned, input, policy);
+      expect(independentCost(pruned, input, policy), `seed ${seed}`).toBeCloseTo(referenceOptimum(input, policy), 3);
+    }
+  });
 });
 
 describe('reasons — why this source, in Chinese, with km and h', () => {

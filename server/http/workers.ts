@@ -1,0 +1,70 @@
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import type { AppConfig } from '../config.ts';
+import { openDatabase, type Database } from '../../drizzle/client.ts';
+import type { Logger } from '../logger.ts';
+import { listenForPlanStatus, type PlanStatusListener } from '../dispatch/notify.ts';
+import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
+
+// DESIGN "Growing past one machine": on PostgreSQL `npm start` runs API_PROCESSES workers (node:cluster, one per
+// core by default) sharing the port; PGlite is one process. The API holds nothing that must be shared in memory:
+// subscriptions cross processes through LISTEN/NOTIFY (dispatch/notify.ts), the request budget and login back-off
+// counters are each process's own (rate-limit.ts states the bound that gives).
+
+/**
+ * In the primary of several API processes: applies migrations and reference data once, starts the workers, starts
+ * another when one dies, and passes SIGTERM/SIGINT on. Returns true there (the caller serves nothing itself);
+ * false in a worker or when one process serves.
+ */
+export async function superviseApiProcesses(config: AppConfig, log: Logger): Promise<boolean> {
+  if (!cluster.isPrimary || config.apiProcesses <= 1) return false;
+  const { database } = await prepareDatabase(config, log);
+  await database.close();
+  // Tokens must verify in every process: without JWT_SECRET the workers share one key made here.
+  const env = config.jwtSecretIsEphemeral ? { JWT_SECRET: randomBytes(32).toString('hex') } : {};
+  if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-start key and end at restart');
+  let stopping = false;
+  const listened = new Set<number>();
+  cluster.on('listening', (worker) => listened.add(worker.id));
+  cluster.on('exit', (worker, code, signal) => {
+    const left = Object.keys(cluster.workers ?? {}).length;
+    if (stopping) {
+      if (left === 0) process.exit(0);
+      return;
+    }
+    if (!listened.has(worker.id)) {
+      // Dying before it served: the next one would too (configuration, database). Stop, and say so.
+      log.error('an API process failed to start; stopping', { code, signal });
+      stop('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
+    log.warn('an API process exited; starting another', { code, signal });
+    cluster.fork(env);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  for (let i = 0; i < config.apiProcesses; i++) cluster.fork(env);
+  log.info('API processes started', { processes: config.apiProcesses });
+  return true;
+}
+
+/** The database of this API process: a worker opens it (the primary migrated and seeded it); else prepareDatabase. */
+export async function prepareApiProcess(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean; demo: DemoAccounts }> {
+  if (!cluster.isWorker) return prepareDatabase(config, log);
+  const database = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax });
+  return { database, demoSeeded: false, demo: await demoAccounts(database, config) };
+}
+
+/** Whether this process prints the start banner: one process of several does. */
+export const announces = () => !cluster.isWorker || cluster.worker?.id === 1;
+
+/** Cross-process services of one API process: plan status over LISTEN/NOTIFY on PostgreSQL (nothing on PGlite). */
+export async function crossProcessEvents(config: AppConfig, database: Database, log: Logger): Promise<PlanStatusListener> {
+  if (database.kind !== 'postgres' || !config.databaseUrl) return { close: async () => {} };
+  return listenForPlanStatus(config.databaseUrl, (error) => log.warn('plan status relay', { error: String(error) }));
+}

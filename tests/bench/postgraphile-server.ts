@@ -1,0 +1,28 @@
+// The reference for P3: PostGraphile v5 over the same database, in its own process like the product's server.
+// Started by run.ts with DATABASE_URL and PORT; prints "PostGraphile at" when it listens.
+import './postgraphile-polyfill.ts';
+import { createServer } from 'node:http';
+
+const { postgraphile } = await import('postgraphile');
+const { PostGraphileAmberPreset } = await import('postgraphile/presets/amber');
+const { makePgService } = await import('postgraphile/adaptors/pg');
+const { grafserv } = await import('postgraphile/grafserv/node');
+
+const port = Number(process.env.PORT);
+const pgl = postgraphile({
+  extends: [PostGraphileAmberPreset],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL!, schemas: ['public'], poolConfig: { max: 24 } })],
+  grafserv: { port, graphqlPath: '/graphql', graphiql: false },
+  grafast: { explain: false },
+  schema: { pgForbidSetofFunctionsToReturnNull: true },
+});
+const server = createServer();
+await pgl.createServ(grafserv).addTo(server);
+server.listen(port, '127.0.0.1', () => console.log(`PostGraphile at http://127.0.0.1:${port}/graphql`));
+process.on('SIGTERM', () => {
+  server.close();
+  void (async () => {
+    await pgl.release();
+    process.exit(0);
+  })();
+});

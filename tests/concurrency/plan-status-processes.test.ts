@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { storeId } from '../../seeds/demo.ts';
+import { itemId } from '../../seeds/reference.ts';
+import { freePort } from '../support/postgres-server.ts';
+import { TEMPLATE_DB, TEST_PASSWORD, withDatabase } from '../support/template.ts';
+
+// Runs on the real PostgreSQL server only. DESIGN "Growing past one machine": two API processes on one database; a
+// dispatcher subscribed to a plan's status on one hears the plan approved and executed through the other — the change
+// crosses processes through PostgreSQL LISTEN/NOTIFY (server/dispatch/notify.ts), not the in-process emitter.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const READY_TIMEOUT_MS = 40_000;
+const JWT_SECRET = `plan-status-${randomBytes(24).toString('hex')}`;
+const WEIHUI = storeId('S-410781-01');
+const LAMP = itemId('LIV-015');
+const JISHUI = { name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065 };
+
+const serverUrl = inject('postgresUrl');
+const dbName = `reserves_t_${randomBytes(6).toString('hex')}`;
+const dbUrl = withDatabase(serverUrl, dbName);
+const servers: ChildProcess[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One API process (API_PROCESSES=1) on its own port; resolves when it is ready. */
+async function startApiProcess(port: number): Promise<void> {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'error',
+      NODE_ENV: 'test',
+      API_PROCESSES: '1',
+    },
+  });
+  servers.push(p);
+  let output = '';
+  p.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  p.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (p.exitCode !== null) throw new Error(`API process exited during start-up:\n${output}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(150);
+  }
+  throw new Error(`API process not ready within ${READY_TIMEOUT_MS} ms:\n${output}`);
+}
+
+async function gql(port: number, query: string, variables: Record<string, unknown>, token?: string) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data;
+}
+
+let one: number;
+let other: number;
+
+beforeAll(async () => {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${dbName} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  [one, other] = [await freePort(), await freePort()];
+  await Promise.all([startApiProcess(one), startApiProcess(other)]);
+}, 90_000);
+
+afterAll(async () => {
+  for (const p of servers) {
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await sleep(500);
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+});
+
+describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
+  it('D18: a subscriber on one process sees the plan approved and executed through another', { timeout: 60_000 }, async () => {
+    const login = async (port: number, u: string) =>
+      (await gql(port, `mutation($u:String!,$p:String!){ login(username:$u,password:$p){ token } }`, { u, p: TEST_PASSWORD })).login.token as string;
+    const admin = await login(other, 'admin');
+    const dispatcher = await login(other, 'dispatcher');
+    await gql(
+      other,
+      `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { id } }`,
+      {
+        input: {
+          storeId: WEIHUI,
+          source: 'PURCHASE',
+          contractNo: 'HT-2026-NOTIFY',
+          inspectionReportNo: 'YS-2026-NOTIFY',
+          idempotencyKey: randomUUID(),
+          lines: [{ itemId: LAMP, quantity: 10, batchNo: 'R-LP-NOTIFY', expiryDate: '2032-01-01', unitPrice: '800.00' }],
+        },
+      },
+      admin,
+    );
+    const incident = await gql(
+      other,
+      `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+      {
+        i: { name: '跨进程通知演练', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, affectedPopulation: 500, responseLevel: 3 },
+      },
+      dispatcher,
+    );
+    const plan = (
+      await gql(
+        other,
+        `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id status } }`,
+        { i: { incidentId: incident.createIncident.id, destinations: [{ ...JISHUI, lines: [{ itemId: LAMP, quantity: 4 }] }] } },
+        dispatcher,
+      )
+    ).requestDispatch;
+    expect(plan.status).toBe('PROPOSED');
+
+    // The subscriber, on the first process.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 30_000);
+    try {
+      const query = `subscription{dispatchPlanStatus(planId:"${plan.id}"){planId status}}`;
+      const res = await fetch(`http://127.0.0.1:${one}/graphql?query=${encodeURIComponent(query)}`, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${dispatcher}` },
+        signal: abort.signal,
+      });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const readUntil = async (pred: (s: string) => boolean) => {
+        while (!pred(text)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        return pred(text);
+      };
+      expect(await readUntil((s) => s.length > 0)).toBe(true); // the first ping: subscribed
+      await sleep(200);
+
+      // Approved and executed through the other process.
+      const approve = `mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { status } }`;
+      expect((await gql(other, approve, { p: plan.id }, dispatcher)).approveDispatchPlan.status).toBe('APPROVED');
+      const execute = `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status } }`;
+      expect((await gql(other, execute, { p: plan.id, k: randomUUID() }, dispatcher)).executeDispatchPlan.status).toBe('EXECUTING');
+
+      expect(await readUntil((s) => s.includes('"status":"EXECUTING"')), text).toBe(true);
+      const events = text
+        .split('\n')
+        .filter((l) => l.startsWith('data: {'))
+        .map((l) => JSON.parse(l.slice(6)).data.dispatchPlanStatus);
+      expect(events).toEqual([
+        { planId: plan.id, status: 'APPROVED' },
+        { planId: plan.id, status: 'EXECUTING' },
+      ]);
+      await reader.cancel();
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  });
+});
