@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { Card, Col, DatePicker, Row, Select, Space, Statistic, Table } from 'antd';
+import { Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
 import { ExcelButton } from '../common/ExcelButton';
+import { FormAlerts } from '../common/FormAlerts';
 import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, todayInChina } from '../common/format';
 import { optionsOf, VALUATION_DIMENSION } from '../common/labels';
 import { useGroupNames } from './useGroupNames';
@@ -38,8 +40,9 @@ export default function ValuationPage() {
   const regionCode = user.region?.code ?? null;
   const [date, setDate] = useState(todayInChina);
   const [groupBy, setGroupBy] = useState<Dimension[]>(['STORE']);
-  const asOf = endOfChinaDay(date);
-  const [{ data, fetching }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
+  // Today's valuation is as of now; a past day's as of its end (China time).
+  const asOf = date === todayInChina() ? undefined : endOfChinaDay(date);
+  const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
   const name = useGroupNames(regionCode);
   const v = data?.valuation;
   return (
@@ -49,11 +52,12 @@ export default function ValuationPage() {
     >
       <Space wrap className="form-alert">
         <span>截至</span>
-        <DatePicker allowClear={false} value={dayjs(date)} onChange={(d) => d && setDate(d.format('YYYY-MM-DD'))} aria-label="估值日期" />
+        <DatePicker id="valuation-date" allowClear={false} value={dayjs(date)} onChange={(d) => d && setDate(d.format('YYYY-MM-DD'))} />
         <span>日终，按</span>
         <Select<Dimension[]> mode="multiple" style={{ minWidth: 240 }} value={groupBy} onChange={setGroupBy} options={optionsOf(VALUATION_DIMENSION)} aria-label="分组" />
         <span>分组</span>
       </Space>
+      {error && <FormAlerts messages={errorMessages(error)} />}
       <Row gutter={16} className="form-alert">
         <Col xs={12} md={6}>
           <Statistic title="合计" value={formatMoney(v?.total)} loading={fetching && !v} />
@@ -68,7 +72,11 @@ export default function ValuationPage() {
           <Statistic title="协议储备（或有）" value={formatMoney(v?.contingentAgreementValue)} loading={fetching && !v} />
         </Col>
       </Row>
-      {v && <div data-testid="valuation-as-of">估值时点：{formatDateTime(v.asOf)}</div>}
+      {v && (
+        <Typography.Paragraph type="secondary" data-testid="valuation-as-of">
+          估值时点：{asOf ? `${date} 日终` : '当前'}（{formatDateTime(v.asOf)}，北京时间）
+        </Typography.Paragraph>
+      )}
       {v && groupBy.length > 0 && <ValuationChart rows={v.groups.map((g) => ({ name: g.key.map(name).join(' / '), value: Number(g.value) }))} />}
       <Table<Group>
         size="small"

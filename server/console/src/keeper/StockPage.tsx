@@ -76,7 +76,7 @@ export default function StockPage() {
           onChange={setCategoryCode}
           options={(data?.categories ?? []).map((c) => ({ value: c.code, label: c.name }))}
         />
-        <ItemSelect style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="搜索物资" />
+        <ItemSelect id="stock-item" style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="搜索物资" />
         <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
       </Space>
       {error && <Typography.Text type="danger">{error.graphQLErrors[0]?.message ?? '加载失败'}</Typography.Text>}

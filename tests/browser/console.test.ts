@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ARTEFACTS, clickText, logIn, openWatchedPage, pickOption, screenshot, useConsoleUnderTest, waitForText, type WatchedPage } from '../support/browser.ts';
+
+// Issue 14: the console's flows in a real Chromium, as the demo users. Every flow fails on a console error or on a
+// request that leaves the server's origin (the console must work offline).
+const t = useConsoleUnderTest();
+let current: WatchedPage | undefined;
+
+async function open(username: string) {
+  current = await openWatchedPage(t);
+  await logIn(t, current, username);
+  return current;
+}
+
+afterEach(async (ctx) => {
+  const problems = current?.problems ?? [];
+  if (current && ctx.task.result?.state === 'fail') await screenshot(current.page, `failed-${ctx.task.name.slice(0, 40)}`);
+  await current?.page.close();
+  current = undefined;
+  expect(problems).toEqual([]);
+});
+
+describe('console in a real browser', () => {
+  it('keeper receives a batch (D7 purchase fields) and sees it in the stock of their store', async () => {
+    const { page } = await open('keeper');
+    await waitForText(page, '本库库存');
+    await page.waitForSelector('.ant-table-row');
+    await screenshot(page, 'keeper-home');
+
+    await clickText(page, 'a', '入库');
+    await page.waitForSelector('[id="lines_0_itemId"]');
+    await pickOption(page, 'lines_0_itemId', '棉被');
+    await page.type('#lines_0_quantity', '50');
+    await page.type('#lines_0_batchNo', 'E2E-MB-0001');
+    await page.type('#contractNo', 'ZFCG-E2E-01');
+    await page.type('#inspectionReportNo', 'YS-E2E-01');
+    await page.click('button[type="submit"]');
+    await waitForText(page, '已过账');
+
+    await clickText(page, 'button', '查看库存');
+    await pickOption(page, 'stock-item', '棉被');
+    await waitForText(page, 'E2E-MB-0001');
+  });
+
+  it('dispatcher creates a flood on the map, generates a plan with routes, approves and executes it; the status changes', async () => {
+    const { page } = await open('dispatcher');
+    const map = await page.waitForSelector('.leaflet-container');
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-container canvas').length > 0);
+    await screenshot(page, 'dispatcher-home');
+
+    // An empty spot away from the zoom and scale controls.
+    const box = (await map!.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 60, box.y + 60);
+    await page.waitForSelector('#name', { visible: true });
+    await page.type('#name', 'E2E洪涝');
+    await clickText(page, 'button', '创建');
+    await page.waitForFunction(() => location.pathname.startsWith('/dispatch/incidents/'));
+    await waitForText(page, '安置点与需求');
+
+    // A 安置点 by clicking beside the incident, with its demand.
+    const incidentMap = (await (await page.waitForSelector('.leaflet-container'))!.boundingBox())!;
+    await page.mouse.click(incidentMap.x + incidentMap.width / 2 + 90, incidentMap.y + incidentMap.height / 2 + 70);
+    await page.waitForSelector('[id="destinations_0_lines_0_itemId"]');
+    await pickOption(page, 'destinations_0_lines_0_itemId', '棉被');
+    await page.type('#destinations_0_lines_0_quantity', '200');
+    await clickText(page, 'button', '生成方案');
+    await page.waitForSelector('path.plan-route');
+    await waitForText(page, '建议方案');
+
+    await clickText(page, 'button', '提交方案');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '待批准');
+    await page.waitForSelector('path.plan-route');
+    await clickText(page, 'button', '批准');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已批准');
+    await clickText(page, 'button', '执行');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
+  });
+
+  it('auditor reads the valuation as of a past date and downloads it as Excel', async () => {
+    const { page } = await open('auditor');
+    await waitForText(page, '储备物资估值');
+    await page.waitForSelector('.ant-table-row');
+    await screenshot(page, 'auditor-home');
+
+    await page.click('#valuation-date');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('a');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('2025-12-31');
+    await page.keyboard.press('Enter');
+    await waitForText(page, '估值时点：2025-12-31 日终');
+    await page.waitForSelector('.ant-table-row');
+    expect(await page.$eval('.ant-statistic-content', (e) => e.textContent)).not.toBe('¥0.00');
+
+    const downloads = join(ARTEFACTS, 'downloads');
+    rmSync(downloads, { recursive: true, force: true });
+    mkdirSync(downloads, { recursive: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await clickText(page, 'button', '导出Excel');
+    const file = await waitForFile(downloads, /\.xlsx$/);
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('admin lands on the stores list', async () => {
+    const { page } = await open('admin');
+    await waitForText(page, '仓库');
+    await page.waitForSelector('.ant-table-row');
+    await screenshot(page, 'admin-home');
+  });
+});
+
+async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const name = existsSync(dir) ? readdirSync(dir).find((f) => pattern.test(f)) : undefined;
+    if (name) return join(dir, name);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no file matching ${pattern} in ${dir}`);
+}
