@@ -16,8 +16,9 @@ const NOT_BUILT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><titl
  * caching, and index.html for every other GET that wants HTML (the console's routes live in the browser). The page
  * carries MAP_TILE_URL in a meta tag; without it the map draws on a plain background and nothing leaves the origin.
  */
-export function serveConsole(app: Express, options: { mapTileUrl: string | undefined }) {
-  const indexFile = join(consoleOutDir, 'index.html');
+export function serveConsole(app: Express, options: { mapTileUrl: string | undefined; dir?: string }) {
+  const dir = options.dir ?? consoleOutDir;
+  const indexFile = join(dir, 'index.html');
   let page: string | undefined;
   const indexPage = () => {
     if (page === undefined && existsSync(indexFile)) {
@@ -28,7 +29,7 @@ export function serveConsole(app: Express, options: { mapTileUrl: string | undef
     }
     return page;
   };
-  app.use('/assets', express.static(join(consoleOutDir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }));
+  app.use('/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path) || !req.accepts('html')) return next();
     res.setHeader('cache-control', 'no-cache');

@@ -50,7 +50,9 @@ async function main() {
 
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
   const url = `http://localhost:${config.port}/graphql`;
-  console.log(`应急物资储备与调度 — console at http://localhost:${config.port}/ , GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`);
+  console.log(
+    `应急物资储备与调度 — console at http://localhost:${config.port}/ , GraphQL at ${url} (${database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL'})`,
+  );
   if (config.seedDemo) {
     console.log(demoSeeded ? 'Demo data loaded. Demo logins:' : 'Demo logins:');
     for (const u of demoUsers) console.log(`  ${u.username.padEnd(11)} ${u.role.padEnd(11)} scope: ${u.scope}`);

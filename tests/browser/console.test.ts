@@ -1,7 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARTEFACTS, clickText, logIn, openWatchedPage, pickOption, screenshot, useConsoleUnderTest, waitForText, type WatchedPage } from '../support/browser.ts';
+import {
+  ARTEFACTS,
+  clickText,
+  logIn,
+  openWatchedPage,
+  pickOption,
+  screenshot,
+  useConsoleUnderTest,
+  waitForText,
+  type WatchedPage,
+} from '../support/browser.ts';
 
 // Issue 14: the console's flows in a real Chromium, as the demo users. Every flow fails on a console error or on a
 // request that leaves the server's origin (the console must work offline).

@@ -38,12 +38,23 @@ export function useConsoleUnderTest(): ConsoleUnderTest {
     await seedDemoStock(t.database.db, systemClock);
     await seedDemoReserves(t.database.db, systemClock);
     // One browser loads many assets from one address: the request budget is not what these tests are about.
-    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'test-secret-test-secret-test-secret!', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BURST: '100000' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'test-secret-test-secret-test-secret!',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_BURST: '100000',
+    });
     const app = buildApp({ database: t.database, config, clock: systemClock, log: createLogger('silent') });
     server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     t.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    t.browser = await puppeteer.launch({ args: chromium.args, executablePath: await chromium.executablePath(), headless: true, defaultViewport: { width: 1366, height: 768 } });
+    t.browser = await puppeteer.launch({
+      args: chromium.args,
+      executablePath: await chromium.executablePath(),
+      headless: true,
+      defaultViewport: { width: 1366, height: 768 },
+    });
   });
   afterAll(async () => {
     await t.browser?.close();
@@ -94,7 +105,9 @@ export async function logIn(t: ConsoleUnderTest, { page }: WatchedPage, username
 
 /** Clicks the first visible `tag` element whose text contains `text`, spaces ignored (antd spaces out "批准" as "批 准"). */
 export async function clickText(page: Page, tag: string, text: string) {
-  const handle = await page.waitForSelector(`::-p-xpath(//${tag}[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(text)})])`, { visible: true });
+  const handle = await page.waitForSelector(`::-p-xpath(//${tag}[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(text)})])`, {
+    visible: true,
+  });
   await handle!.click();
   await handle!.dispose();
 }
@@ -108,13 +121,16 @@ export async function waitForText(page: Page, text: string, timeout = 30_000) {
 export async function pickOption(page: Page, inputId: string, search: string, text = search) {
   await page.click(`[id="${inputId}"]`);
   await page.type(`[id="${inputId}"]`, search);
-  const option = await page.waitForSelector(`::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`, {
-    visible: true,
-  });
+  const option = await page.waitForSelector(
+    `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`,
+    {
+      visible: true,
+    },
+  );
   await option!.click();
   await option!.dispose();
 }
 
 export async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: join(ARTEFACTS, `${name}.png`) as `${string}.png`, fullPage: false });
+  await page.screenshot({ path: `${join(ARTEFACTS, name)}.png`, fullPage: false });
 }

@@ -63,7 +63,12 @@ interface Values {
   lines: { itemId: string; quantity?: number; dailyCapacity?: number; unitPrice?: string; responseHours?: number }[];
 }
 
-const STATUS: Record<string, [string, string]> = { ACTIVE: ['有效', 'green'], EXPIRING: ['即将到期', 'orange'], EXPIRED: ['已到期', 'red'], NOT_STARTED: ['未生效', 'blue'] };
+const STATUS: Record<string, [string, string]> = {
+  ACTIVE: ['有效', 'green'],
+  EXPIRING: ['即将到期', 'orange'],
+  EXPIRED: ['已到期', 'red'],
+  NOT_STARTED: ['未生效', 'blue'],
+};
 
 /** 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement. */
 export default function AgreementsPage() {

@@ -46,7 +46,12 @@ export default function CatalogPage() {
       title="物资目录"
       loading={fetching && !data}
       extra={
-        <FormModal<VariablesOf<typeof CreateItem>['input']> title="新增物资" submit={(input) => create({ input })} onDone={() => refetch({ requestPolicy: 'network-only' })} initialValues={{ categoryCode: active ?? categories[0]?.code }}>
+        <FormModal<VariablesOf<typeof CreateItem>['input']>
+          title="新增物资"
+          submit={(input) => create({ input })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+          initialValues={{ categoryCode: active ?? categories[0]?.code }}
+        >
           <Form.Item name="categoryCode" label="类别" rules={[{ required: true }]}>
             <Select options={categories.map((c) => ({ value: c.code, label: c.name }))} />
           </Form.Item>

@@ -9,7 +9,19 @@ import { FormAlerts } from '../common/FormAlerts';
  * A "新建" button with its form in a modal: the API's errors land next to their fields; on success it closes and
  * tells the page to reload.
  */
-export function FormModal<V>({ title, children, submit, onDone, initialValues }: { title: string; children: ReactNode; submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError }>; onDone: () => void; initialValues?: Partial<V> }) {
+export function FormModal<V>({
+  title,
+  children,
+  submit,
+  onDone,
+  initialValues,
+}: {
+  title: string;
+  children: ReactNode;
+  submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError }>;
+  onDone: () => void;
+  initialValues?: Partial<V>;
+}) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [alerts, setAlerts] = useState<string[]>([]);
@@ -29,7 +41,15 @@ export function FormModal<V>({ title, children, submit, onDone, initialValues }:
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
         {title}
       </Button>
-      <Modal open={open} title={title} okText="保存" confirmLoading={busy} onOk={() => void ok().catch(() => {})} onCancel={() => setOpen(false)} destroyOnHidden>
+      <Modal
+        open={open}
+        title={title}
+        okText="保存"
+        confirmLoading={busy}
+        onOk={() => void ok().catch(() => {})}
+        onCancel={() => setOpen(false)}
+        destroyOnHidden
+      >
         <FormAlerts messages={alerts} />
         <Form form={form} layout="vertical" initialValues={initialValues} preserve={false}>
           {children}

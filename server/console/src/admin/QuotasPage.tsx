@@ -48,7 +48,11 @@ export default function QuotasPage() {
     <Card
       title="储备定额"
       extra={
-        <FormModal<VariablesOf<typeof UpsertQuota>['input']> title="设定定额" submit={(input) => upsert({ input })} onDone={() => refetch({ requestPolicy: 'network-only' })}>
+        <FormModal<VariablesOf<typeof UpsertQuota>['input']>
+          title="设定定额"
+          submit={(input) => upsert({ input })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+        >
           <Form.Item name="itemId" label="物资" rules={[{ required: true }]}>
             <ItemSelect />
           </Form.Item>

@@ -60,7 +60,12 @@ export default function StoresPage() {
     <Card
       title="仓库"
       extra={
-        <FormModal<VariablesOf<typeof CreateStore>['input']> title="新建仓库" submit={(input) => create({ input })} onDone={() => refetch({ requestPolicy: 'network-only' })} initialValues={{ kind: 'GOVERNMENT' }}>
+        <FormModal<VariablesOf<typeof CreateStore>['input']>
+          title="新建仓库"
+          submit={(input) => create({ input })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+          initialValues={{ kind: 'GOVERNMENT' }}
+        >
           <Form.Item name="code" label="仓库代码" rules={[{ required: true }]}>
             <Input />
           </Form.Item>

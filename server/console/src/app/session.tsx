@@ -36,8 +36,8 @@ export type SessionUser = NonNullable<ResultOf<typeof MeQuery>['me']>;
 interface Session {
   user: SessionUser | null;
   loading: boolean;
-  signIn(token: string): void;
-  signOut(): void;
+  signIn: (token: string) => void;
+  signOut: () => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -66,7 +66,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 }
 
-function CurrentUser({ children, signedIn, signIn, signOut }: { children: ReactNode; signedIn: boolean; signIn: Session['signIn']; signOut: Session['signOut'] }) {
+function CurrentUser({
+  children,
+  signedIn,
+  signIn,
+  signOut,
+}: {
+  children: ReactNode;
+  signedIn: boolean;
+  signIn: Session['signIn'];
+  signOut: Session['signOut'];
+}) {
   const [{ data, fetching }] = useQuery({ query: MeQuery, pause: !signedIn, requestPolicy: 'network-only' });
   const user = signedIn ? (data?.me ?? null) : null;
   const value = useMemo(() => ({ user, loading: signedIn && fetching && !data, signIn, signOut }), [user, signedIn, fetching, data, signIn, signOut]);

@@ -79,7 +79,14 @@ export default function JournalPage() {
         <DatePicker.RangePicker onChange={onRange} />
         <StoreSelect style={{ width: 220 }} allowClear placeholder="全部仓库" regionCode={regionCode} value={storeId} onChange={setStoreId} />
         <ItemSelect style={{ width: 200 }} allowClear value={itemId} onChange={setItemId} placeholder="全部物资" />
-        <Select<DocumentType> style={{ width: 140 }} allowClear placeholder="全部类型" value={documentType} onChange={setDocumentType} options={optionsOf(DOCUMENT_TYPE)} />
+        <Select<DocumentType>
+          style={{ width: 140 }}
+          allowClear
+          placeholder="全部类型"
+          value={documentType}
+          onChange={setDocumentType}
+          options={optionsOf(DOCUMENT_TYPE)}
+        />
       </Space>
       <Table<Movement>
         size="small"

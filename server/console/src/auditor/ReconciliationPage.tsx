@@ -37,7 +37,9 @@ type Line = ResultOf<typeof ReconciliationQuery>['reconciliation'][number];
 export default function ReconciliationPage() {
   const user = useUser();
   const [{ data, fetching }] = useQuery({ query: ReconciliationQuery, variables: { regionCode: user.region?.code ?? null } });
-  const lines = [...(data?.reconciliation ?? [])].sort((a, b) => b.ledgerVsBalance - a.ledgerVsBalance || Math.abs(b.countVsBalance ?? 0) - Math.abs(a.countVsBalance ?? 0));
+  const lines = [...(data?.reconciliation ?? [])].sort(
+    (a, b) => b.ledgerVsBalance - a.ledgerVsBalance || Math.abs(b.countVsBalance ?? 0) - Math.abs(a.countVsBalance ?? 0),
+  );
   const alarms = lines.filter((l) => l.ledgerVsBalance !== 0).length;
   return (
     <Card title="对账">

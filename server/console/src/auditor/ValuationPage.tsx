@@ -48,13 +48,26 @@ export default function ValuationPage() {
   return (
     <Card
       title="储备物资估值"
-      extra={<ExcelButton path="/exports/valuation.xlsx" params={{ asOf, regionCode: regionCode ?? undefined, groupBy: groupBy.join(',') }} fileName={`储备物资估值-${date}.xlsx`} />}
+      extra={
+        <ExcelButton
+          path="/exports/valuation.xlsx"
+          params={{ asOf, regionCode: regionCode ?? undefined, groupBy: groupBy.join(',') }}
+          fileName={`储备物资估值-${date}.xlsx`}
+        />
+      }
     >
       <Space wrap className="form-alert">
         <span>截至</span>
         <DatePicker id="valuation-date" allowClear={false} value={dayjs(date)} onChange={(d) => d && setDate(d.format('YYYY-MM-DD'))} />
         <span>日终，按</span>
-        <Select<Dimension[]> mode="multiple" style={{ minWidth: 240 }} value={groupBy} onChange={setGroupBy} options={optionsOf(VALUATION_DIMENSION)} aria-label="分组" />
+        <Select<Dimension[]>
+          mode="multiple"
+          style={{ minWidth: 240 }}
+          value={groupBy}
+          onChange={setGroupBy}
+          options={optionsOf(VALUATION_DIMENSION)}
+          aria-label="分组"
+        />
         <span>分组</span>
       </Space>
       {error && <FormAlerts messages={errorMessages(error)} />}

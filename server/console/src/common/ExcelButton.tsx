@@ -7,7 +7,17 @@ import { authHeaders } from '../app/token';
  * Downloads one of the API's Excel exports (GET /exports/…, the same bearer token) as a file; a refusal shows the
  * API's Chinese message.
  */
-export function ExcelButton({ path, params, fileName, label = '导出 Excel' }: { path: string; params: Record<string, string | undefined>; fileName: string; label?: string }) {
+export function ExcelButton({
+  path,
+  params,
+  fileName,
+  label = '导出 Excel',
+}: {
+  path: string;
+  params: Record<string, string | undefined>;
+  fileName: string;
+  label?: string;
+}) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   const download = async () => {

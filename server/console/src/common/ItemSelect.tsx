@@ -20,7 +20,19 @@ const ItemsQuery = graphql(`
 `);
 
 /** Picks a catalog item by name or code, searched on the server as the user types. */
-export function ItemSelect({ value, onChange, placeholder = '输入物资名称或代码', ...rest }: { value?: string; onChange?: (id: string | undefined) => void; placeholder?: string; id?: string; style?: React.CSSProperties; allowClear?: boolean }) {
+export function ItemSelect({
+  value,
+  onChange,
+  placeholder = '输入物资名称或代码',
+  ...rest
+}: {
+  value?: string;
+  onChange?: (id: string | undefined) => void;
+  placeholder?: string;
+  id?: string;
+  style?: React.CSSProperties;
+  allowClear?: boolean;
+}) {
   const [search, setSearch] = useState('');
   const [{ data, fetching }] = useQuery({ query: ItemsQuery, variables: { search: search.trim() || null } });
   const options = (data?.items.edges ?? []).map(({ node }) => ({ value: node.id, label: `${node.name}${node.spec ? `（${node.spec}）` : ''} · ${node.unit}` }));

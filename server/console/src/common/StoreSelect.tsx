@@ -17,7 +17,20 @@ const StoresQuery = graphql(`
 `);
 
 /** Picks one of the stores the user may see (in a region subtree when given). */
-export function StoreSelect({ value, onChange, regionCode, ...rest }: { value?: string; onChange?: (id: string) => void; regionCode?: string; id?: string; style?: React.CSSProperties; placeholder?: string; allowClear?: boolean }) {
+export function StoreSelect({
+  value,
+  onChange,
+  regionCode,
+  ...rest
+}: {
+  value?: string;
+  onChange?: (id: string) => void;
+  regionCode?: string;
+  id?: string;
+  style?: React.CSSProperties;
+  placeholder?: string;
+  allowClear?: boolean;
+}) {
   const [{ data, fetching }] = useQuery({ query: StoresQuery, variables: { regionCode: regionCode ?? null } });
   return (
     <Select

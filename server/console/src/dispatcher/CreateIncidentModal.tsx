@@ -24,7 +24,15 @@ interface Values {
 }
 
 /** 新建事件 where the dispatcher clicked on the map; the region defaults to the nearest store's. */
-export function CreateIncidentModal({ at, regions, onClose }: { at: { lat: number; lng: number; regionCode?: string }; regions: { code: string; name: string }[]; onClose: () => void }) {
+export function CreateIncidentModal({
+  at,
+  regions,
+  onClose,
+}: {
+  at: { lat: number; lng: number; regionCode?: string };
+  regions: { code: string; name: string }[];
+  onClose: () => void;
+}) {
   const [form] = Form.useForm<Values>();
   const [alerts, setAlerts] = useState<string[]>([]);
   const [{ fetching }, create] = useMutation(CreateIncident);
@@ -37,7 +45,14 @@ export function CreateIncidentModal({ at, regions, onClose }: { at: { lat: numbe
     else if (result.data) navigate(`/dispatch/incidents/${result.data.createIncident.id}`);
   };
   return (
-    <Modal open title={`新建事件（${at.lat.toFixed(4)}, ${at.lng.toFixed(4)}）`} okText="创建" confirmLoading={fetching} onOk={() => void submit().catch(() => {})} onCancel={onClose}>
+    <Modal
+      open
+      title={`新建事件（${at.lat.toFixed(4)}, ${at.lng.toFixed(4)}）`}
+      okText="创建"
+      confirmLoading={fetching}
+      onOk={() => void submit().catch(() => {})}
+      onCancel={onClose}
+    >
       <FormAlerts messages={alerts} />
       <Form form={form} layout="vertical" initialValues={{ type: 'FLOOD', regionCode: at.regionCode }}>
         <Form.Item name="name" label="事件名称" rules={[{ required: true, message: '请输入事件名称' }]}>

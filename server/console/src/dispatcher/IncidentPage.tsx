@@ -129,7 +129,12 @@ export default function IncidentPage() {
         <Col xs={24} xl={12}>
           <Card size="small" title="地图（点击添加安置点）">
             <BaseMap compact center={incident.location} zoom={10} onClick={addDestination}>
-              <CircleMarker center={incident.location} radius={11} pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }} bubblingMouseEvents={false}>
+              <CircleMarker
+                center={incident.location}
+                radius={11}
+                pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}
+                bubblingMouseEvents={false}
+              >
                 <Tooltip permanent direction="top">
                   {incident.name}
                 </Tooltip>

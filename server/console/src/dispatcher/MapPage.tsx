@@ -44,7 +44,14 @@ export default function MapPage() {
       }
     >
       <Typography.Paragraph type="secondary">
-        点击地图空白处在该位置新建事件。{itemId && <><Tag color="#389e0d">充足</Tag><Tag color="#fa8c16">偏少</Tag><Tag color="#cf1322">无库存</Tag></>}
+        点击地图空白处在该位置新建事件。
+        {itemId && (
+          <>
+            <Tag color="#389e0d">充足</Tag>
+            <Tag color="#fa8c16">偏少</Tag>
+            <Tag color="#cf1322">无库存</Tag>
+          </>
+        )}
       </Typography.Paragraph>
       <BaseMap canvas center={center} zoom={9} onClick={(at) => setClicked({ ...at, regionCode: nearest(at, stores)?.region.code })}>
         {stores.map((s) => (

@@ -74,13 +74,21 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
             <Button type="primary" loading={approval.fetching} onClick={() => void run(approve({ planId: plan.id, emergency: false }), '方案已批准')}>
               批准
             </Button>
-            <Button danger loading={approval.fetching} onClick={() => void run(approve({ planId: plan.id, emergency: true }), '已紧急批准，48 小时内补书面审批')}>
+            <Button
+              danger
+              loading={approval.fetching}
+              onClick={() => void run(approve({ planId: plan.id, emergency: true }), '已紧急批准，48 小时内补书面审批')}
+            >
               紧急批准
             </Button>
           </>
         )}
         {status === 'APPROVED' && (
-          <Button type="primary" loading={execution.fetching} onClick={() => void run(execute({ planId: plan.id, idempotencyKey: executeKey }), '方案已执行，物资已发运')}>
+          <Button
+            type="primary"
+            loading={execution.fetching}
+            onClick={() => void run(execute({ planId: plan.id, idempotencyKey: executeKey }), '方案已执行，物资已发运')}
+          >
             执行
           </Button>
         )}

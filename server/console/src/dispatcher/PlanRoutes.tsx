@@ -9,7 +9,12 @@ export function PlanRoutes({ plan }: { plan: Plan }) {
     <>
       {plan.lines.map((l, i) =>
         l.source.store ? (
-          <Polyline key={i} className="plan-route" positions={[l.source.store.location, l.destination.location]} pathOptions={{ color: TIER_COLOUR[l.tier] ?? '#595959', weight: 3 }}>
+          <Polyline
+            key={i}
+            className="plan-route"
+            positions={[l.source.store.location, l.destination.location]}
+            pathOptions={{ color: TIER_COLOUR[l.tier] ?? '#595959', weight: 3 }}
+          >
             <Tooltip sticky>
               {l.source.name} → {l.destination.name}：{l.item.name} {l.quantity} {l.item.unit}（{labelOf(TIER, l.tier)}，{l.etaHours.toFixed(1)} 小时）
             </Tooltip>

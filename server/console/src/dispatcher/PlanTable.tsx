@@ -15,7 +15,9 @@ export function PlanTable({ plan }: { plan: Plan }) {
           showIcon
           className="form-alert"
           message="缺口"
-          description={plan.shortages.map((s) => `${s.destination.name} · ${s.item.name}：需 ${s.requested}，可调 ${s.planned}，缺 ${s.missing} ${s.item.unit}`).join('；')}
+          description={plan.shortages
+            .map((s) => `${s.destination.name} · ${s.item.name}：需 ${s.requested}，可调 ${s.planned}，缺 ${s.missing} ${s.item.unit}`)
+            .join('；')}
         />
       )}
       <Table<Line>

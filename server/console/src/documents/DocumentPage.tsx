@@ -111,7 +111,11 @@ export default function DocumentPage() {
           { title: '行', render: (_, l) => l.lineNo },
           { title: '物资', render: (_, l) => l.item.name },
           { title: '批号', render: (_, l) => `${l.batch.batchNo}${l.batch.expiryDate ? `（至 ${l.batch.expiryDate}）` : ''}` },
-          { title: '数量', align: 'right', render: (_, l) => `${l.quantity} ${l.item.unit}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}` },
+          {
+            title: '数量',
+            align: 'right',
+            render: (_, l) => `${l.quantity} ${l.item.unit}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}`,
+          },
           { title: '单价', align: 'right', render: (_, l) => formatMoney(l.unitPrice) },
           { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
         ]}

@@ -39,7 +39,15 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
     else onClose(true);
   };
   return (
-    <Modal open width={760} title={`收货：${transfer.number}`} okText="确认收货" confirmLoading={fetching} onOk={() => void submit().catch(() => {})} onCancel={() => onClose(false)}>
+    <Modal
+      open
+      width={760}
+      title={`收货：${transfer.number}`}
+      okText="确认收货"
+      confirmLoading={fetching}
+      onOk={() => void submit().catch(() => {})}
+      onCancel={() => onClose(false)}
+    >
       <FormAlerts messages={alerts} />
       <Form form={form} initialValues={{ lines: open.map((l) => ({ batchId: l.batch.id, quantity: l.inTransit })) }}>
         <Table

@@ -66,7 +66,14 @@ function RotateModal({ due, onClose }: { due: Due; onClose: (done: boolean) => v
     onClose(true);
   };
   return (
-    <Modal open title={`轮换：${due.batch.item.name} 批号 ${due.batch.batchNo}`} okText="过账" confirmLoading={fetching} onOk={() => void submit().catch(() => {})} onCancel={() => onClose(false)}>
+    <Modal
+      open
+      title={`轮换：${due.batch.item.name} 批号 ${due.batch.batchNo}`}
+      okText="过账"
+      confirmLoading={fetching}
+      onOk={() => void submit().catch(() => {})}
+      onCancel={() => onClose(false)}
+    >
       <FormAlerts messages={alerts} />
       <Form form={form} layout="vertical" initialValues={{ quantity: due.quantity, disposal: 'SALE' }}>
         <Form.Item name="quantity" label="轮出数量" rules={[{ required: true }]}>
@@ -114,7 +121,14 @@ export default function RotationPage() {
           { title: '批号', render: (_, d) => d.batch.batchNo },
           { title: '数量', align: 'right', render: (_, d) => `${d.quantity} ${d.batch.item.unit}` },
           { title: '金额', align: 'right', render: (_, d) => formatMoney(d.value) },
-          { title: '应轮换日', render: (_, d) => <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>{d.rotateBy}（{d.daysLeft < 0 ? `逾期 ${-d.daysLeft} 天` : `剩 ${d.daysLeft} 天`}）</Tag> },
+          {
+            title: '应轮换日',
+            render: (_, d) => (
+              <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>
+                {d.rotateBy}（{d.daysLeft < 0 ? `逾期 ${-d.daysLeft} 天` : `剩 ${d.daysLeft} 天`}）
+              </Tag>
+            ),
+          },
           {
             title: '',
             render: (_, d) => (

@@ -66,7 +66,11 @@ export default function StocktakePage() {
     if (!entered.length) return setAlerts(['请至少录入一个批次的实盘数量']);
     setAlerts([]);
     const result = await submit({
-      input: { storeId: storeId!, idempotencyKey: key, counts: entered.map((c) => ({ batchId: c.batchId, countedQuantity: c.countedQuantity!, reason: c.reason })) },
+      input: {
+        storeId: storeId!,
+        idempotencyKey: key,
+        counts: entered.map((c) => ({ batchId: c.batchId, countedQuantity: c.countedQuantity!, reason: c.reason })),
+      },
     });
     // The API numbers the counts it was sent; map its field back to the row on screen.
     if (result.error) {
@@ -132,7 +136,7 @@ export default function StocktakePage() {
                 const differs = counted !== undefined && counted !== null && counted !== l.onHand;
                 return (
                   <Form.Item name={['counts', i, 'reason']} style={{ margin: 0 }}>
-                    <Select allowClear disabled={!differs} style={{ width: 140 }} options={differs && counted! > l.onHand ? gain : loss} />
+                    <Select allowClear disabled={!differs} style={{ width: 140 }} options={differs && counted > l.onHand ? gain : loss} />
                   </Form.Item>
                 );
               },

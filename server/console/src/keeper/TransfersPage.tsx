@@ -49,7 +49,10 @@ export default function TransfersPage() {
     { title: incoming ? '调出仓库' : '调入仓库', render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
     { title: '发运时间', render: (_: unknown, t: TransferRow) => formatDateTime(t.shippedAt) },
     { title: '物资', render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
-    { title: '状态', render: (_: unknown, t: TransferRow) => <Tag color={t.status === 'RECEIVED' ? 'green' : 'orange'}>{labelOf(TRANSFER_STATUS, t.status)}</Tag> },
+    {
+      title: '状态',
+      render: (_: unknown, t: TransferRow) => <Tag color={t.status === 'RECEIVED' ? 'green' : 'orange'}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>,
+    },
     ...(incoming
       ? [
           {

@@ -15,9 +15,32 @@ function ClickHandler({ onClick }: { onClick: (at: { lat: number; lng: number })
  * A Leaflet map that works offline: a plain background with a scale, the stores, incidents and routes drawn from
  * their coordinates by the children; tiles only from MAP_TILE_URL.
  */
-export function BaseMap({ center, zoom = 9, bounds, onClick, compact, canvas, children }: { center: LatLngExpression; zoom?: number; bounds?: LatLngBoundsExpression; onClick?: (at: { lat: number; lng: number }) => void; compact?: boolean; /** Many markers: draw on a canvas rather than as SVG elements. */ canvas?: boolean; children: ReactNode }) {
+export function BaseMap({
+  center,
+  zoom = 9,
+  bounds,
+  onClick,
+  compact,
+  canvas,
+  children,
+}: {
+  center: LatLngExpression;
+  zoom?: number;
+  bounds?: LatLngBoundsExpression;
+  onClick?: (at: { lat: number; lng: number }) => void;
+  compact?: boolean;
+  /** Many markers: draw on a canvas rather than as SVG elements. */ canvas?: boolean;
+  children: ReactNode;
+}) {
   return (
-    <MapContainer center={center} zoom={zoom} bounds={bounds} className={compact ? 'reserve-map compact' : 'reserve-map'} attributionControl={Boolean(tileUrl)} preferCanvas={canvas}>
+    <MapContainer
+      center={center}
+      zoom={zoom}
+      bounds={bounds}
+      className={compact ? 'reserve-map compact' : 'reserve-map'}
+      attributionControl={Boolean(tileUrl)}
+      preferCanvas={canvas}
+    >
       {tileUrl && <TileLayer url={tileUrl} />}
       <ScaleControl imperial={false} />
       {onClick && <ClickHandler onClick={onClick} />}
