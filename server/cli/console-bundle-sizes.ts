@@ -8,6 +8,7 @@ import { consoleOutDir } from '../http/console-build.ts';
 interface Chunk {
   file: string;
   src?: string;
+  name?: string;
   isEntry?: boolean;
   imports?: string[];
   dynamicImports?: string[];
@@ -30,10 +31,15 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const total = (files: Iterable<string>) => [...files].reduce((sum, f) => sum + size(f), 0);
 
 const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry)!;
-const initial = closure(entryKey);
-console.log(`| chunk | gzipped |\n|---|---|\n| initial load (entry, React, antd core, client) | ${kb(total(initial))} |`);
-const screens = (manifest[entryKey].dynamicImports ?? []).map((key) => {
-  const files = [...closure(key)].filter((f) => !initial.has(f));
-  return { name: (manifest[key].src ?? key).replace(/^src\//, '').replace(/\.tsx$/, ''), bytes: total(files) };
-});
-for (const s of screens.sort((a, b) => a.name.localeCompare(b.name))) console.log(`| + ${s.name} | ${kb(s.bytes)} |`);
+const name = (key: string) => (manifest[key].src ?? manifest[key].name ?? key).replace(/^src\//, '').replace(/\.tsx?$/, '');
+const rows: [string, number][] = [['initial load (index.html: React, antd core, router, GraphQL client, session)', total(closure(entryKey))]];
+// Each lazily loaded chunk is measured on top of what its importer has loaded already (a screen on top of the shell).
+function walk(key: string, loaded: Set<string>, path: string) {
+  for (const child of (manifest[key].dynamicImports ?? []).sort((a, b) => name(a).localeCompare(name(b)))) {
+    const files = closure(child);
+    rows.push([`+ ${path}${name(child)}`, total([...files].filter((f) => !loaded.has(f)))]);
+    walk(child, new Set([...loaded, ...files]), `${path}${name(child)} › `);
+  }
+}
+walk(entryKey, closure(entryKey), '');
+console.log(`| chunk | gzipped |\n|---|---|\n${rows.map(([n, b]) => `| ${n} | ${kb(b)} |`).join('\n')}`);

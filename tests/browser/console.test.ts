@@ -33,7 +33,7 @@ afterEach(async (ctx) => {
 });
 
 describe('console in a real browser', () => {
-  it('keeper receives a batch (D7 purchase fields) and sees it in the stock of their store', async () => {
+  it('keeper receives a batch (D7 purchase fields), sees it in stock, and cannot issue more than there is', async () => {
     const { page } = await open('keeper');
     await waitForText(page, '本库库存');
     await page.waitForSelector('.ant-table-row');
@@ -52,6 +52,16 @@ describe('console in a real browser', () => {
     await clickText(page, 'button', '查看库存');
     await pickOption(page, 'stock-item', '棉被');
     await waitForText(page, 'E2E-MB-0001');
+
+    // An issue beyond the stock: the API's Chinese message appears next to the quantity field it names.
+    await clickText(page, 'a', '出库');
+    await page.waitForSelector('[id="lines_0_itemId"]');
+    await page.type('#recipient', '唐庄镇安置点');
+    await pickOption(page, 'reason', '救灾发放');
+    await pickOption(page, 'lines_0_itemId', '棉被');
+    await page.type('#lines_0_quantity', '999999');
+    await page.click('button[type="submit"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith('库存不足')));
   });
 
   it('dispatcher creates a flood on the map, generates a plan with routes, approves and executes it; the status changes', async () => {

@@ -7,7 +7,7 @@ import { routesFor } from './routes';
 import { labelOf, ROLE } from '../common/labels';
 
 /** The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. */
-export function Shell() {
+export default function Shell() {
   const user = useUser();
   const { signOut } = useSession();
   const location = useLocation();
