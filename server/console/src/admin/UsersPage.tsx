@@ -1,24 +1,60 @@
-import { Card, Form, Input, Select, Typography } from 'antd';
-import { useMutation } from 'urql';
-import { graphql, type VariablesOf } from '../graphql/graphql';
-import { optionsOf, ROLE } from '../common/labels';
+import { useEffect, useState } from 'react';
+import { Card, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { labelOf, optionsOf, ROLE } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
 import { StoreSelect } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
+
+const UsersQuery = graphql(`
+  query Users($role: Role, $search: String, $first: Int, $after: String) {
+    users(role: $role, search: $search, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          username
+          displayName
+          role
+          active
+          region {
+            name
+          }
+          stores {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
 
 const CreateUser = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
     createUser(input: $input) {
       id
-      username
     }
   }
 `);
 
+type User = ResultOf<typeof UsersQuery>['users']['edges'][number]['node'];
+type Role = keyof typeof ROLE;
 type Input = VariablesOf<typeof CreateUser>['input'];
 
-/** 用户: create an account with its role and scope (a region for dispatchers and auditors, stores for keepers). */
+/** 用户: the accounts an administrator manages, with role and scope; a new account (a region for dispatchers and auditors, stores for keepers). */
 export default function UsersPage() {
-  const [{ data }, create] = useMutation(CreateUser);
+  const [role, setRole] = useState<Role>();
+  const [search, setSearch] = useState<string>();
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [role, search, reset]);
+  const [{ data, fetching }, refetch] = useQuery({ query: UsersQuery, variables: { role, search, ...pages.variables } });
+  useEffect(() => remember(page, data?.users.pageInfo.endCursor), [data, page, remember]);
+  const [, create] = useMutation(CreateUser);
   return (
     <Card
       title="用户"
@@ -27,7 +63,7 @@ export default function UsersPage() {
           title="新建用户"
           initialValues={{ role: 'KEEPER' }}
           submit={({ storeId, ...input }) => create({ input: { ...input, storeIds: storeId ? [storeId] : undefined } })}
-          onDone={() => {}}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
           <Form.Item name="username" label="用户名" rules={[{ required: true }]}>
             <Input autoComplete="off" />
@@ -50,8 +86,24 @@ export default function UsersPage() {
         </FormModal>
       }
     >
-      <Typography.Paragraph>新建账号并指定角色与权限范围：调度员、审计员按区划，库管员按仓库。</Typography.Paragraph>
-      {data && <Typography.Paragraph type="success">已创建用户 {data.createUser.username}。</Typography.Paragraph>}
+      <Space wrap className="form-alert">
+        <Input.Search placeholder="用户名或姓名" allowClear onSearch={(v) => setSearch(v || undefined)} style={{ width: 220 }} />
+        <Select<Role> allowClear placeholder="全部角色" style={{ width: 140 }} value={role} onChange={setRole} options={optionsOf(ROLE)} />
+      </Space>
+      <Table<User>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.users.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.users.totalCount)}
+        columns={[
+          { title: '用户名', render: (_, u) => u.username },
+          { title: '姓名', render: (_, u) => u.displayName },
+          { title: '角色', render: (_, u) => labelOf(ROLE, u.role) },
+          { title: '权限范围', render: (_, u) => u.region?.name ?? (u.stores.map((s) => s.name).join('、') || '全部') },
+          { title: '状态', render: (_, u) => (u.active ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
+        ]}
+      />
     </Card>
   );
 }
