@@ -19,6 +19,7 @@ const keeper: ConsoleRoute[] = [
   { path: '/keeper/transfers', label: '调拨', page: lazy(() => import('../keeper/TransfersPage')), menu: true },
   { path: '/keeper/stocktake', label: '盘点', page: lazy(() => import('../keeper/StocktakePage')), menu: true },
   { path: '/keeper/rotation', label: '轮换到期', page: lazy(() => import('../keeper/RotationPage')), menu: true },
+  { path: '/keeper/documents', label: '单据', page: lazy(() => import('../keeper/DocumentsPage')), menu: true },
 ];
 
 const dispatcher: ConsoleRoute[] = [
