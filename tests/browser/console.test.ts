@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
 import {
   ARTEFACTS,
   clickText,
@@ -124,13 +125,34 @@ describe('console in a real browser', () => {
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
   });
 
-  it('admin lands on the stores list', async () => {
+  it('admin lands on the stores list; every screen of every role opens without an error', async () => {
     const { page } = await open('admin');
     await waitForText(page, '仓库');
     await page.waitForSelector('.ant-table-row');
     await screenshot(page, 'admin-home');
+    await visitEveryScreen(page);
+    const keeper = await openWatchedPage(t);
+    try {
+      await logIn(t, keeper, 'keeper');
+      await visitEveryScreen(keeper.page);
+    } finally {
+      await keeper.page.close();
+    }
+    expect(keeper.problems).toEqual([]);
   });
 });
+
+/** Opens each screen of the side menu in turn and waits for its requests to settle. */
+async function visitEveryScreen(page: Page) {
+  const links = await page.$$eval('.ant-menu a', (as) => as.map((a) => a.getAttribute('href')!));
+  expect(links.length).toBeGreaterThan(3);
+  for (const href of links) {
+    await page.click(`.ant-menu a[href="${href}"]`);
+    await page.waitForFunction((h) => location.pathname === h, {}, href);
+    await page.waitForSelector('.ant-card');
+    await page.waitForNetworkIdle({ idleTime: 300, timeout: 30_000 });
+  }
+}
 
 async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   const until = Date.now() + timeoutMs;
