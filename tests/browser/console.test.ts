@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import {
   ARTEFACTS,
+  clickModalOk,
   clickText,
   logIn,
   openWatchedPage,
@@ -13,6 +14,7 @@ import {
   waitForText,
   type WatchedPage,
 } from '../support/browser.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 
 // Issue 14: the console's flows in a real Chromium, as the demo users. Every flow fails on a console error or on a
 // request that leaves the server's origin (the console must work offline).
@@ -34,7 +36,7 @@ afterEach(async (ctx) => {
 });
 
 describe('console in a real browser', () => {
-  it('keeper receives a batch (D7 purchase fields), sees it in stock, and cannot issue more than there is', async () => {
+  it('keeper receives a batch (D7 purchase fields) and sees it in stock; executes an approved issue and cannot exceed it (D23)', async () => {
     const { page } = await open('keeper');
     await waitForText(page, '本库库存');
     await page.waitForSelector('.ant-table-row');
@@ -54,18 +56,30 @@ describe('console in a real browser', () => {
     await pickOption(page, 'stock-item', '棉被');
     await waitForText(page, 'E2E-MB-0001');
 
-    // An issue beyond the stock: the API's Chinese message appears next to the quantity field it names.
+    // D23, D24: 申请出库 in the console, approved by another person (the dispatcher), executed — never beyond it.
     await clickText(page, 'a', '出库');
-    await page.waitForSelector('[id="lines_0_itemId"]');
-    await page.type('#recipient', '唐庄镇安置点');
-    await pickOption(page, 'reason', '救灾发放');
-    await pickOption(page, 'lines_0_itemId', '棉被');
-    await page.type('#lines_0_quantity', '999999');
-    await page.click('button[type="submit"]');
-    await page.waitForFunction(() => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith('库存不足')));
+    await clickText(page, 'div[@role="tab"]', '申请出库');
+    await pickOption(page, 'request_lines_0_itemId', '棉被');
+    await page.type('#request_lines_0_quantity', '30');
+    await page.type('#request_recipient', '唐庄镇安置点');
+    await clickText(page, 'button', '提交申请');
+    await waitForText(page, '等待审批');
+    await approveAs('dispatcher', 'OUTBOUND_ORDER');
+
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await clickText(page, 'button', '执行出库');
+    await pickOption(page, 'execute_reason', '救灾发放');
+    await page.click('#execute_lines_0_quantity', { count: 3 });
+    await page.type('#execute_lines_0_quantity', '31');
+    await clickModalOk(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith('超出出库申请')));
+    await page.click('#execute_lines_0_quantity', { count: 3 });
+    await page.type('#execute_lines_0_quantity', '30');
+    await clickModalOk(page);
+    await waitForText(page, '已过账');
   });
 
-  it('dispatcher creates a flood on the map, generates a plan with routes, approves and executes it; the status changes', async () => {
+  it('dispatcher creates a flood on the map, generates a plan with routes and submits it; director approves (D24); the dispatcher sees it live and executes it', async () => {
     const { page } = await open('dispatcher');
     const map = await page.waitForSelector('.leaflet-container');
     await page.waitForFunction(() => document.querySelectorAll('.leaflet-container canvas').length > 0);
@@ -93,7 +107,22 @@ describe('console in a real browser', () => {
     await clickText(page, 'button', '提交方案');
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '待批准');
     await page.waitForSelector('path.plan-route');
-    await clickText(page, 'button', '批准');
+
+    // D24: director, the second person, approves it from the approvals queue; the dispatcher's page changes live.
+    const director = await openWatchedPage(t);
+    try {
+      await logIn(t, director, 'director');
+      await clickText(director.page, 'a', '审批');
+      const approve = await director.page.waitForSelector(
+        `::-p-xpath(//tr[contains(., "E2E洪涝")]//button[contains(translate(normalize-space(.), ' ', ''), "批准")])`,
+      );
+      await approve!.click();
+      await clickModalOk(director.page);
+      await waitForText(director.page, '已批准');
+    } finally {
+      await director.page.close();
+    }
+    expect(director.problems).toEqual([]);
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已批准');
     await clickText(page, 'button', '执行');
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
@@ -152,6 +181,32 @@ async function visitEveryScreen(page: Page) {
     await page.waitForSelector('.ant-card');
     await page.waitForNetworkIdle({ idleTime: 300, timeout: 30_000 });
   }
+}
+
+/** Approves, through the API as `username`, the newest pending approval of a kind (the second person of D24). */
+async function approveAs(username: string, kind: string) {
+  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+    const res = await fetch(`${t.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    return body.data;
+  };
+  const { login } = await gql(`mutation($p: String!) { login(username: "${username}", password: $p) { token } }`, { p: TEST_PASSWORD });
+  const { approvals } = await gql(
+    `query($kind: ApprovalKind) { approvals(filter: { status: PENDING, kind: $kind }, first: 100) { edges { node { id requestedAt } } } }`,
+    { kind },
+    login.token,
+  );
+  const newest = approvals.edges.map((e: any) => e.node).sort((a: any, b: any) => (a.requestedAt < b.requestedAt ? 1 : -1))[0];
+  await gql(
+    `mutation($id: ID!) { decideApproval(input: { approvalId: $id, decision: APPROVE, approvalRef: "新应急〔2026〕1号" }) { status } }`,
+    { id: newest.id },
+    login.token,
+  );
 }
 
 async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {

@@ -112,6 +112,17 @@ export async function clickText(page: Page, tag: string, text: string) {
   await handle!.dispose();
 }
 
+/** Clicks the OK (primary) button of the open modal. */
+export async function clickModalOk(page: Page) {
+  await clickXpath(page, '//div[contains(@class, "ant-modal-footer")]//button[contains(@class, "ant-btn-primary")]');
+}
+
+async function clickXpath(page: Page, xpath: string) {
+  const handle = await page.waitForSelector(`::-p-xpath(${xpath})`, { visible: true });
+  await handle!.click();
+  await handle!.dispose();
+}
+
 /** Waits until the page's text contains `text`. */
 export async function waitForText(page: Page, text: string, timeout = 30_000) {
   await page.waitForFunction((s) => document.body.innerText.includes(s), { timeout }, text);

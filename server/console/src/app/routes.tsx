@@ -15,7 +15,7 @@ export interface ConsoleRoute {
 const keeper: ConsoleRoute[] = [
   { path: '/keeper/stock', label: '本库库存', page: lazy(() => import('../keeper/StockPage')), menu: true },
   { path: '/keeper/receive', label: '入库', page: lazy(() => import('../keeper/ReceivePage')), menu: true },
-  { path: '/keeper/issue', label: '出库', page: lazy(() => import('../keeper/IssuePage')), menu: true },
+  { path: '/keeper/orders', label: '出库', page: lazy(() => import('../keeper/OrdersPage')), menu: true },
   { path: '/keeper/transfers', label: '调拨', page: lazy(() => import('../keeper/TransfersPage')), menu: true },
   { path: '/keeper/stocktake', label: '盘点', page: lazy(() => import('../keeper/StocktakePage')), menu: true },
   { path: '/keeper/rotation', label: '轮换到期', page: lazy(() => import('../keeper/RotationPage')), menu: true },
@@ -26,6 +26,7 @@ const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/map', label: '一张图', page: lazy(() => import('../dispatcher/MapPage')), menu: true },
   { path: '/dispatch/incidents', label: '事件', page: lazy(() => import('../dispatcher/IncidentsPage')), menu: true },
   { path: '/dispatch/incidents/:id', label: '事件详情', page: lazy(() => import('../dispatcher/IncidentPage')) },
+  { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
   { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
 ];
 

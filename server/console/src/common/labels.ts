@@ -70,3 +70,28 @@ export const optionsOf = (labels: Record<string, string>) => Object.entries(labe
 
 /** The label of a value, or the value itself when the map does not know it (a newer server). */
 export const labelOf = (labels: Record<string, string>, value: string | null | undefined) => (value ? (labels[value] ?? value) : '—');
+
+export const OUTBOUND_PURPOSE = {
+  RELIEF: '救灾',
+  DRILL: '演练',
+  LOAN: '借用',
+  TRANSFER: '调拨',
+  ROTATION_SALE: '轮换出售',
+  SCRAP: '报废',
+  OTHER: '其他',
+} as const;
+
+export const ORDER_STATUS = { PENDING: '待审批', APPROVED: '已批准', REJECTED: '已驳回', EXECUTED: '已执行', CLOSED: '已关闭' } as const;
+
+export const APPROVAL_STATUS = { PENDING: '待审批', APPROVED: '已批准', REJECTED: '已驳回' } as const;
+
+export const APPROVAL_KIND = {
+  OUTBOUND_ORDER: '出库申请',
+  DISPATCH_PLAN: '调拨方案',
+  CROSS_REGION_USE: '跨区域调用',
+  STOCKTAKE: '盘点调整',
+  WRITE_OFF: '核销',
+  SCRAP: '报废',
+  REVERSAL: '冲销',
+  EMERGENCY_WRITTEN_APPROVAL: '紧急审批补办',
+} as const;
