@@ -9,7 +9,7 @@ import prettier from 'eslint-config-prettier';
 export default tseslint.config(
   {
     // Generated SQL and snapshots, the local database directory and build output are not source.
-    ignores: ['node_modules/', 'data/', 'drizzle/migrations/', 'coverage/', 'dist/', '.tmp/'],
+    ignores: ['node_modules/', 'data/', 'drizzle/migrations/', 'coverage/', 'dist/', '.tmp/', 'server/console/src/graphql/graphql-env.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -2,7 +2,8 @@ import { builder } from './builder.ts';
 import { serviceContext } from './resolve.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
-import { createUser, login, updateUser, type UserRow } from '../server/users/service.ts';
+import { createUser, listUsers, login, updateUser, type UserRow } from '../server/users/service.ts';
+import { connectionType } from './connection.ts';
 
 export const Role = builder.enumType('Role', { values: ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR'] as const });
 
@@ -41,6 +42,13 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { authenticated: true },
     resolve: async (_r, _a, ctx) => await ctx.loaders.user.load(ctx.user!.id),
+  }),
+  users: t.field({
+    type: connectionType('User', User),
+    authScopes: { roles: ['ADMIN'] },
+    description: 'The users an administrator manages (a regional administrator: those scoped inside the region), by username',
+    args: { role: t.arg({ type: Role }), search: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, args, ctx) => listUsers(serviceContext(ctx), { role: args.role, search: args.search }, args),
   }),
 }));
 

@@ -79,6 +79,11 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each origin must be scheme://host[:port], without a path or wildcard')))
     .default([]),
+  // The console's map: a tile service (e.g. an intranet 天地图) with {z}/{x}/{y}; without it a plain background.
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}\S*$/, 'an http(s) URL template with {z}, {x} and {y}')
+    .optional(),
 });
 
 export interface AppConfig {
@@ -112,6 +117,8 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
+  /** Map tiles for the console (MAP_TILE_URL); none: the map is drawn offline on a plain background. */
+  mapTileUrl: string | undefined;
 }
 
 export interface QueryLimits {
@@ -208,5 +215,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestBudget: { perMinute: c.RATE_LIMIT_PER_MINUTE, burst: c.RATE_LIMIT_BURST },
     trustProxy: trustProxySetting(c.TRUST_PROXY),
     corsOrigins: c.CORS_ORIGINS.map((o) => new URL(o).origin),
+    mapTileUrl: c.MAP_TILE_URL,
   };
 }

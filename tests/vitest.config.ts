@@ -27,6 +27,18 @@ export default defineConfig({
           globalSetup: ['tests/support/global-postgres.ts'],
         },
       },
+      {
+        // Issue 14: the web console's flows in a real Chromium (@sparticuz/chromium), on PGlite with the demo data.
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          env: { TEST_DB: 'pglite' },
+          globalSetup: ['tests/support/global-pglite.ts', 'tests/support/global-console.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -11,6 +11,7 @@ import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
+import { serveConsole } from './console.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { inputGuard } from './input-guard.ts';
@@ -106,6 +107,8 @@ export function buildApp(services: AppServices) {
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
   app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
+  // Last among the routes: the console's fallback answers only what nothing above did.
+  serveConsole(app, { mapTileUrl: config.mapTileUrl });
   app.use(requestBodyErrors(config.requestMaxBytes));
   registerLandingPage(app, { graphiql: !production });
   return app;

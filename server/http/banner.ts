@@ -9,7 +9,7 @@ import type { DemoAccounts } from './start.ts';
  */
 export function startupBanner(config: AppConfig, database: Database, demo: DemoAccounts): string[] {
   const where = database.kind === 'pglite' ? `PGlite in ${config.pgliteDir}` : 'PostgreSQL';
-  const lines = [`应急物资储备与调度 — GraphQL at http://localhost:${config.port}/graphql (${where})`];
+  const lines = [`应急物资储备与调度 — console at http://localhost:${config.port}/ , GraphQL at http://localhost:${config.port}/graphql (${where})`];
   if (demo === 'none') return lines;
   lines.push(demo === 'seeded' ? 'Demo data loaded. Demo logins:' : 'Demo logins:');
   for (const u of demoUsers) lines.push(`  ${u.username.padEnd(11)} ${u.role.padEnd(11)} scope: ${u.scope}`);

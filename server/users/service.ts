@@ -1,16 +1,17 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
-import { assertRegionAccess, assertStoreAccess } from '../auth/policy.ts';
+import { assertRegionAccess, assertStoreAccess, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyToken, type TokenKeys } from '../auth/tokens.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -153,6 +154,43 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
 }
 
 /** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
+/**
+ * The users an administrator manages, by username: all of them for a system-wide administrator; for a regional one
+ * those whose region lies in theirs, and keepers of a store in it (the same scope as updateUser's).
+ */
+export async function listUsers(ctx: ServiceContext, filter: { role?: Role | null; search?: string | null }, page: PageArgs) {
+  const { db, actor } = ctx;
+  const search = filter.search?.trim();
+  if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）(search term too long)');
+  const req = pageRequest(page);
+  const keeperInScope = sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
+    WHERE ${userStores.userId} = ${users.id} AND ${storesInScope(actor, stores.id, stores.regionCode)})`;
+  const where: (SQL | undefined)[] = [
+    or(regionsInScope(actor, users.regionCode), keeperInScope),
+    filter.role ? eq(users.role, filter.role) : undefined,
+    search ? sql`(${users.username} ILIKE ${`%${search}%`} OR ${users.displayName} ILIKE ${`%${search}%`})` : undefined,
+  ];
+  const after = cursorString(req);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(...where, after === null ? undefined : sql`${users.username} > ${after}`))
+    .orderBy(asc(users.username))
+    .limit(req.limit + 1);
+  return toPage(
+    rows,
+    req,
+    (u) => [u.username],
+    async () =>
+      (
+        await db
+          .select({ n: count() })
+          .from(users)
+          .where(and(...where))
+      )[0].n,
+  );
+}
+
 export async function ensureAdministrator(db: Db, username: string, password: string): Promise<boolean> {
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
   if (existing) return false;

@@ -97,3 +97,15 @@ describe('loadConfig: a bad value stops start-up with a ConfigError naming the v
     expect(c.jwtSecretIsEphemeral).toBe(false);
   });
 });
+
+describe('loadConfig: MAP_TILE_URL (the console map works offline without it)', () => {
+  it('is unset by default and read as a {z}/{x}/{y} template when set', () => {
+    expect(loadConfig({}).mapTileUrl).toBeUndefined();
+    expect(loadConfig({ MAP_TILE_URL: 'http://tiles.intranet/tdt/{z}/{x}/{y}.png' }).mapTileUrl).toBe('http://tiles.intranet/tdt/{z}/{x}/{y}.png');
+  });
+
+  it('refuses a URL that is not an http(s) tile template, naming the variable', () => {
+    expect(configError({ MAP_TILE_URL: 'http://tiles.intranet/tile.png' }).message).toContain('MAP_TILE_URL');
+    expect(configError({ MAP_TILE_URL: 'javascript:alert(1)//{z}/{x}/{y}' }).message).toContain('MAP_TILE_URL');
+  });
+});

@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { Card, Form, Input, InputNumber, Space, Table } from 'antd';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { ItemSelect } from '../common/ItemSelect';
+import { StoreSelect } from '../common/StoreSelect';
+import { FormModal } from './FormModal';
+
+const GapsQuery = graphql(`
+  query Quotas($regionCode: String!) {
+    reserveGaps(regionCode: $regionCode) {
+      item {
+        id
+        name
+        unit
+      }
+      store {
+        id
+        name
+      }
+      region {
+        code
+        name
+      }
+      quota
+      available
+      gap
+    }
+  }
+`);
+
+const UpsertQuota = graphql(`
+  mutation UpsertQuota($input: QuotaInput!) {
+    upsertQuota(input: $input) {
+      id
+    }
+  }
+`);
+
+type Gap = ResultOf<typeof GapsQuery>['reserveGaps'][number];
+
+/** 储备定额: the quotas of a region's stores and regions with what is available against them; set one. */
+export default function QuotasPage() {
+  const [regionCode, setRegionCode] = useState('410700000000');
+  const [{ data, fetching }, refetch] = useQuery({ query: GapsQuery, variables: { regionCode } });
+  const [, upsert] = useMutation(UpsertQuota);
+  return (
+    <Card
+      title="储备定额"
+      extra={
+        <FormModal<VariablesOf<typeof UpsertQuota>['input']>
+          title="设定定额"
+          submit={(input) => upsert({ input })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+        >
+          <Form.Item name="itemId" label="物资" rules={[{ required: true }]}>
+            <ItemSelect />
+          </Form.Item>
+          <Form.Item name="quantity" label="定额数量" rules={[{ required: true }]}>
+            <InputNumber min={0} precision={0} />
+          </Form.Item>
+          <Form.Item name="storeId" label="仓库（与区划二选一）">
+            <StoreSelect allowClear />
+          </Form.Item>
+          <Form.Item name="regionCode" label="区划代码（与仓库二选一）">
+            <Input />
+          </Form.Item>
+        </FormModal>
+      }
+    >
+      <Space className="form-alert">
+        <Input.Search defaultValue={regionCode} onSearch={(v) => v && setRegionCode(v)} style={{ width: 220 }} addonBefore="区划代码" />
+      </Space>
+      <Table<Gap>
+        size="small"
+        loading={fetching}
+        rowKey={(g) => `${g.store?.id ?? g.region?.code}-${g.item.id}`}
+        dataSource={data?.reserveGaps}
+        pagination={{ pageSize: 20, showSizeChanger: false }}
+        columns={[
+          { title: '仓库/区划', render: (_, g) => g.store?.name ?? g.region?.name },
+          { title: '物资', render: (_, g) => g.item.name },
+          { title: '定额', align: 'right', render: (_, g) => `${g.quota} ${g.item.unit}` },
+          { title: '可用', align: 'right', render: (_, g) => g.available },
+          { title: '缺口', align: 'right', render: (_, g) => g.gap },
+        ]}
+      />
+    </Card>
+  );
+}

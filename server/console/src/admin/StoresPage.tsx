@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'react';
+import { Card, Form, Input, InputNumber, Select, Space, Table } from 'antd';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { labelOf, optionsOf, REGION_LEVEL, STORE_KIND } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { FormModal } from './FormModal';
+
+const StoresQuery = graphql(`
+  query AdminStores($regionCode: String, $kind: StoreKind, $first: Int, $after: String) {
+    stores(regionCode: $regionCode, kind: $kind, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          code
+          name
+          kind
+          level
+          address
+          contactName
+          contactPhone
+          region {
+            name
+          }
+          operator {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const CreateStore = graphql(`
+  mutation CreateStore($input: CreateStoreInput!) {
+    createStore(input: $input) {
+      id
+    }
+  }
+`);
+
+type Store = ResultOf<typeof StoresQuery>['stores']['edges'][number]['node'];
+type StoreKind = keyof typeof STORE_KIND;
+
+/** 仓库: every store with its kind, level and operator; a new one with its place on the map. */
+export default function StoresPage() {
+  const [regionCode, setRegionCode] = useState<string>();
+  const [kind, setKind] = useState<StoreKind>();
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [regionCode, kind, reset]);
+  const [{ data, fetching }, refetch] = useQuery({ query: StoresQuery, variables: { regionCode, kind, ...pages.variables } });
+  useEffect(() => remember(page, data?.stores.pageInfo.endCursor), [data, page, remember]);
+  const [, create] = useMutation(CreateStore);
+  return (
+    <Card
+      title="仓库"
+      extra={
+        <FormModal<VariablesOf<typeof CreateStore>['input']>
+          title="新建仓库"
+          submit={(input) => create({ input })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+          initialValues={{ kind: 'GOVERNMENT' }}
+        >
+          <Form.Item name="code" label="仓库代码" rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="name" label="名称" rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="kind" label="类型" rules={[{ required: true }]}>
+            <Select options={optionsOf(STORE_KIND)} />
+          </Form.Item>
+          <Form.Item name="regionCode" label="区划代码" rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Space>
+            <Form.Item name={['location', 'lat']} label="纬度" rules={[{ required: true }]}>
+              <InputNumber step={0.001} />
+            </Form.Item>
+            <Form.Item name={['location', 'lng']} label="经度" rules={[{ required: true }]}>
+              <InputNumber step={0.001} />
+            </Form.Item>
+          </Space>
+          <Form.Item name="operatorName" label="运营企业（代储库、协议储备库必填）">
+            <Input />
+          </Form.Item>
+          <Form.Item name="address" label="地址">
+            <Input />
+          </Form.Item>
+        </FormModal>
+      }
+    >
+      <Space wrap className="form-alert">
+        <Input.Search placeholder="区划代码" allowClear onSearch={(v) => setRegionCode(v || undefined)} style={{ width: 200 }} />
+        <Select<StoreKind> allowClear placeholder="全部类型" style={{ width: 140 }} value={kind} onChange={setKind} options={optionsOf(STORE_KIND)} />
+      </Space>
+      <Table<Store>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.stores.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.stores.totalCount)}
+        scroll={{ x: 900 }}
+        columns={[
+          { title: '代码', render: (_, s) => s.code },
+          { title: '名称', render: (_, s) => s.name },
+          { title: '类型', render: (_, s) => labelOf(STORE_KIND, s.kind) },
+          { title: '级别', render: (_, s) => labelOf(REGION_LEVEL, s.level) },
+          { title: '区划', render: (_, s) => s.region.name },
+          { title: '运营企业', render: (_, s) => s.operator?.name ?? '—' },
+          { title: '联系人', render: (_, s) => [s.contactName, s.contactPhone].filter(Boolean).join(' ') || '—' },
+        ]}
+      />
+    </Card>
+  );
+}

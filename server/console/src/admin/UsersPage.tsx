@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import { Card, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { labelOf, optionsOf, ROLE } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { StoreSelect } from '../common/StoreSelect';
+import { FormModal } from './FormModal';
+
+const UsersQuery = graphql(`
+  query Users($role: Role, $search: String, $first: Int, $after: String) {
+    users(role: $role, search: $search, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          username
+          displayName
+          role
+          active
+          region {
+            name
+          }
+          stores {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const CreateUser = graphql(`
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) {
+      id
+    }
+  }
+`);
+
+type User = ResultOf<typeof UsersQuery>['users']['edges'][number]['node'];
+type Role = keyof typeof ROLE;
+type Input = VariablesOf<typeof CreateUser>['input'];
+
+/** 用户: the accounts an administrator manages, with role and scope; a new account (a region for dispatchers and auditors, stores for keepers). */
+export default function UsersPage() {
+  const [role, setRole] = useState<Role>();
+  const [search, setSearch] = useState<string>();
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [role, search, reset]);
+  const [{ data, fetching }, refetch] = useQuery({ query: UsersQuery, variables: { role, search, ...pages.variables } });
+  useEffect(() => remember(page, data?.users.pageInfo.endCursor), [data, page, remember]);
+  const [, create] = useMutation(CreateUser);
+  return (
+    <Card
+      title="用户"
+      extra={
+        <FormModal<Input & { storeId?: string }>
+          title="新建用户"
+          initialValues={{ role: 'KEEPER' }}
+          submit={({ storeId, ...input }) => create({ input: { ...input, storeIds: storeId ? [storeId] : undefined } })}
+          onDone={() => refetch({ requestPolicy: 'network-only' })}
+        >
+          <Form.Item name="username" label="用户名" rules={[{ required: true }]}>
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="password" label="初始密码" rules={[{ required: true }]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item name="role" label="角色" rules={[{ required: true }]}>
+            <Select options={optionsOf(ROLE)} />
+          </Form.Item>
+          <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
+            <Input />
+          </Form.Item>
+          <Form.Item name="storeId" label="仓库（库管员）">
+            <StoreSelect allowClear />
+          </Form.Item>
+        </FormModal>
+      }
+    >
+      <Space wrap className="form-alert">
+        <Input.Search placeholder="用户名或姓名" allowClear onSearch={(v) => setSearch(v || undefined)} style={{ width: 220 }} />
+        <Select<Role> allowClear placeholder="全部角色" style={{ width: 140 }} value={role} onChange={setRole} options={optionsOf(ROLE)} />
+      </Space>
+      <Table<User>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.users.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.users.totalCount)}
+        columns={[
+          { title: '用户名', render: (_, u) => u.username },
+          { title: '姓名', render: (_, u) => u.displayName },
+          { title: '角色', render: (_, u) => labelOf(ROLE, u.role) },
+          { title: '权限范围', render: (_, u) => u.region?.name ?? (u.stores.map((s) => s.name).join('、') || '全部') },
+          { title: '状态', render: (_, u) => (u.active ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,54 @@
+import { Suspense } from 'react';
+import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { LogoutOutlined } from '@ant-design/icons';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useUser, useSession } from './session';
+import { routesFor } from './routes';
+import { labelOf, ROLE } from '../common/labels';
+
+/** The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. */
+export default function Shell() {
+  const user = useUser();
+  const { signOut } = useSession();
+  const location = useLocation();
+  const routes = routesFor(user.role);
+  const selected = routes.filter((r) => r.menu && location.pathname.startsWith(r.path)).map((r) => r.path);
+  return (
+    <Layout className="shell">
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} width={184} className="no-print">
+        <div className="brand">应急物资储备与调度</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={selected.slice(-1)}
+          items={routes.filter((r) => r.menu).map((r) => ({ key: r.path, label: <Link to={r.path}>{r.label}</Link> }))}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="shell-header no-print">
+          <Space>
+            <Typography.Text strong data-testid="current-user">
+              {user.displayName}
+            </Typography.Text>
+            <Typography.Text type="secondary">
+              {labelOf(ROLE, user.role)} · {user.region?.name ?? user.stores.map((s) => s.name).join('、') ?? '全部'}
+            </Typography.Text>
+            <Button icon={<LogoutOutlined />} onClick={signOut}>
+              退出
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content className="shell-content">
+          <Suspense fallback={<Spin size="large" className="page-spin" />}>
+            <Routes>
+              {routes.map((r) => (
+                <Route key={r.path} path={r.path} element={<r.page />} />
+              ))}
+              <Route path="*" element={<Navigate to={routes[0].path} replace />} />
+            </Routes>
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,24 @@
+import { Client, cacheExchange, fetchExchange, mapExchange } from 'urql';
+import { authHeaders } from './token';
+
+/**
+ * The one GraphQL client: POST /graphql with the bearer token; subscriptions over SSE on the same endpoint
+ * (fetchSubscriptions), so the console talks to nothing but the API. An expired session sends the user to log in.
+ */
+export function createApiClient(onUnauthenticated: () => void): Client {
+  return new Client({
+    url: '/graphql',
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) onUnauthenticated();
+        },
+      }),
+      cacheExchange,
+      fetchExchange,
+    ],
+    fetchSubscriptions: true,
+    fetchOptions: () => ({ headers: authHeaders() }),
+    requestPolicy: 'cache-and-network',
+  });
+}

@@ -1,0 +1,62 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { SessionUser } from './session';
+
+type Role = SessionUser['role'];
+
+export interface ConsoleRoute {
+  path: string;
+  label: string;
+  page: LazyExoticComponent<ComponentType>;
+  /** Shown in the side menu (pages reached from another page are not). */
+  menu?: boolean;
+}
+
+// One chunk per screen (route splitting): a keeper never downloads the map, nor an auditor the receipt form.
+const keeper: ConsoleRoute[] = [
+  { path: '/keeper/stock', label: '本库库存', page: lazy(() => import('../keeper/StockPage')), menu: true },
+  { path: '/keeper/receive', label: '入库', page: lazy(() => import('../keeper/ReceivePage')), menu: true },
+  { path: '/keeper/orders', label: '出库', page: lazy(() => import('../keeper/OrdersPage')), menu: true },
+  { path: '/keeper/transfers', label: '调拨', page: lazy(() => import('../keeper/TransfersPage')), menu: true },
+  { path: '/keeper/stocktake', label: '盘点', page: lazy(() => import('../keeper/StocktakePage')), menu: true },
+  { path: '/keeper/rotation', label: '轮换到期', page: lazy(() => import('../keeper/RotationPage')), menu: true },
+  { path: '/keeper/documents', label: '单据', page: lazy(() => import('../keeper/DocumentsPage')), menu: true },
+];
+
+const dispatcher: ConsoleRoute[] = [
+  { path: '/dispatch/map', label: '一张图', page: lazy(() => import('../dispatcher/MapPage')), menu: true },
+  { path: '/dispatch/incidents', label: '事件', page: lazy(() => import('../dispatcher/IncidentsPage')), menu: true },
+  { path: '/dispatch/incidents/:id', label: '事件详情', page: lazy(() => import('../dispatcher/IncidentPage')) },
+  { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
+  { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
+];
+
+const auditor: ConsoleRoute[] = [
+  { path: '/audit/valuation', label: '估值', page: lazy(() => import('../auditor/ValuationPage')), menu: true },
+  { path: '/audit/journal', label: '流水', page: lazy(() => import('../auditor/JournalPage')), menu: true },
+  { path: '/audit/reconciliation', label: '对账', page: lazy(() => import('../auditor/ReconciliationPage')), menu: true },
+  { path: '/audit/log', label: '审计日志', page: lazy(() => import('../auditor/AuditLogPage')), menu: true },
+];
+
+const admin: ConsoleRoute[] = [
+  { path: '/admin/stores', label: '仓库', page: lazy(() => import('../admin/StoresPage')), menu: true },
+  { path: '/admin/users', label: '用户', page: lazy(() => import('../admin/UsersPage')), menu: true },
+  { path: '/admin/catalog', label: '物资目录', page: lazy(() => import('../admin/CatalogPage')), menu: true },
+  { path: '/admin/agreements', label: '协议储备', page: lazy(() => import('../admin/AgreementsPage')), menu: true },
+  { path: '/admin/quotas', label: '储备定额', page: lazy(() => import('../admin/QuotasPage')), menu: true },
+];
+
+const documentPage: ConsoleRoute = { path: '/documents/:id', label: '单据', page: lazy(() => import('../documents/DocumentPage')) };
+
+/** The screens of each role; the first is the role's home. Administrators see every screen. */
+export function routesFor(role: Role): ConsoleRoute[] {
+  switch (role) {
+    case 'KEEPER':
+      return [...keeper, documentPage];
+    case 'DISPATCHER':
+      return [...dispatcher, documentPage];
+    case 'AUDITOR':
+      return [...auditor, documentPage];
+    case 'ADMIN':
+      return [...admin, ...dispatcher, ...auditor, documentPage];
+  }
+}

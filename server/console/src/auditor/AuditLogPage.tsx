@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import { Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+import { tablePagination, useCursorPages } from '../common/paging';
+
+const AuditLogQuery = graphql(`
+  query AuditLog($filter: AuditFilter, $first: Int, $after: String) {
+    auditLog(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          at
+          username
+          role
+          operation
+          outcome
+          message
+          input
+        }
+      }
+    }
+  }
+`);
+
+// The audit outcome is OK or the API error code of the refusal.
+const OUTCOME: Record<string, string> = {
+  OK: '成功',
+  BAD_USER_INPUT: '输入有误',
+  FORBIDDEN: '无权限',
+  NOT_FOUND: '不存在',
+  INSUFFICIENT_STOCK: '库存不足',
+  INVALID_STATE: '状态不允许',
+  IDEMPOTENCY_CONFLICT: '重复提交冲突',
+  RATE_LIMITED: '频率受限',
+  UNAUTHENTICATED: '未登录',
+  INTERNAL_SERVER_ERROR: '系统错误',
+};
+
+type Entry = ResultOf<typeof AuditLogQuery>['auditLog']['edges'][number]['node'];
+
+/** 审计日志: who did what, when, and whether it was refused (D22). */
+export default function AuditLogPage() {
+  const user = useUser();
+  const [username, setUsername] = useState<string>();
+  const [outcome, setOutcome] = useState<string>();
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [username, outcome, reset]);
+  const filter = { regionCode: user.region?.code, username: username || undefined, outcome };
+  const [{ data, fetching }] = useQuery({ query: AuditLogQuery, variables: { filter, ...pages.variables } });
+  useEffect(() => remember(page, data?.auditLog.pageInfo.endCursor), [data, page, remember]);
+  return (
+    <Card title="审计日志">
+      <Space wrap className="form-alert">
+        <Input.Search placeholder="用户名" allowClear onSearch={setUsername} style={{ width: 200 }} />
+        <Select
+          style={{ width: 140 }}
+          allowClear
+          placeholder="全部结果"
+          value={outcome}
+          onChange={setOutcome}
+          options={Object.entries(OUTCOME).map(([value, label]) => ({ value, label }))}
+        />
+      </Space>
+      <Table<Entry>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.auditLog.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.auditLog.totalCount)}
+        scroll={{ x: 900 }}
+        expandable={{ expandedRowRender: (e) => <Typography.Text code>{e.input ?? '—'}</Typography.Text> }}
+        columns={[
+          { title: '时间', render: (_, e) => formatDateTime(e.at) },
+          { title: '用户', render: (_, e) => e.username ?? '—' },
+          { title: '操作', render: (_, e) => e.operation },
+          { title: '结果', render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag> },
+          { title: '说明', render: (_, e) => e.message ?? '' },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState } from 'react';
+import { Card, DatePicker, Select, Space, Table } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { Link } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { ExcelButton } from '../common/ExcelButton';
+import { endOfChinaDay, formatDateTime, formatMoney, startOfChinaDay } from '../common/format';
+import { ItemSelect } from '../common/ItemSelect';
+import { DOCUMENT_TYPE, labelOf, optionsOf } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { StoreSelect } from '../common/StoreSelect';
+
+const JournalQuery = graphql(`
+  query Journal($filter: JournalFilter!, $first: Int, $after: String) {
+    journal(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          occurredAt
+          type
+          quantity
+          unitPrice
+          value
+          bucket
+          reason {
+            name
+          }
+          document {
+            id
+            number
+          }
+          store {
+            name
+          }
+          item {
+            name
+            unit
+          }
+          batch {
+            batchNo
+          }
+          actor {
+            displayName
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Movement = ResultOf<typeof JournalQuery>['journal']['edges'][number]['node'];
+type DocumentType = keyof typeof DOCUMENT_TYPE;
+
+/** 流水: every movement with its document, filtered by time, store, item and type; Excel of the same filter. */
+export default function JournalPage() {
+  const user = useUser();
+  const regionCode = user.region?.code ?? undefined;
+  const [range, setRange] = useState<[string, string]>();
+  const [storeId, setStoreId] = useState<string>();
+  const [itemId, setItemId] = useState<string>();
+  const [documentType, setDocumentType] = useState<DocumentType>();
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [range, storeId, itemId, documentType, reset]);
+  const filter = { regionCode, storeId, itemId, documentType, from: range?.[0], to: range?.[1] };
+  const [{ data, fetching }] = useQuery({ query: JournalQuery, variables: { filter, ...pages.variables } });
+  useEffect(() => remember(page, data?.journal.pageInfo.endCursor), [data, page, remember]);
+  const onRange = (r: [Dayjs | null, Dayjs | null] | null) =>
+    setRange(r?.[0] && r[1] ? [startOfChinaDay(r[0].format('YYYY-MM-DD')), endOfChinaDay(r[1].format('YYYY-MM-DD'))] : undefined);
+  return (
+    <Card title="出入库流水" extra={<ExcelButton path="/exports/journal.xlsx" params={filter} fileName="出入库流水.xlsx" />}>
+      <Space wrap className="form-alert">
+        <DatePicker.RangePicker onChange={onRange} />
+        <StoreSelect style={{ width: 220 }} allowClear placeholder="全部仓库" regionCode={regionCode} value={storeId} onChange={setStoreId} />
+        <ItemSelect style={{ width: 200 }} allowClear value={itemId} onChange={setItemId} placeholder="全部物资" />
+        <Select<DocumentType>
+          style={{ width: 140 }}
+          allowClear
+          placeholder="全部类型"
+          value={documentType}
+          onChange={setDocumentType}
+          options={optionsOf(DOCUMENT_TYPE)}
+        />
+      </Space>
+      <Table<Movement>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.journal.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.journal.totalCount)}
+        scroll={{ x: 1000 }}
+        columns={[
+          { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },
+          { title: '单据', render: (_, m) => <Link to={`/documents/${m.document.id}`}>{m.document.number}</Link> },
+          { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.type) + (m.bucket === 'IN_TRANSIT' ? '（在途）' : '') },
+          { title: '仓库', render: (_, m) => m.store.name },
+          { title: '物资', render: (_, m) => m.item.name },
+          { title: '批号', render: (_, m) => m.batch.batchNo },
+          { title: '数量', align: 'right', render: (_, m) => `${m.quantity} ${m.item.unit}` },
+          { title: '单价', align: 'right', render: (_, m) => formatMoney(m.unitPrice) },
+          { title: '金额', align: 'right', render: (_, m) => formatMoney(m.value) },
+          { title: '原因', render: (_, m) => m.reason?.name ?? '—' },
+          { title: '经办人', render: (_, m) => m.actor.displayName },
+        ]}
+      />
+    </Card>
+  );
+}

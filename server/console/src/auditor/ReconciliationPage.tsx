@@ -1,0 +1,76 @@
+import { Alert, Card, Table, Tag } from 'antd';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+
+const ReconciliationQuery = graphql(`
+  query Reconciliation($regionCode: String) {
+    reconciliation(regionCode: $regionCode) {
+      store {
+        id
+        name
+      }
+      batch {
+        id
+        batchNo
+        item {
+          name
+        }
+      }
+      ledgerOnHand
+      balanceOnHand
+      ledgerInTransit
+      balanceInTransit
+      ledgerVsBalance
+      lastCountedQuantity
+      lastCountedAt
+      countVsBalance
+      movementsSinceCount
+    }
+  }
+`);
+
+type Line = ResultOf<typeof ReconciliationQuery>['reconciliation'][number];
+
+/** 对账: ledger vs balances vs the last stocktake; any ledger/balance difference is an alarm, shown first. */
+export default function ReconciliationPage() {
+  const user = useUser();
+  const [{ data, fetching }] = useQuery({ query: ReconciliationQuery, variables: { regionCode: user.region?.code ?? null } });
+  const lines = [...(data?.reconciliation ?? [])].sort(
+    (a, b) => b.ledgerVsBalance - a.ledgerVsBalance || Math.abs(b.countVsBalance ?? 0) - Math.abs(a.countVsBalance ?? 0),
+  );
+  const alarms = lines.filter((l) => l.ledgerVsBalance !== 0).length;
+  return (
+    <Card title="对账">
+      {data && (
+        <Alert
+          className="form-alert"
+          showIcon
+          type={alarms ? 'error' : 'success'}
+          message={alarms ? `${alarms} 个批次的台账与余额不一致，请立即核查` : '台账与余额全部一致'}
+        />
+      )}
+      <Table<Line>
+        size="small"
+        loading={fetching}
+        rowKey={(l) => `${l.store.id}-${l.batch.id}`}
+        dataSource={lines}
+        pagination={{ pageSize: 20, showSizeChanger: false }}
+        scroll={{ x: 1000 }}
+        columns={[
+          { title: '仓库', render: (_, l) => l.store.name },
+          { title: '物资', render: (_, l) => l.batch.item.name },
+          { title: '批号', render: (_, l) => l.batch.batchNo },
+          { title: '台账在库', align: 'right', render: (_, l) => l.ledgerOnHand },
+          { title: '余额在库', align: 'right', render: (_, l) => l.balanceOnHand },
+          { title: '台账在途', align: 'right', render: (_, l) => l.ledgerInTransit },
+          { title: '余额在途', align: 'right', render: (_, l) => l.balanceInTransit },
+          { title: '差异', render: (_, l) => (l.ledgerVsBalance ? <Tag color="red">告警 {l.ledgerVsBalance}</Tag> : <Tag color="green">一致</Tag>) },
+          { title: '上次盘点', render: (_, l) => (l.lastCountedAt ? `${l.lastCountedQuantity}（${formatDateTime(l.lastCountedAt)}）` : '—') },
+          { title: '盘点后变动', align: 'right', render: (_, l) => l.movementsSinceCount ?? '—' },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import { Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
+import { ExcelButton } from '../common/ExcelButton';
+import { FormAlerts } from '../common/FormAlerts';
+import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, todayInChina } from '../common/format';
+import { optionsOf, VALUATION_DIMENSION } from '../common/labels';
+import { useGroupNames } from './useGroupNames';
+import { ValuationChart } from './ValuationChart';
+
+const ValuationQuery = graphql(`
+  query Valuation($asOf: DateTime, $regionCode: String, $groupBy: [ValuationDimension!]) {
+    valuation(asOf: $asOf, regionCode: $regionCode, groupBy: $groupBy) {
+      asOf
+      total
+      onHand
+      inTransit
+      contingentAgreementValue
+      groups {
+        key
+        quantity
+        value
+        inTransitQuantity
+        inTransitValue
+      }
+    }
+  }
+`);
+
+type Dimension = keyof typeof VALUATION_DIMENSION;
+type Group = ResultOf<typeof ValuationQuery>['valuation']['groups'][number];
+
+/** 估值 as of the end of any day (China time), grouped as the auditor chooses; a table, a chart, and Excel. */
+export default function ValuationPage() {
+  const user = useUser();
+  const regionCode = user.region?.code ?? null;
+  const [date, setDate] = useState(todayInChina);
+  const [groupBy, setGroupBy] = useState<Dimension[]>(['STORE']);
+  // Today's valuation is as of now; a past day's as of its end (China time).
+  const asOf = date === todayInChina() ? undefined : endOfChinaDay(date);
+  const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
+  const name = useGroupNames(regionCode);
+  const v = data?.valuation;
+  return (
+    <Card
+      title="储备物资估值"
+      extra={
+        <ExcelButton
+          path="/exports/valuation.xlsx"
+          params={{ asOf, regionCode: regionCode ?? undefined, groupBy: groupBy.join(',') }}
+          fileName={`储备物资估值-${date}.xlsx`}
+        />
+      }
+    >
+      <Space wrap className="form-alert">
+        <span>截至</span>
+        <DatePicker id="valuation-date" allowClear={false} value={dayjs(date)} onChange={(d) => d && setDate(d.format('YYYY-MM-DD'))} />
+        <span>日终，按</span>
+        <Select<Dimension[]>
+          mode="multiple"
+          style={{ minWidth: 240 }}
+          value={groupBy}
+          onChange={setGroupBy}
+          options={optionsOf(VALUATION_DIMENSION)}
+          aria-label="分组"
+        />
+        <span>分组</span>
+      </Space>
+      {error && <FormAlerts messages={errorMessages(error)} />}
+      <Row gutter={16} className="form-alert">
+        <Col xs={12} md={6}>
+          <Statistic title="合计" value={formatMoney(v?.total)} loading={fetching && !v} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title="在库" value={formatMoney(v?.onHand)} loading={fetching && !v} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title="在途" value={formatMoney(v?.inTransit)} loading={fetching && !v} />
+        </Col>
+        <Col xs={12} md={6}>
+          <Statistic title="协议储备（或有）" value={formatMoney(v?.contingentAgreementValue)} loading={fetching && !v} />
+        </Col>
+      </Row>
+      {v && (
+        <Typography.Paragraph type="secondary" data-testid="valuation-as-of">
+          估值时点：{asOf ? `${date} 日终` : '当前'}（{formatDateTime(v.asOf)}，北京时间）
+        </Typography.Paragraph>
+      )}
+      {v && groupBy.length > 0 && <ValuationChart rows={v.groups.map((g) => ({ name: g.key.map(name).join(' / '), value: Number(g.value) }))} />}
+      <Table<Group>
+        size="small"
+        loading={fetching}
+        rowKey={(g) => g.key.join('|')}
+        dataSource={v?.groups}
+        pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        columns={[
+          ...groupBy.map((d, i) => ({ title: VALUATION_DIMENSION[d], key: d, render: (_: unknown, g: Group) => name(g.key[i]) })),
+          { title: '在库数量', align: 'right' as const, render: (_: unknown, g: Group) => formatNumber(g.quantity) },
+          { title: '在库金额', align: 'right' as const, render: (_: unknown, g: Group) => formatMoney(g.value) },
+          { title: '在途数量', align: 'right' as const, render: (_: unknown, g: Group) => formatNumber(g.inTransitQuantity) },
+          { title: '在途金额', align: 'right' as const, render: (_: unknown, g: Group) => formatMoney(g.inTransitValue) },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,97 @@
+// Chinese names of the API's enums, for selects, tags and tables.
+export const ROLE = { ADMIN: '管理员', DISPATCHER: '调度员', KEEPER: '库管员', AUDITOR: '审计员' } as const;
+
+export const RECEIPT_SOURCE = {
+  PURCHASE: '采购',
+  DONATION: '捐赠',
+  RECOVERY: '回收',
+  EMERGENCY_PURCHASE: '紧急采购',
+  REQUISITION: '调用/调拨',
+  OTHER: '其他',
+} as const;
+
+export const FUNDING_SOURCE = {
+  CENTRAL: '中央',
+  PROVINCE: '省级',
+  CITY: '市级',
+  COUNTY: '县级',
+  TOWNSHIP: '乡镇',
+  DONATION: '捐赠',
+  ENTERPRISE: '企业',
+} as const;
+
+export const RESERVE_MODE = { PHYSICAL: '实物储备', ENTRUSTED: '企业代储', AGREEMENT: '协议储备', CAPACITY: '产能储备' } as const;
+
+export const STORE_KIND = { GOVERNMENT: '政府储备库', ENTRUSTED: '代储库', AGREEMENT: '协议储备库' } as const;
+
+export const REGION_LEVEL = { PROVINCE: '省', CITY: '市', COUNTY: '县', TOWNSHIP: '乡镇', VILLAGE: '村' } as const;
+
+export const INCIDENT_TYPE = {
+  FLOOD: '洪涝',
+  EARTHQUAKE: '地震',
+  FOREST_FIRE: '森林火灾',
+  MINE_ACCIDENT: '矿山事故',
+  FIRE: '火灾',
+  OTHER: '其他',
+} as const;
+
+export const PLAN_STATUS = { PROPOSED: '待批准', APPROVED: '已批准', EXECUTING: '执行中', COMPLETED: '已完成', CANCELLED: '已取消' } as const;
+
+export const TRANSFER_STATUS = { IN_TRANSIT: '在途', PARTIALLY_RECEIVED: '部分收货', RECEIVED: '已收货', CANCELLED: '已取消' } as const;
+
+export const TIER = { LOCAL: '本级', UPPER: '上级', NEIGHBOUR: '邻近', AGREEMENT: '协议储备', CAPACITY: '产能储备' } as const;
+
+export const DOCUMENT_TYPE = {
+  RECEIPT: '入库',
+  ISSUE: '出库',
+  TRANSFER_OUT: '调拨出库',
+  TRANSFER_IN: '调拨入库',
+  TRANSFER_CANCEL: '调拨撤销',
+  STOCKTAKE: '盘点',
+  SCRAP: '报废',
+  ROTATION: '轮换',
+  REVERSAL: '冲销',
+  RECOVERY: '回收',
+} as const;
+
+export const VALUATION_DIMENSION = {
+  REGION: '区划',
+  STORE: '仓库',
+  CATEGORY: '类别',
+  ITEM: '品种',
+  RESERVE_MODE: '储备方式',
+  FUNDING_SOURCE: '资金来源',
+} as const;
+
+export const ROTATION_DISPOSAL = { SALE: '出售', USE: '使用', DONATION: '捐赠', TRANSFER: '调拨' } as const;
+
+/** Options for an antd Select from one of the maps above. */
+export const optionsOf = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
+
+/** The label of a value, or the value itself when the map does not know it (a newer server). */
+export const labelOf = (labels: Record<string, string>, value: string | null | undefined) => (value ? (labels[value] ?? value) : '—');
+
+export const OUTBOUND_PURPOSE = {
+  RELIEF: '救灾',
+  DRILL: '演练',
+  LOAN: '借用',
+  TRANSFER: '调拨',
+  ROTATION_SALE: '轮换出售',
+  SCRAP: '报废',
+  OTHER: '其他',
+} as const;
+
+export const ORDER_STATUS = { PENDING: '待审批', APPROVED: '已批准', REJECTED: '已驳回', EXECUTED: '已执行', CLOSED: '已关闭' } as const;
+
+export const APPROVAL_STATUS = { PENDING: '待审批', APPROVED: '已批准', REJECTED: '已驳回' } as const;
+
+export const APPROVAL_KIND = {
+  OUTBOUND_ORDER: '出库申请',
+  DISPATCH_PLAN: '调拨方案',
+  CROSS_REGION_USE: '跨区域调用',
+  STOCKTAKE: '盘点调整',
+  WRITE_OFF: '核销',
+  SCRAP: '报废',
+  REVERSAL: '冲销',
+  EMERGENCY_WRITTEN_APPROVAL: '紧急审批补办',
+} as const;

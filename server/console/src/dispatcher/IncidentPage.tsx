@@ -1,0 +1,192 @@
+import { useState } from 'react';
+import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space } from 'antd';
+import { useParams } from 'react-router-dom';
+import { CircleMarker, Tooltip } from 'react-leaflet';
+import { useClient, useMutation, useQuery } from 'urql';
+import { graphql } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { formatDateTime } from '../common/format';
+import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
+import { BaseMap } from '../common/map/BaseMap';
+import { DestinationsForm, type DestinationValues } from './DestinationsForm';
+import { PlanFields, type Plan } from './plan';
+import { PlanActions } from './PlanActions';
+import { PlanRoutes } from './PlanRoutes';
+import { PlanTable } from './PlanTable';
+
+const IncidentQuery = graphql(
+  `
+    query Incident($id: ID!) {
+      incident(id: $id) {
+        id
+        name
+        type
+        occurredAt
+        affectedPopulation
+        responseLevel
+        location {
+          lat
+          lng
+        }
+        region {
+          code
+          name
+        }
+        plans {
+          ...PlanFields
+        }
+      }
+    }
+  `,
+  [PlanFields],
+);
+
+const Suggest = graphql(
+  `
+    query SuggestPlan($input: DispatchRequestInput!) {
+      suggestDispatchPlan(input: $input) {
+        ...PlanFields
+      }
+    }
+  `,
+  [PlanFields],
+);
+
+const RequestDispatch = graphql(
+  `
+    mutation RequestDispatch($input: DispatchRequestInput!) {
+      requestDispatch(input: $input) {
+        ...PlanFields
+      }
+    }
+  `,
+  [PlanFields],
+);
+
+interface Values {
+  deadlineHours: number;
+  destinations: DestinationValues[];
+}
+
+/** An incident: its 安置点 and demand, 生成方案 (routes on the map and a table), request, approve, execute. */
+export default function IncidentPage() {
+  const { id = '' } = useParams();
+  const client = useClient();
+  const [form] = Form.useForm<Values>();
+  const [{ data, fetching }, refetch] = useQuery({ query: IncidentQuery, variables: { id } });
+  const [suggestion, setSuggestion] = useState<Plan>();
+  const [suggesting, setSuggesting] = useState(false);
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [selectedPlanId, setSelectedPlanId] = useState<string>();
+  const [requesting, request] = useMutation(RequestDispatch);
+  const incident = data?.incident;
+  if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
+
+  const plans = incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id));
+  const saved = plans.find((p) => p.id === selectedPlanId) ?? plans[plans.length - 1];
+  const shown = suggestion ?? saved;
+  const input = (v: Values) => ({ incidentId: incident.id, deadlineHours: v.deadlineHours, destinations: v.destinations ?? [] });
+
+  const addDestination = (at: { lat: number; lng: number }) => {
+    const list = form.getFieldValue('destinations') as DestinationValues[] | undefined;
+    const n = (list?.length ?? 0) + 1;
+    form.setFieldValue('destinations', [
+      ...(list ?? []),
+      { name: `安置点${n}`, regionCode: incident.region.code, lat: Number(at.lat.toFixed(5)), lng: Number(at.lng.toFixed(5)), lines: [{}] },
+    ]);
+  };
+  const suggest = async () => {
+    const v = await form.validateFields();
+    setAlerts([]);
+    setSuggesting(true);
+    const result = await client.query(Suggest, { input: input(v) }, { requestPolicy: 'network-only' }).toPromise();
+    setSuggesting(false);
+    if (result.error) setAlerts(showFieldErrors(form, result.error));
+    else setSuggestion(result.data?.suggestDispatchPlan);
+  };
+  const submit = async () => {
+    const v = await form.validateFields();
+    setAlerts([]);
+    const result = await request({ input: input(v) });
+    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    setSuggestion(undefined);
+    setSelectedPlanId(result.data?.requestDispatch.id ?? undefined);
+    refetch({ requestPolicy: 'network-only' });
+  };
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title={`事件：${incident.name}`}>
+        <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+          <Descriptions.Item label="类型">{labelOf(INCIDENT_TYPE, incident.type)}</Descriptions.Item>
+          <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
+          <Descriptions.Item label="发生时间">{formatDateTime(incident.occurredAt)}</Descriptions.Item>
+          <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Row gutter={16}>
+        <Col xs={24} xl={12}>
+          <Card size="small" title="地图（点击添加安置点）">
+            <BaseMap compact center={incident.location} zoom={10} onClick={addDestination}>
+              <CircleMarker
+                center={incident.location}
+                radius={11}
+                pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}
+                bubblingMouseEvents={false}
+              >
+                <Tooltip permanent direction="top">
+                  {incident.name}
+                </Tooltip>
+              </CircleMarker>
+              {shown && <PlanRoutes plan={shown} />}
+            </BaseMap>
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card size="small" title="安置点与需求">
+            <FormAlerts messages={alerts} />
+            <Form form={form} layout="vertical" initialValues={{ deadlineHours: 10, destinations: [] }} onValuesChange={() => setSuggestion(undefined)}>
+              <DestinationsForm />
+              <Space wrap>
+                <Form.Item name="deadlineHours" label="送达时限（小时）">
+                  <InputNumber min={1} max={240} />
+                </Form.Item>
+                <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
+                  生成方案
+                </Button>
+                <Button type="primary" disabled={!suggestion} loading={requesting.fetching} onClick={() => void submit().catch(() => {})}>
+                  提交方案
+                </Button>
+              </Space>
+            </Form>
+          </Card>
+        </Col>
+      </Row>
+      {suggestion && (
+        <Card size="small" title="建议方案（未保存）">
+          <PlanTable plan={suggestion} />
+        </Card>
+      )}
+      {!suggestion && saved && (
+        <Card
+          size="small"
+          title="调拨方案"
+          extra={
+            plans.length > 1 && (
+              <Select
+                style={{ width: 220 }}
+                value={saved.id}
+                onChange={setSelectedPlanId}
+                options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
+              />
+            )
+          }
+        >
+          <PlanActions key={saved.id} plan={saved} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+          <PlanTable plan={saved} />
+        </Card>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { Card, Table } from 'antd';
+import { Link } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+import { INCIDENT_TYPE, labelOf } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
+
+const IncidentsQuery = graphql(`
+  query Incidents($regionCode: String, $first: Int, $after: String) {
+    incidents(regionCode: $regionCode, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          name
+          type
+          occurredAt
+          affectedPopulation
+          region {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Incident = ResultOf<typeof IncidentsQuery>['incidents']['edges'][number]['node'];
+
+export default function IncidentsPage() {
+  const user = useUser();
+  const pages = useCursorPages();
+  const { remember, page } = pages;
+  const [{ data, fetching }] = useQuery({ query: IncidentsQuery, variables: { regionCode: user.region?.code ?? null, ...pages.variables } });
+  useEffect(() => remember(page, data?.incidents.pageInfo.endCursor), [data, page, remember]);
+  return (
+    <Card title="事件" extra={<Link to="/dispatch/map">在一张图上新建</Link>}>
+      <Table<Incident>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={data?.incidents.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.incidents.totalCount)}
+        columns={[
+          { title: '名称', render: (_, i) => <Link to={`/dispatch/incidents/${i.id}`}>{i.name}</Link> },
+          { title: '类型', render: (_, i) => labelOf(INCIDENT_TYPE, i.type) },
+          { title: '区划', render: (_, i) => i.region.name },
+          { title: '发生时间', render: (_, i) => formatDateTime(i.occurredAt) },
+          { title: '受灾人口', align: 'right', render: (_, i) => i.affectedPopulation ?? '—' },
+        ]}
+      />
+    </Card>
+  );
+}

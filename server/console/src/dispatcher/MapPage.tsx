@@ -1,0 +1,88 @@
+import { useMemo, useState } from 'react';
+import { Card, Space, Tag, Typography } from 'antd';
+import { CircleMarker, Tooltip } from 'react-leaflet';
+import { useNavigate } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { BaseMap, stockColour } from '../common/map/BaseMap';
+import { ItemSelect } from '../common/ItemSelect';
+import { INCIDENT_TYPE, labelOf, STORE_KIND } from '../common/labels';
+import { CreateIncidentModal } from './CreateIncidentModal';
+import { nearest } from './geo';
+import { ItemStockQuery, MapLayersQuery } from './queries';
+
+const DEFAULT_CENTER = { lat: 35.3, lng: 113.9 };
+
+/** 一张图: the region's stores coloured by the stock of a chosen item, its incidents; a click creates an incident. */
+export default function MapPage() {
+  const user = useUser();
+  const regionCode = user.region?.code ?? null;
+  const [itemId, setItemId] = useState<string>();
+  const [clicked, setClicked] = useState<{ lat: number; lng: number; regionCode?: string }>();
+  const navigate = useNavigate();
+  const [{ data }] = useQuery({ query: MapLayersQuery, variables: { regionCode } });
+  const [{ data: stock }] = useQuery({ query: ItemStockQuery, variables: { filter: { regionCode, itemId } }, pause: !itemId });
+
+  const stores = useMemo(() => (data?.stores.edges ?? []).map((e) => e.node), [data]);
+  const byStore = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const { node } of stock?.stock.edges ?? []) m.set(node.store.id, (m.get(node.store.id) ?? 0) + node.available);
+    return m;
+  }, [stock]);
+  const high = Math.max(1, ...byStore.values()) / 3;
+  const regions = useMemo(() => [...new Map(stores.map((s) => [s.region.code, s.region])).values()], [stores]);
+  const center = user.region?.location ?? stores[0]?.location ?? DEFAULT_CENTER;
+
+  return (
+    <Card
+      title="一张图"
+      extra={
+        <Space>
+          <Typography.Text type="secondary">按物资着色</Typography.Text>
+          <ItemSelect style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="选择物资" />
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">
+        点击地图空白处在该位置新建事件。
+        {itemId && (
+          <>
+            <Tag color="#389e0d">充足</Tag>
+            <Tag color="#fa8c16">偏少</Tag>
+            <Tag color="#cf1322">无库存</Tag>
+          </>
+        )}
+      </Typography.Paragraph>
+      <BaseMap canvas center={center} zoom={9} onClick={(at) => setClicked({ ...at, regionCode: nearest(at, stores)?.region.code })}>
+        {stores.map((s) => (
+          <CircleMarker
+            key={s.id}
+            center={s.location}
+            radius={s.level === 'TOWNSHIP' ? 5 : 8}
+            bubblingMouseEvents={false}
+            pathOptions={{ color: itemId ? stockColour(byStore.get(s.id) ?? 0, high) : '#1677ff', fillOpacity: 0.7, weight: 1 }}
+          >
+            <Tooltip>
+              {s.name}（{labelOf(STORE_KIND, s.kind)}）{itemId && ` · 可用 ${byStore.get(s.id) ?? 0}`}
+            </Tooltip>
+          </CircleMarker>
+        ))}
+        {(data?.incidents.edges ?? []).map(({ node: i }) => (
+          <CircleMarker
+            key={i.id}
+            center={i.location}
+            radius={11}
+            bubblingMouseEvents={false}
+            pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}
+            eventHandlers={{ click: () => navigate(`/dispatch/incidents/${i.id}`) }}
+          >
+            <Tooltip permanent direction="top">
+              {i.name}（{labelOf(INCIDENT_TYPE, i.type)}）
+            </Tooltip>
+          </CircleMarker>
+        ))}
+      </BaseMap>
+      {clicked && <CreateIncidentModal at={clicked} regions={regions} onClose={() => setClicked(undefined)} />}
+    </Card>
+  );
+}

@@ -1,0 +1,98 @@
+import { useState } from 'react';
+import { App, Button, Descriptions, Space, Tag } from 'antd';
+import { useMutation, useSubscription } from 'urql';
+import { graphql } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
+import { formatDateTime, newIdempotencyKey } from '../common/format';
+import { labelOf, PLAN_STATUS } from '../common/labels';
+import { PlanFields, type Plan } from './plan';
+
+const Approve = graphql(
+  `
+    mutation ApprovePlan($planId: ID!, $emergency: Boolean) {
+      approveDispatchPlan(planId: $planId, emergency: $emergency) {
+        ...PlanFields
+      }
+    }
+  `,
+  [PlanFields],
+);
+
+const Execute = graphql(
+  `
+    mutation ExecutePlan($planId: ID!, $idempotencyKey: String!) {
+      executeDispatchPlan(planId: $planId, idempotencyKey: $idempotencyKey) {
+        ...PlanFields
+      }
+    }
+  `,
+  [PlanFields],
+);
+
+const StatusEvents = graphql(`
+  subscription PlanStatus($planId: ID!) {
+    dispatchPlanStatus(planId: $planId) {
+      planId
+      status
+    }
+  }
+`);
+
+const STATUS_COLOUR: Record<string, string> = { PROPOSED: 'blue', APPROVED: 'cyan', EXECUTING: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
+
+/** A saved plan's status, live from the subscription (GraphQL over SSE), and what may be done with it next. */
+export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; onChanged: () => void }) {
+  const { message } = App.useApp();
+  const [executeKey] = useState(newIdempotencyKey);
+  const [approval, approve] = useMutation(Approve);
+  const [execution, execute] = useMutation(Execute);
+  const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
+    onChanged();
+    return event;
+  });
+  const status = live?.dispatchPlanStatus.status ?? plan.status;
+  const run = async (action: Promise<{ error?: Parameters<typeof errorMessages>[0] }>, done: string) => {
+    const result = await action;
+    if (result.error) errorMessages(result.error).forEach((m) => void message.error(m));
+    else void message.success(done);
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Descriptions size="small" column={{ xs: 1, md: 3 }}>
+        <Descriptions.Item label="状态">
+          <Tag color={STATUS_COLOUR[status]} data-testid="plan-status">
+            {labelOf(PLAN_STATUS, status)}
+          </Tag>
+        </Descriptions.Item>
+        <Descriptions.Item label="总量">{plan.totalQuantity}</Descriptions.Item>
+        <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
+        {plan.approvalDueAt && <Descriptions.Item label="书面审批截止">{formatDateTime(plan.approvalDueAt)}</Descriptions.Item>}
+      </Descriptions>
+      <Space>
+        {status === 'PROPOSED' && (
+          <>
+            <Button type="primary" loading={approval.fetching} onClick={() => void run(approve({ planId: plan.id, emergency: false }), '方案已批准')}>
+              批准
+            </Button>
+            <Button
+              danger
+              loading={approval.fetching}
+              onClick={() => void run(approve({ planId: plan.id, emergency: true }), '已紧急批准，48 小时内补书面审批')}
+            >
+              紧急批准
+            </Button>
+          </>
+        )}
+        {status === 'APPROVED' && (
+          <Button
+            type="primary"
+            loading={execution.fetching}
+            onClick={() => void run(execute({ planId: plan.id, idempotencyKey: executeKey }), '方案已执行，物资已发运')}
+          >
+            执行
+          </Button>
+        )}
+      </Space>
+    </Space>
+  );
+}

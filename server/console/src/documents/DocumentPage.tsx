@@ -1,0 +1,125 @@
+import { Button, Card, Descriptions, Empty, Table } from 'antd';
+import { PrinterOutlined } from '@ant-design/icons';
+import { useParams } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatDateTime, formatMoney } from '../common/format';
+import { DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
+
+const DocumentQuery = graphql(`
+  query Document($id: ID!) {
+    document(id: $id) {
+      id
+      number
+      type
+      status
+      occurredAt
+      recordedAt
+      recipient
+      source
+      contractNo
+      inspectionReportNo
+      reference
+      approvalRef
+      note
+      reason {
+        name
+      }
+      store {
+        name
+      }
+      counterpartStore {
+        name
+      }
+      actor {
+        displayName
+      }
+      lines {
+        lineNo
+        item {
+          name
+          unit
+        }
+        batch {
+          batchNo
+          expiryDate
+        }
+        quantity
+        unitPrice
+        value
+        bookQuantity
+        countedQuantity
+        reason {
+          name
+        }
+      }
+    }
+  }
+`);
+
+type Line = NonNullable<ResultOf<typeof DocumentQuery>['document']>['lines'][number];
+
+/** Any stock document, laid out to print (the menu and header hide on paper). */
+export default function DocumentPage() {
+  const { id = '' } = useParams();
+  const [{ data, fetching }] = useQuery({ query: DocumentQuery, variables: { id } });
+  const d = data?.document;
+  if (!d) return <Card loading={fetching}>{!fetching && <Empty description="找不到该单据，或您无权查看" />}</Card>;
+  const total = d.lines.reduce((sum, l) => sum + Number(l.value), 0).toFixed(2);
+  return (
+    <Card
+      title={`${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`}
+      extra={
+        <Button className="no-print" icon={<PrinterOutlined />} onClick={() => window.print()}>
+          打印
+        </Button>
+      }
+    >
+      <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
+        <Descriptions.Item label="仓库">{d.store?.name ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label="业务时间">{formatDateTime(d.occurredAt)}</Descriptions.Item>
+        <Descriptions.Item label="状态">{d.status}</Descriptions.Item>
+        {d.source && <Descriptions.Item label="来源">{labelOf(RECEIPT_SOURCE, d.source)}</Descriptions.Item>}
+        {d.contractNo && <Descriptions.Item label="合同编号">{d.contractNo}</Descriptions.Item>}
+        {d.inspectionReportNo && <Descriptions.Item label="验收报告">{d.inspectionReportNo}</Descriptions.Item>}
+        {d.recipient && <Descriptions.Item label="领用单位">{d.recipient}</Descriptions.Item>}
+        {d.counterpartStore && <Descriptions.Item label="对方仓库">{d.counterpartStore.name}</Descriptions.Item>}
+        {d.reason && <Descriptions.Item label="原因">{d.reason.name}</Descriptions.Item>}
+        {d.approvalRef && <Descriptions.Item label="批准文号">{d.approvalRef}</Descriptions.Item>}
+        {d.reference && <Descriptions.Item label="凭证号">{d.reference}</Descriptions.Item>}
+        <Descriptions.Item label="经办人">{d.actor.displayName}</Descriptions.Item>
+        <Descriptions.Item label="录入时间">{formatDateTime(d.recordedAt)}</Descriptions.Item>
+        {d.note && <Descriptions.Item label="备注">{d.note}</Descriptions.Item>}
+      </Descriptions>
+      <Table<Line>
+        size="small"
+        rowKey="lineNo"
+        dataSource={d.lines}
+        pagination={false}
+        style={{ marginTop: 16 }}
+        summary={() => (
+          <Table.Summary.Row>
+            <Table.Summary.Cell index={0} colSpan={5}>
+              合计
+            </Table.Summary.Cell>
+            <Table.Summary.Cell index={1} align="right">
+              {formatMoney(total)}
+            </Table.Summary.Cell>
+          </Table.Summary.Row>
+        )}
+        columns={[
+          { title: '行', render: (_, l) => l.lineNo },
+          { title: '物资', render: (_, l) => l.item.name },
+          { title: '批号', render: (_, l) => `${l.batch.batchNo}${l.batch.expiryDate ? `（至 ${l.batch.expiryDate}）` : ''}` },
+          {
+            title: '数量',
+            align: 'right',
+            render: (_, l) => `${l.quantity} ${l.item.unit}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}`,
+          },
+          { title: '单价', align: 'right', render: (_, l) => formatMoney(l.unitPrice) },
+          { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
+        ]}
+      />
+    </Card>
+  );
+}

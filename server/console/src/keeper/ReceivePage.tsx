@@ -1,0 +1,161 @@
+import { useState } from 'react';
+import { Button, Card, Col, DatePicker, Form, Input, InputNumber, Result, Row, Select, Space } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import type { Dayjs } from 'dayjs';
+import { Link } from 'react-router-dom';
+import { useMutation } from 'urql';
+import { graphql, type VariablesOf } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { newIdempotencyKey } from '../common/format';
+import { ItemSelect } from '../common/ItemSelect';
+import { FUNDING_SOURCE, optionsOf, RECEIPT_SOURCE } from '../common/labels';
+import { useStoreChoice } from '../common/useStoreChoice';
+
+const ReceiveMutation = graphql(`
+  mutation ReceiveStock($input: ReceiveStockInput!) {
+    receiveStock(input: $input) {
+      id
+      number
+      lines {
+        quantity
+        batch {
+          batchNo
+        }
+      }
+    }
+  }
+`);
+
+type Input = VariablesOf<typeof ReceiveMutation>['input'];
+type LineValues = Omit<Input['lines'][number], 'productionDate' | 'expiryDate'> & { productionDate?: Dayjs; expiryDate?: Dayjs };
+type Values = Omit<Input, 'lines' | 'idempotencyKey'> & { lines: LineValues[] };
+
+const day = (d: Dayjs | undefined) => (d ? d.format('YYYY-MM-DD') : undefined);
+
+/** 入库: a receipt with batch lines; a purchase records its contract and inspection report (D7). */
+export default function ReceivePage() {
+  const { storeId, options } = useStoreChoice();
+  const [form] = Form.useForm<Values>();
+  const [key, setKey] = useState(newIdempotencyKey);
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [{ fetching, data }, receive] = useMutation(ReceiveMutation);
+  const [done, setDone] = useState(false);
+  const source = Form.useWatch('source', form);
+
+  const submit = async (v: Values) => {
+    setAlerts([]);
+    const lines = v.lines.map((l) => ({ ...l, productionDate: day(l.productionDate), expiryDate: day(l.expiryDate) }));
+    const result = await receive({ input: { ...v, lines, idempotencyKey: key } });
+    if (result.error) setAlerts(showFieldErrors(form, result.error));
+    else setDone(true);
+  };
+  const again = () => {
+    form.resetFields();
+    setKey(newIdempotencyKey());
+    setDone(false);
+  };
+
+  if (done && data)
+    return (
+      <Result
+        status="success"
+        title={`入库单 ${data.receiveStock.number} 已过账`}
+        subTitle={data.receiveStock.lines.map((l) => `批号 ${l.batch.batchNo}：${l.quantity}`).join('；')}
+        extra={[
+          <Link key="stock" to="/keeper/stock">
+            <Button type="primary">查看库存</Button>
+          </Link>,
+          <Link key="doc" to={`/documents/${data.receiveStock.id}`}>
+            <Button>打印入库单</Button>
+          </Link>,
+          <Button key="again" onClick={again}>
+            继续入库
+          </Button>,
+        ]}
+      />
+    );
+
+  return (
+    <Card title="入库">
+      <FormAlerts messages={alerts} />
+      <Form form={form} layout="vertical" initialValues={{ storeId, source: 'PURCHASE', lines: [{ quantity: undefined }] }} onFinish={(v) => void submit(v)}>
+        <Row gutter={16}>
+          <Col xs={24} md={8}>
+            <Form.Item name="storeId" label="仓库" rules={[{ required: true, message: '请选择仓库' }]}>
+              <Select options={options} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={8}>
+            <Form.Item name="source" label="来源" rules={[{ required: true }]}>
+              <Select options={optionsOf(RECEIPT_SOURCE)} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={8}>
+            <Form.Item name="sourceName" label="供货单位 / 捐赠方">
+              <Input />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={8}>
+            <Form.Item name="contractNo" label="合同编号" rules={[{ required: source === 'PURCHASE', message: '采购入库须填写合同编号' }]}>
+              <Input />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={8}>
+            <Form.Item name="inspectionReportNo" label="验收报告编号" rules={[{ required: source === 'PURCHASE', message: '采购入库须填写验收报告编号' }]}>
+              <Input />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={8}>
+            <Form.Item name="reference" label="凭证号">
+              <Input />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Form.List name="lines">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <Space key={f.key} wrap align="start" className="receipt-line">
+                  <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
+                    <ItemSelect style={{ width: 240 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
+                    <InputNumber min={1} precision={0} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'batchNo']} label="批号">
+                    <Input placeholder="留空自动编号" />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'productionDate']} label="生产日期">
+                    <DatePicker />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'expiryDate']} label="有效期至">
+                    <DatePicker />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'unitPrice']} label="单价（元）">
+                    <Input style={{ width: 110 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'fundingSource']} label="资金来源">
+                    <Select style={{ width: 110 }} allowClear options={optionsOf(FUNDING_SOURCE)} />
+                  </Form.Item>
+                  {fields.length > 1 && <MinusCircleOutlined className="line-remove" aria-label="删除此行" onClick={() => remove(f.name)} />}
+                </Space>
+              ))}
+              <Form.Item>
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})}>
+                  添加一行
+                </Button>
+              </Form.Item>
+            </>
+          )}
+        </Form.List>
+        <Form.Item name="note" label="备注">
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={fetching}>
+          过账入库
+        </Button>
+      </Form>
+    </Card>
+  );
+}

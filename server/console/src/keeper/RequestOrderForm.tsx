@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import { App, Button, Form, Input, InputNumber, Select, Space } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation } from 'urql';
+import { graphql, type VariablesOf } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { newIdempotencyKey } from '../common/format';
+import { ItemSelect } from '../common/ItemSelect';
+import { optionsOf, OUTBOUND_PURPOSE } from '../common/labels';
+
+const RequestOrder = graphql(`
+  mutation RequestOutboundOrder($input: OutboundOrderInput!) {
+    requestOutboundOrder(input: $input) {
+      id
+      number
+    }
+  }
+`);
+
+type Values = Omit<VariablesOf<typeof RequestOrder>['input'], 'idempotencyKey' | 'storeId'>;
+
+/** 申请出库: the order a second person approves before the stock may leave (D23, D24). */
+export function RequestOrderForm({ storeId, onRequested }: { storeId: string; onRequested: () => void }) {
+  const [form] = Form.useForm<Values>();
+  const [key, setKey] = useState(newIdempotencyKey);
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [{ fetching }, request] = useMutation(RequestOrder);
+  const { message } = App.useApp();
+  const submit = async (v: Values) => {
+    setAlerts([]);
+    const result = await request({ input: { ...v, storeId, idempotencyKey: key } });
+    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    void message.success(`出库申请 ${result.data?.requestOutboundOrder.number} 已提交，等待审批`);
+    form.resetFields();
+    setKey(newIdempotencyKey());
+    onRequested();
+  };
+  return (
+    <>
+      <FormAlerts messages={alerts} />
+      <Form form={form} name="request" layout="vertical" initialValues={{ purpose: 'RELIEF', lines: [{}] }} onFinish={(v) => void submit(v)}>
+        <Space wrap>
+          <Form.Item name="purpose" label="用途" rules={[{ required: true }]}>
+            <Select style={{ width: 140 }} options={optionsOf(OUTBOUND_PURPOSE)} />
+          </Form.Item>
+          <Form.Item name="recipient" label="领用单位">
+            <Input style={{ width: 240 }} />
+          </Form.Item>
+        </Space>
+        <Form.List name="lines">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <Space key={f.key} wrap align="start">
+                  <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
+                    <ItemSelect style={{ width: 260 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
+                    <InputNumber min={1} precision={0} />
+                  </Form.Item>
+                  {fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />}
+                </Space>
+              ))}
+              <Form.Item>
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})}>
+                  添加一行
+                </Button>
+              </Form.Item>
+            </>
+          )}
+        </Form.List>
+        <Form.Item name="note" label="事由">
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={fetching}>
+          提交申请
+        </Button>
+      </Form>
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react';
+import { Card, DatePicker, Select, Space, Table, Typography } from 'antd';
+import { useQuery } from 'urql';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatMoney, formatNumber } from '../common/format';
+import { ItemSelect } from '../common/ItemSelect';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { useStoreChoice } from '../common/useStoreChoice';
+import { ExpiryTag } from './ExpiryTag';
+
+const StockQuery = graphql(`
+  query KeeperStock($filter: StockFilter!, $first: Int, $after: String) {
+    categories {
+      code
+      name
+    }
+    stock(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          item {
+            id
+            name
+            spec
+            unit
+            category {
+              name
+            }
+          }
+          batch {
+            id
+            batchNo
+            expiryDate
+            rotateBy
+          }
+          onHand
+          reserved
+          available
+          inTransit
+          value
+        }
+      }
+    }
+  }
+`);
+
+type Line = ResultOf<typeof StockQuery>['stock']['edges'][number]['node'];
+
+export default function StockPage() {
+  const { storeId, setStoreId, options } = useStoreChoice();
+  const [categoryCode, setCategoryCode] = useState<string>();
+  const [itemId, setItemId] = useState<string>();
+  const [expiringBefore, setExpiringBefore] = useState<string>();
+  const pages = useCursorPages();
+  const { reset } = pages;
+  useEffect(reset, [storeId, categoryCode, itemId, expiringBefore, reset]);
+  const [{ data, fetching, error }] = useQuery({
+    query: StockQuery,
+    variables: { filter: { storeId, categoryCode, itemId, expiringBefore }, ...pages.variables },
+    pause: !storeId,
+  });
+  const { remember, page } = pages;
+  useEffect(() => remember(page, data?.stock.pageInfo.endCursor), [data, page, remember]);
+  return (
+    <Card title="本库库存">
+      <Space wrap className="form-alert">
+        <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
+        <Select
+          style={{ width: 180 }}
+          allowClear
+          placeholder="全部类别"
+          value={categoryCode}
+          onChange={setCategoryCode}
+          options={(data?.categories ?? []).map((c) => ({ value: c.code, label: c.name }))}
+        />
+        <ItemSelect id="stock-item" style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="搜索物资" />
+        <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
+      </Space>
+      {error && <Typography.Text type="danger">{error.graphQLErrors[0]?.message ?? '加载失败'}</Typography.Text>}
+      <Table<Line>
+        size="small"
+        loading={fetching}
+        rowKey={(l) => l.batch.id}
+        dataSource={data?.stock.edges.map((e) => e.node)}
+        pagination={tablePagination(pages, data?.stock.totalCount)}
+        scroll={{ x: 900 }}
+        columns={[
+          { title: '物资', render: (_, l) => `${l.item.name}${l.item.spec ? `（${l.item.spec}）` : ''}` },
+          { title: '类别', render: (_, l) => l.item.category.name },
+          { title: '批号', render: (_, l) => l.batch.batchNo },
+          { title: '有效期', render: (_, l) => <ExpiryTag expiryDate={l.batch.expiryDate} rotateBy={l.batch.rotateBy} /> },
+          { title: '在库', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
+          { title: '预留', align: 'right', render: (_, l) => formatNumber(l.reserved) },
+          { title: '可用', align: 'right', render: (_, l) => formatNumber(l.available) },
+          { title: '在途', align: 'right', render: (_, l) => formatNumber(l.inTransit) },
+          { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
+        ]}
+      />
+    </Card>
+  );
+}

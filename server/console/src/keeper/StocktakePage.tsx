@@ -1,0 +1,152 @@
+import { useState } from 'react';
+import { Button, Card, Form, InputNumber, Result, Select, Table, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { newIdempotencyKey } from '../common/format';
+import { useStoreChoice } from '../common/useStoreChoice';
+import { useReasonOptions } from './reasons';
+
+const BookQuery = graphql(`
+  query StocktakeBook($storeId: ID!) {
+    stock(filter: { storeId: $storeId }, first: 500) {
+      totalCount
+      edges {
+        node {
+          item {
+            name
+            unit
+          }
+          batch {
+            id
+            batchNo
+          }
+          onHand
+        }
+      }
+    }
+  }
+`);
+
+const Submit = graphql(`
+  mutation SubmitStocktake($input: StocktakeInput!) {
+    submitStocktake(input: $input) {
+      id
+      number
+    }
+  }
+`);
+
+type Line = ResultOf<typeof BookQuery>['stock']['edges'][number]['node'];
+interface Values {
+  counts: { batchId: string; countedQuantity?: number; reason?: string }[];
+}
+
+/** 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out. */
+export default function StocktakePage() {
+  const { storeId, setStoreId, options } = useStoreChoice();
+  const [{ data, fetching }] = useQuery({ query: BookQuery, variables: { storeId: storeId ?? '' }, pause: !storeId, requestPolicy: 'network-only' });
+  const gain = useReasonOptions('STOCKTAKE', 'INCREASE');
+  const loss = useReasonOptions('STOCKTAKE', 'DECREASE');
+  const [form] = Form.useForm<Values>();
+  const [key, setKey] = useState(newIdempotencyKey);
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [submission, submit] = useMutation(Submit);
+  const lines = (data?.stock.edges ?? []).map((e) => e.node);
+  const counts = Form.useWatch('counts', form) as Values['counts'] | undefined;
+  const [done, setDone] = useState<{ id: string; number: string }>();
+  // Rows are addressed by their place in the whole list, not in the table's page.
+  const rowOf = new Map(lines.map((l, i) => [l.batch.id, i]));
+
+  const post = async () => {
+    const v = form.getFieldsValue(true) as Values;
+    const entered = v.counts.map((c, index) => ({ ...c, index })).filter((c) => c.countedQuantity !== undefined && c.countedQuantity !== null);
+    if (!entered.length) return setAlerts(['请至少录入一个批次的实盘数量']);
+    setAlerts([]);
+    const result = await submit({
+      input: {
+        storeId: storeId!,
+        idempotencyKey: key,
+        counts: entered.map((c) => ({ batchId: c.batchId, countedQuantity: c.countedQuantity!, reason: c.reason })),
+      },
+    });
+    // The API numbers the counts it was sent; map its field back to the row on screen.
+    if (result.error) {
+      const remapped = result.error.graphQLErrors.map((e) => {
+        const m = typeof e.extensions?.field === 'string' ? /^input\.counts\.(\d+)\.(.+)$/.exec(e.extensions.field) : null;
+        if (m) e.extensions.field = `input.counts.${entered[Number(m[1])].index}.${m[2]}`;
+        return e;
+      });
+      setAlerts(showFieldErrors(form, Object.assign(result.error, { graphQLErrors: remapped })));
+    } else if (result.data) setDone(result.data.submitStocktake);
+  };
+
+  if (done)
+    return (
+      <Result
+        status="success"
+        title={`盘点单 ${done.number} 已提交`}
+        extra={[
+          <Link key="doc" to={`/documents/${done.id}`}>
+            <Button type="primary">打印盘点单</Button>
+          </Link>,
+          <Button
+            key="again"
+            onClick={() => {
+              setKey(newIdempotencyKey());
+              setDone(undefined);
+            }}
+          >
+            重新盘点
+          </Button>,
+        ]}
+      />
+    );
+
+  return (
+    <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />}>
+      <Typography.Paragraph type="secondary">按批次录入实盘数量；与账面不符时选择原因。未录入的批次不计入本次盘点。</Typography.Paragraph>
+      <FormAlerts messages={alerts} />
+      <Form form={form} key={`${storeId}-${lines.length}`} initialValues={{ counts: lines.map((l) => ({ batchId: l.batch.id })) }}>
+        <Table<Line>
+          size="small"
+          loading={fetching}
+          rowKey={(l) => l.batch.id}
+          dataSource={lines}
+          pagination={{ pageSize: 50, showSizeChanger: false }}
+          columns={[
+            { title: '物资', render: (_, l) => l.item.name },
+            { title: '批号', render: (_, l) => l.batch.batchNo },
+            { title: '账面', align: 'right', render: (_, l) => `${l.onHand} ${l.item.unit}` },
+            {
+              title: '实盘',
+              render: (_, l) => (
+                <Form.Item name={['counts', rowOf.get(l.batch.id)!, 'countedQuantity']} style={{ margin: 0 }}>
+                  <InputNumber min={0} precision={0} />
+                </Form.Item>
+              ),
+            },
+            {
+              title: '差异原因',
+              render: (_, l) => {
+                const i = rowOf.get(l.batch.id)!;
+                const counted = counts?.[i]?.countedQuantity;
+                const differs = counted !== undefined && counted !== null && counted !== l.onHand;
+                return (
+                  <Form.Item name={['counts', i, 'reason']} style={{ margin: 0 }}>
+                    <Select allowClear disabled={!differs} style={{ width: 140 }} options={differs && counted > l.onHand ? gain : loss} />
+                  </Form.Item>
+                );
+              },
+            },
+          ]}
+        />
+      </Form>
+      <Button type="primary" loading={submission.fetching} onClick={() => void post()} style={{ marginTop: 12 }}>
+        提交盘点
+      </Button>
+    </Card>
+  );
+}

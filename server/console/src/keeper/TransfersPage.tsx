@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { Button, Card, Table, Tabs, Tag } from 'antd';
+import { useQuery } from 'urql';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+import { labelOf, TRANSFER_STATUS } from '../common/labels';
+import { useStoreChoice } from '../common/useStoreChoice';
+import { ReceiveTransferModal } from './ReceiveTransferModal';
+import { TransferFields, type TransferRow } from './transfer';
+
+// A shipment posts two movements on its TRANSFER_OUT document: out of the source's stock, and into the destination's
+// in-transit bucket; the bucket tells incoming from outgoing.
+const TransferMovements = graphql(
+  `
+    query TransferMovements($storeId: ID!) {
+      movements(filter: { storeId: $storeId, type: TRANSFER_OUT }, first: 200) {
+        edges {
+          node {
+            bucket
+            document {
+              transfer {
+                ...TransferFields
+              }
+            }
+          }
+        }
+      }
+    }
+  `,
+  [TransferFields],
+);
+
+function transfersOf(data: ResultOf<typeof TransferMovements> | undefined, bucket: 'IN_TRANSIT' | 'ON_HAND'): TransferRow[] {
+  const seen = new Map<string, TransferRow>();
+  for (const { node } of data?.movements.edges ?? []) {
+    const t = node.document.transfer;
+    if (node.bucket === bucket && t && !seen.has(t.id)) seen.set(t.id, t);
+  }
+  return [...seen.values()];
+}
+
+/** 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store. */
+export default function TransfersPage() {
+  const { storeId } = useStoreChoice();
+  const [{ data, fetching }, refetch] = useQuery({ query: TransferMovements, variables: { storeId: storeId ?? '' }, pause: !storeId });
+  const [receiving, setReceiving] = useState<TransferRow>();
+  const columns = (incoming: boolean) => [
+    { title: '调拨单', render: (_: unknown, t: TransferRow) => t.number },
+    { title: incoming ? '调出仓库' : '调入仓库', render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
+    { title: '发运时间', render: (_: unknown, t: TransferRow) => formatDateTime(t.shippedAt) },
+    { title: '物资', render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
+    {
+      title: '状态',
+      render: (_: unknown, t: TransferRow) => <Tag color={t.status === 'RECEIVED' ? 'green' : 'orange'}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>,
+    },
+    ...(incoming
+      ? [
+          {
+            title: '',
+            render: (_: unknown, t: TransferRow) =>
+              (t.status === 'IN_TRANSIT' || t.status === 'PARTIALLY_RECEIVED') && (
+                <Button type="primary" size="small" onClick={() => setReceiving(t)}>
+                  收货
+                </Button>
+              ),
+          },
+        ]
+      : []),
+  ];
+  return (
+    <Card title="调拨">
+      <Tabs
+        items={[
+          {
+            key: 'in',
+            label: '调入',
+            children: <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'IN_TRANSIT')} columns={columns(true)} />,
+          },
+          {
+            key: 'out',
+            label: '调出',
+            children: <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'ON_HAND')} columns={columns(false)} />,
+          },
+        ]}
+      />
+      {receiving && (
+        <ReceiveTransferModal
+          transfer={receiving}
+          onClose={(received) => {
+            setReceiving(undefined);
+            if (received) refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
+    </Card>
+  );
+}

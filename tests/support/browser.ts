@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Database } from '../../drizzle/client.ts';
+import { systemClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
+import { buildApp } from '../../server/http/app.ts';
+import { createLogger } from '../../server/logger.ts';
+import { seedDemoReserves } from '../../seeds/demo-reserves.ts';
+import { seedDemoStock } from '../../seeds/demo-stock.ts';
+import { openTestDatabase } from './harness.ts';
+import { TEST_PASSWORD } from './template.ts';
+
+/** Screenshots and downloads of the browser tests (git-ignored). */
+export const ARTEFACTS = join(import.meta.dirname, '..', '..', 'artefacts', 'browser');
+
+export interface ConsoleUnderTest {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  browser: Browser;
+  database: Database;
+}
+
+/**
+ * The app on a private PGlite copy with the demo data set (stock, quotas, agreements as `npm start` loads them),
+ * listening on a free port, and one headless Chromium (from @sparticuz/chromium) shared by the file's flows.
+ */
+export function useConsoleUnderTest(): ConsoleUnderTest {
+  const t = {} as ConsoleUnderTest;
+  let server: Server | undefined;
+  beforeAll(async () => {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    t.database = await openTestDatabase();
+    await seedDemoStock(t.database.db, systemClock);
+    await seedDemoReserves(t.database.db, systemClock);
+    // One browser loads many assets from one address: the request budget is not what these tests are about.
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'test-secret-test-secret-test-secret!',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_BURST: '100000',
+    });
+    const app = buildApp({ database: t.database, config, clock: systemClock, log: createLogger('silent') });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
+    t.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    t.browser = await puppeteer.launch({
+      args: chromium.args,
+      executablePath: await chromium.executablePath(),
+      headless: true,
+      defaultViewport: { width: 1366, height: 768 },
+    });
+  });
+  afterAll(async () => {
+    await t.browser?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await t.database?.close();
+  });
+  return t;
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Console errors, uncaught exceptions and requests to other hosts seen so far. */
+  problems: string[];
+}
+
+/**
+ * A new tab (the console keeps its session per tab) that records every console error and foreign request. Tabs, not
+ * browser contexts: @sparticuz/chromium runs as a single process, which ends with its first context.
+ */
+export async function openWatchedPage(t: ConsoleUnderTest): Promise<WatchedPage> {
+  const page = await t.browser.newPage();
+  const problems: string[] = [];
+  const host = new URL(t.origin).host;
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.host !== host) {
+      problems.push(`request to another host: ${r.url()}`);
+      void r.abort();
+    } else void r.continue();
+  });
+  return { page, problems };
+}
+
+export async function logIn(t: ConsoleUnderTest, { page }: WatchedPage, username: string) {
+  await page.goto(`${t.origin}/`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#username');
+  await page.type('#username', username);
+  await page.type('#password', TEST_PASSWORD);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-testid="current-user"]');
+}
+
+/** Clicks the first visible `tag` element whose text contains `text`, spaces ignored (antd spaces out "批准" as "批 准"). */
+export async function clickText(page: Page, tag: string, text: string) {
+  const handle = await page.waitForSelector(`::-p-xpath(//${tag}[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(text)})])`, {
+    visible: true,
+  });
+  await handle!.click();
+  await handle!.dispose();
+}
+
+/** Clicks the OK (primary) button of the open modal. */
+export async function clickModalOk(page: Page) {
+  await clickXpath(page, '//div[contains(@class, "ant-modal-footer")]//button[contains(@class, "ant-btn-primary")]');
+}
+
+async function clickXpath(page: Page, xpath: string) {
+  const handle = await page.waitForSelector(`::-p-xpath(${xpath})`, { visible: true });
+  await handle!.click();
+  await handle!.dispose();
+}
+
+/** Waits until the page's text contains `text`. */
+export async function waitForText(page: Page, text: string, timeout = 30_000) {
+  await page.waitForFunction((s) => document.body.innerText.includes(s), { timeout }, text);
+}
+
+/** Opens the antd Select whose input has this id, types to search, and picks the option containing `text`. */
+export async function pickOption(page: Page, inputId: string, search: string, text = search) {
+  await page.click(`[id="${inputId}"]`);
+  await page.type(`[id="${inputId}"]`, search);
+  const option = await page.waitForSelector(
+    `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`,
+    {
+      visible: true,
+    },
+  );
+  await option!.click();
+  await option!.dispose();
+}
+
+export async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: `${join(ARTEFACTS, name)}.png`, fullPage: false });
+}
