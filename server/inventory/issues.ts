@@ -16,6 +16,7 @@ import {
 } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
+import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 
 export interface OutboundLine {
@@ -144,7 +145,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
     occurredAt,
     build: async (tx) => {
       const locked = await lockOutbound(tx, store.id, v.lines);
-      const picks = pickOutbound(store.id, v.lines, locked);
+      const picks = pickUnexpired(store.id, v.lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       return {
         type: 'ISSUE',
         storeId: store.id,

@@ -12,6 +12,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { computeExpiry } from './rules.ts';
+import { assertNotExpiredOnReceipt } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -221,6 +222,7 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
   if (expiryDate && l.productionDate && expiryDate < l.productionDate) {
     throw badInput(`${field}.expiryDate`, `有效期 ${expiryDate} 早于生产日期 ${l.productionDate}`);
   }
+  assertNotExpiredOnReceipt(expiryDate, receiptDate, `${field}.expiryDate`); // D26
   const price = l.unitPrice ?? item.referencePrice;
   if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);
   const unitPrice = parseMoney(String(price), `${field}.unitPrice`);

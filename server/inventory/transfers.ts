@@ -9,7 +9,8 @@ import { stableId } from '../ids.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
-import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
+import { assertBatchesMatchItems, lockOutbound, outboundLine } from './issues.ts';
+import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -49,7 +50,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown) {
       const transferId = stableId('transfer', documentId);
       // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
       const locked = await lockOutbound(tx, from.id, v.lines, [to.id]);
-      const picks = pickOutbound(from.id, v.lines, locked);
+      const picks = pickUnexpired(from.id, v.lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       const perBatch = new Map<string, { itemId: string; quantity: number }>();
       for (const p of picks) {
         const e = perBatch.get(p.batchId);
