@@ -45,7 +45,7 @@ export const Incident = builder.objectRef<IncidentRow>('Incident');
 type PlanLine = PlanView['lines'][number];
 type Destination = PlanView['destinations'][number];
 
-const DispatchDestination = builder.objectRef<Destination>('DispatchDestination').implement({
+export const DispatchDestination = builder.objectRef<Destination>('DispatchDestination').implement({
   description: 'A destination (安置点) of a dispatch',
   fields: (t) => ({
     index: t.exposeInt('idx'),
@@ -80,7 +80,7 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
 
 const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
 
-const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
+export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
   fields: (t) => ({
     destination: t.field({ type: DispatchDestination, resolve: (l) => destinationOf(l.plan, l.destinationIdx) }),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),

@@ -255,6 +255,8 @@ export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   DispatchPlanLine: ['DispatchPlan'],
   DispatchSource: ['DispatchPlanLine'],
   IncidentBalanceLine: ['Incident'],
+  FirstBatchTarget: ['DispatchPlan'],
+  BasicNeedsLine: ['Incident'],
 };
 
 export const IDENTITY: IdentityFields = Object.fromEntries(
