@@ -156,7 +156,7 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
   }),
 });
 
-const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
+export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
   description: 'Per item: requested, planned, shipped, received, distributed (handed out) and recovered',
   fields: (t) => ({
     item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),

@@ -78,6 +78,14 @@ const storeVisible = async (p: Principal, look: PolicyLookups, id: string | null
   return store !== null && canAccessStore(p, store);
 };
 
+// ---- personal data (D29)
+
+/** SQL: distributions to households the principal may see — the point's managers and headquarters in scope; auditors none. */
+export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
+  if (p.role === 'AUDITOR') return sql`FALSE`;
+  return storesInScope(p, storeId, regionCode);
+}
+
 /** "May this principal see this record", for each kind of scoped record. */
 export const mayRead = {
   /** A balance line: its store. */
@@ -100,6 +108,8 @@ export const mayRead = {
     const region = await look.incidentRegion(plan.incidentId);
     return region !== null && canAccessRegion(p, region);
   },
+  /** D29: a distribution to a household (personal data): the point's managers and headquarters in scope, never auditors. */
+  distribution: async (p: Principal, d: { storeId: string }, look: PolicyLookups) => p.role !== 'AUDITOR' && (unscoped(p) || storeVisible(p, look, d.storeId)),
   /** An audit entry: auditors and administrators, in their region (an unscoped administrator: all). */
   auditEntry: (p: Principal, e: { regionCode: string | null }) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') && (p.regionCode === null || (e.regionCode !== null && isInSubtree(e.regionCode, p.regionCode))),

@@ -72,6 +72,7 @@ const REFERENCE = [
   'PeriodClose',
   'Quota', // upsertQuota's answer
   'Region',
+  'ReliefStandard', // D29: relief standards per region and item (public policy)
   'Replenishment', // D15: quantity owed back per store and item (no prices, batches or documents)
   'ReserveFloor',
   'ReserveFloorLine',

@@ -38,6 +38,7 @@ export interface ScopeSnapshot {
   plans: Map<string, string>; // id → incident
   callOffs: Map<string, string>; // id → plan
   auditEntries: Map<string, string | null>; // id → region
+  distributions: Map<string, string>; // id (its document) → 安置点 store
 }
 
 export async function loadPrincipal(db: Db, username: string): Promise<Principal> {
@@ -52,7 +53,7 @@ export async function loadPrincipal(db: Db, username: string): Promise<Principal
 
 export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
   const rows = <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => queryRows<T>(db, q);
-  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit] = await Promise.all([
+  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit, handouts] = await Promise.all([
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
     rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
     rows<{ id: string; store_id: string; counterpart_store_id: string | null }>(
@@ -66,6 +67,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; incident_id: string }>(sql`SELECT id::text, incident_id::text FROM dispatch_plans`),
     rows<{ id: string; plan_id: string }>(sql`SELECT id::text, plan_id::text FROM call_offs`),
     rows<{ id: string; region_code: string | null }>(sql`SELECT id::text, region_code FROM audit_log`),
+    rows<{ id: string; store_id: string }>(sql`SELECT document_id::text AS id, store_id::text FROM distributions`),
   ]);
   const batchStores = new Map<string, Set<string>>();
   for (const b of balances) {
@@ -84,6 +86,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     plans: new Map(plans.map((p) => [p.id, p.incident_id])),
     callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
     auditEntries: new Map(audit.map((a) => [a.id, a.region_code])),
+    distributions: new Map(handouts.map((d) => [d.id, d.store_id])),
   };
 }
 
@@ -99,6 +102,7 @@ export const emptySnapshot = (): ScopeSnapshot => ({
   plans: new Map(),
   callOffs: new Map(),
   auditEntries: new Map(),
+  distributions: new Map(),
 });
 
 /** 'visible', 'hidden', or why the record could not be decided (an unknown id, an object without its identity). */
@@ -176,6 +180,13 @@ export class ScopeOracle {
     return plan ? this.plan(p, plan) : { undecided: `unknown call-off ${id}` };
   }
 
+  /** D29: a distribution's household is personal data — the point's managers and headquarters, never auditors. */
+  distribution(p: Principal, id: string): Decision {
+    const storeId = this.snap.distributions.get(id);
+    if (!storeId) return { undecided: `unknown distribution ${id}` };
+    return p.role === 'AUDITOR' ? 'hidden' : this.store(p, storeId);
+  }
+
   auditEntry(p: Principal, id: string): Decision {
     if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return 'hidden';
     if (!this.snap.auditEntries.has(id)) return { undecided: `unknown audit entry ${id}` };
@@ -232,6 +243,7 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
     decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.incident(p, id))),
   },
   CallOff: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'CallOff.id', (id) => or.callOff(p, id)) },
+  Distribution: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Distribution.id', (id) => or.distribution(p, id)) },
   AuditEntry: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AuditEntry.id', (id) => or.auditEntry(p, id)) },
   // Balances in other clothes: quantities and values per store and batch.
   RotationDueLine: {
@@ -257,6 +269,9 @@ export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   IncidentBalanceLine: ['Incident'],
   FirstBatchTarget: ['DispatchPlan'],
   BasicNeedsLine: ['Incident'],
+  SuggestedDemandLine: ['Incident'],
+  Household: ['Distribution'],
+  TraceDistribution: ['BatchTrace'],
 };
 
 export const IDENTITY: IdentityFields = Object.fromEntries(
