@@ -85,13 +85,13 @@ export async function organizationFor(
   return created.id;
 }
 
-/** D3: government stock is owned by the government of the store's region unless another owner is named. */
+/** D3: government stock is owned by the government of the store's region (a 街道's 街道办事处, else its 人民政府) unless another owner is named. */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
   const [found] = await queryRows<{ id: string | null; name: string }>(
     tx,
-    sql`SELECT o.id, r.name || '人民政府' AS name FROM regions r LEFT JOIN organizations o ON o.name = r.name || '人民政府'
-         WHERE r.code = ${store.regionCode}`,
+    sql`WITH g AS (SELECT r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END AS name FROM regions r WHERE r.code = ${store.regionCode})
+        SELECT o.id, g.name FROM g LEFT JOIN organizations o ON o.name = g.name`,
   );
   return found.id ?? organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', store.regionCode);
 }
