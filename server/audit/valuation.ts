@@ -121,7 +121,13 @@ export async function valuation(
   // inTransitQuantity/inTransitValue say how much of it is on its way there, already counted in 在途).
   const inTransitQuantity = rows.reduce((s, r) => s + Number(r.in_transit_quantity), 0);
   if (keys.length && (inTransit !== 0n || inTransitQuantity !== 0)) {
-    groups.push({ key: groupBy.map(() => IN_TRANSIT_KEY), quantity: inTransitQuantity, value: formatFen(inTransit), inTransitQuantity: 0, inTransitValue: '0.00' });
+    groups.push({
+      key: groupBy.map(() => IN_TRANSIT_KEY),
+      quantity: inTransitQuantity,
+      value: formatFen(inTransit),
+      inTransitQuantity: 0,
+      inTransitValue: '0.00',
+    });
   }
 
   // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21).

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, shipRaw } from '../support/ledger-ops.ts';
-import { fen, valuationOf, yuan } from '../support/finance.ts';
+import { fen, valuationOf, yuan, type Dimension } from '../support/finance.ts';
 import { storeId } from '../../seeds/demo.ts';
 
 // D21: the groups of a valuation add up to its total, in-transit stock a group of its own (在途).
@@ -23,16 +23,26 @@ describe('D21, D31: valuation groups add up, and history does not change', () =>
       occurredAt: '2026-07-02T09:00:00+08:00',
     });
     // 20 tents on their way from 卫辉 to 汲水镇 (120,000 of the 卫辉 stores' value is in no store's 在库).
-    ok(await shipRaw(t, 'admin', { fromStoreId: WEIHUI, toStoreId: TANGZHUANG, occurredAt: '2026-07-03T09:00:00+08:00', lines: [{ itemId: COTTON_TENT, quantity: 20 }] }));
+    ok(
+      await shipRaw(t, 'admin', {
+        fromStoreId: WEIHUI,
+        toStoreId: TANGZHUANG,
+        occurredAt: '2026-07-03T09:00:00+08:00',
+        lines: [{ itemId: COTTON_TENT, quantity: 20 }],
+      }),
+    );
   });
 
-  it.each([['STORE'], ['REGION'], ['CATEGORY'], ['FUNDING_SOURCE'], ['STORE', 'ITEM']])('D21: by %s the groups add up to the total, in transit as 在途', async (...groupBy) => {
-    const v = await valuationOf(t, 'auditor', { regionCode: '410781', groupBy, asOf: PAST });
-    expect(v.total).toBe('135000.00'); // 100 × 150 + 60 × 2000
-    expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.total);
-    expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(160);
-    expect(v.groups.find((g) => g.key.every((k) => k === '在途'))).toMatchObject({ key: groupBy.map(() => '在途'), quantity: 20, value: '40000.00' });
-  });
+  it.each<Dimension[]>([['STORE'], ['REGION'], ['CATEGORY'], ['FUNDING_SOURCE'], ['STORE', 'ITEM']])(
+    'D21: by %s the groups add up to the total, in transit as 在途',
+    async (...groupBy) => {
+      const v = await valuationOf(t, 'auditor', { regionCode: '410781', groupBy, asOf: PAST });
+      expect(v.total).toBe('135000.00'); // 100 × 150 + 60 × 2000
+      expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.total);
+      expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(160);
+      expect(v.groups.find((g) => g.key.every((k) => k === '在途'))).toMatchObject({ key: groupBy.map(() => '在途'), quantity: 20, value: '40000.00' });
+    },
+  );
 
   it('D31: a store with ledger history keeps its region (INVALID_STATE); other edits pass; the past valuation by region is unchanged', async () => {
     const before = await valuationOf(t, 'auditor', { regionCode: '410700', groupBy: ['REGION'], asOf: PAST });
@@ -49,7 +59,11 @@ describe('D21, D31: valuation groups add up, and history does not change', () =>
   it('D3: government stock at a 街道 store is owned by its 街道办事处 (a 街道 has no 人民政府)', async () => {
     const doc = await receive(t, 'admin', storeId('S-222404060-01'), [{ itemId: QUILT, quantity: 5, batchNo: 'HIS-JH-MB', expiryDate: '2031-01-01' }]);
     const res = ok(
-      await t.gql(`query($f: StockFilter!) { stock(filter: $f) { edges { node { batch { id owner { name } } } } } }`, { f: { storeId: storeId('S-222404060-01') } }, 'admin'),
+      await t.gql(
+        `query($f: StockFilter!) { stock(filter: $f) { edges { node { batch { id owner { name } } } } } }`,
+        { f: { storeId: storeId('S-222404060-01') } },
+        'admin',
+      ),
     );
     const line = res.stock.edges.map((e: any) => e.node).find((n: any) => n.batch.id === doc.lines[0].batch.id);
     expect(line.batch.owner.name).toBe('近海街道办事处');

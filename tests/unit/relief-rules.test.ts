@@ -68,7 +68,20 @@ describe('catalog facts', () => {
 
   it('the items the plans name are in the catalog', () => {
     const names = new Set(itemSeeds.map((i) => i.name));
-    const named = ['全道路运兵车', '履带式森林消防车', '履带式水泡车', '前线移动指挥车', '水下探测设备', '移动水池', '电动水枪', '抢险指挥艇', '船外机', '褥子', '内衣裤', '应急通讯指挥车'];
+    const named = [
+      '全道路运兵车',
+      '履带式森林消防车',
+      '履带式水泡车',
+      '前线移动指挥车',
+      '水下探测设备',
+      '移动水池',
+      '电动水枪',
+      '抢险指挥艇',
+      '船外机',
+      '褥子',
+      '内衣裤',
+      '应急通讯指挥车',
+    ];
     expect(named.filter((n) => !names.has(n))).toEqual([]);
   });
 });
