@@ -29,6 +29,8 @@ import {
 } from '../server/dispatch/plans.ts';
 import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
 import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
+import { recoverByCondition } from '../server/relief/recovery.ts';
+import { withoutNulls } from '../server/validation.ts';
 import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
@@ -247,10 +249,16 @@ const CallOffDeliveryInput = builder.inputType('CallOffDeliveryInput', {
   }),
 });
 
+const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
+  description: 'D30: per batch, what came back good, damaged or lost',
+  fields: (t) => ({ batchId: t.id({ required: true }), good: t.int(), damaged: t.int(), lost: t.int() }),
+});
+
 const RecoveryInput = builder.inputType('RecoveryInput', {
   fields: (t) => ({
     planId: t.id({ required: true }),
-    toStoreId: t.id({ required: true, description: 'Where recovered items are booked back' }),
+    toStoreId: t.id({ description: "Where recovered items are booked back; with lines, defaults to each batch's owner's store (where it was shipped from)" }),
+    lines: t.field({ type: [RecoveryLineInput], description: 'D30: recovery by condition' }),
     idempotencyKey: t.string({ required: true }),
   }),
 });
@@ -362,7 +370,15 @@ builder.mutationFields((t) => ({
     authScopes: headquarters,
     description: 'D12: book returnable items back into a store; record consumed ones as distributed',
     args: { input: t.arg({ type: RecoveryInput, required: true }) },
-    resolve: (_r, { input }, ctx) => recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: String(input.toStoreId) }),
+    resolve: (_r, { input }, ctx) =>
+      input.lines
+        ? recoverByCondition(serviceContext(ctx), {
+            ...input,
+            planId: String(input.planId),
+            toStoreId: input.toStoreId ? String(input.toStoreId) : null,
+            lines: input.lines.map((l) => ({ ...withoutNulls(l), batchId: String(l.batchId) })),
+          })
+        : recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: input.toStoreId ? String(input.toStoreId) : null }),
   }),
   setTravelTime: t.field({
     type: builder.objectRef<{ storeId: string; regionCode: string; hours: number }>('TravelTime').implement({

@@ -5,7 +5,7 @@ import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { User } from './users.ts';
-import { BatchTrace, DocumentLine } from './inventory.ts';
+import { Batch, BatchTrace, DocumentLine } from './inventory.ts';
 import { DispatchDestination, DispatchPlan, DispatchPlanLine, Incident, IncidentBalanceLine } from './dispatch.ts';
 import { scopedType, policyLookups } from './scope.ts';
 import type { Context } from '../server/context.ts';
@@ -15,6 +15,7 @@ import { applicableStandards, upsertReliefStandard, type ReliefStandardRow } fro
 import { distributeRelief, getDistribution, listDistributions, type DistributionRow } from '../server/relief/distributions.ts';
 import { distributionsOfBatch, householdsServed, type TraceDistribution } from '../server/relief/trace.ts';
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
+import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
 import type { PlanView } from '../server/dispatch/plans.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
 import {
@@ -374,3 +375,32 @@ builder.mutationFields((t) => ({
     resolve: (_r, args, ctx) => closeIncident(serviceContext(ctx), String(args.incidentId)),
   }),
 }));
+
+// ---- D12, D30: what should come back and has not
+
+const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('OutstandingRecoveryLine').implement({
+  description: 'D12, D30: stock D12 says comes back (always, or tents within 6 / 12 months of use) that has not come back',
+  fields: (t) => ({
+    incident: t.field({ type: Incident, resolve: (l, _a, ctx) => must(ctx.loaders.incident.load(l.incidentId)) }),
+    store: t.field({ type: Store, description: 'The 安置点 it went to', resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
+    received: t.exposeInt('received'),
+    returned: t.exposeInt('returned'),
+    outstanding: t.exposeInt('outstanding'),
+    rule: t.string({
+      description: 'ALWAYS, or WITHIN_MONTHS:n',
+      resolve: (l) => (l.rule.kind === 'WITHIN_MONTHS' ? `WITHIN_MONTHS:${l.rule.months}` : l.rule.kind),
+    }),
+    arrivedAt: t.field({ type: 'DateTime', resolve: (l) => l.arrivedAt }),
+  }),
+});
+
+builder.queryField('outstandingRecovery', (t) =>
+  t.field({
+    type: [OutstandingRecoveryLine],
+    authScopes: headquarters,
+    args: { incidentId: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => outstandingRecovery(serviceContext(ctx), String(args.incidentId)),
+  }),
+);

@@ -243,6 +243,12 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
     decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.incident(p, id))),
   },
   CallOff: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'CallOff.id', (id) => or.callOff(p, id)) },
+  // D12, D30: outstanding recovery of an incident: its incident in scope.
+  OutstandingRecoveryLine: {
+    identity: ['incident'],
+    key: (o) => `incident ${idOf(o.incident)}`,
+    decide: (or, p, o) => need(idOf(o.incident), 'OutstandingRecoveryLine.incident.id', (id) => or.incident(p, id)),
+  },
   Distribution: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Distribution.id', (id) => or.distribution(p, id)) },
   AuditEntry: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AuditEntry.id', (id) => or.auditEntry(p, id)) },
   // Balances in other clothes: quantities and values per store and batch.
