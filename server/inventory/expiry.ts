@@ -47,6 +47,18 @@ export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], l
   }
 }
 
+/** D26: shipping reserved stock (a dispatch plan approved before the batch expired) is refused once it has expired. */
+export function assertNoneExpired(rows: Iterable<LockedBalance>, day: string) {
+  for (const r of rows) {
+    if (isExpired(r.expiryDate, day)) {
+      throw invalidState(`批次 ${r.batchNo} 已于 ${r.expiryDate} 过期，已冻结，不能发运：请取消本方案并重新编制`, {
+        batchId: r.batchId,
+        expiryDate: r.expiryDate,
+      });
+    }
+  }
+}
+
 /** D26: a receipt of goods already expired on the day they arrive is refused. */
 export function assertNotExpiredOnReceipt(expiryDate: string | null, receiptDate: string, field: string) {
   if (isExpired(expiryDate, receiptDate)) {

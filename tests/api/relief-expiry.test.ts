@@ -124,6 +124,39 @@ describe('D26: expired stock is frozen', () => {
     expect(planned).not.toContain('EXP-TG-JSY');
   });
 
+  it('D26: a plan approved while its batch was good does not ship it once expired (INVALID_STATE)', async () => {
+    await receive(t, 'admin', XINXIANG, [{ itemId: TOWEL_QUILT, quantity: 30, batchNo: 'EXP-XX-MJB-0721', expiryDate: '2026-07-21' }]);
+    const incident = ok(
+      await t.gql(
+        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+        { i: { name: '汲水镇洪涝', type: 'FLOOD', regionCode: '410781', location: { lat: 35.4, lng: 114.06 } } },
+        'dispatcher',
+      ),
+    ).createIncident;
+    const plan = ok(
+      await t.gql(
+        `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id lines { batch { batchNo } } } }`,
+        {
+          i: {
+            incidentId: incident.id,
+            destinations: [{ name: '汲水镇安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: TOWEL_QUILT, quantity: 10 }] }],
+          },
+        },
+        'dispatcher',
+      ),
+    ).requestDispatch;
+    expect(plan.lines.map((l: any) => l.batch.batchNo)).toEqual(['EXP-XX-MJB-0721']);
+    ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: plan.id }, 'dispatcher'));
+    t.clock.set('2026-07-20T16:00:00Z');
+    const res = await t.gql(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status } }`,
+      { p: plan.id, k: key() },
+      'dispatcher',
+    );
+    expect(errorCode(res)).toBe('INVALID_STATE');
+    expect(res.errors![0].extensions).toMatchObject({ expiryDate: '2026-07-21' });
+  });
+
   it('D26: expired stock still leaves by scrap', async () => {
     const [line] = (await stockLines(t, WEIHUI, TOWEL_QUILT)).filter((l: any) => l.expired);
     const res = await scrapRaw(t, 'keeper', {
