@@ -161,6 +161,10 @@ builder.objectFields(Incident, (t) => ({
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
 
+builder.objectField(Store, 'incidentId', (t) =>
+  t.exposeID('incidentId', { nullable: true, description: 'D29: a 安置点: the incident it serves (its managers distribute for it)' }),
+);
+
 builder.objectField(Store, 'capacity', (t) => t.exposeInt('capacityPersons', { nullable: true, description: 'D29: a 安置点: how many people it takes' }));
 
 const ReliefStandard = builder.objectRef<ReliefStandardRow>('ReliefStandard').implement({
