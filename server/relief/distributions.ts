@@ -138,12 +138,11 @@ export async function getDistribution(db: Db, id: string): Promise<DistributionR
   return row;
 }
 
-/** distributions(filter): newest first, only those the principal may see (auditors see none: personal data, D29). */
+/** distributions(filter): by incident and/or 安置点, newest first, only those the principal may see (auditors see none: personal data, D29). */
 export async function listDistributions(ctx: ServiceContext, filter: { incidentId?: string | null; storeId?: string | null }, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
   const req = pageRequest(page);
-  if (!filter.incidentId && !filter.storeId) throw badInput('filter', '须指定事件（incidentId）或安置点（storeId）');
   const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode)];
   if (filter.incidentId) where.push(eq(distributions.incidentId, uuidArg(filter.incidentId, 'filter.incidentId', '事件')));
   if (filter.storeId) where.push(eq(distributions.storeId, uuidArg(filter.storeId, 'filter.storeId', '安置点')));
