@@ -9,6 +9,7 @@ import './inventory.ts';
 import './reserves.ts';
 import './dispatch.ts';
 import './audit.ts';
+import './authority.ts';
 import './expiry.ts';
 import './relief.ts';
 

@@ -18,6 +18,7 @@ import { computeExpiry } from '../inventory/rules.ts';
 import { assertOutlivesRotationLead, isExpired } from '../inventory/expiry.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
+import { consumeOrder, orderForExecution } from '../authority/orders.ts';
 
 export interface RotationDueRow {
   storeId: string;
@@ -89,6 +90,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY
 
 const rotateSchema = z.object({
   storeId: idSchema,
+  orderId: idSchema.nullish(),
   batchId: idSchema,
   quantity: quantitySchema,
   disposal: z.enum(DISPOSALS),
@@ -132,6 +134,9 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   assertOutlivesRotationLead(expiryDate, Number(item.rotation_lead_months), receiptDate, 'input.newBatch.expiryDate'); // D26
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
+  // D23: the old stock leaves against an approved rotation order.
+  const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
+  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION' }, [outgoing]);
 
   return postDocument(db, {
     kind: 'rotateStock',
@@ -154,6 +159,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
           field: 'input.quantity',
         });
       }
+      if (order) await consumeOrder(tx, order.id, [outgoing]);
       const fresh = await batchFor(
         tx,
         {
@@ -175,6 +181,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
       return {
         type: 'ROTATION',
         storeId: store.id,
+        orderId: order?.id,
         recipient: v.counterpart,
         reasonCode: 'ROTATION_OUT',
         note: v.note,
