@@ -129,9 +129,7 @@ export const mayRead = {
   order: (p: Principal, o: { storeId: string }, look: PolicyLookups) => unscoped(p) || storeVisible(p, look, o.storeId),
   /** An approval: its requester, whoever may decide it, the region's auditors, and keepers of its store. */
   approval: async (p: Principal, a: { requestedBy: string; regionCode: string; storeId: string | null }, look: PolicyLookups) =>
-    unscoped(p) ||
-    a.requestedBy === p.id ||
-    (p.role === 'KEEPER' ? storeVisible(p, look, a.storeId) : canAccessRegion(p, a.regionCode)),
+    unscoped(p) || a.requestedBy === p.id || (p.role === 'KEEPER' ? storeVisible(p, look, a.storeId) : canAccessRegion(p, a.regionCode)),
   /** A settlement: either side's region (keepers: none). */
   settlement: (p: Principal, s: { owedToRegion: string; owedByRegion: string }) => canAccessRegion(p, s.owedToRegion) || canAccessRegion(p, s.owedByRegion),
   /** A 联储 agreement: any of its regions, or a region above or below the principal's (keepers: none). */

@@ -7,6 +7,7 @@ import { idempotencyKeySchema, storeForPosting } from '../inventory/common.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
+import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
 import { isRecovered, type RecoveryRule } from '../dispatch/recovery.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
@@ -67,7 +68,7 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
 /**
  * recoverIncidentStock with lines (D30): good stock is booked back from the 安置点 to the store it was shipped from
  * (or `toStoreId`), in one transaction, one RECOVERY document per point and destination. Quantities beyond what the
- * plan's points hold are BAD_USER_INPUT. Damaged and lost stock leave only by approved scrap and write-off (D27).
+ * plan's points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
  */
 export async function recoverByCondition(ctx: ServiceContext, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
@@ -81,14 +82,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   // own stock back wherever it is.
   const explicit = v.toStoreId ? await storeForPosting(db, user, v.toStoreId, 'input.toStoreId') : null;
   v.lines.forEach((l, i) => {
-    if (l.damaged || l.lost) {
-      // D27: decreases that are not issues post only with a second person's approval; the approvals queue that
-      // holds them pending is not in this build yet, so nothing is written off silently.
-      throw invalidState('破损、丢失的物资须经审批后报废、核销（D27），审批队列尚未开通：本次请只登记完好回收的数量', {
-        field: `input.lines.${i}.${l.damaged ? 'damaged' : 'lost'}`,
-      });
-    }
-    if (!l.good) throw badInput(`input.lines.${i}.good`, '每行至少登记一件完好回收的物资');
+    if (!l.good && !l.damaged && !l.lost) throw badInput(`input.lines.${i}.good`, '每行至少登记一件（完好、破损或丢失）');
   });
   const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
   const now = clock.now().toJSDate();
@@ -109,34 +103,50 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     const held = await heldAtPoints(tx, points);
     // Each line takes from the points holding its batch, in the plan's destination order.
     const moves: { point: string; to: string; held: Held; quantity: number }[] = [];
+    const losses: { point: string; condition: 'damaged' | 'lost'; held: Held; quantity: number }[] = [];
     const left = new Map(held.map((h) => [`${h.storeId}|${h.batchId}`, h.available]));
     for (const [i, l] of v.lines.entries()) {
       const at = held.filter((h) => h.batchId === l.batchId);
       const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
-      if (total < l.good) {
-        throw badInput(`input.lines.${i}.good`, `回收数量 ${l.good} 超出安置点现存的该批次数量 ${total}（只能回收发往本事件且尚在安置点的物资）`, {
+      const requested = l.good + l.damaged + l.lost;
+      if (total < requested) {
+        throw badInput(`input.lines.${i}.good`, `清点数量 ${requested} 超出安置点现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
           batchId: l.batchId,
           held: total,
-          requested: l.good,
+          requested,
         });
       }
-      let need = l.good;
-      for (const h of at) {
-        const k = `${h.storeId}|${h.batchId}`;
-        const take = Math.min(need, left.get(k)!);
-        if (!take) continue;
-        left.set(k, left.get(k)! - take);
-        need -= take;
-        const to = explicit?.id ?? h.shippedFrom;
-        if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须指定回收入库的仓库（toStoreId）', { batchId: h.batchId });
-        moves.push({ point: h.storeId, to, held: h, quantity: take });
+      // Good, then damaged, then lost, each taken from the points in order.
+      for (const [condition, quantity] of [
+        ['good', l.good],
+        ['damaged', l.damaged],
+        ['lost', l.lost],
+      ] as const) {
+        let need = quantity;
+        for (const h of at) {
+          const k = `${h.storeId}|${h.batchId}`;
+          const take = Math.min(need, left.get(k)!);
+          if (!take) continue;
+          left.set(k, left.get(k)! - take);
+          need -= take;
+          if (condition !== 'good') {
+            losses.push({ point: h.storeId, condition, held: h, quantity: take });
+            continue;
+          }
+          const to = explicit?.id ?? h.shippedFrom;
+          if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须指定回收入库的仓库（toStoreId）', { batchId: h.batchId });
+          moves.push({ point: h.storeId, to, held: h, quantity: take });
+        }
       }
     }
     const locked = await lockBalances(tx, {
-      keys: moves.flatMap((m) => [
-        { storeId: m.point, batchId: m.held.batchId },
-        { storeId: m.to, batchId: m.held.batchId },
-      ]),
+      keys: [
+        ...losses.map((m) => ({ storeId: m.point, batchId: m.held.batchId })),
+        ...moves.flatMap((m) => [
+          { storeId: m.point, batchId: m.held.batchId },
+          { storeId: m.to, batchId: m.held.batchId },
+        ]),
+      ],
     });
     const groups = new Map<string, typeof moves>();
     for (const m of moves) groups.set(`${m.point}|${m.to}`, [...(groups.get(`${m.point}|${m.to}`) ?? []), m]);
@@ -162,6 +172,60 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
           ]),
         },
       );
+    }
+    // D27, D30: damaged stock goes to scrap (报废) and lost stock to write-off (核销), each a document at the point that
+    // waits, its quantities held, for a second person's approval.
+    const pointRows = new Map((await Promise.all(points.map((id) => getStoreRow(tx, id)))).map((p) => [p.id, p]));
+    for (const [type, condition, reasonCode, label] of [
+      ['SCRAP', 'damaged', 'DAMAGED', '破损报废'],
+      ['WRITE_OFF', 'lost', 'LOST', '丢失核销'],
+    ] as const) {
+      for (const point of points) {
+        const ls = losses.filter((m) => m.point === point && m.condition === condition);
+        if (!ls.length) continue;
+        const store = pointRows.get(point)!;
+        const price = (m: (typeof ls)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
+        const movements = ls.map((m): MovementDraft => ({
+          storeId: point,
+          batchId: m.held.batchId,
+          itemId: m.held.itemId,
+          bucket: 'ON_HAND',
+          quantity: -m.quantity,
+          unitPrice: price(m),
+          reasonCode,
+        }));
+        const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${condition}`);
+        const held = pendingDecrease(movements);
+        await writeDocument(
+          tx,
+          {
+            kind: 'recoverIncidentStock',
+            actor: user,
+            key: documentId,
+            hash: requestHash({ ...request, point, condition }),
+            documentId,
+            occurredAt: now,
+            recordedAt: now,
+          },
+          {
+            type,
+            storeId: point,
+            reasonCode,
+            incidentId: plan.incidentId,
+            note: `回收清点：${label}`,
+            locked,
+            lines: movements.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode })),
+            movements,
+            ...held,
+            afterPost: (t, posted) =>
+              requestDocumentApproval(t, user, now, posted, store, {
+                kind: type,
+                summary: `${store.name} 回收清点${label} ${posted.number}：共 ${ls.reduce((n, m) => n + m.quantity, 0)} 件`,
+                pending: { movements, reservations: held.reservations },
+              }),
+          },
+        );
+      }
     }
   });
   return getPlanInScope(db, user, plan.id!);

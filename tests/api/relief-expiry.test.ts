@@ -3,7 +3,8 @@ import { itemId } from '../../seeds/reference.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, key, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
-import { issueRaw, ok, receiveRaw, purchase, scrapRaw, shipRaw } from '../support/ledger-ops.ts';
+import { issueRaw, ok, receiveRaw, purchase, shipRaw } from '../support/ledger-ops.ts';
+import { withOrder } from '../support/authority.ts';
 
 // D26 过期冻结: a batch is expired from 00:00 China time on its expiryDate (the convention rotation already used:
 // expiryDate <= today in China). Expired stock is not issued, shipped or planned; it leaves by rotation or scrap.
@@ -159,12 +160,28 @@ describe('D26: expired stock is frozen', () => {
 
   it('D26: expired stock still leaves by scrap', async () => {
     const [line] = (await stockLines(t, WEIHUI, TOWEL_QUILT)).filter((l: any) => l.expired);
-    const res = await scrapRaw(t, 'keeper', {
-      storeId: WEIHUI,
-      approvalRef: '卫应急〔2026〕31号',
-      reason: 'EXPIRED',
-      lines: [{ batchId: line.batch.id, quantity: 4 }],
-    });
+    // D23: scrap leaves against an approved order (for the batch), requested by the keeper and approved by another.
+    const res = await withOrder(
+      t,
+      'keeper',
+      { lines: [{ itemId: TOWEL_QUILT, batchId: line.batch.id, quantity: 4 }] },
+      { storeId: WEIHUI, purpose: 'SCRAP' },
+      ({ orderId }) =>
+        t.gql(
+          `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { id status } }`,
+          {
+            input: {
+              idempotencyKey: key(),
+              orderId,
+              storeId: WEIHUI,
+              approvalRef: '卫应急〔2026〕31号',
+              reason: 'EXPIRED',
+              lines: [{ batchId: line.batch.id, quantity: 4 }],
+            },
+          },
+          'keeper',
+        ),
+    );
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   });
 
@@ -181,21 +198,31 @@ describe('D26: expired stock is frozen', () => {
 
   it('D26: a rotation takes an expired batch out, but its new batch must outlive the rotation lead (12 months)', async () => {
     const rec = await receive(t, 'keeper', WEIHUI, [{ itemId: COAT, quantity: 6, batchNo: 'EXP-ROT-OLD', expiryDate: '2026-07-05' }], { occurredAt: earlier });
+    const batchId = rec.lines[0].batch.id;
+    // D23: the old batch leaves against an approved rotation order.
     const rotate = (batchNo: string, expiryDate: string) =>
-      t.gql(
-        `mutation($input: RotateStockInput!) { rotateStock(input: $input) { id lines { batch { batchNo } quantity } } }`,
-        {
-          input: {
-            idempotencyKey: key(),
-            storeId: WEIHUI,
-            batchId: rec.lines[0].batch.id,
-            quantity: 6,
-            disposal: 'USE',
-            counterpart: '卫辉市民政局',
-            newBatch: { batchNo, expiryDate },
-          },
-        },
+      withOrder(
+        t,
         'keeper',
+        { lines: [{ itemId: COAT, batchId, quantity: 6 }] },
+        { storeId: WEIHUI, purpose: 'ROTATION_SALE', recipient: '卫辉市民政局' },
+        ({ orderId }) =>
+          t.gql(
+            `mutation($input: RotateStockInput!) { rotateStock(input: $input) { id lines { batch { batchNo } quantity } } }`,
+            {
+              input: {
+                idempotencyKey: key(),
+                orderId,
+                storeId: WEIHUI,
+                batchId,
+                quantity: 6,
+                disposal: 'USE',
+                counterpart: '卫辉市民政局',
+                newBatch: { batchNo, expiryDate },
+              },
+            },
+            'keeper',
+          ),
       );
     const soon = await rotate('EXP-ROT-SOON', '2026-07-22');
     expect(errorCode(soon)).toBe('BAD_USER_INPUT');

@@ -5,6 +5,7 @@ import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { lineOf } from '../support/ledger-ops.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
+import { decideRaw } from '../support/authority.ts';
 
 // D12, D30: recovery by condition after an incident, and what should come back but has not.
 
@@ -109,9 +110,18 @@ describe('D12, D30: recovery by condition', () => {
     expect(await outstanding()).toEqual(before);
   });
 
-  it('D27, D30: damaged and lost quantities wait for the approvals queue: refused, nothing written off silently', async () => {
-    const res = await recover([{ batchId: batch['REC-WH-DZP'], good: 5, damaged: 3, lost: 2 }]);
-    expect(errorCode(res)).toBe('INVALID_STATE');
-    expect(res.errors![0].extensions.field).toBe('input.lines.0.damaged');
+  it('D27, D30: damaged goes to scrap and lost to write-off, both pending approval; approved, they leave the outstanding list', async () => {
+    ok(await recover([{ batchId: batch['REC-WH-DZP'], good: 5, damaged: 3, lost: 2 }]));
+    const pending = ok(
+      await t.gql(`{ approvals(filter: { status: PENDING }, first: 50) { edges { node { id kind subjectId summary } } } }`, {}, 'admin'),
+    ).approvals.edges.map((e: any) => e.node) as any[];
+    const scrap = pending.find((a) => a.kind === 'SCRAP' && a.summary.includes('破损'));
+    const writeOff = pending.find((a) => a.kind === 'WRITE_OFF' && a.summary.includes('丢失'));
+    expect(scrap).toBeTruthy();
+    expect(writeOff).toBeTruthy();
+    // Until approved, the 5 damaged and lost tents are still at the point (held) and still owed.
+    expect(byBatch(await outstanding())['REC-WH-DZP']).toBe(5);
+    for (const a of [scrap, writeOff]) ok(await decideRaw(t, 'admin', a.id, 'APPROVE'));
+    expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
   });
 });

@@ -58,7 +58,25 @@ export async function loadPrincipal(db: Db, username: string): Promise<Principal
 
 export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
   const rows = <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => queryRows<T>(db, q);
-  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit, orders, approvals, settlements, joint, users, handouts] = await Promise.all([
+  const [
+    stores,
+    balances,
+    documents,
+    movements,
+    transfers,
+    agreements,
+    checks,
+    incidents,
+    plans,
+    callOffs,
+    audit,
+    orders,
+    approvals,
+    settlements,
+    joint,
+    users,
+    handouts,
+  ] = await Promise.all([
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
     rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
     rows<{ id: string; store_id: string; counterpart_store_id: string | null }>(
