@@ -16,7 +16,7 @@ import { userId } from './demo.ts';
 import { itemId } from './reference.ts';
 
 // The demo flood in 卫辉市 (D16, D28–D30), nine hours old when the demo is loaded: two 安置点 managed by the demo keeper,
-// relief standards, a plan executed and received, distributions to households, and good tents recovered.
+// relief standards, a plan executed and received, distributions to households, and tents recovered by condition.
 
 const QUILT = itemId('LIV-004'); // 棉被
 const BLANKET = itemId('LIV-006'); // 毛毯
@@ -164,13 +164,14 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       idempotencyKey: `demo-relief-distribution-${n + 1}`,
     });
   }
-  // D30: tents not handed out come back in good condition to the store they were shipped from.
-  const tents = executed.lines.filter((l) => l.itemId === COTTON_TENT && l.destinationIdx === 0 && l.batchId);
-  if (tents.length) {
+  // D30: tents not handed out come back — good ones to the store they were shipped from; damaged and lost ones wait
+  // for approval (D27) as a pending scrap and a pending write-off.
+  const tents = executed.lines.find((l) => l.itemId === COTTON_TENT && l.destinationIdx === 0 && l.batchId && l.quantity >= 8);
+  if (tents) {
     await recoverByCondition(dispatcher, {
       planId: plan.id!,
       idempotencyKey: 'demo-relief-recovery-1',
-      lines: [{ batchId: tents[0].batchId!, good: Math.min(10, tents[0].quantity) }],
+      lines: [{ batchId: tents.batchId!, good: Math.min(10, tents.quantity - 5), damaged: 2, lost: 1 }],
     });
   }
 }

@@ -43,6 +43,9 @@ describe('demo flood in 卫辉市 (D16, D28–D30)', () => {
     expect(handed.n).toBe(5);
     const recoveries = await database.db.select().from(documents).where(eq(documents.type, 'RECOVERY'));
     expect(recoveries).toHaveLength(1);
+    // Damaged and lost tents wait for a second person's approval (D27).
+    const pending = await database.db.select().from(documents).where(eq(documents.status, 'PENDING_APPROVAL'));
+    expect(pending.map((d) => d.type).sort()).toEqual(['SCRAP', 'WRITE_OFF']);
     expect(await checkLedger(database.db)).toEqual([]);
   });
 });
