@@ -29,6 +29,8 @@ import {
 } from '../server/dispatch/plans.ts';
 import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
 import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
+import { recoverByCondition } from '../server/relief/recovery.ts';
+import { withoutNulls } from '../server/validation.ts';
 import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
@@ -45,7 +47,7 @@ export const Incident = builder.objectRef<IncidentRow>('Incident');
 type PlanLine = PlanView['lines'][number];
 type Destination = PlanView['destinations'][number];
 
-const DispatchDestination = builder.objectRef<Destination>('DispatchDestination').implement({
+export const DispatchDestination = builder.objectRef<Destination>('DispatchDestination').implement({
   description: 'A destination (安置点) of a dispatch',
   fields: (t) => ({
     index: t.exposeInt('idx'),
@@ -80,7 +82,7 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
 
 const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
 
-const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
+export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
   fields: (t) => ({
     destination: t.field({ type: DispatchDestination, resolve: (l) => destinationOf(l.plan, l.destinationIdx) }),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
@@ -163,7 +165,7 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
   }),
 });
 
-const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
+export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
   description: 'Per item: requested, planned, shipped, received, distributed (handed out) and recovered',
   fields: (t) => ({
     item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),
@@ -254,10 +256,16 @@ const CallOffDeliveryInput = builder.inputType('CallOffDeliveryInput', {
   }),
 });
 
+const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
+  description: 'D30: per batch, what came back good, damaged or lost',
+  fields: (t) => ({ batchId: t.id({ required: true }), good: t.int(), damaged: t.int(), lost: t.int() }),
+});
+
 const RecoveryInput = builder.inputType('RecoveryInput', {
   fields: (t) => ({
     planId: t.id({ required: true }),
-    toStoreId: t.id({ required: true, description: 'Where recovered items are booked back' }),
+    toStoreId: t.id({ description: "Where recovered items are booked back; with lines, defaults to each batch's owner's store (where it was shipped from)" }),
+    lines: t.field({ type: [RecoveryLineInput], description: 'D30: recovery by condition' }),
     idempotencyKey: t.string({ required: true }),
   }),
 });
@@ -369,7 +377,15 @@ builder.mutationFields((t) => ({
     authScopes: headquarters,
     description: 'D12: book returnable items back into a store; record consumed ones as distributed',
     args: { input: t.arg({ type: RecoveryInput, required: true }) },
-    resolve: (_r, { input }, ctx) => recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: String(input.toStoreId) }),
+    resolve: (_r, { input }, ctx) =>
+      input.lines
+        ? recoverByCondition(serviceContext(ctx), {
+            ...input,
+            planId: String(input.planId),
+            toStoreId: input.toStoreId ? String(input.toStoreId) : null,
+            lines: input.lines.map((l) => ({ ...withoutNulls(l), batchId: String(l.batchId) })),
+          })
+        : recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: input.toStoreId ? String(input.toStoreId) : null }),
   }),
   setTravelTime: t.field({
     type: builder.objectRef<{ storeId: string; regionCode: string; hours: number }>('TravelTime').implement({

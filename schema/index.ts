@@ -10,6 +10,8 @@ import './reserves.ts';
 import './dispatch.ts';
 import './audit.ts';
 import './authority.ts';
+import './expiry.ts';
+import './relief.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

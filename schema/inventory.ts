@@ -336,13 +336,23 @@ const MovementFilter = builder.inputType('MovementFilter', {
   }),
 });
 
+const StockOrder = builder.enumType('StockOrder', {
+  description: 'STORE: by store and batch; EXPIRY: earliest expiry first, batches without expiry last (D8, D26)',
+  values: ['STORE', 'EXPIRY'] as const,
+});
+
 builder.queryFields((t) => ({
   stock: t.field({
     type: StockLineConnection,
     authScopes: { authenticated: true },
-    args: { filter: t.arg({ type: StockFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_r, { filter, ...page }, ctx) =>
-      listStock(serviceContext(ctx), { ...filter, storeId: idOrNull(filter.storeId), itemId: idOrNull(filter.itemId) }, page),
+    args: {
+      filter: t.arg({ type: StockFilter, required: true }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      orderBy: t.arg({ type: StockOrder, defaultValue: 'STORE' }),
+    },
+    resolve: (_r, { filter, orderBy, ...page }, ctx) =>
+      listStock(serviceContext(ctx), { ...filter, storeId: idOrNull(filter.storeId), itemId: idOrNull(filter.itemId) }, page, orderBy ?? 'STORE'),
   }),
   movements: t.field({
     type: MovementConnection,

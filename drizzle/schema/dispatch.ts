@@ -28,6 +28,8 @@ export const incidents = pgTable(
       .notNull()
       .references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** D29: a closed incident takes no more distributions. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
   },
   (t) => [
     index('incidents_region_idx').on(t.regionCode),

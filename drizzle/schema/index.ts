@@ -8,3 +8,4 @@ export * from './dispatch.ts';
 export * from './reserves.ts';
 export * from './audit.ts';
 export * from './authority.ts';
+export * from './relief.ts';

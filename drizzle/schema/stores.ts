@@ -26,6 +26,8 @@ export const stores = pgTable(
     capacityM3: integer('capacity_m3'),
     operatorOrgId: uuid('operator_org_id').references(() => organizations.id),
     incidentId: uuid('incident_id'),
+    /** D29: a 安置点's capacity in people. */
+    capacityPersons: integer('capacity_persons'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -33,5 +35,6 @@ export const stores = pgTable(
     check('stores_lat_range', sql`${t.lat} BETWEEN -90 AND 90`),
     check('stores_lng_range', sql`${t.lng} BETWEEN -180 AND 180`),
     check('stores_capacity_nonneg', sql`${t.capacityM3} IS NULL OR ${t.capacityM3} >= 0`),
+    check('stores_capacity_persons_nonneg', sql`${t.capacityPersons} IS NULL OR ${t.capacityPersons} >= 0`),
   ],
 );

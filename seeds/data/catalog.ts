@@ -3,7 +3,9 @@
  *
  * Sources: 晋城 专栏 4 "应急物资装备储备重点品类" (same list in 河曲) and 珲春 专栏 3
  * "生活类救灾物资和防汛抗旱物资保障建设重点". Extra items are ones the plans name as well
- * (指挥帐篷 and 净水设备 come from D12's recovery list; 垫板 from 珲春's current stock).
+ * (指挥帐篷 and 净水设备 come from D12's recovery list; 垫板 from 珲春's current stock). Vehicles and boats of 晋城 专栏 4
+ * (全道路运兵车 … 水下探测设备), 河曲 (移动水池, 电动水枪, 抢险指挥艇, 船外机) and 珲春 (褥子, 内衣裤, 应急通讯指挥车) are
+ * listed too; their reference prices are indicative only.
  *
  * referencePrice: indicative unit price (yuan) for government procurement, meant as seed data.
  *   It is not a quotation.
@@ -170,6 +172,18 @@ export const itemSeeds: readonly ItemSeed[] = [
     unit: '台', referencePrice: '68000.00', storageLifeMonths: null, rotationLeadMonths: 12,
     gbCode: null, recovery: ALWAYS,
   },
+  {
+    code: 'LIV-020', categoryCode: 'LIVING', name: '褥子',
+    spec: '单人 190cm×90cm 棉花絮2kg 涤棉外套 真空压缩包装',
+    unit: '床', referencePrice: '98.00', storageLifeMonths: 72, rotationLeadMonths: 12,
+    gbCode: null, recovery: NEVER,
+  },
+  {
+    code: 'LIV-021', categoryCode: 'LIVING', name: '内衣裤',
+    spec: '成人 纯棉 套装(上衣+裤) 分男女 S–XXL 单套塑封',
+    unit: '套', referencePrice: '45.00', storageLifeMonths: 60, rotationLeadMonths: 12,
+    gbCode: null, recovery: NEVER,
+  },
 
   // ── 2. 综合性消防救援应急物资装备 ────────────────────────────────────
   {
@@ -254,6 +268,12 @@ export const itemSeeds: readonly ItemSeed[] = [
     code: 'FIR-014', categoryCode: 'FIREFIGHTING', name: '泡沫管枪',
     spec: 'PQ8 混合液流量8L/s 额定工作压力0.7MPa 射程≥24m',
     unit: '支', referencePrice: '680.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FIR-015', categoryCode: 'FIREFIGHTING', name: '水下探测设备',
+    spec: '水下声呐/水下摄像探测 探测深度≥50m 含显示终端及线缆',
+    unit: '套', referencePrice: '86000.00', storageLifeMonths: null, rotationLeadMonths: 12,
     gbCode: null, recovery: ALWAYS,
   },
 
@@ -347,6 +367,42 @@ export const itemSeeds: readonly ItemSeed[] = [
     spec: '木乃伊式 中空棉填充 舒适温度-10℃ 带压缩袋',
     unit: '个', referencePrice: '380.00', storageLifeMonths: 72, rotationLeadMonths: 12,
     gbCode: null, recovery: NEVER,
+  },
+  {
+    code: 'FOR-016', categoryCode: 'FOREST_FIRE', name: '全道路运兵车',
+    spec: '全地形 越野底盘 载员≥10人 四驱 含通信及照明',
+    unit: '辆', referencePrice: '680000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FOR-017', categoryCode: 'FOREST_FIRE', name: '履带式森林消防车',
+    spec: '履带底盘 载水≥2吨 带高压水泵及水炮 适用山地林区',
+    unit: '辆', referencePrice: '1800000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FOR-018', categoryCode: 'FOREST_FIRE', name: '履带式水泡车',
+    spec: '履带底盘 水罐≥3吨 车载水炮 适用无路林区',
+    unit: '辆', referencePrice: '1500000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FOR-019', categoryCode: 'FOREST_FIRE', name: '前线移动指挥车',
+    spec: '越野底盘 集成卫星通信、图传、会商及供电',
+    unit: '辆', referencePrice: '1200000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FOR-020', categoryCode: 'FOREST_FIRE', name: '移动水池',
+    spec: '折叠式 容积≥10立方米 PVC涂层布 自支撑',
+    unit: '个', referencePrice: '6800.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FOR-021', categoryCode: 'FOREST_FIRE', name: '电动水枪',
+    spec: '背负式 锂电驱动 射程≥10m 配储水袋',
+    unit: '支', referencePrice: '2600.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
   },
 
   // ── 4. 防汛抗旱物资装备 ──────────────────────────────────────────────
@@ -480,6 +536,24 @@ export const itemSeeds: readonly ItemSeed[] = [
     code: 'FLD-022', categoryCode: 'FLOOD', name: '无人机',
     spec: '六旋翼 防汛巡查 载重≥10kg 续航≥35min 可挂载抛投器、喊话器、探照灯',
     unit: '架', referencePrice: '118000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FLD-023', categoryCode: 'FLOOD', name: '抢险指挥艇',
+    spec: '玻璃钢/铝合金艇体 载员≥8人 配导航及通信',
+    unit: '艘', referencePrice: '380000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FLD-024', categoryCode: 'FLOOD', name: '船外机',
+    spec: '汽油 40马力 四冲程 适配冲锋舟/橡皮艇',
+    unit: '台', referencePrice: '32000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    code: 'FLD-025', categoryCode: 'FLOOD', name: '应急通讯指挥车',
+    spec: '越野底盘 卫星通信、短波、公网集群及图传 自带发电',
+    unit: '辆', referencePrice: '1600000.00', storageLifeMonths: null, rotationLeadMonths: 12,
     gbCode: null, recovery: ALWAYS,
   },
 

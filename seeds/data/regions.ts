@@ -101,10 +101,11 @@ export const regionSeeds: readonly RegionSeed[] = [
   { code: '222400000000', name: '延边朝鲜族自治州', level: 'CITY', parentCode: '220000000000', lat: 42.8913, lng: 129.509 },
   { code: '222404000000', name: '珲春市', level: 'COUNTY', parentCode: '222400000000', lat: 42.8625, lng: 130.3659 },
 
-  // 延边朝鲜族自治州珲春市 乡镇街道（13）
+  // 延边朝鲜族自治州珲春市 乡镇街道（14）
   { code: '222404001000', name: '靖和街道', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.87, lng: 130.35 },
   { code: '222404002000', name: '新安街道', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.88, lng: 130.38 },
   { code: '222404003000', name: '河南街道', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.852, lng: 130.36 },
+  { code: '222404006000', name: '海东街道', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.868, lng: 130.39 },
   { code: '222404060000', name: '近海街道', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.835, lng: 130.4 },
   { code: '222404100000', name: '春化镇', level: 'TOWNSHIP', parentCode: '222404000000', lat: 43.05, lng: 130.75 },
   { code: '222404101000', name: '敬信镇', level: 'TOWNSHIP', parentCode: '222404000000', lat: 42.57, lng: 130.58 },

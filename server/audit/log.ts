@@ -11,7 +11,8 @@ import type { ServiceContext } from '../context.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
-const SECRET_KEYS = /password|token|secret/i;
+// D29: a household's personal data (head's name, ID number, address) is kept in its distribution record, not in the log.
+const SECRET_KEYS = /password|token|secret|^idNumber$|^household$/i;
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 4;

@@ -11,6 +11,10 @@ import type { ServiceContext } from '../context.ts';
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
+/** D21: the key (in every dimension) of the group that holds stock in transit. */
+export const IN_TRANSIT_KEY = '在途';
+export const isInTransitGroup = (g: { key: readonly string[] }) => g.key.every((k) => k === IN_TRANSIT_KEY);
+
 export interface ValuationGroup {
   key: string[];
   quantity: number;
@@ -113,6 +117,18 @@ export async function valuation(
   const sumFen = (f: (r: Record<string, unknown>) => unknown) => rows.reduce((s, r) => s + toFen(formatMoney(String(f(r) ?? '0'))), 0n);
   const onHand = sumFen((r) => r.value);
   const inTransit = sumFen((r) => r.in_transit_value);
+  // D21: in every grouping the groups add up to the total — stock in transit is a group of its own, 在途 (a key's
+  // inTransitQuantity/inTransitValue say how much of it is on its way there, already counted in 在途).
+  const inTransitQuantity = rows.reduce((s, r) => s + Number(r.in_transit_quantity), 0);
+  if (keys.length && (inTransit !== 0n || inTransitQuantity !== 0)) {
+    groups.push({
+      key: groupBy.map(() => IN_TRANSIT_KEY),
+      quantity: inTransitQuantity,
+      value: formatFen(inTransit),
+      inTransitQuantity: 0,
+      inTransitValue: '0.00',
+    });
+  }
 
   // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21).
   const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;

@@ -95,6 +95,14 @@ const storeVisible = async (p: Principal, look: PolicyLookups, id: string | null
   return store !== null && canAccessStore(p, store);
 };
 
+// ---- personal data (D29)
+
+/** SQL: distributions to households the principal may see — the point's managers and headquarters in scope; auditors none. */
+export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
+  if (p.role === 'AUDITOR') return sql`FALSE`;
+  return storesInScope(p, storeId, regionCode);
+}
+
 /** "May this principal see this record", for each kind of scoped record. */
 export const mayRead = {
   /** A balance line: its store. */
@@ -127,6 +135,8 @@ export const mayRead = {
   /** A 联储 agreement: any of its regions, or a region above or below the principal's (keepers: none). */
   jointAgreement: (p: Principal, a: { regionCodes: string[] }) =>
     p.role !== 'KEEPER' && (p.regionCode === null || a.regionCodes.some((c) => isInSubtree(c, p.regionCode!) || isInSubtree(p.regionCode!, c))),
+  /** D29: a distribution to a household (personal data): the point's managers and headquarters in scope, never auditors. */
+  distribution: async (p: Principal, d: { storeId: string }, look: PolicyLookups) => p.role !== 'AUDITOR' && (unscoped(p) || storeVisible(p, look, d.storeId)),
   /** An audit entry: auditors and administrators, in their region (an unscoped administrator: all). */
   auditEntry: (p: Principal, e: { regionCode: string | null }) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') && (p.regionCode === null || (e.regionCode !== null && isInSubtree(e.regionCode, p.regionCode))),

@@ -9,6 +9,7 @@ import { idempotencyKeySchema } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableStoreLines, type PlanView } from './plans.ts';
@@ -63,6 +64,11 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
         { storeId: destStore.get(l.destinationIdx)!, batchId: l.batchId! },
       ]),
     });
+    // D26: a batch that expired after approval is frozen and does not ship.
+    assertNoneExpired(
+      storeLines.map((l) => locked.get(`${l.storeId}|${l.batchId}`)!),
+      chinaDateOf(now),
+    );
     const groups = new Map<string, typeof storeLines>();
     for (const l of storeLines) {
       const g = `${l.storeId}|${l.destinationIdx}`;

@@ -95,6 +95,7 @@ export async function listIncidents(ctx: ServiceContext, regionCode: string | nu
 }
 
 export interface IncidentItemBalance {
+  incidentId: string;
   itemId: string;
   requested: number;
   planned: number;
@@ -129,6 +130,7 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
          ORDER BY i.item_id`,
   );
   return rows.map((r) => ({
+    incidentId,
     itemId: String(r.item_id),
     requested: Number(r.requested),
     planned: Number(r.planned),

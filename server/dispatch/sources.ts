@@ -20,6 +20,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
                bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
+           AND (b.expiry_date IS NULL OR b.expiry_date > ${today}::date) -- D26: expired batches are frozen, never planned
          ORDER BY bal.store_id, bal.batch_id`,
   );
   const sources: Source[] = batches.map((r) => ({

@@ -6,7 +6,7 @@ import { ZONE } from '../clock.ts';
 import type { AppServices } from '../context.ts';
 import { authenticate } from '../users/service.ts';
 import { badInput } from '../errors.ts';
-import { DIMENSIONS, valuation, type Dimension } from '../audit/valuation.ts';
+import { DIMENSIONS, isInTransitGroup, valuation, type Dimension } from '../audit/valuation.ts';
 import { DIMENSION_HEADINGS, dimensionNames, JOURNAL_COLUMNS, journalCells, journalRows, parseInstant } from '../audit/export-rows.ts';
 import { httpError } from './errors.ts';
 import { recordUser } from './logging.ts';
@@ -112,7 +112,10 @@ export function registerExports(app: Express, services: AppServices) {
         v.groups.map((g) => g.key),
       );
       const headers = [...groupBy.map((g) => DIMENSION_HEADINGS[g]), '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'];
-      const body = v.groups.map((g) => [...g.key.map((k, i) => names[i].get(k) ?? k), g.quantity, g.value, g.inTransitQuantity, g.inTransitValue]);
+      // The sheet shows in-transit stock per row in its own columns: the 在途 group (D21) would count it twice.
+      const body = v.groups
+        .filter((g) => !isInTransitGroup(g))
+        .map((g) => [...g.key.map((k, i) => names[i].get(k) ?? k), g.quantity, g.value, g.inTransitQuantity, g.inTransitValue]);
       const footer = [...groupBy.map((_, i) => (i === 0 ? '合计' : '')), '', v.onHand, '', v.inTransit];
       const stamp = DateTime.fromJSDate(v.asOf).setZone(ZONE).toFormat('yyyyLLdd-HHmm');
       if (req.params.format === 'csv') sendCsv(res, `valuation-${stamp}`, headers, [...body, footer]);

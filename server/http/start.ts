@@ -23,7 +23,7 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
     const { demoSeeded } = await seedDatabase(database.db, {
       demo: config.seedDemo,
       demoPassword: config.demoPassword,
-      demoStock: { clock: systemClock },
+      demoStock: { clock: systemClock, config },
     });
     if (config.admin) {
       const created = await ensureAdministrator(database.db, config.admin.username, config.admin.password);

@@ -16,6 +16,7 @@ import {
 } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
+import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 import { consumeOrder, orderForExecution } from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
@@ -150,7 +151,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
     occurredAt,
     build: async (tx) => {
       const locked = await lockOutbound(tx, store.id, lines);
-      const picks = pickOutbound(store.id, lines, locked);
+      const picks = pickUnexpired(store.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       if (order) await consumeOrder(tx, order.id, picks);
       return {
         type: 'ISSUE',

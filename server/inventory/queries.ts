@@ -3,7 +3,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { balances, batches, documentLines, documents, items, movements, stockReasons, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
@@ -45,27 +45,45 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
 
 const stockSelect = (db: Db) =>
   db
-    .select({ balance: balances })
+    .select({ balance: balances, expiry: batches.expiryDate })
     .from(balances)
     .innerJoin(stores, eq(stores.id, balances.storeId))
     .innerJoin(items, eq(items.id, balances.itemId))
     .innerJoin(batches, eq(batches.id, balances.batchId));
 
-/** Stock lines (per store and batch) in scope, ordered by store and batch; keyset pagination. */
-export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs) {
+export type StockOrder = 'STORE' | 'EXPIRY';
+
+/** EXPIRY's sort key: batches without expiry last. */
+const expiryKey = sql`COALESCE(${batches.expiryDate}, '9999-12-31'::date)`;
+
+/**
+ * Stock lines (per store and batch) in scope; keyset pagination. Ordered by store and batch, or (EXPIRY) earliest
+ * expiry first — the batches that leave first under FEFO (D8) and freeze first (D26).
+ */
+export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs, orderBy: StockOrder = 'STORE') {
   const { db, actor: user } = ctx;
   const req = pageRequest(page);
   const where = await stockConditions(db, user, filter);
-  const [afterStore, afterBatch] = (req.after ?? []) as string[];
-  const after = req.after ? sql`(${balances.storeId}, ${balances.batchId}) > (${afterStore}::uuid, ${afterBatch}::uuid)` : undefined;
+  const byExpiry = orderBy === 'EXPIRY';
+  const cursor = (req.after ?? []).map(String);
+  if (req.after && (cursor.length !== (byExpiry ? 3 : 2) || (byExpiry && !/^\d{4}-\d{2}-\d{2}$/.test(cursor[0])))) {
+    throw badInput('after', '分页游标无效 (invalid cursor)');
+  }
+  const [afterStore, afterBatch] = cursor.slice(byExpiry ? 1 : 0).map((id) => uuidArg(id, 'after', '游标'));
+  const after = !req.after
+    ? undefined
+    : byExpiry
+      ? sql`(${expiryKey}, ${balances.storeId}, ${balances.batchId}) > (${cursor[0]}::date, ${afterStore}::uuid, ${afterBatch}::uuid)`
+      : sql`(${balances.storeId}, ${balances.batchId}) > (${afterStore}::uuid, ${afterBatch}::uuid)`;
   const rows = await stockSelect(db)
     .where(and(...where, after))
-    .orderBy(asc(balances.storeId), asc(balances.batchId))
+    .orderBy(...(byExpiry ? [asc(expiryKey)] : []), asc(balances.storeId), asc(balances.batchId))
     .limit(req.limit + 1);
+  const expiryOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, r.expiry ?? '9999-12-31']));
   return toPage(
     rows.map((r) => r.balance),
     req,
-    (b) => [b.storeId, b.batchId],
+    (b) => (byExpiry ? [expiryOf.get(`${b.storeId}|${b.batchId}`), b.storeId, b.batchId] : [b.storeId, b.batchId]),
     async () => {
       const [r] = await db
         .select({ n: count() })

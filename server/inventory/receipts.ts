@@ -12,6 +12,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { computeExpiry } from './rules.ts';
+import { assertNotExpiredOnReceipt } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -84,13 +85,13 @@ export async function organizationFor(
   return created.id;
 }
 
-/** D3: government stock is owned by the government of the store's region unless another owner is named. */
+/** D3: government stock is owned by the government of the store's region (a 街道's 街道办事处, else its 人民政府) unless another owner is named. */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
   const [found] = await queryRows<{ id: string | null; name: string }>(
     tx,
-    sql`SELECT o.id, r.name || '人民政府' AS name FROM regions r LEFT JOIN organizations o ON o.name = r.name || '人民政府'
-         WHERE r.code = ${store.regionCode}`,
+    sql`WITH g AS (SELECT r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END AS name FROM regions r WHERE r.code = ${store.regionCode})
+        SELECT o.id, g.name FROM g LEFT JOIN organizations o ON o.name = g.name`,
   );
   return found.id ?? organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', store.regionCode);
 }
@@ -221,6 +222,7 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
   if (expiryDate && l.productionDate && expiryDate < l.productionDate) {
     throw badInput(`${field}.expiryDate`, `有效期 ${expiryDate} 早于生产日期 ${l.productionDate}`);
   }
+  assertNotExpiredOnReceipt(expiryDate, receiptDate, `${field}.expiryDate`); // D26
   const price = l.unitPrice ?? item.referencePrice;
   if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);
   const unitPrice = parseMoney(String(price), `${field}.unitPrice`);

@@ -9,7 +9,8 @@ import { stableId } from '../ids.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
-import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
+import { assertBatchesMatchItems, lockOutbound, outboundLine } from './issues.ts';
+import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 import { consumeOrder, orderForExecution } from '../authority/orders.ts';
@@ -70,7 +71,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
       const transferId = stableId('transfer', documentId);
       // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
       const locked = await lockOutbound(tx, from.id, lines, [to.id]);
-      const picks = pickOutbound(from.id, lines, locked);
+      const picks = pickUnexpired(from.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       if (order) await consumeOrder(tx, order.id, picks);
       if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks });
       const perBatch = new Map<string, { itemId: string; quantity: number }>();

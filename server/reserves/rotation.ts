@@ -15,6 +15,7 @@ import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
 import { computeExpiry } from '../inventory/rules.ts';
+import { assertOutlivesRotationLead, isExpired } from '../inventory/expiry.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
 import { consumeOrder, orderForExecution } from '../authority/orders.ts';
@@ -26,6 +27,8 @@ export interface RotationDueRow {
   unitPrice: string;
   rotateBy: string;
   daysLeft: number;
+  /** D26: past its expiry date (China time) — frozen, leaves only by rotation or approved scrap. */
+  expired: boolean;
 }
 
 /** Stock scope as SQL on stores `s`: a region subtree (checked against the user's scope), else the user's own scope. */
@@ -47,9 +50,9 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
   if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', 'withinMonths 应为 0 到 120 之间的整数', { value: within });
   const today = todayInChina(clock);
   const scope = await storeScopeSql(db, user, args.regionCode);
-  const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; unit_price: string; rotate_by: string }>(
+  const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; unit_price: string; rotate_by: string; expiry_date: string }>(
     db,
-    sql`SELECT bal.store_id, bal.batch_id, bal.on_hand, b.unit_price::text AS unit_price,
+    sql`SELECT bal.store_id, bal.batch_id, bal.on_hand, b.unit_price::text AS unit_price, b.expiry_date::text AS expiry_date,
                (b.expiry_date - make_interval(months => i.rotation_lead_months))::date::text AS rotate_by
           FROM balances bal
           JOIN batches b ON b.id = bal.batch_id
@@ -58,7 +61,7 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
          WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
            AND (b.expiry_date - make_interval(months => i.rotation_lead_months))::date <= ${windowEnd(today, within)}::date
            AND ${scope}
-         ORDER BY rotate_by, s.code, b.batch_no`,
+         ORDER BY b.expiry_date <= ${today}::date DESC, rotate_by, s.code, b.batch_no`, // D26: expired batches first
   );
   return rows.map((r) => ({
     storeId: r.store_id,
@@ -67,6 +70,7 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
     unitPrice: String(r.unit_price),
     rotateBy: String(r.rotate_by).slice(0, 10),
     daysLeft: daysBetween(today, String(r.rotate_by).slice(0, 10)),
+    expired: isExpired(String(r.expiry_date).slice(0, 10), today),
   }));
 }
 
@@ -75,7 +79,7 @@ export async function rotationPlan(ctx: ServiceContext, args: { regionCode?: str
   const lines = await rotationDue(ctx, { regionCode: args.regionCode, withinMonths: args.withinMonths ?? 24 });
   const groups = new Map<string, RotationDueRow[]>();
   for (const l of lines) {
-    const key = l.daysLeft < 0 ? 'OVERDUE' : quarterOf(l.rotateBy);
+    const key = l.expired ? 'EXPIRED' : l.daysLeft < 0 ? 'OVERDUE' : quarterOf(l.rotateBy); // D26: expired apart
     groups.set(key, [...(groups.get(key) ?? []), l]);
   }
   return [...groups].map(([period, ls]) => ({ period, lines: ls }));
@@ -112,9 +116,9 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const old = await getBatch(db, v.batchId, 'input.batchId');
   if (v.newBatch.batchNo === old.batchNo) throw badInput('input.newBatch.batchNo', '新批次的批号不能与被轮换批次相同');
-  const [item] = await queryRows<{ storage_life_months: number | null; name: string }>(
+  const [item] = await queryRows<{ storage_life_months: number | null; rotation_lead_months: number; name: string }>(
     db,
-    sql`SELECT storage_life_months, name FROM items WHERE id = ${old.itemId}::uuid`,
+    sql`SELECT storage_life_months, rotation_lead_months, name FROM items WHERE id = ${old.itemId}::uuid`,
   );
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
@@ -127,7 +131,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   if (expiryDate && v.newBatch.productionDate && expiryDate < v.newBatch.productionDate) {
     throw badInput('input.newBatch.expiryDate', `有效期 ${expiryDate} 早于生产日期 ${v.newBatch.productionDate}`);
   }
-  if (expiryDate && expiryDate <= todayInChina(clock)) throw badInput('input.newBatch.expiryDate', `新批次已过期（${expiryDate}）：轮换须换入在有效期内的物资`);
+  assertOutlivesRotationLead(expiryDate, Number(item.rotation_lead_months), receiptDate, 'input.newBatch.expiryDate'); // D26
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
   // D23: the old stock leaves against an approved rotation order.

@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { organizations, stores } from '../../drizzle/schema/index.ts';
+import { movements, organizations, stores } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, storesInScope } from '../auth/policy.ts';
-import { badInput, notFound } from '../errors.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import type { RegionLevel } from '../regions/codes.ts';
@@ -162,6 +162,13 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   const current = await getStoreInScope(db, user, id, 'id');
   const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
   if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  // D31: history does not change — a store with ledger history keeps its region (valuation by region at a past instant).
+  if (region && region.code !== current.regionCode && (await hasLedgerHistory(db, current.id))) {
+    throw invalidState(`仓库「${current.name}」已有库存账目，不能改变所属区划（历史估值不能随之改变）；如已搬迁，请新建仓库并调拨库存`, {
+      field: 'input.regionCode',
+      regionCode: current.regionCode,
+    });
+  }
   // D2: entrusted and agreement stores are a company's warehouse — the rule createStore applies holds after an update too.
   const kind = v.kind ?? current.kind;
   const hasOperator = v.operatorName === undefined ? current.operatorOrgId !== null : Boolean(v.operatorName);
@@ -188,4 +195,10 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
       .returning();
     return row;
   });
+}
+
+/** Has any stock moved at the store (movements are append-only: once true, always true)? */
+async function hasLedgerHistory(db: Db, storeId: string): Promise<boolean> {
+  const [row] = await db.select({ id: movements.id }).from(movements).where(eq(movements.storeId, storeId)).limit(1);
+  return row !== undefined;
 }

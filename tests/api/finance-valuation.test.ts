@@ -182,7 +182,7 @@ describe('valuation (D21)', () => {
   const combos: Dimension[][] = [...DIMENSIONS.map((d) => [d]), ['STORE', 'FUNDING_SOURCE'], ['REGION', 'CATEGORY'], ['RESERVE_MODE', 'ITEM']];
 
   it.each(combos.map((c) => [c.join('+'), c] as const))(
-    'D21: groups by %s add up exactly to onHand and inTransit, and match the replay',
+    'D21: groups by %s (在途 a group of its own) add up exactly to the total, and match the replay',
     async (_name, groupBy) => {
       const rows = await ledgerRows(t, XX);
       for (const asOf of [new Date(NOW), new Date('2026-04-30T12:00:00+08:00'), ...randomInstants(99, 3, '2026-03-01T00:00:00+08:00', NOW)]) {
@@ -190,10 +190,12 @@ describe('valuation (D21)', () => {
         expect(v.groups.length).toBeGreaterThan(0);
         expect(v.groups.every((g) => g.key.length === groupBy.length)).toBe(true);
         expect(new Set(v.groups.map((g) => JSON.stringify(g.key))).size).toBe(v.groups.length);
-        expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.onHand);
+        expect(yuan(v.groups.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.total);
+        const inTransit = v.groups.filter((g) => g.key.every((k) => k === '在途'));
+        expect(yuan(inTransit.reduce((s, g) => s + fen(g.value), 0n))).toBe(v.inTransit);
         expect(yuan(v.groups.reduce((s, g) => s + fen(g.inTransitValue), 0n))).toBe(v.inTransit);
         const want = replay(rows, asOf);
-        expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(want.onHandQuantity);
+        expect(v.groups.reduce((s, g) => s + g.quantity, 0)).toBe(want.onHandQuantity + want.inTransitQuantity);
         expect(v.groups.reduce((s, g) => s + g.inTransitQuantity, 0)).toBe(want.inTransitQuantity);
         // Under 新乡市 (4107) regions group by county (6 digits).
         expect(sortGroups(v.groups)).toEqual(replayGroups(rows, asOf, [...groupBy], 6));

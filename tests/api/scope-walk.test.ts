@@ -72,6 +72,7 @@ const REFERENCE = [
   'PeriodClose',
   'Quota', // upsertQuota's answer
   'Region',
+  'ReliefStandard', // D29: relief standards per region and item (public policy)
   'Replenishment', // D15: quantity owed back per store and item (no prices, batches or documents)
   'ReserveFloor',
   'ReserveFloorLine',
@@ -372,6 +373,32 @@ async function createFixtures() {
     '晋城',
   );
   fx.weihuiPlan = whPlan;
+  // D29, D30: the 卫辉 plan's 安置点 receives its shipments and hands relief to a household (personal data, D29);
+  // its command tents are then owed back (outstandingRecovery).
+  for (const tr of await rows<{ id: string }>(sql`SELECT id::text FROM transfers WHERE dispatch_plan_id = ${whPlan}::uuid ORDER BY number`)) {
+    const shipped = await rows<{ batch_id: string; shipped: number }>(
+      sql`SELECT batch_id::text, shipped FROM transfer_lines WHERE transfer_id = ${tr.id}::uuid`,
+    );
+    await admin(
+      `mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { id } }`,
+      { i: { transferId: tr.id, idempotencyKey: idem('recv'), lines: shipped.map((l) => ({ batchId: l.batch_id, quantity: Number(l.shipped) })) } },
+      'receiveTransfer 卫辉 plan',
+    );
+  }
+  const [whPoint] = await rows<{ id: string }>(sql`SELECT store_id::text AS id FROM dispatch_destinations WHERE plan_id = ${whPlan}::uuid`);
+  await admin(
+    `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id } }`,
+    {
+      i: {
+        storeId: whPoint.id,
+        incidentId: whIncident,
+        idempotencyKey: idem('dist'),
+        household: { headName: '王建国', size: 3, idNumber: '41078119800101123X' },
+        lines: lines([['LIV-003', 1]]),
+      },
+    },
+    'distributeRelief 卫辉',
+  );
   fx.suggestWeihui = {
     incidentId: whIncident,
     destinations: [
@@ -485,6 +512,7 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
     return byType[returns];
   }
   if (arg === 'batchId') return fx.batches;
+  if (arg === 'incidentId') return fx.incidents;
   if (arg === 'code') return fx.regionCodes.slice(0, 2);
   if (arg === 'parentCode') return fx.regionParents;
   if (arg === 'regionCode') return fx.regionCodes;

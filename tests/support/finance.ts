@@ -161,10 +161,14 @@ export function replayGroups(rows: LedgerRow[], asOf: Date, groupBy: Dimension[]
       g.tv += v;
     }
   }
-  return [...groups.values()]
-    .filter((g) => g.q !== 0 || g.tq !== 0)
-    .map((g) => ({ key: g.key, quantity: g.q, value: yuan(g.v), inTransitQuantity: g.tq, inTransitValue: yuan(g.tv) }))
-    .sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1));
+  const all = [...groups.values()].filter((g) => g.q !== 0 || g.tq !== 0);
+  const tq = all.reduce((s, g) => s + g.tq, 0);
+  const tv = all.reduce((s, g) => s + g.tv, 0n);
+  // D21: stock in transit is a group of its own, 在途, so that the groups add up to the total.
+  const inTransit = tq || tv ? [{ key: groupBy.map(() => '在途'), quantity: tq, value: yuan(tv), inTransitQuantity: 0, inTransitValue: '0.00' }] : [];
+  return [...all.map((g) => ({ key: g.key, quantity: g.q, value: yuan(g.v), inTransitQuantity: g.tq, inTransitValue: yuan(g.tv) })), ...inTransit].sort(
+    (a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1),
+  );
 }
 
 export const sortGroups = (gs: Group[]) => [...gs].sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1));

@@ -43,6 +43,7 @@ export interface ScopeSnapshot {
   settlements: Map<string, { owedTo: string; owedBy: string }>;
   jointAgreements: Map<string, string[]>; // id → regions
   users: Map<string, string>; // username → id
+  distributions: Map<string, string>; // id (its document) → 安置点 store
 }
 
 export async function loadPrincipal(db: Db, username: string): Promise<Principal> {
@@ -74,6 +75,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     settlements,
     joint,
     users,
+    handouts,
   ] = await Promise.all([
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
     rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
@@ -95,6 +97,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; owed_to_region: string; owed_by_region: string }>(sql`SELECT id::text, owed_to_region, owed_by_region FROM settlements`),
     rows<{ agreement_id: string; region_code: string }>(sql`SELECT agreement_id::text, region_code FROM joint_reserve_regions`),
     rows<{ id: string; username: string }>(sql`SELECT id::text, username FROM users`),
+    rows<{ id: string; store_id: string }>(sql`SELECT document_id::text AS id, store_id::text FROM distributions`),
   ]);
   const jointAgreements = new Map<string, string[]>();
   for (const j of joint) jointAgreements.set(j.agreement_id, [...(jointAgreements.get(j.agreement_id) ?? []), j.region_code]);
@@ -120,6 +123,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     settlements: new Map(settlements.map((x) => [x.id, { owedTo: x.owed_to_region, owedBy: x.owed_by_region }])),
     jointAgreements,
     users: new Map(users.map((u) => [u.username, u.id])),
+    distributions: new Map(handouts.map((d) => [d.id, d.store_id])),
   };
 }
 
@@ -140,6 +144,7 @@ export const emptySnapshot = (): ScopeSnapshot => ({
   settlements: new Map(),
   jointAgreements: new Map(),
   users: new Map(),
+  distributions: new Map(),
 });
 
 /** 'visible', 'hidden', or why the record could not be decided (an unknown id, an object without its identity). */
@@ -259,6 +264,13 @@ export class ScopeOracle {
     return 'hidden';
   }
 
+  /** D29: a distribution's household is personal data — the point's managers and headquarters, never auditors. */
+  distribution(p: Principal, id: string): Decision {
+    const storeId = this.snap.distributions.get(id);
+    if (!storeId) return { undecided: `unknown distribution ${id}` };
+    return p.role === 'AUDITOR' ? 'hidden' : this.store(p, storeId);
+  }
+
   auditEntry(p: Principal, id: string): Decision {
     if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return 'hidden';
     if (!this.snap.auditEntries.has(id)) return { undecided: `unknown audit entry ${id}` };
@@ -315,6 +327,13 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
     decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.incident(p, id))),
   },
   CallOff: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'CallOff.id', (id) => or.callOff(p, id)) },
+  // D12, D30: outstanding recovery of an incident: its incident in scope.
+  OutstandingRecoveryLine: {
+    identity: ['incident'],
+    key: (o) => `incident ${idOf(o.incident)}`,
+    decide: (or, p, o) => need(idOf(o.incident), 'OutstandingRecoveryLine.incident.id', (id) => or.incident(p, id)),
+  },
+  Distribution: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Distribution.id', (id) => or.distribution(p, id)) },
   AuditEntry: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AuditEntry.id', (id) => or.auditEntry(p, id)) },
   // Balances in other clothes: quantities and values per store and batch.
   RotationDueLine: {
@@ -352,6 +371,11 @@ export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   IncidentBalanceLine: ['Incident'],
   OutboundOrderLine: ['OutboundOrder'],
   JointReserveAgreementLine: ['JointReserveAgreement'],
+  FirstBatchTarget: ['DispatchPlan'],
+  BasicNeedsLine: ['Incident'],
+  SuggestedDemandLine: ['Incident'],
+  Household: ['Distribution'],
+  TraceDistribution: ['BatchTrace'],
 };
 
 export const IDENTITY: IdentityFields = Object.fromEntries(

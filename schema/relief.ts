@@ -1,0 +1,410 @@
+import { builder } from './builder.ts';
+import { idOrNull, must, postedDocument, serviceContext } from './resolve.ts';
+import { connectionType } from './connection.ts';
+import { Item } from './catalog.ts';
+import { Region } from './regions.ts';
+import { Store } from './stores.ts';
+import { User } from './users.ts';
+import { Batch, BatchTrace, DocumentLine } from './inventory.ts';
+import { DispatchDestination, DispatchPlan, DispatchPlanLine, Incident, IncidentBalanceLine } from './dispatch.ts';
+import { scopedType, policyLookups } from './scope.ts';
+import type { Context } from '../server/context.ts';
+import { mayRead } from '../server/auth/policy.ts';
+import { closeIncident, openDistributionPoint } from '../server/relief/points.ts';
+import { applicableStandards, upsertReliefStandard, type ReliefStandardRow } from '../server/relief/standards.ts';
+import { distributeRelief, getDistribution, listDistributions, type DistributionRow } from '../server/relief/distributions.ts';
+import { distributionsOfBatch, householdsServed, type TraceDistribution } from '../server/relief/trace.ts';
+import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
+import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
+import type { PlanView } from '../server/dispatch/plans.ts';
+import type { IncidentRow } from '../server/dispatch/incidents.ts';
+import {
+  arrivalAt,
+  basicNeedsDeadline,
+  basicNeedsLines,
+  basicNeedsMet,
+  FIRST_BATCH_HOURS,
+  hoursBetween,
+  meetsBasicNeedsTarget,
+  respondingLevel,
+  type BasicNeedsLine,
+} from '../server/relief/deadlines.ts';
+
+// D16, D28: the 10-hour clock on plans and incidents.
+
+const incidentOf = (plan: PlanView, ctx: Context) => must(ctx.loaders.incident.load(plan.incidentId));
+/** Stock leaves when the plan is executed; a plan not yet executed is measured as if it left now. */
+const startOf = (plan: PlanView, ctx: Context) => plan.row?.executedAt ?? ctx.clock.now().toJSDate();
+/** The order (调拨令) is the approval; a plan not yet approved is measured as if ordered now. */
+const orderOf = (plan: PlanView, ctx: Context) => plan.row?.approvedAt ?? ctx.clock.now().toJSDate();
+
+builder.objectFields(DispatchPlanLine, (t) => ({
+  arrivesAt: t.field({
+    type: 'DateTime',
+    description: 'D28: when the line arrives — execution time (now, before execution) plus its ETA',
+    resolve: (l, _a, ctx) => arrivalAt(startOf(l.plan, ctx), l.etaHours),
+  }),
+  hoursSinceIncident: t.float({
+    description: "D28: hours from the disaster (the incident's occurredAt) to the line's arrival",
+    resolve: async (l, _a, ctx) => hoursBetween((await incidentOf(l.plan, ctx)).occurredAt, arrivalAt(startOf(l.plan, ctx), l.etaHours)),
+  }),
+  meetsBasicNeedsTarget: t.boolean({
+    description: 'D16, D28: arrives no later than occurredAt + 10 h',
+    resolve: async (l, _a, ctx) => meetsBasicNeedsTarget(arrivalAt(startOf(l.plan, ctx), l.etaHours), (await incidentOf(l.plan, ctx)).occurredAt),
+  }),
+}));
+
+const RespondingLevel = builder.enumType('RespondingLevel', { values: ['COUNTY', 'CITY', 'PROVINCE'] as const });
+
+interface FirstBatch {
+  plan: PlanView;
+  destinationIdx: number;
+  orderedAt: Date;
+  dueAt: Date;
+  arrivesAt: Date | null;
+}
+
+const FirstBatchLine = builder.objectRef<FirstBatch>('FirstBatchTarget').implement({
+  description: "D16: a destination's first batch against the responding level's target, counted from the order",
+  fields: (t) => ({
+    destination: t.field({ type: DispatchDestination, resolve: (f) => f.plan.destinations[f.destinationIdx] }),
+    orderedAt: t.field({ type: 'DateTime', resolve: (f) => f.orderedAt }),
+    dueAt: t.field({ type: 'DateTime', resolve: (f) => f.dueAt }),
+    arrivesAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The earliest line to arrive; null when nothing is planned',
+      resolve: (f) => f.arrivesAt,
+    }),
+    met: t.boolean({ resolve: (f) => f.arrivesAt !== null && f.arrivesAt.getTime() <= f.dueAt.getTime() }),
+  }),
+});
+
+builder.objectFields(DispatchPlan, (t) => ({
+  basicNeedsDeadline: t.field({
+    type: 'DateTime',
+    description: "D28: the incident's occurredAt + 10 h",
+    resolve: async (p, _a, ctx) => basicNeedsDeadline((await incidentOf(p, ctx)).occurredAt),
+  }),
+  meetsBasicNeedsTarget: t.boolean({
+    description: 'D28: every line arrives by occurredAt + 10 h and nothing is short',
+    resolve: async (p, _a, ctx) => {
+      const { occurredAt } = await incidentOf(p, ctx);
+      return p.shortages.length === 0 && p.lines.every((l) => meetsBasicNeedsTarget(arrivalAt(startOf(p, ctx), l.etaHours), occurredAt));
+    },
+  }),
+  respondingLevel: t.field({
+    type: RespondingLevel,
+    description: "D16: from the incident's response level (Ⅳ county, Ⅲ city, Ⅱ/Ⅰ province), else where it happened",
+    resolve: async (p, _a, ctx) => {
+      const incident = await incidentOf(p, ctx);
+      return respondingLevel(incident.responseLevel, incident.regionCode);
+    },
+  }),
+  firstBatchTargetHours: t.float({
+    description: 'D16: 6 h county, 8 h city, 10 h province, from the order',
+    resolve: async (p, _a, ctx) => {
+      const incident = await incidentOf(p, ctx);
+      return FIRST_BATCH_HOURS[respondingLevel(incident.responseLevel, incident.regionCode)];
+    },
+  }),
+  firstBatches: t.field({
+    type: [FirstBatchLine],
+    description: 'D16: per destination, its first arrival against the first-batch target (flagged when missed)',
+    resolve: async (p, _a, ctx) => {
+      const incident = await incidentOf(p, ctx);
+      const hours = FIRST_BATCH_HOURS[respondingLevel(incident.responseLevel, incident.regionCode)];
+      const orderedAt = orderOf(p, ctx);
+      const start = startOf(p, ctx);
+      return p.destinations.map((d): FirstBatch => {
+        const etas = p.lines.filter((l) => l.destinationIdx === d.idx).map((l) => l.etaHours);
+        return {
+          plan: p,
+          destinationIdx: d.idx,
+          orderedAt,
+          dueAt: arrivalAt(orderedAt, hours),
+          arrivesAt: etas.length ? arrivalAt(start, Math.min(...etas)) : null,
+        };
+      });
+    },
+  }),
+}));
+
+const BasicNeedsLineType = builder.objectRef<BasicNeedsLine>('BasicNeedsLine').implement({
+  description: 'D28: per 安置点 and item, requested against received there (by the 10-hour deadline and in all)',
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    requested: t.exposeInt('requested'),
+    receivedByDeadline: t.exposeInt('receivedByDeadline'),
+    received: t.exposeInt('received'),
+    met: t.boolean({ resolve: (l) => l.receivedByDeadline >= l.requested }),
+  }),
+});
+
+const needsOf = (i: IncidentRow, ctx: Context) => basicNeedsLines(ctx.db, i.id, basicNeedsDeadline(i.occurredAt));
+
+builder.objectFields(Incident, (t) => ({
+  hoursSinceOccurred: t.float({
+    description: 'D28: hours since the disaster',
+    resolve: (i, _a, ctx) => hoursBetween(i.occurredAt, ctx.clock.now().toJSDate()),
+  }),
+  basicNeedsDeadline: t.field({ type: 'DateTime', description: 'D16, D28: occurredAt + 10 h', resolve: (i) => basicNeedsDeadline(i.occurredAt) }),
+  basicNeedsMet: t.boolean({
+    description: 'D28: every requested quantity was received at its 安置点 within 10 h of the disaster',
+    resolve: async (i, _a, ctx) => basicNeedsMet(await needsOf(i, ctx)),
+  }),
+  basicNeeds: t.field({ type: [BasicNeedsLineType], description: 'D28: per 安置点 and item', resolve: (i, _a, ctx) => needsOf(i, ctx) }),
+}));
+
+// ---- D29 发放到人: 安置点, relief standards, distributions to households
+
+const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
+
+builder.objectField(Store, 'incidentId', (t) =>
+  t.exposeID('incidentId', { nullable: true, description: 'D29: a 安置点: the incident it serves (its managers distribute for it)' }),
+);
+
+builder.objectField(Store, 'capacity', (t) => t.exposeInt('capacityPersons', { nullable: true, description: 'D29: a 安置点: how many people it takes' }));
+
+const ReliefStandard = builder.objectRef<ReliefStandardRow>('ReliefStandard').implement({
+  description: 'D29 救助标准: per region and item, per person or per household (public policy: reference data)',
+  fields: (t) => ({
+    region: t.field({ type: Region, resolve: (s, _a, ctx) => must(ctx.loaders.region.load(s.regionCode)) }),
+    item: t.field({ type: Item, resolve: (s, _a, ctx) => must(ctx.loaders.item.load(s.itemId)) }),
+    perPerson: t.float({ nullable: true, resolve: (s) => (s.perPerson === null ? null : Number(s.perPerson)) }),
+    perHousehold: t.exposeInt('perHousehold', { nullable: true }),
+  }),
+});
+
+const Household = builder.objectRef<DistributionRow>('Household').implement({
+  description: 'D29: who received a distribution — only what is needed; the ID number is stored masked',
+  fields: (t) => ({
+    headName: t.exposeString('headName'),
+    size: t.exposeInt('householdSize'),
+    idNumberMasked: t.exposeString('idNumberMasked', { nullable: true }),
+    address: t.exposeString('address', { nullable: true }),
+  }),
+});
+
+export const Distribution = builder.objectRef<DistributionRow>('Distribution').implement({
+  description: "D29: a distribution to a household at a 安置点 (personal data: the point's managers and headquarters, not auditors)",
+  ...scopedType('distribution'),
+  fields: (t) => ({
+    id: t.exposeID('documentId'),
+    number: t.string({
+      description: 'The number of its issue (出库单)',
+      resolve: async (d, _a, ctx) => (await must(ctx.loaders.document.load(d.documentId))).number,
+    }),
+    store: t.field({ type: Store, resolve: (d, _a, ctx) => must(ctx.loaders.store.load(d.storeId)) }),
+    incident: t.field({ type: Incident, nullable: true, resolve: (d, _a, ctx) => ctx.loaders.incident.load(d.incidentId) }),
+    household: t.field({ type: Household, resolve: (d) => d }),
+    lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.documentId) }),
+    distributedBy: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.distributedBy)) }),
+    distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
+    signatureRef: t.exposeString('signatureRef', { nullable: true }),
+    overrideReason: t.exposeString('overrideReason', { nullable: true }),
+  }),
+});
+
+const DistributionConnection = connectionType('Distribution', Distribution);
+
+const TraceHousehold = builder.objectRef<TraceDistribution>('TraceDistribution').implement({
+  description: 'D18, D29: where a batch ended — a household reached at a 安置点 (who it was only for roles that need it)',
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (d, _a, ctx) => must(ctx.loaders.store.load(d.storeId)) }),
+    distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
+    quantity: t.exposeInt('quantity'),
+    householdSize: t.exposeInt('householdSize'),
+    distribution: t.field({
+      type: Distribution,
+      nullable: true,
+      description: 'The distribution with its household; null for roles that may not see personal data',
+      resolve: async (d, _a, ctx) => {
+        const row = await getDistribution(ctx.db, d.documentId);
+        return ctx.user && (await mayRead.distribution(ctx.user, row, policyLookups(ctx))) ? row : null;
+      },
+    }),
+  }),
+});
+
+builder.objectFields(BatchTrace, (t) => ({
+  distributions: t.field({
+    type: [TraceHousehold],
+    description: 'D18: the trace ends at the households the batch reached',
+    resolve: (x, _a, ctx) => distributionsOfBatch(ctx.db, ctx.user!, x.batch.id),
+  }),
+  householdsReached: t.int({
+    resolve: async (x, _a, ctx) => new Set((await distributionsOfBatch(ctx.db, ctx.user!, x.batch.id)).map((d) => `${d.storeId}|${d.householdKey}`)).size,
+  }),
+}));
+
+builder.objectField(IncidentBalanceLine, 'households', (t) =>
+  t.int({
+    description: 'D29: households that received this item',
+    resolve: async (b, _a, ctx) => (await householdsServed(ctx.db, b.incidentId)).byItem.get(b.itemId) ?? 0,
+  }),
+);
+
+const SuggestedDemandLine = builder.objectRef<SuggestedDemand>('SuggestedDemandLine').implement({
+  description: "D28, D29: a 安置点's share of the affected people × the relief standard — to accept or edit in requestDispatch",
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    people: t.exposeInt('people'),
+    quantity: t.exposeInt('quantity'),
+    perPerson: t.exposeFloat('perPerson', { nullable: true }),
+    perHousehold: t.exposeInt('perHousehold', { nullable: true }),
+  }),
+});
+
+builder.objectFields(Incident, (t) => ({
+  closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (i) => i.closedAt }),
+  householdsServed: t.int({
+    description: 'D29: distinct households that received relief',
+    resolve: async (i, _a, ctx) => (await householdsServed(ctx.db, i.id)).total,
+  }),
+  suggestedDemand: t.field({
+    type: [SuggestedDemandLine],
+    description: 'D28, D29: per 安置点 (affected people shared by capacity) and item with a relief standard',
+    resolve: (i, _a, ctx) => suggestedDemand(ctx.db, i),
+  }),
+}));
+
+const DistributionPointInput = builder.inputType('DistributionPointInput', {
+  fields: (t) => ({
+    incidentId: t.id({ required: true }),
+    name: t.string({ required: true }),
+    regionCode: t.string({ required: true }),
+    lat: t.float({ required: true }),
+    lng: t.float({ required: true }),
+    address: t.string(),
+    capacity: t.int({ description: 'People it takes' }),
+    managerIds: t.idList({ description: 'Keepers who manage it: they receive transfers and distribute there' }),
+  }),
+});
+
+const ReliefStandardInput = builder.inputType('ReliefStandardInput', {
+  fields: (t) => ({
+    regionCode: t.string({ required: true }),
+    itemId: t.id({ required: true }),
+    perPerson: t.float(),
+    perHousehold: t.int(),
+  }),
+});
+
+const HouseholdInput = builder.inputType('HouseholdInput', {
+  fields: (t) => ({
+    headName: t.string({ required: true }),
+    size: t.int({ required: true }),
+    idNumber: t.string({ description: 'Stored masked (first 6 and last 4 characters)' }),
+    address: t.string(),
+  }),
+});
+
+const DistributeLineInput = builder.inputType('DistributeLineInput', {
+  fields: (t) => ({ itemId: t.id({ required: true }), quantity: t.int({ required: true }) }),
+});
+
+const DistributeReliefInput = builder.inputType('DistributeReliefInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    incidentId: t.id({ required: true }),
+    household: t.field({ type: HouseholdInput, required: true }),
+    lines: t.field({ type: [DistributeLineInput], required: true }),
+    signatureRef: t.string(),
+    overrideReason: t.string({ description: 'Required to give a household more than the standard' }),
+    occurredAt: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string({ required: true }),
+  }),
+});
+
+const DistributionFilter = builder.inputType('DistributionFilter', {
+  fields: (t) => ({ incidentId: t.id(), storeId: t.id() }),
+});
+
+builder.queryFields((t) => ({
+  reliefStandards: t.field({
+    type: [ReliefStandard],
+    authScopes: { authenticated: true },
+    description: 'D29: the standards that apply in a region (its own, else the nearest above)',
+    args: { regionCode: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => applicableStandards(serviceContext(ctx), args.regionCode),
+  }),
+  distributions: t.field({
+    type: DistributionConnection,
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: DistributionFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) =>
+      listDistributions(serviceContext(ctx), { incidentId: idOrNull(filter.incidentId), storeId: idOrNull(filter.storeId) }, page),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  openDistributionPoint: t.field({
+    type: Store,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: DistributionPointInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      openDistributionPoint(serviceContext(ctx), { ...input, incidentId: String(input.incidentId), managerIds: input.managerIds?.map(String) }),
+  }),
+  upsertReliefStandard: t.field({
+    type: ReliefStandard,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: ReliefStandardInput, required: true }) },
+    resolve: (_r, { input }, ctx) => upsertReliefStandard(serviceContext(ctx), { ...input, itemId: String(input.itemId) }),
+  }),
+  distributeRelief: t.field({
+    type: Distribution,
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: DistributeReliefInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const posted = await postedDocument(
+        ctx,
+        distributeRelief(serviceContext(ctx), {
+          ...input,
+          storeId: String(input.storeId),
+          incidentId: String(input.incidentId),
+          lines: input.lines.map((l) => ({ ...l, itemId: String(l.itemId) })),
+        }),
+      );
+      return getDistribution(ctx.db, posted.id);
+    },
+  }),
+  closeIncident: t.field({
+    type: Incident,
+    authScopes: headquarters,
+    description: 'D29: a closed incident takes no more 安置点 or distributions',
+    args: { incidentId: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => closeIncident(serviceContext(ctx), String(args.incidentId)),
+  }),
+}));
+
+// ---- D12, D30: what should come back and has not
+
+const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('OutstandingRecoveryLine').implement({
+  description: 'D12, D30: stock D12 says comes back (always, or tents within 6 / 12 months of use) that has not come back',
+  fields: (t) => ({
+    incident: t.field({ type: Incident, resolve: (l, _a, ctx) => must(ctx.loaders.incident.load(l.incidentId)) }),
+    store: t.field({ type: Store, description: 'The 安置点 it went to', resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
+    received: t.exposeInt('received'),
+    returned: t.exposeInt('returned'),
+    outstanding: t.exposeInt('outstanding'),
+    rule: t.string({
+      description: 'ALWAYS, or WITHIN_MONTHS:n',
+      resolve: (l) => (l.rule.kind === 'WITHIN_MONTHS' ? `WITHIN_MONTHS:${l.rule.months}` : l.rule.kind),
+    }),
+    arrivedAt: t.field({ type: 'DateTime', resolve: (l) => l.arrivedAt }),
+  }),
+});
+
+builder.queryField('outstandingRecovery', (t) =>
+  t.field({
+    type: [OutstandingRecoveryLine],
+    authScopes: headquarters,
+    args: { incidentId: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => outstandingRecovery(serviceContext(ctx), String(args.incidentId)),
+  }),
+);

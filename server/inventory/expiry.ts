@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import { ZONE } from '../clock.ts';
+import { badInput, DomainError, invalidState } from '../errors.ts';
+import { pickOutbound, type OutboundLine, type Pick } from './issues.ts';
+import type { LockedBalance } from './posting.ts';
+
+// D26 过期冻结. The convention, shared with rotation (server/reserves/rotation.ts): a batch's expiryDate is the first
+// China-time day on which it may no longer be used — it is expired from 00:00 Asia/Shanghai on that date. So a batch
+// is expired when expiryDate <= today's date in China; one expiring tomorrow still goes out today.
+
+/** D26: expired on `today` (a China-time date, YYYY-MM-DD)? Batches without expiry never expire. */
+export const isExpired = (expiryDate: string | null, today: string) => expiryDate !== null && expiryDate <= today;
+
+/** Whole days from today (China) until expiry: 0 on the expiry date, negative after; null without expiry. */
+export const daysToExpiry = (expiryDate: string | null, today: string): number | null =>
+  expiryDate === null ? null : Math.round(DateTime.fromISO(expiryDate, { zone: 'utc' }).diff(DateTime.fromISO(today, { zone: 'utc' }), 'days').days);
+
+/** The China-time date of an instant: what "today" means for a document that occurred then. */
+export const chinaDateOf = (at: Date) => DateTime.fromJSDate(at).setZone(ZONE).toISODate()!;
+
+/**
+ * D26: outbound picking that leaves expired batches frozen. Naming an expired batch is INVALID_STATE with its expiry
+ * date; FEFO lines take only unexpired batches, and when the unexpired stock is short the INSUFFICIENT_STOCK error
+ * says how much expired stock is frozen there (extensions.expired). `day` is the China date the document occurs on.
+ */
+export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, day: string): Pick[] {
+  const rows = [...locked.values()].filter((r) => r.storeId === storeId);
+  lines.forEach((l, i) => {
+    const row = l.batchId ? rows.find((r) => r.batchId === l.batchId) : undefined;
+    if (row && isExpired(row.expiryDate, day)) {
+      throw invalidState(`批次 ${row.batchNo} 已于 ${row.expiryDate} 过期，已冻结：不能出库或调拨，只能轮换或报废`, {
+        field: `input.lines.${i}.batchId`,
+        batchId: row.batchId,
+        expiryDate: row.expiryDate,
+      });
+    }
+  });
+  const usable = new Map([...locked].filter(([, r]) => r.storeId !== storeId || !isExpired(r.expiryDate, day)));
+  try {
+    return pickOutbound(storeId, lines, usable);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code !== 'INSUFFICIENT_STOCK') throw e;
+    const itemId = e.details.itemId;
+    const expired = rows.filter((r) => r.itemId === itemId && isExpired(r.expiryDate, day)).reduce((s, r) => s + r.onHand - r.reserved, 0);
+    if (!expired) throw e;
+    throw new DomainError('INSUFFICIENT_STOCK', `${e.message}（另有已过期冻结 ${expired}，不能出库）`, { ...e.details, expired });
+  }
+}
+
+/** D26: shipping reserved stock (a dispatch plan approved before the batch expired) is refused once it has expired. */
+export function assertNoneExpired(rows: Iterable<LockedBalance>, day: string) {
+  for (const r of rows) {
+    if (isExpired(r.expiryDate, day)) {
+      throw invalidState(`批次 ${r.batchNo} 已于 ${r.expiryDate} 过期，已冻结，不能发运：请取消本方案并重新编制`, {
+        batchId: r.batchId,
+        expiryDate: r.expiryDate,
+      });
+    }
+  }
+}
+
+/** D26: a receipt of goods already expired on the day they arrive is refused. */
+export function assertNotExpiredOnReceipt(expiryDate: string | null, receiptDate: string, field: string) {
+  if (isExpired(expiryDate, receiptDate)) {
+    throw badInput(field, `物资已于 ${expiryDate} 过期，不能入库（入库日期 ${receiptDate}）`, { expiryDate, receiptDate });
+  }
+}
+
+/**
+ * D26, D10: a rotation's new batch must outlive the item's rotation lead — its rotate-by date (expiry − lead) must lie
+ * after the rotation day, or the new stock would be due for rotation the moment it arrives.
+ */
+export function assertOutlivesRotationLead(expiryDate: string | null, rotationLeadMonths: number, day: string, field: string) {
+  if (expiryDate === null) return;
+  const mustExceed = DateTime.fromISO(day, { zone: 'utc' }).plus({ months: rotationLeadMonths }).toISODate()!;
+  if (expiryDate <= mustExceed) {
+    throw badInput(field, `新批次有效期至 ${expiryDate}，须晚于 ${mustExceed}（轮换提前期 ${rotationLeadMonths} 个月）：轮换须换入能储存到下一轮换期的物资`, {
+      expiryDate,
+      rotationLeadMonths,
+      mustExceed,
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../drizzle/client.ts';
+import { incidents, stores, userStores, users } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { badInput, forbidden, invalidState } from '../errors.ts';
+import { levelOfCode } from '../regions/codes.ts';
+import { getRegionInScope } from '../regions/service.ts';
+import { getIncidentInScope, type IncidentRow } from '../dispatch/incidents.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { idSchema, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D29: 安置点 (distribution points) are first-class: a dispatcher opens them for an incident; their managers — keepers
+// assigned to the point — receive transfers and distribute to households.
+
+export function assertHeadquarters(user: Principal) {
+  if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
+}
+
+/** D29: an incident that is closed takes no more points or distributions. */
+export function assertIncidentOpen(incident: IncidentRow, field = 'input.incidentId') {
+  if (incident.closedAt) throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点或发放`, { field, closedAt: incident.closedAt.toISOString() });
+}
+
+const pointSchema = z.object({
+  incidentId: idSchema,
+  name: z.string().trim().min(2, '安置点名称至少 2 个字').max(128),
+  regionCode: z.string(),
+  lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
+  lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+  address: z.string().trim().max(256).nullish(),
+  capacity: z.number().int('容纳人数须为整数').positive('容纳人数须大于 0').max(1_000_000).nullish(),
+  managerIds: z.array(idSchema).max(20, '最多 20 名管理员').nullish(),
+});
+
+/** openDistributionPoint: a 安置点 store for the incident, in the dispatcher's region, with its managers (keepers). */
+export async function openDistributionPoint(ctx: ServiceContext, input: unknown): Promise<StoreRow> {
+  const { db, actor: user, clock } = ctx;
+  assertHeadquarters(user);
+  const v = validate(pointSchema, input);
+  const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
+  assertIncidentOpen(incident);
+  const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
+  const managerIds = [...new Set(v.managerIds ?? [])];
+  const managers = managerIds.length ? await db.select().from(users).where(inArray(users.id, managerIds)) : [];
+  managerIds.forEach((id, i) => {
+    const m = managers.find((u) => u.id === id);
+    if (!m) throw badInput(`input.managerIds.${i}`, `用户不存在：${id}`);
+    if (m.role !== 'KEEPER' || !m.active) throw badInput(`input.managerIds.${i}`, `「${m.displayName}」不是在岗的库管员，不能管理安置点`);
+  });
+  const [point] = await db
+    .insert(stores)
+    .values({
+      code: `AZD-${randomUUID().slice(0, 8).toUpperCase()}`,
+      name: v.name,
+      regionCode: region.code,
+      level: levelOfCode(region.code) === 'PROVINCE' ? 'CITY' : levelOfCode(region.code),
+      kind: 'DISTRIBUTION_POINT',
+      lat: v.lat,
+      lng: v.lng,
+      address: v.address ?? null,
+      capacityPersons: v.capacity ?? null,
+      incidentId: incident.id,
+      createdAt: clock.now().toJSDate(),
+    })
+    .returning();
+  if (managerIds.length) await db.insert(userStores).values(managerIds.map((userId) => ({ userId, storeId: point.id })));
+  return point;
+}
+
+/** A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). */
+export async function pointOfIncident(db: Db, storeId: string, incident: IncidentRow, field = 'input.storeId'): Promise<StoreRow> {
+  const store = await getStoreRow(db, storeId, field);
+  if (store.kind !== 'DISTRIBUTION_POINT') throw badInput(field, `「${store.name}」不是安置点，不能向群众发放`);
+  if (store.incidentId !== incident.id) throw badInput(field, `安置点「${store.name}」不属于事件「${incident.name}」`);
+  return store;
+}
+
+/** The 安置点 of an incident (opened for it, or created by its dispatch requests). */
+export const pointsOfIncident = (db: Db, incidentId: string) =>
+  db
+    .select()
+    .from(stores)
+    .where(and(eq(stores.incidentId, incidentId), eq(stores.kind, 'DISTRIBUTION_POINT')))
+    .orderBy(stores.createdAt, stores.code);
+
+/** closeIncident: no more points or distributions; recovery and reading go on. */
+export async function closeIncident(ctx: ServiceContext, incidentId: string): Promise<IncidentRow> {
+  const { db, actor: user, clock } = ctx;
+  assertHeadquarters(user);
+  const incident = await getIncidentInScope(db, user, incidentId, 'incidentId');
+  assertIncidentOpen(incident, 'incidentId');
+  const [row] = await db
+    .update(incidents)
+    .set({ closedAt: clock.now().toJSDate() })
+    .where(and(eq(incidents.id, incident.id), isNull(incidents.closedAt)))
+    .returning();
+  if (!row) throw invalidState(`事件「${incident.name}」已结束`, { field: 'incidentId' });
+  return row;
+}

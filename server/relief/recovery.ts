@@ -1,0 +1,286 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { badInput, forbidden, invalidState } from '../errors.ts';
+import { stableId } from '../ids.ts';
+import { idempotencyKeySchema, storeForPosting } from '../inventory/common.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
+import { requestHash } from '../inventory/rules.ts';
+import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
+import { isRecovered, type RecoveryRule } from '../dispatch/recovery.ts';
+import { getIncidentInScope } from '../dispatch/incidents.ts';
+import { getStoreRow } from '../stores/service.ts';
+import { idSchema, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
+// owner's store — by default the store it was shipped from (晋城's tents to 晋城) — as a RECOVERY document from the
+// 安置点. D12 says what should come back; what has not is outstanding.
+
+const count = z.number().int('数量须为整数').min(0, '数量不能为负').max(10_000_000);
+
+const conditionSchema = z.object({
+  planId: idSchema,
+  toStoreId: idSchema.nullish(),
+  idempotencyKey: idempotencyKeySchema,
+  lines: z
+    .array(z.object({ batchId: idSchema, good: count.default(0), damaged: count.default(0), lost: count.default(0) }))
+    .min(1, '至少一行')
+    .max(1000),
+});
+
+interface Held {
+  storeId: string;
+  batchId: string;
+  itemId: string;
+  available: number;
+  shippedFrom: string | null;
+}
+
+/** Stock held at the plan's 安置点, per batch, with the store each batch was shipped from (most shipped first). */
+async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
+  if (!points.length) return [];
+  const ids = sql.join(
+    points.map((p) => sql`${p}::uuid`),
+    sql`, `,
+  );
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available,
+               (SELECT d.counterpart_store_id FROM movements m JOIN documents d ON d.id = m.document_id
+                 WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
+                 GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
+          FROM balances bal JOIN stores s ON s.id = bal.store_id
+         WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > bal.reserved
+         ORDER BY bal.store_id, bal.batch_id`,
+  );
+  return rows.map((r) => ({
+    storeId: String(r.store_id),
+    batchId: String(r.batch_id),
+    itemId: String(r.item_id),
+    available: Number(r.available),
+    shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
+  }));
+}
+
+/**
+ * recoverIncidentStock with lines (D30): good stock is booked back from the 安置点 to the store it was shipped from
+ * (or `toStoreId`), in one transaction, one RECOVERY document per point and destination. Quantities beyond what the
+ * plan's points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
+ */
+export async function recoverByCondition(ctx: ServiceContext, input: unknown): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
+  if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
+  const v = validate(conditionSchema, input);
+  const plan = await getPlanInScope(db, user, v.planId, 'input.planId');
+  if (plan.status !== 'EXECUTING' && plan.status !== 'COMPLETED') {
+    throw invalidState(`调拨方案状态为 ${plan.status}，尚无可回收的物资`, { status: plan.status, field: 'input.planId' });
+  }
+  // A store named explicitly must be in the dispatcher's scope; the owner's store (where the stock came from) takes its
+  // own stock back wherever it is.
+  const explicit = v.toStoreId ? await storeForPosting(db, user, v.toStoreId, 'input.toStoreId') : null;
+  v.lines.forEach((l, i) => {
+    if (!l.good && !l.damaged && !l.lost) throw badInput(`input.lines.${i}.good`, '每行至少登记一件（完好、破损或丢失）');
+  });
+  const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
+  const now = clock.now().toJSDate();
+  await db.transaction(async (tx) => {
+    const { idempotencyKey, ...request } = v;
+    if (
+      await claimIdempotencyKey(tx, {
+        kind: 'recoverIncidentStock',
+        actorId: user.id,
+        key: idempotencyKey,
+        input: request,
+        resultId: plan.id!,
+        resultName: 'planId',
+        at: now,
+      })
+    )
+      return;
+    const held = await heldAtPoints(tx, points);
+    // Each line takes from the points holding its batch, in the plan's destination order.
+    const moves: { point: string; to: string; held: Held; quantity: number }[] = [];
+    const losses: { point: string; condition: 'damaged' | 'lost'; held: Held; quantity: number }[] = [];
+    const left = new Map(held.map((h) => [`${h.storeId}|${h.batchId}`, h.available]));
+    for (const [i, l] of v.lines.entries()) {
+      const at = held.filter((h) => h.batchId === l.batchId);
+      const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
+      const requested = l.good + l.damaged + l.lost;
+      if (total < requested) {
+        throw badInput(`input.lines.${i}.good`, `清点数量 ${requested} 超出安置点现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
+          batchId: l.batchId,
+          held: total,
+          requested,
+        });
+      }
+      // Good, then damaged, then lost, each taken from the points in order.
+      for (const [condition, quantity] of [
+        ['good', l.good],
+        ['damaged', l.damaged],
+        ['lost', l.lost],
+      ] as const) {
+        let need = quantity;
+        for (const h of at) {
+          const k = `${h.storeId}|${h.batchId}`;
+          const take = Math.min(need, left.get(k)!);
+          if (!take) continue;
+          left.set(k, left.get(k)! - take);
+          need -= take;
+          if (condition !== 'good') {
+            losses.push({ point: h.storeId, condition, held: h, quantity: take });
+            continue;
+          }
+          const to = explicit?.id ?? h.shippedFrom;
+          if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须指定回收入库的仓库（toStoreId）', { batchId: h.batchId });
+          moves.push({ point: h.storeId, to, held: h, quantity: take });
+        }
+      }
+    }
+    const locked = await lockBalances(tx, {
+      keys: [
+        ...losses.map((m) => ({ storeId: m.point, batchId: m.held.batchId })),
+        ...moves.flatMap((m) => [
+          { storeId: m.point, batchId: m.held.batchId },
+          { storeId: m.to, batchId: m.held.batchId },
+        ]),
+      ],
+    });
+    const groups = new Map<string, typeof moves>();
+    for (const m of moves) groups.set(`${m.point}|${m.to}`, [...(groups.get(`${m.point}|${m.to}`) ?? []), m]);
+    for (const [g, ms] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+      const [point, to] = g.split('|');
+      const target = await getStoreRow(tx, to);
+      const price = (m: (typeof ms)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
+      const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${g}`);
+      await writeDocument(
+        tx,
+        { kind: 'recoverIncidentStock', actor: user, key: documentId, hash: requestHash({ ...request, g }), documentId, occurredAt: now, recordedAt: now },
+        {
+          type: 'RECOVERY',
+          storeId: point,
+          counterpartStoreId: to,
+          incidentId: plan.incidentId,
+          note: `回收入库（完好）：${target.name}`,
+          locked,
+          lines: ms.map((m): LineDraft => ({ itemId: m.held.itemId, batchId: m.held.batchId, quantity: -m.quantity, unitPrice: price(m) })),
+          movements: ms.flatMap((m): MovementDraft[] => [
+            { storeId: point, batchId: m.held.batchId, itemId: m.held.itemId, bucket: 'ON_HAND', quantity: -m.quantity, unitPrice: price(m) },
+            { storeId: to, batchId: m.held.batchId, itemId: m.held.itemId, bucket: 'ON_HAND', quantity: m.quantity, unitPrice: price(m) },
+          ]),
+        },
+      );
+    }
+    // D27, D30: damaged stock goes to scrap (报废) and lost stock to write-off (核销), each a document at the point that
+    // waits, its quantities held, for a second person's approval.
+    const pointRows = new Map((await Promise.all(points.map((id) => getStoreRow(tx, id)))).map((p) => [p.id, p]));
+    for (const [type, condition, reasonCode, label] of [
+      ['SCRAP', 'damaged', 'DAMAGED', '破损报废'],
+      ['WRITE_OFF', 'lost', 'LOST', '丢失核销'],
+    ] as const) {
+      for (const point of points) {
+        const ls = losses.filter((m) => m.point === point && m.condition === condition);
+        if (!ls.length) continue;
+        const store = pointRows.get(point)!;
+        const price = (m: (typeof ls)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
+        const movements = ls.map((m): MovementDraft => ({
+          storeId: point,
+          batchId: m.held.batchId,
+          itemId: m.held.itemId,
+          bucket: 'ON_HAND',
+          quantity: -m.quantity,
+          unitPrice: price(m),
+          reasonCode,
+        }));
+        const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${condition}`);
+        const held = pendingDecrease(movements);
+        await writeDocument(
+          tx,
+          {
+            kind: 'recoverIncidentStock',
+            actor: user,
+            key: documentId,
+            hash: requestHash({ ...request, point, condition }),
+            documentId,
+            occurredAt: now,
+            recordedAt: now,
+          },
+          {
+            type,
+            storeId: point,
+            reasonCode,
+            incidentId: plan.incidentId,
+            note: `回收清点：${label}`,
+            locked,
+            lines: movements.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode })),
+            movements,
+            ...held,
+            afterPost: (t, posted) =>
+              requestDocumentApproval(t, user, now, posted, store, {
+                kind: type,
+                summary: `${store.name} 回收清点${label} ${posted.number}：共 ${ls.reduce((n, m) => n + m.quantity, 0)} 件`,
+                pending: { movements, reservations: held.reservations },
+              }),
+          },
+        );
+      }
+    }
+  });
+  return getPlanInScope(db, user, plan.id!);
+}
+
+export interface OutstandingRecovery {
+  incidentId: string;
+  storeId: string;
+  batchId: string;
+  itemId: string;
+  received: number;
+  returned: number;
+  outstanding: number;
+  rule: RecoveryRule;
+  arrivedAt: Date;
+}
+
+/**
+ * outstandingRecovery (D12, D30): per 安置点 of the incident and batch, what D12 says should come back — items always
+ * recovered, and tents still within their 6 / 12 months of use — received there and not yet returned (recovered,
+ * scrapped or written off; stock handed to households is still owed back).
+ */
+export async function outstandingRecovery(ctx: ServiceContext, incidentId: string): Promise<OutstandingRecovery[]> {
+  const { db, actor: user, clock } = ctx;
+  const incident = await getIncidentInScope(db, user, incidentId, 'incidentId');
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
+               sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
+               -COALESCE(sum(m.quantity) FILTER (WHERE m.quantity < 0 AND m.type <> 'ISSUE'), 0)::int AS returned,
+               min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
+          FROM movements m JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
+         WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
+           AND i.recovery_kind <> 'NEVER'
+         GROUP BY m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months
+         ORDER BY m.store_id, m.item_id, m.batch_id`,
+  );
+  const now = clock.now().toJSDate();
+  return rows
+    .map((r) => {
+      const rule: RecoveryRule =
+        r.recovery_kind === 'WITHIN_MONTHS' ? { kind: 'WITHIN_MONTHS', months: Number(r.recovery_months) } : { kind: r.recovery_kind as 'ALWAYS' };
+      const received = Number(r.received ?? 0);
+      const returned = Number(r.returned ?? 0);
+      return {
+        incidentId: incident.id,
+        storeId: String(r.store_id),
+        batchId: String(r.batch_id),
+        itemId: String(r.item_id),
+        received,
+        returned,
+        outstanding: received - returned,
+        rule,
+        arrivedAt: new Date(r.arrived_at as string),
+      };
+    })
+    .filter((l) => l.outstanding > 0 && isRecovered(l.rule, l.arrivedAt, now));
+}

@@ -1,0 +1,127 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { itemId } from '../../seeds/reference.ts';
+import { errorCode, NOW, useTestApp } from '../support/harness.ts';
+import { COTTON_TENT, expectLedgerConsistent, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { lineOf } from '../support/ledger-ops.ts';
+import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
+import { decideRaw } from '../support/authority.ts';
+
+// D12, D30: recovery by condition after an incident, and what should come back but has not.
+
+const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: always recovered
+const SINGLE_TENT = itemId('LIV-002'); // 单帐篷: recovered if used under 6 months
+// 棉帐篷 (COTTON_TENT): under 12 months; 棉被 (QUILT): consumed.
+
+const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned outstanding rule }`;
+
+describe('D12, D30: recovery by condition', () => {
+  const t = useTestApp();
+  afterEach(() => {
+    t.clock.set(NOW);
+    return expectLedgerConsistent(t);
+  });
+  let incidentId: string;
+  let plan: any;
+  const batch: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const wh = await receive(t, 'admin', WEIHUI, [
+      { itemId: COMMAND_TENT, quantity: 5, batchNo: 'REC-WH-ZHZP', expiryDate: '2033-01-01' },
+      { itemId: COTTON_TENT, quantity: 10, batchNo: 'REC-WH-MZP', expiryDate: '2033-01-01' },
+      { itemId: SINGLE_TENT, quantity: 10, batchNo: 'REC-WH-DZP', expiryDate: '2033-01-01' },
+      { itemId: QUILT, quantity: 20, batchNo: 'REC-WH-MB', expiryDate: '2031-01-01' },
+    ]);
+    const xx = await receive(t, 'admin', XINXIANG, [{ itemId: COTTON_TENT, quantity: 30, batchNo: 'REC-XX-MZP', expiryDate: '2033-01-01' }]);
+    for (const l of [...wh.lines, ...xx.lines]) batch[l.batch.batchNo] = l.batch.id;
+    incidentId = await createIncident(t, { affectedPopulation: 500 });
+    plan = await executedPlan(t, incidentId, [
+      {
+        name: '汲水镇中心小学安置点',
+        regionCode: '410781100000',
+        lat: 35.3985,
+        lng: 114.065,
+        lines: [
+          { itemId: COMMAND_TENT, quantity: 5 },
+          { itemId: COTTON_TENT, quantity: 25 },
+          { itemId: SINGLE_TENT, quantity: 10 },
+          { itemId: QUILT, quantity: 20 },
+        ],
+      },
+    ]);
+    await receiveAll(t, plan);
+  });
+
+  const outstanding = async () => ok(await t.gql(`query($id: ID!) { ${OUTSTANDING} }`, { id: incidentId }, 'dispatcher')).outstandingRecovery as any[];
+  const byBatch = (lines: any[]) => Object.fromEntries(lines.map((l) => [l.batch.batchNo, l.outstanding]));
+  const recover = (lines: Record<string, unknown>[], extra: Record<string, unknown> = {}, idempotencyKey = key()) =>
+    t.gql(
+      `mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id status } }`,
+      { i: { planId: plan.id, idempotencyKey, lines, ...extra } },
+      'dispatcher',
+    );
+
+  it('D12: command tents always, tents within 6 / 12 months, bedding never — what has not come back is outstanding', async () => {
+    const lines = await outstanding();
+    expect(byBatch(lines)).toEqual({ 'REC-WH-ZHZP': 5, 'REC-WH-MZP': 10, 'REC-XX-MZP': 15, 'REC-WH-DZP': 10 });
+    expect(lines.find((l) => l.batch.batchNo === 'REC-WH-DZP').rule).toBe('WITHIN_MONTHS:6');
+    expect(lines.find((l) => l.batch.batchNo === 'REC-WH-ZHZP').rule).toBe('ALWAYS');
+  });
+
+  it('D12: past 6 months of use single tents are consumed; past 12 months cotton tents too; command tents are still owed', async () => {
+    t.clock.set(DateTime.fromISO(NOW).plus({ months: 6, hours: 1 }).toISO()!);
+    expect(Object.keys(byBatch(await outstanding())).sort()).toEqual(['REC-WH-MZP', 'REC-WH-ZHZP', 'REC-XX-MZP']);
+    t.clock.set(DateTime.fromISO(NOW).plus({ months: 12, hours: 1 }).toISO()!);
+    expect(Object.keys(byBatch(await outstanding()))).toEqual(['REC-WH-ZHZP']);
+  });
+
+  it('D30: good stock goes back to the store it was shipped from by default (each batch to its own)', async () => {
+    const before = {
+      wh: (await lineOf(t, WEIHUI, COTTON_TENT, batch['REC-WH-MZP']))?.onHand ?? 0,
+      xx: (await lineOf(t, XINXIANG, COTTON_TENT, batch['REC-XX-MZP']))!.onHand,
+    };
+    ok(
+      await recover([
+        { batchId: batch['REC-WH-MZP'], good: 8 },
+        { batchId: batch['REC-XX-MZP'], good: 15 },
+      ]),
+    );
+    expect((await lineOf(t, WEIHUI, COTTON_TENT, batch['REC-WH-MZP']))!.onHand).toBe(before.wh + 8);
+    expect((await lineOf(t, XINXIANG, COTTON_TENT, batch['REC-XX-MZP']))!.onHand).toBe(before.xx + 15);
+    expect(byBatch(await outstanding())).toMatchObject({ 'REC-WH-MZP': 2 });
+    expect(byBatch(await outstanding())['REC-XX-MZP']).toBeUndefined();
+  });
+
+  it('D30: a store named explicitly takes the good stock instead; the same key replays without booking twice', async () => {
+    const k = key();
+    const lines = [{ batchId: batch['REC-WH-ZHZP'], good: 2 }];
+    ok(await recover(lines, { toStoreId: TANGZHUANG }, k));
+    ok(await recover(lines, { toStoreId: TANGZHUANG }, k));
+    expect((await lineOf(t, TANGZHUANG, COMMAND_TENT, batch['REC-WH-ZHZP']))!.onHand).toBe(2);
+    expect(byBatch(await outstanding())['REC-WH-ZHZP']).toBe(3);
+  });
+
+  it('D30: more than was shipped to the incident (and is still at its points) → BAD_USER_INPUT; nothing changes', async () => {
+    const before = await outstanding();
+    const res = await recover([{ batchId: batch['REC-WH-ZHZP'], good: 4 }]);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].extensions).toMatchObject({ field: 'input.lines.0.good', held: 3, requested: 4 });
+    expect(errorCode(await recover([{ batchId: batch['REC-XX-MZP'], good: 1 }]))).toBe('BAD_USER_INPUT');
+    expect(await outstanding()).toEqual(before);
+  });
+
+  it('D27, D30: damaged goes to scrap and lost to write-off, both pending approval; approved, they leave the outstanding list', async () => {
+    ok(await recover([{ batchId: batch['REC-WH-DZP'], good: 5, damaged: 3, lost: 2 }]));
+    const pending = ok(
+      await t.gql(`{ approvals(filter: { status: PENDING }, first: 50) { edges { node { id kind subjectId summary } } } }`, {}, 'admin'),
+    ).approvals.edges.map((e: any) => e.node) as any[];
+    const scrap = pending.find((a) => a.kind === 'SCRAP' && a.summary.includes('破损'));
+    const writeOff = pending.find((a) => a.kind === 'WRITE_OFF' && a.summary.includes('丢失'));
+    expect(scrap).toBeTruthy();
+    expect(writeOff).toBeTruthy();
+    // Until approved, the 5 damaged and lost tents are still at the point (held) and still owed.
+    expect(byBatch(await outstanding())['REC-WH-DZP']).toBe(5);
+    for (const a of [scrap, writeOff]) ok(await decideRaw(t, 'admin', a.id, 'APPROVE'));
+    expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
+  });
+});

@@ -1,0 +1,54 @@
+import type { TestApp } from './harness.ts';
+import { key } from './ledger.ts';
+import { ok } from './ledger-ops.ts';
+
+export { ok };
+
+// Helpers for the relief tests (tests/api/relief-*.test.ts): an incident, and stock delivered to its 安置点 by a plan.
+
+export async function createIncident(t: TestApp, input: Record<string, unknown>, as = 'dispatcher'): Promise<string> {
+  const res = await t.gql(
+    `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+    { i: { name: '卫辉市洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, ...input } },
+    as,
+  );
+  return ok(res).createIncident.id;
+}
+
+export interface Destination {
+  name: string;
+  regionCode: string;
+  lat: number;
+  lng: number;
+  storeId?: string;
+  lines: { itemId: string; quantity: number }[];
+}
+
+export const PLAN_FIELDS = `id status lines { destination { index name store { id } } item { id } store { id } batch { id batchNo } quantity etaHours
+  transfer { id lines { batch { id } inTransit } } }`;
+
+/** requestDispatch → emergency approval → execution; returns the executed plan. */
+export async function executedPlan(t: TestApp, incidentId: string, destinations: Destination[], as = 'dispatcher') {
+  const plan = ok(
+    await t.gql(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, { i: { incidentId, destinations } }, as),
+  ).requestDispatch;
+  ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: plan.id }, as));
+  return ok(
+    await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN_FIELDS} } }`, { p: plan.id, k: key() }, as),
+  ).executeDispatchPlan;
+}
+
+/** Receives every shipment of a plan in full at its destination, at `occurredAt` (default now). */
+export async function receiveAll(t: TestApp, plan: any, occurredAt?: string, as = 'dispatcher') {
+  const ids = [...new Set(plan.lines.flatMap((l: any) => (l.transfer ? [l.transfer.id] : [])))] as string[];
+  for (const id of ids) {
+    const tr = plan.lines.find((l: any) => l.transfer?.id === id).transfer;
+    ok(
+      await t.gql(
+        `mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { status } }`,
+        { i: { transferId: id, idempotencyKey: key(), occurredAt, lines: tr.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.inTransit })) } },
+        as,
+      ),
+    );
+  }
+}
