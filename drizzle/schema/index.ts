@@ -7,3 +7,4 @@ export * from './ledger.ts';
 export * from './dispatch.ts';
 export * from './reserves.ts';
 export * from './audit.ts';
+export * from './paperwork.ts';
