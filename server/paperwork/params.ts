@@ -10,7 +10,7 @@ export type Params = Record<string, string | undefined>;
 export function parseInstant(v: string, field: string): string {
   const dt = DateTime.fromISO(v, { zone: ZONE });
   if (!dt.isValid) throw badInput(field, `${field}：时间格式错误 ${v}`);
-  return dt.toUTC().toISO()!;
+  return dt.toUTC().toISO();
 }
 
 export function parseInteger(v: string | undefined, field: string, fallback: number): number {

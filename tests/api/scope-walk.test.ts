@@ -65,6 +65,7 @@ const REFERENCE = [
   'CoverageLine', // D19: counts of categories and kinds per township
   'DispatchDestination', // a plan's 安置点: name, region, location, receiving store
   'DispatchPlanStatusEvent', // subscription payload: plan id and status
+  'DownloadLink', // createDownloadLink's answer: the caller's own one-use link
   'Item',
   'LatLng',
   'Organization',

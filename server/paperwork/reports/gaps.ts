@@ -19,7 +19,7 @@ const COLUMNS: Column[] = [
   { header: '可用库存', key: 'available', width: 10, kind: 'int' },
   { header: '其中实物储备', key: 'physical', width: 12, kind: 'int' },
   { header: '协议承储', key: 'agreementCommitted', width: 10, kind: 'int' },
-  { header: '缺口', key: 'gap', width: 9, kind: 'int' },
+  { header: '缺口', key: 'gap', width: 10, kind: 'int' },
 ];
 
 export async function gapsReport(ctx: ServiceContext, q: Params): Promise<Report> {

@@ -14,12 +14,12 @@ const COLUMNS: Column[] = [
   { header: '物资', key: 'item', width: 14, kind: 'text' },
   { header: '规格', key: 'spec', width: 18, kind: 'text' },
   { header: '单位', key: 'unit', width: 6, kind: 'text' },
-  { header: '需求', key: 'requested', width: 9, kind: 'int' },
+  { header: '需求', key: 'requested', width: 10, kind: 'int' },
   { header: '计划调拨', key: 'planned', width: 10, kind: 'int' },
-  { header: '已发运', key: 'shipped', width: 9, kind: 'int' },
-  { header: '已接收', key: 'received', width: 9, kind: 'int' },
-  { header: '已发放', key: 'distributed', width: 9, kind: 'int' },
-  { header: '已回收', key: 'recovered', width: 9, kind: 'int' },
+  { header: '已发运', key: 'shipped', width: 10, kind: 'int' },
+  { header: '已接收', key: 'received', width: 10, kind: 'int' },
+  { header: '已发放', key: 'distributed', width: 10, kind: 'int' },
+  { header: '已回收', key: 'recovered', width: 10, kind: 'int' },
 ];
 
 export async function incidentReport(ctx: ServiceContext, q: Params): Promise<Report> {

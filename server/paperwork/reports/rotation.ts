@@ -16,8 +16,8 @@ const COLUMNS: Column[] = [
   { header: '批号', key: 'batchNo', width: 16, kind: 'text' },
   { header: '有效期至', key: 'expiryDate', width: 11, kind: 'date' },
   { header: '应轮换日期', key: 'rotateBy', width: 11, kind: 'date' },
-  { header: '剩余天数', key: 'daysLeft', width: 9, kind: 'int' },
-  { header: '数量', key: 'quantity', width: 9, kind: 'int' },
+  { header: '剩余天数', key: 'daysLeft', width: 10, kind: 'int' },
+  { header: '数量', key: 'quantity', width: 10, kind: 'int' },
   { header: '单价（元）', key: 'unitPrice', width: 11, kind: 'money' },
   { header: '金额（元）', key: 'value', width: 14, kind: 'money' },
   { header: '状态', key: 'state', width: 8, kind: 'text' },
@@ -26,8 +26,20 @@ const COLUMNS: Column[] = [
 export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Report> {
   const withinMonths = parseInteger(q.withinMonths, 'withinMonths', 12);
   const lines = await rotationDue(ctx, { regionCode: q.regionCode, withinMonths });
-  const [stores, batches] = await Promise.all([storeNames(ctx.db, lines.map((l) => l.storeId)), batchLabels(ctx.db, lines.map((l) => l.batchId))]);
-  const items = await itemLabels(ctx.db, [...batches.values()].map((b) => b.itemId));
+  const [stores, batches] = await Promise.all([
+    storeNames(
+      ctx.db,
+      lines.map((l) => l.storeId),
+    ),
+    batchLabels(
+      ctx.db,
+      lines.map((l) => l.batchId),
+    ),
+  ]);
+  const items = await itemLabels(
+    ctx.db,
+    [...batches.values()].map((b) => b.itemId),
+  );
   const today = chinaTime(ctx.clock.now().toJSDate(), 'yyyy-LL-dd');
   const rows = lines.map((l) => {
     const batch = batches.get(l.batchId)!;
