@@ -7,6 +7,7 @@ import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
 import { authenticate } from '../users/service.ts';
 import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
+import { registerPaperwork } from './paperwork.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
 import { corsAllowlist } from './cors.ts';
@@ -88,6 +89,7 @@ export function buildApp(services: AppServices) {
   // Everything but the probes spends the client's request budget.
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
+  registerPaperwork(app, services);
   app.use(yoga.graphqlEndpoint, jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   app.use(requestBodyErrors(config.requestMaxBytes));
   return app;

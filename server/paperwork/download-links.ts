@@ -23,6 +23,7 @@ const DOWNLOADABLE = [
   /^\/paperwork\/documents\/[0-9a-f-]{36}\.html$/,
   /^\/paperwork\/dispatch-plans\/[0-9a-f-]{36}\.html$/,
   /^\/paperwork\/stocktake-sheets\/[0-9a-f-]{36}\.xlsx$/,
+  /^\/paperwork\/opening-balance-template\.xlsx$/,
 ];
 
 /** A path with its query in one canonical form (parameters sorted, the link's own parameter left out). */

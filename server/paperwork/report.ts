@@ -12,6 +12,10 @@ export interface Column {
   key: string;
   width: number;
   kind: CellKind;
+  /** Hidden from view (an id the upload matches rows by). */
+  hidden?: boolean;
+  /** A column the reader fills in (shaded), optionally from a list of choices. */
+  input?: { choices?: readonly string[] };
 }
 
 export type CellValue = string | number | Date | null;

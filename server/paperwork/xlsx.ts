@@ -18,6 +18,7 @@ const NUMBER_FORMAT: Record<CellKind, string | undefined> = {
 };
 const thin = { style: 'thin' as const };
 const BORDER = { top: thin, left: thin, bottom: thin, right: thin };
+const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF7D6' } };
 
 /** Excel has no time zones: an instant is written as its China wall-clock time (and a day as that day's midnight). */
 function excelValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
@@ -57,7 +58,7 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW, topLeftCell: `A${HEADER_ROW + 1}`, activeCell: `A${HEADER_ROW + 1}` }],
   });
-  ws.columns = report.columns.map((c) => ({ key: c.key, width: c.width }));
+  ws.columns = report.columns.map((c) => ({ key: c.key, width: c.width, hidden: c.hidden ?? false }));
 
   ws.mergeCells(1, 1, 1, n);
   const title = ws.getCell(1, 1);
@@ -91,6 +92,8 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
       if (fmt) cell.numFmt = fmt;
       cell.border = BORDER;
       if (r.role) cell.font = { bold: true };
+      if (c.input) cell.fill = INPUT_FILL;
+      if (c.input?.choices) cell.dataValidation = { type: 'list', allowBlank: true, formulae: [`"${c.input.choices.join(',')}"`] };
     });
     if (!r.role) lastPlain = HEADER_ROW + 1 + i;
   });
