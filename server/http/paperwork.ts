@@ -5,6 +5,10 @@ import type { Report } from '../paperwork/report.ts';
 import { stocktakeSheet } from '../paperwork/stocktake-sheet.ts';
 import { importStocktakeSheet } from '../paperwork/stocktake-import.ts';
 import { renderXlsx, XLSX_TYPE } from '../paperwork/xlsx.ts';
+import { printableDocument } from '../paperwork/print/document.ts';
+import { renderPrintable } from '../paperwork/print/html.ts';
+import { printablePlan } from '../paperwork/print/plan.ts';
+import type { Printable } from '../paperwork/print/printable.ts';
 import { downloadRoute } from './downloads.ts';
 import { uploadRoute } from './uploads.ts';
 
@@ -14,6 +18,9 @@ import { uploadRoute } from './uploads.ts';
  * POST /paperwork/stocktake-sheets/<storeId>           — multipart `file`, bearer token → a stocktake (submitStocktake)
  * GET  /paperwork/opening-balance-template.xlsx
  * POST /paperwork/opening-balances/<storeId>           — multipart `file`, bearer token → one receipt (receiveStock)
+ * Printable documents (print-ready A4 HTML), bearer token or download link:
+ * GET  /paperwork/documents/<documentId>.html          — 入库单, 出库单, 调拨单, 盘点单, 报废单, 回收单 …
+ * GET  /paperwork/dispatch-plans/<planId>.html         — 调拨令
  */
 export function registerPaperwork(app: Express, services: AppServices) {
   const sendXlsx = async (res: Parameters<Parameters<typeof downloadRoute>[1]>[1], report: Report) => {
@@ -28,6 +35,20 @@ export function registerPaperwork(app: Express, services: AppServices) {
   app.get(
     '/paperwork/opening-balance-template.xlsx',
     downloadRoute(services, async (_req, res, ctx) => sendXlsx(res, await openingBalanceTemplate(ctx))),
+  );
+  const sendPage = async (res: Parameters<Parameters<typeof downloadRoute>[1]>[1], page: Printable) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    // Nothing on the page loads from elsewhere (the QR code is inline SVG).
+    res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    res.send(await renderPrintable(page));
+  };
+  app.get(
+    '/paperwork/documents/:id.html',
+    downloadRoute(services, async (req, res, ctx) => sendPage(res, await printableDocument(ctx, String(req.params.id)))),
+  );
+  app.get(
+    '/paperwork/dispatch-plans/:id.html',
+    downloadRoute(services, async (req, res, ctx) => sendPage(res, await printablePlan(ctx, String(req.params.id)))),
   );
   app.post(
     '/paperwork/stocktake-sheets/:storeId',

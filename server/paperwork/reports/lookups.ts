@@ -37,6 +37,7 @@ export type BatchLabel = {
   batchNo: string;
   productionDate: string | null;
   expiryDate: string | null;
+  unitPrice: string;
 };
 
 export async function batchLabels(db: Db, ids: Iterable<string>): Promise<Map<string, BatchLabel>> {
@@ -44,7 +45,8 @@ export async function batchLabels(db: Db, ids: Iterable<string>): Promise<Map<st
   if (!list.length) return new Map();
   const rows = await queryRows<BatchLabel>(
     db,
-    sql`SELECT id::text, item_id::text AS "itemId", batch_no AS "batchNo", production_date::text AS "productionDate", expiry_date::text AS "expiryDate"
+    sql`SELECT id::text, item_id::text AS "itemId", batch_no AS "batchNo", production_date::text AS "productionDate", expiry_date::text AS "expiryDate",
+               unit_price::text AS "unitPrice"
           FROM batches WHERE id IN (${idList(list)})`,
   );
   return new Map(rows.map((r) => [r.id, r]));
