@@ -75,6 +75,11 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each origin must be scheme://host[:port], without a path or wildcard')))
     .default([]),
+  // Issue 13: alerts (server/paperwork/alerts.ts) and their optional 企业微信/钉钉 group-robot webhook.
+  ALERT_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
+  ALERT_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  ALERT_APPROVAL_WARN_HOURS: z.coerce.number().min(0).max(48).default(12),
+  ALERT_SCAN_SECONDS: z.coerce.number().int().min(10).default(300),
 });
 
 export interface AppConfig {
@@ -102,6 +107,7 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
+  alerts: { webhookUrl: string | undefined; expiryDays: number; approvalWarnHours: number; scanSeconds: number };
 }
 
 export interface QueryLimits {
@@ -186,5 +192,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestBudget: { perMinute: c.RATE_LIMIT_PER_MINUTE, burst: c.RATE_LIMIT_BURST },
     trustProxy: trustProxySetting(c.TRUST_PROXY),
     corsOrigins: c.CORS_ORIGINS.map((o) => new URL(o).origin),
+    alerts: {
+      webhookUrl: c.ALERT_WEBHOOK_URL,
+      expiryDays: c.ALERT_EXPIRY_DAYS,
+      approvalWarnHours: c.ALERT_APPROVAL_WARN_HOURS,
+      scanSeconds: c.ALERT_SCAN_SECONDS,
+    },
   };
 }

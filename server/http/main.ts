@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
+import { startAlertWebhook } from '../paperwork/alert-webhook.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
@@ -22,6 +23,10 @@ async function main() {
   const app = buildApp({ database, config, clock: systemClock, log });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  // Issue 13: alerts to a 企业微信/钉钉 group robot, when ALERT_WEBHOOK_URL is set.
+  const stopAlerts = config.alerts.webhookUrl
+    ? startAlertWebhook({ db: database.db, clock: systemClock, log, url: config.alerts.webhookUrl, policy: config.alerts }, config.alerts.scanSeconds)
+    : () => {};
 
   // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
   let stopping = false;
@@ -29,6 +34,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    stopAlerts();
     const force = setTimeout(() => {
       log.warn('requests still in flight at shutdown timeout; closing connections');
       server.closeAllConnections();
