@@ -94,6 +94,11 @@ const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('Dispa
     tier: t.exposeString('tier', { description: 'LOCAL, UPPER, NEIGHBOUR, AGREEMENT, CAPACITY' }),
     reason: t.exposeString('reason'),
     transfer: t.field({ type: Transfer, nullable: true, resolve: (l, _a, ctx) => (l.transferId ? ctx.loaders.transfer.load(l.transferId) : null) }),
+    needsConsent: t.exposeBoolean('needsConsent', {
+      description: 'D25: stock of another jurisdiction outside any 联储 agreement — used only once that jurisdiction consents',
+    }),
+    consent: t.exposeString('consent', { nullable: true, description: 'PENDING, APPROVED or REJECTED where consent is needed' }),
+    jointAgreementId: t.exposeID('jointAgreementId', { nullable: true, description: 'D25: the 联储 agreement this line uses' }),
   }),
 });
 
@@ -140,6 +145,8 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     maxEtaHours: t.float({ resolve: (p) => p.lines.reduce((m, l) => Math.max(m, l.etaHours), 0) }),
     meetsDeadline: t.boolean({ resolve: (p) => p.lines.every((l) => l.meetsDeadline) && p.shortages.length === 0 }),
     emergency: t.boolean({ resolve: (p) => p.row?.emergency ?? false }),
+    requestedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row ? ctx.loaders.user.load(p.row.requestedBy) : null) }),
+    requestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.requestedAt ?? null }),
     approvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.approvedAt ?? null }),
     approvedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row?.approvedBy ? ctx.loaders.user.load(p.row.approvedBy) : null) }),
     approvalDueAt: t.field({
@@ -194,7 +201,7 @@ const Replenishment = builder.objectRef<ReplenishmentRow>('Replenishment').imple
     store: t.field({ type: Store, resolve: (r, _a, ctx) => must(ctx.loaders.store.load(r.storeId)) }),
     item: t.field({ type: Item, resolve: (r, _a, ctx) => must(ctx.loaders.item.load(r.itemId)) }),
     quantity: t.exposeInt('quantity'),
-    planId: t.exposeID('planId'),
+    planId: t.id({ resolve: (r) => r.planId! }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.settledAt }),
   }),

@@ -9,6 +9,7 @@ import './inventory.ts';
 import './reserves.ts';
 import './dispatch.ts';
 import './audit.ts';
+import './authority.ts';
 import './paperwork.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */

@@ -43,7 +43,7 @@ export const TransferStatus = builder.enumType('TransferStatus', { values: ['IN_
 export const StockBucket = builder.enumType('StockBucket', { values: ['ON_HAND', 'IN_TRANSIT'] as const });
 export const ReasonDirection = builder.enumType('ReasonDirection', { values: ['INCREASE', 'DECREASE'] as const });
 export const DocumentType = builder.enumType('DocumentType', {
-  values: ['RECEIPT', 'ISSUE', 'TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_CANCEL', 'STOCKTAKE', 'SCRAP', 'REVERSAL', 'ROTATION', 'RECOVERY'] as const,
+  values: ['RECEIPT', 'ISSUE', 'TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_CANCEL', 'STOCKTAKE', 'SCRAP', 'REVERSAL', 'ROTATION', 'RECOVERY', 'WRITE_OFF'] as const,
 });
 
 /** Exact value: quantity × unit price in fen. */
@@ -424,7 +424,8 @@ const OutboundLineInput = builder.inputType('OutboundLineInput', {
 const IssueStockInput = builder.inputType('IssueStockInput', {
   fields: (t) => ({
     storeId: t.id({ required: true }),
-    recipient: t.string({ required: true }),
+    orderId: t.id({ description: 'D23: the approved outbound order executed (required for government stock)' }),
+    recipient: t.string({ description: "Defaults to the order's recipient" }),
     reason: t.string({ required: true, description: 'A stock reason code for issues, e.g. RELIEF' }),
     incidentId: t.id(),
     note: t.string(),
@@ -438,7 +439,8 @@ const ShipTransferInput = builder.inputType('ShipTransferInput', {
   fields: (t) => ({
     fromStoreId: t.id({ required: true }),
     toStoreId: t.id({ required: true }),
-    dispatchPlanId: t.id(),
+    dispatchPlanId: t.id({ description: 'A plan executing this shipment: it must match the plan’s lines' }),
+    orderId: t.id({ description: 'D23: the approved transfer order executed (required outside a dispatch plan)' }),
     note: t.string(),
     occurredAt: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string({ required: true }),
@@ -489,6 +491,7 @@ const ScrapLineInput = builder.inputType('ScrapLineInput', {
 const ScrapStockInput = builder.inputType('ScrapStockInput', {
   fields: (t) => ({
     storeId: t.id({ required: true }),
+    orderId: t.id({ description: 'D23: an approved scrap order posts at once; without one the scrap waits for approval (D27)' }),
     approvalRef: t.string({ required: true, description: 'D11: the approval (inspection or expert appraisal) reference' }),
     reason: t.string({ required: true, description: 'A SCRAP reason code' }),
     note: t.string(),
@@ -520,7 +523,7 @@ builder.mutationFields((t) => ({
     type: Transfer,
     authScopes: writers,
     args: { input: t.arg({ type: ShipTransferInput, required: true }) },
-    resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(serviceContext(ctx), input)),
+    resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(serviceContext(ctx), input, ctx.wiring.planShipment)),
   }),
   receiveTransfer: t.field({
     type: Transfer,

@@ -65,6 +65,7 @@ const NewBatchInput = builder.inputType('NewBatchInput', {
 const RotateStockInput = builder.inputType('RotateStockInput', {
   fields: (t) => ({
     storeId: t.id({ required: true }),
+    orderId: t.id({ description: 'D23: the approved rotation order executed (required for government stock)' }),
     batchId: t.id({ required: true }),
     quantity: t.int({ required: true }),
     disposal: t.field({ type: RotationDisposal, required: true }),

@@ -2,6 +2,7 @@ import type { Db } from '../drizzle/client.ts';
 import type { Clock } from '../server/clock.ts';
 import { createAgreement, recordAgreementCheck } from '../server/reserves/agreements.ts';
 import { upsertQuota } from '../server/reserves/quotas.ts';
+import { createJointReserveAgreement } from '../server/authority/joint-reserves.ts';
 import { loadPrincipal } from '../server/users/service.ts';
 import { storeId, userId } from './demo.ts';
 import { itemId } from './reference.ts';
@@ -20,6 +21,12 @@ export async function seedDemoReserves(db: Db, clock: Clock): Promise<void> {
     [{ regionCode: '410700' }, 'FLD-012', 20], // 冲锋舟
   ];
   for (const [target, code, quantity] of quotas) await upsertQuota({ db, actor: admin, clock }, { ...target, itemId: itemId(code), quantity });
+
+  // D20, D25: 新乡市 and 晋城市 share their reserves under a standing 联储 agreement (every item).
+  await createJointReserveAgreement(
+    { db, actor: admin, clock },
+    { regionCodes: ['410700', '140500'], validFrom: '2025-01-01', validTo: '2028-12-31', note: '豫晋交界地区应急物资联储联调协议' },
+  );
 
   const agreement = await createAgreement(
     { db, actor: admin, clock },

@@ -7,6 +7,9 @@ import { issueStock } from '../server/inventory/issues.ts';
 import { receiveStock } from '../server/inventory/receipts.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
 import { shipTransfer } from '../server/inventory/transfers.ts';
+import { requestOutboundOrder } from '../server/authority/orders.ts';
+import { decideApproval } from '../server/authority/decide.ts';
+import { pendingApprovalsOf } from '../server/authority/queue.ts';
 import { loadPrincipal } from '../server/users/service.ts';
 import { stableId } from '../server/ids.ts';
 import { storeId, userId } from './demo.ts';
@@ -153,12 +156,33 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
       },
     );
   }
-  // A relief issue, a transfer still on its way, and a stocktake that found damage: D8, D9, D15.
-  await issueStock(
-    { db, actor: admin, clock },
+  // D23, D24: a relief issue and a transfer, each requested, approved by a second person and executed; a transfer
+  // still on its way; a stocktake that found damage, approved (D27); orders pending and rejected for the queue.
+  const keeper = (await loadPrincipal(db, userId('keeper')))!;
+  const dispatcher = (await loadPrincipal(db, userId('dispatcher')))!;
+  const director = (await loadPrincipal(db, userId('director')))!;
+  const approve = (approvalId: string | null, approvalRef?: string) =>
+    decideApproval({ db, actor: director, clock }, { approvalId, decision: 'APPROVE', approvalRef: approvalRef ?? null });
+  const issueOrder = await requestOutboundOrder(
+    { db, actor: keeper, clock },
     {
       storeId: storeId('S-410781-01'),
+      purpose: 'RELIEF',
       recipient: '唐庄镇临时安置点',
+      note: '唐庄镇受灾群众生活保障',
+      idempotencyKey: 'demo-order-1',
+      lines: [
+        { itemId: itemId('LIV-004'), quantity: 200 },
+        { itemId: itemId('LIV-006'), quantity: 150 },
+      ],
+    },
+  );
+  await approve(issueOrder.approvalId);
+  await issueStock(
+    { db, actor: keeper, clock },
+    {
+      storeId: storeId('S-410781-01'),
+      orderId: issueOrder.id,
       reason: 'RELIEF',
       occurredAt: DateTime.fromISO('2025-08-02T14:00:00+08:00', { setZone: true }),
       idempotencyKey: 'demo-issue-1',
@@ -168,21 +192,35 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
       ],
     },
   );
+  const transferLines = [
+    { itemId: itemId('LIV-001'), quantity: 50 },
+    { itemId: itemId('FLD-001'), quantity: 10000 },
+  ];
+  const transferOrder = await requestOutboundOrder(
+    { db, actor: dispatcher, clock },
+    {
+      storeId: storeId('S-410700-01'),
+      purpose: 'TRANSFER',
+      toStoreId: storeId('S-410781-01'),
+      note: '汛期前置卫辉',
+      idempotencyKey: 'demo-order-2',
+      lines: transferLines,
+    },
+  );
+  await approve(transferOrder.approvalId);
   await shipTransfer(
-    { db, actor: admin, clock },
+    { db, actor: dispatcher, clock },
     {
       fromStoreId: storeId('S-410700-01'),
       toStoreId: storeId('S-410781-01'),
+      orderId: transferOrder.id,
       occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
       idempotencyKey: 'demo-transfer-1',
-      lines: [
-        { itemId: itemId('LIV-001'), quantity: 50 },
-        { itemId: itemId('FLD-001'), quantity: 10000 },
-      ],
+      lines: transferLines,
     },
   );
-  await submitStocktake(
-    { db, actor: admin, clock },
+  const count = await submitStocktake(
+    { db, actor: keeper, clock },
     {
       storeId: storeId('S-410781-01'),
       occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
@@ -193,6 +231,31 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
       ],
     },
   );
+  const [countApproval] = await pendingApprovalsOf(db, count.documentId, 'STOCKTAKE');
+  await approve(countApproval.id, '新应急〔2025〕31号');
+  // A drill order waits in the queue for director.
+  await requestOutboundOrder(
+    { db, actor: keeper, clock },
+    {
+      storeId: storeId('S-410781-01'),
+      purpose: 'DRILL',
+      recipient: '卫辉市防汛抢险演练指挥部',
+      idempotencyKey: 'demo-order-3',
+      lines: [{ itemId: itemId('FLD-001'), quantity: 500 }],
+    },
+  );
+  const loan = await requestOutboundOrder(
+    { db, actor: keeper, clock },
+    {
+      storeId: storeId('S-410781-01'),
+      purpose: 'LOAN',
+      recipient: '卫辉市某商贸公司',
+      note: '商业活动借用帐篷',
+      idempotencyKey: 'demo-order-4',
+      lines: [{ itemId: itemId('LIV-001'), quantity: 20 }],
+    },
+  );
+  await decideApproval({ db, actor: director, clock }, { approvalId: loan.approvalId, decision: 'REJECT', reason: '储备物资不得借给企业用于商业活动' });
 }
 
 async function entrustedStoreCodes(db: Db): Promise<string[]> {

@@ -14,12 +14,16 @@ export const userId = (username: string) => stableId('user', username);
 /** The county store of 卫辉市, where the demo keeper works. */
 export const WEIHUI_STORE_CODE = 'S-410781-01';
 export const XINXIANG_CITY = '410700000000';
+export const JINCHENG_CITY = '140500000000';
 
 export const demoUsers: readonly { username: string; displayName: string; role: Role; regionCode: string | null; storeCodes: string[]; scope: string }[] = [
   { username: 'admin', displayName: '系统管理员', role: 'ADMIN', regionCode: null, storeCodes: [], scope: '全部' },
   { username: 'dispatcher', displayName: '新乡市应急管理局调度员', role: 'DISPATCHER', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市' },
   { username: 'keeper', displayName: '卫辉市储备库库管员', role: 'KEEPER', regionCode: null, storeCodes: [WEIHUI_STORE_CODE], scope: '卫辉市救灾物资储备库' },
   { username: 'auditor', displayName: '新乡市财政审计员', role: 'AUDITOR', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市' },
+  // D24: the second person who approves what 新乡's keepers and dispatcher request.
+  { username: 'director', displayName: '新乡市应急管理局副局长', role: 'DISPATCHER', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市（审批）' },
+  { username: 'jincheng', displayName: '晋城市应急管理局调度员', role: 'DISPATCHER', regionCode: JINCHENG_CITY, storeCodes: [], scope: '晋城市' },
 ];
 
 export async function hasUsers(db: Db): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { Principal } from './auth/principal.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
-import type { TransferReceivedHook } from './inventory/transfers.ts';
+import type { PlanShipmentCheck, TransferReceivedHook } from './inventory/transfers.ts';
 
 /**
  * DESIGN "The service boundary": what a service receives — the database (or the transaction it runs in), who acts,
@@ -31,6 +31,8 @@ export interface Context {
 /** Cross-module reactions, wired by the composition root (server/http/app.ts) instead of import side effects. */
 export interface Wiring {
   transferReceived: TransferReceivedHook;
+  /** D23: a shipment citing a dispatch plan must match it (the dispatch module checks). */
+  planShipment: PlanShipmentCheck;
 }
 
 export interface AppServices {

@@ -19,6 +19,8 @@ import {
 } from './inventory/queries.ts';
 import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
 import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
+import { orderLinesOf } from './authority/orders.ts';
+import { approvalsByIds } from './authority/queue.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -145,6 +147,14 @@ export function createLoaders(db: Db) {
     incidentPlans: groupedBy(
       (ids: readonly string[]) => plansOfIncidents(db, ids),
       (p) => p.incidentId,
+    ),
+    orderLines: groupedBy(
+      (ids: readonly string[]) => orderLinesOf(db, ids),
+      (l) => l.orderId,
+    ),
+    approval: byKey(
+      (ids: readonly string[]) => approvalsByIds(db, ids),
+      (a) => a.id,
     ),
     planCallOffs: groupedBy(
       (ids: readonly string[]) => callOffsOfPlans(db, ids),

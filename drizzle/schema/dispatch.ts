@@ -130,6 +130,10 @@ export const dispatchLines = pgTable(
     tier: dispatchTier('tier').notNull(),
     reason: varchar('reason', { length: 300 }).notNull(),
     transferId: uuid('transfer_id'),
+    /** D25: another jurisdiction's stock outside any 联储 agreement — used only once that jurisdiction consents. */
+    needsConsent: boolean('needs_consent').notNull().default(false),
+    /** D25: the 联储 agreement under which a partner's stock is used. */
+    jointAgreementId: uuid('joint_agreement_id'),
   },
   (t) => [primaryKey({ columns: [t.planId, t.lineNo] }), check('dispatch_lines_pos', sql`${t.quantity} > 0`)],
 );
@@ -156,27 +160,6 @@ export const callOffs = pgTable(
     receiptDocumentId: uuid('receipt_document_id'),
   },
   (t) => [index('call_offs_plan_idx').on(t.planId), check('call_offs_pos', sql`${t.quantity} > 0`)],
-);
-
-// D15: when a higher level takes a lower level's stock, the lower level is owed replenishment.
-export const replenishments = pgTable(
-  'replenishments',
-  {
-    id: uuid('id').primaryKey(),
-    planId: uuid('plan_id')
-      .notNull()
-      .references(() => dispatchPlans.id),
-    storeId: uuid('store_id')
-      .notNull()
-      .references(() => stores.id),
-    itemId: uuid('item_id')
-      .notNull()
-      .references(() => items.id),
-    quantity: integer('quantity').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-    settledAt: timestamp('settled_at', { withTimezone: true }),
-  },
-  (t) => [index('replenishments_store_idx').on(t.storeId)],
 );
 
 // DESIGN: optional travel-time table (store → region) overriding the distance estimate.

@@ -7,4 +7,5 @@ export * from './ledger.ts';
 export * from './dispatch.ts';
 export * from './reserves.ts';
 export * from './audit.ts';
+export * from './authority.ts';
 export * from './paperwork.ts';

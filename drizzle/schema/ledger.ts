@@ -35,8 +35,10 @@ export const documentType = pgEnum('document_type', [
   'REVERSAL', // 冲销单
   'ROTATION', // 轮换单
   'RECOVERY', // 回收单
+  'WRITE_OFF', // 核销单 (D27: losses in transit)
 ]);
-export const documentStatus = pgEnum('document_status', ['POSTED', 'REVERSED']);
+/** D27: a decrease waits as PENDING_APPROVAL (lines, no movements) until a second person approves or rejects it. */
+export const documentStatus = pgEnum('document_status', ['POSTED', 'REVERSED', 'PENDING_APPROVAL', 'REJECTED']);
 export const stockBucket = pgEnum('stock_bucket', ['ON_HAND', 'IN_TRANSIT']);
 export const reasonDirection = pgEnum('reason_direction', ['INCREASE', 'DECREASE']);
 export const transferStatus = pgEnum('transfer_status', ['IN_TRANSIT', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED']);
@@ -101,6 +103,8 @@ export const documents = pgTable(
     note: varchar('note', { length: 500 }),
     incidentId: uuid('incident_id'),
     reversesDocumentId: uuid('reverses_document_id'),
+    /** D23: the outbound order this document executed. */
+    orderId: uuid('order_id'),
     actorId: uuid('actor_id')
       .notNull()
       .references(() => users.id),
@@ -239,13 +243,15 @@ export const transferLines = pgTable(
     received: integer('received').notNull().default(0),
     lost: integer('lost').notNull().default(0),
     cancelled: integer('cancelled').notNull().default(0),
+    /** D27: reported lost or damaged, still in transit until its write-off is decided. */
+    disputed: integer('disputed').notNull().default(0),
     discrepancyReason: varchar('discrepancy_reason', { length: 32 }).references(() => stockReasons.code),
   },
   (t) => [
     primaryKey({ columns: [t.transferId, t.batchId] }),
     check(
       'transfer_lines_quantities',
-      sql`${t.shipped} > 0 AND ${t.received} >= 0 AND ${t.lost} >= 0 AND ${t.cancelled} >= 0 AND ${t.received} + ${t.lost} + ${t.cancelled} <= ${t.shipped}`,
+      sql`${t.shipped} > 0 AND ${t.received} >= 0 AND ${t.lost} >= 0 AND ${t.cancelled} >= 0 AND ${t.disputed} >= 0 AND ${t.received} + ${t.lost} + ${t.cancelled} + ${t.disputed} <= ${t.shipped}`,
     ),
   ],
 );

@@ -62,6 +62,23 @@ export function storesInScope(p: Principal, storeId: SQLWrapper, regionCode: SQL
   return regionsInScope(p, regionCode);
 }
 
+// ---- authority (D24): who may decide
+
+/**
+ * May the principal decide (approve, reject, consent) for this store or region? Dispatchers and administrators whose
+ * region covers it; keepers and auditors never. That they did not request it is checked where the request is known.
+ */
+export function canDecide(p: Principal, target: { regionCode: string }): boolean {
+  if (p.role !== 'ADMIN' && p.role !== 'DISPATCHER') return false;
+  return p.regionCode === null || isInSubtree(target.regionCode, p.regionCode);
+}
+
+/** SQL: approvals the principal may read — those they may decide, requested, or (keepers) about their stores; auditors read their region's. */
+export function approvalsInScope(p: Principal, a: { regionCode: SQLWrapper; storeId: SQLWrapper; requestedBy: SQLWrapper }): SQL {
+  if (p.role === 'KEEPER') return sql`(${a.requestedBy} = ${p.id}::uuid OR ${storesInScope(p, a.storeId, a.regionCode)})`;
+  return sql`(${a.requestedBy} = ${p.id}::uuid OR ${regionsInScope(p, a.regionCode)})`;
+}
+
 // ---- single records reached anywhere (root fields and relations)
 
 /** What a record decision may need to look up; the request's loaders provide it. */
@@ -100,6 +117,18 @@ export const mayRead = {
     const region = await look.incidentRegion(plan.incidentId);
     return region !== null && canAccessRegion(p, region);
   },
+  /** An outbound order: its store. */
+  order: (p: Principal, o: { storeId: string }, look: PolicyLookups) => unscoped(p) || storeVisible(p, look, o.storeId),
+  /** An approval: its requester, whoever may decide it, the region's auditors, and keepers of its store. */
+  approval: async (p: Principal, a: { requestedBy: string; regionCode: string; storeId: string | null }, look: PolicyLookups) =>
+    unscoped(p) ||
+    a.requestedBy === p.id ||
+    (p.role === 'KEEPER' ? storeVisible(p, look, a.storeId) : canAccessRegion(p, a.regionCode)),
+  /** A settlement: either side's region (keepers: none). */
+  settlement: (p: Principal, s: { owedToRegion: string; owedByRegion: string }) => canAccessRegion(p, s.owedToRegion) || canAccessRegion(p, s.owedByRegion),
+  /** A 联储 agreement: any of its regions, or a region above or below the principal's (keepers: none). */
+  jointAgreement: (p: Principal, a: { regionCodes: string[] }) =>
+    p.role !== 'KEEPER' && (p.regionCode === null || a.regionCodes.some((c) => isInSubtree(c, p.regionCode!) || isInSubtree(p.regionCode!, c))),
   /** An audit entry: auditors and administrators, in their region (an unscoped administrator: all). */
   auditEntry: (p: Principal, e: { regionCode: string | null }) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') && (p.regionCode === null || (e.regionCode !== null && isInSubtree(e.regionCode, p.regionCode))),

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { queryRows } from '../../drizzle/client.ts';
-import { callOffs, dispatchLines, dispatchPlans, replenishments, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { callOffs, dispatchLines, dispatchPlans, incidents, stores, transferLines, transfers, users } from '../../drizzle/schema/index.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -11,15 +11,16 @@ import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
-import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, type PlanView } from './plans.ts';
+import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableStoreLines, type PlanView } from './plans.ts';
+import { openSettlement, owesSettlement } from '../authority/settlements.ts';
 import type { ServiceContext } from '../context.ts';
 
-const LOWER_LEVELS = new Set(['COUNTY', 'TOWNSHIP', 'VILLAGE']);
-
 /**
- * executeDispatchPlan (D14, D15, D17): in one transaction, ships a transfer from each source store to each destination
- * (consuming the reservation), issues call-off orders to agreement and capacity holders, records the replenishment
- * owed to a lower level whose stock serves another county, and moves the plan to EXECUTING.
+ * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
+ * destination (consuming the reservation), issues call-off orders to agreement and capacity holders, opens a settlement
+ * for stock of another region or a lower level used outside its own area, and moves the plan to EXECUTING. Stock of
+ * another jurisdiction ships only with its consent: a consent still pending stops the execution; a refused one's lines
+ * are left out.
  * Idempotent: the same key returns the plan as executed.
  */
 export async function executeDispatchPlan(ctx: ServiceContext, planId: string, idempotencyKey: string): Promise<PlanView> {
@@ -44,7 +45,16 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
 
-    const storeLines = plan.lines.filter((l) => l.sourceKind === 'STORE');
+    const waiting = plan.lines.filter((l) => l.needsConsent && l.consent === 'PENDING');
+    if (waiting.length) {
+      throw invalidState(`方案中 ${waiting.length} 行使用其他辖区的库存，尚待对方同意（跨区域调用），同意或拒绝后才能执行`, {
+        lineNos: waiting.map((l) => l.lineNo),
+      });
+    }
+    const storeLines = usableStoreLines(plan);
+    const [incident] = await tx.select().from(incidents).where(eq(incidents.id, plan.incidentId));
+    const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, row.requestedBy));
+    const owedBy = requester?.regionCode ?? incident.regionCode;
     const destStore = new Map(plan.destinations.map((d) => [d.idx, d.storeId!]));
     // Every balance row the shipments touch, at sources and destinations, locked in one statement.
     const locked = await lockBalances(tx, {
@@ -122,18 +132,25 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
           .update(dispatchLines)
           .set({ transferId })
           .where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
-      // D15: a county or township store serving another county is owed replenishment by the level that took it.
+      // D15, D25: stock that serves outside its own area is owed back by the jurisdiction that ordered it.
       const from = storeOf.get(fromId)!;
-      if (LOWER_LEVELS.has(from.level) && from.regionCode.slice(0, 6) !== plan.destinations[Number(destIdx)].regionCode.slice(0, 6)) {
+      if (owesSettlement(from.regionCode, incident.regionCode)) {
         for (const l of lines) {
-          await tx.insert(replenishments).values({
-            id: stableId('replenishment', `${plan.id}/${l.lineNo}`),
-            planId: plan.id!,
-            storeId: fromId,
-            itemId: l.itemId,
-            quantity: l.quantity,
-            createdAt: now,
-          });
+          await openSettlement(
+            tx,
+            {
+              planId: plan.id!,
+              lineNo: l.lineNo,
+              owedToRegion: from.regionCode,
+              owedByRegion: owedBy,
+              storeId: fromId,
+              itemId: l.itemId,
+              quantity: l.quantity,
+              value: (l.quantity * Number(price(l.batchId!))).toFixed(2),
+              jointAgreementId: l.jointAgreementId,
+            },
+            now,
+          );
         }
       }
     }
@@ -220,4 +237,41 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
       },
     },
   );
+}
+
+/**
+ * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
+ * what ships must stay within its lines from this source to this destination not yet shipped (wired into shipTransfer).
+ */
+export async function checkPlanShipment(
+  tx: Db,
+  planId: string,
+  shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+): Promise<void> {
+  const [exists] = await tx.select({ id: dispatchPlans.id }).from(dispatchPlans).where(eq(dispatchPlans.id, planId));
+  if (!exists) throw notFound('input.dispatchPlanId', '调拨方案', planId);
+  const row = await lockPlan(tx, planId);
+  if (row.status !== 'EXECUTING') throw invalidState(`调拨方案状态为 ${row.status}，只能为执行中的方案补发调拨`, { field: 'input.dispatchPlanId', status: row.status });
+  const plan = await loadPlan(tx, planId);
+  const dest = new Set(plan.destinations.filter((d) => d.storeId === shipment.toStoreId).map((d) => d.idx));
+  const planned = new Map<string, number>();
+  for (const l of usableStoreLines(plan)) {
+    if (l.storeId === shipment.fromStoreId && dest.has(l.destinationIdx)) planned.set(l.batchId!, (planned.get(l.batchId!) ?? 0) + l.quantity);
+  }
+  const shipped = await queryRows<{ batch_id: string; quantity: number }>(
+    tx,
+    sql`SELECT tl.batch_id, sum(tl.shipped - tl.cancelled)::int AS quantity FROM transfer_lines tl JOIN transfers t ON t.id = tl.transfer_id
+         WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = ${shipment.fromStoreId}::uuid AND t.to_store_id = ${shipment.toStoreId}::uuid
+         GROUP BY tl.batch_id`,
+  );
+  for (const s of shipped) planned.set(s.batch_id, (planned.get(s.batch_id) ?? 0) - Number(s.quantity));
+  shipment.picks.forEach((p, i) => {
+    const left = planned.get(p.batchId) ?? 0;
+    if (p.quantity > left) {
+      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(left, 0)}，本次 ${p.quantity}`, {
+        remaining: Math.max(left, 0),
+      });
+    }
+    planned.set(p.batchId, left - p.quantity);
+  });
 }

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
+import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, stores, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { getRegionInScope, readablePrefix } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -18,6 +18,8 @@ import { publishPlanStatus } from './events.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
+import { consentOfLines, type ConsentDecision } from './consent.ts';
+import { assertMayDecide, closeApproval, openApproval, pendingApprovalsOf } from '../authority/queue.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -45,6 +47,11 @@ export interface PlanView {
     tier: 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
     reason: string;
     transferId: string | null;
+    /** D25: another jurisdiction's stock outside a 联储 agreement: used only with its consent. */
+    needsConsent: boolean;
+    jointAgreementId: string | null;
+    /** The consent's status where one is needed (null while only suggested). */
+    consent: 'PENDING' | 'APPROVED' | 'REJECTED' | null;
   }[];
   shortages: { destinationIdx: number; itemId: string; requested: number; planned: number; missing: number }[];
 }
@@ -123,7 +130,7 @@ async function computePlan(db: Db, config: AppConfig, clock: Clock, v: RequestIn
   return { plan, destinations };
 }
 
-function toView(v: RequestInput, plan: Plan, extra: Partial<PlanView> & { incidentId: string }): PlanView {
+function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: Partial<PlanView> & { incidentId: string }): PlanView {
   return {
     id: null,
     status: 'PROPOSED',
@@ -145,6 +152,9 @@ function toView(v: RequestInput, plan: Plan, extra: Partial<PlanView> & { incide
       tier: l.tier,
       reason: l.reason,
       transferId: null,
+      needsConsent: consent[i].needsConsent,
+      jointAgreementId: consent[i].jointAgreementId,
+      consent: null,
     })),
     shortages: plan.shortages.map((s) => ({
       destinationIdx: s.destinationIndex,
@@ -162,14 +172,24 @@ export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const { plan } = await computePlan(db, config, clock, v);
-  return toView(v, plan, { incidentId: incident.id });
+  return toView(v, plan, await consentOf(db, user, clock, plan), { incidentId: incident.id });
 }
+
+/** D25 for each line of a computed plan. */
+const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
+  consentOfLines(
+    db,
+    user,
+    todayInChina(clock),
+    plan.lines.map((l) => ({ itemId: l.itemId, storeId: l.source.kind === 'STORE' ? l.source.storeId : null, quantity: l.quantity })),
+  );
 
 /** requestDispatch: persists the request and its suggested plan (PROPOSED); a destination without a store gets a distribution point. */
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const { plan } = await computePlan(db, config, clock, v);
+  const consent = await consentOf(db, user, clock, plan);
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
@@ -200,7 +220,7 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
         .values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
       await tx.insert(dispatchDemands).values(d.lines.map((l) => ({ planId: id, destinationIdx: idx, itemId: l.itemId, quantity: l.quantity })));
     }
-    const view = toView(v, plan, { incidentId: incident.id });
+    const view = toView(v, plan, consent, { incidentId: incident.id });
     if (view.lines.length) {
       await tx.insert(dispatchLines).values(
         view.lines.map((l) => ({
@@ -218,12 +238,48 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
           meetsDeadline: l.meetsDeadline,
           tier: l.tier,
           reason: l.reason.slice(0, 300),
+          needsConsent: l.needsConsent,
+          jointAgreementId: l.jointAgreementId,
         })),
       );
     }
+    await openPlanApprovals(tx, user, now, { id, incident, view, consent });
   });
   publishPlanStatus(id, 'PROPOSED');
   return loadPlan(db, id);
+}
+
+/**
+ * D24: the plan waits in the queue for a second person; D25: each other jurisdiction whose stock it would use without
+ * an agreement is asked for consent (nothing of theirs is reserved or shipped before).
+ */
+async function openPlanApprovals(
+  tx: Db,
+  user: Principal,
+  at: Date,
+  p: { id: string; incident: { name: string; regionCode: string }; view: PlanView; consent: ConsentDecision[] },
+) {
+  const units = p.view.lines.reduce((n, l) => n + l.quantity, 0);
+  await openApproval(tx, user, at, {
+    kind: 'DISPATCH_PLAN',
+    subjectId: p.id,
+    summary: `「${p.incident.name}」调拨方案：${p.view.destinations.length} 个安置点，${p.view.lines.length} 行共 ${units} 件`,
+    regionCode: p.incident.regionCode,
+  });
+  const byRegion = new Map<string, number[]>();
+  p.consent.forEach((c, i) => {
+    if (c.consentRegion) byRegion.set(c.consentRegion, [...(byRegion.get(c.consentRegion) ?? []), p.view.lines[i].lineNo]);
+  });
+  for (const [regionCode, lineNos] of byRegion) {
+    const lines = p.view.lines.filter((l) => lineNos.includes(l.lineNo));
+    await openApproval(tx, user, at, {
+      kind: 'CROSS_REGION_USE',
+      subjectId: p.id,
+      summary: `「${p.incident.name}」请求调用本区库存：${lines.length} 行共 ${lines.reduce((n, l) => n + l.quantity, 0)} 件（跨区域调用须本区同意）`,
+      regionCode,
+      payload: { lineNos },
+    });
+  }
 }
 
 function levelOf(code: string) {
@@ -234,11 +290,16 @@ function levelOf(code: string) {
 export async function loadPlan(db: Db, id: string): Promise<PlanView> {
   const [row] = await db.select().from(dispatchPlans).where(eq(dispatchPlans.id, id));
   if (!row) throw notFound('planId', '调拨方案', id);
-  const [dests, demands, lines] = await Promise.all([
+  const [dests, demands, lines, consents] = await Promise.all([
     db.select().from(dispatchDestinations).where(eq(dispatchDestinations.planId, id)).orderBy(asc(dispatchDestinations.idx)),
     db.select().from(dispatchDemands).where(eq(dispatchDemands.planId, id)),
     db.select().from(dispatchLines).where(eq(dispatchLines.planId, id)).orderBy(asc(dispatchLines.lineNo)),
+    db
+      .select({ status: approvals.status, payload: approvals.payload })
+      .from(approvals)
+      .where(and(eq(approvals.subjectId, id), eq(approvals.kind, 'CROSS_REGION_USE'))),
   ]);
+  const consentOfLine = (lineNo: number) => consents.find((c) => (c.payload as { lineNos: number[] }).lineNos.includes(lineNo))?.status ?? null;
   const shortages = demands.flatMap((d) => {
     const planned = lines.filter((l) => l.destinationIdx === d.destinationIdx && l.itemId === d.itemId).reduce((s, l) => s + l.quantity, 0);
     return planned < d.quantity ? [{ destinationIdx: d.destinationIdx, itemId: d.itemId, requested: d.quantity, planned, missing: d.quantity - planned }] : [];
@@ -250,7 +311,7 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
     deadlineHours: row.deadlineHours,
     row,
     destinations: dests.map((d) => ({ idx: d.idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId: d.storeId })),
-    lines: lines.map((l) => ({ ...l, reason: l.reason })),
+    lines: lines.map((l) => ({ ...l, consent: l.needsConsent ? consentOfLine(l.lineNo) : null })),
     shortages,
   };
 }
@@ -272,59 +333,123 @@ export async function lockPlan(tx: Db, id: string): Promise<DispatchPlanRow> {
   return row;
 }
 
-/** The planned store stock of a plan as reservation changes (sign +1 reserves, −1 releases). */
-const reservationsOf = (plan: PlanView, sign: 1 | -1) =>
-  plan.lines.filter((l) => l.sourceKind === 'STORE').map((l) => ({ storeId: l.storeId!, batchId: l.batchId!, itemId: l.itemId, quantity: sign * l.quantity }));
+/** D25: the store lines a plan may reserve and ship — its own or agreed stock, or stock whose jurisdiction consented. */
+export const usableStoreLines = (plan: PlanView) => plan.lines.filter((l) => l.sourceKind === 'STORE' && (!l.needsConsent || l.consent === 'APPROVED'));
+
+/** The planned store stock of lines as reservation changes (sign +1 reserves, −1 releases). */
+export const reservationsOf = (lines: PlanView['lines'], sign: 1 | -1) =>
+  lines.filter((l) => l.sourceKind === 'STORE').map((l) => ({ storeId: l.storeId!, batchId: l.batchId!, itemId: l.itemId, quantity: sign * l.quantity }));
 
 /**
- * approveDispatchPlan (D14): a dispatcher in scope approves; the planned store stock is reserved so that nothing else
- * can take it. An emergency approval lets the plan be executed at once, with the written approval due in 48 h.
+ * approveDispatchPlan (D14, D24): a dispatcher in scope other than the requester approves; the plan's usable store
+ * stock is reserved so that nothing else can take it. The emergency path lets the requesting dispatcher approve and
+ * execute at once; the written approval is then due within 48 h from another person (EMERGENCY_WRITTEN_APPROVAL).
  */
 export async function approveDispatchPlan(ctx: ServiceContext, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
-  const now = clock.now();
+  if (plan.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${plan.status}，只有待批准（PROPOSED）的方案可以批准`, { status: plan.status });
+  if (!emergency && plan.row!.requestedBy === user.id) {
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
+  }
+  const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
-    const row = await lockPlan(tx, plan.id!);
-    if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
-    await reserveStock(tx, reservationsOf(plan, 1), now.toJSDate());
-    await tx
-      .update(dispatchPlans)
-      .set({
-        status: 'APPROVED',
-        approvedBy: user.id,
-        approvedAt: now.toJSDate(),
-        emergency,
-        // D14: 先调拨后补手续 — the written approval must follow within 48 hours.
-        approvalDueAt: emergency ? now.plus({ hours: 48 }).toJSDate() : null,
-        writtenApprovalRef: emergency ? null : approvalRef?.trim() || null,
-        writtenApprovedAt: emergency ? null : now.toJSDate(),
-      })
-      .where(eq(dispatchPlans.id, plan.id!));
+    const [approval] = await pendingApprovalsOf(tx, plan.id!, 'DISPATCH_PLAN');
+    if (approval) await closeApproval(tx, approval, {
+      status: 'APPROVED',
+      by: user.id,
+      at: now,
+      approvalRef: emergency ? null : approvalRef?.trim() || null,
+      reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
+    });
+    await approvePlanInTx(tx, user, plan, now, emergency, approvalRef);
   });
   publishPlanStatus(plan.id!, 'APPROVED');
   return loadPlan(db, plan.id!);
 }
 
-/** D14: the written approval that follows an emergency approval. */
+/** The plan's side of an approval (from approveDispatchPlan or the queue's decideApproval), in the deciding transaction. */
+export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, emergency: boolean, approvalRef?: string | null) {
+  const row = await lockPlan(tx, plan.id!);
+  if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
+  await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
+  const due = emergency ? new Date(now.getTime() + 48 * 3600_000) : null;
+  await tx
+    .update(dispatchPlans)
+    .set({
+      status: 'APPROVED',
+      approvedBy: user.id,
+      approvedAt: now,
+      emergency,
+      // D14: 先调拨后补手续 — the written approval must follow within 48 hours, from another person (D24).
+      approvalDueAt: due,
+      writtenApprovalRef: emergency ? null : approvalRef?.trim() || null,
+      writtenApprovedAt: emergency ? null : now,
+    })
+    .where(eq(dispatchPlans.id, plan.id!));
+  if (emergency) {
+    await openApproval(tx, user, now, {
+      kind: 'EMERGENCY_WRITTEN_APPROVAL',
+      subjectId: plan.id!,
+      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 已先行批准，须在 48 小时内补办书面审批`,
+      regionCode: (await tx.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, plan.incidentId)))[0].regionCode,
+      dueAt: due,
+    });
+  }
+}
+
+/** A rejected plan is cancelled (nothing was reserved). */
+export async function rejectPlanInTx(tx: Db, plan: PlanView, now: Date, reason: string) {
+  const row = await lockPlan(tx, plan.id!);
+  if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { status: row.status });
+  await tx
+    .update(dispatchPlans)
+    .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
+    .where(eq(dispatchPlans.id, plan.id!));
+}
+
+/** D14, D24: the written approval that follows an emergency approval, recorded by someone other than its approver. */
 export async function recordWrittenApproval(ctx: ServiceContext, planId: string, approvalRef: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (!approvalRef.trim()) throw badInput('approvalRef', '须填写书面审批文号');
   if (approvalRef.trim().length > 128) throw badInput('approvalRef', '书面审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
+  const [approval] = await pendingApprovalsOf(db, plan.id!, 'EMERGENCY_WRITTEN_APPROVAL');
+  if (!approval) throw invalidState('该方案没有待补的书面审批', { status: plan.status });
+  assertMayDecide(user, approval);
+  const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
-    const row = await lockPlan(tx, plan.id!);
-    if (!row.emergency || row.writtenApprovedAt) throw invalidState('该方案没有待补的书面审批', { status: row.status });
-    if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { status: row.status });
-    await tx
-      .update(dispatchPlans)
-      .set({ writtenApprovalRef: approvalRef.trim(), writtenApprovedAt: clock.now().toJSDate() })
-      .where(eq(dispatchPlans.id, plan.id!));
+    await closeApproval(tx, approval, { status: 'APPROVED', by: user.id, at: now, approvalRef: approvalRef.trim() });
+    await recordWrittenApprovalInTx(tx, plan.id!, approvalRef.trim(), now);
   });
   return loadPlan(db, plan.id!);
+}
+
+export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
+  const row = await lockPlan(tx, planId);
+  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { status: row.status });
+  await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
+}
+
+/** D25: a consent given while the plan is approved reserves its lines now (else they are reserved at approval). */
+export async function consentInTx(tx: Db, plan: PlanView, lineNos: number[], now: Date) {
+  const row = await lockPlan(tx, plan.id!);
+  if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
+    throw invalidState(`调拨方案状态为 ${row.status}，已不能再同意调用`, { status: row.status });
+  }
+  if (row.status === 'APPROVED') {
+    await reserveStock(
+      tx,
+      reservationsOf(
+        plan.lines.filter((l) => lineNos.includes(l.lineNo)),
+        1,
+      ),
+      now,
+    );
+  }
 }
 
 /** D14: emergency approvals whose written approval is overdue (more than 48 h), in the user's region. */
@@ -360,7 +485,7 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
       throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { status: row.status });
     }
-    if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(plan, -1), clock.now().toJSDate());
+    if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), clock.now().toJSDate());
     await tx
       .update(dispatchPlans)
       .set({ status: 'CANCELLED', cancelledAt: clock.now().toJSDate(), cancelReason: reason.trim() })

@@ -1,13 +1,13 @@
-import { asc, desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, isNotNull, isNull, and, sql } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
-import { agreements, callOffs, dispatchPlans, incidents, replenishments, stores } from '../../drizzle/schema/index.ts';
+import { agreements, callOffs, dispatchPlans, incidents, settlements, stores } from '../../drizzle/schema/index.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { loadPlan, type PlanView } from './plans.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type CallOffRow = typeof callOffs.$inferSelect;
-export type ReplenishmentRow = typeof replenishments.$inferSelect;
+export type ReplenishmentRow = typeof settlements.$inferSelect;
 
 export const callOffsOfPlans = (db: Db, ids: readonly string[]) =>
   db
@@ -37,15 +37,15 @@ export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<
   return Promise.all(rows.map((r) => loadPlan(db, r.id)));
 }
 
-/** D15: open replenishments owed to stores in a region subtree. */
+/** D15: open settlements of dispatch plans owed to stores in a region subtree (the replenishment a lower level is owed). */
 export async function replenishmentsOwed(ctx: ServiceContext, regionCode: string): Promise<ReplenishmentRow[]> {
   const { db, actor: user } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
   const rows = await db
-    .select({ r: replenishments })
-    .from(replenishments)
-    .innerJoin(stores, eq(stores.id, replenishments.storeId))
-    .where(and(isNull(replenishments.settledAt), sql`${stores.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`))
-    .orderBy(asc(replenishments.createdAt), asc(replenishments.id));
+    .select({ r: settlements })
+    .from(settlements)
+    .innerJoin(stores, eq(stores.id, settlements.storeId))
+    .where(and(isNull(settlements.settledAt), isNotNull(settlements.planId), sql`${stores.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`))
+    .orderBy(asc(settlements.createdAt), asc(settlements.id));
   return rows.map((x) => x.r);
 }

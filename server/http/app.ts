@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
+import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
 import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
@@ -27,7 +28,7 @@ export function buildApp(services: AppServices) {
   const { config, log, database, clock } = services;
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
   // A received dispatch shipment may complete its plan.
-  const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt };
+  const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt, planShipment: checkPlanShipment };
   // Request budgets and login failures of this process (rate-limit.ts).
   const counters = new MemoryCounters();
   const production = config.env === 'production';

@@ -17,7 +17,7 @@ export interface IdempotencyClaim {
   input: unknown;
   /** The id this request's result will have, and what it is (a conflict names the first result by it). */
   resultId: string;
-  resultName: 'documentId' | 'planId';
+  resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId';
   at: Date;
 }
 

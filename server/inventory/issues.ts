@@ -17,6 +17,8 @@ import {
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
+import { consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 export interface OutboundLine {
   itemId: string;
@@ -116,7 +118,8 @@ export const outboundLine = z.object({ itemId: idSchema, quantity: quantitySchem
 
 const issueSchema = z.object({
   storeId: idSchema,
-  recipient: z.string().trim().min(1, '须填写领用单位/人').max(128),
+  orderId: idSchema.nullish(),
+  recipient: z.string().trim().min(1, '须填写领用单位/人').max(128).nullish(),
   reason: z.string(),
   incidentId: idSchema.nullish(),
   note: z.string().trim().max(500).nullish(),
@@ -125,7 +128,7 @@ const issueSchema = z.object({
   lines: z.array(outboundLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
 });
 
-/** 出库: issue to a recipient (D8 FEFO when no batch is named). */
+/** 出库: issue to a recipient (D8 FEFO when no batch is named), against an approved outbound order (D23). */
 export async function issueStock(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(issueSchema, input);
@@ -135,6 +138,9 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason');
   await assertIncidentExists(db, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const { order, lines } = await orderForExecution(db, store, v.orderId, { kind: 'ISSUE' }, v.lines);
+  const recipient = v.recipient ?? order?.recipient;
+  if (!recipient) throw badInput('input.recipient', '须填写领用单位/人');
   return postDocument(db, {
     kind: 'issueStock',
     actor: user,
@@ -143,14 +149,16 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
     clock,
     occurredAt,
     build: async (tx) => {
-      const locked = await lockOutbound(tx, store.id, v.lines);
-      const picks = pickOutbound(store.id, v.lines, locked);
+      const locked = await lockOutbound(tx, store.id, lines);
+      const picks = pickOutbound(store.id, lines, locked);
+      if (order) await consumeOrder(tx, order.id, picks);
       return {
         type: 'ISSUE',
         storeId: store.id,
-        recipient: v.recipient,
+        orderId: order?.id,
+        recipient,
         reasonCode: reason.code,
-        incidentId: v.incidentId,
+        incidentId: v.incidentId ?? order?.incidentId,
         note: v.note,
         locked,
         ...outboundEntries(store.id, picks, reason.code),
@@ -161,6 +169,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
 
 const scrapSchema = z.object({
   storeId: idSchema,
+  orderId: idSchema.nullish(),
   approvalRef: z.string().trim().min(1, '报废须有审批文号（鉴定或专家评审）').max(128),
   reason: z.string(),
   note: z.string().trim().max(500).nullish(),
@@ -172,7 +181,10 @@ const scrapSchema = z.object({
     .max(1000),
 });
 
-/** 报废 (D11): only with an approval reference; nothing leaves the books silently. */
+/**
+ * 报废 (D11, D27): only with an appraisal reference; nothing leaves the books silently. Against an approved scrap
+ * order (D23) it posts at once; without one it waits in the approvals queue and posts when a second person approves.
+ */
 export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(scrapSchema, input);
@@ -181,6 +193,7 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
+  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP' }, lines)).order : null;
   return postDocument(db, {
     kind: 'scrapStock',
     actor: user,
@@ -188,17 +201,29 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
     input: v,
     clock,
     occurredAt,
-    build: async (tx) => {
+    build: async (tx, { recordedAt }) => {
       const locked = await lockOutbound(tx, store.id, lines);
       const picks = pickOutbound(store.id, lines, locked);
+      if (order) await consumeOrder(tx, order.id, picks);
+      const entries = outboundEntries(store.id, picks, reason.code);
       return {
         type: 'SCRAP',
         storeId: store.id,
+        orderId: order?.id,
         approvalRef: v.approvalRef,
         reasonCode: reason.code,
         note: v.note,
         locked,
-        ...outboundEntries(store.id, picks, reason.code),
+        ...entries,
+        ...(order ? {} : pendingDecrease(entries.movements)),
+        afterPost: order
+          ? undefined
+          : (t, posted) =>
+              requestDocumentApproval(t, user, recordedAt, posted, store, {
+                kind: 'SCRAP',
+                summary: `${store.name} 报废 ${posted.number}：${picks.length} 个批次共 ${picks.reduce((n, p) => n + p.quantity, 0)} 件（${reason.name}）`,
+                pending: { movements: entries.movements, reservations: pendingDecrease(entries.movements).reservations },
+              }),
       };
     },
   });

@@ -74,6 +74,13 @@ export interface DocumentDraft {
   lines: LineDraft[];
   movements: MovementDraft[];
   reservations?: ReservationChange[];
+  /**
+   * D27: the document waits for a second person's approval — its lines are written, its reservations held, its
+   * movements posted only on approval (postPendingDocument) or dropped on rejection (rejectPendingDocument).
+   */
+  pending?: boolean;
+  /** D23: the outbound order this document executes. */
+  orderId?: string | null;
   /** The balance rows the build step locked (lockBalances); rows that only grow need no lock. */
   locked?: Map<string, LockedBalance>;
   /** Runs after the document row is written, in the same transaction (transfer rows, status changes). */
@@ -298,14 +305,16 @@ export interface DocumentHeader {
  * transaction; dispatch execution writes several documents in one.
  */
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft): Promise<DocumentRow> {
-  await applyBalances(tx, netChanges(draft.movements, draft.reservations ?? []), draft.locked ?? new Map(), h.recordedAt);
-  await insertLinesAndMovements(tx, h, draft);
+  const posted = !draft.pending;
+  await applyBalances(tx, netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), h.recordedAt);
+  await insertLinesAndMovements(tx, h, posted ? draft : { ...draft, movements: [] });
   const [row] = await tx
     .insert(documents)
     .values({
       id: h.documentId,
       number: documentNumber(draft.type, h.recordedAt),
       type: draft.type,
+      status: posted ? 'POSTED' : 'PENDING_APPROVAL',
       storeId: draft.storeId,
       counterpartStoreId: draft.counterpartStoreId ?? null,
       transferId: draft.transferId ?? null,
@@ -320,6 +329,7 @@ export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDr
       note: draft.note ?? null,
       incidentId: draft.incidentId ?? null,
       reversesDocumentId: draft.reversesDocumentId ?? null,
+      orderId: draft.orderId ?? null,
       details: draft.details ?? null,
       actorId: h.actor.id,
       occurredAt: h.occurredAt,
@@ -334,7 +344,11 @@ export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDr
 }
 
 /** Document lines and their movements in one statement. */
-async function insertLinesAndMovements(tx: Db, h: DocumentHeader, draft: DocumentDraft) {
+async function insertLinesAndMovements(
+  tx: Db,
+  h: Pick<DocumentHeader, 'documentId' | 'occurredAt' | 'recordedAt'> & { actor: { id: string } },
+  draft: Pick<DocumentDraft, 'type' | 'lines' | 'movements'>,
+) {
   const documentId = h.documentId;
   const at = h.recordedAt.toISOString();
   const occurred = h.occurredAt.toISOString();
@@ -399,20 +413,63 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
         return { documentId, replayed: false, document };
       });
     } catch (error) {
-      const { code, constraint } = pgError(error);
-      if (code === '23505' && constraint === 'documents_reverses_uq') {
-        throw new DomainError('INVALID_STATE', '该单据已被冲销，不能重复冲销 (already reversed)', { field: 'documentId' });
-      }
-      if (code === 'RS001') {
-        throw badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记 (period closed)', { reason: 'PERIOD_CLOSED' });
-      }
-      if (code === '23514' && constraint === 'balances_nonneg') {
-        throw new DomainError('INSUFFICIENT_STOCK', '库存不足 (stock would go below zero)', {});
-      }
+      const { code } = pgError(error);
       if (code && RETRYABLE.has(code) && attempt < 3) continue;
-      throw error;
+      throw ledgerError(error);
     }
   }
+}
+
+/** The database's refusals of a ledger write, in the user's words (other errors pass through unchanged). */
+export function ledgerError(error: unknown): unknown {
+  const { code, constraint } = pgError(error);
+  if (code === '23505' && constraint === 'documents_reverses_uq') {
+    return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销 (already reversed)', { field: 'documentId' });
+  }
+  if (code === 'RS001') {
+    return badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记 (period closed)', { reason: 'PERIOD_CLOSED' });
+  }
+  if (code === '23514' && constraint === 'balances_nonneg') {
+    return new DomainError('INSUFFICIENT_STOCK', '库存不足 (stock would go below zero)', {});
+  }
+  return error;
+}
+
+/** What a pending document will post on approval (kept with its approval). */
+export interface PendingPosting {
+  movements: MovementDraft[];
+  reservations: ReservationChange[];
+}
+
+export const pendingPostingOf = (draft: DocumentDraft): PendingPosting => ({ movements: draft.movements, reservations: draft.reservations ?? [] });
+
+/** D27: an approved pending document posts its movements now and releases what it held. */
+export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: PendingPosting, at: Date, approvalRef: string | null): Promise<void> {
+  const keys = [...pending.movements, ...pending.reservations].map((k) => ({ storeId: k.storeId, batchId: k.batchId }));
+  const locked = await lockBalances(tx, { keys });
+  const releases = pending.reservations.map((r) => ({ ...r, quantity: -r.quantity }));
+  await applyBalances(tx, netChanges(pending.movements, releases), locked, at);
+  const h = { documentId: doc.id, actor: { id: doc.actorId }, occurredAt: doc.occurredAt, recordedAt: at };
+  await insertLinesAndMovements(tx, h, { type: doc.type, lines: [], movements: pending.movements });
+  await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);
+}
+
+/** D27: a rejected pending document changes no stock: what it held is released. */
+export async function rejectPendingDocument(tx: Db, doc: DocumentRow, pending: PendingPosting, at: Date): Promise<void> {
+  if (pending.reservations.length) {
+    const locked = await lockBalances(tx, { keys: pending.reservations.map((k) => ({ storeId: k.storeId, batchId: k.batchId })) });
+    await applyBalances(tx, netChanges([], pending.reservations.map((r) => ({ ...r, quantity: -r.quantity }))), locked, at);
+  }
+  await setPendingStatus(tx, doc.id, 'REJECTED', null);
+}
+
+async function setPendingStatus(tx: Db, id: string, status: 'POSTED' | 'REJECTED', approvalRef: string | null) {
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    sql`UPDATE documents SET status = ${status}::document_status, approval_ref = COALESCE(${approvalRef}, approval_ref)
+         WHERE id = ${id}::uuid AND status = 'PENDING_APPROVAL' RETURNING id`,
+  );
+  if (!rows.length) throw new DomainError('INVALID_STATE', '该单据不在待审批状态', { documentId: id });
 }
 
 /** Reserves (positive) or releases (negative) stock for approved dispatches: guarded like any balance change. */

@@ -6,6 +6,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 const reverseSchema = z.object({
   documentId: idSchema,
@@ -16,7 +17,10 @@ const reverseSchema = z.object({
 // Transfers are corrected by cancelling (before receipt) or by a transfer back; a reversal is not reversed again.
 const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION', 'RECOVERY']);
 
-/** 冲销 (D22): a reversing document with the original's movements negated; at most once; never an edit. */
+/**
+ * 冲销 (D22, D24): a reversing document with the original's movements negated; at most once; never an edit. It waits
+ * for a second person's approval (PENDING_APPROVAL) and posts when approved; the original is reversed then.
+ */
 export async function reverseDocument(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(reverseSchema, input, 'args');
@@ -41,10 +45,11 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
     input: v,
     clock,
     occurredAt: clock.now().toJSDate(),
-    build: async (tx) => {
+    build: async (tx, { recordedAt }) => {
       // Checked here, after the idempotency check: repeating a reversal with its key returns the first reversal.
       const [current] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, original.id));
       if (current.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
+      if (current.status !== 'POSTED') throw invalidState(`${original.number} 尚未入账（${current.status}），不能冲销`, { field: 'documentId', status: current.status });
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = originalMoves.map((m): MovementDraft => ({
         storeId: m.storeId,
@@ -55,6 +60,7 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
         unitPrice: m.unitPrice,
         reasonCode: m.reasonCode,
       }));
+      const held = pendingDecrease(moves);
       return {
         type: 'REVERSAL',
         storeId: store.id,
@@ -63,9 +69,13 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
         locked,
         lines: moves.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode: m.reasonCode })),
         movements: moves,
-        afterPost: async (t) => {
-          await t.update(documents).set({ status: 'REVERSED' }).where(eq(documents.id, original.id));
-        },
+        ...held,
+        afterPost: (t, posted) =>
+          requestDocumentApproval(t, user, recordedAt, posted, store, {
+            kind: 'REVERSAL',
+            summary: `${store.name} 冲销 ${original.number}（${posted.number}）：${v.reason}`,
+            pending: { movements: moves, reservations: held.reservations },
+          }),
       };
     },
   });

@@ -4,9 +4,9 @@ import { DateTime } from 'luxon';
 // Pure ledger rules: no I/O, unit-tested in tests/unit.
 
 export type DocumentType =
-  'RECEIPT' | 'ISSUE' | 'TRANSFER_OUT' | 'TRANSFER_IN' | 'TRANSFER_CANCEL' | 'STOCKTAKE' | 'SCRAP' | 'REVERSAL' | 'ROTATION' | 'RECOVERY';
+  'RECEIPT' | 'ISSUE' | 'TRANSFER_OUT' | 'TRANSFER_IN' | 'TRANSFER_CANCEL' | 'STOCKTAKE' | 'SCRAP' | 'REVERSAL' | 'ROTATION' | 'RECOVERY' | 'WRITE_OFF';
 
-/** Readable number prefixes: 入库 RK, 出库 CK, 调拨 DB, 调入 DR, 调拨撤销 DC, 盘点 PD, 报废 BF, 冲销 CX, 轮换 LH, 回收 HS. */
+/** Readable number prefixes: 入库 RK, 出库 CK, 调拨 DB, 调入 DR, 调拨撤销 DC, 盘点 PD, 报废 BF, 冲销 CX, 轮换 LH, 回收 HS, 核销 HX. */
 export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
   RECEIPT: 'RK',
   ISSUE: 'CK',
@@ -18,6 +18,7 @@ export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
   REVERSAL: 'CX',
   ROTATION: 'LH',
   RECOVERY: 'HS',
+  WRITE_OFF: 'HX',
 };
 
 export interface FefoCandidate {

@@ -6,6 +6,7 @@ import { lockBalances, postDocument, type LineDraft, type MovementDraft } from '
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
+import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -25,8 +26,9 @@ const stocktakeSchema = z.object({
 });
 
 /**
- * 盘点 (D9): counted against book quantity at submission (rows locked); every difference needs a reason
- * of the matching direction (盘盈 increase, 盘亏/破损/霉变 … decrease) and posts an adjustment.
+ * 盘点 (D9, D27): counted against book quantity at submission (rows locked); every difference needs a reason
+ * of the matching direction (盘盈 increase, 盘亏/破损/霉变 … decrease). A count with differences waits for a second
+ * person's approval (PENDING_APPROVAL, losses held); a count without differences posts at once.
  */
 export async function submitStocktake(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
@@ -47,7 +49,7 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
     input: v,
     clock,
     occurredAt,
-    build: async (tx) => {
+    build: async (tx, { recordedAt }) => {
       const locked = await lockBalances(tx, { keys: v.counts.map((c) => ({ storeId: store.id, batchId: c.batchId })) });
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
@@ -100,7 +102,25 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           });
         }
       }
-      return { type: 'STOCKTAKE', storeId: store.id, note: v.note, locked, lines, movements: moves };
+      if (!moves.length) return { type: 'STOCKTAKE', storeId: store.id, note: v.note, locked, lines, movements: moves };
+      const held = pendingDecrease(moves);
+      const gains = moves.filter((m) => m.quantity > 0).reduce((n, m) => n + m.quantity, 0);
+      const losses = moves.filter((m) => m.quantity < 0).reduce((n, m) => n - m.quantity, 0);
+      return {
+        type: 'STOCKTAKE',
+        storeId: store.id,
+        note: v.note,
+        locked,
+        lines,
+        movements: moves,
+        ...held,
+        afterPost: (t, posted) =>
+          requestDocumentApproval(t, user, recordedAt, posted, store, {
+            kind: 'STOCKTAKE',
+            summary: `${store.name} 盘点 ${posted.number}：盘盈 ${gains} 件、盘亏 ${losses} 件，待审批后调账`,
+            pending: { movements: moves, reservations: held.reservations },
+          }),
+      };
     },
   });
 }

@@ -6,12 +6,14 @@ import { type Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { getStoreRow } from '../stores/service.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
 import { assertBatchesMatchItems, lockOutbound, outboundLine, pickOutbound } from './issues.ts';
-import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import { consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { requestDocumentApproval } from '../authority/pending.ts';
 
 export type TransferRow = typeof transfers.$inferSelect;
 export type TransferLineRow = typeof transferLines.$inferSelect;
@@ -21,15 +23,30 @@ const shipSchema = z
     fromStoreId: idSchema,
     toStoreId: idSchema,
     dispatchPlanId: idSchema.nullish(),
+    orderId: idSchema.nullish(),
     note: z.string().trim().max(500).nullish(),
     occurredAt: z.any().optional(),
     idempotencyKey: idempotencyKeySchema,
     lines: z.array(outboundLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
   })
-  .refine((v) => v.fromStoreId !== v.toStoreId, { path: ['toStoreId'], message: '调出与调入仓库不能相同' });
+  .refine((v) => v.fromStoreId !== v.toStoreId, { path: ['toStoreId'], message: '调出与调入仓库不能相同' })
+  .refine((v) => !(v.dispatchPlanId && v.orderId), { path: ['orderId'], message: '调拨方案本身就是调拨令：不能同时指定出库申请' });
 
-/** 调拨出库: stock leaves the source and is in transit to the destination until received or cancelled. */
-export async function shipTransfer(ctx: ServiceContext, input: unknown) {
+/**
+ * A dispatch plan is the order for its own transfers (D23): what is shipped citing it must be a plan that is
+ * executing, from one of its source stores to one of its destinations, within its lines not yet shipped.
+ */
+export type PlanShipmentCheck = (
+  tx: Db,
+  planId: string,
+  shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+) => Promise<void>;
+
+/**
+ * 调拨出库: stock leaves the source and is in transit to the destination until received or cancelled — against an
+ * approved transfer order (D23) or the dispatch plan it executes (checked by the dispatch module, wired in).
+ */
+export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPlanShipment?: PlanShipmentCheck) {
   const { db, actor: user, clock } = ctx;
   const v = validate(shipSchema, input);
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
@@ -37,7 +54,11 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown) {
   const itemMap = await itemsFor(db, v.lines);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');
+  if (v.dispatchPlanId && !checkPlanShipment) throw invalidState('调拨方案的调拨由方案执行发出');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  const { order, lines } = v.dispatchPlanId
+    ? { order: null, lines: v.lines }
+    : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', toStoreId: to.id }, v.lines);
   return postDocument(db, {
     kind: 'shipTransfer',
     actor: user,
@@ -48,8 +69,10 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown) {
     build: async (tx, { documentId, recordedAt }) => {
       const transferId = stableId('transfer', documentId);
       // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
-      const locked = await lockOutbound(tx, from.id, v.lines, [to.id]);
-      const picks = pickOutbound(from.id, v.lines, locked);
+      const locked = await lockOutbound(tx, from.id, lines, [to.id]);
+      const picks = pickOutbound(from.id, lines, locked);
+      if (order) await consumeOrder(tx, order.id, picks);
+      if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks });
       const perBatch = new Map<string, { itemId: string; quantity: number }>();
       for (const p of picks) {
         const e = perBatch.get(p.batchId);
@@ -61,6 +84,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown) {
         storeId: from.id,
         counterpartStoreId: to.id,
         transferId,
+        orderId: order?.id,
         note: v.note,
         locked,
         lines: picks.map((p): LineDraft => ({ ...p, quantity: -p.quantity })),
@@ -120,7 +144,7 @@ async function lockTransfer(tx: Db, id: string) {
  */
 export type TransferReceivedHook = (tx: Db, transferId: string) => Promise<void>;
 
-const open = (l: TransferLineRow) => l.shipped - l.received - l.lost - l.cancelled;
+const open = (l: TransferLineRow) => l.shipped - l.received - l.lost - l.cancelled - l.disputed;
 
 const receiveSchema = z.object({
   transferId: idSchema,
@@ -143,8 +167,9 @@ const receiveSchema = z.object({
 });
 
 /**
- * 调拨入库: receipt at the destination, partial allowed. A line with a discrepancy reason closes the batch:
- * what is still in transit beyond the received quantity is written off with that reason.
+ * 调拨入库: receipt at the destination, partial allowed. A line with a discrepancy reason closes the batch: what is
+ * still in transit beyond the received quantity is disputed — it stays in transit and a write-off (核销单) waits for a
+ * second person's approval (D27); rejected, it is open in transit again.
  */
 export async function receiveTransfer(ctx: ServiceContext, input: unknown, onReceived?: TransferReceivedHook) {
   const { db, actor: user, clock } = ctx;
@@ -174,7 +199,7 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
     input: v,
     clock,
     occurredAt,
-    build: async (tx, { recordedAt }) => {
+    build: async (tx, { documentId, recordedAt }) => {
       const { transfer: t, lines: tLines } = await lockTransfer(tx, transfer.id);
       if (t.status !== 'IN_TRANSIT' && t.status !== 'PARTIALLY_RECEIVED') {
         throw invalidState(`调拨单 ${t.number} 状态为 ${t.status}，不能收货`, { status: t.status });
@@ -182,6 +207,7 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
       const locked = await lockBalances(tx, { keys: v.lines.map((l) => ({ storeId: t.toStoreId, batchId: l.batchId })) });
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
+      const losses: MovementDraft[] = [];
       const updates: { batchId: string; received: number; lost: number; reason: string | null }[] = [];
       for (const [i, l] of v.lines.entries()) {
         const tl = tLines.find((x) => x.batchId === l.batchId);
@@ -199,8 +225,8 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
           moves.push({ ...base, bucket: 'IN_TRANSIT', quantity: -l.quantity }, { ...base, bucket: 'ON_HAND', quantity: l.quantity });
         }
         if (lost > 0) {
-          lines.push({ itemId: tl.itemId, batchId: l.batchId, quantity: 0, unitPrice, reasonCode: reason, note: `在途短少 ${lost}` });
-          moves.push({ ...base, bucket: 'IN_TRANSIT', quantity: -lost, reasonCode: reason });
+          lines.push({ itemId: tl.itemId, batchId: l.batchId, quantity: 0, unitPrice, reasonCode: reason, note: `在途短少 ${lost}，待核销审批` });
+          losses.push({ ...base, bucket: 'IN_TRANSIT', quantity: -lost, reasonCode: reason });
         }
         updates.push({ batchId: l.batchId, received: l.quantity, lost, reason });
       }
@@ -213,9 +239,10 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
         locked,
         lines,
         movements: moves,
-        afterPost: async (tx2) => {
+        afterPost: async (tx2, posted) => {
+          if (losses.length) await requestWriteOff(tx2, user, { documentId, recordedAt, occurredAt, transfer: t, receipt: posted, losses, store: to });
           for (const u of updates) {
-            await tx2.execute(sql`UPDATE transfer_lines SET received = received + ${u.received}, lost = lost + ${u.lost},
+            await tx2.execute(sql`UPDATE transfer_lines SET received = received + ${u.received}, disputed = disputed + ${u.lost},
                                          discrepancy_reason = COALESCE(${u.reason}, discrepancy_reason)
                                    WHERE transfer_id = ${t.id}::uuid AND batch_id = ${u.batchId}::uuid`);
           }
@@ -227,6 +254,42 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
         },
       };
     },
+  });
+}
+
+/** D27: what was reported lost in transit is written off only on approval: a pending 核销单 at the destination. */
+async function requestWriteOff(
+  tx: Db,
+  user: Principal,
+  w: {
+    documentId: string;
+    recordedAt: Date;
+    occurredAt: Date;
+    transfer: TransferRow;
+    receipt: { number: string };
+    losses: MovementDraft[];
+    store: StoreRow;
+  },
+) {
+  const id = stableId('document', `${w.documentId}/write-off`);
+  const posted = await writeDocument(
+    tx,
+    { kind: 'receiveTransfer', actor: user, key: id, hash: id.replace(/-/g, ''), documentId: id, occurredAt: w.occurredAt, recordedAt: w.recordedAt },
+    {
+      type: 'WRITE_OFF',
+      storeId: w.store.id,
+      counterpartStoreId: w.transfer.fromStoreId,
+      transferId: w.transfer.id,
+      note: `调拨单 ${w.transfer.number} 在途短少（收货单 ${w.receipt.number}）`,
+      lines: w.losses.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode: m.reasonCode })),
+      movements: w.losses,
+      pending: true,
+    },
+  );
+  await requestDocumentApproval(tx, user, w.recordedAt, posted, w.store, {
+    kind: 'WRITE_OFF',
+    summary: `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 在途短少 ${w.losses.reduce((n, m) => n - m.quantity, 0)} 件`,
+    pending: { movements: w.losses, reservations: [] },
   });
 }
 

@@ -17,6 +17,7 @@ import { batchFor } from '../inventory/receipts.ts';
 import { computeExpiry } from '../inventory/rules.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
+import { consumeOrder, orderForExecution } from '../authority/orders.ts';
 
 export interface RotationDueRow {
   storeId: string;
@@ -85,6 +86,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY
 
 const rotateSchema = z.object({
   storeId: idSchema,
+  orderId: idSchema.nullish(),
   batchId: idSchema,
   quantity: quantitySchema,
   disposal: z.enum(DISPOSALS),
@@ -128,6 +130,9 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   if (expiryDate && expiryDate <= todayInChina(clock)) throw badInput('input.newBatch.expiryDate', `新批次已过期（${expiryDate}）：轮换须换入在有效期内的物资`);
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
+  // D23: the old stock leaves against an approved rotation order.
+  const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
+  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION' }, [outgoing]);
 
   return postDocument(db, {
     kind: 'rotateStock',
@@ -150,6 +155,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
           field: 'input.quantity',
         });
       }
+      if (order) await consumeOrder(tx, order.id, [outgoing]);
       const fresh = await batchFor(
         tx,
         {
@@ -171,6 +177,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
       return {
         type: 'ROTATION',
         storeId: store.id,
+        orderId: order?.id,
         recipient: v.counterpart,
         reasonCode: 'ROTATION_OUT',
         note: v.note,

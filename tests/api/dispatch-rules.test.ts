@@ -56,7 +56,7 @@ const suggest = (input: Record<string, unknown>, as = 'dispatcher') =>
   t.gql(`query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { ${PLAN} } }`, { i: input }, as);
 const request = (input: Record<string, unknown>, as = 'dispatcher') =>
   t.gql(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${PLAN} } }`, { i: input }, as);
-const approve = (planId: string, as = 'dispatcher', args: { emergency?: boolean; approvalRef?: string } = {}) =>
+const approve = (planId: string, as = 'director', args: { emergency?: boolean; approvalRef?: string } = {}) =>
   t.gql(
     `mutation($p: ID!, $e: Boolean, $r: String) { approveDispatchPlan(planId: $p, emergency: $e, approvalRef: $r) { ${PLAN} } }`,
     { p: planId, e: args.emergency ?? false, r: args.approvalRef },
@@ -93,7 +93,7 @@ async function dispatchCounts() {
                (SELECT count(*)::int FROM dispatch_demands) AS demands, (SELECT count(*)::int FROM dispatch_lines) AS lines,
                (SELECT count(*)::int FROM stores WHERE kind = 'DISTRIBUTION_POINT') AS points,
                (SELECT count(*)::int FROM call_offs) AS call_offs, (SELECT count(*)::int FROM transfers) AS transfers,
-               (SELECT count(*)::int FROM replenishments) AS replenishments`,
+               (SELECT count(*)::int FROM settlements) AS replenishments`,
   );
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)]));
 }
@@ -303,7 +303,7 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
 
   it('D14: a normal approval records the written approval reference; no due date', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
-    const approved = ok(await approve(plan.id, 'dispatcher', { approvalRef: '新应急调〔2026〕18号' })).approveDispatchPlan;
+    const approved = ok(await approve(plan.id, 'director', { approvalRef: '新应急调〔2026〕18号' })).approveDispatchPlan;
     expect(approved).toMatchObject({ status: 'APPROVED', emergency: false, approvalDueAt: null, writtenApprovalRef: '新应急调〔2026〕18号' });
     expect(approved.writtenApprovedAt).toBe('2026-07-20T10:00:00+08:00');
     // Nothing to follow up: recording a written approval is INVALID_STATE, and it is never overdue.
@@ -329,17 +329,15 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     expect(await overdue()).toContain(plan.id);
     // The auditor of 新乡市 sees it in the list for their region.
     expect(ok(await t.gql(`query { overdueEmergencyApprovals { id } }`, {}, 'auditor')).overdueEmergencyApprovals.map((p: any) => p.id)).toContain(plan.id);
-    const written = ok(
-      await t.gql(
-        `mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`,
-        { p: plan.id },
-        'dispatcher',
-      ),
-    );
+    // D24: not by the dispatcher who approved it in the emergency; by another person with authority.
+    const record = (as: string) =>
+      t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕19号") { writtenApprovalRef writtenApprovedAt } }`, { p: plan.id }, as);
+    expect(errorCode(await record('dispatcher'))).toBe('FORBIDDEN');
+    const written = ok(await record('director'));
     expect(written.recordWrittenApproval.writtenApprovalRef).toBe('新应急调〔2026〕19号');
     expect(await overdue()).not.toContain(plan.id);
     // Once recorded, there is nothing left to record.
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "再补") { id } }`, { p: plan.id }, 'dispatcher'))).toBe(
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "再补") { id } }`, { p: plan.id }, 'director'))).toBe(
       'INVALID_STATE',
     );
   });
@@ -347,7 +345,7 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
   it('D14: recordWrittenApproval needs a reference and a headquarters user', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
     ok(await approve(plan.id, 'dispatcher', { emergency: true }));
-    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "  ") { id } }`, { p: plan.id }, 'dispatcher'))).toBe(
+    expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "  ") { id } }`, { p: plan.id }, 'director'))).toBe(
       'BAD_USER_INPUT',
     );
     expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "X") { id } }`, { p: plan.id }, 'auditor'))).toBe(

@@ -17,6 +17,7 @@ import {
   XINXIANG_COUNTY,
 } from '../support/ledger.ts';
 import { ledgerCounts, ok } from '../support/ledger-ops.ts';
+import { withOrder } from '../support/authority.ts';
 
 // D10 rotation (轮换): rotateBy = expiry − the item's rotation lead; rotationDue, rotateStock, rotationPlan.
 // Today is 2026-07-20 (the test clock). Batch numbers are unique per scenario, and lists are filtered by them,
@@ -44,8 +45,19 @@ const ROTATE_FIELDS = `${DOC_FIELDS} recipient note reason { code }
   lines { quantity unitPrice value item { id } reason { code }
           batch { id batchNo productionDate expiryDate rotateBy unitPrice fundingSource reserveMode owner { name } } }`;
 
-const rotateRaw = (t: TestApp, as: string, input: Record<string, unknown>) =>
-  t.gql(`mutation($input: RotateStockInput!) { rotateStock(input: $input) { ${ROTATE_FIELDS} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+/** D23: the old batch leaves against an approved rotation order (requested for it and approved by a second person). */
+const rotateRaw = async (t: TestApp, as: string, input: Record<string, unknown>) => {
+  const batch = await t.gql(`query($id: ID!) { batch(id: $id) { item { id } } }`, { id: input.batchId }, 'admin');
+  const itemId = batch.data?.batch?.item.id ?? input.batchId;
+  return withOrder(
+    t,
+    as,
+    { ...input, lines: [{ itemId, batchId: input.batchId, quantity: input.quantity }] },
+    { storeId: input.storeId, purpose: 'ROTATION_SALE', recipient: input.counterpart ?? '轮换处置' },
+    ({ lines: _lines, ...i }) =>
+      t.gql(`mutation($input: RotateStockInput!) { rotateStock(input: $input) { ${ROTATE_FIELDS} } }`, { input: { idempotencyKey: key(), ...i } }, as),
+  );
+};
 
 const batchIdOf = (doc: any, batchNo: string) => doc.lines.find((l: any) => l.batch.batchNo === batchNo).batch.id as string;
 

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import type { GqlResult, TestApp } from './harness.ts';
 import { DOC_FIELDS, key, TRANSFER_FIELDS } from './ledger.ts';
+import { approveDocument, withOrder } from './authority.ts';
 
 // GraphQL helpers for the ledger API tests (tests/api/ledger-*.test.ts). They return the raw result, so that
 // a test can check either the data or the error.
@@ -26,17 +27,23 @@ export const purchase = (storeId: string, lines: Record<string, unknown>[], extr
 });
 
 export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  withOrder(t, as, input, { storeId: input.storeId, purpose: 'RELIEF', recipient: input.recipient ?? '受灾群众' }, (i) =>
+    t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...i } }, as),
+  );
 
 export const scrapRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  t.gql(
-    `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`,
-    { input: { idempotencyKey: key(), ...input } },
-    as,
+  withOrder(t, as, input, { storeId: input.storeId, purpose: 'SCRAP' }, (i) =>
+    t.gql(
+      `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${fields} approvalRef reason { code } } }`,
+      { input: { idempotencyKey: key(), ...i } },
+      as,
+    ),
   );
 
 export const shipRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
-  t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  withOrder(t, as, input, { storeId: input.fromStoreId, purpose: 'TRANSFER', toStoreId: input.toStoreId }, (i) =>
+    t.gql(`mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...i } }, as),
+  );
 
 export const receiveTransferRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
   t.gql(`mutation($input: ReceiveTransferInput!) { receiveTransfer(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
@@ -48,17 +55,23 @@ export const cancelTransferRaw = (t: TestApp, as: string, transferId: string, fi
     as,
   );
 
-export const stocktakeRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  t.gql(`mutation($input: StocktakeInput!) { submitStocktake(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+/** D27: a stocktake with differences is approved by a second person (pass `approve: false` to leave it pending). */
+export const stocktakeRaw = async (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS, approve = true) => {
+  const res = await t.gql(`mutation($input: StocktakeInput!) { submitStocktake(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  return approve ? approveDocument(t, as, res, 'submitStocktake', 'STOCKTAKE', fields) : res;
+};
 
 export const REVERSAL_FIELDS = `${DOC_FIELDS} note reverses { id number status } reversedBy { id number }`;
 
-export const reverseRaw = (t: TestApp, as: string, documentId: string, idempotencyKey = key()) =>
-  t.gql(
+/** D24: a reversal posts once a second person approves it (pass `approve: false` to leave it pending). */
+export const reverseRaw = async (t: TestApp, as: string, documentId: string, idempotencyKey = key(), approve = true) => {
+  const res = await t.gql(
     `mutation($id: ID!, $k: String!) { reverseDocument(documentId: $id, reason: "录入错误", idempotencyKey: $k) { ${REVERSAL_FIELDS} } }`,
     { id: documentId, k: idempotencyKey },
     as,
   );
+  return approve ? approveDocument(t, as, res, 'reverseDocument', 'REVERSAL', REVERSAL_FIELDS) : res;
+};
 
 export const documentById = async (t: TestApp, id: string, as = 'admin') =>
   ok(await t.gql(`query($id: ID!) { document(id: $id) { ${REVERSAL_FIELDS} } }`, { id }, as)).document;

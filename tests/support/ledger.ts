@@ -4,6 +4,7 @@ import { checkLedger } from '../../server/inventory/ledger-check.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { storeId } from '../../seeds/demo.ts';
 import type { TestApp } from './harness.ts';
+import { withOrder } from './authority.ts';
 
 export const WEIHUI = storeId('S-410781-01'); // 卫辉市救灾物资储备库 — the demo keeper's store
 export const XINXIANG = storeId('S-410700-01'); // 新乡市救灾物资储备库
@@ -30,11 +31,11 @@ export async function receive(t: TestApp, as: string, store: string, lines: Reco
   return res.data.receiveStock;
 }
 
+/** 出库 against an approved order (D23): requested with these lines by `as`, approved by a second person. */
 export async function issue(t: TestApp, as: string, store: string, lines: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
-  return t.gql(
-    `mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC_FIELDS} } }`,
-    { input: { storeId: store, recipient: '唐庄镇安置点', reason: 'RELIEF', idempotencyKey: key(), lines, ...extra } },
-    as,
+  const input = { storeId: store, recipient: '唐庄镇安置点', reason: 'RELIEF', lines, ...extra };
+  return withOrder(t, as, input, { storeId: store, purpose: 'RELIEF', recipient: input.recipient }, (i) =>
+    t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${DOC_FIELDS} } }`, { input: { idempotencyKey: key(), ...i } }, as),
   );
 }
 

@@ -38,6 +38,11 @@ export interface ScopeSnapshot {
   plans: Map<string, string>; // id → incident
   callOffs: Map<string, string>; // id → plan
   auditEntries: Map<string, string | null>; // id → region
+  orders: Map<string, string>; // id → store
+  approvals: Map<string, { regionCode: string; storeId: string | null; requestedBy: string }>;
+  settlements: Map<string, { owedTo: string; owedBy: string }>;
+  jointAgreements: Map<string, string[]>; // id → regions
+  users: Map<string, string>; // username → id
 }
 
 export async function loadPrincipal(db: Db, username: string): Promise<Principal> {
@@ -52,7 +57,7 @@ export async function loadPrincipal(db: Db, username: string): Promise<Principal
 
 export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
   const rows = <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => queryRows<T>(db, q);
-  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit] = await Promise.all([
+  const [stores, balances, documents, movements, transfers, agreements, checks, incidents, plans, callOffs, audit, orders, approvals, settlements, joint, users] = await Promise.all([
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
     rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
     rows<{ id: string; store_id: string; counterpart_store_id: string | null }>(
@@ -66,7 +71,16 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; incident_id: string }>(sql`SELECT id::text, incident_id::text FROM dispatch_plans`),
     rows<{ id: string; plan_id: string }>(sql`SELECT id::text, plan_id::text FROM call_offs`),
     rows<{ id: string; region_code: string | null }>(sql`SELECT id::text, region_code FROM audit_log`),
+    rows<{ id: string; store_id: string }>(sql`SELECT id::text, store_id::text FROM outbound_orders`),
+    rows<{ id: string; region_code: string; store_id: string | null; requested_by: string }>(
+      sql`SELECT id::text, region_code, store_id::text, requested_by::text FROM approvals`,
+    ),
+    rows<{ id: string; owed_to_region: string; owed_by_region: string }>(sql`SELECT id::text, owed_to_region, owed_by_region FROM settlements`),
+    rows<{ agreement_id: string; region_code: string }>(sql`SELECT agreement_id::text, region_code FROM joint_reserve_regions`),
+    rows<{ id: string; username: string }>(sql`SELECT id::text, username FROM users`),
   ]);
+  const jointAgreements = new Map<string, string[]>();
+  for (const j of joint) jointAgreements.set(j.agreement_id, [...(jointAgreements.get(j.agreement_id) ?? []), j.region_code]);
   const batchStores = new Map<string, Set<string>>();
   for (const b of balances) {
     if (!batchStores.has(b.batch_id)) batchStores.set(b.batch_id, new Set());
@@ -84,6 +98,11 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     plans: new Map(plans.map((p) => [p.id, p.incident_id])),
     callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
     auditEntries: new Map(audit.map((a) => [a.id, a.region_code])),
+    orders: new Map(orders.map((o) => [o.id, o.store_id])),
+    approvals: new Map(approvals.map((a) => [a.id, { regionCode: a.region_code, storeId: a.store_id, requestedBy: a.requested_by }])),
+    settlements: new Map(settlements.map((x) => [x.id, { owedTo: x.owed_to_region, owedBy: x.owed_by_region }])),
+    jointAgreements,
+    users: new Map(users.map((u) => [u.username, u.id])),
   };
 }
 
@@ -99,6 +118,11 @@ export const emptySnapshot = (): ScopeSnapshot => ({
   plans: new Map(),
   callOffs: new Map(),
   auditEntries: new Map(),
+  orders: new Map(),
+  approvals: new Map(),
+  settlements: new Map(),
+  jointAgreements: new Map(),
+  users: new Map(),
 });
 
 /** 'visible', 'hidden', or why the record could not be decided (an unknown id, an object without its identity). */
@@ -174,6 +198,48 @@ export class ScopeOracle {
   callOff(p: Principal, id: string): Decision {
     const plan = this.snap.callOffs.get(id);
     return plan ? this.plan(p, plan) : { undecided: `unknown call-off ${id}` };
+  }
+
+  order(p: Principal, id: string): Decision {
+    const storeId = this.snap.orders.get(id);
+    return storeId ? this.store(p, storeId) : { undecided: `unknown order ${id}` };
+  }
+
+  /** An approval: its requester; keepers also their stores'; others their region's. */
+  approval(p: Principal, id: string): Decision {
+    const a = this.snap.approvals.get(id);
+    if (!a) return { undecided: `unknown approval ${id}` };
+    if (a.requestedBy === this.snap.users.get(p.username)) return 'visible';
+    if (p.role === 'KEEPER') return a.storeId ? this.store(p, a.storeId) : 'hidden';
+    return this.region(p, a.regionCode) ? 'visible' : 'hidden';
+  }
+
+  settlement(p: Principal, id: string): Decision {
+    const x = this.snap.settlements.get(id);
+    if (!x) return { undecided: `unknown settlement ${id}` };
+    return this.region(p, x.owedTo) || this.region(p, x.owedBy) ? 'visible' : 'hidden';
+  }
+
+  /** A 联储 agreement: one of its regions above, at or below the principal's (keepers never). */
+  jointAgreement(p: Principal, id: string): Decision {
+    const regions = this.snap.jointAgreements.get(id);
+    if (!regions) return { undecided: `unknown joint agreement ${id}` };
+    if (p.role === 'KEEPER') return 'hidden';
+    if (p.regionCode === null) return 'visible';
+    const own = p.regionCode;
+    return regions.some((r) => r.startsWith(subtreePrefixOf(own)) || own.startsWith(subtreePrefixOf(r))) ? 'visible' : 'hidden';
+  }
+
+  /** D20: a partner's stock quantity — headquarters only, of stores in scope or in a region sharing a 联储 agreement. */
+  neighbourStore(p: Principal, storeId: string): Decision {
+    if (p.role !== 'ADMIN' && p.role !== 'DISPATCHER') return 'hidden';
+    if (this.store(p, storeId) === 'visible') return 'visible';
+    const region = this.snap.storeRegion.get(storeId) ?? '';
+    for (const regions of this.snap.jointAgreements.values()) {
+      const mine = regions.some((r) => p.regionCode !== null && p.regionCode.startsWith(subtreePrefixOf(r)));
+      if (mine && regions.some((r) => region.startsWith(subtreePrefixOf(r)))) return 'visible';
+    }
+    return 'hidden';
   }
 
   auditEntry(p: Principal, id: string): Decision {
@@ -252,6 +318,18 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
             : 'hidden'
           : { undecided: 'Alert.regionCode not in the response' },
   },
+  OutboundOrder: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'OutboundOrder.id', (id) => or.order(p, id)) },
+  Approval: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Approval.id', (id) => or.approval(p, id)) },
+  Settlement: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Settlement.id', (id) => or.settlement(p, id)) },
+  JointReserveAgreement: {
+    key: (o) => String(o.id),
+    decide: (or, p, o) => need(idOf(o), 'JointReserveAgreement.id', (id) => or.jointAgreement(p, id)),
+  },
+  NeighbourStockLine: {
+    identity: ['store'],
+    key: (o) => `store ${idOf(o.store)}`,
+    decide: (or, p, o) => need(idOf(o.store), 'NeighbourStockLine.store.id', (id) => or.neighbourStore(p, id)),
+  },
   ReconciliationLine: {
     identity: ['store', 'batch'],
     key: (o) => `store ${idOf(o.store)} batch ${idOf(o.batch)}`,
@@ -268,6 +346,8 @@ export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   DispatchPlanLine: ['DispatchPlan'],
   DispatchSource: ['DispatchPlanLine'],
   IncidentBalanceLine: ['Incident'],
+  OutboundOrderLine: ['OutboundOrder'],
+  JointReserveAgreementLine: ['JointReserveAgreement'],
 };
 
 export const IDENTITY: IdentityFields = Object.fromEntries(

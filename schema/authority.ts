@@ -1,0 +1,295 @@
+import { builder } from './builder.ts';
+import { connectionType } from './connection.ts';
+import { must, serviceContext } from './resolve.ts';
+import { scopedType } from './scope.ts';
+import { Region } from './regions.ts';
+import { Store } from './stores.ts';
+import { Item } from './catalog.ts';
+import { User } from './users.ts';
+import { Batch, StockDocument } from './inventory.ts';
+import { DispatchPlan, Incident } from './dispatch.ts';
+import { closeOutboundOrder, getOrder, listOutboundOrders, requestOutboundOrder, type OrderLineRow, type OrderRow } from '../server/authority/orders.ts';
+import { listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
+import { decideApproval } from '../server/authority/decide.ts';
+import { createJointReserveAgreement, listJointReserveAgreements, neighbourStock, type JointAgreement, type NeighbourStockRow } from '../server/authority/joint-reserves.ts';
+import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
+import { loadPlan } from '../server/dispatch/plans.ts';
+import { withoutNulls } from '../server/validation.ts';
+
+// API.md "Authority" (D20, D23–D25, D27): outbound orders, one approvals queue, 联储 agreements, settlements.
+
+const signedIn = { authenticated: true } as const;
+const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
+const writers = { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] as const };
+
+export const OutboundPurpose = builder.enumType('OutboundPurpose', {
+  values: ['RELIEF', 'DRILL', 'LOAN', 'TRANSFER', 'ROTATION_SALE', 'SCRAP', 'OTHER'] as const,
+});
+export const OrderStatus = builder.enumType('OrderStatus', { values: ['PENDING', 'APPROVED', 'REJECTED', 'EXECUTED', 'CLOSED'] as const });
+export const ApprovalKind = builder.enumType('ApprovalKind', {
+  values: ['OUTBOUND_ORDER', 'DISPATCH_PLAN', 'CROSS_REGION_USE', 'STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL', 'EMERGENCY_WRITTEN_APPROVAL'] as const,
+});
+export const ApprovalStatus = builder.enumType('ApprovalStatus', { values: ['PENDING', 'APPROVED', 'REJECTED'] as const });
+const ApprovalDecision = builder.enumType('ApprovalDecision', { values: ['APPROVE', 'REJECT'] as const });
+const ApprovalScope = builder.enumType('ApprovalScope', {
+  values: ['TO_DECIDE', 'REQUESTED'] as const,
+  description: 'TO_DECIDE: what I may decide (not my own requests); REQUESTED: my own requests',
+});
+export const SettlementStatus = builder.enumType('SettlementStatus', { values: ['OPEN', 'SETTLED'] as const });
+
+const OutboundOrderLine = builder.objectRef<OrderLineRow>('OutboundOrderLine').implement({
+  fields: (t) => ({
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    quantity: t.exposeInt('quantity'),
+    executedQuantity: t.exposeInt('executedQuantity'),
+    remainingQuantity: t.int({ resolve: (l) => l.quantity - l.executedQuantity }),
+  }),
+});
+
+export const Approval = builder.objectRef<ApprovalRow>('Approval');
+export const OutboundOrder = builder.objectRef<OrderRow>('OutboundOrder');
+
+Approval.implement({
+  description: 'D24, D27: something that waits for a second person with authority',
+  ...scopedType('approval'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: ApprovalKind }),
+    status: t.expose('status', { type: ApprovalStatus }),
+    subjectId: t.exposeID('subjectId', { description: 'The order, plan or document decided' }),
+    summary: t.exposeString('summary'),
+    value: t.field({ type: 'Money', nullable: true, resolve: (a) => a.value }),
+    store: t.field({ type: Store, nullable: true, resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null) }),
+    region: t.field({ type: Region, resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)) }),
+    requestedBy: t.field({ type: User, resolve: (a, _x, ctx) => must(ctx.loaders.user.load(a.requestedBy)) }),
+    requestedAt: t.field({ type: 'DateTime', resolve: (a) => a.requestedAt }),
+    dueAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.dueAt }),
+    overdue: t.boolean({
+      description: 'D14: pending past its due time',
+      resolve: (a, _x, ctx) => a.status === 'PENDING' && a.dueAt !== null && a.dueAt.getTime() < ctx.clock.now().toMillis(),
+    }),
+    decidedBy: t.field({ type: User, nullable: true, resolve: (a, _x, ctx) => (a.decidedBy ? ctx.loaders.user.load(a.decidedBy) : null) }),
+    decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.decidedAt }),
+    approvalRef: t.exposeString('approvalRef', { nullable: true }),
+    reason: t.exposeString('reason', { nullable: true }),
+    document: t.field({
+      type: StockDocument,
+      nullable: true,
+      description: 'The pending document (stocktake, write-off, scrap, reversal)',
+      resolve: (a, _x, ctx) => (['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL'].includes(a.kind) ? ctx.loaders.document.load(a.subjectId) : null),
+    }),
+    order: t.field({
+      type: OutboundOrder,
+      nullable: true,
+      resolve: (a, _x, ctx) => (a.kind === 'OUTBOUND_ORDER' ? getOrder(ctx.db, a.subjectId) : null),
+    }),
+    plan: t.field({
+      type: DispatchPlan,
+      nullable: true,
+      resolve: (a, _x, ctx) =>
+        ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind) ? loadPlan(ctx.db, a.subjectId) : null,
+    }),
+  }),
+});
+
+OutboundOrder.implement({
+  description: 'D23: 出库申请单 — what a store is to send out, executed only once approved and never beyond it',
+  ...scopedType('order'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeString('number'),
+    status: t.expose('status', { type: OrderStatus }),
+    store: t.field({ type: Store, resolve: (o, _a, ctx) => must(ctx.loaders.store.load(o.storeId)) }),
+    purpose: t.expose('purpose', { type: OutboundPurpose }),
+    recipient: t.exposeString('recipient', { nullable: true }),
+    toStore: t.field({ type: Store, nullable: true, resolve: (o, _a, ctx) => (o.toStoreId ? ctx.loaders.store.load(o.toStoreId) : null) }),
+    incident: t.field({ type: Incident, nullable: true, resolve: (o, _a, ctx) => (o.incidentId ? ctx.loaders.incident.load(o.incidentId) : null) }),
+    note: t.exposeString('note', { nullable: true }),
+    requestedBy: t.field({ type: User, resolve: (o, _a, ctx) => must(ctx.loaders.user.load(o.requestedBy)) }),
+    requestedAt: t.field({ type: 'DateTime', resolve: (o) => o.requestedAt }),
+    approval: t.field({ type: Approval, nullable: true, resolve: (o, _a, ctx) => (o.approvalId ? ctx.loaders.approval.load(o.approvalId) : null) }),
+    lines: t.field({ type: [OutboundOrderLine], resolve: (o, _a, ctx) => ctx.loaders.orderLines.load(o.id) }),
+    closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (o) => o.closedAt }),
+    closeReason: t.exposeString('closeReason', { nullable: true }),
+  }),
+});
+
+const OutboundOrderConnection = connectionType('OutboundOrder', OutboundOrder);
+const ApprovalConnection = connectionType('Approval', Approval);
+
+const JointReserveAgreementLine = builder.objectRef<JointAgreement['lines'][number]>('JointReserveAgreementLine').implement({
+  fields: (t) => ({
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    maxQuantity: t.exposeInt('maxQuantity'),
+  }),
+});
+
+const JointReserveAgreement = builder.objectRef<JointAgreement>('JointReserveAgreement').implement({
+  description: 'D20, D25: 联储协议 — regions that may use each other’s stock within its items and quantities while valid',
+  ...scopedType('jointAgreement'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    regions: t.field({ type: [Region], resolve: (a, _x, ctx) => Promise.all(a.regionCodes.map((c) => must(ctx.loaders.region.load(c)))) }),
+    validFrom: t.field({ type: 'Date', resolve: (a) => a.validFrom }),
+    validTo: t.field({ type: 'Date', resolve: (a) => a.validTo }),
+    lines: t.field({ type: [JointReserveAgreementLine], description: 'Empty: every item', resolve: (a) => a.lines }),
+    note: t.exposeString('note', { nullable: true }),
+  }),
+});
+
+const NeighbourStockLine = builder.objectRef<NeighbourStockRow>('NeighbourStockLine').implement({
+  description: 'D20: a 联储 partner’s available stock — quantity only (no prices, batches or documents)',
+  fields: (t) => ({
+    store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
+    region: t.field({ type: Region, resolve: (l, _a, ctx) => must(ctx.loaders.region.load(l.regionCode)) }),
+    item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
+    available: t.exposeInt('available'),
+  }),
+});
+
+const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
+  description: 'D15, D25: stock of another region or level used, owed back in kind or in money until settled',
+  ...scopedType('settlement'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    status: t.expose('status', { type: SettlementStatus }),
+    owedTo: t.field({ type: Region, resolve: (s, _a, ctx) => must(ctx.loaders.region.load(s.owedToRegion)) }),
+    owedBy: t.field({ type: Region, resolve: (s, _a, ctx) => must(ctx.loaders.region.load(s.owedByRegion)) }),
+    store: t.field({ type: Store, resolve: (s, _a, ctx) => must(ctx.loaders.store.load(s.storeId)) }),
+    item: t.field({ type: Item, resolve: (s, _a, ctx) => must(ctx.loaders.item.load(s.itemId)) }),
+    quantity: t.exposeInt('quantity'),
+    value: t.field({ type: 'Money', resolve: (s) => s.value }),
+    plan: t.field({ type: DispatchPlan, nullable: true, resolve: (s, _a, ctx) => (s.planId ? loadPlan(ctx.db, s.planId) : null) }),
+    createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
+    settledBy: t.field({ type: User, nullable: true, resolve: (s, _a, ctx) => (s.settledBy ? ctx.loaders.user.load(s.settledBy) : null) }),
+    settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.settledAt }),
+    reference: t.exposeString('reference', { nullable: true }),
+    documentId: t.exposeID('documentId', { nullable: true }),
+  }),
+});
+
+const OutboundOrderFilter = builder.inputType('OutboundOrderFilter', {
+  fields: (t) => ({ storeId: t.id(), regionCode: t.string(), status: t.field({ type: OrderStatus }) }),
+});
+const ApprovalFilter = builder.inputType('ApprovalFilter', {
+  fields: (t) => ({
+    regionCode: t.string(),
+    status: t.field({ type: ApprovalStatus }),
+    kind: t.field({ type: ApprovalKind }),
+    mine: t.field({ type: ApprovalScope }),
+  }),
+});
+const OutboundOrderLineInput = builder.inputType('OutboundOrderLineInput', {
+  fields: (t) => ({ itemId: t.id({ required: true }), batchId: t.id(), quantity: t.int({ required: true }) }),
+});
+const OutboundOrderInput = builder.inputType('OutboundOrderInput', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    purpose: t.field({ type: OutboundPurpose, required: true }),
+    recipient: t.string(),
+    toStoreId: t.id(),
+    incidentId: t.id(),
+    note: t.string(),
+    idempotencyKey: t.string({ required: true }),
+    lines: t.field({ type: [OutboundOrderLineInput], required: true }),
+  }),
+});
+const DecideApprovalInput = builder.inputType('DecideApprovalInput', {
+  fields: (t) => ({
+    approvalId: t.id({ required: true }),
+    decision: t.field({ type: ApprovalDecision, required: true }),
+    approvalRef: t.string({ description: 'The approval reference (文号); required to approve write-offs, stocktakes, scrap and written approvals' }),
+    reason: t.string({ description: 'Required to reject' }),
+  }),
+});
+const JointReserveAgreementLineInput = builder.inputType('JointReserveAgreementLineInput', {
+  fields: (t) => ({ itemId: t.id({ required: true }), maxQuantity: t.int({ required: true }) }),
+});
+const JointReserveAgreementInput = builder.inputType('JointReserveAgreementInput', {
+  fields: (t) => ({
+    regionCodes: t.stringList({ required: true }),
+    validFrom: t.field({ type: 'Date', required: true }),
+    validTo: t.field({ type: 'Date', required: true }),
+    note: t.string(),
+    lines: t.field({ type: [JointReserveAgreementLineInput] }),
+  }),
+});
+const SettleInput = builder.inputType('SettleInput', {
+  fields: (t) => ({ settlementId: t.id({ required: true }), reference: t.string(), documentId: t.id() }),
+});
+
+builder.queryFields((t) => ({
+  outboundOrders: t.field({
+    type: OutboundOrderConnection,
+    authScopes: signedIn,
+    args: { filter: t.arg({ type: OutboundOrderFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, args, ctx) => listOutboundOrders(serviceContext(ctx), withoutNulls(args.filter), args),
+  }),
+  outboundOrder: t.field({
+    type: OutboundOrder,
+    nullable: true,
+    authScopes: signedIn,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => getOrder(ctx.db, String(args.id)),
+  }),
+  approvals: t.field({
+    type: ApprovalConnection,
+    authScopes: signedIn,
+    description: 'D24: what I may decide or requested, newest first',
+    args: { filter: t.arg({ type: ApprovalFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, args, ctx) => listApprovals(serviceContext(ctx), withoutNulls(args.filter), args),
+  }),
+  jointReserveAgreements: t.field({
+    type: [JointReserveAgreement],
+    authScopes: headquarters,
+    args: { regionCode: t.arg.string() },
+    resolve: (_r, args, ctx) => listJointReserveAgreements(serviceContext(ctx), args.regionCode),
+  }),
+  neighbourStock: t.field({
+    type: [NeighbourStockLine],
+    authScopes: headquarters,
+    args: { itemId: t.arg.id({ required: true }), regionCode: t.arg.string() },
+    resolve: (_r, args, ctx) => neighbourStock(serviceContext(ctx), String(args.itemId), args.regionCode),
+  }),
+  settlements: t.field({
+    type: [Settlement],
+    authScopes: { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const },
+    args: { regionCode: t.arg.string(), status: t.arg({ type: SettlementStatus }) },
+    resolve: (_r, args, ctx) => listSettlements(serviceContext(ctx), args.regionCode, args.status),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  requestOutboundOrder: t.field({
+    type: OutboundOrder,
+    authScopes: writers,
+    args: { input: t.arg({ type: OutboundOrderInput, required: true }) },
+    resolve: (_r, { input }, ctx) => requestOutboundOrder(serviceContext(ctx), input),
+  }),
+  closeOutboundOrder: t.field({
+    type: OutboundOrder,
+    authScopes: writers,
+    description: 'D23: an approved order that will not be executed further is closed',
+    args: { orderId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => closeOutboundOrder(serviceContext(ctx), String(args.orderId), args.reason),
+  }),
+  decideApproval: t.field({
+    type: Approval,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: DecideApprovalInput, required: true }) },
+    resolve: (_r, { input }, ctx) => decideApproval(serviceContext(ctx), input, ctx.wiring.transferReceived),
+  }),
+  createJointReserveAgreement: t.field({
+    type: JointReserveAgreement,
+    authScopes: { roles: ['ADMIN'] as const },
+    args: { input: t.arg({ type: JointReserveAgreementInput, required: true }) },
+    resolve: (_r, { input }, ctx) => createJointReserveAgreement(serviceContext(ctx), input),
+  }),
+  settle: t.field({
+    type: Settlement,
+    authScopes: headquarters,
+    args: { input: t.arg({ type: SettleInput, required: true }) },
+    resolve: (_r, { input }, ctx) => settle(serviceContext(ctx), input),
+  }),
+}));

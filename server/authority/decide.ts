@@ -1,0 +1,75 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { outboundOrders } from '../../drizzle/schema/index.ts';
+import { badInput, invalidState } from '../errors.ts';
+import { idSchema, validate } from '../validation.ts';
+import { ledgerError } from '../inventory/posting.ts';
+import type { TransferReceivedHook } from '../inventory/transfers.ts';
+import { publishPlanStatus } from '../dispatch/events.ts';
+import { approvePlanInTx, consentInTx, loadPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
+import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
+import { assertMayDecide, closeApproval, getApprovalInScope, type ApprovalRow } from './queue.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D24, D27: one decision for everything in the queue. The approval is closed (guarded: one of two concurrent deciders
+// wins) and its subject follows in the same transaction — an approved document posts, a rejected one changes no stock.
+
+const decideSchema = z.object({
+  approvalId: idSchema,
+  decision: z.enum(['APPROVE', 'REJECT']),
+  approvalRef: z.string().trim().max(128, '审批文号不超过 128 个字符').nullish(),
+  reason: z.string().trim().max(500, '理由不超过 500 个字').nullish(),
+});
+
+/** D27: write-offs and adjustments are approved with a reference (文号); D14: the written approval is one. */
+const NEEDS_REFERENCE = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
+const DOCUMENT_KINDS = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL']);
+
+export async function decideApproval(ctx: ServiceContext, input: unknown, onTransferSettled?: TransferReceivedHook): Promise<ApprovalRow> {
+  const { db, actor: user, clock } = ctx;
+  const v = validate(decideSchema, input);
+  const approval = await getApprovalInScope(db, user, v.approvalId);
+  assertMayDecide(user, approval);
+  if (approval.status !== 'PENDING') throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', status: approval.status });
+  const approve = v.decision === 'APPROVE';
+  if (!approve && !v.reason) throw badInput('input.reason', '驳回须填写理由');
+  if (approve && NEEDS_REFERENCE.has(approval.kind) && !v.approvalRef) throw badInput('input.approvalRef', '批准须填写审批文号');
+  const plan = approval.kind === 'DISPATCH_PLAN' || approval.kind === 'CROSS_REGION_USE' ? await loadPlan(db, approval.subjectId) : null;
+  const now = clock.now().toJSDate();
+  let planStatus: 'APPROVED' | 'CANCELLED' | null = null;
+  try {
+    const decided = await db.transaction(async (tx) => {
+      const closed = await closeApproval(tx, approval, {
+        status: approve ? 'APPROVED' : 'REJECTED',
+        by: user.id,
+        at: now,
+        approvalRef: v.approvalRef ?? null,
+        reason: v.reason ?? null,
+      });
+      if (approval.kind === 'OUTBOUND_ORDER') {
+        const rows = await tx
+          .update(outboundOrders)
+          .set({ status: approve ? 'APPROVED' : 'REJECTED' })
+          .where(and(eq(outboundOrders.id, approval.subjectId), eq(outboundOrders.status, 'PENDING')))
+          .returning({ id: outboundOrders.id });
+        if (!rows.length) throw invalidState('出库申请已不在待审批状态');
+      } else if (approval.kind === 'DISPATCH_PLAN') {
+        if (approve) await approvePlanInTx(tx, user, plan!, now, false, v.approvalRef);
+        else await rejectPlanInTx(tx, plan!, now, v.reason!);
+        planStatus = approve ? 'APPROVED' : 'CANCELLED';
+      } else if (approval.kind === 'CROSS_REGION_USE') {
+        if (approve) await consentInTx(tx, plan!, (approval.payload as { lineNos: number[] }).lineNos, now);
+      } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
+        if (approve) await recordWrittenApprovalInTx(tx, approval.subjectId, v.approvalRef!, now);
+      } else if (DOCUMENT_KINDS.has(approval.kind)) {
+        const doc = approve ? await approvePendingDocument(tx, approval, now, v.approvalRef ?? null) : await rejectPendingDocumentOf(tx, approval, now);
+        if (doc.type === 'WRITE_OFF' && doc.transferId) await onTransferSettled?.(tx, doc.transferId);
+      }
+      return closed;
+    });
+    if (planStatus) publishPlanStatus(approval.subjectId, planStatus);
+    return decided;
+  } catch (error) {
+    throw ledgerError(error);
+  }
+}

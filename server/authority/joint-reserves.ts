@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, gte, inArray, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { jointReserveAgreements, jointReserveLines, jointReserveRegions } from '../../drizzle/schema/index.ts';
+import { mayRead } from '../auth/policy.ts';
+import { todayInChina } from '../clock.ts';
+import { badInput, forbidden } from '../errors.ts';
+import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import { getRegion, getRegionInScope } from '../regions/service.ts';
+import { itemsFor } from '../inventory/common.ts';
+import { idSchema, uuidArg, validate } from '../validation.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D20, D25: 联储协议 — regions that may use each other's stock without asking each time (within its items and
+// maximum quantities, while valid). Partners see each other's available stock, read-only.
+
+export interface JointAgreement {
+  id: string;
+  validFrom: string;
+  validTo: string;
+  note: string | null;
+  regionCodes: string[];
+  lines: { itemId: string; maxQuantity: number }[];
+}
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const agreementSchema = z
+  .object({
+    regionCodes: z.array(z.string()).min(2, '联储协议至少涉及两个区划').max(20),
+    validFrom: isoDate,
+    validTo: isoDate,
+    note: z.string().trim().max(500).nullish(),
+    lines: z
+      .array(z.object({ itemId: idSchema, maxQuantity: z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000) }))
+      .max(1000)
+      .nullish(),
+  })
+  .refine((v) => v.validTo >= v.validFrom, { path: ['validTo'], message: '有效期止不能早于有效期起' });
+
+/** createJointReserveAgreement: administrators record a standing 联储 agreement between regions. */
+export async function createJointReserveAgreement(ctx: ServiceContext, input: unknown): Promise<JointAgreement> {
+  const { db, actor: user, clock } = ctx;
+  if (user.role !== 'ADMIN') throw forbidden('联储协议（仅管理员可登记）');
+  const v = validate(agreementSchema, input);
+  const codes: string[] = [];
+  for (const [i, c] of v.regionCodes.entries()) {
+    const region = await getRegionInScope(db, user, c, `input.regionCodes.${i}`);
+    if (codes.some((x) => isInSubtree(x, region.code) || isInSubtree(region.code, x))) {
+      throw badInput(`input.regionCodes.${i}`, `区划「${region.name}」与协议中另一区划重复或相互包含`);
+    }
+    codes.push(region.code);
+  }
+  const lines = v.lines ?? [];
+  await itemsFor(db, lines, 'input.lines');
+  if (new Set(lines.map((l) => l.itemId)).size !== lines.length) throw badInput('input.lines', '同一物资只能出现一次');
+  const id = randomUUID();
+  await db.transaction(async (tx) => {
+    await tx.insert(jointReserveAgreements).values({
+      id,
+      validFrom: v.validFrom,
+      validTo: v.validTo,
+      note: v.note ?? null,
+      createdBy: user.id,
+      createdAt: clock.now().toJSDate(),
+    });
+    await tx.insert(jointReserveRegions).values(codes.map((regionCode) => ({ agreementId: id, regionCode })));
+    if (lines.length) await tx.insert(jointReserveLines).values(lines.map((l) => ({ agreementId: id, itemId: l.itemId, maxQuantity: l.maxQuantity })));
+  });
+  return (await loadAgreements(db, [id]))[0];
+}
+
+async function loadAgreements(db: Db, ids: string[]): Promise<JointAgreement[]> {
+  if (!ids.length) return [];
+  const [rows, regions, lines] = await Promise.all([
+    db.select().from(jointReserveAgreements).where(inArray(jointReserveAgreements.id, ids)).orderBy(asc(jointReserveAgreements.validFrom)),
+    db.select().from(jointReserveRegions).where(inArray(jointReserveRegions.agreementId, ids)),
+    db.select().from(jointReserveLines).where(inArray(jointReserveLines.agreementId, ids)),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    validFrom: r.validFrom,
+    validTo: r.validTo,
+    note: r.note,
+    regionCodes: regions.filter((x) => x.agreementId === r.id).map((x) => x.regionCode),
+    lines: lines.filter((x) => x.agreementId === r.id).map((x) => ({ itemId: x.itemId, maxQuantity: x.maxQuantity })),
+  }));
+}
+
+/** Agreements valid on a date (all when no date). */
+export async function agreementsValidOn(db: Db, day: string | null): Promise<JointAgreement[]> {
+  const rows = await db
+    .select({ id: jointReserveAgreements.id })
+    .from(jointReserveAgreements)
+    .where(day ? and(lte(jointReserveAgreements.validFrom, day), gte(jointReserveAgreements.validTo, day)) : undefined);
+  return loadAgreements(
+    db,
+    rows.map((r) => r.id),
+  );
+}
+
+/** jointReserveAgreements(regionCode): those the principal may see, optionally involving a region. */
+export async function listJointReserveAgreements(ctx: ServiceContext, regionCode?: string | null): Promise<JointAgreement[]> {
+  const { db, actor: user } = ctx;
+  const code = regionCode ? (await getRegion(db, regionCode)).code : null;
+  return (await agreementsValidOn(db, null)).filter(
+    (a) => mayRead.jointAgreement(user, a) && (!code || a.regionCodes.some((c) => isInSubtree(c, code) || isInSubtree(code, c))),
+  );
+}
+
+const covers = (a: JointAgreement, code: string) => a.regionCodes.find((c) => isInSubtree(code, c));
+
+/**
+ * D25: the agreement under which `user`'s jurisdiction may use stock held in `sourceRegion` for `itemId`, if any:
+ * one of its regions covers the user's region, another the source's, and the item is covered (no lines: all items).
+ */
+export function coveringAgreement(agreements: readonly JointAgreement[], userRegion: string, sourceRegion: string, itemId: string) {
+  return agreements.find((a) => {
+    const mine = covers(a, userRegion);
+    const theirs = covers(a, sourceRegion);
+    return mine && theirs && mine !== theirs && (!a.lines.length || a.lines.some((l) => l.itemId === itemId));
+  });
+}
+
+/** What has already been used under an agreement, per item (its settlements). */
+export async function usedUnder(db: Db, agreementIds: string[]): Promise<Map<string, number>> {
+  if (!agreementIds.length) return new Map();
+  const rows = await queryRows<{ joint_agreement_id: string; item_id: string; quantity: number }>(
+    db,
+    sql`SELECT joint_agreement_id, item_id, sum(quantity)::int AS quantity FROM settlements
+         WHERE joint_agreement_id IN (${sql.join(
+           agreementIds.map((id) => sql`${id}::uuid`),
+           sql`, `,
+         )}) GROUP BY joint_agreement_id, item_id`,
+  );
+  return new Map(rows.map((r) => [`${r.joint_agreement_id}|${r.item_id}`, Number(r.quantity)]));
+}
+
+export interface NeighbourStockRow {
+  storeId: string;
+  regionCode: string;
+  itemId: string;
+  available: number;
+}
+
+/**
+ * neighbourStock (D20): a dispatcher sees its 联储 partners' available stock of an item — per store, quantity only
+ * (no prices, batches or documents).
+ */
+export async function neighbourStock(ctx: ServiceContext, itemId: string, regionCode?: string | null): Promise<NeighbourStockRow[]> {
+  const { db, actor: user, clock } = ctx;
+  if (user.role !== 'DISPATCHER' && user.role !== 'ADMIN') throw forbidden('联储伙伴库存（调度与管理员）');
+  uuidArg(itemId, 'itemId', '物资');
+  await itemsFor(db, [{ itemId }], 'itemId');
+  const own = regionCode ? (await getRegionInScope(db, user, regionCode)).code : user.regionCode;
+  if (!own) throw badInput('regionCode', '请指定本方区划（regionCode）');
+  const partners = new Set<string>();
+  for (const a of await agreementsValidOn(db, todayInChina(clock))) {
+    const mine = covers(a, own);
+    if (!mine || (a.lines.length && !a.lines.some((l) => l.itemId === itemId))) continue;
+    for (const c of a.regionCodes) if (c !== mine) partners.add(c);
+  }
+  if (!partners.size) return [];
+  const prefixes = [...partners].map((c) => sql`s.region_code LIKE ${`${subtreePrefix(c)}%`}`);
+  const rows = await queryRows<{ store_id: string; region_code: string; available: number }>(
+    db,
+    sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::int AS available
+          FROM balances bal JOIN stores s ON s.id = bal.store_id
+         WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})
+         GROUP BY s.id, s.region_code HAVING sum(bal.on_hand - bal.reserved) > 0
+         ORDER BY s.region_code, s.id`,
+  );
+  return rows.map((r) => ({ storeId: r.store_id, regionCode: r.region_code, itemId, available: Number(r.available) }));
+}

@@ -1,0 +1,346 @@
+import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
+import { storesInScope } from '../auth/policy.ts';
+import { ZONE } from '../clock.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
+import { stableId } from '../ids.ts';
+import { formatMoney } from '../money.ts';
+import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { idSchema, uuidArg, validate } from '../validation.ts';
+import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { openApproval } from './queue.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D23 凭令出库: government stock leaves a store only against an approved order. An outbound order (出库申请单) names
+// store, purpose, recipient or destination, items and quantities; it is approved by a second person (D24) and the
+// executing documents count against it until it is fully executed or closed.
+
+export type OrderRow = typeof outboundOrders.$inferSelect;
+export type OrderLineRow = typeof outboundOrderLines.$inferSelect;
+export type OutboundPurpose = OrderRow['purpose'];
+export type OrderStatus = OrderRow['status'];
+
+export const PURPOSE_NAMES: Record<OutboundPurpose, string> = {
+  RELIEF: '救灾发放',
+  DRILL: '演练',
+  LOAN: '借用',
+  TRANSFER: '调拨',
+  ROTATION_SALE: '轮换处置',
+  SCRAP: '报废',
+  OTHER: '其他',
+};
+
+/** Which executing operation each purpose is for. */
+export type Execution = 'ISSUE' | 'TRANSFER' | 'ROTATION' | 'SCRAP';
+const EXECUTION_OF: Record<OutboundPurpose, Execution> = {
+  RELIEF: 'ISSUE',
+  DRILL: 'ISSUE',
+  LOAN: 'ISSUE',
+  OTHER: 'ISSUE',
+  TRANSFER: 'TRANSFER',
+  ROTATION_SALE: 'ROTATION',
+  SCRAP: 'SCRAP',
+};
+const EXECUTION_NAMES: Record<Execution, string> = { ISSUE: '出库', TRANSFER: '调拨出库', ROTATION: '轮换', SCRAP: '报废' };
+
+/** D23: a company's stock in its own store is the company's business; every other store's stock needs an order. */
+export const needsOrder = (store: Pick<StoreRow, 'kind'>) => store.kind !== 'AGREEMENT';
+
+const orderSchema = z
+  .object({
+    storeId: idSchema,
+    purpose: z.enum(['RELIEF', 'DRILL', 'LOAN', 'TRANSFER', 'ROTATION_SALE', 'SCRAP', 'OTHER']),
+    recipient: z.string().trim().max(128).nullish(),
+    toStoreId: idSchema.nullish(),
+    incidentId: idSchema.nullish(),
+    note: z.string().trim().max(500).nullish(),
+    idempotencyKey: idempotencyKeySchema,
+    lines: z
+      .array(z.object({ itemId: idSchema, batchId: idSchema.nullish(), quantity: quantitySchema }))
+      .min(1, '至少一行')
+      .max(1000, '一张出库申请最多 1000 行'),
+  })
+  .superRefine((v, c) => {
+    if (v.purpose === 'TRANSFER' && !v.toStoreId) c.addIssue({ code: 'custom', path: ['toStoreId'], message: '调拨须指定调入仓库' });
+    if (v.purpose !== 'TRANSFER' && v.toStoreId) c.addIssue({ code: 'custom', path: ['toStoreId'], message: '只有调拨申请可以指定调入仓库' });
+    if (v.toStoreId && v.toStoreId === v.storeId) c.addIssue({ code: 'custom', path: ['toStoreId'], message: '调出与调入仓库不能相同' });
+    if (v.purpose !== 'TRANSFER' && v.purpose !== 'SCRAP' && !v.recipient) {
+      c.addIssue({ code: 'custom', path: ['recipient'], message: '须填写领用单位/接收方' });
+    }
+  });
+
+const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
+
+/** requestOutboundOrder (D23): a keeper or dispatcher asks for what a store is to send out; it waits for approval. */
+export async function requestOutboundOrder(ctx: ServiceContext, input: unknown): Promise<OrderRow> {
+  const { db, actor: user, clock } = ctx;
+  const v = validate(orderSchema, input);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
+  const toStore = v.toStoreId ? await getStoreRow(db, v.toStoreId, 'input.toStoreId') : null;
+  const itemMap = await itemsFor(db, v.lines);
+  const batchMap = await batchesFor(db, v.lines);
+  const seen = new Set<string>();
+  v.lines.forEach((l, i) => {
+    const batch = l.batchId ? batchMap.get(l.batchId) : undefined;
+    if (batch && batch.itemId !== l.itemId) throw badInput(`input.lines.${i}.batchId`, `批次 ${batch.batchNo} 不属于物资「${itemMap.get(l.itemId)!.name}」`);
+    const key = `${l.itemId}|${l.batchId ?? ''}`;
+    if (seen.has(key)) throw badInput(`input.lines.${i}.itemId`, '同一物资（批次）只能出现一次');
+    seen.add(key);
+  });
+  await assertIncidentExists(db, v.incidentId);
+  const prices = await unitPrices(db, store.id, v.lines);
+  const value = v.lines.reduce((s, l) => s + l.quantity * (prices.get(`${l.itemId}|${l.batchId ?? ''}`) ?? 0), 0);
+  const at = clock.now().toJSDate();
+  const id = stableId('outbound-order', `${user.id}/${v.idempotencyKey}`);
+  const summary = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
+    .slice(0, 5)
+    .map((l) => `${itemMap.get(l.itemId)!.name} ×${l.quantity}`)
+    .join('、')}${v.lines.length > 5 ? ` 等 ${v.lines.length} 项` : ''} → ${toStore?.name ?? v.recipient ?? '报废处置'}`;
+  await db.transaction(async (tx) => {
+    const first = await claimIdempotencyKey(tx, {
+      kind: 'requestOutboundOrder',
+      actorId: user.id,
+      key: v.idempotencyKey,
+      input: v,
+      resultId: id,
+      resultName: 'orderId',
+      at,
+    });
+    if (first) return;
+    const head = `SQ-${yearInChina.format(at)}-`;
+    await tx.insert(outboundOrders).values({
+      id,
+      number: sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval('order_number_sq'::regclass) AS n)`,
+      status: 'PENDING',
+      storeId: store.id,
+      purpose: v.purpose,
+      recipient: v.recipient ?? null,
+      toStoreId: toStore?.id ?? null,
+      incidentId: v.incidentId ?? null,
+      note: v.note ?? null,
+      requestedBy: user.id,
+      requestedAt: at,
+    });
+    await tx
+      .insert(outboundOrderLines)
+      .values(v.lines.map((l, i) => ({ orderId: id, lineNo: i + 1, itemId: l.itemId, batchId: l.batchId ?? null, quantity: l.quantity })));
+    const approval = await openApproval(tx, user, at, {
+      kind: 'OUTBOUND_ORDER',
+      subjectId: id,
+      summary,
+      value: formatMoney(value.toFixed(2)),
+      storeId: store.id,
+      regionCode: store.regionCode,
+    });
+    await tx.update(outboundOrders).set({ approvalId: approval.id }).where(eq(outboundOrders.id, id));
+  });
+  return getOrder(db, id);
+}
+
+/** Unit prices for valuing a request: the named batch's, else the average of the item's stock at the store. */
+async function unitPrices(db: Db, storeId: string, lines: readonly { itemId: string; batchId?: string | null }[]) {
+  const itemIds = [...new Set(lines.map((l) => l.itemId))];
+  const rows = await queryRows<{ item_id: string; batch_id: string; unit_price: string; on_hand: number }>(
+    db,
+    sql`SELECT bal.item_id, bal.batch_id, b.unit_price::text AS unit_price, bal.on_hand FROM balances bal JOIN batches b ON b.id = bal.batch_id
+         WHERE bal.store_id = ${storeId}::uuid AND bal.item_id IN (${sql.join(
+           itemIds.map((id) => sql`${id}::uuid`),
+           sql`, `,
+         )})`,
+  );
+  const prices = new Map<string, number>();
+  for (const l of lines) {
+    const own = rows.filter((r) => r.item_id === l.itemId && (!l.batchId || r.batch_id === l.batchId));
+    const qty = own.reduce((s, r) => s + Number(r.on_hand), 0);
+    const avg = qty ? own.reduce((s, r) => s + Number(r.on_hand) * Number(r.unit_price), 0) / qty : Number(own[0]?.unit_price ?? 0);
+    prices.set(`${l.itemId}|${l.batchId ?? ''}`, avg);
+  }
+  return prices;
+}
+
+export async function getOrder(db: Db, id: string, field = 'id'): Promise<OrderRow> {
+  uuidArg(id, field, '出库申请');
+  const [row] = await db.select().from(outboundOrders).where(eq(outboundOrders.id, id));
+  if (!row) throw notFound(field, '出库申请', id);
+  return row;
+}
+
+export const orderLinesOf = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(outboundOrderLines)
+    .where(inArray(outboundOrderLines.orderId, [...ids]))
+    .orderBy(asc(outboundOrderLines.orderId), asc(outboundOrderLines.lineNo));
+
+export interface OrderedLine {
+  itemId: string;
+  quantity: number;
+  batchId?: string | null;
+}
+
+/**
+ * The order an executing operation names, checked before any lock: it exists, is for this store, this kind of
+ * operation and this destination. Lines that name no batch take the order's batches where the order names them.
+ * Without an order, stock that needs one is refused (BAD_USER_INPUT on orderId).
+ */
+export async function orderForExecution<L extends OrderedLine>(
+  db: Db,
+  store: StoreRow,
+  orderId: string | null | undefined,
+  exec: { kind: Execution; toStoreId?: string | null },
+  lines: readonly L[],
+): Promise<{ order: OrderRow | null; lines: L[] }> {
+  if (!orderId) {
+    if (needsOrder(store)) {
+      throw badInput('input.orderId', `政府储备物资凭令出库：${EXECUTION_NAMES[exec.kind]}须依据已批准的出库申请（orderId）`);
+    }
+    return { order: null, lines: [...lines] };
+  }
+  const order = await getOrder(db, orderId, 'input.orderId');
+  if (order.storeId !== store.id) throw badInput('input.orderId', `出库申请 ${order.number} 不是本仓库（${store.name}）的申请`);
+  const kind = EXECUTION_OF[order.purpose];
+  if (kind !== exec.kind) {
+    throw badInput('input.orderId', `出库申请 ${order.number} 的用途是${PURPOSE_NAMES[order.purpose]}，须以「${EXECUTION_NAMES[kind]}」执行`);
+  }
+  if (exec.kind === 'TRANSFER' && order.toStoreId !== exec.toStoreId) {
+    throw badInput('input.toStoreId', `调入仓库与出库申请 ${order.number} 不符`);
+  }
+  assertExecutable(order);
+  const orderLines = await orderLinesOf(db, [order.id]);
+  const expanded: L[] = [];
+  for (const l of lines) {
+    const mine = orderLines.filter((o) => o.itemId === l.itemId);
+    if (l.batchId || mine.length === 0 || mine.some((o) => !o.batchId)) {
+      expanded.push(l);
+      continue;
+    }
+    // The order names the batches of this item: take them, in the order's line order.
+    let left = l.quantity;
+    for (const o of mine) {
+      const take = Math.min(left, o.quantity - o.executedQuantity);
+      if (take > 0) expanded.push({ ...l, batchId: o.batchId, quantity: take });
+      left -= take;
+    }
+    if (left > 0) expanded.push({ ...l, batchId: mine[mine.length - 1].batchId, quantity: left });
+  }
+  return { order, lines: merge(expanded) };
+}
+
+function merge<L extends OrderedLine>(lines: L[]): L[] {
+  const out: L[] = [];
+  for (const l of lines) {
+    const same = out.find((o) => o.itemId === l.itemId && (o.batchId ?? null) === (l.batchId ?? null));
+    if (same) same.quantity += l.quantity;
+    else out.push({ ...l });
+  }
+  return out;
+}
+
+function assertExecutable(order: Pick<OrderRow, 'status' | 'number'>) {
+  const why: Partial<Record<OrderStatus, string>> = {
+    PENDING: '尚未批准',
+    REJECTED: '已被驳回',
+    EXECUTED: '已全部执行',
+    CLOSED: '已关闭',
+  };
+  if (order.status !== 'APPROVED') {
+    throw invalidState(`出库申请 ${order.number} ${why[order.status]}，不能执行`, { field: 'input.orderId', status: order.status });
+  }
+}
+
+/**
+ * D23: counts what a document executes against its order, in the document's transaction (the order row locked):
+ * never more than approved — a line beyond what remains is BAD_USER_INPUT naming it. Fully executed → EXECUTED.
+ */
+export async function consumeOrder(tx: Db, orderId: string, picks: readonly { itemId: string; batchId: string; quantity: number }[]): Promise<void> {
+  const [order] = await queryRows<{ status: OrderStatus; number: string }>(
+    tx,
+    sql`SELECT status, number FROM outbound_orders WHERE id = ${orderId}::uuid FOR UPDATE`,
+  );
+  assertExecutable(order);
+  const lines = await tx.select().from(outboundOrderLines).where(eq(outboundOrderLines.orderId, orderId)).orderBy(asc(outboundOrderLines.lineNo));
+  const left = new Map(lines.map((l) => [l.lineNo, l.quantity - l.executedQuantity]));
+  const add = new Map<number, number>();
+  picks.forEach((p, i) => {
+    let need = p.quantity;
+    // A line naming this batch first, then lines of the item naming none.
+    for (const l of [...lines.filter((x) => x.batchId === p.batchId), ...lines.filter((x) => !x.batchId && x.itemId === p.itemId)]) {
+      const take = Math.min(need, left.get(l.lineNo)!);
+      if (take <= 0) continue;
+      left.set(l.lineNo, left.get(l.lineNo)! - take);
+      add.set(l.lineNo, (add.get(l.lineNo) ?? 0) + take);
+      need -= take;
+    }
+    if (need > 0) {
+      const remaining = p.quantity - need;
+      throw badInput(`input.lines.${i}.quantity`, `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${p.quantity}`, {
+        remaining,
+        requested: p.quantity,
+      });
+    }
+  });
+  for (const [lineNo, q] of add) {
+    await tx.execute(
+      sql`UPDATE outbound_order_lines SET executed_quantity = executed_quantity + ${q} WHERE order_id = ${orderId}::uuid AND line_no = ${lineNo}`,
+    );
+  }
+  if ([...left.values()].every((q) => q === 0)) await tx.update(outboundOrders).set({ status: 'EXECUTED' }).where(eq(outboundOrders.id, orderId));
+}
+
+/** closeOutboundOrder: an approved order that will not be executed further is closed (what remains is released). */
+export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, reason: string): Promise<OrderRow> {
+  const { db, actor: user, clock } = ctx;
+  const order = await getOrder(db, orderId, 'orderId');
+  await storeForPosting(db, user, order.storeId, 'orderId');
+  const why = reason.trim();
+  if (!why) throw badInput('reason', '须填写关闭原因');
+  if (why.length > 500) throw badInput('reason', '关闭原因不超过 500 个字');
+  const rows = await db
+    .update(outboundOrders)
+    .set({ status: 'CLOSED', closedAt: clock.now().toJSDate(), closeReason: why })
+    .where(and(eq(outboundOrders.id, order.id), eq(outboundOrders.status, 'APPROVED')))
+    .returning();
+  if (!rows.length) throw invalidState(`出库申请 ${order.number} 状态为 ${order.status}，只有已批准、未执行完的申请可以关闭`, { status: order.status });
+  return rows[0];
+}
+
+export interface OrderFilter {
+  storeId?: string | null;
+  regionCode?: string | null;
+  status?: OrderStatus | null;
+}
+
+/** outboundOrders(filter): the orders of stores in scope, newest first. */
+export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [storesInScope(user, stores.id, stores.regionCode)];
+  if (filter.storeId) where.push(eq(outboundOrders.storeId, uuidArg(filter.storeId, 'filter.storeId', '仓库')));
+  if (filter.regionCode) where.push(inRegionSubtree(stores.regionCode, (await getRegion(db, filter.regionCode, 'filter.regionCode')).code));
+  if (filter.status) where.push(eq(outboundOrders.status, filter.status));
+  let after: SQL | undefined;
+  if (req.after) {
+    const [at, id] = req.after;
+    if (typeof at !== 'string' || typeof id !== 'string') throw badInput('after', '分页游标无效 (invalid cursor)');
+    after = or(lt(outboundOrders.requestedAt, new Date(at)), and(eq(outboundOrders.requestedAt, new Date(at)), lt(outboundOrders.id, id)));
+  }
+  const base = () => db.select({ o: outboundOrders }).from(outboundOrders).innerJoin(stores, eq(stores.id, outboundOrders.storeId));
+  const rows = await base()
+    .where(and(...where, after))
+    .orderBy(desc(outboundOrders.requestedAt), desc(outboundOrders.id))
+    .limit(req.limit + 1);
+  return toPage(
+    rows.map((r) => r.o),
+    req,
+    (o) => [o.requestedAt.toISOString(), o.id],
+    async () => {
+      const [r] = await db.select({ n: count() }).from(outboundOrders).innerJoin(stores, eq(stores.id, outboundOrders.storeId)).where(and(...where));
+      return r.n;
+    },
+  );
+}

@@ -1,0 +1,94 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../drizzle/client.ts';
+import { documents } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { formatMoney } from '../money.ts';
+import type { ScopedStore } from '../auth/policy.ts';
+import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
+import { openApproval, type ApprovalRow } from './queue.ts';
+
+// D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
+// losses in transit, reversals — is written as a document PENDING_APPROVAL. Its on-hand decreases are held
+// (reserved) so that nothing else takes them; its movements post only when a second person approves.
+
+/** The draft fields of a pending document: held decreases of on-hand stock. */
+export function pendingDecrease(movements: readonly MovementDraft[]) {
+  return {
+    pending: true as const,
+    reservations: movements
+      .filter((m) => m.bucket === 'ON_HAND' && m.quantity < 0)
+      .map((m) => ({ storeId: m.storeId, batchId: m.batchId, itemId: m.itemId, quantity: -m.quantity })),
+  };
+}
+
+const valueOf = (movements: readonly MovementDraft[]) =>
+  formatMoney(movements.reduce((s, m) => s + Math.abs(m.quantity) * Number(m.unitPrice), 0).toFixed(2));
+
+/** Opens the approval that a pending document waits for (in the document's transaction). */
+export async function requestDocumentApproval(
+  tx: Db,
+  actor: Principal,
+  at: Date,
+  posted: { id: string; number: string },
+  store: ScopedStore,
+  a: { kind: 'STOCKTAKE' | 'SCRAP' | 'WRITE_OFF' | 'REVERSAL'; summary: string; pending: PendingPosting },
+): Promise<void> {
+  await openApproval(tx, actor, at, {
+    kind: a.kind,
+    subjectId: posted.id,
+    summary: a.summary,
+    value: valueOf(a.pending.movements),
+    storeId: store.id,
+    regionCode: store.regionCode,
+    payload: { pending: a.pending },
+  });
+}
+
+async function pendingDocument(tx: Db, approval: ApprovalRow): Promise<{ doc: DocumentRow; pending: PendingPosting }> {
+  const [doc] = await tx.select().from(documents).where(eq(documents.id, approval.subjectId));
+  return { doc, pending: (approval.payload as { pending: PendingPosting }).pending };
+}
+
+/** Approval: the document posts; a reversal marks its original reversed; a write-off closes the disputed transit. */
+export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: Date, approvalRef: string | null): Promise<DocumentRow> {
+  const { doc, pending } = await pendingDocument(tx, approval);
+  await postPendingDocument(tx, doc, pending, at, approvalRef);
+  if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
+    await tx.update(documents).set({ status: 'REVERSED' }).where(eq(documents.id, doc.reversesDocumentId));
+  }
+  if (doc.type === 'WRITE_OFF' && doc.transferId) await settleDispute(tx, doc.transferId, pending, 'lost', at);
+  return doc;
+}
+
+/** Rejection: no stock changes; a rejected reversal leaves the original reversible; disputed transit is open again. */
+export async function rejectPendingDocumentOf(tx: Db, approval: ApprovalRow, at: Date): Promise<DocumentRow> {
+  const { doc, pending } = await pendingDocument(tx, approval);
+  await rejectPendingDocument(tx, doc, pending, at);
+  if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
+    await tx
+      .update(documents)
+      .set({ reversesDocumentId: null, details: { rejectedReversalOf: doc.reversesDocumentId } })
+      .where(eq(documents.id, doc.id));
+  }
+  if (doc.type === 'WRITE_OFF' && doc.transferId) await settleDispute(tx, doc.transferId, pending, 'received', at);
+  return doc;
+}
+
+/**
+ * The disputed quantities of a transfer are decided: written off (lost) on approval, or open in transit again on
+ * rejection (to be received when found). The transfer's status follows.
+ */
+async function settleDispute(tx: Db, transferId: string, pending: PendingPosting, outcome: 'lost' | 'received', at: Date) {
+  for (const m of pending.movements) {
+    const q = -m.quantity;
+    await tx.execute(
+      outcome === 'lost'
+        ? sql`UPDATE transfer_lines SET disputed = disputed - ${q}, lost = lost + ${q} WHERE transfer_id = ${transferId}::uuid AND batch_id = ${m.batchId}::uuid`
+        : sql`UPDATE transfer_lines SET disputed = disputed - ${q} WHERE transfer_id = ${transferId}::uuid AND batch_id = ${m.batchId}::uuid`,
+    );
+  }
+  await tx.execute(sql`UPDATE transfers SET updated_at = ${at.toISOString()}::timestamptz,
+           status = CASE WHEN (SELECT bool_and(received + lost + cancelled = shipped) FROM transfer_lines WHERE transfer_id = ${transferId}::uuid)
+                         THEN 'RECEIVED'::transfer_status ELSE 'PARTIALLY_RECEIVED'::transfer_status END
+         WHERE id = ${transferId}::uuid`);
+}

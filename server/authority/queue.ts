@@ -1,0 +1,152 @@
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { approvals } from '../../drizzle/schema/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import { approvalsInScope, canDecide } from '../auth/policy.ts';
+import { stableId } from '../ids.ts';
+import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
+import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { uuidArg } from '../validation.ts';
+import { normalizeRegionCode, subtreePrefix } from '../regions/codes.ts';
+import type { ServiceContext } from '../context.ts';
+
+// D24, D27: one queue for everything that waits for a second person. Modules that need a decision open an approval
+// here; server/authority/decide.ts applies the decision to its subject.
+
+export type ApprovalRow = typeof approvals.$inferSelect;
+export type ApprovalKind = ApprovalRow['kind'];
+export type ApprovalStatus = ApprovalRow['status'];
+
+export interface ApprovalDraft {
+  kind: ApprovalKind;
+  subjectId: string;
+  summary: string;
+  value?: string | null;
+  storeId?: string | null;
+  /** Whose authority decides. */
+  regionCode: string;
+  dueAt?: Date | null;
+  payload?: unknown;
+}
+
+/** Opens an approval in the caller's transaction; its id follows from kind, subject and region (one per subject). */
+export async function openApproval(tx: Db, actor: Principal, at: Date, draft: ApprovalDraft): Promise<ApprovalRow> {
+  const [row] = await tx
+    .insert(approvals)
+    .values({
+      id: stableId('approval', `${draft.kind}/${draft.subjectId}/${draft.regionCode}/${at.toISOString()}`),
+      kind: draft.kind,
+      status: 'PENDING',
+      subjectId: draft.subjectId,
+      summary: draft.summary.slice(0, 500),
+      value: draft.value ?? null,
+      storeId: draft.storeId ?? null,
+      regionCode: draft.regionCode,
+      requestedBy: actor.id,
+      requestedAt: at,
+      dueAt: draft.dueAt ?? null,
+      payload: draft.payload ?? null,
+    })
+    .returning();
+  return row;
+}
+
+/** An approval by id, NOT_FOUND when unknown or out of the principal's sight. */
+export async function getApprovalInScope(db: Db, user: Principal, id: string, field = 'input.approvalId'): Promise<ApprovalRow> {
+  uuidArg(id, field, '审批');
+  const [row] = await db
+    .select()
+    .from(approvals)
+    .where(and(eq(approvals.id, id), approvalsInScope(user, approvals)));
+  if (!row) throw notFound(field, '审批', id);
+  return row;
+}
+
+/**
+ * D24: may this principal decide this approval? Someone with authority over its store or region who did not request
+ * it. FORBIDDEN otherwise, naming why.
+ */
+export function assertMayDecide(user: Principal, a: ApprovalRow): void {
+  if (!canDecide(user, a)) throw forbidden('审批（须由对该仓库或区划有权限的调度员或管理员审批）');
+  if (a.requestedBy === user.id) {
+    throw new DomainError(
+      'FORBIDDEN',
+      a.kind === 'EMERGENCY_WRITTEN_APPROVAL' ? '不相容岗位分离：补办书面审批须由紧急批准人以外的人员办理' : '不相容岗位分离：本人提交的申请不能由本人审批',
+      { field: 'input.approvalId' },
+    );
+  }
+}
+
+/**
+ * Marks a pending approval decided, guarded: of two people deciding at once one wins, the other gets INVALID_STATE.
+ */
+export async function closeApproval(
+  tx: Db,
+  a: ApprovalRow,
+  decision: { status: 'APPROVED' | 'REJECTED'; by: string; at: Date; approvalRef?: string | null; reason?: string | null },
+): Promise<ApprovalRow> {
+  const [row] = await tx
+    .update(approvals)
+    .set({ status: decision.status, decidedBy: decision.by, decidedAt: decision.at, approvalRef: decision.approvalRef ?? null, reason: decision.reason ?? null })
+    .where(and(eq(approvals.id, a.id), eq(approvals.status, 'PENDING')))
+    .returning();
+  if (!row) throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', approvalId: a.id });
+  return row;
+}
+
+/** The pending approvals of a subject (a plan's consents, a document's write-off). */
+export const pendingApprovalsOf = (db: Db, subjectId: string, kind?: ApprovalKind) =>
+  db
+    .select()
+    .from(approvals)
+    .where(and(eq(approvals.subjectId, subjectId), eq(approvals.status, 'PENDING'), kind ? eq(approvals.kind, kind) : undefined));
+
+export const approvalsByIds = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(approvals)
+    .where(inArray(approvals.id, [...ids]));
+
+export interface ApprovalFilter {
+  regionCode?: string | null;
+  status?: ApprovalStatus | null;
+  kind?: ApprovalKind | null;
+  /** Only what I may decide (not what I requested). */
+  mine?: 'TO_DECIDE' | 'REQUESTED' | null;
+}
+
+/** approvals(filter): what the principal may decide or requested, newest first (D24). */
+export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter, page: PageArgs) {
+  const { db, actor: user } = ctx;
+  const req = pageRequest(page);
+  const where: (SQL | undefined)[] = [approvalsInScope(user, approvals)];
+  if (filter.regionCode) {
+    const code = normalizeRegionCode(filter.regionCode, 'filter.regionCode');
+    where.push(sql`${approvals.regionCode} LIKE ${`${subtreePrefix(code)}%`}`);
+  }
+  if (filter.status) where.push(eq(approvals.status, filter.status));
+  if (filter.kind) where.push(eq(approvals.kind, filter.kind));
+  if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
+  if (filter.mine === 'TO_DECIDE') where.push(sql`${approvals.requestedBy} <> ${user.id}::uuid`);
+  let after: SQL | undefined;
+  if (req.after) {
+    const [at, id] = req.after;
+    if (typeof at !== 'string' || typeof id !== 'string') throw badInput('after', '分页游标无效 (invalid cursor)');
+    after = or(lt(approvals.requestedAt, new Date(at)), and(eq(approvals.requestedAt, new Date(at)), lt(approvals.id, id)));
+  }
+  const rows = await db
+    .select()
+    .from(approvals)
+    .where(and(...where, after))
+    .orderBy(desc(approvals.requestedAt), desc(approvals.id))
+    .limit(req.limit + 1);
+  return toPage(
+    rows,
+    req,
+    (a) => [a.requestedAt.toISOString(), a.id],
+    async () => {
+      const [r] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM approvals WHERE ${and(...where)}`);
+      return Number(r.n);
+    },
+  );
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { GqlResult, TestApp } from './harness.ts';
+
+const key = () => randomUUID();
+
+// D23, D24, D27 in the test flows: what a keeper or dispatcher sends out needs an approved order, and what waits for a
+// second person is decided by one. These helpers play the second person.
+
+/** Someone other than `as` with authority: the unscoped administrator, or 新乡's director when the admin acts. */
+export const approverFor = (as: string) => (as === 'admin' ? 'director' : 'admin');
+
+export const ORDER_FIELDS = `id number status purpose recipient store { id } toStore { id } requestedBy { username }
+  approval { id status kind decidedBy { username } } lines { item { id } batch { id } quantity executedQuantity remainingQuantity }`;
+
+export const requestOrderRaw = (t: TestApp, as: string, input: Record<string, unknown>) =>
+  t.gql(`mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { ${ORDER_FIELDS} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+
+export const decideRaw = (t: TestApp, as: string, approvalId: string, decision: 'APPROVE' | 'REJECT', extra: Record<string, unknown> = {}) =>
+  t.gql(
+    `mutation($input: DecideApprovalInput!) { decideApproval(input: $input) { id kind status decidedBy { username } approvalRef reason } }`,
+    { input: { approvalId, decision, ...(decision === 'APPROVE' ? { approvalRef: '审批〔2026〕1号' } : { reason: '不同意' }), ...extra } },
+    as,
+  );
+
+/**
+ * Requests an order as `as` and has it approved by another person; the result of the first step that fails, else the
+ * approved order (as `data.order`).
+ */
+export async function approvedOrder(t: TestApp, as: string, input: Record<string, unknown>): Promise<GqlResult> {
+  const requested = await requestOrderRaw(t, as, input);
+  if (requested.errors) return requested;
+  const order = requested.data.requestOutboundOrder;
+  const decided = await decideRaw(t, approverFor(as), order.approval.id, 'APPROVE');
+  expect(decided.errors, JSON.stringify(decided.errors)).toBeUndefined();
+  return { data: { order: { ...order, status: 'APPROVED' } } };
+}
+
+/** The lines of an order for the lines of an executing operation (item, batch, quantity). */
+export const orderLines = (lines: unknown) =>
+  Array.isArray(lines)
+    ? lines.map((l: Record<string, unknown>) => ({ itemId: l.itemId, batchId: l.batchId ?? null, quantity: l.quantity }))
+    : lines;
+
+/** The pending approval of a subject (a document, an order, a plan), by kind. */
+export async function pendingApprovalOf(t: TestApp, subjectId: string, kind: string): Promise<string> {
+  const res = await t.gql(
+    `query($f: ApprovalFilter!) { approvals(filter: $f, first: 500) { edges { node { id subjectId kind } } } }`,
+    { f: { status: 'PENDING', kind } },
+    'admin',
+  );
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  const found = res.data.approvals.edges.map((e: any) => e.node).find((a: any) => a.subjectId === subjectId);
+  expect(found, `no pending ${kind} approval for ${subjectId}`).toBeTruthy();
+  return found.id;
+}
+
+/**
+ * A document that waits for approval (a stocktake with differences, a reversal, a scrap without an order), approved by
+ * a second person and read again with `fields`; a document that posted at once is returned as it is.
+ */
+export async function approveDocument(t: TestApp, as: string, res: GqlResult, field: string, kind: string, fields: string): Promise<GqlResult> {
+  const doc = res.data?.[field];
+  if (res.errors || !doc || doc.status !== 'PENDING_APPROVAL') return res;
+  const approvalId = await pendingApprovalOf(t, doc.id, kind);
+  const decided = await decideRaw(t, approverFor(as), approvalId, 'APPROVE');
+  if (decided.errors) return decided;
+  const again = await t.gql(`query($id: ID!) { document(id: $id) { ${fields} } }`, { id: doc.id }, as);
+  return { data: { [field]: again.data?.document }, errors: again.errors };
+}
+
+/**
+ * D23: runs an executing operation against an approved order — the one given (`orderId`, or a `dispatchPlanId`), else
+ * one requested for exactly these lines by `as` and approved by a second person.
+ */
+export async function withOrder(
+  t: TestApp,
+  as: string,
+  input: Record<string, unknown>,
+  order: Record<string, unknown>,
+  run: (input: Record<string, unknown>) => Promise<GqlResult>,
+): Promise<GqlResult> {
+  if ('orderId' in input || 'dispatchPlanId' in input) return run(input);
+  const approved = await approvedOrder(t, as, { ...order, lines: orderLines(input.lines) });
+  if (approved.errors) return approved;
+  return run({ ...input, orderId: approved.data.order.id });
+}
