@@ -79,6 +79,11 @@ const envSchema = z.object({
   ALERT_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
   ALERT_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   ALERT_APPROVAL_WARN_HOURS: z.coerce.number().min(0).max(48).default(12),
+  ALERT_APPROVAL_WAIT_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   ALERT_SCAN_SECONDS: z.coerce.number().int().min(10).default(300),
 });
 
@@ -107,7 +112,7 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
-  alerts: { webhookUrl: string | undefined; expiryDays: number; approvalWarnHours: number; scanSeconds: number };
+  alerts: { webhookUrl: string | undefined; expiryDays: number; approvalWarnHours: number; approvalWaitHours: number; scanSeconds: number };
 }
 
 export interface QueryLimits {
@@ -196,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookUrl: c.ALERT_WEBHOOK_URL,
       expiryDays: c.ALERT_EXPIRY_DAYS,
       approvalWarnHours: c.ALERT_APPROVAL_WARN_HOURS,
+      approvalWaitHours: c.ALERT_APPROVAL_WAIT_HOURS,
       scanSeconds: c.ALERT_SCAN_SECONDS,
     },
   };

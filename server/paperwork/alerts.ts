@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { queryRows } from '../../drizzle/client.ts';
-import { regionsInScope } from '../auth/policy.ts';
+import { approvalsInScope, regionsInScope } from '../auth/policy.ts';
 import { reconciliation } from '../audit/reconciliation.ts';
 import { todayInChina, ZONE } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
@@ -15,13 +15,15 @@ import { chinaTime } from './report.ts';
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), and any reconciliation
 // line where the ledger and the balances disagree (D22). Each alert has a stable key, so that a webhook sends it once.
 
-export type AlertKind = 'EXPIRED' | 'EXPIRING' | 'BELOW_QUOTA' | 'EMERGENCY_APPROVAL_DUE' | 'EMERGENCY_APPROVAL_OVERDUE' | 'RECONCILIATION';
+export type AlertKind =
+  'EXPIRED' | 'EXPIRING' | 'BELOW_QUOTA' | 'EMERGENCY_APPROVAL_DUE' | 'EMERGENCY_APPROVAL_OVERDUE' | 'APPROVAL_WAITING' | 'RECONCILIATION';
 export const ALERT_KINDS: readonly AlertKind[] = [
   'EXPIRED',
   'EXPIRING',
   'BELOW_QUOTA',
   'EMERGENCY_APPROVAL_DUE',
   'EMERGENCY_APPROVAL_OVERDUE',
+  'APPROVAL_WAITING',
   'RECONCILIATION',
 ];
 
@@ -44,10 +46,16 @@ export interface AlertPolicy {
   expiryDays: number;
   /** Emergency approvals are announced this many hours before their written approval is due (D14). */
   approvalWarnHours: number;
+  /** Approvals pending longer than this many hours are announced (D27). */
+  approvalWaitHours: number;
 }
 
 export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
-  const alerts = [...(await batchAlerts(ctx, policy, regionCode)), ...(await approvalAlerts(ctx, policy, regionCode))];
+  const alerts = [
+    ...(await batchAlerts(ctx, policy, regionCode)),
+    ...(await approvalAlerts(ctx, policy, regionCode)),
+    ...(await waitingApprovalAlerts(ctx, policy, regionCode)),
+  ];
   if (ctx.actor.role !== 'KEEPER') {
     alerts.push(...(await quotaAlerts(ctx, regionCode)));
     alerts.push(...(await reconciliationAlerts(ctx, regionCode)));
@@ -129,6 +137,34 @@ async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCo
       quantity: null,
     };
   });
+}
+
+/** D24, D27: approvals (the authority queue) still pending after the configured time, as the approvals query shows them. */
+async function waitingApprovalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
+  if (regionCode && ctx.actor.role !== 'KEEPER') {
+    where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  }
+  const cutoff = ctx.clock.now().minus({ hours: policy.approvalWaitHours }).toJSDate().toISOString();
+  const rows = await queryRows<{ id: string; summary: string; region_code: string; store_id: string | null; requested_at: string }>(
+    ctx.db,
+    sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, a.requested_at FROM approvals a
+         WHERE a.status = 'PENDING' AND a.requested_at <= ${cutoff}::timestamptz AND ${sql.join(where, sql` AND `)}
+         ORDER BY a.requested_at`,
+  );
+  return rows.map((r) => ({
+    key: `APPROVAL_WAITING:${r.id}`,
+    kind: 'APPROVAL_WAITING',
+    severity: 'WARNING',
+    message: `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaTime(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
+    regionCode: r.region_code,
+    storeId: r.store_id,
+    batchId: null,
+    itemId: null,
+    planId: null,
+    dueAt: null,
+    quantity: null,
+  }));
 }
 
 async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {

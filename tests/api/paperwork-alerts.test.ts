@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { JINCHENG, QUILT, receive, WEIHUI } from '../support/ledger.ts';
-import { ok } from '../support/ledger-ops.ts';
+import { ok, stocktakeRaw } from '../support/ledger-ops.ts';
 import { deliverAlerts } from '../../server/paperwork/alert-webhook.ts';
 import { createLogger } from '../../server/logger.ts';
 
@@ -78,6 +78,27 @@ describe('alerts (issue 13)', () => {
     t.clock.set('2026-07-20T02:00:00Z');
   });
 
+  it('D27: an approval pending longer than the configured time (24 h) is announced to those who see it', async () => {
+    const stock = ok(
+      await t.gql(
+        `query($f: StockFilter!) { stock(filter: $f, first: 50) { edges { node { batch { id batchNo } } } } }`,
+        { f: { storeId: WEIHUI, itemId: QUILT } },
+        'keeper',
+      ),
+    );
+    const batchId = stock.stock.edges.find((e: any) => e.node.batch.batchNo === 'AL-SOON').node.batch.id;
+    const st = ok(await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 6, reason: 'STOCKTAKE_GAIN' }] })).submitStocktake;
+    const waiting = async () => (await alertsOf('dispatcher')).filter((a) => a.kind === 'APPROVAL_WAITING');
+    if (st.status === 'POSTED') return; // this deployment posts stocktakes at once: nothing waits
+    expect(await waiting()).toEqual([]);
+    t.clock.set('2026-07-21T03:00:00Z');
+    const [alert] = await waiting();
+    expect(alert).toMatchObject({ severity: 'WARNING', store: { id: WEIHUI } });
+    expect(alert.message).toMatch(/^待审批超过 24 小时/);
+    expect((await alertsOf('keeper')).some((a) => a.key === alert.key)).toBe(true);
+    t.clock.set('2026-07-20T02:00:00Z');
+  });
+
   describe('webhook', () => {
     const received: { content: string; answered: number }[] = [];
     let failNext = 1;
@@ -101,7 +122,13 @@ describe('alerts (issue 13)', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('each alert reaches the robot exactly once, with the robot JSON body; a failed send is retried', async () => {
-      const hook = { db: t.database.db, clock: t.clock, log: createLogger('silent'), url, policy: { expiryDays: 90, approvalWarnHours: 12 } };
+      const hook = {
+        db: t.database.db,
+        clock: t.clock,
+        log: createLogger('silent'),
+        url,
+        policy: { expiryDays: 90, approvalWarnHours: 12, approvalWaitHours: 24 },
+      };
       t.clock.set('2026-07-22T03:00:00Z');
       const first = await deliverAlerts(hook);
       const all = (await alertsOf('admin')).map((a) => a.message);
