@@ -12,6 +12,7 @@ import './audit.ts';
 import './authority.ts';
 import './expiry.ts';
 import './relief.ts';
+import './paperwork.ts';
 
 /** DESIGN.md Auth: every field is denied unless it declares who may use it — checked when the schema is built. */
 function assertEveryRootFieldDeclaresAuth(schema: GraphQLSchema): GraphQLSchema {

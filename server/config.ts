@@ -84,6 +84,16 @@ const envSchema = z.object({
     .string()
     .regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}\S*$/, 'an http(s) URL template with {z}, {x} and {y}')
     .optional(),
+  // Issue 13: alerts (server/paperwork/alerts.ts) and their optional 企业微信/钉钉 group-robot webhook.
+  ALERT_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
+  ALERT_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  ALERT_APPROVAL_WARN_HOURS: z.coerce.number().min(0).max(48).default(12),
+  ALERT_APPROVAL_WAIT_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  ALERT_SCAN_SECONDS: z.coerce.number().int().min(10).default(300),
 });
 
 export interface AppConfig {
@@ -119,6 +129,7 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Map tiles for the console (MAP_TILE_URL); none: the map is drawn offline on a plain background. */
   mapTileUrl: string | undefined;
+  alerts: { webhookUrl: string | undefined; expiryDays: number; approvalWarnHours: number; approvalWaitHours: number; scanSeconds: number };
 }
 
 export interface QueryLimits {
@@ -216,5 +227,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: trustProxySetting(c.TRUST_PROXY),
     corsOrigins: c.CORS_ORIGINS.map((o) => new URL(o).origin),
     mapTileUrl: c.MAP_TILE_URL,
+    alerts: {
+      webhookUrl: c.ALERT_WEBHOOK_URL,
+      expiryDays: c.ALERT_EXPIRY_DAYS,
+      approvalWarnHours: c.ALERT_APPROVAL_WARN_HOURS,
+      approvalWaitHours: c.ALERT_APPROVAL_WAIT_HOURS,
+      scanSeconds: c.ALERT_SCAN_SECONDS,
+    },
   };
 }

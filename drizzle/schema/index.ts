@@ -9,3 +9,4 @@ export * from './reserves.ts';
 export * from './audit.ts';
 export * from './authority.ts';
 export * from './relief.ts';
+export * from './paperwork.ts';

@@ -9,6 +9,7 @@ import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
 import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
+import { registerPaperwork } from './paperwork.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
 import { serveConsole } from './console.ts';
@@ -106,6 +107,7 @@ export function buildApp(services: AppServices) {
   // Everything but the probes spends the client's request budget.
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
+  registerPaperwork(app, services);
   app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   // Last among the routes: the console's fallback answers only what nothing above did.
   serveConsole(app, { mapTileUrl: config.mapTileUrl });

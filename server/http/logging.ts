@@ -135,7 +135,7 @@ export function operationFacts(): Plugin<EdgeContext> {
     },
     onResultProcess({ result, serverContext }) {
       const req = (serverContext as EdgeContext).req;
-      if (Array.isArray(result)) recordErrorCodes(req, result);
+      if (Array.isArray(result)) recordErrorCodes(req, result as readonly ExecutionResult[]);
       else if (!(Symbol.asyncIterator in (result as object))) recordErrorCodes(req, [result as ExecutionResult]);
     },
   };

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
+import { startAlertWebhook } from '../paperwork/alert-webhook.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
@@ -39,6 +40,11 @@ async function main() {
   }
   const { database, demo, server } = started;
   const events = await crossProcessEvents(config, database, log);
+  // Issue 13: alerts to a 企业微信/钉钉 group robot, when ALERT_WEBHOOK_URL is set (one process of several sends).
+  const stopAlerts =
+    config.alerts.webhookUrl && announces()
+      ? startAlertWebhook({ db: database.db, clock: systemClock, log, url: config.alerts.webhookUrl, policy: config.alerts }, config.alerts.scanSeconds)
+      : () => {};
 
   // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
   let stopping = false;
@@ -46,6 +52,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    stopAlerts();
     const force = setTimeout(() => {
       log.warn('requests still in flight at shutdown timeout; closing connections');
       server.closeAllConnections();

@@ -7,7 +7,8 @@ import { ok } from '../support/ledger-ops.ts';
 import { binary, buildFinanceHistory, fen, valuationOf, yuan, type FinanceHistory } from '../support/finance.ts';
 
 // D21/D22 exports for the people who live in Excel: the journal and the valuation as CSV (UTF-8 with BOM) and
-// XLSX, with Chinese headings, over authenticated HTTP (the GraphQL bearer token).
+// XLSX, with Chinese headings, over authenticated HTTP (the GraphQL bearer token). The layout of every list (title
+// block, cell types, printing, download links) is tested in paperwork-exports.test.ts.
 
 const JOURNAL_HEADINGS = [
   '单据编号',
@@ -67,7 +68,8 @@ async function sheetRows(buffer: Buffer): Promise<{ name: string; rows: unknown[
   expect(wb.worksheets).toHaveLength(1);
   const ws = wb.worksheets[0];
   const rows: unknown[][] = [];
-  ws.eachRow({ includeEmpty: false }, (r) => rows.push((r.values as unknown[]).slice(1)));
+  // Rows 1–3 are the title block; the header is row 4.
+  ws.eachRow({ includeEmpty: false }, (r, n) => n >= 4 && rows.push((r.values as unknown[]).slice(1)));
   return { name: ws.name, rows };
 }
 
@@ -197,12 +199,23 @@ describe('exports (D21, D22)', () => {
     expect(rows.slice(1).map((r) => r[0])).toEqual(j.edges.map((e: any) => e.node.document.number));
     const relief = rows.find((r) => r[0] === h.documents.E5.number)!;
     expect(relief.slice(0, 4)).toEqual([h.documents.E5.number, '出库', '卫辉市救灾物资储备库', '棉被']);
-    expect(relief.slice(6, 15)).toEqual(['VA-Q2', '在库', -20, 12.35, -247, '救灾发放', '卫辉市储备库库管员', '2026-04-10 16:00:00', '2026-04-10 17:00:00']);
+    // Times are date cells holding China wall-clock time.
+    expect(relief.slice(6, 15)).toEqual([
+      'VA-Q2',
+      '在库',
+      -20,
+      12.35,
+      -247,
+      '救灾发放',
+      '卫辉市储备库库管员',
+      new Date('2026-04-10T16:00:00Z'),
+      new Date('2026-04-10T17:00:00Z'),
+    ]);
     // Every amount is quantity × price (to the fen).
     for (const r of rows.slice(1)) expect(Math.round((r[8] as number) * Math.round((r[9] as number) * 100))).toBe(Math.round((r[10] as number) * 100));
   });
 
-  it('D21: the valuation CSV has one row per group and a 合计 row equal to valuation.onHand and inTransit', async () => {
+  it('D21: the valuation CSV has one row per group and a 合计 row with the quantities and valuation.onHand and inTransit', async () => {
     for (const asOf of [undefined, '2026-04-30T12:00:00+08:00']) {
       const q: Record<string, string> = { regionCode: '410700', groupBy: 'STORE' };
       if (asOf) q.asOf = asOf;
@@ -216,7 +229,9 @@ describe('exports (D21, D22)', () => {
       const groups = v.groups.filter((g) => !g.key.every((k) => k === '在途'));
       expect(rows).toHaveLength(groups.length + 1);
       const footer = rows.at(-1)!;
-      expect(footer).toEqual(['合计', '', v.onHand, '', v.inTransit]);
+      const quantity = v.groups.reduce((s, g) => s + g.quantity, 0);
+      const inTransitQuantity = v.groups.reduce((s, g) => s + g.inTransitQuantity, 0);
+      expect(footer).toEqual(['合计', String(quantity), v.onHand, String(inTransitQuantity), v.inTransit]);
       const body = rows.slice(0, -1);
       expect(yuan(body.reduce((s, r) => s + fen(r[2]), 0n))).toBe(v.onHand);
       expect(yuan(body.reduce((s, r) => s + fen(r[4]), 0n))).toBe(v.inTransit);
@@ -227,17 +242,21 @@ describe('exports (D21, D22)', () => {
     }
     // Now: 289955.59 on hand, 15835.00 in transit (see finance-valuation).
     const now = parseCsv((await get(t, '/exports/valuation.csv', 'auditor', { groupBy: 'FUNDING_SOURCE' })).text.slice(1));
-    expect(now.at(-1)).toEqual(['合计', '', '289955.59', '', '15835.00']);
+    const nowQuantity = now.slice(1, -1).reduce((s, r) => s + Number(r[1]), 0);
+    expect(nowQuantity).toBeGreaterThan(0);
+    expect(now.at(-1)).toEqual(['合计', String(nowQuantity), '289955.59', expect.any(String), '15835.00']);
     expect(now.map((r) => r[0])).toEqual(expect.arrayContaining(['资金来源', '中央资金', '省级资金', '捐赠', '合计']));
   });
 
-  it('D21: the valuation XLSX (two dimensions) opens with exceljs; its total row equals valuation.onHand', async () => {
+  it('D21: the valuation XLSX (two dimensions) opens with exceljs; its groups and total row equal the valuation', async () => {
     const res = await get(t, '/exports/valuation.xlsx', 'auditor', { groupBy: 'STORE,FUNDING_SOURCE', asOf: '2026-06-30T12:00:00+08:00' });
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toMatch(/filename="valuation-20260630-1200\.xlsx"/);
-    const { name, rows } = await sheetRows(res.body as Buffer);
+    const { name, rows: all } = await sheetRows(res.body as Buffer);
     expect(name).toBe('储备物资估值');
-    expect(rows[0]).toEqual(['仓库', '资金来源', '在库数量', '在库金额（元）', '在途数量', '在途金额（元）']);
+    expect(all[0]).toEqual(['仓库', '资金来源', '在库数量', '在库金额（元）', '在途数量', '在途金额（元）']);
+    // Subtotals per store are checked in paperwork-exports.test.ts.
+    const rows = all.filter((r) => !String(r[0]).endsWith(' 小计'));
     const v = await valuationOf(t, 'auditor', { groupBy: ['STORE', 'FUNDING_SOURCE'], asOf: '2026-06-30T12:00:00+08:00' });
     const groups = v.groups.filter((g) => !g.key.every((k) => k === '在途'));
     expect(rows.length).toBe(groups.length + 2);

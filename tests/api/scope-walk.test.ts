@@ -65,6 +65,7 @@ const REFERENCE = [
   'CoverageLine', // D19: counts of categories and kinds per township
   'DispatchDestination', // a plan's 安置点: name, region, location, receiving store
   'DispatchPlanStatusEvent', // subscription payload: plan id and status
+  'DownloadLink', // createDownloadLink's answer: the caller's own one-use link
   'Item',
   'LatLng',
   'Organization',
@@ -73,6 +74,7 @@ const REFERENCE = [
   'Quota', // upsertQuota's answer
   'Region',
   'ReliefStandard', // D29: relief standards per region and item (public policy)
+  'RegionTreeLoad', // loadRegionTree's answer: counts and region names
   'Replenishment', // D15: quantity owed back per store and item (no prices, batches or documents)
   'ReserveFloor',
   'ReserveFloorLine',

@@ -341,6 +341,19 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
     key: (o) => `store ${idOf(o.store)} batch ${idOf(o.batch)}`,
     decide: (or, p, o) => need(idOf(o.store), 'RotationDueLine.store.id', (id) => or.store(p, id)),
   },
+  // Issue 13: an alert about a store's stock is the store's; one about a region (an emergency approval) the region's.
+  Alert: {
+    identity: ['store'],
+    key: (o) => String(o.key),
+    decide: (or, p, o) =>
+      idOf(o.store)
+        ? or.store(p, idOf(o.store)!)
+        : typeof o.regionCode === 'string'
+          ? or.region(p, o.regionCode)
+            ? 'visible'
+            : 'hidden'
+          : { undecided: 'Alert.regionCode not in the response' },
+  },
   OutboundOrder: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'OutboundOrder.id', (id) => or.order(p, id)) },
   Approval: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Approval.id', (id) => or.approval(p, id)) },
   Settlement: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Settlement.id', (id) => or.settlement(p, id)) },

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import type { Principal } from '../auth/principal.ts';
+import type { AppServices, ServiceContext } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { redeemDownloadLink } from '../paperwork/download-links.ts';
+import { authenticate } from '../users/service.ts';
+import { httpError } from './errors.ts';
+
+// The plain-HTTP routes of the paperwork (exports, printable documents, stocktake sheets) authenticate either with the
+// bearer token (programs) or with a short-lived one-use download link minted by createDownloadLink (browsers).
+
+export type DownloadRoute = (req: Request, res: Response, ctx: ServiceContext) => Promise<void>;
+
+export function downloadRoute(services: AppServices, route: DownloadRoute) {
+  const { config, database, clock, log } = services;
+  const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
+  return async (req: Request, res: Response) => {
+    try {
+      const link = new URL(req.originalUrl, 'http://local');
+      const dl = link.searchParams.getAll('dl');
+      let user: Principal | null;
+      if (dl.length) {
+        if (dl.length > 1) throw badInput('dl', '参数 dl 只能出现一次');
+        user = await redeemDownloadLink(database.db, config.jwtSecret, dl[0], link.pathname, link.searchParams, clock.now().toJSDate());
+      } else user = await authenticate(database.db, keys, req.headers.authorization);
+      if (!user) {
+        res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
+        return;
+      }
+      // A link is for one user: the file must not sit in a shared cache.
+      res.setHeader('cache-control', 'private, no-store');
+      await route(req, res, { db: database.db, actor: user, clock });
+    } catch (error) {
+      const { status, body } = httpError(error, log, { route: req.path });
+      res.status(status).json(body);
+    }
+  };
+}
+
+/** The query string as single values; a repeated parameter (?from=a&from=b) is refused rather than guessed. */
+export function singleParams(req: Request): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(req.query).map(([k, v]) => {
+      if (typeof v !== 'string') throw badInput(k, `参数 ${k} 只能出现一次`);
+      return [k, v];
+    }),
+  );
+}

@@ -1,0 +1,77 @@
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import type { AppServices, ServiceContext } from '../context.ts';
+import { auditRegion, recordAudit } from '../audit/log.ts';
+import { badInput, isDomainError } from '../errors.ts';
+import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
+import { fileHash, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
+import { authenticate } from '../users/service.ts';
+import { domainErrorOf, httpError, MASKED_MESSAGE } from './errors.ts';
+
+// Excel uploads (multipart/form-data, one part named `file`), with the bearer token. Like every mutation (D22), an upload
+// runs in one transaction with its audit row; a refusal is audited on its own. A file over the size limit is refused
+// while it streams in (413), before anything reads it.
+
+const receiveFile = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 },
+  defParamCharset: 'utf8',
+}).single('file');
+
+function fileOf(req: Request, res: Response): Promise<UploadedFile> {
+  return new Promise((resolve, reject) => {
+    if (!req.is('multipart/form-data')) {
+      reject(badInput('file', '请以 multipart/form-data 上传文件（字段名 file）'));
+      return;
+    }
+    receiveFile(req, res, (error: unknown) => {
+      if (error instanceof multer.MulterError) {
+        reject(
+          error.code === 'LIMIT_FILE_SIZE'
+            ? badInput('file', `文件过大：不超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, { maxBytes: MAX_UPLOAD_BYTES })
+            : badInput('file', `上传格式错误：${error.code}（一次上传一个文件，字段名 file）`),
+        );
+      } else if (error) reject(badInput('file', '上传内容无法读取'));
+      else if (!req.file) reject(badInput('file', '未收到文件（字段名 file）'));
+      else resolve({ name: req.file.originalname, content: req.file.buffer });
+    });
+  });
+}
+
+export function uploadRoute(services: AppServices, operation: string, run: (ctx: ServiceContext, req: Request, file: UploadedFile) => Promise<ImportResult>) {
+  const { config, database, clock, log } = services;
+  const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
+  return async (req: Request, res: Response) => {
+    const user = await authenticate(database.db, keys, req.headers.authorization).catch(() => null);
+    if (!user) {
+      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
+      return;
+    }
+    const entry = {
+      at: clock.now().toJSDate(),
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      regionCode: await auditRegion(database.db, user, null),
+      operation,
+    };
+    let input: Record<string, unknown> = { params: req.params };
+    try {
+      const file = await fileOf(req, res);
+      input = { params: req.params, fileName: file.name, bytes: file.content.length, sha256: fileHash(file) };
+      const result = await database.db.transaction(async (tx) => {
+        const r = await run({ db: tx, actor: user, clock }, req, file);
+        await recordAudit(tx, { ...entry, input, outcome: 'OK', message: null });
+        return r;
+      });
+      res.status(result.replayed ? 200 : 201).json(result);
+    } catch (error) {
+      const domain = domainErrorOf(error);
+      await recordAudit(database.db, { ...entry, input, outcome: domain?.code ?? 'INTERNAL_SERVER_ERROR', message: domain?.message ?? MASKED_MESSAGE }).catch(
+        (auditError) => log.error('audit write failed', { operation, error: String(auditError) }),
+      );
+      const { status, body } = httpError(error, log, { route: req.path, operation });
+      res.status(isDomainError(error) && error.details.maxBytes !== undefined ? 413 : status).json(body);
+    }
+  };
+}

@@ -1,0 +1,238 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { queryRows } from '../../drizzle/client.ts';
+import { approvalsInScope, regionsInScope } from '../auth/policy.ts';
+import { reconciliation } from '../audit/reconciliation.ts';
+import { todayInChina, ZONE } from '../clock.ts';
+import type { ServiceContext } from '../context.ts';
+import { reserveGaps } from '../reserves/quotas.ts';
+import { storeScopeSql } from '../reserves/rotation.ts';
+import { getRegionInScope } from '../regions/service.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { chinaTime } from './report.ts';
+
+// What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
+// below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), and any reconciliation
+// line where the ledger and the balances disagree (D22). Each alert has a stable key, so that a webhook sends it once.
+
+export type AlertKind =
+  'EXPIRED' | 'EXPIRING' | 'BELOW_QUOTA' | 'EMERGENCY_APPROVAL_DUE' | 'EMERGENCY_APPROVAL_OVERDUE' | 'APPROVAL_WAITING' | 'RECONCILIATION';
+export const ALERT_KINDS: readonly AlertKind[] = [
+  'EXPIRED',
+  'EXPIRING',
+  'BELOW_QUOTA',
+  'EMERGENCY_APPROVAL_DUE',
+  'EMERGENCY_APPROVAL_OVERDUE',
+  'APPROVAL_WAITING',
+  'RECONCILIATION',
+];
+
+export interface AlertRow {
+  key: string;
+  kind: AlertKind;
+  severity: 'WARNING' | 'CRITICAL';
+  message: string;
+  regionCode: string;
+  storeId: string | null;
+  batchId: string | null;
+  itemId: string | null;
+  planId: string | null;
+  dueAt: Date | null;
+  quantity: number | null;
+}
+
+export interface AlertPolicy {
+  /** Batches expiring within this many days are announced (D10). */
+  expiryDays: number;
+  /** Emergency approvals are announced this many hours before their written approval is due (D14). */
+  approvalWarnHours: number;
+  /** Approvals pending longer than this many hours are announced (D27). */
+  approvalWaitHours: number;
+}
+
+export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const alerts = [
+    ...(await batchAlerts(ctx, policy, regionCode)),
+    ...(await approvalAlerts(ctx, policy, regionCode)),
+    ...(await waitingApprovalAlerts(ctx, policy, regionCode)),
+  ];
+  if (ctx.actor.role !== 'KEEPER') {
+    alerts.push(...(await quotaAlerts(ctx, regionCode)));
+    alerts.push(...(await reconciliationAlerts(ctx, regionCode)));
+  }
+  return alerts;
+}
+
+async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const today = todayInChina(ctx.clock);
+  const until = DateTime.fromISO(today, { zone: ZONE }).plus({ days: policy.expiryDays }).toISODate()!;
+  const rows = await queryRows<{
+    store_id: string;
+    batch_id: string;
+    item_id: string;
+    region_code: string;
+    store: string;
+    item: string;
+    batch_no: string;
+    expiry: string;
+    on_hand: number;
+  }>(
+    ctx.db,
+    sql`SELECT bal.store_id::text, bal.batch_id::text, bal.item_id::text, s.region_code, s.name AS store, i.name AS item, b.batch_no,
+               b.expiry_date::text AS expiry, bal.on_hand
+          FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
+         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND b.expiry_date <= ${until}::date AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
+         ORDER BY b.expiry_date, s.code, b.batch_no`,
+  );
+  return rows.map((r) => {
+    // D26: past its expiry date (China time) a batch is frozen.
+    const expired = r.expiry < today;
+    return {
+      key: `${expired ? 'EXPIRED' : 'EXPIRING'}:${r.store_id}:${r.batch_id}`,
+      kind: expired ? 'EXPIRED' : 'EXPIRING',
+      severity: expired ? 'CRITICAL' : 'WARNING',
+      message: expired
+        ? `${r.store}：${r.item} 批次 ${r.batch_no} 已于 ${r.expiry} 过期（${r.on_hand}），已冻结，请轮换或报废`
+        : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期（${r.on_hand}），请安排轮换`,
+      regionCode: r.region_code,
+      storeId: r.store_id,
+      batchId: r.batch_id,
+      itemId: r.item_id,
+      planId: null,
+      dueAt: DateTime.fromISO(r.expiry, { zone: ZONE }).toJSDate(),
+      quantity: Number(r.on_hand),
+    };
+  });
+}
+
+async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const now = ctx.clock.now();
+  const where: SQL[] = [regionsInScope(ctx.actor, sql`i.region_code`)];
+  if (regionCode && ctx.actor.role !== 'KEEPER') {
+    where.push(sql`i.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  }
+  const rows = await queryRows<{ id: string; due: string; incident: string; region_code: string }>(
+    ctx.db,
+    sql`SELECT p.id::text, p.approval_due_at AS due, i.name AS incident, i.region_code
+          FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id
+         WHERE p.emergency AND p.written_approved_at IS NULL AND p.status <> 'CANCELLED'
+           AND p.approval_due_at <= ${now.plus({ hours: policy.approvalWarnHours }).toJSDate().toISOString()}::timestamptz
+           AND ${sql.join(where, sql` AND `)}
+         ORDER BY p.approval_due_at`,
+  );
+  return rows.map((r) => {
+    const due = new Date(r.due);
+    const overdue = due.getTime() <= now.toMillis();
+    return {
+      key: `${overdue ? 'EMERGENCY_APPROVAL_OVERDUE' : 'EMERGENCY_APPROVAL_DUE'}:${r.id}`,
+      kind: overdue ? 'EMERGENCY_APPROVAL_OVERDUE' : 'EMERGENCY_APPROVAL_DUE',
+      severity: overdue ? 'CRITICAL' : 'WARNING',
+      message: `「${r.incident}」紧急调拨的书面审批${overdue ? '已逾期' : '即将到期'}：应于 ${chinaTime(due, 'yyyy-LL-dd HH:mm')} 前补办（先调拨后补手续，48 小时）`,
+      regionCode: r.region_code,
+      storeId: null,
+      batchId: null,
+      itemId: null,
+      planId: r.id,
+      dueAt: due,
+      quantity: null,
+    };
+  });
+}
+
+/** D24, D27: approvals (the authority queue) still pending after the configured time, as the approvals query shows them. */
+async function waitingApprovalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
+  if (regionCode && ctx.actor.role !== 'KEEPER') {
+    where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  }
+  const cutoff = ctx.clock.now().minus({ hours: policy.approvalWaitHours }).toJSDate().toISOString();
+  const rows = await queryRows<{ id: string; summary: string; region_code: string; store_id: string | null; requested_at: string }>(
+    ctx.db,
+    sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, a.requested_at FROM approvals a
+         WHERE a.status = 'PENDING' AND a.requested_at <= ${cutoff}::timestamptz AND ${sql.join(where, sql` AND `)}
+         ORDER BY a.requested_at`,
+  );
+  return rows.map((r) => ({
+    key: `APPROVAL_WAITING:${r.id}`,
+    kind: 'APPROVAL_WAITING',
+    severity: 'WARNING',
+    message: `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaTime(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
+    regionCode: r.region_code,
+    storeId: r.store_id,
+    batchId: null,
+    itemId: null,
+    planId: null,
+    dueAt: null,
+    quantity: null,
+  }));
+}
+
+async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const roots = regionCode
+    ? [regionCode]
+    : ctx.actor.regionCode
+      ? [ctx.actor.regionCode]
+      : (await queryRows<{ code: string }>(ctx.db, sql`SELECT code FROM regions WHERE level = 'PROVINCE' ORDER BY code`)).map((r) => r.code);
+  const gaps = (await Promise.all(roots.map((code) => reserveGaps(ctx, code)))).flat().filter((g) => g.gap > 0);
+  if (!gaps.length) return [];
+  const names = await queryRows<{ kind: string; id: string; name: string; region_code: string }>(
+    ctx.db,
+    sql`SELECT 'item' AS kind, id::text, name, '' AS region_code FROM items WHERE id IN (${sql.join(
+      gaps.map((g) => sql`${g.itemId}::uuid`),
+      sql`, `,
+    )})
+        UNION ALL SELECT 'store', id::text, name, region_code FROM stores WHERE id IN (${sql.join(
+          gaps.map((g) => sql`${g.storeId ?? '00000000-0000-0000-0000-000000000000'}::uuid`),
+          sql`, `,
+        )})
+        UNION ALL SELECT 'region', code, name, code FROM regions WHERE code IN (${sql.join(
+          gaps.map((g) => sql`${g.regionCode ?? ''}`),
+          sql`, `,
+        )})`,
+  );
+  const name = (kind: string, id: string) => names.find((n) => n.kind === kind && n.id === id)!;
+  return gaps.map((g) => {
+    const holder = g.storeId ? name('store', g.storeId) : name('region', g.regionCode!);
+    return {
+      key: `BELOW_QUOTA:${g.quotaId}`,
+      kind: 'BELOW_QUOTA',
+      severity: 'WARNING',
+      message: `${holder.name}：${name('item', g.itemId).name} 可用 ${g.available}，低于储备定额 ${g.quota}（缺 ${g.gap}）`,
+      regionCode: holder.region_code,
+      storeId: g.storeId,
+      batchId: null,
+      itemId: g.itemId,
+      planId: null,
+      dueAt: null,
+      quantity: g.gap,
+    };
+  });
+}
+
+async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const lines = (await reconciliation(ctx, regionCode)).filter((l) => l.ledgerVsBalance !== 0);
+  if (!lines.length) return [];
+  const stores = await queryRows<{ id: string; name: string; region_code: string }>(
+    ctx.db,
+    sql`SELECT id::text, name, region_code FROM stores WHERE id IN (${sql.join(
+      lines.map((l) => sql`${l.storeId}::uuid`),
+      sql`, `,
+    )})`,
+  );
+  return lines.map((l) => {
+    const store = stores.find((s) => s.id === l.storeId)!;
+    return {
+      key: `RECONCILIATION:${l.storeId}:${l.batchId}:${l.ledgerOnHand}:${l.balanceOnHand}:${l.ledgerInTransit}:${l.balanceInTransit}`,
+      kind: 'RECONCILIATION',
+      severity: 'CRITICAL',
+      message: `${store.name}：账簿与库存余额不符（在库 ${l.ledgerOnHand}/${l.balanceOnHand}，在途 ${l.ledgerInTransit}/${l.balanceInTransit}），请核查`,
+      regionCode: store.region_code,
+      storeId: l.storeId,
+      batchId: l.batchId,
+      itemId: null,
+      planId: null,
+      dueAt: null,
+      quantity: l.ledgerVsBalance,
+    };
+  });
+}

@@ -1,0 +1,27 @@
+import { chinaTime, type Column, type Report, type CellValue } from './report.ts';
+
+// The same report as CSV (UTF-8 with a BOM so that Excel reads the Chinese headings): a header row, then the rows with
+// subtotals and totals; money as exact decimals, instants in China time. The title block is left out: a CSV is read by
+// programs as much as by people.
+
+const csvCell = (v: unknown) => {
+  let s = v === null || v === undefined ? '' : String(v);
+  // Text that Excel would run as a formula (=, +, -, @ …, e.g. a batch number typed by a keeper) is quoted with
+  // a leading apostrophe; numbers stay numbers.
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+function text(c: Column, v: CellValue): string {
+  if (v === null) return '';
+  if (c.kind === 'datetime') return chinaTime(v as Date | string);
+  if (c.kind === 'date') return String(v).slice(0, 10);
+  return String(v);
+}
+
+export function renderCsv(report: Report): string {
+  const lines = [report.columns.map((c) => c.header), ...report.rows.map((r) => report.columns.map((c) => text(c, r.cells[c.key] ?? null)))];
+  return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';

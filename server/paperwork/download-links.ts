@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { SignJWT, jwtVerify } from 'jose';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import type { ServiceContext } from '../context.ts';
+import { DomainError, badInput } from '../errors.ts';
+import { loadPrincipal } from '../users/service.ts';
+import type { Principal } from '../auth/principal.ts';
+
+// Browser downloads without the long-lived token in a URL: a signed link, bound to one user and one path with its query,
+// valid for a short time and served once. The file itself is produced as for the bearer token — the same services, in
+// the user's scope at the time of the download.
+
+const AUDIENCE = 'download';
+// Another issuer than the login tokens' (server/auth/tokens.ts): a link is never accepted as a bearer token.
+const ISSUER = 'emergency-reserves/download-link';
+export const DOWNLOAD_LINK_SECONDS = 120;
+const PARAM = 'dl';
+
+/** The paths a link may name: the exports, the printable documents and the stocktake sheet. */
+const DOWNLOADABLE = [
+  /^\/exports\/[a-z-]+\.(xlsx|csv)$/,
+  /^\/paperwork\/documents\/[0-9a-f-]{36}\.html$/,
+  /^\/paperwork\/dispatch-plans\/[0-9a-f-]{36}\.html$/,
+  /^\/paperwork\/stocktake-sheets\/[0-9a-f-]{36}\.xlsx$/,
+  /^\/paperwork\/opening-balance-template\.xlsx$/,
+];
+
+/** A path with its query in one canonical form (parameters sorted, the link's own parameter left out). */
+export function canonicalTarget(path: string, query: URLSearchParams): string {
+  const params = [...query.entries()].filter(([k]) => k !== PARAM).sort(([a, av], [b, bv]) => a.localeCompare(b) || av.localeCompare(bv));
+  const qs = new URLSearchParams(params).toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export interface DownloadLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/** Mints a link for `target` (a relative URL such as `/exports/valuation.xlsx?groupBy=STORE`) for the acting user. */
+export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array, target: string): Promise<DownloadLink> {
+  let url: URL;
+  try {
+    url = new URL(target, 'http://local');
+  } catch {
+    throw badInput('path', `下载地址格式错误：${target.slice(0, 100)}`);
+  }
+  if (!target.startsWith('/') || target.startsWith('//') || url.origin !== 'http://local' || !DOWNLOADABLE.some((p) => p.test(url.pathname))) {
+    throw badInput('path', `不能为该地址生成下载链接：${target.slice(0, 100)}（可用：/exports/…、/paperwork/…）`);
+  }
+  if (url.searchParams.has(PARAM)) throw badInput('path', `下载地址不能带参数 ${PARAM}`);
+  const bound = canonicalTarget(url.pathname, url.searchParams);
+  const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + DOWNLOAD_LINK_SECONDS * 1000);
+  const token = await new SignJWT({ target: bound })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(ctx.actor.id)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(secret);
+  return { url: `${bound}${bound.includes('?') ? '&' : '?'}${PARAM}=${token}`, expiresAt };
+}
+
+const refused = (message: string) => new DomainError('UNAUTHENTICATED', message);
+
+/**
+ * The user a download link was minted for, when `token` is a valid, unexpired, unused link for exactly this path and
+ * query; the link is spent in the same step. A link for another file, an expired or a spent one is refused.
+ */
+export async function redeemDownloadLink(db: Db, secret: Uint8Array, token: string, path: string, query: URLSearchParams, at: Date): Promise<Principal> {
+  let payload: { sub?: string; jti?: string; target?: unknown; exp?: number; iat?: number };
+  try {
+    ({ payload } = await jwtVerify(token, secret, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      maxTokenAge: `${DOWNLOAD_LINK_SECONDS + 5}s`,
+    }));
+  } catch {
+    throw refused('下载链接无效或已过期，请重新生成 (download link invalid or expired)');
+  }
+  if (payload.target !== canonicalTarget(path, query)) throw refused('下载链接与所请求的文件不符 (download link is for another file)');
+  const spent = await queryRows<{ jti: string }>(
+    db,
+    sql`INSERT INTO download_link_uses (jti, user_id, used_at) VALUES (${payload.jti!}::uuid, ${payload.sub!}::uuid, ${at.toISOString()}::timestamptz)
+        ON CONFLICT DO NOTHING RETURNING jti`,
+  );
+  if (!spent.length) throw refused('下载链接已使用过，请重新生成 (download link already used)');
+  const user = await loadPrincipal(db, payload.sub!);
+  if (!user) throw refused('账号不可用');
+  return user;
+}

@@ -1,0 +1,37 @@
+import type { Dimension } from '../audit/valuation.ts';
+
+// Chinese names of the codes that lists and printed documents show.
+
+export const MOVEMENT_TYPE_NAMES: Record<string, string> = {
+  RECEIPT: '入库',
+  ISSUE: '出库',
+  TRANSFER_OUT: '调拨出库',
+  TRANSFER_IN: '调拨入库',
+  TRANSFER_CANCEL: '调拨撤销',
+  STOCKTAKE: '盘点',
+  SCRAP: '报废',
+  REVERSAL: '冲销',
+  ROTATION: '轮换',
+  RECOVERY: '回收',
+};
+
+export const DIMENSION_HEADINGS: Record<Dimension, string> = {
+  REGION: '区划',
+  STORE: '仓库',
+  CATEGORY: '类别',
+  ITEM: '物资',
+  RESERVE_MODE: '储备方式',
+  FUNDING_SOURCE: '资金来源',
+};
+
+export const RESERVE_MODE_NAMES: Record<string, string> = { PHYSICAL: '实物储备', ENTRUSTED: '企业代储', AGREEMENT: '协议储备', CAPACITY: '产能储备' };
+
+export const FUNDING_NAMES: Record<string, string> = {
+  CENTRAL: '中央资金',
+  PROVINCE: '省级资金',
+  CITY: '市级资金',
+  COUNTY: '县级资金',
+  TOWNSHIP: '乡级资金',
+  DONATION: '捐赠',
+  ENTERPRISE: '企业',
+};

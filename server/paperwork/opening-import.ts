@@ -1,0 +1,197 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../drizzle/client.ts';
+import { todayInChina } from '../clock.ts';
+import type { ServiceContext } from '../context.ts';
+import { storeForPosting } from '../inventory/common.ts';
+import { receiveStock } from '../inventory/receipts.ts';
+import { toFen } from '../money.ts';
+import { FUNDING_NAMES } from './names.ts';
+import { chinaTime, type Column, type Report } from './report.ts';
+import { RowErrors } from './row-errors.ts';
+import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, textOf, type Cell } from './sheet-reader.ts';
+import { titleBlock } from './title.ts';
+import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
+
+// 期初建账: a store's existing 台账 from Excel as one opening-balance receipt (D7) through receiveStock. Items by code, or
+// by name and spec; batch number, production and expiry dates, quantity, unit price, funding source and owner per row.
+
+const H = {
+  itemCode: '物资编码',
+  itemName: '物资名称',
+  spec: '规格',
+  batchNo: '批号',
+  productionDate: '生产日期',
+  expiryDate: '有效期至',
+  quantity: '数量',
+  unitPrice: '单价（元）',
+  funding: '资金来源',
+  owner: '产权单位',
+} as const;
+const REQUIRED = [H.batchNo, H.quantity, H.unitPrice];
+
+/** The empty sheet a keeper fills in (also what the upload reads). */
+export async function openingBalanceTemplate(ctx: ServiceContext): Promise<Report> {
+  const columns: Column[] = [
+    { header: H.itemCode, key: 'itemCode', width: 12, kind: 'text', input: {} },
+    { header: H.itemName, key: 'itemName', width: 16, kind: 'text', input: {} },
+    { header: H.spec, key: 'spec', width: 20, kind: 'text', input: {} },
+    { header: H.batchNo, key: 'batchNo', width: 16, kind: 'text', input: {} },
+    { header: H.productionDate, key: 'productionDate', width: 12, kind: 'date', input: {} },
+    { header: H.expiryDate, key: 'expiryDate', width: 12, kind: 'date', input: {} },
+    { header: H.quantity, key: 'quantity', width: 10, kind: 'int', input: {} },
+    { header: H.unitPrice, key: 'unitPrice', width: 12, kind: 'money', input: {} },
+    { header: H.funding, key: 'funding', width: 12, kind: 'text', input: { choices: Object.values(FUNDING_NAMES) } },
+    { header: H.owner, key: 'owner', width: 24, kind: 'text', input: {} },
+  ];
+  const title = await titleBlock(ctx);
+  return {
+    ...title,
+    fileName: 'opening-balance-template',
+    title: '期初库存导入表',
+    sheetName: '期初建账',
+    period: `建账日期 ${chinaTime(title.preparedAt, 'yyyy-LL-dd')}`,
+    columns,
+    rows: [],
+  };
+}
+
+const FUNDING_BY_NAME = new Map<string, string>([
+  ...Object.entries(FUNDING_NAMES).flatMap(([code, name]): [string, string][] => [
+    [code, code],
+    [name, code],
+    [name.replace(/资金$/, ''), code],
+  ]),
+  ['中央', 'CENTRAL'],
+  ['省级', 'PROVINCE'],
+  ['市级', 'CITY'],
+  ['县级', 'COUNTY'],
+  ['乡级', 'TOWNSHIP'],
+]);
+
+type ItemRef = {
+  id: string;
+  code: string;
+  name: string;
+  spec: string | null;
+  storage_life_months: number | null;
+};
+
+export async function importOpeningBalance(ctx: ServiceContext, storeId: string, file: UploadedFile): Promise<ImportResult> {
+  const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
+  const rows = await readFirstSheet(file.content, file.name);
+  const errors = new RowErrors();
+  const found = findHeader(rows, REQUIRED);
+  if (!found || (!found.columns.has(normalHeading(H.itemCode)) && !found.columns.has(normalHeading(H.itemName)))) {
+    errors.add(0, '', `缺少列：须有 ${REQUIRED.join('、')}，以及「${H.itemCode}」或「${H.itemName}」`);
+    errors.throwIfAny();
+  }
+  const { header, columns } = found!;
+  const cell = (r: { cells: Cell[] }, h: string): Cell => {
+    const at = columns.get(normalHeading(h));
+    return at === undefined ? null : (r.cells[at] ?? null);
+  };
+  const [items, orgs] = await Promise.all([
+    queryRows<ItemRef>(ctx.db, sql`SELECT id::text, code, name, spec, storage_life_months FROM items`),
+    queryRows<{ id: string; name: string }>(ctx.db, sql`SELECT id::text, name FROM organizations`),
+  ]);
+  const byCode = new Map(items.map((i) => [i.code, i]));
+  const orgByName = new Map(orgs.map((o) => [o.name, o.id]));
+  const today = todayInChina(ctx.clock);
+  const seen = new Map<string, number>();
+  const lines: Record<string, unknown>[] = [];
+  const lineRows: number[] = [];
+
+  for (const r of rows.filter((x) => x.row > header.row)) {
+    const at = errors.list.length;
+    const code = textOf(cell(r, H.itemCode));
+    const name = textOf(cell(r, H.itemName));
+    const spec = textOf(cell(r, H.spec));
+    let item: ItemRef | undefined;
+    if (code) {
+      item = byCode.get(code);
+      if (!item) errors.add(r.row, H.itemCode, `未知物资编码：${code}`);
+    } else if (name) {
+      const named = items.filter((i) => i.name === name && (spec === null || i.spec === spec));
+      if (named.length === 1) item = named[0];
+      else if (!named.length) errors.add(r.row, H.itemName, `未找到物资「${name}${spec ? `（${spec}）` : ''}」`);
+      else errors.add(r.row, H.spec, `「${name}」有 ${named.length} 种规格，请填写规格或物资编码`);
+    } else errors.add(r.row, H.itemName, '须填写物资编码或物资名称');
+
+    const batchNo = textOf(cell(r, H.batchNo));
+    if (!batchNo) errors.add(r.row, H.batchNo, '批号不能为空');
+    else if (batchNo.length > 64) errors.add(r.row, H.batchNo, '批号不超过 64 个字符');
+    else if (item) {
+      const key = `${item.id}|${batchNo}`;
+      if (seen.has(key)) errors.add(r.row, H.batchNo, `与第 ${seen.get(key)} 行是同一物资的同一批号`);
+      seen.set(key, r.row);
+    }
+
+    const production = dayOf(cell(r, H.productionDate));
+    const expiry = dayOf(cell(r, H.expiryDate));
+    if (production === undefined) errors.add(r.row, H.productionDate, '日期格式错误（应为日期，如 2026-04-10）');
+    else if (production && production > today) errors.add(r.row, H.productionDate, `生产日期不能晚于今天：${production}`);
+    if (expiry === undefined) errors.add(r.row, H.expiryDate, '日期格式错误（应为日期，如 2026-04-10）');
+    else if (expiry && production && expiry < production) errors.add(r.row, H.expiryDate, `有效期 ${expiry} 早于生产日期 ${production}`);
+    // D26: goods already expired are not received.
+    else if (expiry && expiry < today) errors.add(r.row, H.expiryDate, `已过期（${expiry}）：过期物资不能入库，请按报废处理`);
+
+    const quantity = integerOf(cell(r, H.quantity));
+    if (!quantity || quantity < 1 || quantity > 100_000_000) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
+    const unitPrice = moneyOf(cell(r, H.unitPrice));
+    if (!unitPrice || toFen(unitPrice) < 0n) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
+
+    const fundingText = textOf(cell(r, H.funding));
+    const funding = fundingText === null ? null : FUNDING_BY_NAME.get(fundingText);
+    if (funding === undefined) errors.add(r.row, H.funding, `资金来源应为：${Object.values(FUNDING_NAMES).join('、')}`);
+    const ownerName = textOf(cell(r, H.owner));
+    const ownerOrgId = ownerName === null ? null : orgByName.get(ownerName);
+    if (ownerOrgId === undefined) errors.add(r.row, H.owner, `未登记的产权单位「${ownerName}」`);
+
+    if (errors.list.length > at) continue;
+    lineRows.push(r.row);
+    lines.push({
+      itemId: item!.id,
+      quantity,
+      batchNo,
+      productionDate: production,
+      expiryDate: expiry,
+      unitPrice,
+      fundingSource: funding,
+      ownerOrgId,
+    });
+  }
+  if (!lines.length && !errors.list.length) errors.add(0, '', '文件中没有数据行');
+  await existingBatchConflicts(ctx, lines, lineRows, errors);
+  errors.throwIfAny();
+  const posted = await receiveStock(ctx, {
+    storeId: store.id,
+    source: 'OTHER',
+    reference: '期初建账',
+    note: '期初建账（Excel 导入）',
+    idempotencyKey: `opening:${store.id}:${fileHash(file)}`,
+    lines,
+  });
+  return importResult(ctx.db, posted, lines.length);
+}
+
+/** A batch number already registered for the item must agree with its recorded dates and price (as receiveStock requires). */
+async function existingBatchConflicts(ctx: ServiceContext, lines: Record<string, unknown>[], lineRows: number[], errors: RowErrors) {
+  if (!lines.length || errors.list.length) return;
+  const pairs = sql.join(
+    lines.map((l) => sql`(${l.itemId as string}::uuid, ${l.batchNo as string})`),
+    sql`, `,
+  );
+  const existing = await queryRows<{ item_id: string; batch_no: string; expiry_date: string | null; production_date: string | null; unit_price: string }>(
+    ctx.db,
+    sql`SELECT item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs})`,
+  );
+  lines.forEach((l, i) => {
+    const b = existing.find((e) => e.item_id === l.itemId && e.batch_no === l.batchNo);
+    if (!b) return;
+    const row = lineRows[i];
+    if (l.expiryDate && b.expiry_date !== l.expiryDate) errors.add(row, H.expiryDate, `批号 ${String(l.batchNo)} 已登记，有效期为 ${b.expiry_date ?? '未填'}`);
+    if (l.productionDate && b.production_date !== l.productionDate)
+      errors.add(row, H.productionDate, `批号 ${String(l.batchNo)} 已登记，生产日期为 ${b.production_date ?? '未填'}`);
+    if (toFen(String(l.unitPrice)) !== toFen(b.unit_price)) errors.add(row, H.unitPrice, `批号 ${String(l.batchNo)} 已登记，单价为 ${b.unit_price}`);
+  });
+}

@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../../drizzle/client.ts';
+import { mayRead } from '../../auth/policy.ts';
+import type { ServiceContext } from '../../context.ts';
+import { forbidden, notFound } from '../../errors.ts';
+import { createLoaders } from '../../loaders.ts';
+import { formatFen, toFen } from '../../money.ts';
+import { uuidArg } from '../../validation.ts';
+import { amountInWords } from '../amount-in-words.ts';
+import { chinaTime } from '../report.ts';
+import { SIGNATURES, type Printable } from './printable.ts';
+
+const TITLES: Record<string, string> = {
+  RECEIPT: '入库单',
+  ISSUE: '出库单',
+  TRANSFER_OUT: '调拨单（调出）',
+  TRANSFER_IN: '调拨单（调入）',
+  TRANSFER_CANCEL: '调拨撤销单',
+  STOCKTAKE: '盘点单',
+  SCRAP: '报废单',
+  REVERSAL: '冲销单',
+  ROTATION: '轮换单',
+  RECOVERY: '回收单',
+};
+/** Documents whose lines go both ways (a count's gains and losses, a rotation's out and in): quantities keep their sign. */
+const SIGNED = new Set(['STOCKTAKE', 'ROTATION', 'REVERSAL']);
+
+/** A stock document as printed, for those who may see it (its store or its counterpart's, as through GraphQL). */
+export async function printableDocument(ctx: ServiceContext, id: string): Promise<Printable> {
+  uuidArg(id, 'id', '单据');
+  const [doc] = await queryRows<Record<string, string | null>>(
+    ctx.db,
+    sql`SELECT d.id::text, d.number, d.type::text AS type, d.status::text AS status, d.store_id::text AS "storeId",
+               d.counterpart_store_id::text AS "counterpartStoreId", d.occurred_at AS "occurredAt", d.recorded_at AS "recordedAt",
+               d.recipient, d.reference, d.contract_no AS "contractNo", d.inspection_report_no AS "inspectionReportNo",
+               d.approval_ref AS "approvalRef", d.note, s.name AS store, r.name AS region, c.name AS counterpart,
+               o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident
+          FROM documents d JOIN stores s ON s.id = d.store_id JOIN regions r ON r.code = s.region_code
+          LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
+          LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
+          LEFT JOIN incidents inc ON inc.id = d.incident_id
+         WHERE d.id = ${id}::uuid`,
+  );
+  if (!doc) throw notFound('id', '单据', id);
+  const loaders = createLoaders(ctx.db);
+  const lookups = {
+    store: (s: string) => loaders.store.load(s),
+    storesOfBatch: (b: string) => loaders.batchStores.load(b),
+    incidentRegion: async (i: string) => (await loaders.incident.load(i))?.regionCode ?? null,
+  };
+  if (!(await mayRead.document(ctx.actor, { storeId: doc.storeId!, counterpartStoreId: doc.counterpartStoreId }, lookups))) {
+    throw forbidden(`单据 ${doc.number}`);
+  }
+  const lines = await queryRows<Record<string, string | number | null>>(
+    ctx.db,
+    sql`SELECT l.line_no, i.name AS item, i.spec, i.unit, b.batch_no, b.expiry_date::text AS expiry, l.quantity, l.unit_price::text AS unit_price,
+               l.book_quantity, l.counted_quantity, rs.name AS reason, l.note
+          FROM document_lines l JOIN items i ON i.id = l.item_id JOIN batches b ON b.id = l.batch_id
+          LEFT JOIN stock_reasons rs ON rs.code = l.reason_code
+         WHERE l.document_id = ${id}::uuid ORDER BY l.line_no`,
+  );
+  const type = doc.type!;
+  const signed = SIGNED.has(type);
+  const stocktake = type === 'STOCKTAKE';
+  const quantityOf = (q: number) => (signed ? q : Math.abs(q));
+  const amounts = lines.map((l) => toFen(String(l.unit_price)) * BigInt(quantityOf(Number(l.quantity))));
+  const total = formatFen(amounts.reduce((s, a) => s + a, 0n));
+  const facts: [string, string][] = [
+    ['仓库', doc.store!],
+    ...(doc.counterpart ? [[type === 'TRANSFER_IN' ? '调出仓库' : '调入仓库', doc.counterpart] as [string, string]] : []),
+    ...(doc.recipient ? [['领用/去向', doc.recipient] as [string, string]] : []),
+    ...(doc.sourceOrg ? [['来源单位', doc.sourceOrg] as [string, string]] : []),
+    ...(doc.contractNo ? [['合同编号', doc.contractNo] as [string, string]] : []),
+    ...(doc.inspectionReportNo ? [['验收报告', doc.inspectionReportNo] as [string, string]] : []),
+    ...(doc.reason ? [['原因', doc.reason] as [string, string]] : []),
+    ...(doc.approvalRef ? [['审批文号', doc.approvalRef] as [string, string]] : []),
+    ...(doc.incident ? [['事件', doc.incident] as [string, string]] : []),
+    ...(doc.reference ? [['依据', doc.reference] as [string, string]] : []),
+    ...(doc.note ? [['备注', doc.note] as [string, string]] : []),
+    ['状态', doc.status === 'REVERSED' ? '已冲销' : doc.status === 'POSTED' ? '已记账' : doc.status!],
+  ];
+  return {
+    title: TITLES[type] ?? type,
+    bureau: `${doc.region}应急管理局`,
+    number: doc.number!,
+    date: chinaTime(doc.occurredAt!, 'yyyy-LL-dd HH:mm'),
+    facts,
+    headings: [
+      '序号',
+      '物资',
+      '规格',
+      '单位',
+      '批号',
+      '有效期至',
+      ...(stocktake ? ['账面数', '实盘数', '盈亏数'] : ['数量']),
+      '单价（元）',
+      '金额（元）',
+      '原因/说明',
+    ],
+    numeric: stocktake ? [6, 7, 8, 9, 10] : [6, 7, 8],
+    lines: lines.map((l, i) => ({
+      cells: [
+        Number(l.line_no),
+        l.item,
+        l.spec,
+        l.unit,
+        l.batch_no,
+        l.expiry,
+        ...(stocktake ? [Number(l.book_quantity), Number(l.counted_quantity)] : []),
+        quantityOf(Number(l.quantity)),
+        String(l.unit_price),
+        formatFen(amounts[i]),
+        [l.reason, l.note].filter(Boolean).join('；') || null,
+      ],
+    })),
+    totalQuantity: lines.reduce((s, l) => s + quantityOf(Number(l.quantity)), 0),
+    total,
+    totalInWords: amountInWords(total),
+    signatures: SIGNATURES,
+    recorded: `${doc.actor} 记账于 ${chinaTime(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
+  };
+}

@@ -1,0 +1,96 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../../drizzle/client.ts';
+import type { ServiceContext } from '../../context.ts';
+import { getPlanInScope } from '../../dispatch/plans.ts';
+import { formatFen, toFen } from '../../money.ts';
+import { amountInWords } from '../amount-in-words.ts';
+import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
+import { chinaTime } from '../report.ts';
+import { SIGNATURES, type Printable } from './printable.ts';
+
+const STATUS: Record<string, string> = { PROPOSED: '待审批', APPROVED: '已批准', EXECUTING: '执行中', COMPLETED: '已完成', CANCELLED: '已取消' };
+const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
+
+/** The printed number of a plan (plans are identified by id): DL-<day requested>-<first 8 characters of the id>. */
+export const planNumber = (id: string, requestedAt: Date) => `DL-${chinaTime(requestedAt, 'yyyyLLdd')}-${id.slice(0, 8).toUpperCase()}`;
+
+/** 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident. */
+export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
+  const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
+  const row = plan.row!;
+  const [incident] = await queryRows<{ name: string; region: string; requested_by: string; approved_by: string | null }>(
+    ctx.db,
+    sql`SELECT i.name, r.name AS region, rq.display_name AS requested_by, ap.display_name AS approved_by
+          FROM incidents i JOIN regions r ON r.code = i.region_code JOIN users rq ON rq.id = ${row.requestedBy}::uuid
+          LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
+         WHERE i.id = ${plan.incidentId}::uuid`,
+  );
+  const agreementIds = [...new Set(plan.lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
+  const [stores, batches, items, agreements] = await Promise.all([
+    storeNames(
+      ctx.db,
+      plan.lines.flatMap((l) => (l.storeId ? [l.storeId] : [])),
+    ),
+    batchLabels(
+      ctx.db,
+      plan.lines.flatMap((l) => (l.batchId ? [l.batchId] : [])),
+    ),
+    itemLabels(
+      ctx.db,
+      plan.lines.map((l) => l.itemId),
+    ),
+    agreementIds.length
+      ? queryRows<{ agreement_id: string; item_id: string; company: string; unit_price: string | null }>(
+          ctx.db,
+          sql`SELECT l.agreement_id::text, l.item_id::text, o.name AS company, l.unit_price::text
+                FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id JOIN organizations o ON o.id = a.company_org_id
+               WHERE l.agreement_id IN (${sql.join(
+                 agreementIds.map((a) => sql`${a}::uuid`),
+                 sql`, `,
+               )})`,
+        )
+      : [],
+  ]);
+  const lines = plan.lines.map((l) => {
+    const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
+    const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
+    return { l, item: items.get(l.itemId)!, price: formatFen(toFen(price)), amount: toFen(price) * BigInt(l.quantity), agreement };
+  });
+  const total = formatFen(lines.reduce((s, x) => s + x.amount, 0n));
+  return {
+    title: '调拨令',
+    bureau: `${incident.region}应急管理局`,
+    number: planNumber(row.id, row.requestedAt),
+    date: chinaTime(row.requestedAt, 'yyyy-LL-dd HH:mm'),
+    facts: [
+      ['事件', incident.name],
+      ['状态', STATUS[row.status] ?? row.status],
+      ['申请人', incident.requested_by],
+      ['批准人', incident.approved_by ?? '—'],
+      ...(row.emergency ? [['紧急调拨', `先调拨后补手续，书面审批须于 ${chinaTime(row.approvalDueAt!, 'yyyy-LL-dd HH:mm')} 前补办`] as [string, string]] : []),
+      ['时限', `${row.deadlineHours} 小时`],
+    ],
+    headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）'],
+    numeric: [7, 8, 9, 10],
+    lines: lines.map((x) => ({
+      cells: [
+        x.l.lineNo,
+        plan.destinations.find((d) => d.idx === x.l.destinationIdx)?.name ?? '',
+        x.item.name,
+        x.item.spec,
+        x.item.unit,
+        x.l.storeId ? stores.get(x.l.storeId)! : `${SOURCE[x.l.sourceKind]}：${x.agreement?.company ?? ''}`,
+        x.l.batchId ? batches.get(x.l.batchId)!.batchNo : null,
+        x.l.quantity,
+        x.price,
+        formatFen(x.amount),
+        Math.round(x.l.etaHours * 10) / 10,
+      ],
+    })),
+    totalQuantity: lines.reduce((s, x) => s + x.l.quantity, 0),
+    total,
+    totalInWords: amountInWords(total),
+    signatures: SIGNATURES,
+    recorded: `${incident.requested_by} 申请于 ${chinaTime(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
+  };
+}

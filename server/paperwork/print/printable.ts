@@ -1,0 +1,29 @@
+// What a printed document shows: a heading with the bureau, store and number, facts, lines with batch, quantity, unit
+// price and amount, totals in figures and in 大写, and signature blocks. Built from a stock document or a dispatch plan
+// (document.ts, plan.ts), rendered as print-ready A4 HTML (html.ts).
+
+export interface PrintableLine {
+  cells: (string | number | null)[];
+}
+
+export interface Printable {
+  /** 入库单, 出库单, 调拨令 … */
+  title: string;
+  /** 编制单位: the bureau of the store's (or incident's) region. */
+  bureau: string;
+  number: string;
+  date: string;
+  facts: [label: string, value: string][];
+  headings: string[];
+  /** Columns (by index) printed right-aligned: numbers. */
+  numeric: readonly number[];
+  lines: PrintableLine[];
+  totalQuantity: number;
+  total: string;
+  totalInWords: string;
+  signatures: readonly string[];
+  /** Who recorded it and when (printed in the footer). */
+  recorded: string;
+}
+
+export const SIGNATURES = ['经办人', '审批人', '保管员', '接收人'] as const;

@@ -1,0 +1,48 @@
+import { DateTime } from 'luxon';
+import { ZONE } from '../clock.ts';
+
+// A list as the bureau files it: a title block, typed columns, rows, subtotal and total rows. Renderers (xlsx.ts,
+// csv.ts) turn it into a file; the report builders (reports/*.ts) fill it from the services, in the user's scope.
+
+/** How a column's values are stored: text; whole base units; yuan as an exact decimal string; a day; an instant. */
+export type CellKind = 'text' | 'int' | 'money' | 'date' | 'datetime';
+
+export interface Column {
+  header: string;
+  key: string;
+  width: number;
+  kind: CellKind;
+  /** Hidden from view (an id the upload matches rows by). */
+  hidden?: boolean;
+  /** A column the reader fills in (shaded), optionally from a list of choices. */
+  input?: { choices?: readonly string[] };
+}
+
+export type CellValue = string | number | Date | null;
+
+export interface ReportRow {
+  cells: Record<string, CellValue>;
+  /** A subtotal (小计) or the grand total (合计): printed bold, kept out of the filter range. */
+  role?: 'subtotal' | 'total';
+}
+
+export interface Report {
+  /** The file name without extension (ASCII: it goes into a Content-Disposition header). */
+  fileName: string;
+  /** The title printed on top, e.g. 储备物资估值表. */
+  title: string;
+  sheetName: string;
+  /** 编制单位: the region or stores the list covers. */
+  unit: string;
+  /** 期间 or 时点, in words. */
+  period: string;
+  /** 制表人 */
+  preparedBy: string;
+  /** 制表时间 */
+  preparedAt: Date;
+  columns: Column[];
+  rows: ReportRow[];
+}
+
+/** China time of an instant as Excel and keepers read it. */
+export const chinaTime = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => DateTime.fromJSDate(new Date(d)).setZone(ZONE).toFormat(format);

@@ -1,0 +1,80 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows } from '../../../drizzle/client.ts';
+import type { ServiceContext } from '../../context.ts';
+import { todayInChina } from '../../clock.ts';
+import { formatFen, toFen } from '../../money.ts';
+import { storeScopeSql } from '../../reserves/rotation.ts';
+import { getStoreInScope } from '../../stores/service.ts';
+import { uuidArg } from '../../validation.ts';
+import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
+import type { Params } from '../params.ts';
+import { chinaTime, type Column, type Report, type ReportRow } from '../report.ts';
+import { titleBlock } from '../title.ts';
+
+// 库存台账: every balance line (store × batch) in the user's scope and filter — what the stock query lists — with its
+// batch's dates, price, funding and reserve mode; a 合计 row of the amounts (and of the quantities when the list holds one item).
+
+const COLUMNS: Column[] = [
+  { header: '仓库', key: 'store', width: 26, kind: 'text' },
+  { header: '物资编码', key: 'itemCode', width: 10, kind: 'text' },
+  { header: '物资', key: 'item', width: 14, kind: 'text' },
+  { header: '规格', key: 'spec', width: 18, kind: 'text' },
+  { header: '单位', key: 'unit', width: 6, kind: 'text' },
+  { header: '批号', key: 'batchNo', width: 16, kind: 'text' },
+  { header: '生产日期', key: 'productionDate', width: 11, kind: 'date' },
+  { header: '有效期至', key: 'expiryDate', width: 11, kind: 'date' },
+  { header: '在库', key: 'onHand', width: 10, kind: 'int' },
+  { header: '预留', key: 'reserved', width: 10, kind: 'int' },
+  { header: '可用', key: 'available', width: 10, kind: 'int' },
+  { header: '在途', key: 'inTransit', width: 10, kind: 'int' },
+  { header: '单价（元）', key: 'unitPrice', width: 11, kind: 'money' },
+  { header: '在库金额（元）', key: 'value', width: 14, kind: 'money' },
+  { header: '资金来源', key: 'funding', width: 10, kind: 'text' },
+  { header: '储备方式', key: 'mode', width: 10, kind: 'text' },
+  { header: '状态', key: 'state', width: 8, kind: 'text' },
+];
+
+const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
+
+export async function stockReport(ctx: ServiceContext, q: Params): Promise<Report> {
+  const { db, actor: user, clock } = ctx;
+  const where: SQL[] = [await storeScopeSql(db, user, q.regionCode), sql`(bal.on_hand > 0 OR bal.in_transit > 0)`];
+  if (q.storeId) where.push(sql`bal.store_id = ${(await getStoreInScope(db, user, q.storeId, 'storeId')).id}::uuid`);
+  if (q.itemId) where.push(sql`bal.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
+  if (q.categoryCode) where.push(sql`i.category_code = ${q.categoryCode}`);
+  const today = todayInChina(clock);
+  const rows = await queryRows<Record<string, string | number | null>>(
+    db,
+    sql`SELECT s.name AS store, i.code AS "itemCode", i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
+               b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate",
+               bal.on_hand AS "onHand", bal.reserved, bal.on_hand - bal.reserved AS available, bal.in_transit AS "inTransit",
+               b.unit_price::text AS "unitPrice", (bal.on_hand * b.unit_price)::text AS value,
+               b.funding_source::text AS funding, b.reserve_mode::text AS mode, bal.item_id::text AS "itemId"
+          FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
+         WHERE ${sql.join(where, sql` AND `)}
+         ORDER BY s.code, i.code, b.expiry_date NULLS LAST, b.batch_no`,
+  );
+  const body: ReportRow[] = rows.map((r) => ({
+    cells: {
+      ...r,
+      ...Object.fromEntries(QUANTITIES.map((k) => [k, Number(r[k])])),
+      funding: FUNDING_NAMES[String(r.funding)] ?? r.funding,
+      mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
+      // D26: a batch past its expiry (China time) is frozen.
+      state: r.expiryDate && String(r.expiryDate) < today ? '已过期' : '正常',
+    },
+  }));
+  const oneItem = new Set(rows.map((r) => r.itemId)).size === 1;
+  const total = rows.reduce((s, r) => s + toFen(String(r.value)), 0n);
+  const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, rows.reduce((s, r) => s + Number(r[k]), 0)])) : {};
+  const title = await titleBlock(ctx, q.regionCode);
+  return {
+    ...title,
+    fileName: `stock-${chinaTime(title.preparedAt, 'yyyyLLdd-HHmm')}`,
+    title: '库存台账',
+    sheetName: '库存台账',
+    period: `截至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    columns: COLUMNS,
+    rows: [...body, { role: 'total', cells: { store: '合计', ...quantities, value: formatFen(total) } }],
+  };
+}

@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../../drizzle/client.ts';
+import type { ServiceContext } from '../../context.ts';
+import { DIMENSIONS, valuation, type Dimension, type ValuationGroup } from '../../audit/valuation.ts';
+import { badInput } from '../../errors.ts';
+import { formatFen, toFen } from '../../money.ts';
+import { DIMENSION_HEADINGS, FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
+import { listParam, parseInstant, type Params } from '../params.ts';
+import { chinaTime, type Column, type Report, type ReportRow } from '../report.ts';
+import { titleBlock } from '../title.ts';
+
+// 储备物资估值 (D21): the valuation query's groups, a 小计 row after each value of the first dimension (when grouped by
+// more than one), and a 合计 row with quantities and values; the money sums are exact (in fen).
+
+/** Human names for group keys (ids and codes). */
+async function dimensionNames(db: Db, dims: Dimension[], keys: string[][]): Promise<Map<string, string>[]> {
+  return Promise.all(
+    dims.map(async (d, i) => {
+      const values = [...new Set(keys.map((k) => k[i]))];
+      if (!values.length) return new Map<string, string>();
+      if (d === 'RESERVE_MODE') return new Map(values.map((v) => [v, RESERVE_MODE_NAMES[v] ?? v]));
+      if (d === 'FUNDING_SOURCE') return new Map(values.map((v) => [v, FUNDING_NAMES[v] ?? v]));
+      const list = sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      );
+      const table = {
+        REGION: sql`SELECT code AS k, name FROM regions WHERE code IN (${list})`,
+        STORE: sql`SELECT id::text AS k, name FROM stores WHERE id::text IN (${list})`,
+        CATEGORY: sql`SELECT code AS k, name FROM categories WHERE code IN (${list})`,
+        ITEM: sql`SELECT id::text AS k, name FROM items WHERE id::text IN (${list})`,
+      }[d];
+      const rows = await queryRows<{ k: string; name: string }>(db, table);
+      return new Map(rows.map((r) => [r.k, r.name]));
+    }),
+  );
+}
+
+interface Sums {
+  quantity: number;
+  value: bigint;
+  inTransitQuantity: number;
+  inTransitValue: bigint;
+}
+const zero = (): Sums => ({ quantity: 0, value: 0n, inTransitQuantity: 0, inTransitValue: 0n });
+const add = (s: Sums, g: ValuationGroup) => {
+  s.quantity += g.quantity;
+  s.value += toFen(g.value);
+  s.inTransitQuantity += g.inTransitQuantity;
+  s.inTransitValue += toFen(g.inTransitValue);
+};
+const sumCells = (s: Sums) => ({
+  quantity: s.quantity,
+  value: formatFen(s.value),
+  inTransitQuantity: s.inTransitQuantity,
+  inTransitValue: formatFen(s.inTransitValue),
+});
+
+export async function valuationReport(ctx: ServiceContext, q: Params): Promise<Report> {
+  const groupBy = listParam(q.groupBy ?? 'STORE') as Dimension[];
+  const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
+  if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
+  if (!groupBy.length) throw badInput('groupBy', 'groupBy：至少一个维度');
+  const v = await valuation(ctx, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
+  const names = await dimensionNames(
+    ctx.db,
+    groupBy,
+    v.groups.map((g) => g.key),
+  );
+  const columns: Column[] = [
+    ...groupBy.map((d, i): Column => ({ header: DIMENSION_HEADINGS[d], key: `k${i}`, width: i === 0 ? 26 : 20, kind: 'text' })),
+    { header: '在库数量', key: 'quantity', width: 12, kind: 'int' },
+    { header: '在库金额（元）', key: 'value', width: 16, kind: 'money' },
+    { header: '在途数量', key: 'inTransitQuantity', width: 12, kind: 'int' },
+    { header: '在途金额（元）', key: 'inTransitValue', width: 16, kind: 'money' },
+  ];
+  const label = (g: ValuationGroup, i: number) => names[i].get(g.key[i]) ?? g.key[i];
+  const rows: ReportRow[] = [];
+  const total = zero();
+  let sub: Sums | null = null;
+  const closeSubtotal = (first: string) => {
+    if (sub) rows.push({ role: 'subtotal', cells: { k0: `${first} 小计`, ...sumCells(sub) } });
+  };
+  v.groups.forEach((g, n) => {
+    const first = label(g, 0);
+    if (groupBy.length > 1 && n > 0 && v.groups[n - 1].key[0] !== g.key[0]) {
+      closeSubtotal(label(v.groups[n - 1], 0));
+      sub = null;
+    }
+    rows.push({
+      cells: {
+        ...Object.fromEntries(groupBy.map((_, i) => [`k${i}`, i === 0 ? first : label(g, i)])),
+        quantity: g.quantity,
+        value: g.value,
+        inTransitQuantity: g.inTransitQuantity,
+        inTransitValue: g.inTransitValue,
+      },
+    });
+    add(total, g);
+    if (groupBy.length > 1) add((sub ??= zero()), g);
+  });
+  if (groupBy.length > 1 && v.groups.length) closeSubtotal(label(v.groups.at(-1)!, 0));
+  // The value columns of 合计 are the valuation's own totals; the groups add up to them (a test checks it).
+  rows.push({ role: 'total', cells: { k0: '合计', ...sumCells(total), value: v.onHand, inTransitValue: v.inTransit } });
+
+  const title = await titleBlock(ctx, q.regionCode);
+  return {
+    ...title,
+    fileName: `valuation-${chinaTime(v.asOf, 'yyyyLLdd-HHmm')}`,
+    title: '储备物资估值表',
+    sheetName: '储备物资估值',
+    period: `截至 ${chinaTime(v.asOf, 'yyyy-LL-dd HH:mm')}`,
+    columns,
+    rows,
+  };
+}

@@ -1,0 +1,125 @@
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
+import { badInput, isDomainError } from '../errors.ts';
+
+// Reading an uploaded workbook: its first sheet, row by row as it is unzipped (exceljs's streaming reader), so that a
+// sheet with too many rows is refused as soon as the limit is passed, never parsed whole.
+
+export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+export const MAX_UPLOAD_ROWS = 1000;
+/** Rows above the header (a title block) that a sheet may have. */
+const MAX_TITLE_ROWS = 10;
+
+export type Cell = string | number | Date | null;
+
+export interface SheetRow {
+  /** 1-based row number as Excel shows it. */
+  row: number;
+  /** Values by 1-based column (index 0 unused). */
+  cells: Cell[];
+}
+
+/** What an exceljs cell holds, as plain text, number or date (formulas by their result, rich text as its text). */
+function plain(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  if (typeof v === 'number' || v instanceof Date) return v;
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'object') {
+    const o = v as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: unknown };
+    if ('result' in o) return plain(o.result);
+    if (o.richText) return plain(o.richText.map((r) => r.text).join(''));
+    if ('text' in o) return plain(o.text);
+    if ('error' in o) return null;
+  }
+  return String(v);
+}
+
+const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
+
+/** The rows of the first worksheet (blank rows left out); BAD_USER_INPUT for a file that is not XLSX or too long. */
+export async function readFirstSheet(file: Buffer, fileName: string, maxRows = MAX_UPLOAD_ROWS): Promise<SheetRow[]> {
+  if (!/\.xlsx$/i.test(fileName) || !isZip(file)) {
+    throw badInput('file', `文件类型错误：请上传 Excel 工作簿（.xlsx），收到「${fileName.slice(0, 80)}」`);
+  }
+  const rows: SheetRow[] = [];
+  const limit = maxRows + MAX_TITLE_ROWS;
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(file), {
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      worksheets: 'emit',
+      entries: 'emit',
+    });
+    for await (const sheet of reader) {
+      for await (const row of sheet) {
+        const cells = ((row.values as unknown[]) ?? []).map(plain);
+        if (cells.every((c) => c === null)) continue;
+        if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
+        rows.push({ row: row.number, cells });
+      }
+      break; // the first worksheet only
+    }
+  } catch (error) {
+    if (isDomainError(error)) throw error;
+    throw badInput('file', '无法读取该文件：不是有效的 Excel 工作簿（.xlsx）');
+  }
+  return rows;
+}
+
+/** The header row: the first row (within the title block's reach) that holds every required heading. */
+export function findHeader(rows: SheetRow[], required: readonly string[]): { header: SheetRow; columns: Map<string, number> } | null {
+  for (const r of rows.slice(0, MAX_TITLE_ROWS + 1)) {
+    const columns = new Map<string, number>();
+    r.cells.forEach((c, i) => {
+      if (typeof c === 'string') columns.set(normalHeading(c), i);
+    });
+    if (required.every((h) => columns.has(normalHeading(h)))) return { header: r, columns };
+  }
+  return null;
+}
+
+/** Headings compared without spaces, the unit in brackets, or a trailing asterisk (必填 marks). */
+export const normalHeading = (h: string) =>
+  h
+    .replace(/\s+/g, '')
+    .replace(/[（(][^）)]*[）)]$/, '')
+    .replace(/\*$/, '');
+
+/** A day from a date cell, an Excel serial number, or text such as 2026-04-10, 2026/4/10, 2026年4月10日. */
+export function dayOf(c: Cell): string | null | undefined {
+  if (c === null) return null;
+  if (c instanceof Date) return DateTime.fromJSDate(c, { zone: 'utc' }).toISODate()!;
+  if (typeof c === 'number') {
+    if (!Number.isInteger(c) || c < 1 || c > 2958465) return undefined;
+    return DateTime.fromObject({ year: 1899, month: 12, day: 30 }, { zone: 'utc' }).plus({ days: c }).toISODate()!;
+  }
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(c);
+  if (!m) return undefined;
+  const d = DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: 'utc' });
+  return d.isValid ? d.toISODate() : undefined;
+}
+
+/** A whole number from a number cell or digits. */
+export function integerOf(c: Cell): number | null | undefined {
+  if (c === null) return null;
+  const n = typeof c === 'number' ? c : typeof c === 'string' && /^-?\d+(\.0+)?$/.test(c.replace(/,/g, '')) ? Number(c.replace(/,/g, '')) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Yuan with at most two decimals, as the API's decimal string. */
+export function moneyOf(c: Cell): string | null | undefined {
+  if (c === null) return null;
+  if (typeof c === 'number') {
+    const fen = Math.round(c * 100);
+    if (!Number.isFinite(c) || Math.abs(c * 100 - fen) > 1e-6 || Math.abs(fen) > 1e14) return undefined;
+    const abs = Math.abs(fen);
+    return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  }
+  if (typeof c === 'string' && /^-?\d{1,12}(\.\d{1,2})?$/.test(c.replace(/,/g, ''))) return moneyOf(Number(c.replace(/,/g, '')));
+  return undefined;
+}
+
+export const textOf = (c: Cell): string | null => (c === null ? null : c instanceof Date ? DateTime.fromJSDate(c, { zone: 'utc' }).toISODate() : String(c));

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../drizzle/client.ts';
+import type { ServiceContext } from '../context.ts';
+import { storeForPosting } from '../inventory/common.ts';
+import { chinaTime, type Column, type Report } from './report.ts';
+import { titleBlock } from './title.ts';
+
+// 盘点表 (D9): a store's batches with their book quantities, for the keeper to count on paper and upload again. The
+// hidden 批次编号 column ties each row back to its batch; 实盘数 and 原因 are the keeper's (原因 from a list).
+
+export const STOCKTAKE_HEADINGS = { batchId: '批次编号', batchNo: '批号', book: '账面数', counted: '实盘数', reason: '原因' } as const;
+
+export async function stocktakeReasons(ctx: ServiceContext) {
+  return queryRows<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE' }>(
+    ctx.db,
+    sql`SELECT code, name, direction::text AS direction FROM stock_reasons WHERE 'STOCKTAKE' = ANY(usages) ORDER BY direction, code NOT LIKE 'STOCKTAKE%', code`,
+  );
+}
+
+export async function stocktakeSheet(ctx: ServiceContext, storeId: string): Promise<Report> {
+  // The sheet is for those who may count there: the same check as a stocktake's.
+  const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
+  const [rows, reasons] = await Promise.all([
+    queryRows<Record<string, string | number | null>>(
+      ctx.db,
+      sql`SELECT b.id::text AS "batchId", i.code AS "itemCode", i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
+                 b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate", bal.on_hand AS book
+            FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
+           WHERE bal.store_id = ${store.id}::uuid AND bal.on_hand > 0
+           ORDER BY i.code, b.expiry_date NULLS LAST, b.batch_no`,
+    ),
+    stocktakeReasons(ctx),
+  ]);
+  const columns: Column[] = [
+    { header: '序号', key: 'n', width: 6, kind: 'int' },
+    { header: '物资编码', key: 'itemCode', width: 10, kind: 'text' },
+    { header: '物资', key: 'item', width: 14, kind: 'text' },
+    { header: '规格', key: 'spec', width: 18, kind: 'text' },
+    { header: '单位', key: 'unit', width: 6, kind: 'text' },
+    { header: STOCKTAKE_HEADINGS.batchNo, key: 'batchNo', width: 16, kind: 'text' },
+    { header: '生产日期', key: 'productionDate', width: 11, kind: 'date' },
+    { header: '有效期至', key: 'expiryDate', width: 11, kind: 'date' },
+    { header: STOCKTAKE_HEADINGS.book, key: 'book', width: 10, kind: 'int' },
+    { header: STOCKTAKE_HEADINGS.counted, key: 'counted', width: 10, kind: 'int', input: {} },
+    { header: STOCKTAKE_HEADINGS.reason, key: 'reason', width: 12, kind: 'text', input: { choices: reasons.map((r) => r.name) } },
+    { header: STOCKTAKE_HEADINGS.batchId, key: 'batchId', width: 38, kind: 'text', hidden: true },
+  ];
+  const title = await titleBlock(ctx);
+  return {
+    ...title,
+    unit: store.name,
+    fileName: `stocktake-${store.code}-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    title: `${store.name} 盘点表`,
+    sheetName: '盘点表',
+    period: `账面数截至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    columns,
+    rows: rows.map((r, i) => ({ cells: { ...r, n: i + 1, book: Number(r.book), counted: null, reason: null } })),
+  };
+}

@@ -1,0 +1,105 @@
+import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
+import { ZONE } from '../clock.ts';
+import { chinaTime, type CellKind, type CellValue, type Report } from './report.ts';
+
+// The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间), one header row that is
+// frozen, filtered and repeated on every printed page, A4 landscape fitted to the page width; dates as date cells,
+// quantities as integers, money as numbers with two decimals.
+
+const TITLE_ROWS = 3;
+const HEADER_ROW = TITLE_ROWS + 1;
+const NUMBER_FORMAT: Record<CellKind, string | undefined> = {
+  text: undefined,
+  int: '#,##0',
+  money: '#,##0.00',
+  date: 'yyyy-mm-dd',
+  datetime: 'yyyy-mm-dd hh:mm:ss',
+};
+const thin = { style: 'thin' as const };
+const BORDER = { top: thin, left: thin, bottom: thin, right: thin };
+const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF7D6' } };
+
+/** Excel has no time zones: an instant is written as its China wall-clock time (and a day as that day's midnight). */
+function excelValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
+  if (v === null || v === '') return null;
+  switch (kind) {
+    case 'int':
+    case 'money':
+      return Number(v);
+    case 'date':
+      return DateTime.fromISO(String(v).slice(0, 10), { zone: 'utc' }).toJSDate();
+    case 'datetime': {
+      const local = DateTime.fromJSDate(new Date(v)).setZone(ZONE);
+      return DateTime.fromObject(local.toObject(), { zone: 'utc' }).toJSDate();
+    }
+    default:
+      return String(v);
+  }
+}
+
+export async function renderXlsx(report: Report): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = report.preparedBy;
+  book.created = report.preparedAt;
+  book.title = report.title;
+  const n = report.columns.length;
+  const ws = book.addWorksheet(report.sheetName, {
+    pageSetup: {
+      paperSize: 9, // A4
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      horizontalCentered: true,
+      margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+    },
+    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+    views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW, topLeftCell: `A${HEADER_ROW + 1}`, activeCell: `A${HEADER_ROW + 1}` }],
+  });
+  ws.columns = report.columns.map((c) => ({ key: c.key, width: c.width, hidden: c.hidden ?? false }));
+
+  ws.mergeCells(1, 1, 1, n);
+  const title = ws.getCell(1, 1);
+  title.value = report.title;
+  title.font = { bold: true, size: 16 };
+  title.alignment = { horizontal: 'center', vertical: 'middle' };
+  ws.getRow(1).height = 28;
+  const half = Math.max(1, Math.floor(n / 2));
+  ws.getCell(2, 1).value = `编制单位：${report.unit}`;
+  ws.getCell(2, half + 1).value = `期间：${report.period}`;
+  ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
+  ws.getCell(3, half + 1).value = `制表时间：${chinaTime(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+
+  const header = ws.getRow(HEADER_ROW);
+  report.columns.forEach((c, i) => {
+    const cell = header.getCell(i + 1);
+    cell.value = c.header;
+    cell.font = { bold: true };
+    cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7EEF7' } };
+    cell.border = BORDER;
+  });
+
+  let lastPlain = HEADER_ROW;
+  report.rows.forEach((r, i) => {
+    const row = ws.getRow(HEADER_ROW + 1 + i);
+    report.columns.forEach((c, j) => {
+      const cell = row.getCell(j + 1);
+      cell.value = excelValue(c.kind, r.cells[c.key] ?? null);
+      const fmt = NUMBER_FORMAT[c.kind];
+      if (fmt) cell.numFmt = fmt;
+      cell.border = BORDER;
+      if (r.role) cell.font = { bold: true };
+      if (c.input) cell.fill = INPUT_FILL;
+      if (c.input?.choices) cell.dataValidation = { type: 'list', allowBlank: true, formulae: [`"${c.input.choices.join(',')}"`] };
+    });
+    if (!r.role) lastPlain = HEADER_ROW + 1 + i;
+  });
+  // The filter covers the header and the plain rows; the 合计 row below stays put when a column is sorted.
+  ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(lastPlain, HEADER_ROW), column: n } };
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -1,0 +1,64 @@
+import ExcelJS from 'exceljs';
+import request from 'supertest';
+import type { TestApp } from './harness.ts';
+import { binary } from './finance.ts';
+
+// Reading what the paperwork routes serve: workbooks with exceljs, CSV by RFC 4180.
+
+/** GET a paperwork path as a user (bearer token) or without one; binary bodies as a Buffer. */
+export async function download(t: TestApp, path: string, as?: string, query: Record<string, string> = {}) {
+  const req = request(t.app).get(path).query(query);
+  if (as) req.set('authorization', `Bearer ${await t.token(as)}`);
+  return /\.(xlsx|pdf)(\?|$)/.test(path) ? req.buffer(true).parse(binary) : req;
+}
+
+export async function openWorkbook(buffer: Buffer): Promise<ExcelJS.Worksheet> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer as unknown as ArrayBuffer);
+  if (wb.worksheets.length !== 1) throw new Error(`expected one sheet, got ${wb.worksheets.length}`);
+  return wb.worksheets[0];
+}
+
+/** The cell values of rows from..to (1-based, inclusive; to defaults to the last row). */
+export function sheetValues(ws: ExcelJS.Worksheet, from: number, to = ws.rowCount): ExcelJS.CellValue[][] {
+  const rows: ExcelJS.CellValue[][] = [];
+  for (let n = from; n <= to; n++) {
+    const row = ws.getRow(n);
+    rows.push(Array.from({ length: ws.columnCount }, (_, i) => row.getCell(i + 1).value));
+  }
+  return rows;
+}
+
+/** RFC 4180 CSV (quotes, doubled quotes, CRLF), BOM removed. */
+export function parseCsv(text: string): string[][] {
+  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && src[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  if (cell || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
