@@ -226,7 +226,8 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
           storeId: c.storeId,
           itemId: c.itemId,
           batchId: c.batchId,
-          requested: -c.onHand,
+          // A decrease, or a hold on stock (a pending write-off, reversal or scrap, D27).
+          requested: -c.onHand || c.reserved,
           available: current.onHand - current.reserved,
         });
       }
@@ -308,6 +309,14 @@ export interface DocumentHeader {
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft): Promise<DocumentRow> {
   const posted = !draft.pending;
   await applyBalances(tx, netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), h.recordedAt);
+  // A pending increase (a batch found in a stocktake) makes its store a holder of the batch at once, with nothing on
+  // hand yet: the document's lines are then readable wherever the document is (policy: a store in scope holds it).
+  if (!posted)
+    await holdBatches(
+      tx,
+      draft.movements.filter((m) => m.quantity > 0 && !draft.locked?.has(keyOf(m))),
+      h.recordedAt,
+    );
   await insertLinesAndMovements(tx, h, posted ? draft : { ...draft, movements: [] });
   const [row] = await tx
     .insert(documents)
@@ -342,6 +351,17 @@ export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDr
     .returning();
   await draft.afterPost?.(tx, { id: h.documentId, number: row.number });
   return row;
+}
+
+async function holdBatches(tx: Db, moves: MovementDraft[], at: Date) {
+  if (!moves.length) return;
+  const values = sql.join(
+    moves.map((m) => sql`(${m.storeId}::uuid, ${m.batchId}::uuid, ${m.itemId}::uuid, 0, 0, 0, ${at.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  await tx.execute(
+    sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at) VALUES ${values} ON CONFLICT (store_id, batch_id) DO NOTHING`,
+  );
 }
 
 /** Document lines and their movements in one statement. */
@@ -480,7 +500,7 @@ export async function rejectPendingDocument(tx: Db, doc: DocumentRow, pending: P
 async function setPendingStatus(tx: Db, id: string, status: 'POSTED' | 'REJECTED', approvalRef: string | null) {
   const rows = await queryRows<{ id: string }>(
     tx,
-    sql`UPDATE documents SET status = ${status}::document_status, approval_ref = COALESCE(${approvalRef}, approval_ref)
+    sql`UPDATE documents SET status = ${status}::document_status, approval_ref = COALESCE(approval_ref, ${approvalRef})
          WHERE id = ${id}::uuid AND status = 'PENDING_APPROVAL' RETURNING id`,
   );
   if (!rows.length) throw new DomainError('INVALID_STATE', '该单据不在待审批状态', { documentId: id });

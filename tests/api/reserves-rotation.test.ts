@@ -53,7 +53,7 @@ const rotateRaw = async (t: TestApp, as: string, input: Record<string, unknown>)
     t,
     as,
     { ...input, lines: [{ itemId, batchId: input.batchId, quantity: input.quantity }] },
-    { storeId: input.storeId, purpose: 'ROTATION_SALE', recipient: input.counterpart || '轮换处置' },
+    { storeId: input.storeId, purpose: 'ROTATION_SALE', recipient: String(input.counterpart ?? '').trim() || '轮换处置' },
     ({ lines: _lines, ...i }) =>
       t.gql(`mutation($input: RotateStockInput!) { rotateStock(input: $input) { ${ROTATE_FIELDS} } }`, { input: { idempotencyKey: key(), ...i } }, as),
   );
