@@ -229,8 +229,9 @@ describe('exports (D21, D22)', () => {
       const groups = v.groups.filter((g) => !g.key.every((k) => k === '在途'));
       expect(rows).toHaveLength(groups.length + 1);
       const footer = rows.at(-1)!;
-      const quantity = v.groups.reduce((s, g) => s + g.quantity, 0);
-      const inTransitQuantity = v.groups.reduce((s, g) => s + g.inTransitQuantity, 0);
+      // 在库数量 is what is on hand: the 在途 group's quantity is in transit, shown in the rows' own columns.
+      const quantity = groups.reduce((s, g) => s + g.quantity, 0);
+      const inTransitQuantity = groups.reduce((s, g) => s + g.inTransitQuantity, 0);
       expect(footer).toEqual(['合计', String(quantity), v.onHand, String(inTransitQuantity), v.inTransit]);
       const body = rows.slice(0, -1);
       expect(yuan(body.reduce((s, r) => s + fen(r[2]), 0n))).toBe(v.onHand);

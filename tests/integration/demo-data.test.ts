@@ -33,9 +33,10 @@ describe('demo stock (npm start loads it once)', () => {
     expect(held.n).toBeGreaterThan(30);
   });
 
-  it('has a transfer in transit, an issue and a stocktake with a 破损 difference', async () => {
-    const admin = userId('admin');
-    const transferDoc = stableId('document', `shipTransfer/${admin}/demo-transfer-1`);
+  it('has a transfer in transit, an issue and a stocktake with a 破损 difference — requested, approved by another, executed (D23, D24, D27)', async () => {
+    const dispatcher = userId('dispatcher');
+    const keeper = userId('keeper');
+    const transferDoc = stableId('document', `shipTransfer/${dispatcher}/demo-transfer-1`);
     const [t] = await database.db
       .select()
       .from(transfers)
@@ -44,8 +45,8 @@ describe('demo stock (npm start loads it once)', () => {
     const [stocktake] = await database.db
       .select()
       .from(documents)
-      .where(eq(documents.id, stableId('document', `submitStocktake/${admin}/demo-stocktake-1`)));
-    expect(stocktake.type).toBe('STOCKTAKE');
+      .where(eq(documents.id, stableId('document', `submitStocktake/${keeper}/demo-stocktake-1`)));
+    expect(stocktake).toMatchObject({ type: 'STOCKTAKE', status: 'POSTED', approvalRef: '新应急〔2025〕31号' });
     const moves = await database.db.select().from(movements).where(eq(movements.documentId, stocktake.id));
     expect(moves.map((m) => [m.quantity, m.reasonCode])).toEqual([[-4, 'DAMAGED']]);
   });

@@ -81,10 +81,13 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   const closeSubtotal = (first: string) => {
     if (sub) rows.push({ role: 'subtotal', cells: { k0: `${first} 小计`, ...sumCells(sub) } });
   };
-  v.groups.forEach((g, n) => {
+  // The sheet shows in-transit stock per row in its own columns: the 在途 group (D21) would count it twice.
+  const inTransitGroup = (g: ValuationGroup) => g.key.every((k) => k === '在途');
+  const groups = v.groups.filter((g) => !inTransitGroup(g));
+  groups.forEach((g, n) => {
     const first = label(g, 0);
-    if (groupBy.length > 1 && n > 0 && v.groups[n - 1].key[0] !== g.key[0]) {
-      closeSubtotal(label(v.groups[n - 1], 0));
+    if (groupBy.length > 1 && n > 0 && groups[n - 1].key[0] !== g.key[0]) {
+      closeSubtotal(label(groups[n - 1], 0));
       sub = null;
     }
     rows.push({
@@ -99,7 +102,7 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
     add(total, g);
     if (groupBy.length > 1) add((sub ??= zero()), g);
   });
-  if (groupBy.length > 1 && v.groups.length) closeSubtotal(label(v.groups.at(-1)!, 0));
+  if (groupBy.length > 1 && groups.length) closeSubtotal(label(groups.at(-1)!, 0));
   // The value columns of 合计 are the valuation's own totals; the groups add up to them (a test checks it).
   rows.push({ role: 'total', cells: { k0: '合计', ...sumCells(total), value: v.onHand, inTransitValue: v.inTransit } });
 
