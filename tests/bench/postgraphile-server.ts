@@ -22,10 +22,9 @@ const pgl = postgraphile({
 const server = createServer();
 await pgl.createServ(grafserv).addTo(server);
 server.listen(port, '127.0.0.1', () => console.log(`PostGraphile at http://127.0.0.1:${port}/graphql`));
+// On SIGTERM: stop listening and release the pool; with nothing left to do the process ends by itself.
 process.on('SIGTERM', () => {
   server.close();
-  void (async () => {
-    await pgl.release();
-    process.exit(0);
-  })();
+  server.closeAllConnections();
+  void pgl.release();
 });
