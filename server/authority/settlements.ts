@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { documents, settlements } from '../../drizzle/schema/index.ts';
 import { canDecide, mayRead, regionsInScope } from '../auth/policy.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
@@ -99,6 +99,5 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
     .where(and(eq(settlements.id, row.id), eq(settlements.status, 'OPEN')))
     .returning();
   if (!done) throw invalidState('该结算已结清', { field: 'input.settlementId' });
-  if (!v.reference && !v.documentId) throw badInput('input.reference', '须填写结算依据');
   return done;
 }
