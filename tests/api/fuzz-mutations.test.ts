@@ -88,6 +88,12 @@ interface Fixtures {
   agreementItemId: string;
   /** Entities the update mutations may change at will. */
   scratch: { itemId: string; storeId: string; userId: string };
+  /** D23: approved orders to execute and close, and an approval waiting for a decision. */
+  orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string };
+  settlementId: string;
+  closableIncidentId: string;
+  keeperStoreId: string;
+  point: { storeId: string; incidentId: string };
 }
 
 /** The data of a fixture request (made through the harness), which must succeed. */
@@ -164,14 +170,16 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
       lines: [{ itemId: agreementItem, quantity: 1000, unitPrice: '50.00', responseHours: 4 }],
     },
   });
+  // D24: plans are requested by the administrator, so that the dispatcher who approves them and records their written
+  // approval is a second person.
   const requestPlan = async (itemId: string, quantity = 1): Promise<string> =>
     (
-      await run('dispatcher', `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, {
+      await run('admin', `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, {
         i: { incidentId: incident.id, destinations: [{ name: '模糊测试安置点', regionCode: destinationRegion, ...location, lines: [{ itemId, quantity }] }] },
       })
     ).id;
   const approved = async (planId: string) => {
-    await run('dispatcher', `mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: planId });
+    await run('admin', `mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: planId });
     return planId;
   };
   const execute = (planId: string) =>
@@ -190,7 +198,9 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     recordWrittenApproval: await approved(await requestPlan(mainItem)),
     recover: await approved(await requestPlan(mainItem)),
   };
-  for (const { transfer } of (await execute(plans.recover)).lines) {
+  // distributeRelief draws from a 安置点 of its own, so that recovery still finds the stock it counts.
+  const distributePlan = await approved(await requestPlan(mainItem, 2000));
+  for (const { transfer } of [...(await execute(plans.recover)).lines, ...(await execute(distributePlan)).lines]) {
     await run('dispatcher', `mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { id } }`, {
       i: {
         transferId: transfer.id,
@@ -200,6 +210,39 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     });
   }
   const callOffs = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs.map((c: any) => c.id as string);
+
+  // D23: orders the executing mutations name — approved by someone other than the keeper who asked — and one waiting.
+  const order = async (i: Args, approve: boolean) => {
+    const o = await run('keeper', `mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id approval { id } } }`, {
+      i: { storeId: keeperStore.id, idempotencyKey: `fixture-order-${String(i.purpose)}-${approve}`, ...i },
+    });
+    if (approve)
+      await run('admin', `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, { i: { approvalId: o.approval.id, decision: 'APPROVE' } });
+    return o;
+  };
+  const orders = {
+    issue: (await order({ purpose: 'RELIEF', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 10_000_000 }] }, true)).id as string,
+    rotation: (await order({ purpose: 'ROTATION_SALE', recipient: '模糊测试', lines: [{ itemId: mainItem, batchId: mainBatch, quantity: 10_000_000 }] }, true))
+      .id as string,
+    close: (await order({ purpose: 'DRILL', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, true)).id as string,
+    pendingApproval: (await order({ purpose: 'LOAN', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, false)).approval.id as string,
+    ship: (await order({ purpose: 'TRANSFER', toStoreId: nearby[0], lines: [{ itemId: mainItem, quantity: 10_000_000 }] }, true)).id as string,
+  };
+  // D15, D25: a settlement — another county's stock serving this incident, owed back to it.
+  const settleItem = items[3];
+  const otherCounty = stores.find(
+    (s) => s.level === 'COUNTY' && s.region.code.slice(0, 4) === regionCode.slice(0, 4) && !regionCode.startsWith(s.region.code.slice(0, 6)),
+  );
+  await receive('admin', otherCounty.id, 'fixture-settlement', [{ itemId: settleItem, quantity: 5, batchNo: 'FUZZ-SETTLE' }]);
+  await execute(await approved(await requestPlan(settleItem, 5)));
+  const settlementId = (await run('dispatcher', `{ settlements(status: OPEN) { id } }`))[0].id as string;
+  // D29: the 安置点 the received plan delivered to, which holds stock to distribute.
+  const point = (await run('dispatcher', `query($p: ID!) { dispatchPlan(id: $p) { destinations { store { id } } } }`, { p: distributePlan })).destinations[0]
+    .store.id as string;
+  // closeIncident ends an incident of its own: the others stay open for the relief mutations.
+  const closable = await run('dispatcher', `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, {
+    i: { name: '模糊测试已结束事件', type: 'FLOOD', regionCode, location },
+  });
 
   const scratchItem = await run('admin', `mutation($i: CreateItemInput!) { createItem(input: $i) { id } }`, {
     i: { code: 'FUZZ-SCRATCH', categoryCode, name: '模糊测试物资', unit: '个' },
@@ -235,6 +278,11 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     plans,
     agreementItemId: agreementItem,
     scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id },
+    orders,
+    settlementId,
+    closableIncidentId: closable.id,
+    keeperStoreId: keeperStore.id,
+    point: { storeId: point, incidentId: incident.id as string },
   };
 }
 
@@ -305,13 +353,26 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   cancelDispatchPlan: { planId: fx.plans.cancel },
   executeDispatchPlan: { planId: fx.plans.execute },
   recordWrittenApproval: { planId: fx.plans.recordWrittenApproval },
-  recoverIncidentStock: { input: { planId: fx.plans.recover } },
   cancelTransfer: { transferId: fx.outgoingTransferId },
   // A discrepancy reason closes the line: without one the transfer stays receivable for the following cases.
   receiveTransfer: { input: { transferId: fx.incoming.transferId, lines: [{ batchId: fx.incoming.batchId, discrepancyReason: OMIT }] } },
-  shipTransfer: { input: { dispatchPlanId: OMIT } },
   submitStocktake: { input: { counts: [{ batchId: fx.countedBatch.id, countedQuantity: fx.countedBatch.onHand, reason: OMIT }] } },
   recordAgreementCheck: { input: { lines: [{ itemId: fx.agreementItemId }] } },
+  issueStock: { input: { orderId: fx.orders.issue } },
+  rotateStock: { input: { orderId: fx.orders.rotation } },
+  closeOutboundOrder: { orderId: fx.orders.close },
+  decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },
+  createJointReserveAgreement: { input: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: OMIT } },
+  shipTransfer: { input: { dispatchPlanId: OMIT, orderId: fx.orders.ship } },
+  requestOutboundOrder: { input: { storeId: fx.keeperStoreId, toStoreId: OMIT, incidentId: OMIT } },
+  openDistributionPoint: { input: { managerIds: OMIT } },
+  settle: { input: { settlementId: fx.settlementId, documentId: OMIT } },
+  closeIncident: { incidentId: fx.closableIncidentId },
+  createDownloadLink: { path: '/exports/stock.csv' },
+  loadRegionTree: { code: '410781' },
+  recoverIncidentStock: { input: { planId: fx.plans.recover, lines: OMIT } },
+  upsertReliefStandard: { input: { perHousehold: OMIT } },
+  distributeRelief: { input: { ...fx.point, household: { idNumber: '410781198001010011' } } },
   createAgreement: { input: { mode: 'AGREEMENT', storeId: OMIT, lines: [{ dailyCapacity: OMIT, leadDays: OMIT }] } },
   upsertQuota: { input: { regionCode: OMIT } },
   updateItem: { id: fx.scratch.itemId },
