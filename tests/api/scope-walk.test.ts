@@ -388,6 +388,10 @@ async function createFixtures() {
     );
   }
   const [whPoint] = await rows<{ id: string }>(sql`SELECT store_id::text AS id FROM dispatch_destinations WHERE plan_id = ${whPlan}::uuid`);
+  // What the point received (store or agreement sources depend on the planner): one unit of it goes to a household.
+  const [held] = await rows<{ item_id: string }>(
+    sql`SELECT item_id::text FROM balances WHERE store_id = ${whPoint.id}::uuid AND on_hand > 0 ORDER BY item_id LIMIT 1`,
+  );
   await admin(
     `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id } }`,
     {
@@ -396,7 +400,7 @@ async function createFixtures() {
         incidentId: whIncident,
         idempotencyKey: idem('dist'),
         household: { headName: '王建国', size: 3, idNumber: '41078119800101123X' },
-        lines: lines([['LIV-003', 1]]),
+        lines: [{ itemId: held?.item_id ?? itemId('LIV-003'), quantity: 1 }],
       },
     },
     'distributeRelief 卫辉',
@@ -854,8 +858,8 @@ describe('scope walk: classification', () => {
   });
 
   it('a new object type in neither list fails the check', () => {
-    const grown = extendSchema(schema, parse(`type OutboundOrder { id: ID! store: Store! }  extend type Query { outboundOrder(id: ID!): OutboundOrder }`));
-    expect(unclassifiedTypes(grown)).toEqual(['OutboundOrder']);
+    const grown = extendSchema(schema, parse(`type SalvageOrder { id: ID! store: Store! }  extend type Query { salvageOrder(id: ID!): SalvageOrder }`));
+    expect(unclassifiedTypes(grown)).toEqual(['SalvageOrder']);
   });
 
   it('the classification names no type the schema lacks', () => {

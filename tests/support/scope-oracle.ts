@@ -377,7 +377,7 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
 export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   AgreementLine: ['Agreement'],
   AgreementCheckLine: ['AgreementCheck'],
-  DocumentLine: ['StockDocument'],
+  DocumentLine: ['StockDocument', 'Distribution'],
   TransferLine: ['Transfer'],
   DispatchPlanLine: ['DispatchPlan'],
   DispatchSource: ['DispatchPlanLine'],
