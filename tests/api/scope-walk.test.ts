@@ -144,6 +144,7 @@ interface Fixtures {
   documents: Labelled[];
   transfers: Labelled[];
   agreements: Labelled[];
+  orders: Labelled[];
   incidents: Labelled[];
   plans: Labelled[];
   items: Labelled[];
@@ -451,6 +452,10 @@ async function createFixtures() {
     { label: '新乡 → 卫辉 (demo)', value: demoTransfer.id },
     ...planTransfers.map((p) => ({ label: `plan ${p.plan === whPlan ? '卫辉' : '晋城'} transfer`, value: p.id })),
   ];
+  fx.orders = [
+    { label: '珲春 → 卫辉 order (珲春 keeper’s)', value: hcOrder },
+    { label: '晋城 → 城区 order', value: jcOrder },
+  ];
   fx.agreements = [
     { label: '晋城 agreement', value: jcAgreement },
     { label: '运城 capacity', value: ycAgreement },
@@ -507,6 +512,7 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
   if (arg === 'id') {
     const byType: Record<string, Labelled[]> = {
       Agreement: fx.agreements,
+      OutboundOrder: fx.orders,
       Batch: fx.batches,
       DispatchPlan: fx.plans,
       StockDocument: fx.documents,
@@ -518,6 +524,7 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
     return byType[returns];
   }
   if (arg === 'batchId') return fx.batches;
+  if (arg === 'itemId') return fx.items;
   if (arg === 'incidentId') return fx.incidents;
   if (arg === 'code') return fx.regionCodes.slice(0, 2);
   if (arg === 'parentCode') return fx.regionParents;
@@ -942,7 +949,7 @@ describe('scope walk: the walker is not fooled', () => {
     const q = `query { store { id lastLine { lineNo } } }`;
     const leaks = findLeaks(fake, q, { store: { id: A, lastLine: { lineNo: 1 } } }, dispatcher, oracle, { root: 'store', variant: 'fake' });
     expect(leaks.map((l) => [l.path, l.type])).toEqual([['store.lastLine', 'DocumentLine']]);
-    expect(leaks[0].why).toMatch(/part of StockDocument reached outside it/);
+    expect(leaks[0].why).toMatch(/part of StockDocument\/Distribution reached outside it/);
     // Inside its document it is covered by the document's decision.
     snap.documents.set('D', { storeId: A, counterpartStoreId: null });
     const inside = `query { document(id: "D") { lines { lineNo } } }`;
