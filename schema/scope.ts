@@ -8,7 +8,8 @@ import { mayRead, type PolicyLookups, type ScopedKind } from '../server/auth/pol
 // execution (graphql-jit, app.ts) calls isTypeOf without the request's context and cannot wait for it.
 
 export const policyLookups = (ctx: Context): PolicyLookups => ({
-  store: (id) => ctx.loaders.store.load(id),
+  // A store a post has just read is in this process's memory (issue 11): no round trip after the post.
+  store: async (id) => ctx.reference.heldStore(id) ?? ctx.loaders.store.load(id),
   storesOfBatch: (id) => ctx.loaders.batchStores.load(id),
   incidentRegion: async (id) => (await ctx.loaders.incident.load(id))?.regionCode ?? null,
 });

@@ -17,6 +17,7 @@ describe('House style 5: no N+1 — SQL statements for a nested query do not gro
   /** The SQL statements one request sends, with its data (asserted error-free). */
   async function statements(query: string, as = 'admin'): Promise<{ n: number; data: any }> {
     await t.token(as); // log in first: the login's own statements are not the request's
+    await t.gql('{ me { id } }', {}, as); // and be known: the principal is then held in memory (issue 11), not loaded by one request only
     t.database.stats.statements = 0;
     const res = await t.gql(query, {}, as);
     const n = t.database.stats.statements;
