@@ -197,7 +197,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       const supplierOrgId = lean
         ? null
         : await organizationFor(tx, v.sourceOrgId, v.sourceName, v.source === 'DONATION' ? 'DONOR' : 'COMPANY', 'input.sourceOrgId');
-      const owner = store.kind === 'AGREEMENT' || !held?.owner ? await defaultOwner(tx, store) : (held.owner.id ?? (await defaultOwner(tx, store)));
+      // The region's government as ledger_prepare found it; else (not registered yet, or a company's store) as before.
+      const owner = held?.owner?.id ?? (await defaultOwner(tx, store));
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
       for (const [i, line] of prepared.entries()) {
