@@ -54,6 +54,8 @@ export const DOCUMENT_TYPE = {
   RECOVERY: '回收',
 } as const;
 
+export const DOCUMENT_STATUS = { POSTED: '已过账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' } as const;
+
 export const VALUATION_DIMENSION = {
   REGION: '区划',
   STORE: '仓库',

@@ -6,7 +6,9 @@ import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { ExcelButton } from '../common/ExcelButton';
 import { formatDateTime } from '../common/format';
+import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { BaseMap } from '../common/map/BaseMap';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
@@ -117,7 +119,17 @@ export default function IncidentPage() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Card title={`事件：${incident.name}`}>
+      <Card
+        title={`事件：${incident.name}`}
+        extra={
+          <ExcelButton
+            path="/exports/incident-balance.xlsx"
+            params={{ incidentId: incident.id }}
+            fileName={`事件物资收支-${incident.name}.xlsx`}
+            label="物资收支 Excel"
+          />
+        }
+      >
         <Descriptions size="small" column={{ xs: 1, md: 4 }}>
           <Descriptions.Item label="类型">{labelOf(INCIDENT_TYPE, incident.type)}</Descriptions.Item>
           <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
@@ -173,14 +185,17 @@ export default function IncidentPage() {
           size="small"
           title="调拨方案"
           extra={
-            plans.length > 1 && (
-              <Select
-                style={{ width: 220 }}
-                value={saved.id}
-                onChange={setSelectedPlanId}
-                options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
-              />
-            )
+            <Space>
+              {plans.length > 1 && (
+                <Select
+                  style={{ width: 220 }}
+                  value={saved.id}
+                  onChange={setSelectedPlanId}
+                  options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
+                />
+              )}
+              <PrintButton path={`/paperwork/dispatch-plans/${saved.id}.html`} label="打印调拨令" />
+            </Space>
           }
         >
           <PlanActions key={saved.id} plan={saved} onChanged={() => refetch({ requestPolicy: 'network-only' })} />

@@ -11,8 +11,10 @@ export const OrderFields = graphql(`
     }
     recipient
     toStore {
+      id
       name
     }
+    closeReason
     requestedBy {
       id
       displayName
@@ -29,6 +31,7 @@ export const OrderFields = graphql(`
       }
       quantity
       executedQuantity
+      remainingQuantity
     }
   }
 `);
