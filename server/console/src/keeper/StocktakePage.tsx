@@ -48,7 +48,12 @@ interface Values {
 /** 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out. */
 export default function StocktakePage() {
   const { storeId, setStoreId, options } = useStoreChoice();
-  const [{ data, fetching }, refetchBook] = useQuery({ query: BookQuery, variables: { storeId: storeId ?? '' }, pause: !storeId, requestPolicy: 'network-only' });
+  const [{ data, fetching }, refetchBook] = useQuery({
+    query: BookQuery,
+    variables: { storeId: storeId ?? '' },
+    pause: !storeId,
+    requestPolicy: 'network-only',
+  });
   const gain = useReasonOptions('STOCKTAKE', 'INCREASE');
   const loss = useReasonOptions('STOCKTAKE', 'DECREASE');
   const [form] = Form.useForm<Values>();

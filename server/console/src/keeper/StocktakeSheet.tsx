@@ -77,9 +77,7 @@ export function StocktakeSheet({ storeId, onPosted }: { storeId: string; onPoste
           }
         />
       )}
-      {posted && (
-        <Alert type="success" showIcon message={<Link to={`/documents/${posted.documentId}`}>盘点单 {posted.number} 已入账，查看单据</Link>} />
-      )}
+      {posted && <Alert type="success" showIcon message={<Link to={`/documents/${posted.documentId}`}>盘点单 {posted.number} 已入账，查看单据</Link>} />}
     </Space>
   );
 }
