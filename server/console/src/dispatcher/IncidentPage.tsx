@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space } from 'antd';
+import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Tag } from 'antd';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
@@ -27,6 +27,10 @@ const IncidentQuery = graphql(
         occurredAt
         affectedPopulation
         responseLevel
+        hoursSinceOccurred
+        basicNeedsDeadline
+        basicNeedsMet
+        householdsServed
         location {
           lat
           lng
@@ -135,6 +139,13 @@ export default function IncidentPage() {
           <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
           <Descriptions.Item label="发生时间">{formatDateTime(incident.occurredAt)}</Descriptions.Item>
           <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="10 小时基本生活保障（D28）">
+            <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
+              {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
+            </Tag>
+            截止 {formatDateTime(incident.basicNeedsDeadline)}（灾后 {incident.hoursSinceOccurred.toFixed(1)} 小时）
+          </Descriptions.Item>
+          <Descriptions.Item label="已救助户数">{incident.householdsServed}</Descriptions.Item>
         </Descriptions>
       </Card>
       <Row gutter={16}>
