@@ -200,6 +200,28 @@ describe('console in a real browser', () => {
     await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((r) => r.textContent?.includes('E2E防汛演练')));
   });
 
+  it('dispatcher requests a transfer between two stores of the region (出库申请), director approves it, and the dispatcher closes it (D23, D24)', async () => {
+    const { page } = await open('dispatcher');
+    await clickText(page, 'a', '出库申请');
+    await pickOption(page, 'orders-store', '卫辉市救灾');
+    await clickText(page, 'div[@role="tab"]', '申请出库');
+    await pickOption(page, 'request_purpose', '调拨');
+    await pickOption(page, 'request_toStoreId', '新乡县');
+    await pickOption(page, 'request_lines_0_itemId', '棉被');
+    await page.type('#request_lines_0_quantity', '10');
+    await clickText(page, 'button', '提交申请');
+    await waitForMessage(page, '等待审批');
+    await approveAs('director', 'OUTBOUND_ORDER');
+
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await clickRowButton(page, '新乡县救灾物资储备库', '关闭');
+    await page.waitForSelector('#close_reason');
+    await page.type('#close_reason', '改由市级库调拨');
+    await clickModalOk(page);
+    await waitForMessage(page, '已关闭');
+    await page.waitForSelector('::-p-xpath(//tr[contains(., "新乡县救灾物资储备库") and contains(., "已关闭")])');
+  });
+
   it('keeper hands out relief at a 安置点 (发放, D29): beyond the relief standard the API refuses, next to the quantity', async () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '发放');

@@ -31,6 +31,7 @@ const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/incidents', label: '事件', page: lazy(() => import('../dispatcher/IncidentsPage')), menu: true },
   { path: '/dispatch/incidents/:id', label: '事件详情', page: lazy(() => import('../dispatcher/IncidentPage')) },
   { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
+  { path: '/dispatch/orders', label: '出库申请', page: lazy(() => import('../dispatcher/OrdersPage')), menu: true },
   { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
   { path: '/dispatch/neighbours', label: '邻近地区库存', page: lazy(() => import('../dispatcher/NeighbourStockPage')), menu: true },
   settlements,

@@ -33,17 +33,19 @@ type Status = keyof typeof ORDER_STATUS;
 const STATUS_COLOUR: Record<string, string> = { APPROVED: 'green', REJECTED: 'red', EXECUTED: 'default', CLOSED: 'default', PENDING: 'blue' };
 
 /**
- * A store's outbound orders (newest first, paged), optionally of one status, only those I requested, or of one purpose;
- * `actions` renders what may be done with a row.
+ * A store's outbound orders, or a region's (newest first, paged), optionally of one status, only those I requested, or
+ * of one purpose; `actions` renders what may be done with a row.
  */
 export function OrdersTable({
   storeId,
+  regionCode,
   status,
   mine,
   purpose,
   actions,
 }: {
-  storeId: string;
+  storeId?: string;
+  regionCode?: string;
   status?: Status;
   mine?: boolean;
   purpose?: Order['purpose'];
@@ -54,7 +56,7 @@ export function OrdersTable({
   const { remember, page } = pages;
   const [{ data, fetching }] = useQuery({
     query: OrdersQuery,
-    variables: { filter: { storeId, status }, ...pages.variables },
+    variables: { filter: { storeId, regionCode, status }, ...pages.variables },
     requestPolicy: 'cache-and-network',
   });
   useEffect(() => remember(page, data?.outboundOrders.pageInfo.endCursor), [data, page, remember]);
@@ -71,6 +73,7 @@ export function OrdersTable({
       scroll={{ x: 1000 }}
       columns={[
         { title: '出库申请', render: (_, o) => o.number },
+        ...(storeId ? [] : [{ title: '仓库', render: (_: unknown, o: Order) => o.store.name }]),
         { title: '用途', render: (_, o) => labelOf(OUTBOUND_PURPOSE, o.purpose) },
         { title: '领用/调入', render: (_, o) => o.recipient ?? o.toStore?.name ?? '—' },
         { title: '物资（已出/批准）', render: (_, o) => o.lines.map((l) => `${l.item.name} ${l.executedQuantity}/${l.quantity}${l.item.unit}`).join('；') },

@@ -8,6 +8,7 @@ export const OrderFields = graphql(`
     purpose
     store {
       id
+      name
     }
     recipient
     toStore {
