@@ -28,7 +28,6 @@ import {
   type PlanView,
 } from '../server/dispatch/plans.ts';
 import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
-import { recoverIncidentStock } from '../server/dispatch/recovery.ts';
 import { recoverByCondition } from '../server/relief/recovery.ts';
 import { withoutNulls } from '../server/validation.ts';
 import { planStatusEvents } from '../server/dispatch/events.ts';
@@ -264,7 +263,7 @@ const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
 const RecoveryInput = builder.inputType('RecoveryInput', {
   fields: (t) => ({
     planId: t.id({ required: true }),
-    toStoreId: t.id({ description: "Where recovered items are booked back; with lines, defaults to each batch's owner's store (where it was shipped from)" }),
+    toStoreId: t.id({ description: "Where recovered items are booked back; defaults to each batch's owner's store (where it was shipped from)" }),
     lines: t.field({ type: [RecoveryLineInput], description: 'D30: recovery by condition' }),
     idempotencyKey: t.string({ required: true }),
   }),
@@ -375,17 +374,16 @@ builder.mutationFields((t) => ({
   recoverIncidentStock: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
-    description: 'D12: book returnable items back into a store; record consumed ones as distributed',
+    description:
+      "D12, D30: book what comes back into its owner's store (or toStoreId) by condition — good back, damaged to scrap and lost to write-off (both pending approval); without lines, all that D12 says comes back counts as good and consumed items stay at the 安置点 for distribution",
     args: { input: t.arg({ type: RecoveryInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
-      input.lines
-        ? recoverByCondition(serviceContext(ctx), {
-            ...input,
-            planId: String(input.planId),
-            toStoreId: input.toStoreId ? String(input.toStoreId) : null,
-            lines: input.lines.map((l) => ({ ...withoutNulls(l), batchId: String(l.batchId) })),
-          })
-        : recoverIncidentStock(serviceContext(ctx), { ...input, planId: String(input.planId), toStoreId: input.toStoreId ? String(input.toStoreId) : null }),
+      recoverByCondition(serviceContext(ctx), {
+        ...input,
+        planId: String(input.planId),
+        toStoreId: input.toStoreId ? String(input.toStoreId) : null,
+        lines: input.lines?.map((l) => ({ ...withoutNulls(l), batchId: String(l.batchId) })),
+      }),
   }),
   setTravelTime: t.field({
     type: builder.objectRef<{ storeId: string; regionCode: string; hours: number }>('TravelTime').implement({

@@ -23,7 +23,6 @@ import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts
 import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
 import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
-import { registerLandingPage } from './landing.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 
 // The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
@@ -122,6 +121,5 @@ export function buildApp(services: AppServices) {
   // Last among the routes: the console's fallback answers only what nothing above did.
   serveConsole(app, { mapTileUrl: config.mapTileUrl });
   app.use(requestBodyErrors(config.requestMaxBytes));
-  registerLandingPage(app, { graphiql: !production });
   return app;
 }

@@ -9,7 +9,7 @@ const API_PATHS = /^\/(graphql|exports|healthz|readyz)(\/|\.|$)/;
 const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 const NOT_BUILT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>应急物资储备与调度</title>
-<p>控制台尚未构建：请运行 <code>npm start</code>（会自动构建）或 <code>npm run console:build</code>。GraphQL 接口在 <a href="/graphql">/graphql</a>。</p></html>`;
+<p>控制台尚未构建：请运行 <code>npm start</code>（会自动构建）或 <code>npm run console:build</code>。GraphQL 接口与 GraphiQL 查询页面在 <a href="/graphql">/graphql</a>。</p></html>`;
 
 /**
  * Serves the built web console (server/console, built by Vite into dist/console) at `/`: hashed assets with long

@@ -5,6 +5,7 @@ import { badInput } from '../errors.ts';
 import { redeemDownloadLink } from '../paperwork/download-links.ts';
 import { authenticate } from '../users/service.ts';
 import { httpError } from './errors.ts';
+import { recordUser } from './logging.ts';
 
 // The plain-HTTP routes of the paperwork (exports, printable documents, stocktake sheets) authenticate either with the
 // bearer token (programs) or with a short-lived one-use download link minted by createDownloadLink (browsers).
@@ -23,6 +24,7 @@ export function downloadRoute(services: AppServices, route: DownloadRoute) {
         if (dl.length > 1) throw badInput('dl', '参数 dl 只能出现一次');
         user = await redeemDownloadLink(database.db, config.jwtSecret, dl[0], link.pathname, link.searchParams, clock.now().toJSDate());
       } else user = await authenticate(database.db, keys, req.headers.authorization);
+      recordUser(req, user);
       if (!user) {
         res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
         return;

@@ -18,10 +18,14 @@ import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
  */
 export async function superviseApiProcesses(config: AppConfig, log: Logger): Promise<boolean> {
   if (!cluster.isPrimary || config.apiProcesses <= 1) return false;
-  const { database } = await prepareDatabase(config, log);
+  const { database, demoSeeded } = await prepareDatabase(config, log);
   await database.close();
-  // Tokens must verify in every process: without JWT_SECRET the workers share one key made here.
-  const env = config.jwtSecretIsEphemeral ? { JWT_SECRET: randomBytes(32).toString('hex') } : {};
+  // Tokens must verify in every process: without JWT_SECRET the workers share one key made here. The worker that
+  // prints the banner learns that the demo data was loaded by this start (it finds the accounts already there).
+  const env: Record<string, string> = {
+    ...(config.jwtSecretIsEphemeral ? { JWT_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...(demoSeeded ? { [DEMO_SEEDED_NOW]: '1' } : {}),
+  };
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-start key and end at restart');
   let stopping = false;
   const listened = new Set<number>();
@@ -53,11 +57,15 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   return true;
 }
 
+/** Set by the primary for its workers when this start loaded the demo data. */
+const DEMO_SEEDED_NOW = 'RESERVES_DEMO_SEEDED_NOW';
+
 /** The database of this API process: a worker opens it (the primary migrated and seeded it); else prepareDatabase. */
 export async function prepareApiProcess(config: AppConfig, log: Logger): Promise<{ database: Database; demoSeeded: boolean; demo: DemoAccounts }> {
   if (!cluster.isWorker) return prepareDatabase(config, log);
   const database = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax });
-  return { database, demoSeeded: false, demo: await demoAccounts(database, config) };
+  const demoSeeded = process.env[DEMO_SEEDED_NOW] === '1';
+  return { database, demoSeeded, demo: demoSeeded ? 'seeded' : await demoAccounts(database, config) };
 }
 
 /** Whether this process prints the start banner: one process of several does. */

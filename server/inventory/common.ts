@@ -18,9 +18,14 @@ export type ReasonUsage = 'ISSUE' | 'STOCKTAKE' | 'SCRAP' | 'TRANSFER' | 'ROTATI
 /** API.md: quantities are whole base units, > 0 in inputs. */
 export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大');
 
+/** D22: auditors write nothing — checked before anything is looked up, so a refusal reveals nothing. */
+export function assertMayPost(user: Principal): void {
+  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+}
+
 /** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */
 export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string, reference?: ReferenceCache): Promise<StoreRow> {
-  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  assertMayPost(user);
   const store = reference ? await heldStore(db, reference, storeId, field) : await getStoreRow(db, storeId, field);
   assertStoreAccess(user, store);
   return store;

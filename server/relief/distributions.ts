@@ -4,7 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { distributions, incidents, stores } from '../../drizzle/schema/index.ts';
 import { distributionsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
-import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { assertMayPost, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { chinaDateOf, pickUnexpired } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
@@ -42,6 +42,7 @@ const distributeSchema = z.object({
 /** distributeRelief: the point's managers (or headquarters in scope) hand stock to a household, within the standard. */
 export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
+  assertMayPost(user);
   const v = validate(distributeSchema, input);
   // A keeper managing the point sees no region as a whole: the point (in their stores) is what authorizes them.
   const [incident] = await db.select().from(incidents).where(eq(incidents.id, v.incidentId));

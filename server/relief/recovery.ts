@@ -9,7 +9,7 @@ import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from 
 import { requestHash } from '../inventory/rules.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
-import { isRecovered, type RecoveryRule } from '../dispatch/recovery.ts';
+import { isRecovered, recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
@@ -28,7 +28,8 @@ const conditionSchema = z.object({
   lines: z
     .array(z.object({ batchId: idSchema, good: count.default(0), damaged: count.default(0), lost: count.default(0) }))
     .min(1, '至少一行')
-    .max(1000),
+    .max(1000)
+    .nullish(),
 });
 
 interface Held {
@@ -37,6 +38,8 @@ interface Held {
   itemId: string;
   available: number;
   shippedFrom: string | null;
+  rule: RecoveryRule;
+  arrivedAt: Date | null;
 }
 
 /** Stock held at the plan's 安置点, per batch, with the store each batch was shipped from (most shipped first). */
@@ -48,11 +51,13 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
   );
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available,
+    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available, i.recovery_kind, i.recovery_months,
+               (SELECT min(m.occurred_at) FROM movements m WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
+                   AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0) AS arrived_at,
                (SELECT d.counterpart_store_id FROM movements m JOIN documents d ON d.id = m.document_id
                  WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
                  GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
-          FROM balances bal JOIN stores s ON s.id = bal.store_id
+          FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN items i ON i.id = bal.item_id
          WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > bal.reserved
          ORDER BY bal.store_id, bal.batch_id`,
   );
@@ -62,13 +67,17 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
     itemId: String(r.item_id),
     available: Number(r.available),
     shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
+    rule: recoveryRuleOf(r.recovery_kind, r.recovery_months),
+    arrivedAt: r.arrived_at === null ? null : new Date(r.arrived_at as string),
   }));
 }
 
 /**
- * recoverIncidentStock with lines (D30): good stock is booked back from the 安置点 to the store it was shipped from
- * (or `toStoreId`), in one transaction, one RECOVERY document per point and destination. Quantities beyond what the
- * plan's points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
+ * recoverIncidentStock (D12, D30): good stock is booked back from the 安置点 to the store it was shipped from (or
+ * `toStoreId`), in one transaction, one RECOVERY document per point and destination. Quantities beyond what the plan's
+ * points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
+ * Without lines (no count taken): everything D12 says comes back, as held at the points, counts as good; consumed
+ * items stay at the point, for distribution to households (D29).
  */
 export async function recoverByCondition(ctx: ServiceContext, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
@@ -81,7 +90,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   // A store named explicitly must be in the dispatcher's scope; the owner's store (where the stock came from) takes its
   // own stock back wherever it is.
   const explicit = v.toStoreId ? await storeForPosting(db, user, v.toStoreId, 'input.toStoreId') : null;
-  v.lines.forEach((l, i) => {
+  v.lines?.forEach((l, i) => {
     if (!l.good && !l.damaged && !l.lost) throw badInput(`input.lines.${i}.good`, '每行至少登记一件（完好、破损或丢失）');
   });
   const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
@@ -101,11 +110,15 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     )
       return;
     const held = await heldAtPoints(tx, points);
+    const lines = v.lines ?? returnableAsGood(held, now);
+    if (!lines.length) {
+      throw invalidState('安置点没有按规定应回收的物资（消耗类物资请登记发放）', { field: 'input.planId' });
+    }
     // Each line takes from the points holding its batch, in the plan's destination order.
     const moves: { point: string; to: string; held: Held; quantity: number }[] = [];
     const losses: { point: string; condition: 'damaged' | 'lost'; held: Held; quantity: number }[] = [];
     const left = new Map(held.map((h) => [`${h.storeId}|${h.batchId}`, h.available]));
-    for (const [i, l] of v.lines.entries()) {
+    for (const [i, l] of lines.entries()) {
       const at = held.filter((h) => h.batchId === l.batchId);
       const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
       const requested = l.good + l.damaged + l.lost;
@@ -231,6 +244,13 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   return getPlanInScope(db, user, plan.id!);
 }
 
+/** Lines for a recovery without a count: per batch, all that D12 says comes back, as good. */
+function returnableAsGood(held: Held[], now: Date): { batchId: string; good: number; damaged: number; lost: number }[] {
+  const good = new Map<string, number>();
+  for (const h of held) if (isRecovered(h.rule, h.arrivedAt ?? now, now)) good.set(h.batchId, (good.get(h.batchId) ?? 0) + h.available);
+  return [...good].map(([batchId, n]) => ({ batchId, good: n, damaged: 0, lost: 0 }));
+}
+
 export interface OutstandingRecovery {
   incidentId: string;
   storeId: string;
@@ -266,8 +286,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
   const now = clock.now().toJSDate();
   return rows
     .map((r) => {
-      const rule: RecoveryRule =
-        r.recovery_kind === 'WITHIN_MONTHS' ? { kind: 'WITHIN_MONTHS', months: Number(r.recovery_months) } : { kind: r.recovery_kind as 'ALWAYS' };
+      const rule = recoveryRuleOf(r.recovery_kind, r.recovery_months);
       const received = Number(r.received ?? 0);
       const returned = Number(r.returned ?? 0);
       return {

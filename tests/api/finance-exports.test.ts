@@ -1,79 +1,25 @@
-import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, JINCHENG, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
-import { binary, buildFinanceHistory, fen, valuationOf, yuan, type FinanceHistory } from '../support/finance.ts';
+import { download, JOURNAL_HEADINGS, openWorkbook, parseCsv } from '../support/paperwork.ts';
+import { buildFinanceHistory, fen, valuationOf, yuan, type FinanceHistory } from '../support/finance.ts';
 
 // D21/D22 exports for the people who live in Excel: the journal and the valuation as CSV (UTF-8 with BOM) and
 // XLSX, with Chinese headings, over authenticated HTTP (the GraphQL bearer token). The layout of every list (title
 // block, cell types, printing, download links) is tested in paperwork-exports.test.ts.
 
-const JOURNAL_HEADINGS = [
-  '单据编号',
-  '单据类型',
-  '仓库',
-  '物资',
-  '规格',
-  '单位',
-  '批号',
-  '库存类别',
-  '数量',
-  '单价（元）',
-  '金额（元）',
-  '原因',
-  '经办人',
-  '业务时间',
-  '记账时间',
-];
 const ENDPOINTS = ['/exports/journal.csv', '/exports/journal.xlsx', '/exports/valuation.csv', '/exports/valuation.xlsx'];
 
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  if (cell || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
-
 async function sheetRows(buffer: Buffer): Promise<{ name: string; rows: unknown[][] }> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(buffer as unknown as ArrayBuffer);
-  expect(wb.worksheets).toHaveLength(1);
-  const ws = wb.worksheets[0];
+  const ws = await openWorkbook(buffer);
   const rows: unknown[][] = [];
   // Rows 1–3 are the title block; the header is row 4.
   ws.eachRow({ includeEmpty: false }, (r, n) => n >= 4 && rows.push((r.values as unknown[]).slice(1)));
   return { name: ws.name, rows };
 }
 
-type T = ReturnType<typeof useTestApp>;
 const JOURNAL = `query($f: JournalFilter!) { journal(filter: $f, first: 500) { totalCount edges { node { document { number } quantity unitPrice value } } } }`;
 
 describe('exports (D21, D22)', () => {
@@ -84,11 +30,8 @@ describe('exports (D21, D22)', () => {
     h = await buildFinanceHistory(t);
   });
 
-  const get = async (t: T, path: string, as?: string, query: Record<string, string> = {}) => {
-    const req = request(t.app).get(path).query(query);
-    if (as) req.set('authorization', `Bearer ${await t.token(as)}`);
-    return path.endsWith('.xlsx') ? req.buffer(true).parse(binary) : req;
-  };
+  const get = download;
+
   const journal = async (f: Record<string, string>) => ok(await t.gql(JOURNAL, { f }, 'auditor')).journal;
 
   it.each(ENDPOINTS)('D22: %s is 401 without a (valid) token and 403 for a keeper', async (path) => {

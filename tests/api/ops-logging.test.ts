@@ -96,6 +96,19 @@ describe('Issue 12 logs: request id and the access line', () => {
     expect(line.errorCodes).toEqual([...new Set(codes)]);
   });
 
+  it('a download (an export with the bearer token) names its user and role in the access line too', async () => {
+    const token = await tokenOf(c.app, 'auditor');
+    const res = await request(c.app)
+      .get('/exports/journal.csv')
+      .query({ regionCode: '410700' })
+      .set('authorization', `Bearer ${token}`)
+      .set('x-request-id', 'req-export-1');
+    expect(res.status).toBe(200);
+    const access = c.entries().filter((e) => e.requestId === 'req-export-1');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({ method: 'GET', path: '/exports/journal.csv', user: 'auditor', role: 'AUDITOR', status: 200 });
+  });
+
   it('passwords and tokens never reach the log (login variables, the Authorization header, a refused login)', async () => {
     c.lines.length = 0;
     const token = await tokenOf(c.app, 'admin');

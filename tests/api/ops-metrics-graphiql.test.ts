@@ -121,7 +121,7 @@ describe('Issue 12 metrics: METRICS_TOKEN protects /metrics', () => {
   });
 });
 
-describe('Issue 12 GraphiQL offline, and a landing page', () => {
+describe('Issue 12 GraphiQL offline, and GET / (the console) says where it is', () => {
   const t = useTestApp();
 
   it('GraphiQL is served with its assets: the page references no external URL', async () => {

@@ -4,7 +4,7 @@ import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
 import { fen, yuan, valuationOf } from '../support/finance.ts';
-import { download, openWorkbook, parseCsv, sheetValues } from '../support/paperwork.ts';
+import { download, JOURNAL_HEADINGS, openWorkbook, parseCsv, sheetValues } from '../support/paperwork.ts';
 
 // Issue 13, Excel out: every list a bureau reports on, as XLSX and CSV. Opened with a real XLSX reader: the title block,
 // Chinese headings, cell types (date cells, integer quantities, money with two decimals), frozen header, filter, widths,
@@ -101,23 +101,7 @@ describe('Excel out (issue 13)', () => {
       unit: '新乡市',
       total: false,
       query: () => ({ regionCode: '410700' }),
-      headings: [
-        '单据编号',
-        '单据类型',
-        '仓库',
-        '物资',
-        '规格',
-        '单位',
-        '批号',
-        '库存类别',
-        '数量',
-        '单价（元）',
-        '金额（元）',
-        '原因',
-        '经办人',
-        '业务时间',
-        '记账时间',
-      ],
+      headings: JOURNAL_HEADINGS,
     },
     {
       list: 'valuation',

@@ -558,6 +558,8 @@ const ROOT_DEFAULTS: Record<string, Record<string, unknown>> = {
   reconciliation: { regionCode: '410781' },
   rotationDue: { regionCode: '410781' },
   rotationPlan: { regionCode: '410781' },
+  // The administrator has no region of its own: 新乡's partners under the demo 联储 agreement (晋城).
+  neighbourStock: { regionCode: '410700' },
 };
 
 function variantsOf(field: GraphQLField<unknown, unknown>): { variants: Variant[]; unfilled: string[] } {

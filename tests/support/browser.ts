@@ -12,6 +12,7 @@ import { buildApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { seedDemoReserves } from '../../seeds/demo-reserves.ts';
 import { seedDemoStock } from '../../seeds/demo-stock.ts';
+import { seedDemoRelief } from '../../seeds/demo-relief.ts';
 import { openTestDatabase } from './harness.ts';
 import { TEST_PASSWORD } from './template.ts';
 
@@ -26,7 +27,8 @@ export interface ConsoleUnderTest {
 }
 
 /**
- * The app on a private PGlite copy with the demo data set (stock, quotas, agreements as `npm start` loads them),
+ * The app on a private PGlite copy with the demo data set (stock, quotas, agreements, the demo flood's 安置点 and
+ * distributions, as `npm start` loads them),
  * listening on a free port, and one headless Chromium (from @sparticuz/chromium) shared by the file's flows.
  */
 export function useConsoleUnderTest(): ConsoleUnderTest {
@@ -37,6 +39,7 @@ export function useConsoleUnderTest(): ConsoleUnderTest {
     t.database = await openTestDatabase();
     await seedDemoStock(t.database.db, systemClock);
     await seedDemoReserves(t.database.db, systemClock);
+    await seedDemoRelief(t.database.db, systemClock);
     // One browser loads many assets from one address: the request budget is not what these tests are about.
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -112,8 +115,9 @@ export async function clickText(page: Page, tag: string, text: string) {
   await handle!.dispose();
 }
 
-/** Clicks the OK (primary) button of the open modal. */
+/** Clicks the OK (primary) button of the open modal, once the modal has stopped moving (its opening animation). */
 export async function clickModalOk(page: Page) {
+  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
   await clickXpath(page, '//div[contains(@class, "ant-modal-footer")]//button[contains(@class, "ant-btn-primary")]');
 }
 
@@ -128,18 +132,27 @@ export async function waitForText(page: Page, text: string, timeout = 30_000) {
   await page.waitForFunction((s) => document.body.innerText.includes(s), { timeout }, text);
 }
 
-/** Opens the antd Select whose input has this id, types to search, and picks the option containing `text`. */
+/**
+ * Opens the antd Select whose input has this id, types to search, and picks the option containing `text`. The list may
+ * render again while results arrive (an option found a moment ago is then gone): it looks again, a few times.
+ */
 export async function pickOption(page: Page, inputId: string, search: string, text = search) {
+  await page.waitForSelector(`[id="${inputId}"]`, { visible: true });
   await page.click(`[id="${inputId}"]`);
   await page.type(`[id="${inputId}"]`, search);
-  const option = await page.waitForSelector(
-    `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`,
-    {
-      visible: true,
-    },
-  );
-  await option!.click();
-  await option!.dispose();
+  const xpath = `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`;
+  for (let attempt = 1; ; attempt++) {
+    const option = await page.waitForSelector(xpath, { visible: true });
+    try {
+      await option!.click();
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await option!.dispose();
+    }
+  }
 }
 
 export async function screenshot(page: Page, name: string) {

@@ -5,6 +5,25 @@ import { binary } from './finance.ts';
 
 // Reading what the paperwork routes serve: workbooks with exceljs, CSV by RFC 4180.
 
+/** The columns of 出入库流水 (journal exports), in order. */
+export const JOURNAL_HEADINGS = [
+  '单据编号',
+  '单据类型',
+  '仓库',
+  '物资',
+  '规格',
+  '单位',
+  '批号',
+  '库存类别',
+  '数量',
+  '单价（元）',
+  '金额（元）',
+  '原因',
+  '经办人',
+  '业务时间',
+  '记账时间',
+];
+
 /** GET a paperwork path as a user (bearer token) or without one; binary bodies as a Buffer. */
 export async function download(t: TestApp, path: string, as?: string, query: Record<string, string> = {}) {
   const req = request(t.app).get(path).query(query);

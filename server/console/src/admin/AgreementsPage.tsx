@@ -7,6 +7,7 @@ import { formatMoney } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { labelOf, optionsOf, RESERVE_MODE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
 
 const AgreementsQuery = graphql(`
@@ -83,6 +84,7 @@ export default function AgreementsPage() {
       extra={
         <FormModal<Values>
           title="新建协议"
+          fieldAliases={{ validFrom: 'period', validTo: 'period' }}
           initialValues={{ mode: 'AGREEMENT', lines: [{ itemId: '' }] }}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
           submit={({ period, ...v }) => create({ input: { ...v, validFrom: period[0].format('YYYY-MM-DD'), validTo: period[1].format('YYYY-MM-DD') } })}
@@ -93,8 +95,8 @@ export default function AgreementsPage() {
           <Form.Item name="companyName" label="企业名称" rules={[{ required: true }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="regionCode" label="区划代码" rules={[{ required: true }]}>
-            <Input />
+          <Form.Item name="regionCode" label="区划" rules={[{ required: true, message: '请选择区划' }]}>
+            <RegionSelect placeholder="选择区划" />
           </Form.Item>
           <Form.Item name="contractNo" label="合同编号">
             <Input />

@@ -15,12 +15,18 @@ export function FormModal<V>({
   submit,
   onDone,
   initialValues,
+  name,
+  fieldAliases,
 }: {
   title: string;
   children: ReactNode;
   submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError }>;
   onDone: () => void;
   initialValues?: Partial<V>;
+  /** The form's name (its fields' element ids start with it). */
+  name?: string;
+  /** API input fields shown by a differently named form field (validFrom → period). */
+  fieldAliases?: Record<string, string>;
 }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -31,7 +37,7 @@ export function FormModal<V>({
     setAlerts([]);
     setBusy(true);
     const result = await submit(values, form).finally(() => setBusy(false));
-    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    if (result.error) return setAlerts(showFieldErrors(form, result.error, fieldAliases));
     setOpen(false);
     form.resetFields();
     onDone();
@@ -51,7 +57,7 @@ export function FormModal<V>({
         destroyOnHidden
       >
         <FormAlerts messages={alerts} />
-        <Form form={form} layout="vertical" initialValues={initialValues} preserve={false}>
+        <Form form={form} name={name} layout="vertical" initialValues={initialValues} preserve={false}>
           {children}
         </Form>
       </Modal>

@@ -19,15 +19,22 @@ const keeper: ConsoleRoute[] = [
   { path: '/keeper/transfers', label: '调拨', page: lazy(() => import('../keeper/TransfersPage')), menu: true },
   { path: '/keeper/stocktake', label: '盘点', page: lazy(() => import('../keeper/StocktakePage')), menu: true },
   { path: '/keeper/rotation', label: '轮换到期', page: lazy(() => import('../keeper/RotationPage')), menu: true },
+  { path: '/keeper/distributions', label: '发放', page: lazy(() => import('../keeper/DistributionsPage')), menu: true },
   { path: '/keeper/documents', label: '单据', page: lazy(() => import('../keeper/DocumentsPage')), menu: true },
 ];
+
+// Read by dispatchers (who settle what their region is owed) and auditors.
+const settlements: ConsoleRoute = { path: '/settlements', label: '结算', page: lazy(() => import('../dispatcher/SettlementsPage')), menu: true };
 
 const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/map', label: '一张图', page: lazy(() => import('../dispatcher/MapPage')), menu: true },
   { path: '/dispatch/incidents', label: '事件', page: lazy(() => import('../dispatcher/IncidentsPage')), menu: true },
   { path: '/dispatch/incidents/:id', label: '事件详情', page: lazy(() => import('../dispatcher/IncidentPage')) },
   { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
+  { path: '/dispatch/orders', label: '出库申请', page: lazy(() => import('../dispatcher/OrdersPage')), menu: true },
   { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
+  { path: '/dispatch/neighbours', label: '邻近地区库存', page: lazy(() => import('../dispatcher/NeighbourStockPage')), menu: true },
+  settlements,
 ];
 
 const auditor: ConsoleRoute[] = [
@@ -42,6 +49,7 @@ const admin: ConsoleRoute[] = [
   { path: '/admin/users', label: '用户', page: lazy(() => import('../admin/UsersPage')), menu: true },
   { path: '/admin/catalog', label: '物资目录', page: lazy(() => import('../admin/CatalogPage')), menu: true },
   { path: '/admin/agreements', label: '协议储备', page: lazy(() => import('../admin/AgreementsPage')), menu: true },
+  { path: '/admin/joint-reserves', label: '联储协议', page: lazy(() => import('../admin/JointReservesPage')), menu: true },
   { path: '/admin/quotas', label: '储备定额', page: lazy(() => import('../admin/QuotasPage')), menu: true },
 ];
 
@@ -55,7 +63,7 @@ export function routesFor(role: Role): ConsoleRoute[] {
     case 'DISPATCHER':
       return [...dispatcher, documentPage];
     case 'AUDITOR':
-      return [...auditor, documentPage];
+      return [...auditor, settlements, documentPage];
     case 'ADMIN':
       return [...admin, ...dispatcher, ...auditor, documentPage];
   }

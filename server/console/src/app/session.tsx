@@ -21,7 +21,10 @@ export const MeQuery = graphql(`
       }
       stores {
         id
+        code
         name
+        kind
+        incidentId
         region {
           code
           name

@@ -4,6 +4,7 @@ import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
+import { labelOf, OPERATION, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 
 const AuditLogQuery = graphql(`
@@ -50,16 +51,27 @@ export default function AuditLogPage() {
   const user = useUser();
   const [username, setUsername] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
+  const [operation, setOperation] = useState<string>();
   const pages = useCursorPages();
   const { reset, remember, page } = pages;
-  useEffect(reset, [username, outcome, reset]);
-  const filter = { regionCode: user.region?.code, username: username || undefined, outcome };
+  useEffect(reset, [username, outcome, operation, reset]);
+  const filter = { regionCode: user.region?.code, username: username || undefined, outcome, operation };
   const [{ data, fetching }] = useQuery({ query: AuditLogQuery, variables: { filter, ...pages.variables } });
   useEffect(() => remember(page, data?.auditLog.pageInfo.endCursor), [data, page, remember]);
   return (
     <Card title="审计日志">
       <Space wrap className="form-alert">
         <Input.Search placeholder="用户名" allowClear onSearch={setUsername} style={{ width: 200 }} />
+        <Select
+          style={{ width: 180 }}
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder="全部操作"
+          value={operation}
+          onChange={setOperation}
+          options={optionsOf(OPERATION)}
+        />
         <Select
           style={{ width: 140 }}
           allowClear
@@ -80,7 +92,7 @@ export default function AuditLogPage() {
         columns={[
           { title: '时间', render: (_, e) => formatDateTime(e.at) },
           { title: '用户', render: (_, e) => e.username ?? '—' },
-          { title: '操作', render: (_, e) => e.operation },
+          { title: '操作', render: (_, e) => labelOf(OPERATION, e.operation) },
           { title: '结果', render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag> },
           { title: '说明', render: (_, e) => e.message ?? '' },
         ]}

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { App, Button } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import { authHeaders } from '../app/token';
+import { pathWithQuery, useDownloadLink } from './download-link';
 
 /**
- * Downloads one of the API's Excel exports (GET /exports/…, the same bearer token) as a file; a refusal shows the
- * API's Chinese message.
+ * Downloads one of the API's Excel exports (/exports/<list>.xlsx with the list's filters) through a one-use download
+ * link; a refusal — when the link is minted or when the file is produced — shows the API's Chinese message.
  */
 export function ExcelButton({
   path,
@@ -19,16 +19,17 @@ export function ExcelButton({
   label?: string;
 }) {
   const { message } = App.useApp();
+  const mint = useDownloadLink();
   const [busy, setBusy] = useState(false);
   const download = async () => {
     setBusy(true);
     try {
-      const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1])));
-      const res = await fetch(`${path}?${query}`, { headers: authHeaders() });
+      const link = await mint(pathWithQuery(path, params));
+      if ('errors' in link) return void message.error(link.errors.join('；'));
+      const res = await fetch(link.url);
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as { error?: { message?: string }; errors?: { message: string }[] } | null;
-        void message.error(body?.error?.message ?? body?.errors?.[0]?.message ?? `导出失败（${res.status}）`);
-        return;
+        return void message.error(body?.error?.message ?? body?.errors?.[0]?.message ?? `导出失败（${res.status}）`);
       }
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Select } from 'antd';
+import { forwardRef, useState, type Ref } from 'react';
+import { Select, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 
@@ -20,24 +20,28 @@ const ItemsQuery = graphql(`
 `);
 
 /** Picks a catalog item by name or code, searched on the server as the user types. */
-export function ItemSelect({
-  value,
-  onChange,
-  placeholder = '输入物资名称或代码',
-  ...rest
-}: {
-  value?: string;
-  onChange?: (id: string | undefined) => void;
-  placeholder?: string;
-  id?: string;
-  style?: React.CSSProperties;
-  allowClear?: boolean;
-}) {
+function ItemSelectInner(
+  {
+    value,
+    onChange,
+    placeholder = '输入物资名称或代码',
+    ...rest
+  }: {
+    value?: string;
+    onChange?: (id: string | undefined) => void;
+    placeholder?: string;
+    id?: string;
+    style?: React.CSSProperties;
+    allowClear?: boolean;
+  },
+  ref: Ref<RefSelectProps>,
+) {
   const [search, setSearch] = useState('');
   const [{ data, fetching }] = useQuery({ query: ItemsQuery, variables: { search: search.trim() || null } });
   const options = (data?.items.edges ?? []).map(({ node }) => ({ value: node.id, label: `${node.name}${node.spec ? `（${node.spec}）` : ''} · ${node.unit}` }));
   return (
     <Select
+      ref={ref}
       {...rest}
       showSearch
       value={value}
@@ -51,3 +55,6 @@ export function ItemSelect({
     />
   );
 }
+
+/** Forwards the ref, so that a form can find the field (the API's errors are shown next to it). */
+export const ItemSelect = forwardRef(ItemSelectInner);

@@ -1,4 +1,5 @@
-import { Select } from 'antd';
+import { forwardRef, type Ref } from 'react';
+import { Select, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 
@@ -17,23 +18,27 @@ const StoresQuery = graphql(`
 `);
 
 /** Picks one of the stores the user may see (in a region subtree when given). */
-export function StoreSelect({
-  value,
-  onChange,
-  regionCode,
-  ...rest
-}: {
-  value?: string;
-  onChange?: (id: string) => void;
-  regionCode?: string;
-  id?: string;
-  style?: React.CSSProperties;
-  placeholder?: string;
-  allowClear?: boolean;
-}) {
+function StoreSelectInner(
+  {
+    value,
+    onChange,
+    regionCode,
+    ...rest
+  }: {
+    value?: string;
+    onChange?: (id: string) => void;
+    regionCode?: string;
+    id?: string;
+    style?: React.CSSProperties;
+    placeholder?: string;
+    allowClear?: boolean;
+  },
+  ref: Ref<RefSelectProps>,
+) {
   const [{ data, fetching }] = useQuery({ query: StoresQuery, variables: { regionCode: regionCode ?? null } });
   return (
     <Select
+      ref={ref}
       {...rest}
       showSearch
       optionFilterProp="label"
@@ -44,3 +49,6 @@ export function StoreSelect({
     />
   );
 }
+
+/** Forwards the ref, so that a form can find the field (the API's errors are shown next to it). */
+export const StoreSelect = forwardRef(StoreSelectInner);

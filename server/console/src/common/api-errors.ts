@@ -16,16 +16,29 @@ export function errorMessages(error: CombinedError): string[] {
 }
 
 /**
+ * The form field an API field names: the field itself, else the nearest enclosing one shown in the form
+ * ("regionCodes.1" → the regions select), where `aliases` may rename the first part (the API's validTo is the form's
+ * date range).
+ */
+function formField(form: FormInstance, field: string, aliases: Record<string, string>): (string | number)[] | undefined {
+  const path = fieldPath(field);
+  if (typeof path[0] === 'string' && aliases[path[0]]) path[0] = aliases[path[0]];
+  for (let n = path.length; n > 0; n--) if (form.getFieldInstance(path.slice(0, n))) return path.slice(0, n);
+  return undefined;
+}
+
+/**
  * Shows each error next to the form field it names (extensions.field); answers the messages that name no field
  * shown in this form, for the form's own alert.
  */
-export function showFieldErrors(form: FormInstance, error: CombinedError): string[] {
+export function showFieldErrors(form: FormInstance, error: CombinedError, aliases: Record<string, string> = {}): string[] {
   const unplaced: string[] = [];
   if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
   for (const e of error.graphQLErrors) {
     const field = typeof e.extensions?.field === 'string' ? e.extensions.field : undefined;
-    const name = field ? fieldPath(field) : undefined;
-    if (name && name.length && form.getFieldInstance(name)) form.setFields([{ name, errors: [e.message] }]);
+    const name = field ? formField(form, field, aliases) : undefined;
+    // Next to the field, the message without the field's path the API puts in front of some ("input.reference：…").
+    if (name) form.setFields([{ name, errors: [e.message.replace(`${field}：`, '')] }]);
     else unplaced.push(e.message);
   }
   return unplaced;

@@ -54,6 +54,8 @@ export const DOCUMENT_TYPE = {
   RECOVERY: '回收',
 } as const;
 
+export const DOCUMENT_STATUS = { POSTED: '已过账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' } as const;
+
 export const VALUATION_DIMENSION = {
   REGION: '区划',
   STORE: '仓库',
@@ -94,4 +96,50 @@ export const APPROVAL_KIND = {
   SCRAP: '报废',
   REVERSAL: '冲销',
   EMERGENCY_WRITTEN_APPROVAL: '紧急审批补办',
+} as const;
+
+/** The API's mutations (and uploads) as the audit log names them. */
+export const OPERATION = {
+  login: '登录',
+  approveDispatchPlan: '批准调拨方案',
+  cancelDispatchPlan: '取消调拨方案',
+  cancelTransfer: '撤销调拨',
+  closeIncident: '关闭事件',
+  closeOutboundOrder: '关闭出库申请',
+  closePeriod: '月结',
+  confirmCallOffDelivery: '确认协议储备交货',
+  createAgreement: '新建协议储备',
+  createDownloadLink: '生成下载链接',
+  createIncident: '新建事件',
+  createItem: '新建物资',
+  createJointReserveAgreement: '新建联储协议',
+  createStore: '新建仓库',
+  createUser: '新建用户',
+  decideApproval: '审批',
+  distributeRelief: '发放救灾物资',
+  executeDispatchPlan: '执行调拨方案',
+  issueStock: '出库',
+  loadRegionTree: '导入区划',
+  openDistributionPoint: '开设安置点',
+  receiveStock: '入库',
+  receiveTransfer: '调拨收货',
+  recordAgreementCheck: '协议储备核查',
+  recordWrittenApproval: '补办书面审批',
+  recoverIncidentStock: '回收物资',
+  requestDispatch: '提交调拨方案',
+  requestOutboundOrder: '申请出库',
+  reverseDocument: '冲销单据',
+  rotateStock: '轮换',
+  scrapStock: '报废',
+  setTravelTime: '设置运输时间',
+  settle: '结算',
+  shipTransfer: '调拨出库',
+  submitStocktake: '盘点',
+  updateItem: '修改物资',
+  updateStore: '修改仓库',
+  updateUser: '修改用户',
+  upsertQuota: '设置储备定额',
+  upsertReliefStandard: '设置救助标准',
+  importStocktakeSheet: '上传盘点表',
+  importOpeningBalance: '期初建账导入',
 } as const;

@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space } from 'antd';
+import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Tag } from 'antd';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { ExcelButton } from '../common/ExcelButton';
 import { formatDateTime } from '../common/format';
+import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { BaseMap } from '../common/map/BaseMap';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
@@ -25,6 +27,10 @@ const IncidentQuery = graphql(
         occurredAt
         affectedPopulation
         responseLevel
+        hoursSinceOccurred
+        basicNeedsDeadline
+        basicNeedsMet
+        householdsServed
         location {
           lat
           lng
@@ -117,12 +123,29 @@ export default function IncidentPage() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Card title={`事件：${incident.name}`}>
+      <Card
+        title={`事件：${incident.name}`}
+        extra={
+          <ExcelButton
+            path="/exports/incident-balance.xlsx"
+            params={{ incidentId: incident.id }}
+            fileName={`事件物资收支-${incident.name}.xlsx`}
+            label="物资收支 Excel"
+          />
+        }
+      >
         <Descriptions size="small" column={{ xs: 1, md: 4 }}>
           <Descriptions.Item label="类型">{labelOf(INCIDENT_TYPE, incident.type)}</Descriptions.Item>
           <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
           <Descriptions.Item label="发生时间">{formatDateTime(incident.occurredAt)}</Descriptions.Item>
           <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="10 小时基本生活保障（D28）">
+            <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
+              {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
+            </Tag>
+            截止 {formatDateTime(incident.basicNeedsDeadline)}（灾后 {incident.hoursSinceOccurred.toFixed(1)} 小时）
+          </Descriptions.Item>
+          <Descriptions.Item label="已救助户数">{incident.householdsServed}</Descriptions.Item>
         </Descriptions>
       </Card>
       <Row gutter={16}>
@@ -173,14 +196,17 @@ export default function IncidentPage() {
           size="small"
           title="调拨方案"
           extra={
-            plans.length > 1 && (
-              <Select
-                style={{ width: 220 }}
-                value={saved.id}
-                onChange={setSelectedPlanId}
-                options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
-              />
-            )
+            <Space>
+              {plans.length > 1 && (
+                <Select
+                  style={{ width: 220 }}
+                  value={saved.id}
+                  onChange={setSelectedPlanId}
+                  options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
+                />
+              )}
+              <PrintButton path={`/paperwork/dispatch-plans/${saved.id}.html`} label="打印调拨令" />
+            </Space>
           }
         >
           <PlanActions key={saved.id} plan={saved} onChanged={() => refetch({ requestPolicy: 'network-only' })} />

@@ -1,4 +1,5 @@
 import { Alert, Table, Tag, Tooltip } from 'antd';
+import { formatDateTime } from '../common/format';
 import { labelOf, TIER } from '../common/labels';
 import { TIER_COLOUR } from '../common/map/BaseMap';
 import type { Plan } from './plan';
@@ -38,6 +39,14 @@ export function PlanTable({ plan }: { plan: Plan }) {
           {
             title: `时限（${plan.deadlineHours} 小时）`,
             render: (_, l) => (l.meetsDeadline ? <Tag color="green">按时</Tag> : <Tag color="red">超时</Tag>),
+          },
+          {
+            title: '灾后到达（10 小时保障）',
+            render: (_, l) => (
+              <Tooltip title={`预计 ${formatDateTime(l.arrivesAt)} 到达`}>
+                <Tag color={l.meetsBasicNeedsTarget ? 'green' : 'red'}>{l.hoursSinceIncident.toFixed(1)} 小时</Tag>
+              </Tooltip>
+            ),
           },
         ]}
       />

@@ -3,6 +3,7 @@ import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { Chart } from '../common/Chart';
+import { ExcelButton } from '../common/ExcelButton';
 
 const ReservesQuery = graphql(`
   query Reserves($regionCode: String!) {
@@ -54,7 +55,11 @@ export default function ReservesPage() {
   return (
     <Row gutter={16}>
       <Col xs={24} xl={12}>
-        <Card title="储备缺口（定额 − 可用）" loading={fetching && !data}>
+        <Card
+          title="储备缺口（定额 − 可用）"
+          loading={fetching && !data}
+          extra={<ExcelButton path="/exports/reserve-gaps.xlsx" params={{ regionCode }} fileName="储备缺口.xlsx" />}
+        >
           <Chart
             option={{
               tooltip: { trigger: 'axis' },

@@ -49,6 +49,9 @@ export const PlanFields = graphql(`
       distanceKm
       etaHours
       meetsDeadline
+      arrivesAt
+      hoursSinceIncident
+      meetsBasicNeedsTarget
       tier
       reason
     }

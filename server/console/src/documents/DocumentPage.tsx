@@ -1,10 +1,10 @@
-import { Button, Card, Descriptions, Empty, Table } from 'antd';
-import { PrinterOutlined } from '@ant-design/icons';
+import { Card, Descriptions, Empty, Table } from 'antd';
 import { useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime, formatMoney } from '../common/format';
-import { DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
+import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
+import { PrintButton } from '../common/PrintButton';
 
 const DocumentQuery = graphql(`
   query Document($id: ID!) {
@@ -59,7 +59,7 @@ const DocumentQuery = graphql(`
 
 type Line = NonNullable<ResultOf<typeof DocumentQuery>['document']>['lines'][number];
 
-/** Any stock document, laid out to print (the menu and header hide on paper). */
+/** Any stock document; 打印 opens the server's A4 form of it (with signatures and the amount in words). */
 export default function DocumentPage() {
   const { id = '' } = useParams();
   const [{ data, fetching }] = useQuery({ query: DocumentQuery, variables: { id } });
@@ -67,18 +67,11 @@ export default function DocumentPage() {
   if (!d) return <Card loading={fetching}>{!fetching && <Empty description="找不到该单据，或您无权查看" />}</Card>;
   const total = d.lines.reduce((sum, l) => sum + Number(l.value), 0).toFixed(2);
   return (
-    <Card
-      title={`${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`}
-      extra={
-        <Button className="no-print" icon={<PrinterOutlined />} onClick={() => window.print()}>
-          打印
-        </Button>
-      }
-    >
+    <Card title={`${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`} extra={<PrintButton path={`/paperwork/documents/${d.id}.html`} />}>
       <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
         <Descriptions.Item label="仓库">{d.store?.name ?? '—'}</Descriptions.Item>
         <Descriptions.Item label="业务时间">{formatDateTime(d.occurredAt)}</Descriptions.Item>
-        <Descriptions.Item label="状态">{d.status}</Descriptions.Item>
+        <Descriptions.Item label="状态">{labelOf(DOCUMENT_STATUS, d.status)}</Descriptions.Item>
         {d.source && <Descriptions.Item label="来源">{labelOf(RECEIPT_SOURCE, d.source)}</Descriptions.Item>}
         {d.contractNo && <Descriptions.Item label="合同编号">{d.contractNo}</Descriptions.Item>}
         {d.inspectionReportNo && <Descriptions.Item label="验收报告">{d.inspectionReportNo}</Descriptions.Item>}

@@ -4,8 +4,9 @@ import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
-import { DOCUMENT_TYPE, labelOf } from '../common/labels';
+import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { PrintButton } from '../common/PrintButton';
 import { useStoreChoice } from '../common/useStoreChoice';
 
 const MovementsQuery = graphql(`
@@ -60,7 +61,8 @@ export default function DocumentsPage() {
           { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.document.type) },
           { title: '物资', render: (_, m) => m.item.name },
           { title: '数量', align: 'right', render: (_, m) => `${m.quantity > 0 ? '+' : ''}${m.quantity} ${m.item.unit}` },
-          { title: '状态', render: (_, m) => m.document.status },
+          { title: '状态', render: (_, m) => labelOf(DOCUMENT_STATUS, m.document.status) },
+          { title: '', render: (_, m) => <PrintButton size="small" path={`/paperwork/documents/${m.document.id}.html`} /> },
         ]}
       />
     </Card>

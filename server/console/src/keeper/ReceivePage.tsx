@@ -11,6 +11,7 @@ import { newIdempotencyKey } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { FUNDING_SOURCE, optionsOf, RECEIPT_SOURCE } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { OpeningBalance } from './OpeningBalance';
 
 const ReceiveMutation = graphql(`
   mutation ReceiveStock($input: ReceiveStockInput!) {
@@ -42,6 +43,7 @@ export default function ReceivePage() {
   const [{ fetching, data }, receive] = useMutation(ReceiveMutation);
   const [done, setDone] = useState(false);
   const source = Form.useWatch('source', form);
+  const chosenStore = (Form.useWatch('storeId', form) as string | undefined) ?? storeId;
 
   const submit = async (v: Values) => {
     setAlerts([]);
@@ -77,7 +79,7 @@ export default function ReceivePage() {
     );
 
   return (
-    <Card title="入库">
+    <Card title="入库" extra={chosenStore && <OpeningBalance storeId={chosenStore} storeName={options.find((o) => o.value === chosenStore)?.label} />}>
       <FormAlerts messages={alerts} />
       <Form form={form} layout="vertical" initialValues={{ storeId, source: 'PURCHASE', lines: [{ quantity: undefined }] }} onFinish={(v) => void submit(v)}>
         <Row gutter={16}>

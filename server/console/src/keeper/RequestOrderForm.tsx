@@ -8,6 +8,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { optionsOf, OUTBOUND_PURPOSE } from '../common/labels';
+import { StoreSelect } from '../common/StoreSelect';
 
 const RequestOrder = graphql(`
   mutation RequestOutboundOrder($input: OutboundOrderInput!) {
@@ -44,8 +45,18 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
           <Form.Item name="purpose" label="用途" rules={[{ required: true }]}>
             <Select style={{ width: 140 }} options={optionsOf(OUTBOUND_PURPOSE)} />
           </Form.Item>
-          <Form.Item name="recipient" label="领用单位">
-            <Input style={{ width: 240 }} />
+          <Form.Item noStyle dependencies={['purpose']}>
+            {({ getFieldValue }) =>
+              getFieldValue('purpose') === 'TRANSFER' ? (
+                <Form.Item name="toStoreId" label="调入仓库" rules={[{ required: true, message: '调拨须选择调入仓库' }]}>
+                  <StoreSelect style={{ width: 240 }} placeholder="选择调入仓库" />
+                </Form.Item>
+              ) : (
+                <Form.Item name="recipient" label="领用单位">
+                  <Input style={{ width: 240 }} />
+                </Form.Item>
+              )
+            }
           </Form.Item>
         </Space>
         <Form.List name="lines">

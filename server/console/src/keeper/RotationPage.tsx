@@ -5,6 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { ExcelButton } from '../common/ExcelButton';
 import { formatMoney, newIdempotencyKey } from '../common/format';
 import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
 
@@ -28,6 +29,7 @@ const RotationDueQuery = graphql(`
       value
       rotateBy
       daysLeft
+      expired
     }
   }
 `);
@@ -107,7 +109,7 @@ export default function RotationPage() {
   const [{ data, fetching }, refetch] = useQuery({ query: RotationDueQuery });
   const [rotating, setRotating] = useState<Due>();
   return (
-    <Card title="轮换到期（12 个月内）">
+    <Card title="轮换到期（12 个月内）" extra={<ExcelButton path="/exports/rotation-due.xlsx" params={{ withinMonths: '12' }} fileName="轮换到期.xlsx" />}>
       <Table<Due>
         size="small"
         loading={fetching}
@@ -124,9 +126,12 @@ export default function RotationPage() {
           {
             title: '应轮换日',
             render: (_, d) => (
-              <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>
-                {d.rotateBy}（{d.daysLeft < 0 ? `逾期 ${-d.daysLeft} 天` : `剩 ${d.daysLeft} 天`}）
-              </Tag>
+              <>
+                {d.expired && <Tag color="red">已过期（冻结）</Tag>}
+                <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>
+                  {d.rotateBy}（{d.daysLeft < 0 ? `逾期 ${-d.daysLeft} 天` : `剩 ${d.daysLeft} 天`}）
+                </Tag>
+              </>
             ),
           },
           {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Card, DatePicker, Select, Space, Table, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { ExcelButton } from '../common/ExcelButton';
 import { formatMoney, formatNumber } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { tablePagination, useCursorPages } from '../common/paging';
@@ -9,12 +10,12 @@ import { useStoreChoice } from '../common/useStoreChoice';
 import { ExpiryTag } from './ExpiryTag';
 
 const StockQuery = graphql(`
-  query KeeperStock($filter: StockFilter!, $first: Int, $after: String) {
+  query KeeperStock($filter: StockFilter!, $orderBy: StockOrder, $first: Int, $after: String) {
     categories {
       code
       name
     }
-    stock(filter: $filter, first: $first, after: $after) {
+    stock(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
       pageInfo {
         endCursor
@@ -35,6 +36,8 @@ const StockQuery = graphql(`
             batchNo
             expiryDate
             rotateBy
+            expired
+            daysToExpiry
           }
           onHand
           reserved
@@ -54,18 +57,19 @@ export default function StockPage() {
   const [categoryCode, setCategoryCode] = useState<string>();
   const [itemId, setItemId] = useState<string>();
   const [expiringBefore, setExpiringBefore] = useState<string>();
+  const [orderBy, setOrderBy] = useState<'STORE' | 'EXPIRY'>('STORE');
   const pages = useCursorPages();
   const { reset } = pages;
-  useEffect(reset, [storeId, categoryCode, itemId, expiringBefore, reset]);
+  useEffect(reset, [storeId, categoryCode, itemId, expiringBefore, orderBy, reset]);
   const [{ data, fetching, error }] = useQuery({
     query: StockQuery,
-    variables: { filter: { storeId, categoryCode, itemId, expiringBefore }, ...pages.variables },
+    variables: { filter: { storeId, categoryCode, itemId, expiringBefore }, orderBy, ...pages.variables },
     pause: !storeId,
   });
   const { remember, page } = pages;
   useEffect(() => remember(page, data?.stock.pageInfo.endCursor), [data, page, remember]);
   return (
-    <Card title="本库库存">
+    <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId }} fileName="库存.xlsx" />}>
       <Space wrap className="form-alert">
         <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
         <Select
@@ -78,6 +82,16 @@ export default function StockPage() {
         />
         <ItemSelect id="stock-item" style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="搜索物资" />
         <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
+        <Select
+          style={{ width: 160 }}
+          value={orderBy}
+          onChange={setOrderBy}
+          aria-label="排序"
+          options={[
+            { value: 'STORE', label: '按批次排序' },
+            { value: 'EXPIRY', label: '先到期的在前' },
+          ]}
+        />
       </Space>
       {error && <Typography.Text type="danger">{error.graphQLErrors[0]?.message ?? '加载失败'}</Typography.Text>}
       <Table<Line>
@@ -91,7 +105,7 @@ export default function StockPage() {
           { title: '物资', render: (_, l) => `${l.item.name}${l.item.spec ? `（${l.item.spec}）` : ''}` },
           { title: '类别', render: (_, l) => l.item.category.name },
           { title: '批号', render: (_, l) => l.batch.batchNo },
-          { title: '有效期', render: (_, l) => <ExpiryTag expiryDate={l.batch.expiryDate} rotateBy={l.batch.rotateBy} /> },
+          { title: '有效期', render: (_, l) => <ExpiryTag {...l.batch} /> },
           { title: '在库', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
           { title: '预留', align: 'right', render: (_, l) => formatNumber(l.reserved) },
           { title: '可用', align: 'right', render: (_, l) => formatNumber(l.available) },

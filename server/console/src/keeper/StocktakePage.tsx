@@ -8,6 +8,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { useReasonOptions } from './reasons';
+import { StocktakeSheet } from './StocktakeSheet';
 
 const BookQuery = graphql(`
   query StocktakeBook($storeId: ID!) {
@@ -47,7 +48,12 @@ interface Values {
 /** 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out. */
 export default function StocktakePage() {
   const { storeId, setStoreId, options } = useStoreChoice();
-  const [{ data, fetching }] = useQuery({ query: BookQuery, variables: { storeId: storeId ?? '' }, pause: !storeId, requestPolicy: 'network-only' });
+  const [{ data, fetching }, refetchBook] = useQuery({
+    query: BookQuery,
+    variables: { storeId: storeId ?? '' },
+    pause: !storeId,
+    requestPolicy: 'network-only',
+  });
   const gain = useReasonOptions('STOCKTAKE', 'INCREASE');
   const loss = useReasonOptions('STOCKTAKE', 'DECREASE');
   const [form] = Form.useForm<Values>();
@@ -107,6 +113,7 @@ export default function StocktakePage() {
 
   return (
     <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />}>
+      {storeId && <StocktakeSheet storeId={storeId} onPosted={() => refetchBook({ requestPolicy: 'network-only' })} />}
       <Typography.Paragraph type="secondary">按批次录入实盘数量；与账面不符时选择原因。未录入的批次不计入本次盘点。</Typography.Paragraph>
       <FormAlerts messages={alerts} />
       <Form form={form} key={`${storeId}-${lines.length}`} initialValues={{ counts: lines.map((l) => ({ batchId: l.batch.id })) }}>

@@ -1,11 +1,14 @@
 import { useState } from 'react';
-import { Button, Card, Table, Tabs, Tag } from 'antd';
+import { Button, Card, Select, Table, Tabs, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { OrdersTable } from './OrdersTable';
 import { ReceiveTransferModal } from './ReceiveTransferModal';
+import { ShipTransferModal } from './ShipTransferModal';
+import type { Order } from './order';
 import { TransferFields, type TransferRow } from './transfer';
 
 // A shipment posts two movements on its TRANSFER_OUT document: out of the source's stock, and into the destination's
@@ -39,9 +42,11 @@ function transfersOf(data: ResultOf<typeof TransferMovements> | undefined, bucke
   return [...seen.values()];
 }
 
-/** 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store. */
+/** 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store; 调拨出库 of approved transfer orders. */
 export default function TransfersPage() {
-  const { storeId } = useStoreChoice();
+  const { storeId, setStoreId, options } = useStoreChoice();
+  const [shipping, setShipping] = useState<Order>();
+  const [version, setVersion] = useState(0);
   const [{ data, fetching }, refetch] = useQuery({ query: TransferMovements, variables: { storeId: storeId ?? '' }, pause: !storeId });
   const [receiving, setReceiving] = useState<TransferRow>();
   const columns = (incoming: boolean) => [
@@ -68,7 +73,10 @@ export default function TransfersPage() {
       : []),
   ];
   return (
-    <Card title="调拨">
+    <Card
+      title="调拨"
+      extra={options.length > 1 && <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />}
+    >
       <Tabs
         items={[
           {
@@ -79,10 +87,42 @@ export default function TransfersPage() {
           {
             key: 'out',
             label: '调出',
-            children: <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'ON_HAND')} columns={columns(false)} />,
+            children: (
+              <>
+                {storeId && (
+                  <>
+                    <Typography.Title level={5}>待调拨出库（已批准的调拨申请）</Typography.Title>
+                    <OrdersTable
+                      key={`${storeId}-${version}`}
+                      storeId={storeId}
+                      status="APPROVED"
+                      purpose="TRANSFER"
+                      actions={(o) => (
+                        <Button size="small" type="primary" onClick={() => setShipping(o)}>
+                          调拨出库
+                        </Button>
+                      )}
+                    />
+                  </>
+                )}
+                <Typography.Title level={5}>已发运</Typography.Title>
+                <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'ON_HAND')} columns={columns(false)} />
+              </>
+            ),
           },
         ]}
       />
+      {shipping && (
+        <ShipTransferModal
+          order={shipping}
+          onClose={(shipped) => {
+            setShipping(undefined);
+            if (!shipped) return;
+            setVersion((v) => v + 1);
+            refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
       {receiving && (
         <ReceiveTransferModal
           transfer={receiving}

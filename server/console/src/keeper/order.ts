@@ -8,11 +8,14 @@ export const OrderFields = graphql(`
     purpose
     store {
       id
+      name
     }
     recipient
     toStore {
+      id
       name
     }
+    closeReason
     requestedBy {
       id
       displayName
@@ -29,6 +32,7 @@ export const OrderFields = graphql(`
       }
       quantity
       executedQuantity
+      remainingQuantity
     }
   }
 `);

@@ -1,0 +1,83 @@
+import { useState, type ReactNode } from 'react';
+import { Alert, App, Button, Space, Upload } from 'antd';
+import { UploadOutlined } from '@ant-design/icons';
+import { Link } from 'react-router-dom';
+import { authHeaders } from '../app/token';
+
+interface RowError {
+  row: number;
+  column: string;
+  message: string;
+}
+interface Refusal {
+  message: string;
+  errors?: RowError[];
+}
+
+/**
+ * Uploads a filled-in Excel sheet (POST <path>, multipart `file`, the session token): the API posts it as one document,
+ * or refuses it whole and lists every bad row (row, column, what is wrong), which is shown here. `before` goes beside
+ * the upload button (the download of the blank sheet).
+ */
+export function SheetUpload({ path, label, onPosted, before }: { path: string; label: string; onPosted: () => void; before?: ReactNode }) {
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<Refusal>();
+  const [posted, setPosted] = useState<{ documentId: string; number: string }>();
+  const upload = async (file: File) => {
+    setBusy(true);
+    setRefusal(undefined);
+    setPosted(undefined);
+    try {
+      const body = new FormData();
+      body.append('file', file);
+      const res = await fetch(path, { method: 'POST', headers: authHeaders(), body });
+      const answer = (await res.json().catch(() => null)) as ({ documentId: string; number: string } & { error?: Refusal }) | null;
+      if (!res.ok || !answer || answer.error) return setRefusal(answer?.error ?? { message: `上传失败（${res.status}）` });
+      setPosted(answer);
+      void message.success(`已入账：${answer.number}`);
+      onPosted();
+    } catch {
+      setRefusal({ message: '无法连接服务器，上传失败' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} className="form-alert">
+      <Space wrap>
+        {before}
+        <Upload
+          accept=".xlsx"
+          showUploadList={false}
+          beforeUpload={(file) => {
+            void upload(file);
+            return false;
+          }}
+        >
+          <Button icon={<UploadOutlined />} loading={busy}>
+            {label}
+          </Button>
+        </Upload>
+      </Space>
+      {refusal && (
+        <Alert
+          type="error"
+          showIcon
+          role="alert"
+          message={refusal.message}
+          description={
+            refusal.errors && refusal.errors.length > 0 ? (
+              <ul>
+                {refusal.errors.slice(0, 50).map((e) => (
+                  <li key={`${e.row}-${e.column}-${e.message}`}>{e.row ? `第 ${e.row} 行「${e.column}」：${e.message}` : e.message}</li>
+                ))}
+              </ul>
+            ) : undefined
+          }
+        />
+      )}
+      {posted && <Alert type="success" showIcon message={<Link to={`/documents/${posted.documentId}`}>单据 {posted.number} 已入账，查看单据</Link>} />}
+    </Space>
+  );
+}

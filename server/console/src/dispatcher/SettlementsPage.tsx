@@ -1,0 +1,172 @@
+import { useState } from 'react';
+import { App, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { useMutation, useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { errorMessages, showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { formatDateTime, formatMoney, formatNumber } from '../common/format';
+import { labelOf, optionsOf } from '../common/labels';
+
+const SETTLEMENT_STATUS = { OPEN: '未结清', SETTLED: '已结清' } as const;
+type Status = keyof typeof SETTLEMENT_STATUS;
+
+const SettlementsQuery = graphql(`
+  query Settlements($regionCode: String, $status: SettlementStatus) {
+    settlements(regionCode: $regionCode, status: $status) {
+      id
+      status
+      quantity
+      value
+      createdAt
+      settledAt
+      reference
+      owedTo {
+        code
+        name
+      }
+      owedBy {
+        code
+        name
+      }
+      store {
+        name
+      }
+      item {
+        name
+        unit
+      }
+      settledBy {
+        displayName
+      }
+    }
+  }
+`);
+
+const Settle = graphql(`
+  mutation Settle($input: SettleInput!) {
+    settle(input: $input) {
+      id
+      status
+      reference
+    }
+  }
+`);
+
+type Settlement = ResultOf<typeof SettlementsQuery>['settlements'][number];
+
+function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose: (done: boolean) => void }) {
+  const [form] = Form.useForm<{ reference?: string }>();
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [{ fetching }, settle] = useMutation(Settle);
+  const { message } = App.useApp();
+  const submit = async () => {
+    const { reference } = await form.validateFields();
+    setAlerts([]);
+    // The API says what is missing (a reference or a document), next to the field.
+    const result = await settle({ input: { settlementId: settlement.id, reference: reference?.trim() || null } });
+    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    void message.success('已结清');
+    onClose(true);
+  };
+  return (
+    <Modal
+      open
+      title={`结清：${settlement.owedBy.name} 欠 ${settlement.owedTo.name} ${settlement.item.name} ${settlement.quantity}${settlement.item.unit}`}
+      okText="结清"
+      confirmLoading={fetching}
+      onOk={() => void submit().catch(() => {})}
+      onCancel={() => onClose(false)}
+    >
+      <FormAlerts messages={alerts} />
+      <Form form={form} name="settle" layout="vertical">
+        <Form.Item name="reference" label="结算依据" extra="归还实物的入库单号，或拨款文号">
+          <Input maxLength={128} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * 结算 (D15, D25): stock of another region or level used in a plan is owed back in kind or in money; the region owed
+ * records what settled it. Auditors read the list. (The plan is not shown: the region owed may not read the other
+ * region's incident.)
+ */
+export default function SettlementsPage() {
+  const user = useUser();
+  const [status, setStatus] = useState<Status | undefined>('OPEN');
+  const [{ data, fetching, error }, refetch] = useQuery({ query: SettlementsQuery, variables: { regionCode: user.region?.code, status } });
+  const [settling, setSettling] = useState<Settlement>();
+  const mayDecide = user.role === 'DISPATCHER' || user.role === 'ADMIN';
+  const rows = data?.settlements ?? [];
+  return (
+    <Card
+      title="结算"
+      extra={
+        <Select<Status> allowClear placeholder="全部状态" style={{ width: 140 }} value={status} onChange={setStatus} options={optionsOf(SETTLEMENT_STATUS)} />
+      }
+    >
+      {error && <FormAlerts messages={errorMessages(error)} />}
+      <Table<Settlement>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={rows}
+        pagination={{ pageSize: 20, showSizeChanger: false, showTotal: (n) => `共 ${n} 条` }}
+        scroll={{ x: 1100 }}
+        summary={() =>
+          rows.length > 0 && (
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0} colSpan={5}>
+                合计金额
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={1} align="right">
+                {formatMoney(rows.reduce((sum, s) => sum + Number(s.value), 0).toFixed(2))}
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+          )
+        }
+        columns={[
+          { title: '欠方', render: (_, s) => s.owedBy.name },
+          { title: '被欠方', render: (_, s) => s.owedTo.name },
+          { title: '动用仓库', render: (_, s) => s.store.name },
+          { title: '物资', render: (_, s) => s.item.name },
+          { title: '数量', align: 'right', render: (_, s) => `${formatNumber(s.quantity)} ${s.item.unit}` },
+          { title: '金额', align: 'right', render: (_, s) => formatMoney(s.value) },
+          { title: '发生时间', render: (_, s) => formatDateTime(s.createdAt) },
+          {
+            title: '状态',
+            render: (_, s) => <Tag color={s.status === 'OPEN' ? 'orange' : 'green'}>{labelOf(SETTLEMENT_STATUS, s.status)}</Tag>,
+          },
+          {
+            title: '结清',
+            render: (_, s) => (s.settledAt ? `${formatDateTime(s.settledAt)} ${s.settledBy?.displayName ?? ''} ${s.reference ?? ''}` : '—'),
+          },
+          ...(mayDecide
+            ? [
+                {
+                  title: '',
+                  render: (_: unknown, s: Settlement) =>
+                    s.status === 'OPEN' && (
+                      <Button size="small" type="primary" onClick={() => setSettling(s)}>
+                        结清
+                      </Button>
+                    ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {settling && (
+        <SettleModal
+          settlement={settling}
+          onClose={(done) => {
+            setSettling(undefined);
+            if (done) refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
+    </Card>
+  );
+}

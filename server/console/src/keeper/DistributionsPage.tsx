@@ -1,0 +1,221 @@
+import { useEffect, useState } from 'react';
+import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { formatDateTime, newIdempotencyKey } from '../common/format';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { useStoreChoice } from '../common/useStoreChoice';
+
+const PointStockQuery = graphql(`
+  query PointStock($storeId: ID!) {
+    stock(filter: { storeId: $storeId }, first: 100) {
+      edges {
+        node {
+          item {
+            id
+            name
+            unit
+          }
+          available
+          batch {
+            id
+            expired
+          }
+        }
+      }
+    }
+  }
+`);
+
+const DistributionsQuery = graphql(`
+  query Distributions($filter: DistributionFilter!, $first: Int, $after: String) {
+    distributions(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+      }
+      edges {
+        node {
+          id
+          number
+          distributedAt
+          signatureRef
+          overrideReason
+          household {
+            headName
+            size
+            idNumberMasked
+            address
+          }
+          lines {
+            item {
+              name
+              unit
+            }
+            quantity
+          }
+          distributedBy {
+            displayName
+          }
+        }
+      }
+    }
+  }
+`);
+
+const Distribute = graphql(`
+  mutation DistributeRelief($input: DistributeReliefInput!) {
+    distributeRelief(input: $input) {
+      id
+      number
+    }
+  }
+`);
+
+type Distribution = ResultOf<typeof DistributionsQuery>['distributions']['edges'][number]['node'];
+type Values = Omit<VariablesOf<typeof Distribute>['input'], 'idempotencyKey' | 'storeId' | 'incidentId'>;
+
+/** What the 安置点 can hand out: its unexpired stock, per item (and a way to count again after a distribution). */
+function usePointItems(storeId: string) {
+  const [{ data }, refetch] = useQuery({ query: PointStockQuery, variables: { storeId } });
+  const byItem = new Map<string, { name: string; unit: string; available: number }>();
+  for (const { node } of data?.stock.edges ?? []) {
+    if (node.batch.expired) continue;
+    const seen = byItem.get(node.item.id) ?? { name: node.item.name, unit: node.item.unit, available: 0 };
+    byItem.set(node.item.id, { ...seen, available: seen.available + node.available });
+  }
+  const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${i.available}${i.unit}）` }));
+  return { options, recount: () => refetch({ requestPolicy: 'network-only' }) };
+}
+
+function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; incidentId: string; onDone: () => void }) {
+  const [form] = Form.useForm<Values>();
+  const [key, setKey] = useState(newIdempotencyKey);
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const items = usePointItems(storeId);
+  const [{ fetching }, distribute] = useMutation(Distribute);
+  const { message } = App.useApp();
+  const submit = async (v: Values) => {
+    setAlerts([]);
+    const result = await distribute({ input: { ...v, storeId, incidentId, idempotencyKey: key } });
+    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    void message.success(`发放已登记（出库单 ${result.data?.distributeRelief.number}）`);
+    form.resetFields();
+    setKey(newIdempotencyKey());
+    items.recount();
+    onDone();
+  };
+  return (
+    <>
+      <FormAlerts messages={alerts} />
+      <Form form={form} name="distribute" layout="vertical" initialValues={{ household: { size: 1 }, lines: [{}] }} onFinish={(v) => void submit(v)}>
+        <Space wrap align="start">
+          <Form.Item name={['household', 'headName']} label="户主姓名" rules={[{ required: true, message: '请填写户主姓名' }]}>
+            <Input style={{ width: 140 }} maxLength={50} />
+          </Form.Item>
+          <Form.Item name={['household', 'size']} label="家庭人数" rules={[{ required: true, message: '请填写人数' }]}>
+            <InputNumber min={1} max={50} precision={0} />
+          </Form.Item>
+          <Form.Item name={['household', 'idNumber']} label="身份证号码" extra="只保存前 6 位和后 4 位">
+            <Input style={{ width: 200 }} maxLength={18} />
+          </Form.Item>
+          <Form.Item name={['household', 'address']} label="住址">
+            <Input style={{ width: 240 }} maxLength={200} />
+          </Form.Item>
+        </Space>
+        <Form.List name="lines">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <Space key={f.key} wrap align="start">
+                  <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
+                    <Select style={{ width: 260 }} options={items.options} showSearch optionFilterProp="label" placeholder="本安置点的物资" />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
+                    <InputNumber min={1} precision={0} />
+                  </Form.Item>
+                  {fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />}
+                </Space>
+              ))}
+              <Form.Item>
+                <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})}>
+                  添加物资
+                </Button>
+              </Form.Item>
+            </>
+          )}
+        </Form.List>
+        <Space wrap align="start">
+          <Form.Item name="signatureRef" label="签收凭证号">
+            <Input style={{ width: 200 }} maxLength={100} />
+          </Form.Item>
+          <Form.Item name="overrideReason" label="超标准发放原因" extra="超出救助标准时必填">
+            <Input style={{ width: 320 }} maxLength={500} />
+          </Form.Item>
+        </Space>
+        <Button type="primary" htmlType="submit" loading={fetching}>
+          登记发放
+        </Button>
+      </Form>
+    </>
+  );
+}
+
+/** 发放 (D29): relief handed to households at a 安置点 the keeper manages, within the relief standard, and who got what. */
+export default function DistributionsPage() {
+  const { storeId, setStoreId, options, store } = useStoreChoice('points');
+  const pages = useCursorPages();
+  const { reset, remember, page } = pages;
+  useEffect(reset, [storeId, reset]);
+  const [{ data, fetching }, refetch] = useQuery({
+    query: DistributionsQuery,
+    variables: { filter: { storeId }, ...pages.variables },
+    pause: !storeId,
+  });
+  useEffect(() => remember(page, data?.distributions.pageInfo.endCursor), [data, page, remember]);
+  if (!storeId || !store)
+    return (
+      <Card title="发放">
+        <Empty description="您没有管理的安置点" />
+      </Card>
+    );
+  return (
+    <Card title="发放" extra={<Select style={{ width: 240 }} value={storeId} onChange={setStoreId} options={options} aria-label="安置点" />}>
+      <Row gutter={16}>
+        <Col xs={24} xxl={10}>
+          <Card size="small" title="登记发放">
+            {store.incidentId ? (
+              <DistributeForm key={storeId} storeId={storeId} incidentId={store.incidentId} onDone={() => refetch({ requestPolicy: 'network-only' })} />
+            ) : (
+              <Empty description="该安置点未关联事件" />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xxl={14}>
+          <Card size="small" title="发放记录">
+            <Table<Distribution>
+              size="small"
+              loading={fetching}
+              rowKey="id"
+              dataSource={data?.distributions.edges.map((e) => e.node)}
+              pagination={tablePagination(pages, data?.distributions.totalCount)}
+              scroll={{ x: 800 }}
+              columns={[
+                { title: '时间', render: (_, d) => formatDateTime(d.distributedAt) },
+                { title: '户主', render: (_, d) => `${d.household.headName}（${d.household.size} 人）` },
+                { title: '身份证', render: (_, d) => d.household.idNumberMasked ?? '—' },
+                { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${Math.abs(l.quantity)}${l.item.unit}`).join('；') },
+                { title: '出库单', render: (_, d) => d.number },
+                { title: '经办人', render: (_, d) => d.distributedBy.displayName },
+                { title: '超标准原因', render: (_, d) => d.overrideReason ?? '—' },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </Card>
+  );
+}

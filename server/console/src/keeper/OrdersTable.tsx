@@ -1,0 +1,94 @@
+import { useEffect, type ReactNode } from 'react';
+import { Table, Tag } from 'antd';
+import { useQuery } from 'urql';
+import { useUser } from '../app/session';
+import { graphql } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+import { labelOf, ORDER_STATUS, OUTBOUND_PURPOSE } from '../common/labels';
+import { tablePagination, useCursorPages } from '../common/paging';
+import { OrderFields, type Order } from './order';
+
+const OrdersQuery = graphql(
+  `
+    query OutboundOrders($filter: OutboundOrderFilter!, $first: Int, $after: String) {
+      outboundOrders(filter: $filter, first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          endCursor
+        }
+        edges {
+          node {
+            ...OrderFields
+            requestedAt
+          }
+        }
+      }
+    }
+  `,
+  [OrderFields],
+);
+
+type Status = keyof typeof ORDER_STATUS;
+
+const STATUS_COLOUR: Record<string, string> = { APPROVED: 'green', REJECTED: 'red', EXECUTED: 'default', CLOSED: 'default', PENDING: 'blue' };
+
+/**
+ * A store's outbound orders, or a region's (newest first, paged), optionally of one status, only those I requested, or
+ * of one purpose; `actions` renders what may be done with a row.
+ */
+export function OrdersTable({
+  storeId,
+  regionCode,
+  status,
+  mine,
+  purpose,
+  actions,
+}: {
+  storeId?: string;
+  regionCode?: string;
+  status?: Status;
+  mine?: boolean;
+  purpose?: Order['purpose'];
+  actions?: (o: Order) => ReactNode;
+}) {
+  const user = useUser();
+  const pages = useCursorPages();
+  const { remember, page } = pages;
+  const [{ data, fetching }] = useQuery({
+    query: OrdersQuery,
+    variables: { filter: { storeId, regionCode, status }, ...pages.variables },
+    requestPolicy: 'cache-and-network',
+  });
+  useEffect(() => remember(page, data?.outboundOrders.pageInfo.endCursor), [data, page, remember]);
+  const orders = (data?.outboundOrders.edges ?? [])
+    .map((e) => e.node)
+    .filter((o) => (!mine || o.requestedBy.id === user.id) && (!purpose || o.purpose === purpose));
+  return (
+    <Table<Order & { requestedAt: string }>
+      size="small"
+      loading={fetching}
+      rowKey="id"
+      dataSource={orders}
+      pagination={tablePagination(pages, data?.outboundOrders.totalCount)}
+      scroll={{ x: 1000 }}
+      columns={[
+        { title: '出库申请', render: (_, o) => o.number },
+        ...(storeId ? [] : [{ title: '仓库', render: (_: unknown, o: Order) => o.store.name }]),
+        { title: '用途', render: (_, o) => labelOf(OUTBOUND_PURPOSE, o.purpose) },
+        { title: '领用/调入', render: (_, o) => o.recipient ?? o.toStore?.name ?? '—' },
+        { title: '物资（已出/批准）', render: (_, o) => o.lines.map((l) => `${l.item.name} ${l.executedQuantity}/${l.quantity}${l.item.unit}`).join('；') },
+        { title: '申请人', render: (_, o) => o.requestedBy.displayName },
+        { title: '申请时间', render: (_, o) => formatDateTime(o.requestedAt) },
+        {
+          title: '状态',
+          render: (_, o) => (
+            <Tag color={STATUS_COLOUR[o.status]} title={o.closeReason ?? undefined}>
+              {labelOf(ORDER_STATUS, o.status)}
+            </Tag>
+          ),
+        },
+        ...(actions ? [{ title: '', render: (_: unknown, o: Order) => actions(o) }] : []),
+      ]}
+    />
+  );
+}
