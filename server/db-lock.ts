@@ -1,5 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 // PGlite is PostgreSQL in one process: two processes on one data directory each believe they own it, number
 // documents from the same sequence and overwrite each other's pages. One process per PGLITE_DIR, then — the way
@@ -62,6 +62,8 @@ function readHolder(path: string): Holder | null {
 export function lockDataDirectory(dir: string): DataDirectoryLock {
   const path = `${resolve(dir)}.lock`;
   const me: Holder = { pid: process.pid, started: startTimeOf(process.pid) };
+  // A first start on a fresh clone: the data directory's parent (./data) does not exist yet.
+  mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     let fd: number;
     try {

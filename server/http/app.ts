@@ -1,7 +1,6 @@
 import express from 'express';
 import { createYoga } from 'graphql-yoga';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST, type GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
@@ -13,6 +12,7 @@ import { registerPaperwork } from './paperwork.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
 import { serveConsole } from './console.ts';
+import { compiledQueries } from './compiled-execution.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { inputGuard } from './input-guard.ts';
@@ -87,10 +87,8 @@ export function buildApp(services: AppServices) {
             }),
       },
       ...(production ? [productionDisclosure()] : []),
-      // Compiled execution (issue 11, P3) for queries: the same resolvers, scope checks included, without
-      // graphql-js's per-field interpretation, where a large nested read spends most of its time. Mutations are
-      // bound by the database, and subscriptions stay with graphql-js (graphql-jit's subscribe ends the SSE stream).
-      useGraphQlJit({}, { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation === 'query' }),
+      // Compiled execution for queries (issue 11, P3): compiled-execution.ts.
+      compiledQueries(),
     ],
   });
 
