@@ -7,15 +7,15 @@ import { domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
 
+/** A serialization failure or deadlock: the whole mutation is tried again (its transaction rolled back). */
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 3;
+
 /**
  * Ledger posts write no reference data (users, stores, items, reasons). Every other mutation drops this process's
  * reference cache once it has committed, so that the next request here sees its change at once; other processes
  * hear of it through the database (reference-cache.ts).
  */
-/** A serialization failure or deadlock: the whole mutation is tried again (its transaction rolled back). */
-const RETRYABLE = new Set(['40001', '40P01']);
-const ATTEMPTS = 3;
-
 const POSTS = new Set(['receiveStock', 'issueStock', 'scrapStock', 'shipTransfer', 'receiveTransfer', 'cancelTransfer', 'submitStocktake', 'reverseDocument']);
 
 /**
