@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL, type Table } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -20,6 +20,11 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
 /** Counts SQL statements sent, so tests can prove that nested reads do not grow with list size. */
 export interface QueryStats {
   statements: number;
+  /**
+   * Round trips to the database: every statement, plus BEGIN and COMMIT (or ROLLBACK) of each transaction — the
+   * drivers send those outside drizzle's logger (savepoints of nested transactions are statements).
+   */
+  roundTrips: number;
   /** Statements sent and not yet answered (the metrics' view of how busy the pool is). */
   inFlight: number;
 }
@@ -38,6 +43,8 @@ export interface Database {
   poolMax: number;
   /** Hears every statement's duration; returns the unsubscribe. */
   onQuery(listener: QueryListener): () => void;
+  /** LISTENs on a channel (PostgreSQL: on a connection of its own, listened again after a reconnect). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
   migrate(): Promise<void>;
   /** True when every migration in the journal has been applied. */
   migrationsApplied(): Promise<boolean>;
@@ -53,11 +60,14 @@ export interface DatabaseOptions {
 }
 
 export function openDatabase(opts: DatabaseOptions): Database {
-  const stats: QueryStats = { statements: 0, inFlight: 0 };
+  const stats: QueryStats = { statements: 0, roundTrips: 0, inFlight: 0 };
   const listeners = new Set<QueryListener>();
   timeQueries();
   const logger: TimedQueryLogger = {
-    logQuery: () => void stats.statements++,
+    logQuery: () => {
+      stats.statements++;
+      stats.roundTrips++;
+    },
     queryStarted: () => void stats.inFlight++,
     queryFinished: (query, seconds, failed) => {
       stats.inFlight--;
@@ -71,13 +81,14 @@ export function openDatabase(opts: DatabaseOptions): Database {
   if (opts.databaseUrl) {
     const poolMax = opts.poolMax ?? 20;
     const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName() } });
-    const db = drizzlePostgres(client, { schema, logger }) as unknown as Db;
+    const db = countTransactions(drizzlePostgres(client, { schema, logger }), stats);
     return {
       db,
       kind: 'postgres',
       stats,
       poolMax,
       onQuery,
+      listen: async (channel, onNotify) => void (await client.listen(channel, onNotify)),
       migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
       migrationsApplied: () => migrationsApplied(db),
       close: () => client.end({ timeout: 5 }),
@@ -89,17 +100,28 @@ export function openDatabase(opts: DatabaseOptions): Database {
     client = new PGlite(opts.pgliteDir);
   }
   const pg = client;
-  const db = drizzlePglite(pg, { schema, logger }) as unknown as Db;
+  const db = countTransactions(drizzlePglite(pg, { schema, logger }), stats);
   return {
     db,
     kind: 'pglite',
     stats,
     poolMax: 1,
     onQuery,
+    listen: async (channel, onNotify) => void (await pg.listen(channel, onNotify)),
     migrate: () => migratePglite(drizzlePglite(pg), { migrationsFolder }),
     migrationsApplied: () => migrationsApplied(db),
     close: () => pg.close(),
   };
+}
+
+/** A top-level transaction costs two round trips of its own: BEGIN and its end. */
+function countTransactions(db: Db, stats: QueryStats): Db {
+  const transaction = db.transaction.bind(db);
+  db.transaction = (run, config) => {
+    stats.roundTrips += 2;
+    return transaction(run, config);
+  };
+  return db;
 }
 
 /** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
@@ -115,6 +137,16 @@ async function migrationsApplied(db: Db): Promise<boolean> {
   if (!table?.t) return false;
   const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
   return Number(row?.n) >= journal.entries.length;
+}
+
+/** A row of `table` from a raw query or its JSON (to_jsonb), mapped as drizzle's query builder maps it. */
+export function tableRow<T extends Table>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => {
+      const value = raw[column.name];
+      return [key, value === null || value === undefined ? null : column.mapFromDriverValue(column.dataType === 'string' ? String(value) : value)];
+    }),
+  );
 }
 
 /** A Postgres array column: postgres.js parses it; PGlite may hand back the text literal. */

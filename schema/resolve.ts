@@ -21,4 +21,10 @@ export async function postedDocument(ctx: Context, posting: Promise<PostedDocume
 }
 
 /** The service boundary: what a service receives from a resolver (root fields require a signed-in user). */
-export const serviceContext = (ctx: Context): ServiceContext => ({ db: ctx.db, actor: ctx.user!, clock: ctx.clock });
+export const serviceContext = (ctx: Context): ServiceContext => ({
+  db: ctx.db,
+  actor: ctx.user!,
+  clock: ctx.clock,
+  reference: ctx.reference,
+  audit: ctx.audit,
+});

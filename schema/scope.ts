@@ -7,11 +7,22 @@ import { mayRead, type PolicyLookups, type ScopedKind } from '../server/auth/pol
 // everywhere. The check runs in the fields' resolvers (once per record, cached by Pothos), not in isTypeOf: compiled
 // execution (graphql-jit, app.ts) calls isTypeOf without the request's context and cannot wait for it.
 
-export const policyLookups = (ctx: Context): PolicyLookups => ({
-  store: (id) => ctx.loaders.store.load(id),
-  storesOfBatch: (id) => ctx.loaders.batchStores.load(id),
-  incidentRegion: async (id) => (await ctx.loaders.incident.load(id))?.regionCode ?? null,
-});
+const lookupsOf = new WeakMap<Context, PolicyLookups>();
+
+/** The policy's look-ups through this request's loaders; one set per context (a check runs for every record). */
+export function policyLookups(ctx: Context): PolicyLookups {
+  let lookups = lookupsOf.get(ctx);
+  if (!lookups) {
+    lookups = {
+      // A store a post has just read is in this process's memory (issue 11): no round trip after the post.
+      store: async (id) => ctx.reference.heldStore(id) ?? ctx.loaders.store.load(id),
+      storesOfBatch: (id) => ctx.loaders.batchStores.load(id),
+      incidentRegion: async (id) => (await ctx.loaders.incident.load(id))?.regionCode ?? null,
+    };
+    lookupsOf.set(ctx, lookups);
+  }
+  return lookups;
+}
 
 /** Type options: objects of this type are shown only to principals the policy lets read them. */
 export function scopedType<K extends ScopedKind>(kind: K) {

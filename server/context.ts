@@ -5,6 +5,8 @@ import type { Logger } from './logger.ts';
 import type { Principal } from './auth/principal.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { PlanShipmentCheck, TransferReceivedHook } from './inventory/transfers.ts';
+import type { ReferenceCache } from './reference-cache.ts';
+import type { PendingAudit } from './audit/log.ts';
 
 /**
  * DESIGN "The service boundary": what a service receives — the database (or the transaction it runs in), who acts,
@@ -14,6 +16,10 @@ export interface ServiceContext {
   db: Db;
   actor: Principal;
   clock: Clock;
+  /** Reference data (stores, items, reasons) from this process's memory; without it, from the database. */
+  reference?: ReferenceCache;
+  /** The audit row of the mutation this runs in, for a service that writes it with its own last statement. */
+  audit?: PendingAudit;
 }
 
 /** Everything a resolver may use; built anew for each request (loaders are per request). */
@@ -26,6 +32,9 @@ export interface Context {
   user: Principal | null;
   loaders: Loaders;
   wiring: Wiring;
+  reference: ReferenceCache;
+  /** Inside a mutation: its audit row, not yet written (audited-mutations.ts). */
+  audit?: PendingAudit;
 }
 
 /** Cross-module reactions, wired by the composition root (server/http/app.ts) instead of import side effects. */
@@ -42,7 +51,7 @@ export interface AppServices {
   log: Logger;
 }
 
-export function createContext(services: AppServices, wiring: Wiring, user: Principal | null): Context {
+export function createContext(services: AppServices, wiring: Wiring, user: Principal | null, reference: ReferenceCache): Context {
   const { database } = services;
-  return { ...services, wiring, db: database.db, user, loaders: createLoaders(database.db) };
+  return { ...services, wiring, reference, db: database.db, user, loaders: createLoaders(database.db) };
 }

@@ -202,6 +202,17 @@ export async function orderForExecution<L extends OrderedLine>(
     return { order: null, lines: [...lines] };
   }
   const order = await getOrder(db, orderId, 'input.orderId');
+  return executableOrder(order, await orderLinesOf(db, [order.id]), store, exec, lines);
+}
+
+/** orderForExecution's checks and line expansion on the order as read (ledger_prepare reads it with the claim). */
+export function executableOrder<L extends OrderedLine>(
+  order: OrderRow,
+  orderLines: readonly OrderLineRow[],
+  store: StoreRow,
+  exec: { kind: Execution; toStoreId?: string | null },
+  lines: readonly L[],
+): { order: OrderRow; lines: L[] } {
   if (order.storeId !== store.id) throw badInput('input.orderId', `出库申请 ${order.number} 不是本仓库（${store.name}）的申请`);
   const kind = EXECUTION_OF[order.purpose];
   if (kind !== exec.kind) {
@@ -213,7 +224,6 @@ export async function orderForExecution<L extends OrderedLine>(
   // An executed order is still named by a replay of its own execution (the same idempotency key answers as the
   // first did): its state is checked under lock when the document is posted (consumeOrder).
   if (order.status !== 'EXECUTED') assertExecutable(order);
-  const orderLines = await orderLinesOf(db, [order.id]);
   const expanded: L[] = [];
   for (const l of lines) {
     const mine = orderLines.filter((o) => o.itemId === l.itemId);
@@ -264,8 +274,21 @@ export async function consumeOrder(tx: Db, orderId: string, picks: readonly { it
     tx,
     sql`SELECT status, number FROM outbound_orders WHERE id = ${orderId}::uuid FOR UPDATE`,
   );
-  assertExecutable(order);
   const lines = await tx.select().from(outboundOrderLines).where(eq(outboundOrderLines.orderId, orderId)).orderBy(asc(outboundOrderLines.lineNo));
+  for (const write of orderConsumption(orderId, order, lines, picks)) await tx.execute(write);
+}
+
+/**
+ * consumeOrder's decision on the order as locked (its row, then its lines): the writes that count the picks against
+ * it, to run in the document's transaction — by consumeOrder, or in the document's own statement (issue 11).
+ */
+export function orderConsumption(
+  orderId: string,
+  order: { status: OrderStatus; number: string },
+  lines: readonly OrderLineRow[],
+  picks: readonly { itemId: string; batchId: string; quantity: number }[],
+): SQL[] {
+  assertExecutable(order);
   const left = new Map(lines.map((l) => [l.lineNo, l.quantity - l.executedQuantity]));
   const add = new Map<number, number>();
   picks.forEach((p, i) => {
@@ -286,12 +309,19 @@ export async function consumeOrder(tx: Db, orderId: string, picks: readonly { it
       });
     }
   });
-  for (const [lineNo, q] of add) {
-    await tx.execute(
-      sql`UPDATE outbound_order_lines SET executed_quantity = executed_quantity + ${q} WHERE order_id = ${orderId}::uuid AND line_no = ${lineNo}`,
+  const writes: SQL[] = [];
+  if (add.size) {
+    const values = sql.join(
+      [...add].map(([lineNo, q]) => sql`(${lineNo}::smallint, ${q}::int)`),
+      sql`, `,
+    );
+    writes.push(
+      sql`UPDATE outbound_order_lines AS l SET executed_quantity = l.executed_quantity + v.q FROM (VALUES ${values}) AS v(line_no, q)
+           WHERE l.order_id = ${orderId}::uuid AND l.line_no = v.line_no`,
     );
   }
-  if ([...left.values()].every((q) => q === 0)) await tx.update(outboundOrders).set({ status: 'EXECUTED' }).where(eq(outboundOrders.id, orderId));
+  if ([...left.values()].every((q) => q === 0)) writes.push(sql`UPDATE outbound_orders SET status = 'EXECUTED' WHERE id = ${orderId}::uuid`);
+  return writes;
 }
 
 /** closeOutboundOrder: an approved order that will not be executed further is closed (what remains is released). */

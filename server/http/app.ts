@@ -23,6 +23,7 @@ import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts
 import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
 import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
+import { ReferenceCache } from '../reference-cache.ts';
 
 // The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
 const apiSchema = auditMutations(guardLogins(schema));
@@ -41,6 +42,11 @@ export function buildApp(services: AppServices) {
   const metrics = appMetrics();
   observeDatabase(metrics, database);
   if (config.logLevel === 'debug') logStatementTimings(database, log);
+  // Issue 11 (P1): the principal and the reference data of posts from memory, dropped on every change (LISTEN).
+  const reference = new ReferenceCache();
+  reference
+    .listen(database)
+    .catch((error: unknown) => log.warn('reference data is read from the database: not listening for changes', { error: String(error) }));
 
   const yoga = createYoga<{ req: express.Request; res: express.Response }>({
     schema: apiSchema,
@@ -58,9 +64,13 @@ export function buildApp(services: AppServices) {
     // The cost limit depends on the variables (`first: $n`), so a validation result must not be reused by document.
     parserAndValidationCache: { validationCache: false },
     context: async ({ request, req }) => {
-      const user = await authenticate(database.db, keys, request.headers.get('authorization'));
+      const user = await authenticate(database.db, keys, request.headers.get('authorization'), reference);
       recordUser(req, user);
-      return withLoginAttemptSource(createContext(services, wiring, user), { counters, policy: config.loginBackoff, clientAddress: clientAddress(req) });
+      return withLoginAttemptSource(createContext(services, wiring, user, reference), {
+        counters,
+        policy: config.loginBackoff,
+        clientAddress: clientAddress(req),
+      });
     },
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [

@@ -1,10 +1,22 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
-import { auditRegion, recordAudit, type AuditEntry } from '../audit/log.ts';
+import { pgError } from '../../drizzle/client.ts';
+import { auditRegion, recordAudit, type AuditEntry, type PendingAudit } from '../audit/log.ts';
 import { domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
+
+/** A serialization failure or deadlock: the whole mutation is tried again (its transaction rolled back). */
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 3;
+
+/**
+ * Ledger posts write no reference data (users, stores, items, reasons). Every other mutation drops this process's
+ * reference cache once it has committed, so that the next request here sees its change at once; other processes
+ * hear of it through the database (reference-cache.ts).
+ */
+const POSTS = new Set(['receiveStock', 'issueStock', 'scrapStock', 'shipTransfer', 'receiveTransfer', 'cancelTransfer', 'submitStocktake', 'reverseDocument']);
 
 /**
  * D22: every mutation field runs in one transaction that also writes its audit row, so a committed change always
@@ -23,13 +35,30 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
     if (!resolve) continue;
     field.resolve = async (root, args, ctx: Context, info) => {
       const entry = await auditEntry(ctx, info.fieldName, args);
-      try {
-        return await ctx.database.db.transaction(async (tx) => {
-          const result = await resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx) }, info);
-          await recordAudit(tx, { ...entry, outcome: 'OK' });
+      const attempt = () =>
+        ctx.database.db.transaction(async (tx) => {
+          // A ledger post writes the row in its own last statement (issue 11); otherwise it is written here.
+          const audit: PendingAudit = { entry: { ...entry, outcome: 'OK' }, written: false };
+          const result = await resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info);
+          if (!audit.written) await recordAudit(tx, audit.entry);
           return result;
         });
+      try {
+        let result: unknown;
+        for (let n = 1; ; n++) {
+          try {
+            result = await attempt();
+            break;
+          } catch (error) {
+            const { code } = pgError(error);
+            if (!(code && RETRYABLE.has(code) && n < ATTEMPTS)) throw error;
+          }
+        }
+        if (!POSTS.has(info.fieldName)) ctx.reference.invalidate();
+        return result;
       } catch (error) {
+        // What the rolled-back transaction read into the cache may not exist.
+        ctx.reference.invalidate();
         const domain = domainErrorOf(error);
         await recordAudit(ctx.database.db, {
           ...entry,
@@ -52,7 +81,9 @@ async function auditEntry(ctx: Context, operation: string, args: Record<string, 
     userId: user?.id ?? null,
     username: user?.username ?? loginName,
     role: user?.role ?? null,
-    regionCode: await auditRegion(ctx.database.db, user, loginName),
+    regionCode: user
+      ? await ctx.reference.auditRegion(user.id, () => auditRegion(ctx.database.db, user, null))
+      : await auditRegion(ctx.database.db, null, loginName),
     operation,
     input: args,
     message: null,

@@ -1,4 +1,15 @@
-import { GraphQLError, Kind, Lexer, Source, TokenKind, type ASTVisitor, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  type ASTVisitor,
+  type DocumentNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -266,11 +277,14 @@ interface RequestParams {
 
 /**
  * The yoga plugin applying the limits. The standard rules run only on a document within the structural limits;
- * the cost only on a valid one (it needs the variables, so the validation result is not cached by document —
- * yoga's validation cache is turned off in app.ts).
+ * the cost only on a valid one (it needs the variables, so yoga's validation cache, by document alone, is turned off
+ * in app.ts). Issue 11 (P1): a document that passed the structural and standard rules is remembered — yoga's parser
+ * cache hands the same DocumentNode for the same text — so a repeated operation pays only for its cost, which is
+ * estimated with each request's variables.
  */
 export function queryLimits(limits: QueryLimits): Plugin {
   const structural = structuralRules(limits);
+  const valid = new WeakSet<DocumentNode>();
   return {
     onParse({ setParseFn, parseFn }) {
       setParseFn((source, options) => {
@@ -287,10 +301,13 @@ export function queryLimits(limits: QueryLimits): Plugin {
       const params = (context as { params?: RequestParams }).params;
       setValidationFn((schema, document, rules, typeInfo, options) => {
         try {
-          const refused = validateFn(schema, document, structural);
-          if (refused.length) return refused;
-          const invalid = validateFn(schema, document, rules, typeInfo, options);
-          if (invalid.length) return invalid;
+          if (!valid.has(document)) {
+            const refused = validateFn(schema, document, structural);
+            if (refused.length) return refused;
+            const invalid = validateFn(schema, document, rules, typeInfo, options);
+            if (invalid.length) return invalid;
+            valid.add(document);
+          }
           // Variables that do not coerce are reported by execution, with its own message; keep only the cost verdict.
           return validateFn(schema, document, [costRule(limits, params)]).filter(isRefusal);
         } catch (error) {

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
+import type { ReferenceCache } from '../reference-cache.ts';
 
 export type ItemRow = typeof items.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
@@ -23,10 +24,17 @@ export function assertMayPost(user: Principal): void {
 }
 
 /** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */
-export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string): Promise<StoreRow> {
+export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string, reference?: ReferenceCache): Promise<StoreRow> {
   assertMayPost(user);
-  const store = await getStoreRow(db, storeId, field);
+  const store = reference ? await heldStore(db, reference, storeId, field) : await getStoreRow(db, storeId, field);
   assertStoreAccess(user, store);
+  return store;
+}
+
+async function heldStore(db: Db, reference: ReferenceCache, storeId: string, field: string): Promise<StoreRow> {
+  uuidArg(storeId, field, '仓库');
+  const store = (await reference.storesByIds(db, [storeId])).get(storeId);
+  if (!store) throw notFound(field, '仓库', storeId);
   return store;
 }
 
@@ -41,11 +49,12 @@ export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefin
 }
 
 /** Items by id; unknown ids are NOT_FOUND naming the input line. */
-export async function itemsFor(db: Db, lines: readonly { itemId: string }[], field = 'input.lines'): Promise<Map<string, ItemRow>> {
+export async function itemsFor(db: Db, lines: readonly { itemId: string }[], field = 'input.lines', reference?: ReferenceCache): Promise<Map<string, ItemRow>> {
   lines.forEach((l, i) => uuidArg(l.itemId, `${field}.${i}.itemId`, '物资'));
   const ids = [...new Set(lines.map((l) => l.itemId))];
-  const rows = ids.length ? await db.select().from(items).where(inArray(items.id, ids)) : [];
-  const map = new Map(rows.map((r) => [r.id, r]));
+  let map: Map<string, ItemRow>;
+  if (reference) map = ids.length ? await reference.itemsByIds(db, ids) : new Map();
+  else map = new Map((ids.length ? await db.select().from(items).where(inArray(items.id, ids)) : []).map((r) => [r.id, r]));
   lines.forEach((l, i) => {
     if (!map.has(l.itemId)) throw notFound(`${field}.${i}.itemId`, '物资', l.itemId);
   });
@@ -65,8 +74,8 @@ export async function batchesFor(db: Db, lines: readonly { batchId?: string | nu
 }
 
 /** A reason code valid for this use (and direction, where given); else BAD_USER_INPUT. */
-export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field: string, direction?: 'INCREASE' | 'DECREASE') {
-  const reasons = await db.select().from(stockReasons);
+export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field: string, direction?: 'INCREASE' | 'DECREASE', reference?: ReferenceCache) {
+  const reasons = reference ? await reference.reasons(db) : await db.select().from(stockReasons);
   const reason = reasons.find((r) => r.code === code);
   const allowed = reasons.filter((r) => r.usages.includes(usage) && (!direction || r.direction === direction));
   if (!reason || !allowed.includes(reason)) {

@@ -35,11 +35,16 @@ export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<
     tx,
     sql`SELECT request_hash, result_id FROM idempotency_keys WHERE kind = ${c.kind} AND actor_id = ${c.actorId}::uuid AND key = ${c.key}`,
   );
-  if (first.request_hash !== hash) {
+  return answerOfFirst(c, hash, { requestHash: first.request_hash, resultId: first.result_id });
+}
+
+/** A key claimed before: the first result's id to replay when the request is the same, else IDEMPOTENCY_CONFLICT. */
+export function answerOfFirst(c: Pick<IdempotencyClaim, 'key' | 'resultName'>, hash: string, first: { requestHash: string; resultId: string }): string {
+  if (first.requestHash !== hash) {
     throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求 (idempotency key reused with different input)`, {
       field: 'idempotencyKey',
-      [c.resultName]: first.result_id,
+      [c.resultName]: first.resultId,
     });
   }
-  return first.result_id;
+  return first.resultId;
 }

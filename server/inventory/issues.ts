@@ -1,7 +1,8 @@
+import type { SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { badInput } from '../errors.ts';
-import { validate, idSchema } from '../validation.ts';
+import { badInput, notFound } from '../errors.ts';
+import { uuidArg, validate, idSchema } from '../validation.ts';
 import {
   assertIncidentExists,
   batchesFor,
@@ -18,7 +19,7 @@ import { insufficientStock, lockBalances, postDocument, type LineDraft, type Loc
 import { allocateFefo } from './rules.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
-import { consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { consumeOrder, executableOrder, orderConsumption, orderForExecution, type OrderRow } from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 export interface OutboundLine {
@@ -131,41 +132,74 @@ const issueSchema = z.object({
 
 /** 出库: issue to a recipient (D8 FEFO when no batch is named), against an approved outbound order (D23). */
 export async function issueStock(ctx: ServiceContext, input: unknown) {
-  const { db, actor: user, clock } = ctx;
+  const { db, actor: user, clock, reference } = ctx;
   const v = validate(issueSchema, input);
-  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
-  const itemMap = await itemsFor(db, v.lines);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
+  const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
-  const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason');
+  const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason', undefined, reference);
   await assertIncidentExists(db, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
-  const { order, lines } = await orderForExecution(db, store, v.orderId, { kind: 'ISSUE' }, v.lines);
-  const recipient = v.recipient ?? order?.recipient;
-  if (!recipient) throw badInput('input.recipient', '须填写领用单位/人');
+  const recipientFor = (order: OrderRow | null) => {
+    const recipient = v.recipient ?? order?.recipient;
+    if (!recipient) throw badInput('input.recipient', '须填写领用单位/人');
+    return recipient;
+  };
+  // Issue 11: the order an issue executes is read with the idempotency claim, and locked after the balances, in one
+  // round trip (ledger_prepare); it is checked there before the claim's answer counts, as orderForExecution does.
+  const orderId = v.orderId ? uuidArg(v.orderId, 'input.orderId', '出库申请') : null;
+  let executing = orderId ? null : await orderForExecution(db, store, null, { kind: 'ISSUE' }, v.lines);
+  if (executing) recipientFor(null);
   return postDocument(db, {
     kind: 'issueStock',
     actor: user,
+    audit: ctx.audit,
     idempotencyKey: v.idempotencyKey,
     input: v,
     clock,
     occurredAt,
-    build: async (tx) => {
-      const locked = await lockOutbound(tx, store.id, lines);
+    prepare: orderId
+      ? {
+          spec: () => ({
+            orderId,
+            // Every batch the order's lines could name is one of these items' at the store: the lock is a superset.
+            lock: { storeId: store.id, itemIds: [...new Set(v.lines.map((l) => l.itemId))], batchIds: v.lines.flatMap((l) => (l.batchId ? [l.batchId] : [])) },
+          }),
+          check: (prepared) => {
+            if (!prepared.order) throw notFound('input.orderId', '出库申请', orderId);
+            executing = executableOrder(prepared.order, prepared.orderLines!, store, { kind: 'ISSUE' }, v.lines);
+            recipientFor(executing.order);
+          },
+        }
+      : undefined,
+    build: async (tx, { prepared }) => {
+      const { order, lines } = executing!;
+      const locked = prepared?.locked ? lockedFor(prepared.locked, lines) : await lockOutbound(tx, store.id, lines);
       const picks = pickUnexpired(store.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
-      if (order) await consumeOrder(tx, order.id, picks);
+      let alsoWrites: SQL[] | undefined;
+      if (order && prepared) alsoWrites = orderConsumption(order.id, prepared.lockedOrder!, prepared.lockedOrderLines!, picks);
+      else if (order) await consumeOrder(tx, order.id, picks);
       return {
         type: 'ISSUE',
         storeId: store.id,
         orderId: order?.id,
-        recipient,
+        recipient: recipientFor(order),
         reasonCode: reason.code,
         incidentId: v.incidentId ?? order?.incidentId,
         note: v.note,
         locked,
+        alsoWrites,
         ...outboundEntries(store.id, picks, reason.code),
       };
     },
   });
+}
+
+/** Of the rows ledger_prepare locked (a superset), those lockOutbound would have locked for these lines. */
+function lockedFor(locked: Map<string, LockedBalance>, lines: readonly OutboundLine[]): Map<string, LockedBalance> {
+  const named = new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])));
+  const fefo = new Set(lines.filter((l) => !l.batchId).map((l) => l.itemId));
+  return new Map([...locked].filter(([, r]) => named.has(r.batchId) || fefo.has(r.itemId)));
 }
 
 const scrapSchema = z.object({

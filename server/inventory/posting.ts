@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE, type Clock } from '../clock.ts';
@@ -7,7 +8,9 @@ import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
-import { claimIdempotencyKey } from './idempotency.ts';
+import { answerOfFirst, claimIdempotencyKey } from './idempotency.ts';
+import { ledgerPrepare, type PrepareSpec, type Prepared } from './prepare.ts';
+import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -84,6 +87,8 @@ export interface DocumentDraft {
   orderId?: string | null;
   /** The balance rows the build step locked (lockBalances); rows that only grow need no lock. */
   locked?: Map<string, LockedBalance>;
+  /** Further writes of the post, made by the document's own statement (an order's executed quantities, D23). */
+  alsoWrites?: SQL[];
   /** Runs after the document row is written, in the same transaction (transfer rows, status changes). */
   afterPost?: (tx: Db, posted: { id: string; number: string }) => Promise<void>;
 }
@@ -97,8 +102,15 @@ export interface PostingRequest {
   input: unknown;
   clock: Clock;
   occurredAt: Date;
+  /**
+   * Issue 11: what the post reads, claims and locks before it decides, in one round trip (prepare.ts) instead of the
+   * claim alone; `check` runs on it before the claim's answer is looked at (the checks that come before the claim).
+   */
+  prepare?: { spec: (ids: { documentId: string; recordedAt: Date }) => PrepareSpec; check?: (prepared: Prepared) => void };
   /** Locks, reads and decides inside the transaction; returns what to post. */
-  build: (tx: Db, ctx: { documentId: string; recordedAt: Date }) => Promise<DocumentDraft>;
+  build: (tx: Db, ctx: { documentId: string; recordedAt: Date; prepared?: Prepared }) => Promise<DocumentDraft>;
+  /** The audit row of the mutation the post runs in: written by the post's own statement (issue 11). */
+  audit?: PendingAudit;
 }
 
 const MAX_BALANCE = 2_147_483_647;
@@ -205,11 +217,11 @@ function netChanges(moves: MovementDraft[], reservations: ReservationChange[]): 
 }
 
 /**
- * Applies the net changes to the balance cache. Rows that were locked change by a guarded UPDATE
+ * Decides how the net changes reach the balance cache. Rows that were locked change by a guarded UPDATE
  * (never below zero, reserved never above on hand); rows that were not locked may only grow (upsert).
  * The CHECK constraint on balances is the backstop.
  */
-async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date): Promise<void> {
+function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>): { updates: NetChange[]; inserts: NetChange[] } {
   const updates: NetChange[] = [];
   const inserts: NetChange[] = [];
   for (const c of changes) {
@@ -244,42 +256,53 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
       inserts.push(c);
     }
   }
-  if (updates.length) {
-    const values = sql.join(
-      updates.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.onHand}::int, ${c.reserved}::int, ${c.inTransit}::int)`),
-      sql`, `,
-    );
-    const rows = await queryRows<{ store_id: string }>(
-      tx,
-      sql`UPDATE balances AS b
-             SET on_hand = b.on_hand + v.d_on_hand, reserved = b.reserved + v.d_reserved,
-                 in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz
-            FROM (VALUES ${values}) AS v(store_id, batch_id, d_on_hand, d_reserved, d_in_transit)
-           WHERE b.store_id = v.store_id AND b.batch_id = v.batch_id
-             AND b.on_hand + v.d_on_hand >= b.reserved + v.d_reserved
-             AND b.reserved + v.d_reserved >= 0 AND b.in_transit + v.d_in_transit >= 0
-       RETURNING b.store_id`,
-    );
-    if (rows.length !== updates.length) {
-      throw insufficientStock('库存不足', { storeId: updates[0].storeId, itemId: updates[0].itemId, requested: 0, available: 0 });
-    }
+  return { updates, inserts };
+}
+
+/** The guarded UPDATE of locked rows; it returns one row per row changed. */
+function updateBalances(updates: NetChange[], at: Date): SQL {
+  const values = sql.join(
+    updates.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.onHand}::int, ${c.reserved}::int, ${c.inTransit}::int)`),
+    sql`, `,
+  );
+  return sql`UPDATE balances AS b
+                SET on_hand = b.on_hand + v.d_on_hand, reserved = b.reserved + v.d_reserved,
+                    in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz
+               FROM (VALUES ${values}) AS v(store_id, batch_id, d_on_hand, d_reserved, d_in_transit)
+              WHERE b.store_id = v.store_id AND b.batch_id = v.batch_id
+                AND b.on_hand + v.d_on_hand >= b.reserved + v.d_reserved
+                AND b.reserved + v.d_reserved >= 0 AND b.in_transit + v.d_in_transit >= 0
+          RETURNING b.store_id`;
+}
+
+/** The upsert of rows that only grow. */
+function growBalances(inserts: NetChange[], at: Date): SQL {
+  const values = sql.join(
+    inserts.map(
+      (c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.itemId}::uuid, ${c.onHand}::int, 0, ${c.inTransit}::int, ${at.toISOString()}::timestamptz)`,
+    ),
+    sql`, `,
+  );
+  return sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at)
+             VALUES ${values}
+             ON CONFLICT (store_id, batch_id) DO UPDATE
+                SET on_hand = balances.on_hand + excluded.on_hand,
+                    in_transit = balances.in_transit + excluded.in_transit,
+                    updated_at = excluded.updated_at`;
+}
+
+/** A guarded UPDATE that changed fewer rows than it should have: someone else's change won the race. */
+function assertAllUpdated(changed: number, updates: NetChange[]) {
+  if (changed !== updates.length) {
+    throw insufficientStock('库存不足', { storeId: updates[0].storeId, itemId: updates[0].itemId, requested: 0, available: 0 });
   }
-  if (inserts.length) {
-    const values = sql.join(
-      inserts.map(
-        (c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.itemId}::uuid, ${c.onHand}::int, 0, ${c.inTransit}::int, ${at.toISOString()}::timestamptz)`,
-      ),
-      sql`, `,
-    );
-    await tx.execute(
-      sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at)
-          VALUES ${values}
-          ON CONFLICT (store_id, batch_id) DO UPDATE
-             SET on_hand = balances.on_hand + excluded.on_hand,
-                 in_transit = balances.in_transit + excluded.in_transit,
-                 updated_at = excluded.updated_at`,
-    );
-  }
+}
+
+/** Applies the net changes to the balance cache (planBalances), in one statement each for updates and inserts. */
+async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date): Promise<void> {
+  const { updates, inserts } = planBalances(changes, locked);
+  if (updates.length) assertAllUpdated((await queryRows(tx, updateBalances(updates, at))).length, updates);
+  if (inserts.length) await tx.execute(growBalances(inserts, at));
 }
 
 const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
@@ -302,74 +325,66 @@ export interface DocumentHeader {
 }
 
 /**
- * Writes one decided document inside the caller's transaction: balances (guarded), lines and movements,
- * the document row with its number, then the draft's afterPost. postDocument wraps it in its own
- * transaction; dispatch execution writes several documents in one.
+ * Writes one decided document inside the caller's transaction, in one statement (issue 11: one round trip):
+ * balances (guarded), lines and movements, the document row with its number, and the mutation's audit row when the
+ * caller hands it over; then the draft's afterPost. postDocument wraps it in its own transaction when it has none;
+ * dispatch execution writes several documents in one.
  */
-export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft): Promise<DocumentRow> {
+export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft, audit?: PendingAudit): Promise<DocumentRow> {
   const posted = !draft.pending;
-  await applyBalances(tx, netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), h.recordedAt);
+  const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map());
+  const steps: SQL[] = [];
+  if (updates.length) steps.push(sql`updated AS (${updateBalances(updates, h.recordedAt)})`);
+  if (inserts.length) steps.push(sql`grown AS (${growBalances(inserts, h.recordedAt)})`);
   // A pending increase (a batch found in a stocktake) makes its store a holder of the batch at once, with nothing on
   // hand yet: the document's lines are then readable wherever the document is (policy: a store in scope holds it).
-  if (!posted)
-    await holdBatches(
-      tx,
-      draft.movements.filter((m) => m.quantity > 0 && !draft.locked?.has(keyOf(m))),
-      h.recordedAt,
-    );
-  await insertLinesAndMovements(tx, h, posted ? draft : { ...draft, movements: [] });
-  const [row] = await tx
-    .insert(documents)
-    .values({
-      id: h.documentId,
-      number: documentNumber(draft.type, h.recordedAt),
-      type: draft.type,
-      status: posted ? 'POSTED' : 'PENDING_APPROVAL',
-      storeId: draft.storeId,
-      counterpartStoreId: draft.counterpartStoreId ?? null,
-      transferId: draft.transferId ?? null,
-      source: draft.source ?? null,
-      sourceOrgId: draft.sourceOrgId ?? null,
-      contractNo: draft.contractNo ?? null,
-      inspectionReportNo: draft.inspectionReportNo ?? null,
-      reference: draft.reference ?? null,
-      recipient: draft.recipient ?? null,
-      reasonCode: draft.reasonCode ?? null,
-      approvalRef: draft.approvalRef ?? null,
-      note: draft.note ?? null,
-      incidentId: draft.incidentId ?? null,
-      reversesDocumentId: draft.reversesDocumentId ?? null,
-      orderId: draft.orderId ?? null,
-      details: draft.details ?? null,
-      actorId: h.actor.id,
-      occurredAt: h.occurredAt,
-      recordedAt: h.recordedAt,
-      idempotencyKind: h.kind,
-      idempotencyKey: h.key,
-      requestHash: h.hash,
-    })
-    .returning();
-  await draft.afterPost?.(tx, { id: h.documentId, number: row.number });
-  return row;
+  const held = posted ? [] : draft.movements.filter((m) => m.quantity > 0 && !draft.locked?.has(keyOf(m)));
+  if (held.length) steps.push(sql`held AS (${holdBatches(held, h.recordedAt)})`);
+  const { lines, movements } = linesAndMovements(h, posted ? draft : { ...draft, movements: [] });
+  if (lines) steps.push(sql`lines AS (${lines})`);
+  if (movements) steps.push(sql`moves AS (${movements})`);
+  draft.alsoWrites?.forEach((write, i) => steps.push(sql`${sql.raw(`also_${i}`)} AS (${write})`));
+  if (audit && !audit.written) steps.push(sql`audit AS (${pendingAuditInsert(audit)})`);
+  steps.push(sql`doc AS (${documentInsert(h, draft, posted)} RETURNING *)`);
+  const [row] = await queryRows<Record<string, unknown>>(
+    tx,
+    sql`WITH ${sql.join(steps, sql`, `)} SELECT doc.*, ${updates.length ? sql`(SELECT count(*) FROM updated)::int` : sql`0`} AS balances_updated FROM doc`,
+  );
+  if (updates.length) assertAllUpdated(Number(row.balances_updated), updates);
+  const document = tableRow(documents, row);
+  await draft.afterPost?.(tx, { id: h.documentId, number: document.number });
+  return document;
 }
 
-async function holdBatches(tx: Db, moves: MovementDraft[], at: Date) {
-  if (!moves.length) return;
+function documentInsert(h: DocumentHeader, draft: DocumentDraft, posted: boolean): SQL {
+  const details = draft.details === undefined || draft.details === null ? null : JSON.stringify(draft.details);
+  return sql`INSERT INTO documents (id, number, type, status, store_id, counterpart_store_id, transfer_id, source, source_org_id, contract_no,
+                                    inspection_report_no, reference, recipient, reason_code, approval_ref, note, incident_id,
+                                    reverses_document_id, order_id, details, actor_id, occurred_at, recorded_at, idempotency_kind,
+                                    idempotency_key, request_hash)
+    VALUES (${h.documentId}::uuid, ${documentNumber(draft.type, h.recordedAt)}, ${draft.type}::document_type,
+            ${posted ? 'POSTED' : 'PENDING_APPROVAL'}::document_status, ${draft.storeId}::uuid, ${draft.counterpartStoreId ?? null}::uuid,
+            ${draft.transferId ?? null}::uuid, ${draft.source ?? null}::receipt_source, ${draft.sourceOrgId ?? null}::uuid,
+            ${draft.contractNo ?? null}::varchar, ${draft.inspectionReportNo ?? null}::varchar, ${draft.reference ?? null}::varchar,
+            ${draft.recipient ?? null}::varchar, ${draft.reasonCode ?? null}::varchar, ${draft.approvalRef ?? null}::varchar,
+            ${draft.note ?? null}::varchar, ${draft.incidentId ?? null}::uuid, ${draft.reversesDocumentId ?? null}::uuid,
+            ${draft.orderId ?? null}::uuid, ${details}::jsonb, ${h.actor.id}::uuid, ${h.occurredAt.toISOString()}::timestamptz,
+            ${h.recordedAt.toISOString()}::timestamptz, ${h.kind}::varchar, ${h.key}::varchar, ${h.hash}::varchar)`;
+}
+
+function holdBatches(moves: MovementDraft[], at: Date): SQL {
   const values = sql.join(
     moves.map((m) => sql`(${m.storeId}::uuid, ${m.batchId}::uuid, ${m.itemId}::uuid, 0, 0, 0, ${at.toISOString()}::timestamptz)`),
     sql`, `,
   );
-  await tx.execute(
-    sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at) VALUES ${values} ON CONFLICT (store_id, batch_id) DO NOTHING`,
-  );
+  return sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at) VALUES ${values} ON CONFLICT (store_id, batch_id) DO NOTHING`;
 }
 
-/** Document lines and their movements in one statement. */
-async function insertLinesAndMovements(
-  tx: Db,
+/** The INSERTs of document lines and of their movements (null where there are none). */
+function linesAndMovements(
   h: Pick<DocumentHeader, 'documentId' | 'occurredAt' | 'recordedAt'> & { actor: { id: string } },
   draft: Pick<DocumentDraft, 'type' | 'lines' | 'movements'>,
-) {
+): { lines: SQL | null; movements: SQL | null } {
   const documentId = h.documentId;
   const at = h.recordedAt.toISOString();
   const occurred = h.occurredAt.toISOString();
@@ -384,18 +399,32 @@ async function insertLinesAndMovements(
            ${m.unitPrice}::numeric, ${draft.type}::document_type, ${m.reasonCode ?? null}::varchar, ${occurred}::timestamptz,
            ${at}::timestamptz, ${h.actor.id}::uuid)`,
   );
-  const insertLines = sql`INSERT INTO document_lines (document_id, line_no, item_id, batch_id, quantity, unit_price, reason_code,
-                                 book_quantity, counted_quantity, note) VALUES ${sql.join(lineRows, sql`, `)}`;
-  const insertMoves = sql`INSERT INTO movements (document_id, store_id, batch_id, item_id, bucket, quantity, unit_price, type,
-                                 reason_code, occurred_at, recorded_at, actor_id) VALUES ${sql.join(moveRows, sql`, `)}`;
-  if (lineRows.length && moveRows.length) await tx.execute(sql`WITH lines AS (${insertLines}) ${insertMoves}`);
-  else if (lineRows.length) await tx.execute(insertLines);
-  else if (moveRows.length) await tx.execute(insertMoves);
+  return {
+    lines: lineRows.length
+      ? sql`INSERT INTO document_lines (document_id, line_no, item_id, batch_id, quantity, unit_price, reason_code,
+                                 book_quantity, counted_quantity, note) VALUES ${sql.join(lineRows, sql`, `)}`
+      : null,
+    movements: moveRows.length
+      ? sql`INSERT INTO movements (document_id, store_id, batch_id, item_id, bucket, quantity, unit_price, type,
+                                 reason_code, occurred_at, recorded_at, actor_id) VALUES ${sql.join(moveRows, sql`, `)}`
+      : null,
+  };
+}
+
+/** Document lines and their movements in one statement. */
+async function insertLinesAndMovements(
+  tx: Db,
+  h: Pick<DocumentHeader, 'documentId' | 'occurredAt' | 'recordedAt'> & { actor: { id: string } },
+  draft: Pick<DocumentDraft, 'type' | 'lines' | 'movements'>,
+) {
+  const { lines, movements } = linesAndMovements(h, draft);
+  if (lines && movements) await tx.execute(sql`WITH lines AS (${lines}) ${movements}`);
+  else if (lines ?? movements) await tx.execute((lines ?? movements)!);
 }
 
 export type DocumentRow = typeof documents.$inferSelect;
 
-/** The posted document (its row when this call wrote it; a replay returns only the id of the first). */
+/** The posted document (its row when this call wrote it, or a replay read it; else only the id of the first). */
 export interface PostedDocument {
   documentId: string;
   replayed: boolean;
@@ -403,11 +432,14 @@ export interface PostedDocument {
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
+const isTransaction = (db: Db): boolean => db instanceof PgTransaction;
 
 /**
  * Posts one document all-or-nothing: idempotency claim, build (locks and decisions), balances, movements,
  * lines, number and document row in one transaction. Same key + same input → the first result;
- * same key + other input → IDEMPOTENCY_CONFLICT.
+ * same key + other input → IDEMPOTENCY_CONFLICT. Inside a transaction already (a mutation's), the post is part of it:
+ * no savepoint of its own, since a refusal rolls the whole transaction back, and the mutation is tried again after a
+ * deadlock (audited-mutations.ts); on its own, it opens its transaction and tries again itself.
  */
 export async function postDocument(db: Db, req: PostingRequest): Promise<PostedDocument> {
   const key = req.idempotencyKey.trim();
@@ -415,32 +447,45 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   const hash = requestHash(req.input);
   // The id follows from the idempotency key: a retried or replayed post names the same document.
   const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
-  for (let attempt = 1; ; attempt++) {
+  let lines = 0;
+  const post = async (tx: Db): Promise<PostedDocument> => {
     const recordedAt = req.clock.now().toJSDate();
-    let lines = 0;
-    try {
-      const posted = await db.transaction(async (tx): Promise<PostedDocument> => {
-        const first = await claimIdempotencyKey(tx, {
-          kind: req.kind,
-          actorId: req.actor.id,
-          key,
-          input: req.input,
-          resultId: documentId,
-          resultName: 'documentId',
-          at: recordedAt,
-        });
-        if (first) return { documentId: first, replayed: true };
-        const draft = await req.build(tx, { documentId, recordedAt });
-        const document = await writeDocument(tx, { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt }, draft);
-        lines = draft.lines.length;
-        return { documentId, replayed: false, document };
+    let prepared: Prepared | undefined;
+    if (req.prepare) {
+      const claim = { kind: req.kind, actorId: req.actor.id, key, hash, resultId: documentId, at: recordedAt };
+      prepared = await ledgerPrepare(tx, claim, req.prepare.spec({ documentId, recordedAt }));
+      req.prepare.check?.(prepared);
+      if (prepared.first) {
+        return { documentId: answerOfFirst({ key, resultName: 'documentId' }, hash, prepared.first), replayed: true, document: prepared.firstDocument };
+      }
+    } else {
+      const first = await claimIdempotencyKey(tx, {
+        kind: req.kind,
+        actorId: req.actor.id,
+        key,
+        input: req.input,
+        resultId: documentId,
+        resultName: 'documentId',
+        at: recordedAt,
       });
+      if (first) return { documentId: first, replayed: true };
+    }
+    const draft = await req.build(tx, { documentId, recordedAt, prepared });
+    const header = { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt };
+    const document = await writeDocument(tx, header, draft, req.audit);
+    lines = draft.lines.length;
+    return { documentId, replayed: false, document };
+  };
+  const inTransaction = isTransaction(db);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const posted = inTransaction ? await post(db) : await db.transaction(post);
       // For the metrics (documents posted by type); a replay posted nothing.
-      if (posted.document) publishDocumentPosted({ type: posted.document.type, lines });
+      if (posted.document && !posted.replayed) publishDocumentPosted({ type: posted.document.type, lines });
       return posted;
     } catch (error) {
       const { code } = pgError(error);
-      if (code && RETRYABLE.has(code) && attempt < 3) continue;
+      if (code && RETRYABLE.has(code) && attempt < 3 && !inTransaction) continue;
       throw ledgerError(error);
     }
   }

@@ -122,8 +122,6 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
             SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit, bal.updated_at,
                    b.batch_no, b.production_date::text AS production_date, b.expiry_date::text AS expiry_date, b.unit_price::text AS unit_price,
                    b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at, b.created_at,
-                   i.code AS item_code, i.category_code, i.name AS item_name, i.spec, i.unit, i.gb_code, i.reference_price::text AS reference_price,
-                   i.storage_life_months, i.rotation_lead_months, i.recovery_kind, i.recovery_months,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
               FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
              WHERE bal.store_id IN (${sql.join(
@@ -137,28 +135,8 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           ) ranked WHERE rn <= ${first + 1} ORDER BY store_id, batch_id`,
     );
     const byStore = new Map<string, StockRow[]>();
-    // A catalog item is one object per request however many lines name it.
-    const itemsById = new Map<string, ItemRow>();
     for (const r of rows) {
       const itemId = String(r.item_id);
-      let item = itemsById.get(itemId);
-      if (!item) {
-        item = {
-          id: itemId,
-          code: String(r.item_code),
-          categoryCode: String(r.category_code),
-          name: String(r.item_name),
-          spec: (r.spec as string | null) ?? null,
-          unit: String(r.unit),
-          gbCode: (r.gb_code as string | null) ?? null,
-          referencePrice: (r.reference_price as string | null) ?? null,
-          storageLifeMonths: r.storage_life_months === null ? null : Number(r.storage_life_months),
-          rotationLeadMonths: Number(r.rotation_lead_months),
-          recoveryKind: r.recovery_kind as ItemRow['recoveryKind'],
-          recoveryMonths: r.recovery_months === null ? null : Number(r.recovery_months),
-        };
-        itemsById.set(itemId, item);
-      }
       const b: StockRow = {
         storeId: String(r.store_id),
         batchId: String(r.batch_id),
@@ -168,7 +146,7 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
         inTransit: Number(r.in_transit),
         updatedAt: new Date(r.updated_at as string),
         // The batch and the item come with the balance: nested stock lines resolve batch, item, price and value
-        // without a loader round (and synchronously).
+        // without a loader round (and synchronously). The item is set below, one object per catalog item.
         batch: {
           id: String(r.batch_id),
           itemId,
@@ -184,7 +162,6 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           receivedAt: new Date(r.received_at as string),
           createdAt: new Date(r.created_at as string),
         },
-        item,
       };
       const lines = byStore.get(b.storeId);
       if (lines) lines.push(b);
@@ -192,6 +169,11 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
     }
     for (const k of group) result.set(k, byStore.get(k.storeId) ?? []);
   }
+  // The catalog items of all the lines in one more statement, rather than their columns repeated on every line.
+  const lines = [...result.values()].flat();
+  const itemIds = [...new Set(lines.map((l) => l.itemId))];
+  const itemsById = new Map(itemIds.length ? (await db.select().from(items).where(inArray(items.id, itemIds))).map((i) => [i.id, i]) : []);
+  for (const l of lines) l.item = itemsById.get(l.itemId);
   return keys.map((k) => result.get(k)!);
 }
 

@@ -138,6 +138,11 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
     .select()
     .from(batches)
     .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
+  return agreeingBatch(existing, b, field, given);
+}
+
+/** An existing batch with the number of a new one: its recorded attributes must agree with those given. */
+function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: ReadonlySet<BatchAttribute>): BatchRow {
   const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(
     (k) => b[k] !== null && (!given || given.has(k)) && String(existing[k]) !== String(b[k]) && !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
   );
@@ -149,46 +154,64 @@ export async function batchFor(tx: Db, b: NewBatch, field: string, given?: Reado
 
 /** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
 export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost'] } = {}) {
-  const { db, actor: user, clock } = ctx;
+  const { db, actor: user, clock, reference } = ctx;
   const v = validate(receiptSchema, input);
-  const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
-  const itemMap = await itemsFor(db, v.lines);
+  const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
+  const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   await assertIncidentExists(db, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
+  const newBatch = ({ given: _given, ...p }: (typeof prepared)[number], i: number, documentId: string): Omit<NewBatch, 'ownerOrgId' | 'supplierOrgId'> => ({
+    ...p,
+    batchNo: p.batchNo ?? `B${receiptDate.replaceAll('-', '').slice(2)}-${documentId.slice(0, 6).toUpperCase()}-${i + 1}`,
+    fundingSource: p.fundingSource ?? defaultFunding(store, v.source),
+    reserveMode: reserveModeOf(store),
+    receivedAt: occurredAt,
+  });
+  // Issue 11: without organisations to look up or register, the claim, the owner and the batches take one round
+  // trip (ledger_prepare); the decisions below are the same either way.
+  const lean = !v.sourceOrgId && !v.sourceName && v.lines.every((l) => !l.ownerOrgId);
 
   return postDocument(db, {
     kind: 'receiveStock',
     actor: user,
+    audit: ctx.audit,
     idempotencyKey: v.idempotencyKey,
     input: v,
     clock,
     occurredAt,
-    build: async (tx, { documentId }) => {
-      const supplierOrgId = await organizationFor(tx, v.sourceOrgId, v.sourceName, v.source === 'DONATION' ? 'DONOR' : 'COMPANY', 'input.sourceOrgId');
-      const owner = await defaultOwner(tx, store);
+    prepare: lean
+      ? {
+          spec: ({ documentId }) => ({
+            ...(store.kind === 'AGREEMENT' ? { ownerOrgId: store.operatorOrgId } : { ownerRegion: store.regionCode }),
+            batches: prepared.map((p, i) => {
+              const b = { ...newBatch(p, i, documentId), supplierOrgId: null };
+              return { ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) };
+            }),
+          }),
+        }
+      : undefined,
+    build: async (tx, { documentId, prepared: held }) => {
+      const supplierOrgId = lean
+        ? null
+        : await organizationFor(tx, v.sourceOrgId, v.sourceName, v.source === 'DONATION' ? 'DONOR' : 'COMPANY', 'input.sourceOrgId');
+      // The region's government as ledger_prepare found it; else (not registered yet, or a company's store) as before.
+      const owner = held?.owner?.id ?? (await defaultOwner(tx, store));
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
-      for (const [i, { given, ...p }] of prepared.entries()) {
+      for (const [i, line] of prepared.entries()) {
         const ownerOrgId = v.lines[i].ownerOrgId ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`) : owner;
-        const batch = await batchFor(
-          tx,
-          {
-            ...p,
-            batchNo: p.batchNo ?? `B${receiptDate.replaceAll('-', '').slice(2)}-${documentId.slice(0, 6).toUpperCase()}-${i + 1}`,
-            fundingSource: p.fundingSource ?? defaultFunding(store, v.source),
-            reserveMode: reserveModeOf(store),
-            ownerOrgId,
-            supplierOrgId,
-            receivedAt: occurredAt,
-          },
-          `input.lines.${i}`,
-          given,
-        );
-        lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: p.quantity, unitPrice: batch.unitPrice });
-        moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: p.quantity, unitPrice: batch.unitPrice });
+        const wanted = { ...newBatch(line, i, documentId), ownerOrgId, supplierOrgId };
+        const found = held?.batches?.[i];
+        const batch = found
+          ? found.created
+            ? found
+            : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
+          : await batchFor(tx, wanted, `input.lines.${i}`, line.given);
+        lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
+        moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }
       return {
         type: 'RECEIPT',

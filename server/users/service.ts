@@ -11,6 +11,7 @@ import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import type { ReferenceCache } from '../reference-cache.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -200,8 +201,9 @@ export async function ensureAdministrator(db: Db, username: string, password: st
 }
 
 /** The principal of an `Authorization: Bearer <token>` header; null when absent, invalid, expired or deactivated. */
-export async function authenticate(db: Db, keys: TokenKeys, authorization: string | null | undefined): Promise<Principal | null> {
+export async function authenticate(db: Db, keys: TokenKeys, authorization: string | null | undefined, reference?: ReferenceCache): Promise<Principal | null> {
   const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
   const userId = token ? await verifyToken(keys, token) : undefined;
-  return userId ? loadPrincipal(db, userId) : null;
+  if (!userId) return null;
+  return reference ? reference.principal(userId, () => loadPrincipal(db, userId)) : loadPrincipal(db, userId);
 }

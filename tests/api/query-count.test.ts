@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { itemSeeds } from '../../seeds/data/catalog.ts';
 import { regionSeeds } from '../../seeds/data/regions.ts';
+import { COTTON_TENT, QUILT, receive, SANDBAG, TANGZHUANG, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 
 const TOWNSHIPS = regionSeeds.filter((r) => r.level === 'TOWNSHIP').length; // 71: the five plans' townships and 海东街道
 const ITEMS = itemSeeds.length;
@@ -17,6 +18,7 @@ describe('House style 5: no N+1 — SQL statements for a nested query do not gro
   /** The SQL statements one request sends, with its data (asserted error-free). */
   async function statements(query: string, as = 'admin'): Promise<{ n: number; data: any }> {
     await t.token(as); // log in first: the login's own statements are not the request's
+    await t.gql('{ me { id } }', {}, as); // and be known: the principal is then held in memory (issue 11), not loaded by one request only
     t.database.stats.statements = 0;
     const res = await t.gql(query, {}, as);
     const n = t.database.stats.statements;
@@ -66,6 +68,33 @@ describe('House style 5: no N+1 — SQL statements for a nested query do not gro
     expect(largeNodes.filter((s: any) => s.operator !== null).length).toBeGreaterThan(5);
     expect(largeNodes.filter((s: any) => s.region.parent !== null).length).toBeGreaterThan(90);
     expect(large.n).toBe(small.n);
+  });
+
+  it('stores → stock → batch and item (issue 11, P3): the same statements for 2 stores and for 40, each line with its own batch and item', async () => {
+    const nested = (n: number) =>
+      `{ stores(regionCode: "410700000000", first: ${n}) { edges { node { id stock(first: 20) { edges { node { onHand value batch { id unitPrice } item { id name category { name } } } } } } } } }`;
+    for (const store of [XINXIANG, XINXIANG_COUNTY, WEIHUI, TANGZHUANG]) {
+      await receive(t, 'admin', store, [
+        { itemId: QUILT, quantity: 10, unitPrice: '80.00' },
+        { itemId: COTTON_TENT, quantity: 2, unitPrice: '1200.00' },
+        { itemId: SANDBAG, quantity: 500, unitPrice: '1.20' },
+      ]);
+    }
+    const small = await statements(nested(2));
+    const large = await statements(nested(40));
+    expect(large.n).toBe(small.n);
+    const lines = large.data.stores.edges.flatMap((s: any) => s.node.stock.edges.map((e: any) => ({ storeId: s.node.id, ...e.node })));
+    expect(lines.length).toBe(12);
+    // The root stock list reaches the same lines another way (listStock and the loaders): the same item for each.
+    const flat = await t.gql(
+      `{ stock(filter: {}, first: 500) { edges { node { store { id } batch { id } item { id name category { name } } } } } }`,
+      {},
+      'admin',
+    );
+    expect(flat.errors).toBeUndefined();
+    const itemOf = new Map(flat.data.stock.edges.map((e: any) => [`${e.node.store.id}|${e.node.batch.id}`, e.node.item]));
+    for (const l of lines) expect(itemOf.get(`${l.storeId}|${l.batch.id}`)).toEqual(l.item);
+    expect(new Set(lines.map((l: any) => l.item.name)).size).toBe(3);
   });
 
   it('each nesting level of stores costs at most one statement, whatever the page size', async () => {
