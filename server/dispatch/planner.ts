@@ -1,4 +1,5 @@
 import * as highsModule from 'highs';
+import { kthSmallest } from './select.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
@@ -115,12 +116,18 @@ const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
 
+const RAD = Math.PI / 180;
+
 /** Great-circle distance in km (haversine, mean Earth radius). */
 export function greatCircleKm(a: LatLng, b: LatLng): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return haversineKm(a.lat, a.lng, Math.cos(a.lat * RAD), b.lat, b.lng, Math.cos(b.lat * RAD));
+}
+
+/** The haversine with each end's cos(latitude) given, so a ranking computes it once per point, not once per pair. */
+function haversineKm(aLat: number, aLng: number, aCos: number, bLat: number, bLng: number, bCos: number): number {
+  const dLat = (bLat - aLat) * RAD;
+  const dLng = (bLng - aLng) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + aCos * bCos * Math.sin(dLng / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -155,18 +162,22 @@ function arcFor(
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
-  const travel = override ?? distanceKm / policy.speedKmh;
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? source.leadDays * 24 + 24 : 0;
-  const etaHours = policy.handlingHours + lead + travel;
-  const unitCost = etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
-  return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost };
+  const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
+  return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline) };
 }
+
+// The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
+const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
+const unitCostOf = (etaHours: number, tier: Tier, deadline: number) => etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
+
+const OVERRIDE_LENGTHS = [12, 9, 6, 4, 2];
 
 function overrideHours(policy: PlannerPolicy, storeId: string, regionCode: string): number | undefined {
   const table = policy.travelOverrides;
   if (!table) return undefined;
   // The most specific region first: township, county, city, province.
-  for (const length of [12, 9, 6, 4, 2]) {
+  for (const length of OVERRIDE_LENGTHS) {
     const code = regionCode.slice(0, length).padEnd(12, '0');
     const hours = table.get(`${storeId}|${code}`);
     if (hours !== undefined) return hours;
@@ -307,15 +318,20 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
 /**
  * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
- * numbered; `storeOf` gives each source's store number (−1 for agreements and capacity).
+ * numbered; `storeOf` gives each source's store number (−1 for agreements and capacity). The costs are computed in
+ * one flat pass over typed arrays (a province has tens of thousands of stores per destination).
  */
 class StoreRanking {
   readonly storeCount: number;
   readonly storeOf: Int32Array;
+  /** Each item's sources (their indices), in input order. */
+  readonly itemSources = new Map<string, number[]>();
   /** Scratch for ItemPools: the next source of the same item at the same store. */
   readonly next: Int32Array;
   private readonly stores: StoreBatchSource[];
-  private readonly tiers: Map<string, Tier>[];
+  /** Each store's region number; the tier depends on the region only (D15): per destination, one tier per region. */
+  private readonly regionOf: Int32Array;
+  private readonly tiers: Tier[][];
   private readonly cost: Float64Array[];
   /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
   private readonly order: Int32Array[];
@@ -325,41 +341,93 @@ class StoreRanking {
     private readonly policy: PlannerPolicy,
     private readonly deadline: number,
   ) {
-    // One look-up per source: number the stores as they come, then renumber them in id order, so that equal
-    // costs rank by store number.
+    // One pass over the sources (a province holds hundreds of thousands of batches): number the stores as they
+    // come and list each item's sources. A store's batches usually come one after another: the previous source's
+    // number then saves the look-up. Equal costs rank by store id (see rank), so the numbering order does not matter.
     const numberOf = new Map<string, number>();
-    const seen: StoreBatchSource[] = [];
+    const stores: StoreBatchSource[] = [];
     this.storeOf = new Int32Array(sources.length).fill(-1);
-    sources.forEach((s, i) => {
-      if (s.kind !== 'STORE') return;
-      let n = numberOf.get(s.storeId);
-      if (n === undefined) numberOf.set(s.storeId, (n = seen.push(s) - 1));
-      this.storeOf[i] = n;
-    });
-    const byId = Int32Array.from(seen.keys()).sort((a, b) => (seen[a].storeId < seen[b].storeId ? -1 : seen[a].storeId > seen[b].storeId ? 1 : 0));
-    const renumbered = new Int32Array(seen.length);
-    byId.forEach((old, n) => (renumbered[old] = n));
-    this.storeOf.forEach((n, i) => n >= 0 && (this.storeOf[i] = renumbered[n]));
-    this.stores = Array.from(byId, (old) => seen[old]);
+    let lastId: string | undefined;
+    let last = -1;
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i];
+      const list = this.itemSources.get(s.itemId);
+      if (list) list.push(i);
+      else this.itemSources.set(s.itemId, [i]);
+      if (s.kind !== 'STORE') continue;
+      if (s.storeId !== lastId) {
+        let n = numberOf.get(s.storeId);
+        if (n === undefined) numberOf.set(s.storeId, (n = stores.push(s) - 1));
+        lastId = s.storeId;
+        last = n;
+      }
+      this.storeOf[i] = last;
+    }
+    this.stores = stores;
     this.next = new Int32Array(sources.length).fill(-1);
-    this.storeCount = this.stores.length;
-    // The tier depends on the store's region only: one decision per region and destination.
-    this.tiers = destinations.map(() => new Map());
-    this.cost = destinations.map((_, j) => Float64Array.from(this.stores, (s) => this.arc(j, s).unitCost));
+    this.storeCount = stores.length;
+    const regionNumber = new Map<string, number>();
+    const regionStores: StoreBatchSource[] = [];
+    this.regionOf = new Int32Array(this.storeCount);
+    this.stores.forEach((s, n) => {
+      let r = regionNumber.get(s.regionCode);
+      if (r === undefined) regionNumber.set(s.regionCode, (r = regionStores.push(s) - 1));
+      this.regionOf[n] = r;
+    });
+    this.tiers = destinations.map((d) => regionStores.map((s) => tierOf(s, d)));
+    this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
-  private arc(j: number, s: StoreBatchSource): Arc {
-    const d = this.destinations[j];
-    let tier = this.tiers[j].get(s.regionCode);
-    if (!tier) this.tiers[j].set(s.regionCode, (tier = tierOf(s, d)));
-    return arcFor(s, -1, d, j, this.policy, this.deadline, tier);
+  /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
+  private costs(): Float64Array[] {
+    const { policy, stores, regionOf, deadline } = this;
+    const lat = Float64Array.from(stores, (s) => s.lat);
+    const lng = Float64Array.from(stores, (s) => s.lng);
+    const cos = lat.map((l) => Math.cos(l * RAD));
+    const numberOf = policy.travelOverrides?.size ? new Map(stores.map((s, n) => [s.storeId, n])) : undefined;
+    return this.destinations.map((d, j) => {
+      const override = numberOf && this.overrides(d, numberOf);
+      const tiers = this.tiers[j];
+      const dCos = Math.cos(d.lat * RAD);
+      const cost = new Float64Array(stores.length);
+      for (let n = 0; n < cost.length; n++) {
+        const distanceKm = haversineKm(lat[n], lng[n], cos[n], d.lat, d.lng, dCos) * policy.detourFactor;
+        const hours = override ? override[n] : Number.NaN;
+        const etaHours = etaOf(policy, 0, Number.isNaN(hours) ? distanceKm / policy.speedKmh : hours);
+        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], deadline);
+      }
+      return cost;
+    });
+  }
+  /**
+   * Per store number, the travel hours overriding the estimate to destination d (NaN where none applies), as
+   * overrideHours finds them: the most specific region first.
+   */
+  private overrides(d: Destination, numberOf: ReadonlyMap<string, number>): Float64Array {
+    const table = this.policy.travelOverrides!;
+    const codes = OVERRIDE_LENGTHS.map((length) => d.regionCode.slice(0, length).padEnd(12, '0'));
+    const hours = new Float64Array(this.storeCount).fill(Number.NaN);
+    const rank = new Int32Array(this.storeCount).fill(codes.length);
+    for (const [key, h] of table) {
+      const bar = key.lastIndexOf('|');
+      const n = numberOf.get(key.slice(0, bar));
+      const r = codes.indexOf(key.slice(bar + 1));
+      if (n === undefined || r < 0 || r >= rank[n]) continue;
+      rank[n] = r;
+      hours[n] = h;
+    }
+    return hours;
+  }
+  private arc(j: number, n: number): Arc {
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.deadline, this.tiers[j][this.regionOf[n]]);
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
-    const byCost = (a: number, b: number) => cost[a] - cost[b] || a - b;
+    const { stores } = this;
+    const byCost = (a: number, b: number) => cost[a] - cost[b] || compareIds(stores[a].storeId, stores[b].storeId);
     if (prefix >= cost.length) return Int32Array.from(cost.keys()).sort(byCost);
-    // A numeric sort of the costs alone is cheap; everything strictly below the prefix-th cost is the cheap end.
-    const threshold = cost.slice().sort()[prefix];
+    // Everything strictly below the prefix-th cost is the cheap end; selecting that cost needs no sort.
+    const threshold = kthSmallest(cost.slice(), prefix);
     const cheap: number[] = [];
     cost.forEach((c, n) => c < threshold && cheap.push(n));
     return Int32Array.from(cheap).sort(byCost);
@@ -373,10 +441,12 @@ class StoreRanking {
       }
       const n = this.order[j][k];
       const pool = pools.store(n);
-      if (pool) yield { pool, arc: this.arc(j, this.stores[n]) };
+      if (pool) yield { pool, arc: this.arc(j, n) };
     }
   }
 }
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** How many stores per destination are ranked up front; a walk past them ranks the rest. */
 const RANKED_PREFIX = 1024;
@@ -486,11 +556,9 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
   const ranking = new StoreRanking(input.sources, input.destinations, policy, deadline);
-  const sourcesOf = new Map<string, number[]>(items.map((itemId) => [itemId, []]));
-  input.sources.forEach((s, i) => sourcesOf.get(s.itemId)?.push(i));
   for (const itemId of items) {
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
-    const pools = new ItemPools(input.sources, sourcesOf.get(itemId)!, ranking, policy);
+    const pools = new ItemPools(input.sources, ranking.itemSources.get(itemId) ?? [], ranking, policy);
     const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
