@@ -1,5 +1,6 @@
 import * as highsModule from 'highs';
 import { kthSmallest } from './select.ts';
+import { SourceIndex } from './source-index.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
@@ -199,28 +200,34 @@ interface Pool {
 /**
  * One item's pools. Agreements and capacity are few and pooled up front, in key order; a store's pool is made only
  * when the ranking reaches it (most of a province's stores never enter an item's problem), from a chain through the
- * item's sources at that store that costs no allocation per source.
+ * item's entries at that store that costs no allocation per source.
  */
 class ItemPools {
   readonly others: Pool[];
   private readonly first: Int32Array;
+  /** The item's first entry in the index, and per entry the next one at the same store. */
+  private readonly start: number;
+  private readonly next: Int32Array;
   private readonly made = new Map<number, Pool | null>();
   constructor(
     private readonly sources: readonly Source[],
-    itemSources: readonly number[],
-    private readonly ranking: StoreRanking,
+    private readonly index: SourceIndex,
+    item: number,
     private readonly policy: PlannerPolicy,
   ) {
-    this.first = new Int32Array(ranking.storeCount).fill(-1);
+    this.first = new Int32Array(index.stores.length).fill(-1);
+    const start = (this.start = index.start[item]);
+    this.next = new Int32Array(index.start[item + 1] - start);
     const others = new Map<string, Pool>();
-    for (let k = itemSources.length - 1; k >= 0; k--) {
-      const i = itemSources[k];
-      const s = sources[i];
-      const n = ranking.storeOf[i];
+    for (let k = index.start[item + 1] - 1; k >= start; k--) {
+      const n = index.store[k];
       if (n >= 0) {
-        ranking.next[i] = this.first[n];
-        this.first[n] = i;
-      } else if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
+        this.next[k - start] = this.first[n];
+        this.first[n] = k;
+        continue;
+      }
+      const s = sources[index.source[k]];
+      if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
         const key = `${s.kind}|${s.agreementId}`;
         const pool = others.get(key);
         if (pool) {
@@ -238,8 +245,8 @@ class ItemPools {
     if (pool === undefined) {
       const members: Source[] = [];
       let supply = 0;
-      for (let i = this.first[n]; i >= 0; i = this.ranking.next[i]) {
-        const s = this.sources[i];
+      for (let k = this.first[n]; k >= 0; k = this.next[k - this.start]) {
+        const s = this.sources[this.index.source[k]];
         if (supplyOf(s, this.policy) <= 0) continue;
         members.push(s);
         supply += supplyOf(s, this.policy);
@@ -318,17 +325,11 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
 /**
  * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
- * numbered; `storeOf` gives each source's store number (−1 for agreements and capacity). The costs are computed in
- * one flat pass over typed arrays (a province has tens of thousands of stores per destination).
+ * numbered by the SourceIndex; equal costs rank by store id, so that numbering order does not matter. The costs are
+ * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination).
  */
 class StoreRanking {
   readonly storeCount: number;
-  readonly storeOf: Int32Array;
-  /** Each item's sources (their indices), in input order. */
-  readonly itemSources = new Map<string, number[]>();
-  /** Scratch for ItemPools: the next source of the same item at the same store. */
-  readonly next: Int32Array;
-  private readonly stores: StoreBatchSource[];
   /** Each store's region number; the tier depends on the region only (D15): per destination, one tier per region. */
   private readonly regionOf: Int32Array;
   private readonly tiers: Tier[][];
@@ -336,35 +337,11 @@ class StoreRanking {
   /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
   private readonly order: Int32Array[];
   constructor(
-    sources: readonly Source[],
+    private readonly stores: readonly StoreBatchSource[],
     private readonly destinations: Destination[],
     private readonly policy: PlannerPolicy,
     private readonly deadline: number,
   ) {
-    // One pass over the sources (a province holds hundreds of thousands of batches): number the stores as they
-    // come and list each item's sources. A store's batches usually come one after another: the previous source's
-    // number then saves the look-up. Equal costs rank by store id (see rank), so the numbering order does not matter.
-    const numberOf = new Map<string, number>();
-    const stores: StoreBatchSource[] = [];
-    this.storeOf = new Int32Array(sources.length).fill(-1);
-    let lastId: string | undefined;
-    let last = -1;
-    for (let i = 0; i < sources.length; i++) {
-      const s = sources[i];
-      const list = this.itemSources.get(s.itemId);
-      if (list) list.push(i);
-      else this.itemSources.set(s.itemId, [i]);
-      if (s.kind !== 'STORE') continue;
-      if (s.storeId !== lastId) {
-        let n = numberOf.get(s.storeId);
-        if (n === undefined) numberOf.set(s.storeId, (n = stores.push(s) - 1));
-        lastId = s.storeId;
-        last = n;
-      }
-      this.storeOf[i] = last;
-    }
-    this.stores = stores;
-    this.next = new Int32Array(sources.length).fill(-1);
     this.storeCount = stores.length;
     const regionNumber = new Map<string, number>();
     const regionStores: StoreBatchSource[] = [];
@@ -381,9 +358,14 @@ class StoreRanking {
   /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
   private costs(): Float64Array[] {
     const { policy, stores, regionOf, deadline } = this;
-    const lat = Float64Array.from(stores, (s) => s.lat);
-    const lng = Float64Array.from(stores, (s) => s.lng);
-    const cos = lat.map((l) => Math.cos(l * RAD));
+    const lat = new Float64Array(stores.length);
+    const lng = new Float64Array(stores.length);
+    const cos = new Float64Array(stores.length);
+    for (let n = 0; n < stores.length; n++) {
+      lat[n] = stores[n].lat;
+      lng[n] = stores[n].lng;
+      cos[n] = Math.cos(lat[n] * RAD);
+    }
     const numberOf = policy.travelOverrides?.size ? new Map(stores.map((s, n) => [s.storeId, n])) : undefined;
     return this.destinations.map((d, j) => {
       const override = numberOf && this.overrides(d, numberOf);
@@ -424,13 +406,16 @@ class StoreRanking {
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
     const { stores } = this;
-    const byCost = (a: number, b: number) => cost[a] - cost[b] || compareIds(stores[a].storeId, stores[b].storeId);
+    // Answers −1/0/1, not a difference of costs: a fractional result would be allocated on every comparison.
+    const byCost = (a: number, b: number) => (cost[a] < cost[b] ? -1 : cost[a] > cost[b] ? 1 : compareIds(stores[a].storeId, stores[b].storeId));
     if (prefix >= cost.length) return Int32Array.from(cost.keys()).sort(byCost);
     // Everything strictly below the prefix-th cost is the cheap end; selecting that cost needs no sort.
     const threshold = kthSmallest(cost.slice(), prefix);
-    const cheap: number[] = [];
-    cost.forEach((c, n) => c < threshold && cheap.push(n));
-    return Int32Array.from(cheap).sort(byCost);
+    let count = 0;
+    for (let n = 0; n < cost.length; n++) if (cost[n] < threshold) count++;
+    const cheap = new Int32Array(count);
+    for (let n = 0, k = 0; n < cost.length; n++) if (cost[n] < threshold) cheap[k++] = n;
+    return cheap.sort(byCost);
   }
   /** Arcs to destination j from the stores that hold the item, cheapest first. */
   *arcs(j: number, pools: ItemPools): Generator<Candidate> {
@@ -555,10 +540,11 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))].sort();
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
-  const ranking = new StoreRanking(input.sources, input.destinations, policy, deadline);
-  for (const itemId of items) {
+  const index = new SourceIndex(input.sources, items);
+  const ranking = new StoreRanking(index.stores, input.destinations, policy, deadline);
+  for (const [item, itemId] of items.entries()) {
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
-    const pools = new ItemPools(input.sources, ranking.itemSources.get(itemId) ?? [], ranking, policy);
+    const pools = new ItemPools(input.sources, index, item, policy);
     const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
