@@ -1,4 +1,5 @@
 import * as highsModule from 'highs';
+import type { Highs, ModelData } from 'highs';
 import { kthSmallest } from './select.ts';
 import { SourceIndex } from './source-index.ts';
 
@@ -261,14 +262,12 @@ class ItemPools {
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 // highs ships one CommonJS-typed declaration for both its builds: take the loader from whichever shape arrives.
-type HighsSolver = {
-  solve(lp: string, options?: object): { Status: string; Columns: Record<string, { Primal?: number }>; Rows: { Name: string; Dual?: number }[] };
-};
-type HighsLoader = () => Promise<HighsSolver>;
+type HighsLoader = () => Promise<Highs>;
 const highsExport = (highsModule as unknown as { default: HighsLoader | { default: HighsLoader } }).default;
 const loadHighs: HighsLoader = typeof highsExport === 'function' ? highsExport : highsExport.default;
 let highsInstance: ReturnType<HighsLoader> | undefined;
 const highs = () => (highsInstance ??= loadHighs());
+const SOLVER_OPTIONS = { presolve: 'on', solver: 'simplex', output_flag: false };
 
 /** An arc of the restricted problem: the pool it draws on and its cost to one destination. */
 interface Candidate {
@@ -285,40 +284,78 @@ interface Restricted {
   supplyDual: Map<Pool, number>;
 }
 
+/**
+ * The transportation problem restricted to `candidates`, as HiGHS's model arrays (built directly: writing and parsing
+ * LP text cost more than the solve). Columns: one per candidate, then a shortage column per destination with
+ * demand. Rows: the demand rows (= demand), then one supply row per pool in key order (≤ supply).
+ */
+function transportationModel(candidates: Candidate[], demand: number[], infinity: number) {
+  const demandRow = new Int32Array(demand.length).fill(-1);
+  let demandRows = 0;
+  demand.forEach((d, j) => d > 0 && (demandRow[j] = demandRows++));
+  const poolRow = new Map<Pool, number>();
+  for (const { pool } of candidates) poolRow.set(pool, -1);
+  const pools = [...poolRow.keys()].sort(byKey);
+  pools.forEach((pool, p) => poolRow.set(pool, demandRows + p));
+  const numCols = candidates.length + demandRows;
+  const numRows = demandRows + pools.length;
+  const colCost = new Float64Array(numCols);
+  const starts = new Int32Array(numCols + 1);
+  const indices: number[] = [];
+  candidates.forEach(({ pool, arc }, i) => {
+    // Costs to 1e-6 h, as the solver always received them.
+    colCost[i] = Number(arc.unitCost.toFixed(6));
+    const row = demandRow[arc.destinationIndex];
+    if (row >= 0) indices.push(row);
+    indices.push(poolRow.get(pool)!);
+    starts[i + 1] = indices.length;
+  });
+  const rowLower = new Float64Array(numRows).fill(-infinity);
+  const rowUpper = new Float64Array(numRows);
+  demand.forEach((d, j) => {
+    const row = demandRow[j];
+    if (row < 0) return;
+    const col = candidates.length + row;
+    colCost[col] = SHORTAGE_PENALTY;
+    indices.push(row);
+    starts[col + 1] = indices.length;
+    rowLower[row] = rowUpper[row] = d;
+  });
+  pools.forEach((pool, p) => (rowUpper[demandRows + p] = pool.supply));
+  const model: ModelData = {
+    numCols,
+    numRows,
+    colCost,
+    colLower: new Float64Array(numCols),
+    colUpper: new Float64Array(numCols).fill(infinity),
+    rowLower,
+    rowUpper,
+    matrix: { format: 'csc', numRows, numCols, starts, indices, values: new Float64Array(indices.length).fill(1) },
+  };
+  return { model, demandRow, pools, poolRow };
+}
+
 /** Solves the transportation problem restricted to `candidates`; returns flows, shortages and the duals. */
 async function solveTransportation(candidates: Candidate[], demand: number[]): Promise<Restricted> {
-  const arcsOfPool = new Map<Pool, number[]>();
-  const arcsOfDestination: number[][] = demand.map(() => []);
-  candidates.forEach(({ pool, arc }, i) => {
-    const list = arcsOfPool.get(pool);
-    if (list) list.push(i);
-    else arcsOfPool.set(pool, [i]);
-    arcsOfDestination[arc.destinationIndex].push(i);
+  const solver = await highs();
+  const { model, demandRow, pools, poolRow } = transportationModel(candidates, demand, solver.infinity);
+  // A fresh solver instance per problem: nothing of one solve (basis, factorisation) carries over to the next.
+  const { colValue, rowDual } = solver.withModel(model, (m) => {
+    m.options.set(SOLVER_OPTIONS);
+    const { modelStatus } = m.run();
+    if (modelStatus !== solver.constants.modelStatus.optimal) {
+      const name = Object.entries(solver.constants.modelStatus).find(([, code]) => code === modelStatus)?.[0];
+      throw new Error(`dispatch planner: solver returned ${name ?? modelStatus}`);
+    }
+    return m.getSolution();
   });
-  const pools = [...arcsOfPool.keys()].sort(byKey);
-  const terms = candidates.map(({ arc }, i) => `${arc.unitCost.toFixed(6)} x${i}`);
-  demand.forEach((d, j) => d > 0 && terms.push(`${SHORTAGE_PENALTY} s${j}`));
-  const rows: string[] = [];
-  demand.forEach((d, j) => d > 0 && rows.push(` d${j}: ${[...arcsOfDestination[j].map((i) => `x${i}`), `s${j}`].join(' + ')} = ${d}`));
-  pools.forEach((pool, p) =>
-    rows.push(
-      ` p${p}: ${arcsOfPool
-        .get(pool)!
-        .map((i) => `x${i}`)
-        .join(' + ')} <= ${pool.supply}`,
-    ),
-  );
-  const lp = `Minimize\n obj: ${terms.join(' + ')}\nSubject To\n${rows.join('\n')}\nEnd\n`;
-  const solution = (await highs()).solve(lp, { presolve: 'on', solver: 'simplex', output_flag: false });
-  if (solution.Status !== 'Optimal') throw new Error(`dispatch planner: solver returned ${solution.Status}`);
-  const value = (name: string) => Math.round(solution.Columns[name]?.Primal ?? 0);
-  const dual = new Map(solution.Rows.map((r) => [r.Name, r.Dual ?? 0]));
+  const shortageCol = (j: number) => (demandRow[j] < 0 ? -1 : candidates.length + demandRow[j]);
   return {
     candidates,
-    flow: candidates.map((_, i) => value(`x${i}`)),
-    short: demand.map((_, j) => value(`s${j}`)),
-    demandDual: demand.map((_, j) => dual.get(`d${j}`) ?? 0),
-    supplyDual: new Map(pools.map((pool, p) => [pool, dual.get(`p${p}`) ?? 0])),
+    flow: candidates.map((_, i) => Math.round(colValue[i])),
+    short: demand.map((_, j) => (shortageCol(j) < 0 ? 0 : Math.round(colValue[shortageCol(j)]))),
+    demandDual: demand.map((_, j) => (demandRow[j] < 0 ? 0 : rowDual[demandRow[j]])),
+    supplyDual: new Map(pools.map((pool) => [pool, rowDual[poolRow.get(pool)!]])),
   };
 }
 
