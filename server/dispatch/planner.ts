@@ -1,4 +1,7 @@
 import * as highsModule from 'highs';
+import type { Highs, ModelData } from 'highs';
+import { kthSmallest } from './select.ts';
+import { SourceIndex } from './source-index.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
@@ -115,12 +118,18 @@ const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
 
+const RAD = Math.PI / 180;
+
 /** Great-circle distance in km (haversine, mean Earth radius). */
 export function greatCircleKm(a: LatLng, b: LatLng): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return haversineKm(a.lat, a.lng, Math.cos(a.lat * RAD), b.lat, b.lng, Math.cos(b.lat * RAD));
+}
+
+/** The haversine with each end's cos(latitude) given, so a ranking computes it once per point, not once per pair. */
+function haversineKm(aLat: number, aLng: number, aCos: number, bLat: number, bLng: number, bCos: number): number {
+  const dLat = (bLat - aLat) * RAD;
+  const dLng = (bLng - aLng) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + aCos * bCos * Math.sin(dLng / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -155,18 +164,22 @@ function arcFor(
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
-  const travel = override ?? distanceKm / policy.speedKmh;
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? source.leadDays * 24 + 24 : 0;
-  const etaHours = policy.handlingHours + lead + travel;
-  const unitCost = etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
-  return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost };
+  const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
+  return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline) };
 }
+
+// The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
+const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
+const unitCostOf = (etaHours: number, tier: Tier, deadline: number) => etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
+
+const OVERRIDE_LENGTHS = [12, 9, 6, 4, 2];
 
 function overrideHours(policy: PlannerPolicy, storeId: string, regionCode: string): number | undefined {
   const table = policy.travelOverrides;
   if (!table) return undefined;
   // The most specific region first: township, county, city, province.
-  for (const length of [12, 9, 6, 4, 2]) {
+  for (const length of OVERRIDE_LENGTHS) {
     const code = regionCode.slice(0, length).padEnd(12, '0');
     const hours = table.get(`${storeId}|${code}`);
     if (hours !== undefined) return hours;
@@ -188,28 +201,34 @@ interface Pool {
 /**
  * One item's pools. Agreements and capacity are few and pooled up front, in key order; a store's pool is made only
  * when the ranking reaches it (most of a province's stores never enter an item's problem), from a chain through the
- * item's sources at that store that costs no allocation per source.
+ * item's entries at that store that costs no allocation per source.
  */
 class ItemPools {
   readonly others: Pool[];
   private readonly first: Int32Array;
+  /** The item's first entry in the index, and per entry the next one at the same store. */
+  private readonly start: number;
+  private readonly next: Int32Array;
   private readonly made = new Map<number, Pool | null>();
   constructor(
     private readonly sources: readonly Source[],
-    itemSources: readonly number[],
-    private readonly ranking: StoreRanking,
+    private readonly index: SourceIndex,
+    item: number,
     private readonly policy: PlannerPolicy,
   ) {
-    this.first = new Int32Array(ranking.storeCount).fill(-1);
+    this.first = new Int32Array(index.stores.length).fill(-1);
+    const start = (this.start = index.start[item]);
+    this.next = new Int32Array(index.start[item + 1] - start);
     const others = new Map<string, Pool>();
-    for (let k = itemSources.length - 1; k >= 0; k--) {
-      const i = itemSources[k];
-      const s = sources[i];
-      const n = ranking.storeOf[i];
+    for (let k = index.start[item + 1] - 1; k >= start; k--) {
+      const n = index.store[k];
       if (n >= 0) {
-        ranking.next[i] = this.first[n];
-        this.first[n] = i;
-      } else if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
+        this.next[k - start] = this.first[n];
+        this.first[n] = k;
+        continue;
+      }
+      const s = sources[index.source[k]];
+      if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
         const key = `${s.kind}|${s.agreementId}`;
         const pool = others.get(key);
         if (pool) {
@@ -227,8 +246,8 @@ class ItemPools {
     if (pool === undefined) {
       const members: Source[] = [];
       let supply = 0;
-      for (let i = this.first[n]; i >= 0; i = this.ranking.next[i]) {
-        const s = this.sources[i];
+      for (let k = this.first[n]; k >= 0; k = this.next[k - this.start]) {
+        const s = this.sources[this.index.source[k]];
         if (supplyOf(s, this.policy) <= 0) continue;
         members.push(s);
         supply += supplyOf(s, this.policy);
@@ -243,14 +262,12 @@ class ItemPools {
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 // highs ships one CommonJS-typed declaration for both its builds: take the loader from whichever shape arrives.
-type HighsSolver = {
-  solve(lp: string, options?: object): { Status: string; Columns: Record<string, { Primal?: number }>; Rows: { Name: string; Dual?: number }[] };
-};
-type HighsLoader = () => Promise<HighsSolver>;
+type HighsLoader = () => Promise<Highs>;
 const highsExport = (highsModule as unknown as { default: HighsLoader | { default: HighsLoader } }).default;
 const loadHighs: HighsLoader = typeof highsExport === 'function' ? highsExport : highsExport.default;
 let highsInstance: ReturnType<HighsLoader> | undefined;
 const highs = () => (highsInstance ??= loadHighs());
+const SOLVER_OPTIONS = { presolve: 'on', solver: 'simplex', output_flag: false };
 
 /** An arc of the restricted problem: the pool it draws on and its cost to one destination. */
 interface Candidate {
@@ -267,102 +284,175 @@ interface Restricted {
   supplyDual: Map<Pool, number>;
 }
 
+/**
+ * The transportation problem restricted to `candidates`, as HiGHS's model arrays (built directly: writing and parsing
+ * LP text cost more than the solve). Columns: one per candidate, then a shortage column per destination with
+ * demand. Rows: the demand rows (= demand), then one supply row per pool in key order (≤ supply).
+ */
+function transportationModel(candidates: Candidate[], demand: number[], infinity: number) {
+  const demandRow = new Int32Array(demand.length).fill(-1);
+  let demandRows = 0;
+  demand.forEach((d, j) => d > 0 && (demandRow[j] = demandRows++));
+  const poolRow = new Map<Pool, number>();
+  for (const { pool } of candidates) poolRow.set(pool, -1);
+  const pools = [...poolRow.keys()].sort(byKey);
+  pools.forEach((pool, p) => poolRow.set(pool, demandRows + p));
+  const numCols = candidates.length + demandRows;
+  const numRows = demandRows + pools.length;
+  const colCost = new Float64Array(numCols);
+  const starts = new Int32Array(numCols + 1);
+  const indices: number[] = [];
+  candidates.forEach(({ pool, arc }, i) => {
+    // Costs to 1e-6 h, as the solver always received them.
+    colCost[i] = Number(arc.unitCost.toFixed(6));
+    const row = demandRow[arc.destinationIndex];
+    if (row >= 0) indices.push(row);
+    indices.push(poolRow.get(pool)!);
+    starts[i + 1] = indices.length;
+  });
+  const rowLower = new Float64Array(numRows).fill(-infinity);
+  const rowUpper = new Float64Array(numRows);
+  demand.forEach((d, j) => {
+    const row = demandRow[j];
+    if (row < 0) return;
+    const col = candidates.length + row;
+    colCost[col] = SHORTAGE_PENALTY;
+    indices.push(row);
+    starts[col + 1] = indices.length;
+    rowLower[row] = rowUpper[row] = d;
+  });
+  pools.forEach((pool, p) => (rowUpper[demandRows + p] = pool.supply));
+  const model: ModelData = {
+    numCols,
+    numRows,
+    colCost,
+    colLower: new Float64Array(numCols),
+    colUpper: new Float64Array(numCols).fill(infinity),
+    rowLower,
+    rowUpper,
+    matrix: { format: 'csc', numRows, numCols, starts, indices, values: new Float64Array(indices.length).fill(1) },
+  };
+  return { model, demandRow, pools, poolRow };
+}
+
 /** Solves the transportation problem restricted to `candidates`; returns flows, shortages and the duals. */
 async function solveTransportation(candidates: Candidate[], demand: number[]): Promise<Restricted> {
-  const arcsOfPool = new Map<Pool, number[]>();
-  const arcsOfDestination: number[][] = demand.map(() => []);
-  candidates.forEach(({ pool, arc }, i) => {
-    const list = arcsOfPool.get(pool);
-    if (list) list.push(i);
-    else arcsOfPool.set(pool, [i]);
-    arcsOfDestination[arc.destinationIndex].push(i);
+  const solver = await highs();
+  const { model, demandRow, pools, poolRow } = transportationModel(candidates, demand, solver.infinity);
+  // A fresh solver instance per problem: nothing of one solve (basis, factorisation) carries over to the next.
+  const { colValue, rowDual } = solver.withModel(model, (m) => {
+    m.options.set(SOLVER_OPTIONS);
+    const { modelStatus } = m.run();
+    if (modelStatus !== solver.constants.modelStatus.optimal) {
+      const name = Object.entries(solver.constants.modelStatus).find(([, code]) => code === modelStatus)?.[0];
+      throw new Error(`dispatch planner: solver returned ${name ?? modelStatus}`);
+    }
+    return m.getSolution();
   });
-  const pools = [...arcsOfPool.keys()].sort(byKey);
-  const terms = candidates.map(({ arc }, i) => `${arc.unitCost.toFixed(6)} x${i}`);
-  demand.forEach((d, j) => d > 0 && terms.push(`${SHORTAGE_PENALTY} s${j}`));
-  const rows: string[] = [];
-  demand.forEach((d, j) => d > 0 && rows.push(` d${j}: ${[...arcsOfDestination[j].map((i) => `x${i}`), `s${j}`].join(' + ')} = ${d}`));
-  pools.forEach((pool, p) =>
-    rows.push(
-      ` p${p}: ${arcsOfPool
-        .get(pool)!
-        .map((i) => `x${i}`)
-        .join(' + ')} <= ${pool.supply}`,
-    ),
-  );
-  const lp = `Minimize\n obj: ${terms.join(' + ')}\nSubject To\n${rows.join('\n')}\nEnd\n`;
-  const solution = (await highs()).solve(lp, { presolve: 'on', solver: 'simplex', output_flag: false });
-  if (solution.Status !== 'Optimal') throw new Error(`dispatch planner: solver returned ${solution.Status}`);
-  const value = (name: string) => Math.round(solution.Columns[name]?.Primal ?? 0);
-  const dual = new Map(solution.Rows.map((r) => [r.Name, r.Dual ?? 0]));
+  const shortageCol = (j: number) => (demandRow[j] < 0 ? -1 : candidates.length + demandRow[j]);
   return {
     candidates,
-    flow: candidates.map((_, i) => value(`x${i}`)),
-    short: demand.map((_, j) => value(`s${j}`)),
-    demandDual: demand.map((_, j) => dual.get(`d${j}`) ?? 0),
-    supplyDual: new Map(pools.map((pool, p) => [pool, dual.get(`p${p}`) ?? 0])),
+    flow: candidates.map((_, i) => Math.round(colValue[i])),
+    short: demand.map((_, j) => (shortageCol(j) < 0 ? 0 : Math.round(colValue[shortageCol(j)]))),
+    demandDual: demand.map((_, j) => (demandRow[j] < 0 ? 0 : rowDual[demandRow[j]])),
+    supplyDual: new Map(pools.map((pool) => [pool, rowDual[poolRow.get(pool)!]])),
   };
 }
 
 /**
  * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
- * numbered; `storeOf` gives each source's store number (−1 for agreements and capacity).
+ * numbered by the SourceIndex; equal costs rank by store id, so that numbering order does not matter. The costs are
+ * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination).
  */
 class StoreRanking {
   readonly storeCount: number;
-  readonly storeOf: Int32Array;
-  /** Scratch for ItemPools: the next source of the same item at the same store. */
-  readonly next: Int32Array;
-  private readonly stores: StoreBatchSource[];
-  private readonly tiers: Map<string, Tier>[];
+  /** Each store's region number; the tier depends on the region only (D15): per destination, one tier per region. */
+  private readonly regionOf: Int32Array;
+  private readonly tiers: Tier[][];
   private readonly cost: Float64Array[];
   /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
   private readonly order: Int32Array[];
   constructor(
-    sources: readonly Source[],
+    private readonly stores: readonly StoreBatchSource[],
     private readonly destinations: Destination[],
     private readonly policy: PlannerPolicy,
     private readonly deadline: number,
   ) {
-    // One look-up per source: number the stores as they come, then renumber them in id order, so that equal
-    // costs rank by store number.
-    const numberOf = new Map<string, number>();
-    const seen: StoreBatchSource[] = [];
-    this.storeOf = new Int32Array(sources.length).fill(-1);
-    sources.forEach((s, i) => {
-      if (s.kind !== 'STORE') return;
-      let n = numberOf.get(s.storeId);
-      if (n === undefined) numberOf.set(s.storeId, (n = seen.push(s) - 1));
-      this.storeOf[i] = n;
+    this.storeCount = stores.length;
+    const regionNumber = new Map<string, number>();
+    const regionStores: StoreBatchSource[] = [];
+    this.regionOf = new Int32Array(this.storeCount);
+    this.stores.forEach((s, n) => {
+      let r = regionNumber.get(s.regionCode);
+      if (r === undefined) regionNumber.set(s.regionCode, (r = regionStores.push(s) - 1));
+      this.regionOf[n] = r;
     });
-    const byId = Int32Array.from(seen.keys()).sort((a, b) => (seen[a].storeId < seen[b].storeId ? -1 : seen[a].storeId > seen[b].storeId ? 1 : 0));
-    const renumbered = new Int32Array(seen.length);
-    byId.forEach((old, n) => (renumbered[old] = n));
-    this.storeOf.forEach((n, i) => n >= 0 && (this.storeOf[i] = renumbered[n]));
-    this.stores = Array.from(byId, (old) => seen[old]);
-    this.next = new Int32Array(sources.length).fill(-1);
-    this.storeCount = this.stores.length;
-    // The tier depends on the store's region only: one decision per region and destination.
-    this.tiers = destinations.map(() => new Map());
-    this.cost = destinations.map((_, j) => Float64Array.from(this.stores, (s) => this.arc(j, s).unitCost));
+    this.tiers = destinations.map((d) => regionStores.map((s) => tierOf(s, d)));
+    this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
-  private arc(j: number, s: StoreBatchSource): Arc {
-    const d = this.destinations[j];
-    let tier = this.tiers[j].get(s.regionCode);
-    if (!tier) this.tiers[j].set(s.regionCode, (tier = tierOf(s, d)));
-    return arcFor(s, -1, d, j, this.policy, this.deadline, tier);
+  /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
+  private costs(): Float64Array[] {
+    const { policy, stores, regionOf, deadline } = this;
+    const lat = new Float64Array(stores.length);
+    const lng = new Float64Array(stores.length);
+    const cos = new Float64Array(stores.length);
+    for (let n = 0; n < stores.length; n++) {
+      lat[n] = stores[n].lat;
+      lng[n] = stores[n].lng;
+      cos[n] = Math.cos(lat[n] * RAD);
+    }
+    const numberOf = policy.travelOverrides?.size ? new Map(stores.map((s, n) => [s.storeId, n])) : undefined;
+    return this.destinations.map((d, j) => {
+      const override = numberOf && this.overrides(d, numberOf);
+      const tiers = this.tiers[j];
+      const dCos = Math.cos(d.lat * RAD);
+      const cost = new Float64Array(stores.length);
+      for (let n = 0; n < cost.length; n++) {
+        const distanceKm = haversineKm(lat[n], lng[n], cos[n], d.lat, d.lng, dCos) * policy.detourFactor;
+        const hours = override ? override[n] : Number.NaN;
+        const etaHours = etaOf(policy, 0, Number.isNaN(hours) ? distanceKm / policy.speedKmh : hours);
+        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], deadline);
+      }
+      return cost;
+    });
+  }
+  /**
+   * Per store number, the travel hours overriding the estimate to destination d (NaN where none applies), as
+   * overrideHours finds them: the most specific region first.
+   */
+  private overrides(d: Destination, numberOf: ReadonlyMap<string, number>): Float64Array {
+    const table = this.policy.travelOverrides!;
+    const codes = OVERRIDE_LENGTHS.map((length) => d.regionCode.slice(0, length).padEnd(12, '0'));
+    const hours = new Float64Array(this.storeCount).fill(Number.NaN);
+    const rank = new Int32Array(this.storeCount).fill(codes.length);
+    for (const [key, h] of table) {
+      const bar = key.lastIndexOf('|');
+      const n = numberOf.get(key.slice(0, bar));
+      const r = codes.indexOf(key.slice(bar + 1));
+      if (n === undefined || r < 0 || r >= rank[n]) continue;
+      rank[n] = r;
+      hours[n] = h;
+    }
+    return hours;
+  }
+  private arc(j: number, n: number): Arc {
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.deadline, this.tiers[j][this.regionOf[n]]);
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
-    const byCost = (a: number, b: number) => cost[a] - cost[b] || a - b;
+    const { stores } = this;
+    // Answers −1/0/1, not a difference of costs: a fractional result would be allocated on every comparison.
+    const byCost = (a: number, b: number) => (cost[a] < cost[b] ? -1 : cost[a] > cost[b] ? 1 : compareIds(stores[a].storeId, stores[b].storeId));
     if (prefix >= cost.length) return Int32Array.from(cost.keys()).sort(byCost);
-    // A numeric sort of the costs alone is cheap; everything strictly below the prefix-th cost is the cheap end.
-    const threshold = cost.slice().sort()[prefix];
-    const cheap: number[] = [];
-    cost.forEach((c, n) => c < threshold && cheap.push(n));
-    return Int32Array.from(cheap).sort(byCost);
+    // Everything strictly below the prefix-th cost is the cheap end; selecting that cost needs no sort.
+    const threshold = kthSmallest(cost.slice(), prefix);
+    let count = 0;
+    for (let n = 0; n < cost.length; n++) if (cost[n] < threshold) count++;
+    const cheap = new Int32Array(count);
+    for (let n = 0, k = 0; n < cost.length; n++) if (cost[n] < threshold) cheap[k++] = n;
+    return cheap.sort(byCost);
   }
   /** Arcs to destination j from the stores that hold the item, cheapest first. */
   *arcs(j: number, pools: ItemPools): Generator<Candidate> {
@@ -373,10 +463,12 @@ class StoreRanking {
       }
       const n = this.order[j][k];
       const pool = pools.store(n);
-      if (pool) yield { pool, arc: this.arc(j, this.stores[n]) };
+      if (pool) yield { pool, arc: this.arc(j, n) };
     }
   }
 }
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** How many stores per destination are ranked up front; a walk past them ranks the rest. */
 const RANKED_PREFIX = 1024;
@@ -485,12 +577,11 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))].sort();
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
-  const ranking = new StoreRanking(input.sources, input.destinations, policy, deadline);
-  const sourcesOf = new Map<string, number[]>(items.map((itemId) => [itemId, []]));
-  input.sources.forEach((s, i) => sourcesOf.get(s.itemId)?.push(i));
-  for (const itemId of items) {
+  const index = new SourceIndex(input.sources, items);
+  const ranking = new StoreRanking(index.stores, input.destinations, policy, deadline);
+  for (const [item, itemId] of items.entries()) {
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
-    const pools = new ItemPools(input.sources, sourcesOf.get(itemId)!, ranking, policy);
+    const pools = new ItemPools(input.sources, index, item, policy);
     const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();

@@ -741,6 +741,34 @@ describe('planDispatch — pruning to the K nearest sources', () => {
       expect(independentCost(pruned, input, policy), `seed ${seed}`).toBeCloseTo(referenceOptimum(input, policy), 3);
     }
   });
+  it('DESIGN: past the 1,024 stores ranked up front, with co-located stores tied on cost — the full LP’s optimum, whatever the source order', async () => {
+    // 1,500 stores in groups of three at one place (equal costs, broken by store id), holding 1–3 units each: the
+    // first destination needs more than the cheapest 1,024 stores hold, so its walk goes past the ranked prefix.
+    const rnd = mulberry32(4242);
+    const sources: Source[] = [];
+    for (let g = 0; g < 500; g++) {
+      const km = 1 + rnd() * 300;
+      const regionCode = g % 4 ? WEIHUI_COUNTY : '410700000000';
+      for (const suffix of ['c', 'a', 'b']) sources.push(storeBatch(`s${String(g).padStart(3, '0')}${suffix}`, regionCode, km, 1 + Math.floor(rnd() * 3)));
+    }
+    const destinations = [demand(2_200), { ...demand(300), ...north(150) }, { ...demand(40), ...north(-80) }];
+    const input: PlannerInput = { destinations, sources, deadlineHours: 4, policy: { nearestK: 12 } };
+    const pruned = await planDispatch(input);
+    const full = await planDispatch({ ...input, policy: { nearestK: Number.MAX_SAFE_INTEGER } });
+    const policy = { ...POLICY, nearestK: 12 };
+    checkInvariants(pruned, input, policy);
+    expect(pruned.totalQuantity).toBe(2_540);
+    // Both priced by the independent cost model (reported ETAs are rounded; these are not).
+    const [prunedCost, fullCost] = [independentCost(pruned, input, policy), independentCost(full, input, policy)];
+    expect(near(prunedCost, fullCost, 1e-6), `${prunedCost} vs ${fullCost}`).toBe(true);
+    const rnd2 = mulberry32(7);
+    const shuffled = [...sources];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd2() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    expect(await planDispatch({ ...input, sources: shuffled })).toEqual(pruned);
+  });
 });
 
 describe('reasons — why this source, in Chinese, with km and h', () => {
