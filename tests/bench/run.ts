@@ -410,6 +410,8 @@ async function statementsPerNestedQuery(url: string) {
     await gql(NESTED, { region: BENCH_CITY, stores });
     return database.stats.statements - before;
   };
+  // The first request of a process also loads its principal into the reference cache: not counted.
+  await gql(NESTED, { region: BENCH_CITY, stores: 5 });
   const at5 = await count(5);
   const at50 = await count(50);
   server.close();
