@@ -83,9 +83,9 @@ describe('Excel in (issue 13)', () => {
       ws.getCell(tent, 11).value = '盘亏';
       const before = await ledgerCounts(t);
       const res = await upload(uploadPath, 'keeper', await bufferOf(ws), '盘点表.xlsx');
-      expect(res.status).toBe(400);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.code).toBe('BAD_USER_INPUT');
-      expect(res.body.error.errors).toEqual([
+      expect(res.body.error.errors, JSON.stringify(res.body)).toEqual([
         { row: Math.min(q, tent), column: q < tent ? '原因' : '实盘数', message: expect.any(String) },
         { row: Math.max(q, tent), column: q < tent ? '实盘数' : '原因', message: expect.any(String) },
       ]);
