@@ -150,18 +150,7 @@ export async function lockBalances(
     conditions.push(sql`(bal.store_id = ${storeId}::uuid AND bal.item_id IN (${ids}))`);
   }
   if (!conditions.length) return new Map();
-  const rows = await queryRows<{
-    store_id: string;
-    batch_id: string;
-    item_id: string;
-    on_hand: number;
-    reserved: number;
-    in_transit: number;
-    expiry_date: string | Date | null;
-    received_at: string | Date;
-    unit_price: string;
-    batch_no: string;
-  }>(
+  const rows = await queryRows<LockedBalanceRow>(
     tx,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
                b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no
@@ -172,22 +161,38 @@ export async function lockBalances(
   );
   return new Map(
     rows.map((r) => {
-      const locked: LockedBalance = {
-        storeId: r.store_id,
-        batchId: r.batch_id,
-        itemId: r.item_id,
-        onHand: Number(r.on_hand),
-        reserved: Number(r.reserved),
-        inTransit: Number(r.in_transit),
-        expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
-        receivedAt: new Date(r.received_at),
-        unitPrice: String(r.unit_price),
-        batchNo: r.batch_no,
-      };
+      const locked = lockedBalanceOf(r);
       return [keyOf(locked), locked];
     }),
   );
 }
+
+/** A balance row as the lock reads it (here, and in ledger_prepare), with its batch's expiry, receipt, price and number. */
+export type LockedBalanceRow = {
+  store_id: string;
+  batch_id: string;
+  item_id: string;
+  on_hand: number;
+  reserved: number;
+  in_transit: number;
+  expiry_date: string | Date | null;
+  received_at: string | Date;
+  unit_price: string;
+  batch_no: string;
+};
+
+export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
+  storeId: r.store_id,
+  batchId: r.batch_id,
+  itemId: r.item_id,
+  onHand: Number(r.on_hand),
+  reserved: Number(r.reserved),
+  inTransit: Number(r.in_transit),
+  expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
+  receivedAt: new Date(r.received_at),
+  unitPrice: String(r.unit_price),
+  batchNo: r.batch_no,
+});
 
 export const lockedAt = (locked: Map<string, LockedBalance>, key: BalanceKey) => locked.get(keyOf(key));
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, tableRow as rowOf, type Db } from '../../drizzle/client.ts';
 import { batches, documents, outboundOrderLines, outboundOrders } from '../../drizzle/schema/index.ts';
-import type { LockedBalance } from './posting.ts';
+import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from './posting.ts';
 
 // Issue 11 (P1): what a post reads and claims before it decides — the order it executes, the idempotency claim, the
 // balance rows it locks, the order locked after them, a receipt's owner and batches — in one round trip, through
@@ -63,7 +63,7 @@ export async function ledgerPrepare(tx: Db, claim: PrepareClaim, spec: PrepareSp
     firstDocument: raw.firstDocument ? rowOf(documents, raw.firstDocument) : undefined,
     order: raw.order === undefined ? undefined : raw.order && rowOf(outboundOrders, raw.order),
     orderLines: raw.orderLines?.map((l) => rowOf(outboundOrderLines, l)),
-    locked: raw.locked && new Map(raw.locked.map((r) => [`${r.store_id}|${r.batch_id}`, lockedOf(r)])),
+    locked: raw.locked && new Map(raw.locked.map((r) => [`${r.store_id}|${r.batch_id}`, lockedBalanceOf(r)])),
     lockedOrder: raw.lockedOrder,
     lockedOrderLines: raw.lockedOrderLines?.map((l) => rowOf(outboundOrderLines, l)),
     owner: raw.owner,
@@ -78,33 +78,9 @@ interface RawPrepared {
   firstDocument?: Json | null;
   order?: Json | null;
   orderLines?: Json[];
-  locked?: {
-    store_id: string;
-    batch_id: string;
-    item_id: string;
-    on_hand: number;
-    reserved: number;
-    in_transit: number;
-    expiry_date: string | null;
-    received_at: string;
-    unit_price: string;
-    batch_no: string;
-  }[];
+  locked?: LockedBalanceRow[];
   lockedOrder?: { status: OrderRow['status']; number: string } | null;
   lockedOrderLines?: Json[];
   owner?: { id: string | null; name: string };
   batches?: Json[];
 }
-
-const lockedOf = (r: NonNullable<RawPrepared['locked']>[number]): LockedBalance => ({
-  storeId: r.store_id,
-  batchId: r.batch_id,
-  itemId: r.item_id,
-  onHand: Number(r.on_hand),
-  reserved: Number(r.reserved),
-  inTransit: Number(r.in_transit),
-  expiryDate: r.expiry_date === null ? null : r.expiry_date.slice(0, 10),
-  receivedAt: new Date(r.received_at),
-  unitPrice: r.unit_price,
-  batchNo: r.batch_no,
-});
