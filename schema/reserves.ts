@@ -5,10 +5,10 @@ import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
 import { Organization, Store } from './stores.ts';
 import { User } from './users.ts';
-import { Batch, ReserveMode, StockDocument, valueOf } from './inventory.ts';
+import { Batch, ReserveMode, StockDocument } from './inventory.ts';
 import type { Context } from '../server/context.ts';
 import { scopedType } from './scope.ts';
-import { formatFen, toFen } from '../server/money.ts';
+import { formatFen, moneyTimes, toFen } from '../server/money.ts';
 import { todayInChina } from '../server/clock.ts';
 import { rotateStock, rotationDue, rotationPlan, type RotationDueRow } from '../server/reserves/rotation.ts';
 import { reserveFloor, reserveGaps, upsertQuota, type FloorRegion, type GapRow, type QuotaRow } from '../server/reserves/quotas.ts';
@@ -34,7 +34,7 @@ export const RotationDueLine = builder.objectRef<RotationDueRow>('RotationDueLin
     store: t.field({ type: Store, resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
     quantity: t.exposeInt('quantity'),
-    value: t.field({ type: 'Money', resolve: (l) => valueOf(l.quantity, l.unitPrice) }),
+    value: t.field({ type: 'Money', resolve: (l) => moneyTimes(l.quantity, l.unitPrice) }),
     rotateBy: t.field({ type: 'Date', resolve: (l) => l.rotateBy }),
     daysLeft: t.exposeInt('daysLeft', { description: 'Negative when overdue' }),
   }),
@@ -172,7 +172,7 @@ export const AgreementLine = builder.objectRef<EffectiveLine>('AgreementLine').i
       type: 'Money',
       nullable: true,
       description: 'AGREEMENT lines: effective quantity × unit price (not ledger stock until called off)',
-      resolve: (l) => (l.mode === 'AGREEMENT' && l.unitPrice ? valueOf(l.effectiveQuantity, l.unitPrice) : null),
+      resolve: (l) => (l.mode === 'AGREEMENT' && l.unitPrice ? moneyTimes(l.effectiveQuantity, l.unitPrice) : null),
     }),
   }),
 });

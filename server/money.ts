@@ -24,5 +24,24 @@ export function formatFen(fen: bigint): string {
   return negative ? `-${s}` : s;
 }
 
-/** Normalises a numeric value from the database ("12.5", "12.50") to the API form. */
-export const formatMoney = (numeric: string | number) => formatFen(toFen(String(numeric)));
+/** The API form itself: yuan with exactly two places, no leading zeros, no negative zero. */
+const CANONICAL = /^-?(?:0|[1-9]\d*)\.\d\d$/;
+
+/** Normalises a numeric value from the database ("12.5", "12.50") to the API form; one already in it is returned as is. */
+export const formatMoney = (numeric: string | number) =>
+  typeof numeric === 'string' && CANONICAL.test(numeric) && numeric !== '-0.00' ? numeric : formatFen(toFen(String(numeric)));
+
+/**
+ * quantity × unit price in the API form, exact. A large read values every line (P3: 16,350 stock lines), so the
+ * product is computed in fen as a Number when it is a safe integer — then a Number is exact — and as bigint otherwise.
+ */
+export function moneyTimes(quantity: number, unitPrice: string): string {
+  // Below 10^13 yuan, rounding the parsed price × 100 gives the exact fen (the parse's error is far below half a fen).
+  const yuan = Number(unitPrice);
+  const product = Math.abs(yuan) < 1e13 ? Math.round(yuan * 100) * quantity : NaN;
+  if (!(Math.abs(product) <= Number.MAX_SAFE_INTEGER)) return formatFen(toFen(unitPrice) * BigInt(quantity));
+  const abs = Math.abs(product);
+  const cents = abs % 100;
+  const s = `${(abs - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+  return product < 0 ? `-${s}` : s;
+}

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { formatMoney } from '../money.ts';
+import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
@@ -21,7 +21,8 @@ export function pendingDecrease(movements: readonly MovementDraft[]) {
   };
 }
 
-const valueOf = (movements: readonly MovementDraft[]) => formatMoney(movements.reduce((s, m) => s + Math.abs(m.quantity) * Number(m.unitPrice), 0).toFixed(2));
+// Exact, in fen (API.md: money is never a float).
+const valueOf = (movements: readonly MovementDraft[]) => formatFen(movements.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(Math.abs(m.quantity)), 0n));
 
 /** Opens the approval that a pending document waits for (in the document's transaction). */
 export async function requestDocumentApproval(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../server/errors.ts';
-import { formatFen, formatMoney, parseMoney, toFen } from '../../server/money.ts';
+import { formatFen, formatMoney, moneyTimes, parseMoney, toFen } from '../../server/money.ts';
 import { cursorString, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageRequest, toPage } from '../../server/pagination.ts';
 
 function thrown(fn: () => unknown): DomainError {
@@ -46,6 +46,33 @@ describe('API.md Money: exact yuan amounts, arithmetic in fen (never a float)', 
     expect(formatMoney(12)).toBe('12.00');
     expect(formatMoney('2180.00')).toBe('2180.00');
     expect(formatMoney('0')).toBe('0.00');
+    expect(formatMoney('-0.00')).toBe('0.00');
+    expect(formatMoney('007.10')).toBe('7.10');
+    expect(formatMoney('-12.05')).toBe('-12.05');
+  });
+
+  it("moneyTimes (a line's value) equals the bigint product, in and beyond the range where a Number is exact", () => {
+    const exact = (q: number, p: string) => formatFen(toFen(p) * BigInt(q));
+    const cases: [number, string][] = [
+      [3, '999999999999.99'],
+      [1000, '0.07'],
+      [0, '12.50'],
+      [-7, '0.05'],
+      [2_147_483_647, '999999999999.99'],
+      [-2_147_483_648, '4194304.01'],
+      [90, '100000000000.01'],
+      [90_072, '999999999.99'],
+      [1, '-0.01'],
+      [12, '7'],
+      [12, '7.5'],
+    ];
+    for (const [q, p] of cases) expect(moneyTimes(q, p), `${q} × ${p}`).toBe(exact(q, p));
+    // Randomly around the boundary of 2^53 fen, both ways.
+    for (let i = 0; i < 2000; i++) {
+      const price = `${Math.floor(Math.random() * 10 ** (1 + (i % 12)))}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
+      const q = Math.floor(Math.random() * 2 ** (1 + (i % 31))) * (i % 3 === 0 ? -1 : 1);
+      expect(moneyTimes(q, price), `${q} × ${price}`).toBe(exact(q, price));
+    }
   });
 
   it('parseMoney accepts at most 2 decimal places and returns the canonical form', () => {
