@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import * as schema from './schema/index.ts';
 import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
+import { preparePostgresStatements } from './prepared-statements.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it: services take either. */
@@ -80,6 +81,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
   };
   if (opts.databaseUrl) {
     const poolMax = opts.poolMax ?? 20;
+    preparePostgresStatements();
     const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName() } });
     const db = countTransactions(drizzlePostgres(client, { schema, logger }), stats);
     return {
