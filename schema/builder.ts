@@ -4,6 +4,7 @@ import type { DateTime } from 'luxon';
 import type { Context } from '../server/context.ts';
 import type { Role } from '../server/auth/principal.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
+import { recordPolicy } from './scope.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -15,7 +16,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { public: boolean; authenticated: boolean; roles: readonly Role[] };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin],
+  plugins: [ScopeAuthPlugin, recordPolicy],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({
