@@ -11,9 +11,10 @@ const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | n
 
 /** `XConnection { edges { cursor node } pageInfo totalCount }` over a service Page<T>. */
 export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
-  const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+  // An edge's cursor is encoded only when asked for: a nested read of thousands of lines rarely asks.
+  const Edge = builder.objectRef<{ page: Page<T>; node: T }>(`${name}Edge`).implement({
     fields: (t) => ({
-      cursor: t.exposeString('cursor'),
+      cursor: t.string({ resolve: (e) => e.page.cursor(e.node) }),
       node: t.field({ type: node, resolve: (e) => e.node as any }),
     }),
   });
@@ -21,7 +22,7 @@ export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
     fields: (t) => ({
       edges: t.field({
         type: [Edge],
-        resolve: (p) => p.nodes.map((n) => ({ cursor: p.cursor(n), node: n })),
+        resolve: (p) => p.nodes.map((node) => ({ page: p, node })),
       }),
       pageInfo: t.field({
         type: PageInfo,

@@ -4,12 +4,12 @@ import { Batch, StockLine } from './inventory.ts';
 import { RotationDueLine } from './reserves.ts';
 import { todayInChina } from '../server/clock.ts';
 import { daysToExpiry, isExpired } from '../server/inventory/expiry.ts';
-import type { BatchRow } from '../server/inventory/common.ts';
+import type { BatchOfLine } from '../server/inventory/queries.ts';
 import type { Context } from '../server/context.ts';
 
 // D26 过期冻结 on the types that show batches: whether a batch is frozen today (China time) and how long it has left.
 
-const expiryFields = <P>(batchOf: (parent: P, ctx: Context) => Promise<BatchRow>) => ({
+const expiryFields = <P>(batchOf: (parent: P, ctx: Context) => Promise<BatchOfLine>) => ({
   expired: {
     description: 'D26: past its expiry date (from 00:00 China time on expiryDate): frozen, leaves only by rotation or approved scrap',
     resolve: async (p: P, _a: object, ctx: Context) => isExpired((await batchOf(p, ctx)).expiryDate, todayInChina(ctx.clock)),
@@ -20,13 +20,15 @@ const expiryFields = <P>(batchOf: (parent: P, ctx: Context) => Promise<BatchRow>
   },
 });
 
-const ofBatch = expiryFields<BatchRow>((b) => Promise.resolve(b));
+const ofBatch = expiryFields<BatchOfLine>((b) => Promise.resolve(b));
 builder.objectFields(Batch, (t) => ({
   expired: t.boolean(ofBatch.expired),
   daysToExpiry: t.int({ nullable: true, ...ofBatch.daysToExpiry }),
 }));
 
-const ofLine = expiryFields<{ batchId: string; batch?: BatchRow }>((l, ctx) => (l.batch ? Promise.resolve(l.batch) : must(ctx.loaders.batch.load(l.batchId))));
+const ofLine = expiryFields<{ batchId: string; batch?: BatchOfLine }>((l, ctx) =>
+  l.batch ? Promise.resolve(l.batch) : must(ctx.loaders.batch.load(l.batchId)),
+);
 builder.objectFields(StockLine, (t) => ({
   expired: t.boolean(ofLine.expired),
   daysToExpiry: t.int({ nullable: true, ...ofLine.daysToExpiry }),

@@ -6,7 +6,7 @@ import { Item } from './catalog.ts';
 import { Organization, Store } from './stores.ts';
 import { User } from './users.ts';
 import type { Context } from '../server/context.ts';
-import { formatFen, toFen } from '../server/money.ts';
+import { moneyTimes } from '../server/money.ts';
 import { pageRequest, toPage } from '../server/pagination.ts';
 import { uuidArg } from '../server/validation.ts';
 import { canAccessStore } from '../server/auth/policy.ts';
@@ -21,6 +21,7 @@ import {
   listStockReasons,
   type BalanceRow,
   type StockRow,
+  type BatchOfLine,
   type DocumentLineRow,
   type DocumentRow,
   type MovementRow,
@@ -58,9 +59,6 @@ export const DocumentType = builder.enumType('DocumentType', {
   ] as const,
 });
 
-/** Exact value: quantity × unit price in fen. */
-export const valueOf = (quantity: number, unitPrice: string) => formatFen(toFen(unitPrice) * BigInt(quantity));
-
 export const StockReason = builder.objectRef<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE'; usages: string[] }>('StockReason').implement({
   fields: (t) => ({
     code: t.exposeString('code'),
@@ -70,7 +68,7 @@ export const StockReason = builder.objectRef<{ code: string; name: string; direc
   }),
 });
 
-export const Batch = builder.objectRef<BatchRow>('Batch').implement({
+export const Batch = builder.objectRef<BatchOfLine>('Batch').implement({
   description: 'D7: a batch keeps its identity when it moves between stores',
   ...scopedType('batch'),
   fields: (t) => ({
@@ -119,12 +117,12 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
       description: 'On-hand quantity × batch unit price',
       // Synchronous when the batch came with the line.
       resolve: (l, _a, ctx) =>
-        l.batch ? valueOf(l.onHand, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => valueOf(l.onHand, b.unitPrice)),
+        l.batch ? moneyTimes(l.onHand, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => moneyTimes(l.onHand, b.unitPrice)),
     }),
     inTransitValue: t.field({
       type: 'Money',
       resolve: (l, _a, ctx) =>
-        l.batch ? valueOf(l.inTransit, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => valueOf(l.inTransit, b.unitPrice)),
+        l.batch ? moneyTimes(l.inTransit, l.batch.unitPrice) : must(ctx.loaders.batch.load(l.batchId)).then((b) => moneyTimes(l.inTransit, b.unitPrice)),
     }),
   }),
 });
@@ -161,7 +159,7 @@ export const DocumentLine = builder.objectRef<DocumentLineRow>('DocumentLine').i
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
     quantity: t.exposeInt('quantity', { description: 'Signed change of on-hand stock at the document store (out is negative)' }),
     unitPrice: t.field({ type: 'Money', resolve: (l) => l.unitPrice }),
-    value: t.field({ type: 'Money', resolve: (l) => valueOf(l.quantity, l.unitPrice) }),
+    value: t.field({ type: 'Money', resolve: (l) => moneyTimes(l.quantity, l.unitPrice) }),
     reason: t.field({ type: StockReason, nullable: true, resolve: (l, _a, ctx) => (l.reasonCode ? ctx.loaders.reason.load(l.reasonCode) : null) }),
     bookQuantity: t.exposeInt('bookQuantity', { nullable: true, description: 'Stocktakes: book quantity at submission' }),
     countedQuantity: t.exposeInt('countedQuantity', { nullable: true, description: 'Stocktakes: counted quantity' }),
@@ -258,7 +256,7 @@ export const Movement = builder.objectRef<MovementRow>('Movement').implement({
     bucket: t.expose('bucket', { type: StockBucket }),
     quantity: t.exposeInt('quantity'),
     unitPrice: t.field({ type: 'Money', resolve: (m) => m.unitPrice }),
-    value: t.field({ type: 'Money', resolve: (m) => valueOf(m.quantity, m.unitPrice) }),
+    value: t.field({ type: 'Money', resolve: (m) => moneyTimes(m.quantity, m.unitPrice) }),
     type: t.expose('type', { type: DocumentType }),
     reason: t.field({ type: StockReason, nullable: true, resolve: (m, _a, ctx) => (m.reasonCode ? ctx.loaders.reason.load(m.reasonCode) : null) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (m) => m.occurredAt }),

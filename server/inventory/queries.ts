@@ -13,8 +13,10 @@ import type { ItemRow } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
-/** A balance, optionally with its batch already loaded. */
-export type StockRow = BalanceRow & { batch?: BatchRow; item?: ItemRow };
+/** A batch as a stock line carries it: what the API shows of a batch (its row's bookkeeping timestamp is not shown). */
+export type BatchOfLine = Omit<BatchRow, 'createdAt'>;
+/** A balance, optionally with its batch and item already loaded (its updatedAt is not shown). */
+export type StockRow = Omit<BalanceRow, 'updatedAt'> & { batch?: BatchOfLine; item?: ItemRow };
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentLineRow = typeof documentLines.$inferSelect;
 export type MovementRow = typeof movements.$inferSelect;
@@ -80,7 +82,7 @@ export async function listStock(ctx: ServiceContext, filter: StockFilter, page: 
     .orderBy(...(byExpiry ? [asc(expiryKey)] : []), asc(balances.storeId), asc(balances.batchId))
     .limit(req.limit + 1);
   const expiryOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, r.expiry ?? '9999-12-31']));
-  return toPage(
+  return toPage<StockRow>(
     rows.map((r) => r.balance),
     req,
     (b) => (byExpiry ? [expiryOf.get(`${b.storeId}|${b.batchId}`), b.storeId, b.batchId] : [b.storeId, b.batchId]),
@@ -105,6 +107,9 @@ export interface StoreStockKey {
   categoryCode: string | null;
 }
 
+/** A timestamp column as the driver returned it: a Date already (postgres.js, PGlite), else its text. */
+const dateOf = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
+
 /** Store.stock for many stores in one statement (window per store): no N+1 in nested queries. */
 export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Promise<StockRow[][]> {
   const groups = new Map<string, StoreStockKey[]>();
@@ -118,10 +123,13 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
     const ids = group.map((k) => k.storeId);
     const rows = await queryRows<Record<string, unknown>>(
       db,
-      sql`SELECT * FROM (
-            SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit, bal.updated_at,
+      // Only the columns the API shows (P3: every column of 16,350 rows is parsed, and most are kept until the answer
+      // is written).
+      sql`SELECT store_id, batch_id, item_id, on_hand, reserved, in_transit, batch_no, production_date, expiry_date, unit_price,
+                 funding_source, reserve_mode, owner_org_id, supplier_org_id, origin, received_at FROM (
+            SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
                    b.batch_no, b.production_date::text AS production_date, b.expiry_date::text AS expiry_date, b.unit_price::text AS unit_price,
-                   b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at, b.created_at,
+                   b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
               FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
              WHERE bal.store_id IN (${sql.join(
@@ -144,7 +152,6 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
         onHand: Number(r.on_hand),
         reserved: Number(r.reserved),
         inTransit: Number(r.in_transit),
-        updatedAt: new Date(r.updated_at as string),
         // The batch and the item come with the balance: nested stock lines resolve batch, item, price and value
         // without a loader round (and synchronously). The item is set below, one object per catalog item.
         batch: {
@@ -159,8 +166,7 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           ownerOrgId: (r.owner_org_id as string | null) ?? null,
           supplierOrgId: (r.supplier_org_id as string | null) ?? null,
           origin: (r.origin as string | null) ?? null,
-          receivedAt: new Date(r.received_at as string),
-          createdAt: new Date(r.created_at as string),
+          receivedAt: dateOf(r.received_at),
         },
       };
       const lines = byStore.get(b.storeId);
