@@ -1,13 +1,13 @@
 import { builder } from './builder.ts';
-import { serviceContext } from './resolve.ts';
+import { must, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { withoutNulls } from '../server/validation.ts';
-import { createItem, getItem, listCategories, listItems, updateItem, type CategoryRow, type ItemRow } from '../server/catalog/service.ts';
+import { createItem, getItem, listCategories, listItems, updateItem, type CategoryRow, type ItemWithCategory } from '../server/catalog/service.ts';
 
 export const Category = builder.objectRef<CategoryRow>('Category');
 export const RecoveryKind = builder.enumType('RecoveryKind', { values: ['ALWAYS', 'WITHIN_MONTHS', 'NEVER'] as const });
 
-export const Item = builder.objectRef<ItemRow>('Item').implement({
+export const Item = builder.objectRef<ItemWithCategory>('Item').implement({
   description: 'D4, D5: a kind of material in the catalog, in its base unit of measure',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -16,7 +16,7 @@ export const Item = builder.objectRef<ItemRow>('Item').implement({
     name: t.exposeString('name'),
     spec: t.exposeString('spec', { nullable: true }),
     unit: t.exposeString('unit'),
-    category: t.field({ type: Category, resolve: async (i, _a, ctx) => (await ctx.loaders.category.load(i.categoryCode))! }),
+    category: t.field({ type: Category, resolve: (i, _a, ctx) => i.category ?? must(ctx.loaders.category.load(i.categoryCode)) }),
     referencePrice: t.field({ type: 'Money', nullable: true, resolve: (i) => i.referencePrice }),
     storageLifeMonths: t.exposeInt('storageLifeMonths', { nullable: true }),
     rotationLeadMonths: t.exposeInt('rotationLeadMonths'),

@@ -9,6 +9,8 @@ import type { ServiceContext } from '../context.ts';
 
 export type CategoryRow = typeof categories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
+/** An item, with its category where the read that loaded it brought that along (Item.category is then synchronous). */
+export type ItemWithCategory = ItemRow & { category?: CategoryRow };
 
 export const listCategories = (db: Db) => db.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.code));
 

@@ -1,6 +1,18 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { balances, batches, documentLines, documents, items, movements, stockReasons, stores, transferLines, transfers } from '../../drizzle/schema/index.ts';
+import {
+  balances,
+  batches,
+  categories,
+  documentLines,
+  documents,
+  items,
+  movements,
+  stockReasons,
+  stores,
+  transferLines,
+  transfers,
+} from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
@@ -9,14 +21,14 @@ import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
-import type { ItemRow } from '../catalog/service.ts';
+import type { ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
 /** A batch as a stock line carries it: what the API shows of a batch (its row's bookkeeping timestamp is not shown). */
 export type BatchOfLine = Omit<BatchRow, 'createdAt'>;
 /** A balance, optionally with its batch and item already loaded (its updatedAt is not shown). */
-export type StockRow = Omit<BalanceRow, 'updatedAt'> & { batch?: BatchOfLine; item?: ItemRow };
+export type StockRow = Omit<BalanceRow, 'updatedAt'> & { batch?: BatchOfLine; item?: ItemWithCategory };
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentLineRow = typeof documentLines.$inferSelect;
 export type MovementRow = typeof movements.$inferSelect;
@@ -175,10 +187,18 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
     }
     for (const k of group) result.set(k, byStore.get(k.storeId) ?? []);
   }
-  // The catalog items of all the lines in one more statement, rather than their columns repeated on every line.
+  // The catalog items of all the lines, with their categories, in one more statement, rather than their columns
+  // repeated on every line.
   const lines = [...result.values()].flat();
   const itemIds = [...new Set(lines.map((l) => l.itemId))];
-  const itemsById = new Map(itemIds.length ? (await db.select().from(items).where(inArray(items.id, itemIds))).map((i) => [i.id, i]) : []);
+  const itemRows = itemIds.length
+    ? await db
+        .select({ item: items, category: categories })
+        .from(items)
+        .innerJoin(categories, eq(categories.code, items.categoryCode))
+        .where(inArray(items.id, itemIds))
+    : [];
+  const itemsById = new Map<string, ItemWithCategory>(itemRows.map((r) => [r.item.id, { ...r.item, category: r.category }]));
   for (const l of lines) l.item = itemsById.get(l.itemId);
   return keys.map((k) => result.get(k)!);
 }
