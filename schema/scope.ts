@@ -60,7 +60,10 @@ function vetted(decide: Decide, ctx: Context, record: unknown): unknown {
   });
 }
 
-/** Vets a field's value of type `type` (lists element by element, through promises). */
+/**
+ * Vets a field's value of type `type` (lists element by element, through promises). A record out of scope fails the
+ * whole list, as it did when its own non-null fields failed: the schema's lists have non-null elements.
+ */
 function vetValue(type: PothosOutputFieldType<SchemaTypes>, decide: Decide, ctx: Context, value: unknown): unknown {
   if (isThenable(value)) return Promise.resolve(value).then((v) => vetValue(type, decide, ctx, v));
   if (type.kind !== 'List') return vetted(decide, ctx, value);
