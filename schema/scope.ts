@@ -82,6 +82,10 @@ export class RecordPolicyPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
     if (named.kind !== 'Object') return resolver;
     const kind = (this.buildCache.getTypeConfig(named.ref).pothosOptions as { readPolicy?: ScopedKind }).readPolicy;
     if (!kind) return resolver;
+    // See vetValue: a scoped record is never a nullable element of a list.
+    for (let t = fieldConfig.type; t.kind === 'List'; t = t.type) {
+      if (t.type.nullable) throw new Error(`${fieldConfig.parentType}.${fieldConfig.name}: a list of ${kind} records must not have nullable elements`);
+    }
     const decide = mayRead[kind] as Decide;
     const type = fieldConfig.type as PothosOutputFieldType<SchemaTypes>;
     return (parent, args, ctx, info) => vetValue(type, decide, ctx as unknown as Context, resolver(parent, args, ctx, info));
