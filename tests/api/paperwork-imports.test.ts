@@ -125,7 +125,7 @@ describe('Excel in (issue 13)', () => {
     it('the same file uploaded again posts nothing and answers with the first stocktake', async () => {
       const before = await ledgerCounts(t);
       const res = await upload(uploadPath, 'keeper', counted, '卫辉盘点表（再次）.xlsx');
-      expect(res.status).toBe(200);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body).toMatchObject({ documentId, replayed: true });
       expect(await ledgerCounts(t)).toEqual(before);
     });
