@@ -38,33 +38,48 @@ function plain(v: unknown): Cell {
 
 const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
 
+/**
+ * The streaming reader (exceljs 4.4 over unzipper 0.10, whose stream handling has known races such as FILE_ENDED on a
+ * whole file) sometimes fails a valid workbook under load: two CI runs on PostgreSQL refused a test's valid upload as
+ * unreadable, and runs of that test file under load failed the same way twice in 45. A valid file reads on another attempt; a file
+ * that is not a workbook fails every attempt and is refused.
+ */
+const READ_ATTEMPTS = 3;
+
 /** The rows of the first worksheet (blank rows left out); BAD_USER_INPUT for a file that is not XLSX or too long. */
 export async function readFirstSheet(file: Buffer, fileName: string, maxRows = MAX_UPLOAD_ROWS): Promise<SheetRow[]> {
   if (!/\.xlsx$/i.test(fileName) || !isZip(file)) {
     throw badInput('file', `文件类型错误：请上传 Excel 工作簿（.xlsx），收到「${fileName.slice(0, 80)}」`);
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await streamFirstSheet(file, maxRows);
+    } catch (error) {
+      if (isDomainError(error)) throw error;
+      if (attempt < READ_ATTEMPTS) continue;
+      throw badInput('file', '无法读取该文件：不是有效的 Excel 工作簿（.xlsx）');
+    }
+  }
+}
+
+async function streamFirstSheet(file: Buffer, maxRows: number): Promise<SheetRow[]> {
   const rows: SheetRow[] = [];
   const limit = maxRows + MAX_TITLE_ROWS;
-  try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(file), {
-      sharedStrings: 'cache',
-      styles: 'cache',
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'emit',
-    });
-    for await (const sheet of reader) {
-      for await (const row of sheet) {
-        const cells = ((row.values as unknown[]) ?? []).map(plain);
-        if (cells.every((c) => c === null)) continue;
-        if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
-        rows.push({ row: row.number, cells });
-      }
-      break; // the first worksheet only
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(file), {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
+  for await (const sheet of reader) {
+    for await (const row of sheet) {
+      const cells = ((row.values as unknown[]) ?? []).map(plain);
+      if (cells.every((c) => c === null)) continue;
+      if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
+      rows.push({ row: row.number, cells });
     }
-  } catch (error) {
-    if (isDomainError(error)) throw error;
-    throw badInput('file', '无法读取该文件：不是有效的 Excel 工作簿（.xlsx）');
+    break; // the first worksheet only
   }
   return rows;
 }
