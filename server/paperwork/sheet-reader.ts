@@ -41,8 +41,8 @@ const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
 /**
  * The streaming reader (exceljs 4.4 over unzipper 0.10, whose stream handling has known races such as FILE_ENDED on a
  * whole file) sometimes fails a valid workbook under load: two CI runs on PostgreSQL refused a test's valid upload as
- * unreadable, and runs of that test file under load failed the same way twice in 45. A valid file reads on another attempt; a file
- * that is not a workbook fails every attempt and is refused.
+ * unreadable, and runs of that test file under load failed the same way twice in 45. A valid file reads on another
+ * attempt; a file that is not a workbook fails every attempt and is refused.
  */
 const READ_ATTEMPTS = 3;
 
