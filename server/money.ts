@@ -17,11 +17,12 @@ export function toFen(yuan: string): bigint {
   return negative ? -fen : fen;
 }
 
+/** Yuan and fen (non-negative) in the API form. */
+const written = (negative: boolean, yuan: bigint | number, fen: bigint | number) => `${negative ? '-' : ''}${yuan}.${fen < 10 ? '0' : ''}${fen}`;
+
 export function formatFen(fen: bigint): string {
-  const negative = fen < 0n;
-  const abs = negative ? -fen : fen;
-  const s = `${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-  return negative ? `-${s}` : s;
+  const abs = fen < 0n ? -fen : fen;
+  return written(fen < 0n, abs / 100n, abs % 100n);
 }
 
 /** The API form itself: yuan with exactly two places, no leading zeros, no negative zero. */
@@ -41,7 +42,6 @@ export function moneyTimes(quantity: number, unitPrice: string): string {
   const product = Math.abs(yuan) < 1e13 ? Math.round(yuan * 100) * quantity : NaN;
   if (!(Math.abs(product) <= Number.MAX_SAFE_INTEGER)) return formatFen(toFen(unitPrice) * BigInt(quantity));
   const abs = Math.abs(product);
-  const cents = abs % 100;
-  const s = `${(abs - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
-  return product < 0 ? `-${s}` : s;
+  const fen = abs % 100;
+  return written(product < 0, (abs - fen) / 100, fen);
 }
