@@ -138,6 +138,8 @@ export async function waitForText(page: Page, text: string, timeout = 30_000) {
  */
 export async function pickOption(page: Page, inputId: string, search: string, text = search) {
   await page.waitForSelector(`[id="${inputId}"]`, { visible: true });
+  // A select in a modal that is still zooming in is not clickable yet (a CI run failed so).
+  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
   await page.click(`[id="${inputId}"]`);
   await page.type(`[id="${inputId}"]`, search);
   const xpath = `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`;
