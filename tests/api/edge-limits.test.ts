@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLError, parse } from 'graphql';
 import { buildApp } from '../../server/http/app.ts';
@@ -268,6 +271,37 @@ describe('API.md The edge: limits before execution', () => {
       expect(res.status).toBe(413);
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxBytes: 1024 * 1024 });
       expect(res.body.errors[0].message).toMatch(/^请求体过大/);
+    });
+
+    // The edge's one body limit (request-body.ts) also holds where no Content-Length announces the size: a chunked
+    // body and a gzip body that inflates past it are cut off while read.
+    it.each([
+      ['chunked, without Content-Length', {}, (body: Buffer) => body],
+      ['gzip, inflating past the limit', { 'content-encoding': 'gzip' }, (body: Buffer) => gzipSync(body)],
+    ])('a body over 1 MB sent %s → 413 with a JSON error', async (_label, headers: Record<string, string>, encode: (b: Buffer) => Buffer) => {
+      const body = encode(Buffer.from(JSON.stringify({ query: '{ me { username } }', variables: { pad: 'x'.repeat(1_100_000) } })));
+      const server = t.app.listen(0);
+      try {
+        const { port } = server.address() as AddressInfo;
+        const answer = await new Promise<{ status: number; body: GqlResult }>((resolve, reject) => {
+          const req = httpRequest(
+            { port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers } },
+            (res) => {
+              let text = '';
+              res.on('data', (d: Buffer) => (text += d.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as GqlResult }));
+            },
+          );
+          req.on('error', reject);
+          // Several writes: node sends them chunked, with no Content-Length.
+          for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.subarray(at, at + 64 * 1024));
+          req.end();
+        });
+        expect(answer.status).toBe(413);
+        expect(answer.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxBytes: 1024 * 1024 });
+      } finally {
+        server.close();
+      }
     });
   });
 
