@@ -16,6 +16,7 @@ import { BENCH_CITY, generateDataset, NESTED_STORES } from './dataset.ts';
 import { add, measure, percentile, progressBar, table, type Rate } from './report.ts';
 import { prepareReference, REFERENCE_NESTED, referenceVariables, summary } from './postgraphile.ts';
 import { benchPlanner, fullLpOnSample } from './planner.ts';
+import { benchGroupCommit, GROUP_SIZE, GROUPS } from './group-commit.ts';
 import { DateTime } from 'luxon';
 import { fixedClock } from '../../server/clock.ts';
 import { closePeriod } from '../../server/audit/periods.ts';
@@ -109,6 +110,9 @@ async function main() {
       }
     });
 
+    // The group-commit lever, measured in this process without the HTTP stack (group-commit.ts).
+    const lever = await benchGroupCommit(url, admin, { stores: otherStores.map((s) => s.id), items: itemIds }, SECONDS, CLIENTS);
+
     const trips = await roundTripsPerPost(url, {
       receipt: () => receiptInput(otherStores[0].id, [itemIds[0]]),
       issue: () => issueInput(nestedStores[0].id, [itemIds[0]], orders.single.get(`${nestedStores[0].id}|${itemIds[0]}`)!),
@@ -131,6 +135,20 @@ async function main() {
         '',
       ],
       [
+        'single-line posts/s in-process, no HTTP (a transaction each)',
+        lever.perPost.rate.toFixed(0),
+        `${raw.rate.toFixed(0)} raw INSERT/s`,
+        (lever.perPost.rate / raw.rate).toFixed(3),
+        '',
+      ],
+      [
+        `  the same, group commit (${GROUPS} groups of ≤ ${GROUP_SIZE}, a savepoint each)`,
+        lever.grouped.rate.toFixed(0),
+        `${lever.perPost.rate.toFixed(0)} a transaction each`,
+        (lever.grouped.rate / lever.perPost.rate).toFixed(2) + '×',
+        '',
+      ],
+      [
         'lines/s in 100-line documents',
         (hundred.rate * 100).toFixed(0),
         `${single.rate.toFixed(0)} single-post lines/s`,
@@ -142,10 +160,7 @@ async function main() {
     if (process.env.BENCH_ONLY === 'posting') {
       console.log('');
       table(posting);
-      if (single.errors + trivial.errors + hundred.errors)
-        console.log(
-          `\nrequests that failed: ${single.errors + trivial.errors + hundred.errors} (first: ${single.firstError ?? trivial.firstError ?? hundred.firstError})`,
-        );
+      reportFailures([single, trivial, lever.perPost, lever.grouped, hundred]);
       return;
     }
 
@@ -246,15 +261,18 @@ async function main() {
     console.log(
       `exact: at ${sample.storeCount} stores, ${sample.items} items, the plan's cost ${sample.planned.toFixed(2)} equals one full LP over every source (${sample.full.toFixed(2)}, ${(sample.fullMs / 1000).toFixed(1)} s)`,
     );
-    const failures = single.errors + trivial.errors + hundred.errors + nested!.errors + postgraphile!.errors + one!.errors + both!.errors;
-    if (failures)
-      console.log(`\nrequests that failed: ${failures} (first: ${single.firstError ?? hundred.firstError ?? nested!.firstError ?? postgraphile!.firstError})`);
+    reportFailures([single, trivial, lever.perPost, lever.grouped, hundred, nested!, postgraphile!, one!, both!]);
   } finally {
     await closing.close();
     server.process.kill('SIGTERM');
     await sql.end();
     await pg.stop();
   }
+}
+
+function reportFailures(rates: Rate[]) {
+  const failed = rates.filter((r) => r.errors);
+  if (failed.length) console.log(`\nrequests that failed: ${failed.reduce((n, r) => n + r.errors, 0)} (first: ${failed[0].firstError})`);
 }
 
 /** valuation at random instants beside a plain full-scan SUM up to the same instant; both must agree. */
