@@ -1,13 +1,20 @@
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { DateTime } from 'luxon';
-import { badInput, isDomainError } from '../errors.ts';
+import { badInput } from '../errors.ts';
 
-// Reading an uploaded workbook: its first sheet, row by row as it is unzipped (exceljs's streaming reader), so that a
-// sheet with too many rows is refused as soon as the limit is passed, never parsed whole.
+// Reading an uploaded workbook's first sheet. exceljs's streaming reader is not used: it reads the archive in one
+// pass in stored order, and when xl/workbook.xml comes after the sheets (exceljs itself writes it last, so our own
+// templates do) it sometimes parses a sheet before the workbook and fails a valid file (exceljs issue 3064; seen
+// here in CI and in 2 of 200 reads of a two-sheet template). Instead the archive is opened by its central directory
+// (JSZip, exceljs's own zip library), every part is inflated once with its real size counted, and only a workbook
+// whose parts together stay within MAX_UNZIPPED_BYTES is loaded whole — so a small upload that would inflate to
+// gigabytes (a zip bomb) is refused while it is being inflated, whatever sizes its headers claim.
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 1000;
+/** What an upload's parts may inflate to, together: a full 1,000-row import with styles is well under 2 MB. */
+export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
 /** Rows above the header (a title block) that a sheet may have. */
 const MAX_TITLE_ROWS = 10;
 
@@ -37,51 +44,63 @@ function plain(v: unknown): Cell {
 }
 
 const isZip = (b: Buffer) => b.length > 4 && b.readUInt32LE(0) === 0x04034b50;
-
-/**
- * The streaming reader (exceljs 4.4 over unzipper 0.10, whose stream handling has known races such as FILE_ENDED on a
- * whole file) sometimes fails a valid workbook under load: two CI runs on PostgreSQL refused a test's valid upload as
- * unreadable, and runs of that test file under load failed the same way twice in 45. A valid file reads on another
- * attempt; a file that is not a workbook fails every attempt and is refused.
- */
-const READ_ATTEMPTS = 3;
+const unreadable = () => badInput('file', '无法读取该文件：不是有效的 Excel 工作簿（.xlsx）');
+const tooLarge = () =>
+  badInput('file', `文件解压后过大（超过 ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB），不像是导入表格；请只保留需要导入的工作表`, {
+    maxUnzippedBytes: MAX_UNZIPPED_BYTES,
+  });
 
 /** The rows of the first worksheet (blank rows left out); BAD_USER_INPUT for a file that is not XLSX or too long. */
 export async function readFirstSheet(file: Buffer, fileName: string, maxRows = MAX_UPLOAD_ROWS): Promise<SheetRow[]> {
   if (!/\.xlsx$/i.test(fileName) || !isZip(file)) {
     throw badInput('file', `文件类型错误：请上传 Excel 工作簿（.xlsx），收到「${fileName.slice(0, 80)}」`);
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await streamFirstSheet(file, maxRows);
-    } catch (error) {
-      if (isDomainError(error)) throw error;
-      if (attempt < READ_ATTEMPTS) continue;
-      throw badInput('file', '无法读取该文件：不是有效的 Excel 工作簿（.xlsx）');
-    }
+  await assertInflatesWithin(file, MAX_UNZIPPED_BYTES);
+  const workbook = new ExcelJS.Workbook();
+  try {
+    // exceljs declares its own Buffer type (an ArrayBuffer); JSZip reads Node's Buffer as it is.
+    await workbook.xlsx.load(file as unknown as ExcelJS.Buffer);
+  } catch {
+    throw unreadable();
   }
-}
-
-async function streamFirstSheet(file: Buffer, maxRows: number): Promise<SheetRow[]> {
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw unreadable();
   const rows: SheetRow[] = [];
   const limit = maxRows + MAX_TITLE_ROWS;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(file), {
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'emit',
+  sheet.eachRow((row) => {
+    const cells = ((row.values as unknown[]) ?? []).map(plain);
+    if (cells.every((c) => c === null)) return;
+    if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
+    rows.push({ row: row.number, cells });
   });
-  for await (const sheet of reader) {
-    for await (const row of sheet) {
-      const cells = ((row.values as unknown[]) ?? []).map(plain);
-      if (cells.every((c) => c === null)) continue;
-      if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
-      rows.push({ row: row.number, cells });
-    }
-    break; // the first worksheet only
-  }
   return rows;
+}
+
+/** Inflates every part of the archive, counting real bytes; refuses it once they pass `maxBytes` together. */
+async function assertInflatesWithin(file: Buffer, maxBytes: number): Promise<void> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(file);
+  } catch {
+    throw unreadable();
+  }
+  let total = 0;
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue;
+    await new Promise<void>((resolve, reject) => {
+      const stream = entry.nodeStream('nodebuffer');
+      stream
+        .on('data', (chunk: Buffer) => {
+          total += chunk.length;
+          if (total > maxBytes) {
+            stream.pause();
+            reject(tooLarge());
+          }
+        })
+        .on('error', () => reject(unreadable()))
+        .on('end', () => resolve());
+    });
+  }
 }
 
 /** The header row: the first row (within the title block's reach) that holds every required heading. */

@@ -1,0 +1,75 @@
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { describe, expect, it } from 'vitest';
+import { MAX_UNZIPPED_BYTES, readFirstSheet } from '../../server/paperwork/sheet-reader.ts';
+import { DomainError } from '../../server/errors.ts';
+
+// Issue 13 (Excel in): what an upload's first sheet reads as, and which files are refused before they are loaded.
+
+async function workbook(fill: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  fill(wb);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+async function refusal(file: Buffer, name = 'a.xlsx'): Promise<DomainError> {
+  const error = await readFirstSheet(file, name).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+describe('readFirstSheet', () => {
+  it('reads the first sheet of a two-sheet workbook written by exceljs (workbook.xml stored last) every time', async () => {
+    // exceljs issue 3064: its streaming reader sometimes parsed a sheet before xl/workbook.xml and failed such a file.
+    const file = await workbook((wb) => {
+      const first = wb.addWorksheet('盘点表');
+      first.addRow(['物资', '数量', '日期']);
+      first.addRow([]);
+      first.addRow(['帐篷', 12, new Date(Date.UTC(2026, 3, 10))]);
+      first.addRow([{ richText: [{ text: '棉' }, { text: '被' }] }, { formula: '2*3', result: 6 }, null]);
+      wb.addWorksheet('说明').addRow(['填写说明']);
+    });
+    const names = Object.keys((await JSZip.loadAsync(file)).files);
+    expect(names.indexOf('xl/workbook.xml')).toBeGreaterThan(names.indexOf('xl/worksheets/sheet1.xml'));
+    for (let i = 0; i < 100; i++) {
+      const rows = await readFirstSheet(file, '盘点表.xlsx');
+      expect(rows.map((r) => ({ row: r.row, cells: r.cells.slice(1) }))).toEqual([
+        { row: 1, cells: ['物资', '数量', '日期'] },
+        { row: 3, cells: ['帐篷', 12, new Date(Date.UTC(2026, 3, 10))] },
+        { row: 4, cells: ['棉被', 6] },
+      ]);
+    }
+  });
+
+  it('refuses a small file that inflates past the limit, while inflating it (a zip bomb)', async () => {
+    const zip = await JSZip.loadAsync(await workbook((wb) => wb.addWorksheet('表').addRow(['物资'])));
+    zip.file('xl/media/pad.bin', Buffer.alloc(MAX_UNZIPPED_BYTES + 1024 * 1024));
+    const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    const error = await refusal(bomb);
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(/^文件解压后过大/);
+    expect(error.details).toMatchObject({ field: 'file', maxUnzippedBytes: MAX_UNZIPPED_BYTES });
+  });
+
+  it('refuses what is not a workbook: another type, a zip of something else, a cut-off file', async () => {
+    expect((await refusal(Buffer.from('物资,数量\n帐篷,1\n'), 'a.csv')).message).toMatch(/^文件类型错误/);
+    const other = await new JSZip().file('readme.txt', 'hello').generateAsync({ type: 'nodebuffer' });
+    expect((await refusal(other)).message).toMatch(/^无法读取该文件/);
+    const whole = await workbook((wb) => wb.addWorksheet('表').addRow(['物资']));
+    expect((await refusal(whole.subarray(0, Math.floor(whole.length / 2)))).message).toMatch(/^无法读取该文件/);
+  });
+
+  it('refuses a sheet longer than the row limit (title rows allowed on top)', async () => {
+    const file = await workbook((wb) => {
+      const sheet = wb.addWorksheet('表');
+      for (let i = 0; i < 25; i++) sheet.addRow([`第${i + 1}行`]);
+    });
+    expect(await readFirstSheet(file, 'a.xlsx', 15)).toHaveLength(25);
+    const error = await readFirstSheet(file, 'a.xlsx', 14).catch((e: DomainError) => e);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { maxRows: 14 } });
+  });
+});
