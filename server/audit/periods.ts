@@ -1,6 +1,7 @@
 import { desc, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db } from '../../drizzle/client.ts';
+import { plannedEachTime } from '../../drizzle/prepared-statements.ts';
 import { periodCloses } from '../../drizzle/schema/index.ts';
 import { forbidden, badInput, invalidState } from '../errors.ts';
 import { ZONE } from '../clock.ts';
@@ -34,7 +35,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
     const [row] = await tx.insert(periodCloses).values({ month: first, cutoff, closedBy: user.id, closedAt: clock.now().toJSDate() }).returning();
     // Snapshot = previous snapshot + movements dated in (previous cutoff, this cutoff].
     await tx.execute(
-      sql`INSERT INTO balance_snapshots (month, store_id, batch_id, on_hand, in_transit)
+      plannedEachTime(sql`INSERT INTO balance_snapshots (month, store_id, batch_id, on_hand, in_transit)
           SELECT ${first}::date, store_id, batch_id, sum(on_hand)::int, sum(in_transit)::int FROM (
             SELECT store_id, batch_id, on_hand, in_transit FROM balance_snapshots WHERE month = ${last ? String(last.month) : null}::date
             UNION ALL
@@ -43,7 +44,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
               FROM movements
              WHERE occurred_at < ${cutoff.toISOString()}::timestamptz
                AND (${last ? last.cutoff.toISOString() : null}::timestamptz IS NULL OR occurred_at >= ${last ? last.cutoff.toISOString() : null}::timestamptz)
-          ) x GROUP BY store_id, batch_id HAVING sum(on_hand) <> 0 OR sum(in_transit) <> 0`,
+          ) x GROUP BY store_id, batch_id HAVING sum(on_hand) <> 0 OR sum(in_transit) <> 0`),
     );
     return row;
   });

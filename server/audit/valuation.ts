@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { queryRows } from '../../drizzle/client.ts';
+import { plannedEachTime } from '../../drizzle/prepared-statements.ts';
 import { type Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
@@ -66,15 +67,6 @@ export async function valuation(
     db,
     sql`SELECT month::text, cutoff FROM period_closes WHERE cutoff <= ${asOf.toISOString()}::timestamptz ORDER BY month DESC LIMIT 1`,
   );
-  const at = asOf.toISOString();
-  const quantities = snap
-    ? sql`SELECT store_id, batch_id, on_hand, in_transit FROM balance_snapshots WHERE month = ${snap.month}::date
-          UNION ALL
-          SELECT store_id, batch_id, CASE WHEN bucket = 'ON_HAND' THEN quantity ELSE 0 END, CASE WHEN bucket = 'IN_TRANSIT' THEN quantity ELSE 0 END
-            FROM movements WHERE occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND occurred_at <= ${at}::timestamptz`
-    : sql`SELECT store_id, batch_id, CASE WHEN bucket = 'ON_HAND' THEN quantity ELSE 0 END AS on_hand,
-                 CASE WHEN bucket = 'IN_TRANSIT' THEN quantity ELSE 0 END AS in_transit
-            FROM movements WHERE occurred_at <= ${at}::timestamptz`;
   const keyColumns: Record<Dimension, SQL> = {
     REGION: sql`rpad(substr(s.region_code, 1, ${childLength}), 12, '0')`,
     STORE: sql`s.id::text`,
@@ -84,26 +76,45 @@ export async function valuation(
     FUNDING_SOURCE: sql`b.funding_source::text`,
   };
   const keys = groupBy.map((d, n) => sql`${keyColumns[d]} AS k${sql.raw(String(n))}`);
+  const keyList = keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``;
+  const withItems = groupBy.includes('CATEGORY') || groupBy.includes('ITEM');
+  const inRegion = sql`s.region_code LIKE ${`${prefix}%`}`;
+  // The quantities held at the instant: the snapshot's rows, then each movement after its cutoff, row by row (a sum
+  // distributes over them, so nothing is netted per batch first). A snapshot row is valued at its batch's unit cost;
+  // a movement carries that cost itself (posting copies it from the batch, and batches are never repriced, D22 —
+  // checkLedger holds it), so the ledger's bulk needs no join with batches unless a batch dimension groups it.
+  const parts: SQL[] = [];
+  if (snap) {
+    parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value
+      FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
+           ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
+     WHERE x.month = ${snap.month}::date AND ${inRegion}`);
+  }
+  const onHandQty = sql`CASE WHEN m.bucket = 'ON_HAND' THEN m.quantity ELSE 0 END`;
+  const inTransitQty = sql`CASE WHEN m.bucket = 'IN_TRANSIT' THEN m.quantity ELSE 0 END`;
+  parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value
+      FROM movements m JOIN stores s ON s.id = m.store_id
+           ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
+           ${groupBy.includes('RESERVE_MODE') || groupBy.includes('FUNDING_SOURCE') ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
+     WHERE ${snap ? sql`m.occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
+       AND ${inRegion}`);
+  const positions = sql.join(
+    groupBy.map((_, n) => sql.raw(String(n + 1))),
+    sql`, `,
+  );
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`WITH q AS (${quantities}),
-             held AS (SELECT store_id, batch_id, sum(on_hand) AS on_hand, sum(in_transit) AS in_transit FROM q GROUP BY store_id, batch_id)
-        SELECT ${keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``}
-               sum(h.on_hand)::bigint AS quantity, sum(h.on_hand * b.unit_price)::text AS value,
-               sum(h.in_transit)::bigint AS in_transit_quantity, sum(h.in_transit * b.unit_price)::text AS in_transit_value
-          FROM held h JOIN stores s ON s.id = h.store_id JOIN batches b ON b.id = h.batch_id JOIN items i ON i.id = b.item_id
-         WHERE (h.on_hand <> 0 OR h.in_transit <> 0) AND s.region_code LIKE ${`${prefix}%`}
+    plannedEachTime(sql`SELECT ${sql.raw(groupBy.map((_, n) => `q.k${n}, `).join(''))}
+               sum(q.on_hand)::bigint AS quantity, sum(q.value)::text AS value,
+               sum(q.in_transit)::bigint AS in_transit_quantity, sum(q.in_transit_value)::text AS in_transit_value
+          FROM (${sql.join(parts, sql` UNION ALL `)}) q
          ${
+           // A group is listed while it holds something (stock on hand or on its way).
            keys.length
-             ? sql`GROUP BY ${sql.join(
-                 groupBy.map((_, n) => sql.raw(String(n + 1))),
-                 sql`, `,
-               )} ORDER BY ${sql.join(
-                 groupBy.map((_, n) => sql.raw(String(n + 1))),
-                 sql`, `,
-               )}`
+             ? sql`GROUP BY ${positions} HAVING sum(q.on_hand) <> 0 OR sum(q.in_transit) <> 0 OR sum(q.value) <> 0 OR sum(q.in_transit_value) <> 0
+                   ORDER BY ${positions}`
              : sql``
-         }`,
+         }`),
   );
   const groups = keys.length
     ? rows.map((r) => ({

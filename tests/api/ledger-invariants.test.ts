@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
+import { checkLedger, type LedgerMismatch } from '../../server/inventory/ledger-check.ts';
 import { stockReasonSeeds } from '../../seeds/data/reasons.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { pgError } from '../../drizzle/client.ts';
@@ -79,6 +80,21 @@ describe('ledger invariants', () => {
         expect(err.message).toMatch(/balances_nonneg/);
       }
       expect(await lineOf(t, WEIHUI, itemId('LIV-001'), weihuiBatch)).toMatchObject({ onHand: 10, reserved: 0, inTransit: 0 });
+    });
+
+    it('D21: the ledger check finds a movement valued off its batch’s unit cost (valuation reads either)', async () => {
+      const ROLLED_BACK = new Error('rolled back');
+      const found = await t.database.db
+        .transaction(async (tx) => {
+          await tx.execute(sql`UPDATE batches SET unit_price = unit_price + 1 WHERE id = ${weihuiBatch}::uuid`);
+          const mismatches = await checkLedger(tx);
+          throw Object.assign(ROLLED_BACK, { mismatches });
+        })
+        .catch((error: Error & { mismatches?: LedgerMismatch[] }) => {
+          if (error !== ROLLED_BACK) throw error;
+          return error.mismatches!;
+        });
+      expect(found).toEqual([expect.objectContaining({ kind: 'UNIT_COST', batchId: weihuiBatch, movementUnitPrice: '2180.00', batchUnitPrice: '2181.00' })]);
     });
   });
 

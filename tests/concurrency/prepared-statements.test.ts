@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '../../drizzle/client.ts';
-import { MAX_PREPARED_PARAMETERS } from '../../drizzle/prepared-statements.ts';
+import { MAX_PREPARED_PARAMETERS, plannedEachTime } from '../../drizzle/prepared-statements.ts';
 import { openTestDatabase } from '../support/harness.ts';
 
 // Issue 11 (PostgreSQL only): statements with a short parameter list are prepared once per connection and reused;
@@ -40,6 +40,20 @@ describe('Issue 11: prepared statements on PostgreSQL', () => {
       );
       expect(row.n).toBe(MAX_PREPARED_PARAMETERS + 1);
       expect(await preparedLike(tx, 'prepared-many')).toHaveLength(0);
+    });
+  });
+
+  it('a report marked plannedEachTime is never prepared: PostgreSQL plans it for each run’s own range', async () => {
+    await database.db.transaction(async (tx) => {
+      // More runs than the five after which PostgreSQL may switch a prepared statement to one generic plan.
+      for (let i = 0; i < 7; i++) {
+        const [row] = await queryRows<{ n: number }>(
+          tx,
+          plannedEachTime(sql`SELECT count(*)::int AS n FROM generate_series(1, ${i + 1}::int) /* planned-each */`),
+        );
+        expect(row.n).toBe(i + 1);
+      }
+      expect(await preparedLike(tx, 'planned-each')).toHaveLength(0);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows } from '../../../drizzle/client.ts';
+import { plannedEachTime } from '../../../drizzle/prepared-statements.ts';
 import type { ServiceContext } from '../../context.ts';
 import { assertFinanceReader } from '../../audit/valuation.ts';
 import { badInput } from '../../errors.ts';
@@ -48,14 +49,14 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   }
   const rows = await queryRows<Record<string, string | number | Date | null>>(
     db,
-    sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
+    plannedEachTime(sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
                r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt"
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code
          WHERE ${sql.join(where, sql` AND `)}
-         ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`,
+         ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );
   const title = await titleBlock(ctx, q.regionCode);
   const from = q.from ? chinaTime(parseInstant(q.from, 'from'), 'yyyy-LL-dd HH:mm') : '最早';
