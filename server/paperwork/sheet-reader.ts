@@ -13,8 +13,11 @@ import { badInput } from '../errors.ts';
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 1000;
-/** What an upload's parts may inflate to, together: a full 1,000-row import with styles is well under 2 MB. */
-export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+/**
+ * What an upload's parts may inflate to, together. A full 1,000-row, 20-column import with its styles and a second
+ * sheet is under 2 MB; the whole workbook is parsed at once, and 8 MB of XML already takes exceljs about a second.
+ */
+export const MAX_UNZIPPED_BYTES = 8 * 1024 * 1024;
 /** Rows above the header (a title block) that a sheet may have. */
 const MAX_TITLE_ROWS = 10;
 
