@@ -78,6 +78,7 @@ export async function valuation(
   const keys = groupBy.map((d, n) => sql`${keyColumns[d]} AS k${sql.raw(String(n))}`);
   const keyList = keys.length ? sql`${sql.join(keys, sql`, `)},` : sql``;
   const withItems = groupBy.includes('CATEGORY') || groupBy.includes('ITEM');
+  const withBatches = groupBy.includes('RESERVE_MODE') || groupBy.includes('FUNDING_SOURCE');
   const inRegion = sql`s.region_code LIKE ${`${prefix}%`}`;
   // The quantities held at the instant: the snapshot's rows, then each movement after its cutoff, row by row (a sum
   // distributes over them, so nothing is netted per batch first). A snapshot row is valued at its batch's unit cost;
@@ -95,7 +96,7 @@ export async function valuation(
   parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value
       FROM movements m JOIN stores s ON s.id = m.store_id
            ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
-           ${groupBy.includes('RESERVE_MODE') || groupBy.includes('FUNDING_SOURCE') ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
+           ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
      WHERE ${snap ? sql`m.occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
        AND ${inRegion}`);
   const positions = sql.join(
