@@ -5,7 +5,6 @@
 //   savepoint (one refusal never touches another), each answered only after the shared COMMIT.
 // If grouping does not raise posts/s here, where nothing but the post and the database is measured, it cannot
 // raise them through the API either.
-import { randomUUID } from 'node:crypto';
 import { openDatabase, type Db } from '../../drizzle/client.ts';
 import type { Principal } from '../../server/auth/principal.ts';
 import { systemClock } from '../../server/clock.ts';
@@ -18,29 +17,21 @@ export const GROUPS = 2;
 export const GROUP_SIZE = 8;
 
 /** Opens its own pool, as large as the API server's in the bench (DB_POOL_MAX 24). */
-export async function benchGroupCommit(url: string, actor: Principal, places: { stores: string[]; items: string[] }, seconds: number, clients: number) {
+export async function benchGroupCommit(url: string, actor: Principal, input: () => Record<string, unknown>, seconds: number, clients: number) {
   const database = openDatabase({ databaseUrl: url, poolMax: 24 });
   try {
-    return await compare(database.db, actor, places, seconds, clients);
+    return await compare(database.db, actor, input, seconds, clients);
   } finally {
     await database.close();
   }
 }
 
-async function compare(db: Db, actor: Principal, places: { stores: string[]; items: string[] }, seconds: number, clients: number) {
+async function compare(db: Db, actor: Principal, receipt: () => Record<string, unknown>, seconds: number, clients: number) {
   const reference = new ReferenceCache();
-  const pick = (xs: string[]) => xs[Math.floor(Math.random() * xs.length)];
   const post = (tx: Db) => {
-    const input = {
-      storeId: pick(places.stores),
-      source: 'PURCHASE',
-      contractNo: 'HT-BENCH-GC',
-      inspectionReportNo: 'YS-BENCH-GC',
-      idempotencyKey: randomUUID(),
-      lines: [{ itemId: pick(places.items), quantity: 20, unitPrice: '12.50' }],
-    };
-    const entry = { at: new Date(), userId: actor.id, username: actor.username, role: actor.role, regionCode: null };
-    const audit = { entry: { ...entry, operation: 'receiveStock', input, outcome: 'OK', message: null }, written: false };
+    const input = receipt();
+    const entry = { at: new Date(), userId: actor.id, username: actor.username, role: actor.role, regionCode: null, operation: 'receiveStock' };
+    const audit = { entry: { ...entry, input, outcome: 'OK', message: null }, written: false };
     return receiveStock({ db: tx, actor, clock: systemClock, reference, audit }, input);
   };
   const grouped = groupCommitter(db, post);

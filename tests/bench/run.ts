@@ -111,7 +111,7 @@ async function main() {
     });
 
     // The group-commit lever, measured in this process without the HTTP stack (group-commit.ts).
-    const lever = await benchGroupCommit(url, admin, { stores: otherStores.map((s) => s.id), items: itemIds }, SECONDS, CLIENTS);
+    const lever = await benchGroupCommit(url, admin, () => receiptInput(pick(otherStores).id, [pick(itemIds)]), SECONDS, CLIENTS);
 
     const trips = await roundTripsPerPost(url, {
       receipt: () => receiptInput(otherStores[0].id, [itemIds[0]]),
