@@ -1,6 +1,7 @@
 // npm run bench: builds a large data set on PostgreSQL and prints each figure beside its baseline from the same run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -393,14 +394,38 @@ async function login(url: string): Promise<string> {
   return body.data.login.token;
 }
 
+/**
+ * The load generator's client: node:http on kept-alive connections, one per client loop. It shares the machine with
+ * what it measures, so it should cost little: global fetch (undici) spent 0.4–0.5 ms of CPU per request here, this
+ * 0.15–0.2 (like the postgres.js client of the raw baseline, it takes as little of the 2 cores as it can).
+ */
 function graphqlClient(url: string, token?: string) {
-  return async (query: string, variables: Record<string, unknown>) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const post = (body: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
+  return async (query: string, variables: Record<string, unknown>) => {
+    const body = JSON.parse(await post(JSON.stringify({ query, variables }))) as { data?: Record<string, unknown>; errors?: { message: string }[] };
     if (body.errors) throw new Error(body.errors[0].message);
     return body.data!;
   };
