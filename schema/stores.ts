@@ -3,7 +3,7 @@ import { serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { LatLng, LatLngInput } from './scalars.ts';
 import { Region, RegionLevel } from './regions.ts';
-import { getStoreInScope, listStores, createStore, updateStore, type StoreRow } from '../server/stores/service.ts';
+import { getStoreInScope, listStores, listTransferDestinations, createStore, updateStore, type StoreRow } from '../server/stores/service.ts';
 import type { organizations } from '../drizzle/schema/index.ts';
 import { canAccessStore } from '../server/auth/policy.ts';
 
@@ -58,6 +58,14 @@ builder.queryFields((t) => ({
       after: t.arg.string(),
     },
     resolve: (_r, args, ctx) => listStores(serviceContext(ctx), args, args),
+  }),
+  transferDestinations: t.field({
+    type: StoreConnection,
+    description:
+      "D13, D23: the stores a transfer from this store may go to (调入仓库) — those of the user's scope, and the government and entrusted stores and 安置点 of its city; for whoever may post at the store. What they hold stays scoped.",
+    authScopes: { authenticated: true },
+    args: { fromStoreId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, args, ctx) => listTransferDestinations(serviceContext(ctx), String(args.fromStoreId), args),
   }),
   store: t.field({
     type: Store,

@@ -1,6 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { forbidden } from '../errors.ts';
-import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import { CITY_PREFIX_LENGTH, isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import type { Principal } from './principal.ts';
 
 // DESIGN "Auth — one mechanism": every scope decision is made here. For each kind of scoped record, one function
@@ -39,6 +39,11 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
 
 // ---- stores and what they hold
 
+/** Auditors read; they write nothing anywhere (posts, orders, transfers, distributions). */
+export function assertMayPost(p: Principal): void {
+  if (p.role === 'AUDITOR') throw forbidden('审计员只读');
+}
+
 /** May the principal see what this store holds (stock, documents, movements) and act there? */
 export function canAccessStore(p: Principal, store: ScopedStore): boolean {
   if (p.role === 'KEEPER') return p.storeIds.includes(store.id);
@@ -60,6 +65,19 @@ export function storesInScope(p: Principal, storeId: SQLWrapper, regionCode: SQL
       : sql`FALSE`;
   }
   return regionsInScope(p, regionCode);
+}
+
+/**
+ * SQL: the stores a transfer from `source` may go to, listed as reference data (name, place, contacts) to whoever may
+ * act at the source: every store of the principal's scope, and — D13 统一调拨 within a city — the stores of the source's
+ * city (of its own region, above city level) that take government stock: government and entrusted stores, and the
+ * 安置点 relief goes to (an agreement holder's store keeps the company's own). Never the source itself. What those
+ * stores hold stays scoped (canAccessStore).
+ */
+export function transferDestinations(p: Principal, source: ScopedStore, store: { id: SQLWrapper; regionCode: SQLWrapper; kind: SQLWrapper }): SQL {
+  const area = subtreePrefix(source.regionCode).slice(0, CITY_PREFIX_LENGTH);
+  return sql`(${store.id} <> ${source.id}::uuid AND (${storesInScope(p, store.id, store.regionCode)}
+              OR (${store.regionCode} LIKE ${`${area}%`} AND ${store.kind} IN ('GOVERNMENT', 'ENTRUSTED', 'DISTRIBUTION_POINT'))))`;
 }
 
 // ---- authority (D24): who may decide

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertStoreAccess } from '../auth/policy.ts';
+import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import type { Clock } from '../clock.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
 import type { ReferenceCache } from '../reference-cache.ts';
@@ -19,10 +19,6 @@ export type ReasonUsage = 'ISSUE' | 'STOCKTAKE' | 'SCRAP' | 'TRANSFER' | 'ROTATI
 export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大');
 
 /** D22: auditors write nothing — checked before anything is looked up, so a refusal reveals nothing. */
-export function assertMayPost(user: Principal): void {
-  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
-}
-
 /** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */
 export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string, reference?: ReferenceCache): Promise<StoreRow> {
   assertMayPost(user);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertStoreAccess } from '../auth/policy.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -175,7 +175,7 @@ const receiveSchema = z.object({
 export async function receiveTransfer(ctx: ServiceContext, input: unknown, onReceived?: TransferReceivedHook) {
   const { db, actor: user, clock } = ctx;
   const v = validate(receiveSchema, input);
-  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  assertMayPost(user);
   const transfer = await getTransferRow(db, v.transferId, 'input.transferId');
   const to = await getStoreRow(db, transfer.toStoreId);
   assertStoreAccess(user, to);
@@ -304,7 +304,7 @@ const cancelSchema = z.object({
 export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(cancelSchema, input);
-  if (user.role === 'AUDITOR') throw forbidden('审计员只读');
+  assertMayPost(user);
   const transfer = await getTransferRow(db, v.transferId, 'transferId');
   assertStoreAccess(user, await getStoreRow(db, transfer.fromStoreId));
   return postDocument(db, {

@@ -9,6 +9,9 @@ const LEVEL_PREFIX = [
   { level: 'VILLAGE', length: 12 },
 ] as const;
 
+/** Every code in a city shares its first digits (4). */
+export const CITY_PREFIX_LENGTH = LEVEL_PREFIX[1].length;
+
 export type RegionLevel = (typeof LEVEL_PREFIX)[number]['level'];
 
 /** Accepts the 6-digit 行政区划代码 or the 12-digit code; returns the 12-digit form. */

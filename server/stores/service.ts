@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { movements, organizations, stores } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertRegionAccess, assertStoreAccess, storesInScope } from '../auth/policy.ts';
+import { assertMayPost, assertRegionAccess, assertStoreAccess, storesInScope, transferDestinations } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -23,7 +23,6 @@ export interface StoreFilter {
 /** Stores the principal may see, filtered; keepers see their own stores only. */
 export async function listStores(ctx: ServiceContext, filter: StoreFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
   const where: (SQL | undefined)[] = [];
   if (filter.regionCode) {
     const region = await getRegion(db, filter.regionCode);
@@ -33,11 +32,28 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
   where.push(storesInScope(user, stores.id, stores.regionCode));
   if (filter.level) where.push(eq(stores.level, filter.level));
   if (filter.kind) where.push(eq(stores.kind, filter.kind));
+  return storePage(db, and(...where), page);
+}
+
+/**
+ * The stores a transfer from this store may go to (policy: transferDestinations), for whoever may post there: what a
+ * keeper picks as 调入仓库 when asking for a transfer (D23).
+ */
+export async function listTransferDestinations(ctx: ServiceContext, fromStoreId: string, page: PageArgs) {
+  const { db, actor: user } = ctx;
+  assertMayPost(user);
+  const source = await getStoreInScope(db, user, fromStoreId, 'fromStoreId');
+  return storePage(db, transferDestinations(user, source, stores), page);
+}
+
+/** A page of stores by code. */
+async function storePage(db: Db, where: SQL | undefined, page: PageArgs) {
+  const req = pageRequest(page);
   const after = cursorString(req);
   const rows = await db
     .select()
     .from(stores)
-    .where(and(...where, after ? gt(stores.code, after) : undefined))
+    .where(and(where, after ? gt(stores.code, after) : undefined))
     .orderBy(asc(stores.code))
     .limit(req.limit + 1);
   return toPage(
@@ -45,10 +61,7 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
     req,
     (s) => [s.code],
     async () => {
-      const [r] = await db
-        .select({ n: count() })
-        .from(stores)
-        .where(and(...where));
+      const [r] = await db.select({ n: count() }).from(stores).where(where);
       return r.n;
     },
   );

@@ -524,6 +524,7 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
     return byType[returns];
   }
   if (arg === 'batchId') return fx.batches;
+  if (arg === 'fromStoreId') return fx.stores;
   if (arg === 'itemId') return fx.items;
   if (arg === 'incidentId') return fx.incidents;
   if (arg === 'code') return fx.regionCodes.slice(0, 2);

@@ -180,6 +180,92 @@ describe('D2: stores — listing, scope, and administration', () => {
     });
   });
 
+  describe('D13, D23: transferDestinations — the 调入仓库 a transfer from a store may go to', () => {
+    const DESTINATIONS = `query($from: ID!, $first: Int) {
+      transferDestinations(fromStoreId: $from, first: $first) { totalCount edges { node { id code name kind region { code } } } }
+    }`;
+    const nodesOf = (res: any) => res.data.transferDestinations.edges.map((e: any) => e.node);
+
+    it("the keeper, who sees only their store, gets the city's government and entrusted stores (and 安置点) — not their own, not another city's", async () => {
+      const res = await t.gql(DESTINATIONS, { from: WEIHUI, first: 500 }, 'keeper');
+      expect(res.errors).toBeUndefined();
+      const nodes = nodesOf(res);
+      // 新乡市: 33 government + 1 entrusted store, less 卫辉市's own.
+      expect(res.data.transferDestinations.totalCount).toBe(33);
+      expect(nodes).toHaveLength(33);
+      expect(nodes.every((s: any) => s.region.code.startsWith('4107') && ['GOVERNMENT', 'ENTRUSTED'].includes(s.kind))).toBe(true);
+      const ids = nodes.map((s: any) => s.id);
+      expect(ids).toEqual(expect.arrayContaining([HUIXIAN, storeId('S-410700-01'), storeId('S-410721-02')]));
+      expect(ids).not.toContain(WEIHUI);
+      expect(ids).not.toContain(JINCHENG);
+      expect(ids).not.toContain(storeId('S-410711-02')); // an agreement holder's store holds the company's stock
+    });
+
+    it('the list pages like every connection (first / after, ordered by code)', async () => {
+      const more = `query($from: ID!, $after: String) { transferDestinations(fromStoreId: $from, first: 20, after: $after) { pageInfo { hasNextPage endCursor } edges { node { code } } } }`;
+      const page1 = await t.gql(more, { from: WEIHUI }, 'keeper');
+      const page2 = await t.gql(more, { from: WEIHUI, after: page1.data.transferDestinations.pageInfo.endCursor }, 'keeper');
+      const codes = [...page1.data.transferDestinations.edges, ...page2.data.transferDestinations.edges].map((e: any) => e.node.code);
+      expect(page1.errors).toBeUndefined();
+      expect(page1.data.transferDestinations.pageInfo.hasNextPage).toBe(true);
+      expect(page2.data.transferDestinations.pageInfo.hasNextPage).toBe(false);
+      expect(codes).toHaveLength(33);
+      expect(codes).toEqual([...new Set(codes)].sort());
+    });
+
+    it('a destination is reference data only: the keeper reads its name, not what it holds (FORBIDDEN on stock)', async () => {
+      const res = await t.gql(
+        `query($from: ID!) { transferDestinations(fromStoreId: $from, first: 3) { edges { node { id name stock(first: 1) { totalCount } } } } }`,
+        { from: WEIHUI },
+        'keeper',
+      );
+      expect(errorCode(res)).toBe('FORBIDDEN');
+      expect(JSON.stringify(res.data ?? {})).not.toMatch(/totalCount":\d/);
+      // Nor does the list open store(id) for it.
+      expect(errorCode(await t.gql(STORE, { id: HUIXIAN }, 'keeper'))).toBe('FORBIDDEN');
+    });
+
+    it('only from a store where the user may post: another store → FORBIDDEN; an auditor → FORBIDDEN', async () => {
+      expect(errorCode(await t.gql(DESTINATIONS, { from: HUIXIAN }, 'keeper'))).toBe('FORBIDDEN');
+      expect(errorCode(await t.gql(DESTINATIONS, { from: JINCHENG }, 'dispatcher'))).toBe('FORBIDDEN');
+      expect(errorCode(await t.gql(DESTINATIONS, { from: WEIHUI }, 'auditor'))).toBe('FORBIDDEN');
+    });
+
+    it('a malformed id → BAD_USER_INPUT naming fromStoreId; an unknown one → NOT_FOUND', async () => {
+      const bad = await t.gql(DESTINATIONS, { from: 'not-a-uuid' }, 'keeper');
+      expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0].extensions.field).toBe('fromStoreId');
+      expect(errorCode(await t.gql(DESTINATIONS, { from: randomUUID() }, 'keeper'))).toBe('NOT_FOUND');
+    });
+
+    it('the dispatcher and the administrator get every store of their scope but the source', async () => {
+      const dispatcher = await t.gql(DESTINATIONS, { from: WEIHUI, first: 500 }, 'dispatcher');
+      expect(dispatcher.data.transferDestinations.totalCount).toBe(35); // the 36 stores of 新乡市
+      const admin = await t.gql(DESTINATIONS, { from: WEIHUI, first: 500 }, 'admin');
+      expect(admin.data.transferDestinations.totalCount).toBe(119);
+      expect(nodesOf(admin).map((s: any) => s.id)).toContain(JINCHENG);
+    });
+
+    it('D23: the keeper asks for a transfer to a store picked from the list; the order names it', async () => {
+      const picked = nodesOf(await t.gql(DESTINATIONS, { from: WEIHUI, first: 500 }, 'keeper')).find((s: any) => s.id === HUIXIAN);
+      const res = await t.gql(
+        `mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { status toStore { id name } } }`,
+        {
+          input: {
+            storeId: WEIHUI,
+            purpose: 'TRANSFER',
+            toStoreId: picked.id,
+            idempotencyKey: randomUUID(),
+            lines: [{ itemId: (await t.gql('{ items(first: 1) { edges { node { id } } } }', {}, 'keeper')).data.items.edges[0].node.id, quantity: 1 }],
+          },
+        },
+        'keeper',
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data.requestOutboundOrder).toEqual({ status: 'PENDING', toStore: { id: HUIXIAN, name: picked.name } });
+    });
+  });
+
   describe('store(id) argument checks', () => {
     it('a malformed id → BAD_USER_INPUT naming id', async () => {
       const res = await t.gql(STORE, { id: 'not-a-uuid' }, 'admin');

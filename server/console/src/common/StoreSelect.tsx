@@ -17,17 +17,36 @@ const StoresQuery = graphql(`
   }
 `);
 
-/** Picks one of the stores the user may see (in a region subtree when given). */
+const DestinationsQuery = graphql(`
+  query TransferDestinationOptions($fromStoreId: ID!) {
+    transferDestinations(fromStoreId: $fromStoreId, first: 500) {
+      edges {
+        node {
+          id
+          name
+          code
+        }
+      }
+    }
+  }
+`);
+
+/**
+ * Picks one of the stores the user may see (in a region subtree when given), or, with `transferFrom`, one of the
+ * stores a transfer from that store may go to (a keeper sees the other stores of the city only here).
+ */
 function StoreSelectInner(
   {
     value,
     onChange,
     regionCode,
+    transferFrom,
     ...rest
   }: {
     value?: string;
     onChange?: (id: string) => void;
     regionCode?: string;
+    transferFrom?: string;
     id?: string;
     style?: React.CSSProperties;
     placeholder?: string;
@@ -35,7 +54,9 @@ function StoreSelectInner(
   },
   ref: Ref<RefSelectProps>,
 ) {
-  const [{ data, fetching }] = useQuery({ query: StoresQuery, variables: { regionCode: regionCode ?? null } });
+  const [stores] = useQuery({ query: StoresQuery, variables: { regionCode: regionCode ?? null }, pause: !!transferFrom });
+  const [destinations] = useQuery({ query: DestinationsQuery, variables: { fromStoreId: transferFrom ?? '' }, pause: !transferFrom });
+  const edges = (transferFrom ? destinations.data?.transferDestinations : stores.data?.stores)?.edges ?? [];
   return (
     <Select
       ref={ref}
@@ -44,8 +65,8 @@ function StoreSelectInner(
       optionFilterProp="label"
       value={value}
       onChange={onChange}
-      loading={fetching}
-      options={(data?.stores.edges ?? []).map(({ node }) => ({ value: node.id, label: `${node.name}（${node.code}）` }))}
+      loading={stores.fetching || destinations.fetching}
+      options={edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.code}）` }))}
     />
   );
 }

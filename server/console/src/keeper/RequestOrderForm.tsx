@@ -49,7 +49,7 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
             {({ getFieldValue }) =>
               getFieldValue('purpose') === 'TRANSFER' ? (
                 <Form.Item name="toStoreId" label="调入仓库" rules={[{ required: true, message: '调拨须选择调入仓库' }]}>
-                  <StoreSelect style={{ width: 240 }} placeholder="选择调入仓库" />
+                  <StoreSelect style={{ width: 240 }} placeholder="选择调入仓库" transferFrom={storeId} />
                 </Form.Item>
               ) : (
                 <Form.Item name="recipient" label="领用单位">
