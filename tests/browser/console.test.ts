@@ -332,6 +332,21 @@ describe('console in a real browser', () => {
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
   });
 
+  it('keeper counts on screen (D9): a difference is refused next to its reason until one is chosen, then the 盘点单 is submitted', async () => {
+    const { page } = await open('keeper');
+    await clickText(page, 'a', '盘点');
+    const row = '.ant-table-row:nth-child(2)';
+    await page.waitForSelector(`${row} .ant-input-number-input`);
+    const book = await page.$eval(`${row} td:nth-child(3)`, (e) => parseInt(e.textContent ?? '', 10));
+    await page.type(`${row} .ant-input-number-input`, String(book - 1));
+    await clickText(page, 'button', '提交盘点');
+    await waitForFieldError(page, `账面 ${book}、实盘 ${book - 1}，差异须说明原因`);
+    // Any reason of the loss's direction (the first offered).
+    await pickOption(page, await page.$eval(`${row} .ant-select input`, (e) => e.id), '', '');
+    await clickText(page, 'button', '提交盘点');
+    await page.waitForFunction(() => /盘点单 PD-\d{4}-\d+ 已提交/.test(document.body.textContent ?? ''));
+  });
+
   it('keeper downloads the 盘点表, is told what is missing in an untouched one, and uploads it counted (D9); a blank 期初建账 template is refused', async () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '盘点');

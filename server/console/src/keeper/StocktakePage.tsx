@@ -41,8 +41,9 @@ const Submit = graphql(`
 `);
 
 type Line = ResultOf<typeof BookQuery>['stock']['edges'][number]['node'];
+/** The counts entered, by batch id (a row is found by its batch, whatever list was loaded when the form was drawn). */
 interface Values {
-  counts: { batchId: string; countedQuantity?: number; reason?: string }[];
+  counts?: Record<string, { countedQuantity?: number | null; reason?: string } | undefined>;
 }
 
 /** 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out. */
@@ -61,28 +62,36 @@ export default function StocktakePage() {
   const [alerts, setAlerts] = useState<string[]>([]);
   const [submission, submit] = useMutation(Submit);
   const lines = (data?.stock.edges ?? []).map((e) => e.node);
-  const counts = Form.useWatch('counts', form) as Values['counts'] | undefined;
+  const counts = Form.useWatch<Values['counts']>('counts', form);
   const [done, setDone] = useState<{ id: string; number: string }>();
-  // Rows are addressed by their place in the whole list, not in the table's page.
-  const rowOf = new Map(lines.map((l, i) => [l.batch.id, i]));
+  const chooseStore = (id: string) => {
+    form.resetFields();
+    setStoreId(id);
+  };
 
   const post = async () => {
     const v = form.getFieldsValue(true) as Values;
-    const entered = v.counts.map((c, index) => ({ ...c, index })).filter((c) => c.countedQuantity !== undefined && c.countedQuantity !== null);
+    // Only the batches of the book on screen, in its order; a row left empty is not counted.
+    const entered = lines.flatMap((l) => {
+      const c = v.counts?.[l.batch.id];
+      return c && c.countedQuantity !== undefined && c.countedQuantity !== null
+        ? [{ batchId: l.batch.id, countedQuantity: c.countedQuantity, reason: c.reason }]
+        : [];
+    });
     if (!entered.length) return setAlerts(['请至少录入一个批次的实盘数量']);
     setAlerts([]);
     const result = await submit({
       input: {
         storeId: storeId!,
         idempotencyKey: key,
-        counts: entered.map((c) => ({ batchId: c.batchId, countedQuantity: c.countedQuantity!, reason: c.reason })),
+        counts: entered,
       },
     });
     // The API numbers the counts it was sent; map its field back to the row on screen.
     if (result.error) {
       const remapped = result.error.graphQLErrors.map((e) => {
         const m = typeof e.extensions?.field === 'string' ? /^input\.counts\.(\d+)\.(.+)$/.exec(e.extensions.field) : null;
-        if (m) e.extensions.field = `input.counts.${entered[Number(m[1])].index}.${m[2]}`;
+        if (m) e.extensions.field = `input.counts.${entered[Number(m[1])].batchId}.${m[2]}`;
         return e;
       });
       setAlerts(showFieldErrors(form, Object.assign(result.error, { graphQLErrors: remapped })));
@@ -101,6 +110,7 @@ export default function StocktakePage() {
           <Button
             key="again"
             onClick={() => {
+              form.resetFields();
               setKey(newIdempotencyKey());
               setDone(undefined);
             }}
@@ -112,11 +122,11 @@ export default function StocktakePage() {
     );
 
   return (
-    <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />}>
+    <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={chooseStore} options={options} />}>
       {storeId && <StocktakeSheet storeId={storeId} onPosted={() => refetchBook({ requestPolicy: 'network-only' })} />}
       <Typography.Paragraph type="secondary">按批次录入实盘数量；与账面不符时选择原因。未录入的批次不计入本次盘点。</Typography.Paragraph>
       <FormAlerts messages={alerts} />
-      <Form form={form} key={`${storeId}-${lines.length}`} initialValues={{ counts: lines.map((l) => ({ batchId: l.batch.id })) }}>
+      <Form form={form}>
         <Table<Line>
           size="small"
           loading={fetching}
@@ -130,7 +140,7 @@ export default function StocktakePage() {
             {
               title: '实盘',
               render: (_, l) => (
-                <Form.Item name={['counts', rowOf.get(l.batch.id)!, 'countedQuantity']} style={{ margin: 0 }}>
+                <Form.Item name={['counts', l.batch.id, 'countedQuantity']} style={{ margin: 0 }}>
                   <InputNumber min={0} precision={0} />
                 </Form.Item>
               ),
@@ -138,11 +148,10 @@ export default function StocktakePage() {
             {
               title: '差异原因',
               render: (_, l) => {
-                const i = rowOf.get(l.batch.id)!;
-                const counted = counts?.[i]?.countedQuantity;
+                const counted = counts?.[l.batch.id]?.countedQuantity;
                 const differs = counted !== undefined && counted !== null && counted !== l.onHand;
                 return (
-                  <Form.Item name={['counts', i, 'reason']} style={{ margin: 0 }}>
+                  <Form.Item name={['counts', l.batch.id, 'reason']} style={{ margin: 0 }}>
                     <Select allowClear disabled={!differs} style={{ width: 140 }} options={differs && counted > l.onHand ? gain : loss} />
                   </Form.Item>
                 );
