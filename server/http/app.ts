@@ -1,6 +1,6 @@
 import express from 'express';
 import { createYoga } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
@@ -11,6 +11,7 @@ import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { toClientError } from './errors.ts';
+import { refusalInChinese } from './coercion-messages.ts';
 import { serveConsole } from './console.ts';
 import { compiledQueries } from './compiled-execution.ts';
 import { corsAllowlist } from './cors.ts';
@@ -28,6 +29,19 @@ import { ReferenceCache } from '../reference-cache.ts';
 // The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
 const apiSchema = auditMutations(guardLogins(schema));
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+function codedValidationError(e: GraphQLError): GraphQLError {
+  const code = API_CODES.has(e.extensions?.code as string) ? e.extensions.code : 'BAD_USER_INPUT';
+  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message) : null;
+  return new GraphQLError(chinese?.message ?? e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    originalError: e.originalError,
+    extensions: { ...e.extensions, code },
+  });
+}
 
 /** The composition root: express with GraphQL at /graphql, exports, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
@@ -79,14 +93,13 @@ export function buildApp(services: AppServices) {
       operationFacts(),
       inputGuard(),
       queryLimits(config.queryLimits),
-      // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input).
+      // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input),
+      // and a value the query text gives wrongly said in Chinese (coercion-messages.ts).
       {
         onValidate:
           () =>
-          ({ result }: { result: readonly GraphQLError[] }) =>
-            result.forEach((e) => {
-              if (!API_CODES.has(e.extensions?.code as string)) (e.extensions as Record<string, unknown>).code = 'BAD_USER_INPUT';
-            }),
+          ({ result, setResult }: { result: readonly GraphQLError[]; setResult: (errors: GraphQLError[]) => void }) =>
+            setResult(result.map(codedValidationError)),
       },
       ...(production ? [productionDisclosure()] : []),
       // Compiled execution for queries (issue 11, P3): compiled-execution.ts.

@@ -3,6 +3,7 @@ import { pgError } from '../../drizzle/client.ts';
 import { DomainError, ERROR_CODES, isDomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { errorContext } from './logging.ts';
+import { refusalInChinese } from './coercion-messages.ts';
 
 // The edge's one mapping of failures: domain errors keep their code and details; GraphQL's own (syntax,
 // validation, coercion) are the client's bad input; a value PostgreSQL refuses as data is bad input too;
@@ -53,12 +54,14 @@ export function toClientError(error: unknown, log: Logger, context: ErrorContext
   if (located && (!located.originalError || isGraphQLError(located.originalError))) {
     // Syntax, validation and coercion errors, and the edge's own coded refusals (limits, rate limits).
     const code = API_CODES.has(located.extensions?.code as string) ? (located.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
-    return new GraphQLError(located.message, {
+    // GraphQL's own English refusals of a value, in the user's words and naming the field (coercion-messages.ts).
+    const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(located.message) : null;
+    return new GraphQLError(chinese?.message ?? located.message, {
       nodes: located.nodes,
       source: located.source,
       positions: located.positions,
       path: located.path,
-      extensions: { ...located.extensions, code },
+      extensions: { ...located.extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) },
     });
   }
   logUnexpected(error, log, context);

@@ -1,0 +1,57 @@
+// API.md errors: a value GraphQL itself refuses — a quantity past 32 bits, text where a number belongs, a required
+// field left out — is answered in the user's words like every other refusal, and names the input field it concerns
+// (extensions.field, "input.lines.0.quantity") so that a form can show it next to that field. graphql-js words these
+// refusals in English, in a few fixed shapes; they are recognised here, in one place.
+
+const INT_MAX = 2_147_483_647;
+
+/** One of graphql-js's value refusals (the part after the variable and path), in Chinese; null when unknown. */
+function valueRefusal(message: string): string | null {
+  // A whole variable's refusal names the type first: "Expected type Int; Int cannot represent …".
+  const text = message.replace(/^Expected type [^;"]+; /, '');
+  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^Int cannot represent non 32-bit signed integer value: (.*)$/s, (m) => `数值超出范围（整数须在 ${-INT_MAX - 1} 到 ${INT_MAX} 之间）：${m[1]}`],
+    [/^Int cannot represent non-integer value: (.*)$/s, (m) => `须为整数：${m[1]}`],
+    [/^Float cannot represent non numeric value: (.*)$/s, (m) => `须为数字：${m[1]}`],
+    [/^String cannot represent a non string value: (.*)$/s, (m) => `须为文本：${m[1]}`],
+    [/^Boolean cannot represent a non boolean value: (.*)$/s, (m) => `须为 true 或 false：${m[1]}`],
+    [/^ID cannot represent value: (.*)$/s, (m) => `编号格式错误：${m[1]}`],
+    [/^Expected non-nullable type "[^"]*" not to be null\.$/, () => '不能为空'],
+    [/^Field "([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
+    [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
+    [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => `不是可选的取值：${m[1]}`],
+    [/^Expected type "[^"]*" to be an object\.$/, () => '须为一组字段（对象）'],
+    // A scalar of ours (Money, Date …) refused the value with its own message, already in Chinese.
+    [/^Expected type "[^"]*"\. (.*[\u4e00-\u9fff].*)$/s, (m) => m[1]],
+    [/^Expected type "?([^".]*)"?\..*$/s, (m) => `不是 ${m[1]} 可接受的值`],
+  ];
+  for (const [pattern, say] of rules) {
+    const m = pattern.exec(text);
+    if (m) return say(m);
+  }
+  return null;
+}
+
+/** "input.lines[0].quantity" → "input.lines.0.quantity", the API's way of naming a field. */
+const fieldOf = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
+
+/**
+ * A GraphQL value refusal in Chinese, with the input field it names when it names one; null for any other message.
+ * The English original stays at the end, in brackets, for whoever reads the raw response.
+ */
+export function refusalInChinese(message: string): { message: string; field?: string } | null {
+  const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
+  if (variable) {
+    const [, name, at, rest] = variable;
+    const path = at ?? name;
+    const missing = /^Field "([^"]+)" of required type/.exec(rest);
+    const field = fieldOf(missing ? `${path}.${missing[1]}` : path);
+    const said = valueRefusal(rest);
+    return said ? { message: `${field}：${said}`, field } : null;
+  }
+  const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
+  if (whole) return { message: `缺少参数 ${whole[1]}，或其值为空 (variable $${whole[1]} is required)`, field: whole[1] };
+  // The same refusals of a value written in the query itself (no variable).
+  const said = valueRefusal(message);
+  return said ? { message: `${said} (${message.replace(/\s*Did you mean [^?]*\?/g, '')})` } : null;
+}
