@@ -37,6 +37,9 @@ export default defineConfig({
           globalSetup: ['tests/support/global-pglite.ts', 'tests/support/global-console.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          // One Chromium and one console server at a time: several at once on 2 cores starve each other past the
+          // flows' 30 s waits.
+          maxWorkers: 1,
         },
       },
     ],

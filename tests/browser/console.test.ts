@@ -1,42 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import {
-  ARTEFACTS,
-  clickModalOk,
-  clickText,
-  logIn,
-  openWatchedPage,
-  pickOption,
-  screenshot,
-  useConsoleUnderTest,
-  waitForText,
-  type WatchedPage,
-} from '../support/browser.ts';
-import { TEST_PASSWORD } from '../support/template.ts';
+import { clickModalOk, clickText, logIn, openWatchedPage, pickOption, screenshot, waitForText } from '../support/browser.ts';
+import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton, retype, downloadsOf, waitForFile } from '../support/console-flows.ts';
 import { itemId } from '../../seeds/reference.ts';
 
 // Issue 14: the console's flows in a real Chromium, as the demo users. Every flow fails on a console error or on a
 // request that leaves the server's origin (the console must work offline).
-const t = useConsoleUnderTest();
-let current: WatchedPage | undefined;
-
-async function open(username: string) {
-  current = await openWatchedPage(t);
-  await logIn(t, current, username);
-  return current;
-}
-
-afterEach(async (ctx) => {
-  const problems = current?.problems ?? [];
-  if (current && ctx.task.result?.state === 'fail') await screenshot(current.page, `failed-${ctx.task.name.slice(0, 40)}`);
-  await current?.page.close();
-  current = undefined;
-  expect(problems).toEqual([]);
-});
+const { t, open, current, api, approveAs } = useConsoleFlows();
 
 describe('console in a real browser', () => {
   it('keeper receives a batch (D7 purchase fields) and sees it in stock; executes an approved issue and cannot exceed it (D23)', async () => {
@@ -362,9 +336,9 @@ describe('console in a real browser', () => {
     await upload(blank);
     await page.waitForSelector('::-p-xpath(//div[@role="alert" and contains(., "盘点表中没有填写任何实盘数")])');
     // The refusal is an HTTP 400, which Chrome logs as a console error: expected here, and only this one.
-    const refused = current!.problems.findIndex((p) => p.includes('status of 400'));
+    const refused = current()!.problems.findIndex((p) => p.includes('status of 400'));
     expect(refused).toBeGreaterThanOrEqual(0);
-    current!.problems.splice(refused, 1);
+    current()!.problems.splice(refused, 1);
 
     // The first batch counted as booked: one stocktake posted from the sheet.
     const book = new ExcelJS.Workbook();
@@ -392,9 +366,9 @@ describe('console in a real browser', () => {
     await input!.uploadFile(template);
     await input!.dispose();
     await page.waitForSelector('::-p-xpath(//div[contains(@class, "ant-modal")]//div[@role="alert" and contains(., "文件中没有数据行")])');
-    const refusedTemplate = current!.problems.findIndex((p) => p.includes('status of 400'));
+    const refusedTemplate = current()!.problems.findIndex((p) => p.includes('status of 400'));
     expect(refusedTemplate).toBeGreaterThanOrEqual(0);
-    current!.problems.splice(refusedTemplate, 1);
+    current()!.problems.splice(refusedTemplate, 1);
   });
 
   it('admin lands on the stores list; every screen of every role opens without an error', async () => {
@@ -424,79 +398,4 @@ async function visitEveryScreen(page: Page) {
     await page.waitForSelector('.ant-card');
     await page.waitForNetworkIdle({ idleTime: 300, timeout: 30_000 });
   }
-}
-
-/** A GraphQL caller signed in as `username` (set-up and checks beside the browser); any error fails the test. */
-async function api(username: string) {
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
-    const res = await fetch(`${t.origin}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    expect(body.errors).toBeUndefined();
-    return body.data;
-  };
-  const { login } = await gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: TEST_PASSWORD });
-  return (query: string, variables: Record<string, unknown> = {}) => gql(query, variables, login.token);
-}
-
-/** Approves, through the API as `username`, the newest pending approval of a kind (the second person of D24). */
-async function approveAs(username: string, kind: string) {
-  const as = await api(username);
-  const { approvals } = await as(
-    `query($kind: ApprovalKind) { approvals(filter: { status: PENDING, kind: $kind }, first: 100) { edges { node { id requestedAt } } } }`,
-    { kind },
-  );
-  const newest = approvals.edges.map((e: any) => e.node).sort((a: any, b: any) => (a.requestedAt < b.requestedAt ? 1 : -1))[0];
-  await as(`mutation($id: ID!) { decideApproval(input: { approvalId: $id, decision: APPROVE, approvalRef: "新应急〔2026〕1号" }) { status } }`, {
-    id: newest.id,
-  });
-}
-
-/** Waits for an antd message (the toast after a save) containing `text`. */
-async function waitForMessage(page: Page, text: string) {
-  await page.waitForFunction((s) => [...document.querySelectorAll('.ant-message-notice')].some((e) => e.textContent?.includes(s)), {}, text);
-}
-
-/** Waits for a form field's error (shown next to the field) that starts with `text`. */
-async function waitForFieldError(page: Page, text: string) {
-  await page.waitForFunction((s) => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith(s)), {}, text);
-}
-
-/** Clicks the button labelled `label` in the table row containing `rowText` (antd spaces out two-character labels). */
-async function clickRowButton(page: Page, rowText: string, label: string) {
-  const button = await page.waitForSelector(
-    `::-p-xpath(//tr[contains(., ${JSON.stringify(rowText)})]//button[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(label)})])`,
-    { visible: true },
-  );
-  await button!.click();
-  await button!.dispose();
-}
-
-/** Selects the whole value of an input and types over it. */
-async function retype(page: Page, selector: string, text: string) {
-  await page.click(selector, { count: 3 });
-  await page.type(selector, text);
-}
-
-/** An empty folder of the artefacts where the page's downloads land. */
-async function downloadsOf(page: Page, name: string): Promise<string> {
-  const dir = join(ARTEFACTS, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const cdp = await page.createCDPSession();
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
-  return dir;
-}
-
-async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const name = existsSync(dir) ? readdirSync(dir).find((f) => pattern.test(f)) : undefined;
-    if (name) return join(dir, name);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no file matching ${pattern} in ${dir}`);
 }

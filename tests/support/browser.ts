@@ -142,6 +142,12 @@ export async function pickOption(page: Page, inputId: string, search: string, te
   await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
   await page.click(`[id="${inputId}"]`);
   await page.type(`[id="${inputId}"]`, search);
+  await clickOpenOption(page, text);
+}
+
+/** Picks the option containing `text` in the open Select dropdown, once it has stopped sliding in. */
+export async function clickOpenOption(page: Page, text: string) {
+  await page.waitForFunction(() => !document.querySelector('.ant-slide-up-appear, .ant-slide-up-enter'));
   const xpath = `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`;
   for (let attempt = 1; ; attempt++) {
     const option = await page.waitForSelector(xpath, { visible: true });

@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterEach, expect } from 'vitest';
+import { ARTEFACTS, logIn, openWatchedPage, screenshot, useConsoleUnderTest, type ConsoleUnderTest, type WatchedPage } from './browser.ts';
+import { TEST_PASSWORD } from './template.ts';
+
+// What the console's browser flows share: the console under test with one watched page per test (failing on a console
+// error or a request leaving the origin), API callers for set-up beside the browser, and waits on antd's feedback.
+
+export interface ConsoleFlows {
+  t: ConsoleUnderTest;
+  /** A new watched page signed in as `username`; closed, and its problems checked, after the test. */
+  open: (username: string) => Promise<WatchedPage>;
+  /** The page `open` gave the running test. */
+  current: () => WatchedPage | undefined;
+  /** A GraphQL caller signed in as `username` (set-up and checks beside the browser); any error fails the test. */
+  api: (username: string) => Promise<(query: string, variables?: Record<string, unknown>) => Promise<any>>;
+  /** Approves, through the API as `username`, the newest pending approval of a kind (the second person of D24). */
+  approveAs: (username: string, kind: string) => Promise<void>;
+}
+
+export function useConsoleFlows(): ConsoleFlows {
+  const t = useConsoleUnderTest();
+  let current: WatchedPage | undefined;
+
+  afterEach(async (ctx) => {
+    const problems = current?.problems ?? [];
+    if (current && ctx.task.result?.state === 'fail') await screenshot(current.page, `failed-${ctx.task.name.slice(0, 40)}`);
+    await current?.page.close();
+    current = undefined;
+    expect(problems).toEqual([]);
+  });
+
+  const api = async (username: string) => {
+    const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+      const res = await fetch(`${t.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: any; errors?: unknown[] };
+      expect(body.errors).toBeUndefined();
+      return body.data;
+    };
+    const { login } = await gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: TEST_PASSWORD });
+    return (query: string, variables: Record<string, unknown> = {}) => gql(query, variables, login.token);
+  };
+
+  return {
+    t,
+    current: () => current,
+    open: async (username) => {
+      current = await openWatchedPage(t);
+      await logIn(t, current, username);
+      return current;
+    },
+    api,
+    approveAs: async (username, kind) => {
+      const as = await api(username);
+      const { approvals } = await as(
+        `query($kind: ApprovalKind) { approvals(filter: { status: PENDING, kind: $kind }, first: 100) { edges { node { id requestedAt } } } }`,
+        { kind },
+      );
+      const newest = approvals.edges.map((e: any) => e.node).sort((a: any, b: any) => (a.requestedAt < b.requestedAt ? 1 : -1))[0];
+      await as(`mutation($id: ID!) { decideApproval(input: { approvalId: $id, decision: APPROVE, approvalRef: "新应急〔2026〕1号" }) { status } }`, {
+        id: newest.id,
+      });
+    },
+  };
+}
+
+/** Waits for an antd message (the toast after a save) containing `text`. */
+export async function waitForMessage(page: Page, text: string) {
+  await page.waitForFunction((s) => [...document.querySelectorAll('.ant-message-notice')].some((e) => e.textContent?.includes(s)), {}, text);
+}
+
+/** Waits for a form field's error (shown next to the field) that starts with `text`. */
+export async function waitForFieldError(page: Page, text: string) {
+  await page.waitForFunction((s) => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith(s)), {}, text);
+}
+
+/** Clicks the button labelled `label` in the table row containing `rowText` (antd spaces out two-character labels). */
+export async function clickRowButton(page: Page, rowText: string, label: string) {
+  const button = await page.waitForSelector(
+    `::-p-xpath(//tr[contains(., ${JSON.stringify(rowText)})]//button[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(label)})])`,
+    { visible: true },
+  );
+  await button!.click();
+  await button!.dispose();
+}
+
+/** Selects the whole value of an input and types over it. */
+export async function retype(page: Page, selector: string, text: string) {
+  await page.click(selector, { count: 3 });
+  await page.type(selector, text);
+}
+
+/** An empty folder of the artefacts where the page's downloads land. */
+export async function downloadsOf(page: Page, name: string): Promise<string> {
+  const dir = join(ARTEFACTS, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+  return dir;
+}
+
+/** The path of the first file in `dir` matching `pattern`, once it is there. */
+export async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const name = existsSync(dir) ? readdirSync(dir).find((f) => pattern.test(f)) : undefined;
+    if (name) return join(dir, name);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no file matching ${pattern} in ${dir}`);
+}
