@@ -73,7 +73,8 @@ export default function StoresPage() {
             <Input />
           </Form.Item>
           <Form.Item name="kind" label="类型" rules={[{ required: true }]}>
-            <Select options={optionsOf(STORE_KIND)} />
+            {/* A 安置点 comes with its incident (requestDispatch), never from here. */}
+            <Select options={optionsOf(STORE_KIND).filter((o) => o.value !== 'DISTRIBUTION_POINT')} />
           </Form.Item>
           <Form.Item name="regionCode" label="区划代码" rules={[{ required: true }]}>
             <Input />

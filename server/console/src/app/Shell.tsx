@@ -2,9 +2,14 @@ import { Suspense } from 'react';
 import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { useUser, useSession } from './session';
+import { useUser, useSession, type SessionUser } from './session';
 import { routesFor } from './routes';
 import { labelOf, ROLE } from '../common/labels';
+
+/** Where the user acts: their region, else their stores; a system-wide administrator has neither and sees everything. */
+function scopeOf(user: SessionUser): string {
+  return user.region?.name ?? (user.stores.map((s) => s.name).join('、') || '全部');
+}
 
 /** The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. */
 export default function Shell() {
@@ -31,7 +36,7 @@ export default function Shell() {
               {user.displayName}
             </Typography.Text>
             <Typography.Text type="secondary">
-              {labelOf(ROLE, user.role)} · {user.region?.name ?? user.stores.map((s) => s.name).join('、') ?? '全部'}
+              {labelOf(ROLE, user.role)} · {scopeOf(user)}
             </Typography.Text>
             <Button icon={<LogoutOutlined />} onClick={signOut}>
               退出

@@ -34,6 +34,13 @@ const ValuationQuery = graphql(`
 type Dimension = keyof typeof VALUATION_DIMENSION;
 type Group = ResultOf<typeof ValuationQuery>['valuation']['groups'][number];
 
+/**
+ * D21: the API lists stock in transit as a group of its own, keyed 在途 in every dimension, so that the groups add up
+ * to the total. It is no store (region, category …): shown here as its own column and in the 合计 row, never as a group.
+ */
+const IN_TRANSIT_KEY = '在途';
+const isInTransitGroup = (g: Group) => g.key.length > 0 && g.key.every((k) => k === IN_TRANSIT_KEY);
+
 /** 估值 as of the end of any day (China time), grouped as the auditor chooses; a table, a chart, and Excel. */
 export default function ValuationPage() {
   const user = useUser();
@@ -45,6 +52,8 @@ export default function ValuationPage() {
   const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
   const name = useGroupNames(regionCode);
   const v = data?.valuation;
+  const groups = v?.groups.filter((g) => !isInTransitGroup(g));
+  const inTransitGroup = v?.groups.find(isInTransitGroup);
   return (
     <Card
       title="储备物资估值"
@@ -90,13 +99,43 @@ export default function ValuationPage() {
           估值时点：{asOf ? `${date} 日终` : '当前'}（{formatDateTime(v.asOf)}，北京时间）
         </Typography.Paragraph>
       )}
-      {v && groupBy.length > 0 && <ValuationChart rows={v.groups.map((g) => ({ name: g.key.map(name).join(' / '), value: Number(g.value) }))} />}
+      {v && groupBy.length > 0 && (
+        <ValuationChart
+          rows={(groups ?? []).map((g) => ({ name: g.key.map(name).join(' / '), onHand: Number(g.value), inTransit: Number(g.inTransitValue) }))}
+        />
+      )}
+      {inTransitGroup && (
+        <Typography.Paragraph type="secondary" data-testid="valuation-in-transit-note">
+          在途：已发运、尚未收货的调拨物资，计入收货方的「在途」栏，不计入其在库；合计 = 在库 + 在途。
+        </Typography.Paragraph>
+      )}
       <Table<Group>
         size="small"
         loading={fetching}
         rowKey={(g) => g.key.join('|')}
-        dataSource={v?.groups}
+        dataSource={groups}
         pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        summary={() =>
+          v && groupBy.length > 0 && groups?.length ? (
+            <Table.Summary.Row data-testid="valuation-total-row">
+              <Table.Summary.Cell index={0} colSpan={groupBy.length}>
+                <Typography.Text strong>合计</Typography.Text>
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={groupBy.length} align="right">
+                {formatNumber(groups.reduce((sum, g) => sum + g.quantity, 0))}
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={groupBy.length + 1} align="right">
+                {formatMoney(v.onHand)}
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={groupBy.length + 2} align="right">
+                {formatNumber(inTransitGroup?.quantity ?? 0)}
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={groupBy.length + 3} align="right">
+                {formatMoney(v.inTransit)}
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+          ) : null
+        }
         columns={[
           ...groupBy.map((d, i) => ({ title: VALUATION_DIMENSION[d], key: d, render: (_: unknown, g: Group) => name(g.key[i]) })),
           { title: '在库数量', align: 'right' as const, render: (_: unknown, g: Group) => formatNumber(g.quantity) },

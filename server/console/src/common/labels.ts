@@ -22,7 +22,7 @@ export const FUNDING_SOURCE = {
 
 export const RESERVE_MODE = { PHYSICAL: '实物储备', ENTRUSTED: '企业代储', AGREEMENT: '协议储备', CAPACITY: '产能储备' } as const;
 
-export const STORE_KIND = { GOVERNMENT: '政府储备库', ENTRUSTED: '代储库', AGREEMENT: '协议储备库' } as const;
+export const STORE_KIND = { GOVERNMENT: '政府储备库', ENTRUSTED: '代储库', AGREEMENT: '协议储备库', DISTRIBUTION_POINT: '安置点' } as const;
 
 export const REGION_LEVEL = { PROVINCE: '省', CITY: '市', COUNTY: '县', TOWNSHIP: '乡镇', VILLAGE: '村' } as const;
 
@@ -52,6 +52,7 @@ export const DOCUMENT_TYPE = {
   ROTATION: '轮换',
   REVERSAL: '冲销',
   RECOVERY: '回收',
+  WRITE_OFF: '核销',
 } as const;
 
 export const DOCUMENT_STATUS = { POSTED: '已过账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' } as const;

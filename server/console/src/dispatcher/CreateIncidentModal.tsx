@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { Form, Input, InputNumber, Modal, Select } from 'antd';
+import { DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { useNavigate } from 'react-router-dom';
 import { graphql } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { ZONE } from '../common/format';
 import { INCIDENT_TYPE, optionsOf } from '../common/labels';
 
 const CreateIncident = graphql(`
@@ -19,9 +21,19 @@ interface Values {
   name: string;
   type: keyof typeof INCIDENT_TYPE;
   regionCode: string;
+  /** China wall-clock time (the picker shows China time whatever the browser's zone). */
+  occurredAt?: Dayjs | null;
   affectedPopulation?: number;
   responseLevel?: number;
 }
+
+const WALL_CLOCK = 'YYYY-MM-DD HH:mm:ss';
+
+/** Now in China, as a wall-clock value for the picker. */
+const chinaNow = () => dayjs(dayjs().tz(ZONE).format(WALL_CLOCK));
+
+/** A China wall-clock value from the picker as the API's DateTime (ISO 8601 with the +08:00 offset). */
+const toDateTime = (wall: Dayjs) => dayjs.tz(wall.format(WALL_CLOCK), ZONE).format();
 
 /** 新建事件 where the dispatcher clicked on the map; the region defaults to the nearest store's. */
 export function CreateIncidentModal({
@@ -38,9 +50,10 @@ export function CreateIncidentModal({
   const [{ fetching }, create] = useMutation(CreateIncident);
   const navigate = useNavigate();
   const submit = async () => {
-    const v = await form.validateFields();
+    const { occurredAt, ...v } = await form.validateFields();
     setAlerts([]);
-    const result = await create({ input: { ...v, location: { lat: at.lat, lng: at.lng } } });
+    // D28: the 10-hour clock runs from when the disaster happened, which may be well before it is entered here.
+    const result = await create({ input: { ...v, occurredAt: occurredAt ? toDateTime(occurredAt) : undefined, location: { lat: at.lat, lng: at.lng } } });
     if (result.error) setAlerts(showFieldErrors(form, result.error));
     else if (result.data) navigate(`/dispatch/incidents/${result.data.createIncident.id}`);
   };
@@ -54,7 +67,7 @@ export function CreateIncidentModal({
       onCancel={onClose}
     >
       <FormAlerts messages={alerts} />
-      <Form form={form} layout="vertical" initialValues={{ type: 'FLOOD', regionCode: at.regionCode }}>
+      <Form form={form} layout="vertical" initialValues={{ type: 'FLOOD', regionCode: at.regionCode, occurredAt: chinaNow() }}>
         <Form.Item name="name" label="事件名称" rules={[{ required: true, message: '请输入事件名称' }]}>
           <Input placeholder="如：卫辉市洪涝" />
         </Form.Item>
@@ -63,6 +76,26 @@ export function CreateIncidentModal({
         </Form.Item>
         <Form.Item name="regionCode" label="所在区划" rules={[{ required: true, message: '请选择区划' }]}>
           <Select showSearch optionFilterProp="label" options={regions.map((r) => ({ value: r.code, label: r.name }))} />
+        </Form.Item>
+        <Form.Item
+          name="occurredAt"
+          label="发生时间（北京时间）"
+          extra="10 小时基本生活保障从发生时间起算（D28）；留空即为现在"
+          rules={[
+            {
+              validator: (_, value: Dayjs | null | undefined) =>
+                value && value.isAfter(chinaNow(), 'minute') ? Promise.reject(new Error('发生时间不能晚于当前时间')) : Promise.resolve(),
+            },
+          ]}
+        >
+          <DatePicker
+            showTime={{ format: 'HH:mm' }}
+            format="YYYY-MM-DD HH:mm"
+            style={{ width: '100%' }}
+            disabledDate={(d) => d.isAfter(chinaNow(), 'day')}
+            // In the modal's own layer: a popup in a layer of its own would open before that layer is in the page.
+            getPopupContainer={(trigger) => trigger.parentElement ?? document.body}
+          />
         </Form.Item>
         <Form.Item name="affectedPopulation" label="受灾人口">
           <InputNumber min={0} precision={0} style={{ width: '100%' }} />

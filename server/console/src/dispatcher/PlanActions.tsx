@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { App, Button, Descriptions, Space, Tag } from 'antd';
+import { Alert, App, Button, Descriptions, Space, Tag } from 'antd';
 import { useMutation, useSubscription } from 'urql';
+import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
@@ -43,7 +44,11 @@ const STATUS_COLOUR: Record<string, string> = { PROPOSED: 'blue', APPROVED: 'cya
 /** A saved plan's status, live from the subscription (GraphQL over SSE), and what may be done with it next. */
 export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; onChanged: () => void }) {
   const { message } = App.useApp();
+  const user = useUser();
   const [executeKey] = useState(newIdempotencyKey);
+  // D24: who requested a plan does not approve it; D14: they may still approve it as an emergency (the written
+  // approval then follows from another person).
+  const ownPlan = plan.requestedBy?.id === user.id;
   const [approval, approve] = useMutation(Approve);
   const [execution, execute] = useMutation(Execute);
   const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
@@ -68,12 +73,23 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
         <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
         {plan.approvalDueAt && <Descriptions.Item label="书面审批截止">{formatDateTime(plan.approvalDueAt)}</Descriptions.Item>}
       </Descriptions>
+      {status === 'PROPOSED' && ownPlan && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="own-plan-note"
+          message="本方案由您提交，须由另一位有权限的调度员或管理员批准（不相容岗位分离，D24）"
+          description="对方可在「审批」页批准。情况紧急时可用「紧急批准」先调拨后补手续（D14）：书面审批须在 48 小时内由他人补办。"
+        />
+      )}
       <Space>
         {status === 'PROPOSED' && (
           <>
-            <Button type="primary" loading={approval.fetching} onClick={() => void run(approve({ planId: plan.id, emergency: false }), '方案已批准')}>
-              批准
-            </Button>
+            {!ownPlan && (
+              <Button type="primary" loading={approval.fetching} onClick={() => void run(approve({ planId: plan.id, emergency: false }), '方案已批准')}>
+                批准
+              </Button>
+            )}
             <Button
               danger
               loading={approval.fetching}

@@ -1,9 +1,13 @@
-import { Card, Col, Row, Table, Tag } from 'antd';
+import { useMemo, useState } from 'react';
+import { Card, Col, Empty, Row, Space, Table, Tag } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
 import { Chart } from '../common/Chart';
 import { ExcelButton } from '../common/ExcelButton';
+import { FormAlerts } from '../common/FormAlerts';
+import { RegionSelect } from '../common/RegionSelect';
 
 const ReservesQuery = graphql(`
   query Reserves($regionCode: String!) {
@@ -38,22 +42,51 @@ const ReservesQuery = graphql(`
       meetsTarget
       missingCategories
     }
+    categories {
+      code
+      name
+    }
   }
 `);
 
 type Gap = ResultOf<typeof ReservesQuery>['reserveGaps'][number];
 type Coverage = ResultOf<typeof ReservesQuery>['coverage'][number];
 
-/** 储备缺口 (quota vs available, D19) and township coverage (categories and kinds held) as charts and tables. */
+/**
+ * 储备缺口 (quota vs available, D19) and township coverage (categories and kinds held) as charts and tables — for the
+ * user's region; a system-wide administrator, who has none, picks one first.
+ */
 export default function ReservesPage() {
   const user = useUser();
-  const regionCode = user.region?.code ?? '';
-  const [{ data, fetching }] = useQuery({ query: ReservesQuery, variables: { regionCode }, pause: !regionCode });
+  const [picked, setPicked] = useState<string>();
+  const regionCode = user.region?.code ?? picked;
+  const [{ data, fetching, error }] = useQuery({ query: ReservesQuery, variables: { regionCode: regionCode ?? '' }, pause: !regionCode });
+  const categoryNames = useMemo(() => new Map((data?.categories ?? []).map((c) => [c.code, c.name])), [data]);
+  const regionPicker = !user.region && (
+    <Space wrap className="form-alert">
+      <span>区划</span>
+      <RegionSelect id="reserves-region" style={{ width: 240 }} placeholder="选择区划" value={picked} onChange={setPicked} />
+    </Space>
+  );
+  if (!regionCode) {
+    return (
+      <Card title="储备缺口与覆盖">
+        {regionPicker}
+        <Empty description="请先选择区划，查看其储备缺口和乡镇储备覆盖" />
+      </Card>
+    );
+  }
   const gaps = [...(data?.reserveGaps ?? [])].filter((g) => g.gap > 0).sort((a, b) => b.gap - a.gap);
   const coverage = data?.coverage ?? [];
   const where = (g: Gap) => g.store?.name ?? g.region?.name ?? '';
   return (
     <Row gutter={16}>
+      {(regionPicker || error) && (
+        <Col span={24}>
+          {regionPicker}
+          {error && <FormAlerts messages={errorMessages(error)} />}
+        </Col>
+      )}
       <Col xs={24} xl={12}>
         <Card
           title="储备缺口（定额 − 可用）"
@@ -112,7 +145,7 @@ export default function ReservesPage() {
               { title: '乡镇', render: (_, c) => c.region.name },
               { title: '类别', align: 'right', render: (_, c) => `${c.categoriesHeld}/${c.targetCategories}` },
               { title: '品种', align: 'right', render: (_, c) => `${c.kindsHeld}/${c.targetKinds}` },
-              { title: '缺少类别', render: (_, c) => c.missingCategories.join('、') || '—' },
+              { title: '缺少类别', render: (_, c) => c.missingCategories.map((code) => categoryNames.get(code) ?? code).join('、') || '—' },
             ]}
           />
         </Card>

@@ -10,6 +10,9 @@ export const PlanFields = graphql(`
     deadlineHours
     emergency
     approvalDueAt
+    requestedBy {
+      id
+    }
     destinations {
       index
       name
