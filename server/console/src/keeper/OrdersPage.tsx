@@ -5,14 +5,29 @@ import { CloseOrderModal } from './CloseOrderModal';
 import { ExecuteOrderModal } from './ExecuteOrderModal';
 import { OrdersTable } from './OrdersTable';
 import { RequestOrderForm } from './RequestOrderForm';
+import { RotateOrderModal } from './RotateStockModal';
+import { ScrapModal } from './ScrapModal';
 import { ShipTransferModal } from './ShipTransferModal';
 import type { Order } from './order';
 
-type Acting = { order: Order; action: 'issue' | 'ship' | 'close' };
+type Execution = 'issue' | 'ship' | 'rotate' | 'scrap';
+type Acting = { order: Order; action: Execution | 'close' };
+
+/** The operation that executes an order of each purpose (the API refuses any other, D23), and its button. */
+const EXECUTION: Record<Order['purpose'], { action: Execution; label: string }> = {
+  RELIEF: { action: 'issue', label: '执行出库' },
+  DRILL: { action: 'issue', label: '执行出库' },
+  LOAN: { action: 'issue', label: '执行出库' },
+  OTHER: { action: 'issue', label: '执行出库' },
+  TRANSFER: { action: 'ship', label: '调拨出库' },
+  ROTATION_SALE: { action: 'rotate', label: '轮换' },
+  SCRAP: { action: 'scrap', label: '报废' },
+};
 
 /**
- * 出库 (D23 凭令出库): execute approved orders (never beyond what was approved) — a transfer order by 调拨出库 — or close
- * them; request new ones; 我的申请.
+ * 出库 (D23 凭令出库): execute approved orders (never beyond what was approved) by the operation their purpose needs — a
+ * transfer order by 调拨出库, a rotation order by 轮换, a scrap order by 报废, the rest by 出库 — or close them; request
+ * new ones; 我的申请.
  */
 export default function OrdersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
@@ -22,15 +37,9 @@ export default function OrdersPage() {
   const actions = (o: Order) =>
     o.status === 'APPROVED' && (
       <Space>
-        {o.purpose === 'TRANSFER' ? (
-          <Button size="small" type="primary" onClick={() => setActing({ order: o, action: 'ship' })}>
-            调拨出库
-          </Button>
-        ) : (
-          <Button size="small" type="primary" onClick={() => setActing({ order: o, action: 'issue' })}>
-            执行出库
-          </Button>
-        )}
+        <Button size="small" type="primary" onClick={() => setActing({ order: o, action: EXECUTION[o.purpose].action })}>
+          {EXECUTION[o.purpose].label}
+        </Button>
         <Button size="small" danger onClick={() => setActing({ order: o, action: 'close' })}>
           关闭
         </Button>
@@ -55,6 +64,8 @@ export default function OrdersPage() {
       />
       {acting?.action === 'issue' && <ExecuteOrderModal order={acting.order} onClose={done} />}
       {acting?.action === 'ship' && <ShipTransferModal order={acting.order} onClose={done} />}
+      {acting?.action === 'rotate' && <RotateOrderModal order={acting.order} onClose={done} />}
+      {acting?.action === 'scrap' && <ScrapModal order={acting.order} onClose={done} />}
       {acting?.action === 'close' && <CloseOrderModal order={acting.order} onClose={done} />}
     </Card>
   );

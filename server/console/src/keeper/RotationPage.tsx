@@ -1,13 +1,14 @@
 import { useState } from 'react';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Select, Table, Tag } from 'antd';
-import type { Dayjs } from 'dayjs';
-import { useMutation, useQuery } from 'urql';
+import { Alert, Button, Card, Modal, Table, Tag } from 'antd';
+import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
+import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
-import { formatMoney, newIdempotencyKey } from '../common/format';
-import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
+import { formatMoney } from '../common/format';
+import { OrderFields, type Order } from './order';
+import { RequestRotationOrderModal } from './RequestRotationOrderModal';
+import { orderAllows, RotateStockModal } from './RotateStockModal';
 
 const RotationDueQuery = graphql(`
   query RotationDue {
@@ -21,6 +22,7 @@ const RotationDueQuery = graphql(`
         batchNo
         expiryDate
         item {
+          id
           name
           unit
         }
@@ -34,77 +36,89 @@ const RotationDueQuery = graphql(`
   }
 `);
 
-const Rotate = graphql(`
-  mutation RotateStock($input: RotateStockInput!) {
-    rotateStock(input: $input) {
-      id
-      number
+const RotationOrdersQuery = graphql(
+  `
+    query RotationOrders($storeId: ID!) {
+      approved: outboundOrders(filter: { storeId: $storeId, status: APPROVED }, first: 100) {
+        edges {
+          node {
+            ...OrderFields
+          }
+        }
+      }
+      pending: outboundOrders(filter: { storeId: $storeId, status: PENDING }, first: 100) {
+        edges {
+          node {
+            ...OrderFields
+          }
+        }
+      }
     }
-  }
-`);
+  `,
+  [OrderFields],
+);
 
 type Due = ResultOf<typeof RotationDueQuery>['rotationDue'][number];
-interface Values {
-  quantity: number;
-  disposal: keyof typeof ROTATION_DISPOSAL;
-  counterpart: string;
-  newBatch: { batchNo: string; productionDate?: Dayjs; expiryDate?: Dayjs; unitPrice?: string };
+
+/**
+ * 轮换 of a due batch: government stock leaves only against an approved rotation order (D23), so the keeper picks one of
+ * the store's that covers the batch — or, when there is none, is told so and may request one here.
+ */
+function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) => void }) {
+  const [{ data, fetching, error }] = useQuery({ query: RotationOrdersQuery, variables: { storeId: due.store.id }, requestPolicy: 'network-only' });
+  const [requesting, setRequesting] = useState(false);
+  const { batch, store } = due;
+  const title = `轮换：${batch.item.name} 批号 ${batch.batchNo}`;
+  const covers = (o: Order) => o.purpose === 'ROTATION_SALE' && o.lines.some((l) => l.item.id === batch.item.id && (!l.batch || l.batch.id === batch.id));
+  const approved = (data?.approved.edges ?? []).map((e) => e.node).filter((o) => covers(o) && orderAllows(o, batch.item.id, batch.id) > 0);
+  const pending = (data?.pending.edges ?? []).map((e) => e.node).filter(covers);
+  if (requesting) {
+    return <RequestRotationOrderModal storeId={store.id} item={batch.item} batch={batch} quantity={due.quantity} onClose={() => onClose(false)} />;
+  }
+  if (!data || approved.length === 0) {
+    return (
+      <Modal
+        open
+        loading={fetching && !data}
+        title={title}
+        okText="申请轮换出库"
+        onOk={() => setRequesting(true)}
+        okButtonProps={{ disabled: !data }}
+        onCancel={() => onClose(false)}
+      >
+        {error && <FormAlerts messages={errorMessages(error)} />}
+        {data && (
+          <Alert
+            type="warning"
+            showIcon
+            message="需要已批准的轮换出库申请"
+            description={`政府储备物资凭令出库：轮换须依据已批准的出库申请（用途「轮换出售」）。${store.name}还没有可用于批次 ${batch.batchNo} 的已批准申请，请先申请，经另一人审批后再轮换。`}
+          />
+        )}
+        {pending.length > 0 && (
+          <p style={{ marginTop: 12 }}>
+            已提交、待审批的申请：
+            {pending.map((o) => `${o.number}（${o.lines.map((l) => `${l.item.name} ${l.quantity}${l.item.unit}`).join('、')}）`).join('；')}
+          </p>
+        )}
+      </Modal>
+    );
+  }
+  const sources = [
+    {
+      batchId: batch.id,
+      itemId: batch.item.id,
+      label: `${batch.item.name} 批号 ${batch.batchNo}（${due.quantity}${batch.item.unit}）`,
+      available: due.quantity,
+    },
+  ];
+  return <RotateStockModal storeId={store.id} title={title} orders={approved} sources={sources} onClose={onClose} />;
 }
 
-function RotateModal({ due, onClose }: { due: Due; onClose: (done: boolean) => void }) {
-  const [form] = Form.useForm<Values>();
-  const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, rotate] = useMutation(Rotate);
-  const { message } = App.useApp();
-  const submit = async () => {
-    const v = await form.validateFields();
-    setAlerts([]);
-    const day = (d?: Dayjs) => d?.format('YYYY-MM-DD');
-    const newBatch = { ...v.newBatch, productionDate: day(v.newBatch.productionDate), expiryDate: day(v.newBatch.expiryDate) };
-    const result = await rotate({ input: { ...v, newBatch, storeId: due.store.id, batchId: due.batch.id, idempotencyKey: key } });
-    if (result.error) return setAlerts(showFieldErrors(form, result.error));
-    void message.success(`轮换单 ${result.data?.rotateStock.number} 已过账`);
-    onClose(true);
-  };
-  return (
-    <Modal
-      open
-      title={`轮换：${due.batch.item.name} 批号 ${due.batch.batchNo}`}
-      okText="过账"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
-    >
-      <FormAlerts messages={alerts} />
-      <Form form={form} layout="vertical" initialValues={{ quantity: due.quantity, disposal: 'SALE' }}>
-        <Form.Item name="quantity" label="轮出数量" rules={[{ required: true }]}>
-          <InputNumber min={1} max={due.quantity} precision={0} />
-        </Form.Item>
-        <Form.Item name="disposal" label="处置方式" rules={[{ required: true }]}>
-          <Select options={optionsOf(ROTATION_DISPOSAL)} />
-        </Form.Item>
-        <Form.Item name="counterpart" label="接收方" rules={[{ required: true, message: '请填写接收方' }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'batchNo']} label="新批次批号" rules={[{ required: true, message: '请填写新批号' }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'productionDate']} label="新批次生产日期">
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'expiryDate']} label="新批次有效期至">
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'unitPrice']} label="新批次单价（元）">
-          <Input />
-        </Form.Item>
-      </Form>
-    </Modal>
-  );
-}
-
-/** 轮换到期: batches due for rotation in the next 12 months (D10), rotated out and replaced from here. */
+/**
+ * 轮换到期: batches due for rotation in the next 12 months (D10), rotated out against an approved rotation order (D23) and
+ * replaced from here; without such an order the keeper requests one here.
+ */
 export default function RotationPage() {
   const [{ data, fetching }, refetch] = useQuery({ query: RotationDueQuery });
   const [rotating, setRotating] = useState<Due>();
@@ -145,7 +159,7 @@ export default function RotationPage() {
         ]}
       />
       {rotating && (
-        <RotateModal
+        <RotateDueModal
           due={rotating}
           onClose={(done) => {
             setRotating(undefined);

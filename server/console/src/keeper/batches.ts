@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'react';
+import { useClient } from 'urql';
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
+
+const StoreBatchesQuery = graphql(`
+  query StoreBatches($filter: StockFilter!) {
+    stock(filter: $filter, orderBy: EXPIRY, first: 200) {
+      edges {
+        node {
+          item {
+            id
+            name
+            unit
+          }
+          batch {
+            id
+            batchNo
+            expiryDate
+            expired
+          }
+          onHand
+          available
+        }
+      }
+    }
+  }
+`);
+
+export type StoreBatch = ResultOf<typeof StoreBatchesQuery>['stock']['edges'][number]['node'];
+
+/**
+ * The batches of some items on hand at a store, earliest expiry first (expired ones too: D26 lets them leave by rotation
+ * or approved scrap), read afresh; `lines` is undefined until every item has answered.
+ */
+export function useStoreBatches(storeId: string, itemIds: readonly string[]): { lines?: StoreBatch[]; errors: string[] } {
+  const client = useClient();
+  const key = [...new Set(itemIds)].sort().join(',');
+  const [state, setState] = useState<{ key: string; lines?: StoreBatch[]; errors: string[] }>({ key: '', errors: [] });
+  useEffect(() => {
+    let live = true;
+    const ids = key ? key.split(',') : [];
+    void Promise.all(ids.map((itemId) => client.query(StoreBatchesQuery, { filter: { storeId, itemId } }, { requestPolicy: 'network-only' }).toPromise())).then(
+      (results) => {
+        if (!live) return;
+        const errors = results.flatMap((r) => (r.error ? errorMessages(r.error) : []));
+        setState({ key: `${storeId}|${key}`, errors, lines: results.flatMap((r) => (r.data?.stock.edges ?? []).map((e) => e.node)) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, storeId, key]);
+  return state.key === `${storeId}|${key}` ? state : { errors: [] };
+}
+
+/** A batch as a select option: 批号, what is available, and its expiry (expired in words, D26). */
+export const batchLabel = (b: StoreBatch) =>
+  `${b.batch.batchNo}（可用 ${b.available}${b.item.unit}${b.batch.expired ? '，已过期' : b.batch.expiryDate ? `，有效期至 ${b.batch.expiryDate}` : ''}）`;
