@@ -88,6 +88,14 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
     source: t.field({ type: DispatchSource, resolve: (l) => l }),
     store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
     batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    // Who sees the plan sees which batch each line takes, as the printed 调拨令 shows it; the batch itself (price,
+    // owner, where else it lies) stays scoped: another region's store's batch answers FORBIDDEN on \`batch\`.
+    batchNo: t.field({
+      type: 'String',
+      nullable: true,
+      description: "The source batch's number, as the 调拨令 prints it (for any line of a plan the user may see)",
+      resolve: async (l, _a, ctx) => (l.batchId ? ((await ctx.loaders.batch.load(l.batchId))?.batchNo ?? null) : null),
+    }),
     quantity: t.exposeInt('quantity'),
     distanceKm: t.exposeFloat('distanceKm'),
     etaHours: t.exposeFloat('etaHours'),

@@ -575,6 +575,31 @@ describe('shortages are explicit', () => {
   });
 });
 
+describe("another jurisdiction's stock in a plan (D25, DESIGN Auth)", () => {
+  it("a plan line from 晋城's store names its batch number (batchNo, as the 调拨令 prints it); the batch itself stays FORBIDDEN", async () => {
+    const PUMP = itemId('MIN-001'); // 潜水泵: 晋城 holds it under the demo 联储 agreement
+    const [{ n }] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`SELECT COALESCE(sum(b.on_hand - b.reserved), 0)::int AS n FROM balances b JOIN stores s ON s.id = b.store_id
+           WHERE s.region_code LIKE '4107%' AND b.item_id = ${PUMP}::uuid`,
+    );
+    await receive(t, 'admin', JINCHENG, [{ itemId: PUMP, quantity: 40, batchNo: 'R-JC-PUMP', expiryDate: '2035-01-01', unitPrice: '800.00' }]);
+    const res = await t.gql(
+      `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { store { id } batchNo batch { batchNo } quantity } } }`,
+      { i: { incidentId, destinations: [dest(JISHUI, [[PUMP, n + 10]])] } },
+      'dispatcher',
+    );
+    expect(res.data, JSON.stringify(res.errors)).not.toBeNull();
+    const lines = res.data!.suggestDispatchPlan.lines as { store: { id: string }; batchNo: string | null; batch: { batchNo: string } | null }[];
+    const partner = lines.filter((l) => l.store.id === JINCHENG);
+    expect(partner.length).toBeGreaterThan(0);
+    expect(partner.map((l) => [l.batchNo, l.batch])).toEqual(partner.map(() => ['R-JC-PUMP', null]));
+    expect(res.errors!.map((e) => [e.extensions.code, e.path!.at(-1)])).toEqual(partner.map(() => ['FORBIDDEN', 'batch']));
+    // Lines of the dispatcher's own region give both.
+    for (const l of lines.filter((x) => x.store.id !== JINCHENG)) expect(l.batch?.batchNo).toBe(l.batchNo);
+  });
+});
+
 describe('replenishment owed (D15)', () => {
   it('D15: a county store of 新乡县 serving 卫辉市 once 卫辉 stock is exhausted is owed replenishment', async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: FOLDING_BED, quantity: 10, batchNo: 'R-FB-WH', expiryDate: '2032-01-01', unitPrice: '120.00' }]);

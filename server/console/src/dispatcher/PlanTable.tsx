@@ -23,7 +23,7 @@ export function PlanTable({ plan }: { plan: Plan }) {
       )}
       <Table<Line>
         size="small"
-        rowKey={(l) => `${l.destination.index}-${l.item.id}-${l.source.name}-${l.batch?.batchNo ?? ''}`}
+        rowKey={(l) => `${l.destination.index}-${l.item.id}-${l.source.name}-${l.batchNo ?? ''}`}
         dataSource={plan.lines}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: 900 }}
@@ -31,7 +31,7 @@ export function PlanTable({ plan }: { plan: Plan }) {
           { title: '安置点', render: (_, l) => l.destination.name },
           { title: '物资', render: (_, l) => l.item.name },
           { title: '来源', render: (_, l) => <Tooltip title={l.reason}>{l.source.name}</Tooltip> },
-          { title: '批号', render: (_, l) => l.batch?.batchNo ?? '—' },
+          { title: '批号', render: (_, l) => l.batchNo ?? '—' },
           { title: '层级', render: (_, l) => <Tag color={TIER_COLOUR[l.tier]}>{labelOf(TIER, l.tier)}</Tag> },
           { title: '数量', align: 'right', render: (_, l) => `${l.quantity} ${l.item.unit}` },
           { title: '距离', align: 'right', render: (_, l) => `${l.distanceKm.toFixed(1)} km` },

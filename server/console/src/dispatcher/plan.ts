@@ -45,9 +45,7 @@ export const PlanFields = graphql(`
           }
         }
       }
-      batch {
-        batchNo
-      }
+      batchNo
       quantity
       distanceKm
       etaHours
