@@ -27,19 +27,29 @@ function formField(form: FormInstance, field: string, aliases: Record<string, st
   return undefined;
 }
 
+/** The fields each form last showed the API's errors on (cleared at its next submission's answer). */
+const placed = new WeakMap<FormInstance, (string | number)[][]>();
+
 /**
  * Shows each error next to the form field it names (extensions.field); answers the messages that name no field
  * shown in this form, for the form's own alert.
  */
 export function showFieldErrors(form: FormInstance, error: CombinedError, aliases: Record<string, string> = {}): string[] {
+  // The API's verdict on this submission replaces that on the last one: a field corrected since shows no old error.
+  form.setFields((placed.get(form) ?? []).map((name) => ({ name, errors: [] })));
+  const names: (string | number)[][] = [];
+  placed.set(form, names);
   const unplaced: string[] = [];
   if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
   for (const e of error.graphQLErrors) {
     const field = typeof e.extensions?.field === 'string' ? e.extensions.field : undefined;
     const name = field ? formField(form, field, aliases) : undefined;
     // Next to the field, the message without the field's path the API puts in front of some ("input.reference：…").
-    if (name) form.setFields([{ name, errors: [e.message.replace(`${field}：`, '')] }]);
-    else unplaced.push(e.message);
+    if (name) {
+      const messages = [...(names.some((n) => n.join('.') === name.join('.')) ? form.getFieldError(name) : []), e.message.replace(`${field}：`, '')];
+      form.setFields([{ name, errors: messages }]);
+      names.push(name);
+    } else unplaced.push(e.message);
   }
   return unplaced;
 }
