@@ -5,7 +5,7 @@ import type { Db } from '../../drizzle/client.ts';
 import { batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
-import type { Clock } from '../clock.ts';
+import { ZONE, type Clock } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
@@ -39,7 +39,9 @@ export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefin
   const now = clock.now();
   if (!occurredAt) return now.toJSDate();
   if (occurredAt.toMillis() > now.toMillis() + 60_000) {
-    throw badInput(field, `业务发生时间不能晚于当前时间：${occurredAt.toISO()}`, { value: occurredAt.toISO() });
+    // Said in China time (the keeper's clock); the value as sent stays in the details.
+    const china = occurredAt.setZone(ZONE).toFormat('yyyy-LL-dd HH:mm');
+    throw badInput(field, `业务发生时间 ${china}（北京时间）晚于当前时间，不能预先登记`, { value: occurredAt.toISO() });
   }
   return occurredAt.toJSDate();
 }

@@ -249,6 +249,8 @@ describe('receiveStock (入库, D7)', () => {
       const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }], { occurredAt: '2026-07-20T03:00:00Z' }));
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(firstError(res).field).toBe('input.occurredAt');
+      // In China time, as the keeper's clock reads it.
+      expect(res.errors![0].message).toBe('业务发生时间 2026-07-20 11:00（北京时间）晚于当前时间，不能预先登记');
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
