@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { clickText, logIn, openWatchedPage, pickOption, clickOpenOption, screenshot, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickText, logIn, openWatchedPage, pickOption, clickOpenOption, screenshot, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, downloadsOf, waitForFile } from '../support/console-flows.ts';
 import { itemId } from '../../seeds/reference.ts';
 
@@ -162,6 +162,33 @@ describe('console small fixes in a real browser', () => {
       [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith('发生时间不能晚于当前时间')),
     );
     expect(await page.evaluate(() => location.pathname)).toBe('/dispatch/map');
+  });
+  it("admin edits a keeper's scope in 用户 (a second store), and the keeper then works there", async () => {
+    const admin = await api('admin');
+    const { stores } = await admin(`query { stores(regionCode: "410782", level: COUNTY) { edges { node { id name } } } }`);
+    const huixian = stores.edges[0].node as { id: string; name: string };
+    const weihui = (await admin(`query { stores(regionCode: "410781", level: COUNTY) { edges { node { id } } } }`)).stores.edges[0].node.id;
+    await admin(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+      i: { username: 'e2e-keeper', displayName: 'E2E库管员', password: 'E2E-Password-2026', role: 'KEEPER', storeIds: [weihui] },
+    });
+
+    const { page } = await open('admin');
+    await clickText(page, 'a', '用户');
+    await page.waitForSelector('::-p-xpath(//tr[contains(., "e2e-keeper")])');
+    await page.click('::-p-xpath(//tr[contains(., "e2e-keeper")]//button[contains(., "编辑")])');
+    await pickOption(page, 'edit-e2e-keeper_storeIds', '辉县', huixian.name);
+    // Close the list (a click on the dialog's title), then save.
+    await page.click('.ant-modal-title');
+    await clickModalOk(page);
+    await page.waitForSelector(`::-p-xpath(//tr[contains(., "e2e-keeper") and contains(., ${JSON.stringify(huixian.name)})])`);
+
+    const res = await fetch(`${t.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "e2e-keeper", password: "E2E-Password-2026") { user { stores { id } } } }' }),
+    });
+    const body = (await res.json()) as { data: { login: { user: { stores: { id: string }[] } } } };
+    expect(body.data.login.user.stores.map((s) => s.id).sort()).toEqual([weihui, huixian.id].sort());
   });
 });
 

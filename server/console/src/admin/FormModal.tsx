@@ -6,8 +6,8 @@ import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 
 /**
- * A "新建" button with its form in a modal: the API's errors land next to their fields; on success it closes and
- * tells the page to reload.
+ * A "新建" button (or, with `edit`, a row's "编辑" link) with its form in a modal: the API's errors land next to their
+ * fields; on success it closes and tells the page to reload.
  */
 export function FormModal<V>({
   title,
@@ -17,6 +17,7 @@ export function FormModal<V>({
   initialValues,
   name,
   fieldAliases,
+  edit,
 }: {
   title: string;
   children: ReactNode;
@@ -27,6 +28,8 @@ export function FormModal<V>({
   name?: string;
   /** API input fields shown by a differently named form field (validFrom → period). */
   fieldAliases?: Record<string, string>;
+  /** Opened from a table row to change a record: a small link, the form filled with `initialValues`. */
+  edit?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -44,9 +47,15 @@ export function FormModal<V>({
   };
   return (
     <>
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
-        {title}
-      </Button>
+      {edit ? (
+        <Button type="link" size="small" onClick={() => setOpen(true)}>
+          编辑
+        </Button>
+      ) : (
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
+          {title}
+        </Button>
+      )}
       <Modal
         open={open}
         title={title}

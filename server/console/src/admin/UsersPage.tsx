@@ -22,13 +22,23 @@ const UsersQuery = graphql(`
           role
           active
           region {
+            code
             name
           }
           stores {
+            id
             name
           }
         }
       }
+    }
+  }
+`);
+
+const UpdateUser = graphql(`
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      id
     }
   }
 `);
@@ -44,8 +54,74 @@ const CreateUser = graphql(`
 type User = ResultOf<typeof UsersQuery>['users']['edges'][number]['node'];
 type Role = keyof typeof ROLE;
 type Input = VariablesOf<typeof CreateUser>['input'];
+interface Edit {
+  displayName: string;
+  role: Role;
+  regionCode?: string | null;
+  storeIds?: string[];
+  active: boolean;
+  password?: string;
+}
 
-/** 用户: the accounts an administrator manages, with role and scope; a new account (a region for dispatchers and auditors, stores for keepers). */
+/** 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. */
+function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
+  const [, update] = useMutation(UpdateUser);
+  return (
+    <FormModal<Edit>
+      edit
+      name={`edit-${user.username}`}
+      title={`编辑用户：${user.username}`}
+      initialValues={{
+        displayName: user.displayName,
+        role: user.role,
+        regionCode: user.region?.code,
+        storeIds: user.stores.map((s) => s.id),
+        active: user.active,
+      }}
+      submit={({ password, regionCode, storeIds, ...v }) =>
+        update({
+          id: user.id,
+          input: {
+            ...v,
+            // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
+            ...(v.role === 'KEEPER' ? { storeIds: storeIds ?? [] } : { regionCode: regionCode || null, storeIds: [] }),
+            password: password || undefined,
+          },
+        })
+      }
+      onDone={onDone}
+    >
+      <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="role" label="角色" rules={[{ required: true }]}>
+        <Select options={optionsOf(ROLE)} />
+      </Form.Item>
+      <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
+        <Input />
+      </Form.Item>
+      <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
+        <StoreSelect multiple allowClear />
+      </Form.Item>
+      <Form.Item name="active" label="状态">
+        <Select
+          options={[
+            { value: true, label: '启用' },
+            { value: false, label: '停用' },
+          ]}
+        />
+      </Form.Item>
+      <Form.Item name="password" label="重置密码（留空不变）">
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+    </FormModal>
+  );
+}
+
+/**
+ * 用户: the accounts an administrator manages, with role and scope; a new account (a region for dispatchers and
+ * auditors, stores for keepers); changing one (EditUser).
+ */
 export default function UsersPage() {
   const [role, setRole] = useState<Role>();
   const [search, setSearch] = useState<string>();
@@ -102,6 +178,7 @@ export default function UsersPage() {
           { title: '角色', render: (_, u) => labelOf(ROLE, u.role) },
           { title: '权限范围', render: (_, u) => u.region?.name ?? (u.stores.map((s) => s.name).join('、') || '全部') },
           { title: '状态', render: (_, u) => (u.active ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
+          { title: '操作', render: (_, u) => <EditUser user={u} onDone={() => refetch({ requestPolicy: 'network-only' })} /> },
         ]}
       />
     </Card>

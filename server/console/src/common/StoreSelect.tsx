@@ -41,10 +41,14 @@ function StoreSelectInner(
     onChange,
     regionCode,
     transferFrom,
+    multiple,
     ...rest
   }: {
-    value?: string;
-    onChange?: (id: string) => void;
+    value?: string | string[];
+    /** An id; with `multiple`, the ids. */
+    onChange?: ((id: string) => void) | ((ids: string[]) => void);
+    /** Several stores (a keeper's). */
+    multiple?: boolean;
     regionCode?: string;
     transferFrom?: string;
     id?: string;
@@ -62,9 +66,10 @@ function StoreSelectInner(
       ref={ref}
       {...rest}
       showSearch
+      mode={multiple ? 'multiple' : undefined}
       optionFilterProp="label"
       value={value}
-      onChange={onChange}
+      onChange={onChange as ((v: string | string[]) => void) | undefined}
       loading={stores.fetching || destinations.fetching}
       options={edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.code}）` }))}
     />
