@@ -1,6 +1,6 @@
 import express from 'express';
 import { createYoga } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
@@ -9,9 +9,7 @@ import { authenticate } from '../users/service.ts';
 import { auditMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
-import { ERROR_CODES } from '../errors.ts';
-import { toClientError } from './errors.ts';
-import { refusalInChinese } from './coercion-messages.ts';
+import { codedGraphQLError, toClientError } from './errors.ts';
 import { serveConsole } from './console.ts';
 import { compiledQueries } from './compiled-execution.ts';
 import { corsAllowlist } from './cors.ts';
@@ -28,20 +26,6 @@ import { ReferenceCache } from '../reference-cache.ts';
 
 // The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
 const apiSchema = auditMutations(guardLogins(schema));
-const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
-
-function codedValidationError(e: GraphQLError): GraphQLError {
-  const code = API_CODES.has(e.extensions?.code as string) ? e.extensions.code : 'BAD_USER_INPUT';
-  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message) : null;
-  return new GraphQLError(chinese?.message ?? e.message, {
-    nodes: e.nodes,
-    source: e.source,
-    positions: e.positions,
-    path: e.path,
-    originalError: e.originalError,
-    extensions: { ...e.extensions, code },
-  });
-}
 
 /** The composition root: express with GraphQL at /graphql, exports, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
@@ -99,7 +83,7 @@ export function buildApp(services: AppServices) {
         onValidate:
           () =>
           ({ result, setResult }: { result: readonly GraphQLError[]; setResult: (errors: GraphQLError[]) => void }) =>
-            setResult(result.map(codedValidationError)),
+            setResult(result.map(codedGraphQLError)),
       },
       ...(production ? [productionDisclosure()] : []),
       // Compiled execution for queries (issue 11, P3): compiled-execution.ts.

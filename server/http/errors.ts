@@ -44,6 +44,23 @@ export function domainErrorOf(error: unknown, log?: Logger, context: ErrorContex
   return mapped;
 }
 
+/**
+ * GraphQL's own refusal (syntax, validation, a value that does not coerce) as the client receives it: coded
+ * (BAD_USER_INPUT unless it carries an API code already), and a value refusal in the user's words naming its field
+ * (coercion-messages.ts). Validation errors reach the client without maskError: app.ts maps them here too.
+ */
+export function codedGraphQLError(e: GraphQLError): GraphQLError {
+  const code = API_CODES.has(e.extensions?.code as string) ? (e.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
+  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message) : null;
+  return new GraphQLError(chinese?.message ?? e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    path: e.path,
+    extensions: { ...e.extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) },
+  });
+}
+
 /** The error a GraphQL client receives (yoga's maskError). */
 export function toClientError(error: unknown, log: Logger, context: ErrorContext = {}): GraphQLError {
   const located = isGraphQLError(error) ? error : null;
@@ -51,19 +68,8 @@ export function toClientError(error: unknown, log: Logger, context: ErrorContext
   if (domain) {
     return new GraphQLError(domain.message, { nodes: located?.nodes, path: located?.path, extensions: { code: domain.code, ...domain.details } });
   }
-  if (located && (!located.originalError || isGraphQLError(located.originalError))) {
-    // Syntax, validation and coercion errors, and the edge's own coded refusals (limits, rate limits).
-    const code = API_CODES.has(located.extensions?.code as string) ? (located.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
-    // GraphQL's own English refusals of a value, in the user's words and naming the field (coercion-messages.ts).
-    const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(located.message) : null;
-    return new GraphQLError(chinese?.message ?? located.message, {
-      nodes: located.nodes,
-      source: located.source,
-      positions: located.positions,
-      path: located.path,
-      extensions: { ...located.extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) },
-    });
-  }
+  // Syntax, validation and coercion errors, and the edge's own coded refusals (limits, rate limits).
+  if (located && (!located.originalError || isGraphQLError(located.originalError))) return codedGraphQLError(located);
   logUnexpected(error, log, context);
   return new GraphQLError(MASKED_MESSAGE, { nodes: located?.nodes, path: located?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
