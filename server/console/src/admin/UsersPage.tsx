@@ -63,6 +63,23 @@ interface Edit {
   password?: string;
 }
 
+/** Role and scope: a region for dispatchers, auditors and regional administrators; stores for keepers (安置点 among them). */
+function ScopeFields() {
+  return (
+    <>
+      <Form.Item name="role" label="角色" rules={[{ required: true }]}>
+        <Select options={optionsOf(ROLE)} />
+      </Form.Item>
+      <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
+        <Input />
+      </Form.Item>
+      <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
+        <StoreSelect multiple allowClear />
+      </Form.Item>
+    </>
+  );
+}
+
 /** 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. */
 function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
   const [, update] = useMutation(UpdateUser);
@@ -94,15 +111,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
       <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
         <Input />
       </Form.Item>
-      <Form.Item name="role" label="角色" rules={[{ required: true }]}>
-        <Select options={optionsOf(ROLE)} />
-      </Form.Item>
-      <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
-        <Input />
-      </Form.Item>
-      <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
-        <StoreSelect multiple allowClear />
-      </Form.Item>
+      <ScopeFields />
       <Form.Item name="active" label="状态">
         <Select
           options={[
@@ -135,10 +144,10 @@ export default function UsersPage() {
     <Card
       title="用户"
       extra={
-        <FormModal<Input & { storeId?: string }>
+        <FormModal<Input>
           title="新建用户"
           initialValues={{ role: 'KEEPER' }}
-          submit={({ storeId, ...input }) => create({ input: { ...input, storeIds: storeId ? [storeId] : undefined } })}
+          submit={(input) => create({ input })}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
           <Form.Item name="username" label="用户名" rules={[{ required: true }]}>
@@ -150,15 +159,7 @@ export default function UsersPage() {
           <Form.Item name="password" label="初始密码" rules={[{ required: true }]}>
             <Input.Password autoComplete="new-password" />
           </Form.Item>
-          <Form.Item name="role" label="角色" rules={[{ required: true }]}>
-            <Select options={optionsOf(ROLE)} />
-          </Form.Item>
-          <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
-            <Input />
-          </Form.Item>
-          <Form.Item name="storeId" label="仓库（库管员）">
-            <StoreSelect allowClear />
-          </Form.Item>
+          <ScopeFields />
         </FormModal>
       }
     >
