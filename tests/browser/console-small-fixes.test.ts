@@ -139,10 +139,8 @@ describe('console small fixes in a real browser', () => {
     expect(auditor.problems).toEqual([]);
   });
 
-  it('a 发生时间 in the future is refused next to the field', async (ctx) => {
+  it('a 发生时间 in the future is refused next to the field', async () => {
     const later = DateTime.now().setZone('Asia/Shanghai').plus({ minutes: 30 });
-    // Past midnight the picker greys the whole day out instead: this checks the form's own rule, on the same day.
-    if (!later.hasSame(DateTime.now().setZone('Asia/Shanghai'), 'day')) ctx.skip();
     const { page } = await open('dispatcher');
     const map = await page.waitForSelector('.leaflet-container');
     await page.waitForFunction(() => document.querySelectorAll('.leaflet-container canvas').length > 0);
@@ -163,6 +161,7 @@ describe('console small fixes in a real browser', () => {
     );
     expect(await page.evaluate(() => location.pathname)).toBe('/dispatch/map');
   });
+
   it("admin edits a keeper's scope in 用户 (a second store), and the keeper then works there", async () => {
     const admin = await api('admin');
     const { stores } = await admin(`query { stores(regionCode: "410782", level: COUNTY) { edges { node { id name } } } }`);

@@ -92,7 +92,6 @@ export function CreateIncidentModal({
             showTime={{ format: 'HH:mm' }}
             format="YYYY-MM-DD HH:mm"
             style={{ width: '100%' }}
-            disabledDate={(d) => d.isAfter(chinaNow(), 'day')}
             // In the modal's own layer: a popup in a layer of its own would open before that layer is in the page.
             getPopupContainer={(trigger) => trigger.parentElement ?? document.body}
           />
