@@ -51,7 +51,8 @@ export function refusalInChinese(message: string): { message: string; field?: st
   }
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
   if (whole) return { message: `缺少参数 ${whole[1]}，或其值为空 (variable $${whole[1]} is required)`, field: whole[1] };
-  // The same refusals of a value written in the query itself (no variable).
+  // The same refusals of a value written in the query itself (no variable), the original kept whole (in production
+  // disclosure.ts takes graphql-js's "Did you mean" out of it, as out of every validation message).
   const said = valueRefusal(message);
-  return said ? { message: `${said} (${message.replace(/\s*Did you mean [^?]*\?/g, '')})` } : null;
+  return said ? { message: `${said} (${message})` } : null;
 }
