@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { badInput } from './errors.ts';
 
-/** Parses input with a zod schema; the first issue becomes BAD_USER_INPUT naming the field path. */
+/**
+ * Parses input with a zod schema. The first issue becomes BAD_USER_INPUT naming the field path; `issues` lists every
+ * one with its field, so that a form shows all its mistakes at once.
+ */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = [root, ...issue.path.map(String)].join('.');
-  throw badInput(field, `${field}：${issue.message}`, { issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) });
+  const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].join('.');
+  const field = fieldOf(result.error.issues[0]);
+  throw badInput(field, `${field}：${result.error.issues[0].message}`, {
+    issues: result.error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

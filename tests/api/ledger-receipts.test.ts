@@ -178,6 +178,15 @@ describe('receiveStock (入库, D7)', () => {
       expect(firstError(res).field).toBe('input.inspectionReportNo');
     });
 
+    it('D7: a purchase missing both papers and with a zero quantity → every mistake listed in extensions.issues, each with its field', async () => {
+      const res = await receiveRaw(t, 'keeper', { storeId: WEIHUI, source: 'PURCHASE', lines: [{ itemId: QUILT, quantity: 0 }] });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      const issues = firstError(res).issues as { field: string; message: string }[];
+      expect(issues.map((i) => i.field).sort()).toEqual(['input.contractNo', 'input.inspectionReportNo', 'input.lines.0.quantity']);
+      expect(issues.every((i) => /[\u4e00-\u9fff]/.test(i.message))).toBe(true);
+      expect(firstError(res).field).toBe(issues[0].field);
+    });
+
     it('D7: a purchase with a blank contract number is refused too', async () => {
       const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }], { contractNo: '   ' }));
       expect(errorCode(res)).toBe('BAD_USER_INPUT');

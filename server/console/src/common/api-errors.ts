@@ -41,15 +41,31 @@ export function showFieldErrors(form: FormInstance, error: CombinedError, aliase
   placed.set(form, names);
   const unplaced: string[] = [];
   if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
-  for (const e of error.graphQLErrors) {
-    const field = typeof e.extensions?.field === 'string' ? e.extensions.field : undefined;
+  for (const { field, message } of error.graphQLErrors.flatMap(fieldMessages)) {
     const name = field ? formField(form, field, aliases) : undefined;
-    // Next to the field, the message without the field's path the API puts in front of some ("input.reference：…").
     if (name) {
-      const messages = [...(names.some((n) => n.join('.') === name.join('.')) ? form.getFieldError(name) : []), e.message.replace(`${field}：`, '')];
+      const messages = [...(names.some((n) => n.join('.') === name.join('.')) ? form.getFieldError(name) : []), message];
       form.setFields([{ name, errors: messages }]);
       names.push(name);
-    } else unplaced.push(e.message);
+    } else unplaced.push(field ? `${field}：${message}` : message);
   }
   return unplaced;
+}
+
+interface FieldMessage {
+  field?: string;
+  message: string;
+}
+
+/**
+ * What an error says about which field: every issue of a refused input (`extensions.issues`, each naming its field),
+ * else the error itself — its message without the field's path the API puts in front of some ("input.reference：…").
+ */
+function fieldMessages(e: CombinedError['graphQLErrors'][number]): FieldMessage[] {
+  const issues = e.extensions?.issues;
+  const isFieldMessage = (i: unknown): i is FieldMessage =>
+    typeof (i as FieldMessage | null)?.field === 'string' && typeof (i as FieldMessage | null)?.message === 'string';
+  if (Array.isArray(issues) && issues.length && issues.every(isFieldMessage)) return issues;
+  const field = typeof e.extensions?.field === 'string' ? e.extensions.field : undefined;
+  return [{ field, message: field ? e.message.replace(`${field}：`, '') : e.message }];
 }

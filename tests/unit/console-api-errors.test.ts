@@ -1,0 +1,48 @@
+import { CombinedError } from '@urql/core';
+import type { FormInstance } from 'antd';
+import { describe, expect, it } from 'vitest';
+import { showFieldErrors } from '../../server/console/src/common/api-errors.ts';
+
+/** The part of an Ant Design form showFieldErrors uses: which fields it shows, and their errors. */
+function fakeForm(fields: string[]) {
+  const errors = new Map<string, string[]>();
+  const form = {
+    getFieldInstance: (name: (string | number)[]) => (fields.includes(name.join('.')) ? {} : undefined),
+    getFieldError: (name: (string | number)[]) => errors.get(name.join('.')) ?? [],
+    setFields: (entries: { name: (string | number)[]; errors: string[] }[]) => {
+      for (const { name, errors: list } of entries) errors.set(name.join('.'), list);
+    },
+  };
+  return { form: form as unknown as FormInstance, errors };
+}
+
+const refusal = (extensions: Record<string, unknown>, message = 'input.contractNo：请填写合同编号') =>
+  new CombinedError({ graphQLErrors: [{ message, extensions: { code: 'BAD_USER_INPUT', ...extensions } }] });
+
+describe('console: the API refusals shown next to the form fields', () => {
+  it('every issue of a refused input goes next to its own field; one that names no field of the form comes back for the alert', () => {
+    const { form, errors } = fakeForm(['contractNo', 'lines.0.quantity']);
+    const unplaced = showFieldErrors(
+      form,
+      refusal({
+        field: 'input.contractNo',
+        issues: [
+          { field: 'input.contractNo', message: '请填写合同编号' },
+          { field: 'input.lines.0.quantity', message: '数量须为正整数' },
+          { field: 'input.sourceOrgId', message: '单位不存在' },
+        ],
+      }),
+    );
+    expect(errors.get('contractNo')).toEqual(['请填写合同编号']);
+    expect(errors.get('lines.0.quantity')).toEqual(['数量须为正整数']);
+    expect(unplaced).toEqual(['input.sourceOrgId：单位不存在']);
+  });
+
+  it('an error without issues is shown by its field, without the path in front of its message; the next answer clears it', () => {
+    const { form, errors } = fakeForm(['contractNo']);
+    expect(showFieldErrors(form, refusal({ field: 'input.contractNo' }))).toEqual([]);
+    expect(errors.get('contractNo')).toEqual(['请填写合同编号']);
+    expect(showFieldErrors(form, refusal({}, '库存不足'))).toEqual(['库存不足']);
+    expect(errors.get('contractNo')).toEqual([]);
+  });
+});
