@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { clickModalOk, clickText, logIn, openWatchedPage, pickOption, clickOpenOption, screenshot, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickStill, clickText, logIn, openWatchedPage, pickOption, clickOpenOption, screenshot, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, downloadsOf, waitForFile } from '../support/console-flows.ts';
 import { itemId } from '../../seeds/reference.ts';
 
@@ -61,7 +61,7 @@ describe('console small fixes in a real browser', () => {
     const now = DateTime.now().setZone('Asia/Shanghai');
     expect(Math.abs(DateTime.fromFormat(shown, 'yyyy-LL-dd HH:mm', { zone: 'Asia/Shanghai' }).diff(now, 'minutes').minutes)).toBeLessThan(3);
     const earlier = now.minus({ hours: 3 }).toFormat('yyyy-LL-dd HH:mm');
-    await page.click('#occurredAt');
+    await clickStill(page, '#occurredAt');
     await page.keyboard.down('Control');
     await page.keyboard.press('a');
     await page.keyboard.up('Control');
@@ -148,7 +148,7 @@ describe('console small fixes in a real browser', () => {
     await page.mouse.click(box.x + box.width - 80, box.y + 80);
     await page.waitForSelector('#name', { visible: true });
     await page.type('#name', 'E2E未来事件');
-    await page.click('#occurredAt');
+    await clickStill(page, '#occurredAt');
     await page.keyboard.down('Control');
     await page.keyboard.press('a');
     await page.keyboard.up('Control');

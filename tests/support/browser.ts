@@ -106,23 +106,38 @@ export async function logIn(t: ConsoleUnderTest, { page }: WatchedPage, username
   await page.waitForSelector('[data-testid="current-user"]');
 }
 
-/** Clicks the first visible `tag` element whose text contains `text`, spaces ignored (antd spaces out "批准" as "批 准"). */
-export async function clickText(page: Page, tag: string, text: string) {
-  const handle = await page.waitForSelector(`::-p-xpath(//${tag}[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(text)})])`, {
-    visible: true,
-  });
-  await handle!.click();
-  await handle!.dispose();
+/**
+ * Waits until nothing on the page is moving: antd's opening and closing animations (a modal zooming in, a dropdown
+ * sliding, a message appearing) carry `…-appear`, `…-enter` or `…-leave` classes until they end. A click aimed at a
+ * modal still zooming in lands beside its target, on the mask, which closes the modal (two CI failures on a loaded
+ * machine: 创建 closed the new-incident dialog; a click on 发生时间 did not reach the field).
+ */
+export async function waitForStillness(page: Page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('[class]')].every((e) => !/(^|\s)[\w-]+-(appear|enter|leave)(\s|$)/.test(e.getAttribute('class') ?? '')),
+  );
 }
 
-/** Clicks the OK (primary) button of the open modal, once the modal has stopped moving (its opening animation). */
+/** Clicks the element `selector` names once the page is still. */
+export async function clickStill(page: Page, selector: string) {
+  await page.waitForSelector(selector, { visible: true });
+  await waitForStillness(page);
+  await page.click(selector);
+}
+
+/** Clicks the first visible `tag` element whose text contains `text`, spaces ignored (antd spaces out "批准" as "批 准"). */
+export async function clickText(page: Page, tag: string, text: string) {
+  await clickXpath(page, `//${tag}[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(text)})]`);
+}
+
+/** Clicks the OK (primary) button of the open modal. */
 export async function clickModalOk(page: Page) {
-  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
   await clickXpath(page, '//div[contains(@class, "ant-modal-footer")]//button[contains(@class, "ant-btn-primary")]');
 }
 
 async function clickXpath(page: Page, xpath: string) {
   const handle = await page.waitForSelector(`::-p-xpath(${xpath})`, { visible: true });
+  await waitForStillness(page);
   await handle!.click();
   await handle!.dispose();
 }
@@ -137,17 +152,15 @@ export async function waitForText(page: Page, text: string, timeout = 30_000) {
  * render again while results arrive (an option found a moment ago is then gone): it looks again, a few times.
  */
 export async function pickOption(page: Page, inputId: string, search: string, text = search) {
-  await page.waitForSelector(`[id="${inputId}"]`, { visible: true });
   // A select in a modal that is still zooming in is not clickable yet (a CI run failed so).
-  await page.waitForFunction(() => !document.querySelector('.ant-zoom-appear, .ant-zoom-enter'));
-  await page.click(`[id="${inputId}"]`);
+  await clickStill(page, `[id="${inputId}"]`);
   await page.type(`[id="${inputId}"]`, search);
   await clickOpenOption(page, text);
 }
 
 /** Picks the option containing `text` in the open Select dropdown, once it has stopped sliding in. */
 export async function clickOpenOption(page: Page, text: string) {
-  await page.waitForFunction(() => !document.querySelector('.ant-slide-up-appear, .ant-slide-up-enter'));
+  await waitForStillness(page);
   const xpath = `::-p-xpath(//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]//div[contains(@class,"ant-select-item-option") and contains(normalize-space(.), ${JSON.stringify(text)})])`;
   for (let attempt = 1; ; attempt++) {
     const option = await page.waitForSelector(xpath, { visible: true });

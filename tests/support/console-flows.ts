@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterEach, expect } from 'vitest';
-import { ARTEFACTS, logIn, openWatchedPage, screenshot, useConsoleUnderTest, type ConsoleUnderTest, type WatchedPage } from './browser.ts';
+import { ARTEFACTS, clickStill, logIn, openWatchedPage, screenshot, useConsoleUnderTest, type ConsoleUnderTest, type WatchedPage } from './browser.ts';
 import { TEST_PASSWORD } from './template.ts';
 
 // What the console's browser flows share: the console under test with one watched page per test (failing on a console
@@ -90,10 +90,18 @@ export async function clickRowButton(page: Page, rowText: string, label: string)
   await button!.dispose();
 }
 
-/** Selects the whole value of an input and types over it. */
+/**
+ * Replaces the whole value of an input with `text`, and waits until the input shows it. A triple click did not always
+ * select the value on a loaded machine: "10" typed after the 100 already there became 100 once clamped.
+ */
 export async function retype(page: Page, selector: string, text: string) {
-  await page.click(selector, { count: 3 });
+  await clickStill(page, selector);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
   await page.type(selector, text);
+  await page.waitForFunction((s, t) => document.querySelector<HTMLInputElement>(s)?.value === t, {}, selector, text);
 }
 
 /** An empty folder of the artefacts where the page's downloads land. */
