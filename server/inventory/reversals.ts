@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { documents, movements } from '../../drizzle/schema/index.ts';
 import { invalidState, notFound } from '../errors.ts';
@@ -51,6 +51,14 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       if (current.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
       if (current.status !== 'POSTED')
         throw invalidState(`${original.number} 尚未入账（${current.status}），不能冲销`, { field: 'documentId', status: current.status });
+      // A reversal awaiting approval already holds the stock it takes out: a second request would be refused as
+      // 库存不足, which is not the reason. (A rejected reversal no longer names the original: it may be asked again.)
+      const [pending] = await tx
+        .select({ number: documents.number })
+        .from(documents)
+        .where(and(eq(documents.reversesDocumentId, original.id), eq(documents.status, 'PENDING_APPROVAL')));
+      if (pending)
+        throw invalidState(`${original.number} 的冲销（${pending.number}）正在审批中，不能重复申请`, { field: 'documentId', pending: pending.number });
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = originalMoves.map((m): MovementDraft => ({
         storeId: m.storeId,

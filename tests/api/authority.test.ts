@@ -253,6 +253,11 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect(pending.status).toBe('PENDING_APPROVAL');
     expect(await onHandOf(t, WEIHUI, FOAM)).toBe(37);
     const approvalId = await pendingApprovalOf(t, pending.id, 'REVERSAL');
+    // Asked again while the first awaits approval: refused for that reason, not as 库存不足 (the first holds the stock).
+    const twice = await reverseRaw(t, 'keeper', doc.id, key(), false);
+    expect(errorCode(twice)).toBe('INVALID_STATE');
+    expect(twice.errors![0].message).toContain(`（${pending.number}）正在审批中`);
+    expect(twice.errors![0].extensions.field).toBe('documentId');
     expect(errorCode(await decideRaw(t, 'keeper', approvalId, 'APPROVE'))).toBe('FORBIDDEN');
     ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '单据无误' }));
     expect(await onHandOf(t, WEIHUI, FOAM)).toBe(37);
