@@ -284,7 +284,14 @@ export async function getDocumentInScope(db: Db, user: Principal, id: string, fi
   uuidArg(id, field, '单据');
   const [doc] = await db.select().from(documents).where(eq(documents.id, id));
   if (!doc) throw notFound(field, '单据', id);
-  await getStoreInScope(db, user, doc.storeId, field);
+  // Read from its store or its counterpart (the other side of a transfer, the store a recovery went to), as the
+  // record policy reads a document wherever it appears: the receiving keeper opens the transfer they received.
+  try {
+    await getStoreInScope(db, user, doc.storeId, field);
+  } catch (error) {
+    if (!doc.counterpartStoreId) throw error;
+    await getStoreInScope(db, user, doc.counterpartStoreId, field);
+  }
   return doc;
 }
 

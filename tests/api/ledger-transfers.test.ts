@@ -80,6 +80,25 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(await ledgerCounts(t)).toEqual(before);
   });
 
+  it('the receiving keeper opens the shipping document by id (its counterpart, as the record policy reads it); 晋城 may not', async () => {
+    const item = itemId('FIR-005');
+    await receive(t, 'admin', XINXIANG, [{ itemId: item, quantity: 4, batchNo: 'TR-DOC-CP', expiryDate: '2031-01-01' }]);
+    const tr = await ship(t, [{ itemId: item, quantity: 3 }], XINXIANG, WEIHUI, 'admin');
+    const inTransit = ok(
+      await t.gql(
+        `query($f: MovementFilter!) { movements(filter: $f) { edges { node { document { id number store { id } counterpartStore { id } } } } } }`,
+        { f: { storeId: WEIHUI, itemId: item } },
+        'keeper',
+      ),
+    ).movements.edges.map((e: any) => e.node.document);
+    expect(inTransit).toHaveLength(1);
+    expect(inTransit[0]).toMatchObject({ store: { id: XINXIANG }, counterpartStore: { id: WEIHUI } });
+    const read = (as: string) => t.gql(`query($id: ID!) { document(id: $id) { id number } }`, { id: inTransit[0].id }, as);
+    expect(ok(await read('keeper')).document).toEqual({ id: inTransit[0].id, number: inTransit[0].number });
+    expect(errorCode(await read('jincheng'))).toBe('FORBIDDEN');
+    expect(tr.status).toBe('IN_TRANSIT');
+  });
+
   it('a keeper may not ship from a store that is not theirs; an auditor not at all (FORBIDDEN)', async () => {
     const item = itemId('LIV-008');
     await receive(t, 'admin', TANGZHUANG, [{ itemId: item, quantity: 3, batchNo: 'TR-TZ' }]);
