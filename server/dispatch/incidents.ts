@@ -4,7 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, regionsInScope } from '../auth/policy.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -12,6 +12,13 @@ import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
+
+/** D29: an incident that is closed takes no more 安置点, dispatch requests or distributions (recovery goes on). */
+export function assertIncidentOpen(incident: IncidentRow, field = 'input.incidentId') {
+  if (incident.closedAt) {
+    throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请调度或发放`, { field, closedAt: incident.closedAt.toISOString() });
+  }
+}
 
 const incidentSchema = z.object({
   name: z.string().trim().min(2, '事件名称至少 2 个字').max(128),

@@ -23,7 +23,7 @@ import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
-import { getIncidentInScope } from './incidents.ts';
+import { assertIncidentOpen, getIncidentInScope } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
@@ -197,6 +197,7 @@ const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
+  assertIncidentOpen(incident);
   const { plan } = await computePlan(db, config, clock, v);
   const consent = await consentOf(db, user, clock, plan);
   const id = randomUUID();

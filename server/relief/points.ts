@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
-import { getIncidentInScope, type IncidentRow } from '../dispatch/incidents.ts';
+import { assertIncidentOpen, getIncidentInScope, type IncidentRow } from '../dispatch/incidents.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
@@ -17,11 +17,6 @@ import type { ServiceContext } from '../context.ts';
 
 export function assertHeadquarters(user: Principal) {
   if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
-}
-
-/** D29: an incident that is closed takes no more points or distributions. */
-export function assertIncidentOpen(incident: IncidentRow, field = 'input.incidentId') {
-  if (incident.closedAt) throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点或发放`, { field, closedAt: incident.closedAt.toISOString() });
 }
 
 const pointSchema = z.object({

@@ -260,6 +260,15 @@ describe('D29: distribution to households at a 安置点', () => {
     const res = await distribute({ household: { headName: '吴八', size: 1, address: '唐庄镇' }, lines: [{ itemId: QUILT, quantity: 1 }] });
     expect(errorCode(res)).toBe('INVALID_STATE');
     expect(ext(res).field).toBe('input.incidentId');
+    // Nor dispatch requests (each would open its 安置点); a suggestion, which persists nothing, is still computed.
+    const request = {
+      incidentId,
+      destinations: [{ name: '结束后的安置点', regionCode: '410781', lat: 35.4, lng: 114.07, lines: [{ itemId: QUILT, quantity: 1 }] }],
+    };
+    const requested = await t.gql(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, { i: request }, 'dispatcher');
+    expect(errorCode(requested)).toBe('INVALID_STATE');
+    expect(requested.errors![0].message).toContain('已结束');
+    ok(await t.gql(`query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity } } }`, { i: request }, 'dispatcher'));
   });
 });
 
