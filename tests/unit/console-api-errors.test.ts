@@ -38,6 +38,18 @@ describe('console: the API refusals shown next to the form fields', () => {
     expect(unplaced).toEqual(['input.sourceOrgId：单位不存在']);
   });
 
+  it('a form that posts only its filled rows gets each refusal on its own row (the API numbers the rows it was sent)', () => {
+    const { form, errors } = fakeForm(['counts.b-7.reason', 'lines.2.good']);
+    showFieldErrors(form, refusal({ field: 'input.counts.1.reason' }, 'input.counts.1.reason：请选择差异原因'), {
+      rows: { list: 'counts', keys: ['b-3', 'b-7'] },
+    });
+    expect(errors.get('counts.b-7.reason')).toEqual(['请选择差异原因']);
+    showFieldErrors(form, refusal({ field: 'input.lines.0.good', issues: [{ field: 'input.lines.0.good', message: '超出待回收数量' }] }), {
+      rows: { list: 'lines', keys: [2] },
+    });
+    expect(errors.get('lines.2.good')).toEqual(['超出待回收数量']);
+  });
+
   it('an error without issues is shown by its field, without the path in front of its message; the next answer clears it', () => {
     const { form, errors } = fakeForm(['contractNo']);
     expect(showFieldErrors(form, refusal({ field: 'input.contractNo' }))).toEqual([]);

@@ -40,7 +40,7 @@ export function FormModal<V>({
     setAlerts([]);
     setBusy(true);
     const result = await submit(values, form).finally(() => setBusy(false));
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, fieldAliases));
+    if (result.error) return setAlerts(showFieldErrors(form, result.error, { aliases: fieldAliases }));
     setOpen(false);
     form.resetFields();
     onDone();

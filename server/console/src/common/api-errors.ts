@@ -15,14 +15,26 @@ export function errorMessages(error: CombinedError): string[] {
   return error.graphQLErrors.map((e) => e.message);
 }
 
+/** How the API's fields map to a form's. */
+export interface FieldMapping {
+  /** Renames the first part (the API's validTo is the form's date range). */
+  aliases?: Record<string, string>;
+  /**
+   * A form that posts only some rows of a list (those filled in): the API numbers the rows it was sent, the form keys
+   * its own (its row index, or a batch id); `keys` holds the form's key of each row posted, in order.
+   */
+  rows?: { list: string; keys: readonly (string | number)[] };
+}
+
 /**
  * The form field an API field names: the field itself, else the nearest enclosing one shown in the form
  * ("regionCodes.1" → the regions select), where `aliases` may rename the first part (the API's validTo is the form's
  * date range).
  */
-function formField(form: FormInstance, field: string, aliases: Record<string, string>): (string | number)[] | undefined {
+function formField(form: FormInstance, field: string, { aliases = {}, rows }: FieldMapping): (string | number)[] | undefined {
   const path = fieldPath(field);
   if (typeof path[0] === 'string' && aliases[path[0]]) path[0] = aliases[path[0]];
+  if (rows && path[0] === rows.list && typeof path[1] === 'number') path[1] = rows.keys[path[1]] ?? path[1];
   for (let n = path.length; n > 0; n--) if (form.getFieldInstance(path.slice(0, n))) return path.slice(0, n);
   return undefined;
 }
@@ -34,7 +46,7 @@ const placed = new WeakMap<FormInstance, (string | number)[][]>();
  * Shows each error next to the form field it names (extensions.field); answers the messages that name no field
  * shown in this form, for the form's own alert.
  */
-export function showFieldErrors(form: FormInstance, error: CombinedError, aliases: Record<string, string> = {}): string[] {
+export function showFieldErrors(form: FormInstance, error: CombinedError, mapping: FieldMapping = {}): string[] {
   // The API's verdict on this submission replaces that on the last one: a field corrected since shows no old error.
   form.setFields((placed.get(form) ?? []).map((name) => ({ name, errors: [] })));
   const names: (string | number)[][] = [];
@@ -42,7 +54,7 @@ export function showFieldErrors(form: FormInstance, error: CombinedError, aliase
   const unplaced: string[] = [];
   if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
   for (const { field, message } of error.graphQLErrors.flatMap(fieldMessages)) {
-    const name = field ? formField(form, field, aliases) : undefined;
+    const name = field ? formField(form, field, mapping) : undefined;
     if (name) {
       const messages = [...(names.some((n) => n.join('.') === name.join('.')) ? form.getFieldError(name) : []), message];
       form.setFields([{ name, errors: messages }]);

@@ -57,7 +57,7 @@ export function RequestRotationOrderModal({
       },
     });
     // The API names the line's quantity as lines.0.quantity: here it is the one quantity field.
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, { lines: 'quantity' }));
+    if (result.error) return setAlerts(showFieldErrors(form, result.error, { aliases: { lines: 'quantity' } }));
     void message.success(`出库申请 ${result.data?.requestOutboundOrder.number} 已提交，等待审批；批准后即可轮换`);
     onClose(true);
   };

@@ -87,15 +87,9 @@ export default function StocktakePage() {
         counts: entered,
       },
     });
-    // The API numbers the counts it was sent; map its field back to the row on screen.
-    if (result.error) {
-      const remapped = result.error.graphQLErrors.map((e) => {
-        const m = typeof e.extensions?.field === 'string' ? /^input\.counts\.(\d+)\.(.+)$/.exec(e.extensions.field) : null;
-        if (m) e.extensions.field = `input.counts.${entered[Number(m[1])].batchId}.${m[2]}`;
-        return e;
-      });
-      setAlerts(showFieldErrors(form, Object.assign(result.error, { graphQLErrors: remapped })));
-    } else if (result.data) setDone(result.data.submitStocktake);
+    // The API numbers the counts it was sent; the form keys its rows by batch.
+    if (result.error) setAlerts(showFieldErrors(form, result.error, { rows: { list: 'counts', keys: entered.map((c) => c.batchId) } }));
+    else if (result.data) setDone(result.data.submitStocktake);
   };
 
   if (done)
