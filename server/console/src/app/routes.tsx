@@ -54,17 +54,19 @@ const admin: ConsoleRoute[] = [
 ];
 
 const documentPage: ConsoleRoute = { path: '/documents/:id', label: '单据', page: lazy(() => import('../documents/DocumentPage')) };
+// D18: every role may trace a batch; the API answers with the part of its path that lies in the user's scope.
+const batchTracePage: ConsoleRoute = { path: '/batches/:id', label: '批次追溯', page: lazy(() => import('../documents/BatchTracePage')) };
 
 /** The screens of each role; the first is the role's home. Administrators see every screen. */
 export function routesFor(role: Role): ConsoleRoute[] {
   switch (role) {
     case 'KEEPER':
-      return [...keeper, documentPage];
+      return [...keeper, documentPage, batchTracePage];
     case 'DISPATCHER':
-      return [...dispatcher, documentPage];
+      return [...dispatcher, documentPage, batchTracePage];
     case 'AUDITOR':
-      return [...auditor, settlements, documentPage];
+      return [...auditor, settlements, documentPage, batchTracePage];
     case 'ADMIN':
-      return [...admin, ...dispatcher, ...auditor, documentPage];
+      return [...admin, ...dispatcher, ...auditor, documentPage, batchTracePage];
   }
 }

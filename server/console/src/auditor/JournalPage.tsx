@@ -43,6 +43,7 @@ const JournalQuery = graphql(`
             unit
           }
           batch {
+            id
             batchNo
           }
           actor {
@@ -101,7 +102,7 @@ export default function JournalPage() {
           { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.type) + (m.bucket === 'IN_TRANSIT' ? '（在途）' : '') },
           { title: '仓库', render: (_, m) => m.store.name },
           { title: '物资', render: (_, m) => m.item.name },
-          { title: '批号', render: (_, m) => m.batch.batchNo },
+          { title: '批号', render: (_, m) => <Link to={`/batches/${m.batch.id}`}>{m.batch.batchNo}</Link> },
           { title: '数量', align: 'right', render: (_, m) => `${m.quantity} ${m.item.unit}` },
           { title: '单价', align: 'right', render: (_, m) => formatMoney(m.unitPrice) },
           { title: '金额', align: 'right', render: (_, m) => formatMoney(m.value) },

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Card, DatePicker, Select, Space, Table, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { ExcelButton } from '../common/ExcelButton';
@@ -104,7 +105,8 @@ export default function StockPage() {
         columns={[
           { title: '物资', render: (_, l) => `${l.item.name}${l.item.spec ? `（${l.item.spec}）` : ''}` },
           { title: '类别', render: (_, l) => l.item.category.name },
-          { title: '批号', render: (_, l) => l.batch.batchNo },
+          // D18: a batch number opens its trace, receipt to the households it reached.
+          { title: '批号', render: (_, l) => <Link to={`/batches/${l.batch.id}`}>{l.batch.batchNo}</Link> },
           { title: '有效期', render: (_, l) => <ExpiryTag {...l.batch} /> },
           { title: '在库', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
           { title: '预留', align: 'right', render: (_, l) => formatNumber(l.reserved) },

@@ -1,0 +1,166 @@
+import { graphql, type ResultOf } from '../graphql/graphql';
+import { labelOf, RECEIPT_SOURCE } from '../common/labels';
+
+// D18 全程追溯: the trace of a batch as the API gives it (movements at stores in the user's scope, D29 distributions at
+// the 安置点), and what the page makes of each movement: where the stock came from or went, and what was left.
+
+export const BatchTraceQuery = graphql(`
+  query BatchTrace($batchId: ID!) {
+    batchTrace(batchId: $batchId) {
+      batch {
+        id
+        batchNo
+        productionDate
+        expiryDate
+        rotateBy
+        expired
+        unitPrice
+        fundingSource
+        reserveMode
+        origin
+        receivedAt
+        item {
+          name
+          spec
+          unit
+        }
+        owner {
+          name
+        }
+        supplier {
+          name
+        }
+      }
+      receivedQuantity
+      issuedQuantity
+      householdsReached
+      holdings {
+        store {
+          id
+          name
+        }
+        onHand
+        inTransit
+      }
+      movements {
+        id
+        occurredAt
+        type
+        bucket
+        quantity
+        reason {
+          name
+        }
+        store {
+          id
+          name
+          kind
+        }
+        document {
+          id
+          number
+          status
+          recipient
+          source
+          sourceOrganization {
+            name
+          }
+          store {
+            id
+            name
+          }
+          counterpartStore {
+            id
+            name
+          }
+          reverses {
+            number
+          }
+        }
+      }
+      distributions {
+        store {
+          id
+        }
+        distributedAt
+        quantity
+        householdSize
+        distribution {
+          id
+          household {
+            headName
+          }
+        }
+      }
+    }
+  }
+`);
+
+export type BatchTrace = ResultOf<typeof BatchTraceQuery>['batchTrace'];
+export type TraceMovement = BatchTrace['movements'][number];
+type TraceDistribution = BatchTrace['distributions'][number];
+
+/** A movement with the balance its store (on hand, or in transit to it) was left with. */
+export type TraceRow = TraceMovement & { balance: number };
+
+/** Running balances per store and bucket, in the API's order (time, then ledger order). */
+export function withBalances(movements: readonly TraceMovement[]): TraceRow[] {
+  const balances = new Map<string, number>();
+  return movements.map((m) => {
+    const key = `${m.store.id}|${m.bucket}`;
+    const balance = (balances.get(key) ?? 0) + m.quantity;
+    balances.set(key, balance);
+    return { ...m, balance };
+  });
+}
+
+const timeKey = (storeId: string, at: string) => `${storeId}|${Date.parse(at)}`;
+
+/**
+ * D29: the household each distribution's issue reached. Who it was comes only to roles that may see it (not auditors);
+ * for them the issue is matched by its 安置点 and time, which a distribution shares with its issue.
+ */
+export function distributionsByIssue(distributions: readonly TraceDistribution[]): (m: TraceMovement) => TraceDistribution | undefined {
+  const byKey = new Map<string, TraceDistribution>();
+  for (const d of distributions) {
+    if (d.distribution) byKey.set(d.distribution.id, d);
+    byKey.set(timeKey(d.store.id, d.distributedAt), d);
+  }
+  return (m) => (m.type === 'ISSUE' ? (byKey.get(m.document.id) ?? byKey.get(timeKey(m.store.id, m.occurredAt))) : undefined);
+}
+
+/** Where the stock of this movement came from or went, in words. */
+export function whereabouts(m: TraceMovement, household: TraceDistribution | undefined): string {
+  const d = m.document;
+  const reason = m.reason ? `：${m.reason.name}` : '';
+  const inTransit = m.bucket === 'IN_TRANSIT';
+  switch (m.type) {
+    case 'RECEIPT':
+      return ['来源', labelOf(RECEIPT_SOURCE, d.source), d.sourceOrganization?.name].filter(Boolean).join(' · ');
+    case 'ISSUE':
+      if (household) {
+        const who = household.distribution ? `${household.distribution.household.headName} 户` : '1 户';
+        return `发放到户：${who}（${household.householdSize} 人）`;
+      }
+      return d.recipient ? `领用：${d.recipient}` : `出库${reason}`;
+    case 'TRANSFER_OUT':
+      return inTransit ? `在途：自 ${d.store?.name ?? '—'} 调来` : `调往 ${d.counterpartStore?.name ?? '—'}`;
+    case 'TRANSFER_IN':
+      if (inTransit) return m.reason ? `在途短少${reason}` : '到货，转入在库';
+      return `收货：自 ${d.counterpartStore?.name ?? '—'}`;
+    case 'TRANSFER_CANCEL':
+      return inTransit ? `调拨撤销，退回 ${d.store?.name ?? '—'}` : `调拨撤销：自 ${d.counterpartStore?.name ?? '—'} 退回`;
+    case 'RECOVERY':
+      return m.quantity < 0 ? `回收至 ${d.counterpartStore?.name ?? '—'}` : `回收入库：自 ${d.store?.name ?? '—'}`;
+    case 'ROTATION':
+      return m.quantity < 0 ? `轮换出库${d.recipient ? `：${d.recipient}` : ''}` : '轮换入库（新批次）';
+    case 'SCRAP':
+      return `报废${reason}`;
+    case 'WRITE_OFF':
+      return `核销${reason}`;
+    case 'STOCKTAKE':
+      return `${m.quantity < 0 ? '盘亏' : '盘盈'}${reason}`;
+    case 'REVERSAL':
+      return `冲销 ${d.reverses?.number ?? ''}`.trim();
+  }
+}
