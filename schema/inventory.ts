@@ -31,7 +31,7 @@ import { receiveStock } from '../server/inventory/receipts.ts';
 import { issueStock, scrapStock } from '../server/inventory/issues.ts';
 import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
-import { reverseDocument } from '../server/inventory/reversals.ts';
+import { mayRequestReversal, reverseDocument } from '../server/inventory/reversals.ts';
 
 export const FundingSource = builder.enumType('FundingSource', {
   values: ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const,
@@ -241,6 +241,19 @@ StockDocument.implement({
       resolve: (d, _a, ctx) => (d.reversesDocumentId ? ctx.loaders.document.load(d.reversesDocumentId) : null),
     }),
     reversedBy: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.status === 'REVERSED' ? ctx.loaders.reversal.load(d.id) : null) }),
+    pendingReversal: t.field({
+      type: StockDocument,
+      nullable: true,
+      description: '冲销申请待审批 (D24): the reversal of this posted document awaiting a second person',
+      // A posted document's reversal is one not yet approved (approved, the original is REVERSED; rejected, unlinked).
+      resolve: async (d, _a, ctx) => (d.status === 'POSTED' ? ((await ctx.loaders.reversal.load(d.id)) ?? null) : null),
+    }),
+    reversible: t.boolean({
+      description: 'Whether the user may ask now to reverse it (冲销, D22, D24)',
+      resolve: async (d, _a, ctx) =>
+        d.status === 'POSTED' &&
+        mayRequestReversal(ctx.user!, d, await must(ctx.loaders.store.load(d.storeId)), (await ctx.loaders.reversal.load(d.id)) ?? undefined),
+    }),
   }),
 });
 

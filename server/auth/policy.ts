@@ -41,8 +41,11 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
 
 /** Auditors read; they write nothing anywhere (posts, orders, transfers, distributions). */
 export function assertMayPost(p: Principal): void {
-  if (p.role === 'AUDITOR') throw forbidden('审计员只读');
+  if (!mayPost(p)) throw forbidden('审计员只读');
 }
+
+/** Auditors read value and journal and write nothing; every other role posts (where its scope reaches). */
+export const mayPost = (p: Principal): boolean => p.role !== 'AUDITOR';
 
 /** May the principal see what this store holds (stock, documents, movements) and act there? */
 export function canAccessStore(p: Principal, store: ScopedStore): boolean {

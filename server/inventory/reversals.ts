@@ -7,6 +7,8 @@ import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
+import type { Principal } from '../auth/principal.ts';
 
 const reverseSchema = z.object({
   documentId: idSchema,
@@ -16,6 +18,13 @@ const reverseSchema = z.object({
 
 // Transfers are corrected by cancelling (before receipt) or by a transfer back; a reversal is not reversed again.
 const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION', 'RECOVERY']);
+
+/**
+ * Whether `user` may ask now to reverse `doc` — what reverseDocument accepts, for screens to offer it: a posted document
+ * of a reversible type, at a store where the user posts, with no reversal already requested or posted (D22, D24).
+ */
+export const mayRequestReversal = (user: Principal, doc: { type: string; status: string }, store: ScopedStore, reversal: { id: string } | undefined) =>
+  REVERSIBLE.has(doc.type) && doc.status === 'POSTED' && !reversal && mayPost(user) && canAccessStore(user, store);
 
 /**
  * 冲销 (D22, D24): a reversing document with the original's movements negated; at most once; never an edit. It waits

@@ -249,8 +249,14 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
 
   it('D24: a reversal posts only when someone else approves it; rejected, the original can be reversed later', async () => {
     const doc = await receive(t, 'keeper', WEIHUI, [{ itemId: FOAM, quantity: 7, batchNo: 'AU-PM-02', unitPrice: '25.00', expiryDate: '2031-01-01' }]);
+    // What screens offer: `reversible` says who may ask now, `pendingReversal` what awaits approval.
+    const offer = async (as: string) =>
+      ok(await t.gql(`query($id: ID!) { document(id: $id) { reversible pendingReversal { id status } } }`, { id: doc.id }, as)).document;
+    expect(await offer('keeper')).toEqual({ reversible: true, pendingReversal: null });
+    expect(await offer('auditor')).toEqual({ reversible: false, pendingReversal: null });
     const pending = ok(await reverseRaw(t, 'keeper', doc.id, key(), false)).reverseDocument;
     expect(pending.status).toBe('PENDING_APPROVAL');
+    expect(await offer('keeper')).toEqual({ reversible: false, pendingReversal: { id: pending.id, status: 'PENDING_APPROVAL' } });
     expect(await onHandOf(t, WEIHUI, FOAM)).toBe(37);
     const approvalId = await pendingApprovalOf(t, pending.id, 'REVERSAL');
     // Asked again while the first awaits approval: refused for that reason, not as 库存不足 (the first holds the stock).
@@ -261,6 +267,7 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect(errorCode(await decideRaw(t, 'keeper', approvalId, 'APPROVE'))).toBe('FORBIDDEN');
     ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '单据无误' }));
     expect(await onHandOf(t, WEIHUI, FOAM)).toBe(37);
+    expect(await offer('keeper')).toEqual({ reversible: true, pendingReversal: null });
     const again = ok(await reverseRaw(t, 'keeper', doc.id)).reverseDocument;
     expect(again.status).toBe('POSTED');
     expect(await onHandOf(t, WEIHUI, FOAM)).toBe(30);

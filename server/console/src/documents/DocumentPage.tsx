@@ -1,10 +1,12 @@
-import { Card, Descriptions, Empty, Table } from 'antd';
-import { useParams } from 'react-router-dom';
+import { useState } from 'react';
+import { Alert, Button, Card, Descriptions, Empty, Space, Table } from 'antd';
+import { Link, useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime, formatMoney } from '../common/format';
 import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
 import { PrintButton } from '../common/PrintButton';
+import { ReverseDocumentModal } from './ReverseDocumentModal';
 
 const DocumentQuery = graphql(`
   query Document($id: ID!) {
@@ -34,6 +36,23 @@ const DocumentQuery = graphql(`
       actor {
         displayName
       }
+      reverses {
+        id
+        number
+      }
+      reversedBy {
+        id
+        number
+      }
+      reversible
+      pendingReversal {
+        id
+        number
+        recordedAt
+        actor {
+          displayName
+        }
+      }
       lines {
         lineNo
         item {
@@ -59,15 +78,45 @@ const DocumentQuery = graphql(`
 
 type Line = NonNullable<ResultOf<typeof DocumentQuery>['document']>['lines'][number];
 
-/** Any stock document; 打印 opens the server's A4 form of it (with signatures and the amount in words). */
+/**
+ * Any stock document; 打印 opens the server's A4 form of it (with signatures and the amount in words). 冲销 (D22) is
+ * offered while the API says the user may ask for it (`reversible`); a request awaiting approval is shown (D24).
+ */
 export default function DocumentPage() {
   const { id = '' } = useParams();
-  const [{ data, fetching }] = useQuery({ query: DocumentQuery, variables: { id } });
+  const [{ data, fetching }, refetch] = useQuery({ query: DocumentQuery, variables: { id } });
   const d = data?.document;
+  const [reversing, setReversing] = useState(false);
   if (!d) return <Card loading={fetching}>{!fetching && <Empty description="找不到该单据，或您无权查看" />}</Card>;
   const total = d.lines.reduce((sum, l) => sum + Number(l.value), 0).toFixed(2);
+  const title = `${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`;
   return (
-    <Card title={`${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`} extra={<PrintButton path={`/paperwork/documents/${d.id}.html`} />}>
+    <Card
+      title={title}
+      extra={
+        <Space>
+          {d.reversible && (
+            <Button danger onClick={() => setReversing(true)}>
+              冲销
+            </Button>
+          )}
+          <PrintButton path={`/paperwork/documents/${d.id}.html`} />
+        </Space>
+      }
+    >
+      {d.pendingReversal && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={
+            <>
+              冲销申请 <Link to={`/documents/${d.pendingReversal.id}`}>{d.pendingReversal.number}</Link> 待审批（{d.pendingReversal.actor.displayName}{' '}
+              {formatDateTime(d.pendingReversal.recordedAt)} 提交），批准后本单冲销
+            </>
+          }
+        />
+      )}
       <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
         <Descriptions.Item label="仓库">{d.store?.name ?? '—'}</Descriptions.Item>
         <Descriptions.Item label="业务时间">{formatDateTime(d.occurredAt)}</Descriptions.Item>
@@ -82,7 +131,17 @@ export default function DocumentPage() {
         {d.reference && <Descriptions.Item label="凭证号">{d.reference}</Descriptions.Item>}
         <Descriptions.Item label="经办人">{d.actor.displayName}</Descriptions.Item>
         <Descriptions.Item label="录入时间">{formatDateTime(d.recordedAt)}</Descriptions.Item>
-        {d.note && <Descriptions.Item label="备注">{d.note}</Descriptions.Item>}
+        {d.note && <Descriptions.Item label={d.type === 'REVERSAL' ? '冲销原因' : '备注'}>{d.note}</Descriptions.Item>}
+        {d.reversedBy && (
+          <Descriptions.Item label="冲销单">
+            <Link to={`/documents/${d.reversedBy.id}`}>{d.reversedBy.number}</Link>
+          </Descriptions.Item>
+        )}
+        {d.reverses && (
+          <Descriptions.Item label="冲销原单">
+            <Link to={`/documents/${d.reverses.id}`}>{d.reverses.number}</Link>
+          </Descriptions.Item>
+        )}
       </Descriptions>
       <Table<Line>
         size="small"
@@ -113,6 +172,17 @@ export default function DocumentPage() {
           { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
         ]}
       />
+      {reversing && (
+        <ReverseDocumentModal
+          document={d}
+          title={title}
+          onClose={() => {
+            // Refreshed however the modal closed: a refusal (reversed or requested meanwhile) means the page was stale.
+            setReversing(false);
+            refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
     </Card>
   );
 }

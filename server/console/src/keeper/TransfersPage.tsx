@@ -5,6 +5,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { CancelTransferModal } from './CancelTransferModal';
 import { OrdersTable } from './OrdersTable';
 import { ReceiveTransferModal } from './ReceiveTransferModal';
 import { ShipTransferModal } from './ShipTransferModal';
@@ -42,13 +43,19 @@ function transfersOf(data: ResultOf<typeof TransferMovements> | undefined, bucke
   return [...seen.values()];
 }
 
-/** 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store; 调拨出库 of approved transfer orders. */
+const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orange', PARTIALLY_RECEIVED: 'orange', RECEIVED: 'green', CANCELLED: 'default' };
+
+/**
+ * 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store; 调拨出库 of approved transfer
+ * orders; 取消 of an outgoing transfer nothing of which has been received (the API's rule: status IN_TRANSIT).
+ */
 export default function TransfersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [shipping, setShipping] = useState<Order>();
   const [version, setVersion] = useState(0);
   const [{ data, fetching }, refetch] = useQuery({ query: TransferMovements, variables: { storeId: storeId ?? '' }, pause: !storeId });
   const [receiving, setReceiving] = useState<TransferRow>();
+  const [cancelling, setCancelling] = useState<TransferRow>();
   const columns = (incoming: boolean) => [
     { title: '调拨单', render: (_: unknown, t: TransferRow) => t.number },
     { title: incoming ? '调出仓库' : '调入仓库', render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
@@ -56,21 +63,23 @@ export default function TransfersPage() {
     { title: '物资', render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
     {
       title: '状态',
-      render: (_: unknown, t: TransferRow) => <Tag color={t.status === 'RECEIVED' ? 'green' : 'orange'}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>,
+      render: (_: unknown, t: TransferRow) => <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>,
     },
-    ...(incoming
-      ? [
-          {
-            title: '',
-            render: (_: unknown, t: TransferRow) =>
-              (t.status === 'IN_TRANSIT' || t.status === 'PARTIALLY_RECEIVED') && (
-                <Button type="primary" size="small" onClick={() => setReceiving(t)}>
-                  收货
-                </Button>
-              ),
-          },
-        ]
-      : []),
+    {
+      title: '',
+      render: (_: unknown, t: TransferRow) =>
+        incoming
+          ? (t.status === 'IN_TRANSIT' || t.status === 'PARTIALLY_RECEIVED') && (
+              <Button type="primary" size="small" onClick={() => setReceiving(t)}>
+                收货
+              </Button>
+            )
+          : t.status === 'IN_TRANSIT' && (
+              <Button danger size="small" onClick={() => setCancelling(t)}>
+                取消
+              </Button>
+            ),
+    },
   ];
   return (
     <Card
@@ -129,6 +138,16 @@ export default function TransfersPage() {
           onClose={(received) => {
             setReceiving(undefined);
             if (received) refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
+      {cancelling && (
+        <CancelTransferModal
+          transfer={cancelling}
+          onClose={() => {
+            // Refreshed however the modal closed: a refusal (received or cancelled meanwhile) means the list was stale.
+            setCancelling(undefined);
+            refetch({ requestPolicy: 'network-only' });
           }}
         />
       )}
