@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Tag } from 'antd';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
@@ -11,6 +11,7 @@ import { formatDateTime } from '../common/format';
 import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { BaseMap } from '../common/map/BaseMap';
+import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { PlanFields, type Plan } from './plan';
 import { PlanActions } from './PlanActions';
@@ -28,6 +29,7 @@ const IncidentQuery = graphql(
         affectedPopulation
         responseLevel
         hoursSinceOccurred
+        closedAt
         basicNeedsDeadline
         basicNeedsMet
         householdsServed
@@ -75,7 +77,10 @@ interface Values {
   destinations: DestinationValues[];
 }
 
-/** An incident: its 安置点 and demand, 生成方案 (routes on the map and a table), request, approve, execute. */
+/**
+ * An incident: its 安置点 and demand, 生成方案 (routes on the map and a table), request, approve, execute; then 回收清点
+ * and 结束事件 (D12, D30), after which no 安置点 or dispatch request is offered (D29).
+ */
 export default function IncidentPage() {
   const { id = '' } = useParams();
   const client = useClient();
@@ -146,12 +151,15 @@ export default function IncidentPage() {
             截止 {formatDateTime(incident.basicNeedsDeadline)}（灾后 {incident.hoursSinceOccurred.toFixed(1)} 小时）
           </Descriptions.Item>
           <Descriptions.Item label="已救助户数">{incident.householdsServed}</Descriptions.Item>
+          <Descriptions.Item label="状态">
+            {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
+          </Descriptions.Item>
         </Descriptions>
       </Card>
       <Row gutter={16}>
         <Col xs={24} xl={12}>
-          <Card size="small" title="地图（点击添加安置点）">
-            <BaseMap compact center={incident.location} zoom={10} onClick={addDestination}>
+          <Card size="small" title={incident.closedAt ? '地图' : '地图（点击添加安置点）'}>
+            <BaseMap compact center={incident.location} zoom={10} onClick={incident.closedAt ? undefined : addDestination}>
               <CircleMarker
                 center={incident.location}
                 radius={11}
@@ -168,21 +176,27 @@ export default function IncidentPage() {
         </Col>
         <Col xs={24} xl={12}>
           <Card size="small" title="安置点与需求">
-            <FormAlerts messages={alerts} />
-            <Form form={form} layout="vertical" initialValues={{ deadlineHours: 10, destinations: [] }} onValuesChange={() => setSuggestion(undefined)}>
-              <DestinationsForm />
-              <Space wrap>
-                <Form.Item name="deadlineHours" label="送达时限（小时）">
-                  <InputNumber min={1} max={240} />
-                </Form.Item>
-                <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
-                  生成方案
-                </Button>
-                <Button type="primary" disabled={!suggestion} loading={requesting.fetching} onClick={() => void submit().catch(() => {})}>
-                  提交方案
-                </Button>
-              </Space>
-            </Form>
+            {incident.closedAt ? (
+              <Alert type="info" showIcon message="事件已结束，不再开设安置点、申请调拨或向群众发放（D29）；回收清点仍可继续。" />
+            ) : (
+              <>
+                <FormAlerts messages={alerts} />
+                <Form form={form} layout="vertical" initialValues={{ deadlineHours: 10, destinations: [] }} onValuesChange={() => setSuggestion(undefined)}>
+                  <DestinationsForm />
+                  <Space wrap>
+                    <Form.Item name="deadlineHours" label="送达时限（小时）">
+                      <InputNumber min={1} max={240} />
+                    </Form.Item>
+                    <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
+                      生成方案
+                    </Button>
+                    <Button type="primary" disabled={!suggestion} loading={requesting.fetching} onClick={() => void submit().catch(() => {})}>
+                      提交方案
+                    </Button>
+                  </Space>
+                </Form>
+              </>
+            )}
           </Card>
         </Col>
       </Row>
@@ -213,6 +227,7 @@ export default function IncidentPage() {
           <PlanTable plan={saved} />
         </Card>
       )}
+      <IncidentClosing incident={incident} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
     </Space>
   );
 }

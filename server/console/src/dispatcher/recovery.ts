@@ -1,0 +1,97 @@
+import { graphql, type ResultOf } from '../graphql/graphql';
+
+// D12, D30 回收清点: what should come back from an incident's 安置点 and has not, and the plans it is recovered under
+// (recoverIncidentStock names a plan and counts per batch over that plan's 安置点).
+
+export const IncidentRecoveryQuery = graphql(`
+  query IncidentRecovery($id: ID!) {
+    outstandingRecovery(incidentId: $id) {
+      store {
+        id
+        name
+      }
+      item {
+        id
+        name
+        unit
+      }
+      batch {
+        id
+        batchNo
+      }
+      received
+      returned
+      outstanding
+      rule
+    }
+    incident(id: $id) {
+      id
+      plans {
+        id
+        status
+        destinations {
+          index
+          store {
+            id
+          }
+        }
+      }
+    }
+  }
+`);
+
+export type Outstanding = ResultOf<typeof IncidentRecoveryQuery>['outstandingRecovery'][number];
+
+/** One line of a recovery count: a batch over the plan's 安置点, with what is outstanding of it there. */
+export interface RecoveryLine {
+  batchId: string;
+  batchNo: string;
+  item: Outstanding['item'];
+  points: string[];
+  outstanding: number;
+}
+
+/** What a plan's recovery may count: the outstanding lines at its 安置点, per batch. */
+export interface RecoverablePlan {
+  planId: string;
+  /** "方案 n", as the incident page numbers its plans. */
+  label: string;
+  lines: RecoveryLine[];
+}
+
+/** D12 in words: always recovered, or tents within their months of use. */
+export function ruleLabel(rule: string): string {
+  if (rule === 'ALWAYS') return '必须回收';
+  const months = /^WITHIN_MONTHS:(\d+)$/.exec(rule)?.[1];
+  return months ? `使用未满 ${months} 个月须回收` : rule;
+}
+
+/**
+ * The outstanding lines grouped by the plan they are recovered under — the first executed (or completed) plan that
+ * delivered to their 安置点 — and those under no such plan (stock that reached the point otherwise).
+ */
+export function recoverablePlans(
+  outstanding: readonly Outstanding[],
+  plans: readonly { id: string | null; status: string; destinations: readonly { store: { id: string } | null }[] }[],
+): { plans: RecoverablePlan[]; unplanned: Outstanding[] } {
+  const byPlan = new Map<string, RecoverablePlan>();
+  const unplanned: Outstanding[] = [];
+  for (const line of outstanding) {
+    const at = plans.findIndex((p) => p.id && ['EXECUTING', 'COMPLETED'].includes(p.status) && p.destinations.some((d) => d.store?.id === line.store.id));
+    if (at < 0) {
+      unplanned.push(line);
+      continue;
+    }
+    const planId = plans[at].id!;
+    const plan = byPlan.get(planId) ?? { planId, label: `方案 ${at + 1}`, lines: [] };
+    byPlan.set(planId, plan);
+    const same = plan.lines.find((l) => l.batchId === line.batch.id);
+    if (same) {
+      same.outstanding += line.outstanding;
+      if (!same.points.includes(line.store.name)) same.points.push(line.store.name);
+    } else {
+      plan.lines.push({ batchId: line.batch.id, batchNo: line.batch.batchNo, item: line.item, points: [line.store.name], outstanding: line.outstanding });
+    }
+  }
+  return { plans: [...byPlan.values()], unplanned };
+}
