@@ -8,6 +8,12 @@ import { TEST_PASSWORD } from './template.ts';
 // What the console's browser flows share: the console under test with one watched page per test (failing on a console
 // error or a request leaving the origin), API callers for set-up beside the browser, and waits on antd's feedback.
 
+/** A GraphQL answer: data, and the errors with their code and details. */
+export interface GraphQLAnswer {
+  data?: any;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
 export interface ConsoleFlows {
   t: ConsoleUnderTest;
   /** A new watched page signed in as `username`; closed, and its problems checked, after the test. */
@@ -16,6 +22,8 @@ export interface ConsoleFlows {
   current: () => WatchedPage | undefined;
   /** A GraphQL caller signed in as `username` (set-up and checks beside the browser); any error fails the test. */
   api: (username: string) => Promise<(query: string, variables?: Record<string, unknown>) => Promise<any>>;
+  /** The same, answering the errors too (for refusals the test expects). */
+  apiAnswers: (username: string) => Promise<(query: string, variables?: Record<string, unknown>) => Promise<GraphQLAnswer>>;
   /** Approves, through the API as `username`, the newest pending approval of a kind (the second person of D24). */
   approveAs: (username: string, kind: string) => Promise<void>;
 }
@@ -32,19 +40,25 @@ export function useConsoleFlows(): ConsoleFlows {
     expect(problems).toEqual([]);
   });
 
-  const api = async (username: string) => {
+  const apiAnswers = async (username: string) => {
     const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
       const res = await fetch(`${t.origin}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await res.json()) as { data?: any; errors?: unknown[] };
+      return (await res.json()) as GraphQLAnswer;
+    };
+    const { data } = await gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: TEST_PASSWORD });
+    return (query: string, variables: Record<string, unknown> = {}) => gql(query, variables, data.login.token);
+  };
+  const api = async (username: string) => {
+    const answer = await apiAnswers(username);
+    return async (query: string, variables: Record<string, unknown> = {}) => {
+      const body = await answer(query, variables);
       expect(body.errors).toBeUndefined();
       return body.data;
     };
-    const { login } = await gql(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`, { u: username, p: TEST_PASSWORD });
-    return (query: string, variables: Record<string, unknown> = {}) => gql(query, variables, login.token);
   };
 
   return {
@@ -56,6 +70,7 @@ export function useConsoleFlows(): ConsoleFlows {
       return current;
     },
     api,
+    apiAnswers,
     approveAs: async (username, kind) => {
       const as = await api(username);
       const { approvals } = await as(

@@ -1,5 +1,5 @@
-import { useEffect } from 'react';
-import { Card, DatePicker, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { Button, Card, DatePicker, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -9,6 +9,8 @@ import { labelOf, optionsOf, RESERVE_MODE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
+import { AgreementCheckModal } from './AgreementCheckModal';
+import { AgreementChecks } from './AgreementChecks';
 
 const AgreementsQuery = graphql(`
   query Agreements($first: Int, $after: String) {
@@ -34,10 +36,29 @@ const AgreementsQuery = graphql(`
           }
           lines {
             item {
+              id
               name
+              unit
             }
             quantity
             dailyCapacity
+            lastCheckedQuantity
+            effectiveQuantity
+          }
+          checks {
+            id
+            checkedOn
+            findings
+            recordedBy {
+              displayName
+            }
+            lines {
+              item {
+                name
+                unit
+              }
+              countedQuantity
+            }
           }
         }
       }
@@ -71,13 +92,25 @@ const STATUS: Record<string, [string, string]> = {
   NOT_STARTED: ['未生效', 'blue'],
 };
 
-/** 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement. */
+/** A line as the list shows it: AGREEMENT lines count for min(committed, last counted) once spot-checked (D6). */
+function lineText(a: Agreement, l: Agreement['lines'][number]) {
+  if (l.quantity === null) return `${l.item.name} ${l.dailyCapacity}/日`;
+  const effective = a.mode === 'AGREEMENT' ? `，计 ${l.effectiveQuantity}` : '';
+  const counted = l.lastCheckedQuantity === null ? '' : `（抽查实存 ${l.lastCheckedQuantity}${effective}）`;
+  return `${l.item.name} ${l.quantity}${counted}`;
+}
+
+/**
+ * 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement; 记录抽查 of what a
+ * company holds (not of capacity, which holds nothing), its checks shown under the row.
+ */
 export default function AgreementsPage() {
   const pages = useCursorPages();
   const { remember, page } = pages;
   const [{ data, fetching }, refetch] = useQuery({ query: AgreementsQuery, variables: pages.variables });
   useEffect(() => remember(page, data?.agreements.pageInfo.endCursor), [data, page, remember]);
   const [, create] = useMutation(CreateAgreement);
+  const [checking, setChecking] = useState<Agreement>();
   return (
     <Card
       title="协议储备"
@@ -136,7 +169,8 @@ export default function AgreementsPage() {
         rowKey="id"
         dataSource={data?.agreements.edges.map((e) => e.node)}
         pagination={tablePagination(pages, data?.agreements.totalCount)}
-        scroll={{ x: 900 }}
+        scroll={{ x: 1000 }}
+        expandable={{ expandedRowRender: (a) => <AgreementChecks checks={a.checks} />, rowExpandable: (a) => a.mode !== 'CAPACITY' }}
         columns={[
           { title: '企业', render: (_, a) => a.company.name },
           { title: '方式', render: (_, a) => labelOf(RESERVE_MODE, a.mode) },
@@ -144,9 +178,28 @@ export default function AgreementsPage() {
           { title: '有效期', render: (_, a) => `${a.validFrom} 至 ${a.validTo}` },
           { title: '状态', render: (_, a) => <Tag color={STATUS[a.status]?.[1]}>{STATUS[a.status]?.[0] ?? a.status}</Tag> },
           { title: '年费', align: 'right', render: (_, a) => formatMoney(a.annualFee) },
-          { title: '物资', render: (_, a) => a.lines.map((l) => `${l.item.name} ${l.quantity ?? `${l.dailyCapacity}/日`}`).join('；') },
+          { title: '物资', render: (_, a) => a.lines.map((l) => lineText(a, l)).join('；') },
+          { title: '最近抽查', render: (_, a) => (a.mode === 'CAPACITY' ? '—' : (a.checks[0]?.checkedOn ?? '未抽查')) },
+          {
+            title: '操作',
+            render: (_, a) =>
+              a.mode !== 'CAPACITY' && (
+                <Button type="link" size="small" onClick={() => setChecking(a)}>
+                  记录抽查
+                </Button>
+              ),
+          },
         ]}
       />
+      {checking && (
+        <AgreementCheckModal
+          agreement={checking}
+          onClose={(done) => {
+            setChecking(undefined);
+            if (done) refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
     </Card>
   );
 }

@@ -34,6 +34,7 @@ const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/orders', label: '出库申请', page: lazy(() => import('../dispatcher/OrdersPage')), menu: true },
   { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
   { path: '/dispatch/neighbours', label: '邻近地区库存', page: lazy(() => import('../dispatcher/NeighbourStockPage')), menu: true },
+  { path: '/dispatch/relief-standards', label: '救助标准', page: lazy(() => import('../admin/ReliefStandardsPage')), menu: true },
   settlements,
 ];
 
@@ -42,6 +43,7 @@ const auditor: ConsoleRoute[] = [
   { path: '/audit/journal', label: '流水', page: lazy(() => import('../auditor/JournalPage')), menu: true },
   { path: '/audit/reconciliation', label: '对账', page: lazy(() => import('../auditor/ReconciliationPage')), menu: true },
   { path: '/audit/log', label: '审计日志', page: lazy(() => import('../auditor/AuditLogPage')), menu: true },
+  { path: '/audit/periods', label: '月结', page: lazy(() => import('../auditor/PeriodClosePage')), menu: true },
 ];
 
 const admin: ConsoleRoute[] = [

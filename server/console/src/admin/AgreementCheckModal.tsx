@@ -1,0 +1,115 @@
+import { useState } from 'react';
+import { App, DatePicker, Form, Input, InputNumber, Modal, Table } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useMutation } from 'urql';
+import { graphql } from '../graphql/graphql';
+import { showFieldErrors } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
+import { todayInChina } from '../common/format';
+
+const RecordCheck = graphql(`
+  mutation RecordAgreementCheck($input: AgreementCheckInput!) {
+    recordAgreementCheck(input: $input) {
+      id
+      checkedOn
+    }
+  }
+`);
+
+/** What the modal needs of an agreement (the page's query gives it). */
+export interface CheckedAgreement {
+  id: string;
+  validFrom: string;
+  contractNo?: string | null;
+  company: { name: string };
+  lines: { item: { id: string; name: string; unit: string }; quantity?: number | null; lastCheckedQuantity?: number | null }[];
+}
+
+interface Values {
+  checkedOn: Dayjs;
+  findings?: string;
+  lines: { countedQuantity?: number | null }[];
+}
+
+/**
+ * 记录抽查 (D6): the date, the quantity found at the company per item of the agreement (an item not counted is left
+ * empty) and what was found. An agreement line then counts for min(committed, counted) until the next check.
+ */
+export function AgreementCheckModal({ agreement, onClose }: { agreement: CheckedAgreement; onClose: (done: boolean) => void }) {
+  const [form] = Form.useForm<Values>();
+  const [alerts, setAlerts] = useState<string[]>([]);
+  const [{ fetching }, record] = useMutation(RecordCheck);
+  const { message } = App.useApp();
+  const today = todayInChina();
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    const counted = agreement.lines
+      .map((l, i) => ({ itemId: l.item.id, countedQuantity: v.lines[i]?.countedQuantity, i }))
+      .filter((l): l is { itemId: string; countedQuantity: number; i: number } => typeof l.countedQuantity === 'number');
+    if (!counted.length) {
+      form.setFields([{ name: ['lines', 0, 'countedQuantity'], errors: ['请至少填写一个品种的实存数量'] }]);
+      return;
+    }
+    setAlerts([]);
+    const checkedOn = v.checkedOn.format('YYYY-MM-DD');
+    const result = await record({
+      input: {
+        agreementId: agreement.id,
+        checkedOn,
+        findings: v.findings?.trim() || null,
+        lines: counted.map(({ itemId, countedQuantity }) => ({ itemId, countedQuantity })),
+      },
+    });
+    if (result.error) {
+      return setAlerts(showFieldErrors(form, result.error, { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }));
+    }
+    void message.success(`抽查已记录（${checkedOn}）`);
+    onClose(true);
+  };
+
+  return (
+    <Modal
+      open
+      width={720}
+      title={`记录抽查：${agreement.company.name}${agreement.contractNo ? `（${agreement.contractNo}）` : ''}`}
+      okText="保存"
+      confirmLoading={fetching}
+      onOk={() => void submit().catch(() => {})}
+      onCancel={() => onClose(false)}
+    >
+      <FormAlerts messages={alerts} />
+      <Form form={form} name="agreementCheck" layout="vertical" initialValues={{ checkedOn: dayjs(today), lines: agreement.lines.map(() => ({})) }}>
+        <Form.Item name="checkedOn" label="抽查日期" rules={[{ required: true, message: '请选择抽查日期' }]}>
+          <DatePicker
+            allowClear={false}
+            // Not before the agreement starts nor after today (China time): the API refuses both.
+            disabledDate={(d) => d.format('YYYY-MM-DD') > today || d.format('YYYY-MM-DD') < agreement.validFrom}
+          />
+        </Form.Item>
+        <Table
+          size="small"
+          pagination={false}
+          rowKey={(l) => l.item.id}
+          dataSource={agreement.lines}
+          columns={[
+            { title: '物资', render: (_, l) => l.item.name },
+            { title: '协议数量', align: 'right', render: (_, l) => (l.quantity === null || l.quantity === undefined ? '—' : `${l.quantity}${l.item.unit}`) },
+            { title: '上次抽查', align: 'right', render: (_, l) => l.lastCheckedQuantity ?? '—' },
+            {
+              title: '实存数量',
+              render: (_, _l, i) => (
+                <Form.Item name={['lines', i, 'countedQuantity']} style={{ margin: 0 }}>
+                  <InputNumber min={0} precision={0} placeholder="未抽查" style={{ width: 120 }} />
+                </Form.Item>
+              ),
+            },
+          ]}
+        />
+        <Form.Item name="findings" label="抽查结果与发现的问题" style={{ marginTop: 12 }}>
+          <Input.TextArea rows={3} maxLength={2000} placeholder="如：实存少于协议数量，已书面通知企业补足" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
