@@ -107,14 +107,20 @@ export async function logIn(t: ConsoleUnderTest, { page }: WatchedPage, username
 }
 
 /**
- * Waits until nothing on the page is moving: antd's opening and closing animations (a modal zooming in, a dropdown
- * sliding, a message appearing) carry `…-appear`, `…-enter` or `…-leave` classes until they end. A click aimed at a
- * modal still zooming in lands beside its target, on the mask, which closes the modal (two CI failures on a loaded
- * machine: 创建 closed the new-incident dialog; a click on 发生时间 did not reach the field).
+ * Waits until nothing on the page is moving: no animation or transition that ends is running (antd's modal zooming
+ * in, a dropdown sliding, a field error appearing; a spinner that never ends, or a clicked button's fading wave, does
+ * not count). A click aimed at a modal still zooming in lands beside its target, on the mask, which closes the modal
+ * (two CI failures on a loaded machine: 创建 closed the new-incident dialog; a click on 发生时间 missed the field).
+ * Animations are asked for, not classes: antd leaves a motion class behind on an element that never animated.
  */
 export async function waitForStillness(page: Page) {
+  // Runs in the page: everything it uses is inside it.
   await page.waitForFunction(() =>
-    [...document.querySelectorAll('[class]')].every((e) => !/(^|\s)[\w-]+-(appear|enter|leave)(\s|$)/.test(e.getAttribute('class') ?? '')),
+    document.getAnimations().every((a) => {
+      if (a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity) return true;
+      // The wave a clicked button sends out fades for 2 s and moves nothing.
+      return !!(a.effect as KeyframeEffect | null)?.target?.closest('.ant-wave');
+    }),
   );
 }
 
