@@ -41,8 +41,20 @@ export function consoleBuildIsStale(): boolean {
   return sources > statSync(built).mtimeMs;
 }
 
+/**
+ * Always a production build, whatever NODE_ENV the caller runs under. Vite takes the build's mode from NODE_ENV, and
+ * vitest sets it to `test`: the browser tests then ran React's development build, and `npm start` after `npm test`
+ * served it. Users get the production build, so the tests look at that one.
+ */
 export async function buildConsole(): Promise<void> {
-  await build(consoleViteConfig());
+  const callers = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build(consoleViteConfig());
+  } finally {
+    if (callers === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = callers;
+  }
 }
 
 /** Builds the console unless an up-to-date build exists; answers whether it built. */

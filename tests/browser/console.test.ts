@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
@@ -7,12 +7,22 @@ import type { Page } from 'puppeteer-core';
 import { clickModalOk, clickText, logIn, openWatchedPage, pickOption, screenshot, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton, retype, downloadsOf, waitForFile } from '../support/console-flows.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { consoleOutDir } from '../../server/http/console-build.ts';
 
 // Issue 14: the console's flows in a real Chromium, as the demo users. Every flow fails on a console error or on a
 // request that leaves the server's origin (the console must work offline).
 const { t, open, current, api, approveAs } = useConsoleFlows();
 
 describe('console in a real browser', () => {
+  it("is React's production build, as npm start serves it, though vitest runs under NODE_ENV=test", () => {
+    const assets = join(consoleOutDir, 'assets');
+    const scripts = readdirSync(assets).filter((name) => name.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    // React's development build carries its warnings; the production build has none of them.
+    const development = scripts.filter((name) => readFileSync(join(assets, name), 'utf8').includes('findDOMNode is deprecated'));
+    expect(development).toEqual([]);
+  });
+
   it('keeper receives a batch (D7 purchase fields) and sees it in stock; executes an approved issue and cannot exceed it (D23)', async () => {
     const { page } = await open('keeper');
     await waitForText(page, '本库库存');
