@@ -12,6 +12,7 @@ import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
+import { lockOpenIncident } from './incidents.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableStoreLines, type PlanView } from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
 import type { ServiceContext } from '../context.ts';
@@ -45,6 +46,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       return false;
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
+    await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
 
     const waiting = plan.lines.filter((l) => l.needsConsent && l.consent === 'PENDING');
     if (waiting.length) {

@@ -13,11 +13,26 @@ import type { ServiceContext } from '../context.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
-/** D29: an incident that is closed takes no more 安置点, dispatch requests or distributions (recovery goes on). */
+/**
+ * D29: an incident that is closed takes no more 安置点, dispatch requests, plan approvals or executions, or distributions
+ * (recovery goes on).
+ */
 export function assertIncidentOpen(incident: IncidentRow, field = 'input.incidentId') {
   if (incident.closedAt) {
-    throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请调度或发放`, { field, closedAt: incident.closedAt.toISOString() });
+    throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请或执行调度、发放`, { field, closedAt: incident.closedAt.toISOString() });
   }
+}
+
+/**
+ * The incident, locked for the rest of the transaction and refused when closed. A plan being requested, approved or
+ * executed takes it FOR SHARE (plans do not wait for each other); closeIncident takes it FOR NO KEY UPDATE. So a close
+ * and a plan's step take turns, and no plan moves on after its incident closed.
+ */
+export async function lockOpenIncident(tx: Db, incidentId: string, strength: 'share' | 'no key update', field?: string): Promise<IncidentRow> {
+  const [row] = await tx.select().from(incidents).where(eq(incidents.id, incidentId)).for(strength);
+  if (!row) throw notFound(field ?? 'incidentId', '事件', incidentId);
+  assertIncidentOpen(row, field);
+  return row;
 }
 
 const incidentSchema = z.object({

@@ -23,7 +23,7 @@ import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
-import { assertIncidentOpen, getIncidentInScope } from './incidents.ts';
+import { assertIncidentOpen, getIncidentInScope, lockOpenIncident } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
@@ -203,6 +203,8 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
+    // Asked again under the lock: the incident may have closed while the plan was computed.
+    await lockOpenIncident(tx, incident.id, 'share');
     await tx
       .insert(dispatchPlans)
       .values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
@@ -385,6 +387,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
 export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, emergency: boolean, approvalRef?: string | null) {
   const row = await lockPlan(tx, plan.id!);
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
+  await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
   const due = emergency ? new Date(now.getTime() + 48 * 3600_000) : null;
   await tx

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { incidents, stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { dispatchPlans, incidents, stores, userStores, users } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
-import { assertIncidentOpen, getIncidentInScope, type IncidentRow } from '../dispatch/incidents.ts';
+import { assertIncidentOpen, getIncidentInScope, lockOpenIncident, type IncidentRow } from '../dispatch/incidents.ts';
+import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
@@ -81,17 +82,30 @@ export const pointsOfIncident = (db: Db, incidentId: string) =>
     .where(and(eq(stores.incidentId, incidentId), eq(stores.kind, 'DISTRIBUTION_POINT')))
     .orderBy(stores.createdAt, stores.code);
 
-/** closeIncident: no more points or distributions; recovery and reading go on. */
+/**
+ * closeIncident: no more points, plans or distributions; recovery and reading go on. Refused while a plan of the
+ * incident is still awaiting approval or approved but not executed: its stock would stay reserved for an incident
+ * that is over. Those plans are executed or cancelled first.
+ */
 export async function closeIncident(ctx: ServiceContext, incidentId: string): Promise<IncidentRow> {
   const { db, actor: user, clock } = ctx;
   assertHeadquarters(user);
   const incident = await getIncidentInScope(db, user, incidentId, 'incidentId');
-  assertIncidentOpen(incident, 'incidentId');
-  const [row] = await db
-    .update(incidents)
-    .set({ closedAt: clock.now().toJSDate() })
-    .where(and(eq(incidents.id, incident.id), isNull(incidents.closedAt)))
-    .returning();
-  if (!row) throw invalidState(`事件「${incident.name}」已结束`, { field: 'incidentId' });
-  return row;
+  return db.transaction(async (tx) => {
+    await lockOpenIncident(tx, incident.id, 'no key update', 'incidentId');
+    const pending = await tx
+      .select({ id: dispatchPlans.id, status: dispatchPlans.status, requestedAt: dispatchPlans.requestedAt })
+      .from(dispatchPlans)
+      .where(and(eq(dispatchPlans.incidentId, incident.id), inArray(dispatchPlans.status, ['PROPOSED', 'APPROVED'])))
+      .orderBy(asc(dispatchPlans.requestedAt), asc(dispatchPlans.id));
+    if (pending.length) {
+      const named = pending.map((p) => `${planNumber(p.id, p.requestedAt)}（${p.status === 'PROPOSED' ? '待审批' : '已批准未执行'}）`);
+      throw invalidState(`事件「${incident.name}」还有 ${pending.length} 个调拨方案未执行：${named.join('、')}。请先执行或取消这些方案，再结束事件`, {
+        field: 'incidentId',
+        planIds: pending.map((p) => p.id),
+      });
+    }
+    const [row] = await tx.update(incidents).set({ closedAt: clock.now().toJSDate() }).where(eq(incidents.id, incident.id)).returning();
+    return row;
+  });
 }
