@@ -265,7 +265,13 @@ const CallOffDeliveryInput = builder.inputType('CallOffDeliveryInput', {
 
 const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
   description: 'D30: per batch, what came back good, damaged or lost',
-  fields: (t) => ({ batchId: t.id({ required: true }), good: t.int(), damaged: t.int(), lost: t.int() }),
+  fields: (t) => ({
+    batchId: t.id({ required: true }),
+    storeId: t.id({ description: "The 安置点 where it was counted; without it, the batch is counted over the plan's 安置点 in destination order" }),
+    good: t.int(),
+    damaged: t.int(),
+    lost: t.int(),
+  }),
 });
 
 const RecoveryInput = builder.inputType('RecoveryInput', {

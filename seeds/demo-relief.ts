@@ -171,7 +171,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
     await recoverByCondition(dispatcher, {
       planId: plan.id!,
       idempotencyKey: 'demo-relief-recovery-1',
-      lines: [{ batchId: tents.batchId!, good: Math.min(10, tents.quantity - 5), damaged: 2, lost: 1 }],
+      lines: [{ batchId: tents.batchId!, storeId: jishui.id, good: Math.min(10, tents.quantity - 5), damaged: 2, lost: 1 }],
     });
   }
 }

@@ -26,7 +26,7 @@ const conditionSchema = z.object({
   toStoreId: idSchema.nullish(),
   idempotencyKey: idempotencyKeySchema,
   lines: z
-    .array(z.object({ batchId: idSchema, good: count.default(0), damaged: count.default(0), lost: count.default(0) }))
+    .array(z.object({ batchId: idSchema, storeId: idSchema.nullish(), good: count.default(0), damaged: count.default(0), lost: count.default(0) }))
     .min(1, '至少一行')
     .max(1000)
     .nullish(),
@@ -42,7 +42,10 @@ interface Held {
   arrivedAt: Date | null;
 }
 
-/** Stock held at the plan's 安置点, per batch, with the store each batch was shipped from (most shipped first). */
+/**
+ * Stock held at the plan's 安置点 (`points`, in the plan's destination order), per batch, with the store each batch was
+ * shipped from (most shipped first).
+ */
 async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
   if (!points.length) return [];
   const ids = sql.join(
@@ -59,7 +62,7 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
                  GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN items i ON i.id = bal.item_id
          WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > bal.reserved
-         ORDER BY bal.store_id, bal.batch_id`,
+         ORDER BY array_position(ARRAY[${ids}]::uuid[], bal.store_id), bal.batch_id`,
   );
   return rows.map((r) => ({
     storeId: String(r.store_id),
@@ -74,8 +77,9 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
 
 /**
  * recoverIncidentStock (D12, D30): good stock is booked back from the 安置点 to the store it was shipped from (or
- * `toStoreId`), in one transaction, one RECOVERY document per point and destination. Quantities beyond what the plan's
- * points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
+ * `toStoreId`), in one transaction, one RECOVERY document per point and destination. A line counts a batch at one
+ * 安置点 (its `storeId`, as counted there) or, without one, over the plan's points in destination order. Quantities
+ * beyond what the points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
  * Without lines (no count taken): everything D12 says comes back, as held at the points, counts as good; consumed
  * items stay at the point, for distribution to households (D29).
  */
@@ -90,10 +94,11 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   // A store named explicitly must be in the dispatcher's scope; the owner's store (where the stock came from) takes its
   // own stock back wherever it is.
   const explicit = v.toStoreId ? await storeForPosting(db, user, v.toStoreId, 'input.toStoreId') : null;
+  const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
   v.lines?.forEach((l, i) => {
     if (!l.good && !l.damaged && !l.lost) throw badInput(`input.lines.${i}.good`, '每行至少登记一件（完好、破损或丢失）');
+    if (l.storeId && !points.includes(l.storeId)) throw badInput(`input.lines.${i}.storeId`, '该安置点不是本调拨方案的目的地，不能在此方案下回收');
   });
-  const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const { idempotencyKey, ...request } = v;
@@ -114,16 +119,17 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     if (!lines.length) {
       throw invalidState('安置点没有按规定应回收的物资（消耗类物资请登记发放）', { field: 'input.planId' });
     }
-    // Each line takes from the points holding its batch, in the plan's destination order.
+    // Each line takes from its 安置点, or from the points holding its batch in the plan's destination order.
     const moves: { point: string; to: string; held: Held; quantity: number }[] = [];
     const losses: { point: string; condition: 'damaged' | 'lost'; held: Held; quantity: number }[] = [];
     const left = new Map(held.map((h) => [`${h.storeId}|${h.batchId}`, h.available]));
     for (const [i, l] of lines.entries()) {
-      const at = held.filter((h) => h.batchId === l.batchId);
+      const at = held.filter((h) => h.batchId === l.batchId && (!l.storeId || h.storeId === l.storeId));
       const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
       const requested = l.good + l.damaged + l.lost;
       if (total < requested) {
-        throw badInput(`input.lines.${i}.good`, `清点数量 ${requested} 超出安置点现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
+        const where = l.storeId ? '该安置点' : '安置点';
+        throw badInput(`input.lines.${i}.good`, `清点数量 ${requested} 超出${where}现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
           batchId: l.batchId,
           held: total,
           requested,
@@ -244,11 +250,11 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   return getPlanInScope(db, user, plan.id!);
 }
 
-/** Lines for a recovery without a count: per batch, all that D12 says comes back, as good. */
-function returnableAsGood(held: Held[], now: Date): { batchId: string; good: number; damaged: number; lost: number }[] {
-  const good = new Map<string, number>();
-  for (const h of held) if (isRecovered(h.rule, h.arrivedAt ?? now, now)) good.set(h.batchId, (good.get(h.batchId) ?? 0) + h.available);
-  return [...good].map(([batchId, n]) => ({ batchId, good: n, damaged: 0, lost: 0 }));
+/** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
+function returnableAsGood(held: Held[], now: Date): { batchId: string; storeId: string; good: number; damaged: number; lost: number }[] {
+  return held
+    .filter((h) => isRecovered(h.rule, h.arrivedAt ?? now, now))
+    .map((h) => ({ batchId: h.batchId, storeId: h.storeId, good: h.available, damaged: 0, lost: 0 }));
 }
 
 export interface OutstandingRecovery {

@@ -125,3 +125,68 @@ describe('D12, D30: recovery by condition', () => {
     expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
   });
 });
+
+describe('D30: a count names the 安置点 where it was taken; without one, the plan’s 安置点 in destination order', () => {
+  const t = useTestApp();
+  afterEach(() => expectLedgerConsistent(t));
+  let plan: any;
+  let points: string[];
+  let batchId: string;
+  const heldAt = async (store: string) => (await lineOf(t, store, COMMAND_TENT, batchId))?.onHand ?? 0;
+  const recover = (lines: Record<string, unknown>[]) =>
+    t.gql(`mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`, { i: { planId: plan.id, idempotencyKey: key(), lines } }, 'dispatcher');
+
+  beforeAll(async () => {
+    const received = await receive(t, 'admin', WEIHUI, [{ itemId: COMMAND_TENT, quantity: 12, batchNo: 'REC-2P-ZHZP', expiryDate: '2033-01-01' }]);
+    batchId = received.lines[0].batch.id;
+    const incidentId = await createIncident(t, { affectedPopulation: 300 });
+    const open = async (name: string) =>
+      ok(
+        await t.gql(
+          `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
+          { i: { incidentId, name, regionCode: '410781100000', lat: 35.3985, lng: 114.065 } },
+          'dispatcher',
+        ),
+      ).openDistributionPoint.id as string;
+    // The first destination has the greater id, so that taking the points in id order would start at the second.
+    points = [await open('汲水镇一号安置点'), await open('汲水镇二号安置点')].sort().reverse();
+    plan = await executedPlan(
+      t,
+      incidentId,
+      points.map((storeId, i) => ({
+        name: `汲水镇${i + 1}号`,
+        regionCode: '410781100000',
+        lat: 35.3985,
+        lng: 114.065,
+        storeId,
+        lines: [{ itemId: COMMAND_TENT, quantity: 6 }],
+      })),
+    );
+    expect(plan.lines.map((l: any) => l.batch.id)).toEqual([batchId, batchId]);
+    await receiveAll(t, plan);
+    expect([await heldAt(points[0]), await heldAt(points[1])]).toEqual([6, 6]);
+  });
+
+  it('D30: a count without a 安置点 takes the batch from the plan’s first destination first', async () => {
+    ok(await recover([{ batchId, good: 4 }]));
+    expect([await heldAt(points[0]), await heldAt(points[1])]).toEqual([2, 6]);
+    expect(await heldAt(WEIHUI)).toBe(4);
+  });
+
+  it('D30: a count at one 安置点 takes only from it; beyond what that point holds → BAD_USER_INPUT, nothing changes', async () => {
+    ok(await recover([{ batchId, storeId: points[1], good: 5, damaged: 1 }]));
+    expect([await heldAt(points[0]), await heldAt(points[1])]).toEqual([2, 1]);
+    const beyond = await recover([{ batchId, storeId: points[0], good: 3 }]);
+    expect(errorCode(beyond)).toBe('BAD_USER_INPUT');
+    expect(beyond.errors![0].extensions).toMatchObject({ field: 'input.lines.0.good', held: 2, requested: 3 });
+    expect(beyond.errors![0].message).toContain('超出该安置点现存');
+    expect([await heldAt(points[0]), await heldAt(points[1])]).toEqual([2, 1]);
+  });
+
+  it('D30: a store that is not one of the plan’s 安置点 → BAD_USER_INPUT on the line’s storeId', async () => {
+    const res = await recover([{ batchId, storeId: WEIHUI, good: 1 }]);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].extensions).toMatchObject({ field: 'input.lines.0.storeId' });
+    expect([await heldAt(points[0]), await heldAt(points[1])]).toEqual([2, 1]);
+  });
+});

@@ -37,7 +37,7 @@ const CONDITIONS = [
 const sumOf = (l: LineValues | undefined) => (l?.good ?? 0) + (l?.damaged ?? 0) + (l?.lost ?? 0);
 
 /**
- * 回收清点 (D12, D30) under one plan: per batch, how many came back good, damaged or lost. Good stock is booked back
+ * 回收清点 (D12, D30) under one plan: per 安置点 and batch, how many came back good, damaged or lost. Good stock is booked back
  * into the store it was shipped from (or the store chosen); damaged goes to scrap and lost to write-off, both waiting
  * for a second person's approval (D27). The API refuses more than the 安置点 still hold, next to the line.
  */
@@ -62,7 +62,13 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
         planId: plan.planId,
         toStoreId: v.toStoreId ?? null,
         idempotencyKey: key,
-        lines: counted.map(({ l, values }) => ({ batchId: l.batchId, good: values.good ?? 0, damaged: values.damaged ?? 0, lost: values.lost ?? 0 })),
+        lines: counted.map(({ l, values }) => ({
+          batchId: l.batchId,
+          storeId: l.storeId,
+          good: values.good ?? 0,
+          damaged: values.damaged ?? 0,
+          lost: values.lost ?? 0,
+        })),
       },
     });
     if (result.error) return setAlerts(showFieldErrors(form, result.error, { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }));
@@ -74,7 +80,7 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
     onClose(true);
   };
 
-  // Each line's count cannot exceed what is outstanding of its batch (D30); the error sits on the 完好 field, where the
+  // Each line's count cannot exceed what is outstanding of its batch at its 安置点 (D30); the error sits on the 完好 field, where the
   // API puts its own refusal of the line.
   const withinOutstanding = (line: RecoveryLine, i: number) => ({
     validator: async () => {
@@ -105,12 +111,12 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
         <Table<RecoveryLine>
           size="small"
           pagination={false}
-          rowKey="batchId"
+          rowKey={(l) => `${l.storeId}|${l.batchId}`}
           dataSource={plan.lines}
           columns={[
+            { title: '安置点', render: (_, l) => l.point },
             { title: '物资', render: (_, l) => l.item.name },
             { title: '批次', render: (_, l) => l.batchNo },
-            { title: '安置点', render: (_, l) => l.points.join('、') },
             { title: '待回收', align: 'right', width: 80, render: (_, l) => `${l.outstanding}${l.item.unit}` },
             ...CONDITIONS.map(([condition, title]) => ({
               title,

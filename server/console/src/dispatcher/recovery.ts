@@ -1,7 +1,7 @@
 import { graphql, type ResultOf } from '../graphql/graphql';
 
 // D12, D30 回收清点: what should come back from an incident's 安置点 and has not, and the plans it is recovered under
-// (recoverIncidentStock names a plan and counts per batch over that plan's 安置点).
+// (recoverIncidentStock names a plan and counts each batch at the 安置点 where it was counted).
 
 export const IncidentRecoveryQuery = graphql(`
   query IncidentRecovery($id: ID!) {
@@ -42,16 +42,17 @@ export const IncidentRecoveryQuery = graphql(`
 
 export type Outstanding = ResultOf<typeof IncidentRecoveryQuery>['outstandingRecovery'][number];
 
-/** One line of a recovery count: a batch over the plan's 安置点, with what is outstanding of it there. */
+/** One line of a recovery count: a batch at one of the plan's 安置点, with what is outstanding of it there. */
 export interface RecoveryLine {
+  storeId: string;
+  point: string;
   batchId: string;
   batchNo: string;
   item: Outstanding['item'];
-  points: string[];
   outstanding: number;
 }
 
-/** What a plan's recovery may count: the outstanding lines at its 安置点, per batch. */
+/** What a plan's recovery may count: the outstanding lines at its 安置点, per 安置点 and batch. */
 export interface RecoverablePlan {
   planId: string;
   /** "方案 n", as the incident page numbers its plans. */
@@ -85,13 +86,14 @@ export function recoverablePlans(
     const planId = plans[at].id!;
     const plan = byPlan.get(planId) ?? { planId, label: `方案 ${at + 1}`, lines: [] };
     byPlan.set(planId, plan);
-    const same = plan.lines.find((l) => l.batchId === line.batch.id);
-    if (same) {
-      same.outstanding += line.outstanding;
-      if (!same.points.includes(line.store.name)) same.points.push(line.store.name);
-    } else {
-      plan.lines.push({ batchId: line.batch.id, batchNo: line.batch.batchNo, item: line.item, points: [line.store.name], outstanding: line.outstanding });
-    }
+    plan.lines.push({
+      storeId: line.store.id,
+      point: line.store.name,
+      batchId: line.batch.id,
+      batchNo: line.batch.batchNo,
+      item: line.item,
+      outstanding: line.outstanding,
+    });
   }
   return { plans: [...byPlan.values()], unplanned };
 }
