@@ -139,7 +139,7 @@ describe('console in a real browser', () => {
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
   });
 
-  it('keeper requests a transfer to a 安置点 they manage, ships it once approved (调拨出库), and closes an order it will not execute (D23)', async () => {
+  it('keeper requests a transfer to a 安置点 they manage, ships it once approved (调拨出库), receives it there short with a reason (D9), and closes an order it will not execute (D23)', async () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '出库');
     await clickText(page, 'div[@role="tab"]', '申请出库');
@@ -161,6 +161,23 @@ describe('console in a real browser', () => {
     await clickModalOk(page);
     await waitForMessage(page, '已发运');
     await page.waitForSelector('::-p-xpath(//tr[contains(., "汲水镇第一小学安置点") and contains(., "在途")])');
+    const shipped = await page.$$eval('.ant-message-notice', (notices) => notices.map((e) => e.textContent ?? '').join('\n'));
+    const transfer = /调拨单 (\S+) 已发运/.exec(shipped)![1];
+
+    // At the 安置点 (the keeper manages it), 收货: not more than is in transit (the API's refusal, next to the quantity);
+    // less, with a 差异原因, closes the line — the shortfall waits for approval as a transit loss (D9, D27).
+    await pickOption(page, 'transfers-store', '汲水镇', '汲水镇第一小学安置点');
+    await clickText(page, 'div[@role="tab"]', '调入');
+    await clickRowButton(page, transfer, '收货');
+    await page.waitForSelector('#receive_lines_0_quantity');
+    const inTransit = Number(await page.$eval('#receive_lines_0_quantity', (e) => (e as HTMLInputElement).value));
+    await retype(page, '#receive_lines_0_quantity', String(inTransit + 1));
+    await clickModalOk(page);
+    await waitForFieldError(page, `收货数量 ${inTransit + 1} 超过在途数量 ${inTransit}`);
+    await retype(page, '#receive_lines_0_quantity', String(inTransit - 1));
+    await pickOption(page, 'receive_lines_0_discrepancyReason', '运输损耗');
+    await clickModalOk(page);
+    await waitForMessage(page, `调拨单 ${transfer} 已收货 19，短少 1 待核销审批`);
 
     // An approved order that will not be executed is closed with a reason (required before anything is sent).
     const keeper = await api('keeper');

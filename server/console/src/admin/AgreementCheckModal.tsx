@@ -1,10 +1,8 @@
-import { useState } from 'react';
-import { App, DatePicker, Form, Input, InputNumber, Modal, Table } from 'antd';
+import { DatePicker, Form, Input, InputNumber, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { todayInChina } from '../common/format';
 
 const RecordCheck = graphql(`
@@ -37,23 +35,19 @@ interface Values {
  */
 export function AgreementCheckModal({ agreement, onClose }: { agreement: CheckedAgreement; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<Values>();
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, record] = useMutation(RecordCheck);
-  const { message } = App.useApp();
+  const [, record] = useMutation(RecordCheck);
   const today = todayInChina();
 
-  const submit = async () => {
-    const v = await form.validateFields();
+  const submit = async (v: Values) => {
     const counted = agreement.lines
       .map((l, i) => ({ itemId: l.item.id, countedQuantity: v.lines[i]?.countedQuantity, i }))
       .filter((l): l is { itemId: string; countedQuantity: number; i: number } => typeof l.countedQuantity === 'number');
     if (!counted.length) {
       form.setFields([{ name: ['lines', 0, 'countedQuantity'], errors: ['请至少填写一个品种的实存数量'] }]);
-      return;
+      return undefined;
     }
-    setAlerts([]);
     const checkedOn = v.checkedOn.format('YYYY-MM-DD');
-    const result = await record({
+    const { error } = await record({
       input: {
         agreementId: agreement.id,
         checkedOn,
@@ -61,55 +55,49 @@ export function AgreementCheckModal({ agreement, onClose }: { agreement: Checked
         lines: counted.map(({ itemId, countedQuantity }) => ({ itemId, countedQuantity })),
       },
     });
-    if (result.error) {
-      return setAlerts(showFieldErrors(form, result.error, { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }));
-    }
-    void message.success(`抽查已记录（${checkedOn}）`);
-    onClose(true);
+    return { error, mapping: { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }, success: `抽查已记录（${checkedOn}）` };
   };
 
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="agreementCheck"
       width={720}
       title={`记录抽查：${agreement.company.name}${agreement.contractNo ? `（${agreement.contractNo}）` : ''}`}
       okText="保存"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
+      initialValues={{ checkedOn: dayjs(today), lines: agreement.lines.map(() => ({})) }}
+      submit={submit}
+      onClose={onClose}
     >
-      <FormAlerts messages={alerts} />
-      <Form form={form} name="agreementCheck" layout="vertical" initialValues={{ checkedOn: dayjs(today), lines: agreement.lines.map(() => ({})) }}>
-        <Form.Item name="checkedOn" label="抽查日期" rules={[{ required: true, message: '请选择抽查日期' }]}>
-          <DatePicker
-            allowClear={false}
-            // Not before the agreement starts nor after today (China time): the API refuses both.
-            disabledDate={(d) => d.format('YYYY-MM-DD') > today || d.format('YYYY-MM-DD') < agreement.validFrom}
-          />
-        </Form.Item>
-        <Table
-          size="small"
-          pagination={false}
-          rowKey={(l) => l.item.id}
-          dataSource={agreement.lines}
-          columns={[
-            { title: '物资', render: (_, l) => l.item.name },
-            { title: '协议数量', align: 'right', render: (_, l) => (l.quantity === null || l.quantity === undefined ? '—' : `${l.quantity}${l.item.unit}`) },
-            { title: '上次抽查', align: 'right', render: (_, l) => l.lastCheckedQuantity ?? '—' },
-            {
-              title: '实存数量',
-              render: (_, _l, i) => (
-                <Form.Item name={['lines', i, 'countedQuantity']} style={{ margin: 0 }}>
-                  <InputNumber min={0} precision={0} placeholder="未抽查" style={{ width: 120 }} />
-                </Form.Item>
-              ),
-            },
-          ]}
+      <Form.Item name="checkedOn" label="抽查日期" rules={[{ required: true, message: '请选择抽查日期' }]}>
+        <DatePicker
+          allowClear={false}
+          // Not before the agreement starts nor after today (China time): the API refuses both.
+          disabledDate={(d) => d.format('YYYY-MM-DD') > today || d.format('YYYY-MM-DD') < agreement.validFrom}
         />
-        <Form.Item name="findings" label="抽查结果与发现的问题" style={{ marginTop: 12 }}>
-          <Input.TextArea rows={3} maxLength={2000} placeholder="如：实存少于协议数量，已书面通知企业补足" />
-        </Form.Item>
-      </Form>
-    </Modal>
+      </Form.Item>
+      <Table
+        size="small"
+        pagination={false}
+        rowKey={(l) => l.item.id}
+        dataSource={agreement.lines}
+        columns={[
+          { title: '物资', render: (_, l) => l.item.name },
+          { title: '协议数量', align: 'right', render: (_, l) => (l.quantity === null || l.quantity === undefined ? '—' : `${l.quantity}${l.item.unit}`) },
+          { title: '上次抽查', align: 'right', render: (_, l) => l.lastCheckedQuantity ?? '—' },
+          {
+            title: '实存数量',
+            render: (_, _l, i) => (
+              <Form.Item name={['lines', i, 'countedQuantity']} style={{ margin: 0 }}>
+                <InputNumber min={0} precision={0} placeholder="未抽查" style={{ width: 120 }} />
+              </Form.Item>
+            ),
+          },
+        ]}
+      />
+      <Form.Item name="findings" label="抽查结果与发现的问题" style={{ marginTop: 12 }}>
+        <Input.TextArea rows={3} maxLength={2000} placeholder="如：实存少于协议数量，已书面通知企业补足" />
+      </Form.Item>
+    </FormDialog>
   );
 }

@@ -1,9 +1,8 @@
 import { useState, type ReactNode } from 'react';
-import { Button, Form, Modal, type FormInstance } from 'antd';
+import { Button, Form } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import type { CombinedError } from 'urql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 
 /**
  * A "新建" button (or, with `edit`, a row's "编辑" link) with its form in a modal: the API's errors land next to their
@@ -21,7 +20,7 @@ export function FormModal<V>({
 }: {
   title: string;
   children: ReactNode;
-  submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError }>;
+  submit: (values: V) => Promise<{ error?: CombinedError }>;
   onDone: () => void;
   initialValues?: Partial<V>;
   /** The form's name (its fields' element ids start with it). */
@@ -32,18 +31,12 @@ export function FormModal<V>({
   edit?: boolean;
 }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [alerts, setAlerts] = useState<string[]>([]);
   const [form] = Form.useForm<V>();
-  const ok = async () => {
-    const values = await form.validateFields();
-    setAlerts([]);
-    setBusy(true);
-    const result = await submit(values, form).finally(() => setBusy(false));
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, { aliases: fieldAliases }));
-    setOpen(false);
+  const close = (done: boolean) => {
+    // Opened again, the form starts afresh (or from the record's values).
     form.resetFields();
-    onDone();
+    setOpen(false);
+    if (done) onDone();
   };
   return (
     <>
@@ -56,20 +49,22 @@ export function FormModal<V>({
           {title}
         </Button>
       )}
-      <Modal
-        open={open}
-        title={title}
-        okText="保存"
-        confirmLoading={busy}
-        onOk={() => void ok().catch(() => {})}
-        onCancel={() => setOpen(false)}
-        destroyOnHidden
-      >
-        <FormAlerts messages={alerts} />
-        <Form form={form} name={name} layout="vertical" initialValues={initialValues} preserve={false}>
+      {open && (
+        <FormDialog
+          form={form}
+          name={name}
+          title={title}
+          okText="保存"
+          initialValues={initialValues}
+          submit={async (values) => {
+            const { error } = await submit(values);
+            return { error, mapping: { aliases: fieldAliases } };
+          }}
+          onClose={close}
+        >
           {children}
-        </Form>
-      </Modal>
+        </FormDialog>
+      )}
     </>
   );
 }

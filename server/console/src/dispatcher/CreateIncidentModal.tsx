@@ -1,11 +1,9 @@
-import { useState } from 'react';
-import { DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import { DatePicker, Form, Input, InputNumber, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { useNavigate } from 'react-router-dom';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { ZONE } from '../common/format';
 import { INCIDENT_TYPE, optionsOf } from '../common/labels';
 
@@ -46,63 +44,59 @@ export function CreateIncidentModal({
   onClose: () => void;
 }) {
   const [form] = Form.useForm<Values>();
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, create] = useMutation(CreateIncident);
+  const [, create] = useMutation(CreateIncident);
   const navigate = useNavigate();
-  const submit = async () => {
-    const { occurredAt, ...v } = await form.validateFields();
-    setAlerts([]);
+  const submit = async ({ occurredAt, ...v }: Values) => {
     // D28: the 10-hour clock runs from when the disaster happened, which may be well before it is entered here.
-    const result = await create({ input: { ...v, occurredAt: occurredAt ? toDateTime(occurredAt) : undefined, location: { lat: at.lat, lng: at.lng } } });
-    if (result.error) setAlerts(showFieldErrors(form, result.error));
-    else if (result.data) navigate(`/dispatch/incidents/${result.data.createIncident.id}`);
+    const { data, error } = await create({
+      input: { ...v, occurredAt: occurredAt ? toDateTime(occurredAt) : undefined, location: { lat: at.lat, lng: at.lng } },
+    });
+    if (data) navigate(`/dispatch/incidents/${data.createIncident.id}`);
+    return { error };
   };
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
       title={`新建事件（${at.lat.toFixed(4)}, ${at.lng.toFixed(4)}）`}
       okText="创建"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={onClose}
+      initialValues={{ type: 'FLOOD', regionCode: at.regionCode, occurredAt: chinaNow() }}
+      submit={submit}
+      onClose={onClose}
     >
-      <FormAlerts messages={alerts} />
-      <Form form={form} layout="vertical" initialValues={{ type: 'FLOOD', regionCode: at.regionCode, occurredAt: chinaNow() }}>
-        <Form.Item name="name" label="事件名称" rules={[{ required: true, message: '请输入事件名称' }]}>
-          <Input placeholder="如：卫辉市洪涝" />
-        </Form.Item>
-        <Form.Item name="type" label="类型" rules={[{ required: true }]}>
-          <Select options={optionsOf(INCIDENT_TYPE)} />
-        </Form.Item>
-        <Form.Item name="regionCode" label="所在区划" rules={[{ required: true, message: '请选择区划' }]}>
-          <Select showSearch optionFilterProp="label" options={regions.map((r) => ({ value: r.code, label: r.name }))} />
-        </Form.Item>
-        <Form.Item
-          name="occurredAt"
-          label="发生时间（北京时间）"
-          extra="10 小时基本生活保障从发生时间起算（D28）；留空即为现在"
-          rules={[
-            {
-              validator: (_, value: Dayjs | null | undefined) =>
-                value && value.isAfter(chinaNow(), 'minute') ? Promise.reject(new Error('发生时间不能晚于当前时间')) : Promise.resolve(),
-            },
-          ]}
-        >
-          <DatePicker
-            showTime={{ format: 'HH:mm' }}
-            format="YYYY-MM-DD HH:mm"
-            style={{ width: '100%' }}
-            // In the modal's own layer: a popup in a layer of its own would open before that layer is in the page.
-            getPopupContainer={(trigger) => trigger.parentElement ?? document.body}
-          />
-        </Form.Item>
-        <Form.Item name="affectedPopulation" label="受灾人口">
-          <InputNumber min={0} precision={0} style={{ width: '100%' }} />
-        </Form.Item>
-        <Form.Item name="responseLevel" label="响应级别（1–4）">
-          <InputNumber min={1} max={4} precision={0} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="name" label="事件名称" rules={[{ required: true, message: '请输入事件名称' }]}>
+        <Input placeholder="如：卫辉市洪涝" />
+      </Form.Item>
+      <Form.Item name="type" label="类型" rules={[{ required: true }]}>
+        <Select options={optionsOf(INCIDENT_TYPE)} />
+      </Form.Item>
+      <Form.Item name="regionCode" label="所在区划" rules={[{ required: true, message: '请选择区划' }]}>
+        <Select showSearch optionFilterProp="label" options={regions.map((r) => ({ value: r.code, label: r.name }))} />
+      </Form.Item>
+      <Form.Item
+        name="occurredAt"
+        label="发生时间（北京时间）"
+        extra="10 小时基本生活保障从发生时间起算（D28）；留空即为现在"
+        rules={[
+          {
+            validator: (_, value: Dayjs | null | undefined) =>
+              value && value.isAfter(chinaNow(), 'minute') ? Promise.reject(new Error('发生时间不能晚于当前时间')) : Promise.resolve(),
+          },
+        ]}
+      >
+        <DatePicker
+          showTime={{ format: 'HH:mm' }}
+          format="YYYY-MM-DD HH:mm"
+          style={{ width: '100%' }}
+          // In the modal's own layer: a popup in a layer of its own would open before that layer is in the page.
+          getPopupContainer={(trigger) => trigger.parentElement ?? document.body}
+        />
+      </Form.Item>
+      <Form.Item name="affectedPopulation" label="受灾人口">
+        <InputNumber min={0} precision={0} style={{ width: '100%' }} />
+      </Form.Item>
+      <Form.Item name="responseLevel" label="响应级别（1–4）">
+        <InputNumber min={1} max={4} precision={0} />
+      </Form.Item>
+    </FormDialog>
   );
 }

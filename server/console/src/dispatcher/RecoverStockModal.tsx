@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { Alert, App, Form, InputNumber, Modal, Table } from 'antd';
+import { Alert, Form, InputNumber, Table } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { StoreSelect } from '../common/StoreSelect';
 import type { RecoverablePlan, RecoveryLine } from './recovery';
@@ -44,20 +43,15 @@ const sumOf = (l: LineValues | undefined) => (l?.good ?? 0) + (l?.damaged ?? 0) 
 export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, recover] = useMutation(Recover);
-  const { message } = App.useApp();
+  const [, recover] = useMutation(Recover);
 
-  const submit = async () => {
-    await form.validateFields();
-    const v = form.getFieldsValue(true) as Values;
+  const submit = async (v: Values) => {
     const counted = plan.lines.map((l, i) => ({ l, i, values: v.lines[i] })).filter(({ values }) => sumOf(values) > 0);
     if (!counted.length) {
       form.setFields([{ name: ['lines', 0, 'good'], errors: ['请至少登记一件（完好、破损或丢失）'] }]);
-      return;
+      return undefined;
     }
-    setAlerts([]);
-    const result = await recover({
+    const { error } = await recover({
       input: {
         planId: plan.planId,
         toStoreId: v.toStoreId ?? null,
@@ -71,13 +65,11 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
         })),
       },
     });
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }));
     const total = (c: keyof LineValues) => counted.reduce((n, { values }) => n + (values[c] ?? 0), 0);
     const parts = [`完好 ${total('good')} 已入库`];
     if (total('damaged')) parts.push(`破损 ${total('damaged')} 待报废审批`);
     if (total('lost')) parts.push(`丢失 ${total('lost')} 待核销审批`);
-    void message.success(`回收已登记：${parts.join('，')}`);
-    onClose(true);
+    return { error, mapping: { rows: { list: 'lines', keys: counted.map(({ i }) => i) } }, success: `回收已登记：${parts.join('，')}` };
   };
 
   // Each line's count cannot exceed what is outstanding of its batch at its 安置点 (D30); the error sits on the 完好 field, where the
@@ -90,61 +82,61 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
   });
 
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="recover"
       width={900}
       title={`回收清点：${plan.label}`}
       okText="登记回收"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
-    >
-      <Alert
-        type="info"
-        showIcon
-        style={{ marginBottom: 12 }}
-        message="完好的物资回收入库（默认回到原发出仓库）；破损的转报废、丢失的转核销，均须另一位有权限的人员审批后过账（D27、D30）。"
-        description="待回收数量含已发放到户、尚未收回的物资，以及此前登记破损或丢失、尚待审批的数量；超出安置点现存数量时系统会拒绝。"
-      />
-      <FormAlerts messages={alerts} />
-      <Form form={form} name="recover" layout="vertical" initialValues={{ lines: plan.lines.map(() => ({})) }}>
-        <Table<RecoveryLine>
-          size="small"
-          pagination={false}
-          rowKey={(l) => `${l.storeId}|${l.batchId}`}
-          dataSource={plan.lines}
-          columns={[
-            { title: '安置点', render: (_, l) => l.point },
-            { title: '物资', render: (_, l) => l.item.name },
-            { title: '批次', render: (_, l) => l.batchNo },
-            { title: '待回收', align: 'right', width: 80, render: (_, l) => `${l.outstanding}${l.item.unit}` },
-            ...CONDITIONS.map(([condition, title]) => ({
-              title,
-              width: 110,
-              render: (_: unknown, l: RecoveryLine, i: number) => (
-                <Form.Item
-                  name={['lines', i, condition]}
-                  style={{ margin: 0 }}
-                  dependencies={
-                    condition === 'good'
-                      ? [
-                          ['lines', i, 'damaged'],
-                          ['lines', i, 'lost'],
-                        ]
-                      : undefined
-                  }
-                  rules={condition === 'good' ? [withinOutstanding(l, i)] : undefined}
-                >
-                  <InputNumber min={0} precision={0} placeholder="0" style={{ width: 90 }} />
-                </Form.Item>
-              ),
-            })),
-          ]}
+      intro={
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="完好的物资回收入库（默认回到原发出仓库）；破损的转报废、丢失的转核销，均须另一位有权限的人员审批后过账（D27、D30）。"
+          description="待回收数量含已发放到户、尚未收回的物资，以及此前登记破损或丢失、尚待审批的数量；超出安置点现存数量时系统会拒绝。"
         />
-        <Form.Item name="toStoreId" label="完好物资入库仓库" extra="不选则回到各批次的原发出仓库" style={{ marginTop: 12 }}>
-          <StoreSelect allowClear placeholder="原发出仓库（默认）" style={{ width: 320 }} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      }
+      initialValues={{ lines: plan.lines.map(() => ({})) }}
+      submit={submit}
+      onClose={onClose}
+    >
+      <Table<RecoveryLine>
+        size="small"
+        pagination={false}
+        rowKey={(l) => `${l.storeId}|${l.batchId}`}
+        dataSource={plan.lines}
+        columns={[
+          { title: '安置点', render: (_, l) => l.point },
+          { title: '物资', render: (_, l) => l.item.name },
+          { title: '批次', render: (_, l) => l.batchNo },
+          { title: '待回收', align: 'right', width: 80, render: (_, l) => `${l.outstanding}${l.item.unit}` },
+          ...CONDITIONS.map(([condition, title]) => ({
+            title,
+            width: 110,
+            render: (_: unknown, l: RecoveryLine, i: number) => (
+              <Form.Item
+                name={['lines', i, condition]}
+                style={{ margin: 0 }}
+                dependencies={
+                  condition === 'good'
+                    ? [
+                        ['lines', i, 'damaged'],
+                        ['lines', i, 'lost'],
+                      ]
+                    : undefined
+                }
+                rules={condition === 'good' ? [withinOutstanding(l, i)] : undefined}
+              >
+                <InputNumber min={0} precision={0} placeholder="0" style={{ width: 90 }} />
+              </Form.Item>
+            ),
+          })),
+        ]}
+      />
+      <Form.Item name="toStoreId" label="完好物资入库仓库" extra="不选则回到各批次的原发出仓库" style={{ marginTop: 12 }}>
+        <StoreSelect allowClear placeholder="原发出仓库（默认）" style={{ width: 320 }} />
+      </Form.Item>
+    </FormDialog>
   );
 }

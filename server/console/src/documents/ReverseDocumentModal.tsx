@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { App, Form, Input, Modal } from 'antd';
+import { Form, Input } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 
 const Reverse = graphql(`
@@ -31,37 +30,28 @@ export function ReverseDocumentModal({
 }) {
   const [form] = Form.useForm<{ reason: string }>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, reverse] = useMutation(Reverse);
-  const { message } = App.useApp();
-  const submit = async () => {
-    const { reason } = await form.validateFields();
-    setAlerts([]);
-    const result = await reverse({ documentId: document.id, reason: reason.trim(), idempotencyKey: key });
-    // The API's refusals of the document itself (already reversed, reversal pending) name documentId: the form's one
-    // field is where the user looks.
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, { aliases: { documentId: 'reason' } }));
-    const r = result.data!.reverseDocument;
-    void message.success(r.status === 'PENDING_APPROVAL' ? `冲销申请 ${r.number} 已提交，待审批` : `${document.number} 已冲销（冲销单 ${r.number}）`);
-    onClose(true);
-  };
+  const [, reverse] = useMutation(Reverse);
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="reverse"
       title={`冲销：${title}`}
       okText="提交冲销"
-      okButtonProps={{ danger: true }}
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
+      danger
+      intro={<p>冲销按原单数量反向记账，原单不作修改；每张单据只能冲销一次。冲销须经另一位有审批权限的人员批准后生效，审批期间将要减少的库存先行冻结。</p>}
+      submit={async ({ reason }) => {
+        const { data, error } = await reverse({ documentId: document.id, reason: reason.trim(), idempotencyKey: key });
+        // The API's refusals of the document itself (already reversed, reversal pending) name documentId: the form's
+        // one field is where the user looks.
+        if (error) return { error, mapping: { aliases: { documentId: 'reason' } } };
+        const r = data!.reverseDocument;
+        return { success: r.status === 'PENDING_APPROVAL' ? `冲销申请 ${r.number} 已提交，待审批` : `${document.number} 已冲销（冲销单 ${r.number}）` };
+      }}
+      onClose={onClose}
     >
-      <p>冲销按原单数量反向记账，原单不作修改；每张单据只能冲销一次。冲销须经另一位有审批权限的人员批准后生效，审批期间将要减少的库存先行冻结。</p>
-      <FormAlerts messages={alerts} />
-      <Form form={form} name="reverse" layout="vertical">
-        <Form.Item name="reason" label="冲销原因" rules={[{ required: true, whitespace: true, message: '请填写冲销原因' }]}>
-          <Input.TextArea rows={2} maxLength={500} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="reason" label="冲销原因" rules={[{ required: true, whitespace: true, message: '请填写冲销原因' }]}>
+        <Input.TextArea rows={2} maxLength={500} />
+      </Form.Item>
+    </FormDialog>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { Form, InputNumber, Modal, Select, Table } from 'antd';
+import { Form, InputNumber, Select, Table } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { useReasonOptions } from './reasons';
 import type { TransferRow } from './transfer';
@@ -21,63 +20,68 @@ interface Values {
   lines: { batchId: string; quantity: number; discrepancyReason?: string }[];
 }
 
+/** What a receipt did: received, short with a reason (a loss awaiting approval, D27), still in transit. */
+function receivedMessage(number: string, open: TransferRow['lines'], lines: Values['lines']): string {
+  let received = 0;
+  let short = 0;
+  let rest = 0;
+  lines.forEach((l, i) => {
+    received += l.quantity;
+    if (l.discrepancyReason) short += open[i].inTransit - l.quantity;
+    else rest += open[i].inTransit - l.quantity;
+  });
+  return [`调拨单 ${number} 已收货 ${received}`, short && `短少 ${short} 待核销审批`, rest && `尚有 ${rest} 在途`].filter(Boolean).join('，');
+}
+
 /** Receives what arrived of a transfer; a shortfall needs a reason, which closes the line (D9). */
 export function ReceiveTransferModal({ transfer, onClose }: { transfer: TransferRow; onClose: (received: boolean) => void }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
   const reasons = useReasonOptions('TRANSFER');
-  const [{ fetching }, receive] = useMutation(ReceiveTransfer);
+  const [, receive] = useMutation(ReceiveTransfer);
   const open = transfer.lines.filter((l) => l.inTransit > 0);
-  const submit = async () => {
-    await form.validateFields();
-    // The batch ids are not fields on screen: read every value, not only the validated ones.
-    const v = form.getFieldsValue(true) as Values;
-    setAlerts([]);
-    const result = await receive({ input: { transferId: transfer.id, idempotencyKey: key, lines: v.lines } });
-    if (result.error) setAlerts(showFieldErrors(form, result.error));
-    else onClose(true);
-  };
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="receive"
       width={760}
       title={`收货：${transfer.number}`}
       okText="确认收货"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
+      // The batch ids are not fields on screen: they come with the initial values.
+      initialValues={{ lines: open.map((l) => ({ batchId: l.batch.id, quantity: l.inTransit })) }}
+      submit={async (v) => {
+        const { error } = await receive({ input: { transferId: transfer.id, idempotencyKey: key, lines: v.lines } });
+        return { error, success: receivedMessage(transfer.number, open, v.lines) };
+      }}
+      onClose={onClose}
     >
-      <FormAlerts messages={alerts} />
-      <Form form={form} initialValues={{ lines: open.map((l) => ({ batchId: l.batch.id, quantity: l.inTransit })) }}>
-        <Table
-          size="small"
-          pagination={false}
-          rowKey={(l) => l.batch.id}
-          dataSource={open}
-          columns={[
-            { title: '物资', render: (_, l) => l.item.name },
-            { title: '批号', render: (_, l) => l.batch.batchNo },
-            { title: '在途', align: 'right', render: (_, l) => l.inTransit },
-            {
-              title: '实收',
-              render: (_, _l, i) => (
-                <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }}>
-                  <InputNumber min={0} precision={0} />
-                </Form.Item>
-              ),
-            },
-            {
-              title: '差异原因',
-              render: (_, _l, i) => (
-                <Form.Item name={['lines', i, 'discrepancyReason']} style={{ margin: 0 }}>
-                  <Select allowClear style={{ width: 140 }} options={reasons} placeholder="短少时填写" />
-                </Form.Item>
-              ),
-            },
-          ]}
-        />
-      </Form>
-    </Modal>
+      <Table
+        size="small"
+        pagination={false}
+        rowKey={(l) => l.batch.id}
+        dataSource={open}
+        columns={[
+          { title: '物资', render: (_, l) => l.item.name },
+          { title: '批号', render: (_, l) => l.batch.batchNo },
+          { title: '在途', align: 'right', render: (_, l) => l.inTransit },
+          {
+            title: '实收',
+            render: (_, _l, i) => (
+              <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }}>
+                <InputNumber min={0} precision={0} />
+              </Form.Item>
+            ),
+          },
+          {
+            title: '差异原因',
+            render: (_, _l, i) => (
+              <Form.Item name={['lines', i, 'discrepancyReason']} style={{ margin: 0 }}>
+                <Select allowClear style={{ width: 140 }} options={reasons} placeholder="短少时填写" />
+              </Form.Item>
+            ),
+          },
+        ]}
+      />
+    </FormDialog>
   );
 }

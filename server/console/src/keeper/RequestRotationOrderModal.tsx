@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { App, Form, Input, InputNumber, Modal } from 'antd';
+import { Form, Input, InputNumber } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
-import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 
 const RequestOrder = graphql(`
@@ -40,13 +39,9 @@ export function RequestRotationOrderModal({
 }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, request] = useMutation(RequestOrder);
-  const { message } = App.useApp();
-  const submit = async () => {
-    const v = await form.validateFields();
-    setAlerts([]);
-    const result = await request({
+  const [, request] = useMutation(RequestOrder);
+  const submit = async (v: Values) => {
+    const { data, error } = await request({
       input: {
         storeId,
         purpose: 'ROTATION_SALE',
@@ -57,31 +52,28 @@ export function RequestRotationOrderModal({
       },
     });
     // The API names the line's quantity as lines.0.quantity: here it is the one quantity field.
-    if (result.error) return setAlerts(showFieldErrors(form, result.error, { aliases: { lines: 'quantity' } }));
-    void message.success(`出库申请 ${result.data?.requestOutboundOrder.number} 已提交，等待审批；批准后即可轮换`);
-    onClose(true);
+    if (error) return { error, mapping: { aliases: { lines: 'quantity' } } };
+    return { success: `出库申请 ${data?.requestOutboundOrder.number} 已提交，等待审批；批准后即可轮换` };
   };
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="rotationRequest"
       title={`申请轮换出库：${item.name} 批号 ${batch.batchNo}`}
       okText="提交申请"
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
+      initialValues={{ quantity }}
+      submit={submit}
+      onClose={onClose}
     >
-      <FormAlerts messages={alerts} />
-      <Form form={form} name="rotationRequest" layout="vertical" initialValues={{ quantity }}>
-        <Form.Item name="quantity" label={`轮出数量（${item.unit}）`} rules={[{ required: true, message: '请输入数量' }]}>
-          <InputNumber min={1} max={quantity} precision={0} />
-        </Form.Item>
-        <Form.Item name="recipient" label="接收方（买方、使用单位、受赠方或调入单位）" rules={[{ required: true, whitespace: true, message: '请填写接收方' }]}>
-          <Input maxLength={128} />
-        </Form.Item>
-        <Form.Item name="note" label="事由">
-          <Input.TextArea rows={2} maxLength={500} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="quantity" label={`轮出数量（${item.unit}）`} rules={[{ required: true, message: '请输入数量' }]}>
+        <InputNumber min={1} max={quantity} precision={0} />
+      </Form.Item>
+      <Form.Item name="recipient" label="接收方（买方、使用单位、受赠方或调入单位）" rules={[{ required: true, whitespace: true, message: '请填写接收方' }]}>
+        <Input maxLength={128} />
+      </Form.Item>
+      <Form.Item name="note" label="事由">
+        <Input.TextArea rows={2} maxLength={500} />
+      </Form.Item>
+    </FormDialog>
   );
 }

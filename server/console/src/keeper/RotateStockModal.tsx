@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Alert, App, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import { Alert, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
 import { batchLabel, useStoreBatches } from './batches';
@@ -60,9 +60,7 @@ export function RotateStockModal({
 }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
-  const [{ fetching }, rotate] = useMutation(Rotate);
-  const { message } = App.useApp();
+  const [, rotate] = useMutation(Rotate);
   /** The most this order and batch allow together: what is on hand, within what the order has left. */
   const limit = (orderId?: string, batchId?: string) => {
     const order = orders.find((o) => o.id === orderId);
@@ -71,88 +69,84 @@ export function RotateStockModal({
   };
   const first = orders[0];
   const firstSource = sources.find((s) => (limit(first?.id, s.batchId) ?? 0) > 0) ?? sources[0];
-  const submit = async () => {
-    const v = await form.validateFields();
-    setAlerts([]);
+  const submit = async (v: Values) => {
     const day = (d?: Dayjs) => d?.format('YYYY-MM-DD');
     const newBatch = { ...v.newBatch, productionDate: day(v.newBatch.productionDate), expiryDate: day(v.newBatch.expiryDate) };
-    const result = await rotate({ input: { ...v, newBatch, storeId, idempotencyKey: key } });
-    if (result.error) return setAlerts(showFieldErrors(form, result.error));
-    void message.success(`轮换单 ${result.data?.rotateStock.number} 已过账`);
-    onClose(true);
+    const { data, error } = await rotate({ input: { ...v, newBatch, storeId, idempotencyKey: key } });
+    return { error, success: `轮换单 ${data?.rotateStock.number} 已过账` };
   };
   return (
-    <Modal open title={title} okText="过账" confirmLoading={fetching} onOk={() => void submit().catch(() => {})} onCancel={() => onClose(false)}>
-      <FormAlerts messages={alerts} />
-      <Form
-        form={form}
-        name="rotate"
-        layout="vertical"
-        initialValues={{
-          orderId: first?.id,
-          batchId: firstSource?.batchId,
-          quantity: limit(first?.id, firstSource?.batchId),
-          disposal: 'SALE',
-          counterpart: first?.recipient ?? undefined,
-        }}
-        onValuesChange={(changed: Partial<Values>) => {
-          if (!('orderId' in changed) && !('batchId' in changed)) return;
-          const quantity = limit(form.getFieldValue('orderId') as string, form.getFieldValue('batchId') as string);
-          if (quantity) form.setFieldValue('quantity', quantity);
-          const recipient = orders.find((o) => o.id === changed.orderId)?.recipient;
-          if (recipient) form.setFieldValue('counterpart', recipient);
-        }}
+    <FormDialog
+      form={form}
+      name="rotate"
+      title={title}
+      okText="过账"
+      initialValues={{
+        orderId: first?.id,
+        batchId: firstSource?.batchId,
+        quantity: limit(first?.id, firstSource?.batchId),
+        disposal: 'SALE',
+        counterpart: first?.recipient ?? undefined,
+      }}
+      onValuesChange={(changed: Partial<Values>) => {
+        if (!('orderId' in changed) && !('batchId' in changed)) return;
+        const quantity = limit(form.getFieldValue('orderId') as string, form.getFieldValue('batchId') as string);
+        if (quantity) form.setFieldValue('quantity', quantity);
+        const recipient = orders.find((o) => o.id === changed.orderId)?.recipient;
+        if (recipient) form.setFieldValue('counterpart', recipient);
+      }}
+      submit={submit}
+      onClose={onClose}
+    >
+      <Form.Item name="orderId" label="依据出库申请（已批准的轮换申请）" rules={[{ required: true, message: '请选择出库申请' }]}>
+        <Select
+          options={orders.map((o) => ({
+            value: o.id,
+            label: `${o.number}${o.recipient ? ` · ${o.recipient}` : ''}（尚可 ${o.lines.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('、')}）`,
+          }))}
+        />
+      </Form.Item>
+      <Form.Item name="batchId" label="轮出批次" rules={[{ required: true, message: '请选择轮出批次' }]}>
+        <Select options={sources.map((s) => ({ value: s.batchId, label: s.label }))} />
+      </Form.Item>
+      <Form.Item
+        name="quantity"
+        label="轮出数量"
+        dependencies={['orderId', 'batchId']}
+        rules={[
+          { required: true, message: '请输入轮出数量' },
+          ({ getFieldValue }) => ({
+            validator: async (_, value?: number) => {
+              const max = limit(getFieldValue('orderId') as string, getFieldValue('batchId') as string);
+              if (value && max !== undefined && value > max) throw new Error(`超出可轮换数量：该申请与批次尚可轮换 ${max}`);
+            },
+          }),
+        ]}
       >
-        <Form.Item name="orderId" label="依据出库申请（已批准的轮换申请）" rules={[{ required: true, message: '请选择出库申请' }]}>
-          <Select
-            options={orders.map((o) => ({
-              value: o.id,
-              label: `${o.number}${o.recipient ? ` · ${o.recipient}` : ''}（尚可 ${o.lines.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('、')}）`,
-            }))}
-          />
-        </Form.Item>
-        <Form.Item name="batchId" label="轮出批次" rules={[{ required: true, message: '请选择轮出批次' }]}>
-          <Select options={sources.map((s) => ({ value: s.batchId, label: s.label }))} />
-        </Form.Item>
-        <Form.Item
-          name="quantity"
-          label="轮出数量"
-          dependencies={['orderId', 'batchId']}
-          rules={[
-            { required: true, message: '请输入轮出数量' },
-            ({ getFieldValue }) => ({
-              validator: async (_, value?: number) => {
-                const max = limit(getFieldValue('orderId') as string, getFieldValue('batchId') as string);
-                if (value && max !== undefined && value > max) throw new Error(`超出可轮换数量：该申请与批次尚可轮换 ${max}`);
-              },
-            }),
-          ]}
-        >
-          <InputNumber min={1} precision={0} />
-        </Form.Item>
-        <Form.Item name="disposal" label="处置方式" rules={[{ required: true }]}>
-          <Select options={optionsOf(ROTATION_DISPOSAL)} />
-        </Form.Item>
-        <Form.Item name="counterpart" label="接收方" rules={[{ required: true, message: '请填写接收方' }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'batchNo']} label="新批次批号" rules={[{ required: true, message: '请填写新批号' }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'productionDate']} label="新批次生产日期">
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'expiryDate']} label="新批次有效期至">
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name={['newBatch', 'unitPrice']} label="新批次单价（元）">
-          <Input />
-        </Form.Item>
-        <Form.Item name="note" label="备注">
-          <Input />
-        </Form.Item>
-      </Form>
-    </Modal>
+        <InputNumber min={1} precision={0} />
+      </Form.Item>
+      <Form.Item name="disposal" label="处置方式" rules={[{ required: true }]}>
+        <Select options={optionsOf(ROTATION_DISPOSAL)} />
+      </Form.Item>
+      <Form.Item name="counterpart" label="接收方" rules={[{ required: true, message: '请填写接收方' }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name={['newBatch', 'batchNo']} label="新批次批号" rules={[{ required: true, message: '请填写新批号' }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name={['newBatch', 'productionDate']} label="新批次生产日期">
+        <DatePicker />
+      </Form.Item>
+      <Form.Item name={['newBatch', 'expiryDate']} label="新批次有效期至">
+        <DatePicker />
+      </Form.Item>
+      <Form.Item name={['newBatch', 'unitPrice']} label="新批次单价（元）">
+        <Input />
+      </Form.Item>
+      <Form.Item name="note" label="备注">
+        <Input />
+      </Form.Item>
+    </FormDialog>
   );
 }
 

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { App, Alert, Button, Form, Input, InputNumber, Modal, Select, Table } from 'antd';
+import { Alert, Button, Form, Input, InputNumber, Modal, Select, Table } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { batchLabel, useStoreBatches, type StoreBatch } from './batches';
 import type { Order } from './order';
@@ -94,21 +94,16 @@ function ScrapForm({
 }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const [alerts, setAlerts] = useState<string[]>([]);
   const reasons = useReasonOptions('SCRAP');
-  const [{ fetching }, scrap] = useMutation(Scrap);
-  const { message } = App.useApp();
+  const [, scrap] = useMutation(Scrap);
   const items = [...new Map(open.map((l) => [l.item.id, l.item])).values()];
   const batchOptions = (itemId?: string) =>
     batches
       .filter((b) => b.item.id === itemId && (b.available > 0 || open.some((l) => l.batch?.id === b.batch.id)))
       .filter((b) => open.some((l) => l.item.id === b.item.id && (!l.batch || l.batch.id === b.batch.id)))
       .map((b) => ({ value: b.batch.id, label: batchLabel(b) }));
-  const submit = async () => {
-    await form.validateFields();
-    const v = form.getFieldsValue(true) as Values;
-    setAlerts([]);
-    const result = await scrap({
+  const submit = async (v: Values) => {
+    const { data, error } = await scrap({
       input: {
         storeId: order.store.id,
         orderId: order.id,
@@ -119,105 +114,99 @@ function ScrapForm({
         lines: v.lines.map((l) => ({ batchId: l.batchId!, quantity: l.quantity! })),
       },
     });
-    if (result.error) return setAlerts(showFieldErrors(form, result.error));
-    const doc = result.data?.scrapStock;
-    void message.success(doc?.status === 'POSTED' ? `报废单 ${doc.number} 已过账` : `报废单 ${doc?.number} 已提交，等待审批`);
-    onClose(true);
+    const doc = data?.scrapStock;
+    return { error, success: doc?.status === 'POSTED' ? `报废单 ${doc.number} 已过账` : `报废单 ${doc?.number} 已提交，等待审批` };
   };
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="scrap"
       width={820}
       title={title}
       okText="报废"
-      okButtonProps={{ danger: true }}
-      confirmLoading={fetching}
-      onOk={() => void submit().catch(() => {})}
-      onCancel={() => onClose(false)}
+      danger
+      intro={
+        <p>
+          批准报废（尚可执行）：
+          {open.map((l) => `${l.item.name}${l.batch ? `（批号 ${l.batch.batchNo}）` : ''} ${l.remainingQuantity}${l.item.unit}`).join('；')}
+        </p>
+      }
+      initialValues={{ lines: suggestedLines(open, batches) }}
+      submit={submit}
+      onClose={onClose}
     >
-      <p>
-        批准报废（尚可执行）：
-        {open.map((l) => `${l.item.name}${l.batch ? `（批号 ${l.batch.batchNo}）` : ''} ${l.remainingQuantity}${l.item.unit}`).join('；')}
-      </p>
-      <FormAlerts messages={alerts} />
-      <Form form={form} name="scrap" layout="vertical" initialValues={{ lines: suggestedLines(open, batches) }}>
-        <Form.Item name="reason" label="报废原因" rules={[{ required: true, message: '请选择报废原因' }]}>
-          <Select options={reasons} />
-        </Form.Item>
-        <Form.Item
-          name="approvalRef"
-          label="鉴定/审批文号"
-          extra="报废须有鉴定报告或专家评审的文号"
-          rules={[{ required: true, whitespace: true, message: '请填写鉴定或审批文号' }]}
-        >
-          <Input maxLength={128} />
-        </Form.Item>
-        <Form.List name="lines">
-          {(fields, { add, remove }) => (
-            <>
-              <Table
-                size="small"
-                pagination={false}
-                rowKey="key"
-                dataSource={fields}
-                columns={[
-                  {
-                    title: '物资',
-                    render: (_, f) => (
-                      <Form.Item name={[f.name, 'itemId']} style={{ margin: 0 }}>
-                        <Select
-                          style={{ width: 140 }}
-                          options={items.map((i) => ({ value: i.id, label: i.name }))}
-                          onChange={() => form.setFieldValue(['lines', f.name, 'batchId'], undefined)}
-                        />
-                      </Form.Item>
-                    ),
-                  },
-                  {
-                    title: '批次',
-                    render: (_, f) => (
-                      <Form.Item noStyle dependencies={[['lines', f.name, 'itemId']]}>
-                        {() => (
-                          <Form.Item
-                            name={[f.name, 'batchId']}
-                            style={{ margin: 0 }}
-                            rules={[{ required: true, message: '请选择批次（库存不足时请减少数量）' }]}
-                          >
-                            <Select
-                              style={{ width: 320 }}
-                              placeholder="选择批次"
-                              options={batchOptions(form.getFieldValue(['lines', f.name, 'itemId']) as string | undefined)}
-                            />
-                          </Form.Item>
-                        )}
-                      </Form.Item>
-                    ),
-                  },
-                  {
-                    title: '报废数量',
-                    render: (_, f) => (
-                      <Form.Item name={[f.name, 'quantity']} style={{ margin: 0 }} rules={[{ required: true, message: '请输入数量' }]}>
-                        <InputNumber min={1} precision={0} />
-                      </Form.Item>
-                    ),
-                  },
-                  {
-                    title: '',
-                    render: (_, f) => fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />,
-                  },
-                ]}
-              />
-              <Button type="dashed" size="small" icon={<PlusOutlined />} style={{ margin: '8px 0' }} onClick={() => add({ itemId: items[0]?.id })}>
-                添加批次
-              </Button>
-            </>
-          )}
-        </Form.List>
-        {batches.length === 0 && <Alert type="warning" showIcon message="本库没有该申请物资的库存" />}
-        <Form.Item name="note" label="备注">
-          <Input />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item name="reason" label="报废原因" rules={[{ required: true, message: '请选择报废原因' }]}>
+        <Select options={reasons} />
+      </Form.Item>
+      <Form.Item
+        name="approvalRef"
+        label="鉴定/审批文号"
+        extra="报废须有鉴定报告或专家评审的文号"
+        rules={[{ required: true, whitespace: true, message: '请填写鉴定或审批文号' }]}
+      >
+        <Input maxLength={128} />
+      </Form.Item>
+      <Form.List name="lines">
+        {(fields, { add, remove }) => (
+          <>
+            <Table
+              size="small"
+              pagination={false}
+              rowKey="key"
+              dataSource={fields}
+              columns={[
+                {
+                  title: '物资',
+                  render: (_, f) => (
+                    <Form.Item name={[f.name, 'itemId']} style={{ margin: 0 }}>
+                      <Select
+                        style={{ width: 140 }}
+                        options={items.map((i) => ({ value: i.id, label: i.name }))}
+                        onChange={() => form.setFieldValue(['lines', f.name, 'batchId'], undefined)}
+                      />
+                    </Form.Item>
+                  ),
+                },
+                {
+                  title: '批次',
+                  render: (_, f) => (
+                    <Form.Item noStyle dependencies={[['lines', f.name, 'itemId']]}>
+                      {() => (
+                        <Form.Item name={[f.name, 'batchId']} style={{ margin: 0 }} rules={[{ required: true, message: '请选择批次（库存不足时请减少数量）' }]}>
+                          <Select
+                            style={{ width: 320 }}
+                            placeholder="选择批次"
+                            options={batchOptions(form.getFieldValue(['lines', f.name, 'itemId']) as string | undefined)}
+                          />
+                        </Form.Item>
+                      )}
+                    </Form.Item>
+                  ),
+                },
+                {
+                  title: '报废数量',
+                  render: (_, f) => (
+                    <Form.Item name={[f.name, 'quantity']} style={{ margin: 0 }} rules={[{ required: true, message: '请输入数量' }]}>
+                      <InputNumber min={1} precision={0} />
+                    </Form.Item>
+                  ),
+                },
+                {
+                  title: '',
+                  render: (_, f) => fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />,
+                },
+              ]}
+            />
+            <Button type="dashed" size="small" icon={<PlusOutlined />} style={{ margin: '8px 0' }} onClick={() => add({ itemId: items[0]?.id })}>
+              添加批次
+            </Button>
+          </>
+        )}
+      </Form.List>
+      {batches.length === 0 && <Alert type="warning" showIcon message="本库没有该申请物资的库存" />}
+      <Form.Item name="note" label="备注">
+        <Input />
+      </Form.Item>
+    </FormDialog>
   );
 }

@@ -84,7 +84,9 @@ export default function TransfersPage() {
   return (
     <Card
       title="调拨"
-      extra={options.length > 1 && <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />}
+      extra={
+        options.length > 1 && <Select id="transfers-store" style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
+      }
     >
       <Tabs
         items={[
