@@ -79,7 +79,8 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
  * recoverIncidentStock (D12, D30): good stock is booked back from the 安置点 to the store it was shipped from (or
  * `toStoreId`), in one transaction, one RECOVERY document per point and destination. A line counts a batch at one
  * 安置点 (its `storeId`, as counted there) or, without one, over the plan's points in destination order. Quantities
- * beyond what the points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both pending approval (D27).
+ * beyond what the points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both
+ * pending approval (D27).
  * Without lines (no count taken): everything D12 says comes back, as held at the points, counts as good; consumed
  * items stay at the point, for distribution to households (D29).
  */
