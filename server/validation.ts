@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badInput } from './errors.ts';
+import './zod-messages.ts';
 
 /**
  * Parses input with a zod schema. The first issue becomes BAD_USER_INPUT naming the field path; `issues` lists every
