@@ -137,11 +137,11 @@ builder.objectField(Store, 'stock', (t) =>
     authScopes: (store, _args, ctx) => ctx.user !== null && canAccessStore(ctx.user, store),
     args: { first: t.arg.int(), after: t.arg.string(), itemId: t.arg.id(), categoryCode: t.arg.string() },
     resolve: async (store, args, ctx) => {
-      const req = pageRequest(args);
+      const req = pageRequest(args, ['uuid', 'uuid']);
       const itemId = args.itemId ? uuidArg(String(args.itemId), 'itemId', '物资') : null;
       const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
       const [, afterBatch] = (req.after ?? [null, null]) as (string | null)[];
-      const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch: afterBatch ? uuidArg(afterBatch, 'after', '游标') : null });
+      const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch });
       return toPage(
         rows,
         req,

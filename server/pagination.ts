@@ -21,24 +21,43 @@ export interface Page<T> {
   totalCount: () => Promise<number>;
 }
 
-export function pageRequest(args: PageArgs): PageRequest {
+/**
+ * What a list's cursor holds, part by part. A cursor is read against it, so a forged or garbled one is refused here as
+ * 分页游标无效 and never reaches SQL as a value of the wrong type.
+ */
+export type CursorPart = 'int' | 'text' | 'uuid' | 'date' | 'timestamp';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+const fits: Record<CursorPart, (v: unknown) => boolean> = {
+  int: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  text: (v) => typeof v === 'string' && v.length <= 256,
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  date: (v) => typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v)),
+  timestamp: (v) => typeof v === 'string' && TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)),
+};
+
+export function pageRequest(args: PageArgs, shape: readonly CursorPart[]): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badInput('first', `first 必须是 0 到 ${MAX_PAGE_SIZE} 之间的整数`, { value: first });
   }
-  return { limit: first, after: args.after ? decodeCursor(args.after) : null };
+  return { limit: first, after: args.after ? decodeCursor(args.after, shape) : null };
 }
 
 export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-function decodeCursor(cursor: string): unknown[] {
+function decodeCursor(cursor: string, shape: readonly CursorPart[]): unknown[] {
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key)) return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    key = null;
   }
-  throw badInput('after', '分页游标无效 (invalid cursor)', { value: cursor });
+  if (Array.isArray(key) && key.length === shape.length && shape.every((part, i) => fits[part](key[i]))) return key;
+  throw badInput('after', '分页游标无效 (invalid cursor)', { value: cursor.slice(0, 64) });
 }
 
 /** Builds a page from rows fetched with limit + 1. */
@@ -51,9 +70,7 @@ export function toPage<T>(rows: T[], req: PageRequest, key: (node: T) => unknown
   };
 }
 
-export function cursorString(req: PageRequest, field = 'after'): string | null {
-  if (!req.after) return null;
-  const [v] = req.after;
-  if (typeof v !== 'string') throw badInput(field, '分页游标无效 (invalid cursor)');
-  return v;
+/** The cursor of a list ordered by one text key (a code, a username, an id). */
+export function cursorString(req: PageRequest): string | null {
+  return req.after ? (req.after[0] as string) : null;
 }

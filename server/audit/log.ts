@@ -140,7 +140,7 @@ export interface AuditFilter {
 export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role !== 'AUDITOR' && user.role !== 'ADMIN') throw forbidden('审计日志');
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['int']);
   const where: (SQL | undefined)[] = [];
   if (f.regionCode) {
     const region = await getRegionInScope(db, user, f.regionCode);

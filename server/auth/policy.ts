@@ -53,8 +53,8 @@ export function canAccessStore(p: Principal, store: ScopedStore): boolean {
   return p.regionCode === null || isInSubtree(store.regionCode, p.regionCode);
 }
 
-export function assertStoreAccess(p: Principal, store: ScopedStore & { name?: string }): void {
-  if (!canAccessStore(p, store)) throw forbidden(store.name ? `仓库「${store.name}」` : '该仓库');
+export function assertStoreAccess(p: Principal, store: ScopedStore): void {
+  if (!canAccessStore(p, store)) throw forbidden('该仓库');
 }
 
 /** SQL: the store (its id and region code columns) is in the principal's scope. */

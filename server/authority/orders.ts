@@ -350,15 +350,14 @@ export interface OrderFilter {
 /** outboundOrders(filter): the orders of stores in scope, newest first. */
 export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [storesInScope(user, stores.id, stores.regionCode)];
   if (filter.storeId) where.push(eq(outboundOrders.storeId, uuidArg(filter.storeId, 'filter.storeId', '仓库')));
   if (filter.regionCode) where.push(inRegionSubtree(stores.regionCode, (await getRegion(db, filter.regionCode, 'filter.regionCode')).code));
   if (filter.status) where.push(eq(outboundOrders.status, filter.status));
   let after: SQL | undefined;
   if (req.after) {
-    const [at, id] = req.after;
-    if (typeof at !== 'string' || typeof id !== 'string') throw badInput('after', '分页游标无效 (invalid cursor)');
+    const [at, id] = req.after as string[];
     after = or(lt(outboundOrders.requestedAt, new Date(at)), and(eq(outboundOrders.requestedAt, new Date(at)), lt(outboundOrders.id, id)));
   }
   const base = () => db.select({ o: outboundOrders }).from(outboundOrders).innerJoin(stores, eq(stores.id, outboundOrders.storeId));

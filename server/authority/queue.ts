@@ -4,7 +4,7 @@ import { approvals } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { approvalsInScope, canDecide } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
-import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
+import { DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { uuidArg } from '../validation.ts';
 import { normalizeRegionCode, subtreePrefix } from '../regions/codes.ts';
@@ -124,7 +124,7 @@ export interface ApprovalFilter {
 /** approvals(filter): what the principal may decide or requested, newest first (D24). */
 export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [approvalsInScope(user, approvals)];
   if (filter.regionCode) {
     const code = normalizeRegionCode(filter.regionCode, 'filter.regionCode');
@@ -136,8 +136,7 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   if (filter.mine === 'TO_DECIDE') where.push(sql`${approvals.requestedBy} <> ${user.id}::uuid`);
   let after: SQL | undefined;
   if (req.after) {
-    const [at, id] = req.after;
-    if (typeof at !== 'string' || typeof id !== 'string') throw badInput('after', '分页游标无效 (invalid cursor)');
+    const [at, id] = req.after as string[];
     after = or(lt(approvals.requestedAt, new Date(at)), and(eq(approvals.requestedAt, new Date(at)), lt(approvals.id, id)));
   }
   const rows = await db

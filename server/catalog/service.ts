@@ -30,7 +30,7 @@ export async function listItems(db: Db, filter: { categoryCode?: string | null; 
       length: filter.search.length,
     });
   }
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['text']);
   const where: (SQL | undefined)[] = [];
   if (filter.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, filter.categoryCode)).code));
   const search = filter.search?.trim();

@@ -78,14 +78,14 @@ export async function getIncidentInScope(db: Db, user: Principal, id: string, fi
   uuidArg(id, field, '事件');
   const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
   if (!row) throw notFound(field, '事件', id);
-  assertRegionAccess(user, row.regionCode, `事件「${row.name}」`);
+  assertRegionAccess(user, row.regionCode, '该事件');
   return row;
 }
 
 /** Incidents in a region subtree (in scope), newest first. */
 export async function listIncidents(ctx: ServiceContext, regionCode: string | null | undefined, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [];
   if (regionCode) {
     const region = await getRegionInScope(db, user, regionCode);

@@ -15,7 +15,7 @@ import {
 } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
@@ -76,14 +76,11 @@ const expiryKey = sql`COALESCE(${batches.expiryDate}, '9999-12-31'::date)`;
  */
 export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs, orderBy: StockOrder = 'STORE') {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
-  const where = await stockConditions(db, user, filter);
   const byExpiry = orderBy === 'EXPIRY';
-  const cursor = (req.after ?? []).map(String);
-  if (req.after && (cursor.length !== (byExpiry ? 3 : 2) || (byExpiry && !/^\d{4}-\d{2}-\d{2}$/.test(cursor[0])))) {
-    throw badInput('after', '分页游标无效 (invalid cursor)');
-  }
-  const [afterStore, afterBatch] = cursor.slice(byExpiry ? 1 : 0).map((id) => uuidArg(id, 'after', '游标'));
+  const req = pageRequest(page, byExpiry ? ['date', 'uuid', 'uuid'] : ['uuid', 'uuid']);
+  const where = await stockConditions(db, user, filter);
+  const cursor = (req.after ?? []) as string[];
+  const [afterStore, afterBatch] = cursor.slice(byExpiry ? 1 : 0);
   const after = !req.after
     ? undefined
     : byExpiry
@@ -242,7 +239,7 @@ export interface MovementFilter {
 /** Ledger movements in scope, newest first; keyset on the movement id. */
 export async function listMovements(ctx: ServiceContext, f: MovementFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['int']);
   const where: (SQL | undefined)[] = [];
   if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
   if (f.regionCode) {
@@ -317,7 +314,7 @@ export async function batchTrace(ctx: ServiceContext, batchId: string) {
       .where(and(eq(movements.batchId, batch.id), storesInScope(user, movements.storeId, stores.regionCode)))
       .orderBy(asc(movements.occurredAt), asc(movements.id))
   ).map((r) => r.m);
-  if (!moves.length) throw forbidden(`批次 ${batch.batchNo}`);
+  if (!moves.length) throw forbidden('该批次');
   const docIds = [...new Set(moves.map((m) => m.documentId))];
   const docs = await db.select().from(documents).where(inArray(documents.id, docIds));
   const holdings = (

@@ -144,12 +144,11 @@ export async function getDistribution(db: Db, id: string): Promise<DistributionR
 export async function listDistributions(ctx: ServiceContext, filter: { incidentId?: string | null; storeId?: string | null }, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode)];
   if (filter.incidentId) where.push(eq(distributions.incidentId, uuidArg(filter.incidentId, 'filter.incidentId', '事件')));
   if (filter.storeId) where.push(eq(distributions.storeId, uuidArg(filter.storeId, 'filter.storeId', '安置点')));
   const [afterAt, afterId] = (req.after ?? []).map(String);
-  if (req.after) uuidArg(afterId ?? '', 'after', '游标');
   const after = req.after ? sql`(${distributions.distributedAt}, ${distributions.documentId}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
   const rows = (
     await db

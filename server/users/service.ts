@@ -163,7 +163,7 @@ export async function listUsers(ctx: ServiceContext, filter: { role?: Role | nul
   const { db, actor } = ctx;
   const search = filter.search?.trim();
   if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）(search term too long)');
-  const req = pageRequest(page);
+  const req = pageRequest(page, ['text']);
   const keeperInScope = sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
     WHERE ${userStores.userId} = ${users.id} AND ${storesInScope(actor, stores.id, stores.regionCode)})`;
   const where: (SQL | undefined)[] = [

@@ -49,7 +49,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     incidentRegion: async (i: string) => (await loaders.incident.load(i))?.regionCode ?? null,
   };
   if (!(await mayRead.document(ctx.actor, { storeId: doc.storeId!, counterpartStoreId: doc.counterpartStoreId }, lookups))) {
-    throw forbidden(`单据 ${doc.number}`);
+    throw forbidden('该单据');
   }
   const lines = await queryRows<Record<string, string | number | null>>(
     ctx.db,
