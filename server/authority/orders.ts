@@ -48,6 +48,22 @@ const EXECUTION_OF: Record<OutboundPurpose, Execution> = {
 };
 const EXECUTION_NAMES: Record<Execution, string> = { ISSUE: '出库', TRANSFER: '调拨出库', ROTATION: '轮换', SCRAP: '报废' };
 
+/**
+ * D23: an issue is booked as what its order approved. The reasons that say a purpose (救灾发放, 应急处置使用, 演练,
+ * 借用) fit only an order of that purpose — a relief order is never booked as a loan that is expected back. Other
+ * reasons (其他出库, reasons added since) fit any issue order.
+ */
+const PURPOSE_OF_REASON: Readonly<Record<string, OutboundPurpose>> = { RELIEF: 'RELIEF', EMERGENCY_RESPONSE: 'RELIEF', DRILL: 'DRILL', LOAN: 'LOAN' };
+
+export function assertReasonFitsOrder(order: Pick<OrderRow, 'number' | 'purpose'>, reason: { code: string; name: string }, field = 'input.reason'): void {
+  const purpose = PURPOSE_OF_REASON[reason.code];
+  if (purpose && purpose !== order.purpose) {
+    throw badInput(field, `出库原因「${reason.name}」与出库申请 ${order.number} 的用途（${PURPOSE_NAMES[order.purpose]}）不符`, {
+      purpose: order.purpose,
+    });
+  }
+}
+
 /** D23: a company's stock in its own store is the company's business; every other store's stock needs an order. */
 export const needsOrder = (store: Pick<StoreRow, 'kind'>) => store.kind !== 'AGREEMENT';
 

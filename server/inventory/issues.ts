@@ -19,7 +19,7 @@ import { insufficientStock, lockBalances, postDocument, type LineDraft, type Loc
 import { allocateFefo } from './rules.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
-import { consumeOrder, executableOrder, orderConsumption, orderForExecution, type OrderRow } from '../authority/orders.ts';
+import { assertReasonFitsOrder, consumeOrder, executableOrder, orderConsumption, orderForExecution, type OrderRow } from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 export interface OutboundLine {
@@ -168,6 +168,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
           check: (prepared) => {
             if (!prepared.order) throw notFound('input.orderId', '出库申请', orderId);
             executing = executableOrder(prepared.order, prepared.orderLines!, store, { kind: 'ISSUE' }, v.lines);
+            assertReasonFitsOrder(prepared.order, reason);
             recipientFor(executing.order);
           },
         }

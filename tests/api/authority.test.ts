@@ -127,6 +127,24 @@ describe('outbound orders (D23)', () => {
     expect(unknown.errors![0].extensions.field).toBe('input.orderId');
   });
 
+  it('D23: an issue is booked as its order approved — a relief order is not booked as a loan, nor a drill as relief', async () => {
+    const relief = await order({ purpose: 'RELIEF', recipient: '受灾群众', lines: [{ itemId: BREATHER, quantity: 2 }] });
+    ok(await decideRaw(t, 'director', relief.approval.id, 'APPROVE'));
+    const before = await onHandOf(t, WEIHUI, BREATHER);
+    const loan = await issueRaw({ orderId: relief.id, reason: 'LOAN', lines: [{ itemId: BREATHER, quantity: 1 }] });
+    expect(errorCode(loan)).toBe('BAD_USER_INPUT');
+    expect(loan.errors![0].extensions).toMatchObject({ field: 'input.reason', purpose: 'RELIEF' });
+    expect(loan.errors![0].message).toContain('与出库申请');
+    expect(await onHandOf(t, WEIHUI, BREATHER)).toBe(before);
+    // A reason of the same purpose, and one that names no purpose, are booked.
+    ok(await issueRaw({ orderId: relief.id, reason: 'EMERGENCY_RESPONSE', lines: [{ itemId: BREATHER, quantity: 1 }] }));
+    ok(await issueRaw({ orderId: relief.id, reason: 'OTHER_ISSUE', lines: [{ itemId: BREATHER, quantity: 1 }] }));
+    const drill = await order({ purpose: 'DRILL', recipient: '演练', lines: [{ itemId: BREATHER, quantity: 1 }] });
+    ok(await decideRaw(t, 'director', drill.approval.id, 'APPROVE'));
+    expect(errorCode(await issueRaw({ orderId: drill.id, lines: [{ itemId: BREATHER, quantity: 1 }] }))).toBe('BAD_USER_INPUT');
+    ok(await issueRaw({ orderId: drill.id, reason: 'DRILL', lines: [{ itemId: BREATHER, quantity: 1 }] }));
+  });
+
   it('D24: a rejected order cannot be executed and moved no stock; a closed order neither', async () => {
     const before = await onHandOf(t, WEIHUI, BREATHER);
     const o = await order({ purpose: 'LOAN', recipient: '某公司', lines: [{ itemId: BREATHER, quantity: 2 }] });

@@ -26,8 +26,11 @@ export const purchase = (storeId: string, lines: Record<string, unknown>[], extr
   ...extra,
 });
 
+/** D23: the order's purpose is the one the issue's reason says (a drill issue executes a drill order). */
+const purposeOfReason = (reason: unknown) => (reason === 'DRILL' || reason === 'LOAN' ? reason : 'RELIEF');
+
 export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) =>
-  withOrder(t, as, input, { storeId: input.storeId, purpose: 'RELIEF', recipient: input.recipient ?? '受灾群众' }, (i) =>
+  withOrder(t, as, input, { storeId: input.storeId, purpose: purposeOfReason(input.reason), recipient: input.recipient ?? '受灾群众' }, (i) =>
     t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...i } }, as),
   );
 
