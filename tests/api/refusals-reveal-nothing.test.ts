@@ -13,7 +13,12 @@ const t = useTestApp();
 /** A receipt at 卫辉's store and an incident in 卫辉市: records of 新乡 that jincheng may not see. */
 async function xinxiangRecords() {
   const receipt = ok(
-    await receiveRaw(t, 'keeper', purchase(storeId(WEIHUI_STORE_CODE), [{ itemId: itemId('LIV-001'), quantity: 3, batchNo: 'SECRET-BATCH-7', unitPrice: '10.00' }]), 'id number'),
+    await receiveRaw(
+      t,
+      'keeper',
+      purchase(storeId(WEIHUI_STORE_CODE), [{ itemId: itemId('LIV-001'), quantity: 3, batchNo: 'SECRET-BATCH-7', unitPrice: '10.00' }]),
+      'id number',
+    ),
   ).receiveStock;
   const incident = ok(
     await t.gql(

@@ -147,7 +147,7 @@ describe('API.md connections: pageRequest validates first and after', () => {
     expect(e.message).toContain('分页游标无效');
   });
 
-  it('a cursor of the list\'s own shape is accepted as it was made', () => {
+  it("a cursor of the list's own shape is accepted as it was made", () => {
     const key = ['2026-11-01T08:00:00.000Z', '3a09fe12-478e-55d9-9fb0-a265294e444f'];
     expect(pageRequest({ after: encodeCursor(key) }, ['timestamp', 'uuid']).after).toEqual(key);
     expect(pageRequest({ after: encodeCursor([17]) }, ['int']).after).toEqual([17]);
