@@ -6,9 +6,9 @@ import { idSchema, validate } from '../validation.ts';
 import { ledgerError } from '../inventory/posting.ts';
 import type { TransferReceivedHook } from '../inventory/transfers.ts';
 import { publishPlanStatus } from '../dispatch/events.ts';
-import { approvePlanInTx, consentInTx, loadPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
+import { approvePlanInTx, consentInTx, loadPlan, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
 import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
-import { assertMayDecide, closeApproval, getApprovalInScope, type ApprovalRow } from './queue.ts';
+import { assertMayDecide, closeApproval, getApprovalInScope, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D24, D27: one decision for everything in the queue. The approval is closed (guarded: one of two concurrent deciders
@@ -29,7 +29,7 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
   const { db, actor: user, clock } = ctx;
   const v = validate(decideSchema, input);
   const approval = await getApprovalInScope(db, user, v.approvalId);
-  assertMayDecide(user, approval);
+  await assertMayDecide(db, user, approval);
   if (approval.status !== 'PENDING') throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', status: approval.status });
   const approve = v.decision === 'APPROVE';
   if (!approve && !v.reason) throw badInput('input.reason', '驳回须填写理由');
@@ -39,6 +39,8 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
   let planStatus: 'APPROVED' | 'CANCELLED' | null = null;
   try {
     const decided = await db.transaction(async (tx) => {
+      // A plan's row is locked before its approvals, as cancelDispatchPlan does: no deadlock between the two.
+      if (PLAN_APPROVAL_KINDS.some((k) => k === approval.kind)) await lockPlan(tx, approval.subjectId);
       const closed = await closeApproval(tx, approval, {
         status: approve ? 'APPROVED' : 'REJECTED',
         by: user.id,
@@ -55,7 +57,7 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
         if (!rows.length) throw invalidState('出库申请已不在待审批状态');
       } else if (approval.kind === 'DISPATCH_PLAN') {
         if (approve) await approvePlanInTx(tx, user, plan!, now, false, v.approvalRef);
-        else await rejectPlanInTx(tx, plan!, now, v.reason!);
+        else await rejectPlanInTx(tx, user, plan!, now, v.reason!);
         planStatus = approve ? 'APPROVED' : 'CANCELLED';
       } else if (approval.kind === 'CROSS_REGION_USE') {
         if (approve) await consentInTx(tx, plan!, (approval.payload as { lineNos: number[] }).lineNos, now);

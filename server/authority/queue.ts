@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals } from '../../drizzle/schema/index.ts';
+import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { approvalsInScope, canDecide } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
@@ -62,18 +62,24 @@ export async function getApprovalInScope(db: Db, user: Principal, id: string, fi
   return row;
 }
 
+/** The approvals whose subject is a dispatch plan: its approval, consents (D25) and written approval (D14). */
+export const PLAN_APPROVAL_KINDS = ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'] as const satisfies readonly ApprovalKind[];
+
 /**
  * D24: may this principal decide this approval? Someone with authority over its store or region who did not request
- * it. FORBIDDEN otherwise, naming why.
+ * it. The written approval after an emergency approval (D14) is the plan's formal approval: neither the emergency
+ * approver (who requested it) nor the plan's requester may record it. FORBIDDEN otherwise, naming why. Every route
+ * that decides an approval (the queue, recordWrittenApproval) asks here.
  */
-export function assertMayDecide(user: Principal, a: ApprovalRow): void {
+export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, field = 'input.approvalId'): Promise<void> {
   if (!canDecide(user, a)) throw forbidden('审批（须由对该仓库或区划有权限的调度员或管理员审批）');
-  if (a.requestedBy === user.id) {
-    throw new DomainError(
-      'FORBIDDEN',
-      a.kind === 'EMERGENCY_WRITTEN_APPROVAL' ? '不相容岗位分离：补办书面审批须由紧急批准人以外的人员办理' : '不相容岗位分离：本人提交的申请不能由本人审批',
-      { field: 'input.approvalId' },
-    );
+  if (a.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
+    const [plan] = await db.select({ requestedBy: dispatchPlans.requestedBy }).from(dispatchPlans).where(eq(dispatchPlans.id, a.subjectId));
+    if (a.requestedBy === user.id || plan?.requestedBy === user.id) {
+      throw new DomainError('FORBIDDEN', '不相容岗位分离：补办书面审批须由紧急批准人和调拨方案申请人以外的人员办理', { field });
+    }
+  } else if (a.requestedBy === user.id) {
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的申请不能由本人审批', { field });
   }
 }
 
@@ -99,6 +105,25 @@ export async function closeApproval(
   if (!row) throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', approvalId: a.id });
   return row;
 }
+
+/**
+ * D14, D24, D25: a plan cancelled or rejected takes its pending approvals with it, in the caller's transaction (taken
+ * after the plan's row lock): they are closed REJECTED with the reason, so that none waits for ever or turns overdue.
+ * decidedBy is the acting user, except on an approval they requested themselves (approvals_segregation allows that
+ * for DISPATCH_PLAN only): that one is withdrawn with no decider.
+ */
+export const withdrawPlanApprovals = (tx: Db, planId: string, c: { by: string; at: Date; reason: string }) =>
+  tx
+    .update(approvals)
+    .set({
+      status: 'REJECTED',
+      decidedBy: sql`CASE WHEN ${approvals.requestedBy} = ${c.by}::uuid AND ${approvals.kind} <> 'DISPATCH_PLAN' THEN NULL ELSE ${c.by}::uuid END`,
+      decidedAt: c.at,
+      approvalRef: null,
+      reason: c.reason.slice(0, 500),
+    })
+    .where(and(eq(approvals.subjectId, planId), eq(approvals.status, 'PENDING'), inArray(approvals.kind, [...PLAN_APPROVAL_KINDS])))
+    .returning();
 
 /** The pending approvals of a subject (a plan's consents, a document's write-off). */
 export const pendingApprovalsOf = (db: Db, subjectId: string, kind?: ApprovalKind) =>
@@ -133,7 +158,13 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   if (filter.status) where.push(eq(approvals.status, filter.status));
   if (filter.kind) where.push(eq(approvals.kind, filter.kind));
   if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
-  if (filter.mine === 'TO_DECIDE') where.push(sql`${approvals.requestedBy} <> ${user.id}::uuid`);
+  if (filter.mine === 'TO_DECIDE') {
+    // As assertMayDecide: not one's own request, nor the written approval of a plan one requested.
+    where.push(
+      sql`${approvals.requestedBy} <> ${user.id}::uuid`,
+      sql`NOT (${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL' AND EXISTS (SELECT 1 FROM dispatch_plans p WHERE p.id = ${approvals.subjectId} AND p.requested_by = ${user.id}::uuid))`,
+    );
+  }
   let after: SQL | undefined;
   if (req.after) {
     const [at, id] = req.after as string[];

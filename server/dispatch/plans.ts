@@ -30,7 +30,7 @@ import { planDispatch, type Destination, type Plan, type PlannerPolicy } from '.
 import { loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { consentOfLines, type ConsentDecision } from './consent.ts';
-import { assertMayDecide, closeApproval, openApproval, pendingApprovalsOf } from '../authority/queue.ts';
+import { assertMayDecide, closeApproval, openApproval, pendingApprovalsOf, withdrawPlanApprovals } from '../authority/queue.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -368,6 +368,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
   }
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
+    await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)
     const [approval] = await pendingApprovalsOf(tx, plan.id!, 'DISPATCH_PLAN');
     if (approval)
       await closeApproval(tx, approval, {
@@ -414,14 +415,15 @@ export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, n
   }
 }
 
-/** A rejected plan is cancelled (nothing was reserved). */
-export async function rejectPlanInTx(tx: Db, plan: PlanView, now: Date, reason: string) {
+/** A rejected plan is cancelled (nothing was reserved); its other pending approvals (consents) are closed with it. */
+export async function rejectPlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, reason: string) {
   const row = await lockPlan(tx, plan.id!);
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { status: row.status });
   await tx
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
     .where(eq(dispatchPlans.id, plan.id!));
+  await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已驳回：${reason}` });
 }
 
 /** D14, D24: the written approval that follows an emergency approval, recorded by someone other than its approver. */
@@ -433,9 +435,10 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
   const plan = await getPlanInScope(db, user, planId);
   const [approval] = await pendingApprovalsOf(db, plan.id!, 'EMERGENCY_WRITTEN_APPROVAL');
   if (!approval) throw invalidState('该方案没有待补的书面审批', { status: plan.status });
-  assertMayDecide(user, approval);
+  await assertMayDecide(db, user, approval, 'planId');
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
+    await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)
     await closeApproval(tx, approval, { status: 'APPROVED', by: user.id, at: now, approvalRef: approvalRef.trim() });
     await recordWrittenApprovalInTx(tx, plan.id!, approvalRef.trim(), now);
   });
@@ -487,23 +490,24 @@ export async function overdueApprovals(ctx: ServiceContext, regionCode?: string 
   return rows.map((r) => r.plan);
 }
 
-/** Cancels a plan before execution; an approved plan's reservations are released. */
+/** Cancels a plan before execution; an approved plan's reservations are released and its pending approvals closed. */
 export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, reason: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (!reason.trim()) throw badInput('reason', '须填写取消原因');
   if (reason.trim().length > 500) throw badInput('reason', '取消原因不超过 500 个字');
   const plan = await getPlanInScope(db, user, planId);
+  const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
+    if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { status: row.status });
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
       throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { status: row.status });
     }
-    if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), clock.now().toJSDate());
-    await tx
-      .update(dispatchPlans)
-      .set({ status: 'CANCELLED', cancelledAt: clock.now().toJSDate(), cancelReason: reason.trim() })
-      .where(eq(dispatchPlans.id, plan.id!));
+    if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
+    await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));
+    // D14, D24: its approval, consents and written approval no longer wait (nor turn overdue).
+    await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已取消：${reason.trim()}` });
   });
   publishPlanStatus(plan.id!, 'CANCELLED');
   return loadPlan(db, plan.id!);
