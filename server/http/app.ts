@@ -12,6 +12,7 @@ import { registerPaperwork } from './paperwork.ts';
 import { codedGraphQLError, toClientError } from './errors.ts';
 import { serveConsole } from './console.ts';
 import { compiledQueries } from './compiled-execution.ts';
+import { variableRefusalSources } from './coercion-messages.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { inputGuard } from './input-guard.ts';
@@ -88,6 +89,7 @@ export function buildApp(services: AppServices) {
       ...(production ? [productionDisclosure()] : []),
       // Compiled execution for queries (issue 11, P3): compiled-execution.ts.
       compiledQueries(),
+      variableRefusalSources(),
     ],
   });
 

@@ -3,6 +3,9 @@
 // (extensions.field, "input.lines.0.quantity") so that a form can show it next to that field. graphql-js words these
 // refusals in English, in a few fixed shapes; they are recognised here, in one place.
 
+import { GraphQLError, Kind, parse, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
 const INT_MAX = 2_147_483_647;
 
 /** One of graphql-js's value refusals (the part after the variable and path), in Chinese; null when unknown. */
@@ -36,23 +39,84 @@ function valueRefusal(message: string): string | null {
 const fieldOf = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
 
 /**
- * A GraphQL value refusal in Chinese, with the input field it names when it names one; null for any other message.
- * The English original stays at the end, in brackets, for whoever reads the raw response.
+ * Where each variable of a document is used, named as the API names fields: `issueStock(input: $i)` gives i →
+ * "input", `receiveStock(input: { lines: $l })` gives l → "input.lines". A field is named by the argument, never by
+ * whatever the client called its variable. The first use counts; a variable inside a list keeps its own name. The
+ * document's text, not graphql's Source: graphql may be loaded twice, and the other copy's Source is not one here.
  */
-export function refusalInChinese(message: string): { message: string; field?: string } | null {
+export function variableFields(source: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  let document;
+  try {
+    document = parse(source, { noLocation: true });
+  } catch {
+    return fields;
+  }
+  visit(document, {
+    Variable(node, _key, parent, _path, ancestors) {
+      if (fields.has(node.name.value)) return;
+      const names: string[] = [];
+      const above = [...ancestors, parent];
+      for (let i = above.length - 1; i >= 0; i--) {
+        const n = above[i];
+        if (!n || Array.isArray(n) || !('kind' in n)) continue; // the arrays of nodes between them
+        if (n.kind === Kind.OBJECT_FIELD) names.unshift(n.name.value);
+        else if (n.kind === Kind.ARGUMENT) {
+          names.unshift(n.name.value);
+          break;
+        } else if (n.kind !== Kind.OBJECT) return; // a list, or a variable definition's default
+      }
+      if (names.length) fields.set(node.name.value, names.join('.'));
+    },
+  });
+  return fields;
+}
+
+/**
+ * A GraphQL value refusal in Chinese, with the input field it names when it names one; null for any other message.
+ * The English original stays at the end, in brackets, for whoever reads the raw response. `fieldOfVariable` names
+ * the argument a variable was passed as (variableFields).
+ */
+export function refusalInChinese(message: string, fieldOfVariable: (name: string) => string = (name) => name): { message: string; field?: string } | null {
   const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
   if (variable) {
     const [, name, at, rest] = variable;
-    const path = at ?? name;
+    // "at" starts with the variable's name: "i.lines[0].quantity".
+    const path = fieldOfVariable(name) + (at ? at.slice(name.length) : '');
     const missing = /^Field "([^"]+)" of required type/.exec(rest);
     const field = fieldOf(missing ? `${path}.${missing[1]}` : path);
     const said = valueRefusal(rest);
     return said ? { message: `${field}：${said}`, field } : null;
   }
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
-  if (whole) return { message: `缺少参数 ${whole[1]}，或其值为空 (variable $${whole[1]} is required)`, field: whole[1] };
+  if (whole) {
+    const field = fieldOfVariable(whole[1]);
+    return { message: `缺少参数 ${field}，或其值为空 (variable $${whole[1]} is required)`, field };
+  }
   // The same refusals of a value written in the query itself (no variable), the original kept whole (in production
   // disclosure.ts takes graphql-js's "Did you mean" out of it, as out of every validation message).
   const said = valueRefusal(message);
   return said ? { message: `${said} (${message})` } : null;
 }
+
+/**
+ * graphql-jit (compiled queries) refuses a variable without the document's source, which variableFields needs: the
+ * refusal is given the document's source here, before errors are mapped (errors.ts), so that a query's refused
+ * variable is named by its argument as a mutation's is.
+ */
+export const variableRefusalSources = (): Plugin => ({
+  onExecute: ({ args }) => ({
+    onExecuteDone: ({ result, setResult }) => {
+      const source = args.document.loc?.source;
+      if (!source || !('errors' in result) || !result.errors?.some((e) => !e.source && e.message.startsWith('Variable "$'))) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((e) =>
+          !e.source && e.message.startsWith('Variable "$')
+            ? new GraphQLError(e.message, { source, extensions: e.extensions, originalError: e.originalError })
+            : e,
+        ),
+      });
+    },
+  }),
+});

@@ -3,7 +3,7 @@ import { pgError } from '../../drizzle/client.ts';
 import { DomainError, ERROR_CODES, isDomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { errorContext } from './logging.ts';
-import { refusalInChinese } from './coercion-messages.ts';
+import { refusalInChinese, variableFields } from './coercion-messages.ts';
 
 // The edge's one mapping of failures: domain errors keep their code and details; GraphQL's own (syntax,
 // validation, coercion) are the client's bad input; a value PostgreSQL refuses as data is bad input too;
@@ -51,7 +51,9 @@ export function domainErrorOf(error: unknown, log?: Logger, context: ErrorContex
  */
 export function codedGraphQLError(e: GraphQLError): GraphQLError {
   const code = API_CODES.has(e.extensions?.code as string) ? (e.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
-  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message) : null;
+  // A refused variable is named by the argument it was passed as: the document is read again for it (bad input only).
+  const fields = code === 'BAD_USER_INPUT' && e.source && e.message.startsWith('Variable "$') ? variableFields(e.source.body) : null;
+  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message, (name) => fields?.get(name) ?? name) : null;
   return new GraphQLError(chinese?.message ?? e.message, {
     nodes: e.nodes,
     source: e.source,

@@ -116,22 +116,23 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
   });
 
   it.each([
-    ['an Int given a string', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 'abc' }],
-    ['an Int given 1.5', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 1.5 }],
-    ['a required String given null', 'query($c: String!) { region(code: $c) { name } }', { c: null }],
-    ['an enum given an unknown value', 'query($k: StoreKind) { stores(kind: $k) { totalCount } }', { k: 'PRIVATE' }],
+    ['an Int given a string', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 'abc' }, 'first'],
+    ['an Int given 1.5', 'query($f: Int) { stores(first: $f) { totalCount } }', { f: 1.5 }, 'first'],
+    ['a required String given null', 'query($c: String!) { region(code: $c) { name } }', { c: null }, 'code'],
+    ['an enum given an unknown value', 'query($k: StoreKind) { stores(kind: $k) { totalCount } }', { k: 'PRIVATE' }, 'kind'],
     [
       'Money given 3 decimals',
       'mutation($i: UpdateItemInput!) { updateItem(id: "00000000-0000-4000-8000-000000000000", input: $i) { id } }',
       { i: { referencePrice: '1.234' } },
+      'input.referencePrice',
     ],
-  ])('a wrongly typed variable (%s) → BAD_USER_INPUT, in Chinese, naming the variable', async (_label, query, variables) => {
+  ])('a wrongly typed variable (%s) → BAD_USER_INPUT, in Chinese, naming the argument', async (_label, query, variables, field) => {
     const res = await t.gql(query, variables, 'admin');
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     const [e] = res.errors!;
     expect(e.message).toMatch(/[\u4e00-\u9fff]/);
     expect(e.message).not.toMatch(/cannot represent|was not provided|does not exist|Expected/);
-    expect(Object.keys(variables).map((v) => e.extensions.field === v || String(e.extensions.field).startsWith(`${v}.`))).toContain(true);
+    expect(e.extensions.field).toBe(field);
   });
 
   it('GraphQL refusals of values inside an input name their field, one error each (a form shows each next to its field)', async () => {
@@ -152,6 +153,28 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
       ['BAD_USER_INPUT', 'input.lines.1.itemId', 'input.lines.1.itemId：缺少必填项 itemId'],
       ['BAD_USER_INPUT', 'input.lines.1.quantity', 'input.lines.1.quantity：须为整数："abc"'],
     ]);
+  });
+
+  it("a refused variable is named by the argument it was passed as, not by the client's variable name", async () => {
+    const lines = [{ itemId: '00000000-0000-4000-8000-000000000000', quantity: 1.5 }];
+    const named = await t.gql(
+      'mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { id } }',
+      { i: { storeId: 'x', source: 'PURCHASE', idempotencyKey: 'k', lines } },
+      'admin',
+    );
+    expect(named.errors![0]).toMatchObject({
+      message: 'input.lines.0.quantity：须为整数：1.5',
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.lines.0.quantity' },
+    });
+    const nested = await t.gql(
+      'mutation($l: [ReceiptLineInput!]!) { receiveStock(input: { storeId: "x", source: PURCHASE, idempotencyKey: "k", lines: $l }) { id } }',
+      { l: lines },
+      'admin',
+    );
+    expect(nested.errors![0].extensions.field).toBe('input.lines.0.quantity');
+    const missing = await t.gql('mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { id } }', {}, 'admin');
+    expect(missing.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input' } });
+    expect(missing.errors![0].message).toMatch(/^缺少参数 input，/);
   });
 
   it('a value refused inside the query text itself is said in Chinese too, with the original kept', async () => {
