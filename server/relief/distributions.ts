@@ -12,7 +12,7 @@ import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { assertIncidentOpen } from '../dispatch/incidents.ts';
-import { allowanceOf, effectiveStandard, householdKey, ID_NUMBER, maskIdNumber } from './rules.ts';
+import { addressKey, allowanceOf, effectiveStandard, headNameOf, householdKey, ID_NUMBER, maskIdNumber } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -60,6 +60,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   if (!v.household.idNumber && !v.household.address) throw badInput('input.household.idNumber', '须填写身份证号码或住址，以便识别同一户');
   const masked = v.household.idNumber ? maskIdNumber(v.household.idNumber) : null;
   const key = householdKey(v.household.headName, masked, v.household.address ?? null);
+  const household: HouseholdIdentity = { masked, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
   const standards = (await standardsAbove(db, point.regionCode)).map(toStandard);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   // The full ID number is used to mask and is never stored, not even inside the idempotency hash.
@@ -72,9 +73,27 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     clock,
     occurredAt,
     build: async (tx) => {
-      // One household at a time: two distributions to it cannot both pass the standard check.
-      await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${key}`}))`);
-      const before = await receivedByHousehold(tx, incident.id, key);
+      // One household at a time: two distributions to it cannot both pass the checks below. A household known by ID is
+      // also locked under its head and address, which is what a request without the ID number locks (in one order: no deadlock).
+      for (const k of [...new Set([key, household.byAddress].filter((x) => x !== null))].sort())
+        await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${k}`}))`);
+      const recorded = await recordedHousehold(tx, incident.id, household);
+      if (!masked && recorded.registeredById && !v.overrideReason)
+        throw badInput('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
+      // D29: a name other than the one recorded for this ID number is a misspelling or another person whose number shares
+      // the stored digits (only 6 + 4 are kept). Refused, not taken silently: the keeper checks the ID card and states why;
+      // either way it counts against this household — safer than starting a fresh allowance for it.
+      if (masked && recorded.headNames.size && !recorded.headNames.has(headNameOf(v.household.headName)) && !v.overrideReason)
+        throw badInput(
+          'input.household.headName',
+          '该身份证号码在本事件中已登记的户主姓名与本次不同，请核对证件；确需按本次姓名发放须填写原因（overrideReason），仍按同一户计算',
+        );
+      // D29: the household's size is the one recorded (first, or as last changed with a reason), not what each request claims.
+      if (recorded.size !== null && recorded.size !== v.household.size && !v.overrideReason)
+        throw badInput('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须填写原因（overrideReason）`, {
+          recordedSize: recorded.size,
+        });
+      const before = recorded.received;
       v.lines.forEach((l, i) => {
         const standard = effectiveStandard(standards, point.regionCode, l.itemId);
         if (!standard) return;
@@ -122,16 +141,55 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   });
 }
 
-/** Per item, what a household has received in an incident (reversed distributions do not count). */
-async function receivedByHousehold(db: Db, incidentId: string, key: string): Promise<Map<string, number>> {
-  const rows = await queryRows<{ item_id: string; quantity: number }>(
+/** A household as a request names it: by masked ID number when given; by head and address (its key) when given. */
+interface HouseholdIdentity {
+  masked: string | null;
+  byAddress: string | null;
+}
+
+/**
+ * What an incident has recorded of a household (reversed distributions do not count): per item what it received, its
+ * size (as last recorded), the head's names recorded with its ID number, and — for a request without an ID number —
+ * whether the same head and address were registered with one. By ID number the column is matched, not the key, so
+ * records from before the key left out the name still count. A household first served by address and later by ID
+ * number is one household.
+ */
+async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentity) {
+  const byAddress = h.byAddress === null ? sql`false` : sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byAddress})`;
+  const ofHousehold = h.masked === null ? byAddress : sql`(d.id_number_masked = ${h.masked} OR ${byAddress})`;
+  const posted = sql`d.incident_id = ${incidentId}::uuid AND doc.status = 'POSTED'`;
+  const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
     sql`SELECT dl.item_id, -sum(dl.quantity)::int AS quantity
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
-         WHERE d.incident_id = ${incidentId}::uuid AND d.household_key = ${key} AND doc.status = 'POSTED'
+         WHERE ${posted} AND ${ofHousehold}
          GROUP BY dl.item_id`,
   );
-  return new Map(rows.map((r) => [String(r.item_id), Number(r.quantity)]));
+  const records = await queryRows<{ head_name: string; household_size: number; id_number_masked: string | null }>(
+    db,
+    sql`SELECT d.head_name, d.household_size, d.id_number_masked
+          FROM distributions d JOIN documents doc ON doc.id = d.document_id
+         WHERE ${posted} AND ${ofHousehold}
+         ORDER BY doc.recorded_at DESC, doc.number DESC`,
+  );
+  let registeredById = false;
+  if (h.masked === null && h.byAddress !== null) {
+    const spaces = '\\s+';
+    const [found] = await queryRows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n
+            FROM distributions d JOIN documents doc ON doc.id = d.document_id
+           WHERE ${posted} AND d.id_number_masked IS NOT NULL AND d.address IS NOT NULL
+             AND regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}`,
+    );
+    registeredById = Number(found.n) > 0;
+  }
+  return {
+    received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
+    size: records.length ? Number(records[0].household_size) : null,
+    headNames: new Set(records.filter((r) => r.id_number_masked !== null && r.id_number_masked === h.masked).map((r) => headNameOf(r.head_name))),
+    registeredById,
+  };
 }
 
 export async function getDistribution(db: Db, id: string): Promise<DistributionRow> {

@@ -34,9 +34,18 @@ export function maskIdNumber(id: string): string {
   return `${v.slice(0, 6)}${'*'.repeat(v.length - 10)}${v.slice(-4)}`;
 }
 
-/** Who a household is within an incident: its head with the masked ID number, else with the address. */
+/** A head's name as compared: spaces aside (「王 建国」 is 「王建国」). */
+export const headNameOf = (headName: string) => headName.replace(/\s+/g, '');
+
+/**
+ * Who a household is within an incident: its (masked) ID number when given — the head's name does not make another
+ * household, else a misspelt name would start a fresh allowance (D29) — otherwise its head with the address.
+ */
 export const householdKey = (headName: string, idNumberMasked: string | null, address: string | null) =>
-  `${headName.replace(/\s+/g, '')}|${idNumberMasked ?? `@${(address ?? '').replace(/\s+/g, '')}`}`;
+  idNumberMasked ? `id:${idNumberMasked}` : addressKey(headName, address);
+
+/** The key of a household known by its head and address only (the format distributions have always stored). */
+export const addressKey = (headName: string, address: string | null) => `${headNameOf(headName)}|@${(address ?? '').replace(/\s+/g, '')}`;
 
 /** Average persons per family household in China (第七次全国人口普查, 2020: 2.62), for suggested demand. */
 export const PERSONS_PER_HOUSEHOLD = 2.62;

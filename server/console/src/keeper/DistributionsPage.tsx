@@ -152,7 +152,7 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
           <Form.Item name="signatureRef" label="签收凭证号">
             <Input style={{ width: 200 }} maxLength={100} />
           </Form.Item>
-          <Form.Item name="overrideReason" label="超标准发放原因" extra="超出救助标准时必填">
+          <Form.Item name="overrideReason" label="超标准发放原因" extra="超出救助标准，或该户人数、户主与已登记的不同时必填">
             <Input style={{ width: 320 }} maxLength={500} />
           </Form.Item>
         </Space>
