@@ -8,8 +8,8 @@ import { todayInChina } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegion, getRegionInScope } from '../regions/service.ts';
-import { itemsFor } from '../inventory/common.ts';
-import { idSchema, uuidArg, validate } from '../validation.ts';
+import { itemFor, itemsFor } from '../inventory/common.ts';
+import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D20, D25: 联储协议 — regions that may use each other's stock without asking each time (within its items and
@@ -150,8 +150,7 @@ export interface NeighbourStockRow {
 export async function neighbourStock(ctx: ServiceContext, itemId: string, regionCode?: string | null): Promise<NeighbourStockRow[]> {
   const { db, actor: user, clock } = ctx;
   if (user.role !== 'DISPATCHER' && user.role !== 'ADMIN') throw forbidden('联储伙伴库存（调度与管理员）');
-  uuidArg(itemId, 'itemId', '物资');
-  await itemsFor(db, [{ itemId }], 'itemId');
+  await itemFor(db, itemId, 'itemId');
   const own = regionCode ? (await getRegionInScope(db, user, regionCode)).code : user.regionCode;
   if (!own) throw badInput('regionCode', '请指定本方区划（regionCode）');
   const partners = new Set<string>();

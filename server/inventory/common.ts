@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
@@ -57,6 +57,16 @@ export async function itemsFor(db: Db, lines: readonly { itemId: string }[], fie
     if (!map.has(l.itemId)) throw notFound(`${field}.${i}.itemId`, '物资', l.itemId);
   });
   return map;
+}
+
+/** One item named by an argument or input field (not a line): a malformed or unknown id is refused at that field. */
+export async function itemFor(db: Db, itemId: string, field: string): Promise<ItemRow> {
+  const [row] = await db
+    .select()
+    .from(items)
+    .where(eq(items.id, uuidArg(itemId, field, '物资')));
+  if (!row) throw notFound(field, '物资', itemId);
+  return row;
 }
 
 /** Batches by id; unknown ids are NOT_FOUND naming the input line. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { reliefStandards } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
-import { itemsFor } from '../inventory/common.ts';
+import { itemFor } from '../inventory/common.ts';
 import { getRegion, getRegionInScope } from '../regions/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import { assertHeadquarters } from './points.ts';
@@ -32,7 +32,7 @@ export async function upsertReliefStandard(ctx: ServiceContext, input: unknown):
   assertHeadquarters(user);
   const v = validate(standardSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
-  await itemsFor(db, [{ itemId: v.itemId }], 'input');
+  await itemFor(db, v.itemId, 'input.itemId');
   const values = {
     regionCode: region.code,
     itemId: v.itemId,

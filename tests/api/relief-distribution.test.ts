@@ -110,6 +110,8 @@ describe('D29: distribution to households at a 安置点', () => {
     expect(errorCode(await upsert({ regionCode: '410781', itemId: BLANKET, perPerson: 1, perHousehold: 1 }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await upsert({ regionCode: '140500', itemId: BLANKET, perHousehold: 1 }))).toBe('FORBIDDEN');
     expect(errorCode(await upsert({ regionCode: '410781', itemId: BLANKET, perHousehold: 1 }, 'keeper'))).toBe('FORBIDDEN');
+    const unknown = await upsert({ regionCode: '410781', itemId: '00000000-0000-4000-8000-000000000009', perPerson: 1 });
+    expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.itemId' });
     const applied = ok(await t.gql(`{ reliefStandards(regionCode: "410781100000") { region { code } item { id } perPerson perHousehold } }`, {}, 'keeper'))
       .reliefStandards as any[];
     expect(applied.find((s) => s.item.id === QUILT)).toEqual({ region: { code: '410781000000' }, item: { id: QUILT }, perPerson: 1, perHousehold: null });
