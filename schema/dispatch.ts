@@ -4,7 +4,7 @@ import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
 import { LatLng, LatLngInput } from './scalars.ts';
-import { Store } from './stores.ts';
+import { Organization, Store } from './stores.ts';
 import { User } from './users.ts';
 import { Batch, StockDocument, Transfer } from './inventory.ts';
 import { Agreement } from './reserves.ts';
@@ -22,6 +22,7 @@ import {
   cancelDispatchPlan,
   getPlanInScope,
   overdueApprovals,
+  plannedLines,
   recordWrittenApproval,
   requestDispatch,
   suggestDispatchPlan,
@@ -34,6 +35,8 @@ import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { scopedType } from './scope.ts';
+import { reserveHolderOf } from '../server/auth/policy.ts';
+import type { Context } from '../server/context.ts';
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
 
@@ -71,13 +74,30 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
       resolve: async (l, _a, ctx) =>
         l.storeId
           ? (await must(ctx.loaders.store.load(l.storeId))).name
-          : (await must(ctx.loaders.organization.load((await must(ctx.loaders.agreement.load(l.agreementId!))).companyOrgId))).name,
+          : (await must(ctx.loaders.organization.load((await reserveHolder(ctx, l.agreementId!)).companyOrgId))).name,
+    }),
+    region: t.field({
+      type: Region,
+      description: "D25: the region whose reserve it is — its store's, or its agreement's (another region's is used with its consent)",
+      resolve: async (l, _a, ctx) => must(ctx.loaders.region.load(await sourceRegionOf(l, ctx))),
     }),
     store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
     batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
-    agreement: t.field({ type: Agreement, nullable: true, resolve: (l, _a, ctx) => (l.agreementId ? ctx.loaders.agreement.load(l.agreementId) : null) }),
+    agreement: t.field({
+      type: Agreement,
+      nullable: true,
+      description: "The agreement (null with FORBIDDEN when it is another region's: its company is `name`, its region `region`)",
+      resolve: (l, _a, ctx) => (l.agreementId ? ctx.loaders.agreement.load(l.agreementId) : null),
+    }),
   }),
 });
+
+/** A plan's reader sees who holds the agreement reserve a line or call-off uses, whichever region's (reserveHolderOf). */
+const reserveHolder = async (ctx: Context, agreementId: string) => reserveHolderOf(await must(ctx.loaders.agreement.load(agreementId)));
+
+async function sourceRegionOf(l: PlanLine, ctx: Context): Promise<string> {
+  return l.storeId ? (await must(ctx.loaders.store.load(l.storeId))).regionCode : (await reserveHolder(ctx, l.agreementId!)).regionCode;
+}
 
 const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
 
@@ -104,7 +124,7 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
     reason: t.exposeString('reason'),
     transfer: t.field({ type: Transfer, nullable: true, resolve: (l, _a, ctx) => (l.transferId ? ctx.loaders.transfer.load(l.transferId) : null) }),
     needsConsent: t.exposeBoolean('needsConsent', {
-      description: 'D25: stock of another jurisdiction outside any 联储 agreement — used only once that jurisdiction consents',
+      description: 'D25: stock or an agreement reserve of another jurisdiction outside any 联储 agreement — used only once that jurisdiction consents',
     }),
     consent: t.exposeString('consent', { nullable: true, description: 'PENDING, APPROVED or REJECTED where consent is needed' }),
     jointAgreementId: t.exposeID('jointAgreementId', { nullable: true, description: 'D25: the 联储 agreement this line uses' }),
@@ -129,8 +149,18 @@ const CallOff = builder.objectRef<CallOffRow>('CallOff').implement({
     agreement: t.field({
       type: Agreement,
       nullable: true,
-      description: "The agreement called off (null with FORBIDDEN when it is another region's)",
+      description: "The agreement called off (null with FORBIDDEN when it is another region's: see company and region)",
       resolve: (c, _a, ctx) => must(ctx.loaders.agreement.load(c.agreementId)),
+    }),
+    company: t.field({
+      type: Organization,
+      description: 'D25: the company whose reserve is called off, whichever region holds the agreement',
+      resolve: async (c, _a, ctx) => must(ctx.loaders.organization.load((await reserveHolder(ctx, c.agreementId)).companyOrgId)),
+    }),
+    region: t.field({
+      type: Region,
+      description: "D25: the agreement's region — whose reserve it is, whose consent it needed and to whom a settlement is owed",
+      resolve: async (c, _a, ctx) => must(ctx.loaders.region.load((await reserveHolder(ctx, c.agreementId)).regionCode)),
     }),
     item: t.field({ type: Item, resolve: (c, _a, ctx) => must(ctx.loaders.item.load(c.itemId)) }),
     quantity: t.exposeInt('quantity'),
@@ -150,9 +180,10 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     destinations: t.field({ type: [DispatchDestination], resolve: (p) => p.destinations }),
     lines: t.field({ type: [DispatchPlanLine], resolve: (p) => p.lines.map((l) => ({ ...l, plan: p })) }),
     shortages: t.field({ type: [Shortage], resolve: (p) => p.shortages.map((s) => ({ ...s, plan: p })) }),
-    totalQuantity: t.int({ resolve: (p) => p.lines.reduce((s, l) => s + l.quantity, 0) }),
-    maxEtaHours: t.float({ resolve: (p) => p.lines.reduce((m, l) => Math.max(m, l.etaHours), 0) }),
-    meetsDeadline: t.boolean({ resolve: (p) => p.lines.every((l) => l.meetsDeadline) && p.shortages.length === 0 }),
+    // D25: lines whose jurisdiction refused its consent are not planned (plannedLines); its shortages show them missing.
+    totalQuantity: t.int({ resolve: (p) => plannedLines(p.lines).reduce((s, l) => s + l.quantity, 0) }),
+    maxEtaHours: t.float({ resolve: (p) => plannedLines(p.lines).reduce((m, l) => Math.max(m, l.etaHours), 0) }),
+    meetsDeadline: t.boolean({ resolve: (p) => plannedLines(p.lines).every((l) => l.meetsDeadline) && p.shortages.length === 0 }),
     emergency: t.boolean({ resolve: (p) => p.row?.emergency ?? false }),
     requestedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row ? ctx.loaders.user.load(p.row.requestedBy) : null) }),
     requestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.requestedAt ?? null }),

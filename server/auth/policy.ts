@@ -124,6 +124,16 @@ export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCo
   return storesInScope(p, storeId, regionCode);
 }
 
+// ---- D20, D25: another region's reserve named by a plan
+
+/**
+ * What a plan's reader sees of an agreement or capacity reserve that a line or call-off of the plan uses, whichever
+ * region holds it: who holds it — the company and the agreement's region — so that a dispatcher knows whose reserve the
+ * plan calls off, whose consent it waits for and to whom a settlement is owed. The agreement itself (prices, quantities,
+ * fee, contract, checks) stays with those who may read it (mayRead.agreement): D20 shows partners no prices.
+ */
+export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
+
 /** "May this principal see this record", for each kind of scoped record. */
 export const mayRead = {
   /** A balance line: its store. */

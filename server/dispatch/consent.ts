@@ -1,16 +1,21 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
-import { stores } from '../../drizzle/schema/index.ts';
+import { agreements, stores } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, usedUnder } from '../authority/joint-reserves.ts';
 
 // D25 跨区域调用: a plan may use stock of the requester's own jurisdiction; a 联储 partner's within the agreement
 // (its items, its maximum quantities, while valid); any other jurisdiction's only once that jurisdiction consents.
+// A reserve is the jurisdiction's that holds it: a store's stock its store's region, an agreement or capacity reserve
+// (D6, D17) the region of the agreement — the government that contracted it — wherever the company is.
 
 export interface ConsentLine {
   itemId: string;
+  /** A store line's source store. */
   storeId: string | null;
+  /** An agreement or capacity line's agreement. */
+  agreementId: string | null;
   quantity: number;
 }
 
@@ -29,23 +34,28 @@ export async function consentOfLines(db: Db, user: Principal, today: string, lin
   // A system-wide administrator has authority everywhere.
   if (user.regionCode === null) return lines.map(() => none);
   const own = user.regionCode;
-  const ids = [...new Set(lines.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
-  const rows = ids.length ? await db.select({ id: stores.id, regionCode: stores.regionCode }).from(stores).where(inArray(stores.id, ids)) : [];
-  const regionOf = new Map(rows.map((r) => [r.id, r.regionCode]));
-  const agreements = await agreementsValidOn(db, today);
+  const storeIds = [...new Set(lines.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
+  const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
+  const [storeRows, agreementRows] = await Promise.all([
+    storeIds.length ? db.select({ id: stores.id, regionCode: stores.regionCode }).from(stores).where(inArray(stores.id, storeIds)) : [],
+    agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
+  ]);
+  const regionOf = new Map([...storeRows, ...agreementRows].map((r) => [r.id, r.regionCode]));
+  const joint = await agreementsValidOn(db, today);
   const used = await usedUnder(
     db,
-    agreements.map((a) => a.id),
+    joint.map((a) => a.id),
   );
   return lines.map((l) => {
-    const region = l.storeId ? regionOf.get(l.storeId) : undefined;
-    if (!region || isInSubtree(region, own)) return none;
-    const agreement = coveringAgreement(agreements, own, region, l.itemId);
-    const max = agreement?.lines.find((x) => x.itemId === l.itemId)?.maxQuantity;
-    const key = `${agreement?.id}|${l.itemId}`;
-    if (agreement && (max === undefined || (used.get(key) ?? 0) + l.quantity <= max)) {
+    const region = regionOf.get((l.storeId ?? l.agreementId)!);
+    if (!region) throw new Error(`consentOfLines: no region for source ${l.storeId ?? l.agreementId}`);
+    if (isInSubtree(region, own)) return none;
+    const covering = coveringAgreement(joint, own, region, l.itemId);
+    const max = covering?.lines.find((x) => x.itemId === l.itemId)?.maxQuantity;
+    const key = `${covering?.id}|${l.itemId}`;
+    if (covering && (max === undefined || (used.get(key) ?? 0) + l.quantity <= max)) {
       used.set(key, (used.get(key) ?? 0) + l.quantity);
-      return { needsConsent: false, jointAgreementId: agreement.id, consentRegion: null };
+      return { needsConsent: false, jointAgreementId: covering.id, consentRegion: null };
     }
     return { needsConsent: true, jointAgreementId: null, consentRegion: jurisdictionOf(region) };
   });

@@ -1,7 +1,18 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { callOffs, dispatchLines, dispatchPlans, incidents, stores, transferLines, transfers, users } from '../../drizzle/schema/index.ts';
+import {
+  agreementLines,
+  agreements,
+  callOffs,
+  dispatchLines,
+  dispatchPlans,
+  incidents,
+  stores,
+  transferLines,
+  transfers,
+  users,
+} from '../../drizzle/schema/index.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -13,16 +24,17 @@ import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
-import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableStoreLines, type PlanView } from './plans.ts';
+import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableLines, usableStoreLines, type PlanView } from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
+import { moneyTimes } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 
 /**
  * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
  * destination (consuming the reservation), issues call-off orders to agreement and capacity holders, opens a settlement
- * for stock of another region or a lower level used outside its own area, and moves the plan to EXECUTING. Stock of
- * another jurisdiction ships only with its consent: a consent still pending stops the execution; a refused one's lines
- * are left out.
+ * for stock or an agreement reserve of another region or a lower level used outside its own area, and moves the plan
+ * to EXECUTING. Another jurisdiction's stock ships, and its agreement reserves are called off, only with its consent: a
+ * consent still pending stops the execution; a refused one's lines are left out.
  * Idempotent: the same key returns the plan as executed.
  */
 export async function executeDispatchPlan(ctx: ServiceContext, planId: string, idempotencyKey: string): Promise<PlanView> {
@@ -163,7 +175,9 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       }
     }
     // D17: call-off orders to agreement companies; production orders to capacity holders.
-    for (const l of plan.lines.filter((x) => x.sourceKind !== 'STORE')) {
+    const reserveLines = usableLines(plan).filter((x) => x.sourceKind !== 'STORE');
+    const reserveOf = await reservesOf(tx, reserveLines);
+    for (const l of reserveLines) {
       await tx.insert(callOffs).values({
         id: stableId('call-off', `${plan.id}/${l.lineNo}`),
         planId: plan.id!,
@@ -174,6 +188,27 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
         status: 'ISSUED',
         issuedAt: now,
       });
+      // D25, D15: a reserve belongs to the region of its agreement; used outside that region's area it is owed back,
+      // as store stock is, at the agreement's price (no price agreed: 0, to be settled in kind).
+      const reserve = reserveOf.get(`${l.agreementId}|${l.itemId}`)!;
+      if (owesSettlement(reserve.regionCode, incident.regionCode)) {
+        await openSettlement(
+          tx,
+          {
+            planId: plan.id!,
+            lineNo: l.lineNo,
+            owedToRegion: reserve.regionCode,
+            owedByRegion: owedBy,
+            // The company's store; an agreement without one is recorded against the receiving store (settlements name a store).
+            storeId: reserve.storeId ?? destStore.get(l.destinationIdx)!,
+            itemId: l.itemId,
+            quantity: l.quantity,
+            value: moneyTimes(l.quantity, reserve.unitPrice ?? '0'),
+            jointAgreementId: l.jointAgreementId,
+          },
+          now,
+        );
+      }
     }
     await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
     await refreshPlanCompletion(tx, plan.id!, now);
@@ -181,6 +216,24 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
   });
   if (executed) publishPlanStatus(plan.id!, 'EXECUTING');
   return loadPlan(db, plan.id!);
+}
+
+/** The agreement (region, company store) and agreed unit price of each agreement or capacity line, by `${agreementId}|${itemId}`. */
+async function reservesOf(tx: Db, lines: PlanView['lines']) {
+  const ids = [...new Set(lines.map((l) => l.agreementId!))];
+  if (!ids.length) return new Map<string, { regionCode: string; storeId: string | null; unitPrice: string | null }>();
+  const rows = await tx
+    .select({
+      agreementId: agreements.id,
+      itemId: agreementLines.itemId,
+      regionCode: agreements.regionCode,
+      storeId: agreements.storeId,
+      unitPrice: agreementLines.unitPrice,
+    })
+    .from(agreements)
+    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
+    .where(inArray(agreements.id, ids));
+  return new Map(rows.map((r) => [`${r.agreementId}|${r.itemId}`, r]));
 }
 
 const deliverySchema = z.object({

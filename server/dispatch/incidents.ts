@@ -133,7 +133,11 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
     db,
     sql`WITH plans AS (SELECT id FROM dispatch_plans WHERE incident_id = ${incidentId}::uuid AND status <> 'CANCELLED'),
              requested AS (SELECT item_id, sum(quantity) q FROM dispatch_demands WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
-             planned AS (SELECT item_id, sum(quantity) q FROM dispatch_lines WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             -- D25: a line whose jurisdiction refused its consent is not planned.
+             planned AS (SELECT item_id, sum(quantity) q FROM dispatch_lines l WHERE plan_id IN (SELECT id FROM plans)
+                            AND NOT (l.needs_consent AND EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = l.plan_id
+                                     AND a.kind = 'CROSS_REGION_USE' AND a.status = 'REJECTED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
+                          GROUP BY 1),
              moved AS (SELECT l.item_id, sum(l.shipped - l.cancelled) shipped, sum(l.received) received
                          FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_id
                         WHERE t.dispatch_plan_id IN (SELECT id FROM plans) GROUP BY 1),

@@ -190,7 +190,12 @@ const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
     db,
     user,
     todayInChina(clock),
-    plan.lines.map((l) => ({ itemId: l.itemId, storeId: l.source.kind === 'STORE' ? l.source.storeId : null, quantity: l.quantity })),
+    plan.lines.map((l) => ({
+      itemId: l.itemId,
+      storeId: l.source.kind === 'STORE' ? l.source.storeId : null,
+      agreementId: l.source.kind === 'STORE' ? null : l.source.agreementId,
+      quantity: l.quantity,
+    })),
   );
 
 /** requestDispatch: persists the request and its suggested plan (PROPOSED); a destination without a store gets a distribution point. */
@@ -287,7 +292,7 @@ async function openPlanApprovals(
     await openApproval(tx, user, at, {
       kind: 'CROSS_REGION_USE',
       subjectId: p.id,
-      summary: `「${p.incident.name}」请求调用本区库存：${lines.length} 行共 ${lines.reduce((n, l) => n + l.quantity, 0)} 件（跨区域调用须本区同意）`,
+      summary: `「${p.incident.name}」请求调用本区储备（库存或协议储备）：${lines.length} 行共 ${lines.reduce((n, l) => n + l.quantity, 0)} 件（跨区域调用须本区同意）`,
       regionCode,
       payload: { lineNos },
     });
@@ -312,9 +317,14 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
       .where(and(eq(approvals.subjectId, id), eq(approvals.kind, 'CROSS_REGION_USE'))),
   ]);
   const consentOfLine = (lineNo: number) => consents.find((c) => (c.payload as { lineNos: number[] }).lineNos.includes(lineNo))?.status ?? null;
+  const viewLines = lines.map((l) => ({ ...l, consent: l.needsConsent ? consentOfLine(l.lineNo) : null }));
+  // D25: a line whose jurisdiction refused is not planned — what it would have brought is missing.
+  const planned = plannedLines(viewLines);
   const shortages = demands.flatMap((d) => {
-    const planned = lines.filter((l) => l.destinationIdx === d.destinationIdx && l.itemId === d.itemId).reduce((s, l) => s + l.quantity, 0);
-    return planned < d.quantity ? [{ destinationIdx: d.destinationIdx, itemId: d.itemId, requested: d.quantity, planned, missing: d.quantity - planned }] : [];
+    const quantity = planned.filter((l) => l.destinationIdx === d.destinationIdx && l.itemId === d.itemId).reduce((s, l) => s + l.quantity, 0);
+    return quantity < d.quantity
+      ? [{ destinationIdx: d.destinationIdx, itemId: d.itemId, requested: d.quantity, planned: quantity, missing: d.quantity - quantity }]
+      : [];
   });
   return {
     id: row.id,
@@ -323,10 +333,17 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
     deadlineHours: row.deadlineHours,
     row,
     destinations: dests.map((d) => ({ idx: d.idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId: d.storeId })),
-    lines: lines.map((l) => ({ ...l, consent: l.needsConsent ? consentOfLine(l.lineNo) : null })),
+    lines: viewLines,
     shortages,
   };
 }
+
+/**
+ * D25: the lines a plan still counts on — all but those whose jurisdiction refused its consent (they ship nothing and
+ * are left out of the plan's shortages, total quantity and latest ETA). A consent still pending counts: the plan waits.
+ */
+export const plannedLines = <L extends Pick<PlanView['lines'][number], 'needsConsent' | 'consent'>>(lines: readonly L[]) =>
+  lines.filter((l) => !(l.needsConsent && l.consent === 'REJECTED'));
 
 /** A plan the principal may see: its incident in their region. */
 export async function getPlanInScope(db: Db, user: Principal, id: string, field = 'planId'): Promise<PlanView> {
@@ -345,8 +362,11 @@ export async function lockPlan(tx: Db, id: string): Promise<DispatchPlanRow> {
   return row;
 }
 
-/** D25: the store lines a plan may reserve and ship — its own or agreed stock, or stock whose jurisdiction consented. */
-export const usableStoreLines = (plan: PlanView) => plan.lines.filter((l) => l.sourceKind === 'STORE' && (!l.needsConsent || l.consent === 'APPROVED'));
+/** D25: the lines a plan may reserve, ship or call off — its own or agreed reserves, or those whose jurisdiction consented. */
+export const usableLines = (plan: PlanView) => plan.lines.filter((l) => !l.needsConsent || l.consent === 'APPROVED');
+
+/** D25: the store lines of usableLines. */
+export const usableStoreLines = (plan: PlanView) => usableLines(plan).filter((l) => l.sourceKind === 'STORE');
 
 /** The planned store stock of lines as reservation changes (sign +1 reserves, −1 releases). */
 export const reservationsOf = (lines: PlanView['lines'], sign: 1 | -1) =>

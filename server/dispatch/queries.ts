@@ -37,15 +37,26 @@ export async function plansOfIncidents(db: Db, ids: readonly string[]): Promise<
   return Promise.all(rows.map((r) => loadPlan(db, r.id)));
 }
 
-/** D15: open settlements of dispatch plans owed to stores in a region subtree (the replenishment a lower level is owed). */
+/**
+ * D15: open settlements of dispatch plans owed to stores in a region subtree (the replenishment a lower level is owed).
+ * Owed to the region too: an agreement reserve's settlement recorded against the receiving store is not the receiver's.
+ */
 export async function replenishmentsOwed(ctx: ServiceContext, regionCode: string): Promise<ReplenishmentRow[]> {
   const { db, actor: user } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
+  const prefix = `${subtreePrefix(region.code)}%`;
   const rows = await db
     .select({ r: settlements })
     .from(settlements)
     .innerJoin(stores, eq(stores.id, settlements.storeId))
-    .where(and(isNull(settlements.settledAt), isNotNull(settlements.planId), sql`${stores.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`))
+    .where(
+      and(
+        isNull(settlements.settledAt),
+        isNotNull(settlements.planId),
+        sql`${stores.regionCode} LIKE ${prefix}`,
+        sql`${settlements.owedToRegion} LIKE ${prefix}`,
+      ),
+    )
     .orderBy(asc(settlements.createdAt), asc(settlements.id));
   return rows.map((x) => x.r);
 }

@@ -6,7 +6,9 @@ import type { Source } from './planner.ts';
 /**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
  * available batches at government and entrusted stores, agreement lines at min(committed, last counted),
- * and capacity lines — located at the company's store, else at its region's centroid.
+ * and capacity lines — located at the company's store, else at its region's centroid. Sources of every region: an
+ * agreement or capacity reserve is its agreement's region's, and another jurisdiction's is used as its store stock is
+ * (D25, consent.ts).
  */
 export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
   if (!itemIds.length) return [];
@@ -51,11 +53,14 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
   );
   const place = new Map(places.map((p) => [p.id, p]));
   // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again.
+  // D25: a line using another jurisdiction's reserve promises it only once that jurisdiction consented.
   const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
     db,
     sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
           SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
            WHERE p.status = 'APPROVED' AND l.source_kind = 'AGREEMENT'
+             AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
+                    AND a.status = 'APPROVED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
           UNION ALL
           SELECT c.agreement_id, c.item_id, c.quantity FROM call_offs c WHERE c.status = 'ISSUED') claimed
          GROUP BY agreement_id, item_id`,

@@ -1,0 +1,224 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeId } from '../../seeds/demo.ts';
+import { itemId } from '../../seeds/reference.ts';
+import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
+import { expectLedgerConsistent, key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
+import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
+
+// D25 跨区域调用 for agreement and capacity reserves (D6, D17): a reserve is the region's whose agreement it is. Another
+// jurisdiction's is used as its store stock is — under a 联储 agreement covering it, else only with that region's
+// consent (CROSS_REGION_USE); each use leaves a settlement owed. A refused line is not planned: the plan shows it
+// missing and leaves it out of its totals. The dispatcher sees whose reserve the plan uses (company, region), no prices.
+
+const t = useTestApp();
+afterEach(() => t.clock.set(NOW));
+afterEach(() => expectLedgerConsistent(t));
+
+const BOAT = itemId('FLD-012'); // 冲锋舟: 运城's agreement, no 联储 with 新乡
+const BED = itemId('LIV-010'); // 折叠床: 晋城's agreement, under the 新乡–晋城 联储 agreement
+const SLEEPING_BAG = itemId('LIV-009'); // 睡袋: 运城's agreement, consent refused
+const TENT = itemId('LIV-001'); // 棉帐篷: 卫辉 store stock and 运城 store stock, consent refused
+const YUNCHENG_STORE = storeId('S-140800-01'); // 运城市救灾物资储备库
+
+const ok = <T = any>(res: GqlResult<T>): T => {
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  return res.data as T;
+};
+
+const PLAN = `id status totalQuantity maxEtaHours meetsDeadline
+  lines { tier quantity etaHours needsConsent consent jointAgreementId store { id } transfer { id } source { kind name region { code } } }
+  shortages { item { id } requested planned missing }
+  callOffs { id status quantity item { id } company { name } region { code } }`;
+
+let incidentId: string;
+
+const request = async (itemId: string, quantity: number) =>
+  ok(
+    await t.gql(
+      `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${PLAN} } }`,
+      {
+        i: {
+          incidentId,
+          deadlineHours: 48,
+          destinations: [{ name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId, quantity }] }],
+        },
+      },
+      'dispatcher',
+    ),
+  ).requestDispatch;
+const approve = (planId: string) => t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id status } }`, { p: planId }, 'director');
+const execute = (planId: string) =>
+  t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: planId, k: key() }, 'dispatcher');
+const planById = async (planId: string, fields = PLAN) =>
+  ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${fields} } }`, { p: planId }, 'dispatcher')).dispatchPlan;
+const settlementsOf = async (planId: string) =>
+  ok(
+    await t.gql(`query { settlements { owedTo { code } owedBy { code } item { id } quantity value status plan { id } } }`, {}, 'dispatcher'),
+  ).settlements.filter((s: any) => s.plan?.id === planId);
+const createAgreement = async (companyName: string, regionCode: string, lines: Record<string, unknown>[]) =>
+  ok(
+    await t.gql(
+      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
+      { i: { mode: 'AGREEMENT', companyName, regionCode, validFrom: '2026-01-01', validTo: '2027-12-31', lines } },
+      'admin',
+    ),
+  ).createAgreement.id as string;
+
+beforeAll(async () => {
+  incidentId = ok(
+    await t.gql(
+      `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+      { i: { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 } },
+      'admin',
+    ),
+  ).createIncident.id;
+});
+
+describe("another jurisdiction's agreement reserve (D25, D17)", () => {
+  it("D25: 运城's agreement reserve (no 联储 with 新乡) needs 运城's consent; execution waits for it; the call-off leaves a settlement owed to 运城", async () => {
+    const agreementId = await createAgreement('运城市黄河船舶有限公司', '140800', [{ itemId: BOAT, quantity: 10, responseHours: 3, unitPrice: '50000.00' }]);
+    const plan = await request(BOAT, 12);
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.lines[0]).toMatchObject({
+      tier: 'AGREEMENT',
+      quantity: 10,
+      needsConsent: true,
+      consent: 'PENDING',
+      jointAgreementId: null,
+      source: { kind: 'AGREEMENT', name: '运城市黄河船舶有限公司', region: { code: '140800000000' } },
+    });
+    expect(plan.shortages).toEqual([{ item: { id: BOAT }, requested: 12, planned: 10, missing: 2 }]);
+    const consentId = await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE');
+
+    ok(await approve(plan.id));
+    const early = await execute(plan.id);
+    expect(errorCode(early)).toBe('INVALID_STATE');
+    expect((await planById(plan.id)).callOffs).toEqual([]);
+
+    // The consent is 运城's to give: not the 新乡 dispatchers' (the requester sees it and is FORBIDDEN, another does not see it).
+    expect(errorCode(await decideRaw(t, 'dispatcher', consentId, 'APPROVE'))).toBe('FORBIDDEN');
+    expect(errorCode(await decideRaw(t, 'director', consentId, 'APPROVE'))).toBe('NOT_FOUND');
+    ok(await decideRaw(t, 'admin', consentId, 'APPROVE'));
+    const executed = ok(await execute(plan.id)).executeDispatchPlan;
+    expect(executed.status).toBe('EXECUTING');
+    expect(executed.callOffs).toEqual([
+      {
+        id: expect.any(String),
+        status: 'ISSUED',
+        quantity: 10,
+        item: { id: BOAT },
+        company: { name: '运城市黄河船舶有限公司' },
+        region: { code: '140800000000' },
+      },
+    ]);
+    expect(await settlementsOf(plan.id)).toEqual([
+      {
+        owedTo: { code: '140800000000' },
+        owedBy: { code: '410700000000' },
+        item: { id: BOAT },
+        quantity: 10,
+        value: '500000.00',
+        status: 'OPEN',
+        plan: { id: plan.id },
+      },
+    ]);
+    // D20: the agreement itself (prices, quantities, fee) stays 运城's: FORBIDDEN through the plan, both ways.
+    for (const fields of ['callOffs { agreement { id } }', 'lines { source { agreement { lines { unitPrice } } } }']) {
+      expect(errorCode(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${fields} } }`, { p: plan.id }, 'dispatcher'))).toBe('FORBIDDEN');
+    }
+    expect(ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { callOffs { agreement { id } } } }`, { p: plan.id }, 'admin')).dispatchPlan).toEqual({
+      callOffs: [{ agreement: { id: agreementId } }],
+    });
+  });
+
+  it('D25, D20: 晋城’s agreement reserve under the 新乡–晋城 联储 agreement needs no consent up to its maximum, and leaves a settlement owed to 晋城', async () => {
+    const joint = ok(
+      await t.gql(
+        `mutation($i: JointReserveAgreementInput!) { createJointReserveAgreement(input: $i) { id } }`,
+        { i: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: [{ itemId: BED, maxQuantity: 30 }] } },
+        'admin',
+      ),
+    ).createJointReserveAgreement.id;
+    await createAgreement('晋城市太行家具有限公司', '140500', [{ itemId: BED, quantity: 50, responseHours: 4, unitPrice: '300.00' }]);
+
+    const plan = await request(BED, 20);
+    expect(plan.lines).toEqual([
+      expect.objectContaining({
+        tier: 'AGREEMENT',
+        quantity: 20,
+        needsConsent: false,
+        consent: null,
+        jointAgreementId: joint,
+        source: expect.objectContaining({ region: { code: '140500000000' } }),
+      }),
+    ]);
+    ok(await approve(plan.id));
+    const executed = ok(await execute(plan.id)).executeDispatchPlan;
+    expect(executed.callOffs).toMatchObject([
+      { status: 'ISSUED', quantity: 20, company: { name: '晋城市太行家具有限公司' }, region: { code: '140500000000' } },
+    ]);
+    expect(await settlementsOf(plan.id)).toEqual([
+      {
+        owedTo: { code: '140500000000' },
+        owedBy: { code: '410700000000' },
+        item: { id: BED },
+        quantity: 20,
+        value: '6000.00',
+        status: 'OPEN',
+        plan: { id: plan.id },
+      },
+    ]);
+
+    // The agreement's maximum counts what was used: 20 more would pass 30, so they need 晋城's consent.
+    const beyond = await request(BED, 20);
+    expect(beyond.lines).toEqual([
+      expect.objectContaining({ tier: 'AGREEMENT', quantity: 20, needsConsent: true, consent: 'PENDING', jointAgreementId: null }),
+    ]);
+  });
+});
+
+describe('a refused consent (D25): the refused lines are not planned', () => {
+  it('D25: 运城 refuses its agreement reserve — no call-off, no settlement; the plan shows it missing and leaves it out of its totals', async () => {
+    await createAgreement('运城市河东被服有限公司', '140800', [{ itemId: SLEEPING_BAG, quantity: 30, responseHours: 6, unitPrice: '100.00' }]);
+    const plan = await request(SLEEPING_BAG, 30);
+    expect(plan.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 30, needsConsent: true, consent: 'PENDING' }]);
+    ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));
+    ok(await approve(plan.id));
+    const executed = ok(await execute(plan.id)).executeDispatchPlan;
+    expect(executed.lines).toMatchObject([{ quantity: 30, consent: 'REJECTED' }]);
+    expect(executed.callOffs).toEqual([]);
+    expect(executed).toMatchObject({ totalQuantity: 0, maxEtaHours: 0, meetsDeadline: false });
+    expect(executed.shortages).toEqual([{ item: { id: SLEEPING_BAG }, requested: 30, planned: 0, missing: 30 }]);
+    expect(await settlementsOf(plan.id)).toEqual([]);
+  });
+
+  it("D25: 运城 refuses its store stock — only 卫辉's ships; shortages show requested, planned and missing; totals and the latest ETA exclude the refused line", async () => {
+    await receive(t, 'admin', WEIHUI, [{ itemId: TENT, quantity: 60, batchNo: 'CRA-MZP-WH', expiryDate: '2032-01-01', unitPrice: '2000.00' }]);
+    await receive(t, 'admin', YUNCHENG_STORE, [{ itemId: TENT, quantity: 110, batchNo: 'CRA-MZP-YC', expiryDate: '2032-01-01', unitPrice: '2000.00' }]);
+    const plan = await request(TENT, 170);
+    const local = plan.lines.find((l: any) => l.store.id === WEIHUI);
+    const refused = plan.lines.find((l: any) => l.store.id === YUNCHENG_STORE);
+    expect(local).toMatchObject({ quantity: 60, needsConsent: false });
+    expect(refused).toMatchObject({ quantity: 110, needsConsent: true, consent: 'PENDING' });
+    expect(refused.etaHours).toBeGreaterThan(local.etaHours);
+    expect(plan).toMatchObject({ totalQuantity: 170, maxEtaHours: refused.etaHours, shortages: [] });
+
+    ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));
+    const expected = {
+      totalQuantity: 60,
+      maxEtaHours: local.etaHours,
+      shortages: [{ item: { id: TENT }, requested: 170, planned: 60, missing: 110 }],
+    };
+    expect(await planById(plan.id)).toMatchObject(expected); // already before approval
+    ok(await approve(plan.id));
+    const executed = ok(await execute(plan.id)).executeDispatchPlan;
+    expect(executed).toMatchObject(expected);
+    expect(executed.lines.find((l: any) => l.store.id === YUNCHENG_STORE)).toMatchObject({ consent: 'REJECTED', transfer: null });
+    expect(executed.lines.find((l: any) => l.store.id === WEIHUI).transfer).not.toBeNull();
+    expect((await stockAt(t, YUNCHENG_STORE, TENT))[0]).toMatchObject({ onHand: 110, reserved: 0 });
+    const balance = ok(
+      await t.gql(`query($id: ID!) { incident(id: $id) { balance { item { id } requested planned shipped } } }`, { id: incidentId }, 'dispatcher'),
+    );
+    expect(balance.incident.balance.find((b: any) => b.item.id === TENT)).toMatchObject({ requested: 170, planned: 60, shipped: 60 });
+  });
+});
