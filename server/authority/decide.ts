@@ -4,6 +4,7 @@ import { outboundOrders } from '../../drizzle/schema/index.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { idSchema, validate } from '../validation.ts';
 import { ledgerError } from '../inventory/posting.ts';
+import { assertBookAsCounted } from '../inventory/stocktakes.ts';
 import type { TransferReceivedHook } from '../inventory/transfers.ts';
 import { publishPlanStatus } from '../dispatch/events.ts';
 import { approvePlanInTx, consentInTx, loadPlan, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
@@ -64,6 +65,8 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
       } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
         if (approve) await recordWrittenApprovalInTx(tx, approval.subjectId, v.approvalRef!, now);
       } else if (DOCUMENT_KINDS.has(approval.kind)) {
+        // D9, D27: a stocktake posts only onto the book it counted against, else it is refused (assertBookAsCounted).
+        if (approve && approval.kind === 'STOCKTAKE') await assertBookAsCounted(tx, approval.subjectId);
         const doc = approve ? await approvePendingDocument(tx, approval, now, v.approvalRef ?? null) : await rejectPendingDocumentOf(tx, approval, now);
         if (doc.type === 'WRITE_OFF' && doc.transferId) await onTransferSettled?.(tx, doc.transferId);
       }

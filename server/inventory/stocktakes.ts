@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, occurredAtOf, storeForPosting } from './common.ts';
@@ -25,10 +27,19 @@ const stocktakeSchema = z.object({
     .max(1000, '一张盘点单最多 1000 个批次（可分多张）'),
 });
 
+/** D3, D7: what a count that names a batch this store never held is told — nothing about the batch itself. */
+export const NOT_HELD_HERE = '本库没有该批次的记录；新发现的物资请办理入库';
+
 /**
  * 盘点 (D9, D27): counted against book quantity at submission (rows locked); every difference needs a reason
  * of the matching direction (盘盈 increase, 盘亏/破损/霉变 … decrease). A count with differences waits for a second
  * person's approval (PENDING_APPROVAL, losses held); a count without differences posts at once.
+ *
+ * A count names only batches with a balance row at this store (D3: owner ≠ holder — a row is written by every movement
+ * and never deleted, so it is the store's ledger history): another store's batch is not this store's to count, and
+ * goods found with no record are a receipt (D7), not a gain. A batch with a count still awaiting approval here is not
+ * counted again (D9, D27): the pending difference was worked out against the book of its moment, and a second count
+ * against the same book would be posted on top of it (80, counted 78 then 70, both approved → 68, never counted).
  */
 export async function submitStocktake(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
@@ -51,6 +62,24 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
     occurredAt,
     build: async (tx, { recordedAt }) => {
       const locked = await lockBalances(tx, { keys: v.counts.map((c) => ({ storeId: store.id, batchId: c.batchId })) });
+      v.counts.forEach((c, i) => {
+        if (!locked.has(`${store.id}|${c.batchId}`)) throw badInput(`input.counts.${i}.batchId`, NOT_HELD_HERE);
+      });
+      // Under the rows' locks: a concurrent count of the same batch waits here and then sees this one's document.
+      const pending = await pendingCountsOf(
+        tx,
+        store.id,
+        v.counts.map((c) => c.batchId),
+      );
+      v.counts.forEach((c, i) => {
+        const number = pending.get(c.batchId);
+        if (number) {
+          throw invalidState(`批次 ${batchMap.get(c.batchId)!.batchNo} 已有待审批的盘点 ${number}，审批后再盘`, {
+            field: `input.counts.${i}.batchId`,
+            pendingDocument: number,
+          });
+        }
+      });
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
       for (const [i, c] of v.counts.entries()) {
@@ -123,4 +152,53 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
       };
     },
   });
+}
+
+/** The pending stocktakes (by number) that adjust these batches at this store once approved. */
+async function pendingCountsOf(tx: Db, storeId: string, batchIds: string[]): Promise<Map<string, string>> {
+  const ids = sql.join(
+    batchIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const rows = await queryRows<{ batch_id: string; number: string }>(
+    tx,
+    sql`SELECT l.batch_id::text AS batch_id, min(d.number) AS number
+          FROM document_lines l JOIN documents d ON d.id = l.document_id
+         WHERE d.type = 'STOCKTAKE' AND d.status = 'PENDING_APPROVAL' AND d.store_id = ${storeId}::uuid
+           AND l.quantity <> 0 AND l.batch_id IN (${ids})
+         GROUP BY l.batch_id`,
+  );
+  return new Map(rows.map((r) => [r.batch_id, r.number]));
+}
+
+/**
+ * D9, D27: an approved stocktake posts its differences only while the book is still the one it counted against. A count
+ * is a fact about one moment: posted as a delta onto a book that has moved since (a receipt, an issue, another
+ * adjustment), it would leave a book that matches no count (counted 5 on a book of 0; 40 received; approved → 45).
+ * Refused rather than recomputed as counted − current book: the goods were counted before the later movement, so that
+ * number is not what is on the shelf now either; the approver rejects it and the store counts again. Compared under the
+ * rows' locks (posting takes the same ones next, in the same transaction), on on-hand: a held loss moves `reserved`, not
+ * `onHand`, so a pending count's own hold is not a change of the book.
+ */
+export async function assertBookAsCounted(tx: Db, documentId: string): Promise<void> {
+  const lines = await queryRows<{ store_id: string; batch_id: string; batch_no: string; book_quantity: number }>(
+    tx,
+    sql`SELECT d.store_id::text AS store_id, l.batch_id::text AS batch_id, b.batch_no, l.book_quantity
+          FROM documents d JOIN document_lines l ON l.document_id = d.id JOIN batches b ON b.id = l.batch_id
+         WHERE d.id = ${documentId}::uuid AND d.type = 'STOCKTAKE' AND l.quantity <> 0
+         ORDER BY l.line_no`,
+  );
+  if (!lines.length) return;
+  const locked = await lockBalances(tx, { keys: lines.map((l) => ({ storeId: l.store_id, batchId: l.batch_id })) });
+  for (const l of lines) {
+    const now = locked.get(`${l.store_id}|${l.batch_id}`)?.onHand ?? 0;
+    if (now !== Number(l.book_quantity)) {
+      throw invalidState(`批次 ${l.batch_no} 的账面自盘点后已变动（盘点时 ${l.book_quantity}，现为 ${now}）：请驳回此盘点，重新盘点`, {
+        field: 'input.approvalId',
+        batchId: l.batch_id,
+        bookQuantity: Number(l.book_quantity),
+        currentBookQuantity: now,
+      });
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
-import { submitStocktake } from '../inventory/stocktakes.ts';
+import { NOT_HELD_HERE, submitStocktake } from '../inventory/stocktakes.ts';
 import { RowErrors } from './row-errors.ts';
 import { findHeader, integerOf, readFirstSheet, textOf } from './sheet-reader.ts';
 import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
@@ -13,7 +13,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * 盘点表 upload (D9): the counted sheet becomes one stocktake through submitStocktake — the same service (and approval
  * path) as the mutation. Rows without 实盘数 are not counted. Every row is checked first against the store's book;
- * every bad row is reported and nothing is posted unless all are good.
+ * every bad row is reported and nothing is posted unless all are good. A batch the store has no balance row for is a bad
+ * row, and one with a count awaiting approval is refused by submitStocktake (D9, D27) — not here, so that the same file
+ * uploaded again still answers with its first stocktake.
  */
 export async function importStocktakeSheet(ctx: ServiceContext, storeId: string, file: UploadedFile): Promise<ImportResult> {
   const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
@@ -46,7 +48,7 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
       continue;
     }
     const held = books.get(batchId);
-    if (!held) errors.add(r.row, H.batchId, `该批次不在「${store.name}」的账上`);
+    if (!held) errors.add(r.row, H.batchId, NOT_HELD_HERE); // the same rule as submitStocktake's (D3)
     if (seen.has(batchId)) errors.add(r.row, H.batchId, `与第 ${seen.get(batchId)} 行是同一批次`);
     seen.set(batchId, r.row);
     if (counted === null || counted === undefined || counted < 0 || counted > 100_000_000) {

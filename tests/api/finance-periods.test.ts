@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD } from '../support/template.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, WEIHUI, XINXIANG } from '../support/ledger.ts';
-import { issueRaw, ledgerCounts, purchase, receiveRaw, reverseRaw, shipRaw, stocktakeRaw } from '../support/ledger-ops.ts';
+import { issueRaw, ledgerCounts, lineOf, purchase, receiveRaw, reverseRaw, shipRaw, stocktakeRaw } from '../support/ledger-ops.ts';
 import { buildFinanceHistory, fen, ledgerRows, randomInstants, replay, valuationOf, yuan, type FinanceHistory } from '../support/finance.ts';
 
 // 月结 (D21, D22): closing a month snapshots its balances; entries dated in a closed month are refused
@@ -120,6 +120,8 @@ describe('period close (月结, D21/D22)', () => {
     const counts = await ledgerCounts(t);
     const values = await valuations();
     const may20 = '2026-05-20T10:00:00+08:00';
+    // A count that agrees with the book at 卫辉 (no difference): its book is what the store holds of VA-T1 now.
+    const tentsHeld = (await lineOf(t, WEIHUI, COTTON_TENT, h.batches['VA-T1']))!.onHand;
     const refused = [
       await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 5, unitPrice: '10.00', batchNo: 'P-MAY' }], { occurredAt: may20 })),
       await receiveRaw(t, 'admin', purchase(XINXIANG, [{ itemId: QUILT, quantity: 5, unitPrice: '10.00' }], { occurredAt: '2026-05-31T23:59:59.999+08:00' })),
@@ -136,7 +138,7 @@ describe('period close (月结, D21/D22)', () => {
         counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }],
       }),
       // A count without differences posts no movement; the document alone is refused too.
-      await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, occurredAt: may20, counts: [{ batchId: h.batches['VA-B1'], countedQuantity: 0 }] }),
+      await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, occurredAt: may20, counts: [{ batchId: h.batches['VA-T1'], countedQuantity: tentsHeld }] }),
       await shipRaw(t, 'admin', { fromStoreId: XINXIANG, toStoreId: WEIHUI, occurredAt: may20, lines: [{ itemId: COTTON_TENT, quantity: 1 }] }),
       await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 5, unitPrice: '10.00' }], { occurredAt: '2026-04-02T10:00:00+08:00' })),
     ];

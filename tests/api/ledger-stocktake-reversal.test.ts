@@ -102,12 +102,24 @@ describe('submitStocktake (盘点, D9: 账实相符)', () => {
     expect(await lineOf(t, WEIHUI, item, c.batchId)).toBeUndefined();
   });
 
-  it('D9: a batch found that is not on the books here (book 0) is a gain', async () => {
+  it('D9: a batch of this store found again after its book reached 0 is a gain', async () => {
     const item = itemId('LIV-006');
-    const { batchId } = await stockUp(t, item, 'ST-FOUND', 5, '118.00', XINXIANG, 'admin');
+    const { batchId } = await stockUp(t, item, 'ST-FOUND', 5, '118.00');
+    ok(await issue(t, 'keeper', WEIHUI, [{ itemId: item, quantity: 5, batchId }]));
     const doc = ok(await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 2, reason: 'STOCKTAKE_GAIN' }] })).submitStocktake;
     expect(doc.lines[0]).toMatchObject({ bookQuantity: 0, countedQuantity: 2, quantity: 2 });
     expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 2, value: '236.00' });
+  });
+
+  it('D3, D9: a batch this store never held is refused, not counted as a gain (found goods are a receipt)', async () => {
+    const item = itemId('LIV-006');
+    const { batchId } = await stockUp(t, item, 'ST-ELSEWHERE', 5, '118.00', XINXIANG, 'admin');
+    const before = await ledgerCounts(t);
+    const res = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 2, reason: 'STOCKTAKE_GAIN' }] });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(ext(res).field).toBe('input.counts.0.batchId');
+    expect(JSON.stringify(res.errors)).not.toContain('ST-ELSEWHERE');
+    expect(await ledgerCounts(t)).toEqual(before);
   });
 
   describe('D9: every difference needs a reason of the matching direction', () => {
