@@ -1,16 +1,20 @@
+import DataLoader from 'dataloader';
 import { and, eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { batches, organizations } from '../../drizzle/schema/index.ts';
+import { batches, incidents, organizations } from '../../drizzle/schema/index.ts';
+import { mayRead, type PolicyLookups } from '../auth/policy.ts';
+import type { Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { parseMoney } from '../money.ts';
-import type { StoreRow } from '../stores/service.ts';
+import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
+import { storesOfBatches } from './queries.ts';
 import { computeExpiry } from './rules.ts';
 import { assertNotExpiredOnReceipt } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
@@ -122,23 +126,74 @@ export interface NewBatch {
 export type BatchAttribute = 'expiryDate' | 'productionDate' | 'unitPrice' | 'fundingSource' | 'reserveMode';
 
 /**
- * Creates the batch, or finds the item's batch with that number; its recorded attributes must agree.
- * `given` names the attributes the client stated; defaults (reference price, computed expiry, the store's funding)
- * only apply to a new batch and are not compared. Omitted = all compared.
+ * Creates the batch, or finds the item's batch with that number; the caller must be allowed to join it
+ * (assertMayJoinBatches) and its recorded attributes must agree. `given` names the attributes the client stated;
+ * defaults (reference price, computed expiry, the store's funding) only apply to a new batch and are not compared.
+ * Omitted = all compared. `ours`: the batches this post created (another line may name the same number); a batch
+ * created here is added to it.
  */
-export async function batchFor(tx: Db, b: NewBatch, field: string, given?: ReadonlySet<BatchAttribute>): Promise<BatchRow> {
+export async function batchFor(
+  tx: Db,
+  actor: Principal,
+  b: NewBatch,
+  field: string,
+  given?: ReadonlySet<BatchAttribute>,
+  ours: Set<string> = new Set(),
+): Promise<BatchRow> {
   // (item, batch number) is unique, so the batch id follows from it.
   const [created] = await tx
     .insert(batches)
     .values({ ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) })
     .onConflictDoNothing()
     .returning();
-  if (created) return created;
+  if (created) {
+    ours.add(created.id);
+    return created;
+  }
   const [existing] = await tx
     .select()
     .from(batches)
     .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
+  if (!ours.has(existing.id)) await assertMayJoinBatches(tx, actor, [{ batch: existing, field }]);
   return agreeingBatch(existing, b, field, given);
+}
+
+/**
+ * D3/D18 and the scope rule (DESIGN Auth; the policy's batch rule, mayRead.batch): batch ids follow from (item, number)
+ * across all stores, so incoming stock joins an existing batch by its number only if the caller may read that batch
+ * as it stood before this post — a store in their scope holds or held it. Otherwise another region's or store's batch
+ * (its owner, price and trace) would become theirs. The refusal says nothing of that batch: no id, no attributes, and
+ * it comes before the attributes are compared. Of these existing batches (not created by this post), the ids the
+ * caller may not join.
+ */
+export async function batchesNotToJoin(db: Db, actor: Principal, existing: readonly { id: string }[]): Promise<Set<string>> {
+  if (!existing.length) return new Set();
+  // Read in the post's transaction before its balances are written; one query for all the lines.
+  const holders = new DataLoader(async (ids: readonly string[]) => {
+    const rows = await storesOfBatches(db, ids);
+    return ids.map((id) => rows.filter((r) => r.batchId === id));
+  });
+  const look: PolicyLookups = {
+    store: async (id) => (await storesByIds(db, [id]))[0] ?? null,
+    storesOfBatch: (id) => holders.load(id),
+    incidentRegion: async (id) => (await db.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, id)))[0]?.regionCode ?? null,
+  };
+  const readable = await Promise.all(existing.map(async (b) => mayRead.batch(actor, b, look)));
+  return new Set(existing.filter((_, i) => !readable[i]).map((b) => b.id));
+}
+
+/** The refusal of a batch number the caller may not join: it reveals nothing of the batch. */
+export const batchNumberTaken = (batchNo: string) => `批号 ${batchNo} 已被其他单位登记，请核对批号或使用本单位的批号`;
+
+/** BAD_USER_INPUT at the first line (in order) whose existing batch the caller may not join; nothing is written. */
+async function assertMayJoinBatches(db: Db, actor: Principal, joins: readonly { batch: BatchRow; field: string }[]): Promise<void> {
+  const refused = await batchesNotToJoin(
+    db,
+    actor,
+    joins.map((j) => j.batch),
+  );
+  const first = joins.find((j) => refused.has(j.batch.id));
+  if (first) throw badInput(`${first.field}.batchNo`, batchNumberTaken(first.batch.batchNo));
 }
 
 /** An existing batch with the number of a new one: its recorded attributes must agree with those given. */
@@ -199,6 +254,14 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
         : await organizationFor(tx, v.sourceOrgId, v.sourceName, v.source === 'DONATION' ? 'DONOR' : 'COMPANY', 'input.sourceOrgId');
       // The region's government as ledger_prepare found it; else (not registered yet, or a company's store) as before.
       const owner = held?.owner?.id ?? (await defaultOwner(tx, store));
+      // The batches this post created: a later line may name the same number.
+      const ours = new Set(held?.batches?.filter((b) => b.created).map((b) => b.id));
+      // Before any attribute is compared (agreeingBatch): an existing batch may be joined only within scope.
+      await assertMayJoinBatches(
+        tx,
+        user,
+        (held?.batches ?? []).flatMap((batch, i) => (ours.has(batch.id) ? [] : [{ batch, field: `input.lines.${i}` }])),
+      );
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
       for (const [i, line] of prepared.entries()) {
@@ -209,7 +272,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
           ? found.created
             ? found
             : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
-          : await batchFor(tx, wanted, `input.lines.${i}`, line.given);
+          : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours);
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }

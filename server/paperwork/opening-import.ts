@@ -3,7 +3,7 @@ import { queryRows } from '../../drizzle/client.ts';
 import { todayInChina } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
-import { receiveStock } from '../inventory/receipts.ts';
+import { batchesNotToJoin, batchNumberTaken, receiveStock } from '../inventory/receipts.ts';
 import { toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
 import { chinaTime, type Column, type Report } from './report.ts';
@@ -174,21 +174,36 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   return importResult(ctx.db, posted, lines.length);
 }
 
-/** A batch number already registered for the item must agree with its recorded dates and price (as receiveStock requires). */
+/**
+ * A batch number already registered for the item must be one the user may join, and agree with its recorded dates and
+ * price (as receiveStock requires). One out of scope (D3/D18) is refused without a word of its dates or price.
+ */
 async function existingBatchConflicts(ctx: ServiceContext, lines: Record<string, unknown>[], lineRows: number[], errors: RowErrors) {
   if (!lines.length || errors.list.length) return;
   const pairs = sql.join(
     lines.map((l) => sql`(${l.itemId as string}::uuid, ${l.batchNo as string})`),
     sql`, `,
   );
-  const existing = await queryRows<{ item_id: string; batch_no: string; expiry_date: string | null; production_date: string | null; unit_price: string }>(
+  const existing = await queryRows<{
+    id: string;
+    item_id: string;
+    batch_no: string;
+    expiry_date: string | null;
+    production_date: string | null;
+    unit_price: string;
+  }>(
     ctx.db,
-    sql`SELECT item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs})`,
+    sql`SELECT id::text, item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs})`,
   );
+  const refused = await batchesNotToJoin(ctx.db, ctx.actor, existing);
   lines.forEach((l, i) => {
     const b = existing.find((e) => e.item_id === l.itemId && e.batch_no === l.batchNo);
     if (!b) return;
     const row = lineRows[i];
+    if (refused.has(b.id)) {
+      errors.add(row, H.batchNo, batchNumberTaken(b.batch_no));
+      return;
+    }
     if (l.expiryDate && b.expiry_date !== l.expiryDate) errors.add(row, H.expiryDate, `批号 ${String(l.batchNo)} 已登记，有效期为 ${b.expiry_date ?? '未填'}`);
     if (l.productionDate && b.production_date !== l.productionDate)
       errors.add(row, H.productionDate, `批号 ${String(l.batchNo)} 已登记，生产日期为 ${b.production_date ?? '未填'}`);

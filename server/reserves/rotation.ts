@@ -160,8 +160,10 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
         });
       }
       if (order) await consumeOrder(tx, order.id, [outgoing]);
+      // D3/D18: a new batch number that exists beyond the caller's scope is refused there (batchFor).
       const fresh = await batchFor(
         tx,
+        user,
         {
           itemId: old.itemId,
           batchNo: v.newBatch.batchNo,
