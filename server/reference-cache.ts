@@ -17,6 +17,8 @@ type ReasonRow = typeof stockReasons.$inferSelect;
 
 export interface CachedPrincipal {
   principal: Principal;
+  /** users.credentials_version: a token issued under another is refused (server/users/service.ts authenticate). */
+  credentialsVersion: number;
   /** The region its audit rows carry (server/audit/log.ts auditRegion). */
   auditRegion?: string | null;
 }
@@ -24,7 +26,7 @@ export interface CachedPrincipal {
 export class ReferenceCache {
   #listening = false;
   #generation = 0;
-  #principals = new Map<string, Principal>();
+  #principals = new Map<string, CachedPrincipal>();
   #auditRegions = new Map<string, string | null>();
   #stores = new Map<string, StoreRow>();
   #items = new Map<string, ItemRow>();
@@ -55,7 +57,7 @@ export class ReferenceCache {
     return value;
   }
 
-  async principal(userId: string, load: () => Promise<Principal | null>): Promise<Principal | null> {
+  async principal(userId: string, load: () => Promise<CachedPrincipal | null>): Promise<CachedPrincipal | null> {
     const held = this.#principals.get(userId);
     if (held) return held;
     return this.#load(load, (p) => p && this.#principals.set(userId, p));

@@ -1,4 +1,4 @@
-import { boolean, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 
@@ -13,6 +13,11 @@ export const users = pgTable('users', {
   role: role('role').notNull(),
   regionCode: varchar('region_code', { length: 12 }).references(() => regions.code),
   active: boolean('active').notNull().default(true),
+  /**
+   * Bumped when the password is set or reset and when the user is reactivated: a token carries the version it was
+   * issued under (tokens.ts), and one issued under an older version is refused (the sessions before the change end).
+   */
+  credentialsVersion: integer('credentials_version').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

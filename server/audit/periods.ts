@@ -1,6 +1,6 @@
 import { desc, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import type { Db } from '../../drizzle/client.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { plannedEachTime } from '../../drizzle/prepared-statements.ts';
 import { periodCloses } from '../../drizzle/schema/index.ts';
 import { forbidden, badInput, invalidState } from '../errors.ts';
@@ -16,6 +16,12 @@ export const monthCutoff = (month: string) => DateTime.fromISO(`${month}-01`, { 
  * 月结: closing a month stores its balance snapshot (the previous snapshot plus the month's movements, by business
  * time) and from then on refuses entries dated before its end. Months close in order; only past months close.
  * The table lock waits for posts in flight and holds new ones back until the snapshot is taken.
+ *
+ * D27: a document dated before the cutoff that still awaits a second person (a stocktake difference, a scrap, a loss
+ * in transit, a reversal) would post into the month on approval, which the close would then refuse for good: the
+ * month closes only once each of them is approved or rejected. A pending document writes no movement, so the lock
+ * takes documents too: a pending one submitted meanwhile is either committed before the check (and counted) or waits
+ * and is then refused by the period guard like any entry dated in a closed month.
  */
 export async function closePeriod(ctx: ServiceContext, month: string): Promise<PeriodCloseRow> {
   const { db, actor: user, clock } = ctx;
@@ -24,7 +30,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
   const cutoff = monthCutoff(month);
   if (cutoff > clock.now().toJSDate()) throw badInput('month', `${month} 尚未结束，不能月结`);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`LOCK TABLE movements IN SHARE ROW EXCLUSIVE MODE`);
+    await tx.execute(sql`LOCK TABLE movements, documents IN SHARE ROW EXCLUSIVE MODE`);
     const [last] = await tx.select().from(periodCloses).orderBy(desc(periodCloses.month)).limit(1);
     const first = `${month}-01`;
     if (last && String(last.month) >= first) throw invalidState(`${month} 已月结（已结至 ${String(last.month).slice(0, 7)}）`);
@@ -32,6 +38,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
       const expected = DateTime.fromISO(String(last.month)).plus({ months: 1 }).toISODate();
       if (expected !== first) throw invalidState(`须按月顺序月结：下一个待结月份是 ${expected!.slice(0, 7)}`);
     }
+    await assertNothingPending(tx, month, cutoff);
     const [row] = await tx.insert(periodCloses).values({ month: first, cutoff, closedBy: user.id, closedAt: clock.now().toJSDate() }).returning();
     // Snapshot = previous snapshot + movements dated in (previous cutoff, this cutoff].
     await tx.execute(
@@ -47,6 +54,28 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
           ) x GROUP BY store_id, batch_id HAVING sum(on_hand) <> 0 OR sum(in_transit) <> 0`),
     );
     return row;
+  });
+}
+
+const NAMED = 5;
+
+/** D27: refuses the close while a document dated before the cutoff awaits approval (see closePeriod). */
+async function assertNothingPending(tx: Db, month: string, cutoff: Date): Promise<void> {
+  const pending = await queryRows<{ id: string; number: string; approval_id: string | null }>(
+    tx,
+    sql`SELECT d.id, d.number, a.id AS approval_id
+          FROM documents d LEFT JOIN approvals a ON a.subject_id = d.id AND a.status = 'PENDING'
+         WHERE d.status = 'PENDING_APPROVAL' AND d.occurred_at < ${cutoff.toISOString()}::timestamptz
+         ORDER BY d.occurred_at, d.number`,
+  );
+  if (!pending.length) return;
+  const numbers = pending.slice(0, NAMED).map((d) => d.number);
+  const named = numbers.join('、') + (pending.length > NAMED ? ' 等' : '');
+  throw invalidState(`${month} 及以前还有 ${pending.length} 张单据待审批（${named}），须先审批通过或驳回，才能月结 (documents pending approval)`, {
+    field: 'month',
+    pendingCount: pending.length,
+    documentIds: pending.map((d) => d.id),
+    approvalIds: pending.flatMap((d) => (d.approval_id ? [d.approval_id] : [])),
   });
 }
 

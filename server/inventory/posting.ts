@@ -496,13 +496,16 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   }
 }
 
+/** The period guard's refusal (migration 0006, movements_open_period): an entry dated before a closed month's end. */
+const PERIOD_CLOSED = 'RS001';
+
 /** The database's refusals of a ledger write, in the user's words (other errors pass through unchanged). */
 export function ledgerError(error: unknown): unknown {
   const { code, constraint } = pgError(error);
   if (code === '23505' && constraint === 'documents_reverses_uq') {
     return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销 (already reversed)', { field: 'documentId' });
   }
-  if (code === 'RS001') {
+  if (code === PERIOD_CLOSED) {
     return badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记 (period closed)', { reason: 'PERIOD_CLOSED' });
   }
   if (code === '23514' && constraint === 'balances_nonneg') {
@@ -526,7 +529,18 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
   const releases = pending.reservations.map((r) => ({ ...r, quantity: -r.quantity }));
   await applyBalances(tx, netChanges(pending.movements, releases), locked, at);
   const h = { documentId: doc.id, actor: { id: doc.actorId }, occurredAt: doc.occurredAt, recordedAt: at };
-  await insertLinesAndMovements(tx, h, { type: doc.type, lines: [], movements: pending.movements });
+  try {
+    await insertLinesAndMovements(tx, h, { type: doc.type, lines: [], movements: pending.movements });
+  } catch (error) {
+    // The approver gave no date: the document's own is in a month closed since it was submitted (closePeriod waits
+    // for pending documents, so only one left from before that rule gets here). It can only be rejected.
+    if (pgError(error).code !== PERIOD_CLOSED) throw error;
+    throw new DomainError('INVALID_STATE', `单据 ${doc.number} 的业务时间所在月份已月结，不能再入账：请驳回该申请，并在未结账期间重新登记 (period closed)`, {
+      reason: 'PERIOD_CLOSED',
+      documentId: doc.id,
+      occurredAt: doc.occurredAt.toISOString(),
+    });
+  }
   await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);
 }
 

@@ -5,13 +5,13 @@ import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope, storesInScope } from '../auth/policy.ts';
-import { signToken, verifyToken, type TokenKeys } from '../auth/tokens.ts';
+import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
-import type { ReferenceCache } from '../reference-cache.ts';
+import type { CachedPrincipal, ReferenceCache } from '../reference-cache.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -22,12 +22,17 @@ export async function login(db: Db, keys: TokenKeys, username: string, password:
   if (!user || !ok || !user.active) {
     throw new DomainError('UNAUTHENTICATED', '用户名或密码错误 (wrong username or password)');
   }
-  const { token, expiresAt } = await signToken(keys, user.id);
+  const { token, expiresAt } = await signToken(keys, user.id, user.credentialsVersion);
   return { token, expiresAt, user };
 }
 
 /** The principal for a token's user id (one statement); null when the user is gone or deactivated. */
 export async function loadPrincipal(db: Db, userId: string): Promise<Principal | null> {
+  return (await loadSession(db, userId))?.principal ?? null;
+}
+
+/** The principal and the credentials version its tokens must carry; null when the user is gone or deactivated. */
+async function loadSession(db: Db, userId: string): Promise<CachedPrincipal | null> {
   const [row] = await db
     .select({ user: users, storeIds: sql<string[] | null>`array_remove(array_agg(${userStores.storeId}), NULL)` })
     .from(users)
@@ -36,13 +41,14 @@ export async function loadPrincipal(db: Db, userId: string): Promise<Principal |
     .groupBy(users.id);
   if (!row || !row.user.active) return null;
   const { user } = row;
-  return {
+  const principal: Principal = {
     id: user.id,
     username: user.username,
     role: user.role,
     regionCode: user.regionCode,
     storeIds: user.role === 'KEEPER' ? pgArray(row.storeIds) : [],
   };
+  return { principal, credentialsVersion: user.credentialsVersion };
 }
 
 export const usersByIds = (db: Db, ids: readonly string[]) =>
@@ -140,10 +146,19 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
     : undefined;
   if (actor.id === id && v.active === false) throw badInput('input.active', '不能停用自己的账号');
   const passwordHash = v.password ? await hashPassword(v.password) : undefined;
+  // A password set or reset, or a reactivation, ends every session before it (tokens of the older version are refused).
+  const credentialsChanged = passwordHash ? sql`1` : v.active === true ? sql`CASE WHEN ${users.active} THEN 0 ELSE 1 END` : undefined;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(users)
-      .set({ displayName: v.displayName, passwordHash, role: v.role, regionCode: scope?.regionCode, active: v.active })
+      .set({
+        displayName: v.displayName,
+        passwordHash,
+        role: v.role,
+        regionCode: scope?.regionCode,
+        active: v.active,
+        credentialsVersion: credentialsChanged && sql`${users.credentialsVersion} + ${credentialsChanged}`,
+      })
       .where(eq(users.id, id))
       .returning();
     if (scope) {
@@ -200,10 +215,16 @@ export async function ensureAdministrator(db: Db, username: string, password: st
   return true;
 }
 
-/** The principal of an `Authorization: Bearer <token>` header; null when absent, invalid, expired or deactivated. */
+/**
+ * The principal of an `Authorization: Bearer <token>` header; null when absent, invalid, expired or deactivated, or
+ * issued before the user's password was last set or the user reactivated (its credentials version is not the user's).
+ * The version is compared on every request: the principal held in memory is dropped when users changes (NOTIFY).
+ */
 export async function authenticate(db: Db, keys: TokenKeys, authorization: string | null | undefined, reference?: ReferenceCache): Promise<Principal | null> {
   const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-  const userId = token ? await verifyToken(keys, token) : undefined;
-  if (!userId) return null;
-  return reference ? reference.principal(userId, () => loadPrincipal(db, userId)) : loadPrincipal(db, userId);
+  const subject = token ? await verifyTokenSubject(keys, token) : undefined;
+  if (!subject) return null;
+  const { userId } = subject;
+  const session = reference ? await reference.principal(userId, () => loadSession(db, userId)) : await loadSession(db, userId);
+  return session && session.credentialsVersion === subject.credentialsVersion ? session.principal : null;
 }

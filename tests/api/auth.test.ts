@@ -140,7 +140,7 @@ describe('Auth: login, tokens and scope (DESIGN.md Auth)', () => {
   });
 
   describe('a deactivated user is locked out at once', () => {
-    it('updateUser(active: false) ends their token and their logins; reactivating restores them', async () => {
+    it('updateUser(active: false) ends their token and their logins; reactivating restores their logins, not the old token', async () => {
       const created = await t.gql(
         `mutation($i: CreateUserInput!) { createUser(input: $i) { id active } }`,
         { i: { username: 'temp.auditor', displayName: '临时审计员', password: 'Temp-Pass-2026', role: 'AUDITOR', regionCode: '410781' } },
@@ -159,7 +159,9 @@ describe('Auth: login, tokens and scope (DESIGN.md Auth)', () => {
 
       const on = await t.gql(`mutation($id: ID!) { updateUser(id: $id, input: { active: true }) { active } }`, { id }, 'admin');
       expect(on.data.updateUser.active).toBe(true);
-      expect((await withToken('{ me { username } }', token)).data.me.username).toBe('temp.auditor');
+      expect(errorCode(await withToken('{ me { username } }', token))).toBe('UNAUTHENTICATED');
+      const again = (await t.gql(LOGIN, { u: 'temp.auditor', p: 'Temp-Pass-2026' })).data.login.token;
+      expect((await withToken('{ me { username } }', again)).data.me.username).toBe('temp.auditor');
     });
 
     it('an administrator cannot deactivate themselves (BAD_USER_INPUT)', async () => {
