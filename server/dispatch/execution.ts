@@ -21,9 +21,10 @@ import { lockBalances, writeDocument, type MovementDraft } from '../inventory/po
 import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
-import { receiveStock } from '../inventory/receipts.ts';
+import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
+import { levelOfCode } from '../regions/codes.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableLines, usableStoreLines, type PlanView } from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
 import { moneyTimes } from '../money.ts';
@@ -256,12 +257,16 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
   // fails below when the call-off is no longer ISSUED.
   if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED') throw invalidState(`调用单状态为 ${callOff.status}`, { status: callOff.status });
-  const [line] = await queryRows<{ unit_price: string | null; company: string; mode: string }>(
+  const [line] = await queryRows<{ unit_price: string | null; company: string; mode: string; region_code: string }>(
     db,
-    sql`SELECT l.unit_price::text AS unit_price, o.name AS company, a.mode FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
+    sql`SELECT l.unit_price::text AS unit_price, o.name AS company, a.mode, a.region_code FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
           JOIN organizations o ON o.id = a.company_org_id WHERE l.agreement_id = ${callOff.agreementId}::uuid AND l.item_id = ${callOff.itemId}::uuid`,
   );
+  if (!line) throw invalidState('协议已无该物资的条款，不能确认到货', { field: 'input.callOffId' });
   const unitPrice = v.unitPrice ?? line.unit_price;
+  // D3, D21: goods bought under an agreement are the contracting government's, paid from its level's funds, wherever
+  // they are delivered (a city agreement's goods at a county's 安置点 are the city's).
+  const level = levelOfCode(line.region_code);
   if (!unitPrice) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
   return receiveStock(
     ctx,
@@ -280,7 +285,8 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
           productionDate: v.productionDate,
           expiryDate: v.expiryDate,
           unitPrice,
-          fundingSource: 'COUNTY',
+          fundingSource: level === 'VILLAGE' ? 'TOWNSHIP' : level,
+          ownerOrgId: await governmentOf(db, line.region_code),
         },
       ],
     },

@@ -92,12 +92,17 @@ export async function organizationFor(
 /** D3: government stock is owned by the government of the store's region (a 街道's 街道办事处, else its 人民政府) unless another owner is named. */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
+  return governmentOf(tx, store.regionCode);
+}
+
+/** The government of a region (a 街道's 街道办事处, else its 人民政府), registered on first use. */
+export async function governmentOf(tx: Db, regionCode: string): Promise<string> {
   const [found] = await queryRows<{ id: string | null; name: string }>(
     tx,
-    sql`WITH g AS (SELECT r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END AS name FROM regions r WHERE r.code = ${store.regionCode})
+    sql`WITH g AS (SELECT r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END AS name FROM regions r WHERE r.code = ${regionCode})
         SELECT o.id, g.name FROM g LEFT JOIN organizations o ON o.name = g.name`,
   );
-  return found.id ?? organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', store.regionCode);
+  return found.id ?? (await organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', regionCode))!;
 }
 
 /** Funding follows the store's level unless given (D21): 市/县/乡 funds, donations, enterprise stock. */

@@ -486,7 +486,7 @@ describe('agreement and capacity sources (D17)', () => {
 
     const deliver = (callOffId: string, k = key(), batchNo = `CO-${callOffId.slice(0, 6)}`) =>
       t.gql(
-        `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id type store { id } lines { quantity unitPrice batch { batchNo } } } }`,
+        `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id type store { id } lines { quantity unitPrice batch { batchNo fundingSource owner { name } } } } }`,
         { i: { callOffId, batchNo, expiryDate: '2031-07-01', idempotencyKey: k } },
         'dispatcher',
       );
@@ -495,7 +495,14 @@ describe('agreement and capacity sources (D17)', () => {
     const k1 = key();
     const doc = ok(await deliver(fromAgreement.id, k1)).confirmCallOffDelivery;
     expect(doc).toMatchObject({ type: 'RECEIPT', store: { id: point.id } });
-    expect(doc.lines).toEqual([{ quantity: 70, unitPrice: '80.00', batch: { batchNo: `CO-${fromAgreement.id.slice(0, 6)}` } }]);
+    // D3, D21: the goods are the contracting government's (牧野区's agreement), from its level's funds, though delivered in 卫辉.
+    expect(doc.lines).toEqual([
+      {
+        quantity: 70,
+        unitPrice: '80.00',
+        batch: { batchNo: `CO-${fromAgreement.id.slice(0, 6)}`, fundingSource: 'COUNTY', owner: { name: '牧野区人民政府' } },
+      },
+    ]);
     expect(await onHandAt(point.id, SLEEPING_BAG)).toBe(70);
     let now = await planById(plan.id);
     expect(now.status).toBe('EXECUTING'); // the capacity order is still open
