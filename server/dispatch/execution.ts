@@ -16,7 +16,7 @@ import {
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { idempotencyKeySchema } from '../inventory/common.ts';
+import { batchNoSchema, idempotencyKeySchema } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
@@ -239,7 +239,7 @@ async function reservesOf(tx: Db, lines: PlanView['lines']) {
 
 const deliverySchema = z.object({
   callOffId: idSchema,
-  batchNo: z.string().trim().min(1).max(64).nullish(),
+  batchNo: batchNoSchema.nullish(),
   productionDate: z.string().nullish(),
   expiryDate: z.string().nullish(),
   unitPrice: z.string().nullish(),

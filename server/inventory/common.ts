@@ -105,4 +105,19 @@ export async function assertIncidentExists(db: Db, incidentId: string | null | u
   if (!row) throw notFound(field, '事件', incidentId);
 }
 
+/**
+ * A batch number as printed on the label (D7, D18): compatibility forms folded (NFKC: full-width Ｔ－１ is T-1) and
+ * invisible format characters (zero-width space, joiners, BOM) dropped, so that a number that looks the same is the same
+ * batch, not a look-alike second one.
+ */
+export const batchNoSchema = z
+  .string()
+  .transform((v) =>
+    v
+      .normalize('NFKC')
+      .replace(/\p{Cf}/gu, '')
+      .trim(),
+  )
+  .pipe(z.string().min(1, '批号不能为空').max(64));
+
 export const idempotencyKeySchema = z.string().trim().min(1, '幂等键不能为空').max(128, '幂等键不超过 128 个字符');

@@ -12,7 +12,17 @@ import { stableId } from '../ids.ts';
 import { parseMoney } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { assertIncidentExists, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
+import {
+  assertIncidentExists,
+  batchNoSchema,
+  idempotencyKeySchema,
+  itemsFor,
+  occurredAtOf,
+  quantitySchema,
+  storeForPosting,
+  type BatchRow,
+  type ItemRow,
+} from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { computeExpiry } from './rules.ts';
@@ -26,7 +36,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY
 const receiptLine = z.object({
   itemId: idSchema,
   quantity: quantitySchema,
-  batchNo: z.string().trim().min(1).max(64).nullish(),
+  batchNo: batchNoSchema.nullish(),
   productionDate: isoDate.nullish(),
   expiryDate: isoDate.nullish(),
   unitPrice: z.string().nullish(),
@@ -129,6 +139,13 @@ export interface NewBatch {
 }
 
 export type BatchAttribute = 'expiryDate' | 'productionDate' | 'unitPrice' | 'fundingSource' | 'reserveMode';
+const ATTRIBUTE_NAMES: Record<BatchAttribute, string> = {
+  expiryDate: '有效期',
+  productionDate: '生产日期',
+  unitPrice: '单价',
+  fundingSource: '资金来源',
+  reserveMode: '储备方式',
+};
 
 /**
  * Creates the batch, or finds the item's batch with that number; the caller must be allowed to join it
@@ -207,7 +224,8 @@ function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: R
     (k) => b[k] !== null && (!given || given.has(k)) && String(existing[k]) !== String(b[k]) && !(k === 'unitPrice' && Number(existing[k]) === Number(b[k])),
   );
   if (differs.length) {
-    throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${differs.join('、')}与已登记的不同`, { batchId: existing.id, fields: differs });
+    const said = differs.map((k) => ATTRIBUTE_NAMES[k]).join('、');
+    throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${said}与已登记的不同`, { batchId: existing.id, fields: differs });
   }
   return existing;
 }
@@ -304,6 +322,10 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
 function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, receiptDate: string, today: string) {
   const field = `input.lines.${i}`;
   if (l.productionDate && l.productionDate > today) throw badInput(`${field}.productionDate`, `生产日期不能晚于今天：${l.productionDate}`);
+  // Goods are not received before they were made: a receipt dated back past a line's production date is refused (D22).
+  if (l.productionDate && l.productionDate > receiptDate) {
+    throw badInput('input.occurredAt', `入库时间 ${receiptDate} 早于第 ${i + 1} 行的生产日期 ${l.productionDate}`);
+  }
   const expiryDate = computeExpiry({
     productionDate: l.productionDate ?? null,
     expiryDate: l.expiryDate ?? null,

@@ -10,7 +10,7 @@ import { parseMoney } from '../money.ts';
 import { getRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { validate, idSchema } from '../validation.ts';
-import { idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
@@ -99,7 +99,7 @@ const rotateSchema = z.object({
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
   newBatch: z.object({
-    batchNo: z.string().trim().min(1, '新批次须有批号').max(64),
+    batchNo: batchNoSchema,
     productionDate: isoDate.nullish(),
     expiryDate: isoDate.nullish(),
     unitPrice: z.string().nullish(),

@@ -263,6 +263,19 @@ describe('receiveStock (入库, D7)', () => {
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
+    it("D22: a receipt dated before a line's production date → BAD_USER_INPUT at input.occurredAt, nothing posted", async () => {
+      const before = await ledgerCounts(t);
+      const res = await receiveRaw(
+        t,
+        'keeper',
+        purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, productionDate: '2026-06-01' }], { occurredAt: '2000-01-01T00:00:00+08:00' }),
+      );
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(firstError(res).field).toBe('input.occurredAt');
+      expect(res.errors![0].message).toBe('入库时间 2000-01-01 早于第 1 行的生产日期 2026-06-01');
+      expect(await ledgerCounts(t)).toEqual(before);
+    });
+
     it('a negative unit price → BAD_USER_INPUT', async () => {
       const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, unitPrice: '-1.00' }]));
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
@@ -279,6 +292,7 @@ describe('receiveStock (入库, D7)', () => {
       const clash = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, quantity: 5, unitPrice: '151.00' }]));
       expect(errorCode(clash)).toBe('BAD_USER_INPUT');
       expect(firstError(clash)).toMatchObject({ field: 'input.lines.0.batchNo', batchId, fields: ['unitPrice'] });
+      expect(clash.errors![0].message).toBe('批号 Q-DUP 已存在，且单价与已登记的不同');
       expect(await ledgerCounts(t)).toEqual(before);
 
       const more = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, quantity: 5, unitPrice: '150' }]), RECEIPT_FIELDS)).receiveStock;
@@ -318,6 +332,17 @@ describe('receiveStock (入库, D7)', () => {
       expect(more.lines[0].batch).toMatchObject({ unitPrice: '2000.00', expiryDate: '2031-01-01' });
       const line = (await stockAt(t, WEIHUI, COTTON_TENT)).find((s: any) => s.batch.id === first.lines[0].batch.id);
       expect(line).toMatchObject({ onHand: 6, value: '12000.00' });
+    });
+
+    it('D18: a batch number typed full-width or with an invisible character is the same batch, not a look-alike', async () => {
+      const line = { itemId: BLANKET, productionDate: '2026-02-01', unitPrice: '118.00', quantity: 1 };
+      const first = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, batchNo: 'T-MB-1' }]), RECEIPT_FIELDS)).receiveStock;
+      for (const batchNo of ['Ｔ－ＭＢ－１', 'T-MB\u200b-1', '\ufeffT-MB-1 ']) {
+        const again = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, batchNo }]), RECEIPT_FIELDS)).receiveStock;
+        expect(again.lines[0].batch).toMatchObject({ id: first.lines[0].batch.id, batchNo: 'T-MB-1' });
+      }
+      const blank = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, batchNo: '\u200b' }]));
+      expect(firstError(blank).field).toBe('input.lines.0.batchNo');
     });
 
     it('the same batch number for another item is another batch', async () => {
