@@ -180,7 +180,8 @@ export const settlements = pgTable(
   (t) => [
     index('settlements_owed_to_idx').using('btree', sql`${t.owedToRegion} varchar_pattern_ops`),
     index('settlements_owed_by_idx').using('btree', sql`${t.owedByRegion} varchar_pattern_ops`),
-    check('settlements_pos', sql`${t.quantity} > 0`),
+    // D25: a cancelled shipment can reduce a settlement to nothing; it is closed then (migration 0013).
+    check('settlements_pos', sql`${t.quantity} > 0 OR (${t.quantity} = 0 AND ${t.status} = 'SETTLED')`),
     check('settlements_settled', sql`(${t.status} = 'SETTLED') = (${t.settledAt} IS NOT NULL)`),
   ],
 );

@@ -340,6 +340,39 @@ export function orderConsumption(
   return writes;
 }
 
+/**
+ * D23: what a document counted against its order but that never left after all — its transfer cancelled, or the
+ * document reversed (冲销) — goes back to the order, in the undoing transaction. The order row is locked after the
+ * balances, as consumeOrder locks it; each quantity goes back to the lines that consumption takes first (a line naming
+ * the batch, then the item's lines naming none), never below zero. A fully executed order is APPROVED again; a closed
+ * one stays closed.
+ */
+export async function returnToOrder(tx: Db, orderId: string, returns: readonly { itemId: string; batchId: string; quantity: number }[]): Promise<void> {
+  if (!returns.some((r) => r.quantity > 0)) return;
+  await queryRows(tx, sql`SELECT id FROM outbound_orders WHERE id = ${orderId}::uuid FOR UPDATE`);
+  const lines = await tx.select().from(outboundOrderLines).where(eq(outboundOrderLines.orderId, orderId)).orderBy(asc(outboundOrderLines.lineNo));
+  const executed = new Map(lines.map((l) => [l.lineNo, l.executedQuantity]));
+  const back = new Map<number, number>();
+  for (const r of returns) {
+    let left = r.quantity;
+    for (const l of [...lines.filter((x) => x.batchId === r.batchId), ...lines.filter((x) => !x.batchId && x.itemId === r.itemId)]) {
+      const give = Math.min(left, executed.get(l.lineNo)!);
+      if (give <= 0) continue;
+      executed.set(l.lineNo, executed.get(l.lineNo)! - give);
+      back.set(l.lineNo, (back.get(l.lineNo) ?? 0) + give);
+      left -= give;
+    }
+  }
+  if (!back.size) return;
+  const values = sql.join(
+    [...back].map(([lineNo, q]) => sql`(${lineNo}::smallint, ${q}::int)`),
+    sql`, `,
+  );
+  await tx.execute(sql`UPDATE outbound_order_lines AS l SET executed_quantity = l.executed_quantity - v.q FROM (VALUES ${values}) AS v(line_no, q)
+                        WHERE l.order_id = ${orderId}::uuid AND l.line_no = v.line_no`);
+  await tx.execute(sql`UPDATE outbound_orders SET status = 'APPROVED' WHERE id = ${orderId}::uuid AND status = 'EXECUTED'`);
+}
+
 /** closeOutboundOrder: an approved order that will not be executed further is closed (what remains is released). */
 export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, reason: string): Promise<OrderRow> {
   const { db, actor: user, clock } = ctx;

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
+import { returnToOrder } from './orders.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
 // D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
@@ -49,12 +50,24 @@ async function pendingDocument(tx: Db, approval: ApprovalRow): Promise<{ doc: Do
   return { doc, pending: (approval.payload as { pending: PendingPosting }).pending };
 }
 
-/** Approval: the document posts; a reversal marks its original reversed; a write-off closes the disputed transit. */
+/**
+ * Approval: the document posts; a reversal marks its original reversed and gives what the original executed against
+ * its order back to the order (D23); a write-off closes the disputed transit.
+ */
 export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: Date, approvalRef: string | null): Promise<DocumentRow> {
   const { doc, pending } = await pendingDocument(tx, approval);
   await postPendingDocument(tx, doc, pending, at, approvalRef);
   if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
-    await tx.update(documents).set({ status: 'REVERSED' }).where(eq(documents.id, doc.reversesDocumentId));
+    const [original] = await tx
+      .update(documents)
+      .set({ status: 'REVERSED' })
+      .where(eq(documents.id, doc.reversesDocumentId))
+      .returning({ storeId: documents.storeId, orderId: documents.orderId });
+    // What the original took out of its store comes back: that is what it counted against its order.
+    if (original?.orderId) {
+      const back = pending.movements.filter((m) => m.bucket === 'ON_HAND' && m.quantity > 0 && m.storeId === original.storeId);
+      await returnToOrder(tx, original.orderId, back);
+    }
   }
   if (doc.type === 'WRITE_OFF' && doc.transferId) await settleDispute(tx, doc.transferId, pending, 'lost', at);
   return doc;

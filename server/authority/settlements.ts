@@ -1,9 +1,10 @@
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
-import { documents, settlements } from '../../drizzle/schema/index.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { dispatchLines, settlements } from '../../drizzle/schema/index.ts';
 import { canDecide, mayRead, regionsInScope } from '../auth/policy.ts';
-import { forbidden, invalidState, notFound } from '../errors.ts';
+import type { Principal } from '../auth/principal.ts';
+import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
@@ -75,29 +76,128 @@ const settleSchema = z
   })
   .refine((v) => v.reference || v.documentId, { path: ['reference'], message: '须填写结算依据（归还入库单或拨款文号）' });
 
+/**
+ * D24, D25: the side owed confirms that it was repaid — a dispatcher or administrator with authority over the owed-to
+ * region — and never the owing side: one whose region covers the owing region (a city over its county) is the debtor
+ * and may not mark its own debt settled. The administrator of the whole system may.
+ */
+function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
+  if (!canDecide(user, { regionCode: row.owedToRegion })) throw forbidden('结算（须由被欠方的调度员或管理员确认）');
+  if (user.regionCode !== null && isInSubtree(row.owedByRegion, user.regionCode)) {
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：欠方辖区的人员不能确认本方欠款已结清，须由被欠方确认', { field: 'input.settlementId' });
+  }
+}
+
+/**
+ * D25: a settlement closed by a document needs one that returned the item into the owed region (归还 in kind): a posted
+ * receipt, or a transfer-in from outside that region, at one of its stores, recorded since the debt, with at least
+ * the quantity owed of the settlement's item, and not used to settle another settlement. (Partial repayment is not
+ * recorded: a smaller return is refused.)
+ */
+async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow, documentId: string): Promise<void> {
+  const field = 'input.documentId';
+  const [doc] = await queryRows<{ number: string; type: string; status: string; region: string; from_region: string | null; recorded_at: string | Date }>(
+    tx,
+    sql`SELECT d.number, d.type, d.status, s.region_code AS region, c.region_code AS from_region, d.recorded_at
+          FROM documents d JOIN stores s ON s.id = d.store_id LEFT JOIN stores c ON c.id = d.counterpart_store_id
+         WHERE d.id = ${documentId}::uuid`,
+  );
+  // A document beyond the user's region is not theirs to name (as if it did not exist).
+  if (!doc || (user.regionCode !== null && !isInSubtree(doc.region, user.regionCode))) throw notFound(field, '单据', documentId);
+  const refuse = (why: string) => badInput(field, `单据 ${doc.number} 不能作为结算依据：${why}`);
+  if (doc.type !== 'RECEIPT' && doc.type !== 'TRANSFER_IN') throw refuse('须为归还物资的入库单或调拨入库单');
+  if (doc.status !== 'POSTED') throw refuse('单据未入账或已冲销');
+  if (!isInSubtree(doc.region, row.owedToRegion)) throw refuse('物资须归还到被欠方辖区的仓库');
+  if (doc.type === 'TRANSFER_IN' && doc.from_region && isInSubtree(doc.from_region, row.owedToRegion)) {
+    throw refuse('被欠方辖区内部的调拨不是归还');
+  }
+  if (new Date(doc.recorded_at) < row.createdAt) throw refuse('单据早于该笔欠款');
+  const [lines] = await queryRows<{ quantity: number }>(
+    tx,
+    sql`SELECT coalesce(sum(quantity), 0)::int AS quantity FROM document_lines WHERE document_id = ${documentId}::uuid AND item_id = ${row.itemId}::uuid`,
+  );
+  const returned = Number(lines.quantity);
+  if (returned < row.quantity) throw refuse(`归还该物资 ${returned}，少于所欠 ${row.quantity}`);
+  // One document settles one settlement: concurrent settles citing it take turns here.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`settlement-document|${documentId}`}))`);
+  const [used] = await tx
+    .select({ id: settlements.id })
+    .from(settlements)
+    .where(and(eq(settlements.documentId, documentId), ne(settlements.id, row.id)));
+  if (used) throw refuse('已用于结清另一笔结算');
+}
+
 /** settle: the region owed (its dispatcher or administrator) records what settled it — a receipt document or a reference. */
 export async function settle(ctx: ServiceContext, input: unknown): Promise<SettlementRow> {
   const { db, actor: user, clock } = ctx;
   const v = validate(settleSchema, input);
   uuidArg(v.settlementId, 'input.settlementId', '结算');
+  if (v.documentId) uuidArg(v.documentId, 'input.documentId', '单据');
   const [row] = await db.select().from(settlements).where(eq(settlements.id, v.settlementId));
   if (!row || !mayRead.settlement(user, row)) throw notFound('input.settlementId', '结算', v.settlementId);
-  if (!canDecide(user, { regionCode: row.owedToRegion })) throw forbidden('结算（须由被欠方的调度员或管理员确认）');
-  if (v.documentId) {
-    const [doc] = await db.select({ id: documents.id }).from(documents).where(eq(documents.id, v.documentId));
-    if (!doc) throw notFound('input.documentId', '单据', v.documentId);
+  assertMayConfirmSettlement(user, row);
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(settlements).where(eq(settlements.id, row.id)).for('update');
+    if (current.status !== 'OPEN') throw invalidState('该结算已结清', { field: 'input.settlementId' });
+    if (v.documentId) await assertReturnDocument(tx, user, current, v.documentId);
+    const [done] = await tx
+      .update(settlements)
+      .set({
+        status: 'SETTLED',
+        settledBy: user.id,
+        settledAt: clock.now().toJSDate(),
+        reference: v.reference ?? null,
+        documentId: v.documentId ?? null,
+      })
+      .where(and(eq(settlements.id, row.id), eq(settlements.status, 'OPEN')))
+      .returning();
+    return done;
+  });
+}
+
+/**
+ * D25: stock whose shipment was cancelled went back to its source and was never used: the open settlements of the plan
+ * lines the transfer shipped are reduced by what went back, batch by batch in line order; one reduced to nothing is
+ * closed (SETTLED, quantity 0, the cancellation as its reference — migration 0013). In the cancelling transaction,
+ * the settlement rows locked last. A settlement already settled is left as it was. Goods lost in transit and written
+ * off were used up on the borrowing side's account: they stay owed.
+ */
+export async function reduceSettlementsOfCancelledTransfer(
+  tx: Db,
+  c: {
+    transfer: { id: string; number: string; dispatchPlanId: string | null };
+    cancelNumber: string;
+    returned: readonly { batchId: string; quantity: number }[];
+    actorId: string;
+    at: Date;
+  },
+): Promise<void> {
+  if (!c.transfer.dispatchPlanId) return;
+  const lines = await tx
+    .select({ planId: dispatchLines.planId, lineNo: dispatchLines.lineNo, batchId: dispatchLines.batchId, quantity: dispatchLines.quantity })
+    .from(dispatchLines)
+    .where(and(eq(dispatchLines.planId, c.transfer.dispatchPlanId), eq(dispatchLines.transferId, c.transfer.id)))
+    .orderBy(asc(dispatchLines.lineNo));
+  if (!lines.length) return;
+  const idOf = (l: { planId: string; lineNo: number }) => stableId('settlement', `${l.planId}/${l.lineNo}`);
+  const rows = await tx
+    .select()
+    .from(settlements)
+    .where(and(inArray(settlements.id, lines.map(idOf)), eq(settlements.status, 'OPEN')))
+    .orderBy(asc(settlements.id))
+    .for('update');
+  const open = new Map(rows.map((s) => [s.id, s]));
+  const left = new Map<string, number>();
+  for (const r of c.returned) left.set(r.batchId, (left.get(r.batchId) ?? 0) + r.quantity);
+  for (const l of lines) {
+    const s = open.get(idOf(l));
+    const back = Math.min(left.get(l.batchId ?? '') ?? 0, l.quantity, s?.quantity ?? 0);
+    if (!s || back <= 0) continue;
+    left.set(l.batchId!, left.get(l.batchId!)! - back);
+    const quantity = s.quantity - back;
+    const reference = `调拨单 ${c.transfer.number} 已撤销（${c.cancelNumber}），物资已退回，无需归还`;
+    const closed = sql`, status = 'SETTLED', settled_by = ${c.actorId}::uuid, settled_at = ${c.at.toISOString()}::timestamptz, reference = ${reference}`;
+    await tx.execute(sql`UPDATE settlements SET quantity = ${quantity}::int, value = round(value * ${quantity}::int / quantity, 2) ${quantity === 0 ? closed : sql``}
+                          WHERE id = ${s.id}::uuid`);
   }
-  const [done] = await db
-    .update(settlements)
-    .set({
-      status: 'SETTLED',
-      settledBy: user.id,
-      settledAt: clock.now().toJSDate(),
-      reference: v.reference ?? null,
-      documentId: v.documentId ?? null,
-    })
-    .where(and(eq(settlements.id, row.id), eq(settlements.status, 'OPEN')))
-    .returning();
-  if (!done) throw invalidState('该结算已结清', { field: 'input.settlementId' });
-  return done;
 }

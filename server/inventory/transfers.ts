@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
@@ -13,7 +13,8 @@ import { assertBatchesMatchItems, lockOutbound, outboundLine } from './issues.ts
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
-import { consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { consumeOrder, orderForExecution, returnToOrder } from '../authority/orders.ts';
+import { reduceSettlementsOfCancelledTransfer } from '../authority/settlements.ts';
 import { requestDocumentApproval } from '../authority/pending.ts';
 
 export type TransferRow = typeof transfers.$inferSelect;
@@ -300,7 +301,11 @@ const cancelSchema = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 
-/** Cancel before any receipt: everything in transit returns to the source (by the shipping side). */
+/**
+ * Cancel before any receipt: everything in transit returns to the source (by the shipping side). What never left is
+ * given back in the same transaction: to the outbound order the shipment executed (D23), and off the settlements a
+ * dispatch plan's shipment of another region's or level's stock opened (D25).
+ */
 export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(cancelSchema, input);
@@ -338,9 +343,19 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
           { storeId: t.toStoreId, batchId: l.batchId, itemId: l.itemId, bucket: 'IN_TRANSIT', quantity: -open(l), unitPrice: price(l.batchId) },
           { storeId: t.fromStoreId, batchId: l.batchId, itemId: l.itemId, bucket: 'ON_HAND', quantity: open(l), unitPrice: price(l.batchId) },
         ]),
-        afterPost: async (tx2) => {
+        afterPost: async (tx2, posted) => {
           await tx2.execute(sql`UPDATE transfer_lines SET cancelled = shipped - received - lost WHERE transfer_id = ${t.id}::uuid`);
           await tx2.update(transfers).set({ status: 'CANCELLED', updatedAt: recordedAt }).where(eq(transfers.id, t.id));
+          const returned = tLines.map((l) => ({ itemId: l.itemId, batchId: l.batchId, quantity: open(l) }));
+          // Locked after the transfer and the balances, as shipping locks the order after the balances.
+          const [shipped] = await tx2
+            .select({ orderId: documents.orderId })
+            .from(documents)
+            .where(and(eq(documents.transferId, t.id), eq(documents.type, 'TRANSFER_OUT')));
+          if (shipped?.orderId) await returnToOrder(tx2, shipped.orderId, returned);
+          if (t.dispatchPlanId) {
+            await reduceSettlementsOfCancelledTransfer(tx2, { transfer: t, cancelNumber: posted.number, returned, actorId: user.id, at: recordedAt });
+          }
         },
       };
     },
