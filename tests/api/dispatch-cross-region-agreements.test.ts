@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
+import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
@@ -65,13 +66,11 @@ const createAgreement = async (companyName: string, regionCode: string, lines: R
   ).createAgreement.id as string;
 
 beforeAll(async () => {
-  incidentId = ok(
-    await t.gql(
-      `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-      { i: { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 } },
-      'admin',
-    ),
-  ).createIncident.id;
+  incidentId = await createIncident(
+    t,
+    { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 },
+    'admin',
+  );
 });
 
 describe("another jurisdiction's agreement reserve (D25, D17)", () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
+import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, receive, stockAt, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
@@ -60,13 +61,11 @@ const overdue = async () =>
 beforeAll(async () => {
   await receive(t, 'admin', WEIHUI, [{ itemId: BLANKET, quantity: 500, batchNo: 'PA-MT-WH', expiryDate: '2032-01-01', unitPrice: '90.00' }]);
   await receive(t, 'admin', YUNCHENG, [{ itemId: PURIFIER, quantity: 6, batchNo: 'PA-JSSB-YC', expiryDate: '2031-01-01', unitPrice: '11000.00' }]);
-  incidentId = ok(
-    await t.gql(
-      `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-      { i: { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 } },
-      'dispatcher',
-    ),
-  ).createIncident.id;
+  incidentId = await createIncident(
+    t,
+    { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 },
+    'dispatcher',
+  );
 });
 
 describe('the written approval after an emergency approval (D14, D24)', () => {

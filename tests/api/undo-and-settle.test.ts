@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
+import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, key, onHandOf, receive, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { cancelTransferRaw, ok, reverseRaw } from '../support/ledger-ops.ts';
 import { approvedOrder, ORDER_FIELDS } from '../support/authority.ts';
@@ -147,13 +148,11 @@ const settle = (as: string, input: Record<string, unknown>) =>
 
 describe('settlements (D15, D24, D25)', () => {
   beforeAll(async () => {
-    incidentId = ok(
-      await t.gql(
-        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-        { i: { name: '卫辉市折叠床保障', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 3000 } },
-        'dispatcher',
-      ),
-    ).createIncident.id;
+    incidentId = await createIncident(
+      t,
+      { name: '卫辉市折叠床保障', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 3000 },
+      'dispatcher',
+    );
   });
 
   it('D25: a cancelled shipment owes nothing: its settlement is reduced to nothing and closed, and is no longer owed', async () => {
