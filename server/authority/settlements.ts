@@ -78,12 +78,13 @@ const settleSchema = z
 
 /**
  * D24, D25: the side owed confirms that it was repaid — a dispatcher or administrator with authority over the owed-to
- * region — and never the owing side: one whose region covers the owing region (a city over its county) is the debtor
- * and may not mark its own debt settled. The administrator of the whole system may.
+ * region — and never the owing side: one who works for the owing region (its own people, or those of a region inside
+ * it) may not mark its debt settled. A superior over both sides (the city between two of its counties) may, as may the
+ * administrator of the whole system.
  */
 function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
   if (!canDecide(user, { regionCode: row.owedToRegion })) throw forbidden('结算（须由被欠方的调度员或管理员确认）');
-  if (user.regionCode !== null && isInSubtree(row.owedByRegion, user.regionCode)) {
+  if (user.regionCode !== null && isInSubtree(user.regionCode, row.owedByRegion)) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：欠方辖区的人员不能确认本方欠款已结清，须由被欠方确认', { field: 'input.settlementId' });
   }
 }

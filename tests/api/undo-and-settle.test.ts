@@ -3,10 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, key, onHandOf, receive, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { cancelTransferRaw, ok, reverseRaw } from '../support/ledger-ops.ts';
-import { approvedOrder, ORDER_FIELDS } from '../support/authority.ts';
+import { approvedOrder, decideRaw, ORDER_FIELDS, pendingApprovalOf } from '../support/authority.ts';
 
 // What a cancelled shipment or a reversed document undoes (D23, D25), and what may close a settlement (D24, D25).
 // Each scenario uses its own item so that their stock does not mix.
@@ -113,7 +114,7 @@ let round = 0;
  * D15: 卫辉's own 10 folding beds first, then 15 from 新乡县's store: executed, the plan leaves a settlement that
  * 新乡市 (the requesting dispatcher's region) owes 新乡县.
  */
-async function countyServesWeihui() {
+async function countyServesWeihui(requester = 'dispatcher', owedBy = '410700000000') {
   round += 1;
   await receive(t, 'admin', WEIHUI, [{ itemId: FOLDING_BED, quantity: 10, batchNo: `UN-FB-WH-${round}`, unitPrice: '120.00', expiryDate: '2032-01-01' }]);
   await receive(t, 'admin', XINXIANG_COUNTY, [
@@ -124,17 +125,19 @@ async function countyServesWeihui() {
     await t.gql(
       `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${fields} } }`,
       { i: { incidentId, deadlineHours: 48, destinations: [{ ...JISHUI, lines: [{ itemId: FOLDING_BED, quantity: 25 }] }] } },
-      'dispatcher',
+      requester,
     ),
   ).requestDispatch;
   ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id } }`, { p: plan.id }, 'director'));
+  // A county's plan uses another county's stock only with consent there (D25): the city, over both, gives it.
+  if (requester !== 'dispatcher') ok(await decideRaw(t, 'director', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'APPROVE'));
   const done = ok(
-    await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${fields} } }`, { p: plan.id, k: key() }, 'dispatcher'),
+    await t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${fields} } }`, { p: plan.id, k: key() }, requester),
   ).executeDispatchPlan;
   const county = done.lines.find((l: any) => l.store.id === XINXIANG_COUNTY);
   expect(county.quantity).toBe(15);
   const settlement = await settlementOf(plan.id);
-  expect(settlement).toMatchObject({ status: 'OPEN', quantity: 15, value: '1800.00', owedTo: { code: '410721000000' }, owedBy: { code: '410700000000' } });
+  expect(settlement).toMatchObject({ status: 'OPEN', quantity: 15, value: '1800.00', owedTo: { code: '410721000000' }, owedBy: { code: owedBy } });
   return { planId: plan.id as string, transferId: county.transfer.id as string, settlement };
 }
 
@@ -182,6 +185,21 @@ describe('settlements (D15, D24, D25)', () => {
     expect(ok(await settle('admin', { settlementId: settlement.id, reference: '新财拨〔2026〕5号' })).settle).toMatchObject({
       status: 'SETTLED',
       settledBy: { username: 'admin' },
+    });
+  });
+
+  it('D24, D25: a superior over both sides confirms a debt between two of its counties; the debtor county may not', async () => {
+    const created = await t.gql(
+      `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+      { i: { username: 'wh-dispatcher', displayName: '卫辉市应急管理局调度员', password: TEST_PASSWORD, role: 'DISPATCHER', regionCode: '410781000000' } },
+      'admin',
+    );
+    expect(created.errors).toBeUndefined();
+    const { settlement } = await countyServesWeihui('wh-dispatcher', '410781000000');
+    expect(errorCode(await settle('wh-dispatcher', { settlementId: settlement.id, reference: '卫辉自行核销' }))).toBe('FORBIDDEN');
+    expect(ok(await settle('dispatcher', { settlementId: settlement.id, reference: '新财拨〔2026〕6号' })).settle).toMatchObject({
+      status: 'SETTLED',
+      settledBy: { username: 'dispatcher' },
     });
   });
 
