@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
-import { createIncident } from '../support/relief.ts';
+import { errorCode, NOW, useTestApp } from '../support/harness.ts';
+import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
@@ -21,11 +21,6 @@ const SLEEPING_BAG = itemId('LIV-009'); // 睡袋: 运城's agreement, consent r
 const TENT = itemId('LIV-001'); // 棉帐篷: 卫辉 store stock and 运城 store stock, consent refused
 const YUNCHENG_STORE = storeId('S-140800-01'); // 运城市救灾物资储备库
 
-const ok = <T = any>(res: GqlResult<T>): T => {
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as T;
-};
-
 const PLAN = `id status totalQuantity maxEtaHours meetsDeadline
   lines { tier quantity etaHours needsConsent consent jointAgreementId store { id } transfer { id } source { kind name region { code } } }
   shortages { item { id } requested planned missing }
@@ -33,20 +28,6 @@ const PLAN = `id status totalQuantity maxEtaHours meetsDeadline
 
 let incidentId: string;
 
-const request = async (itemId: string, quantity: number) =>
-  ok(
-    await t.gql(
-      `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${PLAN} } }`,
-      {
-        i: {
-          incidentId,
-          deadlineHours: 48,
-          destinations: [{ name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId, quantity }] }],
-        },
-      },
-      'dispatcher',
-    ),
-  ).requestDispatch;
 const approve = (planId: string) => t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id status } }`, { p: planId }, 'director');
 const execute = (planId: string) =>
   t.gql(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { ${PLAN} } }`, { p: planId, k: key() }, 'dispatcher');
@@ -56,6 +37,16 @@ const settlementsOf = async (planId: string) =>
   ok(
     await t.gql(`query { settlements { owedTo { code } owedBy { code } item { id } quantity value status plan { id } } }`, {}, 'dispatcher'),
   ).settlements.filter((s: any) => s.plan?.id === planId);
+/** The settlement a plan's use of another region's reserve leaves: OPEN, owed by 新乡市 (the dispatcher's region). */
+const owedByXinxiang = (planId: string, use: { owedTo: string; item: string; quantity: number; value: string }) => ({
+  owedTo: { code: use.owedTo },
+  owedBy: { code: '410700000000' },
+  item: { id: use.item },
+  quantity: use.quantity,
+  value: use.value,
+  status: 'OPEN',
+  plan: { id: planId },
+});
 const createAgreement = async (companyName: string, regionCode: string, lines: Record<string, unknown>[]) =>
   ok(
     await t.gql(
@@ -76,7 +67,7 @@ beforeAll(async () => {
 describe("another jurisdiction's agreement reserve (D25, D17)", () => {
   it("D25: 运城's agreement reserve (no 联储 with 新乡) needs 运城's consent; execution waits for it; the call-off leaves a settlement owed to 运城", async () => {
     const agreementId = await createAgreement('运城市黄河船舶有限公司', '140800', [{ itemId: BOAT, quantity: 10, responseHours: 3, unitPrice: '50000.00' }]);
-    const plan = await request(BOAT, 12);
+    const plan = await requestPlan(t, incidentId, BOAT, 12, PLAN);
     expect(plan.lines).toHaveLength(1);
     expect(plan.lines[0]).toMatchObject({
       tier: 'AGREEMENT',
@@ -110,17 +101,7 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
         region: { code: '140800000000' },
       },
     ]);
-    expect(await settlementsOf(plan.id)).toEqual([
-      {
-        owedTo: { code: '140800000000' },
-        owedBy: { code: '410700000000' },
-        item: { id: BOAT },
-        quantity: 10,
-        value: '500000.00',
-        status: 'OPEN',
-        plan: { id: plan.id },
-      },
-    ]);
+    expect(await settlementsOf(plan.id)).toEqual([owedByXinxiang(plan.id, { owedTo: '140800000000', item: BOAT, quantity: 10, value: '500000.00' })]);
     // D20: the agreement itself (prices, quantities, fee) stays 运城's: FORBIDDEN through the plan, both ways.
     for (const fields of ['callOffs { agreement { id } }', 'lines { source { agreement { lines { unitPrice } } } }']) {
       expect(errorCode(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${fields} } }`, { p: plan.id }, 'dispatcher'))).toBe('FORBIDDEN');
@@ -140,7 +121,7 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
     ).createJointReserveAgreement.id;
     await createAgreement('晋城市太行家具有限公司', '140500', [{ itemId: BED, quantity: 50, responseHours: 4, unitPrice: '300.00' }]);
 
-    const plan = await request(BED, 20);
+    const plan = await requestPlan(t, incidentId, BED, 20, PLAN);
     expect(plan.lines).toEqual([
       expect.objectContaining({
         tier: 'AGREEMENT',
@@ -156,20 +137,10 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
     expect(executed.callOffs).toMatchObject([
       { status: 'ISSUED', quantity: 20, company: { name: '晋城市太行家具有限公司' }, region: { code: '140500000000' } },
     ]);
-    expect(await settlementsOf(plan.id)).toEqual([
-      {
-        owedTo: { code: '140500000000' },
-        owedBy: { code: '410700000000' },
-        item: { id: BED },
-        quantity: 20,
-        value: '6000.00',
-        status: 'OPEN',
-        plan: { id: plan.id },
-      },
-    ]);
+    expect(await settlementsOf(plan.id)).toEqual([owedByXinxiang(plan.id, { owedTo: '140500000000', item: BED, quantity: 20, value: '6000.00' })]);
 
     // The agreement's maximum counts what was used: 20 more would pass 30, so they need 晋城's consent.
-    const beyond = await request(BED, 20);
+    const beyond = await requestPlan(t, incidentId, BED, 20, PLAN);
     expect(beyond.lines).toEqual([
       expect.objectContaining({ tier: 'AGREEMENT', quantity: 20, needsConsent: true, consent: 'PENDING', jointAgreementId: null }),
     ]);
@@ -179,7 +150,7 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
 describe('a refused consent (D25): the refused lines are not planned', () => {
   it('D25: 运城 refuses its agreement reserve — no call-off, no settlement; the plan shows it missing and leaves it out of its totals', async () => {
     await createAgreement('运城市河东被服有限公司', '140800', [{ itemId: SLEEPING_BAG, quantity: 30, responseHours: 6, unitPrice: '100.00' }]);
-    const plan = await request(SLEEPING_BAG, 30);
+    const plan = await requestPlan(t, incidentId, SLEEPING_BAG, 30, PLAN);
     expect(plan.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 30, needsConsent: true, consent: 'PENDING' }]);
     ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));
     ok(await approve(plan.id));
@@ -194,7 +165,7 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
   it("D25: 运城 refuses its store stock — only 卫辉's ships; shortages show requested, planned and missing; totals and the latest ETA exclude the refused line", async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: TENT, quantity: 60, batchNo: 'CRA-MZP-WH', expiryDate: '2032-01-01', unitPrice: '2000.00' }]);
     await receive(t, 'admin', YUNCHENG_STORE, [{ itemId: TENT, quantity: 110, batchNo: 'CRA-MZP-YC', expiryDate: '2032-01-01', unitPrice: '2000.00' }]);
-    const plan = await request(TENT, 170);
+    const plan = await requestPlan(t, incidentId, TENT, 170, PLAN);
     const local = plan.lines.find((l: any) => l.store.id === WEIHUI);
     const refused = plan.lines.find((l: any) => l.store.id === YUNCHENG_STORE);
     expect(local).toMatchObject({ quantity: 60, needsConsent: false });

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
-import { createIncident } from '../support/relief.ts';
+import { errorCode, NOW, useTestApp } from '../support/harness.ts';
+import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, receive, stockAt, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
@@ -18,30 +18,11 @@ const BLANKET = itemId('LIV-006'); // 毛毯: local stock of 卫辉
 const PURIFIER = itemId('LIV-019'); // 应急净水设备: only in 运城, which has no 联储 agreement with 新乡 (consent needed)
 const YUNCHENG = storeId('S-140800-01');
 
-const ok = <T = any>(res: GqlResult<T>): T => {
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as T;
-};
-
 const PLAN = `id status emergency approvalDueAt writtenApprovalRef writtenApprovedAt lines { store { id } quantity needsConsent consent }`;
 const APPROVAL = `id kind status subjectId reason overdue decidedBy { username } approvalRef`;
 
 let incidentId: string;
 
-const request = async (itemId: string, quantity: number, as = 'dispatcher') =>
-  ok(
-    await t.gql(
-      `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${PLAN} } }`,
-      {
-        i: {
-          incidentId,
-          deadlineHours: 48,
-          destinations: [{ name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId, quantity }] }],
-        },
-      },
-      as,
-    ),
-  ).requestDispatch;
 const approve = (planId: string, as: string, emergency: boolean) =>
   t.gql(`mutation($p: ID!, $e: Boolean) { approveDispatchPlan(planId: $p, emergency: $e) { ${PLAN} } }`, { p: planId, e: emergency }, as);
 const cancel = (planId: string, as = 'dispatcher') =>
@@ -70,7 +51,7 @@ beforeAll(async () => {
 
 describe('the written approval after an emergency approval (D14, D24)', () => {
   it('D24: the plan’s requester may record it neither by recordWrittenApproval nor by decideApproval; nothing changes', async () => {
-    const plan = await request(BLANKET, 10);
+    const plan = await requestPlan(t, incidentId, BLANKET, 10, PLAN);
     ok(await approve(plan.id, 'director', true)); // the director approves the dispatcher's plan in an emergency
     const writtenId = await pendingApprovalOf(t, plan.id, 'EMERGENCY_WRITTEN_APPROVAL');
 
@@ -101,7 +82,7 @@ describe('the written approval after an emergency approval (D14, D24)', () => {
   });
 
   it('D24: a third person records it through the queue (decideApproval)', async () => {
-    const plan = await request(BLANKET, 10);
+    const plan = await requestPlan(t, incidentId, BLANKET, 10, PLAN);
     ok(await approve(plan.id, 'dispatcher', true)); // the requester approves their own plan in an emergency
     const writtenId = await pendingApprovalOf(t, plan.id, 'EMERGENCY_WRITTEN_APPROVAL');
     expect(errorCode(await decideRaw(t, 'dispatcher', writtenId, 'APPROVE'))).toBe('FORBIDDEN');
@@ -114,7 +95,7 @@ describe('the written approval after an emergency approval (D14, D24)', () => {
 
 describe('a cancelled or rejected plan takes its pending approvals with it (D14, D24, D25)', () => {
   it('D24: cancelling a PROPOSED plan closes its DISPATCH_PLAN approval; it is in no queue and cannot be decided', async () => {
-    const plan = await request(BLANKET, 10);
+    const plan = await requestPlan(t, incidentId, BLANKET, 10, PLAN);
     const approvalId = await pendingApprovalOf(t, plan.id, 'DISPATCH_PLAN');
     expect(ok(await cancel(plan.id)).cancelDispatchPlan.status).toBe('CANCELLED');
     expect(await approvalsOfPlan(plan.id)).toEqual([
@@ -132,7 +113,7 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
   });
 
   it('D14: an emergency-approved plan, then cancelled, closes its written approval; it is never overdue', async () => {
-    const plan = await request(BLANKET, 10);
+    const plan = await requestPlan(t, incidentId, BLANKET, 10, PLAN);
     ok(await approve(plan.id, 'director', true));
     const writtenId = await pendingApprovalOf(t, plan.id, 'EMERGENCY_WRITTEN_APPROVAL');
     expect((await stockAt(t, WEIHUI, BLANKET))[0].reserved).toBe(10);
@@ -149,7 +130,7 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
   });
 
   it('D24, D25: a plan rejected in the queue leaves no pending approval (its consent is closed too)', async () => {
-    const plan = await request(PURIFIER, 6);
+    const plan = await requestPlan(t, incidentId, PURIFIER, 6, PLAN);
     expect(plan.lines).toEqual([expect.objectContaining({ store: { id: YUNCHENG }, needsConsent: true, consent: 'PENDING' })]);
     const approvalId = await pendingApprovalOf(t, plan.id, 'DISPATCH_PLAN');
     const consentId = await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE');
@@ -165,7 +146,7 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
   });
 
   it('D25: cancelling a plan closes its pending consent, requested by the one who cancels (withdrawn, no decider)', async () => {
-    const plan = await request(PURIFIER, 6);
+    const plan = await requestPlan(t, incidentId, PURIFIER, 6, PLAN);
     const consentId = await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE');
     ok(await cancel(plan.id));
     expect(await approvalsOfPlan(plan.id, 'admin', { status: 'PENDING' })).toEqual([]);
@@ -178,7 +159,7 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
   });
 
   it('D14: cancelling a plan twice says it is already cancelled (INVALID_STATE)', async () => {
-    const plan = await request(BLANKET, 10);
+    const plan = await requestPlan(t, incidentId, BLANKET, 10, PLAN);
     ok(await cancel(plan.id));
     const again = await cancel(plan.id);
     expect(errorCode(again)).toBe('INVALID_STATE');

@@ -4,7 +4,8 @@ import { ok } from './ledger-ops.ts';
 
 export { ok };
 
-// Helpers for the relief tests (tests/api/relief-*.test.ts): an incident, and stock delivered to its 安置点 by a plan.
+// Helpers for the relief and dispatch tests (tests/api/relief-*.test.ts and others): an incident, a plan requested for
+// it, and stock delivered to its 安置点 by a plan.
 
 export async function createIncident(t: TestApp, input: Record<string, unknown>, as = 'dispatcher'): Promise<string> {
   const res = await t.gql(
@@ -13,6 +14,18 @@ export async function createIncident(t: TestApp, input: Record<string, unknown>,
     as,
   );
   return ok(res).createIncident.id;
+}
+
+/** requestDispatch of one item to a new 安置点 at 汲水镇中心小学 (卫辉市), due in 48 h; returns the plan's `fields` (asserting it worked). */
+export async function requestPlan(t: TestApp, incidentId: string, itemId: string, quantity: number, fields = 'id', as = 'dispatcher') {
+  const destination = { name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId, quantity }] };
+  return ok(
+    await t.gql(
+      `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { ${fields} } }`,
+      { i: { incidentId, deadlineHours: 48, destinations: [destination] } },
+      as,
+    ),
+  ).requestDispatch;
 }
 
 export interface Destination {
