@@ -28,6 +28,8 @@ export const stores = pgTable(
     incidentId: uuid('incident_id'),
     /** D29: a 安置点's capacity in people. */
     capacityPersons: integer('capacity_persons'),
+    /** D29: a 安置点 opened by a dispatch request — it serves only while a plan still delivers there (0014). */
+    openedByPlanId: uuid('opened_by_plan_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

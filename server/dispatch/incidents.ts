@@ -8,6 +8,7 @@ import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
+import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -41,8 +42,8 @@ const incidentSchema = z.object({
   occurredAt: z.any().optional(),
   regionCode: z.string(),
   location: z.object({
-    lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
-    lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+    lat: latitude,
+    lng: longitude,
   }),
   affectedPopulation: z.number().int().min(0, '受灾人口不能为负').nullish(),
   responseLevel: z.number().int().min(1, '响应级别为 1–4（Ⅰ–Ⅳ级）').max(4, '响应级别为 1–4（Ⅰ–Ⅳ级）').nullish(),
@@ -53,6 +54,7 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
   const { db, actor: user, clock } = ctx;
   const v = validate(incidentSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
+  assertInRegion(region, v.location, 'input.location.lat');
   const now = clock.now();
   const occurredAt = v.occurredAt ? (v.occurredAt as { toJSDate(): Date; toMillis(): number }) : now;
   if (occurredAt.toMillis() > now.toMillis() + 60_000) throw badInput('input.occurredAt', '事件发生时间不能晚于当前时间');

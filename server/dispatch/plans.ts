@@ -2,24 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import {
-  approvals,
-  callOffs,
-  dispatchDemands,
-  dispatchDestinations,
-  dispatchLines,
-  dispatchPlans,
-  incidents,
-  stores,
-  transfers,
-} from '../../drizzle/schema/index.ts';
+import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
-import { getRegionInScope, readablePrefix } from '../regions/service.ts';
-import { getStoreRow } from '../stores/service.ts';
+import { readablePrefix } from '../regions/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
@@ -30,6 +18,8 @@ import { planDispatch, type Destination, type Plan, type PlannerPolicy } from '.
 import { loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { consentOfLines, type ConsentDecision } from './consent.ts';
+import { settleDestinations, storeForDestination } from './destinations.ts';
+import { latitude, longitude } from '../regions/location.ts';
 import { assertMayDecide, closeApproval, openApproval, pendingApprovalsOf, withdrawPlanApprovals } from '../authority/queue.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
@@ -79,8 +69,8 @@ const requestSchema = z.object({
       z.object({
         name: z.string().trim().min(1, '安置点须有名称').max(128),
         regionCode: z.string(),
-        lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
-        lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+        lat: latitude,
+        lng: longitude,
         storeId: idSchema.nullish(),
         contact: z.string().trim().max(128).nullish(),
         lines: z
@@ -104,21 +94,14 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
   const v = validate(requestSchema, input);
   const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
   for (const [i, d] of v.destinations.entries()) {
-    const region = await getRegionInScope(db, user, d.regionCode, `input.destinations.${i}.regionCode`);
-    d.regionCode = region.code;
     await itemsFor(db, d.lines, `input.destinations.${i}.lines`);
     const seen = new Set<string>();
     d.lines.forEach((l, j) => {
       if (seen.has(l.itemId)) throw badInput(`input.destinations.${i}.lines.${j}.itemId`, '同一安置点的同一物资只能出现一次');
       seen.add(l.itemId);
     });
-    if (d.storeId) {
-      const store = await getStoreRow(db, d.storeId, `input.destinations.${i}.storeId`);
-      if (store.kind === 'AGREEMENT') throw badInput(`input.destinations.${i}.storeId`, '协议企业仓库不能作为调入方');
-      // The receiving store, like the destination's region, must lie in the dispatcher's region.
-      assertStoreAccess(user, store);
-    }
   }
+  await settleDestinations(db, user, incident, v.destinations);
   return { v, incident };
 }
 
@@ -208,30 +191,15 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
-    // Asked again under the lock: the incident may have closed while the plan was computed.
-    await lockOpenIncident(tx, incident.id, 'share');
+    // Asked again under the lock: the incident may have closed while the plan was computed. A request that opens an
+    // 安置点 holds the incident against other such requests, so one name never becomes two points.
+    const opensPoint = v.destinations.some((d) => !d.storeId);
+    await lockOpenIncident(tx, incident.id, opensPoint ? 'no key update' : 'share');
     await tx
       .insert(dispatchPlans)
       .values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
     for (const [idx, d] of v.destinations.entries()) {
-      let storeId = d.storeId ?? null;
-      if (!storeId) {
-        const [point] = await tx
-          .insert(stores)
-          .values({
-            code: `DP-${id.slice(0, 8).toUpperCase()}-${idx + 1}`,
-            name: d.name,
-            regionCode: d.regionCode,
-            level: levelOf(d.regionCode),
-            kind: 'DISTRIBUTION_POINT',
-            lat: d.lat,
-            lng: d.lng,
-            contactName: d.contact ?? null,
-            incidentId: incident.id,
-          })
-          .returning({ id: stores.id });
-        storeId = point.id;
-      }
+      const storeId = await storeForDestination(tx, incident, id, idx, d);
       await tx
         .insert(dispatchDestinations)
         .values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
@@ -297,10 +265,6 @@ async function openPlanApprovals(
       payload: { lineNos },
     });
   }
-}
-
-function levelOf(code: string) {
-  return code.endsWith('000000') ? (code.endsWith('00000000') ? 'CITY' : 'COUNTY') : code.endsWith('000') ? 'TOWNSHIP' : 'VILLAGE';
 }
 
 /** A persisted plan with its destinations, lines and computed shortages. */

@@ -1,6 +1,6 @@
 import type { Db } from '../../drizzle/client.ts';
 import type { IncidentRow } from '../dispatch/incidents.ts';
-import { pointsOfIncident } from './points.ts';
+import { servingPointsOfIncident } from './points.ts';
 import { sharePeople, suggestedQuantity } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import { effectiveStandard } from './rules.ts';
@@ -19,7 +19,7 @@ export interface SuggestedDemand {
 
 export async function suggestedDemand(db: Db, incident: IncidentRow): Promise<SuggestedDemand[]> {
   if (!incident.affectedPopulation) return [];
-  const points = await pointsOfIncident(db, incident.id);
+  const points = await servingPointsOfIncident(db, incident.id);
   const people = sharePeople(
     incident.affectedPopulation,
     points.map((p) => p.capacityPersons),

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { dispatchPlans, incidents, stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { dispatchDestinations, dispatchPlans, incidents, movements, stores, userStores, users } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
+import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident, type IncidentRow } from '../dispatch/incidents.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
@@ -24,8 +25,8 @@ const pointSchema = z.object({
   incidentId: idSchema,
   name: z.string().trim().min(2, '安置点名称至少 2 个字').max(128),
   regionCode: z.string(),
-  lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
-  lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+  lat: latitude,
+  lng: longitude,
   address: z.string().trim().max(256).nullish(),
   capacity: z.number().int('容纳人数须为整数').positive('容纳人数须大于 0').max(1_000_000).nullish(),
   managerIds: z.array(idSchema).max(20, '最多 20 名管理员').nullish(),
@@ -39,6 +40,7 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
   const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
   assertIncidentOpen(incident);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
+  assertInRegion(region, v, 'input.lat');
   const managerIds = [...new Set(v.managerIds ?? [])];
   const managers = managerIds.length ? await db.select().from(users).where(inArray(users.id, managerIds)) : [];
   managerIds.forEach((id, i) => {
@@ -46,25 +48,40 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
     if (!m) throw badInput(`input.managerIds.${i}`, `用户不存在：${id}`);
     if (m.role !== 'KEEPER' || !m.active) throw badInput(`input.managerIds.${i}`, `「${m.displayName}」不是在岗的库管员，不能管理安置点`);
   });
-  const [point] = await db
-    .insert(stores)
-    .values({
-      code: `AZD-${randomUUID().slice(0, 8).toUpperCase()}`,
-      name: v.name,
-      regionCode: region.code,
-      level: levelOfCode(region.code) === 'PROVINCE' ? 'CITY' : levelOfCode(region.code),
-      kind: 'DISTRIBUTION_POINT',
-      lat: v.lat,
-      lng: v.lng,
-      address: v.address ?? null,
-      capacityPersons: v.capacity ?? null,
-      incidentId: incident.id,
-      createdAt: clock.now().toJSDate(),
-    })
-    .returning();
-  if (managerIds.length) await db.insert(userStores).values(managerIds.map((userId) => ({ userId, storeId: point.id })));
-  return point;
+  return db.transaction(async (tx) => {
+    // One name, one 安置点: the incident is held against a concurrent opening or request of the same name.
+    await lockOpenIncident(tx, incident.id, 'no key update', 'input.incidentId');
+    const twin = (await pointsOfIncident(tx, incident.id)).find((p) => placeKey(p.name) === placeKey(v.name));
+    if (twin) throw badInput('input.name', `本事件已有安置点「${twin.name}」（${twin.code}）：不能重复开设，请直接使用它，不同地点请换一个名称`);
+    const [point] = await tx
+      .insert(stores)
+      .values({
+        code: `AZD-${randomUUID().slice(0, 8).toUpperCase()}`,
+        name: v.name,
+        regionCode: region.code,
+        level: pointLevel(region.code),
+        kind: 'DISTRIBUTION_POINT',
+        lat: v.lat,
+        lng: v.lng,
+        address: v.address ?? null,
+        capacityPersons: v.capacity ?? null,
+        incidentId: incident.id,
+        createdAt: clock.now().toJSDate(),
+      })
+      .returning();
+    if (managerIds.length) await tx.insert(userStores).values(managerIds.map((userId) => ({ userId, storeId: point.id })));
+    return point;
+  });
 }
+
+/** A 安置点's level is its region's; one opened at province level counts as the city's (stores have no province level). */
+export const pointLevel = (regionCode: string) => {
+  const level = levelOfCode(regionCode);
+  return level === 'PROVINCE' ? 'CITY' : level;
+};
+
+/** 安置点 names match whatever the width, case or spacing (「卫辉三中 安置点」 is 「卫辉三中安置点」). */
+export const placeKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 
 /** A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). */
 export async function pointOfIncident(db: Db, storeId: string, incident: IncidentRow, field = 'input.storeId'): Promise<StoreRow> {
@@ -80,6 +97,38 @@ export const pointsOfIncident = (db: Db, incidentId: string) =>
     .select()
     .from(stores)
     .where(and(eq(stores.incidentId, incidentId), eq(stores.kind, 'DISTRIBUTION_POINT')))
+    .orderBy(stores.createdAt, stores.code);
+
+/**
+ * The 安置点 that serve the incident's people: opened for it, or opened by a request whose plan — or a later plan —
+ * still delivers there, or holding stock. A point opened only for plans since cancelled serves nobody.
+ */
+export const servingPointsOfIncident = (db: Db, incidentId: string) =>
+  db
+    .select()
+    .from(stores)
+    .where(
+      and(
+        eq(stores.incidentId, incidentId),
+        eq(stores.kind, 'DISTRIBUTION_POINT'),
+        or(
+          isNull(stores.openedByPlanId),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(dispatchDestinations)
+              .innerJoin(dispatchPlans, eq(dispatchPlans.id, dispatchDestinations.planId))
+              .where(and(eq(dispatchDestinations.storeId, stores.id), ne(dispatchPlans.status, 'CANCELLED'))),
+          ),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(movements)
+              .where(eq(movements.storeId, stores.id)),
+          ),
+        ),
+      ),
+    )
     .orderBy(stores.createdAt, stores.code);
 
 /**

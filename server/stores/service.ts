@@ -7,6 +7,7 @@ import { assertMayPost, assertRegionAccess, assertStoreAccess, storesInScope, tr
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
+import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import type { RegionLevel } from '../regions/codes.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
@@ -109,8 +110,8 @@ const storeFields = {
   regionCode: z.string(),
   kind: z.enum(['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']),
   location: z.object({
-    lat: z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间'),
-    lng: z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间'),
+    lat: latitude,
+    lng: longitude,
   }),
   address: z.string().trim().max(256).nullish(),
   contactName: z.string().trim().max(64).nullish(),
@@ -145,6 +146,7 @@ export async function createStore(ctx: ServiceContext, input: unknown): Promise<
   const { db, actor: user } = ctx;
   const v = validate(createStoreSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
+  assertInRegion(region, v.location, 'input.location.lat');
   if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
   await assertCodeFree(db, v.code);
   return db.transaction(async (tx) => {
@@ -175,6 +177,9 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   const current = await getStoreInScope(db, user, id, 'id');
   const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
   if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  if (region || v.location) {
+    assertInRegion(region ?? (await getRegion(db, current.regionCode)), v.location ?? current, v.location ? 'input.location.lat' : 'input.regionCode');
+  }
   // D31: history does not change — a store with ledger history keeps its region (valuation by region at a past instant).
   if (region && region.code !== current.regionCode && (await hasLedgerHistory(db, current.id))) {
     throw invalidState(`仓库「${current.name}」已有库存账目，不能改变所属区划（历史估值不能随之改变）；如已搬迁，请新建仓库并调拨库存`, {
