@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
 import { idOrNull, must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
@@ -9,6 +8,7 @@ import type { Context } from '../server/context.ts';
 import { moneyTimes } from '../server/money.ts';
 import { pageRequest, toPage } from '../server/pagination.ts';
 import { uuidArg } from '../server/validation.ts';
+import { rotateBy } from '../server/reserves/rules.ts';
 import { canAccessStore } from '../server/auth/policy.ts';
 import { scopedType } from './scope.ts';
 import type { BatchRow } from '../server/inventory/common.ts';
@@ -80,12 +80,8 @@ export const Batch = builder.objectRef<BatchOfLine>('Batch').implement({
     rotateBy: t.field({
       type: 'Date',
       nullable: true,
-      description: 'D10: expiry minus the item rotation lead',
-      resolve: async (b, _a, ctx) => {
-        if (!b.expiryDate) return null;
-        const item = await must(ctx.loaders.item.load(b.itemId));
-        return DateTime.fromISO(b.expiryDate).minus({ months: item.rotationLeadMonths }).toISODate();
-      },
+      description: 'D10: the end of its storage life (expiry, or production date + storage life if sooner) minus the item rotation lead',
+      resolve: async (b, _a, ctx) => (b.expiryDate || b.productionDate ? rotateBy(b, await must(ctx.loaders.item.load(b.itemId))) : null),
     }),
     unitPrice: t.field({ type: 'Money', resolve: (b) => b.unitPrice }),
     fundingSource: t.expose('fundingSource', { type: FundingSource }),

@@ -3,6 +3,7 @@ import { ZONE } from '../clock.ts';
 import { badInput, DomainError, invalidState } from '../errors.ts';
 import { pickOutbound, type OutboundLine, type Pick } from './issues.ts';
 import type { LockedBalance } from './posting.ts';
+import { computeExpiry } from './rules.ts';
 
 // D26 过期冻结. The convention, shared with rotation (server/reserves/rotation.ts): a batch's expiryDate is the first
 // China-time day on which it may no longer be used — it is expired from 00:00 Asia/Shanghai on that date. So a batch
@@ -57,6 +58,23 @@ export function assertNoneExpired(rows: Iterable<LockedBalance>, day: string) {
       });
     }
   }
+}
+
+/**
+ * D7: the expiry of a new batch (receipt, call-off delivery, opening balance, a rotation's new batch) — the one given,
+ * else computed (computeExpiry) — never before its production date. A label's expiry past the item's storage life is
+ * taken as given: rotation follows the storage life regardless (rotateBy, D10). `field` names the expiry date.
+ */
+export function expiryOfNewBatch(
+  line: { productionDate: string | null; expiryDate: string | null; storageLifeMonths: number | null },
+  receiptDate: string,
+  field: string,
+): string | null {
+  const expiryDate = computeExpiry({ ...line, receiptDate });
+  if (expiryDate && line.productionDate && expiryDate < line.productionDate) {
+    throw badInput(field, `有效期 ${expiryDate} 早于生产日期 ${line.productionDate}`);
+  }
+  return expiryDate;
 }
 
 /** D26: a receipt of goods already expired on the day they arrive is refused. */

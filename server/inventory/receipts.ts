@@ -25,8 +25,7 @@ import {
 } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
-import { computeExpiry } from './rules.ts';
-import { assertNotExpiredOnReceipt } from './expiry.ts';
+import { assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -326,15 +325,11 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
   if (l.productionDate && l.productionDate > receiptDate) {
     throw badInput('input.occurredAt', `入库时间 ${receiptDate} 早于第 ${i + 1} 行的生产日期 ${l.productionDate}`);
   }
-  const expiryDate = computeExpiry({
-    productionDate: l.productionDate ?? null,
-    expiryDate: l.expiryDate ?? null,
-    storageLifeMonths: item.storageLifeMonths,
+  const expiryDate = expiryOfNewBatch(
+    { productionDate: l.productionDate ?? null, expiryDate: l.expiryDate ?? null, storageLifeMonths: item.storageLifeMonths },
     receiptDate,
-  });
-  if (expiryDate && l.productionDate && expiryDate < l.productionDate) {
-    throw badInput(`${field}.expiryDate`, `有效期 ${expiryDate} 早于生产日期 ${l.productionDate}`);
-  }
+    `${field}.expiryDate`,
+  ); // D7, D10
   assertNotExpiredOnReceipt(expiryDate, receiptDate, `${field}.expiryDate`); // D26
   const price = l.unitPrice ?? item.referencePrice;
   if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);

@@ -14,8 +14,7 @@ import { batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, stor
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
-import { computeExpiry } from '../inventory/rules.ts';
-import { assertOutlivesRotationLead, isExpired } from '../inventory/expiry.ts';
+import { assertOutlivesRotationLead, expiryOfNewBatch, isExpired } from '../inventory/expiry.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
 import { consumeOrder, orderForExecution } from '../authority/orders.ts';
@@ -43,7 +42,11 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
   return sql.join(parts, sql` AND `);
 }
 
-/** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (expiry − rotation lead) falls within the window or has passed; most urgent first. */
+/** D10 in SQL over batches b and items i: rotateBy (server/reserves/rules.ts) — the sooner of expiry and production + storage life, less the lead. */
+const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval(months => i.storage_life_months))::date)
+                         - make_interval(months => i.rotation_lead_months))::date`;
+
+/** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (rotateBySql) falls within the window or has passed; most urgent first. */
 export async function rotationDue(ctx: ServiceContext, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
   const { db, actor: user, clock } = ctx;
   const within = args.withinMonths ?? 12;
@@ -53,13 +56,13 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
   const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; unit_price: string; rotate_by: string; expiry_date: string }>(
     db,
     sql`SELECT bal.store_id, bal.batch_id, bal.on_hand, b.unit_price::text AS unit_price, b.expiry_date::text AS expiry_date,
-               (b.expiry_date - make_interval(months => i.rotation_lead_months))::date::text AS rotate_by
+               ${rotateBySql}::text AS rotate_by
           FROM balances bal
           JOIN batches b ON b.id = bal.batch_id
           JOIN items i ON i.id = bal.item_id
           JOIN stores s ON s.id = bal.store_id
          WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
-           AND (b.expiry_date - make_interval(months => i.rotation_lead_months))::date <= ${windowEnd(today, within)}::date
+           AND ${rotateBySql} <= ${windowEnd(today, within)}::date
            AND ${scope}
          ORDER BY b.expiry_date <= ${today}::date DESC, rotate_by, s.code, b.batch_no`, // D26: expired batches first
   );
@@ -122,15 +125,11 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   );
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
-  const expiryDate = computeExpiry({
-    productionDate: v.newBatch.productionDate ?? null,
-    expiryDate: v.newBatch.expiryDate ?? null,
-    storageLifeMonths: item.storage_life_months,
+  const expiryDate = expiryOfNewBatch(
+    { productionDate: v.newBatch.productionDate ?? null, expiryDate: v.newBatch.expiryDate ?? null, storageLifeMonths: item.storage_life_months },
     receiptDate,
-  });
-  if (expiryDate && v.newBatch.productionDate && expiryDate < v.newBatch.productionDate) {
-    throw badInput('input.newBatch.expiryDate', `有效期 ${expiryDate} 早于生产日期 ${v.newBatch.productionDate}`);
-  }
+    'input.newBatch.expiryDate',
+  ); // D7, D10
   assertOutlivesRotationLead(expiryDate, Number(item.rotation_lead_months), receiptDate, 'input.newBatch.expiryDate'); // D26
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');

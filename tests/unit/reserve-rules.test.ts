@@ -13,28 +13,39 @@ import {
 
 // Pure reserve rules (server/reserves/rules.ts). Today in the tests' world is 2026-07-20.
 
-describe('rotateBy (D10: expiry − the item rotation lead)', () => {
+describe('rotateBy (D10: the end of the storage life − the item rotation lead)', () => {
+  /** A batch with only an expiry (no production date) and an item rotated `lead` months ahead. */
+  const byExpiry = (expiryDate: string | null, lead: number) =>
+    rotateBy({ expiryDate, productionDate: null }, { storageLifeMonths: 72, rotationLeadMonths: lead });
+
   it('D10: the default 12-month lead puts rotateBy one year before expiry', () => {
-    expect(rotateBy('2027-07-20', 12)).toBe('2026-07-20');
-    expect(rotateBy('2028-01-05', 12)).toBe('2027-01-05');
+    expect(byExpiry('2027-07-20', 12)).toBe('2026-07-20');
+    expect(byExpiry('2028-01-05', 12)).toBe('2027-01-05');
   });
 
   it('D10: the lead is per item — 24, 6, 3 and 0 months', () => {
-    expect(rotateBy('2029-01-20', 24)).toBe('2027-01-20');
-    expect(rotateBy('2027-03-15', 6)).toBe('2026-09-15');
-    expect(rotateBy('2026-12-31', 3)).toBe('2026-09-30');
-    expect(rotateBy('2027-02-28', 0)).toBe('2027-02-28');
+    expect(byExpiry('2029-01-20', 24)).toBe('2027-01-20');
+    expect(byExpiry('2027-03-15', 6)).toBe('2026-09-15');
+    expect(byExpiry('2026-12-31', 3)).toBe('2026-09-30');
+    expect(byExpiry('2027-02-28', 0)).toBe('2027-02-28');
   });
 
   it('D10: month arithmetic clamps to the end of a shorter month (31 Aug − 6 months = 28 Feb)', () => {
-    expect(rotateBy('2027-08-31', 6)).toBe('2027-02-28');
-    expect(rotateBy('2028-08-31', 6)).toBe('2028-02-29'); // leap year
-    expect(rotateBy('2027-03-31', 1)).toBe('2027-02-28');
+    expect(byExpiry('2027-08-31', 6)).toBe('2027-02-28');
+    expect(byExpiry('2028-08-31', 6)).toBe('2028-02-29'); // leap year
+    expect(byExpiry('2027-03-31', 1)).toBe('2027-02-28');
   });
 
   it('D10: a batch without expiry (equipment without storage life) has no rotateBy', () => {
-    expect(rotateBy(null, 12)).toBeNull();
-    expect(rotateBy(null, 0)).toBeNull();
+    expect(byExpiry(null, 12)).toBeNull();
+    expect(byExpiry(null, 0)).toBeNull();
+  });
+
+  it('D10: a label’s expiry past production date + storage life: rotation follows the storage life', () => {
+    const quilt = { storageLifeMonths: 72, rotationLeadMonths: 12 }; // 棉被
+    expect(rotateBy({ productionDate: '2026-06-01', expiryDate: '2199-12-31' }, quilt)).toBe('2031-06-01');
+    expect(rotateBy({ productionDate: '2026-06-01', expiryDate: '2030-06-01' }, quilt)).toBe('2029-06-01'); // the label first
+    expect(rotateBy({ productionDate: '2026-06-01', expiryDate: '2199-12-31' }, { storageLifeMonths: null, rotationLeadMonths: 12 })).toBe('2198-12-31');
   });
 });
 
