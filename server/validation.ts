@@ -9,7 +9,8 @@ import './zod-messages.ts';
 export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].join('.');
+  // root '' for a mutation's own arguments: a field is then named by the argument alone ("reason").
+  const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].filter(Boolean).join('.');
   const field = fieldOf(result.error.issues[0]);
   throw badInput(field, `${field}：${result.error.issues[0].message}`, {
     issues: result.error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),

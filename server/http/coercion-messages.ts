@@ -24,8 +24,11 @@ function valueRefusal(message: string): string | null {
     [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
     [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => `不是可选的取值：${m[1]}`],
     [/^Expected type "[^"]*" to be an object\.$/, () => '须为一组字段（对象）'],
-    // A scalar of ours (Money, Date …) refused the value with its own message, already in Chinese.
+    // A scalar of ours (Money, Date …) refused the value with its own message, already in Chinese (in a variable,
+    // or written in the query itself).
     [/^Expected type "[^"]*"\. (.*[\u4e00-\u9fff].*)$/s, (m) => m[1]],
+    [/^Expected value of type "[^"]*", found .*?; (.*[\u4e00-\u9fff].*)$/s, (m) => m[1]],
+    [/^Expected value of type "([^"]*)", found (.*)\.$/s, (m) => `不是 ${m[1]} 可接受的值：${m[2]}`],
     [/^Expected type "?([^".]*)"?\..*$/s, (m) => `不是 ${m[1]} 可接受的值`],
   ];
   for (const [pattern, say] of rules) {
@@ -73,9 +76,8 @@ export function variableFields(source: string): Map<string, string> {
 }
 
 /**
- * A GraphQL value refusal in Chinese, with the input field it names when it names one; null for any other message.
- * The English original stays at the end, in brackets, for whoever reads the raw response. `fieldOfVariable` names
- * the argument a variable was passed as (variableFields).
+ * A GraphQL value refusal in Chinese only, with the input field it names when it names one; null for any other
+ * message. `fieldOfVariable` names the argument a variable was passed as (variableFields).
  */
 export function refusalInChinese(message: string, fieldOfVariable: (name: string) => string = (name) => name): { message: string; field?: string } | null {
   const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
@@ -91,12 +93,11 @@ export function refusalInChinese(message: string, fieldOfVariable: (name: string
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
   if (whole) {
     const field = fieldOfVariable(whole[1]);
-    return { message: `缺少参数 ${field}，或其值为空 (variable $${whole[1]} is required)`, field };
+    return { message: `缺少参数 ${field}，或其值为空`, field };
   }
-  // The same refusals of a value written in the query itself (no variable), the original kept whole (in production
-  // disclosure.ts takes graphql-js's "Did you mean" out of it, as out of every validation message).
+  // The same refusals of a value written in the query itself (no variable).
   const said = valueRefusal(message);
-  return said ? { message: `${said} (${message})` } : null;
+  return said ? { message: said } : null;
 }
 
 /**

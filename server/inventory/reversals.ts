@@ -32,7 +32,7 @@ export const mayRequestReversal = (user: Principal, doc: { type: string; status:
  */
 export async function reverseDocument(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
-  const v = validate(reverseSchema, input, 'args');
+  const v = validate(reverseSchema, input, '');
   uuidArg(v.documentId, 'documentId', '单据');
   const [original] = await db.select().from(documents).where(eq(documents.id, v.documentId));
   if (!original) throw notFound('documentId', '单据', v.documentId);
