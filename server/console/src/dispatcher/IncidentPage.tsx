@@ -101,7 +101,10 @@ export default function IncidentPage() {
 
   const addDestination = (at: { lat: number; lng: number }) => {
     const list = form.getFieldValue('destinations') as DestinationValues[] | undefined;
-    const n = (list?.length ?? 0) + 1;
+    // A new name: the server takes one name for one 安置点 of the incident (D29), so a click elsewhere is not an old point.
+    const taken = new Set([...incident.plans.flatMap((p) => p.destinations.map((d) => d.name)), ...(list ?? []).map((d) => d.name)]);
+    let n = (list?.length ?? 0) + 1;
+    while (taken.has(`安置点${n}`)) n++;
     form.setFieldValue('destinations', [
       ...(list ?? []),
       { name: `安置点${n}`, regionCode: incident.region.code, lat: Number(at.lat.toFixed(5)), lng: Number(at.lng.toFixed(5)), lines: [{}] },
