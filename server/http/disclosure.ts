@@ -53,7 +53,7 @@ export function productionDisclosure(): Plugin {
       if ((args.contextValue as unknown as Context).user) return;
       if (!asksForSchema(args.document, args.operationName)) return;
       setResultAndStopExecution({
-        errors: [new GraphQLError('请先登录再查询接口结构 (introspection requires authentication)', { extensions: { code: 'UNAUTHENTICATED' } })],
+        errors: [new GraphQLError('请先登录再查询接口结构', { extensions: { code: 'UNAUTHENTICATED' } })],
       });
     },
   };

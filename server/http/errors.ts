@@ -10,7 +10,7 @@ import { refusalInChinese, variableFields } from './coercion-messages.ts';
 // anything else is logged once with its cause and masked.
 
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
-export const MASKED_MESSAGE = '服务器内部错误，请稍后重试 (unexpected error)';
+export const MASKED_MESSAGE = '服务器内部错误，请稍后重试';
 
 // By name, not instanceof: graphql may be loaded twice (ESM and CJS copies) and its classes then differ.
 const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
@@ -22,7 +22,7 @@ const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && 
 function dataException(error: unknown): DomainError | null {
   const { code } = pgError(error);
   if (!code?.startsWith('22')) return null;
-  return new DomainError('BAD_USER_INPUT', '输入的值超出允许范围或格式不被接受 (value not accepted)', { sqlState: code });
+  return new DomainError('BAD_USER_INPUT', '输入的值超出允许范围或格式不被接受', { sqlState: code });
 }
 
 export interface ErrorContext {

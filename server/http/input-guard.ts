@@ -29,7 +29,7 @@ export function unstorableTextPath(value: unknown): string | null {
 }
 
 const refusal = (where: string) =>
-  new GraphQLError(`输入含有无法保存的字符（空字符或不成对的代理字符）：${where} (unstorable character)`, {
+  new GraphQLError(`输入含有无法保存的字符（空字符或不成对的代理字符）：${where}`, {
     extensions: { code: 'BAD_USER_INPUT', field: where, http: { status: 400 } },
   });
 

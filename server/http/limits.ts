@@ -47,10 +47,10 @@ function checkLexically(source: string | Source, limits: QueryLimits): void {
   try {
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
       if (++tokens > limits.maxTokens) {
-        throw limitRefusal(`查询过长（最多 ${limits.maxTokens} 个词法单元）(query has too many tokens)`, { limit: 'tokens', max: limits.maxTokens });
+        throw limitRefusal(`查询过长（最多 ${limits.maxTokens} 个词法单元）`, { limit: 'tokens', max: limits.maxTokens });
       }
       if (OPENING.has(token.kind) && ++nesting > maxNesting) {
-        throw limitRefusal(`查询嵌套过深（括号最多 ${maxNesting} 层）(query nested too deeply)`, { limit: 'nesting', max: maxNesting });
+        throw limitRefusal(`查询嵌套过深（括号最多 ${maxNesting} 层）`, { limit: 'nesting', max: maxNesting });
       } else if (CLOSING.has(token.kind)) nesting--;
     }
   } catch (error) {
@@ -60,7 +60,7 @@ function checkLexically(source: string | Source, limits: QueryLimits): void {
 }
 
 /** Whatever still overflows the stack in parse or validate is a document too complex to accept, not a server fault. */
-const tooComplex = () => limitRefusal('查询结构过于复杂，无法处理 (query too complex to process)', { limit: 'complexity' });
+const tooComplex = () => limitRefusal('查询结构过于复杂，无法处理', { limit: 'complexity' });
 
 // The armor rules report through onReject; their English message carries what was found.
 const found = (error: GraphQLError) => {
@@ -90,9 +90,7 @@ function directivesPerFieldRule(max: number): ValidationRule {
       const n = node.directives?.length ?? 0;
       if (n > max && !reported) {
         reported = true;
-        context.reportError(
-          limitRefusal(`每个字段最多 ${max} 个指令（实际 ${n} 个）(too many directives on one field)`, { limit: 'directivesPerField', max, found: n }),
-        );
+        context.reportError(limitRefusal(`每个字段最多 ${max} 个指令（实际 ${n} 个）`, { limit: 'directivesPerField', max, found: n }));
       }
     };
     return { Field: check, FragmentSpread: check, InlineFragment: check };
@@ -120,7 +118,7 @@ function repeatedFieldsRule(limits: QueryLimits): ValidationRule {
             const n = (counts.get(key) ?? 0) + 1;
             counts.set(key, n);
             if (n > MAX_FIELDS_PER_PATH) {
-              return limitRefusal(`同一字段重复过多：${key.slice(1)}（同一位置最多 ${MAX_FIELDS_PER_PATH} 次）(field repeated too often)`, {
+              return limitRefusal(`同一字段重复过多：${key.slice(1)}（同一位置最多 ${MAX_FIELDS_PER_PATH} 次）`, {
                 limit: 'repeatedField',
                 max: MAX_FIELDS_PER_PATH,
                 found: n,
@@ -146,20 +144,16 @@ function repeatedFieldsRule(limits: QueryLimits): ValidationRule {
 function structuralRules(limits: QueryLimits): ValidationRule[] {
   return [
     maxDepthRule({
-      ...armorOptions('depth', limits.maxDepth, (n) => `查询嵌套过深（最多 ${limits.maxDepth} 层${n ? `，实际 ${n} 层` : ''}）(query too deep)`),
+      ...armorOptions('depth', limits.maxDepth, (n) => `查询嵌套过深（最多 ${limits.maxDepth} 层${n ? `，实际 ${n} 层` : ''}）`),
       flattenFragments: true, // fragments nest no deeper than the fields they hold
       ignoreIntrospection: true,
     }),
     maxAliasesRule({
-      ...armorOptions('aliases', limits.maxAliases, (n) => `查询中的别名过多（最多 ${limits.maxAliases} 个${n ? `，实际 ${n} 个` : ''}）(too many aliases)`),
+      ...armorOptions('aliases', limits.maxAliases, (n) => `查询中的别名过多（最多 ${limits.maxAliases} 个${n ? `，实际 ${n} 个` : ''}）`),
       allowList: [],
     }),
     maxDirectivesRule(
-      armorOptions(
-        'directives',
-        limits.maxDirectives,
-        (n) => `查询中的指令过多（最多 ${limits.maxDirectives} 个${n ? `，实际 ${n} 个` : ''}）(too many directives)`,
-      ),
+      armorOptions('directives', limits.maxDirectives, (n) => `查询中的指令过多（最多 ${limits.maxDirectives} 个${n ? `，实际 ${n} 个` : ''}）`),
     ),
     directivesPerFieldRule(limits.maxDirectivesPerField),
     repeatedFieldsRule(limits),
@@ -262,7 +256,7 @@ function costRule(limits: QueryLimits, params: RequestParams | undefined): Valid
     // Bounds the work of estimating itself (fragments spread many times).
     maxQueryNodes: 20 * limits.maxTokens,
     createError: (max, actual) =>
-      limitRefusal(`查询开销过大（上限 ${max}，估算 ${Math.round(actual)}），请减少字段、嵌套或每页条数 (query too expensive)`, {
+      limitRefusal(`查询开销过大（上限 ${max}，估算 ${Math.round(actual)}），请减少字段、嵌套或每页条数`, {
         limit: 'cost',
         max,
         found: Math.round(actual),
@@ -314,7 +308,7 @@ export function queryLimits(limits: QueryLimits): Plugin {
           if (error instanceof RangeError) return [tooComplex()];
           // graphql-query-complexity throws (rather than reports) when estimating would visit too many nodes.
           if (error instanceof Error && error.name === 'GraphQLError' && !isRefusal(error)) {
-            return [limitRefusal('查询开销过大，无法估算 (query too expensive to estimate)', { limit: 'cost', max: limits.maxCost })];
+            return [limitRefusal('查询开销过大，无法估算', { limit: 'cost', max: limits.maxCost })];
           }
           throw error;
         }

@@ -50,7 +50,7 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
     // While locked, even the right password is refused: it is not even checked.
     const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
     if (wait > 0) {
-      throw rateLimited(`登录失败次数过多，请 ${wait} 秒后再试 (too many failed logins)`, wait);
+      throw rateLimited(`登录失败次数过多，请 ${wait} 秒后再试`, wait);
     }
     let result: unknown;
     try {

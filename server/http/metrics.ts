@@ -183,7 +183,7 @@ export function metricsEndpoint(metrics: ProcessMetrics, token: string | undefin
         res
           .status(401)
           .set('www-authenticate', 'Bearer')
-          .json({ error: { code: 'UNAUTHENTICATED', message: '需要 METRICS_TOKEN (metrics token required)' } });
+          .json({ error: { code: 'UNAUTHENTICATED', message: '需要 METRICS_TOKEN' } });
         return;
       }
     }

@@ -149,8 +149,7 @@ function expandIPv6(ip: string): string[] | null {
 }
 
 /** The refusal of a client over its budget. */
-export const overBudget = (retryAfterSeconds: number): DomainError =>
-  rateLimited(`请求过于频繁，请 ${retryAfterSeconds} 秒后再试 (too many requests)`, retryAfterSeconds);
+export const overBudget = (retryAfterSeconds: number): DomainError => rateLimited(`请求过于频繁，请 ${retryAfterSeconds} 秒后再试`, retryAfterSeconds);
 
 /**
  * Express middleware: each request takes a token from its address's bucket, and from its user's when it carries a

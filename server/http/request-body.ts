@@ -16,7 +16,7 @@ export const jsonPostsOnly: RequestHandler = (req: Request, res: Response, next:
   const [mediaType, ...parameters] = header.split(';');
   const type = mediaType.trim().toLowerCase();
   if (!EXECUTABLE.has(type)) {
-    return refuse(res, 415, '只接受 JSON 格式的请求（Content-Type: application/json）(unsupported media type)', {
+    return refuse(res, 415, '只接受 JSON 格式的请求（Content-Type: application/json）', {
       contentType: type || null,
       accepted: [...EXECUTABLE],
     });
@@ -33,7 +33,7 @@ export const boundedBody = (maxBytes: number): RequestHandler => express.raw({ t
 export function requestBodyErrors(maxBytes: number): ErrorRequestHandler {
   return (error: { type?: string; status?: number }, _req, res, next) => {
     if (error?.type === 'entity.too.large') {
-      return refuse(res, 413, `请求体过大（最多 ${Math.round(maxBytes / 1024)} KB）(request body too large)`, { maxBytes });
+      return refuse(res, 413, `请求体过大（最多 ${Math.round(maxBytes / 1024)} KB）`, { maxBytes });
     }
     if (typeof error?.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
       return refuse(res, error.status, `请求体无法读取 (request body unreadable: ${error.type})`, { reason: error.type });

@@ -41,7 +41,7 @@ export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<
 /** A key claimed before: the first result's id to replay when the request is the same, else IDEMPOTENCY_CONFLICT. */
 export function answerOfFirst(c: Pick<IdempotencyClaim, 'key' | 'resultName'>, hash: string, first: { requestHash: string; resultId: string }): string {
   if (first.requestHash !== hash) {
-    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求 (idempotency key reused with different input)`, {
+    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求`, {
       field: 'idempotencyKey',
       [c.resultName]: first.resultId,
     });

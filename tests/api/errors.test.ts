@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import { ERROR_CODES } from '../../server/errors.ts';
 import type { Logger } from '../../server/logger.ts';
 import { errorCode, NOW, openTestDatabase, useTestApp, type GqlResult } from '../support/harness.ts';
+import { JINCHENG } from '../support/ledger.ts';
 import { MASKED_MESSAGE } from '../../server/http/errors.ts';
 
 interface LogCall {
@@ -185,6 +186,14 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     expect(errorCode(date)).toBe('BAD_USER_INPUT');
     expect(date.errors![0].message).toMatch(/^日期格式错误：2026-02-30/);
     expect(date.errors![0].message).not.toMatch(/Expected|found/);
+  });
+
+  it('messages are Chinese only: no English gloss after a refusal (FORBIDDEN, UNAUTHENTICATED)', async () => {
+    const forbidden = await t.gql('query($id: ID!) { store(id: $id) { name } }', { id: JINCHENG }, 'keeper');
+    expect(errorCode(forbidden)).toBe('FORBIDDEN');
+    expect(forbidden.errors![0].message).toMatch(/^无权访问：.*超出您的权限范围$/);
+    const anonymous = await t.gql('{ me { id } }');
+    expect(anonymous.errors![0].message).toBe('请先登录');
   });
 
   it('a mutation’s own argument is named by itself: reverseDocument’s reason is `reason`', async () => {
