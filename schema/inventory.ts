@@ -543,7 +543,8 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: writers,
     args: { input: t.arg({ type: ReceiveStockInput, required: true }) },
-    resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(serviceContext(ctx), input)),
+    // D3: the owner a keeper names must be one the store may record (server/inventory/owners.ts).
+    resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(serviceContext(ctx), input, { checkOwners: true })),
   }),
   issueStock: t.field({
     type: StockDocument,

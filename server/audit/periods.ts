@@ -38,6 +38,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
       const expected = DateTime.fromISO(String(last.month)).plus({ months: 1 }).toISODate();
       if (expected !== first) throw invalidState(`须按月顺序月结：下一个待结月份是 ${expected!.slice(0, 7)}`);
     }
+    if (!last) await assertFirstCloseStartsTheBooks(tx, month, clock.now().setZone(ZONE).toFormat('yyyy-LL'));
     await assertNothingPending(tx, month, cutoff);
     const [row] = await tx.insert(periodCloses).values({ month: first, cutoff, closedBy: user.id, closedAt: clock.now().toJSDate() }).returning();
     // Snapshot = previous snapshot + movements dated in (previous cutoff, this cutoff].
@@ -57,6 +58,25 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
   });
 }
 
+/** How far a first close may go back before the books begin (the earliest movement's month, else the current one). */
+const FIRST_CLOSE_BACK_MONTHS = 12;
+
+/**
+ * The first close sets the start of the books for good (nothing reopens a close, and months close in order after it):
+ * it may go back at most FIRST_CLOSE_BACK_MONTHS before the month of the earliest movement (the current month while
+ * nothing is booked), so that a typo such as 1999-01 does not leave every month since to be closed one by one. Read
+ * under the table lock, so no movement is written meanwhile.
+ */
+async function assertFirstCloseStartsTheBooks(tx: Db, month: string, currentMonth: string): Promise<void> {
+  const [first] = await queryRows<{ epoch: number | string | null }>(tx, sql`SELECT extract(epoch FROM min(occurred_at))::float8 AS epoch FROM movements`);
+  const booksBegin =
+    first?.epoch === null || first?.epoch === undefined ? currentMonth : DateTime.fromSeconds(Number(first.epoch), { zone: ZONE }).toFormat('yyyy-LL');
+  const limit = DateTime.fromISO(`${booksBegin}-01`).minus({ months: FIRST_CLOSE_BACK_MONTHS }).toFormat('yyyy-LL');
+  if (month < limit) {
+    throw badInput('month', `最早业务月份为 ${booksBegin}，首次月结不能早于 ${limit}（最多往前 ${FIRST_CLOSE_BACK_MONTHS} 个月）`, { earliestMonth: limit });
+  }
+}
+
 const NAMED = 5;
 
 /** D27: refuses the close while a document dated before the cutoff awaits approval (see closePeriod). */
@@ -71,7 +91,7 @@ async function assertNothingPending(tx: Db, month: string, cutoff: Date): Promis
   if (!pending.length) return;
   const numbers = pending.slice(0, NAMED).map((d) => d.number);
   const named = numbers.join('、') + (pending.length > NAMED ? ' 等' : '');
-  throw invalidState(`${month} 及以前还有 ${pending.length} 张单据待审批（${named}），须先审批通过或驳回，才能月结 (documents pending approval)`, {
+  throw invalidState(`${month} 及以前还有 ${pending.length} 张单据待审批（${named}），须先审批通过或驳回，才能月结`, {
     field: 'month',
     pendingCount: pending.length,
     documentIds: pending.map((d) => d.id),

@@ -14,6 +14,7 @@ import { idSchema, uuidArg, validate } from '../validation.ts';
 import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
+import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D23 凭令出库: government stock leaves a store only against an approved order. An outbound order (出库申请单) names
@@ -64,8 +65,21 @@ export function assertReasonFitsOrder(order: Pick<OrderRow, 'number' | 'purpose'
   }
 }
 
-/** D23: a company's stock in its own store is the company's business; every other store's stock needs an order. */
-export const needsOrder = (store: Pick<StoreRow, 'kind'>) => store.kind !== 'AGREEMENT';
+const orderMissing = (exec: Execution) => badInput('input.orderId', `政府储备物资凭令出库：${EXECUTION_NAMES[exec]}须依据已批准的出库申请（orderId）`);
+
+/**
+ * D3, D23: stock leaving without an order must all be the company's own stock in its own agreement store (custody.ts):
+ * checked on the batches actually picked, in the document's transaction. Anything else — government-owned stock in
+ * whatever kind of store — is refused on orderId.
+ */
+export async function assertLeavesWithoutOrder(tx: Db, store: StoreRow, exec: Execution, picks: readonly { batchId: string }[]): Promise<void> {
+  const needingOrder = await notOwnStock(
+    tx,
+    store,
+    picks.map((p) => p.batchId),
+  );
+  if (needingOrder.length) throw orderMissing(exec);
+}
 
 const orderSchema = z
   .object({
@@ -98,6 +112,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   const v = validate(orderSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const toStore = v.toStoreId ? await getStoreRow(db, v.toStoreId, 'input.toStoreId') : null;
+  if (toStore) assertTransferDestination(store, toStore, 'input.toStoreId'); // D23: government stock never into an agreement store
   const itemMap = await itemsFor(db, v.lines);
   const batchMap = await batchesFor(db, v.lines);
   const seen = new Set<string>();
@@ -202,7 +217,8 @@ export interface OrderedLine {
 /**
  * The order an executing operation names, checked before any lock: it exists, is for this store, this kind of
  * operation and this destination. Lines that name no batch take the order's batches where the order names them.
- * Without an order, stock that needs one is refused (BAD_USER_INPUT on orderId).
+ * Without an order, a store whose stock all needs one is refused at once (BAD_USER_INPUT on orderId); the caller checks
+ * what it picks with assertLeavesWithoutOrder.
  */
 export async function orderForExecution<L extends OrderedLine>(
   db: Db,
@@ -212,9 +228,9 @@ export async function orderForExecution<L extends OrderedLine>(
   lines: readonly L[],
 ): Promise<{ order: OrderRow | null; lines: L[] }> {
   if (!orderId) {
-    if (needsOrder(store)) {
-      throw badInput('input.orderId', `政府储备物资凭令出库：${EXECUTION_NAMES[exec.kind]}须依据已批准的出库申请（orderId）`);
-    }
+    // Only an agreement store can hold stock that leaves without an order; what is picked there is checked under lock
+    // (assertLeavesWithoutOrder).
+    if (!ownStockOperator(store)) throw orderMissing(exec.kind);
     return { order: null, lines: [...lines] };
   }
   const order = await getOrder(db, orderId, 'input.orderId');

@@ -77,6 +77,18 @@ export function expiryOfNewBatch(
   return expiryDate;
 }
 
+/**
+ * D7, D10, D26: a new batch (receipt, call-off delivery, a rotation's new batch) was made by the day it comes in. Its
+ * storage life, expiry and rotate-by date run from the production date, so a date in the future would stretch them:
+ * refused at `field` ("生产日期不能晚于今天"). A document dated back before the production date is refused at
+ * input.occurredAt (D22: goods are not received before they were made). `today` and `day` are China-time dates.
+ */
+export function assertMadeBy(productionDate: string | null, at: { day: string; today: string }, label: { field: string; dayLabel: string; whose: string }) {
+  if (!productionDate) return;
+  if (productionDate > at.today) throw badInput(label.field, `生产日期不能晚于今天：${productionDate}`);
+  if (productionDate > at.day) throw badInput('input.occurredAt', `${label.dayLabel} ${at.day} 早于${label.whose}生产日期 ${productionDate}`);
+}
+
 /** D26: a receipt of goods already expired on the day they arrive is refused. */
 export function assertNotExpiredOnReceipt(expiryDate: string | null, receiptDate: string, field: string) {
   if (isExpired(expiryDate, receiptDate)) {

@@ -19,7 +19,15 @@ import { insufficientStock, lockBalances, postDocument, type LineDraft, type Loc
 import { allocateFefo } from './rules.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
-import { assertReasonFitsOrder, consumeOrder, executableOrder, orderConsumption, orderForExecution, type OrderRow } from '../authority/orders.ts';
+import {
+  assertLeavesWithoutOrder,
+  assertReasonFitsOrder,
+  consumeOrder,
+  executableOrder,
+  orderConsumption,
+  orderForExecution,
+  type OrderRow,
+} from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 
 export interface OutboundLine {
@@ -178,8 +186,10 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
       const locked = prepared?.locked ? lockedFor(prepared.locked, lines) : await lockOutbound(tx, store.id, lines);
       const picks = pickUnexpired(store.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       let alsoWrites: SQL[] | undefined;
-      if (order && prepared) alsoWrites = orderConsumption(order.id, prepared.lockedOrder!, prepared.lockedOrderLines!, picks);
-      else if (order) await consumeOrder(tx, order.id, picks);
+      // D23: without an order, by the owner of what is picked.
+      if (!order) await assertLeavesWithoutOrder(tx, store, 'ISSUE', picks);
+      else if (prepared) alsoWrites = orderConsumption(order.id, prepared.lockedOrder!, prepared.lockedOrderLines!, picks);
+      else await consumeOrder(tx, order.id, picks);
       return {
         type: 'ISSUE',
         storeId: store.id,

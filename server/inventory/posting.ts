@@ -503,13 +503,13 @@ const PERIOD_CLOSED = 'RS001';
 export function ledgerError(error: unknown): unknown {
   const { code, constraint } = pgError(error);
   if (code === '23505' && constraint === 'documents_reverses_uq') {
-    return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销 (already reversed)', { field: 'documentId' });
+    return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销', { field: 'documentId' });
   }
   if (code === PERIOD_CLOSED) {
-    return badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记 (period closed)', { reason: 'PERIOD_CLOSED' });
+    return badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记', { reason: 'PERIOD_CLOSED' });
   }
   if (code === '23514' && constraint === 'balances_nonneg') {
-    return new DomainError('INSUFFICIENT_STOCK', '库存不足 (stock would go below zero)', {});
+    return new DomainError('INSUFFICIENT_STOCK', '库存不足', {});
   }
   return error;
 }
@@ -535,7 +535,7 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
     // The approver gave no date: the document's own is in a month closed since it was submitted (closePeriod waits
     // for pending documents, so only one left from before that rule gets here). It can only be rejected.
     if (pgError(error).code !== PERIOD_CLOSED) throw error;
-    throw new DomainError('INVALID_STATE', `单据 ${doc.number} 的业务时间所在月份已月结，不能再入账：请驳回该申请，并在未结账期间重新登记 (period closed)`, {
+    throw new DomainError('INVALID_STATE', `单据 ${doc.number} 的业务时间所在月份已月结，不能再入账：请驳回该申请，并在未结账期间重新登记`, {
       reason: 'PERIOD_CLOSED',
       documentId: doc.id,
       occurredAt: doc.occurredAt.toISOString(),

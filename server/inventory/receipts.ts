@@ -25,7 +25,8 @@ import {
 } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
-import { assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
+import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
+import { assertOwnersAllowed, governmentNameSql } from './owners.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -108,7 +109,7 @@ async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
 export async function governmentOf(tx: Db, regionCode: string): Promise<string> {
   const [found] = await queryRows<{ id: string | null; name: string }>(
     tx,
-    sql`WITH g AS (SELECT r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END AS name FROM regions r WHERE r.code = ${regionCode})
+    sql`WITH g AS (SELECT ${governmentNameSql} AS name FROM regions r WHERE r.code = ${regionCode})
         SELECT o.id, g.name FROM g LEFT JOIN organizations o ON o.name = g.name`,
   );
   return found.id ?? (await organizationFor(tx, null, found.name, 'GOVERNMENT', 'owner', regionCode))!;
@@ -229,8 +230,12 @@ function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: R
   return existing;
 }
 
-/** 入库 (D7): receipt of new or existing batches at a store; all lines or none. */
-export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost'] } = {}) {
+/**
+ * 入库 (D7): receipt of new or existing batches at a store; all lines or none. `checkOwners`: the lines' owners are
+ * the keeper's choice (the mutation, the opening import) and must be ones the store may record (D3, ownersAllowedAt);
+ * a call-off delivery states the contracting government itself, wherever the goods are delivered.
+ */
+export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost']; checkOwners?: boolean } = {}) {
   const { db, actor: user, clock, reference } = ctx;
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
@@ -240,6 +245,13 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
+  if (opts.checkOwners)
+    await assertOwnersAllowed(
+      db,
+      store,
+      v.lines.map((l) => l.ownerOrgId),
+      (i) => `input.lines.${i}.ownerOrgId`,
+    );
   const newBatch = ({ given: _given, ...p }: (typeof prepared)[number], i: number, documentId: string): Omit<NewBatch, 'ownerOrgId' | 'supplierOrgId'> => ({
     ...p,
     batchNo: p.batchNo ?? `B${receiptDate.replaceAll('-', '').slice(2)}-${documentId.slice(0, 6).toUpperCase()}-${i + 1}`,
@@ -320,11 +332,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
 
 function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, receiptDate: string, today: string) {
   const field = `input.lines.${i}`;
-  if (l.productionDate && l.productionDate > today) throw badInput(`${field}.productionDate`, `生产日期不能晚于今天：${l.productionDate}`);
-  // Goods are not received before they were made: a receipt dated back past a line's production date is refused (D22).
-  if (l.productionDate && l.productionDate > receiptDate) {
-    throw badInput('input.occurredAt', `入库时间 ${receiptDate} 早于第 ${i + 1} 行的生产日期 ${l.productionDate}`);
-  }
+  assertMadeBy(l.productionDate ?? null, { day: receiptDate, today }, { field: `${field}.productionDate`, dayLabel: '入库时间', whose: `第 ${i + 1} 行的` });
   const expiryDate = expiryOfNewBatch(
     { productionDate: l.productionDate ?? null, expiryDate: l.expiryDate ?? null, storageLifeMonths: item.storageLifeMonths },
     receiptDate,

@@ -13,7 +13,8 @@ import { assertBatchesMatchItems, lockOutbound, outboundLine } from './issues.ts
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
-import { consumeOrder, orderForExecution, returnToOrder } from '../authority/orders.ts';
+import { assertLeavesWithoutOrder, consumeOrder, orderForExecution, returnToOrder } from '../authority/orders.ts';
+import { assertMayHold, assertTransferDestination } from '../authority/custody.ts';
 import { reduceSettlementsOfCancelledTransfer } from '../authority/settlements.ts';
 import { requestDocumentApproval } from '../authority/pending.ts';
 
@@ -53,6 +54,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const v = validate(shipSchema, input);
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
   const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
+  assertTransferDestination(from, to, 'input.toStoreId'); // D23: government stock never into an agreement store
   const itemMap = await itemsFor(db, v.lines);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');
@@ -74,6 +76,9 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
       const locked = await lockOutbound(tx, from.id, lines, [to.id]);
       const picks = pickUnexpired(from.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
       if (order) await consumeOrder(tx, order.id, picks);
+      else if (!v.dispatchPlanId) await assertLeavesWithoutOrder(tx, from, 'TRANSFER', picks); // D23: by the owner of what is picked
+      const batchIds = picks.map((p) => p.batchId);
+      await assertMayHold(tx, to, batchIds, 'input.toStoreId'); // D23: an agreement store takes its company's own stock only
       if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks });
       const perBatch = new Map<string, { itemId: string; quantity: number }>();
       for (const p of picks) {

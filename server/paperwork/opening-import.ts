@@ -4,6 +4,7 @@ import { todayInChina } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
 import { batchesNotToJoin, batchNumberTaken, receiveStock } from '../inventory/receipts.ts';
+import { ownersAllowedAt } from '../inventory/owners.ts';
 import { toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
 import { chinaTime, type Column, type Report } from './report.ts';
@@ -90,12 +91,11 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     const at = columns.get(normalHeading(h));
     return at === undefined ? null : (r.cells[at] ?? null);
   };
-  const [items, orgs] = await Promise.all([
+  const [items, owners] = await Promise.all([
     queryRows<ItemRef>(ctx.db, sql`SELECT id::text, code, name, spec, storage_life_months FROM items`),
-    queryRows<{ id: string; name: string }>(ctx.db, sql`SELECT id::text, name FROM organizations`),
+    ownersAllowedAt(ctx.db, store),
   ]);
   const byCode = new Map(items.map((i) => [i.code, i]));
-  const orgByName = new Map(orgs.map((o) => [o.name, o.id]));
   const today = todayInChina(ctx.clock);
   const seen = new Map<string, number>();
   const lines: Record<string, unknown>[] = [];
@@ -143,9 +143,11 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     const fundingText = textOf(cell(r, H.funding));
     const funding = fundingText === null ? null : FUNDING_BY_NAME.get(fundingText);
     if (funding === undefined) errors.add(r.row, H.funding, `资金来源应为：${Object.values(FUNDING_NAMES).join('、')}`);
+    // D3: the owner is one the store may record (ownersAllowedAt, as receiveStock checks), named as registered.
     const ownerName = textOf(cell(r, H.owner));
-    const ownerOrgId = ownerName === null ? null : orgByName.get(ownerName);
-    if (ownerOrgId === undefined) errors.add(r.row, H.owner, `未登记的产权单位「${ownerName}」`);
+    const ownerOrgId = ownerName === null ? null : owners.byName.get(ownerName);
+    if (ownerOrgId === undefined) errors.add(r.row, H.owner, `「${ownerName}」不能作产权单位：${owners.refusal}`);
+    else if (ownerOrgId === null && ownerName !== null) errors.add(r.row, H.owner, `未登记的产权单位「${ownerName}」`);
 
     if (errors.list.length > at) continue;
     lineRows.push(r.row);
@@ -163,14 +165,18 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   if (!lines.length && !errors.list.length) errors.add(0, '', '文件中没有数据行');
   await existingBatchConflicts(ctx, lines, lineRows, errors);
   errors.throwIfAny();
-  const posted = await receiveStock(ctx, {
-    storeId: store.id,
-    source: 'OTHER',
-    reference: '期初建账',
-    note: '期初建账（Excel 导入）',
-    idempotencyKey: `opening:${store.id}:${fileHash(file)}`,
-    lines,
-  });
+  const posted = await receiveStock(
+    ctx,
+    {
+      storeId: store.id,
+      source: 'OTHER',
+      reference: '期初建账',
+      note: '期初建账（Excel 导入）',
+      idempotencyKey: `opening:${store.id}:${fileHash(file)}`,
+      lines,
+    },
+    { checkOwners: true },
+  );
   return importResult(ctx.db, posted, lines.length);
 }
 

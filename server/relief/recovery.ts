@@ -8,6 +8,7 @@ import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { assertRecoveryDestination } from '../authority/custody.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
 import { isRecovered, recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
@@ -95,6 +96,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   // A store named explicitly must be in the dispatcher's scope; the owner's store (where the stock came from) takes its
   // own stock back wherever it is.
   const explicit = v.toStoreId ? await storeForPosting(db, user, v.toStoreId, 'input.toStoreId') : null;
+  if (explicit) assertRecoveryDestination(explicit, 'input.toStoreId'); // D12, D30: back to a reserve store
   const points = [...new Set(plan.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])))];
   v.lines?.forEach((l, i) => {
     if (!l.good && !l.damaged && !l.lost) throw badInput(`input.lines.${i}.good`, '每行至少登记一件（完好、破损或丢失）');
@@ -173,6 +175,8 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     for (const [g, ms] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       const [point, to] = g.split('|');
       const target = await getStoreRow(tx, to);
+      // D30: by default the store a batch was shipped from — unless that is no reserve store (another 安置点 …).
+      assertRecoveryDestination(target, 'input.toStoreId', '该批次不是从政府储备库或代储库调来的，须指定回收入库的仓库（toStoreId）');
       const price = (m: (typeof ms)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
       const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${g}`);
       await writeDocument(

@@ -14,10 +14,10 @@ import { batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, stor
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
-import { assertOutlivesRotationLead, expiryOfNewBatch, isExpired } from '../inventory/expiry.ts';
+import { assertMadeBy, assertOutlivesRotationLead, expiryOfNewBatch, isExpired } from '../inventory/expiry.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
-import { consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { assertLeavesWithoutOrder, consumeOrder, orderForExecution } from '../authority/orders.ts';
 
 export interface RotationDueRow {
   storeId: string;
@@ -125,6 +125,12 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   );
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
+  // D7, D10: a production date in the future would stretch the new batch's storage life (as for receipts).
+  assertMadeBy(
+    v.newBatch.productionDate ?? null,
+    { day: receiptDate, today: todayInChina(clock) },
+    { field: 'input.newBatch.productionDate', dayLabel: '轮换时间', whose: '新批次的' },
+  );
   const expiryDate = expiryOfNewBatch(
     { productionDate: v.newBatch.productionDate ?? null, expiryDate: v.newBatch.expiryDate ?? null, storageLifeMonths: item.storage_life_months },
     receiptDate,
@@ -159,6 +165,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
         });
       }
       if (order) await consumeOrder(tx, order.id, [outgoing]);
+      else await assertLeavesWithoutOrder(tx, store, 'ROTATION', [outgoing]); // D23: by the batch's owner
       // D3/D18: a new batch number that exists beyond the caller's scope is refused there (batchFor).
       const fresh = await batchFor(
         tx,

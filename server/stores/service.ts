@@ -11,6 +11,7 @@ import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import type { RegionLevel } from '../regions/codes.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { transferDestinationsFrom } from '../authority/custody.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type StoreKind = StoreRow['kind'];
@@ -44,7 +45,7 @@ export async function listTransferDestinations(ctx: ServiceContext, fromStoreId:
   const { db, actor: user } = ctx;
   assertMayPost(user);
   const source = await getStoreInScope(db, user, fromStoreId, 'fromStoreId');
-  return storePage(db, transferDestinations(user, source, stores), page);
+  return storePage(db, and(transferDestinations(user, source, stores), transferDestinationsFrom(source, stores)), page);
 }
 
 /** A page of stores by code. */
@@ -126,14 +127,18 @@ const storeFields = {
 const createStoreSchema = z.object(storeFields);
 const updateStoreSchema = z.object(storeFields).partial();
 
-/** The operating company by name, created on first use. */
+/**
+ * The operating company by name, created on first use. D3, D23: an operator is a company — a government (whose stock
+ * would then be "the company's own" in its agreement store) or another registered non-company is refused.
+ */
 async function operatorId(db: Db, name: string | null | undefined, regionCode: string): Promise<string | null | undefined> {
   if (name === undefined || name === null) return name;
   const [org] = await db
     .insert(organizations)
     .values({ name, kind: 'COMPANY', regionCode })
     .onConflictDoUpdate({ target: organizations.name, set: { name } })
-    .returning({ id: organizations.id });
+    .returning({ id: organizations.id, kind: organizations.kind });
+  if (org.kind !== 'COMPANY') throw badInput('input.operatorName', `「${name}」已登记为政府机关或其他非企业单位，不能作为仓库的运营企业`);
   return org.id;
 }
 
@@ -187,6 +192,29 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
       regionCode: current.regionCode,
     });
   }
+  // D3, D23: whether stock needs an order to leave follows its owner, and what a store may take in follows its kind: a
+  // store that holds or has held stock keeps its kind (a government store turned "agreement" would let its stock out
+  // as the company's), and a 安置点 is one for good (its outstanding recovery is counted by kind, D30).
+  if (v.kind !== undefined && v.kind !== current.kind) {
+    if (current.kind === 'DISTRIBUTION_POINT') {
+      throw invalidState(`「${current.name}」是安置点，不能改为其他类型的仓库`, { field: 'input.kind', kind: current.kind });
+    }
+    if (await hasLedgerHistory(db, current.id)) {
+      throw invalidState(`仓库「${current.name}」已有库存账目，不能改变仓库类型（物资的产权与出库审批随之改变）；如需改变，请新建仓库并调拨库存`, {
+        field: 'input.kind',
+        kind: current.kind,
+      });
+    }
+  }
+  // The same for an agreement store's company: its stock is that company's own (custody.ts).
+  if (
+    current.kind === 'AGREEMENT' &&
+    v.operatorName &&
+    (await operatorNamed(db, v.operatorName)) !== current.operatorOrgId &&
+    (await hasLedgerHistory(db, current.id))
+  ) {
+    throw invalidState(`协议储备库「${current.name}」已有库存账目，不能更换运营企业（库存物资属于原企业）`, { field: 'input.operatorName' });
+  }
   // D2: entrusted and agreement stores are a company's warehouse — the rule createStore applies holds after an update too.
   const kind = v.kind ?? current.kind;
   const hasOperator = v.operatorName === undefined ? current.operatorOrgId !== null : Boolean(v.operatorName);
@@ -214,6 +242,9 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
     return row;
   });
 }
+
+const operatorNamed = async (db: Db, name: string) =>
+  (await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, name)))[0]?.id ?? null;
 
 /** Has any stock moved at the store (movements are append-only: once true, always true)? */
 async function hasLedgerHistory(db: Db, storeId: string): Promise<boolean> {
