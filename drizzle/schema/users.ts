@@ -1,4 +1,4 @@
-import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 
@@ -19,6 +19,12 @@ export const users = pgTable('users', {
    */
   credentialsVersion: integer('credentials_version').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). The
+   * requester of an approval controls such an account, so its user may not decide that approval (authority/queue.ts).
+   */
+  createdBy: uuid('created_by').references((): AnyPgColumn => users.id),
+  passwordSetBy: uuid('password_set_by').references((): AnyPgColumn => users.id),
 });
 
 export const userStores = pgTable(

@@ -83,6 +83,18 @@ export function transferDestinations(p: Principal, source: ScopedStore, store: {
               OR (${store.regionCode} LIKE ${`${area}%`} AND ${store.kind} IN ('GOVERNMENT', 'ENTRUSTED', 'DISTRIBUTION_POINT'))))`;
 }
 
+// ---- the national catalog (D4, D5)
+
+/**
+ * The catalog (items and their categories, units, storage lives) is one list for every region: an edit changes what
+ * every region's stock means. Only an administrator without a region scope maintains it.
+ */
+export const mayEditCatalog = (p: Principal): boolean => p.role === 'ADMIN' && p.regionCode === null;
+
+export function assertMayEditCatalog(p: Principal): void {
+  if (!mayEditCatalog(p)) throw forbidden('全国物资目录（须由不限区划的系统管理员维护）');
+}
+
 // ---- authority (D24): who may decide
 
 /**

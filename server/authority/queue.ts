@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
+import { approvals, dispatchPlans, users } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { approvalsInScope, canDecide } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
@@ -78,10 +78,33 @@ export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, f
     if (a.requestedBy === user.id || plan?.requestedBy === user.id) {
       throw new DomainError('FORBIDDEN', '不相容岗位分离：补办书面审批须由紧急批准人和调拨方案申请人以外的人员办理', { field });
     }
+    await assertNotRequestersAccount(db, user, [a.requestedBy, plan?.requestedBy], field);
   } else if (a.requestedBy === user.id) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的申请不能由本人审批', { field });
+  } else {
+    await assertNotRequestersAccount(db, user, [a.requestedBy], field);
   }
 }
+
+/**
+ * D24: the second person is not one the requester controls. A user whose account a requester created, or whose
+ * password a requester last set, is refused as the decider of that requester's request: the requester knows (or chose)
+ * the login, so one person would request and approve. assertMayDecide and approveDispatchPlan ask here.
+ */
+export async function assertNotRequestersAccount(db: Db, user: Principal, requesters: readonly (string | null | undefined)[], field: string): Promise<void> {
+  const [me] = await db.select({ createdBy: users.createdBy, passwordSetBy: users.passwordSetBy }).from(users).where(eq(users.id, user.id));
+  const ties = [me?.createdBy, me?.passwordSetBy].filter((id): id is string => id != null && id !== user.id);
+  if (ties.some((id) => requesters.includes(id))) {
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：您的账号由申请人创建或由其设置了密码，不能审批其提交的申请，须由另一位有权限的人员审批', { field });
+  }
+}
+
+/** SQL: the approval's requester (or, for a written approval, its plan's requester) created or last set the password of `userId`'s account. */
+const requesterControls = (userId: string) =>
+  sql`EXISTS (SELECT 1 FROM users me WHERE me.id = ${userId}::uuid AND (
+        me.created_by = ${approvals.requestedBy} OR me.password_set_by = ${approvals.requestedBy}
+        OR (${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL' AND EXISTS (SELECT 1 FROM dispatch_plans p WHERE p.id = ${approvals.subjectId}
+            AND p.requested_by IN (me.created_by, me.password_set_by)))))`;
 
 /**
  * Marks a pending approval decided, guarded: of two people deciding at once one wins, the other gets INVALID_STATE.
@@ -159,10 +182,12 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   if (filter.kind) where.push(eq(approvals.kind, filter.kind));
   if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
   if (filter.mine === 'TO_DECIDE') {
-    // As assertMayDecide: not one's own request, nor the written approval of a plan one requested.
+    // As assertMayDecide: not one's own request, nor the written approval of a plan one requested, nor a request of
+    // whoever created one's account or last set its password.
     where.push(
       sql`${approvals.requestedBy} <> ${user.id}::uuid`,
       sql`NOT (${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL' AND EXISTS (SELECT 1 FROM dispatch_plans p WHERE p.id = ${approvals.subjectId} AND p.requested_by = ${user.id}::uuid))`,
+      sql`NOT ${requesterControls(user.id)}`,
     );
   }
   let after: SQL | undefined;

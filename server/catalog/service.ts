@@ -1,8 +1,9 @@
-import { and, asc, count, eq, gt, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { categories, items } from '../../drizzle/schema/index.ts';
-import { badInput, notFound } from '../errors.ts';
+import { batches, categories, items, movements } from '../../drizzle/schema/index.ts';
+import { assertMayEditCatalog } from '../auth/policy.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
@@ -25,7 +26,7 @@ export const SEARCH_MAX_LENGTH = 64;
 
 export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {
   if (filter.search && filter.search.length > SEARCH_MAX_LENGTH) {
-    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）(search term too long)`, {
+    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）`, {
       maxLength: SEARCH_MAX_LENGTH,
       length: filter.search.length,
     });
@@ -126,7 +127,8 @@ async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
   if (dup && dup.id !== exceptId) throw badInput('input.code', `物资代码已存在：${code}`);
 }
 
-export async function createItem({ db }: ServiceContext, input: unknown): Promise<ItemRow> {
+export async function createItem({ db, actor }: ServiceContext, input: unknown): Promise<ItemRow> {
+  assertMayEditCatalog(actor);
   const v = validate(createItemSchema, input);
   await getCategory(db, v.categoryCode, 'input.categoryCode');
   await assertItemCodeFree(db, v.code);
@@ -148,11 +150,54 @@ export async function createItem({ db }: ServiceContext, input: unknown): Promis
   return row;
 }
 
-export async function updateItem({ db }: ServiceContext, id: string, input: unknown): Promise<ItemRow> {
+/** Has any stock of the item moved (a batch of it with a ledger movement)? */
+async function hasLedgerHistory(db: Db, itemId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: batches.id })
+    .from(batches)
+    .where(
+      and(
+        eq(batches.itemId, itemId),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(movements)
+            .where(eq(movements.batchId, batches.id)),
+        ),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * D31: history does not change — once stock of the item has moved, its unit (what every recorded quantity counts) and
+ * its category (where valuation by category put it) stay as they were. A new item is the way to a new unit.
+ */
+async function assertHistoryKept(db: Db, current: ItemRow, v: { unit?: string; categoryCode?: string }) {
+  const unitChanges = v.unit !== undefined && v.unit !== current.unit;
+  const categoryChanges = v.categoryCode !== undefined && v.categoryCode !== current.categoryCode;
+  if (!unitChanges && !categoryChanges) return;
+  if (!(await hasLedgerHistory(db, current.id))) return;
+  if (unitChanges) {
+    throw invalidState(`物资「${current.name}」已有库存账目，不能更改计量单位（已记的数量都以「${current.unit}」计）；如需新单位，请新建物资`, {
+      field: 'input.unit',
+      unit: current.unit,
+    });
+  }
+  throw invalidState(`物资「${current.name}」已有库存账目，不能更改所属类别（历史估值按类别汇总，不能随之改变）`, {
+    field: 'input.categoryCode',
+    categoryCode: current.categoryCode,
+  });
+}
+
+export async function updateItem({ db, actor }: ServiceContext, id: string, input: unknown): Promise<ItemRow> {
+  assertMayEditCatalog(actor);
   const v = validate(updateItemSchema, input);
-  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
-  await getItem(db, id, 'id');
+  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容');
+  const current = await getItem(db, id, 'id');
   if (v.categoryCode !== undefined) await getCategory(db, v.categoryCode, 'input.categoryCode');
+  await assertHistoryKept(db, current, v);
   if (v.code) await assertItemCodeFree(db, v.code, id);
   const [row] = await db
     .update(items)

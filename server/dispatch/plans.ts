@@ -20,7 +20,7 @@ import type { ServiceContext } from '../context.ts';
 import { consentOfLines, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
-import { assertMayDecide, closeApproval, openApproval, pendingApprovalsOf, withdrawPlanApprovals } from '../authority/queue.ts';
+import { assertMayDecide, assertNotRequestersAccount, closeApproval, openApproval, pendingApprovalsOf, withdrawPlanApprovals } from '../authority/queue.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -350,6 +350,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
   if (!emergency && plan.row!.requestedBy === user.id) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
   }
+  if (!emergency) await assertNotRequestersAccount(db, user, [plan.row!.requestedBy], 'planId');
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)

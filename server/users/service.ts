@@ -7,6 +7,7 @@ import { type Principal, type Role } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
+import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
@@ -20,7 +21,7 @@ export async function login(db: Db, keys: TokenKeys, username: string, password:
   const [user] = await db.select().from(users).where(eq(users.username, username.trim()));
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !ok || !user.active) {
-    throw new DomainError('UNAUTHENTICATED', '用户名或密码错误 (wrong username or password)');
+    throw new DomainError('UNAUTHENTICATED', '用户名或密码错误');
   }
   const { token, expiresAt } = await signToken(keys, user.id, user.credentialsVersion);
   return { token, expiresAt, user };
@@ -112,7 +113,17 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(users)
-      .values({ username: v.username, displayName: v.displayName, passwordHash, role: v.role, regionCode: scope.regionCode, active: v.active })
+      // D24: the creator chose the password; they are recorded as its setter until the user or someone else sets another.
+      .values({
+        username: v.username,
+        displayName: v.displayName,
+        passwordHash,
+        role: v.role,
+        regionCode: scope.regionCode,
+        active: v.active,
+        createdBy: actor.id,
+        passwordSetBy: actor.id,
+      })
       .returning();
     if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
     return row;
@@ -127,14 +138,27 @@ async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
   for (const { store } of rows) assertStoreAccess(actor, store);
 }
 
+/**
+ * D24: no one changes their own role or scope — an administrator would otherwise widen or move their own authority
+ * alone. Another administrator does it. A value equal to the current one is no change and passes.
+ */
+function assertNotOwnScope(current: UserRow, v: { role?: Role; regionCode?: string | null; storeIds?: readonly string[] | null }) {
+  const refuse = (field: string, what: string) => new DomainError('FORBIDDEN', `不相容岗位分离：不能更改自己的${what}，须由另一位管理员办理`, { field });
+  if (v.role !== undefined && v.role !== current.role) throw refuse('input.role', '角色');
+  const regionCode = v.regionCode ? normalizeRegionCode(v.regionCode, 'input.regionCode') : v.regionCode === undefined ? current.regionCode : null;
+  if (regionCode !== current.regionCode) throw refuse('input.regionCode', '权限区划');
+  if (v.storeIds?.length) throw refuse('input.storeIds', '仓库范围');
+}
+
 export async function updateUser(ctx: ServiceContext, id: string, input: unknown): Promise<UserRow> {
   const { db, actor } = ctx;
   const v = validate(updateUserSchema, input);
-  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容 (nothing to change)');
+  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容');
   uuidArg(id, 'id', '用户');
   const [current] = await db.select().from(users).where(eq(users.id, id));
   if (!current) throw notFound('id', '用户', id);
   await assertUserInScope(db, actor, current);
+  if (actor.id === id) assertNotOwnScope(current, v);
   const scopeChanged = v.role !== undefined || v.regionCode !== undefined || v.storeIds !== undefined;
   const role = v.role ?? current.role;
   const currentStores =
@@ -157,6 +181,8 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
         role: v.role,
         regionCode: scope?.regionCode,
         active: v.active,
+        // D24: whoever sets a password knows it; one's own new password ends the tie to whoever set the last one.
+        passwordSetBy: passwordHash ? actor.id : undefined,
         credentialsVersion: credentialsChanged && sql`${users.credentialsVersion} + ${credentialsChanged}`,
       })
       .where(eq(users.id, id))
@@ -177,7 +203,7 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
 export async function listUsers(ctx: ServiceContext, filter: { role?: Role | null; search?: string | null }, page: PageArgs) {
   const { db, actor } = ctx;
   const search = filter.search?.trim();
-  if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）(search term too long)');
+  if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）');
   const req = pageRequest(page, ['text']);
   const keeperInScope = sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
     WHERE ${userStores.userId} = ${users.id} AND ${storesInScope(actor, stores.id, stores.regionCode)})`;

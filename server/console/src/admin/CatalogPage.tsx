@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { formatMoney } from '../common/format';
 import { FormModal } from './FormModal';
+import { useUser } from '../app/session';
 
 const CatalogQuery = graphql(`
   query Catalog {
@@ -41,39 +42,43 @@ export default function CatalogPage() {
   const [, create] = useMutation(CreateItem);
   const [active, setActive] = useState<string>();
   const categories = data?.categories ?? [];
+  // One catalog for every region: only the system-wide administrator edits it (D4, D5).
+  const mayEdit = useUser().region === null;
   return (
     <Card
       title="物资目录"
       loading={fetching && !data}
       extra={
-        <FormModal<VariablesOf<typeof CreateItem>['input']>
-          title="新增物资"
-          submit={(input) => create({ input })}
-          onDone={() => refetch({ requestPolicy: 'network-only' })}
-          initialValues={{ categoryCode: active ?? categories[0]?.code }}
-        >
-          <Form.Item name="categoryCode" label="类别" rules={[{ required: true }]}>
-            <Select options={categories.map((c) => ({ value: c.code, label: c.name }))} />
-          </Form.Item>
-          <Form.Item name="code" label="物资代码" rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="name" label="名称" rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="spec" label="规格">
-            <Input />
-          </Form.Item>
-          <Form.Item name="unit" label="计量单位" rules={[{ required: true }]}>
-            <Input placeholder="顶、床、条…" />
-          </Form.Item>
-          <Form.Item name="referencePrice" label="参考单价（元）">
-            <Input />
-          </Form.Item>
-          <Form.Item name="storageLifeMonths" label="储存年限（月）">
-            <InputNumber min={1} precision={0} />
-          </Form.Item>
-        </FormModal>
+        mayEdit && (
+          <FormModal<VariablesOf<typeof CreateItem>['input']>
+            title="新增物资"
+            submit={(input) => create({ input })}
+            onDone={() => refetch({ requestPolicy: 'network-only' })}
+            initialValues={{ categoryCode: active ?? categories[0]?.code }}
+          >
+            <Form.Item name="categoryCode" label="类别" rules={[{ required: true }]}>
+              <Select options={categories.map((c) => ({ value: c.code, label: c.name }))} />
+            </Form.Item>
+            <Form.Item name="code" label="物资代码" rules={[{ required: true }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="name" label="名称" rules={[{ required: true }]}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="spec" label="规格">
+              <Input />
+            </Form.Item>
+            <Form.Item name="unit" label="计量单位" rules={[{ required: true }]}>
+              <Input placeholder="顶、床、条…" />
+            </Form.Item>
+            <Form.Item name="referencePrice" label="参考单价（元）">
+              <Input />
+            </Form.Item>
+            <Form.Item name="storageLifeMonths" label="储存年限（月）">
+              <InputNumber min={1} precision={0} />
+            </Form.Item>
+          </FormModal>
+        )
       }
     >
       <Tabs
