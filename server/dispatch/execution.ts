@@ -13,7 +13,7 @@ import {
   transfers,
   users,
 } from '../../drizzle/schema/index.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { badInput, DomainError, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema } from '../inventory/common.ts';
@@ -27,7 +27,7 @@ import { lockOpenIncident } from './incidents.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableLines, usableStoreLines, type PlanView } from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
-import { moneyTimes } from '../money.ts';
+import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 
 /**
@@ -263,47 +263,93 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
           JOIN organizations o ON o.id = a.company_org_id WHERE l.agreement_id = ${callOff.agreementId}::uuid AND l.item_id = ${callOff.itemId}::uuid`,
   );
   if (!line) throw invalidState('协议已无该物资的条款，不能确认到货', { field: 'input.callOffId' });
-  const unitPrice = v.unitPrice ?? line.unit_price;
+  const unitPrice = deliveryUnitPrice(line.unit_price, v.unitPrice);
   // D3, D21: goods bought under an agreement are the contracting government's, paid from its level's funds, wherever
   // they are delivered (a city agreement's goods at a county's 安置点 are the city's).
   const level = levelOfCode(line.region_code);
-  if (!unitPrice) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
-  return receiveStock(
-    ctx,
-    {
-      storeId: plan.destinations[callOff.destinationIdx].storeId!,
-      source: 'EMERGENCY_PURCHASE',
-      sourceName: line.company,
-      reference: `调用单 ${callOff.id.slice(0, 8)}`,
-      incidentId: plan.incidentId,
-      idempotencyKey: v.idempotencyKey,
-      lines: [
-        {
-          itemId: callOff.itemId,
-          quantity: callOff.quantity,
-          batchNo: v.batchNo,
-          productionDate: v.productionDate,
-          expiryDate: v.expiryDate,
-          unitPrice,
-          fundingSource: level === 'VILLAGE' ? 'TOWNSHIP' : level,
-          ownerOrgId: await governmentOf(db, line.region_code),
-        },
-      ],
-    },
-    {
-      afterPost: async (tx, posted) => {
-        const now = clock.now().toJSDate();
-        // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys.
-        const delivered = await tx
-          .update(callOffs)
-          .set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id })
-          .where(and(eq(callOffs.id, callOff.id), eq(callOffs.status, 'ISSUED')))
-          .returning({ id: callOffs.id });
-        if (!delivered.length) throw invalidState('调用单已确认到货，不能重复入库', { status: 'DELIVERED' });
-        await refreshPlanCompletion(tx, callOff.planId, now);
+  return asDeliveryFields(
+    receiveStock(
+      ctx,
+      {
+        storeId: plan.destinations[callOff.destinationIdx].storeId!,
+        source: 'EMERGENCY_PURCHASE',
+        sourceName: line.company,
+        reference: `调用单 ${callOff.id.slice(0, 8)}`,
+        incidentId: plan.incidentId,
+        idempotencyKey: v.idempotencyKey,
+        lines: [
+          {
+            itemId: callOff.itemId,
+            quantity: callOff.quantity,
+            batchNo: v.batchNo,
+            productionDate: v.productionDate,
+            expiryDate: v.expiryDate,
+            unitPrice,
+            fundingSource: level === 'VILLAGE' ? 'TOWNSHIP' : level,
+            ownerOrgId: await governmentOf(db, line.region_code),
+          },
+        ],
       },
-    },
+      {
+        afterPost: async (tx, posted) => {
+          const now = clock.now().toJSDate();
+          // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys.
+          const delivered = await tx
+            .update(callOffs)
+            .set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id })
+            .where(and(eq(callOffs.id, callOff.id), eq(callOffs.status, 'ISSUED')))
+            .returning({ id: callOffs.id });
+          if (!delivered.length) throw invalidState('调用单已确认到货，不能重复入库', { status: 'DELIVERED' });
+          await refreshPlanCompletion(tx, callOff.planId, now);
+        },
+      },
+    ),
   );
+}
+
+/**
+ * D6, D21: a call-off delivery is booked at the agreement's unit price — the price the contract commits the company to
+ * and the contingent value counted. A different price is refused (a renegotiated price is a new agreement), and so is
+ * a price of 0 or less: the goods would enter the ledger at no value. Only a line without a price (none or 0.00 agreed)
+ * takes the price stated.
+ */
+function deliveryUnitPrice(agreed: string | null, stated: string | null | undefined): string {
+  const price = stated === null || stated === undefined ? null : parseMoney(stated, 'input.unitPrice');
+  if (price !== null && toFen(price) <= 0n) throw badInput('input.unitPrice', '单价须大于 0');
+  const contract = agreed === null ? null : formatMoney(agreed);
+  if (contract !== null && toFen(contract) > 0n) {
+    if (price !== null && price !== contract) {
+      throw badInput('input.unitPrice', `协议单价为 ${contract} 元，调用到货按协议单价入库，不能填写 ${price} 元`, { contractPrice: contract });
+    }
+    return contract;
+  }
+  if (price === null) throw badInput('input.unitPrice', '协议未约定单价，须填写单价');
+  return price;
+}
+
+/** The fields of CallOffDeliveryInput: the delivery's one receipt line is flat in it. */
+const DELIVERY_FIELDS = new Set(['callOffId', 'batchNo', 'productionDate', 'expiryDate', 'unitPrice', 'idempotencyKey']);
+
+/** A receipt field path as the call-off input names it: input.lines.0.batchNo → input.batchNo; what the call-off decides (store, item, quantity, owner) → input.callOffId. */
+function deliveryField(field: string): string {
+  const name = /^input\.(?:lines\.0\.)?([A-Za-z]+)$/.exec(field)?.[1];
+  return name && DELIVERY_FIELDS.has(name) ? `input.${name}` : 'input.callOffId';
+}
+
+/** #17: the receipt's refusals name the argument paths of confirmCallOffDelivery, not those of receiveStock. */
+async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
+  try {
+    return await receipt;
+  } catch (error) {
+    const field = isDomainError(error) ? error.details.field : undefined;
+    if (!isDomainError(error) || typeof field !== 'string' || !field.startsWith('input.')) throw error;
+    const issues = error.details.issues as { field: string; message: string }[] | undefined;
+    throw new DomainError(error.code, error.message.replaceAll(field, deliveryField(field)), {
+      ...error.details,
+      field: deliveryField(field),
+      ...(issues ? { issues: issues.map((i) => ({ ...i, field: deliveryField(i.field) })) } : {}),
+    });
+  }
 }
 
 /**

@@ -45,7 +45,10 @@ export interface AgreementSource extends LatLng {
   responseHours: number;
 }
 
-/** D17: capacity (产能储备): daily output after a lead time, over the planning horizon. */
+/**
+ * D17: capacity (产能储备): daily output after a lead time, over the planning horizon. Day d's output (d = 1, 2, …)
+ * leaves the factory leadDays + d days after the order: a line's ETA is that of its last unit.
+ */
 export interface CapacitySource extends LatLng {
   kind: 'CAPACITY';
   agreementId: string;
@@ -94,6 +97,14 @@ export interface PlanLine {
   meetsDeadline: boolean;
   tier: Tier;
   reason: string;
+  /** CAPACITY only: the line's units by day of production (1 = the first day after the lead time), each with its ETA. */
+  lots?: Lot[];
+}
+
+export interface Lot {
+  day: number;
+  quantity: number;
+  etaHours: number;
 }
 
 export interface Shortage {
@@ -151,6 +162,8 @@ interface Arc {
   etaHours: number;
   tier: Tier;
   unitCost: number;
+  /** CAPACITY: the day of production this arc's units are made on. */
+  day?: number;
 }
 
 function arcFor(
@@ -161,12 +174,16 @@ function arcFor(
   policy: PlannerPolicy,
   deadline: number,
   tier = tierOf(source, destination),
+  day = 1,
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
-  const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? source.leadDays * 24 + 24 : 0;
+  // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
+  const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  return { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline) };
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline) };
+  if (source.kind === 'CAPACITY') arc.day = day;
+  return arc;
 }
 
 // The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
@@ -190,12 +207,17 @@ function overrideHours(policy: PlannerPolicy, storeId: string, regionCode: strin
 /** Supply of one source over the planning horizon. */
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
 
-/** Stores pool their batches per item in the LP; the store's allocation is split across batches FEFO afterwards. */
+/**
+ * Stores pool their batches per item in the LP; the store's allocation is split across batches FEFO afterwards.
+ * A capacity reserve is one pool per day of production (its `day`), each of one day's output: later days arrive later,
+ * so the solver takes the early days first and a line's ETA is that of the last day it needs (D17).
+ */
 interface Pool {
   key: string;
   representative: Source;
   members: Source[];
   supply: number;
+  day?: number;
 }
 
 /**
@@ -228,13 +250,16 @@ class ItemPools {
         continue;
       }
       const s = sources[index.source[k]];
-      if (s.kind !== 'STORE' && supplyOf(s, policy) > 0) {
-        const key = `${s.kind}|${s.agreementId}`;
+      if (s.kind === 'STORE' || supplyOf(s, policy) <= 0) continue;
+      const lots = s.kind === 'CAPACITY' ? policy.capacityHorizonDays : 1;
+      for (let day = 1; day <= lots; day++) {
+        const supply = s.kind === 'CAPACITY' ? s.dailyCapacity : s.available;
+        const key = s.kind === 'CAPACITY' ? `${s.kind}|${s.agreementId}|${String(day).padStart(4, '0')}` : `${s.kind}|${s.agreementId}`;
         const pool = others.get(key);
         if (pool) {
           pool.members.unshift(s);
-          pool.supply += supplyOf(s, policy);
-        } else others.set(key, { key, representative: s, members: [s], supply: supplyOf(s, policy) });
+          pool.supply += supply;
+        } else others.set(key, { key, representative: s, members: [s], supply, ...(s.kind === 'CAPACITY' ? { day } : {}) });
       }
     }
     this.others = [...others.values()].sort(byKey);
@@ -487,7 +512,9 @@ const PRICING_TOLERANCE = 1e-6;
  * pricing walk stops at the destination's marginal cost, so it visits only the near end of the ranking.
  */
 async function planItem(demand: number[], destinations: Destination[], pools: ItemPools, ranking: StoreRanking, policy: PlannerPolicy, deadline: number) {
-  const others = destinations.map((d, j) => pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, deadline) })).sort(byCost));
+  const others = destinations.map((d, j) =>
+    pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, deadline, undefined, pool.day) })).sort(byCost),
+  );
   const chosen = destinations.map(() => new Set<Pool>());
   const candidates: Candidate[] = [];
   const choose = (c: Candidate) => {
@@ -565,7 +592,12 @@ const TIER_WORDS: Record<Tier, string> = {
 /** Why this source, in words a dispatcher reads, e.g. "卫辉市救灾物资储备库：本地库存，23 km，约 0.6 h". */
 export function reasonFor(source: Source, arc: Arc, deadline: number): string {
   const name = source.kind === 'STORE' ? source.storeName : source.companyName;
-  const lead = source.kind === 'AGREEMENT' ? `响应 ${source.responseHours} h，` : source.kind === 'CAPACITY' ? `生产准备 ${source.leadDays} 天，` : '';
+  const lead =
+    source.kind === 'AGREEMENT'
+      ? `响应 ${source.responseHours} h，`
+      : source.kind === 'CAPACITY'
+        ? `生产准备 ${source.leadDays} 天，生产 ${arc.day ?? 1} 天（日产 ${source.dailyCapacity}），`
+        : '';
   const late = arc.etaHours > deadline ? `，超出 ${deadline} h 时限` : '';
   return `${name}（${TIER_WORDS[arc.tier]}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
@@ -583,6 +615,7 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
     const pools = new ItemPools(input.sources, index, item, policy);
     const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
+    const itemLines: PlanLine[] = [];
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
     candidates.forEach(({ pool, arc }, i) => {
@@ -600,7 +633,7 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           : flows.map((f) => ({ destinationIndex: f.arc.destinationIndex, source: pool.representative, quantity: f.quantity }));
       for (const part of parts) {
         const arc = arcOf.get(part.destinationIndex)!;
-        lines.push({
+        itemLines.push({
           destinationIndex: part.destinationIndex,
           itemId,
           source: part.source,
@@ -610,70 +643,109 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           meetsDeadline: arc.etaHours <= deadline,
           tier: arc.tier,
           reason: reasonFor(part.source, arc, deadline),
+          ...lotOf(arc, part.quantity),
         });
       }
     }
+    lines.push(...mergeLots(itemLines));
     demand.forEach((requested, j) => {
       if (short[j] > 0) shortages.push({ destinationIndex: j, itemId, requested, planned: requested - short[j], missing: short[j] });
     });
   }
   lines.sort((a, b) => a.destinationIndex - b.destinationIndex || a.itemId.localeCompare(b.itemId) || a.etaHours - b.etaHours);
-  return {
-    lines,
-    shortages,
-    totalQuantity: lines.reduce((s, l) => s + l.quantity, 0),
-    maxEtaHours: lines.reduce((m, l) => Math.max(m, l.etaHours), 0),
-    cost: lines.reduce((s, l) => s + l.quantity * (l.etaHours + TIER_PENALTY[l.tier]), 0),
-  };
+  return planOf(lines, shortages);
+}
+
+const planOf = (lines: PlanLine[], shortages: Shortage[]): Plan => ({
+  lines,
+  shortages,
+  totalQuantity: lines.reduce((s, l) => s + l.quantity, 0),
+  maxEtaHours: lines.reduce((m, l) => Math.max(m, l.etaHours), 0),
+  cost: lines.reduce((s, l) => s + priced(l, (eta) => eta + TIER_PENALTY[l.tier]), 0),
+});
+
+/** Σ quantity × unitCost(ETA) over a line's units: per day of production for a capacity line, else at the line's ETA. */
+const priced = (l: PlanLine, unitCost: (etaHours: number) => number) =>
+  l.lots ? l.lots.reduce((s, lot) => s + lot.quantity * unitCost(lot.etaHours), 0) : l.quantity * unitCost(l.etaHours);
+
+/** A capacity arc's units as one lot of its day of production. */
+const lotOf = (arc: Arc, quantity: number): { lots?: Lot[] } =>
+  arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity, etaHours: Math.round(arc.etaHours * 100) / 100 }] };
+
+/**
+ * D17: one line per capacity reserve and destination, whatever days of production it draws on: its quantity is the
+ * sum, its ETA (and deadline flag, and reason) that of its last day — when the last unit arrives. Other lines pass.
+ */
+function mergeLots(lines: PlanLine[]): PlanLine[] {
+  const out: PlanLine[] = [];
+  const merged = new Map<Source, Map<number, PlanLine>>();
+  for (const l of lines) {
+    if (!l.lots) {
+      out.push(l);
+      continue;
+    }
+    const bySource = merged.get(l.source) ?? merged.set(l.source, new Map()).get(l.source)!;
+    const seen = bySource.get(l.destinationIndex);
+    if (!seen) {
+      const line = { ...l, lots: [...l.lots] };
+      bySource.set(l.destinationIndex, line);
+      out.push(line);
+      continue;
+    }
+    const last = l.etaHours > seen.etaHours ? l : seen;
+    Object.assign(seen, { quantity: seen.quantity + l.quantity, etaHours: last.etaHours, meetsDeadline: last.meetsDeadline, reason: last.reason });
+    seen.lots = [...seen.lots!, ...l.lots].sort((a, b) => a.day - b.day);
+  }
+  return out;
 }
 
 /** The baseline to beat (bench only): each destination in turn takes its cheapest sources first. */
 export function planGreedy(input: PlannerInput): Plan {
   const policy: PlannerPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const deadline = input.deadlineHours;
-  const left = new Map<Source, number>(input.sources.map((s) => [s, supplyOf(s, policy)]));
+  // What each source has left; a capacity reserve per day of production.
+  const stocks = input.sources.flatMap((s): { s: Source; day: number; left: number }[] =>
+    s.kind === 'CAPACITY'
+      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, left: s.dailyCapacity }))
+      : [{ s, day: 1, left: supplyOf(s, policy) }],
+  );
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
   input.destinations.forEach((d, j) => {
     for (const line of d.lines) {
-      const arcs = input.sources
-        .map((s, i) => ({ s, arc: arcFor(s, i, d, j, policy, deadline) }))
-        .filter(({ s }) => s.itemId === line.itemId && left.get(s)! > 0)
+      const arcs = stocks
+        .map((stock, i) => ({ stock, arc: arcFor(stock.s, i, d, j, policy, deadline, undefined, stock.day) }))
+        .filter(({ stock }) => stock.s.itemId === line.itemId && stock.left > 0)
         .sort((a, b) => a.arc.unitCost - b.arc.unitCost);
       let need = line.quantity;
-      for (const { s, arc } of arcs) {
+      for (const { stock, arc } of arcs) {
         if (need === 0) break;
-        const take = Math.min(need, left.get(s)!);
-        left.set(s, left.get(s)! - take);
+        const take = Math.min(need, stock.left);
+        stock.left -= take;
         need -= take;
         lines.push({
           destinationIndex: j,
           itemId: line.itemId,
-          source: s,
+          source: stock.s,
           quantity: take,
           distanceKm: arc.distanceKm,
           etaHours: arc.etaHours,
           meetsDeadline: arc.etaHours <= deadline,
           tier: arc.tier,
           reason: '',
+          ...(arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity: take, etaHours: arc.etaHours }] }),
         });
       }
       if (need > 0) shortages.push({ destinationIndex: j, itemId: line.itemId, requested: line.quantity, planned: line.quantity - need, missing: need });
     }
   });
-  return {
-    lines,
-    shortages,
-    totalQuantity: lines.reduce((s, l) => s + l.quantity, 0),
-    maxEtaHours: lines.reduce((m, l) => Math.max(m, l.etaHours), 0),
-    cost: lines.reduce((s, l) => s + l.quantity * (l.etaHours + TIER_PENALTY[l.tier]), 0),
-  };
+  return planOf(mergeLots(lines), shortages);
 }
 
 /** The full objective of a plan as the solver sees it (lateness and shortage included), for comparisons. */
 export function objectiveOf(plan: Plan, deadline: number): number {
   return (
-    plan.lines.reduce((s, l) => s + l.quantity * (l.etaHours + TIER_PENALTY[l.tier] + (l.etaHours > deadline ? LATE_PENALTY : 0)), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => eta + TIER_PENALTY[l.tier] + (eta > deadline ? LATE_PENALTY : 0)), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { queryRows, type Db } from '../../drizzle/client.ts';
-import { agreementCheckLines, agreementChecks, agreementLines, agreements } from '../../drizzle/schema/index.ts';
+import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
+import { agreementCheckLines, agreementChecks, agreementLines, agreements, organizations } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope } from '../auth/policy.ts';
 import { todayInChina } from '../clock.ts';
@@ -9,8 +9,8 @@ import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope, inRegionSubtree } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
-import { getStoreRow } from '../stores/service.ts';
+import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { organizationFor } from '../inventory/receipts.ts';
@@ -47,7 +47,13 @@ const agreementSchema = z
     validTo: isoDate,
     annualFee: z.string().nullish(),
     storeId: idSchema.nullish(),
-    contractNo: z.string().trim().max(64).nullish(),
+    // A blank contract number is none (the one-agreement-per-contract rule applies to a number only).
+    contractNo: z
+      .string()
+      .trim()
+      .max(64)
+      .nullish()
+      .transform((c) => c || null),
     lines: z.array(lineSchema).min(1, '至少一个品种').max(500),
   })
   .refine((v) => v.validTo >= v.validFrom, { path: ['validTo'], message: '协议截止日期不能早于起始日期' });
@@ -86,11 +92,13 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     // The company's store: an entrusted store (代储库) holds government stock, an agreement store its own.
     const expected = v.mode === 'ENTRUSTED' ? 'ENTRUSTED' : v.mode === 'AGREEMENT' ? 'AGREEMENT' : null;
     if (expected && store.kind !== expected) throw badInput('input.storeId', `该仓库类型为 ${store.kind}，${v.mode} 协议须对应 ${expected} 类仓库`);
+    await assertCompanyStore(db, store, v.companyName, region.code);
   } else if (v.mode === 'ENTRUSTED') {
     throw badInput('input.storeId', '企业代储须指定代储库');
   }
-  return db.transaction(async (tx) => {
+  return insertAgreement(db, async (tx) => {
     const companyOrgId = (await organizationFor(tx, null, v.companyName, 'COMPANY', 'input.companyName', region.code))!;
+    if (v.contractNo) await assertContractFree(tx, companyOrgId, v.contractNo);
     const [row] = await tx
       .insert(agreements)
       .values({
@@ -119,6 +127,46 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     );
     return row;
   });
+}
+
+/**
+ * D6, D2, D20: an agreement's store is the company's own — operated by the company the agreement is with — and lies in
+ * the agreement's region; otherwise one warehouse's stock could be committed by two agreements, or by another region's.
+ */
+async function assertCompanyStore(db: Db, store: StoreRow, companyName: string, regionCode: string) {
+  const [operator] = store.operatorOrgId
+    ? await db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, store.operatorOrgId))
+    : [];
+  if (!operator) throw badInput('input.storeId', '该仓库未登记运营企业，不能作为协议企业的仓库');
+  if (operator.name !== companyName) throw badInput('input.storeId', `该仓库由「${operator.name}」运营，不是「${companyName}」的仓库`);
+  if (!isInSubtree(store.regionCode, regionCode)) throw badInput('input.storeId', '该仓库不在协议所属区域内');
+}
+
+const CONTRACT_TAKEN = '该合同已登记：同一企业的同一合同编号只能登记一份协议';
+const CONTRACT_INDEX = 'agreements_company_contract_uq';
+
+/**
+ * D6, D17, D21: one agreement per company and contract number (a double-submitted agreement would be planned and
+ * valued twice). Checked here for the message; the unique index (0017) decides between concurrent requests.
+ * Agreements without a contract number are not checked: nothing tells a duplicate from a supplementary contract.
+ */
+async function assertContractFree(tx: Db, companyOrgId: string, contractNo: string) {
+  const [taken] = await tx
+    .select({ id: agreements.id })
+    .from(agreements)
+    .where(and(eq(agreements.companyOrgId, companyOrgId), eq(agreements.contractNo, contractNo)));
+  if (taken) throw badInput('input.contractNo', CONTRACT_TAKEN);
+}
+
+/** Runs the insert in its own transaction; the loser of a race on the contract number gets the same refusal. */
+async function insertAgreement(db: Db, insert: (tx: Db) => Promise<AgreementRow>): Promise<AgreementRow> {
+  try {
+    return await db.transaction(insert);
+  } catch (error) {
+    const { code, constraint } = pgError(error);
+    if (code === '23505' && constraint === CONTRACT_INDEX) throw badInput('input.contractNo', CONTRACT_TAKEN);
+    throw error;
+  }
 }
 
 export async function getAgreementInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<AgreementRow> {

@@ -96,6 +96,7 @@ interface Fixtures {
   settlementId: string;
   closableIncidentId: string;
   keeperStoreId: string;
+  ownerOrgId: string;
   point: { storeId: string; incidentId: string };
 }
 
@@ -139,6 +140,8 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     { itemId: countedItem, quantity: 1000, batchNo: 'FUZZ-COUNTED' },
   ]);
   const [mainBatch, countedBatch] = stocked.lines.map((l: any) => l.batch.id as string);
+  // D3: an owner the keeper's store may record (its own government, the default owner of FUZZ-MAIN).
+  const ownerOrgId: string = (await run('keeper', `query($b: ID!) { batch(id: $b) { owner { id } } }`, { b: mainBatch })).owner.id;
   const cityBatch = (await receive('admin', cityStore.id, 'fixture-city', [{ itemId: mainItem, quantity: 10_000, batchNo: 'FUZZ-CITY' }])).lines[0].batch.id;
   const reversible = await receive('keeper', keeperStore.id, 'fixture-reversible', [{ itemId: mainItem, quantity: 10, batchNo: 'FUZZ-REVERSIBLE' }]);
 
@@ -285,6 +288,7 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     settlementId,
     closableIncidentId: closable.id,
     keeperStoreId: keeperStore.id,
+    ownerOrgId,
     point: { storeId: point, incidentId: incident.id as string },
   };
 }
@@ -355,6 +359,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   approveDispatchPlan: { planId: fx.plans.approve, approvalRef: OMIT },
   cancelDispatchPlan: { planId: fx.plans.cancel },
   executeDispatchPlan: { planId: fx.plans.execute },
+  // D21: a call-off delivery is booked at the agreement's price (a different one is refused).
+  confirmCallOffDelivery: { input: { unitPrice: OMIT } },
   recordWrittenApproval: { planId: fx.plans.recordWrittenApproval },
   cancelTransfer: { transferId: fx.outgoingTransferId },
   // A discrepancy reason closes the line: without one the transfer stays receivable for the following cases.
@@ -363,6 +369,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   recordAgreementCheck: { input: { lines: [{ itemId: fx.agreementItemId }] } },
   // D23: the reason the order's purpose (救灾发放) allows.
   issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF' } },
+  receiveStock: { input: { lines: [{ ownerOrgId: fx.ownerOrgId }] } },
   rotateStock: { input: { orderId: fx.orders.rotation } },
   closeOutboundOrder: { orderId: fx.orders.close },
   decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },

@@ -21,6 +21,8 @@ import {
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
 // Costs are recomputed here independently of the module, from the constants in its comments:
 // unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if ETA > deadline; shortage 1e6 per unit.
+// D17: a capacity reserve's day d of production (d = 1 … capacityHorizonDays, dailyCapacity units each) arrives after
+// (leadDays + d) × 24 h plus the road; a capacity line's ETA is that of its last unit.
 
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1000, NEIGHBOUR: 2000, AGREEMENT: 3000, CAPACITY: 4000 };
 const LATE_PENALTY = 10_000;
@@ -70,18 +72,30 @@ function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): numb
   return undefined;
 }
 
-function etaOf(s: Source, d: Destination, policy: PlannerPolicy): number {
+/** `day`: for a capacity source, the day of production (1 = the first day's output). */
+function etaOf(s: Source, d: Destination, policy: PlannerPolicy, day = 1): number {
   const travel = overrideFor(policy, s, d.regionCode) ?? (chordKm(s, d) * policy.detourFactor) / policy.speedKmh;
-  const lead = s.kind === 'AGREEMENT' ? s.responseHours : s.kind === 'CAPACITY' ? s.leadDays * 24 + 24 : 0;
+  const lead = s.kind === 'AGREEMENT' ? s.responseHours : s.kind === 'CAPACITY' ? s.leadDays * 24 + day * 24 : 0;
   return policy.handlingHours + lead + travel;
 }
 
-function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number): number {
-  const eta = etaOf(s, d, policy);
+function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1): number {
+  const eta = etaOf(s, d, policy, day);
   return eta + TIER_PENALTY[expectedTier(s, d)] + (eta > deadline ? LATE_PENALTY : 0);
 }
 
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
+
+/** What the sources supply: a capacity source as one lot per day of production (dailyCapacity each), others whole. */
+const lotsOf = (sources: Source[], policy: PlannerPolicy) =>
+  sources.flatMap((s): { s: Source; day: number; supply: number }[] =>
+    s.kind === 'CAPACITY'
+      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, supply: s.dailyCapacity }))
+      : [{ s, day: 1, supply: s.available }],
+  );
+
+/** The day a capacity line's last unit is made on (1 for other lines). */
+const lastDay = (l: Plan['lines'][number]) => Math.max(1, ...(l.lots ?? []).map((lot) => lot.day));
 
 // ---------- independent solvers ----------
 
@@ -182,11 +196,14 @@ function referenceOptimum(input: PlannerInput, policy: PlannerPolicy): number {
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   let total = 0;
   for (const item of items) {
-    const sources = input.sources.filter((s) => s.itemId === item);
+    const lots = lotsOf(
+      input.sources.filter((s) => s.itemId === item),
+      policy,
+    );
     const demand = input.destinations.map((d) => d.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0));
-    const cost = sources.map((s) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours)));
+    const cost = lots.map(({ s, day }) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours, day)));
     total += minCostFlow(
-      sources.map((s) => supplyOf(s, policy)),
+      lots.map((l) => l.supply),
       demand,
       cost,
     );
@@ -194,12 +211,14 @@ function referenceOptimum(input: PlannerInput, policy: PlannerPolicy): number {
   return total;
 }
 
-/** A plan's cost under the independent cost model (shortages included). */
+/** A plan's cost under the independent cost model (shortages included); a capacity line by its days of production. */
 function independentCost(plan: Plan, input: PlannerInput, policy: PlannerPolicy): number {
-  return (
-    plan.lines.reduce((a, l) => a + l.quantity * unitCost(l.source, input.destinations[l.destinationIndex], policy, input.deadlineHours), 0) +
-    plan.shortages.reduce((a, s) => a + s.missing * SHORTAGE_PENALTY, 0)
-  );
+  const lineCost = (l: Plan['lines'][number]) => {
+    const d = input.destinations[l.destinationIndex];
+    const lots = l.lots ?? [{ day: 1, quantity: l.quantity }];
+    return lots.reduce((a, lot) => a + lot.quantity * unitCost(l.source, d, policy, input.deadlineHours, lot.day), 0);
+  };
+  return plan.lines.reduce((a, l) => a + lineCost(l), 0) + plan.shortages.reduce((a, s) => a + s.missing * SHORTAGE_PENALTY, 0);
 }
 
 // ---------- random cases ----------
@@ -302,7 +321,7 @@ function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy 
     policy.travelOverrides = new Map([[`${sources[0].storeId}|${destinations[0].regionCode.slice(0, 6)}000000`, 0.5 + rnd() * 20]]);
   }
   // A deadline no ETA lies within 0.01 h of: the plan reports ETAs to 0.01 h, so a nearer one is ambiguous.
-  const etas = destinations.flatMap((d) => sources.map((s) => etaOf(s, d, policy)));
+  const etas = destinations.flatMap((d) => lotsOf(sources, policy).map(({ s, day }) => etaOf(s, d, policy, day)));
   let deadlineHours = pick([2, 4, 10, 10, 24, 60, 120]) + rnd();
   while (etas.some((e) => Math.abs(e - deadlineHours) < 0.02)) deadlineHours += 0.05;
   return { input: { destinations, sources, deadlineHours, policy }, policy };
@@ -370,6 +389,25 @@ function checkInvariants(plan: Plan, input: PlannerInput, policy: PlannerPolicy)
     used.set(l.source, (used.get(l.source) ?? 0) + l.quantity);
   }
   for (const [s, q] of used) expect(q).toBeLessThanOrEqual(supplyOf(s, policy));
+  // D17: a capacity line is one per reserve and destination; its days of production add up to it, and no day gives
+  // more than the daily capacity across destinations.
+  const perDay = new Map<string, number>();
+  for (const l of plan.lines) {
+    if (l.source.kind !== 'CAPACITY') {
+      expect(l.lots).toBeUndefined();
+      continue;
+    }
+    const cap = l.source;
+    expect(l.lots!.reduce((a, lot) => a + lot.quantity, 0)).toBe(l.quantity);
+    expect(plan.lines.filter((m) => m.source === cap && m.destinationIndex === l.destinationIndex)).toHaveLength(1);
+    for (const lot of l.lots!) {
+      expect(lot.day).toBeGreaterThanOrEqual(1);
+      expect(lot.day).toBeLessThanOrEqual(policy.capacityHorizonDays);
+      const key = `${cap.agreementId}|${lot.day}`;
+      perDay.set(key, (perDay.get(key) ?? 0) + lot.quantity);
+      expect(perDay.get(key)).toBeLessThanOrEqual(cap.dailyCapacity);
+    }
+  }
   // Never more than demanded; planned + missing = requested; shortages are explicit.
   input.destinations.forEach((d, j) => {
     for (const line of d.lines) {
@@ -447,10 +485,10 @@ describe('planDispatch — exact (DESIGN: a transportation problem per item, sol
       expect(near(independentCost(plan, input, policy), optimum, 1e-4), `${context}: ${independentCost(plan, input, policy)} vs ${optimum}`).toBe(true);
       // objectiveOf prices lines at their reported ETA (rounded to 0.01 h): within 0.005 h per unit.
       expect(near(objectiveOf(plan, input.deadlineHours), optimum, plan.totalQuantity * 0.005 + 1e-4), `${context}: objectiveOf`).toBe(true);
-      // Lines report the independent ETA, distance, tier and deadline flag.
+      // Lines report the independent ETA (a capacity line's: its last unit's), distance, tier and deadline flag.
       for (const l of plan.lines) {
         const d = input.destinations[l.destinationIndex];
-        const eta = etaOf(l.source, d, policy);
+        const eta = etaOf(l.source, d, policy, lastDay(l));
         expect(l.etaHours).toBeCloseTo(eta, 2);
         expect(l.distanceKm).toBeCloseTo(chordKm(l.source, d) * policy.detourFactor, 1);
         expect(l.tier).toBe(expectedTier(l.source, d));
@@ -600,15 +638,57 @@ describe('planDispatch — D16 deadlines and D17 lead times', () => {
     expect(slow.lines[0].meetsDeadline).toBe(false);
   });
 
-  it('D17: capacity arrives after leadDays × 24 + 24 h and supplies dailyCapacity × capacityHorizonDays', async () => {
+  it('D17: capacity supplies dailyCapacity × capacityHorizonDays; its line arrives when the last day’s output does', async () => {
     const c = capacity(12, 10, 2);
     const plan = await planDispatch({ destinations: [demand(100)], sources: [c], deadlineHours: 10 });
-    expect(plan.lines[0].etaHours).toBeCloseTo(0.5 + 2 * 24 + 24 + (chordKm(c, DEST) * 1.3) / 60, 2);
+    // 30 units at 10 a day: 2 days' lead, then 3 days of production.
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.lines[0].etaHours).toBeCloseTo(0.5 + 2 * 24 + 3 * 24 + (chordKm(c, DEST) * 1.3) / 60, 2);
     expect(plan.lines[0].meetsDeadline).toBe(false);
     expect(plan.totalQuantity).toBe(30); // 10 a day × the default 3 days
     expect(plan.shortages).toEqual([{ destinationIndex: 0, itemId: 'quilt', requested: 100, planned: 30, missing: 70 }]);
     const longer = await planDispatch({ destinations: [demand(100)], sources: [c], deadlineHours: 10, policy: { capacityHorizonDays: 5 } });
     expect(longer.totalQuantity).toBe(50);
+    // Within one day's output: the lead time and one day.
+    const oneDay = await planDispatch({ destinations: [demand(10)], sources: [c], deadlineHours: 10 });
+    expect(oneDay.lines[0].etaHours).toBeCloseTo(0.5 + 2 * 24 + 24 + (chordKm(c, DEST) * 1.3) / 60, 2);
+  });
+
+  it('D17, D16: a capacity line’s ETA is lead days + ceil(quantity / dailyCapacity) days plus the road; meetsDeadline follows it', async () => {
+    // The sweep's case (finding 13): 100 a day after 1 day's lead.
+    const c = capacity(12, 100, 1);
+    const road = 0.5 + (chordKm(c, DEST) * 1.3) / 60;
+    for (const [quantity, days] of [
+      [100, 1],
+      [101, 2],
+      [250, 3],
+    ]) {
+      const plan = await planDispatch({ destinations: [demand(quantity)], sources: [c], deadlineHours: 200 });
+      expect(plan.lines, `${quantity}`).toHaveLength(1);
+      expect(plan.lines[0].quantity).toBe(quantity);
+      expect(plan.lines[0].etaHours, `${quantity}`).toBeCloseTo(24 + days * 24 + road, 2);
+      expect(plan.maxEtaHours).toBeCloseTo(24 + days * 24 + road, 2);
+    }
+    // A 50 h deadline: the first day's 100 arrive in time, 270 do not.
+    const first = await planDispatch({ destinations: [demand(100)], sources: [c], deadlineHours: 50 });
+    expect(first.lines[0]).toMatchObject({ quantity: 100, meetsDeadline: true });
+    const more = await planDispatch({ destinations: [demand(270)], sources: [c], deadlineHours: 50 });
+    expect(more.lines[0]).toMatchObject({ quantity: 270, meetsDeadline: false });
+    expect(more.lines[0].etaHours).toBeCloseTo(24 + 72 + road, 2);
+    expect(more.lines[0].reason).toContain('生产 3 天');
+    expect(more.lines[0].reason).toContain('超出 50 h 时限');
+  });
+
+  it('D17: two destinations share one factory’s days — together never more than a day’s output per day', async () => {
+    const c = capacity(12, 100, 1);
+    const road = (d: Destination) => 0.5 + (chordKm(c, d) * 1.3) / 60;
+    const d0 = { ...demand(100), name: 'd0' };
+    const d1 = { ...demand(100), name: 'd1', ...north(3) };
+    const plan = await planDispatch({ destinations: [d0, d1], sources: [c], deadlineHours: 200 });
+    expect(plan.lines).toHaveLength(2);
+    const days = plan.lines.map((l) => lastDay(l)).sort();
+    expect(days).toEqual([1, 2]);
+    for (const l of plan.lines) expect(l.etaHours).toBeCloseTo(24 + lastDay(l) * 24 + road([d0, d1][l.destinationIndex]), 1);
   });
 
   it('DESIGN: policy — detour, speed, handling, and a travel-time override (most specific region first)', async () => {
