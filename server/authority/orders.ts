@@ -11,7 +11,16 @@ import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
-import { assertIncidentExists, batchesFor, idempotencyKeySchema, itemsFor, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import {
+  assertBatchesHeld,
+  assertBatchesMatchItems,
+  assertIncidentExists,
+  batchesFor,
+  idempotencyKeySchema,
+  itemsFor,
+  quantitySchema,
+  storeForPosting,
+} from '../inventory/common.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
@@ -115,10 +124,10 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   if (toStore) assertTransferDestination(store, toStore, 'input.toStoreId'); // D23: government stock never into an agreement store
   const itemMap = await itemsFor(db, v.lines);
   const batchMap = await batchesFor(db, v.lines);
+  await assertBatchesHeld(db, store.id, v.lines, (i) => `input.lines.${i}.batchId`); // D3: only this store's batches
+  assertBatchesMatchItems(v.lines, batchMap, itemMap);
   const seen = new Set<string>();
   v.lines.forEach((l, i) => {
-    const batch = l.batchId ? batchMap.get(l.batchId) : undefined;
-    if (batch && batch.itemId !== l.itemId) throw badInput(`input.lines.${i}.batchId`, `批次 ${batch.batchNo} 不属于物资「${itemMap.get(l.itemId)!.name}」`);
     const key = `${l.itemId}|${l.batchId ?? ''}`;
     if (seen.has(key)) throw badInput(`input.lines.${i}.itemId`, '同一物资（批次）只能出现一次');
     seen.add(key);

@@ -1,12 +1,12 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
+import { balances, batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import { ZONE, type Clock } from '../clock.ts';
-import { badInput, notFound } from '../errors.ts';
+import { badInput, DomainError, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
 import type { ReferenceCache } from '../reference-cache.ts';
@@ -79,6 +79,40 @@ export async function batchesFor(db: Db, lines: readonly { batchId?: string | nu
     if (l.batchId && !map.has(l.batchId)) throw notFound(`${field}.${i}.batchId`, '批次', l.batchId);
   });
   return map;
+}
+
+/** Checks that each named batch belongs to its line's item (a batch of another item is bad input). */
+export function assertBatchesMatchItems(
+  lines: readonly { itemId: string; batchId?: string | null }[],
+  batchMap: Map<string, BatchRow>,
+  itemMap: Map<string, ItemRow>,
+  field = 'input.lines',
+) {
+  lines.forEach((l, i) => {
+    const batch = l.batchId ? batchMap.get(l.batchId) : undefined;
+    if (batch && batch.itemId !== l.itemId) {
+      throw badInput(`${field}.${i}.batchId`, `第 ${i + 1} 行的批次不是物资「${itemMap.get(l.itemId)!.name}」的批次`);
+    }
+  });
+}
+
+/**
+ * D3: the batches lines name are ones the store holds or held (it has their balance row); otherwise INSUFFICIENT_STOCK
+ * (available 0) at the line, saying nothing of the batch — its number, item and holder are another store's business.
+ */
+export async function assertBatchesHeld(db: Db, storeId: string, lines: readonly { batchId?: string | null }[], field: (i: number) => string) {
+  const ids = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
+  if (!ids.length) return;
+  const rows = await db
+    .select({ batchId: balances.batchId })
+    .from(balances)
+    .where(and(eq(balances.storeId, storeId), inArray(balances.batchId, ids)));
+  const held = new Set(rows.map((r) => r.batchId));
+  lines.forEach((l, i) => {
+    if (l.batchId && !held.has(l.batchId)) {
+      throw new DomainError('INSUFFICIENT_STOCK', '库存不足：本库没有该批次的库存，请核对批次', { storeId, available: 0, field: field(i) });
+    }
+  });
 }
 
 /** A reason code valid for this use (and direction, where given); else BAD_USER_INPUT. */

@@ -5,6 +5,7 @@ import { badInput, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import {
   assertIncidentExists,
+  assertBatchesMatchItems,
   batchesFor,
   idempotencyKeySchema,
   itemsFor,
@@ -12,8 +13,6 @@ import {
   quantitySchema,
   reasonFor,
   storeForPosting,
-  type BatchRow,
-  type ItemRow,
 } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
@@ -41,16 +40,6 @@ export interface Pick {
   batchId: string;
   quantity: number;
   unitPrice: string;
-}
-
-/** Checks that each named batch belongs to its line's item (a batch of another item is bad input). */
-export function assertBatchesMatchItems(lines: readonly OutboundLine[], batchMap: Map<string, BatchRow>, itemMap: Map<string, ItemRow>, field = 'input.lines') {
-  lines.forEach((l, i) => {
-    const batch = l.batchId ? batchMap.get(l.batchId) : undefined;
-    if (batch && batch.itemId !== l.itemId) {
-      throw badInput(`${field}.${i}.batchId`, `批次 ${batch.batchNo} 不属于物资「${itemMap.get(l.itemId)!.name}」`);
-    }
-  });
 }
 
 /**

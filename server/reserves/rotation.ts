@@ -10,7 +10,7 @@ import { parseMoney } from '../money.ts';
 import { getRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { validate, idSchema } from '../validation.ts';
-import { batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
@@ -89,6 +89,8 @@ export async function rotationPlan(ctx: ServiceContext, args: { regionCode?: str
 }
 
 const DISPOSALS = ['SALE', 'USE', 'DONATION', 'TRANSFER'] as const;
+/** How the old stock left, as the 轮换单 says it. */
+const DISPOSAL_NAMES: Record<(typeof DISPOSALS)[number], string> = { SALE: '出售', USE: '使用', DONATION: '捐赠', TRANSFER: '调拨' };
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
 const rotateSchema = z.object({
@@ -118,6 +120,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   const v = validate(rotateSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const old = await getBatch(db, v.batchId, 'input.batchId');
+  await assertBatchesHeld(db, store.id, [{ batchId: old.id }], () => 'input.batchId'); // D3: nothing of another store's batch
   if (v.newBatch.batchNo === old.batchNo) throw badInput('input.newBatch.batchNo', '新批次的批号不能与被轮换批次相同');
   const [item] = await queryRows<{ storage_life_months: number | null; rotation_lead_months: number; name: string }>(
     db,
@@ -202,7 +205,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
             quantity: -v.quantity,
             unitPrice: old.unitPrice,
             reasonCode: 'ROTATION_OUT',
-            note: `${v.disposal}: ${v.counterpart}`,
+            note: `${DISPOSAL_NAMES[v.disposal]}：${v.counterpart}`,
           },
           { itemId: old.itemId, batchId: fresh.id, quantity: v.quantity, unitPrice: fresh.unitPrice },
         ],

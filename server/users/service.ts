@@ -133,7 +133,7 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
 /** An administrator scoped to a region manages only the users whose scope lies inside it. */
 async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
   if (actor.regionCode === null) return;
-  if (user.role !== 'KEEPER') return assertRegionAccess(actor, user.regionCode ?? '000000000000', `用户 ${user.username}`);
+  if (user.role !== 'KEEPER') return assertRegionAccess(actor, user.regionCode ?? '000000000000', '该用户');
   const rows = await db.select({ store: stores }).from(userStores).innerJoin(stores, eq(stores.id, userStores.storeId)).where(eq(userStores.userId, user.id));
   for (const { store } of rows) assertStoreAccess(actor, store);
 }
