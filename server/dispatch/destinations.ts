@@ -4,12 +4,12 @@ import type { Principal } from '../auth/principal.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { badInput } from '../errors.ts';
 import { isInSubtree } from '../regions/codes.ts';
+import { greatCircleKm } from '../regions/distance.ts';
 import { assertInRegion, SAME_PLACE_KM } from '../regions/location.ts';
 import { getRegionInScope, type RegionRow } from '../regions/service.ts';
 import { placeKey, pointLevel, pointsOfIncident } from '../relief/points.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import type { IncidentRow } from './incidents.ts';
-import { greatCircleKm } from './planner.ts';
 
 // D16, D28, D29: where a dispatch request delivers. A destination is a receiving store (storeId), an 安置点 the incident
 // already has (by name), or a new 安置点 opened with the request. A known place is measured from where it is, never

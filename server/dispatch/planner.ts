@@ -1,5 +1,6 @@
 import * as highsModule from 'highs';
 import type { Highs, ModelData } from 'highs';
+import { greatCircleKm, haversineKm, RAD, type LatLng } from '../regions/distance.ts';
 import { kthSmallest } from './select.ts';
 import { SourceIndex } from './source-index.ts';
 
@@ -10,11 +11,6 @@ import { SourceIndex } from './source-index.ts';
 
 export type Tier = 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
 export const TIER_ORDER: readonly Tier[] = ['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGREEMENT', 'CAPACITY'];
-
-export interface LatLng {
-  lat: number;
-  lng: number;
-}
 
 export interface Destination extends LatLng {
   name: string;
@@ -128,21 +124,6 @@ export interface Plan {
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
-
-const RAD = Math.PI / 180;
-
-/** Great-circle distance in km (haversine, mean Earth radius). */
-export function greatCircleKm(a: LatLng, b: LatLng): number {
-  return haversineKm(a.lat, a.lng, Math.cos(a.lat * RAD), b.lat, b.lng, Math.cos(b.lat * RAD));
-}
-
-/** The haversine with each end's cos(latitude) given, so a ranking computes it once per point, not once per pair. */
-function haversineKm(aLat: number, aLng: number, aCos: number, bLat: number, bLng: number, bCos: number): number {
-  const dLat = (bLat - aLat) * RAD;
-  const dLng = (bLng - aLng) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + aCos * bCos * Math.sin(dLng / 2) ** 2;
-  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 const countyOf = (code: string) => code.slice(0, 6);
 /** D15: the destination's county first, then its city and province stores, then neighbours. */

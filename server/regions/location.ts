@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { greatCircleKm, type LatLng } from '../dispatch/planner.ts';
+import { greatCircleKm, type LatLng } from './distance.ts';
 import { badInput } from '../errors.ts';
 import type { RegionRow } from './service.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { greatCircleKm } from '../../server/regions/distance.ts';
 import {
-  greatCircleKm,
   objectiveOf,
   planDispatch,
   planGreedy,
