@@ -291,6 +291,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
         ],
       },
       {
+        ownerByAgreement: true,
         afterPost: async (tx, posted) => {
           const now = clock.now().toJSDate();
           // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys.

@@ -231,11 +231,11 @@ function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: R
 }
 
 /**
- * 入库 (D7): receipt of new or existing batches at a store; all lines or none. `checkOwners`: the lines' owners are
- * the keeper's choice (the mutation, the opening import) and must be ones the store may record (D3, ownersAllowedAt);
- * a call-off delivery states the contracting government itself, wherever the goods are delivered.
+ * 入库 (D7): receipt of new or existing batches at a store; all lines or none. The lines' owners must be ones the store
+ * may record (D3, ownersAllowedAt) — except `ownerByAgreement`: a call-off delivery states the contracting government
+ * itself, wherever the goods are delivered (execution.ts), not a keeper's choice.
  */
-export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost']; checkOwners?: boolean } = {}) {
+export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost']; ownerByAgreement?: boolean } = {}) {
   const { db, actor: user, clock, reference } = ctx;
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
@@ -245,7 +245,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
-  if (opts.checkOwners)
+  if (!opts.ownerByAgreement)
     await assertOwnersAllowed(
       db,
       store,
