@@ -306,17 +306,22 @@ function assertExecutable(order: Pick<OrderRow, 'status' | 'number'>) {
   }
 }
 
+/** What a document takes from a batch, and the input line (0-based) that asked for it — rotation has one, and no lines. */
+type ConsumedPick = { itemId: string; batchId: string; quantity: number; line?: number };
+/** The field a refusal names for an input line. */
+type LineField = (line: number) => string;
+
 /**
  * D23: counts what a document executes against its order, in the document's transaction (the order row locked):
  * never more than approved — a line beyond what remains is BAD_USER_INPUT naming it. Fully executed → EXECUTED.
  */
-export async function consumeOrder(tx: Db, orderId: string, picks: readonly { itemId: string; batchId: string; quantity: number }[]): Promise<void> {
+export async function consumeOrder(tx: Db, orderId: string, picks: readonly ConsumedPick[], field?: LineField): Promise<void> {
   const [order] = await queryRows<{ status: OrderStatus; number: string }>(
     tx,
     sql`SELECT status, number FROM outbound_orders WHERE id = ${orderId}::uuid FOR UPDATE`,
   );
   const lines = await tx.select().from(outboundOrderLines).where(eq(outboundOrderLines.orderId, orderId)).orderBy(asc(outboundOrderLines.lineNo));
-  for (const write of orderConsumption(orderId, order, lines, picks)) await tx.execute(write);
+  for (const write of orderConsumption(orderId, order, lines, picks, field)) await tx.execute(write);
 }
 
 /**
@@ -327,12 +332,15 @@ export function orderConsumption(
   orderId: string,
   order: { status: OrderStatus; number: string },
   lines: readonly OrderLineRow[],
-  picks: readonly { itemId: string; batchId: string; quantity: number }[],
+  picks: readonly ConsumedPick[],
+  field: LineField = (line) => `input.lines.${line}.quantity`,
 ): SQL[] {
   assertExecutable(order);
   const left = new Map(lines.map((l) => [l.lineNo, l.quantity - l.executedQuantity]));
   const add = new Map<number, number>();
-  picks.forEach((p, i) => {
+  // By the document's input line (a line split across batches is one request): what it asks and what the order lacks.
+  const asked = new Map<number, { requested: number; missing: number }>();
+  for (const p of picks) {
     let need = p.quantity;
     // A line naming this batch first, then lines of the item naming none.
     for (const l of [...lines.filter((x) => x.batchId === p.batchId), ...lines.filter((x) => !x.batchId && x.itemId === p.itemId)]) {
@@ -342,14 +350,18 @@ export function orderConsumption(
       add.set(l.lineNo, (add.get(l.lineNo) ?? 0) + take);
       need -= take;
     }
-    if (need > 0) {
-      const remaining = p.quantity - need;
-      throw badInput(`input.lines.${i}.quantity`, `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${p.quantity}`, {
-        remaining,
-        requested: p.quantity,
-      });
-    }
-  });
+    const line = asked.get(p.line ?? 0) ?? { requested: 0, missing: 0 };
+    asked.set(p.line ?? 0, { requested: line.requested + p.quantity, missing: line.missing + need });
+  }
+  const over = [...asked].filter(([, a]) => a.missing > 0).sort(([a], [b]) => a - b)[0];
+  if (over) {
+    const [line, { requested, missing }] = over;
+    const remaining = requested - missing;
+    throw badInput(field(line), `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${requested}`, {
+      remaining,
+      requested,
+    });
+  }
   const writes: SQL[] = [];
   if (add.size) {
     const values = sql.join(

@@ -40,6 +40,8 @@ export interface Pick {
   batchId: string;
   quantity: number;
   unitPrice: string;
+  /** The input line it serves (0-based): a line may be split across batches, and named batches are picked first. */
+  line: number;
 }
 
 /**
@@ -51,10 +53,10 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   for (const r of rows) left.set(r.batchId, r.onHand - r.reserved);
   const picks: Pick[] = [];
-  const take = (batchId: string, quantity: number) => {
+  const take = (batchId: string, quantity: number, line: number) => {
     const row = rows.find((r) => r.batchId === batchId)!;
     left.set(batchId, left.get(batchId)! - quantity);
-    picks.push({ itemId: row.itemId, batchId, quantity, unitPrice: row.unitPrice });
+    picks.push({ itemId: row.itemId, batchId, quantity, unitPrice: row.unitPrice, line });
   };
   // Named batches first, so that FEFO lines take what is left.
   lines.forEach((l, i) => {
@@ -70,7 +72,7 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
         field: `${field}.${i}.quantity`,
       });
     }
-    take(l.batchId, l.quantity);
+    take(l.batchId, l.quantity, i);
   });
   lines.forEach((l, i) => {
     if (l.batchId) return;
@@ -87,7 +89,7 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
         field: `${field}.${i}.quantity`,
       });
     }
-    for (const p of result.picks) take(p.batchId, p.quantity);
+    for (const p of result.picks) take(p.batchId, p.quantity, i);
   });
   return picks;
 }
