@@ -122,7 +122,11 @@ export function defaultFunding(store: StoreRow, source: string): FundingSource {
   return store.level === 'VILLAGE' ? 'TOWNSHIP' : store.level;
 }
 
-export const reserveModeOf = (store: StoreRow) => (store.kind === 'GOVERNMENT' ? 'PHYSICAL' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'AGREEMENT');
+/**
+ * D6: the reserve mode of goods received at a store — 协议储备 in a company's agreement store, 企业代储 in an entrusted
+ * one, else physical government stock (a government store, or a 安置点 receiving a call-off delivery or relief).
+ */
+export const reserveModeOf = (store: StoreRow) => (store.kind === 'AGREEMENT' ? 'AGREEMENT' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'PHYSICAL');
 
 export interface NewBatch {
   itemId: string;

@@ -486,7 +486,7 @@ describe('agreement and capacity sources (D17)', () => {
 
     const deliver = (callOffId: string, k = key(), batchNo = `CO-${callOffId.slice(0, 6)}`) =>
       t.gql(
-        `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id type store { id } lines { quantity unitPrice batch { batchNo fundingSource owner { name } } } } }`,
+        `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id type store { id } lines { quantity unitPrice batch { batchNo fundingSource reserveMode owner { name } } } } }`,
         { i: { callOffId, batchNo, expiryDate: '2031-07-01', idempotencyKey: k } },
         'dispatcher',
       );
@@ -495,12 +495,13 @@ describe('agreement and capacity sources (D17)', () => {
     const k1 = key();
     const doc = ok(await deliver(fromAgreement.id, k1)).confirmCallOffDelivery;
     expect(doc).toMatchObject({ type: 'RECEIPT', store: { id: point.id } });
-    // D3, D21: the goods are the contracting government's (牧野区's agreement), from its level's funds, though delivered in 卫辉.
+    // D3, D21: the goods are the contracting government's (牧野区's agreement), from its level's funds, though delivered in 卫辉;
+    // once delivered they are the government's physical stock, not 协议储备 (which valuation shows apart, D6).
     expect(doc.lines).toEqual([
       {
         quantity: 70,
         unitPrice: '80.00',
-        batch: { batchNo: `CO-${fromAgreement.id.slice(0, 6)}`, fundingSource: 'COUNTY', owner: { name: '牧野区人民政府' } },
+        batch: { batchNo: `CO-${fromAgreement.id.slice(0, 6)}`, fundingSource: 'COUNTY', reserveMode: 'PHYSICAL', owner: { name: '牧野区人民政府' } },
       },
     ]);
     expect(await onHandAt(point.id, SLEEPING_BAG)).toBe(70);
