@@ -163,7 +163,9 @@ export const AgreementLine = builder.objectRef<EffectiveLine>('AgreementLine').i
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
     quantity: t.exposeInt('quantity', { nullable: true, description: 'Committed (AGREEMENT) or entrusted (ENTRUSTED) quantity' }),
     lastCheckedQuantity: t.exposeInt('lastCounted', { nullable: true }),
-    effectiveQuantity: t.exposeInt('effectiveQuantity', { description: 'D6: AGREEMENT lines count for min(committed, last counted)' }),
+    effectiveQuantity: t.exposeInt('effectiveQuantity', {
+      description: 'D6, D17: AGREEMENT lines count for min(committed, last counted), less call-offs delivered since that count',
+    }),
     dailyCapacity: t.exposeInt('dailyCapacity', { nullable: true }),
     unitPrice: t.field({ type: 'Money', nullable: true, resolve: (l) => l.unitPrice }),
     responseHours: t.float({ nullable: true, resolve: (l) => (l.responseHours === null ? null : Number(l.responseHours)) }),

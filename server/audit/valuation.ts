@@ -7,6 +7,7 @@ import { ZONE } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
+import { countedAndDeliveredSql } from '../reserves/agreements.ts';
 import type { ServiceContext } from '../context.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
@@ -142,20 +143,19 @@ export async function valuation(
     });
   }
 
-  // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21).
+  // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21); an agreement line counts as
+  // its effective quantity on that day (server/reserves/rules.ts effectiveCommitted, the same rule in SQL).
   const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;
   const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
   const [contingent] = await queryRows<{ agreement: string | null; capacity: string | null; fees: string | null }>(
     db,
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
              lines AS (
-               SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price,
-                      (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
-                        WHERE c.agreement_id = a.id AND cl.item_id = l.item_id AND c.checked_on <= ${day}::date
-                        ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS counted
+               SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price, ${countedAndDeliveredSql(day)}
                  FROM a JOIN agreement_lines l ON l.agreement_id = a.id
                 WHERE a.valid_from <= ${day}::date AND a.valid_to >= ${day}::date)
-        SELECT (SELECT sum(LEAST(quantity, COALESCE(counted, quantity)) * unit_price) FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
+        SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
+                  FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
                (SELECT sum(daily_capacity * unit_price * 1) FROM lines WHERE mode = 'CAPACITY')::text AS capacity,
                (SELECT sum(round(annual_fee * GREATEST(0, LEAST(valid_to + 1, ${day}::date + 1) - GREATEST(valid_from, ${feesFrom}::date)) / 365.0, 2))
                   FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,

@@ -52,7 +52,8 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
          )})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
-  // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again.
+  // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again
+  // (a delivered call-off is out of effectiveQuantity until a later check counts the company's stock again).
   // D25: a line using another jurisdiction's reserve promises it only once that jurisdiction consented.
   const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
     db,

@@ -4,7 +4,7 @@ import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements, organizations } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope } from '../auth/policy.ts';
-import { todayInChina } from '../clock.ts';
+import { todayInChina, ZONE } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -250,17 +250,34 @@ export interface EffectiveLine extends AgreementLineRow {
   storeId: string | null;
   companyOrgId: string;
   lastCounted: number | null;
-  /** AGREEMENT: min(committed, last counted); others: the committed quantity. */
+  /** AGREEMENT: min(committed, last counted) less call-offs delivered since that count; others: the committed quantity. */
   effectiveQuantity: number;
 }
 
-/** Agreement lines with the last spot-check count per line (D6), for agreements matching `where`. */
+/**
+ * D6, D17: over agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `last_counted`,
+ * the latest spot-check count, and `delivered_since`, what call-offs delivered after that count's day took from the
+ * company (a delivery on the day of a check is taken to be in its count). Until a later check counts the company's stock
+ * again, delivered goods are no longer its reserve: they are ours, in the ledger.
+ */
+export function countedAndDeliveredSql(day: string | null): SQL {
+  const checkedBy = day ? sql`AND c.checked_on <= ${day}::date` : sql``;
+  const deliveredBy = day ? sql`AND (o.delivered_at AT TIME ZONE ${ZONE})::date <= ${day}::date` : sql``;
+  return sql`(SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+                WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}
+                ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted,
+             (SELECT COALESCE(sum(o.quantity), 0)::int FROM call_offs o
+               WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
+                 AND (o.delivered_at AT TIME ZONE ${ZONE})::date > COALESCE(
+                       (SELECT max(c.checked_on) FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+                         WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}), '-infinity'::date)) AS delivered_since`;
+}
+
+/** Agreement lines with the last spot-check count per line and what was delivered since (D6), for agreements matching `where`. */
 async function effectiveLines(db: Db, where: SQL): Promise<EffectiveLine[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id,
-               (SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
-                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted
+    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id, ${countedAndDeliveredSql(null)}
           FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
          WHERE ${where}
          ORDER BY a.id, l.item_id`,
@@ -293,7 +310,7 @@ function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
     storeId: r.store_id === null ? null : String(r.store_id),
     companyOrgId: String(r.company_org_id),
     lastCounted,
-    effectiveQuantity: r.mode === 'AGREEMENT' ? effectiveCommitted(quantity ?? 0, lastCounted) : (quantity ?? 0),
+    effectiveQuantity: r.mode === 'AGREEMENT' ? effectiveCommitted(quantity ?? 0, lastCounted, Number(r.delivered_since ?? 0)) : (quantity ?? 0),
   };
 }
 

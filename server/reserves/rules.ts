@@ -41,9 +41,12 @@ export function agreementStatus(validFrom: string, validTo: string, on: string):
   return daysBetween(on, validTo) <= 90 ? 'EXPIRING' : 'ACTIVE';
 }
 
-/** D6: an AGREEMENT line counts for min(committed, last counted) until a later check. */
-export const effectiveCommitted = (committed: number, lastCounted: number | null | undefined) =>
-  lastCounted === null || lastCounted === undefined ? committed : Math.min(committed, lastCounted);
+/**
+ * D6, D17: an AGREEMENT line counts for min(committed, last counted), less what call-offs delivered since that count
+ * took from the company, until a later check counts its stock again (server/reserves/agreements.ts countedAndDeliveredSql).
+ */
+export const effectiveCommitted = (committed: number, lastCounted: number | null | undefined, deliveredSince = 0) =>
+  Math.max(0, (lastCounted === null || lastCounted === undefined ? committed : Math.min(committed, lastCounted)) - deliveredSince);
 
 /** D19: the gap below quota (never negative). */
 export const gapOf = (quota: number, available: number) => Math.max(0, quota - available);

@@ -267,6 +267,34 @@ describe('call-off deliveries at the contract price, with the delivery’s own f
     expect(doc.lines).toEqual([{ quantity: 150, unitPrice: '62.00', value: '9300.00', batch: { batchNo: 'XLB-1', unitPrice: '62.00' } }]);
     expect(await callOffStatus()).toBe('DELIVERED');
   });
+
+  it('D6, D17, D21: delivered goods leave the agreement until a later check counts the company’s stock again — 50 of 200 offered and valued, then 200', async () => {
+    const line = async () => {
+      const list = ok(
+        await t.gql(`{ agreements(regionCode: "410781") { edges { node { contractNo lines { effectiveQuantity contingentValue } } } } }`, {}, 'dispatcher'),
+      ).agreements.edges.map((e: any) => e.node);
+      return list.find((a: any) => a.contractNo === 'XLB-2026-01').lines[0];
+    };
+    const contingent = async () =>
+      ok(await t.gql(`{ valuation(regionCode: "410781") { contingentAgreementValue } }`, {}, 'auditor')).valuation.contingentAgreementValue as string;
+    expect(await line()).toEqual({ effectiveQuantity: 50, contingentValue: '3100.00' });
+    const plan = await suggest(SUMMER_QUILT, 300);
+    expect(plan.lines.filter((l: any) => l.tier === 'AGREEMENT').reduce((s: number, l: any) => s + l.quantity, 0)).toBe(50);
+    const before = await contingent();
+    // The company restocked; a check (today, after the delivery) counts 200 again.
+    const { agreementId } = (
+      await queryRows<{ agreementId: string }>(t.database.db, sql`SELECT agreement_id::text AS "agreementId" FROM call_offs WHERE id = ${callOffId}::uuid`)
+    )[0];
+    ok(
+      await t.gql(
+        `mutation($i: AgreementCheckInput!) { recordAgreementCheck(input: $i) { id } }`,
+        { i: { agreementId, checkedOn: '2026-07-20', lines: [{ itemId: SUMMER_QUILT, countedQuantity: 200 }] } },
+        'dispatcher',
+      ),
+    );
+    expect(await line()).toEqual({ effectiveQuantity: 200, contingentValue: '12400.00' });
+    expect(Number(await contingent()) - Number(before)).toBe(9300);
+  });
 });
 
 describe('a capacity line arrives with its last day’s output (D17, D16)', () => {

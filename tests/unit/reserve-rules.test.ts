@@ -149,6 +149,12 @@ describe('effectiveCommitted (D6: an AGREEMENT line counts for min(committed, la
   it('D6: a check that found nothing makes the line count for 0', () => {
     expect(effectiveCommitted(500, 0)).toBe(0);
   });
+
+  it('D17: call-offs delivered since the last count are taken off, never below 0', () => {
+    expect(effectiveCommitted(200, null, 150)).toBe(50);
+    expect(effectiveCommitted(200, 120, 100)).toBe(20);
+    expect(effectiveCommitted(200, 120, 150)).toBe(0);
+  });
 });
 
 describe('gapOf (D19: quota − available, never negative)', () => {
