@@ -24,7 +24,7 @@ mutation Login($username: String!, $password: String!) {
   {
     title: '仓库库存',
     signedIn: true,
-    query: `# 我能看到的仓库及其库存（以 keeper 登录：卫辉市救灾物资储备库），先到期的批次在前。
+    query: `# 我能看到的仓库及其库存（以 keeper 登录：卫辉市救灾物资储备库）。按到期先后查看：stock(filter: { storeId }, orderBy: EXPIRY)。
 query StoreStock {
   me {
     username
@@ -73,7 +73,7 @@ mutation CreateIncident {
 query SuggestDispatchPlan($incidentId: ID!, $itemId: ID!) {
   suggestDispatchPlan(input: {
     incidentId: $incidentId
-    destinations: [{ name: "唐庄镇安置点", regionCode: "410781100000", lat: 35.475, lng: 114.012, lines: [{ itemId: $itemId, quantity: 300 }] }]
+    destinations: [{ name: "唐庄镇安置点", regionCode: "410781105000", lat: 35.45, lng: 113.97, lines: [{ itemId: $itemId, quantity: 300 }] }]
   }) {
     totalQuantity
     maxEtaHours
