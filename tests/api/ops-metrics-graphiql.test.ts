@@ -91,7 +91,7 @@ describe('Issue 12 metrics: GET /metrics in the Prometheus format', () => {
     );
     const res = await t.gql(
       `query($incidentId: ID!, $itemId: ID!) { suggestDispatchPlan(input: { incidentId: $incidentId, destinations: [
-        { name: "唐庄镇安置点", regionCode: "410781100000", lat: 35.475, lng: 114.012, lines: [{ itemId: $itemId, quantity: 2 }] }] }) { totalQuantity } }`,
+        { name: "唐庄镇安置点", regionCode: "410781105000", lat: 35.45, lng: 113.97, lines: [{ itemId: $itemId, quantity: 2 }] }] }) { totalQuantity } }`,
       { incidentId: incident.data.createIncident.id, itemId: COTTON_TENT },
       'dispatcher',
     );
