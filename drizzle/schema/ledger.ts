@@ -167,7 +167,8 @@ export const movements = pgTable(
   },
   (t) => [
     check('movements_quantity_nonzero', sql`${t.quantity} <> 0`),
-    index('movements_store_batch_idx').on(t.storeId, t.batchId),
+    // A key's movements in time order: the backdating check and the lock step's latest occurred_at (migration 0018).
+    index('movements_store_batch_occurred_idx').on(t.storeId, t.batchId, t.occurredAt),
     index('movements_batch_idx').on(t.batchId, t.id),
     index('movements_document_idx').on(t.documentId),
     index('movements_occurred_idx').on(t.occurredAt),
@@ -191,6 +192,8 @@ export const balances = pgTable(
     reserved: integer('reserved').notNull().default(0),
     inTransit: integer('in_transit').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the latest movement of this (store, batch) occurred (null: none yet); a post dated earlier is backdated (D21). */
+    lastOccurredAt: timestamp('last_occurred_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.storeId, t.batchId] }),

@@ -11,6 +11,7 @@ import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
 import { answerOfFirst, claimIdempotencyKey } from './idempotency.ts';
 import { ledgerPrepare, type PrepareSpec, type Prepared } from './prepare.ts';
 import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
+import { assertHeldSince } from './backdating.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -29,6 +30,8 @@ export interface LockedBalance extends BalanceKey {
   receivedAt: Date;
   unitPrice: string;
   batchNo: string;
+  /** When the latest movement of this (store, batch) occurred (null: none yet): a post dated earlier is backdated. */
+  lastOccurredAt: Date | null;
 }
 
 export type Bucket = 'ON_HAND' | 'IN_TRANSIT';
@@ -153,7 +156,7 @@ export async function lockBalances(
   const rows = await queryRows<LockedBalanceRow>(
     tx,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
-               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no
+               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no, bal.last_occurred_at
           FROM balances bal JOIN batches b ON b.id = bal.batch_id
          WHERE ${sql.join(conditions, sql` OR `)}
          ORDER BY bal.store_id, bal.batch_id
@@ -179,6 +182,7 @@ export type LockedBalanceRow = {
   received_at: string | Date;
   unit_price: string;
   batch_no: string;
+  last_occurred_at: string | Date | null;
 };
 
 export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
@@ -192,11 +196,12 @@ export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
   receivedAt: new Date(r.received_at),
   unitPrice: String(r.unit_price),
   batchNo: r.batch_no,
+  lastOccurredAt: r.last_occurred_at === null || r.last_occurred_at === undefined ? null : new Date(r.last_occurred_at),
 });
 
 export const lockedAt = (locked: Map<string, LockedBalance>, key: BalanceKey) => locked.get(keyOf(key));
 
-interface NetChange extends BalanceKey {
+export interface NetChange extends BalanceKey {
   itemId: string;
   onHand: number;
   reserved: number;
@@ -264,15 +269,20 @@ function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>):
   return { updates, inserts };
 }
 
-/** The guarded UPDATE of locked rows; it returns one row per row changed. */
-function updateBalances(updates: NetChange[], at: Date): SQL {
+/**
+ * The guarded UPDATE of locked rows; it returns one row per row changed. A row whose stock moves keeps when its latest
+ * movement occurred (D21: a later post dated before it is backdated, backdating.ts).
+ */
+function updateBalances(updates: NetChange[], at: Date, occurredAt: Date): SQL {
   const values = sql.join(
     updates.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.onHand}::int, ${c.reserved}::int, ${c.inTransit}::int)`),
     sql`, `,
   );
   return sql`UPDATE balances AS b
                 SET on_hand = b.on_hand + v.d_on_hand, reserved = b.reserved + v.d_reserved,
-                    in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz
+                    in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz,
+                    last_occurred_at = CASE WHEN v.d_on_hand <> 0 OR v.d_in_transit <> 0
+                                            THEN GREATEST(b.last_occurred_at, ${occurredAt.toISOString()}::timestamptz) ELSE b.last_occurred_at END
                FROM (VALUES ${values}) AS v(store_id, batch_id, d_on_hand, d_reserved, d_in_transit)
               WHERE b.store_id = v.store_id AND b.batch_id = v.batch_id
                 AND b.on_hand + v.d_on_hand >= b.reserved + v.d_reserved
@@ -280,20 +290,23 @@ function updateBalances(updates: NetChange[], at: Date): SQL {
           RETURNING b.store_id`;
 }
 
-/** The upsert of rows that only grow. */
-function growBalances(inserts: NetChange[], at: Date): SQL {
+/** The upsert of rows that only grow (each has a movement: a net change that is no reservation). */
+function growBalances(inserts: NetChange[], at: Date, occurredAt: Date): SQL {
   const values = sql.join(
     inserts.map(
-      (c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.itemId}::uuid, ${c.onHand}::int, 0, ${c.inTransit}::int, ${at.toISOString()}::timestamptz)`,
+      (c) =>
+        sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.itemId}::uuid, ${c.onHand}::int, 0, ${c.inTransit}::int, ${at.toISOString()}::timestamptz,
+             ${occurredAt.toISOString()}::timestamptz)`,
     ),
     sql`, `,
   );
-  return sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at)
+  return sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, updated_at, last_occurred_at)
              VALUES ${values}
              ON CONFLICT (store_id, batch_id) DO UPDATE
                 SET on_hand = balances.on_hand + excluded.on_hand,
                     in_transit = balances.in_transit + excluded.in_transit,
-                    updated_at = excluded.updated_at`;
+                    updated_at = excluded.updated_at,
+                    last_occurred_at = GREATEST(balances.last_occurred_at, excluded.last_occurred_at)`;
 }
 
 /** A guarded UPDATE that changed fewer rows than it should have: someone else's change won the race. */
@@ -304,10 +317,10 @@ function assertAllUpdated(changed: number, updates: NetChange[]) {
 }
 
 /** Applies the net changes to the balance cache (planBalances), in one statement each for updates and inserts. */
-async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date): Promise<void> {
+async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date, occurredAt = at): Promise<void> {
   const { updates, inserts } = planBalances(changes, locked);
-  if (updates.length) assertAllUpdated((await queryRows(tx, updateBalances(updates, at))).length, updates);
-  if (inserts.length) await tx.execute(growBalances(inserts, at));
+  if (updates.length) assertAllUpdated((await queryRows(tx, updateBalances(updates, at, occurredAt))).length, updates);
+  if (inserts.length) await tx.execute(growBalances(inserts, at, occurredAt));
 }
 
 const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
@@ -338,9 +351,11 @@ export interface DocumentHeader {
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft, audit?: PendingAudit): Promise<DocumentRow> {
   const posted = !draft.pending;
   const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map());
+  // D21: a pending document is checked now as well as when it posts (postPendingDocument).
+  await assertHeldSince(tx, netChanges(draft.movements, []), draft.locked ?? new Map(), h.occurredAt);
   const steps: SQL[] = [];
-  if (updates.length) steps.push(sql`updated AS (${updateBalances(updates, h.recordedAt)})`);
-  if (inserts.length) steps.push(sql`grown AS (${growBalances(inserts, h.recordedAt)})`);
+  if (updates.length) steps.push(sql`updated AS (${updateBalances(updates, h.recordedAt, h.occurredAt)})`);
+  if (inserts.length) steps.push(sql`grown AS (${growBalances(inserts, h.recordedAt, h.occurredAt)})`);
   // A pending increase (a batch found in a stocktake) makes its store a holder of the batch at once, with nothing on
   // hand yet: the document's lines are then readable wherever the document is (policy: a store in scope holds it).
   const held = posted ? [] : draft.movements.filter((m) => m.quantity > 0 && !draft.locked?.has(keyOf(m)));
@@ -526,8 +541,10 @@ export const pendingPostingOf = (draft: DocumentDraft): PendingPosting => ({ mov
 export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: PendingPosting, at: Date, approvalRef: string | null): Promise<void> {
   const keys = [...pending.movements, ...pending.reservations].map((k) => ({ storeId: k.storeId, batchId: k.batchId }));
   const locked = await lockBalances(tx, { keys });
+  // D21: the ledger as it stands when the document posts, at the document's own date (read before it changes).
+  await assertHeldSince(tx, netChanges(pending.movements, []), locked, doc.occurredAt, undefined);
   const releases = pending.reservations.map((r) => ({ ...r, quantity: -r.quantity }));
-  await applyBalances(tx, netChanges(pending.movements, releases), locked, at);
+  await applyBalances(tx, netChanges(pending.movements, releases), locked, at, doc.occurredAt);
   const h = { documentId: doc.id, actor: { id: doc.actorId }, occurredAt: doc.occurredAt, recordedAt: at };
   try {
     await insertLinesAndMovements(tx, h, { type: doc.type, lines: [], movements: pending.movements });

@@ -96,8 +96,8 @@ export async function generateDataset(sql: Sql, adminId: string, progress: Progr
     tick(`issues ${r}/${ISSUE_ROUNDS}`);
   }
   // Balances are the sums of the movements, so the ledger check holds on the generated data too.
-  await sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit)
-    SELECT m.store_id, m.batch_id, h.item_id, sum(m.quantity), 0, 0
+  await sql`INSERT INTO balances (store_id, batch_id, item_id, on_hand, reserved, in_transit, last_occurred_at)
+    SELECT m.store_id, m.batch_id, h.item_id, sum(m.quantity), 0, 0, max(m.occurred_at)
       FROM movements m JOIN bench_holdings h ON h.store_id = m.store_id AND h.batch_id = m.batch_id
      GROUP BY m.store_id, m.batch_id, h.item_id`;
   await sql`ALTER TABLE movements ENABLE TRIGGER USER`;
