@@ -2,11 +2,7 @@ import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
 import { badInput } from '../server/errors.ts';
 import { parseMoney, formatMoney } from '../server/money.ts';
-import { ZONE } from '../server/clock.ts';
-
-// Dates of stock, batches and incidents lie in these years; anything else is a typing error, not a date to store.
-const YEARS = { from: 1900, to: 2199 };
-const inYearRange = (year: number) => year >= YEARS.from && year <= YEARS.to;
+import { inYearRange, YEARS, ZONE } from '../server/clock.ts';
 
 builder.scalarType('DateTime', {
   description: 'ISO-8601 instant with offset; stored in UTC, shown in Asia/Shanghai',

@@ -20,3 +20,10 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
 
 /** Today's date in China, for "today" in business rules. */
 export const todayInChina = (clock: Clock) => clock.now().setZone(ZONE).toISODate()!;
+
+/**
+ * Dates of stock, batches and incidents lie in these years; anything else is a typing error, not a date to store. One
+ * rule for GraphQL's Date and DateTime (schema/scalars.ts) and the export routes' dates (server/paperwork/params.ts).
+ */
+export const YEARS = { from: 1900, to: 2199 } as const;
+export const inYearRange = (year: number) => year >= YEARS.from && year <= YEARS.to;

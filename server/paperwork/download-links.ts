@@ -81,15 +81,15 @@ export async function redeemDownloadLink(db: Db, secret: Uint8Array, token: stri
       maxTokenAge: `${DOWNLOAD_LINK_SECONDS + 5}s`,
     }));
   } catch {
-    throw refused('下载链接无效或已过期，请重新生成 (download link invalid or expired)');
+    throw refused('下载链接无效或已过期，请重新生成');
   }
-  if (payload.target !== canonicalTarget(path, query)) throw refused('下载链接与所请求的文件不符 (download link is for another file)');
+  if (payload.target !== canonicalTarget(path, query)) throw refused('下载链接与所请求的文件不符');
   const spent = await queryRows<{ jti: string }>(
     db,
     sql`INSERT INTO download_link_uses (jti, user_id, used_at) VALUES (${payload.jti!}::uuid, ${payload.sub!}::uuid, ${at.toISOString()}::timestamptz)
         ON CONFLICT DO NOTHING RETURNING jti`,
   );
-  if (!spent.length) throw refused('下载链接已使用过，请重新生成 (download link already used)');
+  if (!spent.length) throw refused('下载链接已使用过，请重新生成');
   const user = await loadPrincipal(db, payload.sub!);
   if (!user) throw refused('账号不可用');
   return user;

@@ -35,3 +35,9 @@ export const FUNDING_NAMES: Record<string, string> = {
   DONATION: '捐赠',
   ENTERPRISE: '企业',
 };
+
+/** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
+export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已记账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
+
+/** Statuses of a document whose stock was posted (recorded in the ledger, 记账); the others were only submitted. */
+export const POSTED_STATUSES: ReadonlySet<string> = new Set(['POSTED', 'REVERSED']);

@@ -2,16 +2,19 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import { todayInChina } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
-import { storeForPosting } from '../inventory/common.ts';
-import { batchesNotToJoin, batchNumberTaken, receiveStock } from '../inventory/receipts.ts';
+import { isDomainError } from '../errors.ts';
+import { batchNoSchema, storeForPosting } from '../inventory/common.ts';
+import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from '../inventory/expiry.ts';
+import { receiveStock } from '../inventory/receipts.ts';
 import { ownersAllowedAt } from '../inventory/owners.ts';
 import { toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
+import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine } from './opening-batches.ts';
 import { chinaTime, type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
 import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, textOf, type Cell } from './sheet-reader.ts';
 import { titleBlock } from './title.ts';
-import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
+import { importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
 // 期初建账: a store's existing 台账 from Excel as one opening-balance receipt (D7) through receiveStock. Items by code, or
 // by name and spec; batch number, production and expiry dates, quantity, unit price, funding source and owner per row.
@@ -98,8 +101,7 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   const byCode = new Map(items.map((i) => [i.code, i]));
   const today = todayInChina(ctx.clock);
   const seen = new Map<string, number>();
-  const lines: Record<string, unknown>[] = [];
-  const lineRows: number[] = [];
+  const lines: OpeningLine[] = [];
 
   for (const r of rows.filter((x) => x.row > header.row)) {
     const at = errors.list.length;
@@ -117,9 +119,10 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
       else errors.add(r.row, H.spec, `「${name}」有 ${named.length} 种规格，请填写规格或物资编码`);
     } else errors.add(r.row, H.itemName, '须填写物资编码或物资名称');
 
-    const batchNo = textOf(cell(r, H.batchNo));
-    if (!batchNo) errors.add(r.row, H.batchNo, '批号不能为空');
-    else if (batchNo.length > 64) errors.add(r.row, H.batchNo, '批号不超过 64 个字符');
+    // The batch number as the ledger reads it (batchNoSchema: full-width folded, invisible characters dropped).
+    const batch = batchNoSchema.safeParse(textOf(cell(r, H.batchNo)) ?? '');
+    const batchNo = batch.success ? batch.data : null;
+    if (!batch.success) errors.add(r.row, H.batchNo, batch.error.issues[0].code === 'too_big' ? '批号不超过 64 个字符' : '批号不能为空');
     else if (item) {
       const key = `${item.id}|${batchNo}`;
       if (seen.has(key)) errors.add(r.row, H.batchNo, `与第 ${seen.get(key)} 行是同一物资的同一批号`);
@@ -129,11 +132,20 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     const production = dayOf(cell(r, H.productionDate));
     const expiry = dayOf(cell(r, H.expiryDate));
     if (production === undefined) errors.add(r.row, H.productionDate, '日期格式错误（应为日期，如 2026-04-10）');
-    else if (production && production > today) errors.add(r.row, H.productionDate, `生产日期不能晚于今天：${production}`);
+    else errors.check(r.row, H.productionDate, () => assertMadeBy(production, { day: today, today }, { field: '', dayLabel: '入库日期', whose: '' }));
     if (expiry === undefined) errors.add(r.row, H.expiryDate, '日期格式错误（应为日期，如 2026-04-10）');
-    else if (expiry && production && expiry < production) errors.add(r.row, H.expiryDate, `有效期 ${expiry} 早于生产日期 ${production}`);
-    // D26: goods already expired are not received.
-    else if (expiry && expiry < today) errors.add(r.row, H.expiryDate, `已过期（${expiry}）：过期物资不能入库，请按报废处理`);
+    else if (production !== undefined) {
+      // D7, D26: the expiry receiveStock will record — the one written, else production date + storage life — is
+      // checked here by the same rules, so a row it would refuse is named by its Excel row.
+      const life = item?.storage_life_months ?? null;
+      const computed = !expiry && life ? `。有效期未填，按${production ? `生产日期 ${production} ` : '入库日期'}加保质期 ${life} 个月推算` : '';
+      errors.check(
+        r.row,
+        H.expiryDate,
+        () => assertNotExpiredOnReceipt(expiryOfNewBatch({ productionDate: production, expiryDate: expiry, storageLifeMonths: life }, today, ''), today, ''),
+        computed,
+      );
+    }
 
     const quantity = integerOf(cell(r, H.quantity));
     if (!quantity || quantity < 1 || quantity > 100_000_000) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
@@ -150,65 +162,59 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     else if (ownerOrgId === null && ownerName !== null) errors.add(r.row, H.owner, `未登记的产权单位「${ownerName}」`);
 
     if (errors.list.length > at) continue;
-    lineRows.push(r.row);
     lines.push({
-      itemId: item!.id,
-      quantity,
-      batchNo,
-      productionDate: production,
-      expiryDate: expiry,
-      unitPrice,
-      fundingSource: funding,
-      ownerOrgId,
+      row: r.row,
+      line: {
+        itemId: item!.id,
+        quantity,
+        batchNo: batchNo!,
+        productionDate: production ?? null,
+        expiryDate: expiry ?? null,
+        unitPrice: unitPrice!,
+        fundingSource: funding,
+        ownerOrgId,
+      },
     });
   }
   if (!lines.length && !errors.list.length) errors.add(0, '', '文件中没有数据行');
-  await existingBatchConflicts(ctx, lines, lineRows, errors);
+  const idempotencyKey = await openingKey(ctx, store.id, file, lines);
+  await alreadyOpened(ctx, store.id, idempotencyKey, lines, errors, H);
+  await existingBatchConflicts(ctx, lines, errors, H);
   errors.throwIfAny();
   const posted = await receiveStock(ctx, {
     storeId: store.id,
     source: 'OTHER',
     reference: '期初建账',
     note: '期初建账（Excel 导入）',
-    idempotencyKey: `opening:${store.id}:${fileHash(file)}`,
-    lines,
+    idempotencyKey,
+    lines: lines.map((l) => l.line),
+  }).catch((error: unknown) => {
+    throw asRowError(error, lines, columns.has(normalHeading(H.itemCode)) ? H.itemCode : H.itemName);
   });
   return importResult(ctx.db, posted, lines.length);
 }
 
+/** receiveStock's input fields, by the column each comes from. */
+const COLUMN_OF_FIELD: Record<string, string> = {
+  quantity: H.quantity,
+  batchNo: H.batchNo,
+  productionDate: H.productionDate,
+  expiryDate: H.expiryDate,
+  unitPrice: H.unitPrice,
+  fundingSource: H.funding,
+  ownerOrgId: H.owner,
+};
+
 /**
- * A batch number already registered for the item must be one the user may join, and agree with its recorded dates and
- * price (as receiveStock requires). One out of scope (D3/D18) is refused without a word of its dates or price.
+ * The upload's contract (row, column, what is wrong): a refusal receiveStock makes at one of its input lines
+ * (input.lines.N.field) is named by the Excel row that line came from, in the import's own error list. Others pass.
  */
-async function existingBatchConflicts(ctx: ServiceContext, lines: Record<string, unknown>[], lineRows: number[], errors: RowErrors) {
-  if (!lines.length || errors.list.length) return;
-  const pairs = sql.join(
-    lines.map((l) => sql`(${l.itemId as string}::uuid, ${l.batchNo as string})`),
-    sql`, `,
-  );
-  const existing = await queryRows<{
-    id: string;
-    item_id: string;
-    batch_no: string;
-    expiry_date: string | null;
-    production_date: string | null;
-    unit_price: string;
-  }>(
-    ctx.db,
-    sql`SELECT id::text, item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs})`,
-  );
-  const refused = await batchesNotToJoin(ctx.db, ctx.actor, existing);
-  lines.forEach((l, i) => {
-    const b = existing.find((e) => e.item_id === l.itemId && e.batch_no === l.batchNo);
-    if (!b) return;
-    const row = lineRows[i];
-    if (refused.has(b.id)) {
-      errors.add(row, H.batchNo, batchNumberTaken(b.batch_no));
-      return;
-    }
-    if (l.expiryDate && b.expiry_date !== l.expiryDate) errors.add(row, H.expiryDate, `批号 ${String(l.batchNo)} 已登记，有效期为 ${b.expiry_date ?? '未填'}`);
-    if (l.productionDate && b.production_date !== l.productionDate)
-      errors.add(row, H.productionDate, `批号 ${String(l.batchNo)} 已登记，生产日期为 ${b.production_date ?? '未填'}`);
-    if (toFen(String(l.unitPrice)) !== toFen(b.unit_price)) errors.add(row, H.unitPrice, `批号 ${String(l.batchNo)} 已登记，单价为 ${b.unit_price}`);
-  });
+function asRowError(error: unknown, lines: readonly OpeningLine[], itemColumn: string): unknown {
+  if (!isDomainError(error) || error.code !== 'BAD_USER_INPUT') return error;
+  const m = /^input\.lines\.(\d+)(?:\.(\w+))?/.exec(String(error.details.field ?? ''));
+  const line = m ? lines[Number(m[1])] : undefined;
+  if (!line) return error;
+  const errors = new RowErrors();
+  errors.add(line.row, m![2] === 'itemId' ? itemColumn : (COLUMN_OF_FIELD[m![2]] ?? ''), error.message.replace(/^input\.lines\.[\w.]+：/, ''));
+  return errors.asError();
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors.ts';
+import { DomainError, isDomainError } from '../errors.ts';
 
 // An upload is validated whole: every bad row is reported at once — row, column, and what is wrong in words a keeper
 // understands — and nothing is posted unless every row is good.
@@ -16,14 +16,32 @@ export class RowErrors {
   add(row: number, column: string, message: string) {
     this.list.push({ row, column, message });
   }
+  /**
+   * Runs one of the ledger's own checks on a row's values: its refusal (BAD_USER_INPUT) becomes this row's error at
+   * `column`, worded as the check words it, and nothing is returned; any other error passes through.
+   */
+  check<T>(row: number, column: string, run: () => T, note = ''): T | undefined {
+    try {
+      return run();
+    } catch (error) {
+      if (!isDomainError(error) || error.code !== 'BAD_USER_INPUT') throw error;
+      this.add(row, column, `${error.message}${note}`);
+      return undefined;
+    }
+  }
   /** Throws BAD_USER_INPUT listing every error, when there is any. */
   throwIfAny(): void {
-    if (!this.list.length) return;
+    const error = this.asError();
+    if (error) throw error;
+  }
+  /** BAD_USER_INPUT listing every error (field `file`, the list in `errors`); null when there is none. */
+  asError(): DomainError | null {
+    if (!this.list.length) return null;
     const first = this.list
       .slice(0, 3)
-      .map((e) => (e.row ? `第 ${e.row} 行「${e.column}」：${e.message}` : e.message))
+      .map((e) => (e.row ? `第 ${e.row} 行${e.column ? `「${e.column}」` : ''}：${e.message}` : e.message))
       .join('；');
-    throw new DomainError('BAD_USER_INPUT', `文件中有 ${this.list.length} 处错误，未入账。${first}${this.list.length > 3 ? '……' : ''}`, {
+    return new DomainError('BAD_USER_INPUT', `文件中有 ${this.list.length} 处错误，未入账。${first}${this.list.length > 3 ? '……' : ''}`, {
       field: 'file',
       errors: this.list,
     });

@@ -125,8 +125,17 @@ export const normalHeading = (h: string) =>
     .replace(/[（(][^）)]*[）)]$/, '')
     .replace(/\*$/, '');
 
+/**
+ * A cell as the number and date parsers read it: text folded to its compatibility form (NFKC), so that what a keeper
+ * typed with a Chinese IME — full-width ２０３０－０１－０１, １２, １５８．５ — reads as the digits it shows. Names,
+ * specifications and owners are compared as written (they may be registered with full-width brackets); batch numbers
+ * fold through the ledger's own rule (batchNoSchema).
+ */
+export const folded = (c: Cell): Cell => (typeof c === 'string' ? c.normalize('NFKC').trim() : c);
+
 /** A day from a date cell, an Excel serial number, or text such as 2026-04-10, 2026/4/10, 2026年4月10日. */
-export function dayOf(c: Cell): string | null | undefined {
+export function dayOf(cell: Cell): string | null | undefined {
+  const c = folded(cell);
   if (c === null) return null;
   if (c instanceof Date) return DateTime.fromJSDate(c, { zone: 'utc' }).toISODate()!;
   if (typeof c === 'number') {
@@ -140,14 +149,16 @@ export function dayOf(c: Cell): string | null | undefined {
 }
 
 /** A whole number from a number cell or digits. */
-export function integerOf(c: Cell): number | null | undefined {
+export function integerOf(cell: Cell): number | null | undefined {
+  const c = folded(cell);
   if (c === null) return null;
   const n = typeof c === 'number' ? c : typeof c === 'string' && /^-?\d+(\.0+)?$/.test(c.replace(/,/g, '')) ? Number(c.replace(/,/g, '')) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Yuan with at most two decimals, as the API's decimal string. */
-export function moneyOf(c: Cell): string | null | undefined {
+export function moneyOf(cell: Cell): string | null | undefined {
+  const c = folded(cell);
   if (c === null) return null;
   if (typeof c === 'number') {
     const fen = Math.round(c * 100);

@@ -4,8 +4,9 @@ import type { Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { PostedDocument } from '../inventory/posting.ts';
 
-// What every upload shares: the file's hash (its idempotency key: the same file uploaded twice posts once, through the
-// posting's own idempotency mechanism) and the answer naming the document it became.
+// What every upload shares: the file's hash (audited; the 盘点表's idempotency key — the same file uploaded twice posts
+// once, through the posting's own idempotency mechanism; 期初建账 keys on its rows, opening-batches.ts) and the answer
+// naming the document it became.
 
 export interface UploadedFile {
   name: string;

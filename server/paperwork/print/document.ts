@@ -7,7 +7,9 @@ import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { uuidArg } from '../../validation.ts';
 import { amountInWords } from '../amount-in-words.ts';
+import { DOCUMENT_STATUS_NAMES, POSTED_STATUSES } from '../names.ts';
 import { chinaTime } from '../report.ts';
+import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
 const TITLES: Record<string, string> = {
@@ -32,10 +34,10 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ctx.db,
     sql`SELECT d.id::text, d.number, d.type::text AS type, d.status::text AS status, d.store_id::text AS "storeId",
                d.counterpart_store_id::text AS "counterpartStoreId", d.occurred_at AS "occurredAt", d.recorded_at AS "recordedAt",
-               d.recipient, d.reference, d.contract_no AS "contractNo", d.inspection_report_no AS "inspectionReportNo",
-               d.approval_ref AS "approvalRef", d.note, s.name AS store, r.name AS region, c.name AS counterpart,
+               d.recipient, d.reference, d.source::text AS source, d.contract_no AS "contractNo", d.inspection_report_no AS "inspectionReportNo",
+               d.approval_ref AS "approvalRef", d.note, s.name AS store, s.region_code AS "regionCode", c.name AS counterpart,
                o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident
-          FROM documents d JOIN stores s ON s.id = d.store_id JOIN regions r ON r.code = s.region_code
+          FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
           LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
           LEFT JOIN incidents inc ON inc.id = d.incident_id
@@ -69,7 +71,8 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ['仓库', doc.store!],
     ...(doc.counterpart ? [[type === 'TRANSFER_IN' ? '调出仓库' : '调入仓库', doc.counterpart] as [string, string]] : []),
     ...(doc.recipient ? [['领用/去向', doc.recipient] as [string, string]] : []),
-    ...(doc.sourceOrg ? [['来源单位', doc.sourceOrg] as [string, string]] : []),
+    // D7: a donation may come from an unknown donor — said, not left out.
+    ...(doc.sourceOrg || doc.source === 'DONATION' ? [['来源单位', doc.sourceOrg ?? '未填（捐赠方不详）'] as [string, string]] : []),
     ...(doc.contractNo ? [['合同编号', doc.contractNo] as [string, string]] : []),
     ...(doc.inspectionReportNo ? [['验收报告', doc.inspectionReportNo] as [string, string]] : []),
     ...(doc.reason ? [['原因', doc.reason] as [string, string]] : []),
@@ -77,11 +80,11 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ...(doc.incident ? [['事件', doc.incident] as [string, string]] : []),
     ...(doc.reference ? [['依据', doc.reference] as [string, string]] : []),
     ...(doc.note ? [['备注', doc.note] as [string, string]] : []),
-    ['状态', doc.status === 'REVERSED' ? '已冲销' : doc.status === 'POSTED' ? '已记账' : doc.status!],
+    ['状态', DOCUMENT_STATUS_NAMES[doc.status!] ?? doc.status!],
   ];
   return {
     title: TITLES[type] ?? type,
-    bureau: `${doc.region}应急管理局`,
+    bureau: await bureauOf(ctx.db, doc.regionCode!),
     number: doc.number!,
     date: chinaTime(doc.occurredAt!, 'yyyy-LL-dd HH:mm'),
     facts,
@@ -117,6 +120,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     total,
     totalInWords: amountInWords(total),
     signatures: SIGNATURES,
-    recorded: `${doc.actor} 记账于 ${chinaTime(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
+    // Awaiting approval or rejected, it was submitted, not posted (记账).
+    recorded: `${doc.actor} ${POSTED_STATUSES.has(doc.status!) ? '记账于' : '提交于'} ${chinaTime(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
   };
 }

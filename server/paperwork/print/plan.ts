@@ -6,6 +6,7 @@ import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
 import { chinaTime } from '../report.ts';
+import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
 const STATUS: Record<string, string> = { PROPOSED: '待审批', APPROVED: '已批准', EXECUTING: '执行中', COMPLETED: '已完成', CANCELLED: '已取消' };
@@ -20,8 +21,8 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
   const row = plan.row!;
   const [incident] = await queryRows<{ name: string; region: string; requested_by: string; approved_by: string | null }>(
     ctx.db,
-    sql`SELECT i.name, r.name AS region, rq.display_name AS requested_by, ap.display_name AS approved_by
-          FROM incidents i JOIN regions r ON r.code = i.region_code JOIN users rq ON rq.id = ${row.requestedBy}::uuid
+    sql`SELECT i.name, i.region_code AS region, rq.display_name AS requested_by, ap.display_name AS approved_by
+          FROM incidents i JOIN users rq ON rq.id = ${row.requestedBy}::uuid
           LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
          WHERE i.id = ${plan.incidentId}::uuid`,
   );
@@ -59,7 +60,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
   const total = formatFen(lines.reduce((s, x) => s + x.amount, 0n));
   return {
     title: '调拨令',
-    bureau: `${incident.region}应急管理局`,
+    bureau: await bureauOf(ctx.db, incident.region),
     number: planNumber(row.id, row.requestedAt),
     date: chinaTime(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [

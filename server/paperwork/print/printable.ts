@@ -9,7 +9,7 @@ export interface PrintableLine {
 export interface Printable {
   /** 入库单, 出库单, 调拨令 … */
   title: string;
-  /** 编制单位: the bureau of the store's (or incident's) region. */
+  /** 编制单位: the 应急管理局 of the store's (or incident's) region — a township's is its county's (bureau.ts). */
   bureau: string;
   number: string;
   date: string;

@@ -7,7 +7,7 @@ import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
 import { uuidArg } from '../../validation.ts';
 import { MOVEMENT_TYPE_NAMES } from '../names.ts';
-import { parseInstant, type Params } from '../params.ts';
+import { periodOf, type Params } from '../params.ts';
 import { chinaTime, type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
@@ -38,8 +38,9 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   assertFinanceReader(user);
   const prefix = await readablePrefix(db, user, q.regionCode);
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
-  if (q.from) where.push(sql`m.occurred_at >= ${parseInstant(q.from, 'from')}::timestamptz`);
-  if (q.to) where.push(sql`m.occurred_at <= ${parseInstant(q.to, 'to')}::timestamptz`);
+  const period = periodOf(q);
+  if (period.from) where.push(sql`m.occurred_at >= ${period.from}::timestamptz`);
+  if (period.to) where.push(sql`m.occurred_at <= ${period.to}::timestamptz`);
   if (q.storeId) where.push(sql`m.store_id = ${uuidArg(q.storeId, 'storeId', '仓库')}::uuid`);
   if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
   if (q.documentType) {
@@ -59,8 +60,8 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
          ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );
   const title = await titleBlock(ctx, q.regionCode);
-  const from = q.from ? chinaTime(parseInstant(q.from, 'from'), 'yyyy-LL-dd HH:mm') : '最早';
-  const to = q.to ? chinaTime(parseInstant(q.to, 'to'), 'yyyy-LL-dd HH:mm') : chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm');
+  const from = period.from ? chinaTime(period.from, 'yyyy-LL-dd HH:mm') : '最早';
+  const to = period.to ? chinaTime(period.to, 'yyyy-LL-dd HH:mm') : chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm');
   return {
     ...title,
     fileName: `journal-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
