@@ -57,7 +57,7 @@ function decodeCursor(cursor: string, shape: readonly CursorPart[]): unknown[] {
     key = null;
   }
   if (Array.isArray(key) && key.length === shape.length && shape.every((part, i) => fits[part](key[i]))) return key;
-  throw badInput('after', '分页游标无效 (invalid cursor)', { value: cursor.slice(0, 64) });
+  throw badInput('after', '分页游标无效，请从第一页重新查询', { value: cursor.slice(0, 64) });
 }
 
 /** Builds a page from rows fetched with limit + 1. */

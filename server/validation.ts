@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { badInput } from './errors.ts';
+import { withFieldWords } from './field-words.ts';
 import './zod-messages.ts';
 
 /**
- * Parses input with a zod schema. The first issue becomes BAD_USER_INPUT naming the field path; `issues` lists every
- * one with its field, so that a form shows all its mistakes at once.
+ * Parses input with a zod schema. The first issue becomes BAD_USER_INPUT naming the field path (extensions.field; the
+ * message says the field in words, field-words.ts); `issues` lists every one with its field, so that a form shows all
+ * its mistakes at once.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
   const result = schema.safeParse(input);
@@ -12,7 +14,7 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 
   // root '' for a mutation's own arguments: a field is then named by the argument alone ("reason").
   const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].filter(Boolean).join('.');
   const field = fieldOf(result.error.issues[0]);
-  throw badInput(field, `${field}：${result.error.issues[0].message}`, {
+  throw badInput(field, withFieldWords(field, result.error.issues[0].message), {
     issues: result.error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),
   });
 }

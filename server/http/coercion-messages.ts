@@ -1,10 +1,13 @@
 // API.md errors: a value GraphQL itself refuses — a quantity past 32 bits, text where a number belongs, a required
 // field left out — is answered in the user's words like every other refusal, and names the input field it concerns
 // (extensions.field, "input.lines.0.quantity") so that a form can show it next to that field. graphql-js words these
-// refusals in English, in a few fixed shapes; they are recognised here, in one place.
+// refusals in English, in a few fixed shapes; they are recognised here, in one place, with the request's, the syntax's
+// and the validation rules' refusals (graphql-messages.ts); what is recognised nowhere gets a plain Chinese sentence.
 
 import { GraphQLError, Kind, parse, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { withFieldWords } from '../field-words.ts';
+import { requestRefusal } from './graphql-messages.ts';
 
 const INT_MAX = 2_147_483_647;
 
@@ -75,9 +78,15 @@ export function variableFields(source: string): Map<string, string> {
   return fields;
 }
 
+/** What a refusal of GraphQL's that is recognised nowhere says (it never carries graphql-js's English, nor a stack). */
+export const UNRECOGNISED_REFUSAL = '请求无法执行：查询语句不符合接口定义';
+
+const CHINESE = /[\u4e00-\u9fff]/;
+
 /**
- * A GraphQL value refusal in Chinese only, with the input field it names when it names one; null for any other
- * message. `fieldOfVariable` names the argument a variable was passed as (variableFields).
+ * GraphQL's own refusal (a value, the request, its syntax, a validation rule) in Chinese only, with the input field it
+ * names when it names one; null for a message already in Chinese (the edge's own). `fieldOfVariable` names the
+ * argument a variable was passed as (variableFields).
  */
 export function refusalInChinese(message: string, fieldOfVariable: (name: string) => string = (name) => name): { message: string; field?: string } | null {
   const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
@@ -88,16 +97,17 @@ export function refusalInChinese(message: string, fieldOfVariable: (name: string
     const missing = /^Field "([^"]+)" of required type/.exec(rest);
     const field = fieldOf(missing ? `${path}.${missing[1]}` : path);
     const said = valueRefusal(rest);
-    return said ? { message: `${field}：${said}`, field } : null;
+    return { message: said ? withFieldWords(field, said) : UNRECOGNISED_REFUSAL, field };
   }
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
   if (whole) {
     const field = fieldOfVariable(whole[1]);
     return { message: `缺少参数 ${field}，或其值为空`, field };
   }
-  // The same refusals of a value written in the query itself (no variable).
-  const said = valueRefusal(message);
-  return said ? { message: said } : null;
+  // The same refusals of a value written in the query itself (no variable), then the request's and the query's.
+  const said = valueRefusal(message) ?? requestRefusal(message);
+  if (said) return { message: said };
+  return CHINESE.test(message) ? null : { message: UNRECOGNISED_REFUSAL };
 }
 
 /**

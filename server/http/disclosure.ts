@@ -6,10 +6,16 @@ import type { Context } from '../context.ts';
 // clients (a signed-in user may introspect: the console and its typed client do), and no "did you mean" hints that
 // would spell out field, argument and enum names one guess at a time.
 
-/** The message without graphql-js's suggestions ("Did you mean "name"?", "Did you mean the enum value "CITY"?"). */
+/**
+ * The message without graphql-js's suggestions ("Did you mean "name"?", "Did you mean the enum value "CITY"?"), also
+ * as said in Chinese (「。您是否要查询 name？」, graphql-messages.ts).
+ */
 export function withoutSuggestions<E extends Error>(error: E): E | GraphQLError {
   if (error.name !== 'GraphQLError') return error;
-  const message = error.message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
+  const message = error.message
+    .replace(/\s*Did you mean [^?]*\?/g, '')
+    .replace(/。您是否要[^？]*？/g, '')
+    .trim();
   if (message === error.message) return error;
   const e = error as unknown as GraphQLError;
   return new GraphQLError(message, {

@@ -54,12 +54,19 @@ export function codedGraphQLError(e: GraphQLError): GraphQLError {
   // A refused variable is named by the argument it was passed as: the document is read again for it (bad input only).
   const fields = code === 'BAD_USER_INPUT' && e.source && e.message.startsWith('Variable "$') ? variableFields(e.source.body) : null;
   const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message, (name) => fields?.get(name) ?? name) : null;
+  const { http, ...extensions } = (e.extensions ?? {}) as Record<string, unknown>;
+  const coded: Record<string, unknown> = { ...extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) };
+  // Refused before execution, so no data: bad input is HTTP 400 whichever executor (compiled or not) refused it. yoga
+  // reads the status from extensions.http; it is not enumerable, so the client never sees it (yoga strips it only from
+  // errors of its own copy of graphql, and ours may be the other one — ESM and CJS).
+  const status = http ?? (code === 'BAD_USER_INPUT' ? { status: 400 } : undefined);
+  if (status) Object.defineProperty(coded, 'http', { value: status, enumerable: false });
   return new GraphQLError(chinese?.message ?? e.message, {
     nodes: e.nodes,
     source: e.source,
     positions: e.positions,
     path: e.path,
-    extensions: { ...e.extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) },
+    extensions: coded,
   });
 }
 

@@ -36,7 +36,7 @@ export function requestBodyErrors(maxBytes: number): ErrorRequestHandler {
       return refuse(res, 413, `请求体过大（最多 ${Math.round(maxBytes / 1024)} KB）`, { maxBytes });
     }
     if (typeof error?.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-      return refuse(res, error.status, `请求体无法读取 (request body unreadable: ${error.type})`, { reason: error.type });
+      return refuse(res, error.status, '请求体无法读取，请检查其编码和格式', { reason: error.type });
     }
     next(error);
   };

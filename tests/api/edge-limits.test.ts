@@ -242,7 +242,7 @@ describe('API.md The edge: limits before execution', () => {
     it('a wrongly typed variable still gets its own message (the cost step stays out of the way)', async () => {
       const res = await post('query($f: Int) { stores(first: $f) { totalCount } }', { f: 'abc' });
       expect(errorCode(res.body)).toBe('BAD_USER_INPUT');
-      expect(res.body.errors![0]).toMatchObject({ message: 'first：须为整数："abc"', extensions: { field: 'first' } });
+      expect(res.body.errors![0]).toMatchObject({ message: '每页条数：须为整数："abc"', extensions: { field: 'first' } });
     });
   });
 

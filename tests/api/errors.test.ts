@@ -98,10 +98,10 @@ describe('API.md Errors: an unexpected failure is logged and masked as INTERNAL_
 describe("API.md Errors: the client's own mistakes come back with an API.md code, never INTERNAL_SERVER_ERROR", () => {
   const t = useTestApp();
 
-  it('a GraphQL syntax error → BAD_USER_INPUT with the parser message', async () => {
+  it('a GraphQL syntax error → BAD_USER_INPUT with the parser message (in Chinese)', async () => {
     const res = await t.gql('{ regions { code ', {}, 'admin');
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(res.errors![0].message).toMatch(/^Syntax Error/);
+    expect(res.errors![0].message).toMatch(/^查询语句有语法错误/);
   });
 
   it('an unknown field → BAD_USER_INPUT naming the field', async () => {
@@ -150,9 +150,9 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
       'admin',
     );
     expect(res.errors!.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
-      ['BAD_USER_INPUT', 'input.lines.0.quantity', 'input.lines.0.quantity：数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999'],
-      ['BAD_USER_INPUT', 'input.lines.1.itemId', 'input.lines.1.itemId：缺少必填项 itemId'],
-      ['BAD_USER_INPUT', 'input.lines.1.quantity', 'input.lines.1.quantity：须为整数："abc"'],
+      ['BAD_USER_INPUT', 'input.lines.0.quantity', '第 1 行 数量：数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999'],
+      ['BAD_USER_INPUT', 'input.lines.1.itemId', '第 2 行 物资：缺少必填项 itemId'],
+      ['BAD_USER_INPUT', 'input.lines.1.quantity', '第 2 行 数量：须为整数："abc"'],
     ]);
   });
 
@@ -164,7 +164,7 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
       'admin',
     );
     expect(named.errors![0]).toMatchObject({
-      message: 'input.lines.0.quantity：须为整数：1.5',
+      message: '第 1 行 数量：须为整数：1.5',
       extensions: { code: 'BAD_USER_INPUT', field: 'input.lines.0.quantity' },
     });
     const nested = await t.gql(
@@ -203,7 +203,7 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
       'admin',
     );
     expect(res.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'reason' } });
-    expect(res.errors![0].message).toBe('reason：须填写冲销原因');
+    expect(res.errors![0].message).toBe('须填写冲销原因');
   });
 
   it('a Money literal with 3 decimals → BAD_USER_INPUT with the scalar message', async () => {

@@ -36,12 +36,14 @@ describe('validation messages are Chinese', () => {
   ])('%s → the field and a Chinese message', (_label, change, field, message) => {
     const r = refusal(line, { ...good, ...change });
     expect(r.field).toBe(field);
-    expect(r.message).toBe(`${field}：${message}`);
+    // The field in words in front, not its path (extensions.field carries that).
+    const words = { 'input.quantity': '数量', 'input.batchNo': '批号', 'input.lines': '明细', 'input.purpose': '用途' }[field];
+    expect(r.message).toBe(`${words}：${message}`);
     expect(r.message).not.toMatch(/Too big|Too small|Invalid|expected/);
   });
 
   it("a schema's own message is kept", () => {
     const r = refusal(z.object({ code: z.string().regex(/^\d+$/, '编码只能是数字') }), { code: 'x' });
-    expect(r.message).toBe('input.code：编码只能是数字');
+    expect(r.message).toBe('编码只能是数字'); // it names the field (编码) already
   });
 });
