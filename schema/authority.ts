@@ -19,6 +19,7 @@ import {
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
+import { settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { withoutNulls } from '../server/validation.ts';
 
@@ -171,6 +172,10 @@ const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
     settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.settledAt }),
     reference: t.exposeString('reference', { nullable: true }),
     documentId: t.exposeID('documentId', { nullable: true }),
+    settleable: t.boolean({
+      description: 'Whether the user may confirm it settled now (D24, D25: the side owed, never the owing side)',
+      resolve: (s, _a, ctx) => s.status === 'OPEN' && settlementConfirmationBar(ctx.user!, s) === null,
+    }),
   }),
 });
 
@@ -254,7 +259,14 @@ builder.queryFields((t) => ({
   neighbourStock: t.field({
     type: [NeighbourStockLine],
     authScopes: headquarters,
-    args: { itemId: t.arg.id({ required: true }), regionCode: t.arg.string() },
+    description: "D20: available stock of an item at the 联储 partners' stores (quantity per store; no prices, batches or documents)",
+    args: {
+      itemId: t.arg.id({ required: true }),
+      regionCode: t.arg.string({
+        description:
+          "Either your own side — a region in your scope (default: your region), whose 联储 partners' stores are listed — or a partner's region, to list only that partner's stores there. Any other region: FORBIDDEN.",
+      }),
+    },
     resolve: (_r, args, ctx) => neighbourStock(serviceContext(ctx), String(args.itemId), args.regionCode),
   }),
   settlements: t.field({

@@ -10,7 +10,7 @@ import { Batch, StockDocument, Transfer } from './inventory.ts';
 import { Agreement } from './reserves.ts';
 import {
   createIncident,
-  getIncidentInScope,
+  getIncident,
   incidentBalance,
   listIncidents,
   setTravelTime,
@@ -34,8 +34,8 @@ import { withoutNulls } from '../server/validation.ts';
 import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
-import { scopedType } from './scope.ts';
-import { reserveHolderOf } from '../server/auth/policy.ts';
+import { policyLookups, scopedType } from './scope.ts';
+import { assertIncidentFigures, mayRead, reserveHolderOf } from '../server/auth/policy.ts';
 import type { Context } from '../server/context.ts';
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
@@ -192,7 +192,7 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     approvalDueAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'D14: for an emergency approval, when the written approval is due (approval time + 48 h)',
+      description: 'D14: for an emergency approval, when the written approval is due: execution time + 48 h (approval time + 48 h until executed)',
       resolve: (p) => p.row?.approvalDueAt ?? null,
     }),
     writtenApprovalRef: t.string({ nullable: true, resolve: (p) => p.row?.writtenApprovalRef ?? null }),
@@ -228,7 +228,13 @@ Incident.implement({
     affectedPopulation: t.exposeInt('affectedPopulation', { nullable: true }),
     responseLevel: t.exposeInt('responseLevel', { nullable: true, description: '1–4 for response levels Ⅰ–Ⅳ' }),
     plans: t.field({ type: [DispatchPlan], description: 'Its requests and their plans', resolve: (i, _a, ctx) => ctx.loaders.incidentPlans.load(i.id) }),
-    balance: t.field({ type: [IncidentBalanceLine], resolve: (i, _a, ctx) => incidentBalance(ctx.db, i.id) }),
+    balance: t.field({
+      type: [IncidentBalanceLine],
+      resolve: (i, _a, ctx) => {
+        assertIncidentFigures(ctx.user!, i);
+        return incidentBalance(ctx.db, i.id);
+      },
+    }),
   }),
 });
 
@@ -336,7 +342,12 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, args, ctx) => getIncidentInScope(ctx.db, ctx.user!, String(args.id)),
+    // Policy mayRead.incident: a keeper reads their 安置点's and county's incidents as reference data (D23, D29).
+    resolve: async (_r, args, ctx) => {
+      const row = await getIncident(ctx.db, String(args.id));
+      if (!(await mayRead.incident(ctx.user!, row, policyLookups(ctx)))) throw forbidden('该事件');
+      return row;
+    },
   }),
   suggestDispatchPlan: t.field({
     type: DispatchPlan,

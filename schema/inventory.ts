@@ -153,7 +153,9 @@ export const DocumentLine = builder.objectRef<DocumentLineRow>('DocumentLine').i
     lineNo: t.exposeInt('lineNo'),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
-    quantity: t.exposeInt('quantity', { description: 'Signed change of on-hand stock at the document store (out is negative)' }),
+    quantity: t.exposeInt('quantity', {
+      description: "Signed change of on-hand stock at the document store (out is negative); a Distribution's lines give the quantity handed over (positive)",
+    }),
     unitPrice: t.field({ type: 'Money', resolve: (l) => l.unitPrice }),
     value: t.field({ type: 'Money', resolve: (l) => moneyTimes(l.quantity, l.unitPrice) }),
     reason: t.field({ type: StockReason, nullable: true, resolve: (l, _a, ctx) => (l.reasonCode ? ctx.loaders.reason.load(l.reasonCode) : null) }),
@@ -343,6 +345,11 @@ const MovementFilter = builder.inputType('MovementFilter', {
   }),
 });
 
+const MovementOrder = builder.enumType('MovementOrder', {
+  description: 'RECORDED: newest recorded first (the ledger order); OCCURRED: newest business time (occurredAt) first, then newest recorded (D22)',
+  values: ['RECORDED', 'OCCURRED'] as const,
+});
+
 const StockOrder = builder.enumType('StockOrder', {
   description: 'STORE: by store and batch; EXPIRY: earliest expiry first, batches without expiry last (D8, D26)',
   values: ['STORE', 'EXPIRY'] as const,
@@ -364,8 +371,13 @@ builder.queryFields((t) => ({
   movements: t.field({
     type: MovementConnection,
     authScopes: { authenticated: true },
-    args: { filter: t.arg({ type: MovementFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_r, { filter, ...page }, ctx) =>
+    args: {
+      filter: t.arg({ type: MovementFilter, required: true }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      orderBy: t.arg({ type: MovementOrder, defaultValue: 'RECORDED' }),
+    },
+    resolve: (_r, { filter, orderBy, ...page }, ctx) =>
       listMovements(
         serviceContext(ctx),
         {
@@ -378,6 +390,7 @@ builder.queryFields((t) => ({
           to: filter.to?.toJSDate(),
         },
         page,
+        orderBy ?? 'RECORDED',
       ),
   }),
   batch: t.field({
@@ -435,8 +448,8 @@ const ReceiveStockInput = builder.inputType('ReceiveStockInput', {
     sourceOrgId: t.id({ description: 'Supplier, donor or requisitioned owner' }),
     sourceName: t.string({ description: 'Supplier, donor or requisitioned owner by name (created if new)' }),
     reference: t.string(),
-    contractNo: t.string({ description: 'D7: required for purchases' }),
-    inspectionReportNo: t.string({ description: 'D7: required for purchases' }),
+    contractNo: t.string({ description: "D7: a purchase's contract number; without it, a purchase's `reference` is taken as the contract number" }),
+    inspectionReportNo: t.string({ description: 'D7: the inspection (acceptance) report number, recorded and printed when given' }),
     incidentId: t.id(),
     note: t.string(),
     occurredAt: t.field({ type: 'DateTime' }),

@@ -9,12 +9,13 @@ import { Batch, BatchTrace, DocumentLine } from './inventory.ts';
 import { DispatchDestination, DispatchPlan, DispatchPlanLine, Incident, IncidentBalanceLine } from './dispatch.ts';
 import { scopedType, policyLookups } from './scope.ts';
 import type { Context } from '../server/context.ts';
-import { mayRead } from '../server/auth/policy.ts';
+import { assertIncidentFigures, mayRead } from '../server/auth/policy.ts';
 import { closeIncident, openDistributionPoint } from '../server/relief/points.ts';
 import { applicableStandards, upsertReliefStandard, type ReliefStandardRow } from '../server/relief/standards.ts';
 import { distributeRelief, getDistribution, listDistributions, type DistributionRow } from '../server/relief/distributions.ts';
 import { distributionsOfBatch, householdsServed, type TraceDistribution } from '../server/relief/trace.ts';
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
+import { handedOver } from '../server/relief/rules.ts';
 import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
 import type { PlanView } from '../server/dispatch/plans.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
@@ -142,7 +143,10 @@ const BasicNeedsLineType = builder.objectRef<BasicNeedsLine>('BasicNeedsLine').i
   }),
 });
 
-const needsOf = (i: IncidentRow, ctx: Context) => basicNeedsLines(ctx.db, i.id, basicNeedsDeadline(i.occurredAt));
+const needsOf = (i: IncidentRow, ctx: Context) => {
+  assertIncidentFigures(ctx.user!, i);
+  return basicNeedsLines(ctx.db, i.id, basicNeedsDeadline(i.occurredAt));
+};
 
 builder.objectFields(Incident, (t) => ({
   hoursSinceOccurred: t.float({
@@ -199,7 +203,11 @@ export const Distribution = builder.objectRef<DistributionRow>('Distribution').i
     store: t.field({ type: Store, resolve: (d, _a, ctx) => must(ctx.loaders.store.load(d.storeId)) }),
     incident: t.field({ type: Incident, nullable: true, resolve: (d, _a, ctx) => ctx.loaders.incident.load(d.incidentId) }),
     household: t.field({ type: Household, resolve: (d) => d }),
-    lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.documentId) }),
+    lines: t.field({
+      type: [DocumentLine],
+      description: 'D29: what the household received — quantity and value handed over, positive (the issue itself shows the stock change, negative)',
+      resolve: async (d, _a, ctx) => (await ctx.loaders.documentLines.load(d.documentId)).map(handedOver),
+    }),
     distributedBy: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.distributedBy)) }),
     distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
     signatureRef: t.exposeString('signatureRef', { nullable: true }),
@@ -262,12 +270,18 @@ builder.objectFields(Incident, (t) => ({
   closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (i) => i.closedAt }),
   householdsServed: t.int({
     description: 'D29: distinct households that received relief',
-    resolve: async (i, _a, ctx) => (await householdsServed(ctx.db, i.id)).total,
+    resolve: async (i, _a, ctx) => {
+      assertIncidentFigures(ctx.user!, i);
+      return (await householdsServed(ctx.db, i.id)).total;
+    },
   }),
   suggestedDemand: t.field({
     type: [SuggestedDemandLine],
     description: 'D28, D29: per 安置点 (affected people shared by capacity) and item with a relief standard',
-    resolve: (i, _a, ctx) => suggestedDemand(ctx.db, i),
+    resolve: (i, _a, ctx) => {
+      assertIncidentFigures(ctx.user!, i);
+      return suggestedDemand(ctx.db, i);
+    },
   }),
 }));
 

@@ -69,7 +69,9 @@ const RotateStockInput = builder.inputType('RotateStockInput', {
     batchId: t.id({ required: true }),
     quantity: t.int({ required: true }),
     disposal: t.field({ type: RotationDisposal, required: true }),
-    counterpart: t.string({ required: true, description: 'Buyer, using unit, recipient of the donation, or receiving unit' }),
+    counterpart: t.string({
+      description: "Buyer, using unit, recipient of the donation, or receiving unit; defaults to the approved order's recipient (required without an order)",
+    }),
     note: t.string(),
     occurredAt: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string({ required: true }),

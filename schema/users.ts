@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { serviceContext } from './resolve.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
-import { createUser, listUsers, login, updateUser, type UserRow } from '../server/users/service.ts';
+import { createUser, listUsers, login, logout, updateUser, type UserRow } from '../server/users/service.ts';
 import { connectionType } from './connection.ts';
 
 export const Role = builder.enumType('Role', { values: ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR'] as const });
@@ -81,6 +81,11 @@ builder.mutationFields((t) => ({
     authScopes: { public: true },
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => login(ctx.db, { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args.username, args.password),
+  }),
+  logout: t.boolean({
+    description: '退出：结束本人在所有设备上的会话（之前签发的令牌一律失效）',
+    authScopes: { authenticated: true },
+    resolve: (_r, _a, ctx) => logout(serviceContext(ctx)),
   }),
   createUser: t.field({
     type: User,

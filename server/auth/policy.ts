@@ -1,7 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { forbidden } from '../errors.ts';
 import { CITY_PREFIX_LENGTH, isInSubtree, subtreePrefix } from '../regions/codes.ts';
-import type { Principal } from './principal.ts';
+import type { Principal, Role } from './principal.ts';
 
 // DESIGN "Auth — one mechanism": every scope decision is made here. For each kind of scoped record, one function
 // gives the SQL condition for lists and one answers "may this principal see this record". Services, loaders and
@@ -14,6 +14,8 @@ import type { Principal } from './principal.ts';
 export interface ScopedStore {
   id: string;
   regionCode: string;
+  /** A 安置点: the incident it serves (D29). */
+  incidentId?: string | null;
 }
 
 const unscoped = (p: Principal) => p.role !== 'KEEPER' && p.regionCode === null;
@@ -83,6 +85,21 @@ export function transferDestinations(p: Principal, source: ScopedStore, store: {
               OR (${store.regionCode} LIKE ${`${area}%`} AND ${store.kind} IN ('GOVERNMENT', 'ENTRUSTED', 'DISTRIBUTION_POINT'))))`;
 }
 
+// ---- users: whose staff the principal administers or assigns (D24, D25)
+
+/**
+ * Does the principal's scope cover the user's whole scope — every store a keeper holds, or another role's region? A
+ * regional administrator manages only such users (updateUser), and a dispatcher makes only such keepers managers of a
+ * 安置点 (D25: another jurisdiction's staff get no store of ours without its consent; were they given one, their own
+ * administrator would no longer cover them). An administrator without a region covers everyone; keepers cover no one.
+ */
+export function coversUser(p: Principal, user: { role: Role; regionCode: string | null }, keeperStores: readonly ScopedStore[]): boolean {
+  if (p.role === 'KEEPER') return false;
+  if (p.regionCode === null) return true;
+  if (user.role === 'KEEPER') return keeperStores.every((s) => isInSubtree(s.regionCode, p.regionCode!));
+  return user.regionCode !== null && isInSubtree(user.regionCode, p.regionCode);
+}
+
 // ---- the national catalog (D4, D5)
 
 /**
@@ -146,6 +163,54 @@ export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCo
  */
 export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
 
+// ---- incidents (D23, D29): reference data to the keepers who work for them
+
+/** SQL: the prefix every code in a region code column's subtree starts with (subtreePrefix, in SQL). */
+const subtreePrefixSql = (code: SQLWrapper) =>
+  sql`(CASE WHEN substr(${code}, 3) ~ '^0*$' THEN left(${code}, 2) WHEN substr(${code}, 5) ~ '^0*$' THEN left(${code}, 4)
+            WHEN substr(${code}, 7) ~ '^0*$' THEN left(${code}, 6) WHEN substr(${code}, 10) ~ '^0*$' THEN left(${code}, 9) ELSE ${code} END)`;
+
+/**
+ * D23, D29: a keeper reads an incident — name, type, times, region, place: reference data — when one of their stores
+ * serves it (a 安置点 of the incident), or the incident's region contains or lies within one of their stores' regions
+ * (relief in their county). What was requested, planned, shipped, received and handed out for it stays with those whose
+ * region covers it (assertIncidentFigures).
+ */
+const keeperSeesIncident = (stores: readonly (ScopedStore | null)[], i: { id: string; regionCode: string }) =>
+  stores.some((s) => s !== null && (s.incidentId === i.id || isInSubtree(s.regionCode, i.regionCode) || isInSubtree(i.regionCode, s.regionCode)));
+
+/** SQL: incidents (id and region code columns) the principal may read — their region's; a keeper's as keeperSeesIncident. */
+export function incidentsInScope(p: Principal, i: { id: SQLWrapper; regionCode: SQLWrapper }): SQL {
+  if (p.role !== 'KEEPER') return regionsInScope(p, i.regionCode);
+  if (!p.storeIds.length) return sql`FALSE`;
+  const mine = sql.join(
+    p.storeIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  return sql`EXISTS (SELECT 1 FROM stores ks WHERE ks.id IN (${mine}) AND (ks.incident_id = ${i.id}
+              OR ks.region_code LIKE ${subtreePrefixSql(i.regionCode)} || '%' OR ${i.regionCode} LIKE ${subtreePrefixSql(sql`ks.region_code`)} || '%'))`;
+}
+
+/** An incident's figures (balance, basic needs, households, suggested demand): those whose region covers it — keepers none. */
+export function assertIncidentFigures(p: Principal, i: { regionCode: string }): void {
+  if (!canAccessRegion(p, i.regionCode)) throw forbidden('该事件的调运与发放情况（仓库保管员只能查看事件的基本信息）');
+}
+
+// ---- settlements (D24, D25): who confirms a debt repaid
+
+/**
+ * Why the principal may not confirm a settlement settled, or null if they may. The side owed confirms that it was
+ * repaid — a dispatcher or administrator with authority over the owed-to region (NOT_OWED_SIDE otherwise) — and never
+ * the owing side: one who works for the owing region (its own people, or those of a region inside it) may not mark its
+ * debt settled (OWING_SIDE). A superior over both sides (the city between two of its counties) may, as may the
+ * administrator of the whole system. The settle mutation refuses by this; Settlement.settleable shows it.
+ */
+export function settlementConfirmationBar(p: Principal, s: { owedToRegion: string; owedByRegion: string }): 'NOT_OWED_SIDE' | 'OWING_SIDE' | null {
+  if (!canDecide(p, { regionCode: s.owedToRegion })) return 'NOT_OWED_SIDE';
+  if (p.regionCode !== null && isInSubtree(p.regionCode, s.owedByRegion)) return 'OWING_SIDE';
+  return null;
+}
+
 /** "May this principal see this record", for each kind of scoped record. */
 export const mayRead = {
   /** A balance line: its store. */
@@ -161,7 +226,9 @@ export const mayRead = {
   transfer: async (p: Principal, t: { fromStoreId: string; toStoreId: string }, look: PolicyLookups) =>
     unscoped(p) || (await storeVisible(p, look, t.fromStoreId)) || storeVisible(p, look, t.toStoreId),
   agreement: (p: Principal, a: { regionCode: string }) => canAccessRegion(p, a.regionCode),
-  incident: (p: Principal, i: { regionCode: string }) => canAccessRegion(p, i.regionCode),
+  /** An incident: its region; a keeper as keeperSeesIncident (reference data only). */
+  incident: async (p: Principal, i: { id: string; regionCode: string }, look: PolicyLookups) =>
+    canAccessRegion(p, i.regionCode) || (p.role === 'KEEPER' && keeperSeesIncident(await Promise.all(p.storeIds.map((id) => look.store(id))), i)),
   /** A dispatch plan: its incident's region. */
   plan: async (p: Principal, plan: { incidentId: string }, look: PolicyLookups) => {
     if (p.role === 'KEEPER') return false;

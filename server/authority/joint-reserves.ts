@@ -3,7 +3,7 @@ import { and, asc, gte, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { jointReserveAgreements, jointReserveLines, jointReserveRegions } from '../../drizzle/schema/index.ts';
-import { mayRead } from '../auth/policy.ts';
+import { assertRegionAccess, canAccessRegion, mayRead } from '../auth/policy.ts';
 import { todayInChina } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
@@ -143,29 +143,44 @@ export interface NeighbourStockRow {
   available: number;
 }
 
+/** The regions of the 联储 partners of `own` among `agreements` (for `itemId`: only agreements that cover it). */
+function partnersOf(agreements: readonly JointAgreement[], own: string, itemId: string | null): Set<string> {
+  const partners = new Set<string>();
+  for (const a of agreements) {
+    const mine = covers(a, own);
+    if (!mine || (itemId && a.lines.length && !a.lines.some((l) => l.itemId === itemId))) continue;
+    for (const c of a.regionCodes) if (c !== mine) partners.add(c);
+  }
+  return partners;
+}
+
 /**
  * neighbourStock (D20): a dispatcher sees its 联储 partners' available stock of an item — per store, quantity only
- * (no prices, batches or documents).
+ * (no prices, batches or documents). `regionCode` is either the caller's own side (a region in their scope; default
+ * their region), whose partners are listed, or a partner's region (within a partner of the caller's region): only the
+ * stores there. Any other region is FORBIDDEN.
  */
 export async function neighbourStock(ctx: ServiceContext, itemId: string, regionCode?: string | null): Promise<NeighbourStockRow[]> {
   const { db, actor: user, clock } = ctx;
   if (user.role !== 'DISPATCHER' && user.role !== 'ADMIN') throw forbidden('联储伙伴库存（调度与管理员）');
   await itemFor(db, itemId, 'itemId');
-  const own = regionCode ? (await getRegionInScope(db, user, regionCode)).code : user.regionCode;
+  const agreements = await agreementsValidOn(db, todayInChina(clock));
+  const region = regionCode ? await getRegion(db, regionCode) : null;
+  const partnerRegion = region && !canAccessRegion(user, region.code) ? region : null;
+  const own = partnerRegion ? user.regionCode : (region?.code ?? user.regionCode);
   if (!own) throw badInput('regionCode', '请指定本方区划（regionCode）');
-  const partners = new Set<string>();
-  for (const a of await agreementsValidOn(db, todayInChina(clock))) {
-    const mine = covers(a, own);
-    if (!mine || (a.lines.length && !a.lines.some((l) => l.itemId === itemId))) continue;
-    for (const c of a.regionCodes) if (c !== mine) partners.add(c);
+  if (partnerRegion && ![...partnersOf(agreements, own, null)].some((c) => isInSubtree(partnerRegion.code, c))) {
+    assertRegionAccess(user, partnerRegion.code, `区划「${partnerRegion.name}」`); // not a partner: FORBIDDEN, as any region out of scope
   }
+  const partners = partnersOf(agreements, own, itemId);
   if (!partners.size) return [];
+  const within = partnerRegion ? sql` AND s.region_code LIKE ${`${subtreePrefix(partnerRegion.code)}%`}` : sql``;
   const prefixes = [...partners].map((c) => sql`s.region_code LIKE ${`${subtreePrefix(c)}%`}`);
   const rows = await queryRows<{ store_id: string; region_code: string; available: number }>(
     db,
     sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::int AS available
           FROM balances bal JOIN stores s ON s.id = bal.store_id
-         WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})
+         WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})${within}
          GROUP BY s.id, s.region_code HAVING sum(bal.on_hand - bal.reserved) > 0
          ORDER BY s.region_code, s.id`,
   );

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { dispatchLines, settlements } from '../../drizzle/schema/index.ts';
-import { canDecide, mayRead, regionsInScope } from '../auth/policy.ts';
+import { mayRead, regionsInScope, settlementConfirmationBar } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -76,15 +76,11 @@ const settleSchema = z
   })
   .refine((v) => v.reference || v.documentId, { path: ['reference'], message: '须填写结算依据（归还入库单或拨款文号）' });
 
-/**
- * D24, D25: the side owed confirms that it was repaid — a dispatcher or administrator with authority over the owed-to
- * region — and never the owing side: one who works for the owing region (its own people, or those of a region inside
- * it) may not mark its debt settled. A superior over both sides (the city between two of its counties) may, as may the
- * administrator of the whole system.
- */
+/** D24, D25: the side owed confirms that it was repaid, never the owing side (settlementConfirmationBar says who). */
 function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
-  if (!canDecide(user, { regionCode: row.owedToRegion })) throw forbidden('结算（须由被欠方的调度员或管理员确认）');
-  if (user.regionCode !== null && isInSubtree(user.regionCode, row.owedByRegion)) {
+  const bar = settlementConfirmationBar(user, row);
+  if (bar === 'NOT_OWED_SIDE') throw forbidden('结算（须由被欠方的调度员或管理员确认）');
+  if (bar === 'OWING_SIDE') {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：欠方辖区的人员不能确认本方欠款已结清，须由被欠方确认', { field: 'input.settlementId' });
   }
 }

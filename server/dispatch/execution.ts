@@ -25,7 +25,7 @@ import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
 import { levelOfCode } from '../regions/codes.ts';
-import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, usableLines, usableStoreLines, type PlanView } from './plans.ts';
+import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, startWrittenApprovalClock, usableLines, usableStoreLines, type PlanView } from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
@@ -212,6 +212,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       }
     }
     await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
+    await startWrittenApprovalClock(tx, plan.id!, now); // D14: papers within 48 h of the execution
     await refreshPlanCompletion(tx, plan.id!, now);
     return true;
   });

@@ -1,9 +1,11 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertRegionAccess, regionsInScope } from '../auth/policy.ts';
+import { ZONE } from '../clock.ts';
+import { assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -22,6 +24,20 @@ export function assertIncidentOpen(incident: IncidentRow, field = 'input.inciden
   if (incident.closedAt) {
     throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请或执行调度、发放`, { field, closedAt: incident.closedAt.toISOString() });
   }
+}
+
+/**
+ * D28, D29: what is done for an incident — a distribution to its households — happens after the disaster: a time
+ * before the incident's occurredAt is refused at `field`, both times said in China time.
+ */
+export function assertNotBeforeIncident(incident: IncidentRow, at: Date, what: string, field = 'input.occurredAt') {
+  if (at.getTime() >= incident.occurredAt.getTime()) return;
+  const minutes = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm');
+  const seconds = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm:ss');
+  const china = minutes(at) === minutes(incident.occurredAt) ? seconds : minutes;
+  throw badInput(field, `${what}时间 ${china(at)} 早于事件「${incident.name}」的发生时间 ${china(incident.occurredAt)}（北京时间），不能登记在灾前`, {
+    incidentOccurredAt: incident.occurredAt.toISOString(),
+  });
 }
 
 /**
@@ -76,26 +92,32 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
   return row;
 }
 
+/** The incident as a whole (to plan, report or act for it): NOT_FOUND, or FORBIDDEN outside the principal's region. */
 export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<IncidentRow> {
-  uuidArg(id, field, '事件');
-  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
-  if (!row) throw notFound(field, '事件', id);
+  const row = await getIncident(db, id, field);
   assertRegionAccess(user, row.regionCode, '该事件');
   return row;
 }
 
-/** Incidents in a region subtree (in scope), newest first. */
+/** An incident by id (NOT_FOUND); who may read it is the policy's (mayRead.incident), asked where it is returned. */
+export async function getIncident(db: Db, id: string, field = 'id'): Promise<IncidentRow> {
+  uuidArg(id, field, '事件');
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+  if (!row) throw notFound(field, '事件', id);
+  return row;
+}
+
+/** Incidents in a region subtree (in scope; a keeper's: policy incidentsInScope), newest first. */
 export async function listIncidents(ctx: ServiceContext, regionCode: string | null | undefined, page: PageArgs) {
   const { db, actor: user } = ctx;
   const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [];
   if (regionCode) {
-    const region = await getRegionInScope(db, user, regionCode);
+    // Keepers filter by any region (regions are reference data); what they see is their incidents within it.
+    const region = user.role === 'KEEPER' ? await getRegion(db, regionCode) : await getRegionInScope(db, user, regionCode);
     where.push(inRegionSubtree(incidents.regionCode, region.code));
-  } else {
-    if (user.role === 'KEEPER') assertRegionAccess(user, '000000000000', '事件');
   }
-  where.push(regionsInScope(user, incidents.regionCode));
+  where.push(incidentsInScope(user, incidents));
   const [afterAt, afterId] = (req.after ?? []) as string[];
   const after = req.after ? sql`(${incidents.occurredAt}, ${incidents.id}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
   const rows = await db

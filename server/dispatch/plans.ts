@@ -375,7 +375,7 @@ export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, n
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
-  const due = emergency ? new Date(now.getTime() + 48 * 3600_000) : null;
+  const due = emergency ? writtenApprovalDue(now) : null; // until executed (startWrittenApprovalClock)
   await tx
     .update(dispatchPlans)
     .set({
@@ -398,6 +398,25 @@ export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, n
       dueAt: due,
     });
   }
+}
+
+/** D14: the written approval after an emergency approval is due 48 hours after `from`. */
+const writtenApprovalDue = (from: Date) => new Date(from.getTime() + 48 * 3600_000);
+
+/**
+ * D14 (API.md: "execution time + 48 h"): stock moved first, papers within 48 hours of it — executing an emergency plan
+ * whose written approval is still missing (re)sets its due time, on the plan and on its queue item.
+ */
+export async function startWrittenApprovalClock(tx: Db, planId: string, executedAt: Date): Promise<void> {
+  const due = writtenApprovalDue(executedAt);
+  await tx
+    .update(dispatchPlans)
+    .set({ approvalDueAt: due })
+    .where(and(eq(dispatchPlans.id, planId), eq(dispatchPlans.emergency, true), isNull(dispatchPlans.writtenApprovedAt)));
+  await tx
+    .update(approvals)
+    .set({ dueAt: due })
+    .where(and(eq(approvals.subjectId, planId), eq(approvals.kind, 'EMERGENCY_WRITTEN_APPROVAL'), eq(approvals.status, 'PENDING')));
 }
 
 /** A rejected plan is cancelled (nothing was reserved); its other pending approvals (consents) are closed with it. */

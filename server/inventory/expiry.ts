@@ -1,3 +1,4 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { ZONE } from '../clock.ts';
 import { badInput, DomainError, invalidState } from '../errors.ts';
@@ -11,6 +12,9 @@ import { computeExpiry } from './rules.ts';
 
 /** D26: expired on `today` (a China-time date, YYYY-MM-DD)? Batches without expiry never expire. */
 export const isExpired = (expiryDate: string | null, today: string) => expiryDate !== null && expiryDate <= today;
+
+/** isExpired as an SQL condition on a batch's expiry_date column, for queries that sum usable stock (D19, D6). */
+export const expiredSql = (expiryDate: SQLWrapper, today: string): SQL => sql`(${expiryDate} IS NOT NULL AND ${expiryDate} <= ${today}::date)`;
 
 /** Whole days from today (China) until expiry: 0 on the expiry date, negative after; null without expiry. */
 export const daysToExpiry = (expiryDate: string | null, today: string): number | null =>

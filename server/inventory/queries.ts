@@ -28,7 +28,7 @@ export type BalanceRow = typeof balances.$inferSelect;
 /** A batch as a stock line carries it: what the API shows of a batch (its row's bookkeeping timestamp is not shown). */
 export type BatchOfLine = Omit<BatchRow, 'createdAt'>;
 /** A balance, optionally with its batch and item already loaded (its updatedAt is not shown). */
-export type StockRow = Omit<BalanceRow, 'updatedAt'> & { batch?: BatchOfLine; item?: ItemWithCategory };
+export type StockRow = Omit<BalanceRow, 'updatedAt' | 'lastOccurredAt'> & { batch?: BatchOfLine; item?: ItemWithCategory };
 export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentLineRow = typeof documentLines.$inferSelect;
 export type MovementRow = typeof movements.$inferSelect;
@@ -236,10 +236,20 @@ export interface MovementFilter {
   to?: Date | null;
 }
 
-/** Ledger movements in scope, newest first; keyset on the movement id. */
-export async function listMovements(ctx: ServiceContext, f: MovementFilter, page: PageArgs) {
+/** RECORDED: newest recorded first (the ledger's own order); OCCURRED: newest business time first (D22). */
+export type MovementOrder = 'RECORDED' | 'OCCURRED';
+
+/** occurred_at to the microsecond, as a cursor part: a page ends exactly where the next begins. */
+const occurredKey = sql<string>`to_char(${movements.occurredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * Ledger movements in scope, newest first: by record (keyset on the movement id), or (OCCURRED) by business time, then
+ * newest recorded (keyset on occurred_at and id), so a list that shows 业务时间 is in the order it shows.
+ */
+export async function listMovements(ctx: ServiceContext, f: MovementFilter, page: PageArgs, orderBy: MovementOrder = 'RECORDED') {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['int']);
+  const byOccurred = orderBy === 'OCCURRED';
+  const req = pageRequest(page, byOccurred ? ['timestamp', 'int'] : ['int']);
   const where: (SQL | undefined)[] = [];
   if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
   if (f.regionCode) {
@@ -254,18 +264,23 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
   if (f.type) where.push(eq(movements.type, f.type));
   if (f.from) where.push(gte(movements.occurredAt, f.from));
   if (f.to) where.push(lte(movements.occurredAt, f.to));
-  const [afterId] = (req.after ?? []) as number[];
+  let after: SQL | undefined;
+  if (req.after && byOccurred) {
+    const [at, id] = req.after as [string, number];
+    after = sql`(${movements.occurredAt}, ${movements.id}) < (${at}::timestamptz, ${id})`;
+  } else if (req.after) after = lt(movements.id, Number(req.after[0]));
   const rows = await db
-    .select({ m: movements })
+    .select({ m: movements, at: occurredKey })
     .from(movements)
     .innerJoin(stores, eq(stores.id, movements.storeId))
-    .where(and(...where, req.after ? lt(movements.id, Number(afterId)) : undefined))
-    .orderBy(desc(movements.id))
+    .where(and(...where, after))
+    .orderBy(...(byOccurred ? [desc(movements.occurredAt)] : []), desc(movements.id))
     .limit(req.limit + 1);
+  const keys = new Map(rows.map((r) => [r.m, r.at]));
   return toPage(
     rows.map((r) => r.m),
     req,
-    (m) => [m.id],
+    (m) => (byOccurred ? [keys.get(m), m.id] : [m.id]),
     async () => {
       const [r] = await db
         .select({ n: count() })

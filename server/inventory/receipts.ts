@@ -60,16 +60,22 @@ const receiptSchema = z
     idempotencyKey: idempotencyKeySchema,
     lines: z.array(receiptLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
   })
-  // D7: a purchase records the contract number and the inspection report.
-  .refine((v) => v.source !== 'PURCHASE' || !!v.contractNo, { path: ['contractNo'], message: '采购入库须填写合同编号' })
-  .refine((v) => v.source !== 'PURCHASE' || !!v.inspectionReportNo, { path: ['inspectionReportNo'], message: '采购入库须填写验收（检验）报告编号' })
-  .refine((v) => v.source !== 'DONATION' || !!(v.sourceOrgId || v.sourceName), { path: ['sourceName'], message: '捐赠入库须填写捐赠方' })
+  // D7: a purchase records its contract number — contractNo, or else API.md's binding `reference` taken as it
+  // (contractNoOf). The inspection report number is recorded when given; a donation may come from an unknown donor.
+  .refine((v) => v.source !== 'PURCHASE' || v.contractNo !== '', { path: ['contractNo'], message: '采购入库须填写合同编号' })
+  .refine((v) => v.source !== 'PURCHASE' || !!v.contractNo || v.contractNo === '' || !!v.reference, {
+    path: ['reference'],
+    message: '采购入库须填写合同编号（填在合同编号或凭证号中）',
+  })
   .refine((v) => v.source !== 'REQUISITION' || !!(v.sourceOrgId || v.sourceName), {
     path: ['sourceName'],
     message: '征用入库须填写被征用单位（应予补偿）',
   });
 
 export type ReceiveStockInput = z.input<typeof receiptSchema>;
+
+/** D7: the contract number a receipt records — a purchase's contractNo, else its reference (API.md's field for it). */
+const contractNoOf = (v: z.output<typeof receiptSchema>) => v.contractNo || (v.source === 'PURCHASE' ? v.reference : null) || null;
 
 /** The organisation by id (NOT_FOUND) or by name (created on first use). */
 export async function organizationFor(
@@ -319,8 +325,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
         storeId: store.id,
         source: v.source,
         sourceOrgId: supplierOrgId,
-        contractNo: v.contractNo,
-        inspectionReportNo: v.inspectionReportNo,
+        contractNo: contractNoOf(v),
+        inspectionReportNo: v.inspectionReportNo || null,
         reference: v.reference,
         incidentId: v.incidentId,
         note: v.note,

@@ -11,7 +11,7 @@ import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
-import { assertIncidentOpen } from '../dispatch/incidents.ts';
+import { assertIncidentOpen, assertNotBeforeIncident } from '../dispatch/incidents.ts';
 import { addressKey, allowanceOf, effectiveStandard, headNameOf, householdKey, ID_NUMBER, maskIdNumber } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import type { ServiceContext } from '../context.ts';
@@ -63,6 +63,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   const household: HouseholdIdentity = { masked, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
   const standards = (await standardsAbove(db, point.regionCode)).map(toStandard);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  assertNotBeforeIncident(incident, occurredAt, '发放');
   // The full ID number is used to mask and is never stored, not even inside the idempotency hash.
   const hashed = { ...v, household: { ...v.household, idNumber: masked } };
   return postDocument(db, {

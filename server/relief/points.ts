@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, exists, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { dispatchDestinations, dispatchPlans, incidents, movements, stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { dispatchDestinations, dispatchPlans, incidents, movements, stores, userStores } from '../../drizzle/schema/index.ts';
+import { coversUser } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
 import { levelOfCode } from '../regions/codes.ts';
@@ -11,6 +12,7 @@ import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident, type IncidentRow } from '../dispatch/incidents.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { storesOfUsers, usersByIds } from '../users/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -41,13 +43,7 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
   assertIncidentOpen(incident);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   assertInRegion(region, v, 'input.lat');
-  const managerIds = [...new Set(v.managerIds ?? [])];
-  const managers = managerIds.length ? await db.select().from(users).where(inArray(users.id, managerIds)) : [];
-  managerIds.forEach((id, i) => {
-    const m = managers.find((u) => u.id === id);
-    if (!m) throw badInput(`input.managerIds.${i}`, `用户不存在：${id}`);
-    if (m.role !== 'KEEPER' || !m.active) throw badInput(`input.managerIds.${i}`, `「${m.displayName}」不是在岗的库管员，不能管理安置点`);
-  });
+  const managerIds = await pointManagers(db, user, v.managerIds ?? []);
   return db.transaction(async (tx) => {
     // One name, one 安置点: the incident is held against a concurrent opening or request of the same name.
     await lockOpenIncident(tx, incident.id, 'no key update', 'input.incidentId');
@@ -72,6 +68,26 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
     if (managerIds.length) await tx.insert(userStores).values(managerIds.map((userId) => ({ userId, storeId: point.id })));
     return point;
   });
+}
+
+/**
+ * D25, D29: a 安置点's managers are active keepers whom the caller's scope already covers — every store they hold lies
+ * in the caller's region (policy: coversUser). Another jurisdiction's keeper is refused without being named: giving
+ * them a store of ours would take them out of their own administrator's reach. Returns the ids, each once.
+ */
+async function pointManagers(db: Db, user: Principal, ids: readonly string[]): Promise<string[]> {
+  const managerIds = [...new Set(ids)];
+  if (!managerIds.length) return [];
+  const [managers, held] = await Promise.all([usersByIds(db, managerIds), storesOfUsers(db, managerIds)]);
+  for (const id of managerIds) {
+    const field = `input.managerIds.${ids.indexOf(id)}`;
+    const m = managers.find((u) => u.id === id);
+    if (!m) throw badInput(field, `用户不存在：${id}`);
+    const keeperStores = m.role === 'KEEPER' ? held.filter((h) => h.userId === id).map((h) => h.store) : [];
+    if (!coversUser(user, m, keeperStores)) throw badInput(field, '该用户不是您辖区内的人员，不能指定为安置点管理员：其他地区的库管员须由其所在地区安排');
+    if (m.role !== 'KEEPER' || !m.active) throw badInput(field, `「${m.displayName}」不是在岗的库管员，不能管理安置点`);
+  }
+  return managerIds;
 }
 
 /** A 安置点's level is its region's; one opened at province level counts as the city's (stores have no province level). */

@@ -25,6 +25,12 @@ export function effectiveStandard(standards: readonly Standard[], regionCode: st
 export const allowanceOf = (s: Pick<Standard, 'perPerson' | 'perHousehold'>, householdSize: number) =>
   s.perHousehold ?? Math.ceil((s.perPerson ?? 0) * householdSize - 1e-9);
 
+/**
+ * D29: a distribution's line as the household received it — the quantity handed over, positive. The line of its issue
+ * (出库单) is the signed stock change at the 安置点 (out is negative); a household does not receive "−2 床棉被".
+ */
+export const handedOver = <L extends { quantity: number }>(line: L): L => ({ ...line, quantity: -line.quantity });
+
 /** 居民身份证号码: 18 characters (17 digits and a digit or X), or the old 15-digit form. */
 export const ID_NUMBER = /^(\d{17}[\dXx]|\d{15})$/;
 

@@ -5,6 +5,7 @@ import { quotas } from '../../drizzle/schema/index.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina } from '../clock.ts';
 import { getItem } from '../catalog/service.ts';
+import { expiredSql } from '../inventory/expiry.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -65,22 +66,26 @@ export interface GapRow {
   storeId: string | null;
   regionCode: string | null;
   quota: number;
-  /** Government-owned stock available (physical and entrusted). */
+  /** Government-owned stock available (physical and entrusted), expired batches left out (D26). */
   available: number;
-  /** Government physical stock available (D6 floor). */
+  /** Government physical stock available (D6 floor), expired batches left out. */
   physical: number;
   agreementCommitted: number;
   gap: number;
 }
 
 /**
- * D19: quota against available own stock — in the store, or in the whole subtree for a region quota —
- * with agreement-committed quantity (min(committed, last counted), D6) shown apart; worst first.
+ * D19: quota against available own stock — in the store, or in the whole subtree for a region quota; not expired
+ * (D26: frozen stock meets no quota) — with agreement-committed quantity (min(committed, last counted), D6) shown apart;
+ * worst first. reserveFloor (D6) and the 储备缺口 export read these lines.
  */
 export async function reserveGaps(ctx: ServiceContext, regionCode: string): Promise<GapRow[]> {
   const { db, actor: user, clock } = ctx;
   const region = await getRegionInScope(db, user, regionCode);
   const prefix = `${subtreePrefix(region.code)}%`;
+  const today = todayInChina(clock);
+  // D26: an expired batch is frozen — not issued, shipped or planned — so it meets no quota (China date, as everywhere).
+  const usable = sql`NOT ${expiredSql(sql`b.expiry_date`, today)}`;
   const rows = await queryRows<{
     id: string;
     item_id: string;
@@ -93,8 +98,8 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
   }>(
     db,
     sql`SELECT q.id, q.item_id, q.store_id, q.region_code, q.quantity, COALESCE(qs.region_code, q.region_code) AS target_region,
-               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED')), 0)::int AS own,
-               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode = 'PHYSICAL'), 0)::int AS physical
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED') AND ${usable}), 0)::int AS own,
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode = 'PHYSICAL' AND ${usable}), 0)::int AS physical
           FROM quotas q
           LEFT JOIN stores qs ON qs.id = q.store_id
           LEFT JOIN regions qr ON qr.code = q.region_code
@@ -106,7 +111,7 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
          WHERE COALESCE(qs.region_code, q.region_code) LIKE ${prefix}
          GROUP BY q.id, qs.region_code`,
   );
-  const agreementLines = await activeAgreementLines(db, region.code, todayInChina(clock), 'AGREEMENT');
+  const agreementLines = await activeAgreementLines(db, region.code, today, 'AGREEMENT');
   const gaps = rows.map((r): GapRow => {
     // A store quota counts agreements made for the store's own region; a region quota those anywhere in its subtree.
     const committed = agreementLines

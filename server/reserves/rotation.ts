@@ -99,7 +99,8 @@ const rotateSchema = z.object({
   batchId: idSchema,
   quantity: quantitySchema,
   disposal: z.enum(DISPOSALS),
-  counterpart: z.string().trim().min(1, '须填写出陈的去向（买方、使用单位、受赠方或调入单位）').max(128),
+  // Optional (API.md line 115): defaults to the approved order's recipient (counterpartOf); given, it may not be blank.
+  counterpart: z.string().trim().min(1, '须填写出陈的去向（买方、使用单位、受赠方或调入单位）').max(128).nullish(),
   note: z.string().trim().max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
@@ -110,6 +111,17 @@ const rotateSchema = z.object({
     unitPrice: z.string().nullish(),
   }),
 });
+
+/**
+ * D10: where the old stock went (buyer, using unit, recipient of the donation, receiving unit): as given, else the
+ * recipient its approved ROTATION_SALE order names (D23). Asked for only when there is no order to take it from (a
+ * company's own stock in its agreement store).
+ */
+function counterpartOf(given: string | null | undefined, order: { recipient: string | null } | null): string {
+  const counterpart = given || order?.recipient?.trim();
+  if (!counterpart) throw badInput('input.counterpart', '须填写出陈的去向（买方、使用单位、受赠方或调入单位）');
+  return counterpart;
+}
 
 /**
  * 轮换 (D10): old stock out (sold, used, donated or transferred, to a recorded counterpart) and the same quantity of
@@ -145,6 +157,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   // D23: the old stock leaves against an approved rotation order.
   const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
   const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION' }, [outgoing]);
+  const counterpart = counterpartOf(v.counterpart, order);
 
   return postDocument(db, {
     kind: 'rotateStock',
@@ -193,10 +206,10 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
         type: 'ROTATION',
         storeId: store.id,
         orderId: order?.id,
-        recipient: v.counterpart,
+        recipient: counterpart,
         reasonCode: 'ROTATION_OUT',
         note: v.note,
-        details: { disposal: v.disposal, counterpart: v.counterpart, oldBatchId: old.id, newBatchId: fresh.id },
+        details: { disposal: v.disposal, counterpart, oldBatchId: old.id, newBatchId: fresh.id },
         locked,
         lines: [
           {
@@ -205,7 +218,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
             quantity: -v.quantity,
             unitPrice: old.unitPrice,
             reasonCode: 'ROTATION_OUT',
-            note: `${DISPOSAL_NAMES[v.disposal]}：${v.counterpart}`,
+            note: `${DISPOSAL_NAMES[v.disposal]}：${counterpart}`,
           },
           { itemId: old.itemId, batchId: fresh.id, quantity: v.quantity, unitPrice: fresh.unitPrice },
         ],

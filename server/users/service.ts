@@ -4,9 +4,9 @@ import { pgArray, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
-import { assertRegionAccess, assertStoreAccess, regionsInScope, storesInScope } from '../auth/policy.ts';
+import { assertRegionAccess, assertStoreAccess, coversUser, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
-import { badInput, DomainError, notFound } from '../errors.ts';
+import { badInput, DomainError, forbidden, notFound } from '../errors.ts';
 import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -130,13 +130,14 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
   });
 }
 
-/** An administrator scoped to a region manages only the users whose scope lies inside it. */
+/** An administrator scoped to a region manages only the users whose scope lies inside it (policy: coversUser). */
 async function assertUserInScope(db: Db, actor: Principal, user: UserRow) {
-  if (actor.regionCode === null) return;
-  if (user.role !== 'KEEPER') return assertRegionAccess(actor, user.regionCode ?? '000000000000', '该用户');
-  const rows = await db.select({ store: stores }).from(userStores).innerJoin(stores, eq(stores.id, userStores.storeId)).where(eq(userStores.userId, user.id));
-  for (const { store } of rows) assertStoreAccess(actor, store);
+  if (!coversUser(actor, user, await storesOfUser(db, user))) throw forbidden('该用户');
 }
+
+/** The stores a keeper holds (none for other roles): what coversUser weighs. */
+const storesOfUser = async (db: Db, user: { id: string; role: Role }) =>
+  user.role === 'KEEPER' ? (await storesOfUsers(db, [user.id])).map((r) => r.store) : [];
 
 /**
  * D24: no one changes their own role or scope — an administrator would otherwise widen or move their own authority
@@ -195,7 +196,18 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
   });
 }
 
-/** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
+/**
+ * 退出 (logout): ends every session of the signed-in user, on every device — their credentials version moves on, so a
+ * token copied before leaving a shared duty-room PC (or kept in a proxy log) is refused from now on (authenticate).
+ */
+export async function logout(ctx: ServiceContext): Promise<boolean> {
+  await ctx.db
+    .update(users)
+    .set({ credentialsVersion: sql`${users.credentialsVersion} + 1` })
+    .where(eq(users.id, ctx.actor.id));
+  return true;
+}
+
 /**
  * The users an administrator manages, by username: all of them for a system-wide administrator; for a regional one
  * those whose region lies in theirs, and keepers of a store in it (the same scope as updateUser's).
@@ -233,6 +245,7 @@ export async function listUsers(ctx: ServiceContext, filter: { role?: Role | nul
   );
 }
 
+/** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
 export async function ensureAdministrator(db: Db, username: string, password: string): Promise<boolean> {
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
   if (existing) return false;

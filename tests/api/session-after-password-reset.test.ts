@@ -112,4 +112,23 @@ describe('sessions end when the credentials change (admin password reset, reacti
     await vi.waitFor(() => expectEnded(before, other), { timeout: 5_000, interval: 50 });
     await expectWorks(await login(user.username, NEW_PASSWORD), user.username, other);
   });
+
+  it('logout (退出) ends every session of the user, on every device: both tokens UNAUTHENTICATED, the logout audited; signing in again works', async () => {
+    const user = await probe();
+    const desk = await login(user.username);
+    const phone = await login(user.username);
+    await expectWorks(desk, user.username);
+    const out = await withToken(desk, `mutation { logout }`);
+    expect(out).toEqual({ data: { logout: true } });
+    await expectEnded(desk);
+    await expectEnded(phone);
+    // Without a session there is nothing to end.
+    expect(errorCode(await withToken(desk, `mutation { logout }`))).toBe('UNAUTHENTICATED');
+    const again = await login(user.username);
+    await expectWorks(again, user.username);
+    const rows = ok(
+      await t.gql(`{ auditLog(filter: { operation: "logout", username: "${user.username}" }, first: 10) { edges { node { outcome } } } }`, {}, 'admin'),
+    ).auditLog.edges.map((e: { node: { outcome: string } }) => e.node.outcome);
+    expect(rows).toContain('OK');
+  });
 });

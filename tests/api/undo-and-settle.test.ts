@@ -174,6 +174,10 @@ describe('settlements (D15, D24, D25)', () => {
 
   it('D24, D25: the owing region’s own people may not confirm its debt settled (不相容岗位分离); the system administrator may', async () => {
     const { settlement } = await countyServesWeihui();
+    // Settlement.settleable (what the console offers 结清 by) says the same as settle: not the owing side, the administrator.
+    const settleable = async (as: string) =>
+      ok(await t.gql(`query { settlements(status: OPEN) { id settleable } }`, {}, as)).settlements.find((s: any) => s.id === settlement.id).settleable;
+    expect([await settleable('dispatcher'), await settleable('director'), await settleable('admin')]).toEqual([false, false, true]);
     for (const as of ['dispatcher', 'director']) {
       const res = await settle(as, { settlementId: settlement.id, reference: '市级自行核销' });
       expect(errorCode(res)).toBe('FORBIDDEN');

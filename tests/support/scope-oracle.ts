@@ -27,6 +27,7 @@ export function subtreePrefixOf(code: string): string {
 /** Everything the rules read, loaded in one go (a few hundred rows for the demo data). */
 export interface ScopeSnapshot {
   storeRegion: Map<string, string>;
+  storeIncident: Map<string, string>; // 安置点 → the incident it serves
   /** Stores with a balances row (any quantity, in transit too) for the batch. */
   batchStores: Map<string, Set<string>>;
   documents: Map<string, { storeId: string; counterpartStoreId: string | null }>;
@@ -77,7 +78,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     users,
     handouts,
   ] = await Promise.all([
-    rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM stores`),
+    rows<{ id: string; region_code: string; incident_id: string | null }>(sql`SELECT id::text, region_code, incident_id::text FROM stores`),
     rows<{ store_id: string; batch_id: string }>(sql`SELECT store_id::text, batch_id::text FROM balances`),
     rows<{ id: string; store_id: string; counterpart_store_id: string | null }>(
       sql`SELECT id::text, store_id::text, counterpart_store_id::text FROM documents`,
@@ -108,6 +109,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
   }
   return {
     storeRegion: new Map(stores.map((s) => [s.id, s.region_code])),
+    storeIncident: new Map(stores.flatMap((s) => (s.incident_id ? [[s.id, s.incident_id] as [string, string]] : []))),
     batchStores,
     documents: new Map(documents.map((d) => [d.id, { storeId: d.store_id, counterpartStoreId: d.counterpart_store_id }])),
     movements: new Map(movements.map((m) => [m.id, m.store_id])),
@@ -129,6 +131,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
 
 export const emptySnapshot = (): ScopeSnapshot => ({
   storeRegion: new Map(),
+  storeIncident: new Map(),
   batchStores: new Map(),
   documents: new Map(),
   movements: new Map(),
@@ -207,14 +210,25 @@ export class ScopeOracle {
     return agreement ? this.agreement(p, agreement) : { undecided: `unknown agreement check ${id}` };
   }
 
+  /** An incident: its region; a keeper (D23, D29) one their 安置点 serves, or whose region contains or lies within one of their stores'. */
   incident(p: Principal, id: string): Decision {
     const region = this.snap.incidents.get(id);
-    return region === undefined ? { undecided: `unknown incident ${id}` } : this.region(p, region) ? 'visible' : 'hidden';
+    if (region === undefined) return { undecided: `unknown incident ${id}` };
+    if (p.role !== 'KEEPER') return this.region(p, region) ? 'visible' : 'hidden';
+    const within = (code: string, ancestor: string) => code.startsWith(subtreePrefixOf(ancestor));
+    const mine = [...p.storeIds].some((s) => {
+      const at = this.snap.storeRegion.get(s);
+      return this.snap.storeIncident.get(s) === id || (at !== undefined && (within(at, region) || within(region, at)));
+    });
+    return mine ? 'visible' : 'hidden';
   }
 
+  /** A plan: its incident's region (keepers never). */
   plan(p: Principal, id: string): Decision {
     const incident = this.snap.plans.get(id);
-    return incident ? this.incident(p, incident) : { undecided: `unknown dispatch plan ${id}` };
+    if (!incident) return { undecided: `unknown dispatch plan ${id}` };
+    const region = this.snap.incidents.get(incident);
+    return region === undefined ? { undecided: `unknown incident ${incident}` } : this.region(p, region) ? 'visible' : 'hidden';
   }
 
   callOff(p: Principal, id: string): Decision {
