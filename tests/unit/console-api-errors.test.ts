@@ -35,7 +35,7 @@ describe('console: the API refusals shown next to the form fields', () => {
     );
     expect(errors.get('contractNo')).toEqual(['请填写合同编号']);
     expect(errors.get('lines.0.quantity')).toEqual(['数量须为正整数']);
-    expect(unplaced).toEqual(['input.sourceOrgId：单位不存在']);
+    expect(unplaced).toEqual(['单位不存在']);
   });
 
   it('a form that posts only its filled rows gets each refusal on its own row (the API numbers the rows it was sent)', () => {

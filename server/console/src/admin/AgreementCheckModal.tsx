@@ -1,9 +1,10 @@
-import { DatePicker, Form, Input, InputNumber, Table } from 'antd';
+import { DatePicker, Form, Input, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { todayInChina } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 const RecordCheck = graphql(`
   mutation RecordAgreementCheck($input: AgreementCheckInput!) {
@@ -88,8 +89,8 @@ export function AgreementCheckModal({ agreement, onClose }: { agreement: Checked
           {
             title: '实存数量',
             render: (_, _l, i) => (
-              <Form.Item name={['lines', i, 'countedQuantity']} style={{ margin: 0 }}>
-                <InputNumber min={0} precision={0} placeholder="未抽查" style={{ width: 120 }} />
+              <Form.Item name={['lines', i, 'countedQuantity']} style={{ margin: 0 }} rules={quantityRules('atLeastZero')}>
+                <QuantityInput placeholder="未抽查" style={{ width: 120 }} />
               </Form.Item>
             ),
           },

@@ -7,6 +7,7 @@ import { formatMoney } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { labelOf, optionsOf, RESERVE_MODE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
 import { AgreementCheckModal } from './AgreementCheckModal';
@@ -147,11 +148,11 @@ export default function AgreementsPage() {
                   <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true }]}>
                     <ItemSelect style={{ width: 200 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'quantity']} label="数量">
-                    <InputNumber min={1} precision={0} />
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={quantityRules('quantity')}>
+                    <QuantityInput />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'dailyCapacity']} label="日产能">
-                    <InputNumber min={1} precision={0} />
+                  <Form.Item name={[f.name, 'dailyCapacity']} label="日产能" rules={quantityRules('quantity')}>
+                    <QuantityInput />
                   </Form.Item>
                   <Form.Item name={[f.name, 'responseHours']} label="响应（小时）">
                     <InputNumber min={0} />

@@ -1,10 +1,11 @@
-import { Button, Card, DatePicker, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
+import { Button, Card, DatePicker, Form, Input, Space, Table, Tag } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { todayInChina } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
 
@@ -99,8 +100,8 @@ export default function JointReservesPage() {
                     <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
                       <ItemSelect style={{ width: 220 }} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'maxQuantity']} label="限量" rules={[{ required: true, message: '请输入限量' }]}>
-                      <InputNumber min={1} precision={0} />
+                    <Form.Item name={[f.name, 'maxQuantity']} label="限量" rules={quantityRules('quantity', '请输入限量')}>
+                      <QuantityInput />
                     </Form.Item>
                     <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />
                   </Space>

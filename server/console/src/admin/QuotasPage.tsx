@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Card, Form, Input, InputNumber, Space, Table } from 'antd';
+import { Card, Form, Input, Space, Table } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { ItemSelect } from '../common/ItemSelect';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { StoreSelect } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
 
@@ -56,8 +57,8 @@ export default function QuotasPage() {
           <Form.Item name="itemId" label="物资" rules={[{ required: true }]}>
             <ItemSelect />
           </Form.Item>
-          <Form.Item name="quantity" label="定额数量" rules={[{ required: true }]}>
-            <InputNumber min={0} precision={0} />
+          <Form.Item name="quantity" label="定额数量" rules={quantityRules('quantity', '请输入定额数量')}>
+            <QuantityInput />
           </Form.Item>
           <Form.Item name="storeId" label="仓库（与区划二选一）">
             <StoreSelect allowClear />

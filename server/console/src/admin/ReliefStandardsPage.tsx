@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { ItemSelect } from '../common/ItemSelect';
+import { QuantityInput } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
 
@@ -41,12 +42,16 @@ type Values = VariablesOf<typeof UpsertStandard>['input'];
 
 const filled = (v: unknown) => v !== null && v !== undefined && v !== '';
 
-/** D29: a standard is per person or per household — exactly one of the two (as the API holds), and above zero. */
+/**
+ * D29: a standard is per person or per household — exactly one of the two (as the API holds), above zero, and per
+ * household a whole number. The fields keep what was typed (no min or precision to clamp or round it): this says why not.
+ */
 const amountRule = (form: FormInstance<Values>, field: 'perPerson' | 'perHousehold', label: string) => ({
   validator: async (_: unknown, value: unknown) => {
     const other = form.getFieldValue(field === 'perPerson' ? 'perHousehold' : 'perPerson') as unknown;
     if (field === 'perPerson' && filled(value) === filled(other)) throw new Error('每人标准与每户标准须填且只填一项');
     if (filled(value) && Number(value) <= 0) throw new Error(`${label}须大于 0`);
+    if (field === 'perHousehold' && filled(value) && !Number.isInteger(Number(value))) throw new Error(`${label}须为整数`);
   },
 });
 
@@ -77,10 +82,10 @@ function StandardFields({ item }: { item?: Standard['item'] }) {
         rules={[amountRule(form, 'perPerson', '每人标准')]}
         extra="按人数发放，可有小数（如 0.5）"
       >
-        <InputNumber min={0} style={{ width: 160 }} />
+        <InputNumber style={{ width: 160 }} />
       </Form.Item>
       <Form.Item name="perHousehold" label="每户" rules={[amountRule(form, 'perHousehold', '每户标准')]} extra="按户发放，整数；与每人二选一">
-        <InputNumber min={0} precision={0} style={{ width: 160 }} />
+        <QuantityInput style={{ width: 160 }} />
       </Form.Item>
     </>
   );

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { Button, Layout, Menu, Spin, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useUser, useSession, type SessionUser } from './session';
@@ -17,6 +17,7 @@ export default function Shell() {
   const { signOut } = useSession();
   const location = useLocation();
   const routes = routesFor(user.role);
+  const scopeLine = `${labelOf(ROLE, user.role)} · ${scopeOf(user)}`;
   const selected = routes.filter((r) => r.menu && location.pathname.startsWith(r.path)).map((r) => r.path);
   return (
     <Layout className="shell">
@@ -30,18 +31,17 @@ export default function Shell() {
         />
       </Layout.Sider>
       <Layout>
+        {/* One line whatever the width: the name and 退出 always show; a long scope is cut with … (full text on hover). */}
         <Layout.Header className="shell-header no-print">
-          <Space>
-            <Typography.Text strong data-testid="current-user">
-              {user.displayName}
-            </Typography.Text>
-            <Typography.Text type="secondary">
-              {labelOf(ROLE, user.role)} · {scopeOf(user)}
-            </Typography.Text>
-            <Button icon={<LogoutOutlined />} onClick={signOut}>
-              退出
-            </Button>
-          </Space>
+          <Typography.Text strong data-testid="current-user" className="shell-user">
+            {user.displayName}
+          </Typography.Text>
+          <Typography.Text type="secondary" className="shell-scope" data-testid="current-scope" title={scopeLine}>
+            {scopeLine}
+          </Typography.Text>
+          <Button icon={<LogoutOutlined />} onClick={signOut} className="shell-logout">
+            退出
+          </Button>
         </Layout.Header>
         <Layout.Content className="shell-content">
           <Suspense fallback={<Spin size="large" className="page-spin" />}>

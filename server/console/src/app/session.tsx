@@ -34,6 +34,12 @@ export const MeQuery = graphql(`
   }
 `);
 
+const LogoutMutation = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
 export type SessionUser = NonNullable<ResultOf<typeof MeQuery>['me']>;
 
 interface Session {
@@ -55,11 +61,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     storeToken(t);
     setToken(t);
   }, []);
-  const signOut = useCallback(() => {
+  // A session the server no longer accepts is simply forgotten here.
+  const forget = useCallback(() => {
     storeToken(null);
     setToken(null);
   }, []);
-  const client = useMemo(() => createApiClient(signOut), [token, signOut]);
+  const client = useMemo(() => createApiClient(forget), [token, forget]);
+  // 退出 ends the session on the server too (every token of the user), then here — even if the server cannot be reached.
+  const signOut = useCallback(() => {
+    void client.mutation(LogoutMutation, {}).toPromise().finally(forget);
+  }, [client, forget]);
   return (
     <Provider value={client}>
       <CurrentUser signedIn={Boolean(token)} signIn={signIn} signOut={signOut}>

@@ -1,13 +1,13 @@
-import { useState } from 'react';
 import { Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { ExcelButton } from '../common/ExcelButton';
 import { FormAlerts } from '../common/FormAlerts';
-import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, todayInChina } from '../common/format';
+import { endOfChinaDay, formatDateTime, formatDateTimeSeconds, formatMoney, formatNumber, todayInChina } from '../common/format';
 import { optionsOf, VALUATION_DIMENSION } from '../common/labels';
 import { useGroupNames } from './useGroupNames';
 import { ValuationChart } from './ValuationChart';
@@ -41,12 +41,36 @@ type Group = ResultOf<typeof ValuationQuery>['valuation']['groups'][number];
 const IN_TRANSIT_KEY = '在途';
 const isInTransitGroup = (g: Group) => g.key.length > 0 && g.key.every((k) => k === IN_TRANSIT_KEY);
 
+const DIMENSIONS = Object.keys(VALUATION_DIMENSION) as Dimension[];
+const DEFAULT_GROUP_BY: Dimension[] = ['STORE'];
+
+/** The day and grouping from the query string (?asOf=YYYY-MM-DD&groupBy=STORE,CATEGORY), so a reload or a link keeps them. */
+function readQuery(params: URLSearchParams): { date: string; groupBy: Dimension[] } {
+  const asOf = params.get('asOf');
+  const date = asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) && dayjs(asOf).format('YYYY-MM-DD') === asOf ? asOf : todayInChina();
+  const raw = params.get('groupBy');
+  const groupBy = raw === null ? DEFAULT_GROUP_BY : raw.split(',').filter((d): d is Dimension => DIMENSIONS.includes(d as Dimension));
+  return { date, groupBy };
+}
+
 /** 估值 as of the end of any day (China time), grouped as the auditor chooses; a table, a chart, and Excel. */
 export default function ValuationPage() {
   const user = useUser();
   const regionCode = user.region?.code ?? null;
-  const [date, setDate] = useState(todayInChina);
-  const [groupBy, setGroupBy] = useState<Dimension[]>(['STORE']);
+  const [params, setParams] = useSearchParams();
+  const { date, groupBy } = readQuery(params);
+  const setQuery = (next: { date?: string; groupBy?: Dimension[] }) =>
+    setParams(
+      (p) => {
+        const q = new URLSearchParams(p);
+        if (next.date) q.set('asOf', next.date);
+        if (next.groupBy) q.set('groupBy', next.groupBy.join(','));
+        return q;
+      },
+      { replace: true },
+    );
+  const setDate = (d: string) => setQuery({ date: d });
+  const setGroupBy = (g: Dimension[]) => setQuery({ groupBy: g });
   // Today's valuation is as of now; a past day's as of its end (China time).
   const asOf = date === todayInChina() ? undefined : endOfChinaDay(date);
   const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
@@ -96,7 +120,7 @@ export default function ValuationPage() {
       </Row>
       {v && (
         <Typography.Paragraph type="secondary" data-testid="valuation-as-of">
-          估值时点：{asOf ? `${date} 日终` : '当前'}（{formatDateTime(v.asOf)}，北京时间）
+          估值时点：{asOf ? `${date} 日终（${formatDateTimeSeconds(v.asOf)}，北京时间）` : `当前（${formatDateTime(v.asOf)}，北京时间）`}
         </Typography.Paragraph>
       )}
       {v && groupBy.length > 0 && (

@@ -59,7 +59,7 @@ export function showFieldErrors(form: FormInstance, error: CombinedError, mappin
       const messages = [...(names.some((n) => n.join('.') === name.join('.')) ? form.getFieldError(name) : []), message];
       form.setFields([{ name, errors: messages }]);
       names.push(name);
-    } else unplaced.push(field ? `${field}：${message}` : message);
+    } else unplaced.push(message); // extensions.field is for placing it; a keeper reads the message, not the path
   }
   return unplaced;
 }

@@ -26,8 +26,15 @@ export const formatNumber = (n: number | null | undefined) => (n === null || n =
 /** Today in China (YYYY-MM-DD). */
 export const todayInChina = () => dayjs().tz(ZONE).format('YYYY-MM-DD');
 
-/** The end of a China-time calendar day, as an instant the API takes (valuation "as of" a date). */
-export const endOfChinaDay = (date: string) => dayjs.tz(date, ZONE).add(1, 'day').format();
+/**
+ * The end of a China-time calendar day (日终), as an instant the API takes: its last millisecond, 23:59:59.999+08:00.
+ * D21, D22: the API counts movements with occurredAt <= this instant (valuation asOf, journal to), so the next day's
+ * 00:00 would count the next day's first movements as this day's.
+ */
+export const endOfChinaDay = (date: string) => dayjs.tz(date, ZONE).add(1, 'day').subtract(1, 'millisecond').format('YYYY-MM-DDTHH:mm:ss.SSSZ');
+
+/** An instant in China time to the second (a 日终 shows 23:59:59). */
+export const formatDateTimeSeconds = (iso: string | null | undefined) => (iso ? dayjs(iso).tz(ZONE).format('YYYY-MM-DD HH:mm:ss') : '—');
 
 /** The start of a China-time calendar day. */
 export const startOfChinaDay = (date: string) => dayjs.tz(date, ZONE).format();

@@ -1,6 +1,7 @@
 import { Button, Card, Form, Input, InputNumber, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { ItemSelect } from '../common/ItemSelect';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 export interface DestinationValues {
   name: string;
@@ -49,8 +50,8 @@ export function DestinationsForm() {
                       <Form.Item name={[l.name, 'itemId']} rules={[{ required: true, message: '请选择物资' }]}>
                         <ItemSelect style={{ width: 240 }} />
                       </Form.Item>
-                      <Form.Item name={[l.name, 'quantity']} rules={[{ required: true, message: '请输入需求数量' }]}>
-                        <InputNumber min={1} precision={0} placeholder="需求数量" />
+                      <Form.Item name={[l.name, 'quantity']} rules={quantityRules('quantity', '请输入需求数量')}>
+                        <QuantityInput placeholder="需求数量" />
                       </Form.Item>
                       <MinusCircleOutlined aria-label="删除需求" onClick={() => removeLine(l.name)} />
                     </Space>

@@ -13,7 +13,7 @@ import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { BaseMap } from '../common/map/BaseMap';
 import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
-import { PlanFields, type Plan } from './plan';
+import { numberPlans, PlanFields, type Plan } from './plan';
 import { PlanActions } from './PlanActions';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanTable } from './PlanTable';
@@ -94,8 +94,8 @@ export default function IncidentPage() {
   const incident = data?.incident;
   if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
 
-  const plans = incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id));
-  const saved = plans.find((p) => p.id === selectedPlanId) ?? plans[plans.length - 1];
+  const { numbered: plans, current } = numberPlans(incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id)));
+  const saved = plans.find((p) => p.id === selectedPlanId) ?? current;
   const shown = suggestion ?? saved;
   const input = (v: Values) => ({ incidentId: incident.id, deadlineHours: v.deadlineHours, destinations: v.destinations ?? [] });
 
@@ -211,7 +211,7 @@ export default function IncidentPage() {
       {!suggestion && saved && (
         <Card
           size="small"
-          title="调拨方案"
+          title={`调拨方案 · 方案 ${saved.no}`}
           extra={
             <Space>
               {plans.length > 1 && (
@@ -219,14 +219,22 @@ export default function IncidentPage() {
                   style={{ width: 220 }}
                   value={saved.id}
                   onChange={setSelectedPlanId}
-                  options={plans.map((p, i) => ({ value: p.id, label: `方案 ${i + 1} · ${labelOf(PLAN_STATUS, p.status)}` }))}
+                  options={plans.map((p) => ({ value: p.id, label: `方案 ${p.no} · ${labelOf(PLAN_STATUS, p.status)}` }))}
+                  aria-label="选择方案"
                 />
               )}
               <PrintButton path={`/paperwork/dispatch-plans/${saved.id}.html`} label="打印调拨令" />
             </Space>
           }
         >
-          <PlanActions key={saved.id} plan={saved} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+          <PlanActions
+            key={saved.id}
+            plan={saved}
+            onChanged={() => {
+              setSelectedPlanId(saved.id); // stay on the plan just acted on, though it may need no more action
+              refetch({ requestPolicy: 'network-only' });
+            }}
+          />
           <PlanTable plan={saved} />
         </Card>
       )}

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Alert, Form, InputNumber, Table } from 'antd';
+import { Alert, Form, Table } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { StoreSelect } from '../common/StoreSelect';
 import type { RecoverablePlan, RecoveryLine } from './recovery';
 
@@ -126,9 +127,9 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
                       ]
                     : undefined
                 }
-                rules={condition === 'good' ? [withinOutstanding(l, i)] : undefined}
+                rules={[...quantityRules('atLeastZero'), ...(condition === 'good' ? [withinOutstanding(l, i)] : [])]}
               >
-                <InputNumber min={0} precision={0} placeholder="0" style={{ width: 90 }} />
+                <QuantityInput placeholder="0" style={{ width: 90 }} />
               </Form.Item>
             ),
           })),

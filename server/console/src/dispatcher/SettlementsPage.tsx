@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -21,6 +21,7 @@ const SettlementsQuery = graphql(`
       createdAt
       settledAt
       reference
+      settleable
       owedTo {
         code
         name
@@ -90,8 +91,9 @@ function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose:
 
 /**
  * 结算 (D15, D25): stock of another region or level used in a plan is owed back in kind or in money; the region owed
- * records what settled it. Auditors read the list. (The plan is not shown: the region owed may not read the other
- * region's incident.)
+ * records what settled it — 结清 is offered where the API lets this user do so (`settleable`: never the owing side,
+ * D24), elsewhere an open row waits for the side owed. Auditors read the list. (The plan is not shown: the region owed
+ * may not read the other region's incident.)
  */
 export default function SettlementsPage() {
   const user = useUser();
@@ -148,10 +150,12 @@ export default function SettlementsPage() {
                 {
                   title: '',
                   render: (_: unknown, s: Settlement) =>
-                    s.status === 'OPEN' && (
+                    s.settleable ? (
                       <Button size="small" type="primary" onClick={() => setSettling(s)}>
                         结清
                       </Button>
+                    ) : (
+                      s.status === 'OPEN' && <Typography.Text type="secondary">待被欠方确认</Typography.Text>
                     ),
                 },
               ]

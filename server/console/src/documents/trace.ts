@@ -136,7 +136,10 @@ export function whereabouts(m: TraceMovement, household: TraceDistribution | und
   const inTransit = m.bucket === 'IN_TRANSIT';
   switch (m.type) {
     case 'RECEIPT':
-      return ['来源', labelOf(RECEIPT_SOURCE, d.source), d.sourceOrganization?.name].filter(Boolean).join(' · ');
+      // D7: a donation may come from an unknown donor.
+      return ['来源', labelOf(RECEIPT_SOURCE, d.source), d.sourceOrganization?.name ?? (d.source === 'DONATION' ? '捐赠方未填' : null)]
+        .filter(Boolean)
+        .join(' · ');
     case 'ISSUE':
       if (household) {
         const who = household.distribution ? `${household.distribution.household.headName} 户` : '1 户';

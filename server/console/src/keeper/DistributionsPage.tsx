@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table } from 'antd';
+import { App, Button, Card, Col, Empty, Form, Input, Row, Select, Space, Table } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
@@ -7,6 +7,7 @@ import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useStoreChoice } from '../common/useStoreChoice';
 
 const PointStockQuery = graphql(`
@@ -116,8 +117,8 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
           <Form.Item name={['household', 'headName']} label="户主姓名" rules={[{ required: true, message: '请填写户主姓名' }]}>
             <Input style={{ width: 140 }} maxLength={50} />
           </Form.Item>
-          <Form.Item name={['household', 'size']} label="家庭人数" rules={[{ required: true, message: '请填写人数' }]}>
-            <InputNumber min={1} max={50} precision={0} />
+          <Form.Item name={['household', 'size']} label="家庭人数" rules={quantityRules('household', '请填写人数')}>
+            <QuantityInput />
           </Form.Item>
           <Form.Item name={['household', 'idNumber']} label="身份证号码" extra="只保存前 6 位和后 4 位">
             <Input style={{ width: 200 }} maxLength={18} />
@@ -134,8 +135,8 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
                   <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
                     <Select style={{ width: 260 }} options={items.options} showSearch optionFilterProp="label" placeholder="本安置点的物资" />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
-                    <InputNumber min={1} precision={0} />
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={quantityRules('quantity', '请输入数量')}>
+                    <QuantityInput />
                   </Form.Item>
                   {fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />}
                 </Space>

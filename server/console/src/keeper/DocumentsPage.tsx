@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Card, Select, Table } from 'antd';
+import { Card, Select, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -11,7 +11,7 @@ import { useStoreChoice } from '../common/useStoreChoice';
 
 const MovementsQuery = graphql(`
   query StoreDocuments($storeId: ID!, $first: Int, $after: String) {
-    movements(filter: { storeId: $storeId }, first: $first, after: $after) {
+    movements(filter: { storeId: $storeId }, first: $first, after: $after, orderBy: OCCURRED) {
       totalCount
       pageInfo {
         endCursor
@@ -21,6 +21,8 @@ const MovementsQuery = graphql(`
           id
           occurredAt
           quantity
+          bucket
+          type
           item {
             name
             unit
@@ -39,7 +41,20 @@ const MovementsQuery = graphql(`
 
 type Movement = ResultOf<typeof MovementsQuery>['movements']['edges'][number]['node'];
 
-/** 单据: the store's movements with their documents, each opening the printable document. */
+const inTransit = (m: Movement) => m.bucket === 'IN_TRANSIT';
+const signed = (m: Movement) => `${m.quantity > 0 ? '+' : ''}${m.quantity} ${m.item.unit}`;
+
+/**
+ * The row's type from this store's side. A transfer shipped to this store posts 在途 here under the sender's 调拨出库:
+ * to the receiver it is 调拨在途 (coming, not yet in the store), never 调拨出库 with a plus sign.
+ */
+const typeHere = (m: Movement) => (inTransit(m) && m.type === 'TRANSFER_OUT' ? '调拨在途' : labelOf(DOCUMENT_TYPE, m.type));
+
+/**
+ * 单据: the store's movements with their documents, each opening the printable document; newest business time first,
+ * the time it shows (D22). In-transit rows stay (the keeper must see what is on its way and receive it) but count in
+ * their own 在途 column, apart from stock on hand (D8: 在库 is what can be issued).
+ */
 export default function DocumentsPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const pages = useCursorPages();
@@ -49,18 +64,23 @@ export default function DocumentsPage() {
   useEffect(() => remember(page, data?.movements.pageInfo.endCursor), [data, page, remember]);
   return (
     <Card title="单据" extra={<Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />}>
+      <Typography.Paragraph type="secondary">
+        在库：本库实有库存的增减。在途：已由发出库发运、尚未收货的调拨物资，不计入本库在库；收货时由在途转入在库。
+      </Typography.Paragraph>
       <Table<Movement>
         size="small"
         loading={fetching}
         rowKey="id"
         dataSource={data?.movements.edges.map((e) => e.node)}
         pagination={tablePagination(pages, data?.movements.totalCount)}
+        scroll={{ x: 900 }}
         columns={[
           { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },
           { title: '单据号', render: (_, m) => <Link to={`/documents/${m.document.id}`}>{m.document.number}</Link> },
-          { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.document.type) },
+          { title: '类型', render: (_, m) => typeHere(m) },
           { title: '物资', render: (_, m) => m.item.name },
-          { title: '数量', align: 'right', render: (_, m) => `${m.quantity > 0 ? '+' : ''}${m.quantity} ${m.item.unit}` },
+          { title: '在库', align: 'right', render: (_, m) => (inTransit(m) ? '—' : signed(m)) },
+          { title: '在途', align: 'right', render: (_, m) => (inTransit(m) ? signed(m) : '—') },
           { title: '状态', render: (_, m) => labelOf(DOCUMENT_STATUS, m.document.status) },
           { title: '', render: (_, m) => <PrintButton size="small" path={`/paperwork/documents/${m.document.id}.html`} /> },
         ]}

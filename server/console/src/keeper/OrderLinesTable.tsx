@@ -1,4 +1,5 @@
-import { Form, InputNumber, Table } from 'antd';
+import { Form, Table } from 'antd';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import type { Order } from './order';
 
 /**
@@ -20,8 +21,8 @@ export function OrderLinesTable({ lines, quantityTitle }: { lines: Order['lines'
         {
           title: quantityTitle,
           render: (_, _l, i) => (
-            <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }} rules={[{ required: true, message: '请输入数量' }]}>
-              <InputNumber min={1} precision={0} />
+            <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }} rules={quantityRules('quantity', '请输入数量')}>
+              <QuantityInput />
             </Form.Item>
           ),
         },

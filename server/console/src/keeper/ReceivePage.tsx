@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Col, DatePicker, Form, Input, InputNumber, Result, Row, Select, Space } from 'antd';
+import { Button, Card, Col, DatePicker, Form, Input, Result, Row, Select, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { Link } from 'react-router-dom';
@@ -11,6 +11,7 @@ import { newIdempotencyKey } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { FUNDING_SOURCE, optionsOf, RECEIPT_SOURCE } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { OpeningBalance } from './OpeningBalance';
 
 const ReceiveMutation = graphql(`
@@ -122,8 +123,8 @@ export default function ReceivePage() {
                   <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
                     <ItemSelect style={{ width: 240 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
-                    <InputNumber min={1} precision={0} />
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={quantityRules('quantity', '请输入数量')}>
+                    <QuantityInput />
                   </Form.Item>
                   <Form.Item name={[f.name, 'batchNo']} label="批号">
                     <Input placeholder="留空自动编号" />

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Form, InputNumber, Select, Table } from 'antd';
+import { Form, Select, Table } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useReasonOptions } from './reasons';
 import type { TransferRow } from './transfer';
 
@@ -67,8 +68,8 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
           {
             title: '实收',
             render: (_, _l, i) => (
-              <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }}>
-                <InputNumber min={0} precision={0} />
+              <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }} rules={quantityRules('received', '请输入实收数量')}>
+                <QuantityInput />
               </Form.Item>
             ),
           },

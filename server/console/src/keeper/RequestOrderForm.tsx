@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, InputNumber, Select, Space } from 'antd';
+import { App, Button, Form, Input, Select, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation } from 'urql';
 import { graphql, type VariablesOf } from '../graphql/graphql';
@@ -8,6 +8,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { optionsOf, OUTBOUND_PURPOSE } from '../common/labels';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { StoreSelect } from '../common/StoreSelect';
 
 const RequestOrder = graphql(`
@@ -67,8 +68,8 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
                   <Form.Item name={[f.name, 'itemId']} label="物资" rules={[{ required: true, message: '请选择物资' }]}>
                     <ItemSelect style={{ width: 260 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={[{ required: true, message: '请输入数量' }]}>
-                    <InputNumber min={1} precision={0} />
+                  <Form.Item name={[f.name, 'quantity']} label="数量" rules={quantityRules('quantity', '请输入数量')}>
+                    <QuantityInput />
                   </Form.Item>
                   {fields.length > 1 && <MinusCircleOutlined aria-label="删除此行" onClick={() => remove(f.name)} />}
                 </Space>

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Form, Input, InputNumber } from 'antd';
+import { Form, Input } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 const RequestOrder = graphql(`
   mutation RequestRotationOrder($input: OutboundOrderInput!) {
@@ -65,8 +66,12 @@ export function RequestRotationOrderModal({
       submit={submit}
       onClose={onClose}
     >
-      <Form.Item name="quantity" label={`轮出数量（${item.unit}）`} rules={[{ required: true, message: '请输入数量' }]}>
-        <InputNumber min={1} max={quantity} precision={0} />
+      <Form.Item
+        name="quantity"
+        label={`轮出数量（${item.unit}）`}
+        rules={[...quantityRules('quantity', '请输入数量'), { type: 'number', max: quantity, message: `轮出数量不能超过该批次的 ${quantity}${item.unit}` }]}
+      >
+        <QuantityInput />
       </Form.Item>
       <Form.Item name="recipient" label="接收方（买方、使用单位、受赠方或调入单位）" rules={[{ required: true, whitespace: true, message: '请填写接收方' }]}>
         <Input maxLength={128} />

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import { Alert, DatePicker, Form, Input, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
@@ -7,6 +7,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { batchLabel, useStoreBatches } from './batches';
 import type { Order } from './order';
 
@@ -114,7 +115,7 @@ export function RotateStockModal({
         label="轮出数量"
         dependencies={['orderId', 'batchId']}
         rules={[
-          { required: true, message: '请输入轮出数量' },
+          ...quantityRules('quantity', '请输入轮出数量'),
           ({ getFieldValue }) => ({
             validator: async (_, value?: number) => {
               const max = limit(getFieldValue('orderId') as string, getFieldValue('batchId') as string);
@@ -123,7 +124,7 @@ export function RotateStockModal({
           }),
         ]}
       >
-        <InputNumber min={1} precision={0} />
+        <QuantityInput />
       </Form.Item>
       <Form.Item name="disposal" label="处置方式" rules={[{ required: true }]}>
         <Select options={optionsOf(ROTATION_DISPOSAL)} />

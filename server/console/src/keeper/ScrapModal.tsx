@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, Button, Form, Input, InputNumber, Modal, Select, Table } from 'antd';
+import { Alert, Button, Form, Input, Modal, Select, Table } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { batchLabel, useStoreBatches, type StoreBatch } from './batches';
 import type { Order } from './order';
 import { useReasonOptions } from './reasons';
@@ -186,8 +187,8 @@ function ScrapForm({
                 {
                   title: '报废数量',
                   render: (_, f) => (
-                    <Form.Item name={[f.name, 'quantity']} style={{ margin: 0 }} rules={[{ required: true, message: '请输入数量' }]}>
-                      <InputNumber min={1} precision={0} />
+                    <Form.Item name={[f.name, 'quantity']} style={{ margin: 0 }} rules={quantityRules('quantity', '请输入数量')}>
+                      <QuantityInput />
                     </Form.Item>
                   ),
                 },

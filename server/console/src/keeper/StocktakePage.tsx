@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Button, Card, Form, InputNumber, Result, Select, Table, Typography } from 'antd';
+import { Button, Card, Form, Result, Select, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
+import { QuantityInput, quantityProblem, quantityRules } from '../common/QuantityInput';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { useReasonOptions } from './reasons';
 import { StocktakeSheet } from './StocktakeSheet';
@@ -70,7 +71,19 @@ export default function StocktakePage() {
   };
 
   const post = async () => {
+    // D9: a count is what was counted. One that is not a whole number ≥ 0 is shown under its field, and nothing is sent;
+    // rows on another page of the table are not on screen, so their counts are checked here too.
+    try {
+      await form.validateFields();
+    } catch {
+      return;
+    }
     const v = form.getFieldsValue(true) as Values;
+    const wrong = lines.flatMap((l) => {
+      const problem = quantityProblem('count', v.counts?.[l.batch.id]?.countedQuantity);
+      return problem ? [`批号 ${l.batch.batchNo}：${problem}`] : [];
+    });
+    if (wrong.length) return setAlerts(wrong);
     // Only the batches of the book on screen, in its order; a row left empty is not counted.
     const entered = lines.flatMap((l) => {
       const c = v.counts?.[l.batch.id];
@@ -127,6 +140,7 @@ export default function StocktakePage() {
           rowKey={(l) => l.batch.id}
           dataSource={lines}
           pagination={{ pageSize: 50, showSizeChanger: false }}
+          scroll={{ x: 720 }}
           columns={[
             { title: '物资', render: (_, l) => l.item.name },
             { title: '批号', render: (_, l) => l.batch.batchNo },
@@ -134,8 +148,8 @@ export default function StocktakePage() {
             {
               title: '实盘',
               render: (_, l) => (
-                <Form.Item name={['counts', l.batch.id, 'countedQuantity']} style={{ margin: 0 }}>
-                  <InputNumber min={0} precision={0} />
+                <Form.Item name={['counts', l.batch.id, 'countedQuantity']} style={{ margin: 0 }} rules={quantityRules('count')}>
+                  <QuantityInput aria-label={`实盘 批号 ${l.batch.batchNo}`} />
                 </Form.Item>
               ),
             },
