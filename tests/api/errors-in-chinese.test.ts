@@ -84,7 +84,7 @@ describe('API.md Errors: refusals in words a keeper understands (findings-contra
         {
           message: '类型 User 没有字段 usernam。您是否要查询 username？',
           locations: [{ line: 1, column: 8 }],
-          extensions: { code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } },
+          extensions: { code: 'BAD_USER_INPUT' }, // the edge's status hint (extensions.http) never reaches the client
         },
       ]);
     });
