@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import * as schema from './schema/index.ts';
 import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
 import { preparePostgresStatements } from './prepared-statements.ts';
+import { withAfterCommit } from './after-commit.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it: services take either. */
@@ -83,7 +84,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     const poolMax = opts.poolMax ?? 20;
     preparePostgresStatements();
     const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName() } });
-    const db = countTransactions(drizzlePostgres(client, { schema, logger }), stats);
+    const db = withAfterCommit(countTransactions(drizzlePostgres(client, { schema, logger }), stats));
     return {
       db,
       kind: 'postgres',
@@ -102,7 +103,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     client = new PGlite(opts.pgliteDir);
   }
   const pg = client;
-  const db = countTransactions(drizzlePglite(pg, { schema, logger }), stats);
+  const db = withAfterCommit(countTransactions(drizzlePglite(pg, { schema, logger }), stats));
   return {
     db,
     kind: 'pglite',

@@ -77,14 +77,20 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
     username: t.exposeString('username', { nullable: true }),
     role: t.exposeString('role', { nullable: true }),
-    regionCode: t.exposeString('regionCode', { nullable: true }),
+    regionCode: t.exposeString('regionCode', { nullable: true, description: "The actor's region" }),
+    subjectRegionCode: t.exposeString('subjectRegionCode', {
+      nullable: true,
+      description: 'D22: the region of what the mutation acted on (its store, region, user, approval …); its auditors read the entry too',
+    }),
     operation: t.exposeString('operation'),
     input: t.string({
       nullable: true,
       description: 'JSON summary of the arguments (secrets masked)',
       resolve: (r) => (r.input ? JSON.stringify(r.input) : null),
     }),
-    outcome: t.exposeString('outcome', { description: 'OK or the error code' }),
+    outcome: t.exposeString('outcome', {
+      description: 'OK, REPLAYED (the same idempotency key and input again: the first result, nothing changed) or the error code',
+    }),
     message: t.exposeString('message', { nullable: true }),
   }),
 });
@@ -118,7 +124,7 @@ const AuditFilter = builder.inputType('AuditFilter', {
     username: t.string(),
     operation: t.string(),
     outcome: t.string(),
-    regionCode: t.string(),
+    regionCode: t.string({ description: "Entries whose actor's region or subject's region lies in this region's subtree" }),
   }),
 });
 

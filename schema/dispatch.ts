@@ -8,6 +8,7 @@ import { Organization, Store } from './stores.ts';
 import { User } from './users.ts';
 import { Batch, StockDocument, Transfer } from './inventory.ts';
 import { Agreement } from './reserves.ts';
+import { Approval } from './authority.ts';
 import {
   createIncident,
   getIncident,
@@ -24,6 +25,8 @@ import {
   overdueApprovals,
   plannedLines,
   recordWrittenApproval,
+  requestWrittenApproval,
+  writtenApprovalOf,
   requestDispatch,
   suggestDispatchPlan,
   type PlanView,
@@ -197,6 +200,12 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     }),
     writtenApprovalRef: t.string({ nullable: true, resolve: (p) => p.row?.writtenApprovalRef ?? null }),
     writtenApprovedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.writtenApprovedAt ?? null }),
+    writtenApproval: t.field({
+      type: Approval,
+      nullable: true,
+      description: "D14: an emergency plan's latest written-approval item: PENDING, APPROVED, or REJECTED with its reason (then requestWrittenApproval)",
+      resolve: (p, _a, ctx) => (p.id && p.row?.emergency ? writtenApprovalOf(ctx.db, p.id) : null),
+    }),
     executedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.executedAt ?? null }),
     completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.completedAt ?? null }),
     callOffs: t.field({ type: [CallOff], resolve: (p, _a, ctx) => (p.id ? ctx.loaders.planCallOffs.load(p.id) : []) }),
@@ -408,6 +417,13 @@ builder.mutationFields((t) => ({
     description: 'D14: the written approval following an emergency approval',
     args: { planId: t.arg.id({ required: true }), approvalRef: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => recordWrittenApproval(serviceContext(ctx), String(args.planId), args.approvalRef),
+  }),
+  requestWrittenApproval: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    description: 'D14: submits the written approval of an emergency plan again after it was rejected',
+    args: { planId: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => requestWrittenApproval(serviceContext(ctx), String(args.planId)),
   }),
   executeDispatchPlan: t.field({
     type: DispatchPlan,

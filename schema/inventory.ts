@@ -31,7 +31,7 @@ import { receiveStock } from '../server/inventory/receipts.ts';
 import { issueStock, scrapStock } from '../server/inventory/issues.ts';
 import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
-import { mayRequestReversal, reverseDocument } from '../server/inventory/reversals.ts';
+import { reverseDocument, reversibleNow } from '../server/inventory/reversals.ts';
 
 export const FundingSource = builder.enumType('FundingSource', {
   values: ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const,
@@ -250,7 +250,7 @@ StockDocument.implement({
       description: 'Whether the user may ask now to reverse it (冲销, D22, D24)',
       resolve: async (d, _a, ctx) =>
         d.status === 'POSTED' &&
-        mayRequestReversal(ctx.user!, d, await must(ctx.loaders.store.load(d.storeId)), (await ctx.loaders.reversal.load(d.id)) ?? undefined),
+        reversibleNow(ctx.db, ctx.user!, d, await must(ctx.loaders.store.load(d.storeId)), (await ctx.loaders.reversal.load(d.id)) ?? undefined),
     }),
   }),
 });
@@ -582,7 +582,8 @@ builder.mutationFields((t) => ({
     authScopes: writers,
     description: 'Cancels a transfer before anything is received: the stock returns to the source',
     args: { transferId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => transferResult(ctx, cancelTransfer(serviceContext(ctx), { ...args, transferId: String(args.transferId) })),
+    resolve: (_r, args, ctx) =>
+      transferResult(ctx, cancelTransfer(serviceContext(ctx), { ...args, transferId: String(args.transferId) }, ctx.wiring.transferReceived)),
   }),
   submitStocktake: t.field({
     type: StockDocument,

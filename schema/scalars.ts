@@ -2,14 +2,11 @@ import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
 import { badInput } from '../server/errors.ts';
 import { parseMoney, formatMoney } from '../server/money.ts';
-import { inYearRange, YEARS, ZONE } from '../server/clock.ts';
+import { chinaIso, inYearRange, YEARS } from '../server/clock.ts';
 
 builder.scalarType('DateTime', {
   description: 'ISO-8601 instant with offset; stored in UTC, shown in Asia/Shanghai',
-  serialize: (v) => {
-    const dt = v instanceof Date ? DateTime.fromJSDate(v) : DateTime.fromISO(String(v), { setZone: true });
-    return dt.setZone(ZONE).toISO({ suppressMilliseconds: true });
-  },
+  serialize: (v) => chinaIso(v),
   parseValue: (v) => {
     const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
     if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.toUTC().year)) {

@@ -14,6 +14,7 @@ import { loadPrincipal } from '../server/users/service.ts';
 import { stableId } from '../server/ids.ts';
 import { storeId, userId } from './demo.ts';
 import { itemId } from './reference.ts';
+import { audited } from './audited.ts';
 
 // Demo stock, posted through the ledger services so that documents, movements and balances agree.
 // Quantities follow the plans' emphasis: 新乡 (flood), 卫辉 (its county store and townships), 珲春 (entrusted stores).
@@ -142,120 +143,104 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     })),
   ];
   for (const [n, r] of all.entries()) {
-    await receiveStock(
-      { db, actor: admin, clock },
-      {
-        storeId: storeId(r.store),
-        source: r.source ?? 'PURCHASE',
-        sourceName: r.donor ?? '河南省应急物资供应有限公司',
-        contractNo: r.source === 'DONATION' ? null : `ZFCG-2025-${String(n + 1).padStart(4, '0')}`,
-        inspectionReportNo: r.source === 'DONATION' ? null : `YS-2025-${String(n + 1).padStart(4, '0')}`,
-        occurredAt: DateTime.fromISO(r.occurredAt, { setZone: true }),
-        idempotencyKey: `demo-receipt-${n + 1}`,
-        lines: r.lines.map(([code, quantity, batchNo, productionDate, unitPrice]) => ({ itemId: itemId(code), quantity, batchNo, productionDate, unitPrice })),
-      },
-    );
+    await audited({ db, actor: admin, clock }, 'receiveStock', receiveStock, {
+      storeId: storeId(r.store),
+      source: r.source ?? 'PURCHASE',
+      sourceName: r.donor ?? '河南省应急物资供应有限公司',
+      contractNo: r.source === 'DONATION' ? null : `ZFCG-2025-${String(n + 1).padStart(4, '0')}`,
+      inspectionReportNo: r.source === 'DONATION' ? null : `YS-2025-${String(n + 1).padStart(4, '0')}`,
+      occurredAt: DateTime.fromISO(r.occurredAt, { setZone: true }),
+      idempotencyKey: `demo-receipt-${n + 1}`,
+      lines: r.lines.map(([code, quantity, batchNo, productionDate, unitPrice]) => ({ itemId: itemId(code), quantity, batchNo, productionDate, unitPrice })),
+    });
   }
   // D23, D24: a relief issue and a transfer, each requested, approved by a second person and executed; a transfer
   // still on its way; a stocktake that found damage, approved (D27); orders pending and rejected for the queue.
   const keeper = (await loadPrincipal(db, userId('keeper')))!;
   const dispatcher = (await loadPrincipal(db, userId('dispatcher')))!;
   const director = (await loadPrincipal(db, userId('director')))!;
-  const approve = (approvalId: string | null, approvalRef?: string) =>
-    decideApproval({ db, actor: director, clock }, { approvalId, decision: 'APPROVE', approvalRef: approvalRef ?? null });
-  const issueOrder = await requestOutboundOrder(
-    { db, actor: keeper, clock },
-    {
-      storeId: storeId('S-410781-01'),
-      purpose: 'RELIEF',
-      recipient: '唐庄镇临时安置点',
-      note: '唐庄镇受灾群众生活保障',
-      idempotencyKey: 'demo-order-1',
-      lines: [
-        { itemId: itemId('LIV-004'), quantity: 200 },
-        { itemId: itemId('LIV-006'), quantity: 150 },
-      ],
-    },
-  );
-  await approve(issueOrder.approvalId);
-  await issueStock(
-    { db, actor: keeper, clock },
-    {
-      storeId: storeId('S-410781-01'),
-      orderId: issueOrder.id,
-      reason: 'RELIEF',
-      occurredAt: DateTime.fromISO('2025-08-02T14:00:00+08:00', { setZone: true }),
-      idempotencyKey: 'demo-issue-1',
-      lines: [
-        { itemId: itemId('LIV-004'), quantity: 200 },
-        { itemId: itemId('LIV-006'), quantity: 150 },
-      ],
-    },
-  );
+  // D23: an order is executed only after its approval, so the executed orders were requested and approved that morning.
+  const on = (iso: string): Clock => ({ now: () => DateTime.fromISO(iso, { setZone: true }).toUTC() });
+  const approve = (approvalId: string | null, approvalRef?: string, at: Clock = clock) =>
+    audited({ db, actor: director, clock: at }, 'decideApproval', decideApproval, { approvalId, decision: 'APPROVE', approvalRef: approvalRef ?? null });
+  const issueMorning = on('2025-08-02T09:00:00+08:00');
+  const issueOrder = await audited({ db, actor: keeper, clock: issueMorning }, 'requestOutboundOrder', requestOutboundOrder, {
+    storeId: storeId('S-410781-01'),
+    purpose: 'RELIEF',
+    recipient: '唐庄镇临时安置点',
+    note: '唐庄镇受灾群众生活保障',
+    idempotencyKey: 'demo-order-1',
+    lines: [
+      { itemId: itemId('LIV-004'), quantity: 200 },
+      { itemId: itemId('LIV-006'), quantity: 150 },
+    ],
+  });
+  await approve(issueOrder.approvalId, undefined, issueMorning);
+  await audited({ db, actor: keeper, clock }, 'issueStock', issueStock, {
+    storeId: storeId('S-410781-01'),
+    orderId: issueOrder.id,
+    reason: 'RELIEF',
+    occurredAt: DateTime.fromISO('2025-08-02T14:00:00+08:00', { setZone: true }),
+    idempotencyKey: 'demo-issue-1',
+    lines: [
+      { itemId: itemId('LIV-004'), quantity: 200 },
+      { itemId: itemId('LIV-006'), quantity: 150 },
+    ],
+  });
   const transferLines = [
     { itemId: itemId('LIV-001'), quantity: 50 },
     { itemId: itemId('FLD-001'), quantity: 10000 },
   ];
-  const transferOrder = await requestOutboundOrder(
-    { db, actor: dispatcher, clock },
-    {
-      storeId: storeId('S-410700-01'),
-      purpose: 'TRANSFER',
-      toStoreId: storeId('S-410781-01'),
-      note: '汛期前置卫辉',
-      idempotencyKey: 'demo-order-2',
-      lines: transferLines,
-    },
-  );
-  await approve(transferOrder.approvalId);
-  await shipTransfer(
-    { db, actor: dispatcher, clock },
-    {
-      fromStoreId: storeId('S-410700-01'),
-      toStoreId: storeId('S-410781-01'),
-      orderId: transferOrder.id,
-      occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
-      idempotencyKey: 'demo-transfer-1',
-      lines: transferLines,
-    },
-  );
-  const count = await submitStocktake(
-    { db, actor: keeper, clock },
-    {
-      storeId: storeId('S-410781-01'),
-      occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
-      idempotencyKey: 'demo-stocktake-1',
-      counts: [
-        { batchId: stableId('batch', `${itemId('LIV-002')}/WH-DZP-2205`), countedQuantity: 196, reason: 'DAMAGED' },
-        { batchId: stableId('batch', `${itemId('FLD-009')}/WH-JSY-2104`), countedQuantity: 400 },
-      ],
-    },
-  );
+  const transferMorning = on('2025-08-03T07:00:00+08:00');
+  const transferOrder = await audited({ db, actor: dispatcher, clock: transferMorning }, 'requestOutboundOrder', requestOutboundOrder, {
+    storeId: storeId('S-410700-01'),
+    purpose: 'TRANSFER',
+    toStoreId: storeId('S-410781-01'),
+    note: '汛期前置卫辉',
+    idempotencyKey: 'demo-order-2',
+    lines: transferLines,
+  });
+  await approve(transferOrder.approvalId, undefined, transferMorning);
+  await audited({ db, actor: dispatcher, clock }, 'shipTransfer', shipTransfer, {
+    fromStoreId: storeId('S-410700-01'),
+    toStoreId: storeId('S-410781-01'),
+    orderId: transferOrder.id,
+    occurredAt: DateTime.fromISO('2025-08-03T08:00:00+08:00', { setZone: true }),
+    idempotencyKey: 'demo-transfer-1',
+    lines: transferLines,
+  });
+  const count = await audited({ db, actor: keeper, clock }, 'submitStocktake', submitStocktake, {
+    storeId: storeId('S-410781-01'),
+    occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
+    idempotencyKey: 'demo-stocktake-1',
+    counts: [
+      { batchId: stableId('batch', `${itemId('LIV-002')}/WH-DZP-2205`), countedQuantity: 196, reason: 'DAMAGED' },
+      { batchId: stableId('batch', `${itemId('FLD-009')}/WH-JSY-2104`), countedQuantity: 400 },
+    ],
+  });
   const [countApproval] = await pendingApprovalsOf(db, count.documentId, 'STOCKTAKE');
   await approve(countApproval.id, '新应急〔2025〕31号');
   // A drill order waits in the queue for director.
-  await requestOutboundOrder(
-    { db, actor: keeper, clock },
-    {
-      storeId: storeId('S-410781-01'),
-      purpose: 'DRILL',
-      recipient: '卫辉市防汛抢险演练指挥部',
-      idempotencyKey: 'demo-order-3',
-      lines: [{ itemId: itemId('FLD-001'), quantity: 500 }],
-    },
-  );
-  const loan = await requestOutboundOrder(
-    { db, actor: keeper, clock },
-    {
-      storeId: storeId('S-410781-01'),
-      purpose: 'LOAN',
-      recipient: '卫辉市某商贸公司',
-      note: '商业活动借用帐篷',
-      idempotencyKey: 'demo-order-4',
-      lines: [{ itemId: itemId('LIV-001'), quantity: 20 }],
-    },
-  );
-  await decideApproval({ db, actor: director, clock }, { approvalId: loan.approvalId, decision: 'REJECT', reason: '储备物资不得借给企业用于商业活动' });
+  await audited({ db, actor: keeper, clock }, 'requestOutboundOrder', requestOutboundOrder, {
+    storeId: storeId('S-410781-01'),
+    purpose: 'DRILL',
+    recipient: '卫辉市防汛抢险演练指挥部',
+    idempotencyKey: 'demo-order-3',
+    lines: [{ itemId: itemId('FLD-001'), quantity: 500 }],
+  });
+  const loan = await audited({ db, actor: keeper, clock }, 'requestOutboundOrder', requestOutboundOrder, {
+    storeId: storeId('S-410781-01'),
+    purpose: 'LOAN',
+    recipient: '卫辉市某商贸公司',
+    note: '商业活动借用帐篷',
+    idempotencyKey: 'demo-order-4',
+    lines: [{ itemId: itemId('LIV-001'), quantity: 20 }],
+  });
+  await audited({ db, actor: director, clock }, 'decideApproval', decideApproval, {
+    approvalId: loan.approvalId,
+    decision: 'REJECT',
+    reason: '储备物资不得借给企业用于商业活动',
+  });
 }
 
 async function entrustedStoreCodes(db: Db): Promise<string[]> {

@@ -18,6 +18,18 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
   };
 }
 
+/**
+ * An instant as the API shows it (API.md: stored in UTC, shown in Asia/Shanghai): ISO-8601 with +08:00. The DateTime
+ * scalar's form, and that of every instant in an error's details.
+ */
+export function chinaIso(v: Date | string): string {
+  const dt = v instanceof Date ? DateTime.fromJSDate(v) : DateTime.fromISO(String(v), { setZone: true });
+  return dt.setZone(ZONE).toISO({ suppressMilliseconds: true })!;
+}
+
+/** An instant in a message a keeper reads: China time, to the second (2026-12-03 23:43:36). */
+export const chinaText = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm:ss');
+
 /** Today's date in China, for "today" in business rules. */
 export const todayInChina = (clock: Clock) => clock.now().setZone(ZONE).toISODate()!;
 

@@ -111,7 +111,7 @@ const LABELS: Record<string, string> = {
   signatureRef: '签收凭证',
   size: '户人口数',
   source: '入库来源',
-  sourceName: '捐赠方',
+  sourceName: '来源单位名称',
   sourceOrgId: '来源单位',
   spec: '规格',
   status: '状态',

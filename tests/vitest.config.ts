@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -6,6 +7,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dbSuites = ['tests/integration/**/*.test.ts', 'tests/api/**/*.test.ts'];
 
 export default defineConfig({
+  // One copy of graphql, as the server has under Node: vite would resolve our `graphql` to its ESM build while yoga,
+  // Pothos and graphql-jit, loaded by Node, get the CommonJS one — two GraphQLError classes that do not know each other.
+  resolve: { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] },
   test: {
     root,
     testTimeout: 60_000,

@@ -35,11 +35,13 @@ export const auditLog = pgTable(
     userId: uuid('user_id'),
     username: varchar('username', { length: 64 }),
     role: varchar('role', { length: 16 }),
-    regionCode: varchar('region_code', { length: 12 }),
+    regionCode: varchar('region_code', { length: 12 }), // the actor's
+    // D22: the region of what the mutation acted on (store, region, user, approval …), so that its auditors read it too.
+    subjectRegionCode: varchar('subject_region_code', { length: 12 }),
     operation: varchar('operation', { length: 64 }).notNull(),
     input: jsonb('input'),
     outcome: varchar('outcome', { length: 32 }).notNull(),
     message: varchar('message', { length: 500 }),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_region_idx').on(t.regionCode)],
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_region_idx').on(t.regionCode), index('audit_log_subject_region_idx').on(t.subjectRegionCode)],
 );

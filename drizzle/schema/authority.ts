@@ -29,7 +29,8 @@ export const approvals = pgTable(
     /** The order, plan or document the approval decides. */
     subjectId: uuid('subject_id').notNull(),
     summary: varchar('summary', { length: 500 }).notNull(),
-    value: numeric('value', { precision: 16, scale: 2 }),
+    /** Migration 0021: as wide as a document's value can be — every posted document stays approvable and reversible. */
+    value: numeric('value', { precision: 30, scale: 2 }),
     storeId: uuid('store_id').references(() => stores.id),
     /** Whose authority decides: the store's region, or the source region for consent (D25). */
     regionCode: varchar('region_code', { length: 12 })
@@ -78,6 +79,8 @@ export const outboundOrders = pgTable(
       .references(() => users.id),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
     approvalId: uuid('approval_id'),
+    /** D23, D7: when the order was approved — no execution is dated before it (migration 0021). */
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     closeReason: varchar('close_reason', { length: 500 }),
   },
@@ -168,7 +171,7 @@ export const settlements = pgTable(
       .notNull()
       .references(() => items.id),
     quantity: integer('quantity').notNull(),
-    value: numeric('value', { precision: 16, scale: 2 }).notNull(),
+    value: numeric('value', { precision: 30, scale: 2 }).notNull(),
     planId: uuid('plan_id').references(() => dispatchPlans.id),
     jointAgreementId: uuid('joint_agreement_id').references(() => jointReserveAgreements.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

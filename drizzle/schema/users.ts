@@ -1,31 +1,38 @@
-import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uniqueIndex, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 
 export const role = pgEnum('role', ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']);
 
 // A user's role and scope are data: a region subtree, or (keepers) a list of stores.
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  username: varchar('username', { length: 64 }).notNull().unique(),
-  displayName: varchar('display_name', { length: 64 }).notNull(),
-  passwordHash: varchar('password_hash', { length: 256 }).notNull(),
-  role: role('role').notNull(),
-  regionCode: varchar('region_code', { length: 12 }).references(() => regions.code),
-  active: boolean('active').notNull().default(true),
-  /**
-   * Bumped when the password is set or reset and when the user is reactivated: a token carries the version it was
-   * issued under (tokens.ts), and one issued under an older version is refused (the sessions before the change end).
-   */
-  credentialsVersion: integer('credentials_version').notNull().default(0),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  /**
-   * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). The
-   * requester of an approval controls such an account, so its user may not decide that approval (authority/queue.ts).
-   */
-  createdBy: uuid('created_by').references((): AnyPgColumn => users.id),
-  passwordSetBy: uuid('password_set_by').references((): AnyPgColumn => users.id),
-});
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: varchar('username', { length: 64 }).notNull().unique(),
+    displayName: varchar('display_name', { length: 64 }).notNull(),
+    passwordHash: varchar('password_hash', { length: 256 }).notNull(),
+    role: role('role').notNull(),
+    regionCode: varchar('region_code', { length: 12 }).references(() => regions.code),
+    active: boolean('active').notNull().default(true),
+    /**
+     * Bumped when the password is set or reset and when the user is reactivated: a token carries the version it was
+     * issued under (tokens.ts), and one issued under an older version is refused (the sessions before the change end).
+     */
+    credentialsVersion: integer('credentials_version').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). Two
+     * users so tied (either way round) do not decide each other's requests (authority/queue.ts accountsTied).
+     */
+    createdBy: uuid('created_by').references((): AnyPgColumn => users.id),
+    passwordSetBy: uuid('password_set_by').references((): AnyPgColumn => users.id),
+  },
+  // One account per name whatever its case: `ADMIN` beside `admin` would be a second account that looks like the first
+  // (migration 0020). Login finds the name regardless of case (users/service.ts).
+  (t) => [uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`)],
+);
 
 export const userStores = pgTable(
   'user_stores',

@@ -1,12 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { and, count, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { auditLog } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { regionsInScope } from '../auth/policy.ts';
+import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { normalizeRegionCode, subtreePrefix } from '../regions/codes.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -56,7 +57,10 @@ export interface AuditEntry {
   userId: string | null;
   username: string | null;
   role: string | null;
+  /** The actor's region. */
   regionCode: string | null;
+  /** What the mutation acted on; its region is looked up by the row's own INSERT (auditSubject). */
+  subject?: AuditSubject | null;
   operation: string;
   input: unknown;
   outcome: string;
@@ -78,6 +82,7 @@ function storableEntry(e: AuditEntry) {
     username: e.username === null ? null : storableText(e.username, 64),
     role: e.role,
     regionCode: e.regionCode,
+    subjectRegionCode: subjectRegionSql(e.subject ?? null),
     operation: storableText(e.operation, 64),
     input: summarizeInput(e.input),
     outcome: storableText(e.outcome, 32),
@@ -94,13 +99,130 @@ export interface PendingAudit {
   written: boolean;
 }
 
+/** OK: the mutation committed a change. REPLAYED: the same idempotency key and input again — the first result, no change. */
+export const AUDIT_OK = 'OK';
+export const AUDIT_REPLAYED = 'REPLAYED';
+
+const runningMutation = new AsyncLocalStorage<PendingAudit>();
+
+/** Runs a mutation's resolver with its pending audit row, for noteIdempotentReplay to find. */
+export function withPendingAudit<T>(pending: PendingAudit, run: () => T): T {
+  return runningMutation.run(pending, run);
+}
+
+/**
+ * D22, API.md idempotency: the running mutation answers with the first result of its idempotency key and changes
+ * nothing, so its row says REPLAYED — an auditor counting a key's OK rows counts the change once, and still sees that
+ * it was asked again. Called where a replay is decided (server/inventory/idempotency.ts); outside a mutation, no-op.
+ */
+export function noteIdempotentReplay(): void {
+  const pending = runningMutation.getStore();
+  if (pending && !pending.written && pending.entry.outcome === AUDIT_OK) pending.entry.outcome = AUDIT_REPLAYED;
+}
+
 /** The INSERT of an audit row, to ride in a data-modifying CTE; marks the row written. */
 export function pendingAuditInsert(pending: PendingAudit): SQL {
   pending.written = true;
   const r = storableEntry(pending.entry);
-  return sql`INSERT INTO audit_log (at, user_id, username, role, region_code, operation, input, outcome, message)
+  return sql`INSERT INTO audit_log (at, user_id, username, role, region_code, subject_region_code, operation, input, outcome, message)
     VALUES (${r.at.toISOString()}::timestamptz, ${r.userId}::uuid, ${r.username}::varchar, ${r.role}::varchar, ${r.regionCode}::varchar,
-            ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
+            ${r.subjectRegionCode}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
+}
+
+// ---- what a mutation acted on (D22): an auditor of the region of a store, user, approval … reads the rows about it
+
+type SubjectKind = 'store' | 'user' | 'approval' | 'settlement' | 'document' | 'transfer' | 'order' | 'callOff' | 'agreement' | 'plan' | 'incident' | 'region';
+
+export interface AuditSubject {
+  kind: SubjectKind;
+  /** The record's id (a UUID), or a region's code. */
+  id: string;
+}
+
+/** Mutations whose `id` argument names the record they change. */
+const SUBJECT_OF_ID: Record<string, SubjectKind> = { updateStore: 'store', updateUser: 'user' };
+
+/**
+ * The arguments naming a mutation's subject, most specific first: a document names its store, a call-off its plan's
+ * incident. Where several are given (a quota's store and region), the first decides. A transfer's or a store's
+ * region change is recorded under the region it acted from (the source store, the store as it was).
+ */
+const SUBJECT_ARGS: readonly (readonly [string, SubjectKind])[] = [
+  ['approvalId', 'approval'],
+  ['settlementId', 'settlement'],
+  ['documentId', 'document'],
+  ['transferId', 'transfer'],
+  ['orderId', 'order'],
+  ['callOffId', 'callOff'],
+  ['agreementId', 'agreement'],
+  ['storeId', 'store'],
+  ['fromStoreId', 'store'],
+  ['planId', 'plan'],
+  ['dispatchPlanId', 'plan'],
+  ['incidentId', 'incident'],
+  ['userId', 'user'],
+  ['regionCode', 'region'],
+  ['storeIds', 'store'], // a keeper's account: its first store
+  ['regionCodes', 'region'], // a 联储 agreement: its first region
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REGION_CODE = /^\d{6}(\d{6})?$/;
+
+/** What a mutation acted on, read from its arguments (top level, then `input`); null when they name nothing scoped. */
+export function auditSubject(operation: string, args: Record<string, unknown>): AuditSubject | null {
+  const input = args.input !== null && typeof args.input === 'object' ? (args.input as Record<string, unknown>) : {};
+  const byId = SUBJECT_OF_ID[operation];
+  if (byId && typeof args.id === 'string' && UUID.test(args.id)) return { kind: byId, id: args.id };
+  for (const [name, kind] of SUBJECT_ARGS) {
+    for (const source of [args, input]) {
+      const raw = source[name];
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      if (typeof value !== 'string') continue;
+      if (kind === 'region' && REGION_CODE.test(value.trim())) return { kind, id: normalizeRegionCode(value) };
+      if (kind !== 'region' && UUID.test(value)) return { kind, id: value };
+    }
+  }
+  return null;
+}
+
+/**
+ * The subject's region as an expression of the audit row's INSERT: looked up in the same statement (no round trip),
+ * null when the record does not exist (a refused create). Ids are checked as UUIDs first: no input makes it fail.
+ */
+function subjectRegionSql(subject: AuditSubject | null): SQL {
+  if (!subject) return sql`NULL::varchar`;
+  const id = subject.id;
+  const storeRegion = (storeId: SQL) => sql`(SELECT s.region_code FROM stores s WHERE s.id = ${storeId})`;
+  switch (subject.kind) {
+    case 'region':
+      return sql`(SELECT r.code FROM regions r WHERE r.code = ${id}::varchar)`;
+    case 'store':
+      return storeRegion(sql`${id}::uuid`);
+    case 'user':
+      return sql`(SELECT COALESCE(u.region_code, (SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id
+                                                  WHERE us.user_id = u.id ORDER BY s.code LIMIT 1))
+                    FROM users u WHERE u.id = ${id}::uuid)`;
+    case 'approval':
+      return sql`(SELECT a.region_code FROM approvals a WHERE a.id = ${id}::uuid)`;
+    case 'settlement':
+      return sql`(SELECT x.owed_to_region FROM settlements x WHERE x.id = ${id}::uuid)`;
+    case 'document':
+      return storeRegion(sql`(SELECT d.store_id FROM documents d WHERE d.id = ${id}::uuid)`);
+    case 'transfer':
+      return storeRegion(sql`(SELECT t.from_store_id FROM transfers t WHERE t.id = ${id}::uuid)`);
+    case 'order':
+      return storeRegion(sql`(SELECT o.store_id FROM outbound_orders o WHERE o.id = ${id}::uuid)`);
+    case 'agreement':
+      return sql`(SELECT a.region_code FROM agreements a WHERE a.id = ${id}::uuid)`;
+    case 'incident':
+      return sql`(SELECT i.region_code FROM incidents i WHERE i.id = ${id}::uuid)`;
+    case 'plan':
+      return sql`(SELECT i.region_code FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ${id}::uuid)`;
+    case 'callOff':
+      return sql`(SELECT i.region_code FROM call_offs c JOIN dispatch_plans p ON p.id = c.plan_id JOIN incidents i ON i.id = p.incident_id
+                   WHERE c.id = ${id}::uuid)`;
+  }
 }
 
 /** The region an audit row belongs to: the user's region, a keeper's (first) store's, or for a login the account's. */
@@ -136,7 +258,10 @@ export interface AuditFilter {
   regionCode?: string | null;
 }
 
-/** Auditors and administrators read the log of actors in their region (an unscoped administrator: all). */
+/**
+ * Auditors and administrators read the log of actors in their region and of what was done to their region's records
+ * (D22; an unscoped administrator: all).
+ */
 export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role !== 'AUDITOR' && user.role !== 'ADMIN') throw forbidden('审计日志');
@@ -144,9 +269,10 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
   const where: (SQL | undefined)[] = [];
   if (f.regionCode) {
     const region = await getRegionInScope(db, user, f.regionCode);
-    where.push(sql`${auditLog.regionCode} LIKE ${`${subtreePrefix(region.code)}%`}`);
+    const prefix = `${subtreePrefix(region.code)}%`;
+    where.push(sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix})`);
   }
-  where.push(regionsInScope(user, auditLog.regionCode));
+  where.push(auditEntriesInScope(user, auditLog.regionCode, auditLog.subjectRegionCode));
   if (f.from) where.push(gte(auditLog.at, f.from));
   if (f.to) where.push(lte(auditLog.at, f.to));
   if (f.username) where.push(eq(auditLog.username, f.username));

@@ -7,7 +7,7 @@ import { ZONE } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
-import { countedAndDeliveredSql } from '../reserves/agreements.ts';
+import { countedAndDeliveredJoin } from '../reserves/agreements.ts';
 import type { ServiceContext } from '../context.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
@@ -151,8 +151,8 @@ export async function valuation(
     db,
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
              lines AS (
-               SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price, ${countedAndDeliveredSql(day)}
-                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id
+               SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price, lc.last_counted, dl.delivered_since
+                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id ${countedAndDeliveredJoin(day)}
                 WHERE a.valid_from <= ${day}::date AND a.valid_to >= ${day}::date)
         SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
                   FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,

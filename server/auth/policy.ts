@@ -39,6 +39,17 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
   return sql`${regionCode} LIKE ${`${subtreePrefix(p.regionCode)}%`}`;
 }
 
+/**
+ * SQL: audit rows the principal may read (D22) — auditors and administrators, where the actor's region or the region
+ * of what the mutation acted on lies in their scope (a system-wide administrator's change to a county's store is that
+ * county's auditors' to read); an unscoped administrator reads all.
+ */
+export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegion: SQLWrapper): SQL {
+  if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return sql`FALSE`;
+  if (p.regionCode === null) return sql`TRUE`;
+  return sql`(${regionsInScope(p, actorRegion)} OR ${regionsInScope(p, subjectRegion)})`;
+}
+
 // ---- stores and what they hold
 
 /** Auditors read; they write nothing anywhere (posts, orders, transfers, distributions). */
@@ -247,9 +258,10 @@ export const mayRead = {
     p.role !== 'KEEPER' && (p.regionCode === null || a.regionCodes.some((c) => isInSubtree(c, p.regionCode!) || isInSubtree(p.regionCode!, c))),
   /** D29: a distribution to a household (personal data): the point's managers and headquarters in scope, never auditors. */
   distribution: async (p: Principal, d: { storeId: string }, look: PolicyLookups) => p.role !== 'AUDITOR' && (unscoped(p) || storeVisible(p, look, d.storeId)),
-  /** An audit entry: auditors and administrators, in their region (an unscoped administrator: all). */
-  auditEntry: (p: Principal, e: { regionCode: string | null }) =>
-    (p.role === 'ADMIN' || p.role === 'AUDITOR') && (p.regionCode === null || (e.regionCode !== null && isInSubtree(e.regionCode, p.regionCode))),
+  /** An audit entry: auditors and administrators, whose region holds its actor or what it acted on (unscoped: all). */
+  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null }) =>
+    (p.role === 'ADMIN' || p.role === 'AUDITOR') &&
+    (p.regionCode === null || [e.regionCode, e.subjectRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!))),
 };
 
 export type ScopedKind = keyof typeof mayRead;

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { outboundOrders } from '../../drizzle/schema/index.ts';
+import { todayInChina } from '../clock.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { idSchema, validate } from '../validation.ts';
 import { ledgerError } from '../inventory/posting.ts';
@@ -8,6 +9,7 @@ import { assertBookAsCounted } from '../inventory/stocktakes.ts';
 import type { TransferReceivedHook } from '../inventory/transfers.ts';
 import { publishPlanStatus } from '../dispatch/events.ts';
 import { approvePlanInTx, consentInTx, loadPlan, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
+import { assertOrderApprovable } from './orders.ts';
 import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
 import { assertMayDecide, closeApproval, getApprovalInScope, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
 import type { ServiceContext } from '../context.ts';
@@ -50,9 +52,10 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
         reason: v.reason ?? null,
       });
       if (approval.kind === 'OUTBOUND_ORDER') {
+        if (approve) await assertOrderApprovable(tx, approval.subjectId, todayInChina(clock)); // D26: no frozen batch
         const rows = await tx
           .update(outboundOrders)
-          .set({ status: approve ? 'APPROVED' : 'REJECTED' })
+          .set({ status: approve ? 'APPROVED' : 'REJECTED', approvedAt: approve ? now : null })
           .where(and(eq(outboundOrders.id, approval.subjectId), eq(outboundOrders.status, 'PENDING')))
           .returning({ id: outboundOrders.id });
         if (!rows.length) throw invalidState('出库申请已不在待审批状态');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { jointReserveAgreements, jointReserveLines, jointReserveRegions } from '../../drizzle/schema/index.ts';
@@ -9,6 +9,7 @@ import { badInput, forbidden } from '../errors.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegion, getRegionInScope } from '../regions/service.ts';
 import { itemFor, itemsFor } from '../inventory/common.ts';
+import { expiredSql } from '../inventory/expiry.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -56,6 +57,7 @@ export async function createJointReserveAgreement(ctx: ServiceContext, input: un
   if (new Set(lines.map((l) => l.itemId)).size !== lines.length) throw badInput('input.lines', '同一物资只能出现一次');
   const id = randomUUID();
   await db.transaction(async (tx) => {
+    await assertNoOverlappingAgreement(tx, { ...v, regionCodes: codes, lines });
     await tx.insert(jointReserveAgreements).values({
       id,
       validFrom: v.validFrom,
@@ -68,6 +70,40 @@ export async function createJointReserveAgreement(ctx: ServiceContext, input: un
     if (lines.length) await tx.insert(jointReserveLines).values(lines.map((l) => ({ agreementId: id, itemId: l.itemId, maxQuantity: l.maxQuantity })));
   });
   return (await loadAgreements(db, [id]))[0];
+}
+
+/** Two regions are the same side of an agreement when one lies within the other. */
+const sameSide = (a: string, b: string) => isInSubtree(a, b) || isInSubtree(b, a);
+
+/**
+ * D25: two 联储 agreements must never both cover one use of stock — the same pair of regions (or regions within them),
+ * on one day, for one item — or which agreement's items and maximum quantities limit the use (coveringAgreement) would
+ * depend on the order rows happen to come in. So an agreement is refused when another one valid on any of its days
+ * links two of its regions and covers an item it covers (no lines: every item). A changed arrangement is recorded as
+ * a new agreement from the day after the old one ends. A lock decides between concurrent requests.
+ */
+async function assertNoOverlappingAgreement(tx: Db, v: { regionCodes: string[]; validFrom: string; validTo: string; lines: { itemId: string }[] }) {
+  await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext('joint-reserve-agreements'))`);
+  const overlapping = (await agreementsValidOn(tx, null)).filter((a) => a.validFrom <= v.validTo && a.validTo >= v.validFrom);
+  const items = new Set(v.lines.map((l) => l.itemId));
+  for (const a of overlapping) {
+    const sharesItem = !a.lines.length || !items.size || a.lines.some((l) => items.has(l.itemId));
+    const linked = v.regionCodes.flatMap((x, i) =>
+      v.regionCodes.slice(i + 1).flatMap((y) => {
+        const ax = a.regionCodes.filter((c) => sameSide(c, x));
+        const ay = a.regionCodes.filter((c) => sameSide(c, y));
+        return ax.some((cx) => ay.some((cy) => cx !== cy)) ? [[x, y]] : [];
+      }),
+    );
+    if (!sharesItem || !linked.length) continue;
+    const [x, y] = linked[0];
+    const names = await Promise.all([getRegion(tx, x), getRegion(tx, y)]);
+    throw badInput(
+      'input.validFrom',
+      `${names[0].name}与${names[1].name}之间已有联储协议（${a.validFrom} 至 ${a.validTo}${a.note ? `，${a.note}` : ''}），有效期与本协议重叠且涉及相同物资：请先让其到期，或从其截止日次日起登记新协议`,
+      { agreementId: a.id, validFrom: a.validFrom, validTo: a.validTo, regionCodes: [x, y] },
+    );
+  }
 }
 
 async function loadAgreements(db: Db, ids: string[]): Promise<JointAgreement[]> {
@@ -122,18 +158,40 @@ export function coveringAgreement(agreements: readonly JointAgreement[], userReg
   });
 }
 
-/** What has already been used under an agreement, per item (its settlements). */
-export async function usedUnder(db: Db, agreementIds: string[]): Promise<Map<string, number>> {
+/**
+ * D25: what has already been used under an agreement, per item: its settlements (opened at execution) and the lines of
+ * plans approved but not yet executed (stock reserved or promised for them, no settlement yet). `exceptPlanId`: a plan
+ * decided again (consent.ts) leaves its own lines out.
+ */
+export async function usedUnder(db: Db, agreementIds: string[], exceptPlanId: string | null = null): Promise<Map<string, number>> {
   if (!agreementIds.length) return new Map();
+  const ids = sql.join(
+    agreementIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} IS DISTINCT FROM ${exceptPlanId}::uuid` : sql``);
   const rows = await queryRows<{ joint_agreement_id: string; item_id: string; quantity: number }>(
     db,
-    sql`SELECT joint_agreement_id, item_id, sum(quantity)::int AS quantity FROM settlements
-         WHERE joint_agreement_id IN (${sql.join(
-           agreementIds.map((id) => sql`${id}::uuid`),
-           sql`, `,
-         )}) GROUP BY joint_agreement_id, item_id`,
+    sql`SELECT joint_agreement_id, item_id, sum(quantity)::int AS quantity FROM (
+          SELECT s.joint_agreement_id, s.item_id, s.quantity FROM settlements s WHERE s.joint_agreement_id IN (${ids})${other(sql`s.plan_id`)}
+          UNION ALL
+          SELECT l.joint_agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+           WHERE p.status = 'APPROVED' AND l.joint_agreement_id IN (${ids})${other(sql`p.id`)}) used
+         GROUP BY joint_agreement_id, item_id`,
   );
   return new Map(rows.map((r) => [`${r.joint_agreement_id}|${r.item_id}`, Number(r.quantity)]));
+}
+
+/** D25: holds agreements against another approval counting their use at the same time (until the transaction ends). */
+export async function lockJointAgreements(tx: Db, agreementIds: string[]): Promise<void> {
+  if (!agreementIds.length) return;
+  await queryRows(
+    tx,
+    sql`SELECT id FROM joint_reserve_agreements WHERE id IN (${sql.join(
+      [...new Set(agreementIds)].map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )}) ORDER BY id FOR NO KEY UPDATE`,
+  );
 }
 
 export interface NeighbourStockRow {
@@ -164,7 +222,8 @@ export async function neighbourStock(ctx: ServiceContext, itemId: string, region
   const { db, actor: user, clock } = ctx;
   if (user.role !== 'DISPATCHER' && user.role !== 'ADMIN') throw forbidden('联储伙伴库存（调度与管理员）');
   await itemFor(db, itemId, 'itemId');
-  const agreements = await agreementsValidOn(db, todayInChina(clock));
+  const today = todayInChina(clock);
+  const agreements = await agreementsValidOn(db, today);
   const region = regionCode ? await getRegion(db, regionCode) : null;
   const partnerRegion = region && !canAccessRegion(user, region.code) ? region : null;
   const own = partnerRegion ? user.regionCode : (region?.code ?? user.regionCode);
@@ -179,8 +238,9 @@ export async function neighbourStock(ctx: ServiceContext, itemId: string, region
   const rows = await queryRows<{ store_id: string; region_code: string; available: number }>(
     db,
     sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::int AS available
-          FROM balances bal JOIN stores s ON s.id = bal.store_id
+          FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})${within}
+           AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, nobody's to lend
          GROUP BY s.id, s.region_code HAVING sum(bal.on_hand - bal.reserved) > 0
          ORDER BY s.region_code, s.id`,
   );

@@ -2,8 +2,9 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizz
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
-import { storesInScope } from '../auth/policy.ts';
-import { ZONE } from '../clock.ts';
+import { storesInScope, transferDestinations } from '../auth/policy.ts';
+import type { Principal } from '../auth/principal.ts';
+import { chinaIso, todayInChina, ZONE } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
@@ -21,6 +22,7 @@ import {
   quantitySchema,
   storeForPosting,
 } from '../inventory/common.ts';
+import { expiredBatchRefusal, isExpired } from '../inventory/expiry.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
@@ -121,11 +123,21 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   const v = validate(orderSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId');
   const toStore = v.toStoreId ? await getStoreRow(db, v.toStoreId, 'input.toStoreId') : null;
-  if (toStore) assertTransferDestination(store, toStore, 'input.toStoreId'); // D23: government stock never into an agreement store
+  if (toStore) {
+    assertTransferDestination(store, toStore, 'input.toStoreId'); // D23: government stock never into an agreement store
+    await assertListedDestination(db, user, store, toStore); // D13, D25: only where transferDestinations lists
+  }
   const itemMap = await itemsFor(db, v.lines);
   const batchMap = await batchesFor(db, v.lines);
   await assertBatchesHeld(db, store.id, v.lines, (i) => `input.lines.${i}.batchId`); // D3: only this store's batches
   assertBatchesMatchItems(v.lines, batchMap, itemMap);
+  // D26: a frozen batch is not asked for, except to leave by rotation or scrap.
+  assertOrderBatchesUnexpired(
+    v.purpose,
+    v.lines.map((l) => (l.batchId ? batchMap.get(l.batchId)! : null)),
+    todayInChina(clock),
+    (i) => `input.lines.${i}.batchId`,
+  );
   const seen = new Set<string>();
   v.lines.forEach((l, i) => {
     const key = `${l.itemId}|${l.batchId ?? ''}`;
@@ -182,6 +194,70 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   return getOrder(db, id);
 }
 
+/** D26: the purposes by which an expired (frozen) batch may still leave — rotation and approved scrap. */
+const LEAVES_WHEN_EXPIRED = new Set<OutboundPurpose>(['ROTATION_SALE', 'SCRAP']);
+
+/**
+ * D26 过期冻结: an order to issue or transfer a named batch that has expired on `today` (China date) could never be
+ * executed (pickUnexpired refuses it): refused as the issue path refuses it (expiredBatchRefusal), at `field(line)`.
+ * Rotation and scrap orders are how expired stock leaves. `batches[i]` is line i's named batch, or null.
+ */
+function assertOrderBatchesUnexpired(
+  purpose: OutboundPurpose,
+  batches: readonly ({ id: string; batchNo: string; expiryDate: string | null } | null)[],
+  today: string,
+  field: (line: number) => string,
+  prefix = (_line: number) => '',
+): void {
+  if (LEAVES_WHEN_EXPIRED.has(purpose)) return;
+  batches.forEach((b, i) => {
+    if (b && isExpired(b.expiryDate, today)) throw expiredBatchRefusal({ ...b, batchId: b.id }, field(i), prefix(i));
+  });
+}
+
+/**
+ * D26, D24: approving an outbound order (in the decision's transaction) — one of its named batches may have expired
+ * since it was requested: then it could never be executed, and the approver is told to reject it instead.
+ */
+export async function assertOrderApprovable(tx: Db, orderId: string, today: string): Promise<void> {
+  const [order] = await tx.select().from(outboundOrders).where(eq(outboundOrders.id, orderId));
+  if (!order) return;
+  const lines = await queryRows<{ line_no: number; id: string | null; batch_no: string | null; expiry_date: string | null }>(
+    tx,
+    sql`SELECT l.line_no, b.id::text AS id, b.batch_no, b.expiry_date::text AS expiry_date
+          FROM outbound_order_lines l LEFT JOIN batches b ON b.id = l.batch_id
+         WHERE l.order_id = ${orderId}::uuid ORDER BY l.line_no`,
+  );
+  assertOrderBatchesUnexpired(
+    order.purpose,
+    lines.map((l) => (l.id ? { id: l.id, batchNo: l.batch_no!, expiryDate: l.expiry_date === null ? null : String(l.expiry_date).slice(0, 10) } : null)),
+    today,
+    () => 'input.approvalId',
+    (i) => `出库申请 ${order.number} 第 ${lines[i].line_no} 行：`,
+  );
+}
+
+/**
+ * D13 统一调拨 within a city, D25: a transfer outside a dispatch plan goes only to a store that transferDestinations
+ * (policy.ts) lists for this principal and source — the same predicate as the 调入仓库 list, so what is offered is what
+ * is accepted: a keeper's own stores and the city's government/entrusted stores and 安置点, a dispatcher's or
+ * administrator's region. Another jurisdiction's store is reached only by a dispatch plan with its consent (D25).
+ * Checked when the order is requested: once approved by a second person, the order is executed as it stands (a county's
+ * keeper ships what the province ordered).
+ */
+export async function assertListedDestination(db: Db, user: Principal, from: StoreRow, to: StoreRow, field = 'input.toStoreId'): Promise<void> {
+  const [listed] = await db
+    .select({ id: stores.id })
+    .from(stores)
+    .where(and(eq(stores.id, to.id), transferDestinations(user, from, stores)));
+  if (!listed) {
+    throw badInput(
+      field,
+      `调入仓库「${to.name}」不在「${from.name}」可调入的仓库之列：调拨限本市的政府储备库、代储库和安置点（或您管辖范围内的仓库）；跨区域调用须经调拨方案并征得对方同意`,
+    );
+  }
+}
+
 /** Unit prices for valuing a request: the named batch's, else the average of the item's stock at the store. */
 async function unitPrices(db: Db, storeId: string, lines: readonly { itemId: string; batchId?: string | null }[]) {
   const itemIds = [...new Set(lines.map((l) => l.itemId))];
@@ -233,7 +309,7 @@ export async function orderForExecution<L extends OrderedLine>(
   db: Db,
   store: StoreRow,
   orderId: string | null | undefined,
-  exec: { kind: Execution; toStoreId?: string | null },
+  exec: ExecutionOf,
   lines: readonly L[],
 ): Promise<{ order: OrderRow | null; lines: L[] }> {
   if (!orderId) {
@@ -246,12 +322,33 @@ export async function orderForExecution<L extends OrderedLine>(
   return executableOrder(order, await orderLinesOf(db, [order.id]), store, exec, lines);
 }
 
+/**
+ * What executes an order: the operation, a transfer's destination, and when it occurred — D23, D7: never before the
+ * order was approved (its approvedAt, China time in the message). Every execution (issue, transfer, scrap, rotation)
+ * passes occurredAt; a caller that does not is checked as dated now, which is never before an approval.
+ */
+export interface ExecutionOf {
+  kind: Execution;
+  toStoreId?: string | null;
+  occurredAt?: Date;
+}
+
+const chinaMinute = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+/** D23, D7: an execution is not dated before its order's approval. */
+function assertAfterApproval(order: Pick<OrderRow, 'number' | 'approvedAt'>, occurredAt: Date | undefined): void {
+  if (!occurredAt || !order.approvedAt || occurredAt >= order.approvedAt) return;
+  throw badInput('input.occurredAt', `业务时间不能早于出库申请 ${order.number} 的批准时间 ${chinaMinute.format(order.approvedAt)}（北京时间）`, {
+    approvedAt: chinaIso(order.approvedAt),
+  });
+}
+
 /** orderForExecution's checks and line expansion on the order as read (ledger_prepare reads it with the claim). */
 export function executableOrder<L extends OrderedLine>(
   order: OrderRow,
   orderLines: readonly OrderLineRow[],
   store: StoreRow,
-  exec: { kind: Execution; toStoreId?: string | null },
+  exec: ExecutionOf,
   lines: readonly L[],
 ): { order: OrderRow; lines: L[] } {
   if (order.storeId !== store.id) throw badInput('input.orderId', `出库申请 ${order.number} 不是本仓库（${store.name}）的申请`);
@@ -265,6 +362,7 @@ export function executableOrder<L extends OrderedLine>(
   // An executed order is still named by a replay of its own execution (the same idempotency key answers as the
   // first did): its state is checked under lock when the document is posted (consumeOrder).
   if (order.status !== 'EXECUTED') assertExecutable(order);
+  assertAfterApproval(order, exec.occurredAt);
   const expanded: L[] = [];
   for (const l of lines) {
     const mine = orderLines.filter((o) => o.itemId === l.itemId);

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, dispatchPlans, users } from '../../drizzle/schema/index.ts';
+import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { approvalsInScope, canDecide } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
@@ -87,24 +87,40 @@ export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, f
 }
 
 /**
- * D24: the second person is not one the requester controls. A user whose account a requester created, or whose
- * password a requester last set, is refused as the decider of that requester's request: the requester knows (or chose)
- * the login, so one person would request and approve. assertMayDecide and approveDispatchPlan ask here.
+ * D24: the second person is not tied to the requester by an account. One who created the other's account, or last set
+ * the other's password, knows (or chose) that login — whichever way round: the requester knowing the decider's login,
+ * or the decider knowing the requester's (an administrator who reset a dispatcher's password could request as the
+ * dispatcher and approve as themself). Either way one person would request and approve. The one rule, as SQL over a
+ * decider and a requester (uuid expressions): assertNotRequestersAccount and the queue's TO_DECIDE list both use it.
+ */
+const accountsTied = (decider: SQL, requester: SQL) =>
+  sql`EXISTS (SELECT 1 FROM users me JOIN users r ON r.id = ${requester} WHERE me.id = ${decider} AND r.id <> me.id AND (
+        me.created_by = r.id OR me.password_set_by = r.id OR r.created_by = me.id OR r.password_set_by = me.id))`;
+
+/**
+ * D24: refuses (FORBIDDEN) a decider whose account is tied to a requester's (accountsTied). assertMayDecide and
+ * approveDispatchPlan ask here.
  */
 export async function assertNotRequestersAccount(db: Db, user: Principal, requesters: readonly (string | null | undefined)[], field: string): Promise<void> {
-  const [me] = await db.select({ createdBy: users.createdBy, passwordSetBy: users.passwordSetBy }).from(users).where(eq(users.id, user.id));
-  const ties = [me?.createdBy, me?.passwordSetBy].filter((id): id is string => id != null && id !== user.id);
-  if (ties.some((id) => requesters.includes(id))) {
-    throw new DomainError('FORBIDDEN', '不相容岗位分离：您的账号由申请人创建或由其设置了密码，不能审批其提交的申请，须由另一位有权限的人员审批', { field });
+  const ids = [...new Set(requesters.filter((id): id is string => id != null && id !== user.id))];
+  if (!ids.length) return;
+  const tied = sql.join(
+    ids.map((id) => accountsTied(sql`${user.id}::uuid`, sql`${id}::uuid`)),
+    sql` OR `,
+  );
+  const [row] = await queryRows<{ tied: boolean }>(db, sql`SELECT (${tied}) AS tied`);
+  if (row?.tied) {
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：您与申请人之间一方创建了另一方的账号或设置了其密码，不能审批其提交的申请，须由另一位有权限的人员审批', {
+      field,
+    });
   }
 }
 
-/** SQL: the approval's requester (or, for a written approval, its plan's requester) created or last set the password of `userId`'s account. */
+/** SQL: `userId`'s account is tied (accountsTied) to the approval's requester or, for a written approval, its plan's requester. */
 const requesterControls = (userId: string) =>
-  sql`EXISTS (SELECT 1 FROM users me WHERE me.id = ${userId}::uuid AND (
-        me.created_by = ${approvals.requestedBy} OR me.password_set_by = ${approvals.requestedBy}
+  sql`(${accountsTied(sql`${userId}::uuid`, sql`${approvals.requestedBy}`)}
         OR (${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL' AND EXISTS (SELECT 1 FROM dispatch_plans p WHERE p.id = ${approvals.subjectId}
-            AND p.requested_by IN (me.created_by, me.password_set_by)))))`;
+            AND ${accountsTied(sql`${userId}::uuid`, sql`p.requested_by`)})))`;
 
 /**
  * Marks a pending approval decided, guarded: of two people deciding at once one wins, the other gets INVALID_STATE.
@@ -183,7 +199,7 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
   if (filter.mine === 'TO_DECIDE') {
     // As assertMayDecide: not one's own request, nor the written approval of a plan one requested, nor a request of
-    // whoever created one's account or last set its password.
+    // one whose account is tied to one's own (accountsTied: either created the other's account or set its password).
     where.push(
       sql`${approvals.requestedBy} <> ${user.id}::uuid`,
       sql`NOT (${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL' AND EXISTS (SELECT 1 FROM dispatch_plans p WHERE p.id = ${approvals.subjectId} AND p.requested_by = ${user.id}::uuid))`,

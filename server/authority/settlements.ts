@@ -10,6 +10,7 @@ import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 
 // D15, D25: every use of another level's or region's stock leaves a settlement owed (归还 in kind or compensation in
 // money) until it is settled by a recorded document or reference.
@@ -156,8 +157,13 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
  * D25: stock whose shipment was cancelled went back to its source and was never used: the open settlements of the plan
  * lines the transfer shipped are reduced by what went back, batch by batch in line order; one reduced to nothing is
  * closed (SETTLED, quantity 0, the cancellation as its reference — migration 0013). In the cancelling transaction,
- * the settlement rows locked last. A settlement already settled is left as it was. Goods lost in transit and written
- * off were used up on the borrowing side's account: they stay owed.
+ * the settlement rows locked last. Goods lost in transit and written off were used up on the borrowing side's
+ * account: they stay owed.
+ *
+ * A settlement already settled (the borrowing side returned or paid for the goods, the lender confirmed it) refuses
+ * the cancellation: undoing it would need a settlement owed the other way, and the books would then say "repaid"
+ * for goods that were never received. Refused, the repayment stands as recorded; the goods are received at their
+ * destination, and what is not needed there goes back by a transfer of its own — every step a document.
  */
 export async function reduceSettlementsOfCancelledTransfer(
   tx: Db,
@@ -180,10 +186,18 @@ export async function reduceSettlementsOfCancelledTransfer(
   const rows = await tx
     .select()
     .from(settlements)
-    .where(and(inArray(settlements.id, lines.map(idOf)), eq(settlements.status, 'OPEN')))
+    .where(inArray(settlements.id, lines.map(idOf)))
     .orderBy(asc(settlements.id))
     .for('update');
-  const open = new Map(rows.map((s) => [s.id, s]));
+  const settled = rows.filter((s) => s.status === 'SETTLED' && s.quantity > 0);
+  if (settled.length) {
+    const first = settled[0];
+    throw invalidState(
+      `调拨单 ${c.transfer.number} 的物资已按跨区域结算于 ${chinaText(first.settledAt!)}（北京时间）结清（${first.reference ?? '归还单据'}），不能撤销：请收货后，如不需要再另行调拨退回`,
+      { field: 'transferId', settlementIds: settled.map((s) => s.id), settledAt: chinaIso(first.settledAt!) },
+    );
+  }
+  const open = new Map(rows.filter((s) => s.status === 'OPEN').map((s) => [s.id, s]));
   const left = new Map<string, number>();
   for (const r of c.returned) left.set(r.batchId, (left.get(r.batchId) ?? 0) + r.quantity);
   for (const l of lines) {

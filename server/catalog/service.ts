@@ -87,6 +87,12 @@ export const categoriesByCodes = (db: Db, codes: readonly string[]) =>
 // D5: GB/T 38565 code: 大类 1–3, then 中类, 小类, 细类 of two digits 01–99.
 export const GB_CODE = /^[123](0[1-9]|[1-9]\d){3}$/;
 
+/**
+ * D5, D10: a storage life (储存年限) is years, not ages — 50 years bounds every real one, and keeps expiry dates
+ * (production date + storage life, computeExpiry) computable.
+ */
+export const STORAGE_LIFE_MAX_MONTHS = 600;
+
 const recovery = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ALWAYS') }),
   z.object({ kind: z.literal('NEVER') }),
@@ -106,7 +112,12 @@ const itemFields = {
     .string()
     .refine((v) => !v.startsWith('-'), '参考单价不能为负')
     .nullish(),
-  storageLifeMonths: z.number().int().positive('储存年限（月）须为正整数').nullish(),
+  storageLifeMonths: z
+    .number()
+    .int()
+    .positive('储存年限（月）须为正整数')
+    .max(STORAGE_LIFE_MAX_MONTHS, `储存年限最长 ${STORAGE_LIFE_MAX_MONTHS} 个月（50 年）`)
+    .nullish(),
   rotationLeadMonths: z.number().int().min(0, '轮换提前期不能为负').max(120),
   recovery,
 };
@@ -122,6 +133,20 @@ function recoveryColumns(r: z.output<typeof recovery> | undefined) {
   return { recoveryKind: r.kind, recoveryMonths: r.kind === 'WITHIN_MONTHS' ? r.months : null };
 }
 
+/**
+ * D10, D26: a batch is due for rotation `rotationLeadMonths` before the end of its storage life, so the lead must be
+ * shorter than the life — otherwise a batch would be due for rotation before it was produced, and no rotation's new
+ * batch could ever outlive the lead (assertOutlivesRotationLead). Items without a storage life never rotate.
+ */
+function assertLeadWithinLife(life: number | null | undefined, lead: number, field: string, leadGiven: boolean) {
+  if (life === null || life === undefined || lead < life) return;
+  const defaulted = leadGiven ? '' : '（未填写时默认 12 个月）';
+  throw badInput(field, `轮换提前期 ${lead} 个月${defaulted}须短于储存年限 ${life} 个月：否则新批次入库时就已到轮换期`, {
+    storageLifeMonths: life,
+    rotationLeadMonths: lead,
+  });
+}
+
 async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
   const [dup] = await db.select({ id: items.id }).from(items).where(eq(items.code, code));
   if (dup && dup.id !== exceptId) throw badInput('input.code', `物资代码已存在：${code}`);
@@ -130,6 +155,8 @@ async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
 export async function createItem({ db, actor }: ServiceContext, input: unknown): Promise<ItemRow> {
   assertMayEditCatalog(actor);
   const v = validate(createItemSchema, input);
+  const leadGiven = (input as { rotationLeadMonths?: unknown } | null)?.rotationLeadMonths != null;
+  assertLeadWithinLife(v.storageLifeMonths, v.rotationLeadMonths, 'input.rotationLeadMonths', leadGiven);
   await getCategory(db, v.categoryCode, 'input.categoryCode');
   await assertItemCodeFree(db, v.code);
   const [row] = await db
@@ -196,6 +223,13 @@ export async function updateItem({ db, actor }: ServiceContext, id: string, inpu
   const v = validate(updateItemSchema, input);
   if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容');
   const current = await getItem(db, id, 'id');
+  // D10: the lead against the life the item will have after the change (either may change alone).
+  assertLeadWithinLife(
+    v.storageLifeMonths !== undefined ? v.storageLifeMonths : current.storageLifeMonths,
+    v.rotationLeadMonths ?? current.rotationLeadMonths,
+    v.rotationLeadMonths !== undefined ? 'input.rotationLeadMonths' : 'input.storageLifeMonths',
+    true,
+  );
   if (v.categoryCode !== undefined) await getCategory(db, v.categoryCode, 'input.categoryCode');
   await assertHistoryKept(db, current, v);
   if (v.code) await assertItemCodeFree(db, v.code, id);

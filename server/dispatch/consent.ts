@@ -1,9 +1,10 @@
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
-import { agreements, stores } from '../../drizzle/schema/index.ts';
+import { agreements, dispatchLines, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { isInSubtree } from '../regions/codes.ts';
-import { agreementsValidOn, coveringAgreement, usedUnder } from '../authority/joint-reserves.ts';
+import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
+import { invalidState } from '../errors.ts';
 
 // D25 跨区域调用: a plan may use stock of the requester's own jurisdiction; a 联储 partner's within the agreement
 // (its items, its maximum quantities, while valid); any other jurisdiction's only once that jurisdiction consents.
@@ -30,10 +31,24 @@ export interface ConsentDecision {
 export const jurisdictionOf = (code: string) => `${code.slice(0, 4)}00000000`;
 
 export async function consentOfLines(db: Db, user: Principal, today: string, lines: readonly ConsentLine[]): Promise<ConsentDecision[]> {
+  return decideLines(db, user.regionCode, today, lines, null, false);
+}
+
+/**
+ * D25 for lines used by a principal of region `own` (null: a system-wide administrator, who has authority everywhere).
+ * `exceptPlanId`: the plan decided again, whose own lines are not yet counted as used; `lock`: hold the covering
+ * agreements until the transaction ends, so that two approvals do not both count the same remaining quantity.
+ */
+async function decideLines(
+  db: Db,
+  own: string | null,
+  today: string,
+  lines: readonly ConsentLine[],
+  exceptPlanId: string | null,
+  lock: boolean,
+): Promise<ConsentDecision[]> {
   const none: ConsentDecision = { needsConsent: false, jointAgreementId: null, consentRegion: null };
-  // A system-wide administrator has authority everywhere.
-  if (user.regionCode === null) return lines.map(() => none);
-  const own = user.regionCode;
+  if (own === null) return lines.map(() => none);
   const storeIds = [...new Set(lines.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
   const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
   const [storeRows, agreementRows] = await Promise.all([
@@ -41,14 +56,23 @@ export async function consentOfLines(db: Db, user: Principal, today: string, lin
     agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
   ]);
   const regionOf = new Map([...storeRows, ...agreementRows].map((r) => [r.id, r.regionCode]));
+  const sourceRegion = (l: ConsentLine) => {
+    const region = regionOf.get((l.storeId ?? l.agreementId)!);
+    if (!region) throw new Error(`consentOfLines: no region for source ${l.storeId ?? l.agreementId}`);
+    return region;
+  };
   const joint = await agreementsValidOn(db, today);
+  if (lock) {
+    const covering = lines.flatMap((l) => coveringAgreement(joint, own, sourceRegion(l), l.itemId)?.id ?? []);
+    await lockJointAgreements(db, covering);
+  }
   const used = await usedUnder(
     db,
     joint.map((a) => a.id),
+    exceptPlanId,
   );
   return lines.map((l) => {
-    const region = regionOf.get((l.storeId ?? l.agreementId)!);
-    if (!region) throw new Error(`consentOfLines: no region for source ${l.storeId ?? l.agreementId}`);
+    const region = sourceRegion(l);
     if (isInSubtree(region, own)) return none;
     const covering = coveringAgreement(joint, own, region, l.itemId);
     const max = covering?.lines.find((x) => x.itemId === l.itemId)?.maxQuantity;
@@ -59,4 +83,66 @@ export async function consentOfLines(db: Db, user: Principal, today: string, lin
     }
     return { needsConsent: true, jointAgreementId: null, consentRegion: jurisdictionOf(region) };
   });
+}
+
+export interface JointPlanLine extends ConsentLine {
+  lineNo: number;
+  needsConsent: boolean;
+  jointAgreementId: string | null;
+}
+
+/**
+ * D25: a plan's lines that use another jurisdiction's stock under a 联储 agreement are decided again when the plan is
+ * approved and when it is executed — decided at request time only, plans requested before the first one executes
+ * would all pass the agreement's maximum quantity, and an agreement that expired meanwhile would still ship. Decided
+ * as for its requester's region, counting what settlements and other approved plans already use; a line that now needs
+ * consent is refused (INVALID_STATE, naming it): the plan is cancelled and requested again, which asks for consent. A
+ * line now covered by another agreement (one renewed from the day after the old one ended) is recorded under it.
+ * `lock` (at approval, where the use grows): the covering agreements are held until the transaction ends.
+ */
+export async function assertJointLinesCovered(
+  tx: Db,
+  plan: { id: string; requestedBy: string; lines: readonly JointPlanLine[] },
+  today: string,
+  step: { verb: '批准' | '执行'; lock: boolean },
+): Promise<Map<number, string>> {
+  const joint = plan.lines.filter((l) => !l.needsConsent && l.jointAgreementId);
+  if (!joint.length) return new Map();
+  const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, plan.requestedBy));
+  const decisions = await decideLines(tx, requester?.regionCode ?? null, today, joint, plan.id, step.lock);
+  const refused = joint.filter((_, i) => decisions[i].needsConsent);
+  if (refused.length) {
+    const l = refused[0];
+    const valid = (await agreementsValidOn(tx, today)).some((a) => a.id === l.jointAgreementId);
+    const why = valid ? '该物资的最大数量已被已批准或已执行的方案用完' : '已不在有效期内';
+    throw invalidState(
+      `方案第 ${refused.map((x) => x.lineNo).join('、')} 行（${await lineName(tx, l)}）所依据的联储协议${why}：须经对方辖区同意（跨区域调用）才能使用，不能${step.verb}。请取消本方案并重新编制，以征得对方同意`,
+      { field: 'planId', lineNos: refused.map((x) => x.lineNo), jointAgreementId: l.jointAgreementId },
+    );
+  }
+  const now = new Map<number, string>();
+  for (const [i, l] of joint.entries()) {
+    const id = decisions[i].jointAgreementId!;
+    now.set(l.lineNo, id);
+    if (id !== l.jointAgreementId) {
+      await tx
+        .update(dispatchLines)
+        .set({ jointAgreementId: id })
+        .where(and(eq(dispatchLines.planId, plan.id), eq(dispatchLines.lineNo, l.lineNo)));
+    }
+  }
+  return now;
+}
+
+/** A plan line as a keeper names it: its source (store or company), item and quantity. */
+async function lineName(db: Db, l: ConsentLine): Promise<string> {
+  const [source] = l.storeId
+    ? await db.select({ name: stores.name }).from(stores).where(eq(stores.id, l.storeId))
+    : await db
+        .select({ name: organizations.name })
+        .from(agreements)
+        .innerJoin(organizations, eq(organizations.id, agreements.companyOrgId))
+        .where(eq(agreements.id, l.agreementId!));
+  const [item] = await db.select({ name: items.name }).from(items).where(eq(items.id, l.itemId));
+  return `${source?.name ?? ''} ${item?.name ?? ''} ${l.quantity}`;
 }

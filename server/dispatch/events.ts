@@ -1,4 +1,5 @@
 import { EventEmitter, on } from 'node:events';
+import { afterCommit } from '../../drizzle/after-commit.ts';
 
 // Plan status changes for the live subscription. Within one process an emitter delivers them; with several API
 // processes a relay (notify.ts: PostgreSQL LISTEN/NOTIFY) carries each change to every process, this one included,
@@ -22,10 +23,17 @@ export function relayPlanStatus(r: PlanStatusRelay | null) {
   relay = r;
 }
 
+/**
+ * A plan's new status, told to subscribers once the transaction that set it has committed (afterCommit), in the order
+ * the changes were made: a change that rolls back is never told, and the last event a subscriber hears is the plan's
+ * state. Called where the status is written, inside its transaction.
+ */
 export function publishPlanStatus(planId: string, status: string) {
   const event: PlanStatusEvent = { planId, status };
-  if (relay) relay.publish(event);
-  else deliverPlanStatus(event);
+  afterCommit(() => {
+    if (relay) relay.publish(event);
+    else deliverPlanStatus(event);
+  });
 }
 
 /** Hands a change to this process's subscribers. */

@@ -24,8 +24,19 @@ import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
+import { assertJointLinesCovered } from './consent.ts';
 import { levelOfCode } from '../regions/codes.ts';
-import { getPlanInScope, loadPlan, lockPlan, refreshPlanCompletion, startWrittenApprovalClock, usableLines, usableStoreLines, type PlanView } from './plans.ts';
+import {
+  assertPlansSomething,
+  getPlanInScope,
+  loadPlan,
+  lockPlan,
+  refreshPlanCompletion,
+  startWrittenApprovalClock,
+  usableLines,
+  usableStoreLines,
+  type PlanView,
+} from './plans.ts';
 import { openSettlement, owesSettlement } from '../authority/settlements.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
@@ -44,7 +55,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
   const key = validate(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now().toJSDate();
-  const executed = await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     if (
       await claimIdempotencyKey(tx, {
         kind: 'executeDispatchPlan',
@@ -67,6 +78,12 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
         lineNos: waiting.map((l) => l.lineNo),
       });
     }
+    assertPlansSomething(plan); // every line refused since the approval: nothing to ship
+    // D25: its 联储 lines decided again — an agreement that expired since approval means the line needs consent.
+    const joint = await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, chinaDateOf(now), {
+      verb: '执行',
+      lock: false,
+    });
     const storeLines = usableStoreLines(plan);
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, plan.incidentId));
     const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, row.requestedBy));
@@ -168,7 +185,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
               itemId: l.itemId,
               quantity: l.quantity,
               value: (l.quantity * Number(price(l.batchId!))).toFixed(2),
-              jointAgreementId: l.jointAgreementId,
+              jointAgreementId: joint.get(l.lineNo) ?? l.jointAgreementId,
             },
             now,
           );
@@ -205,7 +222,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
             itemId: l.itemId,
             quantity: l.quantity,
             value: moneyTimes(l.quantity, reserve.unitPrice ?? '0'),
-            jointAgreementId: l.jointAgreementId,
+            jointAgreementId: joint.get(l.lineNo) ?? l.jointAgreementId,
           },
           now,
         );
@@ -213,10 +230,10 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     }
     await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
     await startWrittenApprovalClock(tx, plan.id!, now); // D14: papers within 48 h of the execution
+    publishPlanStatus(plan.id!, 'EXECUTING'); // told on commit, before a COMPLETED that follows
     await refreshPlanCompletion(tx, plan.id!, now);
     return true;
   });
-  if (executed) publishPlanStatus(plan.id!, 'EXECUTING');
   return loadPlan(db, plan.id!);
 }
 

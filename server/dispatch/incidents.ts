@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { ZONE } from '../clock.ts';
+import { chinaIso, ZONE } from '../clock.ts';
 import { assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -22,7 +22,7 @@ export type IncidentRow = typeof incidents.$inferSelect;
  */
 export function assertIncidentOpen(incident: IncidentRow, field = 'input.incidentId') {
   if (incident.closedAt) {
-    throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请或执行调度、发放`, { field, closedAt: incident.closedAt.toISOString() });
+    throw invalidState(`事件「${incident.name}」已结束，不能再开设安置点、申请或执行调度、发放`, { field, closedAt: chinaIso(incident.closedAt) });
   }
 }
 
@@ -36,7 +36,7 @@ export function assertNotBeforeIncident(incident: IncidentRow, at: Date, what: s
   const seconds = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm:ss');
   const china = minutes(at) === minutes(incident.occurredAt) ? seconds : minutes;
   throw badInput(field, `${what}时间 ${china(at)} 早于事件「${incident.name}」的发生时间 ${china(incident.occurredAt)}（北京时间），不能登记在灾前`, {
-    incidentOccurredAt: incident.occurredAt.toISOString(),
+    incidentOccurredAt: chinaIso(incident.occurredAt),
   });
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, transfers } from '../../drizzle/schema/index.ts';
@@ -11,16 +11,26 @@ import { readablePrefix } from '../regions/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
+import { chinaDateOf } from '../inventory/expiry.ts';
+import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
-import { loadSources, travelOverrides } from './sources.ts';
+import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
-import { consentOfLines, type ConsentDecision } from './consent.ts';
+import { assertJointLinesCovered, consentOfLines, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
-import { assertMayDecide, assertNotRequestersAccount, closeApproval, openApproval, pendingApprovalsOf, withdrawPlanApprovals } from '../authority/queue.ts';
+import {
+  assertMayDecide,
+  assertNotRequestersAccount,
+  closeApproval,
+  openApproval,
+  pendingApprovalsOf,
+  withdrawPlanApprovals,
+  type ApprovalRow,
+} from '../authority/queue.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -245,10 +255,13 @@ async function openPlanApprovals(
   p: { id: string; incident: { name: string; regionCode: string }; view: PlanView; consent: ConsentDecision[] },
 ) {
   const units = p.view.lines.reduce((n, l) => n + l.quantity, 0);
+  const valueOf = await lineValues(tx, p.view.lines);
+  const total = (lines: PlanView['lines']) => formatFen(lines.reduce((s, l) => s + valueOf(l), 0n));
   await openApproval(tx, user, at, {
     kind: 'DISPATCH_PLAN',
     subjectId: p.id,
     summary: `「${p.incident.name}」调拨方案：${p.view.destinations.length} 个安置点，${p.view.lines.length} 行共 ${units} 件`,
+    value: total(p.view.lines),
     regionCode: p.incident.regionCode,
   });
   const byRegion = new Map<string, number[]>();
@@ -261,10 +274,39 @@ async function openPlanApprovals(
       kind: 'CROSS_REGION_USE',
       subjectId: p.id,
       summary: `「${p.incident.name}」请求调用本区储备（库存或协议储备）：${lines.length} 行共 ${lines.reduce((n, l) => n + l.quantity, 0)} 件（跨区域调用须本区同意）`,
+      value: total(lines),
       regionCode,
       payload: { lineNos },
     });
   }
+}
+
+/**
+ * What the approver decides on (D24, D25), as other approvals carry it: quantity × unit price — a store line at its
+ * batch's price, an agreement or capacity line at the agreement's (none agreed: 0) — in fen, per line.
+ */
+async function lineValues(db: Db, lines: PlanView['lines']): Promise<(l: PlanView['lines'][number]) => bigint> {
+  const batchIds = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
+  const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
+  const ids = (xs: string[]) =>
+    sql.join(
+      xs.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
+  const [batchPrices, agreementPrices] = await Promise.all([
+    batchIds.length ? queryRows<{ id: string; price: string }>(db, sql`SELECT id, unit_price::text AS price FROM batches WHERE id IN (${ids(batchIds)})`) : [],
+    agreementIds.length
+      ? queryRows<{ agreement_id: string; item_id: string; price: string | null }>(
+          db,
+          sql`SELECT agreement_id, item_id, unit_price::text AS price FROM agreement_lines WHERE agreement_id IN (${ids(agreementIds)})`,
+        )
+      : [],
+  ]);
+  const price = new Map([
+    ...batchPrices.map((r) => [r.id, r.price] as const),
+    ...agreementPrices.map((r) => [`${r.agreement_id}|${r.item_id}`, r.price] as const),
+  ]);
+  return (l) => toFen(moneyTimes(l.quantity, price.get(l.batchId ?? `${l.agreementId}|${l.itemId}`) ?? '0'));
 }
 
 /** A persisted plan with its destinations, lines and computed shortages. */
@@ -373,8 +415,14 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
 export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, emergency: boolean, approvalRef?: string | null) {
   const row = await lockPlan(tx, plan.id!);
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
+  assertPlansSomething(plan);
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
+  // D25: its 联储 lines decided again (the agreement still valid, its maximum not used meanwhile); D17: its agreement
+  // stock promised only while there (after the store stock: balances, then agreements, in every transaction).
+  const today = chinaDateOf(now);
+  await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, today, { verb: '批准', lock: true });
+  await assertAgreementStock(tx, plan.id!, usableLines(plan), today);
   const due = emergency ? writtenApprovalDue(now) : null; // until executed (startWrittenApprovalClock)
   await tx
     .update(dispatchPlans)
@@ -398,6 +446,18 @@ export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, n
       dueAt: due,
     });
   }
+}
+
+/**
+ * D14: a plan approves (and executes) what it ships. One with no line that may still ship — everything short, or
+ * refused by the jurisdictions asked — would be "executed" and completed having moved nothing: it is refused.
+ */
+export function assertPlansSomething(plan: PlanView): void {
+  if (plannedLines(plan.lines).length) return;
+  throw invalidState('该方案没有可调运的物资（需求全部短缺或调用未获同意），不能批准或执行：请取消方案，待有库存后重新申请', {
+    field: 'planId',
+    status: plan.status,
+  });
 }
 
 /** D14: the written approval after an emergency approval is due 48 hours after `from`. */
@@ -438,7 +498,13 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
   if (approvalRef.trim().length > 128) throw badInput('approvalRef', '书面审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   const [approval] = await pendingApprovalsOf(db, plan.id!, 'EMERGENCY_WRITTEN_APPROVAL');
-  if (!approval) throw invalidState('该方案没有待补的书面审批', { status: plan.status });
+  if (!approval) {
+    const last = plan.row?.emergency && !plan.row.writtenApprovedAt ? await writtenApprovalOf(db, plan.id!) : null;
+    if (last?.status === 'REJECTED') {
+      throw invalidState(`该方案的书面审批已被驳回（${last.reason ?? '无理由'}），须由紧急批准人重新提交书面审批后再办理`, { status: plan.status });
+    }
+    throw invalidState('该方案没有待补的书面审批', { status: plan.status });
+  }
   await assertMayDecide(db, user, approval, 'planId');
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
@@ -447,6 +513,52 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
     await recordWrittenApprovalInTx(tx, plan.id!, approvalRef.trim(), now);
   });
   return loadPlan(db, plan.id!);
+}
+
+/**
+ * D14: a written approval that was refused leaves the emergency plan without its papers: the emergency approver (or the
+ * plan's requester) submits it again — a new queue item, decided under the same rule (not by either of them, D24) and
+ * due when the first was (the 48 hours do not start again; overdue stays overdue).
+ */
+export async function requestWrittenApproval(ctx: ServiceContext, planId: string): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
+  assertDispatcher(user);
+  const plan = await getPlanInScope(db, user, planId);
+  const now = clock.now().toJSDate();
+  await db.transaction(async (tx) => {
+    const row = await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)
+    if (!row.emergency || row.status === 'PROPOSED' || row.status === 'CANCELLED' || row.writtenApprovedAt) {
+      throw invalidState('该方案没有待补的书面审批：只有紧急批准、尚未补办书面审批的方案可以重新提交', { field: 'planId', status: row.status });
+    }
+    if (user.id !== row.approvedBy && user.id !== row.requestedBy) {
+      throw new DomainError('FORBIDDEN', '书面审批由紧急批准人或调拨方案申请人重新提交', { field: 'planId' });
+    }
+    const last = await writtenApprovalOf(tx, plan.id!);
+    if (last?.status === 'PENDING') throw invalidState('该方案的书面审批已在待审批中，不能重复提交', { field: 'planId', status: row.status });
+    const [incident] = await tx.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, row.incidentId));
+    // Requested in the emergency approver's name, as the first: assertMayDecide keeps both of them from deciding it.
+    // openApproval's id follows from the instant: never the previous item's (a clock that has not moved since).
+    const at = last && last.requestedAt >= now ? new Date(last.requestedAt.getTime() + 1) : now;
+    await openApproval(tx, { ...user, id: row.approvedBy! }, at, {
+      kind: 'EMERGENCY_WRITTEN_APPROVAL',
+      subjectId: plan.id!,
+      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 的书面审批重新提交（上次被驳回${last?.reason ? `：${last.reason}` : ''}），须补办书面审批`,
+      regionCode: incident.regionCode,
+      dueAt: row.approvalDueAt,
+    });
+  });
+  return loadPlan(db, plan.id!);
+}
+
+/** D14: an emergency plan's latest written-approval item — pending, approved, or rejected with its reason — or null. */
+export async function writtenApprovalOf(db: Db, planId: string): Promise<ApprovalRow | null> {
+  const [row] = await db
+    .select()
+    .from(approvals)
+    .where(and(eq(approvals.subjectId, planId), eq(approvals.kind, 'EMERGENCY_WRITTEN_APPROVAL')))
+    .orderBy(desc(approvals.requestedAt))
+    .limit(1);
+  return row ?? null;
 }
 
 export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
@@ -470,6 +582,9 @@ export async function consentInTx(tx: Db, plan: PlanView, lineNos: number[], now
       ),
       now,
     );
+    // D17: a consented agreement line is promised now — with what the plan already promised, while the stock is there.
+    const promised = plan.lines.filter((l) => lineNos.includes(l.lineNo) || !l.needsConsent || l.consent === 'APPROVED');
+    await assertAgreementStock(tx, plan.id!, promised, chinaDateOf(now));
   }
 }
 

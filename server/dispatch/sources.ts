@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { DomainError } from '../errors.ts';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { expiredSql } from '../inventory/expiry.ts';
 import { activeAgreementLines } from '../reserves/agreements.ts';
 import type { Source } from './planner.ts';
 
@@ -22,7 +24,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
                bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
-           AND (b.expiry_date IS NULL OR b.expiry_date > ${today}::date) -- D26: expired batches are frozen, never planned
+           AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, never planned
          ORDER BY bal.store_id, bal.batch_id`,
   );
   const sources: Source[] = batches.map((r) => ({
@@ -52,21 +54,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
          )})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
-  // D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — is not offered again
-  // (a delivered call-off is out of effectiveQuantity until a later check counts the company's stock again).
-  // D25: a line using another jurisdiction's reserve promises it only once that jurisdiction consented.
-  const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
-    db,
-    sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
-          SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
-           WHERE p.status = 'APPROVED' AND l.source_kind = 'AGREEMENT'
-             AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
-                    AND a.status = 'APPROVED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
-          UNION ALL
-          SELECT c.agreement_id, c.item_id, c.quantity FROM call_offs c WHERE c.status = 'ISSUED') claimed
-         GROUP BY agreement_id, item_id`,
-  );
-  const claimed = new Map(claims.map((c) => [`${c.agreement_id}|${c.item_id}`, Number(c.quantity)]));
+  const claimed = await agreementClaims(db, null);
   for (const l of lines) {
     const p = place.get(l.agreementId)!;
     if (p.lat === null || p.lng === null) continue;
@@ -79,6 +67,84 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     }
   }
   return sources;
+}
+
+/**
+ * D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — by
+ * `${agreementId}|${itemId}`; it is not offered (planning) nor promised (approval) again. A delivered call-off is out of
+ * effectiveQuantity until a later check counts the company's stock again. D25: a line using another jurisdiction's
+ * reserve promises it only once that jurisdiction consented. `exceptPlanId`: the plan being approved leaves its own out.
+ */
+async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map<string, number>> {
+  const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} <> ${exceptPlanId}::uuid` : sql``);
+  const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
+    db,
+    sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
+          SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+           WHERE p.status = 'APPROVED' AND l.source_kind = 'AGREEMENT'${other(sql`p.id`)}
+             AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
+                    AND a.status = 'APPROVED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
+          UNION ALL
+          SELECT c.agreement_id, c.item_id, c.quantity FROM call_offs c WHERE c.status = 'ISSUED'${other(sql`c.plan_id`)}) claimed
+         GROUP BY agreement_id, item_id`,
+  );
+  return new Map(claims.map((c) => [`${c.agreement_id}|${c.item_id}`, Number(c.quantity)]));
+}
+
+/**
+ * D17: approving a plan (or consenting to its line once approved) promises its agreement lines' stock, as approval
+ * reserves store stock: what is promised must still be there — the agreement valid, its effective quantity less what
+ * other approved plans and issued call-offs claim (agreementClaims, as planning subtracts it). Two plans requested
+ * while both were proposed were each offered the same stock; the second approval is refused (INSUFFICIENT_STOCK,
+ * naming the line). The agreement lines are locked until the transaction ends, so two approvals decide one after
+ * the other.
+ */
+export async function assertAgreementStock(
+  tx: Db,
+  planId: string,
+  lines: readonly { lineNo: number; sourceKind: string; agreementId: string | null; itemId: string; quantity: number }[],
+  today: string,
+): Promise<void> {
+  const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT');
+  if (!promised.length) return;
+  const wanted = new Map<string, { lineNos: number[]; agreementId: string; itemId: string; quantity: number }>();
+  for (const l of promised) {
+    const k = `${l.agreementId}|${l.itemId}`;
+    const w = wanted.get(k) ?? { lineNos: [], agreementId: l.agreementId!, itemId: l.itemId, quantity: 0 };
+    w.lineNos.push(l.lineNo);
+    w.quantity += l.quantity;
+    wanted.set(k, w);
+  }
+  await queryRows(
+    tx,
+    sql`SELECT agreement_id FROM agreement_lines WHERE (agreement_id, item_id) IN (${sql.join(
+      [...wanted.values()].map((w) => sql`(${w.agreementId}::uuid, ${w.itemId}::uuid)`),
+      sql`, `,
+    )}) ORDER BY agreement_id, item_id FOR NO KEY UPDATE`,
+  );
+  const effective = new Map(
+    (await activeAgreementLines(tx, null, today, 'AGREEMENT'))
+      .filter((l) => wanted.has(`${l.agreementId}|${l.itemId}`))
+      .map((l) => [`${l.agreementId}|${l.itemId}`, l]),
+  );
+  const claimed = await agreementClaims(tx, planId);
+  for (const [k, w] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
+    const line = effective.get(k);
+    const available = Math.max((line?.effectiveQuantity ?? 0) - (claimed.get(k) ?? 0), 0);
+    if (w.quantity <= available) continue;
+    const [names] = await queryRows<{ company: string; item: string }>(
+      tx,
+      sql`SELECT o.name AS company, i.name AS item FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
+           WHERE a.id = ${w.agreementId}::uuid AND i.id = ${w.itemId}::uuid`,
+    );
+    throw new DomainError(
+      'INSUFFICIENT_STOCK',
+      `方案第 ${w.lineNos.join('、')} 行：协议储备（${names?.company ?? ''}）的「${names?.item ?? ''}」${
+        line ? `尚可调用 ${available}（其余已由其他已批准方案或未到货的调用单占用）` : '所属协议已不在有效期内，尚可调用 0'
+      }，本方案需 ${w.quantity}：请取消本方案并重新编制`,
+      { field: 'planId', lineNos: w.lineNos, agreementId: w.agreementId, itemId: w.itemId, requested: w.quantity, available },
+    );
+  }
 }
 
 /** The travel-time table as the planner takes it: `${storeId}|${regionCode}` → hours. */

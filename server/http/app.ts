@@ -16,6 +16,7 @@ import { variableRefusalSources } from './coercion-messages.ts';
 import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { inputGuard } from './input-guard.ts';
+import { subscriptionsOverPost } from './subscriptions-over-post.ts';
 import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
@@ -32,7 +33,7 @@ const apiSchema = auditMutations(guardLogins(schema));
 export function buildApp(services: AppServices) {
   const { config, log, database, clock } = services;
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
-  // A received dispatch shipment may complete its plan.
+  // A dispatch shipment received, written off or cancelled may complete its plan.
   const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt, planShipment: checkPlanShipment };
   // Request budgets and login failures of this process (rate-limit.ts).
   const counters = new MemoryCounters();
@@ -77,6 +78,7 @@ export function buildApp(services: AppServices) {
     plugins: [
       operationFacts(),
       inputGuard(),
+      subscriptionsOverPost(),
       queryLimits(config.queryLimits),
       // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input),
       // and a value the query text gives wrongly said in Chinese (coercion-messages.ts).

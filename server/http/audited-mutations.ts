@@ -2,7 +2,7 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 import { pgError } from '../../drizzle/client.ts';
-import { auditRegion, recordAudit, type AuditEntry, type PendingAudit } from '../audit/log.ts';
+import { AUDIT_OK, auditRegion, auditSubject, recordAudit, withPendingAudit, type AuditEntry, type PendingAudit } from '../audit/log.ts';
 import { domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
@@ -38,8 +38,9 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       const attempt = () =>
         ctx.database.db.transaction(async (tx) => {
           // A ledger post writes the row in its own last statement (issue 11); otherwise it is written here.
-          const audit: PendingAudit = { entry: { ...entry, outcome: 'OK' }, written: false };
-          const result = await resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info);
+          const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK }, written: false };
+          // A replay of an idempotency key marks its row REPLAYED (noteIdempotentReplay).
+          const result = await withPendingAudit(audit, () => resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info));
           if (!audit.written) await recordAudit(tx, audit.entry);
           return result;
         });
@@ -84,6 +85,8 @@ async function auditEntry(ctx: Context, operation: string, args: Record<string, 
     regionCode: user
       ? await ctx.reference.auditRegion(user.id, () => auditRegion(ctx.database.db, user, null))
       : await auditRegion(ctx.database.db, null, loginName),
+    // D22: and what it acted on, whose region's auditors read the row too.
+    subject: auditSubject(operation, args),
     operation,
     input: args,
     message: null,

@@ -12,8 +12,7 @@ import { refusalInChinese, variableFields } from './coercion-messages.ts';
 const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 export const MASKED_MESSAGE = '服务器内部错误，请稍后重试';
 
-// By name, not instanceof: graphql may be loaded twice (ESM and CJS copies) and its classes then differ.
-const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof GraphQLError;
 
 /**
  * SQLSTATE class 22 (data exception: a value out of range, too long, an untranslatable character) means input that
@@ -54,13 +53,16 @@ export function codedGraphQLError(e: GraphQLError): GraphQLError {
   // A refused variable is named by the argument it was passed as: the document is read again for it (bad input only).
   const fields = code === 'BAD_USER_INPUT' && e.source && e.message.startsWith('Variable "$') ? variableFields(e.source.body) : null;
   const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message, (name) => fields?.get(name) ?? name) : null;
-  const { http, ...extensions } = (e.extensions ?? {}) as Record<string, unknown>;
+  // yoga puts its JSON parser's own error (English internals: `SyntaxError: Unexpected end of JSON input …`) into
+  // extensions.originalError; the client gets the coded Chinese refusal only (admin-auth sweep #11).
+  const { http, originalError: _parserError, ...extensions } = (e.extensions ?? {}) as Record<string, unknown>;
   const coded: Record<string, unknown> = { ...extensions, code, ...(chinese?.field ? { field: chinese.field } : {}) };
-  // Refused before execution, so no data: bad input is HTTP 400 whichever executor (compiled or not) refused it. yoga
-  // reads the status from extensions.http; it is not enumerable, so the client never sees it (yoga strips it only from
-  // errors of its own copy of graphql, and ours may be the other one — ESM and CJS).
-  const status = http ?? (code === 'BAD_USER_INPUT' ? { status: 400 } : undefined);
-  if (status) Object.defineProperty(coded, 'http', { value: status, enumerable: false });
+  // Refused before execution, so no data: bad input is HTTP 400 whichever executor (compiled or not) refused it and
+  // whatever the client accepts — yoga's own validation hint (`spec`) would answer 200 to application/json. yoga reads
+  // the status from extensions.http and strips it from the body.
+  const hint = http as { status?: number } | undefined;
+  if (code === 'BAD_USER_INPUT') coded.http = { ...hint, spec: false, status: hint?.status ?? 400 };
+  else if (http) coded.http = http;
   return new GraphQLError(chinese?.message ?? e.message, {
     nodes: e.nodes,
     source: e.source,

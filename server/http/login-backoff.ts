@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import type { LoginBackoffPolicy } from '../config.ts';
 import { domainErrorOf } from './errors.ts';
 import { rateLimited } from '../errors.ts';
-import type { EdgeCounters } from './rate-limit.ts';
+import type { EdgeCounters, LoginKey } from './rate-limit.ts';
 
 // API.md The edge: repeated failed logins are answered RATE_LIMITED, per username and per client address, with a
 // back-off that grows (rate-limit.ts). The guard runs inside the login resolver, so the audit wrapper around it
@@ -36,16 +36,16 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
     const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
     if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
     const { counters, policy, clientAddress } = source;
-    // Usernames are compared trimmed (as the login does); the key is bounded so that any input makes a small key.
+    // Usernames are compared trimmed and regardless of case (as the login does: users/service.ts), so that case variants
+    // of one name share its count; the key is bounded so that any input makes a small key.
     const username = String(args.username ?? '')
       .trim()
-      .slice(0, 128);
-    const userKey = `login-user:${username}`;
-    const addressKey = `login-addr:${clientAddress}`;
-
-    const keys = [
-      { key: userKey, maxFailures: policy.maxFailuresPerUsername },
-      { key: addressKey, maxFailures: policy.maxFailuresPerAddress },
+      .slice(0, 128)
+      .toLowerCase();
+    const keys: LoginKey[] = [
+      { key: `login-user:${username}`, maxFailures: policy.maxFailuresPerUsername, clearedBySuccess: true },
+      // A success leaves the address's count as it was: one valid account must not reset it.
+      { key: `login-addr:${clientAddress}`, maxFailures: policy.maxFailuresPerAddress },
     ];
     // While locked, even the right password is refused: it is not even checked.
     const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
@@ -56,16 +56,13 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
     try {
       result = await resolve(root, args, ctx, info);
     } catch (error) {
-      // Only a wrong password counts; a failure of ours (the database, say) is taken back.
-      if (domainErrorOf(error)?.code !== 'UNAUTHENTICATED') {
-        await counters.loginForgiven(userKey, policy.maxFailuresPerUsername);
-        await counters.loginForgiven(addressKey, policy.maxFailuresPerAddress);
-      }
+      // Only a wrong password counts; a failure of ours (the database, say) changes nothing.
+      const outcome = domainErrorOf(error)?.code === 'UNAUTHENTICATED' ? 'FAILED' : 'VOID';
+      await counters.endLoginAttempt(keys, outcome, policy, ctx.clock.now().toMillis());
       throw error;
     }
-    // A success clears the username's failures; the address keeps its count (one valid account must not reset it).
-    await counters.loginSucceeded(userKey);
-    await counters.loginForgiven(addressKey, policy.maxFailuresPerAddress);
+    // A success clears the username's failures and leaves the address's as they were (never locks anything).
+    await counters.endLoginAttempt(keys, 'SUCCEEDED', policy, ctx.clock.now().toMillis());
     return result;
   };
   return schema;

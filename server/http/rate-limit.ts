@@ -16,21 +16,28 @@ export interface EdgeCounters {
   /** Takes one token from each bucket; 0 when taken, else the seconds until every bucket has one (none is taken). */
   takeRequest(keys: readonly string[], budget: RequestBudget, nowMs: number): Promise<number>;
   /**
-   * One login attempt, atomically: while any key is locked, the seconds to wait (nothing counted); else 0, with the
-   * attempt already counted as a failure for every key (so that concurrent attempts cannot all slip in under the
-   * threshold) — a success or an error of ours takes it back.
+   * Admits one login attempt, atomically: while any key is locked, the seconds to wait (nothing counted); else 0, and
+   * the attempt is in flight until endLoginAttempt. Attempts in flight count towards the threshold (so that concurrent
+   * guesses cannot all slip in under it), but change nothing: only a failure is counted (#5 of the admin-auth sweep —
+   * a correct login never leaves a username or address more locked than before it).
    */
   beginLoginAttempt(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number>;
-  /** Takes back one failure counted in advance, and the lock it caused, for an attempt that did not fail. */
-  loginForgiven(key: string, maxFailures: number): Promise<void>;
-  /** Forgets a key's failures (a successful login for the username). */
-  loginSucceeded(key: string): Promise<void>;
+  /**
+   * Ends an attempt begun with 0: FAILED counts a failure for every key (and locks a key at its threshold); SUCCEEDED
+   * forgets the failures of the keys that a success clears (the username's) and leaves the others as they were (the
+   * address's); VOID (an error of ours) changes nothing.
+   */
+  endLoginAttempt(keys: readonly LoginKey[], outcome: LoginOutcome, policy: LoginBackoffPolicy, nowMs: number): Promise<void>;
 }
+
+export type LoginOutcome = 'FAILED' | 'SUCCEEDED' | 'VOID';
 
 export interface LoginKey {
   key: string;
   /** Failures within the window that lock the key. */
   maxFailures: number;
+  /** A successful login forgets the key's failures (a username's; not an address's: one valid account must not reset it). */
+  clearedBySuccess?: boolean;
 }
 
 export interface RequestBudget {
@@ -43,9 +50,12 @@ interface Bucket {
   at: number;
 }
 interface Failures {
+  /** Failures within the window (only attempts that failed). */
   count: number;
   last: number;
   lockedUntil: number;
+  /** Attempts begun and not yet ended. */
+  inFlight: number;
 }
 
 /** One process's counters. Bounded: idle entries are swept, and past `maxEntries` the oldest are dropped. */
@@ -76,41 +86,47 @@ export class MemoryCounters implements EdgeCounters {
 
   async beginLoginAttempt(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number> {
     let wait = 0;
-    for (const { key } of keys) {
-      const f = this.failures.get(key);
-      if (f && f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
+    for (const { key, maxFailures } of keys) {
+      const f = this.current(key, policy, nowMs);
+      if (!f) continue;
+      if (f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
+      // Were every attempt in flight to fail, this one would come after the lock they set: it waits for them. At or
+      // past the threshold, one attempt at a time (each failure there locks again).
+      else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) wait = Math.max(wait, 1);
     }
     if (wait > 0) return wait;
-    for (const { key, maxFailures } of keys) this.countFailure(key, maxFailures, policy, nowMs);
+    for (const { key } of keys) {
+      const f = this.current(key, policy, nowMs) ?? { count: 0, last: nowMs, lockedUntil: 0, inFlight: 0 };
+      this.remember(this.failures, key, { ...f, inFlight: f.inFlight + 1 });
+    }
     return 0;
   }
 
-  private countFailure(key: string, maxFailures: number, policy: LoginBackoffPolicy, nowMs: number) {
-    const windowMs = policy.windowSeconds * 1000;
-    const previous = this.failures.get(key);
-    // Failures are forgotten a window after the last one (or after the lock it caused ends).
-    const current = previous && nowMs - Math.max(previous.last, previous.lockedUntil) <= windowMs ? previous : { count: 0, last: nowMs, lockedUntil: 0 };
-    const count = current.count + 1;
-    let lockedUntil = current.lockedUntil;
-    if (count >= maxFailures) {
-      // The lock doubles with every failure past the threshold: 30 s, 60 s, 120 s … up to the maximum.
-      const seconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(count - maxFailures, 30));
-      lockedUntil = Math.max(lockedUntil, nowMs + seconds * 1000);
+  async endLoginAttempt(keys: readonly LoginKey[], outcome: LoginOutcome, policy: LoginBackoffPolicy, nowMs: number): Promise<void> {
+    for (const { key, maxFailures, clearedBySuccess } of keys) {
+      const f = this.current(key, policy, nowMs) ?? { count: 0, last: nowMs, lockedUntil: 0, inFlight: 1 };
+      const next = { ...f, inFlight: Math.max(0, f.inFlight - 1) };
+      if (outcome === 'FAILED') {
+        next.count = f.count + 1;
+        next.last = nowMs;
+        if (next.count >= maxFailures) {
+          // The lock doubles with every failure past the threshold: 30 s, 60 s, 120 s … up to the maximum.
+          const seconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(next.count - maxFailures, 30));
+          next.lockedUntil = Math.max(f.lockedUntil, nowMs + seconds * 1000);
+        }
+      } else if (outcome === 'SUCCEEDED' && clearedBySuccess) {
+        Object.assign(next, { count: 0, lockedUntil: 0 });
+      }
+      if (next.count === 0 && next.inFlight === 0) this.failures.delete(key);
+      else this.remember(this.failures, key, next);
     }
-    this.remember(this.failures, key, { count, last: nowMs, lockedUntil });
   }
 
-  async loginForgiven(key: string, maxFailures: number): Promise<void> {
+  /** A key's record, its failures forgotten a window after the last one (or after the lock it caused ends). */
+  private current(key: string, policy: LoginBackoffPolicy, nowMs: number): Failures | undefined {
     const f = this.failures.get(key);
-    if (!f) return;
-    f.count -= 1;
-    // An attempt is counted only while unlocked, so a lock below the threshold was this attempt's.
-    if (f.count < maxFailures) f.lockedUntil = 0;
-    if (f.count <= 0) this.failures.delete(key);
-  }
-
-  async loginSucceeded(key: string): Promise<void> {
-    this.failures.delete(key);
+    if (!f || nowMs - Math.max(f.last, f.lockedUntil) <= policy.windowSeconds * 1000) return f;
+    return { count: 0, last: nowMs, lockedUntil: 0, inFlight: f.inFlight };
   }
 
   private remember<V>(map: Map<string, V>, key: string, value: V) {

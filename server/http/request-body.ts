@@ -26,17 +26,43 @@ export const jsonPostsOnly: RequestHandler = (req: Request, res: Response, next:
   next();
 };
 
-/** Reads the body into memory up to `maxBytes` (after any content decoding); larger ones are refused unread. */
-export const boundedBody = (maxBytes: number): RequestHandler => express.raw({ type: () => true, limit: maxBytes });
+/**
+ * Reads the body into memory up to `maxBytes` (after any content decoding); larger ones are refused unread. A body that
+ * cannot be read — too large, an unsupported encoding, or one that claims gzip/deflate/br and is not — is answered here
+ * as the client's bad input (answerBodyError), never by express's HTML error page with a stack trace (admin-auth sweep #11).
+ */
+export const boundedBody = (maxBytes: number): RequestHandler => {
+  const read = express.raw({ type: () => true, limit: maxBytes });
+  return (req, res, next) =>
+    read(req, res, (error?: BodyError) => {
+      if (!error) return next();
+      if (res.headersSent) return next(error);
+      answerBodyError(res, maxBytes, error);
+    });
+};
 
-/** Answers failures of reading the body as the client's bad input, in the GraphQL error shape. */
+interface BodyError {
+  type?: string;
+  status?: number;
+}
+
+/** The refusal of a body that could not be read: 413 too large, 415 an encoding we do not decode, 400 the rest. */
+function answerBodyError(res: Response, maxBytes: number, error: BodyError) {
+  if (error?.type === 'entity.too.large') {
+    return refuse(res, 413, `请求体过大（最多 ${Math.round(maxBytes / 1024)} KB）`, { maxBytes });
+  }
+  if (error?.type === 'encoding.unsupported' || error?.status === 415) {
+    return refuse(res, 415, '不支持该请求体压缩方式（Content-Encoding 只接受 gzip、deflate、br 或不压缩）', { reason: error.type ?? 'encoding.unsupported' });
+  }
+  // A decompression failure (zlib's, with no type), an aborted or malformed body: the client's, not ours.
+  return refuse(res, 400, '请求体无法解压或读取，请检查其压缩方式（Content-Encoding）和格式', { reason: error?.type ?? 'encoding.invalid' });
+}
+
+/** Answers failures of reading the body that reach express's error handlers, as the client's bad input (as boundedBody). */
 export function requestBodyErrors(maxBytes: number): ErrorRequestHandler {
-  return (error: { type?: string; status?: number }, _req, res, next) => {
-    if (error?.type === 'entity.too.large') {
-      return refuse(res, 413, `请求体过大（最多 ${Math.round(maxBytes / 1024)} KB）`, { maxBytes });
-    }
+  return (error: BodyError, _req, res, next) => {
     if (typeof error?.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-      return refuse(res, error.status, '请求体无法读取，请检查其编码和格式', { reason: error.type });
+      return answerBodyError(res, maxBytes, error);
     }
     next(error);
   };

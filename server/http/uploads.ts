@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { AppServices, ServiceContext } from '../context.ts';
-import { auditRegion, recordAudit } from '../audit/log.ts';
+import { AUDIT_OK, AUDIT_REPLAYED, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
 import { badInput, isDomainError } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
 import { fileHash, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
@@ -53,6 +53,7 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
       username: user.username,
       role: user.role,
       regionCode: await auditRegion(database.db, user, null),
+      subject: auditSubject(operation, { ...req.params }), // D22: the store the file is posted to
       operation,
     };
     let input: Record<string, unknown> = { params: req.params };
@@ -61,7 +62,8 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
       input = { params: req.params, fileName: file.name, bytes: file.content.length, sha256: fileHash(file) };
       const result = await database.db.transaction(async (tx) => {
         const r = await run({ db: tx, actor: user, clock }, req, file);
-        await recordAudit(tx, { ...entry, input, outcome: 'OK', message: null });
+        // D22: the same file again replays the first document and changes nothing.
+        await recordAudit(tx, { ...entry, input, outcome: r.replayed ? AUDIT_REPLAYED : AUDIT_OK, message: null });
         return r;
       });
       res.status(result.replayed ? 200 : 201).json(result);

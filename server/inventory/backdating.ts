@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { ZONE } from '../clock.ts';
+import { chinaIso, ZONE } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import type { Bucket, LockedBalance, NetChange } from './posting.ts';
 
@@ -101,7 +101,7 @@ export async function assertHeldSince(
       batchId: take.batchId,
       requested: take.quantity,
       available,
-      at: when.toISOString(),
+      at: chinaIso(when),
     });
   }
 }

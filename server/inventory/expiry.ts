@@ -24,6 +24,18 @@ export const daysToExpiry = (expiryDate: string | null, today: string): number |
 export const chinaDateOf = (at: Date) => DateTime.fromJSDate(at).setZone(ZONE).toISODate()!;
 
 /**
+ * D26: a batch named to go out (issue, transfer, relief; an outbound order's request and approval) that has expired is
+ * frozen: INVALID_STATE at `field`, with its expiry date. `prefix` says where, when not the input line itself.
+ */
+export function expiredBatchRefusal(b: { batchId: string; batchNo: string; expiryDate: string | null }, field: string, prefix = '') {
+  return invalidState(`${prefix}批次 ${b.batchNo} 已于 ${b.expiryDate} 过期，已冻结：不能出库或调拨，只能轮换或报废`, {
+    field,
+    batchId: b.batchId,
+    expiryDate: b.expiryDate,
+  });
+}
+
+/**
  * D26: outbound picking that leaves expired batches frozen. Naming an expired batch is INVALID_STATE with its expiry
  * date; FEFO lines take only unexpired batches, and when the unexpired stock is short the INSUFFICIENT_STOCK error
  * says how much expired stock is frozen there (extensions.expired). `day` is the China date the document occurs on.
@@ -32,13 +44,7 @@ export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], l
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   lines.forEach((l, i) => {
     const row = l.batchId ? rows.find((r) => r.batchId === l.batchId) : undefined;
-    if (row && isExpired(row.expiryDate, day)) {
-      throw invalidState(`批次 ${row.batchNo} 已于 ${row.expiryDate} 过期，已冻结：不能出库或调拨，只能轮换或报废`, {
-        field: `input.lines.${i}.batchId`,
-        batchId: row.batchId,
-        expiryDate: row.expiryDate,
-      });
-    }
+    if (row && isExpired(row.expiryDate, day)) throw expiredBatchRefusal(row, `input.lines.${i}.batchId`);
   });
   const usable = new Map([...locked].filter(([, r]) => r.storeId !== storeId || !isExpired(r.expiryDate, day)));
   try {

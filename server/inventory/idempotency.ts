@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { noteIdempotentReplay } from '../audit/log.ts';
 import { DomainError } from '../errors.ts';
 import { requestHash } from './rules.ts';
 
@@ -46,5 +47,6 @@ export function answerOfFirst(c: Pick<IdempotencyClaim, 'key' | 'resultName'>, h
       [c.resultName]: first.resultId,
     });
   }
+  noteIdempotentReplay();
   return first.resultId;
 }

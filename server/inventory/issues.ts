@@ -166,7 +166,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
           }),
           check: (prepared) => {
             if (!prepared.order) throw notFound('input.orderId', '出库申请', orderId);
-            executing = executableOrder(prepared.order, prepared.orderLines!, store, { kind: 'ISSUE' }, v.lines);
+            executing = executableOrder(prepared.order, prepared.orderLines!, store, { kind: 'ISSUE', occurredAt }, v.lines);
             assertReasonFitsOrder(prepared.order, reason);
             recipientFor(executing.order);
           },
@@ -230,7 +230,7 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
-  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP' }, lines)).order : null;
+  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', occurredAt }, lines)).order : null;
   return postDocument(db, {
     kind: 'scrapStock',
     actor: user,

@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { ZONE, type Clock } from '../clock.ts';
+import { chinaIso, ZONE, type Clock } from '../clock.ts';
 import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -555,7 +555,7 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
     throw new DomainError('INVALID_STATE', `单据 ${doc.number} 的业务时间所在月份已月结，不能再入账：请驳回该申请，并在未结账期间重新登记`, {
       reason: 'PERIOD_CLOSED',
       documentId: doc.id,
-      occurredAt: doc.occurredAt.toISOString(),
+      occurredAt: chinaIso(doc.occurredAt),
     });
   }
   await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);

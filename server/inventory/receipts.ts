@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { parseMoney } from '../money.ts';
+import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import {
@@ -255,6 +255,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
+  assertValueWithinLimit(prepared);
   if (!opts.ownerByAgreement)
     await assertOwnersAllowed(
       db,
@@ -340,6 +341,27 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   });
 }
 
+/**
+ * D22, D27 (W2): a receipt's value is at most MAX_DOCUMENT_FEN — below 10^14 yuan, which its 大写金额 writes plainly
+ * (万亿) and every approval of it (reversal, scrap, order) carries; approvals.value is wider still (migration 0021),
+ * for orders and stocktakes that sum several documents. Refused on the line that passes it.
+ */
+const MAX_DOCUMENT_FEN = 10n ** 16n - 1n;
+
+function assertValueWithinLimit(lines: readonly { quantity: number; unitPrice: string }[]): void {
+  let total = 0n;
+  lines.forEach((l, i) => {
+    total += toFen(l.unitPrice) * BigInt(l.quantity);
+    if (total > MAX_DOCUMENT_FEN) {
+      throw badInput(
+        `input.lines.${i}.unitPrice`,
+        `第 ${i + 1} 行数量 × 单价使本单金额超过 ${formatFen(MAX_DOCUMENT_FEN)} 元（一张入库单的上限）：请核对数量和单价，或分单入库`,
+        { limit: formatFen(MAX_DOCUMENT_FEN) },
+      );
+    }
+  });
+}
+
 function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, receiptDate: string, today: string) {
   const field = `input.lines.${i}`;
   assertMadeBy(l.productionDate ?? null, { day: receiptDate, today }, { field: `${field}.productionDate`, dayLabel: '入库时间', whose: `第 ${i + 1} 行的` });
@@ -348,7 +370,8 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
     receiptDate,
     `${field}.expiryDate`,
   ); // D7, D10
-  assertNotExpiredOnReceipt(expiryDate, receiptDate, `${field}.expiryDate`); // D26
+  // D26: the field the client gave — a computed expiry (production date + storage life) is the production date's fault.
+  assertNotExpiredOnReceipt(expiryDate, receiptDate, l.expiryDate ? `${field}.expiryDate` : `${field}.productionDate`);
   const price = l.unitPrice ?? item.referencePrice;
   if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);
   const unitPrice = parseMoney(String(price), `${field}.unitPrice`);

@@ -1,10 +1,11 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { documents, movements } from '../../drizzle/schema/index.ts';
+import type { Db } from '../../drizzle/client.ts';
+import { balances, batches, documents, movements } from '../../drizzle/schema/index.ts';
 import { invalidState, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
-import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
+import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
@@ -22,9 +23,69 @@ const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION'
 /**
  * Whether `user` may ask now to reverse `doc` — what reverseDocument accepts, for screens to offer it: a posted document
  * of a reversible type, at a store where the user posts, with no reversal already requested or posted (D22, D24).
+ * The stock check (reversalShortfall) comes on top: reversibleNow.
  */
 export const mayRequestReversal = (user: Principal, doc: { type: string; status: string }, store: ScopedStore, reversal: { id: string } | undefined) =>
   REVERSIBLE.has(doc.type) && doc.status === 'POSTED' && !reversal && mayPost(user) && canAccessStore(user, store);
+
+/** A balance as the reversal's stock rule reads it. */
+type StockOf = Pick<LockedBalance, 'onHand' | 'reserved' | 'batchNo'>;
+const keyOf = (k: { storeId: string; batchId: string }) => `${k.storeId}|${k.batchId}`;
+
+/**
+ * D22, D24: the one stock rule of a reversal. What it takes out of a batch (the original's increases, negated — held
+ * while it awaits approval, pendingDecrease) must still be available there (on hand, not reserved): a receipt whose
+ * goods were partly issued since cannot be undone. Returns the first batch short, or null. `balances` is keyed
+ * store|batch, as lockBalances returns it.
+ */
+export function reversalShortfall(moves: readonly MovementDraft[], balances: ReadonlyMap<string, StockOf>) {
+  const need = new Map<string, { storeId: string; batchId: string; itemId: string; quantity: number }>();
+  for (const r of pendingDecrease(moves).reservations) {
+    const k = keyOf(r);
+    need.set(k, { ...r, quantity: (need.get(k)?.quantity ?? 0) + r.quantity });
+  }
+  for (const [k, n] of need) {
+    const b = balances.get(k);
+    const available = b ? b.onHand - b.reserved : 0;
+    if (n.quantity > available) return { ...n, batchNo: b?.batchNo ?? '', available, need: n.quantity };
+  }
+  return null;
+}
+
+/** The reversal's movements: the original's, negated. */
+const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[]) =>
+  originalMoves.map((m): MovementDraft => ({
+    storeId: m.storeId,
+    batchId: m.batchId,
+    itemId: m.itemId,
+    bucket: m.bucket,
+    quantity: -m.quantity,
+    unitPrice: m.unitPrice,
+    reasonCode: m.reasonCode,
+  }));
+
+/**
+ * StockDocument.reversible (W6): mayRequestReversal and the stock rule reverseDocument applies (reversalShortfall),
+ * on the balances as they are now — so that 冲销 is offered only where it can be asked.
+ */
+export async function reversibleNow(
+  db: Db,
+  user: Principal,
+  doc: { id: string; type: string; status: string },
+  store: ScopedStore,
+  reversal: { id: string } | undefined,
+) {
+  if (!mayRequestReversal(user, doc, store, reversal)) return false;
+  const moves = reversingMoves(await db.select().from(movements).where(eq(movements.documentId, doc.id)));
+  const keys = pendingDecrease(moves).reservations;
+  if (!keys.length) return true;
+  const rows = await db
+    .select({ storeId: balances.storeId, batchId: balances.batchId, onHand: balances.onHand, reserved: balances.reserved, batchNo: batches.batchNo })
+    .from(balances)
+    .innerJoin(batches, eq(batches.id, balances.batchId))
+    .where(or(...keys.map((k) => and(eq(balances.storeId, k.storeId), eq(balances.batchId, k.batchId)))));
+  return !reversalShortfall(moves, new Map(rows.map((r) => [keyOf(r), r])));
+}
 
 /**
  * 冲销 (D22, D24): a reversing document with the original's movements negated; at most once; never an edit. It waits
@@ -69,15 +130,14 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       if (pending)
         throw invalidState(`${original.number} 的冲销（${pending.number}）正在审批中，不能重复申请`, { field: 'documentId', pending: pending.number });
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
-      const moves = originalMoves.map((m): MovementDraft => ({
-        storeId: m.storeId,
-        batchId: m.batchId,
-        itemId: m.itemId,
-        bucket: m.bucket,
-        quantity: -m.quantity,
-        unitPrice: m.unitPrice,
-        reasonCode: m.reasonCode,
-      }));
+      const moves = reversingMoves(originalMoves);
+      const short = reversalShortfall(moves, locked);
+      if (short) {
+        throw insufficientStock(
+          `${original.number} 不能冲销：批次 ${short.batchNo} 的库存已有部分出库或被占用，现可用 ${short.available}，冲销需要 ${short.need}`,
+          { storeId: short.storeId, itemId: short.itemId, batchId: short.batchId, requested: short.need, available: short.available, field: 'documentId' },
+        );
+      }
       const held = pendingDecrease(moves);
       return {
         type: 'REVERSAL',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { invalidState } from '../errors.ts';
 
 // Pure ledger rules: no I/O, unit-tested in tests/unit.
 
@@ -60,7 +61,11 @@ function compareNullableDates(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/** D7, D10: expiry is given, or production date (else receipt date) plus the item's storage life; null when the item has none. */
+/**
+ * D7, D10: expiry is given, or production date (else receipt date) plus the item's storage life; null when the item has
+ * none. An item with a storage life always gives a date: one that cannot be computed (a storage life beyond any
+ * calendar, recorded before the catalog bounded it) is refused (INVALID_STATE), never taken as "does not expire" (D26).
+ */
 export function computeExpiry(opts: {
   productionDate: string | null;
   expiryDate: string | null;
@@ -70,7 +75,14 @@ export function computeExpiry(opts: {
   if (opts.expiryDate) return opts.expiryDate;
   if (!opts.storageLifeMonths) return null;
   const start = DateTime.fromISO(opts.productionDate ?? opts.receiptDate, { zone: 'utc' });
-  return start.plus({ months: opts.storageLifeMonths }).toISODate();
+  const expiry = start.plus({ months: opts.storageLifeMonths });
+  const date = expiry.isValid && expiry.year <= 9999 ? expiry.toISODate() : null;
+  if (date === null) {
+    throw invalidState(`无法按储存年限 ${opts.storageLifeMonths} 个月计算有效期：请先在物资目录中更正该物资的储存年限，或填写有效期`, {
+      storageLifeMonths: opts.storageLifeMonths,
+    });
+  }
+  return date;
 }
 
 /** D9: a stocktake posts counted − book; every non-zero difference needs a reason of the matching direction. */

@@ -13,6 +13,7 @@ import { lockOutbound, outboundLine } from './issues.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import { chinaText } from '../clock.ts';
 import { assertLeavesWithoutOrder, consumeOrder, orderForExecution, returnToOrder } from '../authority/orders.ts';
 import { assertMayHold, assertTransferDestination } from '../authority/custody.ts';
 import { reduceSettlementsOfCancelledTransfer } from '../authority/settlements.ts';
@@ -62,7 +63,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const { order, lines } = v.dispatchPlanId
     ? { order: null, lines: v.lines }
-    : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', toStoreId: to.id }, v.lines);
+    : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', toStoreId: to.id, occurredAt }, v.lines);
   return postDocument(db, {
     kind: 'shipTransfer',
     actor: user,
@@ -146,7 +147,7 @@ async function lockTransfer(tx: Db, id: string) {
 }
 
 /**
- * What runs in the receiving transaction once a transfer's lines and status have changed. Modules that build on
+ * What runs in the receiving (or cancelling) transaction once a transfer's lines and status have changed. Modules that build on
  * transfers (dispatch completes its plans) are wired in by the composition root, so inventory does not depend on them.
  */
 export type TransferReceivedHook = (tx: Db, transferId: string) => Promise<void>;
@@ -197,7 +198,7 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
   }
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   if (occurredAt < transfer.shippedAt) {
-    throw badInput('input.occurredAt', `收货时间不能早于发货时间 ${transfer.shippedAt.toISOString()}`);
+    throw badInput('input.occurredAt', `收货时间不能早于发货时间 ${chinaText(transfer.shippedAt)}（北京时间）`);
   }
   return postDocument(db, {
     kind: 'receiveTransfer',
@@ -309,9 +310,10 @@ const cancelSchema = z.object({
 /**
  * Cancel before any receipt: everything in transit returns to the source (by the shipping side). What never left is
  * given back in the same transaction: to the outbound order the shipment executed (D23), and off the settlements a
- * dispatch plan's shipment of another region's or level's stock opened (D25).
+ * dispatch plan's shipment of another region's or level's stock opened (D25). A dispatch shipment's plan may then be
+ * complete: `onSettled` is the hook receipts run (wired by the composition root).
  */
-export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
+export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSettled?: TransferReceivedHook) {
   const { db, actor: user, clock } = ctx;
   const v = validate(cancelSchema, input);
   assertMayPost(user);
@@ -361,6 +363,7 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown) {
           if (t.dispatchPlanId) {
             await reduceSettlementsOfCancelledTransfer(tx2, { transfer: t, cancelNumber: posted.number, returned, actorId: user.id, at: recordedAt });
           }
+          await onSettled?.(tx2, t.id);
         },
       };
     },

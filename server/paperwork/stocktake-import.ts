@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
-import { NOT_HELD_HERE, submitStocktake } from '../inventory/stocktakes.ts';
+import { countBelowReserved, NOT_HELD_HERE, reservationHolders, submitStocktake } from '../inventory/stocktakes.ts';
 import { RowErrors } from './row-errors.ts';
 import { findHeader, integerOf, readFirstSheet, textOf } from './sheet-reader.ts';
 import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
@@ -36,6 +36,12 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     stocktakeReasons(ctx),
   ]);
   const books = new Map(book.map((b) => [b.batch_id, b]));
+  // What holds the reserved stock, for a row counting below it to name (W8: a pending 报废单 is not a 调拨).
+  const holders = await reservationHolders(
+    ctx.db,
+    store.id,
+    book.filter((b) => b.reserved > 0).map((b) => b.batch_id),
+  );
   const seen = new Map<string, number>();
   const counts: { batchId: string; countedQuantity: number; reason: string | null }[] = [];
   for (const r of rows.filter((x) => x.row > header.row)) {
@@ -72,7 +78,7 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
       );
       continue;
     }
-    if (counted < held.reserved) errors.add(r.row, H.counted, `该批次已为调拨预留 ${held.reserved}，实盘数低于预留量：请先处理预留`);
+    if (counted < held.reserved) errors.add(r.row, H.counted, `该批次${countBelowReserved(held.reserved, counted, holders.get(batchId) ?? [])}`);
     // The reason as written (also where the count agrees): the stocktake's input follows from the file alone, so that
     // the same file uploaded again is the same request and answers with the first stocktake.
     counts.push({ batchId, countedQuantity: counted, reason: reason?.code ?? null });

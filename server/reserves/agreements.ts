@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements, organizations } from '../../drizzle/schema/index.ts';
@@ -29,10 +29,17 @@ const money = (field: string) =>
     .transform((v) => parseMoney(v, field))
     .refine((v) => !v.startsWith('-'), '金额不能为负');
 
+/**
+ * D6, D19: an agreement commits at most what a quota may require (100,000,000 of an item); a larger figure is a typing
+ * slip, and would overflow the sums that plan and value reserves (reserveGaps, valuation). Unit prices are bounded by
+ * the Money form (parseMoney).
+ */
+export const AGREEMENT_QUANTITY_MAX = 100_000_000;
+
 const lineSchema = z.object({
   itemId: idSchema,
-  quantity: z.number().int('数量须为整数').positive('数量须大于 0').nullish(),
-  dailyCapacity: z.number().int('日产能须为整数').positive('日产能须大于 0').nullish(),
+  quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(AGREEMENT_QUANTITY_MAX, '数量不能超过 100,000,000').nullish(),
+  dailyCapacity: z.number().int('日产能须为整数').positive('日产能须大于 0').max(AGREEMENT_QUANTITY_MAX, '日产能不能超过 100,000,000').nullish(),
   unitPrice: z.string().nullish(),
   responseHours: z.number().positive('响应时间须大于 0').max(720).nullish(),
   leadDays: z.number().int().min(0, '生产准备天数不能为负').max(365).nullish(),
@@ -85,7 +92,7 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   });
   const annualFee = v.annualFee ? validate(money('input.annualFee'), v.annualFee, 'input.annualFee') : null;
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
-  await itemsFor(db, v.lines);
+  const itemsById = await itemsFor(db, v.lines);
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
     assertStoreAccess(user, store);
@@ -99,6 +106,7 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   return insertAgreement(db, async (tx) => {
     const companyOrgId = (await organizationFor(tx, null, v.companyName, 'COMPANY', 'input.companyName', region.code))!;
     if (v.contractNo) await assertContractFree(tx, companyOrgId, v.contractNo);
+    if (v.storeId && v.mode !== 'CAPACITY') await assertStoreGoodsFree(tx, v.storeId, v, itemsById);
     const [row] = await tx
       .insert(agreements)
       .values({
@@ -140,6 +148,55 @@ async function assertCompanyStore(db: Db, store: StoreRow, companyName: string, 
   if (!operator) throw badInput('input.storeId', '该仓库未登记运营企业，不能作为协议企业的仓库');
   if (operator.name !== companyName) throw badInput('input.storeId', `该仓库由「${operator.name}」运营，不是「${companyName}」的仓库`);
   if (!isInSubtree(store.regionCode, regionCode)) throw badInput('input.storeId', '该仓库不在协议所属区域内');
+}
+
+/**
+ * D6: a company store's goods are committed once at a time. Another agreement that names the same store, holds a line
+ * for the same item and is valid on any day of this one's validity would count the same warehouse's stock twice in
+ * planning (reserveGaps' agreementCommitted) and valuation. A company may well hold several agreements (other items,
+ * other stores, successive periods, another region's contract for stock in another warehouse), so only that overlap
+ * of store × item × period is refused. Agreements without a store and CAPACITY agreements (production, not stock)
+ * name no goods that could be counted twice. A lock per store decides between concurrent requests.
+ */
+async function assertStoreGoodsFree(
+  tx: Db,
+  storeId: string,
+  v: { validFrom: string; validTo: string; lines: { itemId: string }[] },
+  itemsById: Map<string, { name: string }>,
+) {
+  await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-store|${storeId}`}))`);
+  const [taken] = await tx
+    .select({
+      id: agreements.id,
+      contractNo: agreements.contractNo,
+      validFrom: agreements.validFrom,
+      validTo: agreements.validTo,
+      itemId: agreementLines.itemId,
+    })
+    .from(agreements)
+    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
+    .where(
+      and(
+        eq(agreements.storeId, storeId),
+        ne(agreements.mode, 'CAPACITY'),
+        lte(agreements.validFrom, v.validTo),
+        gte(agreements.validTo, v.validFrom),
+        inArray(
+          agreementLines.itemId,
+          v.lines.map((l) => l.itemId),
+        ),
+      ),
+    )
+    .orderBy(asc(agreements.validFrom), asc(agreements.id))
+    .limit(1);
+  if (!taken) return;
+  const i = v.lines.findIndex((l) => l.itemId === taken.itemId);
+  const other = taken.contractNo ? `协议（合同编号 ${taken.contractNo}）` : '另一份协议';
+  throw badInput(
+    `input.lines.${i}.itemId`,
+    `该仓库的「${itemsById.get(taken.itemId)?.name ?? '该物资'}」已由${other}承诺储备（${taken.validFrom} 至 ${taken.validTo}），与本协议有效期重叠：同一仓库的物资不能同时承诺给两份协议`,
+    { agreementId: taken.id, contractNo: taken.contractNo, validFrom: taken.validFrom, validTo: taken.validTo },
+  );
 }
 
 const CONTRACT_TAKEN = '该合同已登记：同一企业的同一合同编号只能登记一份协议';
@@ -255,30 +312,31 @@ export interface EffectiveLine extends AgreementLineRow {
 }
 
 /**
- * D6, D17: over agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `last_counted`,
- * the latest spot-check count, and `delivered_since`, what call-offs delivered after that count's day took from the
+ * D6, D17: joined to agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `lc.last_counted`,
+ * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count's day took from the
  * company (a delivery on the day of a check is taken to be in its count). Until a later check counts the company's stock
  * again, delivered goods are no longer its reserve: they are ours, in the ledger.
  */
-export function countedAndDeliveredSql(day: string | null): SQL {
+export function countedAndDeliveredJoin(day: string | null): SQL {
   const checkedBy = day ? sql`AND c.checked_on <= ${day}::date` : sql``;
   const deliveredBy = day ? sql`AND (o.delivered_at AT TIME ZONE ${ZONE})::date <= ${day}::date` : sql``;
-  return sql`(SELECT cl.counted_quantity FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+  return sql`LEFT JOIN LATERAL (
+               SELECT cl.counted_quantity AS last_counted, c.checked_on AS last_checked_on
+                 FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}
-                ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) AS last_counted,
-             (SELECT COALESCE(sum(o.quantity), 0)::int FROM call_offs o
-               WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
-                 AND (o.delivered_at AT TIME ZONE ${ZONE})::date > COALESCE(
-                       (SELECT max(c.checked_on) FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
-                         WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}), '-infinity'::date)) AS delivered_since`;
+                ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) lc ON TRUE
+             CROSS JOIN LATERAL (
+               SELECT COALESCE(sum(o.quantity), 0)::bigint AS delivered_since FROM call_offs o
+                WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
+                  AND (o.delivered_at AT TIME ZONE ${ZONE})::date > COALESCE(lc.last_checked_on, '-infinity'::date)) dl`;
 }
 
 /** Agreement lines with the last spot-check count per line and what was delivered since (D6), for agreements matching `where`. */
 async function effectiveLines(db: Db, where: SQL): Promise<EffectiveLine[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id, ${countedAndDeliveredSql(null)}
-          FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
+    sql`SELECT l.*, a.mode, a.region_code, a.store_id, a.company_org_id, lc.last_counted, dl.delivered_since
+          FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id ${countedAndDeliveredJoin(null)}
          WHERE ${where}
          ORDER BY a.id, l.item_id`,
   );

@@ -12,7 +12,7 @@ import { getStoreRow } from '../stores/service.ts';
 import { validate, idSchema } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
-import { gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
+import { atMostIntMax, gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type QuotaRow = typeof quotas.$inferSelect;
@@ -93,13 +93,13 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
     region_code: string | null;
     quantity: number;
     target_region: string;
-    own: number;
-    physical: number;
+    own: string | number; // bigint sums: never overflow, whatever the stock (read with Number)
+    physical: string | number;
   }>(
     db,
     sql`SELECT q.id, q.item_id, q.store_id, q.region_code, q.quantity, COALESCE(qs.region_code, q.region_code) AS target_region,
-               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED') AND ${usable}), 0)::int AS own,
-               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode = 'PHYSICAL' AND ${usable}), 0)::int AS physical
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED') AND ${usable}), 0)::bigint AS own,
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode = 'PHYSICAL' AND ${usable}), 0)::bigint AS physical
           FROM quotas q
           LEFT JOIN stores qs ON qs.id = q.store_id
           LEFT JOIN regions qr ON qr.code = q.region_code
@@ -125,9 +125,10 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
       storeId: r.store_id,
       regionCode: r.region_code,
       quota,
-      available,
-      physical: Number(r.physical),
-      agreementCommitted: committed,
+      // Int in the API: a sum beyond it shows as its ceiling instead of failing the region's whole answer.
+      available: atMostIntMax(available),
+      physical: atMostIntMax(Number(r.physical)),
+      agreementCommitted: atMostIntMax(committed),
       gap: gapOf(quota, available),
     };
   });

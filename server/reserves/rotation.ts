@@ -14,8 +14,9 @@ import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, q
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
-import { assertMadeBy, assertOutlivesRotationLead, expiryOfNewBatch, isExpired } from '../inventory/expiry.ts';
+import { assertMadeBy, assertOutlivesRotationLead, expiredSql, expiryOfNewBatch, isExpired } from '../inventory/expiry.ts';
 import { daysBetween, quarterOf, windowEnd } from './rules.ts';
+import { STORAGE_LIFE_MAX_MONTHS } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 import { assertLeavesWithoutOrder, consumeOrder, orderForExecution } from '../authority/orders.ts';
 
@@ -42,8 +43,12 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
   return sql.join(parts, sql` AND `);
 }
 
-/** D10 in SQL over batches b and items i: rotateBy (server/reserves/rules.ts) — the sooner of expiry and production + storage life, less the lead. */
-const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval(months => i.storage_life_months))::date)
+/**
+ * D10 in SQL over batches b and items i: rotateBy (server/reserves/rules.ts) — the sooner of expiry and production + storage life, less the lead.
+ * The life is read as at most STORAGE_LIFE_MAX_MONTHS, so that one item recorded before the catalog bounded it cannot
+ * overflow the date arithmetic for a whole region (a life that long never comes before a batch's expiry).
+ */
+const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval(months => LEAST(i.storage_life_months, ${sql.raw(String(STORAGE_LIFE_MAX_MONTHS))})))::date)
                          - make_interval(months => i.rotation_lead_months))::date`;
 
 /** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (rotateBySql) falls within the window or has passed; most urgent first. */
@@ -64,7 +69,7 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
          WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
            AND ${rotateBySql} <= ${windowEnd(today, within)}::date
            AND ${scope}
-         ORDER BY b.expiry_date <= ${today}::date DESC, rotate_by, s.code, b.batch_no`, // D26: expired batches first
+         ORDER BY ${expiredSql(sql`b.expiry_date`, today)} DESC, rotate_by, s.code, b.batch_no`, // D26: expired batches first
   );
   return rows.map((r) => ({
     storeId: r.store_id,
@@ -156,7 +161,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
   // D23: the old stock leaves against an approved rotation order.
   const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
-  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION' }, [outgoing]);
+  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION', occurredAt }, [outgoing]);
   const counterpart = counterpartOf(v.counterpart, order);
 
   return postDocument(db, {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { pgArray, type Db } from '../../drizzle/client.ts';
+import { pgArray, pgError, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
@@ -17,8 +17,15 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 
 export type UserRow = typeof users.$inferSelect;
 
+/**
+ * A username, whatever its case (admin-auth sweep #10): names are unique regardless of case (migration 0020), so one
+ * typed `Admin` — a phone keyboard's capital — finds the one account `admin`, and no `ADMIN` can stand beside it. The
+ * login back-off keys usernames the same way (http/login-backoff.ts), so case variants share one count.
+ */
+const usernameIs = (username: string) => sql`lower(${users.username}) = lower(${username.trim()})`;
+
 export async function login(db: Db, keys: TokenKeys, username: string, password: string) {
-  const [user] = await db.select().from(users).where(eq(users.username, username.trim()));
+  const [user] = await db.select().from(users).where(usernameIs(username));
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !ok || !user.active) {
     throw new DomainError('UNAUTHENTICATED', '用户名或密码错误');
@@ -79,6 +86,21 @@ const userFields = {
 const createUserSchema = z.object({ ...userFields, active: userFields.active.default(true) });
 const updateUserSchema = z.object(userFields).omit({ username: true }).partial();
 
+/** An administrator's password is at least 12 characters (as README's ADMIN_PASSWORD); others' at least 8 (userFields). */
+export const ADMIN_PASSWORD_MIN = 12;
+function assertPasswordFor(role: Role, password: string | undefined, field = 'input.password') {
+  if (role === 'ADMIN' && password !== undefined && password.length < ADMIN_PASSWORD_MIN) {
+    throw badInput(field, `管理员密码至少 ${ADMIN_PASSWORD_MIN} 位`);
+  }
+}
+
+/** A name taken regardless of case, found before the insert or by the unique index when two arrive at once. */
+const usernameTaken = (username: string) => badInput('input.username', `用户名已存在（不区分大小写）：${username}`);
+const isUsernameConflict = (error: unknown) => {
+  const { code, constraint } = pgError(error);
+  return code === '23505' && (constraint === 'users_username_lower_uq' || constraint === 'users_username_unique');
+};
+
 /** Scope is data: keepers need stores, dispatchers and auditors a region; an admin's region is optional. */
 async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: string | null | undefined, storeIds: readonly string[] | null | undefined) {
   if (role === 'KEEPER') {
@@ -106,28 +128,35 @@ async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: st
 export async function createUser(ctx: ServiceContext, input: unknown): Promise<UserRow> {
   const { db, actor } = ctx;
   const v = validate(createUserSchema, input);
+  assertPasswordFor(v.role, v.password);
   const scope = await resolveScope(db, actor, v.role, v.regionCode, v.storeIds);
-  const [dup] = await db.select({ id: users.id }).from(users).where(eq(users.username, v.username));
-  if (dup) throw badInput('input.username', `用户名已存在：${v.username}`);
+  const [dup] = await db.select({ id: users.id }).from(users).where(usernameIs(v.username));
+  if (dup) throw usernameTaken(v.username);
   const passwordHash = await hashPassword(v.password);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(users)
-      // D24: the creator chose the password; they are recorded as its setter until the user or someone else sets another.
-      .values({
-        username: v.username,
-        displayName: v.displayName,
-        passwordHash,
-        role: v.role,
-        regionCode: scope.regionCode,
-        active: v.active,
-        createdBy: actor.id,
-        passwordSetBy: actor.id,
-      })
-      .returning();
-    if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
-    return row;
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(users)
+        // D24: the creator chose the password; they are recorded as its setter until the user or someone else sets another.
+        .values({
+          username: v.username,
+          displayName: v.displayName,
+          passwordHash,
+          role: v.role,
+          regionCode: scope.regionCode,
+          active: v.active,
+          createdBy: actor.id,
+          passwordSetBy: actor.id,
+        })
+        .returning();
+      if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
+      return row;
+    });
+  } catch (error) {
+    // Two creating the same name at once: the unique index refuses the second.
+    if (isUsernameConflict(error)) throw usernameTaken(v.username);
+    throw error;
+  }
 }
 
 /** An administrator scoped to a region manages only the users whose scope lies inside it (policy: coversUser). */
@@ -170,6 +199,7 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
     ? await resolveScope(db, actor, role, v.regionCode === undefined ? current.regionCode : v.regionCode, v.storeIds ?? currentStores)
     : undefined;
   if (actor.id === id && v.active === false) throw badInput('input.active', '不能停用自己的账号');
+  assertPasswordFor(role, v.password);
   const passwordHash = v.password ? await hashPassword(v.password) : undefined;
   // A password set or reset, or a reactivation, ends every session before it (tokens of the older version are refused).
   const credentialsChanged = passwordHash ? sql`1` : v.active === true ? sql`CASE WHEN ${users.active} THEN 0 ELSE 1 END` : undefined;
@@ -247,9 +277,10 @@ export async function listUsers(ctx: ServiceContext, filter: { role?: Role | nul
 
 /** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
 export async function ensureAdministrator(db: Db, username: string, password: string): Promise<boolean> {
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
+  const [existing] = await db.select({ id: users.id }).from(users).where(usernameIs(username));
   if (existing) return false;
   const v = validate(createUserSchema.pick({ username: true, password: true }), { username, password });
+  assertPasswordFor('ADMIN', v.password);
   await db.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash: await hashPassword(v.password), role: 'ADMIN' });
   return true;
 }

@@ -153,12 +153,14 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
     const plan = await requestPlan(t, incidentId, SLEEPING_BAG, 30, PLAN);
     expect(plan.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 30, needsConsent: true, consent: 'PENDING' }]);
     ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));
-    ok(await approve(plan.id));
-    const executed = ok(await execute(plan.id)).executeDispatchPlan;
-    expect(executed.lines).toMatchObject([{ quantity: 30, consent: 'REJECTED' }]);
-    expect(executed.callOffs).toEqual([]);
-    expect(executed).toMatchObject({ totalQuantity: 0, maxEtaHours: 0, meetsDeadline: false });
-    expect(executed.shortages).toEqual([{ item: { id: SLEEPING_BAG }, requested: 30, planned: 0, missing: 30 }]);
+    const refused = await planById(plan.id);
+    expect(refused.lines).toMatchObject([{ quantity: 30, consent: 'REJECTED' }]);
+    expect(refused).toMatchObject({ totalQuantity: 0, maxEtaHours: 0, meetsDeadline: false });
+    expect(refused.shortages).toEqual([{ item: { id: SLEEPING_BAG }, requested: 30, planned: 0, missing: 30 }]);
+    // D14: with nothing left to ship the plan is not approved (nor executed as if it shipped): it is cancelled.
+    expect(errorCode(await approve(plan.id))).toBe('INVALID_STATE');
+    expect(errorCode(await execute(plan.id))).toBe('INVALID_STATE');
+    expect((await planById(plan.id)).callOffs).toEqual([]);
     expect(await settlementsOf(plan.id)).toEqual([]);
   });
 

@@ -710,8 +710,11 @@ describe('live plan status (GraphQL over SSE)', () => {
     const timer = setTimeout(() => abort.abort(), 8000);
     try {
       const query = `subscription{dispatchPlanStatus(planId:"${plan.id}"){planId status}}`;
-      const res = await fetch(`http://127.0.0.1:${port}/graphql?query=${encodeURIComponent(query)}`, {
-        headers: { accept: 'text/event-stream', authorization: `Bearer ${await t.token('dispatcher')}` },
+      // Over POST, as the console subscribes (API.md: GET only for queries).
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${await t.token('dispatcher')}` },
+        body: JSON.stringify({ query }),
         signal: abort.signal,
       });
       expect(res.status).toBe(200);
@@ -751,9 +754,14 @@ describe('live plan status (GraphQL over SSE)', () => {
     const { port } = server.address() as AddressInfo;
     const open = async (planId: string, as?: string) => {
       const query = `subscription{dispatchPlanStatus(planId:"${planId}"){planId status}}`;
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
       if (as) headers.authorization = `Bearer ${await t.token(as)}`;
-      const res = await fetch(`http://127.0.0.1:${port}/graphql?query=${encodeURIComponent(query)}`, { headers, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query }),
+        signal: AbortSignal.timeout(5000),
+      });
       const data = (await res.text()).split('\n').find((l) => l.startsWith('data: {'));
       return JSON.parse(data!.slice(6)) as GqlResult;
     };

@@ -91,7 +91,10 @@ describe('API.md Errors: refusals in words a keeper understands (findings-contra
 
     it('a syntax error', async () => {
       const res = await post({ query: '{ me { ' });
-      expect(res.body.errors).toEqual([{ message: '查询语句有语法错误：此处应为 名称，实际为 查询末尾', extensions: { code: 'BAD_USER_INPUT' } }]);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { message: '查询语句有语法错误：此处应为 名称，实际为 查询末尾', locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_USER_INPUT' } },
+      ]);
       const quote = (await post({ query: "{ region(code: '410700') { name } }" })).body.errors[0].message;
       expect(quote).toBe('查询语句有语法错误：字符串须用双引号 " 括起，不能用单引号');
     });

@@ -90,7 +90,7 @@ interface Fixtures {
   incoming: { transferId: string; batchId: string };
   outgoingTransferId: string;
   /** A plan in the state each plan mutation needs. */
-  plans: { approve: string; cancel: string; execute: string; recordWrittenApproval: string; recover: string };
+  plans: { approve: string; cancel: string; execute: string; recordWrittenApproval: string; requestWrittenApproval: string; recover: string };
   agreementItemId: string;
   /** Entities the update mutations may change at will. */
   scratch: { itemId: string; storeId: string; userId: string };
@@ -200,11 +200,25 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
         k: `fixture-${planId}`,
       },
     );
+  // D14: a plan whose written approval was rejected, so that its emergency approver (the dispatcher) submits it again.
+  const writtenRejected = async (): Promise<string> => {
+    const planId = await requestPlan(mainItem);
+    await run('dispatcher', `mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: planId });
+    const pending = await run('admin', `query($f: ApprovalFilter!) { approvals(filter: $f, first: 500) { edges { node { id subjectId } } } }`, {
+      f: { status: 'PENDING', kind: 'EMERGENCY_WRITTEN_APPROVAL' },
+    });
+    const written = pending.edges.find((e: { node: { subjectId: string } }) => e.node.subjectId === planId).node.id;
+    await run('director', `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, {
+      i: { approvalId: written, decision: 'REJECT', reason: '模糊测试驳回' },
+    });
+    return planId;
+  };
   const plans = {
     approve: await requestPlan(mainItem),
     cancel: await requestPlan(mainItem),
     execute: await approved(await requestPlan(mainItem)),
     recordWrittenApproval: await approved(await requestPlan(mainItem)),
+    requestWrittenApproval: await writtenRejected(),
     recover: await approved(await requestPlan(mainItem)),
   };
   // distributeRelief draws from a 安置点 of its own, so that recovery still finds the stock it counts.
@@ -365,6 +379,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   // D21: a call-off delivery is booked at the agreement's price (a different one is refused).
   confirmCallOffDelivery: { input: { unitPrice: OMIT } },
   recordWrittenApproval: { planId: fx.plans.recordWrittenApproval },
+  requestWrittenApproval: { planId: fx.plans.requestWrittenApproval },
   cancelTransfer: { transferId: fx.outgoingTransferId },
   // A discrepancy reason closes the line: without one the transfer stays receivable for the following cases.
   receiveTransfer: { input: { transferId: fx.incoming.transferId, lines: [{ batchId: fx.incoming.batchId, discrepancyReason: OMIT }] } },
@@ -389,7 +404,9 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   distributeRelief: { input: { ...fx.point, household: { idNumber: '410781198001010011' } } },
   createAgreement: { input: { mode: 'AGREEMENT', storeId: OMIT, lines: [{ dailyCapacity: OMIT, leadDays: OMIT }] } },
   upsertQuota: { input: { regionCode: OMIT } },
-  updateItem: { id: fx.scratch.itemId },
+  // D10: the rotation lead is shorter than the storage life.
+  createItem: { input: { storageLifeMonths: 36, rotationLeadMonths: 12 } },
+  updateItem: { id: fx.scratch.itemId, input: { storageLifeMonths: 36, rotationLeadMonths: 12 } },
   updateStore: { id: fx.scratch.storeId },
   createUser: { input: { role: 'KEEPER', regionCode: OMIT } },
   updateUser: { id: fx.scratch.userId, input: { role: 'KEEPER', regionCode: OMIT } },

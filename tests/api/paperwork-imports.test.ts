@@ -196,12 +196,14 @@ describe('Excel in (issue 13)', () => {
       expect(again.body).toMatchObject({ documentId: res.body.documentId, replayed: true });
       expect(await ledgerCounts(t)).toEqual(before);
       await expectLedgerConsistent(t);
-      // Audited like a mutation: who uploaded which file, and the refusals too.
-      const audit = await queryRows<{ outcome: string }>(
+      // Audited like a mutation: who uploaded which file, and the refusals too; the same file again is a replay (D22),
+      // recorded under the store's region.
+      const audit = await queryRows<{ outcome: string; subject_region_code: string | null }>(
         t.database.db,
-        sql`SELECT outcome FROM audit_log WHERE operation = 'importOpeningBalance' ORDER BY id`,
+        sql`SELECT outcome, subject_region_code FROM audit_log WHERE operation = 'importOpeningBalance' ORDER BY id`,
       );
-      expect(audit.map((a) => a.outcome)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'OK', 'OK']);
+      expect(audit.map((a) => a.outcome)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'OK', 'REPLAYED']);
+      expect(audit.slice(2).map((a) => a.subject_region_code)).toEqual(['410781000000', '410781000000']);
     });
 
     it('refuses a wrong file type, missing columns, too many rows, a file over the size limit; only where the user may post', async () => {

@@ -231,7 +231,7 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
       const before = await distributionCount();
       const early = await distribute({ occurredAt: '2026-07-19T08:00:00+08:00' });
       expect(errorCode(early)).toBe('BAD_USER_INPUT');
-      expect(ext(early)).toMatchObject({ field: 'input.occurredAt', incidentOccurredAt: '2026-07-20T02:00:00.000Z' });
+      expect(ext(early)).toMatchObject({ field: 'input.occurredAt', incidentOccurredAt: '2026-07-20T10:00:00+08:00' });
       expect(message(early)).toContain('2026-07-19 08:00');
       expect(message(early)).toContain('2026-07-20 10:00');
       expect(message(early)).toContain('北京时间');

@@ -217,9 +217,18 @@ async function createFixtures() {
     );
     return o.id as string;
   };
+  // D13, D25: only the unscoped administrator orders stock from 珲春 to 卫辉 outside a plan (a keeper's destinations are
+  // their city's), 珲春's dispatcher approves it and 珲春's keeper executes it. D24: an account's creator may not approve its requests nor have it
+  // approve theirs, so this one stands as if another administrator had created it.
+  await admin(
+    `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+    { i: { username: 'hc-director', displayName: '珲春市应急管理局指挥长', password: TEST_PASSWORD, role: 'DISPATCHER', regionCode: '222404' } },
+    'createUser hc-director',
+  );
+  await db.execute(sql`UPDATE users SET created_by = NULL, password_set_by = NULL WHERE username = 'hc-director'`);
   const hcOrder = await approvedOrder(
-    'hc-keeper',
     'admin',
+    'hc-director',
     { storeId: HUNCHUN, purpose: 'TRANSFER', toStoreId: WEIHUI, lines: [{ itemId: itemId('LIV-004'), quantity: 40, batchId: HC_QUILT_BATCH }] },
     'hc',
   );
@@ -453,7 +462,7 @@ async function createFixtures() {
     ...planTransfers.map((p) => ({ label: `plan ${p.plan === whPlan ? '卫辉' : '晋城'} transfer`, value: p.id })),
   ];
   fx.orders = [
-    { label: '珲春 → 卫辉 order (珲春 keeper’s)', value: hcOrder },
+    { label: '珲春 → 卫辉 order', value: hcOrder },
     { label: '晋城 → 城区 order', value: jcOrder },
   ];
   fx.agreements = [

@@ -147,8 +147,11 @@ describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
     const timer = setTimeout(() => abort.abort(), 30_000);
     try {
       const query = `subscription{dispatchPlanStatus(planId:"${plan.id}"){planId status}}`;
-      const res = await fetch(`http://127.0.0.1:${one}/graphql?query=${encodeURIComponent(query)}`, {
-        headers: { accept: 'text/event-stream', authorization: `Bearer ${dispatcher}` },
+      // Over POST, as the console subscribes (API.md: GET only for queries).
+      const res = await fetch(`http://127.0.0.1:${one}/graphql`, {
+        method: 'POST',
+        headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${dispatcher}` },
+        body: JSON.stringify({ query }),
         signal: abort.signal,
       });
       expect(res.headers.get('content-type')).toContain('text/event-stream');

@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../drizzle/client.ts';
-import { balances, documents, movements, transfers } from '../../drizzle/schema/index.ts';
+import { auditLog, balances, documents, movements, transfers } from '../../drizzle/schema/index.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { checkLedger } from '../../server/inventory/ledger-check.ts';
 import { stableId } from '../../server/ids.ts';
@@ -49,6 +49,20 @@ describe('demo stock (npm start loads it once)', () => {
     expect(stocktake).toMatchObject({ type: 'STOCKTAKE', status: 'POSTED', approvalRef: '新应急〔2025〕31号' });
     const moves = await database.db.select().from(movements).where(eq(movements.documentId, stocktake.id));
     expect(moves.map((m) => [m.quantity, m.reasonCode])).toEqual([[-4, 'DAMAGED']]);
+  });
+
+  it('D22: its documents and approvals are journaled like mutations — who received, requested, approved, counted, in which region', async () => {
+    const rows = await database.db
+      .select({ username: auditLog.username, operation: auditLog.operation, outcome: auditLog.outcome, subject: auditLog.subjectRegionCode })
+      .from(auditLog);
+    const docs = await database.db.select({ id: documents.id }).from(documents);
+    const posts = rows.filter((r) => ['receiveStock', 'issueStock', 'shipTransfer', 'submitStocktake'].includes(r.operation));
+    expect(posts).toHaveLength(docs.length);
+    expect(rows.every((r) => r.outcome === 'OK')).toBe(true);
+    const decisions = rows.filter((r) => r.operation === 'decideApproval');
+    expect(decisions.length).toBeGreaterThanOrEqual(4);
+    expect(decisions.every((r) => r.username === 'director' && r.subject?.startsWith('4107'))).toBe(true);
+    expect(rows.filter((r) => r.operation === 'submitStocktake').map((r) => [r.username, r.subject])).toEqual([['keeper', '410781000000']]);
   });
 
   it('shows a new user due batches, quotas with gaps, and agreements of all three modes (D6, D10, D19)', async () => {

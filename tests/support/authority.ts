@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { GqlResult, TestApp } from './harness.ts';
@@ -89,7 +90,9 @@ export async function withOrder(
   const replayKey = typeof input.idempotencyKey === 'string' ? `${as}/${input.idempotencyKey}` : null;
   let orderId = replayKey ? ordersByKey.get(replayKey) : undefined;
   if (!orderId) {
-    const approved = await approvedOrder(t, as, { ...order, lines: orderLines(input.lines) });
+    // D23: an execution is never dated before its order's approval — a backdated one was requested and approved a
+    // minute before it occurred.
+    const approved = await backdatedTo(t, input.occurredAt, () => approvedOrder(t, as, { ...order, lines: orderLines(input.lines) }));
     if (approved.errors) return approved;
     orderId = approved.data.order.id as string;
     if (replayKey) ordersByKey.set(replayKey, orderId);
@@ -98,6 +101,19 @@ export async function withOrder(
 }
 
 const ordersByKey = new Map<string, string>();
+
+/** Runs `step` with the clock a minute before `occurredAt` when that lies in the past, then puts the clock back. */
+async function backdatedTo<T>(t: TestApp, occurredAt: unknown, step: () => Promise<T>): Promise<T> {
+  const at = typeof occurredAt === 'string' ? DateTime.fromISO(occurredAt, { setZone: true }) : null;
+  const now = t.clock.now();
+  if (!at?.isValid || at >= now) return step();
+  t.clock.set(at.minus({ minutes: 1 }).toUTC().toISO());
+  try {
+    return await step();
+  } finally {
+    t.clock.set(now.toUTC().toISO()!);
+  }
+}
 
 /** D27: approves (as a second person) the pending write-offs of a transfer's reported losses. */
 export async function approveWriteOffs(t: TestApp, as: string, transferId: string): Promise<void> {

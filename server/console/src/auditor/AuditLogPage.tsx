@@ -30,9 +30,10 @@ const AuditLogQuery = graphql(`
   }
 `);
 
-// The audit outcome is OK or the API error code of the refusal.
+// The audit outcome is OK, REPLAYED (the same idempotency key again: nothing changed) or the API error code of the refusal.
 const OUTCOME: Record<string, string> = {
   OK: '成功',
+  REPLAYED: '重复提交（未变更）',
   BAD_USER_INPUT: '输入有误',
   FORBIDDEN: '无权限',
   NOT_FOUND: '不存在',
@@ -93,7 +94,10 @@ export default function AuditLogPage() {
           { title: '时间', render: (_, e) => formatDateTime(e.at) },
           { title: '用户', render: (_, e) => e.username ?? '—' },
           { title: '操作', render: (_, e) => labelOf(OPERATION, e.operation) },
-          { title: '结果', render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag> },
+          {
+            title: '结果',
+            render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : e.outcome === 'REPLAYED' ? 'blue' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag>,
+          },
           { title: '说明', render: (_, e) => e.message ?? '' },
         ]}
       />

@@ -1,0 +1,220 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
+import { storeId } from '../../seeds/demo.ts';
+import { computeExpiry } from '../../server/inventory/rules.ts';
+import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
+import { COTTON_TENT, QUILT, WEIHUI } from '../support/ledger.ts';
+import { ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
+
+// The administration sweep's validation findings (notes/findings-admin-auth.md #1–#4, #13): what an administrator
+// records in the catalog, agreements and 联储 agreements must make sense, and no figure recorded there may break a
+// region's planning screens. Today is 2026-07-20 (the test clock); the tests of this file share one database.
+
+const t = useTestApp();
+
+const ITEM = 'id code storageLifeMonths rotationLeadMonths';
+const createItem = (input: Record<string, unknown>) =>
+  t.gql(`mutation($input: CreateItemInput!) { createItem(input: $input) { ${ITEM} } }`, { input }, 'admin');
+const updateItem = (id: string, input: Record<string, unknown>) =>
+  t.gql(`mutation($id: ID!, $input: UpdateItemInput!) { updateItem(id: $id, input: $input) { ${ITEM} } }`, { id, input }, 'admin');
+const itemInput = (code: string, over: Record<string, unknown> = {}) => ({ categoryCode: 'LIVING', code, name: '测试物资', unit: '件', ...over });
+
+/** A refusal: the code, and the field it names. */
+const refusal = (res: GqlResult) => [errorCode(res), res.errors?.[0]?.extensions?.field];
+const isChinese = (res: GqlResult) => expect(res.errors?.[0]?.message).toMatch(/[\u4e00-\u9fff]/);
+
+const itemCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM items`))[0].n);
+
+describe('#1 D10, D26: an item’s rotation lead is shorter than its storage life', () => {
+  it('D10: createItem refuses a lead equal to or longer than the storage life, the default lead included', async () => {
+    const before = await itemCount();
+    for (const [code, over] of [
+      ['T-LEAD-1', { storageLifeMonths: 12, rotationLeadMonths: 24 }],
+      ['T-LEAD-2', { storageLifeMonths: 12, rotationLeadMonths: 12 }],
+      ['T-LEAD-3', { storageLifeMonths: 6 }], // the default lead is 12 months
+    ] as const) {
+      const res = await createItem(itemInput(code, over));
+      expect(refusal(res), code).toEqual(['BAD_USER_INPUT', 'input.rotationLeadMonths']);
+      isChinese(res);
+    }
+    expect(await itemCount()).toBe(before);
+    expect(ok(await createItem(itemInput('T-LEAD-4', { storageLifeMonths: 12, rotationLeadMonths: 11 }))).createItem).toMatchObject({
+      storageLifeMonths: 12,
+      rotationLeadMonths: 11,
+    });
+    // Equipment has no storage life: any lead (it never rotates).
+    expect(ok(await createItem(itemInput('T-LEAD-5', { rotationLeadMonths: 24 }))).createItem).toMatchObject({ storageLifeMonths: null });
+  });
+
+  it('D10: updateItem checks the lead against the life the item will have, naming the field that changed', async () => {
+    const item = ok(await createItem(itemInput('T-LEAD-6', { storageLifeMonths: 36, rotationLeadMonths: 12 }))).createItem;
+    expect(refusal(await updateItem(item.id, { rotationLeadMonths: 36 }))).toEqual(['BAD_USER_INPUT', 'input.rotationLeadMonths']);
+    expect(refusal(await updateItem(item.id, { storageLifeMonths: 12 }))).toEqual(['BAD_USER_INPUT', 'input.storageLifeMonths']);
+    expect(refusal(await updateItem(item.id, { storageLifeMonths: 24, rotationLeadMonths: 30 }))).toEqual(['BAD_USER_INPUT', 'input.rotationLeadMonths']);
+    const [row] = await queryRows<{ l: number; r: number }>(
+      t.database.db,
+      sql`SELECT storage_life_months AS l, rotation_lead_months AS r FROM items WHERE id = ${item.id}::uuid`,
+    );
+    expect([row.l, row.r]).toEqual([36, 12]); // a refusal changes nothing
+    expect(ok(await updateItem(item.id, { storageLifeMonths: 24, rotationLeadMonths: 6 })).updateItem).toMatchObject({
+      storageLifeMonths: 24,
+      rotationLeadMonths: 6,
+    });
+    expect(ok(await updateItem(item.id, { storageLifeMonths: null, rotationLeadMonths: 30 })).updateItem).toMatchObject({ storageLifeMonths: null });
+  });
+});
+
+describe('#2 D5, D10, D26: a storage life is bounded, and an item with one always gives its batches an expiry', () => {
+  it('D5: createItem and updateItem refuse a storage life beyond 600 months', async () => {
+    for (const months of [2147483647, 601]) {
+      const res = await createItem(itemInput(`T-LIFE-${months}`, { storageLifeMonths: months }));
+      expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.storageLifeMonths']);
+      isChinese(res);
+    }
+    const item = ok(await createItem(itemInput('T-LIFE-600', { storageLifeMonths: 600 }))).createItem;
+    expect(refusal(await updateItem(item.id, { storageLifeMonths: 2147483647 }))).toEqual(['BAD_USER_INPUT', 'input.storageLifeMonths']);
+  });
+
+  it('D26: a storage life recorded before the bound gives no batch "no expiry": the receipt is refused, naming the storage life', async () => {
+    const item = ok(await createItem(itemInput('T-LIFE-OLD', { storageLifeMonths: 60 }))).createItem;
+    await queryRows(t.database.db, sql`UPDATE items SET storage_life_months = 2147483647 WHERE id = ${item.id}::uuid`);
+    const res = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: item.id, quantity: 2, batchNo: 'T-LIFE-B1', productionDate: '2026-01-01' }]));
+    expect(errorCode(res)).toBe('INVALID_STATE');
+    expect(res.errors![0].message).toContain('储存年限');
+    const [n] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM batches WHERE item_id = ${item.id}::uuid`);
+    expect(Number(n.n)).toBe(0);
+  });
+
+  it('D10: computeExpiry never answers null for an item with a storage life', () => {
+    expect(() => computeExpiry({ productionDate: '2026-01-01', expiryDate: null, storageLifeMonths: 2147483647, receiptDate: '2026-07-20' })).toThrow(
+      /储存年限/,
+    );
+    expect(computeExpiry({ productionDate: '2026-01-01', expiryDate: null, storageLifeMonths: 600, receiptDate: '2026-07-20' })).toBe('2076-01-01');
+  });
+});
+
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
+const createAgreement = (input: Record<string, unknown>) =>
+  t.gql(`mutation($input: AgreementInput!) { createAgreement(input: $input) { id contractNo } }`, { input }, 'admin');
+const agreementInput = (over: Record<string, unknown> = {}) => ({
+  mode: 'AGREEMENT',
+  companyName: '新乡市惠民百货配送有限公司',
+  regionCode: '410700',
+  storeId: AGREEMENT_STORE,
+  validFrom: '2026-01-01',
+  validTo: '2026-12-31',
+  lines: [{ itemId: COTTON_TENT, quantity: 500, unitPrice: '2180.00', responseHours: 8 }],
+  ...over,
+});
+const agreementCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM agreements`))[0].n);
+
+describe('#3 D6, D19: agreement quantities are bounded, and no agreement line breaks reserveGaps', () => {
+  it('D6: quantities and daily capacities above 100,000,000 are refused at the line', async () => {
+    const before = await agreementCount();
+    const line = { itemId: COTTON_TENT, unitPrice: '9999999999.99', responseHours: 4 };
+    for (const quantity of [2147483647, 100_000_001]) {
+      const res = await createAgreement(agreementInput({ storeId: null, contractNo: `BIG-${quantity}`, lines: [{ ...line, quantity }] }));
+      expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.lines.0.quantity']);
+      isChinese(res);
+    }
+    const capacity = await createAgreement({
+      mode: 'CAPACITY',
+      companyName: '新乡市新星帐篷制造有限公司',
+      regionCode: '410700',
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      lines: [{ itemId: COTTON_TENT, dailyCapacity: 100_000_001 }],
+    });
+    expect(refusal(capacity)).toEqual(['BAD_USER_INPUT', 'input.lines.0.dailyCapacity']);
+    expect(await agreementCount()).toBe(before);
+  });
+
+  it('D19: a line recorded before the bound (2,147,483,647) with another one on top leaves reserveGaps answering, at the Int ceiling', async () => {
+    ok(await t.gql(`mutation { upsertQuota(input: { itemId: "${QUILT}", quantity: 5, regionCode: "410782" }) { id } }`, {}, 'admin'));
+    const companies = ['辉县市测试企业甲', '辉县市测试企业乙'];
+    for (const [i, companyName] of companies.entries()) {
+      const { id } = ok(
+        await createAgreement(
+          agreementInput({
+            companyName,
+            regionCode: '410782',
+            storeId: null,
+            contractNo: `GAP-${i}`,
+            lines: [{ itemId: QUILT, quantity: 1000, unitPrice: '158.00', responseHours: 4 }],
+          }),
+        ),
+      ).createAgreement;
+      if (i === 0) await queryRows(t.database.db, sql`UPDATE agreement_lines SET quantity = 2147483647 WHERE agreement_id = ${id}::uuid`);
+    }
+    const res = await t.gql(`query { reserveGaps(regionCode: "410782") { item { id } quota agreementCommitted gap } }`, {}, 'admin');
+    expect(ok(res).reserveGaps).toEqual([{ item: { id: QUILT }, quota: 5, agreementCommitted: 2147483647, gap: 5 }]);
+  });
+});
+
+describe('#4 D6: one company store’s goods are not committed by two agreements at once', () => {
+  it('D6: an agreement for the same store and item over an overlapping period is refused, naming the other agreement', async () => {
+    const first = ok(await createAgreement(agreementInput({ contractNo: 'XY-OVL-001' }))).createAgreement;
+    const before = await agreementCount();
+    const res = await createAgreement(
+      agreementInput({
+        contractNo: 'XY-OVL-002',
+        validFrom: '2026-06-01',
+        validTo: '2027-06-01',
+        lines: [
+          { itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6 },
+          { itemId: COTTON_TENT, quantity: 500, unitPrice: '2180.00', responseHours: 8 },
+        ],
+      }),
+    );
+    expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.lines.1.itemId']);
+    expect(res.errors![0].extensions).toMatchObject({ agreementId: first.id, contractNo: 'XY-OVL-001' });
+    expect(res.errors![0].message).toContain('XY-OVL-001');
+    expect(await agreementCount()).toBe(before);
+  });
+
+  it('D6: the same company may commit other goods of the store, or the same goods in a following period', async () => {
+    ok(
+      await createAgreement(
+        agreementInput({ contractNo: 'XY-OVL-003', validFrom: '2026-06-01', lines: [{ itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6 }] }),
+      ),
+    );
+    ok(await createAgreement(agreementInput({ contractNo: 'XY-OVL-004', validFrom: '2027-01-01', validTo: '2027-12-31' })));
+  });
+});
+
+const createJoint = (input: Record<string, unknown>) =>
+  t.gql(`mutation($i: JointReserveAgreementInput!) { createJointReserveAgreement(input: $i) { id } }`, { i: input }, 'admin');
+const jointCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM joint_reserve_agreements`))[0].n);
+
+describe('#13 D25: 联储 agreements of one pair of regions do not overlap', () => {
+  it('D25: a duplicate, or an overlapping one between regions within the same pair, is refused naming the agreement in force', async () => {
+    const base = { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31' };
+    const first = ok(await createJoint(base)).createJointReserveAgreement;
+    const before = await jointCount();
+    for (const input of [
+      base,
+      { regionCodes: ['140500', '410700'], validFrom: '2027-06-01', validTo: '2028-06-01', lines: [{ itemId: COTTON_TENT, maxQuantity: 10 }] },
+      { regionCodes: ['410781', '140500', '140800'], validFrom: '2026-03-01', validTo: '2026-04-01' }, // 卫辉市 lies within 新乡市
+    ]) {
+      const res = await createJoint(input);
+      expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.validFrom']);
+      expect(res.errors![0].extensions).toMatchObject({ agreementId: first.id });
+      isChinese(res);
+    }
+    expect(await jointCount()).toBe(before);
+    // The following period, and another pair, are fine.
+    ok(await createJoint({ ...base, validFrom: '2028-01-01', validTo: '2028-12-31' }));
+    ok(await createJoint({ ...base, regionCodes: ['410700', '140800'] }));
+  });
+
+  it('D25: agreements of one pair for different items may overlap; one for every item overlaps them all', async () => {
+    const pair = { regionCodes: ['140500', '140800'], validFrom: '2026-01-01', validTo: '2026-12-31' };
+    ok(await createJoint({ ...pair, lines: [{ itemId: COTTON_TENT, maxQuantity: 10 }] }));
+    ok(await createJoint({ ...pair, lines: [{ itemId: QUILT, maxQuantity: 5 }] }));
+    const tents = await createJoint({ ...pair, validFrom: '2026-12-01', lines: [{ itemId: COTTON_TENT, maxQuantity: 20 }] });
+    expect(refusal(tents)).toEqual(['BAD_USER_INPUT', 'input.validFrom']);
+    const all = await createJoint({ regionCodes: ['140800', '140500'], validFrom: '2026-12-01', validTo: '2027-01-31' });
+    expect(refusal(all)).toEqual(['BAD_USER_INPUT', 'input.validFrom']);
+  });
+});

@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { itemId } from '../../seeds/reference.ts';
+import { useTestApp, type GqlResult } from '../support/harness.ts';
+import { createIncident, ok, requestPlan } from '../support/relief.ts';
+
+// Sweep (dispatch) #7 and #1 under concurrency (PostgreSQL only): approvals racing for one agreement reserve (D17) or
+// one 联储 agreement's maximum (D25) — one lock decides between them, so what is promised never passes what there is.
+
+const t = useTestApp({ poolMax: 16 });
+const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: only 新乡's own agreement reserve
+const GREATCOAT = itemId('LIV-005'); // 棉大衣: 晋城's agreement reserve under a 新乡–晋城 联储 agreement
+
+let incidentId: string;
+
+const approve = (planId: string) => t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id status } }`, { p: planId }, 'director');
+const codes = (results: GqlResult[]) => results.map((r) => (r.errors ? r.errors[0].extensions.code : 'OK')).sort();
+const createAgreement = async (companyName: string, regionCode: string, item: string, quantity: number) =>
+  ok(
+    await t.gql(
+      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
+      {
+        i: {
+          mode: 'AGREEMENT',
+          companyName,
+          regionCode,
+          validFrom: '2026-01-01',
+          validTo: '2027-12-31',
+          lines: [{ itemId: item, quantity, responseHours: 4, unitPrice: '100.00' }],
+        },
+      },
+      'admin',
+    ),
+  );
+
+beforeAll(async () => {
+  incidentId = await createIncident(
+    t,
+    { name: '卫辉市“7·20”洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 }, affectedPopulation: 5000 },
+    'admin',
+  );
+});
+
+describe('approvals racing for reserves (PostgreSQL)', () => {
+  it('D17: 12 plans offered the same 50 of an agreement reserve, approved at once — exactly one is approved, the others INSUFFICIENT_STOCK', async () => {
+    await createAgreement('新乡市红旗帐篷厂', '410700', COMMAND_TENT, 50);
+    const plans = [];
+    for (let i = 0; i < 12; i++) plans.push(await requestPlan(t, incidentId, COMMAND_TENT, 50, 'id lines { quantity tier }'));
+    for (const p of plans) expect(p.lines).toMatchObject([{ quantity: 50, tier: 'AGREEMENT' }]);
+    expect(codes(await Promise.all(plans.map((p) => approve(p.id))))).toEqual([...Array(11).fill('INSUFFICIENT_STOCK'), 'OK'].sort());
+  });
+
+  it('D25: 6 plans of 20 under a 联储 maximum of 30, approved at once — exactly one is approved, the others INVALID_STATE (consent needed)', async () => {
+    ok(
+      await t.gql(
+        `mutation($i: JointReserveAgreementInput!) { createJointReserveAgreement(input: $i) { id } }`,
+        { i: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: [{ itemId: GREATCOAT, maxQuantity: 30 }] } },
+        'admin',
+      ),
+    );
+    await createAgreement('晋城市太行服装有限公司', '140500', GREATCOAT, 1000);
+    const plans = [];
+    for (let i = 0; i < 6; i++) plans.push(await requestPlan(t, incidentId, GREATCOAT, 20, 'id lines { quantity needsConsent }'));
+    for (const p of plans) expect(p.lines).toMatchObject([{ quantity: 20, needsConsent: false }]);
+    expect(codes(await Promise.all(plans.map((p) => approve(p.id))))).toEqual([...Array(5).fill('INVALID_STATE'), 'OK'].sort());
+  });
+});
