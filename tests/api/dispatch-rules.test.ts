@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { planStatusStream } from '../support/plan-status-stream.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 
@@ -709,35 +710,17 @@ describe('live plan status (GraphQL over SSE)', () => {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 8000);
     try {
-      const query = `subscription{dispatchPlanStatus(planId:"${plan.id}"){planId status}}`;
-      // Over POST, as the console subscribes (API.md: GET only for queries).
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${await t.token('dispatcher')}` },
-        body: JSON.stringify({ query }),
-        signal: abort.signal,
-      });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      const readUntil = async (pred: (s: string) => boolean) => {
-        while (!pred(text)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += decoder.decode(value, { stream: true });
-        }
-        return pred(text);
-      };
+      const stream = await planStatusStream(`http://127.0.0.1:${port}/graphql`, plan.id, await t.token('dispatcher'), abort.signal);
+      expect(stream.res.status).toBe(200);
+      expect(stream.res.headers.get('content-type')).toContain('text/event-stream');
       // The first chunk (a ping) means the subscription is set up.
-      expect(await readUntil((s) => s.length > 0)).toBe(true);
+      expect(await stream.readUntil((s) => s.length > 0)).toBe(true);
       await new Promise((r) => setTimeout(r, 100));
       expect(ok(await approve(plan.id)).approveDispatchPlan.status).toBe('APPROVED');
-      expect(await readUntil((s) => s.includes('"status":"APPROVED"'))).toBe(true);
-      const event = text.split('\n').find((l) => l.startsWith('data: ') && l.includes('APPROVED'))!;
+      expect(await stream.readUntil((s) => s.includes('"status":"APPROVED"'))).toBe(true);
+      const event = stream.text.split('\n').find((l) => l.startsWith('data: ') && l.includes('APPROVED'))!;
       expect(JSON.parse(event.slice(6))).toEqual({ data: { dispatchPlanStatus: { planId: plan.id, status: 'APPROVED' } } });
-      await reader.cancel();
+      await stream.close();
     } finally {
       clearTimeout(timer);
       abort.abort();

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { itemId } from '../../seeds/reference.ts';
 import { publishPlanStatus, planStatusEvents } from '../../server/dispatch/events.ts';
+import { planStatusStream } from '../support/plan-status-stream.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, key, onHandOf, receive, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
@@ -124,29 +125,13 @@ describe('D18: live plan status is told after commit, in commit order', () => {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 8000);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${await t.token('dispatcher')}` },
-        body: JSON.stringify({ query: `subscription($p: ID!) { dispatchPlanStatus(planId: $p) { planId status } }`, variables: { p: planId } }),
-        signal: abort.signal,
-      });
-      expect(res.status).toBe(200);
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      const readUntil = async (pred: (s: string) => boolean) => {
-        while (!pred(text)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += decoder.decode(value, { stream: true });
-        }
-        return pred(text);
-      };
-      expect(await readUntil((s) => s.length > 0)).toBe(true);
+      const stream = await planStatusStream(`http://127.0.0.1:${port}/graphql`, planId, await t.token('dispatcher'), abort.signal);
+      expect(stream.res.status).toBe(200);
+      expect(await stream.readUntil((s) => s.length > 0)).toBe(true);
       await new Promise((r) => setTimeout(r, 100));
       ok(await cancelTransferRaw(t, 'admin', transferId));
-      expect(await readUntil((s) => s.includes('"status":"COMPLETED"'))).toBe(true);
-      await reader.cancel();
+      expect(await stream.readUntil((s) => s.includes('"status":"COMPLETED"'))).toBe(true);
+      await stream.close();
     } finally {
       clearTimeout(timer);
       abort.abort();

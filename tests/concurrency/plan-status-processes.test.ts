@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { planStatusStream } from '../support/plan-status-stream.ts';
 import { freePort } from '../support/postgres-server.ts';
 import { TEMPLATE_DB, TEST_PASSWORD, withDatabase } from '../support/template.ts';
 
@@ -146,27 +147,9 @@ describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 30_000);
     try {
-      const query = `subscription{dispatchPlanStatus(planId:"${plan.id}"){planId status}}`;
-      // Over POST, as the console subscribes (API.md: GET only for queries).
-      const res = await fetch(`http://127.0.0.1:${one}/graphql`, {
-        method: 'POST',
-        headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${dispatcher}` },
-        body: JSON.stringify({ query }),
-        signal: abort.signal,
-      });
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      const readUntil = async (pred: (s: string) => boolean) => {
-        while (!pred(text)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += decoder.decode(value, { stream: true });
-        }
-        return pred(text);
-      };
-      expect(await readUntil((s) => s.length > 0)).toBe(true); // the first ping: subscribed
+      const stream = await planStatusStream(`http://127.0.0.1:${one}/graphql`, plan.id, dispatcher, abort.signal);
+      expect(stream.res.headers.get('content-type')).toContain('text/event-stream');
+      expect(await stream.readUntil((s) => s.length > 0)).toBe(true); // the first ping: subscribed
       await sleep(200);
 
       // Approved and executed through the other process.
@@ -175,8 +158,8 @@ describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
       const execute = `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status } }`;
       expect((await gql(other, execute, { p: plan.id, k: randomUUID() }, dispatcher)).executeDispatchPlan.status).toBe('EXECUTING');
 
-      expect(await readUntil((s) => s.includes('"status":"EXECUTING"')), text).toBe(true);
-      const events = text
+      expect(await stream.readUntil((s) => s.includes('"status":"EXECUTING"')), stream.text).toBe(true);
+      const events = stream.text
         .split('\n')
         .filter((l) => l.startsWith('data: {'))
         .map((l) => JSON.parse(l.slice(6)).data.dispatchPlanStatus);
@@ -184,7 +167,7 @@ describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
         { planId: plan.id, status: 'APPROVED' },
         { planId: plan.id, status: 'EXECUTING' },
       ]);
-      await reader.cancel();
+      await stream.close();
     } finally {
       clearTimeout(timer);
       abort.abort();
