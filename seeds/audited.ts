@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../server/context.ts';
-import { AUDIT_OK, auditRegion, auditSubject, recordAudit, withPendingAudit, type PendingAudit } from '../server/audit/log.ts';
+import { auditedTransaction, auditRegion, auditSubject } from '../server/audit/log.ts';
 
 /**
  * D22: a demo operation is journaled like the mutation it stands for — run in one transaction with its audit row,
@@ -9,25 +9,16 @@ import { AUDIT_OK, auditRegion, auditSubject, recordAudit, withPendingAudit, typ
 export async function audited<P, T>(ctx: ServiceContext, operation: string, service: (ctx: ServiceContext, params: P) => Promise<T>, params: P): Promise<T> {
   const { actor, clock } = ctx;
   const args = { input: params };
-  const regionCode = await auditRegion(ctx.db, actor, null);
-  return ctx.db.transaction(async (tx) => {
-    const audit: PendingAudit = {
-      entry: {
-        at: clock.now().toJSDate(),
-        userId: actor.id,
-        username: actor.username,
-        role: actor.role,
-        regionCode,
-        subject: auditSubject(operation, args),
-        operation,
-        input: args,
-        outcome: AUDIT_OK,
-        message: null,
-      },
-      written: false,
-    };
-    const result = await withPendingAudit(audit, () => service({ ...ctx, db: tx, audit }, params));
-    if (!audit.written) await recordAudit(tx, audit.entry);
-    return result;
-  });
+  const entry = {
+    at: clock.now().toJSDate(),
+    userId: actor.id,
+    username: actor.username,
+    role: actor.role,
+    regionCode: await auditRegion(ctx.db, actor, null),
+    subject: auditSubject(operation, args),
+    operation,
+    input: args,
+    message: null,
+  };
+  return auditedTransaction(ctx.db, entry, (tx, audit) => service({ ...ctx, db: tx, audit }, params));
 }

@@ -100,13 +100,13 @@ export interface PendingAudit {
 }
 
 /** OK: the mutation committed a change. REPLAYED: the same idempotency key and input again — the first result, no change. */
-export const AUDIT_OK = 'OK';
+const AUDIT_OK = 'OK';
 export const AUDIT_REPLAYED = 'REPLAYED';
 
 const runningMutation = new AsyncLocalStorage<PendingAudit>();
 
 /** Runs a mutation's resolver with its pending audit row, for noteIdempotentReplay to find. */
-export function withPendingAudit<T>(pending: PendingAudit, run: () => T): T {
+function withPendingAudit<T>(pending: PendingAudit, run: () => T): T {
   return runningMutation.run(pending, run);
 }
 
@@ -118,6 +118,21 @@ export function withPendingAudit<T>(pending: PendingAudit, run: () => T): T {
 export function noteIdempotentReplay(): void {
   const pending = runningMutation.getStore();
   if (pending && !pending.written && pending.entry.outcome === AUDIT_OK) pending.entry.outcome = AUDIT_REPLAYED;
+}
+
+/**
+ * D22: one transaction holding a change and its audit row. `run` gets the transaction and the pending row; a ledger
+ * post writes the row in its own statement (pendingAuditInsert), a replay marks it REPLAYED, and otherwise it is
+ * written here, last. A refusal rolls both back — the caller audits it on its own. The API's mutations and the demo
+ * seed both go through here, so a demo change is journaled exactly as the same change made through the API.
+ */
+export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>, run: (tx: Db, audit: PendingAudit) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK }, written: false };
+    const result = await withPendingAudit(audit, () => run(tx, audit));
+    if (!audit.written) await recordAudit(tx, audit.entry);
+    return result;
+  });
 }
 
 /** The INSERT of an audit row, to ride in a data-modifying CTE; marks the row written. */

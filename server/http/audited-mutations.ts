@@ -2,7 +2,7 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 import { pgError } from '../../drizzle/client.ts';
-import { AUDIT_OK, auditRegion, auditSubject, recordAudit, withPendingAudit, type AuditEntry, type PendingAudit } from '../audit/log.ts';
+import { auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
@@ -36,14 +36,9 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
     field.resolve = async (root, args, ctx: Context, info) => {
       const entry = await auditEntry(ctx, info.fieldName, args);
       const attempt = () =>
-        ctx.database.db.transaction(async (tx) => {
-          // A ledger post writes the row in its own last statement (issue 11); otherwise it is written here.
-          const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK }, written: false };
-          // A replay of an idempotency key marks its row REPLAYED (noteIdempotentReplay).
-          const result = await withPendingAudit(audit, () => resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info));
-          if (!audit.written) await recordAudit(tx, audit.entry);
-          return result;
-        });
+        auditedTransaction(ctx.database.db, entry, (tx, audit) =>
+          Promise.resolve(resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info)),
+        );
       try {
         let result: unknown;
         for (let n = 1; ; n++) {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { AppServices, ServiceContext } from '../context.ts';
-import { AUDIT_OK, AUDIT_REPLAYED, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
+import { AUDIT_REPLAYED, auditedTransaction, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
 import { badInput, isDomainError } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
 import { fileHash, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
@@ -60,10 +60,10 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
     try {
       const file = await fileOf(req, res);
       input = { params: req.params, fileName: file.name, bytes: file.content.length, sha256: fileHash(file) };
-      const result = await database.db.transaction(async (tx) => {
-        const r = await run({ db: tx, actor: user, clock }, req, file);
+      const result = await auditedTransaction(database.db, { ...entry, input, message: null }, async (tx, audit) => {
+        const r = await run({ db: tx, actor: user, clock, audit }, req, file);
         // D22: the same file again replays the first document and changes nothing.
-        await recordAudit(tx, { ...entry, input, outcome: r.replayed ? AUDIT_REPLAYED : AUDIT_OK, message: null });
+        if (r.replayed) audit.entry.outcome = AUDIT_REPLAYED;
         return r;
       });
       res.status(result.replayed ? 200 : 201).json(result);
