@@ -250,7 +250,7 @@ StockDocument.implement({
       description: 'Whether the user may ask now to reverse it (冲销, D22, D24)',
       resolve: async (d, _a, ctx) =>
         d.status === 'POSTED' &&
-        reversibleNow(ctx.db, ctx.user!, d, await must(ctx.loaders.store.load(d.storeId)), (await ctx.loaders.reversal.load(d.id)) ?? undefined),
+        reversibleNow(ctx.loaders, ctx.user!, d, await must(ctx.loaders.store.load(d.storeId)), (await ctx.loaders.reversal.load(d.id)) ?? undefined),
     }),
   }),
 });

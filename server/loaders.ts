@@ -5,9 +5,12 @@ import { regionsByCodes, regionsByParents, type RegionRow } from './regions/serv
 import { organizationsByIds, storesByIds, storesInRegions, type StoreRow } from './stores/service.ts';
 import { storesOfUsers, usersByIds, type UserRow } from './users/service.ts';
 import {
+  balanceKey,
+  balancesByKeys,
   batchesByIds,
   documentLinesOf,
   documentsByIds,
+  movementsOfDocuments,
   reasonsByCodes,
   reversalsOf,
   stockCountsOfStores,
@@ -104,6 +107,12 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => documentLinesOf(db, ids),
       (l) => l.documentId,
     ),
+    documentMovements: groupedBy(
+      (ids: readonly string[]) => movementsOfDocuments(db, ids),
+      (m) => m.documentId,
+    ),
+    /** Keyed `store|batch` (balanceKey). */
+    balance: byKey((keys: readonly string[]) => balancesByKeys(db, keys), balanceKey),
     reversal: byKey(
       (ids: readonly string[]) => reversalsOf(db, ids),
       (d) => d.reversesDocumentId!,

@@ -384,6 +384,27 @@ export const reversalsOf = (db: Db, ids: readonly string[]) =>
     .from(documents)
     .where(inArray(documents.reversesDocumentId, [...ids]));
 
+/** The movements of each document, in posting order: what its reversal would negate. */
+export const movementsOfDocuments = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(movements)
+    .where(inArray(movements.documentId, [...ids]))
+    .orderBy(asc(movements.id));
+
+/** A balance and its batch number, keyed `store|batch` (balanceKey). */
+export const balanceKey = (k: { storeId: string; batchId: string }) => `${k.storeId}|${k.batchId}`;
+
+/** Balances by `store|batch` keys, with their batch numbers. */
+export const balancesByKeys = (db: Db, keys: readonly string[]) => {
+  const pairs = keys.map((k) => k.split('|'));
+  return db
+    .select({ storeId: balances.storeId, batchId: balances.batchId, onHand: balances.onHand, reserved: balances.reserved, batchNo: batches.batchNo })
+    .from(balances)
+    .innerJoin(batches, eq(batches.id, balances.batchId))
+    .where(or(...pairs.map(([storeId, batchId]) => and(eq(balances.storeId, storeId), eq(balances.batchId, batchId)))));
+};
+
 /** Every store with a balance row for each batch (held, held before, or in transit to it): the policy's batch lookup. */
 export const storesOfBatches = (db: Db, ids: readonly string[]) =>
   db

@@ -1,12 +1,13 @@
-import { and, asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
-import { balances, batches, documents, movements } from '../../drizzle/schema/index.ts';
+import { documents, movements } from '../../drizzle/schema/index.ts';
 import { invalidState, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import type { Loaders } from '../loaders.ts';
+import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -30,7 +31,6 @@ export const mayRequestReversal = (user: Principal, doc: { type: string; status:
 
 /** A balance as the reversal's stock rule reads it. */
 type StockOf = Pick<LockedBalance, 'onHand' | 'reserved' | 'batchNo'>;
-const keyOf = (k: { storeId: string; batchId: string }) => `${k.storeId}|${k.batchId}`;
 
 /**
  * D22, D24: the one stock rule of a reversal. What it takes out of a batch (the original's increases, negated — held
@@ -41,7 +41,7 @@ const keyOf = (k: { storeId: string; batchId: string }) => `${k.storeId}|${k.bat
 export function reversalShortfall(moves: readonly MovementDraft[], balances: ReadonlyMap<string, StockOf>) {
   const need = new Map<string, { storeId: string; batchId: string; itemId: string; quantity: number }>();
   for (const r of pendingDecrease(moves).reservations) {
-    const k = keyOf(r);
+    const k = balanceKey(r);
     need.set(k, { ...r, quantity: (need.get(k)?.quantity ?? 0) + r.quantity });
   }
   for (const [k, n] of need) {
@@ -69,22 +69,18 @@ const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[
  * on the balances as they are now — so that 冲销 is offered only where it can be asked.
  */
 export async function reversibleNow(
-  db: Db,
+  loaders: Pick<Loaders, 'documentMovements' | 'balance'>,
   user: Principal,
   doc: { id: string; type: string; status: string },
   store: ScopedStore,
   reversal: { id: string } | undefined,
 ) {
   if (!mayRequestReversal(user, doc, store, reversal)) return false;
-  const moves = reversingMoves(await db.select().from(movements).where(eq(movements.documentId, doc.id)));
-  const keys = pendingDecrease(moves).reservations;
-  if (!keys.length) return true;
-  const rows = await db
-    .select({ storeId: balances.storeId, batchId: balances.batchId, onHand: balances.onHand, reserved: balances.reserved, batchNo: batches.batchNo })
-    .from(balances)
-    .innerJoin(batches, eq(batches.id, balances.batchId))
-    .where(or(...keys.map((k) => and(eq(balances.storeId, k.storeId), eq(balances.batchId, k.batchId)))));
-  return !reversalShortfall(moves, new Map(rows.map((r) => [keyOf(r), r])));
+  // Through loaders: a list of documents asks for all their movements, then all their balances, in two statements.
+  const moves = reversingMoves(await loaders.documentMovements.load(doc.id));
+  const keys = [...new Set(pendingDecrease(moves).reservations.map(balanceKey))];
+  const rows = await Promise.all(keys.map((k) => loaders.balance.load(k)));
+  return !reversalShortfall(moves, new Map(rows.flatMap((r) => (r ? [[balanceKey(r), r] as const] : []))));
 }
 
 /**

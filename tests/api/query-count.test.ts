@@ -97,6 +97,18 @@ describe('House style 5: no N+1 — SQL statements for a nested query do not gro
     expect(new Set(lines.map((l: any) => l.item.name)).size).toBe(3);
   });
 
+  it('movements → document → reversible (W6, D24): 2 documents and 12 cost the same statements, each checked against its balances', async () => {
+    for (let i = 0; i < 12; i++) await receive(t, 'admin', WEIHUI, [{ itemId: QUILT, quantity: 5 + i, unitPrice: '80.00' }]);
+    const query = (n: number) => `{ movements(filter: { storeId: "${WEIHUI}" }, first: ${n}) { edges { node { document { id reversible } } } } }`;
+    const small = await statements(query(2));
+    const large = await statements(query(12));
+    const documents = (r: { data: any }) => new Set(r.data.movements.edges.map((e: any) => e.node.document.id));
+    expect(documents(small).size).toBe(2);
+    expect(documents(large).size).toBeGreaterThanOrEqual(10);
+    expect(large.data.movements.edges.every((e: any) => e.node.document.reversible === true)).toBe(true);
+    expect(large.n).toBe(small.n);
+  });
+
   it('each nesting level of stores costs at most one statement, whatever the page size', async () => {
     // A page starting after the province store: its parents are not among its own regions, so every level hits the database.
     const after = (await statements('{ stores(first: 1) { pageInfo { endCursor } } }')).data.stores.pageInfo.endCursor;
