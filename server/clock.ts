@@ -27,8 +27,15 @@ export function chinaIso(v: Date | string): string {
   return dt.setZone(ZONE).toISO({ suppressMilliseconds: true })!;
 }
 
-/** An instant in a message a keeper reads: China time, to the second (2026-12-03 23:43:36). */
-export const chinaText = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm:ss');
+/**
+ * An instant as people here read it: China time, to the second (2026-12-03 23:43:36) unless `format` says otherwise —
+ * in messages, reports, exports and file names alike.
+ */
+export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => DateTime.fromJSDate(new Date(d)).setZone(ZONE).toFormat(format);
+
+const yearFormat = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
+/** The China-time year of an instant (a document's or order's number): Intl, not luxon — it runs on every post. */
+export const chinaYear = (d: Date) => yearFormat.format(d);
 
 /** Today's date in China, for "today" in business rules. */
 export const todayInChina = (clock: Clock) => clock.now().setZone(ZONE).toISODate()!;

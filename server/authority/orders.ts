@@ -4,7 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
 import { storesInScope, transferDestinations } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
-import { chinaIso, todayInChina, ZONE } from '../clock.ts';
+import { chinaIso, chinaText, chinaYear, todayInChina } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
@@ -115,8 +115,6 @@ const orderSchema = z
     }
   });
 
-const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
-
 /** requestOutboundOrder (D23): a keeper or dispatcher asks for what a store is to send out; it waits for approval. */
 export async function requestOutboundOrder(ctx: ServiceContext, input: unknown): Promise<OrderRow> {
   const { db, actor: user, clock } = ctx;
@@ -164,7 +162,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
       at,
     });
     if (first) return;
-    const head = `SQ-${yearInChina.format(at)}-`;
+    const head = `SQ-${chinaYear(at)}-`;
     await tx.insert(outboundOrders).values({
       id,
       number: sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval('order_number_sq'::regclass) AS n)`,
@@ -333,12 +331,10 @@ export interface ExecutionOf {
   occurredAt?: Date;
 }
 
-const chinaMinute = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-
 /** D23, D7: an execution is not dated before its order's approval. */
 function assertAfterApproval(order: Pick<OrderRow, 'number' | 'approvedAt'>, occurredAt: Date | undefined): void {
   if (!occurredAt || !order.approvedAt || occurredAt >= order.approvedAt) return;
-  throw badInput('input.occurredAt', `业务时间不能早于出库申请 ${order.number} 的批准时间 ${chinaMinute.format(order.approvedAt)}（北京时间）`, {
+  throw badInput('input.occurredAt', `业务时间不能早于出库申请 ${order.number} 的批准时间 ${chinaText(order.approvedAt, 'yyyy-LL-dd HH:mm')}（北京时间）`, {
     approvedAt: chinaIso(order.approvedAt),
   });
 }

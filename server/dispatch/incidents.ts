@@ -1,10 +1,9 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { chinaIso, ZONE } from '../clock.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 import { assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -32,8 +31,8 @@ export function assertIncidentOpen(incident: IncidentRow, field = 'input.inciden
  */
 export function assertNotBeforeIncident(incident: IncidentRow, at: Date, what: string, field = 'input.occurredAt') {
   if (at.getTime() >= incident.occurredAt.getTime()) return;
-  const minutes = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm');
-  const seconds = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm:ss');
+  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
+  const seconds = (d: Date) => chinaText(d);
   const china = minutes(at) === minutes(incident.occurredAt) ? seconds : minutes;
   throw badInput(field, `${what}时间 ${china(at)} 早于事件「${incident.name}」的发生时间 ${china(incident.occurredAt)}（北京时间），不能登记在灾前`, {
     incidentOccurredAt: chinaIso(incident.occurredAt),

@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { chinaIso, ZONE, type Clock } from '../clock.ts';
+import { chinaIso, chinaYear, type Clock } from '../clock.ts';
 import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -323,12 +323,10 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   if (inserts.length) await tx.execute(growBalances(inserts, at, occurredAt));
 }
 
-const yearInChina = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
-
 /** The next readable number, drawn by the INSERT itself: type, recording year (China), sequence (RK-2026-000123). */
 function documentNumber(type: DocumentType, recordedAt: Date): SQL {
   const prefix = DOCUMENT_PREFIX[type];
-  const head = `${prefix}-${yearInChina.format(recordedAt)}-`;
+  const head = `${prefix}-${chinaYear(recordedAt)}-`;
   return sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n)`;
 }
 

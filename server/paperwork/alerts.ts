@@ -3,13 +3,12 @@ import { DateTime } from 'luxon';
 import { queryRows } from '../../drizzle/client.ts';
 import { approvalsInScope, regionsInScope } from '../auth/policy.ts';
 import { reconciliation } from '../audit/reconciliation.ts';
-import { todayInChina, ZONE } from '../clock.ts';
+import { todayInChina, ZONE, chinaText } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
 import { reserveGaps } from '../reserves/quotas.ts';
 import { storeScopeSql } from '../reserves/rotation.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
-import { chinaTime } from './report.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), and any reconciliation
@@ -127,7 +126,7 @@ async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCo
       key: `${overdue ? 'EMERGENCY_APPROVAL_OVERDUE' : 'EMERGENCY_APPROVAL_DUE'}:${r.id}`,
       kind: overdue ? 'EMERGENCY_APPROVAL_OVERDUE' : 'EMERGENCY_APPROVAL_DUE',
       severity: overdue ? 'CRITICAL' : 'WARNING',
-      message: `「${r.incident}」紧急调拨的书面审批${overdue ? '已逾期' : '即将到期'}：应于 ${chinaTime(due, 'yyyy-LL-dd HH:mm')} 前补办（先调拨后补手续，48 小时）`,
+      message: `「${r.incident}」紧急调拨的书面审批${overdue ? '已逾期' : '即将到期'}：应于 ${chinaText(due, 'yyyy-LL-dd HH:mm')} 前补办（先调拨后补手续，48 小时）`,
       regionCode: r.region_code,
       storeId: null,
       batchId: null,
@@ -156,7 +155,7 @@ async function waitingApprovalAlerts(ctx: ServiceContext, policy: AlertPolicy, r
     key: `APPROVAL_WAITING:${r.id}`,
     kind: 'APPROVAL_WAITING',
     severity: 'WARNING',
-    message: `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaTime(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
+    message: `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaText(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
     regionCode: r.region_code,
     storeId: r.store_id,
     batchId: null,

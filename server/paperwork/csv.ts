@@ -1,4 +1,5 @@
-import { chinaTime, type Column, type Report, type CellValue } from './report.ts';
+import { type Column, type Report, type CellValue } from './report.ts';
+import { chinaText } from '../clock.ts';
 
 // The same report as CSV (UTF-8 with a BOM so that Excel reads the Chinese headings): a header row, then the rows with
 // subtotals and totals; money as exact decimals, instants in China time. The title block is left out: a CSV is read by
@@ -14,7 +15,7 @@ const csvCell = (v: unknown) => {
 
 function text(c: Column, v: CellValue): string {
   if (v === null) return '';
-  if (c.kind === 'datetime') return chinaTime(v as Date | string);
+  if (c.kind === 'datetime') return chinaText(v as Date | string);
   if (c.kind === 'date') return String(v).slice(0, 10);
   return String(v);
 }

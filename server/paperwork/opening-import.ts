@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
-import { todayInChina } from '../clock.ts';
+import { todayInChina, chinaText } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
 import { isDomainError } from '../errors.ts';
 import { batchNoSchema, storeForPosting } from '../inventory/common.ts';
@@ -10,7 +10,7 @@ import { ownersAllowedAt } from '../inventory/owners.ts';
 import { toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
 import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine } from './opening-batches.ts';
-import { chinaTime, type Column, type Report } from './report.ts';
+import { type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
 import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, textOf, type Cell } from './sheet-reader.ts';
 import { titleBlock } from './title.ts';
@@ -53,7 +53,7 @@ export async function openingBalanceTemplate(ctx: ServiceContext): Promise<Repor
     fileName: 'opening-balance-template',
     title: '期初库存导入表',
     sheetName: '期初建账',
-    period: `建账日期 ${chinaTime(title.preparedAt, 'yyyy-LL-dd')}`,
+    period: `建账日期 ${chinaText(title.preparedAt, 'yyyy-LL-dd')}`,
     columns,
     rows: [],
   };

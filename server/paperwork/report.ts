@@ -1,6 +1,3 @@
-import { DateTime } from 'luxon';
-import { ZONE } from '../clock.ts';
-
 // A list as the bureau files it: a title block, typed columns, rows, subtotal and total rows. Renderers (xlsx.ts,
 // csv.ts) turn it into a file; the report builders (reports/*.ts) fill it from the services, in the user's scope.
 
@@ -43,6 +40,3 @@ export interface Report {
   columns: Column[];
   rows: ReportRow[];
 }
-
-/** China time of an instant as Excel and keepers read it. */
-export const chinaTime = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => DateTime.fromJSDate(new Date(d)).setZone(ZONE).toFormat(format);

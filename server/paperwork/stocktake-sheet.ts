@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { chinaText } from '../clock.ts';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
-import { chinaTime, type Column, type Report } from './report.ts';
+import { type Column, type Report } from './report.ts';
 import { titleBlock } from './title.ts';
 
 // 盘点表 (D9): a store's batches with their book quantities, for the keeper to count on paper and upload again. The
@@ -49,10 +50,10 @@ export async function stocktakeSheet(ctx: ServiceContext, storeId: string): Prom
   return {
     ...title,
     unit: store.name,
-    fileName: `stocktake-${store.code}-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    fileName: `stocktake-${store.code}-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: `${store.name} 盘点表`,
     sheetName: '盘点表',
-    period: `账面数截至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    period: `账面数截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns,
     rows: rows.map((r, i) => ({ cells: { ...r, n: i + 1, book: Number(r.book), counted: null, reason: null } })),
   };

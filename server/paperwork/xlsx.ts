@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { ZONE } from '../clock.ts';
-import { chinaTime, type CellKind, type CellValue, type Report } from './report.ts';
+import { ZONE, chinaText } from '../clock.ts';
+import { type CellKind, type CellValue, type Report } from './report.ts';
 
 // The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间), one header row that is
 // frozen, filtered and repeated on every printed page, A4 landscape fitted to the page width; dates as date cells,
@@ -70,7 +70,7 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
   ws.getCell(2, 1).value = `编制单位：${report.unit}`;
   ws.getCell(2, half + 1).value = `期间：${report.period}`;
   ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
-  ws.getCell(3, half + 1).value = `制表时间：${chinaTime(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+  ws.getCell(3, half + 1).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
 
   const header = ws.getRow(HEADER_ROW);
   report.columns.forEach((c, i) => {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
 import { mayRead } from '../../auth/policy.ts';
 import type { ServiceContext } from '../../context.ts';
@@ -8,7 +9,6 @@ import { formatFen, toFen } from '../../money.ts';
 import { uuidArg } from '../../validation.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { DOCUMENT_STATUS_NAMES, POSTED_STATUSES } from '../names.ts';
-import { chinaTime } from '../report.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
@@ -86,7 +86,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     title: TITLES[type] ?? type,
     bureau: await bureauOf(ctx.db, doc.regionCode!),
     number: doc.number!,
-    date: chinaTime(doc.occurredAt!, 'yyyy-LL-dd HH:mm'),
+    date: chinaText(doc.occurredAt!, 'yyyy-LL-dd HH:mm'),
     facts,
     headings: [
       '序号',
@@ -121,6 +121,6 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     totalInWords: amountInWords(total),
     signatures: SIGNATURES,
     // Awaiting approval or rejected, it was submitted, not posted (记账).
-    recorded: `${doc.actor} ${POSTED_STATUSES.has(doc.status!) ? '记账于' : '提交于'} ${chinaTime(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
+    recorded: `${doc.actor} ${POSTED_STATUSES.has(doc.status!) ? '记账于' : '提交于'} ${chinaText(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
   };
 }

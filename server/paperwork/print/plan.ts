@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
+import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope } from '../../dispatch/plans.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
-import { chinaTime } from '../report.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
@@ -13,7 +13,7 @@ const STATUS: Record<string, string> = { PROPOSED: '待审批', APPROVED: '已�
 const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
 
 /** The printed number of a plan (plans are identified by id): DL-<day requested>-<first 8 characters of the id>. */
-export const planNumber = (id: string, requestedAt: Date) => `DL-${chinaTime(requestedAt, 'yyyyLLdd')}-${id.slice(0, 8).toUpperCase()}`;
+export const planNumber = (id: string, requestedAt: Date) => `DL-${chinaText(requestedAt, 'yyyyLLdd')}-${id.slice(0, 8).toUpperCase()}`;
 
 /** 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident. */
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
@@ -62,13 +62,13 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     title: '调拨令',
     bureau: await bureauOf(ctx.db, incident.region),
     number: planNumber(row.id, row.requestedAt),
-    date: chinaTime(row.requestedAt, 'yyyy-LL-dd HH:mm'),
+    date: chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [
       ['事件', incident.name],
       ['状态', STATUS[row.status] ?? row.status],
       ['申请人', incident.requested_by],
       ['批准人', incident.approved_by ?? '—'],
-      ...(row.emergency ? [['紧急调拨', `先调拨后补手续，书面审批须于 ${chinaTime(row.approvalDueAt!, 'yyyy-LL-dd HH:mm')} 前补办`] as [string, string]] : []),
+      ...(row.emergency ? [['紧急调拨', `先调拨后补手续，书面审批须于 ${chinaText(row.approvalDueAt!, 'yyyy-LL-dd HH:mm')} 前补办`] as [string, string]] : []),
       ['时限', `${row.deadlineHours} 小时`],
     ],
     headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）'],
@@ -92,6 +92,6 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     total,
     totalInWords: amountInWords(total),
     signatures: SIGNATURES,
-    recorded: `${incident.requested_by} 申请于 ${chinaTime(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
+    recorded: `${incident.requested_by} 申请于 ${chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
   };
 }

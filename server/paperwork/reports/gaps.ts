@@ -1,8 +1,9 @@
 import type { ServiceContext } from '../../context.ts';
+import { chinaText } from '../../clock.ts';
 import { badInput } from '../../errors.ts';
 import { reserveGaps } from '../../reserves/quotas.ts';
 import type { Params } from '../params.ts';
-import { chinaTime, type Column, type Report } from '../report.ts';
+import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { itemLabels, regionNames, storeNames } from './lookups.ts';
 
@@ -43,10 +44,10 @@ export async function gapsReport(ctx: ServiceContext, q: Params): Promise<Report
   const title = await titleBlock(ctx, regionCode);
   return {
     ...title,
-    fileName: `reserve-gaps-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    fileName: `reserve-gaps-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: '储备缺口表',
     sheetName: '储备缺口',
-    period: `截至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    period: `截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns: COLUMNS,
     rows: gaps.map((g) => {
       const item = items.get(g.itemId)!;

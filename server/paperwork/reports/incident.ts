@@ -1,8 +1,9 @@
 import type { ServiceContext } from '../../context.ts';
+import { chinaText } from '../../clock.ts';
 import { badInput } from '../../errors.ts';
 import { getIncidentInScope, incidentBalance } from '../../dispatch/incidents.ts';
 import type { Params } from '../params.ts';
-import { chinaTime, type Column, type Report } from '../report.ts';
+import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { itemLabels } from './lookups.ts';
 
@@ -33,10 +34,10 @@ export async function incidentReport(ctx: ServiceContext, q: Params): Promise<Re
   const title = await titleBlock(ctx, incident.regionCode);
   return {
     ...title,
-    fileName: `incident-balance-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    fileName: `incident-balance-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: `${incident.name} 物资收支表`,
     sheetName: '事件物资收支',
-    period: `${chinaTime(incident.occurredAt, 'yyyy-LL-dd HH:mm')} 至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    period: `${chinaText(incident.occurredAt, 'yyyy-LL-dd HH:mm')} 至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns: COLUMNS,
     rows: lines.map((l) => {
       const item = items.get(l.itemId)!;

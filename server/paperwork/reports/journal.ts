@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
 import { plannedEachTime } from '../../../drizzle/prepared-statements.ts';
 import type { ServiceContext } from '../../context.ts';
@@ -8,7 +9,7 @@ import { readablePrefix } from '../../regions/service.ts';
 import { uuidArg } from '../../validation.ts';
 import { MOVEMENT_TYPE_NAMES } from '../names.ts';
 import { periodOf, type Params } from '../params.ts';
-import { chinaTime, type Column, type Report } from '../report.ts';
+import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
 // 出入库流水 (D22): every movement in scope and filter, newest first — the journal query's rows.
@@ -60,11 +61,11 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
          ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );
   const title = await titleBlock(ctx, q.regionCode);
-  const from = period.from ? chinaTime(period.from, 'yyyy-LL-dd HH:mm') : '最早';
-  const to = period.to ? chinaTime(period.to, 'yyyy-LL-dd HH:mm') : chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm');
+  const from = period.from ? chinaText(period.from, 'yyyy-LL-dd HH:mm') : '最早';
+  const to = period.to ? chinaText(period.to, 'yyyy-LL-dd HH:mm') : chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm');
   return {
     ...title,
-    fileName: `journal-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    fileName: `journal-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: '出入库流水',
     sheetName: '出入库流水',
     period: `${from} 至 ${to}`,

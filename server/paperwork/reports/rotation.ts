@@ -1,8 +1,9 @@
 import type { ServiceContext } from '../../context.ts';
+import { chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { rotationDue } from '../../reserves/rotation.ts';
 import { parseInteger, type Params } from '../params.ts';
-import { chinaTime, type Column, type Report } from '../report.ts';
+import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { batchLabels, itemLabels, storeNames } from './lookups.ts';
 
@@ -40,7 +41,7 @@ export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Re
     ctx.db,
     [...batches.values()].map((b) => b.itemId),
   );
-  const today = chinaTime(ctx.clock.now().toJSDate(), 'yyyy-LL-dd');
+  const today = chinaText(ctx.clock.now().toJSDate(), 'yyyy-LL-dd');
   const rows = lines.map((l) => {
     const batch = batches.get(l.batchId)!;
     const item = items.get(batch.itemId)!;
@@ -68,7 +69,7 @@ export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Re
   const title = await titleBlock(ctx, q.regionCode);
   return {
     ...title,
-    fileName: `rotation-due-${chinaTime(title.preparedAt, 'yyyyLLdd')}`,
+    fileName: `rotation-due-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: '轮换到期物资清单',
     sheetName: '轮换到期',
     period: `${today} 起 ${withinMonths} 个月内到期`,

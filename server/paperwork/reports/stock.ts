@@ -1,14 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows } from '../../../drizzle/client.ts';
 import type { ServiceContext } from '../../context.ts';
-import { todayInChina } from '../../clock.ts';
+import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
 import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
 import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import type { Params } from '../params.ts';
-import { chinaTime, type Column, type Report, type ReportRow } from '../report.ts';
+import { type Column, type Report, type ReportRow } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
 // 库存台账: every balance line (store × batch) in the user's scope and filter — what the stock query lists — with its
@@ -70,10 +70,10 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
   const title = await titleBlock(ctx, q.regionCode);
   return {
     ...title,
-    fileName: `stock-${chinaTime(title.preparedAt, 'yyyyLLdd-HHmm')}`,
+    fileName: `stock-${chinaText(title.preparedAt, 'yyyyLLdd-HHmm')}`,
     title: '库存台账',
     sheetName: '库存台账',
-    period: `截至 ${chinaTime(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    period: `截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns: COLUMNS,
     rows: [...body, { role: 'total', cells: { store: '合计', ...quantities, value: formatFen(total) } }],
   };

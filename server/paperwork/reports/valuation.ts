@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { chinaText } from '../../clock.ts';
 import { queryRows, type Db } from '../../../drizzle/client.ts';
 import type { ServiceContext } from '../../context.ts';
 import { DIMENSIONS, valuation, type Dimension, type ValuationGroup } from '../../audit/valuation.ts';
@@ -6,7 +7,7 @@ import { badInput } from '../../errors.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { DIMENSION_HEADINGS, FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import { listParam, parseInstant, type Params } from '../params.ts';
-import { chinaTime, type Column, type Report, type ReportRow } from '../report.ts';
+import { type Column, type Report, type ReportRow } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
 // 储备物资估值 (D21): the valuation query's groups, a 小计 row after each value of the first dimension (when grouped by
@@ -109,10 +110,10 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   const title = await titleBlock(ctx, q.regionCode);
   return {
     ...title,
-    fileName: `valuation-${chinaTime(v.asOf, 'yyyyLLdd-HHmm')}`,
+    fileName: `valuation-${chinaText(v.asOf, 'yyyyLLdd-HHmm')}`,
     title: '储备物资估值表',
     sheetName: '储备物资估值',
-    period: `截至 ${chinaTime(v.asOf, 'yyyy-LL-dd HH:mm')}`,
+    period: `截至 ${chinaText(v.asOf, 'yyyy-LL-dd HH:mm')}`,
     columns,
     rows,
   };
