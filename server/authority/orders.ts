@@ -243,14 +243,14 @@ export async function assertOrderApprovable(tx: Db, orderId: string, today: stri
  * Checked when the order is requested: once approved by a second person, the order is executed as it stands (a county's
  * keeper ships what the province ordered).
  */
-export async function assertListedDestination(db: Db, user: Principal, from: StoreRow, to: StoreRow, field = 'input.toStoreId'): Promise<void> {
+async function assertListedDestination(db: Db, user: Principal, from: StoreRow, to: StoreRow): Promise<void> {
   const [listed] = await db
     .select({ id: stores.id })
     .from(stores)
     .where(and(eq(stores.id, to.id), transferDestinations(user, from, stores)));
   if (!listed) {
     throw badInput(
-      field,
+      'input.toStoreId',
       `调入仓库「${to.name}」不在「${from.name}」可调入的仓库之列：调拨限本市的政府储备库、代储库和安置点（或您管辖范围内的仓库）；跨区域调用须经调拨方案并征得对方同意`,
     );
   }
