@@ -8,7 +8,7 @@ import { ledgerError } from '../inventory/posting.ts';
 import { assertBookAsCounted } from '../inventory/stocktakes.ts';
 import type { TransferReceivedHook } from '../inventory/transfers.ts';
 import { publishPlanStatus } from '../dispatch/events.ts';
-import { approvePlanInTx, consentInTx, loadPlan, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
+import { approvePlanInTx, consentInTx, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
 import { assertOrderApprovable } from './orders.ts';
 import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
 import { assertMayDecide, closeApproval, getApprovalInScope, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
@@ -37,7 +37,6 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
   const approve = v.decision === 'APPROVE';
   if (!approve && !v.reason) throw badInput('input.reason', '驳回须填写理由');
   if (approve && NEEDS_REFERENCE.has(approval.kind) && !v.approvalRef) throw badInput('input.approvalRef', '批准须填写审批文号');
-  const plan = approval.kind === 'DISPATCH_PLAN' || approval.kind === 'CROSS_REGION_USE' ? await loadPlan(db, approval.subjectId) : null;
   const now = clock.now().toJSDate();
   let planStatus: 'APPROVED' | 'CANCELLED' | null = null;
   try {
@@ -60,11 +59,11 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
           .returning({ id: outboundOrders.id });
         if (!rows.length) throw invalidState('出库申请已不在待审批状态');
       } else if (approval.kind === 'DISPATCH_PLAN') {
-        if (approve) await approvePlanInTx(tx, user, plan!, now, false, v.approvalRef);
-        else await rejectPlanInTx(tx, user, plan!, now, v.reason!);
+        if (approve) await approvePlanInTx(tx, user, approval.subjectId, now, false, v.approvalRef);
+        else await rejectPlanInTx(tx, user, approval.subjectId, now, v.reason!);
         planStatus = approve ? 'APPROVED' : 'CANCELLED';
       } else if (approval.kind === 'CROSS_REGION_USE') {
-        if (approve) await consentInTx(tx, plan!, (approval.payload as { lineNos: number[] }).lineNos, now);
+        if (approve) await consentInTx(tx, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now);
       } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
         if (approve) await recordWrittenApprovalInTx(tx, approval.subjectId, v.approvalRef!, now);
       } else if (DOCUMENT_KINDS.has(approval.kind)) {

@@ -405,15 +405,20 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
         approvalRef: emergency ? null : approvalRef?.trim() || null,
         reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
       });
-    await approvePlanInTx(tx, user, plan, now, emergency, approvalRef);
+    await approvePlanInTx(tx, user, plan.id!, now, emergency, approvalRef);
   });
   publishPlanStatus(plan.id!, 'APPROVED');
   return loadPlan(db, plan.id!);
 }
 
-/** The plan's side of an approval (from approveDispatchPlan or the queue's decideApproval), in the deciding transaction. */
-export async function approvePlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, emergency: boolean, approvalRef?: string | null) {
-  const row = await lockPlan(tx, plan.id!);
+/**
+ * The plan's side of an approval (from approveDispatchPlan or the queue's decideApproval), in the deciding transaction.
+ * The plan is read again once locked: a consent decided meanwhile (decideApproval locks the plan too) changes which of
+ * its lines are usable, and a view read before the lock would approve without reserving a line just consented to.
+ */
+export async function approvePlanInTx(tx: Db, user: Principal, planId: string, now: Date, emergency: boolean, approvalRef?: string | null) {
+  const row = await lockPlan(tx, planId);
+  const plan = await loadPlan(tx, planId);
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
   assertPlansSomething(plan);
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
@@ -480,14 +485,14 @@ export async function startWrittenApprovalClock(tx: Db, planId: string, executed
 }
 
 /** A rejected plan is cancelled (nothing was reserved); its other pending approvals (consents) are closed with it. */
-export async function rejectPlanInTx(tx: Db, user: Principal, plan: PlanView, now: Date, reason: string) {
-  const row = await lockPlan(tx, plan.id!);
+export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, now: Date, reason: string) {
+  const row = await lockPlan(tx, planId);
   if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { status: row.status });
   await tx
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
-    .where(eq(dispatchPlans.id, plan.id!));
-  await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已驳回：${reason}` });
+    .where(eq(dispatchPlans.id, planId));
+  await withdrawPlanApprovals(tx, planId, { by: user.id, at: now, reason: `调拨方案已驳回：${reason}` });
 }
 
 /** D14, D24: the written approval that follows an emergency approval, recorded by someone other than its approver. */
@@ -568,8 +573,9 @@ export async function recordWrittenApprovalInTx(tx: Db, planId: string, approval
 }
 
 /** D25: a consent given while the plan is approved reserves its lines now (else they are reserved at approval). */
-export async function consentInTx(tx: Db, plan: PlanView, lineNos: number[], now: Date) {
-  const row = await lockPlan(tx, plan.id!);
+export async function consentInTx(tx: Db, planId: string, lineNos: number[], now: Date) {
+  const row = await lockPlan(tx, planId);
+  const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
     throw invalidState(`调拨方案状态为 ${row.status}，已不能再同意调用`, { status: row.status });
   }
