@@ -72,9 +72,9 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
         const doc = approve ? await approvePendingDocument(tx, approval, now, v.approvalRef ?? null) : await rejectPendingDocumentOf(tx, approval, now);
         if (doc.type === 'WRITE_OFF' && doc.transferId) await onTransferSettled?.(tx, doc.transferId);
       }
+      if (planStatus) await publishPlanStatus(tx, approval.subjectId, planStatus);
       return closed;
     });
-    if (planStatus) publishPlanStatus(approval.subjectId, planStatus);
     return decided;
   } catch (error) {
     throw ledgerError(error);

@@ -1,43 +1,51 @@
 import { EventEmitter, on } from 'node:events';
+import { sql } from 'drizzle-orm';
 import { afterCommit } from '../../drizzle/after-commit.ts';
+import type { Database, Db } from '../../drizzle/client.ts';
 
-// Plan status changes for the live subscription. Within one process an emitter delivers them; with several API
-// processes a relay (notify.ts: PostgreSQL LISTEN/NOTIFY) carries each change to every process, this one included,
-// which delivers it to its own subscribers — publishPlanStatus and planStatusEvents stay the same.
+// Plan status changes for the live subscription (D18). DESIGN "Growing past one machine": every API process listens
+// on one LISTEN/NOTIFY channel of its database (PGlite too), and a change is sent on it as a NOTIFY inside the
+// transaction that makes it — the database delivers it at commit, in the order transactions commit, to every process,
+// whichever made it, and never if it rolls back. Each process hands it to its own subscribers.
+
 export interface PlanStatusEvent {
   planId: string;
   status: string;
 }
 
-/** Carries a change to every API process; each hands it back through deliverPlanStatus. */
-export interface PlanStatusRelay {
-  publish(event: PlanStatusEvent): void;
-}
+export const PLAN_STATUS_CHANNEL = 'plan_status';
 
 const bus = new EventEmitter();
 bus.setMaxListeners(0);
-let relay: PlanStatusRelay | null = null;
+let listening = false;
 
-/** Routes changes through a relay (null: this process only). */
-export function relayPlanStatus(r: PlanStatusRelay | null) {
-  relay = r;
+/** Hears the database's plan status changes; from then on changes travel as NOTIFY (publishPlanStatus). */
+export async function listenForPlanStatus(database: Pick<Database, 'listen'>, onError: (error: unknown) => void): Promise<void> {
+  await database.listen(PLAN_STATUS_CHANNEL, (payload) => {
+    try {
+      const { planId, status } = JSON.parse(payload) as PlanStatusEvent;
+      deliverPlanStatus({ planId, status });
+    } catch (error) {
+      onError(error);
+    }
+  });
+  listening = true;
 }
 
 /**
- * A plan's new status, told to subscribers once the transaction that set it has committed (afterCommit), in the order
- * the changes were made: a change that rolls back is never told, and the last event a subscriber hears is the plan's
- * state. Called where the status is written, inside its transaction.
+ * A plan's new status, told to subscribers once the transaction that set it has committed, in commit order: a change
+ * that rolls back is never told, and the last event a subscriber hears is the plan's state. Called where the status is
+ * written, inside its transaction `db`. Until this process listens (start-up, or a listener that failed), it is told
+ * to this process's subscribers after the commit (afterCommit).
  */
-export function publishPlanStatus(planId: string, status: string) {
+export async function publishPlanStatus(db: Db, planId: string, status: string): Promise<void> {
   const event: PlanStatusEvent = { planId, status };
-  afterCommit(() => {
-    if (relay) relay.publish(event);
-    else deliverPlanStatus(event);
-  });
+  if (listening) await db.execute(sql`SELECT pg_notify(${PLAN_STATUS_CHANNEL}, ${JSON.stringify(event)})`);
+  else afterCommit(() => deliverPlanStatus(event));
 }
 
 /** Hands a change to this process's subscribers. */
-export function deliverPlanStatus(event: PlanStatusEvent) {
+function deliverPlanStatus(event: PlanStatusEvent) {
   bus.emit(`plan:${event.planId}`, event);
 }
 

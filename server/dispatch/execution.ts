@@ -230,7 +230,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     }
     await tx.update(dispatchPlans).set({ status: 'EXECUTING', executedBy: user.id, executedAt: now, executionKey: key }).where(eq(dispatchPlans.id, plan.id!));
     await startWrittenApprovalClock(tx, plan.id!, now); // D14: papers within 48 h of the execution
-    publishPlanStatus(plan.id!, 'EXECUTING'); // told on commit, before a COMPLETED that follows
+    await publishPlanStatus(tx, plan.id!, 'EXECUTING'); // told on commit, before a COMPLETED that follows
     await refreshPlanCompletion(tx, plan.id!, now);
     return true;
   });

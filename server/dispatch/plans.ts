@@ -239,8 +239,8 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
       );
     }
     await openPlanApprovals(tx, user, now, { id, incident, view, consent });
+    await publishPlanStatus(tx, id, 'PROPOSED');
   });
-  publishPlanStatus(id, 'PROPOSED');
   return loadPlan(db, id);
 }
 
@@ -406,8 +406,8 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
         reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
       });
     await approvePlanInTx(tx, user, plan.id!, now, emergency, approvalRef);
+    await publishPlanStatus(tx, plan.id!, 'APPROVED');
   });
-  publishPlanStatus(plan.id!, 'APPROVED');
   return loadPlan(db, plan.id!);
 }
 
@@ -633,8 +633,8 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
     await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));
     // D14, D24: its approval, consents and written approval no longer wait (nor turn overdue).
     await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已取消：${reason.trim()}` });
+    await publishPlanStatus(tx, plan.id!, 'CANCELLED');
   });
-  publishPlanStatus(plan.id!, 'CANCELLED');
   return loadPlan(db, plan.id!);
 }
 
@@ -652,7 +652,7 @@ export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): P
     .where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')));
   if (openTransfers.length || openCallOffs.length) return;
   await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
-  publishPlanStatus(planId, 'COMPLETED');
+  await publishPlanStatus(tx, planId, 'COMPLETED');
 }
 
 /** A received dispatch shipment may complete its plan (wired to transfer receipts by the composition root). */

@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
 import { createContext, type AppServices, type Wiring } from '../context.ts';
 import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
+import { listenForPlanStatus } from '../dispatch/events.ts';
 import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
 import { auditMutations } from './audited-mutations.ts';
@@ -47,6 +48,10 @@ export function buildApp(services: AppServices) {
   reference
     .listen(database)
     .catch((error: unknown) => log.warn('reference data is read from the database: not listening for changes', { error: String(error) }));
+  // D18: live plan status, from whichever process changed it (LISTEN/NOTIFY).
+  listenForPlanStatus(database, (error) => log.warn('plan status event unreadable', { error: String(error) })).catch((error: unknown) =>
+    log.warn('plan status is told to this process only: not listening for changes', { error: String(error) }),
+  );
 
   const yoga = createYoga<{ req: express.Request; res: express.Response }>({
     schema: apiSchema,

@@ -7,7 +7,7 @@ import { createLogger } from '../logger.ts';
 import cluster from 'node:cluster';
 import { startupBanner } from './banner.ts';
 import { assertPortFree, PortInUseError, startupFailureMessage } from './startup-failure.ts';
-import { announces, crossProcessEvents, prepareApiProcess, superviseApiProcesses } from './workers.ts';
+import { announces, prepareApiProcess, superviseApiProcesses } from './workers.ts';
 
 async function main() {
   let config;
@@ -39,7 +39,6 @@ async function main() {
     process.exit(1);
   }
   const { database, demo, server } = started;
-  const events = await crossProcessEvents(config, database, log);
   // Issue 13: alerts to a 企业微信/钉钉 group robot, when ALERT_WEBHOOK_URL is set (one process of several sends).
   const stopAlerts =
     config.alerts.webhookUrl && announces()
@@ -59,7 +58,8 @@ async function main() {
     }, config.shutdownTimeoutMs);
     force.unref();
     server.close(() => {
-      void Promise.all([events.close(), database.close()])
+      void database
+        .close()
         .catch((error: unknown) => log.error('closing the database failed', { error: String(error) }))
         .finally(() => {
           log.info('stopped');

@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config.ts';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import type { Logger } from '../logger.ts';
-import { listenForPlanStatus, type PlanStatusListener } from '../dispatch/notify.ts';
 import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
 
 // DESIGN "Growing past one machine": on PostgreSQL `npm start` runs API_PROCESSES workers (node:cluster, one per
 // core by default) sharing the port; PGlite is one process. The API holds nothing that must be shared in memory:
-// subscriptions cross processes through LISTEN/NOTIFY (dispatch/notify.ts), the request budget and login back-off
+// subscriptions cross processes through LISTEN/NOTIFY (dispatch/events.ts), the request budget and login back-off
 // counters are each process's own (rate-limit.ts states the bound that gives).
 
 /**
@@ -70,9 +69,3 @@ export async function prepareApiProcess(config: AppConfig, log: Logger): Promise
 
 /** Whether this process prints the start banner: one process of several does. */
 export const announces = () => !cluster.isWorker || cluster.worker?.id === 1;
-
-/** Cross-process services of one API process: plan status over LISTEN/NOTIFY on PostgreSQL (nothing on PGlite). */
-export async function crossProcessEvents(config: AppConfig, database: Database, log: Logger): Promise<PlanStatusListener> {
-  if (database.kind !== 'postgres' || !config.databaseUrl) return { close: async () => {} };
-  return listenForPlanStatus(config.databaseUrl, (error) => log.warn('plan status relay', { error: String(error) }));
-}

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { itemId } from '../../seeds/reference.ts';
 import { publishPlanStatus, planStatusEvents } from '../../server/dispatch/events.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
-import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
+import { dbKind, errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident } from '../support/relief.ts';
 import { expectLedgerConsistent, key, onHandOf, receive, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { cancelTransferRaw, ok } from '../support/ledger-ops.ts';
@@ -78,31 +78,57 @@ function listen(planId: string) {
 }
 
 describe('D18: live plan status is told after commit, in commit order', () => {
+  /** Waits until `heard` holds `status` (a NOTIFY arrives on the listening connection, after its commit). */
+  const until = async (heard: string[], status: string) => {
+    for (let i = 0; i < 200 && !heard.includes(status); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
   it('a change is told only once its outermost transaction commits; a rolled-back one (or savepoint) never', async () => {
     const planId = '00000000-0000-4000-8000-000000000001';
     const sub = listen(planId);
     await new Promise((r) => setImmediate(r));
     await t.database.db.transaction(async (tx) => {
-      publishPlanStatus(planId, 'EXECUTING');
+      await publishPlanStatus(tx, planId, 'EXECUTING');
       await tx
-        .transaction(async () => {
-          publishPlanStatus(planId, 'PHANTOM');
+        .transaction(async (sp) => {
+          await publishPlanStatus(sp, planId, 'PHANTOM');
           throw new Error('savepoint rolled back');
         })
         .catch(() => undefined);
-      await tx.transaction(async () => publishPlanStatus(planId, 'COMPLETED'));
-      await new Promise((r) => setImmediate(r));
+      await tx.transaction(async (sp) => publishPlanStatus(sp, planId, 'COMPLETED'));
+      await new Promise((r) => setTimeout(r, 50));
       expect(sub.heard).toEqual([]); // not before the commit
     });
     await t.database.db
-      .transaction(async () => {
-        publishPlanStatus(planId, 'ROLLED_BACK');
+      .transaction(async (tx) => {
+        await publishPlanStatus(tx, planId, 'ROLLED_BACK');
         throw new Error('rolled back');
       })
       .catch(() => undefined);
-    await new Promise((r) => setImmediate(r));
+    await publishPlanStatus(t.database.db, planId, 'LAST'); // outside a transaction: told at once
+    await until(sub.heard, 'LAST');
     await sub.stop();
-    expect(sub.heard).toEqual(['EXECUTING', 'COMPLETED']);
+    expect(sub.heard).toEqual(['EXECUTING', 'COMPLETED', 'LAST']);
+  });
+
+  it.runIf(dbKind === 'postgres')("two processes' changes are told in the order they commit, not the order they were made", async () => {
+    // Two connections stand for two API processes: the first change is made first but commits second.
+    const planId = '00000000-0000-4000-8000-000000000002';
+    const sub = listen(planId);
+    await new Promise((r) => setImmediate(r));
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((r) => (releaseFirst = r));
+    const first = t.database.db.transaction(async (tx) => {
+      await publishPlanStatus(tx, planId, 'MADE_FIRST');
+      await firstMayCommit;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    await t.database.db.transaction(async (tx) => publishPlanStatus(tx, planId, 'COMMITTED_FIRST'));
+    releaseFirst();
+    await first;
+    await until(sub.heard, 'MADE_FIRST');
+    await sub.stop();
+    expect(sub.heard).toEqual(['COMMITTED_FIRST', 'MADE_FIRST']);
   });
 
   it('D14: a plan with nothing to ship (all shortage) is not approved: INVALID_STATE, nothing changes', async () => {
