@@ -11,7 +11,7 @@ import { TEMPLATE_DB, TEST_PASSWORD, withDatabase } from '../support/template.ts
 
 // Runs on the real PostgreSQL server only. DESIGN "Growing past one machine": two API processes on one database; a
 // dispatcher subscribed to a plan's status on one hears the plan approved and executed through the other — the change
-// crosses processes through PostgreSQL LISTEN/NOTIFY (server/dispatch/notify.ts), not the in-process emitter.
+// crosses processes through PostgreSQL LISTEN/NOTIFY (server/dispatch/events.ts), not the in-process emitter.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const READY_TIMEOUT_MS = 40_000;
