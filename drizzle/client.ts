@@ -5,11 +5,10 @@ import postgres from 'postgres';
 import { getTableColumns, sql, type SQL, type Table } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import * as schema from './schema/index.ts';
 import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
+import { applyMigrations } from './migrate.ts';
 import { preparePostgresStatements } from './prepared-statements.ts';
 import { withAfterCommit } from './after-commit.ts';
 
@@ -92,7 +91,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
       poolMax,
       onQuery,
       listen: async (channel, onNotify) => void (await client.listen(channel, onNotify)),
-      migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
+      migrate: () => applyMigrations(db, migrationsFolder),
       migrationsApplied: () => migrationsApplied(db),
       close: () => client.end({ timeout: 5 }),
     };
@@ -111,7 +110,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     poolMax: 1,
     onQuery,
     listen: async (channel, onNotify) => void (await pg.listen(channel, onNotify)),
-    migrate: () => migratePglite(drizzlePglite(pg), { migrationsFolder }),
+    migrate: () => applyMigrations(db, migrationsFolder),
     migrationsApplied: () => migrationsApplied(db),
     close: () => pg.close(),
   };

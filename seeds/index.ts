@@ -14,15 +14,22 @@ export interface SeedOptions {
   demoStock?: { clock: Clock; config?: AppConfig };
 }
 
-/** Reference data always (idempotent); the demo data set once, on a database without users. */
+/**
+ * Reference data always (idempotent); the demo data set once, on a database without users — all of it in one
+ * transaction: a first start stopped while loading it leaves no half of it (users without their stock, history or
+ * incident) that the next start would take for loaded; the next start loads it whole.
+ */
 export async function seedDatabase(db: Db, opts: SeedOptions): Promise<{ demoSeeded: boolean }> {
   await seedReferenceData(db);
-  if (!opts.demo || (await hasUsers(db))) return { demoSeeded: false };
-  await seedDemoData(db, opts.demoPassword);
-  if (opts.demoStock) {
-    await seedDemoStock(db, opts.demoStock.clock);
-    await seedDemoReserves(db, opts.demoStock.clock);
-    await seedDemoRelief(db, opts.demoStock.clock, opts.demoStock.config);
-  }
-  return { demoSeeded: true };
+  if (!opts.demo) return { demoSeeded: false };
+  return db.transaction(async (tx) => {
+    if (await hasUsers(tx)) return { demoSeeded: false };
+    await seedDemoData(tx, opts.demoPassword);
+    if (opts.demoStock) {
+      await seedDemoStock(tx, opts.demoStock.clock);
+      await seedDemoReserves(tx, opts.demoStock.clock);
+      await seedDemoRelief(tx, opts.demoStock.clock, opts.demoStock.config);
+    }
+    return { demoSeeded: true };
+  });
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import { seedDatabase } from '../../seeds/index.ts';
 import { demoPasswordApplies } from '../../seeds/demo.ts';
@@ -19,6 +20,7 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
   const opened = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: config.dbPoolMax });
   const database: Database = lock ? { ...opened, close: () => opened.close().finally(() => lock.release()) } : opened;
   try {
+    await answers(database);
     await database.migrate();
     const { demoSeeded } = await seedDatabase(database.db, {
       demo: config.seedDemo,
@@ -33,6 +35,22 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
   } catch (error) {
     await database.close().catch(() => {});
     throw error;
+  }
+}
+
+/** How long start-up waits for the database's first answer: a server that takes the connection and never answers as PostgreSQL does would hang it. */
+const FIRST_ANSWER_MS = 20_000;
+
+/** The database answers a query, or start-up fails as unreachable (startup-failure.ts: one line naming DATABASE_URL). */
+async function answers(database: Database): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${FIRST_ANSWER_MS / 1000} s`), { code: 'CONNECT_TIMEOUT' })), FIRST_ANSWER_MS);
+  });
+  try {
+    await Promise.race([database.db.execute(sql`SELECT 1`), silence]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,0 +1,26 @@
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { queryRows, type Db } from './client.ts';
+
+// The migrations not yet applied, each in a transaction of its own, recorded in drizzle's own table exactly as drizzle's
+// migrator records them (drizzle.__drizzle_migrations: hash, created_at = the journal's `when`), so either reads the
+// other's record. Not all in one transaction, as drizzle's migrator does: PostgreSQL before 17 refuses a new enum value
+// in the transaction that added it (0004 adds store_kind DISTRIBUTION_POINT, 0014 uses it), so a first start on
+// PostgreSQL 13–16 failed. A migration that fails rolls back alone; those before it stay applied, and the next start
+// goes on from there. Each takes a lock and looks again, so two processes starting at once apply each migration once.
+
+const LOCK = 'schema-migrations';
+
+export async function applyMigrations(db: Db, migrationsFolder: string): Promise<void> {
+  await db.execute(sql`CREATE SCHEMA IF NOT EXISTS drizzle`);
+  await db.execute(sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+  for (const migration of readMigrationFiles({ migrationsFolder })) {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${LOCK}))`);
+      const applied = await queryRows(tx, sql`SELECT 1 FROM drizzle.__drizzle_migrations WHERE created_at >= ${migration.folderMillis} LIMIT 1`);
+      if (applied.length) return;
+      for (const statement of migration.sql) if (statement.trim()) await tx.execute(sql.raw(statement));
+      await tx.execute(sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${migration.hash}, ${migration.folderMillis})`);
+    });
+  }
+}
