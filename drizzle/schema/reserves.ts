@@ -61,9 +61,9 @@ export const agreements = pgTable(
   },
   (t) => [
     index('agreements_region_idx').on(t.regionCode),
-    // D6: one agreement per company and contract number (0017).
+    // D6: one agreement per company, region and contract number (0017, 0022: a contract is one region's).
     uniqueIndex('agreements_company_contract_uq')
-      .on(t.companyOrgId, t.contractNo)
+      .on(t.companyOrgId, t.regionCode, t.contractNo)
       .where(sql`${t.contractNo} IS NOT NULL`),
     check('agreements_validity', sql`${t.validTo} >= ${t.validFrom}`),
     check('agreements_fee_nonneg', sql`${t.annualFee} IS NULL OR ${t.annualFee} >= 0`),

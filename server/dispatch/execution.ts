@@ -25,6 +25,7 @@ import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
 import { assertJointLinesCovered } from './consent.ts';
+import { assertAgreementStock } from './sources.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import {
   assertPlansSomething,
@@ -101,6 +102,9 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
       storeLines.map((l) => locked.get(`${l.storeId}|${l.batchId}`)!),
       chinaDateOf(now),
     );
+    // D6, D17: its agreement lines decided again, as at approval — an agreement that expired, or a spot check that
+    // counted the company down, since the approval issues no call-off (after the balances, as at approval).
+    await assertAgreementStockAtExecution(tx, plan, chinaDateOf(now));
     const groups = new Map<string, typeof storeLines>();
     for (const l of storeLines) {
       const g = `${l.storeId}|${l.destinationIdx}`;
@@ -235,6 +239,21 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     return true;
   });
   return loadPlan(db, plan.id!);
+}
+
+/**
+ * D6, D17: executing a plan issues its call-offs; the stock they call off must still be promised as approval promised
+ * it (sources.ts assertAgreementStock: the agreement valid today, its effective quantity less what other approved plans
+ * and issued call-offs claim). What approval refuses as INSUFFICIENT_STOCK is, at execution, a plan that can no longer be
+ * carried out as approved: INVALID_STATE naming the line, as for a 联储 cover (consent.ts). Nothing is shipped or issued.
+ */
+async function assertAgreementStockAtExecution(tx: Db, plan: PlanView, today: string): Promise<void> {
+  try {
+    await assertAgreementStock(tx, plan.id!, usableLines(plan), today);
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INSUFFICIENT_STOCK') throw error;
+    throw invalidState(`不能执行：${error.message}`, { ...error.details });
+  }
 }
 
 /** The agreement (region, company store) and agreed unit price of each agreement or capacity line, by `${agreementId}|${itemId}`. */

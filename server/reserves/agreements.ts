@@ -4,7 +4,8 @@ import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { agreementCheckLines, agreementChecks, agreementLines, agreements, organizations } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, regionsInScope } from '../auth/policy.ts';
-import { todayInChina, ZONE } from '../clock.ts';
+import { DateTime } from 'luxon';
+import { inYearRange, todayInChina, YEARS, ZONE } from '../clock.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -22,7 +23,11 @@ export type AgreementRow = typeof agreements.$inferSelect;
 export type AgreementLineRow = typeof agreementLines.$inferSelect;
 export type AgreementCheckRow = typeof agreementChecks.$inferSelect;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+/** A calendar date in the years the project's dates lie in (clock.ts YEARS, the GraphQL Date scalar's rule). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .refine((v) => DateTime.fromISO(v).isValid && inYearRange(Number(v.slice(0, 4))), `日期应为 ${YEARS.from}–${YEARS.to} 年间的有效日期`);
 const money = (field: string) =>
   z
     .string()
@@ -41,7 +46,14 @@ const lineSchema = z.object({
   quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(AGREEMENT_QUANTITY_MAX, '数量不能超过 100,000,000').nullish(),
   dailyCapacity: z.number().int('日产能须为整数').positive('日产能须大于 0').max(AGREEMENT_QUANTITY_MAX, '日产能不能超过 100,000,000').nullish(),
   unitPrice: z.string().nullish(),
-  responseHours: z.number().positive('响应时间须大于 0').max(720).nullish(),
+  // Stored to one decimal (numeric(6,1)): a finer figure would be rounded — to 0 below 0.05, past 720 from 719.95 — and
+  // the planner's ETA would use a time the contract does not say.
+  responseHours: z
+    .number()
+    .min(0.1, '响应时间不能少于 0.1 小时')
+    .max(720, '响应时间不能超过 720 小时')
+    .refine((h) => /^\d+(\.\d)?$/.test(String(h)), '响应时间最多一位小数（如 4.5）')
+    .nullish(),
   leadDays: z.number().int().min(0, '生产准备天数不能为负').max(365).nullish(),
 });
 
@@ -105,7 +117,8 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   }
   return insertAgreement(db, async (tx) => {
     const companyOrgId = (await organizationFor(tx, null, v.companyName, 'COMPANY', 'input.companyName', region.code))!;
-    if (v.contractNo) await assertContractFree(tx, companyOrgId, v.contractNo);
+    await assertCompany(tx, companyOrgId);
+    if (v.contractNo) await assertContractFree(tx, companyOrgId, region.code, v.contractNo);
     if (v.storeId && v.mode !== 'CAPACITY') await assertStoreGoodsFree(tx, v.storeId, v, itemsById);
     const [row] = await tx
       .insert(agreements)
@@ -199,19 +212,31 @@ async function assertStoreGoodsFree(
   );
 }
 
-const CONTRACT_TAKEN = '该合同已登记：同一企业的同一合同编号只能登记一份协议';
+/**
+ * D6: an agreement reserve is a company's (协议企业): the organisation named must be one of kind COMPANY. A government,
+ * donor or other body of that name is refused — an agreement "with" another region's government would be planned and
+ * called off as a company's stock.
+ */
+async function assertCompany(tx: Db, orgId: string) {
+  const [org] = await tx.select({ kind: organizations.kind }).from(organizations).where(eq(organizations.id, orgId));
+  if (org?.kind !== 'COMPANY') throw badInput('input.companyName', '该名称已登记为政府或其他单位，不是企业：协议储备只能与企业签订');
+}
+
+const CONTRACT_TAKEN = '该合同已登记：本区域同一企业的同一合同编号只能登记一份协议';
 const CONTRACT_INDEX = 'agreements_company_contract_uq';
 
 /**
- * D6, D17, D21: one agreement per company and contract number (a double-submitted agreement would be planned and
- * valued twice). Checked here for the message; the unique index (0017) decides between concurrent requests.
- * Agreements without a contract number are not checked: nothing tells a duplicate from a supplementary contract.
+ * D6, D17, D21: one agreement per company, region and contract number (a double-submitted agreement would be planned
+ * and valued twice). D20, D25: a contract is one region's — another region's agreements with the company are neither
+ * refused by nor revealed to it (the refusal would tell which contract numbers that region has). Checked here for the
+ * message; the unique index (0017, 0022) decides between concurrent requests. Agreements without a contract number
+ * are not checked: nothing tells a duplicate from a supplementary contract.
  */
-async function assertContractFree(tx: Db, companyOrgId: string, contractNo: string) {
+async function assertContractFree(tx: Db, companyOrgId: string, regionCode: string, contractNo: string) {
   const [taken] = await tx
     .select({ id: agreements.id })
     .from(agreements)
-    .where(and(eq(agreements.companyOrgId, companyOrgId), eq(agreements.contractNo, contractNo)));
+    .where(and(eq(agreements.companyOrgId, companyOrgId), eq(agreements.regionCode, regionCode), eq(agreements.contractNo, contractNo)));
   if (taken) throw badInput('input.contractNo', CONTRACT_TAKEN);
 }
 
@@ -283,6 +308,8 @@ export async function recordAgreementCheck(ctx: ServiceContext, input: unknown):
   const agreement = await getAgreementInScope(db, user, v.agreementId, 'input.agreementId');
   if (v.checkedOn > todayInChina(clock)) throw badInput('input.checkedOn', `抽查日期不能晚于今天：${v.checkedOn}`);
   if (v.checkedOn < agreement.validFrom) throw badInput('input.checkedOn', `抽查日期早于协议起始日 ${agreement.validFrom}`);
+  // D6: after the agreement ended the company owes no stock; a count then says nothing of a reserve.
+  if (v.checkedOn > agreement.validTo) throw badInput('input.checkedOn', `抽查日期晚于协议截止日 ${agreement.validTo}：协议已到期，不再抽查`);
   if (agreement.mode === 'CAPACITY') throw invalidState('产能储备没有库存可抽查', { field: 'input.agreementId' });
   const lines = await db.select().from(agreementLines).where(eq(agreementLines.agreementId, agreement.id));
   const seen = new Set<string>();
@@ -313,22 +340,26 @@ export interface EffectiveLine extends AgreementLineRow {
 
 /**
  * D6, D17: joined to agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `lc.last_counted`,
- * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count's day took from the
- * company (a delivery on the day of a check is taken to be in its count). Until a later check counts the company's stock
- * again, delivered goods are no longer its reserve: they are ours, in the ledger.
+ * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count took from the company.
+ * Until a later check counts the company's stock again, delivered goods are no longer its reserve: they are ours, in the
+ * ledger. "After the count" compares instants, not days: a delivery later on the day of a check is not in its count. A
+ * check's instant is when it was recorded, or — recorded on a later day for an earlier `checked_on` — the end of that
+ * day (a delivery after the day counted is out of it even though the check was entered after the delivery).
+ * One join for the planner and approval (sources.ts), reserveGaps and valuation.
  */
 export function countedAndDeliveredJoin(day: string | null): SQL {
   const checkedBy = day ? sql`AND c.checked_on <= ${day}::date` : sql``;
   const deliveredBy = day ? sql`AND (o.delivered_at AT TIME ZONE ${ZONE})::date <= ${day}::date` : sql``;
   return sql`LEFT JOIN LATERAL (
-               SELECT cl.counted_quantity AS last_counted, c.checked_on AS last_checked_on
+               SELECT cl.counted_quantity AS last_counted, c.checked_on AS last_checked_on,
+                      LEAST(c.recorded_at, (c.checked_on + 1)::timestamp AT TIME ZONE ${ZONE}) AS last_checked_at
                  FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}
                 ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) lc ON TRUE
              CROSS JOIN LATERAL (
                SELECT COALESCE(sum(o.quantity), 0)::bigint AS delivered_since FROM call_offs o
                 WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
-                  AND (o.delivered_at AT TIME ZONE ${ZONE})::date > COALESCE(lc.last_checked_on, '-infinity'::date)) dl`;
+                  AND o.delivered_at > COALESCE(lc.last_checked_at, '-infinity'::timestamptz)) dl`;
 }
 
 /** Agreement lines with the last spot-check count per line and what was delivered since (D6), for agreements matching `where`. */
