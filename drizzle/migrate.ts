@@ -12,8 +12,12 @@ import { queryRows, type Db } from './client.ts';
 const LOCK = 'schema-migrations';
 
 export async function applyMigrations(db: Db, migrationsFolder: string): Promise<void> {
-  await db.execute(sql`CREATE SCHEMA IF NOT EXISTS drizzle`);
-  await db.execute(sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+  // Under the lock too: two processes' CREATE … IF NOT EXISTS at once collide in the catalog.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${LOCK}))`);
+    await tx.execute(sql`CREATE SCHEMA IF NOT EXISTS drizzle`);
+    await tx.execute(sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+  });
   for (const migration of readMigrationFiles({ migrationsFolder })) {
     await db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${LOCK}))`);
