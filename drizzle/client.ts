@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { getTableColumns, sql, type SQL, type Table } from 'drizzle-orm';
+import { getTableColumns, type SQL, type Table } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import * as schema from './schema/index.ts';
 import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
-import { applyMigrations } from './migrate.ts';
+import { applyMigrations, pendingMigrations } from './migrate.ts';
 import { preparePostgresStatements } from './prepared-statements.ts';
 import { withAfterCommit } from './after-commit.ts';
 
@@ -133,12 +133,7 @@ export async function queryRows<T extends Record<string, unknown>>(db: Db, query
 }
 
 async function migrationsApplied(db: Db): Promise<boolean> {
-  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-  // No migrations table yet means nothing applied; a database that does not answer throws (readyz: "database unavailable").
-  const [table] = await queryRows<{ t: string | null }>(db, sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
-  if (!table?.t) return false;
-  const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
-  return Number(row?.n) >= journal.entries.length;
+  return (await pendingMigrations(db, migrationsFolder)).length === 0;
 }
 
 /** A row of `table` from a raw query or its JSON (to_jsonb), mapped as drizzle's query builder maps it. */
