@@ -1,3 +1,5 @@
+import { planStatusEvents } from '../../server/dispatch/events.ts';
+
 /**
  * D18: a `dispatchPlanStatus` subscription over SSE, opened over POST as the console opens it (API.md: GET only for
  * queries). `text` is what has arrived so far; `readUntil` reads on until `pred` holds or the stream ends.
@@ -25,4 +27,25 @@ export async function planStatusStream(url: string, planId: string, token: strin
     close: () => reader.cancel(),
   };
   return stream;
+}
+
+/** The plan status events one in-process subscriber hears, collected until `stop`. */
+export function listenToPlanStatus(planId: string) {
+  const abort = new AbortController();
+  const heard: string[] = [];
+  const done = (async () => {
+    for await (const e of planStatusEvents(planId, abort.signal)) heard.push(e.status);
+  })();
+  return {
+    heard,
+    stop: async () => {
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+/** Waits (up to 2 s) until `heard` holds `status`: a NOTIFY arrives on the listening connection after its commit. */
+export async function until(heard: string[], status: string): Promise<void> {
+  for (let i = 0; i < 200 && !heard.includes(status); i++) await new Promise((r) => setTimeout(r, 10));
 }
