@@ -38,7 +38,7 @@ import { planStatusEvents } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { policyLookups, scopedType } from './scope.ts';
-import { assertIncidentFigures, mayRead, reserveHolderOf } from '../server/auth/policy.ts';
+import { assertIncidentFigures, mayRead, planLineBatchId, reserveHolderOf } from '../server/auth/policy.ts';
 import type { Context } from '../server/context.ts';
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
@@ -85,7 +85,13 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
       resolve: async (l, _a, ctx) => must(ctx.loaders.region.load(await sourceRegionOf(l, ctx))),
     }),
     store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
-    batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    batch: t.field({
+      type: Batch,
+      nullable: true,
+      description:
+        "The source batch; null for an agreement reserve, and for a 联储 partner's or another jurisdiction's store (D20: `store` and the line's `batchNo` name it)",
+      resolve: (l, _a, ctx) => lineBatch(l, ctx),
+    }),
     agreement: t.field({
       type: Agreement,
       nullable: true,
@@ -102,6 +108,13 @@ async function sourceRegionOf(l: PlanLine, ctx: Context): Promise<string> {
   return l.storeId ? (await must(ctx.loaders.store.load(l.storeId))).regionCode : (await reserveHolder(ctx, l.agreementId!)).regionCode;
 }
 
+/** D20: the batch a plan line shows this reader (the policy's planLineBatchId): null where the batch is not theirs to see. */
+async function lineBatch(l: PlanLine, ctx: Context) {
+  if (!ctx.user) throw unauthenticated();
+  const batchId = await planLineBatchId(ctx.user, l, policyLookups(ctx));
+  return batchId ? ctx.loaders.batch.load(batchId) : null;
+}
+
 const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
 
 export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>('DispatchPlanLine').implement({
@@ -110,9 +123,15 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
     source: t.field({ type: DispatchSource, resolve: (l) => l }),
     store: t.field({ type: Store, nullable: true, resolve: (l, _a, ctx) => (l.storeId ? ctx.loaders.store.load(l.storeId) : null) }),
-    batch: t.field({ type: Batch, nullable: true, resolve: (l, _a, ctx) => (l.batchId ? ctx.loaders.batch.load(l.batchId) : null) }),
+    batch: t.field({
+      type: Batch,
+      nullable: true,
+      description:
+        "Set when the source is a store whose stock the user may see; null for a 联储 partner's or another jurisdiction's store (D20: `store` and `batchNo` name it)",
+      resolve: (l, _a, ctx) => lineBatch(l, ctx),
+    }),
     // Who sees the plan sees which batch each line takes, as the printed 调拨令 shows it; the batch itself (price,
-    // owner, where else it lies) stays scoped: another region's store's batch answers FORBIDDEN on \`batch\`.
+    // owner, where else it lies) stays scoped: another region's store's line shows \`batch\` null (planLineBatchId).
     batchNo: t.field({
       type: 'String',
       nullable: true,
@@ -293,7 +312,7 @@ const DispatchDestinationInput = builder.inputType('DispatchDestinationInput', {
 const DispatchRequestInput = builder.inputType('DispatchRequestInput', {
   fields: (t) => ({
     incidentId: t.id({ required: true }),
-    deadlineHours: t.float({ description: 'D16: defaults to 10 hours' }),
+    deadlineHours: t.float({ defaultValue: 10, description: 'D16: basic needs within 10 hours by default (null also means 10)' }),
     destinations: t.field({ type: [DispatchDestinationInput], required: true }),
   }),
 });

@@ -31,7 +31,8 @@ Region.implement({
 builder.queryFields((t) => ({
   regions: t.field({
     type: [Region],
-    description: 'Regions under parentCode (6 or 12 digits), or every region; reference data readable by every user',
+    description:
+      'Regions under parentCode (6 or 12 digits): its direct children, or with level every region of that level in its subtree; without parentCode every region (of level). Reference data readable by every user',
     authScopes: { authenticated: true },
     args: { parentCode: t.arg.string(), level: t.arg({ type: RegionLevel }) },
     resolve: (_r, args, ctx) => listRegions(ctx.db, args),

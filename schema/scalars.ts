@@ -9,7 +9,8 @@ builder.scalarType('DateTime', {
   serialize: (v) => chinaIso(v),
   parseValue: (v) => {
     const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
-    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.toUTC().year)) {
+    // The year as written (in its own offset: "1900-01-01T00:00:00+08:00" is in 1900), as the message words the range.
+    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.year)) {
       throw badInput(
         'DateTime',
         `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`,

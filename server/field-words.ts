@@ -80,10 +80,10 @@ const LABELS: Record<string, string> = {
   newBatch: '新批次',
   note: '备注',
   occurredAt: '发生时间',
-  operatorName: '经办单位',
+  operatorName: '运营企业',
   orderBy: '排序方式',
   orderId: '出库申请',
-  origin: '来源',
+  origin: '产地',
   outcome: '结果',
   overrideReason: '调整理由',
   ownerOrgId: '所属单位',
@@ -107,7 +107,7 @@ const LABELS: Record<string, string> = {
   role: '角色',
   rotationLeadMonths: '轮换提前月数',
   search: '搜索词',
-  settlementId: '安置点',
+  settlementId: '结算',
   signatureRef: '签收凭证',
   size: '户人口数',
   source: '入库来源',
@@ -133,7 +133,13 @@ const LABELS: Record<string, string> = {
 };
 
 /** Lists whose entries are rows of a form (第 N 行); any other list's entries are items (第 N 项). */
-const ROWS = new Set(['lines', 'counts', 'destinations', 'findings']);
+const ROWS = new Set(['lines', 'counts', 'findings']);
+
+/** Lists whose entries are named by what they are: a dispatch's destinations are 安置点 (第 N 个安置点), each with its rows. */
+const NAMED_ENTRIES: Record<string, string> = { destinations: '安置点' };
+
+const entryWords = (list: string | undefined, n: number) =>
+  list && NAMED_ENTRIES[list] ? `第 ${n} 个${NAMED_ENTRIES[list]}` : `第 ${n} ${ROWS.has(list ?? '') ? '行' : '项'}`;
 
 /**
  * A field as a keeper says it: "input.lines.0.quantity" → 「第 1 行 数量」, "input.newBatch.batchNo" → 「新批次 批号」,
@@ -151,8 +157,8 @@ function wordsOf(field: string): string[] | null {
     const last = i === parts.length - 1;
     if (/^\d+$/.test(part)) {
       const list = parts[i - 1];
-      if (last && list && LABELS[list]) words.push(LABELS[list]);
-      words.push(`第 ${Number(part) + 1} ${ROWS.has(list ?? '') ? '行' : '项'}`);
+      if (last && list && LABELS[list] && !NAMED_ENTRIES[list]) words.push(LABELS[list]);
+      words.push(entryWords(list, Number(part) + 1));
     } else if (last) {
       if (!LABELS[part]) return null;
       words.push(LABELS[part]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chinaText } from './clock.ts';
 import { badInput } from './errors.ts';
 import { withFieldWords } from './field-words.ts';
 import './zod-messages.ts';
@@ -36,3 +37,16 @@ export const idSchema = z
 /** Drops null fields so that schema defaults apply to fields a client sent as null. */
 export const withoutNulls = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]: Exclude<T[K], null> };
+
+/**
+ * A period's bounds in order (D22 journal, movements; the journal export): a `to` earlier than `from` selects nothing and
+ * is a typing mistake, not "no movements" — BAD_USER_INPUT naming `toField`. Equal bounds are one instant. The one check
+ * of GraphQL's filters and the export routes.
+ */
+export function assertPeriodOrder(from: Date | string | null | undefined, to: Date | string | null | undefined, toField: string): void {
+  if (!from || !to || new Date(to).getTime() >= new Date(from).getTime()) return;
+  throw badInput(toField, `截止时间 ${chinaText(to, 'yyyy-LL-dd HH:mm:ss')} 早于起始时间 ${chinaText(from, 'yyyy-LL-dd HH:mm:ss')}，请检查期间`, {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+  });
+}

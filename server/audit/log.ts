@@ -287,7 +287,7 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
     const prefix = `${subtreePrefix(region.code)}%`;
     where.push(sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix})`);
   }
-  where.push(auditEntriesInScope(user, auditLog.regionCode, auditLog.subjectRegionCode));
+  where.push(auditEntriesInScope(user, auditLog.regionCode, auditLog.subjectRegionCode, auditLog.operation));
   if (f.from) where.push(gte(auditLog.at, f.from));
   if (f.to) where.push(lte(auditLog.at, f.to));
   if (f.username) where.push(eq(auditLog.username, f.username));

@@ -45,8 +45,8 @@ export function assertFinanceReader(user: Principal) {
 }
 
 /**
- * D21: the exact value of reserves at an instant, from the ledger — the latest monthly snapshot at or before it plus
- * the movements dated after the snapshot up to the instant (by business time). Σ quantity × batch unit price,
+ * D21: the exact value of (government-owned, public) reserves at an instant, from the ledger — the latest monthly
+ * snapshot at or before it plus the movements dated after the snapshot up to the instant (by business time). Σ quantity × batch unit price,
  * grouped; in-transit stock included and shown apart; agreement and capacity reserves shown apart as contingent
  * value; agreement fees accrued from the start of the year (or `feesFrom`) to the instant.
  */
@@ -85,12 +85,18 @@ export async function valuation(
   // distributes over them, so nothing is netted per batch first). A snapshot row is valued at its batch's unit cost;
   // a movement carries that cost itself (posting copies it from the batch, and batches are never repriced, D22 —
   // checkLedger holds it), so the ledger's bulk needs no join with batches unless a batch dimension groups it.
+  // D21, D6, D3: the value of public reserves is government-owned stock (实物储备, 企业代储). A company's own stock
+  // (协议储备, reserve mode AGREEMENT — the mode follows the owner, receipts.ts reserveModeOf) is the company's
+  // property: it stays out of the total and of every group; agreement reserves are shown apart, as contingent value.
+  // The snapshot rows and the movements after it are filtered alike, so the snapshot path equals the full replay; the
+  // movements' filter is a hashed set of the few company batches, so the ledger's bulk still needs no join.
+  const publicBatch = (batchId: SQL) => sql`${batchId} NOT IN (SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED'))`;
   const parts: SQL[] = [];
   if (snap) {
     parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value
       FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
            ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
-     WHERE x.month = ${snap.month}::date AND ${inRegion}`);
+     WHERE x.month = ${snap.month}::date AND ${inRegion} AND b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED')`);
   }
   const onHandQty = sql`CASE WHEN m.bucket = 'ON_HAND' THEN m.quantity ELSE 0 END`;
   const inTransitQty = sql`CASE WHEN m.bucket = 'IN_TRANSIT' THEN m.quantity ELSE 0 END`;
@@ -99,7 +105,7 @@ export async function valuation(
            ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
            ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
      WHERE ${snap ? sql`m.occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
-       AND ${inRegion}`);
+       AND ${inRegion} AND ${publicBatch(sql`m.batch_id`)}`);
   const positions = sql.join(
     groupBy.map((_, n) => sql.raw(String(n + 1))),
     sql`, `,

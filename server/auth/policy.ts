@@ -39,15 +39,23 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
   return sql`${regionCode} LIKE ${`${subtreePrefix(p.regionCode)}%`}`;
 }
 
+/** Operations that act on every region's books at once (D22: a month close fixes every region's valuation). */
+const SYSTEM_WIDE_OPERATIONS = ['closePeriod'];
+
 /**
  * SQL: audit rows the principal may read (D22) — auditors and administrators, where the actor's region or the region
  * of what the mutation acted on lies in their scope (a system-wide administrator's change to a county's store is that
- * county's auditors' to read); an unscoped administrator reads all.
+ * county's auditors' to read), and the system-wide administrator's operations on every region's books (月结), which
+ * every region's auditors read; an unscoped administrator reads all.
  */
-export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegion: SQLWrapper): SQL {
+export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegion: SQLWrapper, operation: SQLWrapper): SQL {
   if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return sql`FALSE`;
   if (p.regionCode === null) return sql`TRUE`;
-  return sql`(${regionsInScope(p, actorRegion)} OR ${regionsInScope(p, subjectRegion)})`;
+  const systemWide = sql`(${actorRegion} IS NULL AND ${operation} IN (${sql.join(
+    SYSTEM_WIDE_OPERATIONS.map((o) => sql`${o}`),
+    sql`, `,
+  )}))`;
+  return sql`(${regionsInScope(p, actorRegion)} OR ${regionsInScope(p, subjectRegion)} OR ${systemWide})`;
 }
 
 // ---- stores and what they hold
@@ -174,6 +182,17 @@ export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCo
  */
 export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
 
+/**
+ * D20, D25: the batch a plan line shows its reader — that of a store whose stock the reader may see (mayRead.batch).
+ * A line from a 联储 partner's or another jurisdiction's store shows its store and its batch number (as the 调拨令
+ * prints it), not the batch itself (price, supplier, owner): null, as documented, not an authorisation error in a
+ * plan the reader may see.
+ */
+export async function planLineBatchId(p: Principal, line: { batchId: string | null }, look: PolicyLookups): Promise<string | null> {
+  if (!line.batchId) return null;
+  return (await mayRead.batch(p, { id: line.batchId }, look)) ? line.batchId : null;
+}
+
 // ---- incidents (D23, D29): reference data to the keepers who work for them
 
 /** SQL: the prefix every code in a region code column's subtree starts with (subtreePrefix, in SQL). */
@@ -258,10 +277,15 @@ export const mayRead = {
     p.role !== 'KEEPER' && (p.regionCode === null || a.regionCodes.some((c) => isInSubtree(c, p.regionCode!) || isInSubtree(p.regionCode!, c))),
   /** D29: a distribution to a household (personal data): the point's managers and headquarters in scope, never auditors. */
   distribution: async (p: Principal, d: { storeId: string }, look: PolicyLookups) => p.role !== 'AUDITOR' && (unscoped(p) || storeVisible(p, look, d.storeId)),
-  /** An audit entry: auditors and administrators, whose region holds its actor or what it acted on (unscoped: all). */
-  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null }) =>
+  /**
+   * An audit entry: auditors and administrators, whose region holds its actor or what it acted on, or the system-wide
+   * administrator's operation on every region's books (unscoped: all) — auditEntriesInScope, row by row.
+   */
+  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null; operation: string }) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') &&
-    (p.regionCode === null || [e.regionCode, e.subjectRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!))),
+    (p.regionCode === null ||
+      [e.regionCode, e.subjectRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!)) ||
+      (e.regionCode === null && SYSTEM_WIDE_OPERATIONS.includes(e.operation))),
 };
 
 export type ScopedKind = keyof typeof mayRead;

@@ -6,6 +6,7 @@ import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { returnToOrder } from './orders.ts';
+import { assertNotSettling } from './settlements.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
 // D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
@@ -56,6 +57,11 @@ async function pendingDocument(tx: Db, approval: ApprovalRow): Promise<{ doc: Do
  */
 export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: Date, approvalRef: string | null): Promise<DocumentRow> {
   const { doc, pending } = await pendingDocument(tx, approval);
+  // D22, D25: a settle may have cited the original since the reversal was asked: then the reversal is refused.
+  if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
+    const [original] = await tx.select({ id: documents.id, number: documents.number }).from(documents).where(eq(documents.id, doc.reversesDocumentId));
+    await assertNotSettling(tx, original, 'input.approvalId', true);
+  }
   await postPendingDocument(tx, doc, pending, at, approvalRef);
   if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
     const [original] = await tx

@@ -87,13 +87,30 @@ function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
 }
 
 /**
- * D25: a settlement closed by a document needs one that returned the item into the owed region (归还 in kind): a posted
- * receipt, or a transfer-in from outside that region, at one of its stores, recorded since the debt, with at least
- * the quantity owed of the settlement's item, and not used to settle another settlement. (Partial repayment is not
- * recorded: a smaller return is refused.)
+ * Owing side (D25, as settlementConfirmationBar reads it): a region in the owing region's subtree that is not on the
+ * owed side (a township owed by its own city is in the city's subtree, yet it is the lender).
+ */
+const onOwingSide = (region: string | null, row: Pick<SettlementRow, 'owedToRegion' | 'owedByRegion'>) =>
+  region !== null && isInSubtree(region, row.owedByRegion) && !isInSubtree(region, row.owedToRegion);
+
+/** What a settling document must be, said to the dispatcher who named the wrong one (D25). */
+const RETURN_DOCUMENT_RULE = '须为欠方归还的入库单（物资归欠方政府所有）或从欠方辖区仓库调入的调拨入库单';
+
+/**
+ * D25: a settlement closed by a document needs one that returned the item into the owed region (归还 in kind) from the
+ * owing side: a posted transfer-in from a store of the owing side, or a posted receipt whose goods (batches) belong to
+ * the owing side's government (the owing side bought them for the lender, as a call-off's goods are the contracting
+ * government's wherever delivered) — never the owed side's own purchase, donation or stock. At one of the owed
+ * region's stores, recorded since the debt, with at least the quantity owed of the settlement's item (on a receipt,
+ * counting only the owing side's goods), and not used to settle another settlement. (Partial repayment is not
+ * recorded: a smaller return is refused.) Compensation in money is settled by its reference (拨款文号), not by a
+ * document.
  */
 async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow, documentId: string): Promise<void> {
   const field = 'input.documentId';
+  // One document settles one settlement, and a document being reversed settles none (assertNotSettling): concurrent
+  // settles citing it, and the approval of its reversal, take turns here — before its status is read.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`settlement-document|${documentId}`}))`);
   const [doc] = await queryRows<{ number: string; type: string; status: string; region: string; from_region: string | null; recorded_at: string | Date }>(
     tx,
     sql`SELECT d.number, d.type, d.status, s.region_code AS region, c.region_code AS from_region, d.recorded_at
@@ -103,26 +120,61 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
   // A document beyond the user's region is not theirs to name (as if it did not exist).
   if (!doc || (user.regionCode !== null && !isInSubtree(doc.region, user.regionCode))) throw notFound(field, '单据', documentId);
   const refuse = (why: string) => badInput(field, `单据 ${doc.number} 不能作为结算依据：${why}`);
-  if (doc.type !== 'RECEIPT' && doc.type !== 'TRANSFER_IN') throw refuse('须为归还物资的入库单或调拨入库单');
+  if (doc.type !== 'RECEIPT' && doc.type !== 'TRANSFER_IN') throw refuse(RETURN_DOCUMENT_RULE);
   if (doc.status !== 'POSTED') throw refuse('单据未入账或已冲销');
   if (!isInSubtree(doc.region, row.owedToRegion)) throw refuse('物资须归还到被欠方辖区的仓库');
-  if (doc.type === 'TRANSFER_IN' && doc.from_region && isInSubtree(doc.from_region, row.owedToRegion)) {
-    throw refuse('被欠方辖区内部的调拨不是归还');
+  if (doc.type === 'TRANSFER_IN' && !onOwingSide(doc.from_region, row)) {
+    throw refuse(
+      doc.from_region && isInSubtree(doc.from_region, row.owedToRegion)
+        ? `被欠方辖区内部的调拨不是归还；${RETURN_DOCUMENT_RULE}`
+        : `调出仓库不属于欠方辖区；${RETURN_DOCUMENT_RULE}`,
+    );
   }
   if (new Date(doc.recorded_at) < row.createdAt) throw refuse('单据早于该笔欠款');
-  const [lines] = await queryRows<{ quantity: number }>(
+  // On a receipt only the owing side's goods repay: a batch owned by a government of the owing side.
+  const [lines] = await queryRows<{ quantity: number; owing: number }>(
     tx,
-    sql`SELECT coalesce(sum(quantity), 0)::int AS quantity FROM document_lines WHERE document_id = ${documentId}::uuid AND item_id = ${row.itemId}::uuid`,
+    sql`SELECT coalesce(sum(l.quantity), 0)::int AS quantity,
+               coalesce(sum(l.quantity) FILTER (WHERE o.kind = 'GOVERNMENT' AND o.region_code LIKE ${`${subtreePrefix(row.owedByRegion)}%`}
+                                                  AND o.region_code NOT LIKE ${`${subtreePrefix(row.owedToRegion)}%`}), 0)::int AS owing
+          FROM document_lines l JOIN batches b ON b.id = l.batch_id LEFT JOIN organizations o ON o.id = b.owner_org_id
+         WHERE l.document_id = ${documentId}::uuid AND l.item_id = ${row.itemId}::uuid`,
   );
-  const returned = Number(lines.quantity);
+  const returned = Number(doc.type === 'RECEIPT' ? lines.owing : lines.quantity);
+  if (doc.type === 'RECEIPT' && returned === 0 && Number(lines.quantity) > 0) {
+    throw refuse(`入库的物资不归欠方所有（被欠方自购、受赠或他方物资不是归还）；${RETURN_DOCUMENT_RULE}`);
+  }
   if (returned < row.quantity) throw refuse(`归还该物资 ${returned}，少于所欠 ${row.quantity}`);
-  // One document settles one settlement: concurrent settles citing it take turns here.
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`settlement-document|${documentId}`}))`);
   const [used] = await tx
     .select({ id: settlements.id })
     .from(settlements)
     .where(and(eq(settlements.documentId, documentId), ne(settlements.id, row.id)));
   if (used) throw refuse('已用于结清另一笔结算');
+}
+
+/**
+ * D22, D25: a document that settled a settlement (归还 in kind) is not reversed — the repayment would vanish from the
+ * books while the debt stays closed. Refused like a cancellation whose settlement is settled
+ * (reduceSettlementsOfCancelledTransfer): the repayment stands as recorded; goods recorded wrongly are corrected by
+ * a document of their own (a transfer back, a stocktake). Checked when the reversal is asked (reverseDocument) and
+ * again when it is approved (a settle may come between); in the caller's transaction, taking the lock settle takes
+ * on the document, so the two never cross.
+ */
+export async function assertNotSettling(tx: Db, doc: { id: string; number: string }, field: string, approving = false): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`settlement-document|${doc.id}`}))`);
+  const settled = await queryRows<{ id: string; settled_at: string | Date; owed_to: string; owed_by: string; item: string; quantity: number; unit: string }>(
+    tx,
+    sql`SELECT s.id, s.settled_at, rt.name AS owed_to, rb.name AS owed_by, i.name AS item, s.quantity, i.unit
+          FROM settlements s JOIN regions rt ON rt.code = s.owed_to_region JOIN regions rb ON rb.code = s.owed_by_region
+          JOIN items i ON i.id = s.item_id
+         WHERE s.document_id = ${doc.id}::uuid AND s.status = 'SETTLED' ORDER BY s.id`,
+  );
+  if (!settled.length) return;
+  const first = settled[0];
+  throw invalidState(
+    `${doc.number} 已作为归还单据于 ${chinaText(first.settled_at)}（北京时间）结清跨区域结算（结算 ${first.id}：${first.owed_by}欠${first.owed_to} ${first.item} ${first.quantity}${first.unit}），不能冲销${approving ? '，请驳回该冲销申请' : ''}：如入库有误，请另行调拨或盘点更正`,
+    { field, settlementIds: settled.map((s) => s.id), settledAt: chinaIso(new Date(first.settled_at)) },
+  );
 }
 
 /** settle: the region owed (its dispatcher or administrator) records what settled it — a receipt document or a reference. */

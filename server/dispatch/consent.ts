@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import { isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
 import { invalidState } from '../errors.ts';
+import type { Access, Source } from './planner.ts';
 
 // D25 跨区域调用: a plan may use stock of the requester's own jurisdiction; a 联储 partner's within the agreement
 // (its items, its maximum quantities, while valid); any other jurisdiction's only once that jurisdiction consents.
@@ -82,6 +83,41 @@ async function decideLines(
       return { needsConsent: false, jointAgreementId: covering.id, consentRegion: null };
     }
     return { needsConsent: true, jointAgreementId: null, consentRegion: jurisdictionOf(region) };
+  });
+}
+
+/**
+ * D25 before planning: how a principal of region `own` may use each source — undefined (their own), JOINT (a 联储
+ * partner's that an agreement covers, its maximum not yet used up) or ON_REQUEST (only with the source
+ * jurisdiction's consent) — so that the planner ranks stock needing consent after all the region may use by itself
+ * and names 联储 only where it applies. The lines of the plan are decided again afterwards by consentOfLines, with
+ * their quantities.
+ */
+export async function accessOfSources(db: Db, own: string | null, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
+  if (own === null) return sources.map(() => undefined);
+  const agreementIds = [...new Set(sources.flatMap((s) => (s.kind === 'STORE' ? [] : [s.agreementId])))];
+  const [agreementRows, joint] = await Promise.all([
+    agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
+    agreementsValidOn(db, today),
+  ]);
+  const agreementRegion = new Map(agreementRows.map((r) => [r.id, r.regionCode]));
+  const used = await usedUnder(
+    db,
+    joint.map((a) => a.id),
+  );
+  const decided = new Map<string, Access | undefined>();
+  const decide = (region: string, itemId: string): Access | undefined => {
+    if (isInSubtree(region, own)) return undefined;
+    const covering = coveringAgreement(joint, own, region, itemId);
+    const max = covering?.lines.find((x) => x.itemId === itemId)?.maxQuantity;
+    return covering && (max === undefined || (used.get(`${covering.id}|${itemId}`) ?? 0) < max) ? 'JOINT' : 'ON_REQUEST';
+  };
+  return sources.map((s) => {
+    const region = s.kind === 'STORE' ? s.regionCode : agreementRegion.get(s.agreementId);
+    if (!region) throw new Error(`accessOfSources: no region for source ${s.kind === 'STORE' ? s.storeId : s.agreementId}`);
+    const key = `${region}|${s.itemId}`;
+    if (!decided.has(key)) decided.set(key, decide(region, s.itemId));
+    return decided.get(key);
   });
 }
 

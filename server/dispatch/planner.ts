@@ -6,11 +6,23 @@ import { SourceIndex } from './source-index.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
-// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), lateness penalised above every tier,
-// shortage penalised above everything, so stock that exists is always used and shortages are explicit.
+// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), lateness penalised above every tier, stock
+// needing another jurisdiction's consent (D25) above every source the region may use by itself, shortage above
+// everything, so stock that exists is always used and shortages are explicit.
 
 export type Tier = 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
 export const TIER_ORDER: readonly Tier[] = ['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGREEMENT', 'CAPACITY'];
+
+/**
+ * D25: how the requesting region may use a reserve — absent: by itself (its own); JOINT: a 联储 partner's, within the
+ * agreement; ON_REQUEST: another jurisdiction's outside any 联储 agreement, only once that jurisdiction consents.
+ */
+export type Access = 'JOINT' | 'ON_REQUEST';
+
+/** A reserve the planner may draw on: where it is, and how the requesting region may use it. */
+interface Reserve extends LatLng {
+  access?: Access;
+}
 
 export interface Destination extends LatLng {
   name: string;
@@ -19,7 +31,7 @@ export interface Destination extends LatLng {
 }
 
 /** A batch held at a store (FEFO inside the store, D8). */
-export interface StoreBatchSource extends LatLng {
+export interface StoreBatchSource extends Reserve {
   kind: 'STORE';
   storeId: string;
   storeName: string;
@@ -32,7 +44,7 @@ export interface StoreBatchSource extends LatLng {
 }
 
 /** D17: an agreement (协议储备) line, at min(committed, last counted), after its response time. */
-export interface AgreementSource extends LatLng {
+export interface AgreementSource extends Reserve {
   kind: 'AGREEMENT';
   agreementId: string;
   companyName: string;
@@ -45,13 +57,18 @@ export interface AgreementSource extends LatLng {
  * D17: capacity (产能储备): daily output after a lead time, over the planning horizon. Day d's output (d = 1, 2, …)
  * leaves the factory leadDays + d days after the order: a line's ETA is that of its last unit.
  */
-export interface CapacitySource extends LatLng {
+export interface CapacitySource extends Reserve {
   kind: 'CAPACITY';
   agreementId: string;
   companyName: string;
   itemId: string;
   dailyCapacity: number;
   leadDays: number;
+  /**
+   * D6/D17: units already ordered (production orders not yet delivered, approved plans' lines): they take the first
+   * days' output, so only what is left of the horizon is offered, on the days it is made (capacityOnDay).
+   */
+  claimed?: number;
 }
 
 export type Source = StoreBatchSource | AgreementSource | CapacitySource;
@@ -123,7 +140,14 @@ export interface Plan {
 // Penalties in hours: a tier step outweighs any travel time, lateness outweighs every tier, shortage everything.
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
 const LATE_PENALTY = 10_000;
+/**
+ * D25: stock that needs another jurisdiction's consent is only "available on request": it ranks after every source
+ * the region may use by itself — every tier, late ones included (ETA + tier + lateness stays far below it) — and
+ * before a shortage.
+ */
+const ON_REQUEST_PENALTY = 100_000;
 const SHORTAGE_PENALTY = 1_000_000;
+const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
 const countyOf = (code: string) => code.slice(0, 6);
 /** D15: the destination's county first, then its city and province stores, then neighbours. */
@@ -156,20 +180,22 @@ function arcFor(
   deadline: number,
   tier = tierOf(source, destination),
   day = 1,
+  request = onRequest(source),
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
   // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline) };
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline, request) };
   if (source.kind === 'CAPACITY') arc.day = day;
   return arc;
 }
 
 // The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
 const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
-const unitCostOf = (etaHours: number, tier: Tier, deadline: number) => etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0);
+const unitCostOf = (etaHours: number, tier: Tier, deadline: number, request: boolean) =>
+  etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0) + (request ? ON_REQUEST_PENALTY : 0);
 
 const OVERRIDE_LENGTHS = [12, 9, 6, 4, 2];
 
@@ -185,8 +211,12 @@ function overrideHours(policy: PlannerPolicy, storeId: string, regionCode: strin
   return undefined;
 }
 
+/** D17: what a capacity reserve can still make on production day `day` — its output less what earlier orders occupy. */
+export const capacityOnDay = (s: CapacitySource, day: number) => Math.max(0, Math.min(s.dailyCapacity, s.dailyCapacity * day - (s.claimed ?? 0)));
+
 /** Supply of one source over the planning horizon. */
-const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
+const supplyOf = (s: Source, policy: PlannerPolicy) =>
+  s.kind === 'CAPACITY' ? Math.max(0, s.dailyCapacity * policy.capacityHorizonDays - (s.claimed ?? 0)) : s.available;
 
 /**
  * Stores pool their batches per item in the LP; the store's allocation is split across batches FEFO afterwards.
@@ -234,7 +264,8 @@ class ItemPools {
       if (s.kind === 'STORE' || supplyOf(s, policy) <= 0) continue;
       const lots = s.kind === 'CAPACITY' ? policy.capacityHorizonDays : 1;
       for (let day = 1; day <= lots; day++) {
-        const supply = s.kind === 'CAPACITY' ? s.dailyCapacity : s.available;
+        const supply = s.kind === 'CAPACITY' ? capacityOnDay(s, day) : s.available;
+        if (supply <= 0) continue;
         const key = s.kind === 'CAPACITY' ? `${s.kind}|${s.agreementId}|${String(day).padStart(4, '0')}` : `${s.kind}|${s.agreementId}`;
         const pool = others.get(key);
         if (pool) {
@@ -369,13 +400,17 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
  * A store's arc to a destination does not depend on the item: distances, ETAs and tiers are computed once per
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
  * numbered by the SourceIndex; equal costs rank by store id, so that numbering order does not matter. The costs are
- * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination).
+ * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination). D25: the
+ * regions whose stock of the item needs consent (`onRequest`, by region code) rank after all others — one ranking per
+ * such set, shared by the items that have it (most have none).
  */
 class StoreRanking {
   readonly storeCount: number;
   /** Each store's region number; the tier depends on the region only (D15): per destination, one tier per region. */
   private readonly regionOf: Int32Array;
   private readonly tiers: Tier[][];
+  /** Per region number: 1 where its stock needs consent (D25). */
+  private readonly request: Uint8Array;
   private readonly cost: Float64Array[];
   /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
   private readonly order: Int32Array[];
@@ -384,6 +419,7 @@ class StoreRanking {
     private readonly destinations: Destination[],
     private readonly policy: PlannerPolicy,
     private readonly deadline: number,
+    onRequest: ReadonlySet<string>,
   ) {
     this.storeCount = stores.length;
     const regionNumber = new Map<string, number>();
@@ -395,12 +431,13 @@ class StoreRanking {
       this.regionOf[n] = r;
     });
     this.tiers = destinations.map((d) => regionStores.map((s) => tierOf(s, d)));
+    this.request = Uint8Array.from(regionStores, (s) => (onRequest.has(s.regionCode) ? 1 : 0));
     this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
   /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
   private costs(): Float64Array[] {
-    const { policy, stores, regionOf, deadline } = this;
+    const { policy, stores, regionOf, deadline, request } = this;
     const lat = new Float64Array(stores.length);
     const lng = new Float64Array(stores.length);
     const cos = new Float64Array(stores.length);
@@ -419,7 +456,7 @@ class StoreRanking {
         const distanceKm = haversineKm(lat[n], lng[n], cos[n], d.lat, d.lng, dCos) * policy.detourFactor;
         const hours = override ? override[n] : Number.NaN;
         const etaHours = etaOf(policy, 0, Number.isNaN(hours) ? distanceKm / policy.speedKmh : hours);
-        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], deadline);
+        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], deadline, request[regionOf[n]] === 1);
       }
       return cost;
     });
@@ -444,7 +481,8 @@ class StoreRanking {
     return hours;
   }
   private arc(j: number, n: number): Arc {
-    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.deadline, this.tiers[j][this.regionOf[n]]);
+    const r = this.regionOf[n];
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.deadline, this.tiers[j][r], 1, this.request[r] === 1);
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
@@ -565,10 +603,13 @@ const compareExpiry = (a: string | null, b: string | null) => (a === b ? 0 : a =
 const TIER_WORDS: Record<Tier, string> = {
   LOCAL: '本县库存',
   UPPER: '上级储备库',
-  NEIGHBOUR: '邻近地区储备库（联储）',
+  NEIGHBOUR: '邻近地区储备库',
   AGREEMENT: '协议储备',
   CAPACITY: '产能储备',
 };
+
+/** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
+const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
 
 /** Why this source, in words a dispatcher reads, e.g. "卫辉市救灾物资储备库：本地库存，23 km，约 0.6 h". */
 export function reasonFor(source: Source, arc: Arc, deadline: number): string {
@@ -580,7 +621,7 @@ export function reasonFor(source: Source, arc: Arc, deadline: number): string {
         ? `生产准备 ${source.leadDays} 天，生产 ${arc.day ?? 1} 天（日产 ${source.dailyCapacity}），`
         : '';
   const late = arc.etaHours > deadline ? `，超出 ${deadline} h 时限` : '';
-  return `${name}（${TIER_WORDS[arc.tier]}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
+  return `${name}（${TIER_WORDS[arc.tier]}${source.access ? ACCESS_WORDS[source.access] : ''}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
 
 /** Plans a dispatch: exact per item, deterministic, shortages explicit, never more than the sources hold. */
@@ -591,8 +632,17 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
   const index = new SourceIndex(input.sources, items);
-  const ranking = new StoreRanking(index.stores, input.destinations, policy, deadline);
+  // D25: one store ranking per set of regions whose stock of the item needs consent.
+  const rankings = new Map<string, StoreRanking>();
+  const rankingFor = (item: number) => {
+    const regions = onRequestRegions(input.sources, index, item);
+    const key = [...regions].sort().join('|');
+    let ranking = rankings.get(key);
+    if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, policy, deadline, regions)));
+    return ranking;
+  };
   for (const [item, itemId] of items.entries()) {
+    const ranking = rankingFor(item);
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
     const pools = new ItemPools(input.sources, index, item, policy);
     const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
@@ -635,6 +685,16 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   }
   lines.sort((a, b) => a.destinationIndex - b.destinationIndex || a.itemId.localeCompare(b.itemId) || a.etaHours - b.etaHours);
   return planOf(lines, shortages);
+}
+
+/** D25: the regions whose store stock of item number `item` needs consent (the region's and item's, alike for each batch). */
+function onRequestRegions(sources: readonly Source[], index: SourceIndex, item: number): Set<string> {
+  const regions = new Set<string>();
+  for (let k = index.start[item]; k < index.start[item + 1]; k++) {
+    const s = sources[index.source[k]];
+    if (s.kind === 'STORE' && onRequest(s)) regions.add(s.regionCode);
+  }
+  return regions;
 }
 
 const planOf = (lines: PlanLine[], shortages: Shortage[]): Plan => ({
@@ -687,7 +747,7 @@ export function planGreedy(input: PlannerInput): Plan {
   // What each source has left; a capacity reserve per day of production.
   const stocks = input.sources.flatMap((s): { s: Source; day: number; left: number }[] =>
     s.kind === 'CAPACITY'
-      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, left: s.dailyCapacity }))
+      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, left: capacityOnDay(s, k + 1) }))
       : [{ s, day: 1, left: supplyOf(s, policy) }],
   );
   const lines: PlanLine[] = [];
@@ -726,7 +786,7 @@ export function planGreedy(input: PlannerInput): Plan {
 /** The full objective of a plan as the solver sees it (lateness and shortage included), for comparisons. */
 export function objectiveOf(plan: Plan, deadline: number): number {
   return (
-    plan.lines.reduce((s, l) => s + priced(l, (eta) => eta + TIER_PENALTY[l.tier] + (eta > deadline ? LATE_PENALTY : 0)), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, l.tier, deadline, onRequest(l.source))), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

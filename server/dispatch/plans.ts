@@ -19,7 +19,7 @@ import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
-import { assertJointLinesCovered, consentOfLines, type ConsentDecision } from './consent.ts';
+import { accessOfSources, assertJointLinesCovered, consentOfLines, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
 import {
@@ -119,12 +119,14 @@ export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
   return config.planner;
 }
 
-async function computePlan(db: Db, config: AppConfig, clock: Clock, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
+async function computePlan(db: Db, config: AppConfig, clock: Clock, user: Principal, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // A destination that is itself a store does not supply itself.
   const receiving = new Set(v.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])));
   const sources = (await loadSources(db, itemIds, todayInChina(clock))).filter((s) => s.kind !== 'STORE' || !receiving.has(s.storeId));
+  // D25: the planner ranks stock needing another jurisdiction's consent after all the region may use by itself.
+  (await accessOfSources(db, user.regionCode, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
   const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, policy });
@@ -173,7 +175,7 @@ function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: 
 export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
-  const { plan } = await computePlan(db, config, clock, v);
+  const { plan } = await computePlan(db, config, clock, user, v);
   return toView(v, plan, await consentOf(db, user, clock, plan), { incidentId: incident.id });
 }
 
@@ -196,7 +198,7 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   assertIncidentOpen(incident);
-  const { plan } = await computePlan(db, config, clock, v);
+  const { plan } = await computePlan(db, config, clock, user, v);
   const consent = await consentOf(db, user, clock, plan);
   const id = randomUUID();
   const now = clock.now().toJSDate();
@@ -388,7 +390,8 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
   assertDispatcher(user);
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
-  if (plan.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${plan.status}，只有待批准（PROPOSED）的方案可以批准`, { status: plan.status });
+  if (plan.status !== 'PROPOSED')
+    throw invalidState(`调拨方案状态为 ${plan.status}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: plan.status });
   if (!emergency && plan.row!.requestedBy === user.id) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
   }
@@ -419,7 +422,8 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
 export async function approvePlanInTx(tx: Db, user: Principal, planId: string, now: Date, emergency: boolean, approvalRef?: string | null) {
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId);
-  if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { status: row.status });
+  if (row.status !== 'PROPOSED')
+    throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: row.status });
   assertPlansSomething(plan);
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
@@ -487,7 +491,8 @@ export async function startWrittenApprovalClock(tx: Db, planId: string, executed
 /** A rejected plan is cancelled (nothing was reserved); its other pending approvals (consents) are closed with it. */
 export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, now: Date, reason: string) {
   const row = await lockPlan(tx, planId);
-  if (row.status !== 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { status: row.status });
+  if (row.status !== 'PROPOSED')
+    throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { field: 'planId', status: row.status });
   await tx
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
@@ -506,9 +511,12 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
   if (!approval) {
     const last = plan.row?.emergency && !plan.row.writtenApprovedAt ? await writtenApprovalOf(db, plan.id!) : null;
     if (last?.status === 'REJECTED') {
-      throw invalidState(`该方案的书面审批已被驳回（${last.reason ?? '无理由'}），须由紧急批准人重新提交书面审批后再办理`, { status: plan.status });
+      throw invalidState(`该方案的书面审批已被驳回（${last.reason ?? '无理由'}），须由紧急批准人重新提交书面审批后再办理`, {
+        field: 'planId',
+        status: plan.status,
+      });
     }
-    throw invalidState('该方案没有待补的书面审批', { status: plan.status });
+    throw invalidState('该方案没有待补的书面审批', { field: 'planId', status: plan.status });
   }
   await assertMayDecide(db, user, approval, 'planId');
   const now = clock.now().toJSDate();
@@ -568,7 +576,7 @@ export async function writtenApprovalOf(db: Db, planId: string): Promise<Approva
 
 export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
   const row = await lockPlan(tx, planId);
-  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { status: row.status });
+  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { field: 'planId', status: row.status });
   await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
 }
 
@@ -577,7 +585,7 @@ export async function consentInTx(tx: Db, planId: string, lineNos: number[], now
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
-    throw invalidState(`调拨方案状态为 ${row.status}，已不能再同意调用`, { status: row.status });
+    throw invalidState(`调拨方案状态为 ${row.status}，已不能再同意调用`, { field: 'planId', status: row.status });
   }
   if (row.status === 'APPROVED') {
     await reserveStock(
@@ -625,9 +633,9 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
-    if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { status: row.status });
+    if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { field: 'planId', status: row.status });
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
-      throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { status: row.status });
+      throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { field: 'planId', status: row.status });
     }
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
     await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));

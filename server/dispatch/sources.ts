@@ -3,12 +3,13 @@ import { DomainError } from '../errors.ts';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { activeAgreementLines } from '../reserves/agreements.ts';
-import type { Source } from './planner.ts';
+import { DEFAULT_POLICY, type Source } from './planner.ts';
 
 /**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
  * available batches at government and entrusted stores, agreement lines at min(committed, last counted),
- * and capacity lines — located at the company's store, else at its region's centroid. Sources of every region: an
+ * and capacity lines less the production already ordered from them (D6/D17: `claimed`, taking the first days' output) —
+ * located at the company's store, else at its region's centroid. Sources of every region: an
  * agreement or capacity reserve is its agreement's region's, and another jurisdiction's is used as its store stock is
  * (D25, consent.ts).
  */
@@ -63,17 +64,20 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     if (l.mode === 'AGREEMENT' && available > 0) {
       sources.push({ kind: 'AGREEMENT', ...at, available, responseHours: Number(l.responseHours ?? 24) });
     } else if (l.mode === 'CAPACITY' && l.dailyCapacity) {
-      sources.push({ kind: 'CAPACITY', ...at, dailyCapacity: l.dailyCapacity, leadDays: l.leadDays ?? 0 });
+      const claimedUnits = claimed.get(`${l.agreementId}|${l.itemId}`) ?? 0;
+      sources.push({ kind: 'CAPACITY', ...at, dailyCapacity: l.dailyCapacity, leadDays: l.leadDays ?? 0, ...(claimedUnits ? { claimed: claimedUnits } : {}) });
     }
   }
   return sources;
 }
 
 /**
- * D17: agreement stock already promised — to an approved plan, or by a call-off not yet delivered — by
- * `${agreementId}|${itemId}`; it is not offered (planning) nor promised (approval) again. A delivered call-off is out of
- * effectiveQuantity until a later check counts the company's stock again. D25: a line using another jurisdiction's
- * reserve promises it only once that jurisdiction consented. `exceptPlanId`: the plan being approved leaves its own out.
+ * D17: agreement stock and production capacity already promised — to an approved plan, or by a call-off (production
+ * order, for a capacity agreement) not yet delivered — by `${agreementId}|${itemId}`; it is not offered (planning) nor
+ * promised (approval) again. A delivered call-off is out of effectiveQuantity until a later check counts the company's
+ * stock again; a delivered production order frees the capacity it occupied (D6: a daily output, not a stock). D25: a
+ * line using another jurisdiction's reserve promises it only once that jurisdiction consented. `exceptPlanId`: the plan
+ * being approved leaves its own out.
  */
 async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map<string, number>> {
   const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} <> ${exceptPlanId}::uuid` : sql``);
@@ -81,7 +85,7 @@ async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map
     db,
     sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
           SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
-           WHERE p.status = 'APPROVED' AND l.source_kind = 'AGREEMENT'${other(sql`p.id`)}
+           WHERE p.status = 'APPROVED' AND l.source_kind IN ('AGREEMENT', 'CAPACITY')${other(sql`p.id`)}
              AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
                     AND a.status = 'APPROVED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
           UNION ALL
@@ -94,8 +98,10 @@ async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map
 /**
  * D17: approving a plan (or consenting to its line once approved) promises its agreement lines' stock, as approval
  * reserves store stock: what is promised must still be there — the agreement valid, its effective quantity less what
- * other approved plans and issued call-offs claim (agreementClaims, as planning subtracts it). Two plans requested
- * while both were proposed were each offered the same stock; the second approval is refused (INSUFFICIENT_STOCK,
+ * other approved plans and issued call-offs claim (agreementClaims, as planning subtracts it). D6/D17: likewise a
+ * capacity line's production — the daily capacity over the planning horizon (`capacityHorizonDays`, as the planner
+ * counts it) less what other approved plans and undelivered production orders claim. Two plans requested while both
+ * were proposed were each offered the same stock or capacity; the second approval is refused (INSUFFICIENT_STOCK,
  * naming the line). The agreement lines are locked until the transaction ends, so two approvals decide one after
  * the other.
  */
@@ -104,13 +110,14 @@ export async function assertAgreementStock(
   planId: string,
   lines: readonly { lineNo: number; sourceKind: string; agreementId: string | null; itemId: string; quantity: number }[],
   today: string,
+  capacityHorizonDays: number = DEFAULT_POLICY.capacityHorizonDays,
 ): Promise<void> {
-  const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT');
+  const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT' || l.sourceKind === 'CAPACITY');
   if (!promised.length) return;
-  const wanted = new Map<string, { lineNos: number[]; agreementId: string; itemId: string; quantity: number }>();
+  const wanted = new Map<string, { lineNos: number[]; capacity: boolean; agreementId: string; itemId: string; quantity: number }>();
   for (const l of promised) {
     const k = `${l.agreementId}|${l.itemId}`;
-    const w = wanted.get(k) ?? { lineNos: [], agreementId: l.agreementId!, itemId: l.itemId, quantity: 0 };
+    const w = wanted.get(k) ?? { lineNos: [], capacity: l.sourceKind === 'CAPACITY', agreementId: l.agreementId!, itemId: l.itemId, quantity: 0 };
     w.lineNos.push(l.lineNo);
     w.quantity += l.quantity;
     wanted.set(k, w);
@@ -123,24 +130,28 @@ export async function assertAgreementStock(
     )}) ORDER BY agreement_id, item_id FOR NO KEY UPDATE`,
   );
   const effective = new Map(
-    (await activeAgreementLines(tx, null, today, 'AGREEMENT'))
-      .filter((l) => wanted.has(`${l.agreementId}|${l.itemId}`))
+    (await activeAgreementLines(tx, null, today))
+      .filter((l) => l.mode === (wanted.get(`${l.agreementId}|${l.itemId}`)?.capacity ? 'CAPACITY' : 'AGREEMENT'))
       .map((l) => [`${l.agreementId}|${l.itemId}`, l]),
   );
   const claimed = await agreementClaims(tx, planId);
   for (const [k, w] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const line = effective.get(k);
-    const available = Math.max((line?.effectiveQuantity ?? 0) - (claimed.get(k) ?? 0), 0);
+    const supply = w.capacity ? (line?.dailyCapacity ?? 0) * capacityHorizonDays : (line?.effectiveQuantity ?? 0);
+    const available = Math.max(supply - (claimed.get(k) ?? 0), 0);
     if (w.quantity <= available) continue;
     const [names] = await queryRows<{ company: string; item: string }>(
       tx,
       sql`SELECT o.name AS company, i.name AS item FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
            WHERE a.id = ${w.agreementId}::uuid AND i.id = ${w.itemId}::uuid`,
     );
+    const left = w.capacity
+      ? `${capacityHorizonDays} 天内尚可生产 ${available}（其余产能已由其他已批准方案或未交货的生产订单占用）`
+      : `尚可调用 ${available}（其余已由其他已批准方案或未到货的调用单占用）`;
     throw new DomainError(
       'INSUFFICIENT_STOCK',
-      `方案第 ${w.lineNos.join('、')} 行：协议储备（${names?.company ?? ''}）的「${names?.item ?? ''}」${
-        line ? `尚可调用 ${available}（其余已由其他已批准方案或未到货的调用单占用）` : '所属协议已不在有效期内，尚可调用 0'
+      `方案第 ${w.lineNos.join('、')} 行：${w.capacity ? '产能储备' : '协议储备'}（${names?.company ?? ''}）的「${names?.item ?? ''}」${
+        line ? left : `所属协议已不在有效期内，尚可${w.capacity ? '生产' : '调用'} 0`
       }，本方案需 ${w.quantity}：请取消本方案并重新编制`,
       { field: 'planId', lineNos: w.lineNos, agreementId: w.agreementId, itemId: w.itemId, requested: w.quantity, available },
     );

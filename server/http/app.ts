@@ -7,7 +7,7 @@ import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
 import { listenForPlanStatus } from '../dispatch/events.ts';
 import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
-import { auditMutations } from './audited-mutations.ts';
+import { auditMutations, auditRefusedMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
 import { codedGraphQLError, toClientError } from './errors.ts';
@@ -53,6 +53,18 @@ export function buildApp(services: AppServices) {
     log.warn('plan status is told to this process only: not listening for changes', { error: String(error) }),
   );
 
+  // Who asks, and the services a resolver uses: the request's context (also built for the audit row of a mutation
+  // refused before its context was, audited-mutations.ts).
+  const requestContext = async ({ request, req }: { request: Request; req: express.Request }) => {
+    const user = await authenticate(database.db, keys, request.headers.get('authorization'), reference);
+    recordUser(req, user);
+    return withLoginAttemptSource(createContext(services, wiring, user, reference), {
+      counters,
+      policy: config.loginBackoff,
+      clientAddress: clientAddress(req),
+    });
+  };
+
   const yoga = createYoga<{ req: express.Request; res: express.Response }>({
     schema: apiSchema,
     graphqlEndpoint: '/graphql',
@@ -70,15 +82,7 @@ export function buildApp(services: AppServices) {
     maxRequestBodySize: false,
     // The cost limit depends on the variables (`first: $n`), so a validation result must not be reused by document.
     parserAndValidationCache: { validationCache: false },
-    context: async ({ request, req }) => {
-      const user = await authenticate(database.db, keys, request.headers.get('authorization'), reference);
-      recordUser(req, user);
-      return withLoginAttemptSource(createContext(services, wiring, user, reference), {
-        counters,
-        policy: config.loginBackoff,
-        clientAddress: clientAddress(req),
-      });
-    },
+    context: requestContext,
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
       operationFacts(),
@@ -97,6 +101,9 @@ export function buildApp(services: AppServices) {
       // Compiled execution for queries (issue 11, P3): compiled-execution.ts.
       compiledQueries(),
       variableRefusalSources(),
+      // D22: a mutation refused before its resolvers run (a value that does not coerce) is audited too; after the
+      // plugins above, whose words it records.
+      auditRefusedMutations(requestContext),
     ],
   });
 

@@ -1,9 +1,21 @@
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type SelectionNode,
+  type ValueNode,
+} from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 import { pgError } from '../../drizzle/client.ts';
 import { auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
-import { domainErrorOf, MASKED_MESSAGE } from './errors.ts';
+import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
 
@@ -56,12 +68,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
         // What the rolled-back transaction read into the cache may not exist.
         ctx.reference.invalidate();
         const domain = domainErrorOf(error);
-        await recordAudit(ctx.database.db, {
-          ...entry,
-          outcome: domain?.code ?? 'INTERNAL_SERVER_ERROR',
-          // Auditors read this: the user's message for a refusal, never the internals of an unexpected error.
-          message: domain?.message ?? MASKED_MESSAGE,
-        }).catch((auditError) => ctx.log.error('audit write failed', { operation: info.fieldName, error: String(auditError) }));
+        // Auditors read this: the user's message for a refusal, never the internals of an unexpected error.
+        await recordRefusal(ctx, entry, domain?.code ?? 'INTERNAL_SERVER_ERROR', domain?.message ?? MASKED_MESSAGE);
         throw error;
       }
     };
@@ -85,5 +93,164 @@ async function auditEntry(ctx: Context, operation: string, args: Record<string, 
     operation,
     input: args,
     message: null,
+  };
+}
+
+/** D22: a refusal's own row, outside any transaction (what the mutation did, if anything, rolled back). */
+async function recordRefusal(ctx: Context, entry: Omit<AuditEntry, 'outcome'>, outcome: string, message: string): Promise<void> {
+  await recordAudit(ctx.database.db, { ...entry, outcome, message }).catch((auditError) =>
+    ctx.log.error('audit write failed', { operation: entry.operation, error: String(auditError) }),
+  );
+}
+
+// ---- D22: a mutation refused before its resolvers run
+
+/**
+ * A mutation operation GraphQL refused before any resolver ran: a variable that does not coerce (a Money of "0.105",
+ * a DateTime of "yesterday"), or the same value written in the query itself (refused by validation). The wrapper
+ * above never sees it, so it is audited here, a row per root mutation field, as that field's refusal would be.
+ */
+interface RefusedMutation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName: string | null | undefined;
+  /** The variables as sent (not coerced: they did not coerce). */
+  variables: Record<string, unknown>;
+  /** What the client is told, in the user's words. */
+  messages: string[];
+}
+
+/** The kinds of node a refused value is reported at (ValuesOfCorrectTypeRule); other validation rules report elsewhere. */
+const VALUE_NODES: ReadonlySet<string> = new Set([
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+  Kind.OBJECT_FIELD,
+]);
+
+/** Refused by validation for a value written in the query only (not for an unknown field, a limit, a syntax error). */
+const onlyValueRefusals = (errors: readonly Error[]) =>
+  errors.length > 0 &&
+  errors.every((e) => {
+    const nodes = (e as Partial<GraphQLError>).nodes;
+    return !!nodes?.length && nodes.every((n) => VALUE_NODES.has(n.kind));
+  });
+
+/** Refused by variable coercion: graphql-js (and graphql-jit) word each such refusal "Variable "$…" …". */
+const onlyVariableRefusals = (errors: readonly GraphQLError[] | undefined) => !!errors?.length && errors.every((e) => e.message.startsWith('Variable "$'));
+
+/**
+ * The root fields of the operation that would have run, with their arguments as sent (variables put in, nothing
+ * coerced), each once by its response name — as graphql would have resolved them.
+ */
+function rootFields(refused: RefusedMutation): { operation: string; args: Record<string, unknown> }[] {
+  const operation = getOperationAST(refused.document, refused.operationName);
+  const known = refused.schema.getMutationType()?.getFields() ?? {};
+  if (!operation) return [];
+  const { variables } = refused;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of refused.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const argumentsOf = (nodes: readonly { name: { value: string }; value: ValueNode }[] | undefined) =>
+    Object.fromEntries((nodes ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
+  const included = (s: SelectionNode) =>
+    (s.directives ?? []).every((d) => {
+      const condition = argumentsOf(d.arguments).if;
+      return d.name.value === 'skip' ? condition !== true : d.name.value === 'include' ? condition === true : true;
+    });
+  const out = new Map<string, { operation: string; args: Record<string, unknown> }>();
+  const spread = new Set<string>();
+  const walk = (selections: readonly SelectionNode[]) => {
+    for (const s of selections) {
+      if (!included(s)) continue;
+      if (s.kind === Kind.FIELD) {
+        const key = s.alias?.value ?? s.name.value;
+        if (known[s.name.value] && !out.has(key)) out.set(key, { operation: s.name.value, args: argumentsOf(s.arguments) });
+      } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections);
+      else if (!spread.has(s.name.value)) {
+        spread.add(s.name.value);
+        const fragment = fragments.get(s.name.value);
+        if (fragment) walk(fragment.selectionSet.selections);
+      }
+    }
+  };
+  walk(operation.selectionSet.selections);
+  return [...out.values()];
+}
+
+/** One BAD_USER_INPUT row per root field of the refused operation: actor and input as the resolver wrapper writes them. */
+async function auditRefusedMutation(ctx: Context, refused: RefusedMutation): Promise<void> {
+  const message = [...new Set(refused.messages)].join('；');
+  for (const { operation, args } of rootFields(refused)) {
+    const entry = await auditEntry(ctx, operation, args);
+    await recordRefusal(ctx, entry, 'BAD_USER_INPUT', message);
+  }
+}
+
+const isMutation = (document: DocumentNode, operationName: string | null | undefined) => getOperationAST(document, operationName)?.operation === 'mutation';
+
+/**
+ * The plugin that audits mutations refused before their resolvers run. Place it after the plugins that word GraphQL's
+ * refusals (app.ts: validation errors mapped by codedGraphQLError, variableRefusalSources), so that its rows carry the
+ * words the client reads. A refusal by validation comes before the request's context is built: `contextOf` builds it
+ * (who asked) for the row. No row is written twice: a refused variable or literal means no resolver ran, and only
+ * the resolver wrapper audits a refusal once one has.
+ */
+export function auditRefusedMutations<S extends object>(contextOf: (serverContext: S) => Promise<Context>): Plugin<object, S> {
+  const refusedByValidation = new WeakMap<object, RefusedMutation>();
+  return {
+    onValidate:
+      ({ params, context }) =>
+      ({ valid, result }) => {
+        if (valid || !onlyValueRefusals(result)) return;
+        const request = (context as { params?: { operationName?: string | null; variables?: Record<string, unknown> } }).params;
+        if (!isMutation(params.documentAST, request?.operationName)) return;
+        refusedByValidation.set(context, {
+          schema: params.schema,
+          document: params.documentAST,
+          operationName: request?.operationName,
+          variables: request?.variables ?? {},
+          messages: result.map((e) => e.message),
+        });
+      },
+    onExecute: ({ args }) => {
+      if (!isMutation(args.document, args.operationName)) return;
+      return {
+        onExecuteDone: async ({ result }) => {
+          // No data at all: execution never began (a result with data, even null, comes from the resolvers).
+          if (isAsyncIterable(result) || result.data !== undefined || !onlyVariableRefusals(result.errors)) return;
+          const source = args.document.loc?.source;
+          const messages = result.errors!.map(
+            (e) => codedGraphQLError(e.source || !source ? e : new GraphQLError(e.message, { source, extensions: e.extensions })).message,
+          );
+          const ctx = args.contextValue as unknown as Context;
+          await auditRefusedMutation(ctx, {
+            schema: args.schema,
+            document: args.document,
+            operationName: args.operationName,
+            variables: args.variableValues ?? {},
+            messages,
+          }).catch((error: unknown) => ctx.log.error('audit write failed', { operation: 'refused mutation', error: String(error) }));
+        },
+      };
+    },
+    onExecutionResult: async ({ context }) => {
+      const refused = refusedByValidation.get(context);
+      if (!refused) return;
+      refusedByValidation.delete(context);
+      let ctx: Context;
+      try {
+        ctx = await contextOf(context);
+      } catch {
+        return; // who asked cannot be told (the database is unreachable): the client has its refusal all the same
+      }
+      await auditRefusedMutation(ctx, refused).catch((error: unknown) =>
+        ctx.log.error('audit write failed', { operation: 'refused mutation', error: String(error) }),
+      );
+    },
   };
 }

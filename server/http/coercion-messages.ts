@@ -4,7 +4,7 @@
 // refusals in English, in a few fixed shapes; they are recognised here, in one place, with the request's, the syntax's
 // and the validation rules' refusals (graphql-messages.ts); what is recognised nowhere gets a plain Chinese sentence.
 
-import { GraphQLError, Kind, parse, visit } from 'graphql';
+import { BREAK, GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { withFieldWords } from '../field-words.ts';
 import { requestRefusal } from './graphql-messages.ts';
@@ -23,7 +23,7 @@ function valueRefusal(message: string): string | null {
     [/^Boolean cannot represent a non boolean value: (.*)$/s, (m) => `须为 true 或 false：${m[1]}`],
     [/^ID cannot represent value: (.*)$/s, (m) => `编号格式错误：${m[1]}`],
     [/^Expected non-nullable type "[^"]*" not to be null\.$/, () => '不能为空'],
-    [/^Field "([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
+    [/^Field "(?:[^".]*\.)?([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
     [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
     [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => `不是可选的取值：${m[1]}`],
     [/^Expected type "[^"]*" to be an object\.$/, () => '须为一组字段（对象）'],
@@ -78,6 +78,63 @@ export function variableFields(source: string): Map<string, string> {
   return fields;
 }
 
+/**
+ * The input field a value written in the query itself was given for, named as variableFields names a variable's:
+ * the refused value at `position` (the refusal's offset in the document) in `receiveStock(input: { lines: [{ unitPrice:
+ * "0.105" }] })` gives "input.lines.0.unitPrice"; an input object's unknown field names that object, as a variable's
+ * refusal does. Null when no argument's value is found there.
+ */
+export function literalField(source: string, position: number): string | null {
+  const document = parsedWithLocations(source);
+  if (!document) return null;
+  let field: string | null = null;
+  visit(document, {
+    enter(node, _key, parent, path, ancestors) {
+      if (node.loc?.start !== position || !(VALUE_KINDS.has(node.kind) || node.kind === Kind.OBJECT_FIELD)) return;
+      // above[i] holds the node or array at path[i]; below(i) is that node or array.
+      const above = [...ancestors, parent];
+      const below = (i: number) => (i === path.length - 1 ? node : above[i + 1]);
+      const names: string[] = [];
+      for (let i = path.length - 1; i >= 0; i--) {
+        const n = below(i);
+        const container = above[i];
+        if (Array.isArray(container)) {
+          // An item of a list value: its index.
+          const list = above[i - 1];
+          if (list && !Array.isArray(list) && 'kind' in list && list.kind === Kind.LIST) names.unshift(String(path[i]));
+        }
+        if (!n || Array.isArray(n) || !('kind' in n)) continue;
+        if (n.kind === Kind.OBJECT_FIELD && n !== node) names.unshift(n.name.value);
+        else if (n.kind === Kind.ARGUMENT) {
+          names.unshift(n.name.value);
+          field = names.join('.');
+          break;
+        } else if (n.kind === Kind.VARIABLE_DEFINITION) break; // a variable's default: not an argument
+      }
+      return BREAK;
+    },
+  });
+  return field;
+}
+
+/** The last document read for literalField: a refused document's several values are named from one parse. */
+let lastParsed: { source: string; document: DocumentNode | null } | null = null;
+
+function parsedWithLocations(source: string): DocumentNode | null {
+  if (lastParsed?.source !== source) {
+    let document: DocumentNode | null;
+    try {
+      document = parse(source);
+    } catch {
+      document = null;
+    }
+    lastParsed = { source, document };
+  }
+  return lastParsed.document;
+}
+
+const VALUE_KINDS: ReadonlySet<string> = new Set([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
+
 /** What a refusal of GraphQL's that is recognised nowhere says (it never carries graphql-js's English, nor a stack). */
 export const UNRECOGNISED_REFUSAL = '请求无法执行：查询语句不符合接口定义';
 
@@ -86,9 +143,14 @@ const CHINESE = /[\u4e00-\u9fff]/;
 /**
  * GraphQL's own refusal (a value, the request, its syntax, a validation rule) in Chinese only, with the input field it
  * names when it names one; null for a message already in Chinese (the edge's own). `fieldOfVariable` names the
- * argument a variable was passed as (variableFields).
+ * argument a variable was passed as (variableFields); `fieldOfLiteral` the field a value written in the query was
+ * given for (literalField), so that both name it alike.
  */
-export function refusalInChinese(message: string, fieldOfVariable: (name: string) => string = (name) => name): { message: string; field?: string } | null {
+export function refusalInChinese(
+  message: string,
+  fieldOfVariable: (name: string) => string = (name) => name,
+  fieldOfLiteral: () => string | null = () => null,
+): { message: string; field?: string } | null {
   const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; (.*)$/s.exec(message);
   if (variable) {
     const [, name, at, rest] = variable;
@@ -105,7 +167,16 @@ export function refusalInChinese(message: string, fieldOfVariable: (name: string
     return { message: `缺少参数 ${field}，或其值为空`, field };
   }
   // The same refusals of a value written in the query itself (no variable), then the request's and the query's.
-  const said = valueRefusal(message) ?? requestRefusal(message);
+  const value = valueRefusal(message);
+  if (value) {
+    const at = fieldOfLiteral();
+    if (!at) return { message: value };
+    // Written in the query, a missing field is named with its type: "ReceiptLineInput.quantity".
+    const missing = /^Field "(?:[^".]*\.)?([^"]+)" of required type/.exec(message);
+    const field = fieldOf(missing ? `${at}.${missing[1]}` : at);
+    return { message: withFieldWords(field, value), field };
+  }
+  const said = requestRefusal(message);
   if (said) return { message: said };
   return CHINESE.test(message) ? null : { message: UNRECOGNISED_REFUSAL };
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
 import type { AppServices, ServiceContext } from '../context.ts';
-import { badInput } from '../errors.ts';
+import { badInput, DomainError } from '../errors.ts';
 import { redeemDownloadLink } from '../paperwork/download-links.ts';
 import { authenticate } from '../users/service.ts';
 import { httpError } from './errors.ts';
@@ -47,4 +47,17 @@ export function singleParams(req: Request): Record<string, string | undefined> {
       return [k, v];
     }),
   );
+}
+
+/**
+ * The answer for a path under a paperwork prefix (/exports, /paperwork) that no route serves: NOT_FOUND as JSON in
+ * Chinese, like every other refusal of these routes — not the framework's English HTML page. Registered after them.
+ */
+export function unknownPaperworkPath(services: AppServices, usage: string) {
+  return (req: Request, res: Response) => {
+    const path = req.originalUrl.split('?')[0].slice(0, 120);
+    const refusal = new DomainError('NOT_FOUND', `没有这个地址：${req.method} ${path}（${usage}）`, { field: 'path' });
+    const { status, body } = httpError(refusal, services.log, { route: req.path });
+    res.status(status).json(body);
+  };
 }

@@ -3,7 +3,7 @@ import { pgError } from '../../drizzle/client.ts';
 import { DomainError, ERROR_CODES, isDomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { errorContext } from './logging.ts';
-import { refusalInChinese, variableFields } from './coercion-messages.ts';
+import { literalField, refusalInChinese, variableFields } from './coercion-messages.ts';
 
 // The edge's one mapping of failures: domain errors keep their code and details; GraphQL's own (syntax,
 // validation, coercion) are the client's bad input; a value PostgreSQL refuses as data is bad input too;
@@ -52,7 +52,11 @@ export function codedGraphQLError(e: GraphQLError): GraphQLError {
   const code = API_CODES.has(e.extensions?.code as string) ? (e.extensions.code as ErrorCode) : 'BAD_USER_INPUT';
   // A refused variable is named by the argument it was passed as: the document is read again for it (bad input only).
   const fields = code === 'BAD_USER_INPUT' && e.source && e.message.startsWith('Variable "$') ? variableFields(e.source.body) : null;
-  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message, (name) => fields?.get(name) ?? name) : null;
+  // A value written in the query itself is named alike, by the argument and fields it was given for.
+  const source = e.source?.body;
+  const at = e.positions?.[0];
+  const literal = () => (source !== undefined && at !== undefined ? literalField(source, at) : null);
+  const chinese = code === 'BAD_USER_INPUT' ? refusalInChinese(e.message, (name) => fields?.get(name) ?? name, literal) : null;
   // yoga puts its JSON parser's own error (English internals: `SyntaxError: Unexpected end of JSON input …`) into
   // extensions.originalError; the client gets the coded Chinese refusal only (admin-auth sweep #11).
   const { http, originalError: _parserError, ...extensions } = (e.extensions ?? {}) as Record<string, unknown>;

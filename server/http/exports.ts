@@ -4,7 +4,7 @@ import { notFound } from '../errors.ts';
 import { CSV_TYPE, renderCsv } from '../paperwork/csv.ts';
 import { REPORTS } from '../paperwork/reports/index.ts';
 import { renderXlsx, XLSX_TYPE } from '../paperwork/xlsx.ts';
-import { downloadRoute, singleParams } from './downloads.ts';
+import { downloadRoute, singleParams, unknownPaperworkPath } from './downloads.ts';
 
 /**
  * Exports for the people who live in Excel: GET /exports/<list>.{xlsx,csv}?<filters> — lists in server/paperwork/reports/
@@ -25,4 +25,6 @@ export function registerExports(app: Express, services: AppServices) {
       res.send(format === 'csv' ? renderCsv(report) : await renderXlsx(report));
     }),
   );
+  // Any other path under /exports (e.g. /exports/stock without its format): JSON 404 in Chinese.
+  app.use('/exports', unknownPaperworkPath(services, `导出地址为 GET /exports/<清单>.csv 或 .xlsx，清单：${Object.keys(REPORTS).join('、')}`));
 }

@@ -9,7 +9,7 @@ import { printableDocument } from '../paperwork/print/document.ts';
 import { renderPrintable } from '../paperwork/print/html.ts';
 import { printablePlan } from '../paperwork/print/plan.ts';
 import type { Printable } from '../paperwork/print/printable.ts';
-import { downloadRoute } from './downloads.ts';
+import { downloadRoute, unknownPaperworkPath } from './downloads.ts';
 import { uploadRoute } from './uploads.ts';
 
 /**
@@ -57,5 +57,10 @@ export function registerPaperwork(app: Express, services: AppServices) {
   app.post(
     '/paperwork/opening-balances/:storeId',
     uploadRoute(services, 'importOpeningBalance', (ctx, req, file) => importOpeningBalance(ctx, String(req.params.storeId), file)),
+  );
+  // Any other path under /paperwork: JSON 404 in Chinese, as the routes above answer.
+  app.use(
+    '/paperwork',
+    unknownPaperworkPath(services, '可用地址见 README「Paperwork」：/paperwork/stocktake-sheets/<仓库编号>.xlsx、/paperwork/documents/<单据编号>.html 等'),
   );
 }

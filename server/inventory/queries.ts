@@ -19,7 +19,7 @@ import { forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
-import { uuidArg } from '../validation.ts';
+import { assertPeriodOrder, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
 import type { ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
@@ -262,6 +262,7 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
   if (f.batchId) where.push(eq(movements.batchId, uuidArg(f.batchId, 'filter.batchId', '批次')));
   if (f.documentId) where.push(eq(movements.documentId, uuidArg(f.documentId, 'filter.documentId', '单据')));
   if (f.type) where.push(eq(movements.type, f.type));
+  assertPeriodOrder(f.from, f.to, 'filter.to');
   if (f.from) where.push(gte(movements.occurredAt, f.from));
   if (f.to) where.push(lte(movements.occurredAt, f.to));
   let after: SQL | undefined;

@@ -129,10 +129,14 @@ export function defaultFunding(store: StoreRow, source: string): FundingSource {
 }
 
 /**
- * D6: the reserve mode of goods received at a store — 协议储备 in a company's agreement store, 企业代储 in an entrusted
- * one, else physical government stock (a government store, or a 安置点 receiving a call-off delivery or relief).
+ * D6, D3: the reserve mode of goods received at a store follows who owns them, not the store's kind alone — the
+ * company's own stock (owned by the store's operator, the only company that may own goods received there, owners.ts)
+ * is 协议储备; government stock in a company's store (agreement or entrusted) is 企业代储; government stock elsewhere
+ * (a government store, or a 安置点 receiving a call-off delivery or relief) is 实物储备. `ownerOrgId` is the batch's
+ * owner (defaultOwner when none is named).
  */
-export const reserveModeOf = (store: StoreRow) => (store.kind === 'AGREEMENT' ? 'AGREEMENT' : store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'PHYSICAL');
+export const reserveModeOf = (store: Pick<StoreRow, 'kind' | 'operatorOrgId'>, ownerOrgId: string | null): NewBatch['reserveMode'] =>
+  ownerOrgId && ownerOrgId === store.operatorOrgId ? 'AGREEMENT' : store.kind === 'AGREEMENT' || store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'PHYSICAL';
 
 export interface NewBatch {
   itemId: string;
@@ -263,11 +267,16 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       v.lines.map((l) => l.ownerOrgId),
       (i) => `input.lines.${i}.ownerOrgId`,
     );
-  const newBatch = ({ given: _given, ...p }: (typeof prepared)[number], i: number, documentId: string): Omit<NewBatch, 'ownerOrgId' | 'supplierOrgId'> => ({
+  const newBatch = (
+    { given: _given, ...p }: (typeof prepared)[number],
+    i: number,
+    documentId: string,
+    ownerOrgId: string | null,
+  ): Omit<NewBatch, 'ownerOrgId' | 'supplierOrgId'> => ({
     ...p,
     batchNo: p.batchNo ?? `B${receiptDate.replaceAll('-', '').slice(2)}-${documentId.slice(0, 6).toUpperCase()}-${i + 1}`,
     fundingSource: p.fundingSource ?? defaultFunding(store, v.source),
-    reserveMode: reserveModeOf(store),
+    reserveMode: reserveModeOf(store, ownerOrgId),
     receivedAt: occurredAt,
   });
   // Issue 11: without organisations to look up or register, the claim, the owner and the batches take one round
@@ -287,7 +296,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
           spec: ({ documentId }) => ({
             ...(store.kind === 'AGREEMENT' ? { ownerOrgId: store.operatorOrgId } : { ownerRegion: store.regionCode }),
             batches: prepared.map((p, i) => {
-              const b = { ...newBatch(p, i, documentId), supplierOrgId: null };
+              // No owner named: the default owner (defaultOwner) — an agreement store's operator, else a government.
+              const b = { ...newBatch(p, i, documentId, store.kind === 'AGREEMENT' ? store.operatorOrgId : null), supplierOrgId: null };
               return { ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) };
             }),
           }),
@@ -311,7 +321,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       const moves: MovementDraft[] = [];
       for (const [i, line] of prepared.entries()) {
         const ownerOrgId = v.lines[i].ownerOrgId ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`) : owner;
-        const wanted = { ...newBatch(line, i, documentId), ownerOrgId, supplierOrgId };
+        const wanted = { ...newBatch(line, i, documentId, ownerOrgId), ownerOrgId, supplierOrgId };
         const found = held?.batches?.[i];
         const batch = found
           ? found.created

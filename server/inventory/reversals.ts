@@ -9,6 +9,7 @@ import type { ServiceContext } from '../context.ts';
 import type { Loaders } from '../loaders.ts';
 import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { assertNotSettling } from '../authority/settlements.ts';
 import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 
@@ -125,6 +126,8 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
         .where(and(eq(documents.reversesDocumentId, original.id), eq(documents.status, 'PENDING_APPROVAL')));
       if (pending)
         throw invalidState(`${original.number} 的冲销（${pending.number}）正在审批中，不能重复申请`, { field: 'documentId', pending: pending.number });
+      // D22, D25: the return that settled a cross-region settlement stands (checked again on approval).
+      await assertNotSettling(tx, original, 'documentId');
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = reversingMoves(originalMoves);
       const short = reversalShortfall(moves, locked);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
-import { batchesFor, idempotencyKeySchema, occurredAtOf, storeForPosting } from './common.ts';
+import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
@@ -74,7 +74,7 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
       v.counts.forEach((c, i) => {
         const number = pending.get(c.batchId);
         if (number) {
-          throw invalidState(`批次 ${batchMap.get(c.batchId)!.batchNo} 已有待审批的盘点 ${number}，审批后再盘`, {
+          throw invalidState(`批次 ${batchMap.get(c.batchId)!.batchNo} ${countPending(number)}`, {
             field: `input.counts.${i}.batchId`,
             pendingDocument: number,
           });
@@ -135,8 +135,16 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
       }
       if (!moves.length) return { type: 'STOCKTAKE', storeId: store.id, note: v.note, locked, lines, movements: moves };
       const held = pendingDecrease(moves);
-      const gains = moves.filter((m) => m.quantity > 0).reduce((n, m) => n + m.quantity, 0);
-      const losses = moves.filter((m) => m.quantity < 0).reduce((n, m) => n - m.quantity, 0);
+      // Counted in each item's own unit (毛毯 in 条, tents in 顶): "盘亏 5 条、2 顶".
+      const units = await itemsFor(tx, moves);
+      const inUnits = (sign: 1 | -1) => {
+        const byUnit = new Map<string, number>();
+        for (const m of moves)
+          if (m.quantity * sign > 0) byUnit.set(units.get(m.itemId)!.unit, (byUnit.get(units.get(m.itemId)!.unit) ?? 0) + m.quantity * sign);
+        return byUnit.size ? [...byUnit].map(([unit, n]) => `${n} ${unit}`).join('、') : '0';
+      };
+      const gains = inUnits(1);
+      const losses = inUnits(-1);
       return {
         type: 'STOCKTAKE',
         storeId: store.id,
@@ -148,7 +156,7 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
         afterPost: (t, posted) =>
           requestDocumentApproval(t, user, recordedAt, posted, store, {
             kind: 'STOCKTAKE',
-            summary: `${store.name} 盘点 ${posted.number}：盘盈 ${gains} 件、盘亏 ${losses} 件，待审批后调账`,
+            summary: `${store.name} 盘点 ${posted.number}：盘盈 ${gains}，盘亏 ${losses}，待审批后调账`,
             pending: { movements: moves, reservations: held.reservations },
           }),
       };
@@ -198,8 +206,11 @@ export const countBelowReserved = (reserved: number, counted: number, holders: r
     ? `已预留 ${reserved}（${holders.join('、')}），实盘 ${counted} 低于预留量：请先审批、驳回或取消这些单据后再盘`
     : `已预留 ${reserved}，实盘 ${counted} 低于预留量：请先处理预留`;
 
+/** D9, D27: the refusal of a batch counted again while its last count awaits approval (the screen's and the 盘点表's). */
+export const countPending = (pendingNumber: string) => `已有待审批的盘点 ${pendingNumber}，审批后再盘`;
+
 /** The pending stocktakes (by number) that adjust these batches at this store once approved. */
-async function pendingCountsOf(tx: Db, storeId: string, batchIds: string[]): Promise<Map<string, string>> {
+export async function pendingCountsOf(tx: Db, storeId: string, batchIds: string[]): Promise<Map<string, string>> {
   const ids = sql.join(
     batchIds.map((id) => sql`${id}::uuid`),
     sql`, `,

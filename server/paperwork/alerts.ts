@@ -5,6 +5,7 @@ import { approvalsInScope, regionsInScope } from '../auth/policy.ts';
 import { reconciliation } from '../audit/reconciliation.ts';
 import { todayInChina, ZONE, chinaText } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
+import { isExpired } from '../inventory/expiry.ts';
 import { reserveGaps } from '../reserves/quotas.ts';
 import { storeScopeSql } from '../reserves/rotation.ts';
 import { getRegionInScope } from '../regions/service.ts';
@@ -84,8 +85,8 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
          ORDER BY b.expiry_date, s.code, b.batch_no`,
   );
   return rows.map((r) => {
-    // D26: past its expiry date (China time) a batch is frozen.
-    const expired = r.expiry < today;
+    // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule).
+    const expired = isExpired(r.expiry, today);
     return {
       key: `${expired ? 'EXPIRED' : 'EXPIRING'}:${r.store_id}:${r.batch_id}`,
       kind: expired ? 'EXPIRED' : 'EXPIRING',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { SignJWT, jwtVerify } from 'jose';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { users } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { loadPrincipal } from '../users/service.ts';
@@ -10,6 +11,10 @@ import type { Principal } from '../auth/principal.ts';
 // Browser downloads without the long-lived token in a URL: a signed link, bound to one user and one path with its query,
 // valid for a short time and served once. The file itself is produced as for the bearer token — the same services, in
 // the user's scope at the time of the download.
+//
+// A link is bound to what the login token is bound to: the user's credentials version (claim `cv`, as in
+// server/auth/tokens.ts). Logging out, a password reset or a reactivation moves the version on and ends every session
+// (README, TOKEN_TTL) — and with them every link minted in those sessions, spent or not.
 
 const AUDIENCE = 'download';
 // Another issuer than the login tokens' (server/auth/tokens.ts): a link is never accepted as a bearer token.
@@ -52,7 +57,10 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
   if (url.searchParams.has(PARAM)) throw badInput('path', `下载地址不能带参数 ${PARAM}`);
   const bound = canonicalTarget(url.pathname, url.searchParams);
   const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + DOWNLOAD_LINK_SECONDS * 1000);
-  const token = await new SignJWT({ target: bound })
+  // The session minting the link was authenticated at this version a moment ago (authenticate compares it).
+  const cv = await credentialsVersion(ctx.db, ctx.actor.id);
+  if (cv === null) throw refused('账号不可用');
+  const token = await new SignJWT({ target: bound, cv })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -66,12 +74,19 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
 
 const refused = (message: string) => new DomainError('UNAUTHENTICATED', message);
 
+/** The user's current credentials version; null when the user is gone. */
+async function credentialsVersion(db: Db, userId: string): Promise<number | null> {
+  const [row] = await db.select({ cv: users.credentialsVersion }).from(users).where(eq(users.id, userId));
+  return row ? row.cv : null;
+}
+
 /**
  * The user a download link was minted for, when `token` is a valid, unexpired, unused link for exactly this path and
- * query; the link is spent in the same step. A link for another file, an expired or a spent one is refused.
+ * query; the link is spent in the same step. A link for another file, an expired or a spent one is refused, and so is
+ * one minted before the user's sessions ended (logout, password reset: its `cv` is not the user's any more).
  */
 export async function redeemDownloadLink(db: Db, secret: Uint8Array, token: string, path: string, query: URLSearchParams, at: Date): Promise<Principal> {
-  let payload: { sub?: string; jti?: string; target?: unknown; exp?: number; iat?: number };
+  let payload: { sub?: string; jti?: string; target?: unknown; cv?: unknown; exp?: number; iat?: number };
   try {
     ({ payload } = await jwtVerify(token, secret, {
       issuer: ISSUER,
@@ -84,6 +99,9 @@ export async function redeemDownloadLink(db: Db, secret: Uint8Array, token: stri
     throw refused('下载链接无效或已过期，请重新生成');
   }
   if (payload.target !== canonicalTarget(path, query)) throw refused('下载链接与所请求的文件不符');
+  if (!Number.isSafeInteger(payload.cv) || (await credentialsVersion(db, payload.sub!)) !== payload.cv) {
+    throw refused('下载链接已失效：生成它的登录已退出或密码已重置，请重新登录后再生成');
+  }
   const spent = await queryRows<{ jti: string }>(
     db,
     sql`INSERT INTO download_link_uses (jti, user_id, used_at) VALUES (${payload.jti!}::uuid, ${payload.sub!}::uuid, ${at.toISOString()}::timestamptz)

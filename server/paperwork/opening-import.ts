@@ -12,7 +12,7 @@ import { FUNDING_NAMES } from './names.ts';
 import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine } from './opening-batches.ts';
 import { type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
-import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, textOf, type Cell } from './sheet-reader.ts';
+import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, rowsBelow, textOf, type Cell } from './sheet-reader.ts';
 import { titleBlock } from './title.ts';
 import { importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
@@ -103,7 +103,7 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   const seen = new Map<string, number>();
   const lines: OpeningLine[] = [];
 
-  for (const r of rows.filter((x) => x.row > header.row)) {
+  for (const r of rowsBelow(rows, header)) {
     const at = errors.list.length;
     const code = textOf(cell(r, H.itemCode));
     const name = textOf(cell(r, H.itemName));

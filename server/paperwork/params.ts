@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { inYearRange, YEARS, ZONE } from '../clock.ts';
 import { badInput } from '../errors.ts';
+import { assertPeriodOrder } from '../validation.ts';
 
 // Query-string parameters of the download routes, checked like GraphQL arguments (BAD_USER_INPUT naming the field).
 
@@ -16,23 +17,31 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * partial forms (2026-11, week or ordinal dates) are refused rather than read as some midnight. Returns UTC ISO-8601;
  * a day's end to the microsecond, the database's resolution, so that `<=` it is "before the next day".
  */
-export function parseInstant(v: string, field: string, end = false): string {
+export function parseInstant(raw: string, field: string, end = false): string {
+  // A `+08:00` typed into a URL arrives as ` 08:00` (a `+` in a query string is a space): a space before a two-digit
+  // offset at the end of a date-time can only have been that plus.
+  const v = raw.replace(/^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$/, '$1+$2');
   const day = DAY.test(v);
   const dt = DateTime.fromISO(v, { zone: ZONE });
   const year = day ? Number(v.slice(0, 4)) : dt.toUTC().year;
   if (!dt.isValid || (!day && !v.includes('T')) || !inYearRange(year)) {
     throw badInput(
       field,
-      `${field}：时间格式错误 ${v.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的日期 YYYY-MM-DD 或 ISO-8601 时间，如 2026-11-30T23:59:59+08:00）`,
+      `${field}：时间格式错误 ${raw.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的日期 YYYY-MM-DD 或 ISO-8601 时间，如 2026-11-30T23:59:59+08:00）`,
     );
   }
   if (day && end) return dt.plus({ days: 1 }).toUTC().minus({ milliseconds: 1 }).toISO().replace(/Z$/, '999Z');
   return dt.toUTC().toISO();
 }
 
-/** An export's period, from and to (either may be absent), as parseInstant reads them: a date-only `to` is its whole day. */
+/**
+ * An export's period, from and to (either may be absent), as parseInstant reads them: a date-only `to` is its whole day.
+ * A `to` before `from` is refused at `to` (assertPeriodOrder, the journal and movements queries' own check).
+ */
 export function periodOf(q: Params): { from?: string; to?: string } {
-  return { from: q.from ? parseInstant(q.from, 'from') : undefined, to: q.to ? parseInstant(q.to, 'to', true) : undefined };
+  const period = { from: q.from ? parseInstant(q.from, 'from') : undefined, to: q.to ? parseInstant(q.to, 'to', true) : undefined };
+  assertPeriodOrder(period.from, period.to, 'to');
+  return period;
 }
 
 export function parseInteger(v: string | undefined, field: string, fallback: number): number {

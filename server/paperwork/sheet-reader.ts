@@ -69,14 +69,24 @@ export async function readFirstSheet(file: Buffer, fileName: string, maxRows = M
   const sheet = workbook.worksheets[0];
   if (!sheet) throw unreadable();
   const rows: SheetRow[] = [];
-  const limit = maxRows + MAX_TITLE_ROWS;
+  // The title block and the header row on top of the data rows; the data rows alone are counted by rowsBelow.
+  const limit = maxRows + MAX_TITLE_ROWS + 1;
   sheet.eachRow((row) => {
     const cells = ((row.values as unknown[]) ?? []).map(plain);
     if (cells.every((c) => c === null)) return;
-    if (rows.length >= limit) throw badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
+    if (rows.length >= limit) throw tooManyRows(maxRows);
     rows.push({ row: row.number, cells });
   });
   return rows;
+}
+
+const tooManyRows = (maxRows: number) => badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
+
+/** The data rows under the header (blank rows left out): more than `maxRows` is the upload's row limit (README), refused. */
+export function rowsBelow(rows: SheetRow[], header: SheetRow, maxRows = MAX_UPLOAD_ROWS): SheetRow[] {
+  const data = rows.filter((r) => r.row > header.row);
+  if (data.length > maxRows) throw tooManyRows(maxRows);
+  return data;
 }
 
 /** Inflates every part of the archive, counting real bytes; refuses it once they pass `maxBytes` together. */

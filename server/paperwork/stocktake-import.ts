@@ -2,9 +2,10 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
-import { countBelowReserved, NOT_HELD_HERE, reservationHolders, submitStocktake } from '../inventory/stocktakes.ts';
+import { isDomainError } from '../errors.ts';
+import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, reservationHolders, submitStocktake } from '../inventory/stocktakes.ts';
 import { RowErrors } from './row-errors.ts';
-import { findHeader, integerOf, readFirstSheet, textOf } from './sheet-reader.ts';
+import { findHeader, integerOf, readFirstSheet, rowsBelow, textOf } from './sheet-reader.ts';
 import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
 import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
@@ -14,12 +15,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * 盘点表 upload (D9): the counted sheet becomes one stocktake through submitStocktake — the same service (and approval
  * path) as the mutation. Rows without 实盘数 are not counted. Every row is checked first against the store's book;
  * every bad row is reported and nothing is posted unless all are good. A batch the store has no balance row for is a bad
- * row, and one with a count awaiting approval is refused by submitStocktake (D9, D27) — not here, so that the same file
- * uploaded again still answers with its first stocktake.
+ * row, and so is one with a count awaiting approval (D9, D27) — the same rules as submitStocktake's, whose own refusal
+ * (a count submitted meanwhile) is named by its Excel row too.
+ *
+ * README: the file's SHA-256 is the idempotency key — the same file uploaded again to the store, by whichever of its
+ * users, answers with the first stocktake (replayed) before anything is checked against today's book.
  */
 export async function importStocktakeSheet(ctx: ServiceContext, storeId: string, file: UploadedFile): Promise<ImportResult> {
   const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
   const rows = await readFirstSheet(file.content, file.name);
+  const idempotencyKey = `sheet:${store.id}:${fileHash(file)}`;
+  const first = await firstStocktakeOfFile(ctx, store.id, idempotencyKey);
+  if (first) return importResult(ctx.db, { documentId: first.id, replayed: true }, first.lines);
   const errors = new RowErrors();
   const found = findHeader(rows, [H.batchId, H.counted, H.reason]);
   if (!found) {
@@ -44,7 +51,9 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   );
   const seen = new Map<string, number>();
   const counts: { batchId: string; countedQuantity: number; reason: string | null }[] = [];
-  for (const r of rows.filter((x) => x.row > header.row)) {
+  /** The Excel row each count came from. */
+  const countRows: number[] = [];
+  for (const r of rowsBelow(rows, header)) {
     const batchId = textOf(col(r, H.batchId))?.toLowerCase() ?? '';
     const counted = integerOf(col(r, H.counted));
     const reasonText = textOf(col(r, H.reason));
@@ -82,14 +91,59 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     // The reason as written (also where the count agrees): the stocktake's input follows from the file alone, so that
     // the same file uploaded again is the same request and answers with the first stocktake.
     counts.push({ batchId, countedQuantity: counted, reason: reason?.code ?? null });
+    countRows.push(r.row);
   }
   if (!counts.length && !errors.list.length) errors.add(0, H.counted, '盘点表中没有填写任何实盘数');
+  // D9, D27: a batch whose last count awaits approval is not counted again — every such row named.
+  const pending = counts.length
+    ? await pendingCountsOf(
+        ctx.db,
+        store.id,
+        counts.map((c) => c.batchId),
+      )
+    : new Map<string, string>();
+  counts.forEach((c, i) => {
+    const number = pending.get(c.batchId);
+    if (number) errors.add(countRows[i], H.batchId, countPending(number));
+  });
   errors.throwIfAny();
-  const posted = await submitStocktake(ctx, {
-    storeId: store.id,
-    note: '盘点表导入',
-    idempotencyKey: `sheet:${store.id}:${fileHash(file)}`,
-    counts,
+  const posted = await submitStocktake(ctx, { storeId: store.id, note: '盘点表导入', idempotencyKey, counts }).catch((error: unknown) => {
+    throw asRowError(error, countRows);
   });
   return importResult(ctx.db, posted, counts.length);
+}
+
+/**
+ * The stocktake this very file (its key) already became at the store, whoever uploaded it: the first, when a file was
+ * posted twice before this rule. Two uploads of one file at once: the second looks once the first has committed (the
+ * upload's transaction holds the lock until then).
+ */
+async function firstStocktakeOfFile(ctx: ServiceContext, storeId: string, key: string): Promise<{ id: string; lines: number } | null> {
+  await queryRows(ctx.db, sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+  const [first] = await queryRows<{ id: string; lines: number }>(
+    ctx.db,
+    sql`SELECT d.id::text, (SELECT count(*) FROM document_lines l WHERE l.document_id = d.id)::int AS lines
+          FROM documents d
+         WHERE d.idempotency_kind = 'submitStocktake' AND d.idempotency_key = ${key} AND d.store_id = ${storeId}::uuid
+         ORDER BY d.recorded_at, d.number LIMIT 1`,
+  );
+  return first ?? null;
+}
+
+/** submitStocktake's input fields, by the column each comes from. */
+const COLUMN_OF_FIELD: Record<string, string> = { batchId: H.batchId, countedQuantity: H.counted, reason: H.reason };
+
+/**
+ * The upload's contract (row, column, what is wrong): a refusal submitStocktake makes at one of its counts
+ * (input.counts.N.field — a bad value, or the batch's state: counted meanwhile, reserved below the count) is named by the
+ * Excel row that count came from, in the import's own error list. Others pass.
+ */
+function asRowError(error: unknown, countRows: readonly number[]): unknown {
+  if (!isDomainError(error) || (error.code !== 'BAD_USER_INPUT' && error.code !== 'INVALID_STATE')) return error;
+  const m = /^input\.counts\.(\d+)(?:\.(\w+))?/.exec(String(error.details.field ?? ''));
+  const row = m ? countRows[Number(m[1])] : undefined;
+  if (row === undefined) return error;
+  const errors = new RowErrors();
+  errors.add(row, COLUMN_OF_FIELD[m![2]] ?? '', error.message);
+  return errors.asError();
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, like, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, ne, type SQL } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { regions } from '../../drizzle/schema/index.ts';
 import { notFound } from '../errors.ts';
@@ -8,11 +8,15 @@ import { normalizeRegionCode, subtreePrefix, type RegionLevel } from './codes.ts
 
 export type RegionRow = typeof regions.$inferSelect;
 
+/**
+ * regions(parentCode, level): under parentCode, its direct children; with a level as well, every region of that level
+ * in parentCode's subtree (API.md: region arguments include the whole subtree), e.g. a city's townships.
+ */
 export async function listRegions(db: Db, args: { parentCode?: string | null; level?: RegionLevel | null }) {
   const where: SQL[] = [];
   if (args.parentCode) {
     const parent = await getRegion(db, args.parentCode, 'parentCode');
-    where.push(eq(regions.parentCode, parent.code));
+    where.push(args.level ? and(inRegionSubtree(regions.code, parent.code), ne(regions.code, parent.code))! : eq(regions.parentCode, parent.code));
   }
   if (args.level) where.push(eq(regions.level, args.level));
   return db

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { distributions, incidents, stores } from '../../drizzle/schema/index.ts';
+import { distributions, documents, incidents, stores } from '../../drizzle/schema/index.ts';
 import { assertMayPost, distributionsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
@@ -14,6 +14,7 @@ import { pointOfIncident } from './points.ts';
 import { assertIncidentOpen, assertNotBeforeIncident } from '../dispatch/incidents.ts';
 import { addressKey, allowanceOf, effectiveStandard, headNameOf, householdKey, ID_NUMBER, maskIdNumber } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
+import { distributionStands } from './trace.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D29 发放到人: at a 安置点, stock is handed to households against the relief standard; each distribution posts an ISSUE
@@ -158,7 +159,7 @@ interface HouseholdIdentity {
 async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentity) {
   const byAddress = h.byAddress === null ? sql`false` : sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byAddress})`;
   const ofHousehold = h.masked === null ? byAddress : sql`(d.id_number_masked = ${h.masked} OR ${byAddress})`;
-  const posted = sql`d.incident_id = ${incidentId}::uuid AND doc.status = 'POSTED'`;
+  const posted = sql`d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}`;
   const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
     sql`SELECT dl.item_id, -sum(dl.quantity)::int AS quantity
@@ -199,12 +200,15 @@ export async function getDistribution(db: Db, id: string): Promise<DistributionR
   return row;
 }
 
-/** distributions(filter): by incident and/or 安置点, newest first, only those the principal may see (auditors see none: personal data, D29). */
+/**
+ * distributions(filter): by incident and/or 安置点, newest first, only those the principal may see (auditors see none:
+ * personal data, D29). A reversed distribution is left out, as the batch trace leaves it out (distributionStands).
+ */
 export async function listDistributions(ctx: ServiceContext, filter: { incidentId?: string | null; storeId?: string | null }, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
   const req = pageRequest(page, ['timestamp', 'uuid']);
-  const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode)];
+  const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode), distributionStands(documents.status)];
   if (filter.incidentId) where.push(eq(distributions.incidentId, uuidArg(filter.incidentId, 'filter.incidentId', '事件')));
   if (filter.storeId) where.push(eq(distributions.storeId, uuidArg(filter.storeId, 'filter.storeId', '安置点')));
   const [afterAt, afterId] = (req.after ?? []).map(String);
@@ -214,6 +218,7 @@ export async function listDistributions(ctx: ServiceContext, filter: { incidentI
       .select({ d: distributions })
       .from(distributions)
       .innerJoin(stores, eq(stores.id, distributions.storeId))
+      .innerJoin(documents, eq(documents.id, distributions.documentId))
       .where(and(...where, after))
       .orderBy(desc(distributions.distributedAt), desc(distributions.documentId))
       .limit(req.limit + 1)
@@ -227,6 +232,7 @@ export async function listDistributions(ctx: ServiceContext, filter: { incidentI
         .select({ n: count() })
         .from(distributions)
         .innerJoin(stores, eq(stores.id, distributions.storeId))
+        .innerJoin(documents, eq(documents.id, distributions.documentId))
         .where(and(...where));
       return r.n;
     },

@@ -1,9 +1,16 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import type { Principal } from '../auth/principal.ts';
 import { storesInScope } from '../auth/policy.ts';
 
 // D18, D29: the trace of a batch ends at the households it reached; the incident balance counts the households served.
+
+/**
+ * D29, D22: a distribution that stands — its document POSTED; a reversed one (REVERSED, its goods booked back) is no
+ * longer what the household received. The one condition the distributions list, the batch trace, the households
+ * served and the allowance check share (`status`: the distribution's document's status column).
+ */
+export const distributionStands = (status: SQLWrapper): SQL => sql`${status} = 'POSTED'`;
 
 export interface TraceDistribution {
   documentId: string;
@@ -21,7 +28,7 @@ export async function distributionsOfBatch(db: Db, user: Principal, batchId: str
     sql`SELECT d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key, -sum(dl.quantity)::int AS quantity
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
           JOIN stores s ON s.id = d.store_id
-         WHERE dl.batch_id = ${batchId}::uuid AND doc.status = 'POSTED' AND ${storesInScope(user, sql`d.store_id`, sql`s.region_code`)}
+         WHERE dl.batch_id = ${batchId}::uuid AND ${distributionStands(sql`doc.status`)} AND ${storesInScope(user, sql`d.store_id`, sql`s.region_code`)}
          GROUP BY d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key
          ORDER BY d.distributed_at, d.document_id`,
   );
@@ -41,7 +48,7 @@ export async function householdsServed(db: Db, incidentId: string): Promise<{ by
     db,
     sql`SELECT dl.item_id, count(DISTINCT d.household_key)::int AS households
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
-         WHERE d.incident_id = ${incidentId}::uuid AND doc.status = 'POSTED'
+         WHERE d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}
          GROUP BY ROLLUP (dl.item_id)`,
   );
   return {

@@ -4,6 +4,9 @@ import { categories } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
+import { todayInChina } from '../clock.ts';
+import { expiredSql } from '../inventory/expiry.ts';
+import { reserveStoreSql } from './rotation.ts';
 import type { ServiceContext } from '../context.ts';
 
 export interface CoverageRow {
@@ -15,9 +18,13 @@ export interface CoverageRow {
   targetKinds: number;
 }
 
-/** D19: for each township in the subtree, how many plan categories and kinds it holds in stock, against a target. */
+/**
+ * D19: for each township in the subtree, how many plan categories and kinds its reserve holds, against a target —
+ * stock at reserve stores (RESERVE_STORE_KINDS: not 安置点 nor agreement companies' stores), expired batches left out
+ * (D26: frozen stock covers nothing), as reserveGaps counts it.
+ */
 export async function coverage(ctx: ServiceContext, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
-  const { db, actor: user } = ctx;
+  const { db, actor: user, clock } = ctx;
   if (!Number.isInteger(target.categories) || target.categories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
   if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
   const region = await getRegionInScope(db, user, regionCode);
@@ -27,8 +34,9 @@ export async function coverage(ctx: ServiceContext, regionCode: string, target: 
                array_remove(array_agg(DISTINCT i.category_code), NULL) AS categories,
                count(DISTINCT bal.item_id)::int AS kinds
           FROM regions r
-          LEFT JOIN stores s ON s.region_code LIKE substr(r.code, 1, 9) || '%'
-          LEFT JOIN balances bal ON bal.store_id = s.id AND bal.on_hand > 0
+          LEFT JOIN stores s ON s.region_code LIKE substr(r.code, 1, 9) || '%' AND ${reserveStoreSql(sql`s.kind`)}
+          LEFT JOIN (balances bal JOIN batches b ON b.id = bal.batch_id AND NOT ${expiredSql(sql`b.expiry_date`, todayInChina(clock))})
+                 ON bal.store_id = s.id AND bal.on_hand > 0
           LEFT JOIN items i ON i.id = bal.item_id
          WHERE r.level = 'TOWNSHIP' AND r.code LIKE ${`${subtreePrefix(region.code)}%`}
          GROUP BY r.code ORDER BY r.code`,

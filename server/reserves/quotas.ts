@@ -4,6 +4,7 @@ import { queryRows } from '../../drizzle/client.ts';
 import { quotas } from '../../drizzle/schema/index.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina } from '../clock.ts';
+import { badInput } from '../errors.ts';
 import { getItem } from '../catalog/service.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { getRegionInScope } from '../regions/service.ts';
@@ -12,6 +13,7 @@ import { getStoreRow } from '../stores/service.ts';
 import { validate, idSchema } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
+import { isReserveStoreKind, reserveStoreSql } from './rotation.ts';
 import { atMostIntMax, gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -36,6 +38,13 @@ export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
     assertStoreAccess(user, store);
+    // D19: a quota is met by reserve stock; a 安置点 or an agreement company's store holds none (RESERVE_STORE_KINDS).
+    if (!isReserveStoreKind(store.kind)) {
+      throw badInput(
+        'input.storeId',
+        `「${store.name}」是${store.kind === 'DISTRIBUTION_POINT' ? '安置点（发放点）' : '协议储备企业的仓库'}，不存放政府储备，不能设储备定额：请为实物储备库或代储库设定额，或按区划设定额`,
+      );
+    }
     const [row] = await db
       .insert(quotas)
       .values({ itemId: item.id, storeId: store.id, quantity: v.quantity, updatedBy: user.id, updatedAt: now })
@@ -75,7 +84,8 @@ export interface GapRow {
 }
 
 /**
- * D19: quota against available own stock — in the store, or in the whole subtree for a region quota; not expired
+ * D19: quota against available own stock — in the store, or in the whole subtree for a region quota, at reserve stores
+ * only (RESERVE_STORE_KINDS: not 安置点 nor agreement companies' stores); not expired
  * (D26: frozen stock meets no quota) — with agreement-committed quantity (min(committed, last counted), D6) shown apart;
  * worst first. reserveFloor (D6) and the 储备缺口 export read these lines.
  */
@@ -103,9 +113,10 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
           FROM quotas q
           LEFT JOIN stores qs ON qs.id = q.store_id
           LEFT JOIN regions qr ON qr.code = q.region_code
-          LEFT JOIN stores s ON (q.store_id IS NOT NULL AND s.id = q.store_id)
+          LEFT JOIN stores s ON ((q.store_id IS NOT NULL AND s.id = q.store_id)
                              OR (q.region_code IS NOT NULL AND s.region_code LIKE substr(q.region_code, 1,
-                                   CASE qr.level WHEN 'PROVINCE' THEN 2 WHEN 'CITY' THEN 4 WHEN 'COUNTY' THEN 6 WHEN 'TOWNSHIP' THEN 9 ELSE 12 END) || '%')
+                                   CASE qr.level WHEN 'PROVINCE' THEN 2 WHEN 'CITY' THEN 4 WHEN 'COUNTY' THEN 6 WHEN 'TOWNSHIP' THEN 9 ELSE 12 END) || '%'))
+                             AND ${reserveStoreSql(sql`s.kind`)} -- D6/D19: only reserve stores hold reserve
           LEFT JOIN balances bal ON bal.store_id = s.id AND bal.item_id = q.item_id
           LEFT JOIN batches b ON b.id = bal.batch_id
          WHERE COALESCE(qs.region_code, q.region_code) LIKE ${prefix}

@@ -31,6 +31,20 @@ export interface RotationDueRow {
   expired: boolean;
 }
 
+/**
+ * D6, D19: the stores that hold reserve — government stores (实物储备) and entrusted stores (企业代储). A distribution
+ * point (安置点) holds relief stock on its way to households; an agreement store holds the company's own stock (协议储备,
+ * counted by its agreement, not by the store). One rule for rotation, quotas and gaps, and township coverage.
+ */
+export const RESERVE_STORE_KINDS = ['GOVERNMENT', 'ENTRUSTED'] as const;
+export const isReserveStoreKind = (kind: string) => (RESERVE_STORE_KINDS as readonly string[]).includes(kind);
+/** RESERVE_STORE_KINDS as SQL on a store kind column, e.g. `reserveStoreSql(sql\`s.kind\`)`. */
+export const reserveStoreSql = (kind: SQL) =>
+  sql`${kind} IN (${sql.join(
+    RESERVE_STORE_KINDS.map((k) => sql`${k}`),
+    sql`, `,
+  )})`;
+
 /** Stock scope as SQL on stores `s`: a region subtree (checked against the user's scope), else the user's own scope. */
 export async function storeScopeSql(db: Db, user: Principal, regionCode: string | null | undefined): Promise<SQL> {
   const parts: SQL[] = [];
@@ -66,7 +80,7 @@ export async function rotationDue(ctx: ServiceContext, args: { regionCode?: stri
           JOIN batches b ON b.id = bal.batch_id
           JOIN items i ON i.id = bal.item_id
           JOIN stores s ON s.id = bal.store_id
-         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
+         WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND ${reserveStoreSql(sql`s.kind`)}
            AND ${rotateBySql} <= ${windowEnd(today, within)}::date
            AND ${scope}
          ORDER BY ${expiredSql(sql`b.expiry_date`, today)} DESC, rotate_by, s.code, b.batch_no`, // D26: expired batches first

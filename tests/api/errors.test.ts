@@ -181,10 +181,13 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
   it('a value refused inside the query text itself is said in Chinese only', async () => {
     const res = await t.gql('{ stores(first: 99999999999) { totalCount } }', {}, 'admin');
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(res.errors![0].message).toBe('数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999');
+    // Named by its argument, as the same value in a variable is (finance sweep #7).
+    expect(res.errors![0].message).toBe('每页条数：数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999');
+    expect(res.errors![0].extensions.field).toBe('first');
     const date = await t.gql('{ agreements(activeOn: "2026-02-30") { edges { node { id } } } }', {}, 'admin');
     expect(errorCode(date)).toBe('BAD_USER_INPUT');
-    expect(date.errors![0].message).toMatch(/^日期格式错误：2026-02-30/);
+    expect(date.errors![0].message).toMatch(/^生效日期：日期格式错误：2026-02-30/);
+    expect(date.errors![0].extensions.field).toBe('activeOn');
     expect(date.errors![0].message).not.toMatch(/Expected|found/);
   });
 

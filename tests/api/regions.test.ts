@@ -77,8 +77,14 @@ describe('D1: the administrative tree is reference data every user reads', () =>
   it('regions(level: PROVINCE) lists the three provinces, and parentCode + level combine', async () => {
     const provinces = await t.gql('{ regions(level: PROVINCE) { name } }', {}, 'admin');
     expect(provinces.data.regions.map((r: any) => r.name)).toEqual(['山西省', '吉林省', '河南省']);
-    const none = await t.gql('{ regions(parentCode: "410700", level: TOWNSHIP) { name } }', {}, 'admin');
-    expect(none.data.regions).toEqual([]);
+    // API.md: region arguments include the whole subtree — with a level, every region of it under parentCode (C8).
+    const cityTownships = await t.gql('{ regions(parentCode: "410700", level: TOWNSHIP) { code } }', {}, 'admin');
+    expect(cityTownships.data.regions.map((r: any) => r.code)).toEqual(
+      regionSeeds
+        .filter((r) => r.level === 'TOWNSHIP' && r.code.startsWith('4107'))
+        .map((r) => r.code)
+        .sort(),
+    );
     const townships = await t.gql('{ regions(level: TOWNSHIP) { code } }', {}, 'admin');
     expect(townships.data.regions).toHaveLength(regionSeeds.filter((r) => r.level === 'TOWNSHIP').length);
   });

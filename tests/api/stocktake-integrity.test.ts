@@ -179,7 +179,9 @@ describe('stocktake integrity (盘点, D9, D27, D3)', () => {
 
     const first = await pendingCount(t, own, 8, 'DAMAGED');
     const again = await upload(await sheet(own, 7, '破损'));
-    expect(again.body.error).toMatchObject({ code: 'INVALID_STATE', message: `批次 SI-SHEET 已有待审批的盘点 ${first.doc.number}，审批后再盘` });
+    // README: an upload's refusal names the Excel row (paperwork sweep C, P6).
+    expect(again.status).toBe(400);
+    expect(again.body.error.errors).toEqual([{ row: expect.any(Number), column: '批次编号', message: `已有待审批的盘点 ${first.doc.number}，审批后再盘` }]);
     ok(await decideRaw(t, 'admin', first.approvalId, 'APPROVE'));
     expect(await lineOf(t, WEIHUI, item, own)).toMatchObject({ onHand: 8 });
   });

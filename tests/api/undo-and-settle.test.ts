@@ -5,7 +5,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 import { createIncident } from '../support/relief.ts';
-import { expectLedgerConsistent, key, onHandOf, receive, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
+import { expectLedgerConsistent, key, onHandOf, receive, TANGZHUANG, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { cancelTransferRaw, ok, reverseRaw } from '../support/ledger-ops.ts';
 import { approvedOrder, decideRaw, ORDER_FIELDS, pendingApprovalOf } from '../support/authority.ts';
 
@@ -222,21 +222,25 @@ describe('settlements (D15, D24, D25)', () => {
       sql`SELECT id FROM documents WHERE transfer_id = ${first.transferId}::uuid AND type = 'TRANSFER_OUT'`,
     );
     await refused(shipment.id, 'the shipment itself');
+    // The returns below are the owing side's goods (新乡市人民政府's, registered by a receipt at the city's store):
+    // the owed county's own purchase is no return (finance sweep #5, tests/api/finance-sweep-settlements.test.ts).
+    await receive(t, 'admin', XINXIANG, [{ itemId: SUMMER_QUILT, quantity: 1, batchNo: 'UN-SQ-CITY', unitPrice: '300.00', expiryDate: '2032-01-01' }]);
+    const [{ id: ownerOrgId }] = await queryRows<{ id: string }>(t.database.db, sql`SELECT id FROM organizations WHERE name = '新乡市人民政府'`);
     const elsewhere = await receive(t, 'admin', WEIHUI, [
-      { itemId: FOLDING_BED, quantity: 15, batchNo: 'UN-FB-RET-WH', unitPrice: '120.00', expiryDate: '2032-01-01' },
+      { itemId: FOLDING_BED, quantity: 15, batchNo: 'UN-FB-RET-WH', unitPrice: '120.00', expiryDate: '2032-01-01', ownerOrgId },
     ]);
     await refused(elsewhere.id, 'returned outside the owed region');
     const otherItem = await receive(t, 'admin', XINXIANG_COUNTY, [
-      { itemId: SUMMER_QUILT, quantity: 15, batchNo: 'UN-SQ-RET', unitPrice: '300.00', expiryDate: '2032-01-01' },
+      { itemId: SUMMER_QUILT, quantity: 15, batchNo: 'UN-SQ-RET', unitPrice: '300.00', expiryDate: '2032-01-01', ownerOrgId },
     ]);
     await refused(otherItem.id, 'another item');
     const tooFew = await receive(t, 'admin', XINXIANG_COUNTY, [
-      { itemId: FOLDING_BED, quantity: 14, batchNo: 'UN-FB-RET-14', unitPrice: '120.00', expiryDate: '2032-01-01' },
+      { itemId: FOLDING_BED, quantity: 14, batchNo: 'UN-FB-RET-14', unitPrice: '120.00', expiryDate: '2032-01-01', ownerOrgId },
     ]);
     await refused(tooFew.id, 'fewer than owed');
     expect((await settlementOf(first.planId)).status).toBe('OPEN');
     const returned = await receive(t, 'admin', XINXIANG_COUNTY, [
-      { itemId: FOLDING_BED, quantity: 15, batchNo: 'UN-FB-RET-15', unitPrice: '120.00', expiryDate: '2032-01-01' },
+      { itemId: FOLDING_BED, quantity: 15, batchNo: 'UN-FB-RET-15', unitPrice: '120.00', expiryDate: '2032-01-01', ownerOrgId },
     ]);
     expect(ok(await settle('admin', { settlementId: first.settlement.id, documentId: returned.id })).settle).toMatchObject({
       status: 'SETTLED',

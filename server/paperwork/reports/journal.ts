@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../context.ts';
 import { assertFinanceReader } from '../../audit/valuation.ts';
 import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
+import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
 import { MOVEMENT_TYPE_NAMES } from '../names.ts';
 import { periodOf, type Params } from '../params.ts';
@@ -37,12 +38,14 @@ const COLUMNS: Column[] = [
 export async function journalReport(ctx: ServiceContext, q: Params): Promise<Report> {
   const { db, actor: user } = ctx;
   assertFinanceReader(user);
+  // Another region's or an unknown store is FORBIDDEN / NOT_FOUND, as the journal query answers (the same check, first).
+  const store = q.storeId ? await getStoreInScope(db, user, q.storeId, 'storeId') : null;
   const prefix = await readablePrefix(db, user, q.regionCode);
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
   const period = periodOf(q);
   if (period.from) where.push(sql`m.occurred_at >= ${period.from}::timestamptz`);
   if (period.to) where.push(sql`m.occurred_at <= ${period.to}::timestamptz`);
-  if (q.storeId) where.push(sql`m.store_id = ${uuidArg(q.storeId, 'storeId', '仓库')}::uuid`);
+  if (store) where.push(sql`m.store_id = ${store.id}::uuid`);
   if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
   if (q.documentType) {
     if (!Object.hasOwn(MOVEMENT_TYPE_NAMES, q.documentType))

@@ -46,8 +46,8 @@ export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Re
     const batch = batches.get(l.batchId)!;
     const item = items.get(batch.itemId)!;
     const value = formatFen(toFen(l.unitPrice) * BigInt(l.quantity));
-    // D26: expired batches are frozen and listed as such; past the rotate-by date is overdue.
-    const state = batch.expiryDate !== null && batch.expiryDate < today ? '已过期' : l.daysLeft < 0 ? '逾期' : '待轮换';
+    // D26: expired batches are frozen and listed as such (the query's own `expired`); past the rotate-by date is overdue.
+    const state = l.expired ? '已过期' : l.daysLeft < 0 ? '逾期' : '待轮换';
     return {
       cells: {
         store: stores.get(l.storeId)!,

@@ -3,6 +3,7 @@ import { queryRows } from '../../../drizzle/client.ts';
 import type { ServiceContext } from '../../context.ts';
 import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
+import { isExpired } from '../../inventory/expiry.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
 import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
@@ -60,8 +61,8 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
       ...Object.fromEntries(QUANTITIES.map((k) => [k, Number(r[k])])),
       funding: FUNDING_NAMES[String(r.funding)] ?? r.funding,
       mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
-      // D26: a batch past its expiry (China time) is frozen.
-      state: r.expiryDate && String(r.expiryDate) < today ? '已过期' : '正常',
+      // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule, as `stock` says it).
+      state: isExpired(r.expiryDate === null ? null : String(r.expiryDate), today) ? '已过期' : '正常',
     },
   }));
   const oneItem = new Set(rows.map((r) => r.itemId)).size === 1;

@@ -58,7 +58,8 @@ const sumCells = (s: Sums) => ({
 });
 
 export async function valuationReport(ctx: ServiceContext, q: Params): Promise<Report> {
-  const groupBy = listParam(q.groupBy ?? 'STORE') as Dimension[];
+  // A dimension named twice counts once, as the valuation query takes it (its keys have one entry per distinct one).
+  const groupBy = [...new Set(listParam(q.groupBy ?? 'STORE'))] as Dimension[];
   const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
   if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
   if (!groupBy.length) throw badInput('groupBy', 'groupBy：至少一个维度');
