@@ -24,6 +24,7 @@ import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves
 import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
 import { orderLinesOf } from './authority/orders.ts';
 import { approvalsByIds } from './authority/queue.ts';
+import { settlingDocuments } from './authority/settlements.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -116,6 +117,11 @@ export function createLoaders(db: Db) {
     reversal: byKey(
       (ids: readonly string[]) => reversalsOf(db, ids),
       (d) => d.reversesDocumentId!,
+    ),
+    /** Documents that settled a settlement (归还 in kind), whose reversal is refused. */
+    settling: byKey(
+      (ids: readonly string[]) => settlingDocuments(db, ids),
+      (r) => r.documentId,
     ),
     transfer: byKey(
       (ids: readonly string[]) => transfersByIds(db, ids),

@@ -177,6 +177,14 @@ export async function assertNotSettling(tx: Db, doc: { id: string; number: strin
   );
 }
 
+/** Of `documentIds`, those that settled a settlement (assertNotSettling refuses their reversal); for StockDocument.reversible. */
+export async function settlingDocuments(db: Db, documentIds: readonly string[]): Promise<{ documentId: string }[]> {
+  return db
+    .selectDistinct({ documentId: sql<string>`${settlements.documentId}` })
+    .from(settlements)
+    .where(and(inArray(settlements.documentId, [...documentIds]), eq(settlements.status, 'SETTLED')));
+}
+
 /** settle: the region owed (its dispatcher or administrator) records what settled it — a receipt document or a reference. */
 export async function settle(ctx: ServiceContext, input: unknown): Promise<SettlementRow> {
   const { db, actor: user, clock } = ctx;

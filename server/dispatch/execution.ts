@@ -70,12 +70,13 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     )
       return false;
     const row = await lockPlan(tx, plan.id!);
-    if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { status: row.status });
+    if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { field: 'planId', status: row.status });
     await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
 
     const waiting = plan.lines.filter((l) => l.needsConsent && l.consent === 'PENDING');
     if (waiting.length) {
       throw invalidState(`方案中 ${waiting.length} 行使用其他辖区的库存，尚待对方同意（跨区域调用），同意或拒绝后才能执行`, {
+        field: 'planId',
         lineNos: waiting.map((l) => l.lineNo),
       });
     }

@@ -66,17 +66,19 @@ const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[
   }));
 
 /**
- * StockDocument.reversible (W6): mayRequestReversal and the stock rule reverseDocument applies (reversalShortfall),
- * on the balances as they are now — so that 冲销 is offered only where it can be asked.
+ * StockDocument.reversible (W6): mayRequestReversal, not a document that settled a settlement (assertNotSettling), and
+ * the stock rule reverseDocument applies (reversalShortfall), on the balances as they are now — so that 冲销 is offered
+ * only where it can be asked.
  */
 export async function reversibleNow(
-  loaders: Pick<Loaders, 'documentMovements' | 'balance'>,
+  loaders: Pick<Loaders, 'documentMovements' | 'balance' | 'settling'>,
   user: Principal,
   doc: { id: string; type: string; status: string },
   store: ScopedStore,
   reversal: { id: string } | undefined,
 ) {
   if (!mayRequestReversal(user, doc, store, reversal)) return false;
+  if (await loaders.settling.load(doc.id)) return false;
   // Through loaders: a list of documents asks for all their movements, then all their balances, in two statements.
   const moves = reversingMoves(await loaders.documentMovements.load(doc.id));
   const keys = [...new Set(pendingDecrease(moves).reservations.map(balanceKey))];

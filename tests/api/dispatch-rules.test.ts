@@ -264,7 +264,9 @@ describe('plan states — approve, execute, cancel (D14)', () => {
   it('D14: a PROPOSED (unapproved) plan cannot be executed (INVALID_STATE); nothing ships', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[TARP, 10]])] });
     const before = await dispatchCounts();
-    expect(errorCode(await execute(plan.id))).toBe('INVALID_STATE');
+    const refused = await execute(plan.id);
+    expect(errorCode(refused)).toBe('INVALID_STATE');
+    expect(refused.errors![0].extensions).toMatchObject({ field: 'planId', status: 'PROPOSED' });
     expect(await dispatchCounts()).toEqual(before);
     expect(await onHandAt(WEIHUI, TARP)).toBe(100);
     expect((await planById(plan.id)).status).toBe('PROPOSED');
