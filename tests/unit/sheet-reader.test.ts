@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { MAX_UNZIPPED_BYTES, readFirstSheet } from '../../server/paperwork/sheet-reader.ts';
+import { MAX_UNZIPPED_BYTES, readFirstSheet, rowsBelow } from '../../server/paperwork/sheet-reader.ts';
 import { DomainError } from '../../server/errors.ts';
 
 // Issue 13 (Excel in): what an upload's first sheet reads as, and which files are refused before they are loaded.
@@ -63,13 +63,32 @@ describe('readFirstSheet', () => {
     expect((await refusal(whole.subarray(0, Math.floor(whole.length / 2)))).message).toMatch(/^无法读取该文件/);
   });
 
-  it('refuses a sheet longer than the row limit (title rows allowed on top)', async () => {
+  it('refuses a sheet longer than the row limit (title rows and the header allowed on top)', async () => {
     const file = await workbook((wb) => {
       const sheet = wb.addWorksheet('表');
       for (let i = 0; i < 25; i++) sheet.addRow([`第${i + 1}行`]);
     });
-    expect(await readFirstSheet(file, 'a.xlsx', 15)).toHaveLength(25);
-    const error = await readFirstSheet(file, 'a.xlsx', 14).catch((e: DomainError) => e);
-    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { maxRows: 14 } });
+    // 25 rows: up to 10 title rows and the header on top of 14 data rows.
+    expect(await readFirstSheet(file, 'a.xlsx', 14)).toHaveLength(25);
+    const error = await readFirstSheet(file, 'a.xlsx', 13).catch((e: DomainError) => e);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { maxRows: 13 } });
+  });
+
+  it('counts the data rows under the header alone against the limit (rowsBelow)', async () => {
+    const file = await workbook((wb) => {
+      const sheet = wb.addWorksheet('表');
+      sheet.addRow(['标题']);
+      sheet.addRow(['物资', '数量']);
+      for (let i = 0; i < 5; i++) sheet.addRow([`第${i + 1}行`, i]);
+    });
+    const rows = await readFirstSheet(file, 'a.xlsx');
+    expect(rowsBelow(rows, rows[1], 5).map((r) => r.row)).toEqual([3, 4, 5, 6, 7]);
+    let refusal: unknown;
+    try {
+      rowsBelow(rows, rows[1], 4);
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'file', maxRows: 4 } });
   });
 });
