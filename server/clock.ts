@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 
 // House style 6: time comes from an injectable clock so deadlines and rotation dates are testable.
 export const ZONE = 'Asia/Shanghai';
@@ -18,20 +18,34 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
   };
 }
 
+/** China Standard Time, +08:00: what Asia/Shanghai is written as while its offset is not whole minutes (see inChina). */
+const CHINA_STANDARD_TIME = FixedOffsetZone.instance(8 * 60);
+
+/**
+ * An instant in China time: Asia/Shanghai (so +09:00 in the summers of 1986–1991), except before 1901, when the zone
+ * is local mean time, +08:05:43 — an offset ISO-8601 writes to the minute only ("+08:05"), so that the instant read back
+ * would be 43 s off the one stored (finance sweep #2). There, and wherever the zone's offset is not whole minutes, it is
+ * written in China Standard Time, +08:00: the same instant, in China time, whatever reads it.
+ */
+function inChina(dt: DateTime): DateTime {
+  const local = dt.setZone(ZONE);
+  return Number.isInteger(local.offset) ? local : local.setZone(CHINA_STANDARD_TIME);
+}
+
 /**
  * An instant as the API shows it (API.md: stored in UTC, shown in Asia/Shanghai): ISO-8601 with +08:00. The DateTime
  * scalar's form, and that of every instant in an error's details.
  */
 export function chinaIso(v: Date | string): string {
   const dt = v instanceof Date ? DateTime.fromJSDate(v) : DateTime.fromISO(String(v), { setZone: true });
-  return dt.setZone(ZONE).toISO({ suppressMilliseconds: true })!;
+  return inChina(dt).toISO({ suppressMilliseconds: true })!;
 }
 
 /**
  * An instant as people here read it: China time, to the second (2026-12-03 23:43:36) unless `format` says otherwise —
  * in messages, reports, exports and file names alike.
  */
-export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => DateTime.fromJSDate(new Date(d)).setZone(ZONE).toFormat(format);
+export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => inChina(DateTime.fromJSDate(new Date(d))).toFormat(format);
 
 const yearFormat = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
 /** The China-time year of an instant (a document's or order's number): Intl, not luxon — it runs on every post. */

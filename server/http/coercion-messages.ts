@@ -4,7 +4,9 @@
 // refusals in English, in a few fixed shapes; they are recognised here, in one place, with the request's, the syntax's
 // and the validation rules' refusals (graphql-messages.ts); what is recognised nowhere gets a plain Chinese sentence.
 
-import { BREAK, GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
+import { createRequire } from 'node:module';
+import type * as GraphQLModule from 'graphql';
+import { BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { withFieldWords } from '../field-words.ts';
 import { requestRefusal } from './graphql-messages.ts';
@@ -182,23 +184,40 @@ export function refusalInChinese(
 }
 
 /**
- * graphql-jit (compiled queries) refuses a variable without the document's source, which variableFields needs: the
- * refusal is given the document's source here, before errors are mapped (errors.ts), so that a query's refused
- * variable is named by its argument as a mutation's is.
+ * graphql-jit (compiled queries) refuses a variable in its own way: without the document's source, which variableFields
+ * needs; without the path inside an input object ("filter.from" comes out as "filter"); and with a custom scalar's
+ * own refusal as the cause, whose field is the scalar's name ("DateTime", contract sweep C5, finance #2). Such a
+ * refusal is made again here by graphql-js, as a mutation's is, before errors are mapped (errors.ts): a query's
+ * refused variable is then named by its argument and path ("asOf", "filter.from"), in the scalar's Chinese words.
  */
 export const variableRefusalSources = (): Plugin => ({
   onExecute: ({ args }) => ({
     onExecuteDone: ({ result, setResult }) => {
       const source = args.document.loc?.source;
-      if (!source || !('errors' in result) || !result.errors?.some((e) => !e.source && e.message.startsWith('Variable "$'))) return;
+      if (!source || !('errors' in result) || !result.errors?.some(isSourcelessVariableRefusal)) return;
+      const again = variableRefusalsOfGraphqlJs(args);
       setResult({
         ...result,
-        errors: result.errors.map((e) =>
-          !e.source && e.message.startsWith('Variable "$')
-            ? new GraphQLError(e.message, { source, extensions: e.extensions, originalError: e.originalError })
-            : e,
-        ),
+        errors: again
+          ? // The refusal's own words and place; not its cause (the scalar's DomainError, naming the type, not the field).
+            again.map((e) => new GraphQLError(e.message, { source, positions: e.positions, extensions: e.extensions }))
+          : result.errors.map((e) =>
+              isSourcelessVariableRefusal(e) ? new GraphQLError(e.message, { source, extensions: e.extensions, originalError: e.originalError }) : e,
+            ),
       });
     },
   }),
 });
+
+const isSourcelessVariableRefusal = (e: GraphQLError) => !e.source && e.message.startsWith('Variable "$');
+
+// The copy of graphql-js the schema was built with (compiled-execution.ts): coercion checks the schema's types.
+const schemaGraphql = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+
+/** graphql-js's refusals of the operation's variables; null when it has none (graphql-jit alone refused them). */
+function variableRefusalsOfGraphqlJs(args: ExecutionArgs): readonly GraphQLError[] | null {
+  const operation = schemaGraphql.getOperationAST(args.document, args.operationName);
+  if (!operation) return null;
+  const coerced = schemaGraphql.getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+  return coerced.errors?.length ? coerced.errors : null;
+}
