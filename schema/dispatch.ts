@@ -500,7 +500,8 @@ builder.subscriptionFields((t) => ({
       if (!ctx.user) throw unauthenticated();
       if (ctx.user.role !== 'ADMIN' && ctx.user.role !== 'DISPATCHER') throw forbidden('调拨方案动态');
       await getPlanInScope(ctx.db, ctx.user, String(args.planId), 'planId');
-      return planStatusEvents(String(args.planId));
+      // Ends at shutdown (the stream gets `complete`): an open subscription does not hold the server's close.
+      return planStatusEvents(String(args.planId), ctx.stopping);
     },
     resolve: (event) => event,
   }),

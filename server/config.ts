@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import './zod-messages.ts';
 
-// Read and validated once at start; a bad value stops start-up with a message naming the variable.
+// Read and validated once at start; a bad value stops start-up with one line, in Chinese, naming the variable (main.ts:
+// exit code 1, like the other start-up failures an operator fixes). zod's own words come from zod-messages.ts.
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
@@ -11,12 +13,12 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .regex(/^postgres(ql)?:\/\//, '须为 postgres:// 或 postgresql:// 开头的连接地址')
     .optional(),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   API_PROCESSES: z.coerce.number().int().min(1).max(256).optional(),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z.string().min(32).optional(),
   TOKEN_TTL_HOURS: z.coerce
     .number()
     .positive()
@@ -24,14 +26,14 @@ const envSchema = z.object({
     .default(12),
   // Default: true, except with NODE_ENV=production (no demo accounts unless asked for).
   SEED_DEMO: booleanFlag.optional(),
-  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  DEMO_PASSWORD: z.string().min(8).optional(),
   ADMIN_USERNAME: z
     .string()
-    .regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, _ . -')
+    .regex(/^[a-zA-Z0-9_.-]{3,64}$/, '须为 3–64 个字母、数字或 _ . -')
     .optional(),
-  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(12).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   // D19: 珲春's plan — every township holds 6 categories and 300 kinds (6 大类 300 种).
   COVERAGE_TARGET_CATEGORIES: z.coerce.number().int().min(1).default(6),
@@ -67,7 +69,7 @@ const envSchema = z.object({
   TRUST_PROXY: z
     .string()
     .trim()
-    .refine((v) => /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/.test(v), 'true, false, a hop count, or a comma list of proxy addresses/subnets')
+    .refine((v) => /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/.test(v), '须为 true、false、代理层数，或以逗号分隔的代理地址/网段')
     .default('false'),
   CORS_ORIGINS: z
     .string()
@@ -77,15 +79,15 @@ const envSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each origin must be scheme://host[:port], without a path or wildcard')))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, '每个来源须为 http(s)://主机[:端口]，不带路径或通配符')))
     .default([]),
   // The console's map: a tile service (e.g. an intranet 天地图) with {z}/{x}/{y}; without it a plain background.
   MAP_TILE_URL: z
     .string()
-    .regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}\S*$/, 'an http(s) URL template with {z}, {x} and {y}')
+    .regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}\S*$/, '须为含 {z}、{x}、{y} 的 http(s) 地址模板')
     .optional(),
   // Issue 13: alerts (server/paperwork/alerts.ts) and their optional 企业微信/钉钉 group-robot webhook.
-  ALERT_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
+  ALERT_WEBHOOK_URL: z.string().url('须为 http(s) 地址').optional(),
   ALERT_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   ALERT_APPROVAL_WARN_HOURS: z.coerce.number().min(0).max(48).default(12),
   ALERT_APPROVAL_WAIT_HOURS: z.coerce
@@ -155,31 +157,53 @@ function trustProxySetting(v: string): boolean | number | string[] {
   return v.split(',').map((a) => a.trim());
 }
 
-export class ConfigError extends Error {}
+/** A variable and what is wrong with it, in Chinese: `PORT 须为数字`. */
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+}
+
+/** Every wrong variable at once, as one line (main.ts prints it and exits with code 1). */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`配置有误：${[...new Set(problems.map((p) => `${p.variable} ${p.problem}`))].join('；')}`);
+    this.name = 'ConfigError';
+  }
+}
 
 /** The demo users' password when DEMO_PASSWORD is not set (README); refused for demo accounts in production. */
 export const DEFAULT_DEMO_PASSWORD = 'Demo@2026';
 
+/** Rules between variables, read from the raw values so that they are named together with any bad value. */
+function combinationProblems(env: Record<string, string | undefined>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (env.ADMIN_USERNAME !== undefined && env.ADMIN_PASSWORD === undefined) {
+    problems.push({ variable: 'ADMIN_PASSWORD', problem: '须与 ADMIN_USERNAME 同时设置' });
+  }
+  if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_USERNAME === undefined) {
+    problems.push({ variable: 'ADMIN_USERNAME', problem: '须与 ADMIN_PASSWORD 同时设置' });
+  }
+  const production = env.NODE_ENV === 'production';
+  if (production && env.JWT_SECRET === undefined) problems.push({ variable: 'JWT_SECRET', problem: '在 NODE_ENV=production 时必须设置' });
+  // Production: demo accounts only when asked for, and never with the password printed in the README.
+  const seedDemo = ['true', '1', 'yes'].includes(env.SEED_DEMO ?? '');
+  if (production && seedDemo && (env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD) === DEFAULT_DEMO_PASSWORD) {
+    problems.push({ variable: 'DEMO_PASSWORD', problem: '在 NODE_ENV=production 且 SEED_DEMO=true 时须设置，且不能是默认密码' });
+  }
+  return problems;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '环境变量'), problem: i.message }))),
+    ...combinationProblems(present),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const c = parsed.data;
-  if ((c.ADMIN_USERNAME === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError('Invalid configuration:\n  ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
-  }
-  if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
-  }
   const production = c.NODE_ENV === 'production';
   const seedDemo = c.SEED_DEMO ?? !production;
-  // Production: demo accounts only when asked for, and never with the password printed in the README.
-  if (production && seedDemo && (c.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD) === DEFAULT_DEMO_PASSWORD) {
-    throw new ConfigError('Invalid configuration:\n  DEMO_PASSWORD: SEED_DEMO=true with NODE_ENV=production needs a DEMO_PASSWORD other than the default');
-  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,

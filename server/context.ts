@@ -33,6 +33,8 @@ export interface Context {
   loaders: Loaders;
   wiring: Wiring;
   reference: ReferenceCache;
+  /** The server's shutdown signal (AppServices.stopping): a subscription ends when it aborts. */
+  stopping?: AbortSignal;
   /** Inside a mutation: its audit row, not yet written (audited-mutations.ts). */
   audit?: PendingAudit;
 }
@@ -49,6 +51,8 @@ export interface AppServices {
   config: AppConfig;
   clock: Clock;
   log: Logger;
+  /** Aborted when the server shuts down (main.ts): open subscriptions end then, with `complete` (D18). */
+  stopping?: AbortSignal;
 }
 
 export function createContext(services: AppServices, wiring: Wiring, user: Principal | null, reference: ReferenceCache): Context {

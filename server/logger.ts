@@ -67,6 +67,11 @@ export function withLogScope<T>(scope: LogScope, fn: () => T): T {
 
 export const currentLogScope = (): LogScope | undefined => requestScope.getStore();
 
+/** Runs `fn` outside any request's scope: nothing it logs carries a request id (shutdown, main.ts). */
+export function withoutLogScope<T>(fn: () => T): T {
+  return requestScope.exit(fn);
+}
+
 function pinoOptions(level: LogLevel): LoggerOptions {
   return {
     level,

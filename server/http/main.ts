@@ -3,10 +3,11 @@ import { buildApp } from './app.ts';
 import { startAlertWebhook } from '../paperwork/alert-webhook.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, withoutLogScope } from '../logger.ts';
 import cluster from 'node:cluster';
 import { startupBanner } from './banner.ts';
 import { assertPortFree, PortInUseError, startupFailureMessage } from './startup-failure.ts';
+import { stopServing } from './shutdown.ts';
 import { announces, prepareApiProcess, superviseApiProcesses } from './workers.ts';
 
 async function main() {
@@ -14,20 +15,26 @@ async function main() {
   try {
     config = loadConfig();
   } catch (error) {
+    // One line naming every wrong variable, exit code 1: like a busy port or an unreachable database (README).
     if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
+      console.error(`start-up failed: ${error.message}`);
+      process.exit(1);
     }
     throw error;
   }
   const log = createLogger(config.logLevel);
+  // Aborted at shutdown: open subscriptions end (shutdown.ts), so that they do not hold the server open.
+  const stopping = new AbortController();
   let started;
   try {
     // A busy port fails before anything is migrated or seeded (the workers of several API processes share it).
     if (!cluster.isWorker) await assertPortFree(config.host, config.port);
     if (await superviseApiProcesses(config, log)) return;
     const prepared = await prepareApiProcess(config, log);
-    const server: Server = buildApp({ database: prepared.database, config, clock: systemClock, log }).listen(config.port, config.host);
+    const server: Server = buildApp({ database: prepared.database, config, clock: systemClock, log, stopping: stopping.signal }).listen(
+      config.port,
+      config.host,
+    );
     await new Promise<void>((resolve, reject) =>
       server.once('listening', resolve).once('error', (e: NodeJS.ErrnoException) => reject(new PortInUseError(config.host, config.port, e.code ?? 'ERROR'))),
     );
@@ -45,31 +52,19 @@ async function main() {
       ? startAlertWebhook({ db: database.db, clock: systemClock, log, url: config.alerts.webhookUrl, policy: config.alerts }, config.alerts.scanSeconds)
       : () => {};
 
-  // Graceful shutdown: stop accepting, let requests in flight finish, close the database.
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  // Graceful shutdown: stop accepting, end open subscriptions, let requests in flight finish, close the database.
+  const shutdown = async (signal: string) => {
+    if (stopping.signal.aborted) return;
     log.info('shutting down', { signal });
     stopAlerts();
-    const force = setTimeout(() => {
-      log.warn('requests still in flight at shutdown timeout; closing connections');
-      server.closeAllConnections();
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(() => {
-      void database
-        .close()
-        .catch((error: unknown) => log.error('closing the database failed', { error: String(error) }))
-        .finally(() => {
-          log.info('stopped');
-          process.exit(0);
-        });
-    });
-    server.closeIdleConnections();
+    await stopServing({ server, stopping, timeoutMs: config.shutdownTimeoutMs, log });
+    await database.close().catch((error: unknown) => log.error('closing the database failed', { error: String(error) }));
+    log.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Outside any request's log scope: a request's context must not reach the shutdown's lines (OPS-5).
+  process.on('SIGTERM', () => void withoutLogScope(() => shutdown('SIGTERM')));
+  process.on('SIGINT', () => void withoutLogScope(() => shutdown('SIGINT')));
 
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
   if (!announces()) return;

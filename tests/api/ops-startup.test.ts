@@ -175,6 +175,16 @@ describe('Issue 12: clear start-up failures', () => {
     expect(existsSync(`${pgliteDir}.lock`)).toBe(false);
   }, 120_000);
 
+  it('OPS-3: several wrong variables: one line naming them all, in Chinese, exit 1, nothing opened', async () => {
+    const pgliteDir = join(dir, 'bad-config');
+    const s = startServer({ NODE_ENV: 'production', PGLITE_DIR: pgliteDir, PORT: '70000', DATABASE_URL: 'notaurl', JWT_SECRET: undefined });
+    expect(await s.exited).toBe(1);
+    expect(s.stderr().trim().split('\n')).toEqual([
+      'start-up failed: 配置有误：PORT 不能大于 65535；DATABASE_URL 须为 postgres:// 或 postgresql:// 开头的连接地址；JWT_SECRET 在 NODE_ENV=production 时必须设置',
+    ]);
+    expect(existsSync(pgliteDir)).toBe(false);
+  }, 120_000);
+
   it('an unreachable DATABASE_URL: one line naming DATABASE_URL and the server, without the password, exit 1', async () => {
     const closedPort = await freePort();
     const s = startServer({ DATABASE_URL: `postgres://ops:Hidden-Pw-55@127.0.0.1:${closedPort}/reserves`, PORT: String(await freePort()) });

@@ -142,12 +142,11 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
     expect(await s.exited).toBe(0);
   }, 200_000);
 
-  it('PORT=abc: exits with code 2 and stderr names PORT', async () => {
+  it('OPS-3 PORT=abc: one line on stderr naming PORT, in Chinese, exit code 1 (like the other start-up failures)', async () => {
     const s = start({ ...dbEnv, PORT: 'abc' });
     children.push(s);
-    expect(await s.exited).toBe(2);
-    expect(s.stderr()).toContain('PORT');
-    expect(s.stderr()).toContain('Invalid configuration');
+    expect(await s.exited).toBe(1);
+    expect(s.stderr().trim().split('\n')).toEqual(['start-up failed: 配置有误：PORT 须为数字']);
     expect(s.stdout()).not.toContain('GraphQL at');
   });
 });

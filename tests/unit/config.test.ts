@@ -76,13 +76,59 @@ describe('loadConfig: a bad value stops start-up with a ConfigError naming the v
   ] as const)('%s: %j', (variable, env) => {
     const e = configError(env);
     expect(e.message).toContain(variable);
-    expect(e.message).toMatch(/^Invalid configuration/);
+    expect(e.message).toMatch(/^配置有误：/);
+    expect(e.problems.map((p) => p.variable)).toEqual([variable]);
   });
 
-  it('names every bad variable at once', () => {
+  // OPS-3: one line, in Chinese (the variable keeps its name), whatever is wrong — zod's words and the hand-written ones.
+  it.each([
+    ['PORT 须为数字', { PORT: 'abc' }],
+    ['PORT 不能大于 65535', { PORT: '70000' }],
+    ['PORT 须为整数', { PORT: '80.5' }],
+    ['DATABASE_URL 须为 postgres:// 或 postgresql:// 开头的连接地址', { DATABASE_URL: 'notaurl' }],
+    ['JWT_SECRET 至少 32 个字符', { JWT_SECRET: 'short' }],
+    ['JWT_SECRET 在 NODE_ENV=production 时必须设置', { NODE_ENV: 'production' }],
+    ['DEMO_PASSWORD 至少 8 个字符', { DEMO_PASSWORD: 'short' }],
+    ['ADMIN_PASSWORD 须与 ADMIN_USERNAME 同时设置', { ADMIN_USERNAME: 'root.admin' }],
+    ['ADMIN_USERNAME 须与 ADMIN_PASSWORD 同时设置', { ADMIN_PASSWORD: 'a-long-password!' }],
+    ['ADMIN_PASSWORD 至少 12 个字符', { ADMIN_USERNAME: 'root.admin', ADMIN_PASSWORD: 'short' }],
+    ['METRICS_TOKEN 至少 16 个字符', { METRICS_TOKEN: 'short' }],
+    ['LOG_LEVEL 须为以下之一：debug、info、warn、error、silent', { LOG_LEVEL: 'verbose' }],
+  ] as const)('OPS-3: %s', (line, env) => {
+    expect(configError(env).message).toBe(`配置有误：${line}`);
+  });
+
+  it('OPS-3: no English words in any refusal (the variable names and values aside)', () => {
+    const e = configError({
+      PORT: 'abc',
+      DATABASE_URL: 'notaurl',
+      JWT_SECRET: 'short',
+      ADMIN_USERNAME: 'x',
+      TRUST_PROXY: 'a b',
+      CORS_ORIGINS: 'http://a.example/path',
+      MAP_TILE_URL: 'http://tiles/tile.png',
+      ALERT_WEBHOOK_URL: 'not a url',
+      SEED_DEMO: 'maybe',
+    });
+    expect(e.message).not.toContain('\n');
+    expect(e.problems).toHaveLength(10);
+    for (const { variable, problem } of e.problems) {
+      expect(problem, variable).toMatch(/[\u4e00-\u9fff]/);
+      expect(problem, variable).not.toMatch(/\b(must|required|least|characters|when|with|needs|each|without|origin|template|invalid|expected)\b/i);
+    }
+  });
+
+  it('names every bad variable at once, on one line', () => {
     const e = configError({ PORT: 'abc', DEMO_PASSWORD: 'short' });
     expect(e.message).toContain('PORT');
     expect(e.message).toContain('DEMO_PASSWORD');
+    expect(e.message).toBe('配置有误：PORT 须为数字；DEMO_PASSWORD 至少 8 个字符');
+  });
+
+  it('OPS-3: a bad value and a rule between variables are named together', () => {
+    const e = configError({ NODE_ENV: 'production', PORT: '0', SEED_DEMO: 'true' });
+    expect(e.problems.map((p) => p.variable)).toEqual(['PORT', 'JWT_SECRET', 'DEMO_PASSWORD']);
+    expect(e.message.split('\n')).toHaveLength(1);
   });
 
   it('ADMIN_USERNAME without ADMIN_PASSWORD fails (and the reverse)', () => {
