@@ -295,7 +295,7 @@ builder.mutationFields((t) => ({
     type: Approval,
     authScopes: headquarters,
     args: { input: t.arg({ type: DecideApprovalInput, required: true }) },
-    resolve: (_r, { input }, ctx) => decideApproval(serviceContext(ctx), input, ctx.wiring.transferReceived),
+    resolve: (_r, { input }, ctx) => decideApproval(serviceContext(ctx), ctx.config, input, ctx.wiring.transferReceived),
   }),
   createJointReserveAgreement: t.field({
     type: JointReserveAgreement,

@@ -31,7 +31,7 @@ import {
   suggestDispatchPlan,
   type PlanView,
 } from '../server/dispatch/plans.ts';
-import { confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
+import { cancelCallOff, confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
 import { recoverByCondition } from '../server/relief/recovery.ts';
 import { withoutNulls } from '../server/validation.ts';
 import { planStatusEvents } from '../server/dispatch/events.ts';
@@ -185,10 +185,16 @@ const CallOff = builder.objectRef<CallOffRow>('CallOff').implement({
       resolve: async (c, _a, ctx) => must(ctx.loaders.region.load((await reserveHolder(ctx, c.agreementId)).regionCode)),
     }),
     item: t.field({ type: Item, resolve: (c, _a, ctx) => must(ctx.loaders.item.load(c.itemId)) }),
-    quantity: t.exposeInt('quantity'),
-    status: t.exposeString('status'),
+    quantity: t.exposeInt('quantity', { description: 'What was called off (ordered)' }),
+    status: t.exposeString('status', { description: 'ISSUED, DELIVERED or CANCELLED' }),
     issuedAt: t.field({ type: 'DateTime', resolve: (c) => c.issuedAt }),
     deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.deliveredAt }),
+    deliveredQuantity: t.exposeInt('deliveredQuantity', {
+      nullable: true,
+      description: 'D17: what the company delivered and was booked (≤ quantity; the rest was released); null until delivered',
+    }),
+    cancelledAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.cancelledAt }),
+    cancelReason: t.exposeString('cancelReason', { nullable: true, description: 'Why the call-off was cancelled before delivery (cancelCallOff)' }),
   }),
 });
 
@@ -320,6 +326,7 @@ const DispatchRequestInput = builder.inputType('DispatchRequestInput', {
 const CallOffDeliveryInput = builder.inputType('CallOffDeliveryInput', {
   fields: (t) => ({
     callOffId: t.id({ required: true }),
+    quantity: t.int({ description: 'D17: what the company delivered, if less than called off (the rest is released); omitted: all of it' }),
     batchNo: t.string(),
     productionDate: t.field({ type: 'Date' }),
     expiryDate: t.field({ type: 'Date' }),
@@ -428,7 +435,7 @@ builder.mutationFields((t) => ({
       emergency: t.arg.boolean({ defaultValue: false }),
       approvalRef: t.arg.string({ description: 'The written approval reference (for a non-emergency approval)' }),
     },
-    resolve: (_r, args, ctx) => approveDispatchPlan(serviceContext(ctx), String(args.planId), args.emergency ?? false, args.approvalRef),
+    resolve: (_r, args, ctx) => approveDispatchPlan(serviceContext(ctx), ctx.config, String(args.planId), args.emergency ?? false, args.approvalRef),
   }),
   recordWrittenApproval: t.field({
     type: DispatchPlan,
@@ -448,7 +455,7 @@ builder.mutationFields((t) => ({
     type: DispatchPlan,
     authScopes: headquarters,
     args: { planId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => executeDispatchPlan(serviceContext(ctx), String(args.planId), args.idempotencyKey),
+    resolve: (_r, args, ctx) => executeDispatchPlan(serviceContext(ctx), ctx.config, String(args.planId), args.idempotencyKey),
   }),
   cancelDispatchPlan: t.field({
     type: DispatchPlan,
@@ -461,6 +468,14 @@ builder.mutationFields((t) => ({
     authScopes: headquarters,
     args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(serviceContext(ctx), { ...input, callOffId: String(input.callOffId) })),
+  }),
+  cancelCallOff: t.field({
+    type: DispatchPlan,
+    authScopes: headquarters,
+    description:
+      'D17: cancels a call-off (调用单) not yet delivered, with a reason: it no longer claims the agreement, and its plan completes when nothing else is outstanding',
+    args: { callOffId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => cancelCallOff(serviceContext(ctx), String(args.callOffId), args.reason),
   }),
   recoverIncidentStock: t.field({
     type: DispatchPlan,

@@ -77,8 +77,8 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       },
     ],
   });
-  await approveDispatchPlan(dispatcher, plan.id!, true);
-  const executed = await executeDispatchPlan(dispatcher, plan.id!, 'demo-relief-execute');
+  await approveDispatchPlan(dispatcher, config, plan.id!, true);
+  const executed = await executeDispatchPlan(dispatcher, config, plan.id!, 'demo-relief-execute');
   // The point's manager receives each shipment (D29: managers receive transfers and distribute).
   const transferIds = [...new Set(executed.lines.flatMap((l) => (l.transferId ? [l.transferId] : [])))];
   const shipped = transferIds.length ? await db.select().from(transferLines).where(inArray(transferLines.transferId, transferIds)) : [];

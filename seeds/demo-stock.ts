@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { stores } from '../drizzle/schema/index.ts';
 import type { Db } from '../drizzle/client.ts';
 import type { Clock } from '../server/clock.ts';
+import { loadConfig, type AppConfig } from '../server/config.ts';
+import type { ServiceContext } from '../server/context.ts';
 import { issueStock } from '../server/inventory/issues.ts';
 import { receiveStock } from '../server/inventory/receipts.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
@@ -128,7 +130,7 @@ const receipts: DemoReceipt[] = [
 ];
 
 /** Posts the demo stock once, as the demo administrator; deterministic ids follow from the idempotency keys. */
-export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
+export async function seedDemoStock(db: Db, clock: Clock, config: AppConfig = loadConfig({})): Promise<void> {
   const admin = (await loadPrincipal(db, userId('admin')))!;
   const entrusted = await entrustedStoreCodes(db);
   const all: DemoReceipt[] = [
@@ -156,13 +158,14 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
   }
   // D23, D24: a relief issue and a transfer, each requested, approved by a second person and executed; a transfer
   // still on its way; a stocktake that found damage, approved (D27); orders pending and rejected for the queue.
+  const decide = (ctx: ServiceContext, input: unknown) => decideApproval(ctx, config, input);
   const keeper = (await loadPrincipal(db, userId('keeper')))!;
   const dispatcher = (await loadPrincipal(db, userId('dispatcher')))!;
   const director = (await loadPrincipal(db, userId('director')))!;
   // D23: an order is executed only after its approval, so the executed orders were requested and approved that morning.
   const on = (iso: string): Clock => ({ now: () => DateTime.fromISO(iso, { setZone: true }).toUTC() });
   const approve = (approvalId: string | null, approvalRef?: string, at: Clock = clock) =>
-    audited({ db, actor: director, clock: at }, 'decideApproval', decideApproval, { approvalId, decision: 'APPROVE', approvalRef: approvalRef ?? null });
+    audited({ db, actor: director, clock: at }, 'decideApproval', decide, { approvalId, decision: 'APPROVE', approvalRef: approvalRef ?? null });
   const issueMorning = on('2025-08-02T09:00:00+08:00');
   const issueOrder = await audited({ db, actor: keeper, clock: issueMorning }, 'requestOutboundOrder', requestOutboundOrder, {
     storeId: storeId('S-410781-01'),
@@ -236,7 +239,7 @@ export async function seedDemoStock(db: Db, clock: Clock): Promise<void> {
     idempotencyKey: 'demo-order-4',
     lines: [{ itemId: itemId('LIV-001'), quantity: 20 }],
   });
-  await audited({ db, actor: director, clock }, 'decideApproval', decideApproval, {
+  await audited({ db, actor: director, clock }, 'decideApproval', decide, {
     approvalId: loan.approvalId,
     decision: 'REJECT',
     reason: '储备物资不得借给企业用于商业活动',

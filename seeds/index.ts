@@ -26,7 +26,7 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<{ demoSee
     if (await hasUsers(tx)) return { demoSeeded: false };
     await seedDemoData(tx, opts.demoPassword);
     if (opts.demoStock) {
-      await seedDemoStock(tx, opts.demoStock.clock);
+      await seedDemoStock(tx, opts.demoStock.clock, opts.demoStock.config);
       await seedDemoReserves(tx, opts.demoStock.clock);
       await seedDemoRelief(tx, opts.demoStock.clock, opts.demoStock.config);
     }

@@ -159,9 +159,19 @@ export const callOffs = pgTable(
     status: callOffStatus('status').notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** D17: what the company delivered (≤ quantity); the rest is released, no longer claimed from the agreement. */
+    deliveredQuantity: integer('delivered_quantity'),
     receiptDocumentId: uuid('receipt_document_id'),
+    /** D17: a call-off cancelled before delivery (cancelCallOff), and why. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    cancelReason: varchar('cancel_reason', { length: 500 }),
   },
-  (t) => [index('call_offs_plan_idx').on(t.planId), check('call_offs_pos', sql`${t.quantity} > 0`)],
+  (t) => [
+    index('call_offs_plan_idx').on(t.planId),
+    check('call_offs_pos', sql`${t.quantity} > 0`),
+    check('call_offs_delivered_within', sql`${t.deliveredQuantity} IS NULL OR (${t.deliveredQuantity} > 0 AND ${t.deliveredQuantity} <= ${t.quantity})`),
+    check('call_offs_delivered_when', sql`(${t.status} = 'DELIVERED') = (${t.deliveredQuantity} IS NOT NULL)`),
+  ],
 );
 
 // DESIGN: optional travel-time table (store → region) overriding the distance estimate.

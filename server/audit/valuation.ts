@@ -153,6 +153,11 @@ export async function valuation(
   // its effective quantity on that day (server/reserves/rules.ts effectiveCommitted, the same rule in SQL).
   const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;
   const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
+  // D21 (DOMAIN says no more than "with their fees"): a fee accrues per day elapsed, not per day started — the whole
+  // China days completed by the instant, from the later of the agreement's start and feesFrom, up to the end of its
+  // last day. At 2025-02-01T00:00+08:00 an agreement valid from 2025-01-01 has accrued 31 days; the asOf day itself
+  // counts once it is over.
+  const feeDays = sql`GREATEST(0, LEAST(valid_to + 1, ${day}::date) - GREATEST(valid_from, ${feesFrom}::date))`;
   const [contingent] = await queryRows<{ agreement: string | null; capacity: string | null; fees: string | null }>(
     db,
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
@@ -163,7 +168,7 @@ export async function valuation(
         SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
                   FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
                (SELECT sum(daily_capacity * unit_price * 1) FROM lines WHERE mode = 'CAPACITY')::text AS capacity,
-               (SELECT sum(round(annual_fee * GREATEST(0, LEAST(valid_to + 1, ${day}::date + 1) - GREATEST(valid_from, ${feesFrom}::date)) / 365.0, 2))
+               (SELECT sum(round(annual_fee * ${feeDays} / 365.0, 2))
                   FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,
   );
   return {

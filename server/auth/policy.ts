@@ -142,6 +142,17 @@ export function canDecide(p: Principal, target: { regionCode: string }): boolean
   return p.regionCode === null || isInSubtree(target.regionCode, p.regionCode);
 }
 
+/**
+ * D14, D17: who carries a dispatch plan out — executes it, confirms its call-offs (调用单) delivered or cancels them:
+ * headquarters, dispatchers and administrators (the plan itself in their region: getPlanInScope); keepers receive the
+ * shipments, auditors write nothing.
+ */
+export const mayCarryOutPlans = (p: Principal): boolean => p.role === 'ADMIN' || p.role === 'DISPATCHER';
+
+export function assertMayCarryOutPlans(p: Principal): void {
+  if (!mayCarryOutPlans(p)) throw forbidden('调度');
+}
+
 /** SQL: approvals the principal may read — those they may decide, requested, or (keepers) about their stores; auditors read their region's. */
 export function approvalsInScope(p: Principal, a: { regionCode: SQLWrapper; storeId: SQLWrapper; requestedBy: SQLWrapper }): SQL {
   if (p.role === 'KEEPER') return sql`(${a.requestedBy} = ${p.id}::uuid OR ${storesInScope(p, a.storeId, a.regionCode)})`;

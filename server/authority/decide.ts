@@ -13,6 +13,7 @@ import { assertOrderApprovable } from './orders.ts';
 import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
 import { assertMayDecide, closeApproval, getApprovalInScope, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
 import type { ServiceContext } from '../context.ts';
+import type { AppConfig } from '../config.ts';
 
 // D24, D27: one decision for everything in the queue. The approval is closed (guarded: one of two concurrent deciders
 // wins) and its subject follows in the same transaction — an approved document posts, a rejected one changes no stock.
@@ -28,7 +29,8 @@ const decideSchema = z.object({
 const NEEDS_REFERENCE = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
 const DOCUMENT_KINDS = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL']);
 
-export async function decideApproval(ctx: ServiceContext, input: unknown, onTransferSettled?: TransferReceivedHook): Promise<ApprovalRow> {
+/** `config`: a dispatch plan approved or consented to here is re-checked under the planner's policy (D17 capacity horizon). */
+export async function decideApproval(ctx: ServiceContext, config: AppConfig, input: unknown, onTransferSettled?: TransferReceivedHook): Promise<ApprovalRow> {
   const { db, actor: user, clock } = ctx;
   const v = validate(decideSchema, input);
   const approval = await getApprovalInScope(db, user, v.approvalId);
@@ -59,11 +61,11 @@ export async function decideApproval(ctx: ServiceContext, input: unknown, onTran
           .returning({ id: outboundOrders.id });
         if (!rows.length) throw invalidState('出库申请已不在待审批状态');
       } else if (approval.kind === 'DISPATCH_PLAN') {
-        if (approve) await approvePlanInTx(tx, user, approval.subjectId, now, false, v.approvalRef);
+        if (approve) await approvePlanInTx(tx, config, user, approval.subjectId, now, false, v.approvalRef);
         else await rejectPlanInTx(tx, user, approval.subjectId, now, v.reason!);
         planStatus = approve ? 'APPROVED' : 'CANCELLED';
       } else if (approval.kind === 'CROSS_REGION_USE') {
-        if (approve) await consentInTx(tx, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now);
+        if (approve) await consentInTx(tx, config, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now);
       } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
         if (approve) await recordWrittenApprovalInTx(tx, approval.subjectId, v.approvalRef!, now);
       } else if (DOCUMENT_KINDS.has(approval.kind)) {

@@ -272,3 +272,33 @@ export async function reduceSettlementsOfCancelledTransfer(
                           WHERE id = ${s.id}::uuid`);
   }
 }
+
+/**
+ * D25, D17: a call-off (调用单) of another region's (or a lower level's) agreement reserve left a settlement owed for
+ * what it called off; what the company never delivered — the whole call-off cancelled, or the rest of one delivered in
+ * part — was never used: its settlement is reduced by it, and one reduced to nothing is closed, as for a cancelled
+ * shipment (reduceSettlementsOfCancelledTransfer). One already settled refuses the change, for the same reason.
+ */
+export async function reduceSettlementOfCallOff(
+  tx: Db,
+  c: { planId: string; lineNo: number; undelivered: number; reference: string; actorId: string; at: Date; field: string },
+): Promise<void> {
+  if (c.undelivered <= 0) return;
+  const [s] = await tx
+    .select()
+    .from(settlements)
+    .where(eq(settlements.id, stableId('settlement', `${c.planId}/${c.lineNo}`)))
+    .for('update');
+  if (!s) return;
+  if (s.status === 'SETTLED' && s.quantity > 0) {
+    throw invalidState(
+      `该调用单的跨区域结算已于 ${chinaText(s.settledAt!)}（北京时间）结清（${s.reference ?? '归还单据'}），不能再减少调用数量：请按调用数量确认到货`,
+      { field: c.field, settlementIds: [s.id], settledAt: chinaIso(s.settledAt!) },
+    );
+  }
+  if (s.status !== 'OPEN') return;
+  const quantity = Math.max(s.quantity - c.undelivered, 0);
+  const closed = sql`, status = 'SETTLED', settled_by = ${c.actorId}::uuid, settled_at = ${c.at.toISOString()}::timestamptz, reference = ${c.reference}`;
+  await tx.execute(sql`UPDATE settlements SET quantity = ${quantity}::int, value = round(value * ${quantity}::int / quantity, 2) ${quantity === 0 ? closed : sql``}
+                        WHERE id = ${s.id}::uuid`);
+}

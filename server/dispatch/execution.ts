@@ -13,7 +13,7 @@ import {
   transfers,
   users,
 } from '../../drizzle/schema/index.ts';
-import { badInput, DomainError, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
+import { badInput, DomainError, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema } from '../inventory/common.ts';
@@ -26,9 +26,12 @@ import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
 import { assertJointLinesCovered } from './consent.ts';
 import { assertAgreementStock } from './sources.ts';
+import { assertMayCarryOutPlans } from '../auth/policy.ts';
+import type { AppConfig } from '../config.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import {
   assertPlansSomething,
+  capacityHorizonDays,
   getPlanInScope,
   loadPlan,
   lockPlan,
@@ -38,9 +41,10 @@ import {
   usableStoreLines,
   type PlanView,
 } from './plans.ts';
-import { openSettlement, owesSettlement } from '../authority/settlements.ts';
+import { openSettlement, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
+import type { CallOffRow } from './queries.ts';
 
 /**
  * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
@@ -50,9 +54,9 @@ import type { ServiceContext } from '../context.ts';
  * consent still pending stops the execution; a refused one's lines are left out.
  * Idempotent: the same key returns the plan as executed.
  */
-export async function executeDispatchPlan(ctx: ServiceContext, planId: string, idempotencyKey: string): Promise<PlanView> {
+export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig, planId: string, idempotencyKey: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
-  if (user.role !== 'ADMIN' && user.role !== 'DISPATCHER') throw forbidden('调度');
+  assertMayCarryOutPlans(user);
   const key = validate(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now().toJSDate();
@@ -70,7 +74,8 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     )
       return false;
     const row = await lockPlan(tx, plan.id!);
-    if (row.status !== 'APPROVED') throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { field: 'planId', status: row.status });
+    if (row.status !== 'APPROVED')
+      throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { field: 'planId', status: row.status });
     await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
 
     const waiting = plan.lines.filter((l) => l.needsConsent && l.consent === 'PENDING');
@@ -105,7 +110,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
     );
     // D6, D17: its agreement lines decided again, as at approval — an agreement that expired, or a spot check that
     // counted the company down, since the approval issues no call-off (after the balances, as at approval).
-    await assertAgreementStockAtExecution(tx, plan, chinaDateOf(now));
+    await assertAgreementStockAtExecution(tx, plan, chinaDateOf(now), capacityHorizonDays(config));
     const groups = new Map<string, typeof storeLines>();
     for (const l of storeLines) {
       const g = `${l.storeId}|${l.destinationIdx}`;
@@ -248,9 +253,9 @@ export async function executeDispatchPlan(ctx: ServiceContext, planId: string, i
  * and issued call-offs claim). What approval refuses as INSUFFICIENT_STOCK is, at execution, a plan that can no longer be
  * carried out as approved: INVALID_STATE naming the line, as for a 联储 cover (consent.ts). Nothing is shipped or issued.
  */
-async function assertAgreementStockAtExecution(tx: Db, plan: PlanView, today: string): Promise<void> {
+async function assertAgreementStockAtExecution(tx: Db, plan: PlanView, today: string, horizonDays: number): Promise<void> {
   try {
-    await assertAgreementStock(tx, plan.id!, usableLines(plan), today);
+    await assertAgreementStock(tx, plan.id!, usableLines(plan), today, horizonDays);
   } catch (error) {
     if (!isDomainError(error) || error.code !== 'INSUFFICIENT_STOCK') throw error;
     throw invalidState(`不能执行：${error.message}`, { ...error.details });
@@ -277,6 +282,8 @@ async function reservesOf(tx: Db, lines: PlanView['lines']) {
 
 const deliverySchema = z.object({
   callOffId: idSchema,
+  // D17: what the company delivered, when less than called off (the rest is released); omitted: all of it.
+  quantity: z.number().int('数量须为整数').positive('数量须大于 0').nullish(),
   batchNo: batchNoSchema.nullish(),
   productionDate: z.string().nullish(),
   expiryDate: z.string().nullish(),
@@ -284,17 +291,44 @@ const deliverySchema = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 
-/** A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). */
+/** A call-off of a plan the principal may carry out (assertMayCarryOutPlans, getPlanInScope), named at `field`. */
+async function callOffInScope(db: Db, user: ServiceContext['actor'], callOffId: string, field: string) {
+  assertMayCarryOutPlans(user);
+  uuidArg(callOffId, field, '调用单');
+  const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, callOffId));
+  if (!callOff) throw notFound(field, '调用单', callOffId);
+  const plan = await getPlanInScope(db, user, callOff.planId, field);
+  return { callOff, plan };
+}
+
+/** The plan line a call-off was issued for (execution names it `${planId}/${lineNo}`): its settlement's key. */
+function lineNoOfCallOff(plan: PlanView, callOffId: string): number | null {
+  return plan.lines.find((l) => l.sourceKind !== 'STORE' && stableId('call-off', `${plan.id}/${l.lineNo}`) === callOffId)?.lineNo ?? null;
+}
+
+const CALL_OFF_STATUS: Record<CallOffRow['status'], string> = { ISSUED: '已下达', DELIVERED: '已到货', CANCELLED: '已取消' };
+
+/**
+ * A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). A company
+ * that delivers less than called off (`quantity`) closes the call-off: what it delivered is booked, counted as taken
+ * from the agreement and owed back (settlement) — the rest is released: it no longer claims the agreement's stock or
+ * capacity, and the plan completes when nothing else is outstanding, as with a transfer received short.
+ */
 export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(deliverySchema, input);
-  uuidArg(v.callOffId, 'input.callOffId', '调用单');
-  const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, v.callOffId));
-  if (!callOff) throw notFound('input.callOffId', '调用单', v.callOffId);
-  const plan = await getPlanInScope(db, user, callOff.planId, 'input.callOffId');
+  const { callOff, plan } = await callOffInScope(db, user, v.callOffId, 'input.callOffId');
   // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
   // fails below when the call-off is no longer ISSUED.
-  if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED') throw invalidState(`调用单状态为 ${callOff.status}`, { status: callOff.status });
+  if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED')
+    throw invalidState(`调用单状态为${CALL_OFF_STATUS[callOff.status]}（${callOff.status}），不能确认到货`, {
+      field: 'input.callOffId',
+      status: callOff.status,
+    });
+  const quantity = v.quantity ?? callOff.quantity;
+  if (quantity > callOff.quantity) {
+    throw badInput('input.quantity', `交货数量 ${quantity} 超过调用单数量 ${callOff.quantity}`, { ordered: callOff.quantity });
+  }
   const [line] = await queryRows<{ unit_price: string | null; company: string; mode: string; region_code: string }>(
     db,
     sql`SELECT l.unit_price::text AS unit_price, o.name AS company, a.mode, a.region_code FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id
@@ -305,6 +339,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   // D3, D21: goods bought under an agreement are the contracting government's, paid from its level's funds, wherever
   // they are delivered (a city agreement's goods at a county's 安置点 are the city's).
   const level = levelOfCode(line.region_code);
+  const lineNo = lineNoOfCallOff(plan, callOff.id);
   return asDeliveryFields(
     receiveStock(
       ctx,
@@ -318,7 +353,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
         lines: [
           {
             itemId: callOff.itemId,
-            quantity: callOff.quantity,
+            quantity,
             batchNo: v.batchNo,
             productionDate: v.productionDate,
             expiryDate: v.expiryDate,
@@ -332,18 +367,78 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
         ownerByAgreement: true,
         afterPost: async (tx, posted) => {
           const now = clock.now().toJSDate();
-          // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys.
+          // Guarded: a call-off is delivered once, even by two concurrent confirmations under different keys, and
+          // never once cancelled.
           const delivered = await tx
             .update(callOffs)
-            .set({ status: 'DELIVERED', deliveredAt: now, receiptDocumentId: posted.id })
+            .set({ status: 'DELIVERED', deliveredAt: now, deliveredQuantity: quantity, receiptDocumentId: posted.id })
             .where(and(eq(callOffs.id, callOff.id), eq(callOffs.status, 'ISSUED')))
             .returning({ id: callOffs.id });
-          if (!delivered.length) throw invalidState('调用单已确认到货，不能重复入库', { status: 'DELIVERED' });
+          if (!delivered.length) {
+            const [current] = await tx.select({ status: callOffs.status }).from(callOffs).where(eq(callOffs.id, callOff.id));
+            throw invalidState(current?.status === 'CANCELLED' ? '调用单已取消，不能确认到货' : '调用单已确认到货，不能重复入库', {
+              field: 'input.callOffId',
+              status: current?.status ?? 'DELIVERED',
+            });
+          }
+          if (lineNo !== null && quantity < callOff.quantity) {
+            await reduceSettlementOfCallOff(tx, {
+              planId: callOff.planId,
+              lineNo,
+              undelivered: callOff.quantity - quantity,
+              reference: `调用单 ${callOff.id.slice(0, 8)} 交货 ${quantity}（调用 ${callOff.quantity}），其余未调用，无需归还`,
+              actorId: user.id,
+              at: now,
+              field: 'input.quantity',
+            });
+          }
           await refreshPlanCompletion(tx, callOff.planId, now);
         },
       },
     ),
   );
+}
+
+/**
+ * cancelCallOff (D17): a call-off the company cannot (or need not) deliver is cancelled before delivery, with a reason,
+ * as a transfer is cancelled before receipt: it no longer claims the agreement's stock or capacity (agreementClaims
+ * counts ISSUED call-offs only), the settlement it opened for another region's reserve is reduced by it
+ * (reduceSettlementOfCallOff), and its plan completes when nothing else is outstanding (refreshPlanCompletion).
+ * Only an ISSUED call-off is cancelled; the row is locked, so a delivery confirmed meanwhile wins or waits.
+ */
+export async function cancelCallOff(ctx: ServiceContext, callOffId: string, reason: string): Promise<PlanView> {
+  const { db, actor: user, clock } = ctx;
+  const { callOff } = await callOffInScope(db, user, callOffId, 'callOffId');
+  const why = reason.trim();
+  if (!why) throw badInput('reason', '须填写取消原因');
+  if (why.length > 500) throw badInput('reason', '取消原因不超过 500 个字');
+  const now = clock.now().toJSDate();
+  await db.transaction(async (tx) => {
+    await queryRows(tx, sql`SELECT id FROM call_offs WHERE id = ${callOff.id}::uuid FOR UPDATE`);
+    const [current] = await tx.select().from(callOffs).where(eq(callOffs.id, callOff.id));
+    if (current.status !== 'ISSUED') {
+      throw invalidState(`调用单状态为${CALL_OFF_STATUS[current.status]}（${current.status}），只有尚未到货的调用单可以取消`, {
+        field: 'callOffId',
+        status: current.status,
+      });
+    }
+    await tx.update(callOffs).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: why }).where(eq(callOffs.id, callOff.id));
+    const plan = await loadPlan(tx, callOff.planId);
+    const lineNo = lineNoOfCallOff(plan, callOff.id);
+    if (lineNo !== null) {
+      await reduceSettlementOfCallOff(tx, {
+        planId: callOff.planId,
+        lineNo,
+        undelivered: current.quantity,
+        reference: `调用单 ${callOff.id.slice(0, 8)} 已取消，未调用，无需归还`,
+        actorId: user.id,
+        at: now,
+        field: 'callOffId',
+      });
+    }
+    await refreshPlanCompletion(tx, callOff.planId, now);
+  });
+  return loadPlan(db, callOff.planId);
 }
 
 /**
@@ -367,9 +462,9 @@ function deliveryUnitPrice(agreed: string | null, stated: string | null | undefi
 }
 
 /** The fields of CallOffDeliveryInput: the delivery's one receipt line is flat in it. */
-const DELIVERY_FIELDS = new Set(['callOffId', 'batchNo', 'productionDate', 'expiryDate', 'unitPrice', 'idempotencyKey']);
+const DELIVERY_FIELDS = new Set(['callOffId', 'quantity', 'batchNo', 'productionDate', 'expiryDate', 'unitPrice', 'idempotencyKey']);
 
-/** A receipt field path as the call-off input names it: input.lines.0.batchNo → input.batchNo; what the call-off decides (store, item, quantity, owner) → input.callOffId. */
+/** A receipt field path as the call-off input names it: input.lines.0.batchNo → input.batchNo; what the call-off decides (store, item, owner) → input.callOffId. */
 function deliveryField(field: string): string {
   const name = /^input\.(?:lines\.0\.)?([A-Za-z]+)$/.exec(field)?.[1];
   return name && DELIVERY_FIELDS.has(name) ? `input.${name}` : 'input.callOffId';

@@ -164,7 +164,8 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
              moved AS (SELECT l.item_id, sum(l.shipped - l.cancelled) shipped, sum(l.received) received
                          FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_id
                         WHERE t.dispatch_plan_id IN (SELECT id FROM plans) GROUP BY 1),
-             delivered AS (SELECT item_id, sum(quantity) q FROM call_offs WHERE plan_id IN (SELECT id FROM plans) AND status = 'DELIVERED' GROUP BY 1),
+             -- D17: what a call-off delivered (a part delivery releases the rest).
+             delivered AS (SELECT item_id, sum(delivered_quantity) q FROM call_offs WHERE plan_id IN (SELECT id FROM plans) AND status = 'DELIVERED' GROUP BY 1),
              out AS (SELECT m.item_id,
                             -sum(m.quantity) FILTER (WHERE m.type = 'ISSUE') AS distributed,
                             sum(m.quantity) FILTER (WHERE m.type = 'RECOVERY' AND m.quantity > 0) AS recovered

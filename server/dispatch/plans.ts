@@ -119,6 +119,12 @@ export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
   return config.planner;
 }
 
+/**
+ * D6, D17: the days of production a capacity reserve promises — the planner's horizon (PLANNER_CAPACITY_HORIZON_DAYS).
+ * Approval, consent and execution re-check a plan's capacity lines over the same days the planner offered them.
+ */
+export const capacityHorizonDays = (config: AppConfig): number => config.planner.capacityHorizonDays;
+
 async function computePlan(db: Db, config: AppConfig, clock: Clock, user: Principal, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
@@ -385,7 +391,13 @@ export const reservationsOf = (lines: PlanView['lines'], sign: 1 | -1) =>
  * stock is reserved so that nothing else can take it. The emergency path lets the requesting dispatcher approve and
  * execute at once; the written approval is then due within 48 h from another person (EMERGENCY_WRITTEN_APPROVAL).
  */
-export async function approveDispatchPlan(ctx: ServiceContext, planId: string, emergency: boolean, approvalRef?: string | null): Promise<PlanView> {
+export async function approveDispatchPlan(
+  ctx: ServiceContext,
+  config: AppConfig,
+  planId: string,
+  emergency: boolean,
+  approvalRef?: string | null,
+): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
@@ -408,7 +420,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
         approvalRef: emergency ? null : approvalRef?.trim() || null,
         reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
       });
-    await approvePlanInTx(tx, user, plan.id!, now, emergency, approvalRef);
+    await approvePlanInTx(tx, config, user, plan.id!, now, emergency, approvalRef);
     await publishPlanStatus(tx, plan.id!, 'APPROVED');
   });
   return loadPlan(db, plan.id!);
@@ -419,7 +431,7 @@ export async function approveDispatchPlan(ctx: ServiceContext, planId: string, e
  * The plan is read again once locked: a consent decided meanwhile (decideApproval locks the plan too) changes which of
  * its lines are usable, and a view read before the lock would approve without reserving a line just consented to.
  */
-export async function approvePlanInTx(tx: Db, user: Principal, planId: string, now: Date, emergency: boolean, approvalRef?: string | null) {
+export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal, planId: string, now: Date, emergency: boolean, approvalRef?: string | null) {
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId);
   if (row.status !== 'PROPOSED')
@@ -431,7 +443,7 @@ export async function approvePlanInTx(tx: Db, user: Principal, planId: string, n
   // stock promised only while there (after the store stock: balances, then agreements, in every transaction).
   const today = chinaDateOf(now);
   await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, today, { verb: '批准', lock: true });
-  await assertAgreementStock(tx, plan.id!, usableLines(plan), today);
+  await assertAgreementStock(tx, plan.id!, usableLines(plan), today, capacityHorizonDays(config));
   const due = emergency ? writtenApprovalDue(now) : null; // until executed (startWrittenApprovalClock)
   await tx
     .update(dispatchPlans)
@@ -581,7 +593,7 @@ export async function recordWrittenApprovalInTx(tx: Db, planId: string, approval
 }
 
 /** D25: a consent given while the plan is approved reserves its lines now (else they are reserved at approval). */
-export async function consentInTx(tx: Db, planId: string, lineNos: number[], now: Date) {
+export async function consentInTx(tx: Db, config: AppConfig, planId: string, lineNos: number[], now: Date) {
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
@@ -598,7 +610,7 @@ export async function consentInTx(tx: Db, planId: string, lineNos: number[], now
     );
     // D17: a consented agreement line is promised now — with what the plan already promised, while the stock is there.
     const promised = plan.lines.filter((l) => lineNos.includes(l.lineNo) || !l.needsConsent || l.consent === 'APPROVED');
-    await assertAgreementStock(tx, plan.id!, promised, chinaDateOf(now));
+    await assertAgreementStock(tx, plan.id!, promised, chinaDateOf(now), capacityHorizonDays(config));
   }
 }
 
@@ -646,7 +658,7 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
   return loadPlan(db, plan.id!);
 }
 
-/** EXECUTING → COMPLETED once every shipment is received (or cancelled) and every call-off delivered. */
+/** EXECUTING → COMPLETED once every shipment is received (or cancelled) and every call-off delivered (or cancelled, D17). */
 export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): Promise<void> {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING') return;

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.ts';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { activeAgreementLines } from '../reserves/agreements.ts';
-import { DEFAULT_POLICY, type Source } from './planner.ts';
+import type { Source } from './planner.ts';
 
 /**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
@@ -73,7 +73,8 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
 
 /**
  * D17: agreement stock and production capacity already promised — to an approved plan, or by a call-off (production
- * order, for a capacity agreement) not yet delivered — by `${agreementId}|${itemId}`; it is not offered (planning) nor
+ * order, for a capacity agreement) still ISSUED — by `${agreementId}|${itemId}`; a cancelled call-off, and the rest of
+ * one delivered in part, claim nothing (cancelCallOff, confirmCallOffDelivery); it is not offered (planning) nor
  * promised (approval) again. A delivered call-off is out of effectiveQuantity until a later check counts the company's
  * stock again; a delivered production order frees the capacity it occupied (D6: a daily output, not a stock). D25: a
  * line using another jurisdiction's reserve promises it only once that jurisdiction consented. `exceptPlanId`: the plan
@@ -110,7 +111,9 @@ export async function assertAgreementStock(
   planId: string,
   lines: readonly { lineNo: number; sourceKind: string; agreementId: string | null; itemId: string; quantity: number }[],
   today: string,
-  capacityHorizonDays: number = DEFAULT_POLICY.capacityHorizonDays,
+  // The planner's horizon (config.planner, PLANNER_CAPACITY_HORIZON_DAYS): no default, so approval, consent and
+  // execution promise what the planner offered.
+  capacityHorizonDays: number,
 ): Promise<void> {
   const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT' || l.sourceKind === 'CAPACITY');
   if (!promised.length) return;

@@ -340,7 +340,8 @@ export interface EffectiveLine extends AgreementLineRow {
 
 /**
  * D6, D17: joined to agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `lc.last_counted`,
- * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count took from the company.
+ * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count took from the company
+ * (what each delivered, not what it called off: the rest of a call-off delivered in part stays the company's, D17).
  * Until a later check counts the company's stock again, delivered goods are no longer its reserve: they are ours, in the
  * ledger. "After the count" compares instants, not days: a delivery later on the day of a check is not in its count. A
  * check's instant is when it was recorded, or — recorded on a later day for an earlier `checked_on` — the end of that
@@ -357,7 +358,7 @@ export function countedAndDeliveredJoin(day: string | null): SQL {
                 WHERE c.agreement_id = a.id AND cl.item_id = l.item_id ${checkedBy}
                 ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) lc ON TRUE
              CROSS JOIN LATERAL (
-               SELECT COALESCE(sum(o.quantity), 0)::bigint AS delivered_since FROM call_offs o
+               SELECT COALESCE(sum(o.delivered_quantity), 0)::bigint AS delivered_since FROM call_offs o
                 WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
                   AND o.delivered_at > COALESCE(lc.last_checked_at, '-infinity'::timestamptz)) dl`;
 }

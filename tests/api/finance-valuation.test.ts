@@ -248,7 +248,7 @@ describe('valuation (D21)', () => {
     expect((await valuationOf(t, 'admin', { regionCode: '140500' })).contingentAgreementValue).toBe('15000.00');
   });
 
-  it('D21: fees accrue exactly 100.00 a day for an annual fee of 36500.00, Jan 1 … the asOf day (China) inclusive', async () => {
+  it('D21: fees accrue exactly 100.00 a day for an annual fee of 36500.00, per China day elapsed from Jan 1 to the instant', async () => {
     for (const asOf of [
       ...randomInstants(365, 12, '2026-01-01T00:00:00+08:00', NOW),
       new Date('2026-01-01T00:00:00+08:00'),
@@ -256,12 +256,19 @@ describe('valuation (D21)', () => {
       new Date(NOW),
     ]) {
       const day = dayInChina(asOf);
-      const days = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse('2026-01-01T00:00:00Z')) / 86_400_000) + 1;
+      // Whole days completed by the instant: the asOf day counts once it is over.
+      const days = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse('2026-01-01T00:00:00Z')) / 86_400_000);
       const v = await valuationOf(t, 'auditor', { asOf });
       expect({ asOf, feesAccrued: v.feesAccrued, feesFrom: v.feesFrom }).toEqual({ asOf, feesAccrued: yuan(BigInt(days) * 10000n), feesFrom: '2026-01-01' });
     }
-    expect((await valuationOf(t, 'auditor')).feesAccrued).toBe('20100.00'); // 201 days to 2026-07-20
-    expect((await valuationOf(t, 'auditor', { feesFrom: '2026-07-01' })).feesAccrued).toBe('2000.00'); // 07-01 … 07-20
+    expect((await valuationOf(t, 'auditor')).feesAccrued).toBe('20000.00'); // 200 days completed by 2026-07-20 10:00
+    expect((await valuationOf(t, 'auditor', { feesFrom: '2026-07-01' })).feesAccrued).toBe('1900.00'); // 07-01 … 07-19
+  });
+
+  it('D21 (findings-reserves #9): at midnight on 1 February, 31 days have accrued for an agreement valid from 1 January — not 32', async () => {
+    expect((await valuationOf(t, 'auditor', { asOf: '2026-02-01T00:00:00+08:00' })).feesAccrued).toBe('3100.00');
+    expect((await valuationOf(t, 'auditor', { asOf: '2026-02-01T23:59:59+08:00' })).feesAccrued).toBe('3100.00');
+    expect((await valuationOf(t, 'auditor', { asOf: '2026-02-02T00:00:00+08:00' })).feesAccrued).toBe('3200.00');
   });
 
   it('D21: a receipt of q × p raises the current total by exactly q·p and leaves earlier instants unchanged', async () => {

@@ -92,6 +92,8 @@ interface Fixtures {
   /** A plan in the state each plan mutation needs. */
   plans: { approve: string; cancel: string; execute: string; recordWrittenApproval: string; requestWrittenApproval: string; recover: string };
   agreementItemId: string;
+  /** D17: a call-off of its own for cancelCallOff (the others are delivered by confirmCallOffDelivery). */
+  cancelCallOffId: string;
   /** Entities the update mutations may change at will. */
   scratch: { itemId: string; storeId: string; userId: string };
   /** D23: approved orders to execute and close, and an approval waiting for a decision. */
@@ -233,6 +235,7 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     });
   }
   const callOffs = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs.map((c: any) => c.id as string);
+  const cancelCallOffId = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs[0].id as string;
 
   // D23: orders the executing mutations name — approved by someone other than the keeper who asked — and one waiting.
   const order = async (i: Args, approve: boolean) => {
@@ -300,6 +303,7 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     outgoingTransferId: outgoing.id,
     plans,
     agreementItemId: agreementItem,
+    cancelCallOffId,
     scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id },
     orders,
     settlementId,
@@ -378,6 +382,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   executeDispatchPlan: { planId: fx.plans.execute },
   // D21: a call-off delivery is booked at the agreement's price (a different one is refused).
   confirmCallOffDelivery: { input: { unitPrice: OMIT } },
+  cancelCallOff: { callOffId: fx.cancelCallOffId },
   recordWrittenApproval: { planId: fx.plans.recordWrittenApproval },
   requestWrittenApproval: { planId: fx.plans.requestWrittenApproval },
   cancelTransfer: { transferId: fx.outgoingTransferId },

@@ -6,6 +6,7 @@ import type { Principal } from '../../server/auth/principal.ts';
 import { decideApproval } from '../../server/authority/decide.ts';
 import { requestOutboundOrder } from '../../server/authority/orders.ts';
 import { fixedClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
 import { isDomainError } from '../../server/errors.ts';
 import { checkLedger } from '../../server/inventory/ledger-check.ts';
 import { issueStock } from '../../server/inventory/issues.ts';
@@ -56,7 +57,7 @@ async function order(quantity: number) {
 describe('orders under concurrency (PostgreSQL)', () => {
   it('D23: 50 concurrent executions of 3 against an order of 100 — exactly 33 succeed, 99 executed, never more', async () => {
     const o = await order(100);
-    await decideApproval({ db: database.db, actor: director, clock }, { approvalId: o.approvalId, decision: 'APPROVE' });
+    await decideApproval({ db: database.db, actor: director, clock }, loadConfig({}), { approvalId: o.approvalId, decision: 'APPROVE' });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 50 }, () =>
         issueStock(
@@ -83,7 +84,7 @@ describe('orders under concurrency (PostgreSQL)', () => {
 
   it('D23: 50 concurrent executions of mixed sizes never exceed the order in total', async () => {
     const o = await order(120);
-    await decideApproval({ db: database.db, actor: director, clock }, { approvalId: o.approvalId, decision: 'APPROVE' });
+    await decideApproval({ db: database.db, actor: director, clock }, loadConfig({}), { approvalId: o.approvalId, decision: 'APPROVE' });
     await Promise.allSettled(
       Array.from({ length: 50 }, (_, i) =>
         issueStock(
@@ -108,10 +109,11 @@ describe('orders under concurrency (PostgreSQL)', () => {
     const o = await order(5);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
-        decideApproval(
-          { db: database.db, actor: i % 2 ? admin : director, clock },
-          { approvalId: o.approvalId, decision: i % 3 ? 'APPROVE' : 'REJECT', reason: '并发' },
-        ),
+        decideApproval({ db: database.db, actor: i % 2 ? admin : director, clock }, loadConfig({}), {
+          approvalId: o.approvalId,
+          decision: i % 3 ? 'APPROVE' : 'REJECT',
+          reason: '并发',
+        }),
       ),
     );
     expect(outcomes.filter((x) => x.status === 'fulfilled')).toHaveLength(1);

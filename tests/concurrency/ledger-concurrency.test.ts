@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import type { Principal } from '../../server/auth/principal.ts';
 import { fixedClock } from '../../server/clock.ts';
+import { loadConfig } from '../../server/config.ts';
 import { issueStock } from '../../server/inventory/issues.ts';
 import { checkLedger } from '../../server/inventory/ledger-check.ts';
 import { receiveStock } from '../../server/inventory/receipts.ts';
@@ -46,7 +47,7 @@ async function standingOrder(store: string, items: string[], purpose: 'RELIEF' |
       lines: items.map((itemId) => ({ itemId, quantity: 10_000_000 })),
     },
   );
-  await decideApproval({ db: database.db, actor: director, clock }, { approvalId: order.approvalId, decision: 'APPROVE' });
+  await decideApproval({ db: database.db, actor: director, clock }, loadConfig({}), { approvalId: order.approvalId, decision: 'APPROVE' });
   return order.id;
 }
 

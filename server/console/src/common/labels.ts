@@ -103,6 +103,7 @@ export const APPROVAL_KIND = {
 export const OPERATION = {
   login: '登录',
   approveDispatchPlan: '批准调拨方案',
+  cancelCallOff: '取消调用单',
   cancelDispatchPlan: '取消调拨方案',
   cancelTransfer: '撤销调拨',
   closeIncident: '关闭事件',
