@@ -77,8 +77,7 @@ describe('D22, D25: the return that settled a settlement is not reversed (findin
   it('reverseDocument of a settling receipt is refused with INVALID_STATE naming the settlement; nothing changes', async () => {
     const { planId, settlement } = await cityOwesCounty();
     const returned = await returnToCounty('FS-FB-RET-1', cityGovernment);
-    const reversible = async () =>
-      ok(await t.gql(`query($id: ID!) { document(id: $id) { reversible } }`, { id: returned.id }, 'admin')).document.reversible;
+    const reversible = async () => ok(await t.gql(`query($id: ID!) { document(id: $id) { reversible } }`, { id: returned.id }, 'admin')).document.reversible;
     expect(await reversible()).toBe(true);
     expect(ok(await settle('admin', { settlementId: settlement.id, documentId: returned.id })).settle).toMatchObject({ status: 'SETTLED' });
     // W6: 冲销 is no longer offered for it.
