@@ -45,7 +45,10 @@ export function chinaIso(v: Date | string): string {
  * An instant as people here read it: China time, to the second (2026-12-03 23:43:36) unless `format` says otherwise —
  * in messages, reports, exports and file names alike.
  */
-export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => inChina(DateTime.fromJSDate(new Date(d))).toFormat(format);
+export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => chinaDateTime(d).toFormat(format);
+
+/** An instant in China time (inChina), for what reads its wall clock: the texts above, a spreadsheet's cells. */
+export const chinaDateTime = (d: Date | string | number) => inChina(DateTime.fromJSDate(new Date(d)));
 
 const yearFormat = new Intl.DateTimeFormat('en', { timeZone: ZONE, year: 'numeric' });
 /** The China-time year of an instant (a document's or order's number): Intl, not luxon — it runs on every post. */

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { chinaIso, ZONE } from '../clock.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import type { Bucket, LockedBalance, NetChange } from './posting.ts';
 
@@ -67,7 +66,7 @@ function lowestSince(takes: Take[], at: Date): SQL {
      ORDER BY p.store_id, p.batch_id, p.bucket, balance, p.at`;
 }
 
-const china = (d: Date) => DateTime.fromJSDate(d).setZone(ZONE).toFormat('yyyy-LL-dd HH:mm');
+const china = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
 
 /**
  * D21: refuses (INSUFFICIENT_STOCK, the code for stock) a document dated `at` that would take a key below zero at

@@ -5,7 +5,7 @@ import type { Db } from '../../drizzle/client.ts';
 import { balances, batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
-import { ZONE, type Clock } from '../clock.ts';
+import { chinaText, type Clock } from '../clock.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg } from '../validation.ts';
@@ -40,7 +40,7 @@ export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefin
   if (!occurredAt) return now.toJSDate();
   if (occurredAt.toMillis() > now.toMillis() + 60_000) {
     // Said in China time (the keeper's clock); the value as sent stays in the details.
-    const china = occurredAt.setZone(ZONE).toFormat('yyyy-LL-dd HH:mm');
+    const china = chinaText(occurredAt.toJSDate(), 'yyyy-LL-dd HH:mm');
     throw badInput(field, `业务发生时间 ${china}（北京时间）晚于当前时间，不能预先登记`, { value: occurredAt.toISO() });
   }
   return occurredAt.toJSDate();

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { ZONE, chinaText } from '../clock.ts';
+import { chinaDateTime, chinaText } from '../clock.ts';
 import { type CellKind, type CellValue, type Report } from './report.ts';
 
 // The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间), one header row that is
@@ -30,8 +30,7 @@ function excelValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
     case 'date':
       return DateTime.fromISO(String(v).slice(0, 10), { zone: 'utc' }).toJSDate();
     case 'datetime': {
-      const local = DateTime.fromJSDate(new Date(v)).setZone(ZONE);
-      return DateTime.fromObject(local.toObject(), { zone: 'utc' }).toJSDate();
+      return DateTime.fromObject(chinaDateTime(v).toObject(), { zone: 'utc' }).toJSDate();
     }
     default:
       return String(v);
