@@ -28,7 +28,7 @@ export async function prepareDatabase(config: AppConfig, log: Logger): Promise<{
       demoStock: { clock: systemClock, config },
     });
     if (config.admin) {
-      const created = await ensureAdministrator(database.db, config.admin.username, config.admin.password);
+      const created = await ensureAdministrator(database.db, systemClock, config.admin.username, config.admin.password, 'ADMIN_USERNAME');
       if (created) log.info('administrator created from ADMIN_USERNAME', { username: config.admin.username });
     }
     return { database, demoSeeded, demo: demoSeeded ? 'seeded' : await demoAccounts(database, config) };

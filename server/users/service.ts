@@ -12,6 +12,8 @@ import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { auditedTransaction } from '../audit/log.ts';
+import type { Clock } from '../clock.ts';
 import type { CachedPrincipal, ReferenceCache } from '../reference-cache.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
 
@@ -276,14 +278,29 @@ export async function listUsers(ctx: ServiceContext, filter: { role?: Role | nul
 }
 
 /** The first administrator outside the demo data (ADMIN_USERNAME/ADMIN_PASSWORD or `npm run create-admin`). */
-export async function ensureAdministrator(db: Db, username: string, password: string): Promise<boolean> {
+export async function ensureAdministrator(db: Db, clock: Clock, username: string, password: string, source: AdministratorSource): Promise<boolean> {
   const [existing] = await db.select({ id: users.id }).from(users).where(usernameIs(username));
   if (existing) return false;
   const v = validate(createUserSchema.pick({ username: true, password: true }), { username, password });
   assertPasswordFor('ADMIN', v.password);
-  await db.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash: await hashPassword(v.password), role: 'ADMIN' });
+  const passwordHash = await hashPassword(v.password);
+  // D22: no actor signs this change (it is made at the server's console), so the row names where it came from.
+  const entry = {
+    at: clock.now().toJSDate(),
+    userId: null,
+    username: null,
+    role: null,
+    regionCode: null,
+    operation: 'createAdministrator',
+    input: { username: v.username, source },
+    message: null,
+  };
+  await auditedTransaction(db, entry, (tx) => tx.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash, role: 'ADMIN' }));
   return true;
 }
+
+/** How an administrator was made outside the API: `npm run create-admin`, or ADMIN_USERNAME at start-up. */
+export type AdministratorSource = 'create-admin' | 'ADMIN_USERNAME';
 
 /**
  * The principal of an `Authorization: Bearer <token>` header; null when absent, invalid, expired or deactivated, or

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { openDatabase, queryRows } from '../../drizzle/client.ts';
 import { dbKind } from '../support/harness.ts';
 import { freePort } from '../support/postgres-server.ts';
 import { withDatabase } from '../support/template.ts';
@@ -212,3 +214,42 @@ describe('Issue 12: clear start-up failures', () => {
     }, 120_000);
   }
 });
+
+// The CLI opens the embedded database whatever TEST_DB says: once is enough.
+if (dbKind === 'pglite') {
+  describe('Issue 12, D22: npm run create-admin', () => {
+    const createAdmin = (env: Record<string, string | undefined>, args: string[]) => run('server/cli/create-admin.ts', env, args);
+
+    it('bad settings or a short password: one line, exit 1, no stack, nothing written; a good one: the administrator and its audit row', async () => {
+      const pgliteDir = join(dir, 'create-admin');
+      const badConfig = createAdmin({ PGLITE_DIR: pgliteDir, PORT: '70000' }, ['chief', 'Chief-Password-2026']);
+      expect(await badConfig.exited).toBe(1);
+      expect(badConfig.stderr().trim().split('\n')).toEqual(['create-admin: 配置有误：PORT 不能大于 65535 — nothing was changed.']);
+      expect(existsSync(pgliteDir)).toBe(false);
+
+      const short = createAdmin({ PGLITE_DIR: pgliteDir }, ['chief', 'Ten-chars1']);
+      expect(await short.exited).toBe(1);
+      const lines = short.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toBe('create-admin: 管理员密码至少 12 位 — nothing was changed.');
+
+      const created = createAdmin({ PGLITE_DIR: pgliteDir }, ['chief', 'Chief-Password-2026']);
+      expect(await created.exited).toBe(0);
+      expect(created.stdout()).toContain('administrator chief created');
+
+      const database = openDatabase({ pgliteDir });
+      try {
+        const admins = await queryRows<{ username: string; role: string }>(database.db, sql`SELECT username, role FROM users`);
+        expect(admins).toEqual([{ username: 'chief', role: 'ADMIN' }]); // the refused attempt left nothing
+        const rows = await queryRows<{ operation: string; outcome: string; user_id: string | null; input: unknown }>(
+          database.db,
+          sql`SELECT operation, outcome, user_id, input FROM audit_log`,
+        );
+        expect(rows).toEqual([{ operation: 'createAdministrator', outcome: 'OK', user_id: null, input: { username: 'chief', source: 'create-admin' } }]);
+        expect(JSON.stringify(rows)).not.toContain('Chief-Password-2026');
+      } finally {
+        await database.close();
+      }
+    }, 240_000);
+  });
+}
