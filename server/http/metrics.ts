@@ -6,11 +6,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { applicationName, queryRows, type Database } from '../../drizzle/client.ts';
 import { onDocumentPosted, onPlannerSolved } from '../diagnostics.ts';
 import type { Logger } from '../logger.ts';
+import { scrape, shareWithPrimary } from './cluster-metrics.ts';
 import { requestFactsOf } from './logging.ts';
 
 // GET /metrics in the Prometheus text format (prom-client): GraphQL operations and their latency, error codes
 // answered, ledger documents posted, planner solve time, the database pool, and the process itself. Metrics belong
-// to the process (one registry), as Prometheus scrapes processes.
+// to the process (one registry); with several API processes a scrape answers for all of them (cluster-metrics.ts).
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -113,6 +114,7 @@ function createProcessMetrics() {
     metrics.documentLines.inc({ type: e.type }, e.lines);
   });
   onPlannerSolved((e) => metrics.planner.observe(e.seconds));
+  shareWithPrimary(registry);
   return metrics;
 }
 
@@ -188,7 +190,7 @@ export function metricsEndpoint(metrics: ProcessMetrics, token: string | undefin
       }
     }
     try {
-      res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+      res.set('content-type', metrics.registry.contentType).send(await scrape(metrics.registry));
     } catch (error) {
       log.error('collecting metrics failed', { error: String(error) });
       res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'metrics unavailable' } });

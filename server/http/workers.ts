@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config.ts';
+import { answerClusterMetrics, CLUSTER_METRICS_ENV } from './cluster-metrics.ts';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import type { Logger } from '../logger.ts';
 import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
@@ -8,7 +9,8 @@ import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
 // DESIGN "Growing past one machine": on PostgreSQL `npm start` runs API_PROCESSES workers (node:cluster, one per
 // core by default) sharing the port; PGlite is one process. The API holds nothing that must be shared in memory:
 // subscriptions cross processes through LISTEN/NOTIFY (dispatch/events.ts), the request budget and login back-off
-// counters are each process's own (rate-limit.ts states the bound that gives).
+// counters are each process's own (rate-limit.ts states the bound that gives); /metrics answers for all processes
+// (cluster-metrics.ts).
 
 /**
  * In the primary of several API processes: applies migrations and reference data once, starts the workers, starts
@@ -24,6 +26,7 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   const env: Record<string, string> = {
     ...(config.jwtSecretIsEphemeral ? { JWT_SECRET: randomBytes(32).toString('hex') } : {}),
     ...(demoSeeded ? { [DEMO_SEEDED_NOW]: '1' } : {}),
+    [CLUSTER_METRICS_ENV]: '1',
   };
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-start key and end at restart');
   let stopping = false;
@@ -51,6 +54,7 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  answerClusterMetrics();
   for (let i = 0; i < config.apiProcesses; i++) cluster.fork(env);
   log.info('API processes started', { processes: config.apiProcesses });
   return true;

@@ -1,65 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
 import { freePort } from '../support/postgres-server.ts';
-import { TEMPLATE_DB, TEST_PASSWORD, withDatabase } from '../support/template.ts';
+import { startApiProcess, templateCopy, type ApiProcess } from '../support/api-process.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 
 // Runs on the real PostgreSQL server only. DESIGN "Growing past one machine": two API processes on one database; a
 // dispatcher subscribed to a plan's status on one hears the plan approved and executed through the other — the change
 // crosses processes through PostgreSQL LISTEN/NOTIFY (server/dispatch/events.ts), not the in-process emitter.
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const READY_TIMEOUT_MS = 40_000;
 const JWT_SECRET = `plan-status-${randomBytes(24).toString('hex')}`;
 const WEIHUI = storeId('S-410781-01');
 const LAMP = itemId('LIV-015');
 const JISHUI = { name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065 };
 
 const serverUrl = inject('postgresUrl');
-const dbName = `reserves_t_${randomBytes(6).toString('hex')}`;
-const dbUrl = withDatabase(serverUrl, dbName);
-const servers: ChildProcess[] = [];
+const servers: ApiProcess[] = [];
+let dropDatabase = async () => {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One API process (API_PROCESSES=1) on its own port; resolves when it is ready. */
-async function startApiProcess(port: number): Promise<void> {
-  const p = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts'], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET,
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      API_PROCESSES: '1',
-    },
-  });
-  servers.push(p);
-  let output = '';
-  p.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  p.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (p.exitCode !== null) throw new Error(`API process exited during start-up:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(150);
-  }
-  throw new Error(`API process not ready within ${READY_TIMEOUT_MS} ms:\n${output}`);
-}
 
 async function gql(port: number, query: string, variables: Record<string, unknown>, token?: string) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -77,31 +37,18 @@ let one: number;
 let other: number;
 
 beforeAll(async () => {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${dbName} TEMPLATE ${TEMPLATE_DB}`);
-  } finally {
-    await admin.end();
-  }
+  const database = await templateCopy(serverUrl);
+  dropDatabase = database.drop;
   [one, other] = [await freePort(), await freePort()];
-  await Promise.all([startApiProcess(one), startApiProcess(other)]);
+  // One API process each (API_PROCESSES=1), on ports of their own.
+  const env = { DATABASE_URL: database.url, JWT_SECRET, API_PROCESSES: '1' };
+  servers.push(...(await Promise.all([startApiProcess(one, env), startApiProcess(other, env)])));
 }, 90_000);
 
 afterAll(async () => {
-  for (const p of servers) {
-    try {
-      process.kill(-p.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  for (const p of servers) p.kill();
   await sleep(500);
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await dropDatabase();
 });
 
 describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
