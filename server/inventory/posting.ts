@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
+import { afterCommit } from '../../drizzle/after-commit.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, chinaYear, type Clock } from '../clock.ts';
@@ -371,6 +372,7 @@ export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDr
   if (updates.length) assertAllUpdated(Number(row.balances_updated), updates);
   const document = tableRow(documents, row);
   await draft.afterPost?.(tx, { id: h.documentId, number: document.number });
+  if (posted) documentPosted(document.type, draft.lines.length);
   return document;
 }
 
@@ -465,7 +467,6 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   const hash = requestHash(req.input);
   // The id follows from the idempotency key: a retried or replayed post names the same document.
   const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
-  let lines = 0;
   const post = async (tx: Db): Promise<PostedDocument> => {
     const recordedAt = req.clock.now().toJSDate();
     let prepared: Prepared | undefined;
@@ -491,16 +492,12 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
     const draft = await req.build(tx, { documentId, recordedAt, prepared });
     const header = { kind: req.kind, actor: req.actor, key, hash, documentId, occurredAt: req.occurredAt, recordedAt };
     const document = await writeDocument(tx, header, draft, req.audit);
-    lines = draft.lines.length;
     return { documentId, replayed: false, document };
   };
   const inTransaction = isTransaction(db);
   for (let attempt = 1; ; attempt++) {
     try {
-      const posted = inTransaction ? await post(db) : await db.transaction(post);
-      // For the metrics (documents posted by type); a replay posted nothing.
-      if (posted.document && !posted.replayed) publishDocumentPosted({ type: posted.document.type, lines });
-      return posted;
+      return inTransaction ? await post(db) : await db.transaction(post);
     } catch (error) {
       const { code } = pgError(error);
       if (code && RETRYABLE.has(code) && attempt < 3 && !inTransaction) continue;
@@ -556,8 +553,15 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
       occurredAt: chinaIso(doc.occurredAt),
     });
   }
-  await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);
+  const { lines } = await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);
+  documentPosted(doc.type, lines);
 }
+
+/**
+ * For the metrics (documents and lines posted, by type): told once the transaction that posts the document commits,
+ * whichever path posted it — a mutation, a dispatch's execution, a recovery, an approval — and never if it rolls back.
+ */
+const documentPosted = (type: string, lines: number) => afterCommit(() => publishDocumentPosted({ type, lines }));
 
 /** D27: a rejected pending document changes no stock: what it held is released. */
 export async function rejectPendingDocument(tx: Db, doc: DocumentRow, pending: PendingPosting, at: Date): Promise<void> {
@@ -576,13 +580,15 @@ export async function rejectPendingDocument(tx: Db, doc: DocumentRow, pending: P
   await setPendingStatus(tx, doc.id, 'REJECTED', null);
 }
 
-async function setPendingStatus(tx: Db, id: string, status: 'POSTED' | 'REJECTED', approvalRef: string | null) {
-  const rows = await queryRows<{ id: string }>(
+async function setPendingStatus(tx: Db, id: string, status: 'POSTED' | 'REJECTED', approvalRef: string | null): Promise<{ lines: number }> {
+  const rows = await queryRows<{ id: string; lines: number }>(
     tx,
     sql`UPDATE documents SET status = ${status}::document_status, approval_ref = COALESCE(approval_ref, ${approvalRef})
-         WHERE id = ${id}::uuid AND status = 'PENDING_APPROVAL' RETURNING id`,
+         WHERE id = ${id}::uuid AND status = 'PENDING_APPROVAL'
+     RETURNING id, (SELECT count(*)::int FROM document_lines l WHERE l.document_id = documents.id) AS lines`,
   );
   if (!rows.length) throw new DomainError('INVALID_STATE', '该单据不在待审批状态', { documentId: id });
+  return { lines: Number(rows[0].lines) };
 }
 
 /** Reserves (positive) or releases (negative) stock for approved dispatches: guarded like any balance change. */

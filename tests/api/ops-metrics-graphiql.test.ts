@@ -9,7 +9,9 @@ import { loadConfig } from '../../server/config.ts';
 import { GRAPHIQL_EXAMPLES } from '../../server/http/graphiql.ts';
 import { createLogger } from '../../server/logger.ts';
 import { NOW, openTestDatabase, useTestApp } from '../support/harness.ts';
+import { issueRaw, ok, scrapRaw } from '../support/ledger-ops.ts';
 import { COTTON_TENT, receive, WEIHUI } from '../support/ledger.ts';
+import { createIncident, executedPlan } from '../support/relief.ts';
 
 // The schema is built on graphql's CommonJS copy (Pothos requires it); validate with the same copy.
 const { parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -65,6 +67,30 @@ describe('Issue 12 metrics: GET /metrics in the Prometheus format', () => {
     expect(delta('ledger_documents_posted_total{type="RECEIPT"}')).toBe(1);
     expect(delta('ledger_document_lines_posted_total{type="RECEIPT"}')).toBe(2);
     expect(delta('db_query_duration_seconds_count{outcome="ok"}')).toBeGreaterThan(0);
+  });
+
+  // README "/metrics": documents by type, whichever path posts them — a dispatch plan's execution (its shipments), a
+  // scrap posted when a second person approves it — once committed; a refused post counts nothing.
+  it('a dispatch execution and a scrap posted on approval count under their types; a refused issue counts nothing', async () => {
+    const received = await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 10, batchNo: 'M-3', unitPrice: '10.00' }]);
+    const batchId = received.lines[0].batch.id as string;
+    const incidentId = await createIncident(t, { name: '指标测试：调运' });
+    const before = await scrape();
+    const plan = await executedPlan(t, incidentId, [
+      { name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: COTTON_TENT, quantity: 3 }] },
+    ]);
+    const shipments = new Set(plan.lines.map((l: { transfer: { id: string } }) => l.transfer.id)).size;
+    ok(await scrapRaw(t, 'keeper', { storeId: WEIHUI, approvalRef: '卫应急〔2026〕21号 鉴定意见', reason: 'MOULDY', lines: [{ batchId, quantity: 2 }] }));
+    const refused = await issueRaw(t, 'keeper', { storeId: WEIHUI, reason: 'RELIEF', lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] });
+    expect(refused.errors?.[0].extensions?.code).toBeTruthy();
+    const after = await scrape();
+    const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(shipments).toBeGreaterThanOrEqual(1);
+    expect(delta('ledger_documents_posted_total{type="TRANSFER_OUT"}')).toBe(shipments);
+    expect(delta('ledger_document_lines_posted_total{type="TRANSFER_OUT"}')).toBeGreaterThanOrEqual(shipments);
+    expect(delta('ledger_documents_posted_total{type="SCRAP"}')).toBe(1);
+    expect(delta('ledger_document_lines_posted_total{type="SCRAP"}')).toBe(1);
+    expect(delta('ledger_documents_posted_total{type="ISSUE"}')).toBe(0);
   });
 
   it('requests and latency per operation, and errors by code', async () => {
