@@ -109,51 +109,54 @@ describe('Issue 12: a production start has no demo accounts', () => {
   }, 200_000);
 });
 
-describe('Issue 12: one process per PGLITE_DIR', () => {
-  const pgliteDir = join(dir, 'shared');
+// The embedded database's own lock, and the failures below that no database is reached for: once, on PGlite.
+if (dbKind === 'pglite') {
+  describe('Issue 12: one process per PGLITE_DIR', () => {
+    const pgliteDir = join(dir, 'shared');
 
-  it('a second server and create-admin are refused at once, naming the holder, while the first keeps serving; a crashed holder does not block the next start', async () => {
-    const port = await freePort();
-    const first = startServer({ PGLITE_DIR: pgliteDir, PORT: String(port), SEED_DEMO: 'false' });
-    await waitFor(first, /GraphQL at/);
-    const holder = lockHolder(pgliteDir);
+    it('a second server and create-admin are refused at once, naming the holder, while the first keeps serving; a crashed holder does not block the next start', async () => {
+      const port = await freePort();
+      const first = startServer({ PGLITE_DIR: pgliteDir, PORT: String(port), SEED_DEMO: 'false' });
+      await waitFor(first, /GraphQL at/);
+      const holder = lockHolder(pgliteDir);
 
-    const started = Date.now();
-    const second = startServer({ PGLITE_DIR: pgliteDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
-    expect(await second.exited).toBe(1);
-    expect(Date.now() - started).toBeLessThan(90_000); // at once: no migration, no seeding (tsx alone takes a while here)
-    expect(plainLines(second.stderr())).toEqual([
-      `start-up failed: PGLITE_DIR ${pgliteDir} is in use by process ${holder}: one process at a time may open the embedded database. Stop process ${holder} first, or set PGLITE_DIR to another directory.`,
-    ]);
-    expect(second.stdout()).not.toContain('GraphQL at');
+      const started = Date.now();
+      const second = startServer({ PGLITE_DIR: pgliteDir, PORT: String(await freePort()), SEED_DEMO: 'false' });
+      expect(await second.exited).toBe(1);
+      expect(Date.now() - started).toBeLessThan(90_000); // at once: no migration, no seeding (tsx alone takes a while here)
+      expect(plainLines(second.stderr())).toEqual([
+        `start-up failed: PGLITE_DIR ${pgliteDir} is in use by process ${holder}: one process at a time may open the embedded database. Stop process ${holder} first, or set PGLITE_DIR to another directory.`,
+      ]);
+      expect(second.stdout()).not.toContain('GraphQL at');
 
-    const cli = run('server/cli/create-admin.ts', { PGLITE_DIR: pgliteDir }, ['chief', 'Chief-Password-2026']);
-    expect(await cli.exited).toBe(1);
-    expect(cli.stderr()).toContain(`in use by process ${holder}`);
-    expect(cli.stderr()).toMatch(/stop the server \(process \d+\) and run create-admin again, or restart the server with ADMIN_USERNAME=chief/);
+      const cli = run('server/cli/create-admin.ts', { PGLITE_DIR: pgliteDir }, ['chief', 'Chief-Password-2026']);
+      expect(await cli.exited).toBe(1);
+      expect(cli.stderr()).toContain(`in use by process ${holder}`);
+      expect(cli.stderr()).toMatch(/stop the server \(process \d+\) and run create-admin again, or restart the server with ADMIN_USERNAME=chief/);
 
-    // The first server still answers, from its database.
-    expect((await fetch(`http://localhost:${port}/readyz`)).status).toBe(200);
+      // The first server still answers, from its database.
+      expect((await fetch(`http://localhost:${port}/readyz`)).status).toBe(200);
 
-    // It crashes (SIGKILL: no clean-up); its lock file stays behind, stale, and does not block the next start.
-    process.kill(holder, 'SIGKILL');
-    await first.exited;
-    expect(existsSync(`${pgliteDir}.lock`)).toBe(true);
-    const third = startServer({
-      PGLITE_DIR: pgliteDir,
-      PORT: String(port),
-      SEED_DEMO: 'false',
-      ADMIN_USERNAME: 'chief',
-      ADMIN_PASSWORD: 'Chief-Password-2026',
-    });
-    await waitFor(third, /GraphQL at/);
-    expect(lockHolder(pgliteDir)).not.toBe(holder);
-    expect((await login(port, 'chief', 'Chief-Password-2026')).data?.login.token).toBeTruthy();
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
-    expect(existsSync(`${pgliteDir}.lock`)).toBe(false); // a clean stop releases it
-  }, 480_000);
-});
+      // It crashes (SIGKILL: no clean-up); its lock file stays behind, stale, and does not block the next start.
+      process.kill(holder, 'SIGKILL');
+      await first.exited;
+      expect(existsSync(`${pgliteDir}.lock`)).toBe(true);
+      const third = startServer({
+        PGLITE_DIR: pgliteDir,
+        PORT: String(port),
+        SEED_DEMO: 'false',
+        ADMIN_USERNAME: 'chief',
+        ADMIN_PASSWORD: 'Chief-Password-2026',
+      });
+      await waitFor(third, /GraphQL at/);
+      expect(lockHolder(pgliteDir)).not.toBe(holder);
+      expect((await login(port, 'chief', 'Chief-Password-2026')).data?.login.token).toBeTruthy();
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(0);
+      expect(existsSync(`${pgliteDir}.lock`)).toBe(false); // a clean stop releases it
+    }, 480_000);
+  });
+}
 
 describe('Issue 12: clear start-up failures', () => {
   let busy: Server;
@@ -165,39 +168,41 @@ describe('Issue 12: clear start-up failures', () => {
   });
   afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
-  it('a busy port: one line naming PORT, exit 1, nothing migrated or seeded', async () => {
-    const pgliteDir = join(dir, 'busy-port');
-    const s = startServer({ PGLITE_DIR: pgliteDir, PORT: String(busyPort) });
-    expect(await s.exited).toBe(1);
-    expect(plainLines(s.stderr())).toEqual([
-      `start-up failed: PORT ${busyPort} on 0.0.0.0 is already in use (is the server running already?); stop the other process or set PORT to a free port.`,
-    ]);
-    expect(s.stderr()).not.toContain('EADDRINUSE');
-    expect(existsSync(pgliteDir)).toBe(false); // the database was never opened
-    expect(existsSync(`${pgliteDir}.lock`)).toBe(false);
-  }, 120_000);
+  if (dbKind === 'pglite') {
+    it('a busy port: one line naming PORT, exit 1, nothing migrated or seeded', async () => {
+      const pgliteDir = join(dir, 'busy-port');
+      const s = startServer({ PGLITE_DIR: pgliteDir, PORT: String(busyPort) });
+      expect(await s.exited).toBe(1);
+      expect(plainLines(s.stderr())).toEqual([
+        `start-up failed: PORT ${busyPort} on 0.0.0.0 is already in use (is the server running already?); stop the other process or set PORT to a free port.`,
+      ]);
+      expect(s.stderr()).not.toContain('EADDRINUSE');
+      expect(existsSync(pgliteDir)).toBe(false); // the database was never opened
+      expect(existsSync(`${pgliteDir}.lock`)).toBe(false);
+    }, 120_000);
 
-  it('OPS-3: several wrong variables: one line naming them all, in Chinese, exit 1, nothing opened', async () => {
-    const pgliteDir = join(dir, 'bad-config');
-    const s = startServer({ NODE_ENV: 'production', PGLITE_DIR: pgliteDir, PORT: '70000', DATABASE_URL: 'notaurl', JWT_SECRET: undefined });
-    expect(await s.exited).toBe(1);
-    expect(s.stderr().trim().split('\n')).toEqual([
-      'start-up failed: 配置有误：PORT 不能大于 65535；DATABASE_URL 须为 postgres:// 或 postgresql:// 开头的连接地址；JWT_SECRET 在 NODE_ENV=production 时必须设置',
-    ]);
-    expect(existsSync(pgliteDir)).toBe(false);
-  }, 120_000);
+    it('OPS-3: several wrong variables: one line naming them all, in Chinese, exit 1, nothing opened', async () => {
+      const pgliteDir = join(dir, 'bad-config');
+      const s = startServer({ NODE_ENV: 'production', PGLITE_DIR: pgliteDir, PORT: '70000', DATABASE_URL: 'notaurl', JWT_SECRET: undefined });
+      expect(await s.exited).toBe(1);
+      expect(s.stderr().trim().split('\n')).toEqual([
+        'start-up failed: 配置有误：PORT 不能大于 65535；DATABASE_URL 须为 postgres:// 或 postgresql:// 开头的连接地址；JWT_SECRET 在 NODE_ENV=production 时必须设置',
+      ]);
+      expect(existsSync(pgliteDir)).toBe(false);
+    }, 120_000);
 
-  it('an unreachable DATABASE_URL: one line naming DATABASE_URL and the server, without the password, exit 1', async () => {
-    const closedPort = await freePort();
-    const s = startServer({ DATABASE_URL: `postgres://ops:Hidden-Pw-55@127.0.0.1:${closedPort}/reserves`, PORT: String(await freePort()) });
-    expect(await s.exited).toBe(1);
-    const lines = plainLines(s.stderr());
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toBe(
-      `start-up failed: DATABASE_URL: cannot reach the PostgreSQL server at 127.0.0.1:${closedPort}/reserves (ECONNREFUSED); is it running, and are host and port right?`,
-    );
-    expect(s.stderr()).not.toContain('Hidden-Pw-55');
-  }, 120_000);
+    it('an unreachable DATABASE_URL: one line naming DATABASE_URL and the server, without the password, exit 1', async () => {
+      const closedPort = await freePort();
+      const s = startServer({ DATABASE_URL: `postgres://ops:Hidden-Pw-55@127.0.0.1:${closedPort}/reserves`, PORT: String(await freePort()) });
+      expect(await s.exited).toBe(1);
+      const lines = plainLines(s.stderr());
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toBe(
+        `start-up failed: DATABASE_URL: cannot reach the PostgreSQL server at 127.0.0.1:${closedPort}/reserves (ECONNREFUSED); is it running, and are host and port right?`,
+      );
+      expect(s.stderr()).not.toContain('Hidden-Pw-55');
+    }, 120_000);
+  }
 
   if (dbKind === 'postgres') {
     it('refused authentication: one line naming DATABASE_URL, exit 1', async () => {
