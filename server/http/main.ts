@@ -69,6 +69,8 @@ async function main() {
   // The banner comes after the signal handlers: whoever reads it may stop the server at once.
   if (!announces()) return;
   for (const line of startupBanner(config, database, demo)) console.log(line);
+  // The banner is for people; the log's own line says the same for whoever reads the JSON (README LOG_LEVEL).
+  log.info('started', { url: `http://localhost:${config.port}/`, database: database.kind, processes: config.apiProcesses });
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-process key and end at restart');
 }
 

@@ -123,6 +123,14 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
 
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
+    // README LOG_LEVEL: the JSON log says when the server started serving and when it stopped.
+    const started = s
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'started');
+    expect(started).toMatchObject({ url: `http://localhost:${port}/`, database: dbKind, processes: dbKind === 'pglite' ? 1 : expect.any(Number) });
     expect(s.stderr()).toContain('"msg":"stopped"');
   }, 200_000);
 
