@@ -141,7 +141,10 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
     quantity: t.exposeInt('quantity'),
     distanceKm: t.exposeFloat('distanceKm'),
     etaHours: t.exposeFloat('etaHours'),
-    meetsDeadline: t.exposeBoolean('meetsDeadline'),
+    meetsDeadline: t.exposeBoolean('meetsDeadline', {
+      description:
+        "D16, measured from the order: the line's planned etaHours (hours from dispatch to arrival) is within the plan's deadlineHours (default 10). A planning figure, fixed when the plan is made; not the disaster's clock — for arrival by the incident's occurredAt + 10 h (D28) read meetsBasicNeedsTarget",
+    }),
     tier: t.exposeString('tier', { description: 'LOCAL, UPPER, NEIGHBOUR, AGREEMENT, CAPACITY' }),
     reason: t.exposeString('reason'),
     transfer: t.field({ type: Transfer, nullable: true, resolve: (l, _a, ctx) => (l.transferId ? ctx.loaders.transfer.load(l.transferId) : null) }),
@@ -204,14 +207,20 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     id: t.id({ nullable: true, resolve: (p) => p.id, description: 'null for suggestDispatchPlan' }),
     status: t.field({ type: DispatchPlanStatus, resolve: (p) => p.status }),
     incident: t.field({ type: Incident, resolve: (p, _a, ctx) => must(ctx.loaders.incident.load(p.incidentId)) }),
-    deadlineHours: t.exposeFloat('deadlineHours'),
+    deadlineHours: t.exposeFloat('deadlineHours', {
+      description: "Hours from the order (default 10) that meetsDeadline measures each line's etaHours against (D16)",
+    }),
     destinations: t.field({ type: [DispatchDestination], resolve: (p) => p.destinations }),
     lines: t.field({ type: [DispatchPlanLine], resolve: (p) => p.lines.map((l) => ({ ...l, plan: p })) }),
     shortages: t.field({ type: [Shortage], resolve: (p) => p.shortages.map((s) => ({ ...s, plan: p })) }),
     // D25: lines whose jurisdiction refused its consent are not planned (plannedLines); its shortages show them missing.
     totalQuantity: t.int({ resolve: (p) => plannedLines(p.lines).reduce((s, l) => s + l.quantity, 0) }),
     maxEtaHours: t.float({ resolve: (p) => plannedLines(p.lines).reduce((m, l) => Math.max(m, l.etaHours), 0) }),
-    meetsDeadline: t.boolean({ resolve: (p) => plannedLines(p.lines).every((l) => l.meetsDeadline) && p.shortages.length === 0 }),
+    meetsDeadline: t.boolean({
+      description:
+        "D16, measured from the order: nothing is short and every planned line's meetsDeadline holds (etaHours within deadlineHours). A planning figure; not the disaster's clock — for arrival by the incident's occurredAt + 10 h (D28) read meetsBasicNeedsTarget",
+      resolve: (p) => plannedLines(p.lines).every((l) => l.meetsDeadline) && p.shortages.length === 0,
+    }),
     emergency: t.boolean({ resolve: (p) => p.row?.emergency ?? false }),
     requestedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row ? ctx.loaders.user.load(p.row.requestedBy) : null) }),
     requestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.requestedAt ?? null }),

@@ -26,7 +26,8 @@ import {
   basicNeedsMet,
   FIRST_BATCH_HOURS,
   hoursBetween,
-  meetsBasicNeedsTarget,
+  lineArrival,
+  lineMeetsBasicNeedsTarget,
   respondingLevel,
   type BasicNeedsLine,
 } from '../server/relief/deadlines.ts';
@@ -39,19 +40,38 @@ const startOf = (plan: PlanView, ctx: Context) => plan.row?.executedAt ?? ctx.cl
 /** The order (调拨令) is the approval; a plan not yet approved is measured as if ordered now. */
 const orderOf = (plan: PlanView, ctx: Context) => plan.row?.approvedAt ?? ctx.clock.now().toJSDate();
 
+type Line = PlanView['lines'][number];
+
+/**
+ * D28: when a line arrives — once received at its 安置点, the receipt's occurredAt (lineArrival: the rule the incident's
+ * basicNeeds counts by); until then execution time (now, before execution) + ETA. One batched read per request for
+ * every plan's receipts (planLineReceipts), so plan lists cost no statement per line.
+ */
+async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
+  // Nothing is received before the plan is executed: no read for a suggestion or a plan still to execute.
+  const receipts = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : [];
+  return lineArrival(
+    receipts.filter((r) => r.lineNo === l.lineNo),
+    l.quantity,
+    arrivalAt(startOf(plan, ctx), l.etaHours),
+  );
+}
+
 builder.objectFields(DispatchPlanLine, (t) => ({
   arrivesAt: t.field({
     type: 'DateTime',
-    description: 'D28: when the line arrives — execution time (now, before execution) plus its ETA',
-    resolve: (l, _a, ctx) => arrivalAt(startOf(l.plan, ctx), l.etaHours),
+    description:
+      "D28: when the line arrives at its 安置点 — once received there, the receipt's time (occurredAt; received short with nothing more on its way, the last receipt); until then the estimate: execution time (now, before execution) plus etaHours",
+    resolve: async (l, _a, ctx) => (await arrivalOf(l.plan, l, ctx)).at,
   }),
   hoursSinceIncident: t.float({
-    description: "D28: hours from the disaster (the incident's occurredAt) to the line's arrival",
-    resolve: async (l, _a, ctx) => hoursBetween((await incidentOf(l.plan, ctx)).occurredAt, arrivalAt(startOf(l.plan, ctx), l.etaHours)),
+    description: "D28: hours from the disaster (the incident's occurredAt) to the line's arrivesAt",
+    resolve: async (l, _a, ctx) => hoursBetween((await incidentOf(l.plan, ctx)).occurredAt, (await arrivalOf(l.plan, l, ctx)).at),
   }),
   meetsBasicNeedsTarget: t.boolean({
-    description: 'D16, D28: arrives no later than occurredAt + 10 h',
-    resolve: async (l, _a, ctx) => meetsBasicNeedsTarget(arrivalAt(startOf(l.plan, ctx), l.etaHours), (await incidentOf(l.plan, ctx)).occurredAt),
+    description:
+      "D16, D28: the line's whole quantity arrives (arrivesAt: received, or planned to) no later than the incident's occurredAt + 10 h — the clock runs from the disaster, not from the order",
+    resolve: async (l, _a, ctx) => lineMeetsBasicNeedsTarget(await arrivalOf(l.plan, l, ctx), (await incidentOf(l.plan, ctx)).occurredAt),
   }),
 }));
 
@@ -74,7 +94,7 @@ const FirstBatchLine = builder.objectRef<FirstBatch>('FirstBatchTarget').impleme
     arrivesAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'The earliest line to arrive; null when nothing is planned',
+      description: "The earliest line's arrivesAt (received: the receipt's time; else planned); null when nothing is planned",
       resolve: (f) => f.arrivesAt,
     }),
     met: t.boolean({ resolve: (f) => f.arrivesAt !== null && f.arrivesAt.getTime() <= f.dueAt.getTime() }),
@@ -88,10 +108,13 @@ builder.objectFields(DispatchPlan, (t) => ({
     resolve: async (p, _a, ctx) => basicNeedsDeadline((await incidentOf(p, ctx)).occurredAt),
   }),
   meetsBasicNeedsTarget: t.boolean({
-    description: 'D28: every line arrives by occurredAt + 10 h and nothing is short',
+    description:
+      "D28: nothing is short and every line meets its basic-needs target (arrivesAt, received or planned, no later than the incident's occurredAt + 10 h)",
     resolve: async (p, _a, ctx) => {
       const { occurredAt } = await incidentOf(p, ctx);
-      return p.shortages.length === 0 && p.lines.every((l) => meetsBasicNeedsTarget(arrivalAt(startOf(p, ctx), l.etaHours), occurredAt));
+      if (p.shortages.length) return false;
+      const arrivals = await Promise.all(p.lines.map((l) => arrivalOf(p, l, ctx)));
+      return arrivals.every((a) => lineMeetsBasicNeedsTarget(a, occurredAt));
     },
   }),
   respondingLevel: t.field({
@@ -116,15 +139,16 @@ builder.objectFields(DispatchPlan, (t) => ({
       const incident = await incidentOf(p, ctx);
       const hours = FIRST_BATCH_HOURS[respondingLevel(incident.responseLevel, incident.regionCode)];
       const orderedAt = orderOf(p, ctx);
-      const start = startOf(p, ctx);
+      // D28: the lines' arrivals by the one rule (received: the receipt's time; else planned).
+      const arrivals = await Promise.all(p.lines.map(async (l) => ({ idx: l.destinationIdx, at: (await arrivalOf(p, l, ctx)).at.getTime() })));
       return p.destinations.map((d): FirstBatch => {
-        const etas = p.lines.filter((l) => l.destinationIdx === d.idx).map((l) => l.etaHours);
+        const times = arrivals.filter((a) => a.idx === d.idx).map((a) => a.at);
         return {
           plan: p,
           destinationIdx: d.idx,
           orderedAt,
           dueAt: arrivalAt(orderedAt, hours),
-          arrivesAt: etas.length ? arrivalAt(start, Math.min(...etas)) : null,
+          arrivesAt: times.length ? new Date(Math.min(...times)) : null,
         };
       });
     },

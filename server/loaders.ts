@@ -25,6 +25,7 @@ import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } fr
 import { orderLinesOf } from './authority/orders.ts';
 import { approvalsByIds } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
+import { receiptsOfPlanLines } from './relief/deadlines.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -174,6 +175,11 @@ export function createLoaders(db: Db) {
     planCallOffs: groupedBy(
       (ids: readonly string[]) => callOffsOfPlans(db, ids),
       (c) => c.planId,
+    ),
+    /** D28: receipts of each plan's lines at their 安置点 (a received line arrives when it was received). */
+    planLineReceipts: groupedBy(
+      (ids: readonly string[]) => receiptsOfPlanLines(db, ids),
+      (r) => r.planId,
     ),
   };
 }
