@@ -11,8 +11,8 @@ import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
-import { assertIncidentOpen, assertNotBeforeIncident } from '../dispatch/incidents.ts';
-import { addressKey, allowanceOf, effectiveStandard, headNameOf, householdKey, ID_NUMBER, maskIdNumber } from './rules.ts';
+import { assertNotBeforeIncident, lockOpenIncident } from '../dispatch/incidents.ts';
+import { addressKey, allowanceOf, effectiveStandard, hasRealBirthDate, headNameOf, householdKey, ID_NUMBER, idNumber18, maskIdNumber } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import { distributionStands } from './trace.ts';
 import type { ServiceContext } from '../context.ts';
@@ -28,7 +28,12 @@ const distributeSchema = z.object({
   household: z.object({
     headName: z.string().trim().min(1, '须填写户主姓名').max(64),
     size: z.number().int('家庭人口须为整数').min(1, '家庭人口至少 1 人').max(50, '家庭人口过多'),
-    idNumber: z.string().trim().regex(ID_NUMBER, '身份证号码应为 18 位（末位可为 X）或 15 位').nullish(),
+    idNumber: z
+      .string()
+      .trim()
+      .regex(ID_NUMBER, '身份证号码应为 18 位（末位可为 X）或 15 位')
+      .refine((id) => !ID_NUMBER.test(id) || hasRealBirthDate(id), '身份证号码中的出生日期不是有效日期，请核对证件')
+      .nullish(),
     address: z.string().trim().max(200).nullish(),
   }),
   lines: z
@@ -49,9 +54,8 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   // A keeper managing the point sees no region as a whole: the point (in their stores) is what authorizes them.
   const [incident] = await db.select().from(incidents).where(eq(incidents.id, v.incidentId));
   if (!incident) throw notFound('input.incidentId', '事件', v.incidentId);
-  const point = await pointOfIncident(db, v.storeId, incident);
-  await storeForPosting(db, user, point.id, 'input.storeId');
-  assertIncidentOpen(incident);
+  // Who may post here is asked before a replay too: the first result names a household (personal data, D29).
+  await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
   const seen = new Set<string>();
   v.lines.forEach((l, i) => {
@@ -59,12 +63,11 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     seen.add(l.itemId);
   });
   if (!v.household.idNumber && !v.household.address) throw badInput('input.household.idNumber', '须填写身份证号码或住址，以便识别同一户');
-  const masked = v.household.idNumber ? maskIdNumber(v.household.idNumber) : null;
+  // D29: one person, one household — the old 15-digit number masks as its 18-digit form does.
+  const masked = v.household.idNumber ? maskIdNumber(idNumber18(v.household.idNumber)) : null;
   const key = householdKey(v.household.headName, masked, v.household.address ?? null);
   const household: HouseholdIdentity = { masked, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
-  const standards = (await standardsAbove(db, point.regionCode)).map(toStandard);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
-  assertNotBeforeIncident(incident, occurredAt, '发放');
   // The full ID number is used to mask and is never stored, not even inside the idempotency hash.
   const hashed = { ...v, household: { ...v.household, idNumber: masked } };
   return postDocument(db, {
@@ -74,7 +77,15 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     input: hashed,
     clock,
     occurredAt,
+    // API.md: the same key and input answer the first result (postDocument's claim, before build) whatever happened
+    // since — the incident closed, the point changed: a keeper retrying after a timeout must learn the hand-out was
+    // recorded, not that it failed. So the checks of the incident and the point are made here, for a new distribution.
     build: async (tx) => {
+      // Taken FOR SHARE: a closeIncident (FOR NO KEY UPDATE) waits for this distribution, or this one sees it closed.
+      await lockOpenIncident(tx, incident.id, 'share', 'input.incidentId');
+      const point = await pointOfIncident(tx, v.storeId, incident);
+      assertNotBeforeIncident(incident, occurredAt, '发放');
+      const standards = (await standardsAbove(tx, point.regionCode)).map(toStandard);
       // One household at a time: two distributions to it cannot both pass the checks below. A household known by ID is
       // also locked under its head and address, which is what a request without the ID number locks (in one order: no deadlock).
       for (const k of [...new Set([key, household.byAddress].filter((x) => x !== null))].sort())

@@ -34,7 +34,39 @@ export const handedOver = <L extends { quantity: number }>(line: L): L => ({ ...
 /** 居民身份证号码: 18 characters (17 digits and a digit or X), or the old 15-digit form. */
 export const ID_NUMBER = /^(\d{17}[\dXx]|\d{15})$/;
 
-/** Only what is needed is stored: the first 6 (the issuing region) and the last 4 characters, the rest masked. */
+/** GB 11643-1999 校验码 of the first 17 digits (ISO 7064 MOD 11-2: weights 2^(17−i) mod 11, remainder → 1 0 X 9 … 2). */
+export function idCheckDigit(first17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = weights.reduce((s, w, i) => s + w * Number(first17[i]), 0);
+  return '10X98765432'[sum % 11];
+}
+
+/**
+ * D29: the 18-digit form of an ID number (of ID_NUMBER's shape). An old 15-digit number is the same person's number
+ * without the century and the check digit (区划 6 + YYMMDD + 顺序码 3; first-generation cards were issued to people
+ * born in the 1900s): it gains "19" and its check digit, so both forms mask — and key a household — alike. An 18-digit
+ * number is taken as given (its check digit is not verified: a misread digit must not keep a family from relief).
+ */
+export function idNumber18(id: string): string {
+  const v = id.toUpperCase();
+  if (v.length !== 15) return v;
+  const first17 = `${v.slice(0, 6)}19${v.slice(6)}`;
+  return first17 + idCheckDigit(first17);
+}
+
+/** D29: the birth date an ID number carries (YYYYMMDD of its 18-digit form) is a day of the calendar — not month 13 or 2 月 30 日. */
+export function hasRealBirthDate(id: string): boolean {
+  const digits = idNumber18(id).slice(6, 14);
+  const [year, month, day] = [digits.slice(0, 4), digits.slice(4, 6), digits.slice(6, 8)].map(Number);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+
+/**
+ * Only what is needed is stored: the first 6 (the issuing region) and the last 4 characters, the rest masked. Masks
+ * what it is given: a distribution gives it the 18-digit form (idNumber18), so a household has one mask.
+ */
 export function maskIdNumber(id: string): string {
   const v = id.toUpperCase();
   return `${v.slice(0, 6)}${'*'.repeat(v.length - 10)}${v.slice(-4)}`;
