@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
@@ -33,6 +33,15 @@ const conditionSchema = z.object({
     .nullish(),
 });
 
+/**
+ * D22: a movement counts while its document stands. A reversal posts the original's movements negated (on approval, when
+ * the original becomes REVERSED): together they did not happen, so both are left out — whatever was reversed, a
+ * recovery, a scrap or write-off of a count, a receipt at the point. Counting only one of the pair would leave half of
+ * the correction in what came and went. A reversal awaiting approval has no movements yet: its original still counts.
+ * `doc` is the movement's document (alias).
+ */
+const stands = (doc: SQL) => sql`${doc}.status = 'POSTED' AND ${doc}.type <> 'REVERSAL'`;
+
 interface Held {
   storeId: string;
   batchId: string;
@@ -56,8 +65,9 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available, i.recovery_kind, i.recovery_months,
-               (SELECT min(m.occurred_at) FROM movements m WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
-                   AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0) AS arrived_at,
+               (SELECT min(m.occurred_at) FROM movements m JOIN documents d ON d.id = m.document_id
+                 WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
+                   AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0 AND ${stands(sql`d`)}) AS arrived_at,
                (SELECT d.counterpart_store_id FROM movements m JOIN documents d ON d.id = m.document_id
                  WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
                  GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
@@ -132,7 +142,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
       const requested = l.good + l.damaged + l.lost;
       if (total < requested) {
         const where = l.storeId ? '该安置点' : '安置点';
-        throw badInput(`input.lines.${i}.good`, `清点数量 ${requested} 超出${where}现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
+        throw badInput(countedField(l, i), `清点数量 ${requested} 超出${where}现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
           batchId: l.batchId,
           held: total,
           requested,
@@ -255,6 +265,15 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   return getPlanInScope(db, user, plan.id!);
 }
 
+/**
+ * D30: the box of a count line that carries the quantity refused — the one condition counted (good, damaged or lost),
+ * or the whole line when several are: a form then marks what the keeper typed, not an empty 完好 box.
+ */
+function countedField(l: { good: number; damaged: number; lost: number }, i: number): string {
+  const counted = (['good', 'damaged', 'lost'] as const).filter((c) => l[c] > 0);
+  return counted.length === 1 ? `input.lines.${i}.${counted[0]}` : `input.lines.${i}`;
+}
+
 /** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
 function returnableAsGood(held: Held[], now: Date): { batchId: string; storeId: string; good: number; damaged: number; lost: number }[] {
   return held
@@ -277,7 +296,8 @@ export interface OutstandingRecovery {
 /**
  * outstandingRecovery (D12, D30): per 安置点 of the incident and batch, what D12 says should come back — items always
  * recovered, and tents still within their 6 / 12 months of use — received there and not yet returned (recovered,
- * scrapped or written off; stock handed to households is still owed back).
+ * scrapped or written off; stock handed to households is still owed back). Only movements that stand count: a reversed
+ * recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
  */
 export async function outstandingRecovery(ctx: ServiceContext, incidentId: string): Promise<OutstandingRecovery[]> {
   const { db, actor: user, clock } = ctx;
@@ -288,9 +308,9 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
                sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
                -COALESCE(sum(m.quantity) FILTER (WHERE m.quantity < 0 AND m.type <> 'ISSUE'), 0)::int AS returned,
                min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
-          FROM movements m JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
+          FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
          WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
-           AND i.recovery_kind <> 'NEVER'
+           AND i.recovery_kind <> 'NEVER' AND ${stands(sql`d`)}
          GROUP BY m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months
          ORDER BY m.store_id, m.item_id, m.batch_id`,
   );
