@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
-import { userId } from '../../seeds/demo.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, key, QUILT, receive, WEIHUI } from '../support/ledger.ts';
-import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
-import { createIncident } from '../support/relief.ts';
+import { expectLedgerConsistent, key, QUILT } from '../support/ledger.ts';
+import { ok } from '../support/ledger-ops.ts';
+import { stockedPoint } from '../support/relief.ts';
 
 // D29 and API.md idempotency, for distributeRelief:
 // - the same idempotency key with the same input answers the first distribution (audited REPLAYED) whatever happened
@@ -44,27 +43,7 @@ describe('D29: distributeRelief — a retried distribution, and who a household 
       .map((n: any) => n.outcome);
 
   beforeAll(async () => {
-    await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 60, batchNo: 'DID-MB-2031', expiryDate: '2031-01-01' }]);
-    incidentId = await createIncident(t, { affectedPopulation: 500, responseLevel: 4 });
-    point = ok(
-      await t.gql(
-        `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
-        {
-          i: { incidentId, name: '唐庄镇中心学校安置点', regionCode: '410781100000', lat: 35.47, lng: 114.01, capacity: 500, managerIds: [userId('keeper')] },
-        },
-        'dispatcher',
-      ),
-    ).openDistributionPoint.id;
-    const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: point, lines: [{ itemId: QUILT, quantity: 60 }] })).shipTransfer;
-    ok(await receiveTransferRaw(t, 'keeper', { transferId: shipped.id, lines: shipped.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.shipped })) }));
-    // 棉被: 1 per person.
-    ok(
-      await t.gql(
-        `mutation($i: ReliefStandardInput!) { upsertReliefStandard(input: $i) { perPerson } }`,
-        { i: { regionCode: '410781', itemId: QUILT, perPerson: 1 } },
-        'dispatcher',
-      ),
-    );
+    ({ incidentId, point } = await stockedPoint(t, '唐庄镇中心学校安置点', 'DID-MB-2031'));
   });
 
   it("D29: an old 15-digit ID number is the same household as the person's 18-digit number — masked alike, one allowance", async () => {

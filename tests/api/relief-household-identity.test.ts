@@ -1,9 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { userId } from '../../seeds/demo.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, key, QUILT, receive, WEIHUI } from '../support/ledger.ts';
-import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
-import { createIncident } from '../support/relief.ts';
+import { expectLedgerConsistent, key, QUILT } from '../support/ledger.ts';
+import { ok } from '../support/ledger-ops.ts';
+import { stockedPoint } from '../support/relief.ts';
 
 // D29: a household receives no more than the standard without an override and a reason — whatever size or name a
 // request claims. A household is known by its ID number when given (not by the head's name), else by head and address;
@@ -26,27 +25,7 @@ describe('D29: who a household is, and its recorded size, when relief is distrib
     );
 
   beforeAll(async () => {
-    await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 60, batchNo: 'HHID-MB-2031', expiryDate: '2031-01-01' }]);
-    incidentId = await createIncident(t, { affectedPopulation: 500, responseLevel: 4 });
-    point = ok(
-      await t.gql(
-        `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
-        {
-          i: { incidentId, name: '汲水镇第一小学安置点', regionCode: '410781100000', lat: 35.47, lng: 114.01, capacity: 500, managerIds: [userId('keeper')] },
-        },
-        'dispatcher',
-      ),
-    ).openDistributionPoint.id;
-    const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: point, lines: [{ itemId: QUILT, quantity: 60 }] })).shipTransfer;
-    ok(await receiveTransferRaw(t, 'keeper', { transferId: shipped.id, lines: shipped.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.shipped })) }));
-    // 棉被: 1 per person.
-    ok(
-      await t.gql(
-        `mutation($i: ReliefStandardInput!) { upsertReliefStandard(input: $i) { perPerson } }`,
-        { i: { regionCode: '410781', itemId: QUILT, perPerson: 1 } },
-        'dispatcher',
-      ),
-    );
+    ({ incidentId, point } = await stockedPoint(t, '汲水镇第一小学安置点', 'HHID-MB-2031'));
   });
 
   it('D29: a household of 3 receives 3; an unchanged repeat is still refused over the standard', async () => {
