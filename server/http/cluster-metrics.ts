@@ -47,7 +47,7 @@ export function shareWithPrimary(registry: Registry): void {
 }
 
 let nextId = 0;
-const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
 let listening = false;
 
 /** The metrics as Prometheus text: this process's, or, in a worker of our primary, those of every worker together. */
@@ -58,9 +58,11 @@ export function scrape(registry: Registry): Promise<string> {
     process.on('message', (message: unknown) => {
       if (!isMessage(message, ANSWER)) return;
       const asked = pending.get(message.id);
+      if (!asked) return;
       pending.delete(message.id);
-      if (message.error !== undefined) asked?.reject(new Error(message.error));
-      else asked?.resolve(message.text ?? '');
+      clearTimeout(asked.timer);
+      if (message.error !== undefined) asked.reject(new Error(message.error));
+      else asked.resolve(message.text ?? '');
     });
   }
   const id = nextId++;
@@ -69,13 +71,7 @@ export function scrape(registry: Registry): Promise<string> {
       pending.delete(id);
       reject(new Error('the primary process did not answer'));
     }, ASK_TIMEOUT_MS);
-    const settle =
-      <T>(f: (v: T) => void) =>
-      (v: T) => {
-        clearTimeout(timer);
-        f(v);
-      };
-    pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+    pending.set(id, { resolve, reject, timer });
     process.send!({ type: ASK, id });
   });
 }
