@@ -266,12 +266,12 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
 }
 
 /**
- * D30: the box of a count line that carries the quantity refused — the one condition counted (good, damaged or lost),
- * or the whole line when several are: a form then marks what the keeper typed, not an empty 完好 box.
+ * D30: the box of a count line that carries the quantity refused — the first condition counted (good, damaged, lost in
+ * the form's order): a form then marks a box the keeper typed in, not an empty 完好 box, and a field of the line always.
  */
 function countedField(l: { good: number; damaged: number; lost: number }, i: number): string {
-  const counted = (['good', 'damaged', 'lost'] as const).filter((c) => l[c] > 0);
-  return counted.length === 1 ? `input.lines.${i}.${counted[0]}` : `input.lines.${i}`;
+  const counted = (['good', 'damaged', 'lost'] as const).find((c) => l[c] > 0) ?? 'good';
+  return `input.lines.${i}.${counted}`;
 }
 
 /** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
