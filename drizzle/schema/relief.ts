@@ -48,8 +48,10 @@ export const distributions = pgTable(
     headName: varchar('head_name', { length: 64 }).notNull(),
     householdSize: integer('household_size').notNull(),
     idNumberMasked: varchar('id_number_masked', { length: 18 }),
+    /** D29: 3 hex characters of the full number's SHA-256, telling apart numbers with one mask (null before 0025). */
+    idNumberFingerprint: varchar('id_number_fingerprint', { length: 8 }),
     address: varchar('address', { length: 200 }),
-    /** Who the household is, within an incident: the head's name with the masked ID number (else the address). */
+    /** Who the household is, within an incident: its masked ID number and fingerprint (else the head's name and address). */
     householdKey: varchar('household_key', { length: 300 }).notNull(),
     distributedBy: uuid('distributed_by')
       .notNull()

@@ -12,7 +12,7 @@ import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { assertNotBeforeIncident, lockOpenIncident } from '../dispatch/incidents.ts';
-import { addressKey, allowanceOf, effectiveStandard, hasRealBirthDate, headNameOf, householdKey, ID_NUMBER, idNumber18, maskIdNumber } from './rules.ts';
+import { addressKey, allowanceOf, effectiveStandard, hasRealBirthDate, headNameOf, householdKey, ID_NUMBER, storedIdNumber } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import { distributionStands } from './trace.ts';
 import type { ServiceContext } from '../context.ts';
@@ -63,13 +63,14 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     seen.add(l.itemId);
   });
   if (!v.household.idNumber && !v.household.address) throw badInput('input.household.idNumber', '须填写身份证号码或住址，以便识别同一户');
-  // D29: one person, one household — the old 15-digit number masks as its 18-digit form does.
-  const masked = v.household.idNumber ? maskIdNumber(idNumber18(v.household.idNumber)) : null;
-  const key = householdKey(v.household.headName, masked, v.household.address ?? null);
-  const household: HouseholdIdentity = { masked, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
+  // D29: one person, one household — the old 15-digit number is stored as its 18-digit form is.
+  const id = v.household.idNumber ? storedIdNumber(v.household.idNumber) : null;
+  const masked = id?.masked ?? null;
+  const key = householdKey(v.household.headName, id, v.household.address ?? null);
+  const household: HouseholdIdentity = { id, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
   const occurredAt = occurredAtOf(clock, v.occurredAt);
-  // The full ID number is used to mask and is never stored, not even inside the idempotency hash.
-  const hashed = { ...v, household: { ...v.household, idNumber: masked } };
+  // The full ID number is used to mask and fingerprint and is never stored, not even inside the idempotency hash.
+  const hashed = { ...v, household: { ...v.household, idNumber: id && `${id.masked}#${id.fingerprint}` } };
   return postDocument(db, {
     kind: 'distributeRelief',
     actor: user,
@@ -93,9 +94,10 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       const recorded = await recordedHousehold(tx, incident.id, household);
       if (!masked && recorded.registeredById && !v.overrideReason)
         throw badInput('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
-      // D29: a name other than the one recorded for this ID number is a misspelling or another person whose number shares
-      // the stored digits (only 6 + 4 are kept). Refused, not taken silently: the keeper checks the ID card and states why;
-      // either way it counts against this household — safer than starting a fresh allowance for it.
+      // D29: a name other than the one recorded for this ID number is a misspelling, or another person whose number shares
+      // what is stored (6 + 4 characters and the fingerprint; records from before the fingerprint have the mask only).
+      // Refused, not taken silently: the keeper checks the ID card and states why; either way it counts against this
+      // household — safer than starting a fresh allowance for it.
       if (masked && recorded.headNames.size && !recorded.headNames.has(headNameOf(v.household.headName)) && !v.overrideReason)
         throw badInput(
           'input.household.headName',
@@ -141,6 +143,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
             headName: v.household.headName,
             householdSize: v.household.size,
             idNumberMasked: masked,
+            idNumberFingerprint: id?.fingerprint ?? null,
             address: v.household.address ?? null,
             householdKey: key,
             distributedBy: user.id,
@@ -154,22 +157,23 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   });
 }
 
-/** A household as a request names it: by masked ID number when given; by head and address (its key) when given. */
+/** A household as a request names it: by ID number (mask and fingerprint) when given; by head and address (its key) when given. */
 interface HouseholdIdentity {
-  masked: string | null;
+  id: { masked: string; fingerprint: string } | null;
   byAddress: string | null;
 }
 
 /**
  * What an incident has recorded of a household (reversed distributions do not count): per item what it received, its
  * size (as last recorded), the head's names recorded with its ID number, and — for a request without an ID number —
- * whether the same head and address were registered with one. By ID number the column is matched, not the key, so
- * records from before the key left out the name still count. A household first served by address and later by ID
- * number is one household.
+ * whether the same head and address were registered with one. By ID number the columns are matched, not the key, so
+ * records from before the key left out the name still count, and a record from before the fingerprint (0025) counts
+ * for every number of its mask, as it did. A household first served by address and later by ID number is one household.
  */
 async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentity) {
   const byAddress = h.byAddress === null ? sql`false` : sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byAddress})`;
-  const ofHousehold = h.masked === null ? byAddress : sql`(d.id_number_masked = ${h.masked} OR ${byAddress})`;
+  const byId = h.id && sql`(d.id_number_masked = ${h.id.masked} AND (d.id_number_fingerprint = ${h.id.fingerprint} OR d.id_number_fingerprint IS NULL))`;
+  const ofHousehold = byId === null ? byAddress : sql`(${byId} OR ${byAddress})`;
   const posted = sql`d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}`;
   const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
@@ -186,7 +190,7 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
   );
   let registeredById = false;
-  if (h.masked === null && h.byAddress !== null) {
+  if (h.id === null && h.byAddress !== null) {
     const spaces = '\\s+';
     const [found] = await queryRows<{ n: number }>(
       db,
@@ -200,7 +204,7 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
   return {
     received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
     size: records.length ? Number(records[0].household_size) : null,
-    headNames: new Set(records.filter((r) => r.id_number_masked !== null && r.id_number_masked === h.masked).map((r) => headNameOf(r.head_name))),
+    headNames: new Set(records.filter((r) => r.id_number_masked !== null && r.id_number_masked === h.id?.masked).map((r) => headNameOf(r.head_name))),
     registeredById,
   };
 }

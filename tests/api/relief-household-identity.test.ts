@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, key, QUILT } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
@@ -6,7 +8,8 @@ import { stockedPoint } from '../support/relief.ts';
 
 // D29: a household receives no more than the standard without an override and a reason — whatever size or name a
 // request claims. A household is known by its ID number when given (not by the head's name), else by head and address;
-// its size is the one recorded in the incident, changed only with a reason.
+// its size is the one recorded in the incident, changed only with a reason. Two numbers with one mask (a county's
+// families whose numbers end alike) are told apart by the stored fingerprint.
 
 const ID_ZHAO = '410781199001011234';
 const ext = (res: GqlResult): Record<string, unknown> => res.errors?.[0]?.extensions ?? {};
@@ -108,5 +111,29 @@ describe('D29: who a household is, and its recorded size, when relief is distrib
     ]);
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     expect(results.filter((r) => r.errors).every((r) => errorCode(r) === 'BAD_USER_INPUT')).toBe(true);
+  });
+
+  it('D29: two families of one county whose ID numbers end alike are two households — each its own allowance, both counted as served', async () => {
+    const served = async () =>
+      ok(await t.gql(`query($id: ID!) { incident(id: $id) { householdsServed } }`, { id: incidentId }, 'admin')).incident.householdsServed;
+    const before = await served();
+    // 410781 + another birth date + 1234: masked as ID_ZHAO is (410781********1234), and not 赵六's household.
+    const wu = { headName: '吴五', size: 2, idNumber: '410781197505051234' };
+    const other = ok(await distribute(wu, 2)).distributeRelief;
+    expect(other.household).toEqual({ headName: '吴五', size: 2, idNumberMasked: '410781********1234' });
+    expect(await served()).toBe(before + 1);
+    // Its own allowance is held: one more is over 吴五's standard (2 of 2), not refused as 赵六's name or size.
+    expect(ext(await distribute(wu, 1))).toMatchObject({ field: 'input.lines.0.quantity', allowance: 2, already: 2, requested: 1 });
+  });
+
+  it('D29: a distribution recorded before the fingerprint (0025) still counts for every number of its mask, as it did', async () => {
+    ok(await distribute({ headName: '郑一', size: 1, idNumber: '410781196101017777' }, 1));
+    await queryRows(
+      t.database.db,
+      sql`UPDATE distributions SET id_number_fingerprint = NULL, household_key = 'id:' || id_number_masked WHERE head_name = '郑一'`,
+    );
+    const other = await distribute({ headName: '冯二', size: 1, idNumber: '410781197202027777' }, 1);
+    expect(errorCode(other)).toBe('BAD_USER_INPUT');
+    expect(ext(other).field).toBe('input.household.headName');
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { itemSeeds } from '../../seeds/data/catalog.ts';
 import { regionSeeds } from '../../seeds/data/regions.ts';
-import { allowanceOf, effectiveStandard, householdKey, maskIdNumber, regionPath, sharePeople, suggestedQuantity } from '../../server/relief/rules.ts';
+import {
+  allowanceOf,
+  effectiveStandard,
+  householdKey,
+  maskIdNumber,
+  regionPath,
+  sharePeople,
+  storedIdNumber,
+  suggestedQuantity,
+} from '../../server/relief/rules.ts';
 import { daysToExpiry, isExpired } from '../../server/inventory/expiry.ts';
 import { respondingLevel } from '../../server/relief/deadlines.ts';
 
@@ -46,9 +55,20 @@ describe('D29: distribution rules', () => {
     expect(effectiveStandard(standards, '140500000000', 'q')).toBeNull();
   });
 
-  it('a household is its head with the masked ID number, spaces aside; else with the address', () => {
-    expect(householdKey('王 建国', '410781********123X', null)).toBe(householdKey('王建国', '410781********123X', '别处'));
+  it('a household is its ID number (mask and fingerprint) whatever the name; else its head with the address, spaces aside', () => {
+    const id = storedIdNumber('41078119800101123x');
+    expect(householdKey('王 建国', id, null)).toBe(householdKey('李四', id, '别处'));
+    expect(householdKey('赵四', null, '五组 3 号')).toBe(householdKey('赵 四', null, '五组3号'));
     expect(householdKey('赵四', null, '五组 3 号')).not.toBe(householdKey('赵四', null, '五组 4 号'));
+  });
+
+  it('D29: numbers with one mask (another birth date) have other fingerprints; one number, 15 or 18 digits, has one', () => {
+    const [a, b] = [storedIdNumber('410781199001011234'), storedIdNumber('410781198507071234')];
+    expect(a.masked).toBe(b.masked);
+    expect(a.fingerprint).not.toBe(b.fingerprint);
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{3}$/);
+    expect(storedIdNumber('410781900101123')).toEqual(storedIdNumber('410781199001011232'));
+    expect(storedIdNumber('41078119800101123x')).toEqual(storedIdNumber('41078119800101123X'));
   });
 
   it('suggested demand: people shared by capacity, per person or per household (2.62 persons)', () => {
