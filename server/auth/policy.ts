@@ -2,6 +2,7 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { forbidden } from '../errors.ts';
 import { CITY_PREFIX_LENGTH, isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import type { Principal, Role } from './principal.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // DESIGN "Auth — one mechanism": every scope decision is made here. For each kind of scoped record, one function
 // gives the SQL condition for lists and one answers "may this principal see this record". Services, loaders and
@@ -81,12 +82,7 @@ export function assertStoreAccess(p: Principal, store: ScopedStore): void {
 /** SQL: the store (its id and region code columns) is in the principal's scope. */
 export function storesInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
   if (p.role === 'KEEPER') {
-    return p.storeIds.length
-      ? sql`${storeId} IN (${sql.join(
-          p.storeIds.map((id) => sql`${id}::uuid`),
-          sql`, `,
-        )})`
-      : sql`FALSE`;
+    return p.storeIds.length ? sql`${storeId} IN (${uuidList(p.storeIds)})` : sql`FALSE`;
   }
   return regionsInScope(p, regionCode);
 }
@@ -224,10 +220,7 @@ const keeperSeesIncident = (stores: readonly (ScopedStore | null)[], i: { id: st
 export function incidentsInScope(p: Principal, i: { id: SQLWrapper; regionCode: SQLWrapper }): SQL {
   if (p.role !== 'KEEPER') return regionsInScope(p, i.regionCode);
   if (!p.storeIds.length) return sql`FALSE`;
-  const mine = sql.join(
-    p.storeIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const mine = uuidList(p.storeIds);
   return sql`EXISTS (SELECT 1 FROM stores ks WHERE ks.id IN (${mine}) AND (ks.incident_id = ${i.id}
               OR ks.region_code LIKE ${subtreePrefixSql(i.regionCode)} || '%' OR ${i.regionCode} LIKE ${subtreePrefixSql(sql`ks.region_code`)} || '%'))`;
 }

@@ -2,6 +2,7 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput } from '../errors.ts';
 import type { StoreRow } from '../stores/service.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D3, D23: who owns the stock decides whether it needs an order to leave, not the kind of store that holds it.
 // Government-owned stock (and anything not the holder's own) leaves only against an approved order wherever it is;
@@ -20,10 +21,7 @@ export async function notOwnStock(db: Db, store: Custodian, batchIds: readonly s
   if (!operator || !ids.length) return operator ? [] : ids;
   const rows = await queryRows<{ id: string }>(
     db,
-    sql`SELECT id::text FROM batches WHERE id IN (${sql.join(
-      ids.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )}) AND owner_org_id IS DISTINCT FROM ${operator}::uuid`,
+    sql`SELECT id::text FROM batches WHERE id IN (${uuidList(ids)}) AND owner_org_id IS DISTINCT FROM ${operator}::uuid`,
   );
   return rows.map((r) => r.id);
 }

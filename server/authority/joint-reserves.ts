@@ -12,6 +12,7 @@ import { itemFor, itemsFor } from '../inventory/common.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D20, D25: 联储协议 — regions that may use each other's stock without asking each time (within its items and
 // maximum quantities, while valid). Partners see each other's available stock, read-only.
@@ -165,10 +166,7 @@ export function coveringAgreement(agreements: readonly JointAgreement[], userReg
  */
 export async function usedUnder(db: Db, agreementIds: string[], exceptPlanId: string | null = null): Promise<Map<string, number>> {
   if (!agreementIds.length) return new Map();
-  const ids = sql.join(
-    agreementIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(agreementIds);
   const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} IS DISTINCT FROM ${exceptPlanId}::uuid` : sql``);
   const rows = await queryRows<{ joint_agreement_id: string; item_id: string; quantity: number }>(
     db,
@@ -185,13 +183,7 @@ export async function usedUnder(db: Db, agreementIds: string[], exceptPlanId: st
 /** D25: holds agreements against another approval counting their use at the same time (until the transaction ends). */
 export async function lockJointAgreements(tx: Db, agreementIds: string[]): Promise<void> {
   if (!agreementIds.length) return;
-  await queryRows(
-    tx,
-    sql`SELECT id FROM joint_reserve_agreements WHERE id IN (${sql.join(
-      [...new Set(agreementIds)].map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )}) ORDER BY id FOR NO KEY UPDATE`,
-  );
+  await queryRows(tx, sql`SELECT id FROM joint_reserve_agreements WHERE id IN (${uuidList([...new Set(agreementIds)])}) ORDER BY id FOR NO KEY UPDATE`);
 }
 
 export interface NeighbourStockRow {

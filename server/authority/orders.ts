@@ -27,6 +27,7 @@ import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
 import type { ServiceContext } from '../context.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D23 凭令出库: government stock leaves a store only against an approved order. An outbound order (出库申请单) names
 // store, purpose, recipient or destination, items and quantities; it is approved by a second person (D24) and the
@@ -262,10 +263,7 @@ async function unitPrices(db: Db, storeId: string, lines: readonly { itemId: str
   const rows = await queryRows<{ item_id: string; batch_id: string; unit_price: string; on_hand: number }>(
     db,
     sql`SELECT bal.item_id, bal.batch_id, b.unit_price::text AS unit_price, bal.on_hand FROM balances bal JOIN batches b ON b.id = bal.batch_id
-         WHERE bal.store_id = ${storeId}::uuid AND bal.item_id IN (${sql.join(
-           itemIds.map((id) => sql`${id}::uuid`),
-           sql`, `,
-         )})`,
+         WHERE bal.store_id = ${storeId}::uuid AND bal.item_id IN (${uuidList(itemIds)})`,
   );
   const prices = new Map<string, number>();
   for (const l of lines) {

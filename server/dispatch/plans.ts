@@ -31,6 +31,7 @@ import {
   withdrawPlanApprovals,
   type ApprovalRow,
 } from '../authority/queue.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -296,11 +297,7 @@ async function openPlanApprovals(
 async function lineValues(db: Db, lines: PlanView['lines']): Promise<(l: PlanView['lines'][number]) => bigint> {
   const batchIds = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
   const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
-  const ids = (xs: string[]) =>
-    sql.join(
-      xs.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    );
+  const ids = (xs: string[]) => uuidList(xs);
   const [batchPrices, agreementPrices] = await Promise.all([
     batchIds.length ? queryRows<{ id: string; price: string }>(db, sql`SELECT id, unit_price::text AS price FROM batches WHERE id IN (${ids(batchIds)})`) : [],
     agreementIds.length

@@ -4,6 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { activeAgreementLines } from '../reserves/agreements.ts';
 import type { Source } from './planner.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 /**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
@@ -15,10 +16,7 @@ import type { Source } from './planner.ts';
  */
 export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
   if (!itemIds.length) return [];
-  const ids = sql.join(
-    itemIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(itemIds);
   const batches = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, bal.item_id,
@@ -49,10 +47,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     sql`SELECT a.id, o.name, COALESCE(s.lat, r.lat) AS lat, COALESCE(s.lng, r.lng) AS lng
           FROM agreements a JOIN organizations o ON o.id = a.company_org_id
           JOIN regions r ON r.code = a.region_code LEFT JOIN stores s ON s.id = a.store_id
-         WHERE a.id IN (${sql.join(
-           [...new Set(lines.map((l) => l.agreementId))].map((id) => sql`${id}::uuid`),
-           sql`, `,
-         )})`,
+         WHERE a.id IN (${uuidList([...new Set(lines.map((l) => l.agreementId))])})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
   const claimed = await agreementClaims(db, null);

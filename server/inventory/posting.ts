@@ -13,6 +13,7 @@ import { answerOfFirst, claimIdempotencyKey } from './idempotency.ts';
 import { ledgerPrepare, type PrepareSpec, type Prepared } from './prepare.ts';
 import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
 import { assertHeldSince } from './backdating.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -147,10 +148,7 @@ export async function lockBalances(
   }
   for (const { storeId, itemIds } of spec.storeItems ?? []) {
     if (!itemIds.length) continue;
-    const ids = sql.join(
-      itemIds.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    );
+    const ids = uuidList(itemIds);
     conditions.push(sql`(bal.store_id = ${storeId}::uuid AND bal.item_id IN (${ids}))`);
   }
   if (!conditions.length) return new Map();

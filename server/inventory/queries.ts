@@ -23,6 +23,7 @@ import { assertPeriodOrder, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
 import type { ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
 /** A batch as a stock line carries it: what the API shows of a batch (its row's bookkeeping timestamp is not shown). */
@@ -141,10 +142,7 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
                    b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
               FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
-             WHERE bal.store_id IN (${sql.join(
-               ids.map((id) => sql`${id}::uuid`),
-               sql`, `,
-             )})
+             WHERE bal.store_id IN (${uuidList(ids)})
                AND (bal.on_hand > 0 OR bal.in_transit > 0)
                ${afterBatch ? sql`AND bal.batch_id > ${afterBatch}::uuid` : sql``}
                ${itemId ? sql`AND bal.item_id = ${itemId}::uuid` : sql``}

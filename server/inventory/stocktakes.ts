@@ -9,6 +9,7 @@ import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -175,10 +176,7 @@ const HOLDER_NAMES: Record<string, string> = { STOCKTAKE: '盘点单', SCRAP: '�
 export async function reservationHolders(db: Db, storeId: string, batchIds: string[]): Promise<Map<string, string[]>> {
   const holders = new Map<string, string[]>();
   if (!batchIds.length) return holders;
-  const ids = sql.join(
-    batchIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(batchIds);
   const rows = await queryRows<{ batch_id: string; type: string; number: string | null }>(
     db,
     sql`SELECT DISTINCT l.batch_id::text AS batch_id, d.type::text AS type, d.number
@@ -211,10 +209,7 @@ export const countPending = (pendingNumber: string) => `已有待审批的盘点
 
 /** The pending stocktakes (by number) that adjust these batches at this store once approved. */
 export async function pendingCountsOf(tx: Db, storeId: string, batchIds: string[]): Promise<Map<string, string>> {
-  const ids = sql.join(
-    batchIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(batchIds);
   const rows = await queryRows<{ batch_id: string; number: string }>(
     tx,
     sql`SELECT l.batch_id::text AS batch_id, min(d.number) AS number

@@ -10,6 +10,7 @@ import { reserveGaps } from '../reserves/quotas.ts';
 import { storeScopeSql } from '../reserves/rotation.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), and any reconciliation
@@ -177,14 +178,8 @@ async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Pro
   if (!gaps.length) return [];
   const names = await queryRows<{ kind: string; id: string; name: string; region_code: string }>(
     ctx.db,
-    sql`SELECT 'item' AS kind, id::text, name, '' AS region_code FROM items WHERE id IN (${sql.join(
-      gaps.map((g) => sql`${g.itemId}::uuid`),
-      sql`, `,
-    )})
-        UNION ALL SELECT 'store', id::text, name, region_code FROM stores WHERE id IN (${sql.join(
-          gaps.map((g) => sql`${g.storeId ?? '00000000-0000-0000-0000-000000000000'}::uuid`),
-          sql`, `,
-        )})
+    sql`SELECT 'item' AS kind, id::text, name, '' AS region_code FROM items WHERE id IN (${uuidList(gaps.map((g) => g.itemId))})
+        UNION ALL SELECT 'store', id::text, name, region_code FROM stores WHERE id IN (${uuidList(gaps.map((g) => g.storeId ?? '00000000-0000-0000-0000-000000000000'))})
         UNION ALL SELECT 'region', code, name, code FROM regions WHERE code IN (${sql.join(
           gaps.map((g) => sql`${g.regionCode ?? ''}`),
           sql`, `,
@@ -214,10 +209,7 @@ async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | n
   if (!lines.length) return [];
   const stores = await queryRows<{ id: string; name: string; region_code: string }>(
     ctx.db,
-    sql`SELECT id::text, name, region_code FROM stores WHERE id IN (${sql.join(
-      lines.map((l) => sql`${l.storeId}::uuid`),
-      sql`, `,
-    )})`,
+    sql`SELECT id::text, name, region_code FROM stores WHERE id IN (${uuidList(lines.map((l) => l.storeId))})`,
   );
   return lines.map((l) => {
     const store = stores.find((s) => s.id === l.storeId)!;

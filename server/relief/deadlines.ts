@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { stableId } from '../ids.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D16, D28: the 10-hour clock runs from the disaster (the incident's occurredAt); first-batch targets run from the order.
 
@@ -58,10 +59,7 @@ export interface LineReceipt {
  */
 export async function receiptsOfPlanLines(db: Db, planIds: readonly string[]): Promise<LineReceipt[]> {
   if (!planIds.length) return [];
-  const ids = sql.join(
-    planIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(planIds);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT l.plan_id, l.line_no, NULL::uuid AS call_off_id, doc.occurred_at, mv.quantity,

@@ -15,6 +15,7 @@ import { getIncidentInScope } from '../dispatch/incidents.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
 // owner's store — by default the store it was shipped from (晋城's tents to 晋城) — as a RECOVERY document from the
@@ -58,10 +59,7 @@ interface Held {
  */
 async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
   if (!points.length) return [];
-  const ids = sql.join(
-    points.map((p) => sql`${p}::uuid`),
-    sql`, `,
-  );
+  const ids = uuidList(points);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available, i.recovery_kind, i.recovery_months,

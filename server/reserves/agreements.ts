@@ -18,6 +18,7 @@ import { organizationFor } from '../inventory/receipts.ts';
 import { effectiveCommitted } from './rules.ts';
 import { assertReserveManager } from './access.ts';
 import type { ServiceContext } from '../context.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 export type AgreementRow = typeof agreements.$inferSelect;
 export type AgreementLineRow = typeof agreementLines.$inferSelect;
@@ -405,14 +406,7 @@ function toEffectiveLine(r: Record<string, unknown>): EffectiveLine {
 }
 
 /** Lines of many agreements with their last counts (for the Agreement.lines loader). */
-export const linesOfAgreements = (db: Db, ids: readonly string[]) =>
-  effectiveLines(
-    db,
-    sql`a.id IN (${sql.join(
-      ids.map((id) => sql`${id}::uuid`),
-      sql`, `,
-    )})`,
-  );
+export const linesOfAgreements = (db: Db, ids: readonly string[]) => effectiveLines(db, sql`a.id IN (${uuidList(ids)})`);
 
 export const checksOfAgreements = (db: Db, ids: readonly string[]) =>
   db

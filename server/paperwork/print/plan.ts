@@ -8,6 +8,7 @@ import { amountInWords } from '../amount-in-words.ts';
 import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
+import { uuidList } from '../../../drizzle/uuid-list.ts';
 
 const STATUS: Record<string, string> = { PROPOSED: '待审批', APPROVED: '已批准', EXECUTING: '执行中', COMPLETED: '已完成', CANCELLED: '已取消' };
 const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
@@ -45,10 +46,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
           ctx.db,
           sql`SELECT l.agreement_id::text, l.item_id::text, o.name AS company, l.unit_price::text
                 FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id JOIN organizations o ON o.id = a.company_org_id
-               WHERE l.agreement_id IN (${sql.join(
-                 agreementIds.map((a) => sql`${a}::uuid`),
-                 sql`, `,
-               )})`,
+               WHERE l.agreement_id IN (${uuidList(agreementIds)})`,
         )
       : [],
   ]);

@@ -1,13 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../../drizzle/client.ts';
+import { uuidList } from '../../../drizzle/uuid-list.ts';
 
 // Names for the ids that services return, looked up once per list (no query per row).
 
-const idList = (ids: Iterable<string>) =>
-  sql.join(
-    [...new Set(ids)].map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
+const idList = (ids: Iterable<string>) => uuidList([...new Set(ids)]);
 
 export type ItemLabel = {
   id: string;
