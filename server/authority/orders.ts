@@ -4,7 +4,8 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
 import { storesInScope, transferDestinations } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
-import { chinaIso, chinaText, chinaYear, todayInChina } from '../clock.ts';
+import { chinaIso, chinaText, todayInChina } from '../clock.ts';
+import { yearlyNumber } from '../numbering.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
@@ -163,10 +164,9 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
       at,
     });
     if (first) return;
-    const head = `SQ-${chinaYear(at)}-`;
     await tx.insert(outboundOrders).values({
       id,
-      number: sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval('order_number_sq'::regclass) AS n)`,
+      number: yearlyNumber('SQ', 'order_number_sq', at),
       status: 'PENDING',
       storeId: store.id,
       purpose: v.purpose,

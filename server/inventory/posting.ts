@@ -4,7 +4,8 @@ import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
 import { afterCommit } from '../../drizzle/after-commit.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { chinaIso, chinaYear, type Clock } from '../clock.ts';
+import { chinaIso, type Clock } from '../clock.ts';
+import { yearlyNumber } from '../numbering.ts';
 import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -322,11 +323,10 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   if (inserts.length) await tx.execute(growBalances(inserts, at, occurredAt));
 }
 
-/** The next readable number, drawn by the INSERT itself: type, recording year (China), sequence (RK-2026-000123). */
+/** A document's number: its type's prefix, counted afresh each year (RK-2026-000123). */
 function documentNumber(type: DocumentType, recordedAt: Date): SQL {
   const prefix = DOCUMENT_PREFIX[type];
-  const head = `${prefix}-${chinaYear(recordedAt)}-`;
-  return sql`(SELECT ${head} || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval(${`document_number_${prefix.toLowerCase()}`}::regclass) AS n)`;
+  return yearlyNumber(prefix, `document_number_${prefix.toLowerCase()}`, recordedAt);
 }
 
 export interface DocumentHeader {
