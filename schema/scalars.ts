@@ -16,6 +16,11 @@ builder.scalarType('DateTime', {
         `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`,
       );
     }
+    // Offsets on Earth run from −12:00 to +14:00: luxon takes "+25:00" or "+08:60" and moves the instant by them.
+    const offset = /([+-])(\d{2}):?(\d{2})$/.exec(String(v));
+    if (offset && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > (offset[1] === '+' ? 14 : 12) * 60)) {
+      throw badInput('DateTime', `时区偏移超出范围：${String(v).slice(0, 64)}（应在 -12:00 至 +14:00 之间，北京时间为 +08:00）`);
+    }
     return dt.toUTC();
   },
 });
@@ -24,9 +29,10 @@ builder.scalarType('Date', {
   description: 'Calendar date YYYY-MM-DD',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !DateTime.fromISO(v).isValid || !inYearRange(Number(v.slice(0, 4)))) {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !inYearRange(Number(v.slice(0, 4)))) {
       throw badInput('Date', `日期格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的 YYYY-MM-DD）`);
     }
+    if (!DateTime.fromISO(v).isValid) throw badInput('Date', `日期不存在：${v}（该月没有这一天，请核对）`);
     return v;
   },
 });

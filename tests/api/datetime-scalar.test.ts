@@ -50,7 +50,41 @@ describe('a refused custom-scalar variable names the argument it was passed as, 
   it.each([
     ['a top-level DateTime!', 'query($f: DateTime!) { valuation(asOf: $f) { total } }', { f: 'nonsense' }, 'asOf', /^截止时间：时间格式错误：nonsense/],
     ['a DateTime without offset', 'query($a: DateTime) { valuation(asOf: $a) { total } }', { a: '2026-12-01' }, 'asOf', /^截止时间：时间格式错误：2026-12-01/],
-    ['a top-level Date', 'query($d: Date) { agreements(activeOn: $d) { totalCount } }', { d: '2026-02-30' }, 'activeOn', /^生效日期：日期格式错误：2026-02-30/],
+    [
+      'a top-level Date that no calendar has',
+      'query($d: Date) { agreements(activeOn: $d) { totalCount } }',
+      { d: '2026-02-30' },
+      'activeOn',
+      /^生效日期：日期不存在：2026-02-30/,
+    ],
+    [
+      'a Date not written YYYY-MM-DD',
+      'query($d: Date) { agreements(activeOn: $d) { totalCount } }',
+      { d: '2026/2/3' },
+      'activeOn',
+      /^生效日期：日期格式错误：2026\/2\/3/,
+    ],
+    [
+      'a DateTime offset past +14:00',
+      'query($a: DateTime) { valuation(asOf: $a) { total } }',
+      { a: '2026-12-04T10:00:00+25:00' },
+      'asOf',
+      /^截止时间：时区偏移超出范围/,
+    ],
+    [
+      'a DateTime offset of 60 minutes',
+      'query($a: DateTime) { valuation(asOf: $a) { total } }',
+      { a: '2026-12-04T10:00:00+08:60' },
+      'asOf',
+      /^截止时间：时区偏移超出范围/,
+    ],
+    [
+      'a DateTime offset past −12:00',
+      'query($a: DateTime) { valuation(asOf: $a) { total } }',
+      { a: '2026-12-04T10:00:00-13:00' },
+      'asOf',
+      /^截止时间：时区偏移超出范围/,
+    ],
     [
       'a DateTime inside an input variable',
       'query($f: AuditFilter) { auditLog(filter: $f) { totalCount } }',
@@ -77,6 +111,17 @@ describe('a refused custom-scalar variable names the argument it was passed as, 
     expect(error.extensions.field).toBe(field);
     expect(error.message).toMatch(message);
     expect(error.message).not.toMatch(/Expected|Variable/);
+  });
+
+  it('the offsets at the ends of the range, −12:00 and +14:00, are instants as written', async () => {
+    for (const [asOf, china] of [
+      ['2026-07-01T10:00:00+14:00', '2026-07-01T04:00:00+08:00'],
+      ['2026-07-01T10:00:00-12:00', '2026-07-02T06:00:00+08:00'],
+    ]) {
+      const res = await t.gql('query($a: DateTime!) { valuation(asOf: $a) { asOf } }', { a: asOf }, 'auditor');
+      expect(res.errors).toBeUndefined();
+      expect(res.data.valuation.asOf).toBe(china);
+    }
   });
 
   it('each refused variable of a query is named by its own argument', async () => {

@@ -186,7 +186,7 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     expect(res.errors![0].extensions.field).toBe('first');
     const date = await t.gql('{ agreements(activeOn: "2026-02-30") { edges { node { id } } } }', {}, 'admin');
     expect(errorCode(date)).toBe('BAD_USER_INPUT');
-    expect(date.errors![0].message).toMatch(/^生效日期：日期格式错误：2026-02-30/);
+    expect(date.errors![0].message).toMatch(/^生效日期：日期不存在：2026-02-30/);
     expect(date.errors![0].extensions.field).toBe('activeOn');
     expect(date.errors![0].message).not.toMatch(/Expected|found/);
   });
