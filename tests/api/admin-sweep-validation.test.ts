@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { computeExpiry } from '../../server/inventory/rules.ts';
+import { agreementRaw, createAgreement } from '../support/agreements.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, WEIHUI } from '../support/ledger.ts';
 import { ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
@@ -95,8 +96,6 @@ describe('#2 D5, D10, D26: a storage life is bounded, and an item with one alway
 });
 
 const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
-const createAgreement = (input: Record<string, unknown>) =>
-  t.gql(`mutation($input: AgreementInput!) { createAgreement(input: $input) { id contractNo } }`, { input }, 'admin');
 const agreementInput = (over: Record<string, unknown> = {}) => ({
   mode: 'AGREEMENT',
   companyName: '新乡市惠民百货配送有限公司',
@@ -114,11 +113,11 @@ describe('#3 D6, D19: agreement quantities are bounded, and no agreement line br
     const before = await agreementCount();
     const line = { itemId: COTTON_TENT, unitPrice: '9999999999.99', responseHours: 4 };
     for (const quantity of [2147483647, 100_000_001]) {
-      const res = await createAgreement(agreementInput({ storeId: null, contractNo: `BIG-${quantity}`, lines: [{ ...line, quantity }] }));
+      const res = await agreementRaw(t, agreementInput({ storeId: null, contractNo: `BIG-${quantity}`, lines: [{ ...line, quantity }] }));
       expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.lines.0.quantity']);
       isChinese(res);
     }
-    const capacity = await createAgreement({
+    const capacity = await agreementRaw(t, {
       mode: 'CAPACITY',
       companyName: '新乡市新星帐篷制造有限公司',
       regionCode: '410700',
@@ -134,17 +133,16 @@ describe('#3 D6, D19: agreement quantities are bounded, and no agreement line br
     ok(await t.gql(`mutation { upsertQuota(input: { itemId: "${QUILT}", quantity: 5, regionCode: "410782" }) { id } }`, {}, 'admin'));
     const companies = ['辉县市测试企业甲', '辉县市测试企业乙'];
     for (const [i, companyName] of companies.entries()) {
-      const { id } = ok(
-        await createAgreement(
-          agreementInput({
-            companyName,
-            regionCode: '410782',
-            storeId: null,
-            contractNo: `GAP-${i}`,
-            lines: [{ itemId: QUILT, quantity: 1000, unitPrice: '158.00', responseHours: 4 }],
-          }),
-        ),
-      ).createAgreement;
+      const id = await createAgreement(
+        t,
+        agreementInput({
+          companyName,
+          regionCode: '410782',
+          storeId: null,
+          contractNo: `GAP-${i}`,
+          lines: [{ itemId: QUILT, quantity: 1000, unitPrice: '158.00', responseHours: 4 }],
+        }),
+      );
       if (i === 0) await queryRows(t.database.db, sql`UPDATE agreement_lines SET quantity = 2147483647 WHERE agreement_id = ${id}::uuid`);
     }
     const res = await t.gql(`query { reserveGaps(regionCode: "410782") { item { id } quota agreementCommitted gap } }`, {}, 'admin');
@@ -154,9 +152,10 @@ describe('#3 D6, D19: agreement quantities are bounded, and no agreement line br
 
 describe('#4 D6: one company store’s goods are not committed by two agreements at once', () => {
   it('D6: an agreement for the same store and item over an overlapping period is refused, naming the other agreement', async () => {
-    const first = ok(await createAgreement(agreementInput({ contractNo: 'XY-OVL-001' }))).createAgreement;
+    const firstId = await createAgreement(t, agreementInput({ contractNo: 'XY-OVL-001' }));
     const before = await agreementCount();
-    const res = await createAgreement(
+    const res = await agreementRaw(
+      t,
       agreementInput({
         contractNo: 'XY-OVL-002',
         validFrom: '2026-06-01',
@@ -168,18 +167,17 @@ describe('#4 D6: one company store’s goods are not committed by two agreements
       }),
     );
     expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.lines.1.itemId']);
-    expect(res.errors![0].extensions).toMatchObject({ agreementId: first.id, contractNo: 'XY-OVL-001' });
+    expect(res.errors![0].extensions).toMatchObject({ agreementId: firstId, contractNo: 'XY-OVL-001' });
     expect(res.errors![0].message).toContain('XY-OVL-001');
     expect(await agreementCount()).toBe(before);
   });
 
   it('D6: the same company may commit other goods of the store, or the same goods in a following period', async () => {
-    ok(
-      await createAgreement(
-        agreementInput({ contractNo: 'XY-OVL-003', validFrom: '2026-06-01', lines: [{ itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6 }] }),
-      ),
+    await createAgreement(
+      t,
+      agreementInput({ contractNo: 'XY-OVL-003', validFrom: '2026-06-01', lines: [{ itemId: QUILT, quantity: 100, unitPrice: '158.00', responseHours: 6 }] }),
     );
-    ok(await createAgreement(agreementInput({ contractNo: 'XY-OVL-004', validFrom: '2027-01-01', validTo: '2027-12-31' })));
+    await createAgreement(t, agreementInput({ contractNo: 'XY-OVL-004', validFrom: '2027-01-01', validTo: '2027-12-31' }));
   });
 });
 

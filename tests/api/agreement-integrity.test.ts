@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { agreementRaw, createAgreement } from '../support/agreements.ts';
 import { useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, receive, WEIHUI } from '../support/ledger.ts';
 
@@ -34,9 +35,6 @@ const refusal = (res: GqlResult) => {
   const e = res.errors![0];
   return { code: e.extensions.code, field: e.extensions.field, message: e.message };
 };
-
-const createAgreement = (input: Record<string, unknown>, as = 'dispatcher') =>
-  t.gql(`mutation($i: AgreementInput!) { createAgreement(input: $i) { id contractNo company { name } store { id } } }`, { i: input }, as);
 
 const counts = async () => {
   const [r] = await queryRows<{ a: number; o: number }>(
@@ -89,7 +87,7 @@ describe('one agreement per company and contract number (D6, D17, D21)', () => {
 
   it('D6, D17: the same agreement sent three times at once is stored once; the others are refused at input.contractNo「该合同已登记」', async () => {
     const before = await counts();
-    const results = await Promise.all([1, 2, 3].map(() => createAgreement(raceInput)));
+    const results = await Promise.all([1, 2, 3].map(() => agreementRaw(t, raceInput, 'dispatcher')));
     const stored = results.filter((r) => !r.errors);
     expect(stored).toHaveLength(1);
     for (const r of results.filter((x) => x.errors)) {
@@ -105,13 +103,13 @@ describe('one agreement per company and contract number (D6, D17, D21)', () => {
 
   it('D6: registering the contract again later is refused and changes nothing; another company may use the same number', async () => {
     const before = await counts();
-    const again = refusal(await createAgreement({ ...raceInput, validFrom: '2026-03-01', contractNo: ' XY-RACE-1 ' }, 'admin'));
+    const again = refusal(await agreementRaw(t, { ...raceInput, validFrom: '2026-03-01', contractNo: ' XY-RACE-1 ' }, 'admin'));
     expect(again).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.contractNo', message: expect.stringContaining('该合同已登记') });
     expect(await counts()).toEqual(before);
-    ok(await createAgreement({ ...raceInput, companyName: '另一家协议企业' }));
+    await createAgreement(t, { ...raceInput, companyName: '另一家协议企业' }, 'dispatcher');
     // Without a contract number nothing identifies a duplicate: both are kept (a supplementary contract looks the same).
-    ok(await createAgreement({ ...raceInput, companyName: '无合同号企业', contractNo: null }));
-    ok(await createAgreement({ ...raceInput, companyName: '无合同号企业', contractNo: '' }));
+    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: null }, 'dispatcher');
+    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: '' }, 'dispatcher');
     expect((await counts()).agreements).toBe(before.agreements + 3);
   });
 });
@@ -121,65 +119,86 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
 
   it('D6, D2: another company’s agreement store → BAD_USER_INPUT at input.storeId; nothing is created, not even the company', async () => {
     const before = await counts();
-    const res = await createAgreement({
-      ...base,
-      mode: 'AGREEMENT',
-      companyName: '冒名公司',
-      regionCode: '410700',
-      storeId: AGREEMENT_STORE,
-      lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '1.00', responseHours: 3 }],
-    });
+    const res = await agreementRaw(
+      t,
+      {
+        ...base,
+        mode: 'AGREEMENT',
+        companyName: '冒名公司',
+        regionCode: '410700',
+        storeId: AGREEMENT_STORE,
+        lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '1.00', responseHours: 3 }],
+      },
+      'dispatcher',
+    );
     expect(refusal(res)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId', message: expect.stringContaining('不是「冒名公司」的仓库') });
     expect(await counts()).toEqual(before);
   });
 
   it('D6, D2: an entrusted store run by another company → BAD_USER_INPUT at input.storeId', async () => {
-    const res = await createAgreement({
-      ...base,
-      mode: 'ENTRUSTED',
-      companyName: '另一公司',
-      regionCode: '410721',
-      storeId: ENTRUSTED_STORE,
-      lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
-    });
+    const res = await agreementRaw(
+      t,
+      {
+        ...base,
+        mode: 'ENTRUSTED',
+        companyName: '另一公司',
+        regionCode: '410721',
+        storeId: ENTRUSTED_STORE,
+        lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
+      },
+      'dispatcher',
+    );
     expect(refusal(res)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId' });
   });
 
   it('D20, D2: the company’s own store outside the agreement’s region (a 新乡县 store for 卫辉市) → BAD_USER_INPUT at input.storeId', async () => {
     const before = await counts();
-    const entrusted = await createAgreement({
-      ...base,
-      mode: 'ENTRUSTED',
-      companyName: '新乡县中原物流仓储有限公司',
-      regionCode: '410781',
-      storeId: ENTRUSTED_STORE,
-      lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
-    });
+    const entrusted = await agreementRaw(
+      t,
+      {
+        ...base,
+        mode: 'ENTRUSTED',
+        companyName: '新乡县中原物流仓储有限公司',
+        regionCode: '410781',
+        storeId: ENTRUSTED_STORE,
+        lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
+      },
+      'dispatcher',
+    );
     expect(refusal(entrusted)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId', message: expect.stringContaining('不在协议所属区域') });
     // 惠民's store is in 牧野区 (410711), not in 卫辉市.
-    const agreement = await createAgreement({
-      ...base,
-      mode: 'AGREEMENT',
-      companyName: '新乡市惠民百货配送有限公司',
-      regionCode: '410781',
-      storeId: AGREEMENT_STORE,
-      lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '130.00', responseHours: 6 }],
-    });
+    const agreement = await agreementRaw(
+      t,
+      {
+        ...base,
+        mode: 'AGREEMENT',
+        companyName: '新乡市惠民百货配送有限公司',
+        regionCode: '410781',
+        storeId: AGREEMENT_STORE,
+        lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '130.00', responseHours: 6 }],
+      },
+      'dispatcher',
+    );
     expect(refusal(agreement)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId' });
     expect(await counts()).toEqual(before);
   });
 
   it('D6: the operating company, in a region that covers its store, is accepted', async () => {
     const a = ok(
-      await createAgreement({
-        ...base,
-        mode: 'ENTRUSTED',
-        companyName: '新乡县中原物流仓储有限公司',
-        regionCode: '410700',
-        storeId: ENTRUSTED_STORE,
-        contractNo: 'DC-INTEGRITY-1',
-        lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
-      }),
+      await agreementRaw(
+        t,
+        {
+          ...base,
+          mode: 'ENTRUSTED',
+          companyName: '新乡县中原物流仓储有限公司',
+          regionCode: '410700',
+          storeId: ENTRUSTED_STORE,
+          contractNo: 'DC-INTEGRITY-1',
+          lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
+        },
+        'dispatcher',
+        'id company { name } store { id }',
+      ),
     ).createAgreement;
     expect(a).toMatchObject({ company: { name: '新乡县中原物流仓储有限公司' }, store: { id: ENTRUSTED_STORE } });
   });
@@ -205,16 +224,15 @@ describe('call-off deliveries at the contract price, with the delivery’s own f
     (await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM call_offs WHERE id = ${callOffId}::uuid`))[0].status;
 
   beforeAll(async () => {
-    ok(
-      await createAgreement({
-        mode: 'AGREEMENT',
+    await createAgreement(
+      t,
+      {
         companyName: '卫辉夏凉被协议厂',
         regionCode: '410781',
         contractNo: 'XLB-2026-01',
-        validFrom: '2026-01-01',
-        validTo: '2027-12-31',
         lines: [{ itemId: SUMMER_QUILT, quantity: 200, unitPrice: '62.00', responseHours: 6 }],
-      }),
+      },
+      'dispatcher',
     );
     const plan = ok(
       await t.gql(
@@ -299,15 +317,15 @@ describe('call-off deliveries at the contract price, with the delivery’s own f
 
 describe('a capacity line arrives with its last day’s output (D17, D16)', () => {
   beforeAll(async () => {
-    ok(
-      await createAgreement({
+    await createAgreement(
+      t,
+      {
         mode: 'CAPACITY',
         companyName: '卫辉毛巾被产能厂',
         regionCode: '410781',
-        validFrom: '2026-01-01',
-        validTo: '2027-12-31',
         lines: [{ itemId: TOWEL_QUILT, dailyCapacity: 100, leadDays: 1, unitPrice: '56.00' }],
-      }),
+      },
+      'dispatcher',
     );
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { createIncident } from '../support/relief.ts';
 import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, receive, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
@@ -86,22 +87,11 @@ describe('C9 (D25): stock needing consent ranks after every source the region ma
   it("D25: the region's own agreement reserve that meets the deadline is used before 运城's store stock, which needs 运城's consent", async () => {
     const own = await usableStock(BOAT);
     await receive(t, 'admin', YUNCHENG, [{ itemId: BOAT, quantity: 50, batchNo: 'C9-YC-CFZ', expiryDate: '2035-01-01', unitPrice: '50000.00' }]);
-    const agreementId = ok(
-      await t.gql(
-        `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-        {
-          i: {
-            mode: 'AGREEMENT',
-            companyName: '新乡市黄河船艇有限公司',
-            regionCode: '410700',
-            validFrom: '2026-01-01',
-            validTo: '2027-12-31',
-            lines: [{ itemId: BOAT, quantity: 20, responseHours: 8, unitPrice: '48000.00' }],
-          },
-        },
-        'admin',
-      ),
-    ).createAgreement.id;
+    const agreementId = await createAgreement(t, {
+      companyName: '新乡市黄河船艇有限公司',
+      regionCode: '410700',
+      lines: [{ itemId: BOAT, quantity: 20, responseHours: 8, unitPrice: '48000.00' }],
+    });
     const plan = ok(
       await t.gql(
         `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) {

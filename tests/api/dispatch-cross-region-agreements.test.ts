@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
@@ -47,14 +48,6 @@ const owedByXinxiang = (planId: string, use: { owedTo: string; item: string; qua
   status: 'OPEN',
   plan: { id: planId },
 });
-const createAgreement = async (companyName: string, regionCode: string, lines: Record<string, unknown>[]) =>
-  ok(
-    await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      { i: { mode: 'AGREEMENT', companyName, regionCode, validFrom: '2026-01-01', validTo: '2027-12-31', lines } },
-      'admin',
-    ),
-  ).createAgreement.id as string;
 
 beforeAll(async () => {
   incidentId = await createIncident(
@@ -66,7 +59,11 @@ beforeAll(async () => {
 
 describe("another jurisdiction's agreement reserve (D25, D17)", () => {
   it("D25: 运城's agreement reserve (no 联储 with 新乡) needs 运城's consent; execution waits for it; the call-off leaves a settlement owed to 运城", async () => {
-    const agreementId = await createAgreement('运城市黄河船舶有限公司', '140800', [{ itemId: BOAT, quantity: 10, responseHours: 3, unitPrice: '50000.00' }]);
+    const agreementId = await createAgreement(t, {
+      companyName: '运城市黄河船舶有限公司',
+      regionCode: '140800',
+      lines: [{ itemId: BOAT, quantity: 10, responseHours: 3, unitPrice: '50000.00' }],
+    });
     const plan = await requestPlan(t, incidentId, BOAT, 12, PLAN);
     expect(plan.lines).toHaveLength(1);
     expect(plan.lines[0]).toMatchObject({
@@ -119,7 +116,11 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
         'admin',
       ),
     ).createJointReserveAgreement.id;
-    await createAgreement('晋城市太行家具有限公司', '140500', [{ itemId: BED, quantity: 50, responseHours: 4, unitPrice: '300.00' }]);
+    await createAgreement(t, {
+      companyName: '晋城市太行家具有限公司',
+      regionCode: '140500',
+      lines: [{ itemId: BED, quantity: 50, responseHours: 4, unitPrice: '300.00' }],
+    });
 
     const plan = await requestPlan(t, incidentId, BED, 20, PLAN);
     expect(plan.lines).toEqual([
@@ -149,7 +150,11 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
 
 describe('a refused consent (D25): the refused lines are not planned', () => {
   it('D25: 运城 refuses its agreement reserve — no call-off, no settlement; the plan shows it missing and leaves it out of its totals', async () => {
-    await createAgreement('运城市河东被服有限公司', '140800', [{ itemId: SLEEPING_BAG, quantity: 30, responseHours: 6, unitPrice: '100.00' }]);
+    await createAgreement(t, {
+      companyName: '运城市河东被服有限公司',
+      regionCode: '140800',
+      lines: [{ itemId: SLEEPING_BAG, quantity: 30, responseHours: 6, unitPrice: '100.00' }],
+    });
     const plan = await requestPlan(t, incidentId, SLEEPING_BAG, 30, PLAN);
     expect(plan.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 30, needsConsent: true, consent: 'PENDING' }]);
     ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));

@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
@@ -398,37 +399,19 @@ describe('agreement and capacity sources (D17)', () => {
   const input = () => ({ incidentId, destinations: [dest(TAIGONG, [[SLEEPING_BAG, 150]])] });
 
   beforeAll(async () => {
-    const a = await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'AGREEMENT',
-          companyName: '新乡市惠民百货配送有限公司',
-          regionCode: '410711',
-          storeId: AGREEMENT_STORE,
-          validFrom: '2026-01-01',
-          validTo: '2027-12-31',
-          lines: [{ itemId: SLEEPING_BAG, quantity: 100, unitPrice: '80.00', responseHours: 6 }],
-        },
-      },
-      'admin',
-    );
-    agreementId = ok(a).createAgreement.id;
-    const c = await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'CAPACITY',
-          companyName: '卫辉市民安被服有限公司',
-          regionCode: '410781',
-          validFrom: '2026-01-01',
-          validTo: '2027-12-31',
-          lines: [{ itemId: SLEEPING_BAG, dailyCapacity: 50, leadDays: 1, unitPrice: '85.00' }],
-        },
-      },
-      'admin',
-    );
-    capacityId = ok(c).createAgreement.id;
+    agreementId = await createAgreement(t, {
+      mode: 'AGREEMENT',
+      companyName: '新乡市惠民百货配送有限公司',
+      regionCode: '410711',
+      storeId: AGREEMENT_STORE,
+      lines: [{ itemId: SLEEPING_BAG, quantity: 100, unitPrice: '80.00', responseHours: 6 }],
+    });
+    capacityId = await createAgreement(t, {
+      mode: 'CAPACITY',
+      companyName: '卫辉市民安被服有限公司',
+      regionCode: '410781',
+      lines: [{ itemId: SLEEPING_BAG, dailyCapacity: 50, leadDays: 1, unitPrice: '85.00' }],
+    });
   });
 
   it('D17: with no store stock the plan takes the agreement first (after its response hours), then capacity', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, key, receive, WEIHUI } from '../support/ledger.ts';
@@ -35,14 +36,6 @@ const settlementsOf = async (planId: string) =>
   ok(await t.gql(`query { settlements { quantity plan { id } } }`, {}, 'admin')).settlements.filter((s: any) => s.plan?.id === planId);
 const message = (res: GqlResult) => res.errors?.[0]?.message ?? '';
 
-const createAgreement = async (companyName: string, regionCode: string, lines: Record<string, unknown>[]) =>
-  ok(
-    await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      { i: { mode: 'AGREEMENT', companyName, regionCode, validFrom: '2026-01-01', validTo: '2027-12-31', lines } },
-      'admin',
-    ),
-  ).createAgreement.id as string;
 const createJoint = async (item: string, maxQuantity: number, validTo: string, regionCodes = ['410700', '140500']) =>
   ok(
     await t.gql(
@@ -62,7 +55,11 @@ beforeAll(async () => {
 
 describe('#7 an agreement reserve is promised once (D17)', () => {
   it('D17: two plans offered the same agreement stock while both proposed — the second approval is INSUFFICIENT_STOCK, naming the line, also after the first executes', async () => {
-    await createAgreement('新乡市红旗帐篷厂', '410700', [{ itemId: COMMAND_TENT, quantity: 50, responseHours: 4, unitPrice: '800.00' }]);
+    await createAgreement(t, {
+      companyName: '新乡市红旗帐篷厂',
+      regionCode: '410700',
+      lines: [{ itemId: COMMAND_TENT, quantity: 50, responseHours: 4, unitPrice: '800.00' }],
+    });
     const a = await requestPlan(t, incidentId, COMMAND_TENT, 50, PLAN);
     const b = await requestPlan(t, incidentId, COMMAND_TENT, 50, PLAN);
     for (const p of [a, b]) expect(p.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 50, needsConsent: false }]);
@@ -86,7 +83,11 @@ describe('#7 an agreement reserve is promised once (D17)', () => {
   });
 
   it('D17: a plan cancelled releases its promise: the other plan is approved then', async () => {
-    await createAgreement('新乡市红旗帐篷二厂', '410700', [{ itemId: COMMAND_TENT, quantity: 40, responseHours: 4, unitPrice: '800.00' }]);
+    await createAgreement(t, {
+      companyName: '新乡市红旗帐篷二厂',
+      regionCode: '410700',
+      lines: [{ itemId: COMMAND_TENT, quantity: 40, responseHours: 4, unitPrice: '800.00' }],
+    });
     const a = await requestPlan(t, incidentId, COMMAND_TENT, 40, PLAN);
     const b = await requestPlan(t, incidentId, COMMAND_TENT, 40, PLAN);
     ok(await approve(a.id));
@@ -99,7 +100,11 @@ describe('#7 an agreement reserve is promised once (D17)', () => {
 describe('#1 a 联储 agreement limits what plans use, when approved and executed (D25)', () => {
   it('D25: plans approved but not executed count against the maximum — the second approval beyond it is INVALID_STATE (consent needed), and a new request asks consent', async () => {
     const joint = await createJoint(GREATCOAT, 30, '2027-12-31');
-    await createAgreement('晋城市太行服装有限公司', '140500', [{ itemId: GREATCOAT, quantity: 100, responseHours: 4, unitPrice: '150.00' }]);
+    await createAgreement(t, {
+      companyName: '晋城市太行服装有限公司',
+      regionCode: '140500',
+      lines: [{ itemId: GREATCOAT, quantity: 100, responseHours: 4, unitPrice: '150.00' }],
+    });
     const a = await requestPlan(t, incidentId, GREATCOAT, 20, PLAN);
     const b = await requestPlan(t, incidentId, GREATCOAT, 20, PLAN);
     for (const p of [a, b]) {
@@ -126,7 +131,11 @@ describe('#1 a 联储 agreement limits what plans use, when approved and execute
 
   it('D25: an agreement that expired between approval and execution — the line needs consent: execution is INVALID_STATE and ships nothing', async () => {
     await createJoint(TOWEL_QUILT, 1000, '2026-07-20');
-    await createAgreement('晋城市沁河纺织有限公司', '140500', [{ itemId: TOWEL_QUILT, quantity: 100, responseHours: 4, unitPrice: '60.00' }]);
+    await createAgreement(t, {
+      companyName: '晋城市沁河纺织有限公司',
+      regionCode: '140500',
+      lines: [{ itemId: TOWEL_QUILT, quantity: 100, responseHours: 4, unitPrice: '60.00' }],
+    });
     const a = await requestPlan(t, incidentId, TOWEL_QUILT, 30, PLAN);
     const b = await requestPlan(t, incidentId, TOWEL_QUILT, 30, PLAN);
     expect(a.lines).toMatchObject([{ quantity: 30, needsConsent: false, jointAgreementId: expect.any(String) }]);
@@ -168,7 +177,11 @@ describe('#8 neighbourStock leaves out frozen batches (D20, D26)', () => {
 describe('#9 plan approvals and consents carry their value (D24, D25)', () => {
   it('D24, D25: DISPATCH_PLAN is worth every line (batch or agreement price × quantity); CROSS_REGION_USE its own lines', async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: SUMMER_QUILT, quantity: 5, batchNo: 'SWP-XLB-WH', expiryDate: '2032-01-01', unitPrice: '120.00' }]);
-    await createAgreement('运城市盐湖被服有限公司', '140800', [{ itemId: SUMMER_QUILT, quantity: 10, responseHours: 4, unitPrice: '60.00' }]);
+    await createAgreement(t, {
+      companyName: '运城市盐湖被服有限公司',
+      regionCode: '140800',
+      lines: [{ itemId: SUMMER_QUILT, quantity: 10, responseHours: 4, unitPrice: '60.00' }],
+    });
     const plan = await requestPlan(t, incidentId, SUMMER_QUILT, 15, PLAN);
     expect(plan.lines).toHaveLength(2);
     const values = async (kind: string) =>

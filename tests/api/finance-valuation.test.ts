@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import {
@@ -31,30 +32,23 @@ describe('valuation (D21)', () => {
   beforeAll(async () => {
     h = await buildFinanceHistory(t);
     // D6: an agreement reserve with a fee, a capacity reserve, and an agreement outside 新乡 (its fee must not count).
-    const agreement = await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'AGREEMENT',
-          companyName: '新乡市惠民百货配送有限公司',
-          regionCode: '410700',
-          validFrom: '2026-01-01',
-          validTo: '2026-12-31',
-          annualFee: '36500.00',
-          lines: [
-            { itemId: QUILT, quantity: 3000, unitPrice: '158.00', responseHours: 6 },
-            { itemId: COTTON_TENT, quantity: 500, unitPrice: '2180.00', responseHours: 8 },
-          ],
-        },
-      },
-      'admin',
-    );
-    expect(agreement.errors, JSON.stringify(agreement.errors)).toBeUndefined();
+    const agreementId = await createAgreement(t, {
+      mode: 'AGREEMENT',
+      companyName: '新乡市惠民百货配送有限公司',
+      regionCode: '410700',
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      annualFee: '36500.00',
+      lines: [
+        { itemId: QUILT, quantity: 3000, unitPrice: '158.00', responseHours: 6 },
+        { itemId: COTTON_TENT, quantity: 500, unitPrice: '2180.00', responseHours: 8 },
+      ],
+    });
     const check = await t.gql(
       `mutation($i: AgreementCheckInput!) { recordAgreementCheck(input: $i) { id } }`,
       {
         i: {
-          agreementId: agreement.data.createAgreement.id,
+          agreementId,
           checkedOn: '2026-06-15',
           lines: [
             { itemId: QUILT, countedQuantity: 2600 },
@@ -65,37 +59,23 @@ describe('valuation (D21)', () => {
       'admin',
     );
     expect(check.errors, JSON.stringify(check.errors)).toBeUndefined();
-    const capacity = await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'CAPACITY',
-          companyName: '新乡市新星帐篷制造有限公司',
-          regionCode: '410700',
-          validFrom: '2026-01-01',
-          validTo: '2028-12-31',
-          lines: [{ itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' }],
-        },
-      },
-      'admin',
-    );
-    expect(capacity.errors, JSON.stringify(capacity.errors)).toBeUndefined();
-    const elsewhere = await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'AGREEMENT',
-          companyName: '晋城市太行商贸有限公司',
-          regionCode: '140500',
-          validFrom: '2026-01-01',
-          validTo: '2026-12-31',
-          annualFee: '73000.00',
-          lines: [{ itemId: QUILT, quantity: 100, unitPrice: '150.00', responseHours: 6 }],
-        },
-      },
-      'admin',
-    );
-    expect(elsewhere.errors, JSON.stringify(elsewhere.errors)).toBeUndefined();
+    await createAgreement(t, {
+      mode: 'CAPACITY',
+      companyName: '新乡市新星帐篷制造有限公司',
+      regionCode: '410700',
+      validFrom: '2026-01-01',
+      validTo: '2028-12-31',
+      lines: [{ itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' }],
+    });
+    await createAgreement(t, {
+      mode: 'AGREEMENT',
+      companyName: '晋城市太行商贸有限公司',
+      regionCode: '140500',
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      annualFee: '73000.00',
+      lines: [{ itemId: QUILT, quantity: 100, unitPrice: '150.00', responseHours: 6 }],
+    });
   });
 
   /** 24 seeded instants over the history, plus each event's instant and the millisecond before it. */

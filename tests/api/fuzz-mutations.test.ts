@@ -5,6 +5,7 @@ import { schema } from '../../schema/index.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { dbKind, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 import {
@@ -121,7 +122,7 @@ type RootField = (as: string, query: string, variables?: Args) => Promise<any>;
 
 const nodes = (connection: { edges: { node: any }[] }) => connection.edges.map((e) => e.node);
 
-async function loadFixtures(run: RootField): Promise<Fixtures> {
+async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
   const keeperStore = (await run('keeper', `{ me { stores { id location { lat lng } region { code } } } }`)).stores[0];
   const { region, location } = keeperStore;
   const regionCode: string = region.code;
@@ -175,16 +176,17 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
     i: { name: '模糊测试洪涝', type: 'FLOOD', regionCode, location, affectedPopulation: 1000, responseLevel: 3 },
   });
   // An agreement for an item no store holds, so that a plan for it is served by a call-off.
-  const agreement = await run('dispatcher', `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`, {
-    i: {
-      mode: 'AGREEMENT',
+  const agreementId = await createAgreement(
+    t,
+    {
       companyName: '模糊测试协议企业',
       regionCode,
       validFrom: '2026-01-01',
       validTo: '2026-12-31',
       lines: [{ itemId: agreementItem, quantity: 1000, unitPrice: '50.00', responseHours: 4 }],
     },
-  });
+    'dispatcher',
+  );
   // D24: plans are requested by the administrator, so that the dispatcher who approves them and records their written
   // approval is a second person.
   const requestPlan = async (itemId: string, quantity = 1): Promise<string> =>
@@ -293,7 +295,7 @@ async function loadFixtures(run: RootField): Promise<Fixtures> {
       plan: [plans.approve],
       transfer: [incoming.id],
       document: [reversible.id],
-      agreement: [agreement.id],
+      agreement: [agreementId],
       callOff: callOffs,
       organization: organizations,
       user: [scratchUser.id],
@@ -435,7 +437,7 @@ describe(`fuzzing every mutation (${CASES} of ${PER_MUTATION} cases each, seed $
     const echo = process.env.TEST_LOG ? createLogger('debug') : undefined;
     app = serveWithLog((log) => buildApp({ database: t.database, config: fuzzConfig(t.config), clock: t.clock, log }), echo);
     served = buildClientSchema(await data<IntrospectionQuery>(t, 'admin', getIntrospectionQuery()));
-    fx = await loadFixtures(async (as, query, variables) => Object.values(await data(t, as, query, variables))[0]);
+    fx = await loadFixtures(t, async (as, query, variables) => Object.values(await data(t, as, query, variables))[0]);
     patches = overrides(fx);
   });
 

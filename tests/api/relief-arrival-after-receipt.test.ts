@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
+import { createAgreement } from '../support/agreements.ts';
 import { NOW, useTestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, key, QUILT, receive, SANDBAG, WEIHUI } from '../support/ledger.ts';
 import { createIncident, executedPlan, ok } from '../support/relief.ts';
@@ -90,22 +91,11 @@ describe('D28: a received line arrives when it was received, and its flags follo
   });
 
   it('D17, D28: an agreement line (call-off) arrives when its delivery was received at the 安置点', async () => {
-    ok(
-      await t.gql(
-        `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-        {
-          i: {
-            mode: 'AGREEMENT',
-            companyName: '卫辉市到货测试商贸有限公司',
-            regionCode: '410781',
-            validFrom: '2026-01-01',
-            validTo: '2027-12-31',
-            lines: [{ itemId: SANDBAG, quantity: 100, unitPrice: '10.00', responseHours: 2 }],
-          },
-        },
-        'admin',
-      ),
-    );
+    await createAgreement(t, {
+      companyName: '卫辉市到货测试商贸有限公司',
+      regionCode: '410781',
+      lines: [{ itemId: SANDBAG, quantity: 100, unitPrice: '10.00', responseHours: 2 }],
+    });
     const incidentId = await createIncident(t, { occurredAt: DateTime.fromISO(NOW).minus({ hours: 9 }).toUTC().toISO() });
     const executed = await executedPlan(t, incidentId, [{ ...POINT, lines: [{ itemId: SANDBAG, quantity: 20 }] }]);
     const plan = ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { ${PLAN} callOffs { id } } }`, { p: executed.id }, 'dispatcher')).dispatchPlan;

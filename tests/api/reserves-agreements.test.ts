@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { agreementRaw } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, SANDBAG, WEIHUI } from '../support/ledger.ts';
 import { ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
@@ -21,9 +22,7 @@ const AGREEMENT_FIELDS = `id mode contractNo validFrom validTo annualFee status 
   lines { item { id } quantity lastCheckedQuantity effectiveQuantity dailyCapacity unitPrice responseHours leadDays contingentValue }
   checks { checkedOn findings recordedBy { username } lines { item { id } countedQuantity } }`;
 
-const createRaw = (t: TestApp, input: Record<string, unknown>, as = 'admin') =>
-  t.gql(`mutation($input: AgreementInput!) { createAgreement(input: $input) { ${AGREEMENT_FIELDS} } }`, { input }, as);
-const create = async (t: TestApp, input: Record<string, unknown>, as = 'admin') => ok(await createRaw(t, input, as)).createAgreement;
+const create = async (t: TestApp, input: Record<string, unknown>, as = 'admin') => ok(await agreementRaw(t, input, as, AGREEMENT_FIELDS)).createAgreement;
 
 const checkRaw = (t: TestApp, input: Record<string, unknown>, as = 'admin') =>
   t.gql(
@@ -172,7 +171,7 @@ describe('reserves: agreements (D6)', () => {
     describe('bad input changes nothing', () => {
       async function expectRefused(input: Record<string, unknown>, code: string, as = 'admin') {
         const before = await counts(t);
-        const res = await createRaw(t, input, as);
+        const res = await agreementRaw(t, input, as, AGREEMENT_FIELDS);
         expect(errorCode(res), JSON.stringify(res.errors)).toBe(code);
         expect(res.data).toBeNull();
         expect(await counts(t)).toEqual(before);
@@ -520,10 +519,11 @@ describe('reserves: agreements (D6)', () => {
       expect(errorCode(await receiveRaw(t, 'daichu-keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1 }])))).toBe('FORBIDDEN');
       expect(
         errorCode(
-          await createRaw(
+          await agreementRaw(
             t,
             agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId: ENTRUSTED, lines: [{ itemId: QUILT, quantity: 1 }] }),
             'daichu-keeper',
+            AGREEMENT_FIELDS,
           ),
         ),
       ).toBe('FORBIDDEN');

@@ -6,6 +6,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { loadConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, key, SANDBAG } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
@@ -76,22 +77,11 @@ beforeAll(async () => {
       'dispatcher',
     ),
   ).createIncident.id;
-  company = ok(
-    await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'AGREEMENT',
-          companyName: '卫辉市调用测试商贸有限公司',
-          regionCode: '410781',
-          validFrom: '2026-01-01',
-          validTo: '2027-12-31',
-          lines: [{ itemId: SANDBAG, quantity: 100, unitPrice: '10.00', responseHours: 2 }],
-        },
-      },
-      'admin',
-    ),
-  ).createAgreement.id;
+  company = await createAgreement(t, {
+    companyName: '卫辉市调用测试商贸有限公司',
+    regionCode: '410781',
+    lines: [{ itemId: SANDBAG, quantity: 100, unitPrice: '10.00', responseHours: 2 }],
+  });
 });
 
 describe('D17: cancelCallOff — an issued call-off cancelled before delivery, with a reason', () => {
@@ -202,22 +192,12 @@ describe('D6, D17: approval and execution re-check capacity over the configured 
       clock: t.clock,
       log: createLogger('silent'),
     });
-    factory = ok(
-      await t.gql(
-        `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-        {
-          i: {
-            mode: 'CAPACITY',
-            companyName: '卫辉市产能期限测试家具厂',
-            regionCode: '410781',
-            validFrom: '2026-01-01',
-            validTo: '2027-12-31',
-            lines: [{ itemId: TABLE, dailyCapacity: 10, leadDays: 0, unitPrice: '120.00' }],
-          },
-        },
-        'admin',
-      ),
-    ).createAgreement.id;
+    factory = await createAgreement(t, {
+      mode: 'CAPACITY',
+      companyName: '卫辉市产能期限测试家具厂',
+      regionCode: '410781',
+      lines: [{ itemId: TABLE, dailyCapacity: 10, leadDays: 0, unitPrice: '120.00' }],
+    });
   });
 
   it('D17: a plan the planner offered over 5 days is approved and executed under the same 5 days (not the built-in 3)', async () => {

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, issue, JINCHENG, QUILT, receive, SANDBAG, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
@@ -42,9 +43,6 @@ const quotaCount = async (t: TestApp) => {
   return Number(r.n);
 };
 
-const agreementRaw = (t: TestApp, input: Record<string, unknown>, as = 'admin') =>
-  t.gql(`mutation($input: AgreementInput!) { createAgreement(input: $input) { id } }`, { input }, as);
-const createAgreement = async (t: TestApp, input: Record<string, unknown>) => ok(await agreementRaw(t, input)).createAgreement.id as string;
 const check = async (t: TestApp, agreementId: string, checkedOn: string, lines: { itemId: string; countedQuantity: number }[]) =>
   ok(
     await t.gql(

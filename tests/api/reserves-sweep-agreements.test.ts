@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { agreementRaw, createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, key } from '../support/ledger.ts';
@@ -26,8 +27,6 @@ const PLAN = `id status lines { quantity tier source { kind name agreement { id 
 const message = (res: GqlResult) => res.errors?.[0]?.message ?? '';
 const field = (res: GqlResult) => res.errors?.[0]?.extensions?.field;
 
-const createAgreement = (input: Record<string, unknown>, as = 'admin') =>
-  t.gql(`mutation($i: AgreementInput!) { createAgreement(input: $i) { id lines { responseHours } } }`, { i: input }, as);
 const agreementInput = (companyName: string, item: string, quantity: number, extra: Record<string, unknown> = {}) => ({
   mode: 'AGREEMENT',
   companyName,
@@ -37,8 +36,8 @@ const agreementInput = (companyName: string, item: string, quantity: number, ext
   lines: [{ itemId: item, quantity, unitPrice: '100.00', responseHours: 4 }],
   ...extra,
 });
-const newAgreement = async (companyName: string, item: string, quantity: number, extra: Record<string, unknown> = {}) =>
-  ok(await createAgreement(agreementInput(companyName, item, quantity, extra))).createAgreement.id as string;
+const newAgreement = (companyName: string, item: string, quantity: number, extra: Record<string, unknown> = {}) =>
+  createAgreement(t, agreementInput(companyName, item, quantity, extra));
 const check = (agreementId: string, item: string, countedQuantity: number, checkedOn = '2026-07-20') =>
   t.gql(
     `mutation($i: AgreementCheckInput!) { recordAgreementCheck(input: $i) { id } }`,
@@ -159,7 +158,8 @@ describe('#5 an approved plan issues call-offs only against agreement stock stil
 
 describe('#1 responseHours is refused beyond one decimal or below 0.1, never stored rounded nor failed (API.md Errors)', () => {
   it.each([0.04, 0.001, 0.05, 4.25, 719.99, 1e-7])('responseHours %s → BAD_USER_INPUT at input.lines.0.responseHours', async (hours) => {
-    const res = await createAgreement(
+    const res = await agreementRaw(
+      t,
       agreementInput('响应时间测试企业', BAG, 5, { lines: [{ itemId: BAG, quantity: 5, unitPrice: '1.00', responseHours: hours }] }),
     );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
@@ -169,8 +169,11 @@ describe('#1 responseHours is refused beyond one decimal or below 0.1, never sto
   it('responseHours 0.1, 4.5 and 720 are stored as given', async () => {
     for (const [i, hours] of [0.1, 4.5, 720].entries()) {
       const res = ok(
-        await createAgreement(
+        await agreementRaw(
+          t,
           agreementInput(`响应时间测试企业${i}`, BAG, 5, { lines: [{ itemId: BAG, quantity: 5, unitPrice: '1.00', responseHours: hours }] }),
+          'admin',
+          'id lines { responseHours }',
         ),
       );
       expect(res.createAgreement.lines).toEqual([{ responseHours: hours }]);
@@ -189,7 +192,7 @@ describe('#8 spot checks within the agreement; agreement dates in the project’
   });
 
   it('dates before 1900 are refused at the field like every other date', async () => {
-    const res = await createAgreement(agreementInput('远古协议企业', BAG, 5, { validFrom: '1899-01-01', validTo: '1899-12-31' }));
+    const res = await agreementRaw(t, agreementInput('远古协议企业', BAG, 5, { validFrom: '1899-01-01', validTo: '1899-12-31' }));
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(field(res)).toBe('input.validFrom');
   });
@@ -198,7 +201,7 @@ describe('#8 spot checks within the agreement; agreement dates in the project’
 describe('#10 an agreement is a company’s; a region’s contract numbers are its own (D6, D20)', () => {
   it('D6: a government named as the company → BAD_USER_INPUT at input.companyName; nothing created', async () => {
     const [before] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM agreements`);
-    const res = await createAgreement(agreementInput('卫辉市人民政府', BAG, 5)); // registered as GOVERNMENT (the demo's receipts)
+    const res = await agreementRaw(t, agreementInput('卫辉市人民政府', BAG, 5)); // registered as GOVERNMENT (the demo's receipts)
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(field(res)).toBe('input.companyName');
     expect(await queryRows(t.database.db, sql`SELECT count(*)::int AS n FROM agreements`)).toEqual([before]);
@@ -207,10 +210,10 @@ describe('#10 an agreement is a company’s; a region’s contract numbers are i
   it('D20: another region’s contract number with the same company is neither refused nor revealed; the same region’s is refused', async () => {
     const company = '新乡市惠民百货配送有限公司';
     const input = agreementInput(company, BAG, 10, { regionCode: '410700', contractNo: 'XY-SWEEP-001', validFrom: '2026-12-01', validTo: '2027-06-30' });
-    ok(await createAgreement(input));
-    const jincheng = await createAgreement({ ...input, regionCode: '140500' }, 'jincheng');
+    await createAgreement(t, input);
+    const jincheng = await agreementRaw(t, { ...input, regionCode: '140500' }, 'jincheng');
     expect(jincheng.errors).toBeUndefined();
-    const again = await createAgreement(input);
+    const again = await agreementRaw(t, input);
     expect(errorCode(again)).toBe('BAD_USER_INPUT');
     expect(field(again)).toBe('input.contractNo');
   });

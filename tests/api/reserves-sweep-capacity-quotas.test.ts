@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, key, receive } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
@@ -70,22 +71,12 @@ beforeAll(async () => {
       'dispatcher',
     ),
   ).createIncident.id;
-  factory = ok(
-    await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'CAPACITY',
-          companyName: '卫辉市产能测试家具厂',
-          regionCode: '410781',
-          validFrom: '2026-01-01',
-          validTo: '2027-12-31',
-          lines: [{ itemId: TABLE, dailyCapacity: 10, leadDays: 0, unitPrice: '120.00' }],
-        },
-      },
-      'admin',
-    ),
-  ).createAgreement.id;
+  factory = await createAgreement(t, {
+    mode: 'CAPACITY',
+    companyName: '卫辉市产能测试家具厂',
+    regionCode: '410781',
+    lines: [{ itemId: TABLE, dailyCapacity: 10, leadDays: 0, unitPrice: '120.00' }],
+  });
 });
 
 describe('D6/D17: a capacity reserve is promised once — approved plans and undelivered production orders occupy it', () => {

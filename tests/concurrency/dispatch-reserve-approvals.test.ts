@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
 import { storeId } from '../../seeds/demo.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
@@ -19,23 +20,6 @@ let incidentId: string;
 
 const approve = (planId: string) => t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id status } }`, { p: planId }, 'director');
 const codes = (results: GqlResult[]) => results.map((r) => (r.errors ? r.errors[0].extensions.code : 'OK')).sort();
-const createAgreement = async (companyName: string, regionCode: string, item: string, quantity: number) =>
-  ok(
-    await t.gql(
-      `mutation($i: AgreementInput!) { createAgreement(input: $i) { id } }`,
-      {
-        i: {
-          mode: 'AGREEMENT',
-          companyName,
-          regionCode,
-          validFrom: '2026-01-01',
-          validTo: '2027-12-31',
-          lines: [{ itemId: item, quantity, responseHours: 4, unitPrice: '100.00' }],
-        },
-      },
-      'admin',
-    ),
-  );
 
 beforeAll(async () => {
   incidentId = await createIncident(
@@ -47,7 +31,11 @@ beforeAll(async () => {
 
 describe('approvals racing for reserves (PostgreSQL)', () => {
   it('D17: 12 plans offered the same 50 of an agreement reserve, approved at once — exactly one is approved, the others INSUFFICIENT_STOCK', async () => {
-    await createAgreement('新乡市红旗帐篷厂', '410700', COMMAND_TENT, 50);
+    await createAgreement(t, {
+      companyName: '新乡市红旗帐篷厂',
+      regionCode: '410700',
+      lines: [{ itemId: COMMAND_TENT, quantity: 50, responseHours: 4, unitPrice: '100.00' }],
+    });
     const plans = [];
     for (let i = 0; i < 12; i++) plans.push(await requestPlan(t, incidentId, COMMAND_TENT, 50, 'id lines { quantity tier }'));
     for (const p of plans) expect(p.lines).toMatchObject([{ quantity: 50, tier: 'AGREEMENT' }]);
@@ -62,7 +50,11 @@ describe('approvals racing for reserves (PostgreSQL)', () => {
         'admin',
       ),
     );
-    await createAgreement('晋城市太行服装有限公司', '140500', GREATCOAT, 1000);
+    await createAgreement(t, {
+      companyName: '晋城市太行服装有限公司',
+      regionCode: '140500',
+      lines: [{ itemId: GREATCOAT, quantity: 1000, responseHours: 4, unitPrice: '100.00' }],
+    });
     const plans = [];
     for (let i = 0; i < 6; i++) plans.push(await requestPlan(t, incidentId, GREATCOAT, 20, 'id lines { quantity needsConsent }'));
     for (const p of plans) expect(p.lines).toMatchObject([{ quantity: 20, needsConsent: false }]);
