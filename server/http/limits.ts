@@ -141,6 +141,39 @@ function repeatedFieldsRule(limits: QueryLimits): ValidationRule {
   });
 }
 
+/**
+ * API.md "A failed mutation changes nothing": one mutation field per request. GraphQL runs several one after another,
+ * each in its own transaction, and its answer to a later one's refusal is `data: null` (the fields are non-null): a
+ * client was told the request failed while the first had been posted.
+ */
+function oneMutationRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(operation) {
+      if (operation.operation !== 'mutation') return;
+      const spread = new Set<string>();
+      const count = (set: SelectionSetNode): number =>
+        set.selections.reduce((n, s) => {
+          if (s.kind === Kind.FIELD) return n + (s.name.value === '__typename' ? 0 : 1);
+          if (s.kind === Kind.INLINE_FRAGMENT) return n + count(s.selectionSet);
+          if (spread.has(s.name.value)) return n;
+          spread.add(s.name.value);
+          const fragment = context.getFragment(s.name.value);
+          return n + (fragment ? count(fragment.selectionSet) : 0);
+        }, 0);
+      const n = count(operation.selectionSet);
+      if (n > 1) {
+        context.reportError(
+          limitRefusal(`一次请求只能提交一个操作（本次 ${n} 个），请逐个提交：否则前一个已生效时，答复仍会显示失败`, {
+            limit: 'mutationsPerRequest',
+            max: 1,
+            found: n,
+          }),
+        );
+      }
+    },
+  };
+}
+
 function structuralRules(limits: QueryLimits): ValidationRule[] {
   return [
     maxDepthRule({
@@ -157,6 +190,7 @@ function structuralRules(limits: QueryLimits): ValidationRule[] {
     ),
     directivesPerFieldRule(limits.maxDirectivesPerField),
     repeatedFieldsRule(limits),
+    oneMutationRule,
   ];
 }
 

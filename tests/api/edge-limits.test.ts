@@ -204,6 +204,26 @@ describe('API.md The edge: limits before execution', () => {
     });
   });
 
+  describe('one mutation per request (API.md: a failed mutation changes nothing)', () => {
+    const ZERO = '00000000-0000-0000-0000-000000000000';
+    it('two mutation fields — aliased, or through a fragment — are refused before either runs', async () => {
+      const both = await refused(
+        `mutation { a: cancelDispatchPlan(planId: "${ZERO}", reason: "测试") { status } b: approveDispatchPlan(planId: "${ZERO}") { status } }`,
+        'mutationsPerRequest',
+      );
+      expect(both.body.errors![0].message).toContain('一次请求只能提交一个操作（本次 2 个）');
+      expect(both.body.errors![0].extensions).toMatchObject({ max: 1, found: 2 });
+      await refused(`mutation { ...Both } fragment Both on Mutation { a: logout b: logout }`, 'mutationsPerRequest');
+      // Aliased logins are one attempt each no more: the document is refused whole.
+      await refused(`mutation { ${aliases(5, 'login(username: "keeper", password: "x") { token }')} }`, 'mutationsPerRequest');
+    });
+
+    it('one mutation field (with __typename beside it) runs as usual', async () => {
+      const answer = await post(`mutation { __typename approveDispatchPlan(planId: "${ZERO}") { status } }`);
+      expect(errorCode(answer.body)).toBe('NOT_FOUND');
+    });
+  });
+
   describe('cost: what would take seconds is refused', () => {
     it('one valuation is answered; six in one request are refused', async () => {
       const one = await post('{ valuation { total } }');
