@@ -59,6 +59,19 @@ export async function itemsFor(db: Db, lines: readonly { itemId: string }[], fie
   return map;
 }
 
+/**
+ * Quantities of one sign said in each item's own unit (毛毯 in 条, tents in 顶): "5 条、2 顶" ('0' when none), for
+ * summaries a person reads — an approval's, a count's. `items` holds the moves' items (itemsFor).
+ */
+export function inItemUnits(items: Map<string, Pick<ItemRow, 'unit'>>, moves: readonly { itemId: string; quantity: number }[], sign: 1 | -1): string {
+  const byUnit = new Map<string, number>();
+  for (const m of moves) {
+    const unit = items.get(m.itemId)!.unit;
+    if (m.quantity * sign > 0) byUnit.set(unit, (byUnit.get(unit) ?? 0) + m.quantity * sign);
+  }
+  return byUnit.size ? [...byUnit].map(([unit, n]) => `${n} ${unit}`).join('、') : '0';
+}
+
 /** One item named by an argument or input field (not a line): a malformed or unknown id is refused at that field. */
 export async function itemFor(db: Db, itemId: string, field: string): Promise<ItemRow> {
   const [row] = await db

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { validate, idSchema } from '../validation.ts';
-import { batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
+import { batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
@@ -138,14 +138,8 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
       const held = pendingDecrease(moves);
       // Counted in each item's own unit (毛毯 in 条, tents in 顶): "盘亏 5 条、2 顶".
       const units = await itemsFor(tx, moves);
-      const inUnits = (sign: 1 | -1) => {
-        const byUnit = new Map<string, number>();
-        for (const m of moves)
-          if (m.quantity * sign > 0) byUnit.set(units.get(m.itemId)!.unit, (byUnit.get(units.get(m.itemId)!.unit) ?? 0) + m.quantity * sign);
-        return byUnit.size ? [...byUnit].map(([unit, n]) => `${n} ${unit}`).join('、') : '0';
-      };
-      const gains = inUnits(1);
-      const losses = inUnits(-1);
+      const gains = inItemUnits(units, moves, 1);
+      const losses = inItemUnits(units, moves, -1);
       return {
         type: 'STOCKTAKE',
         storeId: store.id,

@@ -8,7 +8,7 @@ import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
+import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
 import { lockOutbound, outboundLine } from './issues.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
@@ -296,7 +296,7 @@ async function requestWriteOff(
   );
   await requestDocumentApproval(tx, user, w.recordedAt, posted, w.store, {
     kind: 'WRITE_OFF',
-    summary: `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 在途短少 ${w.losses.reduce((n, m) => n - m.quantity, 0)} 件`,
+    summary: `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 在途短少 ${inItemUnits(await itemsFor(tx, w.losses), w.losses, -1)}`,
     pending: { movements: w.losses, reservations: [] },
   });
 }

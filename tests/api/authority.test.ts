@@ -232,6 +232,8 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     );
     expect(writeOff.status).toBe('PENDING_APPROVAL');
     const approvalId = await pendingApprovalOf(t, writeOff.id, 'WRITE_OFF');
+    // The approver reads the loss in the item's own unit (防毒面具 in 个), as a count's summary says it.
+    expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/在途短少 20 个$/);
     expect(errorCode(await decideRaw(t, 'dispatcher', approvalId, 'APPROVE'))).toBe('FORBIDDEN'); // the receiver requested it
     ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '请承运方再查找' }));
     const open = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { inTransit lost } } }`, { id: shipped.id }, 'dispatcher')).transfer;
