@@ -26,7 +26,7 @@ import {
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
-import { assertOwnersAllowed, governmentNameSql } from './owners.ts';
+import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -166,7 +166,8 @@ const ATTRIBUTE_NAMES: Record<BatchAttribute, string> = {
  * (assertMayJoinBatches) and its recorded attributes must agree. `given` names the attributes the client stated;
  * defaults (reference price, computed expiry, the store's funding) only apply to a new batch and are not compared.
  * Omitted = all compared. `ours`: the batches this post created (another line may name the same number); a batch
- * created here is added to it.
+ * created here is added to it. `owner`: whose goods these are (D3) — by default the owner `b` states (a rotation's new
+ * batch keeps the old batch's owner); a receipt says whether its line named the owner, at which store.
  */
 export async function batchFor(
   tx: Db,
@@ -175,6 +176,7 @@ export async function batchFor(
   field: string,
   given?: ReadonlySet<BatchAttribute>,
   ours: Set<string> = new Set(),
+  owner: Omit<LineOwner, 'owner'> = { stated: true, store: null },
 ): Promise<BatchRow> {
   // (item, batch number) is unique, so the batch id follows from it.
   const [created] = await tx
@@ -190,7 +192,7 @@ export async function batchFor(
     .select()
     .from(batches)
     .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
-  if (!ours.has(existing.id)) await assertMayJoinBatches(tx, actor, [{ batch: existing, field }]);
+  if (!ours.has(existing.id)) await assertMayJoinBatches(tx, actor, [{ batch: existing, field, ...owner, owner: b.ownerOrgId }]);
   return agreeingBatch(existing, b, field, given);
 }
 
@@ -200,7 +202,7 @@ export async function batchFor(
  * as it stood before this post — a store in their scope holds or held it. Otherwise another region's or store's batch
  * (its owner, price and trace) would become theirs. The refusal says nothing of that batch: no id, no attributes, and
  * it comes before the attributes are compared. Of these existing batches (not created by this post), the ids the
- * caller may not join.
+ * caller may not join. Reading is not all a receipt needs (assertMayJoinBatches also asks whose the batch is).
  */
 export async function batchesNotToJoin(db: Db, actor: Principal, existing: readonly { id: string }[]): Promise<Set<string>> {
   if (!existing.length) return new Set();
@@ -221,15 +223,51 @@ export async function batchesNotToJoin(db: Db, actor: Principal, existing: reado
 /** The refusal of a batch number the caller may not join: it reveals nothing of the batch. */
 export const batchNumberTaken = (batchNo: string) => `批号 ${batchNo} 已被其他单位登记，请核对批号或使用本单位的批号`;
 
-/** BAD_USER_INPUT at the first line (in order) whose existing batch the caller may not join; nothing is written. */
-async function assertMayJoinBatches(db: Db, actor: Principal, joins: readonly { batch: BatchRow; field: string }[]): Promise<void> {
-  const refused = await batchesNotToJoin(
+/**
+ * D3 owner ≠ holder: whose goods a receipt line brings. `owner` is the line's owner; `stated` when it is not the
+ * receipt's choice to make — a keeper's ownerOrgId, a call-off delivery's contracting government (execution.ts), a
+ * rotated batch's owner — else it is the store's default owner and any owner the store may record (ownersAllowedAt) would
+ * do. `store`: the receiving store (null: only the stated owner is joinable).
+ */
+export interface LineOwner {
+  owner: string | null;
+  stated: boolean;
+  store: StoreRow | null;
+}
+
+/**
+ * BAD_USER_INPUT at the first line (in order) whose existing batch the caller may not join; nothing is written. One rule
+ * for every receipt — receiveStock, a call-off delivery through it, a rotation's new batch (batchFor):
+ * 1. the caller may read the batch (batchesNotToJoin, the scope rule);
+ * 2. D3, D21: its owner is one the line itself may give the goods — the owner it states, else one the receiving store
+ *    may record (its government, a government above it, a company store's operator; receiveStock's own owner rule). A
+ *    batch becomes readable once part of it ships into scope (a plan drawing on another region's stock under a 联储
+ *    agreement): readable alone, a donation or a company's delivery posted into it would become that government's
+ *    property, on its funds and its production date. A call-off delivery states the contracting government, so it
+ *    never joins a batch of another government.
+ * Refused as taken (batchNumberTaken), naming nothing of the batch, not even its owner — except a batch owned by one
+ * the store may record (so named in its own owner refusal), whose differing owner is named as agreeingBatch names
+ * a differing price. Both before any attribute is compared.
+ */
+async function assertMayJoinBatches(db: Db, actor: Principal, joins: readonly ({ batch: BatchRow; field: string } & LineOwner)[]): Promise<void> {
+  if (!joins.length) return;
+  const unreadable = await batchesNotToJoin(
     db,
     actor,
     joins.map((j) => j.batch),
   );
-  const first = joins.find((j) => refused.has(j.batch.id));
-  if (first) throw badInput(`${first.field}.batchNo`, batchNumberTaken(first.batch.batchNo));
+  // Who the store may record as owner, asked once and only when a batch's owner is not the line's own.
+  let allowed: Promise<Set<string>> | undefined;
+  const allowedAt = (store: StoreRow | null) => (store ? (allowed ??= ownersAllowedAt(db, store).then((a) => a.ids)) : Promise.resolve(new Set<string>()));
+  for (const j of joins) {
+    if (unreadable.has(j.batch.id)) throw badInput(`${j.field}.batchNo`, batchNumberTaken(j.batch.batchNo));
+    const theirs = j.batch.ownerOrgId;
+    if (theirs === j.owner) continue;
+    const recordable = theirs !== null && (await allowedAt(j.store)).has(theirs);
+    if (recordable && !j.stated) continue; // the store's own government, one above it, or its operator: the receipt's to choose
+    if (!recordable) throw badInput(`${j.field}.batchNo`, batchNumberTaken(j.batch.batchNo));
+    throw badInput(`${j.field}.batchNo`, `批号 ${j.batch.batchNo} 已存在，且产权单位与已登记的不同`, { batchId: j.batch.id, fields: ['ownerOrgId'] });
+  }
 }
 
 /** An existing batch with the number of a new one: its recorded attributes must agree with those given. */
@@ -311,11 +349,12 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       const owner = held?.owner?.id ?? (await defaultOwner(tx, store));
       // The batches this post created: a later line may name the same number.
       const ours = new Set(held?.batches?.filter((b) => b.created).map((b) => b.id));
-      // Before any attribute is compared (agreeingBatch): an existing batch may be joined only within scope.
+      // Before any attribute is compared (agreeingBatch): an existing batch may be joined only within scope, and only
+      // if it is owned by one the receipt may give the goods (D3; the lean path names no owner: the store's default).
       await assertMayJoinBatches(
         tx,
         user,
-        (held?.batches ?? []).flatMap((batch, i) => (ours.has(batch.id) ? [] : [{ batch, field: `input.lines.${i}` }])),
+        (held?.batches ?? []).flatMap((batch, i) => (ours.has(batch.id) ? [] : [{ batch, field: `input.lines.${i}`, owner, stated: false, store }])),
       );
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
@@ -327,7 +366,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
           ? found.created
             ? found
             : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
-          : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours);
+          : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours, { stated: !!v.lines[i].ownerOrgId, store });
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }
