@@ -89,7 +89,7 @@ const DispatchSource = builder.objectRef<PlanLine>('DispatchSource').implement({
       type: Batch,
       nullable: true,
       description:
-        "The source batch; null for an agreement reserve, and for a 联储 partner's or another jurisdiction's store (D20: `store` and the line's `batchNo` name it)",
+        "The source batch; null for an agreement reserve, and for a 联储 partner's or another jurisdiction's store (D20: `store` names it; quantity, no batch)",
       resolve: (l, _a, ctx) => lineBatch(l, ctx),
     }),
     agreement: t.field({
@@ -127,16 +127,17 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
       type: Batch,
       nullable: true,
       description:
-        "Set when the source is a store whose stock the user may see; null for a 联储 partner's or another jurisdiction's store (D20: `store` and `batchNo` name it)",
+        "Set when the source is a store whose stock the user may see; null for a 联储 partner's or another jurisdiction's store (D20: `store` names it; quantity, no batch)",
       resolve: (l, _a, ctx) => lineBatch(l, ctx),
     }),
-    // Who sees the plan sees which batch each line takes, as the printed 调拨令 shows it; the batch itself (price,
-    // owner, where else it lies) stays scoped: another region's store's line shows \`batch\` null (planLineBatchId).
+    // D20 (finding H2): the batch number is part of the batch — shown exactly where `batch` is (lineBatch, the policy's
+    // planLineBatchId), as the printed 调拨令 prints it; another jurisdiction's store's line shows quantity, no batch.
     batchNo: t.field({
       type: 'String',
       nullable: true,
-      description: "The source batch's number, as the 调拨令 prints it (for any line of a plan the user may see)",
-      resolve: async (l, _a, ctx) => (l.batchId ? ((await ctx.loaders.batch.load(l.batchId))?.batchNo ?? null) : null),
+      description:
+        "The source batch's number, as the 调拨令 prints it: null where `batch` is — an agreement reserve, or a 联储 partner's or another jurisdiction's store (D20)",
+      resolve: async (l, _a, ctx) => (await lineBatch(l, ctx))?.batchNo ?? null,
     }),
     quantity: t.exposeInt('quantity'),
     distanceKm: t.exposeFloat('distanceKm'),

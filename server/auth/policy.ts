@@ -191,9 +191,10 @@ export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string })
 
 /**
  * D20, D25: the batch a plan line shows its reader — that of a store whose stock the reader may see (mayRead.batch).
- * A line from a 联储 partner's or another jurisdiction's store shows its store and its batch number (as the 调拨令
- * prints it), not the batch itself (price, supplier, owner): null, as documented, not an authorisation error in a
- * plan the reader may see.
+ * A line from a 联储 partner's or another jurisdiction's store shows its store and quantity, not its batch — neither
+ * the batch (price, supplier, owner) nor its number, nor, on the printed 调拨令, its price and amount: null, as
+ * documented, not an authorisation error in a plan the reader may see. DispatchPlanLine.batch and batchNo and the
+ * 调拨令 (paperwork/print/plan.ts) all ask this.
  */
 export async function planLineBatchId(p: Principal, line: { batchId: string | null }, look: PolicyLookups): Promise<string | null> {
   if (!line.batchId) return null;

@@ -570,7 +570,7 @@ describe('shortages are explicit', () => {
 });
 
 describe("another jurisdiction's stock in a plan (D25, DESIGN Auth)", () => {
-  it("a plan line from 晋城's store names its batch number (batchNo, as the 调拨令 prints it); the batch itself is hidden: a plain null (D20)", async () => {
+  it("a plan line from 晋城's store names neither its batch nor its batch number: both a plain null (D20: no batches of a partner's stock)", async () => {
     const PUMP = itemId('MIN-001'); // 潜水泵: 晋城 holds it under the demo 联储 agreement
     const [{ n }] = await queryRows<{ n: number }>(
       t.database.db,
@@ -587,7 +587,7 @@ describe("another jurisdiction's stock in a plan (D25, DESIGN Auth)", () => {
     const lines = res.data!.suggestDispatchPlan.lines as { store: { id: string }; batchNo: string | null; batch: { batchNo: string } | null }[];
     const partner = lines.filter((l) => l.store.id === JINCHENG);
     expect(partner.length).toBeGreaterThan(0);
-    expect(partner.map((l) => [l.batchNo, l.batch])).toEqual(partner.map(() => ['R-JC-PUMP', null]));
+    expect(partner.map((l) => [l.batchNo, l.batch])).toEqual(partner.map(() => [null, null]));
     // D20: hidden by the policy's rule for plan lines (planLineBatchId), not refused: no FORBIDDEN in a plan the user may see.
     expect(res.errors).toBeUndefined();
     // Lines of the dispatcher's own region give both.

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
+import { mayRead, planLineBatchId, type PolicyLookups } from '../../auth/policy.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope } from '../../dispatch/plans.ts';
+import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
@@ -16,7 +18,18 @@ const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '�
 /** The printed number of a plan (plans are identified by id): DL-<day requested>-<first 8 characters of the id>. */
 export const planNumber = (id: string, requestedAt: Date) => `DL-${chinaText(requestedAt, 'yyyyLLdd')}-${id.slice(0, 8).toUpperCase()}`;
 
-/** 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident. */
+/** What the reader may not see of a line: its batch, unit price and amount (D20, finding H2). */
+const HIDDEN = '—';
+
+/**
+ * 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident.
+ *
+ * D20 (finding H2): another jurisdiction's reserve is shown to the reader as quantity per store (or company) and item —
+ * no batch, unit price or amount. A store line shows them where the policy shows its batch (planLineBatchId: the
+ * decision DispatchPlanLine.batch and batchNo make), an agreement or capacity line where the reader may read its
+ * agreement (mayRead.agreement, as DispatchSource.agreement). The total amount (and its 大写) counts the lines shown
+ * only — a total over every line would give the hidden amounts away by subtraction — and the page says so.
+ */
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
   const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
   const row = plan.row!;
@@ -42,20 +55,32 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       plan.lines.map((l) => l.itemId),
     ),
     agreementIds.length
-      ? queryRows<{ agreement_id: string; item_id: string; company: string; unit_price: string | null }>(
+      ? queryRows<{ agreement_id: string; item_id: string; company: string; region_code: string; unit_price: string | null }>(
           ctx.db,
-          sql`SELECT l.agreement_id::text, l.item_id::text, o.name AS company, l.unit_price::text
+          sql`SELECT l.agreement_id::text, l.item_id::text, o.name AS company, a.region_code, l.unit_price::text
                 FROM agreement_lines l JOIN agreements a ON a.id = l.agreement_id JOIN organizations o ON o.id = a.company_org_id
                WHERE l.agreement_id IN (${uuidList(agreementIds)})`,
         )
       : [],
   ]);
-  const lines = plan.lines.map((l) => {
-    const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
-    const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
-    return { l, item: items.get(l.itemId)!, price: formatFen(toFen(price)), amount: toFen(price) * BigInt(l.quantity), agreement };
-  });
-  const total = formatFen(lines.reduce((s, x) => s + x.amount, 0n));
+  const loaders = createLoaders(ctx.db);
+  const lookups: PolicyLookups = {
+    store: (s) => loaders.store.load(s),
+    storesOfBatch: (b) => loaders.batchStores.load(b),
+    incidentRegion: async (i) => (await loaders.incident.load(i))?.regionCode ?? null,
+  };
+  const lines = await Promise.all(
+    plan.lines.map(async (l) => {
+      const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
+      const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
+      const shown = l.batchId
+        ? (await planLineBatchId(ctx.actor, l, lookups)) !== null
+        : !agreement || mayRead.agreement(ctx.actor, { regionCode: agreement.region_code });
+      return { l, item: items.get(l.itemId)!, price: formatFen(toFen(price)), amount: toFen(price) * BigInt(l.quantity), agreement, shown };
+    }),
+  );
+  const hidden = lines.filter((x) => !x.shown);
+  const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
   return {
     title: '调拨令',
     bureau: await bureauOf(ctx.db, incident.region),
@@ -68,6 +93,14 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       ['批准人', incident.approved_by ?? '—'],
       ...(row.emergency ? [['紧急调拨', `先调拨后补手续，书面审批须于 ${chinaText(row.approvalDueAt!, 'yyyy-LL-dd HH:mm')} 前补办`] as [string, string]] : []),
       ['时限', `${row.deadlineHours} 小时`],
+      ...(hidden.length
+        ? [
+            [
+              '外地储备',
+              `第 ${hidden.map((x) => x.l.lineNo).join('、')} 行调用外地储备，按数量调用，不列批号、单价和金额；合计金额不含这 ${hidden.length} 行`,
+            ] as [string, string],
+          ]
+        : []),
     ],
     headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）'],
     numeric: [7, 8, 9, 10],
@@ -79,10 +112,10 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         x.item.spec,
         x.item.unit,
         x.l.storeId ? stores.get(x.l.storeId)! : `${SOURCE[x.l.sourceKind]}：${x.agreement?.company ?? ''}`,
-        x.l.batchId ? batches.get(x.l.batchId)!.batchNo : null,
+        x.l.batchId ? (x.shown ? batches.get(x.l.batchId)!.batchNo : HIDDEN) : null,
         x.l.quantity,
-        x.price,
-        formatFen(x.amount),
+        x.shown ? x.price : HIDDEN,
+        x.shown ? formatFen(x.amount) : HIDDEN,
         Math.round(x.l.etaHours * 10) / 10,
       ],
     })),

@@ -23,7 +23,8 @@ export function PlanTable({ plan }: { plan: Plan }) {
       )}
       <Table<Line>
         size="small"
-        rowKey={(l) => `${l.destination.index}-${l.item.id}-${l.source.name}-${l.batchNo ?? ''}`}
+        // A line's place in the plan: two lines from one outside store may both show no batch number (D20).
+        rowKey={(l) => plan.lines.indexOf(l)}
         dataSource={plan.lines}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: 900 }}
