@@ -271,7 +271,18 @@ Incident.implement({
     location: t.field({ type: LatLng, resolve: (i) => ({ lat: i.lat, lng: i.lng }) }),
     affectedPopulation: t.exposeInt('affectedPopulation', { nullable: true }),
     responseLevel: t.exposeInt('responseLevel', { nullable: true, description: '1–4 for response levels Ⅰ–Ⅳ' }),
-    plans: t.field({ type: [DispatchPlan], description: 'Its requests and their plans', resolve: (i, _a, ctx) => ctx.loaders.incidentPlans.load(i.id) }),
+    plans: t.field({
+      type: [DispatchPlan],
+      description: 'Its requests and their plans — those the user may read (a keeper, who sees the incident, reads no plan)',
+      // A list of the incident's plans shows those in scope (the policy's mayRead.plan), as a root list would: refusing
+      // one element refused the whole list, and with it the incident a keeper may read.
+      resolve: async (i, _a, ctx) => {
+        const plans = await ctx.loaders.incidentPlans.load(i.id);
+        const look = policyLookups(ctx);
+        const readable = await Promise.all(plans.map((p) => mayRead.plan(ctx.user!, p, look)));
+        return plans.filter((_p, k) => readable[k]);
+      },
+    }),
     balance: t.field({
       type: [IncidentBalanceLine],
       resolve: (i, _a, ctx) => {
