@@ -28,6 +28,7 @@ import {
   hoursBetween,
   lineArrival,
   lineMeetsBasicNeedsTarget,
+  NOTHING_DELIVERED,
   respondingLevel,
   type BasicNeedsLine,
 } from '../server/relief/deadlines.ts';
@@ -44,24 +45,23 @@ type Line = PlanView['lines'][number];
 
 /**
  * D28: when a line arrives — once received at its 安置点, the receipt's occurredAt (lineArrival: the rule the incident's
- * basicNeeds counts by); until then execution time (now, before execution) + ETA. One batched read per request for
- * every plan's receipts (planLineReceipts), so plan lists cost no statement per line.
+ * basicNeeds counts by); until then, what is on its way: when it left + ETA (execution time, or a 补发's); nothing on its
+ * way (its shipment cancelled) is not arriving. Before execution: now + ETA. One batched read per request for every
+ * plan's receipts and shipments (planLineReceipts), so plan lists cost no statement per line.
  */
 async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
   // Nothing is received before the plan is executed: no read for a suggestion or a plan still to execute.
-  const receipts = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : [];
-  return lineArrival(
-    receipts.filter((r) => r.lineNo === l.lineNo),
-    l.quantity,
-    arrivalAt(startOf(plan, ctx), l.etaHours),
-  );
+  const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
+  const delivery = executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
+  const now = ctx.clock.now().toJSDate();
+  return lineArrival(delivery, l.quantity, l.etaHours, startOf(plan, ctx), now);
 }
 
 builder.objectFields(DispatchPlanLine, (t) => ({
   arrivesAt: t.field({
     type: 'DateTime',
     description:
-      "D28: when the line arrives at its 安置点 — once received there, the receipt's time (occurredAt; received short with nothing more on its way, the last receipt); until then the estimate: execution time (now, before execution) plus etaHours",
+      "D28: when the line arrives at its 安置点 — once received there, the receipt's time (occurredAt; received short with nothing more on its way, the last receipt); on its way, when it left (execution, or a 补发) plus etaHours; its shipment cancelled and nothing on its way, now plus etaHours (the earliest a 补发 could bring it; never met); before execution, now plus etaHours",
     resolve: async (l, _a, ctx) => (await arrivalOf(l.plan, l, ctx)).at,
   }),
   hoursSinceIncident: t.float({
@@ -94,7 +94,8 @@ const FirstBatchLine = builder.objectRef<FirstBatch>('FirstBatchTarget').impleme
     arrivesAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: "The earliest line's arrivesAt (received: the receipt's time; else planned); null when nothing is planned",
+      description:
+        "The earliest line's arrivesAt (received: the receipt's time; else on its way or planned); null when nothing is planned or on its way (a cancelled shipment brings no first batch)",
       resolve: (f) => f.arrivesAt,
     }),
     met: t.boolean({ resolve: (f) => f.arrivesAt !== null && f.arrivesAt.getTime() <= f.dueAt.getTime() }),
@@ -139,10 +140,11 @@ builder.objectFields(DispatchPlan, (t) => ({
       const incident = await incidentOf(p, ctx);
       const hours = FIRST_BATCH_HOURS[respondingLevel(incident.responseLevel, incident.regionCode)];
       const orderedAt = orderOf(p, ctx);
-      // D28: the lines' arrivals by the one rule (received: the receipt's time; else planned).
-      const arrivals = await Promise.all(p.lines.map(async (l) => ({ idx: l.destinationIdx, at: (await arrivalOf(p, l, ctx)).at.getTime() })));
+      // D28: the lines' arrivals by the one rule (received: the receipt's time; else on its way or planned). A line
+      // nothing of which arrived or is on its way (its shipment cancelled) brings no first batch.
+      const arrivals = await Promise.all(p.lines.map(async (l) => ({ idx: l.destinationIdx, arrival: await arrivalOf(p, l, ctx) })));
       return p.destinations.map((d): FirstBatch => {
-        const times = arrivals.filter((a) => a.idx === d.idx).map((a) => a.at);
+        const times = arrivals.filter((a) => a.idx === d.idx && a.arrival.arriving).map((a) => a.arrival.at.getTime());
         return {
           plan: p,
           destinationIdx: d.idx,

@@ -632,7 +632,10 @@ export async function overdueApprovals(ctx: ServiceContext, regionCode?: string 
   return rows.map((r) => r.plan);
 }
 
-/** Cancels a plan before execution; an approved plan's reservations are released and its pending approvals closed. */
+/**
+ * Cancels a plan before execution; an approved plan's reservations are released and its pending approvals closed. An
+ * executing plan whose cancelled shipments will not be shipped again (补发) is closed short instead (closeShort).
+ */
 export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, reason: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
@@ -643,6 +646,7 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
     if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { field: 'planId', status: row.status });
+    if (row.status === 'EXECUTING') return closeShort(tx, plan.id!, now, reason.trim());
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
       throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { field: 'planId', status: row.status });
     }
@@ -655,21 +659,68 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
   return loadPlan(db, plan.id!);
 }
 
-/** EXECUTING → COMPLETED once every shipment is received (or cancelled) and every call-off delivered (or cancelled, D17). */
+/**
+ * EXECUTING → COMPLETED once every shipment is received (in full, or short with the rest reported lost or damaged) and
+ * every call-off delivered (or cancelled, D17). A cancelled shipment does not complete its lines (D14, D23, D28): while
+ * what a store line approved is not all shipped again (补发: shipTransfer citing the plan, checkPlanShipment), the plan
+ * stays EXECUTING — counted as checkPlanShipment counts it, per source store, 安置点 and batch, shipped less cancelled.
+ */
 export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): Promise<void> {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING') return;
-  const openTransfers = await tx
-    .select({ id: transfers.id })
-    .from(transfers)
-    .where(and(eq(transfers.dispatchPlanId, planId), inArray(transfers.status, ['IN_TRANSIT', 'PARTIALLY_RECEIVED'])));
-  const openCallOffs = await tx
-    .select({ id: callOffs.id })
-    .from(callOffs)
-    .where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')));
-  if (openTransfers.length || openCallOffs.length) return;
+  if ((await hasOpenShipments(tx, planId)) || (await awaitsReshipment(tx, planId))) return;
   await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
   await publishPlanStatus(tx, planId, 'COMPLETED');
+}
+
+/** A shipment of the plan on its way, or a call-off issued and not delivered. */
+async function hasOpenShipments(tx: Db, planId: string): Promise<boolean> {
+  const [openTransfer] = await tx
+    .select({ id: transfers.id })
+    .from(transfers)
+    .where(and(eq(transfers.dispatchPlanId, planId), inArray(transfers.status, ['IN_TRANSIT', 'PARTIALLY_RECEIVED'])))
+    .limit(1);
+  if (openTransfer) return true;
+  const [openCallOff] = await tx
+    .select({ id: callOffs.id })
+    .from(callOffs)
+    .where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')))
+    .limit(1);
+  return openCallOff !== undefined;
+}
+
+/**
+ * D14, D23: the dispatcher closes short an executing plan whose cancelled shipments will not be shipped again — the
+ * batch used or expired meanwhile, the need met otherwise — with the reason (kept as the plan's cancelReason and in
+ * the audit row): COMPLETED, its lines showing what arrived and what did not (D28). Whatever is on its way arrives
+ * first: open shipments and call-offs are received, or cancelled, before.
+ */
+async function closeShort(tx: Db, planId: string, at: Date, reason: string): Promise<void> {
+  if (await hasOpenShipments(tx, planId)) {
+    throw invalidState('调拨方案尚有在途调拨或未到货的调用单：须先收货或撤销，才能结束方案', { field: 'planId', status: 'EXECUTING' });
+  }
+  await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at, cancelReason: reason }).where(eq(dispatchPlans.id, planId));
+  await publishPlanStatus(tx, planId, 'COMPLETED');
+}
+
+/**
+ * D14, D23: some store line of an executed plan (one shipped at execution) has approved quantity not shipped — a
+ * cancelled shipment gives its quantity back, to be shipped again (补发).
+ */
+async function awaitsReshipment(tx: Db, planId: string): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`SELECT 1
+          FROM (SELECT l.store_id, d.store_id AS to_store_id, l.batch_id, sum(l.quantity) AS approved
+                  FROM dispatch_lines l JOIN dispatch_destinations d ON d.plan_id = l.plan_id AND d.idx = l.destination_idx
+                 WHERE l.plan_id = ${planId}::uuid AND l.source_kind = 'STORE' AND l.transfer_id IS NOT NULL
+                 GROUP BY 1, 2, 3) a
+         WHERE a.approved > COALESCE((SELECT sum(tl.shipped - tl.cancelled) FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
+                                       WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
+                                         AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id), 0)
+         LIMIT 1`,
+  );
+  return rows.length > 0;
 }
 
 /** A received dispatch shipment may complete its plan (wired to transfer receipts by the composition root). */

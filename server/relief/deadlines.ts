@@ -43,32 +43,55 @@ export const meetsBasicNeedsTarget = (arrivesAt: Date, occurredAt: Date) => arri
  */
 const receivedOnHand = sql`mv.bucket = 'ON_HAND' AND mv.quantity > 0 AND doc.status = 'POSTED'`;
 
-/** One receipt of a plan line's goods at its 安置点. */
-export interface LineReceipt {
+/**
+ * D28: what became of an executed plan line's goods — its receipts at the 安置点, and what is still on its way there.
+ * A store line's goods travel in its plan's shipments of its batch from its store to its 安置点: the one made at
+ * execution and any 补发 after a cancellation (shipTransfer citing the plan, D23); an agreement or capacity line's in
+ * its call-off.
+ */
+export interface LineDelivery {
   planId: string;
   lineNo: number;
-  occurredAt: Date;
-  quantity: number;
-  /** Nothing of the line's shipment is still on its way (the rest, if any, was reported lost or damaged, or cancelled). */
-  settled: boolean;
+  receipts: { occurredAt: Date; quantity: number }[];
+  /** Shipped (or called off) and not yet received, reported lost or damaged, or cancelled. */
+  onTheWay: number;
+  /** When the latest shipment (or call-off) with goods still on their way left; null when nothing is on its way. */
+  leftAt: Date | null;
 }
 
 /**
- * D28: every receipt of the plans' lines at their 安置点 (one statement for any number of plans): a store line's by its
- * shipment (调拨入库 of the line's transfer and batch), an agreement or capacity line's by its call-off's delivery.
+ * D28: every executed line's receipts at its 安置点 and what is still on its way (one statement for any number of
+ * plans): a store line's by its shipments (调拨入库 of their batch), an agreement or capacity line's by its call-off's
+ * delivery. A line none of whose goods ever left, or all of whose shipments were cancelled, has nothing on its way.
+ * The planner gives one line per source store, batch and destination, as checkPlanShipment counts 补发 against.
  */
-export async function receiptsOfPlanLines(db: Db, planIds: readonly string[]): Promise<LineReceipt[]> {
+export async function receiptsOfPlanLines(db: Db, planIds: readonly string[]): Promise<LineDelivery[]> {
   if (!planIds.length) return [];
   const ids = uuidList(planIds);
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT l.plan_id, l.line_no, NULL::uuid AS call_off_id, doc.occurred_at, mv.quantity,
-               tl.shipped - tl.received - tl.lost - tl.cancelled - tl.disputed = 0 AS settled
-          FROM dispatch_lines l
-          JOIN documents doc ON doc.transfer_id = l.transfer_id AND doc.type = 'TRANSFER_IN'
-          JOIN movements mv ON mv.document_id = doc.id AND mv.batch_id = l.batch_id
-          JOIN transfer_lines tl ON tl.transfer_id = l.transfer_id AND tl.batch_id = l.batch_id
-         WHERE l.plan_id IN (${ids}) AND l.source_kind = 'STORE' AND ${receivedOnHand}
+    sql`WITH shipments AS (
+          SELECT l.plan_id, l.line_no, l.batch_id, t.id AS transfer_id, t.shipped_at,
+                 tl.shipped - tl.received - tl.lost - tl.cancelled - tl.disputed AS open
+            FROM dispatch_lines l
+            JOIN dispatch_destinations d ON d.plan_id = l.plan_id AND d.idx = l.destination_idx
+            JOIN transfers t ON t.dispatch_plan_id = l.plan_id AND t.from_store_id = l.store_id AND t.to_store_id = d.store_id
+            JOIN transfer_lines tl ON tl.transfer_id = t.id AND tl.batch_id = l.batch_id
+           WHERE l.plan_id IN (${ids}) AND l.source_kind = 'STORE')
+        SELECT s.plan_id, s.line_no, NULL::uuid AS call_off_id, s.shipped_at AS at, s.open AS quantity, false AS receipt
+          FROM shipments s
+        UNION ALL
+        SELECT s.plan_id, s.line_no, NULL::uuid, doc.occurred_at, mv.quantity, true
+          FROM shipments s
+          JOIN documents doc ON doc.transfer_id = s.transfer_id AND doc.type = 'TRANSFER_IN'
+          JOIN movements mv ON mv.document_id = doc.id AND mv.batch_id = s.batch_id
+         WHERE ${receivedOnHand}
+        UNION ALL
+        SELECT l.plan_id, l.line_no, c.id, c.issued_at, CASE WHEN c.status = 'ISSUED' THEN c.quantity ELSE 0 END, false
+          FROM call_offs c
+          JOIN dispatch_lines l ON l.plan_id = c.plan_id AND l.source_kind <> 'STORE' AND l.agreement_id = c.agreement_id
+                               AND l.item_id = c.item_id AND l.destination_idx = c.destination_idx
+         WHERE c.plan_id IN (${ids})
         UNION ALL
         SELECT l.plan_id, l.line_no, c.id, doc.occurred_at, mv.quantity, true
           FROM call_offs c
@@ -78,44 +101,69 @@ export async function receiptsOfPlanLines(db: Db, planIds: readonly string[]): P
           JOIN movements mv ON mv.document_id = doc.id
          WHERE c.plan_id IN (${ids}) AND ${receivedOnHand}`,
   );
-  return (
-    rows
-      // A call-off's id is derived from its plan line (executeDispatchPlan): it picks the line the call-off was issued for.
-      .filter((r) => r.call_off_id === null || r.call_off_id === stableId('call-off', `${String(r.plan_id)}/${Number(r.line_no)}`))
-      .map((r) => ({
-        planId: String(r.plan_id),
-        lineNo: Number(r.line_no),
-        occurredAt: new Date(r.occurred_at as string),
-        quantity: Number(r.quantity),
-        settled: r.settled === true || r.settled === 't',
-      }))
-  );
+  const lines = new Map<string, LineDelivery>();
+  for (const r of rows) {
+    const planId = String(r.plan_id);
+    const lineNo = Number(r.line_no);
+    // A call-off's id is derived from its plan line (executeDispatchPlan): it picks the line the call-off was issued for.
+    if (r.call_off_id !== null && r.call_off_id !== stableId('call-off', `${planId}/${lineNo}`)) continue;
+    const key = `${planId}|${lineNo}`;
+    const line = lines.get(key) ?? lines.set(key, { planId, lineNo, receipts: [], onTheWay: 0, leftAt: null }).get(key)!;
+    const at = new Date(r.at as string);
+    const quantity = Number(r.quantity);
+    if (r.receipt === true || r.receipt === 't') line.receipts.push({ occurredAt: at, quantity });
+    else if (quantity > 0) {
+      line.onTheWay += quantity;
+      if (!line.leftAt || at > line.leftAt) line.leftAt = at;
+    }
+  }
+  return [...lines.values()];
 }
 
-/** When a plan line arrives (D28), and whether all of it did. */
+/** When a plan line arrives (D28), and whether all of it does. */
 export interface LineArrival {
   at: Date;
   /** Received: the time comes from its receipts at the 安置点, not from the plan. */
   received: boolean;
-  /** All of the line's quantity arrived (or, not yet received, is planned to). */
+  /** All of the line's quantity arrived (or, not yet received, is on its way or planned to be). */
   complete: boolean;
+  /** Something of it arrived or is on its way (or, not yet executed, is planned to be): it counts for a first batch (D16). */
+  arriving: boolean;
 }
+
+/** What an executed line without receipts or shipments shows: nothing arrived, nothing on its way. */
+export const NOTHING_DELIVERED: Pick<LineDelivery, 'receipts' | 'onTheWay' | 'leftAt'> = { receipts: [], onTheWay: 0, leftAt: null };
 
 /**
  * D28: a line arrives when its 安置点 has received all of it — the occurredAt of the receipt that completed its quantity,
- * as basicNeedsLines counts the incident's receipts. Received short with nothing more on its way: its last receipt,
- * short. Not yet received (or only in part, the rest still on its way): the planned estimate, execution time + ETA.
+ * as basicNeedsLines counts the incident's receipts. Not executed (`delivery` null): planned, `start` (now) + ETA.
+ * Executed and not yet all received:
+ * - something on its way: when its latest shipment left + ETA (execution time for the first; a 补发 leaves later); all
+ *   of it arrives only if the rest is on its way too;
+ * - nothing on its way, some received (the rest lost, damaged or cancelled): its last receipt, short;
+ * - nothing received nor on its way (its shipment cancelled and not yet re-shipped, or its call-off cancelled): it is not
+ *   arriving — at the earliest, re-shipped now, `now` + ETA — never at the time planned, and never met.
  */
-export function lineArrival(receipts: readonly Pick<LineReceipt, 'occurredAt' | 'quantity' | 'settled'>[], quantity: number, planned: Date): LineArrival {
-  const inOrder = [...receipts].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+export function lineArrival(
+  delivery: Pick<LineDelivery, 'receipts' | 'onTheWay' | 'leftAt'> | null,
+  quantity: number,
+  etaHours: number,
+  start: Date,
+  now: Date,
+): LineArrival {
+  if (!delivery) return { at: arrivalAt(start, etaHours), received: false, complete: true, arriving: true };
+  const inOrder = [...delivery.receipts].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   let received = 0;
   for (const r of inOrder) {
     received += r.quantity;
-    if (received >= quantity) return { at: r.occurredAt, received: true, complete: true };
+    if (received >= quantity) return { at: r.occurredAt, received: true, complete: true, arriving: true };
+  }
+  if (delivery.onTheWay > 0 && delivery.leftAt) {
+    return { at: arrivalAt(delivery.leftAt, etaHours), received: false, complete: received + delivery.onTheWay >= quantity, arriving: true };
   }
   const last = inOrder.at(-1);
-  if (last && inOrder.some((r) => r.settled)) return { at: last.occurredAt, received: true, complete: false };
-  return { at: planned, received: false, complete: true };
+  if (last) return { at: last.occurredAt, received: true, complete: false, arriving: true };
+  return { at: arrivalAt(now, etaHours), received: false, complete: false, arriving: false };
 }
 
 /** D28: the line's whole quantity arrives (or arrived) by occurredAt + 10 h — what basicNeedsMet asks of its 安置点. */

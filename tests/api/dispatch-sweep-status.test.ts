@@ -102,7 +102,7 @@ describe('D18: live plan status is told after commit, in commit order', () => {
     ok(await t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "无物资可调") { id } }`, { p: plan.id }, 'dispatcher'));
   });
 
-  it('D18 over SSE (POST): a shipment cancelled completes its plan, and the stream ends on COMPLETED', async () => {
+  it('D18 over SSE (POST): a shipment cancelled leaves its plan EXECUTING (to ship again); closed short by the dispatcher, the stream ends on COMPLETED', async () => {
     const { planId, transferId } = await countyShipment();
     const server = t.app.listen(0);
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -115,6 +115,11 @@ describe('D18: live plan status is told after commit, in commit order', () => {
       expect(await stream.readUntil((s) => s.length > 0)).toBe(true);
       await new Promise((r) => setTimeout(r, 100));
       ok(await cancelTransferRaw(t, 'admin', transferId));
+      expect((await planById(planId)).status).toBe('EXECUTING');
+      const closed = ok(
+        await t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "折叠床已另行调配，不再补发") { status } }`, { p: planId }, 'dispatcher'),
+      );
+      expect(closed.cancelDispatchPlan.status).toBe('COMPLETED');
       expect(await stream.readUntil((s) => s.includes('"status":"COMPLETED"'))).toBe(true);
       await stream.close();
     } finally {
