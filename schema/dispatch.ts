@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { builder } from './builder.ts';
 import { must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
@@ -34,11 +35,13 @@ import {
 import { cancelCallOff, confirmCallOffDelivery, executeDispatchPlan } from '../server/dispatch/execution.ts';
 import { recoverByCondition } from '../server/relief/recovery.ts';
 import { withoutNulls } from '../server/validation.ts';
-import { planStatusEvents } from '../server/dispatch/events.ts';
+import { planStatusForSession, type PlanStatusSubscriber } from '../server/dispatch/events.ts';
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { policyLookups, scopedType } from './scope.ts';
 import { assertIncidentFigures, mayRead, planLineBatchId, reserveHolderOf } from '../server/auth/policy.ts';
+import { authenticate } from '../server/users/service.ts';
+import type { Principal } from '../server/auth/principal.ts';
 import type { Context } from '../server/context.ts';
 
 const headquarters = { roles: ['ADMIN', 'DISPATCHER'] as const };
@@ -528,17 +531,48 @@ builder.subscriptionFields((t) => ({
     type: builder.objectRef<{ planId: string; status: string }>('DispatchPlanStatusEvent').implement({
       fields: (f) => ({ planId: f.exposeID('planId'), status: f.exposeString('status') }),
     }),
-    authScopes: headquarters,
+    authScopes: { authenticated: true },
     description: 'Live status changes of a plan (GraphQL over SSE)',
     args: { planId: t.arg.id({ required: true }) },
     subscribe: async (_r, args, ctx) => {
-      // authScopes guard resolve, not subscribe: check here too, before the plan's existence is revealed.
+      // authScopes guard resolve, not subscribe: check here too.
       if (!ctx.user) throw unauthenticated();
-      if (ctx.user.role !== 'ADMIN' && ctx.user.role !== 'DISPATCHER') throw forbidden('调拨方案动态');
-      await getPlanInScope(ctx.db, ctx.user, String(args.planId), 'planId');
+      // Whoever reads the plan follows it: the decision of dispatchPlan(id) — the plan in scope, then the DispatchPlan
+      // type's record policy (mayRead.plan) — so the region's auditor may, keepers may not.
+      const planId = String(args.planId);
+      const plan = await readablePlan(ctx, ctx.user, planId);
       // Ends at shutdown (the stream gets `complete`): an open subscription does not hold the server's close.
-      return planStatusEvents(String(args.planId), ctx.stopping);
+      return planStatusForSession(ctx.db, planId, sessionOfSubscription(ctx, plan), ctx.stopping);
     },
     resolve: (event) => event,
   }),
 }));
+
+/** A plan `user` may read, as dispatchPlan(id) decides it (getPlanInScope, then mayRead.plan); FORBIDDEN otherwise. */
+async function readablePlan(ctx: Context, user: Principal, planId: string): Promise<PlanView> {
+  const plan = await getPlanInScope(ctx.db, user, planId, 'planId');
+  if (!(await mayRead.plan(user, plan, policyLookups(ctx)))) throw forbidden('该调拨方案');
+  return plan;
+}
+
+/**
+ * D18: the session a subscription was opened in (its request's bearer token), which it lasts as long as. Before each
+ * change is told, the session is checked as every request's is (authenticate: the token, and the user's credentials
+ * version and active flag), and the plan must still be the user's to read; at the token's expiry the stream ends.
+ */
+function sessionOfSubscription(ctx: Context, plan: PlanView): PlanStatusSubscriber {
+  const authorization = (ctx as Context & { request?: Request }).request?.headers.get('authorization') ?? null;
+  const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+  // The token was verified for this request (ctx.user): its expiry is read, not checked again.
+  const exp = token ? decodeJwt(token).exp : undefined;
+  const keys = { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours };
+  return {
+    sessionEndsAt: new Date(exp === undefined ? 0 : exp * 1000),
+    // One database read per change told: plan status changes are rare. Not the principal held in this process's
+    // memory (ctx.reference): a logout drops it by a NOTIFY of its own, which may be heard after the plan's.
+    mayStillHear: async () => {
+      const user = await authenticate(ctx.db, keys, authorization);
+      return user !== null && (await mayRead.plan(user, plan, policyLookups(ctx)));
+    },
+  };
+}

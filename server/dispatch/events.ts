@@ -1,7 +1,8 @@
 import { EventEmitter, on } from 'node:events';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterCommit } from '../../drizzle/after-commit.ts';
 import type { Database, Db } from '../../drizzle/client.ts';
+import { dispatchPlans } from '../../drizzle/schema/index.ts';
 
 // Plan status changes for the live subscription (D18). DESIGN "Growing past one machine": every API process listens
 // on one LISTEN/NOTIFY channel of its database (PGlite too), and a change is sent on it as a NOTIFY inside the
@@ -56,4 +57,77 @@ export async function* planStatusEvents(planId: string, signal?: AbortSignal): A
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;
   }
+}
+
+/** Who follows a plan's status (D18), and for how long: the session the subscription was opened in. */
+export interface PlanStatusSubscriber {
+  /**
+   * Whether the subscriber may still be told a change: their session goes on (not logged out, password not reset, not
+   * deactivated) and the plan is still theirs to read. Asked before each change is told.
+   */
+  mayStillHear: () => Promise<boolean>;
+  /** When the session ends at the latest (its token's expiry): the stream ends then, whether or not anything changed. */
+  sessionEndsAt: Date;
+}
+
+/**
+ * One subscriber's view of a plan (D18): its status now, then its changes, for as long as the subscriber's session
+ * lasts. The stream ends (the client gets `complete`) at the first change after the session has ended — logout, a
+ * password reset or a deactivation ends it (README) —, when the session's token expires, when the consumer returns,
+ * or when `stopping` aborts (shutdown). The caller has already decided that the subscriber may read the plan.
+ */
+export function planStatusForSession(db: Db, planId: string, subscriber: PlanStatusSubscriber, stopping?: AbortSignal): AsyncGenerator<PlanStatusEvent> {
+  const ended = new AbortController();
+  const signal = stopping ? AbortSignal.any([stopping, ended.signal]) : ended.signal;
+  // Listening from here, before the current status is read: a change committed meanwhile is told after it, not lost.
+  const changes = on(bus, `plan:${planId}`, { signal });
+  const cancelExpiry = abortAt(subscriber.sessionEndsAt, ended);
+  const stop = () => {
+    cancelExpiry();
+    ended.abort();
+  };
+  const stream = (async function* () {
+    try {
+      const [plan] = await db.select({ status: dispatchPlans.status }).from(dispatchPlans).where(eq(dispatchPlans.id, planId));
+      if (!plan) return;
+      let told: string = plan.status;
+      yield { planId, status: told };
+      for await (const [event] of changes) {
+        const { status } = event as PlanStatusEvent;
+        // A change heard after the status was read may have committed before it: told already, not again. (An older
+        // one may still be heard after the status read; the newer ones follow it, so the last told is the plan's.)
+        if (status === told) continue;
+        if (!(await subscriber.mayStillHear())) return;
+        told = status;
+        yield { planId, status };
+      }
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    } finally {
+      stop();
+    }
+  })();
+  // A consumer that returns before the first event never runs the generator's `finally`: stop listening then too.
+  const finish = stream.return.bind(stream);
+  stream.return = (value) => {
+    stop();
+    return finish(value);
+  };
+  return stream;
+}
+
+/** setTimeout's longest wait (about 24.8 days); a token may live 30 (TOKEN_TTL_HOURS). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Aborts `controller` at `when` (at once if past); returns what cancels it. */
+function abortAt(when: Date, controller: AbortController): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const wait = when.getTime() - Date.now();
+    if (wait <= 0) return controller.abort();
+    // Does not keep the process alive by itself (an open stream ends at shutdown anyway).
+    timer = setTimeout(arm, Math.min(wait, LONGEST_TIMER_MS)).unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
 }

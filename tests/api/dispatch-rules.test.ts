@@ -716,7 +716,7 @@ describe('live plan status (GraphQL over SSE)', () => {
     ok(await cancel(plan.id));
   });
 
-  it('D18: only headquarters may subscribe: a keeper is FORBIDDEN (existing plan or not), no token is UNAUTHENTICATED', async () => {
+  it('D18: who may read the plan may subscribe (as dispatchPlan(id)): a keeper is FORBIDDEN, no token is UNAUTHENTICATED', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[LAMP, 1]])] });
     const server = t.app.listen(0);
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -735,9 +735,9 @@ describe('live plan status (GraphQL over SSE)', () => {
       return JSON.parse(data!.slice(6)) as GqlResult;
     };
     try {
-      // The same answer whether or not the plan exists: a keeper learns nothing about plans.
+      // The answers of dispatchPlan(id) (policy mayRead.plan): a plan that does not exist is NOT_FOUND to anyone.
       expect(errorCode(await open(plan.id, 'keeper'))).toBe('FORBIDDEN');
-      expect(errorCode(await open(randomUUID(), 'keeper'))).toBe('FORBIDDEN');
+      expect(errorCode(await open(randomUUID(), 'keeper'))).toBe('NOT_FOUND');
       expect(errorCode(await open(plan.id))).toBe('UNAUTHENTICATED');
       expect(errorCode(await open(randomUUID(), 'dispatcher'))).toBe('NOT_FOUND');
     } finally {

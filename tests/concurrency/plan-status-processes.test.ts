@@ -110,7 +110,9 @@ describe('plan status across API processes (PostgreSQL LISTEN/NOTIFY)', () => {
         .split('\n')
         .filter((l) => l.startsWith('data: {'))
         .map((l) => JSON.parse(l.slice(6)).data.dispatchPlanStatus);
+      // Its status when subscribed first, then the changes made through the other process.
       expect(events).toEqual([
+        { planId: plan.id, status: 'PROPOSED' },
         { planId: plan.id, status: 'APPROVED' },
         { planId: plan.id, status: 'EXECUTING' },
       ]);
