@@ -19,6 +19,7 @@ import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
+import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { accessOfSources, assertJointLinesCovered, consentOfLines, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
@@ -104,6 +105,8 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
   assertDispatcher(user);
   const v = validate(requestSchema, input);
   const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
+  // D29: a closed incident takes no more requests — nor suggestions for one.
+  assertIncidentOpen(incident);
   for (const [i, d] of v.destinations.entries()) {
     await itemsFor(db, d.lines, `input.destinations.${i}.lines`);
     const seen = new Set<string>();
@@ -204,7 +207,6 @@ const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
-  assertIncidentOpen(incident);
   const { plan } = await computePlan(db, config, clock, user, v);
   const consent = await consentOf(db, user, clock, plan);
   const id = randomUUID();
@@ -400,7 +402,7 @@ export async function approveDispatchPlan(
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   if (plan.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为 ${plan.status}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: plan.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: plan.status });
   if (!emergency && plan.row!.requestedBy === user.id) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
   }
@@ -432,7 +434,7 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: row.status });
   assertPlansSomething(plan);
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
@@ -501,7 +503,7 @@ export async function startWrittenApprovalClock(tx: Db, planId: string, executed
 export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, now: Date, reason: string) {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为 ${row.status}，只有待批准（PROPOSED）的方案可以驳回`, { field: 'planId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以驳回`, { field: 'planId', status: row.status });
   await tx
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
@@ -585,7 +587,7 @@ export async function writtenApprovalOf(db: Db, planId: string): Promise<Approva
 
 export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
   const row = await lockPlan(tx, planId);
-  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为 ${row.status}`, { field: 'planId', status: row.status });
+  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}`, { field: 'planId', status: row.status });
   await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
 }
 
@@ -594,7 +596,7 @@ export async function consentInTx(tx: Db, config: AppConfig, planId: string, lin
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
-    throw invalidState(`调拨方案状态为 ${row.status}，已不能再同意调用`, { field: 'planId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已不能再同意调用`, { field: 'planId', status: row.status });
   }
   if (row.status === 'APPROVED') {
     await reserveStock(
@@ -648,7 +650,7 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
     if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { field: 'planId', status: row.status });
     if (row.status === 'EXECUTING') return closeShort(tx, plan.id!, now, reason.trim());
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
-      throw invalidState(`调拨方案状态为 ${row.status}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { field: 'planId', status: row.status });
+      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { field: 'planId', status: row.status });
     }
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
     await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));

@@ -15,6 +15,7 @@ import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { storesOfUsers, usersByIds } from '../users/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 
 // D29: 安置点 (distribution points) are first-class: a dispatcher opens them for an incident; their managers — keepers
 // assigned to the point — receive transfers and distribute to households.
@@ -147,6 +148,13 @@ export const servingPointsOfIncident = (db: Db, incidentId: string) =>
     )
     .orderBy(stores.createdAt, stores.code);
 
+/** closeIncident on an incident closed already: said so, not in the words that refuse what a closed incident takes. */
+const alreadyClosed = (incident: IncidentRow) =>
+  invalidState(`事件「${incident.name}」已于 ${chinaText(incident.closedAt!, 'yyyy-LL-dd HH:mm')} 结束，无需再次结束`, {
+    field: 'incidentId',
+    closedAt: chinaIso(incident.closedAt!),
+  });
+
 /**
  * closeIncident: no more points, plans or distributions; recovery and reading go on. Refused while a plan of the
  * incident is still awaiting approval or approved but not executed: its stock would stay reserved for an incident
@@ -156,6 +164,7 @@ export async function closeIncident(ctx: ServiceContext, incidentId: string): Pr
   const { db, actor: user, clock } = ctx;
   assertHeadquarters(user);
   const incident = await getIncidentInScope(db, user, incidentId, 'incidentId');
+  if (incident.closedAt) throw alreadyClosed(incident);
   return db.transaction(async (tx) => {
     await lockOpenIncident(tx, incident.id, 'no key update', 'incidentId');
     const pending = await tx
