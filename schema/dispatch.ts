@@ -233,7 +233,7 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     approvalDueAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'D14: for an emergency approval, when the written approval is due: execution time + 48 h (approval time + 48 h until executed)',
+      description: 'D14: for an emergency approval, when the written approval is due: execution time + 48 h (null until executed)',
       resolve: (p) => p.row?.approvalDueAt ?? null,
     }),
     writtenApprovalRef: t.string({ nullable: true, resolve: (p) => p.row?.writtenApprovalRef ?? null }),
@@ -567,6 +567,7 @@ function sessionOfSubscription(ctx: Context, plan: PlanView): PlanStatusSubscrib
   const exp = token ? decodeJwt(token).exp : undefined;
   const keys = { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours };
   return {
+    userId: ctx.user!.id,
     sessionEndsAt: new Date(exp === undefined ? 0 : exp * 1000),
     // One database read per change told: plan status changes are rare. Not the principal held in this process's
     // memory (ctx.reference): a logout drops it by a NOTIFY of its own, which may be heard after the plan's.

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterCommit } from '../../drizzle/after-commit.ts';
 import type { Database, Db } from '../../drizzle/client.ts';
 import { dispatchPlans } from '../../drizzle/schema/index.ts';
+import { rateLimited } from '../errors.ts';
 
 // Plan status changes for the live subscription (D18). DESIGN "Growing past one machine": every API process listens
 // on one LISTEN/NOTIFY channel of its database (PGlite too), and a change is sent on it as a NOTIFY inside the
@@ -59,8 +60,16 @@ export async function* planStatusEvents(planId: string, signal?: AbortSignal): A
   }
 }
 
+/**
+ * API.md "The edge": a client's budget. Each open stream holds a connection and a listener, so one user holds at most
+ * this many at once in a process (a console shows one plan at a time; a few tabs are many).
+ */
+export const MAX_STREAMS_PER_USER = 20;
+const openStreams = new Map<string, number>();
+
 /** Who follows a plan's status (D18), and for how long: the session the subscription was opened in. */
 export interface PlanStatusSubscriber {
+  userId: string;
   /**
    * Whether the subscriber may still be told a change: their session goes on (not logged out, password not reset, not
    * deactivated) and the plan is still theirs to read. Asked before each change is told.
@@ -77,6 +86,19 @@ export interface PlanStatusSubscriber {
  * or when `stopping` aborts (shutdown). The caller has already decided that the subscriber may read the plan.
  */
 export function planStatusForSession(db: Db, planId: string, subscriber: PlanStatusSubscriber, stopping?: AbortSignal): AsyncGenerator<PlanStatusEvent> {
+  const held = openStreams.get(subscriber.userId) ?? 0;
+  if (held >= MAX_STREAMS_PER_USER) {
+    throw rateLimited(`同时打开的调拨方案动态过多（每人最多 ${MAX_STREAMS_PER_USER} 个），请关闭不再查看的页面后重试`, 30);
+  }
+  openStreams.set(subscriber.userId, held + 1);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    const left = (openStreams.get(subscriber.userId) ?? 1) - 1;
+    if (left > 0) openStreams.set(subscriber.userId, left);
+    else openStreams.delete(subscriber.userId);
+  };
   const ended = new AbortController();
   const signal = stopping ? AbortSignal.any([stopping, ended.signal]) : ended.signal;
   // Listening from here, before the current status is read: a change committed meanwhile is told after it, not lost.
@@ -85,6 +107,7 @@ export function planStatusForSession(db: Db, planId: string, subscriber: PlanSta
   const stop = () => {
     cancelExpiry();
     ended.abort();
+    release();
   };
   const stream = (async function* () {
     try {

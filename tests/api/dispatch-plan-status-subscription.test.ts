@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
 import { signToken } from '../../server/auth/tokens.ts';
+import { MAX_STREAMS_PER_USER } from '../../server/dispatch/events.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { ok } from '../support/ledger-ops.ts';
@@ -209,6 +210,49 @@ describe('D18: whoever may read the plan may follow it (policy mayRead.plan, as 
       expect(errorCode(await refusal(planId))).toBe('UNAUTHENTICATED');
     } finally {
       ok(await cancel(planId));
+    }
+  });
+});
+
+describe("API.md The edge: a client's budget of open streams", () => {
+  it(`one user holds at most ${MAX_STREAMS_PER_USER} plan streams at once: the next is RATE_LIMITED; one closed, one more opens`, async () => {
+    const planId = await proposedPlan();
+    const { token } = await userWithToken('DISPATCHER');
+    const streams = [];
+    try {
+      for (let i = 0; i < MAX_STREAMS_PER_USER; i++) {
+        const stream = await open(planId, token);
+        expect(await stream.waitFor((s) => s.includes('data: {'))).toBe(true);
+        streams.push(stream);
+      }
+      const over = await refusal(planId, token);
+      expect(errorCode(over)).toBe('RATE_LIMITED');
+      expect(over.errors![0].message).toContain(`每人最多 ${MAX_STREAMS_PER_USER} 个`);
+      expect(over.errors![0].extensions.retryAfterSeconds).toBeGreaterThan(0);
+      // Another user is not held to this one's budget.
+      const other = await open(planId, await tokenOf('dispatcher'));
+      expect(await other.waitFor((s) => s.includes('"status":"PROPOSED"'))).toBe(true);
+      other.end();
+      // A stream the client closes gives its place back (once the server has seen it go).
+      streams.pop()!.end();
+      let again: GqlResult | undefined;
+      for (let tries = 0; tries < 50; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const probe = await open(planId, token).catch(() => undefined);
+        if (probe && (await probe.waitFor((s) => s.includes('data: {')))) {
+          again = JSON.parse(
+            probe.text
+              .split('\n')
+              .find((l) => l.startsWith('data: {'))!
+              .slice(6),
+          ) as GqlResult;
+          streams.push(probe);
+          if (!again.errors) break;
+        }
+      }
+      expect(again?.errors).toBeUndefined();
+    } finally {
+      for (const s of streams) s.end();
     }
   });
 });
