@@ -47,15 +47,33 @@ declare global {
 
 type Decide = (p: NonNullable<Context['user']>, record: unknown, look: PolicyLookups) => boolean | Promise<boolean>;
 
-/** Returns the record when the principal may read it; else FORBIDDEN (UNAUTHENTICATED without a principal). */
-function vetted(decide: Decide, ctx: Context, record: unknown): unknown {
+/** README: a refusal names the kind of record ("无权访问：该批次超出您的权限范围"). */
+const RECORD_NAMES: Record<ScopedKind, string> = {
+  stockLine: '该库存',
+  batch: '该批次',
+  document: '该单据',
+  movement: '该库存流水',
+  transfer: '该调拨单',
+  agreement: '该协议',
+  incident: '该事件',
+  plan: '该调拨方案',
+  order: '该出库申请',
+  approval: '该审批事项',
+  settlement: '该结算',
+  jointAgreement: '该联储协议',
+  distribution: '该发放记录',
+  auditEntry: '该审计日志',
+};
+
+/** Returns the record when the principal may read it; else FORBIDDEN naming its kind (UNAUTHENTICATED without a principal). */
+function vetted(decide: Decide, kind: ScopedKind, ctx: Context, record: unknown): unknown {
   if (record === null || record === undefined) return record;
   if (!ctx.user) throw unauthenticated();
   const allowed = decide(ctx.user, record, policyLookups(ctx));
   if (allowed === true) return record;
-  if (allowed === false) throw forbidden();
+  if (allowed === false) throw forbidden(RECORD_NAMES[kind]);
   return allowed.then((ok) => {
-    if (!ok) throw forbidden();
+    if (!ok) throw forbidden(RECORD_NAMES[kind]);
     return record;
   });
 }
@@ -64,11 +82,11 @@ function vetted(decide: Decide, ctx: Context, record: unknown): unknown {
  * Vets a field's value of type `type` (lists element by element, through promises). A record out of scope fails the
  * whole list, as it did when its own non-null fields failed: the schema's lists have non-null elements.
  */
-function vetValue(type: PothosOutputFieldType<SchemaTypes>, decide: Decide, ctx: Context, value: unknown): unknown {
-  if (isThenable(value)) return Promise.resolve(value).then((v) => vetValue(type, decide, ctx, v));
-  if (type.kind !== 'List') return vetted(decide, ctx, value);
+function vetValue(type: PothosOutputFieldType<SchemaTypes>, decide: Decide, kind: ScopedKind, ctx: Context, value: unknown): unknown {
+  if (isThenable(value)) return Promise.resolve(value).then((v) => vetValue(type, decide, kind, ctx, v));
+  if (type.kind !== 'List') return vetted(decide, kind, ctx, value);
   if (value === null || value === undefined) return value;
-  const items = [...(value as Iterable<unknown>)].map((item) => vetValue(type.type, decide, ctx, item));
+  const items = [...(value as Iterable<unknown>)].map((item) => vetValue(type.type, decide, kind, ctx, item));
   return items.some(isThenable) ? Promise.all(items) : items;
 }
 
@@ -88,7 +106,7 @@ export class RecordPolicyPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
     }
     const decide = mayRead[kind] as Decide;
     const type = fieldConfig.type as PothosOutputFieldType<SchemaTypes>;
-    return (parent, args, ctx, info) => vetValue(type, decide, ctx as unknown as Context, resolver(parent, args, ctx, info));
+    return (parent, args, ctx, info) => vetValue(type, decide, kind, ctx as unknown as Context, resolver(parent, args, ctx, info));
   }
 }
 

@@ -10,7 +10,7 @@ import './zod-messages.ts';
  * its mistakes at once.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(invisibleAsBlank(input));
   if (result.success) return result.data;
   // root '' for a mutation's own arguments: a field is then named by the argument alone ("reason").
   const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].filter(Boolean).join('.');
@@ -18,6 +18,27 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 
   throw badInput(field, withFieldWords(field, result.error.issues[0].message), {
     issues: result.error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),
   });
+}
+
+// Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) display as nothing: a string made only of them (and spaces)
+// is blank, so that a name of "\u200b\u200b" is refused where a blank one is ("须填写…", "至少 2 个字"). A string with
+// visible text keeps them (a zero-width joiner inside an emoji sequence). Bidirectional controls are refused at the
+// edge (http/input-guard.ts).
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/;
+const INVISIBLE_ONLY = /^[\s\u200b-\u200d\u2060\ufeff]*$/;
+const MAX_DEPTH = 32;
+
+/** The input with every string that displays as nothing (zero-width characters and spaces only) made empty. */
+export function invisibleAsBlank(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return ZERO_WIDTH.test(value) && INVISIBLE_ONLY.test(value) ? '' : value;
+  if (depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => invisibleAsBlank(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value; // a Date, a Decimal: a scalar, not input fields
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, invisibleAsBlank(v, depth + 1)]));
+  }
+  return value;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { forbidden } from '../errors.ts';
+import { DomainError, forbidden } from '../errors.ts';
 import { CITY_PREFIX_LENGTH, isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import type { Principal, Role } from './principal.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
@@ -61,9 +61,12 @@ export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subje
 
 // ---- stores and what they hold
 
-/** Auditors read; they write nothing anywhere (posts, orders, transfers, distributions). */
-export function assertMayPost(p: Principal): void {
-  if (!mayPost(p)) throw forbidden('审计员只读');
+/**
+ * Auditors read; they write nothing anywhere (posts, orders, transfers, distributions). The refusal says what was
+ * refused (README: a refusal names the kind of record), not "审计员只读超出您的权限范围".
+ */
+export function assertMayPost(p: Principal, what = '登记或修改单据'): void {
+  if (!mayPost(p)) throw new DomainError('FORBIDDEN', `无权访问：审计员只读，不能${what}`);
 }
 
 /** Auditors read value and journal and write nothing; every other role posts (where its scope reaches). */

@@ -28,6 +28,7 @@ import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
 import type { ServiceContext } from '../context.ts';
+import { ORDER_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D23 凭令出库: government stock leaves a store only against an approved order. An outbound order (出库申请单) names
@@ -515,7 +516,10 @@ export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, r
     .set({ status: 'CLOSED', closedAt: clock.now().toJSDate(), closeReason: why })
     .where(and(eq(outboundOrders.id, order.id), eq(outboundOrders.status, 'APPROVED')))
     .returning();
-  if (!rows.length) throw invalidState(`出库申请 ${order.number} 状态为 ${order.status}，只有已批准、未执行完的申请可以关闭`, { status: order.status });
+  if (!rows.length)
+    throw invalidState(`出库申请 ${order.number} 状态为${statusText(ORDER_STATUS_NAMES, order.status)}，只有已批准、未执行完的申请可以关闭`, {
+      status: order.status,
+    });
   return rows[0];
 }
 

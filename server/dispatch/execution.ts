@@ -44,7 +44,7 @@ import {
 import { openSettlement, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
-import type { CallOffRow } from './queries.ts';
+import { CALL_OFF_STATUS_NAMES, PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 
 /**
  * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
@@ -75,7 +75,10 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
       return false;
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED')
-      throw invalidState(`调拨方案状态为 ${row.status}，只有已批准（APPROVED）的方案可以执行`, { field: 'planId', status: row.status });
+      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有已批准（APPROVED）的方案可以执行`, {
+        field: 'planId',
+        status: row.status,
+      });
     await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
 
     const waiting = plan.lines.filter((l) => l.needsConsent && l.consent === 'PENDING');
@@ -306,8 +309,6 @@ function lineNoOfCallOff(plan: PlanView, callOffId: string): number | null {
   return plan.lines.find((l) => l.sourceKind !== 'STORE' && stableId('call-off', `${plan.id}/${l.lineNo}`) === callOffId)?.lineNo ?? null;
 }
 
-const CALL_OFF_STATUS: Record<CallOffRow['status'], string> = { ISSUED: '已下达', DELIVERED: '已到货', CANCELLED: '已取消' };
-
 /**
  * A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). A company
  * that delivers less than called off (`quantity`) closes the call-off: what it delivered is booked, counted as taken
@@ -321,7 +322,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
   // fails below when the call-off is no longer ISSUED.
   if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED')
-    throw invalidState(`调用单状态为${CALL_OFF_STATUS[callOff.status]}（${callOff.status}），不能确认到货`, {
+    throw invalidState(`调用单状态为${statusText(CALL_OFF_STATUS_NAMES, callOff.status)}，不能确认到货`, {
       field: 'input.callOffId',
       status: callOff.status,
     });
@@ -417,7 +418,7 @@ export async function cancelCallOff(ctx: ServiceContext, callOffId: string, reas
     await queryRows(tx, sql`SELECT id FROM call_offs WHERE id = ${callOff.id}::uuid FOR UPDATE`);
     const [current] = await tx.select().from(callOffs).where(eq(callOffs.id, callOff.id));
     if (current.status !== 'ISSUED') {
-      throw invalidState(`调用单状态为${CALL_OFF_STATUS[current.status]}（${current.status}），只有尚未到货的调用单可以取消`, {
+      throw invalidState(`调用单状态为${statusText(CALL_OFF_STATUS_NAMES, current.status)}，只有尚未到货的调用单可以取消`, {
         field: 'callOffId',
         status: current.status,
       });
@@ -499,7 +500,10 @@ export async function checkPlanShipment(
   if (!exists) throw notFound('input.dispatchPlanId', '调拨方案', planId);
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING')
-    throw invalidState(`调拨方案状态为 ${row.status}，只能为执行中的方案补发调拨`, { field: 'input.dispatchPlanId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中（EXECUTING）的方案补发调拨`, {
+      field: 'input.dispatchPlanId',
+      status: row.status,
+    });
   const plan = await loadPlan(tx, planId);
   const dest = new Set(plan.destinations.filter((d) => d.storeId === shipment.toStoreId).map((d) => d.idx));
   const planned = new Map<string, number>();

@@ -6,7 +6,7 @@ import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLin
 import { type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
-import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
+import { badInput, DomainError, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
 import { readablePrefix } from '../regions/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
@@ -402,7 +402,10 @@ export async function approveDispatchPlan(
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   if (plan.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: plan.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准（PROPOSED）的方案可以批准`, {
+      field: 'planId',
+      status: plan.status,
+    });
   if (!emergency && plan.row!.requestedBy === user.id) {
     throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
   }
@@ -434,16 +437,20 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以批准`, { field: 'planId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以批准`, {
+      field: 'planId',
+      status: row.status,
+    });
   assertPlansSomething(plan);
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
-  await reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now);
+  await staleIfShort(reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now));
   // D25: its 联储 lines decided again (the agreement still valid, its maximum not used meanwhile); D17: its agreement
   // stock promised only while there (after the store stock: balances, then agreements, in every transaction).
   const today = chinaDateOf(now);
   await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, today, { verb: '批准', lock: true });
-  await assertAgreementStock(tx, plan.id!, usableLines(plan), today, capacityHorizonDays(config));
-  const due = emergency ? writtenApprovalDue(now) : null; // until executed (startWrittenApprovalClock)
+  await staleIfShort(assertAgreementStock(tx, plan.id!, usableLines(plan), today, capacityHorizonDays(config)));
+  // D14 (API.md: "execution time + 48 h"): no due time until the stock moves — startWrittenApprovalClock sets it, on the
+  // plan and its queue item, when the plan is executed (a due time that would move then is not shown before).
   await tx
     .update(dispatchPlans)
     .set({
@@ -451,8 +458,8 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
       approvedBy: user.id,
       approvedAt: now,
       emergency,
-      // D14: 先调拨后补手续 — the written approval must follow within 48 hours, from another person (D24).
-      approvalDueAt: due,
+      // D14: 先调拨后补手续 — the written approval must follow within 48 hours of execution, from another person (D24).
+      approvalDueAt: null,
       writtenApprovalRef: emergency ? null : approvalRef?.trim() || null,
       writtenApprovedAt: emergency ? null : now,
     })
@@ -461,10 +468,24 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
     await openApproval(tx, user, now, {
       kind: 'EMERGENCY_WRITTEN_APPROVAL',
       subjectId: plan.id!,
-      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 已先行批准，须在 48 小时内补办书面审批`,
+      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 已先行批准，须在执行后 48 小时内补办书面审批`,
       regionCode: (await tx.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, plan.incidentId)))[0].regionCode,
-      dueAt: due,
+      dueAt: null, // set at execution (startWrittenApprovalClock)
     });
+  }
+}
+
+/**
+ * D14: a plan is approved with the stock it was generated from. Stock issued or promised to another plan since then
+ * makes the approval INSUFFICIENT_STOCK (the same details); the message then says what to do: the plan is stale.
+ */
+async function staleIfShort<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'INSUFFICIENT_STOCK')
+      throw new DomainError(e.code, `${e.message}；方案生成后库存已变动，请取消本方案并重新生成`, { ...e.details });
+    throw e;
   }
 }
 
@@ -485,7 +506,7 @@ const writtenApprovalDue = (from: Date) => new Date(from.getTime() + 48 * 3600_0
 
 /**
  * D14 (API.md: "execution time + 48 h"): stock moved first, papers within 48 hours of it — executing an emergency plan
- * whose written approval is still missing (re)sets its due time, on the plan and on its queue item.
+ * whose written approval is still missing sets its due time, on the plan and on its queue item (null until then).
  */
 export async function startWrittenApprovalClock(tx: Db, planId: string, executedAt: Date): Promise<void> {
   const due = writtenApprovalDue(executedAt);
@@ -503,7 +524,10 @@ export async function startWrittenApprovalClock(tx: Db, planId: string, executed
 export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, now: Date, reason: string) {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以驳回`, { field: 'planId', status: row.status });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以驳回`, {
+      field: 'planId',
+      status: row.status,
+    });
   await tx
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
@@ -587,7 +611,8 @@ export async function writtenApprovalOf(db: Db, planId: string): Promise<Approva
 
 export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
   const row = await lockPlan(tx, planId);
-  if (row.status === 'CANCELLED' || row.status === 'PROPOSED') throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}`, { field: 'planId', status: row.status });
+  if (row.status === 'CANCELLED' || row.status === 'PROPOSED')
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}`, { field: 'planId', status: row.status });
   await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
 }
 
@@ -650,7 +675,10 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
     if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { field: 'planId', status: row.status });
     if (row.status === 'EXECUTING') return closeShort(tx, plan.id!, now, reason.trim());
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
-      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已执行的方案不能取消（可撤销尚未收货的调拨）`, { field: 'planId', status: row.status });
+      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已执行的方案不能取消（可撤销尚未收货的调拨）`, {
+        field: 'planId',
+        status: row.status,
+      });
     }
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
     await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));

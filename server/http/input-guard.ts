@@ -3,24 +3,41 @@ import type { Plugin } from 'graphql-yoga';
 
 // Text PostgreSQL cannot store — a NUL character, or half of a UTF-16 surrogate pair — is refused at the edge, in the
 // query text and in every variable, before it reaches a resolver: it would otherwise fail deep in a statement (and on
-// the embedded database, wedge the connection). One place, for every operation and argument.
+// the embedded database, wedge the connection). So are bidirectional controls (below). One place, for every operation
+// and argument.
 
 // eslint-disable-next-line no-control-regex -- NUL is matched on purpose: PostgreSQL text cannot store it.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F marks,
+// U+061C) make text display reversed or reordered: "WH-\u202eMB" prints as another batch number. Chinese text, with
+// its emoji and their joiners, needs none of them: refused in every string, as the characters above.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 const MAX_WALK = 100_000;
 
-/** The path of the first unstorable string in a JSON value, or null. Iterative: deep nesting cannot overflow. */
-export function unstorableTextPath(value: unknown): string | null {
+/** What is wrong with a string, in words, or null when it may be stored. */
+function unacceptable(text: string): string | null {
+  if (UNSTORABLE.test(text)) return '输入含有无法保存的字符（空字符或不成对的代理字符）';
+  if (BIDI_CONTROL.test(text)) return '输入含有改变文字显示方向的控制字符（如 U+202E，会使文字颠倒或错乱显示），请删除后重新输入';
+  return null;
+}
+
+/** A string's fault with the path it was found at. */
+type Fault = { path: string; reason: string };
+
+/** The first string in a JSON value that cannot be accepted, with its path, or null. Iterative: deep nesting cannot overflow. */
+function unacceptableText(value: unknown): Fault | null {
   const stack: [unknown, string][] = [[value, '']];
   for (let seen = 0; stack.length && seen < MAX_WALK; seen++) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
-      if (UNSTORABLE.test(v)) return path || '(value)';
+      const reason = unacceptable(v);
+      if (reason) return { path: path || '(value)', reason };
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => stack.push([x, `${path}[${i}]`]));
     } else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (UNSTORABLE.test(k)) return `${path}.${k.replace(UNSTORABLE, '?')}`;
+        const reason = unacceptable(k);
+        if (reason) return { path: `${path}.${k.replace(UNSTORABLE, '?').replace(new RegExp(BIDI_CONTROL, 'g'), '?')}`, reason };
         stack.push([x, path ? `${path}.${k}` : k]);
       }
     }
@@ -28,21 +45,18 @@ export function unstorableTextPath(value: unknown): string | null {
   return null;
 }
 
-const refusal = (where: string) =>
-  new GraphQLError(`输入含有无法保存的字符（空字符或不成对的代理字符）：${where}`, {
+const refusal = (where: string, reason: string) =>
+  new GraphQLError(`${reason}：${where}`, {
     extensions: { code: 'BAD_USER_INPUT', field: where, http: { status: 400 } },
   });
 
-/** The first string literal of a parsed document whose value (escapes decoded: "\\u0000") cannot be stored. */
-function unstorableLiteral(document: DocumentNode): string | null {
+/** What is wrong with the first string literal of a parsed document (escapes decoded: "\\u0000", "\\u202e"), or null. */
+function unacceptableLiteral(document: DocumentNode): string | null {
   let found: string | null = null;
   visit(document, {
     StringValue(node) {
-      if (UNSTORABLE.test(node.value)) {
-        found = node.value;
-        return BREAK;
-      }
-      return undefined;
+      found = unacceptable(node.value);
+      return found ? BREAK : undefined;
     },
   });
   return found;
@@ -51,16 +65,15 @@ function unstorableLiteral(document: DocumentNode): string | null {
 export function inputGuard(): Plugin {
   return {
     onParams({ params }) {
-      if (typeof params.query === 'string' && UNSTORABLE.test(params.query)) throw refusal('query');
-      const path = unstorableTextPath(params.variables ?? null);
-      if (path) throw refusal(`variables.${path}`);
+      if (typeof params.query === 'string' && UNSTORABLE.test(params.query)) throw refusal('query', unacceptable(params.query)!);
+      const fault = unacceptableText(params.variables ?? null);
+      if (fault) throw refusal(`variables.${fault.path}`, fault.reason);
     },
     // A literal may spell the character as an escape, which only the parser decodes.
     onParse() {
       return ({ result, replaceParseResult }) => {
-        if (result && typeof result === 'object' && 'kind' in result && unstorableLiteral(result as DocumentNode) !== null) {
-          replaceParseResult(refusal('query'));
-        }
+        const reason = result && typeof result === 'object' && 'kind' in result ? unacceptableLiteral(result as DocumentNode) : null;
+        if (reason) replaceParseResult(refusal('query', reason));
       };
     },
   };

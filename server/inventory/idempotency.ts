@@ -42,10 +42,14 @@ export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<
 /** A key claimed before: the first result's id to replay when the request is the same, else IDEMPOTENCY_CONFLICT. */
 export function answerOfFirst(c: Pick<IdempotencyClaim, 'key' | 'resultName'>, hash: string, first: { requestHash: string; resultId: string }): string {
   if (first.requestHash !== hash) {
-    throw new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于另一请求`, {
-      field: 'idempotencyKey',
-      [c.resultName]: first.resultId,
-    });
+    throw new DomainError(
+      'IDEMPOTENCY_CONFLICT',
+      `幂等键 ${c.key} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`,
+      {
+        field: 'idempotencyKey',
+        [c.resultName]: first.resultId,
+      },
+    );
   }
   noteIdempotentReplay();
   return first.resultId;

@@ -6,6 +6,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import { DOCUMENT_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import type { Loaders } from '../loaders.ts';
 import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
@@ -53,6 +54,17 @@ export function reversalShortfall(moves: readonly MovementDraft[], balances: Rea
   return null;
 }
 
+/**
+ * D22: a reversal undoes a change of stock; a document that changed none — a stocktake with no difference (counted =
+ * book: no movements, or only zero ones) — has nothing to undo, and an empty reversal would only wait in the approvals
+ * queue for a second person. The one rule of reversibleNow and reverseDocument.
+ */
+const changesStock = (moves: readonly { quantity: number }[]) => moves.some((m) => m.quantity !== 0);
+
+/** The reason a document that changed no stock is not reversed (changesStock). */
+const nothingToReverse = (doc: { number: string; type: string }) =>
+  invalidState(doc.type === 'STOCKTAKE' ? '该盘点单没有盈亏，无需冲销' : `${doc.number} 没有库存变动，无需冲销`, { field: 'documentId', type: doc.type });
+
 /** The reversal's movements: the original's, negated. */
 const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[]) =>
   originalMoves.map((m): MovementDraft => ({
@@ -66,9 +78,9 @@ const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[
   }));
 
 /**
- * StockDocument.reversible (W6): mayRequestReversal, not a document that settled a settlement (assertNotSettling), and
- * the stock rule reverseDocument applies (reversalShortfall), on the balances as they are now — so that 冲销 is offered
- * only where it can be asked.
+ * StockDocument.reversible (W6): mayRequestReversal, not a document that settled a settlement (assertNotSettling), a
+ * document that changed stock (changesStock), and the stock rule reverseDocument applies (reversalShortfall), on the
+ * balances as they are now — so that 冲销 is offered only where it can be asked.
  */
 export async function reversibleNow(
   loaders: Pick<Loaders, 'documentMovements' | 'balance' | 'settling'>,
@@ -81,6 +93,7 @@ export async function reversibleNow(
   if (await loaders.settling.load(doc.id)) return false;
   // Through loaders: a list of documents asks for all their movements, then all their balances, in two statements.
   const moves = reversingMoves(await loaders.documentMovements.load(doc.id));
+  if (!changesStock(moves)) return false;
   const keys = [...new Set(pendingDecrease(moves).reservations.map(balanceKey))];
   const rows = await Promise.all(keys.map((k) => loaders.balance.load(k)));
   return !reversalShortfall(moves, new Map(rows.flatMap((r) => (r ? [[balanceKey(r), r] as const] : []))));
@@ -119,7 +132,10 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       const [current] = await tx.select({ status: documents.status }).from(documents).where(eq(documents.id, original.id));
       if (current.status === 'REVERSED') throw invalidState(`${original.number} 已被冲销`, { field: 'documentId' });
       if (current.status !== 'POSTED')
-        throw invalidState(`${original.number} 尚未入账（${current.status}），不能冲销`, { field: 'documentId', status: current.status });
+        throw invalidState(`${original.number} 状态为${statusText(DOCUMENT_STATUS_NAMES, current.status)}，尚未入账，不能冲销`, {
+          field: 'documentId',
+          status: current.status,
+        });
       // A reversal awaiting approval already holds the stock it takes out: a second request would be refused as
       // 库存不足, which is not the reason. (A rejected reversal no longer names the original: it may be asked again.)
       const [pending] = await tx
@@ -128,6 +144,7 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
         .where(and(eq(documents.reversesDocumentId, original.id), eq(documents.status, 'PENDING_APPROVAL')));
       if (pending)
         throw invalidState(`${original.number} 的冲销（${pending.number}）正在审批中，不能重复申请`, { field: 'documentId', pending: pending.number });
+      if (!changesStock(originalMoves)) throw nothingToReverse(original);
       // D22, D25: the return that settled a cross-region settlement stands (checked again on approval).
       await assertNotSettling(tx, original, 'documentId');
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });

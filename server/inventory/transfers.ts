@@ -13,6 +13,7 @@ import { lockOutbound, outboundLine } from './issues.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
+import { statusText, TRANSFER_STATUS_NAMES } from '../paperwork/names.ts';
 import { chinaText } from '../clock.ts';
 import { assertLeavesWithoutOrder, consumeOrder, orderForExecution, returnToOrder } from '../authority/orders.ts';
 import { assertMayHold, assertTransferDestination } from '../authority/custody.ts';
@@ -210,7 +211,7 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
     build: async (tx, { documentId, recordedAt }) => {
       const { transfer: t, lines: tLines } = await lockTransfer(tx, transfer.id);
       if (t.status !== 'IN_TRANSIT' && t.status !== 'PARTIALLY_RECEIVED') {
-        throw invalidState(`调拨单 ${t.number} 状态为 ${t.status}，不能收货`, { status: t.status });
+        throw invalidState(`调拨单 ${t.number} 状态为${statusText(TRANSFER_STATUS_NAMES, t.status)}，不能收货`, { status: t.status });
       }
       const locked = await lockBalances(tx, { keys: v.lines.map((l) => ({ storeId: t.toStoreId, batchId: l.batchId })) });
       const lines: LineDraft[] = [];
@@ -329,7 +330,7 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSett
     build: async (tx, { recordedAt }) => {
       const { transfer: t, lines: tLines } = await lockTransfer(tx, transfer.id);
       if (t.status !== 'IN_TRANSIT') {
-        throw invalidState(`调拨单 ${t.number} 状态为 ${t.status}，只有尚未收货的调拨可以撤销`, { status: t.status });
+        throw invalidState(`调拨单 ${t.number} 状态为${statusText(TRANSFER_STATUS_NAMES, t.status)}，只有尚未收货的调拨可以撤销`, { status: t.status });
       }
       const locked = await lockBalances(tx, {
         keys: tLines.flatMap((l) => [

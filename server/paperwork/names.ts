@@ -1,6 +1,6 @@
 import type { Dimension } from '../audit/valuation.ts';
 
-// Chinese names of the codes that lists and printed documents show.
+// Chinese names of the codes that lists, printed documents and messages show.
 
 export const MOVEMENT_TYPE_NAMES: Record<string, string> = {
   RECEIPT: '入库',
@@ -38,6 +38,30 @@ export const FUNDING_NAMES: Record<string, string> = {
 
 /** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
 export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已记账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
+
+/** A dispatch plan's status (D11), as the console names it. */
+export const PLAN_STATUS_NAMES: Record<string, string> = {
+  PROPOSED: '待批准',
+  APPROVED: '已批准',
+  EXECUTING: '执行中',
+  COMPLETED: '已完成',
+  CANCELLED: '已取消',
+};
+
+/** A transfer's status (D7). */
+export const TRANSFER_STATUS_NAMES: Record<string, string> = { IN_TRANSIT: '在途', PARTIALLY_RECEIVED: '部分收货', RECEIVED: '已收货', CANCELLED: '已取消' };
+
+/** An outbound order's status (政府储备凭令出库). */
+export const ORDER_STATUS_NAMES: Record<string, string> = { PENDING: '待审批', APPROVED: '已批准', REJECTED: '已驳回', EXECUTED: '已执行', CLOSED: '已关闭' };
+
+/** A call-off's status (协议储备调用). */
+export const CALL_OFF_STATUS_NAMES: Record<string, string> = { ISSUED: '已下达', DELIVERED: '已到货', CANCELLED: '已取消' };
+
+/**
+ * A status in a message: the Chinese name first, the code in parentheses ("已批准（APPROVED）"), so that a keeper reads
+ * the word and support can still match the code (the error's extensions.status stays the code).
+ */
+export const statusText = (names: Record<string, string>, status: string): string => (names[status] ? `${names[status]}（${status}）` : status);
 
 /** Statuses of a document whose stock was posted (recorded in the ledger, 记账); the others were only submitted. */
 export const POSTED_STATUSES: ReadonlySet<string> = new Set(['POSTED', 'REVERSED']);

@@ -3,6 +3,7 @@ import { chinaText } from '../clock.ts';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
+import { assertMayPost } from '../auth/policy.ts';
 import { type Column, type Report } from './report.ts';
 import { titleBlock } from './title.ts';
 
@@ -19,7 +20,8 @@ export async function stocktakeReasons(ctx: ServiceContext) {
 }
 
 export async function stocktakeSheet(ctx: ServiceContext, storeId: string): Promise<Report> {
-  // The sheet is for those who may count there: the same check as a stocktake's.
+  // The sheet is for those who may count there: the same check as a stocktake's, naming the sheet for an auditor.
+  assertMayPost(ctx.actor, '下载盘点表（盘点表供盘点填报）');
   const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
   const [rows, reasons] = await Promise.all([
     queryRows<Record<string, string | number | null>>(

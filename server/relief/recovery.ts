@@ -15,6 +15,7 @@ import { getIncidentInScope } from '../dispatch/incidents.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
@@ -99,7 +100,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   const v = validate(conditionSchema, input);
   const plan = await getPlanInScope(db, user, v.planId, 'input.planId');
   if (plan.status !== 'EXECUTING' && plan.status !== 'COMPLETED') {
-    throw invalidState(`调拨方案状态为 ${plan.status}，尚无可回收的物资`, { status: plan.status, field: 'input.planId' });
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，尚无可回收的物资`, { status: plan.status, field: 'input.planId' });
   }
   // A store named explicitly must be in the dispatcher's scope; the owner's store (where the stock came from) takes its
   // own stock back wherever it is.

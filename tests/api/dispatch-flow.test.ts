@@ -105,7 +105,7 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
     const approved = await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { ${PLAN} } }`, { p: planId }, 'dispatcher');
     expect(approved.errors).toBeUndefined();
     expect(approved.data.approveDispatchPlan.status).toBe('APPROVED');
-    expect(approved.data.approveDispatchPlan.approvalDueAt).toBe('2026-07-22T10:00:00+08:00');
+    expect(approved.data.approveDispatchPlan.approvalDueAt).toBeNull(); // API.md: execution time + 48 h — set when executed
     const stock = await t.gql(
       `query($f: StockFilter!) { stock(filter: $f) { edges { node { batch { batchNo } onHand reserved available } } } }`,
       { f: { storeId: WEIHUI, itemId: QUILT } },
@@ -126,6 +126,7 @@ describe('dispatch: a flood in 卫辉市 with three 安置点, request to receiv
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const plan = res.data.executeDispatchPlan;
     expect(plan.status).toBe('EXECUTING');
+    expect(plan.approvalDueAt).toBe('2026-07-22T10:00:00+08:00'); // D14: the written approval due 48 h after execution
     expect(plan.lines.every((l: any) => l.transfer?.status === 'IN_TRANSIT')).toBe(true);
     const again = await t.gql(
       `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { status lines { transfer { id } } } }`,

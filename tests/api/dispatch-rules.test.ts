@@ -268,6 +268,8 @@ describe('plan states — approve, execute, cancel (D14)', () => {
     const refused = await execute(plan.id);
     expect(errorCode(refused)).toBe('INVALID_STATE');
     expect(refused.errors![0].extensions).toMatchObject({ field: 'planId', status: 'PROPOSED' });
+    // The status in words first, its code in parentheses (extensions.status stays the code).
+    expect(refused.errors![0].message).toBe('调拨方案状态为待批准（PROPOSED），只有已批准（APPROVED）的方案可以执行');
     expect(await dispatchCounts()).toEqual(before);
     expect(await onHandAt(WEIHUI, TARP)).toBe(100);
     expect((await planById(plan.id)).status).toBe('PROPOSED');
@@ -318,18 +320,20 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     expect(await overdue()).not.toContain(plan.id);
   });
 
-  it('D14: an emergency approval is due 48 h after the approval; overdue only after that; not once the written approval is recorded', async () => {
+  it('D14: an emergency approval is due 48 h after the execution (none before it); overdue only after that; not once the written approval is recorded', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
-    t.clock.advance(2); // approved two hours after the request: the 48 h run from the approval
+    t.clock.advance(2); // approved (and executed) two hours after the request: the 48 h run from the execution
     const approved = ok(await approve(plan.id, 'dispatcher', { emergency: true })).approveDispatchPlan;
     expect(approved).toMatchObject({ status: 'APPROVED', emergency: true, writtenApprovalRef: null, writtenApprovedAt: null });
-    expect(approved.approvalDueAt).toBe('2026-07-22T12:00:00+08:00'); // 2026-07-20T04:00Z + 48 h, shown in Asia/Shanghai
+    expect(approved.approvalDueAt).toBeNull(); // API.md: execution time + 48 h — not yet executed
     // 先调拨后补手续: it may be executed at once.
-    expect(ok(await execute(plan.id)).executeDispatchPlan.status).toBe('EXECUTING');
+    const executed = ok(await execute(plan.id)).executeDispatchPlan;
+    expect(executed.status).toBe('EXECUTING');
+    expect(executed.approvalDueAt).toBe('2026-07-22T12:00:00+08:00'); // 2026-07-20T04:00Z + 48 h, shown in Asia/Shanghai
     expect(await overdue()).not.toContain(plan.id);
     t.clock.advance(47);
     expect(await overdue()).not.toContain(plan.id);
-    t.clock.advance(2); // 49 h after the approval
+    t.clock.advance(2); // 49 h after the execution
     expect(await overdue()).toContain(plan.id);
     // The auditor of 新乡市 sees it in the list for their region.
     expect(ok(await t.gql(`query { overdueEmergencyApprovals { id } }`, {}, 'auditor')).overdueEmergencyApprovals.map((p: any) => p.id)).toContain(plan.id);
@@ -386,7 +390,12 @@ describe('reservation — approval reserves the planned batches', () => {
   it('D14: approval fails (INSUFFICIENT_STOCK) when the planned stock went elsewhere meanwhile, and changes nothing', async () => {
     const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[TOWEL_QUILT, 19]])] });
     ok(await issue(t, 'keeper', WEIHUI, [{ itemId: TOWEL_QUILT, quantity: 5 }]));
-    expect(errorCode(await approve(plan.id))).toBe('INSUFFICIENT_STOCK');
+    // The refusal says what to do with a plan gone stale, normally and as an emergency approval; same details.
+    for (const refused of [await approve(plan.id), await approve(plan.id, 'dispatcher', { emergency: true })]) {
+      expect(errorCode(refused)).toBe('INSUFFICIENT_STOCK');
+      expect(refused.errors![0].message).toMatch(/^库存不足：批次 .+ 可用 14；方案生成后库存已变动，请取消本方案并重新生成$/);
+      expect(refused.errors![0].extensions).toMatchObject({ requested: 19, available: 14 });
+    }
     expect((await planById(plan.id)).status).toBe('PROPOSED');
     expect(await reservedAt(WEIHUI, TOWEL_QUILT)).toBe(0);
     ok(await cancel(plan.id));

@@ -124,6 +124,8 @@ describe('ledger invariants', () => {
       const res = await receipt(k, 2);
       expect(errorCode(res)).toBe('IDEMPOTENCY_CONFLICT');
       expect(ext(res)).toMatchObject({ field: 'idempotencyKey', documentId: first.id });
+      // The message says what to do: a new operation takes a new key, a retry repeats the first input.
+      expect(res.errors![0].message).toBe(`幂等键 ${k} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`);
       expect(await ledgerCounts(t)).toEqual(before);
     });
 

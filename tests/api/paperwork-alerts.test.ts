@@ -19,7 +19,8 @@ describe('alerts (issue 13)', () => {
   let planId = '';
 
   beforeAll(async () => {
-    await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 5, batchNo: 'AL-SOON', expiryDate: '2026-08-19', unitPrice: '100.00' }]);
+    // 10: the emergency plan below ships 5 of them (first to expire), 5 stay.
+    await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 10, batchNo: 'AL-SOON', expiryDate: '2026-08-19', unitPrice: '100.00' }]);
     await receive(t, 'admin', JINCHENG, [{ itemId: QUILT, quantity: 5, batchNo: 'AL-JC', expiryDate: '2026-08-19', unitPrice: '100.00' }]);
     ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { itemId: QUILT, quantity: 100_000, storeId: WEIHUI } }, 'dispatcher'));
     const incident = ok(
@@ -42,6 +43,14 @@ describe('alerts (issue 13)', () => {
       ),
     ).requestDispatch.id;
     ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { approvalDueAt } }`, { p: planId }, 'dispatcher'));
+    // D14: the written approval is due 48 h after execution (先调拨后补手续: executed at once).
+    ok(
+      await t.gql(
+        `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { approvalDueAt } }`,
+        { p: planId, k: 'al-exec' },
+        'dispatcher',
+      ),
+    );
   });
 
   it('D10/D19: expiring batches and stock below quota, in scope; keepers see their stores’ batches only', async () => {

@@ -69,7 +69,13 @@ describe('Excel in (issue 13)', () => {
       expect(ws.getCell(HEADER_ROW + 1, 11).dataValidation).toMatchObject({ type: 'list' });
       expect(String(ws.getCell(HEADER_ROW + 1, 11).dataValidation.formulae?.[0])).toContain('盘亏');
       // Only those who may count there.
-      expect((await download(t, sheetPath, 'auditor')).status).toBe(403);
+      const byAuditor = await download(t, sheetPath, 'auditor');
+      expect(byAuditor.status).toBe(403);
+      // The refusal names the sheet (README: a refusal names the kind of record).
+      expect(JSON.parse(String(byAuditor.body)).error).toMatchObject({
+        code: 'FORBIDDEN',
+        message: '无权访问：审计员只读，不能下载盘点表（盘点表供盘点填报）',
+      });
       expect((await download(t, `/paperwork/stocktake-sheets/${JINCHENG}.xlsx`, 'keeper')).status).toBe(403);
     });
 

@@ -38,6 +38,7 @@ describe('scope refusals name no record out of scope', () => {
       [`query($id: ID!) { store(id: $id) { stock(first: 1) { totalCount } } }`, storeId(WEIHUI_STORE_CODE), r.storeName],
       [`query($id: ID!) { incident(id: $id) { name } }`, r.incident.id, r.incident.name],
       [`query($id: ID!) { batchTrace(batchId: $id) { batch { batchNo } } }`, r.batch.id, r.batch.batchNo],
+      [`query($id: ID!) { batch(id: $id) { batchNo } }`, r.batch.id, r.batch.batchNo],
       [`query($id: ID!) { document(id: $id) { number } }`, r.document.id, r.document.number],
     ] as const;
     for (const [query, id, secret] of asked) {
@@ -45,6 +46,8 @@ describe('scope refusals name no record out of scope', () => {
       expect(res.errors?.[0].extensions.code, query).toBe('FORBIDDEN');
       expect(res.errors?.[0].message, query).toContain('超出您的权限范围');
       expect(res.errors?.[0].message, query).not.toContain(secret);
+      // …and names the kind of record refused, the same for a batch read directly and its trace.
+      if (query.includes('batch')) expect(res.errors?.[0].message, query).toBe('无权访问：该批次超出您的权限范围');
     }
   });
 });

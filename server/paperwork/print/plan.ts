@@ -8,11 +8,11 @@ import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { batchLabels, itemLabels, storeNames } from '../reports/lookups.ts';
+import { PLAN_STATUS_NAMES } from '../names.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 import { uuidList } from '../../../drizzle/uuid-list.ts';
 
-const STATUS: Record<string, string> = { PROPOSED: '待审批', APPROVED: '已批准', EXECUTING: '执行中', COMPLETED: '已完成', CANCELLED: '已取消' };
 const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
 
 /** The printed number of a plan (plans are identified by id): DL-<day requested>-<first 8 characters of the id>. */
@@ -88,10 +88,20 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     date: chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [
       ['事件', incident.name],
-      ['状态', STATUS[row.status] ?? row.status],
+      ['状态', PLAN_STATUS_NAMES[row.status] ?? row.status],
       ['申请人', incident.requested_by],
       ['批准人', incident.approved_by ?? '—'],
-      ...(row.emergency ? [['紧急调拨', `先调拨后补手续，书面审批须于 ${chinaText(row.approvalDueAt!, 'yyyy-LL-dd HH:mm')} 前补办`] as [string, string]] : []),
+      // D14: due 48 h after execution — before it, the print says so (approvalDueAt is null until executed).
+      ...(row.emergency
+        ? [
+            [
+              '紧急调拨',
+              row.approvalDueAt
+                ? `先调拨后补手续，书面审批须于 ${chinaText(row.approvalDueAt, 'yyyy-LL-dd HH:mm')} 前补办`
+                : '先调拨后补手续，书面审批须于执行后 48 小时内补办',
+            ] as [string, string],
+          ]
+        : []),
       ['时限', `${row.deadlineHours} 小时`],
       ...(hidden.length
         ? [
