@@ -71,7 +71,12 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
         </Descriptions.Item>
         <Descriptions.Item label="总量">{plan.totalQuantity}</Descriptions.Item>
         <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
-        {plan.approvalDueAt && <Descriptions.Item label="书面审批截止">{formatDateTime(plan.approvalDueAt)}</Descriptions.Item>}
+        {plan.approvalDueAt ? (
+          <Descriptions.Item label="书面审批截止">{formatDateTime(plan.approvalDueAt)}</Descriptions.Item>
+        ) : (
+          // D14: an emergency approval's written approval is due 48 h after execution (API.md approvalDueAt).
+          plan.emergency && status === 'APPROVED' && <Descriptions.Item label="书面审批截止">执行后 48 小时内</Descriptions.Item>
+        )}
       </Descriptions>
       {status === 'PROPOSED' && ownPlan && (
         <Alert
