@@ -105,8 +105,6 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
   assertDispatcher(user);
   const v = validate(requestSchema, input);
   const incident = await getIncidentInScope(db, user, v.incidentId, 'input.incidentId');
-  // D29: a closed incident takes no more requests — nor suggestions for one.
-  assertIncidentOpen(incident);
   for (const [i, d] of v.destinations.entries()) {
     await itemsFor(db, d.lines, `input.destinations.${i}.lines`);
     const seen = new Set<string>();
@@ -207,6 +205,8 @@ const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
+  // D29: a closed incident takes no more requests (a suggestion, which persists nothing, is still computed).
+  assertIncidentOpen(incident);
   const { plan } = await computePlan(db, config, clock, user, v);
   const consent = await consentOf(db, user, clock, plan);
   const id = randomUUID();

@@ -150,7 +150,7 @@ export const servingPointsOfIncident = (db: Db, incidentId: string) =>
 
 /** closeIncident on an incident closed already: said so, not in the words that refuse what a closed incident takes. */
 const alreadyClosed = (incident: IncidentRow) =>
-  invalidState(`事件「${incident.name}」已于 ${chinaText(incident.closedAt!, 'yyyy-LL-dd HH:mm')} 结束，无需再次结束`, {
+  invalidState(`事件「${incident.name}」已结束（${chinaText(incident.closedAt!, 'yyyy-LL-dd HH:mm')}），无需再次结束`, {
     field: 'incidentId',
     closedAt: chinaIso(incident.closedAt!),
   });
