@@ -24,7 +24,7 @@ export const builder = new SchemaBuilder<{
       authenticated: ctx.user !== null,
       roles: (roles) => ctx.user !== null && roles.includes(ctx.user.role),
     }),
-    unauthorizedError: (_parent, ctx) => (ctx.user ? forbidden() : unauthenticated()),
+    unauthorizedError: (_parent, ctx) => (ctx.user ? forbidden() : unauthenticated(ctx.sessionRefused)),
     authorizeOnSubscribe: true,
   },
 });

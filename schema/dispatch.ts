@@ -113,7 +113,7 @@ async function sourceRegionOf(l: PlanLine, ctx: Context): Promise<string> {
 
 /** D20: the batch a plan line shows this reader (the policy's planLineBatchId): null where the batch is not theirs to see. */
 async function lineBatch(l: PlanLine, ctx: Context) {
-  if (!ctx.user) throw unauthenticated();
+  if (!ctx.user) throw unauthenticated(ctx.sessionRefused);
   const batchId = await planLineBatchId(ctx.user, l, policyLookups(ctx));
   return batchId ? ctx.loaders.batch.load(batchId) : null;
 }
@@ -536,7 +536,7 @@ builder.subscriptionFields((t) => ({
     args: { planId: t.arg.id({ required: true }) },
     subscribe: async (_r, args, ctx) => {
       // authScopes guard resolve, not subscribe: check here too.
-      if (!ctx.user) throw unauthenticated();
+      if (!ctx.user) throw unauthenticated(ctx.sessionRefused);
       // Whoever reads the plan follows it: the decision of dispatchPlan(id) — the plan in scope, then the DispatchPlan
       // type's record policy (mayRead.plan) — so the region's auditor may, keepers may not.
       const planId = String(args.planId);

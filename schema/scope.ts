@@ -68,7 +68,7 @@ const RECORD_NAMES: Record<ScopedKind, string> = {
 /** Returns the record when the principal may read it; else FORBIDDEN naming its kind (UNAUTHENTICATED without a principal). */
 function vetted(decide: Decide, kind: ScopedKind, ctx: Context, record: unknown): unknown {
   if (record === null || record === undefined) return record;
-  if (!ctx.user) throw unauthenticated();
+  if (!ctx.user) throw unauthenticated(ctx.sessionRefused);
   const allowed = decide(ctx.user, record, policyLookups(ctx));
   if (allowed === true) return record;
   if (allowed === false) throw forbidden(RECORD_NAMES[kind]);

@@ -33,6 +33,8 @@ export interface Context {
   loaders: Loaders;
   wiring: Wiring;
   reference: ReferenceCache;
+  /** A bearer token was sent and refused (expired, ended, forged): an UNAUTHENTICATED refusal says the session ended. */
+  sessionRefused?: boolean;
   /** The server's shutdown signal (AppServices.stopping): a subscription ends when it aborts. */
   stopping?: AbortSignal;
   /** Inside a mutation: its audit row, not yet written (audited-mutations.ts). */

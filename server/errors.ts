@@ -29,7 +29,8 @@ export class DomainError extends Error {
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
-export const unauthenticated = () => new DomainError('UNAUTHENTICATED', '请先登录');
+/** No principal: never signed in — or a token was sent and refused (expired, ended by a logout, forged): then said so. */
+export const unauthenticated = (sessionRefused = false) => new DomainError('UNAUTHENTICATED', sessionRefused ? '登录已失效，请重新登录' : '请先登录');
 // A refusal names the kind of record, never the record itself: its name or number is what the scope withholds.
 export const forbidden = (what = '该操作') => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围`);
 export const badInput = (field: string, message: string, details: Record<string, unknown> = {}) =>

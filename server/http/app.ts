@@ -56,9 +56,12 @@ export function buildApp(services: AppServices) {
   // Who asks, and the services a resolver uses: the request's context (also built for the audit row of a mutation
   // refused before its context was, audited-mutations.ts).
   const requestContext = async ({ request, req }: { request: Request; req: express.Request }) => {
-    const user = await authenticate(database.db, keys, request.headers.get('authorization'), reference);
+    const authorization = request.headers.get('authorization');
+    const user = await authenticate(database.db, keys, authorization, reference);
     recordUser(req, user);
-    return withLoginAttemptSource(createContext(services, wiring, user, reference), {
+    const context = createContext(services, wiring, user, reference);
+    context.sessionRefused = user === null && /^Bearer\s+\S/i.test(authorization ?? '');
+    return withLoginAttemptSource(context, {
       counters,
       policy: config.loginBackoff,
       clientAddress: clientAddress(req),

@@ -199,6 +199,22 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     expect(anonymous.errors![0].message).toBe('请先登录');
   });
 
+  it('a token that is sent and refused — forged, or from another key — says the session ended, not "请先登录" (sweep L16)', async () => {
+    const token = await t.token('keeper');
+    const [head, body] = token.split('.');
+    const forged = `${head}.${body}.${'A'.repeat(43)}`;
+    const foreign = (await signToken({ secret: new TextEncoder().encode('x'.repeat(32)), ttlHours: 1 }, userId('keeper'))).token;
+    for (const bad of [forged, foreign]) {
+      const res = await request(t.app)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${bad}`)
+        .send({ query: '{ me { id } }' });
+      expect(errorCode(res.body as GqlResult)).toBe('UNAUTHENTICATED');
+      expect((res.body as GqlResult).errors![0].message).toBe('登录已失效，请重新登录');
+    }
+  });
+
   it('a mutation’s own argument is named by itself: reverseDocument’s reason is `reason`', async () => {
     const res = await t.gql(
       'mutation($d: ID!) { reverseDocument(documentId: $d, reason: "   ", idempotencyKey: "k-reverse-blank") { id } }',
