@@ -584,7 +584,8 @@ builder.mutationFields((t) => ({
   cancelTransfer: t.field({
     type: Transfer,
     authScopes: writers,
-    description: 'Cancels a transfer before anything is received: the stock returns to the source',
+    description:
+      "Cancels a transfer before anything is received: the stock returns to the source. A dispatch plan's shipment is cancelled by a dispatcher or administrator whose region covers the source store (D24, D27), any other transfer by the shipping side",
     args: { transferId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) =>
       transferResult(ctx, cancelTransfer(serviceContext(ctx), { ...args, transferId: String(args.transferId) }, ctx.wiring.transferReceived)),

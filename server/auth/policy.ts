@@ -152,6 +152,25 @@ export function assertMayCarryOutPlans(p: Principal): void {
   if (!mayCarryOutPlans(p)) throw forbidden('调度');
 }
 
+/**
+ * D23, D24, D27: who cancels (撤销) a transfer nothing of which was received, its stock back on the source's book. A
+ * transfer against an outbound order: the shipping side, whoever may act at the source store (the goods go back to the
+ * order, D23). A dispatch plan's shipment was approved and executed by the command (指挥部): no one person undoes it
+ * alone, so only a dispatcher or administrator whose region covers the source store (canDecide) cancels it — never its
+ * keeper, who is told who does. The plan is named as its shipment's note names it (调拨方案 and its id's first eight
+ * characters): nothing the keeper cannot already read on the transfer. Auditors are refused before (assertMayPost).
+ */
+export function assertMayCancelTransfer(p: Principal, transfer: { number: string; dispatchPlanId: string | null }, source: ScopedStore): void {
+  assertStoreAccess(p, source);
+  if (transfer.dispatchPlanId && !canDecide(p, source)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `调拨单 ${transfer.number} 属于调拨方案 ${transfer.dispatchPlanId.slice(0, 8)}，须由指挥部调度员（辖区包含调出仓库的调度员或管理员）撤销，仓库保管员不能撤销`,
+      { field: 'transferId' },
+    );
+  }
+}
+
 /** SQL: approvals the principal may read — those they may decide, requested, or (keepers) about their stores; auditors read their region's. */
 export function approvalsInScope(p: Principal, a: { regionCode: SQLWrapper; storeId: SQLWrapper; requestedBy: SQLWrapper }): SQL {
   if (p.role === 'KEEPER') return sql`(${a.requestedBy} = ${p.id}::uuid OR ${storesInScope(p, a.storeId, a.regionCode)})`;

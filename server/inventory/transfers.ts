@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
+import { assertMayCancelTransfer, assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
@@ -309,7 +309,8 @@ const cancelSchema = z.object({
 });
 
 /**
- * Cancel before any receipt: everything in transit returns to the source (by the shipping side). What never left is
+ * Cancel before any receipt: everything in transit returns to the source — by the shipping side, or, for a dispatch
+ * plan's shipment, by the command only (assertMayCancelTransfer: D24, D27). What never left is
  * given back in the same transaction: to the outbound order the shipment executed (D23), and off the settlements a
  * dispatch plan's shipment of another region's or level's stock opened (D25). A dispatch shipment's plan may then be
  * complete: `onSettled` is the hook receipts run (wired by the composition root).
@@ -319,7 +320,8 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSett
   const v = validate(cancelSchema, input);
   assertMayPost(user);
   const transfer = await getTransferRow(db, v.transferId, 'transferId');
-  assertStoreAccess(user, await getStoreRow(db, transfer.fromStoreId));
+  // D24, D27: a dispatch plan's shipment is undone by the command, not by its source store's keeper alone.
+  assertMayCancelTransfer(user, transfer, await getStoreRow(db, transfer.fromStoreId));
   return postDocument(db, {
     kind: 'cancelTransfer',
     actor: user,

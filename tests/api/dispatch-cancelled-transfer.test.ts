@@ -65,10 +65,11 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     expect(ms(line.arrivesAt)).toBe(plannedAt);
     expect(plan).toMatchObject({ meetsBasicNeedsTarget: true, firstBatches: [{ met: true }] }); // on its way, on time
 
-    // The keeper of 卫辉市救灾物资储备库 cancels the shipment: the 10 quilts are back on hand there.
+    // The command cancels the shipment — the dispatcher whose region covers 卫辉市救灾物资储备库, not its keeper alone
+    // (D24, D27: transfer-cancel-authority.test.ts): the 10 quilts are back on hand there.
     t.clock.set(later(10));
     const before = await onHandOf(t, WEIHUI, QUILT);
-    expect(ok(await cancelTransferRaw(t, 'keeper', line.transfer.id)).cancelTransfer.status).toBe('CANCELLED');
+    expect(ok(await cancelTransferRaw(t, 'dispatcher', line.transfer.id)).cancelTransfer.status).toBe('CANCELLED');
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before + 10);
 
     const cancelled = await planOf(plan.id);
@@ -162,7 +163,7 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     expect((await planOf(plan.id)).status).toBe('EXECUTING');
 
     t.clock.set(later(15));
-    ok(await cancelTransferRaw(t, 'keeper', line.transfer.id));
+    ok(await cancelTransferRaw(t, 'dispatcher', line.transfer.id)); // D24, D27: the command undoes a plan's shipment
     expect(ok(await close()).cancelDispatchPlan.status).toBe('COMPLETED');
     const closed = await planOf(plan.id);
     expect(closed).toMatchObject({ status: 'COMPLETED', meetsBasicNeedsTarget: false, lines: [{ meetsBasicNeedsTarget: false }] });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { clickModalOk, clickText, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickText, logIn, openWatchedPage, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton } from '../support/console-flows.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 
 // D22: a posted document is corrected by a reversing document (冲销单), never edited, and at most once; D24: the
 // reversal posts only when a second person approves it. A transfer is not reversed but cancelled before receipt, by the
-// shipping store: what was in transit goes back on hand there. Every flow fails on a console error or a foreign request.
+// shipping store: what was in transit goes back on hand there — a dispatch plan's shipment by the command, not by its
+// keeper (D24, D27). Every flow fails on a console error or a foreign request.
 const { t, open, api, approveAs } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
@@ -45,7 +46,21 @@ describe('keeper reverses a document and cancels a transfer in the console', () 
     await waitForStatus(page, '已过账');
     expect(await buttonCount(page, '冲销')).toBe(0);
 
-    await approveAs('director', 'REVERSAL');
+    // The director approves it from 审批: D27, a reversal is approved only with a reference (批准文号).
+    const director = await openWatchedPage(t);
+    try {
+      await logIn(t, director, 'director');
+      await clickText(director.page, 'a', '审批');
+      await clickRowButton(director.page, reversal!, '批准');
+      await clickModalOk(director.page);
+      await waitForFieldError(director.page, '请填写批准文号');
+      await director.page.type('#approvalRef', '新应急〔2026〕E2E冲销号');
+      await clickModalOk(director.page);
+      await waitForMessage(director.page, '已批准');
+    } finally {
+      await director.page.close();
+    }
+    expect(director.problems).toEqual([]);
     await page.reload({ waitUntil: 'domcontentloaded' });
     await waitForStatus(page, '已冲销');
     expect(await buttonCount(page, '冲销')).toBe(0);
@@ -59,6 +74,7 @@ describe('keeper reverses a document and cancels a transfer in the console', () 
       `::-p-xpath(//th[normalize-space(.)="冲销原单"]/following-sibling::td[1]//a[normalize-space(.)=${JSON.stringify(receipt.number)}])`,
     );
     await waitForText(page, 'E2E捐赠数量录入错误');
+    await waitForText(page, '新应急〔2026〕E2E冲销号'); // its 批准文号
     await page.waitForSelector('::-p-xpath(//tr[contains(., "毛毯") and contains(., "-12")])');
     expect(await buttonCount(page, '冲销')).toBe(0);
   });
@@ -132,6 +148,76 @@ describe('keeper reverses a document and cancels a transfer in the console', () 
     expect(await onHand()).toBe(before);
     await page.click('.ant-menu a[href="/keeper/documents"]');
     await page.waitForSelector('::-p-xpath(//tr[contains(., "调拨撤销") and contains(., "编织袋") and contains(., "+100")])');
+  });
+
+  it('a dispatch plan’s shipment is not the keeper’s to cancel (D24, D27): 调拨 says the command cancels it, and the dispatcher 撤销调拨 it from the incident page with a reason', async () => {
+    const dispatcher = await api('dispatcher');
+    const quilts = async () => {
+      const { stock } = await dispatcher(`query($s: ID!, $i: ID!) { stock(filter: { storeId: $s, itemId: $i }, first: 50) { edges { node { onHand } } } }`, {
+        s: WEIHUI,
+        i: itemId('LIV-004'),
+      });
+      return stock.edges.reduce((n: number, e: { node: { onHand: number } }) => n + e.node.onHand, 0);
+    };
+    // Requested by the dispatcher, approved by the director, executed by the dispatcher: 卫辉's quilts on their way.
+    const { createIncident: incident } = await dispatcher(`mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, {
+      i: { name: 'E2E撤销方案调拨', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } },
+    });
+    const { requestDispatch: plan } = await dispatcher(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, {
+      i: {
+        incidentId: incident.id,
+        deadlineHours: 48,
+        destinations: [
+          { name: 'E2E汲水镇撤销测试点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: itemId('LIV-004'), quantity: 10 }] },
+        ],
+      },
+    });
+    await (
+      await api('director')
+    )(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { status } }`, { p: plan.id });
+    const before = await quilts();
+    const { executeDispatchPlan: executed } = await dispatcher(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { lines { store { id } quantity transfer { number } } } }`,
+      { p: plan.id, k: 'e2e-cancel-plan-execute' },
+    );
+    const fromWeihui = executed.lines.find((l: { store: { id: string } }) => l.store.id === WEIHUI);
+    expect(fromWeihui).toBeDefined();
+    const number: string = fromWeihui.transfer.number;
+    const shipped: number = fromWeihui.quantity;
+    expect(await quilts()).toBe(before - shipped);
+
+    // The keeper's 调出 lists it in transit, with a note instead of 取消.
+    const row = `//tr[contains(., ${JSON.stringify(number)})]`;
+    const keeper = await openWatchedPage(t);
+    try {
+      await logIn(t, keeper, 'keeper');
+      await keeper.page.click('.ant-menu a[href="/keeper/transfers"]');
+      await clickText(keeper.page, 'div[@role="tab"]', '调出');
+      await keeper.page.waitForSelector(`::-p-xpath(${row}[contains(., "在途") and contains(., "须由指挥部调度员撤销")])`);
+      expect(await keeper.page.$$(`::-p-xpath(${row}//button)`)).toHaveLength(0);
+    } finally {
+      await keeper.page.close();
+    }
+    expect(keeper.problems).toEqual([]);
+
+    // The dispatcher, whose region covers 卫辉市救灾物资储备库, cancels it from the incident page: a reason is required.
+    const { page } = await open('dispatcher');
+    await page.goto(`${t.origin}/dispatch/incidents/${incident.id}`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
+    await page.waitForSelector(`::-p-xpath(${row}[contains(., "在途")])`);
+    await clickRowButton(page, number, '撤销调拨');
+    await waitForText(page, '撤销后在途物资全部退回卫辉市救灾物资储备库');
+    await waitForText(page, '撤销后调拨方案仍在执行中');
+    await clickModalOk(page);
+    await waitForFieldError(page, '请填写撤销原因');
+    await page.type('#cancelTransfer_reason', 'E2E安置点已由邻县保障');
+    await clickModalOk(page);
+    await waitForMessage(page, `调拨单 ${number} 已撤销`);
+    await page.waitForSelector(`::-p-xpath(${row}[contains(., "已取消")])`);
+    expect(await page.$$(`::-p-xpath(${row}//button)`)).toHaveLength(0);
+    // The plan waits to be shipped again or closed; the quilts are back on hand at 卫辉.
+    expect(await page.$eval('[data-testid="plan-status"]', (e) => e.textContent)).toBe('执行中');
+    expect(await quilts()).toBe(before);
   });
 });
 

@@ -16,6 +16,7 @@ import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { numberPlans, PlanFields, type Plan } from './plan';
 import { PlanActions } from './PlanActions';
 import { PlanRoutes } from './PlanRoutes';
+import { PlanShipments } from './PlanShipments';
 import { PlanTable } from './PlanTable';
 
 const IncidentQuery = graphql(
@@ -78,8 +79,9 @@ interface Values {
 }
 
 /**
- * An incident: its 安置点 and demand, 生成方案 (routes on the map and a table), request, approve, execute; then 回收清点
- * and 结束事件 (D12, D30), after which no 安置点 or dispatch request is offered (D29).
+ * An incident: its 安置点 and demand, 生成方案 (routes on the map and a table), request, approve, execute, 撤销调拨 of an
+ * executed plan's shipment not yet received (D24, D27: the command's, not the keeper's); then 回收清点 and 结束事件
+ * (D12, D30), after which no 安置点 or dispatch request is offered (D29).
  */
 export default function IncidentPage() {
   const { id = '' } = useParams();
@@ -236,6 +238,9 @@ export default function IncidentPage() {
             }}
           />
           <PlanTable plan={saved} />
+          {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
+            <PlanShipments key={saved.id} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+          )}
         </Card>
       )}
       <IncidentClosing incident={incident} onChanged={() => refetch({ requestPolicy: 'network-only' })} />

@@ -47,7 +47,8 @@ const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orang
 
 /**
  * 调拨: incoming (receive, with discrepancies) and outgoing transfers of the keeper's store; 调拨出库 of approved transfer
- * orders; 取消 of an outgoing transfer nothing of which has been received (the API's rule: status IN_TRANSIT).
+ * orders; 取消 of an outgoing transfer nothing of which has been received (the API's rule: status IN_TRANSIT) — not of
+ * a dispatch plan's shipment, which the command cancels (D24, D27: a note says so instead).
  */
 export default function TransfersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
@@ -74,11 +75,17 @@ export default function TransfersPage() {
                 收货
               </Button>
             )
-          : t.status === 'IN_TRANSIT' && (
+          : t.status === 'IN_TRANSIT' &&
+            // D24, D27: a dispatch plan's shipment is undone by the command, not by the store alone.
+            (t.dispatchPlanId ? (
+              <Typography.Text type="secondary" data-testid="plan-transfer-note">
+                调拨方案的调拨，须由指挥部调度员撤销
+              </Typography.Text>
+            ) : (
               <Button danger size="small" onClick={() => setCancelling(t)}>
                 取消
               </Button>
-            ),
+            )),
     },
   ];
   return (

@@ -5,6 +5,7 @@ export const TransferFields = graphql(`
     id
     number
     status
+    dispatchPlanId
     shippedAt
     fromStore {
       name

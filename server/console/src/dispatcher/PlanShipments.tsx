@@ -1,0 +1,81 @@
+import { useState } from 'react';
+import { Button, Table, Tag, Typography } from 'antd';
+import { useQuery } from 'urql';
+import { graphql } from '../graphql/graphql';
+import { formatDateTime } from '../common/format';
+import { labelOf, TRANSFER_STATUS } from '../common/labels';
+import { CancelTransferModal } from '../keeper/CancelTransferModal';
+import { TransferFields, type TransferRow } from '../keeper/transfer';
+
+const PlanShipmentsQuery = graphql(
+  `
+    query PlanShipments($id: ID!) {
+      dispatchPlan(id: $id) {
+        id
+        lines {
+          transfer {
+            ...TransferFields
+          }
+        }
+      }
+    }
+  `,
+  [TransferFields],
+);
+
+const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orange', PARTIALLY_RECEIVED: 'orange', RECEIVED: 'green', CANCELLED: 'default' };
+
+/**
+ * An executed plan's shipments (调拨单), one row each, and 撤销调拨 of one nothing of which has been received: the command
+ * undoes a plan's shipment, not the source store's keeper alone (D24, D27). The API decides who may — a dispatcher or
+ * administrator whose region covers the source store — and says why not; the plan stays executing until shipped again
+ * or closed.
+ */
+export function PlanShipments({ planId, onChanged }: { planId: string; onChanged: () => void }) {
+  const [{ data, fetching }, refetch] = useQuery({ query: PlanShipmentsQuery, variables: { id: planId } });
+  const [cancelling, setCancelling] = useState<TransferRow>();
+  const shipments = new Map<string, TransferRow>();
+  for (const line of data?.dispatchPlan?.lines ?? []) if (line.transfer && !shipments.has(line.transfer.id)) shipments.set(line.transfer.id, line.transfer);
+  if (!shipments.size) return null;
+  return (
+    <>
+      <Typography.Title level={5}>发运的调拨单</Typography.Title>
+      <Table<TransferRow>
+        size="small"
+        loading={fetching}
+        rowKey="id"
+        dataSource={[...shipments.values()]}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        columns={[
+          { title: '调拨单', render: (_, t) => t.number },
+          { title: '调出仓库', render: (_, t) => t.fromStore.name },
+          { title: '安置点', render: (_, t) => t.toStore.name },
+          { title: '发运时间', render: (_, t) => formatDateTime(t.shippedAt) },
+          { title: '物资', render: (_, t) => t.lines.map((l) => `${l.item.name} ${l.shipped}${l.item.unit}`).join('；') },
+          { title: '状态', render: (_, t) => <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag> },
+          {
+            title: '',
+            render: (_, t) =>
+              t.status === 'IN_TRANSIT' && (
+                <Button danger size="small" onClick={() => setCancelling(t)}>
+                  撤销调拨
+                </Button>
+              ),
+          },
+        ]}
+      />
+      {cancelling && (
+        <CancelTransferModal
+          transfer={cancelling}
+          verb="撤销"
+          onClose={(done) => {
+            // Refreshed however the modal closed: a refusal (received or cancelled meanwhile) means the list was stale.
+            setCancelling(undefined);
+            refetch({ requestPolicy: 'network-only' });
+            if (done) onChanged();
+          }}
+        />
+      )}
+    </>
+  );
+}
