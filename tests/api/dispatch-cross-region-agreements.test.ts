@@ -1,10 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
-import { errorCode, NOW, useTestApp } from '../support/harness.ts';
+import { errorCode, useTestApp } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
-import { expectLedgerConsistent, key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
+import { key, receive, stockAt, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
 // D25 跨区域调用 for agreement and capacity reserves (D6, D17): a reserve is the region's whose agreement it is. Another
@@ -12,9 +12,7 @@ import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 // consent (CROSS_REGION_USE); each use leaves a settlement owed. A refused line is not planned: the plan shows it
 // missing and leaves it out of its totals. The dispatcher sees whose reserve the plan uses (company, region), no prices.
 
-const t = useTestApp();
-afterEach(() => t.clock.set(NOW));
-afterEach(() => expectLedgerConsistent(t));
+const t = useTestApp({ resetClock: true, checkLedger: true });
 
 const BOAT = itemId('FLD-012'); // 冲锋舟: 运城's agreement, no 联储 with 新乡
 const BED = itemId('LIV-010'); // 折叠床: 晋城's agreement, under the 新乡–晋城 联储 agreement

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
-import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
+import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
+import { issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 
 // Dispatch rules through GraphQL (D12–D18): who may plan, what is refused, approvals, reservations,
 // agreement and capacity sources, shortages, replenishment owed, receiving stores, travel times and live status.
 // Every scenario uses its own item, so the stock one leaves does not change another's plan.
 
-const t = useTestApp();
-afterEach(() => t.clock.set(NOW));
-afterEach(() => expectLedgerConsistent(t));
+const t = useTestApp({ resetClock: true, checkLedger: true });
 
 const OVERCOAT = itemId('LIV-005'); // 棉大衣: scope and bad input
 const BLANKET = itemId('LIV-006'); // 毛毯: approvals

@@ -1,19 +1,17 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
-import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
+import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
-import { expectLedgerConsistent, key, receive, WEIHUI } from '../support/ledger.ts';
+import { key, receive, WEIHUI } from '../support/ledger.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 
 // Sweep (dispatch) findings #1, #7, #8, #9: what an approval promises is checked when it is given, not only when the
 // plan was requested — a 联储 agreement's maximum and validity (D25), an agreement reserve's stock (D17) — partners are
 // shown only stock they could lend (D20, D26), and the approver sees what a plan is worth (D24, D25).
 
-const t = useTestApp();
-afterEach(() => t.clock.set(NOW));
-afterEach(() => expectLedgerConsistent(t));
+const t = useTestApp({ resetClock: true, checkLedger: true });
 
 const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: no stock anywhere; 新乡's own agreement reserve
 const GREATCOAT = itemId('LIV-005'); // 棉大衣: 晋城's agreement reserve under a 新乡–晋城 联储 agreement (max 30)

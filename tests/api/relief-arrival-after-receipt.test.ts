@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { createAgreement } from '../support/agreements.ts';
 import { NOW, useTestApp } from '../support/harness.ts';
-import { expectLedgerConsistent, key, QUILT, receive, SANDBAG, WEIHUI } from '../support/ledger.ts';
+import { key, QUILT, receive, SANDBAG, WEIHUI } from '../support/ledger.ts';
 import { createIncident, executedPlan, ok } from '../support/relief.ts';
 
 // D28 (findings-relief F7): once a plan line's goods are received at its 安置点, the line arrives when they were received
@@ -19,11 +19,7 @@ const at = (iso: string) => DateTime.fromISO(iso).toMillis();
 const later = (minutes: number) => DateTime.fromISO(NOW).plus({ minutes }).toUTC().toISO()!;
 
 describe('D28: a received line arrives when it was received, and its flags follow (F7)', () => {
-  const t = useTestApp();
-  afterEach(() => {
-    t.clock.set(NOW);
-    return expectLedgerConsistent(t);
-  });
+  const t = useTestApp({ resetClock: true, checkLedger: true });
 
   beforeAll(async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: QUILT, quantity: 200, batchNo: 'ARR-WH-MB', expiryDate: '2030-01-01' }]);

@@ -1,7 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { NOW, useTestApp } from '../support/harness.ts';
-import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { COTTON_TENT, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 
 // D16, D28: the 10-hour clock runs from the disaster (occurredAt), not from planning time; first batches from the order.
@@ -20,11 +20,7 @@ const destination = (lines: { itemId: string; quantity: number }[]) => ({
 });
 
 describe('D28: the 10-hour clock on plans', () => {
-  const t = useTestApp();
-  afterEach(() => {
-    t.clock.set(NOW);
-    return expectLedgerConsistent(t);
-  });
+  const t = useTestApp({ resetClock: true, checkLedger: true });
   let incidentId: string;
 
   beforeAll(async () => {
@@ -108,11 +104,7 @@ describe('D28: the 10-hour clock on plans', () => {
 });
 
 describe('D28: an incident shows its clock and whether basic needs were met at its 安置点', () => {
-  const t = useTestApp();
-  afterEach(() => {
-    t.clock.set(NOW);
-    return expectLedgerConsistent(t);
-  });
+  const t = useTestApp({ resetClock: true, checkLedger: true });
 
   beforeAll(async () => {
     await receive(t, 'admin', WEIHUI, [{ itemId: QUILT, quantity: 100, batchNo: 'CLK-WH-MB', expiryDate: '2030-01-01' }]);

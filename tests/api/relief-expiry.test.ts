@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
 import { storeId } from '../../seeds/demo.ts';
-import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
-import { expectLedgerConsistent, key, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { errorCode, useTestApp, type TestApp } from '../support/harness.ts';
+import { key, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { issueRaw, ok, receiveRaw, purchase, shipRaw } from '../support/ledger-ops.ts';
 import { withOrder } from '../support/authority.ts';
 
@@ -27,11 +27,7 @@ async function batchesIssued(t: TestApp, item: string, quantity: number, store =
 }
 
 describe('D26: expired stock is frozen', () => {
-  const t = useTestApp();
-  afterEach(() => {
-    t.clock.set(NOW);
-    return expectLedgerConsistent(t);
-  });
+  const t = useTestApp({ resetClock: true, checkLedger: true });
 
   it('D26: FEFO skips an expired batch, though it expired first', async () => {
     await receive(t, 'keeper', WEIHUI, [{ itemId: COAT, quantity: 10, batchNo: 'EXP-COAT-OLD', expiryDate: '2026-07-01' }], { occurredAt: earlier });

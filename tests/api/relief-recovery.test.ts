@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
-import { COTTON_TENT, expectLedgerConsistent, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { COTTON_TENT, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { lineOf } from '../support/ledger-ops.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 import { decideRaw } from '../support/authority.ts';
@@ -16,11 +16,7 @@ const SINGLE_TENT = itemId('LIV-002'); // 单帐篷: recovered if used under 6 m
 const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned outstanding rule }`;
 
 describe('D12, D30: recovery by condition', () => {
-  const t = useTestApp();
-  afterEach(() => {
-    t.clock.set(NOW);
-    return expectLedgerConsistent(t);
-  });
+  const t = useTestApp({ resetClock: true, checkLedger: true });
   let incidentId: string;
   let plan: any;
   const batch: Record<string, string> = {};
@@ -127,8 +123,7 @@ describe('D12, D30: recovery by condition', () => {
 });
 
 describe('D30: a count names the 安置点 where it was taken; without one, the plan’s 安置点 in destination order', () => {
-  const t = useTestApp();
-  afterEach(() => expectLedgerConsistent(t));
+  const t = useTestApp({ checkLedger: true });
   let plan: any;
   let points: string[];
   let batchId: string;

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import request from 'supertest';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import { buildApp } from '../../server/http/app.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { loadConfig, type AppConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
+import { expectLedgerConsistent } from './ledger.ts';
 import { TEMPLATE_DB, TEST_PASSWORD, withDatabase } from './template.ts';
 
 export const dbKind = (process.env.TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
@@ -48,8 +49,16 @@ export interface TestApp {
 
 export const NOW = '2026-07-20T02:00:00Z';
 
-/** Registers beforeAll/afterAll hooks that build the app over a private database. */
-export function useTestApp(opts: { poolMax?: number } = {}): TestApp {
+export interface TestAppOptions {
+  poolMax?: number;
+  /** After each test, the clock back at NOW: for suites whose tests move it. Before the ledger check. */
+  resetClock?: boolean;
+  /** After each test, the balances agree with the movements (expectLedgerConsistent, DESIGN's ledger check). */
+  checkLedger?: boolean;
+}
+
+/** Registers beforeAll/afterAll hooks that build the app over a private database, and the afterEach ones asked for. */
+export function useTestApp(opts: TestAppOptions = {}): TestApp {
   const t = { clock: fixedClock(NOW) } as TestApp;
   const tokens = new Map<string, string>();
   beforeAll(async () => {
@@ -62,6 +71,12 @@ export function useTestApp(opts: { poolMax?: number } = {}): TestApp {
   afterAll(async () => {
     await t.database?.close();
   });
+  if (opts.resetClock || opts.checkLedger) {
+    afterEach(async () => {
+      if (opts.resetClock) t.clock.set(NOW);
+      if (opts.checkLedger) await expectLedgerConsistent(t);
+    });
+  }
   t.token = async (username) => {
     const cached = tokens.get(username);
     if (cached) return cached;
