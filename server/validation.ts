@@ -28,17 +28,29 @@ const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/;
 const INVISIBLE_ONLY = /^[\s\u200b-\u200d\u2060\ufeff]*$/;
 const MAX_DEPTH = 32;
 
-/** The input with every string that displays as nothing (zero-width characters and spaces only) made empty. */
+/**
+ * The input with every string that displays as nothing (zero-width characters and spaces only) made empty. An object or
+ * list is copied only when something in it changes: most inputs have no such string and pass through as they came.
+ */
 export function invisibleAsBlank(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return ZERO_WIDTH.test(value) && INVISIBLE_ONLY.test(value) ? '' : value;
-  if (depth >= MAX_DEPTH) return value;
-  if (Array.isArray(value)) return value.map((v) => invisibleAsBlank(v, depth + 1));
-  if (value && typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value; // a Date, a Decimal: a scalar, not input fields
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, invisibleAsBlank(v, depth + 1)]));
+  if (depth >= MAX_DEPTH || !value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v: unknown, i) => {
+      const blanked = invisibleAsBlank(v, depth + 1);
+      if (blanked !== v) (copy ??= [...value])[i] = blanked;
+    });
+    return copy ?? value;
   }
-  return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // a Date, a Decimal: a scalar, not input fields
+  let copy: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const blanked = invisibleAsBlank(v, depth + 1);
+    if (blanked !== v) (copy ??= { ...value })[k] = blanked;
+  }
+  return copy ?? value;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
