@@ -2,6 +2,7 @@ import SchemaBuilder, { BasePlugin, isThenable, type PothosOutputFieldConfig, ty
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Context } from '../server/context.ts';
 import { mayRead, type PolicyLookups, type ScopedKind } from '../server/auth/policy.ts';
+import { policyLookupsThrough } from '../server/auth/lookups.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 
 // The schema's side of the policy module: a scoped object type is checked wherever an object of it is returned — at
@@ -18,12 +19,8 @@ const lookupsOf = new WeakMap<Context, PolicyLookups>();
 export function policyLookups(ctx: Context): PolicyLookups {
   let lookups = lookupsOf.get(ctx);
   if (!lookups) {
-    lookups = {
-      // A store a post has just read is in this process's memory (issue 11): no round trip after the post.
-      store: async (id) => ctx.reference.heldStore(id) ?? ctx.loaders.store.load(id),
-      storesOfBatch: (id) => ctx.loaders.batchStores.load(id),
-      incidentRegion: async (id) => (await ctx.loaders.incident.load(id))?.regionCode ?? null,
-    };
+    // A store a post has just read is in this process's memory (issue 11): no round trip after the post.
+    lookups = policyLookupsThrough(ctx.loaders, ctx.reference);
     lookupsOf.set(ctx, lookups);
   }
   return lookups;

@@ -36,6 +36,7 @@ import {
   loadPlan,
   lockPlan,
   refreshPlanCompletion,
+  remainingToShip,
   startWrittenApprovalClock,
   usableLines,
   usableStoreLines,
@@ -489,7 +490,8 @@ async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
 
 /**
  * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
- * what ships must stay within its lines from this source to this destination not yet shipped (wired into shipTransfer).
+ * what ships must stay within what its lines from this source to this destination have still to ship (remainingToShip,
+ * per batch; wired into shipTransfer).
  */
 export async function checkPlanShipment(
   tx: Db,
@@ -504,26 +506,18 @@ export async function checkPlanShipment(
       field: 'input.dispatchPlanId',
       status: row.status,
     });
-  const plan = await loadPlan(tx, planId);
-  const dest = new Set(plan.destinations.filter((d) => d.storeId === shipment.toStoreId).map((d) => d.idx));
-  const planned = new Map<string, number>();
-  for (const l of usableStoreLines(plan)) {
-    if (l.storeId === shipment.fromStoreId && dest.has(l.destinationIdx)) planned.set(l.batchId!, (planned.get(l.batchId!) ?? 0) + l.quantity);
-  }
-  const shipped = await queryRows<{ batch_id: string; quantity: number }>(
-    tx,
-    sql`SELECT tl.batch_id, sum(tl.shipped - tl.cancelled)::int AS quantity FROM transfer_lines tl JOIN transfers t ON t.id = tl.transfer_id
-         WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = ${shipment.fromStoreId}::uuid AND t.to_store_id = ${shipment.toStoreId}::uuid
-         GROUP BY tl.batch_id`,
+  const left = new Map(
+    (await remainingToShip(tx, planId))
+      .filter((r) => r.fromStoreId === shipment.fromStoreId && r.toStoreId === shipment.toStoreId)
+      .map((r) => [r.batchId, r.remaining]),
   );
-  for (const s of shipped) planned.set(s.batch_id, (planned.get(s.batch_id) ?? 0) - Number(s.quantity));
   shipment.picks.forEach((p, i) => {
-    const left = planned.get(p.batchId) ?? 0;
-    if (p.quantity > left) {
-      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(left, 0)}，本次 ${p.quantity}`, {
-        remaining: Math.max(left, 0),
+    const remaining = left.get(p.batchId) ?? 0;
+    if (p.quantity > remaining) {
+      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}`, {
+        remaining: Math.max(remaining, 0),
       });
     }
-    planned.set(p.batchId, left - p.quantity);
+    left.set(p.batchId, remaining - p.quantity);
   });
 }

@@ -693,12 +693,13 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
  * EXECUTING → COMPLETED once every shipment is received (in full, or short with the rest reported lost or damaged) and
  * every call-off delivered (or cancelled, D17). A cancelled shipment does not complete its lines (D14, D23, D28): while
  * what a store line approved is not all shipped again (补发: shipTransfer citing the plan, checkPlanShipment), the plan
- * stays EXECUTING — counted as checkPlanShipment counts it, per source store, 安置点 and batch, shipped less cancelled.
+ * stays EXECUTING while remainingToShip has some left: the one count, by which checkPlanShipment bounds a 补发 too.
  */
 export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): Promise<void> {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING') return;
-  if ((await hasOpenShipments(tx, planId)) || (await awaitsReshipment(tx, planId))) return;
+  if (await hasOpenShipments(tx, planId)) return;
+  if ((await remainingToShip(tx, planId)).some((r) => r.remaining > 0)) return;
   await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
   await publishPlanStatus(tx, planId, 'COMPLETED');
 }
@@ -733,24 +734,42 @@ async function closeShort(tx: Db, planId: string, at: Date, reason: string): Pro
   await publishPlanStatus(tx, planId, 'COMPLETED');
 }
 
+/** What one source store still has to ship of one batch to one 安置点 (its store) for a plan (remainingToShip). */
+export interface RemainingToShip {
+  fromStoreId: string;
+  toStoreId: string;
+  batchId: string;
+  /** Approved less shipped less cancelled: 0 when all shipped; a cancelled shipment gives its quantity back (补发). */
+  remaining: number;
+}
+
 /**
- * D14, D23: some store line of an executed plan (one shipped at execution) has approved quantity not shipped — a
- * cancelled shipment gives its quantity back, to be shipped again (补发).
+ * D14, D23: what an executed plan's store lines still have to ship, per source store, 安置点 (its store) and batch —
+ * the one count behind both uses: approved − (shipped − cancelled), over every shipment of the plan between the two of
+ * that batch (the one made at execution and any 补发, shipTransfer citing the plan). refreshPlanCompletion keeps the
+ * plan EXECUTING while some row is above 0; checkPlanShipment (execution.ts) bounds a 补发 by its from→to rows.
+ * The lines counted are those execution shipped (transfer_id set): its usableStoreLines (D25) — every consent decided
+ * by then (executeDispatchPlan waits for a pending one) and none decided after (a decided approval is final), so they
+ * stay the plan's usable store lines for as long as it is EXECUTING.
  */
-async function awaitsReshipment(tx: Db, planId: string): Promise<boolean> {
-  const rows = await queryRows(
+export async function remainingToShip(tx: Db, planId: string): Promise<RemainingToShip[]> {
+  const rows = await queryRows<{ from_store_id: string; to_store_id: string; batch_id: string; remaining: number }>(
     tx,
-    sql`SELECT 1
+    sql`SELECT a.store_id AS from_store_id, a.to_store_id, a.batch_id,
+               (a.approved - COALESCE((SELECT sum(tl.shipped - tl.cancelled) FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
+                                        WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
+                                          AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id), 0))::int AS remaining
           FROM (SELECT l.store_id, d.store_id AS to_store_id, l.batch_id, sum(l.quantity) AS approved
                   FROM dispatch_lines l JOIN dispatch_destinations d ON d.plan_id = l.plan_id AND d.idx = l.destination_idx
                  WHERE l.plan_id = ${planId}::uuid AND l.source_kind = 'STORE' AND l.transfer_id IS NOT NULL
-                 GROUP BY 1, 2, 3) a
-         WHERE a.approved > COALESCE((SELECT sum(tl.shipped - tl.cancelled) FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
-                                       WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
-                                         AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id), 0)
-         LIMIT 1`,
+                 GROUP BY 1, 2, 3) a`,
   );
-  return rows.length > 0;
+  return rows.map((r) => ({
+    fromStoreId: String(r.from_store_id),
+    toStoreId: String(r.to_store_id),
+    batchId: String(r.batch_id),
+    remaining: Number(r.remaining),
+  }));
 }
 
 /** A received dispatch shipment may complete its plan (wired to transfer receipts by the composition root). */

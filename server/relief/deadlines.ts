@@ -63,7 +63,8 @@ export interface LineDelivery {
  * D28: every executed line's receipts at its 安置点 and what is still on its way (one statement for any number of
  * plans): a store line's by its shipments (调拨入库 of their batch), an agreement or capacity line's by its call-off's
  * delivery. A line none of whose goods ever left, or all of whose shipments were cancelled, has nothing on its way.
- * The planner gives one line per source store, batch and destination, as checkPlanShipment counts 补发 against.
+ * The planner gives one line per source store, batch and destination: the key by which remainingToShip (dispatch/plans.ts)
+ * counts what is left to ship (补发).
  */
 export async function receiptsOfPlanLines(db: Db, planIds: readonly string[]): Promise<LineDelivery[]> {
   if (!planIds.length) return [];

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
-import { mayRead, planLineBatchId, type PolicyLookups } from '../../auth/policy.ts';
+import { mayRead, planLineBatchId } from '../../auth/policy.ts';
+import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope } from '../../dispatch/plans.ts';
 import { createLoaders } from '../../loaders.ts';
@@ -63,12 +64,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         )
       : [],
   ]);
-  const loaders = createLoaders(ctx.db);
-  const lookups: PolicyLookups = {
-    store: (s) => loaders.store.load(s),
-    storesOfBatch: (b) => loaders.batchStores.load(b),
-    incidentRegion: async (i) => (await loaders.incident.load(i))?.regionCode ?? null,
-  };
+  const lookups = policyLookupsThrough(createLoaders(ctx.db));
   const lines = await Promise.all(
     plan.lines.map(async (l) => {
       const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
