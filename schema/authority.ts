@@ -139,7 +139,11 @@ const JointReserveAgreement = builder.objectRef<JointAgreement>('JointReserveAgr
     regions: t.field({ type: [Region], resolve: (a, _x, ctx) => Promise.all(a.regionCodes.map((c) => must(ctx.loaders.region.load(c)))) }),
     validFrom: t.field({ type: 'Date', resolve: (a) => a.validFrom }),
     validTo: t.field({ type: 'Date', resolve: (a) => a.validTo }),
-    lines: t.field({ type: [JointReserveAgreementLine], description: 'Empty: every item', resolve: (a) => a.lines }),
+    lines: t.field({
+      type: [JointReserveAgreementLine],
+      description: 'D25: the items covered, each up to its maxQuantity. Empty: every item, without a maximum quantity',
+      resolve: (a) => a.lines,
+    }),
     note: t.exposeString('note', { nullable: true }),
   }),
 });
@@ -209,7 +213,9 @@ const DecideApprovalInput = builder.inputType('DecideApprovalInput', {
   fields: (t) => ({
     approvalId: t.id({ required: true }),
     decision: t.field({ type: ApprovalDecision, required: true }),
-    approvalRef: t.string({ description: 'The approval reference (文号); required to approve write-offs, stocktakes, scrap and written approvals' }),
+    approvalRef: t.string({
+      description: 'The approval reference (文号); required to approve write-offs, stocktakes, scrap, reversals (D27) and written approvals',
+    }),
     reason: t.string({ description: 'Required to reject' }),
   }),
 });
@@ -222,7 +228,10 @@ const JointReserveAgreementInput = builder.inputType('JointReserveAgreementInput
     validFrom: t.field({ type: 'Date', required: true }),
     validTo: t.field({ type: 'Date', required: true }),
     note: t.string(),
-    lines: t.field({ type: [JointReserveAgreementLineInput] }),
+    lines: t.field({
+      type: [JointReserveAgreementLineInput],
+      description: 'D25: the items the partners may use without asking, each up to its maxQuantity. Omitted or empty: every item, without a maximum quantity',
+    }),
   }),
 });
 const SettleInput = builder.inputType('SettleInput', {

@@ -6,7 +6,7 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
-import { DOCUMENT_STATUS_NAMES, statusText } from '../paperwork/names.ts';
+import { DOCUMENT_STATUS_NAMES, DOCUMENT_TYPE_NAMES, statusText } from '../paperwork/names.ts';
 import type { Loaders } from '../loaders.ts';
 import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
@@ -20,8 +20,34 @@ const reverseSchema = z.object({
   idempotencyKey: idempotencyKeySchema,
 });
 
-// Transfers are corrected by cancelling (before receipt) or by a transfer back; a reversal is not reversed again.
+// Transfers are corrected by cancelling (before receipt) or by a transfer back; a reversal is not reversed again; a
+// write-off (核销, D27: a loss in transit or at recovery, approved) is not reversed either — what turns up is received.
 const REVERSIBLE = new Set(['RECEIPT', 'ISSUE', 'STOCKTAKE', 'SCRAP', 'ROTATION', 'RECOVERY']);
+
+/** What is done instead with a document that is never reversed (the refusal names it). */
+const INSTEAD: Record<string, string> = {
+  TRANSFER_OUT: '调拨请撤销或反向调拨',
+  TRANSFER_IN: '调拨请撤销或反向调拨',
+  TRANSFER_CANCEL: '需要时请重新调拨',
+  WRITE_OFF: '核销经审批入账；已核销的物资如找回，请办理入库',
+};
+
+/**
+ * The refusal of a document of a type that is never reversed, in its own words: its kind and number, and — one not
+ * posted (a write-off or reversal awaiting approval, or rejected) — its status, for it changed no stock yet.
+ */
+function notReversible(doc: { number: string; type: string; status: string }) {
+  const name = DOCUMENT_TYPE_NAMES[doc.type] ?? '单据';
+  const instead = INSTEAD[doc.type];
+  const status = `${name} ${doc.number} 状态为${statusText(DOCUMENT_STATUS_NAMES, doc.status)}`;
+  const message =
+    doc.status === 'PENDING_APPROVAL'
+      ? `${status}，尚未入账，不能冲销（不同意的请在审批中驳回）`
+      : doc.status === 'REJECTED'
+        ? `${status}，没有入账，无需冲销`
+        : `${name} ${doc.number} 不能冲销${instead ? `（${instead}）` : ''}`;
+  return invalidState(message, { field: 'documentId', type: doc.type, status: doc.status });
+}
 
 /**
  * Whether `user` may ask now to reverse `doc` — what reverseDocument accepts, for screens to offer it: a posted document
@@ -110,15 +136,7 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
   const [original] = await db.select().from(documents).where(eq(documents.id, v.documentId));
   if (!original) throw notFound('documentId', '单据', v.documentId);
   const store = await storeForPosting(db, user, original.storeId, 'documentId');
-  if (!REVERSIBLE.has(original.type)) {
-    throw invalidState(
-      `${original.number} 是${original.type === 'REVERSAL' ? '冲销单' : '调拨单据'}，不能冲销${original.type === 'REVERSAL' ? '' : '（调拨请撤销或反向调拨）'}`,
-      {
-        field: 'documentId',
-        type: original.type,
-      },
-    );
-  }
+  if (!REVERSIBLE.has(original.type)) throw notReversible(original);
   const originalMoves = await db.select().from(movements).where(eq(movements.documentId, original.id)).orderBy(asc(movements.id));
   return postDocument(db, {
     kind: 'reverseDocument',

@@ -15,6 +15,21 @@ export const MOVEMENT_TYPE_NAMES: Record<string, string> = {
   RECOVERY: '回收',
 };
 
+/** A stock document's kind, as its printed title and refusals name it (drizzle's document_type). */
+export const DOCUMENT_TYPE_NAMES: Record<string, string> = {
+  RECEIPT: '入库单',
+  ISSUE: '出库单',
+  TRANSFER_OUT: '调拨单（调出）',
+  TRANSFER_IN: '调拨单（调入）',
+  TRANSFER_CANCEL: '调拨撤销单',
+  STOCKTAKE: '盘点单',
+  SCRAP: '报废单',
+  REVERSAL: '冲销单',
+  ROTATION: '轮换单',
+  RECOVERY: '回收单',
+  WRITE_OFF: '核销单',
+};
+
 export const DIMENSION_HEADINGS: Record<Dimension, string> = {
   REGION: '区划',
   STORE: '仓库',

@@ -8,22 +8,10 @@ import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { uuidArg } from '../../validation.ts';
 import { amountInWords } from '../amount-in-words.ts';
-import { DOCUMENT_STATUS_NAMES, POSTED_STATUSES } from '../names.ts';
+import { DOCUMENT_STATUS_NAMES, DOCUMENT_TYPE_NAMES, POSTED_STATUSES } from '../names.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
-const TITLES: Record<string, string> = {
-  RECEIPT: '入库单',
-  ISSUE: '出库单',
-  TRANSFER_OUT: '调拨单（调出）',
-  TRANSFER_IN: '调拨单（调入）',
-  TRANSFER_CANCEL: '调拨撤销单',
-  STOCKTAKE: '盘点单',
-  SCRAP: '报废单',
-  REVERSAL: '冲销单',
-  ROTATION: '轮换单',
-  RECOVERY: '回收单',
-};
 /** Documents whose lines go both ways (a count's gains and losses, a rotation's out and in): quantities keep their sign. */
 const SIGNED = new Set(['STOCKTAKE', 'ROTATION', 'REVERSAL']);
 
@@ -83,7 +71,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ['状态', DOCUMENT_STATUS_NAMES[doc.status!] ?? doc.status!],
   ];
   return {
-    title: TITLES[type] ?? type,
+    title: DOCUMENT_TYPE_NAMES[type] ?? type,
     bureau: await bureauOf(ctx.db, doc.regionCode!),
     number: doc.number!,
     date: chinaText(doc.occurredAt!, 'yyyy-LL-dd HH:mm'),

@@ -58,6 +58,12 @@ const Decide = graphql(`
 type Approval = ResultOf<typeof ApprovalsQuery>['approvals']['edges'][number]['node'];
 type Status = keyof typeof APPROVAL_STATUS;
 
+/**
+ * D27: what is approved only with a reference (文号) — a stocktake, write-off, scrap or reversal (whatever its
+ * direction), and D14's written approval — as decideApproval requires it; a rejection needs a reason instead.
+ */
+const NEEDS_REFERENCE: ReadonlySet<string> = new Set(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL', 'EMERGENCY_WRITTEN_APPROVAL']);
+
 function DecideModal({ approval, decision, onClose }: { approval: Approval; decision: 'APPROVE' | 'REJECT'; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<{ approvalRef?: string; reason?: string }>();
   const [alerts, setAlerts] = useState<string[]>([]);
@@ -83,7 +89,11 @@ function DecideModal({ approval, decision, onClose }: { approval: Approval; deci
       <FormAlerts messages={alerts} />
       <Form form={form} layout="vertical">
         {decision === 'APPROVE' && (
-          <Form.Item name="approvalRef" label="批准文号">
+          <Form.Item
+            name="approvalRef"
+            label="批准文号"
+            rules={[{ required: NEEDS_REFERENCE.has(approval.kind), whitespace: true, message: '请填写批准文号' }]}
+          >
             <Input />
           </Form.Item>
         )}
