@@ -232,7 +232,10 @@ const AgreementLineInput = builder.inputType('AgreementLineInput', {
     itemId: t.id({ required: true }),
     quantity: t.int({ description: 'AGREEMENT: committed quantity; ENTRUSTED: quantity held for the government' }),
     dailyCapacity: t.int({ description: 'CAPACITY: units per day after the lead time' }),
-    unitPrice: t.field({ type: 'Money' }),
+    unitPrice: t.field({
+      type: 'Money',
+      description: 'AGREEMENT, CAPACITY: the agreed price, above 0, required (D6, D21: call-offs are booked and valued at it); ENTRUSTED: optional',
+    }),
     responseHours: t.float({ description: 'AGREEMENT: hours from call-off to delivery' }),
     leadDays: t.int({ description: 'CAPACITY: days before production starts' }),
   }),

@@ -89,20 +89,23 @@ async function assertNoOverlappingAgreement(tx: Db, v: { regionCodes: string[]; 
   const items = new Set(v.lines.map((l) => l.itemId));
   for (const a of overlapping) {
     const sharesItem = !a.lines.length || !items.size || a.lines.some((l) => items.has(l.itemId));
+    // Each pair of requested regions [x, y] linked by the existing agreement's regions [cx, cy] (cx on x's side, cy on y's).
     const linked = v.regionCodes.flatMap((x, i) =>
       v.regionCodes.slice(i + 1).flatMap((y) => {
         const ax = a.regionCodes.filter((c) => sameSide(c, x));
         const ay = a.regionCodes.filter((c) => sameSide(c, y));
-        return ax.some((cx) => ay.some((cy) => cx !== cy)) ? [[x, y]] : [];
+        return ax.flatMap((cx) => ay.flatMap((cy) => (cx !== cy ? [{ requested: [x, y], existing: [cx, cy] }] : [])));
       }),
     );
     if (!sharesItem || !linked.length) continue;
-    const [x, y] = linked[0];
-    const names = await Promise.all([getRegion(tx, x), getRegion(tx, y)]);
+    const { requested, existing } = linked[0];
+    // L3 (sweep 2): the refusal names the regions of the agreement in force (新乡市与晋城市), and the requested pair
+    // that overlaps it (河南省—晋城市) — the requested names alone pointed at an agreement that does not exist.
+    const [cx, cy, x, y] = await Promise.all([...existing, ...requested].map((c) => getRegion(tx, c)));
     throw badInput(
       'input.validFrom',
-      `${names[0].name}与${names[1].name}之间已有联储协议（${a.validFrom} 至 ${a.validTo}${a.note ? `，${a.note}` : ''}），有效期与本协议重叠且涉及相同物资：请先让其到期，或从其截止日次日起登记新协议`,
-      { agreementId: a.id, validFrom: a.validFrom, validTo: a.validTo, regionCodes: [x, y] },
+      `${cx.name}与${cy.name}之间已有联储协议（${a.validFrom} 至 ${a.validTo}${a.note ? `，${a.note}` : ''}），与本次的${x.name}—${y.name}重叠（有效期重叠且涉及相同物资）：请先让其到期，或从其截止日次日起登记新协议`,
+      { agreementId: a.id, validFrom: a.validFrom, validTo: a.validTo, regionCodes: existing, requestedRegionCodes: requested },
     );
   }
 }

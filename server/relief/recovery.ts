@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, forbidden, invalidState } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { idempotencyKeySchema, storeForPosting } from '../inventory/common.ts';
+import { idempotencyKeySchema, inItemUnits, itemsFor, storeForPosting } from '../inventory/common.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
@@ -48,22 +48,26 @@ interface Held {
   storeId: string;
   batchId: string;
   itemId: string;
+  /** On hand less reserved: what a count may take. */
   available: number;
+  onHand: number;
+  /** Held for pending scrap, write-off, stocktake or reversal documents (D27), or an approved plan not yet executed. */
+  reserved: number;
   shippedFrom: string | null;
   rule: RecoveryRule;
   arrivedAt: Date | null;
 }
 
 /**
- * Stock held at the plan's 安置点 (`points`, in the plan's destination order), per batch, with the store each batch was
- * shipped from (most shipped first).
+ * Stock held at the plan's 安置点 (`points`, in the plan's destination order), per batch on hand — reserved or not: a
+ * refusal says what is held (L5) —, with the store each batch was shipped from (most shipped first).
  */
 async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
   if (!points.length) return [];
   const ids = uuidList(points);
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand - bal.reserved AS available, i.recovery_kind, i.recovery_months,
+    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, i.recovery_kind, i.recovery_months,
                (SELECT min(m.occurred_at) FROM movements m JOIN documents d ON d.id = m.document_id
                  WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
                    AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0 AND ${stands(sql`d`)}) AS arrived_at,
@@ -71,14 +75,16 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
                  WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
                  GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN items i ON i.id = bal.item_id
-         WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > bal.reserved
+         WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > 0
          ORDER BY array_position(ARRAY[${ids}]::uuid[], bal.store_id), bal.batch_id`,
   );
   return rows.map((r) => ({
     storeId: String(r.store_id),
     batchId: String(r.batch_id),
     itemId: String(r.item_id),
-    available: Number(r.available),
+    available: Number(r.on_hand) - Number(r.reserved),
+    onHand: Number(r.on_hand),
+    reserved: Number(r.reserved),
     shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
     rule: recoveryRuleOf(r.recovery_kind, r.recovery_months),
     arrivedAt: r.arrived_at === null ? null : new Date(r.arrived_at as string),
@@ -140,8 +146,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
       const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
       const requested = l.good + l.damaged + l.lost;
       if (total < requested) {
-        const where = l.storeId ? '该安置点' : '安置点';
-        throw badInput(countedField(l, i), `清点数量 ${requested} 超出${where}现存的该批次数量 ${total}（只能清点发往本事件且尚在安置点的物资）`, {
+        throw badInput(countedField(l, i), await countRefusal(tx, l, at, total, requested), {
           batchId: l.batchId,
           held: total,
           requested,
@@ -250,10 +255,11 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
             lines: movements.map((m): LineDraft => ({ itemId: m.itemId, batchId: m.batchId, quantity: m.quantity, unitPrice: m.unitPrice, reasonCode })),
             movements,
             ...held,
-            afterPost: (t, posted) =>
+            // L6 (sweep 2): the summary says the quantity in the item's own unit (5 顶, not 5 件), as a count's does.
+            afterPost: async (t, posted) =>
               requestDocumentApproval(t, user, now, posted, store, {
                 kind: type,
-                summary: `${store.name} 回收清点${label} ${posted.number}：共 ${ls.reduce((n, m) => n + m.quantity, 0)} 件`,
+                summary: `${store.name} 回收清点${label} ${posted.number}：共 ${inItemUnits(await itemsFor(t, movements), movements, -1)}`,
                 pending: { movements, reservations: held.reservations },
               }),
           },
@@ -262,6 +268,58 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     }
   });
   return getPlanInScope(db, user, plan.id!);
+}
+
+const HELD_BY: Record<string, string> = { SCRAP: '报废', WRITE_OFF: '核销', STOCKTAKE: '盘点', REVERSAL: '冲销' };
+
+/**
+ * D30, D27 (L5, sweep 2): the refusal of a count beyond what a batch's 安置点 hold. Stock already counted damaged or lost
+ * is still on hand, held for its scrap or write-off until approved; a count may take only what is not held — so the
+ * refusal says what may be counted, what is on hand and what holds the rest (待报废/核销审批 by document number, an
+ * approved plan), not "现存 0" of stock that is plainly there. `at`: the batch's rows at the points counted;
+ * `available`: what they still have for this line after the request's earlier lines.
+ */
+async function countRefusal(tx: Db, l: { batchId: string; storeId?: string | null }, at: Held[], available: number, requested: number): Promise<string> {
+  const where = l.storeId ? '该安置点' : '安置点';
+  const onHand = at.reduce((s, h) => s + h.onHand, 0);
+  const reserved = at.reduce((s, h) => s + h.reserved, 0);
+  const earlier = onHand - reserved - available; // taken by the request's earlier lines of the same batch
+  if (!reserved && !earlier) return `清点数量 ${requested} 超出${where}现存的该批次数量 ${available}（只能清点发往本事件且尚在安置点的物资）`;
+  const parts = [`现存 ${onHand}`, ...(reserved ? await heldFor(tx, l.batchId, at, reserved) : [])];
+  if (earlier) parts.push(`本次其他行已清点 ${earlier}`);
+  return `清点数量 ${requested} 超出${where}该批次可清点的数量 ${available}（${parts.join('，')}）`;
+}
+
+/**
+ * What holds `reserved` of a batch at these points, each with its quantity: documents awaiting approval whose decreases
+ * are held (pendingDecrease: 报废、核销、盘亏 …, by number) and approved plans not yet executed (their store lines).
+ */
+async function heldFor(tx: Db, batchId: string, at: Held[], reserved: number): Promise<string[]> {
+  const stores = uuidList(at.filter((h) => h.reserved > 0).map((h) => h.storeId));
+  const rows = await queryRows<{ type: string; number: string | null; quantity: number }>(
+    tx,
+    sql`SELECT d.type::text AS type, d.number, -sum(l.quantity)::int AS quantity FROM document_lines l JOIN documents d ON d.id = l.document_id
+         WHERE d.status = 'PENDING_APPROVAL' AND d.store_id IN (${stores}) AND l.batch_id = ${batchId}::uuid AND l.quantity < 0
+           AND d.transfer_id IS NULL -- a loss in transit is held in transit, not on hand
+         GROUP BY d.type, d.number
+        UNION ALL
+        SELECT 'DISPATCH_PLAN', NULL, sum(dl.quantity)::int FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
+         WHERE p.status = 'APPROVED' AND dl.source_kind = 'STORE' AND dl.store_id IN (${stores}) AND dl.batch_id = ${batchId}::uuid
+        HAVING count(*) > 0
+         ORDER BY 2`,
+  );
+  const pending = rows.filter((r) => r.type !== 'DISPATCH_PLAN');
+  const planned = rows.filter((r) => r.type === 'DISPATCH_PLAN').reduce((s, r) => s + Number(r.quantity), 0);
+  const inPending = pending.reduce((s, r) => s + Number(r.quantity), 0);
+  const held: string[] = [];
+  if (inPending) {
+    const kinds = [...new Set(pending.map((r) => HELD_BY[r.type] ?? ''))].filter(Boolean).join('/');
+    held.push(`${inPending} 待${kinds}审批：${pending.map((r) => r.number).join('、')}`);
+  }
+  if (planned) held.push(`${planned} 由已批准的调拨方案预留`);
+  const other = reserved - inPending - planned;
+  if (other > 0 || !held.length) held.push(`${held.length ? other : reserved} 已预留`);
+  return [`其中 ${held.join('，')}`];
 }
 
 /**
@@ -276,7 +334,7 @@ function countedField(l: { good: number; damaged: number; lost: number }, i: num
 /** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
 function returnableAsGood(held: Held[], now: Date): { batchId: string; storeId: string; good: number; damaged: number; lost: number }[] {
   return held
-    .filter((h) => isRecovered(h.rule, h.arrivedAt ?? now, now))
+    .filter((h) => h.available > 0 && isRecovered(h.rule, h.arrivedAt ?? now, now))
     .map((h) => ({ batchId: h.batchId, storeId: h.storeId, good: h.available, damaged: 0, lost: 0 }));
 }
 

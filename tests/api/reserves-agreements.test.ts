@@ -155,12 +155,12 @@ describe('reserves: agreements (D6)', () => {
         annualFee: '8000.00',
         lines: [
           { itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' },
-          { itemId: SINGLE_TENT, dailyCapacity: 800 },
+          { itemId: SINGLE_TENT, dailyCapacity: 800, unitPrice: '960.00' },
         ],
       });
       expect(a).toMatchObject({ mode: 'CAPACITY', store: null, status: 'ACTIVE' });
       const byItem = Object.fromEntries(a.lines.map((l: any) => [l.item.id, [l.dailyCapacity, l.leadDays, l.quantity, l.unitPrice, l.contingentValue]]));
-      expect(byItem).toEqual({ [COTTON_TENT]: [300, 2, null, '2100.00', null], [SINGLE_TENT]: [800, 0, null, null, null] });
+      expect(byItem).toEqual({ [COTTON_TENT]: [300, 2, null, '2100.00', null], [SINGLE_TENT]: [800, 0, null, '960.00', null] });
     });
 
     it('D6: a dispatcher creates agreements in 新乡', async () => {
@@ -467,7 +467,7 @@ describe('reserves: agreements (D6)', () => {
           regionCode: '410783',
           validFrom: '2026-01-01',
           validTo: '2027-12-31',
-          lines: [{ itemId: COTTON_TENT, dailyCapacity: 50 }],
+          lines: [{ itemId: COTTON_TENT, dailyCapacity: 50, unitPrice: '2100.00' }],
         });
         await expectRefused({ agreementId: cap.id, checkedOn: '2026-07-01', lines: [{ itemId: COTTON_TENT, countedQuantity: 1 }] }, 'INVALID_STATE');
       });

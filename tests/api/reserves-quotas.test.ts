@@ -204,7 +204,7 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         mode: 'AGREEMENT',
         regionCode: '410781',
         companyName: '卫辉市被服厂',
-        lines: [{ itemId: COAT, quantity: 40, responseHours: 4 }],
+        lines: [{ itemId: COAT, quantity: 40, unitPrice: '185.00', responseHours: 4 }],
       });
       // none of these count: expired, not yet started, capacity, entrusted (that stock is in the ledger already)
       await createAgreement(t, {
@@ -213,7 +213,7 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         regionCode: '410700',
         validFrom: '2025-01-01',
         validTo: '2026-06-30',
-        lines: [{ itemId: COAT, quantity: 999, responseHours: 8 }],
+        lines: [{ itemId: COAT, quantity: 999, unitPrice: '185.00', responseHours: 8 }],
       });
       await createAgreement(t, {
         ...common,
@@ -221,14 +221,14 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         regionCode: '410700',
         validFrom: '2026-09-01',
         validTo: '2027-08-31',
-        lines: [{ itemId: COAT, quantity: 888, responseHours: 8 }],
+        lines: [{ itemId: COAT, quantity: 888, unitPrice: '185.00', responseHours: 8 }],
       });
       await createAgreement(t, {
         ...common,
         mode: 'CAPACITY',
         regionCode: '410700',
         companyName: '新乡市服装厂',
-        lines: [{ itemId: COAT, dailyCapacity: 100, leadDays: 3 }],
+        lines: [{ itemId: COAT, dailyCapacity: 100, leadDays: 3, unitPrice: '185.00' }],
       });
       await createAgreement(t, {
         ...common,

@@ -102,8 +102,9 @@ function lineText(a: Agreement, l: Agreement['lines'][number]) {
 }
 
 /**
- * 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement; 记录抽查 of what a
- * company holds (not of capacity, which holds nothing), its checks shown under the row.
+ * 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement (an agreement or capacity
+ * line with its price, D6, D21: the API refuses one without); 记录抽查 of what a company holds (not of capacity, which
+ * holds nothing), its checks shown under the row.
  */
 export default function AgreementsPage() {
   const pages = useCursorPages();
@@ -153,6 +154,14 @@ export default function AgreementsPage() {
                   </Form.Item>
                   <Form.Item name={[f.name, 'dailyCapacity']} label="日产能" rules={quantityRules('quantity')}>
                     <QuantityInput />
+                  </Form.Item>
+                  <Form.Item
+                    name={[f.name, 'unitPrice']}
+                    label="协议单价（元）"
+                    dependencies={['mode']}
+                    rules={[({ getFieldValue }) => ({ required: getFieldValue('mode') !== 'ENTRUSTED', message: '请填写协议单价' })]}
+                  >
+                    <Input style={{ width: 110 }} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'responseHours']} label="响应（小时）">
                     <InputNumber min={0} />
