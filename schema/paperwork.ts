@@ -36,7 +36,9 @@ const AlertKind = builder.enumType('AlertKind', { values: ALERT_KINDS });
 const AlertSeverity = builder.enumType('AlertSeverity', { values: ['WARNING', 'CRITICAL'] as const });
 
 const Alert = builder.objectRef<AlertRow>('Alert').implement({
-  description: 'Something to act on: an expired or expiring batch, stock below quota, an emergency approval near or past 48 h, a reconciliation difference',
+  description:
+    'Something to act on: an expired or expiring batch, stock below quota, an emergency approval near or past 48 h, an approval waiting, ' +
+    'a reconciliation difference, relief handed out beyond the standard (D29, the last 7 days)',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable while the condition lasts: the webhook announces each key once' }),
     kind: t.field({ type: AlertKind, resolve: (a) => a.kind }),
@@ -56,7 +58,7 @@ const Alert = builder.objectRef<AlertRow>('Alert').implement({
 builder.queryFields((t) => ({
   alerts: t.field({
     type: [Alert],
-    description: 'D10, D14, D19, D22, D26: what needs attention in my scope (or a region of it), most urgent kinds first',
+    description: 'D10, D14, D19, D22, D26, D29: what needs attention in my scope (or a region of it), most urgent kinds first',
     authScopes: { authenticated: true },
     args: { regionCode: t.arg.string() },
     resolve: (_r, args, ctx) => listAlerts(serviceContext(ctx), ctx.config.alerts, args.regionCode),

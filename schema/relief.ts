@@ -352,8 +352,12 @@ const DistributeReliefInput = builder.inputType('DistributeReliefInput', {
     incidentId: t.id({ required: true }),
     household: t.field({ type: HouseholdInput, required: true }),
     lines: t.field({ type: [DistributeLineInput], required: true }),
-    signatureRef: t.string(),
-    overrideReason: t.string({ description: 'Required to give a household more than the standard' }),
+    signatureRef: t.string({
+      description: 'D29: the number of the receipt the head of household signed or thumb-printed (签收凭证号); the console requires it',
+    }),
+    overrideReason: t.string({
+      description: 'Required to give a household more than the standard, to record another size or head, or a household of more than 10 people',
+    }),
     occurredAt: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string({ required: true }),
   }),

@@ -111,7 +111,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       point: jishui,
       headName: '李秀英',
       size: 2,
-      idNumber: '410781195511270046',
+      idNumber: '410781195511260046',
       address: '汲水镇汲水村四组 15 号',
       lines: [
         [QUILT, 2],
@@ -122,7 +122,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       point: jishui,
       headName: '张志强',
       size: 5,
-      idNumber: '41078119860612301X',
+      idNumber: '41078119860615301X',
       address: '汲水镇南庄村一组 3 号',
       lines: [
         [QUILT, 5],
@@ -134,7 +134,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       point: tangzhuang,
       headName: '赵桂兰',
       size: 3,
-      idNumber: '410781196904081528',
+      idNumber: '410781196904061528',
       address: '唐庄镇唐庄村五组 21 号',
       lines: [
         [QUILT, 3],
@@ -145,7 +145,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       point: tangzhuang,
       headName: '刘长海',
       size: 6,
-      idNumber: '410781197201193317',
+      idNumber: '410781197201173317',
       address: '唐庄镇后沟村三组 6 号',
       lines: [
         [QUILT, 6],

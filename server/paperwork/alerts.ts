@@ -11,13 +11,23 @@ import { storeScopeSql } from '../reserves/rotation.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import type { OverStandard } from '../relief/distributions.ts';
+import { distributionStands } from '../relief/trace.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
-// below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), and any reconciliation
-// line where the ledger and the balances disagree (D22). Each alert has a stable key, so that a webhook sends it once.
+// below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), any reconciliation
+// line where the ledger and the balances disagree (D22), and relief handed out beyond the standard (D29). Each alert
+// has a stable key, so that a webhook sends it once.
 
 export type AlertKind =
-  'EXPIRED' | 'EXPIRING' | 'BELOW_QUOTA' | 'EMERGENCY_APPROVAL_DUE' | 'EMERGENCY_APPROVAL_OVERDUE' | 'APPROVAL_WAITING' | 'RECONCILIATION';
+  | 'EXPIRED'
+  | 'EXPIRING'
+  | 'BELOW_QUOTA'
+  | 'EMERGENCY_APPROVAL_DUE'
+  | 'EMERGENCY_APPROVAL_OVERDUE'
+  | 'APPROVAL_WAITING'
+  | 'RECONCILIATION'
+  | 'RELIEF_OVER_STANDARD';
 export const ALERT_KINDS: readonly AlertKind[] = [
   'EXPIRED',
   'EXPIRING',
@@ -26,7 +36,11 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'EMERGENCY_APPROVAL_OVERDUE',
   'APPROVAL_WAITING',
   'RECONCILIATION',
+  'RELIEF_OVER_STANDARD',
 ];
+
+/** D29: a distribution beyond the standard is announced for this many days after it was recorded. */
+export const RELIEF_OVER_STANDARD_DAYS = 7;
 
 export interface AlertRow {
   key: string;
@@ -56,6 +70,7 @@ export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regio
     ...(await batchAlerts(ctx, policy, regionCode)),
     ...(await approvalAlerts(ctx, policy, regionCode)),
     ...(await waitingApprovalAlerts(ctx, policy, regionCode)),
+    ...(await reliefOverStandardAlerts(ctx, regionCode)),
   ];
   if (ctx.actor.role !== 'KEEPER') {
     alerts.push(...(await quotaAlerts(ctx, regionCode)));
@@ -225,6 +240,64 @@ async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | n
       planId: null,
       dueAt: null,
       quantity: l.ledgerVsBalance,
+    };
+  });
+}
+
+/**
+ * D29, D24 (no one person moves reserves alone): a distribution beyond the relief standard — the keeper's call, with a
+ * reason — is told to the command: one alert per distribution still standing, recorded (not dated: a back-dated one is
+ * announced too) within RELIEF_OVER_STANDARD_DAYS, at the 安置点s of the user's scope (a keeper: the points they manage).
+ * What the issue recorded when it posted (OverStandard) — items, quantities, the allowance and the household's size —
+ * with the reason and who handed it out; never who received it (D29: personal data only to the roles that need it).
+ */
+async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const since = ctx.clock.now().minus({ days: RELIEF_OVER_STANDARD_DAYS }).toJSDate().toISOString();
+  const rows = await queryRows<{
+    id: string;
+    number: string;
+    over: OverStandard | string;
+    reason: string | null;
+    store_id: string;
+    store: string;
+    region_code: string;
+    distributor: string;
+  }>(
+    ctx.db,
+    sql`SELECT doc.id::text, doc.number, doc.details -> 'overStandard' AS over, d.override_reason AS reason, s.id::text AS store_id,
+               s.name AS store, s.region_code, u.display_name AS distributor
+          FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
+          JOIN users u ON u.id = d.distributed_by
+         WHERE doc.details -> 'overStandard' IS NOT NULL AND ${distributionStands(sql`doc.status`)}
+           AND doc.recorded_at >= ${since}::timestamptz AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
+         ORDER BY doc.recorded_at DESC, doc.number DESC`,
+  );
+  if (!rows.length) return [];
+  const overs = rows.map((r) => (typeof r.over === 'string' ? (JSON.parse(r.over) as OverStandard) : r.over));
+  const items = await queryRows<{ id: string; name: string; unit: string }>(
+    ctx.db,
+    sql`SELECT id::text, name, unit FROM items WHERE id IN (${uuidList([...new Set(overs.flatMap((o) => o.lines.map((l) => l.itemId)))])})`,
+  );
+  const item = (id: string) => items.find((i) => i.id === id) ?? { name: id, unit: '' };
+  return rows.map((r, n) => {
+    const over = overs[n];
+    const lines = over.lines.map((l) => {
+      const { name, unit } = item(l.itemId);
+      return `${name} ${l.quantity} ${unit}（${l.already ? `此前已领 ${l.already} ${unit}，` : ''}标准 ${l.allowance} ${unit}）`;
+    });
+    const reason = (r.reason ?? '').length > 100 ? `${r.reason!.slice(0, 100)}…` : (r.reason ?? '');
+    return {
+      key: `RELIEF_OVER_STANDARD:${r.id}`,
+      kind: 'RELIEF_OVER_STANDARD',
+      severity: 'WARNING',
+      message: `${r.store} 超标准发放 ${r.number}：${over.householdSize} 人户，${lines.join('、')}；原因：${reason}；发放人 ${r.distributor}`,
+      regionCode: r.region_code,
+      storeId: r.store_id,
+      batchId: null,
+      itemId: over.lines.length === 1 ? over.lines[0].itemId : null,
+      planId: null,
+      dueAt: null,
+      quantity: over.lines.reduce((sum, l) => sum + l.quantity, 0),
     };
   });
 }

@@ -12,7 +12,17 @@ import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { assertNotBeforeIncident, lockOpenIncident } from '../dispatch/incidents.ts';
-import { addressKey, allowanceOf, effectiveStandard, hasRealBirthDate, headNameOf, householdKey, ID_NUMBER, storedIdNumber } from './rules.ts';
+import {
+  addressKey,
+  allowanceOf,
+  effectiveStandard,
+  hasRealBirthDate,
+  headNameOf,
+  householdKey,
+  HOUSEHOLD_SIZE_WITHOUT_REASON,
+  ID_NUMBER,
+  storedIdNumber,
+} from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import { distributionStands } from './trace.ts';
 import type { ServiceContext } from '../context.ts';
@@ -21,6 +31,17 @@ import type { ServiceContext } from '../context.ts';
 // from the point's stock (FEFO, expired stock frozen: D8, D26) and records who received it — only the data needed.
 
 export type DistributionRow = typeof distributions.$inferSelect;
+
+/**
+ * D29, D24: what a distribution beyond the standard records on its issue (documents.details) — per item over the
+ * household's allowance, the quantity, what it had before and the allowance, with the household's size — so that the
+ * command is told of it (alerts: RELIEF_OVER_STANDARD) as the keeper decided it, whatever standard applies later (D31).
+ * No personal data: the household is in the distribution record only.
+ */
+export interface OverStandard {
+  householdSize: number;
+  lines: { itemId: string; quantity: number; already: number; allowance: number }[];
+}
 
 const distributeSchema = z.object({
   storeId: idSchema,
@@ -40,6 +61,8 @@ const distributeSchema = z.object({
     .array(z.object({ itemId: idSchema, quantity: quantitySchema }))
     .min(1, '至少一行')
     .max(100),
+  // D29: the number of the head's signed (or thumb-printed) receipt. Optional here, as API.md's nullable field has it (a
+  // client may record it later on paper); the console's 发放 form asks for it.
   signatureRef: z.string().trim().min(1).max(128).nullish(),
   overrideReason: z.string().trim().min(1, '超标准发放须说明原因').max(500).nullish(),
   occurredAt: z.any().optional(),
@@ -108,13 +131,23 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         throw badInput('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须填写原因（overrideReason）`, {
           recordedSize: recorded.size,
         });
+      // D29: a household first recorded larger than a family (集体户 and the like) needs a reason, as a change of size does —
+      // its size is what its per-person allowances are counted from.
+      if (recorded.size === null && v.household.size > HOUSEHOLD_SIZE_WITHOUT_REASON && !v.overrideReason)
+        throw badInput(
+          'input.household.size',
+          `家庭人口 ${v.household.size} 人，超过 ${HOUSEHOLD_SIZE_WITHOUT_REASON} 人（集体户等）须填写原因（overrideReason）`,
+          { maxWithoutReason: HOUSEHOLD_SIZE_WITHOUT_REASON },
+        );
       const before = recorded.received;
+      const over: OverStandard['lines'] = [];
       v.lines.forEach((l, i) => {
         const standard = effectiveStandard(standards, point.regionCode, l.itemId);
         if (!standard) return;
         const allowance = allowanceOf(standard, v.household.size);
         const already = before.get(l.itemId) ?? 0;
-        if (already + l.quantity > allowance && !v.overrideReason) {
+        if (already + l.quantity <= allowance) return;
+        if (!v.overrideReason) {
           const item = itemMap.get(l.itemId)!;
           throw badInput(
             `input.lines.${i}.quantity`,
@@ -122,7 +155,11 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
             { allowance, already, requested: l.quantity, itemId: l.itemId },
           );
         }
+        over.push({ itemId: l.itemId, quantity: l.quantity, already, allowance });
       });
+      // D24 (no one person moves reserves alone): a hand-out beyond the standard is the keeper's call with a reason, and
+      // the command is told of it (alerts: RELIEF_OVER_STANDARD).
+      const overStandard: OverStandard | null = over.length ? { householdSize: v.household.size, lines: over } : null;
       const lines = v.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity }));
       const locked = await lockOutbound(tx, point.id, lines);
       const picks = pickUnexpired(point.id, lines, locked, chinaDateOf(occurredAt));
@@ -133,6 +170,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         recipient: '受灾群众（按户发放）',
         reasonCode: 'RELIEF',
         incidentId: incident.id,
+        details: overStandard && { overStandard },
         locked,
         ...outboundEntries(point.id, picks, 'RELIEF'),
         afterPost: async (t, posted) => {

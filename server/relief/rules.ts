@@ -87,6 +87,12 @@ export function storedIdNumber(id: string): { masked: string; fingerprint: strin
   return { masked: maskIdNumber(id18), fingerprint: idFingerprint(id18) };
 }
 
+/**
+ * D29: the largest household recorded without a reason. A larger one (集体户, a care home) is registered only with
+ * overrideReason, as a change of size is: its size sets its per-person allowances (a family averages 2.62 persons).
+ */
+export const HOUSEHOLD_SIZE_WITHOUT_REASON = 10;
+
 /** A head's name as compared: spaces aside (「王 建国」 is 「王建国」). */
 export const headNameOf = (headName: string) => headName.replace(/\s+/g, '');
 

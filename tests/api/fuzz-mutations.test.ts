@@ -412,7 +412,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   loadRegionTree: { code: '410781' },
   recoverIncidentStock: { input: { planId: fx.plans.recover, lines: OMIT } },
   upsertReliefStandard: { input: { perHousehold: OMIT } },
-  distributeRelief: { input: { ...fx.point, household: { idNumber: '410781198001010011' } } },
+  distributeRelief: { input: { ...fx.point, household: { idNumber: '410781198001020011' } } },
   createAgreement: { input: { mode: 'AGREEMENT', storeId: OMIT, lines: [{ dailyCapacity: OMIT, leadDays: OMIT }] } },
   upsertQuota: { input: { regionCode: OMIT } },
   // D10: the rotation lead is shorter than the storage life.

@@ -11,7 +11,7 @@ import { createIncident } from '../support/relief.ts';
 // D29 发放到人: 安置点 opened for an incident, relief standards per region and item, distributions to households.
 
 const BLANKET = itemId('LIV-006'); // 毛毯
-const ID_NUMBER = '41078119800101123X';
+const ID_NUMBER = '41078119800105123X';
 const ext = (res: { errors?: { extensions: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions ?? {};
 // The selection leaves the incident out (a keeper managing the point reads it as reference data: contract-as-written.test.ts).
 const DISTRIBUTION = `id number store { id } household { headName size idNumberMasked address }
@@ -155,9 +155,9 @@ describe('D29: distribution to households at a 安置点', () => {
     // Store only what is needed: the full ID number is nowhere in the database, not even in the audit log.
     const [found] = await queryRows<{ n: number }>(
       t.database.db,
-      sql`SELECT (SELECT count(*) FROM distributions WHERE id_number_masked LIKE '%19800101%')
-               + (SELECT count(*) FROM audit_log WHERE input::text LIKE '%19800101%')
-               + (SELECT count(*) FROM documents WHERE recipient LIKE '%王建国%' OR details::text LIKE '%19800101%') AS n`,
+      sql`SELECT (SELECT count(*) FROM distributions WHERE id_number_masked LIKE '%19800105%')
+               + (SELECT count(*) FROM audit_log WHERE input::text LIKE '%19800105%')
+               + (SELECT count(*) FROM documents WHERE recipient LIKE '%王建国%' OR details::text LIKE '%19800105%') AS n`,
     );
     expect(Number(found.n)).toBe(0);
   });
@@ -165,14 +165,14 @@ describe('D29: distribution to households at a 安置点', () => {
   it('D29: idempotent — the same key and input return the first distribution and post nothing more', async () => {
     const k = key();
     const a = ok(
-      await distribute({ household: { headName: '李秀英', size: 1, idNumber: '410781195502023344' }, lines: [{ itemId: QUILT, quantity: 1 }] }, 'keeper', k),
+      await distribute({ household: { headName: '李秀英', size: 1, idNumber: '410781195502053344' }, lines: [{ itemId: QUILT, quantity: 1 }] }, 'keeper', k),
     ).distributeRelief;
     const b = ok(
-      await distribute({ household: { headName: '李秀英', size: 1, idNumber: '410781195502023344' }, lines: [{ itemId: QUILT, quantity: 1 }] }, 'keeper', k),
+      await distribute({ household: { headName: '李秀英', size: 1, idNumber: '410781195502053344' }, lines: [{ itemId: QUILT, quantity: 1 }] }, 'keeper', k),
     ).distributeRelief;
     expect(b.id).toBe(a.id);
     const again = await distribute(
-      { household: { headName: '李秀英', size: 1, idNumber: '410781195502023344' }, lines: [{ itemId: QUILT, quantity: 2 }] },
+      { household: { headName: '李秀英', size: 1, idNumber: '410781195502053344' }, lines: [{ itemId: QUILT, quantity: 2 }] },
       'keeper',
       k,
     );
@@ -199,7 +199,11 @@ describe('D29: distribution to households at a 安置点', () => {
 
   it('D29: bad input changes nothing — beyond the point stock, a household of 0, a point of another incident, a closed incident', async () => {
     const before = await stock(t, point);
-    const tooMuch = await distribute({ household: { headName: '钱五', size: 50, address: '唐庄镇' }, lines: [{ itemId: QUILT, quantity: 45 }] });
+    const tooMuch = await distribute({
+      household: { headName: '钱五', size: 50, address: '唐庄镇' },
+      lines: [{ itemId: QUILT, quantity: 45 }],
+      overrideReason: '集体户（敬老院）',
+    });
     expect(errorCode(tooMuch)).toBe('INSUFFICIENT_STOCK');
     const zero = await distribute({ household: { headName: '孙六', size: 0, address: '唐庄镇' }, lines: [{ itemId: QUILT, quantity: 1 }] });
     expect(errorCode(zero)).toBe('BAD_USER_INPUT');

@@ -231,13 +231,17 @@ describe('console in a real browser', () => {
     await page.waitForSelector('#distribute_household_headName');
     await page.type('#distribute_household_headName', '王建国');
     await retype(page, '#distribute_household_size', '2');
-    await page.type('#distribute_household_idNumber', '41078119880506123');
+    await page.type('#distribute_household_idNumber', '41078119880503123');
     await pickOption(page, 'distribute_lines_0_itemId', '棉被');
     await page.type('#distribute_lines_0_quantity', '3');
+    // D29: the signature reference is required — the form says so before asking the API.
+    await clickText(page, 'button', '登记发放');
+    await waitForFieldError(page, '请填写签收凭证号');
+    await page.type('#distribute_signatureRef', 'QS-E2E-01');
     await clickText(page, 'button', '登记发放');
     await waitForFieldError(page, '身份证号码应为 18 位');
     // The next answer replaces the last: the ID, corrected, no longer shows its error; the quantity now does.
-    await retype(page, '#distribute_household_idNumber', '410781198805061234');
+    await retype(page, '#distribute_household_idNumber', '410781198805031234');
     await clickText(page, 'button', '登记发放');
     await waitForFieldError(page, '超出救助标准');
     // (antd lets an error fade out: wait until it has gone.)

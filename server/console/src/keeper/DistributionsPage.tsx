@@ -150,10 +150,19 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
           )}
         </Form.List>
         <Space wrap align="start">
-          <Form.Item name="signatureRef" label="签收凭证号">
-            <Input style={{ width: 200 }} maxLength={100} />
+          <Form.Item
+            name="signatureRef"
+            label="签收凭证号"
+            extra="户主签字或手印的凭证编号"
+            rules={[{ required: true, whitespace: true, message: '请填写签收凭证号（户主签字或手印的凭证编号）' }]}
+          >
+            <Input style={{ width: 200 }} maxLength={128} />
           </Form.Item>
-          <Form.Item name="overrideReason" label="超标准发放原因" extra="超出救助标准，或该户人数、户主与已登记的不同时必填">
+          <Form.Item
+            name="overrideReason"
+            label="超标准发放原因"
+            extra="超出救助标准、家庭人数超过 10 人（集体户等），或该户人数、户主与已登记的不同时必填；超标准发放将提示调度指挥"
+          >
             <Input style={{ width: 320 }} maxLength={500} />
           </Form.Item>
         </Space>
@@ -211,6 +220,7 @@ export default function DistributionsPage() {
                 { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${Math.abs(l.quantity)}${l.item.unit}`).join('；') },
                 { title: '出库单', render: (_, d) => d.number },
                 { title: '经办人', render: (_, d) => d.distributedBy.displayName },
+                { title: '签收凭证号', render: (_, d) => d.signatureRef ?? '—' },
                 { title: '超标准原因', render: (_, d) => d.overrideReason ?? '—' },
               ]}
             />
