@@ -214,7 +214,7 @@ const DecideApprovalInput = builder.inputType('DecideApprovalInput', {
     approvalId: t.id({ required: true }),
     decision: t.field({ type: ApprovalDecision, required: true }),
     approvalRef: t.string({
-      description: 'The approval reference (文号); required to approve write-offs, stocktakes, scrap, reversals (D27) and written approvals',
+      description: 'The approval reference (文号); required to approve write-offs, stocktakes, scrap (D27) and written approvals; optional for a reversal',
     }),
     reason: t.string({ description: 'Required to reject' }),
   }),

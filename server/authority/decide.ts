@@ -26,11 +26,11 @@ const decideSchema = z.object({
 });
 
 /**
- * D27: write-offs, adjustments and reversals are approved with a reference (文号) — a reversal whatever its direction,
- * as a stocktake is both ways (one rule: a D22 correction changes the books as much as a count does); D14: the
- * written approval is one. A rejection needs a reason, not a reference.
+ * D27: write-offs and adjustments (stocktakes both ways, scrap) are approved with a reference (文号); D14: the written
+ * approval is one. A reversal is a D22 correction, decided by a second person (D24) who may give a reference — D27's
+ * list does not name it, and a mistyped receipt is corrected without a 文号. A rejection needs a reason, not a reference.
  */
-const NEEDS_REFERENCE = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL', 'EMERGENCY_WRITTEN_APPROVAL']);
+const NEEDS_REFERENCE = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
 const DOCUMENT_KINDS = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL']);
 
 /** `config`: a dispatch plan approved or consented to here is re-checked under the planner's policy (D17 capacity horizon). */

@@ -59,10 +59,10 @@ type Approval = ResultOf<typeof ApprovalsQuery>['approvals']['edges'][number]['n
 type Status = keyof typeof APPROVAL_STATUS;
 
 /**
- * D27: what is approved only with a reference (文号) — a stocktake, write-off, scrap or reversal (whatever its
- * direction), and D14's written approval — as decideApproval requires it; a rejection needs a reason instead.
+ * D27: what is approved only with a reference (文号) — a stocktake, write-off or scrap, and D14's written approval — as
+ * decideApproval requires it; a rejection needs a reason instead. A reversal (D22, D24) may carry one.
  */
-const NEEDS_REFERENCE: ReadonlySet<string> = new Set(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL', 'EMERGENCY_WRITTEN_APPROVAL']);
+const NEEDS_REFERENCE: ReadonlySet<string> = new Set(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
 
 function DecideModal({ approval, decision, onClose }: { approval: Approval; decision: 'APPROVE' | 'REJECT'; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<{ approvalRef?: string; reason?: string }>();
