@@ -6,7 +6,7 @@ import { storesInScope, transferDestinations } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, todayInChina } from '../clock.ts';
 import { yearlyNumber } from '../numbering.ts';
-import { badInput, invalidState, notFound } from '../errors.ts';
+import { badInput, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -22,8 +22,12 @@ import {
   itemsFor,
   quantitySchema,
   storeForPosting,
+  type BatchRow,
+  type ItemRow,
 } from '../inventory/common.ts';
-import { expiredBatchRefusal, isExpired } from '../inventory/expiry.ts';
+import { expiredBatchRefusal, isExpired, pickUnexpired } from '../inventory/expiry.ts';
+import { pickOutbound } from '../inventory/issues.ts';
+import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
@@ -146,14 +150,18 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
     seen.add(key);
   });
   await assertIncidentExists(db, v.incidentId);
-  const prices = await unitPrices(db, store.id, v.lines);
+  const held = await balancesOf(db, store.id, v.lines);
+  const prices = unitPrices(held, v.lines);
   const value = v.lines.reduce((s, l) => s + l.quantity * (prices.get(`${l.itemId}|${l.batchId ?? ''}`) ?? 0), 0);
   const at = clock.now().toJSDate();
   const id = stableId('outbound-order', `${user.id}/${v.idempotencyKey}`);
-  const summary = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
+  const asked = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
     .slice(0, 5)
     .map((l) => `${itemMap.get(l.itemId)!.name} ×${l.quantity}`)
     .join('、')}${v.lines.length > 5 ? ` 等 ${v.lines.length} 项` : ''} → ${toStore?.name ?? v.recipient ?? '报废处置'}`;
+  // The approver's warning is kept whole: what is asked is shortened instead (a summary holds 500 characters, openApproval).
+  const note = shortfallNote(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) }) ?? '';
+  const summary = asked.slice(0, 500 - note.length) + note;
   await db.transaction(async (tx) => {
     const first = await claimIdempotencyKey(tx, {
       kind: 'requestOutboundOrder',
@@ -258,22 +266,76 @@ async function assertListedDestination(db: Db, user: Principal, from: StoreRow, 
   }
 }
 
-/** Unit prices for valuing a request: the named batch's, else the average of the item's stock at the store. */
-async function unitPrices(db: Db, storeId: string, lines: readonly { itemId: string; batchId?: string | null }[]) {
+/**
+ * The store's balance rows of the lines' items, with their batches, as lockOutbound reads them for an execution — but
+ * unlocked: a request reserves nothing, it only asks whether the execution could be done now.
+ */
+async function balancesOf(db: Db, storeId: string, lines: readonly { itemId: string }[]): Promise<Map<string, LockedBalance>> {
   const itemIds = [...new Set(lines.map((l) => l.itemId))];
-  const rows = await queryRows<{ item_id: string; batch_id: string; unit_price: string; on_hand: number }>(
+  const rows = await queryRows<LockedBalanceRow>(
     db,
-    sql`SELECT bal.item_id, bal.batch_id, b.unit_price::text AS unit_price, bal.on_hand FROM balances bal JOIN batches b ON b.id = bal.batch_id
-         WHERE bal.store_id = ${storeId}::uuid AND bal.item_id IN (${uuidList(itemIds)})`,
+    sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
+               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no, bal.last_occurred_at
+          FROM balances bal JOIN batches b ON b.id = bal.batch_id
+         WHERE bal.store_id = ${storeId}::uuid AND bal.item_id IN (${uuidList(itemIds)})
+         ORDER BY bal.batch_id`,
   );
+  return new Map(
+    rows.map((r) => {
+      const row = lockedBalanceOf(r);
+      return [`${row.storeId}|${row.batchId}`, row];
+    }),
+  );
+}
+
+/** Unit prices for valuing a request: the named batch's, else the average of the item's stock at the store. */
+function unitPrices(held: Map<string, LockedBalance>, lines: readonly { itemId: string; batchId?: string | null }[]) {
+  const rows = [...held.values()];
   const prices = new Map<string, number>();
   for (const l of lines) {
-    const own = rows.filter((r) => r.item_id === l.itemId && (!l.batchId || r.batch_id === l.batchId));
-    const qty = own.reduce((s, r) => s + Number(r.on_hand), 0);
-    const avg = qty ? own.reduce((s, r) => s + Number(r.on_hand) * Number(r.unit_price), 0) / qty : Number(own[0]?.unit_price ?? 0);
+    const own = rows.filter((r) => r.itemId === l.itemId && (!l.batchId || r.batchId === l.batchId));
+    const qty = own.reduce((s, r) => s + r.onHand, 0);
+    const avg = qty ? own.reduce((s, r) => s + r.onHand * Number(r.unitPrice), 0) / qty : Number(own[0]?.unitPrice ?? 0);
     prices.set(`${l.itemId}|${l.batchId ?? ''}`, avg);
   }
   return prices;
+}
+
+/** A quantity as a keeper reads it in a message: 999,999. */
+const quantityText = (n: number) => n.toLocaleString('zh-CN');
+
+/**
+ * D23, D26: what the approver is told when an order asks for more than its execution could take from the store now.
+ * The request is not refused — stock may arrive before it is executed (a receipt, a transfer on its way), and execution
+ * checks the stock again under lock — but the approver should not approve unawares an order that cannot be executed
+ * as it stands: the approval's summary says so. "Could take" is decided by the very picking its execution runs, on the
+ * store's balances as they stand (`held`, balancesOf): on hand less reserved (stock held for approved dispatch plans and
+ * for decreases awaiting approval, D14, D27); a line naming a batch, that batch; lines naming none,
+ * first-expiry-first-out over the rest (D8). By purpose (LEAVES_WHEN_EXPIRED): an issue or a transfer picks unexpired
+ * stock only (pickUnexpired, D26: expired stock is frozen); a scrap or a rotation order is how expired stock leaves
+ * (D26), so for those the expired batches count (pickOutbound, as scrapStock picks). Orders reserve nothing: what other
+ * open orders of the store ask for is not subtracted. Null when the store holds enough.
+ */
+function shortfallNote(
+  store: StoreRow,
+  purpose: OutboundPurpose,
+  lines: readonly OrderedLine[],
+  held: Map<string, LockedBalance>,
+  ref: { items: Map<string, ItemRow>; batches: Map<string, BatchRow>; today: string },
+): string | null {
+  try {
+    if (LEAVES_WHEN_EXPIRED.has(purpose)) pickOutbound(store.id, lines, held);
+    else pickUnexpired(store.id, lines, held, ref.today);
+    return null;
+  } catch (e) {
+    if (!isDomainError(e) || e.code !== 'INSUFFICIENT_STOCK') throw e;
+    const d = e.details as { itemId: string; batchId?: string; requested: number; available: number; expired?: number };
+    const item = ref.items.get(d.itemId)!;
+    const batch = d.batchId ? ref.batches.get(d.batchId) : undefined;
+    const amount = (n: number) => `${quantityText(n)} ${item.unit}`;
+    const frozen = d.expired ? `，另有已过期冻结 ${amount(d.expired)}不能出库` : '';
+    return `（注意：现有库存不足以执行——${item.name}${batch ? `（批次 ${batch.batchNo}）` : ''}可用 ${amount(d.available)}，申请 ${amount(d.requested)}${frozen}）`;
+  }
 }
 
 export async function getOrder(db: Db, id: string, field = 'id'): Promise<OrderRow> {

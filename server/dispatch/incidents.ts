@@ -1,9 +1,10 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { chinaIso, chinaText } from '../clock.ts';
+import { chinaIso, chinaText, ZONE } from '../clock.ts';
 import { assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -64,6 +65,24 @@ const incidentSchema = z.object({
   responseLevel: z.number().int().min(1, '响应级别为 1–4（Ⅰ–Ⅳ级）').max(4, '响应级别为 1–4（Ⅰ–Ⅳ级）').nullish(),
 });
 
+/**
+ * D28: the 10-hour clock, every plan's hours since the disaster and the incident's elapsed time run from occurredAt, so
+ * a mistyped year (1900-01-01: a million hours "since the disaster") would make every figure of the response absurd.
+ * Refused before EARLIEST_INCIDENT (00:00 China time): a floor that catches such typing errors, not a window — an
+ * incident of past years (the 2021 河南 floods) may still be recorded, to plan and account for its relief. (A time in the
+ * future beyond a minute of clock skew is refused as well, in createIncident.)
+ */
+const EARLIEST_INCIDENT = '2000-01-01';
+
+function assertPlausibleOccurrence(occurredAt: Date): void {
+  const earliest = DateTime.fromISO(EARLIEST_INCIDENT, { zone: ZONE });
+  if (occurredAt.getTime() >= earliest.toMillis()) return;
+  throw badInput('input.occurredAt', `事件发生时间不能早于 ${EARLIEST_INCIDENT}（北京时间）：请核对日期`, {
+    value: chinaIso(occurredAt),
+    earliest: chinaIso(earliest.toJSDate()),
+  });
+}
+
 /** Headquarters (dispatchers, administrators) open incidents in their region. */
 export async function createIncident(ctx: ServiceContext, input: unknown): Promise<IncidentRow> {
   const { db, actor: user, clock } = ctx;
@@ -73,6 +92,7 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
   const now = clock.now();
   const occurredAt = v.occurredAt ? (v.occurredAt as { toJSDate(): Date; toMillis(): number }) : now;
   if (occurredAt.toMillis() > now.toMillis() + 60_000) throw badInput('input.occurredAt', '事件发生时间不能晚于当前时间');
+  assertPlausibleOccurrence(occurredAt.toJSDate());
   const [row] = await db
     .insert(incidents)
     .values({
