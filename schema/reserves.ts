@@ -234,7 +234,8 @@ const AgreementLineInput = builder.inputType('AgreementLineInput', {
     dailyCapacity: t.int({ description: 'CAPACITY: units per day after the lead time' }),
     unitPrice: t.field({
       type: 'Money',
-      description: 'AGREEMENT, CAPACITY: the agreed price, above 0, required (D6, D21: call-offs are booked and valued at it); ENTRUSTED: optional',
+      description:
+        'AGREEMENT: the agreed price, above 0, required (D6, D21: call-offs are booked and valued at it); CAPACITY: optional, above 0 when given (else typed at delivery); ENTRUSTED: optional',
     }),
     responseHours: t.float({ description: 'AGREEMENT: hours from call-off to delivery' }),
     leadDays: t.int({ description: 'CAPACITY: days before production starts' }),

@@ -81,18 +81,14 @@ const agreementSchema = z
 /**
  * D6: one line's rules by mode.
  *
- * The agreed unit price (协议单价) is required, and above 0, where the money depends on it. Without one, a call-off would
- * be booked at whatever price the person confirming the delivery typed (execution.ts deliveryUnitPrice takes the typed
- * price when none, or 0.00, was agreed), what it owes another region would be 0, and the reserve would count for
- * nothing in valuation:
- * - 协议储备 (AGREEMENT): D6 names the price among an agreement's terms; a delivered call-off is booked at it (D17),
- *   the settlement a call-off opens for another region is valued at it (D25), and valuation's contingentAgreementValue
- *   is effective quantity × price (D21).
- * - 产能储备 (CAPACITY): a production call-off is delivered, booked and owed the same way (D17, D25), and
- *   contingentCapacityValue is daily capacity × price (D21).
+ * 协议储备 (AGREEMENT): D6 names the price among an agreement's terms (item, quantity, price, response time), so it is
+ * required, above 0: a delivered call-off is booked at it (D17), the settlement a call-off opens for another region is
+ * valued at it (D25), and valuation's contingentAgreementValue is effective quantity × price (D21). Without one, the
+ * call-off would be booked at whatever price the person confirming the delivery typed.
+ * 产能储备 (CAPACITY): D6 commits production (N units/day after a lead time), not a price — the price of goods not yet
+ * made may be settled at delivery, where it is then typed (execution.ts deliveryUnitPrice); given, it is above 0.
  * 企业代储 (ENTRUSTED) lines may leave it out: the goods are government stock already in the ledger, each batch at its
- * own unit cost — what valuation counts (D21) — and they are neither called off nor valued through the agreement (D17:
- * the store's stock is the dispatch source). A price there is only what the contract states.
+ * own unit cost — what valuation counts (D21). A price there is only what the contract states.
  */
 function checkLine(mode: string, l: z.output<typeof lineSchema>, i: number) {
   const field = `input.lines.${i}`;
@@ -101,13 +97,12 @@ function checkLine(mode: string, l: z.output<typeof lineSchema>, i: number) {
   if (mode === 'AGREEMENT') {
     if (!l.quantity) throw badInput(`${field}.quantity`, '协议储备须约定储备数量');
     if (!l.responseHours) throw badInput(`${field}.responseHours`, '协议储备须约定响应时间（小时）');
+    if (price === null) throw badInput(`${field}.unitPrice`, '协议储备须约定协议单价');
   }
   if (mode === 'ENTRUSTED' && !l.quantity) throw badInput(`${field}.quantity`, '企业代储须约定代储数量');
   if (mode === 'CAPACITY' && !l.dailyCapacity) throw badInput(`${field}.dailyCapacity`, '产能储备须约定日产能');
-  if (mode === 'AGREEMENT' || mode === 'CAPACITY') {
-    const name = mode === 'AGREEMENT' ? '协议储备' : '产能储备';
-    if (price === null) throw badInput(`${field}.unitPrice`, `${name}须约定协议单价`);
-    if (toFen(price) <= 0n) throw badInput(`${field}.unitPrice`, `${name}的协议单价须大于 0`);
+  if ((mode === 'AGREEMENT' || mode === 'CAPACITY') && price !== null && toFen(price) <= 0n) {
+    throw badInput(`${field}.unitPrice`, `${mode === 'AGREEMENT' ? '协议储备' : '产能储备'}的协议单价须大于 0`);
   }
 }
 

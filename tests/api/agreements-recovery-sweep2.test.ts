@@ -10,9 +10,9 @@ import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, QUILT, receive, WEI
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 
 // Sweep 2 findings (findings-sweep2.md) M4, L3, L8, L5, L6:
-// - M4 (D6, D17, D21): an agreement reserve (协议储备) and a capacity reserve (产能储备) state their agreed unit price —
-//   a call-off is booked, and the reserve valued, at it; an entrusted line (企业代储) may leave it out (its goods are
-//   ledger batches at their own cost).
+// - M4 (D6, D17, D21): an agreement reserve (协议储备) states its agreed unit price — a call-off is booked, and the
+//   reserve valued, at it; a capacity reserve (产能储备, D6: production, not a price) and an entrusted line (企业代储: its
+//   goods are ledger batches at their own cost) may leave it out, but a price given is above 0.
 // - L3 (D25): an overlapping 联储 agreement is refused naming the regions of the agreement in force, and the requested
 //   pair that overlaps it.
 // - L8 (D25): an agreement without lines covers every item, without a maximum quantity — deliberately, and said so.
@@ -76,16 +76,22 @@ describe('M4 (D6, D17, D21): an agreement or capacity reserve states its agreed 
     await expectRefused('createAgreement', () => agreementRaw(t, input), 'BAD_USER_INPUT', 'input.lines.0.unitPrice', '协议储备的协议单价须大于 0');
   });
 
-  it('D6, D17, D21: a CAPACITY line without unitPrice → BAD_USER_INPUT at its line「产能储备须约定协议单价」; nothing is created', async () => {
-    const input = agreementInput({
+  it('D6, D17: a CAPACITY line may leave its price out (D6 commits production, not a price); one given is above 0', async () => {
+    const zero = agreementInput({
       mode: 'CAPACITY',
       companyName: '卫辉市扫尾二测试帐篷厂',
-      lines: [
-        { itemId: COTTON_TENT, dailyCapacity: 30, leadDays: 2, unitPrice: '2100.00' },
-        { itemId: SINGLE_TENT, dailyCapacity: 80, leadDays: 1 },
-      ],
+      lines: [{ itemId: SINGLE_TENT, dailyCapacity: 80, leadDays: 1, unitPrice: '0.00' }],
     });
-    await expectRefused('createAgreement', () => agreementRaw(t, input), 'BAD_USER_INPUT', 'input.lines.1.unitPrice', '产能储备须约定协议单价');
+    await expectRefused('createAgreement', () => agreementRaw(t, zero), 'BAD_USER_INPUT', 'input.lines.0.unitPrice', '产能储备的协议单价须大于 0');
+    const unpriced = ok(
+      await agreementRaw(
+        t,
+        agreementInput({ mode: 'CAPACITY', companyName: '卫辉市扫尾二无价帐篷厂', lines: [{ itemId: COTTON_TENT, dailyCapacity: 30, leadDays: 2 }] }),
+        'admin',
+        AGREEMENT_FIELDS,
+      ),
+    ).createAgreement;
+    expect(unpriced).toMatchObject({ mode: 'CAPACITY', lines: [{ dailyCapacity: 30, unitPrice: null }] });
   });
 
   it('D6, D21: priced, both are recorded — the agreement valued at quantity × price; an ENTRUSTED line may leave the price out', async () => {

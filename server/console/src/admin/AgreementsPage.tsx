@@ -102,8 +102,8 @@ function lineText(a: Agreement, l: Agreement['lines'][number]) {
 }
 
 /**
- * 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement (an agreement or capacity
- * line with its price, D6, D21: the API refuses one without); 记录抽查 of what a company holds (not of capacity, which
+ * 协议储备: agreement, entrusted and capacity reserves (D6) with their lines; a new agreement (an agreement line with
+ * its price, D6, D21: the API refuses one without); 记录抽查 of what a company holds (not of capacity, which
  * holds nothing), its checks shown under the row.
  */
 export default function AgreementsPage() {
@@ -159,7 +159,7 @@ export default function AgreementsPage() {
                     name={[f.name, 'unitPrice']}
                     label="协议单价（元）"
                     dependencies={['mode']}
-                    rules={[({ getFieldValue }) => ({ required: getFieldValue('mode') !== 'ENTRUSTED', message: '请填写协议单价' })]}
+                    rules={[({ getFieldValue }) => ({ required: getFieldValue('mode') === 'AGREEMENT', message: '请填写协议单价' })]}
                   >
                     <Input style={{ width: 110 }} />
                   </Form.Item>
