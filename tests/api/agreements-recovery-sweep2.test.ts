@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { agreementRaw } from '../support/agreements.ts';
-import { tableCounts } from '../support/finance.ts';
-import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
-import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, QUILT, receive, WEIHUI } from '../support/ledger.ts';
+import { expectRefusedUnchanged } from '../support/refusals.ts';
+import { useTestApp, type GqlResult } from '../support/harness.ts';
+import { COTTON_TENT, JINCHENG, key, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 
 // Sweep 2 findings (findings-sweep2.md) M4, L3, L8, L5, L6:
@@ -20,36 +20,15 @@ import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.
 // - L6 (D30): the recovery's approval summaries count in the item's own unit.
 // The test clock stands at 2026-07-20 10:00 China time.
 
-const t = useTestApp();
-afterEach(() => {
-  t.clock.set(NOW);
-  return expectLedgerConsistent(t);
-});
+const t = useTestApp({ resetClock: true, checkLedger: true });
 
 const SINGLE_TENT = itemId('LIV-002'); // 单帐篷, unit 顶
 const SLEEPING_BAG = itemId('LIV-009'); // 睡袋: held only by 晋城 in this file
 const ENTRUSTED_STORE = storeId('S-410721-02'); // 新乡县代储库, operated by 新乡县中原物流仓储有限公司
 
 const errorOf = (res: GqlResult) => res.errors?.[0] ?? { message: '', extensions: {} as Record<string, unknown> };
-const lastAudit = async (operation: string) =>
-  (
-    await queryRows<{ outcome: string; message: string | null }>(
-      t.database.db,
-      sql`SELECT outcome, message FROM audit_log WHERE operation = ${operation} ORDER BY id DESC LIMIT 1`,
-    )
-  )[0];
-
-/** A refusal: its code, field and message; no row written anywhere but its audit row, which says the same. */
-async function expectRefused(operation: string, run: () => Promise<GqlResult>, code: string, field: string, message: string) {
-  const before = await tableCounts(t);
-  const res = await run();
-  expect(errorCode(res), JSON.stringify(res.errors)).toBe(code);
-  expect(errorOf(res).message).toBe(message);
-  expect(errorOf(res).extensions).toMatchObject({ field });
-  expect(await tableCounts(t)).toEqual(before);
-  expect(await lastAudit(operation)).toEqual({ outcome: code, message });
-  return res;
-}
+const expectRefused = (operation: string, run: () => Promise<GqlResult>, code: string, field: string, message: string) =>
+  expectRefusedUnchanged(t, operation, run, code, message, { field });
 
 const AGREEMENT_FIELDS = `id mode lines { item { id } quantity dailyCapacity unitPrice contingentValue }`;
 const agreementInput = (over: Record<string, unknown>) => ({

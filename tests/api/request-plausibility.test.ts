@@ -1,9 +1,7 @@
-import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { approvedOrder, ORDER_FIELDS } from '../support/authority.ts';
-import { tableCounts } from '../support/finance.ts';
+import { expectRefusedUnchanged, lastAudit } from '../support/refusals.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { key, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, stocktakeRaw } from '../support/ledger-ops.ts';
@@ -25,26 +23,8 @@ const BLANKET = itemId('LIV-006'); // 毛毯, unit 条
 
 const t = useTestApp({ resetClock: true, checkLedger: true });
 
-const errorOf = (res: GqlResult) => res.errors?.[0] ?? { message: '', extensions: {} as Record<string, unknown> };
-const lastAudit = async (operation: string) =>
-  (
-    await queryRows<{ outcome: string; message: string | null }>(
-      t.database.db,
-      sql`SELECT outcome, message FROM audit_log WHERE operation = ${operation} ORDER BY id DESC LIMIT 1`,
-    )
-  )[0];
-
-/** A refusal: the code, message and extensions; no row written anywhere but its audit row, which says the same. */
-async function expectRefused(operation: string, run: () => Promise<GqlResult>, code: string, message: string, extensions: Record<string, unknown>) {
-  const before = await tableCounts(t);
-  const res = await run();
-  expect(errorCode(res)).toBe(code);
-  expect(errorOf(res).message).toBe(message);
-  expect(errorOf(res).extensions).toMatchObject(extensions);
-  expect(await tableCounts(t)).toEqual(before);
-  expect(await lastAudit(operation)).toEqual({ outcome: code, message });
-  return res;
-}
+const expectRefused = (operation: string, run: () => Promise<GqlResult>, code: string, message: string, extensions: Record<string, unknown>) =>
+  expectRefusedUnchanged(t, operation, run, code, message, extensions);
 
 const order = (input: Record<string, unknown>, as = 'keeper') =>
   t.gql(
@@ -60,7 +40,7 @@ const noteOf = (summary: string) => (summary.includes('（注意：') ? summary.
 async function accepted(input: Record<string, unknown>) {
   const placed = ok(await order(input)).requestOutboundOrder;
   expect(placed).toMatchObject({ status: 'PENDING', approval: { status: 'PENDING', kind: 'OUTBOUND_ORDER' } });
-  expect(await lastAudit('requestOutboundOrder')).toEqual({ outcome: 'OK', message: null });
+  expect(await lastAudit(t, 'requestOutboundOrder')).toEqual({ outcome: 'OK', message: null });
   return placed;
 }
 const noteFor = async (input: Record<string, unknown>) => noteOf((await accepted(input)).approval.summary);
