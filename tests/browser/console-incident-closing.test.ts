@@ -34,7 +34,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
           { id: incidentId },
         )
       ).outstandingRecovery;
-    // The scraps waiting for a second person (D27), by their summaries ("… 回收清点破损报废 BF-…：共 n 件").
+    // The scraps waiting for a second person (D27), by their summaries ("… 回收清点破损报废 BF-…：共 n 顶", in the item's unit).
     const pendingScraps = async (): Promise<string[]> =>
       (await dispatcher(`query { approvals(filter: { status: PENDING, kind: SCRAP }, first: 100) { edges { node { summary } } } }`)).approvals.edges.map(
         (e: any) => e.node.summary,
@@ -96,7 +96,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
       `${changed[0].outstanding}${changed[0].item.unit}`,
     );
     const newScraps = (await pendingScraps()).filter((a) => !scrapsBefore.includes(a));
-    expect(newScraps.reduce((n, a) => n + Number(/共 (\d+) 件/.exec(a)?.[1]), 0)).toBe(2);
+    expect(newScraps.reduce((n, a) => n + Number(/共 (\d+) /.exec(a)?.[1]), 0)).toBe(2);
 
     // 3. 结束事件: the confirmation names what is still outstanding; once closed, the page says so and offers no
     // 安置点, dispatch request or second closing — recovery goes on.
