@@ -10,6 +10,7 @@ import { stockReasons } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { heldText, holderName, reservationHolders, type Holder } from './holders.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -106,11 +107,11 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           reasonCode = reason.code;
         }
         if (row && c.countedQuantity < row.reserved) {
-          const holders = (await reservationHolders(tx, store.id, [c.batchId])).get(c.batchId) ?? [];
+          const holders = (await reservationHolders(tx, [store.id], [c.batchId])).get(c.batchId) ?? [];
           throw invalidState(`批次 ${batch.batchNo} ${countBelowReserved(row.reserved, c.countedQuantity, holders)}`, {
             field: `input.counts.${i}.countedQuantity`,
             reserved: row.reserved,
-            heldBy: holders,
+            heldBy: holders.map(holderName),
           });
         }
         lines.push({
@@ -159,43 +160,10 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
   });
 }
 
-/** What holds stock reserved: a pending document by its kind and number, an approved dispatch plan by what it is. */
-const HOLDER_NAMES: Record<string, string> = { STOCKTAKE: '盘点单', SCRAP: '报废单', REVERSAL: '冲销单', RECOVERY: '回收单', ISSUE: '出库单' };
-
-/**
- * What holds the reserved stock of these batches at this store, for a refusal to name (D27, D14): documents awaiting
- * approval whose decreases are held (报废、盘亏、冲销 …, pendingDecrease) by number, and approved dispatch plans not yet
- * executed (their store lines are reserved at approval) as 调拨方案 — never another store's business.
- */
-export async function reservationHolders(db: Db, storeId: string, batchIds: string[]): Promise<Map<string, string[]>> {
-  const holders = new Map<string, string[]>();
-  if (!batchIds.length) return holders;
-  const ids = uuidList(batchIds);
-  const rows = await queryRows<{ batch_id: string; type: string; number: string | null }>(
-    db,
-    sql`SELECT DISTINCT l.batch_id::text AS batch_id, d.type::text AS type, d.number
-          FROM document_lines l JOIN documents d ON d.id = l.document_id
-         WHERE d.status = 'PENDING_APPROVAL' AND d.type <> 'WRITE_OFF' AND d.store_id = ${storeId}::uuid
-           AND l.quantity < 0 AND l.batch_id IN (${ids})
-        UNION ALL
-        SELECT DISTINCT dl.batch_id::text, 'DISPATCH_PLAN', NULL
-          FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
-         WHERE p.status = 'APPROVED' AND dl.source_kind = 'STORE' AND dl.store_id = ${storeId}::uuid AND dl.batch_id IN (${ids})
-         ORDER BY 1, 3`,
-  );
-  for (const r of rows) {
-    const name = r.type === 'DISPATCH_PLAN' ? '已批准的调拨方案' : `待审批的${HOLDER_NAMES[r.type] ?? '单据'} ${r.number}`;
-    const list = holders.get(r.batch_id) ?? [];
-    if (!list.includes(name)) list.push(name);
-    holders.set(r.batch_id, list);
-  }
-  return holders;
-}
-
 /** D9, D27: the refusal of a count below what is reserved, naming what holds it (the screen's and the 盘点表's). */
-export const countBelowReserved = (reserved: number, counted: number, holders: readonly string[]) =>
+export const countBelowReserved = (reserved: number, counted: number, holders: readonly Holder[]) =>
   holders.length
-    ? `已预留 ${reserved}（${holders.join('、')}），实盘 ${counted} 低于预留量：请先审批、驳回或取消这些单据后再盘`
+    ? `已预留 ${reserved}（${heldText(reserved, holders)}），实盘 ${counted} 低于预留量：请先审批、驳回或取消这些单据后再盘`
     : `已预留 ${reserved}，实盘 ${counted} 低于预留量：请先处理预留`;
 
 /** D9, D27: the refusal of a batch counted again while its last count awaits approval (the screen's and the 盘点表's). */

@@ -3,7 +3,8 @@ import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { storeForPosting } from '../inventory/common.ts';
 import { isDomainError } from '../errors.ts';
-import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, reservationHolders, submitStocktake } from '../inventory/stocktakes.ts';
+import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
+import { reservationHolders } from '../inventory/holders.ts';
 import { RowErrors } from './row-errors.ts';
 import { findHeader, integerOf, readFirstSheet, rowsBelow, textOf } from './sheet-reader.ts';
 import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
@@ -46,7 +47,7 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   // What holds the reserved stock, for a row counting below it to name (W8: a pending 报废单 is not a 调拨).
   const holders = await reservationHolders(
     ctx.db,
-    store.id,
+    [store.id],
     book.filter((b) => b.reserved > 0).map((b) => b.batch_id),
   );
   const seen = new Map<string, number>();

@@ -17,6 +17,7 @@ import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { heldText, reservationHolders } from '../inventory/holders.ts';
 
 // D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
 // owner's store — by default the store it was shipped from (晋城's tents to 晋城) — as a RECOVERY document from the
@@ -270,13 +271,11 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   return getPlanInScope(db, user, plan.id!);
 }
 
-const HELD_BY: Record<string, string> = { SCRAP: '报废', WRITE_OFF: '核销', STOCKTAKE: '盘点', REVERSAL: '冲销' };
-
 /**
  * D30, D27 (L5, sweep 2): the refusal of a count beyond what a batch's 安置点 hold. Stock already counted damaged or lost
  * is still on hand, held for its scrap or write-off until approved; a count may take only what is not held — so the
- * refusal says what may be counted, what is on hand and what holds the rest (待报废/核销审批 by document number, an
- * approved plan), not "现存 0" of stock that is plainly there. `at`: the batch's rows at the points counted;
+ * refusal says what may be counted, what is on hand and what holds the rest, each with its quantity (a pending
+ * 报废单 or 核销单 by number, an approved plan: reservationHolders), not "现存 0" of stock that is plainly there. `at`: the batch's rows at the points counted;
  * `available`: what they still have for this line after the request's earlier lines.
  */
 async function countRefusal(tx: Db, l: { batchId: string; storeId?: string | null }, at: Held[], available: number, requested: number): Promise<string> {
@@ -285,41 +284,17 @@ async function countRefusal(tx: Db, l: { batchId: string; storeId?: string | nul
   const reserved = at.reduce((s, h) => s + h.reserved, 0);
   const earlier = onHand - reserved - available; // taken by the request's earlier lines of the same batch
   if (!reserved && !earlier) return `清点数量 ${requested} 超出${where}现存的该批次数量 ${available}（只能清点发往本事件且尚在安置点的物资）`;
-  const parts = [`现存 ${onHand}`, ...(reserved ? await heldFor(tx, l.batchId, at, reserved) : [])];
+  const parts = [`现存 ${onHand}`];
+  if (reserved) {
+    const holders = await reservationHolders(
+      tx,
+      at.filter((h) => h.reserved > 0).map((h) => h.storeId),
+      [l.batchId],
+    );
+    parts.push(`其中${heldText(reserved, holders.get(l.batchId) ?? [])}`);
+  }
   if (earlier) parts.push(`本次其他行已清点 ${earlier}`);
   return `清点数量 ${requested} 超出${where}该批次可清点的数量 ${available}（${parts.join('，')}）`;
-}
-
-/**
- * What holds `reserved` of a batch at these points, each with its quantity: documents awaiting approval whose decreases
- * are held (pendingDecrease: 报废、核销、盘亏 …, by number) and approved plans not yet executed (their store lines).
- */
-async function heldFor(tx: Db, batchId: string, at: Held[], reserved: number): Promise<string[]> {
-  const stores = uuidList(at.filter((h) => h.reserved > 0).map((h) => h.storeId));
-  const rows = await queryRows<{ type: string; number: string | null; quantity: number }>(
-    tx,
-    sql`SELECT d.type::text AS type, d.number, -sum(l.quantity)::int AS quantity FROM document_lines l JOIN documents d ON d.id = l.document_id
-         WHERE d.status = 'PENDING_APPROVAL' AND d.store_id IN (${stores}) AND l.batch_id = ${batchId}::uuid AND l.quantity < 0
-           AND d.transfer_id IS NULL -- a loss in transit is held in transit, not on hand
-         GROUP BY d.type, d.number
-        UNION ALL
-        SELECT 'DISPATCH_PLAN', NULL, sum(dl.quantity)::int FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
-         WHERE p.status = 'APPROVED' AND dl.source_kind = 'STORE' AND dl.store_id IN (${stores}) AND dl.batch_id = ${batchId}::uuid
-        HAVING count(*) > 0
-         ORDER BY 2`,
-  );
-  const pending = rows.filter((r) => r.type !== 'DISPATCH_PLAN');
-  const planned = rows.filter((r) => r.type === 'DISPATCH_PLAN').reduce((s, r) => s + Number(r.quantity), 0);
-  const inPending = pending.reduce((s, r) => s + Number(r.quantity), 0);
-  const held: string[] = [];
-  if (inPending) {
-    const kinds = [...new Set(pending.map((r) => HELD_BY[r.type] ?? ''))].filter(Boolean).join('/');
-    held.push(`${inPending} 待${kinds}审批：${pending.map((r) => r.number).join('、')}`);
-  }
-  if (planned) held.push(`${planned} 由已批准的调拨方案预留`);
-  const other = reserved - inPending - planned;
-  if (other > 0 || !held.length) held.push(`${held.length ? other : reserved} 已预留`);
-  return [`其中 ${held.join('，')}`];
 }
 
 /**

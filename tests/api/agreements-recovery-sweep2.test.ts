@@ -234,7 +234,7 @@ describe('L5, L6 (D30, D27): recovery counts', () => {
       () => recover([{ batchId: tents, storeId: point, good: 1 }]),
       'BAD_USER_INPUT',
       'input.lines.0.good',
-      `清点数量 1 超出该安置点该批次可清点的数量 0（现存 10，其中 10 待报废/核销审批：${scrapNo}、${writeOffNo}）`,
+      `清点数量 1 超出该安置点该批次可清点的数量 0（现存 10，其中待审批的报废单 ${scrapNo}：5、待审批的核销单 ${writeOffNo}：5）`,
     );
     expect(errorOf(res).extensions).toMatchObject({ batchId: tents, held: 0, requested: 1 });
     // Two of the four quilts are held for the same scrap: a count of three; then one more in a second line of the batch.
@@ -243,7 +243,7 @@ describe('L5, L6 (D30, D27): recovery counts', () => {
       () => recover([{ batchId: quilts, storeId: point, good: 3 }]),
       'BAD_USER_INPUT',
       'input.lines.0.good',
-      `清点数量 3 超出该安置点该批次可清点的数量 2（现存 4，其中 2 待报废审批：${scrapNo}）`,
+      `清点数量 3 超出该安置点该批次可清点的数量 2（现存 4，其中待审批的报废单 ${scrapNo}：2）`,
     );
     await expectRefused(
       'recoverIncidentStock',
@@ -254,8 +254,32 @@ describe('L5, L6 (D30, D27): recovery counts', () => {
         ]),
       'BAD_USER_INPUT',
       'input.lines.1.lost',
-      `清点数量 1 超出安置点该批次可清点的数量 0（现存 4，其中 2 待报废审批：${scrapNo}，本次其他行已清点 2）`,
+      `清点数量 1 超出安置点该批次可清点的数量 0（现存 4，其中待审批的报废单 ${scrapNo}：2，本次其他行已清点 2）`,
     );
+  });
+
+  it('D27, D9: a stocktake at the 安置点 below what is held names every holder with its quantity — the recovery’s pending write-off too, as the recovery’s own refusal does', async () => {
+    const [scrapNo, writeOffNo] = (
+      await queryRows<{ number: string }>(
+        t.database.db,
+        sql`SELECT DISTINCT d.number FROM documents d JOIN document_lines l ON l.document_id = d.id
+             WHERE d.store_id = ${point}::uuid AND d.status = 'PENDING_APPROVAL' AND l.batch_id = ${tents}::uuid ORDER BY 1`,
+      )
+    ).map((r) => r.number);
+    const message = `批次 SW2-WH-MZP 已预留 10（待审批的报废单 ${scrapNo}：5、待审批的核销单 ${writeOffNo}：5），实盘 3 低于预留量：请先审批、驳回或取消这些单据后再盘`;
+    const res = await expectRefused(
+      'submitStocktake',
+      () =>
+        t.gql(
+          `mutation($input: StocktakeInput!) { submitStocktake(input: $input) { id } }`,
+          { input: { storeId: point, idempotencyKey: key(), counts: [{ batchId: tents, countedQuantity: 3, reason: 'LOST' }] } },
+          'admin',
+        ),
+      'INVALID_STATE',
+      'input.counts.0.countedQuantity',
+      message,
+    );
+    expect(errorOf(res).extensions).toMatchObject({ reserved: 10, heldBy: [`待审批的报废单 ${scrapNo}`, `待审批的核销单 ${writeOffNo}`] });
   });
 
   it('D30: what is not held is counted as before; a batch none of which is at the 安置点 keeps the plain wording', async () => {

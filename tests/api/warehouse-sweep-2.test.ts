@@ -85,7 +85,7 @@ describe('warehouse sweep 2', () => {
       'keeper',
     );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', field: 'input.counts.0.countedQuantity', reserved: 8 });
-    expect(res.errors?.[0].message).toBe(`批次 W8-RES 已预留 8（待审批的报废单 ${scrap.number}），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`);
+    expect(res.errors?.[0].message).toBe(`批次 W8-RES 已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`);
     expect(res.errors?.[0].message).not.toContain('调拨');
 
     const ws = await openWorkbook((await download(t, `/paperwork/stocktake-sheets/${WEIHUI}.xlsx`, 'keeper')).body as Buffer);
@@ -101,7 +101,7 @@ describe('warehouse sweep 2', () => {
       {
         row: at,
         column: '实盘数',
-        message: `该批次已预留 8（待审批的报废单 ${scrap.number}），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`,
+        message: `该批次已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`,
       },
     ]);
     // Once the scrap is decided, the count goes through.

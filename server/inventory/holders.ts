@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
+import { DOCUMENT_TYPE_NAMES } from '../paperwork/names.ts';
+
+/** One thing that holds reserved stock of a batch: a document awaiting approval (kind, number), or approved plans. */
+export interface Holder {
+  type: string;
+  number: string | null;
+  quantity: number;
+}
+
+/**
+ * D27, D14: what holds the reserved stock of these batches at these stores, with how much each holds — for a refusal
+ * to name (a stocktake counting below what is reserved, a recovery counting what is held): documents awaiting approval
+ * whose decreases are held on hand (报废、盘亏、核销 of a recovery's losses, 冲销 …, pendingDecrease) by number, and
+ * approved dispatch plans not yet executed (their store lines are reserved at approval). A loss in transit awaiting its
+ * write-off is held in transit, not on hand (`transfer_id`), so it holds nothing here. Never another store's business:
+ * only the stores asked about.
+ */
+export async function reservationHolders(db: Db, storeIds: string[], batchIds: string[]): Promise<Map<string, Holder[]>> {
+  const holders = new Map<string, Holder[]>();
+  if (!batchIds.length || !storeIds.length) return holders;
+  const stores = uuidList(storeIds);
+  const batches = uuidList(batchIds);
+  const rows = await queryRows<{ batch_id: string; type: string; number: string | null; quantity: number }>(
+    db,
+    sql`SELECT l.batch_id::text AS batch_id, d.type::text AS type, d.number, -sum(l.quantity)::int AS quantity
+          FROM document_lines l JOIN documents d ON d.id = l.document_id
+         WHERE d.status = 'PENDING_APPROVAL' AND d.transfer_id IS NULL AND d.store_id IN (${stores})
+           AND l.quantity < 0 AND l.batch_id IN (${batches})
+         GROUP BY l.batch_id, d.type, d.number
+        UNION ALL
+        SELECT dl.batch_id::text, 'DISPATCH_PLAN', NULL, sum(dl.quantity)::int
+          FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
+         WHERE p.status = 'APPROVED' AND dl.source_kind = 'STORE' AND dl.store_id IN (${stores}) AND dl.batch_id IN (${batches})
+         GROUP BY dl.batch_id
+         ORDER BY 1, 3`,
+  );
+  for (const r of rows) {
+    const list = holders.get(r.batch_id) ?? [];
+    list.push({ type: r.type, number: r.number, quantity: Number(r.quantity) });
+    holders.set(r.batch_id, list);
+  }
+  return holders;
+}
+
+/** A holder by name: 待审批的报废单 BF-2026-000001, 已批准的调拨方案. */
+export const holderName = (h: Holder) => (h.type === 'DISPATCH_PLAN' ? '已批准的调拨方案' : `待审批的${DOCUMENT_TYPE_NAMES[h.type] ?? '单据'} ${h.number}`);
+
+/**
+ * What holds `reserved`, each holder with its quantity — 待审批的报废单 BF-2026-000001：8、已批准的调拨方案：2 — and
+ * whatever no holder explains as 其他预留, so that the parts always add up to `reserved`.
+ */
+export function heldText(reserved: number, holders: readonly Holder[]): string {
+  const parts = holders.map((h) => `${holderName(h)}：${h.quantity}`);
+  const other = reserved - holders.reduce((s, h) => s + h.quantity, 0);
+  if (other > 0) parts.push(`其他预留：${other}`);
+  return parts.join('、');
+}
