@@ -21,6 +21,7 @@ import {
   idempotencyKeySchema,
   itemsFor,
   quantitySchema,
+  quantityText,
   storeForPosting,
   type BatchRow,
   type ItemRow,
@@ -300,9 +301,6 @@ function unitPrices(held: Map<string, LockedBalance>, lines: readonly { itemId: 
   }
   return prices;
 }
-
-/** A quantity as a keeper reads it in a message: 999,999. */
-const quantityText = (n: number) => n.toLocaleString('zh-CN');
 
 /**
  * D23, D26: what the approver is told when an order asks for more than its execution could take from the store now.

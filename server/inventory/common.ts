@@ -59,8 +59,11 @@ export async function itemsFor(db: Db, lines: readonly { itemId: string }[], fie
   return map;
 }
 
+/** A quantity as a person reads it in a message or a summary: 999,999. */
+export const quantityText = (n: number) => n.toLocaleString('zh-CN');
+
 /**
- * Quantities of one sign said in each item's own unit (毛毯 in 条, tents in 顶): "5 条、2 顶" ('0' when none), for
+ * Quantities of one sign said in each item's own unit (毛毯 in 条, tents in 顶): "5 条、1,200 顶" ('0' when none), for
  * summaries a person reads — an approval's, a count's. `items` holds the moves' items (itemsFor).
  */
 export function inItemUnits(items: Map<string, Pick<ItemRow, 'unit'>>, moves: readonly { itemId: string; quantity: number }[], sign: 1 | -1): string {
@@ -69,7 +72,7 @@ export function inItemUnits(items: Map<string, Pick<ItemRow, 'unit'>>, moves: re
     const unit = items.get(m.itemId)!.unit;
     if (m.quantity * sign > 0) byUnit.set(unit, (byUnit.get(unit) ?? 0) + m.quantity * sign);
   }
-  return byUnit.size ? [...byUnit].map(([unit, n]) => `${n} ${unit}`).join('、') : '0';
+  return byUnit.size ? [...byUnit].map(([unit, n]) => `${quantityText(n)} ${unit}`).join('、') : '0';
 }
 
 /** One item named by an argument or input field (not a line): a malformed or unknown id is refused at that field. */
