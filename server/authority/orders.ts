@@ -312,7 +312,8 @@ function unitPrices(held: Map<string, LockedBalance>, lines: readonly { itemId: 
  * first-expiry-first-out over the rest (D8). By purpose (LEAVES_WHEN_EXPIRED): an issue or a transfer picks unexpired
  * stock only (pickUnexpired, D26: expired stock is frozen); a scrap or a rotation order is how expired stock leaves
  * (D26), so for those the expired batches count (pickOutbound, as scrapStock picks). Orders reserve nothing: what other
- * open orders of the store ask for is not subtracted. Null when the store holds enough.
+ * open orders of the store ask for is not subtracted. Every short line is named (lines naming a batch first, as
+ * picking takes them). Null when the store holds enough.
  */
 function shortfallNote(
   store: StoreRow,
@@ -321,19 +322,28 @@ function shortfallNote(
   held: Map<string, LockedBalance>,
   ref: { items: Map<string, ItemRow>; batches: Map<string, BatchRow>; today: string },
 ): string | null {
-  try {
-    if (LEAVES_WHEN_EXPIRED.has(purpose)) pickOutbound(store.id, lines, held);
-    else pickUnexpired(store.id, lines, held, ref.today);
-    return null;
-  } catch (e) {
-    if (!isDomainError(e) || e.code !== 'INSUFFICIENT_STOCK') throw e;
-    const d = e.details as { itemId: string; batchId?: string; requested: number; available: number; expired?: number };
-    const item = ref.items.get(d.itemId)!;
-    const batch = d.batchId ? ref.batches.get(d.batchId) : undefined;
-    const amount = (n: number) => `${quantityText(n)} ${item.unit}`;
-    const frozen = d.expired ? `，另有已过期冻结 ${amount(d.expired)}不能出库` : '';
-    return `（注意：现有库存不足以执行——${item.name}${batch ? `（批次 ${batch.batchNo}）` : ''}可用 ${amount(d.available)}，申请 ${amount(d.requested)}${frozen}）`;
+  const short: string[] = [];
+  let asked = [...lines];
+  // Every short line is named: the picking stops at the first, so that line is cut to what it could take and the rest
+  // is picked again — the later lines are told against what the earlier ones leave, as execution would take it.
+  for (let round = 0; round <= lines.length; round++) {
+    try {
+      if (LEAVES_WHEN_EXPIRED.has(purpose)) pickOutbound(store.id, asked, held);
+      else pickUnexpired(store.id, asked, held, ref.today);
+      break;
+    } catch (e) {
+      if (!isDomainError(e) || e.code !== 'INSUFFICIENT_STOCK') throw e;
+      const d = e.details as { itemId: string; batchId?: string; requested: number; available: number; expired?: number; field: string };
+      const item = ref.items.get(d.itemId)!;
+      const batch = d.batchId ? ref.batches.get(d.batchId) : undefined;
+      const amount = (n: number) => `${quantityText(n)} ${item.unit}`;
+      const frozen = d.expired ? `，另有已过期冻结 ${amount(d.expired)}不能出库` : '';
+      short.push(`${item.name}${batch ? `（批次 ${batch.batchNo}）` : ''}可用 ${amount(d.available)}，申请 ${amount(d.requested)}${frozen}`);
+      const at = Number(/\.(\d+)\.quantity$/.exec(d.field)![1]);
+      asked = asked.map((l, i) => (i === at ? { ...l, quantity: Math.max(0, d.available) } : l));
+    }
   }
+  return short.length ? `（注意：现有库存不足以执行——${short.join('；')}）` : null;
 }
 
 export async function getOrder(db: Db, id: string, field = 'id'): Promise<OrderRow> {

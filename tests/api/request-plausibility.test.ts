@@ -77,6 +77,20 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
     );
   });
 
+  it('D23: every short line is named, each against what the lines picked before it leave — not the first alone', async () => {
+    // Picking takes a line naming a batch first, then the others first-expiry-first-out (D8): the named 301 of RP-MB-2031
+    // is short of its 300, and the 1,500 棉被 of the other line are then told against the 1,000 left.
+    const batchLine = (quantity: number) => ({ itemId: QUILT, batchId: quiltBatch, quantity });
+    expect(
+      await noteFor({
+        purpose: 'RELIEF',
+        lines: [{ itemId: COAT, quantity: 10 }, { itemId: QUILT, quantity: 1_500 }, batchLine(301), { itemId: BLANKET, quantity: 3 }],
+      }),
+    ).toBe(
+      '（注意：现有库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床；棉大衣可用 8 件，申请 10 件；棉被可用 1,000 床，申请 1,500 床；毛毯可用 0 条，申请 3 条）',
+    );
+  });
+
   it('D23: a line naming a batch is told against that batch', async () => {
     expect(await noteFor({ purpose: 'DRILL', lines: [{ itemId: QUILT, batchId: quiltBatch, quantity: 301 }] })).toBe(
       '（注意：现有库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床）',
