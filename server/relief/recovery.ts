@@ -328,8 +328,9 @@ export interface OutstandingRecovery {
 /**
  * outstandingRecovery (D12, D30): per 安置点 of the incident and batch, what D12 says should come back — items always
  * recovered, and tents still within their 6 / 12 months of use — received there and not yet returned (recovered,
- * scrapped or written off; stock handed to households is still owed back). Only movements that stand count: a reversed
- * recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
+ * scrapped or written off; stock handed to households is still owed back). A transfer out of the point is returned
+ * while it stands: cancelled, its goods are back at the point (TRANSFER_CANCEL) and owed again. Only movements that
+ * stand count: a reversed recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
  */
 export async function outstandingRecovery(ctx: ServiceContext, incidentId: string): Promise<OutstandingRecovery[]> {
   const { db, actor: user, clock } = ctx;
@@ -338,7 +339,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
     db,
     sql`SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
                sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
-               -COALESCE(sum(m.quantity) FILTER (WHERE m.quantity < 0 AND m.type <> 'ISSUE'), 0)::int AS returned,
+               -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::int AS returned,
                min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
          WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, NOW, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
-import { lineOf } from '../support/ledger-ops.ts';
+import { cancelTransferRaw, lineOf, shipRaw } from '../support/ledger-ops.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 import { decideRaw } from '../support/authority.ts';
 
@@ -119,6 +119,18 @@ describe('D12, D30: recovery by condition', () => {
     expect(byBatch(await outstanding())['REC-WH-DZP']).toBe(5);
     for (const a of [scrap, writeOff]) ok(await decideRaw(t, 'admin', a.id, 'APPROVE'));
     expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
+  });
+
+  it('D12, D30: a transfer out of the 安置点 is returned while it stands; cancelled, the goods are back at the point and owed again', async () => {
+    const point = plan.lines[0].destination.store.id as string;
+    const owed = byBatch(await outstanding())['REC-WH-ZHZP'];
+    expect(owed).toBeGreaterThanOrEqual(2);
+    const shipped = ok(
+      await shipRaw(t, 'admin', { fromStoreId: point, toStoreId: WEIHUI, lines: [{ itemId: COMMAND_TENT, batchId: batch['REC-WH-ZHZP'], quantity: 2 }] }),
+    ).shipTransfer;
+    expect(byBatch(await outstanding())['REC-WH-ZHZP']).toBe(owed - 2);
+    expect(ok(await cancelTransferRaw(t, 'admin', shipped.id)).cancelTransfer.status).toBe('CANCELLED');
+    expect(byBatch(await outstanding())['REC-WH-ZHZP']).toBe(owed);
   });
 });
 
