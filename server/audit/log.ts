@@ -7,7 +7,7 @@ import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
-import { normalizeRegionCode, subtreePrefix } from '../regions/codes.ts';
+import { normalizeRegionCode, PREFIX_LENGTHS, subtreePrefix } from '../regions/codes.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -215,9 +215,7 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
     case 'store':
       return storeRegion(sql`${id}::uuid`);
     case 'user':
-      return sql`(SELECT COALESCE(u.region_code, (SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id
-                                                  WHERE us.user_id = u.id ORDER BY s.code LIMIT 1))
-                    FROM users u WHERE u.id = ${id}::uuid)`;
+      return sql`(SELECT COALESCE(u.region_code, ${keeperRegionSql(sql`u.id`)}) FROM users u WHERE u.id = ${id}::uuid)`;
     case 'approval':
       return sql`(SELECT a.region_code FROM approvals a WHERE a.id = ${id}::uuid)`;
     case 'settlement':
@@ -240,14 +238,24 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
   }
 }
 
-/** The region an audit row belongs to: the user's region, a keeper's (first) store's, or for a login the account's. */
+/**
+ * The region a keeper's account belongs to in the audit (D22): the smallest region holding every store they keep — a
+ * county store and 安置点 in two of its townships → the county. An auditor reads a keeper's entries where all their
+ * stores lie, not a township's auditor a county store's business because the keeper also manages a 安置点 there (M1,
+ * sweep 3: it was the first store by code, which was arbitrary). Null without stores, or for stores in two provinces.
+ * `userId`: the user's id as SQL.
+ */
+function keeperRegionSql(userId: SQL): SQL {
+  const common = [...PREFIX_LENGTHS].reverse().map((n) => sql`WHEN count(DISTINCT left(s.region_code, ${n}::int)) = 1 THEN ${n}::int`);
+  return sql`(SELECT NULLIF(rpad(left(min(s.region_code), CASE ${sql.join(common, sql` `)} ELSE 0 END), 12, '0'), '000000000000')
+                FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ${userId})`;
+}
+
+/** The region an audit row belongs to: the user's region, a keeper's stores' (keeperRegionSql), for a login the account's. */
 export async function auditRegion(db: Db, user: Principal | null, loginName: string | null): Promise<string | null> {
   if (user?.regionCode) return user.regionCode;
   if (user) {
-    const [row] = await queryRows<{ region_code: string }>(
-      db,
-      sql`SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ${user.id}::uuid ORDER BY s.code LIMIT 1`,
-    );
+    const [row] = await queryRows<{ region_code: string | null }>(db, sql`SELECT ${keeperRegionSql(sql`${user.id}::uuid`)} AS region_code`);
     return row?.region_code ?? null;
   }
   return loginName ? regionOfAccount(db, loginName) : null;
@@ -257,9 +265,7 @@ async function regionOfAccount(db: Db, username: string): Promise<string | null>
   if (username.length > 64) return null;
   const [row] = await queryRows<{ region_code: string | null }>(
     db,
-    sql`SELECT COALESCE(u.region_code, (SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id
-                                          WHERE us.user_id = u.id ORDER BY s.code LIMIT 1)) AS region_code
-          FROM users u WHERE u.username = ${username}`,
+    sql`SELECT COALESCE(u.region_code, ${keeperRegionSql(sql`u.id`)}) AS region_code FROM users u WHERE u.username = ${username}`,
   );
   return row?.region_code ?? null;
 }

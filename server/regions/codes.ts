@@ -9,6 +9,9 @@ const LEVEL_PREFIX = [
   { level: 'VILLAGE', length: 12 },
 ] as const;
 
+/** The lengths of the level prefixes, province to village: 2, 4, 6, 9, 12. */
+export const PREFIX_LENGTHS: readonly number[] = LEVEL_PREFIX.map((l) => l.length);
+
 /** Every code in a city shares its first digits (4). */
 export const CITY_PREFIX_LENGTH = LEVEL_PREFIX[1].length;
 

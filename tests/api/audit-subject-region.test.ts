@@ -4,6 +4,8 @@ import { errorCode, useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, JINCHENG, receive, WEIHUI } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
 import { decideRaw, requestOrderRaw } from '../support/authority.ts';
+import { createIncident } from '../support/relief.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 
 // D22: an audit row names the region of what the mutation acted on (the store's, region's, user's, approval's), beside
 // the actor's, and a region's auditor reads the rows whose actor or subject lies in their region — what the
@@ -101,5 +103,49 @@ describe('audit rows carry the region of their subject (D22)', () => {
     expect(
       (await audit(t, 'auditor', { operation: 'requestOutboundOrder', outcome: 'OK' })).filter((e) => JSON.parse(e.input!).input.idempotencyKey === orderKey),
     ).toHaveLength(1);
+  });
+});
+
+describe('M1 (sweep 3), D22: a keeper’s entries belong to the smallest region holding all the stores they keep', () => {
+  const t = useTestApp();
+  const TOWNSHIP_AUDITOR = 'jishui-auditor';
+
+  beforeAll(async () => {
+    // The demo keeper keeps 卫辉's county store and, from now on, a 安置点 in 汲水镇 (a township of 卫辉): before, the
+    // keeper's rows carried the first store's region by code — the 安置点's township — whatever store they acted at.
+    const users = ok(await t.gql(`{ users(first: 100) { edges { node { id username } } } }`, {}, 'admin')).users.edges.map((e: any) => e.node);
+    const keeperId = users.find((u: any) => u.username === 'keeper').id;
+    const incidentId = await createIncident(t, {});
+    ok(
+      await t.gql(
+        `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
+        { i: { incidentId, name: '汲水镇审计测试安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, managerIds: [keeperId] } },
+        'dispatcher',
+      ),
+    );
+    ok(
+      await t.gql(
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+        { i: { username: TOWNSHIP_AUDITOR, displayName: '汲水镇审计员', password: TEST_PASSWORD, role: 'AUDITOR', regionCode: '410781100000' } },
+        'admin',
+      ),
+    );
+    await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 3, batchNo: 'SUBJ-KEEPER', unitPrice: '2180.00' }]);
+  });
+
+  it('M1, D22: the keeper’s receipt at the county store is the county’s (actor and subject 卫辉市): 新乡’s auditor reads it, 汲水镇’s does not', async () => {
+    const isIt = (e: Entry) => e.username === 'keeper' && e.operation === 'receiveStock' && e.input!.includes('SUBJ-KEEPER');
+    const [row] = (await audit(t, 'admin', { operation: 'receiveStock', username: 'keeper' })).filter(isIt);
+    expect([row.regionCode, row.subjectRegionCode, row.outcome]).toEqual(['410781000000', '410781000000', 'OK']);
+    expect((await audit(t, 'auditor')).filter(isIt)).toHaveLength(1);
+    const township = await audit(t, TOWNSHIP_AUDITOR);
+    expect(township.filter(isIt)).toEqual([]);
+    // Nothing the township's auditor reads lies outside 汲水镇, by actor or by subject.
+    for (const e of township) {
+      expect(
+        [e.regionCode, e.subjectRegionCode].some((c) => c?.startsWith('410781100')),
+        JSON.stringify(e),
+      ).toBe(true);
+    }
   });
 });
