@@ -103,6 +103,19 @@ export function transferDestinations(p: Principal, source: ScopedStore, store: {
               OR (${store.regionCode} LIKE ${`${area}%`} AND ${store.kind} IN ('GOVERNMENT', 'ENTRUSTED', 'DISTRIBUTION_POINT'))))`;
 }
 
+// ---- the travel-time table (DESIGN: a store → region entry overrides the planner's estimate)
+
+/**
+ * A travel time steers the plans made for the region it leads to, from the store it leaves: an administrator sets one
+ * only where both the store and the region lie in their scope (H1, sweep 3: a county's administrator had rewritten
+ * another province's entries and so the sources and ETAs of its plans). An administrator without a region sets any.
+ */
+export function assertMaySetTravelTime(p: Principal, store: ScopedStore, regionCode: string): void {
+  if (p.role !== 'ADMIN') throw forbidden('路程时间表');
+  assertStoreAccess(p, store);
+  assertRegionAccess(p, regionCode);
+}
+
 // ---- users: whose staff the principal administers or assigns (D24, D25)
 
 /**

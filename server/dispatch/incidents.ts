@@ -5,8 +5,8 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, ZONE } from '../clock.ts';
-import { assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -211,12 +211,12 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
   }));
 }
 
-/** DESIGN: an optional travel time from a store to a region overrides the distance estimate. */
+/** DESIGN: an optional travel time from a store to a region overrides the distance estimate; both in the setter's scope. */
 export async function setTravelTime(ctx: ServiceContext, input: { storeId: string; regionCode: string; hours: number }) {
   const { db, actor: user } = ctx;
-  if (user.role !== 'ADMIN') throw forbidden('路程时间表');
   const store = await getStoreRow(db, input.storeId, 'storeId');
   const region = await getRegion(db, input.regionCode);
+  assertMaySetTravelTime(user, store, region.code);
   if (!(input.hours > 0 && input.hours < 240)) throw badInput('hours', '路程时间须在 0 到 240 小时之间');
   await queryRows(
     db,
