@@ -7,6 +7,7 @@ import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
+import { assertPeriodOrder } from '../validation.ts';
 import { normalizeRegionCode, PREFIX_LENGTHS, subtreePrefix } from '../regions/codes.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -287,6 +288,7 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
   const { db, actor: user } = ctx;
   if (user.role !== 'AUDITOR' && user.role !== 'ADMIN') throw forbidden('审计日志');
   const req = pageRequest(page, ['int']);
+  assertPeriodOrder(f.from, f.to, 'filter.to');
   const where: (SQL | undefined)[] = [];
   if (f.regionCode) {
     const region = await getRegionInScope(db, user, f.regionCode);

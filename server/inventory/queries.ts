@@ -21,7 +21,7 @@ import { getRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { assertPeriodOrder, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
-import type { ItemWithCategory } from '../catalog/service.ts';
+import { getCategory, type ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
@@ -53,7 +53,8 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
   }
   where.push(storesInScope(user, balances.storeId, stores.regionCode));
   if (f.itemId) where.push(eq(balances.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
-  if (f.categoryCode) where.push(eq(items.categoryCode, f.categoryCode));
+  // An unknown category is NOT_FOUND, as items(categoryCode) says it — not an empty list that reads as "none held".
+  if (f.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, f.categoryCode, 'filter.categoryCode')).code));
   if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
   return where;
 }

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../context.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { loadPrincipal } from '../users/service.ts';
 import type { Principal } from '../auth/principal.ts';
+import { REPORTS } from './reports/index.ts';
 
 // Browser downloads without the long-lived token in a URL: a signed link, bound to one user and one path with its query,
 // valid for a short time and served once. The file itself is produced as for the bearer token — the same services, in
@@ -22,9 +23,12 @@ const ISSUER = 'emergency-reserves/download-link';
 export const DOWNLOAD_LINK_SECONDS = 120;
 const PARAM = 'dl';
 
-/** The paths a link may name: the exports, the printable documents and the stocktake sheet. */
+/**
+ * The paths a link may name: the exports (by their names: a link to no report is refused when minted, not when
+ * opened), the printable documents and the stocktake sheet.
+ */
 const DOWNLOADABLE = [
-  /^\/exports\/[a-z-]+\.(xlsx|csv)$/,
+  new RegExp(`^/exports/(${Object.keys(REPORTS).join('|')})\\.(xlsx|csv)$`),
   /^\/paperwork\/documents\/[0-9a-f-]{36}\.html$/,
   /^\/paperwork\/dispatch-plans\/[0-9a-f-]{36}\.html$/,
   /^\/paperwork\/stocktake-sheets\/[0-9a-f-]{36}\.xlsx$/,
@@ -52,7 +56,8 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
     throw badInput('path', `下载地址格式错误：${target.slice(0, 100)}`);
   }
   if (!target.startsWith('/') || target.startsWith('//') || url.origin !== 'http://local' || !DOWNLOADABLE.some((p) => p.test(url.pathname))) {
-    throw badInput('path', `不能为该地址生成下载链接：${target.slice(0, 100)}（可用：/exports/…、/paperwork/…）`);
+    const reports = url.pathname.startsWith('/exports/') ? `；报表：${Object.keys(REPORTS).join('、')}` : '';
+    throw badInput('path', `不能为该地址生成下载链接：${target.slice(0, 100)}（可用：/exports/…、/paperwork/…${reports}）`);
   }
   if (url.searchParams.has(PARAM)) throw badInput('path', `下载地址不能带参数 ${PARAM}`);
   const bound = canonicalTarget(url.pathname, url.searchParams);
