@@ -4,7 +4,7 @@ import type { AppServices, ServiceContext } from '../context.ts';
 import { AUDIT_REPLAYED, auditedTransaction, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
 import { badInput, isDomainError } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
-import { fileHash, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
+import { fileHash, uploadFormRefusal, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
 import { authenticate } from '../users/service.ts';
 import { domainErrorOf, httpError, MASKED_MESSAGE } from './errors.ts';
 
@@ -29,7 +29,7 @@ function fileOf(req: Request, res: Response): Promise<UploadedFile> {
         reject(
           error.code === 'LIMIT_FILE_SIZE'
             ? badInput('file', `文件过大：不超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, { maxBytes: MAX_UPLOAD_BYTES })
-            : badInput('file', `上传格式错误：${error.code}（一次上传一个文件，字段名 file）`),
+            : badInput('file', uploadFormRefusal(error.code)),
         );
       } else if (error) reject(badInput('file', '上传内容无法读取'));
       else if (!req.file) reject(badInput('file', '未收到文件（字段名 file）'));

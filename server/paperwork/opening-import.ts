@@ -9,10 +9,22 @@ import { receiveStock } from '../inventory/receipts.ts';
 import { ownersAllowedAt } from '../inventory/owners.ts';
 import { toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
-import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine } from './opening-batches.ts';
+import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine, type SheetBatch } from './opening-batches.ts';
 import { type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
-import { dayOf, findHeader, integerOf, moneyOf, normalHeading, readFirstSheet, rowsBelow, textOf, type Cell } from './sheet-reader.ts';
+import {
+  dayOf,
+  findHeader,
+  integerOf,
+  isUncomputedFormula,
+  moneyOf,
+  normalHeading,
+  readFirstSheet,
+  rowsBelow,
+  textOf,
+  uncomputedFormula,
+  type Cell,
+} from './sheet-reader.ts';
 import { titleBlock } from './title.ts';
 import { importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
@@ -32,6 +44,13 @@ const H = {
   owner: '产权单位',
 } as const;
 const REQUIRED = [H.batchNo, H.quantity, H.unitPrice];
+/** What each column takes, for the refusal of a formula without its value (the others take text). */
+const TAKES: Partial<Record<string, 'number' | 'date'>> = {
+  [H.productionDate]: 'date',
+  [H.expiryDate]: 'date',
+  [H.quantity]: 'number',
+  [H.unitPrice]: 'number',
+};
 
 /** The empty sheet a keeper fills in (also what the upload reads). */
 export async function openingBalanceTemplate(ctx: ServiceContext): Promise<Report> {
@@ -102,14 +121,21 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   const today = todayInChina(ctx.clock);
   const seen = new Map<string, number>();
   const lines: OpeningLine[] = [];
+  /** Every row's batch that can be checked against the ledger, whatever else is wrong in the row (README, L1). */
+  const batches: SheetBatch[] = [];
 
   for (const r of rowsBelow(rows, header)) {
     const at = errors.list.length;
+    // A formula saved without its value: the cell is named as such, and nothing else is said of it.
+    const formulas = Object.values(H).filter((h) => isUncomputedFormula(cell(r, h)));
+    for (const h of formulas) errors.settle(r.row, h, uncomputedFormula(h, TAKES[h] ?? 'text'));
     const code = textOf(cell(r, H.itemCode));
     const name = textOf(cell(r, H.itemName));
     const spec = textOf(cell(r, H.spec));
     let item: ItemRef | undefined;
-    if (code) {
+    // An item cell holding a formula without its value is named above: the item is not known.
+    if (formulas.some((h) => h === H.itemCode || h === H.itemName || h === H.spec)) item = undefined;
+    else if (code) {
       item = byCode.get(code);
       if (!item) errors.add(r.row, H.itemCode, `未知物资编码：${code}`);
     } else if (name) {
@@ -150,7 +176,18 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     const quantity = integerOf(cell(r, H.quantity));
     if (!quantity || quantity < 1 || quantity > 100_000_000) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
     const unitPrice = moneyOf(cell(r, H.unitPrice));
-    if (!unitPrice || toFen(unitPrice) < 0n) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
+    const priceOk = !!unitPrice && toFen(unitPrice) >= 0n;
+    if (!priceOk) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
+    if (item && batchNo !== null) {
+      batches.push({
+        row: r.row,
+        itemId: item.id,
+        batchNo,
+        productionDate: production ?? null,
+        expiryDate: expiry ?? null,
+        unitPrice: priceOk ? unitPrice : null,
+      });
+    }
 
     const fundingText = textOf(cell(r, H.funding));
     const funding = fundingText === null ? null : FUNDING_BY_NAME.get(fundingText);
@@ -178,8 +215,16 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   }
   if (!lines.length && !errors.list.length) errors.add(0, '', '文件中没有数据行');
   const idempotencyKey = await openingKey(ctx, store.id, file, lines);
-  await alreadyOpened(ctx, store.id, idempotencyKey, lines, errors, H);
-  await existingBatchConflicts(ctx, lines, errors, H);
+  // README: the whole file is checked first — every row whose batch can be read is checked against the ledger, also
+  // beside bad cells elsewhere, and all is named in one answer. A file with bad cells is no request that posted: no
+  // earlier receipt is its own.
+  const opened = await alreadyOpened(ctx, store.id, errors.list.length ? null : idempotencyKey, batches, errors, H);
+  await existingBatchConflicts(
+    ctx,
+    batches.filter((b) => !opened.has(b.row)),
+    errors,
+    H,
+  );
   errors.throwIfAny();
   const posted = await receiveStock(ctx, {
     storeId: store.id,

@@ -13,8 +13,19 @@ export interface RowError {
 
 export class RowErrors {
   readonly list: RowError[] = [];
+  /** Cells (row|column) whose one error says all there is to say about them. */
+  private readonly settled = new Set<string>();
   add(row: number, column: string, message: string) {
+    if (this.settled.has(`${row}|${column}`)) return;
     this.list.push({ row, column, message });
+  }
+  /**
+   * A cell's error that makes any other at it beside the point (a formula without its value: what the cell shows is
+   * unknown, so "not a whole number" would mislead): later errors at the same cell are left out.
+   */
+  settle(row: number, column: string, message: string) {
+    this.add(row, column, message);
+    this.settled.add(`${row}|${column}`);
   }
   /**
    * Runs one of the ledger's own checks on a row's values: its refusal (BAD_USER_INPUT) becomes this row's error at
@@ -34,16 +45,20 @@ export class RowErrors {
     const error = this.asError();
     if (error) throw error;
   }
-  /** BAD_USER_INPUT listing every error (field `file`, the list in `errors`); null when there is none. */
+  /**
+   * BAD_USER_INPUT listing every error (field `file`, the list in `errors`) in row order — the checks of a row against
+   * the ledger run after every row is read, and are listed with their row; null when there is none.
+   */
   asError(): DomainError | null {
     if (!this.list.length) return null;
-    const first = this.list
+    const list = [...this.list].sort((a, b) => a.row - b.row);
+    const first = list
       .slice(0, 3)
       .map((e) => (e.row ? `第 ${e.row} 行${e.column ? `「${e.column}」` : ''}：${e.message}` : e.message))
       .join('；');
-    return new DomainError('BAD_USER_INPUT', `文件中有 ${this.list.length} 处错误，未入账。${first}${this.list.length > 3 ? '……' : ''}`, {
+    return new DomainError('BAD_USER_INPUT', `文件中有 ${list.length} 处错误，未入账。${first}${list.length > 3 ? '……' : ''}`, {
       field: 'file',
-      errors: this.list,
+      errors: list,
     });
   }
 }

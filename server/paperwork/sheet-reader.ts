@@ -21,7 +21,23 @@ export const MAX_UNZIPPED_BYTES = 8 * 1024 * 1024;
 /** Rows above the header (a title block) that a sheet may have. */
 const MAX_TITLE_ROWS = 10;
 
-export type Cell = string | number | Date | null;
+/**
+ * A formula saved without its computed value (no cached result: a workbook written by a program and never opened in
+ * Excel, or one whose formula gives an empty text, which exceljs does not keep). What the cell shows is unknown, so it
+ * is never read as a value: the parsers below refuse it (undefined), textOf reads it as nothing, and an import names it
+ * as a formula (uncomputedFormula) rather than as a value of the wrong kind.
+ */
+export class UncomputedFormula {
+  constructor(readonly formula: string) {}
+}
+
+export type Cell = string | number | Date | UncomputedFormula | null;
+
+export const isUncomputedFormula = (c: Cell): c is UncomputedFormula => c instanceof UncomputedFormula;
+
+/** The refusal of a cell holding a formula without its result, worded by what the column takes. */
+export const uncomputedFormula = (heading: string, takes: 'number' | 'date' | 'text') =>
+  `${heading}为公式且无计算结果，请直接填写${takes === 'number' ? '数值' : takes === 'date' ? '日期' : '内容'}`;
 
 export interface SheetRow {
   /** 1-based row number as Excel shows it. */
@@ -30,15 +46,20 @@ export interface SheetRow {
   cells: Cell[];
 }
 
-/** What an exceljs cell holds, as plain text, number or date (formulas by their result, rich text as its text). */
+/**
+ * What an exceljs cell holds, as plain text, number or date (formulas by their result, rich text as its text); a
+ * formula without a result as UncomputedFormula.
+ */
 function plain(v: unknown): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
   if (typeof v === 'number' || v instanceof Date) return v;
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (typeof v === 'object') {
-    const o = v as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: unknown };
-    if ('result' in o) return plain(o.result);
+    const o = v as { result?: unknown; formula?: unknown; sharedFormula?: unknown; richText?: { text: string }[]; text?: unknown; error?: unknown };
+    if (o.result !== undefined && o.result !== null) return plain(o.result);
+    if (o.formula !== undefined || o.sharedFormula !== undefined) return new UncomputedFormula(String(o.formula ?? o.sharedFormula));
+    if ('result' in o) return null;
     if (o.richText) return plain(o.richText.map((r) => r.text).join(''));
     if ('text' in o) return plain(o.text);
     if ('error' in o) return null;
@@ -147,6 +168,7 @@ export const folded = (c: Cell): Cell => (typeof c === 'string' ? c.normalize('N
 export function dayOf(cell: Cell): string | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
+  if (c instanceof UncomputedFormula) return undefined;
   if (c instanceof Date) return DateTime.fromJSDate(c, { zone: 'utc' }).toISODate()!;
   if (typeof c === 'number') {
     if (!Number.isInteger(c) || c < 1 || c > 2958465) return undefined;
@@ -162,6 +184,7 @@ export function dayOf(cell: Cell): string | null | undefined {
 export function integerOf(cell: Cell): number | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
+  if (c instanceof UncomputedFormula) return undefined;
   const n = typeof c === 'number' ? c : typeof c === 'string' && /^-?\d+(\.0+)?$/.test(c.replace(/,/g, '')) ? Number(c.replace(/,/g, '')) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 }
@@ -170,6 +193,7 @@ export function integerOf(cell: Cell): number | null | undefined {
 export function moneyOf(cell: Cell): string | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
+  if (c instanceof UncomputedFormula) return undefined;
   if (typeof c === 'number') {
     const fen = Math.round(c * 100);
     if (!Number.isFinite(c) || Math.abs(c * 100 - fen) > 1e-6 || Math.abs(fen) > 1e14) return undefined;
@@ -180,4 +204,6 @@ export function moneyOf(cell: Cell): string | null | undefined {
   return undefined;
 }
 
-export const textOf = (c: Cell): string | null => (c === null ? null : c instanceof Date ? DateTime.fromJSDate(c, { zone: 'utc' }).toISODate() : String(c));
+/** A cell as text (a date as its day); a formula without a result as nothing — the import names that cell itself. */
+export const textOf = (c: Cell): string | null =>
+  c === null || c instanceof UncomputedFormula ? null : c instanceof Date ? DateTime.fromJSDate(c, { zone: 'utc' }).toISODate() : String(c);

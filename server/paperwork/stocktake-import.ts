@@ -1,16 +1,26 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
-import { storeForPosting } from '../inventory/common.ts';
+import { batchNoSchema, storeForPosting } from '../inventory/common.ts';
 import { isDomainError } from '../errors.ts';
 import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
 import { reservationHolders } from '../inventory/holders.ts';
 import { RowErrors } from './row-errors.ts';
-import { findHeader, integerOf, readFirstSheet, rowsBelow, textOf } from './sheet-reader.ts';
+import { findHeader, integerOf, isUncomputedFormula, readFirstSheet, rowsBelow, textOf, uncomputedFormula, type Cell } from './sheet-reader.ts';
 import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
 import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The sheet's 物资编码 column (stocktake-sheet.ts), shown beside the batch number on every row. */
+const ITEM_CODE = '物资编码';
+/** The columns a counted row is read from, and what each takes (for the refusal of a formula without its value). */
+const READ: readonly [string, 'number' | 'text'][] = [
+  [ITEM_CODE, 'text'],
+  [H.batchNo, 'text'],
+  [H.counted, 'number'],
+  [H.reason, 'text'],
+  [H.batchId, 'text'],
+];
 
 /**
  * 盘点表 upload (D9): the counted sheet becomes one stocktake through submitStocktake — the same service (and approval
@@ -35,11 +45,16 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     errors.throwIfAny();
   }
   const { header, columns } = found!;
-  const col = (r: { cells: unknown[] }, h: string) => (r.cells[columns.get(h)!] ?? null) as Parameters<typeof textOf>[0];
+  const col = (r: { cells: Cell[] }, h: string): Cell => {
+    const at = columns.get(h);
+    return at === undefined ? null : (r.cells[at] ?? null);
+  };
   const [book, reasons] = await Promise.all([
-    queryRows<{ batch_id: string; on_hand: number; reserved: number }>(
+    queryRows<{ batch_id: string; on_hand: number; reserved: number; item_code: string; item_name: string; batch_no: string }>(
       ctx.db,
-      sql`SELECT batch_id::text, on_hand, reserved FROM balances WHERE store_id = ${store.id}::uuid`,
+      sql`SELECT bal.batch_id::text, bal.on_hand, bal.reserved, i.code AS item_code, i.name AS item_name, b.batch_no
+            FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = b.item_id
+           WHERE bal.store_id = ${store.id}::uuid`,
     ),
     stocktakeReasons(ctx),
   ]);
@@ -55,23 +70,36 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   /** The Excel row each count came from. */
   const countRows: number[] = [];
   for (const r of rowsBelow(rows, header)) {
+    if (col(r, H.counted) === null && col(r, H.reason) === null) continue; // not counted
+    // A formula saved without its value: the cell is named as such, and nothing else is said of it.
+    for (const [h, takes] of READ) if (isUncomputedFormula(col(r, h))) errors.settle(r.row, h, uncomputedFormula(h, takes));
     const batchId = textOf(col(r, H.batchId))?.toLowerCase() ?? '';
     const counted = integerOf(col(r, H.counted));
     const reasonText = textOf(col(r, H.reason));
-    if (counted === null && reasonText === null) continue; // not counted
     if (!UUID.test(batchId)) {
       errors.add(r.row, H.batchId, '批次编号缺失或格式错误（请勿修改本系统下载的盘点表中的批次编号列）');
       continue;
     }
     const held = books.get(batchId);
     if (!held) errors.add(r.row, H.batchId, NOT_HELD_HERE); // the same rule as submitStocktake's (D3)
-    if (seen.has(batchId)) errors.add(r.row, H.batchId, `与第 ${seen.get(batchId)} 行是同一批次`);
-    seen.set(batchId, r.row);
+    // D9: the count is of the batch the keeper saw on the row — the 批次编号 must be that of the row's own 物资编码 and
+    // 批号 (a 批次编号 copied from another row would post the count to another batch).
+    const mismatched = !!held && !showsBatch(textOf(col(r, ITEM_CODE)), textOf(col(r, H.batchNo)), held);
+    if (mismatched) {
+      errors.add(
+        r.row,
+        H.batchId,
+        `批次编号与本行的物资编码/批号不符：该编号是 ${held.item_code} ${held.item_name} 批号 ${held.batch_no} 的批次（请勿修改本系统下载的盘点表中的批次编号列）`,
+      );
+    } else {
+      if (seen.has(batchId)) errors.add(r.row, H.batchId, `与第 ${seen.get(batchId)} 行是同一批次`);
+      seen.set(batchId, r.row);
+    }
     if (counted === null || counted === undefined || counted < 0 || counted > 100_000_000) {
       errors.add(r.row, H.counted, '实盘数须为不小于 0 的整数');
       continue;
     }
-    if (!held) continue;
+    if (!held || mismatched) continue;
     const diff = counted - held.on_hand;
     const direction = diff > 0 ? 'INCREASE' : 'DECREASE';
     const allowed = reasons.filter((x) => x.direction === direction);
@@ -112,6 +140,18 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     throw asRowError(error, countRows);
   });
   return importResult(ctx.db, posted, counts.length);
+}
+
+/**
+ * Whether a row's 物资编码 and 批号, as shown, are those of the batch its 批次编号 names. A cell left empty (or a column
+ * left out) shows nothing to compare; codes and batch numbers are compared as the ledger writes them (NFKC, batch
+ * numbers through batchNoSchema).
+ */
+function showsBatch(code: string | null, batchNo: string | null, held: { item_code: string; batch_no: string }): boolean {
+  if (code !== null && code.normalize('NFKC').trim() !== held.item_code) return false;
+  if (batchNo === null) return true;
+  const shown = batchNoSchema.safeParse(batchNo);
+  return shown.success && shown.data === held.batch_no;
 }
 
 /**
