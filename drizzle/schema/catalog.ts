@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, numeric, pgEnum, pgTable, smallint, uuid, varchar } from 'drizzle-orm/pg-core';
+import { check, index, integer, numeric, pgEnum, pgTable, smallint, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 
 // D4: the plan (专栏) categories.
 export const categories = pgTable('categories', {
@@ -31,6 +31,8 @@ export const items = pgTable(
   },
   (t) => [
     index('items_category_idx').on(t.categoryCode),
+    // D5: one item per code whatever its case (0027).
+    uniqueIndex('items_code_upper_uq').on(sql`upper(${t.code})`),
     check('items_gb_code_shape', sql`${t.gbCode} IS NULL OR ${t.gbCode} ~ '^[123](0[1-9]|[1-9][0-9]){3}$'`),
     check('items_reference_price_nonneg', sql`${t.referencePrice} IS NULL OR ${t.referencePrice} >= 0`),
     check('items_storage_life_pos', sql`${t.storageLifeMonths} IS NULL OR ${t.storageLifeMonths} > 0`),

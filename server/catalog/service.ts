@@ -1,6 +1,6 @@
-import { and, asc, count, eq, exists, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, gt, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
+import { pgError, queryRows, type Db } from '../../drizzle/client.ts';
 import { batches, categories, items, movements } from '../../drizzle/schema/index.ts';
 import { assertMayEditCatalog } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
@@ -147,9 +147,59 @@ function assertLeadWithinLife(life: number | null | undefined, lead: number, fie
   });
 }
 
+/**
+ * Catalog writes one at a time: the checks below read the whole catalog (who else has this code, this name and spec),
+ * so two createItem/updateItem at once would each pass them against the catalog without the other. Only the
+ * system-wide administrator writes the catalog, and rarely — one lock costs nothing.
+ */
+const lockCatalog = (db: Db) => queryRows(db, sql`SELECT pg_advisory_xact_lock(hashtext('catalog-items'))`);
+
+/** The unique indexes on the item code: exact (items_code_unique) and regardless of case (items_code_upper_uq, 0027). */
+const CODE_INDEXES: ReadonlySet<string> = new Set(['items_code_unique', 'items_code_upper_uq']);
+
+/**
+ * D5: one item per code, regardless of case — `liv-001` beside `LIV-001` would be two items that read as one in
+ * exports, the 盘点表 and the 期初建账 import. The message names the code the catalog holds; the index (0027) decides
+ * where the lock is not taken (a direct insert).
+ */
 async function assertItemCodeFree(db: Db, code: string, exceptId?: string) {
-  const [dup] = await db.select({ id: items.id }).from(items).where(eq(items.code, code));
-  if (dup && dup.id !== exceptId) throw badInput('input.code', `物资代码已存在：${code}`);
+  const [dup] = await db
+    .select({ code: items.code, name: items.name })
+    .from(items)
+    .where(and(sql`upper(${items.code}) = upper(${code})`, exceptId ? ne(items.id, exceptId) : undefined))
+    .limit(1);
+  if (dup) throw codeTaken(dup.code, dup.name);
+}
+const codeTaken = (code: string, name?: string) =>
+  badInput('input.code', `物资代码已存在（不区分大小写）：${code}${name ? `（${name}）` : ''}`, { itemCode: code });
+
+/** The refusal of a write that a code index refused (two writers at once, one of them outside the lock). */
+function codeConflict(error: unknown, code: string | undefined): unknown {
+  const { code: state, constraint } = pgError(error);
+  return state === '23505' && constraint && CODE_INDEXES.has(constraint) && code ? codeTaken(code) : error;
+}
+
+/**
+ * D5 and the 期初建账 template (物资编码 or 物资名称 + 规格): a name and a specification identify one item. A second item
+ * with the same name and spec (a missing spec counts as empty) could never be told apart — the import would find two and
+ * ask for the spec the row already gives, and lists and printed documents would show two identical lines. The
+ * message names the item the catalog already holds. Checked under the catalog lock rather than by a unique index:
+ * databases may already hold such pairs (the API accepted them), and which of two stocked items to rename is an
+ * administrator's decision, not a migration's.
+ */
+async function assertNameSpecFree(db: Db, name: string, spec: string | null | undefined, field: string, exceptId?: string) {
+  const wanted = spec?.trim() ?? '';
+  const [dup] = await db
+    .select({ code: items.code, name: items.name, spec: items.spec })
+    .from(items)
+    .where(and(sql`btrim(${items.name}) = ${name.trim()}`, sql`coalesce(btrim(${items.spec}), '') = ${wanted}`, exceptId ? ne(items.id, exceptId) : undefined))
+    .orderBy(asc(items.code))
+    .limit(1);
+  if (!dup) return;
+  const message = wanted
+    ? `已有同名同规格的物资 ${dup.code}（${dup.name}，规格「${wanted}」），请修改规格或使用该物资`
+    : `已有同名且未填规格的物资 ${dup.code}（${dup.name}），请填写规格以示区别或使用该物资`;
+  throw badInput(field, message, { itemCode: dup.code });
 }
 
 export async function createItem({ db, actor }: ServiceContext, input: unknown): Promise<ItemRow> {
@@ -158,23 +208,29 @@ export async function createItem({ db, actor }: ServiceContext, input: unknown):
   const leadGiven = (input as { rotationLeadMonths?: unknown } | null)?.rotationLeadMonths != null;
   assertLeadWithinLife(v.storageLifeMonths, v.rotationLeadMonths, 'input.rotationLeadMonths', leadGiven);
   await getCategory(db, v.categoryCode, 'input.categoryCode');
+  await lockCatalog(db);
   await assertItemCodeFree(db, v.code);
-  const [row] = await db
-    .insert(items)
-    .values({
-      code: v.code,
-      categoryCode: v.categoryCode,
-      name: v.name,
-      spec: v.spec ?? null,
-      unit: v.unit,
-      gbCode: v.gbCode ?? null,
-      referencePrice: v.referencePrice ?? null,
-      storageLifeMonths: v.storageLifeMonths ?? null,
-      rotationLeadMonths: v.rotationLeadMonths,
-      ...recoveryColumns(v.recovery),
-    })
-    .returning();
-  return row;
+  await assertNameSpecFree(db, v.name, v.spec, v.spec ? 'input.spec' : 'input.name');
+  try {
+    const [row] = await db
+      .insert(items)
+      .values({
+        code: v.code,
+        categoryCode: v.categoryCode,
+        name: v.name,
+        spec: v.spec ?? null,
+        unit: v.unit,
+        gbCode: v.gbCode ?? null,
+        referencePrice: v.referencePrice ?? null,
+        storageLifeMonths: v.storageLifeMonths ?? null,
+        rotationLeadMonths: v.rotationLeadMonths,
+        ...recoveryColumns(v.recovery),
+      })
+      .returning();
+    return row;
+  } catch (error) {
+    throw codeConflict(error, v.code);
+  }
 }
 
 /** Has any stock of the item moved (a batch of it with a ledger movement)? */
@@ -232,22 +288,33 @@ export async function updateItem({ db, actor }: ServiceContext, id: string, inpu
   );
   if (v.categoryCode !== undefined) await getCategory(db, v.categoryCode, 'input.categoryCode');
   await assertHistoryKept(db, current, v);
+  // The name and spec the item will have; checked when either changes (an item that already shares them with another,
+  // from before this rule, keeps its other fields editable).
+  const name = v.name ?? current.name;
+  const spec = v.spec !== undefined ? v.spec : current.spec;
+  const identityChanges = name !== current.name || (spec ?? '') !== (current.spec ?? '');
+  if (v.code || identityChanges) await lockCatalog(db);
   if (v.code) await assertItemCodeFree(db, v.code, id);
-  const [row] = await db
-    .update(items)
-    .set({
-      code: v.code,
-      categoryCode: v.categoryCode,
-      name: v.name,
-      spec: v.spec,
-      unit: v.unit,
-      gbCode: v.gbCode,
-      referencePrice: v.referencePrice,
-      storageLifeMonths: v.storageLifeMonths,
-      rotationLeadMonths: v.rotationLeadMonths,
-      ...recoveryColumns(v.recovery),
-    })
-    .where(eq(items.id, id))
-    .returning();
-  return row;
+  if (identityChanges) await assertNameSpecFree(db, name, spec, v.spec || v.name === undefined ? 'input.spec' : 'input.name', id);
+  try {
+    const [row] = await db
+      .update(items)
+      .set({
+        code: v.code,
+        categoryCode: v.categoryCode,
+        name: v.name,
+        spec: v.spec,
+        unit: v.unit,
+        gbCode: v.gbCode,
+        referencePrice: v.referencePrice,
+        storageLifeMonths: v.storageLifeMonths,
+        rotationLeadMonths: v.rotationLeadMonths,
+        ...recoveryColumns(v.recovery),
+      })
+      .where(eq(items.id, id))
+      .returning();
+    return row;
+  } catch (error) {
+    throw codeConflict(error, v.code);
+  }
 }

@@ -117,7 +117,8 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     queryRows<ItemRef>(ctx.db, sql`SELECT id::text, code, name, spec, storage_life_months FROM items`),
     ownersAllowedAt(ctx.db, store),
   ]);
-  const byCode = new Map(items.map((i) => [i.code, i]));
+  // D5: a code names one item whatever its case (items_code_upper_uq): `liv-001` typed in a sheet finds LIV-001.
+  const byCode = new Map(items.map((i) => [i.code.toUpperCase(), i]));
   const today = todayInChina(ctx.clock);
   const seen = new Map<string, number>();
   const lines: OpeningLine[] = [];
@@ -136,12 +137,15 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     // An item cell holding a formula without its value is named above: the item is not known.
     if (formulas.some((h) => h === H.itemCode || h === H.itemName || h === H.spec)) item = undefined;
     else if (code) {
-      item = byCode.get(code);
+      item = byCode.get(code.toUpperCase());
       if (!item) errors.add(r.row, H.itemCode, `未知物资编码：${code}`);
     } else if (name) {
       const named = items.filter((i) => i.name === name && (spec === null || i.spec === spec));
       if (named.length === 1) item = named[0];
       else if (!named.length) errors.add(r.row, H.itemName, `未找到物资「${name}${spec ? `（${spec}）` : ''}」`);
+      // Two items of the same name and spec (from before createItem refused them, D5): only the code tells them apart.
+      else if (spec !== null)
+        errors.add(r.row, H.itemCode, `「${name}」（${spec}）有 ${named.length} 种同名同规格的物资（${named.map((i) => i.code).join('、')}），请填写物资编码`);
       else errors.add(r.row, H.spec, `「${name}」有 ${named.length} 种规格，请填写规格或物资编码`);
     } else errors.add(r.row, H.itemName, '须填写物资编码或物资名称');
 

@@ -19,7 +19,8 @@ const createItem = (input: Record<string, unknown>) =>
   t.gql(`mutation($input: CreateItemInput!) { createItem(input: $input) { ${ITEM} } }`, { input }, 'admin');
 const updateItem = (id: string, input: Record<string, unknown>) =>
   t.gql(`mutation($id: ID!, $input: UpdateItemInput!) { updateItem(id: $id, input: $input) { ${ITEM} } }`, { id, input }, 'admin');
-const itemInput = (code: string, over: Record<string, unknown> = {}) => ({ categoryCode: 'LIVING', code, name: '测试物资', unit: '件', ...over });
+// Each its own name: a name and a spec identify one item (D5, catalog-sweep3.test.ts).
+const itemInput = (code: string, over: Record<string, unknown> = {}) => ({ categoryCode: 'LIVING', code, name: `测试物资 ${code}`, unit: '件', ...over });
 
 /** A refusal: the code, and the field it names. */
 const refusal = (res: GqlResult) => [errorCode(res), res.errors?.[0]?.extensions?.field];

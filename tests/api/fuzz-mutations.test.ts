@@ -364,6 +364,7 @@ function stringFor(fx: Fixtures, name: string, owner: string, mutation: string, 
   const unique = `${mutation}-${i < 0 ? 'seed' : i}`;
   if (name === 'idempotencyKey') return `fuzz-${unique}`;
   if (name === 'code') return `FZ-${unique}`;
+  if (name === 'spec') return `模糊测试 spec ${unique}`; // a name and a spec identify one item (D5)
   if (name === 'username') return `fuzz.${unique}`;
   if (name === 'batchNo') return `FUZZ-${mutation}`;
   if (name === 'gbCode') return '1010101';

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ledgerCounts } from '../support/ledger-ops.ts';
@@ -109,6 +111,25 @@ describe('imports, sweep 3', () => {
         [3, '批号'],
         [4, '数量'],
       ]);
+    });
+  });
+
+  describe('L5, M3 (D5): 期初建账 finds items as the catalog identifies them', () => {
+    it('a 物资编码 typed in another case finds the item (codes are one regardless of case)', async () => {
+      const res = await upload(OPENING, await sheet([row('S3-CASE', { 物资编码: 'liv-004' })]));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body).toMatchObject({ status: 'POSTED', lines: 1 });
+    });
+
+    it('two items of one name and spec from before the rule: the row by name and spec is asked for the 物资编码, naming both', async () => {
+      const spec = '双人 200cm×230cm 扫尾三测试';
+      await queryRows(
+        t.database.db,
+        sql`INSERT INTO items (code, category_code, name, spec, unit, rotation_lead_months)
+            VALUES ('S3-DUP-A', 'LIVING', '扫尾三测试被', ${spec}, '床', 12), ('S3-DUP-B', 'LIVING', '扫尾三测试被', ${spec}, '床', 12)`,
+      );
+      const error = await refused(OPENING, await sheet([row('S3-DUP', { 物资编码: null, 物资名称: '扫尾三测试被', 规格: spec })]));
+      expect(cells(error.errors)).toEqual([[3, '物资编码', `「扫尾三测试被」（${spec}）有 2 种同名同规格的物资（S3-DUP-A、S3-DUP-B），请填写物资编码`]]);
     });
   });
 
