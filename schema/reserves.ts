@@ -11,7 +11,7 @@ import { scopedType } from './scope.ts';
 import { formatFen, moneyTimes, toFen } from '../server/money.ts';
 import { todayInChina } from '../server/clock.ts';
 import { rotateStock, rotationDue, rotationPlan, type RotationDueRow } from '../server/reserves/rotation.ts';
-import { reserveFloor, reserveGaps, upsertQuota, type FloorRegion, type GapRow, type QuotaRow } from '../server/reserves/quotas.ts';
+import { removeQuota, reserveFloor, reserveGaps, upsertQuota, type FloorRegion, type GapRow, type QuotaRow } from '../server/reserves/quotas.ts';
 import { coverage, type CoverageRow } from '../server/reserves/coverage.ts';
 import {
   createAgreement,
@@ -106,6 +106,7 @@ const gapFields = (t: PothosSchemaTypes.ObjectFieldBuilder<any, GapRow>) => ({
 export const ReserveGap = builder.objectRef<GapRow>('ReserveGap').implement({
   description: 'D19: quota against available government-owned stock; agreement-committed quantity shown apart',
   fields: (t) => ({
+    quotaId: t.exposeID('quotaId', { description: 'The quota this line measures against (removeQuota takes it)' }),
     ...gapFields(t),
     available: t.exposeInt('available', { description: 'Government-owned stock available (physical and entrusted)' }),
     physical: t.exposeInt('physical', { description: 'Government physical stock available (D6)' }),
@@ -336,6 +337,13 @@ builder.mutationFields((t) => ({
     authScopes: managers,
     args: { input: t.arg({ type: QuotaInput, required: true }) },
     resolve: (_r, { input }, ctx) => upsertQuota(serviceContext(ctx), input),
+  }),
+  removeQuota: t.field({
+    type: Quota,
+    authScopes: managers,
+    description: 'D19: removes a quota that no longer applies (a quota of 0 is no quota); answers it as it was',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => removeQuota(serviceContext(ctx), String(args.id)),
   }),
   createAgreement: t.field({
     type: Agreement,

@@ -1,16 +1,16 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows } from '../../drizzle/client.ts';
 import { quotas } from '../../drizzle/schema/index.ts';
 import { assertStoreAccess } from '../auth/policy.ts';
 import { todayInChina } from '../clock.ts';
-import { badInput } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { getItem } from '../catalog/service.ts';
 import { expiredSql } from '../inventory/expiry.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { validate, idSchema } from '../validation.ts';
+import { validate, idSchema, uuidArg } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
 import { isReserveStoreKind, reserveStoreSql } from './rotation.ts';
@@ -66,6 +66,25 @@ export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<
       set: { quantity: v.quantity, updatedBy: user.id, updatedAt: now },
     })
     .returning();
+  return row;
+}
+
+/**
+ * D19: removes a quota that no longer applies (an item taken out of a store's reserve, a store closed) — a quota of 0
+ * is no quota, and inputs take quantities above 0 (API.md). By whoever may set it: the store or region in their scope.
+ * Answers the quota as it was.
+ */
+export async function removeQuota(ctx: ServiceContext, id: string): Promise<QuotaRow> {
+  const { db, actor: user } = ctx;
+  assertReserveManager(user);
+  const [row] = await db
+    .select()
+    .from(quotas)
+    .where(eq(quotas.id, uuidArg(id, 'id', '储备定额')));
+  if (!row) throw notFound('id', '储备定额', id);
+  if (row.storeId) assertStoreAccess(user, await getStoreRow(db, row.storeId));
+  else await getRegionInScope(db, user, row.regionCode!, 'id');
+  await db.delete(quotas).where(eq(quotas.id, row.id));
   return row;
 }
 

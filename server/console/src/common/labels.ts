@@ -141,6 +141,7 @@ export const OPERATION = {
   updateStore: '修改仓库',
   updateUser: '修改用户',
   upsertQuota: '设置储备定额',
+  removeQuota: '删除储备定额',
   upsertReliefStandard: '设置救助标准',
   importStocktakeSheet: '上传盘点表',
   importOpeningBalance: '期初建账导入',
