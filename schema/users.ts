@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { serviceContext } from './resolve.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
-import { createUser, listUsers, login, logout, updateUser, type UserRow } from '../server/users/service.ts';
+import { changePassword, createUser, listUsers, login, logout, updateUser, type UserRow } from '../server/users/service.ts';
 import { connectionType } from './connection.ts';
 
 export const Role = builder.enumType('Role', { values: ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR'] as const });
@@ -86,6 +86,13 @@ builder.mutationFields((t) => ({
     description: '退出：结束本人在所有设备上的会话（之前签发的令牌一律失效）',
     authScopes: { authenticated: true },
     resolve: (_r, _a, ctx) => logout(serviceContext(ctx)),
+  }),
+  changePassword: t.field({
+    type: AuthPayload,
+    description: '修改密码：本人凭原密码设置新密码（管理员至少 12 位，其他角色至少 8 位）；本人之前的会话一律结束，返回本会话继续使用的新令牌',
+    authScopes: { authenticated: true },
+    args: { oldPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => changePassword(serviceContext(ctx), { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args),
   }),
   createUser: t.field({
     type: User,

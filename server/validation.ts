@@ -83,3 +83,6 @@ export function assertPeriodOrder(from: Date | string | null | undefined, to: Da
     to: new Date(to).toISOString(),
   });
 }
+
+/** A search word matched literally inside a text (ILIKE): `%`, `_` and `\\` stand for themselves (items, users). */
+export const containsPattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

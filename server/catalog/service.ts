@@ -5,7 +5,7 @@ import { batches, categories, items, movements } from '../../drizzle/schema/inde
 import { assertMayEditCatalog } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { containsPattern, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type CategoryRow = typeof categories.$inferSelect;
@@ -36,7 +36,7 @@ export async function listItems(db: Db, filter: { categoryCode?: string | null; 
   if (filter.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, filter.categoryCode)).code));
   const search = filter.search?.trim();
   if (search) {
-    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(search);
     where.push(or(ilike(items.name, pattern), ilike(items.code, pattern), ilike(items.spec, pattern)));
   }
   const after = cursorString(req);

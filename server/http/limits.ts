@@ -218,6 +218,7 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Mutation.closePeriod': 4000,
   'Mutation.executeDispatchPlan': 1000,
   'Mutation.login': 2000,
+  'Mutation.changePassword': 2000, // two password hashes
   'Mutation.createUser': 2000,
   'Mutation.updateUser': 2000,
 };

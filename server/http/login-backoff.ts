@@ -25,45 +25,66 @@ export function withLoginAttemptSource<C extends object>(ctx: C, source: LoginAt
 
 const wrapped = new WeakSet<GraphQLSchema>();
 
-/** Wraps Mutation.login with the back-off; call before auditMutations so that the audit sees the refusals. */
+/**
+ * The mutations that check a password a caller types, with the keys their failures count under and what a failure is:
+ * a login by the username tried (UNAUTHENTICATED), and 修改密码 by the signed-in user (a wrong current password,
+ * BAD_USER_INPUT at oldPassword) — else a stolen session could guess the password it does not know, at full speed.
+ * Both by the client address too.
+ */
+const GUARDED: Record<string, { keyOf: (args: Record<string, unknown>, ctx: Context) => string; failed: (error: unknown) => boolean }> = {
+  // Usernames are compared trimmed and regardless of case (as the login does: users/service.ts), so that case variants
+  // of one name share its count; the key is bounded so that any input makes a small key.
+  login: {
+    keyOf: (args) =>
+      `login-user:${String(args.username ?? '')
+        .trim()
+        .slice(0, 128)
+        .toLowerCase()}`,
+    failed: (error) => domainErrorOf(error)?.code === 'UNAUTHENTICATED',
+  },
+  changePassword: {
+    keyOf: (_args, ctx) => `password-user:${ctx.user?.id ?? ''}`,
+    failed: (error) => {
+      const e = domainErrorOf(error);
+      return e?.code === 'BAD_USER_INPUT' && e.details.field === 'oldPassword';
+    },
+  },
+};
+
+/** Wraps Mutation.login and Mutation.changePassword with the back-off; call before auditMutations so that the audit sees the refusals. */
 export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
   if (wrapped.has(schema)) return schema;
   wrapped.add(schema);
-  const field = schema.getMutationType()?.getFields().login;
-  const resolve = field?.resolve as GraphQLFieldResolver<unknown, Context> | undefined;
-  if (!field || !resolve) throw new Error('guardLogins: the schema has no Mutation.login resolver');
-  field.resolve = async (root, args, ctx: Context, info) => {
-    const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
-    if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
-    const { counters, policy, clientAddress } = source;
-    // Usernames are compared trimmed and regardless of case (as the login does: users/service.ts), so that case variants
-    // of one name share its count; the key is bounded so that any input makes a small key.
-    const username = String(args.username ?? '')
-      .trim()
-      .slice(0, 128)
-      .toLowerCase();
-    const keys: LoginKey[] = [
-      { key: `login-user:${username}`, maxFailures: policy.maxFailuresPerUsername, clearedBySuccess: true },
-      // A success leaves the address's count as it was: one valid account must not reset it.
-      { key: `login-addr:${clientAddress}`, maxFailures: policy.maxFailuresPerAddress },
-    ];
-    // While locked, even the right password is refused: it is not even checked.
-    const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
-    if (wait > 0) {
-      throw rateLimited(`登录失败次数过多，请 ${wait} 秒后再试`, wait);
-    }
-    let result: unknown;
-    try {
-      result = await resolve(root, args, ctx, info);
-    } catch (error) {
-      // Only a wrong password counts; a failure of ours (the database, say) changes nothing.
-      const outcome = domainErrorOf(error)?.code === 'UNAUTHENTICATED' ? 'FAILED' : 'VOID';
-      await counters.endLoginAttempt(keys, outcome, policy, ctx.clock.now().toMillis());
-      throw error;
-    }
-    // A success clears the username's failures and leaves the address's as they were (never locks anything).
-    await counters.endLoginAttempt(keys, 'SUCCEEDED', policy, ctx.clock.now().toMillis());
-    return result;
-  };
+  for (const [name, guard] of Object.entries(GUARDED)) {
+    const field = schema.getMutationType()?.getFields()[name];
+    const resolve = field?.resolve as GraphQLFieldResolver<unknown, Context> | undefined;
+    if (!field || !resolve) throw new Error(`guardLogins: the schema has no Mutation.${name} resolver`);
+    field.resolve = async (root, args: Record<string, unknown>, ctx: Context, info) => {
+      const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
+      if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
+      const { counters, policy, clientAddress } = source;
+      const keys: LoginKey[] = [
+        { key: guard.keyOf(args, ctx), maxFailures: policy.maxFailuresPerUsername, clearedBySuccess: true },
+        // A success leaves the address's count as it was: one valid account must not reset it.
+        { key: `login-addr:${clientAddress}`, maxFailures: policy.maxFailuresPerAddress },
+      ];
+      // While locked, even the right password is refused: it is not even checked.
+      const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
+      if (wait > 0) {
+        throw rateLimited(`${name === 'login' ? '登录失败' : '原密码错误'}次数过多，请 ${wait} 秒后再试`, wait);
+      }
+      let result: unknown;
+      try {
+        result = await resolve(root, args, ctx, info);
+      } catch (error) {
+        // Only a wrong password counts; a failure of ours (the database, say) changes nothing.
+        await counters.endLoginAttempt(keys, guard.failed(error) ? 'FAILED' : 'VOID', policy, ctx.clock.now().toMillis());
+        throw error;
+      }
+      // A success clears the user's failures and leaves the address's as they were (never locks anything).
+      await counters.endLoginAttempt(keys, 'SUCCEEDED', policy, ctx.clock.now().toMillis());
+      return result;
+    };
+  }
   return schema;
 }

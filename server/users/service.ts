@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray, pgError, type Db } from '../../drizzle/client.ts';
 import { stores, userStores, users } from '../../drizzle/schema/index.ts';
@@ -6,11 +6,11 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwor
 import { type Principal, type Role } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, coversUser, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
-import { badInput, DomainError, forbidden, notFound } from '../errors.ts';
+import { badInput, DomainError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { uuidArg, validate, idSchema } from '../validation.ts';
+import { containsPattern, uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { auditedTransaction } from '../audit/log.ts';
 import type { Clock } from '../clock.ts';
@@ -106,6 +106,8 @@ const isUsernameConflict = (error: unknown) => {
 /** Scope is data: keepers need stores, dispatchers and auditors a region; an admin's region is optional. */
 async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: string | null | undefined, storeIds: readonly string[] | null | undefined) {
   if (role === 'KEEPER') {
+    // Sweep-3 L6: a region given for a keeper is a mistake to say, not one to drop in silence (it was stored as nothing).
+    if (regionCode) throw badInput('input.regionCode', '库管员的权限范围是仓库，不填区划');
     if (!storeIds?.length) throw badInput('input.storeIds', '库管员至少需要一个仓库');
     if (new Set(storeIds).size !== storeIds.length) throw badInput('input.storeIds', '同一仓库只能出现一次');
     const rows = [];
@@ -193,14 +195,20 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
   if (actor.id === id) assertNotOwnScope(current, v);
   const scopeChanged = v.role !== undefined || v.regionCode !== undefined || v.storeIds !== undefined;
   const role = v.role ?? current.role;
+  // The region the new scope is resolved from: the one given, else the current one — none for a keeper (L6: a region
+  // given for a keeper is refused; one left from a former role is not the caller's to answer for).
+  const regionCode = v.regionCode !== undefined ? v.regionCode : role === 'KEEPER' ? null : current.regionCode;
   const currentStores =
     scopeChanged && v.storeIds === undefined && role === 'KEEPER'
       ? (await db.select().from(userStores).where(eq(userStores.userId, id))).map((s) => s.storeId)
       : undefined;
-  const scope = scopeChanged
-    ? await resolveScope(db, actor, role, v.regionCode === undefined ? current.regionCode : v.regionCode, v.storeIds ?? currentStores)
-    : undefined;
+  const scope = scopeChanged ? await resolveScope(db, actor, role, regionCode, v.storeIds ?? currentStores) : undefined;
   if (actor.id === id && v.active === false) throw badInput('input.active', '不能停用自己的账号');
+  // Sweep-3 M2: an administrator's password is at least 12 characters; the one a user kept from a lesser role may be
+  // shorter, and stored hashed it cannot be checked. A promotion to ADMIN therefore sets a new password in the same call.
+  if (role === 'ADMIN' && current.role !== 'ADMIN' && (v.password ?? '').length < ADMIN_PASSWORD_MIN) {
+    throw badInput('input.password', `提升为管理员须同时设置不少于 ${ADMIN_PASSWORD_MIN} 位的新密码`);
+  }
   assertPasswordFor(role, v.password);
   const passwordHash = v.password ? await hashPassword(v.password) : undefined;
   // A password set or reset, or a reactivation, ends every session before it (tokens of the older version are refused).
@@ -228,6 +236,38 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
   });
 }
 
+const changePasswordSchema = z.object({
+  oldPassword: z.string().min(1, '请填写原密码').max(256),
+  newPassword: z.string().min(8, '新密码至少 8 位').max(256),
+});
+
+/**
+ * 修改密码 (sweep-3 L9): any signed-in user sets their own password, proving it with the current one — an administrator
+ * too (updateUser sets another's password and asks for none). The new one follows the rule of the user's role (an
+ * administrator's at least 12 characters). Like a password set by an administrator it ends every earlier session of the
+ * user, on every device (the credentials version moves on); the caller's own goes on under the token answered here.
+ * D24: the user now alone knows the password, so whoever set the last one is no longer tied to the account by it.
+ * A wrong current password is BAD_USER_INPUT at oldPassword, audited as every refusal is (D22; passwords masked).
+ */
+export async function changePassword(ctx: ServiceContext, keys: TokenKeys, input: { oldPassword: string; newPassword: string }) {
+  const { db, actor } = ctx;
+  const v = validate(changePasswordSchema, input, '');
+  // Locked: a second change at the same moment checks its current password against the password this one sets.
+  const [user] = await db.select().from(users).where(eq(users.id, actor.id)).for('update');
+  if (!user?.active) throw unauthenticated(true); // authenticate let no such session through; a guard only
+  if (!(await verifyPassword(user.passwordHash, v.oldPassword))) throw badInput('oldPassword', '原密码不正确');
+  assertPasswordFor(user.role, v.newPassword, 'newPassword');
+  if (v.newPassword === v.oldPassword) throw badInput('newPassword', '新密码不能与原密码相同');
+  const passwordHash = await hashPassword(v.newPassword);
+  const [row] = await db
+    .update(users)
+    .set({ passwordHash, passwordSetBy: actor.id, credentialsVersion: sql`${users.credentialsVersion} + 1` })
+    .where(eq(users.id, actor.id))
+    .returning();
+  const { token, expiresAt } = await signToken(keys, row.id, row.credentialsVersion);
+  return { token, expiresAt, user: row };
+}
+
 /**
  * 退出 (logout): ends every session of the signed-in user, on every device — their credentials version moves on, so a
  * token copied before leaving a shared duty-room PC (or kept in a proxy log) is refused from now on (authenticate).
@@ -242,19 +282,34 @@ export async function logout(ctx: ServiceContext): Promise<boolean> {
 
 /**
  * The users an administrator manages, by username: all of them for a system-wide administrator; for a regional one
- * those whose region lies in theirs, and keepers of a store in it (the same scope as updateUser's).
+ * those whose region lies in theirs, and keepers all of whose stores lie in it — coversUser, the rule updateUser
+ * applies (sweep-3 L7: a keeper holding a store outside the region was listed, then refused when edited).
  */
 export async function listUsers(ctx: ServiceContext, filter: { role?: Role | null; search?: string | null }, page: PageArgs) {
   const { db, actor } = ctx;
   const search = filter.search?.trim();
   if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）');
   const req = pageRequest(page, ['text']);
-  const keeperInScope = sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
-    WHERE ${userStores.userId} = ${users.id} AND ${storesInScope(actor, stores.id, stores.regionCode)})`;
+  const heldStores = (inScope: SQL) => sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
+    WHERE ${userStores.userId} = ${users.id} AND ${inScope})`;
+  const inScope = storesInScope(actor, stores.id, stores.regionCode);
+  const admitted = or(regionsInScope(actor, users.regionCode), heldStores(inScope));
+  // Keepers admitted for a store in scope who hold another outside it: coversUser decides which of them the actor
+  // manages (SQL only finds the few to ask about; for a system-wide administrator there are none).
+  const straddling = await db
+    .select()
+    .from(users)
+    .where(and(admitted, eq(users.role, 'KEEPER'), heldStores(sql`NOT (${inScope})`)));
+  const straddlingIds = straddling.map((u) => u.id);
+  const held = straddlingIds.length ? await storesOfUsers(db, straddlingIds) : [];
+  const storesOf = (userId: string) => held.filter((h) => h.userId === userId).map((h) => h.store);
+  const notCovered = straddling.filter((u) => !coversUser(actor, u, storesOf(u.id))).map((u) => u.id);
+  const pattern = search ? containsPattern(search) : undefined;
   const where: (SQL | undefined)[] = [
-    or(regionsInScope(actor, users.regionCode), keeperInScope),
+    admitted,
+    notCovered.length ? notInArray(users.id, notCovered) : undefined,
     filter.role ? eq(users.role, filter.role) : undefined,
-    search ? sql`(${users.username} ILIKE ${`%${search}%`} OR ${users.displayName} ILIKE ${`%${search}%`})` : undefined,
+    pattern ? sql`(${users.username} ILIKE ${pattern} OR ${users.displayName} ILIKE ${pattern})` : undefined,
   ];
   const after = cursorString(req);
   const rows = await db

@@ -117,6 +117,34 @@ describe('API.md The edge: login back-off', () => {
     expect((await login('dispatcher', TEST_PASSWORD, from)).data.login.token).toBeTruthy();
   });
 
+  it('修改密码: 5 wrong current passwords lock the signed-in user’s password changes like a login (a stolen session cannot guess it at speed); audited', async () => {
+    const from = '203.0.113.60';
+    const token = (await login('auditor', TEST_PASSWORD, from)).data.login.token as string;
+    const change = async (oldPassword: string) =>
+      (
+        await request(app)
+          .post('/graphql')
+          .set('content-type', 'application/json')
+          .set('x-forwarded-for', from)
+          .set('authorization', `Bearer ${token}`)
+          .send({
+            query: 'mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) { token } }',
+            variables: { o: oldPassword, n: 'Another-Password-2026' },
+          })
+      ).body as GqlResult;
+    for (let i = 1; i <= 5; i++) {
+      const wrong = await change(`wrong-${i}`);
+      expect(wrong.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'oldPassword' });
+    }
+    const locked = await change(TEST_PASSWORD);
+    expect(errorCode(locked)).toBe('RATE_LIMITED');
+    expect(locked.errors![0].message).toMatch(/^原密码错误次数过多/);
+    expect(locked.errors![0].extensions.retryAfterSeconds).toBe(30);
+    // The password is unchanged: the right one still signs in (from another address).
+    expect((await login('auditor', TEST_PASSWORD, '203.0.113.61')).data.login.token).toBeTruthy();
+    t.clock.advance(31 * SECOND);
+  });
+
   it('without TRUST_PROXY, X-Forwarded-For is ignored: the socket address is the client', async () => {
     // The harness app does not trust proxies: every request is 127.0.0.1 whatever it claims.
     const direct = async (username: string, from: string) =>

@@ -63,7 +63,8 @@ type AnyField = GraphQLField<unknown, unknown>;
 // run on the other copy of graphql (ESM and CJS) and graphql's type predicates refuse objects of another copy.
 // Who sends a mutation when its auth scopes alone would pick someone who may not (a valid seed must be accepted).
 // settle: the side owed confirms it (D24); the fixture's debt is owed by 新乡市, whose dispatcher may not confirm it.
-const CALLERS: Readonly<Record<string, string>> = { settle: 'admin' };
+// changePassword: a demo user no other case signs in as — its seed changes the password and ends the user's sessions.
+const CALLERS: Readonly<Record<string, string>> = { settle: 'admin', changePassword: 'jincheng' };
 // A mutation without arguments has no input to fuzz (logout, which would also end the fuzzing caller's session: it has
 // its own tests in session-after-password-reset.test.ts).
 const mutations = Object.values(schema.getMutationType()!.getFields())
@@ -384,6 +385,7 @@ function stringFor(fx: Fixtures, name: string, owner: string, mutation: string, 
 /** What a valid input needs beyond the generic guess. */
 const overrides = (fx: Fixtures): Record<string, Args> => ({
   login: { username: 'auditor', password: TEST_PASSWORD },
+  changePassword: { oldPassword: TEST_PASSWORD, newPassword: 'Fuzz-Password-2026' },
   approveDispatchPlan: { planId: fx.plans.approve, approvalRef: OMIT },
   cancelDispatchPlan: { planId: fx.plans.cancel },
   executeDispatchPlan: { planId: fx.plans.execute },

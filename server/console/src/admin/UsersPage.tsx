@@ -63,20 +63,56 @@ interface Edit {
   password?: string;
 }
 
-/** Role and scope: a region for dispatchers, auditors and regional administrators; stores for keepers (安置点 among them). */
+/**
+ * Role and scope: a region for dispatchers, auditors and regional administrators; stores for keepers (安置点 among
+ * them). Only the field of the chosen role shows (sweep-3 L6: a keeper's scope is stores, a region is refused).
+ */
 function ScopeFields() {
+  const role = Form.useWatch<Role | undefined>('role', Form.useFormInstance());
   return (
     <>
       <Form.Item name="role" label="角色" rules={[{ required: true }]}>
         <Select options={optionsOf(ROLE)} />
       </Form.Item>
-      <Form.Item name="regionCode" label="区划代码（调度员、审计员）">
-        <Input />
-      </Form.Item>
-      <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
-        <StoreSelect multiple allowClear />
-      </Form.Item>
+      {role === 'KEEPER' ? (
+        <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
+          <StoreSelect multiple allowClear />
+        </Form.Item>
+      ) : (
+        <Form.Item name="regionCode" label="区划代码（调度员、审计员；管理员留空为不限区划）">
+          <Input />
+        </Form.Item>
+      )}
     </>
+  );
+}
+
+/** What a form sends as the scope of its role: stores for a keeper, else a region (none: a system-wide administrator). */
+const scopeOf = (role: Role, regionCode: string | null | undefined, storeIds: string[] | null | undefined) =>
+  role === 'KEEPER' ? { storeIds: storeIds ?? [] } : { regionCode: regionCode || null, storeIds: [] };
+
+/** An administrator's password is at least 12 characters (the API's rule; README ADMIN_PASSWORD). */
+const ADMIN_PASSWORD_MIN = 12;
+
+/**
+ * 重置密码, or — sweep-3 M2 — the new password a promotion to 管理员 requires: the password a user kept from a lesser
+ * role may be shorter than an administrator's, so one is set in the same save.
+ */
+function PasswordField({ currentRole }: { currentRole: Role }) {
+  const role = Form.useWatch<Role | undefined>('role', Form.useFormInstance());
+  const promoting = role === 'ADMIN' && currentRole !== 'ADMIN';
+  const min = role === 'ADMIN' ? ADMIN_PASSWORD_MIN : 8;
+  return (
+    <Form.Item
+      name="password"
+      label={promoting ? `新密码（提升为管理员须设置，至少 ${ADMIN_PASSWORD_MIN} 位）` : '重置密码（留空不变）'}
+      rules={[
+        { required: promoting, message: `提升为管理员须同时设置不少于 ${ADMIN_PASSWORD_MIN} 位的新密码` },
+        { min, message: role === 'ADMIN' ? `管理员密码至少 ${ADMIN_PASSWORD_MIN} 位` : `密码至少 ${min} 位` },
+      ]}
+    >
+      <Input.Password autoComplete="new-password" />
+    </Form.Item>
   );
 }
 
@@ -98,12 +134,8 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
       submit={({ password, regionCode, storeIds, ...v }) =>
         update({
           id: user.id,
-          input: {
-            ...v,
-            // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
-            ...(v.role === 'KEEPER' ? { storeIds: storeIds ?? [] } : { regionCode: regionCode || null, storeIds: [] }),
-            password: password || undefined,
-          },
+          // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
+          input: { ...v, ...scopeOf(v.role, regionCode, storeIds), password: password || undefined },
         })
       }
       onDone={onDone}
@@ -120,9 +152,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
           ]}
         />
       </Form.Item>
-      <Form.Item name="password" label="重置密码（留空不变）">
-        <Input.Password autoComplete="new-password" />
-      </Form.Item>
+      <PasswordField currentRole={user.role} />
     </FormModal>
   );
 }
@@ -147,7 +177,7 @@ export default function UsersPage() {
         <FormModal<Input>
           title="新建用户"
           initialValues={{ role: 'KEEPER' }}
-          submit={(input) => create({ input })}
+          submit={({ regionCode, storeIds, ...input }) => create({ input: { ...input, ...scopeOf(input.role, regionCode, storeIds) } })}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
           <Form.Item name="username" label="用户名" rules={[{ required: true }]}>

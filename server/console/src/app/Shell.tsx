@@ -3,6 +3,7 @@ import { Button, Layout, Menu, Spin, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useUser, useSession, type SessionUser } from './session';
+import { ChangePassword } from './ChangePassword';
 import { routesFor } from './routes';
 import { labelOf, ROLE } from '../common/labels';
 
@@ -31,7 +32,7 @@ export default function Shell() {
         />
       </Layout.Sider>
       <Layout>
-        {/* One line whatever the width: the name and 退出 always show; a long scope is cut with … (full text on hover). */}
+        {/* One line whatever the width: the name, 修改密码 and 退出 always show; a long scope is cut with … (full text on hover). */}
         <Layout.Header className="shell-header no-print">
           <Typography.Text strong data-testid="current-user" className="shell-user">
             {user.displayName}
@@ -39,6 +40,7 @@ export default function Shell() {
           <Typography.Text type="secondary" className="shell-scope" data-testid="current-scope" title={scopeLine}>
             {scopeLine}
           </Typography.Text>
+          <ChangePassword />
           <Button icon={<LogoutOutlined />} onClick={signOut} className="shell-logout">
             退出
           </Button>
