@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { clickModalOk, clickStill, clickText, pickOption, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickStill, clickText, clickXpath, pickOption, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton, retype } from '../support/console-flows.ts';
 
 // What headquarters and finance set and close in the console: 救助标准 per region (D29), 抽查 of the stock a company
@@ -118,6 +118,17 @@ describe('headquarters and finance in the console: relief standards, agreement c
     await waitForText(page, '月结由系统管理员办理');
     await page.waitForSelector('.ant-table-row');
     expect(await page.$('#periodClose_month')).toBeNull();
+  });
+
+  it('D19: admin removes the 新乡市 冲锋舟 quota after confirming; it leaves the list', async () => {
+    const { page } = await open('admin');
+    await clickText(page, 'a', '储备定额');
+    await page.waitForSelector(rowWith('新乡市', '冲锋舟'));
+    await clickRowButton(page, '冲锋舟', '删除');
+    await waitForText(page, '删除 新乡市 冲锋舟 的定额？');
+    await clickXpath(page, '//div[contains(@class, "ant-popover")]//button[contains(@class, "ant-btn-dangerous")]');
+    await waitForMessage(page, '已删除 新乡市 冲锋舟 的定额');
+    await page.waitForFunction(() => ![...document.querySelectorAll('tr')].some((r) => r.textContent?.includes('冲锋舟')));
   });
 });
 

@@ -141,7 +141,8 @@ export async function clickModalOk(page: Page) {
   await clickXpath(page, '//div[contains(@class, "ant-modal-footer")]//button[contains(@class, "ant-btn-primary")]');
 }
 
-async function clickXpath(page: Page, xpath: string) {
+/** Clicks the (visible) element an XPath finds, once the page has stopped moving. */
+export async function clickXpath(page: Page, xpath: string) {
   const handle = await page.waitForSelector(`::-p-xpath(${xpath})`, { visible: true });
   await waitForStillness(page);
   await handle!.click();

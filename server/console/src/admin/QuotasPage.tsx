@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { Card, Form, Input, Space, Table } from 'antd';
+import { App, Button, Card, Form, Input, Popconfirm, Space, Table } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { errorMessages } from '../common/api-errors';
 import { ItemSelect } from '../common/ItemSelect';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { StoreSelect } from '../common/StoreSelect';
@@ -10,6 +11,7 @@ import { FormModal } from './FormModal';
 const GapsQuery = graphql(`
   query Quotas($regionCode: String!) {
     reserveGaps(regionCode: $regionCode) {
+      quotaId
       item {
         id
         name
@@ -38,13 +40,29 @@ const UpsertQuota = graphql(`
   }
 `);
 
+const RemoveQuota = graphql(`
+  mutation RemoveQuota($id: ID!) {
+    removeQuota(id: $id) {
+      id
+    }
+  }
+`);
+
 type Gap = ResultOf<typeof GapsQuery>['reserveGaps'][number];
 
-/** 储备定额: the quotas of a region's stores and regions with what is available against them; set one. */
+/** 储备定额: the quotas of a region's stores and regions with what is available against them; set one, remove one (D19). */
 export default function QuotasPage() {
   const [regionCode, setRegionCode] = useState('410700000000');
   const [{ data, fetching }, refetch] = useQuery({ query: GapsQuery, variables: { regionCode } });
   const [, upsert] = useMutation(UpsertQuota);
+  const [, remove] = useMutation(RemoveQuota);
+  const { message } = App.useApp();
+  const removeQuota = async (g: Gap) => {
+    const result = await remove({ id: g.quotaId });
+    if (result.error) return void message.error(errorMessages(result.error).join('；'));
+    void message.success(`已删除 ${g.store?.name ?? g.region?.name ?? ''} ${g.item.name} 的定额`);
+    refetch({ requestPolicy: 'network-only' });
+  };
   return (
     <Card
       title="储备定额"
@@ -75,7 +93,7 @@ export default function QuotasPage() {
       <Table<Gap>
         size="small"
         loading={fetching}
-        rowKey={(g) => `${g.store?.id ?? g.region?.code}-${g.item.id}`}
+        rowKey={(g) => g.quotaId}
         dataSource={data?.reserveGaps}
         pagination={{ pageSize: 20, showSizeChanger: false }}
         columns={[
@@ -84,6 +102,22 @@ export default function QuotasPage() {
           { title: '定额', align: 'right', render: (_, g) => `${g.quota} ${g.item.unit}` },
           { title: '可用', align: 'right', render: (_, g) => g.available },
           { title: '缺口', align: 'right', render: (_, g) => g.gap },
+          {
+            title: '操作',
+            render: (_, g) => (
+              <Popconfirm
+                title={`删除 ${g.store?.name ?? g.region?.name ?? ''} ${g.item.name} 的定额？`}
+                okText="删除"
+                okButtonProps={{ danger: true }}
+                cancelText="取消"
+                onConfirm={() => void removeQuota(g)}
+              >
+                <Button size="small" danger>
+                  删除
+                </Button>
+              </Popconfirm>
+            ),
+          },
         ]}
       />
     </Card>
