@@ -101,7 +101,7 @@ interface Fixtures {
   /** D17: a call-off of its own for cancelCallOff (the others are delivered by confirmCallOffDelivery). */
   cancelCallOffId: string;
   /** Entities the update mutations may change at will. */
-  scratch: { itemId: string; storeId: string; userId: string };
+  scratch: { itemId: string; storeId: string; userId: string; quotaId: string };
   /** D23: approved orders to execute and close, and an approval waiting for a decision. */
   orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string };
   settlementId: string;
@@ -286,6 +286,10 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
   const scratchUser = await run('admin', `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
     i: { username: 'fuzz.scratch', displayName: '模糊测试用户', password: 'Fuzz-Password-2026', role: 'AUDITOR', regionCode },
   });
+  // D19: a quota for removeQuota to remove (its seed runs once).
+  const scratchQuota = await run('admin', `mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, {
+    i: { itemId: mainItem, quantity: 7, storeId: keeperStore.id },
+  });
 
   return {
     ids: {
@@ -311,7 +315,7 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
     plans,
     agreementItemId: agreementItem,
     cancelCallOffId,
-    scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id },
+    scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id, quotaId: scratchQuota.id },
     orders,
     settlementId,
     closableIncidentId: closable.id,
@@ -422,6 +426,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   createItem: { input: { storageLifeMonths: 36, rotationLeadMonths: 12 } },
   updateItem: { id: fx.scratch.itemId, input: { storageLifeMonths: 36, rotationLeadMonths: 12 } },
   updateStore: { id: fx.scratch.storeId },
+  removeQuota: { id: fx.scratch.quotaId },
   createUser: { input: { role: 'KEEPER', regionCode: OMIT } },
   updateUser: { id: fx.scratch.userId, input: { role: 'KEEPER', regionCode: OMIT } },
 });
