@@ -9,7 +9,7 @@ import type { AppConfig } from '../config.ts';
 import { badInput, DomainError, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
 import { readablePrefix } from '../regions/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { itemsFor } from '../inventory/common.ts';
+import { inItemUnits, itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
 import { chinaDateOf } from '../inventory/expiry.ts';
 import { formatFen, moneyTimes, toFen } from '../money.ts';
@@ -265,13 +265,15 @@ async function openPlanApprovals(
   at: Date,
   p: { id: string; incident: { name: string; regionCode: string }; view: PlanView; consent: ConsentDecision[] },
 ) {
-  const units = p.view.lines.reduce((n, l) => n + l.quantity, 0);
+  // Quantities in each item's own unit (300 床、200 顶), not added up as 件 across units.
+  const units = await itemsFor(tx, p.view.lines);
+  const amount = (lines: PlanView['lines']) => `${lines.length} 行共 ${inItemUnits(units, lines, 1)}`;
   const valueOf = await lineValues(tx, p.view.lines);
   const total = (lines: PlanView['lines']) => formatFen(lines.reduce((s, l) => s + valueOf(l), 0n));
   await openApproval(tx, user, at, {
     kind: 'DISPATCH_PLAN',
     subjectId: p.id,
-    summary: `「${p.incident.name}」调拨方案：${p.view.destinations.length} 个安置点，${p.view.lines.length} 行共 ${units} 件`,
+    summary: `「${p.incident.name}」调拨方案：${p.view.destinations.length} 个安置点，${amount(p.view.lines)}`,
     value: total(p.view.lines),
     regionCode: p.incident.regionCode,
   });
@@ -284,7 +286,7 @@ async function openPlanApprovals(
     await openApproval(tx, user, at, {
       kind: 'CROSS_REGION_USE',
       subjectId: p.id,
-      summary: `「${p.incident.name}」请求调用本区储备（库存或协议储备）：${lines.length} 行共 ${lines.reduce((n, l) => n + l.quantity, 0)} 件（跨区域调用须本区同意）`,
+      summary: `「${p.incident.name}」请求调用本区储备（库存或协议储备）：${amount(lines)}（跨区域调用须本区同意）`,
       value: total(lines),
       regionCode,
       payload: { lineNos },
@@ -465,11 +467,12 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
     })
     .where(eq(dispatchPlans.id, plan.id!));
   if (emergency) {
+    const [incident] = await tx.select({ name: incidents.name, regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, plan.incidentId));
     await openApproval(tx, user, now, {
       kind: 'EMERGENCY_WRITTEN_APPROVAL',
       subjectId: plan.id!,
-      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 已先行批准，须在执行后 48 小时内补办书面审批`,
-      regionCode: (await tx.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, plan.incidentId)))[0].regionCode,
+      summary: `「${incident.name}」的紧急调拨方案已先行批准，须在执行后 48 小时内补办书面审批`,
+      regionCode: incident.regionCode,
       dueAt: null, // set at execution (startWrittenApprovalClock)
     });
   }
@@ -583,14 +586,14 @@ export async function requestWrittenApproval(ctx: ServiceContext, planId: string
     }
     const last = await writtenApprovalOf(tx, plan.id!);
     if (last?.status === 'PENDING') throw invalidState('该方案的书面审批已在待审批中，不能重复提交', { field: 'planId', status: row.status });
-    const [incident] = await tx.select({ regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, row.incidentId));
+    const [incident] = await tx.select({ name: incidents.name, regionCode: incidents.regionCode }).from(incidents).where(eq(incidents.id, row.incidentId));
     // Requested in the emergency approver's name, as the first: assertMayDecide keeps both of them from deciding it.
     // openApproval's id follows from the instant: never the previous item's (a clock that has not moved since).
     const at = last && last.requestedAt >= now ? new Date(last.requestedAt.getTime() + 1) : now;
     await openApproval(tx, { ...user, id: row.approvedBy! }, at, {
       kind: 'EMERGENCY_WRITTEN_APPROVAL',
       subjectId: plan.id!,
-      summary: `紧急调拨方案 ${plan.id!.slice(0, 8)} 的书面审批重新提交（上次被驳回${last?.reason ? `：${last.reason}` : ''}），须补办书面审批`,
+      summary: `「${incident.name}」的紧急调拨方案书面审批重新提交（上次被驳回${last?.reason ? `：${last.reason}` : ''}），须补办书面审批`,
       regionCode: incident.regionCode,
       dueAt: row.approvalDueAt,
     });
