@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Card, Form, Input, InputNumber, Select, Table, Tabs } from 'antd';
+import { Card, Form, Input, Select, Table, Tabs } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { formatMoney } from '../common/format';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { FormModal } from './FormModal';
 import { useUser } from '../app/session';
 
@@ -34,12 +35,64 @@ const CreateItem = graphql(`
   }
 `);
 
+const UpdateItem = graphql(`
+  mutation UpdateItem($id: ID!, $input: UpdateItemInput!) {
+    updateItem(id: $id, input: $input) {
+      id
+    }
+  }
+`);
+
 type Item = ResultOf<typeof CatalogQuery>['categories'][number]['items'][number];
+type ItemValues = Omit<VariablesOf<typeof CreateItem>['input'], 'code' | 'categoryCode'>;
+
+/** A cleared text field is no value (null), not an empty string the API would check as a code or a price. */
+const blank = (v: string | null | undefined) => (v?.trim() ? v : null);
+const cleared = (v: ItemValues): ItemValues => ({ ...v, spec: blank(v.spec), gbCode: blank(v.gbCode), referencePrice: blank(v.referencePrice) });
+
+/**
+ * The fields an item is created and changed with. D10: an item is due for rotation 轮换提前期 months before the end of
+ * its 储存年限, so the lead is shorter than the life (12 by default: an item stored 12 months or less needs a shorter
+ * one). D5: the GB/T 38565 code, where known. Numbers are kept as typed and checked under the field.
+ */
+function ItemFields() {
+  return (
+    <>
+      <Form.Item name="name" label="名称" rules={[{ required: true }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="spec" label="规格">
+        <Input />
+      </Form.Item>
+      <Form.Item name="unit" label="计量单位" rules={[{ required: true }]}>
+        <Input placeholder="顶、床、条…" />
+      </Form.Item>
+      <Form.Item name="gbCode" label="国标编码（GB/T 38565）" extra="7 位：大类 1 位、中类、小类、细类各 2 位；不知道可不填">
+        <Input maxLength={7} />
+      </Form.Item>
+      <Form.Item name="referencePrice" label="参考单价（元）">
+        <Input />
+      </Form.Item>
+      <Form.Item name="storageLifeMonths" label="储存年限（月）" extra="不填即不设储存年限（不轮换）" rules={quantityRules('storageLife')}>
+        <QuantityInput />
+      </Form.Item>
+      <Form.Item
+        name="rotationLeadMonths"
+        label="轮换提前期（月）"
+        extra="储存年限到期前这么多个月列入轮换；须短于储存年限"
+        rules={quantityRules('rotationLead', '请填写轮换提前期')}
+      >
+        <QuantityInput />
+      </Form.Item>
+    </>
+  );
+}
 
 /** 物资目录: the plan categories (专栏) with their items; a new item in a category. */
 export default function CatalogPage() {
   const [{ data, fetching }, refetch] = useQuery({ query: CatalogQuery });
   const [, create] = useMutation(CreateItem);
+  const [, update] = useMutation(UpdateItem);
   const [active, setActive] = useState<string>();
   const categories = data?.categories ?? [];
   // One catalog for every region: only the system-wide administrator edits it (D4, D5).
@@ -52,9 +105,10 @@ export default function CatalogPage() {
         mayEdit && (
           <FormModal<VariablesOf<typeof CreateItem>['input']>
             title="新增物资"
-            submit={(input) => create({ input })}
+            name="item"
+            submit={(input) => create({ input: { ...input, ...cleared(input) } })}
             onDone={() => refetch({ requestPolicy: 'network-only' })}
-            initialValues={{ categoryCode: active ?? categories[0]?.code }}
+            initialValues={{ categoryCode: active ?? categories[0]?.code, rotationLeadMonths: 12 }}
           >
             <Form.Item name="categoryCode" label="类别" rules={[{ required: true }]}>
               <Select options={categories.map((c) => ({ value: c.code, label: c.name }))} />
@@ -62,21 +116,7 @@ export default function CatalogPage() {
             <Form.Item name="code" label="物资代码" rules={[{ required: true }]}>
               <Input />
             </Form.Item>
-            <Form.Item name="name" label="名称" rules={[{ required: true }]}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="spec" label="规格">
-              <Input />
-            </Form.Item>
-            <Form.Item name="unit" label="计量单位" rules={[{ required: true }]}>
-              <Input placeholder="顶、床、条…" />
-            </Form.Item>
-            <Form.Item name="referencePrice" label="参考单价（元）">
-              <Input />
-            </Form.Item>
-            <Form.Item name="storageLifeMonths" label="储存年限（月）">
-              <InputNumber min={1} precision={0} />
-            </Form.Item>
+            <ItemFields />
           </FormModal>
         )
       }
@@ -101,6 +141,34 @@ export default function CatalogPage() {
                 { title: '参考单价', align: 'right', render: (_, i) => formatMoney(i.referencePrice) },
                 { title: '储存年限（月）', align: 'right', render: (_, i) => i.storageLifeMonths ?? '—' },
                 { title: '轮换提前（月）', align: 'right', render: (_, i) => i.rotationLeadMonths },
+                { title: '国标编码', render: (_, i) => i.gbCode ?? '—' },
+                ...(mayEdit
+                  ? [
+                      {
+                        title: '操作',
+                        render: (_: unknown, i: Item) => (
+                          <FormModal<ItemValues>
+                            edit
+                            title={`编辑物资 ${i.code}`}
+                            name="itemEdit"
+                            submit={(input) => update({ id: i.id, input: cleared(input) })}
+                            onDone={() => refetch({ requestPolicy: 'network-only' })}
+                            initialValues={{
+                              name: i.name,
+                              spec: i.spec,
+                              unit: i.unit,
+                              gbCode: i.gbCode,
+                              referencePrice: i.referencePrice,
+                              storageLifeMonths: i.storageLifeMonths,
+                              rotationLeadMonths: i.rotationLeadMonths,
+                            }}
+                          >
+                            <ItemFields />
+                          </FormModal>
+                        ),
+                      },
+                    ]
+                  : []),
               ]}
             />
           ),

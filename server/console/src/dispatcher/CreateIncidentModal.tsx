@@ -1,4 +1,4 @@
-import { DatePicker, Form, Input, InputNumber, Select } from 'antd';
+import { DatePicker, Form, Input, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { useNavigate } from 'react-router-dom';
@@ -6,6 +6,7 @@ import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { ZONE } from '../common/format';
 import { INCIDENT_TYPE, optionsOf } from '../common/labels';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 const CreateIncident = graphql(`
   mutation CreateIncident($input: IncidentInput!) {
@@ -24,6 +25,9 @@ interface Values {
   affectedPopulation?: number;
   responseLevel?: number;
 }
+
+/** The API's response levels 1–4 (Ⅰ–Ⅳ级; 一级 is the highest), chosen from a list: a typed 0 or 5 became 1 or 4. */
+export const RESPONSE_LEVEL: Record<number, string> = { 1: '一级（Ⅰ级）', 2: '二级（Ⅱ级）', 3: '三级（Ⅲ级）', 4: '四级（Ⅳ级）' };
 
 const WALL_CLOCK = 'YYYY-MM-DD HH:mm:ss';
 
@@ -91,11 +95,12 @@ export function CreateIncidentModal({
           getPopupContainer={(trigger) => trigger.parentElement ?? document.body}
         />
       </Form.Item>
-      <Form.Item name="affectedPopulation" label="受灾人口">
-        <InputNumber min={0} precision={0} style={{ width: '100%' }} />
+      {/* What was typed is kept and checked under the field (a typed −5 or 1500.7 was sent as 0 or 1501). */}
+      <Form.Item name="affectedPopulation" label="受灾人口" rules={quantityRules('population')}>
+        <QuantityInput style={{ width: '100%' }} />
       </Form.Item>
-      <Form.Item name="responseLevel" label="响应级别（1–4）">
-        <InputNumber min={1} max={4} precision={0} />
+      <Form.Item name="responseLevel" label="响应级别">
+        <Select allowClear placeholder="未启动响应可不选" options={Object.entries(RESPONSE_LEVEL).map(([level, label]) => ({ value: Number(level), label }))} />
       </Form.Item>
     </FormDialog>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Empty, Form, Row, Select, Space, Tag } from 'antd';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
@@ -10,7 +10,9 @@ import { ExcelButton } from '../common/ExcelButton';
 import { formatDateTime } from '../common/format';
 import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
+import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { BaseMap } from '../common/map/BaseMap';
+import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { numberPlans, PlanFields, type Plan } from './plan';
@@ -148,17 +150,21 @@ export default function IncidentPage() {
           <Descriptions.Item label="类型">{labelOf(INCIDENT_TYPE, incident.type)}</Descriptions.Item>
           <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
           <Descriptions.Item label="发生时间">{formatDateTime(incident.occurredAt)}</Descriptions.Item>
-          <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="10 小时基本生活保障（D28）">
+          <Descriptions.Item label="状态">
+            {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
+          </Descriptions.Item>
+          {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line. */}
+          <Descriptions.Item label="10 小时基本生活保障（D28）" span="filled">
             <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
               {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
             </Tag>
             截止 {formatDateTime(incident.basicNeedsDeadline)}（灾后 {incident.hoursSinceOccurred.toFixed(1)} 小时）
           </Descriptions.Item>
-          <Descriptions.Item label="已救助户数">{incident.householdsServed}</Descriptions.Item>
-          <Descriptions.Item label="状态">
-            {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
+          <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="响应级别">
+            {incident.responseLevel ? (RESPONSE_LEVEL[incident.responseLevel] ?? incident.responseLevel) : '—'}
           </Descriptions.Item>
+          <Descriptions.Item label="已救助户数">{incident.householdsServed}</Descriptions.Item>
         </Descriptions>
       </Card>
       <Row gutter={16}>
@@ -189,8 +195,9 @@ export default function IncidentPage() {
                 <Form form={form} layout="vertical" initialValues={{ deadlineHours: 10, destinations: [] }} onValuesChange={() => setSuggestion(undefined)}>
                   <DestinationsForm />
                   <Space wrap>
-                    <Form.Item name="deadlineHours" label="送达时限（小时）">
-                      <InputNumber min={1} max={240} />
+                    {/* What was typed is kept and checked under the field: a typed −3 became 1, and the plan was made for 1 hour. */}
+                    <Form.Item name="deadlineHours" label="送达时限（小时）" rules={quantityRules('hours', '请填写送达时限')}>
+                      <QuantityInput />
                     </Form.Item>
                     <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
                       生成方案

@@ -9,6 +9,7 @@ import { formatDateTime, newIdempotencyKey } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { noSubmitOnEnter } from '../common/no-submit-on-enter';
 
 const PointStockQuery = graphql(`
   query PointStock($storeId: ID!) {
@@ -112,7 +113,14 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
   return (
     <>
       <FormAlerts messages={alerts} />
-      <Form form={form} name="distribute" layout="vertical" initialValues={{ household: { size: 1 }, lines: [{}] }} onFinish={(v) => void submit(v)}>
+      <Form
+        form={form}
+        name="distribute"
+        layout="vertical"
+        initialValues={{ household: { size: 1 }, lines: [{}] }}
+        onFinish={(v) => void submit(v)}
+        onKeyDown={noSubmitOnEnter}
+      >
         <Space wrap align="start">
           <Form.Item name={['household', 'headName']} label="户主姓名" rules={[{ required: true, message: '请填写户主姓名' }]}>
             <Input style={{ width: 140 }} maxLength={50} />

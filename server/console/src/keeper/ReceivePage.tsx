@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Card, Col, DatePicker, Form, Input, Result, Row, Select, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
+import { noSubmitOnEnter } from '../common/no-submit-on-enter';
 import { Link } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { graphql, type VariablesOf } from '../graphql/graphql';
@@ -82,7 +83,13 @@ export default function ReceivePage() {
   return (
     <Card title="入库" extra={chosenStore && <OpeningBalance storeId={chosenStore} storeName={options.find((o) => o.value === chosenStore)?.label} />}>
       <FormAlerts messages={alerts} />
-      <Form form={form} layout="vertical" initialValues={{ storeId, source: 'PURCHASE', lines: [{ quantity: undefined }] }} onFinish={(v) => void submit(v)}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ storeId, source: 'PURCHASE', lines: [{ quantity: undefined }] }}
+        onFinish={(v) => void submit(v)}
+        onKeyDown={noSubmitOnEnter}
+      >
         <Row gutter={16}>
           <Col xs={24} md={8}>
             <Form.Item name="storeId" label="仓库" rules={[{ required: true, message: '请选择仓库' }]}>

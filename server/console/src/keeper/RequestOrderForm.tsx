@@ -10,6 +10,7 @@ import { ItemSelect } from '../common/ItemSelect';
 import { optionsOf, OUTBOUND_PURPOSE } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { StoreSelect } from '../common/StoreSelect';
+import { noSubmitOnEnter } from '../common/no-submit-on-enter';
 
 const RequestOrder = graphql(`
   mutation RequestOutboundOrder($input: OutboundOrderInput!) {
@@ -41,7 +42,14 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
   return (
     <>
       <FormAlerts messages={alerts} />
-      <Form form={form} name="request" layout="vertical" initialValues={{ purpose: 'RELIEF', lines: [{}] }} onFinish={(v) => void submit(v)}>
+      <Form
+        form={form}
+        name="request"
+        layout="vertical"
+        initialValues={{ purpose: 'RELIEF', lines: [{}] }}
+        onFinish={(v) => void submit(v)}
+        onKeyDown={noSubmitOnEnter}
+      >
         <Space wrap>
           <Form.Item name="purpose" label="用途" rules={[{ required: true }]}>
             <Select style={{ width: 140 }} options={optionsOf(OUTBOUND_PURPOSE)} />
