@@ -178,6 +178,9 @@ export const TransferLine = builder.objectRef<TransferLineRow>('TransferLine').i
     lost: t.exposeInt('lost', { description: 'Written off on receipt with the discrepancy reason' }),
     cancelled: t.exposeInt('cancelled'),
     inTransit: t.int({ resolve: (l) => l.shipped - l.received - l.lost - l.cancelled }),
+    pendingWriteOff: t.exposeInt('disputed', {
+      description: 'D27: declared short on receipt and awaiting its write-off approval — still in transit, but not to be received',
+    }),
     discrepancyReason: t.field({
       type: StockReason,
       nullable: true,

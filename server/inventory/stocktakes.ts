@@ -96,7 +96,8 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           if (!reason || !allowed.includes(reason)) {
             throw badInput(
               `input.counts.${i}.reason`,
-              `账面 ${book}、实盘 ${c.countedQuantity}，差异须说明原因（可用：${allowed.map((r) => `${r.code} ${r.name}`).join('、')}）`,
+              // The names the console's reason list shows; the codes stay in extensions.allowed for clients.
+              `账面 ${book}、实盘 ${c.countedQuantity}，差异须说明原因（可选：${allowed.map((r) => r.name).join('、')}）`,
               {
                 bookQuantity: book,
                 countedQuantity: c.countedQuantity,

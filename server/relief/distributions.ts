@@ -124,11 +124,11 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       if (masked && recorded.headNames.size && !recorded.headNames.has(headNameOf(v.household.headName)) && !v.overrideReason)
         throw badInput(
           'input.household.headName',
-          '该身份证号码在本事件中已登记的户主姓名与本次不同，请核对证件；确需按本次姓名发放须填写原因（overrideReason），仍按同一户计算',
+          '该身份证号码在本事件中已登记的户主姓名与本次不同，请核对证件；确需按本次姓名发放须在「超标准发放原因」中说明，仍按同一户计算',
         );
       // D29: the household's size is the one recorded (first, or as last changed with a reason), not what each request claims.
       if (recorded.size !== null && recorded.size !== v.household.size && !v.overrideReason)
-        throw badInput('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须填写原因（overrideReason）`, {
+        throw badInput('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须在「超标准发放原因」中说明`, {
           recordedSize: recorded.size,
         });
       // D29: a household first recorded larger than a family (集体户 and the like) needs a reason, as a change of size does —
@@ -136,7 +136,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       if (recorded.size === null && v.household.size > HOUSEHOLD_SIZE_WITHOUT_REASON && !v.overrideReason)
         throw badInput(
           'input.household.size',
-          `家庭人口 ${v.household.size} 人，超过 ${HOUSEHOLD_SIZE_WITHOUT_REASON} 人（集体户等）须填写原因（overrideReason）`,
+          `家庭人口 ${v.household.size} 人，超过 ${HOUSEHOLD_SIZE_WITHOUT_REASON} 人（集体户等）须在「超标准发放原因」中说明`,
           { maxWithoutReason: HOUSEHOLD_SIZE_WITHOUT_REASON },
         );
       const before = recorded.received;
@@ -151,7 +151,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
           const item = itemMap.get(l.itemId)!;
           throw badInput(
             `input.lines.${i}.quantity`,
-            `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写原因（overrideReason）`,
+            `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写「超标准发放原因」`,
             { allowance, already, requested: l.quantity, itemId: l.itemId },
           );
         }

@@ -26,7 +26,7 @@ const quotaSchema = z
     storeId: idSchema.nullish(),
     regionCode: z.string().nullish(),
   })
-  .refine((v) => !!v.storeId !== !!v.regionCode, { path: ['storeId'], message: '须且只能指定 storeId 或 regionCode 之一' });
+  .refine((v) => !!v.storeId !== !!v.regionCode, { path: ['storeId'], message: '请选择仓库或填写区划代码（二选一）' });
 
 /** D19: sets the required quantity of an item for a store or a region subtree (replacing an earlier one). */
 export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<QuotaRow> {

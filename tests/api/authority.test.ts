@@ -226,6 +226,10 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     ).receiveTransfer;
     expect(got.status).toBe('PARTIALLY_RECEIVED');
     expect(got.lines[0]).toMatchObject({ received: 0, lost: 0, inTransit: 20 });
+    // Still in transit, but declared short: not to be received while its write-off waits (pendingWriteOff).
+    const pendingLine = async () =>
+      ok(await t.gql(`query($id: ID!) { transfer(id: $id) { lines { inTransit pendingWriteOff } } }`, { id: shipped.id }, 'dispatcher')).transfer.lines[0];
+    expect(await pendingLine()).toEqual({ inTransit: 20, pendingWriteOff: 20 });
     const [writeOff] = await queryRows<{ id: string; status: string }>(
       t.database.db,
       sql`SELECT id, status::text FROM documents WHERE type = 'WRITE_OFF' AND transfer_id = ${shipped.id}::uuid`,
@@ -236,10 +240,13 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/在途短少 20 个$/);
     expect(errorCode(await decideRaw(t, 'dispatcher', approvalId, 'APPROVE'))).toBe('FORBIDDEN'); // the receiver requested it
     ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '请承运方再查找' }));
-    const open = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { inTransit lost } } }`, { id: shipped.id }, 'dispatcher')).transfer;
-    expect(open).toEqual({ status: 'PARTIALLY_RECEIVED', lines: [{ inTransit: 20, lost: 0 }] });
+    const open = ok(
+      await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { inTransit lost pendingWriteOff } } }`, { id: shipped.id }, 'dispatcher'),
+    ).transfer;
+    expect(open).toEqual({ status: 'PARTIALLY_RECEIVED', lines: [{ inTransit: 20, lost: 0, pendingWriteOff: 0 }] });
     // Reported lost again and approved this time: written off.
     ok(await receiveTransferRaw(t, 'dispatcher', { transferId: shipped.id, lines: [{ batchId, quantity: 5, discrepancyReason: 'TRANSIT_LOSS' }] }));
+    expect(await pendingLine()).toEqual({ inTransit: 15, pendingWriteOff: 15 });
     const [second] = await queryRows<{ id: string }>(
       t.database.db,
       sql`SELECT id FROM documents WHERE type = 'WRITE_OFF' AND transfer_id = ${shipped.id}::uuid AND status = 'PENDING_APPROVAL'`,

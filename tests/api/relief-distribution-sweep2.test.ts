@@ -70,7 +70,7 @@ describe('D29 (sweep 2): signature reference, household size, and over-standard 
     const res = await expectRefused(
       { household: { headName: '敬老院', size: 11, address: '唐庄镇敬老院' }, lines: [{ itemId: QUILT, quantity: 11 }] },
       'input.household.size',
-      /^家庭人口 11 人，超过 10 人（集体户等）须填写原因（overrideReason）$/,
+      /^家庭人口 11 人，超过 10 人（集体户等）须在「超标准发放原因」中说明$/,
     );
     expect(ext(res).maxWithoutReason).toBe(10);
     // The finding's 20, 30 and 50 as well.

@@ -1,5 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
-import { Table, Tag } from 'antd';
+import { Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
@@ -20,6 +20,10 @@ const OrdersQuery = graphql(
           node {
             ...OrderFields
             requestedAt
+            approval {
+              status
+              reason
+            }
           }
         }
       }
@@ -29,6 +33,14 @@ const OrdersQuery = graphql(
 );
 
 type Status = keyof typeof ORDER_STATUS;
+type Row = Order & { requestedAt: string; approval?: { status: string; reason?: string | null } | null };
+
+/** M6: why an order went no further — the approver's 驳回理由, or the 关闭原因 given when it was closed. */
+function whyEnded(o: Row): string | null {
+  if (o.status === 'REJECTED' && o.approval?.reason) return `驳回理由：${o.approval.reason}`;
+  if (o.status === 'CLOSED' && o.closeReason) return `关闭原因：${o.closeReason}`;
+  return null;
+}
 
 const STATUS_COLOUR: Record<string, string> = { APPROVED: 'green', REJECTED: 'red', EXECUTED: 'default', CLOSED: 'default', PENDING: 'blue' };
 
@@ -64,7 +76,7 @@ export function OrdersTable({
     .map((e) => e.node)
     .filter((o) => (!mine || o.requestedBy.id === user.id) && (!purpose || o.purpose === purpose));
   return (
-    <Table<Order & { requestedAt: string }>
+    <Table<Row>
       size="small"
       loading={fetching}
       rowKey="id"
@@ -81,11 +93,19 @@ export function OrdersTable({
         { title: '申请时间', render: (_, o) => formatDateTime(o.requestedAt) },
         {
           title: '状态',
-          render: (_, o) => (
-            <Tag color={STATUS_COLOUR[o.status]} title={o.closeReason ?? undefined}>
-              {labelOf(ORDER_STATUS, o.status)}
-            </Tag>
-          ),
+          render: (_, o) => {
+            const why = whyEnded(o);
+            return (
+              <Space direction="vertical" size={0}>
+                <Tag color={STATUS_COLOUR[o.status]}>{labelOf(ORDER_STATUS, o.status)}</Tag>
+                {why && (
+                  <Typography.Text type="secondary" className="order-ended-reason" style={{ maxWidth: 240 }}>
+                    {why}
+                  </Typography.Text>
+                )}
+              </Space>
+            );
+          },
         },
         ...(actions ? [{ title: '', render: (_: unknown, o: Order) => actions(o) }] : []),
       ]}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Form, Select, Table } from 'antd';
+import { Form, Select, Table, Typography } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
@@ -21,26 +21,51 @@ interface Values {
   lines: { batchId: string; quantity: number; discrepancyReason?: string }[];
 }
 
+type TransferLine = TransferRow['lines'][number];
+/** A transfer line with what can still be received of it (its shortfall awaiting write-off approval left out). */
+type Receivable = TransferLine & { receivable: number };
+
+/**
+ * D27: the lines of a transfer that can still be received — in transit and not declared short. A shortfall declared on
+ * receipt stays in transit (TransferLine.inTransit counts it) until its write-off is approved, or rejected (then it is
+ * open again): TransferLine.pendingWriteOff.
+ */
+export function receivableLines(transfer: TransferRow): Receivable[] {
+  return transfer.lines.flatMap((l) => {
+    const receivable = l.inTransit - l.pendingWriteOff;
+    return receivable > 0 ? [{ ...l, receivable }] : [];
+  });
+}
+
+/** 「棉帐篷 短少 2，待核销审批」 for each line of a transfer whose shortfall awaits its write-off approval (D27). */
+export function shortLines(transfer: TransferRow): string[] {
+  return transfer.lines.flatMap((l) => (l.pendingWriteOff > 0 ? [`${l.item.name} 短少 ${l.pendingWriteOff}，待核销审批`] : []));
+}
+
 /** What a receipt did: received, short with a reason (a loss awaiting approval, D27), still in transit. */
-function receivedMessage(number: string, open: TransferRow['lines'], lines: Values['lines']): string {
+function receivedMessage(number: string, open: Receivable[], lines: Values['lines']): string {
   let received = 0;
   let short = 0;
   let rest = 0;
   lines.forEach((l, i) => {
     received += l.quantity;
-    if (l.discrepancyReason) short += open[i].inTransit - l.quantity;
-    else rest += open[i].inTransit - l.quantity;
+    if (l.discrepancyReason) short += open[i].receivable - l.quantity;
+    else rest += open[i].receivable - l.quantity;
   });
   return [`调拨单 ${number} 已收货 ${received}`, short && `短少 ${short} 待核销审批`, rest && `尚有 ${rest} 在途`].filter(Boolean).join('，');
 }
 
-/** Receives what arrived of a transfer; a shortfall needs a reason, which closes the line (D9). */
+/**
+ * Receives what arrived of a transfer; a shortfall needs a reason, which closes the line (D9). Lines whose shortfall
+ * awaits its write-off approval are named, not offered (D27: the API refuses to receive them).
+ */
 export function ReceiveTransferModal({ transfer, onClose }: { transfer: TransferRow; onClose: (received: boolean) => void }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
   const reasons = useReasonOptions('TRANSFER');
   const [, receive] = useMutation(ReceiveTransfer);
-  const open = transfer.lines.filter((l) => l.inTransit > 0);
+  const open = receivableLines(transfer);
+  const short = shortLines(transfer);
   return (
     <FormDialog
       form={form}
@@ -49,7 +74,7 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
       title={`收货：${transfer.number}`}
       okText="确认收货"
       // The batch ids are not fields on screen: they come with the initial values.
-      initialValues={{ lines: open.map((l) => ({ batchId: l.batch.id, quantity: l.inTransit })) }}
+      initialValues={{ lines: open.map((l) => ({ batchId: l.batch.id, quantity: l.receivable })) }}
       submit={async (v) => {
         const { error } = await receive({ input: { transferId: transfer.id, idempotencyKey: key, lines: v.lines } });
         return { error, success: receivedMessage(transfer.number, open, v.lines) };
@@ -64,7 +89,7 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
         columns={[
           { title: '物资', render: (_, l) => l.item.name },
           { title: '批号', render: (_, l) => l.batch.batchNo },
-          { title: '在途', align: 'right', render: (_, l) => l.inTransit },
+          { title: '在途', align: 'right', render: (_, l) => l.receivable },
           {
             title: '实收',
             render: (_, _l, i) => (
@@ -83,6 +108,11 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
           },
         ]}
       />
+      {short.map((text) => (
+        <Typography.Paragraph key={text} type="warning" className="transfer-shortfall" style={{ marginTop: 8, marginBottom: 0 }}>
+          {text}（不能再收货；审批驳回后重新计入在途）
+        </Typography.Paragraph>
+      ))}
     </FormDialog>
   );
 }

@@ -37,6 +37,7 @@ const Submit = graphql(`
     submitStocktake(input: $input) {
       id
       number
+      status
     }
   }
 `);
@@ -64,7 +65,7 @@ export default function StocktakePage() {
   const [submission, submit] = useMutation(Submit);
   const lines = (data?.stock.edges ?? []).map((e) => e.node);
   const counts = Form.useWatch<Values['counts']>('counts', form);
-  const [done, setDone] = useState<{ id: string; number: string }>();
+  const [done, setDone] = useState<{ id: string; number: string; status: string }>();
   const chooseStore = (id: string) => {
     form.resetFields();
     setStoreId(id);
@@ -109,7 +110,8 @@ export default function StocktakePage() {
     return (
       <Result
         status="success"
-        title={`盘点单 ${done.number} 已提交`}
+        // D27: differences adjust the book only once a second person approves (the count is then in 单据 as 待审批).
+        title={done.status === 'PENDING_APPROVAL' ? `盘点单 ${done.number} 已提交，待审批后调账` : `盘点单 ${done.number} 已提交`}
         extra={[
           <Link key="doc" to={`/documents/${done.id}`}>
             <Button type="primary">打印盘点单</Button>

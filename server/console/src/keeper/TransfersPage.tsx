@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Select, Table, Tabs, Tag, Typography } from 'antd';
+import { Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
@@ -7,7 +7,7 @@ import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { CancelTransferModal } from './CancelTransferModal';
 import { OrdersTable } from './OrdersTable';
-import { ReceiveTransferModal } from './ReceiveTransferModal';
+import { ReceiveTransferModal, receivableLines, shortLines } from './ReceiveTransferModal';
 import { ShipTransferModal } from './ShipTransferModal';
 import type { Order } from './order';
 import { TransferFields, type TransferRow } from './transfer';
@@ -64,13 +64,27 @@ export default function TransfersPage() {
     { title: '物资', render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
     {
       title: '状态',
-      render: (_: unknown, t: TransferRow) => <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>,
+      render: (_: unknown, t: TransferRow) => {
+        const short = incoming ? shortLines(t) : [];
+        return (
+          <Space direction="vertical" size={0}>
+            <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag>
+            {short.map((text) => (
+              <Typography.Text key={text} type="warning" className="transfer-shortfall">
+                {text}
+              </Typography.Text>
+            ))}
+          </Space>
+        );
+      },
     },
     {
       title: '',
       render: (_: unknown, t: TransferRow) =>
         incoming
-          ? (t.status === 'IN_TRANSIT' || t.status === 'PARTIALLY_RECEIVED') && (
+          ? // Only what is really still on its way can be received: not a shortfall awaiting its write-off.
+            (t.status === 'IN_TRANSIT' || t.status === 'PARTIALLY_RECEIVED') &&
+            receivableLines(t).length > 0 && (
               <Button type="primary" size="small" onClick={() => setReceiving(t)}>
                 收货
               </Button>

@@ -25,6 +25,7 @@ export const TransferFields = graphql(`
       shipped
       received
       inTransit
+      pendingWriteOff
       lost
     }
   }

@@ -18,7 +18,7 @@ export default function LoginPage() {
   const [form] = Form.useForm<{ username: string; password: string }>();
   const [{ fetching }, login] = useMutation(LoginMutation);
   const [alerts, setAlerts] = useState<string[]>([]);
-  const { signIn } = useSession();
+  const { signIn, ended } = useSession();
   const submit = async (values: { username: string; password: string }) => {
     setAlerts([]);
     const result = await login(values);
@@ -30,6 +30,8 @@ export default function LoginPage() {
       <Card className="login-card">
         <Typography.Title level={3}>应急物资储备与调度</Typography.Title>
         <Typography.Paragraph type="secondary">请使用您的账号登录</Typography.Paragraph>
+        {/* M7: the tab's session was refused (expired, or 退出 elsewhere); signed in again, the same page opens. */}
+        {ended && <Alert type="warning" message="登录已过期或已退出，请重新登录" showIcon className="form-alert" data-testid="session-ended" />}
         {alerts.map((a) => (
           <Alert key={a} type="error" message={a} showIcon className="form-alert" />
         ))}
