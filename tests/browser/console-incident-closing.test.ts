@@ -105,7 +105,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
     await clickText(page, 'div[contains(@class, "ant-modal-confirm-btns")]//button', '结束事件');
     await waitForMessage(page, `事件「${DEMO_INCIDENT}」已结束`);
     await page.waitForSelector('[data-testid="incident-closed"]');
-    await waitForText(page, '事件已结束，不再开设安置点、申请调拨或向群众发放（D29）');
+    await waitForText(page, '事件已结束，不再开设安置点、申请调拨或向群众发放；回收清点仍可继续');
     await page.waitForFunction(() => !document.querySelector('.ant-modal-confirm'));
     await screenshot(page, 'dispatcher-incident-closed');
     const labels = await buttonLabels(page);

@@ -48,7 +48,7 @@ export default function PeriodClosePage() {
         className="form-alert"
         type="info"
         showIcon
-        message="月结后，业务时间在该月及以前的入库、出库、调拨、盘点等一律不能再入账；更正须在未结账的期间登记（D22）。"
+        message="月结后，业务时间在该月及以前的入库、出库、调拨、盘点等一律不能再入账；更正须以冲销单据在未结账的期间登记。"
         description={mayClose ? '月份须按顺序结账，只能结已经结束的月份。' : '月结由系统管理员办理；此处列出已月结的月份。'}
       />
       {mayClose && data && (

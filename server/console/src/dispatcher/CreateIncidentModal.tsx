@@ -79,7 +79,7 @@ export function CreateIncidentModal({
       <Form.Item
         name="occurredAt"
         label="发生时间（北京时间）"
-        extra="10 小时基本生活保障从发生时间起算（D28）；留空即为现在"
+        extra="灾后 10 小时内基本生活得到救助，时限从发生时间起算；留空即为现在"
         rules={[
           {
             validator: (_, value: Dayjs | null | undefined) =>

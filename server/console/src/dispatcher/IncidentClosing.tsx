@@ -38,10 +38,10 @@ export function IncidentClosing({ incident, onChanged }: { incident: { id: strin
         <>
           {total > 0 && (
             <p data-testid="close-outstanding">
-              尚有 {outstanding.length} 项、共 {total} 件物资按规定应回收而未回收（D12）。
+              尚有 {outstanding.length} 项、共 {total} 件物资按规定应回收而未回收。
             </p>
           )}
-          <p>结束后不能再开设安置点或向群众发放（D29）；回收清点和查询仍可继续。</p>
+          <p>结束后不能再开设安置点或向群众发放；回收清点和查询仍可继续。</p>
         </>
       ),
       okText: '结束事件',
@@ -60,7 +60,7 @@ export function IncidentClosing({ incident, onChanged }: { incident: { id: strin
   return (
     <Card
       size="small"
-      title="回收清点与结束事件（D12、D30）"
+      title="回收清点与结束事件"
       extra={
         incident.closedAt ? (
           <Tag color="default" data-testid="incident-closed">

@@ -154,7 +154,7 @@ export default function IncidentPage() {
             {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
           </Descriptions.Item>
           {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line. */}
-          <Descriptions.Item label="10 小时基本生活保障（D28）" span="filled">
+          <Descriptions.Item label="灾后 10 小时内基本生活得到救助" span="filled">
             <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
               {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
             </Tag>
@@ -188,7 +188,7 @@ export default function IncidentPage() {
         <Col xs={24} xl={12}>
           <Card size="small" title="安置点与需求">
             {incident.closedAt ? (
-              <Alert type="info" showIcon message="事件已结束，不再开设安置点、申请调拨或向群众发放（D29）；回收清点仍可继续。" />
+              <Alert type="info" showIcon message="事件已结束，不再开设安置点、申请调拨或向群众发放；回收清点仍可继续。" />
             ) : (
               <>
                 <FormAlerts messages={alerts} />

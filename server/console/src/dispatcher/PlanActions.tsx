@@ -83,8 +83,8 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
           type="info"
           showIcon
           data-testid="own-plan-note"
-          message="本方案由您提交，须由另一位有权限的调度员或管理员批准（不相容岗位分离，D24）"
-          description="对方可在「审批」页批准。情况紧急时可用「紧急批准」先调拨后补手续（D14）：书面审批须在 48 小时内由他人补办。"
+          message="本方案由您提交，须由另一位有权限的调度员或管理员批准（不相容岗位分离）"
+          description="对方可在「审批」页批准。情况紧急时可用「紧急批准」先调拨后补手续：书面审批须在 48 小时内由他人补办。"
         />
       )}
       <Space>

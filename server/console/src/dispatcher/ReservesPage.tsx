@@ -119,7 +119,7 @@ export default function ReservesPage() {
         </Card>
       </Col>
       <Col xs={24} xl={12}>
-        <Card title="乡镇储备覆盖（D19）" loading={fetching && !data}>
+        <Card title="乡镇储备覆盖" loading={fetching && !data}>
           <Chart
             option={{
               tooltip: { trigger: 'item' },

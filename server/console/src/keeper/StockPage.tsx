@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Card, DatePicker, Select, Space, Table, Typography } from 'antd';
+import { Card, DatePicker, Select, Space, Table, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -110,11 +110,26 @@ export default function StockPage() {
           { title: '有效期', render: (_, l) => <ExpiryTag {...l.batch} /> },
           { title: '在库', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
           { title: '预留', align: 'right', render: (_, l) => formatNumber(l.reserved) },
-          { title: '可用', align: 'right', render: (_, l) => formatNumber(l.available) },
+          { title: '可用', align: 'right', render: (_, l) => <Available line={l} /> },
           { title: '在途', align: 'right', render: (_, l) => formatNumber(l.inTransit) },
           { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
         ]}
       />
     </Card>
+  );
+}
+
+/**
+ * D26: an expired batch is frozen — it is not issued or shipped, only rotated or scrapped — so none of it is available,
+ * as 储备定额 and 储备缺口 count it. The API's `available` still says what is not reserved; it is shown as frozen.
+ */
+function Available({ line }: { line: Line }) {
+  if (!line.batch.expired) return formatNumber(line.available);
+  return (
+    <Tooltip title="已过期，冻结：不能出库或调拨，只能轮换或报废">
+      <span data-testid="frozen-available">
+        0{line.available > 0 && <Typography.Text type="secondary">（冻结 {formatNumber(line.available)}）</Typography.Text>}
+      </span>
+    </Tooltip>
   );
 }
