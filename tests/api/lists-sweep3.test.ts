@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorCode, useTestApp } from '../support/harness.ts';
+import { itemId } from '../../seeds/reference.ts';
+import { errorCode, NOW, useTestApp } from '../support/harness.ts';
+import { download, parseCsv } from '../support/paperwork.ts';
 import { ok } from '../support/ledger-ops.ts';
 import { QUILT, receive, WEIHUI } from '../support/ledger.ts';
 
@@ -49,6 +51,21 @@ describe('L8 (sweep 3): bad filters and paths are refused, as the other lists re
     expect(res.errors![0].message).toContain('报表：stock、journal、valuation、rotation-due、reserve-gaps、incident-balance');
     for (const name of ['stock', 'journal', 'valuation', 'rotation-due', 'reserve-gaps', 'incident-balance']) {
       expect(ok(await t.gql(LINK, { p: `/exports/${name}.xlsx` }, 'auditor')).createDownloadLink.url).toMatch(new RegExp(`^/exports/${name}\\.xlsx\\?dl=`));
+    }
+  });
+
+  it('D26 (console sweep L6): the 库存台账 export counts an expired batch as 0 available, as 本库库存 and 储备缺口 do; in stock still', async () => {
+    const jacket = itemId('FLD-009'); // 救生衣
+    await receive(t, 'keeper', WEIHUI, [{ itemId: jacket, quantity: 40, batchNo: 'L6-JSY', expiryDate: '2026-08-01' }]);
+    t.clock.set('2026-08-02T09:00:00+08:00');
+    try {
+      const csv = await download(t, '/exports/stock.csv', 'keeper', { itemId: jacket });
+      const [headings, ...rows] = parseCsv(csv.text);
+      const row = rows.find((r) => r.includes('L6-JSY'))!;
+      const cell = (heading: string) => row[headings.indexOf(heading)];
+      expect([cell('在库'), cell('可用'), cell('状态')]).toEqual(['40', '0', '已过期']);
+    } finally {
+      t.clock.set(NOW);
     }
   });
 });

@@ -55,19 +55,24 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY s.code, i.code, b.expiry_date NULLS LAST, b.batch_no`,
   );
-  const body: ReportRow[] = rows.map((r) => ({
-    cells: {
-      ...r,
-      ...Object.fromEntries(QUANTITIES.map((k) => [k, Number(r[k])])),
-      funding: FUNDING_NAMES[String(r.funding)] ?? r.funding,
-      mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
-      // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule, as `stock` says it).
-      state: isExpired(r.expiryDate === null ? null : String(r.expiryDate), today) ? '已过期' : '正常',
-    },
-  }));
+  const body: ReportRow[] = rows.map((r) => {
+    // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule, as `stock` says it): none
+    // of it is available to issue or transfer, as 储备缺口 and the console's 本库库存 count it.
+    const expired = isExpired(r.expiryDate === null ? null : String(r.expiryDate), today);
+    return {
+      cells: {
+        ...r,
+        ...Object.fromEntries(QUANTITIES.map((k) => [k, Number(r[k])])),
+        ...(expired ? { available: 0 } : {}),
+        funding: FUNDING_NAMES[String(r.funding)] ?? r.funding,
+        mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
+        state: expired ? '已过期' : '正常',
+      },
+    };
+  });
   const oneItem = new Set(rows.map((r) => r.itemId)).size === 1;
   const total = rows.reduce((s, r) => s + toFen(String(r.value)), 0n);
-  const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, rows.reduce((s, r) => s + Number(r[k]), 0)])) : {};
+  const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, body.reduce((s, r) => s + Number(r.cells[k]), 0)])) : {};
   const title = await titleBlock(ctx, q.regionCode);
   return {
     ...title,
