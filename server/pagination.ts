@@ -42,7 +42,7 @@ const fits: Record<CursorPart, (v: unknown) => boolean> = {
 export function pageRequest(args: PageArgs, shape: readonly CursorPart[]): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput('first', `first 必须是 0 到 ${MAX_PAGE_SIZE} 之间的整数`, { value: first });
+    throw badInput('first', `每页条数须为 0 到 ${MAX_PAGE_SIZE} 之间的整数`, { value: first });
   }
   return { limit: first, after: args.after ? decodeCursor(args.after, shape) : null };
 }

@@ -84,7 +84,7 @@ export function assertReasonFitsOrder(order: Pick<OrderRow, 'number' | 'purpose'
   }
 }
 
-const orderMissing = (exec: Execution) => badInput('input.orderId', `政府储备物资凭令出库：${EXECUTION_NAMES[exec]}须依据已批准的出库申请（orderId）`);
+const orderMissing = (exec: Execution) => badInput('input.orderId', `政府储备物资凭令出库：${EXECUTION_NAMES[exec]}须依据已批准的出库申请`);
 
 /**
  * D3, D23: stock leaving without an order must all be the company's own stock in its own agreement store (custody.ts):

@@ -76,7 +76,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
       return false;
     const row = await lockPlan(tx, plan.id!);
     if (row.status !== 'APPROVED')
-      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有已批准（APPROVED）的方案可以执行`, {
+      throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有已批准的方案可以执行`, {
         field: 'planId',
         status: row.status,
       });
@@ -502,7 +502,7 @@ export async function checkPlanShipment(
   if (!exists) throw notFound('input.dispatchPlanId', '调拨方案', planId);
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中（EXECUTING）的方案补发调拨`, {
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中的方案补发调拨`, {
       field: 'input.dispatchPlanId',
       status: row.status,
     });

@@ -404,12 +404,12 @@ export async function approveDispatchPlan(
   if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
   const plan = await getPlanInScope(db, user, planId);
   if (plan.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准（PROPOSED）的方案可以批准`, {
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准的方案可以批准`, {
       field: 'planId',
       status: plan.status,
     });
   if (!emergency && plan.row!.requestedBy === user.id) {
-    throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用 emergency: true 先调拨后补手续）', { field: 'planId' });
+    throw new DomainError('FORBIDDEN', '不相容岗位分离：本人提交的调拨方案不能由本人批准（紧急情况可用「紧急批准」先调拨后补手续）', { field: 'planId' });
   }
   if (!emergency) await assertNotRequestersAccount(db, user, [plan.row!.requestedBy], 'planId');
   const now = clock.now().toJSDate();
@@ -422,7 +422,7 @@ export async function approveDispatchPlan(
         by: user.id,
         at: now,
         approvalRef: emergency ? null : approvalRef?.trim() || null,
-        reason: emergency ? '紧急调拨：先调拨后补手续（D14）' : null,
+        reason: emergency ? '紧急调拨：先调拨后补手续' : null,
       });
     await approvePlanInTx(tx, config, user, plan.id!, now, emergency, approvalRef);
     await publishPlanStatus(tx, plan.id!, 'APPROVED');
@@ -439,7 +439,7 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
   const row = await lockPlan(tx, planId);
   const plan = await loadPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以批准`, {
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准的方案可以批准`, {
       field: 'planId',
       status: row.status,
     });
@@ -527,7 +527,7 @@ export async function startWrittenApprovalClock(tx: Db, planId: string, executed
 export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, now: Date, reason: string) {
   const row = await lockPlan(tx, planId);
   if (row.status !== 'PROPOSED')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准（PROPOSED）的方案可以驳回`, {
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只有待批准的方案可以驳回`, {
       field: 'planId',
       status: row.status,
     });

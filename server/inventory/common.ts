@@ -137,7 +137,9 @@ export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field:
   const reason = reasons.find((r) => r.code === code);
   const allowed = reasons.filter((r) => r.usages.includes(usage) && (!direction || r.direction === direction));
   if (!reason || !allowed.includes(reason)) {
-    throw badInput(field, `原因代码无效：${code}（可用：${allowed.map((r) => `${r.code} ${r.name}`).join('、')}）`, {
+    // The keeper picked the reason by its name from a list: the message names the reasons, the codes stay in extensions.
+    const choices = `（可选：${allowed.map((r) => r.name).join('、')}）`;
+    throw badInput(field, reason ? `原因「${reason.name}」不适用于此处${choices}` : `原因无效${choices}`, {
       value: code,
       allowed: allowed.map((r) => r.code),
     });

@@ -54,6 +54,14 @@ export const FUNDING_NAMES: Record<string, string> = {
 /** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
 export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已记账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
 
+/** A store's kind, as the console's store list names it (D19: only 政府储备库 and 代储库 hold government reserves). */
+export const STORE_KIND_NAMES: Record<string, string> = {
+  GOVERNMENT: '政府储备库',
+  ENTRUSTED: '代储库',
+  AGREEMENT: '协议储备库',
+  DISTRIBUTION_POINT: '安置点',
+};
+
 /** A dispatch plan's status (D11), as the console names it. */
 export const PLAN_STATUS_NAMES: Record<string, string> = {
   PROPOSED: '待批准',
@@ -73,10 +81,10 @@ export const ORDER_STATUS_NAMES: Record<string, string> = { PENDING: '待审批'
 export const CALL_OFF_STATUS_NAMES: Record<string, string> = { ISSUED: '已下达', DELIVERED: '已到货', CANCELLED: '已取消' };
 
 /**
- * A status in a message: the Chinese name first, the code in parentheses ("已批准（APPROVED）"), so that a keeper reads
- * the word and support can still match the code (the error's extensions.status stays the code).
+ * A status in a message: its Chinese name only ("已批准"), as the keeper or dispatcher at the screen reads it; the code
+ * stays in the error's extensions.status for clients and support (API.md Errors: no codes in a message).
  */
-export const statusText = (names: Record<string, string>, status: string): string => (names[status] ? `${names[status]}（${status}）` : status);
+export const statusText = (names: Record<string, string>, status: string): string => names[status] ?? status;
 
 /** Statuses of a document whose stock was posted (recorded in the ledger, 记账); the others were only submitted. */
 export const POSTED_STATUSES: ReadonlySet<string> = new Set(['POSTED', 'REVERSED']);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { inYearRange, YEARS, ZONE } from '../clock.ts';
 import { badInput } from '../errors.ts';
+import { fieldInWords } from '../field-words.ts';
 import { assertPeriodOrder } from '../validation.ts';
 
 // Query-string parameters of the download routes, checked like GraphQL arguments (BAD_USER_INPUT naming the field).
@@ -27,7 +28,7 @@ export function parseInstant(raw: string, field: string, end = false): string {
   if (!dt.isValid || (!day && !v.includes('T')) || !inYearRange(year)) {
     throw badInput(
       field,
-      `${field}：时间格式错误 ${raw.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的日期 YYYY-MM-DD 或 ISO-8601 时间，如 2026-11-30T23:59:59+08:00）`,
+      `${fieldInWords(field) ?? field}：时间格式错误 ${raw.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的日期 YYYY-MM-DD 或 ISO-8601 时间，如 2026-11-30T23:59:59+08:00）`,
     );
   }
   if (day && end) return dt.plus({ days: 1 }).toUTC().minus({ milliseconds: 1 }).toISO().replace(/Z$/, '999Z');
@@ -46,7 +47,7 @@ export function periodOf(q: Params): { from?: string; to?: string } {
 
 export function parseInteger(v: string | undefined, field: string, fallback: number): number {
   if (v === undefined || v === '') return fallback;
-  if (!/^-?\d{1,9}$/.test(v)) throw badInput(field, `${field}：应为整数（${v.slice(0, 32)}）`);
+  if (!/^-?\d{1,9}$/.test(v)) throw badInput(field, `${fieldInWords(field) ?? field}：应为整数（${v.slice(0, 32)}）`);
   return Number(v);
 }
 

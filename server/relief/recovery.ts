@@ -171,7 +171,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
             continue;
           }
           const to = explicit?.id ?? h.shippedFrom;
-          if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须指定回收入库的仓库（toStoreId）', { batchId: h.batchId });
+          if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须选择完好物资入库仓库', { batchId: h.batchId });
           moves.push({ point: h.storeId, to, held: h, quantity: take });
         }
       }
@@ -191,7 +191,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
       const [point, to] = g.split('|');
       const target = await getStoreRow(tx, to);
       // D30: by default the store a batch was shipped from — unless that is no reserve store (another 安置点 …).
-      assertRecoveryDestination(target, 'input.toStoreId', '该批次不是从政府储备库或代储库调来的，须指定回收入库的仓库（toStoreId）');
+      assertRecoveryDestination(target, 'input.toStoreId', '该批次不是从政府储备库或代储库调来的，须选择完好物资入库仓库');
       const price = (m: (typeof ms)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
       const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${g}`);
       await writeDocument(

@@ -23,7 +23,7 @@ const standardSchema = z
   })
   .refine((v) => ((v.perPerson ?? null) === null) !== ((v.perHousehold ?? null) === null), {
     path: ['perPerson'],
-    message: '每人标准（perPerson）与每户标准（perHousehold）须填且只填一项',
+    message: '每人标准与每户标准须填且只填一项',
   });
 
 /** upsertReliefStandard: a dispatcher (or administrator) sets the standard for a region in scope. */

@@ -15,6 +15,7 @@ import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { organizationFor } from '../inventory/receipts.ts';
+import { RESERVE_MODE_NAMES, STORE_KIND_NAMES } from '../paperwork/names.ts';
 import { effectiveCommitted } from './rules.ts';
 import { assertReserveManager } from './access.ts';
 import type { ServiceContext } from '../context.ts';
@@ -60,7 +61,7 @@ const lineSchema = z.object({
 
 const agreementSchema = z
   .object({
-    mode: z.enum(['AGREEMENT', 'ENTRUSTED', 'CAPACITY'], { message: '储备方式须为 AGREEMENT、ENTRUSTED 或 CAPACITY（实物储备不是协议）' }),
+    mode: z.enum(['AGREEMENT', 'ENTRUSTED', 'CAPACITY'], { message: '储备方式须为协议储备、企业代储或产能储备（实物储备不是协议）' }),
     companyName: z.string().trim().min(2, '须填写企业名称').max(128),
     regionCode: z.string(),
     validFrom: isoDate,
@@ -124,7 +125,11 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     assertStoreAccess(user, store);
     // The company's store: an entrusted store (代储库) holds government stock, an agreement store its own.
     const expected = v.mode === 'ENTRUSTED' ? 'ENTRUSTED' : v.mode === 'AGREEMENT' ? 'AGREEMENT' : null;
-    if (expected && store.kind !== expected) throw badInput('input.storeId', `该仓库类型为 ${store.kind}，${v.mode} 协议须对应 ${expected} 类仓库`);
+    if (expected && store.kind !== expected)
+      throw badInput(
+        'input.storeId',
+        `该仓库是${STORE_KIND_NAMES[store.kind] ?? '其他类型的仓库'}，${RESERVE_MODE_NAMES[v.mode]}协议须对应${STORE_KIND_NAMES[expected]}`,
+      );
     await assertCompanyStore(db, store, v.companyName, region.code);
   } else if (v.mode === 'ENTRUSTED') {
     throw badInput('input.storeId', '企业代储须指定代储库');

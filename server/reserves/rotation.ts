@@ -69,7 +69,7 @@ const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval
 export async function rotationDue(ctx: ServiceContext, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {
   const { db, actor: user, clock } = ctx;
   const within = args.withinMonths ?? 12;
-  if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', 'withinMonths 应为 0 到 120 之间的整数', { value: within });
+  if (!Number.isInteger(within) || within < 0 || within > 120) throw badInput('withinMonths', '月数应为 0 到 120 之间的整数', { value: within });
   const today = todayInChina(clock);
   const scope = await storeScopeSql(db, user, args.regionCode);
   const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; unit_price: string; rotate_by: string; expiry_date: string }>(

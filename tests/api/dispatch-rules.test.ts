@@ -266,8 +266,8 @@ describe('plan states — approve, execute, cancel (D14)', () => {
     const refused = await execute(plan.id);
     expect(errorCode(refused)).toBe('INVALID_STATE');
     expect(refused.errors![0].extensions).toMatchObject({ field: 'planId', status: 'PROPOSED' });
-    // The status in words first, its code in parentheses (extensions.status stays the code).
-    expect(refused.errors![0].message).toBe('调拨方案状态为待批准（PROPOSED），只有已批准（APPROVED）的方案可以执行');
+    // The status in words only, as the dispatcher reads it (extensions.status stays the code).
+    expect(refused.errors![0].message).toBe('调拨方案状态为待批准，只有已批准的方案可以执行');
     expect(await dispatchCounts()).toEqual(before);
     expect(await onHandAt(WEIHUI, TARP)).toBe(100);
     expect((await planById(plan.id)).status).toBe('PROPOSED');

@@ -112,14 +112,14 @@ describe('Sweep-2 L2 (D22, D27): reversing a document that is never reversed nam
     const [pending] = await writeOffs('PENDING_APPROVAL');
     expect(pending.number).toMatch(/^HX-2026-\d{6}$/);
     expect(await refusal(pending.id)).toMatchObject({
-      message: `核销单 ${pending.number} 状态为待审批（PENDING_APPROVAL），尚未入账，不能冲销（不同意的请在审批中驳回）`,
+      message: `核销单 ${pending.number} 状态为待审批，尚未入账，不能冲销（不同意的请在审批中驳回）`,
       extensions: { field: 'documentId', type: 'WRITE_OFF', status: 'PENDING_APPROVAL' },
     });
 
     // Rejected: the 20 are in transit again.
     ok(await decideRaw(t, 'director', await pendingApprovalOf(t, pending.id, 'WRITE_OFF'), 'REJECT', { reason: '请承运方再查找' }));
     expect(await refusal(pending.id)).toMatchObject({
-      message: `核销单 ${pending.number} 状态为已驳回（REJECTED），没有入账，无需冲销`,
+      message: `核销单 ${pending.number} 状态为已驳回，没有入账，无需冲销`,
       extensions: { field: 'documentId', type: 'WRITE_OFF', status: 'REJECTED' },
     });
 
@@ -138,7 +138,7 @@ describe('Sweep-2 L2 (D22, D27): reversing a document that is never reversed nam
     const { reversal } = await pendingReversalOfReceipt(itemId('FLD-006'), 'L2-CX-01', 10, '5.00');
     const res = await reverseRaw(t, 'keeper', reversal.id, key(), false);
     expect(errorCode(res)).toBe('INVALID_STATE');
-    expect(res.errors![0].message).toBe(`冲销单 ${reversal.number} 状态为待审批（PENDING_APPROVAL），尚未入账，不能冲销（不同意的请在审批中驳回）`);
+    expect(res.errors![0].message).toBe(`冲销单 ${reversal.number} 状态为待审批，尚未入账，不能冲销（不同意的请在审批中驳回）`);
 
     const item = itemId('FLD-010');
     const received = await receive(t, 'keeper', WEIHUI, [{ itemId: item, quantity: 10, batchNo: 'L2-DB-01', unitPrice: '5.00', expiryDate: '2031-01-01' }]);

@@ -25,7 +25,7 @@ const COLUMNS: Column[] = [
 
 export async function gapsReport(ctx: ServiceContext, q: Params): Promise<Report> {
   const regionCode = q.regionCode ?? ctx.actor.regionCode;
-  if (!regionCode) throw badInput('regionCode', '须指定区划（regionCode）');
+  if (!regionCode) throw badInput('regionCode', '须指定区划');
   const gaps = await reserveGaps(ctx, regionCode);
   const [items, stores, regions] = await Promise.all([
     itemLabels(

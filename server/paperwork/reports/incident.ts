@@ -24,7 +24,7 @@ const COLUMNS: Column[] = [
 ];
 
 export async function incidentReport(ctx: ServiceContext, q: Params): Promise<Report> {
-  if (!q.incidentId) throw badInput('incidentId', '须指定事件（incidentId）');
+  if (!q.incidentId) throw badInput('incidentId', '须指定灾害事件');
   const incident = await getIncidentInScope(ctx.db, ctx.actor, q.incidentId, 'incidentId');
   const lines = await incidentBalance(ctx.db, incident.id);
   const items = await itemLabels(

@@ -49,7 +49,9 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
   if (q.documentType) {
     if (!Object.hasOwn(MOVEMENT_TYPE_NAMES, q.documentType))
-      throw badInput('documentType', `未知单据类型：${q.documentType}（可用：${Object.keys(MOVEMENT_TYPE_NAMES).join('、')}）`);
+      throw badInput('documentType', `未知单据类型：${q.documentType}（可选：${Object.values(MOVEMENT_TYPE_NAMES).join('、')}）`, {
+        allowed: Object.keys(MOVEMENT_TYPE_NAMES),
+      });
     where.push(sql`m.type = ${q.documentType}::document_type`);
   }
   const rows = await queryRows<Record<string, string | number | Date | null>>(

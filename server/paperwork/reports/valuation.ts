@@ -61,8 +61,8 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   // A dimension named twice counts once, as the valuation query takes it (its keys have one entry per distinct one).
   const groupBy = [...new Set(listParam(q.groupBy ?? 'STORE'))] as Dimension[];
   const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
-  if (bad) throw badInput('groupBy', `groupBy：未知维度 ${bad}`);
-  if (!groupBy.length) throw badInput('groupBy', 'groupBy：至少一个维度');
+  if (bad) throw badInput('groupBy', `汇总方式：未知维度 ${bad}`);
+  if (!groupBy.length) throw badInput('groupBy', '汇总方式：至少选一个维度');
   const v = await valuation(ctx, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
   const names = await dimensionNames(
     ctx.db,
