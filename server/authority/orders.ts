@@ -343,7 +343,7 @@ function shortfallNote(
       asked = asked.map((l, i) => (i === at ? { ...l, quantity: Math.max(0, d.available) } : l));
     }
   }
-  return short.length ? `（注意：现有库存不足以执行——${short.join('；')}）` : null;
+  return short.length ? `（注意：申请时库存不足以执行——${short.join('；')}）` : null;
 }
 
 export async function getOrder(db: Db, id: string, field = 'id'): Promise<OrderRow> {

@@ -10,7 +10,7 @@ import { ok, stocktakeRaw } from '../support/ledger-ops.ts';
 // disaster a century back.
 // - D23, D26: requestOutboundOrder accepts an order that asks for more than its execution could take from the store now
 //   (stock may arrive before it is executed, and execution checks again under lock), but the approver is told: the
-//   approval's summary ends with （注意：现有库存不足以执行——…）, in the item's unit. "Could take" is on hand less reserved
+//   approval's summary ends with （注意：申请时库存不足以执行——…）, in the item's unit. "Could take" is on hand less reserved
 //   (D14, D27), unexpired for an issue or a transfer; expired stock counts for a scrap or rotation order (D26: that is
 //   how it leaves). Orders reserve nothing. No note when the store holds enough.
 // - D28: createIncident refuses an occurredAt before 2000-01-01 00:00 China time — a fixed floor against a mistyped year,
@@ -73,7 +73,7 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
     });
     expect(placed.lines).toMatchObject([{ quantity: 8 }, { quantity: 999_999 }]);
     expect(placed.approval.summary).toBe(
-      '卫辉市救灾物资储备库 救灾发放：棉大衣 ×8、棉被 ×999999 → 唐庄镇安置点（注意：现有库存不足以执行——棉被可用 1,300 床，申请 999,999 床）',
+      '卫辉市救灾物资储备库 救灾发放：棉大衣 ×8、棉被 ×999999 → 唐庄镇安置点（注意：申请时库存不足以执行——棉被可用 1,300 床，申请 999,999 床）',
     );
   });
 
@@ -87,13 +87,13 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
         lines: [{ itemId: COAT, quantity: 10 }, { itemId: QUILT, quantity: 1_500 }, batchLine(301), { itemId: BLANKET, quantity: 3 }],
       }),
     ).toBe(
-      '（注意：现有库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床；棉大衣可用 8 件，申请 10 件；棉被可用 1,000 床，申请 1,500 床；毛毯可用 0 条，申请 3 条）',
+      '（注意：申请时库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床；棉大衣可用 8 件，申请 10 件；棉被可用 1,000 床，申请 1,500 床；毛毯可用 0 条，申请 3 条）',
     );
   });
 
   it('D23: a line naming a batch is told against that batch', async () => {
     expect(await noteFor({ purpose: 'DRILL', lines: [{ itemId: QUILT, batchId: quiltBatch, quantity: 301 }] })).toBe(
-      '（注意：现有库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床）',
+      '（注意：申请时库存不足以执行——棉被（批次 RP-MB-2031）可用 300 床，申请 301 床）',
     );
   });
 
@@ -115,12 +115,12 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
       false,
     );
     expect(ok(pending).submitStocktake.status).toBe('PENDING_APPROVAL');
-    expect(await noteFor({ purpose: 'RELIEF', lines: [{ itemId: COAT, quantity: 9 }] })).toBe('（注意：现有库存不足以执行——棉大衣可用 8 件，申请 9 件）');
+    expect(await noteFor({ purpose: 'RELIEF', lines: [{ itemId: COAT, quantity: 9 }] })).toBe('（注意：申请时库存不足以执行——棉大衣可用 8 件，申请 9 件）');
     expect(await noteFor({ purpose: 'RELIEF', lines: [{ itemId: COAT, quantity: 8 }] })).toBeNull();
   });
 
   it('D26: 1 救生衣 where the only batch has expired → accepted, the note says the expired stock is frozen, for an issue and for a transfer', async () => {
-    const note = '（注意：现有库存不足以执行——救生衣可用 0 件，申请 1 件，另有已过期冻结 20 件不能出库）';
+    const note = '（注意：申请时库存不足以执行——救生衣可用 0 件，申请 1 件，另有已过期冻结 20 件不能出库）';
     expect(await noteFor({ purpose: 'RELIEF', lines: [{ itemId: LIFE_JACKET, quantity: 1 }] })).toBe(note);
     expect(await noteFor({ purpose: 'TRANSFER', recipient: null, toStoreId: TANGZHUANG, lines: [{ itemId: LIFE_JACKET, quantity: 1 }] })).toBe(note);
   });
@@ -137,7 +137,7 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
     expect(rotation.purpose).toBe('ROTATION_SALE');
     expect(noteOf(rotation.approval.summary)).toBeNull();
     expect(await noteFor({ purpose: 'SCRAP', recipient: null, lines: [{ itemId: LIFE_JACKET, batchId: expiredJacket, quantity: 21 }] })).toBe(
-      '（注意：现有库存不足以执行——救生衣（批次 RP-JSY-0710）可用 20 件，申请 21 件）',
+      '（注意：申请时库存不足以执行——救生衣（批次 RP-JSY-0710）可用 20 件，申请 21 件）',
     );
   });
 
@@ -181,13 +181,13 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
     });
     // A new order for that batch now finds none of it: accepted, and the approver is told.
     expect(await noteFor({ purpose: 'RELIEF', lines: [{ itemId: COAT, batchId: coats.lines[0].batch.id, quantity: 1 }] })).toBe(
-      '（注意：现有库存不足以执行——棉大衣（批次 RP-MDY-RETRY）可用 0 件，申请 1 件）',
+      '（注意：申请时库存不足以执行——棉大衣（批次 RP-MDY-RETRY）可用 0 件，申请 1 件）',
     );
   });
 
   it('D23: an order accepted short is approved, and executed once the stock has arrived; execution still checks the stock', async () => {
     const placed = await accepted({ purpose: 'RELIEF', lines: [{ itemId: BLANKET, quantity: 50 }] });
-    expect(noteOf(placed.approval.summary)).toBe('（注意：现有库存不足以执行——毛毯可用 0 条，申请 50 条）');
+    expect(noteOf(placed.approval.summary)).toBe('（注意：申请时库存不足以执行——毛毯可用 0 条，申请 50 条）');
     ok(
       await t.gql(
         `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`,
