@@ -45,7 +45,7 @@ describe('D29: who a household is, and its recorded size, when relief is distrib
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(ext(res)).toMatchObject({ field: 'input.household.size', recordedSize: 3 });
       expect(res.errors![0].message).toContain('该户已登记 3 人');
-      expect(res.errors![0].message).toContain('overrideReason');
+      expect(res.errors![0].message).toContain('「超标准发放原因」');
     }
   });
 

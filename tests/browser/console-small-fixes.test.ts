@@ -74,7 +74,7 @@ describe('console small fixes in a real browser', () => {
     await page.waitForFunction(() => location.pathname.startsWith('/dispatch/incidents/'));
     await waitForText(page, '安置点与需求');
     await waitForText(page, earlier);
-    const hours = Number((await page.evaluate(() => document.body.innerText)).match(/灾后 ([\d.]+) 小时/)?.[1]);
+    const hours = Number((await page.evaluate(() => document.body.innerText)).match(/（灾后 ([\d.]+) 小时）/)?.[1]);
     expect(hours).toBeGreaterThanOrEqual(2.9);
     expect(hours).toBeLessThan(3.3);
 
