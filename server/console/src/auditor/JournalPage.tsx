@@ -6,7 +6,7 @@ import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { ExcelButton } from '../common/ExcelButton';
-import { endOfChinaDay, formatDateTime, formatMoney, startOfChinaDay } from '../common/format';
+import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, startOfChinaDay } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { DOCUMENT_TYPE, labelOf, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
@@ -103,7 +103,7 @@ export default function JournalPage() {
           { title: '仓库', render: (_, m) => m.store.name },
           { title: '物资', render: (_, m) => m.item.name },
           { title: '批号', render: (_, m) => <Link to={`/batches/${m.batch.id}`}>{m.batch.batchNo}</Link> },
-          { title: '数量', align: 'right', render: (_, m) => `${m.quantity} ${m.item.unit}` },
+          { title: '数量', align: 'right', render: (_, m) => `${formatNumber(m.quantity)} ${m.item.unit}` },
           { title: '单价', align: 'right', render: (_, m) => formatMoney(m.unitPrice) },
           { title: '金额', align: 'right', render: (_, m) => formatMoney(m.value) },
           { title: '原因', render: (_, m) => m.reason?.name ?? '—' },

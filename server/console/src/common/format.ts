@@ -1,6 +1,7 @@
 import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone';
-import utc from 'dayjs/plugin/utc';
+// The plugins by file name (.js): the API's tsconfig (NodeNext) checks this file too, as unit tests import it.
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
 import 'dayjs/locale/zh-cn';
 
 dayjs.extend(utc);
@@ -12,15 +13,19 @@ export const ZONE = 'Asia/Shanghai';
 
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).tz(ZONE).format('YYYY-MM-DD HH:mm') : '—');
 
-/** Yuan with thousands separators, kept exact: Money is a decimal string. */
+/** Yuan with thousands separators, kept exact: Money is a decimal string. A negative amount is -¥32,700.00. */
 export function formatMoney(value: string | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const [whole, fraction = ''] = value.split('.');
   const sign = whole.startsWith('-') ? '-' : '';
   const digits = whole.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `¥${sign}${digits}.${fraction.padEnd(2, '0')}`;
+  return `${sign}¥${digits}.${fraction.padEnd(2, '0')}`;
 }
 
+/**
+ * A quantity (or any other count) with thousands separators, 10,000 — the one way the console writes one: in a table
+ * cell, beside its unit (`${formatNumber(n)} ${unit}`) or inside a sentence. Negative ones keep their sign: -10,000.
+ */
 export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('zh-CN'));
 
 /** Today in China (YYYY-MM-DD). */

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Col, Empty, Form, Input, Row, Select, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Col, Empty, Form, Input, Row, Select, Space, Table } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatDateTime, newIdempotencyKey } from '../common/format';
+import { formatDateTime, formatNumber, newIdempotencyKey } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useStoreChoice } from '../common/useStoreChoice';
@@ -68,6 +68,16 @@ const DistributionsQuery = graphql(`
   }
 `);
 
+const PointIncidentQuery = graphql(`
+  query PointIncident($id: ID!) {
+    incident(id: $id) {
+      id
+      name
+      closedAt
+    }
+  }
+`);
+
 const Distribute = graphql(`
   mutation DistributeRelief($input: DistributeReliefInput!) {
     distributeRelief(input: $input) {
@@ -89,11 +99,12 @@ function usePointItems(storeId: string) {
     const seen = byItem.get(node.item.id) ?? { name: node.item.name, unit: node.item.unit, available: 0 };
     byItem.set(node.item.id, { ...seen, available: seen.available + node.available });
   }
-  const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${i.available}${i.unit}）` }));
+  const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${formatNumber(i.available)}${i.unit}）` }));
   return { options, recount: () => refetch({ requestPolicy: 'network-only' }) };
 }
 
-function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; incidentId: string; onDone: () => void }) {
+/** The form of one distribution; `closed` (D29: the 安置点's incident has ended, the API refuses any) disables it. */
+function DistributeForm({ storeId, incidentId, closed, onDone }: { storeId: string; incidentId: string; closed: boolean; onDone: () => void }) {
   const [form] = Form.useForm<Values>();
   const [key, setKey] = useState(newIdempotencyKey);
   const [alerts, setAlerts] = useState<string[]>([]);
@@ -118,6 +129,7 @@ function DistributeForm({ storeId, incidentId, onDone }: { storeId: string; inci
         name="distribute"
         layout="vertical"
         initialValues={{ household: { size: 1 }, lines: [{}] }}
+        disabled={closed}
         onFinish={(v) => void submit(v)}
         onKeyDown={noSubmitOnEnter}
       >
@@ -194,6 +206,15 @@ export default function DistributionsPage() {
     pause: !storeId,
   });
   useEffect(() => remember(page, data?.distributions.pageInfo.endCursor), [data, page, remember]);
+  // D29: an incident that has ended takes no more distributions — said as soon as its 安置点 is chosen, not at submit.
+  const incidentId = store?.incidentId ?? undefined;
+  const [{ data: incidentData }] = useQuery({
+    query: PointIncidentQuery,
+    variables: { id: incidentId ?? '' },
+    pause: !incidentId,
+    requestPolicy: 'cache-and-network',
+  });
+  const incident = incidentData?.incident?.id === incidentId ? incidentData?.incident : undefined;
   if (!storeId || !store)
     return (
       <Card title="发放">
@@ -206,7 +227,24 @@ export default function DistributionsPage() {
         <Col xs={24} xxl={10}>
           <Card size="small" title="登记发放">
             {store.incidentId ? (
-              <DistributeForm key={storeId} storeId={storeId} incidentId={store.incidentId} onDone={() => refetch({ requestPolicy: 'network-only' })} />
+              <>
+                {incident?.closedAt && (
+                  <Alert
+                    type="warning"
+                    showIcon
+                    className="form-alert"
+                    data-testid="point-incident-closed"
+                    message={`事件「${incident.name}」已于 ${formatDateTime(incident.closedAt)} 结束，本安置点不能再登记发放`}
+                  />
+                )}
+                <DistributeForm
+                  key={storeId}
+                  storeId={storeId}
+                  incidentId={store.incidentId}
+                  closed={!!incident?.closedAt}
+                  onDone={() => refetch({ requestPolicy: 'network-only' })}
+                />
+              </>
             ) : (
               <Empty description="该安置点未关联事件" />
             )}
@@ -225,7 +263,7 @@ export default function DistributionsPage() {
                 { title: '时间', render: (_, d) => formatDateTime(d.distributedAt) },
                 { title: '户主', render: (_, d) => `${d.household.headName}（${d.household.size} 人）` },
                 { title: '身份证', render: (_, d) => d.household.idNumberMasked ?? '—' },
-                { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${Math.abs(l.quantity)}${l.item.unit}`).join('；') },
+                { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${formatNumber(Math.abs(l.quantity))}${l.item.unit}`).join('；') },
                 { title: '出库单', render: (_, d) => d.number },
                 { title: '经办人', render: (_, d) => d.distributedBy.displayName },
                 { title: '签收凭证号', render: (_, d) => d.signatureRef ?? '—' },

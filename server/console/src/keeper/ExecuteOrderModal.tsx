@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Form, Input, Select } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import type { Order } from './order';
+import { defaultReason, reasonFitsPurpose } from './issue-reasons';
 import { OrderLinesTable } from './OrderLinesTable';
 import { useReasonOptions } from './reasons';
 
@@ -23,11 +24,23 @@ interface Values {
   lines: { itemId: string; batchId?: string; quantity: number }[];
 }
 
-/** Issues against an approved order; the API refuses more than the order has left (D23), at the line's quantity. */
+/**
+ * Issues against an approved order; the API refuses more than the order has left (D23), at the line's quantity. Only
+ * the reasons the order's purpose allows are offered (D23: a relief order is not booked as a drill or a loan), the
+ * one that says its purpose chosen to begin with.
+ */
 export function ExecuteOrderModal({ order, onClose }: { order: Order; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const reasons = useReasonOptions('ISSUE');
+  const reasons = useReasonOptions('ISSUE').filter((r) => reasonFitsPurpose(r.value, order.purpose));
+  const preset = defaultReason(
+    order.purpose,
+    reasons.map((r) => r.value),
+  );
+  // The reasons may arrive after the form is drawn: the preset is filled in then, unless one was picked meanwhile.
+  useEffect(() => {
+    if (preset && !form.getFieldValue('reason')) form.setFieldValue('reason', preset);
+  }, [form, preset]);
   const [, issue] = useMutation(Issue);
   const open = order.lines.filter((l) => l.quantity > l.executedQuantity);
   const submit = async (v: Values) => {
@@ -45,6 +58,7 @@ export function ExecuteOrderModal({ order, onClose }: { order: Order; onClose: (
       okText="出库"
       initialValues={{
         recipient: order.recipient ?? order.toStore?.name,
+        reason: preset,
         lines: open.map((l) => ({ itemId: l.item.id, batchId: l.batch?.id, quantity: l.quantity - l.executedQuantity })),
       }}
       submit={submit}

@@ -1,4 +1,5 @@
 import { Form, Table } from 'antd';
+import { formatNumber } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import type { Order } from './order';
 
@@ -16,8 +17,8 @@ export function OrderLinesTable({ lines, quantityTitle }: { lines: Order['lines'
       columns={[
         { title: '物资', render: (_, l) => l.item.name },
         { title: '批号', render: (_, l) => l.batch?.batchNo ?? '先到期先出' },
-        { title: '批准', align: 'right', render: (_, l) => l.quantity },
-        { title: '已出', align: 'right', render: (_, l) => l.executedQuantity },
+        { title: '批准', align: 'right', render: (_, l) => formatNumber(l.quantity) },
+        { title: '已出', align: 'right', render: (_, l) => formatNumber(l.executedQuantity) },
         {
           title: quantityTitle,
           render: (_, _l, i) => (

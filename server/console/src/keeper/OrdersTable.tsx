@@ -3,7 +3,7 @@ import { Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatNumber } from '../common/format';
 import { labelOf, ORDER_STATUS, OUTBOUND_PURPOSE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { OrderFields, type Order } from './order';
@@ -88,7 +88,10 @@ export function OrdersTable({
         ...(storeId ? [] : [{ title: '仓库', render: (_: unknown, o: Order) => o.store.name }]),
         { title: '用途', render: (_, o) => labelOf(OUTBOUND_PURPOSE, o.purpose) },
         { title: '领用/调入', render: (_, o) => o.recipient ?? o.toStore?.name ?? '—' },
-        { title: '物资（已出/批准）', render: (_, o) => o.lines.map((l) => `${l.item.name} ${l.executedQuantity}/${l.quantity}${l.item.unit}`).join('；') },
+        {
+          title: '物资（已出/批准）',
+          render: (_, o) => o.lines.map((l) => `${l.item.name} ${formatNumber(l.executedQuantity)}/${formatNumber(l.quantity)}${l.item.unit}`).join('；'),
+        },
         { title: '申请人', render: (_, o) => o.requestedBy.displayName },
         { title: '申请时间', render: (_, o) => formatDateTime(o.requestedAt) },
         {

@@ -3,7 +3,7 @@ import { Form, Select, Table, Typography } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatNumber, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useReasonOptions } from './reasons';
 import type { TransferRow } from './transfer';
@@ -39,7 +39,7 @@ export function receivableLines(transfer: TransferRow): Receivable[] {
 
 /** 「棉帐篷 短少 2，待核销审批」 for each line of a transfer whose shortfall awaits its write-off approval (D27). */
 export function shortLines(transfer: TransferRow): string[] {
-  return transfer.lines.flatMap((l) => (l.pendingWriteOff > 0 ? [`${l.item.name} 短少 ${l.pendingWriteOff}，待核销审批`] : []));
+  return transfer.lines.flatMap((l) => (l.pendingWriteOff > 0 ? [`${l.item.name} 短少 ${formatNumber(l.pendingWriteOff)}，待核销审批`] : []));
 }
 
 /** What a receipt did: received, short with a reason (a loss awaiting approval, D27), still in transit. */
@@ -89,7 +89,7 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
         columns={[
           { title: '物资', render: (_, l) => l.item.name },
           { title: '批号', render: (_, l) => l.batch.batchNo },
-          { title: '在途', align: 'right', render: (_, l) => l.receivable },
+          { title: '在途', align: 'right', render: (_, l) => formatNumber(l.receivable) },
           {
             title: '实收',
             render: (_, _l, i) => (

@@ -5,7 +5,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
-import { formatMoney } from '../common/format';
+import { formatMoney, formatNumber } from '../common/format';
 import { OrderFields, type Order } from './order';
 import { RequestRotationOrderModal } from './RequestRotationOrderModal';
 import { orderAllows, RotateStockModal } from './RotateStockModal';
@@ -21,6 +21,7 @@ const RotationDueQuery = graphql(`
         id
         batchNo
         expiryDate
+        daysToExpiry
         item {
           id
           name
@@ -60,6 +61,21 @@ const RotationOrdersQuery = graphql(
 
 type Due = ResultOf<typeof RotationDueQuery>['rotationDue'][number];
 
+// The two dates of a batch, each under its own heading: when it expires (D26: from then frozen) and when it should be
+// rotated (D10: the end of its storage life less the item's rotation lead — earlier).
+
+/** 有效期至: an expired batch's expiry date and the days since (the API's daysToExpiry, negative after); else the date. */
+function expiryText({ batch, expired }: Due): string {
+  if (!batch.expiryDate) return '—';
+  if (!expired) return batch.expiryDate;
+  const since = -(batch.daysToExpiry ?? 0);
+  return `已过期（冻结）${batch.expiryDate}（${since > 0 ? `过期 ${formatNumber(since)} 天` : '今日起过期'}）`;
+}
+
+/** 应轮换日: the rotate-by date and the days left to it, or overdue since. */
+const rotateByText = ({ rotateBy, daysLeft }: Due) =>
+  `${rotateBy}（${daysLeft < 0 ? `逾期 ${formatNumber(-daysLeft)} 天` : `剩 ${formatNumber(daysLeft)} 天`}）`;
+
 /**
  * 轮换 of a due batch: government stock leaves only against an approved rotation order (D23), so the keeper picks one of
  * the store's that covers the batch — or, when there is none, is told so and may request one here.
@@ -98,7 +114,7 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
         {pending.length > 0 && (
           <p style={{ marginTop: 12 }}>
             已提交、待审批的申请：
-            {pending.map((o) => `${o.number}（${o.lines.map((l) => `${l.item.name} ${l.quantity}${l.item.unit}`).join('、')}）`).join('；')}
+            {pending.map((o) => `${o.number}（${o.lines.map((l) => `${l.item.name} ${formatNumber(l.quantity)}${l.item.unit}`).join('、')}）`).join('；')}
           </p>
         )}
       </Modal>
@@ -108,7 +124,7 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
     {
       batchId: batch.id,
       itemId: batch.item.id,
-      label: `${batch.item.name} 批号 ${batch.batchNo}（${due.quantity}${batch.item.unit}）`,
+      label: `${batch.item.name} 批号 ${batch.batchNo}（${formatNumber(due.quantity)}${batch.item.unit}）`,
       available: due.quantity,
     },
   ];
@@ -130,23 +146,18 @@ export default function RotationPage() {
         rowKey={(d) => `${d.store.id}-${d.batch.id}`}
         dataSource={data?.rotationDue}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        scroll={{ x: 800 }}
+        scroll={{ x: 900 }}
         columns={[
           { title: '仓库', render: (_, d) => d.store.name },
           { title: '物资', render: (_, d) => d.batch.item.name },
           { title: '批号', render: (_, d) => d.batch.batchNo },
-          { title: '数量', align: 'right', render: (_, d) => `${d.quantity} ${d.batch.item.unit}` },
+          { title: '数量', align: 'right', render: (_, d) => `${formatNumber(d.quantity)} ${d.batch.item.unit}` },
           { title: '金额', align: 'right', render: (_, d) => formatMoney(d.value) },
+          // An expired batch (D26) shows when it expired here, its rotate-by date in the next column.
+          { title: '有效期至', render: (_, d) => (d.expired ? <Tag color="red">{expiryText(d)}</Tag> : expiryText(d)) },
           {
             title: '应轮换日',
-            render: (_, d) => (
-              <>
-                {d.expired && <Tag color="red">已过期（冻结）</Tag>}
-                <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>
-                  {d.rotateBy}（{d.daysLeft < 0 ? `逾期 ${-d.daysLeft} 天` : `剩 ${d.daysLeft} 天`}）
-                </Tag>
-              </>
-            ),
+            render: (_, d) => <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>{rotateByText(d)}</Tag>,
           },
           {
             title: '',

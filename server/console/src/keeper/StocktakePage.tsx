@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Form, Result, Select, Table, Typography } from 'antd';
+import { App, Button, Card, Form, Result, Select, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -7,6 +7,7 @@ import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityProblem, quantityRules } from '../common/QuantityInput';
+import { useLeaveGuard } from '../common/useLeaveGuard';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { useReasonOptions } from './reasons';
 import { StocktakeSheet } from './StocktakeSheet';
@@ -48,7 +49,13 @@ interface Values {
   counts?: Record<string, { countedQuantity?: number | null; reason?: string } | undefined>;
 }
 
-/** 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out. */
+/** Whether any count was entered (a reason alone is not a count). */
+const anyCounted = (counts: Values['counts']) => Object.values(counts ?? {}).some((c) => c?.countedQuantity !== undefined && c.countedQuantity !== null);
+
+/**
+ * 盘点: enter the counted quantity per batch on screen; a difference needs a reason (D11). Uncounted rows are left out.
+ * Counts typed and not submitted are not dropped without a word: leaving the page, or choosing another store, asks first.
+ */
 export default function StocktakePage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [{ data, fetching }, refetchBook] = useQuery({
@@ -66,9 +73,23 @@ export default function StocktakePage() {
   const lines = (data?.stock.edges ?? []).map((e) => e.node);
   const counts = Form.useWatch<Values['counts']>('counts', form);
   const [done, setDone] = useState<{ id: string; number: string; status: string }>();
+  const { modal } = App.useApp();
+  const dirty = !done && anyCounted(counts);
+  useLeaveGuard(dirty, '录入的实盘数量尚未提交，离开本页将丢失。');
   const chooseStore = (id: string) => {
-    form.resetFields();
-    setStoreId(id);
+    const choose = () => {
+      form.resetFields();
+      setStoreId(id);
+    };
+    if (!dirty) return choose();
+    void modal.confirm({
+      title: '换一个仓库盘点？',
+      content: '录入的实盘数量尚未提交，换仓库将丢失。',
+      okText: '换仓库',
+      okButtonProps: { danger: true },
+      cancelText: '继续盘点',
+      onOk: choose,
+    });
   };
 
   const post = async () => {
