@@ -20,6 +20,10 @@ export default defineConfig({
     // took 392 s of a 1,971 s run (about 2 s a file, on 2 cores). Each file still builds its own database and app, and
     // server modules keep no state that outlives them (caches are keyed by database; metrics follow the newest app).
     isolate: false,
+    // The database suites run two files at a time: vitest's default on 2 cores is one worker (cores − 1), which left a
+    // core idle through PGlite's files (the database runs in the test's own process) — CI took 33 minutes. The browser
+    // files follow in their own group, one at a time.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {
@@ -45,6 +49,7 @@ export default defineConfig({
           globalSetup: ['tests/support/global-pglite.ts', 'tests/support/global-console.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
           // One Chromium and one console server at a time: several at once on 2 cores starve each other past the
           // flows' 30 s waits.
           maxWorkers: 1,
