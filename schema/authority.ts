@@ -6,9 +6,17 @@ import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { Item } from './catalog.ts';
 import { User } from './users.ts';
-import { Batch, StockDocument } from './inventory.ts';
+import { Batch, StockDocument, StockReason } from './inventory.ts';
 import { DispatchPlan, Incident } from './dispatch.ts';
-import { closeOutboundOrder, getOrder, listOutboundOrders, requestOutboundOrder, type OrderLineRow, type OrderRow } from '../server/authority/orders.ts';
+import {
+  closeOutboundOrder,
+  getOrder,
+  listOutboundOrders,
+  purposeOfReason,
+  requestOutboundOrder,
+  type OrderLineRow,
+  type OrderRow,
+} from '../server/authority/orders.ts';
 import { listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
 import {
@@ -122,6 +130,26 @@ OutboundOrder.implement({
 });
 
 const OutboundOrderConnection = connectionType('OutboundOrder', OutboundOrder);
+
+builder.objectField(StockReason, 'purpose', (t) =>
+  t.field({
+    type: OutboundPurpose,
+    nullable: true,
+    description:
+      'D23: the purpose an issue reason says (救灾发放 and 应急处置使用 RELIEF, 演练 DRILL, 借用 LOAN): an order of another purpose is not executed with it; null: it fits any issue order',
+    resolve: (r) => purposeOfReason(r.code),
+  }),
+);
+
+builder.objectField(StockDocument, 'approval', (t) =>
+  t.field({
+    type: Approval,
+    nullable: true,
+    description:
+      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); null for a document posted without one',
+    resolve: (d, _a, ctx) => ctx.loaders.documentApproval.load(d.id),
+  }),
+);
 const ApprovalConnection = connectionType('Approval', Approval);
 
 const JointReserveAgreementLine = builder.objectRef<JointAgreement['lines'][number]>('JointReserveAgreementLine').implement({

@@ -31,6 +31,7 @@ import { receiveStock } from '../server/inventory/receipts.ts';
 import { issueStock, scrapStock } from '../server/inventory/issues.ts';
 import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
+import { listStoreDocuments } from '../server/inventory/store-documents.ts';
 import { reverseDocument, reversibleNow } from '../server/inventory/reversals.ts';
 
 export const FundingSource = builder.enumType('FundingSource', {
@@ -362,6 +363,18 @@ const StockOrder = builder.enumType('StockOrder', {
   values: ['STORE', 'EXPIRY'] as const,
 });
 
+const DocumentFilter = builder.inputType('DocumentFilter', {
+  fields: (t) => ({
+    storeId: t.id({ required: true }),
+    status: t.stringList({ description: 'Any of PENDING_APPROVAL, POSTED, REVERSED, REJECTED (StockDocument.status); omitted or empty: all' }),
+    type: t.string({ description: 'A document type (StockDocument.type): RECEIPT, ISSUE, TRANSFER_OUT, STOCKTAKE …' }),
+    from: t.field({ type: 'DateTime', description: 'Business time (occurredAt) from, inclusive' }),
+    to: t.field({ type: 'DateTime', description: 'Business time (occurredAt) to, inclusive' }),
+  }),
+});
+
+const StockDocumentConnection = connectionType('StockDocument', StockDocument);
+
 builder.queryFields((t) => ({
   stock: t.field({
     type: StockLineConnection,
@@ -427,6 +440,15 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => getDocumentInScope(ctx.db, ctx.user!, String(id)),
+  }),
+  documents: t.field({
+    type: StockDocumentConnection,
+    description:
+      "A store's documents in every status — awaiting approval (D27), posted, reversed, rejected — with those of another store naming it the other side (a transfer shipped to it, a recovery into it); newest business time first. Whoever may read the store's movements may list them",
+    authScopes: { authenticated: true },
+    args: { filter: t.arg({ type: DocumentFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_r, { filter, ...page }, ctx) =>
+      listStoreDocuments(serviceContext(ctx), { ...filter, storeId: String(filter.storeId), from: filter.from?.toJSDate(), to: filter.to?.toJSDate() }, page),
   }),
 }));
 

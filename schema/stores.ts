@@ -54,6 +54,7 @@ builder.queryFields((t) => ({
       regionCode: t.arg.string(),
       level: t.arg({ type: RegionLevel }),
       kind: t.arg({ type: StoreKind }),
+      search: t.arg.string({ description: 'A word of the name or the code, matched literally (at most 64 characters)' }),
       first: t.arg.int(),
       after: t.arg.string(),
     },

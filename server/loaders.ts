@@ -23,7 +23,7 @@ import {
 import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
 import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
 import { orderLinesOf } from './authority/orders.ts';
-import { approvalsByIds } from './authority/queue.ts';
+import { approvalsByIds, approvalsOfDocuments } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
 import { receiptsOfPlanLines } from './relief/deadlines.ts';
 
@@ -171,6 +171,11 @@ export function createLoaders(db: Db) {
     approval: byKey(
       (ids: readonly string[]) => approvalsByIds(db, ids),
       (a) => a.id,
+    ),
+    /** D27: the approval deciding each document (the newest, should a document ever have had two). */
+    documentApproval: byKey(
+      (ids: readonly string[]) => approvalsOfDocuments(db, ids),
+      (a) => a.subjectId,
     ),
     planCallOffs: groupedBy(
       (ids: readonly string[]) => callOffsOfPlans(db, ids),

@@ -84,5 +84,17 @@ export function assertPeriodOrder(from: Date | string | null | undefined, to: Da
   });
 }
 
-/** A search word matched literally inside a text (ILIKE): `%`, `_` and `\\` stand for themselves (items, users). */
-export const containsPattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+// API.md The edge: a search term is a few words, not a document; a long one would make every ILIKE scan costly.
+export const SEARCH_MAX_LENGTH = 64;
+
+/**
+ * A list's `search` (items, users, stores) as an ILIKE pattern matching it literally inside a text — `%`, `_` and `\\`
+ * stand for themselves — or undefined when no word was given.
+ */
+export function searchPattern(search: string | null | undefined): string | undefined {
+  if (search && search.length > SEARCH_MAX_LENGTH) {
+    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）`, { maxLength: SEARCH_MAX_LENGTH, length: search.length });
+  }
+  const word = search?.trim();
+  return word ? `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+}

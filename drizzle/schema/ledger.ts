@@ -121,6 +121,7 @@ export const documents = pgTable(
     uniqueIndex('documents_reverses_uq').on(t.reversesDocumentId),
     index('documents_store_idx').on(t.storeId, t.occurredAt),
     index('documents_transfer_idx').on(t.transferId),
+    index('documents_counterpart_idx').on(t.counterpartStoreId, t.occurredAt),
   ],
 );
 

@@ -75,8 +75,11 @@ const EXECUTION_NAMES: Record<Execution, string> = { ISSUE: '出库', TRANSFER: 
  */
 const PURPOSE_OF_REASON: Readonly<Record<string, OutboundPurpose>> = { RELIEF: 'RELIEF', EMERGENCY_RESPONSE: 'RELIEF', DRILL: 'DRILL', LOAN: 'LOAN' };
 
+/** The purpose a reason says, or null for one that fits any issue order (StockReason.purpose). */
+export const purposeOfReason = (code: string): OutboundPurpose | null => PURPOSE_OF_REASON[code] ?? null;
+
 export function assertReasonFitsOrder(order: Pick<OrderRow, 'number' | 'purpose'>, reason: { code: string; name: string }, field = 'input.reason'): void {
-  const purpose = PURPOSE_OF_REASON[reason.code];
+  const purpose = purposeOfReason(reason.code);
   if (purpose && purpose !== order.purpose) {
     throw badInput(field, `出库原因「${reason.name}」与出库申请 ${order.number} 的用途（${PURPOSE_NAMES[order.purpose]}）不符`, {
       purpose: order.purpose,

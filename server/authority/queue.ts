@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -176,6 +176,17 @@ export const approvalsByIds = (db: Db, ids: readonly string[]) =>
     .select()
     .from(approvals)
     .where(inArray(approvals.id, [...ids]));
+
+/**
+ * The approvals that decide these documents (D27: a stocktake, write-off, scrap or reversal waits for a second person;
+ * each document is the subject of one), oldest first — the loader keeps the last of a key, the newest.
+ */
+export const approvalsOfDocuments = (db: Db, documentIds: readonly string[]) =>
+  db
+    .select()
+    .from(approvals)
+    .where(and(inArray(approvals.subjectId, [...documentIds]), inArray(approvals.kind, ['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL'])))
+    .orderBy(asc(approvals.requestedAt));
 
 export interface ApprovalFilter {
   regionCode?: string | null;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { movements, organizations, stores } from '../../drizzle/schema/index.ts';
@@ -9,7 +9,7 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import type { RegionLevel } from '../regions/codes.ts';
-import { uuidArg, validate } from '../validation.ts';
+import { searchPattern, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { transferDestinationsFrom } from '../authority/custody.ts';
 
@@ -20,11 +20,14 @@ export interface StoreFilter {
   regionCode?: string | null;
   level?: RegionLevel | null;
   kind?: StoreKind | null;
+  /** A word of the store's name or code (仓库 list, L11 of the console sweep: 123 demo stores, a province's thousands). */
+  search?: string | null;
 }
 
 /** Stores the principal may see, filtered; keepers see their own stores only. */
 export async function listStores(ctx: ServiceContext, filter: StoreFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
+  const pattern = searchPattern(filter.search);
   const where: (SQL | undefined)[] = [];
   if (filter.regionCode) {
     const region = await getRegion(db, filter.regionCode);
@@ -34,6 +37,7 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
   where.push(storesInScope(user, stores.id, stores.regionCode));
   if (filter.level) where.push(eq(stores.level, filter.level));
   if (filter.kind) where.push(eq(stores.kind, filter.kind));
+  if (pattern) where.push(or(ilike(stores.name, pattern), ilike(stores.code, pattern)));
   return storePage(db, and(...where), page);
 }
 

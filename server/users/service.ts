@@ -10,7 +10,7 @@ import { badInput, DomainError, forbidden, notFound, unauthenticated } from '../
 import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { containsPattern, uuidArg, validate, idSchema } from '../validation.ts';
+import { searchPattern, uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { auditedTransaction } from '../audit/log.ts';
 import type { Clock } from '../clock.ts';
@@ -287,8 +287,7 @@ export async function logout(ctx: ServiceContext): Promise<boolean> {
  */
 export async function listUsers(ctx: ServiceContext, filter: { role?: Role | null; search?: string | null }, page: PageArgs) {
   const { db, actor } = ctx;
-  const search = filter.search?.trim();
-  if (search && search.length > 64) throw badInput('search', '搜索词过长（最多 64 个字符）');
+  const pattern = searchPattern(filter.search);
   const req = pageRequest(page, ['text']);
   const heldStores = (inScope: SQL) => sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
     WHERE ${userStores.userId} = ${users.id} AND ${inScope})`;
@@ -304,7 +303,6 @@ export async function listUsers(ctx: ServiceContext, filter: { role?: Role | nul
   const held = straddlingIds.length ? await storesOfUsers(db, straddlingIds) : [];
   const storesOf = (userId: string) => held.filter((h) => h.userId === userId).map((h) => h.store);
   const notCovered = straddling.filter((u) => !coversUser(actor, u, storesOf(u.id))).map((u) => u.id);
-  const pattern = search ? containsPattern(search) : undefined;
   const where: (SQL | undefined)[] = [
     admitted,
     notCovered.length ? notInArray(users.id, notCovered) : undefined,

@@ -566,7 +566,8 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
       batchId: fx.batches.slice(0, 1),
       documentId: fx.documents.slice(1, 2),
     };
-    const out: Labelled[] = [{ label: '{}', value: {} }];
+    // The empty filter where the filter allows it (DocumentFilter requires its store).
+    const out: Labelled[] = Object.values(fields).some((f) => isNonNullType(f.type)) ? [] : [{ label: '{}', value: {} }];
     for (const [name, values] of Object.entries(per)) {
       if (fields[name]) for (const v of values) out.push({ label: `${name}: ${v.label}`, value: { [name]: v.value } });
     }
@@ -1073,21 +1074,15 @@ describe('scope walk: generated from the schema', () => {
       [...w.selected].filter(([type]) => !reached.has(type)).map(([type, roots]) => `${type}: selected on ${[...roots].join(', ')}, never reached`),
     ).toEqual([]);
     expect(control.flatMap((r) => r.leaks)).toEqual([]);
-    // Each scoped role was offered records out of its scope (else the walk would prove nothing for it).
+    // Each scoped role was offered records out of its scope (else the walk would prove nothing for it) — of the types
+    // its part selects: a new root field moves the fields after it, and what they reach, to the other part.
     for (const role of ROLES) expect([...w.reach[role].keys()].sort(), role).toEqual(expect.arrayContaining(['Batch', 'StockLine']));
     expect([...w.reach.dispatcher.keys()].sort()).toEqual(
-      expect.arrayContaining([
-        'Agreement',
-        'AgreementCheck',
-        'Batch',
-        'CallOff',
-        'DispatchPlan',
-        'Incident',
-        'Movement',
-        'StockDocument',
-        'StockLine',
-        'Transfer',
-      ]),
+      expect.arrayContaining(
+        ['Agreement', 'AgreementCheck', 'Batch', 'CallOff', 'DispatchPlan', 'Incident', 'Movement', 'StockDocument', 'StockLine', 'Transfer'].filter((type) =>
+          w.selected.has(type),
+        ),
+      ),
     );
   });
 

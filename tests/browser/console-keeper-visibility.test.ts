@@ -9,7 +9,8 @@ import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton } fr
 
 // Console sweep M4–M7: what the keeper could not see. A shortfall awaiting its write-off is named and not offered for
 // receipt (D27); a document awaiting approval is in 单据 as 待审批, and a submitted count says it waits (D27); a rejected
-// or closed request shows why (D23, D24); a session that ended sends the user to log in saying so, and back to the page.
+// or closed request shows why (D23, D24), a rejected count in 单据 too (已驳回 and the reason); a session that ended
+// sends the user to log in saying so, and back to the page.
 const { t, open, api, approveAs } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
@@ -19,6 +20,9 @@ const pageText = (page: Page) => page.evaluate(() => document.body.innerText);
 /** The text of the 调入 row of a transfer. */
 const rowText = (page: Page, number: string) =>
   page.$eval(`::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., ${JSON.stringify(number)})])`, (r) => (r as HTMLElement).innerText);
+/** A row of 单据 whose text contains every one of `texts`. */
+const documentRow = (...texts: string[]) =>
+  `::-p-xpath(//tr[contains(@class, "ant-table-row")${texts.map((x) => ` and contains(., ${JSON.stringify(x)})`).join('')}])`;
 const receiveButtons = (page: Page, number: string) =>
   page.$$eval(`::-p-xpath(//tr[contains(., ${JSON.stringify(number)})]//button[contains(translate(normalize-space(.), ' ', ''), "收货")])`, (b) => b.length);
 
@@ -69,11 +73,9 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     expect(await rowText(page, DEMO_TRANSFER)).toContain('棉帐篷 短少 2，待核销审批');
     expect(await receiveButtons(page, DEMO_TRANSFER)).toBe(0);
 
-    // M5: the pending write-off is in 单据, 待审批.
+    // M5: the pending write-off is in 单据, 待审批: 2 tents out of 在途 once approved.
     await clickText(page, 'a', '单据');
-    await page.waitForSelector(
-      `::-p-xpath(//*[contains(@class, "pending-documents")]//li[contains(., "核销") and contains(., "棉帐篷 -2 顶") and contains(., "待审批")])`,
-    );
+    await page.waitForSelector(documentRow('核销', '棉帐篷', '-2 顶', '待审批'));
 
     // The second person approves the write-off (D27): the transfer is received, nothing more is short or in transit.
     await approveAs('admin', 'WRITE_OFF');
@@ -103,18 +105,52 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     expect(number).toBeDefined();
 
     await clickText(page, 'a', '单据');
-    const pending = `::-p-xpath(//*[contains(@class, "pending-documents")]//li[contains(., "${number}") and contains(., "盘点") and contains(., "待审批")])`;
+    const pending = documentRow(number!, '盘点', '待审批');
     await page.waitForSelector(pending);
     // Its link opens the document.
-    await clickText(page, `*[contains(@class, "pending-documents")]//a`, number!);
+    await clickText(page, `tr[contains(., "${number}")]//a`, number!);
     await waitForText(page, number!);
     await page.waitForFunction(() => location.pathname.startsWith('/documents/'));
 
-    // Approved, it posts: no longer pending, and in the list of movements.
+    // Approved, it posts: no longer pending, 已过账.
     await approveAs('director', 'STOCKTAKE');
     await page.goto(`${t.origin}/keeper/documents`, { waitUntil: 'domcontentloaded' });
-    await page.waitForSelector(`::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., "${number}") and contains(., "已过账")])`);
+    await page.waitForSelector(documentRow(number!, '已过账'));
     expect(await page.$(pending)).toBeNull();
+  });
+
+  it('D27: a count the approver rejects stays in 单据 as 已驳回 with the 驳回理由, and the status filter finds it', async () => {
+    const keeper = await api('keeper');
+    const { stock } = await keeper(`query($s: ID!) { stock(filter: { storeId: $s }, first: 50) { edges { node { onHand available batch { id } } } } }`, {
+      s: WEIHUI,
+    });
+    const line = stock.edges.map((e: any) => e.node).find((l: any) => l.available > 1);
+    const { submitStocktake: count } = await keeper(`mutation($i: StocktakeInput!) { submitStocktake(input: $i) { id number status } }`, {
+      i: { storeId: WEIHUI, idempotencyKey: randomUUID(), counts: [{ batchId: line.batch.id, countedQuantity: line.onHand - 1, reason: 'DAMAGED' }] },
+    });
+    expect(count.status).toBe('PENDING_APPROVAL');
+    const { page } = await open('keeper');
+    await clickText(page, 'a', '单据');
+    await page.waitForSelector(documentRow(count.number, '盘点', '待审批'));
+
+    const director = await api('director');
+    const { approvals } = await director(`{ approvals(filter: { status: PENDING, kind: STOCKTAKE }, first: 100) { edges { node { id subjectId } } } }`);
+    const approval = approvals.edges.map((e: any) => e.node).find((a: any) => a.subjectId === count.id);
+    await director(`mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { status } }`, {
+      i: { approvalId: approval.id, decision: 'REJECT', reason: '复盘无破损，请重新盘点' },
+    });
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForSelector(documentRow(count.number, '已驳回', '驳回理由：复盘无破损，请重新盘点'));
+    // 已驳回 only: the rejected count, not the posted documents.
+    await pickOption(page, 'documents-status', '', '已驳回');
+    await page.waitForFunction(
+      (n) => {
+        const rows = [...document.querySelectorAll('tr.ant-table-row')];
+        return rows.some((r) => r.textContent?.includes(n)) && rows.every((r) => r.textContent?.includes('已驳回'));
+      },
+      {},
+      count.number,
+    );
   });
 
   it('D23, D24 (M6): 我的申请 shows a rejected request’s 驳回理由 and a closed one’s 关闭原因 with the row', async () => {

@@ -96,26 +96,30 @@ describe('console sweep fixes (findings 5–9) in a real browser', () => {
     const first = await tableRows(page);
     const times = first.map((r) => r[0]);
     expect(times).toEqual([...times].sort().reverse()); // 业务时间, the column shown first, newest first
-    const index = (number: string, item: string, column: number, text: string) =>
-      first.findIndex((r) => r[1] === number && r[3] === item && r[column] === text);
-    // The receipt of the transfer: one row into 在库, one out of 在途 (both 调拨入库), above the back-dated receipt.
-    const intoStock = first.find((r) => r[2] === '调拨入库' && r[3] === '编织袋' && r[4] === '+10000 条');
-    const outOfTransit = first.find((r) => r[2] === '调拨入库' && r[3] === '编织袋' && r[5] === '-10000 条');
-    expect(intoStock?.[5]).toBe('—');
-    expect(outOfTransit?.[4]).toBe('—');
-    expect(index(intoStock![1], '编织袋', 4, '+10000 条')).toBeLessThan(index(receiveStock.number, '棉被', 4, '+5 床'));
+    /** A row's 在库 and 在途 for one of its items (one line per item in the 物资, 在库 and 在途 cells). */
+    const ofItem = (r: string[], item: string) => {
+      const i = r[3].split('\n').indexOf(item);
+      return i < 0 ? undefined : [r[4].split('\n')[i], r[5].split('\n')[i]];
+    };
+    // The receipt of the transfer, one document (调拨入库): into 在库 and out of 在途, above the back-dated receipt.
+    const receipt = first.findIndex((r) => r[2] === '调拨入库' && ofItem(r, '编织袋'));
+    expect(ofItem(first[receipt], '编织袋')).toEqual(['+10,000 条', '-10,000 条']);
+    const backdated = first.findIndex((r) => r[1] === receiveStock.number);
+    expect(ofItem(first[backdated], '棉被')).toEqual(['+5 床', '—']);
+    expect(receipt).toBeLessThan(backdated);
 
     // The shipment itself (dated 2025-08-03, further down): 调拨在途 here, never 调拨出库 with a plus sign.
     let shipped: string[] | undefined;
     for (let n = 0; n < 6 && !shipped; n++) {
-      shipped = (await tableRows(page)).find((r) => r[1] === 'DB-2026-000001' && r[3] === '编织袋');
+      shipped = (await tableRows(page)).find((r) => r[1] === 'DB-2026-000001' && ofItem(r, '编织袋'));
       if (!shipped) {
         const top = await page.$eval('.ant-table-tbody tr.ant-table-row', (r) => r.innerText);
         await clickStill(page, 'li.ant-pagination-next:not(.ant-pagination-disabled) button');
         await page.waitForFunction((b) => document.querySelector<HTMLElement>('.ant-table-tbody tr.ant-table-row')?.innerText !== b, {}, top);
       }
     }
-    expect(shipped?.slice(2, 6)).toEqual(['调拨在途', '编织袋', '—', '+10000 条']);
+    expect(shipped?.[2]).toBe('调拨在途');
+    expect(ofItem(shipped!, '编织袋')).toEqual(['—', '+10,000 条']);
   });
 
   it('plans keep their numbers in creation order, and the incident page opens on the plan waiting for action (D14), not an old completed one', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertReasonFitsOrder } from '../../server/authority/orders.ts';
+import { assertReasonFitsOrder, purposeOfReason } from '../../server/authority/orders.ts';
 import { stockReasonSeeds } from '../../seeds/data/reasons.ts';
 import { formatMoney, formatNumber } from '../../server/console/src/common/format.ts';
 import { linkDestination } from '../../server/console/src/common/useLeaveGuard.ts';
@@ -10,6 +10,14 @@ import { defaultReason, reasonFitsPurpose } from '../../server/console/src/keepe
 const ISSUE_PURPOSES = ['RELIEF', 'DRILL', 'LOAN', 'OTHER'] as const;
 const issueReasons = stockReasonSeeds.filter((r) => r.usages.includes('ISSUE'));
 const nameOf = (code: string) => issueReasons.find((r) => r.code === code)!.name;
+/** A reason as the console receives it: its code and the purpose the API says it states (StockReason.purpose). */
+const offeredAs = (code: string) => ({ value: code, purpose: purposeOfReason(code) });
+// In the API's order (stockReasons lists by code: 应急处置使用 EMERGENCY_RESPONSE before 救灾发放 RELIEF).
+const offered = (purpose: string) =>
+  issueReasons
+    .map((r) => offeredAs(r.code))
+    .sort((a, b) => a.value.localeCompare(b.value))
+    .filter((r) => reasonFitsPurpose(r, purpose));
 
 describe('console: numbers and amounts (L12)', () => {
   it('a quantity has thousands separators, negatives keep their sign', () => {
@@ -38,22 +46,29 @@ describe('console: 执行出库 offers the reasons its order allows (L1, D23)', 
       } catch {
         accepted = false;
       }
-      expect(reasonFitsPurpose(reason.code, purpose), `${reason.name} for ${purpose}`).toBe(accepted);
+      expect(reasonFitsPurpose(offeredAs(reason.code), purpose), `${reason.name} for ${purpose}`).toBe(accepted);
     }
   });
 
   it('a relief order offers 救灾发放, 应急处置使用 and 其他出库 — not 应急演练 or 借用 — and starts on 救灾发放', () => {
-    const offered = issueReasons.filter((r) => reasonFitsPurpose(r.code, 'RELIEF')).map((r) => r.code);
-    expect(offered.map(nameOf).sort()).toEqual(['其他出库', '应急处置使用', '救灾发放'].sort());
-    expect(defaultReason('RELIEF', offered)).toBe('RELIEF');
+    expect(
+      offered('RELIEF')
+        .map((r) => nameOf(r.value))
+        .sort(),
+    ).toEqual(['其他出库', '应急处置使用', '救灾发放'].sort());
+    expect(defaultReason('RELIEF', offered('RELIEF'))).toBe('RELIEF');
   });
 
   it('each issue purpose starts on the reason that says it, when offered', () => {
-    const offered = (purpose: string) => issueReasons.filter((r) => reasonFitsPurpose(r.code, purpose)).map((r) => r.code);
     expect(ISSUE_PURPOSES.map((p) => nameOf(defaultReason(p, offered(p))!))).toEqual(['救灾发放', '应急演练', '借用', '其他出库']);
     // Not yet loaded (or not in this server's list): nothing is chosen for the keeper.
     expect(defaultReason('RELIEF', [])).toBeUndefined();
-    expect(defaultReason('TRANSFER', offered('TRANSFER'))).toBeUndefined();
+    // No reason states the purpose and several fit: the keeper chooses.
+    const general = [
+      { value: 'OTHER_ISSUE', purpose: null },
+      { value: 'LOCAL_REASON', purpose: null },
+    ];
+    expect(defaultReason('OTHER', general)).toBeUndefined();
   });
 });
 

@@ -1,17 +1,17 @@
-import { useEffect } from 'react';
-import { Card, List, Select, Space, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { Card, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { formatDateTime } from '../common/format';
-import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf } from '../common/labels';
+import { formatDateTime, formatNumber } from '../common/format';
+import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { PrintButton } from '../common/PrintButton';
 import { useStoreChoice } from '../common/useStoreChoice';
 
-const MovementsQuery = graphql(`
-  query StoreDocuments($storeId: ID!, $first: Int, $after: String) {
-    movements(filter: { storeId: $storeId }, first: $first, after: $after, orderBy: OCCURRED) {
+const DocumentsQuery = graphql(`
+  query StoreDocuments($filter: DocumentFilter!, $first: Int, $after: String) {
+    documents(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo {
         endCursor
@@ -19,51 +19,31 @@ const MovementsQuery = graphql(`
       edges {
         node {
           id
-          occurredAt
-          quantity
-          bucket
+          number
           type
-          item {
+          status
+          occurredAt
+          store {
+            id
             name
-            unit
           }
-          document {
+          counterpartStore {
             id
-            number
-            type
-            status
+            name
           }
-        }
-      }
-    }
-  }
-`);
-
-// A document awaiting its second person (D27: 盘点, 核销, 报废, 冲销) has no movements yet: it is found through its approval.
-const PendingQuery = graphql(`
-  query StorePendingDocuments {
-    approvals(filter: { status: PENDING }, first: 200) {
-      edges {
-        node {
-          id
-          requestedAt
-          requestedBy {
-            displayName
-          }
-          document {
+          transfer {
             id
-            number
-            type
-            status
-            store {
+          }
+          approval {
+            id
+            reason
+          }
+          lines {
+            quantity
+            item {
               id
-            }
-            lines {
-              quantity
-              item {
-                name
-                unit
-              }
+              name
+              unit
             }
           }
         }
@@ -72,92 +52,162 @@ const PendingQuery = graphql(`
   }
 `);
 
-type Movement = ResultOf<typeof MovementsQuery>['movements']['edges'][number]['node'];
-type PendingDocument = NonNullable<ResultOf<typeof PendingQuery>['approvals']['edges'][number]['node']['document']> & {
-  requestedAt: string;
-  requestedBy: string;
-};
+type Doc = ResultOf<typeof DocumentsQuery>['documents']['edges'][number]['node'];
+type Status = keyof typeof DOCUMENT_STATUS;
 
-const inTransit = (m: Movement) => m.bucket === 'IN_TRANSIT';
-const signed = (m: { quantity: number; item: { unit: string } }) => `${m.quantity > 0 ? '+' : ''}${m.quantity} ${m.item.unit}`;
+const STATUS_COLOUR: Record<string, string> = { PENDING_APPROVAL: 'blue', POSTED: 'green', REVERSED: 'default', REJECTED: 'red' };
+
+/** Items shown in a row; a count of every batch of the store lists the rest as 等 n 种. */
+const ITEMS_SHOWN = 5;
+
+interface Change {
+  item: string;
+  unit: string;
+  onHand: number;
+  inTransit: number;
+}
 
 /**
- * The row's type from this store's side. A transfer shipped to this store posts 在途 here under the sender's 调拨出库:
- * to the receiver it is 调拨在途 (coming, not yet in the store), never 调拨出库 with a plus sign.
+ * What one line changes at this store, on hand and in transit (a pending document once approved; a rejected one never).
+ * A line's quantity is the change at the document's own store; a transfer shipped here posts 在途 here, a recovery
+ * brings the goods into stock here. The other side's receipt or write-off changes nothing here.
  */
-const typeHere = (m: Movement) => (inTransit(m) && m.type === 'TRANSFER_OUT' ? '调拨在途' : labelOf(DOCUMENT_TYPE, m.type));
+function lineChange(d: Doc, here: boolean, quantity: number): [onHand: number, inTransit: number] {
+  if (here) {
+    if (d.type === 'TRANSFER_IN') return [quantity, -quantity];
+    if (d.type === 'WRITE_OFF' && d.transfer) return [0, quantity]; // D27: a loss in transit, written off
+    return [quantity, 0];
+  }
+  if (d.type === 'TRANSFER_OUT' || d.type === 'TRANSFER_CANCEL') return [0, -quantity];
+  if (d.type === 'RECOVERY') return [-quantity, 0];
+  return [0, 0];
+}
+
+/** The document's changes here per item, those that change something first. */
+function changesHere(d: Doc, storeId: string): Change[] {
+  const here = d.store?.id === storeId;
+  const byItem = new Map<string, Change>();
+  for (const l of d.lines) {
+    const [onHand, inTransit] = lineChange(d, here, l.quantity);
+    const c = byItem.get(l.item.id) ?? { item: l.item.name, unit: l.item.unit, onHand: 0, inTransit: 0 };
+    c.onHand += onHand;
+    c.inTransit += inTransit;
+    byItem.set(l.item.id, c);
+  }
+  const changes = [...byItem.values()];
+  return [...changes.filter((c) => c.onHand || c.inTransit), ...changes.filter((c) => !c.onHand && !c.inTransit)];
+}
 
 /**
- * 单据: the store's documents awaiting approval (M5: a submitted stocktake or a transit write-off is found again here,
- * 待审批, before it changes the book), then its movements with their documents, each opening the printable document;
- * newest business time first, the time it shows (D22). In-transit rows stay (the keeper must see what is on its way and
- * receive it) but count in their own 在途 column, apart from stock on hand (D8: 在库 is what can be issued).
+ * The row's type from this store's side. A transfer shipped to this store is 调拨在途 here (coming, not yet in the
+ * store), never 调拨出库 with a plus sign; the other side's own receipt or write-off is marked as theirs.
+ */
+function typeHere(d: Doc, storeId: string): string {
+  const label = labelOf(DOCUMENT_TYPE, d.type);
+  if (d.store?.id === storeId) return label;
+  if (d.type === 'TRANSFER_OUT') return '调拨在途';
+  if (d.type === 'RECOVERY') return '回收入库';
+  if (d.type === 'TRANSFER_CANCEL') return label;
+  return `${label}（对方）`;
+}
+
+const signed = (n: number, unit: string) => (n ? `${n > 0 ? '+' : ''}${formatNumber(n)} ${unit}` : '—');
+
+/** One line per item, aligned across the 物资, 在库 and 在途 cells of a row. */
+function perItem(changes: Change[], cell: (c: Change) => string, more: string) {
+  const shown = changes.slice(0, ITEMS_SHOWN);
+  return (
+    <>
+      {shown.map((c, i) => (
+        <div key={i}>{cell(c)}</div>
+      ))}
+      {changes.length > ITEMS_SHOWN && <div>{more}</div>}
+    </>
+  );
+}
+
+/**
+ * 单据: every document of the store from `documents` — awaiting approval (D27: a submitted stocktake, a transit or
+ * recovery write-off, a scrap or reversal is found here, 待审批, before it changes the book), posted, reversed, or
+ * rejected with the approver's reason — and those of another store naming this one (a transfer on its way here), each
+ * opening the document; newest business time first, the time it shows (D22). In-transit quantities count in their own
+ * 在途 column, apart from stock on hand (D8: 在库 is what can be issued).
  */
 export default function DocumentsPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
+  const [status, setStatus] = useState<Status | undefined>();
   const pages = useCursorPages();
   const { reset, remember, page } = pages;
-  useEffect(reset, [storeId, reset]);
-  const [{ data, fetching }] = useQuery({ query: MovementsQuery, variables: { storeId: storeId ?? '', ...pages.variables }, pause: !storeId });
-  useEffect(() => remember(page, data?.movements.pageInfo.endCursor), [data, page, remember]);
-  const [pendingAnswer] = useQuery({ query: PendingQuery, pause: !storeId, requestPolicy: 'cache-and-network' });
-  const pending = (pendingAnswer.data?.approvals.edges ?? []).flatMap(({ node: a }): PendingDocument[] =>
-    a.document && a.document.store?.id === storeId ? [{ ...a.document, requestedAt: a.requestedAt, requestedBy: a.requestedBy.displayName }] : [],
-  );
+  useEffect(reset, [storeId, status, reset]);
+  const [{ data, fetching }] = useQuery({
+    query: DocumentsQuery,
+    variables: { filter: { storeId: storeId ?? '', status: status ? [status] : null }, ...pages.variables },
+    pause: !storeId,
+    requestPolicy: 'cache-and-network',
+  });
+  useEffect(() => remember(page, data?.documents.pageInfo.endCursor), [data, page, remember]);
+  const docs = (data?.documents.edges ?? []).map((e) => e.node);
+  const here = storeId ?? '';
   return (
-    <Card title="单据" extra={<Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />}>
-      <Typography.Paragraph type="secondary">
-        在库：本库实有库存的增减。在途：已由发出库发运、尚未收货的调拨物资，不计入本库在库；收货时由在途转入在库。
-      </Typography.Paragraph>
-      {pending.length > 0 && (
-        <>
-          <Typography.Title level={5}>待审批（审批通过后记账）</Typography.Title>
-          <List<PendingDocument>
-            size="small"
-            bordered
-            className="pending-documents"
-            rowKey="id"
-            dataSource={pending}
-            renderItem={(d) => (
-              <List.Item actions={[<PrintButton key="print" size="small" path={`/paperwork/documents/${d.id}.html`} />]}>
-                <Space wrap size="middle">
-                  <Link to={`/documents/${d.id}`}>{d.number}</Link>
-                  <span>{labelOf(DOCUMENT_TYPE, d.type)}</span>
-                  <span>
-                    {d.lines
-                      .filter((l) => l.quantity !== 0)
-                      .map((l) => `${l.item.name} ${signed(l)}`)
-                      .join('；')}
-                  </span>
-                  <Typography.Text type="secondary">
-                    {d.requestedBy} 提交于 {formatDateTime(d.requestedAt)}
-                  </Typography.Text>
-                  <Tag color="blue">{labelOf(DOCUMENT_STATUS, d.status)}</Tag>
-                </Space>
-              </List.Item>
-            )}
+    <Card
+      title="单据"
+      extra={
+        <Space wrap>
+          <Select<Status>
+            id="documents-status"
+            aria-label="单据状态"
+            style={{ width: 140 }}
+            placeholder="全部状态"
+            allowClear
+            value={status}
+            onChange={(v) => setStatus(v ?? undefined)}
+            options={optionsOf(DOCUMENT_STATUS)}
           />
-          <Typography.Title level={5} style={{ marginTop: 16 }}>
-            已过账
-          </Typography.Title>
-        </>
-      )}
-      <Table<Movement>
+          <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">
+        在库：本库实有库存的增减。在途：已由发出库发运、尚未收货的调拨物资，不计入本库在库；收货时由在途转入在库。待审批的单据经审批通过后才记账，已驳回的不记账。
+      </Typography.Paragraph>
+      <Table<Doc>
         size="small"
         loading={fetching}
         rowKey="id"
-        dataSource={data?.movements.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.movements.totalCount)}
-        scroll={{ x: 900 }}
+        dataSource={docs}
+        pagination={tablePagination(pages, data?.documents.totalCount)}
+        scroll={{ x: 1000 }}
         columns={[
-          { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },
-          { title: '单据号', render: (_, m) => <Link to={`/documents/${m.document.id}`}>{m.document.number}</Link> },
-          { title: '类型', render: (_, m) => typeHere(m) },
-          { title: '物资', render: (_, m) => m.item.name },
-          { title: '在库', align: 'right', render: (_, m) => (inTransit(m) ? '—' : signed(m)) },
-          { title: '在途', align: 'right', render: (_, m) => (inTransit(m) ? signed(m) : '—') },
-          { title: '状态', render: (_, m) => labelOf(DOCUMENT_STATUS, m.document.status) },
-          { title: '', render: (_, m) => <PrintButton size="small" path={`/paperwork/documents/${m.document.id}.html`} /> },
+          { title: '业务时间', render: (_, d) => formatDateTime(d.occurredAt) },
+          { title: '单据号', render: (_, d) => <Link to={`/documents/${d.id}`}>{d.number}</Link> },
+          { title: '类型', render: (_, d) => typeHere(d, here) },
+          {
+            title: '物资',
+            render: (_, d) => {
+              const changes = changesHere(d, here);
+              return perItem(changes, (c) => c.item, `等 ${changes.length} 种`);
+            },
+          },
+          { title: '在库', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => signed(c.onHand, c.unit), '') },
+          { title: '在途', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => signed(c.inTransit, c.unit), '') },
+          { title: '对方仓库', render: (_, d) => (d.store?.id === here ? d.counterpartStore?.name : d.store?.name) ?? '—' },
+          {
+            title: '状态',
+            render: (_, d) => {
+              const reason = d.status === 'REJECTED' ? d.approval?.reason : null;
+              return (
+                <Space direction="vertical" size={0}>
+                  <Tag color={STATUS_COLOUR[d.status]}>{labelOf(DOCUMENT_STATUS, d.status)}</Tag>
+                  {reason && (
+                    <Typography.Text type="secondary" className="document-rejection-reason" style={{ maxWidth: 240 }}>
+                      驳回理由：{reason}
+                    </Typography.Text>
+                  )}
+                </Space>
+              );
+            },
+          },
+          { title: '', render: (_, d) => <PrintButton size="small" path={`/paperwork/documents/${d.id}.html`} /> },
         ]}
       />
     </Card>

@@ -32,11 +32,8 @@ interface Values {
 export function ExecuteOrderModal({ order, onClose }: { order: Order; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
-  const reasons = useReasonOptions('ISSUE').filter((r) => reasonFitsPurpose(r.value, order.purpose));
-  const preset = defaultReason(
-    order.purpose,
-    reasons.map((r) => r.value),
-  );
+  const reasons = useReasonOptions('ISSUE').filter((r) => reasonFitsPurpose(r, order.purpose));
+  const preset = defaultReason(order.purpose, reasons);
   // The reasons may arrive after the form is drawn: the preset is filled in then, unless one was picked meanwhile.
   useEffect(() => {
     if (preset && !form.getFieldValue('reason')) form.setFieldValue('reason', preset);

@@ -1,27 +1,25 @@
-// D23: an issue is booked as what its order approved. The API refuses a reason that says another purpose than the
-// order's (assertReasonFitsOrder in server/authority/orders.ts, its PURPOSE_OF_REASON): this mirrors that rule, so the
-// 执行出库 form offers only the reasons the order's purpose allows. No field of the API says it (StockReason.usages
-// names the kind of document only); keep the two in step.
+// D23: an issue is booked as what its order approved. The API says which purpose an issue reason states
+// (StockReason.purpose: 救灾发放 and 应急处置使用 RELIEF, 应急演练 DRILL, 借用 LOAN; none for 其他出库) and refuses a reason
+// stating another purpose than the order's: the 执行出库 form offers only the reasons that fit, the one stating the
+// order's purpose chosen to begin with.
 
-type IssuePurpose = 'RELIEF' | 'DRILL' | 'LOAN' | 'OTHER';
-
-/** The reasons that say a purpose, and that purpose (server/authority/orders.ts PURPOSE_OF_REASON). */
-const PURPOSE_OF_REASON: Readonly<Record<string, string>> = { RELIEF: 'RELIEF', EMERGENCY_RESPONSE: 'RELIEF', DRILL: 'DRILL', LOAN: 'LOAN' };
-
-/**
- * Whether an issue reason fits an order of this purpose: a reason that says a purpose (救灾发放, 应急处置使用, 应急演练,
- * 借用) only that purpose's orders; any other (其他出库, reasons added since) every issue order.
- */
-export function reasonFitsPurpose(code: string, purpose: string): boolean {
-  const says = PURPOSE_OF_REASON[code];
-  return !says || says === purpose;
+/** An issue reason as offered: its code and the purpose it states, if any. */
+export interface IssueReason {
+  value: string;
+  purpose: string | null;
 }
 
-/** The reason an order of each purpose is booked as unless the keeper picks another that fits (seeds/data/reasons.ts). */
-const DEFAULT_REASON: Readonly<Record<IssuePurpose, string>> = { RELIEF: 'RELIEF', DRILL: 'DRILL', LOAN: 'LOAN', OTHER: 'OTHER_ISSUE' };
+/** Whether a reason fits an order of this purpose: it states no purpose, or this one. */
+export const reasonFitsPurpose = (reason: IssueReason, purpose: string): boolean => !reason.purpose || reason.purpose === purpose;
 
-/** The reason preselected for an order of this purpose, when it is one of those offered. */
-export function defaultReason(purpose: string, offered: readonly string[]): string | undefined {
-  const code = DEFAULT_REASON[purpose as IssuePurpose];
-  return code && offered.includes(code) ? code : undefined;
+/**
+ * The reason preselected among those offered for an order: of those stating its purpose, the one coded as the purpose
+ * itself (救灾发放 is RELIEF for a RELIEF order, beside 应急处置使用), or the only one; for an order whose purpose no
+ * reason states (OTHER), the only reason offered, if one.
+ */
+export function defaultReason(purpose: string, offered: readonly IssueReason[]): string | undefined {
+  const stating = offered.filter((r) => r.purpose === purpose);
+  const own = stating.find((r) => r.value === purpose) ?? (stating.length === 1 ? stating[0] : undefined);
+  if (own) return own.value;
+  return stating.length === 0 && offered.length === 1 ? offered[0].value : undefined;
 }

@@ -8,6 +8,7 @@ const ReasonsQuery = graphql(`
       name
       direction
       usages
+      purpose
     }
   }
 `);
@@ -17,5 +18,5 @@ export function useReasonOptions(usage: string, direction?: 'INCREASE' | 'DECREA
   const [{ data }] = useQuery({ query: ReasonsQuery });
   return (data?.stockReasons ?? [])
     .filter((r) => r.usages.includes(usage) && (!direction || r.direction === direction))
-    .map((r) => ({ value: r.code, label: r.name }));
+    .map((r) => ({ value: r.code, label: r.name, purpose: r.purpose ?? null }));
 }
