@@ -12,6 +12,7 @@ export function FormModal<V>({
   title,
   children,
   submit,
+  success,
   onDone,
   initialValues,
   name,
@@ -21,7 +22,10 @@ export function FormModal<V>({
   title: string;
   children: ReactNode;
   submit: (values: V) => Promise<{ error?: CombinedError }>;
-  onDone: () => void;
+  /** Said once the API took it (e.g. 「…」已保存). */
+  success?: (values: V) => string;
+  /** Tells the page to reload, if it does not follow by itself. */
+  onDone?: () => void;
   initialValues?: Partial<V>;
   /** The form's name (its fields' element ids start with it). */
   name?: string;
@@ -36,7 +40,7 @@ export function FormModal<V>({
     // Opened again, the form starts afresh (or from the record's values).
     form.resetFields();
     setOpen(false);
-    if (done) onDone();
+    if (done) onDone?.();
   };
   return (
     <>
@@ -58,7 +62,7 @@ export function FormModal<V>({
           initialValues={initialValues}
           submit={async (values) => {
             const { error } = await submit(values);
-            return { error, mapping: { aliases: fieldAliases } };
+            return { error, mapping: { aliases: fieldAliases }, success: error ? undefined : success?.(values) };
           }}
           onClose={close}
         >

@@ -7,8 +7,8 @@ import { tablePagination, useCursorPages } from '../common/paging';
 import { FormModal } from './FormModal';
 
 const StoresQuery = graphql(`
-  query AdminStores($regionCode: String, $kind: StoreKind, $first: Int, $after: String) {
-    stores(regionCode: $regionCode, kind: $kind, first: $first, after: $after) {
+  query AdminStores($regionCode: String, $kind: StoreKind, $search: String, $first: Int, $after: String) {
+    stores(regionCode: $regionCode, kind: $kind, search: $search, first: $first, after: $after) {
       totalCount
       pageInfo {
         endCursor
@@ -39,6 +39,8 @@ const CreateStore = graphql(`
   mutation CreateStore($input: CreateStoreInput!) {
     createStore(input: $input) {
       id
+      code
+      name
     }
   }
 `);
@@ -46,24 +48,46 @@ const CreateStore = graphql(`
 type Store = ResultOf<typeof StoresQuery>['stores']['edges'][number]['node'];
 type StoreKind = keyof typeof STORE_KIND;
 
-/** 仓库: every store with its kind, level and operator; a new one with its place on the map. */
+/** 仓库: every store with its kind, level and operator; found by name or code; a new one with its place on the map. */
 export default function StoresPage() {
+  const [regionText, setRegionText] = useState('');
   const [regionCode, setRegionCode] = useState<string>();
   const [kind, setKind] = useState<StoreKind>();
+  const [searchText, setSearchText] = useState('');
+  const [search, setSearch] = useState<string>();
+  // The store just saved: the list is searched for its code and its row marked (L11: it landed on page 6 of 7).
+  const [savedId, setSavedId] = useState<string>();
   const pages = useCursorPages();
   const { reset, remember, page } = pages;
-  useEffect(reset, [regionCode, kind, reset]);
-  const [{ data, fetching }, refetch] = useQuery({ query: StoresQuery, variables: { regionCode, kind, ...pages.variables } });
+  useEffect(reset, [regionCode, kind, search, reset]);
+  const [{ data, fetching }] = useQuery({ query: StoresQuery, variables: { regionCode, kind, search, ...pages.variables } });
   useEffect(() => remember(page, data?.stores.pageInfo.endCursor), [data, page, remember]);
   const [, create] = useMutation(CreateStore);
+  const applySearch = (text: string) => {
+    setSearchText(text);
+    setSearch(text.trim() || undefined);
+  };
   return (
     <Card
       title="仓库"
       extra={
         <FormModal<VariablesOf<typeof CreateStore>['input']>
           title="新建仓库"
-          submit={(input) => create({ input })}
-          onDone={() => refetch({ requestPolicy: 'network-only' })}
+          submit={async (input) => {
+            const result = await create({ input });
+            const store = result.data?.createStore;
+            if (store) {
+              // Shown where it can be seen: the filters that might hide it are cleared, the list searched for its code.
+              setRegionText('');
+              setRegionCode(undefined);
+              setKind(undefined);
+              applySearch(store.code);
+              setSavedId(store.id);
+            }
+            return result;
+          }}
+          // The list follows by itself: its variables change to the search, and the new Store makes urql fetch it again.
+          success={(input) => `仓库「${input.name}」已保存`}
           initialValues={{ kind: 'GOVERNMENT' }}
         >
           <Form.Item name="code" label="仓库代码" rules={[{ required: true }]}>
@@ -97,7 +121,23 @@ export default function StoresPage() {
       }
     >
       <Space wrap className="form-alert">
-        <Input.Search placeholder="区划代码" allowClear onSearch={(v) => setRegionCode(v || undefined)} style={{ width: 200 }} />
+        <Input.Search
+          id="store-search"
+          placeholder="名称或代码"
+          allowClear
+          value={searchText}
+          onChange={(e) => setSearchText(e.target.value)}
+          onSearch={applySearch}
+          style={{ width: 220 }}
+        />
+        <Input.Search
+          placeholder="区划代码"
+          allowClear
+          value={regionText}
+          onChange={(e) => setRegionText(e.target.value)}
+          onSearch={(v) => setRegionCode(v.trim() || undefined)}
+          style={{ width: 200 }}
+        />
         <Select<StoreKind> allowClear placeholder="全部类型" style={{ width: 140 }} value={kind} onChange={setKind} options={optionsOf(STORE_KIND)} />
       </Space>
       <Table<Store>
@@ -105,6 +145,7 @@ export default function StoresPage() {
         loading={fetching}
         rowKey="id"
         dataSource={data?.stores.edges.map((e) => e.node)}
+        rowClassName={(s) => (s.id === savedId ? 'row-saved' : '')}
         pagination={tablePagination(pages, data?.stores.totalCount)}
         scroll={{ x: 900 }}
         columns={[

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Card, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, Card, ConfigProvider, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useMutation, useQuery } from 'urql';
+import { useUser } from '../app/session';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { labelOf, optionsOf, ROLE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
@@ -66,11 +67,13 @@ interface Edit {
 /**
  * Role and scope: a region for dispatchers, auditors and regional administrators; stores for keepers (安置点 among
  * them). Only the field of the chosen role shows (sweep-3 L6: a keeper's scope is stores, a region is refused).
+ * `locked`: one's own account, whose role and scope only another administrator changes (D24).
  */
-function ScopeFields() {
+function ScopeFields({ locked = false }: { locked?: boolean }) {
   const role = Form.useWatch<Role | undefined>('role', Form.useFormInstance());
   return (
-    <>
+    // Disabled through antd's context: StoreSelect (common/) passes no `disabled` of its own.
+    <ConfigProvider componentDisabled={locked}>
       <Form.Item name="role" label="角色" rules={[{ required: true }]}>
         <Select options={optionsOf(ROLE)} />
       </Form.Item>
@@ -83,7 +86,7 @@ function ScopeFields() {
           <Input />
         </Form.Item>
       )}
-    </>
+    </ConfigProvider>
   );
 }
 
@@ -116,9 +119,14 @@ function PasswordField({ currentRole }: { currentRole: Role }) {
   );
 }
 
-/** 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. */
+/**
+ * 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. On one's
+ * own account only the name and the password: D24 keeps one's own role and scope for another administrator, and one
+ * does not deactivate oneself — the API refuses both (不相容岗位分离 / 不能停用自己的账号); the form spares the round trip (L13).
+ */
 function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
   const [, update] = useMutation(UpdateUser);
+  const own = useUser().id === user.id;
   return (
     <FormModal<Edit>
       edit
@@ -134,18 +142,30 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
       submit={({ password, regionCode, storeIds, ...v }) =>
         update({
           id: user.id,
-          // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
-          input: { ...v, ...scopeOf(v.role, regionCode, storeIds), password: password || undefined },
+          input: own
+            ? { displayName: v.displayName, password: password || undefined }
+            : // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
+              { ...v, ...scopeOf(v.role, regionCode, storeIds), password: password || undefined },
         })
       }
       onDone={onDone}
     >
+      {own && (
+        <Alert
+          className="form-alert"
+          type="info"
+          showIcon
+          data-testid="own-account-note"
+          message="这是您自己的账号：角色、权限范围和状态须由另一位管理员更改（不相容岗位分离），这里只能改姓名和密码。"
+        />
+      )}
       <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
         <Input />
       </Form.Item>
-      <ScopeFields />
+      <ScopeFields locked={own} />
       <Form.Item name="active" label="状态">
         <Select
+          disabled={own}
           options={[
             { value: true, label: '启用' },
             { value: false, label: '停用' },

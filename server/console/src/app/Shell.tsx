@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { Suspense, useState } from 'react';
 import { Button, Layout, Menu, Spin, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
@@ -12,9 +12,20 @@ function scopeOf(user: SessionUser): string {
   return user.region?.name ?? (user.stores.map((s) => s.name).join('、') || '全部');
 }
 
-/** The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. */
+/** antd's `xl` breakpoint as the Sider watches it: narrower than 1200 px. */
+const NARROW = '(max-width: 1199.98px)';
+
+/**
+ * The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. Narrower than 1200 px (a
+ * 1024 px screen, a tablet, a phone) the menu folds away behind antd's ☰ tab at the left edge, leaving the width to the
+ * tables (L15: at 1024 px it took 184 px and the tables' last columns went past the window); opened there, it lies over
+ * the page and folds away again once a screen is chosen.
+ */
 export default function Shell() {
   const user = useUser();
+  // Folded from the first paint on a narrow screen; the Sider's breakpoint follows the width from then on.
+  const [narrow, setNarrow] = useState(() => window.matchMedia(NARROW).matches);
+  const [collapsed, setCollapsed] = useState(narrow);
   const { signOut } = useSession();
   const location = useLocation();
   const routes = routesFor(user.role);
@@ -22,12 +33,23 @@ export default function Shell() {
   const selected = routes.filter((r) => r.menu && location.pathname.startsWith(r.path)).map((r) => r.path);
   return (
     <Layout className="shell">
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} width={184} className="no-print">
+      <Layout.Sider
+        breakpoint="xl"
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        onBreakpoint={setNarrow}
+        collapsedWidth={0}
+        width={184}
+        className={narrow ? 'shell-sider narrow no-print' : 'shell-sider no-print'}
+      >
         <div className="brand">应急物资储备与调度</div>
         <Menu
           theme="dark"
           mode="inline"
           selectedKeys={selected.slice(-1)}
+          onClick={() => {
+            if (narrow) setCollapsed(true);
+          }}
           items={routes.filter((r) => r.menu).map((r) => ({ key: r.path, label: <Link to={r.path}>{r.label}</Link> }))}
         />
       </Layout.Sider>

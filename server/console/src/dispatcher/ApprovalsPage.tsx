@@ -131,27 +131,34 @@ export default function ApprovalsPage() {
         rowKey="id"
         dataSource={data?.approvals.edges.map((e) => e.node)}
         pagination={tablePagination(pages, data?.approvals.totalCount)}
-        scroll={{ x: 1000 }}
+        // L15: at 1024 px 批准/驳回 sat past the window's edge of a table scrolled sideways: the actions keep to the
+        // right edge, the long texts end in … (whole on hover), 事项 takes the width left, and where that is too little
+        // the other columns scroll under the actions.
+        scroll={{ x: 1080 }}
         columns={[
-          { title: '类型', render: (_, a) => labelOf(APPROVAL_KIND, a.kind) },
-          { title: '事项', render: (_, a) => a.summary },
-          { title: '仓库/区划', render: (_, a) => a.store?.name ?? a.region?.name ?? '—' },
-          { title: '金额', align: 'right', render: (_, a) => formatMoney(a.value) },
-          { title: '申请人', render: (_, a) => a.requestedBy.displayName },
-          { title: '申请时间', render: (_, a) => formatDateTime(a.requestedAt) },
-          { title: '期限', render: (_, a) => formatDateTime(a.dueAt) },
+          { title: '类型', width: 100, render: (_, a) => labelOf(APPROVAL_KIND, a.kind) },
+          { title: '事项', ellipsis: true, render: (_, a) => a.summary },
+          { title: '仓库/区划', width: 120, ellipsis: true, render: (_, a) => a.store?.name ?? a.region?.name ?? '—' },
+          { title: '金额', width: 116, align: 'right', render: (_, a) => formatMoney(a.value) },
+          { title: '申请人', width: 84, ellipsis: true, render: (_, a) => a.requestedBy.displayName },
+          { title: '申请时间', width: 148, render: (_, a) => formatDateTime(a.requestedAt) },
+          { title: '期限', width: 148, render: (_, a) => formatDateTime(a.dueAt) },
           {
             title: '状态',
+            width: 76,
             render: (_, a) => (
               <Tag color={a.status === 'APPROVED' ? 'green' : a.status === 'REJECTED' ? 'red' : 'blue'}>{labelOf(APPROVAL_STATUS, a.status)}</Tag>
             ),
           },
           {
-            title: '',
+            title: '操作',
+            key: 'actions',
+            width: 136,
+            fixed: 'right',
             render: (_, a) =>
               a.status === 'PENDING' &&
               a.requestedBy.id !== user.id && (
-                <Space>
+                <Space size={4}>
                   <Button size="small" type="primary" onClick={() => setDeciding({ approval: a, decision: 'APPROVE' })}>
                     批准
                   </Button>

@@ -11,6 +11,7 @@ import { formatDateTime } from '../common/format';
 import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
+import { useLeaveGuard } from '../common/useLeaveGuard';
 import { BaseMap } from '../common/map/BaseMap';
 import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
@@ -95,12 +96,20 @@ export default function IncidentPage() {
   const [alerts, setAlerts] = useState<string[]>([]);
   const [selectedPlanId, setSelectedPlanId] = useState<string>();
   const [requesting, request] = useMutation(RequestDispatch);
+  // L9: 安置点 and demand typed in and not yet requested are lost on a reload or a move to another screen: both ask
+  // first. Rows sent with 提交方案 stay in the form, so what was sent last counts as saved.
+  const destinations = Form.useWatch('destinations', form) as DestinationValues[] | undefined;
+  const [sent, setSent] = useState('[]');
+  useLeaveGuard((destinations?.length ?? 0) > 0 && JSON.stringify(destinations) !== sent, '录入的安置点和需求尚未提交，离开本页将丢失。');
   const incident = data?.incident;
   if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
 
   const { numbered: plans, current } = numberPlans(incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id)));
   const saved = plans.find((p) => p.id === selectedPlanId) ?? current;
   const shown = suggestion ?? saved;
+  // L16: the hours shown stop at a closed incident's closing (9.4 h closed at 06:28 read 9.7 h at 06:46): the API's
+  // hoursSinceOccurred runs on to now.
+  const hours = incident.closedAt ? (Date.parse(incident.closedAt) - Date.parse(incident.occurredAt)) / 3_600_000 : incident.hoursSinceOccurred;
   const input = (v: Values) => ({ incidentId: incident.id, deadlineHours: v.deadlineHours, destinations: v.destinations ?? [] });
 
   const addDestination = (at: { lat: number; lng: number }) => {
@@ -128,6 +137,7 @@ export default function IncidentPage() {
     setAlerts([]);
     const result = await request({ input: input(v) });
     if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    setSent(JSON.stringify(form.getFieldValue('destinations') ?? []));
     setSuggestion(undefined);
     setSelectedPlanId(result.data?.requestDispatch.id ?? undefined);
     refetch({ requestPolicy: 'network-only' });
@@ -155,10 +165,12 @@ export default function IncidentPage() {
           </Descriptions.Item>
           {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line. */}
           <Descriptions.Item label="灾后 10 小时内基本生活得到救助" span="filled">
+            {/* Met or not is settled once the 10 hours are past, closed or not: that clock runs to now. */}
             <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
               {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
             </Tag>
-            截止 {formatDateTime(incident.basicNeedsDeadline)}（灾后 {incident.hoursSinceOccurred.toFixed(1)} 小时）
+            截止 {formatDateTime(incident.basicNeedsDeadline)}
+            <span data-testid="hours-since">{incident.closedAt ? `（结束于灾后 ${hours.toFixed(1)} 小时）` : `（灾后 ${hours.toFixed(1)} 小时）`}</span>
           </Descriptions.Item>
           <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
           <Descriptions.Item label="响应级别">
@@ -174,11 +186,23 @@ export default function IncidentPage() {
               <CircleMarker
                 center={incident.location}
                 radius={11}
-                pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}
+                pathOptions={
+                  incident.closedAt
+                    ? { color: '#8c8c8c', fillColor: '#d9d9d9', fillOpacity: 0.8 }
+                    : { color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }
+                }
                 bubblingMouseEvents={false}
               >
-                <Tooltip permanent direction="top">
+                {/* Keyed by state: react-leaflet gives a tooltip its class only when it is made (结束事件 changes it here). */}
+                <Tooltip
+                  key={incident.closedAt ? 'closed' : 'active'}
+                  permanent
+                  direction="top"
+                  offset={[0, -8]}
+                  className={incident.closedAt ? 'incident-label closed' : 'incident-label'}
+                >
                   {incident.name}
+                  {incident.closedAt && ' · 已结束'}
                 </Tooltip>
               </CircleMarker>
               {shown && <PlanRoutes plan={shown} />}

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Card, Table } from 'antd';
+import { Card, Table, Tag } from 'antd';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
@@ -21,6 +21,7 @@ const IncidentsQuery = graphql(`
           name
           type
           occurredAt
+          closedAt
           affectedPopulation
           region {
             name
@@ -53,6 +54,8 @@ export default function IncidentsPage() {
           { title: '区划', render: (_, i) => i.region.name },
           { title: '发生时间', render: (_, i) => formatDateTime(i.occurredAt) },
           { title: '受灾人口', align: 'right', render: (_, i) => i.affectedPopulation ?? '—' },
+          // L16: a closed incident is told from a running one.
+          { title: '状态', render: (_, i) => (i.closedAt ? <Tag>已结束</Tag> : <Tag color="processing">进行中</Tag>) },
         ]}
       />
     </Card>

@@ -13,7 +13,17 @@ import { ItemStockQuery, MapLayersQuery } from './queries';
 
 const DEFAULT_CENTER = { lat: 35.3, lng: 113.9 };
 
-/** 一张图: the region's stores coloured by the stock of a chosen item, its incidents; a click creates an incident. */
+/** An incident's marker: red while it runs, grey once closed (L16: closed ones looked exactly like active ones). */
+const INCIDENT_PATH = {
+  active: { color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 },
+  closed: { color: '#8c8c8c', fillColor: '#d9d9d9', fillOpacity: 0.8 },
+};
+
+/**
+ * 一张图: the region's stores coloured by the stock of a chosen item, its incidents; a click creates an incident. A
+ * running incident's name stands above it in small type; a closed one is grey, its name (已结束) shown on hover, so
+ * that the labels hide fewer stores (L16).
+ */
 export default function MapPage() {
   const user = useUser();
   const regionCode = user.region?.code ?? null;
@@ -44,7 +54,8 @@ export default function MapPage() {
       }
     >
       <Typography.Paragraph type="secondary">
-        点击地图空白处在该位置新建事件。
+        点击地图空白处在该位置新建事件。事件：<Tag color="#cf1322">进行中</Tag>
+        <Tag>已结束</Tag>
         {itemId && (
           <>
             <Tag color="#389e0d">充足</Tag>
@@ -71,13 +82,20 @@ export default function MapPage() {
           <CircleMarker
             key={i.id}
             center={i.location}
-            radius={11}
+            radius={i.closedAt ? 8 : 11}
             bubblingMouseEvents={false}
-            pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}
+            pathOptions={i.closedAt ? INCIDENT_PATH.closed : INCIDENT_PATH.active}
             eventHandlers={{ click: () => navigate(`/dispatch/incidents/${i.id}`) }}
           >
-            <Tooltip permanent direction="top">
-              {i.name}（{labelOf(INCIDENT_TYPE, i.type)}）
+            {/* The key changes with permanence: react-leaflet sets a tooltip's options only when it is made. */}
+            <Tooltip
+              key={i.closedAt ? 'closed' : 'active'}
+              permanent={!i.closedAt}
+              direction="top"
+              offset={[0, -8]}
+              className={i.closedAt ? 'incident-label closed' : 'incident-label'}
+            >
+              {i.name}（{labelOf(INCIDENT_TYPE, i.type)}）{i.closedAt && ' · 已结束'}
             </Tooltip>
           </CircleMarker>
         ))}

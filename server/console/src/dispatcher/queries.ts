@@ -27,6 +27,7 @@ export const MapLayersQuery = graphql(`
           name
           type
           occurredAt
+          closedAt
           location {
             lat
             lng

@@ -1,12 +1,11 @@
-import { useEffect, useState } from 'react';
-import { Card, DatePicker, Select, Space, Table, Tooltip, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { AutoComplete, Card, DatePicker, Select, Space, Table, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { ExcelButton } from '../common/ExcelButton';
 import { formatMoney, formatNumber } from '../common/format';
-import { ItemSelect } from '../common/ItemSelect';
-import { tablePagination, useCursorPages } from '../common/paging';
+import { PAGE_SIZE, tablePagination, useCursorPages } from '../common/paging';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { ExpiryTag } from './ExpiryTag';
 
@@ -25,6 +24,7 @@ const StockQuery = graphql(`
         node {
           item {
             id
+            code
             name
             spec
             unit
@@ -52,25 +52,61 @@ const StockQuery = graphql(`
 `);
 
 type Line = ResultOf<typeof StockQuery>['stock']['edges'][number]['node'];
+type Item = Line['item'];
 
+/**
+ * How many lines a search looks through: the API's largest page. StockFilter has no text search, so 搜索物资 filters,
+ * here, the store's lines of the category and expiry chosen — up to this many.
+ */
+const SEARCH_LIMIT = 500;
+
+const itemLabel = (item: Item) => `${item.name}${item.spec ? `（${item.spec}）` : ''}`;
+
+/** An item whose name, specification or code contains the text (letters without regard to case). */
+function itemMatches(item: Item, text: string) {
+  const t = text.toLowerCase();
+  return itemLabel(item).toLowerCase().includes(t) || item.code.toLowerCase().includes(t);
+}
+
+/**
+ * 本库库存: the store's batches with expiry in colour. 搜索物资 filters the store's own lines by name, specification or
+ * code as it is typed, suggesting the items held here (sweep L18: it was a catalog picker — 帐篷 and Enter picked
+ * 森林消防帐篷, not held here, and showed an empty table; a keeper looks for what is on the shelves).
+ */
 export default function StockPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [categoryCode, setCategoryCode] = useState<string>();
-  const [itemId, setItemId] = useState<string>();
+  const [search, setSearch] = useState('');
+  const [searchPage, setSearchPage] = useState(1);
   const [expiringBefore, setExpiringBefore] = useState<string>();
   const [orderBy, setOrderBy] = useState<'STORE' | 'EXPIRY'>('STORE');
+  const text = search.trim();
+  const searching = text !== '';
   const pages = useCursorPages();
   const { reset } = pages;
-  useEffect(reset, [storeId, categoryCode, itemId, expiringBefore, orderBy, reset]);
+  useEffect(reset, [storeId, categoryCode, expiringBefore, orderBy, reset]);
+  useEffect(() => setSearchPage(1), [storeId, categoryCode, expiringBefore, orderBy, text]);
   const [{ data, fetching, error }] = useQuery({
     query: StockQuery,
-    variables: { filter: { storeId, categoryCode, itemId, expiringBefore }, orderBy, ...pages.variables },
+    // A search reads the store's lines at once and filters them here; otherwise a page at a time.
+    variables: { filter: { storeId, categoryCode, expiringBefore }, orderBy, ...(searching ? { first: SEARCH_LIMIT, after: null } : pages.variables) },
     pause: !storeId,
   });
   const { remember, page } = pages;
-  useEffect(() => remember(page, data?.stock.pageInfo.endCursor), [data, page, remember]);
+  useEffect(() => {
+    if (!searching) remember(page, data?.stock.pageInfo.endCursor);
+  }, [data, page, remember, searching]);
+  const lines = useMemo(() => data?.stock.edges.map((e) => e.node) ?? [], [data]);
+  const found = useMemo(() => (searching ? lines.filter((l) => itemMatches(l.item, text)) : lines), [lines, searching, text]);
+  // The items held here that match: suggestions, and the one item the Excel file is limited to when only one matches.
+  const items = useMemo(() => (searching ? [...new Map(found.map((l) => [l.item.id, l.item])).values()] : []), [found, searching]);
   return (
-    <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId }} fileName="库存.xlsx" />}>
+    <Card
+      title="本库库存"
+      extra={
+        <ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId: items.length === 1 ? items[0].id : undefined }} fileName="库存.xlsx" />
+      }
+    >
       <Space wrap className="form-alert">
         <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
         <Select
@@ -81,7 +117,17 @@ export default function StockPage() {
           onChange={setCategoryCode}
           options={(data?.categories ?? []).map((c) => ({ value: c.code, label: c.name }))}
         />
-        <ItemSelect id="stock-item" style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="搜索物资" />
+        <AutoComplete
+          id="stock-item"
+          style={{ width: 240 }}
+          allowClear
+          value={search}
+          onChange={(v?: string) => setSearch(v ?? '')}
+          // Enter keeps what was typed (帐篷: every tent held here) rather than taking the first suggestion.
+          defaultActiveFirstOption={false}
+          options={items.slice(0, 20).map((i) => ({ value: itemLabel(i), label: `${itemLabel(i)} · ${i.code}` }))}
+          placeholder="搜索物资（名称、规格、代码）"
+        />
         <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
         <Select
           style={{ width: 160 }}
@@ -93,26 +139,42 @@ export default function StockPage() {
             { value: 'EXPIRY', label: '先到期的在前' },
           ]}
         />
+        {searching && (data?.stock.totalCount ?? 0) > SEARCH_LIMIT && (
+          <Typography.Text type="warning">只在前 {SEARCH_LIMIT} 条库存中查找，请再按类别缩小范围</Typography.Text>
+        )}
       </Space>
       {error && <Typography.Text type="danger">{error.graphQLErrors[0]?.message ?? '加载失败'}</Typography.Text>}
       <Table<Line>
         size="small"
         loading={fetching}
         rowKey={(l) => l.batch.id}
-        dataSource={data?.stock.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.stock.totalCount)}
-        scroll={{ x: 900 }}
+        dataSource={found}
+        pagination={
+          searching
+            ? {
+                current: searchPage,
+                onChange: setSearchPage,
+                pageSize: PAGE_SIZE,
+                showSizeChanger: false,
+                showTotal: (total: number) => `共 ${total} 条`,
+              }
+            : tablePagination(pages, data?.stock.totalCount)
+        }
+        // L15: at 1024 px 在途 and 金额 lay past the window's edge. The columns fit 1024 px (the side menu folded away, a
+        // scroll bar beside): the item's name and category end in … (whole on hover); on a narrower screen the name
+        // stays at the left while the numbers scroll under it.
+        scroll={{ x: 902 }}
         columns={[
-          { title: '物资', render: (_, l) => `${l.item.name}${l.item.spec ? `（${l.item.spec}）` : ''}` },
-          { title: '类别', render: (_, l) => l.item.category.name },
+          { title: '物资', width: 130, fixed: 'left', ellipsis: true, render: (_, l) => itemLabel(l.item) },
+          { title: '类别', width: 84, ellipsis: true, render: (_, l) => l.item.category.name },
           // D18: a batch number opens its trace, receipt to the households it reached.
-          { title: '批号', render: (_, l) => <Link to={`/batches/${l.batch.id}`}>{l.batch.batchNo}</Link> },
-          { title: '有效期', render: (_, l) => <ExpiryTag {...l.batch} /> },
-          { title: '在库', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
-          { title: '预留', align: 'right', render: (_, l) => formatNumber(l.reserved) },
-          { title: '可用', align: 'right', render: (_, l) => <Available line={l} /> },
-          { title: '在途', align: 'right', render: (_, l) => formatNumber(l.inTransit) },
-          { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
+          { title: '批号', width: 108, ellipsis: true, render: (_, l) => <Link to={`/batches/${l.batch.id}`}>{l.batch.batchNo}</Link> },
+          { title: '有效期', width: 150, render: (_, l) => <ExpiryTag {...l.batch} /> },
+          { title: '在库', width: 86, align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
+          { title: '预留', width: 64, align: 'right', render: (_, l) => formatNumber(l.reserved) },
+          { title: '可用', width: 100, align: 'right', render: (_, l) => <Available line={l} /> },
+          { title: '在途', width: 64, align: 'right', render: (_, l) => formatNumber(l.inTransit) },
+          { title: '金额', width: 116, align: 'right', render: (_, l) => formatMoney(l.value) },
         ]}
       />
     </Card>
