@@ -9,15 +9,20 @@ import type { ServiceContext } from '../context.ts';
 
 export type PeriodCloseRow = typeof periodCloses.$inferSelect;
 
-/** The end of a month, as an instant: 00:00 Asia/Shanghai on the first of the next month. */
+/**
+ * The end of a month, as an instant: 00:00 Asia/Shanghai on the first of the next month. D22, D31: the instant itself
+ * is the closed month's (valuation and the journal count movements dated at exactly asOf/to, so "as of the 30th 24:00"
+ * is the month's end): the snapshot holds what is dated at it, and the period guard (migration 0029) refuses it.
+ */
 export const monthCutoff = (month: string) => DateTime.fromISO(`${month}-01`, { zone: ZONE }).plus({ months: 1 }).toUTC().toJSDate();
 
 /**
  * 月结: closing a month stores its balance snapshot (the previous snapshot plus the month's movements, by business
- * time) and from then on refuses entries dated before its end. Months close in order; only past months close.
- * The table lock waits for posts in flight and holds new ones back until the snapshot is taken.
+ * time, up to and including its end) and from then on refuses entries dated at or before its end. Months close in
+ * order; only past months close. The table lock waits for posts in flight and holds new ones back until the snapshot
+ * is taken.
  *
- * D27: a document dated before the cutoff that still awaits a second person (a stocktake difference, a scrap, a loss
+ * D27: a document dated up to the cutoff that still awaits a second person (a stocktake difference, a scrap, a loss
  * in transit, a reversal) would post into the month on approval, which the close would then refuse for good: the
  * month closes only once each of them is approved or rejected. A pending document writes no movement, so the lock
  * takes documents too: a pending one submitted meanwhile is either committed before the check (and counted) or waits
@@ -41,7 +46,7 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
     if (!last) await assertFirstCloseStartsTheBooks(tx, month, clock.now().setZone(ZONE).toFormat('yyyy-LL'));
     await assertNothingPending(tx, month, cutoff);
     const [row] = await tx.insert(periodCloses).values({ month: first, cutoff, closedBy: user.id, closedAt: clock.now().toJSDate() }).returning();
-    // Snapshot = previous snapshot + movements dated in (previous cutoff, this cutoff].
+    // Snapshot = previous snapshot + movements dated in (previous cutoff, this cutoff]: the cutoff instant is this month's.
     await tx.execute(
       plannedEachTime(sql`INSERT INTO balance_snapshots (month, store_id, batch_id, on_hand, in_transit)
           SELECT ${first}::date, store_id, batch_id, sum(on_hand)::int, sum(in_transit)::int FROM (
@@ -50,8 +55,8 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
             SELECT store_id, batch_id,
                    CASE WHEN bucket = 'ON_HAND' THEN quantity ELSE 0 END, CASE WHEN bucket = 'IN_TRANSIT' THEN quantity ELSE 0 END
               FROM movements
-             WHERE occurred_at < ${cutoff.toISOString()}::timestamptz
-               AND (${last ? last.cutoff.toISOString() : null}::timestamptz IS NULL OR occurred_at >= ${last ? last.cutoff.toISOString() : null}::timestamptz)
+             WHERE occurred_at <= ${cutoff.toISOString()}::timestamptz
+               AND (${last ? last.cutoff.toISOString() : null}::timestamptz IS NULL OR occurred_at > ${last ? last.cutoff.toISOString() : null}::timestamptz)
           ) x GROUP BY store_id, batch_id HAVING sum(on_hand) <> 0 OR sum(in_transit) <> 0`),
     );
     return row;
@@ -79,13 +84,13 @@ async function assertFirstCloseStartsTheBooks(tx: Db, month: string, currentMont
 
 const NAMED = 5;
 
-/** D27: refuses the close while a document dated before the cutoff awaits approval (see closePeriod). */
+/** D27: refuses the close while a document dated up to the cutoff (included) awaits approval (see closePeriod). */
 async function assertNothingPending(tx: Db, month: string, cutoff: Date): Promise<void> {
   const pending = await queryRows<{ id: string; number: string; approval_id: string | null }>(
     tx,
     sql`SELECT d.id, d.number, a.id AS approval_id
           FROM documents d LEFT JOIN approvals a ON a.subject_id = d.id AND a.status = 'PENDING'
-         WHERE d.status = 'PENDING_APPROVAL' AND d.occurred_at < ${cutoff.toISOString()}::timestamptz
+         WHERE d.status = 'PENDING_APPROVAL' AND d.occurred_at <= ${cutoff.toISOString()}::timestamptz
          ORDER BY d.occurred_at, d.number`,
   );
   if (!pending.length) return;

@@ -46,7 +46,8 @@ export function assertFinanceReader(user: Principal) {
 
 /**
  * D21: the exact value of (government-owned, public) reserves at an instant, from the ledger — the latest monthly
- * snapshot at or before it plus the movements dated after the snapshot up to the instant (by business time). Σ quantity × batch unit price,
+ * snapshot at or before it (which holds what is dated up to and including its cutoff, D22/D31: server/audit/periods.ts)
+ * plus the movements dated after that cutoff up to and including the instant (by business time). Σ quantity × batch unit price,
  * grouped; in-transit stock included and shown apart; agreement and capacity reserves shown apart as contingent
  * value; agreement fees accrued from the start of the year (or `feesFrom`) to the instant.
  */
@@ -104,7 +105,7 @@ export async function valuation(
       FROM movements m JOIN stores s ON s.id = m.store_id
            ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
            ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
-     WHERE ${snap ? sql`m.occurred_at >= ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
+     WHERE ${snap ? sql`m.occurred_at > ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
        AND ${inRegion} AND ${publicBatch(sql`m.batch_id`)}`);
   const positions = sql.join(
     groupBy.map((_, n) => sql.raw(String(n + 1))),

@@ -504,17 +504,27 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
   }
 }
 
-/** The period guard's refusal (migration 0006, movements_open_period): an entry dated before a closed month's end. */
+/** The period guard's refusal (migrations 0006, 0029: movements_open_period): an entry dated at or before a closed month's end. */
 const PERIOD_CLOSED = 'RS001';
+
+/**
+ * D22: the guard's refusal in the user's words. Its message carries the latest cutoff in China time (migration 0029);
+ * the cutoff instant itself (00:00 on the 1st) is the closed month's, which "the month it falls in is closed" would
+ * not say of it, so the words name how far the books are closed and that the instant is included.
+ */
+function periodClosedWords(message: string | undefined): string {
+  const upTo = /closed up to (\d{4}-\d{2}-\d{2} \d{2}:\d{2})/.exec(message ?? '')?.[1];
+  return upTo ? `在已月结的期间内（已结账至 ${upTo}，含该时点）` : '在已月结的期间内（月结截止时点当刻也属已结月份）';
+}
 
 /** The database's refusals of a ledger write, in the user's words (other errors pass through unchanged). */
 export function ledgerError(error: unknown): unknown {
-  const { code, constraint } = pgError(error);
+  const { code, constraint, message } = pgError(error);
   if (code === '23505' && constraint === 'documents_reverses_uq') {
     return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销', { field: 'documentId' });
   }
   if (code === PERIOD_CLOSED) {
-    return badInput('input.occurredAt', '该业务时间所在月份已月结，不能再入账；更正请在未结账期间登记', { reason: 'PERIOD_CLOSED' });
+    return badInput('input.occurredAt', `该业务时间${periodClosedWords(message)}，不能再入账；更正请在未结账期间登记`, { reason: 'PERIOD_CLOSED' });
   }
   if (code === '23514' && constraint === 'balances_nonneg') {
     return new DomainError('INSUFFICIENT_STOCK', '库存不足', {});
@@ -544,12 +554,17 @@ export async function postPendingDocument(tx: Db, doc: DocumentRow, pending: Pen
   } catch (error) {
     // The approver gave no date: the document's own is in a month closed since it was submitted (closePeriod waits
     // for pending documents, so only one left from before that rule gets here). It can only be rejected.
-    if (pgError(error).code !== PERIOD_CLOSED) throw error;
-    throw new DomainError('INVALID_STATE', `单据 ${doc.number} 的业务时间所在月份已月结，不能再入账：请驳回该申请，并在未结账期间重新登记`, {
-      reason: 'PERIOD_CLOSED',
-      documentId: doc.id,
-      occurredAt: chinaIso(doc.occurredAt),
-    });
+    const refused = pgError(error);
+    if (refused.code !== PERIOD_CLOSED) throw error;
+    throw new DomainError(
+      'INVALID_STATE',
+      `单据 ${doc.number} 的业务时间${periodClosedWords(refused.message)}，不能再入账：请驳回该申请，并在未结账期间重新登记`,
+      {
+        reason: 'PERIOD_CLOSED',
+        documentId: doc.id,
+        occurredAt: chinaIso(doc.occurredAt),
+      },
+    );
   }
   const { lines } = await setPendingStatus(tx, doc.id, 'POSTED', approvalRef);
   documentPosted(doc.type, lines);

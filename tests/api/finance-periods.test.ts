@@ -40,7 +40,8 @@ describe('period close (月结, D21/D22)', () => {
 
   beforeAll(async () => {
     h = await buildFinanceHistory(t, { reverseMayReceipt: false });
-    // Entries dated exactly at the two cutoffs (midnight in China): each belongs to the month that starts there.
+    // Entries dated exactly at the two cutoffs (midnight in China), posted while both months are open: each belongs to
+    // the month that ends there (sweep 4 M3) — in its snapshot, and in valuation at the cutoff before and after the close.
     for (const [occurredAt, batchNo] of [
       ['2026-05-01T00:00:00+08:00', 'P-CUT-APR'],
       ['2026-06-01T00:00:00+08:00', 'P-CUT-MAY'],
@@ -174,16 +175,17 @@ describe('period close (月结, D21/D22)', () => {
       counts: [{ batchId: h.batches['VA-S1'], countedQuantity: 9980, reason: 'DAMAGED' }],
     });
     expect(counted.errors, JSON.stringify(counted.errors)).toBeUndefined();
-    // At the cutoff itself: June's.
-    const atCutoff = await receiveRaw(
-      t,
-      'admin',
-      purchase(XINXIANG, [{ itemId: QUILT, quantity: 2, unitPrice: '0.50', batchNo: 'P-CUT' }], { occurredAt: '2026-06-01T00:00:00+08:00' }),
-    );
-    expect(atCutoff.errors, JSON.stringify(atCutoff.errors)).toBeUndefined();
+    // At the cutoff itself: May's, closed (sweep 4 M3); a millisecond later: June's.
+    const cut = (occurredAt: string) =>
+      receiveRaw(t, 'admin', purchase(XINXIANG, [{ itemId: QUILT, quantity: 2, unitPrice: '0.50', batchNo: 'P-CUT' }], { occurredAt }));
+    const atCutoff = await cut('2026-06-01T00:00:00+08:00');
+    expect(errorCode(atCutoff), JSON.stringify(atCutoff.errors)).toBe('BAD_USER_INPUT');
+    expect(atCutoff.errors![0].extensions.reason).toBe('PERIOD_CLOSED');
+    const afterCutoff = await cut('2026-06-01T00:00:00.001+08:00');
+    expect(afterCutoff.errors, JSON.stringify(afterCutoff.errors)).toBeUndefined();
     const after = await valuations();
-    // +5 × 10.01 − 1 × 12.35 − 10 × 1.15 from 06-20 10:00; +2 × 0.50 from the cutoff.
-    const delta = (asOf: Date) => (asOf >= new Date(june) ? 5005n - 1235n - 1150n : 0n) + (asOf >= MAY_CUTOFF ? 100n : 0n);
+    // +5 × 10.01 − 1 × 12.35 − 10 × 1.15 from 06-20 10:00; +2 × 0.50 from just after the cutoff.
+    const delta = (asOf: Date) => (asOf >= new Date(june) ? 5005n - 1235n - 1150n : 0n) + (asOf > MAY_CUTOFF ? 100n : 0n);
     instants().forEach((asOf, i) => {
       expect({ asOf, change: yuan(fen(after[i].total) - fen(before[i].total)) }).toEqual({ asOf, change: yuan(delta(asOf)) });
     });

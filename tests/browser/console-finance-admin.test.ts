@@ -106,7 +106,7 @@ describe('headquarters and finance in the console: relief standards, agreement c
     await waitForFieldError(page, `须按月顺序月结：下一个待结月份是 ${next}`);
 
     const refused = await keeper(RECEIVE, { input: receipt(`${earliest}-20T10:00:00+08:00`, 'E2E-CLOSE-02') });
-    expect(refused.errors?.[0]?.message).toMatch(/^该业务时间所在月份已月结，不能再入账/);
+    expect(refused.errors?.[0]?.message).toMatch(/^该业务时间在已月结的期间内（已结账至 .*，含该时点），不能再入账/);
     expect(refused.errors?.[0]?.extensions?.field).toBe('input.occurredAt');
     // The open period still takes entries.
     expect((await keeper(RECEIVE, { input: receipt(`${latest}-20T10:00:00+08:00`, 'E2E-CLOSE-03') })).errors).toBeUndefined();
