@@ -220,8 +220,12 @@ export async function batchesNotToJoin(db: Db, actor: Principal, existing: reado
   return new Set(existing.filter((_, i) => !readable[i]).map((b) => b.id));
 }
 
-/** The refusal of a batch number the caller may not join: it reveals nothing of the batch. */
-export const batchNumberTaken = (batchNo: string) => `批号 ${batchNo} 已被其他单位登记，请核对批号或使用本单位的批号`;
+/**
+ * The refusal of a batch number the caller may not join: it reveals nothing of the batch — not even that the number is
+ * registered elsewhere (README: "refused without a word about that batch"; an answer saying so would let anyone probe
+ * other jurisdictions' batch numbers): it asks for another number without saying why.
+ */
+export const batchNumberTaken = (batchNo: string) => `批号 ${batchNo} 不能用于本次入库，请核对批号或另编一个批号`;
 
 /**
  * D3 owner ≠ holder: whose goods a receipt line brings. `owner` is the line's owner; `stated` when it is not the

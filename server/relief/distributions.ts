@@ -2,7 +2,9 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { distributions, documents, incidents, stores } from '../../drizzle/schema/index.ts';
-import { assertMayPost, distributionsInScope } from '../auth/policy.ts';
+import { assertMayPost, distributionsInScope, mayRead } from '../auth/policy.ts';
+import { policyLookupsThrough } from '../auth/lookups.ts';
+import { createLoaders } from '../loaders.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { chinaDateOf, pickUnexpired } from '../inventory/expiry.ts';
@@ -75,8 +77,10 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   assertMayPost(user);
   const v = validate(distributeSchema, input);
   // A keeper managing the point sees no region as a whole: the point (in their stores) is what authorizes them.
+  // D23, D29: an incident the caller may not read is refused as an unknown one, here, before any check that would name
+  // it (its name, whether and when it closed): the same answer, at the same point, as for an id that exists nowhere.
   const [incident] = await db.select().from(incidents).where(eq(incidents.id, v.incidentId));
-  if (!incident) throw notFound('input.incidentId', '事件', v.incidentId);
+  if (!incident || !(await mayRead.incident(user, incident, policyLookupsThrough(createLoaders(db))))) throw notFound('input.incidentId', '事件', v.incidentId);
   // Who may post here is asked before a replay too: the first result names a household (personal data, D29).
   await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
@@ -105,9 +109,11 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     // since — the incident closed, the point changed: a keeper retrying after a timeout must learn the hand-out was
     // recorded, not that it failed. So the checks of the incident and the point are made here, for a new distribution.
     build: async (tx) => {
+      // The point must serve the incident before the incident's state is told (D23: the refusal names neither): a point
+      // of another incident learns nothing of this one — not that it closed, nor when.
+      const point = await pointOfIncident(tx, v.storeId, incident);
       // Taken FOR SHARE: a closeIncident (FOR NO KEY UPDATE) waits for this distribution, or this one sees it closed.
       await lockOpenIncident(tx, incident.id, 'share', 'input.incidentId');
-      const point = await pointOfIncident(tx, v.storeId, incident);
       assertNotBeforeIncident(incident, occurredAt, '发放');
       const standards = (await standardsAbove(tx, point.regionCode)).map(toStandard);
       // One household at a time: two distributions to it cannot both pass the checks below. A household known by ID is

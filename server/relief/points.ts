@@ -100,11 +100,15 @@ export const pointLevel = (regionCode: string) => {
 /** 安置点 names match whatever the width, case or spacing (「卫辉三中 安置点」 is 「卫辉三中安置点」). */
 export const placeKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 
-/** A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). */
+/**
+ * A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). The refusal of a point of
+ * another incident names the point only, not the incident (D23: asked before the incident's state, it tells nothing of
+ * an incident the caller reaches by its id alone).
+ */
 export async function pointOfIncident(db: Db, storeId: string, incident: IncidentRow, field = 'input.storeId'): Promise<StoreRow> {
   const store = await getStoreRow(db, storeId, field);
   if (store.kind !== 'DISTRIBUTION_POINT') throw badInput(field, `「${store.name}」不是安置点，不能向群众发放`);
-  if (store.incidentId !== incident.id) throw badInput(field, `安置点「${store.name}」不属于事件「${incident.name}」`);
+  if (store.incidentId !== incident.id) throw badInput(field, `安置点「${store.name}」不是该事件的安置点，不能为该事件发放`);
   return store;
 }
 

@@ -16,7 +16,9 @@ import { ledgerCounts, ok, purchase, receiveRaw } from '../support/ledger-ops.ts
 const XX_BATCH = 'XX-BZD-2501'; // 编织袋 received at 新乡市救灾物资储备库 below, unit price 1.10
 const XX_BATCH_ID = stableId('batch', `${SANDBAG}/${XX_BATCH}`);
 const WH_BATCH = 'WH-BZD-2501'; // 编织袋 received at 卫辉市救灾物资储备库, the keeper's store
-const TAKEN = `批号 ${XX_BATCH} 已被其他单位登记，请核对批号或使用本单位的批号`;
+// Sweep 4 L4: the refusal asks for another number without saying why — not that the number is registered elsewhere
+// (that would confirm another jurisdiction's batch number to whoever tries it).
+const TAKEN = `批号 ${XX_BATCH} 不能用于本次入库，请核对批号或另编一个批号`;
 const FIELDS = `id number lines { quantity batch { id batchNo unitPrice owner { name } } }`;
 
 const errorOf = (res: GqlResult) => res.errors?.[0] ?? { message: '', extensions: {} as Record<string, unknown> };
@@ -50,6 +52,7 @@ describe('a batch number beyond the caller’s scope is not reused (D3, D18)', (
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     const error = errorOf(res);
     expect(error.message).toBe(TAKEN);
+    expect(error.message).not.toMatch(/其他单位|已被|已存在|登记/);
     expect(error.extensions.field).toBe('input.lines.0.batchNo');
     expect(error.extensions).not.toHaveProperty('batchId');
     expect(error.extensions).not.toHaveProperty('fields');

@@ -25,7 +25,7 @@ const WH_BATCH = 'WH-MZP-2005'; // 棉帐篷 ×150 at 卫辉市救灾物资储�
 const WH_BATCH_ID = stableId('batch', `${COTTON_TENT}/${WH_BATCH}`);
 const XX_BATCH = 'XX-MZP-2403'; // 棉帐篷 at 新乡市救灾物资储备库, owner 新乡市人民政府
 const HUIMIN = '新乡市惠民百货配送有限公司'; // 新乡's agreement: 棉帐篷 500 at 2180.00 (demo reserves)
-const TAKEN = `批号 ${JC_BATCH} 已被其他单位登记，请核对批号或使用本单位的批号`;
+const TAKEN = `批号 ${JC_BATCH} 不能用于本次入库，请核对批号或另编一个批号`; // sweep 4 L4: without saying it is registered elsewhere
 const BATCH = `id batchNo productionDate expiryDate unitPrice fundingSource reserveMode owner { name }`;
 const PLAN = `id status lines { tier quantity store { id } batch { batchNo } destination { store { id } } }
   callOffs { id status quantity company { name } }`;
