@@ -11,6 +11,7 @@ import { getRegionInScope } from '../regions/service.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D15, D25: every use of another level's or region's stock leaves a settlement owed (归还 in kind or compensation in
 // money) until it is settled by a recorded document or reference.
@@ -158,7 +159,8 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
  * (reduceSettlementsOfCancelledTransfer): the repayment stands as recorded; goods recorded wrongly are corrected by
  * a document of their own (a transfer back, a stocktake). Checked when the reversal is asked (reverseDocument) and
  * again when it is approved (a settle may come between); in the caller's transaction, taking the lock settle takes
- * on the document, so the two never cross.
+ * on the document, so the two never cross. A recovery that gave goods back to the store they were taken from, reducing
+ * a settlement (repayingRecoveries, D30), is refused the same way.
  */
 export async function assertNotSettling(tx: Db, doc: { id: string; number: string }, field: string, approving = false): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`settlement-document|${doc.id}`}))`);
@@ -169,7 +171,15 @@ export async function assertNotSettling(tx: Db, doc: { id: string; number: strin
           JOIN items i ON i.id = s.item_id
          WHERE s.document_id = ${doc.id}::uuid AND s.status = 'SETTLED' ORDER BY s.id`,
   );
-  if (!settled.length) return;
+  if (!settled.length) {
+    const repaid = await repayingRecoveries(tx, [doc.id]);
+    if (!repaid.length) return;
+    const r = repaid[0];
+    throw invalidState(
+      `${doc.number} 已将完好物资回收到出借仓库，冲减了跨区域结算（结算 ${r.id}：${r.owed_by}欠${r.owed_to} ${r.item}），不能冲销${approving ? '，请驳回该冲销申请' : ''}：如清点有误，请另行调拨或盘点更正`,
+      { field, settlementIds: [...new Set(repaid.map((x) => x.id))] },
+    );
+  }
   const first = settled[0];
   throw invalidState(
     `${doc.number} 已作为归还单据于 ${chinaText(first.settled_at)}（北京时间）结清跨区域结算（结算 ${first.id}：${first.owed_by}欠${first.owed_to} ${first.item} ${first.quantity}${first.unit}），不能冲销${approving ? '，请驳回该冲销申请' : ''}：如入库有误，请另行调拨或盘点更正`,
@@ -177,12 +187,15 @@ export async function assertNotSettling(tx: Db, doc: { id: string; number: strin
   );
 }
 
-/** Of `documentIds`, those that settled a settlement (assertNotSettling refuses their reversal); for StockDocument.reversible. */
+/** Of `documentIds`, those that settled or repaid a settlement (assertNotSettling refuses their reversal); for StockDocument.reversible. */
 export async function settlingDocuments(db: Db, documentIds: readonly string[]): Promise<{ documentId: string }[]> {
-  return db
+  const settling = await db
     .selectDistinct({ documentId: sql<string>`${settlements.documentId}` })
     .from(settlements)
     .where(and(inArray(settlements.documentId, [...documentIds]), eq(settlements.status, 'SETTLED')));
+  // D30: a recovery that repaid a settlement in kind (repayingRecoveries) is refused the same way.
+  const repaid = new Set((await repayingRecoveries(db, documentIds)).map((r) => r.document_id));
+  return [...settling, ...[...repaid].map((documentId) => ({ documentId }))];
 }
 
 /** settle: the region owed (its dispatcher or administrator) records what settled it — a receipt document or a reference. */
@@ -211,6 +224,115 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
       .returning();
     return done;
   });
+}
+
+/**
+ * D15, D25: the one way what is owed goes down without being settled — goods that were never used or came back (a
+ * cancelled shipment, a call-off not delivered, a recovery into the lender's store): the open settlement `s` (locked by
+ * the caller) is reduced by `by`, never below zero, its value in proportion; one reduced to nothing is closed (SETTLED,
+ * quantity 0, `reference` saying why — migration 0013), and replenishmentsOwed no longer lists it.
+ */
+async function reduceOwed(tx: Db, s: SettlementRow, by: number, reference: string, actorId: string, at: Date): Promise<number> {
+  const quantity = Math.max(s.quantity - by, 0);
+  const closed = sql`, status = 'SETTLED', settled_by = ${actorId}::uuid, settled_at = ${at.toISOString()}::timestamptz, reference = ${reference}`;
+  await tx.execute(sql`UPDATE settlements SET quantity = ${quantity}::int, value = round(value * ${quantity}::int / quantity, 2) ${quantity === 0 ? closed : sql``}
+                        WHERE id = ${s.id}::uuid`);
+  return s.quantity - quantity;
+}
+
+/**
+ * D15, D25, D30 (sweep 4, M2): good stock recovered from a 安置点 into the store it was taken from — the lender's, D30's
+ * default — is given back in kind: the open settlements of the incident's plan lines that shipped those batches from
+ * that store are reduced by what came back, per batch, the lines shipped to this 安置点 first, then the oldest plan
+ * first; one reduced to nothing is closed (reduceOwed). Lost and damaged stock stays owed (used up on the borrowing
+ * side's account), and a recovery into any other store reduces nothing. In the recovery's transaction, after its
+ * document (whose number closes a settlement) and the balances; the settlement rows locked last, as a cancellation does.
+ *
+ * A settlement already settled (repaid in kind or in money, confirmed by the lender) is not reopened: goods coming back
+ * to the lender beyond what is still open would repay it twice. Such a recovery is refused; the goods go to a store of
+ * the borrowing side (`toStoreId`), which has paid for them.
+ */
+export async function reduceSettlementsOfRecovery(
+  tx: Db,
+  c: {
+    incidentId: string;
+    pointId: string;
+    toStoreId: string;
+    recoveryNumber: string;
+    returned: readonly { batchId: string; quantity: number }[];
+    actorId: string;
+    at: Date;
+    field: string;
+  },
+): Promise<void> {
+  if (!c.returned.length) return;
+  const lines = await queryRows<{ plan_id: string; line_no: number; batch_id: string }>(
+    tx,
+    sql`SELECT l.plan_id, l.line_no, l.batch_id
+          FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id LEFT JOIN transfers t ON t.id = l.transfer_id
+         WHERE p.incident_id = ${c.incidentId}::uuid AND l.source_kind = 'STORE' AND l.store_id = ${c.toStoreId}::uuid
+           AND l.batch_id IN (${uuidList(c.returned.map((r) => r.batchId))})
+         ORDER BY (t.to_store_id IS NOT DISTINCT FROM ${c.pointId}::uuid) DESC, p.executed_at, l.plan_id, l.line_no`,
+  );
+  if (!lines.length) return;
+  const idOf = (l: { plan_id: string; line_no: number }) => stableId('settlement', `${l.plan_id}/${l.line_no}`);
+  const rows = await tx
+    .select()
+    .from(settlements)
+    .where(and(inArray(settlements.id, lines.map(idOf)), eq(settlements.storeId, c.toStoreId)))
+    .orderBy(asc(settlements.id))
+    .for('update');
+  if (!rows.length) return;
+  const byId = new Map(rows.map((s) => [s.id, s]));
+  const left = new Map<string, number>();
+  for (const r of c.returned) left.set(r.batchId, (left.get(r.batchId) ?? 0) + r.quantity);
+  const reference = `回收单 ${c.recoveryNumber} 已将物资退回出借仓库，无需归还`;
+  for (const l of lines) {
+    const s = byId.get(idOf(l));
+    const back = Math.min(left.get(l.batch_id) ?? 0, s?.status === 'OPEN' ? s.quantity : 0);
+    if (!s || back <= 0) continue;
+    left.set(l.batch_id, left.get(l.batch_id)! - (await reduceOwed(tx, s, back, reference, c.actorId, c.at)));
+  }
+  // What still came back of a batch whose settlement was settled: that repayment would be made twice.
+  const settled = lines.flatMap((l) => {
+    const s = byId.get(idOf(l));
+    return s && s.status === 'SETTLED' && s.quantity > 0 && (left.get(l.batch_id) ?? 0) > 0 ? [s] : [];
+  });
+  if (!settled.length) return;
+  const first = settled[0];
+  const [names] = await queryRows<{ owed_to: string; owed_by: string; store: string; item: string; unit: string }>(
+    tx,
+    sql`SELECT rt.name AS owed_to, rb.name AS owed_by, st.name AS store, i.name AS item, i.unit
+          FROM regions rt, regions rb, stores st, items i
+         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND st.id = ${first.storeId}::uuid AND i.id = ${first.itemId}::uuid`,
+  );
+  throw invalidState(
+    `${names.owed_by}欠${names.owed_to}的${names.item} ${first.quantity}${names.unit}已于 ${chinaText(first.settledAt!)}（北京时间）结清（${first.reference ?? '归还单据'}），` +
+      `完好物资再回收到${names.store}将重复归还：请指定本方的储备库（toStoreId）回收入库`,
+    { field: c.field, settlementIds: [...new Set(settled.map((s) => s.id))], settledAt: chinaIso(first.settledAt!) },
+  );
+}
+
+/**
+ * D22, D25, D30: recoveries among `documentIds` that brought goods back into the store a plan of their incident took them
+ * from under a settlement recorded before them — what reduceSettlementsOfRecovery counts as repaid in kind —, with the
+ * settlements concerned. Like a document that settled a settlement, such a recovery is not reversed: the settlement
+ * would stay reduced, or closed, for goods no longer returned.
+ */
+async function repayingRecoveries(db: Db, documentIds: readonly string[]) {
+  if (!documentIds.length) return [];
+  return queryRows<{ document_id: string; id: string; owed_to: string; owed_by: string; item: string }>(
+    db,
+    sql`SELECT DISTINCT d.id AS document_id, s.id, rt.name AS owed_to, rb.name AS owed_by, i.name AS item
+          FROM documents d
+          JOIN movements m ON m.document_id = d.id AND m.store_id = d.counterpart_store_id AND m.quantity > 0
+          JOIN dispatch_plans p ON p.incident_id = d.incident_id
+          JOIN dispatch_lines l ON l.plan_id = p.id AND l.source_kind = 'STORE' AND l.store_id = m.store_id AND l.batch_id = m.batch_id
+          JOIN settlements s ON s.plan_id = l.plan_id AND s.store_id = l.store_id AND s.item_id = l.item_id AND s.created_at <= d.recorded_at
+          JOIN regions rt ON rt.code = s.owed_to_region JOIN regions rb ON rb.code = s.owed_by_region JOIN items i ON i.id = s.item_id
+         WHERE d.type = 'RECOVERY' AND d.id IN (${uuidList([...documentIds])})
+         ORDER BY d.id, s.id`,
+  );
 }
 
 /**
@@ -265,11 +387,8 @@ export async function reduceSettlementsOfCancelledTransfer(
     const back = Math.min(left.get(l.batchId ?? '') ?? 0, l.quantity, s?.quantity ?? 0);
     if (!s || back <= 0) continue;
     left.set(l.batchId!, left.get(l.batchId!)! - back);
-    const quantity = s.quantity - back;
     const reference = `调拨单 ${c.transfer.number} 已撤销（${c.cancelNumber}），物资已退回，无需归还`;
-    const closed = sql`, status = 'SETTLED', settled_by = ${c.actorId}::uuid, settled_at = ${c.at.toISOString()}::timestamptz, reference = ${reference}`;
-    await tx.execute(sql`UPDATE settlements SET quantity = ${quantity}::int, value = round(value * ${quantity}::int / quantity, 2) ${quantity === 0 ? closed : sql``}
-                          WHERE id = ${s.id}::uuid`);
+    await reduceOwed(tx, s, back, reference, c.actorId, c.at);
   }
 }
 
@@ -297,8 +416,5 @@ export async function reduceSettlementOfCallOff(
     );
   }
   if (s.status !== 'OPEN') return;
-  const quantity = Math.max(s.quantity - c.undelivered, 0);
-  const closed = sql`, status = 'SETTLED', settled_by = ${c.actorId}::uuid, settled_at = ${c.at.toISOString()}::timestamptz, reference = ${c.reference}`;
-  await tx.execute(sql`UPDATE settlements SET quantity = ${quantity}::int, value = round(value * ${quantity}::int / quantity, 2) ${quantity === 0 ? closed : sql``}
-                        WHERE id = ${s.id}::uuid`);
+  await reduceOwed(tx, s, c.undelivered, c.reference, c.actorId, c.at);
 }

@@ -9,6 +9,7 @@ import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from 
 import { requestHash } from '../inventory/rules.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertRecoveryDestination } from '../authority/custody.ts';
+import { reduceSettlementsOfRecovery } from '../authority/settlements.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
 import { isRecovered, recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
@@ -97,7 +98,8 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
  * `toStoreId`), in one transaction, one RECOVERY document per point and destination. A line counts a batch at one
  * 安置点 (its `storeId`, as counted there) or, without one, over the plan's points in destination order. Quantities
  * beyond what the points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both
- * pending approval (D27).
+ * pending approval (D27). Good stock back in the store it was taken from reduces what is owed for it (D15, D25:
+ * reduceSettlementsOfRecovery).
  * Without lines (no count taken): everything D12 says comes back, as held at the points, counts as good; consumed
  * items stay at the point, for distribution to households (D29).
  */
@@ -194,7 +196,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
       assertRecoveryDestination(target, 'input.toStoreId', '该批次不是从政府储备库或代储库调来的，须选择完好物资入库仓库');
       const price = (m: (typeof ms)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
       const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${g}`);
-      await writeDocument(
+      const recovered = await writeDocument(
         tx,
         { kind: 'recoverIncidentStock', actor: user, key: documentId, hash: requestHash({ ...request, g }), documentId, occurredAt: now, recordedAt: now },
         {
@@ -211,6 +213,17 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
           ]),
         },
       );
+      // D15, D25, D30: back in the store it was taken from, it is no longer owed (a settled debt refuses it).
+      await reduceSettlementsOfRecovery(tx, {
+        incidentId: plan.incidentId,
+        pointId: point,
+        toStoreId: to,
+        recoveryNumber: recovered.number,
+        returned: ms.map((m) => ({ batchId: m.held.batchId, quantity: m.quantity })),
+        actorId: user.id,
+        at: now,
+        field: 'input.toStoreId',
+      });
     }
     // D27, D30: damaged stock goes to scrap (报废) and lost stock to write-off (核销), each a document at the point that
     // waits, its quantities held, for a second person's approval.
