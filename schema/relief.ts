@@ -435,7 +435,10 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
     received: t.exposeInt('received'),
     returned: t.exposeInt('returned'),
-    outstanding: t.exposeInt('outstanding'),
+    pending: t.exposeInt('pending', {
+      description: 'D27, D30: counted damaged or lost (a scrap or write-off at the point) and awaiting approval — accounted for, not outstanding',
+    }),
+    outstanding: t.exposeInt('outstanding', { description: 'received − returned − pending' }),
     rule: t.string({
       description: 'ALWAYS, or WITHIN_MONTHS:n',
       resolve: (l) => (l.rule.kind === 'WITHIN_MONTHS' ? `WITHIN_MONTHS:${l.rule.months}` : l.rule.kind),

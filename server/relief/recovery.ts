@@ -333,6 +333,8 @@ export interface OutstandingRecovery {
   itemId: string;
   received: number;
   returned: number;
+  /** Counted damaged or lost (a scrap or write-off at the point) and awaiting its approval (D27). */
+  pending: number;
   outstanding: number;
   rule: RecoveryRule;
   arrivedAt: Date;
@@ -344,21 +346,32 @@ export interface OutstandingRecovery {
  * scrapped or written off; stock handed to households is still owed back). A transfer out of the point is returned
  * while it stands: cancelled, its goods are back at the point (TRANSFER_CANCEL) and owed again. Only movements that
  * stand count: a reversed recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
+ * What was counted damaged or lost and awaits its approval (D27, a pending scrap or write-off at the point) is accounted
+ * for, not outstanding (sweep 4, L3): it is `pending`; rejected, it is outstanding again.
  */
 export async function outstandingRecovery(ctx: ServiceContext, incidentId: string): Promise<OutstandingRecovery[]> {
   const { db, actor: user, clock } = ctx;
   const incident = await getIncidentInScope(db, user, incidentId, 'incidentId');
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
-               sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
-               -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::int AS returned,
-               min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
-          FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
-         WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
-           AND i.recovery_kind <> 'NEVER' AND ${stands(sql`d`)}
-         GROUP BY m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months
-         ORDER BY m.store_id, m.item_id, m.batch_id`,
+    sql`WITH moved AS (
+          SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
+                 sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
+                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::int AS returned,
+                 min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
+            FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
+           WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
+             AND i.recovery_kind <> 'NEVER' AND ${stands(sql`d`)}
+           GROUP BY m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months),
+        awaiting AS (
+          SELECT d.store_id, l.batch_id, -sum(l.quantity)::int AS pending
+            FROM documents d JOIN document_lines l ON l.document_id = d.id JOIN stores s ON s.id = d.store_id
+           WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT'
+             AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0
+           GROUP BY d.store_id, l.batch_id)
+        SELECT moved.*, COALESCE(awaiting.pending, 0) AS pending
+          FROM moved LEFT JOIN awaiting ON awaiting.store_id = moved.store_id AND awaiting.batch_id = moved.batch_id
+         ORDER BY moved.store_id, moved.item_id, moved.batch_id`,
   );
   const now = clock.now().toJSDate();
   return rows
@@ -366,6 +379,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
       const rule = recoveryRuleOf(r.recovery_kind, r.recovery_months);
       const received = Number(r.received ?? 0);
       const returned = Number(r.returned ?? 0);
+      const pending = Number(r.pending ?? 0);
       return {
         incidentId: incident.id,
         storeId: String(r.store_id),
@@ -373,7 +387,8 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
         itemId: String(r.item_id),
         received,
         returned,
-        outstanding: received - returned,
+        pending,
+        outstanding: received - returned - pending,
         rule,
         arrivedAt: new Date(r.arrived_at as string),
       };

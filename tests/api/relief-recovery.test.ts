@@ -13,7 +13,7 @@ const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: always recovered
 const SINGLE_TENT = itemId('LIV-002'); // 单帐篷: recovered if used under 6 months
 // 棉帐篷 (COTTON_TENT): under 12 months; 棉被 (QUILT): consumed.
 
-const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned outstanding rule }`;
+const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned pending outstanding rule }`;
 
 describe('D12, D30: recovery by condition', () => {
   const t = useTestApp({ resetClock: true, checkLedger: true });
@@ -106,7 +106,7 @@ describe('D12, D30: recovery by condition', () => {
     expect(await outstanding()).toEqual(before);
   });
 
-  it('D27, D30: damaged goes to scrap and lost to write-off, both pending approval; approved, they leave the outstanding list', async () => {
+  it('D27, D30: damaged goes to scrap and lost to write-off, both pending approval — counted, they are no longer outstanding (sweep 4 L3); a rejected one is again', async () => {
     ok(await recover([{ batchId: batch['REC-WH-DZP'], good: 5, damaged: 3, lost: 2 }]));
     const pending = ok(
       await t.gql(`{ approvals(filter: { status: PENDING }, first: 50) { edges { node { id kind subjectId summary } } } }`, {}, 'admin'),
@@ -115,10 +115,14 @@ describe('D12, D30: recovery by condition', () => {
     const writeOff = pending.find((a) => a.kind === 'WRITE_OFF' && a.summary.includes('丢失'));
     expect(scrap).toBeTruthy();
     expect(writeOff).toBeTruthy();
-    // Until approved, the 5 damaged and lost tents are still at the point (held) and still owed.
-    expect(byBatch(await outstanding())['REC-WH-DZP']).toBe(5);
-    for (const a of [scrap, writeOff]) ok(await decideRaw(t, 'admin', a.id, 'APPROVE'));
+    // Counted damaged or lost, the 5 tents are accounted for while their scrap and write-off await approval: not owed.
     expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
+    ok(await decideRaw(t, 'admin', scrap.id, 'APPROVE'));
+    expect(byBatch(await outstanding())['REC-WH-DZP']).toBeUndefined();
+    // The write-off rejected (the tents were not lost after all): the 2 are at the point and owed again, nothing pending.
+    ok(await decideRaw(t, 'admin', writeOff.id, 'REJECT', { reason: '帐篷已找到' }));
+    const [line] = (await outstanding()).filter((l) => l.batch.batchNo === 'REC-WH-DZP');
+    expect(line).toMatchObject({ returned: 8, pending: 0, outstanding: 2 });
   });
 
   it('D12, D30: a transfer out of the 安置点 is returned while it stands; cancelled, the goods are back at the point and owed again', async () => {
