@@ -16,8 +16,9 @@ import { distributionStands } from '../relief/trace.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), any reconciliation
-// line where the ledger and the balances disagree (D22), and relief handed out beyond the standard (D29). Each alert
-// has a stable key, so that a webhook sends it once.
+// line where the ledger and the balances disagree (D22), relief handed out beyond the standard (D29), and approvals
+// whose requester and approver had their passwords set by one third person (D24). Each alert has a stable key, so
+// that a webhook sends it once.
 
 export type AlertKind =
   | 'EXPIRED'
@@ -27,7 +28,8 @@ export type AlertKind =
   | 'EMERGENCY_APPROVAL_OVERDUE'
   | 'APPROVAL_WAITING'
   | 'RECONCILIATION'
-  | 'RELIEF_OVER_STANDARD';
+  | 'RELIEF_OVER_STANDARD'
+  | 'SHARED_CREDENTIALS';
 export const ALERT_KINDS: readonly AlertKind[] = [
   'EXPIRED',
   'EXPIRING',
@@ -37,10 +39,14 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'APPROVAL_WAITING',
   'RECONCILIATION',
   'RELIEF_OVER_STANDARD',
+  'SHARED_CREDENTIALS',
 ];
 
-/** D29: a distribution beyond the standard is announced for this many days after it was recorded. */
-export const RELIEF_OVER_STANDARD_DAYS = 7;
+/**
+ * What happened and is not to be missed — a distribution beyond the standard (D29), an approval decided by someone
+ * whose login a third person knew with the requester's (D24) — is announced for this many days after it was recorded.
+ */
+export const RECENT_EVENT_DAYS = 7;
 
 export interface AlertRow {
   key: string;
@@ -73,6 +79,7 @@ export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regio
     ...(await reliefOverStandardAlerts(ctx, regionCode)),
   ];
   if (ctx.actor.role !== 'KEEPER') {
+    alerts.push(...(await sharedCredentialAlerts(ctx, regionCode)));
     alerts.push(...(await quotaAlerts(ctx, regionCode)));
     alerts.push(...(await reconciliationAlerts(ctx, regionCode)));
   }
@@ -247,12 +254,12 @@ async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | n
 /**
  * D29, D24 (no one person moves reserves alone): a distribution beyond the relief standard — the keeper's call, with a
  * reason — is told to the command: one alert per distribution still standing, recorded (not dated: a back-dated one is
- * announced too) within RELIEF_OVER_STANDARD_DAYS, at the 安置点s of the user's scope (a keeper: the points they manage).
+ * announced too) within RECENT_EVENT_DAYS, at the 安置点s of the user's scope (a keeper: the points they manage).
  * What the issue recorded when it posted (OverStandard) — items, quantities, the allowance and the household's size —
  * with the reason and who handed it out; never who received it (D29: personal data only to the roles that need it).
  */
 async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
-  const since = ctx.clock.now().minus({ days: RELIEF_OVER_STANDARD_DAYS }).toJSDate().toISOString();
+  const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
   const rows = await queryRows<{
     id: string;
     number: string;
@@ -300,4 +307,53 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
       quantity: over.lines.reduce((sum, l) => sum + l.quantity, 0),
     };
   });
+}
+
+/**
+ * D24 (no one person moves reserves alone; sweep 4, H1): the decision refuses a decider tied to the requester by an
+ * account — one created the other's, or set its password (authority/queue.ts accountsTied). A third person who set
+ * both current passwords — an administrator who created one account and reset the other, or reset both — knows both
+ * logins and could have requested and approved alone, under two names. That is not refused (an administrator sets the
+ * first password of every account it creates, and most pairs are innocent until one of the two changes their own), but
+ * told: one alert per approval approved within RECENT_EVENT_DAYS whose requester's and decider's current passwords were
+ * set by the same third person, to the command and auditors whose scope holds the approval (not to keepers). Either of
+ * the two changing their own password (修改密码) ends the alert: the third person no longer knows both logins.
+ */
+async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
+  if (regionCode) where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
+  const rows = await queryRows<{
+    id: string;
+    summary: string;
+    region_code: string;
+    store_id: string | null;
+    requester: string;
+    decider: string;
+    setter: string;
+  }>(
+    ctx.db,
+    sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, r.display_name AS requester, d.display_name AS decider,
+               x.display_name || '（' || x.username || '）' AS setter
+          FROM approvals a JOIN users r ON r.id = a.requested_by JOIN users d ON d.id = a.decided_by
+          JOIN users x ON x.id = r.password_set_by
+         WHERE a.status = 'APPROVED' AND a.decided_at >= ${since}::timestamptz AND d.id <> r.id
+           AND r.password_set_by = d.password_set_by AND x.id <> r.id AND x.id <> d.id AND ${sql.join(where, sql` AND `)}
+         ORDER BY a.decided_at DESC`,
+  );
+  return rows.map((r) => ({
+    key: `SHARED_CREDENTIALS:${r.id}`,
+    kind: 'SHARED_CREDENTIALS',
+    severity: 'CRITICAL',
+    message:
+      `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider} 的当前密码均由 ${r.setter} 设置，` +
+      `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
+    regionCode: r.region_code,
+    storeId: r.store_id,
+    batchId: null,
+    itemId: null,
+    planId: null,
+    dueAt: null,
+    quantity: null,
+  }));
 }
