@@ -164,30 +164,53 @@ async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCo
 
 /** D24, D27: approvals (the authority queue) still pending after the configured time, as the approvals query shows them. */
 async function waitingApprovalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
-  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
-  if (regionCode && ctx.actor.role !== 'KEEPER') {
-    where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
-  }
+  const where = await approvalsOfAlerts(ctx, regionCode);
   const cutoff = ctx.clock.now().minus({ hours: policy.approvalWaitHours }).toJSDate().toISOString();
   const rows = await queryRows<{ id: string; summary: string; region_code: string; store_id: string | null; requested_at: string }>(
     ctx.db,
     sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, a.requested_at FROM approvals a
-         WHERE a.status = 'PENDING' AND a.requested_at <= ${cutoff}::timestamptz AND ${sql.join(where, sql` AND `)}
+         WHERE a.status = 'PENDING' AND a.requested_at <= ${cutoff}::timestamptz AND ${where}
          ORDER BY a.requested_at`,
   );
-  return rows.map((r) => ({
-    key: `APPROVAL_WAITING:${r.id}`,
-    kind: 'APPROVAL_WAITING',
-    severity: 'WARNING',
-    message: `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaText(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
-    regionCode: r.region_code,
-    storeId: r.store_id,
+  return rows.map((r) =>
+    approvalAlert(
+      'APPROVAL_WAITING',
+      'WARNING',
+      r,
+      `待审批超过 ${policy.approvalWaitHours} 小时：${r.summary}（${chinaText(r.requested_at, 'yyyy-LL-dd HH:mm')} 提交）`,
+    ),
+  );
+}
+
+/** SQL over approvals `a`: those the user may read (the approvals query's scope), in `regionCode`'s subtree if given. */
+async function approvalsOfAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<SQL> {
+  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
+  if (regionCode && ctx.actor.role !== 'KEEPER') {
+    where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  }
+  return sql.join(where, sql` AND `);
+}
+
+/** An alert about one approval: its region and store, nothing else to point at. */
+function approvalAlert(
+  kind: AlertKind,
+  severity: AlertRow['severity'],
+  a: { id: string; region_code: string; store_id: string | null },
+  message: string,
+): AlertRow {
+  return {
+    key: `${kind}:${a.id}`,
+    kind,
+    severity,
+    message,
+    regionCode: a.region_code,
+    storeId: a.store_id,
     batchId: null,
     itemId: null,
     planId: null,
     dueAt: null,
     quantity: null,
-  }));
+  };
 }
 
 async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
@@ -320,8 +343,7 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
  * the two changing their own password (修改密码) ends the alert: the third person no longer knows both logins.
  */
 async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
-  const where: SQL[] = [approvalsInScope(ctx.actor, { regionCode: sql`a.region_code`, storeId: sql`a.store_id`, requestedBy: sql`a.requested_by` })];
-  if (regionCode) where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  const where = await approvalsOfAlerts(ctx, regionCode);
   const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
   const rows = await queryRows<{
     id: string;
@@ -338,22 +360,16 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
           FROM approvals a JOIN users r ON r.id = a.requested_by JOIN users d ON d.id = a.decided_by
           JOIN users x ON x.id = r.password_set_by
          WHERE a.status = 'APPROVED' AND a.decided_at >= ${since}::timestamptz AND d.id <> r.id
-           AND r.password_set_by = d.password_set_by AND x.id <> r.id AND x.id <> d.id AND ${sql.join(where, sql` AND `)}
+           AND r.password_set_by = d.password_set_by AND x.id <> r.id AND x.id <> d.id AND ${where}
          ORDER BY a.decided_at DESC`,
   );
-  return rows.map((r) => ({
-    key: `SHARED_CREDENTIALS:${r.id}`,
-    kind: 'SHARED_CREDENTIALS',
-    severity: 'CRITICAL',
-    message:
+  return rows.map((r) =>
+    approvalAlert(
+      'SHARED_CREDENTIALS',
+      'CRITICAL',
+      r,
       `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider} 的当前密码均由 ${r.setter} 设置，` +
-      `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
-    regionCode: r.region_code,
-    storeId: r.store_id,
-    batchId: null,
-    itemId: null,
-    planId: null,
-    dueAt: null,
-    quantity: null,
-  }));
+        `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
+    ),
+  );
 }
