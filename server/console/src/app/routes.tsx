@@ -11,6 +11,9 @@ export interface ConsoleRoute {
   menu?: boolean;
 }
 
+// Every role's alerts (D10, D14, D19, D22, D24, D26, D27, D29): a keeper's stores, the others' region.
+const alertsPage: ConsoleRoute = { path: '/alerts', label: '预警', page: lazy(() => import('../common/AlertsPage')), menu: true };
+
 // One chunk per screen (route splitting): a keeper never downloads the map, nor an auditor the receipt form.
 const keeper: ConsoleRoute[] = [
   { path: '/keeper/stock', label: '本库库存', page: lazy(() => import('../keeper/StockPage')), menu: true },
@@ -19,6 +22,7 @@ const keeper: ConsoleRoute[] = [
   { path: '/keeper/transfers', label: '调拨', page: lazy(() => import('../keeper/TransfersPage')), menu: true },
   { path: '/keeper/stocktake', label: '盘点', page: lazy(() => import('../keeper/StocktakePage')), menu: true },
   { path: '/keeper/rotation', label: '轮换到期', page: lazy(() => import('../keeper/RotationPage')), menu: true },
+  alertsPage,
   { path: '/keeper/distributions', label: '发放', page: lazy(() => import('../keeper/DistributionsPage')), menu: true },
   { path: '/keeper/documents', label: '单据', page: lazy(() => import('../keeper/DocumentsPage')), menu: true },
 ];
@@ -28,6 +32,7 @@ const settlements: ConsoleRoute = { path: '/settlements', label: '结算', page:
 
 const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/map', label: '一张图', page: lazy(() => import('../dispatcher/MapPage')), menu: true },
+  alertsPage,
   { path: '/dispatch/incidents', label: '事件', page: lazy(() => import('../dispatcher/IncidentsPage')), menu: true },
   { path: '/dispatch/incidents/:id', label: '事件详情', page: lazy(() => import('../dispatcher/IncidentPage')) },
   { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
@@ -40,6 +45,7 @@ const dispatcher: ConsoleRoute[] = [
 
 const auditor: ConsoleRoute[] = [
   { path: '/audit/valuation', label: '估值', page: lazy(() => import('../auditor/ValuationPage')), menu: true },
+  alertsPage,
   { path: '/audit/journal', label: '流水', page: lazy(() => import('../auditor/JournalPage')), menu: true },
   { path: '/audit/reconciliation', label: '对账', page: lazy(() => import('../auditor/ReconciliationPage')), menu: true },
   { path: '/audit/log', label: '审计日志', page: lazy(() => import('../auditor/AuditLogPage')), menu: true },
@@ -69,6 +75,7 @@ export function routesFor(role: Role): ConsoleRoute[] {
     case 'AUDITOR':
       return [...auditor, settlements, documentPage, batchTracePage];
     case 'ADMIN':
-      return [...admin, ...dispatcher, ...auditor, documentPage, batchTracePage];
+      // 预警 is on the dispatcher's and the auditor's menus: once.
+      return [...new Set([...admin, ...dispatcher, ...auditor, documentPage, batchTracePage])];
   }
 }

@@ -99,6 +99,21 @@ export const APPROVAL_KIND = {
   EMERGENCY_WRITTEN_APPROVAL: '紧急审批补办',
 } as const;
 
+/** The API's alerts (D10, D14, D19, D22, D24, D26, D27, D29). */
+export const ALERT_KIND = {
+  EXPIRED: '已过期',
+  EXPIRING: '即将到期',
+  BELOW_QUOTA: '低于定额',
+  EMERGENCY_APPROVAL_DUE: '紧急审批待补办',
+  EMERGENCY_APPROVAL_OVERDUE: '紧急审批逾期',
+  APPROVAL_WAITING: '审批久等',
+  RECONCILIATION: '对账差异',
+  RELIEF_OVER_STANDARD: '超标准发放',
+  SHARED_CREDENTIALS: '岗位分离风险',
+} as const;
+
+export const ALERT_SEVERITY = { CRITICAL: '严重', WARNING: '提醒' } as const;
+
 /** The API's mutations (and uploads) as the audit log names them. */
 export const OPERATION = {
   login: '登录',
