@@ -49,7 +49,10 @@ describe('admin and dispatcher low findings in a real browser', () => {
     await page.waitForFunction((name) => [...document.querySelectorAll('.ant-table-row')].some((r) => r.textContent?.includes(name)), {}, WEIHUI);
     expect((await tableRows(page)).every((r) => r[1].includes('卫辉市救灾物资'))).toBe(true);
     await search(page, '#store-search', 'e2e-l11');
-    await page.waitForFunction(() => document.querySelectorAll('.ant-table-row').length === 1);
+    // The search is the API's (stores(search)): wait for its answer, not for the list still drawn from the last one.
+    await page.waitForFunction(
+      () => document.querySelectorAll('.ant-table-row').length === 1 && document.querySelector('.ant-table-row')?.textContent?.includes('E2E低项新仓库'),
+    );
     expect((await tableRows(page))[0][1]).toBe('E2E低项新仓库');
 
     // One's own account: name and password only, and the form says why.

@@ -79,12 +79,12 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
     await waitForMessage(page, '回收已登记：完好 5 已入库，破损 2 待报废审批');
 
     // The list refreshes: the 5 good tents counted at 汲水镇 are back in their store; the 2 damaged wait, as scrap, for a
-    // second person's approval (D27), still outstanding. Nothing changed at the other 安置点.
+    // second person's approval (D27) — accounted for, no longer outstanding (sweep 4 L3). Nothing changed at the other 安置点.
     const after = await outstanding();
     const ofBatchAfter = after.filter((l) => l.batch.batchNo === batchNo);
-    expect(ofBatchAfter.reduce((n, l) => n + l.outstanding, 0)).toBe(ofBatch - 5);
+    expect(ofBatchAfter.reduce((n, l) => n + l.outstanding, 0)).toBe(ofBatch - 7);
     const changed = ofBatchAfter.filter((l) => l.outstanding !== before.find((b) => b.store.name === l.store.name && b.batch.id === l.batch.id)?.outstanding);
-    expect(changed.map((l) => [l.store.name, l.outstanding])).toEqual([[JISHUI, atJishui.outstanding - 5]]);
+    expect(changed.map((l) => [l.store.name, l.outstanding])).toEqual([[JISHUI, atJishui.outstanding - 7]]);
     await page.waitForFunction(
       (point, batch, text) =>
         [...document.querySelectorAll('[data-testid="outstanding-recovery"] tr')].some(

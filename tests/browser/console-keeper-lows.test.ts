@@ -69,6 +69,8 @@ describe('keeper screens: the sweep lows L1, L7, L12, L14', () => {
 
     const { page } = await open('keeper');
     await clickText(page, 'a', '轮换到期');
+    // 本库库存 lists the same batch: read the row only once 轮换到期's own table is drawn.
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-thead th')].some((th) => th.textContent === '应轮换日'));
     const row = await rowByHeading(page, EXPIRED_BATCH);
     expect(row['有效期至']).toBe(`已过期（冻结）${due.batch.expiryDate}（过期 ${(-due.batch.daysToExpiry).toLocaleString('zh-CN')} 天）`);
     expect(row['应轮换日']).toBe(`${due.rotateBy}（逾期 ${(-due.daysLeft).toLocaleString('zh-CN')} 天）`);
