@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, integer, pgEnum, pgTable, primaryKey, timestamp, uniqueIndex, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 
@@ -46,3 +46,14 @@ export const userStores = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.storeId] })],
 );
+
+// API.md The edge: failed logins per username and per client address, shared by every API process (migration 0030;
+// server/http/login-attempts.ts reads and writes them). Epoch milliseconds of the server's clock.
+export const loginFailures = pgTable('login_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureMs: bigint('last_failure_ms', { mode: 'number' }).notNull().default(0),
+  lockedUntilMs: bigint('locked_until_ms', { mode: 'number' }).notNull().default(0),
+  inFlight: integer('in_flight').notNull().default(0),
+  inFlightMs: bigint('in_flight_ms', { mode: 'number' }).notNull().default(0),
+});

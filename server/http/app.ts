@@ -20,6 +20,7 @@ import { inputGuard } from './input-guard.ts';
 import { subscriptionsOverPost } from './subscriptions-over-post.ts';
 import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
+import { LoginAttempts } from './login-attempts.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
 import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
 import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
@@ -27,8 +28,8 @@ import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } fr
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
 import { ReferenceCache } from '../reference-cache.ts';
 
-// The login back-off wraps the login resolver first, so that the audit wrapper records its refusals too.
-const apiSchema = auditMutations(guardLogins(schema));
+// The login back-off wraps the audited login resolver: its count is kept outside the mutation's transaction.
+const apiSchema = guardLogins(auditMutations(schema));
 
 /** The composition root: express with GraphQL at /graphql, exports, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
@@ -36,8 +37,9 @@ export function buildApp(services: AppServices) {
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
   // A dispatch shipment received, written off or cancelled may complete its plan.
   const wiring: Wiring = { transferReceived: completePlanOnTransferReceipt, planShipment: checkPlanShipment };
-  // Request budgets and login failures of this process (rate-limit.ts).
+  // Request budgets of this process (rate-limit.ts); login failures of every process (login-attempts.ts).
   const counters = new MemoryCounters();
+  const loginAttempts = new LoginAttempts(database);
   const production = config.env === 'production';
   const maskError = (error: unknown) => toClientError(error, log);
   const metrics = appMetrics();
@@ -62,7 +64,7 @@ export function buildApp(services: AppServices) {
     const context = createContext(services, wiring, user, reference);
     context.sessionRefused = user === null && /^Bearer\s+\S/i.test(authorization ?? '');
     return withLoginAttemptSource(context, {
-      counters,
+      attempts: loginAttempts,
       policy: config.loginBackoff,
       clientAddress: clientAddress(req),
     });

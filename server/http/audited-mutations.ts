@@ -16,6 +16,7 @@ import { createLoaders } from '../loaders.ts';
 import { pgError } from '../../drizzle/client.ts';
 import { auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
+import type { DomainError } from '../errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
 
@@ -101,6 +102,11 @@ async function recordRefusal(ctx: Context, entry: Omit<AuditEntry, 'outcome'>, o
   await recordAudit(ctx.database.db, { ...entry, outcome, message }).catch((auditError) =>
     ctx.log.error('audit write failed', { operation: entry.operation, error: String(auditError) }),
   );
+}
+
+/** D22: a mutation refused before its transaction began (the login back-off, login-backoff.ts), audited as the wrapper audits one. */
+export async function auditRefusal(ctx: Context, operation: string, args: Record<string, unknown>, refusal: DomainError): Promise<void> {
+  await recordRefusal(ctx, await auditEntry(ctx, operation, args), refusal.code, refusal.message);
 }
 
 // ---- D22: a mutation refused before its resolvers run

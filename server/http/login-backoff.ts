@@ -3,15 +3,18 @@ import type { Context } from '../context.ts';
 import type { LoginBackoffPolicy } from '../config.ts';
 import { domainErrorOf } from './errors.ts';
 import { rateLimited } from '../errors.ts';
-import type { EdgeCounters, LoginKey } from './rate-limit.ts';
+import { auditRefusal } from './audited-mutations.ts';
+import type { LoginAttempts, LoginKey } from './login-attempts.ts';
 
 // API.md The edge: repeated failed logins are answered RATE_LIMITED, per username and per client address, with a
-// back-off that grows (rate-limit.ts). The guard runs inside the login resolver, so the audit wrapper around it
-// (audited-mutations.ts) records each refusal like any other (D22).
+// back-off that grows, counted in the database for every API process (login-attempts.ts). The guard wraps the audited
+// resolver (audited-mutations.ts): the count is read and written outside the mutation's transaction, whose rollback
+// must not undo a failure (and on PGlite, one connection, a statement beside an open transaction would wait for it).
+// Its own refusal is audited like any other (D22).
 
 /** What the guard needs from the request; app.ts puts it on the context. */
 export interface LoginAttemptSource {
-  counters: EdgeCounters;
+  attempts: LoginAttempts;
   policy: LoginBackoffPolicy;
   clientAddress: string;
 }
@@ -51,7 +54,7 @@ const GUARDED: Record<string, { keyOf: (args: Record<string, unknown>, ctx: Cont
   },
 };
 
-/** Wraps Mutation.login and Mutation.changePassword with the back-off; call before auditMutations so that the audit sees the refusals. */
+/** Wraps Mutation.login and Mutation.changePassword with the back-off; call after auditMutations (it wraps the audited resolvers). */
 export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
   if (wrapped.has(schema)) return schema;
   wrapped.add(schema);
@@ -62,27 +65,29 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
     field.resolve = async (root, args: Record<string, unknown>, ctx: Context, info) => {
       const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
       if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
-      const { counters, policy, clientAddress } = source;
+      const { attempts, policy, clientAddress } = source;
       const keys: LoginKey[] = [
         { key: guard.keyOf(args, ctx), maxFailures: policy.maxFailuresPerUsername, clearedBySuccess: true },
         // A success leaves the address's count as it was: one valid account must not reset it.
         { key: `login-addr:${clientAddress}`, maxFailures: policy.maxFailuresPerAddress },
       ];
       // While locked, even the right password is refused: it is not even checked.
-      const wait = await counters.beginLoginAttempt(keys, policy, ctx.clock.now().toMillis());
+      const wait = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
       if (wait > 0) {
-        throw rateLimited(`${name === 'login' ? '登录失败' : '原密码错误'}次数过多，请 ${wait} 秒后再试`, wait);
+        const refusal = rateLimited(`${name === 'login' ? '登录失败' : '原密码错误'}次数过多，请 ${wait} 秒后再试`, wait);
+        await auditRefusal(ctx, name, args, refusal);
+        throw refusal;
       }
       let result: unknown;
       try {
         result = await resolve(root, args, ctx, info);
       } catch (error) {
         // Only a wrong password counts; a failure of ours (the database, say) changes nothing.
-        await counters.endLoginAttempt(keys, guard.failed(error) ? 'FAILED' : 'VOID', policy, ctx.clock.now().toMillis());
+        await attempts.end(keys, guard.failed(error) ? 'FAILED' : 'VOID', policy, ctx.clock.now().toMillis());
         throw error;
       }
       // A success clears the user's failures and leaves the address's as they were (never locks anything).
-      await counters.endLoginAttempt(keys, 'SUCCEEDED', policy, ctx.clock.now().toMillis());
+      await attempts.end(keys, 'SUCCEEDED', policy, ctx.clock.now().toMillis());
       return result;
     };
   }

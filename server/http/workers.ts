@@ -8,9 +8,9 @@ import { demoAccounts, prepareDatabase, type DemoAccounts } from './start.ts';
 
 // DESIGN "Growing past one machine": on PostgreSQL `npm start` runs API_PROCESSES workers (node:cluster, one per
 // core by default) sharing the port; PGlite is one process. The API holds nothing that must be shared in memory:
-// subscriptions cross processes through LISTEN/NOTIFY (dispatch/events.ts), the request budget and login back-off
-// counters are each process's own (rate-limit.ts states the bound that gives); /metrics answers for all processes
-// (cluster-metrics.ts).
+// subscriptions cross processes through LISTEN/NOTIFY (dispatch/events.ts), failed logins are counted in the
+// database (login-attempts.ts), the request budget is each process's own (rate-limit.ts states the bound that gives);
+// /metrics answers for all processes (cluster-metrics.ts).
 
 /**
  * In the primary of several API processes: applies migrations and reference data once, starts the workers, starts

@@ -1,0 +1,196 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database, type Db } from '../../drizzle/client.ts';
+import type { LoginBackoffPolicy } from '../config.ts';
+
+// API.md The edge: repeated failed logins are answered RATE_LIMITED, per username and per client address, with a
+// back-off that grows. The failures are counted in the database (login_failures, migration 0030), so that every API
+// process reads and writes the same count: with N processes an attacker still gets LOGIN_MAX_FAILURES guesses, not
+// N times as many (issue 11: nothing that must be shared is kept in one process's memory). A key's row is read and
+// written under a row lock, keys in one order; the rules of a count are the pure functions below.
+
+export type LoginOutcome = 'FAILED' | 'SUCCEEDED' | 'VOID';
+
+export interface LoginKey {
+  key: string;
+  /** Failures within the window that lock the key. */
+  maxFailures: number;
+  /** A successful login forgets the key's failures (a username's; not an address's: one valid account must not reset it). */
+  clearedBySuccess?: boolean;
+}
+
+/** One key's count. Times in epoch milliseconds, from the injectable clock (House style 6). */
+export interface Failures {
+  /** Failures within the window (only attempts that failed). */
+  count: number;
+  last: number;
+  lockedUntil: number;
+  /** Attempts begun and not yet ended. */
+  inFlight: number;
+  /** When the latest of them began. */
+  inFlightAt: number;
+}
+
+/**
+ * An attempt that has not ended this long after it began is taken as ended without a verdict: its process stopped
+ * (a login checks one password hash; it takes well under a second).
+ */
+export const IN_FLIGHT_EXPIRY_MS = 60_000;
+
+const NONE: Failures = { count: 0, last: 0, lockedUntil: 0, inFlight: 0, inFlightAt: 0 };
+
+/** A key's count as it stands at nowMs: failures forgotten a window after the last one (or after the lock it caused ends). */
+export function current(f: Failures | undefined, policy: LoginBackoffPolicy, nowMs: number): Failures {
+  if (!f) return NONE;
+  const inFlight = nowMs - f.inFlightAt > IN_FLIGHT_EXPIRY_MS ? 0 : f.inFlight;
+  if (nowMs - Math.max(f.last, f.lockedUntil) > policy.windowSeconds * 1000) return { ...NONE, inFlight, inFlightAt: f.inFlightAt };
+  return { ...f, inFlight };
+}
+
+/**
+ * Admits one attempt: while any key is locked, the seconds to wait (nothing changes); else 0 and every key counts it
+ * in flight. Attempts in flight count towards the threshold, so that concurrent guesses cannot all slip in under it,
+ * but change nothing: only a failure is counted (a correct login never leaves a key more locked than before it).
+ */
+export function admit(
+  keys: readonly LoginKey[],
+  held: ReadonlyMap<string, Failures>,
+  policy: LoginBackoffPolicy,
+  nowMs: number,
+): { wait: number; next: Map<string, Failures> } {
+  let wait = 0;
+  const now = new Map(keys.map(({ key }) => [key, current(held.get(key), policy, nowMs)]));
+  for (const { key, maxFailures } of keys) {
+    const f = now.get(key)!;
+    if (f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
+    // Were every attempt in flight to fail, this one would come after the lock they set: it waits for them. At or
+    // past the threshold, one attempt at a time (each failure there locks again).
+    else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) wait = Math.max(wait, 1);
+  }
+  if (wait > 0) return { wait, next: new Map() };
+  const next = new Map<string, Failures>();
+  for (const [key, f] of now) next.set(key, { ...f, inFlight: f.inFlight + 1, inFlightAt: nowMs });
+  return { wait: 0, next };
+}
+
+/**
+ * Ends an attempt admitted: FAILED counts a failure for every key (locking a key at its threshold, the lock doubling
+ * with every failure past it: 30 s, 60 s, 120 s … up to the maximum); SUCCEEDED forgets the failures of the keys a
+ * success clears and leaves the others as they were; VOID (an error of ours) changes nothing.
+ */
+export function settle(
+  { maxFailures, clearedBySuccess }: LoginKey,
+  held: Failures | undefined,
+  outcome: LoginOutcome,
+  policy: LoginBackoffPolicy,
+  nowMs: number,
+): Failures {
+  const f = current(held, policy, nowMs);
+  const next = { ...f, inFlight: Math.max(0, f.inFlight - 1) };
+  if (outcome === 'FAILED') {
+    next.count = f.count + 1;
+    next.last = nowMs;
+    if (next.count >= maxFailures) {
+      const seconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(next.count - maxFailures, 30));
+      next.lockedUntil = Math.max(f.lockedUntil, nowMs + seconds * 1000);
+    }
+  } else if (outcome === 'SUCCEEDED' && clearedBySuccess) {
+    Object.assign(next, { count: 0, lockedUntil: 0 });
+  }
+  return next;
+}
+
+interface Row extends Record<string, unknown> {
+  key: string;
+  failures: number;
+  last_failure_ms: string | number;
+  locked_until_ms: string | number;
+  in_flight: number;
+  in_flight_ms: string | number;
+}
+
+const fromRow = (r: Row): Failures => ({
+  count: Number(r.failures),
+  last: Number(r.last_failure_ms),
+  lockedUntil: Number(r.locked_until_ms),
+  inFlight: Number(r.in_flight),
+  inFlightAt: Number(r.in_flight_ms),
+});
+
+/** How often (ends of attempts, per process) the rows whose window has passed are swept. */
+const SWEEP_EVERY = 500;
+
+/** The login failures of every API process, in the database. */
+export class LoginAttempts {
+  #ends = 0;
+
+  constructor(private readonly database: Pick<Database, 'db'>) {}
+
+  /** Admits one attempt (see `admit`): 0, or the seconds to wait. */
+  async begin(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number> {
+    return this.#update(keys, (held) => {
+      const { wait, next } = admit(keys, held, policy, nowMs);
+      return { result: wait, next };
+    });
+  }
+
+  /** Ends an attempt that `begin` admitted (see `settle`). */
+  async end(keys: readonly LoginKey[], outcome: LoginOutcome, policy: LoginBackoffPolicy, nowMs: number): Promise<void> {
+    await this.#update(keys, (held) => ({
+      result: undefined,
+      next: new Map(keys.map((k) => [k.key, settle(k, held.get(k.key), outcome, policy, nowMs)])),
+    }));
+    if (++this.#ends % SWEEP_EVERY === 0) await this.#sweep(policy, nowMs);
+  }
+
+  /** Reads the keys' rows locked (in key order: two attempts never wait on each other crosswise), writes what `change` says. */
+  async #update<T>(keys: readonly LoginKey[], change: (held: ReadonlyMap<string, Failures>) => { result: T; next: ReadonlyMap<string, Failures> }): Promise<T> {
+    const names = [...new Set(keys.map((k) => k.key))].sort();
+    const list = sql.join(
+      names.map((name) => sql`${name}`),
+      sql`, `,
+    );
+    return this.database.db.transaction(async (tx) => {
+      // A row for every key first (in key order), so that the lock below holds each of them even where none existed.
+      await tx.execute(
+        sql`INSERT INTO login_failures (key) VALUES ${sql.join(
+          names.map((name) => sql`(${name})`),
+          sql`, `,
+        )} ON CONFLICT DO NOTHING`,
+      );
+      const rows = await queryRows<Row>(
+        tx,
+        sql`SELECT key, failures, last_failure_ms, locked_until_ms, in_flight, in_flight_ms FROM login_failures
+            WHERE key IN (${list}) ORDER BY key FOR UPDATE`,
+      );
+      const held = new Map(rows.map((r) => [r.key, fromRow(r)]));
+      const { result, next } = change(held);
+      for (const name of names) {
+        if (next.has(name)) await write(tx, name, next.get(name)!);
+        else if (isEmpty(held.get(name))) await write(tx, name, null); // made above for an attempt refused at once
+      }
+      return result;
+    });
+  }
+
+  /** Drops the rows whose failures are forgotten and that have no attempt in flight (a key sprayed once is not kept). */
+  async #sweep(policy: LoginBackoffPolicy, nowMs: number): Promise<void> {
+    await this.database.db.execute(
+      sql`DELETE FROM login_failures WHERE greatest(last_failure_ms, locked_until_ms) < ${nowMs - policy.windowSeconds * 1000}
+            AND (in_flight = 0 OR in_flight_ms < ${nowMs - IN_FLIGHT_EXPIRY_MS})`,
+    );
+  }
+}
+
+const isEmpty = (f: Failures | undefined) => !f || (f.count === 0 && f.inFlight === 0 && f.lockedUntil === 0);
+
+/** A key's count written back; a key with nothing to remember goes. */
+async function write(tx: Db, key: string, f: Failures | null): Promise<void> {
+  if (!f || isEmpty(f)) {
+    await tx.execute(sql`DELETE FROM login_failures WHERE key = ${key}`);
+    return;
+  }
+  await tx.execute(
+    sql`UPDATE login_failures SET failures = ${f.count}, last_failure_ms = ${f.last}, locked_until_ms = ${f.lockedUntil},
+          in_flight = ${f.inFlight}, in_flight_ms = ${f.inFlightAt} WHERE key = ${key}`,
+  );
+}
