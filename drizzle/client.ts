@@ -11,6 +11,7 @@ import { timeQueries, type TimedQueryLogger } from './query-timing.ts';
 import { applyMigrations, pendingMigrations } from './migrate.ts';
 import { preparePostgresStatements } from './prepared-statements.ts';
 import { withAfterCommit } from './after-commit.ts';
+import { PostgresListener, type ListenState } from './listener.ts';
 
 export type Schema = typeof schema;
 /** A database or a transaction on it: services take either. */
@@ -44,8 +45,11 @@ export interface Database {
   poolMax: number;
   /** Hears every statement's duration; returns the unsubscribe. */
   onQuery(listener: QueryListener): () => void;
-  /** LISTENs on a channel (PostgreSQL: on a connection of its own, listened again after a reconnect). */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
+  /**
+   * LISTENs on a channel (PostgreSQL: on a connection of its own, listened again after a loss). `onState` hears DOWN
+   * when notifications may be lost from then on and UP whenever LISTEN is in place (again): drizzle/listener.ts.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onState?: (state: ListenState) => void): Promise<void>;
   migrate(): Promise<void>;
   /** True when every migration in the journal has been applied. */
   migrationsApplied(): Promise<boolean>;
@@ -83,6 +87,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     const poolMax = opts.poolMax ?? 20;
     preparePostgresStatements();
     const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName() } });
+    const listener = new PostgresListener(opts.databaseUrl, applicationName());
     const db = withAfterCommit(countTransactions(drizzlePostgres(client, { schema, logger }), stats));
     return {
       db,
@@ -90,10 +95,13 @@ export function openDatabase(opts: DatabaseOptions): Database {
       stats,
       poolMax,
       onQuery,
-      listen: async (channel, onNotify) => void (await client.listen(channel, onNotify)),
+      listen: (channel, onNotify, onState) => listener.listen(channel, { onNotify, onState }),
       migrate: () => applyMigrations(db, migrationsFolder),
       migrationsApplied: () => migrationsApplied(db),
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await listener.close();
+        await client.end({ timeout: 5 });
+      },
     };
   }
   let client = opts.pglite;
@@ -109,7 +117,11 @@ export function openDatabase(opts: DatabaseOptions): Database {
     stats,
     poolMax: 1,
     onQuery,
-    listen: async (channel, onNotify) => void (await pg.listen(channel, onNotify)),
+    // In this process: never lost.
+    listen: async (channel, onNotify, onState) => {
+      await pg.listen(channel, onNotify);
+      onState?.('UP');
+    },
     migrate: () => applyMigrations(db, migrationsFolder),
     migrationsApplied: () => migrationsApplied(db),
     close: () => pg.close(),

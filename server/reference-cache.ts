@@ -32,11 +32,20 @@ export class ReferenceCache {
   #items = new Map<string, ItemRow>();
   #reasons: ReasonRow[] | null = null;
 
-  /** Listens for changes on the database; the cache serves only once this has succeeded. */
+  /**
+   * Listens for changes on the database; the cache holds anything only while listening. A change notified while the
+   * listening connection was down is lost: so DOWN drops everything and keeps nothing new, and UP (again) starts
+   * afresh (drizzle/listener.ts).
+   */
   async listen(database: Pick<Database, 'listen'>): Promise<void> {
-    await database.listen(REFERENCE_CHANNEL, () => this.invalidate());
-    this.invalidate();
-    this.#listening = true;
+    await database.listen(
+      REFERENCE_CHANNEL,
+      () => this.invalidate(),
+      (state) => {
+        this.#listening = state === 'UP';
+        this.invalidate();
+      },
+    );
   }
 
   /** Drops everything held (a change was notified, or this process changed something). */

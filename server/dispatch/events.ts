@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterCommit } from '../../drizzle/after-commit.ts';
 import type { Database, Db } from '../../drizzle/client.ts';
 import { dispatchPlans } from '../../drizzle/schema/index.ts';
@@ -21,17 +21,45 @@ const bus = new EventEmitter();
 bus.setMaxListeners(0);
 let listening = false;
 
-/** Hears the database's plan status changes; from then on changes travel as NOTIFY (publishPlanStatus). */
-export async function listenForPlanStatus(database: Pick<Database, 'listen'>, onError: (error: unknown) => void): Promise<void> {
-  await database.listen(PLAN_STATUS_CHANNEL, (payload) => {
-    try {
-      const { planId, status } = JSON.parse(payload) as PlanStatusEvent;
-      deliverPlanStatus({ planId, status });
-    } catch (error) {
-      onError(error);
-    }
-  });
-  listening = true;
+/**
+ * Hears the database's plan status changes; from then on changes travel as NOTIFY (publishPlanStatus). While the
+ * listening connection is down (drizzle/listener.ts) this process's own changes are told here after their commit, and
+ * the other processes' are lost: once it is up again, every plan someone here follows is read again and its status
+ * told (a subscriber hears only a status other than the last it was told).
+ */
+export async function listenForPlanStatus(database: Pick<Database, 'listen' | 'db'>, onError: (error: unknown) => void): Promise<void> {
+  let lost = false;
+  await database.listen(
+    PLAN_STATUS_CHANNEL,
+    (payload) => {
+      try {
+        const { planId, status } = JSON.parse(payload) as PlanStatusEvent;
+        deliverPlanStatus({ planId, status });
+      } catch (error) {
+        onError(error);
+      }
+    },
+    (state) => {
+      listening = state === 'UP';
+      if (state === 'DOWN') lost = true;
+      else if (lost) {
+        lost = false;
+        retellFollowedPlans(database.db).catch(onError);
+      }
+    },
+  );
+}
+
+/** Tells the status of every plan this process's subscribers follow, as it stands now. */
+async function retellFollowedPlans(db: Db): Promise<void> {
+  const planIds = bus
+    .eventNames()
+    .map(String)
+    .filter((name) => name.startsWith('plan:'))
+    .map((name) => name.slice('plan:'.length));
+  if (!planIds.length) return;
+  const plans = await db.select({ id: dispatchPlans.id, status: dispatchPlans.status }).from(dispatchPlans).where(inArray(dispatchPlans.id, planIds));
+  for (const plan of plans) deliverPlanStatus({ planId: plan.id, status: plan.status });
 }
 
 /**
