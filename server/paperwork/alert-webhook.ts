@@ -7,11 +7,13 @@ import { listAlerts, type AlertPolicy } from './alerts.ts';
 
 // ALERT_WEBHOOK_URL: every new alert (by its key) goes once to a 企业微信 or 钉钉 group robot — both accept
 // {"msgtype":"text","text":{"content":…}}. Deliveries are recorded (alert_deliveries); a failed send is retried with a
-// growing delay, up to MAX_ATTEMPTS. Sends are claimed with a lease, so that several API nodes do not send twice.
+// growing delay, up to MAX_ATTEMPTS. Each send is claimed with a lease, so that several API nodes do not send twice.
 
 export const MAX_ATTEMPTS = 6;
 const LEASE_SECONDS = 60;
 const SEND_TIMEOUT_MS = 5000;
+/** Sends per scan at most (the rest wait for the next scan). */
+const PER_SCAN = 50;
 
 /** The scan sees everything: alerts for the whole system go to the one configured group. */
 const SCANNER: Principal = { id: '00000000-0000-0000-0000-000000000000', username: 'alert-webhook', role: 'ADMIN', regionCode: null, storeIds: [] };
@@ -41,25 +43,31 @@ export async function deliverAlerts(w: AlertWebhook): Promise<number> {
           ON CONFLICT DO NOTHING`,
     );
   }
-  const due = await queryRows<{ key: string; message: string; attempts: number }>(
-    w.db,
-    sql`UPDATE alert_deliveries SET next_attempt_at = ${new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString()}::timestamptz
-         WHERE key IN (SELECT key FROM alert_deliveries
-                        WHERE delivered_at IS NULL AND attempts < ${MAX_ATTEMPTS} AND next_attempt_at <= ${now.toISOString()}::timestamptz
-                        ORDER BY first_seen_at, key LIMIT 50 FOR UPDATE SKIP LOCKED)
-        RETURNING key, message, attempts`,
-  );
   let delivered = 0;
-  for (const d of due) {
+  for (let n = 0; n < PER_SCAN; n++) {
+    // One at a time: a claim's lease outlasts the send it covers (SEND_TIMEOUT_MS), so another node never takes an
+    // alert over while this one is still sending it. (Claiming a whole batch under one lease, a slow robot let the
+    // lease end before the batch was through, and another node sent the rest again: sweep 5, M1.)
+    const claimedAt = w.clock.now().toJSDate();
+    const [d] = await queryRows<{ key: string; message: string; attempts: number }>(
+      w.db,
+      sql`UPDATE alert_deliveries SET next_attempt_at = ${new Date(claimedAt.getTime() + LEASE_SECONDS * 1000).toISOString()}::timestamptz
+           WHERE key = (SELECT key FROM alert_deliveries
+                         WHERE delivered_at IS NULL AND attempts < ${MAX_ATTEMPTS} AND next_attempt_at <= ${claimedAt.toISOString()}::timestamptz
+                         ORDER BY first_seen_at, key LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING key, message, attempts`,
+    );
+    if (!d) break;
     const error = await post(w, d.message);
+    const answeredAt = w.clock.now().toJSDate();
     if (error === null) {
       delivered++;
       await w.db.execute(
-        sql`UPDATE alert_deliveries SET delivered_at = ${now.toISOString()}::timestamptz, attempts = attempts + 1, last_error = NULL WHERE key = ${d.key}`,
+        sql`UPDATE alert_deliveries SET delivered_at = ${answeredAt.toISOString()}::timestamptz, attempts = attempts + 1, last_error = NULL WHERE key = ${d.key}`,
       );
     } else {
       // Back-off: 1, 2, 4, 8 … minutes.
-      const retryAt = new Date(now.getTime() + 60_000 * 2 ** d.attempts);
+      const retryAt = new Date(answeredAt.getTime() + 60_000 * 2 ** d.attempts);
       w.log.warn('alert webhook failed', { key: d.key, error });
       await w.db.execute(
         sql`UPDATE alert_deliveries SET attempts = attempts + 1, last_error = ${error.slice(0, 500)}, next_attempt_at = ${retryAt.toISOString()}::timestamptz WHERE key = ${d.key}`,
