@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../drizzle/client.ts';
 import type { Clock } from '../server/clock.ts';
 import type { AppConfig } from '../server/config.ts';
@@ -23,6 +24,9 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<{ demoSee
   await seedReferenceData(db);
   if (!opts.demo) return { demoSeeded: false };
   return db.transaction(async (tx) => {
+    // Processes started together on an empty database (API_PROCESSES, several servers): one loads the demo data, the
+    // others wait for it here and then find its users (sweep 5, L2: the second failed on the first's rows).
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('seed demo data'))`);
     if (await hasUsers(tx)) return { demoSeeded: false };
     await seedDemoData(tx, opts.demoPassword);
     if (opts.demoStock) {

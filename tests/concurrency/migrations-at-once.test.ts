@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrationsFolder } from '../../drizzle/client.ts';
+import { sql } from 'drizzle-orm';
+import { migrationsFolder, queryRows } from '../../drizzle/client.ts';
+import { seedDatabase } from '../../seeds/index.ts';
+import { systemClock } from '../../server/clock.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 import { appliedMigrations, dropEmptyDatabases, emptyDatabase } from '../support/empty-database.ts';
 
 // Runs on the real PostgreSQL server only (PGlite is one process): API processes started together on an empty database
@@ -18,5 +22,17 @@ describe('first start of several processes on one empty database', () => {
     expect(rows.map((r) => r.created_at)).toEqual([...new Set(rows.map((r) => r.created_at))]);
     expect(rows).toHaveLength(JOURNAL.entries.length);
     expect(await database.migrationsApplied()).toBe(true);
+  });
+
+  it('three processes load the demo data at once: one loads it, the others find it (sweep 5, L2)', async () => {
+    const database = await emptyDatabase();
+    await database.migrate();
+    const seed = () => seedDatabase(database.db, { demo: true, demoPassword: TEST_PASSWORD, demoStock: { clock: systemClock } });
+    const results = await Promise.allSettled([seed(), seed(), seed()]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const seeded = results.map((r) => (r as PromiseFulfilledResult<{ demoSeeded: boolean }>).value.demoSeeded);
+    expect(seeded.filter(Boolean)).toHaveLength(1);
+    const [{ n }] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM users WHERE username = 'keeper'`);
+    expect(n).toBe(1);
   });
 });
