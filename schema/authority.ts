@@ -1,7 +1,7 @@
 import { builder } from './builder.ts';
 import { connectionType } from './connection.ts';
 import { must, serviceContext } from './resolve.ts';
-import { scopedType } from './scope.ts';
+import { policyLookups, scopedType } from './scope.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { Item } from './catalog.ts';
@@ -27,7 +27,7 @@ import {
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
-import { settlementConfirmationBar } from '../server/auth/policy.ts';
+import { documentApprovalFor, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { withoutNulls } from '../server/validation.ts';
 
@@ -146,8 +146,8 @@ builder.objectField(StockDocument, 'approval', (t) =>
     type: Approval,
     nullable: true,
     description:
-      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); null for a document posted without one',
-    resolve: (d, _a, ctx) => ctx.loaders.documentApproval.load(d.id),
+      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); null for a document posted without one, and for another store’s document listed as the other side (its approval is that store’s region’s)',
+    resolve: async (d, _a, ctx) => documentApprovalFor(ctx.user!, await ctx.loaders.documentApproval.load(d.id), policyLookups(ctx)),
   }),
 );
 const ApprovalConnection = connectionType('Approval', Approval);

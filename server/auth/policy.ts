@@ -236,6 +236,20 @@ export async function planLineBatchId(p: Principal, line: { batchId: string | nu
   return (await mayRead.batch(p, { id: line.batchId }, look)) ? line.batchId : null;
 }
 
+/**
+ * D27: the approval a document shows its reader (StockDocument.approval). A store's 单据 lists documents of another
+ * store that name it the other side — the receiving 安置点's write-off of what this store shipped short —, and that
+ * store's approval is its own region's business: null for a reader who may not read it (mayRead.approval), not an
+ * authorisation error in a list the reader may read (console sweep 2, M1).
+ */
+export async function documentApprovalFor<A extends { requestedBy: string; regionCode: string; storeId: string | null }>(
+  p: Principal,
+  approval: A | null,
+  look: PolicyLookups,
+): Promise<A | null> {
+  return approval && (await mayRead.approval(p, approval, look)) ? approval : null;
+}
+
 // ---- incidents (D23, D29): reference data to the keepers who work for them
 
 /** SQL: the prefix every code in a region code column's subtree starts with (subtreePrefix, in SQL). */

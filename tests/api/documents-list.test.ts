@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, receive, SANDBAG, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
-import { ok, shipRaw, stocktakeRaw } from '../support/ledger-ops.ts';
+import { ok, receiveTransferRaw, shipRaw, stocktakeRaw } from '../support/ledger-ops.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 
@@ -202,5 +202,32 @@ describe('documents(filter) — a store’s documents in every status (D27), sco
     // A document of another store naming this one passes the record policy one look-up later (its own store is out of
     // scope, the other side is not): its lines, actor and items may come in one more batch each — never one per document.
     expect(await statements({}, 6)).toBeLessThanOrEqual((await statements(own, 5)) + 3);
+  });
+
+  it('D27 (console sweep 2, M1): another store’s write-off naming this store lists without its approval — null, not FORBIDDEN in the keeper’s list', async () => {
+    // 卫辉 ships 10 bags to 新乡市库, which receives 6: its write-off of the 4 lost in transit awaits approval there.
+    at('2026-07-25T01:00:00Z');
+    const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: XINXIANG, lines: [{ itemId: SANDBAG, quantity: 10 }] })).shipTransfer;
+    at('2026-07-25T05:00:00Z');
+    const batchId = shipped.lines[0].batch.id as string;
+    ok(await receiveTransferRaw(t, 'dispatcher', { transferId: shipped.id, lines: [{ batchId, quantity: 6, discrepancyReason: 'TRANSIT_LOSS' }] }));
+    t.clock.set(NOW);
+    const window = { from: '2026-07-25T00:00:00+08:00', to: '2026-07-25T23:59:59+08:00' };
+    const read = (as: string) =>
+      t.gql(
+        `query($f: DocumentFilter!) { documents(filter: $f) { edges { node { number type status store { id } approval { kind status } } } } }`,
+        { f: { storeId: WEIHUI, ...window } },
+        as,
+      );
+    const asKeeper = await read('keeper');
+    expect(asKeeper.errors).toBeUndefined();
+    const writeOff = ok(asKeeper)
+      .documents.edges.map((e: any) => e.node)
+      .find((d: any) => d.store.id === XINXIANG && d.status === 'PENDING_APPROVAL');
+    expect(writeOff).toBeDefined();
+    expect(writeOff.approval).toBeNull();
+    // The region's dispatcher, who may read that approval, sees it on the same row.
+    const asDispatcher = ok(await read('dispatcher')).documents.edges.map((e: any) => e.node);
+    expect(asDispatcher.find((d: any) => d.number === writeOff.number).approval).toMatchObject({ kind: 'WRITE_OFF', status: 'PENDING' });
   });
 });
