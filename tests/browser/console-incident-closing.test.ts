@@ -95,6 +95,14 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
       batchNo,
       `${changed[0].outstanding}${changed[0].item.unit}`,
     );
+    // Console sweep 2, M2: the row adds up — 已到 = 已回收/核销 + 待审批 (the damaged and lost awaiting approval) + 待回收.
+    const cells = await page.$$eval(
+      `::-p-xpath(//div[@data-testid="outstanding-recovery"]//tr[contains(., ${JSON.stringify(JISHUI)}) and contains(., ${JSON.stringify(batchNo)})]/td)`,
+      (tds) => tds.map((td) => Number((td.textContent ?? '').replace(/[^\d]/g, ''))),
+    );
+    const [received, returned, pending, left] = cells.slice(-4);
+    expect(pending).toBeGreaterThanOrEqual(2);
+    expect(received).toBe(returned + pending + left);
     const newScraps = (await pendingScraps()).filter((a) => !scrapsBefore.includes(a));
     expect(newScraps.reduce((n, a) => n + Number(/共 (\d+) /.exec(a)?.[1]), 0)).toBe(2);
 

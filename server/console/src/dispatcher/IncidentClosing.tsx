@@ -4,7 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatNumber } from '../common/format';
 import { IncidentRecoveryQuery, recoverablePlans, ruleLabel, type Outstanding, type RecoverablePlan } from './recovery';
 import { RecoverStockModal } from './RecoverStockModal';
 
@@ -87,9 +87,11 @@ export function IncidentClosing({ incident, onChanged }: { incident: { id: strin
             { title: '物资', render: (_, l) => l.item.name },
             { title: '批次', render: (_, l) => l.batch.batchNo },
             { title: '回收规则', render: (_, l) => ruleLabel(l.rule) },
-            { title: '已到', align: 'right', render: (_, l) => l.received },
-            { title: '已回收/核销', align: 'right', render: (_, l) => l.returned },
-            { title: '待回收', align: 'right', render: (_, l) => `${l.outstanding}${l.item.unit}` },
+            { title: '已到', align: 'right', render: (_, l) => formatNumber(l.received) },
+            { title: '已回收/核销', align: 'right', render: (_, l) => formatNumber(l.returned) },
+            // D27, D30: counted damaged or lost, awaiting the scrap's or write-off's approval — so that 已到 adds up.
+            { title: '待审批', align: 'right', render: (_, l) => formatNumber(l.pending) },
+            { title: '待回收', align: 'right', render: (_, l) => `${formatNumber(l.outstanding)}${l.item.unit}` },
           ]}
         />
       </div>

@@ -95,7 +95,7 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
           showIcon
           style={{ marginBottom: 12 }}
           message="完好的物资回收入库（默认回到原发出仓库）；破损的转报废、丢失的转核销，均须另一位有权限的人员审批后过账。"
-          description="待回收数量含已发放到户、尚未收回的物资，以及此前登记破损或丢失、尚待审批的数量；超出安置点现存数量时系统会拒绝。"
+          description="待回收数量含已发放到户、尚未收回的物资；此前登记破损或丢失、尚待审批的数量已不在其中。超出安置点现存数量时系统会拒绝。"
         />
       }
       initialValues={{ lines: plan.lines.map(() => ({})) }}

@@ -21,6 +21,7 @@ export const IncidentRecoveryQuery = graphql(`
       }
       received
       returned
+      pending
       outstanding
       rule
     }
