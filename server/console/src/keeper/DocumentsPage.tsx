@@ -113,6 +113,12 @@ function typeHere(d: Doc, storeId: string): string {
 
 const signed = (n: number, unit: string) => (n ? `${n > 0 ? '+' : ''}${formatNumber(n)} ${unit}` : '—');
 
+/** D27: a rejected document never changed the book, and a pending one changes it only once approved (console sweep 2, L3). */
+function booked(d: Doc, change: string): string {
+  if (change === '—' || d.status === 'REJECTED') return '—';
+  return d.status === 'PENDING_APPROVAL' ? `${change}（待审批）` : change;
+}
+
 /** One line per item, aligned across the 物资, 在库 and 在途 cells of a row. */
 function perItem(changes: Change[], cell: (c: Change) => string, more: string) {
   const shown = changes.slice(0, ITEMS_SHOWN);
@@ -188,8 +194,8 @@ export default function DocumentsPage() {
               return perItem(changes, (c) => c.item, `等 ${changes.length} 种`);
             },
           },
-          { title: '在库', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => signed(c.onHand, c.unit), '') },
-          { title: '在途', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => signed(c.inTransit, c.unit), '') },
+          { title: '在库', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => booked(d, signed(c.onHand, c.unit)), '') },
+          { title: '在途', align: 'right', render: (_, d) => perItem(changesHere(d, here), (c) => booked(d, signed(c.inTransit, c.unit)), '') },
           { title: '对方仓库', render: (_, d) => (d.store?.id === here ? d.counterpartStore?.name : d.store?.name) ?? '—' },
           {
             title: '状态',
