@@ -76,6 +76,12 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     id: t.id({ resolve: (r) => String(r.id) }),
     at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
     username: t.exposeString('username', { nullable: true }),
+    displayName: t.string({
+      nullable: true,
+      description:
+        'D22: who acted, by name (the account’s 姓名 now; username is the login name as it was) — a reader of the entry reads who made it; null for an attempt with no account (a login with an unknown name)',
+      resolve: async (r, _a, ctx) => (r.userId ? ((await ctx.loaders.user.load(r.userId))?.displayName ?? null) : null),
+    }),
     role: t.exposeString('role', { nullable: true }),
     regionCode: t.exposeString('regionCode', { nullable: true, description: "The actor's region" }),
     subjectRegionCode: t.exposeString('subjectRegionCode', {

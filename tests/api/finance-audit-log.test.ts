@@ -11,7 +11,7 @@ import { tableCounts } from '../support/finance.ts';
 // D22: an append-only audit log of every mutation — who, role, when, operation, input summary (secrets masked),
 // outcome (refusals too) — readable by auditors and administrators in their scope. Auditors write nothing.
 
-const ENTRY = `id at username role regionCode subjectRegionCode operation input outcome message`;
+const ENTRY = `id at username displayName role regionCode subjectRegionCode operation input outcome message`;
 const AUDIT = `query($f: AuditFilter, $first: Int, $after: String) { auditLog(filter: $f, first: $first, after: $after) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { ${ENTRY} } } } }`;
 
@@ -20,6 +20,7 @@ interface Entry {
   id: string;
   at: string;
   username: string | null;
+  displayName: string | null;
   role: string | null;
   regionCode: string | null;
   subjectRegionCode: string | null;
@@ -86,6 +87,8 @@ describe('audit log (D22)', () => {
       lines: [{ itemId: COTTON_TENT, quantity: 5, batchNo: 'AU-1', unitPrice: '2180.00' }],
     });
     expect(Date.parse(receipts[0].at)).toBe(Date.parse('2026-07-20T02:00:00Z'));
+    // Who, by name too (console sweep 2, L8: the log showed login names only).
+    expect(receipts[0].displayName).toBe('卫辉市储备库库管员');
 
     const refused = find((e) => e.operation === 'issueStock');
     expect(refused).toHaveLength(1);

@@ -19,6 +19,7 @@ const AuditLogQuery = graphql(`
           id
           at
           username
+          displayName
           role
           operation
           outcome
@@ -92,7 +93,7 @@ export default function AuditLogPage() {
         expandable={{ expandedRowRender: (e) => <Typography.Text code>{e.input ?? '—'}</Typography.Text> }}
         columns={[
           { title: '时间', render: (_, e) => formatDateTime(e.at) },
-          { title: '用户', render: (_, e) => e.username ?? '—' },
+          { title: '用户', render: (_, e) => (e.displayName ? `${e.displayName}（${e.username}）` : (e.username ?? '—')) },
           { title: '操作', render: (_, e) => labelOf(OPERATION, e.operation) },
           {
             title: '结果',
