@@ -131,6 +131,18 @@ describe('admin and dispatcher low findings in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('.ant-layout-sider')!.getBoundingClientRect().width === 0);
   });
 
+  it('console sweep 2, L1 (D23): 审批 names an outbound order by the number its requester was given', async () => {
+    const dispatcher = await api('dispatcher');
+    const { outboundOrders } = await dispatcher(
+      `{ outboundOrders(filter: { regionCode: "410700", status: PENDING }, first: 5) { edges { node { number } } } }`,
+    );
+    const number = outboundOrders.edges[0]?.node.number as string;
+    expect(number).toMatch(/^SQ-\d{4}-\d+$/);
+    const { page } = await open('dispatcher');
+    await page.goto(`${t.origin}/dispatch/approvals`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector(`::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., "${number}")])`);
+  });
+
   it('L15, L16, L9: at 1024 px 批准 is inside the window; a closed incident stops its hours and is grey on 一张图; a reload asks before losing a 安置点', async () => {
     const dispatcher = await api('dispatcher');
     const { createIncident: closed } = await dispatcher(CREATE_INCIDENT, {

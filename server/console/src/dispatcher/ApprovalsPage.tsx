@@ -22,6 +22,9 @@ const ApprovalsQuery = graphql(`
           kind
           status
           summary
+          order {
+            number
+          }
           value
           dueAt
           requestedAt
@@ -137,7 +140,8 @@ export default function ApprovalsPage() {
         scroll={{ x: 1080 }}
         columns={[
           { title: '类型', width: 100, render: (_, a) => labelOf(APPROVAL_KIND, a.kind) },
-          { title: '事项', ellipsis: true, render: (_, a) => a.summary },
+          // An outbound order by the number its requester was given (console sweep 2, L1); other kinds name theirs in the summary.
+          { title: '事项', ellipsis: true, render: (_, a) => (a.order ? `${a.order.number} ${a.summary}` : a.summary) },
           { title: '仓库/区划', width: 120, ellipsis: true, render: (_, a) => a.store?.name ?? a.region?.name ?? '—' },
           { title: '金额', width: 116, align: 'right', render: (_, a) => formatMoney(a.value) },
           { title: '申请人', width: 84, ellipsis: true, render: (_, a) => a.requestedBy.displayName },
