@@ -3,6 +3,7 @@ import { formatDateTime } from '../common/format';
 import { labelOf, TIER } from '../common/labels';
 import { TIER_COLOUR } from '../common/map/BaseMap';
 import type { Plan } from './plan';
+import { arrivalLabel } from './arrival';
 
 type Line = Plan['lines'][number];
 
@@ -43,11 +44,14 @@ export function PlanTable({ plan }: { plan: Plan }) {
           },
           {
             title: '灾后到达（10 小时保障）',
-            render: (_, l) => (
-              <Tooltip title={`预计 ${formatDateTime(l.arrivesAt)} 到达`}>
-                <Tag color={l.meetsBasicNeedsTarget ? 'green' : 'red'}>{l.hoursSinceIncident.toFixed(1)} 小时</Tag>
-              </Tooltip>
-            ),
+            render: (_, l) => {
+              const { text, colour, arrived, why } = arrivalLabel(l);
+              return (
+                <Tooltip title={`${arrived ? '' : '预计 '}${formatDateTime(l.arrivesAt)} 到达${why ? `；${why}` : ''}`}>
+                  <Tag color={colour}>{text}</Tag>
+                </Tooltip>
+              );
+            },
           },
         ]}
       />
