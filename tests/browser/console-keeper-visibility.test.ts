@@ -91,7 +91,8 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     await clickText(page, 'a', '盘点');
     const row = '.ant-table-row:nth-child(2)';
     await page.waitForSelector(`${row} .ant-input-number-input`);
-    const book = await page.$eval(`${row} td:nth-child(3)`, (e) => parseInt(e.textContent ?? '', 10));
+    // 账面 is written with thousands separators (30,000 条).
+    const book = await page.$eval(`${row} td:nth-child(3)`, (e) => parseInt((e.textContent ?? '').replace(/,/g, ''), 10));
     await page.type(`${row} .ant-input-number-input`, String(book - 1));
     await clickText(page, 'button', '提交盘点');
     await waitForFieldError(page, `账面 ${book}、实盘 ${book - 1}，差异须说明原因（可选：`);

@@ -107,6 +107,7 @@ export default function CatalogPage() {
             title="新增物资"
             name="item"
             submit={(input) => create({ input: { ...input, ...cleared(input) } })}
+            success={(input) => `物资「${input.name}」已保存`}
             onDone={() => refetch({ requestPolicy: 'network-only' })}
             initialValues={{ categoryCode: active ?? categories[0]?.code, rotationLeadMonths: 12 }}
           >

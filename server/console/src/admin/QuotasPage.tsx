@@ -70,6 +70,7 @@ export default function QuotasPage() {
         <FormModal<VariablesOf<typeof UpsertQuota>['input']>
           title="设定定额"
           submit={(input) => upsert({ input })}
+          success={() => '定额已保存'}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
           <Form.Item name="itemId" label="物资" rules={[{ required: true }]}>

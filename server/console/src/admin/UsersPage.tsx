@@ -198,6 +198,7 @@ export default function UsersPage() {
           title="新建用户"
           initialValues={{ role: 'KEEPER' }}
           submit={({ regionCode, storeIds, ...input }) => create({ input: { ...input, ...scopeOf(input.role, regionCode, storeIds) } })}
+          success={(input) => `用户「${input.username}」已创建`}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
           <Form.Item name="username" label="用户名" rules={[{ required: true }]}>

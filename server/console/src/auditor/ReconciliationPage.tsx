@@ -2,7 +2,7 @@ import { Alert, Card, Table, Tag } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatNumber } from '../common/format';
 
 const ReconciliationQuery = graphql(`
   query Reconciliation($regionCode: String) {
@@ -62,13 +62,16 @@ export default function ReconciliationPage() {
           { title: '仓库', render: (_, l) => l.store.name },
           { title: '物资', render: (_, l) => l.batch.item.name },
           { title: '批号', render: (_, l) => l.batch.batchNo },
-          { title: '台账在库', align: 'right', render: (_, l) => l.ledgerOnHand },
-          { title: '余额在库', align: 'right', render: (_, l) => l.balanceOnHand },
-          { title: '台账在途', align: 'right', render: (_, l) => l.ledgerInTransit },
-          { title: '余额在途', align: 'right', render: (_, l) => l.balanceInTransit },
-          { title: '差异', render: (_, l) => (l.ledgerVsBalance ? <Tag color="red">告警 {l.ledgerVsBalance}</Tag> : <Tag color="green">一致</Tag>) },
-          { title: '上次盘点', render: (_, l) => (l.lastCountedAt ? `${l.lastCountedQuantity}（${formatDateTime(l.lastCountedAt)}）` : '—') },
-          { title: '盘点后变动', align: 'right', render: (_, l) => l.movementsSinceCount ?? '—' },
+          { title: '台账在库', align: 'right', render: (_, l) => formatNumber(l.ledgerOnHand) },
+          { title: '余额在库', align: 'right', render: (_, l) => formatNumber(l.balanceOnHand) },
+          { title: '台账在途', align: 'right', render: (_, l) => formatNumber(l.ledgerInTransit) },
+          { title: '余额在途', align: 'right', render: (_, l) => formatNumber(l.balanceInTransit) },
+          {
+            title: '差异',
+            render: (_, l) => (l.ledgerVsBalance ? <Tag color="red">告警 {formatNumber(l.ledgerVsBalance)}</Tag> : <Tag color="green">一致</Tag>),
+          },
+          { title: '上次盘点', render: (_, l) => (l.lastCountedAt ? `${formatNumber(l.lastCountedQuantity)}（${formatDateTime(l.lastCountedAt)}）` : '—') },
+          { title: '盘点后变动', align: 'right', render: (_, l) => formatNumber(l.movementsSinceCount) },
         ]}
       />
     </Card>

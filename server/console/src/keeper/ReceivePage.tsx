@@ -11,6 +11,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { FUNDING_SOURCE, optionsOf, RECEIPT_SOURCE } from '../common/labels';
+import { useLeaveGuard } from '../common/useLeaveGuard';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { OpeningBalance } from './OpeningBalance';
@@ -36,7 +37,21 @@ type Values = Omit<Input, 'lines' | 'idempotencyKey'> & { lines: LineValues[] };
 
 const day = (d: Dayjs | undefined) => (d ? d.format('YYYY-MM-DD') : undefined);
 
-/** 入库: a receipt with batch lines; a purchase records its contract and inspection report (D7). */
+/** A value typed or chosen: not empty, not blank (a date is an object, a quantity a number). */
+const filled = (v: unknown) => v !== undefined && v !== null && (typeof v !== 'string' || v.trim() !== '');
+
+/**
+ * Whether anything was entered for the receipt: a line's field, or a document field typed. The store and the source
+ * are chosen for it from the start (a choice alone is nothing to lose).
+ */
+const anyEntered = (v: Partial<Values> | undefined) =>
+  !!v &&
+  ([v.sourceName, v.contractNo, v.inspectionReportNo, v.reference, v.note].some(filled) || (v.lines ?? []).some((l) => !!l && Object.values(l).some(filled)));
+
+/**
+ * 入库: a receipt with batch lines; a purchase records its contract and inspection report (D7). Leaving the page with
+ * lines or fields entered and not posted asks first (useLeaveGuard).
+ */
 export default function ReceivePage() {
   const { storeId, options } = useStoreChoice();
   const [form] = Form.useForm<Values>();
@@ -46,6 +61,9 @@ export default function ReceivePage() {
   const [done, setDone] = useState(false);
   const source = Form.useWatch('source', form);
   const chosenStore = (Form.useWatch('storeId', form) as string | undefined) ?? storeId;
+  // What was entered and not yet posted is not dropped without a word (as on 盘点); nothing to ask once it is posted.
+  const entered = Form.useWatch((v: Partial<Values>) => anyEntered(v), form);
+  useLeaveGuard(!done && !!entered, '录入的入库内容尚未过账，离开本页将丢失。');
 
   const submit = async (v: Values) => {
     setAlerts([]);

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { newIdempotencyKey } from '../common/format';
+import { formatNumber, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityProblem, quantityRules } from '../common/QuantityInput';
 import { useLeaveGuard } from '../common/useLeaveGuard';
 import { useStoreChoice } from '../common/useStoreChoice';
@@ -70,7 +70,9 @@ export default function StocktakePage() {
   const [key, setKey] = useState(newIdempotencyKey);
   const [alerts, setAlerts] = useState<string[]>([]);
   const [submission, submit] = useMutation(Submit);
-  const lines = (data?.stock.edges ?? []).map((e) => e.node);
+  // D9: a stocktake counts what is on hand. The stock list also has the batches only in transit to this store (on hand
+  // 0; it lists no balance with neither), which are counted when received (收货), not here — as the 盘点表 leaves them out.
+  const lines = (data?.stock.edges ?? []).map((e) => e.node).filter((l) => l.onHand > 0);
   const counts = Form.useWatch<Values['counts']>('counts', form);
   const [done, setDone] = useState<{ id: string; number: string; status: string }>();
   const { modal } = App.useApp();
@@ -167,7 +169,7 @@ export default function StocktakePage() {
           columns={[
             { title: '物资', render: (_, l) => l.item.name },
             { title: '批号', render: (_, l) => l.batch.batchNo },
-            { title: '账面', align: 'right', render: (_, l) => `${l.onHand} ${l.item.unit}` },
+            { title: '账面', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
             {
               title: '实盘',
               render: (_, l) => (
