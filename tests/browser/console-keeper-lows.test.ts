@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'puppeteer-core';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { clickModalOk, clickOpenOption, clickStill, clickText } from '../support/browser.ts';
+import { clickModalOk, clickOpenOption, clickStill, clickText, rowByHeading } from '../support/browser.ts';
 import { clickRowButton, useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
 
 // Console sweep lows L1, L7, L12, L14 on the keeper's screens: 执行出库 offers only the reasons its order's purpose allows
@@ -15,15 +14,6 @@ const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
 const EXPIRED_BATCH = 'WH-JSY-2104'; // 救生衣 400 件, expired (demo data)
 const DEMO_TRANSFER = 'DB-2026-000001'; // 新乡市库 → 卫辉市库: 棉帐篷 50 顶, 编织袋 10000 条, in transit
 const DEMO_INCIDENT = '卫辉市洪涝灾害（演示）';
-
-/** The cells' text of the table row containing `text`, by column heading. */
-async function rowByHeading(page: Page, text: string): Promise<Record<string, string>> {
-  const row = `::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., ${JSON.stringify(text)})])`;
-  await page.waitForSelector(row);
-  const cells = await page.$eval(row, (r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()));
-  const headings = await page.$$eval('.ant-table-thead th', (ths) => ths.map((th) => (th as HTMLElement).innerText.trim()));
-  return Object.fromEntries(headings.map((h, i) => [h, cells[i]]));
-}
 
 describe('keeper screens: the sweep lows L1, L7, L12, L14', () => {
   it('D23 (L1): 执行出库 of a relief order offers 救灾发放, 应急处置使用 and 其他出库 only, starts on 救灾发放, and posts with it', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { storeId, XINXIANG_CITY } from '../../seeds/demo.ts';
-import { clickModalOk, clickText, pickOption, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickText, pickOption, rowByHeading, waitForText } from '../support/browser.ts';
 import { useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
 
 // Console sweep 2 lows L2, L5, L6, L9: 入库 asks before entered lines are dropped by leaving the page (as 盘点 does);
@@ -11,15 +11,6 @@ import { useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
 const { open, api } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
-
-/** The cells' text of the table row containing `text`, by column heading. */
-async function rowByHeading(page: Page, text: string): Promise<Record<string, string>> {
-  const row = `::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., ${JSON.stringify(text)})])`;
-  await page.waitForSelector(row);
-  const cells = await page.$eval(row, (r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()));
-  const headings = await page.$$eval('.ant-table-thead th', (ths) => ths.map((th) => (th as HTMLElement).innerText.trim()));
-  return Object.fromEntries(headings.map((h, i) => [h, cells[i]]));
-}
 
 /** Waits for the page's own table (the one with the column `heading`, not the page just left) to have loaded its rows. */
 async function tableLoaded(page: Page, heading: string) {

@@ -186,3 +186,12 @@ export async function clickOpenOption(page: Page, text: string) {
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `${join(ARTEFACTS, name)}.png`, fullPage: false });
 }
+
+/** The cells' text of the table row containing `text`, by column heading. */
+export async function rowByHeading(page: Page, text: string): Promise<Record<string, string>> {
+  const row = `::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., ${JSON.stringify(text)})])`;
+  await page.waitForSelector(row);
+  const cells = await page.$eval(row, (r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()));
+  const headings = await page.$$eval('.ant-table-thead th', (ths) => ths.map((th) => (th as HTMLElement).innerText.trim()));
+  return Object.fromEntries(headings.map((h, i) => [h, cells[i]]));
+}
