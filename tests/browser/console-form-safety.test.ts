@@ -3,7 +3,7 @@ import type { Page } from 'puppeteer-core';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { clickModalOk, clickStill, clickText, pickOption, waitForText } from '../support/browser.ts';
-import { useConsoleFlows, waitForFieldError, retype } from '../support/console-flows.ts';
+import { openReceipt, useConsoleFlows, waitForFieldError, retype } from '../support/console-flows.ts';
 
 // What a form sends is what the user meant: Enter in a field of 入库 posts nothing (D7, D22: a posted document is put
 // right only by an approved 冲销), numbers are kept as typed and refused under their field instead of being clamped
@@ -26,11 +26,7 @@ describe('console forms keep to what was typed and post only when asked', () => 
     const receipts = async () => (await asKeeper(RECEIPTS, { storeId: WEIHUI_STORE, itemId: QUILT })).movements.totalCount as number;
     const before = await receipts();
 
-    await clickText(page, 'a', '入库');
-    await page.waitForSelector('[id="lines_0_itemId"]');
-    await page.type('#contractNo', 'ZFCG-E2E-ENTER');
-    await page.type('#inspectionReportNo', 'YS-E2E-ENTER');
-    await pickOption(page, 'lines_0_itemId', '棉被');
+    await openReceipt(page, '棉被', { contractNo: 'ZFCG-E2E-ENTER', inspectionReportNo: 'YS-E2E-ENTER' });
     await page.type('#lines_0_quantity', '12');
     await page.type('#lines_0_unitPrice', '150');
     // Typing a date and pressing Enter is how the picker takes a typed date: it must take it, and post nothing.

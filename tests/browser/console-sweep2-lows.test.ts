@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { storeId, XINXIANG_CITY } from '../../seeds/demo.ts';
 import { clickModalOk, clickText, pickOption, rowByHeading, waitForText } from '../support/browser.ts';
-import { useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
+import { openReceipt, useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
 
 // Console sweep 2 lows L2, L5, L6, L9: 入库 asks before entered lines are dropped by leaving the page (as 盘点 does);
 // quantities on 盘点 and 对账 have thousands separators; 新建用户, 新增物资 and 设定定额 say that they saved; 盘点 lists
@@ -37,11 +37,7 @@ describe('console sweep 2: the lows L2, L5, L6, L9', () => {
     await pathIs(page, '/keeper/stock');
     expect(await page.$(`::-p-xpath(${leaveQuestion})`)).toBeNull();
 
-    await clickText(page, 'a', '入库');
-    await page.waitForSelector('[id="lines_0_itemId"]');
-    await page.type('#contractNo', 'ZFCG-E2E-LEAVE');
-    await page.type('#inspectionReportNo', 'YS-E2E-LEAVE');
-    await pickOption(page, 'lines_0_itemId', '棉被');
+    await openReceipt(page, '棉被', { contractNo: 'ZFCG-E2E-LEAVE', inspectionReportNo: 'YS-E2E-LEAVE' });
     await page.type('#lines_0_quantity', '30');
     await clickText(page, 'a', '本库库存');
     const question = await page.waitForSelector(`::-p-xpath(${leaveQuestion})`, { visible: true });

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { clickModalOk, clickText, logIn, openWatchedPage, pickOption, screenshot, waitForText } from '../support/browser.ts';
-import { useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton, retype, downloadsOf, waitForFile } from '../support/console-flows.ts';
+import { openReceipt, useConsoleFlows, waitForMessage, waitForFieldError, clickRowButton, retype, downloadsOf, waitForFile } from '../support/console-flows.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { consoleOutDir } from '../../server/http/console-build.ts';
 
@@ -29,13 +29,9 @@ describe('console in a real browser', () => {
     await page.waitForSelector('.ant-table-row');
     await screenshot(page, 'keeper-home');
 
-    await clickText(page, 'a', '入库');
-    await page.waitForSelector('[id="lines_0_itemId"]');
-    await pickOption(page, 'lines_0_itemId', '棉被');
+    await openReceipt(page, '棉被', { contractNo: 'ZFCG-E2E-01', inspectionReportNo: 'YS-E2E-01' });
     await page.type('#lines_0_quantity', '50');
     await page.type('#lines_0_batchNo', 'E2E-MB-0001');
-    await page.type('#contractNo', 'ZFCG-E2E-01');
-    await page.type('#inspectionReportNo', 'YS-E2E-01');
     await page.click('button[type="submit"]');
     await waitForText(page, '已过账');
 

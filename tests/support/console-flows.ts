@@ -2,7 +2,18 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterEach, expect } from 'vitest';
-import { ARTEFACTS, clickStill, logIn, openWatchedPage, screenshot, useConsoleUnderTest, type ConsoleUnderTest, type WatchedPage } from './browser.ts';
+import {
+  ARTEFACTS,
+  clickStill,
+  clickText,
+  logIn,
+  openWatchedPage,
+  pickOption,
+  screenshot,
+  useConsoleUnderTest,
+  type ConsoleUnderTest,
+  type WatchedPage,
+} from './browser.ts';
 import { TEST_PASSWORD } from './template.ts';
 
 // What the console's browser flows share: the console under test with one watched page per test (failing on a console
@@ -83,6 +94,16 @@ export function useConsoleFlows(): ConsoleFlows {
       });
     },
   };
+}
+
+/** Opens 入库 and picks the first line's item; with `papers`, types the purchase's contract and inspection report (D7). */
+export async function openReceipt(page: Page, item: string, papers?: { contractNo: string; inspectionReportNo: string }) {
+  await clickText(page, 'a', '入库');
+  await page.waitForSelector('[id="lines_0_itemId"]');
+  await pickOption(page, 'lines_0_itemId', item);
+  if (!papers) return;
+  await page.type('#contractNo', papers.contractNo);
+  await page.type('#inspectionReportNo', papers.inspectionReportNo);
 }
 
 /** Waits for an antd message (the toast after a save) containing `text`. */
