@@ -50,11 +50,14 @@ type Line = PlanView['lines'][number];
  * plan's receipts and shipments (planLineReceipts), so plan lists cost no statement per line.
  */
 async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
-  // Nothing is received before the plan is executed: no read for a suggestion or a plan still to execute.
-  const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
-  const delivery = executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
   const now = ctx.clock.now().toJSDate();
-  return lineArrival(delivery, l.quantity, l.etaHours, startOf(plan, ctx), now);
+  return lineArrival(await deliveryOf(plan, l, ctx), l.quantity, l.etaHours, startOf(plan, ctx), now);
+}
+
+/** The line's receipts and what is on its way; null before execution (nothing is received before: no read). */
+async function deliveryOf(plan: PlanView, l: Line, ctx: Context) {
+  const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
+  return executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
 }
 
 builder.objectFields(DispatchPlanLine, (t) => ({
@@ -72,6 +75,15 @@ builder.objectFields(DispatchPlanLine, (t) => ({
     description:
       "D16, D28: the line's whole quantity arrives (arrivesAt: received, or planned to) no later than the incident's occurredAt + 10 h — the clock runs from the disaster, not from the order",
     resolve: async (l, _a, ctx) => lineMeetsBasicNeedsTarget(await arrivalOf(l.plan, l, ctx), (await incidentOf(l.plan, ctx)).occurredAt),
+  }),
+  receivedQuantity: t.int({
+    description: 'D28: how much of the line its 安置点 has received so far (the receipts there: transfers received, call-offs delivered); 0 before execution',
+    resolve: async (l, _a, ctx) => (await deliveryOf(l.plan, l, ctx))?.receipts.reduce((sum, r) => sum + r.quantity, 0) ?? 0,
+  }),
+  arrivesInFull: t.boolean({
+    description:
+      "D28: all of the line's quantity has arrived or the rest is on its way (before execution: planned to); false once part of it will not come — received short, or its shipment cancelled — until a 补发 is on its way",
+    resolve: async (l, _a, ctx) => (await arrivalOf(l.plan, l, ctx)).complete,
   }),
 }));
 

@@ -12,7 +12,7 @@ import { createAgreement } from '../support/agreements.ts';
 // approved quantity could never be shipped again (补发 refused: the plan was COMPLETED). A cancelled shipment completes
 // nothing: the plan stays EXECUTING until what it approved is shipped again and received.
 
-const LINE = `quantity etaHours arrivesAt meetsBasicNeedsTarget store { id } batch { id } transfer { id status }`;
+const LINE = `quantity etaHours arrivesAt meetsBasicNeedsTarget receivedQuantity arrivesInFull store { id } batch { id } transfer { id status }`;
 const PLAN = `id status completedAt executedAt meetsBasicNeedsTarget lines { ${LINE} }
   destinations { store { id } } firstBatches { arrivesAt met }`;
 const INCIDENT = `basicNeedsMet basicNeeds { requested received met }`;
@@ -64,6 +64,7 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     const plannedAt = ms(plan.executedAt) + Math.round(line.etaHours * 3_600_000);
     expect(ms(line.arrivesAt)).toBe(plannedAt);
     expect(plan).toMatchObject({ meetsBasicNeedsTarget: true, firstBatches: [{ met: true }] }); // on its way, on time
+    expect(line).toMatchObject({ receivedQuantity: 0, arrivesInFull: true });
 
     // The command cancels the shipment — the dispatcher whose region covers 卫辉市救灾物资储备库, not its keeper alone
     // (D24, D27: transfer-cancel-authority.test.ts): the 10 quilts are back on hand there.
@@ -74,7 +75,7 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
 
     const cancelled = await planOf(plan.id);
     expect(cancelled).toMatchObject({ status: 'EXECUTING', completedAt: null, meetsBasicNeedsTarget: false });
-    expect(cancelled.lines[0].meetsBasicNeedsTarget).toBe(false);
+    expect(cancelled.lines[0]).toMatchObject({ meetsBasicNeedsTarget: false, receivedQuantity: 0, arrivesInFull: false }); // D28: says why
     expect(ms(cancelled.lines[0].arrivesAt)).not.toBe(plannedAt); // not arriving: never shown at the planned time
     expect(ms(cancelled.lines[0].arrivesAt)).toBeGreaterThan(ms(later(10)));
     expect(cancelled.firstBatches).toEqual([{ arrivesAt: null, met: false }]); // nothing on its way: no first batch
@@ -101,7 +102,11 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     expect(onItsWay.status).toBe('EXECUTING');
     // On its way again: it arrives when the 补发 left + ETA, and is met again.
     expect(ms(onItsWay.lines[0].arrivesAt)).toBe(ms(later(30)) + Math.round(line.etaHours * 3_600_000));
-    expect(onItsWay).toMatchObject({ meetsBasicNeedsTarget: true, lines: [{ meetsBasicNeedsTarget: true }], firstBatches: [{ met: true }] });
+    expect(onItsWay).toMatchObject({
+      meetsBasicNeedsTarget: true,
+      lines: [{ meetsBasicNeedsTarget: true, receivedQuantity: 0, arrivesInFull: true }],
+      firstBatches: [{ met: true }],
+    });
 
     // Received at the 安置点: the plan completes, and arrives when it was received.
     t.clock.set(later(45));
@@ -114,7 +119,11 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     expect(ms(done.completedAt)).toBe(ms(later(45)));
     expect(ms(done.lines[0].arrivesAt)).toBe(ms(later(45)));
     expect(ms(done.firstBatches[0].arrivesAt)).toBe(ms(later(45)));
-    expect(done).toMatchObject({ meetsBasicNeedsTarget: true, lines: [{ meetsBasicNeedsTarget: true }], firstBatches: [{ met: true }] });
+    expect(done).toMatchObject({
+      meetsBasicNeedsTarget: true,
+      lines: [{ meetsBasicNeedsTarget: true, receivedQuantity: 10, arrivesInFull: true }],
+      firstBatches: [{ met: true }],
+    });
     expect(await incidentOf()).toMatchObject({ basicNeeds: [{ requested: 10, received: 10, met: true }] });
   });
 
@@ -129,10 +138,16 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
       }),
     ).receiveTransfer;
     expect(short.status).toBe('PARTIALLY_RECEIVED'); // 3 disputed until the write-off is decided (D27)
-    expect((await planOf(plan.id)).status).toBe('EXECUTING');
+    // The 3 will not come whatever the write-off's decision: the line says so, and how much arrived.
+    expect(await planOf(plan.id)).toMatchObject({ status: 'EXECUTING', lines: [{ receivedQuantity: 7, arrivesInFull: false }] });
     await approveWriteOffs(t, 'dispatcher', line.transfer.id);
     const done = await planOf(plan.id);
-    expect(done).toMatchObject({ status: 'COMPLETED', meetsBasicNeedsTarget: false, lines: [{ meetsBasicNeedsTarget: false }], firstBatches: [{ met: true }] });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      meetsBasicNeedsTarget: false,
+      lines: [{ meetsBasicNeedsTarget: false, receivedQuantity: 7, arrivesInFull: false }],
+      firstBatches: [{ met: true }],
+    });
     expect(ms(done.lines[0].arrivesAt)).toBe(ms(later(20)));
   });
 
@@ -148,7 +163,11 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
 
     ok(await t.gql(`mutation($c: ID!) { cancelCallOff(callOffId: $c, reason: "企业无法供货") { id } }`, { c: callOff.id }, 'dispatcher'));
     const cancelled = await planOf(plan.id);
-    expect(cancelled).toMatchObject({ status: 'COMPLETED', meetsBasicNeedsTarget: false, lines: [{ meetsBasicNeedsTarget: false }] });
+    expect(cancelled).toMatchObject({
+      status: 'COMPLETED',
+      meetsBasicNeedsTarget: false,
+      lines: [{ meetsBasicNeedsTarget: false, receivedQuantity: 0, arrivesInFull: false }],
+    });
     expect(cancelled.firstBatches).toEqual([{ arrivesAt: null, met: false }]);
   });
 

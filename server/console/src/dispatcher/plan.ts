@@ -54,6 +54,8 @@ export const PlanFields = graphql(`
       arrivesAt
       hoursSinceIncident
       meetsBasicNeedsTarget
+      arrivesInFull
+      receivedQuantity
       tier
       reason
     }
