@@ -66,12 +66,14 @@ export const usersByIds = (db: Db, ids: readonly string[]) =>
     .select()
     .from(users)
     .where(inArray(users.id, [...ids]));
+/** Each user's stores: the stockpiles they keep first, then the 安置点 they manage (D29), each by code — never by chance. */
 export const storesOfUsers = (db: Db, userIds: readonly string[]) =>
   db
     .select({ userId: userStores.userId, store: stores })
     .from(userStores)
     .innerJoin(stores, eq(stores.id, userStores.storeId))
-    .where(inArray(userStores.userId, [...userIds]));
+    .where(inArray(userStores.userId, [...userIds]))
+    .orderBy(sql`${stores.kind} = 'DISTRIBUTION_POINT'`, asc(stores.code));
 
 const userFields = {
   username: z
