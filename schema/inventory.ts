@@ -107,11 +107,6 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => l.batch ?? must(ctx.loaders.batch.load(l.batchId)) }),
     onHand: t.exposeInt('onHand'),
     reserved: t.exposeInt('reserved', { description: 'Held for approved dispatches' }),
-    available: t.int({
-      description:
-        'On hand less reserved. An expired batch (expired: true) counts too: frozen for issue, shipment and plans, it still leaves by rotation or approved scrap (D26)',
-      resolve: (l) => l.onHand - l.reserved,
-    }),
     inTransit: t.exposeInt('inTransit', { description: 'Shipped to this store and not yet received' }),
     value: t.field({
       type: 'Money',

@@ -43,13 +43,21 @@ describe('D26: expired stock is frozen', () => {
     t.clock.set('2026-07-20T15:59:59Z'); // 23:59:59 on 07-20 in China: the last second it is good
     expect(await batchesIssued(t, BLANKET, 2)).toEqual([['EXP-MT-0721', 2]]);
     const lineOf = async (batchNo: string) => (await stockLines(t, WEIHUI, BLANKET)).find((l: any) => l.batch.batchNo === batchNo);
-    expect(await lineOf('EXP-MT-0721')).toMatchObject({ onHand: 3, available: 3, expired: false });
+    expect(await lineOf('EXP-MT-0721')).toMatchObject({ onHand: 3, available: 3, frozen: 0, expired: false });
     t.clock.set('2026-07-20T16:00:00Z'); // 00:00 on 07-21 in China: expired
     expect(await batchesIssued(t, BLANKET, 2)).toEqual([['EXP-MT-2030', 2]]);
-    // Frozen, not gone: the line still shows what is on hand and not reserved, for rotation or approved scrap (the
-    // console's 轮换 and 报废 forms offer it); issue, shipment, plans and reserveGaps leave it out.
-    expect(await lineOf('EXP-MT-0721')).toMatchObject({ onHand: 3, available: 3, expired: true, daysToExpiry: 0, batch: { expired: true, daysToExpiry: 0 } });
-    expect(await lineOf('EXP-MT-2030')).toMatchObject({ onHand: 48, available: 48, expired: false });
+    // Frozen, not gone: nothing of it is available — as issue, shipment, plans and reserveGaps count it (sweep 6a L1: the
+    // line said 3 while the issue refused with 可用 0) — and what it holds unreserved is frozen, for rotation or approved
+    // scrap (the console's 轮换 and 报废 forms offer it).
+    expect(await lineOf('EXP-MT-0721')).toMatchObject({
+      onHand: 3,
+      available: 0,
+      frozen: 3,
+      expired: true,
+      daysToExpiry: 0,
+      batch: { expired: true, daysToExpiry: 0 },
+    });
+    expect(await lineOf('EXP-MT-2030')).toMatchObject({ onHand: 48, available: 48, frozen: 0, expired: false });
   });
 
   it('D26: naming an expired batch → INVALID_STATE with its expiry date; nothing changes', async () => {
@@ -274,7 +282,7 @@ describe('D26: expired stock is frozen', () => {
 async function stockLines(t: TestApp, store: string, item: string) {
   const res = ok(
     await t.gql(
-      `query($f: StockFilter!) { stock(filter: $f, first: 500) { edges { node { onHand available expired daysToExpiry batch { id batchNo expired daysToExpiry } } } } }`,
+      `query($f: StockFilter!) { stock(filter: $f, first: 500) { edges { node { onHand available frozen expired daysToExpiry batch { id batchNo expired daysToExpiry } } } } }`,
       { f: { storeId: store, itemId: item } },
       'admin',
     ),

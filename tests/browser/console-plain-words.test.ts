@@ -24,13 +24,14 @@ async function expectNoRuleIds(page: Page) {
 }
 
 describe('the console in plain words', () => {
-  it('D26 (L6): 本库库存 shows an expired batch as 可用 0, frozen — not the 400 the API leaves unreserved', async () => {
+  it('D26 (L6): 本库库存 shows an expired batch as 可用 0, frozen 400 — as the API says it (available 0, frozen 400)', async () => {
     const keeper = await api('keeper');
-    const { stock } = await keeper(`query($f: StockFilter!) { stock(filter: $f, first: 20) { edges { node { batch { batchNo expired } available } } } }`, {
-      f: { storeId: WEIHUI, itemId: itemId('FLD-009') },
-    });
+    const { stock } = await keeper(
+      `query($f: StockFilter!) { stock(filter: $f, first: 20) { edges { node { batch { batchNo expired } available frozen } } } }`,
+      { f: { storeId: WEIHUI, itemId: itemId('FLD-009') } },
+    );
     const expired = stock.edges.map((e: any) => e.node).find((n: any) => n.batch.batchNo === EXPIRED_BATCH);
-    expect(expired).toEqual({ batch: { batchNo: EXPIRED_BATCH, expired: true }, available: 400 });
+    expect(expired).toEqual({ batch: { batchNo: EXPIRED_BATCH, expired: true }, available: 0, frozen: 400 });
 
     const { page } = await open('keeper');
     await page.waitForFunction(() => location.pathname === '/keeper/stock');

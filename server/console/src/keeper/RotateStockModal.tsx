@@ -8,7 +8,7 @@ import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
-import { batchLabel, useStoreBatches } from './batches';
+import { batchLabel, leavable, useStoreBatches } from './batches';
 import type { Order } from './order';
 
 const Rotate = graphql(`
@@ -20,12 +20,12 @@ const Rotate = graphql(`
   }
 `);
 
-/** A batch at the store that may be rotated out: its item, and how much of it is there. */
+/** A batch at the store that may be rotated out: its item, and how much of it may leave (D26: an expired one too). */
 export interface RotationSource {
   batchId: string;
   itemId: string;
   label: string;
-  available: number;
+  leavable: number;
 }
 
 interface Values {
@@ -66,7 +66,7 @@ export function RotateStockModal({
   const limit = (orderId?: string, batchId?: string) => {
     const order = orders.find((o) => o.id === orderId);
     const source = sources.find((s) => s.batchId === batchId);
-    return order && source ? Math.min(source.available, orderAllows(order, source.itemId, source.batchId)) : undefined;
+    return order && source ? Math.min(source.leavable, orderAllows(order, source.itemId, source.batchId)) : undefined;
   };
   const first = orders[0];
   const firstSource = sources.find((s) => (limit(first?.id, s.batchId) ?? 0) > 0) ?? sources[0];
@@ -167,8 +167,8 @@ export function RotateOrderModal({ order, onClose }: { order: Order; onClose: (d
     );
   }
   const sources = lines
-    .filter((b) => b.available > 0 && orderAllows(order, b.item.id, b.batch.id) > 0)
-    .map((b) => ({ batchId: b.batch.id, itemId: b.item.id, label: `${b.item.name} ${batchLabel(b)}`, available: b.available }));
+    .filter((b) => leavable(b) > 0 && orderAllows(order, b.item.id, b.batch.id) > 0)
+    .map((b) => ({ batchId: b.batch.id, itemId: b.item.id, label: `${b.item.name} ${batchLabel(b)}`, leavable: leavable(b) }));
   if (!sources.length) {
     return (
       <Modal open title={title} footer={null} onCancel={() => onClose(false)}>

@@ -125,7 +125,7 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
       batchId: batch.id,
       itemId: batch.item.id,
       label: `${batch.item.name} 批号 ${batch.batchNo}（${formatNumber(due.quantity)}${batch.item.unit}）`,
-      available: due.quantity,
+      leavable: due.quantity,
     },
   ];
   return <RotateStockModal storeId={store.id} title={title} orders={approved} sources={sources} onClose={onClose} />;

@@ -7,7 +7,7 @@ import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
-import { batchLabel, useStoreBatches, type StoreBatch } from './batches';
+import { batchLabel, leavable, useStoreBatches, type StoreBatch } from './batches';
 import type { Order } from './order';
 import { useReasonOptions } from './reasons';
 
@@ -39,7 +39,7 @@ interface Values {
  * store, earliest expiry first (expired ones first: they leave only so, D26) — what is short stays without a batch.
  */
 function suggestedLines(open: Order['lines'], batches: readonly StoreBatch[]): Line[] {
-  const left = new Map(batches.map((b) => [b.batch.id, b.available]));
+  const left = new Map(batches.map((b) => [b.batch.id, leavable(b)]));
   const lines: Line[] = [];
   for (const l of open) {
     if (l.batch) {
@@ -100,7 +100,7 @@ function ScrapForm({
   const items = [...new Map(open.map((l) => [l.item.id, l.item])).values()];
   const batchOptions = (itemId?: string) =>
     batches
-      .filter((b) => b.item.id === itemId && (b.available > 0 || open.some((l) => l.batch?.id === b.batch.id)))
+      .filter((b) => b.item.id === itemId && (leavable(b) > 0 || open.some((l) => l.batch?.id === b.batch.id)))
       .filter((b) => open.some((l) => l.item.id === b.item.id && (!l.batch || l.batch.id === b.batch.id)))
       .map((b) => ({ value: b.batch.id, label: batchLabel(b) }));
   const submit = async (v: Values) => {

@@ -43,6 +43,7 @@ const StockQuery = graphql(`
           onHand
           reserved
           available
+          frozen
           inTransit
           value
         }
@@ -182,15 +183,16 @@ export default function StockPage() {
 }
 
 /**
- * D26: an expired batch is frozen — it is not issued or shipped, only rotated or scrapped — so none of it is available,
- * as 储备定额 and 储备缺口 count it. The API's `available` still says what is not reserved; it is shown as frozen.
+ * D26: an expired batch is frozen — it is not issued or shipped, only rotated or scrapped — so none of it is available
+ * (the API's `available` is 0), and what it holds unreserved is shown as frozen (`frozen`).
  */
 function Available({ line }: { line: Line }) {
   if (!line.batch.expired) return formatNumber(line.available);
   return (
     <Tooltip title="已过期，冻结：不能出库或调拨，只能轮换或报废">
       <span data-testid="frozen-available">
-        0{line.available > 0 && <Typography.Text type="secondary">（冻结 {formatNumber(line.available)}）</Typography.Text>}
+        {formatNumber(line.available)}
+        {line.frozen > 0 && <Typography.Text type="secondary">（冻结 {formatNumber(line.frozen)}）</Typography.Text>}
       </span>
     </Tooltip>
   );

@@ -21,6 +21,7 @@ const StoreBatchesQuery = graphql(`
           }
           onHand
           available
+          frozen
         }
       }
     }
@@ -54,6 +55,11 @@ export function useStoreBatches(storeId: string, itemIds: readonly string[]): { 
   return state.key === `${storeId}|${key}` ? state : { errors: [] };
 }
 
-/** A batch as a select option: 批号, what is available, and its expiry (expired in words, D26). */
+/** What of a batch may leave by rotation or approved scrap: all that is not reserved, expired (frozen, D26) or not. */
+export const leavable = (b: StoreBatch) => b.available + b.frozen;
+
+/** A batch as a select option: 批号, what may leave, and its expiry (expired in words: frozen, D26). */
 export const batchLabel = (b: StoreBatch) =>
-  `${b.batch.batchNo}（可用 ${b.available}${b.item.unit}${b.batch.expired ? '，已过期' : b.batch.expiryDate ? `，有效期至 ${b.batch.expiryDate}` : ''}）`;
+  b.batch.expired
+    ? `${b.batch.batchNo}（已过期，冻结 ${b.frozen}${b.item.unit}）`
+    : `${b.batch.batchNo}（可用 ${b.available}${b.item.unit}${b.batch.expiryDate ? `，有效期至 ${b.batch.expiryDate}` : ''}）`;
