@@ -27,7 +27,7 @@ import {
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
-import { documentApprovalFor, settlementConfirmationBar } from '../server/auth/policy.ts';
+import { documentApprovalFor, namedPlanFor, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { withoutNulls } from '../server/validation.ts';
 
@@ -102,7 +102,11 @@ Approval.implement({
     plan: t.field({
       type: DispatchPlan,
       nullable: true,
-      resolve: (a, _x, ctx) => (['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind) ? loadPlan(ctx.db, a.subjectId) : null),
+      description: 'The plan decided on; null for a reader who may not read it (a consent asked of another region: its id is subjectId)',
+      resolve: async (a, _x, ctx) =>
+        ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind)
+          ? namedPlanFor(ctx.user!, await loadPlan(ctx.db, a.subjectId), policyLookups(ctx))
+          : null,
     }),
   }),
 });
@@ -198,7 +202,16 @@ const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
     item: t.field({ type: Item, resolve: (s, _a, ctx) => must(ctx.loaders.item.load(s.itemId)) }),
     quantity: t.exposeInt('quantity'),
     value: t.field({ type: 'Money', resolve: (s) => s.value }),
-    plan: t.field({ type: DispatchPlan, nullable: true, resolve: (s, _a, ctx) => (s.planId ? loadPlan(ctx.db, s.planId) : null) }),
+    plan: t.field({
+      type: DispatchPlan,
+      nullable: true,
+      description: 'The plan that used the stock; null for a reader who may not read it (the side owed, of another region: see planId)',
+      resolve: async (s, _a, ctx) => (s.planId ? namedPlanFor(ctx.user!, await loadPlan(ctx.db, s.planId), policyLookups(ctx)) : null),
+    }),
+    planId: t.exposeID('planId', {
+      nullable: true,
+      description: "D25: the plan's id, for either side — the side owed knows it from the consent it gave (Approval.subjectId)",
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
     settledBy: t.field({ type: User, nullable: true, resolve: (s, _a, ctx) => (s.settledBy ? ctx.loaders.user.load(s.settledBy) : null) }),
     settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.settledAt }),

@@ -250,6 +250,15 @@ export async function documentApprovalFor<A extends { requestedBy: string; regio
   return approval && (await mayRead.approval(p, approval, look)) ? approval : null;
 }
 
+/**
+ * D25: the plan a settlement or a consent request names. The side owed, or the region asked to consent, may not read
+ * another region's plan (mayRead.plan): null for that reader, not an authorisation error in the settlement or approval
+ * it may read (sweep 6b M1); the plan's id stays readable as Settlement.planId and Approval.subjectId.
+ */
+export async function namedPlanFor<P extends { incidentId: string }>(p: Principal, plan: P | null, look: PolicyLookups): Promise<P | null> {
+  return plan && (await mayRead.plan(p, plan, look)) ? plan : null;
+}
+
 // ---- incidents (D23, D29): reference data to the keepers who work for them
 
 /** SQL: the prefix every code in a region code column's subtree starts with (subtreePrefix, in SQL). */

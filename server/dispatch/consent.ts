@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import { isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
 import { invalidState } from '../errors.ts';
+import { quantityText } from '../inventory/common.ts';
 import type { Access, Source } from './planner.ts';
 
 // D25 跨区域调用: a plan may use stock of the requester's own jurisdiction; a 联储 partner's within the agreement
@@ -170,8 +171,8 @@ export async function assertJointLinesCovered(
   return now;
 }
 
-/** A plan line as a keeper names it: its source (store or company), item and quantity. */
-async function lineName(db: Db, l: ConsentLine): Promise<string> {
+/** A plan line as a keeper names it: its source (store or company), item and quantity in the item's unit. */
+export async function lineName(db: Db, l: ConsentLine): Promise<string> {
   const [source] = l.storeId
     ? await db.select({ name: stores.name }).from(stores).where(eq(stores.id, l.storeId))
     : await db
@@ -179,6 +180,6 @@ async function lineName(db: Db, l: ConsentLine): Promise<string> {
         .from(agreements)
         .innerJoin(organizations, eq(organizations.id, agreements.companyOrgId))
         .where(eq(agreements.id, l.agreementId!));
-  const [item] = await db.select({ name: items.name }).from(items).where(eq(items.id, l.itemId));
-  return `${source?.name ?? ''} ${item?.name ?? ''} ${l.quantity}`;
+  const [item] = await db.select({ name: items.name, unit: items.unit }).from(items).where(eq(items.id, l.itemId));
+  return `${source?.name ?? ''} ${item?.name ?? ''} ${quantityText(l.quantity)} ${item?.unit ?? ''}`;
 }

@@ -20,7 +20,7 @@ import { planDispatch, type Destination, type Plan, type PlannerPolicy } from '.
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import { accessOfSources, assertJointLinesCovered, consentOfLines, type ConsentDecision } from './consent.ts';
+import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
 import {
@@ -255,6 +255,9 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   return loadPlan(db, id);
 }
 
+/** How many lines a consent request names one by one before it says 等 N 行. */
+const CONSENT_LINES_NAMED = 5;
+
 /**
  * D24: the plan waits in the queue for a second person; D25: each other jurisdiction whose stock it would use without
  * an agreement is asked for consent (nothing of theirs is reserved or shipped before).
@@ -283,10 +286,14 @@ async function openPlanApprovals(
   });
   for (const [regionCode, lineNos] of byRegion) {
     const lines = p.view.lines.filter((l) => lineNos.includes(l.lineNo));
+    // D25: the consenting side decides on what is asked of it by name — which store or company, which item, how much —
+    // not on a count of lines (sweep 6b M1: 「1 行共 165 顶」 named neither item nor store).
+    const named = await Promise.all(lines.slice(0, CONSENT_LINES_NAMED).map((l) => lineName(tx, l)));
+    const more = lines.length > CONSENT_LINES_NAMED ? `等 ${lines.length} 行，` : '';
     await openApproval(tx, user, at, {
       kind: 'CROSS_REGION_USE',
       subjectId: p.id,
-      summary: `「${p.incident.name}」请求调用本区储备（库存或协议储备）：${amount(lines)}（跨区域调用须本区同意）`,
+      summary: `「${p.incident.name}」请求调用本区储备：${named.join('；')}（${more}${amount(lines)}；跨区域调用须本区同意）`,
       value: total(lines),
       regionCode,
       payload: { lineNos },

@@ -379,6 +379,11 @@ describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15
     expect(errorCode(await execute())).toBe('INVALID_STATE');
     // 运城's consent: not the 新乡 dispatcher's to give; the administrator (authority over 运城) gives it.
     const consentId = await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE');
+    // D25 (sweep 6b M1): the consent asked names what it is for — the store, the item and how much in its unit.
+    const asked = ok(
+      await t.gql(`query { approvals(filter: { kind: CROSS_REGION_USE, status: PENDING }) { edges { node { id summary } } } }`, {}, 'admin'),
+    ).approvals.edges.find((e: any) => e.node.id === consentId).node;
+    expect(asked.summary).toContain('运城市救灾物资储备库 应急净水设备 6 台');
     expect(errorCode(await decideRaw(t, 'dispatcher', consentId, 'APPROVE'))).toBe('FORBIDDEN');
     expect(errorCode(await decideRaw(t, 'jincheng', consentId, 'APPROVE'))).toBe('NOT_FOUND');
     ok(await decideRaw(t, 'admin', consentId, 'APPROVE'));
@@ -410,10 +415,12 @@ describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15
         },
       ]),
     );
-    // 晋城 sees what it is owed and settles it with a reference; 新乡 cannot settle what it owes.
-    const owed = ok(await t.gql(`query { settlements(status: OPEN) { id store { id } } }`, {}, 'jincheng')).settlements.find(
+    // 晋城 sees what it is owed and settles it with a reference; 新乡 cannot settle what it owes. 新乡's plan is not 晋城's
+    // to read: the settlement names it by id, and `plan` is null — not an error in the list (D25, sweep 6b M1).
+    const owed = ok(await t.gql(`query { settlements(status: OPEN) { id store { id } planId plan { id } } }`, {}, 'jincheng')).settlements.find(
       (s: any) => s.store.id === JINCHENG,
     );
+    expect(owed).toMatchObject({ planId: plan.id, plan: null });
     const settle = (as: string, reference: string | null) =>
       t.gql(`mutation($i: SettleInput!) { settle(input: $i) { status reference settledBy { username } } }`, { i: { settlementId: owed.id, reference } }, as);
     expect(errorCode(await settle('dispatcher', '豫应急〔2026〕3号'))).toBe('FORBIDDEN');
