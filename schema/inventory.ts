@@ -125,17 +125,31 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
 
 export const StockLineConnection = connectionType('StockLine', StockLine);
 
+const StockOrder = builder.enumType('StockOrder', {
+  description: 'STORE: by store and batch; EXPIRY: earliest expiry first, batches without expiry last (D8, D26)',
+  values: ['STORE', 'EXPIRY'] as const,
+});
+
 builder.objectField(Store, 'stock', (t) =>
   t.field({
     type: StockLineConnection,
     description: "This store's balances (batches with stock on hand or in transit); only for stores in the user's scope",
     // What a store holds is scoped, though the store itself is reference data wherever a record names it.
     authScopes: (store, _args, ctx) => ctx.user !== null && canAccessStore(ctx.user, store),
-    args: { first: t.arg.int(), after: t.arg.string(), itemId: t.arg.id(), categoryCode: t.arg.string() },
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      itemId: t.arg.id(),
+      categoryCode: t.arg.string(),
+      orderBy: t.arg({ type: StockOrder, defaultValue: 'STORE' }),
+    },
     resolve: async (store, args, ctx) => {
-      const req = pageRequest(args, ['uuid', 'uuid']);
       const itemId = args.itemId ? uuidArg(String(args.itemId), 'itemId', '物资') : null;
       const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
+      // EXPIRY (D8, D26), as Query.stock orders it: one statement for this store. By store and batch, the nested reads'
+      // order: one statement for every store of the request (storeStock).
+      if (args.orderBy === 'EXPIRY') return listStock(serviceContext(ctx), filter, args, 'EXPIRY');
+      const req = pageRequest(args, ['uuid', 'uuid']);
       const [, afterBatch] = (req.after ?? [null, null]) as (string | null)[];
       const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch });
       return toPage(
@@ -351,11 +365,6 @@ const MovementFilter = builder.inputType('MovementFilter', {
 const MovementOrder = builder.enumType('MovementOrder', {
   description: 'RECORDED: newest recorded first (the ledger order); OCCURRED: newest business time (occurredAt) first, then newest recorded (D22)',
   values: ['RECORDED', 'OCCURRED'] as const,
-});
-
-const StockOrder = builder.enumType('StockOrder', {
-  description: 'STORE: by store and batch; EXPIRY: earliest expiry first, batches without expiry last (D8, D26)',
-  values: ['STORE', 'EXPIRY'] as const,
 });
 
 const DocumentFilter = builder.inputType('DocumentFilter', {

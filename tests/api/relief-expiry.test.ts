@@ -243,12 +243,12 @@ describe('D26: expired stock is frozen', () => {
     ]);
   });
 
-  it('D26: stock(orderBy: EXPIRY) lists earliest expiry first, across pages', async () => {
+  it('D26: stock(orderBy: EXPIRY) lists earliest expiry first, across pages — Store.stock(orderBy: EXPIRY) the same (sweep 6b L2)', async () => {
+    const LINES = `edges { node { expired daysToExpiry batch { batchNo expiryDate } } } pageInfo { hasNextPage endCursor }`;
     const all = async (after?: string): Promise<any[]> => {
       const res = ok(
         await t.gql(
-          `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 2, after: $a, orderBy: EXPIRY) {
-             edges { node { expired daysToExpiry batch { batchNo expiryDate } } } pageInfo { hasNextPage endCursor } } }`,
+          `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 2, after: $a, orderBy: EXPIRY) { ${LINES} } }`,
           { f: { storeId: WEIHUI }, a: after },
           'keeper',
         ),
@@ -256,7 +256,19 @@ describe('D26: expired stock is frozen', () => {
       const nodes = res.edges.map((e: any) => e.node);
       return res.pageInfo.hasNextPage ? [...nodes, ...(await all(res.pageInfo.endCursor))] : nodes;
     };
+    const ofStore = async (after?: string): Promise<any[]> => {
+      const res = ok(
+        await t.gql(
+          `query($s: ID!, $a: String) { store(id: $s) { stock(first: 2, after: $a, orderBy: EXPIRY) { ${LINES} } } }`,
+          { s: WEIHUI, a: after },
+          'keeper',
+        ),
+      ).store.stock;
+      const nodes = res.edges.map((e: any) => e.node);
+      return res.pageInfo.hasNextPage ? [...nodes, ...(await ofStore(res.pageInfo.endCursor))] : nodes;
+    };
     const nodes = await all();
+    expect(await ofStore()).toEqual(nodes);
     const dates = nodes.map((n) => n.batch.expiryDate ?? '9999-12-31');
     expect(dates).toEqual([...dates].sort());
     expect(nodes.length).toBeGreaterThan(4);
