@@ -51,7 +51,7 @@ export const distributions = pgTable(
     /** D29: 3 hex characters of the full number's SHA-256, telling apart numbers with one mask (null before 0025). */
     idNumberFingerprint: varchar('id_number_fingerprint', { length: 8 }),
     address: varchar('address', { length: 200 }),
-    /** Who the household is, within an incident: its masked ID number and fingerprint (else the head's name and address). */
+    /** Who the household is, within an incident: its masked ID number and fingerprint (else the head's name and address, or the name alone). */
     householdKey: varchar('household_key', { length: 300 }).notNull(),
     distributedBy: uuid('distributed_by')
       .notNull()

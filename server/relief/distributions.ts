@@ -89,12 +89,19 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     if (seen.has(l.itemId)) throw badInput(`input.lines.${i}.itemId`, '同一物资只能出现一行');
     seen.add(l.itemId);
   });
-  if (!v.household.idNumber && !v.household.address) throw badInput('input.household.idNumber', '须填写身份证号码或住址，以便识别同一户');
   // D29: one person, one household — the old 15-digit number is stored as its 18-digit form is.
   const id = v.household.idNumber ? storedIdNumber(v.household.idNumber) : null;
   const masked = id?.masked ?? null;
-  const key = householdKey(v.household.headName, id, v.household.address ?? null);
-  const household: HouseholdIdentity = { id, byAddress: v.household.address ? addressKey(v.household.headName, v.household.address) : null };
+  // D29 (API.md: idNumber and address are optional): a household given by its head's name and size only is its head
+  // within the incident (addressKey(head, null), 「姓名|@」) — an empty address is no address.
+  const address = v.household.address || null;
+  const key = householdKey(v.household.headName, id, address);
+  const household: HouseholdIdentity = {
+    id,
+    byAddress: address ? addressKey(v.household.headName, address) : null,
+    byName: addressKey(v.household.headName, null),
+    headName: headNameOf(v.household.headName),
+  };
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   // The full ID number is used to mask and fingerprint and is never stored, not even inside the idempotency hash.
   const hashed = { ...v, household: { ...v.household, idNumber: id && `${id.masked}#${id.fingerprint}` } };
@@ -117,12 +124,19 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       assertNotBeforeIncident(incident, occurredAt, '发放');
       const standards = (await standardsAbove(tx, point.regionCode)).map(toStandard);
       // One household at a time: two distributions to it cannot both pass the checks below. A household known by ID is
-      // also locked under its head and address, which is what a request without the ID number locks (in one order: no deadlock).
-      for (const k of [...new Set([key, household.byAddress].filter((x) => x !== null))].sort())
+      // also locked under its head and address, which is what a request without the ID number locks; and every request
+      // under its head's name alone (D29: what a name-only request locks, and whose records the others count), all in
+      // one order: no deadlock.
+      for (const k of [...new Set([key, household.byAddress, household.byName].filter((x) => x !== null))].sort())
         await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${k}`}))`);
       const recorded = await recordedHousehold(tx, incident.id, household);
       if (!masked && recorded.registeredById && !v.overrideReason)
         throw badInput('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
+      // D29: a head the incident knows by ID number or address is not served by name alone — that would be a fresh
+      // allowance beside the registered one. As for registeredById, the keeper may state why (overrideReason); the request
+      // then counts against every household recorded under the head's name.
+      if (recorded.registeredElsewhere && !v.overrideReason)
+        throw badInput('input.household.idNumber', '该户主已在本事件中凭身份证号码或住址登记领取，须填写身份证号码或住址，以便区分同名的不同户');
       // D29: a name other than the one recorded for this ID number is a misspelling, or another person whose number shares
       // what is stored (6 + 4 characters and the fingerprint; records from before the fingerprint have the mask only).
       // Refused, not taken silently: the keeper checks the ID card and states why; either way it counts against this
@@ -188,7 +202,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
             householdSize: v.household.size,
             idNumberMasked: masked,
             idNumberFingerprint: id?.fingerprint ?? null,
-            address: v.household.address ?? null,
+            address,
             householdKey: key,
             distributedBy: user.id,
             distributedAt: occurredAt,
@@ -201,10 +215,15 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   });
 }
 
-/** A household as a request names it: by ID number (mask and fingerprint) when given; by head and address (its key) when given. */
+/**
+ * A household as a request names it: by ID number (mask and fingerprint) when given; by head and address (its key) when
+ * given; and always by its head's name alone (byName, D29: the key of a name-only household) with that name as compared.
+ */
 interface HouseholdIdentity {
   id: { masked: string; fingerprint: string } | null;
   byAddress: string | null;
+  byName: string;
+  headName: string;
 }
 
 /**
@@ -213,11 +232,24 @@ interface HouseholdIdentity {
  * whether the same head and address were registered with one. By ID number the columns are matched, not the key, so
  * records from before the key left out the name still count, and a record from before the fingerprint (0025) counts
  * for every number of its mask, as it did. A household first served by address and later by ID number is one household.
+ *
+ * D29, by the head's name alone: a request with an ID number or address also counts what its head received by name
+ * alone (it may be the same household: served first by name, then with an address, it starts no fresh allowance), that
+ * record's size applying when the household has none of its own. A name-only request counts every record under its
+ * head's name, and is told whether one of them was made with an ID number or address (registeredElsewhere) — when in
+ * doubt, against the allowance.
  */
 async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentity) {
+  const spaces = '\\s+';
+  const nameOnly = h.id === null && h.byAddress === null;
+  const byName = sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byName})`;
   const byAddress = h.byAddress === null ? sql`false` : sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byAddress})`;
   const byId = h.id && sql`(d.id_number_masked = ${h.id.masked} AND (d.id_number_fingerprint = ${h.id.fingerprint} OR d.id_number_fingerprint IS NULL))`;
-  const ofHousehold = byId === null ? byAddress : sql`(${byId} OR ${byAddress})`;
+  // The head's records however made: by the name as stored, or by an address key under it (「姓名|@住址」).
+  const ofHead = sql`(regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName} OR left(d.household_key, char_length(${h.byName}::text)) = ${h.byName})`;
+  // The household's own records (closest: their size applies first), then those it is counted with.
+  const own = nameOnly ? byName : byId === null ? byAddress : sql`(${byId} OR ${byAddress})`;
+  const ofHousehold = nameOnly ? sql`(${byName} OR ${ofHead})` : sql`(${own} OR ${byName})`;
   const posted = sql`d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}`;
   const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
@@ -226,16 +258,15 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
          WHERE ${posted} AND ${ofHousehold}
          GROUP BY dl.item_id`,
   );
-  const records = await queryRows<{ head_name: string; household_size: number; id_number_masked: string | null }>(
+  const records = await queryRows<{ head_name: string; household_size: number; id_number_masked: string | null; own: boolean; elsewhere: boolean }>(
     db,
-    sql`SELECT d.head_name, d.household_size, d.id_number_masked
+    sql`SELECT d.head_name, d.household_size, d.id_number_masked, ${own} AS own, NOT ${byName} AS elsewhere
           FROM distributions d JOIN documents doc ON doc.id = d.document_id
          WHERE ${posted} AND ${ofHousehold}
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
   );
   let registeredById = false;
   if (h.id === null && h.byAddress !== null) {
-    const spaces = '\\s+';
     const [found] = await queryRows<{ n: number }>(
       db,
       sql`SELECT count(*)::int AS n
@@ -245,11 +276,14 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
     );
     registeredById = Number(found.n) > 0;
   }
+  const isTrue = (b: unknown) => b === true || b === 't';
+  const sized = records.find((r) => isTrue(r.own)) ?? records[0];
   return {
     received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
-    size: records.length ? Number(records[0].household_size) : null,
+    size: sized ? Number(sized.household_size) : null,
     headNames: new Set(records.filter((r) => r.id_number_masked !== null && r.id_number_masked === h.id?.masked).map((r) => headNameOf(r.head_name))),
     registeredById,
+    registeredElsewhere: nameOnly && records.some((r) => isTrue(r.elsewhere)),
   };
 }
 

@@ -98,12 +98,13 @@ export const headNameOf = (headName: string) => headName.replace(/\s+/g, '');
 
 /**
  * Who a household is within an incident: its ID number (mask and fingerprint) when given — the head's name does not
- * make another household, else a misspelt name would start a fresh allowance (D29) — otherwise its head with the address.
+ * make another household, else a misspelt name would start a fresh allowance (D29) — otherwise its head with the address,
+ * and without an address its head alone (D29, API.md: both optional; the key 「姓名|@」).
  */
 export const householdKey = (headName: string, id: { masked: string; fingerprint: string } | null, address: string | null) =>
   id ? `id:${id.masked}#${id.fingerprint}` : addressKey(headName, address);
 
-/** The key of a household known by its head and address only (the format distributions have always stored). */
+/** The key of a household known by its head and address only (the format distributions have always stored); by its head alone with a null address. */
 export const addressKey = (headName: string, address: string | null) => `${headNameOf(headName)}|@${(address ?? '').replace(/\s+/g, '')}`;
 
 /** Average persons per family household in China (第七次全国人口普查, 2020: 2.62), for suggested demand. */
