@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { stableId } from '../server/ids.ts';
 import { idOrNull, must, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
@@ -73,7 +74,8 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
   description: 'D22: one mutation — who, role, when, what, input summary, outcome',
   ...scopedType('auditEntry'),
   fields: (t) => ({
-    id: t.id({ resolve: (r) => String(r.id) }),
+    // API.md: IDs are UUIDs — the log's sequence number, which tells how many mutations were made in all, is not shown.
+    id: t.id({ resolve: (r) => stableId('audit-entry', String(r.id)) }),
     at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
     username: t.exposeString('username', { nullable: true }),
     displayName: t.string({

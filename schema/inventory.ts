@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { stableId } from '../server/ids.ts';
 import { idOrNull, must, postedDocument, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { Item } from './catalog.ts';
@@ -276,7 +277,8 @@ export const Movement = builder.objectRef<MovementRow>('Movement').implement({
   description: 'One ledger entry (append-only)',
   ...scopedType('movement'),
   fields: (t) => ({
-    id: t.id({ resolve: (m) => String(m.id) }),
+    // API.md: IDs are UUIDs — the ledger's sequence number, which tells how many entries exist in all, is not shown.
+    id: t.id({ resolve: (m) => stableId('movement', String(m.id)) }),
     document: t.field({ type: StockDocument, resolve: (m, _a, ctx) => must(ctx.loaders.document.load(m.documentId)) }),
     store: t.field({ type: Store, resolve: (m, _a, ctx) => must(ctx.loaders.store.load(m.storeId)) }),
     item: t.field({ type: Item, resolve: (m, _a, ctx) => must(ctx.loaders.item.load(m.itemId)) }),

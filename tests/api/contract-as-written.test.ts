@@ -381,3 +381,25 @@ describe('contract as written (API.md)', () => {
     });
   });
 });
+
+describe('IDs are UUIDs (API.md Conventions; sweep 6a L2)', () => {
+  const t = useTestApp();
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  it('Movement.id and AuditEntry.id are UUIDs, one per entry — not the ledger’s or the log’s sequence numbers, which count every entry in the system', async () => {
+    await receive(t, 'keeper', WEIHUI, [{ itemId: BLANKET, quantity: 3, batchNo: 'CW-UUID-1' }]);
+    const { movements, auditLog } = ok(
+      await t.gql(
+        `query($s: ID!) { movements(filter: { storeId: $s }, first: 20) { edges { node { id } } } auditLog(first: 20) { edges { node { id } } } }`,
+        { s: WEIHUI },
+        'admin',
+      ),
+    );
+    for (const list of [movements, auditLog]) {
+      const ids = list.edges.map((e: any) => e.node.id as string);
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) expect(id).toMatch(UUID);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+});

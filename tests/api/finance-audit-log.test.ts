@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
+import { stableId } from '../../server/ids.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 import { COTTON_TENT, expectLedgerConsistent, issue, receive, WEIHUI } from '../support/ledger.ts';
@@ -116,8 +117,14 @@ describe('audit log (D22)', () => {
     // No secret reaches the log, in any entry.
     const raw = JSON.stringify(all);
     for (const secret of ['Wrong-Secret-123', 'Literal-Secret-456', 'Created-Secret-789', TEST_PASSWORD]) expect(raw).not.toContain(secret);
-    // Newest first.
-    for (let i = 1; i < all.length; i++) expect(Number(all[i].id)).toBeLessThan(Number(all[i - 1].id));
+    // Newest first: in the log's order, each entry by its UUID (API.md), not the log's sequence number.
+    const order = new Map(
+      (await queryRows<{ id: string }>(t.database.db, sql`SELECT id::text AS id FROM audit_log`)).map((r) => [
+        stableId('audit-entry', String(r.id)),
+        Number(r.id),
+      ]),
+    );
+    for (let i = 1; i < all.length; i++) expect(order.get(all[i].id)!).toBeLessThan(order.get(all[i - 1].id)!);
     expect(receiptNumber).toMatch(/^RK-2026-/);
   });
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { stableId } from '../../server/ids.ts';
 import { entryField, formatPath, walkResponse, type IdentityFields, type VisitedObject } from './schema-walk.ts';
 
 // The scope oracle of the schema walk (DESIGN.md "Auth — one mechanism"): who may see which record, decided here from
@@ -112,14 +113,15 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     storeIncident: new Map(stores.flatMap((s) => (s.incident_id ? [[s.id, s.incident_id] as [string, string]] : []))),
     batchStores,
     documents: new Map(documents.map((d) => [d.id, { storeId: d.store_id, counterpartStoreId: d.counterpart_store_id }])),
-    movements: new Map(movements.map((m) => [m.id, m.store_id])),
+    // Movement and AuditEntry ids are the API's UUIDs of their sequence numbers (API.md: IDs are UUIDs).
+    movements: new Map(movements.map((m) => [stableId('movement', m.id), m.store_id])),
     transfers: new Map(transfers.map((x) => [x.id, { fromStoreId: x.from_store_id, toStoreId: x.to_store_id }])),
     agreements: new Map(agreements.map((a) => [a.id, a.region_code])),
     agreementChecks: new Map(checks.map((c) => [c.id, c.agreement_id])),
     incidents: new Map(incidents.map((i) => [i.id, i.region_code])),
     plans: new Map(plans.map((p) => [p.id, p.incident_id])),
     callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
-    auditEntries: new Map(audit.map((a) => [a.id, { actor: a.region_code, subject: a.subject_region_code }])),
+    auditEntries: new Map(audit.map((a) => [stableId('audit-entry', a.id), { actor: a.region_code, subject: a.subject_region_code }])),
     orders: new Map(orders.map((o) => [o.id, o.store_id])),
     approvals: new Map(approvals.map((a) => [a.id, { regionCode: a.region_code, storeId: a.store_id, requestedBy: a.requested_by }])),
     settlements: new Map(settlements.map((x) => [x.id, { owedTo: x.owed_to_region, owedBy: x.owed_by_region }])),
