@@ -242,6 +242,15 @@ StockDocument.implement({
       nullable: true,
       resolve: (d, _a, ctx) => (d.sourceOrgId ? ctx.loaders.organization.load(d.sourceOrgId) : null),
     }),
+    compensationOwedTo: t.field({
+      type: Organization,
+      nullable: true,
+      description: 'D7: a requisition (征用, source REQUISITION): the organisation owed compensation for what was taken',
+      resolve: (d, _a, ctx) => {
+        const owed = (d.details as { compensationOwedTo?: string | null } | null)?.compensationOwedTo;
+        return owed ? ctx.loaders.organization.load(owed) : null;
+      },
+    }),
     contractNo: t.exposeString('contractNo', { nullable: true }),
     inspectionReportNo: t.exposeString('inspectionReportNo', { nullable: true }),
     reference: t.exposeString('reference', { nullable: true }),

@@ -211,10 +211,19 @@ describe('receiveStock (入库, D7)', () => {
           t,
           'keeper',
           { storeId: WEIHUI, source: 'REQUISITION', sourceName: '卫辉市某商贸公司', lines: [{ itemId: QUILT, quantity: 1, batchNo: 'REQ-1' }] },
-          RECEIPT_FIELDS,
+          `${RECEIPT_FIELDS} compensationOwedTo { name }`,
         ),
       ).receiveStock;
-      expect(okRes).toMatchObject({ source: 'REQUISITION', sourceOrganization: { name: '卫辉市某商贸公司' } });
+      // D7 (sweep 6a L6): the compensation owed is readable on the document, to the requisitioned owner.
+      expect(okRes).toMatchObject({
+        source: 'REQUISITION',
+        sourceOrganization: { name: '卫辉市某商贸公司' },
+        compensationOwedTo: { name: '卫辉市某商贸公司' },
+      });
+      const donation = ok(
+        await receiveRaw(t, 'keeper', { storeId: WEIHUI, source: 'DONATION', lines: [{ itemId: QUILT, quantity: 1 }] }, 'compensationOwedTo { name }'),
+      ).receiveStock;
+      expect(donation.compensationOwedTo).toBeNull();
     });
 
     it.each([0, -1])('quantity %i → BAD_USER_INPUT naming the line', async (quantity) => {

@@ -6,7 +6,7 @@ export const RECEIPT_SOURCE = {
   DONATION: '捐赠',
   RECOVERY: '回收',
   EMERGENCY_PURCHASE: '紧急采购',
-  REQUISITION: '调用/调拨',
+  REQUISITION: '征用',
   OTHER: '其他',
 } as const;
 
