@@ -9,14 +9,27 @@ import type { Context } from '../server/context.ts';
 
 // D26 过期冻结 on the types that show batches: whether a batch is frozen today (China time) and how long it has left.
 
+/**
+ * Today in China, once per request (read again after a minute, for a context that lives long: a subscription): a
+ * nested stock read asks it for every line (expired, daysToExpiry, available).
+ */
+const todays = new WeakMap<Context, { today: string; at: number }>();
+const todayOf = (ctx: Context) => {
+  const known = todays.get(ctx);
+  if (known && Date.now() - known.at < 60_000) return known.today;
+  const today = todayInChina(ctx.clock);
+  todays.set(ctx, { today, at: Date.now() });
+  return today;
+};
+
 const expiryFields = <P>(batchOf: (parent: P, ctx: Context) => Promise<BatchOfLine>) => ({
   expired: {
     description: 'D26: past its expiry date (from 00:00 China time on expiryDate): frozen, leaves only by rotation or approved scrap',
-    resolve: async (p: P, _a: object, ctx: Context) => isExpired((await batchOf(p, ctx)).expiryDate, todayInChina(ctx.clock)),
+    resolve: async (p: P, _a: object, ctx: Context) => isExpired((await batchOf(p, ctx)).expiryDate, todayOf(ctx)),
   },
   daysToExpiry: {
     description: 'Days from today (China time) to the expiry date: 0 on that day, negative after; null without expiry',
-    resolve: async (p: P, _a: object, ctx: Context) => daysToExpiry((await batchOf(p, ctx)).expiryDate, todayInChina(ctx.clock)),
+    resolve: async (p: P, _a: object, ctx: Context) => daysToExpiry((await batchOf(p, ctx)).expiryDate, todayOf(ctx)),
   },
 });
 
@@ -36,7 +49,7 @@ const ofLine = expiryFields<{ batchId: string; batch?: BatchOfLine }>((l, ctx) =
  * came with the line (nested stock reads).
  */
 const unreserved = (l: StockRow, ctx: Context, frozen: boolean): number | Promise<number> => {
-  const split = (b: BatchOfLine) => (isExpired(b.expiryDate, todayInChina(ctx.clock)) === frozen ? l.onHand - l.reserved : 0);
+  const split = (b: BatchOfLine) => (isExpired(b.expiryDate, todayOf(ctx)) === frozen ? l.onHand - l.reserved : 0);
   return l.batch ? split(l.batch) : must(ctx.loaders.batch.load(l.batchId)).then(split);
 };
 

@@ -13,7 +13,8 @@ export async function prepareReference(sql: Sql) {
     CREATE OR REPLACE FUNCTION stores_stock(s stores) RETURNS SETOF balances LANGUAGE sql STABLE
       AS $$ SELECT * FROM balances WHERE store_id = s.id AND (on_hand > 0 OR in_transit > 0) ORDER BY batch_id $$;
     CREATE OR REPLACE FUNCTION balances_available(b balances) RETURNS integer LANGUAGE sql STABLE
-      AS $$ SELECT b.on_hand - b.reserved $$;
+      AS $$ SELECT CASE WHEN expiry_date <= (now() AT TIME ZONE 'Asia/Shanghai')::date THEN 0 ELSE b.on_hand - b.reserved END
+              FROM batches WHERE id = b.batch_id $$;
     CREATE OR REPLACE FUNCTION balances_value(b balances) RETURNS numeric LANGUAGE sql STABLE
       AS $$ SELECT b.on_hand * unit_price FROM batches WHERE id = b.batch_id $$;`);
 }
@@ -29,12 +30,14 @@ interface Lines {
   stores: number;
   lines: number;
   onHand: number;
+  available: number;
 }
 type Edge<T> = { edges: { node: T }[] };
-type StockOf<T> = { stock: Edge<{ onHand: number }> & { totalCount: number } } & T;
+type StockOf<T> = { stock: Edge<{ onHand: number; available: number }> & { totalCount: number } } & T;
 
-/** What both answers must agree on: stores, stock lines and units on hand. */
+/** What both answers must agree on: stores, stock lines, units on hand and available (D26: none of an expired batch). */
 export function summary(stores: Edge<StockOf<object>>): Lines {
   const all = stores.edges.flatMap((s) => s.node.stock.edges);
-  return { stores: stores.edges.length, lines: all.length, onHand: all.reduce((a, l) => a + l.node.onHand, 0) };
+  const sum = (f: (l: { onHand: number; available: number }) => number) => all.reduce((a, l) => a + f(l.node), 0);
+  return { stores: stores.edges.length, lines: all.length, onHand: sum((l) => l.onHand), available: sum((l) => l.available) };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chinaIso, chinaText, chinaYear, YEARS } from '../../server/clock.ts';
+import { DateTime } from 'luxon';
+import { chinaIso, chinaText, chinaYear, fixedClock, todayInChina, YEARS, ZONE } from '../../server/clock.ts';
 
 /** One formatter for every instant people read — messages, reports, exports, prints, file names — in China time. */
 describe('China time (clock.ts): instants as keepers read them', () => {
@@ -41,5 +42,16 @@ describe('China time (clock.ts): instants as keepers read them', () => {
     expect(chinaIso('1988-01-01T00:00:00Z')).toBe('1988-01-01T08:00:00+08:00');
     expect(chinaIso(new Date('2026-12-31T16:30:05.250Z'))).toBe('2027-01-01T00:30:05.250+08:00');
     expect(chinaYear(new Date('1900-12-31T15:59:59Z'))).toBe('1900');
+  });
+
+  it('D26: todayInChina (Intl, read for every stock line) is the date luxon gives in Asia/Shanghai, at midnight and across summer time', () => {
+    expect(todayInChina(fixedClock('2026-12-05T15:59:59Z'))).toBe('2026-12-05');
+    expect(todayInChina(fixedClock('2026-12-05T16:00:00Z'))).toBe('2026-12-06');
+    expect(todayInChina(fixedClock('1988-07-01T14:59:59Z'))).toBe('1988-07-01'); // +09:00 that summer
+    expect(todayInChina(fixedClock('1988-07-01T15:00:00Z'))).toBe('1988-07-02');
+    for (let ms = Date.UTC(1985, 0, 1); ms < Date.UTC(2031, 0, 1); ms += 7 * 3_600_000 + 13 * 60_000) {
+      const clock = { now: () => DateTime.fromMillis(ms, { zone: 'utc' }) };
+      expect(todayInChina(clock)).toBe(clock.now().setZone(ZONE).toISODate());
+    }
   });
 });
