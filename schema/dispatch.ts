@@ -575,5 +575,7 @@ function sessionOfSubscription(ctx: Context, plan: PlanView): PlanStatusSubscrib
       const user = await authenticate(ctx.db, keys, authorization);
       return user !== null && (await mayRead.plan(user, plan, policyLookups(ctx)));
     },
+    // A logout, a password reset or a deactivation changes users: the stream ends then, not at the plan's next change.
+    watchSession: (onChange) => ctx.reference.watch(onChange),
   };
 }

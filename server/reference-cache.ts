@@ -31,6 +31,7 @@ export class ReferenceCache {
   #stores = new Map<string, StoreRow>();
   #items = new Map<string, ItemRow>();
   #reasons: ReasonRow[] | null = null;
+  #watchers = new Set<() => void>();
 
   /**
    * Listens for changes on the database; the cache holds anything only while listening. A change notified while the
@@ -48,7 +49,7 @@ export class ReferenceCache {
     );
   }
 
-  /** Drops everything held (a change was notified, or this process changed something). */
+  /** Drops everything held (a change was notified, or this process changed something), and tells the watchers. */
   invalidate(): void {
     this.#generation++;
     this.#principals.clear();
@@ -56,6 +57,16 @@ export class ReferenceCache {
     this.#stores.clear();
     this.#items.clear();
     this.#reasons = null;
+    for (const watcher of this.#watchers) watcher();
+  }
+
+  /**
+   * Calls `onChange` after each change to reference data (users among them: a logout, a password reset, a
+   * deactivation) until the returned function is called — what an open subscription asks whether its session goes on by.
+   */
+  watch(onChange: () => void): () => void {
+    this.#watchers.add(onChange);
+    return () => void this.#watchers.delete(onChange);
   }
 
   /** Runs a load and keeps its result only if no change arrived meanwhile. */

@@ -105,13 +105,16 @@ export interface PlanStatusSubscriber {
   mayStillHear: () => Promise<boolean>;
   /** When the session ends at the latest (its token's expiry): the stream ends then, whether or not anything changed. */
   sessionEndsAt: Date;
+  /** Calls back after each change that may end the session (users changed); returns what stops it. */
+  watchSession?: (onChange: () => void) => () => void;
 }
 
 /**
  * One subscriber's view of a plan (D18): its status now, then its changes, for as long as the subscriber's session
- * lasts. The stream ends (the client gets `complete`) at the first change after the session has ended — logout, a
- * password reset or a deactivation ends it (README) —, when the session's token expires, when the consumer returns,
- * or when `stopping` aborts (shutdown). The caller has already decided that the subscriber may read the plan.
+ * lasts. The stream ends (the client gets `complete`) as soon as the session has ended — logout, a password reset or a
+ * deactivation (README), heard as a change of users (watchSession; and asked again before each change is told) —, when
+ * the session's token expires, when the consumer returns, or when `stopping` aborts (shutdown). The caller has already
+ * decided that the subscriber may read the plan.
  */
 export function planStatusForSession(db: Db, planId: string, subscriber: PlanStatusSubscriber, stopping?: AbortSignal): AsyncGenerator<PlanStatusEvent> {
   const held = openStreams.get(subscriber.userId) ?? 0;
@@ -132,8 +135,10 @@ export function planStatusForSession(db: Db, planId: string, subscriber: PlanSta
   // Listening from here, before the current status is read: a change committed meanwhile is told after it, not lost.
   const changes = on(bus, `plan:${planId}`, { signal });
   const cancelExpiry = abortAt(subscriber.sessionEndsAt, ended);
+  const unwatch = subscriber.watchSession?.(sessionCheck(subscriber, ended)) ?? (() => {});
   const stop = () => {
     cancelExpiry();
+    unwatch();
     ended.abort();
     release();
   };
@@ -165,6 +170,33 @@ export function planStatusForSession(db: Db, planId: string, subscriber: PlanSta
     return finish(value);
   };
   return stream;
+}
+
+/**
+ * What runs on each change that may have ended the session: asks whether the subscriber may still hear, and ends the
+ * stream if not. One question at a time; changes heard meanwhile ask once more after it (a burst costs two reads).
+ */
+function sessionCheck(subscriber: PlanStatusSubscriber, ended: AbortController): () => void {
+  let asking = false;
+  let again = false;
+  const ask = async () => {
+    asking = true;
+    try {
+      do {
+        again = false;
+        if (!(await subscriber.mayStillHear())) return ended.abort();
+      } while (again && !ended.signal.aborted);
+    } catch {
+      // A failed read ends nothing: the next change, or the next event, asks again.
+    } finally {
+      asking = false;
+    }
+  };
+  return () => {
+    if (ended.signal.aborted) return;
+    if (asking) again = true;
+    else void ask();
+  };
 }
 
 /** setTimeout's longest wait (about 24.8 days); a token may live 30 (TOKEN_TTL_HOURS). */
