@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { count, inArray } from 'drizzle-orm';
 import type { Db } from '../drizzle/client.ts';
 import { organizations, stores, userStores, users } from '../drizzle/schema/index.ts';
 import { hashPassword, verifyPassword } from '../server/auth/passwords.ts';
@@ -19,7 +19,14 @@ export const JINCHENG_CITY = '140500000000';
 export const demoUsers: readonly { username: string; displayName: string; role: Role; regionCode: string | null; storeCodes: string[]; scope: string }[] = [
   { username: 'admin', displayName: '系统管理员', role: 'ADMIN', regionCode: null, storeCodes: [], scope: '全部' },
   { username: 'dispatcher', displayName: '新乡市应急管理局调度员', role: 'DISPATCHER', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市' },
-  { username: 'keeper', displayName: '卫辉市储备库库管员', role: 'KEEPER', regionCode: null, storeCodes: [WEIHUI_STORE_CODE], scope: '卫辉市救灾物资储备库' },
+  {
+    username: 'keeper',
+    displayName: '卫辉市储备库库管员',
+    role: 'KEEPER',
+    regionCode: null,
+    storeCodes: [WEIHUI_STORE_CODE],
+    scope: '卫辉市救灾物资储备库（及演示灾情的两个安置点）',
+  },
   { username: 'auditor', displayName: '新乡市财政审计员', role: 'AUDITOR', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市' },
   // D24: the second person who approves what 新乡's keepers and dispatcher request.
   { username: 'director', displayName: '新乡市应急管理局副局长', role: 'DISPATCHER', regionCode: XINXIANG_CITY, storeCodes: [], scope: '新乡市（审批）' },
@@ -32,15 +39,25 @@ export async function hasUsers(db: Db): Promise<boolean> {
 }
 
 /**
- * Whether the demo users sign in with `password` (null: there are none). DEMO_PASSWORD is applied when the demo data
- * is first loaded; a later change does not alter the seeded users, and the start-up output must not claim it did.
+ * The demo users who no longer sign in with `password` (null: there are no demo users). DEMO_PASSWORD is applied when
+ * the demo data is first loaded; a later change of it does not alter the seeded users, and a user may change their own
+ * (or an administrator reset it): the start-up output must not print a password that does not work for them.
  */
-export async function demoPasswordApplies(db: Db, password: string): Promise<boolean | null> {
-  const [admin] = await db
-    .select({ passwordHash: users.passwordHash })
+export async function demoPasswordsChanged(db: Db, password: string): Promise<string[] | null> {
+  const found = await db
+    .select({ username: users.username, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(users.id, userId('admin')));
-  return admin ? verifyPassword(admin.passwordHash, password) : null;
+    .where(
+      inArray(
+        users.id,
+        demoUsers.map((u) => userId(u.username)),
+      ),
+    );
+  if (!found.length) return null;
+  const works = await Promise.all(found.map((u) => verifyPassword(u.passwordHash, password)));
+  // In the banner's order (demoUsers), each demo user whose password is no longer `password` (changed by them or reset).
+  const changed = new Set(found.filter((_, i) => !works[i]).map((u) => u.username));
+  return demoUsers.filter((u) => changed.has(u.username) || !found.some((f) => f.username === u.username)).map((u) => u.username);
 }
 
 /** The demo data set: stores with their operators, and one user per role. Deterministic ids. */

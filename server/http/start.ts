@@ -1,15 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../drizzle/client.ts';
 import { seedDatabase } from '../../seeds/index.ts';
-import { demoPasswordApplies } from '../../seeds/demo.ts';
+import { demoPasswordsChanged } from '../../seeds/demo.ts';
 import type { AppConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { systemClock } from '../clock.ts';
 import { lockDataDirectory } from '../db-lock.ts';
 import { ensureAdministrator } from '../users/service.ts';
 
-/** The demo accounts after start-up: loaded now, already there (signing in with DEMO_PASSWORD or not), or none. */
-export type DemoAccounts = 'seeded' | 'password applies' | 'password differs' | 'none';
+/**
+ * The demo accounts after start-up: loaded now, none, or already there — with the demo users whose password is no
+ * longer DEMO_PASSWORD (all of them: it differs from the one they were loaded with).
+ */
+export type DemoAccounts = 'seeded' | 'none' | { passwordChanged: string[] };
 
 /**
  * Opens the configured database (the embedded one only if no other process has it open: db-lock.ts), applies
@@ -55,7 +58,6 @@ async function answers(database: Database): Promise<void> {
 }
 
 export async function demoAccounts(database: Database, config: AppConfig): Promise<DemoAccounts> {
-  const applies = await demoPasswordApplies(database.db, config.demoPassword);
-  if (applies === null) return 'none';
-  return applies ? 'password applies' : 'password differs';
+  const changed = await demoPasswordsChanged(database.db, config.demoPassword);
+  return changed === null ? 'none' : { passwordChanged: changed };
 }

@@ -120,6 +120,14 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
     expect(await ready.json()).toEqual({ status: 'ready', database: dbKind });
     const res = await login(url, 'dispatcher', DEMO_PASSWORD);
     expect(res.data?.login.user.role).toBe('DISPATCHER');
+    // jincheng changes its own password: the next start-up must not offer it the demo one (sweep 6c L4).
+    const jincheng = (await login(url, 'jincheng', DEMO_PASSWORD)).data!.login.token;
+    const changed = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${jincheng}` },
+      body: JSON.stringify({ query: 'mutation { changePassword(oldPassword: "' + DEMO_PASSWORD + '", newPassword: "Jincheng-Own-2027") { token } }' }),
+    });
+    expect(((await changed.json()) as { errors?: unknown }).errors).toBeUndefined();
 
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
@@ -142,6 +150,8 @@ describe('Start-up: npm start migrates, seeds once, serves, and stops cleanly (D
     await waitFor(s, /password: .*\n/);
     expect(s.stdout()).not.toContain('Demo data loaded');
     expect(s.stdout()).toContain('Demo logins:');
+    expect(s.stdout()).toContain(`password: ${DEMO_PASSWORD} (from DEMO_PASSWORD)`);
+    await waitFor(s, /except jincheng: password changed since the demo data was loaded/);
     const res = await login(url, 'keeper', DEMO_PASSWORD);
     expect(res.data?.login.user.role).toBe('KEEPER');
     const wrong = await login(url, 'keeper', 'Demo@2026');

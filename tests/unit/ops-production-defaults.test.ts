@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../../drizzle/client.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { startupBanner } from '../../server/http/banner.ts';
+import type { DemoAccounts } from '../../server/http/start.ts';
+import { demoUsers } from '../../seeds/demo.ts';
 import { startupFailureMessage } from '../../server/http/startup-failure.ts';
 import { boundLogFields, MAX_LOG_LINE_BYTES } from '../../server/logger.ts';
 
@@ -28,7 +30,9 @@ describe('Issue 12 production defaults', () => {
 
   it('the banner never prints the password in production', () => {
     const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET, SEED_DEMO: 'true', DEMO_PASSWORD: 'Bureau-Demo-77' });
-    for (const demo of ['seeded', 'password applies', 'password differs'] as const) {
+    const everyone = demoUsers.map((u) => u.username);
+    const cases: DemoAccounts[] = ['seeded', { passwordChanged: [] }, { passwordChanged: everyone }, { passwordChanged: ['jincheng'] }];
+    for (const demo of cases) {
       const text = startupBanner(c, pglite, demo).join('\n');
       expect(text).toContain('Demo logins');
       expect(text).not.toContain('Bureau-Demo-77');
@@ -38,10 +42,17 @@ describe('Issue 12 production defaults', () => {
 
   it('a DEMO_PASSWORD that differs from the seeded one is reported as such, not printed as if it worked', () => {
     const c = loadConfig({ DEMO_PASSWORD: 'Changed-Later-1' });
-    const differs = startupBanner(c, pglite, 'password differs').join('\n');
+    const differs = startupBanner(c, pglite, { passwordChanged: demoUsers.map((u) => u.username) }).join('\n');
     expect(differs).not.toContain('Changed-Later-1');
     expect(differs).toMatch(/not DEMO_PASSWORD, which applies only when the demo data is first loaded/);
-    expect(startupBanner(c, pglite, 'password applies').join('\n')).toContain('password: Changed-Later-1 (from DEMO_PASSWORD)');
+    expect(startupBanner(c, pglite, { passwordChanged: [] }).join('\n')).toContain('password: Changed-Later-1 (from DEMO_PASSWORD)');
+  });
+
+  it('a demo user who changed their own password is named, not given the demo password as if it worked (sweep 6c L4)', () => {
+    const text = startupBanner(loadConfig({}), pglite, { passwordChanged: ['jincheng'] }).join('\n');
+    expect(text).toContain('password: Demo@2026 (default; set DEMO_PASSWORD to change)');
+    expect(text).toContain('except jincheng: password changed since the demo data was loaded');
+    expect(startupBanner(loadConfig({}), pglite, { passwordChanged: [] }).join('\n')).not.toContain('except');
     expect(startupBanner(loadConfig({}), pglite, 'seeded').join('\n')).toContain('password: Demo@2026 (default; set DEMO_PASSWORD to change)');
   });
 });
