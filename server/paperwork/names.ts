@@ -13,6 +13,7 @@ export const MOVEMENT_TYPE_NAMES: Record<string, string> = {
   REVERSAL: '冲销',
   ROTATION: '轮换',
   RECOVERY: '回收',
+  WRITE_OFF: '核销',
 };
 
 /** A stock document's kind, as its printed title and refusals name it (drizzle's document_type). */
