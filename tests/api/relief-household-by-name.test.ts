@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, key, onHandOf, QUILT } from '../support/ledger.ts';
+import { expectLedgerConsistent, onHandOf, QUILT } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
-import { stockedPoint } from '../support/relief.ts';
+import { quiltDistributor, stockedPoint } from '../support/relief.ts';
 
 // D29, API.md: distributeRelief's household is `{ headName size idNumber address }` with idNumber and address optional —
 // a household given by its head's name and size only is served, and is its head within the incident. The per-household
@@ -18,12 +18,7 @@ describe('D29: a household given by the head’s name and size only', () => {
   let incidentId: string;
   let point: string;
 
-  const distribute = (household: Record<string, unknown>, quantity: number, extra: Record<string, unknown> = {}) =>
-    t.gql(
-      `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id household { headName size idNumberMasked address } overrideReason } }`,
-      { i: { storeId: point, incidentId, household, lines: [{ itemId: QUILT, quantity }], idempotencyKey: key(), ...extra } },
-      'keeper',
-    );
+  const distribute = quiltDistributor(t, () => ({ incidentId, point }), 'id household { headName size idNumberMasked address } overrideReason');
   const distributionCount = async () =>
     ok(await t.gql(`query($f: DistributionFilter!) { distributions(filter: $f) { totalCount } }`, { f: { incidentId } }, 'dispatcher')).distributions
       .totalCount as number;

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, key, QUILT } from '../support/ledger.ts';
+import { expectLedgerConsistent } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
-import { stockedPoint } from '../support/relief.ts';
+import { quiltDistributor, stockedPoint } from '../support/relief.ts';
 
 // D29: a household receives no more than the standard without an override and a reason — whatever size or name a
 // request claims. A household is known by its ID number when given (not by the head's name), else by head and address;
@@ -20,12 +20,7 @@ describe('D29: who a household is, and its recorded size, when relief is distrib
   let incidentId: string;
   let point: string;
 
-  const distribute = (household: Record<string, unknown>, quantity: number, extra: Record<string, unknown> = {}) =>
-    t.gql(
-      `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id household { headName size idNumberMasked } overrideReason } }`,
-      { i: { storeId: point, incidentId, household, lines: [{ itemId: QUILT, quantity }], idempotencyKey: key(), ...extra } },
-      'keeper',
-    );
+  const distribute = quiltDistributor(t, () => ({ incidentId, point }), 'id household { headName size idNumberMasked } overrideReason');
 
   beforeAll(async () => {
     ({ incidentId, point } = await stockedPoint(t, '汲水镇第一小学安置点', 'HHID-MB-2031'));

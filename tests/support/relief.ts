@@ -92,3 +92,16 @@ export async function stockedPoint(t: TestApp, name: string, batchNo: string): P
   );
   return { incidentId, point };
 }
+
+/**
+ * D29: hands `quantity` 棉被 to `household` at the stockedPoint fixture's 安置点, as the keeper who manages it; the
+ * answer as it came (refusals included). `at` is read at each call: the fixture is made in beforeAll.
+ */
+export const quiltDistributor =
+  (t: TestApp, at: () => { incidentId: string; point: string }, fields: string) =>
+  (household: Record<string, unknown>, quantity: number, extra: Record<string, unknown> = {}) =>
+    t.gql(
+      `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { ${fields} } }`,
+      { i: { storeId: at().point, incidentId: at().incidentId, household, lines: [{ itemId: QUILT, quantity }], idempotencyKey: key(), ...extra } },
+      'keeper',
+    );
