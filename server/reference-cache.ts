@@ -11,6 +11,9 @@ import type { Principal } from './auth/principal.ts';
 
 export const REFERENCE_CHANNEL = 'reference_changed';
 
+/** The tables whose change may end a session (the NOTIFY's payload is the table: migration 0011). */
+const SESSION_TABLES = new Set(['users', 'user_stores']);
+
 type StoreRow = typeof stores.$inferSelect;
 type ItemRow = typeof items.$inferSelect;
 type ReasonRow = typeof stockReasons.$inferSelect;
@@ -41,7 +44,7 @@ export class ReferenceCache {
   async listen(database: Pick<Database, 'listen'>): Promise<void> {
     await database.listen(
       REFERENCE_CHANNEL,
-      () => this.invalidate(),
+      (table) => this.invalidate(table),
       (state) => {
         this.#listening = state === 'UP';
         this.invalidate();
@@ -49,20 +52,24 @@ export class ReferenceCache {
     );
   }
 
-  /** Drops everything held (a change was notified, or this process changed something), and tells the watchers. */
-  invalidate(): void {
+  /**
+   * Drops everything held (a change was notified, naming its table; or this process changed something, or the listener
+   * went down or up: unnamed), and tells the watchers when it may have ended a session (users changed, or unknown).
+   */
+  invalidate(table?: string): void {
     this.#generation++;
     this.#principals.clear();
     this.#auditRegions.clear();
     this.#stores.clear();
     this.#items.clear();
     this.#reasons = null;
-    for (const watcher of this.#watchers) watcher();
+    if (table === undefined || SESSION_TABLES.has(table)) for (const watcher of this.#watchers) watcher();
   }
 
   /**
-   * Calls `onChange` after each change to reference data (users among them: a logout, a password reset, a
-   * deactivation) until the returned function is called — what an open subscription asks whether its session goes on by.
+   * Calls `onChange` after each change that may end a session (of users: a logout, a password reset, a deactivation;
+   * or one whose table is not known) until the returned function is called — what an open subscription asks whether
+   * its session goes on by. A store, item or reason renamed asks nothing.
    */
   watch(onChange: () => void): () => void {
     this.#watchers.add(onChange);
