@@ -27,7 +27,7 @@ import {
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
-import { documentApprovalFor, namedPlanFor, settlementConfirmationBar } from '../server/auth/policy.ts';
+import { readableOrNull, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { withoutNulls } from '../server/validation.ts';
 
@@ -105,7 +105,7 @@ Approval.implement({
       description: 'The plan decided on; null for a reader who may not read it (a consent asked of another region: its id is subjectId)',
       resolve: async (a, _x, ctx) =>
         ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGENCY_WRITTEN_APPROVAL'].includes(a.kind)
-          ? namedPlanFor(ctx.user!, await loadPlan(ctx.db, a.subjectId), policyLookups(ctx))
+          ? readableOrNull('plan', ctx.user!, await loadPlan(ctx.db, a.subjectId), policyLookups(ctx))
           : null,
     }),
   }),
@@ -151,7 +151,7 @@ builder.objectField(StockDocument, 'approval', (t) =>
     nullable: true,
     description:
       'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); null for a document posted without one, and for another store’s document listed as the other side (its approval is that store’s region’s)',
-    resolve: async (d, _a, ctx) => documentApprovalFor(ctx.user!, await ctx.loaders.documentApproval.load(d.id), policyLookups(ctx)),
+    resolve: async (d, _a, ctx) => readableOrNull('approval', ctx.user!, await ctx.loaders.documentApproval.load(d.id), policyLookups(ctx)),
   }),
 );
 const ApprovalConnection = connectionType('Approval', Approval);
@@ -206,7 +206,7 @@ const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
       type: DispatchPlan,
       nullable: true,
       description: 'The plan that used the stock; null for a reader who may not read it (the side owed, of another region: see planId)',
-      resolve: async (s, _a, ctx) => (s.planId ? namedPlanFor(ctx.user!, await loadPlan(ctx.db, s.planId), policyLookups(ctx)) : null),
+      resolve: async (s, _a, ctx) => (s.planId ? readableOrNull('plan', ctx.user!, await loadPlan(ctx.db, s.planId), policyLookups(ctx)) : null),
     }),
     planId: t.exposeID('planId', {
       nullable: true,

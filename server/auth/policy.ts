@@ -225,38 +225,28 @@ export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCo
 export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
 
 /**
- * D20, D25: the batch a plan line shows its reader — that of a store whose stock the reader may see (mayRead.batch).
- * A line from a 联储 partner's or another jurisdiction's store shows its store and quantity, not its batch — neither
- * the batch (price, supplier, owner) nor its number, nor, on the printed 调拨令, its price and amount: null, as
- * documented, not an authorisation error in a plan the reader may see. DispatchPlanLine.batch and batchNo and the
- * 调拨令 (paperwork/print/plan.ts) all ask this.
+ * A record another one names, as this reader sees it: the record where they may read it (mayRead[kind]), else null —
+ * as documented, not an authorisation error inside a record or list the reader may read. The relations that name a
+ * record of another scope ask this:
+ * - D20, D25 `batch`: a plan line's batch (DispatchPlanLine.batch and batchNo, and the printed 调拨令 —
+ *   paperwork/print/plan.ts — which then shows no price or amount): a line from a 联储 partner's or another
+ *   jurisdiction's store shows its store and quantity, not its batch (price, supplier, owner) nor its number;
+ * - D27 `approval`: the approval a document shows (StockDocument.approval): a store's 单据 lists documents of another
+ *   store that name it the other side — the receiving 安置点's write-off of what this store shipped short —, and that
+ *   store's approval is its own region's business (console sweep 2, M1);
+ * - D25 `plan`: the plan a settlement or a consent request names (Settlement.plan, Approval.plan): the side owed, or the
+ *   region asked to consent, may not read another region's plan (sweep 6b M1); its id stays readable as
+ *   Settlement.planId and Approval.subjectId.
  */
-export async function planLineBatchId(p: Principal, line: { batchId: string | null }, look: PolicyLookups): Promise<string | null> {
-  if (!line.batchId) return null;
-  return (await mayRead.batch(p, { id: line.batchId }, look)) ? line.batchId : null;
-}
-
-/**
- * D27: the approval a document shows its reader (StockDocument.approval). A store's 单据 lists documents of another
- * store that name it the other side — the receiving 安置点's write-off of what this store shipped short —, and that
- * store's approval is its own region's business: null for a reader who may not read it (mayRead.approval), not an
- * authorisation error in a list the reader may read (console sweep 2, M1).
- */
-export async function documentApprovalFor<A extends { requestedBy: string; regionCode: string; storeId: string | null }>(
+export async function readableOrNull<K extends ScopedKind, R extends Parameters<(typeof mayRead)[K]>[1]>(
+  kind: K,
   p: Principal,
-  approval: A | null,
+  record: R | null,
   look: PolicyLookups,
-): Promise<A | null> {
-  return approval && (await mayRead.approval(p, approval, look)) ? approval : null;
-}
-
-/**
- * D25: the plan a settlement or a consent request names. The side owed, or the region asked to consent, may not read
- * another region's plan (mayRead.plan): null for that reader, not an authorisation error in the settlement or approval
- * it may read (sweep 6b M1); the plan's id stays readable as Settlement.planId and Approval.subjectId.
- */
-export async function namedPlanFor<P extends { incidentId: string }>(p: Principal, plan: P | null, look: PolicyLookups): Promise<P | null> {
-  return plan && (await mayRead.plan(p, plan, look)) ? plan : null;
+): Promise<R | null> {
+  if (!record) return null;
+  const may = mayRead[kind] as (p: Principal, record: R, look: PolicyLookups) => boolean | Promise<boolean>;
+  return (await may(p, record, look)) ? record : null;
 }
 
 // ---- incidents (D23, D29): reference data to the keepers who work for them

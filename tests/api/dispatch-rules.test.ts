@@ -595,7 +595,7 @@ describe("another jurisdiction's stock in a plan (D25, DESIGN Auth)", () => {
     const partner = lines.filter((l) => l.store.id === JINCHENG);
     expect(partner.length).toBeGreaterThan(0);
     expect(partner.map((l) => [l.batchNo, l.batch])).toEqual(partner.map(() => [null, null]));
-    // D20: hidden by the policy's rule for plan lines (planLineBatchId), not refused: no FORBIDDEN in a plan the user may see.
+    // D20: hidden by the policy's rule for plan lines (readableOrNull), not refused: no FORBIDDEN in a plan the user may see.
     expect(res.errors).toBeUndefined();
     // Lines of the dispatcher's own region give both.
     for (const l of lines.filter((x) => x.store.id !== JINCHENG)) expect(l.batch?.batchNo).toBe(l.batchNo);

@@ -10,7 +10,7 @@ import { download } from '../support/paperwork.ts';
 
 // Finding H2 (findings-sweep.md), D20: a dispatcher sees another jurisdiction's stock as quantity per store and item —
 // no prices, batches or documents. A plan line from a store outside the reader's scope has `batch` null, and so its
-// `batchNo` (the same decision: the policy's planLineBatchId), on every path to the plan (suggestDispatchPlan,
+// `batchNo` (the same decision: the policy's readableOrNull), on every path to the plan (suggestDispatchPlan,
 // requestDispatch, dispatchPlan, incident.plans); the printed 调拨令 leaves its batch, unit price and amount out, and
 // its total counts only what the reader may see, so the hidden amounts cannot be had by subtraction. The same holds for
 // another region's agreement reserve (its price is the agreement's, which the reader may not read). An administrator

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
-import { mayRead, planLineBatchId } from '../../auth/policy.ts';
+import { mayRead, readableOrNull } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope } from '../../dispatch/plans.ts';
@@ -26,7 +26,7 @@ const HIDDEN = '—';
  * 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident.
  *
  * D20 (finding H2): another jurisdiction's reserve is shown to the reader as quantity per store (or company) and item —
- * no batch, unit price or amount. A store line shows them where the policy shows its batch (planLineBatchId: the
+ * no batch, unit price or amount. A store line shows them where the policy shows its batch (readableOrNull: the
  * decision DispatchPlanLine.batch and batchNo make), an agreement or capacity line where the reader may read its
  * agreement (mayRead.agreement, as DispatchSource.agreement). The total amount (and its 大写) counts the lines shown
  * only — a total over every line would give the hidden amounts away by subtraction — and the page says so.
@@ -70,7 +70,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
       const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
       const shown = l.batchId
-        ? (await planLineBatchId(ctx.actor, l, lookups)) !== null
+        ? (await readableOrNull('batch', ctx.actor, { id: l.batchId }, lookups)) !== null
         : !agreement || mayRead.agreement(ctx.actor, { regionCode: agreement.region_code });
       return { l, item: items.get(l.itemId)!, price: formatFen(toFen(price)), amount: toFen(price) * BigInt(l.quantity), agreement, shown };
     }),
