@@ -96,12 +96,13 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
     region_code: string;
     store: string;
     item: string;
+    unit: string;
     batch_no: string;
     expiry: string;
     on_hand: number;
   }>(
     ctx.db,
-    sql`SELECT bal.store_id::text, bal.batch_id::text, bal.item_id::text, s.region_code, s.name AS store, i.name AS item, b.batch_no,
+    sql`SELECT bal.store_id::text, bal.batch_id::text, bal.item_id::text, s.region_code, s.name AS store, i.name AS item, i.unit, b.batch_no,
                b.expiry_date::text AS expiry, bal.on_hand
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
          WHERE bal.on_hand > 0 AND b.expiry_date IS NOT NULL AND b.expiry_date <= ${until}::date AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
@@ -115,8 +116,8 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
       kind: expired ? 'EXPIRED' : 'EXPIRING',
       severity: expired ? 'CRITICAL' : 'WARNING',
       message: expired
-        ? `${r.store}：${r.item} 批次 ${r.batch_no} 已于 ${r.expiry} 过期（${r.on_hand}），已冻结，请轮换或报废`
-        : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期（${r.on_hand}），请安排轮换`,
+        ? `${r.store}：${r.item} 批次 ${r.batch_no} 已于 ${r.expiry} 过期，在库 ${r.on_hand} ${r.unit}，已冻结，请轮换或报废`
+        : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期，在库 ${r.on_hand} ${r.unit}，请安排轮换`,
       regionCode: r.region_code,
       storeId: r.store_id,
       batchId: r.batch_id,
@@ -221,11 +222,11 @@ async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Pro
       : (await queryRows<{ code: string }>(ctx.db, sql`SELECT code FROM regions WHERE level = 'PROVINCE' ORDER BY code`)).map((r) => r.code);
   const gaps = (await Promise.all(roots.map((code) => reserveGaps(ctx, code)))).flat().filter((g) => g.gap > 0);
   if (!gaps.length) return [];
-  const names = await queryRows<{ kind: string; id: string; name: string; region_code: string }>(
+  const names = await queryRows<{ kind: string; id: string; name: string; unit: string; region_code: string }>(
     ctx.db,
-    sql`SELECT 'item' AS kind, id::text, name, '' AS region_code FROM items WHERE id IN (${uuidList(gaps.map((g) => g.itemId))})
-        UNION ALL SELECT 'store', id::text, name, region_code FROM stores WHERE id IN (${uuidList(gaps.map((g) => g.storeId ?? '00000000-0000-0000-0000-000000000000'))})
-        UNION ALL SELECT 'region', code, name, code FROM regions WHERE code IN (${sql.join(
+    sql`SELECT 'item' AS kind, id::text, name, unit, '' AS region_code FROM items WHERE id IN (${uuidList(gaps.map((g) => g.itemId))})
+        UNION ALL SELECT 'store', id::text, name, '', region_code FROM stores WHERE id IN (${uuidList(gaps.map((g) => g.storeId ?? '00000000-0000-0000-0000-000000000000'))})
+        UNION ALL SELECT 'region', code, name, '', code FROM regions WHERE code IN (${sql.join(
           gaps.map((g) => sql`${g.regionCode ?? ''}`),
           sql`, `,
         )})`,
@@ -233,11 +234,12 @@ async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Pro
   const name = (kind: string, id: string) => names.find((n) => n.kind === kind && n.id === id)!;
   return gaps.map((g) => {
     const holder = g.storeId ? name('store', g.storeId) : name('region', g.regionCode!);
+    const item = name('item', g.itemId);
     return {
       key: `BELOW_QUOTA:${g.quotaId}`,
       kind: 'BELOW_QUOTA',
       severity: 'WARNING',
-      message: `${holder.name}：${name('item', g.itemId).name} 可用 ${g.available}，低于储备定额 ${g.quota}（缺 ${g.gap}）`,
+      message: `${holder.name}：${item.name} 可用 ${g.available} ${item.unit}，低于储备定额 ${g.quota} ${item.unit}（缺 ${g.gap} ${item.unit}）`,
       regionCode: holder.region_code,
       storeId: g.storeId,
       batchId: null,

@@ -57,10 +57,10 @@ describe('alerts (issue 13)', () => {
     const dispatcher = await alertsOf('dispatcher');
     const soon = dispatcher.find((a) => a.batch?.batchNo === 'AL-SOON');
     expect(soon).toMatchObject({ kind: 'EXPIRING', severity: 'WARNING', store: { id: WEIHUI }, quantity: 5 });
-    expect(soon.message).toContain('将于 2026-08-19 到期');
+    expect(soon.message).toContain('将于 2026-08-19 到期，在库 5 床，请安排轮换');
     expect(dispatcher.some((a) => a.batch?.batchNo === 'AL-JC')).toBe(false);
     const quota = dispatcher.find((a) => a.kind === 'BELOW_QUOTA' && a.store?.id === WEIHUI);
-    expect(quota.message).toMatch(/棉被 可用 \d+，低于储备定额 100000/);
+    expect(quota.message).toMatch(/棉被 可用 \d+ 床，低于储备定额 100000 床（缺 \d+ 床）/);
     // The emergency approval is due in 48 h: not yet announced (12 h before).
     expect(dispatcher.some((a) => a.dispatchPlan?.id === planId)).toBe(false);
     const keeper = await alertsOf('keeper');
@@ -83,7 +83,7 @@ describe('alerts (issue 13)', () => {
     t.clock.set('2026-08-20T02:00:00Z');
     const expired = (await alertsOf('keeper')).find((a) => a.batch?.batchNo === 'AL-SOON');
     expect(expired).toMatchObject({ kind: 'EXPIRED', severity: 'CRITICAL' });
-    expect(expired.message).toContain('已冻结');
+    expect(expired.message).toMatch(/已于 2026-08-19 过期，在库 5 床，已冻结/);
     t.clock.set('2026-07-20T02:00:00Z');
   });
 
