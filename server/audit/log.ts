@@ -15,6 +15,12 @@ export type AuditRow = typeof auditLog.$inferSelect;
 
 // D29: a household's personal data (head's name, ID number, address) is kept in its distribution record, not in the log.
 const SECRET_KEYS = /password|token|secret|^idNumber$|^household$/i;
+
+/**
+ * Whether an input field's value is a secret or personal data, never written to the log nor quoted back in a message
+ * (which the log keeps too): the field's name or a name on its path ("input.household.idNumber", "newPassword").
+ */
+export const isSecretField = (path: string): boolean => path.split('.').some((name) => SECRET_KEYS.test(name));
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 4;
@@ -47,7 +53,7 @@ export function summarizeInput(value: unknown, depth = 0): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .slice(0, MAX_ITEMS * 2)
-        .map(([k, v]) => [storableText(k, 64), SECRET_KEYS.test(k) ? '***' : summarizeInput(v, depth + 1)]),
+        .map(([k, v]) => [storableText(k, 64), isSecretField(k) ? '***' : summarizeInput(v, depth + 1)]),
     );
   }
   return storableText(String(value), MAX_STRING);

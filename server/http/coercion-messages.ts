@@ -10,30 +10,36 @@ import { BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, type Execut
 import type { Plugin } from 'graphql-yoga';
 import { withFieldWords } from '../field-words.ts';
 import { requestRefusal } from './graphql-messages.ts';
+import { isSecretField } from '../audit/log.ts';
 
 const INT_MAX = 2_147_483_647;
 
-/** One of graphql-js's value refusals (the part after the variable and path), in Chinese; null when unknown. */
-function valueRefusal(message: string): string | null {
+/**
+ * One of graphql-js's value refusals (the part after the variable and path), in Chinese; null when unknown. The refused
+ * value is quoted back (「须为整数：1.5」) unless `quote` is false: a password or an ID number sent as a number is not
+ * repeated in the answer, nor in the audit row that keeps the answer's message (D29, isSecretField).
+ */
+function valueRefusal(message: string, quote = true): string | null {
   // A whole variable's refusal names the type first: "Expected type Int; Int cannot represent …".
   const text = message.replace(/^Expected type [^;"]+; /, '');
+  const saying = (words: string, value: string) => (quote ? `${words}：${value}` : words);
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^Int cannot represent non 32-bit signed integer value: (.*)$/s, (m) => `数值超出范围（整数须在 ${-INT_MAX - 1} 到 ${INT_MAX} 之间）：${m[1]}`],
-    [/^Int cannot represent non-integer value: (.*)$/s, (m) => `须为整数：${m[1]}`],
-    [/^Float cannot represent non numeric value: (.*)$/s, (m) => `须为数字：${m[1]}`],
-    [/^String cannot represent a non string value: (.*)$/s, (m) => `须为文本：${m[1]}`],
-    [/^Boolean cannot represent a non boolean value: (.*)$/s, (m) => `须为 true 或 false：${m[1]}`],
-    [/^ID cannot represent value: (.*)$/s, (m) => `编号格式错误：${m[1]}`],
+    [/^Int cannot represent non 32-bit signed integer value: (.*)$/s, (m) => saying(`数值超出范围（整数须在 ${-INT_MAX - 1} 到 ${INT_MAX} 之间）`, m[1])],
+    [/^Int cannot represent non-integer value: (.*)$/s, (m) => saying('须为整数', m[1])],
+    [/^Float cannot represent non numeric value: (.*)$/s, (m) => saying('须为数字', m[1])],
+    [/^String cannot represent a non string value: (.*)$/s, (m) => saying('须为文本', m[1])],
+    [/^Boolean cannot represent a non boolean value: (.*)$/s, (m) => saying('须为 true 或 false', m[1])],
+    [/^ID cannot represent value: (.*)$/s, (m) => saying('编号格式错误', m[1])],
     [/^Expected non-nullable type "[^"]*" not to be null\.$/, () => '不能为空'],
     [/^Field "(?:[^".]*\.)?([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
     [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
-    [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => `不是可选的取值：${m[1]}`],
+    [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => saying('不是可选的取值', m[1])],
     [/^Expected type "[^"]*" to be an object\.$/, () => '须为一组字段（对象）'],
     // A scalar of ours (Money, Date …) refused the value with its own message, already in Chinese (in a variable,
     // or written in the query itself).
     [/^Expected type "[^"]*"\. (.*[\u4e00-\u9fff].*)$/s, (m) => m[1]],
     [/^Expected value of type "[^"]*", found .*?; (.*[\u4e00-\u9fff].*)$/s, (m) => m[1]],
-    [/^Expected value of type "([^"]*)", found (.*)\.$/s, (m) => `不是 ${m[1]} 可接受的值：${m[2]}`],
+    [/^Expected value of type "([^"]*)", found (.*)\.$/s, (m) => saying(`不是 ${m[1]} 可接受的值`, m[2])],
     [/^Expected type "?([^".]*)"?\..*$/s, (m) => `不是 ${m[1]} 可接受的值`],
   ];
   for (const [pattern, say] of rules) {
@@ -160,7 +166,7 @@ export function refusalInChinese(
     const path = fieldOfVariable(name) + (at ? at.slice(name.length) : '');
     const missing = /^Field "([^"]+)" of required type/.exec(rest);
     const field = fieldOf(missing ? `${path}.${missing[1]}` : path);
-    const said = valueRefusal(rest);
+    const said = valueRefusal(rest, !isSecretField(field));
     return { message: said ? withFieldWords(field, said) : UNRECOGNISED_REFUSAL, field };
   }
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
@@ -169,14 +175,14 @@ export function refusalInChinese(
     return { message: `缺少参数 ${field}，或其值为空`, field };
   }
   // The same refusals of a value written in the query itself (no variable), then the request's and the query's.
-  const value = valueRefusal(message);
-  if (value) {
+  if (valueRefusal(message)) {
     const at = fieldOfLiteral();
-    if (!at) return { message: value };
     // Written in the query, a missing field is named with its type: "ReceiptLineInput.quantity".
     const missing = /^Field "(?:[^".]*\.)?([^"]+)" of required type/.exec(message);
-    const field = fieldOf(missing ? `${at}.${missing[1]}` : at);
-    return { message: withFieldWords(field, value), field };
+    const field = at && fieldOf(missing ? `${at}.${missing[1]}` : at);
+    // A value of no known field is not quoted: it might be anyone's secret.
+    const value = valueRefusal(message, field !== null && !isSecretField(field))!;
+    return field ? { message: withFieldWords(field, value), field } : { message: value };
   }
   const said = requestRefusal(message);
   if (said) return { message: said };
