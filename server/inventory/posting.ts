@@ -323,10 +323,13 @@ async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, L
   if (inserts.length) await tx.execute(growBalances(inserts, at, occurredAt));
 }
 
-/** A document's number: its type's prefix, counted afresh each year (RK-2026-000123). */
-function documentNumber(type: DocumentType, recordedAt: Date): SQL {
+/**
+ * A document's number: its type's prefix, counted afresh each year (RK-2026-000123). One that moves stock (now, or
+ * when approved) is drawn only in an open period (D22): refused for a closed month, it leaves no gap.
+ */
+function documentNumber(type: DocumentType, recordedAt: Date, movesStockAt: Date | undefined): SQL {
   const prefix = DOCUMENT_PREFIX[type];
-  return yearlyNumber(prefix, `document_number_${prefix.toLowerCase()}`, recordedAt);
+  return yearlyNumber(prefix, `document_number_${prefix.toLowerCase()}`, recordedAt, movesStockAt);
 }
 
 export interface DocumentHeader {
@@ -380,7 +383,7 @@ function documentInsert(h: DocumentHeader, draft: DocumentDraft, posted: boolean
                                     inspection_report_no, reference, recipient, reason_code, approval_ref, note, incident_id,
                                     reverses_document_id, order_id, details, actor_id, occurred_at, recorded_at, idempotency_kind,
                                     idempotency_key, request_hash)
-    VALUES (${h.documentId}::uuid, ${documentNumber(draft.type, h.recordedAt)}, ${draft.type}::document_type,
+    VALUES (${h.documentId}::uuid, ${documentNumber(draft.type, h.recordedAt, draft.movements.length ? h.occurredAt : undefined)}, ${draft.type}::document_type,
             ${posted ? 'POSTED' : 'PENDING_APPROVAL'}::document_status, ${draft.storeId}::uuid, ${draft.counterpartStoreId ?? null}::uuid,
             ${draft.transferId ?? null}::uuid, ${draft.source ?? null}::receipt_source, ${draft.sourceOrgId ?? null}::uuid,
             ${draft.contractNo ?? null}::varchar, ${draft.inspectionReportNo ?? null}::varchar, ${draft.reference ?? null}::varchar,

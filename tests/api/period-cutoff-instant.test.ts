@@ -105,4 +105,14 @@ describe('the cutoff instant is the closed month’s (sweep 4 M3, D22/D31)', () 
     expect(await journalNumbers(CUTOFF)).toEqual(journal);
     expect(await journalNumbers(AFTER_CUTOFF)).toContain(res.data.receiveStock.number);
   });
+
+  it('D22 (sweep 7a M1): a post refused for the closed month draws no number — the receipts before and after it are numbered one after the other', async () => {
+    const numberOf = (res: Awaited<ReturnType<typeof receiptAt>>) => Number(/-(\d+)$/.exec(res.data.receiveStock.number)![1]);
+    const before = await receiptAt(AFTER_CUTOFF, 'CUT-GAP-1', 1);
+    expect(before.errors, JSON.stringify(before.errors)).toBeUndefined();
+    for (const occurredAt of [CUTOFF, '2026-06-20T10:00:00+08:00']) expect(errorCode(await receiptAt(occurredAt, 'CUT-GAP-X', 1))).toBe('BAD_USER_INPUT');
+    const after = await receiptAt(AFTER_CUTOFF, 'CUT-GAP-2', 1);
+    expect(after.errors, JSON.stringify(after.errors)).toBeUndefined();
+    expect(numberOf(after)).toBe(numberOf(before) + 1);
+  });
 });
