@@ -5,6 +5,7 @@ import { domainErrorOf } from './errors.ts';
 import { rateLimited } from '../errors.ts';
 import { auditRefusal } from './audited-mutations.ts';
 import type { LoginAttempts, LoginKey } from './login-attempts.ts';
+import { loginFailureKey, passwordChangeFailureKey } from '../auth/login-failure-keys.ts';
 
 // API.md The edge: repeated failed logins are answered RATE_LIMITED, per username and per client address, with a
 // back-off that grows, counted in the database for every API process (login-attempts.ts). The guard wraps the audited
@@ -35,18 +36,12 @@ const wrapped = new WeakSet<GraphQLSchema>();
  * Both by the client address too.
  */
 const GUARDED: Record<string, { keyOf: (args: Record<string, unknown>, ctx: Context) => string; failed: (error: unknown) => boolean }> = {
-  // Usernames are compared trimmed and regardless of case (as the login does: users/service.ts), so that case variants
-  // of one name share its count; the key is bounded so that any input makes a small key.
   login: {
-    keyOf: (args) =>
-      `login-user:${String(args.username ?? '')
-        .trim()
-        .slice(0, 128)
-        .toLowerCase()}`,
+    keyOf: (args) => loginFailureKey(String(args.username ?? '')),
     failed: (error) => domainErrorOf(error)?.code === 'UNAUTHENTICATED',
   },
   changePassword: {
-    keyOf: (_args, ctx) => `password-user:${ctx.user?.id ?? ''}`,
+    keyOf: (_args, ctx) => passwordChangeFailureKey(ctx.user?.id ?? ''),
     failed: (error) => {
       const e = domainErrorOf(error);
       return e?.code === 'BAD_USER_INPUT' && e.details.field === 'oldPassword';

@@ -6,6 +6,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwor
 import { type Principal, type Role } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, coversUser, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
+import { forgetLoginFailures } from '../auth/login-failure-keys.ts';
 import { badInput, DomainError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
@@ -206,6 +207,9 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
       : undefined;
   const scope = scopeChanged ? await resolveScope(db, actor, role, regionCode, v.storeIds ?? currentStores) : undefined;
   if (actor.id === id && v.active === false) throw badInput('input.active', '不能停用自己的账号');
+  // Sweep 7c M4: one's own password is changed proving the current one (changePassword); set here, a stolen session
+  // would take the account over and end its owner's sessions.
+  if (actor.id === id && v.password !== undefined) throw badInput('input.password', '修改自己的密码请用「修改密码」，须输入原密码');
   // Sweep-3 M2: an administrator's password is at least 12 characters; the one a user kept from a lesser role may be
   // shorter, and stored hashed it cannot be checked. A promotion to ADMIN therefore sets a new password in the same call.
   if (role === 'ADMIN' && current.role !== 'ADMIN' && (v.password ?? '').length < ADMIN_PASSWORD_MIN) {
@@ -234,6 +238,8 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
       await tx.delete(userStores).where(eq(userStores.userId, id));
       if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: id, storeId })));
     }
+    // A password set, or the account reactivated, by an administrator lifts a lock anyone could have set by guessing.
+    if (passwordHash || v.active === true) await forgetLoginFailures(tx, row);
     return row;
   });
 }

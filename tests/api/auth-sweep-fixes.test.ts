@@ -88,6 +88,31 @@ describe('#5 API.md The edge: a correct login never leaves the address or the us
     t.clock.advance(31 * SECOND);
     expect((await login('auditor', TEST_PASSWORD, from)).data.login.token).toBeTruthy();
   });
+
+  it('sweep 7c M3: a username anyone locked is let in at once when an administrator resets its password or reactivates it; the guessing address stays counted', async () => {
+    const password = 'Victim-Pass-2026';
+    const { id } = ok(
+      await t.gql(CREATE_USER, { input: { username: 'lock-victim', displayName: '被锁用户', password, role: 'DISPATCHER', regionCode: '410781' } }, 'admin'),
+    ).createUser;
+    const lockOut = async () => {
+      for (let i = 1; i <= 5; i++) expect(errorCode(await login('lock-victim', `guess-${i}`, '198.51.100.60'))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await login('lock-victim', password, '198.51.100.61'))).toBe('RATE_LIMITED');
+    };
+    await lockOut();
+    ok(await t.gql(UPDATE_USER, { id, input: { password: 'Reset-Pass-2026' } }, 'admin'));
+    expect((await login('lock-victim', 'Reset-Pass-2026', '198.51.100.61')).data.login.token).toBeTruthy();
+    // Locked again; deactivated and reactivated, the account is let in.
+    for (let i = 1; i <= 5; i++) expect(errorCode(await login('lock-victim', `guess-${i}`, '198.51.100.62'))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await login('lock-victim', 'Reset-Pass-2026', '198.51.100.61'))).toBe('RATE_LIMITED');
+    ok(await t.gql(UPDATE_USER, { id, input: { active: false } }, 'admin'));
+    ok(await t.gql(UPDATE_USER, { id, input: { active: true } }, 'admin'));
+    expect((await login('lock-victim', 'Reset-Pass-2026', '198.51.100.61')).data.login.token).toBeTruthy();
+    // A change of name lifts nothing.
+    await lockOut();
+    ok(await t.gql(UPDATE_USER, { id, input: { displayName: '被锁用户（改名）' } }, 'admin'));
+    expect(errorCode(await login('lock-victim', 'Reset-Pass-2026', '198.51.100.61'))).toBe('RATE_LIMITED');
+    t.clock.advance(3601 * SECOND);
+  });
 });
 
 describe('#6 D24 both ways round: the requester is not one whose account the decider created or whose password the decider set', () => {
@@ -197,6 +222,19 @@ describe('#10 usernames unique regardless of case; administrators’ passwords a
   it('the demo users still sign in (dispatcher’s password was reset above)', async () => {
     for (const u of ['admin', 'keeper', 'auditor', 'director', 'jincheng'])
       expect(errorCode(await t.gql(LOGIN, { u, p: TEST_PASSWORD }))).not.toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('sweep 7c M4: one’s own password is changed with the current one, not set by updateUser', () => {
+  it('an administrator’s updateUser of their own password is BAD_USER_INPUT and changes nothing', async () => {
+    const adminId = await userIdOf('admin');
+    const res = await t.gql(UPDATE_USER, { id: adminId, input: { password: 'Taken-Over-2026' } }, 'admin');
+    expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.password' } });
+    expect(res.errors?.[0].message).toMatch(/修改密码/);
+    expect(errorCode(await t.gql(LOGIN, { u: 'admin', p: 'Taken-Over-2026' }))).toBe('UNAUTHENTICATED');
+    expect(ok(await t.gql(LOGIN, { u: 'admin', p: TEST_PASSWORD })).login.token).toBeTruthy();
+    // Another administrator's reset of it still works (tested in users.test.ts); one's own name still changes here.
+    ok(await t.gql(UPDATE_USER, { id: adminId, input: { displayName: '系统管理员' } }, 'admin'));
   });
 });
 

@@ -121,8 +121,9 @@ function PasswordField({ currentRole }: { currentRole: Role }) {
 
 /**
  * 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. On one's
- * own account only the name and the password: D24 keeps one's own role and scope for another administrator, and one
- * does not deactivate oneself — the API refuses both (不相容岗位分离 / 不能停用自己的账号); the form spares the round trip (L13).
+ * own account only the name: D24 keeps one's own role and scope for another administrator, one does not deactivate
+ * oneself, and one's own password is changed with the current one (修改密码 at the top, sweep 7c M4) — the API refuses
+ * all three (不相容岗位分离 / 不能停用自己的账号 / 须输入原密码); the form spares the round trip (L13).
  */
 function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
   const [, update] = useMutation(UpdateUser);
@@ -143,7 +144,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
         update({
           id: user.id,
           input: own
-            ? { displayName: v.displayName, password: password || undefined }
+            ? { displayName: v.displayName }
             : // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
               { ...v, ...scopeOf(v.role, regionCode, storeIds), password: password || undefined },
         })
@@ -156,7 +157,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
           type="info"
           showIcon
           data-testid="own-account-note"
-          message="这是您自己的账号：角色、权限范围和状态须由另一位管理员更改（不相容岗位分离），这里只能改姓名和密码。"
+          message="这是您自己的账号：角色、权限范围和状态须由另一位管理员更改（不相容岗位分离），这里只能改姓名；修改自己的密码请用右上角「修改密码」（须输入原密码）。"
         />
       )}
       <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
@@ -172,7 +173,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
           ]}
         />
       </Form.Item>
-      <PasswordField currentRole={user.role} />
+      {!own && <PasswordField currentRole={user.role} />}
     </FormModal>
   );
 }
