@@ -16,7 +16,6 @@ import { idSchema, uuidArg, validate } from '../validation.ts';
 import {
   assertBatchesHeld,
   assertBatchesMatchItems,
-  assertIncidentExists,
   batchesFor,
   idempotencyKeySchema,
   itemsFor,
@@ -28,6 +27,7 @@ import {
 } from '../inventory/common.ts';
 import { expiredBatchRefusal, isExpired, pickUnexpired } from '../inventory/expiry.ts';
 import { pickOutbound } from '../inventory/issues.ts';
+import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
@@ -153,7 +153,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
     if (seen.has(key)) throw badInput(`input.lines.${i}.itemId`, '同一物资（批次）只能出现一次');
     seen.add(key);
   });
-  await assertIncidentExists(db, v.incidentId);
+  if (v.incidentId) assertIncidentOpen(await incidentForPosting(db, user, v.incidentId));
   const held = await balancesOf(db, store.id, v.lines);
   const prices = unitPrices(held, v.lines);
   const value = v.lines.reduce((s, l) => s + l.quantity * (prices.get(`${l.itemId}|${l.batchId ?? ''}`) ?? 0), 0);

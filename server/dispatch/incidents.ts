@@ -5,7 +5,9 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, ZONE } from '../clock.ts';
-import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope } from '../auth/policy.ts';
+import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope, mayRead } from '../auth/policy.ts';
+import { policyLookupsThrough } from '../auth/lookups.ts';
+import { createLoaders } from '../loaders.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -115,6 +117,19 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
 export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<IncidentRow> {
   const row = await getIncident(db, id, field);
   assertRegionAccess(user, row.regionCode, '该事件');
+  return row;
+}
+
+/**
+ * D23, D28: the incident a receipt, an issue, an outbound order or a distribution is booked against — whose figures
+ * (物资收支, 已发放) then count it. One the caller may not read (mayRead.incident) is refused as an unknown one
+ * (NOT_FOUND, before anything that would name it: no oracle of another region's incidents; sweep 7b H1 — 卫辉's keeper
+ * booked an issue into 晋城's incident). Whether a closed one is taken is the caller's (assertIncidentOpen).
+ */
+export async function incidentForPosting(db: Db, user: Principal, incidentId: string, field = 'input.incidentId'): Promise<IncidentRow> {
+  uuidArg(incidentId, field, '事件');
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, incidentId));
+  if (!row || !(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw notFound(field, '事件', incidentId);
   return row;
 }
 

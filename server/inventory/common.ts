@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
-import { balances, batches, incidents, items, stockReasons } from '../../drizzle/schema/index.ts';
+import { balances, batches, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import { chinaText, type Clock } from '../clock.ts';
@@ -145,16 +145,6 @@ export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field:
     });
   }
   return reason;
-}
-
-export async function assertIncidentExists(db: Db, incidentId: string | null | undefined, field = 'input.incidentId') {
-  if (!incidentId) return;
-  uuidArg(incidentId, field, '事件');
-  const [row] = await db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(inArray(incidents.id, [incidentId]));
-  if (!row) throw notFound(field, '事件', incidentId);
 }
 
 /**

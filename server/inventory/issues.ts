@@ -3,21 +3,12 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { badInput, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import {
-  assertIncidentExists,
-  assertBatchesMatchItems,
-  batchesFor,
-  idempotencyKeySchema,
-  itemsFor,
-  occurredAtOf,
-  quantitySchema,
-  reasonFor,
-  storeForPosting,
-} from './common.ts';
+import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo } from './rules.ts';
 import { chinaDateOf, pickUnexpired } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
+import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
 import {
   assertLeavesWithoutOrder,
   assertReasonFitsOrder,
@@ -137,7 +128,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
   const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason', undefined, reference);
-  await assertIncidentExists(db, v.incidentId);
+  if (v.incidentId) assertIncidentOpen(await incidentForPosting(db, user, v.incidentId));
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const recipientFor = (order: OrderRow | null) => {
     const recipient = v.recipient ?? order?.recipient;

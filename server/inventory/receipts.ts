@@ -12,21 +12,12 @@ import { stableId } from '../ids.ts';
 import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import {
-  assertIncidentExists,
-  batchNoSchema,
-  idempotencyKeySchema,
-  itemsFor,
-  occurredAtOf,
-  quantitySchema,
-  storeForPosting,
-  type BatchRow,
-  type ItemRow,
-} from './common.ts';
+import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
+import { incidentForPosting } from '../dispatch/incidents.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -296,7 +287,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const v = validate(receiptSchema, input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
   const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
-  await assertIncidentExists(db, v.incidentId);
+  // D29: recovered goods may come back after the incident closed.
+  if (v.incidentId) await incidentForPosting(db, user, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;

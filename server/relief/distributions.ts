@@ -1,10 +1,8 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { distributions, documents, incidents, stores } from '../../drizzle/schema/index.ts';
-import { assertMayPost, distributionsInScope, mayRead } from '../auth/policy.ts';
-import { policyLookupsThrough } from '../auth/lookups.ts';
-import { createLoaders } from '../loaders.ts';
+import { distributions, documents, stores } from '../../drizzle/schema/index.ts';
+import { assertMayPost, distributionsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { chinaDateOf, pickUnexpired } from '../inventory/expiry.ts';
@@ -13,7 +11,7 @@ import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
-import { assertNotBeforeIncident, lockOpenIncident } from '../dispatch/incidents.ts';
+import { assertNotBeforeIncident, incidentForPosting, lockOpenIncident } from '../dispatch/incidents.ts';
 import {
   addressKey,
   allowanceOf,
@@ -79,8 +77,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   // A keeper managing the point sees no region as a whole: the point (in their stores) is what authorizes them.
   // D23, D29: an incident the caller may not read is refused as an unknown one, here, before any check that would name
   // it (its name, whether and when it closed): the same answer, at the same point, as for an id that exists nowhere.
-  const [incident] = await db.select().from(incidents).where(eq(incidents.id, v.incidentId));
-  if (!incident || !(await mayRead.incident(user, incident, policyLookupsThrough(createLoaders(db))))) throw notFound('input.incidentId', '事件', v.incidentId);
+  const incident = await incidentForPosting(db, user, v.incidentId);
   // Who may post here is asked before a replay too: the first result names a household (personal data, D29).
   await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
