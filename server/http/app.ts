@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { createYoga } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { schema } from '../../schema/index.ts';
@@ -10,7 +10,7 @@ import { authenticate } from '../users/service.ts';
 import { auditMutations, auditRefusedMutations } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
-import { codedGraphQLError, toClientError } from './errors.ts';
+import { codedGraphQLError, httpError, logUnexpected, toClientError } from './errors.ts';
 import { serveConsole } from './console.ts';
 import { compiledQueries } from './compiled-execution.ts';
 import { variableRefusalSources } from './coercion-messages.ts';
@@ -27,9 +27,64 @@ import { logStatementTimings, operationFacts, recordUser, requestLogging } from 
 import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
 import { ReferenceCache } from '../reference-cache.ts';
+import type { Logger } from '../logger.ts';
 
 // The login back-off wraps the audited login resolver: its count is kept outside the mutation's transaction.
 const apiSchema = guardLogins(auditMutations(schema));
+
+/** Sweep 7c L3: no answer is sniffed as another type than it says (the console adds its framing headers, console.ts). */
+const noSniffing: RequestHandler = (_req, res, next) => {
+  res.setHeader('x-content-type-options', 'nosniff');
+  next();
+};
+
+/** Sweep 7c L3, D29: GraphQL answers carry households' names and addresses: no cache, shared or the browser's, keeps them. */
+const notStored: RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
+
+const REFUSAL_CODES: Readonly<Record<number, string>> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 429: 'RATE_LIMITED' };
+const REFUSAL_MESSAGES: Readonly<Record<number, string>> = {
+  400: '请求格式不正确（地址中的转义或请求内容无法解析）',
+  403: '不允许访问这个地址',
+  404: '没有这个文件或地址',
+};
+
+/** A request nothing above answered (not a console page either): a short JSON 404 in Chinese, as the routes answer. */
+const unknownPath: RequestHandler = (req, res) => {
+  const path = req.originalUrl.split('?')[0].slice(0, 120);
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `没有这个地址：${req.method} ${path}（控制台在 /，GraphQL 接口在 /graphql）` } });
+};
+
+/**
+ * Sweep 7c M2: the last error handler, so that express's own never runs — it wrote the error raw to stderr, outside the
+ * logger (a client's path with newlines in it forged log lines), and in development answered with the stack and the
+ * server's paths. A refusal express or a middleware made (a 4xx status: a malformed escape in a route parameter, a
+ * console asset missing or out of its directory) is the client's, answered in short JSON and recorded by the access line
+ * alone; anything else is logged once through the logger and masked (errors.ts).
+ */
+function lastErrors(log: Logger): ErrorRequestHandler {
+  return (error: { status?: unknown; statusCode?: unknown; headers?: unknown }, req, res, _next) => {
+    const status = Number(error?.status ?? error?.statusCode);
+    const refusal = Number.isInteger(status) && status >= 400 && status < 500;
+    if (res.headersSent) {
+      if (!refusal) logUnexpected(error, log, { route: req.path });
+      req.socket?.destroy();
+      return;
+    }
+    if (refusal) {
+      // A range not satisfiable (416) says the file's size in Content-Range, as serve-static asks.
+      if (error.headers && typeof error.headers === 'object') res.set(error.headers as Record<string, string>);
+      res.status(status).json({
+        error: { code: REFUSAL_CODES[status] ?? 'BAD_USER_INPUT', message: REFUSAL_MESSAGES[status] ?? `请求无法处理（HTTP ${status}）` },
+      });
+      return;
+    }
+    const answer = httpError(error, log, { route: req.path });
+    res.status(answer.status).json(answer.body);
+  };
+}
 
 /** The composition root: express with GraphQL at /graphql, exports, liveness at /healthz, readiness at /readyz. */
 export function buildApp(services: AppServices) {
@@ -117,6 +172,7 @@ export function buildApp(services: AppServices) {
   // Whose X-Forwarded-For to believe (TRUST_PROXY); by default none: the client is the socket's peer.
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(log));
+  app.use(noSniffing);
   app.use(corsAllowlist(config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -131,6 +187,8 @@ export function buildApp(services: AppServices) {
     }
   });
   app.get('/metrics', metricsEndpoint(metrics, config.metricsToken, log));
+  // Before the budget, so that its refusals are not stored either.
+  app.use(yoga.graphqlEndpoint, notStored);
   // Everything but the probes spends the client's request budget.
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
@@ -138,6 +196,8 @@ export function buildApp(services: AppServices) {
   app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   // Last among the routes: the console's fallback answers only what nothing above did.
   serveConsole(app, { mapTileUrl: config.mapTileUrl });
+  app.use(unknownPath);
   app.use(requestBodyErrors(config.requestMaxBytes));
+  app.use(lastErrors(log));
   return app;
 }
