@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { heldText, holderName, reservationHolders, type Holder } from './holders.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -42,6 +43,8 @@ export const NOT_HELD_HERE = '本库没有该批次的记录；新发现的物�
  * goods found with no record are a receipt (D7), not a gain. A batch with a count still awaiting approval here is not
  * counted again (D9, D27): the pending difference was worked out against the book of its moment, and a second count
  * against the same book would be posted on top of it (80, counted 78 then 70, both approved → 68, never counted).
+ * A count dated in the past (occurredAt) is refused when the book has moved since that moment (assertNotMovedSince):
+ * the book it is compared with is the one now.
  */
 export async function submitStocktake(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
@@ -55,6 +58,8 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
   });
   const reasons = await db.select().from(stockReasons);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  /** The count is of a moment the keeper names, not of now (D9): said in the approval's summary, checked under the locks. */
+  const backdated = v.occurredAt !== null && v.occurredAt !== undefined;
   return postDocument(db, {
     kind: 'submitStocktake',
     actor: user,
@@ -67,6 +72,9 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
       v.counts.forEach((c, i) => {
         if (!locked.has(`${store.id}|${c.batchId}`)) throw badInput(`input.counts.${i}.batchId`, NOT_HELD_HERE);
       });
+      // Under the rows' locks: a post that would move the book after the count's moment waits for this one, or has
+      // committed and is seen.
+      if (backdated) await assertNotMovedSince(tx, store.id, v.counts, batchMap, occurredAt);
       // Under the rows' locks: a concurrent count of the same batch waits here and then sees this one's document.
       const pending = await pendingCountsOf(
         tx,
@@ -153,11 +161,70 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
         afterPost: (t, posted) =>
           requestDocumentApproval(t, user, recordedAt, posted, store, {
             kind: 'STOCKTAKE',
-            summary: `${store.name} 盘点 ${posted.number}：盘盈 ${gains}，盘亏 ${losses}，待审批后调账`,
+            // A count of a past moment says so (D9, D27): the approver sees it is not of today's shelf.
+            summary: `${store.name} 盘点 ${posted.number}${backdated ? `（盘点时间 ${minutes(occurredAt)}）` : ''}：盘盈 ${gains}，盘亏 ${losses}，待审批后调账`,
             pending: { movements: moves, reservations: held.reservations },
           }),
       };
     },
+  });
+}
+
+/** An instant as the messages here say it: China time, to the minute. */
+const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
+
+/**
+ * D9, D21, D22: a count dated in the past is compared with the book now (the locked rows), so it may stand only while
+ * the book now is the book of its moment: no on-hand movement of the batch at this store dated after it. Else a count
+ * entered late turns into what it never counted — the shelf of 100 counted at 09:00, 20 issued at 10:00, the count
+ * entered at 11:00 as a gain of 20 on a book of 80 (the shelf holds 80, the book would say 100), a real loss into a
+ * gain, and a count dated before the batch came here a gain in a past valuation (D21, D31). As assertBookAsCounted
+ * does at approval, refused rather than recomputed against the book of that moment: the difference would be posted in
+ * the past under today's movements, and the keeper who counted then is the one who can say what the shelf holds now.
+ *
+ * Refused at `input.occurredAt`, not at a count line: every line is a fair count of the book now, and the same counts
+ * dated now (or at the moment they were really made, when that is after the movement) are accepted — the date is what
+ * is wrong, and what the keeper changes. The message names the first such batch, the count's time and its latest
+ * movement's (the details list them all). One statement for all counted batches (index on store, batch, occurred_at);
+ * only on-hand movements count (in transit is not on the shelf). A count without a date is of now: never refused here.
+ */
+async function assertNotMovedSince(
+  tx: Db,
+  storeId: string,
+  counts: readonly { batchId: string }[],
+  batches: Map<string, { batchNo: string }>,
+  at: Date,
+): Promise<void> {
+  const rows = await queryRows<{ batch_id: string; first_at: string | Date; last_at: string | Date }>(
+    tx,
+    sql`SELECT m.batch_id::text AS batch_id, min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at
+          FROM movements m
+         WHERE m.store_id = ${storeId}::uuid AND m.bucket = 'ON_HAND' AND m.batch_id IN (${uuidList(counts.map((c) => c.batchId))})
+         GROUP BY m.batch_id
+        HAVING max(m.occurred_at) > ${at.toISOString()}::timestamptz`,
+  );
+  if (!rows.length) return;
+  // A date in a closed month is refused as such first (D22, the period guard's own words): no count dated there posts,
+  // whatever the book did since. The guard the ledger's writes ask (migration 0031), asked only on this refusal's path.
+  await queryRows(tx, sql`SELECT assert_open_period(${at.toISOString()}::timestamptz)`);
+  const moved = new Map(rows.map((r) => [r.batch_id, { first: new Date(r.first_at), last: new Date(r.last_at) }]));
+  const index = counts.findIndex((c) => moved.has(c.batchId));
+  const { batchId } = counts[index];
+  const { first, last } = moved.get(batchId)!;
+  const batchNo = batches.get(batchId)!.batchNo;
+  const before = first > at;
+  const other = before ? first : last;
+  // To the minute, unless that would show the two times alike (counted 09:00:10, issued 09:00:40).
+  const china = minutes(other) === minutes(at) ? (d: Date) => chinaText(d) : minutes;
+  const others = rows.length > 1 ? `；另有 ${rows.length - 1} 个批次在盘点时间之后也有出入库` : '';
+  const message = before
+    ? `批次 ${batchNo} 在本库最早的入库是 ${china(first)}，盘点时间 ${china(at)}（北京时间）时本库还没有该批次，不能按该时间登记盘点${others}：请核对盘点时间，或现在重新盘点、不填盘点时间登记`
+    : `批次 ${batchNo} 在盘点时间 ${china(at)} 之后还有出入库（最近一笔在 ${china(last)}，北京时间），现在的账面已不是盘点时的账面，不能按该时间登记盘点${others}：请现在重新盘点、不填盘点时间登记；如实际是在 ${china(last)} 之后清点的，请填写实际清点时间`;
+  throw badInput('input.occurredAt', message, {
+    batchId,
+    countedAt: chinaIso(at),
+    lastMovementAt: chinaIso(last),
+    movedBatchIds: counts.filter((c) => moved.has(c.batchId)).map((c) => c.batchId),
   });
 }
 

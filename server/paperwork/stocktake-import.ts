@@ -24,7 +24,8 @@ const READ: readonly [string, 'number' | 'text'][] = [
 
 /**
  * 盘点表 upload (D9): the counted sheet becomes one stocktake through submitStocktake — the same service (and approval
- * path) as the mutation. Rows without 实盘数 are not counted. Every row is checked first against the store's book;
+ * path) as the mutation. Rows without 实盘数 are not counted. Every row is checked first against the store's book (and its
+ * printed 账面数 against the book now: a book moved since the sheet was printed is said as such, not asked a reason for);
  * every bad row is reported and nothing is posted unless all are good. A batch the store has no balance row for is a bad
  * row, and so is one with a count awaiting approval (D9, D27) — the same rules as submitStocktake's, whose own refusal
  * (a count submitted meanwhile) is named by its Excel row too.
@@ -101,6 +102,20 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     }
     if (!held || mismatched) continue;
     const diff = counted - held.on_hand;
+    // D9: the sheet prints the book of its making (账面数); a count that differs from the book now, on a row whose book
+    // has moved since (an issue, a receipt in between), cannot be told apart — counted before the movement or after —
+    // and a gain or loss reason asked for it would book the movement as one (57 printed, 1 issued, 57 counted: a gain
+    // of 1). The row says the book moved and is counted again; one that agrees with the book now is a count of now. A
+    // 账面数 left empty or not a number (an old or retyped sheet) compares nothing.
+    const printed = integerOf(col(r, H.book));
+    if (diff !== 0 && typeof printed === 'number' && printed !== held.on_hand) {
+      errors.add(
+        r.row,
+        H.book,
+        `打印盘点表后账面已由 ${printed} 变为 ${held.on_hand}（其间有出入库），实盘 ${counted} 不能判断是变动前还是变动后清点的：请重新下载盘点表，按现在的实存填写实盘数后上传`,
+      );
+      continue;
+    }
     const direction = diff > 0 ? 'INCREASE' : 'DECREASE';
     const allowed = reasons.filter((x) => x.direction === direction);
     const reason = reasonText === null ? null : reasons.find((x) => x.name === reasonText || x.code === reasonText);
