@@ -53,6 +53,17 @@ export function invisibleAsBlank(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+/**
+ * Text that names something as a person reads it — compatibility forms folded (NFKC: full-width ３ is 3, Ｔ－１ is T-1),
+ * invisible format characters (zero-width space and joiners, BOM) dropped, trimmed — so that what looks the same is the
+ * same: a batch number (D7, D18), a household's head and address (D29: no fresh allowance for a look-alike), a 安置点's name.
+ */
+export const readableText = (v: string) =>
+  v
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .trim();
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id argument must be a UUID; anything else is BAD_USER_INPUT naming the field. Returned in lower case. */

@@ -8,7 +8,7 @@ import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import { chinaText, type Clock } from '../clock.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
-import { uuidArg } from '../validation.ts';
+import { readableText, uuidArg } from '../validation.ts';
 import type { ReferenceCache } from '../reference-cache.ts';
 
 export type ItemRow = typeof items.$inferSelect;
@@ -152,14 +152,6 @@ export async function reasonFor(db: Db, code: string, usage: ReasonUsage, field:
  * invisible format characters (zero-width space, joiners, BOM) dropped, so that a number that looks the same is the same
  * batch, not a look-alike second one.
  */
-export const batchNoSchema = z
-  .string()
-  .transform((v) =>
-    v
-      .normalize('NFKC')
-      .replace(/\p{Cf}/gu, '')
-      .trim(),
-  )
-  .pipe(z.string().min(1, '批号不能为空').max(64));
+export const batchNoSchema = z.string().transform(readableText).pipe(z.string().min(1, '批号不能为空').max(64));
 
 export const idempotencyKeySchema = z.string().trim().min(1, '幂等键不能为空').max(128, '幂等键不超过 128 个字符');

@@ -9,7 +9,7 @@ import { chinaDateOf, pickUnexpired } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { idSchema, uuidArg, validate } from '../validation.ts';
+import { idSchema, readableText, uuidArg, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { assertNotBeforeIncident, incidentForPosting, lockOpenIncident } from '../dispatch/incidents.ts';
 import {
@@ -47,7 +47,9 @@ const distributeSchema = z.object({
   storeId: idSchema,
   incidentId: idSchema,
   household: z.object({
-    headName: z.string().trim().min(1, '须填写户主姓名').max(64),
+    // D29: a look-alike (full-width digits, a zero-width character, a trailing 。 in the address) is the same household,
+    // not a fresh allowance: both are kept as read (readableText), the address without trailing punctuation.
+    headName: z.string().transform(readableText).pipe(z.string().min(1, '须填写户主姓名').max(64)),
     size: z.number().int('家庭人口须为整数').min(1, '家庭人口至少 1 人').max(50, '家庭人口过多'),
     idNumber: z
       .string()
@@ -55,7 +57,11 @@ const distributeSchema = z.object({
       .regex(ID_NUMBER, '身份证号码应为 18 位（末位可为 X）或 15 位')
       .refine((id) => !ID_NUMBER.test(id) || hasRealBirthDate(id), '身份证号码中的出生日期不是有效日期，请核对证件')
       .nullish(),
-    address: z.string().trim().max(200).nullish(),
+    address: z
+      .string()
+      .transform((v) => readableText(v).replace(/[\p{P}\s]+$/u, ''))
+      .pipe(z.string().max(200))
+      .nullish(),
   }),
   lines: z
     .array(z.object({ itemId: idSchema, quantity: quantitySchema }))

@@ -13,7 +13,7 @@ import { assertIncidentOpen, getIncidentInScope, lockOpenIncident, type Incident
 import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { storesOfUsers, usersByIds } from '../users/service.ts';
-import { idSchema, validate } from '../validation.ts';
+import { idSchema, readableText, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
 
@@ -97,8 +97,8 @@ export const pointLevel = (regionCode: string) => {
   return level === 'PROVINCE' ? 'CITY' : level;
 };
 
-/** 安置点 names match whatever the width, case or spacing (「卫辉三中 安置点」 is 「卫辉三中安置点」). */
-export const placeKey = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+/** 安置点 names match whatever the width, case, spacing or invisible characters (「卫辉三中 安置点」 is 「卫辉三中安置点」). */
+export const placeKey = (name: string) => readableText(name).replace(/\s+/g, '').toLowerCase();
 
 /**
  * A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). The refusal of a point of

@@ -118,6 +118,9 @@ describe('one name, one 安置点 (D29)', () => {
     const pointId = first.destinations[0].store.id;
     const again = ok(await request([at({ name: ' 汲水镇第二小学 安置点', lat: 35.4102, lng: 114.0503 })])).requestDispatch;
     expect(again.destinations[0].store.id).toBe(pointId);
+    // Sweep 7b M3: an invisible character inside the name (zero-width space) is the same name, not a look-alike second point.
+    const invisible = ok(await request([at({ name: '汲水镇第二小学\u200b安置点', lat: 35.4102, lng: 114.0503 })])).requestDispatch;
+    expect(invisible.destinations[0].store.id).toBe(pointId);
     expect(again.destinations[0].location).toEqual({ lat: 35.41, lng: 114.05 });
     expect((await pointsOfIncident()).filter((p: any) => p.id === pointId)).toHaveLength(1);
     expect((await pointsOfIncident()).filter((p: any) => p.name.includes('汲水镇第二小学'))).toHaveLength(1);
