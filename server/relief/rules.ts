@@ -75,9 +75,11 @@ export function maskIdNumber(id: string): string {
 
 /**
  * D29: what tells apart two numbers with one mask (a county's families whose numbers end alike differ only in the
- * birth date the mask hides): 3 hex characters of the SHA-256 of the 18-digit form. Short on purpose — of the 36,500
- * birth dates in a century about 9 share each fingerprint, so the stored data does not give the number back; two
- * families with one mask share a fingerprint by chance 1 in 4,096, and are then taken for one (the safe side).
+ * birth date the mask hides): 3 hex characters of the SHA-256 of the 18-digit form; two families with one mask share a
+ * fingerprint by chance 1 in 4,096, and are then taken for one (the safe side). Short, but not short enough to hide the
+ * number from whoever reads the table (sweep 7c M1): the mask keeps the check digit, which leaves about 3,500 of a
+ * century's birth dates, and the fingerprint about one — the table is personal data (README says so). A keyed
+ * fingerprint would need a key kept outside the database for the life of the data; not done.
  */
 export const idFingerprint = (id18: string) => createHash('sha256').update(`D29|${id18.toUpperCase()}`).digest('hex').slice(0, 3);
 
