@@ -368,7 +368,8 @@ const DistributeReliefInput = builder.inputType('DistributeReliefInput', {
       description: 'D29: the number of the receipt the head of household signed or thumb-printed (签收凭证号); the console requires it',
     }),
     overrideReason: t.string({
-      description: 'Required to give a household more than the standard, to record another size or head, or a household of more than 10 people',
+      description:
+        'Required to give a household more than the standard, to record another size or head, or a household of more than 10 people. Shown to the command, auditors and the alert webhook: no names, ID numbers or health details (D29)',
     }),
     occurredAt: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string({ required: true }),

@@ -181,7 +181,7 @@ function DistributeForm({ storeId, incidentId, closed, onDone }: { storeId: stri
           <Form.Item
             name="overrideReason"
             label="超标准发放原因"
-            extra="超出救助标准、家庭人数超过 10 人（集体户等），或该户人数、户主与已登记的不同时必填；超标准发放将提示调度指挥"
+            extra="超出救助标准、家庭人数超过 10 人（集体户等），或该户人数、户主与已登记的不同时必填；超标准发放将提示调度指挥，原因会给指挥部和审计看到：请勿填写姓名、身份证号或病情等个人信息"
           >
             <Input style={{ width: 320 }} maxLength={500} />
           </Form.Item>
