@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { chinaIso, chinaText } from '../clock.ts';
 import { DomainError } from '../errors.ts';
+import { quantityText } from './common.ts';
 import type { Bucket, LockedBalance, NetChange } from './posting.ts';
 
 // D21 (value at any past date), D22 (the ledger is exact): a document may be dated in the past (D7), so what it takes
@@ -67,6 +68,68 @@ function lowestSince(takes: Take[], at: Date): SQL {
 }
 
 const china = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
+
+/** What a batch held at a store from a backdated post's date to now: its lowest on hand, first reached at `at`. */
+export interface HeldSince {
+  quantity: number;
+  at: Date;
+}
+
+/**
+ * D8, D21: for an outbound dated `at`, what each of these rows (one store's FEFO candidates) held on hand from `at` to
+ * now — the most a backdated FEFO line may take from it and still pass assertHeldSince. Only rows moved after `at` are
+ * read, in one statement; a row not moved since holds now what it held then and is left out, so a post dated now (the
+ * usual case) reads nothing. Keyed by batch.
+ */
+export async function heldSince(tx: Db, rows: readonly LockedBalance[], at: Date): Promise<Map<string, HeldSince>> {
+  const moved = rows.filter((r) => r.lastOccurredAt && r.lastOccurredAt > at);
+  if (!moved.length) return new Map();
+  const takes = moved.map((r): Take => ({ storeId: r.storeId, batchId: r.batchId, itemId: r.itemId, bucket: 'ON_HAND', quantity: 0 }));
+  const lowest = new Map((await queryRows<Lowest>(tx, lowestSince(takes, at))).map((r) => [r.batch_id, r]));
+  return new Map(
+    moved.map((r) => {
+      const row = lowest.get(r.batchId);
+      return [r.batchId, { quantity: Math.max(0, row ? Number(row.balance) : 0), at: row ? new Date(row.at) : at }];
+    }),
+  );
+}
+
+/**
+ * D8, D21: a backdated FEFO line the store could serve now, but not from what it held at the line's date — batches
+ * received (or emptied) since then are no candidates. INSUFFICIENT_STOCK on input.occurredAt, as assertHeldSince
+ * refuses, but naming the item and the batches that fell short, and what to do: name a batch (where the input can),
+ * or check the business time. `short` lists those batches, in FEFO order.
+ */
+export function notHeldRefusal(r: {
+  line: number;
+  storeId: string;
+  itemId: string;
+  item?: { name: string; unit: string };
+  requested: number;
+  available: number;
+  at: Date;
+  short: { batchId: string; batchNo: string; held: HeldSince; now: number }[];
+  namesBatch: boolean;
+}): DomainError {
+  const amount = (n: number) => (r.item ? `${quantityText(n)} ${r.item.unit}` : quantityText(n));
+  const shown = r.short.slice(0, 5).map((b) => `批次 ${b.batchNo} 在 ${china(b.held.at)} 时库存仅 ${amount(b.held.quantity)}（现可用 ${amount(b.now)}）`);
+  const more = r.short.length > shown.length ? `等 ${r.short.length} 个批次` : '';
+  const what = r.namesBatch ? '请指定出库批次，或核对业务时间' : '请核对业务时间';
+  return new DomainError(
+    'INSUFFICIENT_STOCK',
+    `库存不足：第 ${r.line + 1} 行「${r.item?.name ?? '该物资'}」按业务时间 ${china(r.at)} 可出库 ${amount(r.available)}，需要 ${amount(r.requested)}——` +
+      `${shown.join('；')}${more}，不能按该日期出库。${what}`,
+    {
+      field: 'input.occurredAt',
+      storeId: r.storeId,
+      itemId: r.itemId,
+      requested: r.requested,
+      available: r.available,
+      at: chinaIso(r.at),
+      batchIds: r.short.map((b) => b.batchId),
+    },
+  );
+}
 
 /**
  * D21: refuses (INSUFFICIENT_STOCK, the code for stock) a document dated `at` that would take a key below zero at

@@ -2,7 +2,9 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { ZONE } from '../clock.ts';
 import { badInput, DomainError, invalidState } from '../errors.ts';
-import { pickOutbound, type OutboundLine, type Pick } from './issues.ts';
+import type { Db } from '../../drizzle/client.ts';
+import { heldSince } from './backdating.ts';
+import { pickOutbound, type HeldAt, type OutboundLine, type Pick } from './issues.ts';
 import type { LockedBalance } from './posting.ts';
 import { computeExpiry } from './rules.ts';
 
@@ -38,9 +40,10 @@ export function expiredBatchRefusal(b: { batchId: string; batchNo: string; expir
 /**
  * D26: outbound picking that leaves expired batches frozen. Naming an expired batch is INVALID_STATE with its expiry
  * date; FEFO lines take only unexpired batches, and when the unexpired stock is short the INSUFFICIENT_STOCK error
- * says how much expired stock is frozen there (extensions.expired). `day` is the China date the document occurs on.
+ * says how much expired stock is frozen there (extensions.expired). `day` is the China date the document occurs on;
+ * `heldAt` bounds a backdated post's FEFO lines (pickUnexpiredAt).
  */
-export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, day: string): Pick[] {
+export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, day: string, heldAt?: HeldAt): Pick[] {
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   lines.forEach((l, i) => {
     const row = l.batchId ? rows.find((r) => r.batchId === l.batchId) : undefined;
@@ -48,14 +51,41 @@ export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], l
   });
   const usable = new Map([...locked].filter(([, r]) => r.storeId !== storeId || !isExpired(r.expiryDate, day)));
   try {
-    return pickOutbound(storeId, lines, usable);
+    return pickOutbound(storeId, lines, usable, undefined, heldAt);
   } catch (e) {
-    if (!(e instanceof DomainError) || e.code !== 'INSUFFICIENT_STOCK') throw e;
+    // A backdated line refused for what was there at its date (notHeldRefusal) is not short of stock now.
+    if (!(e instanceof DomainError) || e.code !== 'INSUFFICIENT_STOCK' || e.details.field === 'input.occurredAt') throw e;
     const itemId = e.details.itemId;
     const expired = rows.filter((r) => r.itemId === itemId && isExpired(r.expiryDate, day)).reduce((s, r) => s + r.onHand - r.reserved, 0);
     if (!expired) throw e;
     throw new DomainError('INSUFFICIENT_STOCK', `${e.message}（另有已过期冻结 ${expired}，不能出库）`, { ...e.details, expired });
   }
+}
+
+/**
+ * pickUnexpired for an outbound (issue, transfer, relief distribution) occurring at `occurredAt` — D8 read at the
+ * document's own date, D21: a FEFO line of a backdated post chooses among the batches on hand at the store at that date
+ * and available now, each taken no further than it held from then to now (heldSince, one statement), so that a batch
+ * received since — one that now expires first — is not picked and then refused by assertHeldSince. When these cannot
+ * serve a line that today's stock could, the refusal names the item and the batches (notHeldRefusal); `namesBatch`
+ * says whether the input can name a batch instead. A post dated now, and a named batch, pick as pickUnexpired does.
+ */
+export async function pickUnexpiredAt(
+  tx: Db,
+  storeId: string,
+  lines: readonly OutboundLine[],
+  locked: Map<string, LockedBalance>,
+  occurredAt: Date,
+  items: Map<string, { name: string; unit: string }>,
+  namesBatch = true,
+): Promise<Pick[]> {
+  const day = chinaDateOf(occurredAt);
+  const fefoItems = new Set(lines.filter((l) => !l.batchId).map((l) => l.itemId));
+  const candidates = [...locked.values()].filter(
+    (r) => r.storeId === storeId && fefoItems.has(r.itemId) && r.onHand > r.reserved && !isExpired(r.expiryDate, day),
+  );
+  const held = await heldSince(tx, candidates, occurredAt);
+  return pickUnexpired(storeId, lines, locked, day, held.size ? { at: occurredAt, held, items, namesBatch } : undefined);
 }
 
 /** D26: shipping reserved stock (a dispatch plan approved before the batch expired) is refused once it has expired. */

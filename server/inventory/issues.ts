@@ -5,10 +5,11 @@ import { badInput, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
-import { allocateFefo } from './rules.ts';
-import { chinaDateOf, pickUnexpired } from './expiry.ts';
+import { allocateFefo, fefoOrder, type FefoCandidate } from './rules.ts';
+import { pickUnexpiredAt } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
 import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
+import { notHeldRefusal, type HeldSince } from './backdating.ts';
 import {
   assertLeavesWithoutOrder,
   assertReasonFitsOrder,
@@ -36,17 +37,40 @@ export interface Pick {
 }
 
 /**
- * Picks the batches that leave a store: named batches as given, the rest first-expiry-first-out (D8),
- * splitting a line across batches. `locked` holds the store's balance rows, locked.
+ * D8, D21: the FEFO bound of an outbound dated `at`, in the past (pickUnexpiredAt): per batch of the store moved after
+ * `at`, what it held from then to now (heldSince; a batch not in `held` holds now what it held then). `items` names the
+ * lines' items in a refusal; `namesBatch` says whether the input can name a batch (a relief distribution cannot).
  */
-export function pickOutbound(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, field = 'input.lines'): Pick[] {
+export interface HeldAt {
+  at: Date;
+  held: Map<string, HeldSince>;
+  items: Map<string, { name: string; unit: string }>;
+  namesBatch: boolean;
+}
+
+/**
+ * Picks the batches that leave a store: named batches as given, the rest first-expiry-first-out (D8),
+ * splitting a line across batches. `locked` holds the store's balance rows, locked. For a backdated post (`heldAt`),
+ * FEFO chooses among the batches on hand at its date, each taken no further than it held since (D21); a named batch
+ * is taken as named, and assertHeldSince judges it.
+ */
+export function pickOutbound(
+  storeId: string,
+  lines: readonly OutboundLine[],
+  locked: Map<string, LockedBalance>,
+  field = 'input.lines',
+  heldAt?: HeldAt,
+): Pick[] {
   const left = new Map<string, number>();
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   for (const r of rows) left.set(r.batchId, r.onHand - r.reserved);
+  // What each batch moved since a backdated post's date held from then to now, less what this post takes of it.
+  const heldLeft = new Map([...(heldAt?.held ?? [])].map(([batchId, h]) => [batchId, h.quantity]));
   const picks: Pick[] = [];
   const take = (batchId: string, quantity: number, line: number) => {
     const row = rows.find((r) => r.batchId === batchId)!;
     left.set(batchId, left.get(batchId)! - quantity);
+    if (heldLeft.has(batchId)) heldLeft.set(batchId, heldLeft.get(batchId)! - quantity);
     picks.push({ itemId: row.itemId, batchId, quantity, unitPrice: row.unitPrice, line });
   };
   // Named batches first, so that FEFO lines take what is left.
@@ -67,22 +91,47 @@ export function pickOutbound(storeId: string, lines: readonly OutboundLine[], lo
   });
   lines.forEach((l, i) => {
     if (l.batchId) return;
-    const candidates = rows
-      .filter((r) => r.itemId === l.itemId)
-      .map((r) => ({ batchId: r.batchId, available: left.get(r.batchId)!, expiryDate: r.expiryDate, receivedAt: r.receivedAt }));
+    const own = rows.filter((r) => r.itemId === l.itemId);
+    const now = own.map((r) => ({ batchId: r.batchId, available: left.get(r.batchId)!, expiryDate: r.expiryDate, receivedAt: r.receivedAt }));
+    const candidates = heldLeft.size ? now.map((c) => ({ ...c, available: Math.min(c.available, heldLeft.get(c.batchId) ?? c.available) })) : now;
     const result = allocateFefo(candidates, l.quantity);
     if (!result.ok) {
-      throw insufficientStock(`库存不足：第 ${i + 1} 行可用 ${result.available}，需要 ${l.quantity}`, {
+      const fromNow = candidates === now ? result : allocateFefo(now, l.quantity);
+      // D8, D21: enough now, not of what was there at the post's date.
+      if (fromNow.ok)
+        throw notHeldAt(heldAt!, { storeId, line: i, itemId: l.itemId, requested: l.quantity, available: result.available }, now, candidates, rows);
+      throw insufficientStock(`库存不足：第 ${i + 1} 行可用 ${fromNow.available}，需要 ${l.quantity}`, {
         storeId,
         itemId: l.itemId,
         requested: l.quantity,
-        available: result.available,
+        available: fromNow.available,
         field: `${field}.${i}.quantity`,
       });
     }
     for (const p of result.picks) take(p.batchId, p.quantity, i);
   });
   return picks;
+}
+
+/** notHeldRefusal for a FEFO line: the batches that could give more now than they held since `heldAt.at`, in FEFO order. */
+function notHeldAt(
+  heldAt: HeldAt,
+  line: { storeId: string; line: number; itemId: string; requested: number; available: number },
+  now: FefoCandidate[],
+  capped: FefoCandidate[],
+  rows: LockedBalance[],
+) {
+  const short = now
+    .map((c, k) => ({ ...c, held: Math.max(0, capped[k].available) }))
+    .filter((c) => c.available > 0 && c.held < c.available)
+    .sort(fefoOrder)
+    .map((c) => ({
+      batchId: c.batchId,
+      batchNo: rows.find((r) => r.batchId === c.batchId)!.batchNo,
+      held: { ...heldAt.held.get(c.batchId)!, quantity: c.held },
+      now: c.available,
+    }));
+  return notHeldRefusal({ ...line, item: heldAt.items.get(line.itemId), at: heldAt.at, short, namesBatch: heldAt.namesBatch });
 }
 
 /** The lines and movements of stock leaving a store, one per batch picked. */
@@ -166,7 +215,8 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
     build: async (tx, { prepared }) => {
       const { order, lines } = executing!;
       const locked = prepared?.locked ? lockedFor(prepared.locked, lines) : await lockOutbound(tx, store.id, lines);
-      const picks = pickUnexpired(store.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
+      // D26: expired stock is frozen; D8, D21: a backdated FEFO line picks from what was there at its date.
+      const picks = await pickUnexpiredAt(tx, store.id, lines, locked, occurredAt, itemMap);
       let alsoWrites: SQL[] | undefined;
       // D23: without an order, by the owner of what is picked.
       if (!order) await assertLeavesWithoutOrder(tx, store, 'ISSUE', picks);

@@ -32,15 +32,14 @@ export interface FefoCandidate {
 export type FefoResult = { ok: true; picks: { batchId: string; quantity: number }[] } | { ok: false; available: number };
 
 /** D8: 先进先出、出陈存新 — earliest expiry first (no expiry last), then earliest received, then batch id. */
+export const fefoOrder = (a: Omit<FefoCandidate, 'available'>, b: Omit<FefoCandidate, 'available'>): number =>
+  compareNullableDates(a.expiryDate, b.expiryDate) ||
+  a.receivedAt.getTime() - b.receivedAt.getTime() ||
+  (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0);
+
+/** D8: takes `quantity` from the candidates in FEFO order (fefoOrder), splitting across batches. */
 export function allocateFefo(candidates: readonly FefoCandidate[], quantity: number): FefoResult {
-  const ordered = candidates
-    .filter((c) => c.available > 0)
-    .sort(
-      (a, b) =>
-        compareNullableDates(a.expiryDate, b.expiryDate) ||
-        a.receivedAt.getTime() - b.receivedAt.getTime() ||
-        (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0),
-    );
+  const ordered = candidates.filter((c) => c.available > 0).sort(fefoOrder);
   const total = ordered.reduce((s, c) => s + c.available, 0);
   if (total < quantity) return { ok: false, available: total };
   const picks: { batchId: string; quantity: number }[] = [];

@@ -10,7 +10,7 @@ import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
 import { lockOutbound, outboundLine } from './issues.ts';
-import { chinaDateOf, pickUnexpired } from './expiry.ts';
+import { pickUnexpiredAt } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 import { statusText, TRANSFER_STATUS_NAMES } from '../paperwork/names.ts';
@@ -76,7 +76,8 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
       const transferId = stableId('transfer', documentId);
       // Source and destination rows in one locking statement: opposite transfers cannot deadlock.
       const locked = await lockOutbound(tx, from.id, lines, [to.id]);
-      const picks = pickUnexpired(from.id, lines, locked, chinaDateOf(occurredAt)); // D26: expired stock is frozen
+      // D26: expired stock is frozen; D8, D21: a backdated FEFO line picks from what was there at its date.
+      const picks = await pickUnexpiredAt(tx, from.id, lines, locked, occurredAt, itemMap);
       if (order) await consumeOrder(tx, order.id, picks);
       else if (!v.dispatchPlanId) await assertLeavesWithoutOrder(tx, from, 'TRANSFER', picks); // D23: by the owner of what is picked
       const batchIds = picks.map((p) => p.batchId);

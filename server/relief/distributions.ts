@@ -5,7 +5,7 @@ import { distributions, documents, stores } from '../../drizzle/schema/index.ts'
 import { assertMayPost, distributionsInScope } from '../auth/policy.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
-import { chinaDateOf, pickUnexpired } from '../inventory/expiry.ts';
+import { pickUnexpiredAt } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -185,7 +185,9 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       const overStandard: OverStandard | null = over.length ? { householdSize: v.household.size, lines: over } : null;
       const lines = v.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity }));
       const locked = await lockOutbound(tx, point.id, lines);
-      const picks = pickUnexpired(point.id, lines, locked, chinaDateOf(occurredAt));
+      // D26: expired stock is frozen; D8, D21: a backdated hand-out picks from what the point held at its date (the
+      // input names no batch: a refusal says to check the time).
+      const picks = await pickUnexpiredAt(tx, point.id, lines, locked, occurredAt, itemMap, false);
       return {
         type: 'ISSUE',
         storeId: point.id,

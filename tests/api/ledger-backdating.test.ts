@@ -173,7 +173,10 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
       );
     const early = await distribute('2026-07-18T12:00:00Z');
     expect(early.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.occurredAt', requested: 2, available: 0 });
-    expect(early.errors?.[0].message).toBe('该批次在 2026-07-18 20:00 时库存仅 0，不能按该日期出库');
+    // Sweep 7b M1: FEFO at the business time names the item, the batch and what it held then.
+    expect(early.errors?.[0].message).toBe(
+      '库存不足：第 1 行「棉被」按业务时间 2026-07-18 20:00 可出库 0 床，需要 2 床——批次 BD-RELIEF 在 2026-07-18 20:00 时库存仅 0 床（现可用 6 床），不能按该日期出库。请核对业务时间',
+    );
     ok(await distribute('2026-07-19T12:00:00Z'));
     expect(await onHandOf(batchId, point)).toBe(4);
   });
