@@ -506,10 +506,14 @@ export function orderConsumption(
   const add = new Map<number, number>();
   // By the document's input line (a line split across batches is one request): what it asks and what the order lacks.
   const asked = new Map<number, { requested: number; missing: number }>();
+  // Input lines whose item (or batch) the order does not name at all: told so, not "beyond what was approved".
+  const notOnOrder = new Set<number>();
   for (const p of picks) {
     let need = p.quantity;
     // A line naming this batch first, then lines of the item naming none.
-    for (const l of [...lines.filter((x) => x.batchId === p.batchId), ...lines.filter((x) => !x.batchId && x.itemId === p.itemId)]) {
+    const candidates = [...lines.filter((x) => x.batchId === p.batchId), ...lines.filter((x) => !x.batchId && x.itemId === p.itemId)];
+    if (!candidates.length) notOnOrder.add(p.line ?? 0);
+    for (const l of candidates) {
       const take = Math.min(need, left.get(l.lineNo)!);
       if (take <= 0) continue;
       left.set(l.lineNo, left.get(l.lineNo)! - take);
@@ -523,6 +527,9 @@ export function orderConsumption(
   if (over) {
     const [line, { requested, missing }] = over;
     const remaining = requested - missing;
+    if (notOnOrder.has(line) && remaining === 0) {
+      throw badInput(field(line), `出库申请 ${order.number} 中没有该物资（批次）：请按申请单上的物资（批次）出库，或另行申请`, { remaining, requested });
+    }
     throw badInput(field(line), `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${requested}`, {
       remaining,
       requested,

@@ -37,6 +37,18 @@ const issueRaw = (orderId: string, lines: Record<string, unknown>[]) =>
   );
 
 describe('beyond the order: the refusal names the input line (D23)', () => {
+  it('D23 (sweep 7b L11): an item the order does not name is told so — not “beyond what was approved”', async () => {
+    const orderId = await order([{ itemId: CYLINDER, quantity: 2 }]);
+    const before = await ledgerCounts(t);
+    const res = await issueRaw(orderId, [
+      { itemId: CYLINDER, quantity: 1 },
+      { itemId: LAMP, quantity: 1 },
+    ]);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.1.quantity', remaining: 0, requested: 1 });
+    expect(res.errors![0].message).toMatch(/^出库申请 SQ-\d{4}-\d+ 中没有该物资（批次）/);
+    expect(await ledgerCounts(t)).toEqual(before);
+  });
+
   it('D23: a named-batch second line beyond its order line is refused at input.lines.1.quantity, though named batches are picked first', async () => {
     const orderId = await order([
       { itemId: CYLINDER, quantity: 4 },
