@@ -491,15 +491,19 @@ async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
 /**
  * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
  * what ships must stay within what its lines from this source to this destination have still to ship (remainingToShip,
- * per batch; wired into shipTransfer).
+ * per batch; wired into shipTransfer). A plan that takes nothing from the shipping store is not its keeper's to know
+ * of: NOT_FOUND as an unknown one, before its state is told (sweep 7b L13: another region's plan answered its status).
  */
 export async function checkPlanShipment(
   tx: Db,
   planId: string,
   shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
 ): Promise<void> {
-  const [exists] = await tx.select({ id: dispatchPlans.id }).from(dispatchPlans).where(eq(dispatchPlans.id, planId));
-  if (!exists) throw notFound('input.dispatchPlanId', '调拨方案', planId);
+  const [source] = await queryRows<{ one: number }>(
+    tx,
+    sql`SELECT 1 AS one FROM dispatch_lines WHERE plan_id = ${planId}::uuid AND source_kind = 'STORE' AND store_id = ${shipment.fromStoreId}::uuid LIMIT 1`,
+  );
+  if (!source) throw notFound('input.dispatchPlanId', '调拨方案', planId);
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING')
     throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中的方案补发调拨`, {

@@ -308,6 +308,27 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect(errorCode(res)).toBe('NOT_FOUND');
     expect(res.errors![0].extensions.field).toBe('input.dispatchPlanId');
   });
+
+  it('D23 (sweep 7b L13): a plan that takes nothing from the shipping store — another region’s — is NOT_FOUND as an unknown one; its state is not told', async () => {
+    const incident = ok(
+      await t.gql(
+        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+        { i: { name: '晋城测试洪涝', type: 'FLOOD', regionCode: '140500', location: { lat: 35.49, lng: 112.85 } } },
+        'jincheng',
+      ),
+    ).createIncident.id;
+    // 空气呼吸器备用气瓶: none at 卫辉, so the plan takes nothing from it.
+    const destination = { name: '晋城测试安置点', regionCode: '140500', lat: 35.5, lng: 112.86, lines: [{ itemId: itemId('FIR-002'), quantity: 1 }] };
+    const plan = ok(
+      await t.gql(
+        `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`,
+        { i: { incidentId: incident, destinations: [destination] } },
+        'jincheng',
+      ),
+    ).requestDispatch.id;
+    const res = await shipRaw({ toStoreId: XINXIANG, dispatchPlanId: plan, lines: [{ itemId: MASK, quantity: 1 }] });
+    expect(res.errors![0]).toMatchObject({ message: `调拨方案不存在：${plan}`, extensions: { code: 'NOT_FOUND', field: 'input.dispatchPlanId' } });
+  });
 });
 
 describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15)', () => {
