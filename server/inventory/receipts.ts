@@ -11,13 +11,14 @@ import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
-import { uuidArg, validate, idSchema } from '../validation.ts';
+import { readableText, uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
 import { incidentForPosting } from '../dispatch/incidents.ts';
+import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
@@ -277,6 +278,63 @@ function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: R
   return existing;
 }
 
+/** Sources whose goods are paid for (or owed compensation) by a government, never donated. */
+const PAID_SOURCES = new Set(['PURCHASE', 'EMERGENCY_PURCHASE', 'REQUISITION']);
+
+/** 产地 as compared: full-width forms, blanks and invisible characters do not make another place. */
+const originKey = (origin: string) => readableText(origin).replace(/\s+/g, '');
+
+/**
+ * D7, D21 (sweep 7b M2): a receipt line joining an existing batch (agreeingBatch compares what the line states) must
+ * not change what the batch says by what it leaves unstated. Each refusal names the attribute and both values, at
+ * `input.lines.N.batchNo`; nothing is posted.
+ * - Funding (D21, valuation by funding source): a line without fundingSource takes the batch's, except where the
+ *   receipt's source itself says whose money it is — a donation is funded DONATION (defaultFunding), so a donation
+ *   into a government or enterprise batch would be counted as that money; and a purchase, emergency purchase or
+ *   requisition is never donated, so it does not join a DONATION batch unless it states fundingSource DONATION (bought
+ *   with donated money). The store's level, the default of a new batch's funding otherwise, is not compared: a city
+ *   batch moved to a county store takes more of the city's funds; RECOVERY and OTHER may bring back a batch's own goods.
+ * - 产地 (D7, every batch labelled 产地): a line naming an origin other than the batch's (or naming one where the batch
+ *   has none recorded) is refused — the batch has one label, and the new one would be dropped. A line without origin
+ *   takes the batch's.
+ * A batch this line created agrees with it by construction.
+ */
+function assertReceiptAgrees(
+  batch: BatchRow,
+  line: { fundingSource: FundingSource | null; origin: string | null },
+  source: string,
+  store: StoreRow,
+  field: string,
+): void {
+  if (!line.fundingSource && batch.fundingSource !== defaultFunding(store, source)) {
+    const effective = defaultFunding(store, source);
+    const said = (f: string) => FUNDING_NAMES[f] ?? f;
+    if (source === 'DONATION') {
+      throw badInput(
+        `${field}.batchNo`,
+        `批号 ${batch.batchNo} 已存在，登记的资金来源为${said(batch.fundingSource)}，本次捐赠入库的资金来源为捐赠，二者不同：捐赠物资请另编批号`,
+        { batchId: batch.id, fields: ['fundingSource'], recorded: batch.fundingSource, received: effective },
+      );
+    }
+    if (batch.fundingSource === 'DONATION' && PAID_SOURCES.has(source)) {
+      throw badInput(
+        `${field}.batchNo`,
+        `批号 ${batch.batchNo} 已存在，登记的资金来源为捐赠，本次${RECEIPT_SOURCE_NAMES[source]}入库未填资金来源，按本库为${said(effective)}，二者不同：请另编批号；确为捐赠资金购置的，请填写资金来源为捐赠`,
+        { batchId: batch.id, fields: ['fundingSource'], recorded: batch.fundingSource, received: effective },
+      );
+    }
+  }
+  const origin = line.origin ? originKey(line.origin) : '';
+  if (origin && (!batch.origin || originKey(batch.origin) !== origin)) {
+    const recorded = batch.origin ? `登记的产地为「${batch.origin}」` : '登记时未填产地';
+    throw badInput(
+      `${field}.batchNo`,
+      `批号 ${batch.batchNo} 已存在，${recorded}，本次填写的产地为「${line.origin}」，二者不同：同一批号只有一个产地，请核对产地（不填则沿用该批次的产地）或另编批号`,
+      { batchId: batch.id, fields: ['origin'], recorded: batch.origin, received: line.origin },
+    );
+  }
+}
+
 /**
  * 入库 (D7): receipt of new or existing batches at a store; all lines or none. The lines' owners must be ones the store
  * may record (D3, ownersAllowedAt) — except `ownerByAgreement`: a call-off delivery states the contracting government
@@ -363,6 +421,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
             ? found
             : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
           : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours, { stated: !!v.lines[i].ownerOrgId, store });
+        assertReceiptAgrees(batch, line, v.source, store, `input.lines.${i}`);
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }
