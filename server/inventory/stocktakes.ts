@@ -114,6 +114,19 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
             );
           }
           reasonCode = reason.code;
+        } else if (c.reason !== null && c.reason !== undefined) {
+          // D9 (sweep 7b L4): a reason on a line without difference is not needed, but one that is no stocktake reason
+          // at all (unknown, blank, or of another use) is refused as on a line with one — it was dropped unseen. A
+          // stocktake reason of either direction is accepted and not recorded (nothing moves): the 盘点表 upload passes a
+          // row's reason as written also where the count agrees with the book.
+          const allowed = reasons.filter((r) => r.usages.includes('STOCKTAKE'));
+          if (!allowed.some((r) => r.code === c.reason)) {
+            throw badInput(
+              `input.counts.${i}.reason`,
+              `账面 ${book}、实盘 ${c.countedQuantity}，无差异可不填原因；所填原因无效（可选：${allowed.map((r) => r.name).join('、')}）`,
+              { bookQuantity: book, countedQuantity: c.countedQuantity, allowed: allowed.map((r) => r.code) },
+            );
+          }
         }
         if (row && c.countedQuantity < row.reserved) {
           const holders = (await reservationHolders(tx, [store.id], [c.batchId])).get(c.batchId) ?? [];
