@@ -51,11 +51,16 @@ const distributeSchema = z.object({
     // not a fresh allowance: both are kept as read (readableText), the address without trailing punctuation.
     headName: z.string().transform(readableText).pipe(z.string().min(1, '须填写户主姓名').max(64)),
     size: z.number().int('家庭人口须为整数').min(1, '家庭人口至少 1 人').max(50, '家庭人口过多'),
+    // Full-width digits (as an input method types them) are the same number (sweep 7b L8).
     idNumber: z
       .string()
-      .trim()
-      .regex(ID_NUMBER, '身份证号码应为 18 位（末位可为 X）或 15 位')
-      .refine((id) => !ID_NUMBER.test(id) || hasRealBirthDate(id), '身份证号码中的出生日期不是有效日期，请核对证件')
+      .transform(readableText)
+      .pipe(
+        z
+          .string()
+          .regex(ID_NUMBER, '身份证号码应为 18 位（末位可为 X）或 15 位')
+          .refine((id) => !ID_NUMBER.test(id) || hasRealBirthDate(id), '身份证号码中的出生日期不是有效日期，请核对证件'),
+      )
       .nullish(),
     address: z
       .string()

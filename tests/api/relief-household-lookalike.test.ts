@@ -39,6 +39,12 @@ describe('D29: a look-alike head or address is the same household', () => {
     expect(await onHandOf(t, point, QUILT)).toBe(held);
   });
 
+  it('D29 (sweep 7b L8): an ID number in full-width digits is the same number — the same household', async () => {
+    ok(await distribute({ headName: '周九', size: 1, idNumber: '410781198001011234' }, 1));
+    const again = await distribute({ headName: '周九', size: 1, idNumber: '４１０７８１１９８００１０１１２３４' }, 1);
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.0.quantity', already: 1 });
+  });
+
   it('D29: what is recorded is the text as read — folded, without invisible characters or trailing punctuation', async () => {
     const res = ok(await distribute({ headName: '孙\u200b七', size: 2, address: '汲水镇东街１号。' }, 1)).distributeRelief;
     expect(res.household).toEqual({ headName: '孙七', address: '汲水镇东街1号' });
