@@ -169,8 +169,15 @@ describe('D24: the second person is not an account the requester controls', () =
     expect(errorCode(refused)).toBe('FORBIDDEN');
     expect(refused.errors![0].message).toContain('不相容岗位分离');
     expect(await approvalStatus(approvalId)).toBe('PENDING');
-    // Their own new password ends the tie (the account was not created by the requester).
-    ok(await gqlAsFresh('wh-admin-c', UPDATE_USER, { id: other.id, input: { password: TEST_PASSWORD } }));
+    // Their own new password ends the tie (the account was not created by the requester) — set with the current one
+    // (changePassword; sweep 7c M4), here twice, so that the account's password is the test's again.
+    const changed = ok(await gqlAsFresh('wh-admin-c', `mutation { changePassword(oldPassword: "${TEST_PASSWORD}", newPassword: "Own-Pass-2026-x") { token } }`))
+      .changePassword.token as string;
+    const back = await request(t.app)
+      .post('/graphql')
+      .set('authorization', `Bearer ${changed}`)
+      .send({ query: `mutation { changePassword(oldPassword: "Own-Pass-2026-x", newPassword: "${TEST_PASSWORD}") { token } }` });
+    ok(back.body as GqlResult);
     expect(await offeredTo('wh-admin-c')).toContain(approvalId);
     expect(ok(await gqlAsFresh('wh-admin-c', decide, { a: approvalId })).decideApproval.status).toBe('APPROVED');
   });
