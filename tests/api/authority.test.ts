@@ -7,6 +7,7 @@ import { errorCode, useTestApp } from '../support/harness.ts';
 import { DOC_FIELDS, expectLedgerConsistent, JINCHENG, key, onHandOf, receive, stockAt, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, receiveTransferRaw, reverseRaw, stocktakeRaw } from '../support/ledger-ops.ts';
 import { approverFor, decideRaw, ORDER_FIELDS, pendingApprovalOf, requestOrderRaw } from '../support/authority.ts';
+import { createIncident } from '../support/relief.ts';
 
 // D23–D25, D27 through GraphQL: outbound orders, one approvals queue, segregation of duties, write-offs that wait,
 // 联储 agreements, consent and settlements. Each scenario uses its own item so that their stock does not mix.
@@ -310,13 +311,7 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
   });
 
   it('D23 (sweep 7b L13): a plan that takes nothing from the shipping store — another region’s — is NOT_FOUND as an unknown one; its state is not told', async () => {
-    const incident = ok(
-      await t.gql(
-        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-        { i: { name: '晋城测试洪涝', type: 'FLOOD', regionCode: '140500', location: { lat: 35.49, lng: 112.85 } } },
-        'jincheng',
-      ),
-    ).createIncident.id;
+    const incident = await createIncident(t, { name: '晋城测试洪涝', regionCode: '140500', location: { lat: 35.49, lng: 112.85 } }, 'jincheng');
     // 空气呼吸器备用气瓶: none at 卫辉, so the plan takes nothing from it.
     const destination = { name: '晋城测试安置点', regionCode: '140500', lat: 35.5, lng: 112.86, lines: [{ itemId: itemId('FIR-002'), quantity: 1 }] };
     const plan = ok(
