@@ -52,7 +52,6 @@ export const FUNDING_NAMES: Record<string, string> = {
   ENTERPRISE: '企业',
 };
 
-/** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
 /** A receipt's source (入库来源) as a keeper says it. */
 export const RECEIPT_SOURCE_NAMES: Record<string, string> = {
   PURCHASE: '采购',
@@ -63,6 +62,7 @@ export const RECEIPT_SOURCE_NAMES: Record<string, string> = {
   OTHER: '其他',
 };
 
+/** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
 export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已记账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
 
 /** A store's kind, as the console's store list names it (D19: only 政府储备库 and 代储库 hold government reserves). */

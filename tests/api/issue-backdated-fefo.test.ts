@@ -2,12 +2,11 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { userId } from '../../seeds/demo.ts';
 import { useTestApp } from '../support/harness.ts';
 import { approvedOrder } from '../support/authority.ts';
 import { DOC_FIELDS, key, receive, stockAt, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
-import { createIncident } from '../support/relief.ts';
+import { createIncident, openPoint } from '../support/relief.ts';
 
 // D8 (FEFO) read at a document's own business time, D21 (the ledger at every past instant): a backdated outbound that
 // names no batch chooses first-expiry-first-out among the batches the store held at its date (sweep 7b M1) — a batch
@@ -139,15 +138,7 @@ describe('D8/D21 (sweep 7b M1): a backdated FEFO outbound picks among the batche
     const held = await receiveBatch(TOWEL_QUILT, 'MJB-HELD', 10, '2026-11-01', '2026-07-01T00:00:00Z');
     const early = await receiveBatch(TOWEL_QUILT, 'MJB-EARLY', 10, '2026-09-01', '2026-07-01T00:00:00Z');
     const incidentId = await createIncident(t, { affectedPopulation: 100, occurredAt: '2026-07-02T00:00:00Z' });
-    const point = ok(
-      await t.gql(
-        `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
-        {
-          i: { incidentId, name: '汲水镇第二小学安置点', regionCode: '410781100000', lat: 35.476, lng: 114.013, capacity: 100, managerIds: [userId('keeper')] },
-        },
-        'dispatcher',
-      ),
-    ).openDistributionPoint.id;
+    const point = await openPoint(t, incidentId, '汲水镇第二小学安置点', { lat: 35.476, lng: 114.013, capacity: 100 });
     const deliver = async (batchId: string, shippedAt: string, receivedAt: string) => {
       const shipped = ok(
         await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: point, occurredAt: shippedAt, lines: [{ itemId: TOWEL_QUILT, batchId, quantity: 6 }] }),

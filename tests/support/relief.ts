@@ -71,16 +71,21 @@ export async function receiveAll(t: TestApp, plan: any, occurredAt?: string, as 
  * D29's fixture: an incident in 卫辉市, a 安置点 managed by the demo keeper holding 60 棉被 (batch `batchNo`, shipped from
  * 卫辉市救灾物资储备库), and the region's relief standard for 棉被 of 1 per person.
  */
-export async function stockedPoint(t: TestApp, name: string, batchNo: string): Promise<{ incidentId: string; point: string }> {
-  await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 60, batchNo, expiryDate: '2031-01-01' }]);
-  const incidentId = await createIncident(t, { affectedPopulation: 500, responseLevel: 4 });
-  const point = ok(
+/** Opens a 安置点 of the incident in 汲水镇 (卫辉市), managed by the demo keeper; `extra` overrides place or capacity. */
+export async function openPoint(t: TestApp, incidentId: string, name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  return ok(
     await t.gql(
       `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
-      { i: { incidentId, name, regionCode: '410781100000', lat: 35.47, lng: 114.01, capacity: 500, managerIds: [userId('keeper')] } },
+      { i: { incidentId, name, regionCode: '410781100000', lat: 35.47, lng: 114.01, capacity: 500, managerIds: [userId('keeper')], ...extra } },
       'dispatcher',
     ),
   ).openDistributionPoint.id as string;
+}
+
+export async function stockedPoint(t: TestApp, name: string, batchNo: string): Promise<{ incidentId: string; point: string }> {
+  await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 60, batchNo, expiryDate: '2031-01-01' }]);
+  const incidentId = await createIncident(t, { affectedPopulation: 500, responseLevel: 4 });
+  const point = await openPoint(t, incidentId, name);
   const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: point, lines: [{ itemId: QUILT, quantity: 60 }] })).shipTransfer;
   ok(await receiveTransferRaw(t, 'keeper', { transferId: shipped.id, lines: shipped.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.shipped })) }));
   ok(
