@@ -6,7 +6,8 @@ import type { LoginBackoffPolicy } from '../config.ts';
 // back-off that grows. The failures are counted in the database (login_failures, migration 0030), so that every API
 // process reads and writes the same count: with N processes an attacker still gets LOGIN_MAX_FAILURES guesses, not
 // N times as many (issue 11: nothing that must be shared is kept in one process's memory). A key's row is read and
-// written under a row lock, keys in one order; the rules of a count are the pure functions below.
+// written under a row lock, every key of an attempt locked at once in one order; the rules of a count are the pure
+// functions below.
 
 export type LoginOutcome = 'FAILED' | 'SUCCEEDED' | 'VOID';
 
@@ -142,25 +143,24 @@ export class LoginAttempts {
     if (++this.#ends % SWEEP_EVERY === 0) await this.#sweep(policy, nowMs);
   }
 
-  /** Reads the keys' rows locked (in key order: two attempts never wait on each other crosswise), writes what `change` says. */
+  /**
+   * Locks the keys' rows and writes what `change` says. One upsert takes every row, in key order, whether it existed
+   * or not: a row dropped and made again by another attempt between an insert and a later lock would be missed by that
+   * lock and then written out of order — two attempts waiting on each other crosswise (CI of 51df63a: deadlocks under
+   * eight 修改密码 at a time). Every attempt locks all its rows in one order before it writes any, so none waits on
+   * another that waits on it.
+   */
   async #update<T>(keys: readonly LoginKey[], change: (held: ReadonlyMap<string, Failures>) => { result: T; next: ReadonlyMap<string, Failures> }): Promise<T> {
     const names = [...new Set(keys.map((k) => k.key))].sort();
-    const list = sql.join(
-      names.map((name) => sql`${name}`),
-      sql`, `,
-    );
     return this.database.db.transaction(async (tx) => {
-      // A row for every key first (in key order), so that the lock below holds each of them even where none existed.
-      await tx.execute(
+      // ON CONFLICT DO UPDATE locks an existing row as DO NOTHING does not; the no-op SET leaves its count as it was.
+      const rows = await queryRows<Row>(
+        tx,
         sql`INSERT INTO login_failures (key) VALUES ${sql.join(
           names.map((name) => sql`(${name})`),
           sql`, `,
-        )} ON CONFLICT DO NOTHING`,
-      );
-      const rows = await queryRows<Row>(
-        tx,
-        sql`SELECT key, failures, last_failure_ms, locked_until_ms, in_flight, in_flight_ms FROM login_failures
-            WHERE key IN (${list}) ORDER BY key FOR UPDATE`,
+        )} ON CONFLICT (key) DO UPDATE SET in_flight = login_failures.in_flight
+            RETURNING key, failures, last_failure_ms, locked_until_ms, in_flight, in_flight_ms`,
       );
       const held = new Map(rows.map((r) => [r.key, fromRow(r)]));
       const { result, next } = change(held);
@@ -172,11 +172,18 @@ export class LoginAttempts {
     });
   }
 
-  /** Drops the rows whose failures are forgotten and that have no attempt in flight (a key sprayed once is not kept). */
+  /**
+   * Drops the rows whose failures are forgotten and that have no attempt in flight (a key sprayed once is not kept).
+   * It passes over the rows an attempt holds (a later sweep drops them): a sweep that waited, locking in the table's
+   * order, could hold one attempt's row while that attempt held the row the sweep waits for.
+   */
   async #sweep(policy: LoginBackoffPolicy, nowMs: number): Promise<void> {
     await this.database.db.execute(
-      sql`DELETE FROM login_failures WHERE greatest(last_failure_ms, locked_until_ms) < ${nowMs - policy.windowSeconds * 1000}
-            AND (in_flight = 0 OR in_flight_ms < ${nowMs - IN_FLIGHT_EXPIRY_MS})`,
+      sql`DELETE FROM login_failures WHERE key IN (
+            SELECT key FROM login_failures
+             WHERE greatest(last_failure_ms, locked_until_ms) < ${nowMs - policy.windowSeconds * 1000}
+               AND (in_flight = 0 OR in_flight_ms < ${nowMs - IN_FLIGHT_EXPIRY_MS})
+             FOR UPDATE SKIP LOCKED)`,
     );
   }
 }

@@ -100,3 +100,41 @@ describe('edge counters with several API processes: the request budget per proce
     expect(await queryRows(t.database.db, sql`SELECT key FROM login_failures WHERE key = 'login-user:crashed-process'`)).toEqual([]);
   });
 });
+
+describe('login failures counted by many attempts at once (CI of 51df63a: deadlocks on login_failures)', () => {
+  const t = useTestApp();
+
+  it('eight attempts at a time on one user and one address end without an error, every failure counted, nothing left in flight', async () => {
+    const attempts = new LoginAttempts(t.database);
+    const policy = { maxFailuresPerUsername: 1e9, maxFailuresPerAddress: 1e9, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 60 };
+    // 修改密码's keys as the guard makes them: the user's (forgotten on success, its row then dropped) and the address's.
+    const keys = [
+      { key: 'password-user:concurrent', maxFailures: 1e9, clearedBySuccess: true },
+      { key: 'login-addr:198.51.100.200', maxFailures: 1e9 },
+    ];
+    const now = t.clock.now().toMillis();
+    // Mostly attempts that leave the user nothing to count: its row is dropped and made again all the time.
+    const outcomes = ['SUCCEEDED', 'VOID', 'SUCCEEDED', 'VOID', 'SUCCEEDED', 'VOID', 'SUCCEEDED', 'FAILED'] as const;
+    const ROUNDS = 100;
+    const WIDTH = 8;
+    let failed = 0;
+    const loop = async (l: number) => {
+      for (let i = 0; i < ROUNDS; i++) {
+        expect(await attempts.begin(keys, policy, now)).toBe(0);
+        await new Promise((r) => setTimeout(r, (l * 7 + i * 3) % 5));
+        const outcome = outcomes[(l + i) % outcomes.length];
+        if (outcome === 'FAILED') failed++;
+        await attempts.end(keys, outcome, policy, now);
+      }
+    };
+    await Promise.all(Array.from({ length: WIDTH }, (_, l) => loop(l)));
+    const rows = await queryRows<{ key: string; failures: number; in_flight: number }>(
+      t.database.db,
+      sql`SELECT key, failures, in_flight FROM login_failures WHERE key IN ('password-user:concurrent', 'login-addr:198.51.100.200') ORDER BY key`,
+    );
+    // A success leaves the address's failures as they were: it holds every one of them.
+    const address = rows.find((r) => r.key === 'login-addr:198.51.100.200');
+    expect({ failures: address?.failures ?? 0, inFlight: address?.in_flight ?? 0 }).toEqual({ failures: failed, inFlight: 0 });
+    expect(rows.find((r) => r.key === 'password-user:concurrent')?.in_flight ?? 0).toBe(0);
+  });
+});
