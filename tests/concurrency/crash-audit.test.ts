@@ -81,8 +81,12 @@ async function startServer(port: number): Promise<ChildProcess> {
       API_PROCESSES: '1',
     },
   });
+  // Ours is listening once it prints the banner with its port: a /readyz answer alone may come from another test's
+  // server that took the port between freePort and this start (CI of 51df63a: ready, then ECONNREFUSED).
+  let listening = false;
   const keep = (chunk: Buffer) => {
     childOutput = (childOutput + chunk.toString()).slice(-4_000);
+    listening ||= childOutput.includes(`http://localhost:${port}/`);
   };
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);
@@ -90,8 +94,7 @@ async function startServer(port: number): Promise<ChildProcess> {
   while (Date.now() < deadline) {
     if (!isAlive(p)) throw new Error(`server exited during start-up (${p.exitCode ?? p.signalCode}):\n${childOutput}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return p;
+      if (listening && (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).status === 200) return p;
     } catch {
       // not listening yet
     }
@@ -112,6 +115,10 @@ async function gql<T = any>(
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(10_000),
+  }).catch((error: unknown) => {
+    // Says whether the server had stopped, and what it wrote last (the load's loops expect this when they kill it).
+    const state = isAlive(child) ? 'running' : `stopped (${child?.exitCode ?? child?.signalCode})`;
+    throw new Error(`POST /graphql on port ${port} failed: ${String(error)}; the server is ${state}; its output:\n${childOutput}`, { cause: error });
   });
   return (await res.json()) as { data?: T };
 }

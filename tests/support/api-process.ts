@@ -39,7 +39,7 @@ export interface ApiProcess {
   kill: () => void;
 }
 
-/** The server (server/http/main.ts) on `port`, resolved once /readyz answers 200. */
+/** The server (server/http/main.ts) on `port`, resolved once it has printed its banner and /readyz answers 200. */
 export async function startApiProcess(port: number, env: Record<string, string>, readyTimeoutMs = 40_000): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts'], {
     cwd: root,
@@ -48,7 +48,13 @@ export async function startApiProcess(port: number, env: Record<string, string>,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'error', NODE_ENV: 'test', ...env },
   });
   let output = '';
-  const keep = (c: Buffer) => (output = (output + c.toString()).slice(-4000));
+  // Ours is listening once one of its processes prints the banner with its port: a /readyz answer alone may come from
+  // another test's server that took the port between freePort and this start.
+  let listening = false;
+  const keep = (c: Buffer) => {
+    output = (output + c.toString()).slice(-4000);
+    listening ||= output.includes(`http://localhost:${port}/`);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const started: ApiProcess = {
@@ -67,7 +73,7 @@ export async function startApiProcess(port: number, env: Record<string, string>,
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`API process exited during start-up:\n${output}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200) return started;
+      if (listening && (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200) return started;
     } catch {
       // not listening yet
     }
