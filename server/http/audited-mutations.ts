@@ -13,16 +13,12 @@ import {
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
-import { pgError } from '../../drizzle/client.ts';
+import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import { auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 import type { DomainError } from '../errors.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
-
-/** A serialization failure or deadlock: the whole mutation is tried again (its transaction rolled back). */
-const RETRYABLE = new Set(['40001', '40P01']);
-const ATTEMPTS = 3;
 
 /**
  * Ledger posts write no reference data (users, stores, items, reasons). Every other mutation drops this process's
@@ -53,16 +49,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
           Promise.resolve(resolve(root, args, { ...ctx, db: tx, loaders: createLoaders(tx), audit }, info)),
         );
       try {
-        let result: unknown;
-        for (let n = 1; ; n++) {
-          try {
-            result = await attempt();
-            break;
-          } catch (error) {
-            const { code } = pgError(error);
-            if (!(code && RETRYABLE.has(code) && n < ATTEMPTS)) throw error;
-          }
-        }
+        // A deadlock, serialization failure or unique violation a concurrent request caused: the whole mutation again.
+        const result = await retryingConflicts(attempt);
         if (!POSTS.has(info.fieldName)) ctx.reference.invalidate();
         return result;
       } catch (error) {

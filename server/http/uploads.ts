@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
+import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import type { AppServices, ServiceContext } from '../context.ts';
 import { AUDIT_REPLAYED, auditedTransaction, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
 import { badInput, isDomainError } from '../errors.ts';
@@ -9,8 +10,8 @@ import { authenticate } from '../users/service.ts';
 import { domainErrorOf, httpError, MASKED_MESSAGE } from './errors.ts';
 
 // Excel uploads (multipart/form-data, one part named `file`), with the bearer token. Like every mutation (D22), an upload
-// runs in one transaction with its audit row; a refusal is audited on its own. A file over the size limit is refused
-// while it streams in (413), before anything reads it.
+// runs in one transaction with its audit row, run again after a conflict with a concurrent request; a refusal is
+// audited on its own. A file over the size limit is refused while it streams in (413), before anything reads it.
 
 const receiveFile = multer({
   storage: multer.memoryStorage(),
@@ -60,12 +61,15 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
     try {
       const file = await fileOf(req, res);
       input = { params: req.params, fileName: file.name, bytes: file.content.length, sha256: fileHash(file) };
-      const result = await auditedTransaction(database.db, { ...entry, input, message: null }, async (tx, audit) => {
-        const r = await run({ db: tx, actor: user, clock, audit }, req, file);
-        // D22: the same file again replays the first document and changes nothing.
-        if (r.replayed) audit.entry.outcome = AUDIT_REPLAYED;
-        return r;
-      });
+      // As a mutation is (audited-mutations.ts): a deadlock or duplicate a concurrent request caused runs it again.
+      const result = await retryingConflicts(() =>
+        auditedTransaction(database.db, { ...entry, input, message: null }, async (tx, audit) => {
+          const r = await run({ db: tx, actor: user, clock, audit }, req, file);
+          // D22: the same file again replays the first document and changes nothing.
+          if (r.replayed) audit.entry.outcome = AUDIT_REPLAYED;
+          return r;
+        }),
+      );
       res.status(result.replayed ? 200 : 201).json(result);
     } catch (error) {
       const domain = domainErrorOf(error);

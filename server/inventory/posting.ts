@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { pgError, queryRows, tableRow, type Db } from '../../drizzle/client.ts';
 import { afterCommit } from '../../drizzle/after-commit.ts';
+import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, type Clock } from '../clock.ts';
@@ -452,7 +453,6 @@ export interface PostedDocument {
   document?: DocumentRow;
 }
 
-const RETRYABLE = new Set(['40001', '40P01']);
 const isTransaction = (db: Db): boolean => db instanceof PgTransaction;
 
 /**
@@ -460,7 +460,8 @@ const isTransaction = (db: Db): boolean => db instanceof PgTransaction;
  * lines, number and document row in one transaction. Same key + same input → the first result;
  * same key + other input → IDEMPOTENCY_CONFLICT. Inside a transaction already (a mutation's), the post is part of it:
  * no savepoint of its own, since a refusal rolls the whole transaction back, and the mutation is tried again after a
- * deadlock (audited-mutations.ts); on its own, it opens its transaction and tries again itself.
+ * conflict with a concurrent request (retryingConflicts, in audited-mutations.ts); on its own, it opens its
+ * transaction and tries again itself.
  */
 export async function postDocument(db: Db, req: PostingRequest): Promise<PostedDocument> {
   const key = req.idempotencyKey.trim();
@@ -495,15 +496,10 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
     const document = await writeDocument(tx, header, draft, req.audit);
     return { documentId, replayed: false, document };
   };
-  const inTransaction = isTransaction(db);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return inTransaction ? await post(db) : await db.transaction(post);
-    } catch (error) {
-      const { code } = pgError(error);
-      if (code && RETRYABLE.has(code) && attempt < 3 && !inTransaction) continue;
-      throw ledgerError(error);
-    }
+  try {
+    return isTransaction(db) ? await post(db) : await retryingConflicts(() => db.transaction(post));
+  } catch (error) {
+    throw ledgerError(error);
   }
 }
 
@@ -522,10 +518,9 @@ function periodClosedWords(message: string | undefined): string {
 
 /** The database's refusals of a ledger write, in the user's words (other errors pass through unchanged). */
 export function ledgerError(error: unknown): unknown {
+  // A second reversal of one document (documents_reverses_uq) is no refusal of its own here: the post runs again
+  // (retryingConflicts) and reverseDocument's checks refuse it, in the same words as a reversal asked a moment later.
   const { code, constraint, message } = pgError(error);
-  if (code === '23505' && constraint === 'documents_reverses_uq') {
-    return new DomainError('INVALID_STATE', '该单据已被冲销或冲销正在审批中，不能重复冲销', { field: 'documentId' });
-  }
   if (code === PERIOD_CLOSED) {
     return badInput('input.occurredAt', `该业务时间${periodClosedWords(message)}，不能再入账；更正请在未结账期间登记`, { reason: 'PERIOD_CLOSED' });
   }
