@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, callOffs, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, transfers } from '../../drizzle/schema/index.ts';
+import { approvals, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
@@ -15,6 +15,7 @@ import { chinaDateOf } from '../inventory/expiry.ts';
 import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
+import { hasOpenShipments } from './open-shipments.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
@@ -712,22 +713,6 @@ export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): P
   if ((await remainingToShip(tx, planId)).some((r) => r.remaining > 0)) return;
   await tx.update(dispatchPlans).set({ status: 'COMPLETED', completedAt: at }).where(eq(dispatchPlans.id, planId));
   await publishPlanStatus(tx, planId, 'COMPLETED');
-}
-
-/** A shipment of the plan on its way, or a call-off issued and not delivered. */
-async function hasOpenShipments(tx: Db, planId: string): Promise<boolean> {
-  const [openTransfer] = await tx
-    .select({ id: transfers.id })
-    .from(transfers)
-    .where(and(eq(transfers.dispatchPlanId, planId), inArray(transfers.status, ['IN_TRANSIT', 'PARTIALLY_RECEIVED'])))
-    .limit(1);
-  if (openTransfer) return true;
-  const [openCallOff] = await tx
-    .select({ id: callOffs.id })
-    .from(callOffs)
-    .where(and(eq(callOffs.planId, planId), eq(callOffs.status, 'ISSUED')))
-    .limit(1);
-  return openCallOff !== undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import { levelOfCode } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident, type IncidentRow } from '../dispatch/incidents.ts';
+import { hasOpenShipments } from '../dispatch/open-shipments.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { storesOfUsers, usersByIds } from '../users/service.ts';
@@ -162,7 +163,8 @@ const alreadyClosed = (incident: IncidentRow) =>
 /**
  * closeIncident: no more points, plans or distributions; recovery and reading go on. Refused while a plan of the
  * incident is still awaiting approval or approved but not executed: its stock would stay reserved for an incident
- * that is over. Those plans are executed or cancelled first.
+ * that is over. Those plans are executed or cancelled first. Refused too while an executing plan has goods on their
+ * way (hasOpenShipments): they are received, or the shipment or call-off cancelled, first.
  */
 export async function closeIncident(ctx: ServiceContext, incidentId: string): Promise<IncidentRow> {
   const { db, actor: user, clock } = ctx;
@@ -182,6 +184,21 @@ export async function closeIncident(ctx: ServiceContext, incidentId: string): Pr
         field: 'incidentId',
         planIds: pending.map((p) => p.id),
       });
+    }
+    // Sweep 8b F1: what is still on its way would arrive at a 安置点 that may no longer hand it out (D29).
+    const executing = await tx
+      .select({ id: dispatchPlans.id, requestedAt: dispatchPlans.requestedAt })
+      .from(dispatchPlans)
+      .where(and(eq(dispatchPlans.incidentId, incident.id), eq(dispatchPlans.status, 'EXECUTING')))
+      .orderBy(asc(dispatchPlans.requestedAt), asc(dispatchPlans.id));
+    const underway = [];
+    for (const p of executing) if (await hasOpenShipments(tx, p.id)) underway.push(p);
+    if (underway.length) {
+      const named = underway.map((p) => planNumber(p.id, p.requestedAt));
+      throw invalidState(
+        `事件「${incident.name}」还有 ${underway.length} 个调拨方案的物资在途或未到货：${named.join('、')}。请先收货，或撤销在途调拨、取消调用单，再结束事件`,
+        { field: 'incidentId', planIds: underway.map((p) => p.id) },
+      );
     }
     const [row] = await tx.update(incidents).set({ closedAt: clock.now().toJSDate() }).where(eq(incidents.id, incident.id)).returning();
     return row;

@@ -3,10 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, key, QUILT, receive, stockAt, WEIHUI } from '../support/ledger.ts';
-import { createIncident, ok } from '../support/relief.ts';
+import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
 
 // D29: an incident that is over moves no more stock. It closes only when none of its plans still awaits approval or
-// execution (an approved plan holds its stock reserved), and no plan is approved or executed once it has closed.
+// execution (an approved plan holds its stock reserved) or has goods on their way to a 安置点, and no plan is approved
+// or executed once it has closed.
 
 const ext = (res: { errors?: { extensions: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions ?? {};
 const DESTINATION = { name: '汲水镇安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: QUILT, quantity: 4 }] };
@@ -65,6 +66,22 @@ describe('D29: closing an incident with plans still pending', () => {
     ).auditLog.edges.map((e: any) => e.node.outcome);
     expect(audit.filter((o: string) => o === 'OK')).toHaveLength(1);
     expect(audit.filter((o: string) => o !== 'OK').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('D29, D14 (sweep 8b F1): closeIncident is refused while an executed plan has goods in transit, naming it; once they are received the incident closes', async () => {
+    const incidentId = await createIncident(t, { name: '结束前尚有在途物资的事件' });
+    const plan = await executedPlan(t, incidentId, [DESTINATION]);
+    expect(plan.status).toBe('EXECUTING');
+
+    // Closed now, the 安置点 could not hand out what arrives (D29): the close waits for it.
+    const underway = await close(incidentId);
+    expect(errorCode(underway)).toBe('INVALID_STATE');
+    expect(underway.errors![0].message).toMatch(/还有 1 个调拨方案的物资在途或未到货：DL-\d{8}-[0-9A-F]{8}。请先收货，或撤销在途调拨、取消调用单，再结束事件$/);
+    expect(ext(underway)).toMatchObject({ field: 'incidentId', planIds: [plan.id] });
+    expect(await closedAt(incidentId)).toBeNull();
+
+    await receiveAll(t, plan);
+    expect(ok(await close(incidentId)).closeIncident.closedAt).not.toBeNull();
   });
 
   it('D29: a plan is neither approved nor executed once its incident has closed (a close that came first), and nothing is reserved or shipped', async () => {
