@@ -114,9 +114,9 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
 }
 
 /** The incident as a whole (to plan, report or act for it): NOT_FOUND, or FORBIDDEN outside the principal's region. */
-export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id'): Promise<IncidentRow> {
+export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id', what = '该事件'): Promise<IncidentRow> {
   const row = await getIncident(db, id, field);
-  assertRegionAccess(user, row.regionCode, '该事件');
+  assertRegionAccess(user, row.regionCode, what);
   return row;
 }
 

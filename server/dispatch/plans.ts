@@ -374,7 +374,8 @@ export async function getPlanInScope(db: Db, user: Principal, id: string, field 
   const plan = await loadPlan(db, id).catch((e) => {
     throw e.code === 'NOT_FOUND' ? notFound(field, '调拨方案', id) : e;
   });
-  await getIncidentInScope(db, user, plan.incidentId, field);
+  // A plan is read through its incident's region; the refusal names the plan (sweep 8b F3: it said 该事件).
+  await getIncidentInScope(db, user, plan.incidentId, field, '该调拨方案');
   return plan;
 }
 

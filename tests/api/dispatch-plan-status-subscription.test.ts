@@ -201,10 +201,15 @@ describe('D18: whoever may read the plan may follow it (policy mayRead.plan, as 
     }
   });
 
-  it("a plan of 晋城市 is FORBIDDEN to 新乡市's auditor, as dispatchPlan(id) is; keepers none, no token UNAUTHENTICATED", async () => {
+  it("a plan of 晋城市 is FORBIDDEN to 新乡市's auditor, as dispatchPlan(id) is, naming the plan; keepers none, no token UNAUTHENTICATED", async () => {
     const auditor = await tokenOf('auditor');
-    expect(errorCode(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { status } }`, { p: jinchengPlan }, 'auditor'))).toBe('FORBIDDEN');
-    expect(errorCode(await refusal(jinchengPlan, auditor))).toBe('FORBIDDEN');
+    const read = await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { status } }`, { p: jinchengPlan }, 'auditor');
+    expect(errorCode(read)).toBe('FORBIDDEN');
+    // The refusal names the plan (sweep 8b F3: it said 该事件, and the reader looked for a wrong incident id).
+    expect(read.errors![0].message).toBe('无权访问：该调拨方案超出您的权限范围');
+    const streamed = await refusal(jinchengPlan, auditor);
+    expect(errorCode(streamed)).toBe('FORBIDDEN');
+    expect(streamed.errors![0].message).toBe('无权访问：该调拨方案超出您的权限范围');
     // An auditor created in 新乡市 for the test reads the same: the rule is the principal's scope, not the demo user.
     expect(errorCode(await refusal(jinchengPlan, (await userWithToken('AUDITOR')).token))).toBe('FORBIDDEN');
     const planId = await proposedPlan();
