@@ -20,13 +20,25 @@ const thin = { style: 'thin' as const };
 const BORDER = { top: thin, left: thin, bottom: thin, right: thin };
 const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF7D6' } };
 
+/**
+ * A spreadsheet number is a binary double, exact to 15 significant digits: the API's amounts go up to
+ * 99,999,999,999,999.99 (17), and 99999987473321.01 was written as …321.02 (sweep 8a F2). A money amount the number
+ * cannot hold to the cent is written as its exact text instead (Excel shows no more than 15 digits anyway).
+ */
+const EXACT_DIGITS = 15;
+const moneyCell = (v: string | number): string | number => {
+  const digits = String(v).replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
+  return digits <= EXACT_DIGITS ? Number(v) : String(v);
+};
+
 /** Excel has no time zones: an instant is written as its China wall-clock time (and a day as that day's midnight). */
 function excelValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
   if (v === null || v === '') return null;
   switch (kind) {
     case 'int':
-    case 'money':
       return Number(v);
+    case 'money':
+      return v instanceof Date ? Number(v) : moneyCell(v);
     case 'date':
       return DateTime.fromISO(String(v).slice(0, 10), { zone: 'utc' }).toJSDate();
     case 'datetime': {
