@@ -17,7 +17,7 @@ import { distributionsOfBatch, householdsServed, type TraceDistribution } from '
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
 import { handedOver } from '../server/relief/rules.ts';
 import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
-import type { PlanView } from '../server/dispatch/plans.ts';
+import { plannedLines, type PlanView } from '../server/dispatch/plans.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
 import {
   arrivalAt,
@@ -54,8 +54,13 @@ async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
   return lineArrival(await deliveryOf(plan, l, ctx), l.quantity, l.etaHours, startOf(plan, ctx), now);
 }
 
-/** The line's receipts and what is on its way; null before execution (nothing is received before: no read). */
+/**
+ * The line's receipts and what is on its way; null before execution (nothing is received before: no read). A line whose
+ * jurisdiction refused consent (D25) is not planned: nothing of it comes, before execution too (sweep 8b F2: it showed
+ * arrivesInFull and meetsBasicNeedsTarget true until the plan was executed).
+ */
 async function deliveryOf(plan: PlanView, l: Line, ctx: Context) {
+  if (!plannedLines([l]).length) return NOTHING_DELIVERED;
   const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
   return executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
 }

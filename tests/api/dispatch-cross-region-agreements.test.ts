@@ -158,6 +158,10 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
     ok(await decideRaw(t, 'admin', await pendingApprovalOf(t, plan.id, 'CROSS_REGION_USE'), 'REJECT'));
     const refused = await planById(plan.id);
     expect(refused.lines).toMatchObject([{ quantity: 30, consent: 'REJECTED' }]);
+    // Nothing of the refused line comes, before execution too (sweep 8b F2: it showed true for both until then).
+    const flags = ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { lines { arrivesInFull meetsBasicNeedsTarget } } }`, { p: plan.id }, 'dispatcher'))
+      .dispatchPlan.lines;
+    expect(flags).toEqual([{ arrivesInFull: false, meetsBasicNeedsTarget: false }]);
     expect(refused).toMatchObject({ totalQuantity: 0, maxEtaHours: 0, meetsDeadline: false });
     expect(refused.shortages).toEqual([{ item: { id: SLEEPING_BAG }, requested: 30, planned: 0, missing: 30 }]);
     // D14: with nothing left to ship the plan is not approved (nor executed as if it shipped): it is cancelled.
