@@ -87,7 +87,7 @@ const LABELS: Record<string, string> = {
   orderId: '出库申请',
   origin: '产地',
   outcome: '结果',
-  overrideReason: '调整理由',
+  overrideReason: '超标准发放原因',
   ownerOrgId: '所属单位',
   parentCode: '上级编码',
   password: '密码',

@@ -75,7 +75,7 @@ const distributeSchema = z.object({
   // D29: the number of the head's signed (or thumb-printed) receipt. Optional here, as API.md's nullable field has it (a
   // client may record it later on paper); the console's 发放 form asks for it.
   signatureRef: z.string().trim().min(1).max(128).nullish(),
-  overrideReason: z.string().trim().min(1, '超标准发放须说明原因').max(500).nullish(),
+  overrideReason: z.string().trim().min(1, '不能只填空白；无须超标准发放时不填').max(500).nullish(),
   occurredAt: z.any().optional(),
   idempotencyKey: idempotencyKeySchema,
 });

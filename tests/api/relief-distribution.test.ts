@@ -191,6 +191,10 @@ describe('D29: distribution to households at a 安置点', () => {
       'dispatcher',
     );
     expect(errorCode(blanket)).toBe('BAD_USER_INPUT');
+    // A blank reason is named as the field the keeper fills in (sweep 8b F6: it was called 调整理由 here only).
+    const blank = await distribute({ lines: [{ itemId: QUILT, quantity: 1 }], overrideReason: '  ' });
+    expect(errorCode(blank)).toBe('BAD_USER_INPUT');
+    expect(blank.errors![0].message).toBe('超标准发放原因：不能只填空白；无须超标准发放时不填');
     const override = ok(await distribute({ lines: [{ itemId: QUILT, quantity: 1 }], overrideReason: '家中有卧床老人，加发 1 床' })).distributeRelief;
     expect(override.overrideReason).toBe('家中有卧床老人，加发 1 床');
     // Another household of 3 starts afresh.
