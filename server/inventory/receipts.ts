@@ -11,7 +11,7 @@ import { badInput, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
-import { readableText, uuidArg, validate, idSchema } from '../validation.ts';
+import { invisibleAsBlank, readableText, uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
 import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
@@ -37,37 +37,57 @@ const receiptLine = z.object({
   origin: z.string().trim().max(64).nullish(),
 });
 
-const receiptSchema = z
-  .object({
-    storeId: idSchema,
-    source: z.enum(['PURCHASE', 'DONATION', 'RECOVERY', 'EMERGENCY_PURCHASE', 'REQUISITION', 'OTHER']),
-    sourceOrgId: idSchema.nullish(),
-    sourceName: z.string().trim().min(2).max(128).nullish(),
-    reference: z.string().trim().max(128).nullish(),
-    contractNo: z.string().trim().max(64).nullish(),
-    inspectionReportNo: z.string().trim().max(64).nullish(),
-    incidentId: idSchema.nullish(),
-    note: z.string().trim().max(500).nullish(),
-    occurredAt: z.any().optional(),
-    idempotencyKey: idempotencyKeySchema,
-    lines: z.array(receiptLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
-  })
-  // D7: a purchase records its contract number — contractNo, or else API.md's binding `reference` taken as it
-  // (contractNoOf). The inspection report number is recorded when given; a donation may come from an unknown donor.
-  .refine((v) => v.source !== 'PURCHASE' || v.contractNo !== '', { path: ['contractNo'], message: '采购入库须填写合同编号' })
-  .refine((v) => v.source !== 'PURCHASE' || !!v.contractNo || v.contractNo === '' || !!v.reference, {
-    path: ['reference'],
-    message: '采购入库须填写合同编号（填在合同编号或凭证号中）',
-  })
-  .refine((v) => v.source !== 'REQUISITION' || !!(v.sourceOrgId || v.sourceName), {
-    path: ['sourceName'],
-    message: '征用入库须填写被征用单位（应予补偿）',
-  });
+const receiptFields = z.object({
+  storeId: idSchema,
+  source: z.enum(['PURCHASE', 'DONATION', 'RECOVERY', 'EMERGENCY_PURCHASE', 'REQUISITION', 'OTHER']),
+  sourceOrgId: idSchema.nullish(),
+  sourceName: z.string().trim().min(2).max(128).nullish(),
+  reference: z.string().trim().max(128).nullish(),
+  contractNo: z.string().trim().max(64).nullish(),
+  inspectionReportNo: z.string().trim().max(64).nullish(),
+  incidentId: idSchema.nullish(),
+  note: z.string().trim().max(500).nullish(),
+  occurredAt: z.any().optional(),
+  idempotencyKey: idempotencyKeySchema,
+  lines: z.array(receiptLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
+});
+type Receipt = z.output<typeof receiptFields>;
 
-export type ReceiveStockInput = z.input<typeof receiptSchema>;
+/**
+ * D7: what a receipt's source must record. A purchase records its contract number — contractNo, or else API.md's
+ * binding `reference` taken as it (contractNoOf); the inspection report number is recorded when given; a donation may
+ * come from an unknown donor; a requisition names whom it is owed to.
+ */
+const sourceRecorded = <S extends z.ZodType<Receipt>>(schema: S) =>
+  schema
+    .refine((v) => v.source !== 'PURCHASE' || v.contractNo !== '', { path: ['contractNo'], message: '采购入库须填写合同编号' })
+    .refine((v) => v.source !== 'PURCHASE' || !!v.contractNo || v.contractNo === '' || !!v.reference, {
+      path: ['reference'],
+      message: '采购入库须填写合同编号（填在合同编号或凭证号中）',
+    })
+    .refine((v) => v.source !== 'REQUISITION' || !!(v.sourceOrgId || v.sourceName), {
+      path: ['sourceName'],
+      message: '征用入库须填写被征用单位（应予补偿）',
+    });
+const receiptSchema = sourceRecorded(receiptFields);
+
+export type ReceiveStockInput = z.input<typeof receiptFields>;
+
+/**
+ * A receipt's input, checked: a mistake in its shape is refused with every mistake listed, the source's rules among
+ * them. A well-formed receipt is taken as it is; its source's rules are asked by assertSourceRecorded once the store,
+ * the items and the lines are known to be right (sweep 8c F1: an unknown store or item, or goods already expired, were
+ * hidden behind 「采购入库须填写合同编号」).
+ */
+function validateReceipt(input: unknown): Receipt {
+  const shaped = receiptFields.safeParse(invisibleAsBlank(input));
+  return shaped.success ? shaped.data : validate(receiptSchema, input);
+}
+
+const assertSourceRecorded = (v: Receipt) => validate(sourceRecorded(z.custom<Receipt>()), v);
 
 /** D7: the contract number a receipt records — a purchase's contractNo, else its reference (API.md's field for it). */
-const contractNoOf = (v: z.output<typeof receiptSchema>) => v.contractNo || (v.source === 'PURCHASE' ? v.reference : null) || null;
+const contractNoOf = (v: Receipt) => v.contractNo || (v.source === 'PURCHASE' ? v.reference : null) || null;
 
 /** The organisation by id (NOT_FOUND) or by name (created on first use). */
 export async function organizationFor(
@@ -342,7 +362,7 @@ function assertReceiptAgrees(
  */
 export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { afterPost?: DocumentDraft['afterPost']; ownerByAgreement?: boolean } = {}) {
   const { db, actor: user, clock, reference } = ctx;
-  const v = validate(receiptSchema, input);
+  const v = validateReceipt(input);
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
   const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   // D29: recovered goods may come back after the incident closed.
@@ -352,6 +372,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));
   assertValueWithinLimit(prepared);
+  assertSourceRecorded(v);
   if (!opts.ownerByAgreement)
     await assertOwnersAllowed(
       db,

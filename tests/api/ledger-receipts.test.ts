@@ -172,6 +172,23 @@ describe('receiveStock (入库, D7)', () => {
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
+    it('D7 (sweep 8c F1): a purchase without contract number is first told what else is wrong — an unknown store or item NOT_FOUND, goods already expired refused as such', async () => {
+      const before = await ledgerCounts(t);
+      const noContract = (input: Record<string, unknown>) =>
+        receiveRaw(t, 'keeper', { storeId: WEIHUI, source: 'PURCHASE', lines: [{ itemId: QUILT, quantity: 1 }], ...input });
+      const unknownStore = await noContract({ storeId: '00000000-0000-4000-8000-000000000000' });
+      expect(errorCode(unknownStore)).toBe('NOT_FOUND');
+      expect(firstError(unknownStore).field).toBe('input.storeId');
+      const unknownItem = await noContract({ lines: [{ itemId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] });
+      expect(errorCode(unknownItem)).toBe('NOT_FOUND');
+      const expired = await noContract({ lines: [{ itemId: QUILT, quantity: 1, expiryDate: '2020-01-01' }] });
+      expect(errorCode(expired)).toBe('BAD_USER_INPUT');
+      expect(expired.errors![0].message).toContain('过期，不能入库');
+      // All else right, the contract number is what is asked.
+      expect(firstError(await noContract({})).field).toBe('input.reference');
+      expect(await ledgerCounts(t)).toEqual(before);
+    });
+
     it('D7: a purchase without inspection report posts (the report number is recorded when given)', async () => {
       const res = await receiveRaw(
         t,
