@@ -51,15 +51,20 @@ export async function openApproval(tx: Db, actor: Principal, at: Date, draft: Ap
   return row;
 }
 
-/** An approval by id, NOT_FOUND when unknown or out of the principal's sight. */
+/**
+ * An approval by id: NOT_FOUND when unknown, FORBIDDEN when out of the principal's sight — as its order, plan or
+ * document answers another region's dispatcher (sweep 8c F2: deciding another city's approval was NOT_FOUND, while
+ * outboundOrder and approveDispatchPlan on the same subject said FORBIDDEN).
+ */
 export async function getApprovalInScope(db: Db, user: Principal, id: string, field = 'input.approvalId'): Promise<ApprovalRow> {
   uuidArg(id, field, '审批');
   const [row] = await db
-    .select()
+    .select({ approval: approvals, inScope: sql<boolean>`${approvalsInScope(user, approvals)}` })
     .from(approvals)
-    .where(and(eq(approvals.id, id), approvalsInScope(user, approvals)));
+    .where(eq(approvals.id, id));
   if (!row) throw notFound(field, '审批', id);
-  return row;
+  if (!row.inScope) throw forbidden('该审批');
+  return row.approval;
 }
 
 /** The approvals whose subject is a dispatch plan: its approval, consents (D25) and written approval (D14). */

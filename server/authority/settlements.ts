@@ -205,7 +205,9 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
   uuidArg(v.settlementId, 'input.settlementId', '结算');
   if (v.documentId) uuidArg(v.documentId, 'input.documentId', '单据');
   const [row] = await db.select().from(settlements).where(eq(settlements.id, v.settlementId));
-  if (!row || !mayRead.settlement(user, row)) throw notFound('input.settlementId', '结算', v.settlementId);
+  if (!row) throw notFound('input.settlementId', '结算', v.settlementId);
+  // Neither side's: refused as another region's records are (sweep 8c F2), not as an unknown one.
+  if (!mayRead.settlement(user, row)) throw forbidden('该结算');
   assertMayConfirmSettlement(user, row);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(settlements).where(eq(settlements.id, row.id)).for('update');

@@ -168,10 +168,13 @@ describe('outbound orders (D23)', () => {
     expect(results.map(errorCode).filter(Boolean)).toEqual(['INVALID_STATE']);
   });
 
-  it('D24: the requester never decides their own request; unknown approvals are NOT_FOUND; the decision is audited', async () => {
+  it('D24: the requester never decides their own request; another city’s approval is FORBIDDEN, an unknown one NOT_FOUND; the decision is audited', async () => {
     const o = await order({ purpose: 'DRILL', recipient: '演练', lines: [{ itemId: BREATHER, quantity: 1 }] }, 'dispatcher');
     expect(errorCode(await decideRaw(t, 'dispatcher', o.approval.id, 'APPROVE'))).toBe('FORBIDDEN');
-    expect(errorCode(await decideRaw(t, 'jincheng', o.approval.id, 'APPROVE'))).toBe('NOT_FOUND'); // another city's queue
+    // Another city's approval (sweep 8c F2): refused as its order is (outboundOrder: FORBIDDEN), naming the approval.
+    const elsewhere = await decideRaw(t, 'jincheng', o.approval.id, 'APPROVE');
+    expect(errorCode(elsewhere)).toBe('FORBIDDEN');
+    expect(elsewhere.errors![0].message).toBe('无权访问：该审批超出您的权限范围');
     expect(errorCode(await decideRaw(t, 'director', '00000000-0000-4000-8000-000000000002', 'APPROVE'))).toBe('NOT_FOUND');
     ok(await decideRaw(t, 'director', o.approval.id, 'APPROVE'));
     const [audit] = await queryRows<{ n: number }>(
@@ -401,7 +404,7 @@ describe('other regions’ stock: 联储, consent and settlements (D20, D25, D15
     ).approvals.edges.find((e: any) => e.node.id === consentId).node;
     expect(asked.summary).toContain('运城市救灾物资储备库 应急净水设备 6 台');
     expect(errorCode(await decideRaw(t, 'dispatcher', consentId, 'APPROVE'))).toBe('FORBIDDEN');
-    expect(errorCode(await decideRaw(t, 'jincheng', consentId, 'APPROVE'))).toBe('NOT_FOUND');
+    expect(errorCode(await decideRaw(t, 'jincheng', consentId, 'APPROVE'))).toBe('FORBIDDEN');
     ok(await decideRaw(t, 'admin', consentId, 'APPROVE'));
     expect((await stockAt(t, YUNCHENG, PURIFIER))[0]).toMatchObject({ reserved: 6 });
     const executed = ok(await execute()).executeDispatchPlan;

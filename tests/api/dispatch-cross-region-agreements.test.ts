@@ -80,9 +80,9 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
     expect(errorCode(early)).toBe('INVALID_STATE');
     expect((await planById(plan.id)).callOffs).toEqual([]);
 
-    // The consent is 运城's to give: not the 新乡 dispatchers' (the requester sees it and is FORBIDDEN, another does not see it).
+    // The consent is 运城's to give: not the 新乡 dispatchers' (the requester, and another who does not see it).
     expect(errorCode(await decideRaw(t, 'dispatcher', consentId, 'APPROVE'))).toBe('FORBIDDEN');
-    expect(errorCode(await decideRaw(t, 'director', consentId, 'APPROVE'))).toBe('NOT_FOUND');
+    expect(errorCode(await decideRaw(t, 'director', consentId, 'APPROVE'))).toBe('FORBIDDEN');
     ok(await decideRaw(t, 'admin', consentId, 'APPROVE'));
     const executed = ok(await execute(plan.id)).executeDispatchPlan;
     expect(executed.status).toBe('EXECUTING');

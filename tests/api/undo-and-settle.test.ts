@@ -183,8 +183,10 @@ describe('settlements (D15, D24, D25)', () => {
       expect(errorCode(res)).toBe('FORBIDDEN');
       expect(res.errors![0].message).toContain('不相容岗位分离');
     }
-    // Another region's dispatcher has no authority over 新乡县 at all: it does not even see the settlement.
-    expect(errorCode(await settle('jincheng', { settlementId: settlement.id, reference: '代为核销' }))).toBe('NOT_FOUND');
+    // Another region's dispatcher has no authority over 新乡县 at all: refused as another region's records are (sweep 8c F2).
+    const elsewhere = await settle('jincheng', { settlementId: settlement.id, reference: '代为核销' });
+    expect(errorCode(elsewhere)).toBe('FORBIDDEN');
+    expect(elsewhere.errors![0].message).toBe('无权访问：该结算超出您的权限范围');
     expect((await settlementOf(settlement.plan.id)).status).toBe('OPEN');
     expect(ok(await settle('admin', { settlementId: settlement.id, reference: '新财拨〔2026〕5号' })).settle).toMatchObject({
       status: 'SETTLED',
