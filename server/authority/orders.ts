@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizz
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
-import { storesInScope, transferDestinations } from '../auth/policy.ts';
+import { assertRegionAccess, storesInScope, transferDestinations } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, todayInChina } from '../clock.ts';
 import { yearlyNumber } from '../numbering.ts';
@@ -11,7 +11,7 @@ import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, inRegionSubtree } from '../regions/service.ts';
-import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { getStoreInScope, getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import {
   assertBatchesHeld,
@@ -614,8 +614,14 @@ export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilte
   const { db, actor: user } = ctx;
   const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [storesInScope(user, stores.id, stores.regionCode)];
-  if (filter.storeId) where.push(eq(outboundOrders.storeId, uuidArg(filter.storeId, 'filter.storeId', '仓库')));
-  if (filter.regionCode) where.push(inRegionSubtree(stores.regionCode, (await getRegion(db, filter.regionCode, 'filter.regionCode')).code));
+  // A store or region out of scope is refused as the journal and stock lists refuse it (sweep 8c F2: an empty list
+  // told another region's dispatcher nothing was wrong); a keeper's region filter narrows its own stores.
+  if (filter.storeId) where.push(eq(outboundOrders.storeId, (await getStoreInScope(db, user, filter.storeId, 'filter.storeId')).id));
+  if (filter.regionCode) {
+    const region = await getRegion(db, filter.regionCode, 'filter.regionCode');
+    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    where.push(inRegionSubtree(stores.regionCode, region.code));
+  }
   if (filter.status) where.push(eq(outboundOrders.status, filter.status));
   let after: SQL | undefined;
   if (req.after) {
