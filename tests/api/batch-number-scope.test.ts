@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { withOrder } from '../support/authority.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, JINCHENG, key, receive, SANDBAG, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { ledgerCounts, ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
+import { openingSheet } from '../support/paperwork.ts';
 
 // Security finding 1: batch ids follow from (item, batch number) across all stores. D3/D18 and the scope rule: a
 // receipt joins an existing batch by its number only if the caller may read that batch (the policy's batch rule);
@@ -167,20 +167,11 @@ describe('a batch number beyond the caller’s scope is not reused (D3, D18)', (
   });
 
   it('期初建账: a batch number of a store out of scope is refused at its row, without its dates or price', async () => {
-    const HEAD = ['物资编码', '物资名称', '规格', '批号', '生产日期', '有效期至', '数量', '单价（元）', '资金来源', '产权单位'];
-    const sheet = async (rows: unknown[][]) => {
-      const wb = new ExcelJS.Workbook();
-      const ws = wb.addWorksheet('台账');
-      ws.addRow(['卫辉市救灾物资储备库 期初库存']);
-      ws.addRow(HEAD);
-      rows.forEach((r) => ws.addRow(r));
-      return Buffer.from(await wb.xlsx.writeBuffer());
-    };
     const upload = async (rows: unknown[][]) =>
       request(t.app)
         .post(`/paperwork/opening-balances/${WEIHUI}`)
         .set('authorization', `Bearer ${await t.token('keeper')}`)
-        .attach('file', await sheet(rows), '台账.xlsx');
+        .attach('file', await openingSheet(rows), '台账.xlsx');
     const before = await ledgerCounts(t);
     const res = await upload([['FLD-001', null, null, XX_BATCH, '2025-01-08', null, 5, 9.99, null, null]]);
     expect(res.status).toBe(400);

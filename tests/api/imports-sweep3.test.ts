@@ -6,7 +6,7 @@ import { queryRows } from '../../drizzle/client.ts';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ledgerCounts } from '../support/ledger-ops.ts';
-import { download, openWorkbook, sheetValues } from '../support/paperwork.ts';
+import { download, OPENING_HEAD, openingSheet, openWorkbook, sheetValues } from '../support/paperwork.ts';
 
 // Sweep 3 (findings-sweep3 L1, L2, L4, L8): the 期初建账 import names every bad cell of the file in its first answer,
 // also a row's conflict with a registered batch beside bad cells elsewhere (README "The whole file is checked first");
@@ -16,17 +16,8 @@ import { download, openWorkbook, sheetValues } from '../support/paperwork.ts';
 const HEADER_ROW = 4;
 const OPENING = `/paperwork/opening-balances/${WEIHUI}`;
 const SHEET = `/paperwork/stocktake-sheets/${WEIHUI}`;
-const HEAD = ['物资编码', '物资名称', '规格', '批号', '生产日期', '有效期至', '数量', '单价（元）', '资金来源', '产权单位'];
-
-/** A workbook with a title row, the header row (row 2) and data rows from row 3 on. */
-async function sheet(rows: unknown[][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('台账');
-  ws.addRow(['卫辉市救灾物资储备库 期初库存']);
-  ws.addRow(HEAD);
-  rows.forEach((r) => ws.addRow(r));
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
+const HEAD = OPENING_HEAD;
+const sheet = openingSheet;
 
 /** An opening-balance row of 棉被 (LIV-004) that is good by itself. */
 const row = (batchNo: string, over: Partial<Record<(typeof HEAD)[number], unknown>> = {}): unknown[] => {

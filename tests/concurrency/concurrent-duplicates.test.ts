@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
@@ -12,6 +11,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { useTestApp, type GqlResult } from '../support/harness.ts';
 import { key, QUILT, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, reverseRaw } from '../support/ledger-ops.ts';
+import { openingSheet } from '../support/paperwork.ts';
 
 // Under concurrency (PostgreSQL only): what a concurrent request makes a transaction fail with — a unique violation
 // (23505) on what the request checked a moment before, a deadlock (40P01) — is answered as the same request sent a
@@ -113,16 +113,7 @@ describe('a concurrent duplicate is answered as a sequential one', () => {
 });
 
 describe('an upload deadlocked by a concurrent request runs again', () => {
-  const HEAD = ['物资编码', '物资名称', '规格', '批号', '生产日期', '有效期至', '数量', '单价（元）', '资金来源', '产权单位'];
   const row = (batchNo: string) => ['LIV-004', null, null, batchNo, '2026-01-05', '2031-12-31', 10, 158, '县级资金', null];
-  async function sheet(rows: unknown[][]): Promise<Buffer> {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('台账');
-    ws.addRow(['卫辉市救灾物资储备库 期初库存']);
-    ws.addRow(HEAD);
-    rows.forEach((r) => ws.addRow(r));
-    return Buffer.from(await wb.xlsx.writeBuffer());
-  }
   const purchase = (batchNo: string) => ({
     storeId: XINXIANG,
     source: 'PURCHASE',
@@ -133,7 +124,7 @@ describe('an upload deadlocked by a concurrent request runs again', () => {
   });
 
   it('D7: a 期初建账 upload and a receipt that create the same new batches in the other order — the upload posts (201), not 500', async () => {
-    const file = await sheet([row('RACE-DL-1'), row('RACE-DL-2')]);
+    const file = await openingSheet([row('RACE-DL-1'), row('RACE-DL-2')]);
     let upload: Promise<request.Response> | undefined;
     const rolledBack = new Error('the receipt rolls back');
     // A receipt elsewhere (新乡市) creating RACE-DL-2 and then RACE-DL-1, as the upload creates RACE-DL-1 and then

@@ -5,6 +5,19 @@ import { binary } from './finance.ts';
 
 // Reading what the paperwork routes serve: workbooks with exceljs, CSV by RFC 4180.
 
+/** The columns of a 期初建账 (opening balances) sheet, in order. */
+export const OPENING_HEAD = ['物资编码', '物资名称', '规格', '批号', '生产日期', '有效期至', '数量', '单价（元）', '资金来源', '产权单位'] as const;
+
+/** A 期初建账 workbook of 卫辉市救灾物资储备库: a title row, the header row (row 2) and data rows from row 3 on. */
+export async function openingSheet(rows: unknown[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('台账');
+  ws.addRow(['卫辉市救灾物资储备库 期初库存']);
+  ws.addRow([...OPENING_HEAD]);
+  rows.forEach((r) => ws.addRow(r));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
 /** The columns of 出入库流水 (journal exports), in order. */
 export const JOURNAL_HEADINGS = [
   '单据编号',
