@@ -84,7 +84,8 @@ function validateReceipt(input: unknown): Receipt {
   return shaped.success ? shaped.data : validate(receiptSchema, input);
 }
 
-const assertSourceRecorded = (v: Receipt) => validate(sourceRecorded(z.custom<Receipt>()), v);
+const sourceRules = sourceRecorded(z.custom<Receipt>());
+const assertSourceRecorded = (v: Receipt) => validate(sourceRules, v);
 
 /** D7: the contract number a receipt records — a purchase's contractNo, else its reference (API.md's field for it). */
 const contractNoOf = (v: Receipt) => v.contractNo || (v.source === 'PURCHASE' ? v.reference : null) || null;
