@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizz
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
-import { assertRegionAccess, storesInScope, transferDestinations } from '../auth/policy.ts';
+import { storesInScope, transferDestinations } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, todayInChina } from '../clock.ts';
 import { yearlyNumber } from '../numbering.ts';
@@ -10,7 +10,7 @@ import { badInput, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope, getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, uuidArg, validate } from '../validation.ts';
 import {
@@ -618,8 +618,7 @@ export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilte
   // told another region's dispatcher nothing was wrong); a keeper's region filter narrows its own stores.
   if (filter.storeId) where.push(eq(outboundOrders.storeId, (await getStoreInScope(db, user, filter.storeId, 'filter.storeId')).id));
   if (filter.regionCode) {
-    const region = await getRegion(db, filter.regionCode, 'filter.regionCode');
-    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await filterRegion(db, user, filter.regionCode, 'filter.regionCode');
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   if (filter.status) where.push(eq(outboundOrders.status, filter.status));

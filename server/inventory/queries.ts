@@ -14,10 +14,10 @@ import {
   transfers,
 } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
+import { storesInScope } from '../auth/policy.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, inRegionSubtree } from '../regions/service.ts';
+import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { assertPeriodOrder, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
@@ -47,8 +47,7 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
   const where: (SQL | undefined)[] = [or(gt(balances.onHand, 0), gt(balances.inTransit, 0))];
   if (f.storeId) where.push(eq(balances.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
   if (f.regionCode) {
-    const region = await getRegion(db, f.regionCode, 'filter.regionCode');
-    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await filterRegion(db, user, f.regionCode, 'filter.regionCode');
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   where.push(storesInScope(user, balances.storeId, stores.regionCode));
@@ -252,8 +251,7 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
   const where: (SQL | undefined)[] = [];
   if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
   if (f.regionCode) {
-    const region = await getRegion(db, f.regionCode, 'filter.regionCode');
-    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await filterRegion(db, user, f.regionCode, 'filter.regionCode');
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   where.push(storesInScope(user, movements.storeId, stores.regionCode));

@@ -42,6 +42,17 @@ export async function getRegionInScope(db: Db, user: Principal, code: string, fi
 }
 
 /**
+ * A list's region filter: the region (NOT_FOUND when unknown); one out of the caller's scope is FORBIDDEN — except for
+ * a keeper, whose stores it only narrows (a keeper holds stores, not a region). The one rule of stock, journal,
+ * stores, rotation and outbound-order lists.
+ */
+export async function filterRegion(db: Db, user: Principal, code: string, field = 'regionCode'): Promise<RegionRow> {
+  const region = await getRegion(db, code, field);
+  if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  return region;
+}
+
+/**
  * The code prefix a region-wide read covers: the named region (checked against the user's scope), else the user's
  * own region ('' for a system-wide administrator). Keepers, scoped to stores, read no region as a whole.
  */

@@ -3,11 +3,11 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { type Principal } from '../auth/principal.ts';
-import { assertRegionAccess, storesInScope } from '../auth/policy.ts';
+import { storesInScope } from '../auth/policy.ts';
 import { ZONE, todayInChina } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { parseMoney } from '../money.ts';
-import { getRegion } from '../regions/service.ts';
+import { filterRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { validate, idSchema } from '../validation.ts';
 import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
@@ -49,8 +49,7 @@ export const reserveStoreSql = (kind: SQL) =>
 export async function storeScopeSql(db: Db, user: Principal, regionCode: string | null | undefined): Promise<SQL> {
   const parts: SQL[] = [];
   if (regionCode) {
-    const region = await getRegion(db, regionCode);
-    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await filterRegion(db, user, regionCode);
     parts.push(sql`s.region_code LIKE ${`${subtreePrefix(region.code)}%`}`);
   }
   parts.push(storesInScope(user, sql`s.id`, sql`s.region_code`));

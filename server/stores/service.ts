@@ -6,7 +6,7 @@ import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertRegionAccess, assertStoreAccess, storesInScope, transferDestinations } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
+import { filterRegion, getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import type { RegionLevel } from '../regions/codes.ts';
 import { searchPattern, uuidArg, validate } from '../validation.ts';
@@ -30,8 +30,7 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
   const pattern = searchPattern(filter.search);
   const where: (SQL | undefined)[] = [];
   if (filter.regionCode) {
-    const region = await getRegion(db, filter.regionCode);
-    if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+    const region = await filterRegion(db, user, filter.regionCode);
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   where.push(storesInScope(user, stores.id, stores.regionCode));
