@@ -136,6 +136,9 @@ export async function retype(page: Page, selector: string, text: string) {
   await page.keyboard.press('KeyA');
   await page.keyboard.up('Control');
   await page.keyboard.press('Backspace');
+  // The field may be drawn again meanwhile (a list behind a modal refreshing): type into the one shown now (CI of
+  // 66f1792: 'No element found' for an edit modal's field that had been visible a moment before).
+  await page.waitForSelector(selector, { visible: true });
   await page.type(selector, text);
   await page.waitForFunction((s, t) => document.querySelector<HTMLInputElement>(s)?.value === t, {}, selector, text);
 }
