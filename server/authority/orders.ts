@@ -8,7 +8,7 @@ import { chinaIso, chinaText, todayInChina } from '../clock.ts';
 import { yearlyNumber } from '../numbering.ts';
 import { badInput, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { formatMoney } from '../money.ts';
+import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope, getStoreRow, type StoreRow } from '../stores/service.ts';
@@ -26,7 +26,7 @@ import {
   type ItemRow,
 } from '../inventory/common.ts';
 import { expiredBatchRefusal, isExpired, pickUnexpired } from '../inventory/expiry.ts';
-import { pickOutbound } from '../inventory/issues.ts';
+import { pickOutbound, type Pick as Picked } from '../inventory/issues.ts';
 import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
@@ -155,8 +155,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   });
   if (v.incidentId) assertIncidentOpen(await incidentForPosting(db, user, v.incidentId));
   const held = await balancesOf(db, store.id, v.lines);
-  const prices = unitPrices(held, v.lines);
-  const value = v.lines.reduce((s, l) => s + l.quantity * (prices.get(`${l.itemId}|${l.batchId ?? ''}`) ?? 0), 0);
+  const { note, value } = requestPicking(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) });
   const at = clock.now().toJSDate();
   const id = stableId('outbound-order', `${user.id}/${v.idempotencyKey}`);
   const asked = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
@@ -164,8 +163,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
     .map((l) => `${itemMap.get(l.itemId)!.name} ×${l.quantity}`)
     .join('、')}${v.lines.length > 5 ? ` 等 ${v.lines.length} 项` : ''} → ${toStore?.name ?? v.recipient ?? '报废处置'}`;
   // The approver's warning is kept whole: what is asked is shortened instead (a summary holds 500 characters, openApproval).
-  const note = shortfallNote(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) }) ?? '';
-  const summary = asked.slice(0, 500 - note.length) + note;
+  const summary = asked.slice(0, 500 - (note ?? '').length) + (note ?? '');
   await db.transaction(async (tx) => {
     const first = await claimIdempotencyKey(tx, {
       kind: 'requestOutboundOrder',
@@ -197,7 +195,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
       kind: 'OUTBOUND_ORDER',
       subjectId: id,
       summary,
-      value: formatMoney(value.toFixed(2)),
+      value,
       storeId: store.id,
       regionCode: store.regionCode,
     });
@@ -292,47 +290,44 @@ async function balancesOf(db: Db, storeId: string, lines: readonly { itemId: str
   );
 }
 
-/** Unit prices for valuing a request: the named batch's, else the average of the item's stock at the store. */
-function unitPrices(held: Map<string, LockedBalance>, lines: readonly { itemId: string; batchId?: string | null }[]) {
-  const rows = [...held.values()];
-  const prices = new Map<string, number>();
-  for (const l of lines) {
-    const own = rows.filter((r) => r.itemId === l.itemId && (!l.batchId || r.batchId === l.batchId));
-    const qty = own.reduce((s, r) => s + r.onHand, 0);
-    const avg = qty ? own.reduce((s, r) => s + r.onHand * Number(r.unitPrice), 0) / qty : Number(own[0]?.unitPrice ?? 0);
-    prices.set(`${l.itemId}|${l.batchId ?? ''}`, avg);
-  }
-  return prices;
+/** The price a part that cannot be picked now is valued at: the named batch's, else the average of the item's stock at the store. */
+function fallbackPrice(held: Map<string, LockedBalance>, line: OrderedLine): number {
+  const own = [...held.values()].filter((r) => r.itemId === line.itemId && (!line.batchId || r.batchId === line.batchId));
+  const qty = own.reduce((s, r) => s + r.onHand, 0);
+  return qty ? own.reduce((s, r) => s + r.onHand * Number(r.unitPrice), 0) / qty : Number(own[0]?.unitPrice ?? 0);
 }
 
 /**
- * D23, D26: what the approver is told when an order asks for more than its execution could take from the store now.
- * The request is not refused — stock may arrive before it is executed (a receipt, a transfer on its way), and execution
- * checks the stock again under lock — but the approver should not approve unawares an order that cannot be executed
- * as it stands: the approval's summary says so. "Could take" is decided by the very picking its execution runs, on the
- * store's balances as they stand (`held`, balancesOf): on hand less reserved (stock held for approved dispatch plans and
- * for decreases awaiting approval, D14, D27); a line naming a batch, that batch; lines naming none,
- * first-expiry-first-out over the rest (D8). By purpose (LEAVES_WHEN_EXPIRED): an issue or a transfer picks unexpired
- * stock only (pickUnexpired, D26: expired stock is frozen); a scrap or a rotation order is how expired stock leaves
- * (D26), so for those the expired batches count (pickOutbound, as scrapStock picks). Orders reserve nothing: what other
- * open orders of the store ask for is not subtracted. Every short line is named (lines naming a batch first, as
- * picking takes them). Null when the store holds enough.
+ * D23, D26: what the approver is told about an order — what its execution could take from the store now, and what that
+ * is worth. The request is not refused when the store holds too little — stock may arrive before it is executed (a
+ * receipt, a transfer on its way), and execution checks the stock again under lock — but the approver should not
+ * approve unawares an order that cannot be executed as it stands: the approval's summary says so (`note`, null when
+ * the store holds enough). "Could take" is decided by the very picking its execution runs, on the store's balances as
+ * they stand (`held`, balancesOf): on hand less reserved (stock held for approved dispatch plans and for decreases
+ * awaiting approval, D14, D27); a line naming a batch, that batch; lines naming none, first-expiry-first-out over the
+ * rest (D8). By purpose (LEAVES_WHEN_EXPIRED): an issue or a transfer picks unexpired stock only (pickUnexpired, D26:
+ * expired stock is frozen); a scrap or a rotation order is how expired stock leaves (D26), so for those the expired
+ * batches count (pickOutbound, as scrapStock picks). Orders reserve nothing: what other open orders of the store ask
+ * for is not subtracted. Every short line is named (lines naming a batch first, as picking takes them).
+ * `value` (D21: quantity × the batch's unit cost) is what would leave: the picked batches at their own prices — not the
+ * store's average, which a costly old batch taken first by FEFO can make a fraction of the real sum — and a part that
+ * cannot be picked now at fallbackPrice.
  */
-function shortfallNote(
+function requestPicking(
   store: StoreRow,
   purpose: OutboundPurpose,
   lines: readonly OrderedLine[],
   held: Map<string, LockedBalance>,
   ref: { items: Map<string, ItemRow>; batches: Map<string, BatchRow>; today: string },
-): string | null {
+): { note: string | null; value: string } {
   const short: string[] = [];
   let asked = [...lines];
+  let picks: Picked[] = [];
   // Every short line is named: the picking stops at the first, so that line is cut to what it could take and the rest
   // is picked again — the later lines are told against what the earlier ones leave, as execution would take it.
   for (let round = 0; round <= lines.length; round++) {
     try {
-      if (LEAVES_WHEN_EXPIRED.has(purpose)) pickOutbound(store.id, asked, held);
-      else pickUnexpired(store.id, asked, held, ref.today);
+      picks = LEAVES_WHEN_EXPIRED.has(purpose) ? pickOutbound(store.id, asked, held) : pickUnexpired(store.id, asked, held, ref.today);
       break;
     } catch (e) {
       if (!isDomainError(e) || e.code !== 'INSUFFICIENT_STOCK') throw e;
@@ -346,7 +341,12 @@ function shortfallNote(
       asked = asked.map((l, i) => (i === at ? { ...l, quantity: Math.max(0, d.available) } : l));
     }
   }
-  return short.length ? `（注意：申请时库存不足以执行——${short.join('；')}）` : null;
+  let fen = picks.reduce((s, p) => s + toFen(moneyTimes(p.quantity, p.unitPrice)), 0n);
+  lines.forEach((l, i) => {
+    const missing = l.quantity - picks.filter((p) => p.line === i).reduce((s, p) => s + p.quantity, 0);
+    if (missing > 0) fen += toFen((missing * fallbackPrice(held, l)).toFixed(2));
+  });
+  return { note: short.length ? `（注意：申请时库存不足以执行——${short.join('；')}）` : null, value: formatFen(fen) };
 }
 
 export async function getOrder(db: Db, id: string, field = 'id'): Promise<OrderRow> {

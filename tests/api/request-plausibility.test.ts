@@ -3,7 +3,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { approvedOrder, ORDER_FIELDS } from '../support/authority.ts';
 import { expectRefusedUnchanged, lastAudit } from '../support/refusals.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
-import { key, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
+import { COTTON_TENT, key, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, stocktakeRaw } from '../support/ledger-ops.ts';
 
 // Sweep findings L5 and L14 (findings-sweep.md): requests that could never be carried out as they stand, or that date a
@@ -221,6 +221,52 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
       ),
     ).issueStock;
     expect(issued.lines.reduce((s: number, l: any) => s - l.quantity, 0)).toBe(1300);
+  });
+});
+
+describe('Sweep 8a F6 (D23, D21, D8): the approval of an order shows the value that would leave — FEFO’s batches at their own prices', () => {
+  // 棉帐篷: 10 顶 at 1,000.00 expiring first, 1,000 顶 at 1.00 after them, and 5 expired 顶 at 50,000.00 (frozen, D26).
+  // The store's average (about 257 a 顶) made an order for the 10 that FEFO takes worth 2,571.43 on the approval —
+  // a quarter of the 10,000.00 that leaves.
+  const valued = async (input: Record<string, unknown>) =>
+    ok(
+      await t.gql(
+        `mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { id approval { value summary } } }`,
+        { input: { storeId: WEIHUI, recipient: '唐庄镇安置点', idempotencyKey: key(), ...input } },
+        'keeper',
+      ),
+    ).requestOutboundOrder.approval;
+  let cheapBatch: string;
+
+  beforeAll(async () => {
+    await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 5, unitPrice: '50000.00', batchNo: 'FV-OLD', expiryDate: '2026-07-01' }], {
+      occurredAt: '2026-06-01T09:00:00+08:00',
+    });
+    const doc = await receive(t, 'keeper', WEIHUI, [
+      { itemId: COTTON_TENT, quantity: 10, unitPrice: '1000.00', batchNo: 'FV-DEAR', expiryDate: '2027-01-01' },
+      { itemId: COTTON_TENT, quantity: 1000, unitPrice: '1.00', batchNo: 'FV-CHEAP', expiryDate: '2030-01-01' },
+    ]);
+    cheapBatch = doc.lines[1].batch.id;
+  });
+
+  it('D8, D21: 10 顶 without a batch → FEFO takes the dearer batch that expires first: 10,000.00', async () => {
+    expect((await valued({ purpose: 'RELIEF', lines: [{ itemId: COTTON_TENT, quantity: 10 }] })).value).toBe('10000.00');
+  });
+
+  it('D8, D26: 20 顶 → the 10 at 1,000.00 and 10 at 1.00; the expired batch is not taken by an issue (10,010.00)', async () => {
+    expect((await valued({ purpose: 'DRILL', lines: [{ itemId: COTTON_TENT, quantity: 20 }] })).value).toBe('10010.00');
+  });
+
+  it('D26: a SCRAP order takes the expired batch first (5 × 50,000.00 + 5 × 1,000.00)', async () => {
+    expect((await valued({ purpose: 'SCRAP', recipient: null, lines: [{ itemId: COTTON_TENT, quantity: 10 }] })).value).toBe('255000.00');
+  });
+
+  it('D23: a named batch is valued at its price; a part the store cannot give now at the average of what it holds', async () => {
+    expect((await valued({ purpose: 'RELIEF', lines: [{ itemId: COTTON_TENT, batchId: cheapBatch, quantity: 3 }] })).value).toBe('3.00');
+    // 1,012 where 1,010 are available: 11,000.00 picked, 2 more at the average of 1,015 顶 worth 261,000.00 (514.29 rounded).
+    const short = await valued({ purpose: 'RELIEF', lines: [{ itemId: COTTON_TENT, quantity: 1012 }] });
+    expect(short.value).toBe('11514.29');
+    expect(noteOf(short.summary)).toBe('（注意：申请时库存不足以执行——棉帐篷可用 1,010 顶，申请 1,012 顶，另有已过期冻结 5 顶不能出库）');
   });
 });
 
