@@ -84,6 +84,11 @@ Approval.implement({
       description: 'D14: pending past its due time',
       resolve: (a, _x, ctx) => a.status === 'PENDING' && a.dueAt !== null && a.dueAt.getTime() < ctx.clock.now().toMillis(),
     }),
+    decidedLate: t.boolean({
+      description:
+        'D14: decided after its due time (an emergency plan’s written approval recorded later than 48 h after execution) — overdue no longer, but on the record',
+      resolve: (a) => a.dueAt !== null && a.decidedAt !== null && a.decidedAt.getTime() > a.dueAt.getTime(),
+    }),
     decidedBy: t.field({ type: User, nullable: true, resolve: (a, _x, ctx) => (a.decidedBy ? ctx.loaders.user.load(a.decidedBy) : null) }),
     decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.decidedAt }),
     approvalRef: t.exposeString('approvalRef', { nullable: true }),

@@ -346,10 +346,34 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     const written = ok(await record('director'));
     expect(written.recordWrittenApproval.writtenApprovalRef).toBe('新应急调〔2026〕19号');
     expect(await overdue()).not.toContain(plan.id);
+    // Recorded an hour late: no longer overdue, but the record keeps that the 48 h were missed (sweep 8b F7).
+    const writtenApproval = async () =>
+      ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { writtenApproval { status overdue decidedLate dueAt decidedAt } } }`, { p: plan.id }, 'auditor'))
+        .dispatchPlan.writtenApproval;
+    expect(await writtenApproval()).toEqual({
+      status: 'APPROVED',
+      overdue: false,
+      decidedLate: true,
+      dueAt: '2026-07-22T12:00:00+08:00',
+      decidedAt: '2026-07-22T13:00:00+08:00',
+    });
     // Once recorded, there is nothing left to record.
     expect(errorCode(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "再补") { id } }`, { p: plan.id }, 'director'))).toBe(
       'INVALID_STATE',
     );
+  });
+
+  it('D14: a written approval recorded within the 48 h is not decidedLate; one still pending is neither late nor overdue yet', async () => {
+    const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
+    ok(await approve(plan.id, 'dispatcher', { emergency: true }));
+    ok(await execute(plan.id));
+    const state = async () =>
+      ok(await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { writtenApproval { status overdue decidedLate } } }`, { p: plan.id }, 'director')).dispatchPlan
+        .writtenApproval;
+    expect(await state()).toEqual({ status: 'PENDING', overdue: false, decidedLate: false });
+    t.clock.advance(47);
+    ok(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕20号") { id } }`, { p: plan.id }, 'director'));
+    expect(await state()).toEqual({ status: 'APPROVED', overdue: false, decidedLate: false });
   });
 
   it('D14: recordWrittenApproval needs a reference and a headquarters user', async () => {

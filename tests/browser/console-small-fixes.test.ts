@@ -120,6 +120,8 @@ describe('console small fixes in a real browser', () => {
     // columns and the 合计 row — never as a store named 在途 with the amount under 在库.
     await clickText(page, 'button', '执行');
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
+    // D14: the 48 h now run from the execution, and the written approval is shown as awaited.
+    await page.waitForFunction(() => document.querySelector('[data-testid="written-approval"]')?.textContent === '待补办');
     const auditor = await openWatchedPage(t);
     try {
       await logIn(t, auditor, 'auditor');

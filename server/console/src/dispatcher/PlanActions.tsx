@@ -72,7 +72,9 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
         <Descriptions.Item label="总量">{plan.totalQuantity}</Descriptions.Item>
         <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
         {plan.approvalDueAt ? (
-          <Descriptions.Item label="书面审批截止">{formatDateTime(plan.approvalDueAt)}</Descriptions.Item>
+          <Descriptions.Item label="书面审批截止">
+            {formatDateTime(plan.approvalDueAt)} <WrittenApprovalState written={plan.writtenApproval} />
+          </Descriptions.Item>
         ) : (
           // D14: an emergency approval's written approval is due 48 h after execution (API.md approvalDueAt).
           plan.emergency && status === 'APPROVED' && <Descriptions.Item label="书面审批截止">执行后 48 小时内</Descriptions.Item>
@@ -115,5 +117,37 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
         )}
       </Space>
     </Space>
+  );
+}
+
+/**
+ * D14: where an emergency plan's written approval stands — awaited, overdue, or recorded (with its reference), and
+ * whether it was recorded after the 48 h (Approval.decidedLate: no longer overdue, but the record keeps it).
+ */
+function WrittenApprovalState({ written }: { written: Plan['writtenApproval'] }) {
+  if (!written) return null;
+  if (written.status === 'PENDING') {
+    return written.overdue ? (
+      <Tag color="red" data-testid="written-approval">
+        已逾期，尚未补办
+      </Tag>
+    ) : (
+      <Tag color="gold" data-testid="written-approval">
+        待补办
+      </Tag>
+    );
+  }
+  const when = written.decidedAt ? formatDateTime(written.decidedAt) : '';
+  if (written.status === 'REJECTED') {
+    return (
+      <Tag color="red" data-testid="written-approval">
+        书面审批未通过 {when}
+      </Tag>
+    );
+  }
+  return (
+    <Tag color={written.decidedLate ? 'red' : 'green'} data-testid="written-approval">
+      {written.decidedLate ? '逾期补办' : '已补办'} {written.approvalRef ?? ''} {when}
+    </Tag>
   );
 }

@@ -10,6 +10,13 @@ export const PlanFields = graphql(`
     deadlineHours
     emergency
     approvalDueAt
+    writtenApproval {
+      status
+      overdue
+      decidedLate
+      decidedAt
+      approvalRef
+    }
     requestedAt
     requestedBy {
       id
