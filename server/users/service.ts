@@ -356,9 +356,24 @@ export async function ensureAdministrator(db: Db, clock: Clock, username: string
     input: { username: v.username, source },
     message: null,
   };
-  await auditedTransaction(db, entry, (tx) => tx.insert(users).values({ username: v.username, displayName: '系统管理员', passwordHash, role: 'ADMIN' }));
-  return true;
+  // Two starts on one PostgreSQL (or a start and create-admin) may both find no such user: the second insert finds the
+  // first one's row and makes nothing — rolled back with its audit row — rather than stopping start-up on the unique key.
+  return auditedTransaction(db, entry, async (tx) => {
+    const made = await tx
+      .insert(users)
+      .values({ username: v.username, displayName: '系统管理员', passwordHash, role: 'ADMIN' })
+      .onConflictDoNothing()
+      .returning({ id: users.id });
+    if (!made.length) throw new AlreadyThere();
+    return true;
+  }).catch((e: unknown) => {
+    if (e instanceof AlreadyThere) return false;
+    throw e;
+  });
 }
+
+/** ensureAdministrator's insert found the user made meanwhile: nothing to make, nothing to audit. */
+class AlreadyThere extends Error {}
 
 /** How an administrator was made outside the API: `npm run create-admin`, or ADMIN_USERNAME at start-up. */
 export type AdministratorSource = 'create-admin' | 'ADMIN_USERNAME';
