@@ -154,18 +154,20 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
           field: 'documentId',
           status: current.status,
         });
+      if (!changesStock(originalMoves)) throw nothingToReverse(original);
+      // D22, D25: the return that settled a cross-region settlement stands (checked again on approval).
+      await assertNotSettling(tx, original, 'documentId');
+      const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       // A reversal awaiting approval already holds the stock it takes out: a second request would be refused as
       // 库存不足, which is not the reason. (A rejected reversal no longer names the original: it may be asked again.)
+      // Asked under the lock: a reversal of the same document requested at the same moment held these rows until it
+      // was committed, and is seen now.
       const [pending] = await tx
         .select({ number: documents.number })
         .from(documents)
         .where(and(eq(documents.reversesDocumentId, original.id), eq(documents.status, 'PENDING_APPROVAL')));
       if (pending)
         throw invalidState(`${original.number} 的冲销（${pending.number}）正在审批中，不能重复申请`, { field: 'documentId', pending: pending.number });
-      if (!changesStock(originalMoves)) throw nothingToReverse(original);
-      // D22, D25: the return that settled a cross-region settlement stands (checked again on approval).
-      await assertNotSettling(tx, original, 'documentId');
-      const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       const moves = reversingMoves(originalMoves);
       const short = reversalShortfall(moves, locked);
       if (short) {

@@ -110,6 +110,25 @@ describe('a concurrent duplicate is answered as a sequential one', () => {
     expect(refusal(later)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('正在审批中，不能重复申请') });
     expect(refusal(refused)).toEqual(refusal(later));
   });
+
+  it('D22, D24: two reverseDocument of one receipt at once — the second is told of the pending reversal, not of a shortfall', async () => {
+    // A receipt's reversal takes the stock out again: the first, pending, holds it (D27), and the second, which waited for
+    // the same balance row, read that hold as 库存不足 (helper report, 2026-12-04).
+    const received = await receive(t, 'admin', XINXIANG, [{ itemId: QUILT, quantity: 20, batchNo: 'RACE-REV-2', expiryDate: '2034-01-01' }]);
+    const batchId = received.lines[0].batch.id as string;
+    let answers: Promise<GqlResult[]> | undefined;
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT 1 FROM balances WHERE store_id = ${XINXIANG}::uuid AND batch_id = ${batchId}::uuid FOR UPDATE`);
+      answers = Promise.all([reverseRaw(t, 'admin', received.id, key(), false), reverseRaw(t, 'admin', received.id, key(), false)]);
+      await waiting(2);
+    });
+    const both = await answers!;
+    expect(both.filter((r) => r.data?.reverseDocument)).toHaveLength(1);
+    const refused = both.find((r) => r.errors)!;
+    const later = await reverseRaw(t, 'admin', received.id, key(), false);
+    expect(refusal(later)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('正在审批中，不能重复申请') });
+    expect(refusal(refused)).toEqual(refusal(later));
+  });
 });
 
 describe('an upload deadlocked by a concurrent request runs again', () => {
