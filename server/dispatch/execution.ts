@@ -28,6 +28,7 @@ import { assertJointLinesCovered } from './consent.ts';
 import { assertAgreementStock } from './sources.ts';
 import { assertMayCarryOutPlans } from '../auth/policy.ts';
 import type { AppConfig } from '../config.ts';
+import type { Principal } from '../auth/principal.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import {
   assertPlansSomething,
@@ -491,19 +492,24 @@ async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
 /**
  * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
  * what ships must stay within what its lines from this source to this destination have still to ship (remainingToShip,
- * per batch; wired into shipTransfer). A plan that takes nothing from the shipping store is not its keeper's to know
- * of: NOT_FOUND as an unknown one, before its state is told (sweep 7b L13: another region's plan answered its status).
+ * per batch; wired into shipTransfer). A plan that takes nothing from the shipping store is refused before its state
+ * is told (sweep 7b L13: another region's plan answered its status): NOT_FOUND when there is none, FORBIDDEN when
+ * the shipper may not read it (API.md: out of scope, as dispatchPlan(id) answers), else BAD_USER_INPUT.
  */
 export async function checkPlanShipment(
   tx: Db,
   planId: string,
   shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+  actor: Principal,
 ): Promise<void> {
   const [source] = await queryRows<{ one: number }>(
     tx,
     sql`SELECT 1 AS one FROM dispatch_lines WHERE plan_id = ${planId}::uuid AND source_kind = 'STORE' AND store_id = ${shipment.fromStoreId}::uuid LIMIT 1`,
   );
-  if (!source) throw notFound('input.dispatchPlanId', '调拨方案', planId);
+  if (!source) {
+    await getPlanInScope(tx, actor, planId, 'input.dispatchPlanId');
+    throw badInput('input.dispatchPlanId', '该调拨方案没有从调出仓库调拨的物资，不能以它发运');
+  }
   const row = await lockPlan(tx, planId);
   if (row.status !== 'EXECUTING')
     throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中的方案补发调拨`, {

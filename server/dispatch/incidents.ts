@@ -8,7 +8,7 @@ import { chinaIso, chinaText, ZONE } from '../clock.ts';
 import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope, mayRead } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
-import { badInput, invalidState, notFound } from '../errors.ts';
+import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -122,14 +122,14 @@ export async function getIncidentInScope(db: Db, user: Principal, id: string, fi
 
 /**
  * D23, D28: the incident a receipt, an issue, an outbound order or a distribution is booked against — whose figures
- * (物资收支, 已发放) then count it. One the caller may not read (mayRead.incident) is refused as an unknown one
- * (NOT_FOUND, before anything that would name it: no oracle of another region's incidents; sweep 7b H1 — 卫辉's keeper
- * booked an issue into 晋城's incident). Whether a closed one is taken is the caller's (assertIncidentOpen).
+ * (物资收支, 已发放) then count it. One the caller may not read (mayRead.incident) is refused — FORBIDDEN, as
+ * incident(id:) answers it (API.md: out of scope; sweep 9a F1: it said 事件不存在 of one the next screen shows) —
+ * before anything that would tell more of it (sweep 7b H1: 卫辉's keeper booked an issue into 晋城's incident).
+ * Whether a closed one is taken is the caller's (assertIncidentOpen).
  */
 export async function incidentForPosting(db: Db, user: Principal, incidentId: string, field = 'input.incidentId'): Promise<IncidentRow> {
-  uuidArg(incidentId, field, '事件');
-  const [row] = await db.select().from(incidents).where(eq(incidents.id, incidentId));
-  if (!row || !(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw notFound(field, '事件', incidentId);
+  const row = await getIncident(db, incidentId, field);
+  if (!(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw forbidden('该事件');
   return row;
 }
 

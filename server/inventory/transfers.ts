@@ -45,6 +45,7 @@ export type PlanShipmentCheck = (
   tx: Db,
   planId: string,
   shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+  actor: Principal,
 ) => Promise<void>;
 
 /**
@@ -82,7 +83,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
       else if (!v.dispatchPlanId) await assertLeavesWithoutOrder(tx, from, 'TRANSFER', picks); // D23: by the owner of what is picked
       const batchIds = picks.map((p) => p.batchId);
       await assertMayHold(tx, to, batchIds, 'input.toStoreId'); // D23: an agreement store takes its company's own stock only
-      if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks });
+      if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks }, user);
       const perBatch = new Map<string, { itemId: string; quantity: number }>();
       for (const p of picks) {
         const e = perBatch.get(p.batchId);

@@ -313,7 +313,7 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect(res.errors![0].extensions.field).toBe('input.dispatchPlanId');
   });
 
-  it('D23 (sweep 7b L13): a plan that takes nothing from the shipping store — another region’s — is NOT_FOUND as an unknown one; its state is not told', async () => {
+  it('D23 (sweep 7b L13, 9a F1): a plan that takes nothing from the shipping store — another region’s — is FORBIDDEN as dispatchPlan(id) answers; its state is not told', async () => {
     const incident = await createIncident(t, { name: '晋城测试洪涝', regionCode: '140500', location: { lat: 35.49, lng: 112.85 } }, 'jincheng');
     // 空气呼吸器备用气瓶: none at 卫辉, so the plan takes nothing from it.
     const destination = { name: '晋城测试安置点', regionCode: '140500', lat: 35.5, lng: 112.86, lines: [{ itemId: itemId('FIR-002'), quantity: 1 }] };
@@ -325,7 +325,22 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
       ),
     ).requestDispatch.id;
     const res = await shipRaw({ toStoreId: XINXIANG, dispatchPlanId: plan, lines: [{ itemId: MASK, quantity: 1 }] });
-    expect(res.errors![0]).toMatchObject({ message: `调拨方案不存在：${plan}`, extensions: { code: 'NOT_FOUND', field: 'input.dispatchPlanId' } });
+    expect(res.errors![0]).toMatchObject({ message: '无权访问：该调拨方案超出您的权限范围', extensions: { code: 'FORBIDDEN' } });
+    expect(errorCode(await t.gql(`query($id: ID!) { dispatchPlan(id: $id) { id } }`, { id: plan }, 'keeper'))).toBe('FORBIDDEN');
+    // Who may read the plan (新乡's dispatcher, a plan of 卫辉's incident) is told that it takes nothing from the store.
+    const ours = await createIncident(t, { name: '卫辉测试火情', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } }, 'dispatcher');
+    const ourPlan = ok(
+      await t.gql(
+        `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`,
+        { i: { incidentId: ours, destinations: [{ ...destination, name: '卫辉测试安置点', regionCode: '410781', lat: 35.4, lng: 114.07 }] } },
+        'dispatcher',
+      ),
+    ).requestDispatch.id;
+    const own = await shipRaw({ toStoreId: XINXIANG, dispatchPlanId: ourPlan, lines: [{ itemId: MASK, quantity: 1 }] }, 'dispatcher');
+    expect(own.errors![0]).toMatchObject({
+      message: '该调拨方案没有从调出仓库调拨的物资，不能以它发运',
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.dispatchPlanId' },
+    });
   });
 });
 

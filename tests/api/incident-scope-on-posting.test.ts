@@ -5,9 +5,9 @@ import { ledgerCounts, ok, purchase, receiveRaw } from '../support/ledger-ops.ts
 import { orderLines, requestOrderRaw } from '../support/authority.ts';
 
 // D23, D28 (sweep 7b H1): a receipt, an issue or an outbound order names the incident it serves, whose 物资收支 then
-// counts it. Only an incident the caller may read is taken — another region's is refused as an unknown one (NOT_FOUND,
-// no oracle of its existence) and nothing posts — and what leaves stock is not booked to a closed incident (D29);
-// recovered goods may still come back to one.
+// counts it. Only an incident the caller may read is taken — another region's is FORBIDDEN, as incident(id:) answers it
+// (API.md; sweep 9a F1), an unknown one NOT_FOUND, and nothing posts — and what leaves stock is not booked to a closed
+// incident (D29); recovered goods may still come back to one.
 
 const CREATE = `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`;
 const BALANCE = `query($id: ID!) { incident(id: $id) { balance { item { name } received distributed } } }`;
@@ -25,7 +25,7 @@ describe('the incident a stock document or order is booked against (D23, D28, D2
       .createIncident.id;
   });
 
-  it('sweep 7b H1: 卫辉’s keeper cannot book a receipt, an issue or an order into 晋城’s incident — NOT_FOUND at input.incidentId, nothing changes', async () => {
+  it('sweep 7b H1, 9a F1: 卫辉’s keeper cannot book a receipt, an issue or an order into 晋城’s incident — FORBIDDEN (unknown: NOT_FOUND), nothing changes', async () => {
     const before = await ledgerCounts(t);
     const refusals = [
       await issue(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 1 }], { incidentId: jincheng }),
@@ -39,9 +39,13 @@ describe('the incident a stock document or order is booked against (D23, D28, D2
       }),
     ];
     for (const res of refusals) {
-      expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND', field: 'input.incidentId' } });
-      expect(res.errors?.[0].message).toBe(`事件不存在：${jincheng}`);
+      expect(res.errors?.[0]).toMatchObject({ message: '无权访问：该事件超出您的权限范围', extensions: { code: 'FORBIDDEN' } });
     }
+    // The same answer as the incident itself gives.
+    expect(errorCode(await t.gql(`query($id: ID!) { incident(id: $id) { id } }`, { id: jincheng }, 'keeper'))).toBe('FORBIDDEN');
+    const unknown = '00000000-0000-4000-8000-00000000dead';
+    const missing = await issue(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 1 }], { incidentId: unknown });
+    expect(missing.errors?.[0]).toMatchObject({ message: `事件不存在：${unknown}`, extensions: { code: 'NOT_FOUND', field: 'input.incidentId' } });
     expect(await ledgerCounts(t)).toEqual(before);
     expect(ok(await t.gql(BALANCE, { id: jincheng }, 'jincheng')).incident.balance).toEqual([]);
     await expectLedgerConsistent(t);

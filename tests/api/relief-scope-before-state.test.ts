@@ -7,7 +7,8 @@ import { createIncident, ok, stockedPoint } from '../support/relief.ts';
 
 // Sweep 4 L1 (D23, D29): distributeRelief with an incident the caller may not read, or one its 安置点 does not serve,
 // is refused for that first — before the incident's state is looked at — and the refusal names nothing of the incident.
-// An incident out of scope answers as an unknown id does (NOT_FOUND); a point of another incident is BAD_USER_INPUT at
+// An incident out of scope answers FORBIDDEN, as incident(id:) does (API.md; sweep 9a F1), naming nothing of it; a
+// point of another incident is BAD_USER_INPUT at
 // input.storeId without the incident's name. Only for the point's own incident is "closed" said (with its name, which
 // the keeper reads anyway).
 
@@ -60,14 +61,13 @@ describe('distributeRelief: scope and the point’s incident before the incident
     expect(ok(await distribute(own)).distributeRelief.number).toMatch(/^CK-/);
   });
 
-  it('D23: a closed incident out of scope answers as an unknown id — NOT_FOUND at input.incidentId, no name, no closedAt — and writes nothing', async () => {
+  it('D23: a closed incident out of scope answers FORBIDDEN (unknown: NOT_FOUND) — no name, no closedAt — and writes nothing', async () => {
     for (const as of ['keeper', 'dispatcher']) {
       const before = await ledgerCounts(t);
       const res = await distribute(jincheng, as);
       const unknown = randomUUID();
-      expect(shape(res, jincheng), as).toEqual(shape(await distribute(unknown, as), unknown));
-      expect(errorCode(res), as).toBe('NOT_FOUND');
-      expect(res.errors![0].extensions.field, as).toBe('input.incidentId');
+      expect(shape(res, jincheng), as).toMatchObject({ code: 'FORBIDDEN', message: '无权访问：该事件超出您的权限范围' });
+      expect(shape(await distribute(unknown, as), unknown), as).toMatchObject({ code: 'NOT_FOUND', extensions: { field: 'input.incidentId' } });
       expect(JSON.stringify(res.errors), as).not.toMatch(/晋城|火灾|已结束|closedAt/);
       expect(await ledgerCounts(t), as).toEqual(before);
     }
