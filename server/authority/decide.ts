@@ -71,7 +71,7 @@ export async function decideApproval(ctx: ServiceContext, config: AppConfig, inp
       } else if (approval.kind === 'CROSS_REGION_USE') {
         if (approve) await consentInTx(tx, config, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now);
       } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
-        if (approve) await recordWrittenApprovalInTx(tx, approval.subjectId, v.approvalRef!, now);
+        if (approve) await recordWrittenApprovalInTx(tx, user, approval.subjectId, v.approvalRef!, now);
       } else if (DOCUMENT_KINDS.has(approval.kind)) {
         // D9, D27: a stocktake posts only onto the book it counted against, else it is refused (assertBookAsCounted).
         if (approve && approval.kind === 'STOCKTAKE') await assertBookAsCounted(tx, approval.subjectId);

@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, dispatchDemands, dispatchDestinations, dispatchLines, dispatchPlans, incidents, transfers } from '../../drizzle/schema/index.ts';
+import {
+  agreements,
+  approvals,
+  dispatchDemands,
+  dispatchDestinations,
+  dispatchLines,
+  dispatchPlans,
+  incidents,
+  organizations,
+  stores,
+  transfers,
+} from '../../drizzle/schema/index.ts';
+import { canDecide } from '../auth/policy.ts';
 import { type Principal } from '../auth/principal.ts';
 import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
@@ -379,6 +391,36 @@ export async function getPlanInScope(db: Db, user: Principal, id: string, field 
   return plan;
 }
 
+/**
+ * D24: the approver needs authority over the store — for a plan, over every source it takes on its requester's own
+ * authority: stores and agreement reserves of the requester's jurisdiction. A source another jurisdiction consented to
+ * (D25: a per-plan consent or a 联储 agreement) is used on that jurisdiction's authority. So a county's dispatcher may
+ * not approve (nor record the written approval of) a plan the city's dispatcher made from the city's stores: only
+ * someone whose region covers them (sweep 9a F1 — 卫辉's dispatchers approved and executed 5,000 of the city's 编织袋).
+ */
+async function assertCoversSources(db: Db, user: Principal, plan: PlanView, verb: string): Promise<void> {
+  if (user.regionCode === null) return;
+  const own = plan.lines.filter((l) => !l.needsConsent && !l.jointAgreementId);
+  const storeIds = [...new Set(own.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
+  const agreementIds = [...new Set(own.flatMap((l) => (l.sourceKind !== 'STORE' && l.agreementId ? [l.agreementId] : [])))];
+  const sources = [
+    ...(storeIds.length ? await db.select({ name: stores.name, regionCode: stores.regionCode }).from(stores).where(inArray(stores.id, storeIds)) : []),
+    ...(agreementIds.length
+      ? await db
+          .select({ name: organizations.name, regionCode: agreements.regionCode })
+          .from(agreements)
+          .innerJoin(organizations, eq(organizations.id, agreements.companyOrgId))
+          .where(inArray(agreements.id, agreementIds))
+      : []),
+  ];
+  const outside = sources.filter((s) => !canDecide(user, s)).map((s) => s.name);
+  if (outside.length) {
+    throw new DomainError('FORBIDDEN', `无权${verb}：方案动用了「${[...new Set(outside)].join('、')}」的储备，须由辖区包含其所在地区的调度员或管理员${verb}`, {
+      field: 'planId',
+    });
+  }
+}
+
 /** Locks the plan row; the caller checks the state it may move from. */
 export async function lockPlan(tx: Db, id: string): Promise<DispatchPlanRow> {
   await queryRows(tx, sql`SELECT id FROM dispatch_plans WHERE id = ${id}::uuid FOR UPDATE`);
@@ -453,6 +495,7 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
       status: row.status,
     });
   assertPlansSomething(plan);
+  await assertCoversSources(tx, user, plan, '批准');
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
   await staleIfShort(reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now));
   // D25: its 联储 lines decided again (the agreement still valid, its maximum not used meanwhile); D17: its agreement
@@ -570,7 +613,7 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
   await db.transaction(async (tx) => {
     await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)
     await closeApproval(tx, approval, { status: 'APPROVED', by: user.id, at: now, approvalRef: approvalRef.trim() });
-    await recordWrittenApprovalInTx(tx, plan.id!, approvalRef.trim(), now);
+    await recordWrittenApprovalInTx(tx, user, plan.id!, approvalRef.trim(), now);
   });
   return loadPlan(db, plan.id!);
 }
@@ -621,10 +664,11 @@ export async function writtenApprovalOf(db: Db, planId: string): Promise<Approva
   return row ?? null;
 }
 
-export async function recordWrittenApprovalInTx(tx: Db, planId: string, approvalRef: string, now: Date) {
+export async function recordWrittenApprovalInTx(tx: Db, user: Principal, planId: string, approvalRef: string, now: Date) {
   const row = await lockPlan(tx, planId);
   if (row.status === 'CANCELLED' || row.status === 'PROPOSED')
     throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}`, { field: 'planId', status: row.status });
+  await assertCoversSources(tx, user, await loadPlan(tx, planId), '补办书面审批');
   await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
 }
 

@@ -8,6 +8,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 import { issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 
 // Dispatch rules through GraphQL (D12–D18): who may plan, what is refused, approvals, reservations,
@@ -374,6 +375,51 @@ describe('approval (D14): written approval, emergency approval due in 48 h', () 
     t.clock.advance(47);
     ok(await t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "新应急调〔2026〕20号") { id } }`, { p: plan.id }, 'director'));
     expect(await state()).toEqual({ status: 'APPROVED', overdue: false, decidedLate: false });
+  });
+
+  it('D24 (sweep 9a F1): the approver needs authority over the plan’s sources — a county dispatcher may not approve the city’s stock, nor record its written approval', async () => {
+    const CITY_ONLY = itemId('LIV-014');
+    await receive(t, 'admin', XINXIANG, [{ itemId: CITY_ONLY, quantity: 50, batchNo: 'R-CITY-ONLY', expiryDate: '2032-01-01', unitPrice: '30.00' }]);
+    const created = await t.gql(
+      `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+      { i: { username: 'wh-approver', displayName: '卫辉市应急管理局调度员', password: TEST_PASSWORD, role: 'DISPATCHER', regionCode: '410781000000' } },
+      'admin',
+    );
+    expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
+    // 新乡市's dispatcher plans the city's stock for 卫辉's incident: its own jurisdiction's, so no consent is asked.
+    const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[CITY_ONLY, 10]])] });
+    expect(plan.lines.map((l: any) => l.store?.id)).toEqual([XINXIANG]);
+    const refusal = '无权批准：方案动用了「新乡市救灾物资储备库」的储备，须由辖区包含其所在地区的调度员或管理员批准';
+    const byCounty = await approve(plan.id, 'wh-approver');
+    expect(byCounty.errors?.[0]).toMatchObject({ message: refusal, extensions: { code: 'FORBIDDEN', field: 'planId' } });
+    expect((await planById(plan.id)).status).toBe('PROPOSED');
+    // Through the approvals queue, the same.
+    const queued = ok(
+      await t.gql(`query { approvals(filter: { status: PENDING, kind: DISPATCH_PLAN }, first: 500) { edges { node { id subjectId } } } }`, {}, 'wh-approver'),
+    ).approvals.edges.find((e: any) => e.node.subjectId === plan.id);
+    const decided = await t.gql(
+      `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { status } }`,
+      { i: { approvalId: queued.node.id, decision: 'APPROVE', approvalRef: '卫应急〔2026〕1号' } },
+      'wh-approver',
+    );
+    expect(decided.errors?.[0]).toMatchObject({ message: refusal, extensions: { code: 'FORBIDDEN' } });
+    expect((await planById(plan.id)).status).toBe('PROPOSED');
+    // The emergency path: the city's requester approves and executes; the written approval is the city's to record.
+    ok(await approve(plan.id, 'dispatcher', { emergency: true }));
+    ok(await execute(plan.id));
+    const record = (as: string) => t.gql(`mutation($p: ID!) { recordWrittenApproval(planId: $p, approvalRef: "补〔2026〕1号") { id } }`, { p: plan.id }, as);
+    expect((await record('wh-approver')).errors?.[0]).toMatchObject({
+      message: '无权补办书面审批：方案动用了「新乡市救灾物资储备库」的储备，须由辖区包含其所在地区的调度员或管理员补办书面审批',
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(ok(await record('director')).recordWrittenApproval.id).toBe(plan.id);
+  });
+
+  it('D24, D25: a county dispatcher approves a plan of its own county’s stores', async () => {
+    const plan = await proposed({ incidentId, destinations: [dest(JISHUI, [[BLANKET, 5]])] });
+    expect(new Set(plan.lines.map((l: any) => l.store?.id))).toEqual(new Set([WEIHUI]));
+    expect(ok(await approve(plan.id, 'wh-approver')).approveDispatchPlan.status).toBe('APPROVED');
+    ok(await cancel(plan.id));
   });
 
   it('D14: recordWrittenApproval needs a reference and a headquarters user', async () => {
