@@ -183,7 +183,9 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   const { db, actor: user } = ctx;
   const v = validate(updateStoreSchema, input);
   const current = await getStoreInScope(db, user, id, 'id');
-  const region = v.regionCode ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
+  // As updateItem and updateUser answer (sweep 9a F0: an empty input reached the UPDATE and answered 服务器内部错误).
+  if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容');
+  const region = v.regionCode !== undefined ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
   if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
   if (region || v.location) {
     assertInRegion(region ?? (await getRegion(db, current.regionCode)), v.location ?? current, v.location ? 'input.location.lat' : 'input.regionCode');

@@ -389,6 +389,15 @@ describe('D2: stores — listing, scope, and administration', () => {
       expect(ok.data.updateStore).toMatchObject({ kind: 'ENTRUSTED', operator: { name: '卫辉市代储测试有限公司' } });
     });
 
+    it('sweep 9a F0: nothing to change (an empty input) → BAD_USER_INPUT 没有要修改的内容, as updateItem answers; an empty regionCode is refused', async () => {
+      const empty = await t.gql(UPDATE, { id: HUIXIAN, input: {} }, 'admin');
+      expect(empty.errors?.[0]).toMatchObject({ message: '没有要修改的内容', extensions: { code: 'BAD_USER_INPUT', field: 'input' } });
+      const blank = await t.gql(UPDATE, { id: HUIXIAN, input: { regionCode: '' } }, 'admin');
+      expect(errorCode(blank)).toBe('BAD_USER_INPUT');
+      expect(blank.errors![0].extensions.field).toBe('input.regionCode');
+      expect((await t.gql(STORE, { id: HUIXIAN }, 'admin')).data.store).toMatchObject({ code: 'S-410782-01', region: { code: '410782000000' } });
+    });
+
     it('a duplicate code or a bad latitude → BAD_USER_INPUT; the store is unchanged', async () => {
       const dup = await t.gql(UPDATE, { id: HUIXIAN, input: { code: 'S-410781-01' } }, 'admin');
       expect(errorCode(dup)).toBe('BAD_USER_INPUT');
