@@ -419,7 +419,8 @@ export function executableOrder<L extends OrderedLine>(
   exec: ExecutionOf,
   lines: readonly L[],
 ): { order: OrderRow; lines: L[] } {
-  if (order.storeId !== store.id) throw badInput('input.orderId', `出库申请 ${order.number} 不是本仓库（${store.name}）的申请`);
+  // Not numbered: another store's order may be another region's, whose numbers are not the caller's to read (sweep 9a F6).
+  if (order.storeId !== store.id) throw badInput('input.orderId', `所选出库申请不是本仓库（${store.name}）的申请`);
   const kind = EXECUTION_OF[order.purpose];
   if (kind !== exec.kind) {
     throw badInput('input.orderId', `出库申请 ${order.number} 的用途是${PURPOSE_NAMES[order.purpose]}，须以「${EXECUTION_NAMES[kind]}」执行`);
