@@ -230,6 +230,12 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     requestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.requestedAt ?? null }),
     approvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.approvedAt ?? null }),
     approvedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row?.approvedBy ? ctx.loaders.user.load(p.row.approvedBy) : null) }),
+    cancelledAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.cancelledAt ?? null }),
+    cancelReason: t.string({
+      nullable: true,
+      description: 'Why the plan was cancelled (cancelDispatchPlan), rejected (审批驳回：…) or closed short while executing',
+      resolve: (p) => p.row?.cancelReason ?? null,
+    }),
     approvalDueAt: t.field({
       type: 'DateTime',
       nullable: true,

@@ -216,6 +216,65 @@ describe('keeper reverses a document and cancels a transfer in the console', () 
     // The plan waits to be shipped again or closed; the quilts are back on hand at 卫辉.
     expect(await page.$eval('[data-testid="plan-status"]', (e) => e.textContent)).toBe('执行中');
     expect(await quilts()).toBe(before);
+
+    // Not to be shipped again (sweep 9b D8, D10): 结束方案 with a reason closes it short, and the plan says why.
+    await clickText(page, 'button', '结束方案');
+    await waitForText(page, '结束后已撤销的调拨不再补发');
+    await page.type('#cancelPlan_reason', 'E2E邻县已保障，不再补发');
+    await clickModalOk(page);
+    await waitForMessage(page, '调拨方案已结束');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已完成');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-cancel-reason"]')?.textContent === 'E2E邻县已保障，不再补发');
+  });
+
+  it('sweep 9b D13, D10: the dispatcher receives a shipment at a 安置点 opened on the map (no keeper there) with 到货签收, and cancels a plan not executed', async () => {
+    const dispatcher = await api('dispatcher');
+    const { createIncident: incident } = await dispatcher(`mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`, {
+      i: { name: 'E2E到货签收', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } },
+    });
+    const request = async (name: string) =>
+      (
+        await dispatcher(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, {
+          i: {
+            incidentId: incident.id,
+            deadlineHours: 48,
+            destinations: [{ name, regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: itemId('LIV-004'), quantity: 4 }] }],
+          },
+        })
+      ).requestDispatch.id as string;
+    const plan = await request('E2E汲水镇签收测试点');
+    await (
+      await api('director')
+    )(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { status } }`, { p: plan });
+    const { executeDispatchPlan: executed } = await dispatcher(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { lines { transfer { number } } } }`,
+      { p: plan, k: 'e2e-receive-at-point' },
+    );
+    const number: string = executed.lines[0].transfer.number;
+    const row = `//tr[contains(., ${JSON.stringify(number)})]`;
+
+    const { page } = await open('dispatcher');
+    await page.goto(`${t.origin}/dispatch/incidents/${incident.id}`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector(`::-p-xpath(${row}[contains(., "在途")])`);
+    await clickRowButton(page, number, '到货签收');
+    await waitForText(page, `收货：${number}`);
+    await clickModalOk(page);
+    await waitForMessage(page, `调拨单 ${number} 已收货 4`);
+    await page.waitForSelector(`::-p-xpath(${row}[contains(., "已收货")])`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已完成');
+
+    // A second plan, submitted and then not wanted: 取消方案 with a reason (结束事件 asks for it of plans not executed).
+    const second = await request('E2E汲水镇取消测试点');
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '待批准');
+    await clickText(page, 'button', '取消方案');
+    await page.type('#cancelPlan_reason', 'E2E需求已由第一批满足');
+    await clickModalOk(page);
+    await waitForMessage(page, '调拨方案已取消');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已取消');
+    await page.waitForFunction(() => document.querySelector('[data-testid="plan-cancel-reason"]')?.textContent === 'E2E需求已由第一批满足');
+    const { dispatchPlan } = await dispatcher(`query($p: ID!) { dispatchPlan(id: $p) { status cancelReason } }`, { p: second });
+    expect(dispatchPlan).toEqual({ status: 'CANCELLED', cancelReason: 'E2E需求已由第一批满足' });
   });
 });
 

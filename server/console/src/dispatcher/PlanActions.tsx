@@ -6,6 +6,7 @@ import { graphql } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
 import { labelOf, PLAN_STATUS } from '../common/labels';
+import { CancelPlanModal } from './CancelPlanModal';
 import { PlanFields, type Plan } from './plan';
 
 const Approve = graphql(
@@ -51,6 +52,7 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
   const ownPlan = plan.requestedBy?.id === user.id;
   const [approval, approve] = useMutation(Approve);
   const [execution, execute] = useMutation(Execute);
+  const [cancelling, setCancelling] = useState(false);
   const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
     onChanged();
     return event;
@@ -78,6 +80,12 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
         ) : (
           // D14: an emergency approval's written approval is due 48 h after execution (API.md approvalDueAt).
           plan.emergency && status === 'APPROVED' && <Descriptions.Item label="书面审批截止">执行后 48 小时内</Descriptions.Item>
+        )}
+        {plan.cancelReason && (
+          // D14: why it was cancelled, rejected (审批驳回：…) or closed short — the dispatcher sees it on the plan.
+          <Descriptions.Item label={status === 'CANCELLED' ? '取消原因' : '结束说明'}>
+            <span data-testid="plan-cancel-reason">{plan.cancelReason}</span>
+          </Descriptions.Item>
         )}
       </Descriptions>
       {status === 'PROPOSED' && ownPlan && (
@@ -115,7 +123,22 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
             执行
           </Button>
         )}
+        {(status === 'PROPOSED' || status === 'APPROVED' || status === 'EXECUTING') && (
+          <Button danger onClick={() => setCancelling(true)}>
+            {status === 'EXECUTING' ? '结束方案' : '取消方案'}
+          </Button>
+        )}
       </Space>
+      {cancelling && (
+        <CancelPlanModal
+          planId={plan.id}
+          executing={status === 'EXECUTING'}
+          onClose={(done) => {
+            setCancelling(false);
+            if (done) onChanged();
+          }}
+        />
+      )}
     </Space>
   );
 }

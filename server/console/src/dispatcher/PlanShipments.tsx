@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Button, Table, Tag, Typography } from 'antd';
+import { Button, Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { CancelTransferModal } from '../keeper/CancelTransferModal';
+import { ReceiveTransferModal, receivableLines } from '../keeper/ReceiveTransferModal';
 import { TransferFields, type TransferRow } from '../keeper/transfer';
 
 const PlanShipmentsQuery = graphql(
@@ -26,7 +27,8 @@ const PlanShipmentsQuery = graphql(
 const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orange', PARTIALLY_RECEIVED: 'orange', RECEIVED: 'green', CANCELLED: 'default' };
 
 /**
- * An executed plan's shipments (调拨单), one row each, and 撤销调拨 of one nothing of which has been received: the command
+ * An executed plan's shipments (调拨单), one row each; 到货签收 of what is still on its way (a 安置点 opened on the map may
+ * have no keeper: the command receives there), and 撤销调拨 of one nothing of which has been received: the command
  * undoes a plan's shipment, not the source store's keeper alone (D24, D27). The API decides who may — a dispatcher or
  * administrator whose region covers the source store — and says why not; the plan stays executing until shipped again
  * or closed.
@@ -34,6 +36,7 @@ const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orang
 export function PlanShipments({ planId, onChanged }: { planId: string; onChanged: () => void }) {
   const [{ data, fetching }, refetch] = useQuery({ query: PlanShipmentsQuery, variables: { id: planId } });
   const [cancelling, setCancelling] = useState<TransferRow>();
+  const [receiving, setReceiving] = useState<TransferRow>();
   const shipments = new Map<string, TransferRow>();
   for (const line of data?.dispatchPlan?.lines ?? []) if (line.transfer && !shipments.has(line.transfer.id)) shipments.set(line.transfer.id, line.transfer);
   if (!shipments.size) return null;
@@ -55,15 +58,34 @@ export function PlanShipments({ planId, onChanged }: { planId: string; onChanged
           { title: '状态', render: (_, t) => <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag> },
           {
             title: '',
-            render: (_, t) =>
-              t.status === 'IN_TRANSIT' && (
-                <Button danger size="small" onClick={() => setCancelling(t)}>
-                  撤销调拨
-                </Button>
-              ),
+            render: (_, t) => (
+              <Space>
+                {receivableLines(t).length > 0 && (
+                  <Button size="small" onClick={() => setReceiving(t)}>
+                    到货签收
+                  </Button>
+                )}
+                {t.status === 'IN_TRANSIT' && (
+                  <Button danger size="small" onClick={() => setCancelling(t)}>
+                    撤销调拨
+                  </Button>
+                )}
+              </Space>
+            ),
           },
         ]}
       />
+      {receiving && (
+        // A 安置点 opened on the incident map may have no keeper yet: the command receives there (the API decides who may).
+        <ReceiveTransferModal
+          transfer={receiving}
+          onClose={(received) => {
+            setReceiving(undefined);
+            refetch({ requestPolicy: 'network-only' });
+            if (received) onChanged();
+          }}
+        />
+      )}
       {cancelling && (
         <CancelTransferModal
           transfer={cancelling}

@@ -10,6 +10,8 @@ export const PlanFields = graphql(`
     deadlineHours
     emergency
     approvalDueAt
+    cancelledAt
+    cancelReason
     writtenApproval {
       status
       overdue
