@@ -7,13 +7,34 @@ import './zod-messages.ts';
 // exit code 1, like the other start-up failures an operator fixes). zod's own words come from zod-messages.ts.
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * A DATABASE_URL the driver can read: postgres.js parses it with URL and decodes the user and password. One it cannot
+ * stopped start-up with a stack trace that printed the whole URL, password included (sweep 9c F1); it is refused here
+ * as every bad setting is, in one line that does not repeat it.
+ */
+function readsAsConnection(url: string): boolean {
+  try {
+    const hosts = url.slice(url.indexOf('://') + 3).split(/[?/]/)[0];
+    const first = decodeURIComponent(hosts.slice(hosts.indexOf('@') + 1)).split(',')[0];
+    const parsed = new URL(url.replace(hosts.slice(hosts.indexOf('@') + 1), first));
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, '须为 postgres:// 或 postgresql:// 开头的连接地址')
+    .regex(POSTGRES_URL, '须为 postgres:// 或 postgresql:// 开头的连接地址')
+    .refine((url) => !POSTGRES_URL.test(url) || readsAsConnection(url), '不是有效的连接地址（端口须为数字；用户名、密码中的 %、@、/ 等字符须按 URL 编码）')
     .optional(),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),

@@ -86,6 +86,10 @@ describe('loadConfig: a bad value stops start-up with a ConfigError naming the v
     ['PORT 不能大于 65535', { PORT: '70000' }],
     ['PORT 须为整数', { PORT: '80.5' }],
     ['DATABASE_URL 须为 postgres:// 或 postgresql:// 开头的连接地址', { DATABASE_URL: 'notaurl' }],
+    // Sweep 9c F1: URLs the driver cannot read stopped start-up with a stack trace printing the password.
+    ...['postgres://postgres:pw@127.0.0.1:notaport/x', 'postgres://[::1/x', 'postgres://u:p%zz@127.0.0.1:5491/x'].map(
+      (url) => ['DATABASE_URL 不是有效的连接地址（端口须为数字；用户名、密码中的 %、@、/ 等字符须按 URL 编码）', { DATABASE_URL: url }] as const,
+    ),
     ['JWT_SECRET 至少 32 个字符', { JWT_SECRET: 'short' }],
     ['JWT_SECRET 在 NODE_ENV=production 时必须设置', { NODE_ENV: 'production' }],
     ['DEMO_PASSWORD 至少 8 个字符', { DEMO_PASSWORD: 'short' }],
