@@ -63,7 +63,9 @@ const incidentSchema = z.object({
     lat: latitude,
     lng: longitude,
   }),
-  affectedPopulation: z.number().int().min(0, '受灾人口不能为负').nullish(),
+  // A county's or city's disaster; 1 亿 is beyond any (2008's snowstorms: about 1 亿 over 20 provinces). Unbounded, 2^31 − 1
+  // people made the suggested demand overflow and took the incidents list down with it (sweep 9a F3).
+  affectedPopulation: z.number().int().min(0, '受灾人口不能为负').max(100_000_000, '受灾人口不超过 1 亿').nullish(),
   responseLevel: z.number().int().min(1, '响应级别为 1–4（Ⅰ–Ⅳ级）').max(4, '响应级别为 1–4（Ⅰ–Ⅳ级）').nullish(),
 });
 

@@ -318,3 +318,21 @@ describe('L14 (D28): an incident occurred no earlier than 2000-01-01, China time
     ok(await incident('2026-07-20T10:00:30+08:00'));
   });
 });
+
+describe('Sweep 9a F3 (D28): an affected population no county or city has', () => {
+  const incident = (affectedPopulation: number) =>
+    t.gql(
+      `mutation($i: IncidentInput!) { createIncident(input: $i) { id affectedPopulation } }`,
+      { i: { name: '卫辉市洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, affectedPopulation } },
+      'dispatcher',
+    );
+
+  it('2,147,483,647 people → BAD_USER_INPUT at input.affectedPopulation, no incident; 1 亿 is accepted and the incidents list still reads', async () => {
+    await expectRefused('createIncident', () => incident(2_147_483_647), 'BAD_USER_INPUT', '受灾人口不超过 1 亿', {
+      field: 'input.affectedPopulation',
+    });
+    expect(ok(await incident(100_000_000)).createIncident.affectedPopulation).toBe(100_000_000);
+    const list = await t.gql(`query { incidents(regionCode: "410781") { totalCount edges { node { name suggestedDemand { quantity } } } } }`, {}, 'dispatcher');
+    expect(list.errors, JSON.stringify(list.errors)).toBeUndefined();
+  });
+});
