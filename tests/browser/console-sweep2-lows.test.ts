@@ -48,9 +48,17 @@ describe('console sweep 2: the lows L2, L5, L6, L9', () => {
     expect(await page.$eval('#contractNo', (e) => (e as HTMLInputElement).value)).toBe('ZFCG-E2E-LEAVE');
     expect(await page.$eval('#lines_0_quantity', (e) => (e as HTMLInputElement).value)).toBe('30');
 
+    // D7 (sweep 9b K10): 产地 is asked per line and labels the batch.
+    await page.type('#lines_0_origin', '河南新乡');
     // Posted: nothing is left to lose, and the menu leaves at once.
     await clickText(page, 'button', '过账入库');
     await waitForText(page, '已过账');
+    const keeper = await api('keeper');
+    const { documents } = await keeper(
+      `query($s: ID!) { documents(filter: { storeId: $s, type: "RECEIPT" }, first: 1) { edges { node { lines { batch { origin } } } } } }`,
+      { s: WEIHUI },
+    );
+    expect(documents.edges[0].node.lines[0].batch.origin).toBe('河南新乡');
     await clickText(page, 'a', '本库库存');
     await pathIs(page, '/keeper/stock');
     expect(await page.$(`::-p-xpath(${leaveQuestion})`)).toBeNull();

@@ -154,6 +154,10 @@ export default function ReceivePage() {
                   <Form.Item name={[f.name, 'batchNo']} label="批号">
                     <Input placeholder="留空自动编号" />
                   </Form.Item>
+                  <Form.Item name={[f.name, 'origin']} label="产地">
+                    {/* D7: 产地 is on every batch's label (the trace shows it) */}
+                    <Input style={{ width: 140 }} maxLength={64} />
+                  </Form.Item>
                   <Form.Item name={[f.name, 'productionDate']} label="生产日期">
                     <DatePicker />
                   </Form.Item>
