@@ -31,6 +31,7 @@ import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
+import { assertPointServing } from '../relief/closed-points.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
 import type { ServiceContext } from '../context.ts';
 import { ORDER_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -135,6 +136,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   if (toStore) {
     assertTransferDestination(store, toStore, 'input.toStoreId'); // D23: government stock never into an agreement store
     await assertListedDestination(db, user, store, toStore); // D13, D25: only where transferDestinations lists
+    await assertPointServing(db, toStore, 'input.toStoreId'); // D29: not to the 安置点 of a closed incident
   }
   const itemMap = await itemsFor(db, v.lines);
   const batchMap = await batchesFor(db, v.lines);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents, transferLines, transfers } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
+import { assertPointServing } from '../relief/closed-points.ts';
 import { assertMayCancelTransfer, assertMayPost, assertStoreAccess } from '../auth/policy.ts';
 import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -58,6 +59,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
   const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
   assertTransferDestination(from, to, 'input.toStoreId'); // D23: government stock never into an agreement store
+  if (!v.dispatchPlanId) await assertPointServing(db, to, 'input.toStoreId'); // D29: a closed incident's 安置点 takes no more
   const itemMap = await itemsFor(db, v.lines);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');

@@ -12,6 +12,7 @@ import type { RegionLevel } from '../regions/codes.ts';
 import { searchPattern, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { transferDestinationsFrom } from '../authority/custody.ts';
+import { notClosedPoint } from '../relief/closed-points.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type StoreKind = StoreRow['kind'];
@@ -48,7 +49,7 @@ export async function listTransferDestinations(ctx: ServiceContext, fromStoreId:
   const { db, actor: user } = ctx;
   assertMayPost(user);
   const source = await getStoreInScope(db, user, fromStoreId, 'fromStoreId');
-  return storePage(db, and(transferDestinations(user, source, stores), transferDestinationsFrom(source, stores)), page);
+  return storePage(db, and(transferDestinations(user, source, stores), transferDestinationsFrom(source, stores), notClosedPoint(stores)), page);
 }
 
 /** A page of stores by code. */
