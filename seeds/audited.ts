@@ -6,9 +6,15 @@ import { auditedTransaction, auditRegion, auditSubject } from '../server/audit/l
  * through the same writer (a ledger post writes the row in its own statement; a replay is REPLAYED), so that
  * 审计日志 answers "who approved the demo stocktake" as it would for a change made through the API.
  */
-export async function audited<P, T>(ctx: ServiceContext, operation: string, service: (ctx: ServiceContext, params: P) => Promise<T>, params: P): Promise<T> {
+export async function audited<P, T>(
+  ctx: ServiceContext,
+  operation: string,
+  service: (ctx: ServiceContext, params: P) => Promise<T>,
+  params: P,
+  /** The mutation's arguments as the audit row names them: `{ input }` unless the mutation takes others (a plan's id). */
+  args: Record<string, unknown> = { input: params },
+): Promise<T> {
   const { actor, clock } = ctx;
-  const args = { input: params };
   const entry = {
     at: clock.now().toJSDate(),
     userId: actor.id,

@@ -14,9 +14,11 @@ import { recoverByCondition } from '../server/relief/recovery.ts';
 import { loadPrincipal } from '../server/users/service.ts';
 import { userId } from './demo.ts';
 import { itemId } from './reference.ts';
+import { audited } from './audited.ts';
 
 // The demo flood in 卫辉市 (D16, D28–D30), nine hours old when the demo is loaded: two 安置点 managed by the demo keeper,
-// relief standards, a plan executed and received, distributions to households, and tents recovered by condition.
+// relief standards, a plan executed and received, distributions to households, and tents recovered by condition — each
+// with its audit row, as the mutation it stands for writes one (D22, seeds/audited.ts; sweep 9c F3).
 
 const QUILT = itemId('LIV-004'); // 棉被
 const BLANKET = itemId('LIV-006'); // 毛毯
@@ -26,7 +28,7 @@ const BED = itemId('LIV-010'); // 折叠床
 export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = loadConfig({})): Promise<void> {
   const as = async (username: string) => ({ db, actor: (await loadPrincipal(db, userId(username)))!, clock });
   const dispatcher = await as('dispatcher');
-  const incident = await createIncident(dispatcher, {
+  const incident = await audited(dispatcher, 'createIncident', createIncident, {
     name: '卫辉市洪涝灾害（演示）',
     type: 'FLOOD',
     occurredAt: clock.now().minus({ hours: 9 }),
@@ -36,7 +38,16 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
     responseLevel: 4,
   });
   const point = (name: string, regionCode: string, lat: number, lng: number, address: string, capacity: number) =>
-    openDistributionPoint(dispatcher, { incidentId: incident.id, name, regionCode, lat, lng, address, capacity, managerIds: [userId('keeper')] });
+    audited(dispatcher, 'openDistributionPoint', openDistributionPoint, {
+      incidentId: incident.id,
+      name,
+      regionCode,
+      lat,
+      lng,
+      address,
+      capacity,
+      managerIds: [userId('keeper')],
+    });
   const jishui = await point('汲水镇第一小学安置点', '410781100000', 35.3985, 114.065, '卫辉市汲水镇第一小学操场', 1500);
   const tangzhuang = await point('唐庄镇中心学校安置点', '410781105000', 35.45, 113.97, '卫辉市唐庄镇中心学校', 900);
   const keeper = await as('keeper'); // now managing both points
@@ -46,9 +57,9 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
     { regionCode: '410700', itemId: BED, perHousehold: 1 },
     { regionCode: '410700', itemId: COTTON_TENT, perHousehold: 1 },
   ])
-    await upsertReliefStandard(dispatcher, s);
+    await audited(dispatcher, 'upsertReliefStandard', upsertReliefStandard, s);
 
-  const plan = await requestDispatch(dispatcher, config, {
+  const plan = await audited(dispatcher, 'requestDispatch', (c, input) => requestDispatch(c, config, input), {
     incidentId: incident.id,
     destinations: [
       {
@@ -77,21 +88,19 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
       },
     ],
   });
-  await approveDispatchPlan(dispatcher, config, plan.id!, true);
-  const executed = await executeDispatchPlan(dispatcher, config, plan.id!, 'demo-relief-execute');
+  const approval = { planId: plan.id!, emergency: true };
+  await audited(dispatcher, 'approveDispatchPlan', (c, a) => approveDispatchPlan(c, config, a.planId, a.emergency), approval, approval);
+  const execution = { planId: plan.id!, idempotencyKey: 'demo-relief-execute' };
+  const executed = await audited(dispatcher, 'executeDispatchPlan', (c, a) => executeDispatchPlan(c, config, a.planId, a.idempotencyKey), execution, execution);
   // The point's manager receives each shipment (D29: managers receive transfers and distribute).
   const transferIds = [...new Set(executed.lines.flatMap((l) => (l.transferId ? [l.transferId] : [])))];
   const shipped = transferIds.length ? await db.select().from(transferLines).where(inArray(transferLines.transferId, transferIds)) : [];
   for (const [n, id] of transferIds.entries()) {
-    await receiveTransfer(
-      keeper,
-      {
-        transferId: id,
-        idempotencyKey: `demo-relief-receive-${n + 1}`,
-        lines: shipped.filter((l) => l.transferId === id).map((l) => ({ batchId: l.batchId, quantity: l.shipped })),
-      },
-      completePlanOnTransferReceipt,
-    );
+    await audited(keeper, 'receiveTransfer', (c, input) => receiveTransfer(c, input, completePlanOnTransferReceipt), {
+      transferId: id,
+      idempotencyKey: `demo-relief-receive-${n + 1}`,
+      lines: shipped.filter((l) => l.transferId === id).map((l) => ({ batchId: l.batchId, quantity: l.shipped })),
+    });
   }
 
   const households = [
@@ -155,7 +164,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
     },
   ] as const;
   for (const [n, h] of households.entries()) {
-    await distributeRelief(keeper, {
+    await audited(keeper, 'distributeRelief', distributeRelief, {
       storeId: h.point.id,
       incidentId: incident.id,
       household: { headName: h.headName, size: h.size, idNumber: h.idNumber, address: h.address },
@@ -168,7 +177,7 @@ export async function seedDemoRelief(db: Db, clock: Clock, config: AppConfig = l
   // for approval (D27) as a pending scrap and a pending write-off.
   const tents = executed.lines.find((l) => l.itemId === COTTON_TENT && l.destinationIdx === 0 && l.batchId && l.quantity >= 8);
   if (tents) {
-    await recoverByCondition(dispatcher, {
+    await audited(dispatcher, 'recoverIncidentStock', recoverByCondition, {
       planId: plan.id!,
       idempotencyKey: 'demo-relief-recovery-1',
       lines: [{ batchId: tents.batchId!, storeId: jishui.id, good: Math.min(10, tents.quantity - 5), damaged: 2, lost: 1 }],

@@ -1,6 +1,6 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../drizzle/client.ts';
+import { queryRows, type Database } from '../../drizzle/client.ts';
 import { distributions, documents, incidents, reliefStandards, stores, userStores } from '../../drizzle/schema/index.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { checkLedger } from '../../server/inventory/ledger-check.ts';
@@ -47,5 +47,33 @@ describe('demo flood in 卫辉市 (D16, D28–D30)', () => {
     const pending = await database.db.select().from(documents).where(eq(documents.status, 'PENDING_APPROVAL'));
     expect(pending.map((d) => d.type).sort()).toEqual(['SCRAP', 'WRITE_OFF']);
     expect(await checkLedger(database.db)).toEqual([]);
+  });
+
+  it('D22 (sweep 9c F3): every demo document has the audit row of the operation that made it — the flood’s as the rest', async () => {
+    // A document keyed by its request's key is matched to the audit row carrying that key; those an operation makes
+    // under keys derived from its own (a plan's shipments, a recovery's scrap and write-off) are counted by operation.
+    const unaudited = await queryRows<{ number: string }>(
+      database.db,
+      sql`WITH keys AS (SELECT DISTINCT k #>> '{}' AS key FROM audit_log a, jsonb_path_query(a.input, 'strict $.**.idempotencyKey') k WHERE a.outcome = 'OK')
+          SELECT d.number FROM documents d
+           WHERE d.idempotency_key !~ '^[0-9a-f]{8}-[0-9a-f]{4}-' AND NOT EXISTS (SELECT 1 FROM keys WHERE keys.key = d.idempotency_key)
+           ORDER BY d.number`,
+    );
+    expect(unaudited).toEqual([]);
+    const rows = await queryRows<{ operation: string; n: number }>(
+      database.db,
+      sql`SELECT operation, count(*)::int AS n FROM audit_log WHERE outcome = 'OK' GROUP BY operation ORDER BY operation`,
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.operation, Number(r.n)]))).toMatchObject({
+      createIncident: 1,
+      openDistributionPoint: 2,
+      upsertReliefStandard: 4,
+      requestDispatch: 1,
+      approveDispatchPlan: 1,
+      executeDispatchPlan: 1,
+      receiveTransfer: 4,
+      distributeRelief: 5,
+      recoverIncidentStock: 1,
+    });
   });
 });
