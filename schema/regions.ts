@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { LatLng } from './scalars.ts';
-import { findRegion, listRegions, type RegionRow } from '../server/regions/service.ts';
+import { getRegion, listRegions, type RegionRow } from '../server/regions/service.ts';
 
 export const RegionLevel = builder.enumType('RegionLevel', {
   values: ['PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'VILLAGE'] as const,
@@ -42,6 +42,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { authenticated: true },
     args: { code: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => findRegion(ctx.db, args.code),
+    description: 'A region by code (6 or 12 digits); an unknown code is NOT_FOUND, as every single record is (sweep 9a F8)',
+    resolve: (_r, args, ctx) => getRegion(ctx.db, args.code, 'code'),
   }),
 }));

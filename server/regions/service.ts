@@ -62,12 +62,6 @@ export async function readablePrefix(db: Db, user: Principal, regionCode: string
   return user.regionCode ? subtreePrefix(user.regionCode) : '';
 }
 
-export async function findRegion(db: Db, code: string, field = 'code'): Promise<RegionRow | null> {
-  const code12 = normalizeRegionCode(code, field);
-  const [row] = await db.select().from(regions).where(eq(regions.code, code12));
-  return row ?? null;
-}
-
 export const regionsByCodes = (db: Db, codes: readonly string[]) =>
   db
     .select()

@@ -45,10 +45,10 @@ describe('D1: the administrative tree is reference data every user reads', () =>
     expect(short.errors![0].extensions.field).toBe('parentCode');
   });
 
-  it('a well-formed code that does not exist: region → null', async () => {
+  it('a well-formed code that does not exist: region → NOT_FOUND naming code, as store(id) and every single record answer (sweep 9a F8)', async () => {
     const res = await t.gql('{ region(code: "419999") { name } }', {}, 'dispatcher');
-    expect(res.errors).toBeUndefined();
-    expect(res.data.region).toBeNull();
+    expect(res.errors?.[0]).toMatchObject({ message: '区划不存在：419999', extensions: { code: 'NOT_FOUND', field: 'code' } });
+    expect(res.data?.region ?? null).toBeNull();
   });
 
   it('regions(parentCode) of an unknown region → NOT_FOUND naming parentCode', async () => {
