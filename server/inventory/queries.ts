@@ -256,8 +256,10 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
   }
   where.push(storesInScope(user, movements.storeId, stores.regionCode));
   if (f.itemId) where.push(eq(movements.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
-  if (f.batchId) where.push(eq(movements.batchId, uuidArg(f.batchId, 'filter.batchId', '批次')));
-  if (f.documentId) where.push(eq(movements.documentId, uuidArg(f.documentId, 'filter.documentId', '单据')));
+  // An id filter answers as the record itself does (sweep 9a F7): unknown NOT_FOUND, out of scope FORBIDDEN — not an
+  // empty list. A batch is in scope where one of its movements is (batchTrace's rule); a document, by its stores.
+  if (f.batchId) where.push(eq(movements.batchId, await batchInScope(db, user, f.batchId, 'filter.batchId')));
+  if (f.documentId) where.push(eq(movements.documentId, (await getDocumentInScope(db, user, f.documentId, 'filter.documentId')).id));
   if (f.type) where.push(eq(movements.type, f.type));
   assertPeriodOrder(f.from, f.to, 'filter.to');
   if (f.from) where.push(gte(movements.occurredAt, f.from));
@@ -316,6 +318,19 @@ export async function getBatch(db: Db, id: string, field = 'batchId'): Promise<B
  * D18: the movements of a batch from receipt to the people it reached — those at stores in the user's scope (a batch
  * that travelled through other regions shows its path here; theirs is theirs to read). FORBIDDEN when none are.
  */
+/** A batch the user reads: NOT_FOUND when there is none, FORBIDDEN when none of its movements is at a store in scope. */
+async function batchInScope(db: Db, user: Principal, batchId: string, field: string): Promise<string> {
+  const batch = await getBatch(db, batchId, field);
+  const [seen] = await db
+    .select({ id: movements.id })
+    .from(movements)
+    .innerJoin(stores, eq(stores.id, movements.storeId))
+    .where(and(eq(movements.batchId, batch.id), storesInScope(user, movements.storeId, stores.regionCode)))
+    .limit(1);
+  if (!seen) throw forbidden('该批次');
+  return batch.id;
+}
+
 export async function batchTrace(ctx: ServiceContext, batchId: string) {
   const { db, actor: user } = ctx;
   const batch = await getBatch(db, batchId);
