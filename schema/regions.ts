@@ -42,7 +42,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { authenticated: true },
     args: { code: t.arg.string({ required: true }) },
-    description: 'A region by code (6 or 12 digits); an unknown code is NOT_FOUND, as every single record is (sweep 9a F8)',
+    description: 'A region by code (6 or 12 digits); an unknown code is NOT_FOUND, as every single record is',
     resolve: (_r, args, ctx) => getRegion(ctx.db, args.code, 'code'),
   }),
 }));
