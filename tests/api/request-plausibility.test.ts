@@ -270,13 +270,16 @@ describe('Sweep 8a F6 (D23, D21, D8): the approval of an order shows the value t
   });
 });
 
+/** createIncident of a 卫辉 flood by the dispatcher with `fields` (occurredAt, affectedPopulation …), as it answered. */
+const createIncidentWith = (fields: Record<string, unknown>) =>
+  t.gql(
+    `mutation($i: IncidentInput!) { createIncident(input: $i) { id occurredAt affectedPopulation } }`,
+    { i: { name: '卫辉市洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, ...fields } },
+    'dispatcher',
+  );
+
 describe('L14 (D28): an incident occurred no earlier than 2000-01-01, China time', () => {
-  const incident = (occurredAt: string) =>
-    t.gql(
-      `mutation($i: IncidentInput!) { createIncident(input: $i) { id occurredAt } }`,
-      { i: { name: '卫辉市洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, occurredAt } },
-      'dispatcher',
-    );
+  const incident = (occurredAt: string) => createIncidentWith({ occurredAt });
   const message = '事件发生时间不能早于 2000-01-01（北京时间）：请核对日期';
 
   it('D28: occurredAt 1900-01-01 → BAD_USER_INPUT at input.occurredAt, the value and the floor in China time; no incident; audited', async () => {
@@ -320,12 +323,7 @@ describe('L14 (D28): an incident occurred no earlier than 2000-01-01, China time
 });
 
 describe('Sweep 9a F3 (D28): an affected population no county or city has', () => {
-  const incident = (affectedPopulation: number) =>
-    t.gql(
-      `mutation($i: IncidentInput!) { createIncident(input: $i) { id affectedPopulation } }`,
-      { i: { name: '卫辉市洪涝灾害', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 }, affectedPopulation } },
-      'dispatcher',
-    );
+  const incident = (affectedPopulation: number) => createIncidentWith({ affectedPopulation });
 
   it('2,147,483,647 people → BAD_USER_INPUT at input.affectedPopulation, no incident; 1 亿 is accepted and the incidents list still reads', async () => {
     await expectRefused('createIncident', () => incident(2_147_483_647), 'BAD_USER_INPUT', '受灾人口不超过 1 亿', {

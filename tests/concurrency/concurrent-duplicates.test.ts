@@ -96,39 +96,34 @@ describe('a concurrent duplicate is answered as a sequential one', () => {
         'admin',
       ),
     ).issueStock;
-    let answers: Promise<GqlResult[]> | undefined;
-    // Held: both requests have found no reversal of the issue and wait for its balance row, before their INSERT.
-    await t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT 1 FROM balances WHERE store_id = ${AGREEMENT_STORE}::uuid AND batch_id = ${batchId}::uuid FOR UPDATE`);
-      answers = Promise.all([reverseRaw(t, 'admin', issued.id, key(), false), reverseRaw(t, 'admin', issued.id, key(), false)]);
-      await waiting(2);
-    });
-    const both = await answers!;
-    expect(both.filter((r) => r.data?.reverseDocument)).toHaveLength(1);
-    const refused = both.find((r) => r.errors)!;
-    const later = await reverseRaw(t, 'admin', issued.id, key(), false);
-    expect(refusal(later)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('正在审批中，不能重复申请') });
-    expect(refusal(refused)).toEqual(refusal(later));
+    await expectOnePendingReversal(issued.id, AGREEMENT_STORE, batchId);
   });
 
   it('D22, D24: two reverseDocument of one receipt at once — the second is told of the pending reversal, not of a shortfall', async () => {
     // A receipt's reversal takes the stock out again: the first, pending, holds it (D27), and the second, which waited for
     // the same balance row, read that hold as 库存不足 (helper report, 2026-12-04).
     const received = await receive(t, 'admin', XINXIANG, [{ itemId: QUILT, quantity: 20, batchNo: 'RACE-REV-2', expiryDate: '2034-01-01' }]);
-    const batchId = received.lines[0].batch.id as string;
+    await expectOnePendingReversal(received.id, XINXIANG, received.lines[0].batch.id as string);
+  });
+
+  /**
+   * Two reversals of `documentId` requested while its balance row (`storeId`, `batchId`) is held: both have found no
+   * reversal and wait for the row, before their INSERT. One is pending; the other is refused as a later request is.
+   */
+  async function expectOnePendingReversal(documentId: string, storeId: string, batchId: string) {
     let answers: Promise<GqlResult[]> | undefined;
     await t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT 1 FROM balances WHERE store_id = ${XINXIANG}::uuid AND batch_id = ${batchId}::uuid FOR UPDATE`);
-      answers = Promise.all([reverseRaw(t, 'admin', received.id, key(), false), reverseRaw(t, 'admin', received.id, key(), false)]);
+      await tx.execute(sql`SELECT 1 FROM balances WHERE store_id = ${storeId}::uuid AND batch_id = ${batchId}::uuid FOR UPDATE`);
+      answers = Promise.all([reverseRaw(t, 'admin', documentId, key(), false), reverseRaw(t, 'admin', documentId, key(), false)]);
       await waiting(2);
     });
     const both = await answers!;
     expect(both.filter((r) => r.data?.reverseDocument)).toHaveLength(1);
     const refused = both.find((r) => r.errors)!;
-    const later = await reverseRaw(t, 'admin', received.id, key(), false);
+    const later = await reverseRaw(t, 'admin', documentId, key(), false);
     expect(refusal(later)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('正在审批中，不能重复申请') });
     expect(refusal(refused)).toEqual(refusal(later));
-  });
+  }
 });
 
 describe('an upload deadlocked by a concurrent request runs again', () => {
