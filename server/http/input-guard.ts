@@ -3,8 +3,8 @@ import type { Plugin } from 'graphql-yoga';
 
 // Text PostgreSQL cannot store — a NUL character, or half of a UTF-16 surrogate pair — is refused at the edge, in the
 // query text and in every variable, before it reaches a resolver: it would otherwise fail deep in a statement (and on
-// the embedded database, wedge the connection). So are bidirectional controls (below). One place, for every operation
-// and argument.
+// the embedded database, wedge the connection). So are bidirectional controls and the other control characters (below).
+// One place, for every operation and argument.
 
 // eslint-disable-next-line no-control-regex -- NUL is matched on purpose: PostgreSQL text cannot store it.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -12,12 +12,19 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 // U+061C) make text display reversed or reordered: "WH-\u202eMB" prints as another batch number. Chinese text, with
 // its emoji and their joiners, needs none of them: refused in every string, as the characters above.
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+// The other control characters — C0 but tab and line breaks, DEL, C1 — are no text anyone types: a bell or an escape
+// in a store's name rings or garbles the terminal that prints the audit log, and the spreadsheet or A4 form shows a box.
+// Tab, LF and CR stay: a note or a finding may run over several lines.
+// eslint-disable-next-line no-control-regex -- control characters are matched on purpose.
+const OTHER_CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const MAX_WALK = 100_000;
 
 /** What is wrong with a string, in words, or null when it may be stored. */
 function unacceptable(text: string): string | null {
   if (UNSTORABLE.test(text)) return '输入含有无法保存的字符（空字符或不成对的代理字符）';
   if (BIDI_CONTROL.test(text)) return '输入含有改变文字显示方向的控制字符（如 U+202E，会使文字颠倒或错乱显示），请删除后重新输入';
+  const control = OTHER_CONTROL.exec(text);
+  if (control) return `输入含有不可见的控制字符（U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}），请删除后重新输入`;
   return null;
 }
 
@@ -37,7 +44,11 @@ function unacceptableText(value: unknown): Fault | null {
     } else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         const reason = unacceptable(k);
-        if (reason) return { path: `${path}.${k.replace(UNSTORABLE, '?').replace(new RegExp(BIDI_CONTROL, 'g'), '?')}`, reason };
+        if (reason)
+          return {
+            path: `${path}.${k.replace(UNSTORABLE, '?').replace(new RegExp(BIDI_CONTROL, 'g'), '?').replace(new RegExp(OTHER_CONTROL, 'g'), '?')}`,
+            reason,
+          };
         stack.push([x, path ? `${path}.${k}` : k]);
       }
     }
@@ -65,7 +76,9 @@ function unacceptableLiteral(document: DocumentNode): string | null {
 export function inputGuard(): Plugin {
   return {
     onParams({ params }) {
-      if (typeof params.query === 'string' && UNSTORABLE.test(params.query)) throw refusal('query', unacceptable(params.query)!);
+      if (typeof params.query === 'string' && (UNSTORABLE.test(params.query) || OTHER_CONTROL.test(params.query))) {
+        throw refusal('query', unacceptable(params.query)!);
+      }
       const fault = unacceptableText(params.variables ?? null);
       if (fault) throw refusal(`variables.${fault.path}`, fault.reason);
     },

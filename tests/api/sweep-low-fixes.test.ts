@@ -116,6 +116,37 @@ describe('sweep LOW fixes', () => {
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
+    it('other control characters (BEL, ESC, DEL, C1) are BAD_USER_INPUT at the edge naming the field; a note over several lines (LF, CR, tab) is kept', async () => {
+      for (const [name, code] of [
+        ['洪水\u0007测试', 'U+0007'],
+        ['洪水\u001b[31m测试', 'U+001B'],
+        ['洪水\u007f测试', 'U+007F'],
+        ['洪水\u0085测试', 'U+0085'],
+      ]) {
+        const res = await incidentRaw(t, name);
+        expect(errorCode(res)).toBe('BAD_USER_INPUT');
+        expect(firstError(res).extensions.field).toBe('variables.i.name');
+        expect(firstError(res).message).toContain(code);
+      }
+      const literal = await t.gql(
+        `mutation { createIncident(input: { name: "洪水\\u0007测试", type: FLOOD, regionCode: "410781", location: { lat: 35.398, lng: 114.064 } }) { id } }`,
+        {},
+        'dispatcher',
+      );
+      expect(errorCode(literal)).toBe('BAD_USER_INPUT');
+      expect(firstError(literal).extensions.field).toBe('query');
+      const before = await ledgerCounts(t);
+      const bell = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, batchNo: 'L13-\u0007', expiryDate: '2031-01-01' }]));
+      expect(errorCode(bell)).toBe('BAD_USER_INPUT');
+      expect(firstError(bell).extensions.field).toBe('variables.input.lines[0].batchNo');
+      expect(await ledgerCounts(t)).toEqual(before);
+      const note = '第一行\r\n第二行\t备注';
+      const doc = ok(
+        await receiveRaw(t, 'keeper', { ...purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, batchNo: 'L13-NOTE', expiryDate: '2031-01-01' }]), note }),
+      );
+      expect(doc.receiveStock.id).toBeTruthy();
+    });
+
     it('a name of zero-width characters only is blank where a name is required; Chinese text with emoji (and their joiners) is accepted', async () => {
       for (const name of ['\u200b\u200b', '\u200c\u200d ', '\u2060\ufeff\u200b']) {
         const res = await incidentRaw(t, name);
