@@ -7,7 +7,8 @@ import { stableId } from '../ids.ts';
 import { DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { uuidArg } from '../validation.ts';
-import { normalizeRegionCode, subtreePrefix } from '../regions/codes.ts';
+import { subtreePrefix } from '../regions/codes.ts';
+import { getRegion } from '../regions/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D24, D27: one queue for everything that waits for a second person. Modules that need a decision open an approval
@@ -206,8 +207,10 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   const { db, actor: user } = ctx;
   const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [approvalsInScope(user, approvals)];
+  // An unknown region is NOT_FOUND, as region(code) answers it; one outside the caller's region only narrows: what
+  // they requested there (a consent asked of another region) is theirs to list.
   if (filter.regionCode) {
-    const code = normalizeRegionCode(filter.regionCode, 'filter.regionCode');
+    const { code } = await getRegion(db, filter.regionCode, 'filter.regionCode');
     where.push(sql`${approvals.regionCode} LIKE ${`${subtreePrefix(code)}%`}`);
   }
   if (filter.status) where.push(eq(approvals.status, filter.status));

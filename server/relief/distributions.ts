@@ -9,8 +9,9 @@ import { pickUnexpiredAt } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { idSchema, readableText, uuidArg, validate } from '../validation.ts';
+import { idSchema, readableText, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
+import { getStoreInScope } from '../stores/service.ts';
 import { assertNotBeforeIncident, incidentForPosting, lockOpenIncident } from '../dispatch/incidents.ts';
 import {
   addressKey,
@@ -312,8 +313,9 @@ export async function listDistributions(ctx: ServiceContext, filter: { incidentI
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
   const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode), distributionStands(documents.status)];
-  if (filter.incidentId) where.push(eq(distributions.incidentId, uuidArg(filter.incidentId, 'filter.incidentId', '事件')));
-  if (filter.storeId) where.push(eq(distributions.storeId, uuidArg(filter.storeId, 'filter.storeId', '安置点')));
+  // An id filter answers as the record itself does: unknown NOT_FOUND, out of scope FORBIDDEN — not an empty list.
+  if (filter.incidentId) where.push(eq(distributions.incidentId, (await incidentForPosting(db, user, filter.incidentId, 'filter.incidentId')).id));
+  if (filter.storeId) where.push(eq(distributions.storeId, (await getStoreInScope(db, user, filter.storeId, 'filter.storeId')).id));
   const [afterAt, afterId] = (req.after ?? []).map(String);
   const after = req.after ? sql`(${distributions.distributedAt}, ${distributions.documentId}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
   const rows = (
