@@ -45,6 +45,12 @@ const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
       resolve: (v) => v.contingentCapacityValue,
     }),
     feesAccrued: t.field({ type: 'Money', description: 'Agreement fees (代储费/管理费) accrued from feesFrom to asOf', resolve: (v) => v.feesAccrued }),
+    companyStock: t.field({
+      type: 'Money',
+      description:
+        "D3, D6: company-owned stock (协议储备) the ledger records in a company's store at asOf, at its batch prices — the company's property, not in total; the journal lists its movements",
+      resolve: (v) => v.companyStock,
+    }),
     feesFrom: t.field({ type: 'Date', resolve: (v) => v.feesFrom }),
     snapshotMonth: t.exposeString('snapshotMonth', { nullable: true, description: 'The month-end snapshot the value starts from' }),
     groups: t.field({ type: [ValuationGroupType], resolve: (v) => v.groups }),

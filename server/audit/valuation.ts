@@ -34,6 +34,7 @@ export interface ValuationResult {
   contingentAgreementValue: string;
   contingentCapacityValue: string;
   feesAccrued: string;
+  companyStock: string;
   feesFrom: string;
   snapshotMonth: string | null;
   groups: ValuationGroup[];
@@ -88,25 +89,30 @@ export async function valuation(
   // checkLedger holds it), so the ledger's bulk needs no join with batches unless a batch dimension groups it.
   // D21, D6, D3: the value of public reserves is government-owned stock (实物储备, 企业代储). A company's own stock
   // (协议储备, reserve mode AGREEMENT — the mode follows the owner, receipts.ts reserveModeOf) is the company's
-  // property: it stays out of the total and of every group; agreement reserves are shown apart, as contingent value.
+  // property: it stays out of the total and of every group; agreement reserves are shown apart, as contingent value,
+  // and the company stock the ledger records (in the company's own store, which the journal lists) as companyStock —
+  // so that the journal's money over a period equals the change of total plus companyStock (sweep 8a F3).
   // The snapshot rows and the movements after it are filtered alike, so the snapshot path equals the full replay; the
   // movements' filter is a hashed set of the few company batches, so the ledger's bulk still needs no join.
-  const publicBatch = (batchId: SQL) => sql`${batchId} NOT IN (SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED'))`;
-  const parts: SQL[] = [];
-  if (snap) {
-    parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value
-      FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
-           ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
-     WHERE x.month = ${snap.month}::date AND ${inRegion} AND b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED')`);
-  }
+  const publicModes = sql`('PHYSICAL', 'ENTRUSTED')`;
+  const ledgerParts = (company: boolean, keyList: SQL) => {
+    const parts: SQL[] = [];
+    if (snap) {
+      parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value
+        FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
+             ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
+       WHERE x.month = ${snap.month}::date AND ${inRegion} AND b.reserve_mode ${company ? sql`NOT IN` : sql`IN`} ${publicModes}`);
+    }
+    parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value
+        FROM movements m JOIN stores s ON s.id = m.store_id
+             ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
+             ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
+       WHERE ${snap ? sql`m.occurred_at > ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
+         AND ${inRegion} AND m.batch_id ${company ? sql`IN` : sql`NOT IN`} (SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ${publicModes})`);
+    return sql.join(parts, sql` UNION ALL `);
+  };
   const onHandQty = sql`CASE WHEN m.bucket = 'ON_HAND' THEN m.quantity ELSE 0 END`;
   const inTransitQty = sql`CASE WHEN m.bucket = 'IN_TRANSIT' THEN m.quantity ELSE 0 END`;
-  parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value
-      FROM movements m JOIN stores s ON s.id = m.store_id
-           ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
-           ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
-     WHERE ${snap ? sql`m.occurred_at > ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
-       AND ${inRegion} AND ${publicBatch(sql`m.batch_id`)}`);
   const positions = sql.join(
     groupBy.map((_, n) => sql.raw(String(n + 1))),
     sql`, `,
@@ -116,7 +122,7 @@ export async function valuation(
     plannedEachTime(sql`SELECT ${sql.raw(groupBy.map((_, n) => `q.k${n}, `).join(''))}
                sum(q.on_hand)::bigint AS quantity, sum(q.value)::text AS value,
                sum(q.in_transit)::bigint AS in_transit_quantity, sum(q.in_transit_value)::text AS in_transit_value
-          FROM (${sql.join(parts, sql` UNION ALL `)}) q
+          FROM (${ledgerParts(false, keyList)}) q
          ${
            // A group is listed while it holds something (stock on hand or on its way).
            keys.length
@@ -172,6 +178,10 @@ export async function valuation(
                (SELECT sum(round(annual_fee * ${feeDays} / 365.0, 2))
                   FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,
   );
+  const [company] = await queryRows<{ value: string | null }>(
+    db,
+    plannedEachTime(sql`SELECT (sum(q.value) + sum(q.in_transit_value))::text AS value FROM (${ledgerParts(true, sql``)}) q`),
+  );
   return {
     asOf,
     regionCode,
@@ -181,6 +191,7 @@ export async function valuation(
     contingentAgreementValue: formatMoney(contingent.agreement ?? '0'),
     contingentCapacityValue: formatMoney(contingent.capacity ?? '0'),
     feesAccrued: formatMoney(contingent.fees ?? '0'),
+    companyStock: formatMoney(company.value ?? '0'),
     feesFrom,
     snapshotMonth: snap?.month ? String(snap.month).slice(0, 7) : null,
     groups,

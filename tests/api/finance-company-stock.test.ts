@@ -44,6 +44,17 @@ describe('company-owned stock in valuation (D6, D21)', () => {
     cityGovernment = await ownerOf(cityStock.lines[0].batch.id);
   });
 
+  /** D3, D6: the company stock the ledger records, shown apart from the total (sweep 8a F3). */
+  const companyStockOf = async (regionCode: string, asOf?: string) => {
+    const res = await t.gql(
+      `query($r: String, $at: DateTime) { valuation(regionCode: $r, asOf: $at) { companyStock } }`,
+      { r: regionCode, at: asOf },
+      'auditor',
+    );
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    return res.data.valuation.companyStock as string;
+  };
+
   /** Every grouping's groups add up to the total (D21). */
   const expectGroupsSum = async (regionCode: string, total: string) => {
     for (const d of DIMENSIONS) {
@@ -56,6 +67,7 @@ describe('company-owned stock in valuation (D6, D21)', () => {
   it('D6/D21: a company-owned receipt at an agreement store is AGREEMENT and stays out of the public total and groups', async () => {
     const before = await valuationOf(t, 'admin', { regionCode: '410711' });
     const city = await valuationOf(t, 'admin', { regionCode: '410700' });
+    const companyBefore = await companyStockOf('410700');
     const doc = await receive(t, 'admin', AGREEMENT_XX, [line('CO-OWN-1', { fundingSource: 'ENTERPRISE', ownerOrgId: company })], {
       source: 'OTHER',
       reference: 'x',
@@ -67,6 +79,9 @@ describe('company-owned stock in valuation (D6, D21)', () => {
     expect(after.groups.map((g: { key: string[] }) => g.key[0])).not.toContain('AGREEMENT');
     expect((await valuationOf(t, 'admin', { regionCode: '410700' })).total).toBe(city.total);
     await expectGroupsSum('410711', before.total);
+    // … and is shown apart, so that the journal's +10,000.00 is accounted for: Δtotal 0 + ΔcompanyStock 10,000.00.
+    expect(await companyStockOf('410700')).toBe(yuan(fen(companyBefore) + 10000_00n));
+    expect(await companyStockOf('410721')).toBe('0.00'); // another county's value does not carry it
   });
 
   it('D6: the default owner at an agreement store is the company — AGREEMENT, not valued', async () => {
@@ -105,6 +120,8 @@ describe('company-owned stock in valuation (D6, D21)', () => {
     const at = '2026-05-10T00:00:00+08:00';
     const args = { asOf: at, regionCode: '410700', groupBy: ['STORE', 'RESERVE_MODE'] as Dimension[] };
     const replayed = await valuationOf(t, 'admin', args);
+    const companyReplayed = await companyStockOf('410700', at);
+    expect(fen(companyReplayed)).toBeGreaterThanOrEqual(10000_00n);
     expect((replayed as unknown as { snapshotMonth: string | null }).snapshotMonth).toBeNull();
     // … then from April's snapshot: the same total and groups.
     const closed = await t.gql(`mutation { closePeriod(month: "2026-04") { month } }`, {}, 'admin');
@@ -112,6 +129,7 @@ describe('company-owned stock in valuation (D6, D21)', () => {
     const snapped = await valuationOf(t, 'admin', args);
     expect((snapped as unknown as { snapshotMonth: string | null }).snapshotMonth).toBe('2026-04');
     expect(snapped.total).toBe(replayed.total);
+    expect(await companyStockOf('410700', at)).toBe(companyReplayed);
     expect((snapped as unknown as { groups: unknown[] }).groups).toEqual((replayed as unknown as { groups: unknown[] }).groups);
   });
 });

@@ -20,6 +20,10 @@ const ValuationQuery = graphql(`
       onHand
       inTransit
       contingentAgreementValue
+      contingentCapacityValue
+      companyStock
+      feesAccrued
+      feesFrom
       groups {
         key
         quantity
@@ -121,6 +125,12 @@ export default function ValuationPage() {
       {v && (
         <Typography.Paragraph type="secondary" data-testid="valuation-as-of">
           估值时点：{asOf ? `${date} 日终（${formatDateTimeSeconds(v.asOf)}，北京时间）` : `当前（${formatDateTime(v.asOf)}，北京时间）`}
+        </Typography.Paragraph>
+      )}
+      {v && (
+        <Typography.Paragraph type="secondary" data-testid="valuation-apart">
+          另列，不计入合计：产能储备（一日产能）{formatMoney(v.contingentCapacityValue)}；企业自有库存（协议储备企业库）
+          {formatMoney(v.companyStock)}；协议储备费用（{v.feesFrom} 起计提）{formatMoney(v.feesAccrued)}。
         </Typography.Paragraph>
       )}
       {v && groupBy.length > 0 && (
