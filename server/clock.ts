@@ -70,3 +70,11 @@ export const todayInChina = (clock: Clock) => {
  */
 export const YEARS = { from: 1900, to: 2199 } as const;
 export const inYearRange = (year: number) => year >= YEARS.from && year <= YEARS.to;
+
+/**
+ * The earliest business time the ledger and incidents take (00:00 China time on this day): a floor that catches a
+ * mistyped year (1900: a receipt that rewrites the value of every instant back to then, an incident a million hours
+ * old), not a window — stock and incidents of past years (the 2021 河南 floods) may still be recorded.
+ */
+export const EARLIEST_BUSINESS_DAY = '2000-01-01';
+export const earliestBusinessTime = () => DateTime.fromISO(EARLIEST_BUSINESS_DAY, { zone: ZONE }).toJSDate();

@@ -1,10 +1,9 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { chinaIso, chinaText, ZONE } from '../clock.ts';
+import { chinaIso, chinaText, EARLIEST_BUSINESS_DAY, earliestBusinessTime } from '../clock.ts';
 import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope, mayRead } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
@@ -71,19 +70,16 @@ const incidentSchema = z.object({
 
 /**
  * D28: the 10-hour clock, every plan's hours since the disaster and the incident's elapsed time run from occurredAt, so
- * a mistyped year (1900-01-01: a million hours "since the disaster") would make every figure of the response absurd.
- * Refused before EARLIEST_INCIDENT (00:00 China time): a floor that catches such typing errors, not a window — an
- * incident of past years (the 2021 河南 floods) may still be recorded, to plan and account for its relief. (A time in the
- * future beyond a minute of clock skew is refused as well, in createIncident.)
+ * a mistyped year (1900-01-01: a million hours "since the disaster") would make every figure of the response absurd:
+ * refused before EARLIEST_BUSINESS_DAY, the ledger's floor (clock.ts). (A time in the future beyond a minute of clock
+ * skew is refused as well, in createIncident.)
  */
-const EARLIEST_INCIDENT = '2000-01-01';
-
 function assertPlausibleOccurrence(occurredAt: Date): void {
-  const earliest = DateTime.fromISO(EARLIEST_INCIDENT, { zone: ZONE });
-  if (occurredAt.getTime() >= earliest.toMillis()) return;
-  throw badInput('input.occurredAt', `事件发生时间不能早于 ${EARLIEST_INCIDENT}（北京时间）：请核对日期`, {
+  const earliest = earliestBusinessTime();
+  if (occurredAt.getTime() >= earliest.getTime()) return;
+  throw badInput('input.occurredAt', `事件发生时间不能早于 ${EARLIEST_BUSINESS_DAY}（北京时间）：请核对日期`, {
     value: chinaIso(occurredAt),
-    earliest: chinaIso(earliest.toJSDate()),
+    earliest: chinaIso(earliest),
   });
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../../drizzle/client.ts';
 import { balances, batches, items, stockReasons } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertStoreAccess } from '../auth/policy.ts';
-import { chinaText, type Clock } from '../clock.ts';
+import { chinaText, EARLIEST_BUSINESS_DAY, earliestBusinessTime, type Clock } from '../clock.ts';
 import { badInput, DomainError, notFound } from '../errors.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { readableText, uuidArg } from '../validation.ts';
@@ -34,7 +34,7 @@ async function heldStore(db: Db, reference: ReferenceCache, storeId: string, fie
   return store;
 }
 
-/** D7: occurredAt may be earlier than recording time, never in the future; defaults to now. */
+/** D7: occurredAt may be earlier than recording time (not before EARLIEST_BUSINESS_DAY), never in the future; defaults to now. */
 export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefined, field = 'input.occurredAt'): Date {
   const now = clock.now();
   if (!occurredAt) return now.toJSDate();
@@ -42,6 +42,12 @@ export function occurredAtOf(clock: Clock, occurredAt: DateTime | null | undefin
     // Said in China time (the keeper's clock); the value as sent stays in the details.
     const china = chinaText(occurredAt.toJSDate(), 'yyyy-LL-dd HH:mm');
     throw badInput(field, `业务发生时间 ${china}（北京时间）晚于当前时间，不能预先登记`, { value: occurredAt.toISO() });
+  }
+  if (occurredAt.toMillis() < earliestBusinessTime().getTime()) {
+    throw badInput(field, `业务发生时间不能早于 ${EARLIEST_BUSINESS_DAY}（北京时间）：请核对日期`, {
+      value: occurredAt.toISO(),
+      earliest: EARLIEST_BUSINESS_DAY,
+    });
   }
   return occurredAt.toJSDate();
 }

@@ -300,6 +300,31 @@ describe('L14 (D28): an incident occurred no earlier than 2000-01-01, China time
     expect(ok(await incident('1999-12-31T16:00:00Z')).createIncident.occurredAt).toBe('2000-01-01T00:00:00+08:00');
   });
 
+  it('D7, D21 (sweep 9a F11): a stock document dated before the same floor is refused — a receipt of 1900 rewrote the value of every instant since', async () => {
+    const receipt = (occurredAt: string) =>
+      t.gql(
+        `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { id occurredAt } }`,
+        {
+          i: {
+            storeId: WEIHUI,
+            source: 'DONATION',
+            sourceName: '测试捐赠单位',
+            occurredAt,
+            idempotencyKey: key(),
+            lines: [{ itemId: QUILT, quantity: 1, batchNo: 'FLOOR-1', unitPrice: '1.00' }],
+          },
+        },
+        'keeper',
+      );
+    for (const at of ['1900-01-01T00:00:00Z', '1999-12-31T23:59:59+08:00']) {
+      await expectRefused('receiveStock', () => receipt(at), 'BAD_USER_INPUT', '业务发生时间不能早于 2000-01-01（北京时间）：请核对日期', {
+        field: 'input.occurredAt',
+        earliest: '2000-01-01',
+      });
+    }
+    expect(ok(await receipt('2000-01-01T00:00:00+08:00')).receiveStock.occurredAt).toBe('2000-01-01T00:00:00+08:00');
+  });
+
   it('D28: a fixed floor, not a one-year window: an incident of 2021-07-20 (the 河南 floods) is accepted', async () => {
     expect(ok(await incident('2021-07-20T08:00:00+08:00')).createIncident.occurredAt).toBe('2021-07-20T08:00:00+08:00');
   });
