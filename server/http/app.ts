@@ -22,7 +22,7 @@ import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
 import { LoginAttempts } from './login-attempts.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
-import { boundedBody, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
+import { boundedBody, jsonGetParameters, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
 import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
 import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
@@ -193,7 +193,9 @@ export function buildApp(services: AppServices) {
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
   registerPaperwork(app, services);
-  app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
+  app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, jsonGetParameters, boundedBody(config.requestMaxBytes), (req, res) =>
+    yoga.handle(req, res),
+  );
   // Last among the routes: the console's fallback answers only what nothing above did.
   serveConsole(app, { mapTileUrl: config.mapTileUrl });
   app.use(unknownPath);

@@ -35,11 +35,44 @@ export const boundedBody = (maxBytes: number): RequestHandler => {
   const read = express.raw({ type: () => true, limit: maxBytes });
   return (req, res, next) =>
     read(req, res, (error?: BodyError) => {
-      if (!error) return next();
-      if (res.headersSent) return next(error);
-      answerBodyError(res, maxBytes, error);
+      if (error) {
+        if (res.headersSent) return next(error);
+        return answerBodyError(res, maxBytes, error);
+      }
+      // An empty body left yoga reading a stream already read: the request hung until the client gave up (sweep 10c F1).
+      if (req.method === 'POST' && !hasContent(req.body)) {
+        return refuse(res, 400, '请求体为空：须为 JSON 对象，如 {"query": "{ me { username } }"}', { reason: 'body.empty' });
+      }
+      next();
     });
 };
+
+const hasContent = (body: unknown) => Buffer.isBuffer(body) && body.some((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
+
+/**
+ * A GET request's `variables` and `extensions` must be JSON objects: yoga's parser throws on anything else, and that
+ * reached the client as an internal error with a stack trace in the log (sweep 10c F6). Refused here as bad input.
+ */
+export const jsonGetParameters: RequestHandler = (req, res, next) => {
+  if (req.method !== 'GET') return next();
+  for (const name of ['variables', 'extensions']) {
+    const value = req.query[name];
+    if (value === undefined || value === '') continue;
+    if (typeof value !== 'string' || !isJsonObject(value)) {
+      return refuse(res, 400, `请求参数 ${name} 须为 JSON 对象（如 {"id": "…"}）`, { field: name });
+    }
+  }
+  next();
+};
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value === null || (typeof value === 'object' && !Array.isArray(value));
+  } catch {
+    return false;
+  }
+}
 
 interface BodyError {
   type?: string;

@@ -58,6 +58,27 @@ describe('API.md The edge over HTTP', () => {
       }
     });
 
+    it('an empty or blank JSON body is refused at once with 400 (sweep 10c F1: it hung until the client gave up)', async () => {
+      for (const body of ['', '   ', '\n']) {
+        const res = await request(t.app).post('/graphql').set('content-type', 'application/json').timeout({ deadline: 5000 }).send(body);
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+        expect(res.body.errors[0].message).toMatch(/请求体为空/);
+      }
+    });
+
+    it('GET with variables or extensions that are not JSON is BAD_USER_INPUT (400), not an internal error (sweep 10c F6)', async () => {
+      for (const params of [{ variables: '{bad' }, { extensions: '{bad' }, { variables: '[1,' }]) {
+        const res = await request(t.app)
+          .get('/graphql')
+          .query({ query: '{ categories { code } }', ...params })
+          .set('accept', 'application/json');
+        expect(res.status, JSON.stringify(params)).toBe(400);
+        expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+        expect(res.body.errors[0].message).not.toMatch(/服务器内部错误|Unexpected|JSON at position/);
+      }
+    });
+
     it('GET runs queries; a mutation over GET is refused (405) and changes nothing', async () => {
       const token = await t.token('admin');
       const query = await request(t.app)
