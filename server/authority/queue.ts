@@ -93,15 +93,32 @@ export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, f
 }
 
 /**
- * D24: the second person is not tied to the requester by an account. One who created the other's account, or last set
- * the other's password, knows (or chose) that login — whichever way round: the requester knowing the decider's login,
- * or the decider knowing the requester's (an administrator who reset a dispatcher's password could request as the
- * dispatcher and approve as themself). Either way one person would request and approve. The one rule, as SQL over a
+ * D24: the second person is not tied to the requester by an account. One who created the other's account, or set the
+ * other's current password, knows (or chose) that login — whichever way round: the requester knowing the decider's
+ * login, or the decider knowing the requester's (an administrator who reset a dispatcher's password could request as
+ * the dispatcher and approve as themself). So does one who set the password of the account that set it, and so on up
+ * the chain (sweep 10b A18: a regional administrator created an account, signed in as it to create a third, and
+ * approved its own order as the third). Either way one person would request and approve. The one rule, as SQL over a
  * decider and a requester (uuid expressions): assertNotRequestersAccount and the queue's TO_DECIDE list both use it.
  */
 const accountsTied = (decider: SQL, requester: SQL) =>
   sql`EXISTS (SELECT 1 FROM users me JOIN users r ON r.id = ${requester} WHERE me.id = ${decider} AND r.id <> me.id AND (
-        me.created_by = r.id OR me.password_set_by = r.id OR r.created_by = me.id OR r.password_set_by = me.id))`;
+        me.created_by = r.id OR r.created_by = me.id OR ${knowsLogin(sql`r.id`, sql`me.id`)} OR ${knowsLogin(sql`me.id`, sql`r.id`)}))`;
+
+/** How far up a chain of password setters knowsLogin looks (accounts are made by administrators, a few levels deep). */
+const MAX_SETTER_CHAIN = 8;
+
+/**
+ * SQL: `who` knows `whose` current login — set its password, or set the password of the account that set it, and so
+ * on. An account whose password its owner set (修改密码) ends the chain: no one else knows it.
+ */
+const knowsLogin = (who: SQL, whose: SQL) =>
+  sql`EXISTS (WITH RECURSIVE setters(id, depth) AS (
+          SELECT u.password_set_by, 1 FROM users u WHERE u.id = ${whose} AND u.password_set_by <> u.id
+          UNION ALL
+          SELECT u.password_set_by, s.depth + 1 FROM setters s JOIN users u ON u.id = s.id
+           WHERE u.password_set_by <> u.id AND s.depth < ${MAX_SETTER_CHAIN})
+        SELECT 1 FROM setters WHERE id = ${who})`;
 
 /**
  * D24: refuses (FORBIDDEN) a decider whose account is tied to a requester's (accountsTied). assertMayDecide and
@@ -116,9 +133,13 @@ export async function assertNotRequestersAccount(db: Db, user: Principal, reques
   );
   const [row] = await queryRows<{ tied: boolean }>(db, sql`SELECT (${tied}) AS tied`);
   if (row?.tied) {
-    throw new DomainError('FORBIDDEN', '不相容岗位分离：您与申请人之间一方创建了另一方的账号或设置了其密码，不能审批其提交的申请，须由另一位有权限的人员审批', {
-      field,
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      '不相容岗位分离：您与申请人之间一方创建了另一方的账号，或（直接或经由其设置密码的账号）设置了另一方的密码，不能审批其提交的申请，须由另一位有权限的人员审批',
+      {
+        field,
+      },
+    );
   }
 }
 

@@ -164,6 +164,37 @@ describe('#6 D24 both ways round: the requester is not one whose account the dec
     expect(await statusOf(approvalId)).toBe('PENDING');
     expect(ok(await decideRaw(t, 'director', approvalId, 'REJECT')).decideApproval.status).toBe('REJECTED');
   });
+
+  it('sweep 10b A18: nor one whose password was set by an account whose password the requester set (a chain of accounts); an own password change ends the chain', async () => {
+    const createAs = async (creator: [string, string] | 'admin', input: Record<string, unknown>) => {
+      const variables = { input: { displayName: '卫辉管理员', role: 'ADMIN', regionCode: '410781', ...input } };
+      const res = creator === 'admin' ? await t.gql(CREATE_USER, variables, 'admin') : await as(creator[0], creator[1], CREATE_USER, variables);
+      return ok(res).createUser.id as string;
+    };
+    await createAs('admin', { username: 'chain.head', password: 'Chain-Head-2026' });
+    await createAs(['chain.head', 'Chain-Head-2026'], { username: 'chain.twin', password: 'Chain-Twin-2026' });
+    await createAs(['chain.twin', 'Chain-Twin-2026'], { username: 'chain.third', password: 'Chain-Third-2026' });
+    // chain.head knows chain.twin's login, and so chose chain.third's password through it.
+    const approvalId = await orderApproval('chain.head', 'Chain-Head-2026');
+    const offered = ok(
+      await as('chain.third', 'Chain-Third-2026', `{ approvals(filter: { status: PENDING, mine: TO_DECIDE }, first: 500) { edges { node { id } } } }`),
+    ).approvals.edges.map((e: any) => e.node.id);
+    expect(offered).not.toContain(approvalId);
+    const decide = (username: string, password: string) =>
+      as(username, password, `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { status } }`, { i: { approvalId, decision: 'APPROVE' } });
+    const refused = await decide('chain.third', 'Chain-Third-2026');
+    expect(errorCode(refused)).toBe('FORBIDDEN');
+    expect(refused.errors![0].message).toMatch(/^不相容岗位分离：/);
+    expect(await statusOf(approvalId)).toBe('PENDING');
+    // Once chain.third sets their own password, no one else knows that login: they may decide.
+    ok(
+      await as('chain.third', 'Chain-Third-2026', `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) { token } }`, {
+        o: 'Chain-Third-2026',
+        n: 'Chain-Third-Own-2026',
+      }),
+    );
+    expect(ok(await decide('chain.third', 'Chain-Third-Own-2026')).decideApproval.status).toBe('APPROVED');
+  });
 });
 
 describe('#10 usernames unique regardless of case; administrators’ passwords at least 12 characters', () => {
