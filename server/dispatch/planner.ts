@@ -611,6 +611,11 @@ const TIER_WORDS: Record<Tier, string> = {
 /** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
 const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
 
+/** A line's ETA as the plan shows it (hours, 2 places). */
+const shownEta = (arc: Arc) => Math.round(arc.etaHours * 100) / 100;
+/** D16: a line meets the deadline as its shown ETA reads — a line shown at 1.05 h meets a 1.05 h deadline (sweep 10c F2). */
+const meetsDeadlineOf = (arc: Arc, deadline: number) => shownEta(arc) <= deadline;
+
 /** Why this source, in words a dispatcher reads, e.g. "卫辉市救灾物资储备库：本地库存，23 km，约 0.6 h". */
 export function reasonFor(source: Source, arc: Arc, deadline: number): string {
   const name = source.kind === 'STORE' ? source.storeName : source.companyName;
@@ -620,7 +625,7 @@ export function reasonFor(source: Source, arc: Arc, deadline: number): string {
       : source.kind === 'CAPACITY'
         ? `生产准备 ${source.leadDays} 天，生产 ${arc.day ?? 1} 天（日产 ${source.dailyCapacity}），`
         : '';
-  const late = arc.etaHours > deadline ? `，超出 ${deadline} h 时限` : '';
+  const late = meetsDeadlineOf(arc, deadline) ? '' : `，超出 ${deadline} h 时限`;
   return `${name}（${TIER_WORDS[arc.tier]}${source.access ? ACCESS_WORDS[source.access] : ''}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
 
@@ -670,8 +675,8 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           source: part.source,
           quantity: part.quantity,
           distanceKm: Math.round(arc.distanceKm * 10) / 10,
-          etaHours: Math.round(arc.etaHours * 100) / 100,
-          meetsDeadline: arc.etaHours <= deadline,
+          etaHours: shownEta(arc),
+          meetsDeadline: meetsDeadlineOf(arc, deadline),
           tier: arc.tier,
           reason: reasonFor(part.source, arc, deadline),
           ...lotOf(arc, part.quantity),
@@ -710,8 +715,7 @@ const priced = (l: PlanLine, unitCost: (etaHours: number) => number) =>
   l.lots ? l.lots.reduce((s, lot) => s + lot.quantity * unitCost(lot.etaHours), 0) : l.quantity * unitCost(l.etaHours);
 
 /** A capacity arc's units as one lot of its day of production. */
-const lotOf = (arc: Arc, quantity: number): { lots?: Lot[] } =>
-  arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity, etaHours: Math.round(arc.etaHours * 100) / 100 }] };
+const lotOf = (arc: Arc, quantity: number): { lots?: Lot[] } => (arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity, etaHours: shownEta(arc) }] });
 
 /**
  * D17: one line per capacity reserve and destination, whatever days of production it draws on: its quantity is the

@@ -492,7 +492,7 @@ describe('planDispatch — exact (DESIGN: a transportation problem per item, sol
         expect(l.etaHours).toBeCloseTo(eta, 2);
         expect(l.distanceKm).toBeCloseTo(chordKm(l.source, d) * policy.detourFactor, 1);
         expect(l.tier).toBe(expectedTier(l.source, d));
-        expect(l.meetsDeadline).toBe(eta <= input.deadlineHours);
+        expect(l.meetsDeadline).toBe(Math.round(eta * 100) / 100 <= input.deadlineHours);
       }
       if (plan.shortages.length) withShortage++;
       if (input.destinations.length > 1) multiDestination++;
@@ -612,6 +612,17 @@ describe('planDispatch — D15 tier order', () => {
 });
 
 describe('planDispatch — D16 deadlines and D17 lead times', () => {
+  it('D16 (sweep 10c F2): meetsDeadline reads the ETA as the line shows it — 1.052 h is shown 1.05 and meets a 1.05 h deadline', async () => {
+    // 0.5 h handling + 0.552 h on the road.
+    const s = storeBatch('A', WEIHUI_COUNTY, (0.552 * 60) / 1.3, 10);
+    const at = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 1.05 });
+    expect(at.lines[0]).toMatchObject({ etaHours: 1.05, meetsDeadline: true });
+    expect(at.lines[0].reason).not.toContain('超出');
+    const over = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 1.04 });
+    expect(over.lines[0]).toMatchObject({ etaHours: 1.05, meetsDeadline: false });
+    expect(over.lines[0].reason).toContain('超出 1.04 h 时限');
+  });
+
   it('D16: meetsDeadline is false exactly when the ETA exceeds the deadline', async () => {
     // 0.5 h handling + 46.15 km × 1.3 / 60 km/h = 1.5 h in all.
     const km = (1.0 * 60) / 1.3;
