@@ -184,6 +184,9 @@ export const TransferLine = builder.objectRef<TransferLineRow>('TransferLine').i
   fields: (t) => ({
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
+    quantity: t.exposeInt('shipped', {
+      description: "The quantity shipped on this line (as shipTransfer's input line names it); shipped, received, lost … break it down",
+    }),
     shipped: t.exposeInt('shipped'),
     received: t.exposeInt('received'),
     lost: t.exposeInt('lost', { description: 'Written off on receipt with the discrepancy reason' }),

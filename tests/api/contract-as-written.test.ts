@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { useTestApp, NOW, type GqlResult } from '../support/harness.ts';
-import { expectLedgerConsistent, JINCHENG, key, QUILT, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
+import { expectLedgerConsistent, JINCHENG, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, receiveRaw, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
 import { approvedOrder } from '../support/authority.ts';
 import { download } from '../support/paperwork.ts';
@@ -401,5 +401,21 @@ describe('IDs are UUIDs (API.md Conventions; sweep 6a L2)', () => {
       for (const id of ids) expect(id).toMatch(UUID);
       expect(new Set(ids).size).toBe(ids.length);
     }
+  });
+});
+
+describe('TransferLine.quantity (sweep 10c F5): a transfer line answers quantity, as every input and other line names it', () => {
+  const t = useTestApp();
+
+  it('quantity is what the line shipped; received and inTransit break it down after a partial receipt', async () => {
+    await receive(t, 'keeper', WEIHUI, [{ itemId: BLANKET, quantity: 9, batchNo: 'CW-TL-1' }]);
+    const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: TANGZHUANG, lines: [{ itemId: BLANKET, quantity: 7 }] })).shipTransfer;
+    const fields = `id lines { quantity shipped received inTransit batch { id } }`;
+    const received = ok(
+      await receiveTransferRaw(t, 'admin', { transferId: shipped.id, lines: [{ batchId: shipped.lines[0].batch.id, quantity: 4 }] }, fields),
+    ).receiveTransfer;
+    expect(received.lines).toEqual([{ quantity: 7, shipped: 7, received: 4, inTransit: 3, batch: { id: shipped.lines[0].batch.id } }]);
+    const read = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { lines { quantity } } }`, { id: shipped.id }, 'dispatcher')).transfer;
+    expect(read.lines).toEqual([{ quantity: 7 }]);
   });
 });
