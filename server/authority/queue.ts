@@ -8,7 +8,7 @@ import { DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { uuidArg } from '../validation.ts';
 import { subtreePrefix } from '../regions/codes.ts';
-import { getRegion } from '../regions/service.ts';
+import { filterRegion } from '../regions/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D24, D27: one queue for everything that waits for a second person. Modules that need a decision open an approval
@@ -228,10 +228,10 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   const { db, actor: user } = ctx;
   const req = pageRequest(page, ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [approvalsInScope(user, approvals)];
-  // An unknown region is NOT_FOUND, as region(code) answers it; one outside the caller's region only narrows: what
-  // they requested there (a consent asked of another region) is theirs to list.
+  // The region filter answers as every list's does (filterRegion): unknown NOT_FOUND, outside the caller's region
+  // FORBIDDEN (sweep 10c F8: an empty list). What one requested of another region (a consent) lists unfiltered.
   if (filter.regionCode) {
-    const { code } = await getRegion(db, filter.regionCode, 'filter.regionCode');
+    const { code } = await filterRegion(db, user, filter.regionCode, 'filter.regionCode');
     where.push(sql`${approvals.regionCode} LIKE ${`${subtreePrefix(code)}%`}`);
   }
   if (filter.status) where.push(eq(approvals.status, filter.status));

@@ -49,10 +49,12 @@ describe('D29 distributions filtered by an incident or a 安置点 answer as the
 });
 
 describe('approvals filtered by a region', () => {
-  it('an unknown region → NOT_FOUND naming the filter; a known one narrows', async () => {
+  it('an unknown region → NOT_FOUND naming the filter, another region’s FORBIDDEN; one in scope narrows', async () => {
     expect((await t.gql(APPROVALS, { f: { regionCode: '999999' } }, 'dispatcher')).errors?.[0]).toMatchObject({
       extensions: { code: 'NOT_FOUND', field: 'filter.regionCode' },
     });
+    // Another region's: FORBIDDEN, as every list's region filter answers (sweep 10c F8).
+    expect(errorCode(await t.gql(APPROVALS, { f: { regionCode: '140500' } }, 'dispatcher'))).toBe('FORBIDDEN');
     const known = await t.gql(APPROVALS, { f: { regionCode: '410781' } }, 'dispatcher');
     expect(known.errors).toBeUndefined();
     expect(typeof known.data.approvals.totalCount).toBe('number');
