@@ -8,17 +8,18 @@ import { pickOutbound, type HeldAt, type OutboundLine, type Pick } from './issue
 import type { LockedBalance } from './posting.ts';
 import { computeExpiry } from './rules.ts';
 
-// D26 过期冻结. The convention, shared with rotation (server/reserves/rotation.ts): a batch's expiryDate is the first
-// China-time day on which it may no longer be used — it is expired from 00:00 Asia/Shanghai on that date. So a batch
-// is expired when expiryDate <= today's date in China; one expiring tomorrow still goes out today.
+// D26 过期冻结. The convention, shared with rotation (server/reserves/rotation.ts): a batch's expiryDate is the last
+// China-time day on which it may be used (有效期至: valid through that day); it is expired — "past its expiry date" —
+// from 00:00 Asia/Shanghai on the day after. So a batch is expired when expiryDate < today's date in China; one
+// expiring today still goes out today.
 
 /** D26: expired on `today` (a China-time date, YYYY-MM-DD)? Batches without expiry never expire. */
-export const isExpired = (expiryDate: string | null, today: string) => expiryDate !== null && expiryDate <= today;
+export const isExpired = (expiryDate: string | null, today: string) => expiryDate !== null && expiryDate < today;
 
 /** isExpired as an SQL condition on a batch's expiry_date column, for queries that sum usable stock (D19, D6). */
-export const expiredSql = (expiryDate: SQLWrapper, today: string): SQL => sql`(${expiryDate} IS NOT NULL AND ${expiryDate} <= ${today}::date)`;
+export const expiredSql = (expiryDate: SQLWrapper, today: string): SQL => sql`(${expiryDate} IS NOT NULL AND ${expiryDate} < ${today}::date)`;
 
-/** Whole days from today (China) until expiry: 0 on the expiry date, negative after; null without expiry. */
+/** Whole days from today (China) until expiry: 0 on the expiry date (its last usable day), negative once expired; null without expiry. */
 export const daysToExpiry = (expiryDate: string | null, today: string): number | null =>
   expiryDate === null ? null : Math.round(DateTime.fromISO(expiryDate, { zone: 'utc' }).diff(DateTime.fromISO(today, { zone: 'utc' }), 'days').days);
 
@@ -30,7 +31,7 @@ export const chinaDateOf = (at: Date) => DateTime.fromJSDate(at).setZone(ZONE).t
  * frozen: INVALID_STATE at `field`, with its expiry date. `prefix` says where, when not the input line itself.
  */
 export function expiredBatchRefusal(b: { batchId: string; batchNo: string; expiryDate: string | null }, field: string, prefix = '') {
-  return invalidState(`${prefix}批次 ${b.batchNo} 已于 ${b.expiryDate} 过期，已冻结：不能出库或调拨，只能轮换或报废`, {
+  return invalidState(`${prefix}批次 ${b.batchNo} 有效期至 ${b.expiryDate}，已过期冻结：不能出库或调拨，只能轮换或报废`, {
     field,
     batchId: b.batchId,
     expiryDate: b.expiryDate,
@@ -92,7 +93,7 @@ export async function pickUnexpiredAt(
 export function assertNoneExpired(rows: Iterable<LockedBalance>, day: string) {
   for (const r of rows) {
     if (isExpired(r.expiryDate, day)) {
-      throw invalidState(`批次 ${r.batchNo} 已于 ${r.expiryDate} 过期，已冻结，不能发运：请取消本方案并重新编制`, {
+      throw invalidState(`批次 ${r.batchNo} 有效期至 ${r.expiryDate}，已过期冻结，不能发运：请取消本方案并重新编制`, {
         batchId: r.batchId,
         expiryDate: r.expiryDate,
       });
@@ -129,10 +130,10 @@ export function assertMadeBy(productionDate: string | null, at: { day: string; t
   if (productionDate > at.day) throw badInput('input.occurredAt', `${label.dayLabel} ${at.day} 早于${label.whose}生产日期 ${productionDate}`);
 }
 
-/** D26: a receipt of goods already expired on the day they arrive is refused. */
+/** D26: a receipt of goods already expired on the day they arrive (past their expiry date) is refused. */
 export function assertNotExpiredOnReceipt(expiryDate: string | null, receiptDate: string, field: string) {
   if (isExpired(expiryDate, receiptDate)) {
-    throw badInput(field, `物资已于 ${expiryDate} 过期，不能入库（入库日期 ${receiptDate}）`, { expiryDate, receiptDate });
+    throw badInput(field, `物资有效期至 ${expiryDate}，入库日期 ${receiptDate} 时已过期，不能入库`, { expiryDate, receiptDate });
   }
 }
 

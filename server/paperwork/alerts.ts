@@ -116,7 +116,7 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
       kind: expired ? 'EXPIRED' : 'EXPIRING',
       severity: expired ? 'CRITICAL' : 'WARNING',
       message: expired
-        ? `${r.store}：${r.item} 批次 ${r.batch_no} 已于 ${r.expiry} 过期，在库 ${r.on_hand} ${r.unit}，已冻结，请轮换或报废`
+        ? `${r.store}：${r.item} 批次 ${r.batch_no} 有效期至 ${r.expiry}，已过期，在库 ${r.on_hand} ${r.unit}，已冻结，请轮换或报废`
         : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期，在库 ${r.on_hand} ${r.unit}，请安排轮换`,
       regionCode: r.region_code,
       storeId: r.store_id,

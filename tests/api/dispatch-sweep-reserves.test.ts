@@ -167,7 +167,9 @@ describe('#8 neighbourStock leaves out frozen batches (D20, D26)', () => {
         { store: { id: XINXIANG_STORE }, available: 60 },
       ]),
     );
-    t.clock.set('2026-07-31T16:00:00Z'); // 00:00 on 2026-08-01 in China: 卫辉's batch has expired
+    t.clock.set('2026-07-31T16:00:00Z'); // 00:00 on 2026-08-01 in China: its last usable day, still listed
+    expect(await seen()).toHaveLength(2);
+    t.clock.set('2026-08-01T16:00:00Z'); // 00:00 on 2026-08-02 in China: 卫辉's batch is past its expiry date
     expect(await seen()).toEqual([{ store: { id: XINXIANG_STORE }, available: 60 }]);
   });
 });

@@ -83,7 +83,7 @@ describe('alerts (issue 13)', () => {
     t.clock.set('2026-08-20T02:00:00Z');
     const expired = (await alertsOf('keeper')).find((a) => a.batch?.batchNo === 'AL-SOON');
     expect(expired).toMatchObject({ kind: 'EXPIRED', severity: 'CRITICAL' });
-    expect(expired.message).toMatch(/已于 2026-08-19 过期，在库 5 床，已冻结/);
+    expect(expired.message).toMatch(/有效期至 2026-08-19，已过期，在库 5 床，已冻结/);
     t.clock.set('2026-07-20T02:00:00Z');
   });
 

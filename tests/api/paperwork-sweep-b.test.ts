@@ -109,16 +109,16 @@ describe('paperwork sweep B', () => {
         {
           row: 10,
           column: '有效期至',
-          message: '物资已于 2026-01-01 过期，不能入库（入库日期 2026-07-20）。有效期未填，按生产日期 2020-01-01 加保质期 72 个月推算',
+          message: '物资有效期至 2026-01-01，入库日期 2026-07-20 时已过期，不能入库。有效期未填，按生产日期 2020-01-01 加保质期 72 个月推算',
         },
       ]);
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
-    it('D26: a written expiry of today is expired on receipt (as receiveStock rules), named by its row', async () => {
-      const res = await upload(OPENING, 'keeper', await workbook([['LIV-004', null, null, 'RW-TODAY', null, '2026-07-20', 5, 158, null, null]]));
+    it('D26: a written expiry of yesterday is expired on receipt (as receiveStock rules), named by its row', async () => {
+      const res = await upload(OPENING, 'keeper', await workbook([['LIV-004', null, null, 'RW-YESTERDAY', null, '2026-07-19', 5, 158, null, null]]));
       expect(res.status).toBe(400);
-      expect(res.body.error.errors).toEqual([{ row: 3, column: '有效期至', message: '物资已于 2026-07-20 过期，不能入库（入库日期 2026-07-20）' }]);
+      expect(res.body.error.errors).toEqual([{ row: 3, column: '有效期至', message: '物资有效期至 2026-07-19，入库日期 2026-07-20 时已过期，不能入库' }]);
     });
 
     it('D7: a refusal only receiveStock makes (an existing batch with another funding source) comes back as its row and column', async () => {

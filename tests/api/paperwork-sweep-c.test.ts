@@ -45,17 +45,17 @@ describe('paperwork sweep C', () => {
     });
   });
 
-  describe('P4: D26 on its expiry date a batch is expired in the exports and alerts too', () => {
+  describe('P4: D26 past its expiry date a batch is expired in the exports and alerts too', () => {
     const stateOf = (csv: string, batchNo: string) => {
       const [headings, ...rows] = parseCsv(csv);
       const row = rows.find((r) => r[headings.indexOf('批号')] === batchNo);
       return row?.[headings.indexOf('状态')];
     };
 
-    it('D26: from 00:00 China time on 2026-07-25 SC-EXP is 已过期 in stock and rotation-due, and an EXPIRED alert — as `stock` says expired', async () => {
-      t.clock.set('2026-07-24T15:59:59Z'); // 23:59:59 on the 24th in China: still usable
+    it('D26: from 00:00 China time on 2026-07-26, the day after its expiry date 2026-07-25, SC-EXP is 已过期 in stock and rotation-due, and an EXPIRED alert — as `stock` says expired', async () => {
+      t.clock.set('2026-07-25T15:59:59Z'); // 23:59:59 on the 25th in China: its last usable day
       expect(stateOf((await download(t, '/exports/stock.csv', 'keeper')).text, 'SC-EXP')).toBe('正常');
-      t.clock.set('2026-07-24T16:00:00Z'); // 00:00 on the 25th in China
+      t.clock.set('2026-07-25T16:00:00Z'); // 00:00 on the 26th in China
       const stock = ok(await t.gql(`{ stock(filter: { storeId: "${WEIHUI}" }, first: 100) { edges { node { expired batch { batchNo } } } } }`, {}, 'keeper'));
       expect(stock.stock.edges.find((e: any) => e.node.batch.batchNo === 'SC-EXP').node.expired).toBe(true);
       expect(stateOf((await download(t, '/exports/stock.csv', 'keeper')).text, 'SC-EXP')).toBe('已过期');
@@ -63,7 +63,7 @@ describe('paperwork sweep C', () => {
       const alerts = ok(await t.gql(`{ alerts { kind severity message batch { batchNo } } }`, {}, 'keeper')).alerts as any[];
       const alert = alerts.find((a) => a.batch?.batchNo === 'SC-EXP');
       expect(alert).toMatchObject({ kind: 'EXPIRED', severity: 'CRITICAL' });
-      expect(alert.message).toContain('已于 2026-07-25 过期');
+      expect(alert.message).toContain('有效期至 2026-07-25，已过期');
     });
   });
 

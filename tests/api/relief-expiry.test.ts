@@ -35,27 +35,27 @@ describe('D26: expired stock is frozen', () => {
     expect(await batchesIssued(t, COAT, 7)).toEqual([['EXP-COAT-GOOD', 7]]);
   });
 
-  it('D26: a batch expiring today is expired — still on hand for rotation or scrap — from 00:00 China time (16:00 UTC the day before), not a second earlier', async () => {
+  it('D26: a batch is expired once past its expiry date — still on hand for rotation or scrap — from 00:00 China time the day after (16:00 UTC on the date), not a second earlier', async () => {
     await receive(t, 'keeper', WEIHUI, [
-      { itemId: BLANKET, quantity: 5, batchNo: 'EXP-MT-0721', expiryDate: '2026-07-21' },
+      { itemId: BLANKET, quantity: 5, batchNo: 'EXP-MT-0720', expiryDate: '2026-07-20' },
       { itemId: BLANKET, quantity: 50, batchNo: 'EXP-MT-2030', expiryDate: '2030-01-01' },
     ]);
-    t.clock.set('2026-07-20T15:59:59Z'); // 23:59:59 on 07-20 in China: the last second it is good
-    expect(await batchesIssued(t, BLANKET, 2)).toEqual([['EXP-MT-0721', 2]]);
+    t.clock.set('2026-07-20T15:59:59Z'); // 23:59:59 on 07-20 in China, its expiry date: the last second it is good
+    expect(await batchesIssued(t, BLANKET, 2)).toEqual([['EXP-MT-0720', 2]]);
     const lineOf = async (batchNo: string) => (await stockLines(t, WEIHUI, BLANKET)).find((l: any) => l.batch.batchNo === batchNo);
-    expect(await lineOf('EXP-MT-0721')).toMatchObject({ onHand: 3, available: 3, frozen: 0, expired: false });
-    t.clock.set('2026-07-20T16:00:00Z'); // 00:00 on 07-21 in China: expired
+    expect(await lineOf('EXP-MT-0720')).toMatchObject({ onHand: 3, available: 3, frozen: 0, expired: false, daysToExpiry: 0 });
+    t.clock.set('2026-07-20T16:00:00Z'); // 00:00 on 07-21 in China: past its expiry date, expired
     expect(await batchesIssued(t, BLANKET, 2)).toEqual([['EXP-MT-2030', 2]]);
     // Frozen, not gone: nothing of it is available — as issue, shipment, plans and reserveGaps count it (sweep 6a L1: the
     // line said 3 while the issue refused with 可用 0) — and what it holds unreserved is frozen, for rotation or approved
     // scrap (the console's 轮换 and 报废 forms offer it).
-    expect(await lineOf('EXP-MT-0721')).toMatchObject({
+    expect(await lineOf('EXP-MT-0720')).toMatchObject({
       onHand: 3,
       available: 0,
       frozen: 3,
       expired: true,
-      daysToExpiry: 0,
-      batch: { expired: true, daysToExpiry: 0 },
+      daysToExpiry: -1,
+      batch: { expired: true, daysToExpiry: -1 },
     });
     expect(await lineOf('EXP-MT-2030')).toMatchObject({ onHand: 48, available: 48, frozen: 0, expired: false });
   });
@@ -104,7 +104,7 @@ describe('D26: expired stock is frozen', () => {
 
   it('D26: the planner never plans an expired batch (nor one expiring at 00:00 China time today)', async () => {
     await receive(t, 'admin', TAIGONG, [{ itemId: LIFE_JACKET, quantity: 100, batchNo: 'EXP-TG-JSY', expiryDate: '2026-07-15' }], { occurredAt: earlier });
-    await receive(t, 'admin', TAIGONG, [{ itemId: LIFE_JACKET, quantity: 100, batchNo: 'EXP-TG-JSY-0721', expiryDate: '2026-07-21' }]);
+    await receive(t, 'admin', TAIGONG, [{ itemId: LIFE_JACKET, quantity: 100, batchNo: 'EXP-TG-JSY-0720', expiryDate: '2026-07-20' }]);
     const incident = ok(
       await t.gql(
         `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
@@ -126,15 +126,15 @@ describe('D26: expired stock is frozen', () => {
         ),
       ).suggestDispatchPlan.lines.map((l: any) => l.batch.batchNo);
     expect(await plan()).not.toContain('EXP-TG-JSY');
-    expect(await plan()).toContain('EXP-TG-JSY-0721');
+    expect(await plan()).toContain('EXP-TG-JSY-0720');
     t.clock.set('2026-07-20T16:00:00Z');
     const planned = await plan();
-    expect(planned).not.toContain('EXP-TG-JSY-0721');
+    expect(planned).not.toContain('EXP-TG-JSY-0720');
     expect(planned).not.toContain('EXP-TG-JSY');
   });
 
   it('D26: a plan approved while its batch was good does not ship it once expired (INVALID_STATE)', async () => {
-    await receive(t, 'admin', XINXIANG, [{ itemId: TOWEL_QUILT, quantity: 30, batchNo: 'EXP-XX-MJB-0721', expiryDate: '2026-07-21' }]);
+    await receive(t, 'admin', XINXIANG, [{ itemId: TOWEL_QUILT, quantity: 30, batchNo: 'EXP-XX-MJB-0720', expiryDate: '2026-07-20' }]);
     const incident = ok(
       await t.gql(
         `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
@@ -154,7 +154,7 @@ describe('D26: expired stock is frozen', () => {
         'dispatcher',
       ),
     ).requestDispatch;
-    expect(plan.lines.map((l: any) => l.batch.batchNo)).toEqual(['EXP-XX-MJB-0721']);
+    expect(plan.lines.map((l: any) => l.batch.batchNo)).toEqual(['EXP-XX-MJB-0720']);
     ok(await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: plan.id }, 'dispatcher'));
     t.clock.set('2026-07-20T16:00:00Z');
     const res = await t.gql(
@@ -163,7 +163,7 @@ describe('D26: expired stock is frozen', () => {
       'dispatcher',
     );
     expect(errorCode(res)).toBe('INVALID_STATE');
-    expect(res.errors![0].extensions).toMatchObject({ expiryDate: '2026-07-21' });
+    expect(res.errors![0].extensions).toMatchObject({ expiryDate: '2026-07-20' });
   });
 
   it('D26: expired stock still leaves by scrap', async () => {
@@ -193,15 +193,16 @@ describe('D26: expired stock is frozen', () => {
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   });
 
-  it('D26: a receipt of goods already expired on the receipt day → BAD_USER_INPUT naming expiryDate; expiring tomorrow is fine', async () => {
+  it('D26: a receipt of goods already expired on the receipt day (past their expiry date) → BAD_USER_INPUT naming expiryDate; expiring today is fine', async () => {
     const past = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COAT, quantity: 1, batchNo: 'EXP-R-2020', expiryDate: '2020-01-01' }]));
     expect(errorCode(past)).toBe('BAD_USER_INPUT');
     expect(ext(past).field).toBe('input.lines.0.expiryDate');
     expect(past.errors![0].message).toContain('2020-01-01');
+    const yesterday = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COAT, quantity: 1, batchNo: 'EXP-R-YDAY', expiryDate: '2026-07-19' }]));
+    expect(errorCode(yesterday)).toBe('BAD_USER_INPUT');
+    expect(yesterday.errors![0].message).toBe('物资有效期至 2026-07-19，入库日期 2026-07-20 时已过期，不能入库');
     const today = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COAT, quantity: 1, batchNo: 'EXP-R-TODAY', expiryDate: '2026-07-20' }]));
-    expect(errorCode(today)).toBe('BAD_USER_INPUT');
-    const tomorrow = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: COAT, quantity: 1, batchNo: 'EXP-R-TMRW', expiryDate: '2026-07-21' }]));
-    expect(tomorrow.errors).toBeUndefined();
+    expect(today.errors).toBeUndefined();
   });
 
   it('D26: a rotation takes an expired batch out, but its new batch must outlive the rotation lead (12 months)', async () => {
@@ -286,7 +287,7 @@ describe('D26: expired stock is frozen', () => {
     const flags = lines.map((l) => l.expired);
     expect(flags[0]).toBe(true);
     expect(flags).toEqual([...flags].sort((a, b) => Number(b) - Number(a)));
-    for (const l of lines) expect(l.expired).toBe(l.batch.expiryDate <= '2026-07-20');
+    for (const l of lines) expect(l.expired).toBe(l.batch.expiryDate < '2026-07-20');
     expect(lines.find((l) => l.batch.batchNo === 'EXP-COAT-OLD')).toMatchObject({ expired: true });
   });
 });

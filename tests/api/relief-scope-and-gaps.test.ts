@@ -173,9 +173,9 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
       expect(line).toEqual({ item: { id: LIFE_JACKET }, quota: 400, physical: 60, share: 0.15, meetsFloor: false });
     });
 
-    it('D26: "expired" is the China date — a batch expiring 2026-07-21 counts until 23:59:59 on the 20th (China) and not from 00:00', async () => {
+    it('D26: "expired" is the China date — a batch expiring 2026-07-20 counts until 23:59:59 on the 20th (China) and not from 00:00 on the 21st', async () => {
       ok(await t.gql(`mutation { upsertQuota(input: { storeId: "${XINXIANG_COUNTY}", itemId: "${RAINCOAT}", quantity: 50 }) { id } }`, {}, 'admin'));
-      await receive(t, 'admin', XINXIANG_COUNTY, [{ itemId: RAINCOAT, quantity: 50, batchNo: 'GAP-EXP-0721', expiryDate: '2026-07-21' }]);
+      await receive(t, 'admin', XINXIANG_COUNTY, [{ itemId: RAINCOAT, quantity: 50, batchNo: 'GAP-EXP-0720', expiryDate: '2026-07-20' }]);
       const line = async () =>
         (ok(await t.gql(`{ reserveGaps(regionCode: "410721") { item { id } store { id } available gap } }`, {}, 'admin')).reserveGaps as any[]).find(
           (g) => g.item.id === RAINCOAT && g.store?.id === XINXIANG_COUNTY,

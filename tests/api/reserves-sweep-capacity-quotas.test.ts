@@ -171,7 +171,7 @@ describe('D19/D26: township coverage counts usable reserve stock only', () => {
       t.database.db,
       sql`SELECT count(DISTINCT bal.item_id)::int AS n FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
            WHERE s.region_code LIKE '410781100%' AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND bal.on_hand > 0
-             AND (b.expiry_date IS NULL OR b.expiry_date > '2026-07-20')`,
+             AND (b.expiry_date IS NULL OR b.expiry_date >= '2026-07-20')`,
     );
     expect((await coverage(TANGZHUANG_TOWNSHIP)).kindsHeld).toBe(Number(kinds[0].n));
   });
@@ -183,7 +183,9 @@ describe('D19/D26: township coverage counts usable reserve stock only', () => {
     ]);
     const stocked = await coverage(TAIGONG_TOWNSHIP);
     expect(stocked.kindsHeld).toBe(before.kindsHeld + 1);
-    t.clock.set('2026-07-21T02:00:00Z'); // 2026-07-21 China: the batch has expired
+    t.clock.set('2026-07-21T02:00:00Z'); // 2026-07-21 China: its expiry date, its last usable day — still covered
+    expect((await coverage(TAIGONG_TOWNSHIP)).kindsHeld).toBe(before.kindsHeld + 1);
+    t.clock.set('2026-07-22T02:00:00Z'); // 2026-07-22 China: past its expiry date, expired
     const expired = await coverage(TAIGONG_TOWNSHIP);
     expect(expired.kindsHeld).toBe(before.kindsHeld);
     expect(expired).toMatchObject({ categoriesHeld: before.categoriesHeld, missingCategories: before.missingCategories });

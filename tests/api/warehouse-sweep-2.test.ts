@@ -42,11 +42,11 @@ describe('warehouse sweep 2', () => {
   it('W7 D26: an order naming an expired batch is refused at request with the issue path’s message; rotation/scrap orders are not', async () => {
     const doc = await receive(t, 'keeper', WEIHUI, [{ itemId: SANDBAG, quantity: 10, batchNo: 'W7-EXP', unitPrice: '10.00', expiryDate: '2026-07-25' }]);
     const batchId = doc.lines[0].batch.id;
-    t.clock.set('2026-07-25T02:00:00Z'); // expired from 00:00 China time on its expiry date
+    t.clock.set('2026-07-26T02:00:00Z'); // expired from 00:00 China time the day after its expiry date
     for (const purpose of ['RELIEF', 'DRILL', 'LOAN']) {
       const res = await requestOrderRaw(t, 'keeper', { storeId: WEIHUI, purpose, recipient: '唐庄镇', lines: [{ itemId: SANDBAG, batchId, quantity: 2 }] });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', field: 'input.lines.0.batchId', expiryDate: '2026-07-25' });
-      expect(res.errors?.[0].message).toBe('批次 W7-EXP 已于 2026-07-25 过期，已冻结：不能出库或调拨，只能轮换或报废');
+      expect(res.errors?.[0].message).toBe('批次 W7-EXP 有效期至 2026-07-25，已过期冻结：不能出库或调拨，只能轮换或报废');
     }
     const scrap = await requestOrderRaw(t, 'keeper', { storeId: WEIHUI, purpose: 'SCRAP', lines: [{ itemId: SANDBAG, batchId, quantity: 2 }] });
     expect(scrap.errors, JSON.stringify(scrap.errors)).toBeUndefined();
@@ -58,10 +58,10 @@ describe('warehouse sweep 2', () => {
     const requested = ok(
       await requestOrderRaw(t, 'keeper', { storeId: WEIHUI, purpose: 'RELIEF', recipient: '唐庄镇', lines: [{ itemId: SANDBAG, batchId, quantity: 2 }] }),
     ).requestOutboundOrder;
-    t.clock.set('2026-07-22T01:00:00Z');
+    t.clock.set('2026-07-23T01:00:00Z');
     const res = await decideRaw(t, 'director', requested.approval.id, 'APPROVE');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', field: 'input.approvalId', batchId });
-    expect(res.errors?.[0].message).toBe(`出库申请 ${requested.number} 第 1 行：批次 W7-LATE 已于 2026-07-22 过期，已冻结：不能出库或调拨，只能轮换或报废`);
+    expect(res.errors?.[0].message).toBe(`出库申请 ${requested.number} 第 1 行：批次 W7-LATE 有效期至 2026-07-22，已过期冻结：不能出库或调拨，只能轮换或报废`);
     const after = ok(await t.gql(`query($id: ID!) { outboundOrder(id: $id) { ${ORDER_FIELDS} } }`, { id: requested.id }, 'admin')).outboundOrder;
     expect(after).toMatchObject({ status: 'PENDING', approval: { status: 'PENDING' } });
     // The approver rejects it instead.

@@ -30,7 +30,7 @@ describe('预警 (alerts) in the console', () => {
     const expired = rows.find((r) => r['内容'].includes(EXPIRED_BATCH))!;
     expect(expired['级别']).toBe('严重');
     expect(expired['类型']).toBe('已过期');
-    expect(expired['内容']).toMatch(/^卫辉市救灾物资储备库：救生衣 批次 WH-JSY-2104 已于 \d{4}-\d{2}-\d{2} 过期，在库 400 件，已冻结，请轮换或报废$/);
+    expect(expired['内容']).toMatch(/^卫辉市救灾物资储备库：救生衣 批次 WH-JSY-2104 有效期至 \d{4}-\d{2}-\d{2}，已过期，在库 400 件，已冻结，请轮换或报废$/);
     expect(expired['仓库/区划']).toBe('卫辉市救灾物资储备库');
     expect(expired['到期']).toMatch(/^\d{4}-\d{2}-\d{2} 00:00$/);
     // Critical ones first; a keeper is told of their own stores only (no quota or reconciliation alerts, D19, D22).

@@ -15,8 +15,9 @@ import { daysToExpiry, isExpired } from '../../server/inventory/expiry.ts';
 import { respondingLevel } from '../../server/relief/deadlines.ts';
 
 describe('D26: expiry in China time', () => {
-  it('a batch is expired from its expiry date on (expiryDate <= today), never without one', () => {
-    expect(isExpired('2026-07-20', '2026-07-20')).toBe(true);
+  it('a batch is expired once past its expiry date — its last usable day, 有效期至 (expiryDate < today) — never without one', () => {
+    expect(isExpired('2026-07-19', '2026-07-20')).toBe(true);
+    expect(isExpired('2026-07-20', '2026-07-20')).toBe(false);
     expect(isExpired('2026-07-21', '2026-07-20')).toBe(false);
     expect(isExpired(null, '2026-07-20')).toBe(false);
     expect(daysToExpiry('2026-07-21', '2026-07-20')).toBe(1);
