@@ -123,6 +123,8 @@ describe('headquarters and finance in the console: relief standards, agreement c
   it('D19: admin removes the 新乡市 冲锋舟 quota after confirming; it leaves the list', async () => {
     const { page } = await open('admin');
     await clickText(page, 'a', '储备定额');
+    await waitForText(page, '请先选择区划'); // the system administrator has no region of their own to start from
+    await pickOption(page, 'quotasRegion', '新乡市');
     await page.waitForSelector(rowWith('新乡市', '冲锋舟'));
     await clickRowButton(page, '冲锋舟', '删除');
     await waitForText(page, '删除 新乡市 冲锋舟 的定额？');

@@ -138,7 +138,7 @@ describe('console sweep 2: the lows L2, L5, L6, L9', () => {
     await page.waitForSelector('#quantity', { visible: true });
     await pickOption(page, 'itemId', '棉被');
     await page.type('#quantity', '1234');
-    await page.type('#regionCode', XINXIANG_CITY);
+    await pickOption(page, 'regionCode', '新乡市');
     await clickModalOk(page);
     await waitForMessage(page, '定额已保存');
   });

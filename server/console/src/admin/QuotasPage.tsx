@@ -1,10 +1,13 @@
 import { useState } from 'react';
-import { App, Button, Card, Form, Input, Popconfirm, Space, Table } from 'antd';
+import { App, Button, Card, Form, Popconfirm, Space, Table } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
+import { useUser } from '../app/session';
 import { errorMessages } from '../common/api-errors';
+import { FormAlerts } from '../common/FormAlerts';
 import { ItemSelect } from '../common/ItemSelect';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
+import { RegionSelect } from '../common/RegionSelect';
 import { StoreSelect } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
 
@@ -50,10 +53,15 @@ const RemoveQuota = graphql(`
 
 type Gap = ResultOf<typeof GapsQuery>['reserveGaps'][number];
 
-/** 储备定额: the quotas of a region's stores and regions with what is available against them; set one, remove one (D19). */
+/**
+ * 储备定额: the quotas of a region's stores and regions with what is available against them; set one, remove one (D19).
+ * The region is the user's own to begin with (sweep 10b A4: it was 新乡市 for everyone, and another region's
+ * administrator saw an empty table); a refusal is shown, not swallowed.
+ */
 export default function QuotasPage() {
-  const [regionCode, setRegionCode] = useState('410700000000');
-  const [{ data, fetching }, refetch] = useQuery({ query: GapsQuery, variables: { regionCode } });
+  const user = useUser();
+  const [regionCode, setRegionCode] = useState<string | undefined>(user.region?.code);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: GapsQuery, variables: { regionCode: regionCode ?? '' }, pause: !regionCode });
   const [, upsert] = useMutation(UpsertQuota);
   const [, remove] = useMutation(RemoveQuota);
   const { message } = App.useApp();
@@ -82,21 +90,24 @@ export default function QuotasPage() {
           <Form.Item name="storeId" label="仓库（与区划二选一）">
             <StoreSelect allowClear />
           </Form.Item>
-          <Form.Item name="regionCode" label="区划代码（与仓库二选一）">
-            <Input />
+          <Form.Item name="regionCode" label="区划（与仓库二选一）">
+            <RegionSelect allowClear placeholder="选择区划" />
           </Form.Item>
         </FormModal>
       }
     >
       <Space className="form-alert">
-        <Input.Search defaultValue={regionCode} onSearch={(v) => v && setRegionCode(v)} style={{ width: 220 }} addonBefore="区划代码" />
+        <span>区划</span>
+        <RegionSelect id="quotasRegion" value={regionCode} onChange={setRegionCode} placeholder="选择区划" style={{ width: 260 }} />
       </Space>
+      {error && <FormAlerts messages={errorMessages(error)} />}
       <Table<Gap>
         size="small"
         loading={fetching}
         rowKey={(g) => g.quotaId}
-        dataSource={data?.reserveGaps}
+        dataSource={regionCode ? data?.reserveGaps : []}
         pagination={{ pageSize: 20, showSizeChanger: false }}
+        locale={{ emptyText: regionCode ? '该区划没有设定储备定额' : '请先选择区划' }}
         columns={[
           { title: '仓库/区划', render: (_, g) => g.store?.name ?? g.region?.name },
           { title: '物资', render: (_, g) => g.item.name },
