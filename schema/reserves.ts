@@ -300,10 +300,17 @@ builder.queryFields((t) => ({
   coverage: t.field({
     type: [CoverageLine],
     authScopes: readers,
-    args: { regionCode: t.arg.string({ required: true }), targetCategories: t.arg.int(), targetKinds: t.arg.int() },
+    args: {
+      regionCode: t.arg.string({ required: true }),
+      targetCategories: t.arg.int({
+        description: 'D19: plan categories a township should hold; default COVERAGE_TARGET_CATEGORIES (6), at most the catalog’s categories',
+      }),
+      targetKinds: t.arg.int({ description: 'D19: kinds (items) a township should hold; default COVERAGE_TARGET_KINDS (300)' }),
+    },
     resolve: (_r, args, ctx) =>
       coverage(serviceContext(ctx), args.regionCode, {
-        categories: args.targetCategories ?? ctx.config.coverageTarget.categories,
+        categories: args.targetCategories ?? null,
+        defaultCategories: ctx.config.coverageTarget.categories,
         kinds: args.targetKinds ?? ctx.config.coverageTarget.kinds,
       }),
   }),

@@ -21,11 +21,22 @@ export interface CoverageRow {
 /**
  * D19: for each township in the subtree, how many plan categories and kinds its reserve holds, against a target —
  * stock at reserve stores (RESERVE_STORE_KINDS: not 安置点 nor agreement companies' stores), expired batches left out
- * (D26: frozen stock covers nothing), as reserveGaps counts it.
+ * (D26: frozen stock covers nothing), as reserveGaps counts it. The category target defaults to the configured one
+ * (珲春: 6 大类) but never above the catalog's categories (D4's five 专栏): a target no township can reach would show
+ * every township short for ever (sweep 10b A3); one asked for explicitly above them is refused.
  */
-export async function coverage(ctx: ServiceContext, regionCode: string, target: { categories: number; kinds: number }): Promise<CoverageRow[]> {
+export async function coverage(
+  ctx: ServiceContext,
+  regionCode: string,
+  target: { categories: number | null; defaultCategories: number; kinds: number },
+): Promise<CoverageRow[]> {
   const { db, actor: user, clock } = ctx;
-  if (!Number.isInteger(target.categories) || target.categories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
+  const all = (await db.select({ code: categories.code }).from(categories).orderBy(asc(categories.sortOrder))).map((c) => c.code);
+  const targetCategories = target.categories ?? Math.min(target.defaultCategories, all.length);
+  if (!Number.isInteger(targetCategories) || targetCategories < 1) throw badInput('targetCategories', '目标类别数须为正整数');
+  if (targetCategories > all.length) {
+    throw badInput('targetCategories', `目标类别数不能超过物资目录的类别数（${all.length} 类）`, { categories: all.length });
+  }
   if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
   const region = await getRegionInScope(db, user, regionCode);
   const rows = await queryRows<{ code: string; categories: string[] | string | null; kinds: number }>(
@@ -41,7 +52,6 @@ export async function coverage(ctx: ServiceContext, regionCode: string, target: 
          WHERE r.level = 'TOWNSHIP' AND r.code LIKE ${`${subtreePrefix(region.code)}%`}
          GROUP BY r.code ORDER BY r.code`,
   );
-  const all = (await db.select({ code: categories.code }).from(categories).orderBy(asc(categories.sortOrder))).map((c) => c.code);
   return rows.map((r) => {
     const held = pgArray(r.categories);
     return {
@@ -49,7 +59,7 @@ export async function coverage(ctx: ServiceContext, regionCode: string, target: 
       categoriesHeld: held,
       kindsHeld: Number(r.kinds),
       missingCategories: all.filter((c) => !held.includes(c)),
-      targetCategories: target.categories,
+      targetCategories,
       targetKinds: target.kinds,
     };
   });

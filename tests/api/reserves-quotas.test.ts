@@ -379,13 +379,13 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       expect(lines[0].region).toMatchObject({ code: '410781100000', name: '汲水镇' });
     });
 
-    it('D19: a township holding 4 kinds in 3 categories, against the default target 6 / 300', async () => {
+    it('D19: a township holding 4 kinds in 3 categories, against the default target — 珲春’s 6 大类 capped at the catalog’s five categories (sweep 10b A3) — and 300 kinds', async () => {
       const line = ofTownship(await coverage({ r: '410781' }), '410781101000');
       expect(line).toEqual({
         region: { code: '410781101000', name: '太公镇', level: 'TOWNSHIP' },
         categoriesHeld: 3,
         kindsHeld: 4,
-        targetCategories: 6,
+        targetCategories: 5,
         targetKinds: 300,
         meetsTarget: false,
         missingCategories: ['FOREST_FIRE', 'MINE_RESCUE'],
@@ -407,6 +407,14 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       expect(ofTownship(lines, '410781101000')).toMatchObject({ targetCategories: 3, targetKinds: 4, meetsTarget: true });
       expect(ofTownship(lines, '410781104000')).toMatchObject({ targetCategories: 3, targetKinds: 4, meetsTarget: false });
       expect(ofTownship(await coverage({ r: '410781', c: 3, k: 5 }), '410781101000').meetsTarget).toBe(false);
+    });
+
+    it('D19: a category target above the catalog’s categories (no township could reach it) is BAD_USER_INPUT naming targetCategories', async () => {
+      const res = await t.gql(`query { coverage(regionCode: "410781", targetCategories: 6) { targetCategories } }`, {}, 'dispatcher');
+      expect(res.errors?.[0]).toMatchObject({
+        message: '目标类别数不能超过物资目录的类别数（5 类）',
+        extensions: { code: 'BAD_USER_INPUT', field: 'targetCategories' },
+      });
     });
 
     it('D19: stock issued to zero is no longer held', async () => {
