@@ -285,13 +285,17 @@ export function assertIncidentFigures(p: Principal, i: { regionCode: string }): 
  * Why the principal may not confirm a settlement settled, or null if they may. The side owed confirms that it was
  * repaid — a dispatcher or administrator with authority over the owed-to region (NOT_OWED_SIDE otherwise) — and never
  * the owing side: one who works for the owing region (its own people, or those of a region inside it) may not mark its
- * debt settled (OWING_SIDE). A superior over both sides (the city between two of its counties) may, as may the
- * administrator of the whole system. The settle mutation refuses by this; Settlement.settleable shows it.
+ * debt settled (OWING_SIDE). When the owed region lies inside the owing one (D15: the city took its township's stock),
+ * the people of the owed region and of the regions between are the owed side, not the owing one: else no one below
+ * the system administrator could confirm it (sweep 10b A17). A superior over both sides (the city between two of its
+ * counties) may, as may the administrator of the whole system. The settle mutation refuses by this; Settlement.settleable
+ * shows it.
  */
 export function settlementConfirmationBar(p: Principal, s: { owedToRegion: string; owedByRegion: string }): 'NOT_OWED_SIDE' | 'OWING_SIDE' | null {
   if (!canDecide(p, { regionCode: s.owedToRegion })) return 'NOT_OWED_SIDE';
-  if (p.regionCode !== null && isInSubtree(p.regionCode, s.owedByRegion)) return 'OWING_SIDE';
-  return null;
+  if (p.regionCode === null || !isInSubtree(p.regionCode, s.owedByRegion)) return null;
+  const onTheOwedSide = p.regionCode !== s.owedByRegion && isInSubtree(s.owedToRegion, p.regionCode);
+  return onTheOwedSide ? null : 'OWING_SIDE';
 }
 
 /** "May this principal see this record", for each kind of scoped record. */

@@ -209,6 +209,25 @@ describe('settlements (D15, D24, D25)', () => {
     });
   });
 
+  it('D15, D24 (sweep 10b A17): what the city owes its own county is confirmed by that county — not by the city', async () => {
+    const created = await t.gql(
+      `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+      { i: { username: 'xxc-dispatcher', displayName: '新乡县应急管理局调度员', password: TEST_PASSWORD, role: 'DISPATCHER', regionCode: '410721000000' } },
+      'admin',
+    );
+    expect(created.errors).toBeUndefined();
+    // 新乡市 planned 新乡县's 折叠床 for 卫辉市: the city owes its own county (D15), which lies inside it.
+    const { settlement } = await countyServesWeihui();
+    const settleable = async (as: string) =>
+      ok(await t.gql(`query { settlements(status: OPEN) { id settleable } }`, {}, as)).settlements.find((s: any) => s.id === settlement.id).settleable;
+    expect([await settleable('xxc-dispatcher'), await settleable('dispatcher')]).toEqual([true, false]);
+    expect(errorCode(await settle('dispatcher', { settlementId: settlement.id, reference: '市级自行核销' }))).toBe('FORBIDDEN');
+    expect(ok(await settle('xxc-dispatcher', { settlementId: settlement.id, reference: '新乡县收回凭证001' })).settle).toMatchObject({
+      status: 'SETTLED',
+      settledBy: { username: 'xxc-dispatcher' },
+    });
+  });
+
   it('D25: a settlement closes only by a document returning its item into the owed region, at least the quantity owed, used once', async () => {
     const first = await countyServesWeihui();
     const second = await countyServesWeihui();
