@@ -20,7 +20,7 @@ export async function audited<P, T>(
     userId: actor.id,
     username: actor.username,
     role: actor.role,
-    regionCode: await auditRegion(ctx.db, actor, null),
+    regionCode: await auditRegion(ctx.db, actor),
     subject: auditSubject(operation, args),
     operation,
     input: args,

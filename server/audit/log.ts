@@ -258,23 +258,26 @@ function keeperRegionSql(userId: SQL): SQL {
                 FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ${userId})`;
 }
 
-/** The region an audit row belongs to: the user's region, a keeper's stores' (keeperRegionSql), for a login the account's. */
-export async function auditRegion(db: Db, user: Principal | null, loginName: string | null): Promise<string | null> {
-  if (user?.regionCode) return user.regionCode;
-  if (user) {
-    const [row] = await queryRows<{ region_code: string | null }>(db, sql`SELECT ${keeperRegionSql(sql`${user.id}::uuid`)} AS region_code`);
-    return row?.region_code ?? null;
-  }
-  return loginName ? regionOfAccount(db, loginName) : null;
+/** The region an audit row belongs to: the user's region, a keeper's stores' (keeperRegionSql). */
+export async function auditRegion(db: Db, user: Principal): Promise<string | null> {
+  if (user.regionCode) return user.regionCode;
+  const [row] = await queryRows<{ region_code: string | null }>(db, sql`SELECT ${keeperRegionSql(sql`${user.id}::uuid`)} AS region_code`);
+  return row?.region_code ?? null;
 }
 
-async function regionOfAccount(db: Db, username: string): Promise<string | null> {
+/**
+ * D22: the account a login names, as login finds it (any case, trimmed): its id — so that the row reads who signed in,
+ * or whose login was tried, by name (AuditEntry.displayName) — and its region, whose auditors read the row. Null for a
+ * name with no account.
+ */
+export async function accountOfLogin(db: Db, username: string): Promise<{ id: string; regionCode: string | null } | null> {
   if (username.length > 64) return null;
-  const [row] = await queryRows<{ region_code: string | null }>(
+  const [row] = await queryRows<{ id: string; region_code: string | null }>(
     db,
-    sql`SELECT COALESCE(u.region_code, ${keeperRegionSql(sql`u.id`)}) AS region_code FROM users u WHERE u.username = ${username}`,
+    sql`SELECT u.id::text, COALESCE(u.region_code, ${keeperRegionSql(sql`u.id`)}) AS region_code FROM users u
+         WHERE lower(u.username) = lower(${username.trim()})`,
   );
-  return row?.region_code ?? null;
+  return row ? { id: row.id, regionCode: row.region_code } : null;
 }
 
 export interface AuditFilter {

@@ -14,7 +14,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 import { retryingConflicts } from '../../drizzle/conflicts.ts';
-import { auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
+import { accountOfLogin, auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 import type { DomainError } from '../errors.ts';
 
@@ -69,14 +69,13 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
 async function auditEntry(ctx: Context, operation: string, args: Record<string, unknown>): Promise<Omit<AuditEntry, 'outcome'>> {
   const user = ctx.user;
   const loginName = operation === 'login' && typeof args.username === 'string' ? args.username : null;
+  const account = !user && loginName ? await accountOfLogin(ctx.database.db, loginName) : null;
   return {
     at: ctx.clock.now().toJSDate(),
-    userId: user?.id ?? null,
+    userId: user?.id ?? account?.id ?? null,
     username: user?.username ?? loginName,
     role: user?.role ?? null,
-    regionCode: user
-      ? await ctx.reference.auditRegion(user.id, () => auditRegion(ctx.database.db, user, null))
-      : await auditRegion(ctx.database.db, null, loginName),
+    regionCode: user ? await ctx.reference.auditRegion(user.id, () => auditRegion(ctx.database.db, user)) : (account?.regionCode ?? null),
     // D22: and what it acted on, whose region's auditors read the row too.
     subject: auditSubject(operation, args),
     operation,

@@ -53,7 +53,7 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
       userId: user.id,
       username: user.username,
       role: user.role,
-      regionCode: await auditRegion(database.db, user, null),
+      regionCode: await auditRegion(database.db, user),
       subject: auditSubject(operation, { ...req.params }), // D22: the store the file is posted to
       operation,
     };

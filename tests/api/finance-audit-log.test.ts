@@ -102,6 +102,8 @@ describe('audit log (D22)', () => {
       ['dispatcher', null, { username: 'dispatcher', password: '***' }],
       ['auditor', null, { username: 'auditor', password: '***' }],
     ]);
+    // D22: whose login was tried, by name, as every other row reads (sweep 10c F3: null for an existing account).
+    expect(failed.map((e) => e.displayName)).toEqual(['新乡市应急管理局调度员', '新乡市财政审计员']);
     expect(find((e) => e.operation === 'login' && e.outcome === 'OK').length).toBeGreaterThanOrEqual(3); // the test users' logins
 
     const incident = find((e) => e.operation === 'createIncident');
