@@ -477,8 +477,8 @@ function assertExecutable(order: Pick<OrderRow, 'status' | 'number'>) {
 
 /** What a document takes from a batch, and the input line (0-based) that asked for it — rotation has one, and no lines. */
 type ConsumedPick = { itemId: string; batchId: string; quantity: number; line?: number };
-/** The field a refusal names for an input line. */
-type LineField = (line: number) => string;
+/** The field a refusal names for an input line: its quantity, or the item or batch the order does not name. */
+type LineField = (line: number, what?: 'quantity' | 'itemId' | 'batchId') => string;
 
 /**
  * D23: counts what a document executes against its order, in the document's transaction (the order row locked):
@@ -502,7 +502,7 @@ export function orderConsumption(
   order: { status: OrderStatus; number: string },
   lines: readonly OrderLineRow[],
   picks: readonly ConsumedPick[],
-  field: LineField = (line) => `input.lines.${line}.quantity`,
+  field: LineField = (line, what = 'quantity') => `input.lines.${line}.${what}`,
 ): SQL[] {
   assertExecutable(order);
   const left = new Map(lines.map((l) => [l.lineNo, l.quantity - l.executedQuantity]));
@@ -510,12 +510,12 @@ export function orderConsumption(
   // By the document's input line (a line split across batches is one request): what it asks and what the order lacks.
   const asked = new Map<number, { requested: number; missing: number }>();
   // Input lines whose item (or batch) the order does not name at all: told so, not "beyond what was approved".
-  const notOnOrder = new Set<number>();
+  const notOnOrder = new Map<number, string>();
   for (const p of picks) {
     let need = p.quantity;
     // A line naming this batch first, then lines of the item naming none.
     const candidates = [...lines.filter((x) => x.batchId === p.batchId), ...lines.filter((x) => !x.batchId && x.itemId === p.itemId)];
-    if (!candidates.length) notOnOrder.add(p.line ?? 0);
+    if (!candidates.length) notOnOrder.set(p.line ?? 0, p.itemId);
     for (const l of candidates) {
       const take = Math.min(need, left.get(l.lineNo)!);
       if (take <= 0) continue;
@@ -531,7 +531,12 @@ export function orderConsumption(
     const [line, { requested, missing }] = over;
     const remaining = requested - missing;
     if (notOnOrder.has(line) && remaining === 0) {
-      throw badInput(field(line), `出库申请 ${order.number} 中没有该物资（批次）：请按申请单上的物资（批次）出库，或另行申请`, { remaining, requested });
+      // The wrong value is named (sweep 10a F6): the item, or — the item being on the order for another batch — the batch.
+      const what = lines.some((l) => l.itemId === notOnOrder.get(line)) ? 'batchId' : 'itemId';
+      throw badInput(field(line, what), `出库申请 ${order.number} 中没有该物资（批次）：请按申请单上的物资（批次）出库，或另行申请`, {
+        remaining,
+        requested,
+      });
     }
     throw badInput(field(line), `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${requested}`, {
       remaining,

@@ -282,7 +282,8 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
     build: async (tx, { recordedAt }) => {
       const locked = await lockOutbound(tx, store.id, lines);
       const picks = pickOutbound(store.id, lines, locked);
-      if (order) await consumeOrder(tx, order.id, picks);
+      // A scrap line names its batch only: an item the order lacks is that batch's fault.
+      if (order) await consumeOrder(tx, order.id, picks, (line, what = 'quantity') => `input.lines.${line}.${what === 'itemId' ? 'batchId' : what}`);
       const entries = outboundEntries(store.id, picks, reason.code);
       return {
         type: 'SCRAP',

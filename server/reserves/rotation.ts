@@ -198,7 +198,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
           field: 'input.quantity',
         });
       }
-      if (order) await consumeOrder(tx, order.id, [outgoing], () => 'input.quantity');
+      if (order) await consumeOrder(tx, order.id, [outgoing], (_line, what = 'quantity') => (what === 'quantity' ? 'input.quantity' : 'input.batchId'));
       else await assertLeavesWithoutOrder(tx, store, 'ROTATION', [outgoing]); // D23: by the batch's owner
       // D3/D18: a new batch number that exists beyond the caller's scope is refused there (batchFor).
       const fresh = await batchFor(

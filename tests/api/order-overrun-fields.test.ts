@@ -16,6 +16,7 @@ const CYLINDER = itemId('FIR-002'); // 空气呼吸器备用气瓶: no demo stoc
 const LAMP = itemId('FIR-006');
 
 let cylinderSoon = '';
+let cylinderLate = '';
 let lampBatch = '';
 beforeAll(async () => {
   const r = await receive(t, 'keeper', WEIHUI, [
@@ -24,6 +25,7 @@ beforeAll(async () => {
     { itemId: LAMP, quantity: 30, batchNo: 'OV-ZMD-1', unitPrice: '150.00', expiryDate: '2031-01-01' },
   ]);
   cylinderSoon = r.lines[0].batch.id;
+  cylinderLate = r.lines[1].batch.id;
   lampBatch = r.lines[2].batch.id;
 });
 
@@ -37,15 +39,24 @@ const issueRaw = (orderId: string, lines: Record<string, unknown>[]) =>
   );
 
 describe('beyond the order: the refusal names the input line (D23)', () => {
-  it('D23 (sweep 7b L11): an item the order does not name is told so — not “beyond what was approved”', async () => {
+  it('D23 (sweep 7b L11, 10a F6): an item the order does not name is told so — not “beyond what was approved” — at the line’s itemId', async () => {
     const orderId = await order([{ itemId: CYLINDER, quantity: 2 }]);
     const before = await ledgerCounts(t);
     const res = await issueRaw(orderId, [
       { itemId: CYLINDER, quantity: 1 },
       { itemId: LAMP, quantity: 1 },
     ]);
-    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.1.quantity', remaining: 0, requested: 1 });
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.1.itemId', remaining: 0, requested: 1 });
     expect(res.errors![0].message).toMatch(/^出库申请 SQ-\d{4}-\d+ 中没有该物资（批次）/);
+    expect(await ledgerCounts(t)).toEqual(before);
+  });
+
+  it('D23 (sweep 10a F6): another batch of an item the order names for one batch is refused at the line’s batchId', async () => {
+    const orderId = await order([{ itemId: CYLINDER, batchId: cylinderSoon, quantity: 2 }]);
+    const before = await ledgerCounts(t);
+    const res = await issueRaw(orderId, [{ itemId: CYLINDER, batchId: cylinderLate, quantity: 1 }]);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.0.batchId' });
+    expect(res.errors![0].message).toMatch(/中没有该物资（批次）/);
     expect(await ledgerCounts(t)).toEqual(before);
   });
 
