@@ -6,7 +6,11 @@ const MONEY = /^-?\d{1,12}(\.\d{1,2})?$/;
 
 export function parseMoney(value: string, field: string): string {
   const v = value.trim();
-  if (!MONEY.test(v)) throw badInput(field, `金额格式错误：${value}（应为最多两位小数的元）`, { value });
+  if (!MONEY.test(v)) {
+    // A well-formed amount beyond the 12 integer digits is told its limit, not that its format is wrong (sweep 10a F4).
+    if (/^-?\d+(\.\d{1,2})?$/.test(v)) throw badInput(field, `金额过大：${value}（最多 999999999999.99 元）`, { value, max: '999999999999.99' });
+    throw badInput(field, `金额格式错误：${value}（应为最多两位小数的元）`, { value });
+  }
   return formatFen(toFen(v));
 }
 

@@ -91,6 +91,13 @@ describe('API.md Money: exact yuan amounts, arithmetic in fen (never a float)', 
       expect(e.details.value).toBe(bad);
     },
   );
+
+  it.each(['9999999999999.99', '1000000000000', '-1000000000000.5'])('parseMoney tells %j it is too large, naming the limit (not its format)', (big) => {
+    const e = thrown(() => parseMoney(big, 'lines.0.unitPrice'));
+    expect(e.code).toBe('BAD_USER_INPUT');
+    expect(e.message).toBe(`金额过大：${big}（最多 999999999999.99 元）`);
+    expect(e.details).toMatchObject({ field: 'lines.0.unitPrice', max: '999999999999.99' });
+  });
 });
 
 describe('API.md connections: pageRequest validates first and after', () => {
