@@ -146,6 +146,8 @@ builder.queryFields((t) => ({
   valuation: t.field({
     type: Valuation,
     authScopes: financeReaders,
+    description:
+      'D21: the value of reserves in a region subtree (default: your whole scope) at asOf (default now), grouped by groupBy, with agreement and capacity reserves apart and fees accrued from feesFrom (default 1 January of that year); administrators, dispatchers and auditors',
     args: {
       asOf: t.arg({ type: 'DateTime' }),
       regionCode: t.arg.string(),
@@ -180,17 +182,26 @@ builder.queryFields((t) => ({
   reconciliation: t.field({
     type: [ReconciliationLine],
     authScopes: financeReaders,
+    description:
+      'D9, D22: per store and batch in a region subtree (default: your whole scope), ledger vs balance table vs last stocktake — any ledger/balance difference is a defect; administrators, dispatchers and auditors',
     args: { regionCode: t.arg.string() },
     resolve: (_r, args, ctx) => reconciliation(serviceContext(ctx), args.regionCode),
   }),
   auditLog: t.field({
     type: AuditEntryConnection,
     authScopes: { roles: ['ADMIN', 'AUDITOR'] },
+    description:
+      'D22: the audit log of mutations, newest first, by time, user, operation, outcome or region; for auditors and administrators — entries whose actor or subject lies in their region, and 月结 (an administrator without a region: all)',
     args: { filter: t.arg({ type: AuditFilter }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
       listAuditLog(serviceContext(ctx), { ...filter, from: filter?.from?.toJSDate(), to: filter?.to?.toJSDate() }, page),
   }),
-  periodCloses: t.field({ type: [PeriodClose], authScopes: financeReaders, resolve: (_r, _a, ctx) => listPeriodCloses(ctx.db) }),
+  periodCloses: t.field({
+    type: [PeriodClose],
+    description: '月结: the months closed, newest first, with their cutoffs; administrators, dispatchers and auditors',
+    authScopes: financeReaders,
+    resolve: (_r, _a, ctx) => listPeriodCloses(ctx.db),
+  }),
 }));
 
 builder.mutationFields((t) => ({

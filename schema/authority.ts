@@ -288,6 +288,7 @@ builder.queryFields((t) => ({
   outboundOrders: t.field({
     type: OutboundOrderConnection,
     authScopes: signedIn,
+    description: 'D23: outbound orders (出库申请单) of the stores in scope (a keeper: their stores), by store, region or status, newest first',
     args: { filter: t.arg({ type: OutboundOrderFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, args, ctx) => listOutboundOrders(serviceContext(ctx), withoutNulls(args.filter), args),
   }),
@@ -295,6 +296,7 @@ builder.queryFields((t) => ({
     type: OutboundOrder,
     nullable: true,
     authScopes: signedIn,
+    description: 'D23: an outbound order by id, with its lines and executed quantities; for whoever may read its store',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => getOrder(ctx.db, String(args.id)),
   }),
@@ -308,6 +310,8 @@ builder.queryFields((t) => ({
   jointReserveAgreements: t.field({
     type: [JointReserveAgreement],
     authScopes: headquarters,
+    description:
+      'D20, D25: the 联储 agreements you may see — those of a region within or above yours (all, without a region) — optionally only those involving regionCode; dispatchers and administrators',
     args: { regionCode: t.arg.string() },
     resolve: (_r, args, ctx) => listJointReserveAgreements(serviceContext(ctx), args.regionCode),
   }),
@@ -327,6 +331,8 @@ builder.queryFields((t) => ({
   settlements: t.field({
     type: [Settlement],
     authScopes: { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const },
+    description:
+      'D15, D25: settlements owed to or by regions in scope, optionally involving a region subtree or of a status, oldest first; dispatchers, administrators and auditors',
     args: { regionCode: t.arg.string(), status: t.arg({ type: SettlementStatus }) },
     resolve: (_r, args, ctx) => listSettlements(serviceContext(ctx), args.regionCode, args.status),
   }),
@@ -336,6 +342,8 @@ builder.mutationFields((t) => ({
   requestOutboundOrder: t.field({
     type: OutboundOrder,
     authScopes: writers,
+    description:
+      'D23: asks for what a store is to send out (issue, transfer, rotation, scrap …); it waits for the approval of another person with authority (D24); whoever may post at the store',
     args: { input: t.arg({ type: OutboundOrderInput, required: true }) },
     resolve: (_r, { input }, ctx) => requestOutboundOrder(serviceContext(ctx), input),
   }),
@@ -349,18 +357,24 @@ builder.mutationFields((t) => ({
   decideApproval: t.field({
     type: Approval,
     authScopes: headquarters,
+    description:
+      'D24, D27: approves or rejects a pending approval — by a dispatcher or administrator whose region covers it, never its requester; approvalRef to approve write-offs, stocktakes, scrap and written approvals, reason to reject',
     args: { input: t.arg({ type: DecideApprovalInput, required: true }) },
     resolve: (_r, { input }, ctx) => decideApproval(serviceContext(ctx), ctx.config, input, ctx.wiring.transferReceived),
   }),
   createJointReserveAgreement: t.field({
     type: JointReserveAgreement,
     authScopes: { roles: ['ADMIN'] as const },
+    description:
+      "D20, D25: records a standing 联储 agreement between regions in the administrator's scope (items with maximum quantities, validity); administrators",
     args: { input: t.arg({ type: JointReserveAgreementInput, required: true }) },
     resolve: (_r, { input }, ctx) => createJointReserveAgreement(serviceContext(ctx), input),
   }),
   settle: t.field({
     type: Settlement,
     authScopes: headquarters,
+    description:
+      'D15, D24, D25: confirms a settlement repaid, with the receipt document or a reference — by a dispatcher or administrator of the side owed, never of the owing side',
     args: { input: t.arg({ type: SettleInput, required: true }) },
     resolve: (_r, { input }, ctx) => settle(serviceContext(ctx), input),
   }),

@@ -40,11 +40,13 @@ builder.queryFields((t) => ({
   categories: t.field({
     type: [Category],
     authScopes: { authenticated: true },
+    description: 'D4: the plan categories (专栏) of the national catalog; reference data readable by every user',
     resolve: (_r, _a, ctx) => listCategories(ctx.db),
   }),
   items: t.field({
     type: ItemConnection,
     authScopes: { authenticated: true },
+    description: 'D4, D5: the national catalog by code, optionally of a category or matching a word of name, code or specification; readable by every user',
     args: { categoryCode: t.arg.string(), search: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, args, ctx) => listItems(ctx.db, args, args),
   }),
@@ -52,6 +54,7 @@ builder.queryFields((t) => ({
     type: Item,
     nullable: true,
     authScopes: { authenticated: true },
+    description: 'A catalog item by id; reference data readable by every user',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => getItem(ctx.db, String(args.id), 'id'),
   }),
@@ -84,12 +87,15 @@ builder.mutationFields((t) => ({
   createItem: t.field({
     type: Item,
     authScopes: { roles: ['ADMIN'] },
+    description:
+      'D4, D5: adds an item to the national catalog (code, category, unit, GB/T 38565 code, reference price, storage life, rotation lead, recovery rule); only an administrator without a region',
     args: { input: t.arg({ type: CreateItemInput, required: true }) },
     resolve: (_r, { input }, ctx) => createItem(serviceContext(ctx), withoutNulls(input)),
   }),
   updateItem: t.field({
     type: Item,
     authScopes: { roles: ['ADMIN'] },
+    description: 'D5, D31: changes a catalog item; once stock of it has moved, its unit and category stay as they were; only an administrator without a region',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateItemInput, required: true }) },
     resolve: (_r, { id, input }, ctx) => updateItem(serviceContext(ctx), String(id), input),
   }),

@@ -399,6 +399,7 @@ builder.queryFields((t) => ({
   incidents: t.field({
     type: IncidentConnection,
     authScopes: { authenticated: true },
+    description: 'Incidents in scope, optionally in a region subtree, newest first; keepers see those their stores serve or lie in, as reference data',
     args: { regionCode: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, args, ctx) => listIncidents(serviceContext(ctx), args.regionCode, args),
   }),
@@ -406,6 +407,7 @@ builder.queryFields((t) => ({
     type: Incident,
     nullable: true,
     authScopes: { authenticated: true },
+    description: 'An incident by id; for those whose region covers it, and for keepers whose stores serve it or lie in its area as reference data (no figures)',
     args: { id: t.arg.id({ required: true }) },
     // Policy mayRead.incident: a keeper reads their 安置点's and county's incidents as reference data (D23, D29).
     resolve: async (_r, args, ctx) => {
@@ -417,6 +419,8 @@ builder.queryFields((t) => ({
   suggestDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
+    description:
+      'D15, D16, D17, D25: the plan requestDispatch would propose — lowest level first, with ETAs and shortages — computed only, nothing saved; dispatchers and administrators',
     args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
     resolve: (_r, { input }, ctx) => suggestDispatchPlan(serviceContext(ctx), ctx.config, requestOf(input)),
   }),
@@ -424,6 +428,8 @@ builder.queryFields((t) => ({
     type: DispatchPlan,
     nullable: true,
     authScopes: { authenticated: true },
+    description:
+      'A dispatch plan by id, with its lines, shortages, call-offs, approvals and progress; for those whose region covers its incident (keepers: none)',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => getPlanInScope(ctx.db, ctx.user!, String(args.id), 'id'),
   }),
@@ -448,18 +454,23 @@ builder.mutationFields((t) => ({
   createIncident: t.field({
     type: Incident,
     authScopes: headquarters,
+    description: 'Opens an incident in a region in scope; occurredAt (default now) starts the 10-hour clock (D28); dispatchers and administrators',
     args: { input: t.arg({ type: IncidentInput, required: true }) },
     resolve: (_r, { input }, ctx) => createIncident(serviceContext(ctx), input),
   }),
   requestDispatch: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
+    description:
+      "D15, D16, D17: saves an incident's request and its proposed plan (PROPOSED), opening a 安置点 for each destination without a store; dispatchers and administrators",
     args: { input: t.arg({ type: DispatchRequestInput, required: true }) },
     resolve: (_r, { input }, ctx) => requestDispatch(serviceContext(ctx), ctx.config, requestOf(input)),
   }),
   approveDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
+    description:
+      'D14, D24: approves a proposed plan and reserves its stock — a dispatcher or administrator whose region covers it, not its requester; emergency: true lets the requester approve at once, the written approval due within 48 h from another person',
     args: {
       planId: t.arg.id({ required: true }),
       emergency: t.arg.boolean({ defaultValue: false }),
@@ -484,18 +495,24 @@ builder.mutationFields((t) => ({
   executeDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
+    description:
+      "D14, D17, D25: executes an approved plan in one transaction — ships its transfers, issues its call-offs, opens settlements for another region's or level's stock; idempotent by idempotencyKey; dispatchers and administrators",
     args: { planId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => executeDispatchPlan(serviceContext(ctx), ctx.config, String(args.planId), args.idempotencyKey),
   }),
   cancelDispatchPlan: t.field({
     type: DispatchPlan,
     authScopes: headquarters,
+    description:
+      'Cancels a plan before execution, with a reason: its reservations are released and its pending approvals closed; an executing plan whose cancelled shipments will not be shipped again is closed short. Dispatchers and administrators',
     args: { planId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => cancelDispatchPlan(serviceContext(ctx), String(args.planId), args.reason),
   }),
   confirmCallOffDelivery: t.field({
     type: StockDocument,
     authScopes: headquarters,
+    description:
+      "D6, D17: books a call-off's (调用单) delivery as stock at its destination — all of it, or less (quantity): the rest is released; dispatchers and administrators",
     args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(serviceContext(ctx), { ...input, callOffId: String(input.callOffId) })),
   }),
@@ -526,6 +543,8 @@ builder.mutationFields((t) => ({
       fields: (f) => ({ storeId: f.exposeID('storeId'), regionCode: f.exposeString('regionCode'), hours: f.exposeFloat('hours') }),
     }),
     authScopes: { roles: ['ADMIN'] },
+    description:
+      'Sets the travel time in hours (0–240) from a store to a region, which overrides the distance estimate in plans; administrators, for a store and a region both in scope',
     args: { storeId: t.arg.id({ required: true }), regionCode: t.arg.string({ required: true }), hours: t.arg.float({ required: true }) },
     resolve: (_r, args, ctx) => setTravelTime(serviceContext(ctx), { ...args, storeId: String(args.storeId) }),
   }),

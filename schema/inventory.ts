@@ -397,6 +397,8 @@ builder.queryFields((t) => ({
   stock: t.field({
     type: StockLineConnection,
     authScopes: { authenticated: true },
+    description:
+      'Stock lines (per store and batch) in scope — a keeper: their stores — by store, region, item, category or expiry; ordered by store (default) or earliest expiry first (D8, D26)',
     args: {
       filter: t.arg({ type: StockFilter, required: true }),
       first: t.arg.int(),
@@ -409,6 +411,8 @@ builder.queryFields((t) => ({
   movements: t.field({
     type: MovementConnection,
     authScopes: { authenticated: true },
+    description:
+      'D22: ledger movements in scope (a keeper: their stores) by store, region, item, batch, document, type or business time; newest recorded first (default), or by business time (OCCURRED)',
     args: {
       filter: t.arg({ type: MovementFilter, required: true }),
       first: t.arg.int(),
@@ -435,20 +439,30 @@ builder.queryFields((t) => ({
     type: Batch,
     nullable: true,
     authScopes: { authenticated: true },
+    description: "A batch by id (number, dates, price, owner, funding); for whoever's scope holds or held it",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => getBatch(ctx.db, String(id), 'id'),
   }),
   batchTrace: t.field({
     type: BatchTrace,
     authScopes: { authenticated: true },
+    description:
+      'D18: a batch from receipt to the people it reached — its movements at stores in your scope, where it is now, its issues and distributions; FORBIDDEN when none of its movements is in scope',
     args: { batchId: t.arg.id({ required: true }) },
     resolve: (_r, { batchId }, ctx) => batchTrace(serviceContext(ctx), String(batchId)),
   }),
-  stockReasons: t.field({ type: [StockReason], authScopes: { authenticated: true }, resolve: (_r, _a, ctx) => listStockReasons(ctx.db) }),
+  stockReasons: t.field({
+    type: [StockReason],
+    description: 'The reason codes for issues, transfers, stocktakes, scrap and rotations, by direction; reference data readable by every user',
+    authScopes: { authenticated: true },
+    resolve: (_r, _a, ctx) => listStockReasons(ctx.db),
+  }),
   transfer: t.field({
     type: Transfer,
     nullable: true,
     authScopes: { authenticated: true },
+    description:
+      'A transfer by id, with what of each batch was shipped, received, lost, cancelled or is still in transit; for whoever may read the store of either side',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => getTransferInScope(ctx.db, ctx.user!, String(id)),
   }),
@@ -456,6 +470,8 @@ builder.queryFields((t) => ({
     type: StockDocument,
     nullable: true,
     authScopes: { authenticated: true },
+    description:
+      'A stock document by id (receipt, issue, transfer, stocktake, scrap …) with its lines and approval; for whoever may read its store or its other side',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => getDocumentInScope(ctx.db, ctx.user!, String(id)),
   }),
@@ -602,6 +618,8 @@ builder.mutationFields((t) => ({
   receiveStock: t.field({
     type: StockDocument,
     authScopes: writers,
+    description:
+      'D7: receives new or existing batches at a store (purchase, donation, requisition …), all lines or none; keepers at their stores, dispatchers and administrators in their region',
     args: { input: t.arg({ type: ReceiveStockInput, required: true }) },
     // D3: the owner a keeper names must be one the store may record (server/inventory/owners.ts).
     resolve: (_r, { input }, ctx) => postedDocument(ctx, receiveStock(serviceContext(ctx), input)),
@@ -609,18 +627,24 @@ builder.mutationFields((t) => ({
   issueStock: t.field({
     type: StockDocument,
     authScopes: writers,
+    description:
+      'D8, D23: issues stock to a recipient against an approved outbound order (required for government stock), earliest expiry first unless a batch is named; keepers at their stores, dispatchers and administrators in their region',
     args: { input: t.arg({ type: IssueStockInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, issueStock(serviceContext(ctx), input)),
   }),
   shipTransfer: t.field({
     type: Transfer,
     authScopes: writers,
+    description:
+      'D23: ships stock from a store to another, in transit until received or cancelled — against an approved transfer order or the dispatch plan it executes; whoever may post at the source store',
     args: { input: t.arg({ type: ShipTransferInput, required: true }) },
     resolve: (_r, { input }, ctx) => transferResult(ctx, shipTransfer(serviceContext(ctx), input, ctx.wiring.planShipment)),
   }),
   receiveTransfer: t.field({
     type: Transfer,
     authScopes: writers,
+    description:
+      "Receives a transfer at its destination, partly if need be; a line's discrepancy reason closes its batch, and what did not arrive is written off once a second person approves (D27); whoever may post at the destination",
     args: { input: t.arg({ type: ReceiveTransferInput, required: true }) },
     resolve: (_r, { input }, ctx) => transferResult(ctx, receiveTransfer(serviceContext(ctx), input, ctx.wiring.transferReceived)),
   }),
@@ -636,18 +660,24 @@ builder.mutationFields((t) => ({
   submitStocktake: t.field({
     type: StockDocument,
     authScopes: writers,
+    description:
+      "D9, D27: records counted against book quantities; a count without differences posts at once, one with differences (each with a reason) waits for a second person's approval",
     args: { input: t.arg({ type: StocktakeInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, submitStocktake(serviceContext(ctx), input)),
   }),
   scrapStock: t.field({
     type: StockDocument,
     authScopes: writers,
+    description:
+      "D11, D27: scraps stock with an appraisal reference; against an approved scrap order (D23) it posts at once, otherwise it waits for a second person's approval",
     args: { input: t.arg({ type: ScrapStockInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, scrapStock(serviceContext(ctx), input)),
   }),
   reverseDocument: t.field({
     type: StockDocument,
     authScopes: writers,
+    description:
+      'D22, D24: asks to reverse (冲销) a posted document, its movements negated, at most once; it posts when a second person with authority approves',
     args: { documentId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => postedDocument(ctx, reverseDocument(serviceContext(ctx), { ...args, documentId: String(args.documentId) })),
   }),

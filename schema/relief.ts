@@ -396,6 +396,8 @@ builder.queryFields((t) => ({
   distributions: t.field({
     type: DistributionConnection,
     authScopes: { authenticated: true },
+    description:
+      "D29: distributions to households by incident and/or 安置点, newest first (reversed ones left out); the point's managers and headquarters in scope — auditors none (personal data)",
     args: { filter: t.arg({ type: DistributionFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
       listDistributions(serviceContext(ctx), { incidentId: idOrNull(filter.incidentId), storeId: idOrNull(filter.storeId) }, page),
@@ -406,6 +408,8 @@ builder.mutationFields((t) => ({
   openDistributionPoint: t.field({
     type: Store,
     authScopes: headquarters,
+    description:
+      'D29: opens a 安置点 (distribution point) of an open incident in a region in scope, with its managers (keepers); dispatchers and administrators',
     args: { input: t.arg({ type: DistributionPointInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       openDistributionPoint(serviceContext(ctx), { ...input, incidentId: String(input.incidentId), managerIds: input.managerIds?.map(String) }),
@@ -413,12 +417,15 @@ builder.mutationFields((t) => ({
   upsertReliefStandard: t.field({
     type: ReliefStandard,
     authScopes: headquarters,
+    description: 'D29: sets the relief standard of an item for a region in scope, per person or per household; dispatchers and administrators',
     args: { input: t.arg({ type: ReliefStandardInput, required: true }) },
     resolve: (_r, { input }, ctx) => upsertReliefStandard(serviceContext(ctx), { ...input, itemId: String(input.itemId) }),
   }),
   distributeRelief: t.field({
     type: Distribution,
     authScopes: { authenticated: true },
+    description:
+      "D29: hands stock at a 安置点 to a household, within the relief standard unless overrideReason; the point's managers or headquarters in scope (not auditors)",
     args: { input: t.arg({ type: DistributeReliefInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const posted = await postedDocument(
@@ -469,6 +476,8 @@ builder.queryField('outstandingRecovery', (t) =>
   t.field({
     type: [OutstandingRecoveryLine],
     authScopes: headquarters,
+    description:
+      'D12, D30: per 安置点 and batch of an incident, what should come back and has not (what households received is still owed back); dispatchers and administrators whose region covers it',
     args: { incidentId: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => outstandingRecovery(serviceContext(ctx), String(args.incidentId)),
   }),

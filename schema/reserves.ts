@@ -275,6 +275,8 @@ builder.queryFields((t) => ({
   rotationDue: t.field({
     type: [RotationDueLine],
     authScopes: readers,
+    description:
+      'D10, D26: government-owned batches in scope (a keeper: their stores) due for rotation within withinMonths (default 12) or overdue; expired first, then most urgent',
     args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 12 }) },
     resolve: (_r, args, ctx) => rotationDue(serviceContext(ctx), args),
   }),
@@ -288,18 +290,24 @@ builder.queryFields((t) => ({
   reserveGaps: t.field({
     type: [ReserveGap],
     authScopes: readers,
+    description:
+      'D19: quotas in a region subtree against available own reserve stock (expired left out), agreement commitments apart; worst first. For those whose region covers it',
     args: { regionCode: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => reserveGaps(serviceContext(ctx), args.regionCode),
   }),
   reserveFloor: t.field({
     type: [FloorRegionType],
     authScopes: readers,
+    description:
+      'D6: per region with region quotas in the subtree, government physical stock as a share of the quota (target at least 50%); for those whose region covers it',
     args: { regionCode: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => reserveFloor(serviceContext(ctx), args.regionCode),
   }),
   coverage: t.field({
     type: [CoverageLine],
     authScopes: readers,
+    description:
+      'D19: per township in a region subtree, the plan categories and kinds its reserve stores hold (expired left out) against the targets; for those whose region covers it',
     args: {
       regionCode: t.arg.string({ required: true }),
       targetCategories: t.arg.int({
@@ -317,6 +325,8 @@ builder.queryFields((t) => ({
   agreements: t.field({
     type: AgreementConnection,
     authScopes: readers,
+    description:
+      'D6: agreement, entrusted and capacity reserves in scope, optionally in a region subtree and valid on activeOn; by region, then start date. Not for keepers',
     args: { regionCode: t.arg.string(), activeOn: t.arg({ type: 'Date' }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_r, args, ctx) => {
       const page = await listAgreements(serviceContext(ctx), args, args);
@@ -327,6 +337,8 @@ builder.queryFields((t) => ({
     type: Agreement,
     nullable: true,
     authScopes: readers,
+    description:
+      'D6: an agreement, entrusted or capacity reserve by id, with its lines, fee and checks; for those whose region covers its region (keepers: none)',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => getAgreementInScope(ctx.db, ctx.user!, String(args.id)),
   }),
@@ -336,12 +348,15 @@ builder.mutationFields((t) => ({
   rotateStock: t.field({
     type: StockDocument,
     authScopes: { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] },
+    description:
+      'D10, D23: rotates a batch — old stock out (sold, used, donated, transferred) and the same quantity of a new batch in, one document; government stock against an approved order',
     args: { input: t.arg({ type: RotateStockInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, rotateStock(serviceContext(ctx), input)),
   }),
   upsertQuota: t.field({
     type: Quota,
     authScopes: managers,
+    description: 'D19: sets the reserve quota of an item for a store or a region subtree in scope, replacing an earlier one; dispatchers and administrators',
     args: { input: t.arg({ type: QuotaInput, required: true }) },
     resolve: (_r, { input }, ctx) => upsertQuota(serviceContext(ctx), input),
   }),
@@ -355,12 +370,16 @@ builder.mutationFields((t) => ({
   createAgreement: t.field({
     type: Agreement,
     authScopes: managers,
+    description:
+      'D6: records an agreement, entrusted or capacity reserve with a company, in a region in scope (lines, prices, fee, validity); dispatchers and administrators',
     args: { input: t.arg({ type: AgreementInput, required: true }) },
     resolve: (_r, { input }, ctx) => createAgreement(serviceContext(ctx), input),
   }),
   recordAgreementCheck: t.field({
     type: AgreementCheck,
     authScopes: managers,
+    description:
+      "D6: records a spot check (抽查) of an agreement's stock; an AGREEMENT line then counts for min(committed, counted) until a later check; dispatchers and administrators",
     args: { input: t.arg({ type: AgreementCheckInput, required: true }) },
     resolve: (_r, { input }, ctx) => recordAgreementCheck(serviceContext(ctx), input),
   }),

@@ -72,6 +72,7 @@ builder.queryFields((t) => ({
     type: Store,
     nullable: true,
     authScopes: { authenticated: true },
+    description: "A store by id; for whoever's scope covers it (a keeper: their own stores)",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => getStoreInScope(ctx.db, ctx.user!, String(args.id), 'id'),
   }),
@@ -100,12 +101,16 @@ builder.mutationFields((t) => ({
   createStore: t.field({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
+    description:
+      "D2: creates a store (code, kind, region, coordinates inside it, operator for ENTRUSTED and AGREEMENT) in a region of the administrator's scope; administrators",
     args: { input: t.arg({ type: CreateStoreInput, required: true }) },
     resolve: (_r, { input }, ctx) => createStore(serviceContext(ctx), input),
   }),
   updateStore: t.field({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
+    description:
+      "D2, D31: changes a store in the administrator's scope; one with ledger history keeps its region and kind, and a 安置点 stays one; administrators",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateStoreInput, required: true }) },
     resolve: (_r, { id, input }, ctx) => updateStore(serviceContext(ctx), String(id), input),
   }),

@@ -41,6 +41,7 @@ builder.queryFields((t) => ({
     type: User,
     nullable: true,
     authScopes: { authenticated: true },
+    description: "The signed-in user: name, role and scope (a region, or a keeper's stores)",
     resolve: async (_r, _a, ctx) => await ctx.loaders.user.load(ctx.user!.id),
   }),
   users: t.field({
@@ -79,6 +80,8 @@ builder.mutationFields((t) => ({
   login: t.field({
     type: AuthPayload,
     authScopes: { public: true },
+    description:
+      'Signs in with username and password (open to everyone); returns a bearer token and its expiry. A wrong password or an inactive account: UNAUTHENTICATED',
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => login(ctx.db, { secret: ctx.config.jwtSecret, ttlHours: ctx.config.tokenTtlHours }, args.username, args.password),
   }),
@@ -97,12 +100,16 @@ builder.mutationFields((t) => ({
   createUser: t.field({
     type: User,
     authScopes: { roles: ['ADMIN'] },
+    description:
+      "Creates a user within the administrator's scope (administrators): keepers scoped to stores, dispatchers and auditors to a region, administrators to a region or none; passwords of at least 12 characters for administrators, 8 for others",
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: (_r, { input }, ctx) => createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
   }),
   updateUser: t.field({
     type: User,
     authScopes: { roles: ['ADMIN'] },
+    description:
+      "D24: changes a user whose scope the administrator's covers (name, password, role, scope, active); a password set or a reactivation ends the user's sessions. One's own role and scope are changed by another administrator, one's own password by changePassword",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: (_r, { id, input }, ctx) => updateUser(serviceContext(ctx), String(id), { ...input, storeIds: input.storeIds?.map(String) }),
   }),
