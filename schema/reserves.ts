@@ -125,11 +125,11 @@ const FloorLine = builder.objectRef<FloorRegion['lines'][number]>('ReserveFloorL
 });
 
 const FloorRegionType = builder.objectRef<FloorRegion>('ReserveFloor').implement({
-  description: 'D6: government physical stock as a share of the region quotas (target ≥ 50%)',
+  description: 'D6: government physical stock as a share of the region quotas, item by item (target ≥ 50%)',
   fields: (t) => ({
     region: t.field({ type: Region, resolve: (f, _a, ctx) => must(ctx.loaders.region.load(f.regionCode)) }),
-    share: t.exposeFloat('share'),
-    meetsFloor: t.exposeBoolean('meetsFloor'),
+    share: t.exposeFloat('share', { description: "The weakest item's share: quantities of different items (units) are not added" }),
+    meetsFloor: t.exposeBoolean('meetsFloor', { description: 'Every item holds at least 50% of its quota as government physical stock' }),
     lines: t.field({ type: [FloorLine], resolve: (f) => f.lines }),
   }),
 });

@@ -172,25 +172,24 @@ export interface FloorRegion {
   lines: (GapRow & { share: number; meetsFloor: boolean })[];
 }
 
-/** D6: per region with region quotas, government physical stock as a share of the quota (target ≥ 50%). */
+/**
+ * D6: per region with region quotas, government physical stock as a share of each item's quota (target ≥ 50%). The
+ * region's share is its weakest item's: quantities of different items are in different units (条, 平方米) and are not
+ * added, and one item fully stocked does not make up for another held at a fifth (sweep 10b A15). The region meets the
+ * floor when every item does.
+ */
 export async function reserveFloor(ctx: ServiceContext, regionCode: string): Promise<FloorRegion[]> {
   const gaps = (await reserveGaps(ctx, regionCode)).filter((g) => g.regionCode);
   const byRegion = new Map<string, GapRow[]>();
   for (const g of gaps) byRegion.set(g.regionCode!, [...(byRegion.get(g.regionCode!) ?? []), g]);
   return [...byRegion]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, lines]) => {
-      const quota = lines.reduce((s, l) => s + l.quota, 0);
-      const physical = lines.reduce((s, l) => s + Math.min(l.physical, l.quota), 0);
-      const share = physicalShare(physical, quota);
-      return {
-        regionCode: code,
-        share,
-        meetsFloor: share >= PHYSICAL_FLOOR,
-        lines: lines.map((l) => {
-          const s = physicalShare(l.physical, l.quota);
-          return { ...l, share: s, meetsFloor: s >= PHYSICAL_FLOOR };
-        }),
-      };
+    .map(([code, gapLines]) => {
+      const lines = gapLines.map((l) => {
+        const share = physicalShare(l.physical, l.quota);
+        return { ...l, share, meetsFloor: share >= PHYSICAL_FLOOR };
+      });
+      const share = Math.min(...lines.map((l) => l.share));
+      return { regionCode: code, share, meetsFloor: lines.every((l) => l.meetsFloor), lines };
     });
 }

@@ -326,7 +326,7 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       expect(region.lines[0]).toMatchObject({ physical: 50, share: 0.5, meetsFloor: true });
     });
 
-    it('D6: per region over its region quotas — stock above one quota is capped; store quotas are not part of the floor', async () => {
+    it('D6: per region over its region quotas — its share is its weakest item’s (units are not added, one item’s surplus covers no other), and it meets the floor only when every item does; store quotas are not part of the floor', async () => {
       await upsert(t, { regionCode: '410782', itemId: QUILT, quantity: 100 });
       await upsert(t, { regionCode: '410782', itemId: COTTON_TENT, quantity: 10 });
       await upsert(t, { storeId: HUIXIAN, itemId: SLEEPING_BAG, quantity: 10 });
@@ -337,8 +337,8 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       const [region, ...rest] = await floor('410782');
       expect(rest).toEqual([]);
       expect(region.region.code).toBe('410782000000');
-      expect(region.share).toBeCloseTo(102 / 110, 10); // (min(150, 100) + 2) / (100 + 10)
-      expect(region.meetsFloor).toBe(true);
+      expect(region.share).toBeCloseTo(0.2, 10); // 棉帐篷 2 of 10 — not (min(150, 100) + 2) / (100 + 10), which adds 床 and 顶
+      expect(region.meetsFloor).toBe(false);
       const byItem = Object.fromEntries(region.lines.map((l: any) => [l.item.id, [l.quota, l.physical, l.share, l.meetsFloor]]));
       expect(byItem).toEqual({ [QUILT]: [100, 150, 1, true], [COTTON_TENT]: [10, 2, 0.2, false] });
     });
