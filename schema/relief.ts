@@ -193,8 +193,8 @@ const needsOf = (i: IncidentRow, ctx: Context) => {
 
 builder.objectFields(Incident, (t) => ({
   hoursSinceOccurred: t.float({
-    description: 'D28: hours since the disaster',
-    resolve: (i, _a, ctx) => hoursBetween(i.occurredAt, ctx.clock.now().toJSDate()),
+    description: 'D28: hours since the disaster (0 for one recorded as occurring within the minute of clock skew ahead)',
+    resolve: (i, _a, ctx) => Math.max(0, hoursBetween(i.occurredAt, ctx.clock.now().toJSDate())),
   }),
   basicNeedsDeadline: t.field({ type: 'DateTime', description: 'D16, D28: occurredAt + 10 h', resolve: (i) => basicNeedsDeadline(i.occurredAt) }),
   basicNeedsMet: t.boolean({

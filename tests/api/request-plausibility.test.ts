@@ -343,7 +343,10 @@ describe('L14 (D28): an incident occurred no earlier than 2000-01-01, China time
     await expectRefused('createIncident', () => incident('2026-07-20T10:02:00+08:00'), 'BAD_USER_INPUT', '事件发生时间不能晚于当前时间', {
       field: 'input.occurredAt',
     });
-    ok(await incident('2026-07-20T10:00:30+08:00'));
+    const ahead = ok(await incident('2026-07-20T10:00:30+08:00')).createIncident;
+    // D28 (sweep 10c): its elapsed time is 0, not −0.01 h.
+    const read = ok(await t.gql(`query($id: ID!) { incident(id: $id) { hoursSinceOccurred } }`, { id: ahead.id }, 'dispatcher')).incident;
+    expect(read.hoursSinceOccurred).toBe(0);
   });
 });
 
