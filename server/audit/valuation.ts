@@ -92,47 +92,55 @@ export async function valuation(
   // property: it stays out of the total and of every group; agreement reserves are shown apart, as contingent value,
   // and the company stock the ledger records (in the company's own store, which the journal lists) as companyStock —
   // so that the journal's money over a period equals the change of total plus companyStock (sweep 8a F3).
-  // The snapshot rows and the movements after it are filtered alike, so the snapshot path equals the full replay; the
-  // movements' filter is a hashed set of the few company batches, so the ledger's bulk still needs no join.
-  const publicModes = sql`('PHYSICAL', 'ENTRUSTED')`;
-  const ledgerParts = (company: boolean, keyList: SQL) => {
-    const parts: SQL[] = [];
-    if (snap) {
-      parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value
-        FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
-             ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
-       WHERE x.month = ${snap.month}::date AND ${inRegion} AND b.reserve_mode ${company ? sql`NOT IN` : sql`IN`} ${publicModes}`);
-    }
-    parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value
-        FROM movements m JOIN stores s ON s.id = m.store_id
-             ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
-             ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
-       WHERE ${snap ? sql`m.occurred_at > ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
-         AND ${inRegion} AND m.batch_id ${company ? sql`IN` : sql`NOT IN`} (SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ${publicModes})`);
-    return sql.join(parts, sql` UNION ALL `);
-  };
+  // The snapshot rows and the movements after it are marked alike (company: a batch of a company's own), so the snapshot
+  // path equals the full replay; the movements' mark is a hashed set of the few company batches, so the ledger's bulk
+  // still needs no join — and one scan gives both the public sums (FILTER NOT company) and companyStock.
+  const companyBatch = sql`(SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED'))`;
+  const parts: SQL[] = [];
+  if (snap) {
+    parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value,
+                          b.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED') AS company
+      FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
+           ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
+     WHERE x.month = ${snap.month}::date AND ${inRegion}`);
+  }
   const onHandQty = sql`CASE WHEN m.bucket = 'ON_HAND' THEN m.quantity ELSE 0 END`;
   const inTransitQty = sql`CASE WHEN m.bucket = 'IN_TRANSIT' THEN m.quantity ELSE 0 END`;
+  parts.push(sql`SELECT ${keyList} ${onHandQty} AS on_hand, ${onHandQty} * m.unit_price AS value, ${inTransitQty} AS in_transit, ${inTransitQty} * m.unit_price AS in_transit_value,
+                        m.batch_id IN ${companyBatch} AS company
+      FROM movements m JOIN stores s ON s.id = m.store_id
+           ${withItems ? sql`JOIN items i ON i.id = m.item_id` : sql``}
+           ${withBatches ? sql`JOIN batches b ON b.id = m.batch_id` : sql``}
+     WHERE ${snap ? sql`m.occurred_at > ${new Date(snap.cutoff!).toISOString()}::timestamptz AND ` : sql``}m.occurred_at <= ${asOf.toISOString()}::timestamptz
+       AND ${inRegion}`);
   const positions = sql.join(
     groupBy.map((_, n) => sql.raw(String(n + 1))),
     sql`, `,
   );
+  const pub = sql`FILTER (WHERE NOT q.company)`;
   const rows = await queryRows<Record<string, unknown>>(
     db,
     plannedEachTime(sql`SELECT ${sql.raw(groupBy.map((_, n) => `q.k${n}, `).join(''))}
-               sum(q.on_hand)::bigint AS quantity, sum(q.value)::text AS value,
-               sum(q.in_transit)::bigint AS in_transit_quantity, sum(q.in_transit_value)::text AS in_transit_value
-          FROM (${ledgerParts(false, keyList)}) q
+               COALESCE(sum(q.on_hand) ${pub}, 0)::bigint AS quantity, COALESCE(sum(q.value) ${pub}, 0)::text AS value,
+               COALESCE(sum(q.in_transit) ${pub}, 0)::bigint AS in_transit_quantity, COALESCE(sum(q.in_transit_value) ${pub}, 0)::text AS in_transit_value,
+               COALESCE(sum(q.value + q.in_transit_value) FILTER (WHERE q.company), 0)::text AS company_value
+          FROM (${sql.join(parts, sql` UNION ALL `)}) q
          ${
-           // A group is listed while it holds something (stock on hand or on its way).
+           // A group is read while it holds something, public or the company's (companyStock adds up the latter).
            keys.length
              ? sql`GROUP BY ${positions} HAVING sum(q.on_hand) <> 0 OR sum(q.in_transit) <> 0 OR sum(q.value) <> 0 OR sum(q.in_transit_value) <> 0
                    ORDER BY ${positions}`
              : sql``
          }`),
   );
+  // A group is listed while it holds public stock (on hand or on its way); one of company stock only is not.
+  const holdsPublic = (r: Record<string, unknown>) =>
+    Number(r.quantity) !== 0 ||
+    Number(r.in_transit_quantity) !== 0 ||
+    toFen(formatMoney(String(r.value))) !== 0n ||
+    toFen(formatMoney(String(r.in_transit_value))) !== 0n;
   const groups = keys.length
-    ? rows.map((r) => ({
+    ? rows.filter(holdsPublic).map((r) => ({
         key: groupBy.map((_, n) => String(r[`k${n}`])),
         quantity: Number(r.quantity),
         value: formatMoney(String(r.value ?? '0')),
@@ -178,10 +186,7 @@ export async function valuation(
                (SELECT sum(round(annual_fee * ${feeDays} / 365.0, 2))
                   FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,
   );
-  const [company] = await queryRows<{ value: string | null }>(
-    db,
-    plannedEachTime(sql`SELECT (sum(q.value) + sum(q.in_transit_value))::text AS value FROM (${ledgerParts(true, sql``)}) q`),
-  );
+  const companyStock = sumFen((r) => r.company_value);
   return {
     asOf,
     regionCode,
@@ -191,7 +196,7 @@ export async function valuation(
     contingentAgreementValue: formatMoney(contingent.agreement ?? '0'),
     contingentCapacityValue: formatMoney(contingent.capacity ?? '0'),
     feesAccrued: formatMoney(contingent.fees ?? '0'),
-    companyStock: formatMoney(company.value ?? '0'),
+    companyStock: formatFen(companyStock),
     feesFrom,
     snapshotMonth: snap?.month ? String(snap.month).slice(0, 7) : null,
     groups,
