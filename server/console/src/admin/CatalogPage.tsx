@@ -3,6 +3,7 @@ import { Card, Form, Input, Select, Table, Tabs } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { formatMoney } from '../common/format';
+import { optionsOf, RECOVERY_KIND } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { FormModal } from './FormModal';
 import { useUser } from '../app/session';
@@ -22,6 +23,8 @@ const CatalogQuery = graphql(`
         referencePrice
         storageLifeMonths
         rotationLeadMonths
+        recoveryKind
+        recoveryMonths
       }
     }
   }
@@ -48,12 +51,37 @@ type ItemValues = Omit<VariablesOf<typeof CreateItem>['input'], 'code' | 'catego
 
 /** A cleared text field is no value (null), not an empty string the API would check as a code or a price. */
 const blank = (v: string | null | undefined) => (v?.trim() ? v : null);
-const cleared = (v: ItemValues): ItemValues => ({ ...v, spec: blank(v.spec), gbCode: blank(v.gbCode), referencePrice: blank(v.referencePrice) });
+/** D12: months belong to WITHIN_MONTHS only (typed, then another kind chosen, they are not sent). */
+const rule = (r: ItemValues['recovery']) => r && (r.kind === 'WITHIN_MONTHS' ? r : { kind: r.kind });
+const cleared = (v: ItemValues): ItemValues => ({
+  ...v,
+  spec: blank(v.spec),
+  gbCode: blank(v.gbCode),
+  referencePrice: blank(v.referencePrice),
+  recovery: rule(v.recovery),
+});
+
+/** D12 in the list: 必须回收, 不回收, or the months of use within which a tent comes back. */
+function recoveryText(i: Item) {
+  if (i.recoveryKind === 'WITHIN_MONTHS') return `使用未满 ${i.recoveryMonths} 个月须回收`;
+  return i.recoveryKind === 'ALWAYS' ? '必须回收' : '不回收';
+}
+
+/** D12: 回收月数, a whole number of months above 0 (the API's rule, said before sending). */
+const monthsRules = [
+  { required: true, message: '请填写回收月数' },
+  {
+    validator: async (_: unknown, v: unknown) => {
+      if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) > 0)) throw new Error('回收月数须为正整数');
+    },
+  },
+];
 
 /**
  * The fields an item is created and changed with. D10: an item is due for rotation 轮换提前期 months before the end of
  * its 储存年限, so the lead is shorter than the life (12 by default: an item stored 12 months or less needs a shorter
- * one). D5: the GB/T 38565 code, where known. Numbers are kept as typed and checked under the field.
+ * one). D5: the GB/T 38565 code, where known. D12: whether it comes back after an incident (a new item is consumed
+ * unless said otherwise, as the API defaults). Numbers are kept as typed and checked under the field.
  */
 function ItemFields() {
   return (
@@ -84,6 +112,23 @@ function ItemFields() {
       >
         <QuantityInput />
       </Form.Item>
+      <Form.Item
+        name={['recovery', 'kind']}
+        label="灾后回收"
+        extra="指挥帐篷、活动板房、大型照明、净水设备、发电机组等须回收；帐篷在规定月数内使用的回收（D12）"
+        rules={[{ required: true, message: '请选择回收规则' }]}
+      >
+        <Select options={optionsOf(RECOVERY_KIND)} />
+      </Form.Item>
+      <Form.Item noStyle dependencies={[['recovery', 'kind']]}>
+        {({ getFieldValue }) =>
+          getFieldValue(['recovery', 'kind']) === 'WITHIN_MONTHS' && (
+            <Form.Item name={['recovery', 'months']} label="回收月数" extra="使用未满这么多个月的须回收" rules={monthsRules}>
+              <QuantityInput />
+            </Form.Item>
+          )
+        }
+      </Form.Item>
     </>
   );
 }
@@ -109,7 +154,7 @@ export default function CatalogPage() {
             submit={(input) => create({ input: { ...input, ...cleared(input) } })}
             success={(input) => `物资「${input.name}」已保存`}
             onDone={() => refetch({ requestPolicy: 'network-only' })}
-            initialValues={{ categoryCode: active ?? categories[0]?.code, rotationLeadMonths: 12 }}
+            initialValues={{ categoryCode: active ?? categories[0]?.code, rotationLeadMonths: 12, recovery: { kind: 'NEVER' } }}
           >
             <Form.Item name="categoryCode" label="类别" rules={[{ required: true }]}>
               <Select options={categories.map((c) => ({ value: c.code, label: c.name }))} />
@@ -143,6 +188,7 @@ export default function CatalogPage() {
                 { title: '储存年限（月）', align: 'right', render: (_, i) => i.storageLifeMonths ?? '—' },
                 { title: '轮换提前（月）', align: 'right', render: (_, i) => i.rotationLeadMonths },
                 { title: '国标编码', render: (_, i) => i.gbCode ?? '—' },
+                { title: '灾后回收', render: (_, i) => recoveryText(i) },
                 ...(mayEdit
                   ? [
                       {
@@ -162,6 +208,7 @@ export default function CatalogPage() {
                               referencePrice: i.referencePrice,
                               storageLifeMonths: i.storageLifeMonths,
                               rotationLeadMonths: i.rotationLeadMonths,
+                              recovery: { kind: i.recoveryKind, months: i.recoveryMonths },
                             }}
                           >
                             <ItemFields />

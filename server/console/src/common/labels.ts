@@ -66,6 +66,9 @@ export const VALUATION_DIMENSION = {
   FUNDING_SOURCE: '资金来源',
 } as const;
 
+/** D12: whether an item comes back after an incident (tents only when used less than so many months). */
+export const RECOVERY_KIND = { ALWAYS: '必须回收', NEVER: '不回收（消耗品）', WITHIN_MONTHS: '限期内使用则回收' } as const;
+
 export const ROTATION_DISPOSAL = { SALE: '出售', USE: '使用', DONATION: '捐赠', TRANSFER: '调拨' } as const;
 
 /** Options for an antd Select from one of the maps above. */
@@ -121,6 +124,7 @@ export const OPERATION = {
   cancelCallOff: '取消调用单',
   cancelDispatchPlan: '取消调拨方案',
   cancelTransfer: '撤销调拨',
+  changePassword: '修改密码',
   closeIncident: '关闭事件',
   closeOutboundOrder: '关闭出库申请',
   closePeriod: '月结',
@@ -137,6 +141,7 @@ export const OPERATION = {
   executeDispatchPlan: '执行调拨方案',
   issueStock: '出库',
   loadRegionTree: '导入区划',
+  logout: '退出登录',
   openDistributionPoint: '开设安置点',
   receiveStock: '入库',
   receiveTransfer: '调拨收货',
@@ -145,6 +150,7 @@ export const OPERATION = {
   recoverIncidentStock: '回收物资',
   requestDispatch: '提交调拨方案',
   requestOutboundOrder: '申请出库',
+  requestWrittenApproval: '重新提交书面审批',
   reverseDocument: '冲销单据',
   rotateStock: '轮换',
   scrapStock: '报废',
