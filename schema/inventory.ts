@@ -150,7 +150,7 @@ builder.objectField(Store, 'stock', (t) =>
       // EXPIRY (D8, D26), as Query.stock orders it: one statement for this store. By store and batch, the nested reads'
       // order: one statement for every store of the request (storeStock).
       if (args.orderBy === 'EXPIRY') return listStock(serviceContext(ctx), filter, args, 'EXPIRY');
-      const req = pageRequest(args, ['uuid', 'uuid']);
+      const req = pageRequest(args, 'stock', ['uuid', 'uuid']);
       const [, afterBatch] = (req.after ?? [null, null]) as (string | null)[];
       const rows = await ctx.loaders.storeStock.load({ ...filter, first: req.limit, afterBatch });
       return toPage(

@@ -1,6 +1,6 @@
 import { badInput } from './errors.ts';
 
-// API.md: growing lists are cursor connections. Cursors are opaque: base64url of the sort key.
+// API.md: growing lists are cursor connections. Cursors are opaque: base64url of the list's name and its sort key.
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
@@ -10,6 +10,7 @@ export interface PageArgs {
 }
 
 export interface PageRequest {
+  list: string;
   limit: number;
   after: unknown[] | null;
 }
@@ -23,7 +24,8 @@ export interface Page<T> {
 
 /**
  * What a list's cursor holds, part by part. A cursor is read against it, so a forged or garbled one is refused here as
- * 分页游标无效 and never reaches SQL as a value of the wrong type.
+ * 分页游标无效 and never reaches SQL as a value of the wrong type. It also names its list: a cursor of `items` given to
+ * `stores` has the same shape (one code) but would open a wrong page, so it is refused too.
  */
 export type CursorPart = 'int' | 'text' | 'uuid' | 'date' | 'timestamp';
 
@@ -39,24 +41,27 @@ const fits: Record<CursorPart, (v: unknown) => boolean> = {
   timestamp: (v) => typeof v === 'string' && TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v)),
 };
 
-export function pageRequest(args: PageArgs, shape: readonly CursorPart[]): PageRequest {
+export function pageRequest(args: PageArgs, list: string, shape: readonly CursorPart[]): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badInput('first', `每页条数须为 0 到 ${MAX_PAGE_SIZE} 之间的整数`, { value: first });
   }
-  return { limit: first, after: args.after ? decodeCursor(args.after, shape) : null };
+  return { list, limit: first, after: args.after ? decodeCursor(args.after, list, shape) : null };
 }
 
-export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+export const encodeCursor = (list: string, key: unknown[]) => Buffer.from(JSON.stringify([list, ...key])).toString('base64url');
 
-function decodeCursor(cursor: string, shape: readonly CursorPart[]): unknown[] {
-  let key: unknown;
+function decodeCursor(cursor: string, list: string, shape: readonly CursorPart[]): unknown[] {
+  let parts: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    key = null;
+    parts = null;
   }
-  if (Array.isArray(key) && key.length === shape.length && shape.every((part, i) => fits[part](key[i]))) return key;
+  if (Array.isArray(parts) && parts[0] === list) {
+    const key = parts.slice(1);
+    if (key.length === shape.length && shape.every((part, i) => fits[part](key[i]))) return key;
+  }
   throw badInput('after', '分页游标无效，请从第一页重新查询', { value: cursor.slice(0, 64) });
 }
 
@@ -65,7 +70,7 @@ export function toPage<T>(rows: T[], req: PageRequest, key: (node: T) => unknown
   return {
     nodes: rows.slice(0, req.limit),
     hasNextPage: rows.length > req.limit,
-    cursor: (n) => encodeCursor(key(n)),
+    cursor: (n) => encodeCursor(req.list, key(n)),
     totalCount,
   };
 }

@@ -296,7 +296,7 @@ export interface AuditFilter {
 export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role !== 'AUDITOR' && user.role !== 'ADMIN') throw forbidden('审计日志');
-  const req = pageRequest(page, ['int']);
+  const req = pageRequest(page, 'auditLog', ['int']);
   assertPeriodOrder(f.from, f.to, 'filter.to');
   const where: (SQL | undefined)[] = [];
   if (f.regionCode) {

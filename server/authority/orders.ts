@@ -620,7 +620,7 @@ export interface OrderFilter {
 /** outboundOrders(filter): the orders of stores in scope, newest first. */
 export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['timestamp', 'uuid']);
+  const req = pageRequest(page, 'outboundOrders', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [storesInScope(user, stores.id, stores.regionCode)];
   // A store or region out of scope is refused as the journal and stock lists refuse it (sweep 8c F2: an empty list
   // told another region's dispatcher nothing was wrong); a keeper's region filter narrows its own stores.

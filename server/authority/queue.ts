@@ -226,7 +226,7 @@ export interface ApprovalFilter {
 /** approvals(filter): what the principal may decide or requested, newest first (D24). */
 export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['timestamp', 'uuid']);
+  const req = pageRequest(page, 'approvals', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [approvalsInScope(user, approvals)];
   // The region filter answers as every list's does (filterRegion): unknown NOT_FOUND, outside the caller's region
   // FORBIDDEN (sweep 10c F8: an empty list). What one requested of another region (a consent) lists unfiltered.

@@ -23,7 +23,7 @@ export async function getCategory(db: Db, code: string, field = 'categoryCode'):
 
 export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {
   const pattern = searchPattern(filter.search);
-  const req = pageRequest(page, ['text']);
+  const req = pageRequest(page, 'items', ['text']);
   const where: (SQL | undefined)[] = [];
   if (filter.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, filter.categoryCode)).code));
   if (pattern) where.push(or(ilike(items.name, pattern), ilike(items.code, pattern), ilike(items.spec, pattern)));

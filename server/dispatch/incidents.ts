@@ -142,7 +142,7 @@ export async function getIncident(db: Db, id: string, field = 'id'): Promise<Inc
 /** Incidents in a region subtree (in scope; a keeper's: policy incidentsInScope), newest first. */
 export async function listIncidents(ctx: ServiceContext, regionCode: string | null | undefined, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['timestamp', 'uuid']);
+  const req = pageRequest(page, 'incidents', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [];
   if (regionCode) {
     // Keepers filter by any region (regions are reference data); what they see is their incidents within it.

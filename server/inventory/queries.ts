@@ -78,7 +78,7 @@ const expiryKey = sql`COALESCE(${batches.expiryDate}, '9999-12-31'::date)`;
 export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs, orderBy: StockOrder = 'STORE') {
   const { db, actor: user } = ctx;
   const byExpiry = orderBy === 'EXPIRY';
-  const req = pageRequest(page, byExpiry ? ['date', 'uuid', 'uuid'] : ['uuid', 'uuid']);
+  const req = pageRequest(page, 'stock', byExpiry ? ['date', 'uuid', 'uuid'] : ['uuid', 'uuid']);
   const where = await stockConditions(db, user, filter);
   const cursor = (req.after ?? []) as string[];
   const [afterStore, afterBatch] = cursor.slice(byExpiry ? 1 : 0);
@@ -247,7 +247,7 @@ const occurredKey = sql<string>`to_char(${movements.occurredAt} AT TIME ZONE 'UT
 export async function listMovements(ctx: ServiceContext, f: MovementFilter, page: PageArgs, orderBy: MovementOrder = 'RECORDED') {
   const { db, actor: user } = ctx;
   const byOccurred = orderBy === 'OCCURRED';
-  const req = pageRequest(page, byOccurred ? ['timestamp', 'int'] : ['int']);
+  const req = pageRequest(page, 'movements', byOccurred ? ['timestamp', 'int'] : ['int']);
   const where: (SQL | undefined)[] = [];
   if (f.storeId) where.push(eq(movements.storeId, (await getStoreInScope(db, user, f.storeId, 'filter.storeId')).id));
   if (f.regionCode) {

@@ -61,7 +61,7 @@ const microseconds = (column: typeof documents.occurredAt | typeof documents.rec
  */
 export async function listStoreDocuments(ctx: ServiceContext, f: DocumentFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['timestamp', 'timestamp', 'uuid']);
+  const req = pageRequest(page, 'storeDocuments', ['timestamp', 'timestamp', 'uuid']);
   const store = await getStoreInScope(db, user, f.storeId, 'filter.storeId');
   const where: (SQL | undefined)[] = [or(eq(documents.storeId, store.id), eq(documents.counterpartStoreId, store.id))];
   if (f.status?.length) where.push(inArray(documents.status, documentStatuses(f.status, 'filter.status')));

@@ -311,7 +311,7 @@ export async function getDistribution(db: Db, id: string): Promise<DistributionR
 export async function listDistributions(ctx: ServiceContext, filter: { incidentId?: string | null; storeId?: string | null }, page: PageArgs) {
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
-  const req = pageRequest(page, ['timestamp', 'uuid']);
+  const req = pageRequest(page, 'distributions', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode), distributionStands(documents.status)];
   // An id filter answers as the record itself does: unknown NOT_FOUND, out of scope FORBIDDEN — not an empty list.
   if (filter.incidentId) where.push(eq(distributions.incidentId, (await incidentForPosting(db, user, filter.incidentId, 'filter.incidentId')).id));

@@ -281,7 +281,7 @@ export async function getAgreementInScope(db: Db, user: Principal, id: string, f
 /** Agreements in a region subtree (in scope), optionally only those valid on a date; by region, then start date. */
 export async function listAgreements(ctx: ServiceContext, args: { regionCode?: string | null; activeOn?: string | null }, page: PageArgs) {
   const { db, actor: user } = ctx;
-  const req = pageRequest(page, ['uuid']);
+  const req = pageRequest(page, 'agreements', ['uuid']);
   const where: (SQL | undefined)[] = [];
   if (args.regionCode) {
     const region = await getRegionInScope(db, user, args.regionCode);

@@ -54,7 +54,7 @@ export async function listTransferDestinations(ctx: ServiceContext, fromStoreId:
 
 /** A page of stores by code. */
 async function storePage(db: Db, where: SQL | undefined, page: PageArgs) {
-  const req = pageRequest(page, ['text']);
+  const req = pageRequest(page, 'stores', ['text']);
   const after = cursorString(req);
   const rows = await db
     .select()

@@ -296,7 +296,7 @@ export async function logout(ctx: ServiceContext): Promise<boolean> {
 export async function listUsers(ctx: ServiceContext, filter: { role?: Role | null; search?: string | null }, page: PageArgs) {
   const { db, actor } = ctx;
   const pattern = searchPattern(filter.search);
-  const req = pageRequest(page, ['text']);
+  const req = pageRequest(page, 'users', ['text']);
   const heldStores = (inScope: SQL) => sql`EXISTS (SELECT 1 FROM ${userStores} JOIN ${stores} ON ${stores.id} = ${userStores.storeId}
     WHERE ${userStores.userId} = ${users.id} AND ${inScope})`;
   const inScope = storesInScope(actor, stores.id, stores.regionCode);

@@ -60,11 +60,25 @@ describe('API.md connections: a forged cursor is refused as 分页游标无效',
     ['incidents', `query($after: String) { incidents(first: 3, after: $after) { totalCount } }`, ['yesterday', 'x']],
     ['stock', `query($after: String) { stock(filter: {}, first: 3, after: $after) { totalCount } }`, ['x', 'y']],
   ] as const;
-  it.each(forged)('%s with a cursor of the wrong shape → BAD_USER_INPUT at after, no sqlState', async (_list, query, key) => {
-    const res = await t.gql(query, { after: encodeCursor([...key]) }, 'admin');
+  it.each(forged)('%s with a cursor of the wrong shape → BAD_USER_INPUT at after, no sqlState', async (list, query, key) => {
+    const res = await t.gql(query, { after: encodeCursor(list, [...key]) }, 'admin');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     expect(res.errors?.[0].message).toContain('分页游标无效');
     expect(res.errors?.[0].extensions.sqlState).toBeUndefined();
+  });
+
+  it('a cursor one list gave is refused by another, even with a key of the same shape', async () => {
+    const items = await t.gql(`query { items(first: 2) { pageInfo { endCursor } } }`, {}, 'admin');
+    const cursor = items.data.items.pageInfo.endCursor;
+    for (const query of [
+      `query($after: String) { stores(regionCode: "410700", first: 3, after: $after) { totalCount } }`,
+      `query($after: String) { users(first: 3, after: $after) { totalCount } }`,
+    ]) {
+      const res = await t.gql(query, { after: cursor }, 'admin');
+      expect(res.errors?.[0].extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    const next = await t.gql(`query($after: String) { items(first: 2, after: $after) { edges { node { id } } } }`, { after: cursor }, 'admin');
+    expect(next.errors).toBeUndefined();
   });
 
   it('the cursor a list gave still opens its next page', async () => {

@@ -102,28 +102,28 @@ describe('API.md Money: exact yuan amounts, arithmetic in fen (never a float)', 
 
 describe('API.md connections: pageRequest validates first and after', () => {
   it('defaults first to the default page size and after to none', () => {
-    expect(pageRequest({}, ['text'])).toEqual({ limit: DEFAULT_PAGE_SIZE, after: null });
-    expect(pageRequest({ first: null, after: null }, ['text'])).toEqual({ limit: DEFAULT_PAGE_SIZE, after: null });
+    expect(pageRequest({}, 'stores', ['text'])).toEqual({ list: 'stores', limit: DEFAULT_PAGE_SIZE, after: null });
+    expect(pageRequest({ first: null, after: null }, 'stores', ['text'])).toEqual({ list: 'stores', limit: DEFAULT_PAGE_SIZE, after: null });
     expect(DEFAULT_PAGE_SIZE).toBe(50);
   });
 
   it('accepts 0 and the maximum of 500', () => {
     expect(MAX_PAGE_SIZE).toBe(500);
-    expect(pageRequest({ first: 0 }, ['text']).limit).toBe(0);
-    expect(pageRequest({ first: 500 }, ['text']).limit).toBe(500);
+    expect(pageRequest({ first: 0 }, 'stores', ['text']).limit).toBe(0);
+    expect(pageRequest({ first: 500 }, 'stores', ['text']).limit).toBe(500);
   });
 
   it.each([-1, 501, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('first = %s → BAD_USER_INPUT with field "first"', (first) => {
-    const e = thrown(() => pageRequest({ first }, ['text']));
+    const e = thrown(() => pageRequest({ first }, 'stores', ['text']));
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.details.field).toBe('first');
   });
 
   it('decodes a cursor made by encodeCursor back to its sort key', () => {
-    const cursor = encodeCursor(['S-410781-01']);
+    const cursor = encodeCursor('stores', ['S-410781-01']);
     expect(cursor).not.toContain('S-410781-01'); // opaque
-    expect(pageRequest({ first: 5, after: cursor }, ['text'])).toEqual({ limit: 5, after: ['S-410781-01'] });
-    expect(cursorString(pageRequest({ after: cursor }, ['text']))).toBe('S-410781-01');
+    expect(pageRequest({ first: 5, after: cursor }, 'stores', ['text'])).toEqual({ list: 'stores', limit: 5, after: ['S-410781-01'] });
+    expect(cursorString(pageRequest({ after: cursor }, 'stores', ['text']))).toBe('S-410781-01');
   });
 
   it.each([
@@ -132,7 +132,7 @@ describe('API.md connections: pageRequest validates first and after', () => {
     ['a JSON object, not a key array', Buffer.from('{"code":"x"}').toString('base64url')],
     ['a JSON string', Buffer.from('"S-1"').toString('base64url')],
   ])('a bad after cursor (%s) → BAD_USER_INPUT with field "after"', (_label, after) => {
-    const e = thrown(() => pageRequest({ first: 5, after }, ['text']));
+    const e = thrown(() => pageRequest({ first: 5, after }, 'stores', ['text']));
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.details.field).toBe('after');
   });
@@ -148,7 +148,14 @@ describe('API.md connections: pageRequest validates first and after', () => {
     ['a non-time where a time is kept', ['timestamp', 'uuid'], ['yesterday', '3a09fe12-478e-55d9-9fb0-a265294e444f']],
     ['an impossible date', ['date', 'uuid', 'uuid'], ['2026-13-45', '3a09fe12-478e-55d9-9fb0-a265294e444f', '3a09fe12-478e-55d9-9fb0-a265294e444f']],
   ] as const)('a cursor with %s → BAD_USER_INPUT 分页游标无效 before any SQL', (_label, shape, key) => {
-    const e = thrown(() => pageRequest({ after: encodeCursor([...key]) }, shape));
+    const e = thrown(() => pageRequest({ after: encodeCursor('stores', [...key]) }, 'stores', shape));
+    expect(e.code).toBe('BAD_USER_INPUT');
+    expect(e.details.field).toBe('after');
+    expect(e.message).toContain('分页游标无效');
+  });
+
+  it("a cursor of another list is refused even when its key has this list's shape", () => {
+    const e = thrown(() => pageRequest({ after: encodeCursor('items', ['FIR-002']) }, 'stores', ['text']));
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.details.field).toBe('after');
     expect(e.message).toContain('分页游标无效');
@@ -156,12 +163,12 @@ describe('API.md connections: pageRequest validates first and after', () => {
 
   it("a cursor of the list's own shape is accepted as it was made", () => {
     const key = ['2026-11-01T08:00:00.000Z', '3a09fe12-478e-55d9-9fb0-a265294e444f'];
-    expect(pageRequest({ after: encodeCursor(key) }, ['timestamp', 'uuid']).after).toEqual(key);
-    expect(pageRequest({ after: encodeCursor([17]) }, ['int']).after).toEqual([17]);
+    expect(pageRequest({ after: encodeCursor('stores', key) }, 'stores', ['timestamp', 'uuid']).after).toEqual(key);
+    expect(pageRequest({ after: encodeCursor('stores', [17]) }, 'stores', ['int']).after).toEqual([17]);
   });
 
   it('toPage keeps `limit` rows and reports a next page only when an extra row was fetched', async () => {
-    const req = pageRequest({ first: 2 }, ['text']);
+    const req = pageRequest({ first: 2 }, 'stores', ['text']);
     const rows = [{ code: 'a' }, { code: 'b' }, { code: 'c' }];
     const page = toPage(
       rows,
@@ -171,7 +178,7 @@ describe('API.md connections: pageRequest validates first and after', () => {
     );
     expect(page.nodes.map((r) => r.code)).toEqual(['a', 'b']);
     expect(page.hasNextPage).toBe(true);
-    expect(pageRequest({ after: page.cursor(page.nodes[1]) }, ['text']).after).toEqual(['b']);
+    expect(pageRequest({ after: page.cursor(page.nodes[1]) }, 'stores', ['text']).after).toEqual(['b']);
     expect(await page.totalCount()).toBe(3);
     const last = toPage(
       rows.slice(0, 2),
