@@ -412,7 +412,7 @@ builder.queryFields((t) => ({
     // Policy mayRead.incident: a keeper reads their 安置点's and county's incidents as reference data (D23, D29).
     resolve: async (_r, args, ctx) => {
       const row = await getIncident(ctx.db, String(args.id));
-      if (!(await mayRead.incident(ctx.user!, row, policyLookups(ctx)))) throw forbidden('该事件');
+      if (!(await mayRead.incident(ctx.user!, row, policyLookups(ctx)))) throw forbidden('该事件', 'id');
       return row;
     },
   }),
@@ -576,7 +576,7 @@ builder.subscriptionFields((t) => ({
 /** A plan `user` may read, as dispatchPlan(id) decides it (getPlanInScope, then mayRead.plan); FORBIDDEN otherwise. */
 async function readablePlan(ctx: Context, user: Principal, planId: string): Promise<PlanView> {
   const plan = await getPlanInScope(ctx.db, user, planId, 'planId');
-  if (!(await mayRead.plan(user, plan, policyLookups(ctx)))) throw forbidden('该调拨方案');
+  if (!(await mayRead.plan(user, plan, policyLookups(ctx)))) throw forbidden('该调拨方案', 'planId');
   return plan;
 }
 

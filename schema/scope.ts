@@ -62,15 +62,18 @@ const RECORD_NAMES: Record<ScopedKind, string> = {
   auditEntry: '该审计日志',
 };
 
-/** Returns the record when the principal may read it; else FORBIDDEN naming its kind (UNAUTHENTICATED without a principal). */
-function vetted(decide: Decide, kind: ScopedKind, ctx: Context, record: unknown): unknown {
+/**
+ * Returns the record when the principal may read it; else FORBIDDEN naming its kind — and `field`, the argument that
+ * named the record, on a root look-up by id (UNAUTHENTICATED without a principal).
+ */
+function vetted(decide: Decide, kind: ScopedKind, ctx: Context, record: unknown, field?: string): unknown {
   if (record === null || record === undefined) return record;
   if (!ctx.user) throw unauthenticated(ctx.sessionRefused);
   const allowed = decide(ctx.user, record, policyLookups(ctx));
   if (allowed === true) return record;
-  if (allowed === false) throw forbidden(RECORD_NAMES[kind]);
+  if (allowed === false) throw forbidden(RECORD_NAMES[kind], field);
   return allowed.then((ok) => {
-    if (!ok) throw forbidden(RECORD_NAMES[kind]);
+    if (!ok) throw forbidden(RECORD_NAMES[kind], field);
     return record;
   });
 }
@@ -79,11 +82,18 @@ function vetted(decide: Decide, kind: ScopedKind, ctx: Context, record: unknown)
  * Vets a field's value of type `type` (lists element by element, through promises). A record out of scope fails the
  * whole list, as it did when its own non-null fields failed: the schema's lists have non-null elements.
  */
-function vetValue(type: PothosOutputFieldType<SchemaTypes>, decide: Decide, kind: ScopedKind, ctx: Context, value: unknown): unknown {
-  if (isThenable(value)) return Promise.resolve(value).then((v) => vetValue(type, decide, kind, ctx, v));
-  if (type.kind !== 'List') return vetted(decide, kind, ctx, value);
+function vetValue(
+  type: PothosOutputFieldType<SchemaTypes>,
+  decide: Decide,
+  kind: ScopedKind,
+  ctx: Context,
+  value: unknown,
+  field: string | undefined,
+): unknown {
+  if (isThenable(value)) return Promise.resolve(value).then((v) => vetValue(type, decide, kind, ctx, v, field));
+  if (type.kind !== 'List') return vetted(decide, kind, ctx, value, field);
   if (value === null || value === undefined) return value;
-  const items = [...(value as Iterable<unknown>)].map((item) => vetValue(type.type, decide, kind, ctx, item));
+  const items = [...(value as Iterable<unknown>)].map((item) => vetValue(type.type, decide, kind, ctx, item, field));
   return items.some(isThenable) ? Promise.all(items) : items;
 }
 
@@ -103,7 +113,8 @@ export class RecordPolicyPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
     }
     const decide = mayRead[kind] as Decide;
     const type = fieldConfig.type as PothosOutputFieldType<SchemaTypes>;
-    return (parent, args, ctx, info) => vetValue(type, decide, kind, ctx as unknown as Context, resolver(parent, args, ctx, info));
+    const field = fieldConfig.parentType === 'Query' && 'id' in fieldConfig.args ? 'id' : undefined;
+    return (parent, args, ctx, info) => vetValue(type, decide, kind, ctx as unknown as Context, resolver(parent, args, ctx, info), field);
   }
 }
 

@@ -31,8 +31,9 @@ export const isDomainError = (e: unknown): e is DomainError => e instanceof Doma
 
 /** No principal: never signed in — or a token was sent and refused (expired, ended by a logout, forged): then said so. */
 export const unauthenticated = (sessionRefused = false) => new DomainError('UNAUTHENTICATED', sessionRefused ? '登录已失效，请重新登录' : '请先登录');
-// A refusal names the kind of record, never the record itself: its name or number is what the scope withholds.
-export const forbidden = (what = '该操作') => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围`);
+// A refusal names the kind of record, never the record itself: its name or number is what the scope withholds. Where
+// one input value is the cause (a store id, a region code), `field` names it, as BAD_USER_INPUT and NOT_FOUND do.
+export const forbidden = (what = '该操作', field?: string) => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围`, field ? { field } : {});
 export const badInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new DomainError('BAD_USER_INPUT', message, { field, ...details });
 export const notFound = (field: string, what: string, id: string) => new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });

@@ -29,8 +29,8 @@ export function canAccessRegion(p: Principal, regionCode: string): boolean {
   return p.regionCode === null || isInSubtree(regionCode, p.regionCode);
 }
 
-export function assertRegionAccess(p: Principal, regionCode: string, what = `区划 ${regionCode}`): void {
-  if (!canAccessRegion(p, regionCode)) throw forbidden(what);
+export function assertRegionAccess(p: Principal, regionCode: string, what = `区划 ${regionCode}`, field?: string): void {
+  if (!canAccessRegion(p, regionCode)) throw forbidden(what, field);
 }
 
 /** SQL: `regionCode` lies in the principal's region scope (records scoped by region: incidents, agreements, audit). */
@@ -78,8 +78,8 @@ export function canAccessStore(p: Principal, store: ScopedStore): boolean {
   return p.regionCode === null || isInSubtree(store.regionCode, p.regionCode);
 }
 
-export function assertStoreAccess(p: Principal, store: ScopedStore): void {
-  if (!canAccessStore(p, store)) throw forbidden('该仓库');
+export function assertStoreAccess(p: Principal, store: ScopedStore, field?: string): void {
+  if (!canAccessStore(p, store)) throw forbidden('该仓库', field);
 }
 
 /** SQL: the store (its id and region code columns) is in the principal's scope. */

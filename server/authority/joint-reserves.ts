@@ -224,7 +224,7 @@ export async function neighbourStock(ctx: ServiceContext, itemId: string, region
   const own = partnerRegion ? user.regionCode : (region?.code ?? user.regionCode);
   if (!own) throw badInput('regionCode', '请指定本方区划');
   if (partnerRegion && ![...partnersOf(agreements, own, null)].some((c) => isInSubtree(partnerRegion.code, c))) {
-    assertRegionAccess(user, partnerRegion.code, `区划「${partnerRegion.name}」`); // not a partner: FORBIDDEN, as any region out of scope
+    assertRegionAccess(user, partnerRegion.code, `区划「${partnerRegion.name}」`, 'regionCode'); // not a partner: FORBIDDEN, as any region out of scope
   }
   const partners = partnersOf(agreements, own, itemId);
   if (!partners.size) return [];

@@ -27,7 +27,7 @@ import {
 } from '../inventory/common.ts';
 import { expiredBatchRefusal, isExpired, pickUnexpired } from '../inventory/expiry.ts';
 import { pickOutbound, type Pick as Picked } from '../inventory/issues.ts';
-import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
+import { assertIncidentOpen, referencedIncident } from '../dispatch/incidents.ts';
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval } from './queue.ts';
@@ -155,7 +155,7 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
     if (seen.has(key)) throw badInput(`input.lines.${i}.itemId`, '同一物资（批次）只能出现一次');
     seen.add(key);
   });
-  if (v.incidentId) assertIncidentOpen(await incidentForPosting(db, user, v.incidentId));
+  if (v.incidentId) assertIncidentOpen(await referencedIncident(db, user, v.incidentId));
   const held = await balancesOf(db, store.id, v.lines);
   const { note, value } = requestPicking(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) });
   const at = clock.now().toJSDate();

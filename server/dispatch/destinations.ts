@@ -52,7 +52,7 @@ async function receivingStore(db: Db, user: Principal, storeId: string, field: s
   const store = await getStoreRow(db, storeId, field);
   if (store.kind === 'AGREEMENT') throw badInput(field, '协议企业仓库不能作为调入方');
   // The receiving store, like the destination's region, must lie in the dispatcher's region.
-  assertStoreAccess(user, store);
+  assertStoreAccess(user, store, field);
   return store;
 }
 

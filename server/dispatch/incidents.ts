@@ -114,20 +114,21 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
 /** The incident as a whole (to plan, report or act for it): NOT_FOUND, or FORBIDDEN outside the principal's region. */
 export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id', what = '该事件'): Promise<IncidentRow> {
   const row = await getIncident(db, id, field);
-  assertRegionAccess(user, row.regionCode, what);
+  assertRegionAccess(user, row.regionCode, what, field);
   return row;
 }
 
 /**
- * D23, D28: the incident a receipt, an issue, an outbound order or a distribution is booked against — whose figures
+ * D23, D28: the incident a receipt, an issue, an outbound order or a distribution is booked against (or a list of
+ * distributions is filtered by) — whose figures
  * (物资收支, 已发放) then count it. One the caller may not read (mayRead.incident) is refused — FORBIDDEN, as
  * incident(id:) answers it (API.md: out of scope; sweep 9a F1: it said 事件不存在 of one the next screen shows) —
  * before anything that would tell more of it (sweep 7b H1: 卫辉's keeper booked an issue into 晋城's incident).
  * Whether a closed one is taken is the caller's (assertIncidentOpen).
  */
-export async function incidentForPosting(db: Db, user: Principal, incidentId: string, field = 'input.incidentId'): Promise<IncidentRow> {
+export async function referencedIncident(db: Db, user: Principal, incidentId: string, field = 'input.incidentId'): Promise<IncidentRow> {
   const row = await getIncident(db, incidentId, field);
-  if (!(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw forbidden('该事件');
+  if (!(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw forbidden('该事件', field);
   return row;
 }
 

@@ -23,7 +23,7 @@ export const quantitySchema = z.number().int('数量须为整数').positive('数
 export async function storeForPosting(db: Db, user: Principal, storeId: string, field: string, reference?: ReferenceCache): Promise<StoreRow> {
   assertMayPost(user);
   const store = reference ? await heldStore(db, reference, storeId, field) : await getStoreRow(db, storeId, field);
-  assertStoreAccess(user, store);
+  assertStoreAccess(user, store, field);
   return store;
 }
 

@@ -8,7 +8,7 @@ import { insufficientStock, lockBalances, postDocument, type LineDraft, type Loc
 import { allocateFefo, fefoOrder, type FefoCandidate } from './rules.ts';
 import { pickUnexpiredAt } from './expiry.ts';
 import type { ServiceContext } from '../context.ts';
-import { assertIncidentOpen, incidentForPosting } from '../dispatch/incidents.ts';
+import { assertIncidentOpen, referencedIncident } from '../dispatch/incidents.ts';
 import { notHeldRefusal, type HeldSince } from './backdating.ts';
 import {
   assertLeavesWithoutOrder,
@@ -177,7 +177,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
   const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   const reason = await reasonFor(db, v.reason, 'ISSUE', 'input.reason', undefined, reference);
-  if (v.incidentId) assertIncidentOpen(await incidentForPosting(db, user, v.incidentId));
+  if (v.incidentId) assertIncidentOpen(await referencedIncident(db, user, v.incidentId));
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const recipientFor = (order: OrderRow | null) => {
     const recipient = v.recipient ?? order?.recipient;

@@ -17,7 +17,7 @@ import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } 
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
-import { incidentForPosting } from '../dispatch/incidents.ts';
+import { referencedIncident } from '../dispatch/incidents.ts';
 import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -367,7 +367,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   const store = await storeForPosting(db, user, v.storeId, 'input.storeId', reference);
   const itemMap = await itemsFor(db, v.lines, 'input.lines', reference);
   // D29: recovered goods may come back after the incident closed.
-  if (v.incidentId) await incidentForPosting(db, user, v.incidentId);
+  if (v.incidentId) await referencedIncident(db, user, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;

@@ -138,7 +138,7 @@ export async function getTransferInScope(db: Db, user: Principal, id: string, fi
   try {
     assertStoreAccess(user, from);
   } catch {
-    assertStoreAccess(user, to);
+    assertStoreAccess(user, to, field);
   }
   return t;
 }
@@ -190,7 +190,7 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
   assertMayPost(user);
   const transfer = await getTransferRow(db, v.transferId, 'input.transferId');
   const to = await getStoreRow(db, transfer.toStoreId);
-  assertStoreAccess(user, to);
+  assertStoreAccess(user, to, 'input.transferId');
   const seen = new Set<string>();
   for (const [i, l] of v.lines.entries()) {
     uuidArg(l.batchId, `input.lines.${i}.batchId`, '批次');

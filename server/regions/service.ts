@@ -37,7 +37,7 @@ export async function getRegion(db: Db, code: string, field = 'regionCode'): Pro
 /** A region the principal may read as a whole: NOT_FOUND if absent, FORBIDDEN outside their subtree (and for keepers). */
 export async function getRegionInScope(db: Db, user: Principal, code: string, field = 'regionCode'): Promise<RegionRow> {
   const region = await getRegion(db, code, field);
-  assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  assertRegionAccess(user, region.code, `区划「${region.name}」`, field);
   return region;
 }
 
@@ -48,7 +48,7 @@ export async function getRegionInScope(db: Db, user: Principal, code: string, fi
  */
 export async function filterRegion(db: Db, user: Principal, code: string, field = 'regionCode'): Promise<RegionRow> {
   const region = await getRegion(db, code, field);
-  if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  if (user.role !== 'KEEPER') assertRegionAccess(user, region.code, `区划「${region.name}」`, field);
   return region;
 }
 

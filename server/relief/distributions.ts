@@ -12,7 +12,7 @@ import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { idSchema, readableText, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { getStoreInScope } from '../stores/service.ts';
-import { assertNotBeforeIncident, incidentForPosting, lockOpenIncident } from '../dispatch/incidents.ts';
+import { assertNotBeforeIncident, referencedIncident, lockOpenIncident } from '../dispatch/incidents.ts';
 import {
   addressKey,
   allowanceOf,
@@ -89,7 +89,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   // A keeper managing the point sees no region as a whole: the point (in their stores) is what authorizes them.
   // D23, D29: an incident the caller may not read is refused as an unknown one, here, before any check that would name
   // it (its name, whether and when it closed): the same answer, at the same point, as for an id that exists nowhere.
-  const incident = await incidentForPosting(db, user, v.incidentId);
+  const incident = await referencedIncident(db, user, v.incidentId);
   // Who may post here is asked before a replay too: the first result names a household (personal data, D29).
   await storeForPosting(db, user, v.storeId, 'input.storeId');
   const itemMap = await itemsFor(db, v.lines);
@@ -314,7 +314,7 @@ export async function listDistributions(ctx: ServiceContext, filter: { incidentI
   const req = pageRequest(page, 'distributions', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode), distributionStands(documents.status)];
   // An id filter answers as the record itself does: unknown NOT_FOUND, out of scope FORBIDDEN — not an empty list.
-  if (filter.incidentId) where.push(eq(distributions.incidentId, (await incidentForPosting(db, user, filter.incidentId, 'filter.incidentId')).id));
+  if (filter.incidentId) where.push(eq(distributions.incidentId, (await referencedIncident(db, user, filter.incidentId, 'filter.incidentId')).id));
   if (filter.storeId) where.push(eq(distributions.storeId, (await getStoreInScope(db, user, filter.storeId, 'filter.storeId')).id));
   const [afterAt, afterId] = (req.after ?? []).map(String);
   const after = req.after ? sql`(${distributions.distributedAt}, ${distributions.documentId}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;

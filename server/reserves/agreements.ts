@@ -122,7 +122,7 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   const itemsById = await itemsFor(db, v.lines);
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
-    assertStoreAccess(user, store);
+    assertStoreAccess(user, store, 'input.storeId');
     // The company's store: an entrusted store (代储库) holds government stock, an agreement store its own.
     const expected = v.mode === 'ENTRUSTED' ? 'ENTRUSTED' : v.mode === 'AGREEMENT' ? 'AGREEMENT' : null;
     if (expected && store.kind !== expected)

@@ -37,7 +37,7 @@ export async function upsertQuota(ctx: ServiceContext, input: unknown): Promise<
   const now = clock.now().toJSDate();
   if (v.storeId) {
     const store = await getStoreRow(db, v.storeId, 'input.storeId');
-    assertStoreAccess(user, store);
+    assertStoreAccess(user, store, 'input.storeId');
     // D19: a quota is met by reserve stock; a 安置点 or an agreement company's store holds none (RESERVE_STORE_KINDS).
     if (!isReserveStoreKind(store.kind)) {
       throw badInput(

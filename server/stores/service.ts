@@ -83,7 +83,7 @@ export async function getStoreRow(db: Db, id: string, field = 'storeId'): Promis
 /** A store the principal may act on: NOT_FOUND if absent, FORBIDDEN if outside scope. */
 export async function getStoreInScope(db: Db, user: Principal, id: string, field = 'storeId'): Promise<StoreRow> {
   const store = await getStoreRow(db, id, field);
-  assertStoreAccess(user, store);
+  assertStoreAccess(user, store, field);
   return store;
 }
 
@@ -187,7 +187,7 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   // As updateItem and updateUser answer (sweep 9a F0: an empty input reached the UPDATE and answered 服务器内部错误).
   if (Object.values(v).every((x) => x === undefined)) throw badInput('input', '没有要修改的内容');
   const region = v.regionCode !== undefined ? await getRegion(db, v.regionCode, 'input.regionCode') : null;
-  if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`);
+  if (region) assertRegionAccess(user, region.code, `区划「${region.name}」`, 'input.regionCode');
   if (region || v.location) {
     assertInRegion(region ?? (await getRegion(db, current.regionCode)), v.location ?? current, v.location ? 'input.location.lat' : 'input.regionCode');
   }

@@ -116,7 +116,7 @@ async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: st
     const rows = [];
     for (const [i, id] of storeIds.entries()) {
       const store = await getStoreRow(db, id, `input.storeIds.${i}`);
-      assertStoreAccess(actor, store);
+      assertStoreAccess(actor, store, `input.storeIds.${i}`);
       rows.push(store);
     }
     return { regionCode: null, storeIds: rows.map((s) => s.id) };
@@ -128,7 +128,7 @@ async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: st
     return { regionCode: null, storeIds: [] };
   }
   const region = await getRegion(db, regionCode, 'input.regionCode');
-  assertRegionAccess(actor, region.code, `区划「${region.name}」`);
+  assertRegionAccess(actor, region.code, `区划「${region.name}」`, 'input.regionCode');
   return { regionCode: region.code, storeIds: [] };
 }
 
