@@ -193,8 +193,9 @@ const needsOf = (i: IncidentRow, ctx: Context) => {
 
 builder.objectFields(Incident, (t) => ({
   hoursSinceOccurred: t.float({
-    description: 'D28: hours since the disaster (0 for one recorded as occurring within the minute of clock skew ahead)',
-    resolve: (i, _a, ctx) => Math.max(0, hoursBetween(i.occurredAt, ctx.clock.now().toJSDate())),
+    description:
+      'D28: hours since the disaster — for a closed incident, from the disaster to its closing (0 for one recorded as occurring within the minute of clock skew ahead)',
+    resolve: (i, _a, ctx) => Math.max(0, hoursBetween(i.occurredAt, i.closedAt ?? ctx.clock.now().toJSDate())),
   }),
   basicNeedsDeadline: t.field({ type: 'DateTime', description: 'D16, D28: occurredAt + 10 h', resolve: (i) => basicNeedsDeadline(i.occurredAt) }),
   basicNeedsMet: t.boolean({
@@ -475,9 +476,10 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
 builder.queryField('outstandingRecovery', (t) =>
   t.field({
     type: [OutstandingRecoveryLine],
-    authScopes: headquarters,
+    // Public equipment not yet back is what an auditor checks (no personal data here); recovering it is headquarters'.
+    authScopes: { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] },
     description:
-      'D12, D30: per 安置点 and batch of an incident, what should come back and has not (what households received is still owed back); dispatchers and administrators whose region covers it',
+      'D12, D30: per 安置点 and batch of an incident, what should come back and has not (what households received is still owed back); dispatchers, administrators and auditors whose region covers it',
     args: { incidentId: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => outstandingRecovery(serviceContext(ctx), String(args.incidentId)),
   }),

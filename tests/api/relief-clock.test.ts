@@ -113,6 +113,17 @@ describe('D28: an incident shows its clock and whether basic needs were met at i
   const INCIDENT = `hoursSinceOccurred basicNeedsDeadline basicNeedsMet basicNeeds { store { id } item { id } requested receivedByDeadline received met }`;
   const incident = async (id: string) => ok(await t.gql(`query($id: ID!) { incident(id: $id) { ${INCIDENT} } }`, { id }, 'dispatcher')).incident;
 
+  it('D28: a closed incident’s elapsed time stops at its closing (sweep 11a F8: it ran on)', async () => {
+    const id = await createIncident(t, { occurredAt: NINE_HOURS_AGO, name: '卫辉市洪涝（已结束）' });
+    ok(await t.gql(`mutation($id: ID!) { closeIncident(incidentId: $id) { closedAt } }`, { id }, 'dispatcher'));
+    t.clock.set(DateTime.fromISO(NOW).plus({ hours: 5 }).toUTC().toISO()!);
+    try {
+      expect((await incident(id)).hoursSinceOccurred).toBe(9);
+    } finally {
+      t.clock.set(NOW);
+    }
+  });
+
   it('D28: received within 10 h at every 安置点 → met; received late or short → not met', async () => {
     const onTime = await createIncident(t, { occurredAt: NINE_HOURS_AGO });
     expect(await incident(onTime)).toMatchObject({

@@ -64,6 +64,18 @@ describe('D12, D30: recovery by condition', () => {
     expect(lines.find((l) => l.batch.batchNo === 'REC-WH-ZHZP').rule).toBe('ALWAYS');
   });
 
+  it('D30: the region’s auditor reads what is outstanding (public equipment, no personal data) — read-only, as the incident’s accounts', async () => {
+    const asAuditor = await t.gql(`query($id: ID!) { ${OUTSTANDING} }`, { id: incidentId }, 'auditor');
+    expect(asAuditor.errors).toBeUndefined();
+    expect(byBatch(asAuditor.data.outstandingRecovery)).toEqual(byBatch(await outstanding()));
+    const refused = await t.gql(
+      `mutation($i: RecoveryInput!) { recoverIncidentStock(input: $i) { id } }`,
+      { i: { planId: plan.id, idempotencyKey: key() } },
+      'auditor',
+    );
+    expect(refused.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   it('D12: past 6 months of use single tents are consumed; past 12 months cotton tents too; command tents are still owed', async () => {
     t.clock.set(DateTime.fromISO(NOW).plus({ months: 6, hours: 1 }).toISO()!);
     expect(Object.keys(byBatch(await outstanding())).sort()).toEqual(['REC-WH-MZP', 'REC-WH-ZHZP', 'REC-XX-MZP']);

@@ -107,9 +107,10 @@ export default function IncidentPage() {
   const { numbered: plans, current } = numberPlans(incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id)));
   const saved = plans.find((p) => p.id === selectedPlanId) ?? current;
   const shown = suggestion ?? saved;
-  // L16: the hours shown stop at a closed incident's closing (9.4 h closed at 06:28 read 9.7 h at 06:46): the API's
-  // hoursSinceOccurred runs on to now.
-  const hours = incident.closedAt ? (Date.parse(incident.closedAt) - Date.parse(incident.occurredAt)) / 3_600_000 : incident.hoursSinceOccurred;
+  // L16: the hours shown stop at a closed incident's closing, as the API's hoursSinceOccurred does. Met or not is settled
+  // once the 10 hours are past, or at the closing (nothing arrives after it).
+  const hours = incident.hoursSinceOccurred;
+  const settled = Boolean(incident.closedAt) || hours > 10;
   const input = (v: Values) => ({ incidentId: incident.id, deadlineHours: v.deadlineHours, destinations: v.destinations ?? [] });
 
   const addDestination = (at: { lat: number; lng: number }) => {
@@ -165,9 +166,8 @@ export default function IncidentPage() {
           </Descriptions.Item>
           {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line. */}
           <Descriptions.Item label="灾后 10 小时内基本生活得到救助" span="filled">
-            {/* Met or not is settled once the 10 hours are past, closed or not: that clock runs to now. */}
-            <Tag color={incident.basicNeedsMet ? 'green' : incident.hoursSinceOccurred > 10 ? 'red' : 'orange'} data-testid="basic-needs">
-              {incident.basicNeedsMet ? '已达标' : incident.hoursSinceOccurred > 10 ? '未达标' : '进行中'}
+            <Tag color={incident.basicNeedsMet ? 'green' : settled ? 'red' : 'orange'} data-testid="basic-needs">
+              {incident.basicNeedsMet ? '已达标' : settled ? '未达标' : '进行中'}
             </Tag>
             截止 {formatDateTime(incident.basicNeedsDeadline)}
             <span data-testid="hours-since">{incident.closedAt ? `（结束于灾后 ${hours.toFixed(1)} 小时）` : `（灾后 ${hours.toFixed(1)} 小时）`}</span>
