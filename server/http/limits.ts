@@ -206,6 +206,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.suggestDispatchPlan': 4000,
   'Query.valuation': 4000,
   'Query.reconciliation': 4000,
+  // Counting what needs attention runs the reconciliation scan (D22) besides the rotation, quota and relief checks.
+  'Query.alerts': 4000,
   'Query.coverage': 2000,
   'Query.reserveGaps': 2000,
   'Query.reserveFloor': 2000,
@@ -213,6 +215,8 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.batchTrace': 1000,
   'Query.rotationPlan': 1000,
   'Query.rotationDue': 500,
+  'Query.outstandingRecovery': 500, // every movement at an incident's 安置点, grouped
+  'Query.neighbourStock': 500, // every 联储 partner's balances of the item
   'Query.overdueEmergencyApprovals': 200,
   'Mutation.requestDispatch': 4000,
   'Mutation.closePeriod': 4000,

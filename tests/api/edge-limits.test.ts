@@ -242,6 +242,11 @@ describe('API.md The edge: limits before execution', () => {
       );
     });
 
+    it('alerts run the reconciliation scan: one is answered, six in one request are refused (sweep 11b B1: 30 took 1.5 s)', async () => {
+      expect((await post('{ alerts { kind } }')).body.errors).toBeUndefined();
+      await refused(`{ ${aliases(6, 'alerts { kind }')} }`, 'cost');
+    });
+
     const nested = `query($n: Int) { stores(first: $n) { edges { node { name stock(first: 500) { edges { node { onHand batch { item { name } } } } } } } } }`;
     it('`first` multiplies: the same document is answered for 5 stores and refused for 20 (the variables count)', async () => {
       const small = await post(nested, { n: 5 });
