@@ -141,11 +141,12 @@ export interface Plan {
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
 const LATE_PENALTY = 10_000;
 /**
- * D25: stock that needs another jurisdiction's consent is only "available on request": it ranks after every source
- * the region may use by itself — every tier, late ones included (ETA + tier + lateness stays far below it) — and
+ * D25: stock that needs another jurisdiction's consent is only "available on request": it ranks after every tier the
+ * region may use by itself on time — a step beyond capacity reserves — but before lateness (D16, D28: the 10 hours are
+ * the people's; sweep 11c F1: a 4-day production run was planned rather than the province's store 2.5 h away), and
  * before a shortage.
  */
-const ON_REQUEST_PENALTY = 100_000;
+const ON_REQUEST_PENALTY = 5_000;
 const SHORTAGE_PENALTY = 1_000_000;
 const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 

@@ -596,6 +596,18 @@ describe('planDispatch — D15 tier order', () => {
     expect(byTier(plan)).toMatchObject({ LOCAL: 10, UPPER: 5, NEIGHBOUR: 0 });
   });
 
+  it('D25/D28: stock that needs consent comes after every tier on time, but before anything late (sweep 11c F1)', async () => {
+    const province = storeBatch('province', '410000000000', 60, 20, { access: 'ON_REQUEST' }); // ≈ 1.8 h, needs consent
+    const cap = capacity(1, 100, 2); // ≥ 72.5 h: late for 10 h
+    const plan = await planDispatch({ destinations: [demand(20)], sources: [province, cap], deadlineHours: 10 });
+    expect(taken(plan, (s) => s === province)).toBe(20); // not a 3-day production run
+    expect(taken(plan, (s) => s === cap)).toBe(0);
+    // On time, the region's own sources — capacity included — still come first.
+    const soon = capacity(1, 100, 0); // ≈ 24.5 h
+    const relaxed = await planDispatch({ destinations: [demand(20)], sources: [province, soon], deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
+    expect(taken(relaxed, (s) => s === soon)).toBe(20);
+  });
+
   it('D15/D16: an on-time source beats a late one — lateness outweighs every tier', async () => {
     const local = storeBatch('local', WEIHUI_COUNTY, 100, 10); // 0.5 + 130/60 ≈ 2.67 h: late for a 2 h deadline
     const city = storeBatch('city', '410700000000', 30, 6); // ≈ 1.15 h: on time
