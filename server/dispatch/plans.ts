@@ -82,6 +82,9 @@ export interface PlanView {
   shortages: { destinationIdx: number; itemId: string; requested: number; planned: number; missing: number }[];
 }
 
+/** The most one request may ask for, all destinations and items together. */
+const MAX_REQUESTED = 100_000_000;
+
 const requestSchema = z.object({
   incidentId: idSchema,
   deadlineHours: z
@@ -104,7 +107,11 @@ const requestSchema = z.object({
       }),
     )
     .min(1, '至少一个安置点')
-    .max(50, '一次最多 50 个安置点'),
+    .max(50, '一次最多 50 个安置点')
+    // A plan's totals are Ints (API.md): beyond them a plan could be saved and not read back (sweep 11c F7).
+    .refine((ds) => ds.reduce((sum, d) => sum + d.lines.reduce((s, l) => s + l.quantity, 0), 0) <= MAX_REQUESTED, {
+      message: `一次调度申请的需求合计不能超过 ${MAX_REQUESTED.toLocaleString('en-US')}`,
+    }),
 });
 
 type RequestInput = z.output<typeof requestSchema>;

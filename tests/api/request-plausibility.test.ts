@@ -362,3 +362,27 @@ describe('Sweep 9a F3 (D28): an affected population no county or city has', () =
     expect(list.errors, JSON.stringify(list.errors)).toBeUndefined();
   });
 });
+
+describe('Sweep 11c F7: a dispatch request whose totals no Int holds', () => {
+  it('11 destinations × 10,000,000 → BAD_USER_INPUT at input.destinations, no plan saved; 10 × 10,000,000 is accepted', async () => {
+    const incidentId = ok(await createIncidentWith({})).createIncident.id;
+    const destinations = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `汲水镇第${i + 1}安置点`,
+        regionCode: '410781100000',
+        lat: 35.3985,
+        lng: 114.065 + i * 0.001,
+        lines: [{ itemId: QUILT, quantity: 10_000_000 }],
+      }));
+    const request = (n: number) =>
+      t.gql(
+        `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id totalQuantity } }`,
+        { i: { incidentId, destinations: destinations(n) } },
+        'dispatcher',
+      );
+    await expectRefused('requestDispatch', () => request(11), 'BAD_USER_INPUT', '目的地：一次调度申请的需求合计不能超过 100,000,000', {
+      field: 'input.destinations',
+    });
+    expect(ok(await request(10)).requestDispatch.id).toBeTruthy();
+  });
+});
