@@ -196,7 +196,13 @@ function arcFor(
 // The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
 const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
 const unitCostOf = (etaHours: number, tier: Tier, deadline: number, request: boolean) =>
-  etaHours + TIER_PENALTY[tier] + (etaHours > deadline ? LATE_PENALTY : 0) + (request ? ON_REQUEST_PENALTY : 0);
+  etaHours + TIER_PENALTY[tier] + (isLate(etaHours, deadline) ? LATE_PENALTY : 0) + (request ? ON_REQUEST_PENALTY : 0);
+/**
+ * D16: late is what the line shows as late — its ETA as shown (to 0.01 h) beyond the deadline. The planner avoids exactly
+ * the lines meetsDeadline calls late (sweep 11c F6: a 1.0026 h source shown as 1 h and on time was avoided as late).
+ */
+const shownHours = (etaHours: number) => Math.round(etaHours * 100) / 100;
+const isLate = (etaHours: number, deadline: number) => shownHours(etaHours) > deadline;
 
 const OVERRIDE_LENGTHS = [12, 9, 6, 4, 2];
 
@@ -613,9 +619,9 @@ const TIER_WORDS: Record<Tier, string> = {
 const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
 
 /** A line's ETA as the plan shows it (hours, 2 places). */
-const shownEta = (arc: Arc) => Math.round(arc.etaHours * 100) / 100;
+const shownEta = (arc: Arc) => shownHours(arc.etaHours);
 /** D16: a line meets the deadline as its shown ETA reads — a line shown at 1.05 h meets a 1.05 h deadline (sweep 10c F2). */
-const meetsDeadlineOf = (arc: Arc, deadline: number) => shownEta(arc) <= deadline;
+const meetsDeadlineOf = (arc: Arc, deadline: number) => !isLate(arc.etaHours, deadline);
 
 /** Why this source, in words a dispatcher reads, e.g. "卫辉市救灾物资储备库：本地库存，23 km，约 0.6 h". */
 export function reasonFor(source: Source, arc: Arc, deadline: number): string {

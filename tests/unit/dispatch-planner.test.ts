@@ -20,7 +20,7 @@ import {
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
 // Costs are recomputed here independently of the module, from the constants in its comments:
-// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if ETA > deadline; shortage 1e6 per unit.
+// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
 // D17: a capacity reserve's day d of production (d = 1 … capacityHorizonDays, dailyCapacity units each) arrives after
 // (leadDays + d) × 24 h plus the road; a capacity line's ETA is that of its last unit.
 
@@ -81,7 +81,7 @@ function etaOf(s: Source, d: Destination, policy: PlannerPolicy, day = 1): numbe
 
 function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1): number {
   const eta = etaOf(s, d, policy, day);
-  return eta + TIER_PENALTY[expectedTier(s, d)] + (eta > deadline ? LATE_PENALTY : 0);
+  return eta + TIER_PENALTY[expectedTier(s, d)] + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
 }
 
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
@@ -633,6 +633,14 @@ describe('planDispatch — D16 deadlines and D17 lead times', () => {
     const over = await planDispatch({ destinations: [demand(1)], sources: [s], deadlineHours: 1.04 });
     expect(over.lines[0]).toMatchObject({ etaHours: 1.05, meetsDeadline: false });
     expect(over.lines[0].reason).toContain('超出 1.04 h 时限');
+  });
+
+  it('D16 (sweep 11c F6): the planner avoids as late exactly what the line would show as late — 1.004 h (shown 1 h) is on time', async () => {
+    const local = storeBatch('local', WEIHUI_COUNTY, (0.504 * 60) / 1.3, 10); // 1.004 h in all
+    const neighbour = storeBatch('neighbour', '410721000000', 10, 10); // ≈ 0.72 h
+    const plan = await planDispatch({ destinations: [demand(5)], sources: [local, neighbour], deadlineHours: 1 });
+    expect(byTier(plan)).toMatchObject({ LOCAL: 5, NEIGHBOUR: 0 });
+    expect(plan.lines[0]).toMatchObject({ etaHours: 1, meetsDeadline: true });
   });
 
   it('D16: meetsDeadline is false exactly when the ETA exceeds the deadline', async () => {
