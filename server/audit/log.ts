@@ -153,7 +153,20 @@ export function pendingAuditInsert(pending: PendingAudit): SQL {
 
 // ---- what a mutation acted on (D22): an auditor of the region of a store, user, approval … reads the rows about it
 
-type SubjectKind = 'store' | 'user' | 'approval' | 'settlement' | 'document' | 'transfer' | 'order' | 'callOff' | 'agreement' | 'plan' | 'incident' | 'region';
+type SubjectKind =
+  | 'store'
+  | 'user'
+  | 'approval'
+  | 'settlement'
+  | 'document'
+  | 'transfer'
+  | 'transferReceipt'
+  | 'order'
+  | 'callOff'
+  | 'agreement'
+  | 'plan'
+  | 'incident'
+  | 'region';
 
 export interface AuditSubject {
   kind: SubjectKind;
@@ -163,6 +176,12 @@ export interface AuditSubject {
 
 /** Mutations whose `id` argument names the record they change. */
 const SUBJECT_OF_ID: Record<string, SubjectKind> = { updateStore: 'store', updateUser: 'user' };
+
+/**
+ * A receipt acts at the receiving store, not where the transfer came from (sweep 11a F5: a 安置点's receipts were filed
+ * under the source county, out of sight of an auditor of the 安置点's township).
+ */
+const SUBJECT_KIND_OF_OPERATION: Record<string, Partial<Record<SubjectKind, SubjectKind>>> = { receiveTransfer: { transfer: 'transferReceipt' } };
 
 /**
  * The arguments naming a mutation's subject, most specific first: a document names its store, a call-off its plan's
@@ -202,7 +221,7 @@ export function auditSubject(operation: string, args: Record<string, unknown>): 
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (typeof value !== 'string') continue;
       if (kind === 'region' && REGION_CODE.test(value.trim())) return { kind, id: normalizeRegionCode(value) };
-      if (kind !== 'region' && UUID.test(value)) return { kind, id: value };
+      if (kind !== 'region' && UUID.test(value)) return { kind: SUBJECT_KIND_OF_OPERATION[operation]?.[kind] ?? kind, id: value };
     }
   }
   return null;
@@ -231,6 +250,8 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
       return storeRegion(sql`(SELECT d.store_id FROM documents d WHERE d.id = ${id}::uuid)`);
     case 'transfer':
       return storeRegion(sql`(SELECT t.from_store_id FROM transfers t WHERE t.id = ${id}::uuid)`);
+    case 'transferReceipt':
+      return storeRegion(sql`(SELECT t.to_store_id FROM transfers t WHERE t.id = ${id}::uuid)`);
     case 'order':
       return storeRegion(sql`(SELECT o.store_id FROM outbound_orders o WHERE o.id = ${id}::uuid)`);
     case 'agreement':

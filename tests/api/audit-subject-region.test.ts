@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, useTestApp } from '../support/harness.ts';
-import { COTTON_TENT, JINCHENG, receive, WEIHUI } from '../support/ledger.ts';
-import { ok } from '../support/ledger-ops.ts';
+import { COTTON_TENT, JINCHENG, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
+import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
 import { decideRaw, requestOrderRaw } from '../support/authority.ts';
 import { createIncident } from '../support/relief.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
@@ -147,5 +147,21 @@ describe('M1 (sweep 3), D22: a keeper’s entries belong to the smallest region 
         JSON.stringify(e),
       ).toBe(true);
     }
+  });
+});
+
+describe('a receipt of a transfer is filed under the receiving store’s region (D22, sweep 11a F5)', () => {
+  const t = useTestApp();
+
+  it('shipped from 卫辉市’s store to 唐庄镇’s: the shipment is 卫辉市’s, the receipt 唐庄镇’s', async () => {
+    const batch = (await receive(t, 'admin', WEIHUI, [{ itemId: COTTON_TENT, quantity: 4, batchNo: 'SUBJ-TR', unitPrice: '2180.00' }])).lines[0].batch.id;
+    const shipped = ok(
+      await shipRaw(t, 'admin', { fromStoreId: WEIHUI, toStoreId: TANGZHUANG, lines: [{ itemId: COTTON_TENT, quantity: 4, batchId: batch }] }),
+    ).shipTransfer;
+    ok(await receiveTransferRaw(t, 'admin', { transferId: shipped.id, lines: [{ batchId: batch, quantity: 4 }] }));
+    const rows = await audit(t, 'admin', { username: 'admin' });
+    const subject = (op: string) => rows.filter((e) => e.operation === op && e.outcome === 'OK').map((e) => e.subjectRegionCode);
+    expect(subject('shipTransfer')).toEqual(['410781000000']);
+    expect(subject('receiveTransfer')).toEqual(['410781100000']);
   });
 });
