@@ -492,9 +492,10 @@ async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
 /**
  * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
  * what ships must stay within what its lines from this source to this destination have still to ship (remainingToShip,
- * per batch; wired into shipTransfer). A plan that takes nothing from the shipping store is refused before its state
- * is told (sweep 7b L13: another region's plan answered its status): NOT_FOUND when there is none, FORBIDDEN when
- * the shipper may not read it (API.md: out of scope, as dispatchPlan(id) answers), else BAD_USER_INPUT.
+ * per batch; wired into shipTransfer) — the 补发 of a cancelled shipment or of a loss in transit (D27, D28), covered
+ * by the plan's approval for exactly that quantity. A plan that takes nothing from the shipping store is refused before
+ * its state is told (sweep 7b L13: another region's plan answered its status): NOT_FOUND when there is none, FORBIDDEN
+ * when the shipper may not read it (API.md: out of scope, as dispatchPlan(id) answers), else BAD_USER_INPUT.
  */
 export async function checkPlanShipment(
   tx: Db,
@@ -511,20 +512,28 @@ export async function checkPlanShipment(
     throw badInput('input.dispatchPlanId', '该调拨方案没有从调出仓库调拨的物资，不能以它发运');
   }
   const row = await lockPlan(tx, planId);
-  if (row.status !== 'EXECUTING')
-    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，只能为执行中的方案补发调拨`, {
+  if (row.status !== 'EXECUTING') {
+    // A plan closed short (cancelDispatchPlan) was closed because what was missing will not be shipped again.
+    const closed = row.status === 'COMPLETED' && row.cancelReason ? `（已结束方案：${row.cancelReason}）` : '';
+    throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}${closed}，只能为执行中的方案补发调拨`, {
       field: 'input.dispatchPlanId',
       status: row.status,
     });
-  const left = new Map(
-    (await remainingToShip(tx, planId))
-      .filter((r) => r.fromStoreId === shipment.fromStoreId && r.toStoreId === shipment.toStoreId)
-      .map((r) => [r.batchId, r.remaining]),
+  }
+  const rows = new Map(
+    (await remainingToShip(tx, planId)).filter((r) => r.fromStoreId === shipment.fromStoreId && r.toStoreId === shipment.toStoreId).map((r) => [r.batchId, r]),
   );
+  const left = new Map([...rows].map(([batchId, r]) => [batchId, r.remaining]));
   shipment.picks.forEach((p, i) => {
     const remaining = left.get(p.batchId) ?? 0;
     if (p.quantity > remaining) {
-      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}`, {
+      const r = rows.get(p.batchId);
+      // D25, D15: another jurisdiction's (or a lower level's) stock was agreed and is owed back for the line's quantity.
+      const why =
+        r && !r.reShipsLoss && r.lostInTransit > 0
+          ? `（在途短少的 ${r.lostInTransit} 动用的是其他辖区或下级的储备，对方同意和应归还的数量以方案为准，不能在本方案内补发：请另行申请调拨方案）`
+          : '';
+      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}${why}`, {
         remaining: Math.max(remaining, 0),
       });
     }

@@ -724,7 +724,8 @@ export async function overdueApprovals(ctx: ServiceContext, regionCode?: string 
 
 /**
  * Cancels a plan before execution; an approved plan's reservations are released and its pending approvals closed. An
- * executing plan whose cancelled shipments will not be shipped again (补发) is closed short instead (closeShort).
+ * executing plan whose cancelled shipments or losses in transit will not be shipped again (补发) is closed short
+ * instead (closeShort).
  */
 export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, reason: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
@@ -754,9 +755,11 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
 
 /**
  * EXECUTING → COMPLETED once every shipment is received (in full, or short with the rest reported lost or damaged) and
- * every call-off delivered (or cancelled, D17). A cancelled shipment does not complete its lines (D14, D23, D28): while
- * what a store line approved is not all shipped again (补发: shipTransfer citing the plan, checkPlanShipment), the plan
- * stays EXECUTING while remainingToShip has some left: the one count, by which checkPlanShipment bounds a 补发 too.
+ * every call-off delivered (or cancelled, D17). A cancelled shipment, or a loss in transit (D27: pending or written
+ * off), does not complete its lines (D14, D23, D28): while what a store line approved has not all arrived or is not on
+ * its way again (补发: shipTransfer citing the plan, checkPlanShipment), the plan stays EXECUTING while remainingToShip
+ * has some left — the one count, by which checkPlanShipment bounds a 补发 too. What will not be made good is closed
+ * short by the dispatcher (cancelDispatchPlan → closeShort), with the reason.
  */
 export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): Promise<void> {
   const row = await lockPlan(tx, planId);
@@ -768,10 +771,11 @@ export async function refreshPlanCompletion(tx: Db, planId: string, at: Date): P
 }
 
 /**
- * D14, D23: the dispatcher closes short an executing plan whose cancelled shipments will not be shipped again — the
- * batch used or expired meanwhile, the need met otherwise — with the reason (kept as the plan's cancelReason and in
- * the audit row): COMPLETED, its lines showing what arrived and what did not (D28). Whatever is on its way arrives
- * first: open shipments and call-offs are received, or cancelled, before.
+ * D14, D23: the dispatcher closes short an executing plan whose cancelled shipments or losses in transit will not be
+ * shipped again — the batch used or expired meanwhile, the need met otherwise — with the reason (kept as the plan's
+ * cancelReason and in the audit row): COMPLETED, its lines showing what arrived and what did not (D28). Whatever is on
+ * its way arrives first: open shipments (a loss whose write-off is still pending among them) and call-offs are
+ * received, decided or cancelled, before. A plan closed short takes no 补发 (checkPlanShipment: EXECUTING only).
  */
 async function closeShort(tx: Db, planId: string, at: Date, reason: string): Promise<void> {
   if (await hasOpenShipments(tx, planId)) {
@@ -786,37 +790,62 @@ export interface RemainingToShip {
   fromStoreId: string;
   toStoreId: string;
   batchId: string;
-  /** Approved less shipped less cancelled: 0 when all shipped; a cancelled shipment gives its quantity back (补发). */
+  /**
+   * Approved less what arrived or is still on its way: a cancelled shipment gives its quantity back, and so does a loss
+   * in transit (pending or written off) where reShipsLoss — 0 when all of it arrived or is on its way (补发).
+   */
   remaining: number;
+  /** Reported lost or damaged in transit on the plan's shipments of the batch between the two (pending or written off). */
+  lostInTransit: number;
+  /**
+   * D25, D15: false when the source store's stock serves the plan against a settlement (another jurisdiction's stock,
+   * or a lower level's used outside its area): its consent and what is owed back name the line's quantity, and the lost
+   * goods stay owed (reduceSettlementsOfCancelledTransfer) — replacing them would take more than was agreed.
+   */
+  reShipsLoss: boolean;
 }
 
 /**
- * D14, D23: what an executed plan's store lines still have to ship, per source store, 安置点 (its store) and batch —
- * the one count behind both uses: approved − (shipped − cancelled), over every shipment of the plan between the two of
- * that batch (the one made at execution and any 补发, shipTransfer citing the plan). refreshPlanCompletion keeps the
- * plan EXECUTING while some row is above 0; checkPlanShipment (execution.ts) bounds a 补发 by its from→to rows.
- * The lines counted are those execution shipped (transfer_id set): its usableStoreLines (D25) — every consent decided
- * by then (executeDispatchPlan waits for a pending one) and none decided after (a decided approval is final), so they
- * stay the plan's usable store lines for as long as it is EXECUTING.
+ * D14, D23, D27: what an executed plan's store lines still have to ship, per source store, 安置点 (its store) and batch —
+ * the one count behind both uses: approved − (shipped − cancelled − lost in transit), over every shipment of the plan
+ * between the two of that batch (the one made at execution and any 补发, shipTransfer citing the plan), i.e. approved
+ * less what was received or is still on its way. A loss in transit counts as soon as it is reported (pending write-off):
+ * the 10-hour clock (D28) does not wait for the approver; the 补发 is covered by the plan's approval for exactly the
+ * lost quantity, never more. (A write-off rejected after a 补发 puts its goods back in transit: they are received, and
+ * the row goes below 0 — what arrived beyond the plan is recorded, not hidden.) A loss on a line that owes a settlement
+ * is not given back (reShipsLoss). refreshPlanCompletion keeps the plan EXECUTING while some row is above 0;
+ * checkPlanShipment (execution.ts) bounds a 补发 by its from→to rows. The lines counted are those execution shipped
+ * (transfer_id set): its usableStoreLines (D25) — every consent decided by then (executeDispatchPlan waits for a
+ * pending one) and none decided after (a decided approval is final), so they stay the plan's usable store lines for as
+ * long as it is EXECUTING.
  */
 export async function remainingToShip(tx: Db, planId: string): Promise<RemainingToShip[]> {
-  const rows = await queryRows<{ from_store_id: string; to_store_id: string; batch_id: string; remaining: number }>(
+  const rows = await queryRows<{ from_store_id: string; to_store_id: string; batch_id: string; sent: number; lost: number; approved: number; owes: boolean }>(
     tx,
-    sql`SELECT a.store_id AS from_store_id, a.to_store_id, a.batch_id,
-               (a.approved - COALESCE((SELECT sum(tl.shipped - tl.cancelled) FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
-                                        WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
-                                          AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id), 0))::int AS remaining
-          FROM (SELECT l.store_id, d.store_id AS to_store_id, l.batch_id, sum(l.quantity) AS approved
+    sql`SELECT a.store_id AS from_store_id, a.to_store_id, a.batch_id, a.approved::int AS approved,
+               COALESCE(s.sent, 0)::int AS sent, COALESCE(s.lost, 0)::int AS lost,
+               EXISTS (SELECT 1 FROM settlements st WHERE st.plan_id = ${planId}::uuid AND st.store_id = a.store_id AND st.item_id = a.item_id) AS owes
+          FROM (SELECT l.store_id, d.store_id AS to_store_id, l.batch_id, l.item_id, sum(l.quantity) AS approved
                   FROM dispatch_lines l JOIN dispatch_destinations d ON d.plan_id = l.plan_id AND d.idx = l.destination_idx
                  WHERE l.plan_id = ${planId}::uuid AND l.source_kind = 'STORE' AND l.transfer_id IS NOT NULL
-                 GROUP BY 1, 2, 3) a`,
+                 GROUP BY 1, 2, 3, 4) a
+          LEFT JOIN LATERAL (SELECT sum(tl.shipped - tl.cancelled) AS sent, sum(tl.lost + tl.disputed) AS lost
+                               FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
+                              WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
+                                AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id) s ON true`,
   );
-  return rows.map((r) => ({
-    fromStoreId: String(r.from_store_id),
-    toStoreId: String(r.to_store_id),
-    batchId: String(r.batch_id),
-    remaining: Number(r.remaining),
-  }));
+  return rows.map((r) => {
+    const reShipsLoss = r.owes !== true && String(r.owes) !== 't';
+    const lostInTransit = Number(r.lost);
+    return {
+      fromStoreId: String(r.from_store_id),
+      toStoreId: String(r.to_store_id),
+      batchId: String(r.batch_id),
+      remaining: Number(r.approved) - Number(r.sent) + (reShipsLoss ? lostInTransit : 0),
+      lostInTransit,
+      reShipsLoss,
+    };
+  });
 }
 
 /** A received dispatch shipment may complete its plan (wired to transfer receipts by the composition root). */

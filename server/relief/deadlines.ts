@@ -46,8 +46,8 @@ const receivedOnHand = sql`mv.bucket = 'ON_HAND' AND mv.quantity > 0 AND doc.sta
 /**
  * D28: what became of an executed plan line's goods — its receipts at the 安置点, and what is still on its way there.
  * A store line's goods travel in its plan's shipments of its batch from its store to its 安置点: the one made at
- * execution and any 补发 after a cancellation (shipTransfer citing the plan, D23); an agreement or capacity line's in
- * its call-off.
+ * execution and any 补发 after a cancellation or a loss in transit (shipTransfer citing the plan, D23); an agreement
+ * or capacity line's in its call-off.
  */
 export interface LineDelivery {
   planId: string;

@@ -127,7 +127,9 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
     expect(await incidentOf()).toMatchObject({ basicNeeds: [{ requested: 10, received: 10, met: true }] });
   });
 
-  it('D27, D28: received short with the loss written off, the plan completes as before — its line short, not met', async () => {
+  it('D27, D28: received short with the loss written off, the plan stays EXECUTING — its line short, not met — until made good or closed short', async () => {
+    // Sweep 11a F3: it completed here, and a 补发 of the 3 lost was refused (「尚可调拨 0」), so the 安置点 could never be
+    // made whole under its plan. The 补发 itself: dispatch-transit-loss-reship.test.ts.
     const plan = await executed('短少核销测试安置点', [{ itemId: QUILT, quantity: 10 }]);
     const [line] = plan.lines;
     t.clock.set(later(20));
@@ -138,17 +140,24 @@ describe('M1: a cancelled shipment leaves its plan EXECUTING, not met, and open 
       }),
     ).receiveTransfer;
     expect(short.status).toBe('PARTIALLY_RECEIVED'); // 3 disputed until the write-off is decided (D27)
-    // The 3 will not come whatever the write-off's decision: the line says so, and how much arrived.
+    // The 3 do not come on this shipment whatever the write-off's decision: the line says so, and how much arrived.
     expect(await planOf(plan.id)).toMatchObject({ status: 'EXECUTING', lines: [{ receivedQuantity: 7, arrivesInFull: false }] });
     await approveWriteOffs(t, 'dispatcher', line.transfer.id);
-    const done = await planOf(plan.id);
-    expect(done).toMatchObject({
-      status: 'COMPLETED',
+    const written = await planOf(plan.id);
+    expect(written).toMatchObject({
+      status: 'EXECUTING',
+      completedAt: null,
       meetsBasicNeedsTarget: false,
       lines: [{ meetsBasicNeedsTarget: false, receivedQuantity: 7, arrivesInFull: false }],
       firstBatches: [{ met: true }],
     });
-    expect(ms(done.lines[0].arrivesAt)).toBe(ms(later(20)));
+    expect(ms(written.lines[0].arrivesAt)).toBe(ms(later(20)));
+    // Not made good: the dispatcher closes it short, the line still short.
+    t.clock.set(later(25));
+    ok(await t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "短少 3 床不再补发") { status } }`, { p: plan.id }, 'dispatcher'));
+    const done = await planOf(plan.id);
+    expect(done).toMatchObject({ status: 'COMPLETED', meetsBasicNeedsTarget: false, lines: [{ receivedQuantity: 7, arrivesInFull: false }] });
+    expect(ms(done.completedAt)).toBe(ms(later(25)));
   });
 
   it('D17, D28: a cancelled call-off is not met and brings no first batch; the plan completes (a call-off is not issued again)', async () => {

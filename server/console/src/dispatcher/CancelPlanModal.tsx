@@ -31,7 +31,11 @@ export function CancelPlanModal({ planId, executing, onClose }: { planId: string
       cancelText="返回"
       danger
       intro={
-        <p>{executing ? '结束后已撤销的调拨不再补发；在途的调拨须先收货或撤销。' : '取消后方案不再执行，批准时预留的库存随之释放，待办的审批一并撤回。'}</p>
+        <p>
+          {executing
+            ? '结束后已撤销的调拨不再补发，在途短少的物资也不再补发；在途的调拨须先收货或撤销，短少须先核销审批。'
+            : '取消后方案不再执行，批准时预留的库存随之释放，待办的审批一并撤回。'}
+        </p>
       }
       submit={async ({ reason }) => {
         const { error } = await cancel({ planId, reason: reason.trim() });
