@@ -20,11 +20,14 @@ export type SettlementRow = typeof settlements.$inferSelect;
 export type SettlementStatus = SettlementRow['status'];
 
 /**
- * Does shipping stock held in `sourceRegion` to an incident in `incidentRegion` leave a settlement? Yes unless the stock
- * serves its own area (its region is the incident's or one above it): another region's stock, or a lower level's
- * stock used for somebody else (D15), is owed back.
+ * Does shipping stock held in `sourceRegion` to an incident in `incidentRegion`, for the jurisdiction `owedBy` that
+ * planned it, leave a settlement? Yes unless the stock serves its own area (its region is the incident's or one above
+ * it) for its own jurisdiction or one above: another region's stock, a lower level's stock used for somebody else
+ * (D15), and a higher level's stock used by a lower one (D25: "another level's" — sweep 11c F3: the province's
+ * reserves, used by 新乡市 with the province's consent, were owed nothing) are owed back.
  */
-export const owesSettlement = (sourceRegion: string, incidentRegion: string) => !isInSubtree(incidentRegion, sourceRegion);
+export const owesSettlement = (sourceRegion: string, incidentRegion: string, owedBy: string) =>
+  !isInSubtree(incidentRegion, sourceRegion) || !isInSubtree(sourceRegion, owedBy);
 
 export interface SettlementDraft {
   planId: string;

@@ -1,7 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
-import { agreements, dispatchLines, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
-import type { Principal } from '../auth/principal.ts';
+import { agreements, dispatchLines, dispatchPlans, incidents, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
 import { isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
 import { invalidState } from '../errors.ts';
@@ -32,25 +31,31 @@ export interface ConsentDecision {
 /** The city-level jurisdiction of a region code (its dispatchers decide for its stores). */
 export const jurisdictionOf = (code: string) => `${code.slice(0, 4)}00000000`;
 
-export async function consentOfLines(db: Db, user: Principal, today: string, lines: readonly ConsentLine[]): Promise<ConsentDecision[]> {
-  return decideLines(db, user.regionCode, today, lines, null, false);
+/**
+ * D25: the jurisdiction whose own stock a plan uses freely — its requester's region; a system-wide administrator, who
+ * is no jurisdiction, plans for the incident's city (sweep 11c F5: an administrator shipped 运城's and the province's
+ * reserves with nobody's consent).
+ */
+export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? jurisdictionOf(incidentRegion);
+
+export async function consentOfLines(db: Db, own: string, today: string, lines: readonly ConsentLine[]): Promise<ConsentDecision[]> {
+  return decideLines(db, own, today, lines, null, false);
 }
 
 /**
- * D25 for lines used by a principal of region `own` (null: a system-wide administrator, who has authority everywhere).
+ * D25 for lines used by the jurisdiction `own` (planningJurisdiction).
  * `exceptPlanId`: the plan decided again, whose own lines are not yet counted as used; `lock`: hold the covering
  * agreements until the transaction ends, so that two approvals do not both count the same remaining quantity.
  */
 async function decideLines(
   db: Db,
-  own: string | null,
+  own: string,
   today: string,
   lines: readonly ConsentLine[],
   exceptPlanId: string | null,
   lock: boolean,
 ): Promise<ConsentDecision[]> {
   const none: ConsentDecision = { needsConsent: false, jointAgreementId: null, consentRegion: null };
-  if (own === null) return lines.map(() => none);
   const storeIds = [...new Set(lines.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
   const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
   const [storeRows, agreementRows] = await Promise.all([
@@ -94,8 +99,7 @@ async function decideLines(
  * and names 联储 only where it applies. The lines of the plan are decided again afterwards by consentOfLines, with
  * their quantities.
  */
-export async function accessOfSources(db: Db, own: string | null, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
-  if (own === null) return sources.map(() => undefined);
+export async function accessOfSources(db: Db, own: string, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
   const agreementIds = [...new Set(sources.flatMap((s) => (s.kind === 'STORE' ? [] : [s.agreementId])))];
   const [agreementRows, joint] = await Promise.all([
     agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
@@ -146,7 +150,13 @@ export async function assertJointLinesCovered(
   const joint = plan.lines.filter((l) => !l.needsConsent && l.jointAgreementId);
   if (!joint.length) return new Map();
   const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, plan.requestedBy));
-  const decisions = await decideLines(tx, requester?.regionCode ?? null, today, joint, plan.id, step.lock);
+  const [incident] = await tx
+    .select({ regionCode: incidents.regionCode })
+    .from(dispatchPlans)
+    .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
+    .where(eq(dispatchPlans.id, plan.id));
+  const own = planningJurisdiction(requester?.regionCode ?? null, incident.regionCode);
+  const decisions = await decideLines(tx, own, today, joint, plan.id, step.lock);
   const refused = joint.filter((_, i) => decisions[i].needsConsent);
   if (refused.length) {
     const l = refused[0];

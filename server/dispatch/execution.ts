@@ -24,7 +24,7 @@ import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
-import { assertJointLinesCovered } from './consent.ts';
+import { assertJointLinesCovered, planningJurisdiction } from './consent.ts';
 import { assertAgreementStock } from './sources.ts';
 import { assertMayCarryOutPlans } from '../auth/policy.ts';
 import type { AppConfig } from '../config.ts';
@@ -99,7 +99,9 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
     const storeLines = usableStoreLines(plan);
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, plan.incidentId));
     const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, row.requestedBy));
-    const owedBy = requester?.regionCode ?? incident.regionCode;
+    // D25: owed by the jurisdiction the plan was made for (planningJurisdiction: a system-wide administrator's for the
+    // incident's city, as its consents were decided).
+    const owedBy = planningJurisdiction(requester?.regionCode ?? null, incident.regionCode);
     const destStore = new Map(plan.destinations.map((d) => [d.idx, d.storeId!]));
     // Every balance row the shipments touch, at sources and destinations, locked in one statement.
     const locked = await lockBalances(tx, {
@@ -187,7 +189,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
           .where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
       // D15, D25: stock that serves outside its own area is owed back by the jurisdiction that ordered it.
       const from = storeOf.get(fromId)!;
-      if (owesSettlement(from.regionCode, incident.regionCode)) {
+      if (owesSettlement(from.regionCode, incident.regionCode, owedBy)) {
         for (const l of lines) {
           await openSettlement(
             tx,
@@ -224,7 +226,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
       // D25, D15: a reserve belongs to the region of its agreement; used outside that region's area it is owed back,
       // as store stock is, at the agreement's price (no price agreed: 0, to be settled in kind).
       const reserve = reserveOf.get(`${l.agreementId}|${l.itemId}`)!;
-      if (owesSettlement(reserve.regionCode, incident.regionCode)) {
+      if (owesSettlement(reserve.regionCode, incident.regionCode, owedBy)) {
         await openSettlement(
           tx,
           {

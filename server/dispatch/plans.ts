@@ -33,7 +33,7 @@ import { planDispatch, type Destination, type Plan, type PlannerPolicy } from '.
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, type ConsentDecision } from './consent.ts';
+import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, planningJurisdiction, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { latitude, longitude } from '../regions/location.ts';
 import {
@@ -147,14 +147,14 @@ export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
  */
 export const capacityHorizonDays = (config: AppConfig): number => config.planner.capacityHorizonDays;
 
-async function computePlan(db: Db, config: AppConfig, clock: Clock, user: Principal, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
+async function computePlan(db: Db, config: AppConfig, clock: Clock, own: string, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // A destination that is itself a store does not supply itself.
   const receiving = new Set(v.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])));
   const sources = (await loadSources(db, itemIds, todayInChina(clock))).filter((s) => s.kind !== 'STORE' || !receiving.has(s.storeId));
   // D25: the planner ranks stock needing another jurisdiction's consent after all the region may use by itself.
-  (await accessOfSources(db, user.regionCode, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
+  (await accessOfSources(db, own, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
   const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, policy });
@@ -203,15 +203,16 @@ function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: 
 export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
-  const { plan } = await computePlan(db, config, clock, user, v);
-  return toView(v, plan, await consentOf(db, user, clock, plan), { incidentId: incident.id });
+  const own = planningJurisdiction(user.regionCode, incident.regionCode);
+  const { plan } = await computePlan(db, config, clock, own, v);
+  return toView(v, plan, await consentOf(db, own, clock, plan), { incidentId: incident.id });
 }
 
 /** D25 for each line of a computed plan. */
-const consentOf = (db: Db, user: Principal, clock: Clock, plan: Plan) =>
+const consentOf = (db: Db, own: string, clock: Clock, plan: Plan) =>
   consentOfLines(
     db,
-    user,
+    own,
     todayInChina(clock),
     plan.lines.map((l) => ({
       itemId: l.itemId,
@@ -227,8 +228,9 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   const { v, incident } = await validateRequest(db, user, input);
   // D29: a closed incident takes no more requests (a suggestion, which persists nothing, is still computed).
   assertIncidentOpen(incident);
-  const { plan } = await computePlan(db, config, clock, user, v);
-  const consent = await consentOf(db, user, clock, plan);
+  const own = planningJurisdiction(user.regionCode, incident.regionCode);
+  const { plan } = await computePlan(db, config, clock, own, v);
+  const consent = await consentOf(db, own, clock, plan);
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
