@@ -618,6 +618,13 @@ const TIER_WORDS: Record<Tier, string> = {
 /** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
 const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
 
+/**
+ * D25: a line's reason once its consent is decided with its quantity — a 联储 partner's line beyond what the agreement
+ * still covers needs consent, and says so rather than （联储） (sweep 11c F2).
+ */
+export const reasonAsDecided = (reason: string, needsConsent: boolean): string =>
+  needsConsent ? reason.replace(ACCESS_WORDS.JOINT, ACCESS_WORDS.ON_REQUEST) : reason;
+
 /** A line's ETA as the plan shows it (hours, 2 places). */
 const shownEta = (arc: Arc) => shownHours(arc.etaHours);
 /** D16: a line meets the deadline as its shown ETA reads — a line shown at 1.05 h meets a 1.05 h deadline (sweep 10c F2). */

@@ -29,7 +29,7 @@ import { assertIncidentOpen, getIncidentInScope, lockOpenIncident } from './inci
 import { publishPlanStatus } from './events.ts';
 import { hasOpenShipments } from './open-shipments.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
-import { planDispatch, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
+import { planDispatch, reasonAsDecided, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -182,7 +182,7 @@ function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: 
       etaHours: l.etaHours,
       meetsDeadline: l.meetsDeadline,
       tier: l.tier,
-      reason: l.reason,
+      reason: reasonAsDecided(l.reason, consent[i].needsConsent),
       transferId: null,
       needsConsent: consent[i].needsConsent,
       jointAgreementId: consent[i].jointAgreementId,

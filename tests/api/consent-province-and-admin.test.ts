@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { storeId } from '../../seeds/demo.ts';
 import { useTestApp } from '../support/harness.ts';
 import { createIncident, ok } from '../support/relief.ts';
 import { key, receive } from '../support/ledger.ts';
@@ -75,5 +76,44 @@ describe('D25: a system-wide administrator plans for the incident’s city', () 
       'admin',
     );
     expect(early.errors?.[0].extensions.code).toBe('INVALID_STATE');
+  });
+});
+
+describe('D25: a 联储 line beyond the agreement’s maximum', () => {
+  it('needs consent, and its reason says 须对方辖区同意, not 联储 (sweep 11c F2)', async () => {
+    const boat = ok(
+      await t.gql(
+        `mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`,
+        { input: { code: 'LIV-JNT1', categoryCode: 'LIVING', name: '联储限量物资', unit: '件' } },
+        'admin',
+      ),
+    ).createItem.id;
+    await receive(t, 'admin', storeId('S-140800-01'), [{ itemId: boat, quantity: 10, batchNo: 'JNT-1', unitPrice: '10.00' }]);
+    ok(
+      await t.gql(
+        `mutation($i: JointReserveAgreementInput!) { createJointReserveAgreement(input: $i) { id } }`,
+        { i: { regionCodes: ['410700', '140800'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: [{ itemId: boat, maxQuantity: 4 }] } },
+        'admin',
+      ),
+    );
+    const suggest = (quantity: number) =>
+      t.gql(
+        `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity needsConsent reason } } }`,
+        {
+          i: {
+            incidentId,
+            deadlineHours: 48,
+            destinations: [{ name: '唐庄镇联储测试安置点', regionCode: '410781100000', lat: 35.4, lng: 114.06, lines: [{ itemId: boat, quantity }] }],
+          },
+        },
+        'dispatcher',
+      );
+    const [within] = ok(await suggest(4)).suggestDispatchPlan.lines;
+    expect(within).toMatchObject({ quantity: 4, needsConsent: false });
+    expect(within.reason).toContain('（联储）');
+    const [beyond] = ok(await suggest(9)).suggestDispatchPlan.lines;
+    expect(beyond).toMatchObject({ quantity: 9, needsConsent: true });
+    expect(beyond.reason).toContain('（须对方辖区同意）');
+    expect(beyond.reason).not.toContain('联储');
   });
 });
