@@ -373,6 +373,10 @@ const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
     good: t.int(),
     damaged: t.int(),
     lost: t.int(),
+    fromHouseholds: t.boolean({
+      description:
+        'D12, D30: the line counts pieces the 安置点 handed to households (up to what they received there and have not accounted for): good and damaged ones are received back at the point (入库单, 来源 回收) and go on as the rest; lost ones are written off pending approval (D27) without coming back onto the books — the issue already took them off',
+    }),
   }),
 });
 

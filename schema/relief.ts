@@ -465,6 +465,10 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
       description: 'D27, D30: counted damaged or lost (a scrap or write-off at the point) and awaiting approval — accounted for, not outstanding',
     }),
     outstanding: t.exposeInt('outstanding', { description: 'received − returned − pending' }),
+    withHouseholds: t.exposeInt('withHouseholds', {
+      description:
+        'Of outstanding, what households received at the 安置点 and have not accounted for: to be counted with fromHouseholds in recoverIncidentStock (D30)',
+    }),
     rule: t.string({
       description: 'ALWAYS, or WITHIN_MONTHS:n',
       resolve: (l) => (l.rule.kind === 'WITHIN_MONTHS' ? `WITHIN_MONTHS:${l.rule.months}` : l.rule.kind),

@@ -7,6 +7,7 @@ import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { returnToOrder } from './orders.ts';
 import { assertNotSettling } from './settlements.ts';
+import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
 // D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
@@ -61,6 +62,7 @@ export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: 
   if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
     const [original] = await tx.select({ id: documents.id, number: documents.number }).from(documents).where(eq(documents.id, doc.reversesDocumentId));
     await assertNotSettling(tx, original, 'input.approvalId', true);
+    await assertNotAccountedByHouseholds(tx, original.id, 'input.approvalId');
   }
   await postPendingDocument(tx, doc, pending, at, approvalRef);
   if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {

@@ -11,6 +11,7 @@ import type { Loaders } from '../loaders.ts';
 import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertNotSettling } from '../authority/settlements.ts';
+import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 
@@ -157,6 +158,8 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       if (!changesStock(originalMoves)) throw nothingToReverse(original);
       // D22, D25: the return that settled a cross-region settlement stands (checked again on approval).
       await assertNotSettling(tx, original, 'documentId');
+      // D9: a distribution whose pieces households have since accounted for stands (checked again on approval).
+      if (original.type === 'ISSUE') await assertNotAccountedByHouseholds(tx, original.id, 'documentId');
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       // A reversal awaiting approval already holds the stock it takes out: a second request would be refused as
       // 库存不足, which is not the reason. (A rejected reversal no longer names the original: it may be asked again.)

@@ -16,6 +16,7 @@ import { assertNotBeforeIncident, referencedIncident, lockOpenIncident } from '.
 import {
   addressKey,
   allowanceOf,
+  allowanceWithoutStandard,
   effectiveStandard,
   hasRealBirthDate,
   headNameOf,
@@ -25,6 +26,7 @@ import {
   storedIdNumber,
 } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
+import { recoveryRuleOf } from './recovery-rules.ts';
 import { distributionStands } from './trace.ts';
 import type { ServiceContext } from '../context.ts';
 
@@ -171,17 +173,20 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       const before = recorded.received;
       const over: OverStandard['lines'] = [];
       v.lines.forEach((l, i) => {
+        const item = itemMap.get(l.itemId)!;
         const standard = effectiveStandard(standards, point.regionCode, l.itemId);
-        if (!standard) return;
-        const allowance = allowanceOf(standard, v.household.size);
+        // D12, D29 (sweep 11a F2): equipment always recovered has a standard of 0 unless one is set for it.
+        const allowance = standard ? allowanceOf(standard, v.household.size) : allowanceWithoutStandard(recoveryRuleOf(item.recoveryKind, item.recoveryMonths));
+        if (allowance === null) return;
         const already = before.get(l.itemId) ?? 0;
         if (already + l.quantity <= allowance) return;
         if (!v.overrideReason) {
-          const item = itemMap.get(l.itemId)!;
           throw badInput(
             `input.lines.${i}.quantity`,
-            `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写「超标准发放原因」`,
-            { allowance, already, requested: l.quantity, itemId: l.itemId },
+            standard
+              ? `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写「超标准发放原因」`
+              : `「${item.name}」是按规定须回收的设备，本地区未设救助标准，不作为救助物资发放到户（已领 ${already}，本次 ${l.quantity}）；确需发放须填写「超标准发放原因」`,
+            { allowance, already, requested: l.quantity, itemId: l.itemId, hasStandard: standard !== null },
           );
         }
         over.push({ itemId: l.itemId, quantity: l.quantity, already, allowance });

@@ -19,6 +19,9 @@ import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { heldText, reservationHolders } from '../inventory/holders.ts';
+import { formatFen, toFen } from '../money.ts';
+import { openApproval } from '../authority/queue.ts';
+import { FROM_HOUSEHOLDS_DETAILS, isFromHouseholds, withHouseholds, type WithHouseholds } from './household-returns.ts';
 
 // D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
 // owner's store — by default the store it was shipped from (晋城's tents to 晋城) — as a RECOVERY document from the
@@ -31,7 +34,17 @@ const conditionSchema = z.object({
   toStoreId: idSchema.nullish(),
   idempotencyKey: idempotencyKeySchema,
   lines: z
-    .array(z.object({ batchId: idSchema, storeId: idSchema.nullish(), good: count.default(0), damaged: count.default(0), lost: count.default(0) }))
+    .array(
+      z.object({
+        batchId: idSchema,
+        storeId: idSchema.nullish(),
+        good: count.default(0),
+        damaged: count.default(0),
+        lost: count.default(0),
+        // D30 (sweep 11a F1): the line counts pieces the 安置点 handed to households (household-returns.ts).
+        fromHouseholds: z.boolean().nullish(),
+      }),
+    )
     .min(1, '至少一行')
     .max(1000)
     .nullish(),
@@ -102,6 +115,9 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
  * reduceSettlementsOfRecovery).
  * Without lines (no count taken): everything D12 says comes back, as held at the points, counts as good; consumed
  * items stay at the point, for distribution to households (D29).
+ * A line `fromHouseholds` counts pieces the point handed to households (sweep 11a F1), up to what they received there
+ * and have not accounted for: good and damaged ones are received back at the point first (a RECEIPT) and then go as the
+ * rest; lost ones are written off without coming back onto the books (household-returns.ts says why).
  */
 export async function recoverByCondition(ctx: ServiceContext, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
@@ -122,6 +138,9 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
   });
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
+    // One count of an incident at a time: what households have accounted for bounds a count from households, and a
+    // receipt (an increase) is no guarded decrease that a concurrent count would trip over.
+    await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`recoverIncidentStock|${plan.incidentId}`}))`);
     const { idempotencyKey, ...request } = v;
     if (
       await claimIdempotencyKey(tx, {
@@ -136,6 +155,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     )
       return;
     const held = await heldAtPoints(tx, points);
+    const households = v.lines ? await withHouseholds(tx, points) : [];
     const lines = v.lines ?? returnableAsGood(held, now);
     if (!lines.length) {
       throw invalidState('安置点没有按规定应回收的物资（消耗类物资请登记发放）', { field: 'input.planId' });
@@ -143,16 +163,35 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     // Each line takes from its 安置点, or from the points holding its batch in the plan's destination order.
     const moves: { point: string; to: string; held: Held; quantity: number }[] = [];
     const losses: { point: string; condition: 'damaged' | 'lost'; held: Held; quantity: number }[] = [];
+    // From households (sweep 11a F1): good and damaged pieces received back at the point first; lost ones written off.
+    const returns: { point: string; condition: 'good' | 'damaged'; held: Held; quantity: number }[] = [];
+    const lostAtHouseholds: { point: string; held: Held; quantity: number }[] = [];
     const left = new Map(held.map((h) => [`${h.storeId}|${h.batchId}`, h.available]));
+    const leftWithHouseholds = new Map(households.map((h) => [`${h.storeId}|${h.batchId}`, h.remaining]));
     for (const [i, l] of lines.entries()) {
-      const at = held.filter((h) => h.batchId === l.batchId && (!l.storeId || h.storeId === l.storeId));
-      const total = at.reduce((s, h) => s + (left.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
       const requested = l.good + l.damaged + l.lost;
+      const fromHouseholds = 'fromHouseholds' in l && l.fromHouseholds === true;
+      const at: Held[] = fromHouseholds
+        ? await owedByHouseholds(tx, households, l, i, now)
+        : held.filter((h) => h.batchId === l.batchId && (!l.storeId || h.storeId === l.storeId));
+      const pool = fromHouseholds ? leftWithHouseholds : left;
+      const total = at.reduce((s, h) => s + (pool.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
       if (total < requested) {
-        throw badInput(countedField(l, i), await countRefusal(tx, l, at, total, requested), {
+        if (fromHouseholds) {
+          throw badInput(
+            countedField(l, i),
+            `清点数量 ${requested} 超出${l.storeId ? '该安置点' : '安置点'}发放到户且尚未登记交回或丢失的该批次数量 ${total}`,
+            { batchId: l.batchId, withHouseholds: total, requested },
+          );
+        }
+        const outThere = households
+          .filter((h) => h.batchId === l.batchId && (!l.storeId || h.storeId === l.storeId))
+          .reduce((s, h) => s + (leftWithHouseholds.get(`${h.storeId}|${h.batchId}`) ?? 0), 0);
+        throw badInput(countedField(l, i), await countRefusal(tx, l, at, total, requested, outThere), {
           batchId: l.batchId,
           held: total,
           requested,
+          withHouseholds: outThere,
         });
       }
       // Good, then damaged, then lost, each taken from the points in order.
@@ -164,10 +203,17 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
         let need = quantity;
         for (const h of at) {
           const k = `${h.storeId}|${h.batchId}`;
-          const take = Math.min(need, left.get(k)!);
+          const take = Math.min(need, pool.get(k)!);
           if (!take) continue;
-          left.set(k, left.get(k)! - take);
+          pool.set(k, pool.get(k)! - take);
           need -= take;
+          if (fromHouseholds) {
+            if (condition === 'lost') {
+              lostAtHouseholds.push({ point: h.storeId, held: h, quantity: take });
+              continue;
+            }
+            returns.push({ point: h.storeId, condition, held: h, quantity: take });
+          }
           if (condition !== 'good') {
             losses.push({ point: h.storeId, condition, held: h, quantity: take });
             continue;
@@ -178,15 +224,21 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
         }
       }
     }
-    const locked = await lockBalances(tx, {
-      keys: [
-        ...losses.map((m) => ({ storeId: m.point, batchId: m.held.batchId })),
-        ...moves.flatMap((m) => [
-          { storeId: m.point, batchId: m.held.batchId },
-          { storeId: m.to, batchId: m.held.batchId },
-        ]),
-      ],
-    });
+    const keys = [
+      ...losses.map((m) => ({ storeId: m.point, batchId: m.held.batchId })),
+      ...lostAtHouseholds.map((m) => ({ storeId: m.point, batchId: m.held.batchId })),
+      ...moves.flatMap((m) => [
+        { storeId: m.point, batchId: m.held.batchId },
+        { storeId: m.to, batchId: m.held.batchId },
+      ]),
+    ];
+    let locked = await lockBalances(tx, { keys });
+    const pointRows = new Map((await Promise.all(points.map((id) => getStoreRow(tx, id)))).map((p) => [p.id, p]));
+    // D7, D30: what households gave back comes onto the point's books again (household-returns.ts), before it goes on.
+    if (returns.length) {
+      await receiveFromHouseholds(tx, { user, idempotencyKey, request, incidentId: plan.incidentId, now, locked, returns });
+      locked = await lockBalances(tx, { keys }); // what the point holds now, for the documents that take it on
+    }
     const groups = new Map<string, typeof moves>();
     for (const m of moves) groups.set(`${m.point}|${m.to}`, [...(groups.get(`${m.point}|${m.to}`) ?? []), m]);
     for (const [g, ms] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
@@ -227,7 +279,6 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     }
     // D27, D30: damaged stock goes to scrap (报废) and lost stock to write-off (核销), each a document at the point that
     // waits, its quantities held, for a second person's approval.
-    const pointRows = new Map((await Promise.all(points.map((id) => getStoreRow(tx, id)))).map((p) => [p.id, p]));
     for (const [type, condition, reasonCode, label] of [
       ['SCRAP', 'damaged', 'DAMAGED', '破损报废'],
       ['WRITE_OFF', 'lost', 'LOST', '丢失核销'],
@@ -280,6 +331,12 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
         );
       }
     }
+    // D27, D30: what households lost — a write-off at the point awaiting approval, netting to zero (household-returns.ts).
+    for (const point of points) {
+      const ls = lostAtHouseholds.filter((m) => m.point === point);
+      if (ls.length)
+        await writeOffLostAtHouseholds(tx, { user, idempotencyKey, request, incidentId: plan.incidentId, now, locked, store: pointRows.get(point)!, lost: ls });
+    }
   });
   return getPlanInScope(db, user, plan.id!);
 }
@@ -291,7 +348,20 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
  * 报废单 or 核销单 by number, an approved plan: reservationHolders), not "现存 0" of stock that is plainly there. `at`: the batch's rows at the points counted;
  * `available`: what they still have for this line after the request's earlier lines.
  */
-async function countRefusal(tx: Db, l: { batchId: string; storeId?: string | null }, at: Held[], available: number, requested: number): Promise<string> {
+async function countRefusal(
+  tx: Db,
+  l: { batchId: string; storeId?: string | null },
+  at: Held[],
+  available: number,
+  requested: number,
+  withHouseholds: number,
+): Promise<string> {
+  // Sweep 11a F1: pieces handed to households are not at the point; the count names where to record them.
+  const households = withHouseholds ? `；另有发放到户的 ${withHouseholds} 件尚未登记，请另起一行按「群众处」（fromHouseholds）登记交回或丢失` : '';
+  return (await pointRefusal(tx, l, at, available, requested)) + households;
+}
+
+async function pointRefusal(tx: Db, l: { batchId: string; storeId?: string | null }, at: Held[], available: number, requested: number): Promise<string> {
   const where = l.storeId ? '该安置点' : '安置点';
   const onHand = at.reduce((s, h) => s + h.onHand, 0);
   const reserved = at.reduce((s, h) => s + h.reserved, 0);
@@ -319,6 +389,153 @@ function countedField(l: { good: number; damaged: number; lost: number }, i: num
   return `input.lines.${i}.${counted}`;
 }
 
+/**
+ * D12, D30 (sweep 11a F1): the households' holdings a count `fromHouseholds` takes from — of its batch, at its 安置点 or
+ * all the plan's, as held (Held: what is left to account for as `available`). Only what D12 says comes back: a consumed
+ * item (or a tent past its months of use) handed to a household is the household's, and neither returned nor lost.
+ */
+async function owedByHouseholds(
+  tx: Db,
+  households: readonly WithHouseholds[],
+  l: { batchId: string; storeId?: string | null },
+  i: number,
+  now: Date,
+): Promise<Held[]> {
+  const rows = households.filter((h) => h.batchId === l.batchId && (!l.storeId || h.storeId === l.storeId));
+  const owed = rows.filter((h) => isRecovered(h.rule, h.arrivedAt ?? now, now));
+  if (rows.length && !owed.length) {
+    const item = (await itemsFor(tx, [{ itemId: rows[0].itemId }])).get(rows[0].itemId)!;
+    throw badInput(`input.lines.${i}.fromHouseholds`, `「${item.name}」按规定发放到户即为消耗（或已超过回收期限），不回收，无须登记群众交回或丢失`, {
+      batchId: l.batchId,
+    });
+  }
+  return owed.map((h) => ({ ...h, available: h.remaining, onHand: 0, reserved: 0 }));
+}
+
+interface FromHouseholdsPosting {
+  user: ServiceContext['actor'];
+  idempotencyKey: string;
+  request: unknown;
+  incidentId: string;
+  now: Date;
+  locked: Awaited<ReturnType<typeof lockBalances>>;
+}
+
+/**
+ * D7, D30 (sweep 11a F1): what households gave back, good or damaged, is received at their 安置点 — one RECEIPT per point,
+ * 来源 回收, marked fromHouseholds, its incident in its details but not on the document (D28 would count it as relief
+ * arriving). Good pieces then go back with the point's own (RECOVERY), damaged ones to scrap (D27).
+ */
+async function receiveFromHouseholds(
+  tx: Db,
+  p: FromHouseholdsPosting & { returns: { point: string; condition: 'good' | 'damaged'; held: Held; quantity: number }[] },
+): Promise<void> {
+  for (const point of [...new Set(p.returns.map((r) => r.point))]) {
+    const rs = p.returns.filter((r) => r.point === point);
+    const price = (r: (typeof rs)[number]) => p.locked.get(`${point}|${r.held.batchId}`)!.unitPrice;
+    const documentId = stableId('document', `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/fromHouseholds`);
+    await writeDocument(
+      tx,
+      {
+        kind: 'recoverIncidentStock',
+        actor: p.user,
+        key: documentId,
+        hash: requestHash({ request: p.request, point, fromHouseholds: 'returned' }),
+        documentId,
+        occurredAt: p.now,
+        recordedAt: p.now,
+      },
+      {
+        type: 'RECEIPT',
+        storeId: point,
+        source: 'RECOVERY',
+        details: { ...FROM_HOUSEHOLDS_DETAILS, incidentId: p.incidentId },
+        note: '回收清点：群众交回',
+        locked: p.locked,
+        lines: rs.map((r): LineDraft => ({
+          itemId: r.held.itemId,
+          batchId: r.held.batchId,
+          quantity: r.quantity,
+          unitPrice: price(r),
+          note: r.condition === 'good' ? '群众交回（完好）' : '群众交回（破损，待报废）',
+        })),
+        movements: rs.map((r): MovementDraft => ({
+          storeId: point,
+          batchId: r.held.batchId,
+          itemId: r.held.itemId,
+          bucket: 'ON_HAND',
+          quantity: r.quantity,
+          unitPrice: price(r),
+        })),
+      },
+    );
+  }
+}
+
+/**
+ * D27, D30 (sweep 11a F1): pieces lost at households — a 核销单 at their 安置点, marked fromHouseholds, awaiting a second
+ * person's approval. Nothing is held (the pieces left the books with their issue); approved, it posts the pieces as
+ * accounted for from the households (+n) and written off as lost (−n): the journal and the trace show the loss, the
+ * valuation does not change. The approval's value is that of the pieces lost.
+ */
+async function writeOffLostAtHouseholds(
+  tx: Db,
+  p: FromHouseholdsPosting & { store: Awaited<ReturnType<typeof getStoreRow>>; lost: { point: string; held: Held; quantity: number }[] },
+): Promise<void> {
+  const point = p.store.id;
+  const price = (m: (typeof p.lost)[number]) => p.locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
+  const lines = p.lost.flatMap((m): LineDraft[] => [
+    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: m.quantity, unitPrice: price(m), note: '发放到户，未交回' },
+    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: -m.quantity, unitPrice: price(m), reasonCode: 'LOST', note: '群众处丢失' },
+  ]);
+  const movements = lines.map((l): MovementDraft => ({
+    storeId: point,
+    batchId: l.batchId,
+    itemId: l.itemId,
+    bucket: 'ON_HAND',
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    reasonCode: l.reasonCode,
+  }));
+  const lost = movements.filter((m) => m.quantity < 0);
+  const documentId = stableId('document', `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/lostAtHouseholds`);
+  await writeDocument(
+    tx,
+    {
+      kind: 'recoverIncidentStock',
+      actor: p.user,
+      key: documentId,
+      hash: requestHash({ request: p.request, point, fromHouseholds: 'lost' }),
+      documentId,
+      occurredAt: p.now,
+      recordedAt: p.now,
+    },
+    {
+      type: 'WRITE_OFF',
+      storeId: point,
+      reasonCode: 'LOST',
+      incidentId: p.incidentId,
+      details: FROM_HOUSEHOLDS_DETAILS,
+      note: '回收清点：群众处丢失核销（发放到户未交回）',
+      locked: p.locked,
+      lines,
+      movements,
+      pending: true,
+      reservations: [],
+      afterPost: async (t, posted) =>
+        void (await openApproval(t, p.user, p.now, {
+          kind: 'WRITE_OFF',
+          subjectId: posted.id,
+          summary: `${p.store.name} 回收清点群众处丢失核销 ${posted.number}：共 ${inItemUnits(await itemsFor(t, lost), lost, -1)}（发放到户未交回）`,
+          value: formatFen(lost.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(-m.quantity), 0n)),
+          storeId: point,
+          regionCode: p.store.regionCode,
+          payload: { pending: { movements, reservations: [] } },
+        })),
+    },
+  );
+}
+
 /** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
 function returnableAsGood(held: Held[], now: Date): { batchId: string; storeId: string; good: number; damaged: number; lost: number }[] {
   return held
@@ -336,6 +553,8 @@ export interface OutstandingRecovery {
   /** Counted damaged or lost (a scrap or write-off at the point) and awaiting its approval (D27). */
   pending: number;
   outstanding: number;
+  /** Of `outstanding`, what households received at the point and have not accounted for (sweep 11a F1). */
+  withHouseholds: number;
   rule: RecoveryRule;
   arrivedAt: Date;
 }
@@ -348,6 +567,10 @@ export interface OutstandingRecovery {
  * stand count: a reversed recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
  * What was counted damaged or lost and awaits its approval (D27, a pending scrap or write-off at the point) is accounted
  * for, not outstanding (sweep 4, L3): it is `pending`; rejected, it is outstanding again.
+ * Sweep 11a F1: what households gave back is received at the point (household-returns.ts) — not `received` from the
+ * incident's supply, but stock that then leaves the point as returned —, and what they lost is a write-off there; so a
+ * count from households brings the line to 0 like any other. `withHouseholds` says how much of what is outstanding
+ * households still hold, to be counted `fromHouseholds`.
  */
 export async function outstandingRecovery(ctx: ServiceContext, incidentId: string): Promise<OutstandingRecovery[]> {
   const { db, actor: user, clock } = ctx;
@@ -356,7 +579,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
     db,
     sql`WITH moved AS (
           SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
-                 sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT'))::int AS received,
+                 sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND NOT ${isFromHouseholds(sql`d`)})::int AS received,
                  -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::int AS returned,
                  min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
             FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
@@ -374,6 +597,9 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
          ORDER BY moved.store_id, moved.item_id, moved.batch_id`,
   );
   const now = clock.now().toJSDate();
+  const households = new Map(
+    (await withHouseholds(db, [...new Set(rows.map((r) => String(r.store_id)))])).map((h) => [`${h.storeId}|${h.batchId}`, h.remaining]),
+  );
   return rows
     .map((r) => {
       const rule = recoveryRuleOf(r.recovery_kind, r.recovery_months);
@@ -389,6 +615,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
         returned,
         pending,
         outstanding: received - returned - pending,
+        withHouseholds: Math.max(0, Math.min(received - returned - pending, households.get(`${String(r.store_id)}|${String(r.batch_id)}`) ?? 0)),
         rule,
         arrivedAt: new Date(r.arrived_at as string),
       };

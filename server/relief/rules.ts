@@ -1,5 +1,6 @@
 // D29 发放到人: pure rules for distribution to households — no I/O, unit-tested.
 import { createHash } from 'node:crypto';
+import type { RecoveryRule } from './recovery-rules.ts';
 
 /** The region and its ancestors, nearest first (统计用区划代码 are hierarchical: 2/4/6/9/12 digits). */
 export function regionPath(code12: string): string[] {
@@ -25,6 +26,16 @@ export function effectiveStandard(standards: readonly Standard[], regionCode: st
 /** D29: what one household may receive of an item: per household, or per person × household size (rounded up). */
 export const allowanceOf = (s: Pick<Standard, 'perPerson' | 'perHousehold'>, householdSize: number) =>
   s.perHousehold ?? Math.ceil((s.perPerson ?? 0) * householdSize - 1e-9);
+
+/**
+ * D12, D29: what one household may receive of an item for which no relief standard applies. Equipment D12 always
+ * recovers (command tents, prefab rooms, large lighting, water purifiers, generator sets) is public equipment for the
+ * 安置点, not household relief: without a standard set for it, its standard is 0 — handing it to a household needs an
+ * override and a reason, and the command is told (RELIEF_OVER_STANDARD), as for any relief beyond the standard; a region
+ * that does hand it out sets a standard. Other items without a standard (consumables, tents D12 recovers only within
+ * months of use) stay unlimited: null.
+ */
+export const allowanceWithoutStandard = (rule: RecoveryRule): number | null => (rule.kind === 'ALWAYS' ? 0 : null);
 
 /**
  * D29: a distribution's line as the household received it — the quantity handed over, positive. The line of its issue

@@ -425,6 +425,9 @@ async function createFixtures() {
         idempotencyKey: idem('dist'),
         household: { headName: '王建国', size: 3, idNumber: '41078119800101123X' },
         lines: [{ itemId: held?.item_id ?? itemId('LIV-003'), quantity: 1 }],
+        // Sweep 11a F2: the plan's items are all equipment D12 always recovers, which has no relief standard: handed
+        // to a household only with a reason (D29).
+        overrideReason: '抢险设备临时交该户使用',
       },
     },
     'distributeRelief 卫辉',

@@ -3,6 +3,7 @@ import { itemSeeds } from '../../seeds/data/catalog.ts';
 import { regionSeeds } from '../../seeds/data/regions.ts';
 import {
   allowanceOf,
+  allowanceWithoutStandard,
   effectiveStandard,
   householdKey,
   maskIdNumber,
@@ -43,6 +44,14 @@ describe('D29: distribution rules', () => {
     expect(allowanceOf({ perHousehold: 2, perPerson: null }, 5)).toBe(2);
     expect(allowanceOf({ perHousehold: null, perPerson: 0.5 }, 3)).toBe(2);
     expect(allowanceOf({ perHousehold: null, perPerson: 1 }, 3)).toBe(3);
+  });
+
+  it('D12 (sweep 11a F2): without a standard, equipment always recovered may not go to a household (0); other items are not limited', () => {
+    expect(allowanceWithoutStandard({ kind: 'ALWAYS' })).toBe(0);
+    expect(allowanceWithoutStandard({ kind: 'WITHIN_MONTHS', months: 12 })).toBeNull();
+    expect(allowanceWithoutStandard({ kind: 'NEVER' })).toBeNull();
+    // The catalog's 场地照明灯 and 汽油发电机 are such equipment.
+    expect(itemSeeds.filter((i) => ['场地照明灯', '汽油发电机'].includes(i.name)).map((i) => allowanceWithoutStandard(i.recovery))).toEqual([0, 0]);
   });
 
   it('the standard set nearest to the place applies', () => {

@@ -60,6 +60,7 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
         lines: counted.map(({ l, values }) => ({
           batchId: l.batchId,
           storeId: l.storeId,
+          fromHouseholds: l.fromHouseholds,
           good: values.good ?? 0,
           damaged: values.damaged ?? 0,
           lost: values.lost ?? 0,
@@ -95,7 +96,7 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
           showIcon
           style={{ marginBottom: 12 }}
           message="完好的物资回收入库（默认回到原发出仓库）；破损的转报废、丢失的转核销，均须另一位有权限的人员审批后过账。"
-          description="待回收数量含已发放到户、尚未收回的物资；此前登记破损或丢失、尚待审批的数量已不在其中。超出安置点现存数量时系统会拒绝。"
+          description="发放到户、尚未收回的物资另列一行（所在：群众处），按群众交回或丢失的情况登记；此前登记破损或丢失、尚待审批的数量已不在其中。超出现存或发放数量时系统会拒绝。"
         />
       }
       initialValues={{ lines: plan.lines.map(() => ({})) }}
@@ -105,12 +106,13 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
       <Table<RecoveryLine>
         size="small"
         pagination={false}
-        rowKey={(l) => `${l.storeId}|${l.batchId}`}
+        rowKey={(l) => `${l.storeId}|${l.batchId}|${l.fromHouseholds}`}
         dataSource={plan.lines}
         columns={[
           { title: '安置点', render: (_, l) => l.point },
           { title: '物资', render: (_, l) => l.item.name },
           { title: '批次', render: (_, l) => l.batchNo },
+          { title: '所在', width: 80, render: (_, l) => (l.fromHouseholds ? '群众处' : '安置点') },
           { title: '待回收', align: 'right', width: 80, render: (_, l) => `${l.outstanding}${l.item.unit}` },
           ...CONDITIONS.map(([condition, title]) => ({
             title,

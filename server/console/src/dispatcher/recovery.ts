@@ -23,6 +23,7 @@ export const IncidentRecoveryQuery = graphql(`
       returned
       pending
       outstanding
+      withHouseholds
       rule
     }
     incident(id: $id) {
@@ -43,7 +44,10 @@ export const IncidentRecoveryQuery = graphql(`
 
 export type Outstanding = ResultOf<typeof IncidentRecoveryQuery>['outstandingRecovery'][number];
 
-/** One line of a recovery count: a batch at one of the plan's 安置点, with what is outstanding of it there. */
+/**
+ * One line of a recovery count: a batch at one of the plan's 安置点, with what is outstanding of it there — on the point's
+ * shelves, or (fromHouseholds) handed to households and to be counted back from them (D30).
+ */
 export interface RecoveryLine {
   storeId: string;
   point: string;
@@ -51,6 +55,7 @@ export interface RecoveryLine {
   batchNo: string;
   item: Outstanding['item'];
   outstanding: number;
+  fromHouseholds: boolean;
 }
 
 /** What a plan's recovery may count: the outstanding lines at its 安置点, per 安置点 and batch. */
@@ -87,14 +92,9 @@ export function recoverablePlans(
     const planId = plans[at].id!;
     const plan = byPlan.get(planId) ?? { planId, label: `方案 ${at + 1}`, lines: [] };
     byPlan.set(planId, plan);
-    plan.lines.push({
-      storeId: line.store.id,
-      point: line.store.name,
-      batchId: line.batch.id,
-      batchNo: line.batch.batchNo,
-      item: line.item,
-      outstanding: line.outstanding,
-    });
+    const row = { storeId: line.store.id, point: line.store.name, batchId: line.batch.id, batchNo: line.batch.batchNo, item: line.item };
+    if (line.outstanding > line.withHouseholds) plan.lines.push({ ...row, outstanding: line.outstanding - line.withHouseholds, fromHouseholds: false });
+    if (line.withHouseholds > 0) plan.lines.push({ ...row, outstanding: line.withHouseholds, fromHouseholds: true });
   }
   return { plans: [...byPlan.values()], unplanned };
 }

@@ -1,0 +1,120 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
+import { invalidState } from '../errors.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
+import { recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
+import { distributionStands } from './trace.ts';
+
+// D12, D30 (sweep 11a F1): what a 安置点 handed to households of an item D12 says comes back is still owed back; the
+// recovery count records what households gave back (good or damaged) or lost. The ledger, not a side table, says so:
+//
+// - An issue to a household took the pieces off the books (D29: relief reaching people). Pieces a household hands back
+//   physically come back: a RECEIPT at the 安置点 (来源 回收, D7: recovery after an incident is a source of stock) books
+//   them in again, and the count then treats them as the rest of what the point holds — good back to the owner's store
+//   (a RECOVERY document), damaged to scrap pending approval (D27). The distribution stands: the household did receive
+//   them (D18: the trace still ends there), and it is the receipt, not a reversal, that says they came back. The receipt
+//   names no incident (`documents.incident_id` null; the incident is in its details): D28 counts receipts of the incident
+//   at its 安置点 as relief arriving there, and a piece coming back is not.
+// - Pieces lost at a household never come back, and their value left the books with the issue: booking them in only to
+//   write them off would show at the 安置点, until the approval, stock that is not there (D9). Their write-off (D27,
+//   pending approval, a 核销单 at the point) posts on approval two movements that net to zero — the pieces accounted for
+//   from the household (+n) and written off as lost (−n) — so the journal and the batch's trace record the loss and
+//   its approval, while the valuation, which counted the pieces out at the issue, is never touched.
+//
+// Both documents carry `details.fromHouseholds`; their positive lines are what households have accounted for, which
+// bounds a count from households by what was handed out there (distributions that stand) and not yet accounted for.
+// Reversible as the rest: the receipt by reverseDocument (once what it booked in is back at the point); the write-off,
+// like every write-off, is decided in the approvals queue (rejected, nothing changes and the pieces are owed again).
+
+/** documents.details of a document that accounts for pieces handed to households (`doc`: the documents alias). */
+export const FROM_HOUSEHOLDS_DETAILS = { fromHouseholds: true } as const;
+export const isFromHouseholds = (doc: SQL) => sql`COALESCE((${doc}.details ->> 'fromHouseholds')::boolean, false)`;
+
+export interface WithHouseholds {
+  storeId: string;
+  batchId: string;
+  itemId: string;
+  /** Handed to households at the point (distributions that stand). */
+  handed: number;
+  /** Already accounted for by households: received back (posted) or lost (write-off posted or awaiting approval). */
+  accounted: number;
+  /** handed − accounted, never below 0: what households still hold of the batch, as far as the books know. */
+  remaining: number;
+  rule: RecoveryRule;
+  /** When the batch first arrived at the point (D12's months of use run from it). */
+  arrivedAt: Date | null;
+  /** The store the batch was shipped to the point from (most shipped first): D30's default destination of good stock. */
+  shippedFrom: string | null;
+}
+
+/** Per 安置点 (of `points`) and batch handed to households there: what they received, what they accounted for since. */
+export async function withHouseholds(db: Db, points: readonly string[]): Promise<WithHouseholds[]> {
+  if (!points.length) return [];
+  const ids = uuidList([...points]);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`WITH handed AS (
+          SELECT d.store_id, dl.batch_id, dl.item_id, -sum(dl.quantity)::int AS handed
+            FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
+           WHERE d.store_id IN (${ids}) AND ${distributionStands(sql`doc.status`)}
+           GROUP BY d.store_id, dl.batch_id, dl.item_id),
+        accounted AS (
+          SELECT doc.store_id, l.batch_id, sum(l.quantity)::int AS accounted
+            FROM documents doc JOIN document_lines l ON l.document_id = doc.id
+           WHERE doc.store_id IN (${ids}) AND ${isFromHouseholds(sql`doc`)} AND doc.status IN ('POSTED', 'PENDING_APPROVAL') AND l.quantity > 0
+           GROUP BY doc.store_id, l.batch_id)
+        SELECT h.store_id, h.batch_id, h.item_id, h.handed, COALESCE(a.accounted, 0) AS accounted, i.recovery_kind, i.recovery_months,
+               (SELECT min(m.occurred_at) FROM movements m JOIN documents d ON d.id = m.document_id
+                 WHERE m.store_id = h.store_id AND m.batch_id = h.batch_id AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0
+                   AND d.status = 'POSTED' AND NOT ${isFromHouseholds(sql`d`)}) AS arrived_at,
+               (SELECT d.counterpart_store_id FROM movements m JOIN documents d ON d.id = m.document_id
+                 WHERE m.store_id = h.store_id AND m.batch_id = h.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
+                 GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
+          FROM handed h JOIN items i ON i.id = h.item_id
+          LEFT JOIN accounted a ON a.store_id = h.store_id AND a.batch_id = h.batch_id
+         WHERE h.handed > 0
+         ORDER BY array_position(ARRAY[${ids}]::uuid[], h.store_id), h.batch_id`,
+  );
+  return rows.map((r) => {
+    const handed = Number(r.handed);
+    const accounted = Number(r.accounted);
+    return {
+      storeId: String(r.store_id),
+      batchId: String(r.batch_id),
+      itemId: String(r.item_id),
+      handed,
+      accounted,
+      remaining: Math.max(0, handed - accounted),
+      rule: recoveryRuleOf(r.recovery_kind, r.recovery_months),
+      arrivedAt: r.arrived_at === null ? null : new Date(r.arrived_at as string),
+      shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
+    };
+  });
+}
+
+/**
+ * D9, D22 (sweep 11a F1): a distribution is not reversed while what it handed out is needed to cover what households
+ * have accounted for since (pieces received back or written off as lost at the point): the reversal would put those
+ * pieces on the point's books a second time. The household's receipt (or write-off) is undone first. Asked when the
+ * reversal is requested and again when it is approved (a count may come in between). `documentId`: the original issue.
+ */
+export async function assertNotAccountedByHouseholds(tx: Db, documentId: string, field: string): Promise<void> {
+  const rows = await queryRows<{ store_id: string; batch_id: string; quantity: number }>(
+    tx,
+    sql`SELECT d.store_id, dl.batch_id, -sum(dl.quantity)::int AS quantity
+          FROM distributions d JOIN document_lines dl ON dl.document_id = d.document_id
+         WHERE d.document_id = ${documentId}::uuid
+         GROUP BY d.store_id, dl.batch_id`,
+  );
+  if (!rows.length) return;
+  const held = new Map((await withHouseholds(tx, [String(rows[0].store_id)])).map((h) => [h.batchId, h]));
+  for (const r of rows) {
+    const h = held.get(String(r.batch_id));
+    if (h && h.handed - Number(r.quantity) < h.accounted) {
+      throw invalidState(
+        `该发放记录中的物资已有群众交回或丢失的回收登记（共 ${h.accounted}），冲销会让这些物资在安置点重复入账：请先冲销群众交回的入库单（或驳回其核销）`,
+        { field, batchId: String(r.batch_id), accounted: h.accounted },
+      );
+    }
+  }
+}
