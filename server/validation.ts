@@ -53,16 +53,28 @@ export function invisibleAsBlank(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+/** Invisible format characters (Unicode Cf: zero-width space and joiners, BOM, soft hyphen) dropped. */
+const withoutFormatCharacters = (v: string) => v.replace(/\p{Cf}/gu, '');
+
 /**
  * Text that names something as a person reads it — compatibility forms folded (NFKC: full-width ３ is 3, Ｔ－１ is T-1),
  * invisible format characters (zero-width space and joiners, BOM) dropped, trimmed — so that what looks the same is the
  * same: a batch number (D7, D18), a household's head and address (D29: no fresh allowance for a look-alike), a 安置点's name.
  */
-export const readableText = (v: string) =>
-  v
-    .normalize('NFKC')
-    .replace(/\p{Cf}/gu, '')
-    .trim();
+export const readableText = (v: string) => withoutFormatCharacters(v.normalize('NFKC')).trim();
+
+/**
+ * A name as it is kept and shown (a store's, sweep 11b B2): what readableText drops, dropped — invisible format
+ * characters, surrounding space — and any run of spaces (ideographic, no-break, tabs) one plain space. Its characters'
+ * width is kept as typed: a Chinese name's full-width （东区） stays full-width, as the other names in the list are.
+ */
+export const shownName = (v: string) => withoutFormatCharacters(v).replace(/\s+/gu, ' ').trim();
+
+/**
+ * When two names are the same name to a person: as readableText reads them (full-width ３ is 3, （ is (), without spaces
+ * and regardless of case — 「卫辉市 救灾物资储备库」 is 「卫辉市救灾物资储备库」. (relief/points.ts placeKey is this rule for 安置点.)
+ */
+export const nameKey = (v: string) => readableText(v).replace(/\s+/gu, '').toLowerCase();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -146,7 +146,7 @@ export function buildApp(services: AppServices) {
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
       operationFacts(),
-      inputGuard(),
+      inputGuard(config.queryLimits.maxTokens),
       subscriptionsOverPost(),
       queryLimits(config.queryLimits),
       // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input),

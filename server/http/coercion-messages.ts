@@ -50,19 +50,20 @@ function valueRefusal(message: string, quote = true): string | null {
 }
 
 /** "input.lines[0].quantity" → "input.lines.0.quantity", the API's way of naming a field. */
-const fieldOf = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
+export const fieldOf = (path: string) => path.replace(/\[(\d+)\]/g, '.$1');
 
 /**
  * Where each variable of a document is used, named as the API names fields: `issueStock(input: $i)` gives i →
  * "input", `receiveStock(input: { lines: $l })` gives l → "input.lines". A field is named by the argument, never by
  * whatever the client called its variable. The first use counts; a variable inside a list keeps its own name. The
  * document's text, not graphql's Source: graphql may be loaded twice, and the other copy's Source is not one here.
+ * `maxTokens` bounds the reading of a document not yet parsed under the query limits (input-guard.ts).
  */
-export function variableFields(source: string): Map<string, string> {
+export function variableFields(source: string, maxTokens?: number): Map<string, string> {
   const fields = new Map<string, string>();
   let document;
   try {
-    document = parse(source, { noLocation: true });
+    document = parse(source, { noLocation: true, ...(maxTokens ? { maxTokens } : {}) });
   } catch {
     return fields;
   }

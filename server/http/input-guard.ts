@@ -1,5 +1,6 @@
 import { BREAK, GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { fieldOf, literalField, variableFields } from './coercion-messages.ts';
 
 // Text PostgreSQL cannot store — a NUL character, or half of a UTF-16 surrogate pair — is refused at the edge, in the
 // query text and in every variable, before it reaches a resolver: it would otherwise fail deep in a statement (and on
@@ -61,32 +62,52 @@ const refusal = (where: string, reason: string) =>
     extensions: { code: 'BAD_USER_INPUT', field: where, http: { status: 400 } },
   });
 
-/** What is wrong with the first string literal of a parsed document (escapes decoded: "\\u0000", "\\u202e"), or null. */
-function unacceptableLiteral(document: DocumentNode): string | null {
-  let found: string | null = null;
+/**
+ * The input field a refused variable's string was given for, named as every other refusal names it (sweep 11b B3):
+ * `createStore(input: $i)` with the character at `i.name` is "input.name", not the client's own variable name. The
+ * document is read only for a refusal, and no further than the query limits read it (limits.ts: maxTokens); a variable
+ * the document does not use keeps its path among the variables.
+ */
+function variableField(query: unknown, path: string, maxTokens: number): string {
+  const [, name, rest] = /^([^.[]+)(.*)$/s.exec(path) ?? [];
+  const argument = typeof query === 'string' && name ? variableFields(query, maxTokens).get(name) : undefined;
+  return argument ? fieldOf(argument + rest) : `variables.${path}`;
+}
+
+/**
+ * The first string literal of a parsed document that cannot be accepted (escapes decoded: "\\u0000", "\\u202e"), with
+ * the input field it was written for (literalField: "input.name"), or "query" where it is no argument's value.
+ */
+function unacceptableLiteral(document: DocumentNode, source: string | undefined): Fault | null {
+  let found: Fault | null = null;
   visit(document, {
     StringValue(node) {
-      found = unacceptable(node.value);
-      return found ? BREAK : undefined;
+      const reason = unacceptable(node.value);
+      if (!reason) return undefined;
+      const at = source !== undefined && node.loc ? literalField(source, node.loc.start) : null;
+      found = { path: at ? fieldOf(at) : 'query', reason };
+      return BREAK;
     },
   });
   return found;
 }
 
-export function inputGuard(): Plugin {
+/** `maxTokens`: the query limits' (limits.ts), which bound how far a refused request's document is read for its field. */
+export function inputGuard(maxTokens: number): Plugin {
   return {
     onParams({ params }) {
       if (typeof params.query === 'string' && (UNSTORABLE.test(params.query) || OTHER_CONTROL.test(params.query))) {
         throw refusal('query', unacceptable(params.query)!);
       }
       const fault = unacceptableText(params.variables ?? null);
-      if (fault) throw refusal(`variables.${fault.path}`, fault.reason);
+      if (fault) throw refusal(variableField(params.query, fault.path, maxTokens), fault.reason);
     },
     // A literal may spell the character as an escape, which only the parser decodes.
-    onParse() {
+    onParse({ params }) {
       return ({ result, replaceParseResult }) => {
-        const reason = result && typeof result === 'object' && 'kind' in result ? unacceptableLiteral(result as DocumentNode) : null;
-        if (reason) replaceParseResult(refusal('query', reason));
+        const source = typeof params.source === 'string' ? params.source : params.source?.body;
+        const fault = result && typeof result === 'object' && 'kind' in result ? unacceptableLiteral(result as DocumentNode, source) : null;
+        if (fault) replaceParseResult(refusal(fault.path, fault.reason));
       };
     },
   };

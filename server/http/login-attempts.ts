@@ -47,6 +47,10 @@ export function current(f: Failures | undefined, policy: LoginBackoffPolicy, now
   return { ...f, inFlight };
 }
 
+/** The lock a key's failures set once they reach its threshold: 30 s, doubling with every failure past it, up to the maximum. */
+const lockSeconds = (failures: number, maxFailures: number, policy: LoginBackoffPolicy) =>
+  Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(failures - maxFailures, 30));
+
 /**
  * Admits one attempt: while any key is locked, the seconds to wait (nothing changes); else 0 and every key counts it
  * in flight. Attempts in flight count towards the threshold, so that concurrent guesses cannot all slip in under it,
@@ -64,8 +68,9 @@ export function admit(
     const f = now.get(key)!;
     if (f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
     // Were every attempt in flight to fail, this one would come after the lock they set: it waits for them. At or
-    // past the threshold, one attempt at a time (each failure there locks again).
-    else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) wait = Math.max(wait, 1);
+    // past the threshold, one attempt at a time (each failure there locks again). It is told that lock's length (sweep
+    // 11b B4: told 1 s, a client retried into the lock the others had set meanwhile, 30 s).
+    else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) wait = Math.max(wait, lockSeconds(f.count + f.inFlight, maxFailures, policy));
   }
   if (wait > 0) return { wait, next: new Map() };
   const next = new Map<string, Failures>();
@@ -90,10 +95,7 @@ export function settle(
   if (outcome === 'FAILED') {
     next.count = f.count + 1;
     next.last = nowMs;
-    if (next.count >= maxFailures) {
-      const seconds = Math.min(policy.maxLockSeconds, policy.lockSeconds * 2 ** Math.min(next.count - maxFailures, 30));
-      next.lockedUntil = Math.max(f.lockedUntil, nowMs + seconds * 1000);
-    }
+    if (next.count >= maxFailures) next.lockedUntil = Math.max(f.lockedUntil, nowMs + lockSeconds(next.count, maxFailures, policy) * 1000);
   } else if (outcome === 'SUCCEEDED' && clearedBySuccess) {
     Object.assign(next, { count: 0, lockedUntil: 0 });
   }

@@ -39,14 +39,30 @@ export async function claimIdempotencyKey(tx: Db, c: IdempotencyClaim): Promise<
   return answerOfFirst(c, hash, { requestHash: first.request_hash, resultId: first.result_id });
 }
 
+/**
+ * The operations whose key is an argument of its own (API.md: `reverseDocument(documentId, reason, idempotencyKey)`,
+ * `cancelTransfer(…)`, `executeDispatchPlan(planId, idempotencyKey)`); every other one takes it in its `input`.
+ */
+const KEY_AS_ARGUMENT: ReadonlySet<string> = new Set(['reverseDocument', 'cancelTransfer', 'executeDispatchPlan']);
+
+/**
+ * Where the operation's key was given, as its refusals name it (extensions.field): `input.idempotencyKey`, as a blank
+ * or too long key is named — or `idempotencyKey` where the key is an argument (sweep 11b B3).
+ */
+export const idempotencyKeyField = (kind: string) => (KEY_AS_ARGUMENT.has(kind) ? 'idempotencyKey' : 'input.idempotencyKey');
+
 /** A key claimed before: the first result's id to replay when the request is the same, else IDEMPOTENCY_CONFLICT. */
-export function answerOfFirst(c: Pick<IdempotencyClaim, 'key' | 'resultName'>, hash: string, first: { requestHash: string; resultId: string }): string {
+export function answerOfFirst(
+  c: Pick<IdempotencyClaim, 'kind' | 'key' | 'resultName'>,
+  hash: string,
+  first: { requestHash: string; resultId: string },
+): string {
   if (first.requestHash !== hash) {
     throw new DomainError(
       'IDEMPOTENCY_CONFLICT',
       `幂等键 ${c.key} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`,
       {
-        field: 'idempotencyKey',
+        field: idempotencyKeyField(c.kind),
         [c.resultName]: first.resultId,
       },
     );

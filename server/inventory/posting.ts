@@ -11,11 +11,12 @@ import { publishDocumentPosted } from '../diagnostics.ts';
 import { badInput, DomainError } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { DOCUMENT_PREFIX, requestHash, type DocumentType } from './rules.ts';
-import { answerOfFirst, claimIdempotencyKey } from './idempotency.ts';
+import { answerOfFirst, claimIdempotencyKey, idempotencyKeyField } from './idempotency.ts';
 import { ledgerPrepare, type PrepareSpec, type Prepared } from './prepare.ts';
 import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
 import { assertHeldSince } from './backdating.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { quantityText } from './common.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -94,6 +95,11 @@ export interface DocumentDraft {
   orderId?: string | null;
   /** The balance rows the build step locked (lockBalances); rows that only grow need no lock. */
   locked?: Map<string, LockedBalance>;
+  /**
+   * Where the input gave line i's quantity, when the lines are the input's in order (a receipt's): a refusal of the
+   * balance the line would make names it. Else such a refusal names `input.lines`.
+   */
+  quantityField?: (line: number) => string;
   /** Further writes of the post, made by the document's own statement (an order's executed quantities, D23). */
   alsoWrites?: SQL[];
   /** Runs after the document row is written, in the same transaction (transfer rows, status changes). */
@@ -121,6 +127,35 @@ export interface PostingRequest {
 }
 
 const MAX_BALANCE = 2_147_483_647;
+
+/** Would the change carry the balance past the limit? */
+const passesLimit = (held: { onHand: number; inTransit: number }, c: NetChange) =>
+  held.onHand + c.onHand > MAX_BALANCE || held.inTransit + c.inTransit > MAX_BALANCE;
+
+/** The lines a refusal of a balance names (writeDocument's draft; an approval posting its pending document has none). */
+type LinesOf = Pick<DocumentDraft, 'type' | 'lines' | 'quantityField'>;
+
+/**
+ * Balances are 32-bit integers in the database: a post that would carry one past 2,147,483,647 is refused as input, on
+ * the line that passes it, saying so (sweep 11b B5: the database's overflow answered 输入的值超出允许范围或格式不被接受,
+ * naming nothing). `held` is what the balance holds now, where known (a row neither locked nor read: the lines alone
+ * pass the limit).
+ */
+function balanceOverflow(c: NetChange, held: { onHand: number; inTransit: number; batchNo?: string } | undefined, draft?: LinesOf): DomainError {
+  const inTransit = (held?.inTransit ?? 0) + c.inTransit > MAX_BALANCE;
+  const now = (inTransit ? held?.inTransit : held?.onHand) ?? 0;
+  // The line that passes the limit: the document's lines of the batch, added in order to what the balance holds.
+  let sum = now;
+  const line = (draft?.lines ?? []).findIndex((l) => l.batchId === c.batchId && (sum += l.quantity) > MAX_BALANCE);
+  const posting = draft?.type === 'RECEIPT' ? '入库' : draft?.type === 'TRANSFER_IN' ? '调入' : '入账';
+  const batch = held?.batchNo ? `批次 ${held.batchNo} ` : '该批次';
+  const message =
+    `${line >= 0 ? `第 ${line + 1} 行：` : ''}${posting}后${batch}的${inTransit ? '在途数量' : '结存'}将超过上限 ${quantityText(MAX_BALANCE)}` +
+    (held ? `（现有 ${quantityText(now)}）` : '');
+  const field = line >= 0 && draft?.quantityField ? draft.quantityField(line) : 'input.lines';
+  return badInput(field, message, { batchId: c.batchId, limit: MAX_BALANCE, ...(held ? { [inTransit ? 'inTransit' : 'onHand']: now } : {}) });
+}
+
 const keyOf = (k: BalanceKey) => `${k.storeId}|${k.batchId}`;
 const compareKeys = (a: BalanceKey, b: BalanceKey) =>
   a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0;
@@ -232,15 +267,13 @@ function netChanges(moves: MovementDraft[], reservations: ReservationChange[]): 
  * (never below zero, reserved never above on hand); rows that were not locked may only grow (upsert).
  * The CHECK constraint on balances is the backstop.
  */
-function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>): { updates: NetChange[]; inserts: NetChange[] } {
+function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>, draft?: LinesOf): { updates: NetChange[]; inserts: NetChange[] } {
   const updates: NetChange[] = [];
   const inserts: NetChange[] = [];
   for (const c of changes) {
     const current = locked.get(keyOf(c));
-    // Balances are 32-bit integers in the database: a document that would carry one past that is refused as input.
-    if ((current?.onHand ?? 0) + c.onHand > MAX_BALANCE || (current?.inTransit ?? 0) + c.inTransit > MAX_BALANCE) {
-      throw badInput('input.lines', `数量合计超出单个批次的库存上限 ${MAX_BALANCE}`, { batchId: c.batchId });
-    }
+    // A row not locked is checked as it grows (growBalances).
+    if (passesLimit(current ?? { onHand: 0, inTransit: 0 }, c)) throw balanceOverflow(c, current, draft);
     if (current) {
       const onHand = current.onHand + c.onHand;
       const reserved = current.reserved + c.reserved;
@@ -291,7 +324,11 @@ function updateBalances(updates: NetChange[], at: Date, occurredAt: Date): SQL {
           RETURNING b.store_id`;
 }
 
-/** The upsert of rows that only grow (each has a movement: a net change that is no reservation). */
+/**
+ * The upsert of rows that only grow (each has a movement: a net change that is no reservation); one row per row it
+ * wrote. A row that would grow past the limit is left as it was and not returned: the post is then refused
+ * (assertGrownInFull), where the database would have refused it with an overflow naming nothing.
+ */
 function growBalances(inserts: NetChange[], at: Date, occurredAt: Date): SQL {
   const values = sql.join(
     inserts.map(
@@ -307,7 +344,28 @@ function growBalances(inserts: NetChange[], at: Date, occurredAt: Date): SQL {
                 SET on_hand = balances.on_hand + excluded.on_hand,
                     in_transit = balances.in_transit + excluded.in_transit,
                     updated_at = excluded.updated_at,
-                    last_occurred_at = GREATEST(balances.last_occurred_at, excluded.last_occurred_at)`;
+                    last_occurred_at = GREATEST(balances.last_occurred_at, excluded.last_occurred_at)
+              WHERE balances.on_hand::bigint + excluded.on_hand <= ${MAX_BALANCE}
+                AND balances.in_transit::bigint + excluded.in_transit <= ${MAX_BALANCE}
+          RETURNING balances.batch_id`;
+}
+
+/** Every row grown (growBalances), or the refusal of the one that would have passed the limit, read as it stands. */
+async function assertGrownInFull(tx: Db, grown: number, inserts: NetChange[], draft?: LinesOf): Promise<void> {
+  if (grown === inserts.length) return;
+  const pairs = sql.join(
+    inserts.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid)`),
+    sql`, `,
+  );
+  const rows = await queryRows<{ store_id: string; batch_id: string; on_hand: number; in_transit: number; batch_no: string }>(
+    tx,
+    sql`SELECT bal.store_id, bal.batch_id, bal.on_hand, bal.in_transit, b.batch_no
+          FROM balances bal JOIN batches b ON b.id = bal.batch_id
+         WHERE (bal.store_id, bal.batch_id) IN (${pairs})`,
+  );
+  const held = new Map(rows.map((r) => [`${r.store_id}|${r.batch_id}`, { onHand: Number(r.on_hand), inTransit: Number(r.in_transit), batchNo: r.batch_no }]));
+  const c = inserts.find((i) => passesLimit(held.get(keyOf(i)) ?? { onHand: 0, inTransit: 0 }, i)) ?? inserts[0];
+  throw balanceOverflow(c, held.get(keyOf(c)), draft);
 }
 
 /** A guarded UPDATE that changed fewer rows than it should have: someone else's change won the race. */
@@ -321,7 +379,7 @@ function assertAllUpdated(changed: number, updates: NetChange[]) {
 async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date, occurredAt = at): Promise<void> {
   const { updates, inserts } = planBalances(changes, locked);
   if (updates.length) assertAllUpdated((await queryRows(tx, updateBalances(updates, at, occurredAt))).length, updates);
-  if (inserts.length) await tx.execute(growBalances(inserts, at, occurredAt));
+  if (inserts.length) await assertGrownInFull(tx, (await queryRows(tx, growBalances(inserts, at, occurredAt))).length, inserts);
 }
 
 /**
@@ -351,7 +409,7 @@ export interface DocumentHeader {
  */
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft, audit?: PendingAudit): Promise<DocumentRow> {
   const posted = !draft.pending;
-  const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map());
+  const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), draft);
   // D21: a pending document is checked now as well as when it posts (postPendingDocument).
   await assertHeldSince(tx, netChanges(draft.movements, []), draft.locked ?? new Map(), h.occurredAt);
   const steps: SQL[] = [];
@@ -369,9 +427,11 @@ export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDr
   steps.push(sql`doc AS (${documentInsert(h, draft, posted)} RETURNING *)`);
   const [row] = await queryRows<Record<string, unknown>>(
     tx,
-    sql`WITH ${sql.join(steps, sql`, `)} SELECT doc.*, ${updates.length ? sql`(SELECT count(*) FROM updated)::int` : sql`0`} AS balances_updated FROM doc`,
+    sql`WITH ${sql.join(steps, sql`, `)} SELECT doc.*, ${updates.length ? sql`(SELECT count(*) FROM updated)::int` : sql`0`} AS balances_updated,
+               ${inserts.length ? sql`(SELECT count(*) FROM grown)::int` : sql`0`} AS balances_grown FROM doc`,
   );
   if (updates.length) assertAllUpdated(Number(row.balances_updated), updates);
+  if (inserts.length) await assertGrownInFull(tx, Number(row.balances_grown), inserts, draft);
   const document = tableRow(documents, row);
   await draft.afterPost?.(tx, { id: h.documentId, number: document.number });
   if (posted) documentPosted(document.type, draft.lines.length);
@@ -465,7 +525,7 @@ const isTransaction = (db: Db): boolean => db instanceof PgTransaction;
  */
 export async function postDocument(db: Db, req: PostingRequest): Promise<PostedDocument> {
   const key = req.idempotencyKey.trim();
-  if (!key || key.length > 128) throw badInput('idempotencyKey', '幂等键不能为空，且不超过 128 个字符');
+  if (!key || key.length > 128) throw badInput(idempotencyKeyField(req.kind), '幂等键不能为空，且不超过 128 个字符');
   const hash = requestHash(req.input);
   // The id follows from the idempotency key: a retried or replayed post names the same document.
   const documentId = stableId('document', `${req.kind}/${req.actor.id}/${key}`);
@@ -477,7 +537,11 @@ export async function postDocument(db: Db, req: PostingRequest): Promise<PostedD
       prepared = await ledgerPrepare(tx, claim, req.prepare.spec({ documentId, recordedAt }));
       req.prepare.check?.(prepared);
       if (prepared.first) {
-        return { documentId: answerOfFirst({ key, resultName: 'documentId' }, hash, prepared.first), replayed: true, document: prepared.firstDocument };
+        return {
+          documentId: answerOfFirst({ kind: req.kind, key, resultName: 'documentId' }, hash, prepared.first),
+          replayed: true,
+          document: prepared.firstDocument,
+        };
       }
     } else {
       const first = await claimIdempotencyKey(tx, {

@@ -461,6 +461,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
         details: v.source === 'REQUISITION' ? { compensationOwedTo: supplierOrgId } : null,
         lines,
         movements: moves,
+        // One line per input line, in order: a balance past the limit is refused at the quantity that takes it there.
+        quantityField: (line) => `input.lines.${line}.quantity`,
         afterPost: opts.afterPost,
       };
     },

@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../drizzle/client.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { movements, organizations, stores } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { assertMayPost, assertRegionAccess, assertStoreAccess, storesInScope, transferDestinations } from '../auth/policy.ts';
@@ -9,7 +9,7 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 import { filterRegion, getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import type { RegionLevel } from '../regions/codes.ts';
-import { searchPattern, uuidArg, validate } from '../validation.ts';
+import { nameKey, searchPattern, shownName, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { transferDestinationsFrom } from '../authority/custody.ts';
 import { notClosedPoint } from '../relief/closed-points.ts';
@@ -111,7 +111,9 @@ const storeFields = {
     .string()
     .trim()
     .regex(/^[A-Za-z0-9-]{2,32}$/, '仓库代码应为 2–32 位字母、数字或连字符'),
-  name: z.string().trim().min(2, '名称至少 2 个字').max(128),
+  // Sweep 11b B2: kept as shown — a zero-width character dropped (it hid the name from a search and told two equal
+  // names apart), spaces of any kind one plain space.
+  name: z.string().transform(shownName).pipe(z.string().min(2, '名称至少 2 个字').max(128)),
   regionCode: z.string(),
   kind: z.enum(['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT']),
   location: z.object({
@@ -151,13 +153,37 @@ async function assertCodeFree(db: Db, code: string, exceptId?: string) {
   if (dup && dup.id !== exceptId) throw badInput('input.code', `仓库代码已存在：${code}`);
 }
 
+/**
+ * Sweep 11b B2: the stores of a region are told apart by name — a keeper picks 调入仓库 by it (transferDestinations
+ * shows names and places only), a dispatcher reads a plan's sources by it. A name that reads the same as another of the
+ * region's (nameKey: width, spaces, case) is refused, naming the store that has it. Checked under a lock on the region's
+ * names rather than by a unique index: databases may already hold such pairs (the API accepted them), and which one to
+ * rename is an administrator's decision, not a migration's. Taken before the code is checked, so that of two requests
+ * at once the later is answered as a later one is (the code first).
+ */
+const lockStoreNames = (db: Db, regionCode: string) => queryRows(db, sql`SELECT pg_advisory_xact_lock(hashtext(${`store-names|${regionCode}`}))`);
+
+async function assertNameFree(db: Db, name: string, regionCode: string, exceptId?: string) {
+  const key = nameKey(name);
+  const twin = (await db.select({ id: stores.id, code: stores.code, name: stores.name }).from(stores).where(eq(stores.regionCode, regionCode))).find(
+    (s) => s.id !== exceptId && nameKey(s.name) === key,
+  );
+  if (twin) {
+    throw badInput('input.name', `本区划已有同名仓库「${twin.name}」（代码 ${twin.code}）：同一区划的仓库名称不能相同，请换一个名称（如加上地点）`, {
+      storeCode: twin.code,
+    });
+  }
+}
+
 export async function createStore(ctx: ServiceContext, input: unknown): Promise<StoreRow> {
   const { db, actor: user } = ctx;
   const v = validate(createStoreSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   assertInRegion(region, v.location, 'input.location.lat');
   if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
+  await lockStoreNames(db, region.code);
   await assertCodeFree(db, v.code);
+  await assertNameFree(db, v.name, region.code);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(stores)
@@ -225,7 +251,12 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   const kind = v.kind ?? current.kind;
   const hasOperator = v.operatorName === undefined ? current.operatorOrgId !== null : Boolean(v.operatorName);
   if (kind !== 'GOVERNMENT' && !hasOperator) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
+  // A new name, or the name brought into another region: the names there are checked. The form sends the name it
+  // shows: the same name again is no new one (a pair the database held before the rule is not refused an address).
+  const namedAnew = (v.name !== undefined && nameKey(v.name) !== nameKey(current.name)) || (region !== null && region.code !== current.regionCode);
+  if (namedAnew) await lockStoreNames(db, region?.code ?? current.regionCode);
   if (v.code) await assertCodeFree(db, v.code, id);
+  if (namedAnew) await assertNameFree(db, v.name ?? current.name, region?.code ?? current.regionCode, id);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(stores)

@@ -370,6 +370,7 @@ function stringFor(fx: Fixtures, name: string, owner: string, mutation: string, 
   if (name === 'idempotencyKey') return `fuzz-${unique}`;
   if (name === 'code') return `FZ-${unique}`;
   if (name === 'spec') return `模糊测试 spec ${unique}`; // a name and a spec identify one item (D5)
+  if (name === 'name' && /^(create|update)Store$/.test(mutation)) return `模糊测试 name ${unique}`; // one name per region's stores (sweep 11b B2)
   if (name === 'username') return `fuzz.${unique}`;
   if (name === 'batchNo') return `FUZZ-${mutation}`;
   if (name === 'gbCode') return '1010101';

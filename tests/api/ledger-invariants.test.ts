@@ -123,7 +123,7 @@ describe('ledger invariants', () => {
       const before = await ledgerCounts(t);
       const res = await receipt(k, 2);
       expect(errorCode(res)).toBe('IDEMPOTENCY_CONFLICT');
-      expect(ext(res)).toMatchObject({ field: 'idempotencyKey', documentId: first.id });
+      expect(ext(res)).toMatchObject({ field: 'input.idempotencyKey', documentId: first.id }); // as a blank key is named (sweep 11b B3)
       // The message says what to do: a new operation takes a new key, a retry repeats the first input.
       expect(res.errors![0].message).toBe(`幂等键 ${k} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`);
       expect(await ledgerCounts(t)).toEqual(before);

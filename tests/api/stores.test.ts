@@ -354,8 +354,10 @@ describe('D2: stores — listing, scope, and administration', () => {
   });
 
   describe('updateStore', () => {
+    // Each store below its own name: the store createStore made above has newStore's, and a region's stores are told
+    // apart by name (sweep 11b B2).
     it('changes name and location', async () => {
-      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-01' }) }, 'admin')).data.createStore;
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-01', name: '卫辉市孙杏村镇更新测试储备点' }) }, 'admin')).data.createStore;
       const res = await t.gql(UPDATE, { id: created.id, input: { name: '卫辉市孙杏村镇储备点（新址）', location: { lat: 35.355, lng: 114.131 } } }, 'admin');
       expect(res.errors).toBeUndefined();
       expect(res.data.updateStore).toMatchObject({
@@ -369,7 +371,7 @@ describe('D2: stores — listing, scope, and administration', () => {
     });
 
     it('D2: moving a store to a township region updates its level', async () => {
-      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-02' }) }, 'admin')).data.createStore;
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-02', name: '卫辉市孙杏村镇迁址测试储备点' }) }, 'admin')).data.createStore;
       expect(created.level).toBe('COUNTY');
       const res = await t.gql(UPDATE, { id: created.id, input: { regionCode: '410781102000' } }, 'admin');
       expect(res.data.updateStore).toMatchObject({ level: 'TOWNSHIP', region: { code: '410781102000', name: '孙杏村镇' } });
@@ -380,7 +382,7 @@ describe('D2: stores — listing, scope, and administration', () => {
     });
 
     it('D2: changing a government store to ENTRUSTED without an operator → BAD_USER_INPUT, unchanged', async () => {
-      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-03' }) }, 'admin')).data.createStore;
+      const created = (await t.gql(CREATE, { input: newStore({ code: 'S-UPD-03', name: '卫辉市孙杏村镇类型测试储备点' }) }, 'admin')).data.createStore;
       const res = await t.gql(UPDATE, { id: created.id, input: { kind: 'ENTRUSTED' } }, 'admin');
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].extensions.field).toBe('input.operatorName');

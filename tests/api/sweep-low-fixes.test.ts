@@ -98,7 +98,7 @@ describe('sweep LOW fixes', () => {
       for (const name of ['洪水🌊\u202e测试', '洪水\u2067测试', '洪水\u200f测试', '洪水\u061c测试', '洪水\u202a测试']) {
         const res = await incidentRaw(t, name);
         expect(errorCode(res)).toBe('BAD_USER_INPUT');
-        expect(firstError(res).extensions.field).toBe('variables.i.name');
+        expect(firstError(res).extensions.field).toBe('input.name'); // sweep 11b B3: the input's path, not the variable's
         expect(firstError(res).message).toMatch(/控制字符/);
       }
       const literal = await t.gql(
@@ -107,12 +107,12 @@ describe('sweep LOW fixes', () => {
         'dispatcher',
       );
       expect(errorCode(literal)).toBe('BAD_USER_INPUT');
-      expect(firstError(literal).extensions.field).toBe('query');
+      expect(firstError(literal).extensions.field).toBe('input.name'); // sweep 11b B3: as a variable's is named
       // D18: a batch number "WH-\u202eMB" would print as another number
       const before = await ledgerCounts(t);
       const batch = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, batchNo: 'WH-\u202eMB', expiryDate: '2031-01-01' }]));
       expect(errorCode(batch)).toBe('BAD_USER_INPUT');
-      expect(firstError(batch).extensions.field).toBe('variables.input.lines[0].batchNo');
+      expect(firstError(batch).extensions.field).toBe('input.lines.0.batchNo');
       expect(await ledgerCounts(t)).toEqual(before);
     });
 
@@ -125,7 +125,7 @@ describe('sweep LOW fixes', () => {
       ]) {
         const res = await incidentRaw(t, name);
         expect(errorCode(res)).toBe('BAD_USER_INPUT');
-        expect(firstError(res).extensions.field).toBe('variables.i.name');
+        expect(firstError(res).extensions.field).toBe('input.name'); // sweep 11b B3: the input's path, not the variable's
         expect(firstError(res).message).toContain(code);
       }
       const literal = await t.gql(
@@ -134,11 +134,11 @@ describe('sweep LOW fixes', () => {
         'dispatcher',
       );
       expect(errorCode(literal)).toBe('BAD_USER_INPUT');
-      expect(firstError(literal).extensions.field).toBe('query');
+      expect(firstError(literal).extensions.field).toBe('input.name'); // sweep 11b B3: as a variable's is named
       const before = await ledgerCounts(t);
       const bell = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ itemId: QUILT, quantity: 1, batchNo: 'L13-\u0007', expiryDate: '2031-01-01' }]));
       expect(errorCode(bell)).toBe('BAD_USER_INPUT');
-      expect(firstError(bell).extensions.field).toBe('variables.input.lines[0].batchNo');
+      expect(firstError(bell).extensions.field).toBe('input.lines.0.batchNo');
       expect(await ledgerCounts(t)).toEqual(before);
       const note = '第一行\r\n第二行\t备注';
       const doc = ok(

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { admit, settle, type Failures } from '../../server/http/login-attempts.ts';
+
+// Sweep 11b B4 (API.md The edge: `extensions.retryAfterSeconds` says when to try again): an attempt held back while
+// others are in flight at the lock's threshold is told the lock they would set — not 1 s, which a client honouring it
+// spent retrying into that lock.
+
+const policy = { maxFailuresPerUsername: 5, maxFailuresPerAddress: 20, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 3600 };
+const user = { key: 'login-user:director', maxFailures: 5, clearedBySuccess: true };
+const NOW = 1_800_000_000_000;
+const held = (f: Partial<Failures>) => new Map([[user.key, { count: 0, last: NOW - 1000, lockedUntil: 0, inFlight: 0, inFlightAt: NOW - 100, ...f }]]);
+
+describe('B4: the wait told while attempts are in flight at the threshold', () => {
+  it('5 in flight of 5: the next waits the 30 s their failures would lock for', () => {
+    expect(admit([user], held({ inFlight: 5 }), policy, NOW).wait).toBe(30);
+    expect(admit([user], held({ count: 2, inFlight: 3 }), policy, NOW).wait).toBe(30);
+    // Under the threshold nobody waits; a lock set is waited out to its end.
+    expect(admit([user], held({ count: 1, inFlight: 3 }), policy, NOW).wait).toBe(0);
+    expect(admit([user], held({ count: 5, lockedUntil: NOW + 28_500 }), policy, NOW).wait).toBe(29);
+  });
+
+  it('past the threshold (the lock over, one attempt in flight): the doubled lock its failure would set, as settle sets it', () => {
+    const f = held({ count: 5, lockedUntil: NOW - 1, inFlight: 1 });
+    const wait = admit([user], f, policy, NOW).wait;
+    expect(wait).toBe(60);
+    const locked = settle(user, f.get(user.key), 'FAILED', policy, NOW);
+    expect(locked.lockedUntil - NOW).toBe(wait * 1000);
+  });
+});
