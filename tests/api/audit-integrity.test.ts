@@ -99,7 +99,8 @@ describe('audit integrity (D22)', () => {
       'keeper',
     );
     expect(errorCode(literal)).toBe('BAD_USER_INPUT');
-    expect(literal.errors![0].extensions.field).toBe('query'); // refused at the edge, not by the database
+    // Refused at the edge, not by the database, naming the input field the literal sits in (sweep 11b B3: it said `query`).
+    expect(literal.errors![0].extensions.field).toBe('input.note');
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
   });
 
