@@ -72,7 +72,7 @@ export const shownName = (v: string) => withoutFormatCharacters(v).replace(/\s+/
 
 /**
  * When two names are the same name to a person: as readableText reads them (full-width ３ is 3, （ is (), without spaces
- * and regardless of case — 「卫辉市 救灾物资储备库」 is 「卫辉市救灾物资储备库」. (relief/points.ts placeKey is this rule for 安置点.)
+ * and regardless of case — 「卫辉市 救灾物资储备库」 is 「卫辉市救灾物资储备库」. Stores' and 安置点' names alike.
  */
 export const nameKey = (v: string) => readableText(v).replace(/\s+/gu, '').toLowerCase();
 

@@ -7,7 +7,8 @@ import { isInSubtree } from '../regions/codes.ts';
 import { greatCircleKm } from '../regions/distance.ts';
 import { assertInRegion, SAME_PLACE_KM } from '../regions/location.ts';
 import { getRegionInScope, type RegionRow } from '../regions/service.ts';
-import { placeKey, pointLevel, pointsOfIncident } from '../relief/points.ts';
+import { pointLevel, pointsOfIncident } from '../relief/points.ts';
+import { nameKey } from '../validation.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import type { IncidentRow } from './incidents.ts';
 
@@ -37,10 +38,10 @@ export async function settleDestinations(db: Db, user: Principal, incident: Inci
     const region = await getRegionInScope(db, user, d.regionCode, `${at}.regionCode`);
     d.regionCode = region.code;
     assertInRegion(region, d, `${at}.lat`);
-    const key = placeKey(d.name);
+    const key = nameKey(d.name);
     if (names.has(key)) throw badInput(`${at}.name`, `安置点「${d.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     names.add(key);
-    const place = d.storeId ? await receivingStore(db, user, d.storeId, `${at}.storeId`) : points.find((p) => placeKey(p.name) === key);
+    const place = d.storeId ? await receivingStore(db, user, d.storeId, `${at}.storeId`) : points.find((p) => nameKey(p.name) === key);
     if (!place) continue;
     if (places.has(place.id)) throw badInput(`${at}.storeId`, `「${place.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     places.add(place.id);
@@ -79,7 +80,7 @@ function atPlace(place: StoreRow, region: RegionRow, d: DestinationInput, at: st
  */
 export async function storeForDestination(tx: Db, incident: IncidentRow, planId: string, idx: number, d: DestinationInput & { contact?: string | null }) {
   if (d.storeId) return d.storeId;
-  const opened = (await pointsOfIncident(tx, incident.id)).find((p) => placeKey(p.name) === placeKey(d.name));
+  const opened = (await pointsOfIncident(tx, incident.id)).find((p) => nameKey(p.name) === nameKey(d.name));
   if (opened) return opened.id;
   const [point] = await tx
     .insert(stores)

@@ -14,7 +14,7 @@ import { hasOpenShipments } from '../dispatch/open-shipments.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { storesOfUsers, usersByIds } from '../users/service.ts';
-import { idSchema, readableText, validate } from '../validation.ts';
+import { idSchema, nameKey, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
 
@@ -49,7 +49,7 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
   return db.transaction(async (tx) => {
     // One name, one 安置点: the incident is held against a concurrent opening or request of the same name.
     await lockOpenIncident(tx, incident.id, 'no key update', 'input.incidentId');
-    const twin = (await pointsOfIncident(tx, incident.id)).find((p) => placeKey(p.name) === placeKey(v.name));
+    const twin = (await pointsOfIncident(tx, incident.id)).find((p) => nameKey(p.name) === nameKey(v.name));
     if (twin) throw badInput('input.name', `本事件已有安置点「${twin.name}」（${twin.code}）：不能重复开设，请直接使用它，不同地点请换一个名称`);
     const [point] = await tx
       .insert(stores)
@@ -99,8 +99,6 @@ export const pointLevel = (regionCode: string) => {
 };
 
 /** 安置点 names match whatever the width, case, spacing or invisible characters (「卫辉三中 安置点」 is 「卫辉三中安置点」). */
-export const placeKey = (name: string) => readableText(name).replace(/\s+/g, '').toLowerCase();
-
 /**
  * A distribution point of the incident (a store of kind DISTRIBUTION_POINT opened for it). The refusal of a point of
  * another incident names the point only, not the incident (D23: asked before the incident's state, it tells nothing of
