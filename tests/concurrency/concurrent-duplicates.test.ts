@@ -9,6 +9,7 @@ import { loadPrincipal } from '../../server/users/service.ts';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { useTestApp, type GqlResult } from '../support/harness.ts';
+import { refusal, waitingForLocks } from '../support/lock-waits.ts';
 import { key, QUILT, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, reverseRaw } from '../support/ledger-ops.ts';
 import { openingSheet } from '../support/paperwork.ts';
@@ -29,23 +30,6 @@ beforeAll(async () => {
   await t.token('keeper');
 });
 
-/** Resolves once `n` sessions of the test's database wait for a lock: the requests under test are queued. */
-async function waiting(n: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const [row] = await queryRows<{ n: number }>(
-      t.database.db,
-      sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (Number(row.n) >= n) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`fewer than ${n} requests ever waited for the lock`);
-}
-
-const refusal = (res: GqlResult) =>
-  res.errors?.[0] && { code: res.errors[0].extensions.code, message: res.errors[0].message, field: res.errors[0].extensions.field };
-
 describe('a concurrent duplicate is answered as a sequential one', () => {
   it('D2: two createStore with one code at once — one store, the other refused as a later one is (BAD_USER_INPUT at input.code)', async () => {
     const CREATE = `mutation($input: CreateStoreInput!) { createStore(input: $input) { id code } }`;
@@ -63,7 +47,7 @@ describe('a concurrent duplicate is answered as a sequential one', () => {
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`SELECT id FROM organizations WHERE name = ${operator} FOR UPDATE`);
       answers = Promise.all([t.gql(CREATE, { input }, 'admin'), t.gql(CREATE, { input }, 'admin')]);
-      await waiting(2);
+      await waitingForLocks(t.database.db, 2);
     });
     const both = await answers!;
     expect(both.filter((r) => r.data?.createStore)).toHaveLength(1);
@@ -115,7 +99,7 @@ describe('a concurrent duplicate is answered as a sequential one', () => {
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`SELECT 1 FROM balances WHERE store_id = ${storeId}::uuid AND batch_id = ${batchId}::uuid FOR UPDATE`);
       answers = Promise.all([reverseRaw(t, 'admin', documentId, key(), false), reverseRaw(t, 'admin', documentId, key(), false)]);
-      await waiting(2);
+      await waitingForLocks(t.database.db, 2);
     });
     const both = await answers!;
     expect(both.filter((r) => r.data?.reverseDocument)).toHaveLength(1);
@@ -153,7 +137,7 @@ describe('an upload deadlocked by a concurrent request runs again', () => {
           .set('authorization', `Bearer ${await t.token('keeper')}`)
           .attach('file', file, '卫辉期初.xlsx')
           .then((res) => res);
-        await waiting(1);
+        await waitingForLocks(t.database.db, 1);
         await receiveStock({ db: tx, actor: admin, clock: t.clock }, purchase('RACE-DL-1'));
         throw rolledBack;
       })

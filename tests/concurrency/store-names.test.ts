@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { useTestApp, type GqlResult } from '../support/harness.ts';
+import { refusal, waitingForLocks } from '../support/lock-waits.ts';
 
 // Sweep 11b B2 under concurrency (PostgreSQL only): two stores of one region may not share a name, and two requests
 // at once are answered as a request sent a moment later is — the check is made under a lock on the region's names.
@@ -11,23 +12,6 @@ const t = useTestApp({ poolMax: 12 });
 beforeAll(async () => {
   await t.token('admin'); // signed in before the test holds a lock (a login is a mutation too)
 });
-
-/** Resolves once `n` sessions of the test's database wait for a lock: the requests under test are queued. */
-async function waiting(n: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const [row] = await queryRows<{ n: number }>(
-      t.database.db,
-      sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (Number(row.n) >= n) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`fewer than ${n} requests ever waited for the lock`);
-}
-
-const refusal = (res: GqlResult) =>
-  res.errors?.[0] && { code: res.errors[0].extensions.code, message: res.errors[0].message, field: res.errors[0].extensions.field };
 
 describe('B2 (D2): one name per region, also for two createStore at once', () => {
   it('two stores of one name (the second with a zero-width space) at once — one store, the other refused as a later one is (input.name)', async () => {
@@ -49,7 +33,7 @@ describe('B2 (D2): one name per region, also for two createStore at once', () =>
         t.gql(CREATE, { input: input('S-NAME-RACE-1', '卫辉市并发同名代储库') }, 'admin'),
         t.gql(CREATE, { input: input('S-NAME-RACE-2', '卫辉市并发\u200b同名代储库') }, 'admin'),
       ]);
-      await waiting(2);
+      await waitingForLocks(t.database.db, 2);
     });
     const both = await answers!;
     const created = both.filter((r) => r.data?.createStore);
