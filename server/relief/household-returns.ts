@@ -4,6 +4,14 @@ import { invalidState } from '../errors.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { distributionStands } from './trace.ts';
+import { stableId } from '../ids.ts';
+import { inItemUnits, itemsFor } from '../inventory/common.ts';
+import { writeDocument, type lockBalances, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
+import { requestHash } from '../inventory/rules.ts';
+import { openApproval } from '../authority/queue.ts';
+import { formatFen, toFen } from '../money.ts';
+import type { StoreRow } from '../stores/service.ts';
+import type { ServiceContext } from '../context.ts';
 
 // D12, D30 (sweep 11a F1): what a 安置点 handed to households of an item D12 says comes back is still owed back; the
 // recovery count records what households gave back (good or damaged) or lost. The ledger, not a side table, says so:
@@ -117,4 +125,124 @@ export async function assertNotAccountedByHouseholds(tx: Db, documentId: string,
       );
     }
   }
+}
+
+/** A count of pieces at a 安置点 (`point`) of one batch. */
+export interface Counted {
+  point: string;
+  held: { itemId: string; batchId: string };
+  quantity: number;
+}
+
+/** What a count's household documents share: who counts, under which key and request, for which incident, when. */
+export interface FromHouseholdsPosting {
+  user: ServiceContext['actor'];
+  idempotencyKey: string;
+  request: unknown;
+  incidentId: string;
+  now: Date;
+  locked: Awaited<ReturnType<typeof lockBalances>>;
+}
+
+/**
+ * The header of a household document of a count: its id and key follow from the count's idempotency key, its point and
+ * what it records (`what`: returned or lost), so a retried count finds them and a different one does not.
+ */
+function countHeader(p: FromHouseholdsPosting, point: string, what: 'returned' | 'lost') {
+  const documentId = stableId(
+    'document',
+    `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/${what === 'returned' ? 'fromHouseholds' : 'lostAtHouseholds'}`,
+  );
+  return {
+    kind: 'recoverIncidentStock',
+    actor: p.user,
+    key: documentId,
+    hash: requestHash({ request: p.request, point, fromHouseholds: what }),
+    documentId,
+    occurredAt: p.now,
+    recordedAt: p.now,
+  };
+}
+
+/**
+ * D7, D30 (sweep 11a F1): what households gave back, good or damaged, is received at their 安置点 — one RECEIPT per point,
+ * 来源 回收, marked fromHouseholds, its incident in its details but not on the document (D28 would count it as relief
+ * arriving). Good pieces then go back with the point's own (RECOVERY), damaged ones to scrap (D27).
+ */
+export async function receiveFromHouseholds(tx: Db, p: FromHouseholdsPosting & { returns: (Counted & { condition: 'good' | 'damaged' })[] }): Promise<void> {
+  for (const point of [...new Set(p.returns.map((r) => r.point))]) {
+    const rs = p.returns.filter((r) => r.point === point);
+    const price = (r: (typeof rs)[number]) => p.locked.get(`${point}|${r.held.batchId}`)!.unitPrice;
+    await writeDocument(tx, countHeader(p, point, 'returned'), {
+      type: 'RECEIPT',
+      storeId: point,
+      source: 'RECOVERY',
+      details: { ...FROM_HOUSEHOLDS_DETAILS, incidentId: p.incidentId },
+      note: '回收清点：群众交回',
+      locked: p.locked,
+      lines: rs.map((r): LineDraft => ({
+        itemId: r.held.itemId,
+        batchId: r.held.batchId,
+        quantity: r.quantity,
+        unitPrice: price(r),
+        note: r.condition === 'good' ? '群众交回（完好）' : '群众交回（破损，待报废）',
+      })),
+      movements: rs.map((r): MovementDraft => ({
+        storeId: point,
+        batchId: r.held.batchId,
+        itemId: r.held.itemId,
+        bucket: 'ON_HAND',
+        quantity: r.quantity,
+        unitPrice: price(r),
+      })),
+    });
+  }
+}
+
+/**
+ * D27, D30 (sweep 11a F1): pieces lost at households — a 核销单 at their 安置点, marked fromHouseholds, awaiting a second
+ * person's approval. Nothing is held (the pieces left the books with their issue); approved, it posts the pieces as
+ * accounted for from the households (+n) and written off as lost (−n): the journal and the trace show the loss, the
+ * valuation does not change. The approval's value is that of the pieces lost.
+ */
+export async function writeOffLostAtHouseholds(tx: Db, p: FromHouseholdsPosting & { store: StoreRow; lost: Counted[] }): Promise<void> {
+  const point = p.store.id;
+  const price = (m: (typeof p.lost)[number]) => p.locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
+  const lines = p.lost.flatMap((m): LineDraft[] => [
+    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: m.quantity, unitPrice: price(m), note: '发放到户，未交回' },
+    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: -m.quantity, unitPrice: price(m), reasonCode: 'LOST', note: '群众处丢失' },
+  ]);
+  const movements = lines.map((l): MovementDraft => ({
+    storeId: point,
+    batchId: l.batchId,
+    itemId: l.itemId,
+    bucket: 'ON_HAND',
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    reasonCode: l.reasonCode,
+  }));
+  const lost = movements.filter((m) => m.quantity < 0);
+  await writeDocument(tx, countHeader(p, point, 'lost'), {
+    type: 'WRITE_OFF',
+    storeId: point,
+    reasonCode: 'LOST',
+    incidentId: p.incidentId,
+    details: FROM_HOUSEHOLDS_DETAILS,
+    note: '回收清点：群众处丢失核销（发放到户未交回）',
+    locked: p.locked,
+    lines,
+    movements,
+    pending: true,
+    reservations: [],
+    afterPost: async (t, posted) =>
+      void (await openApproval(t, p.user, p.now, {
+        kind: 'WRITE_OFF',
+        subjectId: posted.id,
+        summary: `${p.store.name} 回收清点群众处丢失核销 ${posted.number}：共 ${inItemUnits(await itemsFor(t, lost), lost, -1)}（发放到户未交回）`,
+        value: formatFen(lost.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(-m.quantity), 0n)),
+        storeId: point,
+        regionCode: p.store.regionCode,
+        payload: { pending: { movements, reservations: [] } },
+      })),
+  });
 }

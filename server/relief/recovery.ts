@@ -19,9 +19,7 @@ import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { heldText, reservationHolders } from '../inventory/holders.ts';
-import { formatFen, toFen } from '../money.ts';
-import { openApproval } from '../authority/queue.ts';
-import { FROM_HOUSEHOLDS_DETAILS, isFromHouseholds, withHouseholds, type WithHouseholds } from './household-returns.ts';
+import { isFromHouseholds, receiveFromHouseholds, withHouseholds, writeOffLostAtHouseholds, type WithHouseholds } from './household-returns.ts';
 
 // D30 回收清点: after an incident, per batch, what came back good, damaged or lost. Good stock goes back to its
 // owner's store — by default the store it was shipped from (晋城's tents to 晋城) — as a RECOVERY document from the
@@ -410,130 +408,6 @@ async function owedByHouseholds(
     });
   }
   return owed.map((h) => ({ ...h, available: h.remaining, onHand: 0, reserved: 0 }));
-}
-
-interface FromHouseholdsPosting {
-  user: ServiceContext['actor'];
-  idempotencyKey: string;
-  request: unknown;
-  incidentId: string;
-  now: Date;
-  locked: Awaited<ReturnType<typeof lockBalances>>;
-}
-
-/**
- * D7, D30 (sweep 11a F1): what households gave back, good or damaged, is received at their 安置点 — one RECEIPT per point,
- * 来源 回收, marked fromHouseholds, its incident in its details but not on the document (D28 would count it as relief
- * arriving). Good pieces then go back with the point's own (RECOVERY), damaged ones to scrap (D27).
- */
-async function receiveFromHouseholds(
-  tx: Db,
-  p: FromHouseholdsPosting & { returns: { point: string; condition: 'good' | 'damaged'; held: Held; quantity: number }[] },
-): Promise<void> {
-  for (const point of [...new Set(p.returns.map((r) => r.point))]) {
-    const rs = p.returns.filter((r) => r.point === point);
-    const price = (r: (typeof rs)[number]) => p.locked.get(`${point}|${r.held.batchId}`)!.unitPrice;
-    const documentId = stableId('document', `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/fromHouseholds`);
-    await writeDocument(
-      tx,
-      {
-        kind: 'recoverIncidentStock',
-        actor: p.user,
-        key: documentId,
-        hash: requestHash({ request: p.request, point, fromHouseholds: 'returned' }),
-        documentId,
-        occurredAt: p.now,
-        recordedAt: p.now,
-      },
-      {
-        type: 'RECEIPT',
-        storeId: point,
-        source: 'RECOVERY',
-        details: { ...FROM_HOUSEHOLDS_DETAILS, incidentId: p.incidentId },
-        note: '回收清点：群众交回',
-        locked: p.locked,
-        lines: rs.map((r): LineDraft => ({
-          itemId: r.held.itemId,
-          batchId: r.held.batchId,
-          quantity: r.quantity,
-          unitPrice: price(r),
-          note: r.condition === 'good' ? '群众交回（完好）' : '群众交回（破损，待报废）',
-        })),
-        movements: rs.map((r): MovementDraft => ({
-          storeId: point,
-          batchId: r.held.batchId,
-          itemId: r.held.itemId,
-          bucket: 'ON_HAND',
-          quantity: r.quantity,
-          unitPrice: price(r),
-        })),
-      },
-    );
-  }
-}
-
-/**
- * D27, D30 (sweep 11a F1): pieces lost at households — a 核销单 at their 安置点, marked fromHouseholds, awaiting a second
- * person's approval. Nothing is held (the pieces left the books with their issue); approved, it posts the pieces as
- * accounted for from the households (+n) and written off as lost (−n): the journal and the trace show the loss, the
- * valuation does not change. The approval's value is that of the pieces lost.
- */
-async function writeOffLostAtHouseholds(
-  tx: Db,
-  p: FromHouseholdsPosting & { store: Awaited<ReturnType<typeof getStoreRow>>; lost: { point: string; held: Held; quantity: number }[] },
-): Promise<void> {
-  const point = p.store.id;
-  const price = (m: (typeof p.lost)[number]) => p.locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
-  const lines = p.lost.flatMap((m): LineDraft[] => [
-    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: m.quantity, unitPrice: price(m), note: '发放到户，未交回' },
-    { itemId: m.held.itemId, batchId: m.held.batchId, quantity: -m.quantity, unitPrice: price(m), reasonCode: 'LOST', note: '群众处丢失' },
-  ]);
-  const movements = lines.map((l): MovementDraft => ({
-    storeId: point,
-    batchId: l.batchId,
-    itemId: l.itemId,
-    bucket: 'ON_HAND',
-    quantity: l.quantity,
-    unitPrice: l.unitPrice,
-    reasonCode: l.reasonCode,
-  }));
-  const lost = movements.filter((m) => m.quantity < 0);
-  const documentId = stableId('document', `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/lostAtHouseholds`);
-  await writeDocument(
-    tx,
-    {
-      kind: 'recoverIncidentStock',
-      actor: p.user,
-      key: documentId,
-      hash: requestHash({ request: p.request, point, fromHouseholds: 'lost' }),
-      documentId,
-      occurredAt: p.now,
-      recordedAt: p.now,
-    },
-    {
-      type: 'WRITE_OFF',
-      storeId: point,
-      reasonCode: 'LOST',
-      incidentId: p.incidentId,
-      details: FROM_HOUSEHOLDS_DETAILS,
-      note: '回收清点：群众处丢失核销（发放到户未交回）',
-      locked: p.locked,
-      lines,
-      movements,
-      pending: true,
-      reservations: [],
-      afterPost: async (t, posted) =>
-        void (await openApproval(t, p.user, p.now, {
-          kind: 'WRITE_OFF',
-          subjectId: posted.id,
-          summary: `${p.store.name} 回收清点群众处丢失核销 ${posted.number}：共 ${inItemUnits(await itemsFor(t, lost), lost, -1)}（发放到户未交回）`,
-          value: formatFen(lost.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(-m.quantity), 0n)),
-          storeId: point,
-          regionCode: p.store.regionCode,
-          payload: { pending: { movements, reservations: [] } },
-        })),
-    },
-  );
 }
 
 /** Lines for a recovery without a count: per 安置点 and batch, all that D12 says comes back, as good. */
