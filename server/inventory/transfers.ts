@@ -321,7 +321,7 @@ const cancelSchema = z.object({
  */
 export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSettled?: TransferReceivedHook) {
   const { db, actor: user, clock } = ctx;
-  const v = validate(cancelSchema, input);
+  const v = validate(cancelSchema, input, ''); // its own arguments: a refusal names `reason`, not `input.reason`
   assertMayPost(user);
   const transfer = await getTransferRow(db, v.transferId, 'transferId');
   // D24, D27: a dispatch plan's shipment is undone by the command, not by its source store's keeper alone.

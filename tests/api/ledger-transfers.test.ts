@@ -314,6 +314,23 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(await lineOf(t, WEIHUI, item, batchId)).toBeUndefined();
   });
 
+  it('cancelTransfer takes its own arguments: a blank reason is refused naming `reason` (no `input` here), and nothing changes', async () => {
+    const item = itemId('FLD-009');
+    await stockUp(t, item, 'TR-CANCEL-BLANK', 6);
+    const tr = await ship(t, [{ itemId: item, quantity: 6 }]);
+    const before = await ledgerCounts(t);
+    const res = await t.gql(
+      `mutation($id: ID!) { cancelTransfer(transferId: $id, reason: "   ", idempotencyKey: "cancel-blank-1") { id } }`,
+      { id: tr.id },
+      'keeper',
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(ext(res).field).toBe('reason');
+    expect(res.errors?.[0].message).toContain('撤销原因');
+    expect(await ledgerCounts(t)).toEqual(before);
+    expect((await transferById(t, tr.id)).status).toBe('IN_TRANSIT');
+  });
+
   it('cancelling is for the shipping side: a user outside it → FORBIDDEN', async () => {
     const item = itemId('FIR-010');
     await receive(t, 'admin', XINXIANG, [{ itemId: item, quantity: 5, batchNo: 'TR-XX' }]);
