@@ -39,4 +39,10 @@ export interface Report {
   preparedAt: Date;
   columns: Column[];
   rows: ReportRow[];
+  /**
+   * Amounts shown apart from the table and its 合计 (D21: agreement reserves' contingent value and their fees). The
+   * workbook prints them on a sheet of their own, so that the table's rows stay the groups and their total; a CSV,
+   * one table read by programs, leaves them out (the API answers them).
+   */
+  apart?: { sheetName: string; note: string; rows: { label: string; value: string }[] };
 }

@@ -110,7 +110,35 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
   });
   // The filter covers the header and the plain rows; the 合计 row below stays put when a column is sorted.
   ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(lastPlain, HEADER_ROW), column: n } };
+  if (report.apart) addApart(book, report, report.apart);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** The amounts shown apart (Report.apart): a sheet with the same title block, 项目 and 金额（元）, and what they are. */
+function addApart(book: ExcelJS.Workbook, report: Report, apart: NonNullable<Report['apart']>) {
+  const ws = book.addWorksheet(apart.sheetName, { pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  ws.columns = [{ width: 40 }, { width: 22 }];
+  ws.mergeCells(1, 1, 1, 2);
+  ws.getCell(1, 1).value = `${report.title}（${apart.sheetName}）`;
+  ws.getCell(1, 1).font = { bold: true, size: 14 };
+  ws.getCell(2, 1).value = `编制单位：${report.unit}`;
+  ws.getCell(2, 2).value = `期间：${report.period}`;
+  ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
+  ws.getCell(3, 2).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+  ['项目', '金额（元）'].forEach((h, i) => {
+    const cell = ws.getCell(HEADER_ROW, i + 1);
+    cell.value = h;
+    cell.font = { bold: true };
+    cell.border = BORDER;
+  });
+  apart.rows.forEach((r, i) => {
+    ws.getCell(HEADER_ROW + 1 + i, 1).value = r.label;
+    const value = ws.getCell(HEADER_ROW + 1 + i, 2);
+    value.value = moneyCell(r.value);
+    value.numFmt = NUMBER_FORMAT.money!;
+    [1, 2].forEach((c) => (ws.getCell(HEADER_ROW + 1 + i, c).border = BORDER));
+  });
+  ws.getCell(HEADER_ROW + 2 + apart.rows.length, 1).value = apart.note;
 }
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, JINCHENG, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
-import { download, JOURNAL_HEADINGS, openWorkbook, parseCsv } from '../support/paperwork.ts';
+import { download, JOURNAL_HEADINGS, openSheets, openWorkbook, parseCsv, sheetValues } from '../support/paperwork.ts';
+import { createAgreement } from '../support/agreements.ts';
 import { buildFinanceHistory, fen, valuationOf, yuan, type FinanceHistory } from '../support/finance.ts';
 
 // D21/D22 exports for the people who live in Excel: the journal and the valuation as CSV (UTF-8 with BOM) and
@@ -213,6 +214,48 @@ describe('exports (D21, D22)', () => {
     );
     const sumFen = rows.slice(1, -1).reduce((s, r) => s + Math.round((r[3] as number) * 100), 0);
     expect(sumFen).toBe(Number(fen(v.onHand)));
+  });
+
+  it('D21: the valuation XLSX shows agreement reserves apart, as the API does — contingent values and fees on a sheet of their own, out of 合计', async () => {
+    // An agreement reserve with a fee and a capacity reserve in 新乡 (D6).
+    await createAgreement(t, {
+      mode: 'AGREEMENT',
+      companyName: '新乡市惠民百货配送有限公司',
+      regionCode: '410700',
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      annualFee: '36500.00',
+      lines: [{ itemId: QUILT, quantity: 3000, unitPrice: '158.00', responseHours: 6 }],
+    });
+    await createAgreement(t, {
+      mode: 'CAPACITY',
+      companyName: '新乡市新星帐篷制造有限公司',
+      regionCode: '410700',
+      validFrom: '2026-01-01',
+      validTo: '2028-12-31',
+      lines: [{ itemId: COTTON_TENT, dailyCapacity: 300, leadDays: 2, unitPrice: '2100.00' }],
+    });
+    const asOf = '2026-06-30T12:00:00+08:00';
+    const res = await get(t, '/exports/valuation.xlsx', 'auditor', { regionCode: '410700', groupBy: 'STORE', asOf });
+    const [, apart] = await openSheets(res.body as Buffer, 2);
+    expect(apart.name).toBe('另列（不计入合计）');
+    const v = (
+      await t.gql(
+        `query($asOf: DateTime) { valuation(asOf: $asOf, regionCode: "410700") { contingentAgreementValue contingentCapacityValue companyStock feesAccrued feesFrom } }`,
+        { asOf },
+        'auditor',
+      )
+    ).data!.valuation as Record<string, string>;
+    expect(v).toMatchObject({ contingentAgreementValue: '474000.00', contingentCapacityValue: '630000.00', feesAccrued: '18000.00' });
+    const rows = sheetValues(apart, 5, 8).map((r) => [r[0], r[1]]);
+    expect(rows).toEqual([
+      ['协议储备（或有价值）', Number(v.contingentAgreementValue)],
+      ['产能储备（一日产能，或有价值）', Number(v.contingentCapacityValue)],
+      ['企业自有库存（协议储备企业库）', Number(v.companyStock)],
+      [`协议储备费用（${v.feesFrom} 起计提）`, Number(v.feesAccrued)],
+    ]);
+    expect(String(sheetValues(apart, 1, 1)[0][0])).toContain('储备物资估值表');
+    expect(String(sheetValues(apart, 10, 10)[0][0])).toContain('不计入估值表合计');
   });
 
   it('D21: bad valuation parameters are 400 (unknown dimension, malformed or future asOf)', async () => {

@@ -117,5 +117,16 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
     period: `截至 ${chinaText(v.asOf, 'yyyy-LL-dd HH:mm')}`,
     columns,
     rows,
+    // D21: agreement reserves apart, as contingent value, with their fees — what the console's 估值 shows beside 合计.
+    apart: {
+      sheetName: '另列（不计入合计）',
+      note: '以上各项另列，不计入估值表合计：协议储备、产能储备为企业承诺的或有价值，企业自有库存为企业财产，协议储备费用为按日计提的代储费、管理费。',
+      rows: [
+        { label: '协议储备（或有价值）', value: v.contingentAgreementValue },
+        { label: '产能储备（一日产能，或有价值）', value: v.contingentCapacityValue },
+        { label: '企业自有库存（协议储备企业库）', value: v.companyStock },
+        { label: `协议储备费用（${v.feesFrom} 起计提）`, value: v.feesAccrued },
+      ],
+    },
   };
 }
