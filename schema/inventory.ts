@@ -87,7 +87,11 @@ export const Batch = builder.objectRef<BatchOfLine>('Batch').implement({
     }),
     unitPrice: t.field({ type: 'Money', resolve: (b) => b.unitPrice }),
     fundingSource: t.expose('fundingSource', { type: FundingSource }),
-    reserveMode: t.expose('reserveMode', { type: ReserveMode }),
+    reserveMode: t.expose('reserveMode', {
+      type: ReserveMode,
+      description:
+        "D6: the mode the batch was received under. Government stock moved between a government store and a company's store keeps its batch but counts by where it is held (实物储备 / 企业代储): valuation's RESERVE_MODE, reserveFloor and the stock list read it there",
+    }),
     owner: t.field({ type: Organization, nullable: true, resolve: (b, _a, ctx) => (b.ownerOrgId ? ctx.loaders.organization.load(b.ownerOrgId) : null) }),
     supplier: t.field({
       type: Organization,

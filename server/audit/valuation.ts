@@ -75,7 +75,7 @@ export async function valuation(
     STORE: sql`s.id::text`,
     CATEGORY: sql`i.category_code`,
     ITEM: sql`i.id::text`,
-    RESERVE_MODE: sql`b.reserve_mode::text`,
+    RESERVE_MODE: heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`), // D6: where it is held (reserve-mode.ts)
     FUNDING_SOURCE: sql`b.funding_source::text`,
   };
   const keys = groupBy.map((d, n) => sql`${keyColumns[d]} AS k${sql.raw(String(n))}`);
@@ -88,7 +88,7 @@ export async function valuation(
   // a movement carries that cost itself (posting copies it from the batch, and batches are never repriced, D22 —
   // checkLedger holds it), so the ledger's bulk needs no join with batches unless a batch dimension groups it.
   // D21, D6, D3: the value of public reserves is government-owned stock (实物储备, 企业代储). A company's own stock
-  // (协议储备, reserve mode AGREEMENT — the mode follows the owner, receipts.ts reserveModeOf) is the company's
+  // (协议储备, reserve mode AGREEMENT — the mode follows the owner, reserve-mode.ts) is the company's
   // property: it stays out of the total and of every group; agreement reserves are shown apart, as contingent value,
   // and the company stock the ledger records (in the company's own store, which the journal lists) as companyStock —
   // so that the journal's money over a period equals the change of total plus companyStock (sweep 8a F3).

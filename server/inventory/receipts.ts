@@ -20,6 +20,7 @@ import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owner
 import { referencedIncident } from '../dispatch/incidents.ts';
 import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
+import { reserveModeOf } from './reserve-mode.ts';
 
 const FUNDING = ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'DONATION', 'ENTERPRISE'] as const;
 export type FundingSource = (typeof FUNDING)[number];
@@ -140,16 +141,6 @@ export function defaultFunding(store: StoreRow, source: string): FundingSource {
   if (store.kind === 'AGREEMENT') return 'ENTERPRISE';
   return store.level === 'VILLAGE' ? 'TOWNSHIP' : store.level;
 }
-
-/**
- * D6, D3: the reserve mode of goods received at a store follows who owns them, not the store's kind alone — the
- * company's own stock (owned by the store's operator, the only company that may own goods received there, owners.ts)
- * is 协议储备; government stock in a company's store (agreement or entrusted) is 企业代储; government stock elsewhere
- * (a government store, or a 安置点 receiving a call-off delivery or relief) is 实物储备. `ownerOrgId` is the batch's
- * owner (defaultOwner when none is named).
- */
-export const reserveModeOf = (store: Pick<StoreRow, 'kind' | 'operatorOrgId'>, ownerOrgId: string | null): NewBatch['reserveMode'] =>
-  ownerOrgId && ownerOrgId === store.operatorOrgId ? 'AGREEMENT' : store.kind === 'AGREEMENT' || store.kind === 'ENTRUSTED' ? 'ENTRUSTED' : 'PHYSICAL';
 
 export interface NewBatch {
   itemId: string;

@@ -4,6 +4,7 @@ import type { ServiceContext } from '../../context.ts';
 import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { isExpired } from '../../inventory/expiry.ts';
+import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
 import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
@@ -50,7 +51,7 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
                b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate",
                bal.on_hand AS "onHand", bal.reserved, bal.on_hand - bal.reserved AS available, bal.in_transit AS "inTransit",
                b.unit_price::text AS "unitPrice", (bal.on_hand * b.unit_price)::text AS value,
-               b.funding_source::text AS funding, b.reserve_mode::text AS mode, bal.item_id::text AS "itemId"
+               b.funding_source::text AS funding, ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, bal.item_id::text AS "itemId"
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY s.code, i.code, b.expiry_date NULLS LAST, b.batch_no`,
