@@ -121,8 +121,9 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
           FROM documents d JOIN stores s ON s.id = d.store_id LEFT JOIN stores c ON c.id = d.counterpart_store_id
          WHERE d.id = ${documentId}::uuid`,
   );
-  // A document beyond the user's region is not theirs to name (as if it did not exist).
-  if (!doc || (user.regionCode !== null && !isInSubtree(doc.region, user.regionCode))) throw notFound(field, '单据', documentId);
+  // A document beyond the user's region is not theirs to name: FORBIDDEN, as every reference out of scope (sweep 12b F8).
+  if (!doc) throw notFound(field, '单据', documentId);
+  if (user.regionCode !== null && !isInSubtree(doc.region, user.regionCode)) throw forbidden('该单据', field);
   const refuse = (why: string) => badInput(field, `单据 ${doc.number} 不能作为结算依据：${why}`);
   if (doc.type !== 'RECEIPT' && doc.type !== 'TRANSFER_IN') throw refuse(RETURN_DOCUMENT_RULE);
   if (doc.status !== 'POSTED') throw refuse('单据未入账或已冲销');

@@ -5,7 +5,7 @@ import type { Db } from '../../drizzle/client.ts';
 import { dispatchDestinations, dispatchPlans, incidents, movements, stores, userStores } from '../../drizzle/schema/index.ts';
 import { coversUser } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
-import { badInput, forbidden, invalidState } from '../errors.ts';
+import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
@@ -84,9 +84,12 @@ async function pointManagers(db: Db, user: Principal, ids: readonly string[]): P
   for (const id of managerIds) {
     const field = `input.managerIds.${ids.indexOf(id)}`;
     const m = managers.find((u) => u.id === id);
-    if (!m) throw badInput(field, `用户不存在：${id}`);
+    if (!m) throw notFound(field, '用户', id);
     const keeperStores = m.role === 'KEEPER' ? held.filter((h) => h.userId === id).map((h) => h.store) : [];
-    if (!coversUser(user, m, keeperStores)) throw badInput(field, '该用户不是您辖区内的人员，不能指定为安置点管理员：其他地区的库管员须由其所在地区安排');
+    // Out of scope, as every reference beyond the caller's region: FORBIDDEN at the field, the user unnamed (sweep 12b F8).
+    if (!coversUser(user, m, keeperStores)) {
+      throw new DomainError('FORBIDDEN', '无权指定：该用户不是您辖区内的人员，不能指定为安置点管理员（其他地区的库管员须由其所在地区安排）', { field });
+    }
     if (m.role !== 'KEEPER' || !m.active) throw badInput(field, `「${m.displayName}」不是在岗的库管员，不能管理安置点`);
   }
   return managerIds;

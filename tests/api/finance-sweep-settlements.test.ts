@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
+import { TEST_PASSWORD } from '../support/template.ts';
 import { createIncident } from '../support/relief.ts';
 import { key, receive, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { documentById, ok, reverseRaw } from '../support/ledger-ops.ts';
@@ -165,5 +167,28 @@ describe('D22: a month close is every region’s auditors’ to read (findings-f
     const rows = ok(await t.gql(AUDIT, { f: { operation: 'closePeriod' } }, 'auditor')).auditLog;
     expect(rows.totalCount).toBeGreaterThanOrEqual(1);
     expect(rows.edges.map((e: any) => e.node)).toContainEqual({ username: 'admin', operation: 'closePeriod', outcome: 'OK' });
+  });
+});
+
+describe('D25: a return named from beyond the settler’s region is out of scope (sweep 12b F8)', () => {
+  it('新乡县’s dispatcher citing a 卫辉 receipt → FORBIDDEN at input.documentId, an unknown document NOT_FOUND; the settlement stays open', async () => {
+    const { planId, settlement } = await cityOwesCounty();
+    ok(
+      await t.gql(
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+        { i: { username: 'xxx-dispatcher', password: TEST_PASSWORD, displayName: '新乡县调度员', role: 'DISPATCHER', regionCode: '410721' } },
+        'admin',
+      ),
+    );
+    const elsewhere = await receive(t, 'admin', WEIHUI, [
+      { itemId: FOLDING_BED, quantity: 15, batchNo: 'FS-FB-WH-ELSE', unitPrice: '120.00', expiryDate: '2032-01-01' },
+    ]);
+    const res = await settle('xxx-dispatcher', { settlementId: settlement.id, documentId: elsewhere.id });
+    expect(errorCode(res)).toBe('FORBIDDEN');
+    expect(res.errors![0].extensions.field).toBe('input.documentId');
+    expect(res.errors![0].message).not.toContain(elsewhere.number);
+    const unknown = await settle('xxx-dispatcher', { settlementId: settlement.id, documentId: randomUUID() });
+    expect(errorCode(unknown)).toBe('NOT_FOUND');
+    expect((await settlementOf(planId)).status).toBe('OPEN');
   });
 });

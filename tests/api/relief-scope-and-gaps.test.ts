@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
@@ -65,15 +66,19 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
       bothKeeper = await createUser(t, { username: 'both-keeper', role: 'KEEPER', storeIds: [WEIHUI, JINCHENG] });
     });
 
-    it("D25: another region's dispatcher cannot make our keeper manage its 安置点 — refused at input.managerIds.N, unnamed", async () => {
+    it("D25: another region's dispatcher cannot make our keeper manage its 安置点 — FORBIDDEN at input.managerIds.N (out of its scope, sweep 12b F8), unnamed; an unknown user NOT_FOUND", async () => {
       const before = await pointCount(t);
       const res = await openPoint(t, 'jincheng', { incidentId: jinchengIncident, ...JINCHENG_POINT, managerIds: [KEEPER] });
-      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(errorCode(res)).toBe('FORBIDDEN');
       expect(ext(res).field).toBe('input.managerIds.0');
       expect(message(res)).toContain('该用户');
       expect(message(res)).not.toContain('卫辉市储备库库管员');
       expect(await pointCount(t)).toBe(before);
       expect(await storesOf(t, 'keeper')).toEqual([WEIHUI]);
+      const unknown = await openPoint(t, 'jincheng', { incidentId: jinchengIncident, ...JINCHENG_POINT, managerIds: [randomUUID()] });
+      expect(errorCode(unknown)).toBe('NOT_FOUND');
+      expect(ext(unknown).field).toBe('input.managerIds.0');
+      expect(await pointCount(t)).toBe(before);
     });
 
     it("D25: the refusal names the input line (after duplicates) and no other region's user — a dispatcher, or a keeper holding one store beyond", async () => {
@@ -93,7 +98,7 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
         ...XINXIANG_POINT,
         managerIds: [KEEPER, bothKeeper],
       });
-      expect(errorCode(both)).toBe('BAD_USER_INPUT');
+      expect(errorCode(both)).toBe('FORBIDDEN');
       expect(ext(both).field).toBe('input.managerIds.1');
       expect(message(both)).not.toContain('both-keeper');
       expect(await storesOf(t, 'keeper')).toEqual([WEIHUI]);
@@ -123,7 +128,7 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
         lng: 112.85,
         managerIds: [KEEPER],
       });
-      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect(errorCode(refused)).toBe('FORBIDDEN');
       expect(ok(await updateUser(t, 'xx-admin', KEEPER, { displayName: '卫辉市储备库库管员' })).updateUser.displayName).toBe('卫辉市储备库库管员');
       // updateUser's own store grants stay within the administrator's region, and another region's keeper is not theirs.
       expect(errorCode(await updateUser(t, 'xx-admin', KEEPER, { storeIds: [WEIHUI, JINCHENG] }))).toBe('FORBIDDEN');
