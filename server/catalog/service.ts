@@ -241,6 +241,23 @@ async function hasLedgerHistory(db: Db, itemId: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/** What besides the ledger counts quantities of the item in its unit (its name, for a refusal), or null. */
+async function unitUsedBy(db: Db, itemId: string): Promise<string | null> {
+  const [row] = await queryRows<{ used_by: string | null }>(
+    db,
+    sql`SELECT CASE
+              WHEN EXISTS (SELECT 1 FROM quotas WHERE item_id = ${itemId}::uuid) THEN '储备定额'
+              WHEN EXISTS (SELECT 1 FROM agreement_lines WHERE item_id = ${itemId}::uuid) THEN '协议储备'
+              WHEN EXISTS (SELECT 1 FROM joint_reserve_lines WHERE item_id = ${itemId}::uuid) THEN '联储协议'
+              WHEN EXISTS (SELECT 1 FROM relief_standards WHERE item_id = ${itemId}::uuid) THEN '救助标准'
+              WHEN EXISTS (SELECT 1 FROM outbound_order_lines WHERE item_id = ${itemId}::uuid) THEN '出库申请'
+              WHEN EXISTS (SELECT 1 FROM dispatch_demands WHERE item_id = ${itemId}::uuid) THEN '调拨方案'
+              WHEN EXISTS (SELECT 1 FROM settlements WHERE item_id = ${itemId}::uuid) THEN '调用结算'
+            END AS used_by`,
+  );
+  return row?.used_by ?? null;
+}
+
 /**
  * D31: history does not change — once stock of the item has moved, its unit (what every recorded quantity counts) and
  * its category (where valuation by category put it) stay as they were. A new item is the way to a new unit.
@@ -249,17 +266,28 @@ async function assertHistoryKept(db: Db, current: ItemRow, v: { unit?: string; c
   const unitChanges = v.unit !== undefined && v.unit !== current.unit;
   const categoryChanges = v.categoryCode !== undefined && v.categoryCode !== current.categoryCode;
   if (!unitChanges && !categoryChanges) return;
-  if (!(await hasLedgerHistory(db, current.id))) return;
-  if (unitChanges) {
+  const history = await hasLedgerHistory(db, current.id);
+  if (unitChanges && history) {
     throw invalidState(`物资「${current.name}」已有库存账目，不能更改计量单位（已记的数量都以「${current.unit}」计）；如需新单位，请新建物资`, {
       field: 'input.unit',
       unit: current.unit,
     });
   }
-  throw invalidState(`物资「${current.name}」已有库存账目，不能更改所属类别（历史估值按类别汇总，不能随之改变）`, {
-    field: 'input.categoryCode',
-    categoryCode: current.categoryCode,
-  });
+  // Sweep 12c C12: quotas, agreements, joint-reserve maximums, relief standards, orders, plans and settlements count the
+  // item in its unit too: 20 台 of a quota must not become 20 千克, nor 8,000.00 per 台 a price per 千克.
+  const usedBy = unitChanges ? await unitUsedBy(db, current.id) : null;
+  if (usedBy) {
+    throw invalidState(`物资「${current.name}」的${usedBy}以「${current.unit}」计，不能更改计量单位；如需新单位，请新建物资`, {
+      field: 'input.unit',
+      unit: current.unit,
+    });
+  }
+  if (categoryChanges && history) {
+    throw invalidState(`物资「${current.name}」已有库存账目，不能更改所属类别（历史估值按类别汇总，不能随之改变）`, {
+      field: 'input.categoryCode',
+      categoryCode: current.categoryCode,
+    });
+  }
 }
 
 export async function updateItem({ db, actor }: ServiceContext, id: string, input: unknown): Promise<ItemRow> {

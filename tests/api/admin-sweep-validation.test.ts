@@ -217,3 +217,33 @@ describe('#13 D25: 联储 agreements of one pair of regions do not overlap', () 
     expect(refusal(all)).toEqual(['BAD_USER_INPUT', 'input.validFrom']);
   });
 });
+
+describe('D5, D31: an item’s unit stays while anything counts the item in it (sweep 12c C12)', () => {
+  it('a quota, then an agreement, keep the unit (INVALID_STATE at input.unit, naming what counts in it); an item nothing counts yet changes freely', async () => {
+    const free = ok(await createItem(itemInput('T-UNIT-1', { unit: '台' }))).createItem;
+    expect(ok(await updateItem(free.id, { unit: '套' })).updateItem.id).toBe(free.id);
+
+    const pump = ok(await createItem(itemInput('T-UNIT-2', { unit: '台' }))).createItem;
+    ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { regionCode: '410781', itemId: pump.id, quantity: 20 } }, 'admin'));
+    const byQuota = await updateItem(pump.id, { unit: '千克' });
+    expect(refusal(byQuota)).toEqual(['INVALID_STATE', 'input.unit']);
+    expect(byQuota.errors?.[0].message).toContain('储备定额以「台」计');
+
+    const tent = ok(await createItem(itemInput('T-UNIT-3', { unit: '顶' }))).createItem;
+    await createAgreement(t, {
+      mode: 'AGREEMENT',
+      companyName: '卫辉市测试商贸有限公司',
+      regionCode: '410781',
+      validFrom: '2026-07-01',
+      validTo: '2027-06-30',
+      lines: [{ itemId: tent.id, quantity: 15, unitPrice: '8000.00', responseHours: 12 }],
+    });
+    const byAgreement = await updateItem(tent.id, { unit: '千克' });
+    expect(refusal(byAgreement)).toEqual(['INVALID_STATE', 'input.unit']);
+    expect(byAgreement.errors?.[0].message).toContain('协议储备以「顶」计');
+    const [row] = await queryRows<{ unit: string }>(t.database.db, sql`SELECT unit FROM items WHERE id = ${tent.id}::uuid`);
+    expect(row.unit).toBe('顶');
+    // Other fields still change.
+    expect(ok(await updateItem(tent.id, { name: '测试物资 T-UNIT-3（改）' })).updateItem.id).toBe(tent.id);
+  });
+});
