@@ -8,6 +8,7 @@ import { postPendingDocument, rejectPendingDocument, type DocumentRow, type Move
 import { returnToOrder } from './orders.ts';
 import { assertNotSettling } from './settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
+import { assertNoLaterCount } from '../inventory/stocktakes.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
 // D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
@@ -64,6 +65,8 @@ export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: 
     await assertNotSettling(tx, original, 'input.approvalId', true);
     await assertNotAccountedByHouseholds(tx, original.id, 'input.approvalId');
   }
+  // D9: a count of its batches dated after its business time was taken on the book without it: refused, not re-dated.
+  await assertNoLaterCount(tx, doc, pending);
   await postPendingDocument(tx, doc, pending, at, approvalRef);
   if (doc.type === 'REVERSAL' && doc.reversesDocumentId) {
     const [original] = await tx

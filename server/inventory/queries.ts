@@ -60,7 +60,7 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
 
 const stockSelect = (db: Db) =>
   db
-    .select({ balance: balances, expiry: batches.expiryDate })
+    .select({ balance: balances, expiry: batches.expiryDate, received: receivedKey })
     .from(balances)
     .innerJoin(stores, eq(stores.id, balances.storeId))
     .innerJoin(items, eq(items.id, balances.itemId))
@@ -68,34 +68,42 @@ const stockSelect = (db: Db) =>
 
 export type StockOrder = 'STORE' | 'EXPIRY';
 
-/** EXPIRY's sort key: batches without expiry last. */
+/**
+ * EXPIRY's sort key, FEFO's order (D8, rules.ts fefoOrder, which picks the batches an issue takes): earliest expiry
+ * first, batches without expiry last; then earliest received (the batch's own receipt: a batch transferred in keeps
+ * its date); then batch id. The store comes last, so that at one store the list is the order FEFO takes the batches in.
+ * Written out in SQL, not sorted with fefoOrder, because the list pages by it (keyset); a test holds the two together.
+ */
 const expiryKey = sql`COALESCE(${batches.expiryDate}, '9999-12-31'::date)`;
+/** The batch's receipt to the microsecond, as a cursor part: a page ends exactly where the next begins. */
+const receivedKey = sql<string>`to_char(${batches.receivedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * Stock lines (per store and batch) in scope; keyset pagination. Ordered by store and batch, or (EXPIRY) earliest
- * expiry first — the batches that leave first under FEFO (D8) and freeze first (D26).
+ * Stock lines (per store and batch) in scope; keyset pagination. Ordered by store and batch, or (EXPIRY) in FEFO order
+ * — the batches that leave first under FEFO (D8) and freeze first (D26) at the top.
  */
 export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs, orderBy: StockOrder = 'STORE') {
   const { db, actor: user } = ctx;
   const byExpiry = orderBy === 'EXPIRY';
-  const req = pageRequest(page, 'stock', byExpiry ? ['date', 'uuid', 'uuid'] : ['uuid', 'uuid']);
+  const req = pageRequest(page, 'stock', byExpiry ? ['date', 'timestamp', 'uuid', 'uuid'] : ['uuid', 'uuid']);
   const where = await stockConditions(db, user, filter);
   const cursor = (req.after ?? []) as string[];
-  const [afterStore, afterBatch] = cursor.slice(byExpiry ? 1 : 0);
   const after = !req.after
     ? undefined
     : byExpiry
-      ? sql`(${expiryKey}, ${balances.storeId}, ${balances.batchId}) > (${cursor[0]}::date, ${afterStore}::uuid, ${afterBatch}::uuid)`
-      : sql`(${balances.storeId}, ${balances.batchId}) > (${afterStore}::uuid, ${afterBatch}::uuid)`;
+      ? sql`(${expiryKey}, ${batches.receivedAt}, ${balances.batchId}, ${balances.storeId}) > (${cursor[0]}::date, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid, ${cursor[3]}::uuid)`
+      : sql`(${balances.storeId}, ${balances.batchId}) > (${cursor[0]}::uuid, ${cursor[1]}::uuid)`;
   const rows = await stockSelect(db)
     .where(and(...where, after))
-    .orderBy(...(byExpiry ? [asc(expiryKey)] : []), asc(balances.storeId), asc(balances.batchId))
+    .orderBy(
+      ...(byExpiry ? [asc(expiryKey), asc(batches.receivedAt), asc(balances.batchId), asc(balances.storeId)] : [asc(balances.storeId), asc(balances.batchId)]),
+    )
     .limit(req.limit + 1);
-  const expiryOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, r.expiry ?? '9999-12-31']));
+  const keyOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, [r.expiry ?? '9999-12-31', r.received]]));
   return toPage<StockRow>(
     rows.map((r) => r.balance),
     req,
-    (b) => (byExpiry ? [expiryOf.get(`${b.storeId}|${b.batchId}`), b.storeId, b.batchId] : [b.storeId, b.batchId]),
+    (b) => (byExpiry ? [...keyOf.get(`${b.storeId}|${b.batchId}`)!, b.batchId, b.storeId] : [b.storeId, b.batchId]),
     async () => {
       const [r] = await db
         .select({ n: count() })
