@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { chinaText } from './clock.ts';
 import { badInput } from './errors.ts';
 import { withFieldWords } from './field-words.ts';
+import { ID_NUMBER_IN_TEXT, idNumberInFreeText } from './id-numbers-in-text.ts';
 import './zod-messages.ts';
 
 /**
@@ -10,10 +11,17 @@ import './zod-messages.ts';
  * its mistakes at once.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.output<S> {
-  const result = schema.safeParse(invisibleAsBlank(input));
-  if (result.success) return result.data;
+  const blanked = invisibleAsBlank(input);
+  const result = schema.safeParse(blanked);
   // root '' for a mutation's own arguments: a field is then named by the argument alone ("reason").
-  const fieldOf = (issue: z.core.$ZodIssue) => [root, ...issue.path.map(String)].filter(Boolean).join('.');
+  const fieldOf = (issue: { path: readonly PropertyKey[] }) => [root, ...issue.path.map(String)].filter(Boolean).join('.');
+  if (result.success) {
+    // D29: no full ID number in free text that others read (a reason, a note, an address): id-numbers-in-text.ts.
+    const idAt = idNumberInFreeText(blanked);
+    if (!idAt) return result.data;
+    const field = fieldOf({ path: idAt });
+    throw badInput(field, withFieldWords(field, ID_NUMBER_IN_TEXT), { issues: [{ field, message: ID_NUMBER_IN_TEXT }] });
+  }
   const field = fieldOf(result.error.issues[0]);
   throw badInput(field, withFieldWords(field, result.error.issues[0].message), {
     issues: result.error.issues.map((issue) => ({ field: fieldOf(issue), message: issue.message })),

@@ -5,6 +5,7 @@ import { auditLog } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
+import { maskIdNumbersIn } from '../id-numbers-in-text.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { assertPeriodOrder } from '../validation.ts';
@@ -39,7 +40,8 @@ export function storableText(value: string, max: number): string {
 /** A bounded, secret-free, storable copy of the input for the log. */
 export function summarizeInput(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
-  if (typeof value === 'string') return storableText(value, MAX_STRING);
+  // D29: an ID number typed into free text is kept masked (id-numbers-in-text.ts) — in a refused input too.
+  if (typeof value === 'string') return storableText(maskIdNumbersIn(value), MAX_STRING);
   if (typeof value === 'bigint') return String(value);
   if (depth > MAX_DEPTH) return '…';
   if (Array.isArray(value)) {
@@ -299,6 +301,17 @@ export async function accountOfLogin(db: Db, username: string): Promise<{ id: st
          WHERE lower(u.username) = lower(${username.trim()})`,
   );
   return row ? { id: row.id, regionCode: row.region_code } : null;
+}
+
+/**
+ * The name a login tried, as its audit row keeps it (README: passwords are never logged): whole when an account has it
+ * (accountOfLogin) — an administrator sees the attempts against each account —, else only its first character and its
+ * length (「D*********」): a name no account has is often a password typed into the username field (sweep 12b F6).
+ */
+export function loggedLoginName(username: string, account: { id: string } | null): string {
+  if (account) return username;
+  const chars = Array.from(username);
+  return `${chars[0] ?? ''}${'*'.repeat(Math.max(chars.length - 1, 0))}`;
 }
 
 export interface AuditFilter {

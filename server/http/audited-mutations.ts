@@ -14,7 +14,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { createLoaders } from '../loaders.ts';
 import { retryingConflicts } from '../../drizzle/conflicts.ts';
-import { accountOfLogin, auditedTransaction, auditRegion, auditSubject, recordAudit, type AuditEntry } from '../audit/log.ts';
+import { accountOfLogin, auditedTransaction, auditRegion, auditSubject, loggedLoginName, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 import type { DomainError } from '../errors.ts';
 
@@ -68,8 +68,11 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
 
 async function auditEntry(ctx: Context, operation: string, args: Record<string, unknown>): Promise<Omit<AuditEntry, 'outcome'>> {
   const user = ctx.user;
-  const loginName = operation === 'login' && typeof args.username === 'string' ? args.username : null;
-  const account = !user && loginName ? await accountOfLogin(ctx.database.db, loginName) : null;
+  // A refused login's username may not be text (a number, refused by GraphQL): it is what was typed all the same.
+  const typed = operation === 'login' && ['string', 'number', 'boolean'].includes(typeof args.username) ? String(args.username) : null;
+  const account = typed !== null ? await accountOfLogin(ctx.database.db, typed) : null;
+  // A name no account has is kept masked, in the row's username and its input alike (loggedLoginName says why).
+  const loginName = typed === null ? null : loggedLoginName(typed, account);
   return {
     at: ctx.clock.now().toJSDate(),
     userId: user?.id ?? account?.id ?? null,
@@ -79,7 +82,7 @@ async function auditEntry(ctx: Context, operation: string, args: Record<string, 
     // D22: and what it acted on, whose region's auditors read the row too.
     subject: auditSubject(operation, args),
     operation,
-    input: args,
+    input: loginName === null ? args : { ...args, username: loginName },
     message: null,
   };
 }

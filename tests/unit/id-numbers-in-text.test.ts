@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { holdsIdNumber, idNumberInFreeText, maskIdNumbersIn } from '../../server/id-numbers-in-text.ts';
+
+// D29 (sweep 12b F2): a full ID number in free text is found — as a person reads it — and masked for the audit log;
+// the other numbers a keeper writes (phones, document numbers, dates, quantities, bank cards, codes) are not taken for one.
+
+describe('D29: ID numbers in free text', () => {
+  it('finds an 18- or 15-digit ID number as typed: inside Chinese text, full-width, in groups, with a zero-width space, a lower-case x', () => {
+    for (const text of [
+      '户主张三身份证410781198609091236，患糖尿病需加发',
+      '410781920303127',
+      '４１０７８１１９８６０９０９１２３６',
+      '证件号 4107 8119 8609 0912 36',
+      '4107\u200b81198609091236',
+      '身份证：41078119800105123x。',
+      '数量 3 410781198609091236',
+      '410781198609091236X光片',
+    ]) {
+      expect(holdsIdNumber(text), text).toBe(true);
+    }
+  });
+
+  it('takes no other number for one: a phone, a document number, a date, a region code, a bank card, a timestamp, a code with letters, an impossible date', () => {
+    for (const text of [
+      '联系 13812345678',
+      'RK-2026-000017',
+      '2026-07-20',
+      '410781100000',
+      '6222021234567890123',
+      '6222 0212 3456 7890',
+      '202607201234567890', // no province 20
+      'QS410781202607200001', // a receipt's code
+      '100 200 300 400 500',
+      '0373 1234567 0373 7654321',
+      '410781199013451234', // month 13
+      '410781180001011234', // born 1800
+      'IMEI 353918051234567',
+    ]) {
+      expect(holdsIdNumber(text), text).toBe(false);
+    }
+  });
+
+  it('masks each one as a household’s own is (区划 and last 4), the rest of the text as typed', () => {
+    expect(maskIdNumbersIn('户主张三身份证410781198609091236，又 ４１０７８１８６０９０９１２３ 旧证')).toBe(
+      '户主张三身份证410781********1236，又 410781*****9123 旧证',
+    );
+    expect(maskIdNumbersIn('证件号 4107 8119 8609 0912 36 号')).toBe('证件号 410781********1236 号');
+    expect(maskIdNumbersIn('无证件号，电话 13812345678')).toBe('无证件号，电话 13812345678');
+  });
+
+  it('names the first free-text field holding one; other fields (the household’s own idNumber, a batch number) are not read', () => {
+    expect(idNumberInFreeText({ household: { headName: '王', idNumber: '410781198609091236' }, batchNo: '410781198609091236' })).toBeNull();
+    expect(idNumberInFreeText({ household: { headName: '王', address: '身份证410781198609091236' } })).toEqual(['household', 'address']);
+    expect(idNumberInFreeText({ lines: [{ note: 'x' }, { note: '410781920303127' }] })).toEqual(['lines', '1', 'note']);
+  });
+});
