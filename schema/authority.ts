@@ -17,7 +17,7 @@ import {
   type OrderLineRow,
   type OrderRow,
 } from '../server/authority/orders.ts';
-import { listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
+import { decidingApproval, listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
 import {
   createJointReserveAgreement,
@@ -29,6 +29,8 @@ import {
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
 import { readableOrNull, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
+import { approvalWorth, pricedLinesLoader } from '../server/dispatch/plan-value.ts';
+import type { Context } from '../server/context.ts';
 import { withoutNulls } from '../server/validation.ts';
 
 // API.md "Authority" (D20, D23–D25, D27): outbound orders, one approvals queue, 联储 agreements, settlements.
@@ -63,6 +65,15 @@ const OutboundOrderLine = builder.objectRef<OrderLineRow>('OutboundOrderLine').i
 });
 
 export const Approval = builder.objectRef<ApprovalRow>('Approval');
+
+const planLines = new WeakMap<Context, ReturnType<typeof pricedLinesLoader>>();
+
+/** D20, D24 (sweep 12b F7): an approval's value and summary as this reader sees them (plan-value.ts: approvalWorth). */
+function worthOf(a: ApprovalRow, ctx: Context) {
+  let lines = planLines.get(ctx);
+  if (!lines) planLines.set(ctx, (lines = pricedLinesLoader(ctx.db)));
+  return approvalWorth(ctx.user!, a, (id) => lines.load(id), policyLookups(ctx));
+}
 export const OutboundOrder = builder.objectRef<OrderRow>('OutboundOrder');
 
 Approval.implement({
@@ -73,8 +84,18 @@ Approval.implement({
     kind: t.expose('kind', { type: ApprovalKind }),
     status: t.expose('status', { type: ApprovalStatus }),
     subjectId: t.exposeID('subjectId', { description: 'The order, plan or document decided' }),
-    summary: t.exposeString('summary'),
-    value: t.field({ type: 'Money', nullable: true, resolve: (a) => a.value }),
+    summary: t.string({
+      description:
+        "What is decided. A plan's approval or consent request whose value leaves lines out for this reader (D20: another jurisdiction's or a 联储 partner's stock, quantity only) says which",
+      resolve: async (a, _x, ctx) => (await worthOf(a, ctx)).summary,
+    }),
+    value: t.field({
+      type: 'Money',
+      nullable: true,
+      description:
+        "What is decided is worth (quantity × unit price). A plan's approval (DISPATCH_PLAN) or consent request (CROSS_REGION_USE): over the lines this reader may price, as the printed 调拨令's total — D20: another jurisdiction's or a 联储 partner's stock is quantity only, unpriced (null when no line is priced)",
+      resolve: async (a, _x, ctx) => (await worthOf(a, ctx)).value,
+    }),
     store: t.field({ type: Store, nullable: true, resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null) }),
     region: t.field({ type: Region, resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)) }),
     requestedBy: t.field({ type: User, resolve: (a, _x, ctx) => must(ctx.loaders.user.load(a.requestedBy)) }),
@@ -155,8 +176,9 @@ builder.objectField(StockDocument, 'approval', (t) =>
     type: Approval,
     nullable: true,
     description:
-      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); null for a document posted without one, and for another store’s document listed as the other side (its approval is that store’s region’s)',
-    resolve: async (d, _a, ctx) => readableOrNull('approval', ctx.user!, await ctx.loaders.documentApproval.load(d.id), policyLookups(ctx)),
+      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); D23: for a document executing an outbound order (an issue, transfer, rotation, or a scrap under an approved SCRAP order), the order’s approval (kind OUTBOUND_ORDER: its approver, time, 批准文号 and the order). Null for a document posted without one, and for a reader who may not read the approval (another store’s document listed as the other side: its approval is that store’s region’s)',
+    resolve: async (d, _a, ctx) =>
+      readableOrNull('approval', ctx.user!, await decidingApproval(d, (id) => ctx.loaders.documentApproval.load(id)), policyLookups(ctx)),
   }),
 );
 const ApprovalConnection = connectionType('Approval', Approval);

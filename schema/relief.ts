@@ -236,7 +236,8 @@ const Household = builder.objectRef<DistributionRow>('Household').implement({
 });
 
 export const Distribution = builder.objectRef<DistributionRow>('Distribution').implement({
-  description: "D29: a distribution to a household at a 安置点 (personal data: the point's managers and headquarters, not auditors)",
+  description:
+    "D29: a distribution to a household at a 安置点 (personal data: who may hand out there — the point's managers, and headquarters whose region covers the point and its incident; not auditors)",
   ...scopedType('distribution'),
   fields: (t) => ({
     id: t.exposeID('documentId'),
@@ -271,7 +272,8 @@ const TraceHousehold = builder.objectRef<TraceDistribution>('TraceDistribution')
     distribution: t.field({
       type: Distribution,
       nullable: true,
-      description: 'The distribution with its household; null for roles that may not see personal data',
+      description:
+        "The distribution with its household; null for a reader who may not see the point's households (auditors; headquarters whose region does not cover the point's incident)",
       resolve: async (d, _a, ctx) => {
         const row = await getDistribution(ctx.db, d.documentId);
         return ctx.user && (await mayRead.distribution(ctx.user, row, policyLookups(ctx))) ? row : null;
@@ -398,7 +400,7 @@ builder.queryFields((t) => ({
     type: DistributionConnection,
     authScopes: { authenticated: true },
     description:
-      "D29: distributions to households by incident and/or 安置点, newest first (reversed ones left out); the point's managers and headquarters in scope — auditors none (personal data)",
+      "D29: distributions to households by incident and/or 安置点, newest first (reversed ones left out); the point's managers and headquarters whose region covers the point and its incident — auditors none (personal data). A 安置点 whose households the reader may not see (its incident out of their region) is FORBIDDEN at filter.storeId, as its incident at filter.incidentId",
     args: { filter: t.arg({ type: DistributionFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
       listDistributions(serviceContext(ctx), { incidentId: idOrNull(filter.incidentId), storeId: idOrNull(filter.storeId) }, page),

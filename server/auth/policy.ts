@@ -208,10 +208,34 @@ const storeVisible = async (p: Principal, look: PolicyLookups, id: string | null
 
 // ---- personal data (D29)
 
-/** SQL: distributions to households the principal may see — the point's managers and headquarters in scope; auditors none. */
-export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCode: SQLWrapper): SQL {
+// D29 (sweep 12b F1): who sees the households served at a 安置点 — names, masked ID numbers, addresses — is who may hand
+// out there (distributeRelief): one who may act at the point (canAccessStore: its managers; headquarters whose region
+// covers it) and read the incident it serves (mayRead.incident: a township's dispatcher covers the township's point but
+// not the county's incident, and is refused both the incident and distributing at the point). Never auditors. What left
+// the point's books — the issue (recipient 受灾群众), the quantities in a batch's trace — is the store's ledger, read by
+// whoever may read the store; the household is not on it. mayRead.distribution (a record) and distributionsInScope (a
+// list) are this rule.
+
+/** SQL: distributions (their point's id and region code columns, and their incident's id column) the principal may see. */
+export function distributionsInScope(p: Principal, d: { storeId: SQLWrapper; regionCode: SQLWrapper; incidentId: SQLWrapper }): SQL {
   if (p.role === 'AUDITOR') return sql`FALSE`;
-  return storesInScope(p, storeId, regionCode);
+  if (unscoped(p)) return sql`TRUE`;
+  return sql`(${storesInScope(p, d.storeId, d.regionCode)} AND EXISTS (SELECT 1 FROM incidents di WHERE di.id = ${d.incidentId}
+              AND ${incidentsInScope(p, { id: sql`di.id`, regionCode: sql`di.region_code` })}))`;
+}
+
+/** May the principal see the households served at this point for this incident (a distribution's, or a point's own)? */
+export async function maySeeHouseholds(p: Principal, at: { storeId: string; incidentId: string }, look: PolicyLookups): Promise<boolean> {
+  if (p.role === 'AUDITOR') return false;
+  if (unscoped(p)) return true;
+  if (!(await storeVisible(p, look, at.storeId))) return false;
+  const regionCode = await look.incidentRegion(at.incidentId);
+  return regionCode !== null && mayRead.incident(p, { id: at.incidentId, regionCode }, look);
+}
+
+/** The distributions of a 安置点 for one who may not see its households (maySeeHouseholds): FORBIDDEN, naming the field. */
+export async function assertMaySeeHouseholds(p: Principal, at: { storeId: string; incidentId: string }, look: PolicyLookups, field?: string) {
+  if (!(await maySeeHouseholds(p, at, look))) throw forbidden('该安置点的群众发放记录（含个人信息）', field);
 }
 
 // ---- D20, D25: another region's reserve named by a plan
@@ -223,6 +247,24 @@ export function distributionsInScope(p: Principal, storeId: SQLWrapper, regionCo
  * fee, contract, checks) stays with those who may read it (mayRead.agreement): D20 shows partners no prices.
  */
 export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
+
+/**
+ * D20 (finding H2; sweep 12b F7): may the reader see what a dispatch plan line costs? A store line where its batch is
+ * shown (readableOrNull 'batch': DispatchPlanLine.batch and batchNo), an agreement or capacity line where its agreement
+ * may be read (mayRead.agreement, as DispatchSource.agreement; `agreement` null: none priced for its item). A 联储
+ * partner's or another jurisdiction's stock is quantity per store and item: no price. The printed 调拨令 prices its
+ * lines, and the plan's approvals are valued (Approval.value), by this — each total over the lines priced only: a total
+ * over every line would give the hidden ones away by subtraction.
+ */
+export async function mayPricePlanLine(
+  p: Principal,
+  line: { batchId: string | null },
+  agreement: { regionCode: string } | null,
+  look: PolicyLookups,
+): Promise<boolean> {
+  if (line.batchId) return (await readableOrNull('batch', p, { id: line.batchId }, look)) !== null;
+  return agreement === null || mayRead.agreement(p, agreement);
+}
 
 /**
  * A record another one names, as this reader sees it: the record where they may read it (mayRead[kind]), else null —
@@ -332,8 +374,8 @@ export const mayRead = {
   /** A 联储 agreement: any of its regions, or a region above or below the principal's (keepers: none). */
   jointAgreement: (p: Principal, a: { regionCodes: string[] }) =>
     p.role !== 'KEEPER' && (p.regionCode === null || a.regionCodes.some((c) => isInSubtree(c, p.regionCode!) || isInSubtree(p.regionCode!, c))),
-  /** D29: a distribution to a household (personal data): the point's managers and headquarters in scope, never auditors. */
-  distribution: async (p: Principal, d: { storeId: string }, look: PolicyLookups) => p.role !== 'AUDITOR' && (unscoped(p) || storeVisible(p, look, d.storeId)),
+  /** D29: a distribution to a household (personal data): maySeeHouseholds at its point for its incident. */
+  distribution: (p: Principal, d: { storeId: string; incidentId: string }, look: PolicyLookups) => maySeeHouseholds(p, d, look),
   /**
    * An audit entry: auditors and administrators, whose region holds its actor or what it acted on, or the system-wide
    * administrator's operation on every region's books (unscoped: all) — auditEntriesInScope, row by row.

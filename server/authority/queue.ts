@@ -204,16 +204,46 @@ export const approvalsByIds = (db: Db, ids: readonly string[]) =>
     .from(approvals)
     .where(inArray(approvals.id, [...ids]));
 
+/** D27: the approvals whose subject is a document — a stocktake, write-off, scrap or reversal waits for a second person. */
+const DOCUMENT_APPROVAL_KINDS = ['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL'] as const;
+
 /**
- * The approvals that decide these documents (D27: a stocktake, write-off, scrap or reversal waits for a second person;
- * each document is the subject of one), oldest first — the loader keeps the last of a key, the newest.
+ * The approvals of these subjects, oldest first — the loader keeps the last of a key, the newest: of documents (each
+ * the subject of its own, DOCUMENT_APPROVAL_KINDS), and of the outbound orders documents executed (OUTBOUND_ORDER,
+ * keyed by the order) — decidingApproval picks a document's.
  */
-export const approvalsOfDocuments = (db: Db, documentIds: readonly string[]) =>
+export const approvalsOfDocuments = (db: Db, subjectIds: readonly string[]) =>
   db
     .select()
     .from(approvals)
-    .where(and(inArray(approvals.subjectId, [...documentIds]), inArray(approvals.kind, ['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL'])))
+    .where(and(inArray(approvals.subjectId, [...subjectIds]), inArray(approvals.kind, [...DOCUMENT_APPROVAL_KINDS, 'OUTBOUND_ORDER'])))
     .orderBy(asc(approvals.requestedAt));
+
+/**
+ * D23, D24, D27: the approval that decided a document — its own (a stocktake, write-off, scrap or reversal that waited
+ * for a second person), else that of the outbound order it executed: the order's approver approved what the document
+ * sent out (an issue, a transfer, a rotation, a scrap under an approved SCRAP order, which posts at once). `load` reads
+ * a subject's approval (approvalsOfDocuments); decidingApprovalSql is the same rule in SQL.
+ */
+export async function decidingApproval(
+  doc: { id: string; orderId: string | null },
+  load: (subjectId: string) => Promise<ApprovalRow | null | undefined>,
+): Promise<ApprovalRow | null> {
+  const [own, ofOrder] = await Promise.all([load(doc.id), doc.orderId ? load(doc.orderId) : null]);
+  return own ?? ofOrder ?? null;
+}
+
+/**
+ * decidingApproval in SQL, for a document row of `doc` (its id and order_id columns): a subquery of one approval row or
+ * none, to join LATERAL — the journal export and the printed document.
+ */
+export const decidingApprovalSql = (doc: { id: SQL; orderId: SQL }) =>
+  sql`(SELECT a.* FROM approvals a
+        WHERE (a.subject_id = ${doc.id} AND a.kind IN (${sql.join(
+          DOCUMENT_APPROVAL_KINDS.map((k) => sql`${k}::approval_kind`),
+          sql`, `,
+        )})) OR (a.subject_id = ${doc.orderId} AND a.kind = 'OUTBOUND_ORDER')
+        ORDER BY a.subject_id = ${doc.id} DESC, a.requested_at DESC LIMIT 1)`;
 
 export interface ApprovalFilter {
   regionCode?: string | null;

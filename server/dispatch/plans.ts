@@ -24,9 +24,9 @@ import { uuidArg, validate, idSchema } from '../validation.ts';
 import { inItemUnits, itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
 import { chinaDateOf } from '../inventory/expiry.ts';
-import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { assertIncidentOpen, getIncidentInScope, lockOpenIncident } from './incidents.ts';
 import { publishPlanStatus } from './events.ts';
+import { pricedLinesOfPlans, totalOf } from './plan-value.ts';
 import { hasOpenShipments } from './open-shipments.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, reasonAsDecided, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
@@ -45,7 +45,6 @@ import {
   withdrawPlanApprovals,
   type ApprovalRow,
 } from '../authority/queue.ts';
-import { uuidList } from '../../drizzle/uuid-list.ts';
 
 export type DispatchPlanRow = typeof dispatchPlans.$inferSelect;
 export type PlanStatus = DispatchPlanRow['status'];
@@ -293,8 +292,9 @@ async function openPlanApprovals(
   // Quantities in each item's own unit (300 床、200 顶), not added up as 件 across units.
   const units = await itemsFor(tx, p.view.lines);
   const amount = (lines: PlanView['lines']) => `${lines.length} 行共 ${inItemUnits(units, lines, 1)}`;
-  const valueOf = await lineValues(tx, p.view.lines);
-  const total = (lines: PlanView['lines']) => formatFen(lines.reduce((s, l) => s + valueOf(l), 0n));
+  // The record of what the lines are worth (plan-value.ts); each reader is shown what they may price (Approval.value).
+  const priced = (await pricedLinesOfPlans(tx, [p.id])).get(p.id) ?? [];
+  const total = (lines: PlanView['lines']) => totalOf(priced.filter((x) => lines.some((l) => l.lineNo === x.lineNo)));
   await openApproval(tx, user, at, {
     kind: 'DISPATCH_PLAN',
     subjectId: p.id,
@@ -321,30 +321,6 @@ async function openPlanApprovals(
       payload: { lineNos },
     });
   }
-}
-
-/**
- * What the approver decides on (D24, D25), as other approvals carry it: quantity × unit price — a store line at its
- * batch's price, an agreement or capacity line at the agreement's (none agreed: 0) — in fen, per line.
- */
-async function lineValues(db: Db, lines: PlanView['lines']): Promise<(l: PlanView['lines'][number]) => bigint> {
-  const batchIds = [...new Set(lines.flatMap((l) => (l.batchId ? [l.batchId] : [])))];
-  const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
-  const ids = (xs: string[]) => uuidList(xs);
-  const [batchPrices, agreementPrices] = await Promise.all([
-    batchIds.length ? queryRows<{ id: string; price: string }>(db, sql`SELECT id, unit_price::text AS price FROM batches WHERE id IN (${ids(batchIds)})`) : [],
-    agreementIds.length
-      ? queryRows<{ agreement_id: string; item_id: string; price: string | null }>(
-          db,
-          sql`SELECT agreement_id, item_id, unit_price::text AS price FROM agreement_lines WHERE agreement_id IN (${ids(agreementIds)})`,
-        )
-      : [],
-  ]);
-  const price = new Map([
-    ...batchPrices.map((r) => [r.id, r.price] as const),
-    ...agreementPrices.map((r) => [`${r.agreement_id}|${r.item_id}`, r.price] as const),
-  ]);
-  return (l) => toFen(moneyTimes(l.quantity, price.get(l.batchId ?? `${l.agreementId}|${l.itemId}`) ?? '0'));
 }
 
 /** A persisted plan with its destinations, lines and computed shortages. */

@@ -2,7 +2,9 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { distributions, documents, stores } from '../../drizzle/schema/index.ts';
-import { assertMayPost, distributionsInScope } from '../auth/policy.ts';
+import { assertMayPost, assertMaySeeHouseholds, distributionsInScope } from '../auth/policy.ts';
+import { policyLookupsThrough } from '../auth/lookups.ts';
+import { createLoaders } from '../loaders.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { pickUnexpiredAt } from '../inventory/expiry.ts';
@@ -317,10 +319,26 @@ export async function listDistributions(ctx: ServiceContext, filter: { incidentI
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
   const req = pageRequest(page, 'distributions', ['timestamp', 'uuid']);
-  const where: (SQL | undefined)[] = [distributionsInScope(user, distributions.storeId, stores.regionCode), distributionStands(documents.status)];
+  const where: (SQL | undefined)[] = [
+    distributionsInScope(user, { storeId: distributions.storeId, regionCode: stores.regionCode, incidentId: distributions.incidentId }),
+    distributionStands(documents.status),
+  ];
   // An id filter answers as the record itself does: unknown NOT_FOUND, out of scope FORBIDDEN — not an empty list.
   if (filter.incidentId) where.push(eq(distributions.incidentId, (await referencedIncident(db, user, filter.incidentId, 'filter.incidentId')).id));
-  if (filter.storeId) where.push(eq(distributions.storeId, (await getStoreInScope(db, user, filter.storeId, 'filter.storeId')).id));
+  if (filter.storeId) {
+    const store = await getStoreInScope(db, user, filter.storeId, 'filter.storeId');
+    // D29 (sweep 12b F1): a 安置点's households are the policy's (maySeeHouseholds), not its store's: a township's
+    // dispatcher reads the township's point's ledger, not the names of the county incident's households — FORBIDDEN, as
+    // filtering by that incident is.
+    if (store.incidentId)
+      await assertMaySeeHouseholds(
+        user,
+        { storeId: store.id, incidentId: store.incidentId },
+        policyLookupsThrough(createLoaders(db), ctx.reference),
+        'filter.storeId',
+      );
+    where.push(eq(distributions.storeId, store.id));
+  }
   const [afterAt, afterId] = (req.after ?? []).map(String);
   const after = req.after ? sql`(${distributions.distributedAt}, ${distributions.documentId}) < (${afterAt}::timestamptz, ${afterId}::uuid)` : undefined;
   const rows = (

@@ -76,6 +76,10 @@ describe('exports (D21, D22)', () => {
       '卫辉市储备库库管员',
       '2026-04-10 16:00:00',
       '2026-04-10 17:00:00',
+      // D23: the relief order's approver (a second person) and 文号, and the order (sweep 12a F5).
+      '系统管理员',
+      '审批〔2026〕1号',
+      expect.stringMatching(/^SQ-2026-\d{6}$/),
     ]);
     // The transfer to 卫辉 shows its in-transit leg.
     expect(

@@ -4,7 +4,7 @@ import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, receive, WEIHUI } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
 import { fen, yuan, valuationOf } from '../support/finance.ts';
-import { download, JOURNAL_HEADINGS, openWorkbook, parseCsv, sheetValues } from '../support/paperwork.ts';
+import { download, JOURNAL_HEADINGS, openWorkbook, parseCsv, sheetValues, STOCK_HEADINGS } from '../support/paperwork.ts';
 
 // Issue 13, Excel out: every list a bureau reports on, as XLSX and CSV. Opened with a real XLSX reader: the title block,
 // Chinese headings, cell types (date cells, integer quantities, money with two decimals), frozen header, filter, widths,
@@ -17,7 +17,7 @@ const INT_HEADINGS = new Set([
   ...['储备定额', '可用库存', '其中实物储备', '协议承储', '缺口', '需求', '计划调拨', '已发运', '已接收', '已发放', '已回收'],
 ]);
 const DATE_HEADINGS = new Set(['生产日期', '有效期至', '应轮换日期']);
-const TIME_HEADINGS = new Set(['业务时间', '记账时间']);
+const TIME_HEADINGS = new Set(['业务时间', '记账时间', '入库时间']);
 
 interface ListCase {
   list: string;
@@ -73,25 +73,7 @@ describe('Excel out (issue 13)', () => {
       unit: '新乡市',
       total: true,
       query: () => ({ regionCode: '410700' }),
-      headings: [
-        '仓库',
-        '物资编码',
-        '物资',
-        '规格',
-        '单位',
-        '批号',
-        '生产日期',
-        '有效期至',
-        '在库',
-        '预留',
-        '可用',
-        '在途',
-        '单价（元）',
-        '在库金额（元）',
-        '资金来源',
-        '储备方式',
-        '状态',
-      ],
+      headings: STOCK_HEADINGS,
     },
     {
       list: 'journal',

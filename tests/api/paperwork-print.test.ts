@@ -39,13 +39,27 @@ describe('printable documents (issue 13)', () => {
     expect(html).toContain('日期：2026-07-20 10:00');
     expect(html).toContain('<dd>卫辉市救灾物资储备库</dd>');
     expect(html).toContain('size: A4');
-    expect(tableRows(html, 'thead')[0]).toEqual(['序号', '物资', '规格', '单位', '批号', '有效期至', '数量', '单价（元）', '金额（元）', '原因/说明']);
+    // D7: the batch's label — 产地 and 生产日期 too (sweep 12a F3; paperwork-batch-label-and-plan-print.test.ts).
+    expect(tableRows(html, 'thead')[0]).toEqual([
+      '序号',
+      '物资',
+      '规格',
+      '单位',
+      '批号',
+      '产地',
+      '生产日期',
+      '有效期至',
+      '数量',
+      '单价（元）',
+      '金额（元）',
+      '原因/说明',
+    ]);
     const lines = tableRows(html, 'tbody');
-    expect(lines.map((r) => [r[1], r[4], r[5], r[6], r[7], r[8]])).toEqual([
+    expect(lines.map((r) => [r[1], r[4], r[7], r[8], r[9], r[10]])).toEqual([
       ['棉被', 'PR-Q1', '2031-05-31', '10', '128.50', '1285.00'],
       ['棉帐篷', 'PR-T1', '2034-05-31', '3', '2180.00', '6540.00'],
     ]);
-    expect(tableRows(html, 'tfoot')[0]).toEqual(['合计', '', '', '', '', '', '13', '', '7825.00', '']);
+    expect(tableRows(html, 'tfoot')[0]).toEqual(['合计', '', '', '', '', '', '', '', '13', '', '7825.00', '']);
     expect(html).toContain('<strong class="amount-in-words">柒仟捌佰贰拾伍元整</strong>');
     expect(html).toContain('￥<strong class="amount">7825.00</strong>');
     for (const s of ['经办人', '审批人', '保管员', '接收人']) expect(html).toContain(`<div>${s}（签字）`);

@@ -35,6 +35,34 @@ export const JOURNAL_HEADINGS = [
   '经办人',
   '业务时间',
   '记账时间',
+  // D22, D27: the second person — its own approval or its order's (D23) — and the order executed.
+  '批准人',
+  '批准文号',
+  '出库申请',
+];
+
+/** The columns of 库存台账 (stock exports), in order. */
+export const STOCK_HEADINGS = [
+  '仓库',
+  '物资编码',
+  '物资',
+  '规格',
+  '单位',
+  '批号',
+  '生产日期',
+  '有效期至',
+  '在库',
+  '预留',
+  '可用',
+  '在途',
+  '单价（元）',
+  '在库金额（元）',
+  '资金来源',
+  '储备方式',
+  '状态',
+  // D7: the rest of the batch's label, after the columns read before (sweep 12a F3).
+  '产地',
+  '入库时间',
 ];
 
 /** GET a paperwork path as a user (bearer token) or without one; binary bodies as a Buffer. */

@@ -45,7 +45,7 @@ export interface ScopeSnapshot {
   settlements: Map<string, { owedTo: string; owedBy: string }>;
   jointAgreements: Map<string, string[]>; // id → regions
   users: Map<string, string>; // username → id
-  distributions: Map<string, string>; // id (its document) → 安置点 store
+  distributions: Map<string, { storeId: string; incidentId: string }>; // id (its document) → 安置点 store and its incident
 }
 
 export async function loadPrincipal(db: Db, username: string): Promise<Principal> {
@@ -99,7 +99,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; owed_to_region: string; owed_by_region: string }>(sql`SELECT id::text, owed_to_region, owed_by_region FROM settlements`),
     rows<{ agreement_id: string; region_code: string }>(sql`SELECT agreement_id::text, region_code FROM joint_reserve_regions`),
     rows<{ id: string; username: string }>(sql`SELECT id::text, username FROM users`),
-    rows<{ id: string; store_id: string }>(sql`SELECT document_id::text AS id, store_id::text FROM distributions`),
+    rows<{ id: string; store_id: string; incident_id: string }>(sql`SELECT document_id::text AS id, store_id::text, incident_id::text FROM distributions`),
   ]);
   const jointAgreements = new Map<string, string[]>();
   for (const j of joint) jointAgreements.set(j.agreement_id, [...(jointAgreements.get(j.agreement_id) ?? []), j.region_code]);
@@ -127,7 +127,7 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     settlements: new Map(settlements.map((x) => [x.id, { owedTo: x.owed_to_region, owedBy: x.owed_by_region }])),
     jointAgreements,
     users: new Map(users.map((u) => [u.username, u.id])),
-    distributions: new Map(handouts.map((d) => [d.id, d.store_id])),
+    distributions: new Map(handouts.map((d) => [d.id, { storeId: d.store_id, incidentId: d.incident_id }])),
   };
 }
 
@@ -280,11 +280,16 @@ export class ScopeOracle {
     return 'hidden';
   }
 
-  /** D29: a distribution's household is personal data — the point's managers and headquarters, never auditors. */
+  /**
+   * D29: a distribution's household is personal data — whoever may hand out at the point: its managers and headquarters
+   * whose scope holds the point and its incident (sweep 12b F1), never auditors.
+   */
   distribution(p: Principal, id: string): Decision {
-    const storeId = this.snap.distributions.get(id);
-    if (!storeId) return { undecided: `unknown distribution ${id}` };
-    return p.role === 'AUDITOR' ? 'hidden' : this.store(p, storeId);
+    const at = this.snap.distributions.get(id);
+    if (!at) return { undecided: `unknown distribution ${id}` };
+    if (p.role === 'AUDITOR') return 'hidden';
+    const [store, incident] = [this.store(p, at.storeId), this.incident(p, at.incidentId)];
+    return store === 'visible' && incident === 'visible' ? 'visible' : typeof store === 'object' ? store : typeof incident === 'object' ? incident : 'hidden';
   }
 
   auditEntry(p: Principal, id: string): Decision {

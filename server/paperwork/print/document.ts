@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
-import { mayRead } from '../../auth/policy.ts';
+import { mayRead, readableOrNull, type PolicyLookups } from '../../auth/policy.ts';
+import { decidingApprovalSql } from '../../authority/queue.ts';
 import type { ServiceContext } from '../../context.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { createLoaders } from '../../loaders.ts';
@@ -14,6 +15,11 @@ import { SIGNATURES, type Printable } from './printable.ts';
 
 /** Documents whose lines go both ways (a count's gains and losses, a rotation's out and in): quantities keep their sign. */
 const SIGNED = new Set(['STOCKTAKE', 'ROTATION', 'REVERSAL']);
+/**
+ * D7: documents that bring batches into a store (入库单, 调拨单（调入）) print each batch's whole label — 产地 and 生产日期
+ * beside 批号 and 有效期至; 入库时间 is the document's own date, at its head (sweep 12a F3).
+ */
+const LABELLED = new Set(['RECEIPT', 'TRANSFER_IN']);
 
 /** A stock document as printed, for those who may see it (its store or its counterpart's, as through GraphQL). */
 export async function printableDocument(ctx: ServiceContext, id: string): Promise<Printable> {
@@ -24,11 +30,17 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
                d.counterpart_store_id::text AS "counterpartStoreId", d.occurred_at AS "occurredAt", d.recorded_at AS "recordedAt",
                d.recipient, d.reference, d.source::text AS source, d.contract_no AS "contractNo", d.inspection_report_no AS "inspectionReportNo",
                d.approval_ref AS "approvalRef", d.note, s.name AS store, s.region_code AS "regionCode", c.name AS counterpart,
-               o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident
+               o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident,
+               so.number AS "orderNumber", so.store_id::text AS "orderStoreId",
+               ap.status::text AS "approvalStatus", ap.requested_by::text AS "approvalRequestedBy", ap.region_code AS "approvalRegionCode",
+               ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", au.display_name AS approver
           FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
           LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
           LEFT JOIN incidents inc ON inc.id = d.incident_id
+          LEFT JOIN outbound_orders so ON so.id = d.order_id
+          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, orderId: sql`d.order_id` })} ap ON TRUE
+          LEFT JOIN users au ON au.id = ap.decided_by
          WHERE d.id = ${id}::uuid`,
   );
   if (!doc) throw notFound('id', '单据', id);
@@ -41,9 +53,11 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
   if (!(await mayRead.document(ctx.actor, { storeId: doc.storeId!, counterpartStoreId: doc.counterpartStoreId }, lookups))) {
     throw forbidden('该单据');
   }
+  const approvalFacts = await approvalFactsOf(ctx, doc, lookups);
   const lines = await queryRows<Record<string, string | number | null>>(
     ctx.db,
-    sql`SELECT l.line_no, i.name AS item, i.spec, i.unit, b.batch_no, b.expiry_date::text AS expiry, l.quantity, l.unit_price::text AS unit_price,
+    sql`SELECT l.line_no, i.name AS item, i.spec, i.unit, b.batch_no, b.origin, b.production_date::text AS production, b.expiry_date::text AS expiry,
+               l.quantity, l.unit_price::text AS unit_price,
                l.book_quantity, l.counted_quantity, rs.name AS reason, l.note
           FROM document_lines l JOIN items i ON i.id = l.item_id JOIN batches b ON b.id = l.batch_id
           LEFT JOIN stock_reasons rs ON rs.code = l.reason_code
@@ -52,6 +66,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
   const type = doc.type!;
   const signed = SIGNED.has(type);
   const stocktake = type === 'STOCKTAKE';
+  const labelled = LABELLED.has(type);
   const quantityOf = (q: number) => (signed ? q : Math.abs(q));
   const amounts = lines.map((l) => toFen(String(l.unit_price)) * BigInt(quantityOf(Number(l.quantity))));
   const total = formatFen(amounts.reduce((s, a) => s + a, 0n));
@@ -65,6 +80,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ...(doc.inspectionReportNo ? [['验收报告', doc.inspectionReportNo] as [string, string]] : []),
     ...(doc.reason ? [['原因', doc.reason] as [string, string]] : []),
     ...(doc.approvalRef ? [['审批文号', doc.approvalRef] as [string, string]] : []),
+    ...approvalFacts,
     ...(doc.incident ? [['事件', doc.incident] as [string, string]] : []),
     ...(doc.reference ? [['依据', doc.reference] as [string, string]] : []),
     ...(doc.note ? [['备注', doc.note] as [string, string]] : []),
@@ -82,13 +98,15 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
       '规格',
       '单位',
       '批号',
+      ...(labelled ? ['产地', '生产日期'] : []),
       '有效期至',
       ...(stocktake ? ['账面数', '实盘数', '盈亏数'] : ['数量']),
       '单价（元）',
       '金额（元）',
       '原因/说明',
     ],
-    numeric: stocktake ? [6, 7, 8, 9, 10] : [6, 7, 8],
+    // Quantity, price and amount; two columns further right where the label's 产地 and 生产日期 come first.
+    numeric: stocktake ? [6, 7, 8, 9, 10] : [6, 7, 8].map((i) => (labelled ? i + 2 : i)),
     lines: lines.map((l, i) => ({
       cells: [
         Number(l.line_no),
@@ -96,6 +114,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
         l.spec,
         l.unit,
         l.batch_no,
+        ...(labelled ? [l.origin, l.production] : []),
         l.expiry,
         ...(stocktake ? [Number(l.book_quantity), Number(l.counted_quantity)] : []),
         quantityOf(Number(l.quantity)),
@@ -111,4 +130,29 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     // Awaiting approval or rejected, it was submitted, not posted (记账).
     recorded: `${doc.actor} ${POSTED_STATUSES.has(doc.status!) ? '记账于' : '提交于'} ${chinaText(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
   };
+}
+
+/**
+ * D22, D23, D27: who approved the document, when, with which 批准文号, and the outbound order it executed — its own
+ * approval or its order's (decidingApproval) — for a reader the policy lets see them (as StockDocument.approval: the
+ * other side of a transfer reads the document, not the sending store's order or approval).
+ */
+async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string | null>, lookups: PolicyLookups): Promise<[string, string][]> {
+  const facts: [string, string][] = [];
+  if (doc.orderNumber && (await readableOrNull('order', ctx.actor, { storeId: doc.orderStoreId! }, lookups))) facts.push(['出库申请', doc.orderNumber]);
+  const approval =
+    doc.approvalStatus === 'APPROVED'
+      ? await readableOrNull(
+          'approval',
+          ctx.actor,
+          { requestedBy: doc.approvalRequestedBy!, regionCode: doc.approvalRegionCode!, storeId: doc.approvalStoreId },
+          lookups,
+        )
+      : null;
+  if (approval) {
+    facts.push(['批准人', `${doc.approver} ${chinaText(doc.decidedAt!, 'yyyy-LL-dd HH:mm')}`]);
+    // A count's 文号 is the approver's already (the document takes it on approval): not printed twice.
+    if (doc.decidedRef && doc.decidedRef !== doc.approvalRef) facts.push(['批准文号', doc.decidedRef]);
+  }
+  return facts;
 }

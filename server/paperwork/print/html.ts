@@ -1,17 +1,29 @@
 import escapeHtml from 'escape-html';
 import QRCode from 'qrcode';
-import type { Printable } from './printable.ts';
+import type { Printable, PrintableSection } from './printable.ts';
 
 // A print-ready A4 page: self-contained (styles inline, the QR code as inline SVG, no request leaves the page), in the
 // system's CJK fonts, landscape when the table is wide. Print with the browser's 打印 (Ctrl+P).
 
 const e = (v: unknown) => escapeHtml(v === null || v === undefined ? '' : String(v));
 
+const cellOf = (numeric: ReadonlySet<number>) => (v: unknown, i: number) => `<td${numeric.has(i) ? ' class="n"' : ''}>${e(v)}</td>`;
+
+function sectionHtml(s: PrintableSection): string {
+  const cell = cellOf(new Set(s.numeric));
+  return `<section class="extra"><h2>${e(s.title)}</h2>
+<table>
+<thead><tr>${s.headings.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${s.lines.map((l) => `<tr>${l.cells.map(cell).join('')}</tr>`).join('\n')}
+</tbody>
+</table></section>`;
+}
+
 export async function renderPrintable(p: Printable): Promise<string> {
   const qr = await QRCode.toString(p.number, { type: 'svg', margin: 0, errorCorrectionLevel: 'M', width: 96 });
   const landscape = p.headings.length > 10;
-  const numeric = new Set(p.numeric);
-  const cell = (v: unknown, i: number) => `<td${numeric.has(i) ? ' class="n"' : ''}>${e(v)}</td>`;
+  const cell = cellOf(new Set(p.numeric));
   const totalRow = p.headings.map((_, i) => {
     if (i === 0) return '<td class="n">合计</td>';
     if (p.headings[i] === '数量' || p.headings[i] === '盈亏数') return `<td class="n">${p.totalQuantity}</td>`;
@@ -38,6 +50,7 @@ export async function renderPrintable(p: Printable): Promise<string> {
   td.n { text-align: right; white-space: nowrap; }
   tfoot td { font-weight: bold; }
   .words { margin: 3mm 0; font-size: 11pt; }
+  section.extra h2 { font-size: 12pt; margin: 4mm 0 2mm; }
   .signatures { display: grid; grid-template-columns: repeat(${p.signatures.length}, 1fr); gap: 6mm; margin-top: 10mm; }
   .signatures div { border-top: 0.3mm solid #000; padding-top: 1mm; }
   .signatures span { display: block; margin-top: 6mm; }
@@ -64,6 +77,7 @@ ${p.lines.map((l) => `<tr>${l.cells.map(cell).join('')}</tr>`).join('\n')}
 <tfoot><tr>${totalRow.join('')}</tr></tfoot>
 </table>
 <p class="words">合计金额（大写）：<strong class="amount-in-words">${e(p.totalInWords)}</strong>&#12288;（小写）：￥<strong class="amount">${e(p.total)}</strong></p>
+${(p.sections ?? []).map(sectionHtml).join('\n')}
 <section class="signatures">${p.signatures.map((s) => `<div>${e(s)}（签字）<span>年&#12288;&#12288;月&#12288;&#12288;日</span></div>`).join('')}</section>
 <footer>${e(p.recorded)}</footer>
 </body>

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
-import { mayRead, readableOrNull } from '../../auth/policy.ts';
+import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope } from '../../dispatch/plans.ts';
@@ -26,10 +26,14 @@ const HIDDEN = '—';
  * 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident.
  *
  * D20 (finding H2): another jurisdiction's reserve is shown to the reader as quantity per store (or company) and item —
- * no batch, unit price or amount. A store line shows them where the policy shows its batch (readableOrNull: the
- * decision DispatchPlanLine.batch and batchNo make), an agreement or capacity line where the reader may read its
- * agreement (mayRead.agreement, as DispatchSource.agreement). The total amount (and its 大写) counts the lines shown
- * only — a total over every line would give the hidden amounts away by subtraction — and the page says so.
+ * no batch, unit price or amount: the policy's mayPricePlanLine (a store line where DispatchPlanLine.batch is shown, an
+ * agreement or capacity line where its agreement may be read), by which the plan's approvals are valued too. The total
+ * amount (and its 大写) counts the lines shown only — a total over every line would give the hidden amounts away by
+ * subtraction — and the page says so.
+ *
+ * D16, D17 (sweep 12c C9): as the API's plan, the page flags each line that arrives after the 时限 (meetsDeadline false:
+ * 超时, with its hours, at the head and on the line), prints each line's reason (the source's response or production
+ * time and distance) and lists the shortages — what the plan cannot bring — in a 缺口 table of their own.
  */
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
   const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
@@ -53,7 +57,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     ),
     itemLabels(
       ctx.db,
-      plan.lines.map((l) => l.itemId),
+      [...plan.lines, ...plan.shortages].map((l) => l.itemId),
     ),
     agreementIds.length
       ? queryRows<{ agreement_id: string; item_id: string; company: string; region_code: string; unit_price: string | null }>(
@@ -69,13 +73,14 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     plan.lines.map(async (l) => {
       const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
       const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
-      const shown = l.batchId
-        ? (await readableOrNull('batch', ctx.actor, { id: l.batchId }, lookups)) !== null
-        : !agreement || mayRead.agreement(ctx.actor, { regionCode: agreement.region_code });
+      const shown = await mayPricePlanLine(ctx.actor, l, agreement ? { regionCode: agreement.region_code } : null, lookups);
       return { l, item: items.get(l.itemId)!, price: formatFen(toFen(price)), amount: toFen(price) * BigInt(l.quantity), agreement, shown };
     }),
   );
   const hidden = lines.filter((x) => !x.shown);
+  const late = plan.lines.filter((l) => !l.meetsDeadline);
+  const lateFact = `${late.map((l) => `第 ${l.lineNo} 行预计 ${l.etaHours} 小时到达`).join('；')}，超出 ${row.deadlineHours} 小时时限`;
+  const destinationName = (idx: number) => plan.destinations.find((d) => d.idx === idx)?.name ?? '';
   const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
   return {
     title: '调拨令',
@@ -99,6 +104,8 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
           ]
         : []),
       ['时限', `${row.deadlineHours} 小时`],
+      ...(late.length ? [['超时', lateFact] as [string, string]] : []),
+      ...(plan.shortages.length ? [['缺口', `${plan.shortages.length} 项需求未能足额安排，见缺口表`] as [string, string]] : []),
       ...(hidden.length
         ? [
             [
@@ -108,12 +115,12 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
           ]
         : []),
     ],
-    headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）'],
+    headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）', '说明'],
     numeric: [7, 8, 9, 10],
     lines: lines.map((x) => ({
       cells: [
         x.l.lineNo,
-        plan.destinations.find((d) => d.idx === x.l.destinationIdx)?.name ?? '',
+        destinationName(x.l.destinationIdx),
         x.item.name,
         x.item.spec,
         x.item.unit,
@@ -122,12 +129,28 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         x.l.quantity,
         x.shown ? x.price : HIDDEN,
         x.shown ? formatFen(x.amount) : HIDDEN,
-        Math.round(x.l.etaHours * 10) / 10,
+        // As the API gives it (2 places): the figure meetsDeadline was judged on (sweep 10c F2) — rounded to one place,
+        // a line due at 10.04 h would read 10 and be flagged 超时 against a 10-hour 时限.
+        x.l.etaHours,
+        x.l.meetsDeadline ? x.l.reason : ['超时', x.l.reason].filter(Boolean).join('：'),
       ],
     })),
     totalQuantity: lines.reduce((s, x) => s + x.l.quantity, 0),
     total,
     totalInWords: amountInWords(total),
+    sections: plan.shortages.length
+      ? [
+          {
+            title: '缺口',
+            headings: ['调入地点（安置点）', '物资', '规格', '单位', '需求', '已安排', '缺口'],
+            numeric: [4, 5, 6],
+            lines: plan.shortages.map((s) => {
+              const item = items.get(s.itemId)!;
+              return { cells: [destinationName(s.destinationIdx), item.name, item.spec, item.unit, s.requested, s.planned, s.missing] };
+            }),
+          },
+        ]
+      : [],
     signatures: SIGNATURES,
     recorded: `${incident.requested_by} 申请于 ${chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
   };

@@ -6,6 +6,15 @@ export interface PrintableLine {
   cells: (string | number | null)[];
 }
 
+/** A table of its own below the lines, e.g. the 缺口 a dispatch plan cannot meet (plan.ts). */
+export interface PrintableSection {
+  title: string;
+  headings: string[];
+  /** Columns (by index) printed right-aligned: numbers. */
+  numeric: readonly number[];
+  lines: PrintableLine[];
+}
+
 export interface Printable {
   /** 入库单, 出库单, 调拨令 … */
   title: string;
@@ -21,6 +30,8 @@ export interface Printable {
   totalQuantity: number;
   total: string;
   totalInWords: string;
+  /** Printed after the totals, before the signatures: what the signer must see besides the lines. */
+  sections?: PrintableSection[];
   signatures: readonly string[];
   /** Who recorded it and when (printed in the footer). */
   recorded: string;

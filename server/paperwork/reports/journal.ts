@@ -4,6 +4,8 @@ import { queryRows } from '../../../drizzle/client.ts';
 import { plannedEachTime } from '../../../drizzle/prepared-statements.ts';
 import type { ServiceContext } from '../../context.ts';
 import { assertFinanceReader } from '../../audit/valuation.ts';
+import { approvalsInScope, storesInScope } from '../../auth/policy.ts';
+import { decidingApprovalSql } from '../../authority/queue.ts';
 import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
 import { getStoreInScope } from '../../stores/service.ts';
@@ -33,6 +35,10 @@ const COLUMNS: Column[] = [
   { header: '经办人', key: 'actor', width: 14, kind: 'text' },
   { header: '业务时间', key: 'occurredAt', width: 19, kind: 'datetime' },
   { header: '记账时间', key: 'recordedAt', width: 19, kind: 'datetime' },
+  // D22, D23, D27: the second person — last, so that the columns before keep their places.
+  { header: '批准人', key: 'approver', width: 14, kind: 'text' },
+  { header: '批准文号', key: 'approvalRef', width: 20, kind: 'text' },
+  { header: '出库申请', key: 'orderNumber', width: 18, kind: 'text' },
 ];
 
 export async function journalReport(ctx: ServiceContext, q: Params): Promise<Report> {
@@ -54,14 +60,24 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
       });
     where.push(sql`m.type = ${q.documentType}::document_type`);
   }
+  // D22, D23, D27: who approved the movement's document — its own approval or its order's — and the order, where the
+  // policy lets the reader see them (as StockDocument.approval: an in-transit leg at a store in scope may belong to
+  // another region's document, whose approval and order are that region's).
+  const approvalSeen = approvalsInScope(user, { regionCode: sql`ap.region_code`, storeId: sql`ap.store_id`, requestedBy: sql`ap.requested_by` });
+  const orderSeen = storesInScope(user, sql`so.store_id`, sql`os.region_code`);
   const rows = await queryRows<Record<string, string | number | Date | null>>(
     db,
     plannedEachTime(sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
-               r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt"
+               r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
+               CASE WHEN ${approvalSeen} THEN au.display_name END AS approver, CASE WHEN ${approvalSeen} THEN ap.approval_ref END AS "approvalRef",
+               CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber"
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code
+          LEFT JOIN outbound_orders so ON so.id = d.order_id LEFT JOIN stores os ON os.id = so.store_id
+          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, orderId: sql`d.order_id` })} ap ON ap.status = 'APPROVED'
+          LEFT JOIN users au ON au.id = ap.decided_by
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );

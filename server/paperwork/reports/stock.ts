@@ -15,6 +15,8 @@ import { titleBlock } from '../title.ts';
 
 // 库存台账: every balance line (store × batch) in the user's scope and filter — what the stock query lists — with its
 // batch's dates, price, funding and reserve mode; a 合计 row of the amounts (and of the quantities when the list holds one item).
+// D7: the batch's whole label (品名, 规格, 产地, 批号, 数量, 生产日期, 入库时间) — 产地 and 入库时间 came last, after the
+// columns users and programs already read, so that none of those moved (sweep 12a F3).
 
 const COLUMNS: Column[] = [
   { header: '仓库', key: 'store', width: 26, kind: 'text' },
@@ -34,6 +36,9 @@ const COLUMNS: Column[] = [
   { header: '资金来源', key: 'funding', width: 10, kind: 'text' },
   { header: '储备方式', key: 'mode', width: 10, kind: 'text' },
   { header: '状态', key: 'state', width: 8, kind: 'text' },
+  { header: '产地', key: 'origin', width: 14, kind: 'text' },
+  // The batch's own receipt (Batch.receivedAt, FEFO's tie-break, D8) — for stock transferred here, its first 入库.
+  { header: '入库时间', key: 'receivedAt', width: 19, kind: 'datetime' },
 ];
 
 const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
@@ -48,7 +53,7 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
   const rows = await queryRows<Record<string, string | number | null>>(
     db,
     sql`SELECT s.name AS store, i.code AS "itemCode", i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
-               b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate",
+               b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate", b.origin, b.received_at AS "receivedAt",
                bal.on_hand AS "onHand", bal.reserved, bal.on_hand - bal.reserved AS available, bal.in_transit AS "inTransit",
                b.unit_price::text AS "unitPrice", (bal.on_hand * b.unit_price)::text AS value,
                b.funding_source::text AS funding, ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, bal.item_id::text AS "itemId"
@@ -65,6 +70,7 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
         ...r,
         ...Object.fromEntries(QUANTITIES.map((k) => [k, Number(r[k])])),
         ...(expired ? { available: 0 } : {}),
+        receivedAt: new Date(r.receivedAt as string),
         funding: FUNDING_NAMES[String(r.funding)] ?? r.funding,
         mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
         state: expired ? '已过期' : '正常',
