@@ -9,6 +9,7 @@ import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
 import { countedAndDeliveredJoin } from '../reserves/agreements.ts';
 import type { ServiceContext } from '../context.ts';
+import { heldReserveModeSql } from '../inventory/reserve-mode.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -171,8 +172,14 @@ export async function valuation(
   // D21 (DOMAIN says no more than "with their fees"): a fee accrues per day elapsed, not per day started — the whole
   // China days completed by the instant, from the later of the agreement's start and feesFrom, up to the end of its
   // last day. At 2025-02-01T00:00+08:00 an agreement valid from 2025-01-01 has accrued 31 days; the asOf day itself
-  // counts once it is over.
-  const feeDays = sql`GREATEST(0, LEAST(valid_to + 1, ${day}::date) - GREATEST(valid_from, ${feesFrom}::date))`;
+  // counts once it is over. A day is the annual fee ÷ the days of its year (sweep 12c C13), so a whole calendar year
+  // accrues exactly the annual fee, leap or not, and days of several years add up their years' parts. A day weighs
+  // 366 × 365 ÷ the days of its year (366 in a common year, 365 in a leap one) of 133,590 parts: integers, so the
+  // share of the annual fee is exact and is rounded to the fen once per agreement.
+  const feeParts = sql`(SELECT COALESCE(sum(GREATEST(0, LEAST(p.till, make_date(y + 1, 1, 1)) - GREATEST(p.since, make_date(y, 1, 1)))
+                                            * (133590 / (make_date(y + 1, 1, 1) - make_date(y, 1, 1)))), 0)
+                          FROM (SELECT GREATEST(valid_from, ${feesFrom}::date) AS since, LEAST(valid_to + 1, ${day}::date) AS till) p,
+                               generate_series(extract(year FROM p.since)::int, extract(year FROM p.till)::int) y)`;
   const [contingent] = await queryRows<{ agreement: string | null; capacity: string | null; fees: string | null }>(
     db,
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
@@ -183,7 +190,7 @@ export async function valuation(
         SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
                   FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
                (SELECT sum(daily_capacity * unit_price * 1) FROM lines WHERE mode = 'CAPACITY')::text AS capacity,
-               (SELECT sum(round(annual_fee * ${feeDays} / 365.0, 2))
+               (SELECT sum(round(annual_fee * ${feeParts} / 133590.0, 2))
                   FROM a WHERE annual_fee IS NOT NULL)::text AS fees`,
   );
   const companyStock = sumFen((r) => r.company_value);

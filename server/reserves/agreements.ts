@@ -18,6 +18,7 @@ import { organizationFor } from '../inventory/receipts.ts';
 import { RESERVE_MODE_NAMES, STORE_KIND_NAMES } from '../paperwork/names.ts';
 import { effectiveCommitted } from './rules.ts';
 import { assertReserveManager } from './access.ts';
+import { assertAfterClosedMonths } from './closed-months.ts';
 import type { ServiceContext } from '../context.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
@@ -135,6 +136,8 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     throw badInput('input.storeId', '企业代储须指定代储库');
   }
   return insertAgreement(db, async (tx) => {
+    // D21, D31: an agreement counts (contingent value, fees) from its first day; a closed month's figures stay as closed.
+    await assertAfterClosedMonths(tx, v.validFrom, 'input.validFrom', '协议起始日期', '已结月份的协议储备价值和费用不能再变动');
     const companyOrgId = (await organizationFor(tx, null, v.companyName, 'COMPANY', 'input.companyName', region.code))!;
     await assertCompany(tx, companyOrgId);
     if (v.contractNo) await assertContractFree(tx, companyOrgId, region.code, v.contractNo);
@@ -338,6 +341,8 @@ export async function recordAgreementCheck(ctx: ServiceContext, input: unknown):
     seen.add(l.itemId);
   });
   return db.transaction(async (tx) => {
+    // D21, D31: a count re-values the agreement from its date on; a closed month's contingent value stays as closed.
+    await assertAfterClosedMonths(tx, v.checkedOn, 'input.checkedOn', '抽查日期', '已结月份的协议储备价值不能再变动');
     const [row] = await tx
       .insert(agreementChecks)
       .values({ agreementId: agreement.id, checkedOn: v.checkedOn, findings: v.findings ?? null, recordedBy: user.id, recordedAt: clock.now().toJSDate() })
