@@ -29,7 +29,7 @@ import {
 import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
 import { readableOrNull, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
-import { approvalWorth, pricedLinesLoader } from '../server/dispatch/plan-value.ts';
+import { approvalWorth } from '../server/dispatch/plan-value.ts';
 import type { Context } from '../server/context.ts';
 import { withoutNulls } from '../server/validation.ts';
 
@@ -66,14 +66,8 @@ const OutboundOrderLine = builder.objectRef<OrderLineRow>('OutboundOrderLine').i
 
 export const Approval = builder.objectRef<ApprovalRow>('Approval');
 
-const planLines = new WeakMap<Context, ReturnType<typeof pricedLinesLoader>>();
-
 /** D20, D24 (sweep 12b F7): an approval's value and summary as this reader sees them (plan-value.ts: approvalWorth). */
-function worthOf(a: ApprovalRow, ctx: Context) {
-  let lines = planLines.get(ctx);
-  if (!lines) planLines.set(ctx, (lines = pricedLinesLoader(ctx.db)));
-  return approvalWorth(ctx.user!, a, (id) => lines.load(id), policyLookups(ctx));
-}
+const worthOf = (a: ApprovalRow, ctx: Context) => approvalWorth(ctx.user!, a, (id) => ctx.loaders.planPricedLines.load(id), policyLookups(ctx));
 export const OutboundOrder = builder.objectRef<OrderRow>('OutboundOrder');
 
 Approval.implement({

@@ -26,6 +26,7 @@ import { orderLinesOf } from './authority/orders.ts';
 import { approvalsByIds, approvalsOfDocuments } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
 import { receiptsOfPlanLines } from './relief/deadlines.ts';
+import { pricedLinesLoader } from './dispatch/plan-value.ts';
 
 /** One loader per key: rows come back in key order, null where missing. */
 export function byKey<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {
@@ -172,11 +173,16 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => approvalsByIds(db, ids),
       (a) => a.id,
     ),
-    /** D27: the approval deciding each document (the newest, should a document ever have had two). */
+    /**
+     * D27: the approval of each subject — a document's own (the newest, should a document ever have had two), or, by
+     * an order's id, the order's (queue.ts decidingApproval: a document executed under an order takes its approval).
+     */
     documentApproval: byKey(
       (ids: readonly string[]) => approvalsOfDocuments(db, ids),
       (a) => a.subjectId,
     ),
+    /** D20 (sweep 12b F7): each plan's lines with their prices, for its approvals' value as each reader sees it. */
+    planPricedLines: pricedLinesLoader(db),
     planCallOffs: groupedBy(
       (ids: readonly string[]) => callOffsOfPlans(db, ids),
       (c) => c.planId,
