@@ -3,7 +3,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { useTestApp } from '../support/harness.ts';
 import { QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
-import { download, openWorkbook, parseCsv, sheetValues, STOCK_HEADINGS } from '../support/paperwork.ts';
+import { download, openWorkbook, parseCsv, RECEIPT_PRINT_HEADINGS, sheetValues, STOCK_HEADINGS } from '../support/paperwork.ts';
 
 // The paper a keeper prints or exports and the 调拨令 the command signs say what the API says (sweeps 12a F3, 12c C9):
 // D7 — every batch is labelled 品名, 规格, 产地, 批号, 数量, 生产日期, 入库时间: the printed 入库单 and 调拨单（调入） carry
@@ -51,20 +51,7 @@ describe('D7: the batch label on the printed 入库单 and in the 库存台账 e
   it('D7: the 入库单 prints 产地 and 生产日期 beside 批号 and 有效期至; quantity, price and amount stay numbers, the 合计 under them', async () => {
     const html = await print(`/paperwork/documents/${receipt.id}.html`, 'keeper');
     expect(html).toContain('日期：2026-07-18 09:30');
-    expect(tableRows(html, 'thead')[0]).toEqual([
-      '序号',
-      '物资',
-      '规格',
-      '单位',
-      '批号',
-      '产地',
-      '生产日期',
-      '有效期至',
-      '数量',
-      '单价（元）',
-      '金额（元）',
-      '原因/说明',
-    ]);
+    expect(tableRows(html, 'thead')[0]).toEqual(RECEIPT_PRINT_HEADINGS);
     expect(tableRows(html, 'tbody').map((r) => r.slice(4, 11))).toEqual([
       ['BL-Q1', '河南新乡', '2025-12-01', '2031-05-31', '10', '128.50', '1285.00'],
       ['BL-Q2', '', '', '2032-05-31', '3', '130.00', '390.00'],

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { COTTON_TENT, QUILT, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, stocktakeRaw } from '../support/ledger-ops.ts';
-import { download } from '../support/paperwork.ts';
+import { download, RECEIPT_PRINT_HEADINGS } from '../support/paperwork.ts';
 
 // Issue 13, printable documents: every stock document and the 调拨令 as a print-ready A4 page — bureau, store, number,
 // date, lines with batch, quantity, unit price and amount, totals in figures and in 大写, signature blocks, a QR code of
@@ -40,20 +40,7 @@ describe('printable documents (issue 13)', () => {
     expect(html).toContain('<dd>卫辉市救灾物资储备库</dd>');
     expect(html).toContain('size: A4');
     // D7: the batch's label — 产地 and 生产日期 too (sweep 12a F3; paperwork-batch-label-and-plan-print.test.ts).
-    expect(tableRows(html, 'thead')[0]).toEqual([
-      '序号',
-      '物资',
-      '规格',
-      '单位',
-      '批号',
-      '产地',
-      '生产日期',
-      '有效期至',
-      '数量',
-      '单价（元）',
-      '金额（元）',
-      '原因/说明',
-    ]);
+    expect(tableRows(html, 'thead')[0]).toEqual(RECEIPT_PRINT_HEADINGS);
     const lines = tableRows(html, 'tbody');
     expect(lines.map((r) => [r[1], r[4], r[7], r[8], r[9], r[10]])).toEqual([
       ['棉被', 'PR-Q1', '2031-05-31', '10', '128.50', '1285.00'],

@@ -65,6 +65,9 @@ export const STOCK_HEADINGS = [
   '入库时间',
 ];
 
+/** The line table of a printed 入库单: D7's label — 产地 and 生产日期 beside 批号 and 有效期至 (sweep 12a F3). */
+export const RECEIPT_PRINT_HEADINGS = ['序号', '物资', '规格', '单位', '批号', '产地', '生产日期', '有效期至', '数量', '单价（元）', '金额（元）', '原因/说明'];
+
 /** GET a paperwork path as a user (bearer token) or without one; binary bodies as a Buffer. */
 export async function download(t: TestApp, path: string, as?: string, query: Record<string, string> = {}) {
   const req = request(t.app).get(path).query(query);
