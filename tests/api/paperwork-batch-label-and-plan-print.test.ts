@@ -3,6 +3,7 @@ import { itemId } from '../../seeds/reference.ts';
 import { useTestApp } from '../support/harness.ts';
 import { QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
+import { createIncident } from '../support/relief.ts';
 import { download, openWorkbook, parseCsv, RECEIPT_PRINT_HEADINGS, sheetValues, STOCK_HEADINGS } from '../support/paperwork.ts';
 
 // The paper a keeper prints or exports and the 调拨令 the command signs say what the API says (sweeps 12a F3, 12c C9):
@@ -129,13 +130,7 @@ describe('D16, D17: the printed 调拨令 flags late lines and lists the shortag
         'admin',
       ),
     );
-    const incidentId = ok(
-      await t.gql(
-        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-        { i: { name: '卫辉市内涝', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 } } },
-        'dispatcher',
-      ),
-    ).createIncident.id;
+    const incidentId = await createIncident(t, { name: '卫辉市内涝' });
     plan = ok(
       await t.gql(
         `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) {
@@ -184,13 +179,7 @@ describe('D16, D17: the printed 调拨令 flags late lines and lists the shortag
   });
 
   it('D16: a plan that meets its 时限 in full prints each line’s reason, and neither 超时 nor 缺口', async () => {
-    const incidentId = ok(
-      await t.gql(
-        `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
-        { i: { name: '卫辉市小范围内涝', type: 'FLOOD', regionCode: '410781', location: { lat: 35.398, lng: 114.064 } } },
-        'dispatcher',
-      ),
-    ).createIncident.id;
+    const incidentId = await createIncident(t, { name: '卫辉市小范围内涝' });
     const small = ok(
       await t.gql(
         `mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id lines { meetsDeadline reason } shortages { missing } } }`,
