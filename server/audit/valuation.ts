@@ -168,6 +168,11 @@ export async function valuation(
   // Contingent reserves and fees: agreements of the region valid at the instant (D6, D21); an agreement line counts as
   // its effective quantity on that day (server/reserves/rules.ts effectiveCommitted, the same rule in SQL).
   const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;
+  // The day in force at the instant, by the ledger's convention (periods.ts): 00:00 is 24:00 of the day before, so a
+  // month's cutoff is that month's last instant, and an agreement, spot check or call-off delivery dated the 1st does
+  // not move the month before's last value — read the China day of the instant a millisecond earlier. Fees need no
+  // such step: they count the days completed by the instant, up to `day` exclusive.
+  const inForce = DateTime.fromJSDate(asOf).setZone(ZONE).minus({ milliseconds: 1 }).toISODate()!;
   const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
   // D21 (DOMAIN says no more than "with their fees"): a fee accrues per day elapsed, not per day started — the whole
   // China days completed by the instant, from the later of the agreement's start and feesFrom, up to the end of its
@@ -185,8 +190,8 @@ export async function valuation(
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
              lines AS (
                SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price, lc.last_counted, dl.delivered_since
-                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id ${countedAndDeliveredJoin(day)}
-                WHERE a.valid_from <= ${day}::date AND a.valid_to >= ${day}::date)
+                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id ${countedAndDeliveredJoin(inForce)}
+                WHERE a.valid_from <= ${inForce}::date AND a.valid_to >= ${inForce}::date)
         SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
                   FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,
                (SELECT sum(daily_capacity * unit_price * 1) FROM lines WHERE mode = 'CAPACITY')::text AS capacity,

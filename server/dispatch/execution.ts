@@ -44,6 +44,7 @@ import {
   type PlanView,
 } from './plans.ts';
 import { openSettlement, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
+import { callOffCitation, callOffReceiptSource } from '../reserves/call-off-citation.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 import { CALL_OFF_STATUS_NAMES, PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -345,6 +346,8 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   // they are delivered (a city agreement's goods at a county's 安置点 are the city's).
   const level = levelOfCode(line.region_code);
   const lineNo = lineNoOfCallOff(plan, callOff.id);
+  // D22, D7 (sweep 12c C11): the receipt cites the 调拨令 line and the agreement's contract, not the call-off's id.
+  const cited = { planId: callOff.planId, requestedAt: plan.row!.requestedAt, lineNo };
   return asDeliveryFields(
     receiveStock(
       ctx,
@@ -352,7 +355,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
         storeId: plan.destinations[callOff.destinationIdx].storeId!,
         source: 'EMERGENCY_PURCHASE',
         sourceName: line.company,
-        reference: `调用单 ${callOff.id.slice(0, 8)}`,
+        ...(await callOffReceiptSource(db, callOff.agreementId, cited)),
         incidentId: plan.incidentId,
         idempotencyKey: v.idempotencyKey,
         lines: [
@@ -391,7 +394,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
               planId: callOff.planId,
               lineNo,
               undelivered: callOff.quantity - quantity,
-              reference: `调用单 ${callOff.id.slice(0, 8)} 交货 ${quantity}（调用 ${callOff.quantity}），其余未调用，无需归还`,
+              reference: `${callOffCitation(cited)} 交货 ${quantity}（调用 ${callOff.quantity}），其余未调用，无需归还`,
               actorId: user.id,
               at: now,
               field: 'input.quantity',
@@ -435,7 +438,7 @@ export async function cancelCallOff(ctx: ServiceContext, callOffId: string, reas
         planId: callOff.planId,
         lineNo,
         undelivered: current.quantity,
-        reference: `调用单 ${callOff.id.slice(0, 8)} 已取消，未调用，无需归还`,
+        reference: `${callOffCitation({ planId: callOff.planId, requestedAt: plan.row!.requestedAt, lineNo })} 已取消，未调用，无需归还`,
         actorId: user.id,
         at: now,
         field: 'callOffId',

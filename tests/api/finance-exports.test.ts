@@ -80,6 +80,10 @@ describe('exports (D21, D22)', () => {
       '系统管理员',
       '审批〔2026〕1号',
       expect.stringMatching(/^SQ-2026-\d{6}$/),
+      // D3, D21: government stock in a government store (sweep 12c C10); an issue names no contract and cites nothing.
+      '实物储备',
+      '',
+      '',
     ]);
     // The transfer to 卫辉 shows its in-transit leg.
     expect(

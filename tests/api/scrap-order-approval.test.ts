@@ -34,8 +34,9 @@ const journalCsv = async (as: string, query: Record<string, string>) => {
   expect(headings).toEqual(JOURNAL_HEADINGS);
   return rows;
 };
-/** What the journal export adds at its end (D22, D27): 批准人, 批准文号, 出库申请. */
-const approvalCells = (row: string[] | undefined) => row?.slice(-3);
+/** What the journal export added at its end (D22, D27): 批准人, 批准文号, 出库申请 — by heading (储备方式 and more came after them). */
+const APPROVAL_HEADINGS = ['批准人', '批准文号', '出库申请'];
+const approvalCells = (row: readonly unknown[] | undefined) => row && APPROVAL_HEADINGS.map((h) => row[JOURNAL_HEADINGS.indexOf(h)]);
 
 let batchId: string;
 let order: { id: string; number: string; approval: { id: string } };
@@ -102,7 +103,8 @@ describe('the journal export names the second person (D22, D27; sweep 12a F5)', 
   });
 
   it('批准人, 批准文号 and 出库申请 come last (the columns before keep their places): the order’s approver, the queue’s, none for a receipt', async () => {
-    expect(JOURNAL_HEADINGS.slice(-3)).toEqual(['批准人', '批准文号', '出库申请']);
+    // Where they were added, after 记账时间: the columns before kept their places (sweep 12c's columns come after them).
+    expect(JOURNAL_HEADINGS.slice(15, 18)).toEqual(APPROVAL_HEADINGS);
     const rows = await journalCsv('auditor', { storeId: WEIHUI, documentType: 'SCRAP' });
     const underOrder = rows.find((r) => r[0] === posted.number)!;
     expect(underOrder.slice(0, 3)).toEqual([posted.number, '报废', '卫辉市救灾物资储备库']);
@@ -111,13 +113,13 @@ describe('the journal export names the second person (D22, D27; sweep 12a F5)', 
     expect(approvalCells(rows.find((r) => r[0] === queued.number))).toEqual([DIRECTOR, QUEUE_REF, '']);
     const receipts = await journalCsv('auditor', { storeId: WEIHUI, documentType: 'RECEIPT' });
     expect(receipts.length).toBeGreaterThan(0);
-    expect(receipts.every((r) => r.slice(-3).every((c) => c === ''))).toBe(true);
+    expect(receipts.every((r) => approvalCells(r)!.every((c) => c === ''))).toBe(true);
     // The workbook has the same columns and cells.
     const xlsx = await download(t, '/exports/journal.xlsx', 'auditor', { storeId: WEIHUI, documentType: 'SCRAP' });
     const sheet = sheetValues(await openWorkbook(xlsx.body as Buffer), 1);
     const head = sheet.findIndex((r) => r[0] === '单据编号');
     expect(sheet[head]).toEqual(JOURNAL_HEADINGS);
-    expect(sheet.find((r) => r[0] === posted.number)!.slice(-3)).toEqual([DIRECTOR, ORDER_REF, order.number]);
+    expect(approvalCells(sheet.find((r) => r[0] === posted.number))).toEqual([DIRECTOR, ORDER_REF, order.number]);
   });
 
   it('as the policy says (as StockDocument.approval): a 卫辉 auditor sees the in-transit leg of 新乡’s transfer, not 新乡’s order or approver', async () => {

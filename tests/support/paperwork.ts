@@ -39,6 +39,10 @@ export const JOURNAL_HEADINGS = [
   '批准人',
   '批准文号',
   '出库申请',
+  // D3, D21: where the stock is held (sweep 12c C10); D7, D22: the document's contract and what it cites (C11) — last.
+  '储备方式',
+  '合同编号',
+  '依据',
 ];
 
 /** The columns of 库存台账 (stock exports), in order. */

@@ -10,7 +10,8 @@ import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
 import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
-import { MOVEMENT_TYPE_NAMES } from '../names.ts';
+import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
+import { MOVEMENT_TYPE_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import { periodOf, type Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
@@ -39,6 +40,13 @@ const COLUMNS: Column[] = [
   { header: '批准人', key: 'approver', width: 14, kind: 'text' },
   { header: '批准文号', key: 'approvalRef', width: 20, kind: 'text' },
   { header: '出库申请', key: 'orderNumber', width: 18, kind: 'text' },
+  // D3, D21 (sweep 12c C10): the reserve mode where the movement's stock is held (reserve-mode.ts, as the stock list and
+  // the valuation say it) — a company's own stock (协议储备) is the company's, apart from the government's reserves, and
+  // the auditor filters it out to reconcile with the valuation. D7, D22 (C11): the document's contract number and what
+  // it cites (依据), e.g. the 调拨令 line and agreement a call-off's receipt was bought under. Last, as above.
+  { header: '储备方式', key: 'mode', width: 10, kind: 'text' },
+  { header: '合同编号', key: 'contractNo', width: 18, kind: 'text' },
+  { header: '依据', key: 'reference', width: 36, kind: 'text' },
 ];
 
 export async function journalReport(ctx: ServiceContext, q: Params): Promise<Report> {
@@ -71,7 +79,8 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
                r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
                CASE WHEN ${approvalSeen} THEN au.display_name END AS approver, CASE WHEN ${approvalSeen} THEN ap.approval_ref END AS "approvalRef",
-               CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber"
+               CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber",
+               ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo", d.reference
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code
@@ -96,6 +105,7 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
         ...r,
         type: MOVEMENT_TYPE_NAMES[String(r.type)] ?? r.type,
         bucket: r.bucket === 'IN_TRANSIT' ? '在途' : '在库',
+        mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
         quantity: Number(r.quantity),
         occurredAt: new Date(r.occurredAt as string),
         recordedAt: new Date(r.recordedAt as string),
