@@ -195,6 +195,11 @@ export const balances = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /** When the latest movement of this (store, batch) occurred (null: none yet); a post dated earlier is backdated (D21). */
     lastOccurredAt: timestamp('last_occurred_at', { withTimezone: true }),
+    /**
+     * When the latest count of this (store, batch) was made, posted or submitted for approval (null: never counted); an
+     * on-hand post dated earlier would move the book under that count (D9, server/inventory/counted.ts).
+     */
+    lastCountedAt: timestamp('last_counted_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.storeId, t.batchId] }),

@@ -15,6 +15,7 @@ import { answerOfFirst, claimIdempotencyKey, idempotencyKeyField } from './idemp
 import { ledgerPrepare, type PrepareSpec, type Prepared } from './prepare.ts';
 import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
 import { assertHeldSince } from './backdating.ts';
+import { assertNoCountAfter } from './counted.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { quantityText } from './common.ts';
 
@@ -37,6 +38,8 @@ export interface LockedBalance extends BalanceKey {
   batchNo: string;
   /** When the latest movement of this (store, batch) occurred (null: none yet): a post dated earlier is backdated. */
   lastOccurredAt: Date | null;
+  /** When the latest count of this (store, batch) was made (null: never): an on-hand post dated earlier is refused (counted.ts). */
+  lastCountedAt: Date | null;
 }
 
 export type Bucket = 'ON_HAND' | 'IN_TRANSIT';
@@ -192,7 +195,8 @@ export async function lockBalances(
   const rows = await queryRows<LockedBalanceRow>(
     tx,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
-               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no, bal.last_occurred_at
+               b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no, bal.last_occurred_at,
+               bal.last_counted_at
           FROM balances bal JOIN batches b ON b.id = bal.batch_id
          WHERE ${sql.join(conditions, sql` OR `)}
          ORDER BY bal.store_id, bal.batch_id
@@ -219,6 +223,8 @@ export type LockedBalanceRow = {
   unit_price: string;
   batch_no: string;
   last_occurred_at: string | Date | null;
+  /** Read by the locks (not by an unlocked read of the rows, orders.ts balancesOf). */
+  last_counted_at?: string | Date | null;
 };
 
 export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
@@ -233,6 +239,7 @@ export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
   unitPrice: String(r.unit_price),
   batchNo: r.batch_no,
   lastOccurredAt: r.last_occurred_at === null || r.last_occurred_at === undefined ? null : new Date(r.last_occurred_at),
+  lastCountedAt: r.last_counted_at === null || r.last_counted_at === undefined ? null : new Date(r.last_counted_at),
 });
 
 export const lockedAt = (locked: Map<string, LockedBalance>, key: BalanceKey) => locked.get(keyOf(key));
@@ -305,9 +312,10 @@ function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>, 
 
 /**
  * The guarded UPDATE of locked rows; it returns one row per row changed. A row whose stock moves keeps when its latest
- * movement occurred (D21: a later post dated before it is backdated, backdating.ts).
+ * movement occurred (D21: a later post dated before it is backdated, backdating.ts); a row a count names, when it was
+ * counted (`countedAt`, counted.ts).
  */
-function updateBalances(updates: NetChange[], at: Date, occurredAt: Date): SQL {
+function updateBalances(updates: NetChange[], at: Date, occurredAt: Date, countedAt?: Date): SQL {
   const values = sql.join(
     updates.map((c) => sql`(${c.storeId}::uuid, ${c.batchId}::uuid, ${c.onHand}::int, ${c.reserved}::int, ${c.inTransit}::int)`),
     sql`, `,
@@ -317,6 +325,7 @@ function updateBalances(updates: NetChange[], at: Date, occurredAt: Date): SQL {
                     in_transit = b.in_transit + v.d_in_transit, updated_at = ${at.toISOString()}::timestamptz,
                     last_occurred_at = CASE WHEN v.d_on_hand <> 0 OR v.d_in_transit <> 0
                                             THEN GREATEST(b.last_occurred_at, ${occurredAt.toISOString()}::timestamptz) ELSE b.last_occurred_at END
+                    ${countedAt ? sql`, last_counted_at = GREATEST(b.last_counted_at, ${countedAt.toISOString()}::timestamptz)` : sql``}
                FROM (VALUES ${values}) AS v(store_id, batch_id, d_on_hand, d_reserved, d_in_transit)
               WHERE b.store_id = v.store_id AND b.batch_id = v.batch_id
                 AND b.on_hand + v.d_on_hand >= b.reserved + v.d_reserved
@@ -348,6 +357,19 @@ function growBalances(inserts: NetChange[], at: Date, occurredAt: Date): SQL {
               WHERE balances.on_hand::bigint + excluded.on_hand <= ${MAX_BALANCE}
                 AND balances.in_transit::bigint + excluded.in_transit <= ${MAX_BALANCE}
           RETURNING balances.batch_id`;
+}
+
+/**
+ * D9: the rows a count names, not otherwise changed by its statement, keep when they were counted (a monotonic max:
+ * a count dated in the past leaves a later one's time). Every counted row exists and is locked (submitStocktake).
+ */
+function markCounted(keys: BalanceKey[], countedAt: Date): SQL {
+  const pairs = sql.join(
+    keys.map((k) => sql`(${k.storeId}::uuid, ${k.batchId}::uuid)`),
+    sql`, `,
+  );
+  return sql`UPDATE balances SET last_counted_at = GREATEST(last_counted_at, ${countedAt.toISOString()}::timestamptz)
+              WHERE (store_id, batch_id) IN (${pairs})`;
 }
 
 /** Every row grown (growBalances), or the refusal of the one that would have passed the limit, read as it stands. */
@@ -410,10 +432,19 @@ export interface DocumentHeader {
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft, audit?: PendingAudit): Promise<DocumentRow> {
   const posted = !draft.pending;
   const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), draft);
+  // D9: posted at once, dated before a count of its rows — refused as its approval would be (a pending document's is
+  // refused then: assertNoLaterCount). No query unless a locked row was counted after the business time.
+  if (posted) await assertNoCountAfter(tx, draft.movements, draft.locked ?? new Map(), h.occurredAt, { field: 'input.occurredAt' });
   // D21: a pending document is checked now as well as when it posts (postPendingDocument).
   await assertHeldSince(tx, netChanges(draft.movements, []), draft.locked ?? new Map(), h.occurredAt);
+  // D9: a count (posted or pending) marks the rows it names with its moment, in the same statement (counted.ts).
+  const countedAt = draft.type === 'STOCKTAKE' ? h.occurredAt : undefined;
+  const counted = countedAt
+    ? draft.lines.map((l) => ({ storeId: draft.storeId, batchId: l.batchId })).filter((k) => !updates.some((u) => keyOf(u) === keyOf(k)))
+    : [];
   const steps: SQL[] = [];
-  if (updates.length) steps.push(sql`updated AS (${updateBalances(updates, h.recordedAt, h.occurredAt)})`);
+  if (updates.length) steps.push(sql`updated AS (${updateBalances(updates, h.recordedAt, h.occurredAt, countedAt)})`);
+  if (counted.length) steps.push(sql`counted AS (${markCounted(counted, countedAt!)})`);
   if (inserts.length) steps.push(sql`grown AS (${growBalances(inserts, h.recordedAt, h.occurredAt)})`);
   // A pending increase (a batch found in a stocktake) makes its store a holder of the batch at once, with nothing on
   // hand yet: the document's lines are then readable wherever the document is (policy: a store in scope holds it).

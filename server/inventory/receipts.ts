@@ -13,7 +13,7 @@ import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { invisibleAsBlank, readableText, uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
-import { postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
+import { lockBalances, postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
@@ -438,6 +438,11 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }
+      // D9: a receipt dated in the past into a batch the store already holds must not fall before a count of it
+      // (counted.ts, checked by the post): the batch's row is locked, which reads when it was counted. A receipt dated
+      // now is after every count, and one of new batches has no row to count: neither locks nor reads anything more.
+      const joined = v.occurredAt ? moves.filter((m) => !ours.has(m.batchId)) : [];
+      const locked = joined.length ? await lockBalances(tx, { keys: joined.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) }) : undefined;
       return {
         type: 'RECEIPT',
         storeId: store.id,
@@ -452,6 +457,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
         details: v.source === 'REQUISITION' ? { compensationOwedTo: supplierOrgId } : null,
         lines,
         movements: moves,
+        locked,
         // One line per input line, in order: a balance past the limit is refused at the quantity that takes it there.
         quantityField: (line) => `input.lines.${line}.quantity`,
         afterPost: opts.afterPost,

@@ -12,6 +12,7 @@ import { pendingDecrease, requestDocumentApproval } from '../authority/pending.t
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { heldText, holderName, reservationHolders, type Holder } from './holders.ts';
 import { chinaIso, chinaText } from '../clock.ts';
+import { assertNoCountAfter } from './counted.ts';
 
 const stocktakeSchema = z.object({
   storeId: idSchema,
@@ -299,53 +300,20 @@ export async function assertBookAsCounted(tx: Db, documentId: string): Promise<v
 /**
  * D9, D22, D27: the converse of assertBookAsCounted. A pending document (scrap, stocktake difference, reversal) posts at
  * its own business time when approved; if a count of the same batch at the same store was recorded at a later moment in
- * the meantime (posted, or itself awaiting approval), that count's book was the book without this document — posting it
- * before the count leaves the count's "book 10, counted 10" under a ledger that says 8 at that instant, and the
- * reconciliation shows a difference no document explains (the keeper rightly counted the mouldy boxes still on the shelf).
- * Refused (INVALID_STATE at the approval, nothing changed), as the count's own approval is when the book moved since:
- * the business time is what is wrong, so the approver rejects it and the keeper files it again dated after the count.
- * Not re-dated to the approval: an approved document posts at its own business time (README), and the keeper who counted
- * is the one who knows whether the goods were on the shelf. Only on-hand movements (a count counts the shelf); a count at
- * the same instant is not after it (the reconciliation counts such a movement as since the count). Under the rows' locks
- * (the same keys postPendingDocument locks next, so in the same order): a count of these batches waits, or is seen.
+ * the meantime (posted, or itself awaiting approval), that count's book was the book without this document. Refused
+ * (INVALID_STATE at the approval, nothing changed), as the count's own approval is when the book moved since, and as a
+ * document posted at once dated before a count is (the rule, counted.ts): the approver rejects it and the keeper files
+ * it again dated after the count. Under the rows' locks (the same keys postPendingDocument locks next, so in the same
+ * order): a count of these batches waits, or is seen.
  */
 export async function assertNoLaterCount(
   tx: Db,
   doc: { id: string; number: string; occurredAt: Date },
   pending: { movements: readonly MovementDraft[]; reservations: readonly { storeId: string; batchId: string }[] },
 ): Promise<void> {
-  const shelf = pending.movements.filter((m) => m.bucket === 'ON_HAND' && m.quantity !== 0);
-  if (!shelf.length) return;
-  await lockBalances(tx, { keys: [...pending.movements, ...pending.reservations].map((k) => ({ storeId: k.storeId, batchId: k.batchId })) });
-  const keys = sql.join(
-    shelf.map((m) => sql`(${m.storeId}::uuid, ${m.batchId}::uuid)`),
-    sql`, `,
-  );
-  const counts = await queryRows<{ id: string; number: string; status: string; occurred_at: string | Date; batch_id: string; batch_no: string }>(
-    tx,
-    sql`SELECT d.id::text AS id, d.number, d.status::text AS status, d.occurred_at, l.batch_id::text AS batch_id, b.batch_no
-          FROM documents d JOIN document_lines l ON l.document_id = d.id JOIN batches b ON b.id = l.batch_id
-         WHERE d.type = 'STOCKTAKE' AND d.status IN ('POSTED', 'PENDING_APPROVAL') AND d.id <> ${doc.id}::uuid
-           AND (d.store_id, l.batch_id) IN (${keys}) AND d.occurred_at > ${doc.occurredAt.toISOString()}::timestamptz
-         ORDER BY d.occurred_at DESC, d.number DESC`,
-  );
-  if (!counts.length) return;
-  // The latest count names the moment the document must be dated after; the details list every count it falls under.
-  const [last] = counts;
-  const at = new Date(last.occurred_at);
-  const china = minutes(at) === minutes(doc.occurredAt) ? (d: Date) => chinaText(d) : minutes;
-  const pendingNote = last.status === 'PENDING_APPROVAL' ? '，待审批' : '';
-  throw invalidState(
-    `${doc.number} 的业务时间 ${china(doc.occurredAt)} 早于批次 ${last.batch_no} 的盘点 ${last.number}（盘点时间 ${china(at)}，北京时间${pendingNote}）：` +
-      `该盘点已按当时的账面登记了实盘数，按原业务时间入账会使盘点时的账面与实盘不符。请驳回此申请，并按 ${china(at)} 之后的时间重新登记`,
-    {
-      field: 'input.approvalId',
-      documentId: doc.id,
-      occurredAt: chinaIso(doc.occurredAt),
-      batchId: last.batch_id,
-      stocktake: last.number,
-      countedAt: chinaIso(at),
-      stocktakes: [...new Set(counts.map((c) => c.number))],
-    },
-  );
+  if (!pending.movements.some((m) => m.bucket === 'ON_HAND' && m.quantity !== 0)) return;
+  const locked = await lockBalances(tx, {
+    keys: [...pending.movements, ...pending.reservations].map((k) => ({ storeId: k.storeId, batchId: k.batchId })),
+  });
+  await assertNoCountAfter(tx, pending.movements, locked, doc.occurredAt, { field: 'input.approvalId', document: doc });
 }
