@@ -39,7 +39,7 @@ import { planStatusForSession, type PlanStatusSubscriber } from '../server/dispa
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { policyLookups, scopedType } from './scope.ts';
-import { assertIncidentFigures, mayRead, readableOrNull, reserveHolderOf } from '../server/auth/policy.ts';
+import { assertIncidentFigures, mayRead, mayShowPlanLineBatch, reserveHolderOf } from '../server/auth/policy.ts';
 import { authenticate } from '../server/users/service.ts';
 import type { Principal } from '../server/auth/principal.ts';
 import type { Context } from '../server/context.ts';
@@ -111,11 +111,13 @@ async function sourceRegionOf(l: PlanLine, ctx: Context): Promise<string> {
   return l.storeId ? (await must(ctx.loaders.store.load(l.storeId))).regionCode : (await reserveHolder(ctx, l.agreementId!)).regionCode;
 }
 
-/** D20: the batch a plan line shows this reader (the policy's readableOrNull): null where the batch is not theirs to see. */
+/**
+ * D20, D25: the batch a plan line shows this reader (the policy's mayShowPlanLineBatch): null where its store's stock is
+ * not theirs to see — a 联储 partner's or another jurisdiction's store (sweep 12b F3: not "a batch they once held").
+ */
 async function lineBatch(l: PlanLine, ctx: Context) {
   if (!ctx.user) throw unauthenticated(ctx.sessionRefused);
-  const shown = await readableOrNull('batch', ctx.user, l.batchId ? { id: l.batchId } : null, policyLookups(ctx));
-  return shown ? ctx.loaders.batch.load(shown.id) : null;
+  return l.batchId && (await mayShowPlanLineBatch(ctx.user, l, policyLookups(ctx))) ? ctx.loaders.batch.load(l.batchId) : null;
 }
 
 const destinationOf = (plan: PlanView, idx: number) => plan.destinations[idx];
@@ -134,7 +136,7 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
       resolve: (l, _a, ctx) => lineBatch(l, ctx),
     }),
     // D20 (finding H2): the batch number is part of the batch — shown exactly where `batch` is (lineBatch, the policy's
-    // readableOrNull), as the printed 调拨令 prints it; another jurisdiction's store's line shows quantity, no batch.
+    // mayShowPlanLineBatch), as the printed 调拨令 prints it; another jurisdiction's store's line shows quantity, no batch.
     batchNo: t.field({
       type: 'String',
       nullable: true,

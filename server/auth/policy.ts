@@ -238,6 +238,18 @@ export async function assertMaySeeHouseholds(p: Principal, at: { storeId: string
   if (!(await maySeeHouseholds(p, at, look))) throw forbidden('该安置点的群众发放记录（含个人信息）', field);
 }
 
+/**
+ * D29 (sweep 12b F4): may the caller read every record the incident holds of a household — maySeeHouseholds at each
+ * point where it was served? A point's manager who may not is still to serve the family (relief reaches people wherever
+ * they have moved to, within the incident-wide allowance), but is not told those records: the refusals that would read
+ * them (the head's name as registered, the size, what was received there) say only that the household is registered
+ * elsewhere in the incident and does not match or is over its standard (relief/distributions.ts).
+ */
+export async function maySeeHouseholdRecords(p: Principal, at: { incidentId: string; storeIds: readonly string[] }, look: PolicyLookups): Promise<boolean> {
+  for (const storeId of new Set(at.storeIds)) if (!(await maySeeHouseholds(p, { storeId, incidentId: at.incidentId }, look))) return false;
+  return true;
+}
+
 // ---- D20, D25: another region's reserve named by a plan
 
 /**
@@ -249,8 +261,19 @@ export async function assertMaySeeHouseholds(p: Principal, at: { storeId: string
 export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string }) => ({ companyOrgId: a.companyOrgId, regionCode: a.regionCode });
 
 /**
+ * D20, D25 (sweep 12b F3): does a dispatch plan line show the reader its batch (DispatchPlanLine.batch and batchNo, and
+ * the printed 调拨令)? Where its source store's stock is the reader's to see (mayRead.stockLine) — decided by the
+ * line's store, as the field's contract says, not by the batch: a batch once shipped into the reader's scope is
+ * readable (mayRead.batch), but the line of a 联储 partner's or another jurisdiction's store shows its store and quantity,
+ * never which batch (and how much of it) that store holds — consent pending or given.
+ */
+export async function mayShowPlanLineBatch(p: Principal, line: { storeId: string | null; batchId: string | null }, look: PolicyLookups): Promise<boolean> {
+  return line.storeId !== null && line.batchId !== null && (await mayRead.stockLine(p, { storeId: line.storeId }, look));
+}
+
+/**
  * D20 (finding H2; sweep 12b F7): may the reader see what a dispatch plan line costs? A store line where its batch is
- * shown (readableOrNull 'batch': DispatchPlanLine.batch and batchNo), an agreement or capacity line where its agreement
+ * shown (mayShowPlanLineBatch: DispatchPlanLine.batch and batchNo), an agreement or capacity line where its agreement
  * may be read (mayRead.agreement, as DispatchSource.agreement; `agreement` null: none priced for its item). A 联储
  * partner's or another jurisdiction's stock is quantity per store and item: no price. The printed 调拨令 prices its
  * lines, and the plan's approvals are valued (Approval.value), by this — each total over the lines priced only: a total
@@ -258,11 +281,11 @@ export const reserveHolderOf = (a: { companyOrgId: string; regionCode: string })
  */
 export async function mayPricePlanLine(
   p: Principal,
-  line: { batchId: string | null },
+  line: { storeId: string | null; batchId: string | null },
   agreement: { regionCode: string } | null,
   look: PolicyLookups,
 ): Promise<boolean> {
-  if (line.batchId) return (await readableOrNull('batch', p, { id: line.batchId }, look)) !== null;
+  if (line.batchId) return mayShowPlanLineBatch(p, line, look);
   return agreement === null || mayRead.agreement(p, agreement);
 }
 
@@ -270,9 +293,7 @@ export async function mayPricePlanLine(
  * A record another one names, as this reader sees it: the record where they may read it (mayRead[kind]), else null —
  * as documented, not an authorisation error inside a record or list the reader may read. The relations that name a
  * record of another scope ask this:
- * - D20, D25 `batch`: a plan line's batch (DispatchPlanLine.batch and batchNo, and the printed 调拨令 —
- *   paperwork/print/plan.ts — which then shows no price or amount): a line from a 联储 partner's or another
- *   jurisdiction's store shows its store and quantity, not its batch (price, supplier, owner) nor its number;
+ * - `batch`: a batch a record names (a plan line's is decided by its store instead: mayShowPlanLineBatch);
  * - D27 `approval`: the approval a document shows (StockDocument.approval): a store's 单据 lists documents of another
  *   store that name it the other side — the receiving 安置点's write-off of what this store shipped short —, and that
  *   store's approval is its own region's business (console sweep 2, M1);

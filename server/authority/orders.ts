@@ -2,11 +2,13 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizz
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
-import { storesInScope, transferDestinations } from '../auth/policy.ts';
+import { mayRead, storesInScope, transferDestinations, type PolicyLookups } from '../auth/policy.ts';
+import { policyLookupsThrough } from '../auth/lookups.ts';
+import { createLoaders } from '../loaders.ts';
 import type { Principal } from '../auth/principal.ts';
 import { chinaIso, chinaText, todayInChina } from '../clock.ts';
 import { yearlyNumber } from '../numbering.ts';
-import { badInput, invalidState, isDomainError, notFound } from '../errors.ts';
+import { badInput, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -391,16 +393,19 @@ export async function orderForExecution<L extends OrderedLine>(
     return { order: null, lines: [...lines] };
   }
   const order = await getOrder(db, orderId, 'input.orderId');
-  return executableOrder(order, await orderLinesOf(db, [order.id]), store, exec, lines);
+  return executableOrder(order, await orderLinesOf(db, [order.id]), store, exec, lines, policyLookupsThrough(createLoaders(db)));
 }
 
 /**
- * What executes an order: the operation, a transfer's destination, and when it occurred — D23, D7: never before the
- * order was approved (its approvedAt, China time in the message). Every execution (issue, transfer, scrap, rotation)
- * passes occurredAt; a caller that does not is checked as dated now, which is never before an approval.
+ * What executes an order: the operation, who executes it (API.md: an order they may not see is FORBIDDEN, not another
+ * store's — see executableOrder), a transfer's destination, and when it occurred — D23, D7: never before the order was
+ * approved (its approvedAt, China time in the message). Every execution (issue, transfer, scrap, rotation) passes
+ * occurredAt; a caller that does not is checked as dated now, which is never before an approval.
  */
 export interface ExecutionOf {
   kind: Execution;
+  /** The executing user: another store's order is FORBIDDEN unless they may see it. */
+  by: Principal;
   toStoreId?: string | null;
   occurredAt?: Date;
 }
@@ -413,16 +418,25 @@ function assertAfterApproval(order: Pick<OrderRow, 'number' | 'approvedAt'>, occ
   });
 }
 
-/** orderForExecution's checks and line expansion on the order as read (ledger_prepare reads it with the claim). */
-export function executableOrder<L extends OrderedLine>(
+/**
+ * orderForExecution's checks and line expansion on the order as read (ledger_prepare reads it with the claim). D23,
+ * D24 (sweep 12b F8): another store's order is the caller's mistake only where they may see it (mayRead.order) —
+ * BAD_USER_INPUT; one of a store out of their scope answers FORBIDDEN at input.orderId, as outboundOrder(id:) does, and
+ * nothing of it (number, purpose, state) is checked or told.
+ */
+export async function executableOrder<L extends OrderedLine>(
   order: OrderRow,
   orderLines: readonly OrderLineRow[],
   store: StoreRow,
   exec: ExecutionOf,
   lines: readonly L[],
-): { order: OrderRow; lines: L[] } {
-  // Not numbered: another store's order may be another region's, whose numbers are not the caller's to read (sweep 9a F6).
-  if (order.storeId !== store.id) throw badInput('input.orderId', `所选出库申请不是本仓库（${store.name}）的申请`);
+  look: PolicyLookups,
+): Promise<{ order: OrderRow; lines: L[] }> {
+  if (order.storeId !== store.id) {
+    if (!(await mayRead.order(exec.by, order, look))) throw forbidden('该出库申请', 'input.orderId');
+    // Not numbered: the message says what is wrong, the caller has the order's number on it (sweep 9a F6).
+    throw badInput('input.orderId', `所选出库申请不是本仓库（${store.name}）的申请`);
+  }
   const kind = EXECUTION_OF[order.purpose];
   if (kind !== exec.kind) {
     throw badInput('input.orderId', `出库申请 ${order.number} 的用途是${PURPOSE_NAMES[order.purpose]}，须以「${EXECUTION_NAMES[kind]}」执行`);

@@ -18,6 +18,8 @@ import { formatFen, moneyTimes, toFen } from '../money.ts';
 export interface PricedLine {
   lineNo: number;
   quantity: number;
+  /** The source store of a store line (whose batch and price the reader may see: mayPricePlanLine). */
+  storeId: string | null;
   batchId: string | null;
   /** The region of the agreement that prices an agreement or capacity line; null for a store line or none priced. */
   agreementRegion: string | null;
@@ -28,9 +30,17 @@ export interface PricedLine {
 /** The priced lines of persisted plans, by plan id, in line order (one statement for all). */
 export async function pricedLinesOfPlans(db: Db, planIds: readonly string[]): Promise<Map<string, PricedLine[]>> {
   const rows = planIds.length
-    ? await queryRows<{ plan_id: string; line_no: number; quantity: number; batch_id: string | null; agreement_region: string | null; price: string | null }>(
+    ? await queryRows<{
+        plan_id: string;
+        line_no: number;
+        quantity: number;
+        store_id: string | null;
+        batch_id: string | null;
+        agreement_region: string | null;
+        price: string | null;
+      }>(
         db,
-        sql`SELECT l.plan_id::text, l.line_no, l.quantity, l.batch_id::text, a.region_code AS agreement_region,
+        sql`SELECT l.plan_id::text, l.line_no, l.quantity, l.store_id::text, l.batch_id::text, a.region_code AS agreement_region,
                    CASE WHEN l.batch_id IS NOT NULL THEN b.unit_price::text ELSE al.unit_price::text END AS price
               FROM dispatch_lines l LEFT JOIN batches b ON b.id = l.batch_id
               LEFT JOIN agreement_lines al ON l.batch_id IS NULL AND al.agreement_id = l.agreement_id AND al.item_id = l.item_id
@@ -44,6 +54,7 @@ export async function pricedLinesOfPlans(db: Db, planIds: readonly string[]): Pr
     const line = {
       lineNo: Number(r.line_no),
       quantity: Number(r.quantity),
+      storeId: r.store_id,
       batchId: r.batch_id,
       agreementRegion: r.agreement_region,
       fen: toFen(moneyTimes(Number(r.quantity), r.price ?? '0')),
@@ -68,9 +79,7 @@ export const totalOf = (lines: readonly PricedLine[]): string => formatFen(lines
  * not 0.00, which would read as free), and the line numbers left out.
  */
 export async function valueForReader(p: Principal, lines: readonly PricedLine[], look: PolicyLookups): Promise<{ value: string | null; hidden: number[] }> {
-  const priced = await Promise.all(
-    lines.map((l) => mayPricePlanLine(p, { batchId: l.batchId }, l.agreementRegion === null ? null : { regionCode: l.agreementRegion }, look)),
-  );
+  const priced = await Promise.all(lines.map((l) => mayPricePlanLine(p, l, l.agreementRegion === null ? null : { regionCode: l.agreementRegion }, look)));
   const shown = lines.filter((_, i) => priced[i]);
   const hidden = lines.filter((_, i) => !priced[i]).map((l) => l.lineNo);
   return { value: shown.length || !hidden.length ? totalOf(shown) : null, hidden };

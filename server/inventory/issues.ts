@@ -20,6 +20,8 @@ import {
   type OrderRow,
 } from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { policyLookupsThrough } from '../auth/lookups.ts';
+import { createLoaders } from '../loaders.ts';
 
 export interface OutboundLine {
   itemId: string;
@@ -185,9 +187,11 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
     return recipient;
   };
   // Issue 11: the order an issue executes is read with the idempotency claim, and locked after the balances, in one
-  // round trip (ledger_prepare); it is checked there before the claim's answer counts, as orderForExecution does.
+  // round trip (ledger_prepare); it is checked as orderForExecution checks it when the post is built (executableOrder
+  // may look up whether the caller may see another store's order). A replay answers the first issue, as API.md says:
+  // the same input named the same order, of this store, then.
   const orderId = v.orderId ? uuidArg(v.orderId, 'input.orderId', '出库申请') : null;
-  let executing = orderId ? null : await orderForExecution(db, store, null, { kind: 'ISSUE' }, v.lines);
+  let executing = orderId ? null : await orderForExecution(db, store, null, { kind: 'ISSUE', by: user }, v.lines);
   if (executing) recipientFor(null);
   return postDocument(db, {
     kind: 'issueStock',
@@ -206,13 +210,16 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
           }),
           check: (prepared) => {
             if (!prepared.order) throw notFound('input.orderId', '出库申请', orderId);
-            executing = executableOrder(prepared.order, prepared.orderLines!, store, { kind: 'ISSUE', occurredAt }, v.lines);
-            assertReasonFitsOrder(prepared.order, reason);
-            recipientFor(executing.order);
           },
         }
       : undefined,
     build: async (tx, { prepared }) => {
+      if (prepared?.order) {
+        const exec = { kind: 'ISSUE' as const, by: user, occurredAt };
+        executing = await executableOrder(prepared.order, prepared.orderLines!, store, exec, v.lines, policyLookupsThrough(createLoaders(tx), ctx.reference));
+        assertReasonFitsOrder(prepared.order, reason);
+        recipientFor(executing.order);
+      }
       const { order, lines } = executing!;
       const locked = prepared?.locked ? lockedFor(prepared.locked, lines) : await lockOutbound(tx, store.id, lines);
       // D26: expired stock is frozen; D8, D21: a backdated FEFO line picks from what was there at its date.
@@ -271,7 +278,7 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
-  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', occurredAt }, lines)).order : null;
+  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', by: user, occurredAt }, lines)).order : null;
   return postDocument(db, {
     kind: 'scrapStock',
     actor: user,

@@ -67,7 +67,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const { order, lines } = v.dispatchPlanId
     ? { order: null, lines: v.lines }
-    : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', toStoreId: to.id, occurredAt }, v.lines);
+    : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', by: user, toStoreId: to.id, occurredAt }, v.lines);
   return postDocument(db, {
     kind: 'shipTransfer',
     actor: user,

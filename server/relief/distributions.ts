@@ -2,7 +2,7 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { distributions, documents, stores } from '../../drizzle/schema/index.ts';
-import { assertMayPost, assertMaySeeHouseholds, distributionsInScope } from '../auth/policy.ts';
+import { assertMayPost, assertMaySeeHouseholds, distributionsInScope, maySeeHouseholdRecords } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
@@ -23,9 +23,11 @@ import {
   hasRealBirthDate,
   headNameOf,
   householdKey,
+  HOUSEHOLD_REGISTERED_ELSEWHERE,
   HOUSEHOLD_SIZE_WITHOUT_REASON,
   ID_NUMBER,
   storedIdNumber,
+  type StoredIdNumber,
 } from './rules.ts';
 import { standardsAbove, toStandard } from './standards.ts';
 import { recoveryRuleOf } from './recovery-rules.ts';
@@ -102,7 +104,8 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     if (seen.has(l.itemId)) throw badInput(`input.lines.${i}.itemId`, '同一物资只能出现一行');
     seen.add(l.itemId);
   });
-  // D29: one person, one household — the old 15-digit number is stored as its 18-digit form is.
+  // D29: one person, one household — the old 15-digit number is matched and keyed as its 18-digit form is, and shown
+  // masked as given (sweep 11a F7: the digits on the card in the family's hand).
   const id = v.household.idNumber ? storedIdNumber(v.household.idNumber) : null;
   const masked = id?.masked ?? null;
   // D29 (API.md: idNumber and address are optional): a household given by its head's name and size only is its head
@@ -116,8 +119,9 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
     headName: headNameOf(v.household.headName),
   };
   const occurredAt = occurredAtOf(clock, v.occurredAt);
-  // The full ID number is used to mask and fingerprint and is never stored, not even inside the idempotency hash.
-  const hashed = { ...v, household: { ...v.household, idNumber: id && `${id.masked}#${id.fingerprint}` } };
+  // The full ID number is used to mask and fingerprint and is never stored, not even inside the idempotency hash; its
+  // two forms are one input there, as they are one household.
+  const hashed = { ...v, household: { ...v.household, idNumber: id && `${id.masks[0]}#${id.fingerprint}` } };
   return postDocument(db, {
     kind: 'distributeRelief',
     actor: user,
@@ -143,31 +147,41 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       for (const k of [...new Set([key, household.byAddress, household.byName].filter((x) => x !== null))].sort())
         await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${k}`}))`);
       const recorded = await recordedHousehold(tx, incident.id, household);
+      // D29 (sweep 12b F4): records at a point the caller may not see are not told by any refusal below — each said that
+      // point's registered name (by confirming a guess), size or quantities; the family is still served within its
+      // standard, or beyond it with a reason as anywhere (the command is alerted).
+      const hidden = !(await maySeeHouseholdRecords(
+        user,
+        { incidentId: incident.id, storeIds: recorded.points },
+        policyLookupsThrough(createLoaders(tx), ctx.reference),
+      ));
+      const badHousehold = (field: string, message: string, details?: Record<string, unknown>) =>
+        hidden ? badInput('input.household', HOUSEHOLD_REGISTERED_ELSEWHERE) : badInput(field, message, details);
       if (!masked && recorded.registeredById && !v.overrideReason)
-        throw badInput('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
+        throw badHousehold('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
       // D29: a head the incident knows by ID number or address is not served by name alone — that would be a fresh
       // allowance beside the registered one. As for registeredById, the keeper may state why (overrideReason); the request
       // then counts against every household recorded under the head's name.
       if (recorded.registeredElsewhere && !v.overrideReason)
-        throw badInput('input.household.idNumber', '该户主已在本事件中凭身份证号码或住址登记领取，须填写身份证号码或住址，以便区分同名的不同户');
+        throw badHousehold('input.household.idNumber', '该户主已在本事件中凭身份证号码或住址登记领取，须填写身份证号码或住址，以便区分同名的不同户');
       // D29: a name other than the one recorded for this ID number is a misspelling, or another person whose number shares
       // what is stored (6 + 4 characters and the fingerprint; records from before the fingerprint have the mask only).
       // Refused, not taken silently: the keeper checks the ID card and states why; either way it counts against this
       // household — safer than starting a fresh allowance for it.
       if (masked && recorded.headNames.size && !recorded.headNames.has(headNameOf(v.household.headName)) && !v.overrideReason)
-        throw badInput(
+        throw badHousehold(
           'input.household.headName',
           '该身份证号码在本事件中已登记的户主姓名与本次不同，请核对证件；确需按本次姓名发放须在「超标准发放原因」中说明，仍按同一户计算',
         );
       // D29: the household's size is the one recorded (first, or as last changed with a reason), not what each request claims.
       if (recorded.size !== null && recorded.size !== v.household.size && !v.overrideReason)
-        throw badInput('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须在「超标准发放原因」中说明`, {
+        throw badHousehold('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须在「超标准发放原因」中说明`, {
           recordedSize: recorded.size,
         });
       // D29: a household first recorded larger than a family (集体户 and the like) needs a reason, as a change of size does —
       // its size is what its per-person allowances are counted from.
       if (recorded.size === null && v.household.size > HOUSEHOLD_SIZE_WITHOUT_REASON && !v.overrideReason)
-        throw badInput(
+        throw badHousehold(
           'input.household.size',
           `家庭人口 ${v.household.size} 人，超过 ${HOUSEHOLD_SIZE_WITHOUT_REASON} 人（集体户等）须在「超标准发放原因」中说明`,
           { maxWithoutReason: HOUSEHOLD_SIZE_WITHOUT_REASON },
@@ -183,7 +197,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         const already = before.get(l.itemId) ?? 0;
         if (already + l.quantity <= allowance) return;
         if (!v.overrideReason) {
-          throw badInput(
+          throw badHousehold(
             `input.lines.${i}.quantity`,
             standard
               ? `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写「超标准发放原因」`
@@ -238,7 +252,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
  * given; and always by its head's name alone (byName, D29: the key of a name-only household) with that name as compared.
  */
 interface HouseholdIdentity {
-  id: { masked: string; fingerprint: string } | null;
+  id: StoredIdNumber | null;
   byAddress: string | null;
   byName: string;
   headName: string;
@@ -262,7 +276,13 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
   const nameOnly = h.id === null && h.byAddress === null;
   const byName = sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byName})`;
   const byAddress = h.byAddress === null ? sql`false` : sql`(d.id_number_masked IS NULL AND d.household_key = ${h.byAddress})`;
-  const byId = h.id && sql`(d.id_number_masked = ${h.id.masked} AND (d.id_number_fingerprint = ${h.id.fingerprint} OR d.id_number_fingerprint IS NULL))`;
+  // Either form's mask: the same person's old card and new one (storedIdNumber).
+  const byId =
+    h.id &&
+    sql`(d.id_number_masked IN (${sql.join(
+      h.id.masks.map((m) => sql`${m}`),
+      sql`, `,
+    )}) AND (d.id_number_fingerprint = ${h.id.fingerprint} OR d.id_number_fingerprint IS NULL))`;
   // The head's records however made: by the name as stored, or by an address key under it (「姓名|@住址」).
   const ofHead = sql`(regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName} OR left(d.household_key, char_length(${h.byName}::text)) = ${h.byName})`;
   // The household's own records (closest: their size applies first), then those it is counted with.
@@ -276,31 +296,39 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
          WHERE ${posted} AND ${ofHousehold}
          GROUP BY dl.item_id`,
   );
-  const records = await queryRows<{ head_name: string; household_size: number; id_number_masked: string | null; own: boolean; elsewhere: boolean }>(
+  const records = await queryRows<{
+    store_id: string;
+    head_name: string;
+    household_size: number;
+    id_number_masked: string | null;
+    own: boolean;
+    elsewhere: boolean;
+  }>(
     db,
-    sql`SELECT d.head_name, d.household_size, d.id_number_masked, ${own} AS own, NOT ${byName} AS elsewhere
+    sql`SELECT d.store_id::text, d.head_name, d.household_size, d.id_number_masked, ${own} AS own, NOT ${byName} AS elsewhere
           FROM distributions d JOIN documents doc ON doc.id = d.document_id
          WHERE ${posted} AND ${ofHousehold}
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
   );
-  let registeredById = false;
-  if (h.id === null && h.byAddress !== null) {
-    const [found] = await queryRows<{ n: number }>(
-      db,
-      sql`SELECT count(*)::int AS n
-            FROM distributions d JOIN documents doc ON doc.id = d.document_id
-           WHERE ${posted} AND d.id_number_masked IS NOT NULL AND d.address IS NOT NULL
-             AND regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}`,
-    );
-    registeredById = Number(found.n) > 0;
-  }
+  const registeredAt =
+    h.id === null && h.byAddress !== null
+      ? await queryRows<{ store_id: string }>(
+          db,
+          sql`SELECT DISTINCT d.store_id::text
+                FROM distributions d JOIN documents doc ON doc.id = d.document_id
+               WHERE ${posted} AND d.id_number_masked IS NOT NULL AND d.address IS NOT NULL
+                 AND regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}`,
+        )
+      : [];
   const isTrue = (b: unknown) => b === true || b === 't';
   const sized = records.find((r) => isTrue(r.own)) ?? records[0];
   return {
+    /** The points whose records these are (sweep 12b F4: the caller must be one who may see each). */
+    points: [...new Set([...records, ...registeredAt].map((r) => String(r.store_id)))],
     received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
     size: sized ? Number(sized.household_size) : null,
-    headNames: new Set(records.filter((r) => r.id_number_masked !== null && r.id_number_masked === h.id?.masked).map((r) => headNameOf(r.head_name))),
-    registeredById,
+    headNames: new Set(records.filter((r) => r.id_number_masked !== null && h.id?.masks.includes(r.id_number_masked)).map((r) => headNameOf(r.head_name))),
+    registeredById: registeredAt.length > 0,
     registeredElsewhere: nameOnly && records.some((r) => isTrue(r.elsewhere)),
   };
 }

@@ -77,7 +77,8 @@ export function hasRealBirthDate(id: string): boolean {
 
 /**
  * Only what is needed is stored: the first 6 (the issuing region) and the last 4 characters, the rest masked. Masks
- * what it is given: a distribution gives it the 18-digit form (idNumber18), so a household has one mask.
+ * what it is given, keeping its length: an old 15-digit number keeps 15 characters (410781*****3127), the digits on
+ * the card the keeper checks it against (sweep 11a F7).
  */
 export function maskIdNumber(id: string): string {
   const v = id.toUpperCase();
@@ -94,10 +95,27 @@ export function maskIdNumber(id: string): string {
  */
 export const idFingerprint = (id18: string) => createHash('sha256').update(`D29|${id18.toUpperCase()}`).digest('hex').slice(0, 3);
 
-/** A household's ID number as stored: its mask and fingerprint (idNumber18 first: the old 15-digit form is the same person). */
-export function storedIdNumber(id: string): { masked: string; fingerprint: string } {
+/** A household's ID number as a distribution stores and matches it. */
+export interface StoredIdNumber {
+  /** As stored and shown: the number as given, masked (maskIdNumber) — 15 characters for an old card. */
+  masked: string;
+  /**
+   * The masks one person's number is stored under, the 18-digit form's first: the form given by an earlier
+   * distribution may be the other one (an old card's 15-digit form exists for one born in the 1900s only).
+   */
+  masks: string[];
+  /** Of the 18-digit form (idNumber18): both forms of one number have one fingerprint. */
+  fingerprint: string;
+}
+
+/**
+ * A household's ID number as stored: its mask as given, and — to match the same person's old and new cards as one
+ * household (D29) — the masks of both forms and the fingerprint of the 18-digit one.
+ */
+export function storedIdNumber(id: string): StoredIdNumber {
   const id18 = idNumber18(id);
-  return { masked: maskIdNumber(id18), fingerprint: idFingerprint(id18) };
+  const id15 = id18.slice(6, 8) === '19' ? id18.slice(0, 6) + id18.slice(8, 17) : null;
+  return { masked: maskIdNumber(id), masks: [maskIdNumber(id18), ...(id15 ? [maskIdNumber(id15)] : [])], fingerprint: idFingerprint(id18) };
 }
 
 /**
@@ -105,6 +123,13 @@ export function storedIdNumber(id: string): { masked: string; fingerprint: strin
  * overrideReason, as a change of size is: its size sets its per-person allowances (a family averages 2.62 persons).
  */
 export const HOUSEHOLD_SIZE_WITHOUT_REASON = 10;
+
+/**
+ * D29 (sweep 12b F4): the one refusal of a household registered at a point whose records the keeper may not read — it
+ * says neither what was registered nor what was received there, only what the keeper can do.
+ */
+export const HOUSEHOLD_REGISTERED_ELSEWHERE =
+  '该户已在本事件的其他安置点登记领取，本次填写的户主、人数或数量与登记不符，或已达救助标准；请核对证件，或请指挥部核实；确需发放须填写「超标准发放原因」';
 
 /** A head's name as compared: spaces aside (「王 建国」 is 「王建国」). */
 export const headNameOf = (headName: string) => headName.replace(/\s+/g, '');
@@ -114,8 +139,8 @@ export const headNameOf = (headName: string) => headName.replace(/\s+/g, '');
  * make another household, else a misspelt name would start a fresh allowance (D29) — otherwise its head with the address,
  * and without an address its head alone (D29, API.md: both optional; the key 「姓名|@」).
  */
-export const householdKey = (headName: string, id: { masked: string; fingerprint: string } | null, address: string | null) =>
-  id ? `id:${id.masked}#${id.fingerprint}` : addressKey(headName, address);
+export const householdKey = (headName: string, id: Pick<StoredIdNumber, 'masks' | 'fingerprint'> | null, address: string | null) =>
+  id ? `id:${id.masks[0]}#${id.fingerprint}` : addressKey(headName, address);
 
 /** The key of a household known by its head and address only (the format distributions have always stored); by its head alone with a null address. */
 export const addressKey = (headName: string, address: string | null) => `${headNameOf(headName)}|@${(address ?? '').replace(/\s+/g, '')}`;

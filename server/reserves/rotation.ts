@@ -174,7 +174,7 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
   // D23: the old stock leaves against an approved rotation order.
   const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
-  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION', occurredAt }, [outgoing]);
+  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION', by: user, occurredAt }, [outgoing]);
   const counterpart = counterpartOf(v.counterpart, order);
 
   return postDocument(db, {

@@ -26,12 +26,15 @@ describe('Issue 11 P1: the reference data cache — the next post sees every cha
     ...extra,
   });
   const post = (as = 'keeper', extra: Record<string, unknown> = {}) => t.gql(RECEIVE, { input: receipt(extra) }, as);
-  /** The store's name as a post sees it: an issue against another store's order is refused naming this store. */
+  /**
+   * The store's name as a post sees it: an issue against another store's order is refused naming this store — asked by
+   * the dispatcher, who may see both stores' orders (to the keeper, 新乡市's order is FORBIDDEN: sweep 12b F8).
+   */
   const storeName = async () => {
     const res = await t.gql(
       ISSUE,
       { input: { storeId: WEIHUI, orderId: otherStoresOrder, reason: 'RELIEF', idempotencyKey: key(), lines: [{ itemId: QUILT, quantity: 1 }] } },
-      'keeper',
+      'dispatcher',
     );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].message).not.toMatch(/SQ-\d{4}-/); // another store's order is not numbered (sweep 9a F6)

@@ -77,8 +77,14 @@ describe('D29: distribution rules', () => {
     expect(a.masked).toBe(b.masked);
     expect(a.fingerprint).not.toBe(b.fingerprint);
     expect(a.fingerprint).toMatch(/^[0-9a-f]{3}$/);
-    expect(storedIdNumber('410781900101123')).toEqual(storedIdNumber('410781199001011232'));
+    // One household (its key and fingerprint, and the masks it is matched by), each form masked as given (D29, sweep 11a F7).
+    const [old, now] = [storedIdNumber('410781900101123'), storedIdNumber('410781199001011232')];
+    expect(old).toEqual({ ...now, masked: '410781*****1123' });
+    expect(now.masks).toEqual(['410781********1232', '410781*****1123']);
+    expect(householdKey('王', old, null)).toBe(householdKey('王', now, null));
     expect(storedIdNumber('41078119800101123x')).toEqual(storedIdNumber('41078119800101123X'));
+    // Born in 2000 or later: no 15-digit form, one mask.
+    expect(storedIdNumber('410781200501011234').masks).toEqual(['410781********1234']);
   });
 
   it('suggested demand: people shared by capacity, per person or per household (2.62 persons)', () => {
