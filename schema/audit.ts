@@ -96,6 +96,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
       nullable: true,
       description: 'D22: the region of what the mutation acted on (its store, region, user, approval …); its auditors read the entry too',
     }),
+    subjectPriorRegionCode: t.exposeString('subjectPriorRegionCode', {
+      nullable: true,
+      description:
+        'D22: where the change moved what it acted on to another region (a store’s or a user’s region), the region it had before — whose auditors read the entry too; null otherwise',
+    }),
     operation: t.exposeString('operation'),
     input: t.string({
       nullable: true,

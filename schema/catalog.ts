@@ -18,8 +18,13 @@ export const Item = builder.objectRef<ItemWithCategory>('Item').implement({
     unit: t.exposeString('unit'),
     category: t.field({ type: Category, resolve: (i, _a, ctx) => i.category ?? must(ctx.loaders.category.load(i.categoryCode)) }),
     referencePrice: t.field({ type: 'Money', nullable: true, resolve: (i) => i.referencePrice }),
-    storageLifeMonths: t.exposeInt('storageLifeMonths', { nullable: true }),
-    rotationLeadMonths: t.exposeInt('rotationLeadMonths'),
+    storageLifeMonths: t.exposeInt('storageLifeMonths', {
+      nullable: true,
+      description: 'D10 储存年限: a change applies to batches received afterwards; a batch received keeps the life it came in under (D31)',
+    }),
+    rotationLeadMonths: t.exposeInt('rotationLeadMonths', {
+      description: 'D10 轮换提前期: a change applies to batches received afterwards; a batch received keeps its rotate-by date (D31)',
+    }),
     recoveryKind: t.expose('recoveryKind', { type: RecoveryKind, description: 'D12: whether the item is recovered after an incident' }),
     recoveryMonths: t.exposeInt('recoveryMonths', { nullable: true }),
   }),

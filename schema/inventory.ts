@@ -82,8 +82,10 @@ export const Batch = builder.objectRef<BatchOfLine>('Batch').implement({
     rotateBy: t.field({
       type: 'Date',
       nullable: true,
-      description: 'D10: the end of its storage life (expiry, or production date + storage life if sooner) minus the item rotation lead',
-      resolve: async (b, _a, ctx) => (b.expiryDate || b.productionDate ? rotateBy(b, await must(ctx.loaders.item.load(b.itemId))) : null),
+      description:
+        'D10: the end of its storage life (expiry, or production date + storage life if sooner) minus the rotation lead — the storage life and lead the batch was received under (D31: a later edit of the item re-dates no batch already received)',
+      // The batch carries the item's storage terms as they were at receipt (migration 0033).
+      resolve: (b) => (b.expiryDate || b.productionDate ? rotateBy(b, b) : null),
     }),
     unitPrice: t.field({ type: 'Money', resolve: (b) => b.unitPrice }),
     fundingSource: t.expose('fundingSource', { type: FundingSource }),

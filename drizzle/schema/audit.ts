@@ -38,10 +38,18 @@ export const auditLog = pgTable(
     regionCode: varchar('region_code', { length: 12 }), // the actor's
     // D22: the region of what the mutation acted on (store, region, user, approval …), so that its auditors read it too.
     subjectRegionCode: varchar('subject_region_code', { length: 12 }),
+    // D22 (sweep 12c C6): an edit that moved its record (a store, a user) to another region: the region it had before,
+    // so that the auditors of the region it left read the move too. Null when the record stayed where it was.
+    subjectPriorRegionCode: varchar('subject_prior_region_code', { length: 12 }),
     operation: varchar('operation', { length: 64 }).notNull(),
     input: jsonb('input'),
     outcome: varchar('outcome', { length: 32 }).notNull(),
     message: varchar('message', { length: 500 }),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_region_idx').on(t.regionCode), index('audit_log_subject_region_idx').on(t.subjectRegionCode)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_region_idx').on(t.regionCode),
+    index('audit_log_subject_region_idx').on(t.subjectRegionCode),
+    index('audit_log_subject_prior_region_idx').on(t.subjectPriorRegionCode),
+  ],
 );

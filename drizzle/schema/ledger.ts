@@ -70,6 +70,11 @@ export const batches = pgTable(
     supplierOrgId: uuid('supplier_org_id').references(() => organizations.id),
     origin: varchar('origin', { length: 64 }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    // D10, D31 (sweep 12c C4): the item's storage life and rotation lead as they were when the batch was made — set from
+    // the item on every insert by the trigger batches_storage_terms (migration 0033), whatever path inserts it — so that
+    // its rotate-by date (rotateBy) stays as received, like its printed expiry, when the catalog is edited later.
+    storageLifeMonths: integer('storage_life_months'),
+    rotationLeadMonths: integer('rotation_lead_months').notNull().default(12),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

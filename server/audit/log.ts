@@ -70,6 +70,8 @@ export interface AuditEntry {
   regionCode: string | null;
   /** What the mutation acted on; its region is looked up by the row's own INSERT (auditSubject). */
   subject?: AuditSubject | null;
+  /** The subject's region before the change, for an edit that may move it (subjectRegionBefore). */
+  subjectPriorRegionCode?: string | null;
   operation: string;
   input: unknown;
   outcome: string;
@@ -92,6 +94,10 @@ function storableEntry(e: AuditEntry) {
     role: e.role,
     regionCode: e.regionCode,
     subjectRegionCode: subjectRegionSql(e.subject ?? null),
+    // Kept only where the change moved the subject: the region before, when it is not the region after.
+    subjectPriorRegionCode: e.subjectPriorRegionCode
+      ? sql`NULLIF(${e.subjectPriorRegionCode}::varchar, ${subjectRegionSql(e.subject ?? null)})`
+      : sql`NULL::varchar`,
     operation: storableText(e.operation, 64),
     input: summarizeInput(e.input),
     outcome: storableText(e.outcome, 32),
@@ -137,7 +143,7 @@ export function noteIdempotentReplay(): void {
  */
 export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>, run: (tx: Db, audit: PendingAudit) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK }, written: false };
+    const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK, subjectPriorRegionCode: await subjectRegionBefore(tx, entry) }, written: false };
     const result = await withPendingAudit(audit, () => run(tx, audit));
     if (!audit.written) await recordAudit(tx, audit.entry);
     return result;
@@ -148,9 +154,9 @@ export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>
 export function pendingAuditInsert(pending: PendingAudit): SQL {
   pending.written = true;
   const r = storableEntry(pending.entry);
-  return sql`INSERT INTO audit_log (at, user_id, username, role, region_code, subject_region_code, operation, input, outcome, message)
+  return sql`INSERT INTO audit_log (at, user_id, username, role, region_code, subject_region_code, subject_prior_region_code, operation, input, outcome, message)
     VALUES (${r.at.toISOString()}::timestamptz, ${r.userId}::uuid, ${r.username}::varchar, ${r.role}::varchar, ${r.regionCode}::varchar,
-            ${r.subjectRegionCode}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
+            ${r.subjectRegionCode}, ${r.subjectPriorRegionCode}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
 }
 
 // ---- what a mutation acted on (D22): an auditor of the region of a store, user, approval … reads the rows about it
@@ -176,7 +182,7 @@ export interface AuditSubject {
   id: string;
 }
 
-/** Mutations whose `id` argument names the record they change. */
+/** Mutations whose `id` argument names the record they change (and may move to another region: subjectRegionBefore). */
 const SUBJECT_OF_ID: Record<string, SubjectKind> = { updateStore: 'store', updateUser: 'user' };
 
 /**
@@ -187,8 +193,8 @@ const SUBJECT_KIND_OF_OPERATION: Record<string, Partial<Record<SubjectKind, Subj
 
 /**
  * The arguments naming a mutation's subject, most specific first: a document names its store, a call-off its plan's
- * incident. Where several are given (a quota's store and region), the first decides. A transfer's or a store's
- * region change is recorded under the region it acted from (the source store, the store as it was).
+ * incident. Where several are given (a quota's store and region), the first decides. A transfer is recorded under the
+ * region it acted from (the source store); a store's region change under both regions (subjectRegionBefore).
  */
 const SUBJECT_ARGS: readonly (readonly [string, SubjectKind])[] = [
   ['approvalId', 'approval'],
@@ -269,6 +275,20 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
 }
 
 /**
+ * D22 (sweep 12c C6): an edit of a record that can move it to another region — a store's region, a user's region or
+ * stores (SUBJECT_OF_ID) — is read by the auditors of the region it left as well as of the one it reached: otherwise
+ * a store moved out of a township vanishes from the township's log without a trace. The record's region before the
+ * change, read in the change's transaction before the change runs; the row keeps it where it differs from the region
+ * after (storableEntry). Other mutations do not move their subject: no extra statement for them (a ledger post).
+ */
+async function subjectRegionBefore(tx: Db, entry: Omit<AuditEntry, 'outcome'>): Promise<string | null> {
+  const subject = entry.subject;
+  if (!subject || SUBJECT_OF_ID[entry.operation] !== subject.kind) return null;
+  const [row] = await queryRows<{ code: string | null }>(tx, sql`SELECT ${subjectRegionSql(subject)} AS code`);
+  return row?.code ?? null;
+}
+
+/**
  * The region a keeper's account belongs to in the audit (D22): the smallest region holding every store they keep — a
  * county store and 安置点 in two of its townships → the county. An auditor reads a keeper's entries where all their
  * stores lie, not a township's auditor a county store's business because the keeper also manages a 安置点 there (M1,
@@ -336,9 +356,11 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
   if (f.regionCode) {
     const region = await getRegionInScope(db, user, f.regionCode);
     const prefix = `${subtreePrefix(region.code)}%`;
-    where.push(sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix})`);
+    where.push(
+      sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix} OR ${auditLog.subjectPriorRegionCode} LIKE ${prefix})`,
+    );
   }
-  where.push(auditEntriesInScope(user, auditLog.regionCode, auditLog.subjectRegionCode, auditLog.operation));
+  where.push(auditEntriesInScope(user, auditLog.regionCode, [auditLog.subjectRegionCode, auditLog.subjectPriorRegionCode], auditLog.operation));
   if (f.from) where.push(gte(auditLog.at, f.from));
   if (f.to) where.push(lte(auditLog.at, f.to));
   if (f.username) where.push(eq(auditLog.username, f.username));

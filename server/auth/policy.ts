@@ -44,19 +44,21 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
 const SYSTEM_WIDE_OPERATIONS = ['closePeriod'];
 
 /**
- * SQL: audit rows the principal may read (D22) — auditors and administrators, where the actor's region or the region
+ * SQL: audit rows the principal may read (D22) — auditors and administrators, where the actor's region or a region
  * of what the mutation acted on lies in their scope (a system-wide administrator's change to a county's store is that
- * county's auditors' to read), and the system-wide administrator's operations on every region's books (月结), which
- * every region's auditors read; an unscoped administrator reads all.
+ * county's auditors' to read; a store moved out of a township is the township's too: `subjectRegions` are the
+ * subject's region after and before the change), and the system-wide administrator's operations on every region's
+ * books (月结), which every region's auditors read; an unscoped administrator reads all.
  */
-export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegion: SQLWrapper, operation: SQLWrapper): SQL {
+export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegions: readonly SQLWrapper[], operation: SQLWrapper): SQL {
   if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return sql`FALSE`;
   if (p.regionCode === null) return sql`TRUE`;
   const systemWide = sql`(${actorRegion} IS NULL AND ${operation} IN (${sql.join(
     SYSTEM_WIDE_OPERATIONS.map((o) => sql`${o}`),
     sql`, `,
   )}))`;
-  return sql`(${regionsInScope(p, actorRegion)} OR ${regionsInScope(p, subjectRegion)} OR ${systemWide})`;
+  const regions = [actorRegion, ...subjectRegions].map((code) => regionsInScope(p, code));
+  return sql`(${sql.join([...regions, systemWide], sql` OR `)})`;
 }
 
 // ---- stores and what they hold
@@ -398,13 +400,14 @@ export const mayRead = {
   /** D29: a distribution to a household (personal data): maySeeHouseholds at its point for its incident. */
   distribution: (p: Principal, d: { storeId: string; incidentId: string }, look: PolicyLookups) => maySeeHouseholds(p, d, look),
   /**
-   * An audit entry: auditors and administrators, whose region holds its actor or what it acted on, or the system-wide
-   * administrator's operation on every region's books (unscoped: all) — auditEntriesInScope, row by row.
+   * An audit entry: auditors and administrators, whose region holds its actor or what it acted on (where it is, or was
+   * before the change moved it), or the system-wide administrator's operation on every region's books (unscoped: all)
+   * — auditEntriesInScope, row by row.
    */
-  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null; operation: string }) =>
+  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null; subjectPriorRegionCode: string | null; operation: string }) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') &&
     (p.regionCode === null ||
-      [e.regionCode, e.subjectRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!)) ||
+      [e.regionCode, e.subjectRegionCode, e.subjectPriorRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!)) ||
       (e.regionCode === null && SYSTEM_WIDE_OPERATIONS.includes(e.operation))),
 };
 

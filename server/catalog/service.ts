@@ -312,6 +312,8 @@ export async function updateItem({ db, actor }: ServiceContext, id: string, inpu
   if (v.code || identityChanges) await lockCatalog(db);
   if (v.code) await assertItemCodeFree(db, v.code, id);
   if (identityChanges) await assertNameSpecFree(db, name, spec, v.spec || v.name === undefined ? 'input.spec' : 'input.name', id);
+  // D10, D31 (sweep 12c C4): a new storage life or rotation lead applies to batches received from now on; a batch
+  // already received keeps the terms it came in under, and so its rotate-by date (batches_storage_terms, migration 0033).
   try {
     const [row] = await db
       .update(items)

@@ -144,10 +144,11 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
       // Only the columns the API shows (P3: every column of 16,350 rows is parsed, and most are kept until the answer
       // is written).
       sql`SELECT store_id, batch_id, item_id, on_hand, reserved, in_transit, batch_no, production_date, expiry_date, unit_price,
-                 funding_source, reserve_mode, owner_org_id, supplier_org_id, origin, received_at FROM (
+                 funding_source, reserve_mode, owner_org_id, supplier_org_id, origin, received_at, storage_life_months, rotation_lead_months FROM (
             SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
                    b.batch_no, b.production_date::text AS production_date, b.expiry_date::text AS expiry_date, b.unit_price::text AS unit_price,
                    b.funding_source, b.reserve_mode, b.owner_org_id, b.supplier_org_id, b.origin, b.received_at,
+                   b.storage_life_months, b.rotation_lead_months,
                    row_number() OVER (PARTITION BY bal.store_id ORDER BY bal.batch_id) AS rn
               FROM balances bal JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
              WHERE bal.store_id IN (${uuidList(ids)})
@@ -182,6 +183,8 @@ export async function stockOfStores(db: Db, keys: readonly StoreStockKey[]): Pro
           supplierOrgId: (r.supplier_org_id as string | null) ?? null,
           origin: (r.origin as string | null) ?? null,
           receivedAt: dateOf(r.received_at),
+          storageLifeMonths: r.storage_life_months === null ? null : Number(r.storage_life_months),
+          rotationLeadMonths: Number(r.rotation_lead_months),
         },
       };
       const lines = byStore.get(b.storeId);

@@ -57,12 +57,13 @@ export async function storeScopeSql(db: Db, user: Principal, regionCode: string 
 }
 
 /**
- * D10 in SQL over batches b and items i: rotateBy (server/reserves/rules.ts) — the sooner of expiry and production + storage life, less the lead.
+ * D10 in SQL over batches b: rotateBy (server/reserves/rules.ts) — the sooner of expiry and production + storage life, less the lead,
+ * by the storage life and lead the batch was received under (D31, migration 0033: a later catalog edit re-dates no batch).
  * The life is read as at most STORAGE_LIFE_MAX_MONTHS, so that one item recorded before the catalog bounded it cannot
  * overflow the date arithmetic for a whole region (a life that long never comes before a batch's expiry).
  */
-const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval(months => LEAST(i.storage_life_months, ${sql.raw(String(STORAGE_LIFE_MAX_MONTHS))})))::date)
-                         - make_interval(months => i.rotation_lead_months))::date`;
+const rotateBySql = sql`(LEAST(b.expiry_date, (b.production_date + make_interval(months => LEAST(b.storage_life_months, ${sql.raw(String(STORAGE_LIFE_MAX_MONTHS))})))::date)
+                         - make_interval(months => b.rotation_lead_months))::date`;
 
 /** D10: government-owned batches on hand (company stock at agreement stores is the company's to rotate) whose rotate-by date (rotateBySql) falls within the window or has passed; most urgent first. */
 export async function rotationDue(ctx: ServiceContext, args: { regionCode?: string | null; withinMonths?: number | null }): Promise<RotationDueRow[]> {

@@ -3,20 +3,21 @@ import { DateTime } from 'luxon';
 // Pure reserve rules (D6, D10, D19): no I/O, unit-tested.
 
 /**
- * D10: a batch is due for rotation its item's rotation lead before the end of its storage life: its expiry, or its
- * production date + the item's storage life where that comes first (a label may promise more than the reserve keeps).
- * The same rule in SQL: rotateBySql (server/reserves/rotation.ts).
+ * D10: a batch is due for rotation its rotation lead before the end of its storage life: its expiry, or its production
+ * date + the storage life where that comes first (a label may promise more than the reserve keeps). The life and lead
+ * are those the batch was received under (D31: the batch's own columns, copied from its item when it was made; a later
+ * catalog edit re-dates nothing received). The same rule in SQL: rotateBySql (server/reserves/rotation.ts).
  */
 export function rotateBy(
   batch: { expiryDate: string | null; productionDate: string | null },
-  item: { storageLifeMonths: number | null; rotationLeadMonths: number },
+  terms: { storageLifeMonths: number | null; rotationLeadMonths: number },
 ): string | null {
   const lifeEnd =
-    batch.productionDate && item.storageLifeMonths
-      ? DateTime.fromISO(batch.productionDate, { zone: 'utc' }).plus({ months: item.storageLifeMonths }).toISODate()
+    batch.productionDate && terms.storageLifeMonths
+      ? DateTime.fromISO(batch.productionDate, { zone: 'utc' }).plus({ months: terms.storageLifeMonths }).toISODate()
       : null;
   const end = [batch.expiryDate, lifeEnd].filter((d): d is string => Boolean(d)).sort()[0];
-  return end ? DateTime.fromISO(end, { zone: 'utc' }).minus({ months: item.rotationLeadMonths }).toISODate() : null;
+  return end ? DateTime.fromISO(end, { zone: 'utc' }).minus({ months: terms.rotationLeadMonths }).toISODate() : null;
 }
 
 /** Whole days from `today` to `date`; negative when overdue. */

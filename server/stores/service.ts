@@ -13,6 +13,7 @@ import { nameKey, searchPattern, shownName, uuidArg, validate } from '../validat
 import type { ServiceContext } from '../context.ts';
 import { transferDestinationsFrom } from '../authority/custody.ts';
 import { notClosedPoint } from '../relief/closed-points.ts';
+import { assertAgreementsKeepStore } from './named-by-agreements.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type StoreKind = StoreRow['kind'];
@@ -224,6 +225,8 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
       regionCode: current.regionCode,
     });
   }
+  // D6, D21: a store an agreement names stays in that agreement's region.
+  if (region && region.code !== current.regionCode) await assertAgreementsKeepStore(db, current, region);
   // D3, D23: whether stock needs an order to leave follows its owner, and what a store may take in follows its kind: a
   // store that holds or has held stock keeps its kind (a government store turned "agreement" would let its stock out
   // as the company's), and a 安置点 is one for good (its outstanding recovery is counted by kind, D30).

@@ -176,10 +176,14 @@ describe('rotationDue (D10)', () => {
       ['LEAD-BLANKET', '2027-01-20'],
       ['LEAD-QUILT', '2028-01-20'],
     ]);
-    // a lead of 0 months: due on the expiry date itself
+    // a lead of 0 months: a batch received from then on is due on its expiry date itself; the batch received under
+    // the 24-month lead keeps its rotate-by date (D31, sweep 12c C4: a catalog edit re-dates no received batch)
     ok(await t.gql(`mutation($id: ID!) { updateItem(id: $id, input: { rotationLeadMonths: 0 }) { id } }`, { id: BLANKET }, 'admin'));
-    expect(await dueLines(t, 'admin', 'LEAD-', { regionCode: '410721', withinMonths: 12 })).toEqual([]);
-    const far = await dueLines(t, 'admin', 'LEAD-BLANKET', { regionCode: '410721', withinMonths: 36 });
+    await receive(t, 'admin', XINXIANG_COUNTY, [{ itemId: BLANKET, quantity: 6, batchNo: 'LEAD-BLANKET-0', expiryDate: '2029-01-20', unitPrice: '100.00' }]);
+    expect((await dueLines(t, 'admin', 'LEAD-', { regionCode: '410721', withinMonths: 12 })).map((l) => [l.batch.batchNo, l.rotateBy])).toEqual([
+      ['LEAD-BLANKET', '2027-01-20'],
+    ]);
+    const far = await dueLines(t, 'admin', 'LEAD-BLANKET-0', { regionCode: '410721', withinMonths: 36 });
     expect(far.map((l) => [l.rotateBy, l.batch.rotateBy])).toEqual([['2029-01-20', '2029-01-20']]);
   });
 });

@@ -39,7 +39,7 @@ export interface ScopeSnapshot {
   incidents: Map<string, string>; // id → region
   plans: Map<string, string>; // id → incident
   callOffs: Map<string, string>; // id → plan
-  auditEntries: Map<string, { actor: string | null; subject: string | null }>; // id → the actor's and the subject's region
+  auditEntries: Map<string, { actor: string | null; subject: string | null; subjectBefore: string | null }>; // id → the actor's and the subject's regions (after, before a move)
   orders: Map<string, string>; // id → store
   approvals: Map<string, { regionCode: string; storeId: string | null; requestedBy: string }>;
   settlements: Map<string, { owedTo: string; owedBy: string }>;
@@ -91,7 +91,9 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM incidents`),
     rows<{ id: string; incident_id: string }>(sql`SELECT id::text, incident_id::text FROM dispatch_plans`),
     rows<{ id: string; plan_id: string }>(sql`SELECT id::text, plan_id::text FROM call_offs`),
-    rows<{ id: string; region_code: string | null; subject_region_code: string | null }>(sql`SELECT id::text, region_code, subject_region_code FROM audit_log`),
+    rows<{ id: string; region_code: string | null; subject_region_code: string | null; subject_prior_region_code: string | null }>(
+      sql`SELECT id::text, region_code, subject_region_code, subject_prior_region_code FROM audit_log`,
+    ),
     rows<{ id: string; store_id: string }>(sql`SELECT id::text, store_id::text FROM outbound_orders`),
     rows<{ id: string; region_code: string; store_id: string | null; requested_by: string }>(
       sql`SELECT id::text, region_code, store_id::text, requested_by::text FROM approvals`,
@@ -121,7 +123,9 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     incidents: new Map(incidents.map((i) => [i.id, i.region_code])),
     plans: new Map(plans.map((p) => [p.id, p.incident_id])),
     callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
-    auditEntries: new Map(audit.map((a) => [stableId('audit-entry', a.id), { actor: a.region_code, subject: a.subject_region_code }])),
+    auditEntries: new Map(
+      audit.map((a) => [stableId('audit-entry', a.id), { actor: a.region_code, subject: a.subject_region_code, subjectBefore: a.subject_prior_region_code }]),
+    ),
     orders: new Map(orders.map((o) => [o.id, o.store_id])),
     approvals: new Map(approvals.map((a) => [a.id, { regionCode: a.region_code, storeId: a.store_id, requestedBy: a.requested_by }])),
     settlements: new Map(settlements.map((x) => [x.id, { owedTo: x.owed_to_region, owedBy: x.owed_by_region }])),
@@ -295,9 +299,9 @@ export class ScopeOracle {
   auditEntry(p: Principal, id: string): Decision {
     if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return 'hidden';
     if (!this.snap.auditEntries.has(id)) return { undecided: `unknown audit entry ${id}` };
-    // D22: the actor's region or the region of what the mutation acted on.
-    const { actor, subject } = this.snap.auditEntries.get(id)!;
-    return this.region(p, actor) || this.region(p, subject) ? 'visible' : 'hidden';
+    // D22: the actor's region or the region of what the mutation acted on (after, or before a move: sweep 12c C6).
+    const { actor, subject, subjectBefore } = this.snap.auditEntries.get(id)!;
+    return this.region(p, actor) || this.region(p, subject) || this.region(p, subjectBefore) ? 'visible' : 'hidden';
   }
 }
 
