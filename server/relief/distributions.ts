@@ -159,6 +159,14 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         hidden ? badInput('input.household', HOUSEHOLD_REGISTERED_ELSEWHERE) : badInput(field, message, details);
       if (!masked && recorded.registeredById && !v.overrideReason)
         throw badHousehold('input.household.idNumber', '该户（同一户主与住址）已凭身份证号码登记领取，须填写身份证号码');
+      // D29 (sweep 13a): the head registered by ID number with no address may be this family: served now by name and
+      // address it would start a second allowance (3 quilts by ID number, then 2 more by address). As above: the ID
+      // number, or a reason (a namesake's family) — the override is reported to the command.
+      if (!masked && recorded.registeredByIdWithoutAddress && !v.overrideReason)
+        throw badHousehold(
+          'input.household.idNumber',
+          '该户主姓名已在本事件中凭身份证号码登记领取（未登记住址），无法判断是否同一户：须填写身份证号码；确为同名的另一户须在「超标准发放原因」中说明',
+        );
       // D29: a head the incident knows by ID number or address is not served by name alone — that would be a fresh
       // allowance beside the registered one. As for registeredById, the keeper may state why (overrideReason); the request
       // then counts against every household recorded under the head's name.
@@ -310,14 +318,18 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
          WHERE ${posted} AND ${ofHousehold}
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
   );
+  // A request without an ID number but with an address: was its head registered with an ID number — at this address
+  // (the same household), or with no address at all (sweep 13a: maybe the same family, served first by ID number alone;
+  // the address would start a fresh allowance beside it)?
   const registeredAt =
     h.id === null && h.byAddress !== null
-      ? await queryRows<{ store_id: string }>(
+      ? await queryRows<{ store_id: string; without_address: boolean }>(
           db,
-          sql`SELECT DISTINCT d.store_id::text
+          sql`SELECT DISTINCT d.store_id::text, d.address IS NULL AS without_address
                 FROM distributions d JOIN documents doc ON doc.id = d.document_id
-               WHERE ${posted} AND d.id_number_masked IS NOT NULL AND d.address IS NOT NULL
-                 AND regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}`,
+               WHERE ${posted} AND d.id_number_masked IS NOT NULL
+                 AND (regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}
+                      OR (d.address IS NULL AND regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName}))`,
         )
       : [];
   const isTrue = (b: unknown) => b === true || b === 't';
@@ -328,7 +340,8 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
     received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
     size: sized ? Number(sized.household_size) : null,
     headNames: new Set(records.filter((r) => r.id_number_masked !== null && h.id?.masks.includes(r.id_number_masked)).map((r) => headNameOf(r.head_name))),
-    registeredById: registeredAt.length > 0,
+    registeredById: registeredAt.some((r) => !isTrue(r.without_address)),
+    registeredByIdWithoutAddress: registeredAt.some((r) => isTrue(r.without_address)),
     registeredElsewhere: nameOnly && records.some((r) => isTrue(r.elsewhere)),
   };
 }

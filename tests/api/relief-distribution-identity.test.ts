@@ -80,6 +80,23 @@ describe('D29: distributeRelief — a retried distribution, and who a household 
     }
   });
 
+  it('D29 (sweep 13a): a head registered by ID number with no address is not served again by name and address alone — no second allowance; with the ID number, or a reason, it is', async () => {
+    const ID = '410781198703033214';
+    const stock = await onHand();
+    ok(await distribute({ household: { headName: '钱测七', size: 2, idNumber: ID }, lines: [{ itemId: QUILT, quantity: 2 }] }));
+    const byAddress = await distribute({ household: { headName: '钱测七', size: 2, address: '汲水镇钱庄 7 号' } });
+    expect(errorCode(byAddress)).toBe('BAD_USER_INPUT');
+    expect(ext(byAddress).field).toBe('input.household.idNumber');
+    expect(byAddress.errors?.[0]?.message).toContain('凭身份证号码登记领取（未登记住址）');
+    expect(await onHand()).toBe(stock - 2); // nothing handed out
+    // With the ID number (and the address now), it is the same household: its standard of 2 is used up.
+    const withId = await distribute({ household: { headName: '钱测七', size: 2, idNumber: ID, address: '汲水镇钱庄 7 号' } });
+    expect(ext(withId)).toMatchObject({ field: 'input.lines.0.quantity', allowance: 2, already: 2 });
+    // A namesake's family at another address, stated as such: served (the override is the command's to read).
+    ok(await distribute({ household: { headName: '钱测七', size: 2, address: '汲水镇李庄 9 号' }, overrideReason: '同名不同户，已核对户口簿' }));
+    expect(await onHand()).toBe(stock - 3);
+  });
+
   it('D29: an ID number whose birth date is no day of the calendar is refused at input.household.idNumber, in Chinese, and nothing changes; a wrong check digit is not refused', async () => {
     const before = await onHand();
     for (const idNumber of [
