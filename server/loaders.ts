@@ -175,7 +175,8 @@ export function createLoaders(db: Db) {
     ),
     /**
      * D27: the approval of each subject — a document's own (the newest, should a document ever have had two), or, by
-     * an order's id, the order's (queue.ts decidingApproval: a document executed under an order takes its approval).
+     * an order's id, the order's, or by a plan's id, the plan's (its approval or written approval, as given) — queue.ts
+     * decidingApproval: a document executed under an order or a plan takes its approval.
      */
     documentApproval: byKey(
       (ids: readonly string[]) => approvalsOfDocuments(db, ids),

@@ -207,43 +207,86 @@ export const approvalsByIds = (db: Db, ids: readonly string[]) =>
 /** D27: the approvals whose subject is a document — a stocktake, write-off, scrap or reversal waits for a second person. */
 const DOCUMENT_APPROVAL_KINDS = ['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL'] as const;
 
+/** D14, D23: a plan's approvals that approve its shipments — its approval, and the written approval after an emergency one. */
+const PLAN_DECIDING_KINDS = ['DISPATCH_PLAN', 'EMERGENCY_WRITTEN_APPROVAL'] as const satisfies readonly ApprovalKind[];
+
 /**
  * The approvals of these subjects, oldest first — the loader keeps the last of a key, the newest: of documents (each
- * the subject of its own, DOCUMENT_APPROVAL_KINDS), and of the outbound orders documents executed (OUTBOUND_ORDER,
- * keyed by the order) — decidingApproval picks a document's.
+ * the subject of its own, DOCUMENT_APPROVAL_KINDS), of the outbound orders documents executed (OUTBOUND_ORDER, keyed by
+ * the order), and of the dispatch plans documents shipped (keyed by the plan: its approval and written approval, as
+ * given — one pending or refused approved nothing; the written approval last) — decidingApproval picks a document's.
  */
 export const approvalsOfDocuments = (db: Db, subjectIds: readonly string[]) =>
   db
     .select()
     .from(approvals)
-    .where(and(inArray(approvals.subjectId, [...subjectIds]), inArray(approvals.kind, [...DOCUMENT_APPROVAL_KINDS, 'OUTBOUND_ORDER'])))
-    .orderBy(asc(approvals.requestedAt));
+    .where(
+      and(
+        inArray(approvals.subjectId, [...subjectIds]),
+        or(
+          inArray(approvals.kind, [...DOCUMENT_APPROVAL_KINDS, 'OUTBOUND_ORDER']),
+          and(inArray(approvals.kind, [...PLAN_DECIDING_KINDS]), eq(approvals.status, 'APPROVED')),
+        ),
+      ),
+    )
+    // The written approval after the plan's, whatever their instants (a clock that has not moved between them).
+    .orderBy(asc(sql`${approvals.kind} = 'EMERGENCY_WRITTEN_APPROVAL'`), asc(approvals.requestedAt));
 
 /**
- * D23, D24, D27: the approval that decided a document — its own (a stocktake, write-off, scrap or reversal that waited
- * for a second person), else that of the outbound order it executed: the order's approver approved what the document
- * sent out (an issue, a transfer, a rotation, a scrap under an approved SCRAP order, which posts at once). `load` reads
- * a subject's approval (approvalsOfDocuments); decidingApprovalSql is the same rule in SQL.
+ * D14, D23: the document that executes a dispatch plan is the 调拨单（调出） of one of its shipments — the plan is its
+ * order (a plan's shipment has no outbound order: transfers.ts refuses both). The receipt and cancellation of the
+ * shipment are not: as for a transfer under an outbound order, they carry no order either.
  */
-export async function decidingApproval(
-  doc: { id: string; orderId: string | null },
-  load: (subjectId: string) => Promise<ApprovalRow | null | undefined>,
-): Promise<ApprovalRow | null> {
-  const [own, ofOrder] = await Promise.all([load(doc.id), doc.orderId ? load(doc.orderId) : null]);
-  return own ?? ofOrder ?? null;
+const EXECUTES_PLAN = 'TRANSFER_OUT';
+
+/** The document a plan's approval covers: its type and transfer (the shipment's plan is on the transfer). */
+export interface DocumentExecuting {
+  id: string;
+  type: string;
+  orderId: string | null;
+  transferId: string | null;
 }
 
 /**
- * decidingApproval in SQL, for a document row of `doc` (its id and order_id columns): a subquery of one approval row or
- * none, to join LATERAL — the journal export and the printed document.
+ * D23, D24, D27: the approval that decided a document — its own (a stocktake, write-off, scrap or reversal that waited
+ * for a second person), else that of the order it executed: an outbound order's approver approved what the document
+ * sent out (an issue, a transfer, a rotation, a scrap under an approved SCRAP order, which posts at once); a dispatch
+ * plan's (D14), what its shipment sent — the plan's approval, or, after an emergency approval (先调拨后补手续), the written
+ * approval once recorded: the plan's formal approval, by another person with its 文号, requested in the emergency
+ * approver's name (so the row names both); until then the emergency approval itself, by the dispatcher who approved and
+ * executed. `load` reads a subject's approval (approvalsOfDocuments), `planOf` a transfer's plan; decidingApprovalSql is
+ * the same rule in SQL.
  */
-export const decidingApprovalSql = (doc: { id: SQL; orderId: SQL }) =>
+export async function decidingApproval(
+  doc: DocumentExecuting,
+  load: (subjectId: string) => Promise<ApprovalRow | null | undefined>,
+  planOf: (transferId: string) => Promise<string | null | undefined>,
+): Promise<ApprovalRow | null> {
+  const planId = doc.type === EXECUTES_PLAN && doc.transferId && !doc.orderId ? await planOf(doc.transferId) : null;
+  const [own, ofOrder] = await Promise.all([load(doc.id), doc.orderId ? load(doc.orderId) : planId ? load(planId) : null]);
+  return own ?? ofOrder ?? null;
+}
+
+/** SQL: the dispatch plan a document executed (as decidingApproval: the plan of a 调拨单（调出）'s transfer), or NULL. */
+export const planOfDocumentSql = (doc: { type: SQL; transferId: SQL }) =>
+  sql`(SELECT t.dispatch_plan_id FROM transfers t WHERE t.id = ${doc.transferId} AND ${doc.type} = ${EXECUTES_PLAN}::document_type)`;
+
+/**
+ * decidingApproval in SQL, for a document row of `doc` (its id, type, order_id and transfer_id columns): a subquery of
+ * one approval row or none, to join LATERAL — the journal export and the printed document.
+ */
+export const decidingApprovalSql = (doc: { id: SQL; type: SQL; orderId: SQL; transferId: SQL }) =>
   sql`(SELECT a.* FROM approvals a
         WHERE (a.subject_id = ${doc.id} AND a.kind IN (${sql.join(
           DOCUMENT_APPROVAL_KINDS.map((k) => sql`${k}::approval_kind`),
           sql`, `,
         )})) OR (a.subject_id = ${doc.orderId} AND a.kind = 'OUTBOUND_ORDER')
-        ORDER BY a.subject_id = ${doc.id} DESC, a.requested_at DESC LIMIT 1)`;
+           OR (${doc.orderId} IS NULL AND a.subject_id = ${planOfDocumentSql(doc)} AND a.status = 'APPROVED'
+               AND a.kind IN (${sql.join(
+                 PLAN_DECIDING_KINDS.map((k) => sql`${k}::approval_kind`),
+                 sql`, `,
+               )}))
+        ORDER BY a.subject_id = ${doc.id} DESC, a.kind = 'EMERGENCY_WRITTEN_APPROVAL' DESC, a.requested_at DESC LIMIT 1)`;
 
 export interface ApprovalFilter {
   regionCode?: string | null;

@@ -45,6 +45,7 @@ import {
 } from './plans.ts';
 import { openSettlement, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
 import { callOffCitation, callOffReceiptSource } from '../reserves/call-off-citation.ts';
+import { planNumber } from '../paperwork/print/plan.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 import { CALL_OFF_STATUS_NAMES, PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -155,7 +156,8 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
           counterpartStoreId: toId,
           transferId,
           incidentId: plan.incidentId,
-          note: `调拨方案 ${plan.id!.slice(0, 8)}：${plan.destinations[Number(destIdx)].name}`,
+          // D14: the 调拨令 it executes, by the number printed on it (sweep 13b #2: an id's first characters named no paper).
+          note: `调拨令 ${planNumber(plan.id!, plan.row!.requestedAt)}：${plan.destinations[Number(destIdx)].name}`,
           locked,
           lines: lines.map((l) => ({ itemId: l.itemId, batchId: l.batchId!, quantity: -l.quantity, unitPrice: price(l.batchId!) })),
           movements: moves,

@@ -270,6 +270,9 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
   });
 }
 
+/** The 核销单 a receipt's loss in transit opened (its id follows from the receipt's): the print names it and its state. */
+export const writeOffIdOf = (receiptId: string) => stableId('document', `${receiptId}/write-off`);
+
 /** D27: what was reported lost in transit is written off only on approval: a pending 核销单 at the destination. */
 async function requestWriteOff(
   tx: Db,
@@ -284,7 +287,7 @@ async function requestWriteOff(
     store: StoreRow;
   },
 ) {
-  const id = stableId('document', `${w.documentId}/write-off`);
+  const id = writeOffIdOf(w.documentId);
   const posted = await writeDocument(
     tx,
     { kind: 'receiveTransfer', actor: user, key: id, hash: id.replace(/-/g, ''), documentId: id, occurredAt: w.occurredAt, recordedAt: w.recordedAt },

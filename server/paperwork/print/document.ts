@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
 import { mayRead, readableOrNull, type PolicyLookups } from '../../auth/policy.ts';
-import { decidingApprovalSql } from '../../authority/queue.ts';
+import { decidingApprovalSql, planOfDocumentSql } from '../../authority/queue.ts';
 import type { ServiceContext } from '../../context.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { createLoaders } from '../../loaders.ts';
@@ -11,6 +11,8 @@ import { uuidArg } from '../../validation.ts';
 import { amountInWords } from '../amount-in-words.ts';
 import { DOCUMENT_STATUS_NAMES, DOCUMENT_TYPE_NAMES, POSTED_STATUSES } from '../names.ts';
 import { bureauOf } from './bureau.ts';
+import { planNumber } from './plan.ts';
+import { writeOffIdOf } from '../../inventory/transfers.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 
 /** Documents whose lines go both ways (a count's gains and losses, a rotation's out and in): quantities keep their sign. */
@@ -33,14 +35,17 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
                o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident,
                so.number AS "orderNumber", so.store_id::text AS "orderStoreId",
                ap.status::text AS "approvalStatus", ap.requested_by::text AS "approvalRequestedBy", ap.region_code AS "approvalRegionCode",
-               ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", au.display_name AS approver
+               ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", au.display_name AS approver,
+               ap.kind::text AS "approvalKind", ar.display_name AS "approvalRequester",
+               dp.id::text AS "planId", dp.requested_at AS "planRequestedAt", dp.incident_id::text AS "planIncidentId", CASE WHEN dp.emergency THEN 'true' END AS "planEmergency"
           FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
           LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
           LEFT JOIN incidents inc ON inc.id = d.incident_id
           LEFT JOIN outbound_orders so ON so.id = d.order_id
-          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, orderId: sql`d.order_id` })} ap ON TRUE
-          LEFT JOIN users au ON au.id = ap.decided_by
+          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, type: sql`d.type`, orderId: sql`d.order_id`, transferId: sql`d.transfer_id` })} ap ON TRUE
+          LEFT JOIN users au ON au.id = ap.decided_by LEFT JOIN users ar ON ar.id = ap.requested_by
+          LEFT JOIN dispatch_plans dp ON dp.id = ${planOfDocumentSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })}
          WHERE d.id = ${id}::uuid`,
   );
   if (!doc) throw notFound('id', '单据', id);
@@ -56,7 +61,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
   const approvalFacts = await approvalFactsOf(ctx, doc, lookups);
   const lines = await queryRows<Record<string, string | number | null>>(
     ctx.db,
-    sql`SELECT l.line_no, i.name AS item, i.spec, i.unit, b.batch_no, b.origin, b.production_date::text AS production, b.expiry_date::text AS expiry,
+    sql`SELECT l.line_no, l.batch_id::text, i.name AS item, i.spec, i.unit, b.batch_no, b.origin, b.production_date::text AS production, b.expiry_date::text AS expiry,
                l.quantity, l.unit_price::text AS unit_price,
                l.book_quantity, l.counted_quantity, rs.name AS reason, l.note
           FROM document_lines l JOIN items i ON i.id = l.item_id JOIN batches b ON b.id = l.batch_id
@@ -64,6 +69,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
          WHERE l.document_id = ${id}::uuid ORDER BY l.line_no`,
   );
   const type = doc.type!;
+  const lossNotes = type === 'TRANSFER_IN' ? await writeOffStateOf(ctx, id) : new Map<string, string>();
   const signed = SIGNED.has(type);
   const stocktake = type === 'STOCKTAKE';
   const labelled = LABELLED.has(type);
@@ -120,7 +126,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
         quantityOf(Number(l.quantity)),
         String(l.unit_price),
         formatFen(amounts[i]),
-        [l.reason, l.note].filter(Boolean).join('；') || null,
+        [l.reason, (Number(l.quantity) === 0 && lossNotes.get(String(l.batch_id))) || l.note].filter(Boolean).join('；') || null,
       ],
     })),
     totalQuantity: lines.reduce((s, l) => s + quantityOf(Number(l.quantity)), 0),
@@ -132,14 +138,36 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
   };
 }
 
+/** A 核销单's state, as a receipt's loss line says it. */
+const WRITE_OFF_STATE: Record<string, string> = { PENDING_APPROVAL: '待核销审批', POSTED: '已核销', REJECTED: '核销已驳回', REVERSED: '核销已冲销' };
+
 /**
- * D22, D23, D27: who approved the document, when, with which 批准文号, and the outbound order it executed — its own
- * approval or its order's (decidingApproval) — for a reader the policy lets see them (as StockDocument.approval: the
+ * D27 (sweep 13b #4): a receipt's loss in transit is recorded on it as a line of no quantity, its note written when
+ * the 核销单 was opened (「在途短少 2，待核销审批」). The print says the write-off as it stands now — its number and state
+ * (approved, refused) — by batch: a loss line reading 待核销审批 after the approval misleads the keeper.
+ */
+async function writeOffStateOf(ctx: ServiceContext, receiptId: string): Promise<Map<string, string>> {
+  const rows = await queryRows<{ batch_id: string; lost: number; number: string; status: string }>(
+    ctx.db,
+    sql`SELECT l.batch_id::text, -sum(l.quantity)::int AS lost, d.number, d.status::text AS status
+          FROM documents d JOIN document_lines l ON l.document_id = d.id
+         WHERE d.id = ${writeOffIdOf(receiptId)}::uuid AND d.type = 'WRITE_OFF'
+         GROUP BY l.batch_id, d.number, d.status`,
+  );
+  return new Map(rows.map((r) => [r.batch_id, `在途短少 ${r.lost}，${WRITE_OFF_STATE[r.status] ?? r.status}（核销单 ${r.number}）`]));
+}
+
+/**
+ * D22, D23, D27: who approved the document, when, with which 批准文号, and the outbound order or dispatch plan (D14)
+ * it executed — its own approval, its order's or its plan's (decidingApproval) — for a reader the policy lets see them (as StockDocument.approval: the
  * other side of a transfer reads the document, not the sending store's order or approval).
  */
 async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string | null>, lookups: PolicyLookups): Promise<[string, string][]> {
   const facts: [string, string][] = [];
   if (doc.orderNumber && (await readableOrNull('order', ctx.actor, { storeId: doc.orderStoreId! }, lookups))) facts.push(['出库申请', doc.orderNumber]);
+  // D14: a plan's shipment cites its 调拨令 by the printed number (not an id), for a reader who may read the plan.
+  if (doc.planId && (await readableOrNull('plan', ctx.actor, { incidentId: doc.planIncidentId! }, lookups)))
+    facts.push(['调拨令', planNumber(doc.planId, new Date(doc.planRequestedAt!))]);
   const approval =
     doc.approvalStatus === 'APPROVED'
       ? await readableOrNull(
@@ -151,6 +179,9 @@ async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string |
       : null;
   if (approval) {
     facts.push(['批准人', `${doc.approver} ${chinaText(doc.decidedAt!, 'yyyy-LL-dd HH:mm')}`]);
+    // D14: the written approval after an emergency one is requested in the emergency approver's name — both are named.
+    if (doc.approvalKind === 'EMERGENCY_WRITTEN_APPROVAL') facts.push(['紧急批准', `${doc.approvalRequester}（先调拨后补手续，书面审批已补办）`]);
+    else if (doc.approvalKind === 'DISPATCH_PLAN' && doc.planEmergency) facts.push(['紧急批准', '先调拨后补手续，书面审批待补办']);
     // A count's 文号 is the approver's already (the document takes it on approval): not printed twice.
     if (doc.decidedRef && doc.decidedRef !== doc.approvalRef) facts.push(['批准文号', doc.decidedRef]);
   }

@@ -4,7 +4,7 @@ import { queryRows } from '../../../drizzle/client.ts';
 import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
-import { getPlanInScope } from '../../dispatch/plans.ts';
+import { getPlanInScope, plannedLines } from '../../dispatch/plans.ts';
 import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
@@ -34,6 +34,10 @@ const HIDDEN = '—';
  * D16, D17 (sweep 12c C9): as the API's plan, the page flags each line that arrives after the 时限 (meetsDeadline false:
  * 超时, with its hours, at the head and on the line), prints each line's reason (the source's response or production
  * time and distance) and lists the shortages — what the plan cannot bring — in a 缺口 table of their own.
+ *
+ * D25 (sweep 13b #10): as the API's plan (plannedLines), a line whose jurisdiction refused its consent is not planned —
+ * the 调拨令 is what stores and drivers act on, so it is not listed among the lines nor counted in the 合计 (a fact names
+ * it, 未获同意); a line still waiting for consent is listed, marked 待对方辖区同意 (nothing of it moves before).
  */
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
   const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
@@ -69,8 +73,10 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       : [],
   ]);
   const lookups = policyLookupsThrough(createLoaders(ctx.db));
+  const planned = plannedLines(plan.lines);
+  const refused = plan.lines.filter((l) => !planned.includes(l));
   const lines = await Promise.all(
-    plan.lines.map(async (l) => {
+    planned.map(async (l) => {
       const agreement = agreements.find((a) => a.agreement_id === l.agreementId && a.item_id === l.itemId);
       const price = l.batchId ? batches.get(l.batchId)!.unitPrice : (agreement?.unit_price ?? '0.00');
       const shown = await mayPricePlanLine(ctx.actor, l, agreement ? { regionCode: agreement.region_code } : null, lookups);
@@ -78,7 +84,15 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     }),
   );
   const hidden = lines.filter((x) => !x.shown);
-  const late = plan.lines.filter((l) => !l.meetsDeadline);
+  const late = planned.filter((l) => !l.meetsDeadline);
+  const sourceName = (l: (typeof plan.lines)[number]) =>
+    l.storeId ? stores.get(l.storeId)! : `${SOURCE[l.sourceKind]}：${agreements.find((a) => a.agreement_id === l.agreementId)?.company ?? ''}`;
+  const refusedFact = refused
+    .map((l) => {
+      const item = items.get(l.itemId)!;
+      return `第 ${l.lineNo} 行（${sourceName(l)} ${item.name} ${l.quantity} ${item.unit}）`;
+    })
+    .join('；');
   const lateFact = `${late.map((l) => `第 ${l.lineNo} 行预计 ${l.etaHours} 小时到达`).join('；')}，超出 ${row.deadlineHours} 小时时限`;
   const destinationName = (idx: number) => plan.destinations.find((d) => d.idx === idx)?.name ?? '';
   const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
@@ -105,6 +119,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         : []),
       ['时限', `${row.deadlineHours} 小时`],
       ...(late.length ? [['超时', lateFact] as [string, string]] : []),
+      ...(refused.length ? [['未获同意', `${refusedFact}：对方辖区不同意调用，不调运，不列入本调拨令及合计`] as [string, string]] : []),
       ...(plan.shortages.length ? [['缺口', `${plan.shortages.length} 项需求未能足额安排，见缺口表`] as [string, string]] : []),
       ...(hidden.length
         ? [
@@ -124,7 +139,7 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         x.item.name,
         x.item.spec,
         x.item.unit,
-        x.l.storeId ? stores.get(x.l.storeId)! : `${SOURCE[x.l.sourceKind]}：${x.agreement?.company ?? ''}`,
+        sourceName(x.l),
         x.l.batchId ? (x.shown ? batches.get(x.l.batchId)!.batchNo : HIDDEN) : null,
         x.l.quantity,
         x.shown ? x.price : HIDDEN,
@@ -132,7 +147,13 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         // As the API gives it (2 places): the figure meetsDeadline was judged on (sweep 10c F2) — rounded to one place,
         // a line due at 10.04 h would read 10 and be flagged 超时 against a 10-hour 时限.
         x.l.etaHours,
-        x.l.meetsDeadline ? x.l.reason : ['超时', x.l.reason].filter(Boolean).join('：'),
+        // D25: a line waiting for the other jurisdiction's consent is not to be moved yet; one consented to says so.
+        [
+          x.l.needsConsent ? (x.l.consent === 'APPROVED' ? '对方辖区已同意' : '待对方辖区同意，同意前不调运') : null,
+          x.l.meetsDeadline ? x.l.reason : ['超时', x.l.reason].filter(Boolean).join('：'),
+        ]
+          .filter(Boolean)
+          .join('；'),
       ],
     })),
     totalQuantity: lines.reduce((s, x) => s + x.l.quantity, 0),

@@ -4,7 +4,7 @@ import { queryRows } from '../../../drizzle/client.ts';
 import { plannedEachTime } from '../../../drizzle/prepared-statements.ts';
 import type { ServiceContext } from '../../context.ts';
 import { assertFinanceReader } from '../../audit/valuation.ts';
-import { approvalsInScope, storesInScope } from '../../auth/policy.ts';
+import { approvalsInScope, regionsInScope, storesInScope } from '../../auth/policy.ts';
 import { decidingApprovalSql } from '../../authority/queue.ts';
 import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
@@ -15,6 +15,7 @@ import { MOVEMENT_TYPE_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import { periodOf, type Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
+import { planNumber } from '../print/plan.ts';
 
 // 出入库流水 (D22): every movement in scope and filter, newest first — the journal query's rows.
 
@@ -70,7 +71,10 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   }
   // D22, D23, D27: who approved the movement's document — its own approval or its order's — and the order, where the
   // policy lets the reader see them (as StockDocument.approval: an in-transit leg at a store in scope may belong to
-  // another region's document, whose approval and order are that region's).
+  // another region's document, whose approval and order are that region's). D14: a plan's shipment cites the plan — its
+  // 调拨令's printed number, under 出库申请 — where the reader may read the plan (mayRead.plan: its incident's region;
+  // the journal has no keeper readers).
+  const planSeen = regionsInScope(user, sql`pi.region_code`);
   const approvalSeen = approvalsInScope(user, { regionCode: sql`ap.region_code`, storeId: sql`ap.store_id`, requestedBy: sql`ap.requested_by` });
   const orderSeen = storesInScope(user, sql`so.store_id`, sql`os.region_code`);
   const rows = await queryRows<Record<string, string | number | Date | null>>(
@@ -80,13 +84,17 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
                r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
                CASE WHEN ${approvalSeen} THEN au.display_name END AS approver, CASE WHEN ${approvalSeen} THEN ap.approval_ref END AS "approvalRef",
                CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber",
+               CASE WHEN ${planSeen} THEN dp.id::text END AS "planId", dp.requested_at AS "planRequestedAt",
                ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo", d.reference
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code
           LEFT JOIN outbound_orders so ON so.id = d.order_id LEFT JOIN stores os ON os.id = so.store_id
-          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, orderId: sql`d.order_id` })} ap ON ap.status = 'APPROVED'
+          LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, type: sql`d.type`, orderId: sql`d.order_id`, transferId: sql`d.transfer_id` })} ap
+                 ON ap.status = 'APPROVED'
           LEFT JOIN users au ON au.id = ap.decided_by
+          LEFT JOIN dispatch_plans dp ON dp.id = ap.subject_id AND ap.kind IN ('DISPATCH_PLAN', 'EMERGENCY_WRITTEN_APPROVAL')
+          LEFT JOIN incidents pi ON pi.id = dp.incident_id
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );
@@ -100,9 +108,10 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
     sheetName: '出入库流水',
     period: `${from} 至 ${to}`,
     columns: COLUMNS,
-    rows: rows.map((r) => ({
+    rows: rows.map(({ planId, planRequestedAt, ...r }) => ({
       cells: {
         ...r,
+        orderNumber: r.orderNumber ?? (planId ? planNumber(String(planId), new Date(planRequestedAt as string)) : null),
         type: MOVEMENT_TYPE_NAMES[String(r.type)] ?? r.type,
         bucket: r.bucket === 'IN_TRANSIT' ? '在途' : '在库',
         mode: RESERVE_MODE_NAMES[String(r.mode)] ?? r.mode,
