@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { agreements, dispatchLines, dispatchPlans, incidents, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
-import { isInSubtree } from '../regions/codes.ts';
+import { CITY_PREFIX_LENGTH, isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
 import { invalidState } from '../errors.ts';
 import { quantityText } from '../inventory/common.ts';
@@ -10,7 +10,10 @@ import type { Access, Source } from './planner.ts';
 // D25 跨区域调用: a plan may use stock of the requester's own jurisdiction; a 联储 partner's within the agreement
 // (its items, its maximum quantities, while valid); any other jurisdiction's only once that jurisdiction consents.
 // A reserve is the jurisdiction's that holds it: a store's stock its store's region, an agreement or capacity reserve
-// (D6, D17) the region of the agreement — the government that contracted it — wherever the company is.
+// (D6, D17) the region of the agreement — the government that contracted it — wherever the company is. Consent is
+// asked of that region itself — a county's stock of the county, a township's of the township — so that its own
+// dispatchers decide, and those above it whose region covers it (canDecide); nobody outside (sweep 13b F7: every
+// consent was lifted to the source's city, and 新乡县's dispatcher could neither see nor decide the use of its stock).
 
 export interface ConsentLine {
   itemId: string;
@@ -24,19 +27,19 @@ export interface ConsentLine {
 export interface ConsentDecision {
   needsConsent: boolean;
   jointAgreementId: string | null;
-  /** The jurisdiction (city) whose dispatchers consent, for lines that need it. */
+  /** The region asked to consent, for lines that need it: the source's own (its store's or agreement's region). */
   consentRegion: string | null;
 }
 
-/** The city-level jurisdiction of a region code (its dispatchers decide for its stores). */
-export const jurisdictionOf = (code: string) => `${code.slice(0, 4)}00000000`;
+/** The city a region code lies in (the city itself for a city, the province for a province). */
+const cityOf = (code: string) => `${code.slice(0, CITY_PREFIX_LENGTH)}00000000`;
 
 /**
  * D25: the jurisdiction whose own stock a plan uses freely — its requester's region; a system-wide administrator, who
  * is no jurisdiction, plans for the incident's city (sweep 11c F5: an administrator shipped 运城's and the province's
- * reserves with nobody's consent).
+ * reserves with nobody's consent) — as the city's own dispatcher would, whose region covers its counties' stock.
  */
-export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? jurisdictionOf(incidentRegion);
+export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? cityOf(incidentRegion);
 
 export async function consentOfLines(db: Db, own: string, today: string, lines: readonly ConsentLine[]): Promise<ConsentDecision[]> {
   return decideLines(db, own, today, lines, null, false);
@@ -88,7 +91,7 @@ async function decideLines(
       used.set(key, (used.get(key) ?? 0) + l.quantity);
       return { needsConsent: false, jointAgreementId: covering.id, consentRegion: null };
     }
-    return { needsConsent: true, jointAgreementId: null, consentRegion: jurisdictionOf(region) };
+    return { needsConsent: true, jointAgreementId: null, consentRegion: region };
   });
 }
 
