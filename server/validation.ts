@@ -84,6 +84,17 @@ export const shownName = (v: string) => withoutFormatCharacters(v).replace(/\s+/
  */
 export const nameKey = (v: string) => readableText(v).replace(/\s+/gu, '').toLowerCase();
 
+/**
+ * A mutation's own text argument (a reason, a 文号) read as validate() reads input fields: a string of zero-width
+ * characters and spaces is blank, surrounding space trimmed, an ID number in free text refused (D29), a refusal naming
+ * the argument (`reason`). `required`: the message when blank (else blank is null); `max` characters, `tooLong` its message.
+ */
+export function textArg(field: string, value: string | null | undefined, rule: { required?: string; max: number; tooLong: string }): string | null {
+  const text = rule.required ? z.string().trim().min(1, rule.required).max(rule.max, rule.tooLong) : z.string().trim().max(rule.max, rule.tooLong).nullish();
+  const read: string | null | undefined = validate(z.object({ [field]: text }), { [field]: value }, '')[field];
+  return read || null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An id argument must be a UUID; anything else is BAD_USER_INPUT naming the field. Returned in lower case. */

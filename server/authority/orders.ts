@@ -14,7 +14,7 @@ import { formatFen, moneyTimes, toFen } from '../money.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope, getStoreRow, type StoreRow } from '../stores/service.ts';
-import { idSchema, uuidArg, validate } from '../validation.ts';
+import { idSchema, textArg, uuidArg, validate } from '../validation.ts';
 import {
   assertBatchesHeld,
   assertBatchesMatchItems,
@@ -610,9 +610,7 @@ export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, r
   const { db, actor: user, clock } = ctx;
   const order = await getOrder(db, orderId, 'orderId');
   await storeForPosting(db, user, order.storeId, 'orderId');
-  const why = reason.trim();
-  if (!why) throw badInput('reason', '须填写关闭原因');
-  if (why.length > 500) throw badInput('reason', '关闭原因不超过 500 个字');
+  const why = textArg('reason', reason, { required: '须填写关闭原因', max: 500, tooLong: '关闭原因不超过 500 个字' })!;
   const rows = await db
     .update(outboundOrders)
     .set({ status: 'CLOSED', closedAt: clock.now().toJSDate(), closeReason: why })

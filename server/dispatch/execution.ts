@@ -15,7 +15,7 @@ import {
 } from '../../drizzle/schema/index.ts';
 import { badInput, DomainError, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
-import { uuidArg, validate, idSchema } from '../validation.ts';
+import { textArg, uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
@@ -419,9 +419,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
 export async function cancelCallOff(ctx: ServiceContext, callOffId: string, reason: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { callOff } = await callOffInScope(db, user, callOffId, 'callOffId');
-  const why = reason.trim();
-  if (!why) throw badInput('reason', '须填写取消原因');
-  if (why.length > 500) throw badInput('reason', '取消原因不超过 500 个字');
+  const why = textArg('reason', reason, { required: '须填写取消原因', max: 500, tooLong: '取消原因不超过 500 个字' })!;
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     await queryRows(tx, sql`SELECT id FROM call_offs WHERE id = ${callOff.id}::uuid FOR UPDATE`);

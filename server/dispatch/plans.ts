@@ -20,7 +20,7 @@ import { todayInChina, type Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { badInput, DomainError, forbidden, invalidState, isDomainError, notFound } from '../errors.ts';
 import { readablePrefix } from '../regions/service.ts';
-import { uuidArg, validate, idSchema } from '../validation.ts';
+import { textArg, uuidArg, validate, idSchema } from '../validation.ts';
 import { inItemUnits, itemsFor } from '../inventory/common.ts';
 import { reserveStock } from '../inventory/posting.ts';
 import { chinaDateOf } from '../inventory/expiry.ts';
@@ -437,7 +437,7 @@ export async function approveDispatchPlan(
 ): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
-  if (approvalRef && approvalRef.trim().length > 128) throw badInput('approvalRef', '审批文号不超过 128 个字符');
+  const ref = textArg('approvalRef', approvalRef, { max: 128, tooLong: '审批文号不超过 128 个字符' });
   const plan = await getPlanInScope(db, user, planId);
   if (plan.status !== 'PROPOSED')
     throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, plan.status)}，只有待批准的方案可以批准`, {
@@ -457,10 +457,10 @@ export async function approveDispatchPlan(
         status: 'APPROVED',
         by: user.id,
         at: now,
-        approvalRef: emergency ? null : approvalRef?.trim() || null,
+        approvalRef: emergency ? null : ref,
         reason: emergency ? '紧急调拨：先调拨后补手续' : null,
       });
-    await approvePlanInTx(tx, config, user, plan.id!, now, emergency, approvalRef);
+    await approvePlanInTx(tx, config, user, plan.id!, now, emergency, ref);
     await publishPlanStatus(tx, plan.id!, 'APPROVED');
   });
   return loadPlan(db, plan.id!);
@@ -579,8 +579,7 @@ export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, no
 export async function recordWrittenApproval(ctx: ServiceContext, planId: string, approvalRef: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
-  if (!approvalRef.trim()) throw badInput('approvalRef', '须填写书面审批文号');
-  if (approvalRef.trim().length > 128) throw badInput('approvalRef', '书面审批文号不超过 128 个字符');
+  const ref = textArg('approvalRef', approvalRef, { required: '须填写书面审批文号', max: 128, tooLong: '书面审批文号不超过 128 个字符' })!;
   const plan = await getPlanInScope(db, user, planId);
   const [approval] = await pendingApprovalsOf(db, plan.id!, 'EMERGENCY_WRITTEN_APPROVAL');
   if (!approval) {
@@ -597,8 +596,8 @@ export async function recordWrittenApproval(ctx: ServiceContext, planId: string,
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     await lockPlan(tx, plan.id!); // the plan's row before its approvals (as cancelDispatchPlan)
-    await closeApproval(tx, approval, { status: 'APPROVED', by: user.id, at: now, approvalRef: approvalRef.trim() });
-    await recordWrittenApprovalInTx(tx, user, plan.id!, approvalRef.trim(), now);
+    await closeApproval(tx, approval, { status: 'APPROVED', by: user.id, at: now, approvalRef: ref });
+    await recordWrittenApprovalInTx(tx, user, plan.id!, ref, now);
   });
   return loadPlan(db, plan.id!);
 }
@@ -708,14 +707,13 @@ export async function overdueApprovals(ctx: ServiceContext, regionCode?: string 
 export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, reason: string): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   assertDispatcher(user);
-  if (!reason.trim()) throw badInput('reason', '须填写取消原因');
-  if (reason.trim().length > 500) throw badInput('reason', '取消原因不超过 500 个字');
+  const why = textArg('reason', reason, { required: '须填写取消原因', max: 500, tooLong: '取消原因不超过 500 个字' })!;
   const plan = await getPlanInScope(db, user, planId);
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {
     const row = await lockPlan(tx, plan.id!);
     if (row.status === 'CANCELLED') throw invalidState('调拨方案已取消，不能再次取消', { field: 'planId', status: row.status });
-    if (row.status === 'EXECUTING') return closeShort(tx, plan.id!, now, reason.trim());
+    if (row.status === 'EXECUTING') return closeShort(tx, plan.id!, now, why);
     if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
       throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已执行的方案不能取消（可撤销尚未收货的调拨）`, {
         field: 'planId',
@@ -723,9 +721,9 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
       });
     }
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
-    await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: reason.trim() }).where(eq(dispatchPlans.id, plan.id!));
+    await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: why }).where(eq(dispatchPlans.id, plan.id!));
     // D14, D24: its approval, consents and written approval no longer wait (nor turn overdue).
-    await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已取消：${reason.trim()}` });
+    await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已取消：${why}` });
     await publishPlanStatus(tx, plan.id!, 'CANCELLED');
   });
   return loadPlan(db, plan.id!);
