@@ -172,15 +172,15 @@ export function assertMayCarryOutPlans(p: Principal): void {
  * transfer against an outbound order: the shipping side, whoever may act at the source store (the goods go back to the
  * order, D23). A dispatch plan's shipment was approved and executed by the command (指挥部): no one person undoes it
  * alone, so only a dispatcher or administrator whose region covers the source store (canDecide) cancels it — never its
- * keeper, who is told who does. The plan is named as its shipment's note names it (调拨方案 and its id's first eight
- * characters): nothing the keeper cannot already read on the transfer. Auditors are refused before (assertMayPost).
+ * keeper, who is told who does — and where the 调拨令's number is: its shipment's note (备注) names it, nothing the
+ * keeper cannot already read on the transfer. Auditors are refused before (assertMayPost).
  */
 export function assertMayCancelTransfer(p: Principal, transfer: { number: string; dispatchPlanId: string | null }, source: ScopedStore): void {
   assertStoreAccess(p, source);
   if (transfer.dispatchPlanId && !canDecide(p, source)) {
     throw new DomainError(
       'FORBIDDEN',
-      `调拨单 ${transfer.number} 属于调拨方案 ${transfer.dispatchPlanId.slice(0, 8)}，须由指挥部调度员（辖区包含调出仓库的调度员或管理员）撤销，仓库保管员不能撤销`,
+      `调拨单 ${transfer.number} 属于指挥部的调拨方案（调拨令号见单据备注），须由指挥部调度员（辖区包含调出仓库的调度员或管理员）撤销，仓库保管员不能撤销`,
       { field: 'transferId' },
     );
   }

@@ -56,7 +56,7 @@ describe("D24, D27: a dispatch plan's shipment is cancelled by the command, not 
     expect(errorCode(res)).toBe('FORBIDDEN');
     const message = res.errors![0].message;
     expect(message).toBe(
-      `调拨单 ${transfer.number} 属于调拨方案 ${planId.slice(0, 8)}，须由指挥部调度员（辖区包含调出仓库的调度员或管理员）撤销，仓库保管员不能撤销`,
+      `调拨单 ${transfer.number} 属于指挥部的调拨方案（调拨令号见单据备注），须由指挥部调度员（辖区包含调出仓库的调度员或管理员）撤销，仓库保管员不能撤销`,
     );
     expect(res.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', field: 'transferId' });
 
