@@ -24,7 +24,8 @@ import {
 } from '../server/reserves/agreements.ts';
 import { agreementStatus } from '../server/reserves/rules.ts';
 
-const managers = { roles: ['ADMIN', 'DISPATCHER'] as const };
+// Quotas and agreements are set by administrators (DOMAIN "Who uses it"); dispatchers read them to plan (readers).
+const managers = { roles: ['ADMIN'] as const };
 const readers = { authenticated: true } as const;
 
 // ---- rotation (D10)
@@ -356,22 +357,21 @@ builder.mutationFields((t) => ({
   upsertQuota: t.field({
     type: Quota,
     authScopes: managers,
-    description: 'D19: sets the reserve quota of an item for a store or a region subtree in scope, replacing an earlier one; dispatchers and administrators',
+    description: 'D19: sets the reserve quota of an item for a store or a region subtree in scope, replacing an earlier one; administrators',
     args: { input: t.arg({ type: QuotaInput, required: true }) },
     resolve: (_r, { input }, ctx) => upsertQuota(serviceContext(ctx), input),
   }),
   removeQuota: t.field({
     type: Quota,
     authScopes: managers,
-    description: 'D19: removes a quota that no longer applies (a quota of 0 is no quota); answers it as it was',
+    description: 'D19: removes a quota that no longer applies (a quota of 0 is no quota); answers it as it was; administrators',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => removeQuota(serviceContext(ctx), String(args.id)),
   }),
   createAgreement: t.field({
     type: Agreement,
     authScopes: managers,
-    description:
-      'D6: records an agreement, entrusted or capacity reserve with a company, in a region in scope (lines, prices, fee, validity); dispatchers and administrators',
+    description: 'D6: records an agreement, entrusted or capacity reserve with a company, in a region in scope (lines, prices, fee, validity); administrators',
     args: { input: t.arg({ type: AgreementInput, required: true }) },
     resolve: (_r, { input }, ctx) => createAgreement(serviceContext(ctx), input),
   }),
@@ -379,7 +379,7 @@ builder.mutationFields((t) => ({
     type: AgreementCheck,
     authScopes: managers,
     description:
-      "D6: records a spot check (抽查) of an agreement's stock; an AGREEMENT line then counts for min(committed, counted) until a later check; dispatchers and administrators",
+      "D6: records a spot check (抽查) of an agreement's stock; an AGREEMENT line then counts for min(committed, counted) until a later check; administrators",
     args: { input: t.arg({ type: AgreementCheckInput, required: true }) },
     resolve: (_r, { input }, ctx) => recordAgreementCheck(serviceContext(ctx), input),
   }),

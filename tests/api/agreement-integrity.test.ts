@@ -87,7 +87,7 @@ describe('one agreement per company and contract number (D6, D17, D21)', () => {
 
   it('D6, D17: the same agreement sent three times at once is stored once; the others are refused at input.contractNo「该合同已登记」', async () => {
     const before = await counts();
-    const results = await Promise.all([1, 2, 3].map(() => agreementRaw(t, raceInput, 'dispatcher')));
+    const results = await Promise.all([1, 2, 3].map(() => agreementRaw(t, raceInput, 'admin')));
     const stored = results.filter((r) => !r.errors);
     expect(stored).toHaveLength(1);
     for (const r of results.filter((x) => x.errors)) {
@@ -106,10 +106,10 @@ describe('one agreement per company and contract number (D6, D17, D21)', () => {
     const again = refusal(await agreementRaw(t, { ...raceInput, validFrom: '2026-03-01', contractNo: ' XY-RACE-1 ' }, 'admin'));
     expect(again).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.contractNo', message: expect.stringContaining('该合同已登记') });
     expect(await counts()).toEqual(before);
-    await createAgreement(t, { ...raceInput, companyName: '另一家协议企业' }, 'dispatcher');
+    await createAgreement(t, { ...raceInput, companyName: '另一家协议企业' });
     // Without a contract number nothing identifies a duplicate: both are kept (a supplementary contract looks the same).
-    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: null }, 'dispatcher');
-    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: '' }, 'dispatcher');
+    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: null });
+    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: '' });
     expect((await counts()).agreements).toBe(before.agreements + 3);
   });
 });
@@ -129,7 +129,7 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
         storeId: AGREEMENT_STORE,
         lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '1.00', responseHours: 3 }],
       },
-      'dispatcher',
+      'admin',
     );
     expect(refusal(res)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId', message: expect.stringContaining('不是「冒名公司」的仓库') });
     expect(await counts()).toEqual(before);
@@ -146,7 +146,7 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
         storeId: ENTRUSTED_STORE,
         lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
       },
-      'dispatcher',
+      'admin',
     );
     expect(refusal(res)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId' });
   });
@@ -163,7 +163,7 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
         storeId: ENTRUSTED_STORE,
         lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
       },
-      'dispatcher',
+      'admin',
     );
     expect(refusal(entrusted)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId', message: expect.stringContaining('不在协议所属区域') });
     // 惠民's store is in 牧野区 (410711), not in 卫辉市.
@@ -177,7 +177,7 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
         storeId: AGREEMENT_STORE,
         lines: [{ itemId: SLEEPING_BAG, quantity: 10, unitPrice: '130.00', responseHours: 6 }],
       },
-      'dispatcher',
+      'admin',
     );
     expect(refusal(agreement)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.storeId' });
     expect(await counts()).toEqual(before);
@@ -196,7 +196,7 @@ describe('an agreement’s store is the company’s own, in the agreement’s re
           contractNo: 'DC-INTEGRITY-1',
           lines: [{ itemId: SLEEPING_BAG, quantity: 10 }],
         },
-        'dispatcher',
+        'admin',
         'id company { name } store { id }',
       ),
     ).createAgreement;
@@ -232,7 +232,7 @@ describe('call-off deliveries at the contract price, with the delivery’s own f
         contractNo: 'XLB-2026-01',
         lines: [{ itemId: SUMMER_QUILT, quantity: 200, unitPrice: '62.00', responseHours: 6 }],
       },
-      'dispatcher',
+      'admin',
     );
     const plan = ok(
       await t.gql(
@@ -307,7 +307,7 @@ describe('call-off deliveries at the contract price, with the delivery’s own f
       await t.gql(
         `mutation($i: AgreementCheckInput!) { recordAgreementCheck(input: $i) { id } }`,
         { i: { agreementId, checkedOn: '2026-07-20', lines: [{ itemId: SUMMER_QUILT, countedQuantity: 200 }] } },
-        'dispatcher',
+        'admin',
       ),
     );
     expect(await line()).toEqual({ effectiveQuantity: 200, contingentValue: '12400.00' });
@@ -325,7 +325,7 @@ describe('a capacity line arrives with its last day’s output (D17, D16)', () =
         regionCode: '410781',
         lines: [{ itemId: TOWEL_QUILT, dailyCapacity: 100, leadDays: 1, unitPrice: '56.00' }],
       },
-      'dispatcher',
+      'admin',
     );
   });
 

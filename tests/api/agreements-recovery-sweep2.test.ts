@@ -45,9 +45,9 @@ describe('M4 (D6, D17, D21): an agreement or capacity reserve states its agreed 
   it('D6, D21: an AGREEMENT line without unitPrice → BAD_USER_INPUT at input.lines.0.unitPrice「协议储备须约定协议单价」; nothing is created; audited', async () => {
     const input = agreementInput({ lines: [{ itemId: QUILT, quantity: 5, responseHours: 2 }] });
     await expectRefused('createAgreement', () => agreementRaw(t, input), 'BAD_USER_INPUT', 'input.lines.0.unitPrice', '协议储备须约定协议单价');
-    // null is no price either, and a dispatcher (who may record agreements) is refused the same way.
+    // null is no price either.
     const asNull = agreementInput({ lines: [{ itemId: QUILT, quantity: 5, responseHours: 2, unitPrice: null }] });
-    await expectRefused('createAgreement', () => agreementRaw(t, asNull, 'dispatcher'), 'BAD_USER_INPUT', 'input.lines.0.unitPrice', '协议储备须约定协议单价');
+    await expectRefused('createAgreement', () => agreementRaw(t, asNull), 'BAD_USER_INPUT', 'input.lines.0.unitPrice', '协议储备须约定协议单价');
   });
 
   it('D6, D21: an AGREEMENT line priced 0.00 → BAD_USER_INPUT「协议储备的协议单价须大于 0」 (the call-off would be booked at no value)', async () => {

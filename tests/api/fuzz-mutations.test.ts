@@ -186,7 +186,7 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
       validTo: '2026-12-31',
       lines: [{ itemId: agreementItem, quantity: 1000, unitPrice: '50.00', responseHours: 4 }],
     },
-    'dispatcher',
+    'admin',
   );
   // D24: plans are requested by the administrator, so that the dispatcher who approves them and records their written
   // approval is a second person.

@@ -22,7 +22,7 @@ describe('alerts (issue 13)', () => {
     // 10: the emergency plan below ships 5 of them (first to expire), 5 stay.
     await receive(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 10, batchNo: 'AL-SOON', expiryDate: '2026-08-19', unitPrice: '100.00' }]);
     await receive(t, 'admin', JINCHENG, [{ itemId: QUILT, quantity: 5, batchNo: 'AL-JC', expiryDate: '2026-08-19', unitPrice: '100.00' }]);
-    ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { itemId: QUILT, quantity: 100_000, storeId: WEIHUI } }, 'dispatcher'));
+    ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { itemId: QUILT, quantity: 100_000, storeId: WEIHUI } }, 'admin'));
     const incident = ok(
       await t.gql(
         `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,

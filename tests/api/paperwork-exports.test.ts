@@ -41,7 +41,7 @@ describe('Excel out (issue 13)', () => {
       { itemId: QUILT, quantity: 300, batchNo: 'PW-Q1', productionDate: '2026-01-05', expiryDate: '2027-03-31', unitPrice: '128.50' },
       { itemId: COTTON_TENT, quantity: 7, batchNo: 'PW-T1', productionDate: '2025-11-01', expiryDate: '2035-10-31', unitPrice: '3200.00' },
     ]);
-    ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { itemId: QUILT, quantity: 100_000, storeId: WEIHUI } }, 'dispatcher'));
+    ok(await t.gql(`mutation($i: QuotaInput!) { upsertQuota(input: $i) { id } }`, { i: { itemId: QUILT, quantity: 100_000, storeId: WEIHUI } }, 'admin'));
     const incident = ok(
       await t.gql(
         `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,

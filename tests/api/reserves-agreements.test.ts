@@ -7,13 +7,14 @@ import { agreementRaw } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, QUILT, SANDBAG, WEIHUI } from '../support/ledger.ts';
 import { ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
+import { createRegionalAdmin } from '../support/regional-admin.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 
 // D6 agreements: 协议储备 (AGREEMENT), 企业代储 (ENTRUSTED), 产能储备 (CAPACITY); spot checks (抽查).
 // Today is 2026-07-20. The tests of this file share one database; listings are limited to regions a scenario owns.
 
 const ENTRUSTED = storeId('S-410721-02'); // 新乡县救灾物资代储库（七里营）
-const ENTRUSTED_JINCHENG = storeId('S-140500-02'); // 晋城 entrusted store: outside the dispatcher's region
+const ENTRUSTED_JINCHENG = storeId('S-140500-02'); // 晋城 entrusted store: outside 新乡's administrator's region
 const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
 const SINGLE_TENT = itemId('LIV-002');
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -76,6 +77,8 @@ const agreementInput = (over: Record<string, unknown> = {}) => ({
 describe('reserves: agreements (D6)', () => {
   const t = useTestApp();
   afterEach(() => expectLedgerConsistent(t));
+  // 新乡's administrator: agreements are the administrators' (DOMAIN "Who uses it"), each inside its own region.
+  beforeAll(() => createRegionalAdmin(t, 'xx-admin', '410700'));
 
   describe('createAgreement (D6)', () => {
     it('D6: AGREEMENT — company stock by contract: committed quantity, unit price, response hours, validity, annual fee', async () => {
@@ -163,8 +166,8 @@ describe('reserves: agreements (D6)', () => {
       expect(byItem).toEqual({ [COTTON_TENT]: [300, 2, null, '2100.00', null], [SINGLE_TENT]: [800, 0, null, '960.00', null] });
     });
 
-    it('D6: a dispatcher creates agreements in 新乡', async () => {
-      const a = await create(t, agreementInput({ contractNo: 'XY-DISP', regionCode: '410781', storeId: null }), 'dispatcher');
+    it('D6: 新乡’s administrator creates agreements in 新乡', async () => {
+      const a = await create(t, agreementInput({ contractNo: 'XY-DISP', regionCode: '410781', storeId: null }), 'xx-admin');
       expect(a.region.code).toBe('410781000000');
     });
 
@@ -267,17 +270,18 @@ describe('reserves: agreements (D6)', () => {
         await expectRefused(agreementInput({ storeId: WEIHUI }), 'BAD_USER_INPUT');
       });
 
-      it('D6: a keeper or an auditor → FORBIDDEN', async () => {
+      it('D6: a keeper, an auditor, or a dispatcher even in its own region → FORBIDDEN', async () => {
         await expectRefused(agreementInput(), 'FORBIDDEN', 'keeper');
         await expectRefused(agreementInput(), 'FORBIDDEN', 'auditor');
+        await expectRefused(agreementInput({ contractNo: 'XY-DISP-2', regionCode: '410781', storeId: null }), 'FORBIDDEN', 'dispatcher');
       });
 
-      it('D6: a dispatcher outside 新乡 (晋城 region, or a 晋城 store) → FORBIDDEN', async () => {
-        await expectRefused(agreementInput({ regionCode: '140500', storeId: null }), 'FORBIDDEN', 'dispatcher');
+      it('D6: 新乡’s administrator outside 新乡 (晋城 region, or a 晋城 store) → FORBIDDEN', async () => {
+        await expectRefused(agreementInput({ regionCode: '140500', storeId: null }), 'FORBIDDEN', 'xx-admin');
         await expectRefused(
           agreementInput({ mode: 'ENTRUSTED', regionCode: '410721', storeId: ENTRUSTED_JINCHENG, lines: [{ itemId: QUILT, quantity: 100 }] }),
           'FORBIDDEN',
-          'dispatcher',
+          'xx-admin',
         );
       });
     });
@@ -385,7 +389,7 @@ describe('reserves: agreements (D6)', () => {
               { itemId: COTTON_TENT, countedQuantity: 450 },
             ],
           },
-          'dispatcher',
+          'xx-admin',
         ),
       );
       const a = await agreementById(t, id);
@@ -403,7 +407,7 @@ describe('reserves: agreements (D6)', () => {
       const a = await agreementById(t, id);
       expect(lineOf(a, QUILT)).toMatchObject({ lastCheckedQuantity: 3200, effectiveQuantity: 3000 });
       expect(a.checks.map((c: any) => [c.checkedOn, c.recordedBy.username])).toEqual([
-        ['2026-07-10', 'dispatcher'],
+        ['2026-07-10', 'xx-admin'],
         ['2026-06-20', 'admin'],
         ['2026-06-15', 'admin'],
       ]);
@@ -476,14 +480,15 @@ describe('reserves: agreements (D6)', () => {
         await expectRefused({ agreementId: UNKNOWN, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'NOT_FOUND');
       });
 
-      it('D6: a keeper or an auditor → FORBIDDEN', async () => {
-        await expectRefused({ agreementId: id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'FORBIDDEN', 'keeper');
-        await expectRefused({ agreementId: id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'FORBIDDEN', 'auditor');
+      it('D6: a keeper, an auditor, or a dispatcher even in its own region → FORBIDDEN', async () => {
+        for (const as of ['keeper', 'auditor', 'dispatcher']) {
+          await expectRefused({ agreementId: id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'FORBIDDEN', as);
+        }
       });
 
-      it('D6: a dispatcher cannot check an agreement outside its region → FORBIDDEN', async () => {
+      it('D6: 新乡’s administrator cannot check an agreement outside its region → FORBIDDEN', async () => {
         const jc = await create(t, agreementInput({ regionCode: '140500', storeId: null, contractNo: 'JC-1', companyName: '晋城市百货公司' }));
-        await expectRefused({ agreementId: jc.id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'FORBIDDEN', 'dispatcher');
+        await expectRefused({ agreementId: jc.id, checkedOn: '2026-07-01', lines: [{ itemId: QUILT, countedQuantity: 1 }] }, 'FORBIDDEN', 'xx-admin');
         expect(errorCode(await t.gql(`query($id: ID!) { agreement(id: $id) { id } }`, { id: jc.id }, 'auditor'))).toBe('FORBIDDEN');
       });
     });

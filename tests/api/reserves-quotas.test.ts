@@ -7,6 +7,7 @@ import { createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type TestApp } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, issue, JINCHENG, QUILT, receive, SANDBAG, TANGZHUANG, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { ok } from '../support/ledger-ops.ts';
+import { createRegionalAdmin } from '../support/regional-admin.ts';
 
 // D19 quotas (储备定额) and gaps, D6 physical floor, D19 township coverage (6 大类 300 种).
 // The tests of this file share one database: each scenario uses its own items or regions.
@@ -55,6 +56,8 @@ const check = async (t: TestApp, agreementId: string, checkedOn: string, lines: 
 describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
   const t = useTestApp();
   afterEach(() => expectLedgerConsistent(t));
+  // A 新乡 regional administrator: quotas are the administrators' (DOMAIN "Who uses it"), each inside its own region.
+  beforeAll(() => createRegionalAdmin(t, 'xx-quota-admin', '410700'));
 
   describe('upsertQuota (D19)', () => {
     it('D19: sets a store quota, and a second upsert replaces it (same quota, new quantity)', async () => {
@@ -68,14 +71,14 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
       expect(line).toMatchObject({ quota: 300, available: 0, gap: 300 });
     });
 
-    it('D19: sets a region quota for the subtree (6-digit code in, 12-digit region out); a dispatcher may in 新乡', async () => {
+    it('D19: sets a region quota for the subtree (6-digit code in, 12-digit region out); a 新乡 administrator may in 新乡', async () => {
       const before = await quotaCount(t);
-      const a = await upsert(t, { regionCode: '410781', itemId: SANDBAG, quantity: 5000 }, 'dispatcher');
+      const a = await upsert(t, { regionCode: '410781', itemId: SANDBAG, quantity: 5000 }, 'xx-quota-admin');
       expect(a).toMatchObject({ quantity: 5000, item: { id: SANDBAG }, store: null, region: { code: '410781000000' } });
-      const b = await upsert(t, { regionCode: '410781000000', itemId: SANDBAG, quantity: 6000 }, 'dispatcher');
+      const b = await upsert(t, { regionCode: '410781000000', itemId: SANDBAG, quantity: 6000 }, 'xx-quota-admin');
       expect(b).toEqual({ ...a, quantity: 6000 });
       // a store quota and a region quota of the same item are separate
-      const c = await upsert(t, { storeId: WEIHUI, itemId: SANDBAG, quantity: 800 }, 'dispatcher');
+      const c = await upsert(t, { storeId: WEIHUI, itemId: SANDBAG, quantity: 800 }, 'xx-quota-admin');
       expect(c.id).not.toBe(a.id);
       expect(await quotaCount(t)).toBe(before + 2);
     });
@@ -113,15 +116,17 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         await expectRefused('admin', { regionCode: '4107', itemId: TARP, quantity: 10 }, 'BAD_USER_INPUT');
       });
 
-      it('D19: a keeper and an auditor → FORBIDDEN', async () => {
+      it("D19: a keeper, an auditor, and a dispatcher even in its own region (quotas are the administrators') → FORBIDDEN", async () => {
         await expectRefused('keeper', { storeId: WEIHUI, itemId: TARP, quantity: 10 }, 'FORBIDDEN');
         await expectRefused('auditor', { regionCode: '410700', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
+        await expectRefused('dispatcher', { storeId: WEIHUI, itemId: TARP, quantity: 10 }, 'FORBIDDEN');
+        await expectRefused('director', { regionCode: '410781', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
       });
 
-      it('D19: a dispatcher outside 新乡 (a 晋城 store, the 晋城 region, the whole province) → FORBIDDEN', async () => {
-        await expectRefused('dispatcher', { storeId: JINCHENG, itemId: TARP, quantity: 10 }, 'FORBIDDEN');
-        await expectRefused('dispatcher', { regionCode: '140500', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
-        await expectRefused('dispatcher', { regionCode: '410000', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
+      it('D19: a 新乡 administrator outside 新乡 (a 晋城 store, the 晋城 region, the whole province) → FORBIDDEN', async () => {
+        await expectRefused('xx-quota-admin', { storeId: JINCHENG, itemId: TARP, quantity: 10 }, 'FORBIDDEN');
+        await expectRefused('xx-quota-admin', { regionCode: '140500', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
+        await expectRefused('xx-quota-admin', { regionCode: '410000', itemId: TARP, quantity: 10 }, 'FORBIDDEN');
       });
     });
   });

@@ -4,6 +4,7 @@ import { queryRows } from '../../drizzle/client.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { agreementRaw, createAgreement } from '../support/agreements.ts';
 import { errorCode, NOW, useTestApp, type GqlResult } from '../support/harness.ts';
+import { createRegionalAdmin } from '../support/regional-admin.ts';
 import { createIncident, ok, requestPlan } from '../support/relief.ts';
 import { expectLedgerConsistent, key } from '../support/ledger.ts';
 
@@ -211,7 +212,9 @@ describe('#10 an agreement is a company’s; a region’s contract numbers are i
     const company = '新乡市惠民百货配送有限公司';
     const input = agreementInput(company, BAG, 10, { regionCode: '410700', contractNo: 'XY-SWEEP-001', validFrom: '2026-12-01', validTo: '2027-06-30' });
     await createAgreement(t, input);
-    const jincheng = await agreementRaw(t, { ...input, regionCode: '140500' }, 'jincheng');
+    // 晋城's administrator (agreements are the administrators', each in its region): it cannot see 新乡's contracts.
+    await createRegionalAdmin(t, 'jc-admin', '140500');
+    const jincheng = await agreementRaw(t, { ...input, regionCode: '140500' }, 'jc-admin');
     expect(jincheng.errors).toBeUndefined();
     const again = await agreementRaw(t, input);
     expect(errorCode(again)).toBe('BAD_USER_INPUT');
