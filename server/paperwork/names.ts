@@ -62,8 +62,8 @@ export const RECEIPT_SOURCE_NAMES: Record<string, string> = {
   OTHER: '其他',
 };
 
-/** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已记账. */
-export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已记账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
+/** A stock document's status as printed; one not posted (awaiting approval, rejected) says so rather than 已过账 (the console's word). */
+export const DOCUMENT_STATUS_NAMES: Record<string, string> = { POSTED: '已过账', REVERSED: '已冲销', PENDING_APPROVAL: '待审批', REJECTED: '已驳回' };
 
 /** A store's kind, as the console's store list names it (D19: only 政府储备库 and 代储库 hold government reserves). */
 export const STORE_KIND_NAMES: Record<string, string> = {

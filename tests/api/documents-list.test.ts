@@ -166,7 +166,7 @@ describe('documents(filter) — a store’s documents in every status (D27), sco
       return { code: errorCode(res), message: res.errors?.[0]?.message ?? '', field: res.errors?.[0]?.extensions.field };
     };
     expect(await refusal({ status: ['POSTED', 'DONE'] })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.status.1' });
-    expect((await refusal({ status: ['DONE'] })).message).toBe('未知单据状态：DONE（可选：已记账、已冲销、待审批、已驳回）');
+    expect((await refusal({ status: ['DONE'] })).message).toBe('未知单据状态：DONE（可选：已过账、已冲销、待审批、已驳回）');
     const type = await refusal({ type: 'INVOICE' });
     expect(type).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.type' });
     expect(type.message).toContain('未知单据类型：INVOICE（可选：入库单');

@@ -195,7 +195,7 @@ describe('paperwork sweep B', () => {
       expect(rejected).not.toContain('REJECTED');
 
       const posted = await print(doc.id);
-      expect(posted).toContain('<dt>状态</dt><dd>已记账</dd>');
+      expect(posted).toContain('<dt>状态</dt><dd>已过账</dd>');
       expect(posted).toContain('记账于 2026-07-20 10:00');
     });
 

@@ -45,6 +45,10 @@ type Group = ResultOf<typeof ValuationQuery>['valuation']['groups'][number];
 const IN_TRANSIT_KEY = '在途';
 const isInTransitGroup = (g: Group) => g.key.length > 0 && g.key.every((k) => k === IN_TRANSIT_KEY);
 
+/** Largest value (on hand and in transit) first; equal values by their names' key, so the order does not move. */
+const byValue = (a: Group, b: Group) =>
+  Number(b.value) + Number(b.inTransitValue) - (Number(a.value) + Number(a.inTransitValue)) || a.key.join('|').localeCompare(b.key.join('|'));
+
 const DIMENSIONS = Object.keys(VALUATION_DIMENSION) as Dimension[];
 const DEFAULT_GROUP_BY: Dimension[] = ['STORE'];
 
@@ -80,7 +84,8 @@ export default function ValuationPage() {
   const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
   const name = useGroupNames(regionCode);
   const v = data?.valuation;
-  const groups = v?.groups.filter((g) => !isInTransitGroup(g));
+  // By value, largest first — the chart's order too, so that the table reads as the chart does (sweep 13c W2).
+  const groups = v?.groups.filter((g) => !isInTransitGroup(g)).sort(byValue);
   const inTransitGroup = v?.groups.find(isInTransitGroup);
   return (
     <Card

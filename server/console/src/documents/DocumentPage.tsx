@@ -23,6 +23,17 @@ const DocumentQuery = graphql(`
       inspectionReportNo
       reference
       approvalRef
+      approval {
+        status
+        decidedAt
+        approvalRef
+        decidedBy {
+          displayName
+        }
+        order {
+          number
+        }
+      }
       note
       reason {
         name
@@ -128,6 +139,16 @@ export default function DocumentPage() {
         {d.counterpartStore && <Descriptions.Item label="对方仓库">{d.counterpartStore.name}</Descriptions.Item>}
         {d.reason && <Descriptions.Item label="原因">{d.reason.name}</Descriptions.Item>}
         {d.approvalRef && <Descriptions.Item label="批准文号">{d.approvalRef}</Descriptions.Item>}
+        {/* D23, D27: the order executed and who approved it, as the printed form names them (the API leaves out what the reader may not see). */}
+        {d.approval?.order && <Descriptions.Item label="出库申请">{d.approval.order.number}</Descriptions.Item>}
+        {d.approval?.status === 'APPROVED' && d.approval.decidedBy && (
+          <Descriptions.Item label="批准人">
+            {d.approval.decidedBy.displayName} {formatDateTime(d.approval.decidedAt)}
+          </Descriptions.Item>
+        )}
+        {d.approval?.status === 'APPROVED' && d.approval.approvalRef && d.approval.approvalRef !== d.approvalRef && (
+          <Descriptions.Item label="批准文号">{d.approval.approvalRef}</Descriptions.Item>
+        )}
         {d.reference && <Descriptions.Item label="凭证号">{d.reference}</Descriptions.Item>}
         <Descriptions.Item label="经办人">{d.actor.displayName}</Descriptions.Item>
         <Descriptions.Item label="录入时间">{formatDateTime(d.recordedAt)}</Descriptions.Item>

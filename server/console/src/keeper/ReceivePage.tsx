@@ -14,6 +14,7 @@ import { FUNDING_SOURCE, optionsOf, RECEIPT_SOURCE } from '../common/labels';
 import { useLeaveGuard } from '../common/useLeaveGuard';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
+import { unitPriceRule } from '../common/money-rule';
 import { OpeningBalance } from './OpeningBalance';
 
 const ReceiveMutation = graphql(`
@@ -164,7 +165,7 @@ export default function ReceivePage() {
                   <Form.Item name={[f.name, 'expiryDate']} label="有效期至">
                     <DatePicker />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'unitPrice']} label="单价（元）">
+                  <Form.Item name={[f.name, 'unitPrice']} label="单价（元）" rules={[unitPriceRule]}>
                     <Input style={{ width: 110 }} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'fundingSource']} label="资金来源">

@@ -58,12 +58,13 @@ export default function TransfersPage() {
   const [receiving, setReceiving] = useState<TransferRow>();
   const [cancelling, setCancelling] = useState<TransferRow>();
   const columns = (incoming: boolean) => [
-    { title: '调拨单', render: (_: unknown, t: TransferRow) => t.number },
-    { title: incoming ? '调出仓库' : '调入仓库', render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
-    { title: '发运时间', render: (_: unknown, t: TransferRow) => formatDateTime(t.shippedAt) },
-    { title: '物资', render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
+    { title: '调拨单', width: 140, render: (_: unknown, t: TransferRow) => t.number },
+    { title: incoming ? '调出仓库' : '调入仓库', width: 200, render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
+    { title: '发运时间', width: 140, render: (_: unknown, t: TransferRow) => formatDateTime(t.shippedAt) },
+    { title: '物资', width: 200, render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
     {
       title: '状态',
+      width: 120,
       render: (_: unknown, t: TransferRow) => {
         const short = incoming ? shortLines(t) : [];
         return (
@@ -80,6 +81,7 @@ export default function TransfersPage() {
     },
     {
       title: '',
+      width: 100,
       render: (_: unknown, t: TransferRow) =>
         incoming
           ? // Only what is really still on its way can be received: not a shortfall awaiting its write-off.
@@ -102,6 +104,9 @@ export default function TransfersPage() {
             )),
     },
   ];
+  // On a phone the table scrolls inside its card, as 本库库存 and 出库 do, rather than pushing the 收货 button off the
+  // screen and the page sideways (sweep 13c W1).
+  const scroll = { x: 900 };
   return (
     <Card
       title="调拨"
@@ -114,7 +119,16 @@ export default function TransfersPage() {
           {
             key: 'in',
             label: '调入',
-            children: <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'IN_TRANSIT')} columns={columns(true)} />,
+            children: (
+              <Table<TransferRow>
+                size="small"
+                loading={fetching}
+                rowKey="id"
+                dataSource={transfersOf(data, 'IN_TRANSIT')}
+                columns={columns(true)}
+                scroll={scroll}
+              />
+            ),
           },
           {
             key: 'out',
@@ -138,7 +152,14 @@ export default function TransfersPage() {
                   </>
                 )}
                 <Typography.Title level={5}>已发运</Typography.Title>
-                <Table<TransferRow> size="small" loading={fetching} rowKey="id" dataSource={transfersOf(data, 'ON_HAND')} columns={columns(false)} />
+                <Table<TransferRow>
+                  size="small"
+                  loading={fetching}
+                  rowKey="id"
+                  dataSource={transfersOf(data, 'ON_HAND')}
+                  columns={columns(false)}
+                  scroll={scroll}
+                />
               </>
             ),
           },
