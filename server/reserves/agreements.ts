@@ -12,6 +12,7 @@ import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.
 import { getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { lockAgreementStore } from '../stores/named-by-agreements.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { itemsFor } from '../inventory/common.ts';
 import { organizationFor } from '../inventory/receipts.ts';
@@ -199,7 +200,7 @@ async function assertStoreGoodsFree(
   v: { validFrom: string; validTo: string; lines: { itemId: string }[] },
   itemsById: Map<string, { name: string }>,
 ) {
-  await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-store|${storeId}`}))`);
+  await lockAgreementStore(tx, storeId);
   const [taken] = await tx
     .select({
       id: agreements.id,

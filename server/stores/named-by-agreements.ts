@@ -10,6 +10,12 @@ import type { StoreRow } from './service.ts';
 const NAMED = 5;
 
 /**
+ * The lock of a store's agreements until the transaction ends: taken by createAgreement (reserves/agreements.ts) before
+ * it reads what the store is already committed to, and by a move of the store before it reads the agreements naming it.
+ */
+export const lockAgreementStore = (db: Db, storeId: string) => queryRows(db, sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-store|${storeId}`}))`);
+
+/**
  * D6, D21, D22, D31 (sweep 12c C3): an agreement's store lies in the agreement's region — createAgreement refuses any
  * other (「该仓库不在协议所属区域内」), and an entrusted store's stock is that region's 企业代储, valued and planned there.
  * A store named by an agreement therefore does not move out of that agreement's region (within it, it may). Every
@@ -20,7 +26,7 @@ const NAMED = 5;
  * and a concurrent createAgreement for the store.
  */
 export async function assertAgreementsKeepStore(db: Db, store: StoreRow, region: { code: string; name: string }): Promise<void> {
-  await queryRows(db, sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-store|${store.id}`}))`);
+  await lockAgreementStore(db, store.id);
   const named = await db
     .select({
       id: agreements.id,
