@@ -2,20 +2,21 @@ import { DateTime } from 'luxon';
 import { builder } from './builder.ts';
 import { badInput } from '../server/errors.ts';
 import { parseMoney, formatMoney } from '../server/money.ts';
-import { chinaIso, inYearRange, YEARS } from '../server/clock.ts';
+import { chinaIso, inYearRange, YEARS, yearOutOfRange } from '../server/clock.ts';
 
 builder.scalarType('DateTime', {
   description: 'ISO-8601 instant with offset; stored in UTC, shown in Asia/Shanghai',
   serialize: (v) => chinaIso(v),
   parseValue: (v) => {
     const dt = typeof v === 'string' ? DateTime.fromISO(v, { setZone: true }) : DateTime.invalid('not a string');
-    // The year as written (in its own offset: "1900-01-01T00:00:00+08:00" is in 1900), as the message words the range.
-    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v)) || !inYearRange(dt.year)) {
+    if (!dt.isValid || !/(Z|[+-]\d{2}:?\d{2})$/.test(String(v))) {
       throw badInput(
         'DateTime',
         `时间格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间带时区的 ISO-8601，如 2026-07-20T08:00:00+08:00）`,
       );
     }
+    // The year as written (in its own offset: "1900-01-01T00:00:00+08:00" is in 1900), as the message words the range.
+    if (!inYearRange(dt.year)) throw badInput('DateTime', yearOutOfRange('时间', String(v)));
     // Offsets on Earth run from −12:00 to +14:00: luxon takes "+25:00" or "+08:60" and moves the instant by them.
     const offset = /([+-])(\d{2}):?(\d{2})$/.exec(String(v));
     if (offset && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > (offset[1] === '+' ? 14 : 12) * 60)) {
@@ -29,9 +30,10 @@ builder.scalarType('Date', {
   description: 'Calendar date YYYY-MM-DD',
   serialize: (v) => String(v),
   parseValue: (v) => {
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || !inYearRange(Number(v.slice(0, 4)))) {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) {
       throw badInput('Date', `日期格式错误：${String(v).slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的 YYYY-MM-DD）`);
     }
+    if (!inYearRange(Number(v.slice(0, 4)))) throw badInput('Date', yearOutOfRange('日期', v));
     if (!DateTime.fromISO(v).isValid) throw badInput('Date', `日期不存在：${v}（该月没有这一天，请核对）`);
     return v;
   },

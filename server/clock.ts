@@ -70,6 +70,8 @@ export const todayInChina = (clock: Clock) => {
  */
 export const YEARS = { from: 1900, to: 2199 } as const;
 export const inYearRange = (year: number) => year >= YEARS.from && year <= YEARS.to;
+/** A well-formed date or time in a year the books cannot hold, said as such rather than as a format error. */
+export const yearOutOfRange = (what: '日期' | '时间', written: string) => `${what}超出范围：${written.slice(0, 64)}（年份应在 ${YEARS.from}–${YEARS.to} 之间）`;
 
 /**
  * The earliest business time the ledger and incidents take (00:00 China time on this day): a floor that catches a

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { inYearRange, YEARS, ZONE } from '../clock.ts';
+import { inYearRange, YEARS, yearOutOfRange, ZONE } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { fieldInWords } from '../field-words.ts';
 import { assertPeriodOrder } from '../validation.ts';
@@ -25,12 +25,13 @@ export function parseInstant(raw: string, field: string, end = false): string {
   const day = DAY.test(v);
   const dt = DateTime.fromISO(v, { zone: ZONE });
   const year = day ? Number(v.slice(0, 4)) : dt.toUTC().year;
-  if (!dt.isValid || (!day && !v.includes('T')) || !inYearRange(year)) {
+  if (!dt.isValid || (!day && !v.includes('T'))) {
     throw badInput(
       field,
       `${fieldInWords(field) ?? field}：时间格式错误 ${raw.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的日期 YYYY-MM-DD 或 ISO-8601 时间，如 2026-11-30T23:59:59+08:00）`,
     );
   }
+  if (!inYearRange(year)) throw badInput(field, `${fieldInWords(field) ?? field}：${yearOutOfRange(day ? '日期' : '时间', raw)}`);
   if (day && end) return dt.plus({ days: 1 }).toUTC().minus({ milliseconds: 1 }).toISO().replace(/Z$/, '999Z');
   return dt.toUTC().toISO();
 }

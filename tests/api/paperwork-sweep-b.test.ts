@@ -254,6 +254,9 @@ describe('paperwork sweep B', () => {
         expect({ q, status: res.status }).toEqual({ q, status: 400 });
         expect(JSON.parse(res.text).error).toMatchObject({ code: 'BAD_USER_INPUT', field });
       }
+      // A well-written date in a year the books cannot hold is said to be out of range, as GraphQL's Date says it.
+      const late = await download(t, '/exports/journal.csv', 'auditor', { to: '2200-01-01' });
+      expect(JSON.parse(late.text).error.message).toMatch(/日期超出范围：2200-01-01（年份应在 1900–2199 之间）$/);
       expect((await download(t, '/exports/valuation.csv', 'auditor', { asOf: '2026-07-19' })).status).toBe(200);
     });
   });
