@@ -550,7 +550,7 @@ builder.mutationFields((t) => ({
     }),
     authScopes: { roles: ['ADMIN'] },
     description:
-      'Sets the travel time in hours (0–240) from a store to a region, which overrides the distance estimate in plans; administrators, for a store and a region both in scope',
+      'Sets the travel time in hours (more than 0, less than 240) from a store to a region, which overrides the distance estimate in plans; administrators, for a store and a region both in scope',
     args: { storeId: t.arg.id({ required: true }), regionCode: t.arg.string({ required: true }), hours: t.arg.float({ required: true }) },
     resolve: (_r, args, ctx) => setTravelTime(serviceContext(ctx), { ...args, storeId: String(args.storeId) }),
   }),

@@ -112,10 +112,10 @@ export function transferDestinations(p: Principal, source: ScopedStore, store: {
  * only where both the store and the region lie in their scope (H1, sweep 3: a county's administrator had rewritten
  * another province's entries and so the sources and ETAs of its plans). An administrator without a region sets any.
  */
-export function assertMaySetTravelTime(p: Principal, store: ScopedStore, regionCode: string): void {
+export function assertMaySetTravelTime(p: Principal, store: ScopedStore, region: { code: string; name: string }): void {
   if (p.role !== 'ADMIN') throw forbidden('路程时间表');
   assertStoreAccess(p, store);
-  assertRegionAccess(p, regionCode);
+  assertRegionAccess(p, region.code, `区划「${region.name}」`, 'regionCode');
 }
 
 // ---- users: whose staff the principal administers or assigns (D24, D25)

@@ -230,8 +230,8 @@ export async function setTravelTime(ctx: ServiceContext, input: { storeId: strin
   const { db, actor: user } = ctx;
   const store = await getStoreRow(db, input.storeId, 'storeId');
   const region = await getRegion(db, input.regionCode);
-  assertMaySetTravelTime(user, store, region.code);
-  if (!(input.hours > 0 && input.hours < 240)) throw badInput('hours', '路程时间须在 0 到 240 小时之间');
+  assertMaySetTravelTime(user, store, region);
+  if (!(input.hours > 0 && input.hours < 240)) throw badInput('hours', `路程时间须大于 0 且小于 240 小时（收到 ${input.hours}）`);
   await queryRows(
     db,
     sql`INSERT INTO travel_times (store_id, region_code, hours) VALUES (${store.id}::uuid, ${region.code}, ${input.hours})

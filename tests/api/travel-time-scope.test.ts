@@ -47,8 +47,8 @@ describe('H1 (sweep 3): travel times are set within the administrator’s scope'
 
   it.each([
     ['the city’s store (outside the county) to a township of the county', XINXIANG, '410781100000', '无权访问：该仓库超出您的权限范围'],
-    ['its own store to another province’s city (晋城)', WEIHUI, '140500', '无权访问：区划 140500000000超出您的权限范围'],
-    ['its own store to the city above it', WEIHUI, '410700', '无权访问：区划 410700000000超出您的权限范围'],
+    ['its own store to another province’s city (晋城)', WEIHUI, '140500', '无权访问：区划「晋城市」超出您的权限范围'],
+    ['its own store to the city above it', WEIHUI, '410700', '无权访问：区划「新乡市」超出您的权限范围'],
     ['another province’s store to its own township', JINCHENG, '410781100000', '无权访问：该仓库超出您的权限范围'],
   ])('H1: %s → FORBIDDEN; nothing written; audited', async (_what, store, region, message) => {
     const before = await entries();
@@ -60,6 +60,18 @@ describe('H1 (sweep 3): travel times are set within the administrator’s scope'
     ok(await set(XINXIANG, '410781100000', 2, 'admin'));
     const before = await entries();
     await expectRefusedUnchanged(t, 'setTravelTime', () => set(XINXIANG, '410781100000', 200), 'FORBIDDEN', '无权访问：该仓库超出您的权限范围');
+    expect(await entries()).toEqual(before);
+  });
+});
+
+describe('a travel time is more than 0 and less than 240 hours (sweep 13a LOW: 0 was refused with "0 到 240")', () => {
+  it.each([0, -1, 240])('hours %s → BAD_USER_INPUT at hours, saying what was received; nothing written', async (hours) => {
+    const before = await entries();
+    const res = await set(WEIHUI, '410781100000', hours, 'admin');
+    expect(res.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'hours' },
+      message: `路程时间须大于 0 且小于 240 小时（收到 ${hours}）`,
+    });
     expect(await entries()).toEqual(before);
   });
 });
