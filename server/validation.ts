@@ -113,6 +113,16 @@ export const idSchema = z
 export const withoutNulls = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]: Exclude<T[K], null> };
 
+/** The index of the first value that repeats an earlier one (-1 for none): a repeated line is refused at itself. */
+export function firstRepeat(values: readonly string[]): number {
+  const seen = new Set<string>();
+  return values.findIndex((v) => {
+    if (seen.has(v)) return true;
+    seen.add(v);
+    return false;
+  });
+}
+
 /**
  * A period's bounds in order (D22 journal, movements; the journal export): a `to` earlier than `from` selects nothing and
  * is a typing mistake, not "no movements" — BAD_USER_INPUT naming `toField`. Equal bounds are one instant. The one check

@@ -10,7 +10,7 @@ import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegion, getRegionInScope } from '../regions/service.ts';
 import { itemFor, itemsFor } from '../inventory/common.ts';
 import { expiredSql } from '../inventory/expiry.ts';
-import { idSchema, validate } from '../validation.ts';
+import { firstRepeat, idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
@@ -55,7 +55,8 @@ export async function createJointReserveAgreement(ctx: ServiceContext, input: un
   }
   const lines = v.lines ?? [];
   await itemsFor(db, lines, 'input.lines');
-  if (new Set(lines.map((l) => l.itemId)).size !== lines.length) throw badInput('input.lines', '同一物资只能出现一次');
+  const repeat = firstRepeat(lines.map((l) => l.itemId));
+  if (repeat >= 0) throw badInput(`input.lines.${repeat}.itemId`, '同一物资只能出现一次');
   const id = randomUUID();
   await db.transaction(async (tx) => {
     await assertNoOverlappingAgreement(tx, { ...v, regionCodes: codes, lines });

@@ -11,7 +11,7 @@ import { badInput, DomainError, forbidden, notFound, unauthenticated } from '../
 import { normalizeRegionCode } from '../regions/codes.ts';
 import { getRegion } from '../regions/service.ts';
 import { getStoreRow } from '../stores/service.ts';
-import { searchPattern, uuidArg, validate, idSchema } from '../validation.ts';
+import { firstRepeat, searchPattern, uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { auditedTransaction } from '../audit/log.ts';
 import type { Clock } from '../clock.ts';
@@ -112,7 +112,8 @@ async function resolveScope(db: Db, actor: Principal, role: Role, regionCode: st
     // Sweep-3 L6: a region given for a keeper is a mistake to say, not one to drop in silence (it was stored as nothing).
     if (regionCode) throw badInput('input.regionCode', '库管员的权限范围是仓库，不填区划');
     if (!storeIds?.length) throw badInput('input.storeIds', '库管员至少需要一个仓库');
-    if (new Set(storeIds).size !== storeIds.length) throw badInput('input.storeIds', '同一仓库只能出现一次');
+    const repeat = firstRepeat(storeIds);
+    if (repeat >= 0) throw badInput(`input.storeIds.${repeat}`, '同一仓库只能出现一次');
     const rows = [];
     for (const [i, id] of storeIds.entries()) {
       const store = await getStoreRow(db, id, `input.storeIds.${i}`);

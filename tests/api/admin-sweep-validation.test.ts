@@ -207,6 +207,22 @@ describe('#13 D25: 联储 agreements of one pair of regions do not overlap', () 
     ok(await createJoint({ ...base, regionCodes: ['410700', '140800'] }));
   });
 
+  it('a 联储 agreement naming an item twice is refused at the repeated line (input.lines.1.itemId), nothing created (sweep 13a LOW)', async () => {
+    const before = await jointCount();
+    const res = await createJoint({
+      regionCodes: ['140500', '410781'],
+      validFrom: '2030-01-01',
+      validTo: '2030-12-31',
+      lines: [
+        { itemId: COTTON_TENT, maxQuantity: 10 },
+        { itemId: COTTON_TENT, maxQuantity: 5 },
+      ],
+    });
+    expect(refusal(res)).toEqual(['BAD_USER_INPUT', 'input.lines.1.itemId']);
+    expect(res.errors![0].message).toContain('同一物资只能出现一次');
+    expect(await jointCount()).toBe(before);
+  });
+
   it('D25: agreements of one pair for different items may overlap; one for every item overlaps them all', async () => {
     const pair = { regionCodes: ['140500', '140800'], validFrom: '2026-01-01', validTo: '2026-12-31' };
     ok(await createJoint({ ...pair, lines: [{ itemId: COTTON_TENT, maxQuantity: 10 }] }));

@@ -70,6 +70,7 @@ describe('Users: administrators manage accounts; scope is data (DESIGN.md Auth)'
     ['a KEEPER without stores', { role: 'KEEPER' }, 'input.storeIds'],
     ['a KEEPER with an empty store list', { role: 'KEEPER', storeIds: [] }, 'input.storeIds'],
     ['a KEEPER with a malformed store id', { role: 'KEEPER', storeIds: ['nope'] }, 'input.storeIds.0'],
+    ['a KEEPER with a store named twice (refused at the repeat)', { role: 'KEEPER', storeIds: [HUOJIA, HUOJIA] }, 'input.storeIds.1'],
     ['a DISPATCHER without a region', { role: 'DISPATCHER' }, 'input.regionCode'],
     ['an AUDITOR without a region', { role: 'AUDITOR' }, 'input.regionCode'],
     ['a DISPATCHER with stores', { role: 'DISPATCHER', regionCode: '410700', storeIds: [HUOJIA] }, 'input.storeIds'],
