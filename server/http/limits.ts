@@ -16,7 +16,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.ts';
-import { DEFAULT_PAGE_SIZE } from '../pagination.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination.ts';
 
 // API.md The edge: every limit on a GraphQL document, checked before execution, in this one file. A refused request
 // answers BAD_USER_INPUT at once: the lexical limits before the parser recurses, the structural ones (depth,
@@ -274,7 +274,9 @@ const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity 
           ? 1
           : 0);
   if (isConnection(named)) {
-    const first = typeof args.first === 'number' && args.first >= 0 ? args.first : DEFAULT_PAGE_SIZE;
+    // A page past MAX_PAGE_SIZE never runs: pageRequest refuses it at `first`, saying the range, which a client can act
+    // on; estimated at the largest page that can run, such a request reaches that refusal rather than the cost's.
+    const first = typeof args.first === 'number' && args.first >= 0 ? Math.min(args.first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
     return weight + first * childComplexity;
   }
   // A connection's edges are counted by the connection's `first`.

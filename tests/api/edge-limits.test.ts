@@ -264,6 +264,19 @@ describe('API.md The edge: limits before execution', () => {
       expect(page.body.errors).toBeUndefined();
     });
 
+    it('a page past 500 is refused at `first` with the range, not as a cost (sweep 13a LOW: first: 100000 had no field)', async () => {
+      for (const query of [
+        '{ stock(filter: { regionCode: "410700" }, first: 100000) { edges { node { onHand store { name } batch { batchNo } } } } }',
+        '{ stores(first: 2) { edges { node { stock(first: 100000) { edges { node { onHand batch { item { name } } } } } } } } }',
+      ]) {
+        const res = await post(query);
+        expect(res.body.errors?.[0], query).toMatchObject({
+          message: '每页条数须为 0 到 500 之间的整数',
+          extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+        });
+      }
+    });
+
     it('a wrongly typed variable still gets its own message (the cost step stays out of the way)', async () => {
       const res = await post('query($f: Int) { stores(first: $f) { totalCount } }', { f: 'abc' });
       expect(errorCode(res.body)).toBe('BAD_USER_INPUT');
