@@ -227,7 +227,13 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
         if (!tl) throw badInput(`input.lines.${i}.batchId`, '该批次不在此调拨单中');
         const remaining = open(tl);
         if (l.quantity > remaining) {
-          throw badInput(`input.lines.${i}.quantity`, `收货数量 ${l.quantity} 超过在途数量 ${remaining}`, { inTransit: remaining });
+          // A shortage recorded on an earlier receipt stays in transit until its write-off is decided (D10), but is not
+          // there to receive: the keeper reading "在途 3" is told where the 3 went.
+          const what = tl.disputed > 0 ? `可收数量 ${remaining}（另有 ${tl.disputed} 已登记为在途短少，待核销审批）` : `在途数量 ${remaining}`;
+          throw badInput(`input.lines.${i}.quantity`, `收货数量 ${l.quantity} 超过${what}`, {
+            inTransit: remaining,
+            ...(tl.disputed > 0 ? { awaitingWriteOff: tl.disputed } : {}),
+          });
         }
         const reason = reasons.get(i) ?? null;
         const lost = reason ? remaining - l.quantity : 0;
