@@ -73,6 +73,19 @@ describe('keeper screens: the sweep lows L1, L7, L12, L14', () => {
       [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()),
     );
     expect(bags).toContain('10,000');
+
+    // Sweep 13c: on a phone (375 px) the dialog's table scrolls inside the dialog, so 差异原因 is reached, not cut off.
+    await page.setViewport({ width: 375, height: 812 });
+    const fit = await page.waitForFunction(() => {
+      const content = document.querySelector<HTMLElement>('.ant-modal .ant-table-content');
+      const modal = document.querySelector<HTMLElement>('.ant-modal-content');
+      if (!content || !modal || modal.getBoundingClientRect().width > 375) return null;
+      content.scrollLeft = content.scrollWidth;
+      const select = document.querySelector('#receive_lines_0_discrepancyReason')!.closest('.ant-select')!.getBoundingClientRect();
+      const box = content.getBoundingClientRect();
+      return { scrolls: content.scrollWidth > content.clientWidth, inside: select.left >= box.left - 1 && select.right <= box.right + 1 };
+    });
+    expect(await fit.jsonValue()).toEqual({ scrolls: true, inside: true });
   });
 
   it('D29 (L14): at a 安置点 whose incident has ended, 发放 says so as soon as it opens, and 登记发放 is disabled', async () => {

@@ -84,6 +84,8 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
       <Table
         size="small"
         pagination={false}
+        // On a phone the lines scroll inside the dialog, so 差异原因 is reached rather than cut off at its edge.
+        scroll={{ x: 'max-content' }}
         rowKey={(l) => l.batch.id}
         dataSource={open}
         columns={[
