@@ -29,6 +29,22 @@ export type SettlementStatus = SettlementRow['status'];
 export const owesSettlement = (sourceRegion: string, incidentRegion: string, owedBy: string) =>
   !isInSubtree(incidentRegion, sourceRegion) || !isInSubtree(sourceRegion, owedBy);
 
+/**
+ * D3, D25: whose stock a batch is — the region of the government that owns it, where that is recorded — for the
+ * settlement its use leaves. Owner ≠ holder: the city's tents kept in a county's store are the city's (its use by the
+ * city owes the county nothing; the county's use of them owes the city). A batch with no government owner on record is
+ * its holder's, the source store's region, as before.
+ */
+export async function ownerRegionsOf(tx: Db, batchIds: readonly string[]): Promise<Map<string, string>> {
+  if (!batchIds.length) return new Map();
+  const rows = await queryRows<{ batch_id: string; region_code: string }>(
+    tx,
+    sql`SELECT b.id::text AS batch_id, o.region_code FROM batches b JOIN organizations o ON o.id = b.owner_org_id
+         WHERE b.id IN (${uuidList([...new Set(batchIds)])}) AND o.kind = 'GOVERNMENT' AND o.region_code IS NOT NULL`,
+  );
+  return new Map(rows.map((r) => [r.batch_id, r.region_code]));
+}
+
 export interface SettlementDraft {
   planId: string;
   lineNo: number;

@@ -43,7 +43,7 @@ import {
   usableStoreLines,
   type PlanView,
 } from './plans.ts';
-import { openSettlement, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
+import { openSettlement, ownerRegionsOf, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
 import { callOffCitation, callOffReceiptSource } from '../reserves/call-off-citation.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
@@ -128,6 +128,10 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
     const sourceIds = [...new Set(storeLines.map((l) => l.storeId!))];
     const storeRows = sourceIds.length ? await tx.select().from(stores).where(inArray(stores.id, sourceIds)) : [];
     const storeOf = new Map(storeRows.map((s) => [s.id, s]));
+    const ownerRegion = await ownerRegionsOf(
+      tx,
+      storeLines.map((l) => l.batchId!),
+    );
     for (const [g, lines] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       const [fromId, destIdx] = g.split('|');
       const toId = destStore.get(Number(destIdx))!;
@@ -190,26 +194,27 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
           .update(dispatchLines)
           .set({ transferId })
           .where(and(eq(dispatchLines.planId, plan.id!), eq(dispatchLines.lineNo, l.lineNo)));
-      // D15, D25: stock that serves outside its own area is owed back by the jurisdiction that ordered it.
+      // D15, D25: stock that serves outside its own area is owed back by the jurisdiction that ordered it — to whose
+      // stock it is (D3: its owner, not the store that holds it; sweep 14c HIGH-1).
       const from = storeOf.get(fromId)!;
-      if (owesSettlement(from.regionCode, incident.regionCode, owedBy)) {
-        for (const l of lines) {
-          await openSettlement(
-            tx,
-            {
-              planId: plan.id!,
-              lineNo: l.lineNo,
-              owedToRegion: from.regionCode,
-              owedByRegion: owedBy,
-              storeId: fromId,
-              itemId: l.itemId,
-              quantity: l.quantity,
-              value: (l.quantity * Number(price(l.batchId!))).toFixed(2),
-              jointAgreementId: joint.get(l.lineNo) ?? l.jointAgreementId,
-            },
-            now,
-          );
-        }
+      for (const l of lines) {
+        const owner = ownerRegion.get(l.batchId!) ?? from.regionCode;
+        if (!owesSettlement(owner, incident.regionCode, owedBy)) continue;
+        await openSettlement(
+          tx,
+          {
+            planId: plan.id!,
+            lineNo: l.lineNo,
+            owedToRegion: owner,
+            owedByRegion: owedBy,
+            storeId: fromId,
+            itemId: l.itemId,
+            quantity: l.quantity,
+            value: (l.quantity * Number(price(l.batchId!))).toFixed(2),
+            jointAgreementId: joint.get(l.lineNo) ?? l.jointAgreementId,
+          },
+          now,
+        );
       }
     }
     // D17: call-off orders to agreement companies; production orders to capacity holders.

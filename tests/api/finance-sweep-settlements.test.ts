@@ -37,7 +37,9 @@ async function cityOwesCounty() {
   round += 1;
   await receive(t, 'admin', WEIHUI, [{ itemId: FOLDING_BED, quantity: 10, batchNo: `FS-FB-WH-${round}`, unitPrice: '120.00', expiryDate: '2032-01-01' }]);
   await receive(t, 'admin', XINXIANG_COUNTY, [
-    { itemId: FOLDING_BED, quantity: 15, batchNo: `FS-FB-XXX-${round}`, unitPrice: '120.00', expiryDate: '2032-01-01' },
+    // Earlier than the returns below (2032): first-expiry-first-out takes the county's own beds, not a return owned by
+    // the city — whose use by the city owes nobody (D3: the owner's, wherever held; sweep 14c HIGH-1).
+    { itemId: FOLDING_BED, quantity: 15, batchNo: `FS-FB-XXX-${round}`, unitPrice: '120.00', expiryDate: '2031-06-01' },
   ]);
   const fields = `id status lines { store { id } quantity transfer { id } }`;
   const plan = ok(
