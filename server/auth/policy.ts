@@ -147,12 +147,15 @@ export function assertMayEditCatalog(p: Principal): void {
 
 // ---- authority (D24): who may decide
 
+/** Dispatchers and administrators decide approvals; keepers and auditors decide none (D24). */
+export const decidesAnything = (p: Principal): boolean => p.role === 'ADMIN' || p.role === 'DISPATCHER';
+
 /**
  * May the principal decide (approve, reject, consent) for this store or region? Dispatchers and administrators whose
  * region covers it; keepers and auditors never. That they did not request it is checked where the request is known.
  */
 export function canDecide(p: Principal, target: { regionCode: string }): boolean {
-  if (p.role !== 'ADMIN' && p.role !== 'DISPATCHER') return false;
+  if (!decidesAnything(p)) return false;
   return p.regionCode === null || isInSubtree(target.regionCode, p.regionCode);
 }
 

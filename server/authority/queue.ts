@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { approvalsInScope, canDecide } from '../auth/policy.ts';
+import { approvalsInScope, canDecide, decidesAnything } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
 import { DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -311,6 +311,9 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   if (filter.kind) where.push(eq(approvals.kind, filter.kind));
   if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
   if (filter.mine === 'TO_DECIDE') {
+    // A keeper reads the approvals about their stores but decides none of them (sweeps 14a F8, 14c LOW-6: a queue of
+    // buttons that all fail).
+    if (!decidesAnything(user)) where.push(sql`FALSE`);
     // As assertMayDecide: not one's own request, nor the written approval of a plan one requested, nor a request of
     // one whose account is tied to one's own (accountsTied: either created the other's account or set its password).
     where.push(

@@ -304,3 +304,28 @@ describe('#11 an unreadable body or invalid JSON: the API’s coded Chinese erro
     }
   });
 });
+
+describe('D24, API.md approvals "what I may decide": a keeper reads the approvals about the store but is offered none to decide (sweeps 14a F8, 14c LOW-6)', () => {
+  it('an order requested at the keeper’s store is in the keeper’s approvals, not in the keeper’s TO_DECIDE; an administrator is offered it', async () => {
+    const res = await t.gql(
+      `mutation($input: OutboundOrderInput!) { requestOutboundOrder(input: $input) { approval { id } } }`,
+      {
+        input: { idempotencyKey: randomUUID(), storeId: WEIHUI, purpose: 'RELIEF', recipient: '测试受灾群众', lines: [{ itemId: QUILT, quantity: 1 }] },
+      },
+      'director', // (the demo dispatcher's password was reset above)
+    );
+    const approvalId = ok(res).requestOutboundOrder.approval.id;
+    const list = async (username: string, mine?: string) =>
+      ok(
+        await t.gql(
+          `query($m: ApprovalScope) { approvals(filter: { status: PENDING, mine: $m }, first: 500) { edges { node { id } } } }`,
+          { m: mine ?? null },
+          username,
+        ),
+      ).approvals.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(await list('keeper')).toContain(approvalId);
+    expect(await list('keeper', 'TO_DECIDE')).toEqual([]);
+    expect(await list('auditor', 'TO_DECIDE')).toEqual([]);
+    expect(await list('admin', 'TO_DECIDE')).toContain(approvalId);
+  });
+});
