@@ -341,7 +341,10 @@ const DispatchDestinationInput = builder.inputType('DispatchDestinationInput', {
     regionCode: t.string({ required: true }),
     lat: t.float({ required: true }),
     lng: t.float({ required: true }),
-    storeId: t.id({ description: 'Receiving store; omit for a distribution point (created with the request)' }),
+    storeId: t.id({
+      description:
+        "D14, D29: one of this incident's 安置点 (distribution points); omit to name one by `name` — the incident's point of that name, or a new one created with the request. Another incident's point or an ordinary store is refused (stock moves between stores by an outbound order, D23)",
+    }),
     contact: t.string(),
     lines: t.field({ type: [DispatchLineInput], required: true }),
   }),

@@ -1,7 +1,7 @@
 import type { Db } from '../../drizzle/client.ts';
 import { stores } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { assertStoreAccess } from '../auth/policy.ts';
+import { assertStoreAccess, canAccessRegion } from '../auth/policy.ts';
 import { badInput } from '../errors.ts';
 import { isInSubtree } from '../regions/codes.ts';
 import { greatCircleKm } from '../regions/distance.ts';
@@ -10,11 +10,14 @@ import { getRegionInScope, type RegionRow } from '../regions/service.ts';
 import { pointLevel, pointsOfIncident } from '../relief/points.ts';
 import { nameKey } from '../validation.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
-import type { IncidentRow } from './incidents.ts';
+import { getIncident, type IncidentRow } from './incidents.ts';
 
-// D16, D28, D29: where a dispatch request delivers. A destination is a receiving store (storeId), an 安置点 the incident
-// already has (by name), or a new 安置点 opened with the request. A known place is measured from where it is, never
-// from typed coordinates, and one place is never opened twice.
+// D14, D16, D28, D29: where a dispatch request delivers — always one of the incident's own 安置点: one given by its id
+// (storeId), one the incident already has (by name), or a new 安置点 opened with the request. A known place is measured
+// from where it is, never from typed coordinates, and one place is never opened twice.
+// Sweep 14c MEDIUM-2: a storeId used to be taken for any store of the region — another incident's 安置点 (even a closed
+// one: the goods arrived where neither incident could hand them out), or an ordinary store, which with the emergency
+// path was one dispatcher's store-to-store transfer dressed as relief (D23: such a transfer needs its outbound order).
 
 export interface DestinationInput {
   name: string;
@@ -25,8 +28,8 @@ export interface DestinationInput {
 }
 
 /**
- * Checks each destination and settles where it is: its region in scope and containing its coordinates; a receiving
- * store or an existing 安置点 of the same name replaces the typed region and position with its own (refused when they
+ * Checks each destination and settles where it is: its region in scope and containing its coordinates; a 安置点 of the
+ * incident given by id or an existing one of the same name replaces the typed region and position with its own (refused when they
  * disagree). Mutates the destinations in place (storeId, regionCode, lat, lng).
  */
 export async function settleDestinations(db: Db, user: Principal, incident: IncidentRow, destinations: DestinationInput[]): Promise<void> {
@@ -41,7 +44,7 @@ export async function settleDestinations(db: Db, user: Principal, incident: Inci
     const key = nameKey(d.name);
     if (names.has(key)) throw badInput(`${at}.name`, `安置点「${d.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     names.add(key);
-    const place = d.storeId ? await receivingStore(db, user, d.storeId, `${at}.storeId`) : points.find((p) => nameKey(p.name) === key);
+    const place = d.storeId ? await receivingPoint(db, user, incident, d.storeId, `${at}.storeId`) : points.find((p) => nameKey(p.name) === key);
     if (!place) continue;
     if (places.has(place.id)) throw badInput(`${at}.storeId`, `「${place.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     places.add(place.id);
@@ -49,12 +52,32 @@ export async function settleDestinations(db: Db, user: Principal, incident: Inci
   }
 }
 
-async function receivingStore(db: Db, user: Principal, storeId: string, field: string): Promise<StoreRow> {
+/**
+ * A destination given by id: a 安置点 of this incident (D14: the receiving unit and place; D29: relief is handed out at
+ * the incident's 安置点). Another incident's point is refused naming that incident where the caller may read it (a
+ * county's dispatcher reaches a city incident's point in the county, not the city incident); an ordinary store is
+ * refused with the way its stock does move: an outbound order of purpose 调拨 (D23).
+ */
+async function receivingPoint(db: Db, user: Principal, incident: IncidentRow, storeId: string, field: string): Promise<StoreRow> {
   const store = await getStoreRow(db, storeId, field);
   if (store.kind === 'AGREEMENT') throw badInput(field, '协议企业仓库不能作为调入方');
   // The receiving store, like the destination's region, must lie in the dispatcher's region.
   assertStoreAccess(user, store, field);
-  return store;
+  if (store.kind !== 'DISTRIBUTION_POINT') {
+    throw badInput(
+      field,
+      `「${store.name}」是储备仓库，不是本事件的安置点：调拨方案只能送往本事件的安置点（选本事件的安置点，或填写名称和位置新开设）；` +
+        '仓库之间调运库存请通过出库申请（调拨）办理',
+    );
+  }
+  if (store.incidentId === incident.id) return store;
+  const other = store.incidentId ? await getIncident(db, store.incidentId, field) : null;
+  const whose = !other
+    ? '不属于本事件'
+    : canAccessRegion(user, other.regionCode)
+      ? `属于事件「${other.name}」${other.closedAt ? '（已结束）' : ''}`
+      : '属于其他事件';
+  throw badInput(field, `安置点「${store.name}」${whose}，不能作为本事件调拨方案的目的地：请选本事件的安置点，或填写名称和位置为本事件开设安置点`);
 }
 
 /** The destination is the known place: inside the typed region, near the typed position, and from now on where it is. */
@@ -75,8 +98,9 @@ function atPlace(place: StoreRow, region: RegionRow, d: DestinationInput, at: st
 }
 
 /**
- * The store a destination delivers to, inside the request's transaction (the incident locked against other
- * requests): its own, a same-named 安置点 opened meanwhile, or a new 安置点 opened by this plan.
+ * The 安置点 a destination delivers to, inside the request's transaction (the incident locked against other
+ * requests): the one given (settleDestinations checked it is the incident's), a same-named 安置点 opened meanwhile, or a
+ * new 安置点 opened by this plan.
  */
 export async function storeForDestination(tx: Db, incident: IncidentRow, planId: string, idx: number, d: DestinationInput & { contact?: string | null }) {
   if (d.storeId) return d.storeId;

@@ -149,9 +149,8 @@ export const capacityHorizonDays = (config: AppConfig): number => config.planner
 async function computePlan(db: Db, config: AppConfig, clock: Clock, own: string, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
-  // A destination that is itself a store does not supply itself.
-  const receiving = new Set(v.destinations.flatMap((d) => (d.storeId ? [d.storeId] : [])));
-  const sources = (await loadSources(db, itemIds, todayInChina(clock))).filter((s) => s.kind !== 'STORE' || !receiving.has(s.storeId));
+  // Destinations are 安置点 (settleDestinations), which never supply a plan (loadSources: reserve stores only).
+  const sources = await loadSources(db, itemIds, todayInChina(clock));
   // D25: the planner ranks stock needing another jurisdiction's consent after all the region may use by itself.
   (await accessOfSources(db, own, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };

@@ -4,8 +4,8 @@ import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { createIncident, ok } from '../support/relief.ts';
 import { WEIHUI } from '../support/ledger.ts';
 
-// D16, D28, D29: where a dispatch request delivers. A receiving store and an 安置点 the incident already has are measured
-// from where they are, not from typed coordinates; coordinates outside the country or far outside their region are
+// D16, D28, D29: where a dispatch request delivers. An 安置点 of the incident, given by id or by name, is measured
+// from where it is, not from typed coordinates; coordinates outside the country or far outside their region are
 // refused; one name is one 安置点 (a request reuses it, opening it twice is refused); and a 安置点 opened only for a
 // plan since cancelled takes no share of the affected people.
 
@@ -41,31 +41,38 @@ const at = (over: Record<string, unknown> = {}) => ({
 });
 
 let incidentId: string;
-let weihui: { lat: number; lng: number };
 
 beforeAll(async () => {
   incidentId = await createIncident(t, { name: '卫辉市暴雨洪涝（安置点）', affectedPopulation: 3000 });
   const standard = { regionCode: '410781', itemId: QUILT, perPerson: 1 };
   ok(await t.gql(`mutation($i: ReliefStandardInput!) { upsertReliefStandard(input: $i) { perPerson } }`, { i: standard }, 'dispatcher'));
-  weihui = ok(await t.gql(`query($id: ID!) { store(id: $id) { location { lat lng } } }`, { id: WEIHUI }, 'admin')).store.location;
 });
 
-describe('a receiving store is measured from where it is (D16)', () => {
-  it('D16: typed coordinates near the store are replaced by the store’s own position and region', async () => {
-    const near = { lat: weihui.lat + 0.005, lng: weihui.lng - 0.005 }; // about 0.7 km off
-    const plan = ok(await suggest([at({ name: '卫辉市救灾物资储备库', storeId: WEIHUI, regionCode: '410781', ...near })])).suggestDispatchPlan;
-    expect(plan.destinations[0]).toMatchObject({ location: weihui, regionCode: '410781000000', store: { id: WEIHUI } });
+describe('a 安置点 given by id is measured from where it is (D16)', () => {
+  // Sweep 14c MEDIUM-2: a destination given by id is one of the incident's 安置点 (an ordinary store is refused,
+  // tests/api/plan-destinations.test.ts); this one is opened for the incident in 汲水镇.
+  let point: string;
+  const place = { lat: 35.3985, lng: 114.065 };
+  const given = (over: Record<string, unknown>) => at({ name: '汲水镇政府安置点', storeId: point, ...over });
+  beforeAll(async () => {
+    point = ok(await openPoint({ name: '汲水镇政府安置点', regionCode: '410781100000', ...place })).openDistributionPoint.id;
   });
 
-  it('D16: typed coordinates 124 km from the store are refused at the latitude, naming the distance', async () => {
-    const res = await suggest([at({ name: '卫辉市救灾物资储备库', storeId: WEIHUI, regionCode: '410781', lat: 35.49, lng: 112.87 })]);
+  it('D16: typed coordinates near the 安置点 are replaced by its own position and region', async () => {
+    const near = { lat: place.lat + 0.005, lng: place.lng - 0.005 }; // about 0.7 km off
+    const plan = ok(await suggest([given({ regionCode: '410781', ...near })])).suggestDispatchPlan;
+    expect(plan.destinations[0]).toMatchObject({ location: place, regionCode: '410781100000', store: { id: point } });
+  });
+
+  it('D16: typed coordinates 107 km from the 安置点 are refused at the latitude, naming the distance', async () => {
+    const res = await suggest([given({ regionCode: '410781', lat: 35.49, lng: 112.87 })]);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(field(res)).toBe('input.destinations.0.lat');
     expect(res.errors![0].message).toMatch(/相距约 1\d\d\.\d 公里/);
   });
 
-  it('D16: a store outside the typed region is refused at the region', async () => {
-    const res = await suggest([at({ name: '卫辉市救灾物资储备库', storeId: WEIHUI, regionCode: '410721', ...weihui })]);
+  it('D16: a 安置点 outside the typed region is refused at the region', async () => {
+    const res = await suggest([given({ regionCode: '410721', ...place })]);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(field(res)).toBe('input.destinations.0.regionCode');
   });

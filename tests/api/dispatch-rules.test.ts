@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
-import { storeId } from '../../seeds/demo.ts';
+import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
 import { planStatusStream } from '../support/plan-status-stream.ts';
@@ -12,7 +12,7 @@ import { TEST_PASSWORD } from '../support/template.ts';
 import { issue, JINCHENG, key, receive, stockAt, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 
 // Dispatch rules through GraphQL (D12–D18): who may plan, what is refused, approvals, reservations,
-// agreement and capacity sources, shortages, replenishment owed, receiving stores, travel times and live status.
+// agreement and capacity sources, shortages, replenishment owed, a 安置点 given by id, travel times and live status.
 // Every scenario uses its own item, so the stock one leaves does not change another's plan.
 
 const t = useTestApp({ resetClock: true, checkLedger: true });
@@ -22,7 +22,7 @@ const BLANKET = itemId('LIV-006'); // 毛毯: approvals
 const TOWEL_QUILT = itemId('LIV-007'); // 毛巾被: reservation
 const SLEEPING_BAG = itemId('LIV-009'); // 睡袋: agreement and capacity
 const FOLDING_BED = itemId('LIV-010'); // 折叠床: replenishment
-const FOLDING_TABLE = itemId('LIV-011'); // 折叠桌椅: receiving store
+const FOLDING_TABLE = itemId('LIV-011'); // 折叠桌椅: a 安置点 given by id
 const FAMILY_KIT = itemId('LIV-012'); // 家庭应急包: travel time
 const TOILET = itemId('LIV-013'); // 简易厕所: shortages
 const LAMP = itemId('LIV-015'); // 场地照明灯: subscription
@@ -701,33 +701,41 @@ describe('replenishment owed (D15)', () => {
   });
 });
 
-describe('a destination that is an existing store', () => {
-  it('D14: a destination given as a store receives into that store; no distribution point; it does not supply itself', async () => {
-    await receive(t, 'admin', WEIHUI, [{ itemId: FOLDING_TABLE, quantity: 5, batchNo: 'R-FT-WH', expiryDate: '2032-01-01', unitPrice: '150.00' }]);
+describe('a destination given by id: the incident’s own 安置点', () => {
+  // Sweep 14c MEDIUM-2: this test once sent the plan into 卫辉市救灾物资储备库, an ordinary store; a plan's destination is
+  // now one of the incident's 安置点 (an ordinary store is refused: tests/api/plan-destinations.test.ts).
+  it('D14, D29: a destination given as the incident’s 安置点 receives into that point; no new distribution point', async () => {
     await receive(t, 'admin', XINXIANG, [{ itemId: FOLDING_TABLE, quantity: 40, batchNo: 'R-FT-XX', expiryDate: '2032-01-01', unitPrice: '150.00' }]);
+    const point = ok(
+      await t.gql(
+        `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
+        { i: { incidentId, name: '卫辉市第一中学安置点', regionCode: '410781', ...WEIHUI_LOC, managerIds: [userId('keeper')] } },
+        'dispatcher',
+      ),
+    ).openDistributionPoint.id as string;
     const before = await dispatchCounts();
     const plan = await proposed({
       incidentId,
-      destinations: [dest({ name: '卫辉市救灾物资储备库', regionCode: '410781', ...WEIHUI_LOC }, [[FOLDING_TABLE, 30]], { storeId: WEIHUI })],
+      destinations: [dest({ name: '卫辉市第一中学安置点', regionCode: '410781', ...WEIHUI_LOC }, [[FOLDING_TABLE, 30]], { storeId: point })],
     });
     const after = await dispatchCounts();
     expect(after.points).toBe(before.points);
     expect(after.plans).toBe(before.plans + 1);
-    expect(plan.destinations[0].store).toEqual({ id: WEIHUI, kind: 'GOVERNMENT' });
-    expect(plan.lines.every((l: any) => l.store.id === XINXIANG && l.destination.store.id === WEIHUI)).toBe(true);
+    expect(plan.destinations[0].store).toEqual({ id: point, kind: 'DISTRIBUTION_POINT' });
+    expect(plan.lines.every((l: any) => l.store.id === XINXIANG && l.destination.store.id === point)).toBe(true);
     expect(plan.totalQuantity).toBe(30);
     ok(await approve(plan.id));
     const executed = ok(await execute(plan.id)).executeDispatchPlan;
     const transfer = executed.lines[0].transfer;
     expect(transfer.status).toBe('IN_TRANSIT');
-    // The receiving store's keeper receives it.
+    // The point's manager receives it.
     const received = await t.gql(
       `mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { status toStore { id } } }`,
       { i: { transferId: transfer.id, idempotencyKey: key(), lines: transfer.lines.map((l: any) => ({ batchId: l.batch.id, quantity: l.inTransit })) } },
       'keeper',
     );
-    expect(ok(received).receiveTransfer).toEqual({ status: 'RECEIVED', toStore: { id: WEIHUI } });
-    expect(await onHandAt(WEIHUI, FOLDING_TABLE)).toBe(35);
+    expect(ok(received).receiveTransfer).toEqual({ status: 'RECEIVED', toStore: { id: point } });
+    expect(await onHandAt(point, FOLDING_TABLE)).toBe(30);
     expect(await onHandAt(XINXIANG, FOLDING_TABLE)).toBe(10);
     expect((await planById(plan.id)).status).toBe('COMPLETED');
   });

@@ -393,6 +393,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   changePassword: { oldPassword: TEST_PASSWORD, newPassword: 'Fuzz-Password-2026' },
   approveDispatchPlan: { planId: fx.plans.approve, approvalRef: OMIT },
   cancelDispatchPlan: { planId: fx.plans.cancel },
+  // D29 (sweep 14c MEDIUM-2): a destination given by id is one of the incident's 安置点, not any store.
+  requestDispatch: { input: { destinations: [{ storeId: fx.point.storeId }] } },
   executeDispatchPlan: { planId: fx.plans.execute },
   // D21: a call-off delivery is booked at the agreement's price (a different one is refused).
   confirmCallOffDelivery: { input: { unitPrice: OMIT } },
