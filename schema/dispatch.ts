@@ -388,7 +388,10 @@ const RecoveryLineInput = builder.inputType('RecoveryLineInput', {
 const RecoveryInput = builder.inputType('RecoveryInput', {
   fields: (t) => ({
     planId: t.id({ required: true }),
-    toStoreId: t.id({ description: "Where recovered items are booked back; defaults to each batch's owner's store (where it was shipped from)" }),
+    toStoreId: t.id({
+      description:
+        "D23, D24, D30: where good recovered items are booked; defaults to the store each batch was shipped from. Another store only if it is a reserve store of the batch owner's region (or, once the batch's settlement is settled, of the owing side's); else BAD_USER_INPUT",
+    }),
     lines: t.field({ type: [RecoveryLineInput], description: 'D30: recovery by condition' }),
     idempotencyKey: t.string({ required: true }),
   }),

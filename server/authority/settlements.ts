@@ -336,6 +336,34 @@ export async function reduceSettlementsOfRecovery(
 }
 
 /**
+ * D25, D30: the owing regions of settlements already settled — repaid in kind or in money, not reduced to nothing — for
+ * plan lines of `incidentId` that took `batchId` from a store. Those goods are the owing side's now: a recovery of them
+ * into the lender's store is refused (reduceSettlementsOfRecovery) and they go to the owing side's store instead.
+ */
+export async function settledOwingRegions(tx: Db, incidentId: string, batchId: string): Promise<string[]> {
+  const lines = await queryRows<{ plan_id: string; line_no: number }>(
+    tx,
+    sql`SELECT l.plan_id, l.line_no FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+         WHERE p.incident_id = ${incidentId}::uuid AND l.source_kind = 'STORE' AND l.batch_id = ${batchId}::uuid`,
+  );
+  if (!lines.length) return [];
+  const rows = await tx
+    .select({ owedBy: settlements.owedByRegion })
+    .from(settlements)
+    .where(
+      and(
+        inArray(
+          settlements.id,
+          lines.map((l) => stableId('settlement', `${l.plan_id}/${l.line_no}`)),
+        ),
+        eq(settlements.status, 'SETTLED'),
+        sql`${settlements.quantity} > 0`,
+      ),
+    );
+  return [...new Set(rows.map((r) => r.owedBy))];
+}
+
+/**
  * D22, D25, D30: recoveries among `documentIds` that brought goods back into the store a plan of their incident took them
  * from under a settlement recorded before them — what reduceSettlementsOfRecovery counts as repaid in kind —, with the
  * settlements concerned. Like a document that settled a settlement, such a recovery is not reversed: the settlement

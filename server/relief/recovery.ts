@@ -9,11 +9,11 @@ import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from 
 import { requestHash } from '../inventory/rules.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertRecoveryDestination } from '../authority/custody.ts';
-import { reduceSettlementsOfRecovery } from '../authority/settlements.ts';
+import { reduceSettlementsOfRecovery, settledOwingRegions } from '../authority/settlements.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
 import { isRecovered, recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
-import { getStoreRow } from '../stores/service.ts';
+import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -106,7 +106,8 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
 
 /**
  * recoverIncidentStock (D12, D30): good stock is booked back from the 安置点 to the store it was shipped from (or
- * `toStoreId`), in one transaction, one RECOVERY document per point and destination. A line counts a batch at one
+ * `toStoreId`, if that is the owner's store: assertRecoveredToOwner), in one transaction, one RECOVERY document per
+ * point and destination. A line counts a batch at one
  * 安置点 (its `storeId`, as counted there) or, without one, over the plan's points in destination order. Quantities
  * beyond what the points hold are BAD_USER_INPUT. Damaged stock goes to scrap and lost stock to write-off, both
  * pending approval (D27). Good stock back in the store it was taken from reduces what is owed for it (D15, D25:
@@ -220,6 +221,22 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
           if (!to) throw badInput(`input.toStoreId`, '该批次不是调拨到安置点的，须选择完好物资入库仓库', { batchId: h.batchId });
           moves.push({ point: h.storeId, to, held: h, quantity: take });
         }
+      }
+    }
+    // D23, D24, D30: a store named explicitly takes a batch's good stock only if it is the owner's (assertRecoveredToOwner).
+    if (explicit) {
+      const checked = new Set<string>();
+      for (const m of moves) {
+        const k = `${m.held.batchId}|${m.held.shippedFrom}`;
+        if (checked.has(k)) continue;
+        checked.add(k);
+        await assertRecoveredToOwner(tx, {
+          to: explicit,
+          incidentId: plan.incidentId,
+          batchId: m.held.batchId,
+          shippedFrom: m.held.shippedFrom,
+          field: 'input.toStoreId',
+        });
       }
     }
     const keys = [
@@ -337,6 +354,54 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     }
   });
   return getPlanInScope(db, user, plan.id!);
+}
+
+/**
+ * D23, D24, D30 (sweep 14c HIGH-2): where good stock counted at a 安置点 may go when the dispatcher names the store
+ * (`toStoreId`). Good stock goes back to its owner's store (D30): a reserve store of the very region whose government
+ * owns the batch (batches.owner_org_id), or the store it was shipped from. Any other store — another county's, a
+ * township's — would move reserves between stores outside a plan without an approved outbound order (D23), on one
+ * person's word (D24): that is a transfer, requested and approved as one (出库申请). One more destination, as README
+ * says: goods whose settlement is already settled are the owing side's — they go to its store, not the lender's
+ * (reduceSettlementsOfRecovery refuses that). A batch with no government owner on record (none, a company's, a donor's)
+ * goes back only where it was shipped from. Call-off goods, received at the 安置点 and shipped from nowhere, are the
+ * contracting government's (execution.ts): they go to its store.
+ */
+async function assertRecoveredToOwner(
+  tx: Db,
+  c: { to: StoreRow; incidentId: string; batchId: string; shippedFrom: string | null; field: string },
+): Promise<void> {
+  if (c.to.id === c.shippedFrom) return;
+  const [b] = await queryRows<{ batch_no: string; item: string; owner: string | null; owner_region: string | null; shipped_from: string | null }>(
+    tx,
+    sql`SELECT b.batch_no, i.name AS item, o.name AS owner, CASE WHEN o.kind = 'GOVERNMENT' THEN o.region_code END AS owner_region,
+               (SELECT s.name FROM stores s WHERE s.id = ${c.shippedFrom}::uuid) AS shipped_from
+          FROM batches b JOIN items i ON i.id = b.item_id LEFT JOIN organizations o ON o.id = b.owner_org_id
+         WHERE b.id = ${c.batchId}::uuid`,
+  );
+  const reserve = c.to.kind === 'GOVERNMENT' || c.to.kind === 'ENTRUSTED';
+  if (reserve && b.owner_region !== null && c.to.regionCode === b.owner_region) return;
+  const owing = await settledOwingRegions(tx, c.incidentId, c.batchId);
+  if (reserve && owing.includes(c.to.regionCode)) return;
+  const places: string[] = [];
+  if (b.owner_region !== null) places.push(`产权单位（${b.owner}）的储备库`);
+  if (b.shipped_from !== null) places.push(`原调出仓库（${b.shipped_from}）`);
+  if (owing.length) {
+    const codes = sql.join(
+      owing.map((o) => sql`${o}`),
+      sql`, `,
+    );
+    const names = await queryRows<{ name: string }>(tx, sql`SELECT name FROM regions WHERE code IN (${codes}) ORDER BY code`);
+    places.push(`欠款已结清的欠方（${names.map((n) => n.name).join('、')}）的储备库`);
+  }
+  const what = `${b.item}（批次 ${b.batch_no}）`;
+  throw badInput(
+    c.field,
+    places.length
+      ? `${what}的完好物资须回收到${places.join('或')}；调往其他仓库请另行申请出库（调拨）`
+      : `${what}没有政府产权单位，也不是从储备库调到安置点的，不能回收到所选仓库；调往其他仓库请另行申请出库（调拨）`,
+    { batchId: c.batchId },
+  );
 }
 
 /**

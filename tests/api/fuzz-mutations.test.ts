@@ -420,7 +420,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   closeIncident: { incidentId: fx.closableIncidentId },
   createDownloadLink: { path: '/exports/stock.csv' },
   loadRegionTree: { code: '410781' },
-  recoverIncidentStock: { input: { planId: fx.plans.recover, lines: OMIT } },
+  // D23, D24, D30: a store named is the owner's or the one the stock was shipped from (the keeper's store, sweep 14c HIGH-2).
+  recoverIncidentStock: { input: { planId: fx.plans.recover, lines: OMIT, toStoreId: fx.keeperStoreId } },
   upsertReliefStandard: { input: { perHousehold: OMIT } },
   distributeRelief: { input: { ...fx.point, household: { idNumber: '410781198001020011' } } },
   createAgreement: { input: { mode: 'AGREEMENT', storeId: OMIT, lines: [{ dailyCapacity: OMIT, leadDays: OMIT }] } },

@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
-import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, onHandOf, receive, WEIHUI, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
+import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, onHandOf, receive, XINXIANG, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { documentById, reverseRaw } from '../support/ledger-ops.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.ts';
@@ -16,6 +17,7 @@ import { createIncident, executedPlan, ok, receiveAll } from '../support/relief.
 const t = useTestApp();
 afterEach(() => expectLedgerConsistent(t));
 
+const XINXIANG_COUNTY_ENTRUSTED = storeId('S-410721-02'); // 新乡县救灾物资代储库（七里营）: 新乡县's too (ENTRUSTED, region 410721)
 const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: held only by 新乡县's store in this file; always recovered (D12)
 const SETTLEMENT = `id status quantity value reference documentId owedTo { code } owedBy { code } store { id } item { id } plan { id }`;
 const JISHUI = { regionCode: '410781100000', lat: 35.3985, lng: 114.065 };
@@ -87,12 +89,13 @@ describe('D15, D30: a lower level’s stock recovered into its own store reduces
     expect((await settlementsOf(plan.id))[0]).toMatchObject({ status: 'OPEN', quantity: 8 });
   });
 
-  it('M2, D30: good stock recovered into another store (卫辉市救灾物资储备库) reduces nothing; that recovery is reversed as before', async () => {
-    ok(await recover(plan.id, [{ batchId, storeId: point, good: 3 }], { toStoreId: WEIHUI }));
-    expect(await onHandOf(t, WEIHUI, COMMAND_TENT)).toBe(3);
+  it('M2, D30: good stock recovered into another store of its owner (新乡县’s 代储库) reduces nothing; that recovery is reversed as before', async () => {
+    // D23, D24, D30: another store of the owner, 新乡县 (not another region's, e.g. 卫辉's: refused — recovery-destination.test.ts).
+    ok(await recover(plan.id, [{ batchId, storeId: point, good: 3 }], { toStoreId: XINXIANG_COUNTY_ENTRUSTED }));
+    expect(await onHandOf(t, XINXIANG_COUNTY_ENTRUSTED, COMMAND_TENT)).toBe(3);
     expect((await settlementsOf(plan.id))[0]).toMatchObject({ status: 'OPEN', quantity: 8, value: '8000.00' });
     expect((await replenishments('410721')).find((r) => r.planId === plan.id)?.quantity).toBe(8);
-    const elsewhere = await newestRecoveryInto(WEIHUI, batchId);
+    const elsewhere = await newestRecoveryInto(XINXIANG_COUNTY_ENTRUSTED, batchId);
     expect(elsewhere.document.reversible).toBe(true);
     const reversal = ok(await reverseRaw(t, 'dispatcher', elsewhere.document.id, key(), false)).reverseDocument;
     ok(await decideRaw(t, 'director', await pendingApprovalOf(t, reversal.id, 'REVERSAL'), 'APPROVE'));

@@ -100,12 +100,17 @@ describe('D12, D30: recovery by condition', () => {
     expect(byBatch(await outstanding())['REC-XX-MZP']).toBeUndefined();
   });
 
-  it('D30: a store named explicitly takes the good stock instead; the same key replays without booking twice', async () => {
+  it('D30: the owner’s store named explicitly takes the good stock (no other: D23, D24); the same key replays without booking twice', async () => {
     const k = key();
     const lines = [{ batchId: batch['REC-WH-ZHZP'], good: 2 }];
-    ok(await recover(lines, { toStoreId: TANGZHUANG }, k));
-    ok(await recover(lines, { toStoreId: TANGZHUANG }, k));
-    expect((await lineOf(t, TANGZHUANG, COMMAND_TENT, batch['REC-WH-ZHZP']))!.onHand).toBe(2);
+    // 卫辉's own township store is not 卫辉市人民政府's: refused, nothing booked (recovery-destination.test.ts).
+    const elsewhere = await recover(lines, { toStoreId: TANGZHUANG });
+    expect([errorCode(elsewhere), elsewhere.errors![0].extensions.field]).toEqual(['BAD_USER_INPUT', 'input.toStoreId']);
+    expect(await lineOf(t, TANGZHUANG, COMMAND_TENT, batch['REC-WH-ZHZP'])).toBeUndefined();
+    const before = (await lineOf(t, WEIHUI, COMMAND_TENT, batch['REC-WH-ZHZP']))?.onHand ?? 0;
+    ok(await recover(lines, { toStoreId: WEIHUI }, k));
+    ok(await recover(lines, { toStoreId: WEIHUI }, k));
+    expect((await lineOf(t, WEIHUI, COMMAND_TENT, batch['REC-WH-ZHZP']))!.onHand).toBe(before + 2);
     expect(byBatch(await outstanding())['REC-WH-ZHZP']).toBe(3);
   });
 
