@@ -181,11 +181,23 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
           'input.household.headName',
           '该身份证号码在本事件中已登记的户主姓名与本次不同，请核对证件；确需按本次姓名发放须在「超标准发放原因」中说明，仍按同一户计算',
         );
+      // D29 (sweep 14c MEDIUM-1): the head and address registered under another ID number — a misread or retyped number,
+      // or a namesake's family at the same address — are counted as that household (recordedHousehold: what it drew, its
+      // size), as the same number under another name is above: within the standard it is simply served; beyond it, or
+      // under another size, the keeper checks the card and, finding another family, says so (overrideReason) — served
+      // then, the hand-out beyond the standard reported to the command as any override is (RELIEF_OVER_STANDARD). The
+      // refusal names the other number as the API shows it, masked; it is at the number, what the keeper is to check.
+      const anotherId = (what: string, orWhat = '') =>
+        `该户主与住址已凭另一身份证号码（${recorded.anotherId}）登记领取，按同一户计算：${what}；如确为另一户${orWhat}，请在「超标准发放原因」中说明`;
       // D29: the household's size is the one recorded (first, or as last changed with a reason), not what each request claims.
       if (recorded.size !== null && recorded.size !== v.household.size && !v.overrideReason)
-        throw badHousehold('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须在「超标准发放原因」中说明`, {
-          recordedSize: recorded.size,
-        });
+        throw recorded.sizeUnderAnotherId
+          ? badHousehold('input.household.idNumber', anotherId(`已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人`, '或人数有变'), {
+              recordedSize: recorded.size,
+            })
+          : badHousehold('input.household.size', `该户已登记 ${recorded.size} 人，本次填写 ${v.household.size} 人；改变人数须在「超标准发放原因」中说明`, {
+              recordedSize: recorded.size,
+            });
       // D29: a household first recorded larger than a family (集体户 and the like) needs a reason, as a change of size does —
       // its size is what its per-person allowances are counted from.
       if (recorded.size === null && v.household.size > HOUSEHOLD_SIZE_WITHOUT_REASON && !v.overrideReason)
@@ -205,12 +217,15 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         const already = before.get(l.itemId) ?? 0;
         if (already + l.quantity <= allowance) return;
         if (!v.overrideReason) {
+          const details = { allowance, already, requested: l.quantity, itemId: l.itemId, hasStandard: standard !== null };
+          const beyond = `「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}`;
+          if (standard && recorded.anotherId) throw badHousehold('input.household.idNumber', anotherId(`超出救助标准，${beyond}`), { ...details, line: i });
           throw badHousehold(
             `input.lines.${i}.quantity`,
             standard
-              ? `超出救助标准：「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}；确需超标准发放须填写「超标准发放原因」`
+              ? `超出救助标准：${beyond}；确需超标准发放须填写「超标准发放原因」`
               : `「${item.name}」是按规定须回收的设备，本地区未设救助标准，不作为救助物资发放到户（已领 ${already}，本次 ${l.quantity}）；确需发放须填写「超标准发放原因」`,
-            { allowance, already, requested: l.quantity, itemId: l.itemId, hasStandard: standard !== null },
+            details,
           );
         }
         over.push({ itemId: l.itemId, quantity: l.quantity, already, allowance });
@@ -277,7 +292,9 @@ interface HouseholdIdentity {
  * alone (it may be the same household: served first by name, then with an address, it starts no fresh allowance), that
  * record's size applying when the household has none of its own. A name-only request counts every record under its
  * head's name, and is told whether one of them was made with an ID number or address (registeredElsewhere) — when in
- * doubt, against the allowance.
+ * doubt, against the allowance. A request with an ID number and an address also counts what its head received at that
+ * address under another ID number (sweep 14c MEDIUM-1: anotherId — a misread or retyped number is the same household,
+ * unless the keeper states why it is another).
  */
 async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentity) {
   const spaces = '\\s+';
@@ -293,9 +310,18 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
     )}) AND (d.id_number_fingerprint = ${h.id.fingerprint} OR d.id_number_fingerprint IS NULL))`;
   // The head's records however made: by the name as stored, or by an address key under it (「姓名|@住址」).
   const ofHead = sql`(regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName} OR left(d.household_key, char_length(${h.byName}::text)) = ${h.byName})`;
+  // The head at the request's address registered with an ID number (head and address compared as addressKey makes them).
+  const idAtAddress =
+    h.byAddress === null
+      ? sql`false`
+      : sql`(d.id_number_masked IS NOT NULL AND regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress})`;
+  // D29 (sweep 14c MEDIUM-1): the head at this address under ANOTHER ID number than the request's — a misread or retyped
+  // number, or a namesake's family at the same address. Counted with the household (what it drew, its size when it has none of its
+  // own), as the same number under another name is: a retyped number starts no fresh allowance.
+  const underAnotherId = byId === null ? sql`false` : sql`(${idAtAddress} AND NOT ${byId})`;
   // The household's own records (closest: their size applies first), then those it is counted with.
   const own = nameOnly ? byName : byId === null ? byAddress : sql`(${byId} OR ${byAddress})`;
-  const ofHousehold = nameOnly ? sql`(${byName} OR ${ofHead})` : sql`(${own} OR ${byName})`;
+  const ofHousehold = nameOnly ? sql`(${byName} OR ${ofHead})` : sql`(${own} OR ${byName} OR ${underAnotherId})`;
   const posted = sql`d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}`;
   const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
@@ -311,9 +337,11 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
     id_number_masked: string | null;
     own: boolean;
     elsewhere: boolean;
+    another_id: boolean;
   }>(
     db,
-    sql`SELECT d.store_id::text, d.head_name, d.household_size, d.id_number_masked, ${own} AS own, NOT ${byName} AS elsewhere
+    sql`SELECT d.store_id::text, d.head_name, d.household_size, d.id_number_masked, ${own} AS own, NOT ${byName} AS elsewhere,
+               ${underAnotherId} AS another_id
           FROM distributions d JOIN documents doc ON doc.id = d.document_id
          WHERE ${posted} AND ${ofHousehold}
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
@@ -327,19 +355,31 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
           db,
           sql`SELECT DISTINCT d.store_id::text, d.address IS NULL AS without_address
                 FROM distributions d JOIN documents doc ON doc.id = d.document_id
-               WHERE ${posted} AND d.id_number_masked IS NOT NULL
-                 AND (regexp_replace(d.head_name, ${spaces}, '', 'g') || '|@' || regexp_replace(d.address, ${spaces}, '', 'g') = ${h.byAddress}
-                      OR (d.address IS NULL AND regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName}))`,
+               WHERE ${posted}
+                 AND (${idAtAddress}
+                      OR (d.id_number_masked IS NOT NULL AND d.address IS NULL AND regexp_replace(d.head_name, ${spaces}, '', 'g') = ${h.headName}))`,
         )
       : [];
   const isTrue = (b: unknown) => b === true || b === 't';
   const sized = records.find((r) => isTrue(r.own)) ?? records[0];
+  const anotherId = records.find((r) => isTrue(r.another_id));
   return {
     /** The points whose records these are (sweep 12b F4: the caller must be one who may see each). */
     points: [...new Set([...records, ...registeredAt].map((r) => String(r.store_id)))],
     received: new Map(received.map((r) => [String(r.item_id), Number(r.quantity)])),
     size: sized ? Number(sized.household_size) : null,
-    headNames: new Set(records.filter((r) => r.id_number_masked !== null && h.id?.masks.includes(r.id_number_masked)).map((r) => headNameOf(r.head_name))),
+    headNames: new Set(
+      records
+        .filter((r) => r.id_number_masked !== null && !isTrue(r.another_id) && h.id?.masks.includes(r.id_number_masked))
+        .map((r) => headNameOf(r.head_name)),
+    ),
+    /**
+     * D29 (sweep 14c MEDIUM-1): for a request with an ID number and an address, the (masked) number its head was last
+     * registered under at this address, when another than the request's — its records are counted here.
+     */
+    anotherId: anotherId ? String(anotherId.id_number_masked) : null,
+    /** Whether the size that applies is one recorded under that other number (the request's own number has none). */
+    sizeUnderAnotherId: sized !== undefined && isTrue(sized.another_id),
     registeredById: registeredAt.some((r) => !isTrue(r.without_address)),
     registeredByIdWithoutAddress: registeredAt.some((r) => isTrue(r.without_address)),
     registeredElsewhere: nameOnly && records.some((r) => isTrue(r.elsewhere)),

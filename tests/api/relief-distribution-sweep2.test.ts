@@ -14,7 +14,9 @@ import { stockedPoint } from '../support/relief.ts';
 //   every distribution beyond the standard is told to the command: an alert RELIEF_OVER_STANDARD in the region's scope,
 //   naming the point, the document, items, standard, reason and distributor — never the household.
 // - L1: an 18-digit ID number's check digit (GB 11643-1999) is not verified, so a typo makes a second household. Kept:
-//   a misread digit must not keep a family from relief (relief-distribution-identity.test.ts pins it).
+//   a misread digit must not keep a family from relief (relief-distribution-identity.test.ts pins it). Under the same
+//   head and address, though, the retyped number is counted as the household served there (sweep 14c MEDIUM-1:
+//   relief-household-retyped-id.test.ts).
 
 const ext = (res: GqlResult): Record<string, unknown> => res.errors?.[0]?.extensions ?? {};
 const DISTRIBUTION = `id number signatureRef overrideReason household { headName size idNumberMasked }`;
