@@ -198,8 +198,12 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
     seen.add(l.batchId);
   }
   const reasons = new Map<number, string>();
+  const reasonNames = new Map<string, string>();
   for (const [i, l] of v.lines.entries()) {
-    if (l.discrepancyReason) reasons.set(i, (await reasonFor(db, l.discrepancyReason, 'TRANSFER', `input.lines.${i}.discrepancyReason`)).code);
+    if (!l.discrepancyReason) continue;
+    const reason = await reasonFor(db, l.discrepancyReason, 'TRANSFER', `input.lines.${i}.discrepancyReason`);
+    reasons.set(i, reason.code);
+    reasonNames.set(reason.code, reason.name);
   }
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   if (occurredAt < transfer.shippedAt) {
@@ -259,7 +263,8 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
         lines,
         movements: moves,
         afterPost: async (tx2, posted) => {
-          if (losses.length) await requestWriteOff(tx2, user, { documentId, recordedAt, occurredAt, transfer: t, receipt: posted, losses, store: to });
+          if (losses.length)
+            await requestWriteOff(tx2, user, { documentId, recordedAt, occurredAt, transfer: t, receipt: posted, losses, store: to, reasonNames });
           for (const u of updates) {
             await tx2.execute(sql`UPDATE transfer_lines SET received = received + ${u.received}, disputed = disputed + ${u.lost},
                                          discrepancy_reason = COALESCE(${u.reason}, discrepancy_reason)
@@ -291,6 +296,7 @@ async function requestWriteOff(
     receipt: { number: string };
     losses: MovementDraft[];
     store: StoreRow;
+    reasonNames: ReadonlyMap<string, string>;
   },
 ) {
   const id = writeOffIdOf(w.documentId);
@@ -310,7 +316,11 @@ async function requestWriteOff(
   );
   await requestDocumentApproval(tx, user, w.recordedAt, posted, w.store, {
     kind: 'WRITE_OFF',
-    summary: `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 在途短少 ${inItemUnits(await itemsFor(tx, w.losses), w.losses, -1)}`,
+    // The approver reads why the goods were not received (运输损耗, 破损 …), as the keeper gave it (sweep 14c LOW-2: a
+    // damaged shortfall read 在途短少).
+    summary:
+      `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 收货短少 ${inItemUnits(await itemsFor(tx, w.losses), w.losses, -1)}` +
+      `（${[...new Set(w.losses.map((m) => w.reasonNames.get(m.reasonCode!) ?? m.reasonCode))].join('、')}）`,
     pending: { movements: w.losses, reservations: [] },
   });
 }

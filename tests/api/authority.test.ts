@@ -241,7 +241,7 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect(writeOff.status).toBe('PENDING_APPROVAL');
     const approvalId = await pendingApprovalOf(t, writeOff.id, 'WRITE_OFF');
     // The approver reads the loss in the item's own unit (防毒面具 in 个), as a count's summary says it.
-    expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/在途短少 20 个$/);
+    expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/收货短少 20 个（运输损耗）$/);
     expect(errorCode(await decideRaw(t, 'dispatcher', approvalId, 'APPROVE'))).toBe('FORBIDDEN'); // the receiver requested it
     ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '请承运方再查找' }));
     const open = ok(
@@ -260,6 +260,24 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
       await t.gql(`query($id: ID!) { transfer(id: $id) { status lines { received lost inTransit } } }`, { id: shipped.id }, 'dispatcher'),
     ).transfer;
     expect(closed).toEqual({ status: 'RECEIVED', lines: [{ received: 5, lost: 15, inTransit: 0 }] });
+  });
+
+  it('D27 (sweep 14c LOW-2): goods received damaged are queued for write-off as received short with their reason (破损), not as lost in transit', async () => {
+    const o = await order({ purpose: 'TRANSFER', toStoreId: XINXIANG, lines: [{ itemId: MASK, quantity: 5 }] });
+    ok(await decideRaw(t, 'director', o.approval.id, 'APPROVE'));
+    const shipped = ok(await shipRaw({ toStoreId: XINXIANG, orderId: o.id, lines: [{ itemId: MASK, quantity: 5 }] })).shipTransfer;
+    ok(
+      await receiveTransferRaw(t, 'dispatcher', {
+        transferId: shipped.id,
+        lines: [{ batchId: shipped.lines[0].batch.id, quantity: 3, discrepancyReason: 'DAMAGED' }],
+      }),
+    );
+    const [writeOff] = await queryRows<{ id: string }>(
+      t.database.db,
+      sql`SELECT id FROM documents WHERE type = 'WRITE_OFF' AND transfer_id = ${shipped.id}::uuid`,
+    );
+    const approvalId = await pendingApprovalOf(t, writeOff.id, 'WRITE_OFF');
+    expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/收货短少 2 个（破损）$/);
   });
 
   it('D27: scrap without an order waits for approval (held), a rejection changes no stock; with an approved scrap order it posts', async () => {
