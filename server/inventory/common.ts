@@ -16,7 +16,7 @@ export type BatchRow = typeof batches.$inferSelect;
 export type ReasonUsage = 'ISSUE' | 'STOCKTAKE' | 'SCRAP' | 'TRANSFER' | 'ROTATION';
 
 /** API.md: quantities are whole base units, > 0 in inputs. */
-export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大');
+export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大：每行最多 100,000,000');
 
 /** D22: auditors write nothing — checked before anything is looked up, so a refusal reveals nothing. */
 /** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */

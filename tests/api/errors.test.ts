@@ -9,7 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import { ERROR_CODES } from '../../server/errors.ts';
 import type { Logger } from '../../server/logger.ts';
 import { errorCode, NOW, openTestDatabase, useTestApp, type GqlResult } from '../support/harness.ts';
-import { JINCHENG } from '../support/ledger.ts';
+import { JINCHENG, QUILT, WEIHUI } from '../support/ledger.ts';
 import { MASKED_MESSAGE } from '../../server/http/errors.ts';
 
 interface LogCall {
@@ -233,6 +233,24 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].message).toContain('金额格式错误');
+  });
+
+  it('a line quantity past the limit says the limit (sweep 14b F5: "数量过大" alone)', async () => {
+    const res = await t.gql(
+      'mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { id } }',
+      {
+        i: {
+          storeId: WEIHUI,
+          source: 'PURCHASE',
+          reference: 'ZFCG-LIMIT-1',
+          idempotencyKey: 'limit-1',
+          lines: [{ itemId: QUILT, quantity: 100_000_001, batchNo: 'LIMIT-1', unitPrice: '1.00' }],
+        },
+      },
+      'admin',
+    );
+    expect(res.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.lines.0.quantity' } });
+    expect(res.errors![0].message).toContain('数量过大：每行最多 100,000,000');
   });
 
   it('domain errors keep their message and details', async () => {
