@@ -327,7 +327,7 @@ const liveMovements = (x: TraceShape, type: MovementRow['type']) =>
   x.movements.filter((m) => m.type === type && x.documents.get(m.documentId)?.status !== 'REVERSED');
 
 const TraceRecipient = builder.objectRef<{ recipient: string; quantity: number; document: DocumentRow }>('TraceRecipient').implement({
-  description: 'Who the batch reached: an issue to a recipient',
+  description: 'Who the batch reached: an issue to a recipient, or the buyer or donee of stock rotated out (D10)',
   fields: (t) => ({
     recipient: t.exposeString('recipient'),
     quantity: t.exposeInt('quantity'),
@@ -343,15 +343,17 @@ export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement(
     holdings: t.field({ type: [StockLine], description: 'Where the batch is now', resolve: (x) => x.holdings }),
     recipients: t.field({
       type: [TraceRecipient],
-      description: 'Issues to recipients; an issue that was reversed (entered in error) reached no one',
+      description:
+        'Issues to recipients, and stock rotated out to a buyer or donee (D10); an issue or rotation that was reversed (entered in error) reached no one',
       resolve: (x) =>
-        liveMovements(x, 'ISSUE')
+        [...liveMovements(x, 'ISSUE'), ...liveMovements(x, 'ROTATION').filter((m) => m.quantity < 0)]
           .filter((m) => x.documents.get(m.documentId)?.recipient)
           .map((m) => ({ recipient: x.documents.get(m.documentId)!.recipient!, quantity: -m.quantity, document: x.documents.get(m.documentId)! })),
     }),
     receivedQuantity: t.int({
+      description: 'What came onto the books as this batch: its receipts, and a rotation that put it in as the new stock (D10)',
       resolve: (x) =>
-        liveMovements(x, 'RECEIPT')
+        [...liveMovements(x, 'RECEIPT'), ...liveMovements(x, 'ROTATION').filter((m) => m.quantity > 0)]
           .filter((m) => m.bucket === 'ON_HAND')
           .reduce((s, m) => s + m.quantity, 0),
     }),

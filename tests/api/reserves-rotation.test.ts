@@ -245,6 +245,12 @@ describe('rotateStock (D10)', () => {
     expect(await dueLines(t, 'keeper', 'ROT-A')).toEqual([]);
     const stock = (await stockAt(t, WEIHUI, QUILT)).filter((l: any) => l.batch.batchNo.startsWith('ROT-A'));
     expect(stock.map((l: any) => [l.batch.batchNo, l.onHand])).toEqual([['ROT-A-NEW', 30]]);
+
+    // D18 (sweep 14b F3): the trace follows both: the old batch reached its buyer, the new one came in by the rotation.
+    const trace = async (batchId: string) =>
+      ok(await t.gql(`query($b: ID!) { batchTrace(batchId: $b) { receivedQuantity recipients { recipient quantity } } }`, { b: batchId }, 'keeper')).batchTrace;
+    expect(await trace(old)).toEqual({ receivedQuantity: 30, recipients: [{ recipient: '卫辉市民政惠民超市', quantity: 30 }] });
+    expect(await trace(fresh.id)).toEqual({ receivedQuantity: 30, recipients: [] });
   });
 
   it('D10: a partial rotation leaves the rest of the batch on the due list', async () => {
