@@ -147,6 +147,10 @@ describe('D14, D24 (sweep 13b #2): after an emergency approval, the emergency ap
     const html = await print(`/paperwork/documents/${docId}.html`);
     expect(fact(html, '批准人')).toMatch(new RegExp(`^${DISPATCHER} `));
     expect(fact(html, '紧急批准')).toBe('先调拨后补手续，书面审批待补办');
+    // The 调拨令 is the city's order (its dispatcher's, for a 卫辉 incident) and says the written approval is owed.
+    const order = await print(`/paperwork/dispatch-plans/${plan.id}.html`);
+    expect(/<div class="bureau">([^<]*)<\/div>/.exec(order)?.[1]).toBe('新乡市应急管理局');
+    expect(fact(order, '紧急调拨')).toMatch(/^先调拨后补手续，书面审批须于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 前补办$/);
   });
 
   it('D14, D24: once another person records the written approval, it is the shipment’s approval — its approver and 文号, requested by the emergency approver', async () => {
@@ -165,6 +169,11 @@ describe('D14, D24 (sweep 13b #2): after an emergency approval, the emergency ap
     expect(fact(html, '批准人')).toMatch(new RegExp(`^${DIRECTOR} `));
     expect(fact(html, '批准文号')).toBe(WRITTEN_REF);
     expect(fact(html, '紧急批准')).toBe(`${DISPATCHER}（先调拨后补手续，书面审批已补办）`);
+    // Sweep 14c LOW-4: the 调拨令 says so too — who recorded it, when, its 文号 — not that it is still owed.
+    const order = await print(`/paperwork/dispatch-plans/${plan.id}.html`);
+    expect(fact(order, '紧急调拨')).toMatch(
+      new RegExp(`^先调拨后补手续，书面审批已补办（${DIRECTOR}，\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}，文号 ${WRITTEN_REF.replace(/[〔〕]/g, '.')}）$`),
+    );
   });
 });
 

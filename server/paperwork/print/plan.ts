@@ -4,7 +4,9 @@ import { queryRows } from '../../../drizzle/client.ts';
 import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
-import { getPlanInScope, plannedLines } from '../../dispatch/plans.ts';
+import { getPlanInScope, plannedLines, writtenApprovalOf } from '../../dispatch/plans.ts';
+import { planningJurisdiction } from '../../dispatch/consent.ts';
+import { BASIC_NEEDS_HOURS, meetsBasicNeedsTarget } from '../../relief/deadlines.ts';
 import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
@@ -42,13 +44,22 @@ const HIDDEN = '—';
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
   const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
   const row = plan.row!;
-  const [incident] = await queryRows<{ name: string; region: string; requested_by: string; approved_by: string | null }>(
+  const [incident] = await queryRows<{
+    name: string;
+    region: string;
+    occurred_at: string;
+    requested_by: string;
+    requester_region: string | null;
+    approved_by: string | null;
+  }>(
     ctx.db,
-    sql`SELECT i.name, i.region_code AS region, rq.display_name AS requested_by, ap.display_name AS approved_by
+    sql`SELECT i.name, i.region_code AS region, i.occurred_at, rq.display_name AS requested_by, rq.region_code AS requester_region,
+               ap.display_name AS approved_by
           FROM incidents i JOIN users rq ON rq.id = ${row.requestedBy}::uuid
           LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
          WHERE i.id = ${plan.incidentId}::uuid`,
   );
+  const written = row.emergency ? await writtenApprovalFact(ctx, plan.id!, row) : null;
   const agreementIds = [...new Set(plan.lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
   const [stores, batches, items, agreements] = await Promise.all([
     storeNames(
@@ -94,11 +105,19 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     })
     .join('；');
   const lateFact = `${late.map((l) => `第 ${l.lineNo} 行预计 ${l.etaHours} 小时到达`).join('；')}，超出 ${row.deadlineHours} 小时时限`;
+  // D28 (sweep 14c LOW-4): the disaster's clock, apart from the order's 时限 — a line leaving at execution (or now, before)
+  // and arriving after occurredAt + 10 h is flagged with its hours since the disaster.
+  const occurredAt = new Date(incident.occurred_at);
+  const leaves = row.executedAt ?? ctx.clock.now().toJSDate();
+  const sinceDisaster = (l: (typeof planned)[number]) => Math.round(((leaves.getTime() - occurredAt.getTime()) / 3_600_000 + l.etaHours) * 10) / 10;
+  const afterTarget = planned.filter((l) => !meetsBasicNeedsTarget(new Date(leaves.getTime() + l.etaHours * 3_600_000), occurredAt));
+  const afterTargetFact = `${afterTarget.map((l) => `第 ${l.lineNo} 行灾后约 ${sinceDisaster(l)} 小时到达`).join('；')}，超过灾后 ${BASIC_NEEDS_HOURS} 小时基本生活保障时限`;
   const destinationName = (idx: number) => plan.destinations.find((d) => d.idx === idx)?.name ?? '';
   const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
   return {
     title: '调拨令',
-    bureau: await bureauOf(ctx.db, incident.region),
+    // The bureau whose order it is: the plan's jurisdiction (a city's plan for a county's incident is the city's).
+    bureau: await bureauOf(ctx.db, planningJurisdiction(incident.requester_region, incident.region)),
     number: planNumber(row.id, row.requestedAt),
     date: chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [
@@ -107,18 +126,11 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       ['申请人', incident.requested_by],
       ['批准人', incident.approved_by ?? '—'],
       // D14: due 48 h after execution — before it, the print says so (approvalDueAt is null until executed).
-      ...(row.emergency
-        ? [
-            [
-              '紧急调拨',
-              row.approvalDueAt
-                ? `先调拨后补手续，书面审批须于 ${chinaText(row.approvalDueAt, 'yyyy-LL-dd HH:mm')} 前补办`
-                : '先调拨后补手续，书面审批须于执行后 48 小时内补办',
-            ] as [string, string],
-          ]
-        : []),
+      ...(written ? [['紧急调拨', written] as [string, string]] : []),
+      ...(row.status === 'COMPLETED' && row.cancelReason ? [['提前结束', row.cancelReason] as [string, string]] : []),
       ['时限', `${row.deadlineHours} 小时`],
       ...(late.length ? [['超时', lateFact] as [string, string]] : []),
+      ...(afterTarget.length ? [['灾后超时', afterTargetFact] as [string, string]] : []),
       ...(refused.length ? [['未获同意', `${refusedFact}：对方辖区不同意调用，不调运，不列入本调拨令及合计`] as [string, string]] : []),
       ...(plan.shortages.length ? [['缺口', `${plan.shortages.length} 项需求未能足额安排，见缺口表`] as [string, string]] : []),
       ...(hidden.length
@@ -175,4 +187,26 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     signatures: SIGNATURES,
     recorded: `${incident.requested_by} 申请于 ${chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
   };
+}
+
+/**
+ * D14, D24 (sweep 14c LOW-4): an emergency plan's written approval as it stands — recorded (by whom, when, 文号), rejected
+ * (by whom, why; still owed by its due time), or owed — not "须于 … 前补办" after it was recorded.
+ */
+async function writtenApprovalFact(
+  ctx: ServiceContext,
+  planId: string,
+  row: { approvalDueAt: Date | null; writtenApprovedAt: Date | null; writtenApprovalRef: string | null },
+) {
+  const last = await writtenApprovalOf(ctx.db, planId);
+  const [decider] = last?.decidedBy
+    ? await queryRows<{ name: string }>(ctx.db, sql`SELECT display_name AS name FROM users WHERE id = ${last.decidedBy}::uuid`)
+    : [];
+  const due = row.approvalDueAt ? `须于 ${chinaText(row.approvalDueAt, 'yyyy-LL-dd HH:mm')} 前补办` : '须于执行后 48 小时内补办';
+  if (row.writtenApprovedAt) {
+    const by = decider && last?.status === 'APPROVED' ? `${decider.name}，` : '';
+    return `先调拨后补手续，书面审批已补办（${by}${chinaText(row.writtenApprovedAt, 'yyyy-LL-dd HH:mm')}，文号 ${row.writtenApprovalRef ?? '—'}）`;
+  }
+  if (last?.status === 'REJECTED') return `先调拨后补手续，书面审批已被驳回（${decider?.name ?? '—'}：${last.reason ?? '—'}），${due}`;
+  return `先调拨后补手续，书面审批${due}`;
 }
