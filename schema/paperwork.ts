@@ -37,7 +37,7 @@ const AlertSeverity = builder.enumType('AlertSeverity', { values: ['WARNING', 'C
 
 const Alert = builder.objectRef<AlertRow>('Alert').implement({
   description:
-    'Something to act on: an expired or expiring batch, stock below quota, an emergency approval near or past 48 h, an approval waiting, ' +
+    'Something to act on: an expired or expiring batch, stock below quota, an emergency approval near or past 48 h or its written approval rejected (D14, D24), an approval waiting, ' +
     'a reconciliation difference, relief handed out beyond the standard (D29, the last 7 days)',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Stable while the condition lasts: the webhook announces each key once' }),

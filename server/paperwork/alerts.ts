@@ -13,9 +13,10 @@ import { subtreePrefix } from '../regions/codes.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import type { OverStandard } from '../relief/distributions.ts';
 import { distributionStands } from '../relief/trace.ts';
+import { planNumber } from './print/plan.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
-// below quota (D19), emergency approvals whose written approval is near or past its 48 h (D14), any reconciliation
+// below quota (D19), emergency approvals whose written approval is near or past its 48 h or was rejected (D14, D24), any reconciliation
 // line where the ledger and the balances disagree (D22), relief handed out beyond the standard (D29), and approvals
 // whose requester and approver had their passwords set by one third person (D24). Each alert has a stable key, so
 // that a webhook sends it once.
@@ -26,6 +27,7 @@ export type AlertKind =
   | 'BELOW_QUOTA'
   | 'EMERGENCY_APPROVAL_DUE'
   | 'EMERGENCY_APPROVAL_OVERDUE'
+  | 'EMERGENCY_APPROVAL_REJECTED'
   | 'APPROVAL_WAITING'
   | 'RECONCILIATION'
   | 'RELIEF_OVER_STANDARD'
@@ -36,6 +38,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'BELOW_QUOTA',
   'EMERGENCY_APPROVAL_DUE',
   'EMERGENCY_APPROVAL_OVERDUE',
+  'EMERGENCY_APPROVAL_REJECTED',
   'APPROVAL_WAITING',
   'RECONCILIATION',
   'RELIEF_OVER_STANDARD',
@@ -75,6 +78,7 @@ export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regio
   const alerts = [
     ...(await batchAlerts(ctx, policy, regionCode)),
     ...(await approvalAlerts(ctx, policy, regionCode)),
+    ...(await rejectedWrittenApprovalAlerts(ctx, regionCode)),
     ...(await waitingApprovalAlerts(ctx, policy, regionCode)),
     ...(await reliefOverStandardAlerts(ctx, regionCode)),
   ];
@@ -129,19 +133,25 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
   });
 }
 
-async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
-  const now = ctx.clock.now();
+/** SQL over incidents `i`: the plans whose alerts the user sees — their incident's region in scope (not keepers), in `regionCode`'s subtree if given. */
+async function plansOfAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<SQL> {
   const where: SQL[] = [regionsInScope(ctx.actor, sql`i.region_code`)];
   if (regionCode && ctx.actor.role !== 'KEEPER') {
     where.push(sql`i.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
   }
+  return sql.join(where, sql` AND `);
+}
+
+async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?: string | null): Promise<AlertRow[]> {
+  const now = ctx.clock.now();
+  const where = await plansOfAlerts(ctx, regionCode);
   const rows = await queryRows<{ id: string; due: string; incident: string; region_code: string }>(
     ctx.db,
     sql`SELECT p.id::text, p.approval_due_at AS due, i.name AS incident, i.region_code
           FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id
          WHERE p.emergency AND p.written_approved_at IS NULL AND p.status <> 'CANCELLED'
            AND p.approval_due_at <= ${now.plus({ hours: policy.approvalWarnHours }).toJSDate().toISOString()}::timestamptz
-           AND ${sql.join(where, sql` AND `)}
+           AND ${where}
          ORDER BY p.approval_due_at`,
   );
   return rows.map((r) => {
@@ -152,6 +162,62 @@ async function approvalAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCo
       kind: overdue ? 'EMERGENCY_APPROVAL_OVERDUE' : 'EMERGENCY_APPROVAL_DUE',
       severity: overdue ? 'CRITICAL' : 'WARNING',
       message: `「${r.incident}」紧急调拨的书面审批${overdue ? '已逾期' : '即将到期'}：应于 ${chinaText(due, 'yyyy-LL-dd HH:mm')} 前补办（先调拨后补手续，48 小时）`,
+      regionCode: r.region_code,
+      storeId: null,
+      batchId: null,
+      itemId: null,
+      planId: r.id,
+      dueAt: due,
+      quantity: null,
+    };
+  });
+}
+
+/**
+ * D14, D24 (sweep 14c LOW-3): the second person refused to ratify an emergency plan's movement (先调拨后补手续) — its
+ * written approval (EMERGENCY_WRITTEN_APPROVAL) rejected — is told at once, not 12 h before the original due time: one
+ * CRITICAL alert per plan not cancelled whose written approval is still not recorded and was rejected, naming the 调拨令,
+ * who rejected it, when and why (the latest rejection: rejected again, a new key, announced again). Submitted again
+ * (requestWrittenApproval) it stays, saying so — the refusal stands until another person records the approval, which
+ * ends it (written_approved_at set). Seen by those who see the plan's due and overdue alerts (plansOfAlerts).
+ */
+async function rejectedWrittenApprovalAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const where = await plansOfAlerts(ctx, regionCode);
+  const rows = await queryRows<{
+    id: string;
+    requested_at: string;
+    due: string | null;
+    incident: string;
+    region_code: string;
+    approval_id: string;
+    decider: string | null;
+    decided_at: string;
+    reason: string | null;
+    resubmitted: boolean;
+  }>(
+    ctx.db,
+    sql`SELECT p.id::text, p.requested_at, p.approval_due_at AS due, i.name AS incident, i.region_code, a.id::text AS approval_id,
+               u.display_name AS decider, a.decided_at, a.reason,
+               EXISTS (SELECT 1 FROM approvals n WHERE n.subject_id = p.id AND n.kind = 'EMERGENCY_WRITTEN_APPROVAL' AND n.status = 'PENDING') AS resubmitted
+          FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id
+          JOIN LATERAL (SELECT * FROM approvals r WHERE r.subject_id = p.id AND r.kind = 'EMERGENCY_WRITTEN_APPROVAL' AND r.status = 'REJECTED'
+                         ORDER BY r.decided_at DESC, r.requested_at DESC LIMIT 1) a ON TRUE
+          LEFT JOIN users u ON u.id = a.decided_by
+         WHERE p.emergency AND p.written_approved_at IS NULL AND p.status <> 'CANCELLED' AND ${where}
+         ORDER BY a.decided_at DESC`,
+  );
+  return rows.map((r) => {
+    const due = r.due ? new Date(r.due) : null;
+    const reason = (r.reason ?? '').length > 100 ? `${r.reason!.slice(0, 100)}…` : r.reason || '未填写';
+    const next = r.resubmitted ? '已重新提交，待另一名有权限的人员审批' : '须由紧急批准人重新提交书面审批';
+    return {
+      key: `EMERGENCY_APPROVAL_REJECTED:${r.approval_id}`,
+      kind: 'EMERGENCY_APPROVAL_REJECTED',
+      severity: 'CRITICAL',
+      message:
+        `「${r.incident}」紧急调拨 调拨令 ${planNumber(r.id, new Date(r.requested_at))} 的书面审批被 ${r.decider ?? '审批人'} 驳回` +
+        `（${chinaText(r.decided_at, 'yyyy-LL-dd HH:mm')}）：${reason}；${due ? '物资已先行调拨，' : ''}${next}` +
+        (due ? `（应于 ${chinaText(due, 'yyyy-LL-dd HH:mm')} 前补办）` : ''),
       regionCode: r.region_code,
       storeId: null,
       batchId: null,

@@ -109,6 +109,7 @@ export const ALERT_KIND = {
   BELOW_QUOTA: '低于定额',
   EMERGENCY_APPROVAL_DUE: '紧急审批待补办',
   EMERGENCY_APPROVAL_OVERDUE: '紧急审批逾期',
+  EMERGENCY_APPROVAL_REJECTED: '紧急调拨书面审批被驳回',
   APPROVAL_WAITING: '审批久等',
   RECONCILIATION: '对账差异',
   RELIEF_OVER_STANDARD: '超标准发放',
