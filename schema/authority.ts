@@ -170,7 +170,7 @@ builder.objectField(StockDocument, 'approval', (t) =>
     type: Approval,
     nullable: true,
     description:
-      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); D23: for a document executing an outbound order (an issue, transfer, rotation, or a scrap under an approved SCRAP order), the order’s approval (kind OUTBOUND_ORDER: its approver, time, 批准文号 and the order); D14: for the 调拨单（调出） of a dispatch plan’s shipment, the plan’s (kind DISPATCH_PLAN; after an emergency approval, the written approval once recorded, kind EMERGENCY_WRITTEN_APPROVAL, requested by the emergency approver). Null for a document posted without one, and for a reader who may not read the approval (another store’s document listed as the other side: its approval is that store’s region’s)',
+      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); D23: for a document executing an outbound order (an issue, transfer, rotation, or a scrap under an approved SCRAP order), the order’s approval (kind OUTBOUND_ORDER: its approver, time, 批准文号 and the order); D14: for the 调拨单（调出） of a dispatch plan’s shipment, the plan’s (kind DISPATCH_PLAN; after an emergency approval, the written approval once recorded, kind EMERGENCY_WRITTEN_APPROVAL, requested by the emergency approver) — D25: for a reader who may not read the plan’s approval (another region’s plan shipping the reader’s region’s stock), the consent the lending region gave it (kind CROSS_REGION_USE), if any (under a 联储 agreement there is none: null). Null for a document posted without one, and for a reader who may not read the approval (another store’s document listed as the other side: its approval is that store’s region’s)',
     resolve: async (d, _a, ctx) =>
       readableOrNull(
         'approval',
@@ -179,6 +179,10 @@ builder.objectField(StockDocument, 'approval', (t) =>
           d,
           (id) => ctx.loaders.documentApproval.load(id),
           async (id) => (await ctx.loaders.transfer.load(id))?.dispatchPlanId,
+          {
+            consentOf: (id) => ctx.loaders.lenderConsent.load(id),
+            readable: async (a) => (await readableOrNull('approval', ctx.user!, a, policyLookups(ctx))) !== null,
+          },
         ),
         policyLookups(ctx),
       ),

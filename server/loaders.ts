@@ -23,7 +23,7 @@ import {
 import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
 import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
 import { orderLinesOf } from './authority/orders.ts';
-import { approvalsByIds, approvalsOfDocuments } from './authority/queue.ts';
+import { approvalsByIds, approvalsOfDocuments, lenderConsentsOfTransfers } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
 import { receiptsOfPlanLines } from './relief/deadlines.ts';
 import { pricedLinesLoader } from './dispatch/plan-value.ts';
@@ -181,6 +181,11 @@ export function createLoaders(db: Db) {
     documentApproval: byKey(
       (ids: readonly string[]) => approvalsOfDocuments(db, ids),
       (a) => a.subjectId,
+    ),
+    /** D25 (sweep 14a F7): the lender's consent a plan shipment went out under, by transfer id (decidingApproval's `lender`). */
+    lenderConsent: byKey(
+      async (ids: readonly string[]) => (await lenderConsentsOfTransfers(db, ids)).map((r) => ({ ...r.approval, transferId: r.transferId! })),
+      (a) => a.transferId,
     ),
     /** D20 (sweep 12b F7): each plan's lines with their prices, for its approvals' value as each reader sees it. */
     planPricedLines: pricedLinesLoader(db),

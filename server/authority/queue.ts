@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { approvals, dispatchPlans } from '../../drizzle/schema/index.ts';
+import { approvals, dispatchLines, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { approvalsInScope, canDecide, decidesAnything } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
@@ -256,15 +256,24 @@ export interface DocumentExecuting {
  * approver's name (so the row names both); until then the emergency approval itself, by the dispatcher who approved and
  * executed. `load` reads a subject's approval (approvalsOfDocuments), `planOf` a transfer's plan; decidingApprovalSql is
  * the same rule in SQL.
+ * D22, D23, D25 (sweep 14a F7): a plan's shipment out of another jurisdiction's store — the lender's — went on the
+ * lender's authority: its consent (CROSS_REGION_USE, decided by the lender's own dispatcher: lenderConsentSql) or a
+ * standing 联储 agreement (lenderBasisSql, the 依据 — no approval of the lender's). The lender's readers may not read the
+ * plan's approval (another region's): for such a reader (`lender.readable` false) the shipment's deciding approval is
+ * the lender's consent, where there is one; one who may read the plan's approval sees it, as before.
  */
 export async function decidingApproval(
   doc: DocumentExecuting,
   load: (subjectId: string) => Promise<ApprovalRow | null | undefined>,
   planOf: (transferId: string) => Promise<string | null | undefined>,
+  lender?: { consentOf: (transferId: string) => Promise<ApprovalRow | null | undefined>; readable: (a: ApprovalRow) => Promise<boolean> },
 ): Promise<ApprovalRow | null> {
   const planId = doc.type === EXECUTES_PLAN && doc.transferId && !doc.orderId ? await planOf(doc.transferId) : null;
   const [own, ofOrder] = await Promise.all([load(doc.id), doc.orderId ? load(doc.orderId) : planId ? load(planId) : null]);
-  return own ?? ofOrder ?? null;
+  const deciding = own ?? ofOrder ?? null;
+  // D25 (sweep 14a F7): the lending side's own authority, for a reader who may not read the plan's approval.
+  if (!planId || own || !lender || (deciding && (await lender.readable(deciding)))) return deciding;
+  return (await lender.consentOf(doc.transferId!)) ?? deciding;
 }
 
 /** SQL: the dispatch plan a document executed (as decidingApproval: the plan of a 调拨单（调出）'s transfer), or NULL. */
@@ -287,6 +296,39 @@ export const decidingApprovalSql = (doc: { id: SQL; type: SQL; orderId: SQL; tra
                  sql`, `,
                )}))
         ORDER BY a.subject_id = ${doc.id} DESC, a.kind = 'EMERGENCY_WRITTEN_APPROVAL' DESC, a.requested_at DESC LIMIT 1)`;
+
+/**
+ * D25 (sweep 14a F7), SQL for decidingApproval's `lender.consentOf`: the approved consent (CROSS_REGION_USE) covering a
+ * plan shipment's lines — asked of the source store's jurisdiction, one per region, its payload naming the lines — a
+ * subquery of one approval row or none, to join LATERAL beside decidingApprovalSql.
+ */
+export const lenderConsentSql = (doc: { type: SQL; transferId: SQL }) =>
+  sql`(SELECT a.* FROM approvals a JOIN dispatch_lines l ON l.plan_id = a.subject_id AND a.payload->'lineNos' @> to_jsonb(l.line_no)
+        WHERE a.subject_id = ${planOfDocumentSql(doc)} AND l.transfer_id = ${doc.transferId}
+          AND a.kind = 'CROSS_REGION_USE' AND a.status = 'APPROVED'
+        ORDER BY a.decided_at DESC LIMIT 1)`;
+
+/** lenderConsentSql for the GraphQL loader: each transfer's consent, by transfer id (the newest, should there be two). */
+export const lenderConsentsOfTransfers = (db: Db, transferIds: readonly string[]) =>
+  db
+    .select({ transferId: dispatchLines.transferId, approval: approvals })
+    .from(approvals)
+    .innerJoin(dispatchLines, and(eq(dispatchLines.planId, approvals.subjectId), sql`${approvals.payload}->'lineNos' @> to_jsonb(${dispatchLines.lineNo})`))
+    .where(and(inArray(dispatchLines.transferId, [...transferIds]), eq(approvals.kind, 'CROSS_REGION_USE'), eq(approvals.status, 'APPROVED')))
+    .orderBy(asc(approvals.decidedAt));
+
+/**
+ * D22, D25 (sweep 14a F7): the 依据 of a plan shipment out of a 联储 partner's store — the standing agreement it used
+ * (dispatch_lines.joint_agreement_id, as decided again at execution), by its validity and id — or, its lender having
+ * consented for this plan, that consent; NULL otherwise. The journal export's 依据 and the printed 调拨单（调出） cite it
+ * where the document itself cites nothing.
+ */
+export const lenderBasisSql = (doc: { type: SQL; transferId: SQL }) =>
+  sql`(SELECT COALESCE(
+          (SELECT '联储协议（有效期 ' || to_char(j.valid_from, 'YYYY-MM-DD') || ' 至 ' || to_char(j.valid_to, 'YYYY-MM-DD') || '，协议 ID ' || j.id || '）'
+             FROM dispatch_lines l JOIN joint_reserve_agreements j ON j.id = l.joint_agreement_id
+            WHERE l.plan_id = ${planOfDocumentSql(doc)} AND l.transfer_id = ${doc.transferId} ORDER BY l.line_no LIMIT 1),
+          (SELECT '跨区域调用（调出方辖区同意，' || to_char(c.decided_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || '）' FROM ${lenderConsentSql(doc)} c)))`;
 
 export interface ApprovalFilter {
   regionCode?: string | null;

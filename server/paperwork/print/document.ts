@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { chinaText } from '../../clock.ts';
 import { queryRows } from '../../../drizzle/client.ts';
 import { mayRead, readableOrNull, type PolicyLookups } from '../../auth/policy.ts';
-import { decidingApprovalSql, planOfDocumentSql } from '../../authority/queue.ts';
+import { decidingApprovalSql, lenderBasisSql, lenderConsentSql, planOfDocumentSql } from '../../authority/queue.ts';
 import type { ServiceContext } from '../../context.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { createLoaders } from '../../loaders.ts';
@@ -37,7 +37,10 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
                ap.status::text AS "approvalStatus", ap.requested_by::text AS "approvalRequestedBy", ap.region_code AS "approvalRegionCode",
                ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", au.display_name AS approver,
                ap.kind::text AS "approvalKind", ar.display_name AS "approvalRequester",
-               dp.id::text AS "planId", dp.requested_at AS "planRequestedAt", dp.incident_id::text AS "planIncidentId", CASE WHEN dp.emergency THEN 'true' END AS "planEmergency"
+               dp.id::text AS "planId", dp.requested_at AS "planRequestedAt", dp.incident_id::text AS "planIncidentId", CASE WHEN dp.emergency THEN 'true' END AS "planEmergency",
+               lc.requested_by::text AS "consentRequestedBy", lc.region_code AS "consentRegionCode", lc.store_id::text AS "consentStoreId",
+               lc.decided_at AS "consentDecidedAt", lc.approval_ref AS "consentRef", lu.display_name AS "consentApprover",
+               ${lenderBasisSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} AS "lenderBasis"
           FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
           LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
@@ -46,6 +49,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
           LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, type: sql`d.type`, orderId: sql`d.order_id`, transferId: sql`d.transfer_id` })} ap ON TRUE
           LEFT JOIN users au ON au.id = ap.decided_by LEFT JOIN users ar ON ar.id = ap.requested_by
           LEFT JOIN dispatch_plans dp ON dp.id = ${planOfDocumentSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })}
+          LEFT JOIN LATERAL ${lenderConsentSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} lc ON TRUE LEFT JOIN users lu ON lu.id = lc.decided_by
          WHERE d.id = ${id}::uuid`,
   );
   if (!doc) throw notFound('id', '单据', id);
@@ -165,9 +169,6 @@ async function writeOffStateOf(ctx: ServiceContext, receiptId: string): Promise<
 async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string | null>, lookups: PolicyLookups): Promise<[string, string][]> {
   const facts: [string, string][] = [];
   if (doc.orderNumber && (await readableOrNull('order', ctx.actor, { storeId: doc.orderStoreId! }, lookups))) facts.push(['出库申请', doc.orderNumber]);
-  // D14: a plan's shipment cites its 调拨令 by the printed number (not an id), for a reader who may read the plan.
-  if (doc.planId && (await readableOrNull('plan', ctx.actor, { incidentId: doc.planIncidentId! }, lookups)))
-    facts.push(['调拨令', planNumber(doc.planId, new Date(doc.planRequestedAt!))]);
   const approval =
     doc.approvalStatus === 'APPROVED'
       ? await readableOrNull(
@@ -177,6 +178,13 @@ async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string |
           lookups,
         )
       : null;
+  // D25 (sweep 14a F7): another region's plan shipping the reader's stock — the lender's, who may not read the plan or
+  // its approval — went out on the lender's authority (decidingApproval's `lender`): its consent, or the 联储 agreement.
+  const lender = doc.planId !== null && !approval;
+  // D14: a plan's shipment cites its 调拨令 by the printed number (not an id), for a reader who may read the plan — and
+  // for the lender, whose copy's 备注 names it already.
+  if (doc.planId && (lender || (await readableOrNull('plan', ctx.actor, { incidentId: doc.planIncidentId! }, lookups))))
+    facts.push(['调拨令', planNumber(doc.planId, new Date(doc.planRequestedAt!))]);
   if (approval) {
     facts.push(['批准人', `${doc.approver} ${chinaText(doc.decidedAt!, 'yyyy-LL-dd HH:mm')}`]);
     // D14: the written approval after an emergency one is requested in the emergency approver's name — both are named.
@@ -184,6 +192,20 @@ async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string |
     else if (doc.approvalKind === 'DISPATCH_PLAN' && doc.planEmergency) facts.push(['紧急批准', '先调拨后补手续，书面审批待补办']);
     // A count's 文号 is the approver's already (the document takes it on approval): not printed twice.
     if (doc.decidedRef && doc.decidedRef !== doc.approvalRef) facts.push(['批准文号', doc.decidedRef]);
+  } else if (
+    lender &&
+    doc.consentApprover &&
+    (await readableOrNull(
+      'approval',
+      ctx.actor,
+      { requestedBy: doc.consentRequestedBy!, regionCode: doc.consentRegionCode!, storeId: doc.consentStoreId },
+      lookups,
+    ))
+  ) {
+    facts.push(['批准人', `${doc.consentApprover} ${chinaText(doc.consentDecidedAt!, 'yyyy-LL-dd HH:mm')}（同意跨区域调用）`]);
+    if (doc.consentRef) facts.push(['批准文号', doc.consentRef]);
   }
+  // The document's own 依据 is printed after; the lender's basis only where it cites none.
+  if (lender && doc.lenderBasis && !doc.reference) facts.push(['依据', doc.lenderBasis]);
   return facts;
 }

@@ -5,7 +5,7 @@ import { plannedEachTime } from '../../../drizzle/prepared-statements.ts';
 import type { ServiceContext } from '../../context.ts';
 import { assertFinanceReader } from '../../audit/valuation.ts';
 import { approvalsInScope, regionsInScope, storesInScope } from '../../auth/policy.ts';
-import { decidingApprovalSql } from '../../authority/queue.ts';
+import { decidingApprovalSql, lenderBasisSql, lenderConsentSql, planOfDocumentSql } from '../../authority/queue.ts';
 import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
 import { getStoreInScope } from '../../stores/service.ts';
@@ -73,19 +73,27 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   // policy lets the reader see them (as StockDocument.approval: an in-transit leg at a store in scope may belong to
   // another region's document, whose approval and order are that region's). D14: a plan's shipment cites the plan — its
   // 调拨令's printed number, under 出库申请 — where the reader may read the plan (mayRead.plan: its incident's region;
-  // the journal has no keeper readers).
+  // the journal has no keeper readers). D22, D25 (sweep 14a F7): another region's plan shipping the reader's stock (the
+  // lender's) went out on the lender's authority: for a reader who may not read the plan's approval, its consent
+  // (lenderConsentSql, as decidingApproval) names 批准人 and 批准文号, and 依据 cites the consent or the 联储 agreement
+  // (lenderBasisSql) where the document cites nothing; 出库申请 the 调拨令's number, which the shipment's own note
+  // (备注) names to whoever reads the document.
   const planSeen = regionsInScope(user, sql`pi.region_code`);
-  const approvalSeen = approvalsInScope(user, { regionCode: sql`ap.region_code`, storeId: sql`ap.store_id`, requestedBy: sql`ap.requested_by` });
+  const approvalSeen = sql`(ap.id IS NOT NULL AND ${approvalsInScope(user, { regionCode: sql`ap.region_code`, storeId: sql`ap.store_id`, requestedBy: sql`ap.requested_by` })})`;
+  const consentSeen = approvalsInScope(user, { regionCode: sql`lc.region_code`, storeId: sql`lc.store_id`, requestedBy: sql`lc.requested_by` });
+  const docRef = { type: sql`d.type`, transferId: sql`d.transfer_id` };
   const orderSeen = storesInScope(user, sql`so.store_id`, sql`os.region_code`);
   const rows = await queryRows<Record<string, string | number | Date | null>>(
     db,
     plannedEachTime(sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
                r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
-               CASE WHEN ${approvalSeen} THEN au.display_name END AS approver, CASE WHEN ${approvalSeen} THEN ap.approval_ref END AS "approvalRef",
+               CASE WHEN ${approvalSeen} THEN au.display_name WHEN ${consentSeen} THEN lu.display_name END AS approver,
+               CASE WHEN ${approvalSeen} THEN ap.approval_ref WHEN ${consentSeen} THEN lc.approval_ref END AS "approvalRef",
                CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber",
-               CASE WHEN ${planSeen} THEN dp.id::text END AS "planId", dp.requested_at AS "planRequestedAt",
-               ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo", d.reference
+               CASE WHEN ${planSeen} OR NOT ${approvalSeen} THEN sp.id::text END AS "planId", sp.requested_at AS "planRequestedAt",
+               ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo",
+               COALESCE(d.reference, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code
@@ -93,6 +101,8 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
           LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, type: sql`d.type`, orderId: sql`d.order_id`, transferId: sql`d.transfer_id` })} ap
                  ON ap.status = 'APPROVED'
           LEFT JOIN users au ON au.id = ap.decided_by
+          LEFT JOIN LATERAL ${lenderConsentSql(docRef)} lc ON TRUE LEFT JOIN users lu ON lu.id = lc.decided_by
+          LEFT JOIN dispatch_plans sp ON sp.id = ${planOfDocumentSql(docRef)}
           LEFT JOIN dispatch_plans dp ON dp.id = ap.subject_id AND ap.kind IN ('DISPATCH_PLAN', 'EMERGENCY_WRITTEN_APPROVAL')
           LEFT JOIN incidents pi ON pi.id = dp.incident_id
          WHERE ${sql.join(where, sql` AND `)}
