@@ -126,8 +126,12 @@ const PeriodClose = builder.objectRef<PeriodCloseRow>('PeriodClose').implement({
 
 const JournalFilter = builder.inputType('JournalFilter', {
   fields: (t) => ({
-    from: t.field({ type: 'DateTime' }),
-    to: t.field({ type: 'DateTime' }),
+    from: t.field({
+      type: 'DateTime',
+      description:
+        'Business time (occurredAt) after this instant: a period is (from, to], so that the value at `from` plus its movements is the value at `to` (D21, D22)',
+    }),
+    to: t.field({ type: 'DateTime', description: 'Business time (occurredAt) up to this instant, inclusive (as valuation(asOf) counts it)' }),
     regionCode: t.string(),
     storeId: t.id(),
     itemId: t.id(),

@@ -379,8 +379,12 @@ const MovementFilter = builder.inputType('MovementFilter', {
     batchId: t.id(),
     documentId: t.id(),
     type: t.field({ type: DocumentType }),
-    from: t.field({ type: 'DateTime' }),
-    to: t.field({ type: 'DateTime' }),
+    from: t.field({
+      type: 'DateTime',
+      description:
+        'Business time (occurredAt) after this instant: a period is (from, to], so that the value at `from` plus its movements is the value at `to` (D21, D22)',
+    }),
+    to: t.field({ type: 'DateTime', description: 'Business time (occurredAt) up to this instant, inclusive (as valuation(asOf) counts it)' }),
   }),
 });
 

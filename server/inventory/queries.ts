@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import {
   balances,
@@ -273,7 +273,10 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
   if (f.documentId) where.push(eq(movements.documentId, (await getDocumentInScope(db, user, f.documentId, 'filter.documentId')).id));
   if (f.type) where.push(eq(movements.type, f.type));
   assertPeriodOrder(f.from, f.to, 'filter.to');
-  if (f.from) where.push(gte(movements.occurredAt, f.from));
+  // D21, D22: a period is (from, to] — a movement dated exactly at an instant belongs to the period that ends there, as
+  // valuation(asOf) counts it; so the value at `from` plus the period's movements is the value at `to`, and consecutive
+  // periods share no movement (sweeps 12c C8, 13b #12, 14b F2: one at the boundary was in both).
+  if (f.from) where.push(gt(movements.occurredAt, f.from));
   if (f.to) where.push(lte(movements.occurredAt, f.to));
   let after: SQL | undefined;
   if (req.after && byOccurred) {

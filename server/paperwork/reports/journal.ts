@@ -58,7 +58,7 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   const prefix = await readablePrefix(db, user, q.regionCode);
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
   const period = periodOf(q);
-  if (period.from) where.push(sql`m.occurred_at >= ${period.from}::timestamptz`);
+  if (period.from) where.push(sql`m.occurred_at > ${period.from}::timestamptz`); // (from, to], as the journal query
   if (period.to) where.push(sql`m.occurred_at <= ${period.to}::timestamptz`);
   if (store) where.push(sql`m.store_id = ${store.id}::uuid`);
   if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
