@@ -8,6 +8,11 @@ import type { Db } from './client.ts';
 type Queue = (() => void)[];
 
 const pending = new AsyncLocalStorage<Queue>();
+/** Each transaction's database (a savepoint's too): what is cached per database serves its transactions. */
+const roots = new WeakMap<Db, Db>();
+
+/** The database a transaction runs on; a database is its own. */
+export const rootOf = (db: Db): Db => roots.get(db) ?? db;
 
 /** Runs `fn` once the current transaction has committed (at once outside one); dropped if it rolls back. */
 export function afterCommit(fn: () => void): void {
@@ -24,7 +29,11 @@ export function withAfterCommit<D extends Db>(db: D, enclosing?: Queue): D {
   const transaction = db.transaction.bind(db);
   const wrapped: Db['transaction'] = async (run, config) => {
     const queue: Queue = [];
-    const result = await transaction((tx) => pending.run(queue, () => run(withAfterCommit(tx, queue))), config);
+    const result = await transaction((tx) => {
+      const inner = withAfterCommit(tx, queue);
+      roots.set(inner, rootOf(db));
+      return pending.run(queue, () => run(inner));
+    }, config);
     if (enclosing) enclosing.push(...queue);
     else for (const fn of queue) fn();
     return result;

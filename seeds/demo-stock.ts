@@ -13,7 +13,7 @@ import { requestOutboundOrder } from '../server/authority/orders.ts';
 import { decideApproval } from '../server/authority/decide.ts';
 import { pendingApprovalsOf } from '../server/authority/queue.ts';
 import { loadPrincipal } from '../server/users/service.ts';
-import { stableId } from '../server/ids.ts';
+import { batchIdOf } from '../server/inventory/batch-ids.ts';
 import { storeId, userId } from './demo.ts';
 import { itemId } from './reference.ts';
 import { audited } from './audited.ts';
@@ -217,8 +217,8 @@ export async function seedDemoStock(db: Db, clock: Clock, config: AppConfig = lo
     occurredAt: DateTime.fromISO('2025-09-30T16:00:00+08:00', { setZone: true }),
     idempotencyKey: 'demo-stocktake-1',
     counts: [
-      { batchId: stableId('batch', `${itemId('LIV-002')}/WH-DZP-2205`), countedQuantity: 196, reason: 'DAMAGED' },
-      { batchId: stableId('batch', `${itemId('FLD-009')}/WH-JSY-2104`), countedQuantity: 400 },
+      { batchId: await batchIdOf(db, itemId('LIV-002'), 'WH-DZP-2205'), countedQuantity: 196, reason: 'DAMAGED' },
+      { batchId: await batchIdOf(db, itemId('FLD-009'), 'WH-JSY-2104'), countedQuantity: 400 },
     ],
   });
   const [countApproval] = await pendingApprovalsOf(db, count.documentId, 'STOCKTAKE');

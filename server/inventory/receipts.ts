@@ -8,7 +8,8 @@ import { mayRead, type PolicyLookups } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
-import { stableId } from '../ids.ts';
+import { batchIdWith } from '../ids.ts';
+import { batchIdKey, batchIdOf } from './batch-ids.ts';
 import { formatFen, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { invisibleAsBlank, readableText, uuidArg, validate, idSchema } from '../validation.ts';
@@ -182,10 +183,10 @@ export async function batchFor(
   ours: Set<string> = new Set(),
   owner: Omit<LineOwner, 'owner'> = { stated: true, store: null },
 ): Promise<BatchRow> {
-  // (item, batch number) is unique, so the batch id follows from it.
+  // (item, batch number) is unique, so the batch id follows from it — keyed with the database's secret (sweep 14a F1).
   const [created] = await tx
     .insert(batches)
-    .values({ ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) })
+    .values({ ...b, id: await batchIdOf(tx, b.itemId, b.batchNo) })
     .onConflictDoNothing()
     .returning();
   if (created) {
@@ -387,6 +388,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   // Issue 11: without organisations to look up or register, the claim, the owner and the batches take one round
   // trip (ledger_prepare); the decisions below are the same either way.
   const lean = !v.sourceOrgId && !v.sourceName && v.lines.every((l) => !l.ownerOrgId);
+  // The new batches' ids are computed here, before the statement is built (sweep 14a F1: keyed; read once per database).
+  const batchKey = await batchIdKey(db);
 
   return postDocument(db, {
     kind: 'receiveStock',
@@ -403,7 +406,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
             batches: prepared.map((p, i) => {
               // No owner named: the default owner (defaultOwner) — an agreement store's operator, else a government.
               const b = { ...newBatch(p, i, documentId, store.kind === 'AGREEMENT' ? store.operatorOrgId : null), supplierOrgId: null };
-              return { ...b, id: stableId('batch', `${b.itemId}/${b.batchNo}`) };
+              return { ...b, id: batchIdWith(batchKey, b.itemId, b.batchNo) };
             }),
           }),
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { itemId } from '../../seeds/reference.ts';
-import { stableId } from '../../server/ids.ts';
+import { batchIdOf } from '../../server/inventory/batch-ids.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 import { DOC_FIELDS, issue, key, receive, WEIHUI, XINXIANG } from '../support/ledger.ts';
@@ -180,7 +180,8 @@ describe('stock(orderBy: EXPIRY) in FEFO order (sweep 12a F4, D8)', () => {
     // Batch ids follow from item and number: the receipts are timed against the ids' order, so that a list tied by
     // batch id (the old order) and one tied by receipt (FEFO's) cannot agree by chance.
     const numbers = ['F4-A', 'F4-B', 'F4-C', 'F4-D'];
-    const byIdDesc = [...numbers].sort((a, b) => (stableId('batch', `${item}/${a}`) < stableId('batch', `${item}/${b}`) ? 1 : -1));
+    const ids = new Map(await Promise.all(numbers.map(async (n) => [n, await batchIdOf(t.database.db, item, n)] as const)));
+    const byIdDesc = [...numbers].sort((a, b) => (ids.get(a)! < ids.get(b)! ? 1 : -1));
     const [moved, ...here] = byIdDesc;
     // The one with the greatest id was received first, at 新乡市 (06:00), and transferred in now.
     const doc = await receive(t, 'admin', XINXIANG, [{ itemId: item, quantity: 10, batchNo: moved, unitPrice: '20.00', expiryDate }], {

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { seedDemoReserves } from '../../seeds/demo-reserves.ts';
 import { seedDemoStock } from '../../seeds/demo-stock.ts';
-import { stableId } from '../../server/ids.ts';
+import { batchIdOf } from '../../server/inventory/batch-ids.ts';
 import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 import { COTTON_TENT, expectLedgerConsistent, JINCHENG, key, WEIHUI, XINXIANG_COUNTY } from '../support/ledger.ts';
 import { ledgerCounts, ok, receiveRaw } from '../support/ledger-ops.ts';
@@ -20,9 +20,14 @@ const t = useTestApp();
 afterEach(() => expectLedgerConsistent(t));
 
 const JC_BATCH = 'JC-MZP-2110'; // 棉帐篷 ×300 at 晋城市救灾物资储备库 (demo stock), owner 晋城市人民政府, CITY funds
-const JC_BATCH_ID = stableId('batch', `${COTTON_TENT}/${JC_BATCH}`);
 const WH_BATCH = 'WH-MZP-2005'; // 棉帐篷 ×150 at 卫辉市救灾物资储备库, owner 卫辉市人民政府
-const WH_BATCH_ID = stableId('batch', `${COTTON_TENT}/${WH_BATCH}`);
+// The demo batches' ids, with this database's key (sweep 14a F1).
+let JC_BATCH_ID = '';
+let WH_BATCH_ID = '';
+beforeAll(async () => {
+  JC_BATCH_ID = await batchIdOf(t.database.db, COTTON_TENT, JC_BATCH);
+  WH_BATCH_ID = await batchIdOf(t.database.db, COTTON_TENT, WH_BATCH);
+});
 const XX_BATCH = 'XX-MZP-2403'; // 棉帐篷 at 新乡市救灾物资储备库, owner 新乡市人民政府
 const HUIMIN = '新乡市惠民百货配送有限公司'; // 新乡's agreement: 棉帐篷 500 at 2180.00 (demo reserves)
 const TAKEN = `批号 ${JC_BATCH} 不能用于本次入库，请核对批号或另编一个批号`; // sweep 4 L4: without saying it is registered elsewhere

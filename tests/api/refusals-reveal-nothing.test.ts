@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { storeId, WEIHUI_STORE_CODE } from '../../seeds/demo.ts';
 import { encodeCursor } from '../../server/pagination.ts';
-import { stableId } from '../../server/ids.ts';
+import { batchIdOf } from '../../server/inventory/batch-ids.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { ok, purchase, receiveRaw } from '../support/ledger-ops.ts';
 
@@ -27,7 +27,7 @@ async function xinxiangRecords() {
       'dispatcher',
     ),
   ).createIncident;
-  const batchId = stableId('batch', `${itemId('LIV-001')}/SECRET-BATCH-7`);
+  const batchId = await batchIdOf(t.database.db, itemId('LIV-001'), 'SECRET-BATCH-7');
   return { incident, batch: { id: batchId, batchNo: 'SECRET-BATCH-7' }, document: receipt, storeName: '卫辉市救灾物资储备库' };
 }
 

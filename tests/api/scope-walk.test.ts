@@ -4,7 +4,7 @@ import type { GraphQLField, GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
 import { schema } from '../../schema/index.ts';
-import { stableId } from '../../server/ids.ts';
+import { batchIdOf as keyedBatchId } from '../../server/inventory/batch-ids.ts';
 import { createLogger } from '../../server/logger.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { seedDemoReserves } from '../../seeds/demo-reserves.ts';
@@ -145,10 +145,11 @@ const WEIHUI = storeId('S-410781-01'); // the demo keeper's store, 卫辉市
 const JINCHENG = storeId('S-140500-01'); // 晋城市
 const JINCHENG_DISTRICT = storeId('S-140502-01'); // 晋城市城区
 const HUNCHUN = storeId('S-222404-01'); // 珲春市
-const batchIdOf = (itemCode: string, batchNo: string) => stableId('batch', `${itemId(itemCode)}/${batchNo}`); // as receipts.ts derives it
-const JC_TENT_BATCH = batchIdOf('LIV-001', 'JC-MZP-2110'); // held only in 晋城
-const HC_QUILT_BATCH = batchIdOf('LIV-004', 'HC-MB-2211'); // 珲春, shipped in part to 卫辉
-const WH_QUILT_BATCH = batchIdOf('LIV-004', 'WH-MB-2204'); // 卫辉
+// As receipts.ts derives them, with this database's key (sweep 14a F1): known once the database is (createFixtures).
+const batchIdOf = (itemCode: string, batchNo: string) => keyedBatchId(t.database.db, itemId(itemCode), batchNo);
+let JC_TENT_BATCH = ''; // held only in 晋城
+let HC_QUILT_BATCH = ''; // 珲春, shipped in part to 卫辉
+let WH_QUILT_BATCH = ''; // 卫辉
 const XINXIANG = storeId('S-410700-01');
 
 type Labelled = { label: string; value: unknown };
@@ -201,9 +202,12 @@ async function createFixtures() {
   await seedDemoStock(db, t.clock);
   await seedDemoReserves(db, t.clock);
   const admin = (q: string, v: Record<string, unknown>, what: string) => ask(q, v, 'admin').then((r) => ok(r, what));
-  // Batch ids are predictable (receipts.ts: stableId('batch', `${itemId}/${batchNo}`)): the walk uses that too.
+  // Batch ids follow from item and number with the database's key (receipts.ts batchFor): the walk derives them too.
+  JC_TENT_BATCH = await batchIdOf('LIV-001', 'JC-MZP-2110');
+  HC_QUILT_BATCH = await batchIdOf('LIV-004', 'HC-MB-2211');
+  WH_QUILT_BATCH = await batchIdOf('LIV-004', 'WH-MB-2204');
   const [tent] = await rows<{ batch_no: string }>(sql`SELECT batch_no FROM batches WHERE id = ${JC_TENT_BATCH}::uuid`);
-  if (tent?.batch_no !== 'JC-MZP-2110') throw new Error('fixture: batch ids no longer derive as stableId(batch, itemId/batchNo)');
+  if (tent?.batch_no !== 'JC-MZP-2110') throw new Error('fixture: batch ids no longer derive as batchIdOf(db, itemId, batchNo)');
   const [demoTransfer] = await rows<{ id: string }>(
     sql`SELECT id::text FROM transfers WHERE from_store_id = ${XINXIANG}::uuid AND to_store_id = ${WEIHUI}::uuid`,
   );
