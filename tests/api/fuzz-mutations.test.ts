@@ -147,14 +147,18 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
       i: { storeId, source: 'DONATION', sourceName: '模糊测试捐赠方', idempotencyKey: key, lines },
     });
   const stocked = await receive('keeper', keeperStore.id, 'fixture-keeper', [
-    { itemId: mainItem, quantity: 100_000, batchNo: 'FUZZ-MAIN' },
+    // Expiring before FUZZ-REVERSIBLE, so that plans and issues (FEFO) take from it: at one instant of the test clock two
+    // batches of one expiry tie, and the tie is broken by batch id, which is keyed per database (sweep 14a F1).
+    { itemId: mainItem, quantity: 100_000, batchNo: 'FUZZ-MAIN', expiryDate: '2031-01-01' },
     { itemId: countedItem, quantity: 1000, batchNo: 'FUZZ-COUNTED' },
   ]);
   const [mainBatch, countedBatch] = stocked.lines.map((l: any) => l.batch.id as string);
   // D3: an owner the keeper's store may record (its own government, the default owner of FUZZ-MAIN).
   const ownerOrgId: string = (await run('keeper', `query($b: ID!) { batch(id: $b) { owner { id } } }`, { b: mainBatch })).owner.id;
   const cityBatch = (await receive('admin', cityStore.id, 'fixture-city', [{ itemId: mainItem, quantity: 10_000, batchNo: 'FUZZ-CITY' }])).lines[0].batch.id;
-  const reversible = await receive('keeper', keeperStore.id, 'fixture-reversible', [{ itemId: mainItem, quantity: 10, batchNo: 'FUZZ-REVERSIBLE' }]);
+  const reversible = await receive('keeper', keeperStore.id, 'fixture-reversible', [
+    { itemId: mainItem, quantity: 10, batchNo: 'FUZZ-REVERSIBLE', expiryDate: '2032-01-01' },
+  ]);
 
   // Stock on its way to the keeper's store (partial receipts keep it receivable), and some leaving it.
   // D23: each shipment executes a transfer order requested by the shipper and approved by someone else.
