@@ -133,7 +133,8 @@ export const StockLine = builder.objectRef<StockRow>('StockLine').implement({
 export const StockLineConnection = connectionType('StockLine', StockLine);
 
 const StockOrder = builder.enumType('StockOrder', {
-  description: 'STORE: by store and batch; EXPIRY: earliest expiry first, batches without expiry last (D8, D26)',
+  description:
+    'STORE: by store and batch; EXPIRY: in the order first-expiry-first-out takes them — earliest expiry first, batches without expiry last, then earliest received, then batch number (D8, D26)',
   values: ['STORE', 'EXPIRY'] as const,
 });
 

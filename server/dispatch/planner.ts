@@ -1,6 +1,7 @@
 import * as highsModule from 'highs';
 import type { Highs, ModelData } from 'highs';
 import { greatCircleKm, haversineKm, RAD, type LatLng } from '../regions/distance.ts';
+import { fefoOrder } from '../inventory/rules.ts';
 import { kthSmallest } from './select.ts';
 import { SourceIndex } from './source-index.ts';
 
@@ -37,6 +38,7 @@ export interface StoreBatchSource extends Reserve {
   storeName: string;
   regionCode: string;
   batchId: string;
+  batchNo: string;
   itemId: string;
   available: number;
   expiryDate: string | null;
@@ -582,14 +584,7 @@ async function planItem(demand: number[], destinations: Destination[], pools: It
 
 /** D8 within a store: the pool's flow to each destination is taken from its batches first-expiry-first-out. */
 function splitFefo(members: Source[], flows: { destinationIndex: number; quantity: number }[]) {
-  const batches = (members as StoreBatchSource[])
-    .map((b) => ({ source: b, left: b.available }))
-    .sort(
-      (a, b) =>
-        compareExpiry(a.source.expiryDate, b.source.expiryDate) ||
-        a.source.receivedAt.localeCompare(b.source.receivedAt) ||
-        a.source.batchId.localeCompare(b.source.batchId),
-    );
+  const batches = (members as StoreBatchSource[]).map((b) => ({ source: b, left: b.available })).sort((a, b) => fefoOrder(a.source, b.source));
   const out: { destinationIndex: number; source: Source; quantity: number }[] = [];
   for (const f of flows) {
     let need = f.quantity;
@@ -604,8 +599,6 @@ function splitFefo(members: Source[], flows: { destinationIndex: number; quantit
   }
   return out;
 }
-
-const compareExpiry = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
 
 const TIER_WORDS: Record<Tier, string> = {
   LOCAL: '本县库存',

@@ -19,7 +19,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
   const ids = uuidList(itemIds);
   const batches = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, bal.item_id,
+    sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, b.batch_no, bal.item_id,
                bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
@@ -34,6 +34,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     lat: Number(r.lat),
     lng: Number(r.lng),
     batchId: String(r.batch_id),
+    batchNo: String(r.batch_no),
     itemId: String(r.item_id),
     available: Number(r.available),
     expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),

@@ -94,7 +94,13 @@ export function pickOutbound(
   lines.forEach((l, i) => {
     if (l.batchId) return;
     const own = rows.filter((r) => r.itemId === l.itemId);
-    const now = own.map((r) => ({ batchId: r.batchId, available: left.get(r.batchId)!, expiryDate: r.expiryDate, receivedAt: r.receivedAt }));
+    const now = own.map((r) => ({
+      batchId: r.batchId,
+      batchNo: r.batchNo,
+      available: left.get(r.batchId)!,
+      expiryDate: r.expiryDate,
+      receivedAt: r.receivedAt,
+    }));
     const candidates = heldLeft.size ? now.map((c) => ({ ...c, available: Math.min(c.available, heldLeft.get(c.batchId) ?? c.available) })) : now;
     const result = allocateFefo(candidates, l.quantity);
     if (!result.ok) {

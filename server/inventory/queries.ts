@@ -60,7 +60,7 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
 
 const stockSelect = (db: Db) =>
   db
-    .select({ balance: balances, expiry: batches.expiryDate, received: receivedKey })
+    .select({ balance: balances, expiry: batches.expiryDate, received: receivedKey, batchNo: batches.batchNo })
     .from(balances)
     .innerJoin(stores, eq(stores.id, balances.storeId))
     .innerJoin(items, eq(items.id, balances.itemId))
@@ -71,12 +71,14 @@ export type StockOrder = 'STORE' | 'EXPIRY';
 /**
  * EXPIRY's sort key, FEFO's order (D8, rules.ts fefoOrder, which picks the batches an issue takes): earliest expiry
  * first, batches without expiry last; then earliest received (the batch's own receipt: a batch transferred in keeps
- * its date); then batch id. The store comes last, so that at one store the list is the order FEFO takes the batches in.
- * Written out in SQL, not sorted with fefoOrder, because the list pages by it (keyset); a test holds the two together.
+ * its date); then batch number (by its bytes, as fefoOrder compares it); then batch id. The store comes last, so that at
+ * one store the list is the order FEFO takes the batches in. Written out in SQL, not sorted with fefoOrder, because the
+ * list pages by it (keyset); a test holds the two together.
  */
 const expiryKey = sql`COALESCE(${batches.expiryDate}, '9999-12-31'::date)`;
 /** The batch's receipt to the microsecond, as a cursor part: a page ends exactly where the next begins. */
 const receivedKey = sql<string>`to_char(${batches.receivedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const batchNoKey = sql`${batches.batchNo} COLLATE "C"`;
 
 /**
  * Stock lines (per store and batch) in scope; keyset pagination. Ordered by store and batch, or (EXPIRY) in FEFO order
@@ -85,21 +87,23 @@ const receivedKey = sql<string>`to_char(${batches.receivedAt} AT TIME ZONE 'UTC'
 export async function listStock(ctx: ServiceContext, filter: StockFilter, page: PageArgs, orderBy: StockOrder = 'STORE') {
   const { db, actor: user } = ctx;
   const byExpiry = orderBy === 'EXPIRY';
-  const req = pageRequest(page, 'stock', byExpiry ? ['date', 'timestamp', 'uuid', 'uuid'] : ['uuid', 'uuid']);
+  const req = pageRequest(page, 'stock', byExpiry ? ['date', 'timestamp', 'text', 'uuid', 'uuid'] : ['uuid', 'uuid']);
   const where = await stockConditions(db, user, filter);
   const cursor = (req.after ?? []) as string[];
   const after = !req.after
     ? undefined
     : byExpiry
-      ? sql`(${expiryKey}, ${batches.receivedAt}, ${balances.batchId}, ${balances.storeId}) > (${cursor[0]}::date, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid, ${cursor[3]}::uuid)`
+      ? sql`(${expiryKey}, ${batches.receivedAt}, ${batchNoKey}, ${balances.batchId}, ${balances.storeId}) > (${cursor[0]}::date, ${cursor[1]}::timestamptz, ${cursor[2]}::text COLLATE "C", ${cursor[3]}::uuid, ${cursor[4]}::uuid)`
       : sql`(${balances.storeId}, ${balances.batchId}) > (${cursor[0]}::uuid, ${cursor[1]}::uuid)`;
   const rows = await stockSelect(db)
     .where(and(...where, after))
     .orderBy(
-      ...(byExpiry ? [asc(expiryKey), asc(batches.receivedAt), asc(balances.batchId), asc(balances.storeId)] : [asc(balances.storeId), asc(balances.batchId)]),
+      ...(byExpiry
+        ? [asc(expiryKey), asc(batches.receivedAt), asc(batchNoKey), asc(balances.batchId), asc(balances.storeId)]
+        : [asc(balances.storeId), asc(balances.batchId)]),
     )
     .limit(req.limit + 1);
-  const keyOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, [r.expiry ?? '9999-12-31', r.received]]));
+  const keyOf = new Map(rows.map((r) => [`${r.balance.storeId}|${r.balance.batchId}`, [r.expiry ?? '9999-12-31', r.received, r.batchNo]]));
   return toPage<StockRow>(
     rows.map((r) => r.balance),
     req,

@@ -22,20 +22,37 @@ export const DOCUMENT_PREFIX: Record<DocumentType, string> = {
   WRITE_OFF: 'HX',
 };
 
-export interface FefoCandidate {
+/** What FEFO orders batches by (D8): the batch's expiry, its receipt, its number, its id. */
+export interface FefoKey {
   batchId: string;
-  available: number;
+  batchNo: string;
   expiryDate: string | null;
-  receivedAt: Date;
+  /** A Date, or its ISO text (the planner's sources). */
+  receivedAt: Date | string;
+}
+
+export interface FefoCandidate extends FefoKey {
+  available: number;
 }
 
 export type FefoResult = { ok: true; picks: { batchId: string; quantity: number }[] } | { ok: false; available: number };
 
-/** D8: 先进先出、出陈存新 — earliest expiry first (no expiry last), then earliest received, then batch id. */
-export const fefoOrder = (a: Omit<FefoCandidate, 'available'>, b: Omit<FefoCandidate, 'available'>): number =>
+/**
+ * D8: 先进先出、出陈存新 — earliest expiry first (no expiry last), then earliest received, then batch number, then batch id.
+ * The batch number breaks a tie of expiry and receipt (two batches received together), so that which one leaves first
+ * is the same in every database: batch ids are keyed per database (batch-ids.ts), numbers are what the keeper wrote.
+ * The one order of issues, the planner (splitFefo) and the stock list's EXPIRY order (queries.ts, in SQL).
+ */
+export const fefoOrder = (a: FefoKey, b: FefoKey): number =>
   compareNullableDates(a.expiryDate, b.expiryDate) ||
-  a.receivedAt.getTime() - b.receivedAt.getTime() ||
+  instant(a.receivedAt) - instant(b.receivedAt) ||
+  compareBatchNo(a.batchNo, b.batchNo) ||
   (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0);
+
+const instant = (t: Date | string) => (typeof t === 'string' ? Date.parse(t) : t.getTime());
+
+/** Batch numbers by their UTF-8 bytes: PostgreSQL's COLLATE "C", which the stock list sorts them with. */
+const compareBatchNo = (a: string, b: string) => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
 /** D8: takes `quantity` from the candidates in FEFO order (fefoOrder), splitting across batches. */
 export function allocateFefo(candidates: readonly FefoCandidate[], quantity: number): FefoResult {

@@ -221,3 +221,38 @@ describe('stock(orderBy: EXPIRY) in FEFO order (sweep 12a F4, D8)', () => {
     expect(issued.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual(byIdDesc.map((n, i) => [n, i < 3 ? -10 : -5]));
   });
 });
+
+describe('FEFO breaks a tie of expiry and receipt by batch number (D8)', () => {
+  const t = useTestApp({ resetClock: true, checkLedger: true });
+
+  it('D8: two batches of one expiry in one receipt are listed (page by page) and issued by batch number, not by their ids — which are keyed per database', async () => {
+    const item = itemId('LIV-007');
+    // Of eight numbers, two whose ids fall the other way round than the numbers, so that an order by id cannot pass.
+    const numbers = Array.from({ length: 8 }, (_, i) => `TIE-${i + 1}`);
+    const ids = new Map(await Promise.all(numbers.map(async (n) => [n, await batchIdOf(t.database.db, item, n)] as const)));
+    const pair = numbers.flatMap((a) => numbers.filter((b) => a < b && ids.get(a)! > ids.get(b)!).map((b) => [a, b]))[0];
+    expect(pair, 'eight ids in the numbers’ own order').toBeDefined();
+    const [first, second] = pair;
+    // One receipt: one instant, one expiry — the later number given first.
+    const lines = [second, first].map((batchNo) => ({ itemId: item, quantity: 10, batchNo, unitPrice: '20.00', expiryDate: '2029-03-31' }));
+    await receive(t, 'keeper', WEIHUI, lines, { occurredAt: AT_8 });
+    const LINES = `edges { node { batch { batchNo } } } pageInfo { hasNextPage endCursor }`;
+    const listed = async (after?: string): Promise<string[]> => {
+      const res = ok(
+        await t.gql(
+          `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 1, after: $a, orderBy: EXPIRY) { ${LINES} } }`,
+          { f: { storeId: WEIHUI, itemId: item }, a: after },
+          'keeper',
+        ),
+      ).stock;
+      const nodes = res.edges.map((e: any) => e.node.batch.batchNo as string);
+      return res.pageInfo.hasNextPage ? [...nodes, ...(await listed(res.pageInfo.endCursor))] : nodes;
+    };
+    expect(await listed()).toEqual([first, second]);
+    const issued = ok(await issue(t, 'keeper', WEIHUI, [{ itemId: item, quantity: 15 }])).issueStock;
+    expect(issued.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([
+      [first, -10],
+      [second, -5],
+    ]);
+  });
+});

@@ -25,6 +25,7 @@ export function syntheticInput(storeCount: number, seed = 7): { destinations: De
           storeName: `储备库${s}`,
           regionCode: county(s),
           batchId: `b-${s}-${itemId}-${b}`,
+          batchNo: `PC-${s}-${b}`,
           itemId,
           available: 10 + Math.floor(r() * 200),
           expiryDate: `202${7 + b}-0${1 + b}-01`,

@@ -280,6 +280,7 @@ function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy 
           regionCode,
           ...at,
           batchId: `batch-${s}-${itemId}-${b}`,
+          batchNo: `PC-${s}-${b}`,
           itemId,
           available: int(1, 30),
           expiryDate: rnd() < 0.3 ? null : `20${int(27, 32)}-0${int(1, 9)}-15`,
@@ -348,6 +349,7 @@ function storeBatch(storeId: string, regionCode: string, km: number, available: 
     regionCode,
     ...north(km),
     batchId: `${storeId}-b${++batchSeq}`,
+    batchNo: `PC-${batchSeq}`,
     itemId: 'quilt',
     available,
     expiryDate: null,
@@ -778,6 +780,21 @@ describe('planDispatch — D8 FEFO inside a store', () => {
       ['early-new', 4],
       ['late', 4],
       ['undated', 3],
+    ]);
+  });
+
+  it('D8: batches of one expiry received together leave by batch number, whatever their ids (as issueStock takes them)', async () => {
+    const tied = { expiryDate: '2028-05-01', receivedAt: '2026-03-01T08:00:00.000Z' };
+    const sources = [
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { ...tied, batchId: 'a-id', batchNo: 'PC-003' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { ...tied, batchId: 'b-id', batchNo: 'PC-001' }),
+      storeBatch('A', WEIHUI_COUNTY, 5, 4, { ...tied, batchId: 'c-id', batchNo: 'PC-002' }),
+    ];
+    const plan = await planDispatch({ destinations: [demand(9)], sources, deadlineHours: 10 });
+    expect(plan.lines.map((l) => [(l.source as StoreBatchSource).batchNo, l.quantity])).toEqual([
+      ['PC-001', 4],
+      ['PC-002', 4],
+      ['PC-003', 1],
     ]);
   });
 

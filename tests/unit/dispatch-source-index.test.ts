@@ -25,6 +25,7 @@ function randomSources(seed: number): Source[] {
       storeName: `储备库${store}`,
       regionCode: '410781000000',
       batchId: `b-${i}`,
+      batchNo: `PC-${i}`,
       itemId,
       available: pick(30),
       expiryDate: null,

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { allocateFefo, computeExpiry, DOCUMENT_PREFIX, requestHash, stocktakeDifference, type FefoCandidate } from '../../server/inventory/rules.ts';
 
 const at = (iso: string) => new Date(iso);
-const cand = (batchId: string, available: number, expiryDate: string | null, receivedAt = '2026-01-01T00:00:00Z'): FefoCandidate => ({
+const cand = (batchId: string, available: number, expiryDate: string | null, receivedAt = '2026-01-01T00:00:00Z', batchNo = 'PC-1'): FefoCandidate => ({
   batchId,
+  batchNo,
   available,
   expiryDate,
   receivedAt: at(receivedAt),
@@ -50,7 +51,25 @@ describe('allocateFefo — D8: 先进先出、出陈存新', () => {
     });
   });
 
-  it('D8: equal expiry and receipt → batch id decides (deterministic)', () => {
+  it('D8: equal expiry and receipt → the batch number decides, not the id (ids are keyed per database)', () => {
+    const received = '2026-03-01T08:00:00Z';
+    const r = allocateFefo([cand('a-id', 5, '2029-01-01', received, 'PC-2026-002'), cand('z-id', 5, '2029-01-01', received, 'PC-2026-001')], 7);
+    expect(r).toEqual({
+      ok: true,
+      picks: [
+        { batchId: 'z-id', quantity: 5 },
+        { batchId: 'a-id', quantity: 2 },
+      ],
+    });
+  });
+
+  it('D8: batch numbers compare by their bytes (as PostgreSQL COLLATE "C"), digits before letters before 汉字', () => {
+    const tied = (no: string) => cand(`id-${no}`, 1, null, '2026-01-01T00:00:00Z', no);
+    const r = allocateFefo([tied('批次A'), tied('b-1'), tied('B-1'), tied('9-1')], 4);
+    expect(r.ok && r.picks.map((p) => p.batchId)).toEqual(['id-9-1', 'id-B-1', 'id-b-1', 'id-批次A']);
+  });
+
+  it("D8: equal expiry, receipt and number (other items' batches) → batch id decides (deterministic)", () => {
     const r = allocateFefo([cand('b2', 5, null), cand('b1', 5, null)], 7);
     expect(r).toEqual({
       ok: true,
