@@ -244,6 +244,9 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         // The ledger names no person: personal data stays in the distribution record, shown only to those who need it.
         recipient: '受灾群众（按户发放）',
         reasonCode: 'RELIEF',
+        // D22, D29 (sweep 14c LOW-9): what the hand-out rests on, for the journal's 依据 and the print — the standard, or
+        // beyond it the keeper's stated reason, which the command was told of (the reason itself stays in the record).
+        reference: overStandard ? '超标准发放到户（原因已报指挥部）' : '按救助标准发放到户',
         incidentId: incident.id,
         details: overStandard && { overStandard },
         locked,
