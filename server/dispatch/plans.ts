@@ -11,6 +11,7 @@ import {
   dispatchPlans,
   incidents,
   organizations,
+  regions,
   stores,
   transfers,
 } from '../../drizzle/schema/index.ts';
@@ -377,7 +378,8 @@ export async function getPlanInScope(db: Db, user: Principal, id: string, field 
 
 /**
  * D24: the approver needs authority over the store — for a plan, over every source it takes on its requester's own
- * authority: stores and agreement reserves of the requester's jurisdiction. A source another jurisdiction consented to
+ * authority: stores and agreement reserves of the requester's jurisdiction (where it takes none, over the jurisdiction:
+ * assertCoversJurisdiction). A source another jurisdiction consented to
  * (D25: a per-plan consent or a 联储 agreement) is used on that jurisdiction's authority. So a county's dispatcher may
  * not approve (nor record the written approval of) a plan the city's dispatcher made from the city's stores: only
  * someone whose region covers them (sweep 9a F1 — 卫辉's dispatchers approved and executed 5,000 of the city's 编织袋).
@@ -397,12 +399,38 @@ async function assertCoversSources(db: Db, user: Principal, plan: PlanView, verb
           .where(inArray(agreements.id, agreementIds))
       : []),
   ];
+  if (!sources.length) return assertCoversJurisdiction(db, user, plan, verb);
   const outside = sources.filter((s) => !canDecide(user, s)).map((s) => s.name);
   if (outside.length) {
     throw new DomainError('FORBIDDEN', `无权${verb}：方案动用了「${[...new Set(outside)].join('、')}」的储备，须由辖区包含其所在地区的调度员或管理员${verb}`, {
       field: 'planId',
     });
   }
+}
+
+/**
+ * D24 (sweep 15b F4): a plan that takes nothing on its requester's authority — every line another jurisdiction's stock,
+ * by consent or under a 联储 agreement — is approved by someone with authority over the jurisdiction whose plan it is
+ * (planningJurisdiction). It was approved by anyone who could read it: the dispatcher of a township under the county
+ * that made it.
+ */
+async function assertCoversJurisdiction(db: Db, user: Principal, plan: PlanView, verb: string): Promise<void> {
+  const [of] = await queryRows<{ requester: string | null; incident: string }>(
+    db,
+    sql`SELECT u.region_code AS requester, i.region_code AS incident
+          FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id LEFT JOIN users u ON u.id = p.requested_by
+         WHERE p.id = ${plan.id}::uuid`,
+  );
+  const jurisdiction = planningJurisdiction(of.requester, of.incident);
+  if (canDecide(user, { regionCode: jurisdiction })) return;
+  const [region] = await db.select({ name: regions.name }).from(regions).where(eq(regions.code, jurisdiction));
+  throw new DomainError(
+    'FORBIDDEN',
+    `无权${verb}：本方案全部动用其他辖区的储备，须由辖区包含「${region?.name ?? jurisdiction}」（方案编制辖区）的调度员或管理员${verb}`,
+    {
+      field: 'planId',
+    },
+  );
 }
 
 /** Locks the plan row; the caller checks the state it may move from. */
