@@ -211,6 +211,8 @@ export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>
     id: t.exposeID('id'),
     mode: t.expose('mode', { type: AgreementMode }),
     company: t.field({ type: Organization, resolve: (a, _x, ctx) => must(ctx.loaders.organization.load(a.companyOrgId)) }),
+    // Read back as it was given (AgreementInput.companyName, sweep 15a F1): the company's name, as company { name }.
+    companyName: t.string({ resolve: async (a, _x, ctx) => (await must(ctx.loaders.organization.load(a.companyOrgId))).name }),
     region: t.field({ type: Region, resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)) }),
     store: t.field({ type: Store, nullable: true, resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null) }),
     contractNo: t.exposeString('contractNo', { nullable: true }),

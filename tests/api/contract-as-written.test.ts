@@ -5,6 +5,7 @@ import { useTestApp, NOW, type GqlResult } from '../support/harness.ts';
 import { expectLedgerConsistent, JINCHENG, key, QUILT, receive, TANGZHUANG, WEIHUI, XINXIANG } from '../support/ledger.ts';
 import { ok, receiveRaw, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
 import { approvedOrder } from '../support/authority.ts';
+import { agreementRaw } from '../support/agreements.ts';
 import { download } from '../support/paperwork.ts';
 import { createIncident } from '../support/relief.ts';
 
@@ -417,5 +418,25 @@ describe('TransferLine.quantity (sweep 10c F5): a transfer line answers quantity
     expect(received.lines).toEqual([{ quantity: 7, shipped: 7, received: 4, inTransit: 3, batch: { id: shipped.lines[0].batch.id } }]);
     const read = ok(await t.gql(`query($id: ID!) { transfer(id: $id) { lines { quantity } } }`, { id: shipped.id }, 'dispatcher')).transfer;
     expect(read.lines).toEqual([{ quantity: 7 }]);
+  });
+});
+
+describe('Agreement.companyName (sweep 15a F1): an agreement answers the company name it was created with', () => {
+  const t = useTestApp();
+
+  it('D6: createAgreement { companyName } reads back as given, the same as company { name }, and through agreements', async () => {
+    const input = {
+      mode: 'AGREEMENT',
+      companyName: '卫辉市名称回读商贸有限公司',
+      regionCode: '410781',
+      validFrom: '2026-07-01',
+      validTo: '2027-06-30',
+      annualFee: '12000.00',
+      lines: [{ itemId: BLANKET, quantity: 50, unitPrice: '118.00', responseHours: 6 }],
+    };
+    const created = ok(await agreementRaw(t, input, 'admin', 'id mode companyName company { name } validFrom validTo annualFee')).createAgreement;
+    expect(created).toMatchObject({ mode: 'AGREEMENT', companyName: input.companyName, company: { name: input.companyName }, annualFee: '12000.00' });
+    const listed = ok(await t.gql(`{ agreements(regionCode: "410781", first: 100) { edges { node { id companyName } } } }`, {}, 'dispatcher')).agreements;
+    expect(listed.edges.map((e: any) => e.node)).toContainEqual({ id: created.id, companyName: input.companyName });
   });
 });
