@@ -174,7 +174,7 @@ export async function usedUnder(db: Db, agreementIds: string[], exceptPlanId: st
   const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} IS DISTINCT FROM ${exceptPlanId}::uuid` : sql``);
   const rows = await queryRows<{ joint_agreement_id: string; item_id: string; quantity: number }>(
     db,
-    sql`SELECT joint_agreement_id, item_id, sum(quantity)::int AS quantity FROM (
+    sql`SELECT joint_agreement_id, item_id, sum(quantity)::bigint AS quantity FROM (
           SELECT s.joint_agreement_id, s.item_id, s.quantity FROM settlements s WHERE s.joint_agreement_id IN (${ids})${other(sql`s.plan_id`)}
           UNION ALL
           SELECT l.joint_agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
@@ -233,7 +233,7 @@ export async function neighbourStock(ctx: ServiceContext, itemId: string, region
   const prefixes = [...partners].map((c) => sql`s.region_code LIKE ${`${subtreePrefix(c)}%`}`);
   const rows = await queryRows<{ store_id: string; region_code: string; available: number }>(
     db,
-    sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::int AS available
+    sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::bigint AS available
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})${within}
            AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, nobody's to lend

@@ -155,9 +155,9 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
   // On a receipt only the owing side's goods repay: a batch owned by a government of the owing side.
   const [lines] = await queryRows<{ quantity: number; owing: number }>(
     tx,
-    sql`SELECT coalesce(sum(l.quantity), 0)::int AS quantity,
+    sql`SELECT coalesce(sum(l.quantity), 0)::bigint AS quantity,
                coalesce(sum(l.quantity) FILTER (WHERE o.kind = 'GOVERNMENT' AND o.region_code LIKE ${`${subtreePrefix(row.owedByRegion)}%`}
-                                                  AND o.region_code NOT LIKE ${`${subtreePrefix(row.owedToRegion)}%`}), 0)::int AS owing
+                                                  AND o.region_code NOT LIKE ${`${subtreePrefix(row.owedToRegion)}%`}), 0)::bigint AS owing
           FROM document_lines l JOIN batches b ON b.id = l.batch_id LEFT JOIN organizations o ON o.id = b.owner_org_id
          WHERE l.document_id = ${documentId}::uuid AND l.item_id = ${row.itemId}::uuid`,
   );

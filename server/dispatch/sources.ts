@@ -80,7 +80,7 @@ async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map
   const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} <> ${exceptPlanId}::uuid` : sql``);
   const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
     db,
-    sql`SELECT agreement_id, item_id, sum(quantity)::int AS quantity FROM (
+    sql`SELECT agreement_id, item_id, sum(quantity)::bigint AS quantity FROM (
           SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
            WHERE p.status = 'APPROVED' AND l.source_kind IN ('AGREEMENT', 'CAPACITY')${other(sql`p.id`)}
              AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'

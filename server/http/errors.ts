@@ -14,13 +14,69 @@ export const MASKED_MESSAGE = '服务器内部错误，请稍后重试';
 
 const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof GraphQLError;
 
+const NUMERIC_OUT_OF_RANGE = '22003';
+const INT_MAX = 2_147_483_647;
+
+/** The answer's fields an Int sum may overflow, as a keeper calls them; any other field is 该数值. */
+const ANSWER_WORDS: Record<string, string> = {
+  quantity: '数量',
+  totalQuantity: '合计数量',
+  available: '可用数量',
+  inTransitQuantity: '在途数量',
+  onHand: '库存数量',
+  reserved: '预留数量',
+  inTransit: '在途数量',
+  received: '已收数量',
+  returned: '已交回数量',
+  pending: '待审批数量',
+  outstanding: '未回收数量',
+  withHouseholds: '在群众手中的数量',
+  requested: '需求数量',
+  planned: '计划数量',
+  shipped: '已发数量',
+  distributed: '已发放数量',
+  recovered: '已回收数量',
+  receivedQuantity: '入库数量',
+  issuedQuantity: '出库数量',
+};
+
+/** Reads whose figures an export (/exports/…) lists in full: the refusal points there. */
+const EXPORTED: ReadonlySet<string> = new Set(['valuation', 'rotationDue', 'rotationPlan', 'stock', 'journal', 'reserveGaps']);
+
+/**
+ * An answer's figure beyond what an API Int carries (graphql-js's or graphql-jit's serialisation of an Int field
+ * refused it: an error with a path into the answer, never one of an input, which is refused before execution). A sum
+ * over many stores or batches may pass 2,147,483,647 although each balance is below it (sweeps 14b F1, 15a F10:
+ * valuation grouped by item over 21 × 100,000,000 bags): the request was fine, so it is not BAD_USER_INPUT, but the state
+ * of the books cannot be told in this field — INVALID_STATE, saying which figure and how large (its exact digits in
+ * `value`), and how to read it otherwise. A capped or wrapped figure would be a wrong one. Null for any other error.
+ */
+function answerBeyondInt(e: GraphQLError): DomainError | null {
+  if (!e.path?.length) return null;
+  const m = /^Int cannot represent non 32-bit signed integer value: (-?\d+)$/.exec(e.message);
+  if (!m) return null;
+  const field = [...e.path].reverse().find((p): p is string => typeof p === 'string') ?? '';
+  const words = ANSWER_WORDS[field] ?? '该数值';
+  const below = m[1].startsWith('-');
+  const limit = below ? -INT_MAX - 1 : INT_MAX;
+  const exported = EXPORTED.has(String(e.path[0]));
+  return new DomainError(
+    'INVALID_STATE',
+    `${words}为 ${Number(m[1]).toLocaleString('en-US')}，${below ? '低于' : '超过'}接口能表示的${below ? '最小' : '最大'}整数 ${limit.toLocaleString('en-US')}，此项无法在查询中答出：请缩小范围查询（按下级区划、按仓库或按物资）${exported ? '，或用导出报表查看完整数字' : ''}`,
+    { value: m[1], limit },
+  );
+}
+
 /**
  * SQLSTATE class 22 (data exception: a value out of range, too long, an untranslatable character) means input that
- * validation let through: the client's bad input, and a gap to close in validation (logged as a warning).
+ * validation let through: the client's bad input, and a gap to close in validation (logged as a warning). Not 22003
+ * (numeric value out of range): every input number is bounded by validation and every balance by posting
+ * (posting.ts balanceOverflow), so an overflow is a figure of ours — a sum cast too narrow — an internal failure,
+ * logged and masked, its SQLSTATE not told (sweeps 14b F1, 15a F10: neighbourStock answered BAD_USER_INPUT, sqlState 22003).
  */
 function dataException(error: unknown): DomainError | null {
   const { code } = pgError(error);
-  if (!code?.startsWith('22')) return null;
+  if (!code?.startsWith('22') || code === NUMERIC_OUT_OF_RANGE) return null;
   return new DomainError('BAD_USER_INPUT', '输入的值超出允许范围或格式不被接受', { sqlState: code });
 }
 
@@ -82,6 +138,11 @@ export function toClientError(error: unknown, log: Logger, context: ErrorContext
   const domain = domainErrorOf(error, log, context);
   if (domain) {
     return new GraphQLError(domain.message, { nodes: located?.nodes, path: located?.path, extensions: { code: domain.code, ...domain.details } });
+  }
+  const beyond = located && answerBeyondInt(located);
+  if (beyond) {
+    log.warn('answer beyond Int', { ...errorContext(), ...context, path: located.path?.join('.'), value: beyond.details.value });
+    return new GraphQLError(beyond.message, { nodes: located.nodes, path: located.path, extensions: { code: beyond.code, ...beyond.details } });
   }
   // Syntax, validation and coercion errors, and the edge's own coded refusals (limits, rate limits).
   if (located && (!located.originalError || isGraphQLError(located.originalError))) return codedGraphQLError(located);

@@ -25,13 +25,13 @@ export async function reservationHolders(db: Db, storeIds: string[], batchIds: s
   const batches = uuidList(batchIds);
   const rows = await queryRows<{ batch_id: string; type: string; number: string | null; quantity: number }>(
     db,
-    sql`SELECT l.batch_id::text AS batch_id, d.type::text AS type, d.number, -sum(l.quantity)::int AS quantity
+    sql`SELECT l.batch_id::text AS batch_id, d.type::text AS type, d.number, -sum(l.quantity)::bigint AS quantity
           FROM document_lines l JOIN documents d ON d.id = l.document_id
          WHERE d.status = 'PENDING_APPROVAL' AND d.transfer_id IS NULL AND d.store_id IN (${stores})
            AND l.quantity < 0 AND l.batch_id IN (${batches})
          GROUP BY l.batch_id, d.type, d.number
         UNION ALL
-        SELECT dl.batch_id::text, 'DISPATCH_PLAN', NULL, sum(dl.quantity)::int
+        SELECT dl.batch_id::text, 'DISPATCH_PLAN', NULL, sum(dl.quantity)::bigint
           FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
          WHERE p.status = 'APPROVED' AND dl.source_kind = 'STORE' AND dl.store_id IN (${stores}) AND dl.batch_id IN (${batches})
          GROUP BY dl.batch_id

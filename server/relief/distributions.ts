@@ -328,7 +328,7 @@ async function recordedHousehold(db: Db, incidentId: string, h: HouseholdIdentit
   const posted = sql`d.incident_id = ${incidentId}::uuid AND ${distributionStands(sql`doc.status`)}`;
   const received = await queryRows<{ item_id: string; quantity: number }>(
     db,
-    sql`SELECT dl.item_id, -sum(dl.quantity)::int AS quantity
+    sql`SELECT dl.item_id, -sum(dl.quantity)::bigint AS quantity
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
          WHERE ${posted} AND ${ofHousehold}
          GROUP BY dl.item_id`,

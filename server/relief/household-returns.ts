@@ -62,12 +62,12 @@ export async function withHouseholds(db: Db, points: readonly string[]): Promise
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`WITH handed AS (
-          SELECT d.store_id, dl.batch_id, dl.item_id, -sum(dl.quantity)::int AS handed
+          SELECT d.store_id, dl.batch_id, dl.item_id, -sum(dl.quantity)::bigint AS handed
             FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
            WHERE d.store_id IN (${ids}) AND ${distributionStands(sql`doc.status`)}
            GROUP BY d.store_id, dl.batch_id, dl.item_id),
         accounted AS (
-          SELECT doc.store_id, l.batch_id, sum(l.quantity)::int AS accounted
+          SELECT doc.store_id, l.batch_id, sum(l.quantity)::bigint AS accounted
             FROM documents doc JOIN document_lines l ON l.document_id = doc.id
            WHERE doc.store_id IN (${ids}) AND ${isFromHouseholds(sql`doc`)} AND doc.status IN ('POSTED', 'PENDING_APPROVAL') AND l.quantity > 0
            GROUP BY doc.store_id, l.batch_id)
@@ -109,7 +109,7 @@ export async function withHouseholds(db: Db, points: readonly string[]): Promise
 export async function assertNotAccountedByHouseholds(tx: Db, documentId: string, field: string): Promise<void> {
   const rows = await queryRows<{ store_id: string; batch_id: string; quantity: number }>(
     tx,
-    sql`SELECT d.store_id, dl.batch_id, -sum(dl.quantity)::int AS quantity
+    sql`SELECT d.store_id, dl.batch_id, -sum(dl.quantity)::bigint AS quantity
           FROM distributions d JOIN document_lines dl ON dl.document_id = d.document_id
          WHERE d.document_id = ${documentId}::uuid
          GROUP BY d.store_id, dl.batch_id`,

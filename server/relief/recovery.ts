@@ -518,15 +518,15 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
     db,
     sql`WITH moved AS (
           SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
-                 sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND NOT ${isFromHouseholds(sql`d`)})::int AS received,
-                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::int AS returned,
+                 sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND NOT ${isFromHouseholds(sql`d`)})::bigint AS received,
+                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::bigint AS returned,
                  min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
             FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
            WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
              AND i.recovery_kind <> 'NEVER' AND ${stands(sql`d`)}
            GROUP BY m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months),
         awaiting AS (
-          SELECT d.store_id, l.batch_id, -sum(l.quantity)::int AS pending
+          SELECT d.store_id, l.batch_id, -sum(l.quantity)::bigint AS pending
             FROM documents d JOIN document_lines l ON l.document_id = d.id JOIN stores s ON s.id = d.store_id
            WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT'
              AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0

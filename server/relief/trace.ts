@@ -25,7 +25,7 @@ export interface TraceDistribution {
 export async function distributionsOfBatch(db: Db, user: Principal, batchId: string): Promise<TraceDistribution[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key, -sum(dl.quantity)::int AS quantity
+    sql`SELECT d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key, -sum(dl.quantity)::bigint AS quantity
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
           JOIN stores s ON s.id = d.store_id
          WHERE dl.batch_id = ${batchId}::uuid AND ${distributionStands(sql`doc.status`)} AND ${storesInScope(user, sql`d.store_id`, sql`s.region_code`)}

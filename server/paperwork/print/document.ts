@@ -153,7 +153,7 @@ const WRITE_OFF_STATE: Record<string, string> = { PENDING_APPROVAL: '待核销�
 async function writeOffStateOf(ctx: ServiceContext, receiptId: string): Promise<Map<string, string>> {
   const rows = await queryRows<{ batch_id: string; lost: number; number: string; status: string }>(
     ctx.db,
-    sql`SELECT l.batch_id::text, -sum(l.quantity)::int AS lost, d.number, d.status::text AS status
+    sql`SELECT l.batch_id::text, -sum(l.quantity)::bigint AS lost, d.number, d.status::text AS status
           FROM documents d JOIN document_lines l ON l.document_id = d.id
          WHERE d.id = ${writeOffIdOf(receiptId)}::uuid AND d.type = 'WRITE_OFF'
          GROUP BY l.batch_id, d.number, d.status`,
