@@ -155,7 +155,8 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
     reason: t.exposeString('reason'),
     transfer: t.field({ type: Transfer, nullable: true, resolve: (l, _a, ctx) => (l.transferId ? ctx.loaders.transfer.load(l.transferId) : null) }),
     needsConsent: t.exposeBoolean('needsConsent', {
-      description: 'D25: stock or an agreement reserve of another jurisdiction outside any 联储 agreement — used only once that jurisdiction consents',
+      description:
+        "D25: stock or an agreement reserve of another jurisdiction outside any 联储 agreement, or the part of a 联储 partner's beyond what the agreement still covers (the line is split there: the covered part is a line of its own, with jointAgreementId) — used only once that jurisdiction consents",
     }),
     consent: t.exposeString('consent', { nullable: true, description: 'PENDING, APPROVED or REJECTED where consent is needed' }),
     jointAgreementId: t.exposeID('jointAgreementId', { nullable: true, description: 'D25: the 联储 agreement this line uses' }),

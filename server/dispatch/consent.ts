@@ -31,6 +31,11 @@ export interface ConsentDecision {
   consentRegion: string | null;
 }
 
+/** A part of a line as decided, with its quantity: the whole line, or what a 联储 agreement covers and the rest. */
+export interface ConsentPart extends ConsentDecision {
+  quantity: number;
+}
+
 /** The city a region code lies in (the city itself for a city, the province for a province). */
 const cityOf = (code: string) => `${code.slice(0, CITY_PREFIX_LENGTH)}00000000`;
 
@@ -41,23 +46,32 @@ const cityOf = (code: string) => `${code.slice(0, CITY_PREFIX_LENGTH)}00000000`;
  */
 export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? cityOf(incidentRegion);
 
-export async function consentOfLines(db: Db, own: string, today: string, lines: readonly ConsentLine[]): Promise<ConsentDecision[]> {
-  return decideLines(db, own, today, lines, null, false);
+/**
+ * D25 for the lines of a plan being made, each as one or two parts (sweeps 15a F12, 15b F6): a 联储 partner's line that
+ * passes what the agreement still covers (its maximum less what settlements and approved plans already use) is split
+ * there — the covered part under the agreement, the rest asked of the partner — so that the standing agreement is used
+ * as far as it goes and a refusal takes only the rest (the whole line needed consent, and a refusal dropped it all).
+ * What remains of an agreement's item is given to the lines in their order (the plan's: 安置点, item, ETA), never more
+ * than remains in all.
+ */
+export async function consentOfLines(db: Db, own: string, today: string, lines: readonly ConsentLine[]): Promise<ConsentPart[][]> {
+  return decideLines(db, own, today, lines, { exceptPlanId: null, lock: false, split: true });
 }
 
 /**
- * D25 for lines used by the jurisdiction `own` (planningJurisdiction).
+ * D25 for lines used by the jurisdiction `own` (planningJurisdiction), each as its parts (consentOfLines).
  * `exceptPlanId`: the plan decided again, whose own lines are not yet counted as used; `lock`: hold the covering
- * agreements until the transaction ends, so that two approvals do not both count the same remaining quantity.
+ * agreements until the transaction ends, so that two approvals do not both count the same remaining quantity; `split`:
+ * a line beyond what its agreement still covers is split there (a plan being made) — else it needs consent whole (a
+ * persisted line decided again: assertJointLinesCovered).
  */
 async function decideLines(
   db: Db,
   own: string,
   today: string,
   lines: readonly ConsentLine[],
-  exceptPlanId: string | null,
-  lock: boolean,
-): Promise<ConsentDecision[]> {
+  how: { exceptPlanId: string | null; lock: boolean; split: boolean },
+): Promise<ConsentPart[][]> {
   const none: ConsentDecision = { needsConsent: false, jointAgreementId: null, consentRegion: null };
   const storeIds = [...new Set(lines.flatMap((l) => (l.storeId ? [l.storeId] : [])))];
   const agreementIds = [...new Set(lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
@@ -72,26 +86,30 @@ async function decideLines(
     return region;
   };
   const joint = await agreementsValidOn(db, today);
-  if (lock) {
+  if (how.lock) {
     const covering = lines.flatMap((l) => coveringAgreement(joint, own, sourceRegion(l), l.itemId)?.id ?? []);
     await lockJointAgreements(db, covering);
   }
   const used = await usedUnder(
     db,
     joint.map((a) => a.id),
-    exceptPlanId,
+    how.exceptPlanId,
   );
   return lines.map((l) => {
     const region = sourceRegion(l);
-    if (isInSubtree(region, own)) return none;
+    if (isInSubtree(region, own)) return [{ ...none, quantity: l.quantity }];
+    const asked: ConsentPart = { needsConsent: true, jointAgreementId: null, consentRegion: region, quantity: l.quantity };
     const covering = coveringAgreement(joint, own, region, l.itemId);
-    const max = covering?.lines.find((x) => x.itemId === l.itemId)?.maxQuantity;
-    const key = `${covering?.id}|${l.itemId}`;
-    if (covering && (max === undefined || (used.get(key) ?? 0) + l.quantity <= max)) {
-      used.set(key, (used.get(key) ?? 0) + l.quantity);
-      return { needsConsent: false, jointAgreementId: covering.id, consentRegion: null };
-    }
-    return { needsConsent: true, jointAgreementId: null, consentRegion: region };
+    if (!covering) return [asked];
+    // An agreement with lines covers only its items (coveringAgreement), up to their maximum; one without, every item.
+    const max = covering.lines.find((x) => x.itemId === l.itemId)?.maxQuantity ?? Infinity;
+    const key = `${covering.id}|${l.itemId}`;
+    const left = Math.max(0, max - (used.get(key) ?? 0));
+    const covered = l.quantity <= left ? l.quantity : how.split ? left : 0;
+    if (!covered) return [asked];
+    used.set(key, (used.get(key) ?? 0) + covered);
+    const agreed: ConsentPart = { needsConsent: false, jointAgreementId: covering.id, consentRegion: null, quantity: covered };
+    return covered < l.quantity ? [agreed, { ...asked, quantity: l.quantity - covered }] : [agreed];
   });
 }
 
@@ -159,7 +177,9 @@ export async function assertJointLinesCovered(
     .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
     .where(eq(dispatchPlans.id, plan.id));
   const own = planningJurisdiction(requester?.regionCode ?? null, incident.regionCode);
-  const decisions = await decideLines(tx, own, today, joint, plan.id, step.lock);
+  // Each persisted line whole: a covered part made at request (consentOfLines) is exactly what the agreement covered
+  // then, and passes unless the agreement was used or ended meanwhile; its part beyond asks consent on its own line.
+  const decisions = (await decideLines(tx, own, today, joint, { exceptPlanId: plan.id, lock: step.lock, split: false })).map((parts) => parts[0]);
   const refused = joint.filter((_, i) => decisions[i].needsConsent);
   if (refused.length) {
     const l = refused[0];

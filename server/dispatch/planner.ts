@@ -613,10 +613,11 @@ const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST
 
 /**
  * D25: a line's reason once its consent is decided with its quantity — a 联储 partner's line beyond what the agreement
- * still covers needs consent, and says so rather than （联储） (sweep 11c F2).
+ * still covers needs consent, and says so rather than （联储） (sweep 11c F2); the part of it the agreement covers says
+ * （联储） (sweeps 15a F12, 15b F6: such a line is split there), whatever the source's access read before planning.
  */
 export const reasonAsDecided = (reason: string, needsConsent: boolean): string =>
-  needsConsent ? reason.replace(ACCESS_WORDS.JOINT, ACCESS_WORDS.ON_REQUEST) : reason;
+  needsConsent ? reason.replace(ACCESS_WORDS.JOINT, ACCESS_WORDS.ON_REQUEST) : reason.replace(ACCESS_WORDS.ON_REQUEST, ACCESS_WORDS.JOINT);
 
 /** A line's ETA as the plan shows it (hours, 2 places). */
 const shownEta = (arc: Arc) => shownHours(arc.etaHours);

@@ -203,23 +203,34 @@ export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan } = await computePlan(db, config, clock, own, v);
-  return toView(v, plan, await consentOf(db, own, clock, plan), { incidentId: incident.id });
+  const { plan: computed } = await computePlan(db, config, clock, own, v);
+  const { plan, consent } = await consentOf(db, own, clock, computed);
+  return toView(v, plan, consent, { incidentId: incident.id });
 }
 
-/** D25 for each line of a computed plan. */
-const consentOf = (db: Db, own: string, clock: Clock, plan: Plan) =>
-  consentOfLines(
+/**
+ * D25 for each line of a computed plan, after the planner solved (which stays pure): a 联储 partner's line beyond what
+ * the agreement still covers becomes two lines, one after the other — the covered part under the agreement （联储）,
+ * the rest needing the partner's consent （须对方辖区同意）, so that a refusal takes only the rest (consentOfLines).
+ * The parts keep the line's source, batch, route and ETA. The plan's lines, numbered from these, and the decisions
+ * correspond one to one.
+ */
+async function consentOf(db: Db, own: string, clock: Clock, computed: Plan): Promise<{ plan: Plan; consent: ConsentDecision[] }> {
+  const parts = await consentOfLines(
     db,
     own,
     todayInChina(clock),
-    plan.lines.map((l) => ({
+    computed.lines.map((l) => ({
       itemId: l.itemId,
       storeId: l.source.kind === 'STORE' ? l.source.storeId : null,
       agreementId: l.source.kind === 'STORE' ? null : l.source.agreementId,
       quantity: l.quantity,
     })),
   );
+  // A split capacity line's days of production (lots) are not divided: nothing after the planner reads them.
+  const lines = computed.lines.flatMap((l, i) => (parts[i].length === 1 ? [l] : parts[i].map((p) => ({ ...l, quantity: p.quantity, lots: undefined }))));
+  return { plan: { ...computed, lines }, consent: parts.flat() };
+}
 
 /** requestDispatch: persists the request and its suggested plan (PROPOSED); a destination without a store gets a distribution point. */
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
@@ -228,8 +239,8 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   // D29: a closed incident takes no more requests (a suggestion, which persists nothing, is still computed).
   assertIncidentOpen(incident);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan } = await computePlan(db, config, clock, own, v);
-  const consent = await consentOf(db, own, clock, plan);
+  const { plan: computed } = await computePlan(db, config, clock, own, v);
+  const { plan, consent } = await consentOf(db, own, clock, computed);
   const id = randomUUID();
   const now = clock.now().toJSDate();
   await db.transaction(async (tx) => {

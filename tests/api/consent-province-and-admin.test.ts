@@ -80,7 +80,7 @@ describe('D25: a system-wide administrator plans for the incident’s city', () 
 });
 
 describe('D25: a 联储 line beyond the agreement’s maximum', () => {
-  it('needs consent, and its reason says 须对方辖区同意, not 联储 (sweep 11c F2)', async () => {
+  it('its part beyond needs consent, and its reason says 须对方辖区同意, not 联储 (sweep 11c F2)', async () => {
     const boat = ok(
       await t.gql(
         `mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`,
@@ -111,8 +111,12 @@ describe('D25: a 联储 line beyond the agreement’s maximum', () => {
     const [within] = ok(await suggest(4)).suggestDispatchPlan.lines;
     expect(within).toMatchObject({ quantity: 4, needsConsent: false });
     expect(within.reason).toContain('（联储）');
-    const [beyond] = ok(await suggest(9)).suggestDispatchPlan.lines;
-    expect(beyond).toMatchObject({ quantity: 9, needsConsent: true });
+    // Sweeps 15a F12, 15b F6: split at the maximum — the 4 it covers stay 联储, only the 5 beyond need consent.
+    const [agreed, beyond, ...more] = ok(await suggest(9)).suggestDispatchPlan.lines;
+    expect(more).toEqual([]);
+    expect(agreed).toMatchObject({ quantity: 4, needsConsent: false });
+    expect(agreed.reason).toContain('（联储）');
+    expect(beyond).toMatchObject({ quantity: 5, needsConsent: true });
     expect(beyond.reason).toContain('（须对方辖区同意）');
     expect(beyond.reason).not.toContain('联储');
   });

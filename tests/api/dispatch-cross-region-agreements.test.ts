@@ -138,10 +138,12 @@ describe("another jurisdiction's agreement reserve (D25, D17)", () => {
     ]);
     expect(await settlementsOf(plan.id)).toEqual([owedByXinxiang(plan.id, { owedTo: '140500000000', item: BED, quantity: 20, value: '6000.00' })]);
 
-    // The agreement's maximum counts what was used: 20 more would pass 30, so they need 晋城's consent.
+    // The agreement's maximum counts what was used: 20 more would pass 30 — the 10 it still covers are planned under
+    // it, the 10 beyond need 晋城's consent (sweeps 15a F12, 15b F6: split, not the whole line).
     const beyond = await requestPlan(t, incidentId, BED, 20, PLAN);
     expect(beyond.lines).toEqual([
-      expect.objectContaining({ tier: 'AGREEMENT', quantity: 20, needsConsent: true, consent: 'PENDING', jointAgreementId: null }),
+      expect.objectContaining({ tier: 'AGREEMENT', quantity: 10, needsConsent: false, consent: null, jointAgreementId: joint }),
+      expect.objectContaining({ tier: 'AGREEMENT', quantity: 10, needsConsent: true, consent: 'PENDING', jointAgreementId: null }),
     ]);
   });
 });

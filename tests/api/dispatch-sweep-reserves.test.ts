@@ -96,7 +96,7 @@ describe('#7 an agreement reserve is promised once (D17)', () => {
 });
 
 describe('#1 a 联储 agreement limits what plans use, when approved and executed (D25)', () => {
-  it('D25: plans approved but not executed count against the maximum — the second approval beyond it is INVALID_STATE (consent needed), and a new request asks consent', async () => {
+  it('D25: plans approved but not executed count against the maximum — the second approval beyond it is INVALID_STATE (consent needed), and a new request asks consent for the part beyond', async () => {
     const joint = await createJoint(GREATCOAT, 30, '2027-12-31');
     await createAgreement(t, {
       companyName: '晋城市太行服装有限公司',
@@ -109,9 +109,13 @@ describe('#1 a 联储 agreement limits what plans use, when approved and execute
       expect(p.lines).toMatchObject([{ tier: 'AGREEMENT', quantity: 20, needsConsent: false, jointAgreementId: joint }]);
     }
     ok(await approve(a.id));
-    // Once A is approved its 20 count: 20 more would pass 30, so they need 晋城's consent — at request …
+    // Once A is approved its 20 count: 20 more would pass 30, so the 10 beyond need 晋城's consent (the 10 it still
+    // covers are planned under it: sweeps 15a F12, 15b F6) — at request …
     const c = await requestPlan(t, incidentId, GREATCOAT, 20, PLAN);
-    expect(c.lines).toMatchObject([{ quantity: 20, needsConsent: true, consent: 'PENDING', jointAgreementId: null }]);
+    expect(c.lines).toMatchObject([
+      { quantity: 10, needsConsent: false, consent: null, jointAgreementId: joint },
+      { quantity: 10, needsConsent: true, consent: 'PENDING', jointAgreementId: null },
+    ]);
     ok(await cancel(c.id));
     // … and at approval of a plan requested before.
     const refused = await approve(b.id);
