@@ -7,9 +7,10 @@ import { SourceIndex } from './source-index.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
-// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), lateness penalised above every tier, stock
-// needing another jurisdiction's consent (D25) above every source the region may use by itself, shortage above
-// everything, so stock that exists is always used and shortages are explicit.
+// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), stock needing another jurisdiction's consent
+// (D25) after what the region may use by itself (ON_REQUEST_PENALTY), lateness penalised above every tier — beyond the
+// deadline, and beyond the disaster's 10 hours while they can still be met (D28) —, shortage above everything, so
+// stock that exists is always used and shortages are explicit.
 
 export type Tier = 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
 export const TIER_ORDER: readonly Tier[] = ['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGREEMENT', 'CAPACITY'];
@@ -99,8 +100,27 @@ export interface PlannerInput {
   destinations: Destination[];
   sources: Source[];
   deadlineHours: number;
+  /**
+   * D28: the hours left, when planning, until the disaster's basic-needs target (occurredAt + 10 h); absent, or passed
+   * already, only the deadline counts. A line that would miss the target while it can still be met weighs as late.
+   */
+  targetHours?: number;
   policy?: Partial<PlannerPolicy>;
 }
+
+/**
+ * D16, D28: what a line must arrive within to be on time — the plan's deadline from the order, and the disaster's target
+ * while it lies ahead (null once passed: every line misses it alike).
+ */
+interface Due {
+  deadline: number;
+  target: number | null;
+}
+
+const dueOf = (input: Pick<PlannerInput, 'deadlineHours' | 'targetHours'>): Due => ({
+  deadline: input.deadlineHours,
+  target: input.targetHours !== undefined && input.targetHours > 0 ? input.targetHours : null,
+});
 
 export interface PlanLine {
   destinationIndex: number;
@@ -143,12 +163,16 @@ export interface Plan {
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
 const LATE_PENALTY = 10_000;
 /**
- * D25: stock that needs another jurisdiction's consent is only "available on request": it ranks after every tier the
- * region may use by itself on time — a step beyond capacity reserves — but before lateness (D16, D28: the 10 hours are
- * the people's; sweep 11c F1: a 4-day production run was planned rather than the province's store 2.5 h away), and
- * before a shortage.
+ * D15, D25: stock that needs another jurisdiction's consent ("available on request"). Above the destination's region —
+ * its county's stores a township may not use alone (LOCAL), the city's and province's (UPPER) — it keeps D15's order of
+ * levels: after what the region may use by itself at that level, before the next (the city's store is asked before a
+ * 联储 partner's is taken — sweep 15b F2: a county's plan took 晋城's, arriving after the disaster's 10 hours, rather than
+ * ask the city 19 km away). A neighbour's outside any 联储 agreement (D15 names only 联储 neighbours), or another
+ * jurisdiction's agreement or capacity reserve, ranks after every source the region may use by itself (sweep C9: the
+ * region's own agreement reserve before 运城's store). Either way before lateness (D16, D28: sweep 11c F1, a 4-day
+ * production run rather than the province's store 2.5 h away) and a shortage.
  */
-const ON_REQUEST_PENALTY = 5_000;
+const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: 500, NEIGHBOUR: 5_000, AGREEMENT: 5_000, CAPACITY: 5_000 };
 const SHORTAGE_PENALTY = 1_000_000;
 const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
@@ -180,7 +204,7 @@ function arcFor(
   destination: Destination,
   destinationIndex: number,
   policy: PlannerPolicy,
-  deadline: number,
+  due: Due,
   tier = tierOf(source, destination),
   day = 1,
   request = onRequest(source),
@@ -190,15 +214,19 @@ function arcFor(
   // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, deadline, request) };
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, due, request) };
   if (source.kind === 'CAPACITY') arc.day = day;
   return arc;
 }
 
 // The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
 const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
-const unitCostOf = (etaHours: number, tier: Tier, deadline: number, request: boolean) =>
-  etaHours + TIER_PENALTY[tier] + (isLate(etaHours, deadline) ? LATE_PENALTY : 0) + (request ? ON_REQUEST_PENALTY : 0);
+const unitCostOf = (etaHours: number, tier: Tier, due: Due, request: boolean) =>
+  etaHours +
+  TIER_PENALTY[tier] +
+  (isLate(etaHours, due.deadline) ? LATE_PENALTY : 0) +
+  (due.target !== null && isLate(etaHours, due.target) ? LATE_PENALTY : 0) +
+  (request ? ON_REQUEST_PENALTY[tier] : 0);
 /**
  * D16: late is what the line shows as late — its ETA as shown (to 0.01 h) beyond the deadline. The planner avoids exactly
  * the lines meetsDeadline calls late (sweep 11c F6: a 1.0026 h source shown as 1 h and on time was avoided as late).
@@ -410,8 +438,8 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
  * numbered by the SourceIndex; equal costs rank by store id, so that numbering order does not matter. The costs are
  * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination). D25: the
- * regions whose stock of the item needs consent (`onRequest`, by region code) rank after all others — one ranking per
- * such set, shared by the items that have it (most have none).
+ * regions whose stock of the item needs consent (`onRequest`, by region code) rank later (ON_REQUEST_PENALTY) — one
+ * ranking per such set, shared by the items that have it (most have none).
  */
 class StoreRanking {
   readonly storeCount: number;
@@ -427,7 +455,7 @@ class StoreRanking {
     private readonly stores: readonly StoreBatchSource[],
     private readonly destinations: Destination[],
     private readonly policy: PlannerPolicy,
-    private readonly deadline: number,
+    private readonly due: Due,
     onRequest: ReadonlySet<string>,
   ) {
     this.storeCount = stores.length;
@@ -446,7 +474,7 @@ class StoreRanking {
   }
   /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
   private costs(): Float64Array[] {
-    const { policy, stores, regionOf, deadline, request } = this;
+    const { policy, stores, regionOf, due, request } = this;
     const lat = new Float64Array(stores.length);
     const lng = new Float64Array(stores.length);
     const cos = new Float64Array(stores.length);
@@ -465,7 +493,7 @@ class StoreRanking {
         const distanceKm = haversineKm(lat[n], lng[n], cos[n], d.lat, d.lng, dCos) * policy.detourFactor;
         const hours = override ? override[n] : Number.NaN;
         const etaHours = etaOf(policy, 0, Number.isNaN(hours) ? distanceKm / policy.speedKmh : hours);
-        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], deadline, request[regionOf[n]] === 1);
+        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], due, request[regionOf[n]] === 1);
       }
       return cost;
     });
@@ -491,7 +519,7 @@ class StoreRanking {
   }
   private arc(j: number, n: number): Arc {
     const r = this.regionOf[n];
-    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.deadline, this.tiers[j][r], 1, this.request[r] === 1);
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.tiers[j][r], 1, this.request[r] === 1);
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
@@ -539,9 +567,9 @@ const PRICING_TOLERANCE = 1e-6;
  * problem is solved again. When no arc prices in, the restricted optimum is the optimum of the full problem. The
  * pricing walk stops at the destination's marginal cost, so it visits only the near end of the ranking.
  */
-async function planItem(demand: number[], destinations: Destination[], pools: ItemPools, ranking: StoreRanking, policy: PlannerPolicy, deadline: number) {
+async function planItem(demand: number[], destinations: Destination[], pools: ItemPools, ranking: StoreRanking, policy: PlannerPolicy, due: Due) {
   const others = destinations.map((d, j) =>
-    pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, deadline, undefined, pool.day) })).sort(byCost),
+    pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, due, undefined, pool.day) })).sort(byCost),
   );
   const chosen = destinations.map(() => new Set<Pool>());
   const candidates: Candidate[] = [];
@@ -641,6 +669,7 @@ export function reasonFor(source: Source, arc: Arc, deadline: number): string {
 export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const policy: PlannerPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const deadline = input.deadlineHours;
+  const due = dueOf(input);
   const items = [...new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))].sort();
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
@@ -651,14 +680,14 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
     const regions = onRequestRegions(input.sources, index, item);
     const key = [...regions].sort().join('|');
     let ranking = rankings.get(key);
-    if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, policy, deadline, regions)));
+    if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, policy, due, regions)));
     return ranking;
   };
   for (const [item, itemId] of items.entries()) {
     const ranking = rankingFor(item);
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
     const pools = new ItemPools(input.sources, index, item, policy);
-    const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, deadline);
+    const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, due);
     const itemLines: PlanLine[] = [];
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
@@ -756,6 +785,7 @@ function mergeLots(lines: PlanLine[]): PlanLine[] {
 export function planGreedy(input: PlannerInput): Plan {
   const policy: PlannerPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const deadline = input.deadlineHours;
+  const due = dueOf(input);
   // What each source has left; a capacity reserve per day of production.
   const stocks = input.sources.flatMap((s): { s: Source; day: number; left: number }[] =>
     s.kind === 'CAPACITY'
@@ -767,7 +797,7 @@ export function planGreedy(input: PlannerInput): Plan {
   input.destinations.forEach((d, j) => {
     for (const line of d.lines) {
       const arcs = stocks
-        .map((stock, i) => ({ stock, arc: arcFor(stock.s, i, d, j, policy, deadline, undefined, stock.day) }))
+        .map((stock, i) => ({ stock, arc: arcFor(stock.s, i, d, j, policy, due, undefined, stock.day) }))
         .filter(({ stock }) => stock.s.itemId === line.itemId && stock.left > 0)
         .sort((a, b) => a.arc.unitCost - b.arc.unitCost);
       let need = line.quantity;
@@ -796,9 +826,10 @@ export function planGreedy(input: PlannerInput): Plan {
 }
 
 /** The full objective of a plan as the solver sees it (lateness and shortage included), for comparisons. */
-export function objectiveOf(plan: Plan, deadline: number): number {
+export function objectiveOf(plan: Plan, deadline: number, targetHours?: number): number {
+  const due = dueOf({ deadlineHours: deadline, targetHours });
   return (
-    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, l.tier, deadline, onRequest(l.source))), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, l.tier, due, onRequest(l.source))), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

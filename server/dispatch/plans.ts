@@ -36,6 +36,7 @@ import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, planningJurisdiction, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
+import { basicNeedsDeadline } from '../relief/deadlines.ts';
 import { latitude, longitude } from '../regions/location.ts';
 import {
   assertMayDecide,
@@ -147,16 +148,25 @@ export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
  */
 export const capacityHorizonDays = (config: AppConfig): number => config.planner.capacityHorizonDays;
 
-async function computePlan(db: Db, config: AppConfig, clock: Clock, own: string, v: RequestInput): Promise<{ plan: Plan; destinations: Destination[] }> {
+async function computePlan(
+  db: Db,
+  config: AppConfig,
+  clock: Clock,
+  own: string,
+  v: RequestInput,
+  occurredAt: Date,
+): Promise<{ plan: Plan; destinations: Destination[] }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // Destinations are 安置点 (settleDestinations), which never supply a plan (loadSources: reserve stores only).
   const sources = await loadSources(db, itemIds, todayInChina(clock));
-  // D25: the planner ranks stock needing another jurisdiction's consent after all the region may use by itself.
+  // D25: within its tier the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
   (await accessOfSources(db, own, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
-  const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, policy });
+  // D28: the disaster's 10 hours run from its occurredAt, not from this request — what is left of them weighs too.
+  const targetHours = (basicNeedsDeadline(occurredAt).getTime() - clock.now().toMillis()) / 3_600_000;
+  const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, targetHours, policy });
   publishPlannerSolved({ seconds: (performance.now() - started) / 1000, items: itemIds.length, destinations: destinations.length });
   return { plan, destinations };
 }
@@ -203,7 +213,7 @@ export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan: computed } = await computePlan(db, config, clock, own, v);
+  const { plan: computed } = await computePlan(db, config, clock, own, v, incident.occurredAt);
   const { plan, consent } = await consentOf(db, own, clock, computed);
   return toView(v, plan, consent, { incidentId: incident.id });
 }
@@ -239,7 +249,7 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
   // D29: a closed incident takes no more requests (a suggestion, which persists nothing, is still computed).
   assertIncidentOpen(incident);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan: computed } = await computePlan(db, config, clock, own, v);
+  const { plan: computed } = await computePlan(db, config, clock, own, v, incident.occurredAt);
   const { plan, consent } = await consentOf(db, own, clock, computed);
   const id = randomUUID();
   const now = clock.now().toJSDate();

@@ -598,16 +598,50 @@ describe('planDispatch — D15 tier order', () => {
     expect(byTier(plan)).toMatchObject({ LOCAL: 10, UPPER: 5, NEIGHBOUR: 0 });
   });
 
-  it('D25/D28: stock that needs consent comes after every tier on time, but before anything late (sweep 11c F1)', async () => {
+  it('D25/D28: stock that needs consent comes before anything late (sweep 11c F1)', async () => {
     const province = storeBatch('province', '410000000000', 60, 20, { access: 'ON_REQUEST' }); // ≈ 1.8 h, needs consent
     const cap = capacity(1, 100, 2); // ≥ 72.5 h: late for 10 h
     const plan = await planDispatch({ destinations: [demand(20)], sources: [province, cap], deadlineHours: 10 });
     expect(taken(plan, (s) => s === province)).toBe(20); // not a 3-day production run
     expect(taken(plan, (s) => s === cap)).toBe(0);
-    // On time, the region's own sources — capacity included — still come first.
-    const soon = capacity(1, 100, 0); // ≈ 24.5 h
-    const relaxed = await planDispatch({ destinations: [demand(20)], sources: [province, soon], deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
-    expect(taken(relaxed, (s) => s === soon)).toBe(20);
+  });
+
+  it('D15/D25 (sweep 15b F2): stock that needs consent keeps its level’s place — after what the region uses alone in its tier, before the next tier (the level above is asked before a 联储 partner is taken)', async () => {
+    const cityAsked = storeBatch('city', '410700000000', 19, 10, { access: 'ON_REQUEST' }); // ≈ 0.9 h, the city's consent
+    const cityOwn = storeBatch('province-own', '410000000000', 40, 4); // ≈ 1.4 h, a store above the region may use by itself
+    const partner = storeBatch('jincheng', '140500000000', 129, 50, { access: 'JOINT' }); // ≈ 3.3 h, under a 联储 agreement
+    const soon = capacity(1, 100, 0); // ≈ 24.5 h, the region's own capacity reserve
+    const sources = [cityAsked, cityOwn, partner, soon];
+    const take = async (q: number) => {
+      const plan = await planDispatch({ destinations: [demand(q)], sources, deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
+      return [cityOwn, cityAsked, partner, soon].map((s) => taken(plan, (x) => x === s));
+    };
+    // The region's own at the level above first, though farther than the city's store that needs consent …
+    expect(await take(4)).toEqual([4, 0, 0, 0]);
+    // … then the level above on request, before the 联储 partner (D15: the level above, then neighbours) …
+    expect(await take(14)).toEqual([4, 10, 0, 0]);
+    // … then the partner, and the region's own capacity last (D17).
+    expect(await take(70)).toEqual([4, 10, 50, 6]);
+  });
+
+  it('D28 (sweep 15b F2): while the disaster’s 10 hours can still be met, a line missing them weighs as late — from the disaster, not from the order', async () => {
+    const local = storeBatch('local', WEIHUI_COUNTY, 100, 10); // ≈ 2.67 h
+    const city = storeBatch('city', '410700000000', 30, 10); // ≈ 1.15 h
+    const take = async (targetHours?: number) => {
+      const plan = await planDispatch({ destinations: [demand(8)], sources: [local, city], deadlineHours: 10, targetHours });
+      return byTier(plan);
+    };
+    // 8 h after the disaster, 2 h are left: the local store's 2.67 h would miss them, the city's 1.15 h not.
+    expect(await take(2)).toMatchObject({ LOCAL: 0, UPPER: 8 });
+    // With 3 h left both make it, and the local store comes first again (D15); so with no target given …
+    expect(await take(3)).toMatchObject({ LOCAL: 8, UPPER: 0 });
+    expect(await take()).toMatchObject({ LOCAL: 8, UPPER: 0 });
+    // … and once the 10 hours have passed (every line misses them alike): the order's deadline alone.
+    expect(await take(-4)).toMatchObject({ LOCAL: 8, UPPER: 0 });
+    // The line still shows meetsDeadline against the order's deadline (10 h): on time.
+    const plan = await planDispatch({ destinations: [demand(8)], sources: [local, city], deadlineHours: 10, targetHours: 2 });
+    expect(plan.lines.every((l) => l.meetsDeadline)).toBe(true);
+    expect(objectiveOf(plan, 10, 2)).toBeLessThan(objectiveOf(plan, 10, 1));
   });
 
   it('D15/D16: an on-time source beats a late one — lateness outweighs every tier', async () => {
