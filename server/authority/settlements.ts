@@ -107,11 +107,18 @@ function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
 }
 
 /**
- * Owing side (D25, as settlementConfirmationBar reads it): a region in the owing region's subtree that is not on the
- * owed side (a township owed by its own city is in the city's subtree, yet it is the lender).
+ * D25: which side of a settlement a region is on — the nearer (deeper) of the owed and owing regions whose subtree
+ * holds it. A nested debt splits the outer region's subtree: a township owed by its own city is in the city's subtree,
+ * yet it is the lender (as settlementConfirmationBar reads it); a county owing its city (sweep 15b F3) is in the city's
+ * subtree, yet its stores are the owing side's, not the city's. null: neither side.
  */
-const onOwingSide = (region: string | null, row: Pick<SettlementRow, 'owedToRegion' | 'owedByRegion'>) =>
-  region !== null && isInSubtree(region, row.owedByRegion) && !isInSubtree(region, row.owedToRegion);
+const sideOf = (region: string | null, row: Pick<SettlementRow, 'owedToRegion' | 'owedByRegion'>): 'OWED' | 'OWING' | null => {
+  if (region === null) return null;
+  const owed = isInSubtree(region, row.owedToRegion);
+  const owing = isInSubtree(region, row.owedByRegion);
+  if (owed && owing) return isInSubtree(row.owedToRegion, row.owedByRegion) ? 'OWED' : 'OWING';
+  return owed ? 'OWED' : owing ? 'OWING' : null;
+};
 
 /** What a settling document must be, said to the dispatcher who named the wrong one (D25). */
 const RETURN_DOCUMENT_RULE = '须为欠方归还的入库单（物资归欠方政府所有）或从欠方辖区仓库调入的调拨入库单';
@@ -121,9 +128,9 @@ const RETURN_DOCUMENT_RULE = '须为欠方归还的入库单（物资归欠方�
  * owing side: a posted transfer-in from a store of the owing side, or a posted receipt whose goods (batches) belong to
  * the owing side's government (the owing side bought them for the lender, as a call-off's goods are the contracting
  * government's wherever delivered) — never the owed side's own purchase, donation or stock. At one of the owed
- * region's stores, recorded since the debt, with at least the quantity owed of the settlement's item (on a receipt,
- * counting only the owing side's goods), and not used to settle another settlement. (Partial repayment is not
- * recorded: a smaller return is refused.) Compensation in money is settled by its reference (拨款文号), not by a
+ * side's stores (sideOf: not a store of the owing side nested in the owed region), recorded since the debt, with at
+ * least the quantity owed of the settlement's item (counting only the owing side's goods), and not used to settle
+ * another settlement. (Partial repayment is not recorded: a smaller return is refused.) Compensation in money is settled by its reference (拨款文号), not by a
  * document.
  */
 async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow, documentId: string): Promise<void> {
@@ -143,27 +150,37 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
   const refuse = (why: string) => badInput(field, `单据 ${doc.number} 不能作为结算依据：${why}`);
   if (doc.type !== 'RECEIPT' && doc.type !== 'TRANSFER_IN') throw refuse(RETURN_DOCUMENT_RULE);
   if (doc.status !== 'POSTED') throw refuse('单据未入账或已冲销');
-  if (!isInSubtree(doc.region, row.owedToRegion)) throw refuse('物资须归还到被欠方辖区的仓库');
-  if (doc.type === 'TRANSFER_IN' && !onOwingSide(doc.from_region, row)) {
+  // Into a store of the owed side: one of the owing side's own stores, though inside the owed region (a county's store
+  // under its city), is where the goods already were — they never reached the side owed (sweep 15b F3).
+  const into = sideOf(doc.region, row);
+  if (into === 'OWING') throw refuse(`入库仓库属于欠方辖区，物资仍在欠方，没有归还到被欠方的仓库；${RETURN_DOCUMENT_RULE}`);
+  if (into !== 'OWED') throw refuse('物资须归还到被欠方辖区的仓库');
+  if (doc.type === 'TRANSFER_IN' && sideOf(doc.from_region, row) !== 'OWING') {
     throw refuse(
-      doc.from_region && isInSubtree(doc.from_region, row.owedToRegion)
-        ? `被欠方辖区内部的调拨不是归还；${RETURN_DOCUMENT_RULE}`
-        : `调出仓库不属于欠方辖区；${RETURN_DOCUMENT_RULE}`,
+      sideOf(doc.from_region, row) === 'OWED' ? `被欠方辖区内部的调拨不是归还；${RETURN_DOCUMENT_RULE}` : `调出仓库不属于欠方辖区；${RETURN_DOCUMENT_RULE}`,
     );
   }
   if (new Date(doc.recorded_at) < row.createdAt) throw refuse('单据早于该笔欠款');
-  // On a receipt only the owing side's goods repay: a batch owned by a government of the owing side.
+  // Only the owing side's goods repay: a batch owned by a government on the owing side (sideOf, in SQL), on a receipt or
+  // a transfer-in alike — the owed side's own goods moved back to it are not a return (sweep 15b F3). A transferred
+  // batch with no government owner on record is its holder's: the owing side's store it came from.
+  const owedPrefix = `${subtreePrefix(row.owedToRegion)}%`;
+  const ownerOnOwingSide = sql`o.kind = 'GOVERNMENT' AND o.region_code LIKE ${`${subtreePrefix(row.owedByRegion)}%`}
+    AND ${isInSubtree(row.owedToRegion, row.owedByRegion) ? sql`o.region_code NOT LIKE ${owedPrefix}` : sql`TRUE`}`;
   const [lines] = await queryRows<{ quantity: number; owing: number }>(
     tx,
     sql`SELECT coalesce(sum(l.quantity), 0)::bigint AS quantity,
-               coalesce(sum(l.quantity) FILTER (WHERE o.kind = 'GOVERNMENT' AND o.region_code LIKE ${`${subtreePrefix(row.owedByRegion)}%`}
-                                                  AND o.region_code NOT LIKE ${`${subtreePrefix(row.owedToRegion)}%`}), 0)::bigint AS owing
+               coalesce(sum(l.quantity) FILTER (WHERE (${ownerOnOwingSide})${doc.type === 'TRANSFER_IN' ? sql` OR o.kind IS DISTINCT FROM 'GOVERNMENT'` : sql``}), 0)::bigint AS owing
           FROM document_lines l JOIN batches b ON b.id = l.batch_id LEFT JOIN organizations o ON o.id = b.owner_org_id
          WHERE l.document_id = ${documentId}::uuid AND l.item_id = ${row.itemId}::uuid`,
   );
-  const returned = Number(doc.type === 'RECEIPT' ? lines.owing : lines.quantity);
-  if (doc.type === 'RECEIPT' && returned === 0 && Number(lines.quantity) > 0) {
-    throw refuse(`入库的物资不归欠方所有（被欠方自购、受赠或他方物资不是归还）；${RETURN_DOCUMENT_RULE}`);
+  const returned = Number(lines.owing);
+  if (returned === 0 && Number(lines.quantity) > 0) {
+    throw refuse(
+      doc.type === 'RECEIPT'
+        ? `入库的物资不归欠方所有（被欠方自购、受赠或他方物资不是归还）；${RETURN_DOCUMENT_RULE}`
+        : `调入的物资不归欠方所有（被欠方自己的物资调回不是归还）；${RETURN_DOCUMENT_RULE}`,
+    );
   }
   if (returned < row.quantity) throw refuse(`归还该物资 ${returned}，少于所欠 ${row.quantity}`);
   const [used] = await tx

@@ -53,3 +53,42 @@ export async function assertOwnersAllowed(db: Db, store: StoreRow, owners: reado
   const at = owners.findIndex((id) => !!id && !allowed.ids.has(id));
   if (at >= 0) throw badInput(field(at), allowed.refusal);
 }
+
+/** Funds of a government level (D21): goods bought with them are that government's (D3). */
+const GOVERNMENT_FUNDS: ReadonlySet<string> = new Set(['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP']);
+
+/**
+ * D3, D6, D21, D23 (sweep 15b F7): a receipt line's funding source and its owner must tell the same story. Goods
+ * bought with government funds are the government's: received as a company's own (协议储备, owned by the store's
+ * operator) they would leave without an order (D23) and no valuation would count them (D21). And goods bought with a
+ * company's own money are its 协议储备 stock: booked as a government's (企业代储 or 实物储备, D6's government stock) the
+ * government would value and dispatch what it never paid for. DONATION fits either owner. One rule for every receipt
+ * (receiveStock, so also the opening import and call-off deliveries; transfers and rotations keep the batch's own
+ * funding and owner). `companyOwned`: the line's owner is the store's operator. BAD_USER_INPUT at the first line that
+ * contradicts itself, at `field(i)`.
+ */
+export function assertFundingFitsOwner(
+  store: StoreRow,
+  lines: readonly { companyOwned: boolean; fundingSource: string }[],
+  field: (i: number) => string,
+  fundingName: (f: string) => string,
+): void {
+  for (const [i, l] of lines.entries()) {
+    if (l.companyOwned && GOVERNMENT_FUNDS.has(l.fundingSource)) {
+      throw badInput(
+        field(i),
+        `${fundingName(l.fundingSource)}购置的物资归政府所有，不能作为企业自有物资入库：协议储备存放的是企业自有物资；政府物资请入企业代储库或政府储备库，或将产权单位填为出资的政府`,
+        { fundingSource: l.fundingSource },
+      );
+    }
+    if (!l.companyOwned && l.fundingSource === 'ENTERPRISE') {
+      throw badInput(
+        field(i),
+        operatorOf(store)
+          ? '企业资金购置的物资是企业自有物资（协议储备），不能作为政府物资入库：请将产权单位填为本库运营企业；政府出资的请填写出资政府的资金来源'
+          : '企业资金购置的物资是企业自有物资，不能作为政府物资入政府储备库：企业捐赠的请填写资金来源为捐赠；政府出资的请填写出资政府的资金来源',
+        { fundingSource: l.fundingSource },
+      );
+    }
+  }
+}

@@ -17,7 +17,7 @@ import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySc
 import { lockBalances, postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
-import { assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
+import { assertFundingFitsOwner, assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
 import { referencedIncident } from '../dispatch/incidents.ts';
 import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
@@ -373,6 +373,16 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       v.lines.map((l) => l.ownerOrgId),
       (i) => `input.lines.${i}.ownerOrgId`,
     );
+  // D3, D6, D21 (sweep 15b F7): the funding a new batch records agrees with its owner, the 协议储备 mode below.
+  assertFundingFitsOwner(
+    store,
+    v.lines.map((l) => ({
+      companyOwned: reserveModeOf(store, l.ownerOrgId ?? (store.kind === 'AGREEMENT' ? store.operatorOrgId : null)) === 'AGREEMENT',
+      fundingSource: l.fundingSource ?? defaultFunding(store, v.source),
+    })),
+    (i) => `input.lines.${i}.fundingSource`,
+    (f) => FUNDING_NAMES[f] ?? f,
+  );
   const newBatch = (
     { given: _given, ...p }: (typeof prepared)[number],
     i: number,
