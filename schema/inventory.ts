@@ -11,6 +11,7 @@ import { pageRequest, toPage } from '../server/pagination.ts';
 import { uuidArg } from '../server/validation.ts';
 import { rotateBy } from '../server/reserves/rules.ts';
 import { canAccessStore } from '../server/auth/policy.ts';
+import { knownCategory } from '../server/catalog/service.ts';
 import { scopedType } from './scope.ts';
 import type { BatchRow } from '../server/inventory/common.ts';
 import {
@@ -153,6 +154,9 @@ builder.objectField(Store, 'stock', (t) =>
     },
     resolve: async (store, args, ctx) => {
       const itemId = args.itemId ? uuidArg(String(args.itemId), 'itemId', '物资') : null;
+      // An unknown category is NOT_FOUND, as stock(filter: { categoryCode }) and items(categoryCode) answer it (by the
+      // loader: one statement for every store of a nested read).
+      if (args.categoryCode) knownCategory(await ctx.loaders.category.load(args.categoryCode), args.categoryCode);
       const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
       // EXPIRY (D8, D26), as Query.stock orders it: one statement for this store. By store and batch, the nested reads'
       // order: one statement for every store of the request (storeStock).

@@ -11,7 +11,7 @@ import { scopedType, policyLookups } from './scope.ts';
 import type { Context } from '../server/context.ts';
 import { assertIncidentFigures, mayRead } from '../server/auth/policy.ts';
 import { closeIncident, openDistributionPoint } from '../server/relief/points.ts';
-import { applicableStandards, upsertReliefStandard, type ReliefStandardRow } from '../server/relief/standards.ts';
+import { listReliefStandards, upsertReliefStandard, type ReliefStandardRow } from '../server/relief/standards.ts';
 import { distributeRelief, getDistribution, listDistributions, type DistributionRow } from '../server/relief/distributions.ts';
 import { distributionsOfBatch, householdsServed, type TraceDistribution } from '../server/relief/trace.ts';
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
@@ -392,9 +392,10 @@ builder.queryFields((t) => ({
   reliefStandards: t.field({
     type: [ReliefStandard],
     authScopes: { authenticated: true },
-    description: 'D29: the standards that apply in a region (its own, else the nearest above)',
+    description:
+      'D29: the standards set in a region and its subtree (each with its region), and those it inherits — per item the nearest above, which applies there unless the region sets its own; by item, then region code',
     args: { regionCode: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => applicableStandards(serviceContext(ctx), args.regionCode),
+    resolve: (_r, args, ctx) => listReliefStandards(serviceContext(ctx), args.regionCode),
   }),
   distributions: t.field({
     type: DistributionConnection,

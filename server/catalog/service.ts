@@ -15,10 +15,18 @@ export type ItemWithCategory = ItemRow & { category?: CategoryRow };
 
 export const listCategories = (db: Db) => db.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.code));
 
-export async function getCategory(db: Db, code: string, field = 'categoryCode'): Promise<CategoryRow> {
-  const [row] = await db.select().from(categories).where(eq(categories.code, code));
+/**
+ * A category asked for by code, as looked up (by a query or a loader): an unknown one is NOT_FOUND — wherever a list is
+ * narrowed by category (items, stock, Store.stock), not an empty list that reads as "none held".
+ */
+export function knownCategory(row: CategoryRow | null | undefined, code: string, field = 'categoryCode'): CategoryRow {
   if (!row) throw notFound(field, '物资类别', code);
   return row;
+}
+
+export async function getCategory(db: Db, code: string, field = 'categoryCode'): Promise<CategoryRow> {
+  const [row] = await db.select().from(categories).where(eq(categories.code, code));
+  return knownCategory(row, code, field);
 }
 
 export async function listItems(db: Db, filter: { categoryCode?: string | null; search?: string | null }, page: PageArgs) {

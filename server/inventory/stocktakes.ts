@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, invalidState } from '../errors.ts';
-import { validate, idSchema } from '../validation.ts';
+import { validate, idSchema, shownName } from '../validation.ts';
 import { batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
@@ -30,6 +30,12 @@ const stocktakeSchema = z.object({
     .min(1, '至少盘点一个批次')
     .max(1000, '一张盘点单最多 1000 个批次（可分多张）'),
 });
+
+/** A reason as the keeper gave it, for the message: as it reads, at most 20 characters (the whole stays in extensions.value). */
+const echoed = (given: string) => {
+  const shown = shownName(given);
+  return [...shown].length > 20 ? `${[...shown].slice(0, 20).join('')}…` : shown;
+};
 
 /** D3, D7: what a count that names a batch this store never held is told — nothing about the batch itself. */
 export const NOT_HELD_HERE = '本库没有该批次的记录；新发现的物资请办理入库';
@@ -103,13 +109,19 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           const reason = reasons.find((r) => r.code === c.reason);
           const allowed = reasons.filter((r) => r.usages.includes('STOCKTAKE') && r.direction === diff.direction);
           if (!reason || !allowed.includes(reason)) {
+            // D9, D11 (sweep 15a F8): a reason given is not asked for again — it is said to be invalid, echoed (an
+            // unknown code, or a reason's name where its code belongs), or named when it is a reason of another use or
+            // direction (as issueStock says it); only a missing (or blank) one is asked for.
+            const given = c.reason?.trim() ? c.reason : null;
+            const said = reason ? `原因「${reason.name}」不适用于此处` : given !== null ? `原因「${echoed(given)}」无效` : '差异须说明原因';
             throw badInput(
               `input.counts.${i}.reason`,
               // The names the console's reason list shows; the codes stay in extensions.allowed for clients.
-              `账面 ${book}、实盘 ${c.countedQuantity}，差异须说明原因（可选：${allowed.map((r) => r.name).join('、')}）`,
+              `账面 ${book}、实盘 ${c.countedQuantity}，${said}（可选：${allowed.map((r) => r.name).join('、')}）`,
               {
                 bookQuantity: book,
                 countedQuantity: c.countedQuantity,
+                ...(given !== null && { value: given }),
                 allowed: allowed.map((r) => r.code),
               },
             );

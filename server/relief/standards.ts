@@ -1,10 +1,11 @@
-import { asc, inArray, sql } from 'drizzle-orm';
+import { asc, inArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { reliefStandards } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
 import { itemFor } from '../inventory/common.ts';
-import { getRegion, getRegionInScope } from '../regions/service.ts';
+import { isInSubtree } from '../regions/codes.ts';
+import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import { assertHeadquarters } from './points.ts';
 import { effectiveStandard, regionPath, type Standard } from './rules.ts';
@@ -66,13 +67,20 @@ export async function standardsAbove(db: Db, regionCode: string): Promise<Relief
     .orderBy(asc(reliefStandards.itemId), sql`length(rtrim(${reliefStandards.regionCode}, '0')) DESC`);
 }
 
-/** reliefStandards(regionCode): per item, the standard that applies in the region (its own, else the nearest above). */
-export async function applicableStandards(ctx: ServiceContext, regionCode: string): Promise<ReliefStandardRow[]> {
+/**
+ * reliefStandards(regionCode): the region's subtree (API.md: region arguments include the whole subtree) — every
+ * standard set in it, each with its region — and, for each item, the standard that applies at the region when it is
+ * set above it (inherited: the nearest above, D29). Standards are public policy: any signed-in user may read them, for
+ * any region. By item, then region code (an ancestor's before the region's own, before those below it).
+ */
+export async function listReliefStandards(ctx: ServiceContext, regionCode: string): Promise<ReliefStandardRow[]> {
   const region = await getRegion(ctx.db, regionCode);
-  const rows = await standardsAbove(ctx.db, region.code);
-  const items = [...new Set(rows.map((r) => r.itemId))];
-  return items.map((itemId) => {
-    const s = effectiveStandard(rows.map(toStandard), region.code, itemId)!;
-    return rows.find((r) => r.regionCode === s.regionCode && r.itemId === itemId)!;
-  });
+  const rows = await ctx.db
+    .select()
+    .from(reliefStandards)
+    .where(or(inArray(reliefStandards.regionCode, regionPath(region.code)), inRegionSubtree(reliefStandards.regionCode, region.code)))
+    .orderBy(asc(reliefStandards.itemId), asc(reliefStandards.regionCode));
+  const standards = rows.map(toStandard);
+  // Above the region only the one that applies there; in the subtree (the region itself included) every one.
+  return rows.filter((r) => isInSubtree(r.regionCode, region.code) || effectiveStandard(standards, region.code, r.itemId)?.regionCode === r.regionCode);
 }

@@ -81,10 +81,10 @@ describe('submitStocktake: a reason on a count without difference (sweep 7b L4, 
     }
   });
 
-  it('D9: with a difference an unknown reason is refused as before (差异须说明原因)', async () => {
+  it('D9: with a difference an unknown reason is refused as well, said to be invalid (sweep 15a F8: not 差异须说明原因)', async () => {
     const res = await stocktakeRaw(t, 'keeper', { storeId: WEIHUI, counts: [{ batchId, countedQuantity: 39, reason: 'FOO' }] }, DOC_FIELDS, false);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(ext(res).field).toBe('input.counts.0.reason');
-    expect(message(res)).toMatch(/^账面 40、实盘 39，差异须说明原因（可选：/);
+    expect(message(res)).toMatch(/^账面 40、实盘 39，原因「FOO」无效（可选：/);
   });
 });

@@ -44,10 +44,12 @@ describe('headquarters and finance in the console: relief standards, agreement c
     await page.waitForSelector(`::-p-xpath(//tr[contains(., "折叠床") and contains(., "2 张") and contains(., "卫辉市") and not(contains(., "沿用上级"))])`);
   });
 
-  it('D29: the dispatcher has 救助标准 for 新乡市; a standard outside the city is refused in Chinese', async () => {
+  it('D29: the dispatcher has 救助标准 for 新乡市, those set below it marked; a standard outside the city is refused in Chinese', async () => {
     const { page } = await open('dispatcher');
     await clickText(page, 'a', '救助标准');
     await page.waitForSelector(rowWith('折叠床', '新乡市'));
+    // API.md: a region includes its subtree (sweep 15a F9) — 卫辉市's own 棉被 standard is listed for 新乡市, marked as set below.
+    await page.waitForSelector(rowWith('棉被', '卫辉市', '下级设定'));
     await clickText(page, 'button', '新增标准');
     await pickOption(page, 'standard_regionCode', '晋城', '晋城市');
     await pickOption(page, 'standard_itemId', '棉大衣');

@@ -92,8 +92,16 @@ function StandardFields({ item }: { item?: Standard['item'] }) {
 }
 
 /**
- * 救助标准 (D29): what a 安置点 may hand out per person or per household, by region. A region shows its own standards
- * and those it inherits from above (the nearest applies); setting one for the region overrides the inherited one.
+ * Where a listed standard is set, seen from the region chosen: the API answers the region's own, those it inherits
+ * (set above: an ancestor's code keeps the region's leading digits and zeros the rest, so it sorts before the region's)
+ * and those set below it (a descendant's code sorts after).
+ */
+const placeOf = (s: Standard, regionCode: string) => (s.region.code < regionCode ? 'above' : s.region.code > regionCode ? 'below' : 'own');
+
+/**
+ * 救助标准 (D29): what a 安置点 may hand out per person or per household, by region. A region shows its own standards,
+ * those it inherits from above (the nearest applies) and those set below it (API.md: a region includes its subtree);
+ * editing an inherited one sets the region's own, which overrides it; editing one set below edits it there.
  */
 export default function ReliefStandardsPage() {
   const user = useUser();
@@ -102,6 +110,7 @@ export default function ReliefStandardsPage() {
   const [, upsert] = useMutation(UpsertStandard);
   const submit = (v: Values) => upsert({ input: { ...v, perPerson: v.perPerson ?? null, perHousehold: v.perHousehold ?? null } });
   const onDone = () => refetch({ requestPolicy: 'network-only' });
+  const place = (s: Standard) => placeOf(s, regionCode ?? '');
   return (
     <Card
       title="救助标准"
@@ -118,10 +127,10 @@ export default function ReliefStandardsPage() {
       <Table<Standard>
         size="small"
         loading={fetching}
-        rowKey={(s) => s.item.id}
+        rowKey={(s) => `${s.region.code}:${s.item.id}`}
         dataSource={regionCode ? data?.reliefStandards : []}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        locale={{ emptyText: regionCode ? '该区划及其上级均未设定救助标准' : '请先选择区划' }}
+        locale={{ emptyText: regionCode ? '该区划及其上级、下级均未设定救助标准' : '请先选择区划' }}
         columns={[
           { title: '物资', render: (_, s) => `${s.item.name}${s.item.spec ? `（${s.item.spec}）` : ''}` },
           { title: '每人', align: 'right', render: (_, s) => (s.perPerson === null ? '—' : `${s.perPerson} ${s.item.unit}`) },
@@ -130,7 +139,8 @@ export default function ReliefStandardsPage() {
             title: '设定于',
             render: (_, s) => (
               <>
-                {s.region.name} {s.region.code !== regionCode && <Tag>沿用上级</Tag>}
+                {s.region.name} {place(s) === 'above' && <Tag>沿用上级</Tag>}
+                {place(s) === 'below' && <Tag>下级设定</Tag>}
               </>
             ),
           },
@@ -141,7 +151,12 @@ export default function ReliefStandardsPage() {
                 edit
                 name="standardEdit"
                 title={`编辑救助标准：${s.item.name}`}
-                initialValues={{ regionCode, itemId: s.item.id, perPerson: s.perPerson, perHousehold: s.perHousehold }}
+                initialValues={{
+                  regionCode: place(s) === 'above' ? regionCode : s.region.code,
+                  itemId: s.item.id,
+                  perPerson: s.perPerson,
+                  perHousehold: s.perHousehold,
+                }}
                 submit={submit}
                 onDone={onDone}
               >
