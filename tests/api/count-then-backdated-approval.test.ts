@@ -27,6 +27,20 @@ async function stockUp(t: T, item: string, batchNo: string, quantity: number, oc
   return { receipt: doc, batchId: doc.lines[0].batch.id as string };
 }
 
+/** The batch numbers of `item` at 卫辉 as stock(orderBy: EXPIRY) lists them for the keeper, one per page, to the end. */
+async function listedByExpiry(t: T, item: string, after?: string): Promise<string[]> {
+  const res = ok(
+    await t.gql(
+      `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 1, after: $a, orderBy: EXPIRY) {
+         edges { node { batch { batchNo } } } pageInfo { hasNextPage endCursor } } }`,
+      { f: { storeId: WEIHUI, itemId: item }, a: after },
+      'keeper',
+    ),
+  ).stock;
+  const nodes = res.edges.map((e: any) => e.node.batch.batchNo as string);
+  return res.pageInfo.hasNextPage ? [...nodes, ...(await listedByExpiry(t, item, res.pageInfo.endCursor))] : nodes;
+}
+
 /** A scrap without an order: it waits for a second person (D27). */
 async function pendingScrap(t: T, batchId: string, quantity: number, occurredAt?: string) {
   const res = await t.gql(
@@ -199,21 +213,10 @@ describe('stock(orderBy: EXPIRY) in FEFO order (sweep 12a F4, D8)', () => {
       });
     }
     const LINES = `edges { node { expired batch { batchNo } store { id } } } pageInfo { hasNextPage endCursor }`;
-    const listed = async (after?: string): Promise<string[]> => {
-      const res = ok(
-        await t.gql(
-          `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 1, after: $a, orderBy: EXPIRY) { ${LINES} } }`,
-          { f: { storeId: WEIHUI, itemId: item }, a: after },
-          'keeper',
-        ),
-      ).stock;
-      const nodes = res.edges.map((e: any) => e.node.batch.batchNo as string);
-      return res.pageInfo.hasNextPage ? [...nodes, ...(await listed(res.pageInfo.endCursor))] : nodes;
-    };
     const ofStore = ok(
       await t.gql(`query($s: ID!, $i: ID) { store(id: $s) { stock(itemId: $i, first: 50, orderBy: EXPIRY) { ${LINES} } } }`, { s: WEIHUI, i: item }, 'keeper'),
     ).store.stock.edges.map((e: any) => e.node.batch.batchNo);
-    const list = await listed();
+    const list = await listedByExpiry(t, item);
     expect(list).toEqual(byIdDesc);
     expect(ofStore).toEqual(byIdDesc);
     // FEFO takes them in the same order: 35 = 10 + 10 + 10 + 5.
@@ -236,19 +239,7 @@ describe('FEFO breaks a tie of expiry and receipt by batch number (D8)', () => {
     // One receipt: one instant, one expiry — the later number given first.
     const lines = [second, first].map((batchNo) => ({ itemId: item, quantity: 10, batchNo, unitPrice: '20.00', expiryDate: '2029-03-31' }));
     await receive(t, 'keeper', WEIHUI, lines, { occurredAt: AT_8 });
-    const LINES = `edges { node { batch { batchNo } } } pageInfo { hasNextPage endCursor }`;
-    const listed = async (after?: string): Promise<string[]> => {
-      const res = ok(
-        await t.gql(
-          `query($f: StockFilter!, $a: String) { stock(filter: $f, first: 1, after: $a, orderBy: EXPIRY) { ${LINES} } }`,
-          { f: { storeId: WEIHUI, itemId: item }, a: after },
-          'keeper',
-        ),
-      ).stock;
-      const nodes = res.edges.map((e: any) => e.node.batch.batchNo as string);
-      return res.pageInfo.hasNextPage ? [...nodes, ...(await listed(res.pageInfo.endCursor))] : nodes;
-    };
-    expect(await listed()).toEqual([first, second]);
+    expect(await listedByExpiry(t, item)).toEqual([first, second]);
     const issued = ok(await issue(t, 'keeper', WEIHUI, [{ itemId: item, quantity: 15 }])).issueStock;
     expect(issued.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([
       [first, -10],
