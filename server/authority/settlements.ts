@@ -130,8 +130,8 @@ const RETURN_DOCUMENT_RULE = '须为欠方归还的入库单（物资归欠方�
  * government's wherever delivered) — never the owed side's own purchase, donation or stock. At one of the owed
  * side's stores (sideOf: not a store of the owing side nested in the owed region), recorded since the debt, with at
  * least the quantity owed of the settlement's item (counting only the owing side's goods), and not used to settle
- * another settlement. (Partial repayment is not recorded: a smaller return is refused.) Compensation in money is settled by its reference (拨款文号), not by a
- * document.
+ * another settlement. (Partial repayment is not recorded: a smaller return is refused.) Compensation in money is
+ * settled by its reference (拨款文号), not by a document.
  */
 async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow, documentId: string): Promise<void> {
   const field = 'input.documentId';
@@ -155,10 +155,9 @@ async function assertReturnDocument(tx: Db, user: Principal, row: SettlementRow,
   const into = sideOf(doc.region, row);
   if (into === 'OWING') throw refuse(`入库仓库属于欠方辖区，物资仍在欠方，没有归还到被欠方的仓库；${RETURN_DOCUMENT_RULE}`);
   if (into !== 'OWED') throw refuse('物资须归还到被欠方辖区的仓库');
-  if (doc.type === 'TRANSFER_IN' && sideOf(doc.from_region, row) !== 'OWING') {
-    throw refuse(
-      sideOf(doc.from_region, row) === 'OWED' ? `被欠方辖区内部的调拨不是归还；${RETURN_DOCUMENT_RULE}` : `调出仓库不属于欠方辖区；${RETURN_DOCUMENT_RULE}`,
-    );
+  const from = doc.type === 'TRANSFER_IN' ? sideOf(doc.from_region, row) : null;
+  if (doc.type === 'TRANSFER_IN' && from !== 'OWING') {
+    throw refuse(from === 'OWED' ? `被欠方辖区内部的调拨不是归还；${RETURN_DOCUMENT_RULE}` : `调出仓库不属于欠方辖区；${RETURN_DOCUMENT_RULE}`);
   }
   if (new Date(doc.recorded_at) < row.createdAt) throw refuse('单据早于该笔欠款');
   // Only the owing side's goods repay: a batch owned by a government on the owing side (sideOf, in SQL), on a receipt or
