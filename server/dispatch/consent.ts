@@ -46,6 +46,17 @@ const cityOf = (code: string) => `${code.slice(0, CITY_PREFIX_LENGTH)}00000000`;
  */
 export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? cityOf(incidentRegion);
 
+/** planningJurisdiction of a persisted plan: its requester's region, else its incident's city. */
+export async function jurisdictionOfPlan(db: Db, planId: string): Promise<string> {
+  const [row] = await db
+    .select({ requester: users.regionCode, incident: incidents.regionCode })
+    .from(dispatchPlans)
+    .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
+    .leftJoin(users, eq(users.id, dispatchPlans.requestedBy))
+    .where(eq(dispatchPlans.id, planId));
+  return planningJurisdiction(row.requester, row.incident);
+}
+
 /**
  * D25 for the lines of a plan being made, each as one or two parts (sweeps 15a F12, 15b F6): a 联储 partner's line that
  * passes what the agreement still covers (its maximum less what settlements and approved plans already use) is split
@@ -170,13 +181,7 @@ export async function assertJointLinesCovered(
 ): Promise<Map<number, string>> {
   const joint = plan.lines.filter((l) => !l.needsConsent && l.jointAgreementId);
   if (!joint.length) return new Map();
-  const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, plan.requestedBy));
-  const [incident] = await tx
-    .select({ regionCode: incidents.regionCode })
-    .from(dispatchPlans)
-    .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
-    .where(eq(dispatchPlans.id, plan.id));
-  const own = planningJurisdiction(requester?.regionCode ?? null, incident.regionCode);
+  const own = await jurisdictionOfPlan(tx, plan.id);
   // Each persisted line whole: a covered part made at request (consentOfLines) is exactly what the agreement covered
   // then, and passes unless the agreement was used or ended meanwhile; its part beyond asks consent on its own line.
   const decisions = (await decideLines(tx, own, today, joint, { exceptPlanId: plan.id, lock: step.lock, split: false })).map((parts) => parts[0]);

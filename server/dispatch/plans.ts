@@ -34,7 +34,15 @@ import { planDispatch, reasonAsDecided, type Destination, type Plan, type Planne
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, planningJurisdiction, type ConsentDecision } from './consent.ts';
+import {
+  accessOfSources,
+  assertJointLinesCovered,
+  consentOfLines,
+  jurisdictionOfPlan,
+  lineName,
+  planningJurisdiction,
+  type ConsentDecision,
+} from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { basicNeedsDeadline } from '../relief/deadlines.ts';
 import { latitude, longitude } from '../regions/location.ts';
@@ -436,13 +444,7 @@ async function assertCoversSources(db: Db, user: Principal, plan: PlanView, verb
  * that made it.
  */
 async function assertCoversJurisdiction(db: Db, user: Principal, plan: PlanView, verb: string): Promise<void> {
-  const [of] = await queryRows<{ requester: string | null; incident: string }>(
-    db,
-    sql`SELECT u.region_code AS requester, i.region_code AS incident
-          FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id LEFT JOIN users u ON u.id = p.requested_by
-         WHERE p.id = ${plan.id}::uuid`,
-  );
-  const jurisdiction = planningJurisdiction(of.requester, of.incident);
+  const jurisdiction = await jurisdictionOfPlan(db, plan.id!);
   if (canDecide(user, { regionCode: jurisdiction })) return;
   const [region] = await db.select({ name: regions.name }).from(regions).where(eq(regions.code, jurisdiction));
   throw new DomainError(
