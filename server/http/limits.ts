@@ -201,9 +201,25 @@ function structuralRules(limits: QueryLimits): ValidationRule[] {
 // ~50 ms and 19 MiB. The default limit lets through the largest legitimate pages (500 nodes with a few nested
 // objects each) and refuses a handful of heavy computations in one request, or fan-out through lists.
 
-/** What a field costs on its own, beyond the default (1 for an object, 0 for a leaf). */
-export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
-  'Query.suggestDispatchPlan': 4000,
+/**
+ * The planner's cost grows with what it is asked (sweep 16a F8: 50 安置点 × 89 items, 4,450 demand lines, took 4 s a
+ * call, and five of them passed as one request): a base for loading the sources, and each demand line a few hundred
+ * rows of candidate stores (a destination × an item is one column of the LP). One call of ~1,300 lines is still let
+ * through alone; a real plan has tens.
+ */
+const PLANNER_BASE = 4000;
+const PLANNER_PER_DEMAND_LINE = 12;
+const plannerWeight = (args: Record<string, unknown>) => {
+  const destinations = (args.input as { destinations?: unknown } | undefined)?.destinations;
+  const lines = Array.isArray(destinations)
+    ? destinations.reduce((n: number, d) => n + (Array.isArray((d as { lines?: unknown } | null)?.lines) ? (d as { lines: unknown[] }).lines.length : 0), 0)
+    : 0;
+  return PLANNER_BASE + PLANNER_PER_DEMAND_LINE * lines;
+};
+
+/** What a field costs on its own, beyond the default (1 for an object, 0 for a leaf); some depend on the arguments. */
+export const FIELD_WEIGHTS: Readonly<Record<string, number | ((args: Record<string, unknown>) => number)>> = {
+  'Query.suggestDispatchPlan': plannerWeight,
   'Query.valuation': 4000,
   'Query.reconciliation': 4000,
   // Counting what needs attention runs the reconciliation scan (D22) besides the rotation, quota and relief checks.
@@ -218,7 +234,7 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   'Query.outstandingRecovery': 500, // every movement at an incident's 安置点, grouped
   'Query.neighbourStock': 500, // every 联储 partner's balances of the item
   'Query.overdueEmergencyApprovals': 200,
-  'Mutation.requestDispatch': 4000,
+  'Mutation.requestDispatch': plannerWeight,
   'Mutation.closePeriod': 4000,
   'Mutation.executeDispatchPlan': 1000,
   'Mutation.login': 2000,
@@ -264,8 +280,9 @@ const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity 
   const returns = field.type as unknown as TypeShape;
   const named = namedType(returns);
   if (type.name.startsWith('__') || field.name.startsWith('__')) return 0; // introspection reads the schema in memory
+  const fixed = FIELD_WEIGHTS[key];
   const weight =
-    FIELD_WEIGHTS[key] ??
+    (typeof fixed === 'function' ? fixed(args) : fixed) ??
     (type.name === 'Mutation'
       ? MUTATION_WEIGHT
       : field.name === 'totalCount' && type.name.endsWith('Connection')
