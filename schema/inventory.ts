@@ -616,7 +616,10 @@ const ScrapLineInput = builder.inputType('ScrapLineInput', {
 const ScrapStockInput = builder.inputType('ScrapStockInput', {
   fields: (t) => ({
     storeId: t.id({ required: true }),
-    orderId: t.id({ description: 'D23: an approved scrap order posts at once; without one the scrap waits for approval (D27)' }),
+    orderId: t.id({
+      description:
+        "D23: the approved scrap order executed (required for government stock): the scrap posts at once; the company's own stock in its agreement store needs none, and its scrap then waits for a second person's approval (D27)",
+    }),
     approvalRef: t.string({ required: true, description: 'D11: the approval (inspection or expert appraisal) reference' }),
     reason: t.string({ required: true, description: 'A SCRAP reason code' }),
     note: t.string(),
@@ -686,7 +689,7 @@ builder.mutationFields((t) => ({
     type: StockDocument,
     authScopes: writers,
     description:
-      "D11, D27: scraps stock with an appraisal reference; against an approved scrap order (D23) it posts at once, otherwise it waits for a second person's approval",
+      "D11, D23, D27: scraps stock with an appraisal reference; against an approved scrap order it posts at once — government stock leaves only so (BAD_USER_INPUT at input.orderId without one); the company's own stock in its agreement store, scrapped without an order, waits for a second person's approval",
     args: { input: t.arg({ type: ScrapStockInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, scrapStock(serviceContext(ctx), input)),
   }),

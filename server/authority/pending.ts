@@ -11,7 +11,8 @@ import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { assertNoLaterCount } from '../inventory/stocktakes.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
-// D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order,
+// D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order (of a
+// company's own stock in its agreement store: government stock is scrapped only under an approved order, D23),
 // losses in transit, reversals — is written as a document PENDING_APPROVAL. Its on-hand decreases are held
 // (reserved) so that nothing else takes them; its movements post only when a second person approves.
 

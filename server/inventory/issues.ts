@@ -274,7 +274,9 @@ const scrapSchema = z.object({
 
 /**
  * 报废 (D11, D27): only with an appraisal reference; nothing leaves the books silently. Against an approved scrap
- * order (D23) it posts at once; without one it waits in the approvals queue and posts when a second person approves.
+ * order (D23) it posts at once — the order's approval is the second person. Without one (API.md: orderId is required
+ * for government-owned stock) only the company's own stock in its own agreement store may be scrapped, as issueStock
+ * checks it (assertLeavesWithoutOrder): that scrap waits in the approvals queue and posts when a second person approves.
  */
 export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
@@ -284,7 +286,8 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
-  const order = v.orderId ? (await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', by: user, occurredAt }, lines)).order : null;
+  // D23: without an order, a store that holds only stock needing one is refused here, before anything is claimed.
+  const { order } = await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', by: user, occurredAt }, lines);
   return postDocument(db, {
     kind: 'scrapStock',
     actor: user,
@@ -297,6 +300,8 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
       const picks = pickOutbound(store.id, lines, locked);
       // A scrap line names its batch only: an item the order lacks is that batch's fault.
       if (order) await consumeOrder(tx, order.id, picks, (line, what = 'quantity') => `input.lines.${line}.${what === 'itemId' ? 'batchId' : what}`);
+      // D23: without an order, by the owner of each batch (a refusal rolls back the idempotency claim with the rest).
+      else await assertLeavesWithoutOrder(tx, store, 'SCRAP', picks);
       const entries = outboundEntries(store.id, picks, reason.code);
       return {
         type: 'SCRAP',

@@ -22,6 +22,7 @@ const MASK = itemId('FIR-009'); // 防毒面具: transfers and write-offs
 const FOAM = itemId('FIR-010'); // 泡沫灭火剂: scrap and reversal
 const PURIFIER = itemId('LIV-019'); // 应急净水设备: 联储 and consent
 const YUNCHENG = storeId('S-140800-01'); // 运城市救灾物资储备库: no agreement with 新乡
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）: the company's own stock
 
 const issueRaw = (input: Record<string, unknown>, as = 'keeper') =>
   t.gql(
@@ -280,15 +281,22 @@ describe('stocktakes, write-offs, scrap and reversals wait for approval (D27, D2
     expect((await approvalsOf('director')).find((a: any) => a.id === approvalId).summary).toMatch(/收货短少 2 个（破损）$/);
   });
 
-  it('D27: scrap without an order waits for approval (held), a rejection changes no stock; with an approved scrap order it posts', async () => {
+  // D23, API.md: scrapStock's orderId is required for government-owned stock, so 卫辉's scrap without an order is now
+  // refused; the scrap that waits in the queue (held, rejected) is of the company's own stock in its agreement store.
+  it('D23, D27: scrap of government stock without an order is refused; the company’s own scrap waits (held), a rejection changes no stock; with an approved scrap order it posts', async () => {
     const [line] = await stockAt(t, WEIHUI, FOAM);
-    const pending = ok(await scrapRaw({ lines: [{ batchId: line.batch.id, quantity: 10 }] })).scrapStock;
-    expect(pending.status).toBe('PENDING_APPROVAL');
-    expect((await stockAt(t, WEIHUI, FOAM))[0]).toMatchObject({ onHand: 40, reserved: 10 });
-    const approvalId = await pendingApprovalOf(t, pending.id, 'SCRAP');
-    expect(errorCode(await decideRaw(t, 'keeper', approvalId, 'APPROVE'))).toBe('FORBIDDEN');
-    ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '未经鉴定' }));
+    const refused = await scrapRaw({ lines: [{ batchId: line.batch.id, quantity: 10 }] });
+    expect([errorCode(refused), refused.errors?.[0].extensions.field]).toEqual(['BAD_USER_INPUT', 'input.orderId']);
     expect((await stockAt(t, WEIHUI, FOAM))[0]).toMatchObject({ onHand: 40, reserved: 0 });
+    const own = await receive(t, 'admin', AGREEMENT_STORE, [{ itemId: FOAM, quantity: 20, batchNo: 'AU-PM-AG', unitPrice: '25.00', expiryDate: '2031-01-01' }]);
+    const ownBatch = own.lines[0].batch.id;
+    const pending = ok(await scrapRaw({ storeId: AGREEMENT_STORE, lines: [{ batchId: ownBatch, quantity: 10 }] }, 'admin')).scrapStock;
+    expect(pending.status).toBe('PENDING_APPROVAL');
+    expect((await stockAt(t, AGREEMENT_STORE, FOAM))[0]).toMatchObject({ onHand: 20, reserved: 10 });
+    const approvalId = await pendingApprovalOf(t, pending.id, 'SCRAP');
+    expect(errorCode(await decideRaw(t, 'admin', approvalId, 'APPROVE'))).toBe('FORBIDDEN');
+    ok(await decideRaw(t, 'director', approvalId, 'REJECT', { reason: '未经鉴定' }));
+    expect((await stockAt(t, AGREEMENT_STORE, FOAM))[0]).toMatchObject({ onHand: 20, reserved: 0 });
     const o = await order({ purpose: 'SCRAP', lines: [{ itemId: FOAM, batchId: line.batch.id, quantity: 10 }] });
     ok(await decideRaw(t, 'director', o.approval.id, 'APPROVE'));
     const posted = ok(await scrapRaw({ orderId: o.id, lines: [{ batchId: line.batch.id, quantity: 10 }] })).scrapStock;

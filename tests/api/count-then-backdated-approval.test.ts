@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { batchIdOf } from '../../server/inventory/batch-ids.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
@@ -22,8 +23,16 @@ const AT_8 = '2026-07-20T08:00:00+08:00';
 const AT_9 = '2026-07-20T09:00:00+08:00';
 const LATER = '2026-07-20T02:30:00Z'; // 10:30 China
 
-async function stockUp(t: T, item: string, batchNo: string, quantity: number, occurredAt = AT_7) {
-  const doc = await receive(t, 'keeper', WEIHUI, [{ itemId: item, quantity, batchNo, unitPrice: '10.00', expiryDate: '2031-01-01' }], { occurredAt });
+/**
+ * D23, API.md: a scrap of government stock needs an approved order and posts at once; only the company's own stock in
+ * its agreement store is scrapped without one and waits for a second person (D27). The scrap scenarios play there, the
+ * administrator filing (receipts, counts, scraps) and the director deciding.
+ */
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
+const filer = (store: string) => (store === WEIHUI ? 'keeper' : 'admin');
+
+async function stockUp(t: T, item: string, batchNo: string, quantity: number, occurredAt = AT_7, store = WEIHUI) {
+  const doc = await receive(t, filer(store), store, [{ itemId: item, quantity, batchNo, unitPrice: '10.00', expiryDate: '2031-01-01' }], { occurredAt });
   return { receipt: doc, batchId: doc.lines[0].batch.id as string };
 }
 
@@ -41,39 +50,39 @@ async function listedByExpiry(t: T, item: string, after?: string): Promise<strin
   return res.pageInfo.hasNextPage ? [...nodes, ...(await listedByExpiry(t, item, res.pageInfo.endCursor))] : nodes;
 }
 
-/** A scrap without an order: it waits for a second person (D27). */
+/** A scrap without an order, of the company's own stock in its agreement store: it waits for a second person (D27). */
 async function pendingScrap(t: T, batchId: string, quantity: number, occurredAt?: string) {
   const res = await t.gql(
     `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { id number status occurredAt } }`,
     {
       input: {
         idempotencyKey: key(),
-        storeId: WEIHUI,
+        storeId: AGREEMENT_STORE,
         approvalRef: 'JD-2026-12A',
         reason: 'MOULDY',
         ...(occurredAt ? { occurredAt } : {}),
         lines: [{ batchId, quantity }],
       },
     },
-    'keeper',
+    'admin',
   );
   const doc = ok(res).scrapStock;
   expect(doc.status).toBe('PENDING_APPROVAL');
   return { doc, approvalId: await pendingApprovalOf(t, doc.id, 'SCRAP') };
 }
 
-const count = (t: T, counts: Record<string, unknown>[], occurredAt?: string) =>
-  stocktakeRaw(t, 'keeper', { storeId: WEIHUI, ...(occurredAt ? { occurredAt } : {}), counts }, DOC_FIELDS, false);
+const count = (t: T, counts: Record<string, unknown>[], occurredAt?: string, store = WEIHUI) =>
+  stocktakeRaw(t, filer(store), { storeId: store, ...(occurredAt ? { occurredAt } : {}), counts }, DOC_FIELDS, false);
 
-async function reconciliationOf(t: T, batchId: string) {
+async function reconciliationOf(t: T, batchId: string, store = WEIHUI) {
   const rows = ok(
     await t.gql(
-      `{ reconciliation(regionCode: "410781") { store { id } batch { id } ledgerOnHand balanceOnHand lastCountedQuantity movementsSinceCount countVsBalance } }`,
+      `{ reconciliation(regionCode: "${store === WEIHUI ? '410781' : '410711'}") { store { id } batch { id } ledgerOnHand balanceOnHand lastCountedQuantity movementsSinceCount countVsBalance } }`,
       {},
       'auditor',
     ),
   ).reconciliation;
-  return rows.find((r: any) => r.store.id === WEIHUI && r.batch.id === batchId);
+  return rows.find((r: any) => r.store.id === store && r.batch.id === batchId);
 }
 
 describe('a pending document dated before a later count of its batch (sweep 12a F2, D9, D22, D27)', () => {
@@ -81,9 +90,9 @@ describe('a pending document dated before a later count of its batch (sweep 12a 
 
   it('D9, D27: a scrap dated 08:00, the shelf counted at 10:00 (10 = 10), then approved — INVALID_STATE naming the count, nothing changed; filed again after the count it posts and 账实相符', async () => {
     const item = itemId('LIV-008');
-    const { batchId } = await stockUp(t, item, 'CT-SCRAP', 10);
+    const { batchId } = await stockUp(t, item, 'CT-SCRAP', 10, AT_7, AGREEMENT_STORE);
     const scrap = await pendingScrap(t, batchId, 2, AT_8);
-    const pd = ok(await count(t, [{ batchId, countedQuantity: 10 }])).submitStocktake;
+    const pd = ok(await count(t, [{ batchId, countedQuantity: 10 }], undefined, AGREEMENT_STORE)).submitStocktake;
     expect(pd.status).toBe('POSTED');
     const before = await ledgerCounts(t);
     const refused = await decideRaw(t, 'director', scrap.approvalId, 'APPROVE');
@@ -103,16 +112,26 @@ describe('a pending document dated before a later count of its batch (sweep 12a 
     // A refusal changes nothing: the scrap still waits with its hold, the count still agrees with the book.
     expect(await ledgerCounts(t)).toEqual(before);
     expect((await documentById(t, scrap.doc.id)).status).toBe('PENDING_APPROVAL');
-    expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 10, reserved: 2 });
-    expect(await reconciliationOf(t, batchId)).toMatchObject({ ledgerOnHand: 10, lastCountedQuantity: 10, movementsSinceCount: 0, countVsBalance: 0 });
+    expect(await lineOf(t, AGREEMENT_STORE, item, batchId)).toMatchObject({ onHand: 10, reserved: 2 });
+    expect(await reconciliationOf(t, batchId, AGREEMENT_STORE)).toMatchObject({
+      ledgerOnHand: 10,
+      lastCountedQuantity: 10,
+      movementsSinceCount: 0,
+      countVsBalance: 0,
+    });
     // What the message says to do: reject, file again dated after the count; then approval posts and the books agree.
     ok(await decideRaw(t, 'director', scrap.approvalId, 'REJECT'));
     t.clock.set(LATER);
     const again = await pendingScrap(t, batchId, 2);
     ok(await decideRaw(t, 'director', again.approvalId, 'APPROVE'));
     expect((await documentById(t, again.doc.id)).status).toBe('POSTED');
-    expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 8, reserved: 0 });
-    expect(await reconciliationOf(t, batchId)).toMatchObject({ ledgerOnHand: 8, lastCountedQuantity: 10, movementsSinceCount: -2, countVsBalance: 0 });
+    expect(await lineOf(t, AGREEMENT_STORE, item, batchId)).toMatchObject({ onHand: 8, reserved: 0 });
+    expect(await reconciliationOf(t, batchId, AGREEMENT_STORE)).toMatchObject({
+      ledgerOnHand: 8,
+      lastCountedQuantity: 10,
+      movementsSinceCount: -2,
+      countVsBalance: 0,
+    });
   });
 
   it('D9, D27: a back-dated count loss (09:00) approved after a later count that agreed (10:00) is refused as well', async () => {
@@ -151,37 +170,47 @@ describe('a pending document dated before a later count of its batch (sweep 12a 
 
   it('D9, D27: a count still awaiting approval is a count too — the scrap dated before it is refused, naming it as pending', async () => {
     const item = itemId('LIV-013');
-    const { batchId } = await stockUp(t, item, 'CT-PEND', 10);
+    const { batchId } = await stockUp(t, item, 'CT-PEND', 10, AT_7, AGREEMENT_STORE);
     const scrap = await pendingScrap(t, batchId, 1, AT_8);
-    const pd = ok(await count(t, [{ batchId, countedQuantity: 11, reason: 'STOCKTAKE_GAIN' }])).submitStocktake;
+    const pd = ok(await count(t, [{ batchId, countedQuantity: 11, reason: 'STOCKTAKE_GAIN' }], undefined, AGREEMENT_STORE)).submitStocktake;
     expect(pd.status).toBe('PENDING_APPROVAL');
     const refused = await decideRaw(t, 'director', scrap.approvalId, 'APPROVE');
     expect(errorCode(refused)).toBe('INVALID_STATE');
     expect(refused.errors![0].message).toContain(`的盘点 ${pd.number}（盘点时间 2026-07-20 10:00，北京时间，待审批）`);
     // The count itself is approved on the book it counted.
     ok(await decideRaw(t, 'director', await pendingApprovalOf(t, pd.id, 'STOCKTAKE'), 'APPROVE'));
-    expect(await lineOf(t, WEIHUI, item, batchId)).toMatchObject({ onHand: 11, reserved: 1 });
+    expect(await lineOf(t, AGREEMENT_STORE, item, batchId)).toMatchObject({ onHand: 11, reserved: 1 });
   });
 
   it('D9, D27: normal paths unchanged — a scrap dated before a count approved before it, one dated after a count, one of another batch; all reconcile', async () => {
     const item = itemId('LIV-014');
-    const { batchId: first } = await stockUp(t, item, 'CT-OK-1', 10);
-    const { batchId: second } = await stockUp(t, item, 'CT-OK-2', 10);
-    const { batchId: third } = await stockUp(t, item, 'CT-OK-3', 10);
+    const { batchId: first } = await stockUp(t, item, 'CT-OK-1', 10, AT_7, AGREEMENT_STORE);
+    const { batchId: second } = await stockUp(t, item, 'CT-OK-2', 10, AT_7, AGREEMENT_STORE);
+    const { batchId: third } = await stockUp(t, item, 'CT-OK-3', 10, AT_7, AGREEMENT_STORE);
     // Approved before the count: the count is taken on the book it left.
     const early = await pendingScrap(t, first, 2, AT_8);
     ok(await decideRaw(t, 'director', early.approvalId, 'APPROVE'));
     // A count of the second batch, back-dated to 09:00; a scrap dated 09:30 after it.
-    expect(ok(await count(t, [{ batchId: second, countedQuantity: 10 }], AT_9)).submitStocktake.status).toBe('POSTED');
+    expect(ok(await count(t, [{ batchId: second, countedQuantity: 10 }], AT_9, AGREEMENT_STORE)).submitStocktake.status).toBe('POSTED');
     const after = await pendingScrap(t, second, 3, '2026-07-20T09:30:00+08:00');
     // The third batch is scrapped back-dated while only the first is counted later: no count of its own.
     const other = await pendingScrap(t, third, 4, AT_8);
-    expect(ok(await count(t, [{ batchId: first, countedQuantity: 8 }])).submitStocktake.status).toBe('POSTED');
+    expect(ok(await count(t, [{ batchId: first, countedQuantity: 8 }], undefined, AGREEMENT_STORE)).submitStocktake.status).toBe('POSTED');
     ok(await decideRaw(t, 'director', after.approvalId, 'APPROVE'));
     ok(await decideRaw(t, 'director', other.approvalId, 'APPROVE'));
-    expect(await reconciliationOf(t, first)).toMatchObject({ ledgerOnHand: 8, lastCountedQuantity: 8, movementsSinceCount: 0, countVsBalance: 0 });
-    expect(await reconciliationOf(t, second)).toMatchObject({ ledgerOnHand: 7, lastCountedQuantity: 10, movementsSinceCount: -3, countVsBalance: 0 });
-    expect(await reconciliationOf(t, third)).toMatchObject({ ledgerOnHand: 6, lastCountedQuantity: null, countVsBalance: null });
+    expect(await reconciliationOf(t, first, AGREEMENT_STORE)).toMatchObject({
+      ledgerOnHand: 8,
+      lastCountedQuantity: 8,
+      movementsSinceCount: 0,
+      countVsBalance: 0,
+    });
+    expect(await reconciliationOf(t, second, AGREEMENT_STORE)).toMatchObject({
+      ledgerOnHand: 7,
+      lastCountedQuantity: 10,
+      movementsSinceCount: -3,
+      countVsBalance: 0,
+    });
+    expect(await reconciliationOf(t, third, AGREEMENT_STORE)).toMatchObject({ ledgerOnHand: 6, lastCountedQuantity: null, countVsBalance: null });
   });
 });
 

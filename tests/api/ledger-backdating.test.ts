@@ -7,13 +7,14 @@ import { expectLedgerConsistent, key, QUILT, receive, stockAt, TANGZHUANG, WEIHU
 import { issueRaw, ok, receiveTransferRaw, shipRaw } from '../support/ledger-ops.ts';
 import { decideRaw, pendingApprovalOf } from '../support/authority.ts';
 import { createIncident } from '../support/relief.ts';
-import { userId } from '../../seeds/demo.ts';
+import { storeId, userId } from '../../seeds/demo.ts';
 
 // D21 (value at any past date), D22 (the ledger is exact), D7 (a document may be dated in the past): an outbound dated
 // before the stock was there is refused (INSUFFICIENT_STOCK on input.occurredAt), so that no (store, batch, bucket)
 // has a negative balance at any instant. The clock stands at 2026-07-20T02:00Z (10:00 China time).
 
 const EXPIRY = '2031-01-01';
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
 
 describe('D21/D22: backdated outbounds never leave a past balance negative', () => {
   const t = useTestApp();
@@ -83,13 +84,22 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
     expect(none.errors?.[0].extensions?.code).toBe('INSUFFICIENT_STOCK');
   });
 
+  // D23, API.md: a scrap of government stock needs an approved order and posts at once; only the company's own stock in
+  // its agreement store is scrapped without one and waits (D27) — so the pending scrap here is of that stock, and the
+  // issue that takes the rest is the company's own too (no order).
   it('D27/D21: a scrap waiting for approval is checked at its own date when it posts', async () => {
-    const batchId = await receiveBatch('BD-PENDING', 5, '2026-07-10T00:00:00Z');
+    const own = async (quantity: number, occurredAt: string) =>
+      (
+        await receive(t, 'admin', AGREEMENT_STORE, [{ itemId: QUILT, quantity, unitPrice: '158.00', batchNo: 'BD-PENDING', expiryDate: EXPIRY }], {
+          occurredAt,
+        })
+      ).lines[0].batch.id as string;
+    const batchId = await own(5, '2026-07-10T00:00:00Z');
     const scrap = await t.gql(
       `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { id status } }`,
       {
         input: {
-          storeId: WEIHUI,
+          storeId: AGREEMENT_STORE,
           approvalRef: '鉴定-2026-07',
           reason: 'DAMAGED',
           occurredAt: '2026-07-15T00:00:00Z',
@@ -97,17 +107,32 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
           lines: [{ batchId, quantity: 5 }],
         },
       },
-      'keeper',
+      'admin',
     );
     expect(ok(scrap).scrapStock.status).toBe('PENDING_APPROVAL');
-    await receiveBatch('BD-PENDING', 5, '2026-07-18T00:00:00Z');
+    await own(5, '2026-07-18T00:00:00Z');
     // The 5 held for the scrap stay held; the other 5 now were there on 07-12 (the first 5) and after 07-18.
-    ok(await issueOf(batchId, 5, '2026-07-12T00:00:00Z'));
+    ok(
+      await t.gql(
+        `mutation($input: IssueStockInput!) { issueStock(input: $input) { id } }`,
+        {
+          input: {
+            storeId: AGREEMENT_STORE,
+            recipient: '汲水镇安置点',
+            reason: 'RELIEF',
+            occurredAt: '2026-07-12T00:00:00Z',
+            idempotencyKey: key(),
+            lines: [{ itemId: QUILT, batchId, quantity: 5 }],
+          },
+        },
+        'admin',
+      ),
+    );
     const approvalId = await pendingApprovalOf(t, scrap.data.scrapStock.id, 'SCRAP');
-    const decided = await decideRaw(t, 'admin', approvalId, 'APPROVE');
+    const decided = await decideRaw(t, 'director', approvalId, 'APPROVE'); // the administrator asked for it
     expect(decided.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', requested: 5, available: 0 });
     expect(decided.errors?.[0].message).toBe('该批次在 2026-07-15 08:00 时库存仅 0，不能按该日期出库');
-    expect(await onHandOf(batchId)).toBe(5);
+    expect(await onHandOf(batchId, AGREEMENT_STORE)).toBe(5);
   });
 
   it('D21: a transfer receipt dated before its shipment is refused', async () => {

@@ -12,8 +12,10 @@ import { NOW, openTestDatabase, useTestApp } from '../support/harness.ts';
 import { issueRaw, ok, scrapRaw } from '../support/ledger-ops.ts';
 import { COTTON_TENT, receive, WEIHUI } from '../support/ledger.ts';
 import { createIncident, executedPlan } from '../support/relief.ts';
+import { storeId } from '../../seeds/demo.ts';
 
 // The schema is built on graphql's CommonJS copy (Pothos requires it); validate with the same copy.
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
 const { parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 // Issue 12 "Metrics" and "GraphiQL offline": Prometheus text at /metrics, counting what happened; GraphiQL's page
@@ -72,15 +74,26 @@ describe('Issue 12 metrics: GET /metrics in the Prometheus format', () => {
   // README "/metrics": documents by type, whichever path posts them — a dispatch plan's execution (its shipments), a
   // scrap posted when a second person approves it — once committed; a refused post counts nothing.
   it('a dispatch execution and a scrap posted on approval count under their types; a refused issue counts nothing', async () => {
-    const received = await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 10, batchNo: 'M-3', unitPrice: '10.00' }]);
-    const batchId = received.lines[0].batch.id as string;
+    await receive(t, 'keeper', WEIHUI, [{ itemId: COTTON_TENT, quantity: 10, batchNo: 'M-3', unitPrice: '10.00' }]); // what the plan ships
     const incidentId = await createIncident(t, { name: '指标测试：调运' });
     const before = await scrape();
     const plan = await executedPlan(t, incidentId, [
       { name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: COTTON_TENT, quantity: 3 }] },
     ]);
     const shipments = new Set(plan.lines.map((l: { transfer: { id: string } }) => l.transfer.id)).size;
-    ok(await scrapRaw(t, 'keeper', { storeId: WEIHUI, approvalRef: '卫应急〔2026〕21号 鉴定意见', reason: 'MOULDY', lines: [{ batchId, quantity: 2 }] }));
+    // D23, API.md: 卫辉's government stock is scrapped only under an approved order (it posts at once); the scrap that
+    // posts on a second person's approval (D27) is of the company's own stock in its agreement store.
+    const own = await receive(t, 'admin', AGREEMENT_STORE, [{ itemId: COTTON_TENT, quantity: 5, batchNo: 'M-3-AG', unitPrice: '10.00' }]);
+    const scrap = ok(
+      await scrapRaw(t, 'admin', {
+        storeId: AGREEMENT_STORE,
+        orderId: null,
+        approvalRef: '卫应急〔2026〕21号 鉴定意见',
+        reason: 'MOULDY',
+        lines: [{ batchId: own.lines[0].batch.id, quantity: 2 }],
+      }),
+    ).scrapStock;
+    expect(scrap.status).toBe('POSTED'); // approved by the director (scrapRaw)
     const refused = await issueRaw(t, 'keeper', { storeId: WEIHUI, reason: 'RELIEF', lines: [{ itemId: COTTON_TENT, quantity: 1_000_000 }] });
     expect(refused.errors?.[0].extensions?.code).toBeTruthy();
     const after = await scrape();

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../drizzle/client.ts';
-import { userId } from '../../seeds/demo.ts';
+import { storeId, userId } from '../../seeds/demo.ts';
 import { submitStocktake } from '../../server/inventory/stocktakes.ts';
 import { loadPrincipal } from '../../server/users/service.ts';
 import { itemId } from '../../seeds/reference.ts';
@@ -21,9 +21,16 @@ const june = (day: number) => `2026-06-${String(day).padStart(2, '0')}T10:00:00+
 const closeRaw = (t: TestApp, month: string) => t.gql(`mutation($m: String!) { closePeriod(month: $m) { month } }`, { m: month }, 'admin');
 const closedMonths = async (t: TestApp) => ok(await t.gql(`{ periodCloses { month } }`, {}, 'auditor')).periodCloses.map((c: { month: string }) => c.month);
 
-/** Receives `quantity` of a fresh batch at 卫辉, dated 5 June; returns its batch id. */
-async function juneBatch(t: TestApp, item: string, batchNo: string, quantity = 50) {
-  const doc = await receive(t, 'keeper', WEIHUI, [{ itemId: item, quantity, batchNo, unitPrice: '20.00', expiryDate: '2031-01-01' }], {
+/**
+ * D23, API.md: only the company's own stock in its own agreement store is scrapped without an order, and so waits for
+ * a second person (D27); government stock's scrap posts under its approved order. The pending scrap is of that stock.
+ */
+const AGREEMENT_STORE = storeId('S-410711-02'); // 新乡市惠民百货配送中心仓库（协议储备）
+
+/** Receives `quantity` of a fresh batch at 卫辉 (or, by the administrator, at `store`), dated 5 June; returns its batch id. */
+async function juneBatch(t: TestApp, item: string, batchNo: string, quantity = 50, store = WEIHUI) {
+  const as = store === WEIHUI ? 'keeper' : 'admin';
+  const doc = await receive(t, as, store, [{ itemId: item, quantity, batchNo, unitPrice: '20.00', expiryDate: '2031-01-01' }], {
     occurredAt: june(5),
   });
   return doc.lines[0].batch.id as string;
@@ -48,17 +55,19 @@ describe('D22/D27: a month does not close while documents dated in it await appr
 
   beforeAll(async () => {
     batches.counted = await juneBatch(t, itemId('LIV-004'), 'PC-COUNT');
-    const scrapped = await juneBatch(t, itemId('LIV-005'), 'PC-SCRAP');
+    const scrapped = await juneBatch(t, itemId('LIV-005'), 'PC-SCRAP', 50, AGREEMENT_STORE);
     const shipped = await juneBatch(t, itemId('LIV-006'), 'PC-SHIP');
     batches.july = await juneBatch(t, itemId('LIV-007'), 'PC-JULY');
 
     const stocktake = await pendingStocktake(t, batches.counted, june(20));
+    // The company's own stock in its agreement store: its scrap needs no order and waits (D23, D27); a scrap of 卫辉's
+    // government stock would need an approved order and post at once, leaving nothing pending.
     const scrap = ok(
       await t.gql(
         `mutation($input: ScrapStockInput!) { scrapStock(input: $input) { id number status } }`,
         {
           input: {
-            storeId: WEIHUI,
+            storeId: AGREEMENT_STORE,
             approvalRef: '卫应急〔2026〕7号 鉴定意见',
             reason: 'MOULDY',
             occurredAt: june(15),
@@ -66,7 +75,7 @@ describe('D22/D27: a month does not close while documents dated in it await appr
             lines: [{ batchId: scrapped, quantity: 4 }],
           },
         },
-        'keeper',
+        'admin',
       ),
     ).scrapStock;
     expect(scrap.status).toBe('PENDING_APPROVAL');
@@ -131,7 +140,7 @@ describe('D22/D27: a month does not close while documents dated in it await appr
   it('D22/D27: once each is approved or rejected, the month closes, and the approved stocktake loss is in its closing balance', async () => {
     ok(await decideRaw(t, 'admin', docs.stocktake.approvalId, 'APPROVE'));
     ok(await decideRaw(t, 'director', docs.writeOff.approvalId, 'APPROVE')); // the administrator received it
-    ok(await decideRaw(t, 'admin', docs.scrap.approvalId, 'REJECT'));
+    ok(await decideRaw(t, 'director', docs.scrap.approvalId, 'REJECT')); // the administrator asked for it
     // Three of four decided: still refused, naming the one left.
     const one = await closeRaw(t, JUNE);
     expect(errorCode(one)).toBe('INVALID_STATE');

@@ -59,8 +59,8 @@ export async function pendingApprovalOf(t: TestApp, subjectId: string, kind: str
 }
 
 /**
- * A document that waits for approval (a stocktake with differences, a reversal, a scrap without an order), approved by
- * a second person and read again with `fields`; a document that posted at once is returned as it is.
+ * A document that waits for approval (a stocktake with differences, a reversal, a company's scrap without an order),
+ * approved by a second person and read again with `fields`; a document that posted at once is returned as it is.
  */
 export async function approveDocument(t: TestApp, as: string, res: GqlResult, field: string, kind: string, fields: string): Promise<GqlResult> {
   const doc = res.data?.[field];

@@ -34,12 +34,44 @@ export const issueRaw = (t: TestApp, as: string, input: Record<string, unknown>,
     t.gql(`mutation($input: IssueStockInput!) { issueStock(input: $input) { ${fields} } }`, { input: { idempotencyKey: key(), ...i } }, as),
   );
 
-/** D27: a scrap without an order waits for approval; a second person approves it (pass an `orderId` to post at once). */
+/**
+ * D23, API.md (scrapStock's orderId is required for government-owned stock): a scrap executes a SCRAP order requested
+ * for exactly its batches by `as` and approved by a second person, so it posts at once (pass an `orderId` to use one
+ * of your own, or `orderId: null` for the company's own stock in its agreement store, whose scrap waits for a second
+ * person's approval — D27 — and is approved here). A batch the database does not know is scrapped without an order,
+ * for scrapStock itself to refuse.
+ */
 export const scrapRaw = async (t: TestApp, as: string, input: Record<string, unknown>, fields = DOC_FIELDS) => {
   const all = `${fields} approvalRef reason { code }`;
-  const res = await t.gql(`mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${all} } }`, { input: { idempotencyKey: key(), ...input } }, as);
+  const run = (i: Record<string, unknown>) =>
+    t.gql(`mutation($input: ScrapStockInput!) { scrapStock(input: $input) { ${all} } }`, { input: { idempotencyKey: key(), ...i } }, as);
+  const lines = Array.isArray(input.lines) ? (input.lines as { batchId: string; quantity: number }[]) : [];
+  const items = await itemsOfBatches(t, lines);
+  const res =
+    'orderId' in input || lines.some((l) => !items.has(l.batchId))
+      ? await run(input)
+      : // The order's lines name each batch's item; the scrap's name the batch only.
+        await withOrder(
+          t,
+          as,
+          { ...input, lines: lines.map((l) => ({ ...l, itemId: items.get(l.batchId) })) },
+          { storeId: input.storeId, purpose: 'SCRAP' },
+          (i) => run({ ...i, lines: input.lines }),
+        );
   return approveDocument(t, as, res, 'scrapStock', 'SCRAP', all);
 };
+
+/** The item of each line's batch that the database knows, by batch id. */
+async function itemsOfBatches(t: TestApp, lines: readonly { batchId: unknown }[]): Promise<Map<string, string>> {
+  const ids = lines.map((l) => l.batchId).filter((id): id is string => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id));
+  if (!ids.length) return new Map();
+  const list = sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const rows = await queryRows<{ id: string; item_id: string }>(t.database.db, sql`SELECT id::text, item_id::text FROM batches WHERE id::text IN (${list})`);
+  return new Map(rows.map((r) => [r.id, r.item_id]));
+}
 
 export const shipRaw = (t: TestApp, as: string, input: Record<string, unknown>, fields = TRANSFER_FIELDS) =>
   withOrder(t, as, input, { storeId: input.fromStoreId, purpose: 'TRANSFER', toStoreId: input.toStoreId }, (i) =>
