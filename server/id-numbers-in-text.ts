@@ -27,6 +27,10 @@ export const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set([
   'contact',
   'contactName',
   'discrepancyReason',
+  // Names are read by everyone in the region: an incident's, a 安置点's, a store's, a company's, a user's (sweep 16a F9).
+  'name',
+  'displayName',
+  'companyName',
 ]);
 
 // 省级行政区划代码, the first two digits of every mainland ID number (81–83: 港澳台居民居住证).
@@ -34,6 +38,13 @@ const PROVINCE = /^(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3])/;
 // Digits, maybe grouped by single spaces as a long number is often written (「4107 8119 8609 0912 36」), maybe ending in
 // X — standing alone: digits inside a code of letters and digits (a receipt numbered QS4107812026…) are that code's.
 const DIGIT_RUN = /(?<![A-Za-z\d])\d+(?: \d+)*(?: ?[Xx])?(?![A-Za-z\d])/g;
+// An ID number split by a separator into its parts — 区划, birth date, 顺序码 and check (「410781-19820315-1236」, 6-8-4, or
+// 6-6-3 for the old 15 digits; sweep 16a F9) — standing alone as above, not the tail of a code (QS-410781-20260720-0001).
+// Only at those two places: a code whose digits split elsewhere (41078120260720-0001) is a code, not an ID number.
+/** 〇一二…九 written for digits, all of them (「四一〇七八一…」): read apart from Arabic digits beside them (张三4107…). */
+const CHINESE_DIGITS: Readonly<Record<string, string>> = { 〇: '0', 零: '0', 一: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const CHINESE_RUN = /[〇零一二三四五六七八九]{15,18}[Xx]?/g;
+const SEPARATED = /(?<![A-Za-z\d][-/._]?)\d{6}([-/._])(?:\d{8}\1\d{3}[\dXx]|\d{6}\1\d{3})(?![A-Za-z\d])/g;
 const GROUP = /\d+|[Xx]/g;
 
 /**
@@ -49,7 +60,8 @@ function isIdNumber(digits: string): boolean {
 }
 
 /**
- * Text as a person reads it — full-width digits are digits (NFKC), invisible format characters nothing — with, for each
+ * Text as a person reads it — full-width digits are digits (NFKC), invisible format
+ * characters nothing — with, for each
  * of its characters, where the character it was read from starts and ends in the text as typed.
  */
 function asRead(text: string): { read: string; from: number[]; to: number[] } {
@@ -74,7 +86,7 @@ function asRead(text: string): { read: string; from: number[]; to: number[] } {
  * (not part of a longer number: a 19-digit bank card holds no ID number), or a few space-separated groups of one.
  */
 function idNumbersIn(text: string): { start: number; end: number; id: string }[] {
-  if (!/\p{N}/u.test(text)) return []; // no digit of any form: most text, read no further
+  if (!/[\p{N}零一二三四五六七八九]/u.test(text)) return []; // no digit of any form: most text, read no further
   const { read, from, to } = asRead(text);
   const found: { start: number; end: number; id: string }[] = [];
   for (const run of read.matchAll(DIGIT_RUN)) {
@@ -92,7 +104,15 @@ function idNumbersIn(text: string): { start: number; end: number; id: string }[]
       i = longest.last; // the next number starts after this one
     }
   }
-  return found;
+  for (const m of text.matchAll(CHINESE_RUN)) {
+    const id = [...m[0]].map((ch) => CHINESE_DIGITS[ch] ?? ch).join('');
+    if (isIdNumber(id)) found.push({ start: m.index, end: m.index + m[0].length, id });
+  }
+  for (const m of read.matchAll(SEPARATED)) {
+    const id = m[0].replace(/[-/._]/g, '');
+    if (isIdNumber(id)) found.push({ start: from[m.index], end: to[m.index + m[0].length - 1], id });
+  }
+  return found.sort((a, b) => a.start - b.start);
 }
 
 /** Whether a text holds a full ID number (D29). */

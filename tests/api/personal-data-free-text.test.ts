@@ -104,6 +104,31 @@ describe('D29: no full ID number in free text that others read (sweep 12b F2)', 
     expect(ok(await decideRaw(t, 'admin', approvalId, 'REJECT', { reason: '核实无误，不予冲销' })).decideApproval.status).toBe('REJECTED');
     expect(`${await auditText('reverseDocument')}\n${await auditText('decideApproval')}`).not.toContain('860909');
   });
+
+  it('D29 (sweep 16a F9): an ID number split by separators, or in 〇一二…, is refused too; so is one in an incident’s name, read by everyone in the region', async () => {
+    for (const address of ['某村410781-19820315-1236', '410781/19820315/1236', '四一〇七八一一九八二〇三一五一二三六']) {
+      const res = await distribute({ headName: '自由文本丁', size: 1, address }, 1, { signatureRef: 'QS-F16' });
+      expect(errorCode(res), address).toBe('BAD_USER_INPUT');
+      expect(res.errors![0].message).toMatch(REFUSED);
+    }
+    const incidents = Number((await queryRows<{ n: string }>(t.database.db, sql`SELECT count(*)::text AS n FROM incidents`))[0].n);
+    const res = await t.gql(
+      `mutation($i: IncidentInput!) { createIncident(input: $i) { id } }`,
+      { i: { name: `某户${ID18}洪涝`, type: 'FLOOD', regionCode: '410781', location: { lat: 35.4, lng: 114.07 }, affectedPopulation: 10 } },
+      'dispatcher',
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(REFUSED);
+    expect(res.errors![0].extensions).toMatchObject({ field: 'input.name' });
+    expect((await queryRows<{ n: string }>(t.database.db, sql`SELECT count(*)::text AS n FROM incidents`))[0].n).toBe(String(incidents));
+    // A code whose digits split where an ID number has no part is a code.
+    ok(
+      await distribute({ headName: '自由文本戊', size: 1, address: '汲水村' }, 1, {
+        signatureRef: 'QS-410781-20260720-0001',
+        overrideReason: '编号 41078120260720-0001',
+      }),
+    );
+  });
 });
 
 describe('README: a password typed into the username field is not kept in the audit log (sweep 12b F6)', () => {

@@ -15,6 +15,11 @@ describe('D29: ID numbers in free text', () => {
       '身份证：41078119800105123x。',
       '数量 3 410781198609091236',
       '410781198609091236X光片',
+      // sweep 16a F9: separators a person types between the groups, and 〇一二… for digits
+      '某村410781-19820315-1236',
+      '410781/19820315/1236',
+      '410781.19820315.123X',
+      '四一〇七八一一九八二〇三一五一二三六',
     ]) {
       expect(holdsIdNumber(text), text).toBe(true);
     }
@@ -35,6 +40,11 @@ describe('D29: ID numbers in free text', () => {
       '410781199013451234', // month 13
       '410781180001011234', // born 1800
       'IMEI 353918051234567',
+      'QS-410781-20260720-0001', // a code of letters and digits, its groups separated
+      'RK-2026-000017/CK-2026-000018',
+      '0373-1234567 0373-7654321',
+      '41078120260720-0001', // digits split where an ID number has no part
+      '第一批二十三顶，共一百二十床',
     ]) {
       expect(holdsIdNumber(text), text).toBe(false);
     }
@@ -46,11 +56,15 @@ describe('D29: ID numbers in free text', () => {
     );
     expect(maskIdNumbersIn('证件号 4107 8119 8609 0912 36 号')).toBe('证件号 410781********1236 号');
     expect(maskIdNumbersIn('无证件号，电话 13812345678')).toBe('无证件号，电话 13812345678');
+    expect(maskIdNumbersIn('某村410781-19820315-1236，又四一〇七八一一九八二〇三一五一二三六')).toBe('某村410781********1236，又410781********1236');
   });
 
   it('names the first free-text field holding one; other fields (the household’s own idNumber, a batch number) are not read', () => {
     expect(idNumberInFreeText({ household: { headName: '王', idNumber: '410781198609091236' }, batchNo: '410781198609091236' })).toBeNull();
     expect(idNumberInFreeText({ household: { headName: '王', address: '身份证410781198609091236' } })).toEqual(['household', 'address']);
     expect(idNumberInFreeText({ lines: [{ note: 'x' }, { note: '410781920303127' }] })).toEqual(['lines', '1', 'note']);
+    // Names are read by everyone in the region (sweep 16a F9): an incident's, a 安置点's.
+    expect(idNumberInFreeText({ name: '某户410781198203151236洪涝' })).toEqual(['name']);
+    expect(idNumberInFreeText({ destinations: [{ name: '安置点', lines: [] }, { name: '张410781198203151236家' }] })).toEqual(['destinations', '1', 'name']);
   });
 });
