@@ -14,12 +14,11 @@ import { type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
 import {
   dayOf,
-  findHeader,
   integerOf,
   isUncomputedFormula,
   moneyOf,
   normalHeading,
-  readFirstSheet,
+  readUploadSheet,
   rowsBelow,
   textOf,
   uncomputedFormula,
@@ -44,6 +43,8 @@ const H = {
   owner: '产权单位',
 } as const;
 const REQUIRED = [H.batchNo, H.quantity, H.unitPrice];
+/** The template's one sheet, the one the upload reads (readUploadSheet). */
+const SHEET = '期初建账';
 /** What each column takes, for the refusal of a formula without its value (the others take text). */
 const TAKES: Partial<Record<string, 'number' | 'date'>> = {
   [H.productionDate]: 'date',
@@ -71,7 +72,7 @@ export async function openingBalanceTemplate(ctx: ServiceContext): Promise<Repor
     ...title,
     fileName: 'opening-balance-template',
     title: '期初库存导入表',
-    sheetName: '期初建账',
+    sheetName: SHEET,
     period: `建账日期 ${chinaText(title.preparedAt, 'yyyy-LL-dd')}`,
     columns,
     rows: [],
@@ -101,9 +102,8 @@ type ItemRef = {
 
 export async function importOpeningBalance(ctx: ServiceContext, storeId: string, file: UploadedFile): Promise<ImportResult> {
   const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
-  const rows = await readFirstSheet(file.content, file.name);
+  const { rows, found } = await readUploadSheet(file.content, file.name, { sheetName: SHEET, headings: REQUIRED });
   const errors = new RowErrors();
-  const found = findHeader(rows, REQUIRED);
   if (!found || (!found.columns.has(normalHeading(H.itemCode)) && !found.columns.has(normalHeading(H.itemName)))) {
     errors.add(0, '', `缺少列：须有 ${REQUIRED.join('、')}，以及「${H.itemCode}」或「${H.itemName}」`);
     errors.throwIfAny();

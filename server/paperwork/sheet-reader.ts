@@ -2,8 +2,9 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { DateTime } from 'luxon';
 import { badInput } from '../errors.ts';
+import { RowErrors } from './row-errors.ts';
 
-// Reading an uploaded workbook's first sheet. exceljs's streaming reader is not used: it reads the archive in one
+// Reading an uploaded workbook's data sheet (readUploadSheet). exceljs's streaming reader is not used: it reads the archive in one
 // pass in stored order, and when xl/workbook.xml comes after the sheets (exceljs itself writes it last, so our own
 // templates do) it sometimes parses a sheet before the workbook and fails a valid file (exceljs issue 3064; seen
 // here in CI and in 2 of 200 reads of a two-sheet template). Instead the archive is opened by its central directory
@@ -74,8 +75,38 @@ const tooLarge = () =>
     maxUnzippedBytes: MAX_UNZIPPED_BYTES,
   });
 
-/** The rows of the first worksheet (blank rows left out); BAD_USER_INPUT for a file that is not XLSX or too long. */
-export async function readFirstSheet(file: Buffer, fileName: string, maxRows = MAX_UPLOAD_ROWS): Promise<SheetRow[]> {
+/** An upload's sheet as its template makes it: the sheet's name and the headings its header row holds. */
+export interface SheetLayout {
+  sheetName: string;
+  headings: readonly string[];
+}
+
+export interface FoundHeader {
+  header: SheetRow;
+  /** Column (1-based) by heading, compared as normalHeading does. */
+  columns: Map<string, number>;
+}
+
+export interface UploadSheet {
+  /** The data sheet's name as the workbook spells it. */
+  name: string;
+  rows: SheetRow[];
+  /** The header row (findHeader with the layout's headings); null when the sheet has none. */
+  found: FoundHeader | null;
+}
+
+/**
+ * The one sheet of an uploaded workbook that holds the rows (blank rows left out), read the same way for every upload —
+ * BAD_USER_INPUT for a file that is not XLSX or too long, and for a workbook whose rows could not be read as written
+ * (README: the whole file is checked, nothing posts unless every row is good):
+ *  - the data sheet is the one named as the template's sheet; else (a workbook of the keeper's own) the only one with
+ *    content, or the first holding the header. Any other sheet with content is refused, named: the upload reads one
+ *    sheet, and rows on another would be left out without a word (sweep 16c F4). The templates have that one sheet.
+ *  - a merged range touching the rows under the header is refused, each one named by its rows and columns: a merged
+ *    cell holds one value, which exceljs copies into every cell of the range — a 数量 of 100 merged over two rows read
+ *    as 100 twice (sweep 16c F3). Merges above (the template's title row) stay, and cells merged away read as empty.
+ */
+export async function readUploadSheet(file: Buffer, fileName: string, layout: SheetLayout, maxRows = MAX_UPLOAD_ROWS): Promise<UploadSheet> {
   if (!/\.xlsx$/i.test(fileName) || !isZip(file)) {
     throw badInput('file', `文件类型错误：请上传 Excel 工作簿（.xlsx），收到「${fileName.slice(0, 80)}」`);
   }
@@ -87,18 +118,114 @@ export async function readFirstSheet(file: Buffer, fileName: string, maxRows = M
   } catch {
     throw unreadable();
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw unreadable();
+  const sheets = workbook.worksheets;
+  if (!sheets.length) throw unreadable();
+  const filled = sheets.filter(hasContent);
+  const sheet =
+    sheets.find((s) => s.name.trim() === layout.sheetName) ??
+    (filled.length > 1 ? (filled.find((s) => findHeader(topRows(s), layout.headings)) ?? filled[0]) : (filled[0] ?? sheets[0]));
+  const rows = rowsOf(sheet, maxRows);
+  const found = findHeader(rows, layout.headings);
+  const errors = new RowErrors();
+  for (const other of filled.filter((s) => s !== sheet)) {
+    errors.add(
+      0,
+      '',
+      `工作表「${other.name}」${other.state === 'visible' ? '' : '（已隐藏）'}也填有内容：本系统只读取「${sheet.name}」表，请将所有行填在「${sheet.name}」表中，或删除其他工作表`,
+    );
+  }
+  if (found) for (const merge of mergesInData(sheet, found.header)) refuseMerge(merge, found.header, errors);
+  errors.throwIfAny();
+  return { name: sheet.name, rows, found };
+}
+
+/** The rows of a sheet with any value (blank rows left out); more than the title block, header and `maxRows` refused. */
+function rowsOf(sheet: ExcelJS.Worksheet, maxRows: number): SheetRow[] {
   const rows: SheetRow[] = [];
   // The title block and the header row on top of the data rows; the data rows alone are counted by rowsBelow.
   const limit = maxRows + MAX_TITLE_ROWS + 1;
   sheet.eachRow((row) => {
-    const cells = ((row.values as unknown[]) ?? []).map(plain);
+    const cells = cellsOf(row);
     if (cells.every((c) => c === null)) return;
     if (rows.length >= limit) throw tooManyRows(maxRows);
     rows.push({ row: row.number, cells });
   });
   return rows;
+}
+
+/** A row's values by column; a cell merged into another (not the range's first) as empty, as the file holds it. */
+function cellsOf(row: ExcelJS.Row): Cell[] {
+  const cells: Cell[] = [];
+  row.eachCell((cell, col) => {
+    cells[col] = cell.type === ExcelJS.ValueType.Merge ? null : plain(cell.value);
+  });
+  return cells;
+}
+
+/** The rows a header may be in: the first of the sheet with any value, as many as the title block and the header. */
+function topRows(sheet: ExcelJS.Worksheet): SheetRow[] {
+  const rows: SheetRow[] = [];
+  sheet.eachRow((row) => {
+    if (rows.length > MAX_TITLE_ROWS) return;
+    const cells = cellsOf(row);
+    if (cells.some((c) => c !== null)) rows.push({ row: row.number, cells });
+  });
+  return rows;
+}
+
+function hasContent(sheet: ExcelJS.Worksheet): boolean {
+  let any = false;
+  sheet.eachRow((row) => {
+    any ||= cellsOf(row).some((c) => c !== null);
+  });
+  return any;
+}
+
+/** Column number from its letters (A → 1, AA → 27). */
+const columnNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+/** Column letters from its number (1 → A, 27 → AA). */
+const columnLetters = (n: number): string => (n > 26 ? columnLetters(Math.floor((n - 1) / 26)) : '') + String.fromCharCode(65 + ((n - 1) % 26));
+
+interface Range {
+  text: string;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** A range in A1 notation (B3:C4, or one cell), by its rows and columns; null for what is not one. */
+function rangeOf(text: string): Range | null {
+  const m = /^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$/.exec(text.toUpperCase());
+  if (!m) return null;
+  const [top, bottom] = [Number(m[2]), Number(m[4] ?? m[2])].sort((a, b) => a - b);
+  const [left, right] = [columnNumber(m[1]), columnNumber(m[3] ?? m[1])].sort((a, b) => a - b);
+  return { text, top, bottom, left, right };
+}
+
+/** The sheet's merged ranges that reach below the header row, top to bottom and left to right. */
+function mergesInData(sheet: ExcelJS.Worksheet, header: SheetRow): Range[] {
+  return sheet.model.merges
+    .map(rangeOf)
+    .filter((r): r is Range => !!r && r.bottom > header.row)
+    .sort((a, b) => a.top - b.top || a.left - b.left);
+}
+
+/** The refusal of a merged range in the data area, named as a keeper sees it: its rows and columns. */
+function refuseMerge(range: Range, header: SheetRow, errors: RowErrors): void {
+  const { top, bottom, left, right } = range;
+  const heading = (col: number) => {
+    const h = header.cells[col];
+    return typeof h === 'string' ? `「${h}」` : ` ${columnLetters(col)} `;
+  };
+  const rows = top === bottom ? `第 ${top} 行` : `第 ${top}–${bottom} 行`;
+  const columns = left === right ? `${heading(left)}列` : `${heading(left)}至${heading(right)}列`;
+  const first = header.cells[left];
+  errors.add(
+    top,
+    typeof first === 'string' ? first : '',
+    `${rows}${columns}是合并单元格（${range.text}），只有第一格有值：请取消合并，${top === bottom ? '每格' : '每行'}分别填写`,
+  );
 }
 
 const tooManyRows = (maxRows: number) => badInput('file', `行数超过上限：一次最多导入 ${maxRows} 行，请分成多个文件`, { maxRows });
@@ -138,7 +265,7 @@ async function assertInflatesWithin(file: Buffer, maxBytes: number): Promise<voi
 }
 
 /** The header row: the first row (within the title block's reach) that holds every required heading. */
-export function findHeader(rows: SheetRow[], required: readonly string[]): { header: SheetRow; columns: Map<string, number> } | null {
+export function findHeader(rows: SheetRow[], required: readonly string[]): FoundHeader | null {
   for (const r of rows.slice(0, MAX_TITLE_ROWS + 1)) {
     const columns = new Map<string, number>();
     r.cells.forEach((c, i) => {

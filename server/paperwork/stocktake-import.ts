@@ -6,8 +6,8 @@ import { isDomainError } from '../errors.ts';
 import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
 import { reservationHolders } from '../inventory/holders.ts';
 import { RowErrors } from './row-errors.ts';
-import { findHeader, integerOf, isUncomputedFormula, readFirstSheet, rowsBelow, textOf, uncomputedFormula, type Cell } from './sheet-reader.ts';
-import { STOCKTAKE_HEADINGS as H, stocktakeReasons } from './stocktake-sheet.ts';
+import { integerOf, isUncomputedFormula, readUploadSheet, rowsBelow, textOf, uncomputedFormula, type Cell } from './sheet-reader.ts';
+import { STOCKTAKE_HEADINGS as H, STOCKTAKE_SHEET, stocktakeReasons } from './stocktake-sheet.ts';
 import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,12 +35,13 @@ const READ: readonly [string, 'number' | 'text'][] = [
  */
 export async function importStocktakeSheet(ctx: ServiceContext, storeId: string, file: UploadedFile): Promise<ImportResult> {
   const store = await storeForPosting(ctx.db, ctx.actor, storeId, 'storeId');
-  const rows = await readFirstSheet(file.content, file.name);
   const idempotencyKey = `sheet:${store.id}:${fileHash(file)}`;
+  // The file's first stocktake before the file is read: a file posted once is answered with it whatever the reader
+  // refuses since (a merged cell, another sheet with content — refused from sweep 16c on).
   const first = await firstStocktakeOfFile(ctx, store.id, idempotencyKey);
   if (first) return importResult(ctx.db, { documentId: first.id, replayed: true }, first.lines);
+  const { rows, found } = await readUploadSheet(file.content, file.name, { sheetName: STOCKTAKE_SHEET, headings: [H.batchId, H.counted, H.reason] });
   const errors = new RowErrors();
-  const found = findHeader(rows, [H.batchId, H.counted, H.reason]);
   if (!found) {
     errors.add(0, '', `缺少列：${[H.batchId, H.counted, H.reason].join('、')}（请使用本系统下载的盘点表）`);
     errors.throwIfAny();

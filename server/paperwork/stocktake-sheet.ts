@@ -11,6 +11,8 @@ import { titleBlock } from './title.ts';
 // hidden 批次编号 column ties each row back to its batch; 实盘数 and 原因 are the keeper's (原因 from a list).
 
 export const STOCKTAKE_HEADINGS = { batchId: '批次编号', batchNo: '批号', book: '账面数', counted: '实盘数', reason: '原因' } as const;
+/** The sheet's one worksheet, the one the upload reads (readUploadSheet). */
+export const STOCKTAKE_SHEET = '盘点表';
 
 export async function stocktakeReasons(ctx: ServiceContext) {
   return queryRows<{ code: string; name: string; direction: 'INCREASE' | 'DECREASE' }>(
@@ -54,7 +56,7 @@ export async function stocktakeSheet(ctx: ServiceContext, storeId: string): Prom
     unit: store.name,
     fileName: `stocktake-${store.code}-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: `${store.name} 盘点表`,
-    sheetName: '盘点表',
+    sheetName: STOCKTAKE_SHEET,
     period: `账面数截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns,
     rows: rows.map((r, i) => ({ cells: { ...r, n: i + 1, book: Number(r.book), counted: null, reason: null } })),
