@@ -3,7 +3,7 @@ import multer from 'multer';
 import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import type { AppServices, ServiceContext } from '../context.ts';
 import { AUDIT_REPLAYED, auditedTransaction, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
-import { badInput, isDomainError } from '../errors.ts';
+import { badInput, DomainError, isDomainError } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
 import { fileHash, uploadFormRefusal, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
 import { authenticate } from '../users/service.ts';
@@ -39,6 +39,31 @@ function fileOf(req: Request, res: Response): Promise<UploadedFile> {
   });
 }
 
+/**
+ * One upload at a time per user in this process: reading a workbook takes up to a second of CPU, and eight sent at
+ * once by one keeper held the API for everyone (sweep 16a F7). Later ones wait their turn — none is refused, so the
+ * same file sent twice at once still answers its document twice — up to MAX_WAITING, beyond which RATE_LIMITED.
+ */
+const turns = new Map<string, { last: Promise<unknown>; waiting: number }>();
+const MAX_WAITING = 4;
+
+export async function inTurn<T>(userId: string, run: () => Promise<T>): Promise<T> {
+  const turn = turns.get(userId) ?? { last: Promise.resolve(), waiting: 0 };
+  if (turn.waiting >= MAX_WAITING) {
+    throw new DomainError('RATE_LIMITED', `您已有 ${turn.waiting} 个文件正在处理，请等其完成后再上传`, { retryAfterSeconds: 5 });
+  }
+  turn.waiting += 1;
+  turns.set(userId, turn);
+  const mine = turn.last.then(run, run);
+  turn.last = mine.catch(() => undefined);
+  try {
+    return await mine;
+  } finally {
+    turn.waiting -= 1;
+    if (!turn.waiting) turns.delete(userId);
+  }
+}
+
 export function uploadRoute(services: AppServices, operation: string, run: (ctx: ServiceContext, req: Request, file: UploadedFile) => Promise<ImportResult>) {
   const { config, database, clock, log } = services;
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
@@ -62,13 +87,15 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
       const file = await fileOf(req, res);
       input = { params: req.params, fileName: file.name, bytes: file.content.length, sha256: fileHash(file) };
       // As a mutation is (audited-mutations.ts): a deadlock or duplicate a concurrent request caused runs it again.
-      const result = await retryingConflicts(() =>
-        auditedTransaction(database.db, { ...entry, input, message: null }, async (tx, audit) => {
-          const r = await run({ db: tx, actor: user, clock, audit }, req, file);
-          // D22: the same file again replays the first document and changes nothing.
-          if (r.replayed) audit.entry.outcome = AUDIT_REPLAYED;
-          return r;
-        }),
+      const result = await inTurn(user.id, () =>
+        retryingConflicts(() =>
+          auditedTransaction(database.db, { ...entry, input, message: null }, async (tx, audit) => {
+            const r = await run({ db: tx, actor: user, clock, audit }, req, file);
+            // D22: the same file again replays the first document and changes nothing.
+            if (r.replayed) audit.entry.outcome = AUDIT_REPLAYED;
+            return r;
+          }),
+        ),
       );
       res.status(result.replayed ? 200 : 201).json(result);
     } catch (error) {

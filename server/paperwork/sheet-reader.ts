@@ -16,9 +16,12 @@ export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 1000;
 /**
  * What an upload's parts may inflate to, together. A full 1,000-row, 20-column import with its styles and a second
- * sheet is under 2 MB; the whole workbook is parsed at once, and 8 MB of XML already takes exceljs about a second.
+ * sheet is under 2 MB; the whole workbook is parsed at once, and exceljs takes about a second for 3 MB of XML — 7.5 MB
+ * of very wide rows took 2.8 s of CPU, and eight such uploads at once held the API for everyone (sweep 16a F7).
  */
-export const MAX_UNZIPPED_BYTES = 8 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 3 * 1024 * 1024;
+/** Parts a workbook may have: a template has about a dozen; 21,000 empty ones took seconds to open (sweep 16a F7). */
+export const MAX_ZIP_ENTRIES = 200;
 /** Rows above the header (a title block) that a sheet may have. */
 const MAX_TITLE_ROWS = 10;
 
@@ -245,8 +248,12 @@ async function assertInflatesWithin(file: Buffer, maxBytes: number): Promise<voi
   } catch {
     throw unreadable();
   }
+  const entries = Object.values(zip.files);
+  if (entries.length > MAX_ZIP_ENTRIES) {
+    throw badInput('file', `文件中的部件过多（超过 ${MAX_ZIP_ENTRIES} 个），不像是导入表格；请用下载的模板重新填写`, { maxZipEntries: MAX_ZIP_ENTRIES });
+  }
   let total = 0;
-  for (const entry of Object.values(zip.files)) {
+  for (const entry of entries) {
     if (entry.dir) continue;
     await new Promise<void>((resolve, reject) => {
       const stream = entry.nodeStream('nodebuffer');

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { MAX_UNZIPPED_BYTES, readUploadSheet, rowsBelow } from '../../server/paperwork/sheet-reader.ts';
+import { MAX_UNZIPPED_BYTES, MAX_UPLOAD_BYTES, MAX_ZIP_ENTRIES, readUploadSheet, rowsBelow } from '../../server/paperwork/sheet-reader.ts';
 import { DomainError } from '../../server/errors.ts';
 
 // Issue 13 (Excel in): what an upload's sheet reads as, and which files are refused before they are loaded.
@@ -57,6 +57,26 @@ describe('readUploadSheet', () => {
     expect(error.code).toBe('BAD_USER_INPUT');
     expect(error.message).toMatch(/^文件解压后过大/);
     expect(error.details).toMatchObject({ field: 'file', maxUnzippedBytes: MAX_UNZIPPED_BYTES });
+  });
+
+  it('refuses a workbook of 21,000 parts before inflating any, and one of wide rows past 3 MB of XML (sweep 16a F7: each took ~3 s of CPU)', async () => {
+    const zip = await JSZip.loadAsync(await workbook((wb) => wb.addWorksheet('表').addRow(['物资'])));
+    for (let i = 0; i < 21_000; i++) zip.file(String(i), '');
+    const many = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    expect(many.length).toBeLessThan(MAX_UPLOAD_BYTES);
+    const started = performance.now();
+    const error = await refusal(many);
+    expect(error.message).toMatch(/^文件中的部件过多（超过 200 个）/);
+    expect(error.details).toMatchObject({ field: 'file', maxZipEntries: MAX_ZIP_ENTRIES });
+    expect(performance.now() - started).toBeLessThan(2000);
+
+    const wide = await workbook((wb) => {
+      const sheet = wb.addWorksheet('表');
+      sheet.addRow(['物资']);
+      for (let r = 0; r < 18; r++) sheet.addRow(Array.from({ length: 16_000 }, (_, i) => i));
+    });
+    expect(wide.length).toBeLessThan(MAX_UPLOAD_BYTES);
+    expect((await refusal(wide)).message).toMatch(/^文件解压后过大（超过 3 MB）/);
   });
 
   it('refuses what is not a workbook: another type, a zip of something else, a cut-off file', async () => {
