@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { inYearRange, YEARS, yearOutOfRange, ZONE } from '../clock.ts';
+import { chinaDateTime, inYearRange, YEARS, yearOutOfRange, ZONE } from '../clock.ts';
 import { badInput } from '../errors.ts';
 import { fieldInWords } from '../field-words.ts';
 import { assertPeriodOrder } from '../validation.ts';
@@ -10,15 +10,22 @@ export type Params = Record<string, string | undefined>;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Where a point in time stands in what an export covers: the start of a period (`from`) or its end (`to`, `asOf`). */
+export type Edge = 'start' | 'end';
+
 /**
  * A point in time of an export (from, to, asOf) — the one parser of every export route: a date-time (ISO-8601; without
- * an offset it is China time) or a date alone, in the years GraphQL accepts (YEARS, as its Date and DateTime). A date
- * alone is a whole China day: its first instant, 00:00 in China (from; asOf, the valuation at that midnight); as the end
- * of a range (to, `end`) its last — so `to=2026-11-30` takes in all of the 30th, as the console's end-of-day does. Other
- * partial forms (2026-11, week or ordinal dates) are refused rather than read as some midnight. Returns UTC ISO-8601;
- * a day's end to the microsecond, the database's resolution, so that `<=` it is "before the next day".
+ * an offset it is China time) or a date alone, in the years GraphQL accepts (YEARS, as its Date and DateTime). Other
+ * partial forms (2026-11, week or ordinal dates) are refused rather than read as some midnight. Returns UTC ISO-8601.
+ *
+ * D21, D22, D31 (sweep 16c F1): a date alone has one meaning in every export, that of 月结 and of README's (from, to]
+ * ("the value at from plus the period's movements is the value at to"). As an end (`to`, `asOf`) it is the end of that
+ * China day — 24:00, i.e. 00:00 of the next day, that instant included, as a closed month's end (closed-months.ts)
+ * holds what is dated at it; as a start (`from`) it is 00:00 of the day, the instant itself excluded (the previous
+ * day's end). So valuation(asOf=10-31) + journal(from=11-01, to=11-30) = valuation(asOf=11-30). `now`: today's end
+ * has not come yet — a date-only end on today is read as now, the instant the figures then cover.
  */
-export function parseInstant(raw: string, field: string, end = false): string {
+export function parseInstant(raw: string, field: string, edge: Edge = 'start', now?: Date): string {
   // A `+08:00` typed into a URL arrives as ` 08:00` (a `+` in a query string is a space): a space before a two-digit
   // offset at the end of a date-time can only have been that plus.
   const v = raw.replace(/^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$/, '$1+$2');
@@ -32,16 +39,44 @@ export function parseInstant(raw: string, field: string, end = false): string {
     );
   }
   if (!inYearRange(year)) throw badInput(field, `${fieldInWords(field) ?? field}：${yearOutOfRange(day ? '日期' : '时间', raw)}`);
-  if (day && end) return dt.plus({ days: 1 }).toUTC().minus({ milliseconds: 1 }).toISO().replace(/Z$/, '999Z');
+  if (day && edge === 'end') {
+    const end = dt.plus({ days: 1 }).toUTC().toJSDate();
+    return (now && end > now && dt.toJSDate() <= now ? now : end).toISOString();
+  }
   return dt.toUTC().toISO();
 }
 
+/** Whether a query value is a date alone (YYYY-MM-DD), as parseInstant reads it. */
+export const isDateOnly = (raw: string | undefined) => raw !== undefined && DAY.test(raw);
+
 /**
- * An export's period, from and to (either may be absent), as parseInstant reads them: a date-only `to` is its whole day.
- * A `to` before `from` is refused at `to` (assertPeriodOrder, the journal and movements queries' own check).
+ * An instant in the words of an export's title block (sweep 16c F1): China time, to the minute (to the second where it
+ * has seconds). The end of a day — 00:00 as an end — is written 24:00 of that day ("截至 2026-11-30 24:00"), the one way
+ * every export says it: the day whose movements it holds.
  */
-export function periodOf(q: Params): { from?: string; to?: string } {
-  const period = { from: q.from ? parseInstant(q.from, 'from') : undefined, to: q.to ? parseInstant(q.to, 'to', true) : undefined };
+export function instantText(d: Date | string, edge: Edge = 'end'): string {
+  const t = chinaDateTime(d);
+  const midnight = t.hour === 0 && t.minute === 0 && t.second === 0 && t.millisecond === 0;
+  if (midnight && edge === 'end') return `${t.minus({ days: 1 }).toFormat('yyyy-LL-dd')} 24:00`;
+  return t.toFormat(t.second || t.millisecond ? 'yyyy-LL-dd HH:mm:ss' : 'yyyy-LL-dd HH:mm');
+}
+
+/** The same for a file name: 20261130-2400. */
+export const instantFileText = (d: Date | string) => instantText(d).replace(/[-:]/g, '').replace(' ', '-').slice(0, 13);
+
+/**
+ * An export's period, from and to (either may be absent), as parseInstant reads them — (from, to]: a date-only `from`
+ * is that day's 00:00, a date-only `to` the end of its day (today's: now). A `to` before `from` is refused at `to`
+ * (assertPeriodOrder, the journal and movements queries' own check); two dates alone, by their days.
+ */
+export function periodOf(q: Params, now?: Date): { from?: string; to?: string } {
+  const period = { from: q.from ? parseInstant(q.from, 'from', 'start') : undefined, to: q.to ? parseInstant(q.to, 'to', 'end', now) : undefined };
+  const details = { from: period.from, to: period.to };
+  if (isDateOnly(q.from) && isDateOnly(q.to) && q.to! < q.from!) throw badInput('to', `截止日期 ${q.to} 早于起始日期 ${q.from}，请检查期间`, details);
+  // A date alone beside a date-time: the instants in the title block's words (a date's end is its 24:00).
+  if ((isDateOnly(q.from) || isDateOnly(q.to)) && period.from && period.to && new Date(period.to) < new Date(period.from)) {
+    throw badInput('to', `截止时间 ${instantText(period.to)} 早于起始时间 ${instantText(period.from, 'start')}，请检查期间`, details);
+  }
   assertPeriodOrder(period.from, period.to, 'to');
   return period;
 }

@@ -239,7 +239,9 @@ describe('paperwork sweep B', () => {
       const ws = await openWorkbook(
         (await download(t, '/exports/journal.xlsx', 'auditor', { regionCode: '410781', from: '2026-07-19', to: '2026-07-19' })).body as Buffer,
       );
-      expect(JSON.stringify(sheetValues(ws, 1, 3))).toContain('2026-07-19 00:00 至 2026-07-19 23:59');
+      // Sweep 16c F1: the period is (from, to] and a date-only `to` the day's end, 24:00 (its next day's 00:00 included,
+      // as 月结 counts it) — said so, as every export says a day's end (export-date-meaning.test.ts); it had read 23:59.
+      expect(JSON.stringify(sheetValues(ws, 1, 3))).toContain('2026-07-19 00:00 后至 2026-07-19 24:00');
     });
 
     it('D22: export dates before 1900, or partial forms that would be read as some midnight, are BAD_USER_INPUT naming the parameter', async () => {

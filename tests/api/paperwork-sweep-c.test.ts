@@ -90,7 +90,9 @@ describe('paperwork sweep C', () => {
       const res = await download(t, '/exports/journal.csv', 'auditor', { from: '2026-07-20', to: '2026-07-19' });
       expect(res.status, res.text).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
-      expect(res.body.error.message).toBe('截止时间 2026-07-19 23:59:59 早于起始时间 2026-07-20 00:00:00，请检查期间');
+      // Sweep 16c F1: a date-only `to` is the end of its day, 24:00 — 2026-07-19 is the instant 2026-07-20 00:00, which
+      // `from=2026-07-20` also is: two dates alone are compared as the days they name (export-date-meaning.test.ts).
+      expect(res.body.error.message).toBe('截止日期 2026-07-19 早于起始日期 2026-07-20，请检查期间');
       const day = await download(t, '/exports/journal.csv', 'auditor', { from: '2026-07-20', to: '2026-07-20' });
       expect(day.status).toBe(200);
       expect(parseCsv(day.text).length).toBeGreaterThan(1);

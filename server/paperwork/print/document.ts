@@ -22,6 +22,18 @@ const SIGNED = new Set(['STOCKTAKE', 'ROTATION', 'REVERSAL']);
  * beside 批号 and 有效期至; 入库时间 is the document's own date, at its head (sweep 12a F3).
  */
 const LABELLED = new Set(['RECEIPT', 'TRANSFER_IN']);
+/**
+ * Documents whose counterpart store is where the goods came from (调出仓库): a transfer's receipt and the 核销单 of its
+ * loss in transit, written at the receiving store (sweep 16c F8: the 核销单 named the sending store 调入仓库). Every
+ * other counterpart — a shipment's, a cancelled transfer's, a recovery's — is where they go (调入仓库).
+ */
+const FROM_COUNTERPART = new Set(['TRANSFER_IN', 'WRITE_OFF']);
+/**
+ * D10 (sweep 16c F5): a rotation slip's old batch goes out and its new batch comes in — one net 合计 (数量 0, the price
+ * difference as 金额) is neither what left nor what arrived: it totals 出库 and 入库 apart, each in figures and 大写,
+ * and names the difference 价值变动. So does a reversal of one (any reversal whose lines go both ways).
+ */
+const TWO_WAY = new Set(['ROTATION', 'REVERSAL']);
 
 /** A stock document as printed, for those who may see it (its store or its counterpart's, as through GraphQL). */
 export async function printableDocument(ctx: ServiceContext, id: string): Promise<Printable> {
@@ -40,7 +52,11 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
                dp.id::text AS "planId", dp.requested_at AS "planRequestedAt", dp.incident_id::text AS "planIncidentId", CASE WHEN dp.emergency THEN 'true' END AS "planEmergency",
                lc.requested_by::text AS "consentRequestedBy", lc.region_code AS "consentRegionCode", lc.store_id::text AS "consentStoreId",
                lc.decided_at AS "consentDecidedAt", lc.approval_ref AS "consentRef", lu.display_name AS "consentApprover",
-               ${lenderBasisSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} AS "lenderBasis"
+               ${lenderBasisSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} AS "lenderBasis",
+               rv.number AS "reversesNumber", rv.store_id::text AS "reversesStoreId", rv.counterpart_store_id::text AS "reversesCounterpartId",
+               CASE WHEN d.reverses_document_id IS NULL AND rv.id IS NOT NULL THEN 'true' END AS "reversalRejected",
+               cx.number AS "reversalNumber", cx.status::text AS "reversalStatus", cx.store_id::text AS "reversalStoreId",
+               cx.counterpart_store_id::text AS "reversalCounterpartId"
           FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
           LEFT JOIN stock_reasons rs ON rs.code = d.reason_code JOIN users u ON u.id = d.actor_id
@@ -50,6 +66,10 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
           LEFT JOIN users au ON au.id = ap.decided_by LEFT JOIN users ar ON ar.id = ap.requested_by
           LEFT JOIN dispatch_plans dp ON dp.id = ${planOfDocumentSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })}
           LEFT JOIN LATERAL ${lenderConsentSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} lc ON TRUE LEFT JOIN users lu ON lu.id = lc.decided_by
+          -- D22: the document a 冲销单 reverses (a rejected one keeps it in its details only), and the 冲销单 of a
+          -- reversed document or one awaiting approval (a rejected reversal no longer names the original).
+          LEFT JOIN documents rv ON rv.id = COALESCE(d.reverses_document_id, CASE WHEN d.type = 'REVERSAL' THEN (d.details ->> 'rejectedReversalOf')::uuid END)
+          LEFT JOIN documents cx ON cx.reverses_document_id = d.id
          WHERE d.id = ${id}::uuid`,
   );
   if (!doc) throw notFound('id', '单据', id);
@@ -82,7 +102,7 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
   const total = formatFen(amounts.reduce((s, a) => s + a, 0n));
   const facts: [string, string][] = [
     ['仓库', doc.store!],
-    ...(doc.counterpart ? [[type === 'TRANSFER_IN' ? '调出仓库' : '调入仓库', doc.counterpart] as [string, string]] : []),
+    ...(doc.counterpart ? [[FROM_COUNTERPART.has(type) ? '调出仓库' : '调入仓库', doc.counterpart] as [string, string]] : []),
     ...(doc.recipient ? [['领用/去向', doc.recipient] as [string, string]] : []),
     // D7: a donation may come from an unknown donor — said, not left out.
     ...(doc.sourceOrg || doc.source === 'DONATION' ? [['来源单位', doc.sourceOrg ?? '未填（捐赠方不详）'] as [string, string]] : []),
@@ -93,9 +113,11 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     ...approvalFacts,
     ...(doc.incident ? [['事件', doc.incident] as [string, string]] : []),
     ...(doc.reference ? [['依据', doc.reference] as [string, string]] : []),
+    ...(await reversalFacts(ctx, doc, lookups)),
     ...(doc.note ? [['备注', doc.note] as [string, string]] : []),
     ['状态', DOCUMENT_STATUS_NAMES[doc.status!] ?? doc.status!],
   ];
+  const sides = TWO_WAY.has(type) ? twoWayTotals(lines.map((l, i) => ({ quantity: Number(l.quantity), amount: amounts[i] }))) : undefined;
   return {
     title: DOCUMENT_TYPE_NAMES[type] ?? type,
     bureau: await bureauOf(ctx.db, doc.regionCode!),
@@ -136,10 +158,44 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
     totalQuantity: lines.reduce((s, l) => s + quantityOf(Number(l.quantity)), 0),
     total,
     totalInWords: amountInWords(total),
+    ...(sides ? { sides: sides.sides, netLabel: sides.netLabel } : {}),
     signatures: SIGNATURES,
     // Awaiting approval or rejected, it was submitted, not posted (记账).
     recorded: `${doc.actor} ${POSTED_STATUSES.has(doc.status!) ? '记账于' : '提交于'} ${chinaText(doc.recordedAt!, 'yyyy-LL-dd HH:mm')}`,
   };
+}
+
+/**
+ * D22 (sweep 16c F2): a correction is a reversing entry that names what it corrects — the 冲销单 its original
+ * (「冲销 RK-…」, under 依据, as the journal export's 依据 column), the original its 冲销单 (「已被 CX-… 冲销」, or the one
+ * awaiting approval) — for a reader who may read the other document (its store or counterpart's, as the print itself).
+ */
+async function reversalFacts(ctx: ServiceContext, doc: Record<string, string | null>, lookups: PolicyLookups): Promise<[string, string][]> {
+  const readable = (storeId: string | null, counterpartStoreId: string | null) =>
+    storeId !== null && mayRead.document(ctx.actor, { storeId, counterpartStoreId }, lookups);
+  if (doc.reversesNumber && (await readable(doc.reversesStoreId, doc.reversesCounterpartId))) {
+    return [['依据', `冲销 ${doc.reversesNumber}${doc.reversalRejected ? '（冲销已驳回，原单未冲销）' : ''}`]];
+  }
+  if (doc.reversalNumber && (await readable(doc.reversalStoreId, doc.reversalCounterpartId))) {
+    if (doc.reversalStatus === 'PENDING_APPROVAL') return [['冲销', `${doc.reversalNumber} 冲销待审批`]];
+    if (doc.status === 'REVERSED') return [['冲销', `已被 ${doc.reversalNumber} 冲销`]];
+  }
+  return [];
+}
+
+/**
+ * A two-way document's totals (TWO_WAY): what went out and what came in, each as a positive quantity and amount with
+ * its 大写, when its lines go both ways; and the difference, named 价值变动（入库减出库）. One way only: the one 合计.
+ */
+function twoWayTotals(lines: { quantity: number; amount: bigint }[]): Pick<Printable, 'sides' | 'netLabel'> | undefined {
+  const out = lines.filter((l) => l.quantity < 0);
+  const into = lines.filter((l) => l.quantity > 0);
+  if (!out.length || !into.length) return undefined;
+  const side = (label: string, ls: typeof lines) => {
+    const amount = formatFen(ls.reduce((s, l) => s + (l.amount < 0n ? -l.amount : l.amount), 0n));
+    return { label, quantity: ls.reduce((s, l) => s + Math.abs(l.quantity), 0), amount, inWords: amountInWords(amount) };
+  };
+  return { sides: [side('出库合计', out), side('入库合计', into)], netLabel: '价值变动（入库减出库）' };
 }
 
 /** A 核销单's state, as a receipt's loss line says it. */

@@ -24,12 +24,24 @@ export async function renderPrintable(p: Printable): Promise<string> {
   const qr = await QRCode.toString(p.number, { type: 'svg', margin: 0, errorCorrectionLevel: 'M', width: 96 });
   const landscape = p.headings.length > 10;
   const cell = cellOf(new Set(p.numeric));
-  const totalRow = p.headings.map((_, i) => {
-    if (i === 0) return '<td class="n">合计</td>';
-    if (p.headings[i] === '数量' || p.headings[i] === '盈亏数') return `<td class="n">${p.totalQuantity}</td>`;
-    if (p.headings[i] === '金额（元）') return `<td class="n">${e(p.total)}</td>`;
-    return '<td></td>';
-  });
+  const footRow = (label: string, quantity: number, amount: string) =>
+    p.headings.map((_, i) => {
+      if (i === 0) return `<td class="n">${e(label)}</td>`;
+      if (p.headings[i] === '数量' || p.headings[i] === '盈亏数') return `<td class="n">${quantity}</td>`;
+      if (p.headings[i] === '金额（元）') return `<td class="n">${e(amount)}</td>`;
+      return '<td></td>';
+    });
+  // A two-way document (a rotation, D10) totals each side; its net is the 价值变动, not a 合计 (printable.ts).
+  const footRows = p.sides ? p.sides.map((x) => footRow(x.label, x.quantity, x.amount)) : [footRow('合计', p.totalQuantity, p.total)];
+  const words = p.sides
+    ? [
+        ...p.sides.map(
+          (x) =>
+            `<p class="words">${e(x.label)}金额（大写）：<strong class="amount-in-words">${e(x.inWords)}</strong>&#12288;（小写）：￥<strong class="amount">${e(x.amount)}</strong></p>`,
+        ),
+        `<p class="words">${e(p.netLabel)}：￥<strong class="net">${e(p.total)}</strong>（${e(p.totalInWords)}）</p>`,
+      ].join('\n')
+    : `<p class="words">合计金额（大写）：<strong class="amount-in-words">${e(p.totalInWords)}</strong>&#12288;（小写）：￥<strong class="amount">${e(p.total)}</strong></p>`;
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -74,9 +86,9 @@ export async function renderPrintable(p: Printable): Promise<string> {
 <tbody>
 ${p.lines.map((l) => `<tr>${l.cells.map(cell).join('')}</tr>`).join('\n')}
 </tbody>
-<tfoot><tr>${totalRow.join('')}</tr></tfoot>
+<tfoot>${footRows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tfoot>
 </table>
-<p class="words">合计金额（大写）：<strong class="amount-in-words">${e(p.totalInWords)}</strong>&#12288;（小写）：￥<strong class="amount">${e(p.total)}</strong></p>
+${words}
 ${(p.sections ?? []).map(sectionHtml).join('\n')}
 <section class="signatures">${p.signatures.map((s) => `<div>${e(s)}（签字）<span>年&#12288;&#12288;月&#12288;&#12288;日</span></div>`).join('')}</section>
 <footer>${e(p.recorded)}</footer>

@@ -30,6 +30,12 @@ export interface Printable {
   totalQuantity: number;
   total: string;
   totalInWords: string;
+  /**
+   * A two-way document's totals (a rotation's 出库 and 入库, D10): each printed as its own 合计 row and 大写 line, with
+   * `total` (their difference) named `netLabel` instead of 合计金额 — a net of two sides is no amount of the slip.
+   */
+  sides?: { label: string; quantity: number; amount: string; inWords: string }[];
+  netLabel?: string;
   /** Printed after the totals, before the signatures: what the signer must see besides the lines. */
   sections?: PrintableSection[];
   signatures: readonly string[];

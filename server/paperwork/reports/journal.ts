@@ -12,7 +12,7 @@ import { getStoreInScope } from '../../stores/service.ts';
 import { uuidArg } from '../../validation.ts';
 import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { MOVEMENT_TYPE_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
-import { periodOf, type Params } from '../params.ts';
+import { instantText, periodOf, type Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { planNumber } from '../print/plan.ts';
@@ -57,7 +57,7 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   const store = q.storeId ? await getStoreInScope(db, user, q.storeId, 'storeId') : null;
   const prefix = await readablePrefix(db, user, q.regionCode);
   const where: SQL[] = [sql`s.region_code LIKE ${`${prefix}%`}`];
-  const period = periodOf(q);
+  const period = periodOf(q, ctx.clock.now().toJSDate());
   if (period.from) where.push(sql`m.occurred_at > ${period.from}::timestamptz`); // (from, to], as the journal query
   if (period.to) where.push(sql`m.occurred_at <= ${period.to}::timestamptz`);
   if (store) where.push(sql`m.store_id = ${store.id}::uuid`);
@@ -77,7 +77,8 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   // lender's) went out on the lender's authority: for a reader who may not read the plan's approval, its consent
   // (lenderConsentSql, as decidingApproval) names 批准人 and 批准文号, and 依据 cites the consent or the 联储 agreement
   // (lenderBasisSql) where the document cites nothing; 出库申请 the 调拨令's number, which the shipment's own note
-  // (备注) names to whoever reads the document.
+  // (备注) names to whoever reads the document. D22 (sweep 16c F2): a reversal's rows cite what they reverse — 依据
+  // 「冲销 RK-…」, as its print — and 原因 the reversal's own reason (its 备注), not the reversed lines' reason code.
   const planSeen = regionsInScope(user, sql`pi.region_code`);
   const approvalSeen = sql`(ap.id IS NOT NULL AND ${approvalsInScope(user, { regionCode: sql`ap.region_code`, storeId: sql`ap.store_id`, requestedBy: sql`ap.requested_by` })})`;
   const consentSeen = approvalsInScope(user, { regionCode: sql`lc.region_code`, storeId: sql`lc.store_id`, requestedBy: sql`lc.requested_by` });
@@ -87,16 +88,16 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
     db,
     plannedEachTime(sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
-               r.name AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
+               CASE WHEN d.type = 'REVERSAL' THEN d.note ELSE r.name END AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
                CASE WHEN ${approvalSeen} THEN au.display_name WHEN ${consentSeen} THEN lu.display_name END AS approver,
                CASE WHEN ${approvalSeen} THEN ap.approval_ref WHEN ${consentSeen} THEN lc.approval_ref END AS "approvalRef",
                CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber",
                CASE WHEN ${planSeen} OR NOT ${approvalSeen} THEN sp.id::text END AS "planId", sp.requested_at AS "planRequestedAt",
                ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo",
-               COALESCE(d.reference, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
+               COALESCE(d.reference, '冲销 ' || rv.number, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
           FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
-          LEFT JOIN stock_reasons r ON r.code = m.reason_code
+          LEFT JOIN stock_reasons r ON r.code = m.reason_code LEFT JOIN documents rv ON rv.id = d.reverses_document_id
           LEFT JOIN outbound_orders so ON so.id = d.order_id LEFT JOIN stores os ON os.id = so.store_id
           LEFT JOIN LATERAL ${decidingApprovalSql({ id: sql`d.id`, type: sql`d.type`, orderId: sql`d.order_id`, transferId: sql`d.transfer_id` })} ap
                  ON ap.status = 'APPROVED'
@@ -108,15 +109,17 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
   );
-  const title = await titleBlock(ctx, q.regionCode);
-  const from = period.from ? chinaText(period.from, 'yyyy-LL-dd HH:mm') : '最早';
-  const to = period.to ? chinaText(period.to, 'yyyy-LL-dd HH:mm') : chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm');
+  const title = await titleBlock(ctx, { regionCode: q.regionCode, storeId: store?.id });
+  // (from, to] in words (sweep 16c F1): the start's own instant is the previous period's — 「2026-11-01 00:00 后」 — and
+  // a day's end is its 24:00, as the valuation's 截至 says it.
+  const from = period.from ? `${instantText(period.from, 'start')} 后` : '最早 ';
+  const to = instantText(period.to ?? title.preparedAt);
   return {
     ...title,
     fileName: `journal-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: '出入库流水',
     sheetName: '出入库流水',
-    period: `${from} 至 ${to}`,
+    period: `${from}至 ${to}`,
     columns: COLUMNS,
     rows: rows.map(({ planId, planRequestedAt, ...r }) => ({
       cells: {

@@ -66,7 +66,7 @@ export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Re
     };
   });
   const total = rows.reduce((s, r) => s + toFen(r.cells.value), 0n);
-  const title = await titleBlock(ctx, q.regionCode);
+  const title = await titleBlock(ctx, { regionCode: q.regionCode });
   return {
     ...title,
     fileName: `rotation-due-${chinaText(title.preparedAt, 'yyyyLLdd')}`,

@@ -46,7 +46,8 @@ const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
 export async function stockReport(ctx: ServiceContext, q: Params): Promise<Report> {
   const { db, actor: user, clock } = ctx;
   const where: SQL[] = [await storeScopeSql(db, user, q.regionCode), sql`(bal.on_hand > 0 OR bal.in_transit > 0)`];
-  if (q.storeId) where.push(sql`bal.store_id = ${(await getStoreInScope(db, user, q.storeId, 'storeId')).id}::uuid`);
+  const store = q.storeId ? await getStoreInScope(db, user, q.storeId, 'storeId') : null;
+  if (store) where.push(sql`bal.store_id = ${store.id}::uuid`);
   if (q.itemId) where.push(sql`bal.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
   if (q.categoryCode) where.push(sql`i.category_code = ${q.categoryCode}`);
   const today = todayInChina(clock);
@@ -80,7 +81,7 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
   const oneItem = new Set(rows.map((r) => r.itemId)).size === 1;
   const total = rows.reduce((s, r) => s + toFen(String(r.value)), 0n);
   const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, body.reduce((s, r) => s + Number(r.cells[k]), 0)])) : {};
-  const title = await titleBlock(ctx, q.regionCode);
+  const title = await titleBlock(ctx, { regionCode: q.regionCode, storeId: store?.id });
   return {
     ...title,
     fileName: `stock-${chinaText(title.preparedAt, 'yyyyLLdd-HHmm')}`,

@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { chinaText } from '../../clock.ts';
 import { queryRows, type Db } from '../../../drizzle/client.ts';
 import type { ServiceContext } from '../../context.ts';
 import { DIMENSIONS, valuation, type Dimension, type ValuationGroup } from '../../audit/valuation.ts';
 import { badInput } from '../../errors.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { DIMENSION_HEADINGS, FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
-import { listParam, parseInstant, type Params } from '../params.ts';
+import { instantFileText, instantText, listParam, parseInstant, type Params } from '../params.ts';
 import { type Column, type Report, type ReportRow } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
@@ -63,7 +62,10 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   const bad = groupBy.find((g) => !DIMENSIONS.includes(g));
   if (bad) throw badInput('groupBy', `汇总方式：未知维度 ${bad}`);
   if (!groupBy.length) throw badInput('groupBy', '汇总方式：至少选一个维度');
-  const v = await valuation(ctx, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf')) : null, regionCode: q.regionCode, groupBy });
+  // D21 (sweep 16c F1): a date alone is the end of that China day (24:00, its 00:00 of the next day included), as the
+  // journal's `to` — the day's closing value, from which the next day's journal carries on.
+  const now = ctx.clock.now().toJSDate();
+  const v = await valuation(ctx, { asOf: q.asOf ? new Date(parseInstant(q.asOf, 'asOf', 'end', now)) : null, regionCode: q.regionCode, groupBy });
   const names = await dimensionNames(
     ctx.db,
     groupBy,
@@ -111,10 +113,10 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   const title = await titleBlock(ctx, q.regionCode);
   return {
     ...title,
-    fileName: `valuation-${chinaText(v.asOf, 'yyyyLLdd-HHmm')}`,
+    fileName: `valuation-${instantFileText(v.asOf)}`,
     title: '储备物资估值表',
     sheetName: '储备物资估值',
-    period: `截至 ${chinaText(v.asOf, 'yyyy-LL-dd HH:mm')}`,
+    period: `截至 ${instantText(v.asOf)}`,
     columns,
     rows,
     // D21: agreement reserves apart, as contingent value, with their fees — what the console's 估值 shows beside 合计.
