@@ -103,7 +103,7 @@ interface Fixtures {
   /** Entities the update mutations may change at will. */
   scratch: { itemId: string; storeId: string; userId: string; quotaId: string };
   /** D23: approved orders to execute and close, and an approval waiting for a decision. */
-  orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string };
+  orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string; scrap: string };
   settlementId: string;
   closableIncidentId: string;
   keeperStoreId: string;
@@ -264,6 +264,8 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
     close: (await order({ purpose: 'DRILL', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, true)).id as string,
     pendingApproval: (await order({ purpose: 'LOAN', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, false)).approval.id as string,
     ship: (await order({ purpose: 'TRANSFER', toStoreId: nearby[0], lines: [{ itemId: mainItem, quantity: 10_000_000 }] }, true)).id as string,
+    // API.md, D23: government stock is scrapped only under an approved scrap order.
+    scrap: (await order({ purpose: 'SCRAP', lines: [{ itemId: mainItem, batchId: mainBatch, quantity: 10_000_000 }] }, true)).id as string,
   };
   // D15, D25: a settlement — another county's stock serving this incident, owed back to it.
   const settleItem = items[3];
@@ -414,6 +416,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF' } },
   receiveStock: { input: { lines: [{ ownerOrgId: fx.ownerOrgId }] } },
   rotateStock: { input: { orderId: fx.orders.rotation } },
+  scrapStock: { input: { orderId: fx.orders.scrap } },
   closeOutboundOrder: { orderId: fx.orders.close },
   decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },
   createJointReserveAgreement: { input: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: OMIT } },
