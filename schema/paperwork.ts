@@ -50,7 +50,13 @@ const Alert = builder.objectRef<AlertRow>('Alert').implement({
     batch: t.field({ type: Batch, nullable: true, resolve: (a, _x, ctx) => (a.batchId ? ctx.loaders.batch.load(a.batchId) : null) }),
     item: t.field({ type: Item, nullable: true, resolve: (a, _x, ctx) => (a.itemId ? ctx.loaders.item.load(a.itemId) : null) }),
     dispatchPlan: t.field({ type: DispatchPlan, nullable: true, resolve: (a, _x, ctx) => (a.planId ? loadPlan(ctx.db, a.planId) : null) }),
-    dueAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.dueAt }),
+    dueAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "When it falls due: for an expiring or expired batch the instant it is frozen (D26: 00:00 China time on the day after its expiry date, the last day it may be used); for an emergency approval the end of its written approval's 48 h (D14)",
+      resolve: (a) => a.dueAt,
+    }),
     quantity: t.exposeInt('quantity', { nullable: true }),
   }),
 });

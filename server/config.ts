@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import './zod-messages.ts';
+import { notTrivialPassword } from './auth/password-rules.ts';
 
 // Read and validated once at start; a bad value stops start-up with one line, in Chinese, naming the variable (main.ts:
 // exit code 1, like the other start-up failures an operator fixes). zod's own words come from zod-messages.ts.
@@ -52,7 +53,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_.-]{3,64}$/, '须为 3–64 个字母、数字或 _ . -')
     .optional(),
-  ADMIN_PASSWORD: z.string().min(12).optional(),
+  // Sweep 16a F2: not only spaces, nor one character repeated (auth/password-rules.ts), as for every password set.
+  ADMIN_PASSWORD: z.string().min(12).superRefine(notTrivialPassword('')).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   METRICS_TOKEN: z.string().min(16).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

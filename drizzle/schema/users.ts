@@ -1,5 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 
@@ -23,8 +38,8 @@ export const users = pgTable(
     credentialsVersion: integer('credentials_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
-     * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). Two
-     * users so tied (either way round) do not decide each other's requests (authority/queue.ts accountsTied).
+     * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). Every
+     * password set is kept in passwordSets: what ties two users (authority/queue.ts accountsTied) is read there.
      */
     createdBy: uuid('created_by').references((): AnyPgColumn => users.id),
     passwordSetBy: uuid('password_set_by').references((): AnyPgColumn => users.id),
@@ -32,6 +47,27 @@ export const users = pgTable(
   // One account per name whatever its case: `ADMIN` beside `admin` would be a second account that looks like the first
   // (migration 0020). Login finds the name regardless of case (users/service.ts).
   (t) => [uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`)],
+);
+
+/**
+ * D24 (sweep 16a F3, F1; migration 0036): every password set — by whom and when — never updated or deleted (the
+ * database refuses it). A user who ever set another's password is tied to that account for good, as its creator is
+ * (authority/queue.ts accountsTied), and the SHARED_CREDENTIALS alert reads who had set each password at an approval's
+ * moment (paperwork/alerts.ts). Written by users/service.ts (recordPasswordSet). id orders sets of one instant.
+ */
+export const passwordSets = pgTable(
+  'password_sets',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    setBy: uuid('set_by')
+      .notNull()
+      .references(() => users.id),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('password_sets_user_idx').on(t.userId, t.setAt)],
 );
 
 export const userStores = pgTable(

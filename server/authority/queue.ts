@@ -93,13 +93,16 @@ export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, f
 }
 
 /**
- * D24: the second person is not tied to the requester by an account. One who created the other's account, or set the
- * other's current password, knows (or chose) that login — whichever way round: the requester knowing the decider's
- * login, or the decider knowing the requester's (an administrator who reset a dispatcher's password could request as
- * the dispatcher and approve as themself). So does one who set the password of the account that set it, and so on up
- * the chain (sweep 10b A18: a regional administrator created an account, signed in as it to create a third, and
- * approved its own order as the third). Either way one person would request and approve. The one rule, as SQL over a
- * decider and a requester (uuid expressions): assertNotRequestersAccount and the queue's TO_DECIDE list both use it.
+ * D24: the second person is not tied to the requester by an account. One who created the other's account, or ever set
+ * the other's password, knows (or chose, or knew) that login — whichever way round: the requester knowing the
+ * decider's login, or the decider knowing the requester's (an administrator who reset a dispatcher's password could
+ * request as the dispatcher and approve as themself). So does one who set the password of the account that set it,
+ * and so on up the chain (sweep 10b A18: a regional administrator created an account, signed in as it to create a
+ * third, and approved its own order as the third). A tie is for good, as creation is: the owner's own 修改密码 later
+ * does not end it (sweep 16a F3: a regional administrator reset `director`'s password, signed in as director, changed
+ * it — now set by director itself — and approved its own request). Either way one person would request and approve.
+ * The one rule, as SQL over a decider and a requester (uuid expressions): assertNotRequestersAccount and the queue's
+ * TO_DECIDE list both use it.
  */
 const accountsTied = (decider: SQL, requester: SQL) =>
   sql`EXISTS (SELECT 1 FROM users me JOIN users r ON r.id = ${requester} WHERE me.id = ${decider} AND r.id <> me.id AND (
@@ -109,15 +112,16 @@ const accountsTied = (decider: SQL, requester: SQL) =>
 const MAX_SETTER_CHAIN = 8;
 
 /**
- * SQL: `who` knows `whose` current login — set its password, or set the password of the account that set it, and so
- * on. An account whose password its owner set (修改密码) ends the chain: no one else knows it.
+ * SQL: `who` knows or knew `whose` login — set a password of it at any time (password_sets: creation, a reset), or set
+ * a password of the account that did, and so on. The owner's own sets (修改密码) add no one to the chain, and take
+ * no one out of it. UNION, not UNION ALL: one setter of many passwords is followed once per depth.
  */
 const knowsLogin = (who: SQL, whose: SQL) =>
   sql`EXISTS (WITH RECURSIVE setters(id, depth) AS (
-          SELECT u.password_set_by, 1 FROM users u WHERE u.id = ${whose} AND u.password_set_by <> u.id
-          UNION ALL
-          SELECT u.password_set_by, s.depth + 1 FROM setters s JOIN users u ON u.id = s.id
-           WHERE u.password_set_by <> u.id AND s.depth < ${MAX_SETTER_CHAIN})
+          SELECT p.set_by, 1 FROM password_sets p WHERE p.user_id = ${whose} AND p.set_by <> p.user_id
+          UNION
+          SELECT p.set_by, s.depth + 1 FROM setters s JOIN password_sets p ON p.user_id = s.id
+           WHERE p.set_by <> p.user_id AND s.depth < ${MAX_SETTER_CHAIN})
         SELECT 1 FROM setters WHERE id = ${who})`;
 
 /**
@@ -135,7 +139,7 @@ export async function assertNotRequestersAccount(db: Db, user: Principal, reques
   if (row?.tied) {
     throw new DomainError(
       'FORBIDDEN',
-      '不相容岗位分离：您与申请人之间一方创建了另一方的账号，或（直接或经由其设置密码的账号）设置了另一方的密码，不能审批其提交的申请，须由另一位有权限的人员审批',
+      '不相容岗位分离：您与申请人之间一方创建了另一方的账号，或（直接或经由其设置密码的账号）设置过另一方的密码（对方此后自行修改过的也算），不能审批其提交的申请，须由另一位有权限的人员审批',
       {
         field,
       },

@@ -15,8 +15,14 @@ import { requestFactsOf } from './logging.ts';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Client-chosen operation names become labels: only GraphQL names, and at most this many distinct ones. */
+/**
+ * Client-chosen operation names become labels: only GraphQL names, only a signed-in user's, and at most this many
+ * distinct ones. Sweep 16a F6: an anonymous client sending made-up names used up the 200 before the console's own,
+ * which then all counted as `(other)`; a request without a valid session now counts as UNAUTHENTICATED_LABEL whatever
+ * its name (login among them), and names no label.
+ */
 const MAX_OPERATION_LABELS = 200;
+export const UNAUTHENTICATED_LABEL = '(unauthenticated)';
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 function createProcessMetrics() {
@@ -142,7 +148,8 @@ export function observeDatabase(metrics: ProcessMetrics, database: Database) {
   metrics.current.unsubscribe = database.onQuery((_query, seconds, failed) => metrics.queries.observe({ outcome: failed ? 'error' : 'ok' }, seconds));
 }
 
-function operationLabel(metrics: ProcessMetrics, name: string | undefined): string {
+function operationLabel(metrics: ProcessMetrics, name: string | undefined, signedIn: boolean): string {
+  if (!signedIn) return UNAUTHENTICATED_LABEL;
   if (!name) return '(anonymous)';
   if (!OPERATION_NAME.test(name)) return '(other)';
   if (metrics.operationNames.has(name)) return name;
@@ -164,7 +171,8 @@ function observeRequest(metrics: ProcessMetrics, req: IncomingMessage, seconds: 
   const facts = requestFactsOf(req);
   // A GET without a query is GraphiQL's page, not an operation.
   if (!facts || (req.method === 'GET' && !facts.operationType && !facts.operation)) return;
-  const labels = { operation: operationLabel(metrics, facts.operation), type: facts.operationType ?? 'unknown' };
+  // facts.user: the request's signed-in user (logging.ts recordUser), absent when no valid token came with it.
+  const labels = { operation: operationLabel(metrics, facts.operation, facts.user !== undefined), type: facts.operationType ?? 'unknown' };
   metrics.requests.inc(labels);
   metrics.latency.observe(labels, seconds);
   for (const code of facts.errorCodes) metrics.errors.inc({ code });

@@ -113,7 +113,8 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
          ORDER BY b.expiry_date, s.code, b.batch_no`,
   );
   return rows.map((r) => {
-    // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule).
+    // D26: a batch is usable through its expiry date and frozen from 00:00 China time the day after (inventory/expiry.ts,
+    // the ledger's own rule): that instant is when it is due (sweep 16c F6: it was 00:00 of the expiry date, a day early).
     const expired = isExpired(r.expiry, today);
     return {
       key: `${expired ? 'EXPIRED' : 'EXPIRING'}:${r.store_id}:${r.batch_id}`,
@@ -127,7 +128,7 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
       batchId: r.batch_id,
       itemId: r.item_id,
       planId: null,
-      dueAt: DateTime.fromISO(r.expiry, { zone: ZONE }).toJSDate(),
+      dueAt: DateTime.fromISO(r.expiry, { zone: ZONE }).plus({ days: 1 }).toJSDate(),
       quantity: Number(r.on_hand),
     };
   });
@@ -403,13 +404,19 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
 /**
  * D24 (no one person moves reserves alone; sweep 4, H1): the decision refuses a decider tied to the requester by an
  * account — one created the other's, or set its password (authority/queue.ts accountsTied). A third person who set
- * both current passwords — an administrator who created one account and reset the other, or reset both — knows both
- * logins and could have requested and approved alone, under two names. That is not refused (an administrator sets the
- * first password of every account it creates, and most pairs are innocent until one of the two changes their own), but
- * told: one alert per approval approved within RECENT_EVENT_DAYS whose requester's and decider's current passwords were
- * set by the same third person, to the command and auditors whose scope holds the approval (not to keepers). Either of
- * the two changing their own password (修改密码) ends the alert: the third person no longer knows both logins.
+ * both passwords — an administrator who created one account and reset the other, or reset both — knows both logins and
+ * could have requested and approved alone, under two names. That is not refused (an administrator sets the first
+ * password of every account it creates, and most pairs are innocent until one of the two changes their own), but told:
+ * one alert per approval approved within RECENT_EVENT_DAYS whose requester's and decider's passwords, as they were when
+ * it was decided (the last of each in password_sets at decided_at), had been set by the same third person, to the
+ * command and auditors whose scope holds the approval (not to keepers). Sweep 16a F1: it was judged by the current
+ * passwords, so either of the two changing their own afterwards — the third person too, signed in as them — erased it
+ * for an approval already made; a change of one's own password before the decision still means no alert.
  */
+/** SQL (a lateral subquery, column set_by): who set the password `userId` had at `at` — none when no user set it. */
+const setterAt = (userId: SQL, at: SQL) =>
+  sql`SELECT p.set_by FROM password_sets p WHERE p.user_id = ${userId} AND p.set_at <= ${at} ORDER BY p.set_at DESC, p.id DESC LIMIT 1`;
+
 async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
   const where = await approvalsOfAlerts(ctx, regionCode);
   const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
@@ -426,9 +433,11 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
     sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, r.display_name AS requester, d.display_name AS decider,
                x.display_name || '（' || x.username || '）' AS setter
           FROM approvals a JOIN users r ON r.id = a.requested_by JOIN users d ON d.id = a.decided_by
-          JOIN users x ON x.id = r.password_set_by
+          CROSS JOIN LATERAL (${setterAt(sql`r.id`, sql`a.decided_at`)}) rs
+          CROSS JOIN LATERAL (${setterAt(sql`d.id`, sql`a.decided_at`)}) ds
+          JOIN users x ON x.id = rs.set_by
          WHERE a.status = 'APPROVED' AND a.decided_at >= ${since}::timestamptz AND d.id <> r.id
-           AND r.password_set_by = d.password_set_by AND x.id <> r.id AND x.id <> d.id AND ${where}
+           AND rs.set_by = ds.set_by AND x.id <> r.id AND x.id <> d.id AND ${where}
          ORDER BY a.decided_at DESC`,
   );
   return rows.map((r) =>
@@ -436,7 +445,7 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
       'SHARED_CREDENTIALS',
       'CRITICAL',
       r,
-      `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider} 的当前密码均由 ${r.setter} 设置，` +
+      `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider}，审批时二人的密码均由 ${r.setter} 设置，` +
         `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
     ),
   );

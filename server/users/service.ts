@@ -1,8 +1,9 @@
 import { and, asc, count, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray, pgError, type Db } from '../../drizzle/client.ts';
-import { stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { passwordSets, stores, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { passwordSchema } from '../auth/password-rules.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
 import { assertRegionAccess, assertStoreAccess, coversUser, regionsInScope, storesInScope } from '../auth/policy.ts';
 import { signToken, verifyTokenSubject, type TokenKeys } from '../auth/tokens.ts';
@@ -82,7 +83,7 @@ const userFields = {
     .trim()
     .regex(/^[a-zA-Z0-9_.-]{3,64}$/, '用户名应为 3–64 位字母、数字或 _ . -'),
   displayName: z.string().trim().min(1, '姓名不能为空').max(64),
-  password: z.string().min(8, '密码至少 8 位').max(256),
+  password: passwordSchema(),
   role: z.enum(['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR']),
   regionCode: z.string().nullish(),
   storeIds: z.array(idSchema).max(100).nullish(),
@@ -98,6 +99,13 @@ function assertPasswordFor(role: Role, password: string | undefined, field = 'in
     throw badInput(field, `管理员密码至少 ${ADMIN_PASSWORD_MIN} 位`);
   }
 }
+
+/**
+ * D24 (sweep 16a F3, F1): a password set, kept for good (password_sets, append-only). Whoever set an account's password
+ * stays tied to it after its owner changes it (authority/queue.ts accountsTied), as its creator does; the alert of an
+ * approval reads whose passwords were whose at its moment (paperwork/alerts.ts SHARED_CREDENTIALS).
+ */
+const recordPasswordSet = (tx: Db, userId: string, setBy: string, at: Date) => tx.insert(passwordSets).values({ userId, setBy, setAt: at });
 
 /** A name taken regardless of case, found before the insert or by the unique index when two arrive at once. */
 const usernameTaken = (username: string) => badInput('input.username', `用户名已存在（不区分大小写）：${username}`);
@@ -145,7 +153,7 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(users)
-        // D24: the creator chose the password; they are recorded as its setter until the user or someone else sets another.
+        // D24: the creator chose the password: its setter, until the user or someone else sets another (and in its history).
         .values({
           username: v.username,
           displayName: v.displayName,
@@ -158,6 +166,7 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
         })
         .returning();
       if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
+      await recordPasswordSet(tx, row.id, actor.id, ctx.clock.now().toJSDate());
       return row;
     });
   } catch (error) {
@@ -229,12 +238,13 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
         role: v.role,
         regionCode: scope?.regionCode,
         active: v.active,
-        // D24: whoever sets a password knows it; one's own new password ends the tie to whoever set the last one.
+        // D24: whoever sets a password knows it — tied to the account for good (recordPasswordSet), not only while it lasts.
         passwordSetBy: passwordHash ? actor.id : undefined,
         credentialsVersion: credentialsChanged && sql`${users.credentialsVersion} + ${credentialsChanged}`,
       })
       .where(eq(users.id, id))
       .returning();
+    if (passwordHash) await recordPasswordSet(tx, id, actor.id, ctx.clock.now().toJSDate());
     if (scope) {
       await tx.delete(userStores).where(eq(userStores.userId, id));
       if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: id, storeId })));
@@ -247,7 +257,7 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
 
 const changePasswordSchema = z.object({
   oldPassword: z.string().min(1, '请填写原密码').max(256),
-  newPassword: z.string().min(8, '新密码至少 8 位').max(256),
+  newPassword: passwordSchema('新密码'),
 });
 
 /**
@@ -255,7 +265,9 @@ const changePasswordSchema = z.object({
  * too (updateUser sets another's password and asks for none). The new one follows the rule of the user's role (an
  * administrator's at least 12 characters). Like a password set by an administrator it ends every earlier session of the
  * user, on every device (the credentials version moves on); the caller's own goes on under the token answered here.
- * D24: the user now alone knows the password, so whoever set the last one is no longer tied to the account by it.
+ * D24: the user now alone knows the password; whoever set an earlier one stays tied to the account all the same (sweep
+ * 16a F3: the one who reset it could have signed in and made this change itself), and an approval decided before it
+ * keeps its SHARED_CREDENTIALS alert (F1). The change is recorded as the others are (recordPasswordSet).
  * A wrong current password is BAD_USER_INPUT at oldPassword, audited as every refusal is (D22; passwords masked).
  */
 export async function changePassword(ctx: ServiceContext, keys: TokenKeys, input: { oldPassword: string; newPassword: string }) {
@@ -273,6 +285,7 @@ export async function changePassword(ctx: ServiceContext, keys: TokenKeys, input
     .set({ passwordHash, passwordSetBy: actor.id, credentialsVersion: sql`${users.credentialsVersion} + 1` })
     .where(eq(users.id, actor.id))
     .returning();
+  await recordPasswordSet(db, actor.id, actor.id, ctx.clock.now().toJSDate());
   const { token, expiresAt } = await signToken(keys, row.id, row.credentialsVersion);
   return { token, expiresAt, user: row };
 }

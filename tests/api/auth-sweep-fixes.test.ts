@@ -165,7 +165,7 @@ describe('#6 D24 both ways round: the requester is not one whose account the dec
     expect(ok(await decideRaw(t, 'director', approvalId, 'REJECT')).decideApproval.status).toBe('REJECTED');
   });
 
-  it('sweep 10b A18: nor one whose password was set by an account whose password the requester set (a chain of accounts); an own password change ends the chain', async () => {
+  it('sweep 10b A18: nor one whose password was set by an account whose password the requester set (a chain of accounts); D24, sweep 16a F3: an own password change does not end the chain', async () => {
     const createAs = async (creator: [string, string] | 'admin', input: Record<string, unknown>) => {
       const variables = { input: { displayName: '卫辉管理员', role: 'ADMIN', regionCode: '410781', ...input } };
       const res = creator === 'admin' ? await t.gql(CREATE_USER, variables, 'admin') : await as(creator[0], creator[1], CREATE_USER, variables);
@@ -186,14 +186,17 @@ describe('#6 D24 both ways round: the requester is not one whose account the dec
     expect(errorCode(refused)).toBe('FORBIDDEN');
     expect(refused.errors![0].message).toMatch(/^不相容岗位分离：/);
     expect(await statusOf(approvalId)).toBe('PENDING');
-    // Once chain.third sets their own password, no one else knows that login: they may decide.
+    // chain.third setting their own password ends nothing: chain.head, who knew that login, could have made the change
+    // itself (sweep 16a F3). Someone with no tie decides it.
     ok(
       await as('chain.third', 'Chain-Third-2026', `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) { token } }`, {
         o: 'Chain-Third-2026',
         n: 'Chain-Third-Own-2026',
       }),
     );
-    expect(ok(await decide('chain.third', 'Chain-Third-Own-2026')).decideApproval.status).toBe('APPROVED');
+    expect(errorCode(await decide('chain.third', 'Chain-Third-Own-2026'))).toBe('FORBIDDEN');
+    expect(await statusOf(approvalId)).toBe('PENDING');
+    expect(ok(await decideRaw(t, 'director', approvalId, 'APPROVE')).decideApproval.status).toBe('APPROVED');
   });
 });
 
@@ -221,29 +224,29 @@ describe('#10 usernames unique regardless of case; administrators’ passwords a
   });
 
   it('an administrator with a password under 12 characters is refused (input.password); other roles need 8', async () => {
-    const short = await t.gql(CREATE_USER, { input: { username: 'weak.admin', displayName: '管理员', password: 'aaaaaaaa', role: 'ADMIN' } }, 'admin');
+    const short = await t.gql(CREATE_USER, { input: { username: 'weak.admin', displayName: '管理员', password: 'abcdefgh', role: 'ADMIN' } }, 'admin');
     expect(errorCode(short)).toBe('BAD_USER_INPUT');
     expect(short.errors![0].extensions.field).toBe('input.password');
     expect(short.errors![0].message).toContain('12');
-    expect(errorCode(await t.gql(LOGIN, { u: 'weak.admin', p: 'aaaaaaaa' }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(LOGIN, { u: 'weak.admin', p: 'abcdefgh' }))).toBe('UNAUTHENTICATED');
     const eleven = await t.gql(CREATE_USER, { input: { username: 'weak.admin', displayName: '管理员', password: 'Abcdefgh-11', role: 'ADMIN' } }, 'admin');
     expect(errorCode(eleven)).toBe('BAD_USER_INPUT');
     ok(await t.gql(CREATE_USER, { input: { username: 'weak.admin', displayName: '管理员', password: 'Abcdefgh-12!', role: 'ADMIN' } }, 'admin'));
     ok(
       await t.gql(
         CREATE_USER,
-        { input: { username: 'short.auditor', displayName: '审计员', password: 'aaaaaaaa', role: 'AUDITOR', regionCode: '410700' } },
+        { input: { username: 'short.auditor', displayName: '审计员', password: 'abcdefgh', role: 'AUDITOR', regionCode: '410700' } },
         'admin',
       ),
     );
     // Setting an administrator's password, or making a user an administrator with a new one, is held to the same rule.
     const id = await userIdOf('weak.admin');
-    const reset = await t.gql(UPDATE_USER, { id, input: { password: 'bbbbbbbb' } }, 'admin');
+    const reset = await t.gql(UPDATE_USER, { id, input: { password: 'bcdefghi' } }, 'admin');
     expect(errorCode(reset)).toBe('BAD_USER_INPUT');
     expect(reset.errors![0].extensions.field).toBe('input.password');
     const promote = await t.gql(
       UPDATE_USER,
-      { id: await userIdOf('short.auditor'), input: { role: 'ADMIN', regionCode: '410700', password: 'cccccccc' } },
+      { id: await userIdOf('short.auditor'), input: { role: 'ADMIN', regionCode: '410700', password: 'cdefghij' } },
       'admin',
     );
     expect(errorCode(promote)).toBe('BAD_USER_INPUT');

@@ -159,7 +159,7 @@ describe('D24: the second person is not an account the requester controls', () =
     expect(ok(await decideRaw(t, 'director', approvalId, 'APPROVE')).decideApproval.status).toBe('APPROVED');
   });
 
-  it('a user whose password the requester last set may not decide; once they set their own password, they may', async () => {
+  it('a user whose password the requester set may not decide, nor after setting their own (D24, sweep 16a F3: a tie for good)', async () => {
     // Created by the system administrator; its password then set by the county administrator, who requests.
     const other = await createUser('admin', { username: 'wh-admin-c', role: 'ADMIN', regionCode: '410781' });
     ok(await t.gql(UPDATE_USER, { id: other.id, input: { password: TEST_PASSWORD } }, 'wh-admin'));
@@ -169,8 +169,9 @@ describe('D24: the second person is not an account the requester controls', () =
     expect(errorCode(refused)).toBe('FORBIDDEN');
     expect(refused.errors![0].message).toContain('不相容岗位分离');
     expect(await approvalStatus(approvalId)).toBe('PENDING');
-    // Their own new password ends the tie (the account was not created by the requester) — set with the current one
-    // (changePassword; sweep 7c M4), here twice, so that the account's password is the test's again.
+    // Their own new password does not end the tie: the requester knew the login and could have made the change itself
+    // (sweep 16a F3) — set with the current one (changePassword; sweep 7c M4), here twice, so that the account's
+    // password is the test's again.
     const changed = ok(await gqlAsFresh('wh-admin-c', `mutation { changePassword(oldPassword: "${TEST_PASSWORD}", newPassword: "Own-Pass-2026-x") { token } }`))
       .changePassword.token as string;
     const back = await request(t.app)
@@ -178,8 +179,9 @@ describe('D24: the second person is not an account the requester controls', () =
       .set('authorization', `Bearer ${changed}`)
       .send({ query: `mutation { changePassword(oldPassword: "Own-Pass-2026-x", newPassword: "${TEST_PASSWORD}") { token } }` });
     ok(back.body as GqlResult);
-    expect(await offeredTo('wh-admin-c')).toContain(approvalId);
-    expect(ok(await gqlAsFresh('wh-admin-c', decide, { a: approvalId })).decideApproval.status).toBe('APPROVED');
+    expect(await offeredTo('wh-admin-c')).not.toContain(approvalId);
+    expect(errorCode(await gqlAsFresh('wh-admin-c', decide, { a: approvalId }))).toBe('FORBIDDEN');
+    expect(ok(await decideRaw(t, 'director', approvalId, 'APPROVE')).decideApproval.status).toBe('APPROVED');
   });
 
   it('a dispatch plan requested by an administrator is not approved by a dispatcher that administrator created', async () => {
