@@ -3,8 +3,11 @@
 // itself says it in words (「第 1 行 数量：须大于 0」), never with the path. One place for every refusal that names a
 // field in its message (zod validation, GraphQL's own value refusals).
 
-/** The names of the API's input fields and arguments, as a keeper calls them. */
-const LABELS: Record<string, string> = {
+/**
+ * The names of the API's input fields and arguments, as a keeper calls them. The console reads them too (its 审计日志
+ * shows an audit entry's input in these words), so this file imports nothing.
+ */
+export const FIELD_WORDS: Readonly<Record<string, string>> = {
   active: '启用状态',
   activeOn: '生效日期',
   address: '地址',
@@ -159,12 +162,12 @@ function wordsOf(field: string): string[] | null {
     const last = i === parts.length - 1;
     if (/^\d+$/.test(part)) {
       const list = parts[i - 1];
-      if (last && list && LABELS[list] && !NAMED_ENTRIES[list]) words.push(LABELS[list]);
+      if (last && list && FIELD_WORDS[list] && !NAMED_ENTRIES[list]) words.push(FIELD_WORDS[list]);
       words.push(entryWords(list, Number(part) + 1));
     } else if (last) {
-      if (!LABELS[part]) return null;
-      words.push(LABELS[part]);
-    } else if (!/^\d+$/.test(parts[i + 1]) && i > 0 && LABELS[part]) words.push(LABELS[part]); // an object within the input
+      if (!FIELD_WORDS[part]) return null;
+      words.push(FIELD_WORDS[part]);
+    } else if (!/^\d+$/.test(parts[i + 1]) && i > 0 && FIELD_WORDS[part]) words.push(FIELD_WORDS[part]); // an object within the input
   }
   return words;
 }

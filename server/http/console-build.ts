@@ -7,6 +7,8 @@ import { build, type InlineConfig } from 'vite';
 /** The console's source (browser code, its own tsconfig) and where Vite writes the build that the server serves. */
 export const consoleRoot = fileURLToPath(new URL('../console/', import.meta.url));
 export const consoleOutDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/** A server file the console imports (its only one): a change to it makes the build stale too. */
+const fieldWords = fileURLToPath(new URL('../field-words.ts', import.meta.url));
 const lockfile = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 export function consoleViteConfig(): InlineConfig {
@@ -37,7 +39,13 @@ function newestMtime(path: string): number {
 export function consoleBuildIsStale(): boolean {
   const built = join(consoleOutDir, 'index.html');
   if (!existsSync(built)) return true;
-  const sources = Math.max(newestMtime(consoleRoot), statSync(fileURLToPath(import.meta.url)).mtimeMs, existsSync(lockfile) ? statSync(lockfile).mtimeMs : 0);
+  // The console also reads the API's field words (server/field-words.ts) for its 审计日志.
+  const sources = Math.max(
+    newestMtime(consoleRoot),
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    statSync(fieldWords).mtimeMs,
+    existsSync(lockfile) ? statSync(lockfile).mtimeMs : 0,
+  );
   return sources > statSync(built).mtimeMs;
 }
 

@@ -61,7 +61,7 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     expect(modal).toContain('编织袋');
     expect(modal).toContain('棉帐篷 短少 2，待核销审批');
     await clickModalOk(page);
-    await waitForMessage(page, `调拨单 ${DEMO_TRANSFER} 已收货 1000`);
+    await waitForMessage(page, `调拨单 ${DEMO_TRANSFER} 本次收货 编织袋 1,000 条`); // per item in its unit (sweep 16b F7)
 
     // Everything left is the shortfall awaiting approval: no 收货 any more, the shortfall still named.
     await page.waitForSelector('.ant-modal-content', { hidden: true });

@@ -259,7 +259,7 @@ describe('keeper reverses a document and cancels a transfer in the console', () 
     await clickRowButton(page, number, '到货签收');
     await waitForText(page, `收货：${number}`);
     await clickModalOk(page);
-    await waitForMessage(page, `调拨单 ${number} 已收货 4`);
+    await waitForMessage(page, `调拨单 ${number} 本次收货 棉被 4 床`);
     await page.waitForSelector(`::-p-xpath(${row}[contains(., "已收货")])`);
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已完成');
 

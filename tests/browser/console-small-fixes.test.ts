@@ -113,12 +113,14 @@ describe('console small fixes in a real browser', () => {
 
     // D14: the requester may approve it as an emergency; the written approval then follows from another person.
     await clickText(page, 'button', '紧急批准');
+    await clickText(page, 'div[contains(@class, "ant-modal-confirm-btns")]//button', '紧急批准'); // sweep 16b F15: asks first
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已批准');
     await waitForText(page, '书面审批截止');
 
     // Executed, the plan's stock is on its way to the 安置点: the auditor's valuation by store shows it as 在途 — its own
     // columns and the 合计 row — never as a store named 在途 with the amount under 在库.
     await clickText(page, 'button', '执行');
+    await clickText(page, 'div[contains(@class, "ant-modal-confirm-btns")]//button', '执行');
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
     // D14: the 48 h now run from the execution, and the written approval is shown as awaited.
     await page.waitForFunction(() => document.querySelector('[data-testid="written-approval"]')?.textContent === '待补办');

@@ -109,7 +109,9 @@ describe('console in a real browser', () => {
     }
     expect(director.problems).toEqual([]);
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '已批准');
+    // Sweep 16b F15: 执行 asks first.
     await clickText(page, 'button', '执行');
+    await clickText(page, 'div[contains(@class, "ant-modal-confirm-btns")]//button', '执行');
     await page.waitForFunction(() => document.querySelector('[data-testid="plan-status"]')?.textContent === '执行中');
   });
 
@@ -173,7 +175,7 @@ describe('console in a real browser', () => {
     await retype(page, '#receive_lines_0_quantity', String(inTransit - 1));
     await pickOption(page, 'receive_lines_0_discrepancyReason', '运输损耗');
     await clickModalOk(page);
-    await waitForMessage(page, `调拨单 ${transfer} 已收货 19，短少 1 待核销审批`);
+    await waitForMessage(page, `调拨单 ${transfer} 本次收货 棉被 19 床，短少 棉被 1 床 待核销审批`);
 
     // An approved order that will not be executed is closed with a reason (required before anything is sent).
     const keeper = await api('keeper');

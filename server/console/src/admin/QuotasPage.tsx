@@ -5,6 +5,7 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { useUser } from '../app/session';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
+import { formatNumber } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
@@ -87,7 +88,22 @@ export default function QuotasPage() {
           <Form.Item name="quantity" label="定额数量" rules={quantityRules('quantity', '请输入定额数量')}>
             <QuantityInput />
           </Form.Item>
-          <Form.Item name="storeId" label="仓库（与区划二选一）">
+          {/* Sweep 16b F11: both chosen, the server's 「请选择仓库或填写区划代码（二选一）」 read as if none was; said here first. */}
+          <Form.Item
+            name="storeId"
+            label="仓库（与区划二选一）"
+            dependencies={['regionCode']}
+            rules={[
+              ({ getFieldValue }) => ({
+                validator: (_, storeId) => {
+                  const region = getFieldValue('regionCode');
+                  if (storeId && region) return Promise.reject(new Error('仓库与区划只能选一个'));
+                  if (!storeId && !region) return Promise.reject(new Error('请选择仓库或区划（二选一）'));
+                  return Promise.resolve();
+                },
+              }),
+            ]}
+          >
             <StoreSelect allowClear />
           </Form.Item>
           <Form.Item name="regionCode" label="区划（与仓库二选一）">
@@ -111,9 +127,10 @@ export default function QuotasPage() {
         columns={[
           { title: '仓库/区划', render: (_, g) => g.store?.name ?? g.region?.name },
           { title: '物资', render: (_, g) => g.item.name },
-          { title: '定额', align: 'right', render: (_, g) => `${g.quota} ${g.item.unit}` },
-          { title: '可用', align: 'right', render: (_, g) => g.available },
-          { title: '缺口', align: 'right', render: (_, g) => g.gap },
+          // Thousands separators, as 库存 shows them (sweep 16b F7: 「60000 条」 beside 「30,000 条」).
+          { title: '定额', align: 'right', render: (_, g) => `${formatNumber(g.quota)} ${g.item.unit}` },
+          { title: '可用', align: 'right', render: (_, g) => formatNumber(g.available) },
+          { title: '缺口', align: 'right', render: (_, g) => formatNumber(g.gap) },
           {
             title: '操作',
             render: (_, g) => (

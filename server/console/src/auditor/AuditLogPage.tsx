@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Card, Input, Select, Space, Table, Tag } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { labelOf, OPERATION, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { AuditInput, auditSummary } from './audit-input';
 
 const AuditLogQuery = graphql(`
   query AuditLog($filter: AuditFilter, $first: Int, $after: String) {
@@ -70,6 +71,7 @@ export default function AuditLogPage() {
           showSearch
           optionFilterProp="label"
           placeholder="全部操作"
+          id="audit-operation"
           value={operation}
           onChange={setOperation}
           options={optionsOf(OPERATION)}
@@ -90,7 +92,7 @@ export default function AuditLogPage() {
         dataSource={data?.auditLog.edges.map((e) => e.node)}
         pagination={tablePagination(pages, data?.auditLog.totalCount)}
         scroll={{ x: 900 }}
-        expandable={{ expandedRowRender: (e) => <Typography.Text code>{e.input ?? '—'}</Typography.Text> }}
+        expandable={{ expandedRowRender: (e) => <AuditInput input={e.input} /> }}
         columns={[
           { title: '时间', render: (_, e) => formatDateTime(e.at) },
           { title: '用户', render: (_, e) => (e.displayName ? `${e.displayName}（${e.username}）` : (e.username ?? '—')) },
@@ -99,7 +101,8 @@ export default function AuditLogPage() {
             title: '结果',
             render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : e.outcome === 'REPLAYED' ? 'blue' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag>,
           },
-          { title: '说明', render: (_, e) => e.message ?? '' },
+          // A refusal's message; for a change that went through, what was decided (sweep 16b F1).
+          { title: '说明', render: (_, e) => e.message ?? auditSummary(e.operation, e.input) },
         ]}
       />
     </Card>

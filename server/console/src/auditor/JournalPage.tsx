@@ -55,6 +55,8 @@ const JournalQuery = graphql(`
   }
 `);
 
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+
 type Movement = ResultOf<typeof JournalQuery>['journal']['edges'][number]['node'];
 type DocumentType = keyof typeof DOCUMENT_TYPE;
 
@@ -103,9 +105,18 @@ export default function JournalPage() {
           { title: '仓库', render: (_, m) => m.store.name },
           { title: '物资', render: (_, m) => m.item.name },
           { title: '批号', render: (_, m) => <Link to={`/batches/${m.batch.id}`}>{m.batch.batchNo}</Link> },
-          { title: '数量', align: 'right', render: (_, m) => `${formatNumber(m.quantity)} ${m.item.unit}` },
-          { title: '单价', align: 'right', render: (_, m) => formatMoney(m.unitPrice) },
-          { title: '金额', align: 'right', render: (_, m) => formatMoney(m.value) },
+          // Sweep 16b F9: figures keep to one line — 「-¥196,200.00」 wrapped, the minus alone above the amount.
+          { title: '数量', align: 'right', render: (_, m) => <span style={NOWRAP}>{`${formatNumber(m.quantity)} ${m.item.unit}`}</span> },
+          { title: '单价', align: 'right', render: (_, m) => <span style={NOWRAP}>{formatMoney(m.unitPrice)}</span> },
+          {
+            title: '金额',
+            align: 'right',
+            render: (_, m) => (
+              <span style={NOWRAP} data-testid="journal-value">
+                {formatMoney(m.value)}
+              </span>
+            ),
+          },
           { title: '原因', render: (_, m) => m.reason?.name ?? '—' },
           { title: '经办人', render: (_, m) => m.actor.displayName },
         ]}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Space, Table, Tag } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
@@ -21,9 +21,25 @@ const CloseIncident = graphql(`
  * The end of an incident: what D12 says should come back from its 安置点 and has not (D30), 回收清点 against the plan
  * that delivered it, and 结束事件 — after which no 安置点 is opened and nothing distributed (D29); recovery goes on.
  */
-export function IncidentClosing({ incident, onChanged }: { incident: { id: string; name: string; closedAt?: string | null }; onChanged: () => void }) {
+export function IncidentClosing({
+  incident,
+  deliveries,
+  onChanged,
+}: {
+  incident: { id: string; name: string; closedAt?: string | null };
+  /** What the plans have delivered, as the page last read it: a change (到货签收, 撤销调拨) is fetched here too. */
+  deliveries: string;
+  onChanged: () => void;
+}) {
   const { message, modal } = App.useApp();
   const [{ data, fetching, error }, refetch] = useQuery({ query: IncidentRecoveryQuery, variables: { id: incident.id }, requestPolicy: 'cache-and-network' });
+  // Sweep 16b F3: after 到货签收 the list still said 「没有待回收的物资」 until a reload.
+  const seen = useRef(deliveries);
+  useEffect(() => {
+    if (seen.current === deliveries) return;
+    seen.current = deliveries;
+    refetch({ requestPolicy: 'network-only' });
+  }, [deliveries, refetch]);
   const [, close] = useMutation(CloseIncident);
   const [alerts, setAlerts] = useState<string[]>([]);
   const [recovering, setRecovering] = useState<RecoverablePlan>();

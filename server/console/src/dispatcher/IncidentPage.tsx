@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Empty, Form, Row, Select, Space, Tag } from 'antd';
+import { useRef, useState } from 'react';
+import { Alert, Button, Card, Col, Descriptions, Empty, Form, Popconfirm, Row, Select, Space, Tag } from 'antd';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
@@ -16,7 +16,7 @@ import { BaseMap } from '../common/map/BaseMap';
 import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
-import { numberPlans, PlanFields, type Plan } from './plan';
+import { numberPlans, planLabel, PlanFields, type Plan } from './plan';
 import { PlanActions } from './PlanActions';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
@@ -95,6 +95,11 @@ export default function IncidentPage() {
   const [suggesting, setSuggesting] = useState(false);
   const [alerts, setAlerts] = useState<string[]>([]);
   const [selectedPlanId, setSelectedPlanId] = useState<string>();
+  // Sweep 16b F14: the plan just submitted, shown at once — until the incident is fetched again it is not among its
+  // plans, and the page showed an older one in its place (whose 紧急批准/取消方案 then acted on that older plan).
+  const [requested, setRequested] = useState<Plan & { id: string }>();
+  // A second click while the first is still being checked (before the request is under way) sends nothing.
+  const submitting = useRef(false);
   const [requesting, request] = useMutation(RequestDispatch);
   // L9: 安置点 and demand typed in and not yet requested are lost on a reload or a move to another screen: both ask
   // first. Rows sent with 提交方案 stay in the form, so what was sent last counts as saved.
@@ -104,8 +109,13 @@ export default function IncidentPage() {
   const incident = data?.incident;
   if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
 
-  const { numbered: plans, current } = numberPlans(incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id)));
+  const listed = incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id));
+  const { numbered: plans, current } = numberPlans(requested && !listed.some((p) => p.id === requested.id) ? [requested, ...listed] : listed);
   const saved = plans.find((p) => p.id === selectedPlanId) ?? current;
+  // The demand last submitted is in the form still (L9): generated again and submitted, it would be a second, identical
+  // plan — approved both, the same stock ships twice. Submitting it again asks first, naming the plan it repeats.
+  const lastRequested = plans.find((p) => p.id === requested?.id);
+  const repeats = Boolean(suggestion && lastRequested && JSON.stringify(destinations ?? []) === sent);
   const shown = suggestion ?? saved;
   // L16: the hours shown stop at a closed incident's closing, as the API's hoursSinceOccurred does. Met or not is settled
   // once the 10 hours are past, or at the closing (nothing arrives after it).
@@ -134,13 +144,24 @@ export default function IncidentPage() {
     else setSuggestion(result.data?.suggestDispatchPlan);
   };
   const submit = async () => {
+    if (submitting.current) return;
+    submitting.current = true;
+    try {
+      await submitOnce();
+    } finally {
+      submitting.current = false;
+    }
+  };
+  const submitOnce = async () => {
     const v = await form.validateFields();
     setAlerts([]);
     const result = await request({ input: input(v) });
     if (result.error) return setAlerts(showFieldErrors(form, result.error));
     setSent(JSON.stringify(form.getFieldValue('destinations') ?? []));
     setSuggestion(undefined);
-    setSelectedPlanId(result.data?.requestDispatch.id ?? undefined);
+    const plan = result.data?.requestDispatch;
+    if (plan?.id) setRequested({ ...plan, id: plan.id });
+    setSelectedPlanId(plan?.id ?? undefined);
     refetch({ requestPolicy: 'network-only' });
   };
 
@@ -206,6 +227,24 @@ export default function IncidentPage() {
                 </Tooltip>
               </CircleMarker>
               {shown && <PlanRoutes plan={shown} />}
+              {/* Sweep 16b F16: a 安置点 being entered (a click on the map, or typed coordinates) is drawn at once, not only
+                  once a plan for it exists; dashed until submitted. The shown plan draws its own. */}
+              {(destinations ?? [])
+                .filter((d) => d && Number.isFinite(d.lat) && Number.isFinite(d.lng) && !shown?.destinations.some((p) => p.name === d.name))
+                .map((d, i) => (
+                  <CircleMarker
+                    key={`new-${i}`}
+                    className="new-destination"
+                    center={{ lat: d.lat, lng: d.lng }}
+                    radius={7}
+                    pathOptions={{ color: '#237804', dashArray: '3 3', fillOpacity: 0.3 }}
+                    bubblingMouseEvents={false}
+                  >
+                    <Tooltip permanent direction="bottom">
+                      {d.name || '新安置点'}
+                    </Tooltip>
+                  </CircleMarker>
+                ))}
             </BaseMap>
           </Card>
         </Col>
@@ -226,9 +265,24 @@ export default function IncidentPage() {
                     <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
                       生成方案
                     </Button>
-                    <Button type="primary" disabled={!suggestion} loading={requesting.fetching} onClick={() => void submit().catch(() => {})}>
-                      提交方案
-                    </Button>
+                    {/* 提交方案 takes the plan just generated, once: submitted, it is cleared (生成方案 again for another). */}
+                    <Popconfirm
+                      disabled={!repeats}
+                      title={`与已提交的${lastRequested ? planLabel(lastRequested) : '方案'}需求相同`}
+                      description="再提交将生成第二份相同的方案，两份都批准会重复调拨。确定再提交一次吗？"
+                      okText="仍要提交"
+                      cancelText="不提交"
+                      onConfirm={() => void submit().catch(() => {})}
+                    >
+                      <Button
+                        type="primary"
+                        disabled={!suggestion}
+                        loading={requesting.fetching}
+                        onClick={repeats ? undefined : () => void submit().catch(() => {})}
+                      >
+                        提交方案
+                      </Button>
+                    </Popconfirm>
                   </Space>
                 </Form>
               </>
@@ -244,7 +298,7 @@ export default function IncidentPage() {
       {!suggestion && saved && (
         <Card
           size="small"
-          title={`调拨方案 · 方案 ${saved.no}`}
+          title={<span data-testid="plan-title">{`调拨方案 · ${planLabel(saved)}`}</span>}
           extra={
             <Space>
               {plans.length > 1 && (
@@ -263,10 +317,12 @@ export default function IncidentPage() {
           <PlanActions
             key={saved.id}
             plan={saved}
+            label={planLabel(saved)}
             onChanged={() => {
               setSelectedPlanId(saved.id); // stay on the plan just acted on, though it may need no more action
               refetch({ requestPolicy: 'network-only' });
             }}
+            onStatus={() => refetch({ requestPolicy: 'network-only' })}
           />
           <PlanTable plan={saved} />
           {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
@@ -274,7 +330,11 @@ export default function IncidentPage() {
           )}
         </Card>
       )}
-      <IncidentClosing incident={incident} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+      <IncidentClosing
+        incident={incident}
+        deliveries={JSON.stringify(incident.plans.map((p) => [p.id, p.status, p.lines.map((l) => l.receivedQuantity)]))}
+        onChanged={() => refetch({ requestPolicy: 'network-only' })}
+      />
     </Space>
   );
 }

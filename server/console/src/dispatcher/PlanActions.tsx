@@ -7,7 +7,7 @@ import { errorMessages } from '../common/api-errors';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
 import { labelOf, PLAN_STATUS } from '../common/labels';
 import { CancelPlanModal } from './CancelPlanModal';
-import { PlanFields, type Plan } from './plan';
+import { PlanFields, quantitiesByUnit, type Plan } from './plan';
 
 const Approve = graphql(
   `
@@ -42,9 +42,15 @@ const StatusEvents = graphql(`
 
 const STATUS_COLOUR: Record<string, string> = { PROPOSED: 'blue', APPROVED: 'cyan', EXECUTING: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
 
-/** A saved plan's status, live from the subscription (GraphQL over SSE), and what may be done with it next. */
-export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; onChanged: () => void }) {
-  const { message } = App.useApp();
+/**
+ * A saved plan's status, live from the subscription (GraphQL over SSE), and what may be done with it next. `label` names
+ * the plan (方案 N with its 调拨令 number) in the confirmations. `onChanged` follows an action taken here; `onStatus` a
+ * change heard on the subscription (another person's approval), which must not move the page to this plan: the
+ * subscription first tells the status it opens on, and a page showing this plan only until the one just submitted has
+ * loaded was taken back to it (sweep 16b F14).
+ */
+export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan & { id: string }; label: string; onChanged: () => void; onStatus: () => void }) {
+  const { message, modal } = App.useApp();
   const user = useUser();
   const [executeKey] = useState(newIdempotencyKey);
   // D24: who requested a plan does not approve it; D14: they may still approve it as an emergency (the written
@@ -54,7 +60,8 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
   const [execution, execute] = useMutation(Execute);
   const [cancelling, setCancelling] = useState(false);
   const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
-    onChanged();
+    // The status it opens on is the one shown: nothing to fetch.
+    if (event.dispatchPlanStatus.status !== plan.status) onStatus();
     return event;
   });
   const status = live?.dispatchPlanStatus.status ?? plan.status;
@@ -63,6 +70,32 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
     if (result.error) errorMessages(result.error).forEach((m) => void message.error(m));
     else void message.success(done);
   };
+  // Sweep 16b F15: 紧急批准 and 执行 are not undone by a second click, so each asks first, naming the plan and what follows.
+  const confirmEmergency = () =>
+    void modal.confirm({
+      title: `紧急批准${label}？`,
+      content: (
+        <span data-testid="emergency-confirm">
+          紧急情况下先调拨后补手续（D14）：批准后即可执行发运，书面审批须在执行后 48 小时内由另一位有权限的人员补办，逾期将列入预警。
+        </span>
+      ),
+      okText: '紧急批准',
+      okButtonProps: { danger: true },
+      cancelText: '取消',
+      onOk: () => run(approve({ planId: plan.id, emergency: true }), `${label}已紧急批准，48 小时内须由他人补办书面审批`),
+    });
+  const confirmExecute = () =>
+    void modal.confirm({
+      title: `执行${label}？`,
+      content: (
+        <span data-testid="execute-confirm">
+          将按 {plan.lines.length} 行从仓库发运 {quantitiesByUnit(plan.lines)}，库存随即扣减；已发运的物资只能由调度撤销调拨退回。
+        </span>
+      ),
+      okText: '执行',
+      cancelText: '取消',
+      onOk: () => run(execute({ planId: plan.id, idempotencyKey: executeKey }), `${label}已执行，物资已发运`),
+    });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Descriptions size="small" column={{ xs: 1, md: 3 }}>
@@ -71,7 +104,10 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
             {labelOf(PLAN_STATUS, status)}
           </Tag>
         </Descriptions.Item>
-        <Descriptions.Item label="总量">{plan.totalQuantity}</Descriptions.Item>
+        {/* Sweep 16b F7: 500 床 and 100 顶 are not 「总量 600」. */}
+        <Descriptions.Item label="数量">
+          <span data-testid="plan-quantities">{quantitiesByUnit(plan.lines)}</span>
+        </Descriptions.Item>
         <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
         {plan.approvalDueAt ? (
           <Descriptions.Item label="书面审批截止">
@@ -105,21 +141,13 @@ export function PlanActions({ plan, onChanged }: { plan: Plan & { id: string }; 
                 批准
               </Button>
             )}
-            <Button
-              danger
-              loading={approval.fetching}
-              onClick={() => void run(approve({ planId: plan.id, emergency: true }), '已紧急批准，48 小时内补书面审批')}
-            >
+            <Button danger loading={approval.fetching} onClick={confirmEmergency}>
               紧急批准
             </Button>
           </>
         )}
         {status === 'APPROVED' && (
-          <Button
-            type="primary"
-            loading={execution.fetching}
-            onClick={() => void run(execute({ planId: plan.id, idempotencyKey: executeKey }), '方案已执行，物资已发运')}
-          >
+          <Button type="primary" loading={execution.fetching} onClick={confirmExecute}>
             执行
           </Button>
         )}

@@ -96,9 +96,16 @@ export default function ReservesPage() {
           <Chart
             option={{
               tooltip: { trigger: 'axis' },
-              grid: { left: 160, right: 24, top: 16, bottom: 24 },
+              // Sweep 16b F4: the labels had 160 px and lost their start (「…水镇应急物资储备点 · 编织袋」): the grid
+              // makes room for them (containLabel), and a name too long for half the card ends in … rather than its start cut.
+              grid: { left: 8, right: 24, top: 16, bottom: 24, containLabel: true },
               xAxis: { type: 'value' },
-              yAxis: { type: 'category', inverse: true, data: gaps.slice(0, 12).map((g) => `${where(g)} · ${g.item.name}`) },
+              yAxis: {
+                type: 'category',
+                inverse: true,
+                data: gaps.slice(0, 12).map((g) => `${where(g)} · ${g.item.name}`),
+                axisLabel: { width: 260, overflow: 'truncate' },
+              },
               series: [{ type: 'bar', data: gaps.slice(0, 12).map((g) => g.gap), itemStyle: { color: '#cf1322' } }],
             }}
           />
@@ -143,8 +150,14 @@ export default function ReservesPage() {
             pagination={{ pageSize: 10, showSizeChanger: false }}
             columns={[
               { title: '乡镇', render: (_, c) => c.region.name },
-              { title: '类别', align: 'right', render: (_, c) => `${c.categoriesHeld}/${c.targetCategories}` },
-              { title: '品种', align: 'right', render: (_, c) => `${c.kindsHeld}/${c.targetKinds}` },
+              // The two figures' headers keep to one line (「类别」 stood one character per line beside a long 缺少类别).
+              {
+                title: '类别',
+                align: 'right',
+                onHeaderCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+                render: (_, c) => `${c.categoriesHeld}/${c.targetCategories}`,
+              },
+              { title: '品种', align: 'right', onHeaderCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (_, c) => `${c.kindsHeld}/${c.targetKinds}` },
               { title: '缺少类别', render: (_, c) => c.missingCategories.map((code) => categoryNames.get(code) ?? code).join('、') || '—' },
             ]}
           />

@@ -1,4 +1,6 @@
 import { graphql, type ResultOf } from '../graphql/graphql';
+import dayjs from 'dayjs';
+import { formatNumber, ZONE } from '../common/format';
 
 export const PlanFields = graphql(`
   fragment PlanFields on DispatchPlan {
@@ -92,7 +94,9 @@ const NEEDS_ACTION = new Set(['PROPOSED', 'APPROVED', 'EXECUTING']);
  * An incident's saved plans numbered in order of creation (方案 1 is the first ever requested; a new plan never renumbers
  * the old ones), and the plan to open: the newest that needs action, else the newest.
  */
-export function numberPlans<P extends Plan & { id: string }>(plans: P[]): { numbered: (P & { no: number })[]; current: (P & { no: number }) | undefined } {
+export function numberPlans<P extends { id: string; status: string; requestedAt?: string | null }>(
+  plans: P[],
+): { numbered: (P & { no: number })[]; current: (P & { no: number }) | undefined } {
   // The API lists them newest first; requestedAt decides, the API's order breaks ties.
   const oldestFirst = plans
     .map((p, i) => ({ p, i }))
@@ -100,4 +104,23 @@ export function numberPlans<P extends Plan & { id: string }>(plans: P[]): { numb
     .map(({ p }, i) => ({ ...p, no: i + 1 }));
   const newestFirst = [...oldestFirst].reverse();
   return { numbered: oldestFirst, current: newestFirst.find((p) => NEEDS_ACTION.has(p.status)) ?? newestFirst[0] };
+}
+
+/**
+ * A saved plan's 调拨令 number, as the server names it in its messages, the printed 调拨令 and the journal
+ * (server/paperwork/print/plan.ts planNumber): DL-, the China date it was requested, the first 8 characters of its id.
+ */
+export function planNumber(plan: { id: string; requestedAt?: string | null }): string {
+  const day = plan.requestedAt ? dayjs(plan.requestedAt).tz(ZONE).format('YYYYMMDD') : '';
+  return `DL-${day}-${plan.id.slice(0, 8).toUpperCase()}`;
+}
+
+/** 方案 N with its 调拨令 number, so the page's name and the server's (结束事件's refusal, 审批) match. */
+export const planLabel = (plan: { id: string; requestedAt?: string | null; no: number }) => `方案 ${plan.no}（${planNumber(plan)}）`;
+
+/** A plan's quantities per unit (「500 床、100 顶」): quantities of different units are not added up. */
+export function quantitiesByUnit(lines: readonly { quantity: number; item: { unit: string } }[]): string {
+  const byUnit = new Map<string, number>();
+  for (const l of lines) byUnit.set(l.item.unit, (byUnit.get(l.item.unit) ?? 0) + l.quantity);
+  return [...byUnit].map(([unit, n]) => `${formatNumber(n)} ${unit}`).join('、') || '—';
 }

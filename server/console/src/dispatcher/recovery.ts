@@ -1,4 +1,5 @@
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { numberPlans, planLabel } from './plan';
 
 // D12, D30 回收清点: what should come back from an incident's 安置点 and has not, and the plans it is recovered under
 // (recoverIncidentStock names a plan and counts each batch at the 安置点 where it was counted).
@@ -31,6 +32,7 @@ export const IncidentRecoveryQuery = graphql(`
       plans {
         id
         status
+        requestedAt
         destinations {
           index
           store {
@@ -61,7 +63,7 @@ export interface RecoveryLine {
 /** What a plan's recovery may count: the outstanding lines at its 安置点, per 安置点 and batch. */
 export interface RecoverablePlan {
   planId: string;
-  /** "方案 n", as the incident page numbers its plans. */
+  /** "方案 n（DL-…）", as the incident page numbers and names its plans. */
   label: string;
   lines: RecoveryLine[];
 }
@@ -79,18 +81,21 @@ export function ruleLabel(rule: string): string {
  */
 export function recoverablePlans(
   outstanding: readonly Outstanding[],
-  plans: readonly { id: string | null; status: string; destinations: readonly { store: { id: string } | null }[] }[],
+  saved: readonly { id: string | null; status: string; requestedAt?: string | null; destinations: readonly { store: { id: string } | null }[] }[],
 ): { plans: RecoverablePlan[]; unplanned: Outstanding[] } {
   const byPlan = new Map<string, RecoverablePlan>();
   const unplanned: Outstanding[] = [];
+  // Numbered oldest first, as the incident page does (the API lists them newest first: 方案 1 here was the page's last).
+  const { numbered } = numberPlans(saved.filter((p): p is (typeof saved)[number] & { id: string } => Boolean(p.id)));
   for (const line of outstanding) {
-    const at = plans.findIndex((p) => p.id && ['EXECUTING', 'COMPLETED'].includes(p.status) && p.destinations.some((d) => d.store?.id === line.store.id));
-    if (at < 0) {
+    const found = saved.find((p) => p.id && ['EXECUTING', 'COMPLETED'].includes(p.status) && p.destinations.some((d) => d.store?.id === line.store.id));
+    const numberedPlan = numbered.find((p) => p.id === found?.id);
+    if (!numberedPlan) {
       unplanned.push(line);
       continue;
     }
-    const planId = plans[at].id!;
-    const plan = byPlan.get(planId) ?? { planId, label: `方案 ${at + 1}`, lines: [] };
+    const planId = numberedPlan.id;
+    const plan = byPlan.get(planId) ?? { planId, label: planLabel(numberedPlan), lines: [] };
     byPlan.set(planId, plan);
     const row = { storeId: line.store.id, point: line.store.name, batchId: line.batch.id, batchNo: line.batch.batchNo, item: line.item };
     if (line.outstanding > line.withHouseholds) plan.lines.push({ ...row, outstanding: line.outstanding - line.withHouseholds, fromHouseholds: false });

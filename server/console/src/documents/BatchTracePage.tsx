@@ -76,7 +76,8 @@ export default function BatchTracePage() {
             render: (_, m) => (
               <>
                 {m.store.name}
-                {m.store.kind === 'DISTRIBUTION_POINT' && (
+                {/* Sweep 16b F8: not beside a name that says it already (「…小学安置点」 read 「…安置点安置点」). */}
+                {m.store.kind === 'DISTRIBUTION_POINT' && !m.store.name.endsWith('安置点') && (
                   <Tag color="blue" style={{ marginLeft: 8 }}>
                     安置点
                   </Tag>

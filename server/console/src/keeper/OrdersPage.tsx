@@ -33,6 +33,9 @@ export default function OrdersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [acting, setActing] = useState<Acting>();
   const [version, setVersion] = useState(0);
+  // Sweep 16b F2: a list is fetched again each time its tab is opened — an order approved meanwhile (by the director,
+  // elsewhere) showed only after leaving the screen. The request form keeps what was typed.
+  const [opened, setOpened] = useState(0);
   if (!storeId) return <Card title="出库">没有可操作的仓库</Card>;
   const actions = (o: Order) =>
     o.status === 'APPROVED' && (
@@ -55,11 +58,16 @@ export default function OrdersPage() {
       extra={options.length > 1 && <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />}
     >
       <Tabs
+        onChange={() => setOpened((n) => n + 1)}
         items={[
-          { key: 'approved', label: '待执行', children: <OrdersTable key={`a${version}${storeId}`} storeId={storeId} status="APPROVED" actions={actions} /> },
+          {
+            key: 'approved',
+            label: '待执行',
+            children: <OrdersTable key={`a${version}-${opened}${storeId}`} storeId={storeId} status="APPROVED" actions={actions} />,
+          },
           { key: 'request', label: '申请出库', children: <RequestOrderForm storeId={storeId} onRequested={() => setVersion((v) => v + 1)} /> },
-          { key: 'mine', label: '我的申请', children: <OrdersTable key={`m${version}${storeId}`} storeId={storeId} mine /> },
-          { key: 'all', label: '全部', children: <OrdersTable key={`l${version}${storeId}`} storeId={storeId} actions={actions} /> },
+          { key: 'mine', label: '我的申请', children: <OrdersTable key={`m${version}-${opened}${storeId}`} storeId={storeId} mine /> },
+          { key: 'all', label: '全部', children: <OrdersTable key={`l${version}-${opened}${storeId}`} storeId={storeId} actions={actions} /> },
         ]}
       />
       {acting?.action === 'issue' && <ExecuteOrderModal order={acting.order} onClose={done} />}

@@ -42,17 +42,27 @@ export function shortLines(transfer: TransferRow): string[] {
   return transfer.lines.flatMap((l) => (l.pendingWriteOff > 0 ? [`${l.item.name} 短少 ${formatNumber(l.pendingWriteOff)}，待核销审批`] : []));
 }
 
-/** What a receipt did: received, short with a reason (a loss awaiting approval, D27), still in transit. */
+/**
+ * What this receipt did, item by item in their units: received, short with a reason (a loss awaiting approval, D27),
+ * still in transit. Sweep 16b F7: 「已收货 10040」 added 9,990 条 to 50 顶.
+ */
 function receivedMessage(number: string, open: Receivable[], lines: Values['lines']): string {
-  let received = 0;
-  let short = 0;
-  let rest = 0;
+  const received: string[] = [];
+  const short: string[] = [];
+  const rest: string[] = [];
+  const say = (l: Receivable, n: number) => `${l.item.name} ${formatNumber(n)} ${l.item.unit}`;
   lines.forEach((l, i) => {
-    received += l.quantity;
-    if (l.discrepancyReason) short += open[i].receivable - l.quantity;
-    else rest += open[i].receivable - l.quantity;
+    if (l.quantity > 0) received.push(say(open[i], l.quantity));
+    const left = open[i].receivable - l.quantity;
+    if (left > 0) (l.discrepancyReason ? short : rest).push(say(open[i], left));
   });
-  return [`调拨单 ${number} 已收货 ${received}`, short && `短少 ${short} 待核销审批`, rest && `尚有 ${rest} 在途`].filter(Boolean).join('，');
+  return [
+    `调拨单 ${number} 本次收货 ${received.join('、') || '0'}`,
+    short.length > 0 && `短少 ${short.join('、')} 待核销审批`,
+    rest.length > 0 && `尚有 ${rest.join('、')} 在途`,
+  ]
+    .filter(Boolean)
+    .join('，');
 }
 
 /**

@@ -61,7 +61,12 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
                   <StoreSelect style={{ width: 240 }} placeholder="选择调入仓库" transferFrom={storeId} />
                 </Form.Item>
               ) : (
-                <Form.Item name="recipient" label="领用单位">
+                // Sweep 16b F6: the server asks for it for every purpose but 调拨 and 报废 (D23), so the form marks and checks it.
+                <Form.Item
+                  name="recipient"
+                  label="领用单位"
+                  rules={[{ required: getFieldValue('purpose') !== 'SCRAP', whitespace: true, message: '须填写领用单位/接收方' }]}
+                >
                   <Input style={{ width: 240 }} />
                 </Form.Item>
               )

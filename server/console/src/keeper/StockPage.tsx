@@ -80,7 +80,8 @@ export default function StockPage() {
   const [search, setSearch] = useState('');
   const [searchPage, setSearchPage] = useState(1);
   const [expiringBefore, setExpiringBefore] = useState<string>();
-  const [orderBy, setOrderBy] = useState<'STORE' | 'EXPIRY'>('STORE');
+  // Earliest expiry first, as README says (sweep 16b F5: by batch, the rows looked random and the expired lay in the middle).
+  const [orderBy, setOrderBy] = useState<'STORE' | 'EXPIRY'>('EXPIRY');
   const text = search.trim();
   const searching = text !== '';
   const pages = useCursorPages();
@@ -136,8 +137,8 @@ export default function StockPage() {
           onChange={setOrderBy}
           aria-label="排序"
           options={[
-            { value: 'STORE', label: '按批次排序' },
             { value: 'EXPIRY', label: '先到期的在前' },
+            { value: 'STORE', label: '按批次排序' },
           ]}
         />
         {searching && (data?.stock.totalCount ?? 0) > SEARCH_LIMIT && (

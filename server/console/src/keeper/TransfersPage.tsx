@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatNumber } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { CancelTransferModal } from './CancelTransferModal';
@@ -61,7 +61,11 @@ export default function TransfersPage() {
     { title: '调拨单', width: 140, render: (_: unknown, t: TransferRow) => t.number },
     { title: incoming ? '调出仓库' : '调入仓库', width: 200, render: (_: unknown, t: TransferRow) => (incoming ? t.fromStore.name : t.toStore.name) },
     { title: '发运时间', width: 140, render: (_: unknown, t: TransferRow) => formatDateTime(t.shippedAt) },
-    { title: '物资', width: 200, render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${l.shipped}`).join('；') },
+    {
+      title: '物资',
+      width: 200,
+      render: (_: unknown, t: TransferRow) => t.lines.map((l) => `${l.item.name} ${formatNumber(l.shipped)} ${l.item.unit}`).join('；'),
+    },
     {
       title: '状态',
       width: 120,
