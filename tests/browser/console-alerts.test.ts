@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { clickText, pickOption, screenshot, waitForText } from '../support/browser.ts';
@@ -32,7 +33,9 @@ describe('预警 (alerts) in the console', () => {
     expect(expired['类型']).toBe('已过期');
     expect(expired['内容']).toMatch(/^卫辉市救灾物资储备库：救生衣 批次 WH-JSY-2104 有效期至 \d{4}-\d{2}-\d{2}，已过期，在库 400 件，已冻结，请轮换或报废$/);
     expect(expired['仓库/区划']).toBe('卫辉市救灾物资储备库');
-    expect(expired['到期']).toMatch(/^\d{4}-\d{2}-\d{2} 00:00$/);
+    // D26: due when the batch freezes, 00:00 China time on the day after its expiry date (sweep 16c F6).
+    const expiry = /有效期至 (\d{4}-\d{2}-\d{2})/.exec(expired['内容'])![1];
+    expect(expired['截止']).toBe(`${DateTime.fromISO(expiry).plus({ days: 1 }).toISODate()} 00:00`);
     // Critical ones first; a keeper is told of their own stores only (no quota or reconciliation alerts, D19, D22).
     const severities = rows.map((r) => r['级别']);
     expect(severities).toEqual([...severities].sort((a, b) => Number(b === '严重') - Number(a === '严重')));

@@ -108,7 +108,8 @@ export default function AlertsPage() {
               { title: '类型', width: 120, render: (_, a) => labelOf(ALERT_KIND, a.kind) },
               { title: '内容', render: (_, a) => a.message },
               { title: '仓库/区划', width: 160, render: (_, a) => a.store?.name ?? a.region?.name ?? '—' },
-              { title: '到期', width: 140, render: (_, a) => formatDateTime(a.dueAt) },
+              // dueAt: when a batch freezes (00:00 after its expiry date, D26) or a written approval falls due (D14).
+              { title: '截止', width: 140, render: (_, a) => formatDateTime(a.dueAt) },
               {
                 title: '查看',
                 width: 120,
