@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { clickModalOk, clickStill, clickText, pickOption, waitForText } from '../support/browser.ts';
+import { clickModalOk, clickStill, clickText, pickOption, waitForStillness, waitForText } from '../support/browser.ts';
 import { openReceipt, useConsoleFlows, waitForFieldError, retype } from '../support/console-flows.ts';
 
 // What a form sends is what the user meant: Enter in a field of 入库 posts nothing (D7, D22: a posted document is put
@@ -135,6 +135,22 @@ describe('console forms keep to what was typed and post only when asked', () => 
     const { categories } = await asAdmin(`query { categories { items { code gbCode storageLifeMonths rotationLeadMonths } } }`);
     const item = (categories as { items: { code: string }[] }[]).flatMap((c) => c.items).find((i) => i.code === 'E2E-WATER-6');
     expect(item).toEqual({ code: 'E2E-WATER-6', gbCode: '1010101', storageLifeMonths: 6, rotationLeadMonths: 3 });
+  });
+
+  it('a click beside an open form (on the dimmed page) keeps the dialog and what was typed; 取消 closes it', async () => {
+    const { page } = await open('admin');
+    await clickText(page, 'a', '救助标准');
+    await clickText(page, 'button', '新增标准');
+    await pickOption(page, 'standard_itemId', '棉大衣');
+    await page.type('#standard_perPerson', '1.5');
+    await waitForStillness(page);
+    // The top-left corner of the window is the mask: a click there closed the dialog and lost the form.
+    await page.mouse.click(8, 8);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await page.$eval('#standard_perPerson', (e) => (e as HTMLInputElement).value)).toBe('1.5');
+    expect(await page.evaluate(() => document.body.innerText.includes('棉大衣'))).toBe(true);
+    await clickText(page, 'button', '取消');
+    await page.waitForFunction(() => !document.querySelector('#standard_perPerson'));
   });
 });
 

@@ -76,6 +76,9 @@ export function FormDialog<V>({
       cancelText={cancelText}
       okButtonProps={danger ? { danger: true } : undefined}
       confirmLoading={busy}
+      // What was typed is lost only by 取消 or ×, never by a click beside the dialog (a CI run's click landed on the
+      // mask while the dialog was still zooming in, and the edit closed under it).
+      maskClosable={false}
       // A form that does not validate shows why next to its fields.
       onOk={() => void ok().catch(() => {})}
       onCancel={() => onClose(false)}

@@ -86,6 +86,7 @@ function DecideModal({ approval, decision, onClose }: { approval: Approval; deci
       title={`${decision === 'APPROVE' ? '批准' : '驳回'}：${approval.summary}`}
       okText="确定"
       confirmLoading={fetching}
+      maskClosable={false}
       onOk={() => void submit().catch(() => {})}
       onCancel={() => onClose(false)}
     >

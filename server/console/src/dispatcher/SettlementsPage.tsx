@@ -76,6 +76,7 @@ function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose:
       title={`结清：${settlement.owedBy.name} 欠 ${settlement.owedTo.name} ${settlement.item.name} ${settlement.quantity}${settlement.item.unit}`}
       okText="结清"
       confirmLoading={fetching}
+      maskClosable={false}
       onOk={() => void submit().catch(() => {})}
       onCancel={() => onClose(false)}
     >
