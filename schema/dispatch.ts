@@ -39,6 +39,7 @@ import { planStatusForSession, type PlanStatusSubscriber } from '../server/dispa
 import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../server/dispatch/queries.ts';
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { policyLookups, scopedType } from './scope.ts';
+import { planNumber } from '../server/paperwork/print/plan.ts';
 import { assertIncidentFigures, mayRead, mayShowPlanLineBatch, reserveHolderOf } from '../server/auth/policy.ts';
 import { authenticate } from '../server/users/service.ts';
 import type { Principal } from '../server/auth/principal.ts';
@@ -212,6 +213,12 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
   ...scopedType('plan'),
   fields: (t) => ({
     id: t.id({ nullable: true, resolve: (p) => p.id, description: 'null for suggestDispatchPlan' }),
+    number: t.string({
+      nullable: true,
+      description:
+        "The 调拨令's number (DL-, the China date it was requested, the first 8 characters of its id), as its print, the journal and the API's messages name it; null for suggestDispatchPlan",
+      resolve: (p) => (p.row ? planNumber(p.row.id, p.row.requestedAt) : null),
+    }),
     status: t.field({ type: DispatchPlanStatus, resolve: (p) => p.status }),
     incident: t.field({ type: Incident, resolve: (p, _a, ctx) => must(ctx.loaders.incident.load(p.incidentId)) }),
     deadlineHours: t.exposeFloat('deadlineHours', {

@@ -41,6 +41,18 @@ describe('D29: closing an incident with plans still pending', () => {
     expect(errorCode(proposed)).toBe('INVALID_STATE');
     expect(proposed.errors![0].message).toMatch(/还有 1 个调拨方案未执行：DL-\d{8}-[0-9A-F]{8}（待审批）/);
     expect(ext(proposed)).toMatchObject({ field: 'incidentId', planIds: [planId] });
+    // The plan carries the number the message names it by (DispatchPlan.number; the console shows it, sweep 16b).
+    const { number } = ok(await t.gql(`query($id: ID!) { dispatchPlan(id: $id) { number } }`, { id: planId }, 'dispatcher')).dispatchPlan;
+    expect(number).toMatch(/^DL-\d{8}-[0-9A-F]{8}$/);
+    expect(proposed.errors![0].message).toContain(`未执行：${number}（待审批）`);
+    const suggestion = ok(
+      await t.gql(
+        `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { id number } }`,
+        { i: { incidentId, destinations: [DESTINATION] } },
+        'dispatcher',
+      ),
+    ).suggestDispatchPlan;
+    expect(suggestion).toEqual({ id: null, number: null });
     expect(await closedAt(incidentId)).toBeNull();
 
     // D24: approved by another person; the plan's stock is now reserved for it.

@@ -1,6 +1,5 @@
 import { graphql, type ResultOf } from '../graphql/graphql';
-import dayjs from 'dayjs';
-import { formatNumber, ZONE } from '../common/format';
+import { formatNumber } from '../common/format';
 
 export const PlanFields = graphql(`
   fragment PlanFields on DispatchPlan {
@@ -22,6 +21,7 @@ export const PlanFields = graphql(`
       approvalRef
     }
     requestedAt
+    number
     requestedBy {
       id
     }
@@ -106,17 +106,8 @@ export function numberPlans<P extends { id: string; status: string; requestedAt?
   return { numbered: oldestFirst, current: newestFirst.find((p) => NEEDS_ACTION.has(p.status)) ?? newestFirst[0] };
 }
 
-/**
- * A saved plan's 调拨令 number, as the server names it in its messages, the printed 调拨令 and the journal
- * (server/paperwork/print/plan.ts planNumber): DL-, the China date it was requested, the first 8 characters of its id.
- */
-export function planNumber(plan: { id: string; requestedAt?: string | null }): string {
-  const day = plan.requestedAt ? dayjs(plan.requestedAt).tz(ZONE).format('YYYYMMDD') : '';
-  return `DL-${day}-${plan.id.slice(0, 8).toUpperCase()}`;
-}
-
-/** 方案 N with its 调拨令 number, so the page's name and the server's (结束事件's refusal, 审批) match. */
-export const planLabel = (plan: { id: string; requestedAt?: string | null; no: number }) => `方案 ${plan.no}（${planNumber(plan)}）`;
+/** 方案 N with its 调拨令 number as the API gives it, so the page's name and the server's (结束事件's refusal, 审批) match. */
+export const planLabel = (plan: { number: string | null; no: number }) => `方案 ${plan.no}${plan.number ? `（${plan.number}）` : ''}`;
 
 /** A plan's quantities per unit (「500 床、100 顶」): quantities of different units are not added up. */
 export function quantitiesByUnit(lines: readonly { quantity: number; item: { unit: string } }[]): string {

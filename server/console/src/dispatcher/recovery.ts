@@ -33,6 +33,7 @@ export const IncidentRecoveryQuery = graphql(`
         id
         status
         requestedAt
+        number
         destinations {
           index
           store {
@@ -81,7 +82,13 @@ export function ruleLabel(rule: string): string {
  */
 export function recoverablePlans(
   outstanding: readonly Outstanding[],
-  saved: readonly { id: string | null; status: string; requestedAt?: string | null; destinations: readonly { store: { id: string } | null }[] }[],
+  saved: readonly {
+    id: string | null;
+    status: string;
+    requestedAt?: string | null;
+    number: string | null;
+    destinations: readonly { store: { id: string } | null }[];
+  }[],
 ): { plans: RecoverablePlan[]; unplanned: Outstanding[] } {
   const byPlan = new Map<string, RecoverablePlan>();
   const unplanned: Outstanding[] = [];
