@@ -38,11 +38,10 @@ export const users = pgTable(
     credentialsVersion: integer('credentials_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
-     * D24: who created the account and who last set its password (null: the demo seed, create-admin, older rows). Every
-     * password set is kept in passwordSets: what ties two users (authority/queue.ts accountsTied) is read there.
+     * D24: who created the account (null: the demo seed, create-admin). Who set its passwords is kept in passwordSets,
+     * where what ties two users (authority/queue.ts accountsTied) is read.
      */
     createdBy: uuid('created_by').references((): AnyPgColumn => users.id),
-    passwordSetBy: uuid('password_set_by').references((): AnyPgColumn => users.id),
   },
   // One account per name whatever its case: `ADMIN` beside `admin` would be a second account that looks like the first
   // (migration 0020). Login finds the name regardless of case (users/service.ts).

@@ -153,7 +153,6 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(users)
-        // D24: the creator chose the password: its setter, until the user or someone else sets another (and in its history).
         .values({
           username: v.username,
           displayName: v.displayName,
@@ -162,10 +161,10 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
           regionCode: scope.regionCode,
           active: v.active,
           createdBy: actor.id,
-          passwordSetBy: actor.id,
         })
         .returning();
       if (scope.storeIds.length) await tx.insert(userStores).values(scope.storeIds.map((storeId) => ({ userId: row.id, storeId })));
+      // D24: the creator chose the password, and knows it: tied to the account for good (accountsTied).
       await recordPasswordSet(tx, row.id, actor.id, ctx.clock.now().toJSDate());
       return row;
     });
@@ -238,12 +237,11 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
         role: v.role,
         regionCode: scope?.regionCode,
         active: v.active,
-        // D24: whoever sets a password knows it — tied to the account for good (recordPasswordSet), not only while it lasts.
-        passwordSetBy: passwordHash ? actor.id : undefined,
         credentialsVersion: credentialsChanged && sql`${users.credentialsVersion} + ${credentialsChanged}`,
       })
       .where(eq(users.id, id))
       .returning();
+    // D24: whoever sets a password knows it — tied to the account for good, not only while it lasts.
     if (passwordHash) await recordPasswordSet(tx, id, actor.id, ctx.clock.now().toJSDate());
     if (scope) {
       await tx.delete(userStores).where(eq(userStores.userId, id));
@@ -282,7 +280,7 @@ export async function changePassword(ctx: ServiceContext, keys: TokenKeys, input
   const passwordHash = await hashPassword(v.newPassword);
   const [row] = await db
     .update(users)
-    .set({ passwordHash, passwordSetBy: actor.id, credentialsVersion: sql`${users.credentialsVersion} + 1` })
+    .set({ passwordHash, credentialsVersion: sql`${users.credentialsVersion} + 1` })
     .where(eq(users.id, actor.id))
     .returning();
   await recordPasswordSet(db, actor.id, actor.id, ctx.clock.now().toJSDate());

@@ -129,6 +129,7 @@ describe('D24, sweep 16a F1: SHARED_CREDENTIALS judges each approval by the pass
 
 describe('migration 0036 (D24, sweep 16a F3): a password reset before the migration ties as one after it does', () => {
   const migration = readFileSync(new URL('../../drizzle/migrations/0036_password_sets.sql', import.meta.url), 'utf8');
+  const dropColumn = readFileSync(new URL('../../drizzle/migrations/0037_drop_users_password_set_by.sql', import.meta.url), 'utf8');
   const setters = async (id: string) =>
     (await queryRows<{ set_by: string }>(t.database.db, sql`SELECT set_by::text FROM password_sets WHERE user_id = ${id}::uuid ORDER BY id`)).map(
       (r) => r.set_by,
@@ -145,12 +146,14 @@ describe('migration 0036 (D24, sweep 16a F3): a password reset before the migrat
     const keeperId = userId('keeper');
     const resetter = await login('bf16-admin', 'Backfill-Admin-2026');
     ok(await withToken(resetter, UPDATE, { id: keeperId, input: { password: 'Backfill-Reset-2026' } }));
-    // As a database before 0036 holds it: the users' columns only (the demo keeper's password last set by bf16-admin).
+    // As a database before 0036 held it: the users' columns only — each password's last setter in password_set_by (the
+    // creator, and for the demo keeper bf16-admin, who reset it), which 0037 dropped once 0036 had read it.
     await t.database.db.execute(sql`DROP TABLE password_sets`);
-    const [before] = await queryRows<{ password_set_by: string }>(t.database.db, sql`SELECT password_set_by::text FROM users WHERE id = ${keeperId}::uuid`);
-    expect(before.password_set_by).toBe(resetterId);
+    await t.database.db.execute(sql`ALTER TABLE users ADD COLUMN password_set_by uuid REFERENCES users(id)`);
+    await t.database.db.execute(sql`UPDATE users SET password_set_by = CASE WHEN id = ${keeperId}::uuid THEN ${resetterId}::uuid ELSE created_by END`);
 
     for (const statement of migration.split('--> statement-breakpoint')) await t.database.db.execute(sql.raw(statement));
+    for (const statement of dropColumn.split('--> statement-breakpoint')) await t.database.db.execute(sql.raw(statement));
     expect(await setters(keeperId)).toEqual([resetterId]);
     expect(await setters(resetterId)).toEqual([userId('admin')]); // its creator's password
 

@@ -245,7 +245,7 @@ async function createFixtures() {
   );
   // Its creation forgotten, with the password set then (password_sets is append-only: its guard is lifted for this alone).
   await db.transaction(async (tx) => {
-    await tx.execute(sql`UPDATE users SET created_by = NULL, password_set_by = NULL WHERE username = 'hc-director'`);
+    await tx.execute(sql`UPDATE users SET created_by = NULL WHERE username = 'hc-director'`);
     await tx.execute(sql`ALTER TABLE password_sets DISABLE TRIGGER password_sets_no_update_delete`);
     await tx.execute(sql`DELETE FROM password_sets WHERE user_id = (SELECT id FROM users WHERE username = 'hc-director')`);
     await tx.execute(sql`ALTER TABLE password_sets ENABLE TRIGGER password_sets_no_update_delete`);

@@ -35,10 +35,9 @@ const names = (res: GqlResult): string[] => res.data.users.edges.map((e: { node:
 
 /** What a refused change must leave as it was: the user's row and their stores. */
 const userState = async (id: string) => ({
-  user: (
-    await queryRows(t.database.db, sql`SELECT role, region_code, password_hash, credentials_version, password_set_by, active FROM users WHERE id = ${id}`)
-  )[0],
+  user: (await queryRows(t.database.db, sql`SELECT role, region_code, password_hash, credentials_version, active FROM users WHERE id = ${id}`))[0],
   stores: await queryRows(t.database.db, sql`SELECT store_id FROM user_stores WHERE user_id = ${id} ORDER BY store_id`),
+  passwordSets: await queryRows(t.database.db, sql`SELECT set_by, set_at FROM password_sets WHERE user_id = ${id} ORDER BY id`),
 });
 
 async function create(input: Record<string, unknown>, as = 'admin'): Promise<string> {
@@ -210,8 +209,11 @@ describe('sweep-3 L9: every signed-in user changes their own password with the o
     expect(errorCode(await t.gql(LOGIN, { u: 'sw3-self-keep', p: 'Keeper-Old-1' }))).toBe('UNAUTHENTICATED');
     expect(await login('sw3-self-keep', 'Keeper-New-22')).toBeTruthy();
     expect(await auditInput()).toEqual({ input: { oldPassword: '***', newPassword: '***' }, outcome: 'OK', username: 'sw3-self-keep' });
-    // D24: the administrator who chose the first password no longer knows it.
-    expect((await userState(id)).user).toMatchObject({ password_set_by: id });
+    // D24: the administrator chose the first password, the user the second: both sets are kept (password_sets).
+    const { passwordSets } = await userState(id);
+    expect(passwordSets).toHaveLength(2);
+    expect(passwordSets[1]).toMatchObject({ set_by: id });
+    expect(passwordSets[0].set_by).not.toBe(id);
   });
 
   it('L9: a wrong old password is BAD_USER_INPUT at oldPassword — nothing changed, the session goes on, the refusal audited with the passwords masked', async () => {
