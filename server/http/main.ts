@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { startupBanner } from './banner.ts';
 import { assertPortFree, PortInUseError, startupFailureMessage } from './startup-failure.ts';
 import { stopServing } from './shutdown.ts';
-import { announces, prepareApiProcess, superviseApiProcesses } from './workers.ts';
+import { announces, prepareApiProcess, sendsAlerts, superviseApiProcesses } from './workers.ts';
 
 async function main() {
   let config;
@@ -46,9 +46,10 @@ async function main() {
     process.exit(1);
   }
   const { database, demo, server } = started;
-  // Issue 13: alerts to a 企业微信/钉钉 group robot, when ALERT_WEBHOOK_URL is set (one process of several sends).
+  // Issue 13: alerts to a 企业微信/钉钉 group robot, when ALERT_WEBHOOK_URL is set (one process of several sends: the
+  // worker in slot 0, a replacement included — workers.ts).
   const stopAlerts =
-    config.alerts.webhookUrl && announces()
+    config.alerts.webhookUrl && sendsAlerts()
       ? startAlertWebhook({ db: database.db, clock: systemClock, log, url: config.alerts.webhookUrl, policy: config.alerts }, config.alerts.scanSeconds)
       : () => {};
 

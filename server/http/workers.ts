@@ -31,9 +31,17 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   if (config.jwtSecretIsEphemeral) log.warn('JWT_SECRET is not set: tokens are signed with a per-start key and end at restart');
   let stopping = false;
   const listened = new Set<number>();
+  // Each worker has a slot, 0 … API_PROCESSES − 1, in its environment; a slot has one worker at a time.
+  const slots = new Map<number, number>();
+  const start = (slot: number, replacement: boolean) => {
+    const worker = cluster.fork({ ...env, [SLOT_ENV]: String(slot), ...(replacement ? { [REPLACEMENT_ENV]: '1' } : {}) });
+    slots.set(worker.id, slot);
+  };
   cluster.on('listening', (worker) => listened.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
     const left = Object.keys(cluster.workers ?? {}).length;
+    const slot = slots.get(worker.id) ?? 0;
+    slots.delete(worker.id);
     if (stopping) {
       if (left === 0) process.exit(0);
       return;
@@ -45,8 +53,10 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
       process.exitCode = 1;
       return;
     }
-    log.warn('an API process exited; starting another', { code, signal });
-    cluster.fork(env);
+    // The replacement takes the dead worker's slot: slot 0 sends the alerts (sweep 17c F7: with the role on the first
+    // cluster id, a replacement never had it, and the robot fell silent until the whole server was restarted).
+    log.warn('an API process exited; starting another', { code, signal, slot });
+    start(slot, true);
   });
   const stop = (signal: NodeJS.Signals) => {
     stopping = true;
@@ -55,10 +65,15 @@ export async function superviseApiProcesses(config: AppConfig, log: Logger): Pro
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   answerClusterMetrics();
-  for (let i = 0; i < config.apiProcesses; i++) cluster.fork(env);
+  for (let slot = 0; slot < config.apiProcesses; slot++) start(slot, false);
   log.info('API processes started', { processes: config.apiProcesses });
   return true;
 }
+
+/** Set by the primary for each worker: its slot, 0 … API_PROCESSES − 1 (a replacement has the slot of the one it replaces). */
+const SLOT_ENV = 'RESERVES_API_SLOT';
+/** Set by the primary for a worker started in place of one that died: the start banner was printed already. */
+const REPLACEMENT_ENV = 'RESERVES_API_REPLACEMENT';
 
 /** Set by the primary for its workers when this start loaded the demo data. */
 const DEMO_SEEDED_NOW = 'RESERVES_DEMO_SEEDED_NOW';
@@ -71,5 +86,14 @@ export async function prepareApiProcess(config: AppConfig, log: Logger): Promise
   return { database, demoSeeded, demo: demoSeeded ? 'seeded' : await demoAccounts(database, config) };
 }
 
-/** Whether this process prints the start banner: one process of several does. */
-export const announces = () => !cluster.isWorker || cluster.worker?.id === 1;
+const holdsSlotZero = () => !cluster.isWorker || process.env[SLOT_ENV] === '0';
+
+/** Whether this process prints the start banner: one process of several does, once per start (not a replacement). */
+export const announces = () => holdsSlotZero() && process.env[REPLACEMENT_ENV] !== '1';
+
+/**
+ * Whether this process sends the alerts to ALERT_WEBHOOK_URL: one process of several, whichever holds slot 0 now — a
+ * worker started in place of a dead one takes the role over (sweep 17c F7). Sent alerts are recorded in the database
+ * (alert_deliveries), so the new sender does not send again what its predecessor sent.
+ */
+export const sendsAlerts = holdsSlotZero;
