@@ -129,6 +129,23 @@ describe('outbound orders (D23)', () => {
     expect(unknown.errors![0].extensions.field).toBe('input.orderId');
   });
 
+  it('D23 (sweep 17a F1): an order executes only to the recipient it was approved for; the same name, or none, issues to it', async () => {
+    const o = await order({ purpose: 'RELIEF', recipient: '唐庄镇受灾群众', lines: [{ itemId: BREATHER, quantity: 2 }] });
+    ok(await decideRaw(t, 'director', o.approval.id, 'APPROVE'));
+    const before = await onHandOf(t, WEIHUI, BREATHER);
+    const elsewhere = await issueRaw({ orderId: o.id, recipient: '别人', lines: [{ itemId: BREATHER, quantity: 1 }] });
+    expect(errorCode(elsewhere)).toBe('BAD_USER_INPUT');
+    expect(elsewhere.errors![0].extensions.field).toBe('input.recipient');
+    expect(elsewhere.errors![0].message).toContain(`与出库申请 ${o.number} 批准的「唐庄镇受灾群众」不符`);
+    expect(await onHandOf(t, WEIHUI, BREATHER)).toBe(before);
+    expect((await orderById(o.id)).lines[0].executedQuantity).toBe(0);
+    const same = ok(await issueRaw({ orderId: o.id, recipient: ' 唐庄镇受灾群众 ', lines: [{ itemId: BREATHER, quantity: 1 }] })).issueStock;
+    const none = ok(await issueRaw({ orderId: o.id, lines: [{ itemId: BREATHER, quantity: 1 }] })).issueStock;
+    for (const d of [same, none]) {
+      expect((await t.gql(`query($id: ID!) { document(id: $id) { recipient } }`, { id: d.id }, 'keeper')).data.document.recipient).toBe('唐庄镇受灾群众');
+    }
+  });
+
   it('D23: an issue is booked as its order approved — a relief order is not booked as a loan, nor a drill as relief', async () => {
     const relief = await order({ purpose: 'RELIEF', recipient: '受灾群众', lines: [{ itemId: BREATHER, quantity: 2 }] });
     ok(await decideRaw(t, 'director', relief.approval.id, 'APPROVE'));

@@ -412,8 +412,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   receiveTransfer: { input: { transferId: fx.incoming.transferId, lines: [{ batchId: fx.incoming.batchId, discrepancyReason: OMIT }] } },
   submitStocktake: { input: { counts: [{ batchId: fx.countedBatch.id, countedQuantity: fx.countedBatch.onHand, reason: OMIT }] } },
   recordAgreementCheck: { input: { lines: [{ itemId: fx.agreementItemId }] } },
-  // D23: the reason the order's purpose (救灾发放) allows.
-  issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF' } },
+  // D23: the reason the order's purpose (救灾发放) allows, to the recipient it was approved for (left out: the order's).
+  issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF', recipient: OMIT } },
   receiveStock: { input: { lines: [{ ownerOrgId: fx.ownerOrgId }] } },
   rotateStock: { input: { orderId: fx.orders.rotation } },
   scrapStock: { input: { orderId: fx.orders.scrap } },

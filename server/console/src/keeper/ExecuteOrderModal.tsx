@@ -61,8 +61,9 @@ export function ExecuteOrderModal({ order, onClose }: { order: Order; onClose: (
       submit={submit}
       onClose={onClose}
     >
-      <Form.Item name="recipient" label="领用单位" rules={[{ required: true }]}>
-        <Input />
+      {/* D23: an order is issued to the recipient it was approved for (the API refuses another). */}
+      <Form.Item name="recipient" label="领用单位" rules={[{ required: true }]} extra={order.recipient ? '按出库申请批准的领用单位' : undefined}>
+        <Input disabled={Boolean(order.recipient)} />
       </Form.Item>
       <Form.Item name="reason" label="出库原因" rules={[{ required: true, message: '请选择出库原因' }]}>
         <Select options={reasons} />
