@@ -2,6 +2,7 @@ import * as highsModule from 'highs';
 import type { Highs, ModelData } from 'highs';
 import { greatCircleKm, haversineKm, RAD, type LatLng } from '../regions/distance.ts';
 import { fefoOrder } from '../inventory/rules.ts';
+import { subtreePrefix } from '../regions/codes.ts';
 import { kthSmallest } from './select.ts';
 import { SourceIndex } from './source-index.ts';
 
@@ -105,6 +106,12 @@ export interface PlannerInput {
    * already, only the deadline counts. A line that would miss the target while it can still be met weighs as late.
    */
   targetHours?: number;
+  /**
+   * D15, D25: the jurisdiction the plan is made for (its requester's, planningJurisdiction). A township's plan counts
+   * its own township as local — the county's stores are the level above, another township's are a neighbour's (sweep
+   * 17b F7). Absent, or a county or above: each destination's county, as for the county's own plan.
+   */
+  jurisdiction?: string;
   policy?: Partial<PlannerPolicy>;
 }
 
@@ -131,6 +138,8 @@ export interface PlanLine {
   etaHours: number;
   meetsDeadline: boolean;
   tier: Tier;
+  /** D15, D25: stock of the local area held by a lower level than the destination's (another township's): owed back. */
+  owed?: true;
   reason: string;
   /** CAPACITY only: the line's units by day of production (1 = the first day after the lead time), each with its ETA. */
   lots?: Lot[];
@@ -160,11 +169,18 @@ export interface Plan {
 }
 
 // Penalties in hours: a tier step outweighs any travel time, lateness outweighs every tier, shortage everything.
+/** D15, D17 (DESIGN "The dispatch planner"): LOCAL → UPPER → NEIGHBOUR → AGREEMENT → CAPACITY. */
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
+/**
+ * D15, D25 (sweep 17b F6): a store of the local area that is not the destination's own nor above it (another
+ * township's) — the region uses it without asking, but owes it back: after the local stores that leave no debt, before
+ * the level above.
+ */
+const OWED_PENALTY = 500;
 const LATE_PENALTY = 10_000;
 /**
  * D15, D25: stock that needs another jurisdiction's consent ("available on request"). Above the destination's region —
- * its county's stores a township may not use alone (LOCAL), the city's and province's (UPPER) — it keeps D15's order of
+ * its county's stores a township may not use alone, the city's and province's (UPPER) — it keeps D15's order of
  * levels: after what the region may use by itself at that level, before the next (the city's store is asked before a
  * 联储 partner's is taken — sweep 15b F2: a county's plan took 晋城's, arriving after the disaster's 10 hours, rather than
  * ask the city 19 km away). A neighbour's outside any 联储 agreement (D15 names only 联储 neighbours), or another
@@ -176,15 +192,45 @@ const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: 500, NEIGH
 const SHORTAGE_PENALTY = 1_000_000;
 const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
-const countyOf = (code: string) => code.slice(0, 6);
-/** D15: the destination's county first, then its city and province stores, then neighbours. */
-export function tierOf(source: Source, destination: Destination): Tier {
-  if (source.kind !== 'STORE') return source.kind;
-  if (countyOf(source.regionCode) === countyOf(destination.regionCode)) return 'LOCAL';
-  // A city or province store above the destination (its code's non-zero prefix contains the destination's).
-  const level = source.regionCode.endsWith('0000000000') ? 2 : source.regionCode.endsWith('00000000') ? 4 : 0;
-  if (level && destination.regionCode.startsWith(source.regionCode.slice(0, level))) return 'UPPER';
-  return 'NEIGHBOUR';
+/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's, and on request or owed back its own. */
+const penaltyOf = (tier: Tier, access: Access | undefined, owed: boolean) =>
+  TIER_PENALTY[tier] + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : owed ? OWED_PENALTY : 0);
+
+/** D15: what a destination's plan counts as local — a code prefix — and whether that is a township. */
+interface Area {
+  prefix: string;
+  township: boolean;
+}
+
+/** D15 (sweep 17b F7): a township's plan for its own township is local to the township; every other, to the destination's county. */
+function areaOf(destination: Destination, jurisdiction?: string): Area {
+  const own = jurisdiction === undefined ? '' : subtreePrefix(jurisdiction);
+  if (own.length > 6 && destination.regionCode.startsWith(own)) return { prefix: own, township: true };
+  return { prefix: destination.regionCode.slice(0, 6), township: false };
+}
+
+/** Where a source stands for a destination (D15): its tier, and for a LOCAL store whether its use is owed back. */
+interface Standing {
+  tier: Tier;
+  owed: boolean;
+}
+
+function standingOf(source: Source, destination: Destination, area: Area): Standing {
+  if (source.kind !== 'STORE') return { tier: source.kind, owed: false };
+  const above = subtreePrefix(source.regionCode);
+  // The area's own stores; of them, those that neither are the destination's region nor lie above it are owed back (D25).
+  if (source.regionCode.startsWith(area.prefix)) return { tier: 'LOCAL', owed: !destination.regionCode.startsWith(above) };
+  // A store above the area: the county's (for a township), the city's, the province's.
+  if (area.prefix.startsWith(above)) return { tier: 'UPPER', owed: false };
+  return { tier: 'NEIGHBOUR', owed: false };
+}
+
+/**
+ * D15: the destination's county first (a township's plan: its township, sweep 17b F7), then the stores above it — for a
+ * township its county's —, then neighbours (another county, another township of the county for a township's plan).
+ */
+export function tierOf(source: Source, destination: Destination, jurisdiction?: string): Tier {
+  return standingOf(source, destination, areaOf(destination, jurisdiction)).tier;
 }
 
 interface Arc {
@@ -193,6 +239,10 @@ interface Arc {
   distanceKm: number;
   etaHours: number;
   tier: Tier;
+  /** D15, D25: a LOCAL store's stock owed back (standingOf). */
+  owed?: true;
+  /** D15: the destination's local area is a township (a township's own plan): its LOCAL stock is the township's. */
+  township?: true;
   unitCost: number;
   /** CAPACITY: the day of production this arc's units are made on. */
   day?: number;
@@ -205,28 +255,28 @@ function arcFor(
   destinationIndex: number,
   policy: PlannerPolicy,
   due: Due,
-  tier = tierOf(source, destination),
+  area: Area,
+  standing = standingOf(source, destination, area),
   day = 1,
-  request = onRequest(source),
+  access = source.access,
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
   // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, tier, due, request) };
+  const { tier, owed } = standing;
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access, owed), due) };
+  if (owed) arc.owed = true;
+  if (area.township) arc.township = true;
   if (source.kind === 'CAPACITY') arc.day = day;
   return arc;
 }
 
 // The ranking computes store costs in bulk with these two, so its costs are exactly those of arcFor.
 const etaOf = (policy: PlannerPolicy, leadHours: number, travelHours: number) => policy.handlingHours + leadHours + travelHours;
-const unitCostOf = (etaHours: number, tier: Tier, due: Due, request: boolean) =>
-  etaHours +
-  TIER_PENALTY[tier] +
-  (isLate(etaHours, due.deadline) ? LATE_PENALTY : 0) +
-  (due.target !== null && isLate(etaHours, due.target) ? LATE_PENALTY : 0) +
-  (request ? ON_REQUEST_PENALTY[tier] : 0);
+const unitCostOf = (etaHours: number, penalty: number, due: Due) =>
+  etaHours + penalty + (isLate(etaHours, due.deadline) ? LATE_PENALTY : 0) + (due.target !== null && isLate(etaHours, due.target) ? LATE_PENALTY : 0);
 /**
  * D16: late is what the line shows as late — its ETA as shown (to 0.01 h) beyond the deadline. The planner avoids exactly
  * the lines meetsDeadline calls late (sweep 11c F6: a 1.0026 h source shown as 1 h and on time was avoided as late).
@@ -443,9 +493,13 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
  */
 class StoreRanking {
   readonly storeCount: number;
-  /** Each store's region number; the tier depends on the region only (D15): per destination, one tier per region. */
+  /**
+   * Each store's region number; where a store stands depends on its region only (D15): per destination, one standing
+   * (tier, owed back) and one penalty per region.
+   */
   private readonly regionOf: Int32Array;
-  private readonly tiers: Tier[][];
+  private readonly standings: Standing[][];
+  private readonly penalties: Float64Array[];
   /** Per region number: 1 where its stock needs consent (D25). */
   private readonly request: Uint8Array;
   private readonly cost: Float64Array[];
@@ -454,6 +508,7 @@ class StoreRanking {
   constructor(
     private readonly stores: readonly StoreBatchSource[],
     private readonly destinations: Destination[],
+    private readonly areas: readonly Area[],
     private readonly policy: PlannerPolicy,
     private readonly due: Due,
     onRequest: ReadonlySet<string>,
@@ -467,14 +522,15 @@ class StoreRanking {
       if (r === undefined) regionNumber.set(s.regionCode, (r = regionStores.push(s) - 1));
       this.regionOf[n] = r;
     });
-    this.tiers = destinations.map((d) => regionStores.map((s) => tierOf(s, d)));
+    this.standings = destinations.map((d, j) => regionStores.map((s) => standingOf(s, d, areas[j])));
     this.request = Uint8Array.from(regionStores, (s) => (onRequest.has(s.regionCode) ? 1 : 0));
+    this.penalties = this.standings.map((row) => Float64Array.from(row, ({ tier, owed }, r) => penaltyOf(tier, this.accessOf(r), owed)));
     this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
   /** Every store's unit cost to every destination: the arithmetic of arcFor, without an object per pair. */
   private costs(): Float64Array[] {
-    const { policy, stores, regionOf, due, request } = this;
+    const { policy, stores, regionOf, due } = this;
     const lat = new Float64Array(stores.length);
     const lng = new Float64Array(stores.length);
     const cos = new Float64Array(stores.length);
@@ -486,14 +542,14 @@ class StoreRanking {
     const numberOf = policy.travelOverrides?.size ? new Map(stores.map((s, n) => [s.storeId, n])) : undefined;
     return this.destinations.map((d, j) => {
       const override = numberOf && this.overrides(d, numberOf);
-      const tiers = this.tiers[j];
+      const penalties = this.penalties[j];
       const dCos = Math.cos(d.lat * RAD);
       const cost = new Float64Array(stores.length);
       for (let n = 0; n < cost.length; n++) {
         const distanceKm = haversineKm(lat[n], lng[n], cos[n], d.lat, d.lng, dCos) * policy.detourFactor;
         const hours = override ? override[n] : Number.NaN;
         const etaHours = etaOf(policy, 0, Number.isNaN(hours) ? distanceKm / policy.speedKmh : hours);
-        cost[n] = unitCostOf(etaHours, tiers[regionOf[n]], due, request[regionOf[n]] === 1);
+        cost[n] = unitCostOf(etaHours, penalties[regionOf[n]], due);
       }
       return cost;
     });
@@ -519,7 +575,11 @@ class StoreRanking {
   }
   private arc(j: number, n: number): Arc {
     const r = this.regionOf[n];
-    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.tiers[j][r], 1, this.request[r] === 1);
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.standings[j][r], 1, this.accessOf(r));
+  }
+  /** D25: a store's stock needs consent, or not. */
+  private accessOf(r: number): Access | undefined {
+    return this.request[r] === 1 ? 'ON_REQUEST' : undefined;
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
@@ -567,9 +627,17 @@ const PRICING_TOLERANCE = 1e-6;
  * problem is solved again. When no arc prices in, the restricted optimum is the optimum of the full problem. The
  * pricing walk stops at the destination's marginal cost, so it visits only the near end of the ranking.
  */
-async function planItem(demand: number[], destinations: Destination[], pools: ItemPools, ranking: StoreRanking, policy: PlannerPolicy, due: Due) {
+async function planItem(
+  demand: number[],
+  destinations: Destination[],
+  areas: readonly Area[],
+  pools: ItemPools,
+  ranking: StoreRanking,
+  policy: PlannerPolicy,
+  due: Due,
+) {
   const others = destinations.map((d, j) =>
-    pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, due, undefined, pool.day) })).sort(byCost),
+    pools.others.map((pool) => ({ pool, arc: arcFor(pool.representative, -1, d, j, policy, due, areas[j], undefined, pool.day) })).sort(byCost),
   );
   const chosen = destinations.map(() => new Set<Pool>());
   const candidates: Candidate[] = [];
@@ -636,6 +704,9 @@ const TIER_WORDS: Record<Tier, string> = {
   CAPACITY: '产能储备',
 };
 
+/** D15 (sweep 17b F7): a township's own plan calls its township's stock its own, not the county's. */
+const TOWNSHIP_LOCAL_WORDS = '本乡镇库存';
+
 /** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
 const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
 
@@ -662,7 +733,8 @@ export function reasonFor(source: Source, arc: Arc, deadline: number): string {
         ? `生产准备 ${source.leadDays} 天，生产 ${arc.day ?? 1} 天（日产 ${source.dailyCapacity}），`
         : '';
   const late = meetsDeadlineOf(arc, deadline) ? '' : `，超出 ${deadline} h 时限`;
-  return `${name}（${TIER_WORDS[arc.tier]}${source.access ? ACCESS_WORDS[source.access] : ''}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
+  const tier = arc.tier === 'LOCAL' && arc.township ? TOWNSHIP_LOCAL_WORDS : TIER_WORDS[arc.tier];
+  return `${name}（${tier}${source.access ? ACCESS_WORDS[source.access] : ''}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
 
 /** Plans a dispatch: exact per item, deterministic, shortages explicit, never more than the sources hold. */
@@ -674,20 +746,21 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const lines: PlanLine[] = [];
   const shortages: Shortage[] = [];
   const index = new SourceIndex(input.sources, items);
+  const areas = input.destinations.map((d) => areaOf(d, input.jurisdiction));
   // D25: one store ranking per set of regions whose stock of the item needs consent.
   const rankings = new Map<string, StoreRanking>();
   const rankingFor = (item: number) => {
     const regions = onRequestRegions(input.sources, index, item);
     const key = [...regions].sort().join('|');
     let ranking = rankings.get(key);
-    if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, policy, due, regions)));
+    if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, areas, policy, due, regions)));
     return ranking;
   };
   for (const [item, itemId] of items.entries()) {
     const ranking = rankingFor(item);
     const demand = input.destinations.map((d) => d.lines.reduce((sum, l) => (l.itemId === itemId ? sum + l.quantity : sum), 0));
     const pools = new ItemPools(input.sources, index, item, policy);
-    const { candidates, flow, short } = await planItem(demand, input.destinations, pools, ranking, policy, due);
+    const { candidates, flow, short } = await planItem(demand, input.destinations, areas, pools, ranking, policy, due);
     const itemLines: PlanLine[] = [];
     // One pool's flows to all destinations are split across its batches FEFO in one pass (D8).
     const flowsByPool = new Map<Pool, { arc: Arc; quantity: number }[]>();
@@ -715,6 +788,7 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           etaHours: shownEta(arc),
           meetsDeadline: meetsDeadlineOf(arc, deadline),
           tier: arc.tier,
+          ...(arc.owed ? { owed: true as const } : {}),
           reason: reasonFor(part.source, arc, deadline),
           ...lotOf(arc, part.quantity),
         });
@@ -786,6 +860,7 @@ export function planGreedy(input: PlannerInput): Plan {
   const policy: PlannerPolicy = { ...DEFAULT_POLICY, ...input.policy };
   const deadline = input.deadlineHours;
   const due = dueOf(input);
+  const areas = input.destinations.map((d) => areaOf(d, input.jurisdiction));
   // What each source has left; a capacity reserve per day of production.
   const stocks = input.sources.flatMap((s): { s: Source; day: number; left: number }[] =>
     s.kind === 'CAPACITY'
@@ -797,7 +872,7 @@ export function planGreedy(input: PlannerInput): Plan {
   input.destinations.forEach((d, j) => {
     for (const line of d.lines) {
       const arcs = stocks
-        .map((stock, i) => ({ stock, arc: arcFor(stock.s, i, d, j, policy, due, undefined, stock.day) }))
+        .map((stock, i) => ({ stock, arc: arcFor(stock.s, i, d, j, policy, due, areas[j], undefined, stock.day) }))
         .filter(({ stock }) => stock.s.itemId === line.itemId && stock.left > 0)
         .sort((a, b) => a.arc.unitCost - b.arc.unitCost);
       let need = line.quantity;
@@ -815,6 +890,7 @@ export function planGreedy(input: PlannerInput): Plan {
           etaHours: arc.etaHours,
           meetsDeadline: arc.etaHours <= deadline,
           tier: arc.tier,
+          ...(arc.owed ? { owed: true as const } : {}),
           reason: '',
           ...(arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity: take, etaHours: arc.etaHours }] }),
         });
@@ -829,7 +905,7 @@ export function planGreedy(input: PlannerInput): Plan {
 export function objectiveOf(plan: Plan, deadline: number, targetHours?: number): number {
   const due = dueOf({ deadlineHours: deadline, targetHours });
   return (
-    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, l.tier, due, onRequest(l.source))), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, penaltyOf(l.tier, l.source.access, l.owed === true), due)), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

@@ -168,13 +168,21 @@ async function computePlan(
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // Destinations are 安置点 (settleDestinations), which never supply a plan (loadSources: reserve stores only).
   const sources = await loadSources(db, itemIds, todayInChina(clock));
-  // D25: within its tier the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
+  // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
   (await accessOfSources(db, own, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
   // D28: the disaster's 10 hours run from its occurredAt, not from this request — what is left of them weighs too.
   const targetHours = (basicNeedsDeadline(occurredAt).getTime() - clock.now().toMillis()) / 3_600_000;
-  const plan = await planDispatch({ destinations, sources, deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */, targetHours, policy });
+  // D15 (sweep 17b F7): tiers and order for the requester's jurisdiction — a township's own plan is local to the township.
+  const plan = await planDispatch({
+    destinations,
+    sources,
+    deadlineHours: v.deadlineHours ?? 10 /* D16: basic needs within 10 hours */,
+    targetHours,
+    jurisdiction: own,
+    policy,
+  });
   publishPlannerSolved({ seconds: (performance.now() - started) / 1000, items: itemIds.length, destinations: destinations.length });
   return { plan, destinations };
 }

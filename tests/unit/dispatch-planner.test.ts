@@ -20,11 +20,13 @@ import {
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
 // Costs are recomputed here independently of the module, from the constants in its comments:
-// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
+// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h; a LOCAL store neither the destination's region nor above it —
+// another township's, owed back — 500 h more, sweep 17b F6) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
 // D17: a capacity reserve's day d of production (d = 1 … capacityHorizonDays, dailyCapacity units each) arrives after
 // (leadDays + d) × 24 h plus the road; a capacity line's ETA is that of its last unit.
 
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1000, NEIGHBOUR: 2000, AGREEMENT: 3000, CAPACITY: 4000 };
+const OWED_PENALTY = 500;
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
 const EARTH_KM = 6371.0088;
@@ -43,18 +45,26 @@ function chordKm(a: { lat: number; lng: number }, b: { lat: number; lng: number 
   return 2 * EARTH_KM * Math.asin(Math.min(1, chord / 2));
 }
 
-/** D15 by region level: same county → LOCAL; the destination's city or province store → UPPER; else NEIGHBOUR. */
-function expectedTier(s: Source, d: { regionCode: string }): Tier {
+/** A region code's own digits: the shortest level prefix (2, 4, 6, 9, 12) followed by zeros only. */
+const ownDigits = (code: string) => [2, 4, 6, 9, 12].map((n) => code.slice(0, n)).find((p) => /^0*$/.test(code.slice(p.length)))!;
+
+/**
+ * D15 by region level: the local area is the destination's county — a township's plan for its own township (sweep 17b
+ * F7): the township —; a store in it → LOCAL; a store whose region contains the area (county, city, province) → UPPER;
+ * else NEIGHBOUR.
+ */
+function expectedTier(s: Source, d: { regionCode: string }, jurisdiction?: string): Tier {
   if (s.kind !== 'STORE') return s.kind;
-  const sc = s.regionCode;
-  const dc = d.regionCode;
-  if (sc.slice(0, 6) === dc.slice(0, 6)) return 'LOCAL';
-  const isProvince = /^\d{2}0{10}$/.test(sc);
-  const isCity = !isProvince && /^\d{4}0{8}$/.test(sc);
-  if (isProvince && sc.slice(0, 2) === dc.slice(0, 2)) return 'UPPER';
-  if (isCity && sc.slice(0, 4) === dc.slice(0, 4)) return 'UPPER';
+  const township = jurisdiction !== undefined && ownDigits(jurisdiction).length === 9 && d.regionCode.startsWith(ownDigits(jurisdiction));
+  const area = township ? ownDigits(jurisdiction) : d.regionCode.slice(0, 6);
+  if (s.regionCode.startsWith(area)) return 'LOCAL';
+  if (area.startsWith(ownDigits(s.regionCode))) return 'UPPER';
   return 'NEIGHBOUR';
 }
+
+/** D15, D25 (sweep 17b F6): a LOCAL store whose region does not contain the destination's (another township's) is owed back. */
+const expectedOwed = (s: Source, d: { regionCode: string }, jurisdiction?: string) =>
+  expectedTier(s, d, jurisdiction) === 'LOCAL' && !d.regionCode.startsWith(ownDigits((s as StoreBatchSource).regionCode));
 
 function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): number | undefined {
   if (s.kind !== 'STORE' || !policy.travelOverrides) return undefined;
@@ -79,9 +89,10 @@ function etaOf(s: Source, d: Destination, policy: PlannerPolicy, day = 1): numbe
   return policy.handlingHours + lead + travel;
 }
 
-function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1): number {
+function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1, jurisdiction?: string): number {
   const eta = etaOf(s, d, policy, day);
-  return eta + TIER_PENALTY[expectedTier(s, d)] + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
+  const owed = expectedOwed(s, d, jurisdiction) ? OWED_PENALTY : 0;
+  return eta + TIER_PENALTY[expectedTier(s, d, jurisdiction)] + owed + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
 }
 
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
@@ -201,7 +212,7 @@ function referenceOptimum(input: PlannerInput, policy: PlannerPolicy): number {
       policy,
     );
     const demand = input.destinations.map((d) => d.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0));
-    const cost = lots.map(({ s, day }) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours, day)));
+    const cost = lots.map(({ s, day }) => input.destinations.map((d) => unitCost(s, d, policy, input.deadlineHours, day, input.jurisdiction)));
     total += minCostFlow(
       lots.map((l) => l.supply),
       demand,
@@ -216,7 +227,7 @@ function independentCost(plan: Plan, input: PlannerInput, policy: PlannerPolicy)
   const lineCost = (l: Plan['lines'][number]) => {
     const d = input.destinations[l.destinationIndex];
     const lots = l.lots ?? [{ day: 1, quantity: l.quantity }];
-    return lots.reduce((a, lot) => a + lot.quantity * unitCost(l.source, d, policy, input.deadlineHours, lot.day), 0);
+    return lots.reduce((a, lot) => a + lot.quantity * unitCost(l.source, d, policy, input.deadlineHours, lot.day, input.jurisdiction), 0);
   };
   return plan.lines.reduce((a, l) => a + lineCost(l), 0) + plan.shortages.reduce((a, s) => a + s.missing * SHORTAGE_PENALTY, 0);
 }
@@ -325,7 +336,12 @@ function randomCase(seed: number): { input: PlannerInput; policy: PlannerPolicy 
   const etas = destinations.flatMap((d) => lotsOf(sources, policy).map(({ s, day }) => etaOf(s, d, policy, day)));
   let deadlineHours = pick([2, 4, 10, 10, 24, 60, 120]) + rnd();
   while (etas.some((e) => Math.abs(e - deadlineHours) < 0.02)) deadlineHours += 0.05;
-  return { input: { destinations, sources, deadlineHours, policy }, policy };
+  // D15 (sweep 17b F7): some plans are a township's own — the first destination's township, when it is one — or its
+  // county's; drawn from a stream of their own, so that the cases are otherwise those drawn before.
+  const other = mulberry32(seed + 77_777)();
+  const first = destinations[0].regionCode;
+  const jurisdiction = other < 0.4 && !first.endsWith('000000') ? `${first.slice(0, 9)}000` : other < 0.6 ? `${first.slice(0, 6)}000000` : undefined;
+  return { input: { destinations, sources, deadlineHours, policy, ...(jurisdiction ? { jurisdiction } : {}) }, policy };
 }
 
 const RELATIVE = 1e-9;
@@ -493,7 +509,7 @@ describe('planDispatch — exact (DESIGN: a transportation problem per item, sol
         const eta = etaOf(l.source, d, policy, lastDay(l));
         expect(l.etaHours).toBeCloseTo(eta, 2);
         expect(l.distanceKm).toBeCloseTo(chordKm(l.source, d) * policy.detourFactor, 1);
-        expect(l.tier).toBe(expectedTier(l.source, d));
+        expect(l.tier).toBe(expectedTier(l.source, d, input.jurisdiction));
         expect(l.meetsDeadline).toBe(Math.round(eta * 100) / 100 <= input.deadlineHours);
       }
       if (plan.shortages.length) withShortage++;
@@ -965,5 +981,77 @@ describe('reasons — why this source, in Chinese, with km and h', () => {
     const s = storeBatch('A', WEIHUI_COUNTY, 1, 1, { storeName: '卫辉市救灾物资储备库' });
     const text = reasonFor(s, { destinationIndex: 0, sourceIndex: 0, distanceKm: 23.4, etaHours: 0.89, tier: 'LOCAL', unitCost: 0.89 }, 10);
     expect(text).toBe('卫辉市救灾物资储备库（本县库存），23 km，约 0.9 h');
+  });
+});
+
+describe('planDispatch — the requester’s jurisdiction and what needs consent or leaves a debt (sweep 17b)', () => {
+  const JISHUI = '410781100000'; // 汲水镇, the destination's township
+  const TAIGONG = '410781101000'; // 太公镇, another township of 卫辉市
+
+  it('D15 (sweep 17b F7): for a township’s own plan its township is LOCAL, its county and city are UPPER, another township is NEIGHBOUR', () => {
+    const s = (regionCode: string) => storeBatch('x', regionCode, 1, 1);
+    const d = { ...DEST, regionCode: JISHUI };
+    expect(tierOf(s(JISHUI), d, JISHUI)).toBe('LOCAL');
+    expect(tierOf(s(WEIHUI_COUNTY), d, JISHUI)).toBe('UPPER');
+    expect(tierOf(s('410700000000'), d, JISHUI)).toBe('UPPER');
+    expect(tierOf(s('410000000000'), d, JISHUI)).toBe('UPPER');
+    expect(tierOf(s(TAIGONG), d, JISHUI)).toBe('NEIGHBOUR');
+    expect(tierOf(s('410721000000'), d, JISHUI)).toBe('NEIGHBOUR');
+    expect(tierOf(agreement(1, 1, 1), d, JISHUI)).toBe('AGREEMENT');
+    // The county's, the city's and no jurisdiction's plans are as before: the destination's county is LOCAL.
+    for (const own of [WEIHUI_COUNTY, '410700000000', undefined]) {
+      expect(tierOf(s(WEIHUI_COUNTY), d, own)).toBe('LOCAL');
+      expect(tierOf(s(TAIGONG), d, own)).toBe('LOCAL');
+      expect(tierOf(s('410700000000'), d, own)).toBe('UPPER');
+    }
+  });
+
+  it('D15, D25 (sweep 17b F7): a township’s plan labels the county’s store UPPER and another township’s NEIGHBOUR, in words that match', async () => {
+    const d = { ...demand(30), regionCode: JISHUI };
+    const own = storeBatch('jishui', JISHUI, 20, 10, { storeName: '汲水镇储备点' });
+    const county = storeBatch('county', WEIHUI_COUNTY, 10, 10, { storeName: '卫辉市救灾物资储备库', access: 'ON_REQUEST' });
+    const sibling = storeBatch('taigong', TAIGONG, 1, 10, { storeName: '太公镇储备点', access: 'ON_REQUEST' });
+    const plan = await planDispatch({ destinations: [d], sources: [own, county, sibling], deadlineHours: 10, jurisdiction: JISHUI });
+    const line = (s: Source) => plan.lines.find((l) => l.source === s)!;
+    expect(line(own)).toMatchObject({ tier: 'LOCAL', quantity: 10 });
+    expect(line(own).reason).toContain('（本乡镇库存）');
+    expect(line(county)).toMatchObject({ tier: 'UPPER', quantity: 10 });
+    expect(line(county).reason).toContain('（上级储备库（须对方辖区同意））');
+    expect(line(sibling)).toMatchObject({ tier: 'NEIGHBOUR', quantity: 10 });
+    expect(line(sibling).reason).toContain('（邻近地区储备库（须对方辖区同意））');
+    for (const l of plan.lines) expect(l.reason).not.toContain('本县库存');
+    // D15: the township's own store first, then the county above, the other township last — whatever the distance.
+    const twenty = await planDispatch({
+      destinations: [{ ...d, lines: [{ itemId: 'quilt', quantity: 20 }] }],
+      sources: [own, county, sibling],
+      deadlineHours: 10,
+      jurisdiction: JISHUI,
+    });
+    expect([own, county, sibling].map((s) => taken(twenty, (x) => x === s))).toEqual([10, 10, 0]);
+    // The county's own plan for the same place: its stores are LOCAL and say 本县库存, as before.
+    const byCounty = await planDispatch({
+      destinations: [d],
+      sources: [own, { ...county, access: undefined }, { ...sibling, access: undefined }],
+      deadlineHours: 10,
+      jurisdiction: WEIHUI_COUNTY,
+    });
+    expect(byCounty.lines.map((l) => l.tier)).toEqual(['LOCAL', 'LOCAL', 'LOCAL']);
+    for (const l of byCounty.lines) expect(l.reason).toContain('（本县库存）');
+  });
+
+  it('D15, D25 (sweep 17b F6): the county’s own store before another township’s, which its use would owe back — and that before the county’s agreement reserve', async () => {
+    const d = { ...demand(100), regionCode: JISHUI };
+    const county = storeBatch('county', WEIHUI_COUNTY, 12, 80); // ≈ 0.76 h
+    const sibling = storeBatch('taigong', TAIGONG, 8, 33); // ≈ 0.67 h, nearer, owed back to 太公镇
+    const own = agreement(5, 500, 3); // ≈ 3.6 h
+    const plan = await planDispatch({ destinations: [d], sources: [county, sibling, own], deadlineHours: 10, jurisdiction: WEIHUI_COUNTY });
+    expect([county, sibling, own].map((s) => taken(plan, (x) => x === s))).toEqual([80, 20, 0]);
+    expect(plan.lines.find((l) => l.source === sibling)).toMatchObject({ tier: 'LOCAL', owed: true });
+    expect(plan.lines.find((l) => l.source === county)!.owed).toBeUndefined();
+    // The destination's own township's store serves its own area: nothing owed, first.
+    const home = storeBatch('jishui', JISHUI, 14, 50);
+    const withHome = await planDispatch({ destinations: [d], sources: [county, sibling, own, home], deadlineHours: 10, jurisdiction: WEIHUI_COUNTY });
+    expect(taken(withHome, (x) => x === home) + taken(withHome, (x) => x === county)).toBe(100);
+    expect(taken(withHome, (x) => x === sibling)).toBe(0);
   });
 });
