@@ -11,7 +11,7 @@ import { pageRequest, toPage } from '../server/pagination.ts';
 import { uuidArg } from '../server/validation.ts';
 import { rotateBy } from '../server/reserves/rules.ts';
 import { canAccessStore } from '../server/auth/policy.ts';
-import { knownCategory } from '../server/catalog/service.ts';
+import { knownCategory, knownItem } from '../server/catalog/service.ts';
 import { scopedType } from './scope.ts';
 import type { BatchRow } from '../server/inventory/common.ts';
 import {
@@ -154,8 +154,9 @@ builder.objectField(Store, 'stock', (t) =>
     },
     resolve: async (store, args, ctx) => {
       const itemId = args.itemId ? uuidArg(String(args.itemId), 'itemId', '物资') : null;
-      // An unknown category is NOT_FOUND, as stock(filter: { categoryCode }) and items(categoryCode) answer it (by the
-      // loader: one statement for every store of a nested read).
+      // An unknown item or category is NOT_FOUND, as stock(filter: { itemId, categoryCode }) and items(categoryCode)
+      // answer it (sweep 17b F4; by the loaders: one statement for every store of a nested read).
+      if (itemId) knownItem(await ctx.loaders.item.load(itemId), itemId);
       if (args.categoryCode) knownCategory(await ctx.loaders.category.load(args.categoryCode), args.categoryCode);
       const filter = { storeId: store.id, itemId, categoryCode: args.categoryCode ?? null };
       // EXPIRY (D8, D26), as Query.stock orders it: one statement for this store. By store and batch, the nested reads'
@@ -403,8 +404,12 @@ const DocumentFilter = builder.inputType('DocumentFilter', {
     storeId: t.id({ required: true }),
     status: t.stringList({ description: 'Any of PENDING_APPROVAL, POSTED, REVERSED, REJECTED (StockDocument.status); omitted or empty: all' }),
     type: t.string({ description: 'A document type (StockDocument.type): RECEIPT, ISSUE, TRANSFER_OUT, STOCKTAKE …' }),
-    from: t.field({ type: 'DateTime', description: 'Business time (occurredAt) from, inclusive' }),
-    to: t.field({ type: 'DateTime', description: 'Business time (occurredAt) to, inclusive' }),
+    from: t.field({
+      type: 'DateTime',
+      description:
+        'Business time (occurredAt) after this instant: a period is (from, to], as journal and movements read it, so that consecutive periods share no document (D21, D22)',
+    }),
+    to: t.field({ type: 'DateTime', description: 'Business time (occurredAt) up to this instant, inclusive (as valuation(asOf) counts it)' }),
   }),
 });
 

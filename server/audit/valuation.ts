@@ -9,7 +9,7 @@ import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
 import { countedAndDeliveredJoin } from '../reserves/agreements.ts';
 import type { ServiceContext } from '../context.ts';
-import { heldReserveModeSql } from '../inventory/reserve-mode.ts';
+import { companyOwnedSql, heldReserveModeSql } from '../inventory/reserve-mode.ts';
 
 export const DIMENSIONS = ['REGION', 'STORE', 'CATEGORY', 'ITEM', 'RESERVE_MODE', 'FUNDING_SOURCE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -96,11 +96,11 @@ export async function valuation(
   // The snapshot rows and the movements after it are marked alike (company: a batch of a company's own), so the snapshot
   // path equals the full replay; the movements' mark is a hashed set of the few company batches, so the ledger's bulk
   // still needs no join — and one scan gives both the public sums (FILTER NOT company) and companyStock.
-  const companyBatch = sql`(SELECT cb.id FROM batches cb WHERE cb.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED'))`;
+  const companyBatch = sql`(SELECT cb.id FROM batches cb WHERE ${companyOwnedSql(sql`cb.reserve_mode`)})`;
   const parts: SQL[] = [];
   if (snap) {
     parts.push(sql`SELECT ${keyList} x.on_hand, x.on_hand * b.unit_price AS value, x.in_transit, x.in_transit * b.unit_price AS in_transit_value,
-                          b.reserve_mode NOT IN ('PHYSICAL', 'ENTRUSTED') AS company
+                          ${companyOwnedSql(sql`b.reserve_mode`)} AS company
       FROM balance_snapshots x JOIN stores s ON s.id = x.store_id JOIN batches b ON b.id = x.batch_id
            ${withItems ? sql`JOIN items i ON i.id = b.item_id` : sql``}
      WHERE x.month = ${snap.month}::date AND ${inRegion}`);

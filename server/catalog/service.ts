@@ -56,11 +56,20 @@ export async function listItems(db: Db, filter: { categoryCode?: string | null; 
   );
 }
 
+/**
+ * An item asked for by id, as looked up (by a query or a loader): an unknown one is NOT_FOUND naming the field — wherever
+ * a list is narrowed by item (stock, Store.stock, movements, journal, the exports), as by store, batch or category
+ * (sweep 17b F4), not an empty list that reads as "none held".
+ */
+export function knownItem(row: ItemRow | null | undefined, id: string, field = 'itemId'): ItemRow {
+  if (!row) throw notFound(field, '物资', id);
+  return row;
+}
+
 export async function getItem(db: Db, id: string, field = 'itemId'): Promise<ItemRow> {
   uuidArg(id, field, '物资');
   const [row] = await db.select().from(items).where(eq(items.id, id));
-  if (!row) throw notFound(field, '物资', id);
-  return row;
+  return knownItem(row, id, field);
 }
 
 export const itemsByIds = (db: Db, ids: readonly string[]) =>

@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import type { AppServices } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { CSV_TYPE, renderCsv } from '../paperwork/csv.ts';
+import { DOWNLOAD_LINK_PARAM } from '../paperwork/download-links.ts';
+import { assertKnownParams } from '../paperwork/params.ts';
 import { REPORTS } from '../paperwork/reports/index.ts';
 import { renderXlsx, XLSX_TYPE } from '../paperwork/xlsx.ts';
 import { downloadRoute, singleParams, unknownPaperworkPath } from './downloads.ts';
@@ -15,11 +17,18 @@ export function registerExports(app: Express, services: AppServices) {
   app.get(
     '/exports/:report.:format',
     downloadRoute(services, async (req, res, ctx) => {
-      const build = Object.hasOwn(REPORTS, String(req.params.report)) ? REPORTS[String(req.params.report)] : undefined;
+      const list = Object.hasOwn(REPORTS, String(req.params.report)) ? REPORTS[String(req.params.report)] : undefined;
       const format = String(req.params.format);
-      if (!build) throw notFound('report', '报表', String(req.params.report));
+      if (!list) throw notFound('report', '报表', String(req.params.report));
       if (format !== 'csv' && format !== 'xlsx') throw notFound('format', '格式（应为 csv 或 xlsx）', format);
-      const report = await build(ctx, singleParams(req));
+      const q = singleParams(req);
+      // Sweep 17b F8: a parameter the list does not read (a misspelt `regioncode`) is refused, not ignored; `dl` is the
+      // download link's own.
+      assertKnownParams(
+        Object.keys(q).filter((k) => k !== DOWNLOAD_LINK_PARAM),
+        list.params,
+      );
+      const report = await list.build(ctx, q);
       res.setHeader('content-type', format === 'csv' ? CSV_TYPE : XLSX_TYPE);
       res.setHeader('content-disposition', `attachment; filename="${report.fileName}.${format}"`);
       res.send(format === 'csv' ? renderCsv(report) : await renderXlsx(report));

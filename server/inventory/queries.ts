@@ -21,7 +21,7 @@ import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { assertPeriodOrder, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
-import { getCategory, type ItemWithCategory } from '../catalog/service.ts';
+import { getCategory, getItem, type ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
@@ -51,7 +51,8 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   where.push(storesInScope(user, balances.storeId, stores.regionCode));
-  if (f.itemId) where.push(eq(balances.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
+  // An unknown item is NOT_FOUND naming the filter, as an unknown store, region or category (sweep 17b F4).
+  if (f.itemId) where.push(eq(balances.itemId, (await getItem(db, f.itemId, 'filter.itemId')).id));
   // An unknown category is NOT_FOUND, as items(categoryCode) says it — not an empty list that reads as "none held".
   if (f.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, f.categoryCode, 'filter.categoryCode')).code));
   if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
@@ -270,9 +271,10 @@ export async function listMovements(ctx: ServiceContext, f: MovementFilter, page
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   where.push(storesInScope(user, movements.storeId, stores.regionCode));
-  if (f.itemId) where.push(eq(movements.itemId, uuidArg(f.itemId, 'filter.itemId', '物资')));
   // An id filter answers as the record itself does (sweep 9a F7): unknown NOT_FOUND, out of scope FORBIDDEN — not an
-  // empty list. A batch is in scope where one of its movements is (batchTrace's rule); a document, by its stores.
+  // empty list. An item is reference data, so only unknown (sweep 17b F4). A batch is in scope where one of its
+  // movements is (batchTrace's rule); a document, by its stores.
+  if (f.itemId) where.push(eq(movements.itemId, (await getItem(db, f.itemId, 'filter.itemId')).id));
   if (f.batchId) where.push(eq(movements.batchId, await batchInScope(db, user, f.batchId, 'filter.batchId')));
   if (f.documentId) where.push(eq(movements.documentId, (await getDocumentInScope(db, user, f.documentId, 'filter.documentId')).id));
   if (f.type) where.push(eq(movements.type, f.type));

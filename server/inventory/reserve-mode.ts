@@ -28,3 +28,10 @@ export const heldReserveModeSql = (batchMode: SQL, storeKind: SQL): SQL =>
   sql`(CASE WHEN ${batchMode} IN ('PHYSICAL', 'ENTRUSTED')
             THEN CASE WHEN ${storeKind}::text IN (${sql.raw(COMPANY_STORE_KINDS.map((k) => `'${k}'`).join(', '))}) THEN 'ENTRUSTED' ELSE 'PHYSICAL' END
             ELSE ${batchMode}::text END)`;
+
+/**
+ * D3, D21: whether a batch (`batchMode`, its mode as received) is a company's own stock (协议储备: any mode but those of
+ * government stock, 实物储备 and 企业代储) — the company's property, wherever it is held. Valuation keeps it out of its
+ * total and shows it apart (companyStock); so does the 库存台账's 合计 (sweep 17b F2). SQL over a row's column.
+ */
+export const companyOwnedSql = (batchMode: SQL): SQL => sql`(${batchMode} NOT IN ('PHYSICAL', 'ENTRUSTED'))`;

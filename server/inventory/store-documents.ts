@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { documents, documentStatus, documentType as documentTypes } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
 import { badInput } from '../errors.ts';
@@ -67,7 +67,9 @@ export async function listStoreDocuments(ctx: ServiceContext, f: DocumentFilter,
   if (f.status?.length) where.push(inArray(documents.status, documentStatuses(f.status, 'filter.status')));
   if (f.type) where.push(eq(documents.type, documentType(f.type, 'filter.type')));
   assertPeriodOrder(f.from, f.to, 'filter.to');
-  if (f.from) where.push(gte(documents.occurredAt, f.from));
+  // D21, D22 (sweep 17b F13): a period is (from, to], as journal and movements read it (queries.ts listMovements) — a
+  // document dated exactly at `from` is the previous period's, so consecutive periods share none.
+  if (f.from) where.push(gt(documents.occurredAt, f.from));
   if (f.to) where.push(lte(documents.occurredAt, f.to));
   let after: SQL | undefined;
   if (req.after) {

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../context.ts';
 import { DomainError, badInput } from '../errors.ts';
 import { loadPrincipal } from '../users/service.ts';
 import type { Principal } from '../auth/principal.ts';
+import { assertKnownParams } from './params.ts';
 import { REPORTS } from './reports/index.ts';
 
 // Browser downloads without the long-lived token in a URL: a signed link, bound to one user and one path with its query,
@@ -21,7 +22,9 @@ const AUDIENCE = 'download';
 // Another issuer than the login tokens' (server/auth/tokens.ts): a link is never accepted as a bearer token.
 const ISSUER = 'emergency-reserves/download-link';
 export const DOWNLOAD_LINK_SECONDS = 120;
-const PARAM = 'dl';
+/** The query parameter that carries a link's token. */
+export const DOWNLOAD_LINK_PARAM = 'dl';
+const PARAM = DOWNLOAD_LINK_PARAM;
 
 /**
  * The paths a link may name: the exports (by their names: a link to no report is refused when minted, not when
@@ -60,6 +63,9 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
     throw badInput('path', `不能为该地址生成下载链接：${target.slice(0, 100)}（可用：/exports/…、/paperwork/…${reports}）`);
   }
   if (url.searchParams.has(PARAM)) throw badInput('path', `下载地址不能带参数 ${PARAM}`);
+  // Sweep 17b F8: a parameter the list does not read is refused when the link is minted, as when the file is produced.
+  const report = /^\/exports\/(.+)\.(xlsx|csv)$/.exec(url.pathname)?.[1];
+  if (report) assertKnownParams(url.searchParams.keys(), REPORTS[report].params, 'path');
   const bound = canonicalTarget(url.pathname, url.searchParams);
   const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + DOWNLOAD_LINK_SECONDS * 1000);
   // The session minting the link was authenticated at this version a moment ago (authenticate compares it).

@@ -88,3 +88,18 @@ export function parseInteger(v: string | undefined, field: string, fallback: num
 }
 
 export const listParam = (v: string | undefined) => (v ?? '').split(',').filter(Boolean);
+
+/**
+ * Sweep 17b F8: a query parameter a list does not read is refused, naming it — not ignored: a misspelt `regioncode`
+ * answered the whole county's sheet, which reads as the township's. `known`: the list's parameters (reports/index.ts);
+ * `field`: where the refusal points (the parameter itself; `path` when a download link is minted for it).
+ */
+export function assertKnownParams(names: Iterable<string>, known: readonly string[], field?: string) {
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const shown = name.slice(0, 32);
+    const meant = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    const hint = meant ? `参数名区分大小写，应为 ${meant}` : `此清单可用的参数：${known.join('、')}`;
+    throw badInput(field ?? shown, `未知参数：${shown}（${hint}）`, { parameter: shown, allowed: known });
+  }
+}

@@ -104,8 +104,10 @@ describe('documents(filter) — a store’s documents in every status (D27), sco
     expect(numbers(await list({ type: 'STOCKTAKE' }))).toEqual(numbersOf(['S2', 'S1']));
     expect(numbers(await list({ type: 'RECEIPT', status: ['POSTED'] }))).toEqual(numbersOf(['R3', 'R2', 'R1']));
     expect(ok(await list({ type: 'RECEIPT', status: ['POSTED'] })).documents.totalCount).toBe(3);
-    // The window: from and to bound the business time, both inclusive.
-    expect(numbers(await list({ from: '2026-07-13T09:00:00+08:00', to: '2026-07-14T09:00:00+08:00' }))).toEqual(numbersOf(['S2', 'S1']));
+    // The window bounds the business time as a period (from, to], as journal and movements read it (D21, D22, sweep 17b
+    // F13): S1, dated exactly at `from`, is the period before's; S2, exactly at `to`, this one's.
+    expect(numbers(await list({ from: '2026-07-13T09:00:00+08:00', to: '2026-07-14T09:00:00+08:00' }))).toEqual(numbersOf(['S2']));
+    expect(numbers(await list({ from: '2026-07-13T08:59:59.999+08:00', to: '2026-07-14T09:00:00+08:00' }))).toEqual(numbersOf(['S2', 'S1']));
   });
 
   it('pages by cursor: one document a page, the same order, nothing repeated or skipped', async () => {

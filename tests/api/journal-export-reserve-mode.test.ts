@@ -73,7 +73,8 @@ describe('the journal export tells a company’s own stock from the government�
     const xlsx = await download(t, '/exports/journal.xlsx', 'auditor', { regionCode: '410700', from: FROM, to: TO });
     const sheet = sheetValues(await openWorkbook(xlsx.body as Buffer), 1);
     expect(sheet.find((r) => r[0] === own.number)![MODE]).toBe('协议储备');
-    // The stock list had its 储备方式 already (the held mode, sweep 12c C1); its 合计 stays the sum of the rows it lists.
+    // The stock list had its 储备方式 already (the held mode, sweep 12c C1); its 合计 is the government's rows, the
+    // company's a line apart (sweep 17b F2: sweep17b-stock-total-and-filters.test.ts).
     const [headings, ...stock] = parseCsv((await download(t, '/exports/stock.csv', 'admin', { storeId: AGREEMENT_XX })).text.slice(1));
     expect(stock.find((r) => r[headings.indexOf('批号')] === 'C10-OWN')?.[headings.indexOf('储备方式')]).toBe('协议储备');
   });

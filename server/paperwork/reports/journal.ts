@@ -9,7 +9,7 @@ import { decidingApprovalSql, lenderBasisSql, lenderConsentSql, planOfDocumentSq
 import { badInput } from '../../errors.ts';
 import { readablePrefix } from '../../regions/service.ts';
 import { getStoreInScope } from '../../stores/service.ts';
-import { uuidArg } from '../../validation.ts';
+import { getItem } from '../../catalog/service.ts';
 import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { MOVEMENT_TYPE_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import { instantText, periodOf, type Params } from '../params.ts';
@@ -61,7 +61,8 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   if (period.from) where.push(sql`m.occurred_at > ${period.from}::timestamptz`); // (from, to], as the journal query
   if (period.to) where.push(sql`m.occurred_at <= ${period.to}::timestamptz`);
   if (store) where.push(sql`m.store_id = ${store.id}::uuid`);
-  if (q.itemId) where.push(sql`m.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
+  // An unknown item is NOT_FOUND, as the journal query answers it (sweep 17b F4, F8), not an empty sheet.
+  if (q.itemId) where.push(sql`m.item_id = ${(await getItem(db, q.itemId, 'itemId')).id}::uuid`);
   if (q.documentType) {
     if (!Object.hasOwn(MOVEMENT_TYPE_NAMES, q.documentType))
       throw badInput('documentType', `未知单据类型：${q.documentType}（可选：${Object.values(MOVEMENT_TYPE_NAMES).join('、')}）`, {

@@ -4,10 +4,10 @@ import type { ServiceContext } from '../../context.ts';
 import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { isExpired } from '../../inventory/expiry.ts';
-import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
+import { companyOwnedSql, heldReserveModeSql } from '../../inventory/reserve-mode.ts';
+import { getCategory, getItem } from '../../catalog/service.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
 import { getStoreInScope } from '../../stores/service.ts';
-import { uuidArg } from '../../validation.ts';
 import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import type { Params } from '../params.ts';
 import { type Column, type Report, type ReportRow } from '../report.ts';
@@ -15,6 +15,9 @@ import { titleBlock } from '../title.ts';
 
 // 库存台账: every balance line (store × batch) in the user's scope and filter — what the stock query lists — with its
 // batch's dates, price, funding and reserve mode; a 合计 row of the amounts (and of the quantities when the list holds one item).
+// D3, D21 (sweep 17b F2): the 合计 is the government's reserves only, as the valuation's 合计 — a company's own stock
+// (协议储备) listed here is the company's property: its amounts are a line of their own before the 合计, not in it, as the
+// valuation workbook lists it apart (企业自有库存). So the 合计 of a region's list is valuation(regionCode).onHand.
 // D7: the batch's whole label (品名, 规格, 产地, 批号, 数量, 生产日期, 入库时间) — 产地 and 入库时间 came last, after the
 // columns users and programs already read, so that none of those moved (sweep 12a F3).
 
@@ -43,26 +46,31 @@ const COLUMNS: Column[] = [
 
 const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
 
+/** The line of a company's own stock, before the 合计 and not in it (D3, D21), in the valuation workbook's words. */
+export const COMPANY_STOCK_LABEL = '企业自有库存（协议储备）小计，企业财产，不计入合计';
+
 export async function stockReport(ctx: ServiceContext, q: Params): Promise<Report> {
   const { db, actor: user, clock } = ctx;
   const where: SQL[] = [await storeScopeSql(db, user, q.regionCode), sql`(bal.on_hand > 0 OR bal.in_transit > 0)`];
   const store = q.storeId ? await getStoreInScope(db, user, q.storeId, 'storeId') : null;
   if (store) where.push(sql`bal.store_id = ${store.id}::uuid`);
-  if (q.itemId) where.push(sql`bal.item_id = ${uuidArg(q.itemId, 'itemId', '物资')}::uuid`);
-  if (q.categoryCode) where.push(sql`i.category_code = ${q.categoryCode}`);
+  // An unknown item or category is NOT_FOUND, as the stock query answers it (sweep 17b F8), not an empty sheet.
+  if (q.itemId) where.push(sql`bal.item_id = ${(await getItem(db, q.itemId, 'itemId')).id}::uuid`);
+  if (q.categoryCode) where.push(sql`i.category_code = ${(await getCategory(db, q.categoryCode, 'categoryCode')).code}`);
   const today = todayInChina(clock);
-  const rows = await queryRows<Record<string, string | number | null>>(
+  const rows = await queryRows<Record<string, string | number | boolean | null>>(
     db,
     sql`SELECT s.name AS store, i.code AS "itemCode", i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                b.production_date::text AS "productionDate", b.expiry_date::text AS "expiryDate", b.origin, b.received_at AS "receivedAt",
                bal.on_hand AS "onHand", bal.reserved, bal.on_hand - bal.reserved AS available, bal.in_transit AS "inTransit",
                b.unit_price::text AS "unitPrice", (bal.on_hand * b.unit_price)::text AS value,
-               b.funding_source::text AS funding, ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, bal.item_id::text AS "itemId"
+               b.funding_source::text AS funding, ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, bal.item_id::text AS "itemId",
+               ${companyOwnedSql(sql`b.reserve_mode`)} AS company
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id JOIN items i ON i.id = bal.item_id
          WHERE ${sql.join(where, sql` AND `)}
          ORDER BY s.code, i.code, b.expiry_date NULLS LAST, b.batch_no`,
   );
-  const body: ReportRow[] = rows.map((r) => {
+  const body: ReportRow[] = rows.map(({ company: _company, ...r }) => {
     // D26: from 00:00 China time on its expiry date a batch is frozen (the ledger's own rule, as `stock` says it): none
     // of it is available to issue or transfer, as 储备缺口 and the console's 本库库存 count it.
     const expired = isExpired(r.expiryDate === null ? null : String(r.expiryDate), today);
@@ -79,8 +87,14 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
     };
   });
   const oneItem = new Set(rows.map((r) => r.itemId)).size === 1;
-  const total = rows.reduce((s, r) => s + toFen(String(r.value)), 0n);
-  const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, body.reduce((s, r) => s + Number(r.cells[k]), 0)])) : {};
+  /** The amounts (and, of one item, the quantities) of the rows whose owner is (not) a company. */
+  const sums = (company: boolean) => {
+    const of = body.filter((_, n) => (rows[n].company === true) === company);
+    const quantities = oneItem ? Object.fromEntries(QUANTITIES.map((k) => [k, of.reduce((s, r) => s + Number(r.cells[k]), 0)])) : {};
+    return { count: of.length, cells: { ...quantities, value: formatFen(of.reduce((s, r) => s + toFen(String(r.cells.value)), 0n)) } };
+  };
+  const government = sums(false);
+  const companies = sums(true);
   const title = await titleBlock(ctx, { regionCode: q.regionCode, storeId: store?.id });
   return {
     ...title,
@@ -89,6 +103,10 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
     sheetName: '库存台账',
     period: `截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
     columns: COLUMNS,
-    rows: [...body, { role: 'total', cells: { store: '合计', ...quantities, value: formatFen(total) } }],
+    rows: [
+      ...body,
+      ...(companies.count ? [{ role: 'subtotal' as const, cells: { store: COMPANY_STOCK_LABEL, ...companies.cells } }] : []),
+      { role: 'total', cells: { store: '合计', ...government.cells } },
+    ],
   };
 }
