@@ -80,7 +80,7 @@ describe('ledger under concurrency (PostgreSQL)', () => {
           {
             storeId: store,
             orderId,
-            recipient: '安置点',
+            recipient: '群众', // D23: the order's own (standingOrder); another is refused (sweep 17a F1)
             reason: 'RELIEF',
             idempotencyKey: randomUUID(),
             lines: [{ itemId: item, quantity: 1 }],
