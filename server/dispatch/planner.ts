@@ -138,8 +138,6 @@ export interface PlanLine {
   etaHours: number;
   meetsDeadline: boolean;
   tier: Tier;
-  /** D15, D25: stock of the local area held by a lower level than the destination's (another township's): owed back. */
-  owed?: true;
   reason: string;
   /** CAPACITY only: the line's units by day of production (1 = the first day after the lead time), each with its ETA. */
   lots?: Lot[];
@@ -171,12 +169,6 @@ export interface Plan {
 // Penalties in hours: a tier step outweighs any travel time, lateness outweighs every tier, shortage everything.
 /** D15, D17 (DESIGN "The dispatch planner"): LOCAL → UPPER → NEIGHBOUR → AGREEMENT → CAPACITY. */
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
-/**
- * D15, D25 (sweep 17b F6): a store of the local area that is not the destination's own nor above it (another
- * township's) — the region uses it without asking, but owes it back: after the local stores that leave no debt, before
- * the level above.
- */
-const OWED_PENALTY = 500;
 const LATE_PENALTY = 10_000;
 /**
  * D15, D25: stock that needs another jurisdiction's consent ("available on request"). Above the destination's region —
@@ -192,9 +184,8 @@ const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: 500, NEIGH
 const SHORTAGE_PENALTY = 1_000_000;
 const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
-/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's, and on request or owed back its own. */
-const penaltyOf = (tier: Tier, access: Access | undefined, owed: boolean) =>
-  TIER_PENALTY[tier] + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : owed ? OWED_PENALTY : 0);
+/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's, and on request its own. */
+const penaltyOf = (tier: Tier, access: Access | undefined) => TIER_PENALTY[tier] + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : 0);
 
 /** D15: what a destination's plan counts as local — a code prefix — and whether that is a township. */
 interface Area {
@@ -209,20 +200,13 @@ function areaOf(destination: Destination, jurisdiction?: string): Area {
   return { prefix: destination.regionCode.slice(0, 6), township: false };
 }
 
-/** Where a source stands for a destination (D15): its tier, and for a LOCAL store whether its use is owed back. */
-interface Standing {
-  tier: Tier;
-  owed: boolean;
-}
-
-function standingOf(source: Source, destination: Destination, area: Area): Standing {
-  if (source.kind !== 'STORE') return { tier: source.kind, owed: false };
-  const above = subtreePrefix(source.regionCode);
-  // The area's own stores; of them, those that neither are the destination's region nor lie above it are owed back (D25).
-  if (source.regionCode.startsWith(area.prefix)) return { tier: 'LOCAL', owed: !destination.regionCode.startsWith(above) };
+/** A source's tier for a destination's local area (D15). */
+function tierIn(source: Source, area: Area): Tier {
+  if (source.kind !== 'STORE') return source.kind;
+  if (source.regionCode.startsWith(area.prefix)) return 'LOCAL';
   // A store above the area: the county's (for a township), the city's, the province's.
-  if (area.prefix.startsWith(above)) return { tier: 'UPPER', owed: false };
-  return { tier: 'NEIGHBOUR', owed: false };
+  if (area.prefix.startsWith(subtreePrefix(source.regionCode))) return 'UPPER';
+  return 'NEIGHBOUR';
 }
 
 /**
@@ -230,7 +214,7 @@ function standingOf(source: Source, destination: Destination, area: Area): Stand
  * township its county's —, then neighbours (another county, another township of the county for a township's plan).
  */
 export function tierOf(source: Source, destination: Destination, jurisdiction?: string): Tier {
-  return standingOf(source, destination, areaOf(destination, jurisdiction)).tier;
+  return tierIn(source, areaOf(destination, jurisdiction));
 }
 
 interface Arc {
@@ -239,8 +223,6 @@ interface Arc {
   distanceKm: number;
   etaHours: number;
   tier: Tier;
-  /** D15, D25: a LOCAL store's stock owed back (standingOf). */
-  owed?: true;
   /** D15: the destination's local area is a township (a township's own plan): its LOCAL stock is the township's. */
   township?: true;
   unitCost: number;
@@ -256,7 +238,7 @@ function arcFor(
   policy: PlannerPolicy,
   due: Due,
   area: Area,
-  standing = standingOf(source, destination, area),
+  tier = tierIn(source, area),
   day = 1,
   access = source.access,
 ): Arc {
@@ -265,9 +247,7 @@ function arcFor(
   // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  const { tier, owed } = standing;
-  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access, owed), due) };
-  if (owed) arc.owed = true;
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access), due) };
   if (area.township) arc.township = true;
   if (source.kind === 'CAPACITY') arc.day = day;
   return arc;
@@ -494,11 +474,11 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
 class StoreRanking {
   readonly storeCount: number;
   /**
-   * Each store's region number; where a store stands depends on its region only (D15): per destination, one standing
-   * (tier, owed back) and one penalty per region.
+   * Each store's region number; its tier depends on its region only (D15): per destination, one
+   * tier and one penalty per region.
    */
   private readonly regionOf: Int32Array;
-  private readonly standings: Standing[][];
+  private readonly tiers: Tier[][];
   private readonly penalties: Float64Array[];
   /** Per region number: 1 where its stock needs consent (D25). */
   private readonly request: Uint8Array;
@@ -522,9 +502,9 @@ class StoreRanking {
       if (r === undefined) regionNumber.set(s.regionCode, (r = regionStores.push(s) - 1));
       this.regionOf[n] = r;
     });
-    this.standings = destinations.map((d, j) => regionStores.map((s) => standingOf(s, d, areas[j])));
+    this.tiers = destinations.map((_, j) => regionStores.map((s) => tierIn(s, areas[j])));
     this.request = Uint8Array.from(regionStores, (s) => (onRequest.has(s.regionCode) ? 1 : 0));
-    this.penalties = this.standings.map((row) => Float64Array.from(row, ({ tier, owed }, r) => penaltyOf(tier, this.accessOf(r), owed)));
+    this.penalties = this.tiers.map((row) => Float64Array.from(row, (tier, r) => penaltyOf(tier, this.accessOf(r))));
     this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
@@ -575,7 +555,7 @@ class StoreRanking {
   }
   private arc(j: number, n: number): Arc {
     const r = this.regionOf[n];
-    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.standings[j][r], 1, this.accessOf(r));
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.tiers[j][r], 1, this.accessOf(r));
   }
   /** D25: a store's stock needs consent, or not. */
   private accessOf(r: number): Access | undefined {
@@ -788,7 +768,6 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           etaHours: shownEta(arc),
           meetsDeadline: meetsDeadlineOf(arc, deadline),
           tier: arc.tier,
-          ...(arc.owed ? { owed: true as const } : {}),
           reason: reasonFor(part.source, arc, deadline),
           ...lotOf(arc, part.quantity),
         });
@@ -890,7 +869,6 @@ export function planGreedy(input: PlannerInput): Plan {
           etaHours: arc.etaHours,
           meetsDeadline: arc.etaHours <= deadline,
           tier: arc.tier,
-          ...(arc.owed ? { owed: true as const } : {}),
           reason: '',
           ...(arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity: take, etaHours: arc.etaHours }] }),
         });
@@ -905,7 +883,7 @@ export function planGreedy(input: PlannerInput): Plan {
 export function objectiveOf(plan: Plan, deadline: number, targetHours?: number): number {
   const due = dueOf({ deadlineHours: deadline, targetHours });
   return (
-    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, penaltyOf(l.tier, l.source.access, l.owed === true), due)), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, penaltyOf(l.tier, l.source.access), due)), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

@@ -71,9 +71,7 @@ describe('demo flood in 卫辉市 (D16, D28–D30)', () => {
       requestDispatch: 1,
       approveDispatchPlan: 1,
       executeDispatchPlan: 1,
-      // One shipment per 安置点, from 卫辉市's store: the demo plan no longer takes 汲水镇's and 太公镇's quilts for
-      // 唐庄镇, owing them back, while the county's store holds enough in time (D15, D25, sweep 17b F6).
-      receiveTransfer: 2,
+      receiveTransfer: 4,
       distributeRelief: 5,
       recoverIncidentStock: 1,
     });

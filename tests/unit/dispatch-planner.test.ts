@@ -20,13 +20,11 @@ import {
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
 // Costs are recomputed here independently of the module, from the constants in its comments:
-// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h; a LOCAL store neither the destination's region nor above it —
-// another township's, owed back — 500 h more, sweep 17b F6) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
+// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
 // D17: a capacity reserve's day d of production (d = 1 … capacityHorizonDays, dailyCapacity units each) arrives after
 // (leadDays + d) × 24 h plus the road; a capacity line's ETA is that of its last unit.
 
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1000, NEIGHBOUR: 2000, AGREEMENT: 3000, CAPACITY: 4000 };
-const OWED_PENALTY = 500;
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
 const EARTH_KM = 6371.0088;
@@ -62,10 +60,6 @@ function expectedTier(s: Source, d: { regionCode: string }, jurisdiction?: strin
   return 'NEIGHBOUR';
 }
 
-/** D15, D25 (sweep 17b F6): a LOCAL store whose region does not contain the destination's (another township's) is owed back. */
-const expectedOwed = (s: Source, d: { regionCode: string }, jurisdiction?: string) =>
-  expectedTier(s, d, jurisdiction) === 'LOCAL' && !d.regionCode.startsWith(ownDigits((s as StoreBatchSource).regionCode));
-
 function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): number | undefined {
   if (s.kind !== 'STORE' || !policy.travelOverrides) return undefined;
   const candidates = [
@@ -91,8 +85,7 @@ function etaOf(s: Source, d: Destination, policy: PlannerPolicy, day = 1): numbe
 
 function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1, jurisdiction?: string): number {
   const eta = etaOf(s, d, policy, day);
-  const owed = expectedOwed(s, d, jurisdiction) ? OWED_PENALTY : 0;
-  return eta + TIER_PENALTY[expectedTier(s, d, jurisdiction)] + owed + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
+  return eta + TIER_PENALTY[expectedTier(s, d, jurisdiction)] + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
 }
 
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
@@ -1037,21 +1030,5 @@ describe('planDispatch — the requester’s jurisdiction and what needs consent
     });
     expect(byCounty.lines.map((l) => l.tier)).toEqual(['LOCAL', 'LOCAL', 'LOCAL']);
     for (const l of byCounty.lines) expect(l.reason).toContain('（本县库存）');
-  });
-
-  it('D15, D25 (sweep 17b F6): the county’s own store before another township’s, which its use would owe back — and that before the county’s agreement reserve', async () => {
-    const d = { ...demand(100), regionCode: JISHUI };
-    const county = storeBatch('county', WEIHUI_COUNTY, 12, 80); // ≈ 0.76 h
-    const sibling = storeBatch('taigong', TAIGONG, 8, 33); // ≈ 0.67 h, nearer, owed back to 太公镇
-    const own = agreement(5, 500, 3); // ≈ 3.6 h
-    const plan = await planDispatch({ destinations: [d], sources: [county, sibling, own], deadlineHours: 10, jurisdiction: WEIHUI_COUNTY });
-    expect([county, sibling, own].map((s) => taken(plan, (x) => x === s))).toEqual([80, 20, 0]);
-    expect(plan.lines.find((l) => l.source === sibling)).toMatchObject({ tier: 'LOCAL', owed: true });
-    expect(plan.lines.find((l) => l.source === county)!.owed).toBeUndefined();
-    // The destination's own township's store serves its own area: nothing owed, first.
-    const home = storeBatch('jishui', JISHUI, 14, 50);
-    const withHome = await planDispatch({ destinations: [d], sources: [county, sibling, own, home], deadlineHours: 10, jurisdiction: WEIHUI_COUNTY });
-    expect(taken(withHome, (x) => x === home) + taken(withHome, (x) => x === county)).toBe(100);
-    expect(taken(withHome, (x) => x === sibling)).toBe(0);
   });
 });
