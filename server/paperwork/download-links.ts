@@ -24,7 +24,6 @@ const ISSUER = 'emergency-reserves/download-link';
 export const DOWNLOAD_LINK_SECONDS = 120;
 /** The query parameter that carries a link's token. */
 export const DOWNLOAD_LINK_PARAM = 'dl';
-const PARAM = DOWNLOAD_LINK_PARAM;
 
 /**
  * The paths a link may name: the exports (by their names: a link to no report is refused when minted, not when
@@ -40,7 +39,7 @@ const DOWNLOADABLE = [
 
 /** A path with its query in one canonical form (parameters sorted, the link's own parameter left out). */
 export function canonicalTarget(path: string, query: URLSearchParams): string {
-  const params = [...query.entries()].filter(([k]) => k !== PARAM).sort(([a, av], [b, bv]) => a.localeCompare(b) || av.localeCompare(bv));
+  const params = [...query.entries()].filter(([k]) => k !== DOWNLOAD_LINK_PARAM).sort(([a, av], [b, bv]) => a.localeCompare(b) || av.localeCompare(bv));
   const qs = new URLSearchParams(params).toString();
   return qs ? `${path}?${qs}` : path;
 }
@@ -62,7 +61,7 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
     const reports = url.pathname.startsWith('/exports/') ? `；报表：${Object.keys(REPORTS).join('、')}` : '';
     throw badInput('path', `不能为该地址生成下载链接：${target.slice(0, 100)}（可用：/exports/…、/paperwork/…${reports}）`);
   }
-  if (url.searchParams.has(PARAM)) throw badInput('path', `下载地址不能带参数 ${PARAM}`);
+  if (url.searchParams.has(DOWNLOAD_LINK_PARAM)) throw badInput('path', `下载地址不能带参数 ${DOWNLOAD_LINK_PARAM}`);
   // Sweep 17b F8: a parameter the list does not read is refused when the link is minted, as when the file is produced.
   const report = /^\/exports\/(.+)\.(xlsx|csv)$/.exec(url.pathname)?.[1];
   if (report) assertKnownParams(url.searchParams.keys(), REPORTS[report].params, 'path');
@@ -80,7 +79,7 @@ export async function createDownloadLink(ctx: ServiceContext, secret: Uint8Array
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(secret);
-  return { url: `${bound}${bound.includes('?') ? '&' : '?'}${PARAM}=${token}`, expiresAt };
+  return { url: `${bound}${bound.includes('?') ? '&' : '?'}${DOWNLOAD_LINK_PARAM}=${token}`, expiresAt };
 }
 
 const refused = (message: string) => new DomainError('UNAUTHENTICATED', message);

@@ -7,7 +7,7 @@ import { todayInChina } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { getItem } from '../catalog/service.ts';
 import { expiredSql } from '../inventory/expiry.ts';
-import { heldReserveModeSql } from '../inventory/reserve-mode.ts';
+import { companyOwnedSql, heldReserveModeSql } from '../inventory/reserve-mode.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow } from '../stores/service.ts';
@@ -128,7 +128,7 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
   }>(
     db,
     sql`SELECT q.id, q.item_id, q.store_id, q.region_code, q.quantity, COALESCE(qs.region_code, q.region_code) AS target_region,
-               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE b.reserve_mode IN ('PHYSICAL', 'ENTRUSTED') AND ${usable}), 0)::bigint AS own,
+               COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE NOT ${companyOwnedSql(sql`b.reserve_mode`)} AND ${usable}), 0)::bigint AS own,
                COALESCE(sum(bal.on_hand - bal.reserved) FILTER (WHERE ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} = 'PHYSICAL' AND ${usable}), 0)::bigint AS physical
           FROM quotas q
           LEFT JOIN stores qs ON qs.id = q.store_id
