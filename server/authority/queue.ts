@@ -191,6 +191,8 @@ export const withdrawPlanApprovals = (tx: Db, planId: string, c: { by: string; a
       decidedAt: c.at,
       approvalRef: null,
       reason: c.reason.slice(0, 500),
+      // D25: closed with its plan, not refused by the side asked (refusedInIncident reads refusals only).
+      payload: sql`COALESCE(${approvals.payload}, '{}'::jsonb) || '{"withdrawn": true}'::jsonb`,
     })
     .where(and(eq(approvals.subjectId, planId), eq(approvals.status, 'PENDING'), inArray(approvals.kind, [...PLAN_APPROVAL_KINDS])))
     .returning();

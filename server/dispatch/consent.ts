@@ -1,5 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../drizzle/client.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { agreements, dispatchLines, dispatchPlans, incidents, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
 import { CITY_PREFIX_LENGTH, isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
@@ -125,29 +125,56 @@ async function decideLines(
 }
 
 /**
- * D25 before planning: how a principal of region `own` may use each source — undefined (their own), JOINT (a 联储
- * partner's that an agreement covers, its maximum not yet used up) or ON_REQUEST (only with the source
- * jurisdiction's consent) — so that the planner ranks stock needing consent after all the region may use by itself
- * and names 联储 only where it applies. The lines of the plan are decided again afterwards by consentOfLines, with
- * their quantities.
+ * D25 (sweep 17b F12): the jurisdictions that refused their consent in an incident, with the items refused — a region
+ * asked for consent (its own or, for a request naming two of its counties, their common region) that refused to lend
+ * an item to a plan of the incident is not asked for it again in that incident: the planner takes what else there is
+ * (an agreement reserve, another neighbour), or shows the shortage, instead of suggesting the refused source again.
+ * A request closed with its plan (rejected or cancelled: withdrawPlanApprovals) was withdrawn, not refused.
  */
-export async function accessOfSources(db: Db, own: string, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
+async function refusedInIncident(db: Db, incidentId: string): Promise<{ regionCode: string; itemId: string }[]> {
+  return queryRows<{ regionCode: string; itemId: string }>(
+    db,
+    sql`SELECT DISTINCT a.region_code AS "regionCode", l.item_id::text AS "itemId"
+          FROM approvals a JOIN dispatch_plans p ON p.id = a.subject_id
+          JOIN dispatch_lines l ON l.plan_id = p.id AND a.payload->'lineNos' @> to_jsonb(l.line_no)
+         WHERE a.kind = 'CROSS_REGION_USE' AND a.status = 'REJECTED' AND a.payload->>'withdrawn' IS NULL
+           AND p.incident_id = ${incidentId}::uuid`,
+  );
+}
+
+/**
+ * D25 before planning: how a principal of region `own` may use each source in an incident — undefined (their own),
+ * JOINT (a 联储 partner's that an agreement covers, its maximum not yet used up), ON_REQUEST (only with the source
+ * jurisdiction's consent) or REFUSED (on request from a jurisdiction that refused the item in this incident:
+ * refusedInIncident) — so that the planner ranks stock needing consent after all the region may use by itself, names
+ * 联储 only where it applies, and leaves refused sources out. The lines of the plan are decided again afterwards by
+ * consentOfLines, with their quantities.
+ */
+export async function accessOfSources(
+  db: Db,
+  own: string,
+  today: string,
+  incidentId: string,
+  sources: readonly Source[],
+): Promise<(Access | 'REFUSED' | undefined)[]> {
   const agreementIds = [...new Set(sources.flatMap((s) => (s.kind === 'STORE' ? [] : [s.agreementId])))];
-  const [agreementRows, joint] = await Promise.all([
+  const [agreementRows, joint, refused] = await Promise.all([
     agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
     agreementsValidOn(db, today),
+    refusedInIncident(db, incidentId),
   ]);
   const agreementRegion = new Map(agreementRows.map((r) => [r.id, r.regionCode]));
   const used = await usedUnder(
     db,
     joint.map((a) => a.id),
   );
-  const decided = new Map<string, Access | undefined>();
-  const decide = (region: string, itemId: string): Access | undefined => {
+  const decided = new Map<string, Access | 'REFUSED' | undefined>();
+  const decide = (region: string, itemId: string): Access | 'REFUSED' | undefined => {
     if (isInSubtree(region, own)) return undefined;
     const covering = coveringAgreement(joint, own, region, itemId);
     const max = covering?.lines.find((x) => x.itemId === itemId)?.maxQuantity;
-    return covering && (max === undefined || (used.get(`${covering.id}|${itemId}`) ?? 0) < max) ? 'JOINT' : 'ON_REQUEST';
+    if (covering && (max === undefined || (used.get(`${covering.id}|${itemId}`) ?? 0) < max)) return 'JOINT';
+    return refused.some((r) => r.itemId === itemId && isInSubtree(region, r.regionCode)) ? 'REFUSED' : 'ON_REQUEST';
   };
   return sources.map((s) => {
     const region = s.kind === 'STORE' ? s.regionCode : agreementRegion.get(s.agreementId);

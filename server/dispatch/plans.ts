@@ -167,9 +167,11 @@ async function computePlan(
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // Destinations are 安置点 (settleDestinations), which never supply a plan (loadSources: reserve stores only).
-  const sources = await loadSources(db, itemIds, todayInChina(clock));
-  // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
-  (await accessOfSources(db, own, todayInChina(clock), sources)).forEach((access, i) => access && (sources[i].access = access));
+  const loaded = await loadSources(db, itemIds, todayInChina(clock));
+  // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself,
+  // and is not offered what a jurisdiction refused in this incident.
+  const access = await accessOfSources(db, own, todayInChina(clock), v.incidentId, loaded);
+  const sources = loaded.flatMap((s, i) => (access[i] === 'REFUSED' ? [] : [access[i] ? { ...s, access: access[i] } : s]));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
   // D28: the disaster's 10 hours run from its occurredAt, not from this request — what is left of them weighs too.

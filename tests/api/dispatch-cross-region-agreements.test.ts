@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../drizzle/client.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { createAgreement } from '../support/agreements.ts';
@@ -201,5 +204,79 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
       await t.gql(`query($id: ID!) { incident(id: $id) { balance { item { id } requested planned shipped } } }`, { id: incidentId }, 'dispatcher'),
     );
     expect(balance.incident.balance.find((b: any) => b.item.id === TENT)).toMatchObject({ requested: 170, planned: 60, shipped: 60 });
+  });
+
+  it('D25 (sweep 17b F12): a refusal stands for the incident — asked again, the plan takes what else there is or shows the shortage; another incident asks again', async () => {
+    const suggest = async (incident: string, quantity: number) =>
+      ok(
+        await t.gql(
+          `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity needsConsent store { id } source { kind name } } shortages { missing } } }`,
+          {
+            i: {
+              incidentId: incident,
+              deadlineHours: 48,
+              destinations: [{ name: '汲水镇中心小学安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: TENT, quantity }] }],
+            },
+          },
+          'dispatcher',
+        ),
+      ).suggestDispatchPlan;
+    // 运城 refused its 棉帐篷 to this incident (the test above): the 110 are not suggested again.
+    expect(await suggest(incidentId, 110)).toEqual({ lines: [], shortages: [{ missing: 110 }] });
+    // Another source of 新乡's own comes first as before, and covers what it holds; 运城's stock is still not asked for.
+    await createAgreement(t, {
+      companyName: '卫辉市帐篷厂（拒绝后）',
+      regionCode: '410781',
+      lines: [{ itemId: TENT, quantity: 40, responseHours: 6, unitPrice: '1900.00' }],
+    });
+    const again = await suggest(incidentId, 110);
+    expect(again.lines).toEqual([{ quantity: 40, needsConsent: false, store: null, source: { kind: 'AGREEMENT', name: '卫辉市帐篷厂（拒绝后）' } }]);
+    expect(again.shortages).toEqual([{ missing: 70 }]);
+    // The refusal was for this incident: another incident's plan asks 运城 again — and a request closed because its
+    // plan was cancelled was withdrawn, not refused: it is asked again too.
+    const other = await createIncident(
+      t,
+      { name: '卫辉市山洪（另一事件）', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } },
+      'admin',
+    );
+    const withdrawn = await requestPlan(t, other, TENT, 110, PLAN);
+    expect(withdrawn.lines).toContainEqual(expect.objectContaining({ needsConsent: true, consent: 'PENDING', store: { id: YUNCHENG_STORE } }));
+    ok(await t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "需求变更") { id } }`, { p: withdrawn.id }, 'dispatcher'));
+    const elsewhere = await suggest(other, 110);
+    expect(elsewhere.lines).toEqual([
+      expect.objectContaining({ quantity: 40, needsConsent: false }),
+      expect.objectContaining({ quantity: 70, needsConsent: true, store: { id: YUNCHENG_STORE } }),
+    ]);
+  });
+});
+
+describe('migration 0038: requests closed with their plan before it are marked withdrawn, refusals are not', () => {
+  it('D25: a cancelled plan’s consent request (stored without the mark) is withdrawn after 0038; a refusal stays a refusal', async () => {
+    const migration = readFileSync(new URL('../../drizzle/migrations/0038_withdrawn_consents.sql', import.meta.url), 'utf8');
+    const incident = await createIncident(
+      t,
+      { name: '卫辉市内涝（迁移0038）', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } },
+      'admin',
+    );
+    const cancelled = await requestPlan(t, incident, TENT, 100, PLAN); // 40 of 卫辉's agreement, 60 asked of 运城
+    const withdrawnId = await pendingApprovalOf(t, cancelled.id, 'CROSS_REGION_USE');
+    ok(await t.gql(`mutation($p: ID!) { cancelDispatchPlan(planId: $p, reason: "需求变更") { id } }`, { p: cancelled.id }, 'dispatcher'));
+    const refused = await requestPlan(t, incident, TENT, 100, PLAN);
+    const refusedId = await pendingApprovalOf(t, refused.id, 'CROSS_REGION_USE');
+    ok(await decideRaw(t, 'admin', refusedId, 'REJECT', { reason: '本区自用' }));
+    const marks = async () =>
+      queryRows<{ id: string; withdrawn: string | null }>(
+        t.database.db,
+        sql`SELECT id::text, payload->>'withdrawn' AS withdrawn FROM approvals WHERE id IN (${withdrawnId}::uuid, ${refusedId}::uuid) ORDER BY id`,
+      );
+    const expected = [
+      { id: withdrawnId, withdrawn: 'true' },
+      { id: refusedId, withdrawn: null },
+    ].sort((a, b) => a.id.localeCompare(b.id));
+    expect(await marks()).toEqual(expected);
+    // As code before 0038 stored them: no mark.
+    await t.database.db.execute(sql`UPDATE approvals SET payload = payload - 'withdrawn' WHERE id = ${withdrawnId}::uuid`);
+    for (const statement of migration.split('--> statement-breakpoint')) await t.database.db.execute(sql.raw(statement));
+    expect(await marks()).toEqual(expected);
   });
 });
