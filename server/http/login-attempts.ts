@@ -61,21 +61,25 @@ export function admit(
   held: ReadonlyMap<string, Failures>,
   policy: LoginBackoffPolicy,
   nowMs: number,
-): { wait: number; next: Map<string, Failures> } {
+): { wait: number; heldBy: string[]; next: Map<string, Failures> } {
   let wait = 0;
+  const heldBy: string[] = [];
   const now = new Map(keys.map(({ key }) => [key, current(held.get(key), policy, nowMs)]));
   for (const { key, maxFailures } of keys) {
     const f = now.get(key)!;
-    if (f.lockedUntil > nowMs) wait = Math.max(wait, Math.ceil((f.lockedUntil - nowMs) / 1000));
+    let held = 0;
+    if (f.lockedUntil > nowMs) held = Math.ceil((f.lockedUntil - nowMs) / 1000);
     // Were every attempt in flight to fail, this one would come after the lock they set: it waits for them. At or
     // past the threshold, one attempt at a time (each failure there locks again). It is told that lock's length (sweep
     // 11b B4: told 1 s, a client retried into the lock the others had set meanwhile, 30 s).
-    else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) wait = Math.max(wait, lockSeconds(f.count + f.inFlight, maxFailures, policy));
+    else if (f.inFlight > 0 && f.count + f.inFlight >= maxFailures) held = lockSeconds(f.count + f.inFlight, maxFailures, policy);
+    if (held > 0) heldBy.push(key);
+    wait = Math.max(wait, held);
   }
-  if (wait > 0) return { wait, next: new Map() };
+  if (wait > 0) return { wait, heldBy, next: new Map() };
   const next = new Map<string, Failures>();
   for (const [key, f] of now) next.set(key, { ...f, inFlight: f.inFlight + 1, inFlightAt: nowMs });
-  return { wait: 0, next };
+  return { wait: 0, heldBy, next };
 }
 
 /**
@@ -128,11 +132,11 @@ export class LoginAttempts {
 
   constructor(private readonly database: Pick<Database, 'db'>) {}
 
-  /** Admits one attempt (see `admit`): 0, or the seconds to wait. */
-  async begin(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<number> {
+  /** Admits one attempt (see `admit`): wait 0, or the seconds to wait and the keys that hold it back. */
+  async begin(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<{ wait: number; heldBy: string[] }> {
     return this.#update(keys, (held) => {
-      const { wait, next } = admit(keys, held, policy, nowMs);
-      return { result: wait, next };
+      const { wait, heldBy, next } = admit(keys, held, policy, nowMs);
+      return { result: { wait, heldBy }, next };
     });
   }
 

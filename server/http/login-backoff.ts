@@ -61,15 +61,19 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
       const source = (ctx as { [SOURCE]?: LoginAttemptSource })[SOURCE];
       if (!source) return resolve(root, args, ctx, info); // a context built outside the HTTP edge
       const { attempts, policy, clientAddress } = source;
+      const address = `login-addr:${clientAddress}`;
       const keys: LoginKey[] = [
         { key: guard.keyOf(args, ctx), maxFailures: policy.maxFailuresPerUsername, clearedBySuccess: true },
         // A success leaves the address's count as it was: one valid account must not reset it.
-        { key: `login-addr:${clientAddress}`, maxFailures: policy.maxFailuresPerAddress },
+        { key: address, maxFailures: policy.maxFailuresPerAddress },
       ];
       // While locked, even the right password is refused: it is not even checked.
-      const wait = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
+      const { wait, heldBy } = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
       if (wait > 0) {
-        const refusal = rateLimited(`${name === 'login' ? '登录失败' : '原密码错误'}次数过多，请 ${wait} 秒后再试`, wait);
+        // Told what holds it back (sweep 17c F9): the user's own failures, or only the address's — an office behind one
+        // network address, many users' failures — so that a user locked by others' failures does not blame their own.
+        const cause = heldBy.every((k) => k === address) ? '此网络地址登录失败' : name === 'login' ? '登录失败' : '原密码错误';
+        const refusal = rateLimited(`${cause}次数过多，请 ${wait} 秒后再试`, wait);
         await auditRefusal(ctx, name, args, refusal);
         throw refusal;
       }

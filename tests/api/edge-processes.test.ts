@@ -91,11 +91,11 @@ describe('edge counters with several API processes: the request budget per proce
     const policy = { maxFailuresPerUsername: 1, maxFailuresPerAddress: 1, windowSeconds: 900, lockSeconds: 30, maxLockSeconds: 60 };
     const keys = [{ key: 'login-user:crashed-process', maxFailures: 1, clearedBySuccess: true }];
     const now = t.clock.now().toMillis();
-    expect(await attempts.begin(keys, policy, now)).toBe(0);
+    expect((await attempts.begin(keys, policy, now)).wait).toBe(0);
     // In flight at the threshold: the next attempt waits for it, told the lock its failure would set (sweep 11b B4) …
-    expect(await attempts.begin(keys, policy, now + 1000)).toBe(30);
+    expect(await attempts.begin(keys, policy, now + 1000)).toEqual({ wait: 30, heldBy: ['login-user:crashed-process'] });
     // … until the attempt is taken as ended without a verdict.
-    expect(await attempts.begin(keys, policy, now + 61_000)).toBe(0);
+    expect((await attempts.begin(keys, policy, now + 61_000)).wait).toBe(0);
     await attempts.end(keys, 'SUCCEEDED', policy, now + 61_500);
     expect(await queryRows(t.database.db, sql`SELECT key FROM login_failures WHERE key = 'login-user:crashed-process'`)).toEqual([]);
   });
@@ -120,7 +120,7 @@ describe('login failures counted by many attempts at once (CI of 51df63a: deadlo
     let failed = 0;
     const loop = async (l: number) => {
       for (let i = 0; i < ROUNDS; i++) {
-        expect(await attempts.begin(keys, policy, now)).toBe(0);
+        expect((await attempts.begin(keys, policy, now)).wait).toBe(0);
         await new Promise((r) => setTimeout(r, (l * 7 + i * 3) % 5));
         const outcome = outcomes[(l + i) % outcomes.length];
         if (outcome === 'FAILED') failed++;

@@ -39,7 +39,7 @@ async function waitingOn(fragment: string): Promise<void> {
 describe('login_failures rows locked by the attempts that count them', () => {
   it('a failure that waited while another transaction dropped its rows is counted on rows made again, nothing lost', async () => {
     const attempts = new LoginAttempts(database);
-    expect(await attempts.begin(keys, policy, now)).toBe(0);
+    expect((await attempts.begin(keys, policy, now)).wait).toBe(0);
     // Another transaction holds both rows, as an attempt ending without a failure does before it drops them.
     let failed: Promise<void> | undefined;
     await database.db.transaction(async (tx) => {

@@ -27,3 +27,19 @@ describe('B4: the wait told while attempts are in flight at the threshold', () =
     expect(locked.lockedUntil - NOW).toBe(wait * 1000);
   });
 });
+
+describe('sweep 17c F9: which keys hold an attempt back', () => {
+  it('the address alone (an office behind one address), the user alone, or both — as the refusal names its cause', () => {
+    const address = { key: 'login-addr:198.51.100.9', maxFailures: 20 };
+    const f = (count: number, lockedUntil = 0): Failures => ({ count, last: NOW - 1000, lockedUntil, inFlight: 0, inFlightAt: NOW - 100 });
+    const both = (u: Failures, a: Failures) =>
+      new Map([
+        [user.key, u],
+        [address.key, a],
+      ]);
+    expect(admit([user, address], both(f(0), f(20, NOW + 30_000)), policy, NOW)).toMatchObject({ wait: 30, heldBy: [address.key] });
+    expect(admit([user, address], both(f(5, NOW + 30_000), f(5)), policy, NOW)).toMatchObject({ wait: 30, heldBy: [user.key] });
+    expect(admit([user, address], both(f(5, NOW + 10_000), f(20, NOW + 30_000)), policy, NOW)).toMatchObject({ wait: 30, heldBy: [user.key, address.key] });
+    expect(admit([user, address], both(f(1), f(1)), policy, NOW)).toMatchObject({ wait: 0, heldBy: [] });
+  });
+});
