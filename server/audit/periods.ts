@@ -38,10 +38,10 @@ export async function closePeriod(ctx: ServiceContext, month: string): Promise<P
     await tx.execute(sql`LOCK TABLE movements, documents IN SHARE ROW EXCLUSIVE MODE`);
     const [last] = await tx.select().from(periodCloses).orderBy(desc(periodCloses.month)).limit(1);
     const first = `${month}-01`;
-    if (last && String(last.month) >= first) throw invalidState(`${month} 已月结（已结至 ${String(last.month).slice(0, 7)}）`);
+    if (last && String(last.month) >= first) throw invalidState(`${month} 已月结（已结至 ${String(last.month).slice(0, 7)}）`, { field: 'month' });
     if (last) {
       const expected = DateTime.fromISO(String(last.month)).plus({ months: 1 }).toISODate();
-      if (expected !== first) throw invalidState(`须按月顺序月结：下一个待结月份是 ${expected!.slice(0, 7)}`);
+      if (expected !== first) throw invalidState(`须按月顺序月结：下一个待结月份是 ${expected!.slice(0, 7)}`, { field: 'month' });
     }
     if (!last) await assertFirstCloseStartsTheBooks(tx, month, clock.now().setZone(ZONE).toFormat('yyyy-LL'));
     await assertNothingPending(tx, month, cutoff);

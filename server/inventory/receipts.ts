@@ -10,7 +10,7 @@ import { ZONE } from '../clock.ts';
 import { badInput, notFound } from '../errors.ts';
 import { batchIdWith } from '../ids.ts';
 import { batchIdKey, batchIdOf } from './batch-ids.ts';
-import { formatFen, parseMoney, toFen } from '../money.ts';
+import { formatFen, formatMoney, parseMoney, toFen } from '../money.ts';
 import { storesByIds, type StoreRow } from '../stores/service.ts';
 import { invisibleAsBlank, readableText, uuidArg, validate, idSchema } from '../validation.ts';
 import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting, type BatchRow, type ItemRow } from './common.ts';
@@ -19,7 +19,7 @@ import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertFundingFitsOwner, assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
 import { referencedIncident } from '../dispatch/incidents.ts';
-import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES } from '../paperwork/names.ts';
+import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES, RESERVE_MODE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
 import { reserveModeOf } from './reserve-mode.ts';
 
@@ -279,6 +279,16 @@ async function assertMayJoinBatches(db: Db, actor: Principal, joins: readonly ({
   }
 }
 
+/** A batch's recorded attribute as a keeper reads it. */
+function registeredValue(batch: BatchRow, k: BatchAttribute): string {
+  const v = batch[k];
+  if (v === null || v === undefined) return '未填';
+  if (k === 'unitPrice') return `${formatMoney(String(v))} 元`;
+  if (k === 'fundingSource') return FUNDING_NAMES[String(v)] ?? String(v);
+  if (k === 'reserveMode') return RESERVE_MODE_NAMES[String(v)] ?? String(v);
+  return String(v).slice(0, 10);
+}
+
 /** An existing batch with the number of a new one: its recorded attributes must agree with those given. */
 function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: ReadonlySet<BatchAttribute>): BatchRow {
   const differs = (['expiryDate', 'productionDate', 'unitPrice', 'fundingSource', 'reserveMode'] as const).filter(
@@ -286,7 +296,10 @@ function agreeingBatch(existing: BatchRow, b: NewBatch, field: string, given?: R
   );
   if (differs.length) {
     const said = differs.map((k) => ATTRIBUTE_NAMES[k]).join('、');
-    throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${said}与已登记的不同`, { batchId: existing.id, fields: differs });
+    // Sweep 18c F8: the registered values, so that the keeper can tell which entry is wrong (the batch is readable here:
+    // assertMayJoinBatches refused the others as taken, naming nothing).
+    const registered = differs.map((k) => `${ATTRIBUTE_NAMES[k]} ${registeredValue(existing, k)}`).join('，');
+    throw badInput(`${field}.batchNo`, `批号 ${b.batchNo} 已存在，且${said}与已登记的不同（已登记：${registered}）`, { batchId: existing.id, fields: differs });
   }
   return existing;
 }
@@ -513,7 +526,7 @@ function prepareLine(l: z.output<typeof receiptLine>, i: number, item: ItemRow, 
   const price = l.unitPrice ?? item.referencePrice;
   if (price === null || price === undefined) throw badInput(`${field}.unitPrice`, `「${item.name}」没有参考单价，须填写单价`);
   const unitPrice = parseMoney(String(price), `${field}.unitPrice`);
-  if (unitPrice.startsWith('-')) throw badInput(`${field}.unitPrice`, '单价不能为负');
+  if (unitPrice.startsWith('-')) throw badInput(`${field}.unitPrice`, `第 ${i + 1} 行单价不能为负`);
   return {
     itemId: item.id,
     quantity: l.quantity,

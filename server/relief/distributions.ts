@@ -57,7 +57,7 @@ const distributeSchema = z.object({
     // D29: a look-alike (full-width digits, a zero-width character, a trailing 。 in the address) is the same household,
     // not a fresh allowance: both are kept as read (readableText), the address without trailing punctuation.
     headName: z.string().transform(readableText).pipe(z.string().min(1, '须填写户主姓名').max(64)),
-    size: z.number().int('家庭人口须为整数').min(1, '家庭人口至少 1 人').max(50, '家庭人口过多'),
+    size: z.number().int('家庭人口须为整数').min(1, '家庭人口至少 1 人').max(50, '家庭人口最多 50 人'),
     // Full-width digits (as an input method types them) are the same number (sweep 7b L8).
     idNumber: z
       .string()

@@ -93,7 +93,10 @@ describe('period close (月结, D21/D22)', () => {
 
   it('D21: closing twice or out of order is INVALID_STATE; the current month and malformed months are BAD_USER_INPUT', async () => {
     await closeAprilAndMay();
-    expect(errorCode(await closeRaw(t, '2026-05'))).toBe('INVALID_STATE');
+    const twice = await closeRaw(t, '2026-05');
+    expect(errorCode(twice)).toBe('INVALID_STATE');
+    // Sweep 18c F8: placed at the month, as closePeriod's other refusals are (the console shows it there).
+    expect(twice.errors![0]).toMatchObject({ message: '2026-05 已月结（已结至 2026-05）', extensions: { field: 'month' } });
     expect(errorCode(await closeRaw(t, '2026-04'))).toBe('INVALID_STATE');
     expect(errorCode(await closeRaw(t, '2026-03'))).toBe('INVALID_STATE');
     expect(errorCode(await closeRaw(t, '2026-07'))).toBe('BAD_USER_INPUT'); // July is not over

@@ -321,7 +321,17 @@ describe('receiveStock (入库, D7)', () => {
       const clash = await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, quantity: 5, unitPrice: '151.00' }]));
       expect(errorCode(clash)).toBe('BAD_USER_INPUT');
       expect(firstError(clash)).toMatchObject({ field: 'input.lines.0.batchNo', batchId, fields: ['unitPrice'] });
-      expect(clash.errors![0].message).toBe('批号 Q-DUP 已存在，且单价与已登记的不同');
+      // Sweep 18c F8: the registered value is named, so that the keeper can tell which entry is wrong.
+      expect(clash.errors![0].message).toBe('批号 Q-DUP 已存在，且单价与已登记的不同（已登记：单价 150.00 元）');
+      const negative = await receiveRaw(
+        t,
+        'keeper',
+        purchase(WEIHUI, [
+          { ...line, quantity: 1 },
+          { ...line, batchNo: 'Q-NEG', quantity: 1, unitPrice: '-1.00' },
+        ]),
+      );
+      expect(negative.errors![0]).toMatchObject({ message: '第 2 行单价不能为负', extensions: { field: 'input.lines.1.unitPrice' } });
       expect(await ledgerCounts(t)).toEqual(before);
 
       const more = ok(await receiveRaw(t, 'keeper', purchase(WEIHUI, [{ ...line, quantity: 5, unitPrice: '150' }]), RECEIPT_FIELDS)).receiveStock;

@@ -130,8 +130,12 @@ describe('paperwork sweep B', () => {
       const res = await upload(OPENING, 'keeper', await workbook(rows));
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file' });
-      expect(res.body.error.errors).toEqual([{ row: 4, column: '批号', message: '批号 RW-FUND 已存在，且资金来源与已登记的不同' }]);
-      expect(res.body.error.message).toBe('文件中有 1 处错误，未入账。第 4 行「批号」：批号 RW-FUND 已存在，且资金来源与已登记的不同');
+      expect(res.body.error.errors).toEqual([
+        { row: 4, column: '批号', message: '批号 RW-FUND 已存在，且资金来源与已登记的不同（已登记：资金来源 县级资金）' },
+      ]);
+      expect(res.body.error.message).toBe(
+        '文件中有 1 处错误，未入账。第 4 行「批号」：批号 RW-FUND 已存在，且资金来源与已登记的不同（已登记：资金来源 县级资金）',
+      );
       expect(await ledgerCounts(t)).toEqual(before);
     });
   });

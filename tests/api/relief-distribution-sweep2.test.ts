@@ -79,6 +79,12 @@ describe('D29 (sweep 2): signature reference, household size, and over-standard 
     for (const size of [20, 50]) {
       await expectRefused({ household: { headName: '大户', size, address: '唐庄镇唐庄村' } }, 'input.household.size', `家庭人口 ${size} 人`);
     }
+    // Past the largest size at all, the limit is named (sweep 18c F8: 「家庭人口过多」 did not say it).
+    await expectRefused(
+      { household: { headName: '大户', size: 51, address: '唐庄镇唐庄村' }, overrideReason: '集体户' },
+      'input.household.size',
+      /家庭人口最多 50 人$/,
+    );
     ok(await distribute({ household: { headName: '孙十', size: 10, address: '唐庄镇唐庄村六组 1 号' }, lines: [{ itemId: QUILT, quantity: 10 }] }));
 
     const home = { headName: '敬老院', size: 11, address: '唐庄镇敬老院' };
