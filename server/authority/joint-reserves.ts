@@ -10,6 +10,7 @@ import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getRegion, getRegionInScope } from '../regions/service.ts';
 import { itemFor, itemsFor } from '../inventory/common.ts';
 import { expiredSql } from '../inventory/expiry.ts';
+import { companyOwnedSql } from '../inventory/reserve-mode.ts';
 import { firstRepeat, idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
@@ -236,6 +237,7 @@ export async function neighbourStock(ctx: ServiceContext, itemId: string, region
     sql`SELECT s.id AS store_id, s.region_code, sum(bal.on_hand - bal.reserved)::bigint AS available
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id = ${itemId}::uuid AND s.kind IN ('GOVERNMENT', 'ENTRUSTED') AND (${sql.join(prefixes, sql` OR `)})${within}
+           AND NOT ${companyOwnedSql(sql`b.reserve_mode`)} -- D3, D20 (sweep 18a F14): government stock; a company's own is no partner's to use
            AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, nobody's to lend
          GROUP BY s.id, s.region_code HAVING sum(bal.on_hand - bal.reserved) > 0
          ORDER BY s.region_code, s.id`,

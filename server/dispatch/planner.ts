@@ -27,6 +27,18 @@ interface Reserve extends LatLng {
   access?: Access;
 }
 
+/**
+ * D6 (an agreement has a validity), D17: an agreement's validity in whole China days from the day the plan is made —
+ * `fromDay` = validFrom − today (≤ 0 once in force), `toDay` = validTo − today. A call-off may be issued at any hour of
+ * the day (suggested now, approved and executed later the same day, each re-checking by its own China date): it is
+ * issued only while the agreement is in force, and a capacity reserve's output counts only on days that end inside
+ * the validity (inForceToday, productionDays). Absent: no bound (the planner's own tests and the bench).
+ */
+export interface Validity {
+  fromDay: number;
+  toDay: number;
+}
+
 export interface Destination extends LatLng {
   name: string;
   regionCode: string;
@@ -55,6 +67,7 @@ export interface AgreementSource extends Reserve {
   itemId: string;
   available: number;
   responseHours: number;
+  validity?: Validity;
 }
 
 /**
@@ -73,6 +86,7 @@ export interface CapacitySource extends Reserve {
    * days' output, so only what is left of the horizon is offered, on the days it is made (capacityOnDay).
    */
   claimed?: number;
+  validity?: Validity;
 }
 
 export type Source = StoreBatchSource | AgreementSource | CapacitySource;
@@ -278,12 +292,49 @@ function overrideHours(policy: PlannerPolicy, storeId: string, regionCode: strin
   return undefined;
 }
 
-/** D17: what a capacity reserve can still make on production day `day` — its output less what earlier orders occupy. */
-export const capacityOnDay = (s: CapacitySource, day: number) => Math.max(0, Math.min(s.dailyCapacity, s.dailyCapacity * day - (s.claimed ?? 0)));
+/**
+ * D6 (an agreement has a validity), D17 (sweep 18a F6): whether a reserve may be called off today — its agreement in
+ * force (validFrom ≤ today ≤ validTo, China dates). A call-off issued while the agreement is in force binds the company
+ * (its stock is delivered after the response time, on the last day too); one in force only from a later day is not
+ * called off before it. Without a validity: no bound (the planner's own tests and the bench).
+ */
+export const inForceToday = (s: { validity?: Validity }): boolean => !s.validity || (s.validity.fromDay <= 0 && s.validity.toDay >= 0);
 
-/** Supply of one source over the planning horizon. */
+/**
+ * D6, D17 (sweep 18a F6): the days of production (1 = the first after the lead time) a capacity reserve owes within
+ * the horizon — none unless its agreement is in force today (inForceToday), and only those that end inside its
+ * validity: day d is made from leadDays + d − 1 to leadDays + d days after the order, and counts when it ends by
+ * validTo's 24:00 for an order placed at any hour of today (capacity is a daily output the contract commits, not a
+ * stock: the days after it ends are not the company's to give). Empty when `first` > `last`.
+ */
+export function productionDays(s: Pick<CapacitySource, 'leadDays' | 'validity'>, horizonDays: number): { first: number; last: number } {
+  if (!s.validity) return { first: 1, last: horizonDays };
+  if (!inForceToday(s)) return { first: 1, last: 0 };
+  return { first: 1, last: Math.min(horizonDays, s.validity.toDay - s.leadDays) };
+}
+
+/**
+ * D17: what a capacity reserve can still make on production day `day` — its output less what earlier orders occupy,
+ * which take its first days of production (D6: only those inside the agreement's validity, productionDays).
+ */
+export function capacityOnDay(s: CapacitySource, day: number, horizonDays: number): number {
+  const { first, last } = productionDays(s, horizonDays);
+  if (day < first || day > last) return 0;
+  return Math.max(0, Math.min(s.dailyCapacity, s.dailyCapacity * (day - first + 1) - (s.claimed ?? 0)));
+}
+
+/**
+ * D6, D17: what a capacity reserve can still make over the horizon inside its agreement's validity, less what earlier
+ * orders occupy — what the planner offers, and approval, consent and execution promise (sources.ts assertAgreementStock).
+ */
+export function capacityWithin(s: Pick<CapacitySource, 'dailyCapacity' | 'leadDays' | 'validity' | 'claimed'>, horizonDays: number): number {
+  const { first, last } = productionDays(s, horizonDays);
+  return Math.max(0, s.dailyCapacity * Math.max(0, last - first + 1) - (s.claimed ?? 0));
+}
+
+/** Supply of one source over the planning horizon (D6: an agreement's only what it owes inside its validity). */
 const supplyOf = (s: Source, policy: PlannerPolicy) =>
-  s.kind === 'CAPACITY' ? Math.max(0, s.dailyCapacity * policy.capacityHorizonDays - (s.claimed ?? 0)) : s.available;
+  s.kind === 'CAPACITY' ? capacityWithin(s, policy.capacityHorizonDays) : s.kind === 'AGREEMENT' && !inForceToday(s) ? 0 : s.available;
 
 /**
  * Stores pool their batches per item in the LP; the store's allocation is split across batches FEFO afterwards.
@@ -331,7 +382,7 @@ class ItemPools {
       if (s.kind === 'STORE' || supplyOf(s, policy) <= 0) continue;
       const lots = s.kind === 'CAPACITY' ? policy.capacityHorizonDays : 1;
       for (let day = 1; day <= lots; day++) {
-        const supply = s.kind === 'CAPACITY' ? capacityOnDay(s, day) : s.available;
+        const supply = s.kind === 'CAPACITY' ? capacityOnDay(s, day, policy.capacityHorizonDays) : s.available;
         if (supply <= 0) continue;
         const key = s.kind === 'CAPACITY' ? `${s.kind}|${s.agreementId}|${String(day).padStart(4, '0')}` : `${s.kind}|${s.agreementId}`;
         const pool = others.get(key);
@@ -843,7 +894,7 @@ export function planGreedy(input: PlannerInput): Plan {
   // What each source has left; a capacity reserve per day of production.
   const stocks = input.sources.flatMap((s): { s: Source; day: number; left: number }[] =>
     s.kind === 'CAPACITY'
-      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, left: capacityOnDay(s, k + 1) }))
+      ? Array.from({ length: policy.capacityHorizonDays }, (_, k) => ({ s, day: k + 1, left: capacityOnDay(s, k + 1, policy.capacityHorizonDays) }))
       : [{ s, day: 1, left: supplyOf(s, policy) }],
   );
   const lines: PlanLine[] = [];

@@ -1,28 +1,36 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { DomainError } from '../errors.ts';
+import { DomainError, invalidState } from '../errors.ts';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { expiredSql } from '../inventory/expiry.ts';
-import { activeAgreementLines } from '../reserves/agreements.ts';
-import type { Source } from './planner.ts';
+import { companyOwnedSql } from '../inventory/reserve-mode.ts';
+import { linesOfAgreements, type EffectiveLine } from '../reserves/agreements.ts';
+import { daysBetween } from '../reserves/rules.ts';
+import { capacityWithin, type Source, type Validity } from './planner.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
 /**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
- * available batches at government and entrusted stores, agreement lines at min(committed, last counted),
+ * available government batches at government and entrusted stores, agreement lines at min(committed, last counted),
  * and capacity lines less the production already ordered from them (D6/D17: `claimed`, taking the first days' output) —
  * located at the company's store, else at its region's centroid. Sources of every region: an
  * agreement or capacity reserve is its agreement's region's, and another jurisdiction's is used as its store stock is
- * (D25, consent.ts).
+ * (D25, consent.ts). D6, D17 (sweep 18a F6): agreements in force today, each with its validity, which the planner
+ * reads — a capacity reserve's output only on days inside it (productionDays).
  */
 export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
   if (!itemIds.length) return [];
   const ids = uuidList(itemIds);
+  // D3, D6, D17, D23 (sweep 18a F14): a store source is government stock only. A company's own batch (协议储备, in its
+  // 代储库 or anywhere) is the company's property — used only through its agreement's call-off, at its price — so it
+  // is never planned as store stock: the one rule of what is company-owned (companyOwnedSql), as valuation, the stock
+  // export, reserveGaps and neighbourStock read it.
   const batches = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, b.batch_no, bal.item_id,
                bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
          WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
+           AND NOT ${companyOwnedSql(sql`b.reserve_mode`)}
            AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, never planned
          ORDER BY bal.store_id, bal.batch_id`,
   );
@@ -41,7 +49,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     receivedAt: new Date(r.received_at as string).toISOString(),
   }));
   const wanted = new Set(itemIds);
-  const lines = (await activeAgreementLines(db, null, today)).filter((l) => wanted.has(l.itemId) && l.mode !== 'ENTRUSTED');
+  const lines = (await reserveLinesInForce(db, today)).filter((l) => wanted.has(l.itemId));
   if (!lines.length) return sources;
   const places = await queryRows<{ id: string; name: string; lat: number | null; lng: number | null }>(
     db,
@@ -55,7 +63,7 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
   for (const l of lines) {
     const p = place.get(l.agreementId)!;
     if (p.lat === null || p.lng === null) continue;
-    const at = { lat: Number(p.lat), lng: Number(p.lng), agreementId: l.agreementId, companyName: p.name, itemId: l.itemId };
+    const at = { lat: Number(p.lat), lng: Number(p.lng), agreementId: l.agreementId, companyName: p.name, itemId: l.itemId, validity: l.validity };
     const available = l.effectiveQuantity - (claimed.get(`${l.agreementId}|${l.itemId}`) ?? 0);
     if (l.mode === 'AGREEMENT' && available > 0) {
       sources.push({ kind: 'AGREEMENT', ...at, available, responseHours: Number(l.responseHours ?? 24) });
@@ -65,6 +73,40 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
     }
   }
   return sources;
+}
+
+/** An agreement or capacity line with its agreement's validity from `today` (D6). */
+interface ReserveLine extends EffectiveLine {
+  mode: 'AGREEMENT' | 'CAPACITY';
+  validFrom: string;
+  validTo: string;
+  validity: Validity;
+}
+
+/**
+ * D6, D17: the lines of agreement (协议储备) and capacity (产能储备) reserves in force on `today` (China date), with their
+ * validity in days from today (sweep 18a F6: a capacity reserve's output counts only on days inside it);
+ * `agreementIds` narrows them. Entrusted (代储) agreements are no source: their goods are government stock at the store
+ * (loadSources' batches).
+ */
+async function reserveLinesInForce(db: Db, today: string, agreementIds?: readonly string[]): Promise<ReserveLine[]> {
+  const only = agreementIds ? sql` AND id IN (${uuidList([...agreementIds])})` : sql``;
+  const rows = await queryRows<{ id: string; valid_from: string; valid_to: string }>(
+    db,
+    sql`SELECT id, valid_from::text AS valid_from, valid_to::text AS valid_to FROM agreements
+         WHERE mode IN ('AGREEMENT', 'CAPACITY') AND valid_from <= ${today}::date AND valid_to >= ${today}::date${only}`,
+  );
+  if (!rows.length) return [];
+  const validity = new Map(rows.map((r) => [r.id, { validFrom: r.valid_from.slice(0, 10), validTo: r.valid_to.slice(0, 10) }]));
+  return (
+    await linesOfAgreements(
+      db,
+      rows.map((r) => r.id),
+    )
+  ).map((l) => {
+    const v = validity.get(l.agreementId)!;
+    return { ...l, mode: l.mode as ReserveLine['mode'], ...v, validity: { fromDay: daysBetween(today, v.validFrom), toDay: daysBetween(today, v.validTo) } };
+  });
 }
 
 /**
@@ -94,23 +136,27 @@ async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map
 
 /**
  * D17: approving a plan (or consenting to its line once approved) promises its agreement lines' stock, as approval
- * reserves store stock: what is promised must still be there — the agreement valid, its effective quantity less what
- * other approved plans and issued call-offs claim (agreementClaims, as planning subtracts it). D6/D17: likewise a
+ * reserves store stock: what is promised must still be there — the agreement not ended, its effective quantity less
+ * what other approved plans and issued call-offs claim (agreementClaims, as planning subtracts it). D6/D17: likewise a
  * capacity line's production — the daily capacity over the planning horizon (`capacityHorizonDays`, as the planner
- * counts it) less what other approved plans and undelivered production orders claim. Two plans requested while both
- * were proposed were each offered the same stock or capacity; the second approval is refused (INSUFFICIENT_STOCK,
- * naming the line). The agreement lines are locked until the transaction ends, so two approvals decide one after
- * the other.
+ * counts it) less what other approved plans and undelivered production orders claim. D6 (sweep 18a F6): both only
+ * while the agreement is in force on `today`, the day of the approval, consent or execution, and a capacity line's
+ * production only on days inside its validity (capacityWithin: the planner's own rule) — so a plan approved or
+ * executed on a later day promises what the contract still binds the company to. Two plans requested while
+ * both were proposed were each offered the same stock or capacity; the second approval is refused (INSUFFICIENT_STOCK,
+ * naming the line). The agreement lines are locked until the transaction ends, so two approvals decide one after the
+ * other. D3, D23 (sweep 18a F14): and its store lines take government stock only (assertGovernmentStock).
  */
 export async function assertAgreementStock(
   tx: Db,
   planId: string,
-  lines: readonly { lineNo: number; sourceKind: string; agreementId: string | null; itemId: string; quantity: number }[],
+  lines: readonly { lineNo: number; sourceKind: string; agreementId: string | null; itemId: string; quantity: number; batchId?: string | null }[],
   today: string,
   // The planner's horizon (config.planner, PLANNER_CAPACITY_HORIZON_DAYS): no default, so approval, consent and
   // execution promise what the planner offered.
   capacityHorizonDays: number,
 ): Promise<void> {
+  await assertGovernmentStock(tx, lines);
   const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT' || l.sourceKind === 'CAPACITY');
   if (!promised.length) return;
   const wanted = new Map<string, { lineNos: number[]; capacity: boolean; agreementId: string; itemId: string; quantity: number }>();
@@ -129,32 +175,70 @@ export async function assertAgreementStock(
     )}) ORDER BY agreement_id, item_id FOR NO KEY UPDATE`,
   );
   const effective = new Map(
-    (await activeAgreementLines(tx, null, today))
+    (
+      await reserveLinesInForce(
+        tx,
+        today,
+        [...wanted.values()].map((w) => w.agreementId),
+      )
+    )
       .filter((l) => l.mode === (wanted.get(`${l.agreementId}|${l.itemId}`)?.capacity ? 'CAPACITY' : 'AGREEMENT'))
       .map((l) => [`${l.agreementId}|${l.itemId}`, l]),
   );
   const claimed = await agreementClaims(tx, planId);
   for (const [k, w] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const line = effective.get(k);
-    const supply = w.capacity ? (line?.dailyCapacity ?? 0) * capacityHorizonDays : (line?.effectiveQuantity ?? 0);
-    const available = Math.max(supply - (claimed.get(k) ?? 0), 0);
+    const taken = claimed.get(k) ?? 0;
+    // As loadSources offers the line: an agreement in force today (else not loaded), the same production days.
+    const production = line ? { dailyCapacity: line.dailyCapacity ?? 0, leadDays: line.leadDays ?? 0, validity: line.validity } : null;
+    const supply = !line ? 0 : w.capacity ? capacityWithin(production!, capacityHorizonDays) : line.effectiveQuantity;
+    const available = Math.max(supply - taken, 0);
     if (w.quantity <= available) continue;
     const [names] = await queryRows<{ company: string; item: string }>(
       tx,
       sql`SELECT o.name AS company, i.name AS item FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
            WHERE a.id = ${w.agreementId}::uuid AND i.id = ${w.itemId}::uuid`,
     );
-    const left = w.capacity
-      ? `${capacityHorizonDays} 天内尚可生产 ${available}（其余产能已由其他已批准方案或未交货的生产订单占用）`
-      : `尚可调用 ${available}（其余已由其他已批准方案或未到货的调用单占用）`;
+    const validity = line ? `协议有效期 ${line.validFrom} 至 ${line.validTo}` : '';
+    const cut = w.capacity && production && capacityWithin(production, capacityHorizonDays) < production.dailyCapacity * capacityHorizonDays;
+    const others = taken ? `（其余${w.capacity ? '产能已由其他已批准方案或未交货的生产订单占用' : '已由其他已批准方案或未到货的调用单占用'}）` : '';
+    const left = !line
+      ? `所属协议已不在有效期内，尚可${w.capacity ? '生产' : '调用'} 0`
+      : w.capacity
+        ? `${capacityHorizonDays} 天内${cut ? `在${validity}内` : ''}尚可生产 ${available}${others}`
+        : `尚可调用 ${available}${others}`;
     throw new DomainError(
       'INSUFFICIENT_STOCK',
-      `方案第 ${w.lineNos.join('、')} 行：${w.capacity ? '产能储备' : '协议储备'}（${names?.company ?? ''}）的「${names?.item ?? ''}」${
-        line ? left : `所属协议已不在有效期内，尚可${w.capacity ? '生产' : '调用'} 0`
-      }，本方案需 ${w.quantity}：请取消本方案并重新编制`,
+      `方案第 ${w.lineNos.join('、')} 行：${w.capacity ? '产能储备' : '协议储备'}（${names?.company ?? ''}）的「${names?.item ?? ''}」${left}，本方案需 ${w.quantity}：请取消本方案并重新编制`,
       { field: 'planId', lineNos: w.lineNos, agreementId: w.agreementId, itemId: w.itemId, requested: w.quantity, available },
     );
   }
+}
+
+/**
+ * D3, D6/D17, D23 (sweep 18a F14): a plan's store lines take government stock only — a company's own batch
+ * (companyOwnedSql) is used only through its agreement's call-off. A plan proposed before planning left such batches
+ * out (loadSources) may still name one: approving, consenting to or executing it would ship the company's goods as
+ * government stock, with no call-off, price or settlement. Refused (INVALID_STATE), naming the lines; nothing else
+ * picks store stock for a plan (a 补发 ships only the plan's own batches, checkPlanShipment).
+ */
+async function assertGovernmentStock(tx: Db, lines: readonly { lineNo: number; sourceKind: string; batchId?: string | null }[]): Promise<void> {
+  const stored = lines.filter((l) => l.sourceKind === 'STORE' && l.batchId);
+  if (!stored.length) return;
+  const owned = await queryRows<{ id: string; batch_no: string; owner: string | null }>(
+    tx,
+    sql`SELECT b.id, b.batch_no, o.name AS owner FROM batches b LEFT JOIN organizations o ON o.id = b.owner_org_id
+         WHERE b.id IN (${uuidList([...new Set(stored.map((l) => l.batchId!))])}) AND ${companyOwnedSql(sql`b.reserve_mode`)}
+         ORDER BY b.batch_no`,
+  );
+  if (!owned.length) return;
+  const ownedIds = new Set(owned.map((b) => b.id));
+  const lineNos = stored.filter((l) => ownedIds.has(l.batchId!)).map((l) => l.lineNo);
+  const names = owned.map((b) => `批次 ${b.batch_no}${b.owner ? `（${b.owner}所有）` : ''}`).join('、');
+  throw invalidState(
+    `方案第 ${lineNos.join('、')} 行调用的${names}是企业自有的协议储备，不是政府储备：只能通过协议向企业调用，不能按库存调拨。请取消本方案并重新生成`,
+    { field: 'planId', lineNos, batchIds: owned.map((b) => b.id) },
+  );
 }
 
 /** The travel-time table as the planner takes it: `${storeId}|${regionCode}` → hours. */
