@@ -26,7 +26,7 @@ import {
   type JointAgreement,
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
-import { listSettlements, settle, type SettlementRow } from '../server/authority/settlements.ts';
+import { awaitsDelivery, isReleased, listSettlements, settle, valueBasisOf, type SettlementView } from '../server/authority/settlements.ts';
 import { readableOrNull, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { approvalWorth } from '../server/dispatch/plan-value.ts';
@@ -224,7 +224,21 @@ const NeighbourStockLine = builder.objectRef<NeighbourStockRow>('NeighbourStockL
   }),
 });
 
-const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
+// D21, D25 (sweep 18a F18): what a settlement's value rests on; REFERENCE_PRICE and UNPRICED are not yet a price.
+const SettlementValueBasis = builder.enumType('SettlementValueBasis', {
+  description: "D21, D25: what a settlement's value rests on",
+  values: {
+    STOCK_COST: { description: 'Store stock: the unit cost of the batches taken' },
+    CONTRACT_PRICE: { description: "A call-off not yet delivered: the agreement's unit price" },
+    DELIVERY_PRICE: { description: 'A call-off delivered: the price its goods were booked at (the contract price, else the one stated at delivery)' },
+    REFERENCE_PRICE: { description: "An estimate: a reserve with no price agreed, not yet delivered, valued at the item's reference price" },
+    UNPRICED: {
+      description: 'Not known yet: no price agreed, not yet delivered, and the item has no reference price; value 0.00 means "not priced", not "nothing owed"',
+    },
+  } as const,
+});
+
+const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
   description: 'D15, D25: stock of another region or level used, owed back in kind or in money until settled',
   ...scopedType('settlement'),
   fields: (t) => ({
@@ -235,7 +249,31 @@ const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
     store: t.field({ type: Store, resolve: (s, _a, ctx) => must(ctx.loaders.store.load(s.storeId)) }),
     item: t.field({ type: Item, resolve: (s, _a, ctx) => must(ctx.loaders.item.load(s.itemId)) }),
     quantity: t.exposeInt('quantity'),
-    value: t.field({ type: 'Money', resolve: (s) => s.value }),
+    value: t.field({
+      type: 'Money',
+      description: 'What is owed, in yuan — see valueBasis: an estimate or "not yet priced" until a call-off with no agreed price is delivered',
+      resolve: (s) => s.value,
+    }),
+    valueBasis: t.field({ type: SettlementValueBasis, resolve: (s) => valueBasisOf(s.callOff ?? undefined) }),
+    valueEstimated: t.boolean({
+      description: 'D25 (sweep 18a F18): true while value is not a price the goods were taken or booked at (REFERENCE_PRICE, UNPRICED)',
+      resolve: (s) => ['REFERENCE_PRICE', 'UNPRICED'].includes(valueBasisOf(s.callOff ?? undefined)),
+    }),
+    awaitingDelivery: t.boolean({
+      description: 'D17, D25 (sweep 18a F17): a call-off whose company has not delivered yet — nothing to settle until it has',
+      resolve: (s) => s.status === 'OPEN' && awaitsDelivery(s.callOff ?? undefined),
+    }),
+    released: t.boolean({
+      description:
+        'D25 (sweep 18a F3): closed because nothing is owed — the goods were never used or all came back (a cancelled shipment or call-off, a short delivery, a recovery into the lender’s store); nobody settled it (settledBy null, reference says why)',
+      resolve: (s) => isReleased(s),
+    }),
+    releasedBy: t.field({
+      type: User,
+      nullable: true,
+      description: 'Who recorded what released it (the cancellation, delivery or recovery the reference names); null unless released',
+      resolve: (s, _a, ctx) => (isReleased(s) && s.settledBy ? ctx.loaders.user.load(s.settledBy) : null),
+    }),
     plan: t.field({
       type: DispatchPlan,
       nullable: true,
@@ -247,13 +285,19 @@ const Settlement = builder.objectRef<SettlementRow>('Settlement').implement({
       description: "D25: the plan's id, for either side — the side owed knows it from the consent it gave (Approval.subjectId)",
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
-    settledBy: t.field({ type: User, nullable: true, resolve: (s, _a, ctx) => (s.settledBy ? ctx.loaders.user.load(s.settledBy) : null) }),
-    settledAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.settledAt }),
+    settledBy: t.field({
+      type: User,
+      nullable: true,
+      description: 'Who of the side owed confirmed it settled (D24); null while open, and for one released (see released, releasedBy)',
+      resolve: (s, _a, ctx) => (s.settledBy && !isReleased(s) ? ctx.loaders.user.load(s.settledBy) : null),
+    }),
+    settledAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was settled or released', resolve: (s) => s.settledAt }),
     reference: t.exposeString('reference', { nullable: true }),
     documentId: t.exposeID('documentId', { nullable: true }),
     settleable: t.boolean({
-      description: 'Whether the user may confirm it settled now (D24, D25: the side owed, never the owing side)',
-      resolve: (s, _a, ctx) => s.status === 'OPEN' && settlementConfirmationBar(ctx.user!, s) === null,
+      description:
+        "Whether the user may confirm it settled now (D24, D25: the side owed, never the owing side; D17: a call-off's only once delivered — awaitingDelivery)",
+      resolve: (s, _a, ctx) => s.status === 'OPEN' && !awaitsDelivery(s.callOff ?? undefined) && settlementConfirmationBar(ctx.user!, s) === null,
     }),
   }),
 });

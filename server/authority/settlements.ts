@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { dispatchLines, settlements } from '../../drizzle/schema/index.ts';
+import { callOffs, dispatchLines, settlements } from '../../drizzle/schema/index.ts';
 import { mayRead, regionsInScope, settlementConfirmationBar } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
@@ -12,12 +12,110 @@ import { idSchema, uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { callOffCitation } from '../reserves/call-off-citation.ts';
 
 // D15, D25: every use of another level's or region's stock leaves a settlement owed (归还 in kind or compensation in
 // money) until it is settled by a recorded document or reference.
 
 export type SettlementRow = typeof settlements.$inferSelect;
 export type SettlementStatus = SettlementRow['status'];
+
+/**
+ * D6, D17, D25 (sweep 18a F17, F18): the call-off a settlement was opened for — an agreement or capacity reserve of
+ * another jurisdiction used by a plan — found by the plan line both are keyed by (execution.ts: `${planId}/${lineNo}`),
+ * with the agreement's price and the item's reference price. null for a settlement of store stock.
+ */
+export interface CallOffOfSettlement {
+  callOffId: string;
+  lineNo: number;
+  status: 'ISSUED' | 'DELIVERED' | 'CANCELLED';
+  quantity: number;
+  deliveredQuantity: number | null;
+  /** The agreement's unit price; null or 0.00: none agreed (a capacity reserve priced at delivery). */
+  contractPrice: string | null;
+  referencePrice: string | null;
+}
+
+/** The call-offs of `rows` (by settlement id); settlements of store stock are absent. */
+export async function callOffsOfSettlements(db: Db, rows: readonly Pick<SettlementRow, 'id' | 'planId'>[]): Promise<Map<string, CallOffOfSettlement>> {
+  const planIds = [...new Set(rows.flatMap((r) => (r.planId ? [r.planId] : [])))];
+  if (!planIds.length) return new Map();
+  const lines = await queryRows<{
+    plan_id: string;
+    line_no: number;
+    status: CallOffOfSettlement['status'];
+    quantity: number;
+    delivered_quantity: number | null;
+    call_off_id: string;
+    contract_price: string | null;
+    reference_price: string | null;
+  }>(
+    db,
+    sql`SELECT l.plan_id::text AS plan_id, l.line_no, c.id::text AS call_off_id, c.status::text AS status, c.quantity, c.delivered_quantity,
+               al.unit_price::text AS contract_price, i.reference_price::text AS reference_price
+          FROM dispatch_lines l
+          JOIN call_offs c ON c.plan_id = l.plan_id AND c.agreement_id = l.agreement_id AND c.item_id = l.item_id AND c.destination_idx = l.destination_idx
+          JOIN items i ON i.id = l.item_id
+          LEFT JOIN agreement_lines al ON al.agreement_id = l.agreement_id AND al.item_id = l.item_id
+         WHERE l.plan_id IN (${uuidList(planIds)}) AND l.source_kind <> 'STORE'`,
+  );
+  const wanted = new Set(rows.map((r) => r.id));
+  const out = new Map<string, CallOffOfSettlement>();
+  for (const l of lines) {
+    // The call-off of this very line (a plan may call off the same agreement's item twice, on two lines).
+    if (l.call_off_id !== stableId('call-off', `${l.plan_id}/${l.line_no}`)) continue;
+    const id = stableId('settlement', `${l.plan_id}/${l.line_no}`);
+    if (!wanted.has(id)) continue;
+    out.set(id, {
+      callOffId: l.call_off_id,
+      lineNo: Number(l.line_no),
+      status: l.status,
+      quantity: Number(l.quantity),
+      deliveredQuantity: l.delivered_quantity === null ? null : Number(l.delivered_quantity),
+      contractPrice: l.contract_price,
+      referencePrice: l.reference_price,
+    });
+  }
+  return out;
+}
+
+/**
+ * D21, D25 (sweep 18a F18): what a settlement's `value` rests on. Store stock: the cost of the batches taken
+ * (STOCK_COST). A call-off: the agreement's price (CONTRACT_PRICE) until delivered, then the price the goods were
+ * booked at (DELIVERY_PRICE — the contract price where there is one, else the price stated at delivery). A reserve
+ * with no price agreed, not yet delivered, is valued at the item's reference price — an estimate (REFERENCE_PRICE) —,
+ * or, without one either, not known (UNPRICED: the value 0.00 then means "not yet priced", never "nothing owed").
+ */
+export type SettlementValueBasis = 'STOCK_COST' | 'CONTRACT_PRICE' | 'DELIVERY_PRICE' | 'REFERENCE_PRICE' | 'UNPRICED';
+
+const priced = (price: string | null): price is string => price !== null && Number(price) > 0;
+
+export function valueBasisOf(c: CallOffOfSettlement | undefined): SettlementValueBasis {
+  if (!c) return 'STOCK_COST';
+  if (c.status === 'DELIVERED') return 'DELIVERY_PRICE';
+  if (priced(c.contractPrice)) return 'CONTRACT_PRICE';
+  return priced(c.referencePrice) ? 'REFERENCE_PRICE' : 'UNPRICED';
+}
+
+/** The unit price a call-off's settlement is opened at (D25, sweep 18a F18): the contract's, else the item's reference price as an estimate, else 0.00 (UNPRICED). */
+export const callOffSettlementPrice = (contractPrice: string | null, referencePrice: string | null): string =>
+  priced(contractPrice) ? contractPrice : priced(referencePrice) ? referencePrice : '0';
+
+/**
+ * D25, D24 (sweep 18a F3): a settlement closed because nothing is owed — the goods were never used or all came back
+ * (a cancelled shipment or call-off, a call-off delivered short, a recovery into the lender's store: reduceOwed) — is
+ * SETTLED with quantity 0 (migration 0013). Nobody settled it: it was released. settle() closes only an OPEN
+ * settlement, which always owes something, so quantity 0 tells a release from a repayment, for rows recorded before
+ * this was said as well.
+ */
+export const isReleased = (row: Pick<SettlementRow, 'status' | 'quantity'>): boolean => row.status === 'SETTLED' && row.quantity === 0;
+
+/**
+ * D17, D25 (sweep 18a F17): a call-off's settlement owes what the company delivered — nothing before it has delivered.
+ * Until then it is not settled (settle refuses, `settleable` is false): settled early, the call-off could be neither
+ * cancelled nor delivered short (reduceSettlementOfCallOff), and the borrower's plan and incident would be stuck.
+ */
+export const awaitsDelivery = (c: CallOffOfSettlement | undefined): boolean => c?.status === 'ISSUED';
 
 /**
  * Does shipping stock held in `sourceRegion` to an incident in `incidentRegion`, for the jurisdiction `owedBy` that
@@ -73,8 +171,16 @@ export async function openSettlement(tx: Db, d: SettlementDraft, at: Date): Prom
   });
 }
 
+/** A settlement as the API shows it: with the call-off it was opened for, if any (valueBasisOf, awaitsDelivery). */
+export type SettlementView = SettlementRow & { callOff: CallOffOfSettlement | null };
+
+export async function withCallOffs(db: Db, rows: readonly SettlementRow[]): Promise<SettlementView[]> {
+  const of = await callOffsOfSettlements(db, rows);
+  return rows.map((r) => ({ ...r, callOff: of.get(r.id) ?? null }));
+}
+
 /** settlements(regionCode, status): owed to or by regions in scope. */
-export async function listSettlements(ctx: ServiceContext, regionCode?: string | null, status?: SettlementStatus | null): Promise<SettlementRow[]> {
+export async function listSettlements(ctx: ServiceContext, regionCode?: string | null, status?: SettlementStatus | null): Promise<SettlementView[]> {
   const { db, actor: user } = ctx;
   const where: (SQL | undefined)[] = [or(regionsInScope(user, settlements.owedToRegion), regionsInScope(user, settlements.owedByRegion))];
   if (regionCode) {
@@ -82,11 +188,12 @@ export async function listSettlements(ctx: ServiceContext, regionCode?: string |
     where.push(or(sql`${settlements.owedToRegion} LIKE ${prefix}`, sql`${settlements.owedByRegion} LIKE ${prefix}`));
   }
   if (status) where.push(eq(settlements.status, status));
-  return db
+  const rows = await db
     .select()
     .from(settlements)
     .where(and(...where))
     .orderBy(asc(settlements.createdAt), asc(settlements.id));
+  return withCallOffs(db, rows);
 }
 
 const settleSchema = z
@@ -234,8 +341,27 @@ export async function settlingDocuments(db: Db, documentIds: readonly string[]):
   return [...settling, ...[...repaid].map((documentId) => ({ documentId }))];
 }
 
+/**
+ * D17, D25 (sweep 18a F17): a call-off's settlement is settled only once the company delivered (awaitsDelivery): what is
+ * owed is what arrived. Refused before — INVALID_STATE, nothing changes —, with what the side owed may do meanwhile.
+ */
+async function assertDelivered(tx: Db, row: SettlementRow, callOff: CallOffOfSettlement): Promise<void> {
+  const [now] = await tx.select({ status: callOffs.status }).from(callOffs).where(eq(callOffs.id, callOff.callOffId));
+  if (now?.status !== 'ISSUED') return;
+  const [plan] = await queryRows<{ requested_at: string | Date; item: string; unit: string }>(
+    tx,
+    sql`SELECT p.requested_at, i.name AS item, i.unit FROM dispatch_plans p, items i WHERE p.id = ${row.planId}::uuid AND i.id = ${row.itemId}::uuid`,
+  );
+  const citation = callOffCitation({ planId: row.planId!, requestedAt: new Date(plan.requested_at), lineNo: callOff.lineNo });
+  throw invalidState(
+    `该结算是${citation}向企业调用的${plan.item} ${callOff.quantity}${plan.unit}，企业尚未交货，不能确认结清：` +
+      '到货确认后按实际到货数量结清；企业无法供货的，由调用方取消调用单，这笔结算随之关闭',
+    { field: 'input.settlementId', callOffId: callOff.callOffId, callOffStatus: 'ISSUED' },
+  );
+}
+
 /** settle: the region owed (its dispatcher or administrator) records what settled it — a receipt document or a reference. */
-export async function settle(ctx: ServiceContext, input: unknown): Promise<SettlementRow> {
+export async function settle(ctx: ServiceContext, input: unknown): Promise<SettlementView> {
   const { db, actor: user, clock } = ctx;
   const v = validate(settleSchema, input);
   uuidArg(v.settlementId, 'input.settlementId', '结算');
@@ -246,8 +372,14 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
   if (!mayRead.settlement(user, row)) throw forbidden('该结算');
   assertMayConfirmSettlement(user, row);
   return db.transaction(async (tx) => {
+    // A call-off's settlement (sweep 18a F17): its call-off locked first — as cancelCallOff and a delivery lock it
+    // before the settlement —, so that neither changes it between the check below and the settling.
+    const callOff = (await callOffsOfSettlements(tx, [row])).get(row.id);
+    if (callOff) await queryRows(tx, sql`SELECT id FROM call_offs WHERE id = ${callOff.callOffId}::uuid FOR SHARE`);
     const [current] = await tx.select().from(settlements).where(eq(settlements.id, row.id)).for('update');
-    if (current.status !== 'OPEN') throw invalidState('该结算已结清', { field: 'input.settlementId' });
+    if (current.status !== 'OPEN')
+      throw invalidState(isReleased(current) ? '该结算已关闭（物资未动用或已退回，无需归还）' : '该结算已结清', { field: 'input.settlementId' });
+    if (callOff) await assertDelivered(tx, current, callOff);
     if (v.documentId) await assertReturnDocument(tx, user, current, v.documentId);
     const [done] = await tx
       .update(settlements)
@@ -260,7 +392,7 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
       })
       .where(and(eq(settlements.id, row.id), eq(settlements.status, 'OPEN')))
       .returning();
-    return done;
+    return { ...done, callOff: callOff ?? null };
   });
 }
 
@@ -279,12 +411,38 @@ async function reduceOwed(tx: Db, s: SettlementRow, by: number, reference: strin
 }
 
 /**
+ * D17, D25, D30 (sweep 18a F15): the plan lines of `incidentId` whose call-off delivered any of `batchIds` — call-off goods
+ * came from no store: their batches are those the delivery's receipt booked —, with the 安置点 each was delivered to.
+ * Only the call-off of the very line (execution.ts keys both by `${planId}/${lineNo}`).
+ */
+async function callOffLinesOfBatches(tx: Db, incidentId: string, batchIds: readonly string[]) {
+  if (!batchIds.length) return [];
+  const rows = await queryRows<{ plan_id: string; line_no: number; batch_id: string; call_off_id: string; point_id: string }>(
+    tx,
+    sql`SELECT DISTINCT l.plan_id::text AS plan_id, l.line_no, rl.batch_id::text AS batch_id, c.id::text AS call_off_id, rd.store_id::text AS point_id, p.executed_at
+          FROM call_offs c JOIN dispatch_plans p ON p.id = c.plan_id
+          JOIN dispatch_lines l ON l.plan_id = c.plan_id AND l.source_kind <> 'STORE' AND l.agreement_id = c.agreement_id
+                               AND l.item_id = c.item_id AND l.destination_idx = c.destination_idx
+          JOIN documents rd ON rd.id = c.receipt_document_id AND rd.status = 'POSTED'
+          JOIN document_lines rl ON rl.document_id = rd.id
+         WHERE p.incident_id = ${incidentId}::uuid AND c.status = 'DELIVERED' AND rl.batch_id IN (${uuidList([...batchIds])})
+         ORDER BY executed_at, plan_id, line_no`,
+  );
+  return rows.filter((r) => r.call_off_id === stableId('call-off', `${r.plan_id}/${r.line_no}`));
+}
+
+/**
  * D15, D25, D30 (sweep 4, M2): good stock recovered from a 安置点 into the store it was taken from — the lender's, D30's
  * default — is given back in kind: the open settlements of the incident's plan lines that shipped those batches from
  * that store are reduced by what came back, per batch, the lines shipped to this 安置点 first, then the oldest plan
  * first; one reduced to nothing is closed (reduceOwed). Lost and damaged stock stays owed (used up on the borrowing
  * side's account), and a recovery into any other store reduces nothing. In the recovery's transaction, after its
  * document (whose number closes a settlement) and the balances; the settlement rows locked last, as a cancellation does.
+ *
+ * Call-off goods (sweep 18a F15, D17) were taken from no store: delivered under another jurisdiction's agreement, they
+ * are its government's (the batch owner's) and owed to it. Recovered into a store of that side owed — the only place
+ * assertRecoveredToOwner lets them go, bar the owing side's once settled — they are given back in kind the same way:
+ * the settlement of the call-off's line is reduced by what came back (its delivered batches, this 安置点's first).
  *
  * A settlement already settled (repaid in kind or in money, confirmed by the lender) is not reopened: goods coming back
  * to the lender beyond what is still open would repay it twice. Such a recovery is refused; the goods go to a store of
@@ -304,32 +462,57 @@ export async function reduceSettlementsOfRecovery(
   },
 ): Promise<void> {
   if (!c.returned.length) return;
-  const lines = await queryRows<{ plan_id: string; line_no: number; batch_id: string }>(
+  const batchIds = c.returned.map((r) => r.batchId);
+  const storeLines = await queryRows<{ plan_id: string; line_no: number; batch_id: string }>(
     tx,
     sql`SELECT l.plan_id, l.line_no, l.batch_id
           FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id LEFT JOIN transfers t ON t.id = l.transfer_id
          WHERE p.incident_id = ${c.incidentId}::uuid AND l.source_kind = 'STORE' AND l.store_id = ${c.toStoreId}::uuid
-           AND l.batch_id IN (${uuidList(c.returned.map((r) => r.batchId))})
+           AND l.batch_id IN (${uuidList(batchIds)})
          ORDER BY (t.to_store_id IS NOT DISTINCT FROM ${c.pointId}::uuid) DESC, p.executed_at, l.plan_id, l.line_no`,
   );
-  if (!lines.length) return;
+  const calledOff = await callOffLinesOfBatches(tx, c.incidentId, batchIds);
+  if (!storeLines.length && !calledOff.length) return;
   const idOf = (l: { plan_id: string; line_no: number }) => stableId('settlement', `${l.plan_id}/${l.line_no}`);
-  const rows = await tx
-    .select()
-    .from(settlements)
-    .where(and(inArray(settlements.id, lines.map(idOf)), eq(settlements.storeId, c.toStoreId)))
-    .orderBy(asc(settlements.id))
-    .for('update');
-  if (!rows.length) return;
-  const byId = new Map(rows.map((s) => [s.id, s]));
+  const [to] = await queryRows<{ region_code: string; name: string }>(tx, sql`SELECT region_code, name FROM stores WHERE id = ${c.toStoreId}::uuid`);
+  const storeRows = storeLines.length
+    ? await tx
+        .select()
+        .from(settlements)
+        .where(and(inArray(settlements.id, storeLines.map(idOf)), eq(settlements.storeId, c.toStoreId)))
+        .orderBy(asc(settlements.id))
+        .for('update')
+    : [];
+  const callOffRows = calledOff.length
+    ? (
+        await tx
+          .select()
+          .from(settlements)
+          .where(inArray(settlements.id, calledOff.map(idOf)))
+          .orderBy(asc(settlements.id))
+          .for('update')
+      ).filter((s) => sideOf(to.region_code, s) === 'OWED')
+    : [];
+  const byId = new Map([...storeRows, ...callOffRows].map((s) => [s.id, s]));
+  if (!byId.size) return;
+  // Store lines first (as before), then call-off lines: those delivered to this 安置点 first, then the oldest plan.
+  const lines = [
+    ...storeLines.map((l) => ({ ...l, reference: `回收单 ${c.recoveryNumber} 已将物资退回出借仓库，无需归还` })),
+    ...[...calledOff.filter((l) => l.point_id === c.pointId), ...calledOff.filter((l) => l.point_id !== c.pointId)].map((l) => ({
+      ...l,
+      reference: `回收单 ${c.recoveryNumber} 已将调用的物资回收到被欠方的${to.name}，无需归还`,
+    })),
+  ];
   const left = new Map<string, number>();
   for (const r of c.returned) left.set(r.batchId, (left.get(r.batchId) ?? 0) + r.quantity);
-  const reference = `回收单 ${c.recoveryNumber} 已将物资退回出借仓库，无需归还`;
   for (const l of lines) {
     const s = byId.get(idOf(l));
     const back = Math.min(left.get(l.batch_id) ?? 0, s?.status === 'OPEN' ? s.quantity : 0);
     if (!s || back <= 0) continue;
-    left.set(l.batch_id, left.get(l.batch_id)! - (await reduceOwed(tx, s, back, reference, c.actorId, c.at)));
+    const reduced = await reduceOwed(tx, s, back, l.reference, c.actorId, c.at);
+    left.set(l.batch_id, left.get(l.batch_id)! - reduced);
+    // A settlement may stand on two lines' batches (a call-off's receipt of one batch twice): reduce it once per unit.
+    byId.set(s.id, { ...s, quantity: s.quantity - reduced, status: s.quantity - reduced === 0 ? 'SETTLED' : s.status });
   }
   // What still came back of a batch whose settlement was settled: that repayment would be made twice.
   const settled = lines.flatMap((l) => {
@@ -338,30 +521,34 @@ export async function reduceSettlementsOfRecovery(
   });
   if (!settled.length) return;
   const first = settled[0];
-  const [names] = await queryRows<{ owed_to: string; owed_by: string; store: string; item: string; unit: string }>(
+  const [names] = await queryRows<{ owed_to: string; owed_by: string; item: string; unit: string }>(
     tx,
-    sql`SELECT rt.name AS owed_to, rb.name AS owed_by, st.name AS store, i.name AS item, i.unit
-          FROM regions rt, regions rb, stores st, items i
-         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND st.id = ${first.storeId}::uuid AND i.id = ${first.itemId}::uuid`,
+    sql`SELECT rt.name AS owed_to, rb.name AS owed_by, i.name AS item, i.unit
+          FROM regions rt, regions rb, items i
+         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND i.id = ${first.itemId}::uuid`,
   );
   throw invalidState(
     `${names.owed_by}欠${names.owed_to}的${names.item} ${first.quantity}${names.unit}已于 ${chinaText(first.settledAt!)}（北京时间）结清（${first.reference ?? '归还单据'}），` +
-      `完好物资再回收到${names.store}将重复归还：请指定本方的储备库（toStoreId）回收入库`,
+      `完好物资再回收到${to.name}将重复归还：请指定本方的储备库（toStoreId）回收入库`,
     { field: c.field, settlementIds: [...new Set(settled.map((s) => s.id))], settledAt: chinaIso(first.settledAt!) },
   );
 }
 
 /**
  * D25, D30: the owing regions of settlements already settled — repaid in kind or in money, not reduced to nothing — for
- * plan lines of `incidentId` that took `batchId` from a store. Those goods are the owing side's now: a recovery of them
- * into the lender's store is refused (reduceSettlementsOfRecovery) and they go to the owing side's store instead.
+ * plan lines of `incidentId` that took `batchId` from a store, or whose call-off delivered it (sweep 18a F15). Those
+ * goods are the owing side's now: a recovery of them into the lender's store is refused (reduceSettlementsOfRecovery)
+ * and they go to the owing side's store instead.
  */
 export async function settledOwingRegions(tx: Db, incidentId: string, batchId: string): Promise<string[]> {
-  const lines = await queryRows<{ plan_id: string; line_no: number }>(
-    tx,
-    sql`SELECT l.plan_id, l.line_no FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
-         WHERE p.incident_id = ${incidentId}::uuid AND l.source_kind = 'STORE' AND l.batch_id = ${batchId}::uuid`,
-  );
+  const lines = [
+    ...(await queryRows<{ plan_id: string; line_no: number }>(
+      tx,
+      sql`SELECT l.plan_id, l.line_no FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+           WHERE p.incident_id = ${incidentId}::uuid AND l.source_kind = 'STORE' AND l.batch_id = ${batchId}::uuid`,
+    )),
+    ...(await callOffLinesOfBatches(tx, incidentId, [batchId])),
+  ];
   if (!lines.length) return [];
   const rows = await tx
     .select({ owedBy: settlements.owedByRegion })
@@ -387,7 +574,9 @@ export async function settledOwingRegions(tx: Db, incidentId: string, batchId: s
  */
 async function repayingRecoveries(db: Db, documentIds: readonly string[]) {
   if (!documentIds.length) return [];
-  return queryRows<{ document_id: string; id: string; owed_to: string; owed_by: string; item: string }>(
+  type Row = { document_id: string; id: string; owed_to: string; owed_by: string; item: string };
+  const ids = uuidList([...documentIds]);
+  const fromStores = await queryRows<Row>(
     db,
     sql`SELECT DISTINCT d.id AS document_id, s.id, rt.name AS owed_to, rb.name AS owed_by, i.name AS item
           FROM documents d
@@ -396,9 +585,29 @@ async function repayingRecoveries(db: Db, documentIds: readonly string[]) {
           JOIN dispatch_lines l ON l.plan_id = p.id AND l.source_kind = 'STORE' AND l.store_id = m.store_id AND l.batch_id = m.batch_id
           JOIN settlements s ON s.plan_id = l.plan_id AND s.store_id = l.store_id AND s.item_id = l.item_id AND s.created_at <= d.recorded_at
           JOIN regions rt ON rt.code = s.owed_to_region JOIN regions rb ON rb.code = s.owed_by_region JOIN items i ON i.id = s.item_id
-         WHERE d.type = 'RECOVERY' AND d.id IN (${uuidList([...documentIds])})
+         WHERE d.type = 'RECOVERY' AND d.id IN (${ids})
          ORDER BY d.id, s.id`,
   );
+  // Sweep 18a F15: call-off goods (the batches a call-off's receipt booked) recovered into a store of the side owed.
+  const calledOff = await queryRows<Row & { store_region: string; owed_to_region: string; owed_by_region: string }>(
+    db,
+    sql`SELECT DISTINCT d.id AS document_id, s.id, rt.name AS owed_to, rb.name AS owed_by, i.name AS item,
+                        st.region_code AS store_region, s.owed_to_region, s.owed_by_region
+          FROM documents d
+          JOIN movements m ON m.document_id = d.id AND m.store_id = d.counterpart_store_id AND m.quantity > 0
+          JOIN stores st ON st.id = m.store_id
+          JOIN dispatch_plans p ON p.incident_id = d.incident_id
+          JOIN call_offs c ON c.plan_id = p.id AND c.status = 'DELIVERED'
+          JOIN document_lines rl ON rl.document_id = c.receipt_document_id AND rl.batch_id = m.batch_id
+          JOIN settlements s ON s.plan_id = c.plan_id AND s.item_id = c.item_id AND s.created_at <= d.recorded_at
+          JOIN regions rt ON rt.code = s.owed_to_region JOIN regions rb ON rb.code = s.owed_by_region JOIN items i ON i.id = s.item_id
+         WHERE d.type = 'RECOVERY' AND d.id IN (${ids})
+         ORDER BY d.id, s.id`,
+  );
+  const owed = calledOff
+    .filter((r) => sideOf(r.store_region, { owedToRegion: r.owed_to_region, owedByRegion: r.owed_by_region }) === 'OWED')
+    .map(({ document_id, id, owed_to, owed_by, item }) => ({ document_id, id, owed_to, owed_by, item }));
+  return [...fromStores, ...owed];
 }
 
 /**
@@ -483,4 +692,17 @@ export async function reduceSettlementOfCallOff(
   }
   if (s.status !== 'OPEN') return;
   await reduceOwed(tx, s, c.undelivered, c.reference, c.actorId, c.at);
+}
+
+/**
+ * D21, D25 (sweep 18a F18): delivered, a call-off's goods are owed at the price they were booked at — the contract's,
+ * or for a reserve with no price agreed the price stated at delivery —, no longer at an estimate (the item's reference
+ * price) or 0.00. In the delivery's transaction, after what was not delivered was released (reduceSettlementOfCallOff);
+ * an open settlement only: one settled is as it was settled.
+ */
+export async function priceSettlementOfCallOff(tx: Db, c: { planId: string; lineNo: number; unitPrice: string }): Promise<void> {
+  await tx.execute(
+    sql`UPDATE settlements SET value = round(quantity * ${c.unitPrice}::numeric, 2)
+         WHERE id = ${stableId('settlement', `${c.planId}/${c.lineNo}`)}::uuid AND status = 'OPEN'`,
+  );
 }

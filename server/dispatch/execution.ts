@@ -8,6 +8,7 @@ import {
   dispatchLines,
   dispatchPlans,
   incidents,
+  items,
   stores,
   transferLines,
   transfers,
@@ -43,7 +44,14 @@ import {
   usableStoreLines,
   type PlanView,
 } from './plans.ts';
-import { openSettlement, ownerRegionsOf, owesSettlement, reduceSettlementOfCallOff } from '../authority/settlements.ts';
+import {
+  callOffSettlementPrice,
+  openSettlement,
+  ownerRegionsOf,
+  owesSettlement,
+  priceSettlementOfCallOff,
+  reduceSettlementOfCallOff,
+} from '../authority/settlements.ts';
 import { callOffCitation, callOffReceiptSource } from '../reserves/call-off-citation.ts';
 import { planNumber } from '../paperwork/print/plan.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
@@ -232,7 +240,8 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
         issuedAt: now,
       });
       // D25, D15: a reserve belongs to the region of its agreement; used outside that region's area it is owed back,
-      // as store stock is, at the agreement's price (no price agreed: 0, to be settled in kind).
+      // as store stock is, at the agreement's price — no price agreed: at the item's reference price, an estimate
+      // (Settlement.valueBasis), until the delivery is booked at its price (sweep 18a F18: it was 0.00, "nothing owed").
       const reserve = reserveOf.get(`${l.agreementId}|${l.itemId}`)!;
       if (owesSettlement(reserve.regionCode, incident.regionCode, owedBy)) {
         await openSettlement(
@@ -246,7 +255,7 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
             storeId: reserve.storeId ?? destStore.get(l.destinationIdx)!,
             itemId: l.itemId,
             quantity: l.quantity,
-            value: moneyTimes(l.quantity, reserve.unitPrice ?? '0'),
+            value: moneyTimes(l.quantity, callOffSettlementPrice(reserve.unitPrice, reserve.referencePrice)),
             jointAgreementId: joint.get(l.lineNo) ?? l.jointAgreementId,
           },
           now,
@@ -277,10 +286,10 @@ async function assertAgreementStockAtExecution(tx: Db, plan: PlanView, today: st
   }
 }
 
-/** The agreement (region, company store) and agreed unit price of each agreement or capacity line, by `${agreementId}|${itemId}`. */
+/** The agreement (region, company store), agreed unit price and the item's reference price of each agreement or capacity line, by `${agreementId}|${itemId}`. */
 async function reservesOf(tx: Db, lines: PlanView['lines']) {
   const ids = [...new Set(lines.map((l) => l.agreementId!))];
-  if (!ids.length) return new Map<string, { regionCode: string; storeId: string | null; unitPrice: string | null }>();
+  if (!ids.length) return new Map<string, { regionCode: string; storeId: string | null; unitPrice: string | null; referencePrice: string | null }>();
   const rows = await tx
     .select({
       agreementId: agreements.id,
@@ -288,9 +297,11 @@ async function reservesOf(tx: Db, lines: PlanView['lines']) {
       regionCode: agreements.regionCode,
       storeId: agreements.storeId,
       unitPrice: agreementLines.unitPrice,
+      referencePrice: items.referencePrice,
     })
     .from(agreements)
     .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
+    .innerJoin(items, eq(items.id, agreementLines.itemId))
     .where(inArray(agreements.id, ids));
   return new Map(rows.map((r) => [`${r.agreementId}|${r.itemId}`, r]));
 }
@@ -407,6 +418,8 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
               field: 'input.quantity',
             });
           }
+          // D21, D25 (sweep 18a F18): what is owed for the goods is what they were booked at.
+          if (lineNo !== null) await priceSettlementOfCallOff(tx, { planId: callOff.planId, lineNo, unitPrice });
           await refreshPlanCompletion(tx, callOff.planId, now);
         },
       },

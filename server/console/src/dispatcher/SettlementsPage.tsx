@@ -11,6 +11,17 @@ import { labelOf, optionsOf } from '../common/labels';
 const SETTLEMENT_STATUS = { OPEN: '未结清', SETTLED: '已结清' } as const;
 type Status = keyof typeof SETTLEMENT_STATUS;
 
+/** Sweep 18a F18 (D25): an amount that is not yet a price — an estimate at the reference price, or none at all — says so. */
+function amount(s: { value: string; valueBasis: string; valueEstimated: boolean }) {
+  if (s.valueBasis === 'UNPRICED') return <Typography.Text type="warning">未定价（到货后按入库单价）</Typography.Text>;
+  if (!s.valueEstimated) return formatMoney(s.value);
+  return (
+    <span>
+      {formatMoney(s.value)} <Typography.Text type="warning">（参考价估算，到货后按入库单价）</Typography.Text>
+    </span>
+  );
+}
+
 const SettlementsQuery = graphql(`
   query Settlements($regionCode: String, $status: SettlementStatus) {
     settlements(regionCode: $regionCode, status: $status) {
@@ -18,6 +29,10 @@ const SettlementsQuery = graphql(`
       status
       quantity
       value
+      valueBasis
+      valueEstimated
+      awaitingDelivery
+      released
       createdAt
       settledAt
       reference
@@ -126,6 +141,7 @@ export default function SettlementsPage() {
               </Table.Summary.Cell>
               <Table.Summary.Cell index={1} align="right">
                 {formatMoney(rows.reduce((sum, s) => sum + Number(s.value), 0).toFixed(2))}
+                {rows.some((s) => s.valueEstimated) && <Typography.Text type="warning">（含估算）</Typography.Text>}
               </Table.Summary.Cell>
             </Table.Summary.Row>
           )
@@ -136,7 +152,7 @@ export default function SettlementsPage() {
           { title: '动用仓库', render: (_, s) => s.store.name },
           { title: '物资', render: (_, s) => s.item.name },
           { title: '数量', align: 'right', render: (_, s) => `${formatNumber(s.quantity)} ${s.item.unit}` },
-          { title: '金额', align: 'right', render: (_, s) => formatMoney(s.value) },
+          { title: '金额', align: 'right', render: (_, s) => amount(s) },
           { title: '发生时间', render: (_, s) => formatDateTime(s.createdAt) },
           {
             title: '状态',
@@ -144,7 +160,13 @@ export default function SettlementsPage() {
           },
           {
             title: '结清',
-            render: (_, s) => (s.settledAt ? `${formatDateTime(s.settledAt)} ${s.settledBy?.displayName ?? ''} ${s.reference ?? ''}` : '—'),
+            // Sweep 18a F3 (D24): a settlement released (nothing owed) was settled by nobody.
+            render: (_, s) =>
+              !s.settledAt
+                ? '—'
+                : s.released
+                  ? `${formatDateTime(s.settledAt)} 无需归还 ${s.reference ?? ''}`
+                  : `${formatDateTime(s.settledAt)} ${s.settledBy?.displayName ?? ''} ${s.reference ?? ''}`,
           },
           ...(mayDecide
             ? [
@@ -156,7 +178,10 @@ export default function SettlementsPage() {
                         结清
                       </Button>
                     ) : (
-                      s.status === 'OPEN' && <Typography.Text type="secondary">待被欠方确认</Typography.Text>
+                      s.status === 'OPEN' && (
+                        // Sweep 18a F17 (D17): a call-off's settlement waits for the company's delivery first.
+                        <Typography.Text type="secondary">{s.awaitingDelivery ? '待企业到货' : '待被欠方确认'}</Typography.Text>
+                      )
                     ),
                 },
               ]
