@@ -25,6 +25,7 @@ import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } fr
 import { orderLinesOf } from './authority/orders.ts';
 import { approvalsByIds, approvalsOfDocuments, lenderConsentsOfTransfers } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
+import { callOffReceiptDocuments } from './dispatch/call-off-receipts.ts';
 import { receiptsOfPlanLines } from './relief/deadlines.ts';
 import { pricedLinesLoader } from './dispatch/plan-value.ts';
 
@@ -123,6 +124,11 @@ export function createLoaders(db: Db) {
     /** Documents that settled a settlement (归还 in kind), whose reversal is refused. */
     settling: byKey(
       (ids: readonly string[]) => settlingDocuments(db, ids),
+      (r) => r.documentId,
+    ),
+    /** Receipts of call-off deliveries, whose reversal is refused (D22, assertNotCallOffReceipt). */
+    callOffReceipt: byKey(
+      (ids: readonly string[]) => callOffReceiptDocuments(db, ids),
       (r) => r.documentId,
     ),
     transfer: byKey(

@@ -169,9 +169,10 @@ export async function valuation(
   // its effective quantity on that day (server/reserves/rules.ts effectiveCommitted, the same rule in SQL).
   const day = DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!;
   // The day in force at the instant, by the ledger's convention (periods.ts): 00:00 is 24:00 of the day before, so a
-  // month's cutoff is that month's last instant, and an agreement, spot check or call-off delivery dated the 1st does
-  // not move the month before's last value — read the China day of the instant a millisecond earlier. Fees need no
-  // such step: they count the days completed by the instant, up to `day` exclusive.
+  // month's cutoff is that month's last instant, and an agreement or spot check dated the 1st does not move the month
+  // before's last value — read the China day of the instant a millisecond earlier. A call-off delivery is not dated
+  // but timed: it counts from its receipt's instant, as the ledger counts its goods (countedAndDeliveredJoin). Fees need
+  // no such step: they count the days completed by the instant, up to `day` exclusive.
   const inForce = DateTime.fromJSDate(asOf).setZone(ZONE).minus({ milliseconds: 1 }).toISODate()!;
   const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
   // D21 (DOMAIN says no more than "with their fees"): a fee accrues per day elapsed, not per day started — the whole
@@ -190,7 +191,7 @@ export async function valuation(
     sql`WITH a AS (SELECT * FROM agreements WHERE region_code LIKE ${`${prefix}%`}),
              lines AS (
                SELECT a.mode, l.quantity, l.daily_capacity, l.unit_price, lc.last_counted, dl.delivered_since
-                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id ${countedAndDeliveredJoin(inForce)}
+                 FROM a JOIN agreement_lines l ON l.agreement_id = a.id ${countedAndDeliveredJoin({ day: inForce, instant: asOf })}
                 WHERE a.valid_from <= ${inForce}::date AND a.valid_to >= ${inForce}::date)
         SELECT (SELECT sum(GREATEST(0, LEAST(quantity, COALESCE(last_counted, quantity)) - delivered_since) * unit_price)
                   FROM lines WHERE mode = 'AGREEMENT')::text AS agreement,

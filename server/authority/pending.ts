@@ -8,6 +8,7 @@ import { postPendingDocument, rejectPendingDocument, type DocumentRow, type Move
 import { returnToOrder } from './orders.ts';
 import { assertNotSettling } from './settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
+import { assertNotCallOffReceipt } from '../dispatch/call-off-receipts.ts';
 import { assertNoLaterCount } from '../inventory/stocktakes.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
 
@@ -65,6 +66,8 @@ export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: 
     const [original] = await tx.select({ id: documents.id, number: documents.number }).from(documents).where(eq(documents.id, doc.reversesDocumentId));
     await assertNotSettling(tx, original, 'input.approvalId', true);
     await assertNotAccountedByHouseholds(tx, original.id, 'input.approvalId');
+    // D22, D17, D25 (sweep 18a F1): a call-off's receipt stands, even under a reversal asked before that was refused.
+    await assertNotCallOffReceipt(tx, original, 'input.approvalId', true);
   }
   // D9: a count of its batches dated after its business time was taken on the book without it: refused, not re-dated.
   await assertNoLaterCount(tx, doc, pending);

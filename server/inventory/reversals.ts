@@ -12,6 +12,7 @@ import { balanceKey } from './queries.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertNotSettling } from '../authority/settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
+import { assertNotCallOffReceipt } from '../dispatch/call-off-receipts.ts';
 import { canAccessStore, mayPost, type ScopedStore } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 
@@ -105,12 +106,12 @@ const reversingMoves = (originalMoves: readonly (typeof movements.$inferSelect)[
   }));
 
 /**
- * StockDocument.reversible (W6): mayRequestReversal, not a document that settled a settlement (assertNotSettling), a
- * document that changed stock (changesStock), and the stock rule reverseDocument applies (reversalShortfall), on the
+ * StockDocument.reversible (W6): mayRequestReversal, not a document that settled a settlement (assertNotSettling) nor a
+ * call-off's receipt (assertNotCallOffReceipt), a document that changed stock (changesStock), and the stock rule reverseDocument applies (reversalShortfall), on the
  * balances as they are now — so that 冲销 is offered only where it can be asked.
  */
 export async function reversibleNow(
-  loaders: Pick<Loaders, 'documentMovements' | 'balance' | 'settling'>,
+  loaders: Pick<Loaders, 'documentMovements' | 'balance' | 'settling' | 'callOffReceipt'>,
   user: Principal,
   doc: { id: string; type: string; status: string },
   store: ScopedStore,
@@ -118,6 +119,7 @@ export async function reversibleNow(
 ) {
   if (!mayRequestReversal(user, doc, store, reversal)) return false;
   if (await loaders.settling.load(doc.id)) return false;
+  if (doc.type === 'RECEIPT' && (await loaders.callOffReceipt.load(doc.id))) return false; // D22: assertNotCallOffReceipt
   // Through loaders: a list of documents asks for all their movements, then all their balances, in two statements.
   const moves = reversingMoves(await loaders.documentMovements.load(doc.id));
   if (!changesStock(moves)) return false;
@@ -160,6 +162,8 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       await assertNotSettling(tx, original, 'documentId');
       // D9: a distribution whose pieces households have since accounted for stands (checked again on approval).
       if (original.type === 'ISSUE') await assertNotAccountedByHouseholds(tx, original.id, 'documentId');
+      // D22, D17, D25: a call-off's receipt stands — call-off, agreement and settlement rest on it (checked again on approval).
+      if (original.type === 'RECEIPT') await assertNotCallOffReceipt(tx, original, 'documentId');
       const locked = await lockBalances(tx, { keys: originalMoves.map((m) => ({ storeId: m.storeId, batchId: m.batchId })) });
       // A reversal awaiting approval already holds the stock it takes out: a second request would be refused as
       // 库存不足, which is not the reason. (A rejected reversal no longer names the original: it may be asked again.)

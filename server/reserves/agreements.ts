@@ -107,7 +107,29 @@ function checkLine(mode: string, l: z.output<typeof lineSchema>, i: number) {
   if ((mode === 'AGREEMENT' || mode === 'CAPACITY') && price !== null && toFen(price) <= 0n) {
     throw badInput(`${field}.unitPrice`, `${mode === 'AGREEMENT' ? '协议储备' : '产能储备'}的协议单价须大于 0`);
   }
+  // D6 (sweep 18a F13): a field of another mode is refused, not kept — nothing reads it (the planner, gaps and
+  // contingent value take a capacity line's daily capacity, an agreement line's quantity and response time), yet it
+  // would be shown as a term of the contract: a capacity line "quantity 500, effective 500" commits nothing.
+  for (const [key, message] of Object.entries(FOREIGN_FIELDS[mode] ?? {})) {
+    if (l[key as keyof typeof l] !== null && l[key as keyof typeof l] !== undefined) throw badInput(`${field}.${key}`, message);
+  }
 }
+
+/** D6: per mode, the line fields that belong to another mode, and why they are refused (the console's LINE_FIELDS). */
+const FOREIGN_FIELDS: Record<string, Partial<Record<keyof z.output<typeof lineSchema>, string>>> = {
+  AGREEMENT: {
+    dailyCapacity: '协议储备约定的是储备数量，不填日产能（日产能属于产能储备）',
+    leadDays: '协议储备按响应时间（小时）交货，不填生产准备天数（属于产能储备）',
+  },
+  ENTRUSTED: {
+    dailyCapacity: '企业代储约定的是代储数量，不填日产能（日产能属于产能储备）',
+    leadDays: '企业代储的物资已在代储库，不填生产准备天数（属于产能储备）',
+  },
+  CAPACITY: {
+    quantity: '产能储备约定的是日产能和生产准备天数，不填储备数量（储备数量属于协议储备或企业代储）',
+    responseHours: '产能储备按生产准备天数和日产能交货，不填响应时间（小时）（属于协议储备）',
+  },
+};
 
 export async function createAgreement(ctx: ServiceContext, input: unknown): Promise<AgreementRow> {
   const { db, actor: user, clock } = ctx;
@@ -143,6 +165,13 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     await assertCompany(tx, companyOrgId);
     if (v.contractNo) await assertContractFree(tx, companyOrgId, region.code, v.contractNo);
     if (v.storeId && v.mode !== 'CAPACITY') await assertStoreGoodsFree(tx, v.storeId, v, itemsById);
+    // After the store's rule, whose refusal names the store; then the company's (locks: store, then company).
+    if (!v.contractNo)
+      await assertNotRecordedAlready(
+        tx,
+        { companyOrgId, companyName: v.companyName, regionCode: region.code, mode: v.mode, validFrom: v.validFrom, validTo: v.validTo, lines: v.lines },
+        itemsById,
+      );
     const [row] = await tx
       .insert(agreements)
       .values({
@@ -243,6 +272,59 @@ async function assertStoreGoodsFree(
 async function assertCompany(tx: Db, orgId: string) {
   const [org] = await tx.select({ kind: organizations.kind }).from(organizations).where(eq(organizations.id, orgId));
   if (org?.kind !== 'COMPANY') throw badInput('input.companyName', '该名称已登记为政府或其他单位，不是企业：协议储备只能与企业签订');
+}
+
+/**
+ * D6, D21 (sweep 18a F7): an agreement without a contract number is refused while the same company already has, in
+ * the same region, an agreement of the same mode for one of its items valid on any day of its validity. Nothing tells
+ * such an entry from the one recorded — a retried or double-submitted request — and recorded twice, the company's
+ * commitment is planned and called off twice (D17), its contingent value and fees counted twice (D21); the store rule
+ * (assertStoreGoodsFree) does not see it when no store is named. What stays possible: other items, another mode
+ * (a company's stock and its production), a period that does not overlap (a renewal from the day after the old one
+ * ends), another region's contract (D20, D25: neither refused by nor revealed to it), and a supplementary contract, told
+ * apart by a contract number of its own (assertContractFree keeps numbers one per contract). A lock per company and
+ * region decides between concurrent requests (a retry racing its original).
+ */
+async function assertNotRecordedAlready(
+  tx: Db,
+  v: { companyOrgId: string; companyName: string; regionCode: string; mode: string; validFrom: string; validTo: string; lines: { itemId: string }[] },
+  itemsById: Map<string, { name: string }>,
+) {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-company|${v.companyOrgId}|${v.regionCode}`}))`);
+  const [taken] = await tx
+    .select({
+      id: agreements.id,
+      contractNo: agreements.contractNo,
+      validFrom: agreements.validFrom,
+      validTo: agreements.validTo,
+      itemId: agreementLines.itemId,
+    })
+    .from(agreements)
+    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
+    .where(
+      and(
+        eq(agreements.companyOrgId, v.companyOrgId),
+        eq(agreements.regionCode, v.regionCode),
+        eq(agreements.mode, v.mode as AgreementRow['mode']),
+        lte(agreements.validFrom, v.validTo),
+        gte(agreements.validTo, v.validFrom),
+        inArray(
+          agreementLines.itemId,
+          v.lines.map((l) => l.itemId),
+        ),
+      ),
+    )
+    .orderBy(asc(agreements.validFrom), asc(agreements.id))
+    .limit(1);
+  if (!taken) return;
+  const i = v.lines.findIndex((l) => l.itemId === taken.itemId);
+  const recorded = `${taken.contractNo ? `合同编号 ${taken.contractNo}` : '无合同编号'}，${taken.validFrom} 至 ${taken.validTo}`;
+  throw badInput(
+    `input.lines.${i}.itemId`,
+    `「${v.companyName}」在本区域已有一份${RESERVE_MODE_NAMES[v.mode] ?? ''}协议（${recorded}）包含「${itemsById.get(taken.itemId)?.name ?? '该物资'}」，` +
+      '与本协议有效期重叠：同一企业同一物资同一时期只登记一份协议。重复提交的无需再登记；另签的补充合同请填写其合同编号；续签的请从原协议截止日的次日起算',
+    { agreementId: taken.id, contractNo: taken.contractNo, validFrom: taken.validFrom, validTo: taken.validTo },
+  );
 }
 
 const CONTRACT_TAKEN = '该合同已登记：本区域同一企业的同一合同编号只能登记一份协议';
@@ -364,18 +446,23 @@ export interface EffectiveLine extends AgreementLineRow {
 }
 
 /**
- * D6, D17: joined to agreements `a` and their lines `l`, as known at the end of China day `day` (null: now) — `lc.last_counted`,
- * the latest spot-check count, and `dl.delivered_since`, what call-offs delivered after that count took from the company
- * (what each delivered, not what it called off: the rest of a call-off delivered in part stays the company's, D17).
+ * D6, D17: joined to agreements `a` and their lines `l`, as known at `at` (null: now) — `lc.last_counted`, the latest
+ * spot-check count, and `dl.delivered_since`, what call-offs delivered after that count took from the company (what
+ * each delivered, not what it called off: the rest of a call-off delivered in part stays the company's, D17).
  * Until a later check counts the company's stock again, delivered goods are no longer its reserve: they are ours, in the
  * ledger. "After the count" compares instants, not days: a delivery later on the day of a check is not in its count. A
  * check's instant is when it was recorded, or — recorded on a later day for an earlier `checked_on` — the end of that
  * day (a delivery after the day counted is out of it even though the check was entered after the delivery).
+ * `at.day` is the China day in force (a check is dated: it counts from its day); a delivery counts from its own instant
+ * (`at.instant`), that of its receipt in the ledger — D21 (sweep 18a F2): read by its China day, a delivery left the
+ * reserve at 00:00, hours before its goods were booked, and in between they were counted nowhere.
  * One join for the planner and approval (sources.ts), reserveGaps and valuation.
  */
-export function countedAndDeliveredJoin(day: string | null): SQL {
-  const checkedBy = day ? sql`AND c.checked_on <= ${day}::date` : sql``;
-  const deliveredBy = day ? sql`AND (o.delivered_at AT TIME ZONE ${ZONE})::date <= ${day}::date` : sql``;
+export function countedAndDeliveredJoin(at: { day: string; instant: Date } | null): SQL {
+  const checkedBy = at ? sql`AND c.checked_on <= ${at.day}::date` : sql``;
+  // The instant the goods entered the ledger: the receipt's business time (its movements'), as valuation reads them.
+  const deliveredAt = sql`COALESCE((SELECT rd.occurred_at FROM documents rd WHERE rd.id = o.receipt_document_id), o.delivered_at)`;
+  const deliveredBy = at ? sql`AND ${deliveredAt} <= ${at.instant.toISOString()}::timestamptz` : sql``;
   return sql`LEFT JOIN LATERAL (
                SELECT cl.counted_quantity AS last_counted, c.checked_on AS last_checked_on,
                       LEAST(c.recorded_at, (c.checked_on + 1)::timestamp AT TIME ZONE ${ZONE}) AS last_checked_at
@@ -385,7 +472,7 @@ export function countedAndDeliveredJoin(day: string | null): SQL {
              CROSS JOIN LATERAL (
                SELECT COALESCE(sum(o.delivered_quantity), 0)::bigint AS delivered_since FROM call_offs o
                 WHERE o.agreement_id = a.id AND o.item_id = l.item_id AND o.status = 'DELIVERED' ${deliveredBy}
-                  AND o.delivered_at > COALESCE(lc.last_checked_at, '-infinity'::timestamptz)) dl`;
+                  AND ${deliveredAt} > COALESCE(lc.last_checked_at, '-infinity'::timestamptz)) dl`;
 }
 
 /** Agreement lines with the last spot-check count per line and what was delivered since (D6), for agreements matching `where`. */

@@ -107,9 +107,12 @@ describe('one agreement per company and contract number (D6, D17, D21)', () => {
     expect(again).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.contractNo', message: expect.stringContaining('该合同已登记') });
     expect(await counts()).toEqual(before);
     await createAgreement(t, { ...raceInput, companyName: '另一家协议企业' });
-    // Without a contract number nothing identifies a duplicate: both are kept (a supplementary contract looks the same).
+    // Without a contract number the same company's agreement for the same item and period is the one recorded again
+    // (sweep 18a F7): refused — a supplementary contract is told apart by a number of its own.
     await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: null });
-    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: '' });
+    const numberless = refusal(await agreementRaw(t, { ...raceInput, companyName: '无合同号企业', contractNo: '' }, 'admin'));
+    expect(numberless).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines.0.itemId', message: expect.stringContaining('已有一份协议储备协议') });
+    await createAgreement(t, { ...raceInput, companyName: '无合同号企业', contractNo: 'XY-RACE-2' });
     expect((await counts()).agreements).toBe(before.agreements + 3);
   });
 });

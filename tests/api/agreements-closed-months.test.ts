@@ -36,6 +36,8 @@ const agreementInput = (validFrom: string) => ({
   validFrom,
   validTo: '2026-12-31',
   annualFee: '365.00',
+  // A supplementary contract beside the one in force (same company and item): told apart by its number (sweep 18a F7).
+  contractNo: 'WH-SUPPL-2026-07',
   lines: [{ itemId: QUILT, quantity: 100, unitPrice: '150.00', responseHours: 8 }],
 });
 const checkRaw = (agreementId: string, checkedOn: string) =>

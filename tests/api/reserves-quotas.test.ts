@@ -218,6 +218,7 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         regionCode: '410700',
         validFrom: '2025-01-01',
         validTo: '2026-06-30',
+        contractNo: 'XY-2025-COAT', // contracts of their own beside the city's (sweep 18a F7: one without a number overlapping it is refused)
         lines: [{ itemId: COAT, quantity: 999, unitPrice: '185.00', responseHours: 8 }],
       });
       await createAgreement(t, {
@@ -226,6 +227,7 @@ describe('reserves: quotas, gaps, floor and coverage (D6, D19)', () => {
         regionCode: '410700',
         validFrom: '2026-09-01',
         validTo: '2027-08-31',
+        contractNo: 'XY-2026-COAT-NEXT',
         lines: [{ itemId: COAT, quantity: 888, unitPrice: '185.00', responseHours: 8 }],
       });
       await createAgreement(t, {
