@@ -39,12 +39,19 @@ builder.scalarType('Date', {
   },
 });
 
+/** What a Money sent as anything but text is told: the amount is written as text, exactly as meant. */
+const MONEY_AS_TEXT = '金额请以文本填写，如 "12.50"（数字形式的金额可能已被舍入，不予接受）';
+
 builder.scalarType('Money', {
   description: 'Exact amount in yuan: a decimal string with at most 2 places, e.g. "1234.50"',
   serialize: (v) => formatMoney(v),
+  // API.md: exact, never a float. Only text is taken (sweep 18c F2): a JSON number or a number written in the query has
+  // been a binary double before it arrives — 1.999999999999999999 arrives as 2, 9007199254740993 as …992 — so it is
+  // refused whatever it looks like, never rounded into the books; a GraphQL literal reaches here too (graphql-js parses
+  // a scalar's literal through parseValue), so string and number forms follow one rule.
   parseValue: (v) => {
-    if (typeof v !== 'string' && typeof v !== 'number') throw badInput('Money', '金额应为字符串，如 "1234.50"');
-    return parseMoney(String(v), 'Money');
+    if (typeof v !== 'string') throw badInput('Money', MONEY_AS_TEXT);
+    return parseMoney(v, 'Money');
   },
 });
 

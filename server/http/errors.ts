@@ -38,6 +38,9 @@ const ANSWER_WORDS: Record<string, string> = {
   recovered: '已回收数量',
   receivedQuantity: '入库数量',
   issuedQuantity: '出库数量',
+  // reserveGaps (sweep 18c F1): a region's stock against its quota.
+  physical: '实物储备数量',
+  agreementCommitted: '协议承储数量',
 };
 
 /** Reads whose figures an export (/exports/…) lists in full: the refusal points there. */

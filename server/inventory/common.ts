@@ -15,8 +15,28 @@ export type ItemRow = typeof items.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
 export type ReasonUsage = 'ISSUE' | 'STOCKTAKE' | 'SCRAP' | 'TRANSFER' | 'ROTATION';
 
+/**
+ * The quantity limits, in one place (sweep 18c F3). A line moves at most LINE_QUANTITY_MAX; a batch's balance at a store
+ * (on hand, in transit) holds at most BALANCE_MAX — the database's 32-bit balance and the API's Int — reached by many
+ * receipts into one batch number (posting.ts refuses the one that would pass it). A count (D9) is of a whole balance, so
+ * it may say anything a balance may hold: a batch of 2,100,000,000 can be counted, its book figure confirmed.
+ */
+export const LINE_QUANTITY_MAX = 100_000_000;
+export const BALANCE_MAX = 2_147_483_647;
+
 /** API.md: quantities are whole base units, > 0 in inputs. */
-export const quantitySchema = z.number().int('数量须为整数').positive('数量须大于 0').max(100_000_000, '数量过大：每行最多 100,000,000');
+export const quantitySchema = z
+  .number()
+  .int('数量须为整数')
+  .positive('数量须大于 0')
+  .max(LINE_QUANTITY_MAX, `数量过大：每行最多 ${LINE_QUANTITY_MAX.toLocaleString('en-US')}`);
+
+/** D9: a counted quantity — none at all up to what a balance may hold (BALANCE_MAX). */
+export const countedQuantitySchema = z
+  .number()
+  .int('数量须为整数')
+  .min(0, '实盘数量不能为负')
+  .max(BALANCE_MAX, `不能超过 ${BALANCE_MAX.toLocaleString('en-US')}（一个批次结存的上限）`);
 
 /** D22: auditors write nothing — checked before anything is looked up, so a refusal reveals nothing. */
 /** A store where the principal may post: auditors write nothing; keepers only at their stores; others in region. */

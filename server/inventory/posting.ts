@@ -17,7 +17,7 @@ import { pendingAuditInsert, type PendingAudit } from '../audit/log.ts';
 import { assertHeldSince } from './backdating.ts';
 import { assertNoCountAfter } from './counted.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
-import { quantityText } from './common.ts';
+import { BALANCE_MAX, quantityText } from './common.ts';
 
 // DESIGN "The ledger": every stock change is a document whose lines post movements to the append-only ledger,
 // and the balance cache changes only in the same transaction, guarded, rows locked in one fixed order.
@@ -129,11 +129,9 @@ export interface PostingRequest {
   audit?: PendingAudit;
 }
 
-const MAX_BALANCE = 2_147_483_647;
-
 /** Would the change carry the balance past the limit? */
 const passesLimit = (held: { onHand: number; inTransit: number }, c: NetChange) =>
-  held.onHand + c.onHand > MAX_BALANCE || held.inTransit + c.inTransit > MAX_BALANCE;
+  held.onHand + c.onHand > BALANCE_MAX || held.inTransit + c.inTransit > BALANCE_MAX;
 
 /** The lines a refusal of a balance names (writeDocument's draft; an approval posting its pending document has none). */
 type LinesOf = Pick<DocumentDraft, 'type' | 'lines' | 'quantityField'>;
@@ -145,18 +143,18 @@ type LinesOf = Pick<DocumentDraft, 'type' | 'lines' | 'quantityField'>;
  * pass the limit).
  */
 function balanceOverflow(c: NetChange, held: { onHand: number; inTransit: number; batchNo?: string } | undefined, draft?: LinesOf): DomainError {
-  const inTransit = (held?.inTransit ?? 0) + c.inTransit > MAX_BALANCE;
+  const inTransit = (held?.inTransit ?? 0) + c.inTransit > BALANCE_MAX;
   const now = (inTransit ? held?.inTransit : held?.onHand) ?? 0;
   // The line that passes the limit: the document's lines of the batch, added in order to what the balance holds.
   let sum = now;
-  const line = (draft?.lines ?? []).findIndex((l) => l.batchId === c.batchId && (sum += l.quantity) > MAX_BALANCE);
+  const line = (draft?.lines ?? []).findIndex((l) => l.batchId === c.batchId && (sum += l.quantity) > BALANCE_MAX);
   const posting = draft?.type === 'RECEIPT' ? '入库' : draft?.type === 'TRANSFER_IN' ? '调入' : '入账';
   const batch = held?.batchNo ? `批次 ${held.batchNo} ` : '该批次';
   const message =
-    `${line >= 0 ? `第 ${line + 1} 行：` : ''}${posting}后${batch}的${inTransit ? '在途数量' : '结存'}将超过上限 ${quantityText(MAX_BALANCE)}` +
+    `${line >= 0 ? `第 ${line + 1} 行：` : ''}${posting}后${batch}的${inTransit ? '在途数量' : '结存'}将超过上限 ${quantityText(BALANCE_MAX)}` +
     (held ? `（现有 ${quantityText(now)}）` : '');
   const field = line >= 0 && draft?.quantityField ? draft.quantityField(line) : 'input.lines';
-  return badInput(field, message, { batchId: c.batchId, limit: MAX_BALANCE, ...(held ? { [inTransit ? 'inTransit' : 'onHand']: now } : {}) });
+  return badInput(field, message, { batchId: c.batchId, limit: BALANCE_MAX, ...(held ? { [inTransit ? 'inTransit' : 'onHand']: now } : {}) });
 }
 
 const keyOf = (k: BalanceKey) => `${k.storeId}|${k.batchId}`;
@@ -354,8 +352,8 @@ function growBalances(inserts: NetChange[], at: Date, occurredAt: Date): SQL {
                     in_transit = balances.in_transit + excluded.in_transit,
                     updated_at = excluded.updated_at,
                     last_occurred_at = GREATEST(balances.last_occurred_at, excluded.last_occurred_at)
-              WHERE balances.on_hand::bigint + excluded.on_hand <= ${MAX_BALANCE}
-                AND balances.in_transit::bigint + excluded.in_transit <= ${MAX_BALANCE}
+              WHERE balances.on_hand::bigint + excluded.on_hand <= ${BALANCE_MAX}
+                AND balances.in_transit::bigint + excluded.in_transit <= ${BALANCE_MAX}
           RETURNING balances.batch_id`;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { badInput, invalidState } from '../errors.ts';
 import { validate, idSchema, shownName } from '../validation.ts';
-import { batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
+import { batchesFor, countedQuantitySchema, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, storeForPosting } from './common.ts';
 import { lockBalances, postDocument, type LineDraft, type MovementDraft } from './posting.ts';
 import { stocktakeDifference } from './rules.ts';
 import { stockReasons } from '../../drizzle/schema/index.ts';
@@ -23,7 +23,7 @@ const stocktakeSchema = z.object({
     .array(
       z.object({
         batchId: idSchema,
-        countedQuantity: z.number().int('数量须为整数').min(0, '实盘数量不能为负').max(100_000_000),
+        countedQuantity: countedQuantitySchema, // up to what a balance holds (sweep 18c F3)
         reason: z.string().nullish(),
       }),
     )

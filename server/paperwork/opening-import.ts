@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
-import { todayInChina, chinaText } from '../clock.ts';
+import { todayInChina, chinaText, inYearRange, yearOutOfRange } from '../clock.ts';
 import type { ServiceContext } from '../context.ts';
 import { isDomainError } from '../errors.ts';
-import { batchNoSchema, storeForPosting } from '../inventory/common.ts';
+import { batchNoSchema, LINE_QUANTITY_MAX, storeForPosting } from '../inventory/common.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from '../inventory/expiry.ts';
 import { receiveStock } from '../inventory/receipts.ts';
 import { ownersAllowedAt } from '../inventory/owners.ts';
-import { toFen } from '../money.ts';
+import { parseMoney, toFen } from '../money.ts';
 import { FUNDING_NAMES } from './names.ts';
 import { alreadyOpened, existingBatchConflicts, openingKey, type OpeningLine, type SheetBatch } from './opening-batches.ts';
 import { type Column, type Report } from './report.ts';
@@ -159,8 +159,8 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
       seen.set(key, r.row);
     }
 
-    const production = dayOf(cell(r, H.productionDate));
-    const expiry = dayOf(cell(r, H.expiryDate));
+    const production = dayInRange(r.row, H.productionDate, dayOf(cell(r, H.productionDate)), errors);
+    const expiry = dayInRange(r.row, H.expiryDate, dayOf(cell(r, H.expiryDate)), errors);
     if (production === undefined) errors.add(r.row, H.productionDate, '日期格式错误（应为日期，如 2026-04-10）');
     else errors.check(r.row, H.productionDate, () => assertMadeBy(production, { day: today, today }, { field: '', dayLabel: '入库日期', whose: '' }));
     if (expiry === undefined) errors.add(r.row, H.expiryDate, '日期格式错误（应为日期，如 2026-04-10）');
@@ -178,10 +178,15 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     }
 
     const quantity = integerOf(cell(r, H.quantity));
-    if (!quantity || quantity < 1 || quantity > 100_000_000) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
-    const unitPrice = moneyOf(cell(r, H.unitPrice));
+    if (!quantity || quantity < 1) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
+    // The limit named, as receiveStock names it (quantitySchema; sweep 18c F5).
+    else if (quantity > LINE_QUANTITY_MAX) errors.add(r.row, H.quantity, `数量过大：每行最多 ${LINE_QUANTITY_MAX.toLocaleString('en-US')}`);
+    // The price as the cell shows it (moneyOf: never rounded to two places), then by the API's own rule (parseMoney: a
+    // price too large is named with every other bad cell, not only once receiveStock is reached; sweep 18c F5).
+    const shownPrice = moneyOf(cell(r, H.unitPrice));
+    const unitPrice = shownPrice ? errors.check(r.row, H.unitPrice, () => parseMoney(shownPrice, '')) : undefined;
     const priceOk = !!unitPrice && toFen(unitPrice) >= 0n;
-    if (!priceOk) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
+    if (!priceOk && (!shownPrice || unitPrice)) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
     if (item && batchNo !== null) {
       batches.push({
         row: r.row,
@@ -241,6 +246,16 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     throw asRowError(error, lines, columns.has(normalHeading(H.itemCode)) ? H.itemCode : H.itemName);
   });
   return importResult(ctx.db, posted, lines.length);
+}
+
+/**
+ * A date cell's day, in the years the API's Date takes (YEARS): one outside them is refused at its cell, as receiveStock
+ * through GraphQL refuses it (sweep 18c F7) — that cell's one error (settled), the day unread (undefined).
+ */
+function dayInRange(row: number, column: string, day: string | null | undefined, errors: RowErrors): string | null | undefined {
+  if (!day || inYearRange(Number(day.slice(0, 4)))) return day;
+  errors.settle(row, column, yearOutOfRange('日期', day));
+  return undefined;
 }
 
 /** receiveStock's input fields, by the column each comes from. */

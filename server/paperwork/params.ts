@@ -39,11 +39,27 @@ export function parseInstant(raw: string, field: string, edge: Edge = 'start', n
     );
   }
   if (!inYearRange(year)) throw badInput(field, `${fieldInWords(field) ?? field}：${yearOutOfRange(day ? '日期' : '时间', raw)}`);
-  if (day && edge === 'end') {
-    const end = dt.plus({ days: 1 }).toUTC().toJSDate();
-    return (now && end > now && dt.toJSDate() <= now ? now : end).toISOString();
+  if (edge === 'end') {
+    const dayEnd = dt.plus({ days: 1 }).toUTC().toJSDate();
+    const end = day ? (now && dayEnd > now && dt.toJSDate() <= now ? now : dayEnd) : dt.toUTC().toJSDate();
+    if (now) assertEnded(end, raw, field, now);
+    return end.toISOString();
   }
   return dt.toUTC().toISO();
+}
+
+/**
+ * D21, D22 (sweep 18c F4): an end that has not come yet is refused — one rule for every export's end (valuation `asOf`,
+ * journal `to`), as the valuation refuses a time after now: the figures up to a later instant are not known, and a
+ * title 「至 2026-12-08 24:00」 would print a period that has not ended as if it had. Today's date alone is now (above).
+ */
+function assertEnded(end: Date, raw: string, field: string, now: Date): void {
+  if (end <= now) return;
+  throw badInput(
+    field,
+    `${fieldInWords(field) ?? field}：${instantText(end)} 晚于当前时间（${instantText(now)}），该时点尚未到来，数字还会变动：请选今天或更早的日期（选今天即截至此刻）`,
+    { value: raw, now: now.toISOString() },
+  );
 }
 
 /** Whether a query value is a date alone (YYYY-MM-DD), as parseInstant reads it. */

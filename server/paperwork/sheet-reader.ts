@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { DateTime } from 'luxon';
 import { badInput } from '../errors.ts';
+import { excelShownDay } from './excel-dates.ts';
 import { RowErrors } from './row-errors.ts';
 
 // Reading an uploaded workbook's data sheet (readUploadSheet). exceljs's streaming reader is not used: it reads the archive in one
@@ -303,10 +304,11 @@ export function dayOf(cell: Cell): string | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
   if (c instanceof UncomputedFormula) return undefined;
-  if (c instanceof Date) return DateTime.fromJSDate(c, { zone: 'utc' }).toISODate()!;
+  // exceljs (and the serial's plain count) reads days before 1900-03-01 one day early: the day Excel shows (sweep 18c F7).
+  if (c instanceof Date) return excelShownDay(DateTime.fromJSDate(c, { zone: 'utc' }).toISODate()!);
   if (typeof c === 'number') {
     if (!Number.isInteger(c) || c < 1 || c > 2958465) return undefined;
-    return DateTime.fromObject({ year: 1899, month: 12, day: 30 }, { zone: 'utc' }).plus({ days: c }).toISODate()!;
+    return excelShownDay(DateTime.fromObject({ year: 1899, month: 12, day: 30 }, { zone: 'utc' }).plus({ days: c }).toISODate()!);
   }
   const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(c);
   if (!m) return undefined;
@@ -323,19 +325,18 @@ export function integerOf(cell: Cell): number | null | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Yuan with at most two decimals, as the API's decimal string. */
+/**
+ * Yuan with at most two decimals, as decimal text — the amount as the cell shows it, never rounded to two places: a
+ * number cell is read as Excel displays it, to 15 significant digits (a formula's 0.1+0.2 is 0.3; 1.9999999999999998,
+ * which Excel cannot hold as typed, is 2), so a price typed with more decimals (1.999999999) is no price (sweep 18c F5).
+ * Undefined for anything else; the caller checks the text by the API's own rule (parseMoney: at most 999999999999.99).
+ */
 export function moneyOf(cell: Cell): string | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
   if (c instanceof UncomputedFormula) return undefined;
-  if (typeof c === 'number') {
-    const fen = Math.round(c * 100);
-    if (!Number.isFinite(c) || Math.abs(c * 100 - fen) > 1e-6 || Math.abs(fen) > 1e14) return undefined;
-    const abs = Math.abs(fen);
-    return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-  }
-  if (typeof c === 'string' && /^-?\d{1,12}(\.\d{1,2})?$/.test(c.replace(/,/g, ''))) return moneyOf(Number(c.replace(/,/g, '')));
-  return undefined;
+  const text = typeof c === 'number' ? (Number.isFinite(c) ? String(Number(c.toPrecision(15))) : '') : typeof c === 'string' ? c.replace(/,/g, '') : '';
+  return /^-?\d+(\.\d{1,2})?$/.test(text) ? text : undefined;
 }
 
 /** A cell as text (a date as its day); a formula without a result as nothing — the import names that cell itself. */

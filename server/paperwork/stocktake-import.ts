@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
-import { batchNoSchema, storeForPosting } from '../inventory/common.ts';
+import { BALANCE_MAX, batchNoSchema, storeForPosting } from '../inventory/common.ts';
 import { isDomainError } from '../errors.ts';
 import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
 import { reservationHolders } from '../inventory/holders.ts';
@@ -97,8 +97,13 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
       if (seen.has(batchId)) errors.add(r.row, H.batchId, `与第 ${seen.get(batchId)} 行是同一批次`);
       seen.set(batchId, r.row);
     }
-    if (counted === null || counted === undefined || counted < 0 || counted > 100_000_000) {
+    if (counted === null || counted === undefined || counted < 0) {
       errors.add(r.row, H.counted, '实盘数须为不小于 0 的整数');
+      continue;
+    }
+    // D9 (sweep 18c F3): a count may say what a balance may hold — the sheet's own 账面数 is always countable.
+    if (counted > BALANCE_MAX) {
+      errors.add(r.row, H.counted, `实盘数过大：一个批次的结存最多 ${BALANCE_MAX.toLocaleString('en-US')}，请核对`);
       continue;
     }
     if (!held || mismatched) continue;

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { chinaDateTime, chinaText } from '../clock.ts';
+import { excelCellDate } from './excel-dates.ts';
 import { type CellKind, type CellValue, type Report } from './report.ts';
 
 // The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间), one header row that is
@@ -40,7 +41,8 @@ function excelValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
     case 'money':
       return v instanceof Date ? Number(v) : moneyCell(v);
     case 'date':
-      return DateTime.fromISO(String(v).slice(0, 10), { zone: 'utc' }).toJSDate();
+      // As Excel shows it, its fictitious 1900-02-29 counted (excel-dates.ts, sweep 18c F7).
+      return excelCellDate(String(v).slice(0, 10));
     case 'datetime': {
       return DateTime.fromObject(chinaDateTime(v).toObject(), { zone: 'utc' }).toJSDate();
     }

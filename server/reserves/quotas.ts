@@ -15,7 +15,7 @@ import { validate, idSchema, uuidArg } from '../validation.ts';
 import { assertReserveManager } from './access.ts';
 import { activeAgreementLines } from './agreements.ts';
 import { isReserveStoreKind, reserveStoreSql } from './rotation.ts';
-import { atMostIntMax, gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
+import { gapOf, PHYSICAL_FLOOR, physicalShare } from './rules.ts';
 import type { ServiceContext } from '../context.ts';
 
 export type QuotaRow = typeof quotas.$inferSelect;
@@ -156,10 +156,12 @@ export async function reserveGaps(ctx: ServiceContext, regionCode: string): Prom
       storeId: r.store_id,
       regionCode: r.region_code,
       quota,
-      // Int in the API: a sum beyond it shows as its ceiling instead of failing the region's whole answer.
-      available: atMostIntMax(available),
-      physical: atMostIntMax(Number(r.physical)),
-      agreementCommitted: atMostIntMax(committed),
+      // Whole figures (sweep 18c F1): a sum beyond an API Int is answered at the edge as INVALID_STATE saying how large
+      // (server/http/errors.ts answerBeyondInt, as valuation groups and neighbourStock), and the 储备缺口 export prints
+      // it whole — never a capped figure, which would understate the stock (README Finance).
+      available,
+      physical: Number(r.physical),
+      agreementCommitted: committed,
       gap: gapOf(quota, available),
     };
   });

@@ -49,14 +49,6 @@ export function agreementStatus(validFrom: string, validTo: string, on: string):
 export const effectiveCommitted = (committed: number, lastCounted: number | null | undefined, deliveredSince = 0) =>
   Math.max(0, (lastCounted === null || lastCounted === undefined ? committed : Math.min(committed, lastCounted)) - deliveredSince);
 
-/**
- * The largest figure an API `Int` carries. Quotas and agreement lines are bounded far below it, but a sum over a
- * region (or a line recorded before the bounds) may not be: such a sum is shown as this ceiling rather than failing
- * the whole answer (reserveGaps). Sums are taken as bigint in SQL and as numbers in JS, so they never wrap.
- */
-export const INT_MAX = 2_147_483_647;
-export const atMostIntMax = (n: number) => Math.min(n, INT_MAX);
-
 /** D19: the gap below quota (never negative). */
 export const gapOf = (quota: number, available: number) => Math.max(0, quota - available);
 

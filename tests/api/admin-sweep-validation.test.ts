@@ -130,7 +130,7 @@ describe('#3 D6, D19: agreement quantities are bounded, and no agreement line br
     expect(await agreementCount()).toBe(before);
   });
 
-  it('D19: a line recorded before the bound (2,147,483,647) with another one on top leaves reserveGaps answering, at the Int ceiling', async () => {
+  it('D19: a line recorded before the bound (2,147,483,647) with another one on top leaves reserveGaps answering; the sum itself is INVALID_STATE with its digits (sweep 18c F1: never capped)', async () => {
     ok(await t.gql(`mutation { upsertQuota(input: { itemId: "${QUILT}", quantity: 5, regionCode: "410782" }) { id } }`, {}, 'admin'));
     const companies = ['辉县市测试企业甲', '辉县市测试企业乙'];
     for (const [i, companyName] of companies.entries()) {
@@ -146,8 +146,12 @@ describe('#3 D6, D19: agreement quantities are bounded, and no agreement line br
       );
       if (i === 0) await queryRows(t.database.db, sql`UPDATE agreement_lines SET quantity = 2147483647 WHERE agreement_id = ${id}::uuid`);
     }
-    const res = await t.gql(`query { reserveGaps(regionCode: "410782") { item { id } quota agreementCommitted gap } }`, {}, 'admin');
-    expect(ok(res).reserveGaps).toEqual([{ item: { id: QUILT }, quota: 5, agreementCommitted: 2147483647, gap: 5 }]);
+    const res = await t.gql(`query { reserveGaps(regionCode: "410782") { item { id } quota gap } }`, {}, 'admin');
+    expect(ok(res).reserveGaps).toEqual([{ item: { id: QUILT }, quota: 5, gap: 5 }]);
+    // README Finance: a sum beyond an API Int is said as such, with its exact digits — never shown as the ceiling.
+    const sum = await t.gql(`query { reserveGaps(regionCode: "410782") { agreementCommitted } }`, {}, 'admin');
+    expect(sum.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_STATE', value: '2147484647' });
+    expect(sum.errors![0].message).toMatch(/^协议承储数量为 2,147,484,647，超过接口能表示的最大整数 2,147,483,647/);
   });
 });
 

@@ -65,6 +65,8 @@ export default function JournalPage() {
   const user = useUser();
   const regionCode = user.region?.code ?? undefined;
   const [range, setRange] = useState<[string, string]>();
+  /** The days picked (YYYY-MM-DD): the export takes them as they are — a day's end is its 24:00, today's is now. */
+  const [days, setDays] = useState<[string, string]>();
   const [storeId, setStoreId] = useState<string>();
   const [itemId, setItemId] = useState<string>();
   const [documentType, setDocumentType] = useState<DocumentType>();
@@ -74,10 +76,16 @@ export default function JournalPage() {
   const filter = { regionCode, storeId, itemId, documentType, from: range?.[0], to: range?.[1] };
   const [{ data, fetching }] = useQuery({ query: JournalQuery, variables: { filter, ...pages.variables } });
   useEffect(() => remember(page, data?.journal.pageInfo.endCursor), [data, page, remember]);
-  const onRange = (r: [Dayjs | null, Dayjs | null] | null) =>
-    setRange(r?.[0] && r[1] ? [startOfChinaDay(r[0].format('YYYY-MM-DD')), endOfChinaDay(r[1].format('YYYY-MM-DD'))] : undefined);
+  const onRange = (r: [Dayjs | null, Dayjs | null] | null) => {
+    const picked: [string, string] | undefined = r?.[0] && r[1] ? [r[0].format('YYYY-MM-DD'), r[1].format('YYYY-MM-DD')] : undefined;
+    setDays(picked);
+    setRange(picked && [startOfChinaDay(picked[0]), endOfChinaDay(picked[1])]);
+  };
+  // Sweep 18c F4: the export refuses an end after now (today's 23:59:59.999 is one); dates alone mean the same period
+  // there, today's end being now, and its title says so.
+  const exportParams = { ...filter, from: days?.[0], to: days?.[1] };
   return (
-    <Card title="出入库流水" extra={<ExcelButton path="/exports/journal.xlsx" params={filter} fileName="出入库流水.xlsx" />}>
+    <Card title="出入库流水" extra={<ExcelButton path="/exports/journal.xlsx" params={exportParams} fileName="出入库流水.xlsx" />}>
       <Space wrap className="form-alert">
         <DatePicker.RangePicker onChange={onRange} />
         <StoreSelect style={{ width: 220 }} allowClear placeholder="全部仓库" regionCode={regionCode} value={storeId} onChange={setStoreId} />

@@ -14,7 +14,7 @@ export const HOUSEHOLD_SIZE_MAX = 50;
 const STORAGE_LIFE_MAX_MONTHS = 600;
 const ROTATION_LEAD_MAX_MONTHS = 120;
 const DEADLINE_MAX_HOURS = 24 * 30;
-/** GraphQL's Int. */
+/** GraphQL's Int, and a batch's balance at most (BALANCE_MAX in server/inventory/common.ts). */
 const INT_MAX = 2_147_483_647;
 
 interface Kind {
@@ -33,8 +33,13 @@ interface Kind {
 const KINDS = {
   /** A quantity received, issued, requested, scrapped, rotated or handed out: 1 or more. */
   quantity: { min: 1, max: QUANTITY_MAX, message: '数量须为正整数' },
-  /** A stocktake's counted quantity: nothing found is 0. */
-  count: { min: 0, max: QUANTITY_MAX, message: '实盘数量须为不小于 0 的整数' },
+  /** A stocktake's counted quantity: nothing found is 0; as much as a batch's balance may hold (sweep 18c F3, D9). */
+  count: {
+    min: 0,
+    max: INT_MAX,
+    message: '实盘数量须为不小于 0 的整数',
+    tooLarge: `实盘数量过大：一个批次的结存最多 ${INT_MAX.toLocaleString('zh-CN')}`,
+  },
   /** What arrived of a transfer line: nothing is 0 (the rest stays in transit, or is short with a reason). */
   received: { min: 0, max: QUANTITY_MAX, message: '实收数量须为不小于 0 的整数' },
   /** Any other count that may be nothing (recovered, damaged or lost; found at an agreement check). */
