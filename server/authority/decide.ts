@@ -33,6 +33,16 @@ const decideSchema = z.object({
 const NEEDS_REFERENCE = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
 const DOCUMENT_KINDS = new Set<ApprovalRow['kind']>(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'REVERSAL']);
 
+/**
+ * D11, D27 (sweep 18b F12): an outbound order to scrap (报废) is the scrap's approval — the scrap posts at once against
+ * it — so it is approved with a reference as a SCRAP approval is; an order for any other purpose needs none.
+ */
+async function isScrapOrder(db: ServiceContext['db'], approval: ApprovalRow): Promise<boolean> {
+  if (approval.kind !== 'OUTBOUND_ORDER') return false;
+  const [order] = await db.select({ purpose: outboundOrders.purpose }).from(outboundOrders).where(eq(outboundOrders.id, approval.subjectId));
+  return order?.purpose === 'SCRAP';
+}
+
 /** `config`: a dispatch plan approved or consented to here is re-checked under the planner's policy (D17 capacity horizon). */
 export async function decideApproval(ctx: ServiceContext, config: AppConfig, input: unknown, onTransferSettled?: TransferReceivedHook): Promise<ApprovalRow> {
   const { db, actor: user, clock } = ctx;
@@ -42,7 +52,8 @@ export async function decideApproval(ctx: ServiceContext, config: AppConfig, inp
   if (approval.status !== 'PENDING') throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', status: approval.status });
   const approve = v.decision === 'APPROVE';
   if (!approve && !v.reason) throw badInput('input.reason', '驳回须填写理由');
-  if (approve && NEEDS_REFERENCE.has(approval.kind) && !v.approvalRef) throw badInput('input.approvalRef', '批准须填写审批文号');
+  if (approve && !v.approvalRef && (NEEDS_REFERENCE.has(approval.kind) || (await isScrapOrder(db, approval))))
+    throw badInput('input.approvalRef', '批准须填写审批文号');
   const now = clock.now().toJSDate();
   let planStatus: 'APPROVED' | 'CANCELLED' | null = null;
   try {

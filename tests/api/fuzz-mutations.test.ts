@@ -254,7 +254,9 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
       i: { storeId: keeperStore.id, idempotencyKey: `fixture-order-${String(i.purpose)}-${approve}`, ...i },
     });
     if (approve)
-      await run('admin', `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, { i: { approvalId: o.approval.id, decision: 'APPROVE' } });
+      await run('admin', `mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { id } }`, {
+        i: { approvalId: o.approval.id, decision: 'APPROVE', approvalRef: '模糊测试〔2026〕1号' }, // D27: a scrap order needs one
+      });
     return o;
   };
   const orders = {

@@ -55,6 +55,13 @@ describe('a scrap under an approved SCRAP order carries the order’s approval (
     ).requestOutboundOrder;
   });
 
+  it('D27 (sweep 18b F12): the SCRAP order is not approved without a 文号, as a SCRAP approval is not; nothing changes', async () => {
+    const refused = await decideRaw(t, 'director', order.approval.id, 'APPROVE', { approvalRef: null });
+    expect(refused.errors![0]).toMatchObject({ message: '批准须填写审批文号', extensions: { code: 'BAD_USER_INPUT', field: 'input.approvalRef' } });
+    const still = ok(await t.gql(`query($id: ID!) { outboundOrder(id: $id) { status approval { status } } }`, { id: order.id }, 'director')).outboundOrder;
+    expect(still).toEqual({ status: 'PENDING', approval: { status: 'PENDING' } });
+  });
+
   it('D24: the SCRAP order is approved by a second person (a 文号 given is kept; the scrap itself carries the appraisal reference, D11)', async () => {
     const approved = ok(await decideRaw(t, 'director', order.approval.id, 'APPROVE', { approvalRef: ORDER_REF })).decideApproval;
     expect(approved).toMatchObject({ status: 'APPROVED', approvalRef: ORDER_REF, decidedBy: { username: 'director' } });
