@@ -174,7 +174,9 @@ export async function valuation(
   // but timed: it counts from its receipt's instant, as the ledger counts its goods (countedAndDeliveredJoin). Fees need
   // no such step: they count the days completed by the instant, up to `day` exclusive.
   const inForce = DateTime.fromJSDate(asOf).setZone(ZONE).minus({ milliseconds: 1 }).toISODate()!;
-  const feesFrom = args.feesFrom ?? `${day.slice(0, 4)}-01-01`;
+  // The fee year is the one the instant ends (sweep 18c F6): 12-31 24:00 is the year's last instant — the year-end
+  // report's — and shows its whole year's fees, not the next year's none.
+  const feesFrom = args.feesFrom ?? `${inForce.slice(0, 4)}-01-01`;
   // D21 (DOMAIN says no more than "with their fees"): a fee accrues per day elapsed, not per day started — the whole
   // China days completed by the instant, from the later of the agreement's start and feesFrom, up to the end of its
   // last day. At 2025-02-01T00:00+08:00 an agreement valid from 2025-01-01 has accrued 31 days; the asOf day itself

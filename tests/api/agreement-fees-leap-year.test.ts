@@ -51,3 +51,15 @@ describe('D21: a year of an agreement accrues its annual fee, leap or not (sweep
     expect(await added('2025-02-01T00:00:00+08:00', '2024-12-01')).toBe('6191.53');
   });
 });
+
+describe('sweep 18c F6 (D21): the year-end instant, 12-31 24:00, shows the whole year’s fees', () => {
+  it('D21: left to its default, the fee year is the year the instant ends (as the ledger reads 24:00), not the next one', async () => {
+    const v = await valuationOf(t, 'auditor', { asOf: '2025-12-31T24:00:00+08:00', regionCode: REGION });
+    expect(v.feesFrom).toBe('2025-01-01');
+    expect(v.feesAccrued).toBe(await fees('2025-12-31T24:00:00+08:00', '2025-01-01'));
+    expect(fen(v.feesAccrued) - fen(before.get('2025-12-31T24:00:00+08:00' + '2025-01-01')!)).toBe(fen('36500.00'));
+    // A millisecond later the new year starts from nothing.
+    const next = await valuationOf(t, 'auditor', { asOf: '2026-01-01T00:00:00.001+08:00', regionCode: REGION });
+    expect({ feesFrom: next.feesFrom }).toEqual({ feesFrom: '2026-01-01' });
+  });
+});

@@ -239,7 +239,10 @@ describe('valuation (D21)', () => {
       // Whole days completed by the instant: the asOf day counts once it is over.
       const days = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse('2026-01-01T00:00:00Z')) / 86_400_000);
       const v = await valuationOf(t, 'auditor', { asOf });
-      expect({ asOf, feesAccrued: v.feesAccrued, feesFrom: v.feesFrom }).toEqual({ asOf, feesAccrued: yuan(BigInt(days) * 10000n), feesFrom: '2026-01-01' });
+      // The fee year is the one the instant ends (sweep 18c F6): 2026-01-01 00:00 is 2025's last instant (nothing of this
+      // agreement, valid from 2026, accrued in it).
+      const feesFrom = `${dayInChina(new Date(asOf.getTime() - 1)).slice(0, 4)}-01-01`;
+      expect({ asOf, feesAccrued: v.feesAccrued, feesFrom: v.feesFrom }).toEqual({ asOf, feesAccrued: yuan(BigInt(days) * 10000n), feesFrom });
     }
     expect((await valuationOf(t, 'auditor')).feesAccrued).toBe('20000.00'); // 200 days completed by 2026-07-20 10:00
     expect((await valuationOf(t, 'auditor', { feesFrom: '2026-07-01' })).feesAccrued).toBe('1900.00'); // 07-01 … 07-19
