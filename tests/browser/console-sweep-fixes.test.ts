@@ -38,24 +38,24 @@ const receiveAt = (occurredAt: string, batchNo: string, quantity: number) => ({
 const RECEIVE = `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { number } }`;
 
 describe('console sweep fixes (findings 5–9) in a real browser', () => {
-  it("D21: 估值 at a day's end (日终) counts that day up to 23:59:59.999, not the next day's 00:00 receipt; the date and grouping survive a reload in the URL", async () => {
+  it("D21: 估值 at a day's end (日终) counts that day up to 24:00, the next day's 00:00 receipt included (sweep 18b F2: as 月结 and the exports read it); the date and grouping survive a reload in the URL", async () => {
     const today = DateTime.now().setZone(ZONE).startOf('day');
     const day = today.minus({ days: 2 }).toISODate()!;
     const next = today.minus({ days: 1 }).toISODate()!;
-    // 1000 床 at ¥100 received at 00:00 of the next day: not part of `day`'s 日终.
+    // 1000 床 at ¥100 received at 00:00 of the next day: `day`'s 24:00, part of its 日终 (README: a day as an end).
     await (
       await api('keeper')
     )(RECEIVE, receiveAt(`${next}T00:00:00+08:00`, 'E2E-D21-MIDNIGHT', 1000));
     const asAuditor = await api('auditor');
     const total = async (asOf: string) =>
       (await asAuditor(`query($a: DateTime) { valuation(asOf: $a, regionCode: "410700") { total } }`, { a: asOf })).valuation.total as string;
-    const endOfDay = await total(`${day}T23:59:59.999+08:00`);
-    expect(Number(await total(`${next}T00:00:00+08:00`)) - Number(endOfDay)).toBe(100000);
+    const endOfDay = await total(`${next}T00:00:00+08:00`);
+    expect(Number(endOfDay) - Number(await total(`${day}T23:59:59.999+08:00`))).toBe(100000);
 
     // Opened from a link with the day in it (finding 9), the figures are that day's end (finding 5).
     const { page } = await open('auditor');
     await page.goto(`${t.origin}/audit/valuation?asOf=${day}&groupBy=STORE,CATEGORY`, { waitUntil: 'domcontentloaded' });
-    await waitForText(page, `估值时点：${day} 日终（${day} 23:59:59，北京时间）`);
+    await waitForText(page, `估值时点：${day} 日终（${day} 24:00，北京时间）`);
     await waitForText(page, yuan(endOfDay));
     expect(await page.$eval('#valuation-date', (e) => (e as HTMLInputElement).value)).toBe(day);
     await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-thead th')].some((th) => th.textContent === '类别'));
@@ -70,7 +70,7 @@ describe('console sweep fixes (findings 5–9) in a real browser', () => {
     await page.waitForFunction(() => new URL(location.href).searchParams.get('asOf') === '2025-08-02');
     expect(await page.evaluate(() => new URL(location.href).searchParams.get('groupBy'))).toBe('STORE,CATEGORY');
     await page.reload({ waitUntil: 'domcontentloaded' });
-    await waitForText(page, '估值时点：2025-08-02 日终（2025-08-02 23:59:59，北京时间）');
+    await waitForText(page, '估值时点：2025-08-02 日终（2025-08-02 24:00，北京时间）');
     expect(await page.$eval('#valuation-date', (e) => (e as HTMLInputElement).value)).toBe('2025-08-02');
     await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-thead th')].some((th) => th.textContent === '类别'));
   });

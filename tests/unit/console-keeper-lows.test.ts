@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertReasonFitsOrder, purposeOfReason } from '../../server/authority/orders.ts';
 import { stockReasonSeeds } from '../../seeds/data/reasons.ts';
-import { formatMoney, formatNumber } from '../../server/console/src/common/format.ts';
+import { endOfChinaDay, formatMoney, formatNumber } from '../../server/console/src/common/format.ts';
 import { linkDestination } from '../../server/console/src/common/useLeaveGuard.ts';
 import { defaultReason, reasonFitsPurpose } from '../../server/console/src/keeper/issue-reasons.ts';
 
@@ -87,5 +87,13 @@ describe('console: leaving a page with typed input (L9)', () => {
     expect(linkDestination({ href: '/exports/x.xlsx', download: true }, here)).toBeNull();
     expect(linkDestination({ href: '/keeper/documents' }, here, { button: 0, modified: true })).toBeNull();
     expect(linkDestination({ href: '/keeper/documents' }, here, { button: 1, modified: false })).toBeNull();
+  });
+});
+
+describe('console: a day as an end is 24:00, that instant included (sweep 18b F2, D21, D22)', () => {
+  it('日终 of a day is the next day’s 00:00 in China time, whatever the month or year', () => {
+    expect(new Date(endOfChinaDay('2026-12-04')).toISOString()).toBe('2026-12-04T16:00:00.000Z');
+    expect(new Date(endOfChinaDay('2026-11-30')).toISOString()).toBe(new Date('2026-12-01T00:00:00+08:00').toISOString());
+    expect(new Date(endOfChinaDay('2025-12-31')).toISOString()).toBe(new Date('2026-01-01T00:00:00+08:00').toISOString());
   });
 });

@@ -81,7 +81,7 @@ export default function JournalPage() {
     setDays(picked);
     setRange(picked && [startOfChinaDay(picked[0]), endOfChinaDay(picked[1])]);
   };
-  // Sweep 18c F4: the export refuses an end after now (today's 23:59:59.999 is one); dates alone mean the same period
+  // Sweep 18c F4: the export refuses an end after now (today's end, 24:00, is one); dates alone mean the same period
   // there, today's end being now, and its title says so.
   const exportParams = { ...filter, from: days?.[0], to: days?.[1] };
   return (

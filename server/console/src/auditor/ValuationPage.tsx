@@ -7,7 +7,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { ExcelButton } from '../common/ExcelButton';
 import { FormAlerts } from '../common/FormAlerts';
-import { endOfChinaDay, formatDateTime, formatDateTimeSeconds, formatMoney, formatNumber, todayInChina } from '../common/format';
+import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, todayInChina } from '../common/format';
 import { optionsOf, VALUATION_DIMENSION } from '../common/labels';
 import { useGroupNames } from './useGroupNames';
 import { ValuationChart } from './ValuationChart';
@@ -129,7 +129,7 @@ export default function ValuationPage() {
       </Row>
       {v && (
         <Typography.Paragraph type="secondary" data-testid="valuation-as-of">
-          估值时点：{asOf ? `${date} 日终（${formatDateTimeSeconds(v.asOf)}，北京时间）` : `当前（${formatDateTime(v.asOf)}，北京时间）`}
+          估值时点：{asOf ? `${date} 日终（${date} 24:00，北京时间）` : `当前（${formatDateTime(v.asOf)}，北京时间）`}
         </Typography.Paragraph>
       )}
       {v && (

@@ -32,14 +32,12 @@ export const formatNumber = (n: number | null | undefined) => (n === null || n =
 export const todayInChina = () => dayjs().tz(ZONE).format('YYYY-MM-DD');
 
 /**
- * The end of a China-time calendar day (日终), as an instant the API takes: its last millisecond, 23:59:59.999+08:00.
- * D21, D22: the API counts movements with occurredAt <= this instant (valuation asOf, journal to), so the next day's
- * 00:00 would count the next day's first movements as this day's.
+ * The end of a China-time calendar day (日终), as an instant the API takes: 24:00, the next day's 00:00, that instant
+ * included — README's rule for a day as an end, as the exports and 月结 read it (sweep 18b F2: the console's
+ * 23:59:59.999 put a movement at exactly 00:00 in no day's 流水 and no 日终). D21, D22: the API counts movements with
+ * occurredAt <= this instant (valuation asOf, journal to); a day as a start is its 00:00, excluded (journal from).
  */
-export const endOfChinaDay = (date: string) => dayjs.tz(date, ZONE).add(1, 'day').subtract(1, 'millisecond').format('YYYY-MM-DDTHH:mm:ss.SSSZ');
-
-/** An instant in China time to the second (a 日终 shows 23:59:59). */
-export const formatDateTimeSeconds = (iso: string | null | undefined) => (iso ? dayjs(iso).tz(ZONE).format('YYYY-MM-DD HH:mm:ss') : '—');
+export const endOfChinaDay = (date: string) => dayjs.tz(date, ZONE).add(1, 'day').format();
 
 /** The start of a China-time calendar day. */
 export const startOfChinaDay = (date: string) => dayjs.tz(date, ZONE).format();
