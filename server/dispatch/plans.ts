@@ -583,7 +583,8 @@ async function staleIfShort<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (e) {
-    if (isDomainError(e) && e.code === 'INSUFFICIENT_STOCK')
+    // Said once (sweep 18a F11): a refusal that already tells the dispatcher to cancel and plan again keeps its words.
+    if (isDomainError(e) && e.code === 'INSUFFICIENT_STOCK' && !e.message.includes('请取消本方案'))
       throw new DomainError(e.code, `${e.message}；方案生成后库存已变动，请取消本方案并重新生成`, { ...e.details });
     throw e;
   }

@@ -68,6 +68,8 @@ describe('#7 an agreement reserve is promised once (D17)', () => {
     expect(message(second)).toContain('第 1 行');
     expect(message(second)).toContain('新乡市红旗帐篷厂');
     expect(message(second)).toContain('尚可调用 0');
+    // Told once what to do (sweep 18a F11: 「请取消本方案并重新编制；…请取消本方案并重新生成」 said it twice).
+    expect(message(second).match(/请取消本方案/g)).toHaveLength(1);
     expect(second.errors![0].extensions).toMatchObject({ field: 'planId', lineNos: [1], requested: 50, available: 0 });
     // The queue's route to the same approval refuses alike; the refusal changes nothing.
     const queued = await decideRaw(t, 'admin', await pendingApprovalOf(t, b.id, 'DISPATCH_PLAN'), 'APPROVE');
