@@ -30,6 +30,8 @@ import {
 } from '../server/inventory/queries.ts';
 import type { PostedDocument } from '../server/inventory/posting.ts';
 import { receiveStock } from '../server/inventory/receipts.ts';
+import { listReceiptOwners, type ReceiptOwner as ReceiptOwnerRow } from '../server/inventory/owners.ts';
+import { RegionLevel } from './regions.ts';
 import { issueStock, scrapStock } from '../server/inventory/issues.ts';
 import { cancelTransfer, getTransferInScope, receiveTransfer, shipTransfer, type TransferLineRow, type TransferRow } from '../server/inventory/transfers.ts';
 import { submitStocktake } from '../server/inventory/stocktakes.ts';
@@ -415,7 +417,28 @@ const DocumentFilter = builder.inputType('DocumentFilter', {
 
 const StockDocumentConnection = connectionType('StockDocument', StockDocument);
 
+const ReceiptOwner = builder.objectRef<ReceiptOwnerRow>('ReceiptOwner').implement({
+  description: 'D3: an owner a receipt at a store may record (产权单位) — a government, with its level, or the store’s operating company',
+  fields: (t) => ({
+    organization: t.field({ type: Organization, resolve: (o) => o.organization }),
+    level: t.field({
+      type: RegionLevel,
+      nullable: true,
+      description: 'The government’s level (its funds are the FundingSource of that level, D21); null for the store’s operating company',
+      resolve: (o) => o.level,
+    }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  receiptOwners: t.field({
+    type: [ReceiptOwner],
+    authScopes: { authenticated: true },
+    description:
+      'D3: the owners (产权单位) a receipt at the store may record — its region’s government and those above it, and a company store’s operator — nearest first (the operator, then the store’s own government); for whoever may post at the store',
+    args: { storeId: t.arg.id({ required: true }) },
+    resolve: (_r, { storeId }, ctx) => listReceiptOwners(serviceContext(ctx), String(storeId)),
+  }),
   stock: t.field({
     type: StockLineConnection,
     authScopes: { authenticated: true },

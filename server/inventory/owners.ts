@@ -1,7 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { organizations } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
-import type { StoreRow } from '../stores/service.ts';
+import { assertMayPost } from '../auth/policy.ts';
+import type { ServiceContext } from '../context.ts';
+import type { RegionLevel } from '../regions/codes.ts';
+import { getStoreInScope, type StoreRow } from '../stores/service.ts';
 
 // D3 owner ≠ holder: who may be recorded as the owner of goods received at a store. One rule for every receipt a
 // keeper enters — receiveStock and the opening-balance import (server/paperwork/opening-import.ts).
@@ -19,6 +23,11 @@ export interface OwnerChoices {
   byName: Map<string, string | null>;
   /** A receipt's owner stated by id or name that is not one of them: the refusal, which names no one else. */
   refusal: string;
+  /**
+   * Each, nearest first (the store's operator, then the store's government and those above it): a government with its
+   * region's code and level, the operator with neither; id null for a government not registered yet.
+   */
+  choices: { id: string | null; name: string; regionCode: string | null; level: RegionLevel | null }[];
 }
 
 /**
@@ -29,21 +38,27 @@ export interface OwnerChoices {
  */
 export async function ownersAllowedAt(db: Db, store: StoreRow): Promise<OwnerChoices> {
   const operator = operatorOf(store);
-  const rows = await queryRows<{ id: string | null; name: string }>(
+  const rows = await queryRows<{ id: string | null; name: string; code: string | null; level: RegionLevel | null }>(
     db,
     sql`WITH RECURSIVE up AS (
-          SELECT code, name, parent_code, 0 AS depth FROM regions WHERE code = ${store.regionCode}
+          SELECT code, name, level, parent_code, 0 AS depth FROM regions WHERE code = ${store.regionCode}
           UNION ALL
-          SELECT r.code, r.name, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code AND up.depth < 10)
-        SELECT o.id::text AS id, g.name, g.depth FROM (SELECT ${governmentNameSql} AS name, r.depth FROM up r) g
+          SELECT r.code, r.name, r.level, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code AND up.depth < 10)
+        SELECT o.id::text AS id, g.name, g.code, g.level::text AS level, g.depth
+          FROM (SELECT ${governmentNameSql} AS name, r.code, r.level, r.depth FROM up r) g
           LEFT JOIN organizations o ON o.name = g.name
         UNION ALL
-        SELECT id::text, name, -1 FROM organizations WHERE id = ${operator}::uuid
-        ORDER BY 3`,
+        SELECT id::text, name, NULL, NULL, -1 FROM organizations WHERE id = ${operator}::uuid
+        ORDER BY 5`,
   );
   const names = rows.map((r) => r.name);
   const refusal = `产权单位只能是本库所在地政府或其上级政府${operator ? '，或本库的运营企业' : ''}` + (names.length ? `（可填：${names.join('、')}）` : '');
-  return { ids: new Set(rows.flatMap((r) => (r.id ? [r.id] : []))), byName: new Map(rows.map((r) => [r.name, r.id])), refusal };
+  return {
+    ids: new Set(rows.flatMap((r) => (r.id ? [r.id] : []))),
+    byName: new Map(rows.map((r) => [r.name, r.id])),
+    refusal,
+    choices: rows.map((r) => ({ id: r.id, name: r.name, regionCode: r.code, level: r.level })),
+  };
 }
 
 /** BAD_USER_INPUT at the first line (in order) whose stated owner may not own goods received at the store; else nothing. */
@@ -91,4 +106,38 @@ export function assertFundingFitsOwner(
       );
     }
   }
+}
+
+export interface ReceiptOwner {
+  organization: typeof organizations.$inferSelect;
+  /** The government's region level; null for the store's operating company. */
+  level: RegionLevel | null;
+}
+
+/**
+ * D3 (sweep 18b F11): the owners a receipt at the store may record (ownersAllowedAt: its region's government and those
+ * above it, a company store's operator), nearest first, for the receipt form's 产权单位 — for whoever may post at the
+ * store (the receipt's own condition), read through the store. A government not registered yet is registered here, as a
+ * receipt naming it would register it (receipts.ts governmentOf): the form sends the owner by id. Names of governments
+ * and of the store's operator are reference data; nothing of another store is read.
+ */
+export async function listReceiptOwners(ctx: ServiceContext, storeId: string): Promise<ReceiptOwner[]> {
+  const { db, actor } = ctx;
+  assertMayPost(actor);
+  const store = await getStoreInScope(db, actor, storeId, 'storeId');
+  const { choices } = await ownersAllowedAt(db, store);
+  const unregistered = choices.filter((c) => !c.id);
+  if (unregistered.length) {
+    await db
+      .insert(organizations)
+      .values(unregistered.map((c) => ({ name: c.name, kind: 'GOVERNMENT' as const, regionCode: c.regionCode })))
+      .onConflictDoNothing();
+  }
+  const names = choices.map((c) => c.name);
+  const rows = await db.select().from(organizations).where(inArray(organizations.name, names));
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  return choices.flatMap((c) => {
+    const organization = byName.get(c.name);
+    return organization ? [{ organization, level: c.level }] : [];
+  });
 }

@@ -172,8 +172,13 @@ const receiveSchema = z.object({
           quantity: z.number().int('数量须为整数').min(0, '数量不能为负'),
           discrepancyReason: z.string().nullish(),
         })
-        // Receiving nothing of a batch only makes sense when saying why (all lost or damaged).
-        .refine((l) => l.quantity > 0 || !!l.discrepancyReason, { path: ['quantity'], message: '数量须大于 0' }),
+        // Receiving nothing of a batch only makes sense when saying why (all lost or damaged): D9, D27 — the reason closes
+        // the line and what did not arrive waits for its write-off. Said at the reason, the field that mends it (sweep
+        // 18b F1: 「数量须大于 0」 at 实收 sent the keeper to type a quantity that never came).
+        .refine((l) => l.quantity > 0 || !!l.discrepancyReason, {
+          path: ['discrepancyReason'],
+          message: '实收为 0 的须选择差异原因（未到货的原因，如破损、丢失）',
+        }),
     )
     .min(1, '至少一行')
     .max(1000),

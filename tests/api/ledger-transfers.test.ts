@@ -202,7 +202,7 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     expect(lossMoves).toEqual([{ bucket: 'IN_TRANSIT', quantity: -3, reason: { code: 'TRANSIT_LOSS' } }]);
   });
 
-  it('nothing of a batch arrived: quantity 0 with a reason (LOST) writes off the whole line; quantity 0 without a reason → BAD_USER_INPUT', async () => {
+  it('D9, D27: nothing of a batch arrived: quantity 0 with a reason (LOST) writes off the whole line; quantity 0 without a reason → BAD_USER_INPUT at the reason, saying a reason is wanted (sweep 18b F1)', async () => {
     const item = itemId('FLD-004');
     const gone = await stockUp(t, item, 'TR-ALL-LOST', 3);
     const arrived = await stockUp(t, item, 'TR-ARRIVED', 3);
@@ -212,7 +212,9 @@ describe('transfers (调拨): ship, receive, cancel', () => {
     ]);
     const bad = await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: gone, quantity: 0 }] });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
-    expect(ext(bad).field).toBe('input.lines.0.quantity');
+    // Not 「数量须大于 0」 at the quantity: 0 is what closes the line, once a reason says why (sweep 18b F1).
+    expect(ext(bad).field).toBe('input.lines.0.discrepancyReason');
+    expect(bad.errors![0].message).toBe('第 1 行：实收为 0 的须选择差异原因（未到货的原因，如破损、丢失）');
 
     const part = ok(
       await receiveTransferRaw(t, 'admin', { transferId: tr.id, lines: [{ batchId: gone, quantity: 0, discrepancyReason: 'LOST' }] }),

@@ -83,6 +83,7 @@ const REFERENCE = [
   'PageInfo',
   'PeriodClose',
   'Quota', // upsertQuota's answer
+  'ReceiptOwner', // D3: a government or the store's operator a receipt may name as owner (names only)
   'Region',
   'ReliefStandard', // D29: relief standards per region and item (public policy)
   'RegionTreeLoad', // loadRegionTree's answer: counts and region names
@@ -560,7 +561,7 @@ function fixtureFor(field: GraphQLField<unknown, unknown>, arg: string): Labelle
     return byType[returns];
   }
   if (arg === 'batchId') return fx.batches;
-  if (arg === 'fromStoreId') return fx.stores;
+  if (arg === 'fromStoreId' || arg === 'storeId') return fx.stores;
   if (arg === 'itemId') return fx.items;
   if (arg === 'incidentId') return fx.incidents;
   if (arg === 'code') return fx.regionCodes.slice(0, 2);

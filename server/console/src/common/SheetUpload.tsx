@@ -14,16 +14,42 @@ interface Refusal {
   errors?: RowError[];
 }
 
+/** The API's answer to an upload: the document it posted (or submitted for approval), with its status (StockDocument.status). */
+interface Posted {
+  documentId: string;
+  number: string;
+  status?: string;
+}
+
+/**
+ * What became of the uploaded document, by its status (sweep 18b F9): a stocktake with differences waits for a second
+ * person (D27) and changes no stock until then — 「已入账」 would tell the keeper there is nothing to chase.
+ */
+const postedWords = (p: Posted, pendingWords: string) => (p.status === 'PENDING_APPROVAL' ? `${p.number} 已提交，${pendingWords}` : `${p.number} 已入账`);
+
 /**
  * Uploads a filled-in Excel sheet (POST <path>, multipart `file`, the session token): the API posts it as one document,
  * or refuses it whole and lists every bad row (row, column, what is wrong), which is shown here. `before` goes beside
  * the upload button (the download of the blank sheet).
  */
-export function SheetUpload({ path, label, onPosted, before }: { path: string; label: string; onPosted: () => void; before?: ReactNode }) {
+export function SheetUpload({
+  path,
+  label,
+  onPosted,
+  before,
+  pendingWords = '待审批后入账',
+}: {
+  path: string;
+  label: string;
+  onPosted: () => void;
+  before?: ReactNode;
+  /** What a document awaiting its second person waits for (D27): 「待审批后调账」 for a stocktake. */
+  pendingWords?: string;
+}) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<Refusal>();
-  const [posted, setPosted] = useState<{ documentId: string; number: string }>();
+  const [posted, setPosted] = useState<Posted>();
   const upload = async (file: File) => {
     setBusy(true);
     setRefusal(undefined);
@@ -32,10 +58,10 @@ export function SheetUpload({ path, label, onPosted, before }: { path: string; l
       const body = new FormData();
       body.append('file', file);
       const res = await fetch(path, { method: 'POST', headers: authHeaders(), body });
-      const answer = (await res.json().catch(() => null)) as ({ documentId: string; number: string } & { error?: Refusal }) | null;
+      const answer = (await res.json().catch(() => null)) as (Posted & { error?: Refusal }) | null;
       if (!res.ok || !answer || answer.error) return setRefusal(answer?.error ?? { message: `上传失败（${res.status}）` });
       setPosted(answer);
-      void message.success(`已入账：${answer.number}`);
+      void message.success(postedWords(answer, pendingWords));
       onPosted();
     } catch {
       setRefusal({ message: '无法连接服务器，上传失败' });
@@ -77,7 +103,9 @@ export function SheetUpload({ path, label, onPosted, before }: { path: string; l
           }
         />
       )}
-      {posted && <Alert type="success" showIcon message={<Link to={`/documents/${posted.documentId}`}>单据 {posted.number} 已入账，查看单据</Link>} />}
+      {posted && (
+        <Alert type="success" showIcon message={<Link to={`/documents/${posted.documentId}`}>{`单据 ${postedWords(posted, pendingWords)}，查看单据`}</Link>} />
+      )}
     </Space>
   );
 }

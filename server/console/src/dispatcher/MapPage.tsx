@@ -2,14 +2,14 @@ import { useMemo, useState } from 'react';
 import { Card, Space, Tag, Typography } from 'antd';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useNavigate } from 'react-router-dom';
-import { useQuery } from 'urql';
+import { useAllPages } from '../common/allPages';
 import { useUser } from '../app/session';
 import { BaseMap, stockColour } from '../common/map/BaseMap';
 import { ItemSelect } from '../common/ItemSelect';
 import { INCIDENT_TYPE, labelOf, STORE_KIND } from '../common/labels';
 import { CreateIncidentModal } from './CreateIncidentModal';
 import { nearest } from './geo';
-import { ItemStockQuery, MapLayersQuery } from './queries';
+import { ItemStockQuery, MapIncidentsQuery, MapStoresQuery } from './queries';
 
 const DEFAULT_CENTER = { lat: 35.3, lng: 113.9 };
 
@@ -30,13 +30,14 @@ export default function MapPage() {
   const [itemId, setItemId] = useState<string>();
   const [clicked, setClicked] = useState<{ lat: number; lng: number; regionCode?: string }>();
   const navigate = useNavigate();
-  const [{ data }] = useQuery({ query: MapLayersQuery, variables: { regionCode } });
-  const [{ data: stock }] = useQuery({ query: ItemStockQuery, variables: { filter: { regionCode, itemId } }, pause: !itemId });
+  const { nodes: storeNodes } = useAllPages(MapStoresQuery, { regionCode }, (d) => d.stores);
+  const { nodes: incidentNodes } = useAllPages(MapIncidentsQuery, { regionCode }, (d) => d.incidents);
+  const { nodes: stock } = useAllPages(ItemStockQuery, itemId ? { filter: { regionCode, itemId } } : undefined, (d) => d.stock);
 
-  const stores = useMemo(() => (data?.stores.edges ?? []).map((e) => e.node), [data]);
+  const stores = useMemo(() => storeNodes ?? [], [storeNodes]);
   const byStore = useMemo(() => {
     const m = new Map<string, number>();
-    for (const { node } of stock?.stock.edges ?? []) m.set(node.store.id, (m.get(node.store.id) ?? 0) + node.available);
+    for (const node of stock ?? []) m.set(node.store.id, (m.get(node.store.id) ?? 0) + node.available);
     return m;
   }, [stock]);
   const high = Math.max(1, ...byStore.values()) / 3;
@@ -78,7 +79,7 @@ export default function MapPage() {
             </Tooltip>
           </CircleMarker>
         ))}
-        {(data?.incidents.edges ?? []).map(({ node: i }) => (
+        {(incidentNodes ?? []).map((i) => (
           <CircleMarker
             key={i.id}
             center={i.location}

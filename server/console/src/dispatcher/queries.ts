@@ -1,8 +1,14 @@
 import { graphql } from '../graphql/graphql';
 
-export const MapLayersQuery = graphql(`
-  query MapLayers($regionCode: String) {
-    stores(regionCode: $regionCode, first: 500) {
+// The map's layers are read whole, page after page (common/allPages.ts; sweep 18b F3: a fixed first: N left the stores,
+// incidents or stock lines beyond N off the map without a word).
+export const MapStoresQuery = graphql(`
+  query MapStores($regionCode: String, $first: Int, $after: String) {
+    stores(regionCode: $regionCode, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           id
@@ -20,7 +26,16 @@ export const MapLayersQuery = graphql(`
         }
       }
     }
-    incidents(regionCode: $regionCode, first: 100) {
+  }
+`);
+
+export const MapIncidentsQuery = graphql(`
+  query MapIncidents($regionCode: String, $first: Int, $after: String) {
+    incidents(regionCode: $regionCode, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           id
@@ -42,8 +57,12 @@ export const MapLayersQuery = graphql(`
 `);
 
 export const ItemStockQuery = graphql(`
-  query ItemStockByStore($filter: StockFilter!) {
-    stock(filter: $filter, first: 500) {
+  query ItemStockByStore($filter: StockFilter!, $first: Int, $after: String) {
+    stock(filter: $filter, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           store {

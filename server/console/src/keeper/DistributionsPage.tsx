@@ -4,6 +4,7 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
+import { useAllPages } from '../common/allPages';
 import { FormAlerts } from '../common/FormAlerts';
 import { formatDateTime, formatNumber, newIdempotencyKey } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
@@ -12,8 +13,12 @@ import { useStoreChoice } from '../common/useStoreChoice';
 import { noSubmitOnEnter } from '../common/no-submit-on-enter';
 
 const PointStockQuery = graphql(`
-  query PointStock($storeId: ID!) {
-    stock(filter: { storeId: $storeId }, first: 100) {
+  query PointStock($storeId: ID!, $first: Int, $after: String) {
+    stock(filter: { storeId: $storeId }, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           item {
@@ -90,17 +95,20 @@ const Distribute = graphql(`
 type Distribution = ResultOf<typeof DistributionsQuery>['distributions']['edges'][number]['node'];
 type Values = Omit<VariablesOf<typeof Distribute>['input'], 'idempotencyKey' | 'storeId' | 'incidentId'>;
 
-/** What the 安置点 can hand out: its unexpired stock, per item (and a way to count again after a distribution). */
+/**
+ * What the 安置点 can hand out: its unexpired stock, per item (and a way to count again after a distribution) — from
+ * every stock line, page after page (sweep 18b F3: the first 100 lines left items beyond them out of the choice).
+ */
 function usePointItems(storeId: string) {
-  const [{ data }, refetch] = useQuery({ query: PointStockQuery, variables: { storeId } });
+  const { nodes, refetch } = useAllPages(PointStockQuery, { storeId }, (d) => d.stock);
   const byItem = new Map<string, { name: string; unit: string; available: number }>();
-  for (const { node } of data?.stock.edges ?? []) {
+  for (const node of nodes ?? []) {
     if (node.batch.expired) continue;
     const seen = byItem.get(node.item.id) ?? { name: node.item.name, unit: node.item.unit, available: 0 };
     byItem.set(node.item.id, { ...seen, available: seen.available + node.available });
   }
   const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${formatNumber(i.available)}${i.unit}）` }));
-  return { options, recount: () => refetch({ requestPolicy: 'network-only' }) };
+  return { options, recount: refetch };
 }
 
 /** The form of one distribution; `closed` (D29: the 安置点's incident has ended, the API refuses any) disables it. */

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button, Card, Col, DatePicker, Form, Input, Result, Row, Select, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { noSubmitOnEnter } from '../common/no-submit-on-enter';
 import { Link } from 'react-router-dom';
-import { useMutation } from 'urql';
-import { graphql, type VariablesOf } from '../graphql/graphql';
+import { useMutation, useQuery } from 'urql';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { newIdempotencyKey } from '../common/format';
@@ -31,6 +31,31 @@ const ReceiveMutation = graphql(`
     }
   }
 `);
+
+const ReceiptOwnersQuery = graphql(`
+  query ReceiptOwners($storeId: ID!) {
+    receiptOwners(storeId: $storeId) {
+      level
+      organization {
+        id
+        name
+      }
+    }
+  }
+`);
+
+type Owner = ResultOf<typeof ReceiptOwnersQuery>['receiptOwners'][number];
+
+/**
+ * D3, D21 (sweep 18b F11): whose goods a line's funds bought — the government of the funding level (市级 funds: the
+ * city's), the operating company for its own money (企业), if the store may record it; else none (the API's default:
+ * the store's own government, or a company store's operator). A donation keeps the default.
+ */
+function ownerFunded(owners: readonly Owner[], funding: string | undefined): string | undefined {
+  if (!funding || funding === 'DONATION' || funding === 'CENTRAL') return undefined;
+  const level = funding === 'ENTERPRISE' ? null : funding;
+  return owners.find((o) => o.level === level)?.organization.id;
+}
 
 type Input = VariablesOf<typeof ReceiveMutation>['input'];
 type LineValues = Omit<Input['lines'][number], 'productionDate' | 'expiryDate'> & { productionDate?: Dayjs; expiryDate?: Dayjs };
@@ -62,6 +87,18 @@ export default function ReceivePage() {
   const [done, setDone] = useState(false);
   const source = Form.useWatch('source', form);
   const chosenStore = (Form.useWatch('storeId', form) as string | undefined) ?? storeId;
+  // D3: the 产权单位 the store may record (receiptOwners), for each line's choice.
+  const [{ data: ownersData }] = useQuery({ query: ReceiptOwnersQuery, variables: { storeId: chosenStore ?? '' }, pause: !chosenStore });
+  const owners = ownersData?.receiptOwners;
+  // Another store, other owners: a line's owner the new store may not record is cleared (back to the default).
+  useEffect(() => {
+    if (!owners) return;
+    const ids = new Set(owners.map((o) => o.organization.id));
+    const lines = (form.getFieldValue('lines') as LineValues[] | undefined) ?? [];
+    lines.forEach((l, i) => {
+      if (l?.ownerOrgId && !ids.has(l.ownerOrgId)) form.setFieldValue(['lines', i, 'ownerOrgId'], undefined);
+    });
+  }, [owners, form]);
   // What was entered and not yet posted is not dropped without a word (as on 盘点); nothing to ask once it is posted.
   const entered = Form.useWatch((v: Partial<Values>) => anyEntered(v), form);
   useLeaveGuard(!done && !!entered, '录入的入库内容尚未过账，离开本页将丢失。');
@@ -169,7 +206,25 @@ export default function ReceivePage() {
                     <Input style={{ width: 110 }} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'fundingSource']} label="资金来源">
-                    <Select style={{ width: 110 }} allowClear options={optionsOf(FUNDING_SOURCE)} />
+                    <Select
+                      style={{ width: 110 }}
+                      allowClear
+                      options={optionsOf(FUNDING_SOURCE)}
+                      // D3, D21: the funds' government becomes the line's owner, which the keeper may still change.
+                      onChange={(funding?: string) => form.setFieldValue(['lines', f.name, 'ownerOrgId'], ownerFunded(owners ?? [], funding))}
+                    />
+                  </Form.Item>
+                  <Form.Item
+                    name={[f.name, 'ownerOrgId']}
+                    label="产权单位"
+                    tooltip="物资归谁所有（D3）：默认为本库所在地政府（协议储备库为运营企业）；上级资金购置的归出资的上级政府"
+                  >
+                    <Select
+                      style={{ width: 180 }}
+                      allowClear
+                      placeholder="默认"
+                      options={(owners ?? []).map((o) => ({ value: o.organization.id, label: o.organization.name }))}
+                    />
                   </Form.Item>
                   {fields.length > 1 && <MinusCircleOutlined className="line-remove" aria-label="删除此行" onClick={() => remove(f.name)} />}
                 </Space>

@@ -113,7 +113,21 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
           {
             title: '差异原因',
             render: (_, _l, i) => (
-              <Form.Item name={['lines', i, 'discrepancyReason']} style={{ margin: 0 }}>
+              <Form.Item
+                name={['lines', i, 'discrepancyReason']}
+                style={{ margin: 0 }}
+                dependencies={[['lines', i, 'quantity']]}
+                // D9, D27 (sweep 18b F1): 实收 0 closes the line only with a reason — said here, where it is mended, not as
+                // 「数量须大于 0」 at 实收; the API says the same at the same field.
+                rules={[
+                  ({ getFieldValue }) => ({
+                    validator: (_r, reason) =>
+                      getFieldValue(['lines', i, 'quantity']) === 0 && !reason
+                        ? Promise.reject(new Error('实收为 0 的须选择差异原因（未到货的原因，如破损、丢失）'))
+                        : Promise.resolve(),
+                  }),
+                ]}
+              >
                 <Select allowClear style={{ width: 140 }} options={reasons} placeholder="短少时填写" />
               </Form.Item>
             ),

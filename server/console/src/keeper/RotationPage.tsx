@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Modal, Table, Tag } from 'antd';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { useAllPages } from '../common/allPages';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
@@ -39,15 +40,12 @@ const RotationDueQuery = graphql(`
 
 const RotationOrdersQuery = graphql(
   `
-    query RotationOrders($storeId: ID!) {
-      approved: outboundOrders(filter: { storeId: $storeId, status: APPROVED }, first: 100) {
-        edges {
-          node {
-            ...OrderFields
-          }
+    query RotationOrders($storeId: ID!, $status: OrderStatus!, $first: Int, $after: String) {
+      outboundOrders(filter: { storeId: $storeId, status: $status }, first: $first, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
         }
-      }
-      pending: outboundOrders(filter: { storeId: $storeId, status: PENDING }, first: 100) {
         edges {
           node {
             ...OrderFields
@@ -60,6 +58,7 @@ const RotationOrdersQuery = graphql(
 );
 
 type Due = ResultOf<typeof RotationDueQuery>['rotationDue'][number];
+const ordersOf = (d: ResultOf<typeof RotationOrdersQuery>) => d.outboundOrders;
 
 // The two dates of a batch, each under its own heading: when it expires (D26: from then frozen) and when it should be
 // rotated (D10: the end of its storage life less the item's rotation lead — earlier).
@@ -81,13 +80,19 @@ const rotateByText = ({ rotateBy, daysLeft }: Due) =>
  * the store's that covers the batch — or, when there is none, is told so and may request one here.
  */
 function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) => void }) {
-  const [{ data, fetching, error }] = useQuery({ query: RotationOrdersQuery, variables: { storeId: due.store.id }, requestPolicy: 'network-only' });
+  // Every approved and pending order of the store, page after page (sweep 18b F3: beyond the first 100 the order that
+  // covers the batch could be missed, and the keeper told to request another).
+  const approvedOrders = useAllPages(RotationOrdersQuery, { storeId: due.store.id, status: 'APPROVED' as const }, ordersOf);
+  const pendingOrders = useAllPages(RotationOrdersQuery, { storeId: due.store.id, status: 'PENDING' as const }, ordersOf);
+  const data = approvedOrders.nodes && pendingOrders.nodes ? { approved: approvedOrders.nodes, pending: pendingOrders.nodes } : undefined;
+  const fetching = approvedOrders.fetching || pendingOrders.fetching;
+  const error = approvedOrders.error ?? pendingOrders.error;
   const [requesting, setRequesting] = useState(false);
   const { batch, store } = due;
   const title = `轮换：${batch.item.name} 批号 ${batch.batchNo}`;
   const covers = (o: Order) => o.purpose === 'ROTATION_SALE' && o.lines.some((l) => l.item.id === batch.item.id && (!l.batch || l.batch.id === batch.id));
-  const approved = (data?.approved.edges ?? []).map((e) => e.node).filter((o) => covers(o) && orderAllows(o, batch.item.id, batch.id) > 0);
-  const pending = (data?.pending.edges ?? []).map((e) => e.node).filter(covers);
+  const approved = (data?.approved ?? []).filter((o) => covers(o) && orderAllows(o, batch.item.id, batch.id) > 0);
+  const pending = (data?.pending ?? []).filter(covers);
   if (requesting) {
     return <RequestRotationOrderModal storeId={store.id} item={batch.item} batch={batch} quantity={due.quantity} onClose={() => onClose(false)} />;
   }

@@ -8,6 +8,7 @@ export function StocktakeSheet({ storeId, onPosted }: { storeId: string; onPoste
       path={`/paperwork/stocktake-sheets/${storeId}`}
       label="上传填好的盘点表"
       onPosted={onPosted}
+      pendingWords="待审批后调账"
       before={<ExcelButton path={`/paperwork/stocktake-sheets/${storeId}.xlsx`} params={{}} fileName="盘点表.xlsx" label="下载盘点表" />}
     />
   );

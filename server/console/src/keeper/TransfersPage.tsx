@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { useAllPages } from '../common/allPages';
 import { formatDateTime, formatNumber } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { useStoreChoice } from '../common/useStoreChoice';
@@ -12,18 +12,27 @@ import { ShipTransferModal } from './ShipTransferModal';
 import type { Order } from './order';
 import { TransferFields, type TransferRow } from './transfer';
 
-// A shipment posts two movements on its TRANSFER_OUT document: out of the source's stock, and into the destination's
-// in-transit bucket; the bucket tells incoming from outgoing.
-const TransferMovements = graphql(
+// The store's transfer documents (调拨单（调出）), its own shipments and those shipped to it (documents lists a store's
+// documents and those naming it the other side), one per transfer, newest first — every one of them, page after page
+// (sweep 18b F3: the first 200 shipment movements hid older transfers still in transit, and a store's own shipments
+// pushed its incoming ones out). The transfer's stores tell incoming from outgoing.
+const TransferDocuments = graphql(
   `
-    query TransferMovements($storeId: ID!) {
-      movements(filter: { storeId: $storeId, type: TRANSFER_OUT }, first: 200) {
+    query TransferDocuments($storeId: ID!, $first: Int, $after: String) {
+      documents(filter: { storeId: $storeId, type: "TRANSFER_OUT" }, first: $first, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         edges {
           node {
-            bucket
-            document {
-              transfer {
-                ...TransferFields
+            transfer {
+              ...TransferFields
+              fromStore {
+                id
+              }
+              toStore {
+                id
               }
             }
           }
@@ -34,11 +43,12 @@ const TransferMovements = graphql(
   [TransferFields],
 );
 
-function transfersOf(data: ResultOf<typeof TransferMovements> | undefined, bucket: 'IN_TRANSIT' | 'ON_HAND'): TransferRow[] {
+type TransferDocument = ResultOf<typeof TransferDocuments>['documents']['edges'][number]['node'];
+
+function transfersOf(docs: readonly TransferDocument[] | undefined, storeId: string | undefined, incoming: boolean): TransferRow[] {
   const seen = new Map<string, TransferRow>();
-  for (const { node } of data?.movements.edges ?? []) {
-    const t = node.document.transfer;
-    if (node.bucket === bucket && t && !seen.has(t.id)) seen.set(t.id, t);
+  for (const { transfer: t } of docs ?? []) {
+    if (t && (incoming ? t.toStore.id : t.fromStore.id) === storeId && !seen.has(t.id)) seen.set(t.id, t);
   }
   return [...seen.values()];
 }
@@ -54,7 +64,7 @@ export default function TransfersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [shipping, setShipping] = useState<Order>();
   const [version, setVersion] = useState(0);
-  const [{ data, fetching }, refetch] = useQuery({ query: TransferMovements, variables: { storeId: storeId ?? '' }, pause: !storeId });
+  const { nodes: docs, fetching, refetch } = useAllPages(TransferDocuments, storeId ? { storeId } : undefined, (d) => d.documents);
   const [receiving, setReceiving] = useState<TransferRow>();
   const [cancelling, setCancelling] = useState<TransferRow>();
   const columns = (incoming: boolean) => [
@@ -128,7 +138,7 @@ export default function TransfersPage() {
                 size="small"
                 loading={fetching}
                 rowKey="id"
-                dataSource={transfersOf(data, 'IN_TRANSIT')}
+                dataSource={transfersOf(docs, storeId, true)}
                 columns={columns(true)}
                 scroll={scroll}
               />
@@ -160,7 +170,7 @@ export default function TransfersPage() {
                   size="small"
                   loading={fetching}
                   rowKey="id"
-                  dataSource={transfersOf(data, 'ON_HAND')}
+                  dataSource={transfersOf(docs, storeId, false)}
                   columns={columns(false)}
                   scroll={scroll}
                 />
@@ -176,7 +186,7 @@ export default function TransfersPage() {
             setShipping(undefined);
             if (!shipped) return;
             setVersion((v) => v + 1);
-            refetch({ requestPolicy: 'network-only' });
+            refetch();
           }}
         />
       )}
@@ -185,7 +195,7 @@ export default function TransfersPage() {
           transfer={receiving}
           onClose={(received) => {
             setReceiving(undefined);
-            if (received) refetch({ requestPolicy: 'network-only' });
+            if (received) refetch();
           }}
         />
       )}
@@ -195,7 +205,7 @@ export default function TransfersPage() {
           onClose={() => {
             // Refreshed however the modal closed: a refusal (received or cancelled meanwhile) means the list was stale.
             setCancelling(undefined);
-            refetch({ requestPolicy: 'network-only' });
+            refetch();
           }}
         />
       )}

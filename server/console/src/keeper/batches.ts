@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
 import { useClient } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
+import { fetchAllPages } from '../common/allPages';
 import { errorMessages } from '../common/api-errors';
 
 const StoreBatchesQuery = graphql(`
-  query StoreBatches($filter: StockFilter!) {
-    stock(filter: $filter, orderBy: EXPIRY, first: 200) {
+  query StoreBatches($filter: StockFilter!, $first: Int, $after: String) {
+    stock(filter: $filter, orderBy: EXPIRY, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           item {
@@ -41,13 +46,12 @@ export function useStoreBatches(storeId: string, itemIds: readonly string[]): { 
   useEffect(() => {
     let live = true;
     const ids = key ? key.split(',') : [];
-    void Promise.all(ids.map((itemId) => client.query(StoreBatchesQuery, { filter: { storeId, itemId } }, { requestPolicy: 'network-only' }).toPromise())).then(
-      (results) => {
-        if (!live) return;
-        const errors = results.flatMap((r) => (r.error ? errorMessages(r.error) : []));
-        setState({ key: `${storeId}|${key}`, errors, lines: results.flatMap((r) => (r.data?.stock.edges ?? []).map((e) => e.node)) });
-      },
-    );
+    // Every batch of each item, page after page (sweep 18b F3: beyond the first 200 a batch could not be picked).
+    void Promise.all(ids.map((itemId) => fetchAllPages(client, StoreBatchesQuery, { filter: { storeId, itemId } }, (d) => d.stock))).then((results) => {
+      if (!live) return;
+      const errors = results.flatMap((r) => (r.error ? errorMessages(r.error) : []));
+      setState({ key: `${storeId}|${key}`, errors, lines: results.flatMap((r) => r.nodes) });
+    });
     return () => {
       live = false;
     };
