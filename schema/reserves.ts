@@ -15,6 +15,7 @@ import { removeQuota, reserveFloor, reserveGaps, upsertQuota, type FloorRegion, 
 import { coverage, type CoverageRow } from '../server/reserves/coverage.ts';
 import {
   createAgreement,
+  endAgreement,
   getAgreementInScope,
   listAgreements,
   recordAgreementCheck,
@@ -226,6 +227,15 @@ export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>
     }),
     lines: t.field({ type: [AgreementLine], resolve: (a, _x, ctx) => ctx.loaders.agreementLines.load(a.id) }),
     checks: t.field({ type: [AgreementCheck], resolve: (a, _x, ctx) => ctx.loaders.agreementChecks.load(a.id) }),
+    // D6, D22 (sweep 18a F8): an agreement ended early (endAgreement) keeps what the contract said and who ended it, when and why.
+    contractValidTo: t.field({
+      type: 'Date',
+      description: 'The last day the contract named; differs from validTo once the agreement was ended early (endAgreement)',
+      resolve: (a) => a.contractValidTo ?? a.validTo,
+    }),
+    endedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was ended early (endAgreement); null if not', resolve: (a) => a.endedAt }),
+    endedBy: t.field({ type: User, nullable: true, resolve: (a, _x, ctx) => (a.endedBy ? ctx.loaders.user.load(a.endedBy) : null) }),
+    endReason: t.exposeString('endReason', { nullable: true, description: 'Why it was ended early or voided (endAgreement)' }),
   }),
 });
 
@@ -257,6 +267,18 @@ const AgreementInput = builder.inputType('AgreementInput', {
     storeId: t.id({ description: 'The company store: required for ENTRUSTED, optional for AGREEMENT' }),
     contractNo: t.string(),
     lines: t.field({ type: [AgreementLineInput], required: true }),
+  }),
+});
+
+const EndAgreementInput = builder.inputType('EndAgreementInput', {
+  fields: (t) => ({
+    agreementId: t.id({ required: true }),
+    endOn: t.field({
+      type: 'Date',
+      required: true,
+      description: 'The last day it binds (before its validTo); the day before validFrom voids one entered in error',
+    }),
+    reason: t.string({ required: true, description: '终止原因: the early termination (提前解除) or the error voided' }),
   }),
 });
 
@@ -376,6 +398,14 @@ builder.mutationFields((t) => ({
     description: 'D6: records an agreement, entrusted or capacity reserve with a company, in a region in scope (lines, prices, fee, validity); administrators',
     args: { input: t.arg({ type: AgreementInput, required: true }) },
     resolve: (_r, { input }, ctx) => createAgreement(serviceContext(ctx), input),
+  }),
+  endAgreement: t.field({
+    type: Agreement,
+    authScopes: managers,
+    description:
+      'D6, D21, D22: ends an agreement early (提前解除) — it binds through endOn, then is neither planned nor valued nor charged; endOn the day before validFrom voids one entered in error. Not into a closed month, nor while an approved plan or an issued call-off claims it; administrators whose region covers it',
+    args: { input: t.arg({ type: EndAgreementInput, required: true }) },
+    resolve: (_r, { input }, ctx) => endAgreement(serviceContext(ctx), input),
   }),
   recordAgreementCheck: t.field({
     type: AgreementCheck,

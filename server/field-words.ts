@@ -46,6 +46,7 @@ export const FIELD_WORDS: Readonly<Record<string, string>> = {
   documentId: '单据',
   documentType: '单据类型',
   emergency: '紧急审批',
+  endOn: '终止日期',
   expiringBefore: '到期日期',
   expiryDate: '有效期至',
   feesFrom: '计费起始日期',

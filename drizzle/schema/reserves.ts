@@ -58,6 +58,11 @@ export const agreements = pgTable(
       .notNull()
       .references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** D6, D22 (0039): ended early (endAgreement) — validTo is then the last day it binds; what the contract said, who, when, why. */
+    contractValidTo: date('contract_valid_to'),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endedBy: uuid('ended_by').references(() => users.id),
+    endReason: varchar('end_reason', { length: 500 }),
   },
   (t) => [
     index('agreements_region_idx').on(t.regionCode),
@@ -65,7 +70,12 @@ export const agreements = pgTable(
     uniqueIndex('agreements_company_contract_uq')
       .on(t.companyOrgId, t.regionCode, t.contractNo)
       .where(sql`${t.contractNo} IS NOT NULL`),
-    check('agreements_validity', sql`${t.validTo} >= ${t.validFrom}`),
+    // 0039: one voided as entered in error ends the day before it starts (never in force).
+    check('agreements_validity', sql`${t.validTo} >= ${t.validFrom} OR (${t.endedAt} IS NOT NULL AND ${t.validTo} = ${t.validFrom} - 1)`),
+    check(
+      'agreements_ended_whole',
+      sql`(${t.endedAt} IS NULL) = (${t.endReason} IS NULL) AND (${t.endedAt} IS NULL) = (${t.endedBy} IS NULL) AND (${t.endedAt} IS NULL) = (${t.contractValidTo} IS NULL)`,
+    ),
     check('agreements_fee_nonneg', sql`${t.annualFee} IS NULL OR ${t.annualFee} >= 0`),
   ],
 );

@@ -244,6 +244,7 @@ async function assertStoreGoodsFree(
       and(
         eq(agreements.storeId, storeId),
         ne(agreements.mode, 'CAPACITY'),
+        gte(agreements.validTo, agreements.validFrom), // one voided (endAgreement) is never in force
         lte(agreements.validFrom, v.validTo),
         gte(agreements.validTo, v.validFrom),
         inArray(
@@ -306,6 +307,7 @@ async function assertNotRecordedAlready(
         eq(agreements.companyOrgId, v.companyOrgId),
         eq(agreements.regionCode, v.regionCode),
         eq(agreements.mode, v.mode as AgreementRow['mode']),
+        gte(agreements.validTo, agreements.validFrom), // one voided (endAgreement) is never in force
         lte(agreements.validFrom, v.validTo),
         gte(agreements.validTo, v.validFrom),
         inArray(
@@ -530,3 +532,83 @@ export const linesOfChecks = (db: Db, ids: readonly string[]) =>
     .select()
     .from(agreementCheckLines)
     .where(inArray(agreementCheckLines.checkId, [...ids]));
+
+const endSchema = z.object({
+  agreementId: idSchema,
+  endOn: isoDate,
+  reason: z.string().trim().min(2, '须填写终止原因（如：合同提前解除、登记有误作废）').max(500, '终止原因不能超过 500 字'),
+});
+
+/**
+ * D6, D21, D22 (sweep 18a F8): ends an agreement early (提前解除) — it binds through `endOn` and no longer after: the
+ * planner does not offer it, its contingent value and fees stop there. `endOn` the day before validFrom voids one entered
+ * in error (never in force; migration 0039 allows exactly that validTo < validFrom). Recorded, not edited away: what the
+ * contract said (contractValidTo), who ended it, when and why stay on the agreement, and the mutation is audited.
+ * Refused: by whoever may not create it (an administrator whose region covers it, as createAgreement); an end after its
+ * current last day or before the day before its start; an end whose first day without it lies in a closed month (D21,
+ * D31: a closed month stays as closed — instants up to endOn's 24:00 read the same values as before); an agreement
+ * already ended; and while an approved plan or an issued call-off still claims it (D17: their goods are promised by it,
+ * to be executed or delivered after today — cancelled or delivered first).
+ */
+export async function endAgreement(ctx: ServiceContext, input: unknown): Promise<AgreementRow> {
+  const { db, actor: user, clock } = ctx;
+  assertReserveManager(user);
+  const v = validate(endSchema, input);
+  const current = await getAgreementInScope(db, user, v.agreementId, 'input.agreementId');
+  return db.transaction(async (tx) => {
+    // One end at a time per agreement; a call-off issued or a plan approved meanwhile waits for it or is seen.
+    const [a] = await tx.select().from(agreements).where(eq(agreements.id, current.id)).for('update');
+    if (a.endedAt) {
+      throw invalidState(`该协议已于 ${DateTime.fromJSDate(a.endedAt).setZone(ZONE).toISODate()} 提前终止（有效至 ${a.validTo}），不能再次终止`, {
+        field: 'input.agreementId',
+      });
+    }
+    const dayBefore = DateTime.fromISO(a.validFrom).minus({ days: 1 }).toISODate()!;
+    if (v.endOn < dayBefore) {
+      throw badInput('input.endOn', `终止日期不能早于协议起始日 ${a.validFrom} 的前一天（${dayBefore}，即作废：协议从未生效）`);
+    }
+    if (v.endOn >= a.validTo) {
+      throw badInput('input.endOn', `终止日期须早于协议截止日 ${a.validTo}：协议本就到 ${a.validTo} 为止，无需提前终止`);
+    }
+    // D21, D31: the agreement stops counting from the day after endOn; that day may not be a closed month's.
+    await assertAfterClosedMonths(tx, v.endOn, 'input.endOn', '协议终止日期', '已结月份的协议储备价值和费用不能再变动（协议在终止日当天仍有效）', 1);
+    await assertNotClaimed(tx, a.id);
+    const [row] = await tx
+      .update(agreements)
+      .set({ validTo: v.endOn, contractValidTo: a.validTo, endedAt: clock.now().toJSDate(), endedBy: user.id, endReason: v.reason })
+      .where(eq(agreements.id, a.id))
+      .returning();
+    return row;
+  });
+}
+
+/**
+ * D17: an approved plan not yet executed, or a call-off (production order) issued and not yet delivered or cancelled,
+ * promises the agreement's goods for a day after today — when it will be executed or delivered is not known — so the
+ * agreement is not ended under it: the plan is cancelled or executed, the call-off delivered or cancelled first.
+ */
+async function assertNotClaimed(tx: Db, agreementId: string) {
+  const claims = await queryRows<{ kind: string; plan_id: string; call_off_id: string | null; incident: string }>(
+    tx,
+    sql`SELECT DISTINCT 'PLAN' AS kind, p.id AS plan_id, NULL::uuid AS call_off_id, i.name AS incident
+          FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id JOIN incidents i ON i.id = p.incident_id
+         WHERE l.agreement_id = ${agreementId}::uuid AND p.status = 'APPROVED'
+        UNION ALL
+        SELECT 'CALL_OFF', p.id, o.id, i.name
+          FROM call_offs o JOIN dispatch_plans p ON p.id = o.plan_id JOIN incidents i ON i.id = p.incident_id
+         WHERE o.agreement_id = ${agreementId}::uuid AND o.status = 'ISSUED'
+         ORDER BY 1, 4, 2`,
+  );
+  if (!claims.length) return;
+  const plans = claims.filter((c) => c.kind === 'PLAN');
+  const callOffs = claims.filter((c) => c.kind === 'CALL_OFF');
+  const named = [
+    ...(plans.length ? [`已批准未执行的调拨方案 ${plans.length} 个（${[...new Set(plans.map((c) => `「${c.incident}」`))].join('、')}）`] : []),
+    ...(callOffs.length ? [`已下达未到货的调用单 ${callOffs.length} 张（${[...new Set(callOffs.map((c) => `「${c.incident}」`))].join('、')}）`] : []),
+  ];
+  throw invalidState(`该协议仍有${named.join('、')}在调用，不能提前终止：请先执行或取消方案、确认到货或取消调用单`, {
+    field: 'input.agreementId',
+    planIds: plans.map((c) => c.plan_id),
+    callOffIds: callOffs.map((c) => c.call_off_id),
+  });
+}

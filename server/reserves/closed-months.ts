@@ -17,11 +17,19 @@ import { badInput } from '../errors.ts';
  * (and then refuses the date), and a close started meanwhile waits for this write (closePeriod's insert) — a month is
  * never closed under an agreement or check being written into it.
  */
-export async function assertAfterClosedMonths(tx: Db, date: string, field: string, subject: string, unchanged: string): Promise<void> {
+export async function assertAfterClosedMonths(
+  tx: Db,
+  date: string,
+  field: string,
+  subject: string,
+  unchanged: string,
+  /** Days after `date` its effect begins: an agreement ended on a date still binds that day (endAgreement: 1). */
+  effectAfterDays = 0,
+): Promise<void> {
   await tx.execute(sql`LOCK TABLE period_closes IN SHARE MODE`);
   const [last] = await queryRows<{ month: string; cutoff: Date | string }>(tx, sql`SELECT month::text, cutoff FROM period_closes ORDER BY cutoff DESC LIMIT 1`);
   if (!last) return;
-  const earliest = DateTime.fromJSDate(new Date(last.cutoff)).setZone(ZONE).toISODate()!;
+  const earliest = DateTime.fromJSDate(new Date(last.cutoff)).setZone(ZONE).minus({ days: effectAfterDays }).toISODate()!;
   if (date >= earliest) return;
   const closedMonth = last.month.slice(0, 7);
   throw badInput(field, `${subject} ${date} 在已月结的期间内（已结账至 ${closedMonth}），${unchanged}：最早可填 ${earliest}`, {

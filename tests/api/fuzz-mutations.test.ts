@@ -98,6 +98,8 @@ interface Fixtures {
   /** A plan in the state each plan mutation needs. */
   plans: { approve: string; cancel: string; execute: string; recordWrittenApproval: string; requestWrittenApproval: string; recover: string };
   agreementItemId: string;
+  /** D6 (sweep 18a F8): an agreement nothing calls off, for endAgreement (the one above has call-offs in flight). */
+  endAgreementId: string;
   /** D17: a call-off of its own for cancelCallOff (the others are delivered by confirmCallOffDelivery). */
   cancelCallOffId: string;
   /** Entities the update mutations may change at will. */
@@ -247,6 +249,18 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
   }
   const callOffs = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs.map((c: any) => c.id as string);
   const cancelCallOffId = (await execute(await approved(await requestPlan(agreementItem, 10)))).callOffs[0].id as string;
+  // Made after the plans above, so that none of them draws on it.
+  const endAgreementId = await createAgreement(
+    t,
+    {
+      companyName: '模糊测试终止协议企业',
+      regionCode,
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      lines: [{ itemId: agreementItem, quantity: 10, unitPrice: '50.00', responseHours: 4 }],
+    },
+    'admin',
+  );
 
   // D23: orders the executing mutations name — approved by someone other than the keeper who asked — and one waiting.
   const order = async (i: Args, approve: boolean) => {
@@ -322,6 +336,7 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
     outgoingTransferId: outgoing.id,
     plans,
     agreementItemId: agreementItem,
+    endAgreementId,
     cancelCallOffId,
     scratch: { itemId: scratchItem.id, storeId: scratchStore.id, userId: scratchUser.id, quotaId: scratchQuota.id },
     orders,
@@ -414,6 +429,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   receiveTransfer: { input: { transferId: fx.incoming.transferId, lines: [{ batchId: fx.incoming.batchId, discrepancyReason: OMIT }] } },
   submitStocktake: { input: { counts: [{ batchId: fx.countedBatch.id, countedQuantity: fx.countedBatch.onHand, reason: OMIT }] } },
   recordAgreementCheck: { input: { lines: [{ itemId: fx.agreementItemId }] } },
+  // D6 (sweep 18a F8): an agreement no plan or call-off claims, ended within its validity.
+  endAgreement: { input: { agreementId: fx.endAgreementId, endOn: '2026-09-30' } },
   // D23: the reason the order's purpose (救灾发放) allows, to the recipient it was approved for (left out: the order's).
   issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF', recipient: OMIT } },
   receiveStock: { input: { lines: [{ ownerOrgId: fx.ownerOrgId }] } },

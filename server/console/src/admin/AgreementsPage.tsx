@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Button, Card, Table, Tag } from 'antd';
+import { Button, Card, Space, Table, Tag } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatMoney } from '../common/format';
@@ -7,6 +7,7 @@ import { labelOf, RESERVE_MODE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { FormModal } from './FormModal';
 import { AgreementCheckModal } from './AgreementCheckModal';
+import { AgreementEndModal } from './AgreementEndModal';
 import { AgreementChecks } from './AgreementChecks';
 import { AgreementFields, agreementInput, CreateAgreement, type AgreementValues } from './AgreementForm';
 
@@ -25,6 +26,9 @@ const AgreementsQuery = graphql(`
           contractNo
           validFrom
           validTo
+          contractValidTo
+          endedAt
+          endReason
           annualFee
           company {
             name
@@ -97,6 +101,7 @@ export default function AgreementsPage() {
   useEffect(() => remember(page, data?.agreements.pageInfo.endCursor), [data, page, remember]);
   const [, create] = useMutation(CreateAgreement);
   const [checking, setChecking] = useState<Agreement>();
+  const [ending, setEnding] = useState<Agreement>();
   return (
     <Card
       title="协议储备"
@@ -126,22 +131,46 @@ export default function AgreementsPage() {
           { title: '方式', render: (_, a) => labelOf(RESERVE_MODE, a.mode) },
           { title: '区划', render: (_, a) => a.region.name },
           { title: '仓库', render: (_, a) => a.store?.name ?? '—' },
-          { title: '有效期', render: (_, a) => `${a.validFrom} 至 ${a.validTo}` },
+          {
+            title: '有效期',
+            // D22: an agreement ended early shows the contract's end and why it ended (a void: from its start, never in force).
+            render: (_, a) =>
+              a.endedAt
+                ? `${a.validFrom} 至 ${a.validTo < a.validFrom ? '（已作废）' : `${a.validTo}（提前终止，原至 ${a.contractValidTo}：${a.endReason}）`}`
+                : `${a.validFrom} 至 ${a.validTo}`,
+          },
           { title: '状态', render: (_, a) => <Tag color={STATUS[a.status]?.[1]}>{STATUS[a.status]?.[0] ?? a.status}</Tag> },
           { title: '年费', align: 'right', render: (_, a) => formatMoney(a.annualFee) },
           { title: '物资', render: (_, a) => a.lines.map((l) => lineText(a, l)).join('；') },
           { title: '最近抽查', render: (_, a) => (a.mode === 'CAPACITY' ? '—' : (a.checks[0]?.checkedOn ?? '未抽查')) },
           {
             title: '操作',
-            render: (_, a) =>
-              a.mode !== 'CAPACITY' && (
-                <Button type="link" size="small" onClick={() => setChecking(a)}>
-                  记录抽查
-                </Button>
-              ),
+            render: (_, a) => (
+              <Space size={0}>
+                {a.mode !== 'CAPACITY' && (
+                  <Button type="link" size="small" onClick={() => setChecking(a)}>
+                    记录抽查
+                  </Button>
+                )}
+                {!a.endedAt && a.status !== 'EXPIRED' && (
+                  <Button type="link" size="small" danger onClick={() => setEnding(a)}>
+                    提前终止
+                  </Button>
+                )}
+              </Space>
+            ),
           },
         ]}
       />
+      {ending && (
+        <AgreementEndModal
+          agreement={ending}
+          onClose={(done) => {
+            setEnding(undefined);
+            if (done) refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
       {checking && (
         <AgreementCheckModal
           agreement={checking}

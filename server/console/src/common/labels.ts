@@ -139,6 +139,7 @@ export const OPERATION = {
   createUser: '新建用户',
   decideApproval: '审批',
   distributeRelief: '发放救灾物资',
+  endAgreement: '提前终止协议',
   executeDispatchPlan: '执行调拨方案',
   issueStock: '出库',
   loadRegionTree: '导入区划',
