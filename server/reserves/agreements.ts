@@ -216,6 +216,38 @@ async function assertCompanyStore(db: Db, store: StoreRow, companyName: string, 
 }
 
 /**
+ * The first agreement matching `which` with a line for one of `v`'s items and valid on any day of its validity (one
+ * voided by endAgreement, never in force, matches nothing): the overlap both createAgreement guards refuse.
+ */
+async function firstOverlapping(tx: Db, v: { validFrom: string; validTo: string; lines: { itemId: string }[] }, which: SQL[]) {
+  const [taken] = await tx
+    .select({
+      id: agreements.id,
+      contractNo: agreements.contractNo,
+      validFrom: agreements.validFrom,
+      validTo: agreements.validTo,
+      itemId: agreementLines.itemId,
+    })
+    .from(agreements)
+    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
+    .where(
+      and(
+        ...which,
+        gte(agreements.validTo, agreements.validFrom),
+        lte(agreements.validFrom, v.validTo),
+        gte(agreements.validTo, v.validFrom),
+        inArray(
+          agreementLines.itemId,
+          v.lines.map((l) => l.itemId),
+        ),
+      ),
+    )
+    .orderBy(asc(agreements.validFrom), asc(agreements.id))
+    .limit(1);
+  return taken;
+}
+
+/**
  * D6: a company store's goods are committed once at a time. Another agreement that names the same store, holds a line
  * for the same item and is valid on any day of this one's validity would count the same warehouse's stock twice in
  * planning (reserveGaps' agreementCommitted) and valuation. A company may well hold several agreements (other items,
@@ -230,31 +262,7 @@ async function assertStoreGoodsFree(
   itemsById: Map<string, { name: string }>,
 ) {
   await lockAgreementStore(tx, storeId);
-  const [taken] = await tx
-    .select({
-      id: agreements.id,
-      contractNo: agreements.contractNo,
-      validFrom: agreements.validFrom,
-      validTo: agreements.validTo,
-      itemId: agreementLines.itemId,
-    })
-    .from(agreements)
-    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
-    .where(
-      and(
-        eq(agreements.storeId, storeId),
-        ne(agreements.mode, 'CAPACITY'),
-        gte(agreements.validTo, agreements.validFrom), // one voided (endAgreement) is never in force
-        lte(agreements.validFrom, v.validTo),
-        gte(agreements.validTo, v.validFrom),
-        inArray(
-          agreementLines.itemId,
-          v.lines.map((l) => l.itemId),
-        ),
-      ),
-    )
-    .orderBy(asc(agreements.validFrom), asc(agreements.id))
-    .limit(1);
+  const taken = await firstOverlapping(tx, v, [eq(agreements.storeId, storeId), ne(agreements.mode, 'CAPACITY')]);
   if (!taken) return;
   const i = v.lines.findIndex((l) => l.itemId === taken.itemId);
   const other = taken.contractNo ? `协议（合同编号 ${taken.contractNo}）` : '另一份协议';
@@ -292,32 +300,11 @@ async function assertNotRecordedAlready(
   itemsById: Map<string, { name: string }>,
 ) {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`agreement-company|${v.companyOrgId}|${v.regionCode}`}))`);
-  const [taken] = await tx
-    .select({
-      id: agreements.id,
-      contractNo: agreements.contractNo,
-      validFrom: agreements.validFrom,
-      validTo: agreements.validTo,
-      itemId: agreementLines.itemId,
-    })
-    .from(agreements)
-    .innerJoin(agreementLines, eq(agreementLines.agreementId, agreements.id))
-    .where(
-      and(
-        eq(agreements.companyOrgId, v.companyOrgId),
-        eq(agreements.regionCode, v.regionCode),
-        eq(agreements.mode, v.mode as AgreementRow['mode']),
-        gte(agreements.validTo, agreements.validFrom), // one voided (endAgreement) is never in force
-        lte(agreements.validFrom, v.validTo),
-        gte(agreements.validTo, v.validFrom),
-        inArray(
-          agreementLines.itemId,
-          v.lines.map((l) => l.itemId),
-        ),
-      ),
-    )
-    .orderBy(asc(agreements.validFrom), asc(agreements.id))
-    .limit(1);
+  const taken = await firstOverlapping(tx, v, [
+    eq(agreements.companyOrgId, v.companyOrgId),
+    eq(agreements.regionCode, v.regionCode),
+    eq(agreements.mode, v.mode as AgreementRow['mode']),
+  ]);
   if (!taken) return;
   const i = v.lines.findIndex((l) => l.itemId === taken.itemId);
   const recorded = `${taken.contractNo ? `合同编号 ${taken.contractNo}` : '无合同编号'}，${taken.validFrom} 至 ${taken.validTo}`;
