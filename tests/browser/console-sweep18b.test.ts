@@ -11,7 +11,7 @@ import { itemId } from '../../seeds/reference.ts';
 // own shipments pushed its incoming transfer out of the first 200 movements); F1 收货 of 0 without a reason is told at
 // 差异原因 that a reason is wanted (D9, D27), not 「数量须大于 0」 at 实收; F9 a 盘点表 with a difference says 待审批, not
 // 已入账 (D27); F11 入库 records the 产权单位 — the funding level's government by default (D3, D21).
-const { open, api } = useConsoleFlows();
+const { t, open, api } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
 const JISHUI = storeId('S-410781100-01'); // 卫辉市汲水镇应急物资储备点
@@ -175,5 +175,29 @@ describe('sweep 18b: the keeper’s 调拨, 收货, 盘点表 and 入库', () =>
       fundingSource: 'CITY',
       owner: { name: '新乡市人民政府' },
     });
+  });
+});
+
+describe('sweep 18b F10 (D23): the keeper learns at once what the approver will read', () => {
+  it('申请出库 of more than the store holds says so on submitting, as the approval does; within stock it is a plain success', async () => {
+    const { page } = await open('keeper');
+    await page.goto(`${t.origin}/keeper/orders`, { waitUntil: 'domcontentloaded' });
+    await clickText(page, 'div[@role="tab"]', '申请出库');
+    await page.waitForSelector('#request_recipient');
+    await page.type('#request_recipient', '卫辉市唐庄镇');
+    await pickOption(page, 'request_lines_0_itemId', '棉被');
+    await page.type('#request_lines_0_quantity', '99999');
+    await clickText(page, 'button', '提交申请');
+    await waitForMessage(page, '注意：申请时库存不足以执行——棉被可用');
+    const text = await page.evaluate(() => document.querySelector('.ant-message-notice')?.textContent ?? '');
+    expect(text).toMatch(/出库申请 SQ-\d{4}-\d{6} 已提交，等待审批。注意：申请时库存不足以执行——棉被可用 [\d,]+ 床，申请 99,999 床/);
+
+    // Within stock: the plain success, no warning.
+    await page.type('#request_recipient', '卫辉市唐庄镇');
+    await pickOption(page, 'request_lines_0_itemId', '棉被');
+    await page.type('#request_lines_0_quantity', '1');
+    await clickText(page, 'button', '提交申请');
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-message-notice')].some((e) => /已提交，等待审批$/.test(e.textContent ?? '')));
+    expect(await page.$$eval('.ant-message-notice', (ns) => ns.filter((n) => n.textContent?.includes('注意')).length)).toBe(1);
   });
 });

@@ -17,9 +17,15 @@ const RequestOrder = graphql(`
     requestOutboundOrder(input: $input) {
       id
       number
+      approval {
+        summary
+      }
     }
   }
 `);
+
+/** 18b F10 (D23): the warning the approver reads with the request — stock short of it when asked — told to the keeper too. */
+const shortfallOf = (summary: string | undefined): string | null => /（(注意：申请时库存不足.*)）$/.exec(summary ?? '')?.[1] ?? null;
 
 type Values = Omit<VariablesOf<typeof RequestOrder>['input'], 'idempotencyKey' | 'storeId'>;
 
@@ -34,7 +40,10 @@ export function RequestOrderForm({ storeId, onRequested }: { storeId: string; on
     setAlerts([]);
     const result = await request({ input: { ...v, storeId, idempotencyKey: key } });
     if (result.error) return setAlerts(showFieldErrors(form, result.error));
-    void message.success(`出库申请 ${result.data?.requestOutboundOrder.number} 已提交，等待审批`);
+    const order = result.data?.requestOutboundOrder;
+    const shortfall = shortfallOf(order?.approval?.summary);
+    if (shortfall) void message.warning(`出库申请 ${order?.number} 已提交，等待审批。${shortfall}`, 8);
+    else void message.success(`出库申请 ${order?.number} 已提交，等待审批`);
     form.resetFields();
     setKey(newIdempotencyKey());
     onRequested();
