@@ -64,7 +64,7 @@ const Alert = builder.objectRef<AlertRow>('Alert').implement({
 builder.queryFields((t) => ({
   alerts: t.field({
     type: [Alert],
-    description: 'D10, D14, D19, D22, D26, D29: what needs attention in my scope (or a region of it), most urgent kinds first',
+    description: 'D6, D9, D10, D14, D19, D22, D26, D29: what needs attention in my scope (or a region of it), most urgent kinds first',
     authScopes: { authenticated: true },
     args: { regionCode: t.arg.string() },
     resolve: (_r, args, ctx) => listAlerts(serviceContext(ctx), ctx.config.alerts, args.regionCode),

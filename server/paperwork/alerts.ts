@@ -14,11 +14,13 @@ import { uuidList } from '../../drizzle/uuid-list.ts';
 import type { OverStandard } from '../relief/distributions.ts';
 import { distributionStands } from '../relief/trace.ts';
 import { planNumber } from './print/plan.ts';
+import { quantityText } from '../inventory/common.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h or was rejected (D14, D24), any reconciliation
-// line where the ledger and the balances disagree (D22), relief handed out beyond the standard (D29), and approvals
-// whose requester and approver had their passwords set by one third person (D24). Each alert has a stable key, so
+// line where the ledger and the balances disagree (D22), relief handed out beyond the standard (D29), approvals
+// whose requester and approver had their passwords set by one third person (D24), and a company's spot check that found
+// less than it holds for us (D6, D9). Each alert has a stable key, so
 // that a webhook sends it once.
 
 export type AlertKind =
@@ -31,7 +33,8 @@ export type AlertKind =
   | 'APPROVAL_WAITING'
   | 'RECONCILIATION'
   | 'RELIEF_OVER_STANDARD'
-  | 'SHARED_CREDENTIALS';
+  | 'SHARED_CREDENTIALS'
+  | 'AGREEMENT_CHECK_SHORT';
 export const ALERT_KINDS: readonly AlertKind[] = [
   'EXPIRED',
   'EXPIRING',
@@ -43,6 +46,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'RECONCILIATION',
   'RELIEF_OVER_STANDARD',
   'SHARED_CREDENTIALS',
+  'AGREEMENT_CHECK_SHORT',
 ];
 
 /**
@@ -86,6 +90,7 @@ export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regio
     alerts.push(...(await sharedCredentialAlerts(ctx, regionCode)));
     alerts.push(...(await quotaAlerts(ctx, regionCode)));
     alerts.push(...(await reconciliationAlerts(ctx, regionCode)));
+    alerts.push(...(await agreementCheckAlerts(ctx, regionCode)));
   }
   return alerts;
 }
@@ -449,4 +454,79 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
         `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
     ),
   );
+}
+
+/**
+ * D6, D9 (sweep 18a F16): the latest spot check (抽查) of an agreement in force found less than the company holds for us.
+ * An agreement reserve (协议储备) counted below its commitment: WARNING — the planner already calls off only what was
+ * counted; the company is to make it up. An entrusted store (企业代储) counted below the government's stock on the books
+ * there now: CRITICAL — public property is missing from a company's warehouse (账实不符); the book changes only through
+ * a stocktake (submitStocktake, D27), which the message asks for. The alert stands until a later check (or, entrusted,
+ * a count bringing the book to what is there) clears it; a new short check is a new key, announced again.
+ */
+async function agreementCheckAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const where: SQL[] = [regionsInScope(ctx.actor, sql`a.region_code`)];
+  if (regionCode) where.push(sql`a.region_code LIKE ${`${subtreePrefix((await getRegionInScope(ctx.db, ctx.actor, regionCode)).code)}%`}`);
+  const today = todayInChina(ctx.clock);
+  const rows = await queryRows<{
+    agreement_id: string;
+    mode: 'AGREEMENT' | 'ENTRUSTED';
+    region_code: string;
+    store_id: string | null;
+    store: string | null;
+    company: string;
+    contract_no: string | null;
+    item_id: string;
+    item: string;
+    unit: string;
+    committed: number;
+    check_id: string;
+    checked_on: string;
+    counted: number;
+    book: number | null;
+  }>(
+    ctx.db,
+    sql`SELECT a.id::text AS agreement_id, a.mode::text AS mode, a.region_code, a.store_id::text AS store_id, s.name AS store,
+               o.name AS company, a.contract_no, l.item_id::text AS item_id, i.name AS item, i.unit, l.quantity AS committed,
+               lc.check_id, lc.checked_on::text AS checked_on, lc.counted,
+               CASE WHEN a.mode = 'ENTRUSTED' THEN (
+                 SELECT COALESCE(sum(bal.on_hand), 0)::bigint FROM balances bal JOIN batches b ON b.id = bal.batch_id
+                   JOIN organizations ow ON ow.id = b.owner_org_id
+                  WHERE bal.store_id = a.store_id AND bal.item_id = l.item_id AND ow.kind = 'GOVERNMENT') END AS book
+          FROM agreements a JOIN agreement_lines l ON l.agreement_id = a.id JOIN items i ON i.id = l.item_id
+          JOIN organizations o ON o.id = a.company_org_id LEFT JOIN stores s ON s.id = a.store_id
+          CROSS JOIN LATERAL (
+            SELECT c.id::text AS check_id, c.checked_on, cl.counted_quantity AS counted
+              FROM agreement_checks c JOIN agreement_check_lines cl ON cl.check_id = c.id
+             WHERE c.agreement_id = a.id AND cl.item_id = l.item_id
+             ORDER BY c.checked_on DESC, c.recorded_at DESC LIMIT 1) lc
+         WHERE a.mode IN ('AGREEMENT', 'ENTRUSTED') AND a.valid_from <= ${today}::date AND a.valid_to >= ${today}::date
+           AND ${sql.join(where, sql` AND `)}
+         ORDER BY a.region_code, o.name, i.name`,
+  );
+  return rows.flatMap((r): AlertRow[] => {
+    const entrusted = r.mode === 'ENTRUSTED';
+    const held = entrusted ? Number(r.book ?? 0) : Number(r.committed);
+    const short = held - Number(r.counted);
+    if (short <= 0) return [];
+    const amount = (n: number) => `${quantityText(n)} ${r.unit}`;
+    const company = `${r.company}${r.contract_no ? `（合同 ${r.contract_no}）` : ''}`;
+    return [
+      {
+        key: `AGREEMENT_CHECK_SHORT:${r.agreement_id}:${r.item_id}:${r.check_id}`,
+        kind: 'AGREEMENT_CHECK_SHORT',
+        severity: entrusted ? 'CRITICAL' : 'WARNING',
+        message: entrusted
+          ? `代储库抽查账实不符：${r.store ?? company} ${r.item} 政府所有账面 ${amount(held)}，${r.checked_on} 抽查实有 ${amount(Number(r.counted))}，短少 ${amount(short)}（${company}）：请组织盘点，核实后按盘点调账`
+          : `协议储备抽查不足：${company} ${r.item} 约定储备 ${amount(held)}，${r.checked_on} 抽查实有 ${amount(Number(r.counted))}，短少 ${amount(short)}：可调用量按实有计，请督促企业补足`,
+        regionCode: r.region_code,
+        storeId: r.store_id,
+        batchId: null,
+        itemId: r.item_id,
+        planId: null,
+        dueAt: null,
+        quantity: short,
+      },
+    ];
+  });
 }

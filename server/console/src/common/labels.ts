@@ -102,7 +102,7 @@ export const APPROVAL_KIND = {
   EMERGENCY_WRITTEN_APPROVAL: '紧急审批补办',
 } as const;
 
-/** The API's alerts (D10, D14, D19, D22, D24, D26, D27, D29). */
+/** The API's alerts (D6, D9, D10, D14, D19, D22, D24, D26, D27, D29). */
 export const ALERT_KIND = {
   EXPIRED: '已过期',
   EXPIRING: '即将到期',
@@ -114,6 +114,7 @@ export const ALERT_KIND = {
   RECONCILIATION: '对账差异',
   RELIEF_OVER_STANDARD: '超标准发放',
   SHARED_CREDENTIALS: '岗位分离风险',
+  AGREEMENT_CHECK_SHORT: '抽查短少',
 } as const;
 
 export const ALERT_SEVERITY = { CRITICAL: '严重', WARNING: '提醒' } as const;
