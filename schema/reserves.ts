@@ -146,6 +146,16 @@ export const CoverageLine = builder.objectRef<CoverageRow>('CoverageLine').imple
     targetKinds: t.exposeInt('targetKinds'),
     meetsTarget: t.boolean({ resolve: (c) => c.categoriesHeld.length >= c.targetCategories && c.kindsHeld >= c.targetKinds }),
     missingCategories: t.stringList({ description: 'Codes of plan categories with nothing in stock', resolve: (c) => c.missingCategories }),
+    storeCount: t.int({
+      description:
+        'D2, D19: the township’s 储备点 — government and entrusted stores of the township and its villages (whose stock it counts), not 安置点 nor a company’s own 协议储备 warehouse; 0: a township without any (「无储备点」), apart from one whose store holds nothing',
+      resolve: (c) => c.storeIds.length,
+    }),
+    stores: t.field({
+      type: [Store],
+      description: 'D2, D19: those 储备点, by code',
+      resolve: (c, _a, ctx) => Promise.all(c.storeIds.map((id) => must(ctx.loaders.store.load(id)))),
+    }),
   }),
 });
 
@@ -332,7 +342,7 @@ builder.queryFields((t) => ({
     type: [CoverageLine],
     authScopes: readers,
     description:
-      'D19: per township in a region subtree, the plan categories and kinds its reserve stores hold (expired left out) against the targets; for those whose region covers it',
+      'D19: per township in a region subtree, its 储备点 and the plan categories and kinds its reserve stores hold (expired left out) against the targets; for those whose region covers it',
     args: {
       regionCode: t.arg.string({ required: true }),
       targetCategories: t.arg.int({

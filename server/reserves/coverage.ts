@@ -2,6 +2,7 @@ import { asc, sql } from 'drizzle-orm';
 import { pgArray, queryRows } from '../../drizzle/client.ts';
 import { categories } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
+import { storesInScope } from '../auth/policy.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { todayInChina } from '../clock.ts';
@@ -16,6 +17,11 @@ export interface CoverageRow {
   missingCategories: string[];
   targetCategories: number;
   targetKinds: number;
+  /**
+   * D2, D19: the township's 储备点 — its government and entrusted stores and its villages' (RESERVE_STORE_KINDS, whose stock
+   * coverage counts), by store code; never a 安置点 (D29, sweep 19b F6) nor an agreement company's own warehouse (D6).
+   */
+  storeIds: string[];
 }
 
 /**
@@ -24,6 +30,11 @@ export interface CoverageRow {
  * (D26: frozen stock covers nothing), as reserveGaps counts it. The category target defaults to the configured one
  * (珲春: 6 大类) but never above the catalog's categories (D4's five 专栏): a target no township can reach would show
  * every township short for ever (sweep 10b A3); one asked for explicitly above them is refused.
+ *
+ * Each line also names the township's 储备点 (RESERVE_STORE_KINDS), so a township with none (「无储备点」) reads apart from
+ * one whose store is empty, and a township with two is one covered township, not two (sweep 19b F6: 新乡 plans a 储备库
+ * in every township, 晋城 and 河曲 储备点 in their townships). Stores as the policy module scopes them (storesInScope):
+ * the reader's region covers the township, so they are all the reader's. One statement, whatever the number of townships.
  */
 export async function coverage(
   ctx: ServiceContext,
@@ -39,11 +50,15 @@ export async function coverage(
   }
   if (!Number.isInteger(target.kinds) || target.kinds < 1) throw badInput('targetKinds', '目标品种数须为正整数');
   const region = await getRegionInScope(db, user, regionCode);
-  const rows = await queryRows<{ code: string; categories: string[] | string | null; kinds: number }>(
+  const rows = await queryRows<{ code: string; categories: string[] | string | null; kinds: number; stores: string[] | string | null }>(
     db,
     sql`SELECT r.code,
                array_remove(array_agg(DISTINCT i.category_code), NULL) AS categories,
-               count(DISTINCT bal.item_id)::int AS kinds
+               count(DISTINCT bal.item_id)::int AS kinds,
+               ARRAY(SELECT p.id::text FROM stores p
+                      WHERE p.region_code LIKE substr(r.code, 1, 9) || '%' AND ${reserveStoreSql(sql`p.kind`)}
+                        AND ${storesInScope(user, sql`p.id`, sql`p.region_code`)}
+                      ORDER BY p.code) AS stores
           FROM regions r
           LEFT JOIN stores s ON s.region_code LIKE substr(r.code, 1, 9) || '%' AND ${reserveStoreSql(sql`s.kind`)}
           LEFT JOIN (balances bal JOIN batches b ON b.id = bal.batch_id AND NOT ${expiredSql(sql`b.expiry_date`, todayInChina(clock))})
@@ -61,6 +76,7 @@ export async function coverage(
       missingCategories: all.filter((c) => !held.includes(c)),
       targetCategories,
       targetKinds: target.kinds,
+      storeIds: pgArray(r.stores),
     };
   });
 }

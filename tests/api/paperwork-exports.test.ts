@@ -113,7 +113,7 @@ describe('Excel out (issue 13)', () => {
       unit: '卫辉市',
       total: false,
       query: () => ({ regionCode: '410781' }),
-      headings: ['定额对象', '物资编码', '物资', '规格', '单位', '储备定额', '可用库存', '其中实物储备', '协议承储', '缺口'],
+      headings: ['定额对象', '区划代码', '仓库编码', '物资编码', '物资', '规格', '单位', '储备定额', '可用库存', '其中实物储备', '协议承储', '缺口'],
     },
     {
       list: 'incident-balance',
@@ -267,8 +267,8 @@ describe('Excel out (issue 13)', () => {
     const gaps = ok(await t.gql(`{ reserveGaps(regionCode: "410781") { quota gap item { name } } }`, {}, 'dispatcher')).reserveGaps;
     const ws = await openWorkbook((await download(t, '/exports/reserve-gaps.xlsx', 'dispatcher', { regionCode: '410781' })).body as Buffer);
     const rows = sheetValues(ws, HEADER_ROW + 1);
-    expect(rows.map((r) => [r[2], r[5], r[9]])).toEqual(gaps.map((g: any) => [g.item.name, g.quota, g.gap]));
-    expect(rows.find((r) => r[0] === '卫辉市救灾物资储备库' && r[2] === '棉被')?.[5]).toBe(100_000);
+    expect(rows.map((r) => [r[4], r[7], r[11]])).toEqual(gaps.map((g: any) => [g.item.name, g.quota, g.gap]));
+    expect(rows.find((r) => r[0] === '卫辉市救灾物资储备库' && r[4] === '棉被')?.[7]).toBe(100_000);
   });
 
   it('事件物资收支 is the incident’s balance, for those who may see the incident', async () => {

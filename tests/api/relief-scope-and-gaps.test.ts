@@ -165,8 +165,8 @@ describe('relief scope and reserve gaps (findings paperwork-relief #1, #2, #3, #
       t.clock.set(LATER);
       const res = await download(t, '/exports/reserve-gaps.csv', 'dispatcher', { regionCode: '410781' });
       expect(res.status).toBe(200);
-      const row = parseCsv(res.text).find((r) => r[0] === '卫辉市救灾物资储备库' && r[2] === '救生衣');
-      expect(row?.slice(5)).toEqual(['400', '0', '0', '0', '400']);
+      const row = parseCsv(res.text).find((r) => r[0] === '卫辉市救灾物资储备库' && r[4] === '救生衣');
+      expect(row?.slice(7)).toEqual(['400', '0', '0', '0', '400']);
     });
 
     it('D26, D6: reserveFloor counts no expired physical stock — 卫辉 holds 60 usable 救生衣 (唐庄) of a 400 region quota', async () => {

@@ -5,13 +5,22 @@ import { reserveGaps } from '../../reserves/quotas.ts';
 import type { Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
-import { itemLabels, regionNames, storeNames } from './lookups.ts';
+import { itemLabels, regionNames, storeLabels } from './lookups.ts';
 
 // 储备缺口 (D19): the reserveGaps query — quota against available government stock per store or region and item, worst
 // first; agreement-committed quantity shown apart. No 合计: quantities of different items do not add up.
+//
+// Row by row the API's ReserveGap: a store quota's row names the store and its 仓库编码 (store.code), a region quota's
+// the region and its 12-digit 区划代码 (region.code, D1) — two townships of one name (城关镇) in different counties
+// stay apart (sweep 19b F8). A region quota is met by the stock of the region's whole subtree (quotas.ts), so its row
+// reads 「<区划>（辖区合计）」 at every level — a city, a county, a 镇, a 乡 or a 街道 alike, where 「全区」 was a 区's word and
+// a level-by-level word (全市/全县/全镇/全乡…) would have to be guessed from the name's last character (县级市, 民族乡, 街道).
+export const REGION_QUOTA_SUFFIX = '（辖区合计）';
 
 const COLUMNS: Column[] = [
   { header: '定额对象', key: 'holder', width: 26, kind: 'text' },
+  { header: '区划代码', key: 'regionCode', width: 14, kind: 'text' },
+  { header: '仓库编码', key: 'storeCode', width: 16, kind: 'text' },
   { header: '物资编码', key: 'itemCode', width: 10, kind: 'text' },
   { header: '物资', key: 'item', width: 14, kind: 'text' },
   { header: '规格', key: 'spec', width: 18, kind: 'text' },
@@ -32,7 +41,7 @@ export async function gapsReport(ctx: ServiceContext, q: Params): Promise<Report
       ctx.db,
       gaps.map((g) => g.itemId),
     ),
-    storeNames(
+    storeLabels(
       ctx.db,
       gaps.flatMap((g) => (g.storeId ? [g.storeId] : [])),
     ),
@@ -51,9 +60,12 @@ export async function gapsReport(ctx: ServiceContext, q: Params): Promise<Report
     columns: COLUMNS,
     rows: gaps.map((g) => {
       const item = items.get(g.itemId)!;
+      const store = g.storeId ? stores.get(g.storeId)! : null;
       return {
         cells: {
-          holder: g.storeId ? stores.get(g.storeId)! : `${regions.get(g.regionCode!)}（全区）`,
+          holder: store ? store.name : `${regions.get(g.regionCode!)}${REGION_QUOTA_SUFFIX}`,
+          regionCode: store ? null : g.regionCode,
+          storeCode: store ? store.code : null,
           itemCode: item.code,
           item: item.name,
           spec: item.spec,

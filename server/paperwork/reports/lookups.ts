@@ -28,6 +28,14 @@ export async function storeNames(db: Db, ids: Iterable<string>): Promise<Map<str
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** A store's name and code (仓库编码): two stores of one name stay apart in a list. */
+export async function storeLabels(db: Db, ids: Iterable<string>): Promise<Map<string, { name: string; code: string }>> {
+  const list = [...ids];
+  if (!list.length) return new Map();
+  const rows = await queryRows<{ id: string; name: string; code: string }>(db, sql`SELECT id::text, name, code FROM stores WHERE id IN (${idList(list)})`);
+  return new Map(rows.map((r) => [r.id, { name: r.name, code: r.code }]));
+}
+
 export type BatchLabel = {
   id: string;
   itemId: string;

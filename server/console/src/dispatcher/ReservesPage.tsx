@@ -41,6 +41,11 @@ const ReservesQuery = graphql(`
       targetKinds
       meetsTarget
       missingCategories
+      storeCount
+      stores {
+        id
+        name
+      }
     }
     categories {
       code
@@ -54,7 +59,8 @@ type Coverage = ResultOf<typeof ReservesQuery>['coverage'][number];
 
 /**
  * 储备缺口 (quota vs available, D19) and township coverage (categories and kinds held) as charts and tables — for the
- * user's region; a system-wide administrator, who has none, picks one first.
+ * user's region; a system-wide administrator, who has none, picks one first. A township without any 储备点 is shown
+ * apart from one whose store holds too little (sweep 19b F6: 乡镇储备点覆盖率 is read off the chart).
  */
 export default function ReservesPage() {
   const user = useUser();
@@ -78,6 +84,7 @@ export default function ReservesPage() {
   }
   const gaps = [...(data?.reserveGaps ?? [])].filter((g) => g.gap > 0).sort((a, b) => b.gap - a.gap);
   const coverage = data?.coverage ?? [];
+  const withoutStore = coverage.filter((c) => c.storeCount === 0).length;
   const where = (g: Gap) => g.store?.name ?? g.region?.name ?? '';
   return (
     <Row gutter={16}>
@@ -126,7 +133,17 @@ export default function ReservesPage() {
         </Card>
       </Col>
       <Col xs={24} xl={12}>
-        <Card title="乡镇储备覆盖" loading={fetching && !data}>
+        <Card
+          title="乡镇储备覆盖"
+          loading={fetching && !data}
+          extra={
+            coverage.length > 0 && (
+              <span id="coverage-points">
+                有储备点的乡镇 {coverage.length - withoutStore}/{coverage.length}
+              </span>
+            )
+          }
+        >
           <Chart
             option={{
               tooltip: { trigger: 'item' },
@@ -135,9 +152,11 @@ export default function ReservesPage() {
                 {
                   type: 'pie',
                   radius: ['40%', '70%'],
+                  // D19: three disjoint shares — a township without a 储备点 holds nothing, so never meets the target.
                   data: [
                     { name: '达标', value: coverage.filter((c) => c.meetsTarget).length, itemStyle: { color: '#389e0d' } },
-                    { name: '未达标', value: coverage.filter((c) => !c.meetsTarget).length, itemStyle: { color: '#cf1322' } },
+                    { name: '未达标', value: coverage.filter((c) => !c.meetsTarget && c.storeCount > 0).length, itemStyle: { color: '#cf1322' } },
+                    { name: '无储备点', value: withoutStore, itemStyle: { color: '#8c8c8c' } },
                   ],
                 },
               ],
@@ -150,6 +169,13 @@ export default function ReservesPage() {
             pagination={{ pageSize: 10, showSizeChanger: false }}
             columns={[
               { title: '乡镇', render: (_, c) => c.region.name },
+              {
+                title: '储备点',
+                align: 'right',
+                onHeaderCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+                render: (_, c) =>
+                  c.storeCount === 0 ? <Tag color="default">无储备点</Tag> : <span title={c.stores.map((s) => s.name).join('、')}>{c.storeCount}</span>,
+              },
               // The two figures' headers keep to one line (「类别」 stood one character per line beside a long 缺少类别).
               {
                 title: '类别',
