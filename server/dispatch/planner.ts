@@ -201,13 +201,16 @@ const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 /** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's, and on request its own. */
 const penaltyOf = (tier: Tier, access: Access | undefined) => TIER_PENALTY[tier] + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : 0);
 
-/** D15: what a destination's plan counts as local — a code prefix — and whether that is a township. */
+/** D15: what a destination's plan counts as local — a code prefix — and whether that is a township (or a village). */
 interface Area {
   prefix: string;
   township: boolean;
 }
 
-/** D15 (sweep 17b F7): a township's plan for its own township is local to the township; every other, to the destination's county. */
+/**
+ * D15 (sweep 17b F7): a township's plan for its own township is local to the township — a village's (sweep 19b F1), to
+ * the village —; every other, to the destination's county.
+ */
 function areaOf(destination: Destination, jurisdiction?: string): Area {
   const own = jurisdiction === undefined ? '' : subtreePrefix(jurisdiction);
   if (own.length > 6 && destination.regionCode.startsWith(own)) return { prefix: own, township: true };
@@ -239,6 +242,8 @@ interface Arc {
   tier: Tier;
   /** D15: the destination's local area is a township (a township's own plan): its LOCAL stock is the township's. */
   township?: true;
+  /** …or a village (a village's own plan, sweep 19b F1): its LOCAL stock is the village's. */
+  village?: true;
   unitCost: number;
   /** CAPACITY: the day of production this arc's units are made on. */
   day?: number;
@@ -263,6 +268,7 @@ function arcFor(
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
   const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access), due) };
   if (area.township) arc.township = true;
+  if (area.township && area.prefix.length === 12) arc.village = true;
   if (source.kind === 'CAPACITY') arc.day = day;
   return arc;
 }
@@ -735,8 +741,9 @@ const TIER_WORDS: Record<Tier, string> = {
   CAPACITY: '产能储备',
 };
 
-/** D15 (sweep 17b F7): a township's own plan calls its township's stock its own, not the county's. */
+/** D15 (sweep 17b F7): a township's own plan calls its township's stock its own, not the county's — a village's, the village's. */
 const TOWNSHIP_LOCAL_WORDS = '本乡镇库存';
+const VILLAGE_LOCAL_WORDS = '本村库存';
 
 /** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
 const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
@@ -764,7 +771,7 @@ export function reasonFor(source: Source, arc: Arc, deadline: number): string {
         ? `生产准备 ${source.leadDays} 天，生产 ${arc.day ?? 1} 天（日产 ${source.dailyCapacity}），`
         : '';
   const late = meetsDeadlineOf(arc, deadline) ? '' : `，超出 ${deadline} h 时限`;
-  const tier = arc.tier === 'LOCAL' && arc.township ? TOWNSHIP_LOCAL_WORDS : TIER_WORDS[arc.tier];
+  const tier = arc.tier !== 'LOCAL' || !arc.township ? TIER_WORDS[arc.tier] : arc.village ? VILLAGE_LOCAL_WORDS : TOWNSHIP_LOCAL_WORDS;
   return `${name}（${tier}${source.access ? ACCESS_WORDS[source.access] : ''}），${lead}${Math.round(arc.distanceKm)} km，约 ${arc.etaHours.toFixed(1)} h${late}`;
 }
 

@@ -10,8 +10,15 @@ import { getStoreInScope, type StoreRow } from '../stores/service.ts';
 // D3 owner ≠ holder: who may be recorded as the owner of goods received at a store. One rule for every receipt a
 // keeper enters — receiveStock and the opening-balance import (server/paperwork/opening-import.ts).
 
-/** The name of a region's government, in SQL over regions `r`: a 街道's 街道办事处, else its 人民政府. */
-export const governmentNameSql = sql`r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END`;
+/**
+ * The name of a region's government, in SQL over regions `r`: a 街道's 街道办事处, else its 人民政府 — and a village's
+ * 村（居）民委员会 (D1, D2: sweep 19b F1), whose name the dataset gives (科村村委会, 古渡社区居委会), after its county's and
+ * township's (卫辉市汲水镇建设路居民委员会): a village has no 人民政府, and its name alone repeats across townships while
+ * an organisation's name is unique.
+ */
+export const governmentNameSql = sql`CASE WHEN r.level = 'VILLAGE'
+  THEN COALESCE((SELECT c.name || t.name FROM regions t JOIN regions c ON c.code = t.parent_code WHERE t.code = r.parent_code), '') || r.name
+  ELSE r.name || CASE WHEN r.name LIKE '%街道' THEN '办事处' ELSE '人民政府' END END`;
 
 /** A company runs AGREEMENT and ENTRUSTED stores (D2): its operator may own goods received there. */
 const operatorOf = (store: StoreRow) => (store.kind === 'AGREEMENT' || store.kind === 'ENTRUSTED' ? store.operatorOrgId : null);

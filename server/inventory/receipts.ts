@@ -120,13 +120,13 @@ export async function organizationFor(
   return created.id;
 }
 
-/** D3: government stock is owned by the government of the store's region (a 街道's 街道办事处, else its 人民政府) unless another owner is named. */
+/** D3: government stock is owned by the government of the store's region (governmentNameSql: a 街道's 街道办事处, a village's 村（居）委会, else its 人民政府) unless another owner is named. */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
   return governmentOf(tx, store.regionCode);
 }
 
-/** The government of a region (a 街道's 街道办事处, else its 人民政府), registered on first use. */
+/** The government of a region (a 街道's 街道办事处, a village's 村（居）委会, else its 人民政府: governmentNameSql), registered on first use. */
 export async function governmentOf(tx: Db, regionCode: string): Promise<string> {
   const [found] = await queryRows<{ id: string | null; name: string }>(
     tx,

@@ -70,7 +70,7 @@ export default function MapPage() {
           <CircleMarker
             key={s.id}
             center={s.location}
-            radius={s.level === 'TOWNSHIP' ? 5 : 8}
+            radius={s.level === 'TOWNSHIP' || s.level === 'VILLAGE' ? 5 : 8}
             bubblingMouseEvents={false}
             pathOptions={{ color: itemId ? stockColour(byStore.get(s.id) ?? 0, high) : '#1677ff', fillOpacity: 0.7, weight: 1 }}
           >
