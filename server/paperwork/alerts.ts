@@ -408,19 +408,30 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
 
 /**
  * D24 (no one person moves reserves alone; sweep 4, H1): the decision refuses a decider tied to the requester by an
- * account — one created the other's, or set its password (authority/queue.ts accountsTied). A third person who set
- * both passwords — an administrator who created one account and reset the other, or reset both — knows both logins and
- * could have requested and approved alone, under two names. That is not refused (an administrator sets the first
- * password of every account it creates, and most pairs are innocent until one of the two changes their own), but told:
- * one alert per approval approved within RECENT_EVENT_DAYS whose requester's and decider's passwords, as they were when
- * it was decided (the last of each in password_sets at decided_at), had been set by the same third person, to the
- * command and auditors whose scope holds the approval (not to keepers). Sweep 16a F1: it was judged by the current
- * passwords, so either of the two changing their own afterwards — the third person too, signed in as them — erased it
- * for an approval already made; a change of one's own password before the decision still means no alert.
+ * account — one created the other's, or set its password (authority/queue.ts accountsTied). A third person who knew
+ * both logins could have requested and approved alone, under two names. That is not refused (an administrator sets the
+ * first password of every account it creates, and most pairs are innocent until one of the two changes their own), but
+ * told: one alert per approval approved within RECENT_EVENT_DAYS whose requester's and decider's logins, as they were
+ * when it was decided, were both known to one third person, to the command and auditors whose scope holds the approval
+ * (not to keepers). Known: that person set the password the account had then (the last of it in password_sets at
+ * decided_at), or knew, in the same sense, the login of the account that set it when it set it — and so on up the
+ * chain (sweep 19c F1: an administrator created a regional administrator, signed in as it to create a keeper, and
+ * created a dispatcher itself: the two immediate setters differed, and no alert came). Sweep 16a F1: judged by the
+ * passwords at the decision, so a change afterwards erases nothing; the owner's own change before it ends the chain
+ * there (what only the owner set, no one else knows).
  */
-/** SQL (a lateral subquery, column set_by): who set the password `userId` had at `at` — none when no user set it. */
-const setterAt = (userId: SQL, at: SQL) =>
-  sql`SELECT p.set_by FROM password_sets p WHERE p.user_id = ${userId} AND p.set_at <= ${at} ORDER BY p.set_at DESC, p.id DESC LIMIT 1`;
+const MAX_KNOWER_CHAIN = 8;
+
+/** SQL (recursive CTE body): `name`(approval_id, id, depth) — who knew the login of each approval's `who` at its decision. */
+const knowersAt = (name: string, who: string, where: SQL, since: string) =>
+  sql`${sql.raw(name)}(approval_id, id, at, depth) AS (
+        SELECT a.id, a.${sql.raw(who)}, a.decided_at, 0 FROM approvals a
+         WHERE a.status = 'APPROVED' AND a.decided_at >= ${since}::timestamptz AND ${where}
+        UNION
+        SELECT k.approval_id, p.set_by, p.set_at, k.depth + 1
+          FROM ${sql.raw(name)} k CROSS JOIN LATERAL (
+            SELECT q.set_by, q.set_at FROM password_sets q WHERE q.user_id = k.id AND q.set_at <= k.at ORDER BY q.set_at DESC, q.id DESC LIMIT 1) p
+         WHERE p.set_by IS NOT NULL AND p.set_by <> k.id AND k.depth < ${MAX_KNOWER_CHAIN})`;
 
 async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
   const where = await approvalsOfAlerts(ctx, regionCode);
@@ -433,24 +444,27 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
     requester: string;
     decider: string;
     setter: string;
+    direct: boolean;
   }>(
     ctx.db,
-    sql`SELECT a.id::text, a.summary, a.region_code, a.store_id::text, r.display_name AS requester, d.display_name AS decider,
-               x.display_name || '（' || x.username || '）' AS setter
+    sql`WITH RECURSIVE ${knowersAt('kr', 'requested_by', where, since)}, ${knowersAt('kd', 'decided_by', where, since)}
+        SELECT DISTINCT ON (a.decided_at, a.id) a.id::text, a.summary, a.region_code, a.store_id::text,
+               r.display_name AS requester, d.display_name AS decider, x.display_name || '（' || x.username || '）' AS setter,
+               kr.depth = 1 AND kd.depth = 1 AS direct
           FROM approvals a JOIN users r ON r.id = a.requested_by JOIN users d ON d.id = a.decided_by
-          CROSS JOIN LATERAL (${setterAt(sql`r.id`, sql`a.decided_at`)}) rs
-          CROSS JOIN LATERAL (${setterAt(sql`d.id`, sql`a.decided_at`)}) ds
-          JOIN users x ON x.id = rs.set_by
-         WHERE a.status = 'APPROVED' AND a.decided_at >= ${since}::timestamptz AND d.id <> r.id
-           AND rs.set_by = ds.set_by AND x.id <> r.id AND x.id <> d.id AND ${where}
-         ORDER BY a.decided_at DESC`,
+          JOIN kr ON kr.approval_id = a.id AND kr.depth > 0
+          JOIN kd ON kd.approval_id = a.id AND kd.depth > 0 AND kd.id = kr.id
+          JOIN users x ON x.id = kr.id
+         WHERE d.id <> r.id AND x.id <> r.id AND x.id <> d.id
+         ORDER BY a.decided_at DESC, a.id, kr.depth + kd.depth, x.username`,
   );
   return rows.map((r) =>
     approvalAlert(
       'SHARED_CREDENTIALS',
       'CRITICAL',
       r,
-      `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider}，审批时二人的密码均由 ${r.setter} 设置，` +
+      `不相容岗位分离：${r.summary} 的申请人 ${r.requester} 与审批人 ${r.decider}，审批时二人的密码均由 ${r.setter} 设置` +
+        `${r.direct ? '' : '（或由其掌握密码的账号设置）'}，` +
         `其可一人以两人身份申请并批准；请核实该项审批，并请二人各自修改密码`,
     ),
   );

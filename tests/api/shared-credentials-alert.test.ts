@@ -85,4 +85,43 @@ describe('SHARED_CREDENTIALS (D24, sweep 4 H1): an approval whose two people had
       'FORBIDDEN',
     );
   });
+
+  it('sweep 19c F1: a chain — the administrator made a regional administrator who made the keeper, and made the dispatcher itself — is announced, naming the administrator; a keeper who chose their own password ends it', async () => {
+    const created = await t.gql(
+      CREATE,
+      { input: { username: 'ch-admin', displayName: '链管理员', role: 'ADMIN', regionCode: '410781', password: 'Ch-Admin-2026-x' } },
+      'admin',
+    );
+    expect(created.errors).toBeUndefined();
+    const regional = await login('ch-admin', 'Ch-Admin-2026-x');
+    const keeperMade = await withToken(regional, CREATE, {
+      input: { username: 'ch-keeper', displayName: '链库管', role: 'KEEPER', storeIds: [WEIHUI], password: 'Ch-Keeper-2026' },
+    });
+    expect(keeperMade.errors).toBeUndefined();
+    const dispMade = await t.gql(
+      CREATE,
+      { input: { username: 'ch-disp', displayName: '链调度', role: 'DISPATCHER', regionCode: '410781', password: 'Ch-Disp-2026' } },
+      'admin',
+    );
+    expect(dispMade.errors).toBeUndefined();
+    const keeper = await login('ch-keeper', 'Ch-Keeper-2026');
+    const dispatcher = await login('ch-disp', 'Ch-Disp-2026');
+    const requested = await withToken(keeper, REQUEST, order('ch-order-1'));
+    const decided = await withToken(dispatcher, DECIDE, { i: { approvalId: requested.data.requestOutboundOrder.approval.id, decision: 'APPROVE' } });
+    expect(decided.data?.decideApproval.status).toBe('APPROVED');
+    const chained = shared((await t.gql(ALERTS, { r: '410781' }, 'auditor')).data.alerts).filter((a) => a.message.includes('链库管'));
+    expect(chained).toHaveLength(1);
+    expect(chained[0].message).toContain('审批时二人的密码均由 系统管理员（admin） 设置（或由其掌握密码的账号设置）');
+
+    // The keeper sets their own password: what the next approval rests on is known to the keeper alone — no alert for it.
+    t.clock.advance(1 / 60);
+    expect((await withToken(keeper, CHANGE, { old: 'Ch-Keeper-2026', new: 'Ch-Keeper-Own-2026' })).errors).toBeUndefined();
+    const keeperAgain = await login('ch-keeper', 'Ch-Keeper-Own-2026');
+    const next = await withToken(keeperAgain, REQUEST, order('ch-order-2'));
+    t.clock.advance(1 / 60);
+    expect(
+      (await withToken(dispatcher, DECIDE, { i: { approvalId: next.data.requestOutboundOrder.approval.id, decision: 'APPROVE' } })).errors,
+    ).toBeUndefined();
+    expect(shared((await t.gql(ALERTS, { r: '410781' }, 'auditor')).data.alerts).filter((a) => a.message.includes('链库管'))).toHaveLength(1);
+  });
 });
