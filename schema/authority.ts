@@ -239,7 +239,8 @@ const SettlementValueBasis = builder.enumType('SettlementValueBasis', {
 });
 
 const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
-  description: 'D15, D25: stock of another region or level used, owed back in kind or in money until settled',
+  description:
+    'D15, D25: stock of another region or level used — by a plan, or by an issue of another government’s goods held in the store (D3) — owed back in kind or in money until settled',
   ...scopedType('settlement'),
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -277,12 +278,26 @@ const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
     plan: t.field({
       type: DispatchPlan,
       nullable: true,
-      description: 'The plan that used the stock; null for a reader who may not read it (the side owed, of another region: see planId)',
+      description:
+        'The plan that used the stock; null for one an issue used (see issueDocument), and for a reader who may not read it (the side owed, of another region: see planId)',
       resolve: async (s, _a, ctx) => (s.planId ? readableOrNull('plan', ctx.user!, await loadPlan(ctx.db, s.planId), policyLookups(ctx)) : null),
     }),
     planId: t.exposeID('planId', {
       nullable: true,
       description: "D25: the plan's id, for either side — the side owed knows it from the consent it gave (Approval.subjectId)",
+    }),
+    issueDocument: t.field({
+      type: StockDocument,
+      nullable: true,
+      description:
+        "D3, D25 (sweep 17b F10): the issue (出库单, executing an outbound order) that used the owner's goods held in another jurisdiction's store, in place of a plan; null for a plan's, and for a reader who may not read that store's documents (see issueDocumentNumber)",
+      resolve: async (s, _a, ctx) =>
+        s.issueDocumentId ? readableOrNull('document', ctx.user!, (await ctx.loaders.document.load(s.issueDocumentId)) ?? null, policyLookups(ctx)) : null,
+    }),
+    issueDocumentNumber: t.string({
+      nullable: true,
+      description: "D25: that issue's number (CK-…), for either side — what the side owed cites when it asks for the goods back",
+      resolve: async (s, _a, ctx) => (s.issueDocumentId ? ((await ctx.loaders.document.load(s.issueDocumentId))?.number ?? null) : null),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
     settledBy: t.field({

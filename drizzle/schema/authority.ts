@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, smallint, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { items } from './catalog.ts';
 import { dispatchPlans, incidents } from './dispatch.ts';
-import { batches } from './ledger.ts';
+import { batches, documents } from './ledger.ts';
 import { regions } from './regions.ts';
 import { stores } from './stores.ts';
 import { users } from './users.ts';
@@ -178,7 +178,13 @@ export const settlements = pgTable(
     settledBy: uuid('settled_by').references(() => users.id),
     settledAt: timestamp('settled_at', { withTimezone: true }),
     reference: varchar('reference', { length: 128 }),
+    /** The document that settled it (归还 in kind), if one did. */
     documentId: uuid('document_id'),
+    /**
+     * D3, D25 (sweep 17b F10, migration 0040): the issue (出库单, executing an outbound order) that used another
+     * government's goods — in place of a plan: one or the other.
+     */
+    issueDocumentId: uuid('issue_document_id').references(() => documents.id),
   },
   (t) => [
     index('settlements_owed_to_idx').using('btree', sql`${t.owedToRegion} varchar_pattern_ops`),
@@ -186,5 +192,9 @@ export const settlements = pgTable(
     // D25: a cancelled shipment can reduce a settlement to nothing; it is closed then (migration 0013).
     check('settlements_pos', sql`${t.quantity} > 0 OR (${t.quantity} = 0 AND ${t.status} = 'SETTLED')`),
     check('settlements_settled', sql`(${t.status} = 'SETTLED') = (${t.settledAt} IS NOT NULL)`),
+    check('settlements_one_use', sql`${t.planId} IS NULL OR ${t.issueDocumentId} IS NULL`),
+    index('settlements_issue_document_idx')
+      .on(t.issueDocumentId)
+      .where(sql`${t.issueDocumentId} IS NOT NULL`),
   ],
 );

@@ -300,11 +300,17 @@ export async function mayPricePlanLine(
  * record of another scope ask this:
  * - `batch`: a batch a record names (a plan line's is decided by its store instead: mayShowPlanLineBatch);
  * - D27 `approval`: the approval a document shows (StockDocument.approval): a store's 单据 lists documents of another
- *   store that name it the other side — the receiving 安置点's write-off of what this store shipped short —, and that
- *   store's approval is its own region's business (console sweep 2, M1);
+ *   store that name it the other side, and that store's approval is its own region's business (console sweep 2, M1)
+ *   — but the receiving store's (a 安置点's) write-off of what this store shipped short is this store's to decide (D3,
+ *   D24, D27, sweep 17b F1: its approval is the sending store's and region's), so the sending side reads it and the
+ *   receiving side only as its requester;
  * - D25 `plan`: the plan a settlement or a consent request names (Settlement.plan, Approval.plan): the side owed, or the
  *   region asked to consent, may not read another region's plan (sweep 6b M1); its id stays readable as
- *   Settlement.planId and Approval.subjectId.
+ *   Settlement.planId and Approval.subjectId;
+ * - D3, D25 `document`: the issue a settlement names (Settlement.issueDocument, sweep 17b F10): the owner's goods
+ *   issued in another jurisdiction's store — the side owed of another region may not read that store's documents (its
+ *   other lines, other owners' batches); the number stays readable to whoever reads the settlement
+ *   (Settlement.issueDocumentNumber), as a plan's id does.
  */
 export async function readableOrNull<K extends ScopedKind, R extends Parameters<(typeof mayRead)[K]>[1]>(
   kind: K,

@@ -6,7 +6,7 @@ import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { returnToOrder } from './orders.ts';
-import { assertNotSettling } from './settlements.ts';
+import { assertNotSettling, releaseSettlementsOfReversedIssue } from './settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { assertNotCallOffReceipt } from '../dispatch/call-off-receipts.ts';
 import { assertNoLaterCount } from '../inventory/stocktakes.ts';
@@ -57,7 +57,7 @@ async function pendingDocument(tx: Db, approval: ApprovalRow): Promise<{ doc: Do
 
 /**
  * Approval: the document posts; a reversal marks its original reversed and gives what the original executed against
- * its order back to the order (D23); a write-off closes the disputed transit.
+ * its order back to the order (D23) — an issue's settlements released (D25) —; a write-off closes the disputed transit.
  */
 export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: Date, approvalRef: string | null): Promise<DocumentRow> {
   const { doc, pending } = await pendingDocument(tx, approval);
@@ -77,12 +77,14 @@ export async function approvePendingDocument(tx: Db, approval: ApprovalRow, at: 
       .update(documents)
       .set({ status: 'REVERSED' })
       .where(eq(documents.id, doc.reversesDocumentId))
-      .returning({ storeId: documents.storeId, orderId: documents.orderId });
+      .returning({ id: documents.id, number: documents.number, type: documents.type, storeId: documents.storeId, orderId: documents.orderId });
     // What the original took out of its store comes back: that is what it counted against its order.
     if (original?.orderId) {
       const back = pending.movements.filter((m) => m.bucket === 'ON_HAND' && m.quantity > 0 && m.storeId === original.storeId);
       await returnToOrder(tx, original.orderId, back);
     }
+    // D25 (sweep 17b F10): another government's goods an issue used are back: what it owed for them is released.
+    if (original?.type === 'ISSUE') await releaseSettlementsOfReversedIssue(tx, { original, reversalNumber: doc.number, actorId: doc.actorId, at });
   }
   if (doc.type === 'WRITE_OFF' && doc.transferId) await settleDispute(tx, doc.transferId, pending, 'lost', at);
   return doc;

@@ -13,6 +13,8 @@ import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { callOffCitation } from '../reserves/call-off-citation.ts';
+import { moneyTimes } from '../money.ts';
+import type { OutboundPurpose } from './orders.ts';
 
 // D15, D25: every use of another level's or region's stock leaves a settlement owed (归还 in kind or compensation in
 // money) until it is settled by a recorded document or reference.
@@ -171,6 +173,122 @@ export async function openSettlement(tx: Db, d: SettlementDraft, at: Date): Prom
   });
 }
 
+/**
+ * D3, D25 (sweep 17b F10): does an issue executing an outbound order of this purpose use the goods it takes — so that
+ * another government's goods taken leave a settlement owed to it? Only ISSUE purposes reach an issue (orders.ts
+ * EXECUTION_OF); the others are said here to say why they owe nothing when they leave.
+ */
+const ISSUE_USES_GOODS: Readonly<Record<OutboundPurpose, boolean>> = {
+  // 救灾发放: handed out to people — consumed.
+  RELIEF: true,
+  // 演练: used (and worn) in a drill. What comes back is booked in again; the side owed then confirms it settled.
+  DRILL: true,
+  // 借用: the holder lends out goods that are not its own — off the owner's books until the borrower returns them, and
+  // never returned at all unless somebody sees to it: owed until the side owed confirms the return (settle, with the
+  // receipt as its reference), as any use of its stock.
+  LOAN: true,
+  // 其他: a use the order names in words — a use all the same.
+  OTHER: true,
+  // 调拨: moves the goods to another store, their owner unchanged (shipTransfer, not an issue): nothing is used yet;
+  // an issue at the destination owes then.
+  TRANSFER: false,
+  // 轮换处置: rotateStock puts the same quantity in, the new batch keeping the old one's owner (reserves/rotation.ts):
+  // the owner's stock is replaced in kind by the same document.
+  ROTATION_SALE: false,
+  // 报废: a write-off of goods that can no longer serve (D11, D27), not a use.
+  SCRAP: false,
+};
+
+/**
+ * D25: the settlement of line `lineNo` of the issue `documentId` (sweep 17b F10). Plans key theirs by
+ * `${planId}/${lineNo}` — a UUID first —, so `issue/…` never names a plan's.
+ */
+export const issueSettlementId = (documentId: string, lineNo: number) => stableId('settlement', `issue/${documentId}/${lineNo}`);
+
+/**
+ * D3, D25 (sweep 17b F10): an issue executing an outbound order uses the goods it takes, and another government's
+ * goods held in the store (owner ≠ holder) are owed back to it as a plan's are (execution.ts) — by the same rule
+ * (owesSettlement), the owner's region the source and the store's region both where the goods are used and the
+ * region that owes: the county's tents kept in a township's store, issued by the township's keeper and dispatcher,
+ * are owed to the county; the city's, issued by a county store, to the city; the store's own government's owe nothing.
+ * One settlement per document line (`lines` in line order: the picks, outboundEntries), at the batch's cost, in the
+ * issue's transaction, recorded at its recording time.
+ *
+ * Not at a 安置点 (DISTRIBUTION_POINT): its goods came there for the incident by a plan, whose execution opened what
+ * their use owes — handing them out is that use, not another one (as a distribution, D29, is).
+ */
+export async function openSettlementsOfIssue(
+  tx: Db,
+  c: {
+    documentId: string;
+    store: { id: string; regionCode: string; kind: string };
+    purpose: OutboundPurpose;
+    lines: readonly { itemId: string; batchId: string; quantity: number; unitPrice: string }[];
+    at: Date;
+  },
+): Promise<void> {
+  if (!ISSUE_USES_GOODS[c.purpose] || c.store.kind === 'DISTRIBUTION_POINT' || !c.lines.length) return;
+  const owners = await ownerRegionsOf(
+    tx,
+    c.lines.map((l) => l.batchId),
+  );
+  const rows = c.lines.flatMap((l, i) => {
+    const owner = owners.get(l.batchId);
+    if (!owner || !owesSettlement(owner, c.store.regionCode, c.store.regionCode)) return [];
+    return [
+      {
+        id: issueSettlementId(c.documentId, i + 1),
+        status: 'OPEN' as const,
+        owedToRegion: owner,
+        owedByRegion: c.store.regionCode,
+        storeId: c.store.id,
+        itemId: l.itemId,
+        quantity: l.quantity,
+        value: moneyTimes(l.quantity, l.unitPrice),
+        issueDocumentId: c.documentId,
+        createdAt: c.at,
+      },
+    ];
+  });
+  if (rows.length) await tx.insert(settlements).values(rows);
+}
+
+/**
+ * D22, D25 (sweep 17b F10): an issue reversed gave its goods back to the store — they were never used: the open
+ * settlements it opened are reduced to nothing and closed (released, as a cancelled shipment's are:
+ * reduceSettlementsOfCancelledTransfer), the reversal as their reference. In the approving transaction, after the
+ * reversal posted; the settlement rows locked last. One settled meanwhile (the side owed confirmed a repayment after
+ * the reversal was asked) refuses the approval, as assertNotSettling refuses the request.
+ */
+export async function releaseSettlementsOfReversedIssue(
+  tx: Db,
+  c: { original: { id: string; number: string }; reversalNumber: string; actorId: string; at: Date },
+): Promise<void> {
+  const rows = await tx.select().from(settlements).where(eq(settlements.issueDocumentId, c.original.id)).orderBy(asc(settlements.id)).for('update');
+  const settled = rows.filter((s) => s.status === 'SETTLED' && s.quantity > 0);
+  if (settled.length) throw await issueSettledRefusal(tx, c.original, settled, 'input.approvalId', true);
+  for (const s of rows) {
+    if (s.status !== 'OPEN') continue;
+    await reduceOwed(tx, s, s.quantity, `出库单 ${c.original.number} 已冲销（${c.reversalNumber}），物资已退回，无需归还`, c.actorId, c.at);
+  }
+}
+
+/** The refusal of reversing an issue whose settlement was settled (D22, D25): the repayment stands as recorded. */
+async function issueSettledRefusal(tx: Db, doc: { number: string }, settled: readonly SettlementRow[], field: string, approving: boolean) {
+  const first = settled[0];
+  const [names] = await queryRows<{ owed_to: string; owed_by: string; item: string; unit: string }>(
+    tx,
+    sql`SELECT rt.name AS owed_to, rb.name AS owed_by, i.name AS item, i.unit
+          FROM regions rt, regions rb, items i
+         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND i.id = ${first.itemId}::uuid`,
+  );
+  return invalidState(
+    `${doc.number} 动用的物资已按跨区域结算于 ${chinaText(first.settledAt!)}（北京时间）结清（结算 ${first.id}：${names.owed_by}欠${names.owed_to} ${names.item} ${first.quantity}${names.unit}，${first.reference ?? '归还单据'}），` +
+      `不能冲销${approving ? '，请驳回该冲销申请' : ''}：如出库有误，请另行入库或盘点更正`,
+    { field, settlementIds: settled.map((s) => s.id), settledAt: chinaIso(first.settledAt!) },
+  );
+}
+
 /** A settlement as the API shows it: with the call-off it was opened for, if any (valueBasisOf, awaitsDelivery). */
 export type SettlementView = SettlementRow & { callOff: CallOffOfSettlement | null };
 
@@ -314,6 +432,14 @@ export async function assertNotSettling(tx: Db, doc: { id: string; number: strin
           JOIN items i ON i.id = s.item_id
          WHERE s.document_id = ${doc.id}::uuid AND s.status = 'SETTLED' ORDER BY s.id`,
   );
+  // D25 (sweep 17b F10): an issue whose use of another government's goods was repaid since — its settlement settled —
+  // stands too: reversed, the goods would be back and repaid.
+  const opened = await tx
+    .select()
+    .from(settlements)
+    .where(and(eq(settlements.issueDocumentId, doc.id), eq(settlements.status, 'SETTLED'), sql`${settlements.quantity} > 0`))
+    .orderBy(asc(settlements.id));
+  if (opened.length) throw await issueSettledRefusal(tx, doc, opened, field, approving);
   if (!settled.length) {
     const repaid = await repayingRecoveries(tx, [doc.id]);
     if (!repaid.length) return;
@@ -330,12 +456,19 @@ export async function assertNotSettling(tx: Db, doc: { id: string; number: strin
   );
 }
 
-/** Of `documentIds`, those that settled or repaid a settlement (assertNotSettling refuses their reversal); for StockDocument.reversible. */
+/**
+ * Of `documentIds`, those that settled or repaid a settlement, or issued goods whose settlement was settled since
+ * (assertNotSettling refuses their reversal); for StockDocument.reversible.
+ */
 export async function settlingDocuments(db: Db, documentIds: readonly string[]): Promise<{ documentId: string }[]> {
-  const settling = await db
-    .selectDistinct({ documentId: sql<string>`${settlements.documentId}` })
-    .from(settlements)
-    .where(and(inArray(settlements.documentId, [...documentIds]), eq(settlements.status, 'SETTLED')));
+  if (!documentIds.length) return [];
+  const ids = uuidList([...documentIds]);
+  const settling = await queryRows<{ documentId: string }>(
+    db,
+    sql`SELECT document_id::text AS "documentId" FROM settlements WHERE document_id IN (${ids}) AND status = 'SETTLED'
+        UNION
+        SELECT issue_document_id::text FROM settlements WHERE issue_document_id IN (${ids}) AND status = 'SETTLED' AND quantity > 0`,
+  );
   // D30: a recovery that repaid a settlement in kind (repayingRecoveries) is refused the same way.
   const repaid = new Set((await repayingRecoveries(db, documentIds)).map((r) => r.document_id));
   return [...settling, ...[...repaid].map((documentId) => ({ documentId }))];

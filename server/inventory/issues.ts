@@ -20,6 +20,7 @@ import {
   type OrderRow,
 } from '../authority/orders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { openSettlementsOfIssue } from '../authority/settlements.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
 
@@ -177,7 +178,10 @@ const issueSchema = z.object({
   lines: z.array(outboundLine).min(1, '至少一行').max(1000, '一张单据最多 1000 行'),
 });
 
-/** 出库: issue to a recipient (D8 FEFO when no batch is named), against an approved outbound order (D23). */
+/**
+ * 出库: issue to a recipient (D8 FEFO when no batch is named), against an approved outbound order (D23); another
+ * government's goods it uses leave a settlement owed to that government (D3, D25: openSettlementsOfIssue).
+ */
 export async function issueStock(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock, reference } = ctx;
   const v = validate(issueSchema, input);
@@ -227,7 +231,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
           },
         }
       : undefined,
-    build: async (tx, { prepared }) => {
+    build: async (tx, { prepared, recordedAt }) => {
       if (prepared?.order) {
         const exec = { kind: 'ISSUE' as const, by: user, occurredAt };
         executing = await executableOrder(prepared.order, prepared.orderLines!, store, exec, v.lines, policyLookupsThrough(createLoaders(tx), ctx.reference));
@@ -254,6 +258,10 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
         locked,
         alsoWrites,
         ...outboundEntries(store.id, picks, reason.code),
+        // D3, D25 (sweep 17b F10): another government's goods used under an order are owed back to it, as a plan's are.
+        afterPost: order
+          ? (t, posted) => openSettlementsOfIssue(t, { documentId: posted.id, store, purpose: order.purpose, lines: picks, at: recordedAt })
+          : undefined,
       };
     },
   });

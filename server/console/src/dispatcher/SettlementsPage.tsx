@@ -37,6 +37,8 @@ const SettlementsQuery = graphql(`
       settledAt
       reference
       settleable
+      planId
+      issueDocumentNumber
       owedTo {
         code
         name
@@ -106,7 +108,8 @@ function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose:
 }
 
 /**
- * 结算 (D15, D25): stock of another region or level used in a plan is owed back in kind or in money; the region owed
+ * 结算 (D15, D25): stock of another region or level used in a plan — or another government's goods issued under an
+ * outbound order (D3, sweep 17b F10: the 出库单 number is shown) — is owed back in kind or in money; the region owed
  * records what settled it — 结清 is offered where the API lets this user do so (`settleable`: never the owing side,
  * D24), elsewhere an open row waits for the side owed. Auditors read the list. (The plan is not shown: the region owed
  * may not read the other region's incident.)
@@ -154,6 +157,8 @@ export default function SettlementsPage() {
           { title: '数量', align: 'right', render: (_, s) => `${formatNumber(s.quantity)} ${s.item.unit}` },
           { title: '金额', align: 'right', render: (_, s) => amount(s) },
           { title: '发生时间', render: (_, s) => formatDateTime(s.createdAt) },
+          // Sweep 17b F10 (D3, D25): another government's goods issued under an outbound order name the 出库单, not a plan.
+          { title: '动用依据', render: (_, s) => (s.issueDocumentNumber ? `出库单 ${s.issueDocumentNumber}` : s.planId ? '调拨方案' : '—') },
           {
             title: '状态',
             render: (_, s) => <Tag color={s.status === 'OPEN' ? 'orange' : 'green'}>{labelOf(SETTLEMENT_STATUS, s.status)}</Tag>,
