@@ -90,8 +90,18 @@ Approval.implement({
         "What is decided is worth (quantity × unit price). A plan's approval (DISPATCH_PLAN) or consent request (CROSS_REGION_USE): over the lines this reader may price, as the printed 调拨令's total — D20: another jurisdiction's or a 联储 partner's stock is quantity only, unpriced (null when no line is priced)",
       resolve: async (a, _x, ctx) => (await worthOf(a, ctx)).value,
     }),
-    store: t.field({ type: Store, nullable: true, resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null) }),
-    region: t.field({ type: Region, resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)) }),
+    store: t.field({
+      type: Store,
+      nullable: true,
+      description:
+        'D24: the store over which the decider needs authority — a pending document’s own store, except the write-off (核销单) of a loss in transit: the store the goods left, whose they still are (D3, D27)',
+      resolve: (a, _x, ctx) => (a.storeId ? ctx.loaders.store.load(a.storeId) : null),
+    }),
+    region: t.field({
+      type: Region,
+      description: 'D24: whose authority decides — its dispatchers and administrators, and those whose region covers it',
+      resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)),
+    }),
     requestedBy: t.field({ type: User, resolve: (a, _x, ctx) => must(ctx.loaders.user.load(a.requestedBy)) }),
     requestedAt: t.field({ type: 'DateTime', resolve: (a) => a.requestedAt }),
     dueAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.dueAt }),
@@ -170,7 +180,7 @@ builder.objectField(StockDocument, 'approval', (t) =>
     type: Approval,
     nullable: true,
     description:
-      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); D23: for a document executing an outbound order (an issue, transfer, rotation, or a scrap under an approved SCRAP order), the order’s approval (kind OUTBOUND_ORDER: its approver, time, 批准文号 and the order); D14: for the 调拨单（调出） of a dispatch plan’s shipment, the plan’s (kind DISPATCH_PLAN; after an emergency approval, the written approval once recorded, kind EMERGENCY_WRITTEN_APPROVAL, requested by the emergency approver) — D25: for a reader who may not read the plan’s approval (another region’s plan shipping the reader’s region’s stock), the consent the lending region gave it (kind CROSS_REGION_USE), if any (under a 联储 agreement there is none: null). Null for a document posted without one, and for a reader who may not read the approval (another store’s document listed as the other side: its approval is that store’s region’s)',
+      'D27: the approval deciding this document — a stocktake, write-off, scrap or reversal awaiting its second person, or decided (with the 批准文号 or the 驳回理由); D23: for a document executing an outbound order (an issue, transfer, rotation, or a scrap under an approved SCRAP order), the order’s approval (kind OUTBOUND_ORDER: its approver, time, 批准文号 and the order); D14: for the 调拨单（调出） of a dispatch plan’s shipment, the plan’s (kind DISPATCH_PLAN; after an emergency approval, the written approval once recorded, kind EMERGENCY_WRITTEN_APPROVAL, requested by the emergency approver) — D25: for a reader who may not read the plan’s approval (another region’s plan shipping the reader’s region’s stock), the consent the lending region gave it (kind CROSS_REGION_USE), if any (under a 联储 agreement there is none: null). Null for a document posted without one, and for a reader who may not read the approval (another store’s document listed as the other side: its approval is that store’s region’s; the write-off of a loss in transit is decided by the sending side, D3, D24: its approval is the sending store’s region’s)',
     resolve: async (d, _a, ctx) =>
       readableOrNull(
         'approval',

@@ -30,7 +30,11 @@ export function pendingDecrease(movements: readonly MovementDraft[]) {
 // Exact, in fen (API.md: money is never a float).
 const valueOf = (movements: readonly MovementDraft[]) => formatFen(movements.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(Math.abs(m.quantity)), 0n));
 
-/** Opens the approval that a pending document waits for (in the document's transaction). */
+/**
+ * Opens the approval that a pending document waits for (in the document's transaction). `store` is the store whose
+ * authority decides (D24) — the document's own, except a receipt's loss in transit: the store the goods left (D3, D27;
+ * transfers.ts requestWriteOff).
+ */
 export async function requestDocumentApproval(
   tx: Db,
   actor: Principal,

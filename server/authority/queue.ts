@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { approvals, dispatchLines, dispatchPlans } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
-import { approvalsInScope, canDecide, decidesAnything } from '../auth/policy.ts';
+import { approvalsInScope, canAccessStore, canDecide, decidesAnything } from '../auth/policy.ts';
 import { stableId } from '../ids.ts';
 import { DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -64,8 +64,30 @@ export async function getApprovalInScope(db: Db, user: Principal, id: string, fi
     .from(approvals)
     .where(eq(approvals.id, id));
   if (!row) throw notFound(field, '审批', id);
-  if (!row.inScope) throw forbidden('该审批');
+  if (!row.inScope) throw (await transitLossRefusal(db, user, row.approval, field)) ?? forbidden('该审批');
   return row.approval;
+}
+
+/**
+ * D24, D27, D3 (sweep 17b F1): the write-off of goods lost in transit (a receipt's 核销单, transfers.ts requestWriteOff)
+ * is the sending side's to decide — its approval is the sending store's and region's. To one on the receiving side
+ * (who may act at the receiving store, where the 核销单 is) who may not decide it, the refusal says why and who does;
+ * null for any other approval or reader (their refusal is the usual one).
+ */
+async function transitLossRefusal(db: Db, user: Principal, a: ApprovalRow, field: string): Promise<DomainError | null> {
+  if (a.kind !== 'WRITE_OFF') return null;
+  const [loss] = await queryRows<{ number: string; transfer_number: string; from_name: string; to_id: string; to_region: string }>(
+    db,
+    sql`SELECT d.number, t.number AS transfer_number, f.name AS from_name, s.id::text AS to_id, s.region_code AS to_region
+          FROM documents d JOIN transfers t ON t.id = d.transfer_id JOIN stores f ON f.id = t.from_store_id JOIN stores s ON s.id = d.store_id
+         WHERE d.id = ${a.subjectId}::uuid AND d.type = 'WRITE_OFF'`,
+  );
+  if (!loss || !canAccessStore(user, { id: loss.to_id, regionCode: loss.to_region })) return null;
+  return new DomainError(
+    'FORBIDDEN',
+    `核销单 ${loss.number} 核销的是调拨单 ${loss.transfer_number} 在途短少的物资：在途短少须由调出方确认，即由辖区包含调出仓库「${loss.from_name}」的调度员或管理员审批，调入方不能审批`,
+    { field },
+  );
 }
 
 /** The approvals whose subject is a dispatch plan: its approval, consents (D25) and written approval (D14). */
@@ -73,12 +95,13 @@ export const PLAN_APPROVAL_KINDS = ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGE
 
 /**
  * D24: may this principal decide this approval? Someone with authority over its store or region who did not request
- * it. The written approval after an emergency approval (D14) is the plan's formal approval: neither the emergency
- * approver (who requested it) nor the plan's requester may record it. FORBIDDEN otherwise, naming why. Every route
- * that decides an approval (the queue, recordWrittenApproval) asks here.
+ * it (a write-off of goods lost in transit: the sending store's, D3 — transitLossRefusal tells the receiving side).
+ * The written approval after an emergency approval (D14) is the plan's formal approval: neither the emergency approver
+ * (who requested it) nor the plan's requester may record it. FORBIDDEN otherwise, naming why. Every route that decides
+ * an approval (the queue, recordWrittenApproval) asks here.
  */
 export async function assertMayDecide(db: Db, user: Principal, a: ApprovalRow, field = 'input.approvalId'): Promise<void> {
-  if (!canDecide(user, a)) throw forbidden('审批（须由对该仓库或区划有权限的调度员或管理员审批）');
+  if (!canDecide(user, a)) throw (await transitLossRefusal(db, user, a, field)) ?? forbidden('审批（须由对该仓库或区划有权限的调度员或管理员审批）');
   if (a.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
     const [plan] = await db.select({ requestedBy: dispatchPlans.requestedBy }).from(dispatchPlans).where(eq(dispatchPlans.id, a.subjectId));
     if (a.requestedBy === user.id || plan?.requestedBy === user.id) {

@@ -289,7 +289,15 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
 /** The 核销单 a receipt's loss in transit opened (its id follows from the receipt's): the print names it and its state. */
 export const writeOffIdOf = (receiptId: string) => stableId('document', `${receiptId}/write-off`);
 
-/** D27: what was reported lost in transit is written off only on approval: a pending 核销单 at the destination. */
+/**
+ * D27: what was reported lost in transit is written off only on approval: a pending 核销单 at the destination — its
+ * store, number and print stay the receipt's. D24, D27, D3 (sweep 17b F1): until received the goods are the sending
+ * side's (in transit from the store they left), so the write-off is decided by someone with authority over the SENDING
+ * store — the approval is that store's and its region's (the approvals queue of its dispatchers and administrators, and
+ * its keepers' read-only view; the requester still sees it as theirs). The receiving side, which would keep the goods,
+ * does not confirm its own claim that they never arrived. Where one region covers both stores (the city above two
+ * counties, a county's own stores) its dispatchers decide as before.
+ */
 async function requestWriteOff(
   tx: Db,
   user: Principal,
@@ -319,12 +327,13 @@ async function requestWriteOff(
       pending: true,
     },
   );
-  await requestDocumentApproval(tx, user, w.recordedAt, posted, w.store, {
+  const from = await getStoreRow(tx, w.transfer.fromStoreId);
+  await requestDocumentApproval(tx, user, w.recordedAt, posted, from, {
     kind: 'WRITE_OFF',
     // The approver reads why the goods were not received (运输损耗, 破损 …), as the keeper gave it (sweep 14c LOW-2: a
-    // damaged shortfall read 在途短少).
+    // damaged shortfall read 在途短少), and — deciding for the store the goods left — where they were received short.
     summary:
-      `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number} 收货短少 ${inItemUnits(await itemsFor(tx, w.losses), w.losses, -1)}` +
+      `${w.store.name} 核销 ${posted.number}：调拨单 ${w.transfer.number}（自 ${from.name} 调出）收货短少 ${inItemUnits(await itemsFor(tx, w.losses), w.losses, -1)}` +
       `（${[...new Set(w.losses.map((m) => w.reasonNames.get(m.reasonCode!) ?? m.reasonCode))].join('、')}）`,
     pending: { movements: w.losses, reservations: [] },
   });

@@ -206,30 +206,36 @@ describe('documents(filter) — a store’s documents in every status (D27), sco
     expect(await statements({}, 6)).toBeLessThanOrEqual((await statements(own, 5)) + 3);
   });
 
-  it('D27 (console sweep 2, M1): another store’s write-off naming this store lists without its approval — null, not FORBIDDEN in the keeper’s list', async () => {
-    // 卫辉 ships 10 bags to 新乡市库, which receives 6: its write-off of the 4 lost in transit awaits approval there.
+  // Sweep 17b F1 (D3, D24, D27) changed this test: the write-off of 卫辉's goods lost on the way to 新乡市库 was 新乡市库's
+  // to decide, so 卫辉's keeper listed it without its approval; now the sending side decides it — its approval is
+  // 卫辉's store's — and the keeper reads it. The rule M1 keeps (another store's approval, null in the keeper's list,
+  // not FORBIDDEN) is read on 新乡市库's own shipment to 卫辉 (T), under 新乡市库's outbound order.
+  it('D27 (console sweep 2, M1): another store’s document naming this store lists without that store’s approval — null, not FORBIDDEN in the keeper’s list; D3, D24 (sweep 17b F1): a write-off of this store’s goods lost in transit lists with its approval, this store’s', async () => {
+    // 卫辉 ships 10 bags to 新乡市库, which receives 6: its write-off of the 4 lost in transit awaits 卫辉's side.
     at('2026-07-25T01:00:00Z');
     const shipped = ok(await shipRaw(t, 'keeper', { fromStoreId: WEIHUI, toStoreId: XINXIANG, lines: [{ itemId: SANDBAG, quantity: 10 }] })).shipTransfer;
     at('2026-07-25T05:00:00Z');
     const batchId = shipped.lines[0].batch.id as string;
     ok(await receiveTransferRaw(t, 'dispatcher', { transferId: shipped.id, lines: [{ batchId, quantity: 6, discrepancyReason: 'TRANSIT_LOSS' }] }));
     t.clock.set(NOW);
-    const window = { from: '2026-07-25T00:00:00+08:00', to: '2026-07-25T23:59:59+08:00' };
+    const window = { from: '2026-07-16T00:00:00+08:00', to: '2026-07-25T23:59:59+08:00' };
     const read = (as: string) =>
       t.gql(
-        `query($f: DocumentFilter!) { documents(filter: $f) { edges { node { number type status store { id } approval { kind status } } } } }`,
+        `query($f: DocumentFilter!) { documents(filter: $f, first: 100) { edges { node { number type status store { id } approval { kind status } } } } }`,
         { f: { storeId: WEIHUI, ...window } },
         as,
       );
     const asKeeper = await read('keeper');
     expect(asKeeper.errors).toBeUndefined();
-    const writeOff = ok(asKeeper)
-      .documents.edges.map((e: any) => e.node)
-      .find((d: any) => d.store.id === XINXIANG && d.status === 'PENDING_APPROVAL');
-    expect(writeOff).toBeDefined();
-    expect(writeOff.approval).toBeNull();
-    // The region's dispatcher, who may read that approval, sees it on the same row.
+    const rows = ok(asKeeper).documents.edges.map((e: any) => e.node);
+    const writeOff = rows.find((d: any) => d.store.id === XINXIANG && d.status === 'PENDING_APPROVAL');
+    expect(writeOff).toMatchObject({ type: 'WRITE_OFF', approval: { kind: 'WRITE_OFF', status: 'PENDING' } });
+    const sent = rows.find((d: any) => d.number === docs.T.number);
+    expect(sent).toMatchObject({ type: 'TRANSFER_OUT', store: { id: XINXIANG } });
+    expect(sent.approval).toBeNull();
+    // The region's dispatcher, who may read both approvals, sees them on the same rows.
     const asDispatcher = ok(await read('dispatcher')).documents.edges.map((e: any) => e.node);
     expect(asDispatcher.find((d: any) => d.number === writeOff.number).approval).toMatchObject({ kind: 'WRITE_OFF', status: 'PENDING' });
+    expect(asDispatcher.find((d: any) => d.number === docs.T.number).approval).toMatchObject({ kind: 'OUTBOUND_ORDER', status: 'APPROVED' });
   });
 });
