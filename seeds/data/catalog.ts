@@ -4,7 +4,7 @@
  * Sources: 晋城 专栏 4 "应急物资装备储备重点品类" (same list in 河曲) and 珲春 专栏 3
  * "生活类救灾物资和防汛抗旱物资保障建设重点". Extra items are ones the plans name as well
  * (指挥帐篷 and 净水设备 come from D12's recovery list; 垫板 from 珲春's current stock). Vehicles and boats of 晋城 专栏 4
- * (全道路运兵车 … 水下探测设备), 河曲 (移动水池, 电动水枪, 抢险指挥艇, 船外机) and 珲春 (褥子, 内衣裤, 应急通讯指挥车) are
+ * (全道路运兵车 …; 水下探测设备 with the flood 抢险装备), 河曲 (移动水池, 电动水枪, 抢险指挥艇, 船外机) and 珲春 (褥子, 内衣裤, 应急通讯指挥车) are
  * listed too; their reference prices are indicative only.
  *
  * referencePrice: indicative unit price (yuan) for government procurement, meant as seed data.
@@ -268,12 +268,6 @@ export const itemSeeds: readonly ItemSeed[] = [
     code: 'FIR-014', categoryCode: 'FIREFIGHTING', name: '泡沫管枪',
     spec: 'PQ8 混合液流量8L/s 额定工作压力0.7MPa 射程≥24m',
     unit: '支', referencePrice: '680.00', storageLifeMonths: null, rotationLeadMonths: 12,
-    gbCode: null, recovery: ALWAYS,
-  },
-  {
-    code: 'FIR-015', categoryCode: 'FIREFIGHTING', name: '水下探测设备',
-    spec: '水下声呐/水下摄像探测 探测深度≥50m 含显示终端及线缆',
-    unit: '套', referencePrice: '86000.00', storageLifeMonths: null, rotationLeadMonths: 12,
     gbCode: null, recovery: ALWAYS,
   },
 
@@ -554,6 +548,13 @@ export const itemSeeds: readonly ItemSeed[] = [
     code: 'FLD-025', categoryCode: 'FLOOD', name: '应急通讯指挥车',
     spec: '越野底盘 卫星通信、短波、公网集群及图传 自带发电',
     unit: '辆', referencePrice: '1600000.00', storageLifeMonths: null, rotationLeadMonths: 12,
+    gbCode: null, recovery: ALWAYS,
+  },
+  {
+    // 晋城 专栏 4 (4) and 河曲 list it with the 防汛抗旱 抢险装备 (sweep 19b F3); it was FIR-015 until migration 0042.
+    code: 'FLD-026', categoryCode: 'FLOOD', name: '水下探测设备',
+    spec: '水下声呐/水下摄像探测 探测深度≥50m 含显示终端及线缆',
+    unit: '套', referencePrice: '86000.00', storageLifeMonths: null, rotationLeadMonths: 12,
     gbCode: null, recovery: ALWAYS,
   },
 

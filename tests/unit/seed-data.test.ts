@@ -225,6 +225,13 @@ describe('D4: the catalog has the five plan categories and every item D4 lists',
     for (const i of itemSeeds) expect(cats.has(i.categoryCode), i.code).toBe(true);
   });
 
+  it('sweep 19b F3: 水下探测设备 is a 防汛抗旱 item, with the 抢险装备 of 晋城 专栏 4 (4) and 河曲, its code in that category', () => {
+    expect(itemSeeds.filter((i) => i.name === '水下探测设备').map((i) => [i.code, i.categoryCode])).toEqual([['FLD-026', 'FLOOD']]);
+    // Every code says its category, as the migration that moved this one keeps it.
+    const prefix = { LIVING: 'LIV', FIREFIGHTING: 'FIR', FOREST_FIRE: 'FOR', FLOOD: 'FLD', MINE_RESCUE: 'MIN' } as Record<string, string>;
+    for (const i of itemSeeds) expect(i.code.slice(0, 3), i.code).toBe(prefix[i.categoryCode]);
+  });
+
   for (const [category, wanted] of Object.entries(D4_ITEMS)) {
     it(`${category}: every D4 item is in the category`, () => {
       const names = itemSeeds.filter((i) => i.categoryCode === category).map((i) => i.name);
