@@ -87,8 +87,8 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     displayName: t.string({
       nullable: true,
       description:
-        'D22: who acted, by name (the account’s 姓名 now; username is the login name as it was) — a reader of the entry reads who made it; null for an attempt with no account (a login with an unknown name)',
-      resolve: async (r, _a, ctx) => (r.userId ? ((await ctx.loaders.user.load(r.userId))?.displayName ?? null) : null),
+        'D22, D31: who acted, by name — the 姓名 the account had when the entry was written (a later rename changes no past entry; entries written before this was kept read the account’s name now); username is the login name as it was; null for an attempt with no account (a login with an unknown name)',
+      resolve: async (r, _a, ctx) => r.displayName ?? (r.userId ? ((await ctx.loaders.user.load(r.userId))?.displayName ?? null) : null),
     }),
     role: t.exposeString('role', { nullable: true }),
     regionCode: t.exposeString('regionCode', { nullable: true, description: "The actor's region" }),

@@ -34,6 +34,8 @@ export const auditLog = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
     userId: uuid('user_id'),
     username: varchar('username', { length: 64 }),
+    // D22, D31 (0043): the actor's 姓名 when the row was written; null on rows written before (read the account's now).
+    displayName: varchar('display_name', { length: 64 }),
     role: varchar('role', { length: 16 }),
     regionCode: varchar('region_code', { length: 12 }), // the actor's
     // D22: the region of what the mutation acted on (store, region, user, approval …), so that its auditors read it too.

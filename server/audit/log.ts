@@ -91,6 +91,9 @@ function storableEntry(e: AuditEntry) {
     at: e.at,
     userId: e.userId,
     username: e.username === null ? null : storableText(e.username, 64),
+    // D22, D31 (sweep 19c F2): the actor's name as it is now, when the row is written — not looked up on reading, where a
+    // later rename (or a name copied from a colleague) would rewrite every past entry. Read by the INSERT itself.
+    displayName: sql`(SELECT u.display_name FROM users u WHERE u.id = ${e.userId}::uuid)`,
     role: e.role,
     regionCode: e.regionCode,
     subjectRegionCode: subjectRegionSql(e.subject ?? null),
@@ -154,8 +157,8 @@ export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>
 export function pendingAuditInsert(pending: PendingAudit): SQL {
   pending.written = true;
   const r = storableEntry(pending.entry);
-  return sql`INSERT INTO audit_log (at, user_id, username, role, region_code, subject_region_code, subject_prior_region_code, operation, input, outcome, message)
-    VALUES (${r.at.toISOString()}::timestamptz, ${r.userId}::uuid, ${r.username}::varchar, ${r.role}::varchar, ${r.regionCode}::varchar,
+  return sql`INSERT INTO audit_log (at, user_id, username, display_name, role, region_code, subject_region_code, subject_prior_region_code, operation, input, outcome, message)
+    VALUES (${r.at.toISOString()}::timestamptz, ${r.userId}::uuid, ${r.username}::varchar, ${r.displayName}, ${r.role}::varchar, ${r.regionCode}::varchar,
             ${r.subjectRegionCode}, ${r.subjectPriorRegionCode}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
 }
 
