@@ -57,6 +57,15 @@ export const dispatchPlans = pgTable(
       .notNull()
       .references(() => users.id),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+    /**
+     * D15, D25 (sweep 19c F5): the jurisdiction the plan is made for — its requester's region when requested, a
+     * system-wide administrator's plan the incident's city (planningJurisdiction). Fixed at the request: the stock it
+     * uses freely, the consents it asks, its tiers and who owes a settlement at execution are its own, whoever the
+     * requester is moved to later.
+     */
+    jurisdictionCode: varchar('jurisdiction_code', { length: 12 })
+      .notNull()
+      .references(() => regions.code),
     approvedBy: uuid('approved_by').references(() => users.id),
     approvedAt: timestamp('approved_at', { withTimezone: true }),
     emergency: boolean('emergency').notNull().default(false),

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { agreements, dispatchLines, dispatchPlans, incidents, items, organizations, stores, users } from '../../drizzle/schema/index.ts';
+import { agreements, dispatchLines, items, organizations, stores } from '../../drizzle/schema/index.ts';
 import { CITY_PREFIX_LENGTH, isInSubtree } from '../regions/codes.ts';
 import { agreementsValidOn, coveringAgreement, lockJointAgreements, usedUnder } from '../authority/joint-reserves.ts';
 import { invalidState } from '../errors.ts';
@@ -43,19 +43,11 @@ const cityOf = (code: string) => `${code.slice(0, CITY_PREFIX_LENGTH)}00000000`;
  * D25: the jurisdiction whose own stock a plan uses freely — its requester's region; a system-wide administrator, who
  * is no jurisdiction, plans for the incident's city (sweep 11c F5: an administrator shipped 运城's and the province's
  * reserves with nobody's consent) — as the city's own dispatcher would, whose region covers its counties' stock.
+ * Decided once, when the plan is requested, and kept on it (dispatch_plans.jurisdiction_code): a persisted plan is
+ * read by that, never by where its requester is now (sweep 19c F5: a requester moved to 晋城 made 晋城 owe for 新乡's
+ * plan on 新乡's stock).
  */
 export const planningJurisdiction = (requesterRegion: string | null, incidentRegion: string) => requesterRegion ?? cityOf(incidentRegion);
-
-/** planningJurisdiction of a persisted plan: its requester's region, else its incident's city. */
-export async function jurisdictionOfPlan(db: Db, planId: string): Promise<string> {
-  const [row] = await db
-    .select({ requester: users.regionCode, incident: incidents.regionCode })
-    .from(dispatchPlans)
-    .innerJoin(incidents, eq(incidents.id, dispatchPlans.incidentId))
-    .leftJoin(users, eq(users.id, dispatchPlans.requestedBy))
-    .where(eq(dispatchPlans.id, planId));
-  return planningJurisdiction(row.requester, row.incident);
-}
 
 /**
  * D25 for the lines of a plan being made, each as one or two parts (sweeps 15a F12, 15b F6): a 联储 partner's line that
@@ -195,20 +187,21 @@ export interface JointPlanLine extends ConsentLine {
  * D25: a plan's lines that use another jurisdiction's stock under a 联储 agreement are decided again when the plan is
  * approved and when it is executed — decided at request time only, plans requested before the first one executes
  * would all pass the agreement's maximum quantity, and an agreement that expired meanwhile would still ship. Decided
- * as for its requester's region, counting what settlements and other approved plans already use; a line that now needs
- * consent is refused (INVALID_STATE, naming it): the plan is cancelled and requested again, which asks for consent. A
- * line now covered by another agreement (one renewed from the day after the old one ended) is recorded under it.
+ * for the plan's jurisdiction as fixed at its request (planningJurisdiction, sweep 19c F5), counting what settlements
+ * and other approved plans already use; a line that now needs consent is refused (INVALID_STATE, naming it): the plan
+ * is cancelled and requested again, which asks for consent. A line now covered by another agreement (one renewed from
+ * the day after the old one ended) is recorded under it.
  * `lock` (at approval, where the use grows): the covering agreements are held until the transaction ends.
  */
 export async function assertJointLinesCovered(
   tx: Db,
-  plan: { id: string; requestedBy: string; lines: readonly JointPlanLine[] },
+  plan: { id: string; jurisdictionCode: string; lines: readonly JointPlanLine[] },
   today: string,
   step: { verb: '批准' | '执行'; lock: boolean },
 ): Promise<Map<number, string>> {
   const joint = plan.lines.filter((l) => !l.needsConsent && l.jointAgreementId);
   if (!joint.length) return new Map();
-  const own = await jurisdictionOfPlan(tx, plan.id);
+  const own = plan.jurisdictionCode;
   // Each persisted line whole: a covered part made at request (consentOfLines) is exactly what the agreement covered
   // then, and passes unless the agreement was used or ended meanwhile; its part beyond asks consent on its own line.
   const decisions = (await decideLines(tx, own, today, joint, { exceptPlanId: plan.id, lock: step.lock, split: false })).map((parts) => parts[0]);

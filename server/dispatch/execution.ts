@@ -12,7 +12,6 @@ import {
   stores,
   transferLines,
   transfers,
-  users,
 } from '../../drizzle/schema/index.ts';
 import { badInput, DomainError, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -25,7 +24,7 @@ import { assertNoneExpired, chinaDateOf } from '../inventory/expiry.ts';
 import { governmentOf, receiveStock } from '../inventory/receipts.ts';
 import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
-import { assertJointLinesCovered, planningJurisdiction } from './consent.ts';
+import { assertJointLinesCovered } from './consent.ts';
 import { assertAgreementStock } from './sources.ts';
 import { assertMayCarryOutPlans } from '../auth/policy.ts';
 import type { AppConfig } from '../config.ts';
@@ -102,16 +101,16 @@ export async function executeDispatchPlan(ctx: ServiceContext, config: AppConfig
     }
     assertPlansSomething(plan); // every line refused since the approval: nothing to ship
     // D25: its 联储 lines decided again — an agreement that expired since approval means the line needs consent.
-    const joint = await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, chinaDateOf(now), {
+    const joint = await assertJointLinesCovered(tx, { id: plan.id!, jurisdictionCode: row.jurisdictionCode, lines: plan.lines }, chinaDateOf(now), {
       verb: '执行',
       lock: false,
     });
     const storeLines = usableStoreLines(plan);
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, plan.incidentId));
-    const [requester] = await tx.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, row.requestedBy));
-    // D25: owed by the jurisdiction the plan was made for (planningJurisdiction: a system-wide administrator's for the
-    // incident's city, as its consents were decided).
-    const owedBy = planningJurisdiction(requester?.regionCode ?? null, incident.regionCode);
+    // D15, D25: owed by the jurisdiction the plan was made for, as fixed at its request (planningJurisdiction: a
+    // system-wide administrator's for the incident's city, as its consents were decided) — not the requester's region
+    // now (sweep 19c F5: a requester moved to 晋城 made 晋城 owe 卫辉 for 新乡's plan on 卫辉's stock).
+    const owedBy = row.jurisdictionCode;
     const destStore = new Map(plan.destinations.map((d) => [d.idx, d.storeId!]));
     // Every balance row the shipments touch, at sources and destinations, locked in one statement.
     const locked = await lockBalances(tx, {

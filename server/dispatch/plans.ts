@@ -34,15 +34,7 @@ import { planDispatch, reasonAsDecided, type Destination, type Plan, type Planne
 import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import {
-  accessOfSources,
-  assertJointLinesCovered,
-  consentOfLines,
-  jurisdictionOfPlan,
-  lineName,
-  planningJurisdiction,
-  type ConsentDecision,
-} from './consent.ts';
+import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, planningJurisdiction, type ConsentDecision } from './consent.ts';
 import { settleDestinations, storeForDestination } from './destinations.ts';
 import { basicNeedsDeadline } from '../relief/deadlines.ts';
 import { latitude, longitude } from '../regions/location.ts';
@@ -278,7 +270,17 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
     await lockOpenIncident(tx, incident.id, opensPoint ? 'no key update' : 'share');
     await tx
       .insert(dispatchPlans)
-      .values({ id, incidentId: incident.id, status: 'PROPOSED', deadlineHours: v.deadlineHours ?? 10, requestedBy: user.id, requestedAt: now });
+      // D15, D25 (sweep 19c F5): the jurisdiction it is made for is kept with it — its sources, consents and tiers were
+      // decided for it, and a settlement at execution is owed by it, wherever the requester is moved afterwards.
+      .values({
+        id,
+        incidentId: incident.id,
+        status: 'PROPOSED',
+        deadlineHours: v.deadlineHours ?? 10,
+        requestedBy: user.id,
+        requestedAt: now,
+        jurisdictionCode: own,
+      });
     for (const [idx, d] of v.destinations.entries()) {
       const storeId = await storeForDestination(tx, incident, id, idx, d);
       await tx
@@ -416,12 +418,12 @@ export async function getPlanInScope(db: Db, user: Principal, id: string, field 
 }
 
 /**
- * D24: the approver needs authority over the store — for a plan, over every source it takes on its requester's own
- * authority: stores and agreement reserves of the requester's jurisdiction (where it takes none, over the jurisdiction:
- * assertCoversJurisdiction). A source another jurisdiction consented to
- * (D25: a per-plan consent or a 联储 agreement) is used on that jurisdiction's authority. So a county's dispatcher may
- * not approve (nor record the written approval of) a plan the city's dispatcher made from the city's stores: only
- * someone whose region covers them (sweep 9a F1 — 卫辉's dispatchers approved and executed 5,000 of the city's 编织袋).
+ * D24: the approver needs authority over the store — for a plan, over every source it takes on its jurisdiction's own
+ * authority: stores and agreement reserves of the jurisdiction it was requested for (where it takes none, over the
+ * jurisdiction: assertCoversJurisdiction). A source another jurisdiction consented to (D25: a per-plan consent or a
+ * 联储 agreement) is used on that jurisdiction's authority. So a county's dispatcher may not approve (nor record the
+ * written approval of) a plan the city's dispatcher made from the city's stores: only someone whose region covers them
+ * (sweep 9a F1 — 卫辉's dispatchers approved and executed 5,000 of the city's 编织袋).
  */
 async function assertCoversSources(db: Db, user: Principal, plan: PlanView, verb: string): Promise<void> {
   if (user.regionCode === null) return;
@@ -450,11 +452,11 @@ async function assertCoversSources(db: Db, user: Principal, plan: PlanView, verb
 /**
  * D24 (sweep 15b F4): a plan that takes nothing on its requester's authority — every line another jurisdiction's stock,
  * by consent or under a 联储 agreement — is approved by someone with authority over the jurisdiction whose plan it is
- * (planningJurisdiction). It was approved by anyone who could read it: the dispatcher of a township under the county
- * that made it.
+ * (planningJurisdiction, as fixed at its request: jurisdictionCode — not where its requester is now, sweep 19c F5). It
+ * was approved by anyone who could read it: the dispatcher of a township under the county that made it.
  */
 async function assertCoversJurisdiction(db: Db, user: Principal, plan: PlanView, verb: string): Promise<void> {
-  const jurisdiction = await jurisdictionOfPlan(db, plan.id!);
+  const jurisdiction = plan.row!.jurisdictionCode;
   if (canDecide(user, { regionCode: jurisdiction })) return;
   const [region] = await db.select({ name: regions.name }).from(regions).where(eq(regions.code, jurisdiction));
   throw new DomainError(
@@ -546,7 +548,7 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
   // D25: its 联储 lines decided again (the agreement still valid, its maximum not used meanwhile); D17: its agreement
   // stock promised only while there (after the store stock: balances, then agreements, in every transaction).
   const today = chinaDateOf(now);
-  await assertJointLinesCovered(tx, { id: plan.id!, requestedBy: row.requestedBy, lines: plan.lines }, today, { verb: '批准', lock: true });
+  await assertJointLinesCovered(tx, { id: plan.id!, jurisdictionCode: row.jurisdictionCode, lines: plan.lines }, today, { verb: '批准', lock: true });
   await staleIfShort(assertAgreementStock(tx, plan.id!, usableLines(plan), today, capacityHorizonDays(config)));
   // D14 (API.md: "execution time + 48 h"): no due time until the stock moves — startWrittenApprovalClock sets it, on the
   // plan and its queue item, when the plan is executed (a due time that would move then is not shown before).

@@ -5,7 +5,6 @@ import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope, plannedLines, writtenApprovalOf } from '../../dispatch/plans.ts';
-import { planningJurisdiction } from '../../dispatch/consent.ts';
 import { BASIC_NEEDS_HOURS, meetsBasicNeedsTarget } from '../../relief/deadlines.ts';
 import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
@@ -46,14 +45,12 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
   const row = plan.row!;
   const [incident] = await queryRows<{
     name: string;
-    region: string;
     occurred_at: string;
     requested_by: string;
-    requester_region: string | null;
     approved_by: string | null;
   }>(
     ctx.db,
-    sql`SELECT i.name, i.region_code AS region, i.occurred_at, rq.display_name AS requested_by, rq.region_code AS requester_region,
+    sql`SELECT i.name, i.occurred_at, rq.display_name AS requested_by,
                ap.display_name AS approved_by
           FROM incidents i JOIN users rq ON rq.id = ${row.requestedBy}::uuid
           LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
@@ -116,8 +113,9 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
   const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
   return {
     title: '调拨令',
-    // The bureau whose order it is: the plan's jurisdiction (a city's plan for a county's incident is the city's).
-    bureau: await bureauOf(ctx.db, planningJurisdiction(incident.requester_region, incident.region)),
+    // The bureau whose order it is: the plan's jurisdiction (a city's plan for a county's incident is the city's), as
+    // fixed at its request — not where its requester is now (D15, D25, sweep 19c F5).
+    bureau: await bureauOf(ctx.db, row.jurisdictionCode),
     number: planNumber(row.id, row.requestedAt),
     date: chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [
