@@ -332,6 +332,22 @@ function lineNoOfCallOff(plan: PlanView, callOffId: string): number | null {
 }
 
 /**
+ * D14, D24 (sweep 19c F6): who approved a plan alone under the emergency path (紧急批准) does not also confirm what a
+ * company delivered against it: the delivery books the goods and makes the price owed, so one person would have ordered,
+ * approved and paid. Until another person records the written approval (补办), the 安置点's keeper or another dispatcher
+ * with authority confirms it; afterwards two people stand behind the plan.
+ */
+function assertNotSoleEmergencyApprover(user: Principal, plan: PlanView): void {
+  const row = plan.row!;
+  if (!row.emergency || row.writtenApprovedAt !== null || row.approvedBy !== user.id) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    '不相容岗位分离：紧急批准本方案的人员不能再确认协议企业到货（确认后即按合同价形成应付款）：请由安置点库管员或另一位有权限的调度员确认；书面审批补办后不受此限',
+    { field: 'input.callOffId' },
+  );
+}
+
+/**
  * A called-off agreement or capacity delivery arrives: it becomes ledger stock at the destination (D6, D17). A company
  * that delivers less than called off (`quantity`) closes the call-off: what it delivered is booked, counted as taken
  * from the agreement and owed back (settlement) — the rest is released: it no longer claims the agreement's stock or
@@ -341,6 +357,7 @@ export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown
   const { db, actor: user, clock } = ctx;
   const v = validate(deliverySchema, input);
   const { callOff, plan } = await callOffInScope(db, user, v.callOffId, 'input.callOffId');
+  assertNotSoleEmergencyApprover(user, plan);
   // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
   // fails below when the call-off is no longer ISSUED.
   if (callOff.status !== 'ISSUED' && callOff.status !== 'DELIVERED')
