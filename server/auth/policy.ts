@@ -367,9 +367,13 @@ export function assertIncidentFigures(p: Principal, i: { regionCode: string }): 
  */
 export function settlementConfirmationBar(p: Principal, s: { owedToRegion: string; owedByRegion: string }): 'NOT_OWED_SIDE' | 'OWING_SIDE' | null {
   if (!canDecide(p, { regionCode: s.owedToRegion })) return 'NOT_OWED_SIDE';
-  if (p.regionCode === null || !isInSubtree(p.regionCode, s.owedByRegion)) return null;
-  const onTheOwedSide = p.regionCode !== s.owedByRegion && isInSubtree(s.owedToRegion, p.regionCode);
-  return onTheOwedSide ? null : 'OWING_SIDE';
+  return worksForOwingSide(p.regionCode, s) ? 'OWING_SIDE' : null;
+}
+
+/** D25: one whose region is `regionCode` works for the owing side of `s` (settlementConfirmationBar says why). */
+export function worksForOwingSide(regionCode: string | null, s: { owedToRegion: string; owedByRegion: string }): boolean {
+  if (regionCode === null || !isInSubtree(regionCode, s.owedByRegion)) return false;
+  return !(regionCode !== s.owedByRegion && isInSubtree(s.owedToRegion, regionCode));
 }
 
 /** "May this principal see this record", for each kind of scoped record. */

@@ -148,6 +148,19 @@ const knowsLogin = (who: SQL, whose: SQL) =>
         SELECT 1 FROM setters WHERE id = ${who})`;
 
 /**
+ * D24, D25: the accounts that made `userId`'s or know or knew its login (knowsLogin), with their regions — whoever could
+ * act as that user. Settling a debt asks whether one of them works for the owing side (settlements.ts).
+ */
+export function loginKnowers(db: Db, userId: string) {
+  return queryRows<{ id: string; username: string; display_name: string; region_code: string | null }>(
+    db,
+    sql`SELECT u.id::text, u.username, u.display_name, u.region_code FROM users u JOIN users me ON me.id = ${userId}::uuid
+         WHERE u.id <> me.id AND (me.created_by = u.id OR ${knowsLogin(sql`u.id`, sql`me.id`)})
+         ORDER BY u.username`,
+  );
+}
+
+/**
  * D24: refuses (FORBIDDEN) a decider whose account is tied to a requester's (accountsTied). assertMayDecide and
  * approveDispatchPlan ask here.
  */

@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { callOffs, dispatchLines, settlements } from '../../drizzle/schema/index.ts';
-import { mayRead, regionsInScope, settlementConfirmationBar } from '../auth/policy.ts';
+import { mayRead, regionsInScope, settlementConfirmationBar, worksForOwingSide } from '../auth/policy.ts';
+import { loginKnowers } from './queue.ts';
 import type { Principal } from '../auth/principal.ts';
 import { badInput, DomainError, forbidden, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
@@ -332,6 +333,23 @@ function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
 }
 
 /**
+ * D24, D25 (sweep 19c F4): the owing side does not mark its own debt repaid — not through an account it made or whose
+ * password it set either (a regional administrator of the owing city created a dispatcher of the owed county, or reset
+ * one's password, and settled as them). Whoever made the settler's account or knows or knew its login (loginKnowers,
+ * the chain D24 refuses approvals by) must not work for the owing side (worksForOwingSide). The administrator of the
+ * whole system, who made most accounts and belongs to no side, is not counted.
+ */
+async function assertNotOwingSidesLogin(db: Db, user: Principal, row: SettlementRow): Promise<void> {
+  const owing = (await loginKnowers(db, user.id)).find((k) => worksForOwingSide(k.region_code, row));
+  if (!owing) return;
+  throw new DomainError(
+    'FORBIDDEN',
+    `不相容岗位分离：您的账号由欠方辖区的 ${owing.display_name}（${owing.username}）创建或设置过密码，其可以您的身份操作，不能由您确认欠方的欠款已结清：须由被欠方另一位人员确认`,
+    { field: 'input.settlementId' },
+  );
+}
+
+/**
  * D25: which side of a settlement a region is on — the nearer (deeper) of the owed and owing regions whose subtree
  * holds it. A nested debt splits the outer region's subtree: a township owed by its own city is in the city's subtree,
  * yet it is the lender (as settlementConfirmationBar reads it); a county owing its city (sweep 15b F3) is in the city's
@@ -504,6 +522,7 @@ export async function settle(ctx: ServiceContext, input: unknown): Promise<Settl
   // Neither side's: refused as another region's records are (sweep 8c F2), not as an unknown one.
   if (!mayRead.settlement(user, row)) throw forbidden('该结算');
   assertMayConfirmSettlement(user, row);
+  await assertNotOwingSidesLogin(db, user, row);
   return db.transaction(async (tx) => {
     // A call-off's settlement (sweep 18a F17): its call-off locked first — as cancelCallOff and a delivery lock it
     // before the settlement —, so that neither changes it between the check below and the settling.

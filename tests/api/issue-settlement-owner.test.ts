@@ -253,3 +253,47 @@ describe('D3, D25 (sweep 17b F10): an issue under an outbound order owes the own
     expect(ofTown.every((s) => s.owedBy.code === JISHUI || s.owedTo.code === JISHUI)).toBe(true);
   });
 });
+
+describe('D24, D25 (sweep 19c F4): the owing side does not settle its debt through an account it made or whose password it set', () => {
+  const settleRaw = (settlementId: string, as: string) =>
+    t.gql(`mutation($i: SettleInput!) { settle(input: $i) { status settledBy { username } } }`, { i: { settlementId, reference: '已归还' } }, as);
+
+  it('the city owes 卫辉: a dispatcher of 卫辉 made by the city’s administrator, or whose password it reset, is refused; one it never touched settles', async () => {
+    const item = await newItem();
+    await createUser({ username: 'sop-city-keeper', displayName: '市库库管员', role: 'KEEPER', storeIds: [XINXIANG] });
+    // 卫辉's goods sent to the city's store (owner unchanged, D3), then issued there by the city.
+    const received = await receive(t, 'admin', WEIHUI, [{ itemId: item, quantity: 4, batchNo: 'SOP-WH-AT-CITY', unitPrice: '25.00' }]);
+    const shipped = ok(await shipRaw(t, 'admin', { fromStoreId: WEIHUI, toStoreId: XINXIANG, lines: [{ itemId: item, quantity: 4 }] })).shipTransfer;
+    ok(await receiveTransferRaw(t, 'sop-city-keeper', { transferId: shipped.id, lines: [{ batchId: received.lines[0].batch.id, quantity: 4 }] }));
+    await issueByOrder(XINXIANG, 'sop-city-keeper', 'director', [{ itemId: item, quantity: 4 }]);
+    const [owed] = await settlementsOfItem(item);
+    expect(owed).toMatchObject({ status: 'OPEN', owedTo: { code: WEIHUI_REGION }, owedBy: { code: CITY } });
+
+    // The city's regional administrator (the owing side) makes a 卫辉 dispatcher and resets another's password.
+    await createUser({ username: 'sop-city-admin', displayName: '新乡市管理员', role: 'ADMIN', regionCode: '410700' });
+    ok(
+      await t.gql(
+        `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+        { i: { username: 'sop-puppet', displayName: '卫辉调度员甲', role: 'DISPATCHER', regionCode: '410781', password: TEST_PASSWORD } },
+        'sop-city-admin',
+      ),
+    );
+    const reset = await createUser({ username: 'sop-reset', displayName: '卫辉调度员乙', role: 'DISPATCHER', regionCode: '410781' });
+    ok(
+      await t.gql(
+        `mutation($id: ID!, $p: String!) { updateUser(id: $id, input: { password: $p }) { id } }`,
+        { id: reset.createUser.id, p: TEST_PASSWORD },
+        'sop-city-admin',
+      ),
+    );
+
+    for (const puppet of ['sop-puppet', 'sop-reset']) {
+      const refused = await settleRaw(owed.id, puppet);
+      expect(errorCode(refused)).toBe('FORBIDDEN');
+      expect(refused.errors![0].message).toContain('欠方辖区的 新乡市管理员（sop-city-admin）');
+    }
+    expect((await settlementsOfItem(item))[0].status).toBe('OPEN');
+    // 卫辉's own dispatcher, made by the system's administrator (no side), settles it.
+    expect(ok(await settleRaw(owed.id, COUNTY_DISPATCHER)).settle).toMatchObject({ status: 'SETTLED', settledBy: { username: COUNTY_DISPATCHER } });
+  });
+});
