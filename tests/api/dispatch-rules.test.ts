@@ -551,7 +551,8 @@ describe('agreement and capacity sources (D17)', () => {
       t.gql(
         `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id type store { id } lines { quantity unitPrice batch { batchNo fundingSource reserveMode owner { name } } } } }`,
         { i: { callOffId, batchNo, expiryDate: '2031-07-01', idempotencyKey: k } },
-        'dispatcher',
+        // D14, D24 (sweep 19c F6): not the dispatcher who approved the plan alone in the emergency — another person.
+        'director',
       );
     const fromAgreement = callOffs.find((c: any) => c.agreement.id === agreementId);
     const fromCapacity = callOffs.find((c: any) => c.agreement.id === capacityId);

@@ -245,7 +245,8 @@ describe('D3, D17, D30: call-off goods, shipped from no store, are the contracti
       await t.gql(
         `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { lines { batch { id } } } }`,
         { i: { callOffId: full.callOffs[0].id, batchNo: 'RD-DY-ZY', productionDate: '2026-07-01', idempotencyKey: key() } },
-        'dispatcher',
+        // D14, D24 (sweep 19c F6): not the dispatcher who approved the plan alone in the emergency — another person.
+        'director',
       ),
     ).confirmCallOffDelivery;
     tables = receipt.lines[0].batch.id;

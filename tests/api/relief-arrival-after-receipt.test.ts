@@ -102,7 +102,8 @@ describe('D28: a received line arrives when it was received, and its flags follo
       await t.gql(
         `mutation($i: CallOffDeliveryInput!) { confirmCallOffDelivery(input: $i) { id } }`,
         { i: { callOffId: plan.callOffs[0].id, batchNo: 'ARR-CO-1', productionDate: '2026-07-01', idempotencyKey: key() } },
-        'dispatcher',
+        // D14, D24 (sweep 19c F6): not the dispatcher who approved the plan alone in the emergency — another person.
+        'director',
       ),
     );
     const delivered = await planOf(executed.id);
