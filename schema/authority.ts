@@ -17,7 +17,7 @@ import {
   type OrderLineRow,
   type OrderRow,
 } from '../server/authority/orders.ts';
-import { decidingApproval, listApprovals, type ApprovalRow } from '../server/authority/queue.ts';
+import { decidingApproval, listApprovals, loginKnowers, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
 import {
   createJointReserveAgreement,
@@ -26,7 +26,7 @@ import {
   type JointAgreement,
   type NeighbourStockRow,
 } from '../server/authority/joint-reserves.ts';
-import { awaitsDelivery, isReleased, listSettlements, settle, valueBasisOf, type SettlementView } from '../server/authority/settlements.ts';
+import { awaitsDelivery, isReleased, listSettlements, owingSideKnower, settle, valueBasisOf, type SettlementView } from '../server/authority/settlements.ts';
 import { readableOrNull, settlementConfirmationBar } from '../server/auth/policy.ts';
 import { loadPlan } from '../server/dispatch/plans.ts';
 import { approvalWorth } from '../server/dispatch/plan-value.ts';
@@ -248,6 +248,14 @@ const SettlementValueBasis = builder.enumType('SettlementValueBasis', {
   } as const,
 });
 
+/** Who could act as the request's user (loginKnowers), read once per request for every settlement's `settleable`. */
+const knowersOfRequest = new WeakMap<object, ReturnType<typeof loginKnowers>>();
+function knowersOf(ctx: { user: { id: string } | null; database: { db: Parameters<typeof loginKnowers>[0] } }) {
+  let known = knowersOfRequest.get(ctx);
+  if (!known) knowersOfRequest.set(ctx, (known = loginKnowers(ctx.database.db, ctx.user!.id)));
+  return known;
+}
+
 const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
   description:
     'D15, D25: stock of another region or level used — by a plan, or by an issue of another government’s goods held in the store (D3) — owed back in kind or in money until settled',
@@ -321,8 +329,13 @@ const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
     documentId: t.exposeID('documentId', { nullable: true }),
     settleable: t.boolean({
       description:
-        "Whether the user may confirm it settled now (D24, D25: the side owed, never the owing side; D17: a call-off's only once delivered — awaitingDelivery)",
-      resolve: (s, _a, ctx) => s.status === 'OPEN' && !awaitsDelivery(s.callOff ?? undefined) && settlementConfirmationBar(ctx.user!, s) === null,
+        "Whether the user may confirm it settled now (D24, D25: the side owed, never the owing side nor through an account the owing side made or set the password of; D17: a call-off's only once delivered — awaitingDelivery)",
+      resolve: async (s, _a, ctx) =>
+        s.status === 'OPEN' &&
+        !awaitsDelivery(s.callOff ?? undefined) &&
+        settlementConfirmationBar(ctx.user!, s) === null &&
+        // D24 (sweep 19c F4): nor through an account the owing side made or knows the login of — as settle refuses.
+        !owingSideKnower(await knowersOf(ctx), s),
     }),
   }),
 });

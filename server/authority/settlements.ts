@@ -340,7 +340,7 @@ function assertMayConfirmSettlement(user: Principal, row: SettlementRow): void {
  * whole system, who made most accounts and belongs to no side, is not counted.
  */
 async function assertNotOwingSidesLogin(db: Db, user: Principal, row: SettlementRow): Promise<void> {
-  const owing = (await loginKnowers(db, user.id)).find((k) => worksForOwingSide(k.region_code, row));
+  const owing = owingSideKnower(await loginKnowers(db, user.id), row);
   if (!owing) return;
   throw new DomainError(
     'FORBIDDEN',
@@ -348,6 +348,10 @@ async function assertNotOwingSidesLogin(db: Db, user: Principal, row: Settlement
     { field: 'input.settlementId' },
   );
 }
+
+/** Of the people who could act as the settler (loginKnowers), one who works for `row`'s owing side, if any. */
+export const owingSideKnower = <K extends { region_code: string | null }>(knowers: readonly K[], row: Pick<SettlementRow, 'owedToRegion' | 'owedByRegion'>) =>
+  knowers.find((k) => worksForOwingSide(k.region_code, row));
 
 /**
  * D25: which side of a settlement a region is on — the nearer (deeper) of the owed and owing regions whose subtree

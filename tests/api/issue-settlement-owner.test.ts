@@ -288,12 +288,15 @@ describe('D24, D25 (sweep 19c F4): the owing side does not settle its debt throu
     );
 
     for (const puppet of ['sop-puppet', 'sop-reset']) {
+      // Not offered (settleable), and refused if asked.
+      expect((await settlementsAs(puppet)).find((x) => x.id === owed.id)).toMatchObject({ settleable: false });
       const refused = await settleRaw(owed.id, puppet);
       expect(errorCode(refused)).toBe('FORBIDDEN');
       expect(refused.errors![0].message).toContain('欠方辖区的 新乡市管理员（sop-city-admin）');
     }
     expect((await settlementsOfItem(item))[0].status).toBe('OPEN');
     // 卫辉's own dispatcher, made by the system's administrator (no side), settles it.
+    expect((await settlementsAs(COUNTY_DISPATCHER)).find((x) => x.id === owed.id)).toMatchObject({ settleable: true });
     expect(ok(await settleRaw(owed.id, COUNTY_DISPATCHER)).settle).toMatchObject({ status: 'SETTLED', settledBy: { username: COUNTY_DISPATCHER } });
   });
 });
