@@ -59,7 +59,8 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
   const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
   assertTransferDestination(from, to, 'input.toStoreId'); // D23: government stock never into an agreement store
-  if (!v.dispatchPlanId) await assertPointServing(db, to, 'input.toStoreId'); // D29: a closed incident's 安置点 takes no more
+  // D29: a closed incident's 安置点 takes no more — a plan's 补发 neither (sweep 19a F10): its plan is closed short instead.
+  await assertPointServing(db, to, 'input.toStoreId');
   const itemMap = await itemsFor(db, v.lines);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');

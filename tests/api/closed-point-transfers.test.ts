@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, key, QUILT, receive, WEIHUI } from '../support/ledger.ts';
-import { ledgerCounts } from '../support/ledger-ops.ts';
+import { cancelTransferRaw, ledgerCounts, shipRaw } from '../support/ledger-ops.ts';
 import { approvedOrder, orderLines, requestOrderRaw } from '../support/authority.ts';
-import { createIncident, ok, openPoint } from '../support/relief.ts';
+import { createIncident, executedPlan, ok, openPoint } from '../support/relief.ts';
 
 // D29 (sweep 9b D7): a 安置点 serves its incident. Once the incident is closed nothing more is handed out there, so it
 // leaves the 调入仓库 list, and an order or a shipment to it is refused — one approved before the close too. What is
@@ -55,5 +55,27 @@ describe('the 安置点 of a closed incident takes no more transfers (D29)', () 
     expect(res.errors?.[0]).toMatchObject({ message: refusal, extensions: { code: 'BAD_USER_INPUT', field: 'input.toStoreId' } });
     expect(await ledgerCounts(t)).toEqual(before);
     await expectLedgerConsistent(t);
+  });
+});
+
+describe('sweep 19a F10 (D29): a plan’s 补发 to the 安置点 of a closed incident is refused too', () => {
+  it('the incident closed while its plan was short (its shipment cancelled): 补发 → BAD_USER_INPUT naming the incident; nothing shipped', async () => {
+    const incidentId = await createIncident(t, { name: '卫辉市测试内涝（补发已结束）' });
+    const plan = await executedPlan(t, incidentId, [
+      { name: '汲水镇补发测试安置点', regionCode: '410781100000', lat: 35.3985, lng: 114.065, lines: [{ itemId: QUILT, quantity: 3 }] },
+    ]);
+    const [line] = plan.lines;
+    ok(await cancelTransferRaw(t, 'dispatcher', line.transfer.id)); // the command undoes the shipment: the plan stays EXECUTING
+    ok(await t.gql(`mutation($id: ID!) { closeIncident(incidentId: $id) { closedAt } }`, { id: incidentId }, 'dispatcher'));
+    const before = await ledgerCounts(t);
+    const reship = await shipRaw(t, 'keeper', {
+      fromStoreId: WEIHUI,
+      toStoreId: line.destination.store.id,
+      dispatchPlanId: plan.id,
+      lines: [{ itemId: QUILT, batchId: line.batch.id, quantity: 3 }],
+    });
+    expect(reship.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.toStoreId' } });
+    expect(reship.errors?.[0].message).toContain('「卫辉市测试内涝（补发已结束）」已结束，不再向其调拨物资');
+    expect(await ledgerCounts(t)).toEqual(before);
   });
 });
