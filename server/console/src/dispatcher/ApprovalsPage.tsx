@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
-import { useMutation, useQuery } from 'urql';
+import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { useClient, useMutation, useQuery, type Client, type CombinedError, type OperationResult } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { formatDateTime, formatMoney } from '../common/format';
-import { APPROVAL_KIND, APPROVAL_STATUS, labelOf, optionsOf } from '../common/labels';
+import { APPROVAL_KIND, APPROVAL_STATUS, labelOf, optionsOf, PLAN_STATUS } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { numberPlans, planLabel } from './plan';
 
 const ApprovalsQuery = graphql(`
   query Approvals($filter: ApprovalFilter!, $first: Int, $after: String) {
@@ -43,6 +44,45 @@ const ApprovalsQuery = graphql(`
           decidedBy {
             displayName
           }
+          plan {
+            id
+            number
+            status
+            incident {
+              id
+              plans {
+                id
+                status
+                requestedAt
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+// Sweep 19a F8: an approval the queue still showed as pending, as it stands now — who closed it, when and why.
+const ApprovalStateQuery = graphql(`
+  query ApprovalState($filter: ApprovalFilter!, $first: Int, $after: String) {
+    approvals(filter: $filter, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          status
+          reason
+          decidedAt
+          requestedBy {
+            displayName
+          }
+          decidedBy {
+            displayName
+          }
         }
       }
     }
@@ -62,28 +102,112 @@ type Approval = ResultOf<typeof ApprovalsQuery>['approvals']['edges'][number]['n
 type Status = keyof typeof APPROVAL_STATUS;
 
 /**
+ * D24 (sweep 19a F3): the plan an approval decides, named as the incident page names it — 方案 N with its 调拨令 number
+ * (DL-…) — so that two plans of one incident are two rows the approver can tell apart; null for an approval of no plan,
+ * or of a plan the reader may not read (a consent asked of another region).
+ */
+function planOf(a: Approval): string | null {
+  if (!a.plan?.id) return null;
+  const { numbered } = numberPlans(a.plan.incident.plans.filter((p): p is typeof p & { id: string } => Boolean(p.id)));
+  const no = numbered.find((p) => p.id === a.plan?.id)?.no;
+  return no ? planLabel({ no, number: a.plan.number }) : (a.plan.number ?? null);
+}
+
+/** The plan statuses in which each kind of plan approval is still to be decided: D24 before approval, D25 before execution, D14 after. */
+const PLAN_STATUS_EXPECTED: Readonly<Record<string, readonly string[]>> = {
+  DISPATCH_PLAN: ['PROPOSED'],
+  CROSS_REGION_USE: ['PROPOSED', 'APPROVED'],
+  EMERGENCY_WRITTEN_APPROVAL: ['APPROVED', 'EXECUTING', 'COMPLETED'],
+};
+
+/** A pending approval whose plan has moved on (cancelled, approved meanwhile): said on its row, before 批准 refuses. */
+function planMovedOn(a: Approval): string | null {
+  const expected = PLAN_STATUS_EXPECTED[a.kind];
+  if (a.status !== 'PENDING' || !a.plan || !expected || expected.includes(a.plan.status)) return null;
+  return `方案${labelOf(PLAN_STATUS, a.plan.status)}`;
+}
+
+/** What an approval decides, as its row and dialog say it: the plan (方案 N（DL-…）) or order number first. */
+function subjectOf(a: Approval): string {
+  const plan = planOf(a);
+  return plan ? `${plan} ${a.summary}` : a.order ? `${a.order.number} ${a.summary}` : a.summary;
+}
+
+/**
+ * Sweep 19a F8: why an approval the queue offered is no longer pending — read from the API (its newest requests first,
+ * page after page until found): closed with its cancelled or rejected plan (D14, D24: withdrawPlanApprovals' reason),
+ * or decided by someone else meanwhile. Null when it cannot be read.
+ */
+async function closedBecause(client: Client, a: Approval, regionCode: string | undefined): Promise<string | null> {
+  let after: string | null = null;
+  for (let page = 0; page < 10; page++) {
+    const result: OperationResult<ResultOf<typeof ApprovalStateQuery>> = await client
+      .query(ApprovalStateQuery, { filter: { regionCode, kind: a.kind }, first: 500, after }, { requestPolicy: 'network-only' })
+      .toPromise();
+    const found = result.data?.approvals.edges.find((e) => e.node.id === a.id)?.node;
+    if (found) {
+      if (found.status === 'PENDING') return null;
+      // A requester who withdrew their own request is its decider on record by none (withdrawPlanApprovals).
+      const who = found.decidedBy?.displayName ?? found.requestedBy.displayName;
+      const when = formatDateTime(found.decidedAt);
+      const withdrawn = /^调拨方案已(取消|驳回)：([\s\S]*)$/.exec(found.reason ?? '');
+      if (withdrawn) return `该审批已关闭：调拨方案已于 ${when} 被${who}${withdrawn[1]}，${withdrawn[1] === '取消' ? '原因' : '理由'}：${withdrawn[2]}`;
+      if (found.status === 'APPROVED') return `该审批已由${who}于 ${when} 批准${found.reason ? `（${found.reason}）` : ''}，不能重复审批`;
+      return `该审批已由${who}于 ${when} 驳回${found.reason ? `，理由：${found.reason}` : ''}，不能重复审批`;
+    }
+    const info = result.data?.approvals.pageInfo;
+    if (result.error || !info?.hasNextPage || !info.endCursor) return null;
+    after = info.endCursor;
+  }
+  return null;
+}
+
+/** The API refused the decision because the approval is no longer pending (INVALID_STATE at input.approvalId). */
+const alreadyClosed = (error: CombinedError) =>
+  error.graphQLErrors.some((e) => e.extensions?.code === 'INVALID_STATE' && e.extensions.field === 'input.approvalId');
+
+/**
  * D27: what is approved only with a reference (文号) — a stocktake, write-off or scrap, and D14's written approval — as
  * decideApproval requires it; a rejection needs a reason instead. A reversal (D22, D24) may carry one.
  */
 const NEEDS_REFERENCE: ReadonlySet<string> = new Set(['STOCKTAKE', 'WRITE_OFF', 'SCRAP', 'EMERGENCY_WRITTEN_APPROVAL']);
 
-function DecideModal({ approval, decision, onClose }: { approval: Approval; decision: 'APPROVE' | 'REJECT'; onClose: (done: boolean) => void }) {
+function DecideModal({
+  approval,
+  decision,
+  onClose,
+  onRefused,
+}: {
+  approval: Approval;
+  decision: 'APPROVE' | 'REJECT';
+  onClose: (done: boolean) => void;
+  /** The API refused: the queue is read again (sweep 19a F8: a row closed meanwhile stayed, offering 批准 and 驳回). */
+  onRefused: () => void;
+}) {
   const [form] = Form.useForm<{ approvalRef?: string; reason?: string }>();
   const [alerts, setAlerts] = useState<string[]>([]);
   const [{ fetching }, decide] = useMutation(Decide);
   const { message } = App.useApp();
+  const client = useClient();
+  const user = useUser();
   const submit = async () => {
     const v = await form.validateFields();
     setAlerts([]);
     const result = await decide({ input: { approvalId: approval.id, decision, ...v } });
-    if (result.error) return setAlerts(showFieldErrors(form, result.error));
+    if (result.error) {
+      const messages = showFieldErrors(form, result.error);
+      onRefused();
+      // Sweep 19a F8: 「该审批已有决定」 read as if a colleague had decided it; closed with its cancelled plan, it says so.
+      const why = alreadyClosed(result.error) ? await closedBecause(client, approval, user.region?.code) : null;
+      return setAlerts(why ? [why] : messages);
+    }
     void message.success(decision === 'APPROVE' ? '已批准' : '已驳回');
     onClose(true);
   };
   return (
     <Modal
       open
-      title={`${decision === 'APPROVE' ? '批准' : '驳回'}：${approval.summary}`}
+      title={`${decision === 'APPROVE' ? '批准' : '驳回'}：${subjectOf(approval)}`}
       okText="确定"
       confirmLoading={fetching}
       maskClosable={false}
@@ -141,8 +265,25 @@ export default function ApprovalsPage() {
         scroll={{ x: 1080 }}
         columns={[
           { title: '类型', width: 100, render: (_, a) => labelOf(APPROVAL_KIND, a.kind) },
-          // An outbound order by the number its requester was given (console sweep 2, L1); other kinds name theirs in the summary.
-          { title: '事项', ellipsis: true, render: (_, a) => (a.order ? `${a.order.number} ${a.summary}` : a.summary) },
+          // An outbound order by the number its requester was given (console sweep 2, L1), a plan as 方案 N with its 调拨令
+          // number (sweep 19a F3, D24: two plans of one incident were identical rows); other kinds name theirs in the summary.
+          {
+            title: '事项',
+            ellipsis: { showTitle: false },
+            render: (_, a) => {
+              const movedOn = planMovedOn(a);
+              return (
+                <Tooltip title={subjectOf(a)} placement="topLeft">
+                  {movedOn && (
+                    <Tag color="orange" data-testid="plan-moved-on">
+                      {movedOn}
+                    </Tag>
+                  )}
+                  <span data-testid="approval-subject">{subjectOf(a)}</span>
+                </Tooltip>
+              );
+            },
+          },
           { title: '仓库/区划', width: 120, ellipsis: true, render: (_, a) => a.store?.name ?? a.region?.name ?? '—' },
           { title: '金额', width: 116, align: 'right', render: (_, a) => formatMoney(a.value) },
           { title: '申请人', width: 84, ellipsis: true, render: (_, a) => a.requestedBy.displayName },
@@ -178,6 +319,7 @@ export default function ApprovalsPage() {
       {deciding && (
         <DecideModal
           {...deciding}
+          onRefused={() => refetch({ requestPolicy: 'network-only' })}
           onClose={(done) => {
             setDeciding(undefined);
             if (done) refetch({ requestPolicy: 'network-only' });

@@ -11,6 +11,12 @@ export interface DestinationValues {
   lines: { itemId: string; quantity: number }[];
 }
 
+/** A 安置点's card title: its name as typed (the map labels it so too). */
+function DestinationTitle({ index }: { index: number }) {
+  const name = Form.useWatch(['destinations', index, 'name'], Form.useFormInstance()) as string | undefined;
+  return <span>{name?.trim() || '新安置点'}</span>;
+}
+
 /**
  * The 安置点 of a request with their demand; form names mirror DispatchRequestInput, so an API error naming
  * `input.destinations.0.lines.1.quantity` lands on that very field. New destinations come from clicks on the map.
@@ -24,13 +30,15 @@ export function DestinationsForm() {
             key={d.key}
             size="small"
             className="form-alert"
-            title={
-              <Form.Item name={[d.name, 'name']} noStyle rules={[{ required: true, message: '请输入安置点名称' }]}>
-                <Input style={{ width: 220 }} placeholder="安置点名称" />
-              </Form.Item>
-            }
+            title={<DestinationTitle index={d.name} />}
             extra={<MinusCircleOutlined aria-label="删除安置点" onClick={() => remove(d.name)} />}
           >
+            {/* Sweep 19a F2: the name sat in the card's title as a bare (noStyle) field, which shows no message — a
+                refusal there (「本事件已有安置点「安置点1」位于…」, D29; or 「请输入安置点名称」) was a red border only, and
+                生成方案 / 提交方案 seemed to do nothing. A field of its own shows it underneath, as every other does. */}
+            <Form.Item name={[d.name, 'name']} label="安置点名称" rules={[{ required: true, whitespace: true, message: '请输入安置点名称' }]}>
+              <Input style={{ width: 220 }} placeholder="安置点名称" />
+            </Form.Item>
             <Space wrap>
               <Form.Item name={[d.name, 'regionCode']} label="区划代码" rules={[{ required: true, message: '请填写区划代码' }]}>
                 <Input style={{ width: 150 }} />

@@ -4,10 +4,10 @@ import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { showFieldErrors } from '../common/api-errors';
+import { errorMessages, showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatNumber } from '../common/format';
 import { PrintButton } from '../common/PrintButton';
 import { INCIDENT_TYPE, labelOf, PLAN_STATUS } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
@@ -16,7 +16,7 @@ import { BaseMap } from '../common/map/BaseMap';
 import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
-import { numberPlans, planLabel, PlanFields, type Plan } from './plan';
+import { numberPlans, planLabel, PlanFields, repeatedDemand, type Plan, type RepeatedDemand } from './plan';
 import { PlanActions } from './PlanActions';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
@@ -76,6 +76,33 @@ const RequestDispatch = graphql(
   [PlanFields],
 );
 
+// Sweep 19a F7: what the incident's plans already carry, read afresh from the API when 提交方案 is clicked — another tab,
+// another dispatcher or a plan submitted before a reload count as much as this page's last one.
+const IncidentPlansQuery = graphql(`
+  query IncidentPlans($id: ID!) {
+    incident(id: $id) {
+      id
+      plans {
+        id
+        status
+        requestedAt
+        number
+        lines {
+          destination {
+            name
+          }
+          item {
+            id
+            name
+            unit
+          }
+          quantity
+        }
+      }
+    }
+  }
+`);
+
 interface Values {
   deadlineHours: number;
   destinations: DestinationValues[];
@@ -102,20 +129,17 @@ export default function IncidentPage() {
   const submitting = useRef(false);
   const [requesting, request] = useMutation(RequestDispatch);
   // L9: 安置点 and demand typed in and not yet requested are lost on a reload or a move to another screen: both ask
-  // first. Rows sent with 提交方案 stay in the form, so what was sent last counts as saved.
+  // first. Rows sent with 提交方案 leave the form (sweep 19a F7), so whatever is in it is unsent.
   const destinations = Form.useWatch('destinations', form) as DestinationValues[] | undefined;
-  const [sent, setSent] = useState('[]');
-  useLeaveGuard((destinations?.length ?? 0) > 0 && JSON.stringify(destinations) !== sent, '录入的安置点和需求尚未提交，离开本页将丢失。');
+  useLeaveGuard((destinations?.length ?? 0) > 0, '录入的安置点和需求尚未提交，离开本页将丢失。');
+  // Sweep 19a F7: the request's 安置点 and items a live plan of the incident already has — 提交方案 asks first.
+  const [repeated, setRepeated] = useState<RepeatedDemand[]>();
   const incident = data?.incident;
   if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
 
   const listed = incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id));
   const { numbered: plans, current } = numberPlans(requested && !listed.some((p) => p.id === requested.id) ? [requested, ...listed] : listed);
   const saved = plans.find((p) => p.id === selectedPlanId) ?? current;
-  // The demand last submitted is in the form still (L9): generated again and submitted, it would be a second, identical
-  // plan — approved both, the same stock ships twice. Submitting it again asks first, naming the plan it repeats.
-  const lastRequested = plans.find((p) => p.id === requested?.id);
-  const repeats = Boolean(suggestion && lastRequested && JSON.stringify(destinations ?? []) === sent);
   const shown = suggestion ?? saved;
   // L16: the hours shown stop at a closed incident's closing, as the API's hoursSinceOccurred does. Met or not is settled
   // once the 10 hours are past, or at the closing (nothing arrives after it).
@@ -143,21 +167,34 @@ export default function IncidentPage() {
     if (result.error) setAlerts(showFieldErrors(form, result.error));
     else setSuggestion(result.data?.suggestDispatchPlan);
   };
-  const submit = async () => {
+  /** `confirmed`: the question about demand already planned was answered 仍要提交. */
+  const submit = async (confirmed: boolean) => {
     if (submitting.current) return;
     submitting.current = true;
     try {
-      await submitOnce();
+      await submitOnce(confirmed);
     } finally {
       submitting.current = false;
     }
   };
-  const submitOnce = async () => {
+  const submitOnce = async (confirmed: boolean) => {
     const v = await form.validateFields();
     setAlerts([]);
+    if (!confirmed) {
+      // Sweep 19a F7 (D23, D24): a 安置点 and item a live plan of the incident already carries, requested again, would
+      // ship twice once both are approved — asked first, naming the plans, whatever else the request adds. Read from
+      // the API, not this page's memory (a plan of another tab, or from before a reload, counts as much).
+      const onRecord = await client.query(IncidentPlansQuery, { id: incident.id }, { requestPolicy: 'network-only' }).toPromise();
+      if (onRecord.error) return setAlerts(errorMessages(onRecord.error));
+      const { numbered } = numberPlans((onRecord.data?.incident?.plans ?? []).filter((p): p is typeof p & { id: string } => Boolean(p.id)));
+      const again = repeatedDemand(v.destinations ?? [], numbered);
+      if (again.length) return setRepeated(again);
+    }
     const result = await request({ input: input(v) });
     if (result.error) return setAlerts(showFieldErrors(form, result.error));
-    setSent(JSON.stringify(form.getFieldValue('destinations') ?? []));
+    // Sweep 19a F7: the rows the plan carries leave the form — left in, the next 安置点 added and submitted requested them
+    // all again. The plan shown below lists them.
+    form.setFieldValue('destinations', []);
     setSuggestion(undefined);
     const plan = result.data?.requestDispatch;
     if (plan?.id) setRequested({ ...plan, id: plan.id });
@@ -265,21 +302,22 @@ export default function IncidentPage() {
                     <Button onClick={() => void suggest().catch(() => {})} loading={suggesting}>
                       生成方案
                     </Button>
-                    {/* 提交方案 takes the plan just generated, once: submitted, it is cleared (生成方案 again for another). */}
+                    {/* 提交方案 takes the plan just generated, once: submitted, it is cleared (生成方案 again for another). A
+                        安置点 and item already in a live plan of the incident asks first (sweep 19a F7). */}
                     <Popconfirm
-                      disabled={!repeats}
-                      title={`与已提交的${lastRequested ? planLabel(lastRequested) : '方案'}需求相同`}
-                      description="再提交将生成第二份相同的方案，两份都批准会重复调拨。确定再提交一次吗？"
+                      open={Boolean(repeated)}
+                      onOpenChange={(open) => !open && setRepeated(undefined)}
+                      title={`与已提交的${[...new Set(repeated?.flatMap((r) => r.plans.map((p) => p.label)))].join('、')}需求相同`}
+                      description={<RepeatedList repeated={repeated ?? []} />}
                       okText="仍要提交"
                       cancelText="不提交"
-                      onConfirm={() => void submit().catch(() => {})}
+                      onConfirm={() => {
+                        setRepeated(undefined);
+                        void submit(true).catch(() => {});
+                      }}
+                      onCancel={() => setRepeated(undefined)}
                     >
-                      <Button
-                        type="primary"
-                        disabled={!suggestion}
-                        loading={requesting.fetching}
-                        onClick={repeats ? undefined : () => void submit().catch(() => {})}
-                      >
+                      <Button type="primary" disabled={!suggestion} loading={requesting.fetching} onClick={() => void submit(false).catch(() => {})}>
                         提交方案
                       </Button>
                     </Popconfirm>
@@ -336,5 +374,22 @@ export default function IncidentPage() {
         onChanged={() => refetch({ requestPolicy: 'network-only' })}
       />
     </Space>
+  );
+}
+
+/** What a request repeats of the incident's live plans, line by line, for 提交方案's question (sweep 19a F7). */
+function RepeatedList({ repeated }: { repeated: RepeatedDemand[] }) {
+  return (
+    <div data-testid="repeated-demand" style={{ maxWidth: 420 }}>
+      <ul style={{ paddingLeft: 18, margin: '4px 0' }}>
+        {repeated.map((r) => (
+          <li key={`${r.destination}|${r.item}`}>
+            {r.destination} · {r.item}：
+            {r.plans.map((p) => `${p.label}（${labelOf(PLAN_STATUS, p.status)}）已安排 ${formatNumber(p.quantity)} ${p.unit}`).join('；')}
+          </li>
+        ))}
+      </ul>
+      再提交将重复申请这些物资，两份都批准会重复调拨。确定再提交一次吗？
+    </div>
   );
 }

@@ -87,27 +87,8 @@ export const PlanFields = graphql(`
 
 export type Plan = ResultOf<typeof PlanFields>;
 
-/** A plan still waiting for someone (批准, 执行, or being executed): the incident page opens on it. */
-const NEEDS_ACTION = new Set(['PROPOSED', 'APPROVED', 'EXECUTING']);
-
-/**
- * An incident's saved plans numbered in order of creation (方案 1 is the first ever requested; a new plan never renumbers
- * the old ones), and the plan to open: the newest that needs action, else the newest.
- */
-export function numberPlans<P extends { id: string; status: string; requestedAt?: string | null }>(
-  plans: P[],
-): { numbered: (P & { no: number })[]; current: (P & { no: number }) | undefined } {
-  // The API lists them newest first; requestedAt decides, the API's order breaks ties.
-  const oldestFirst = plans
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => (a.p.requestedAt ?? '').localeCompare(b.p.requestedAt ?? '') || b.i - a.i)
-    .map(({ p }, i) => ({ ...p, no: i + 1 }));
-  const newestFirst = [...oldestFirst].reverse();
-  return { numbered: oldestFirst, current: newestFirst.find((p) => NEEDS_ACTION.has(p.status)) ?? newestFirst[0] };
-}
-
-/** 方案 N with its 调拨令 number as the API gives it, so the page's name and the server's (结束事件's refusal, 审批) match. */
-export const planLabel = (plan: { number: string | null; no: number }) => `方案 ${plan.no}${plan.number ? `（${plan.number}）` : ''}`;
+// What orders and names an incident's plans, and the repeats of a request (sweep 19a F7): pure, in plan-order.ts.
+export { numberPlans, planLabel, repeatedDemand, type RepeatedDemand } from './plan-order.ts';
 
 /** A plan's quantities per unit (「500 床、100 顶」): quantities of different units are not added up. */
 export function quantitiesByUnit(lines: readonly { quantity: number; item: { unit: string } }[]): string {
