@@ -274,15 +274,21 @@ export async function releaseSettlementsOfReversedIssue(
   }
 }
 
-/** The refusal of reversing an issue whose settlement was settled (D22, D25): the repayment stands as recorded. */
-async function issueSettledRefusal(tx: Db, doc: { number: string }, settled: readonly SettlementRow[], field: string, approving: boolean) {
-  const first = settled[0];
+/** A settlement's two regions and its item, by name — for the refusals that cite it. */
+async function namesOfSettlement(tx: Db, s: Pick<SettlementRow, 'owedToRegion' | 'owedByRegion' | 'itemId'>) {
   const [names] = await queryRows<{ owed_to: string; owed_by: string; item: string; unit: string }>(
     tx,
     sql`SELECT rt.name AS owed_to, rb.name AS owed_by, i.name AS item, i.unit
           FROM regions rt, regions rb, items i
-         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND i.id = ${first.itemId}::uuid`,
+         WHERE rt.code = ${s.owedToRegion} AND rb.code = ${s.owedByRegion} AND i.id = ${s.itemId}::uuid`,
   );
+  return names;
+}
+
+/** The refusal of reversing an issue whose settlement was settled (D22, D25): the repayment stands as recorded. */
+async function issueSettledRefusal(tx: Db, doc: { number: string }, settled: readonly SettlementRow[], field: string, approving: boolean) {
+  const first = settled[0];
+  const names = await namesOfSettlement(tx, first);
   return invalidState(
     `${doc.number} 动用的物资已按跨区域结算于 ${chinaText(first.settledAt!)}（北京时间）结清（结算 ${first.id}：${names.owed_by}欠${names.owed_to} ${names.item} ${first.quantity}${names.unit}，${first.reference ?? '归还单据'}），` +
       `不能冲销${approving ? '，请驳回该冲销申请' : ''}：如出库有误，请另行入库或盘点更正`,
@@ -677,12 +683,7 @@ export async function reduceSettlementsOfRecovery(
   });
   if (!settled.length) return;
   const first = settled[0];
-  const [names] = await queryRows<{ owed_to: string; owed_by: string; item: string; unit: string }>(
-    tx,
-    sql`SELECT rt.name AS owed_to, rb.name AS owed_by, i.name AS item, i.unit
-          FROM regions rt, regions rb, items i
-         WHERE rt.code = ${first.owedToRegion} AND rb.code = ${first.owedByRegion} AND i.id = ${first.itemId}::uuid`,
-  );
+  const names = await namesOfSettlement(tx, first);
   throw invalidState(
     `${names.owed_by}欠${names.owed_to}的${names.item} ${first.quantity}${names.unit}已于 ${chinaText(first.settledAt!)}（北京时间）结清（${first.reference ?? '归还单据'}），` +
       `完好物资再回收到${to.name}将重复归还：请指定本方的储备库（toStoreId）回收入库`,
