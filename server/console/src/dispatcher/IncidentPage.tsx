@@ -18,6 +18,7 @@ import { IncidentClosing } from './IncidentClosing';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { numberPlans, planLabel, PlanFields, repeatedDemand, type Plan, type RepeatedDemand } from './plan';
 import { PlanActions } from './PlanActions';
+import { PlanCallOffs } from './PlanCallOffs';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
 import { PlanTable } from './PlanTable';
@@ -352,8 +353,10 @@ export default function IncidentPage() {
             </Space>
           }
         >
+          {/* Sweep 19a F16: each block keyed by the plan, under a key of its own — siblings under one key (saved.id twice)
+              left the blocks of plans viewed before on the card (their figures, their dead 结束方案) after 选择方案. */}
           <PlanActions
-            key={saved.id}
+            key={`actions-${saved.id}`}
             plan={saved}
             label={planLabel(saved)}
             onChanged={() => {
@@ -364,7 +367,11 @@ export default function IncidentPage() {
           />
           <PlanTable plan={saved} />
           {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
-            <PlanShipments key={saved.id} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+            <PlanShipments key={`shipments-${saved.id}`} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+          )}
+          {/* Sweep 19a F12 (D17): the plan's call-offs, each delivered or cancelled here, or the plan and incident never end. */}
+          {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
+            <PlanCallOffs key={`call-offs-${saved.id}`} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
           )}
         </Card>
       )}

@@ -31,6 +31,17 @@ const Execute = graphql(
   [PlanFields],
 );
 
+const RequestWritten = graphql(
+  `
+    mutation RequestWrittenApproval($planId: ID!) {
+      requestWrittenApproval(planId: $planId) {
+        ...PlanFields
+      }
+    }
+  `,
+  [PlanFields],
+);
+
 const StatusEvents = graphql(`
   subscription PlanStatus($planId: ID!) {
     dispatchPlanStatus(planId: $planId) {
@@ -59,6 +70,10 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
   const [approval, approve] = useMutation(Approve);
   const [execution, execute] = useMutation(Execute);
   const [cancelling, setCancelling] = useState(false);
+  const [resubmission, resubmit] = useMutation(RequestWritten);
+  // Sweep 19a F17 (D14): a rejected written approval is submitted again by the emergency approver (or the plan's
+  // requester, as the API allows); the plan's goods have already gone out, so it cannot simply lapse.
+  const mayResubmit = plan.writtenApproval?.status === 'REJECTED' && (plan.approvedBy?.id === user.id || plan.requestedBy?.id === user.id);
   const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
     // The status it opens on is the one shown: nothing to fetch.
     if (event.dispatchPlanStatus.status !== plan.status) onStatus();
@@ -83,6 +98,25 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
       okButtonProps: { danger: true },
       cancelText: '取消',
       onOk: () => run(approve({ planId: plan.id, emergency: true }), `${label}已紧急批准，48 小时内须由他人补办书面审批`),
+    });
+  const confirmResubmit = () =>
+    void modal.confirm({
+      title: `重新提交${label}的书面审批？`,
+      content: (
+        <span data-testid="resubmit-confirm">
+          上次被驳回：{plan.writtenApproval?.reason ?? '（未说明原因）'}。请先按驳回意见补齐材料；重新提交后由另一位有权限的人员在「审批」页补办书面审批。
+        </span>
+      ),
+      okText: '重新提交',
+      cancelText: '取消',
+      onOk: async () => {
+        const result = await resubmit({ planId: plan.id });
+        if (result.error) errorMessages(result.error).forEach((m) => void message.error(m));
+        else {
+          void message.success(`${label}的书面审批已重新提交`);
+          onChanged();
+        }
+      },
     });
   const confirmExecute = () =>
     void modal.confirm({
@@ -124,6 +158,23 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
           </Descriptions.Item>
         )}
       </Descriptions>
+      {plan.writtenApproval?.status === 'REJECTED' && (
+        // Sweep 19a F17 (D14): why the written approval was rejected, and what is to be done about it.
+        <Alert
+          type="error"
+          showIcon
+          data-testid="written-approval-rejected"
+          message={`书面审批被驳回：${plan.writtenApproval.reason ?? '（未说明原因）'}`}
+          description={mayResubmit ? '物资已先行调拨，请按驳回意见补齐后重新提交书面审批。' : '物资已先行调拨，须由紧急批准人或方案申请人重新提交书面审批。'}
+          action={
+            mayResubmit && (
+              <Button size="small" loading={resubmission.fetching} onClick={confirmResubmit}>
+                重新提交书面审批
+              </Button>
+            )
+          }
+        />
+      )}
       {status === 'PROPOSED' && ownPlan && (
         <Alert
           type="info"

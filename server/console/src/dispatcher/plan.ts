@@ -19,6 +19,10 @@ export const PlanFields = graphql(`
       decidedLate
       decidedAt
       approvalRef
+      reason
+    }
+    approvedBy {
+      id
     }
     requestedAt
     number
