@@ -209,6 +209,25 @@ describe('sweep 19a: the 审批 queue', () => {
   });
 });
 
+describe('sweep 19a: the written approval of one’s own plan', () => {
+  it('F15 (D14, D24): the plan’s requester is not offered 批准 on its written approval when another dispatcher approved it in the emergency', async () => {
+    const dispatcher = await api('dispatcher');
+    const director = await api('director');
+    const incidentId = await createIncident(dispatcher, 'E2E19a书面审批补办');
+    const plan = await requestPlan(dispatcher, incidentId, '安置点1', QUILT, 3);
+    await director(`mutation($p: ID!) { approveDispatchPlan(planId: $p, emergency: true) { id } }`, { p: plan.id });
+    await director(`mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { id } }`, { p: plan.id, k: `e2e-f15-${plan.id}` });
+    const label = `方案 1（${planNumber(plan.id, plan.requestedAt)}）`;
+
+    const { page } = await open('dispatcher');
+    await clickText(page, 'a', '审批');
+    const row = `//tr[.//*[@data-testid="approval-subject" and starts-with(normalize-space(.), ${JSON.stringify(label)})]]`;
+    await page.waitForSelector(`::-p-xpath(${row})`, { visible: true });
+    // Listed (the queue shows what its region decides), but with no 批准 or 驳回: the server would refuse them (D24).
+    expect(await page.$$(`::-p-xpath(${row}//button)`)).toHaveLength(0);
+  });
+});
+
 describe('sweep 19a: 回收清点', () => {
   it('F11 (D12, D30): 完好物资入库仓库 offers only reserve stores the server takes the batch into — the store it came from first, no 安置点', async () => {
     const dispatcher = await api('dispatcher');

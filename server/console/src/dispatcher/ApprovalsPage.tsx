@@ -48,6 +48,9 @@ const ApprovalsQuery = graphql(`
             id
             number
             status
+            requestedBy {
+              id
+            }
             incident {
               id
               plans {
@@ -303,7 +306,9 @@ export default function ApprovalsPage() {
             fixed: 'right',
             render: (_, a) =>
               a.status === 'PENDING' &&
-              a.requestedBy.id !== user.id && (
+              a.requestedBy.id !== user.id &&
+              // D24 (sweep 19a F15): nor the written approval of a plan one requested, whoever approved it in the emergency.
+              !(a.kind === 'EMERGENCY_WRITTEN_APPROVAL' && a.plan?.requestedBy?.id === user.id) && (
                 <Space size={4}>
                   <Button size="small" type="primary" onClick={() => setDeciding({ approval: a, decision: 'APPROVE' })}>
                     批准
