@@ -226,13 +226,18 @@ export async function openSettlementsOfIssue(
     purpose: OutboundPurpose;
     lines: readonly { itemId: string; batchId: string; quantity: number; unitPrice: string }[];
     at: Date;
+    /** The balance rows the post locked: each batch's owner region read with the lock (issue 11: no query of its own). */
+    locked: ReadonlyMap<string, { batchId: string; ownerRegion?: string | null }>;
   },
 ): Promise<void> {
   if (!ISSUE_USES_GOODS[c.purpose] || c.store.kind === 'DISTRIBUTION_POINT' || !c.lines.length) return;
-  const owners = await ownerRegionsOf(
-    tx,
-    c.lines.map((l) => l.batchId),
-  );
+  const read = [...c.locked.values()];
+  const owners = read.every((r) => r.ownerRegion !== undefined)
+    ? new Map(read.flatMap((r) => (r.ownerRegion ? [[r.batchId, r.ownerRegion] as const] : [])))
+    : await ownerRegionsOf(
+        tx,
+        c.lines.map((l) => l.batchId),
+      );
   const rows = c.lines.flatMap((l, i) => {
     const owner = owners.get(l.batchId);
     if (!owner || !owesSettlement(owner, c.store.regionCode, c.store.regionCode)) return [];

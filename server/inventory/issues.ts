@@ -260,7 +260,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
         ...outboundEntries(store.id, picks, reason.code),
         // D3, D25 (sweep 17b F10): another government's goods used under an order are owed back to it, as a plan's are.
         afterPost: order
-          ? (t, posted) => openSettlementsOfIssue(t, { documentId: posted.id, store, purpose: order.purpose, lines: picks, at: recordedAt })
+          ? (t, posted) => openSettlementsOfIssue(t, { documentId: posted.id, store, purpose: order.purpose, lines: picks, at: recordedAt, locked })
           : undefined,
       };
     },

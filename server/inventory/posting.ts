@@ -40,6 +40,8 @@ export interface LockedBalance extends BalanceKey {
   lastOccurredAt: Date | null;
   /** When the latest count of this (store, batch) was made (null: never): an on-hand post dated earlier is refused (counted.ts). */
   lastCountedAt: Date | null;
+  /** D3, D25: the region of the government owning the batch (undefined: not read; null: none on record). */
+  ownerRegion?: string | null;
 }
 
 export type Bucket = 'ON_HAND' | 'IN_TRANSIT';
@@ -194,7 +196,7 @@ export async function lockBalances(
     tx,
     sql`SELECT bal.store_id, bal.batch_id, bal.item_id, bal.on_hand, bal.reserved, bal.in_transit,
                b.expiry_date::text AS expiry_date, b.received_at, b.unit_price::text AS unit_price, b.batch_no, bal.last_occurred_at,
-               bal.last_counted_at
+               bal.last_counted_at, (SELECT o.region_code FROM organizations o WHERE o.id = b.owner_org_id AND o.kind = 'GOVERNMENT') AS owner_region
           FROM balances bal JOIN batches b ON b.id = bal.batch_id
          WHERE ${sql.join(conditions, sql` OR `)}
          ORDER BY bal.store_id, bal.batch_id
@@ -223,6 +225,8 @@ export type LockedBalanceRow = {
   last_occurred_at: string | Date | null;
   /** Read by the locks (not by an unlocked read of the rows, orders.ts balancesOf). */
   last_counted_at?: string | Date | null;
+  /** Read by the locks (0045): the batch's government owner's region. */
+  owner_region?: string | null;
 };
 
 export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
@@ -238,6 +242,7 @@ export const lockedBalanceOf = (r: LockedBalanceRow): LockedBalance => ({
   batchNo: r.batch_no,
   lastOccurredAt: r.last_occurred_at === null || r.last_occurred_at === undefined ? null : new Date(r.last_occurred_at),
   lastCountedAt: r.last_counted_at === null || r.last_counted_at === undefined ? null : new Date(r.last_counted_at),
+  ...(r.owner_region === undefined ? {} : { ownerRegion: r.owner_region }),
 });
 
 export const lockedAt = (locked: Map<string, LockedBalance>, key: BalanceKey) => locked.get(keyOf(key));
