@@ -17,6 +17,7 @@ import { distributionsOfBatch, householdsServed, type TraceDistribution } from '
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
 import { handedOver } from '../server/relief/rules.ts';
 import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
+import { recoveryStores } from '../server/relief/recovery-destinations.ts';
 import { plannedLines, type PlanView } from '../server/dispatch/plans.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
 import {
@@ -462,6 +463,18 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
     store: t.field({ type: Store, description: 'The 安置点 it went to', resolve: (l, _a, ctx) => must(ctx.loaders.store.load(l.storeId)) }),
     item: t.field({ type: Item, resolve: (l, _a, ctx) => must(ctx.loaders.item.load(l.itemId)) }),
     batch: t.field({ type: Batch, resolve: (l, _a, ctx) => must(ctx.loaders.batch.load(l.batchId)) }),
+    shippedFrom: t.field({
+      type: Store,
+      nullable: true,
+      description: 'D30: the store it reached the 安置点 from — where recoverIncidentStock books its good stock without a toStoreId; null: none',
+      resolve: (l, _a, ctx) => (l.shippedFrom ? must(ctx.loaders.store.load(l.shippedFrom)) : null),
+    }),
+    recoveryStores: t.field({
+      type: [Store],
+      description:
+        "D3, D23–D25, D30: the stores recoverIncidentStock takes as toStoreId for this line's good stock, of those the user may post at — the store it came from first, its government owner's, or, once its debt is settled, the owing region's (empty for an auditor)",
+      resolve: (l, _a, ctx) => recoveryStores(serviceContext(ctx), l),
+    }),
     received: t.exposeInt('received'),
     returned: t.exposeInt('returned'),
     pending: t.exposeInt('pending', {

@@ -9,11 +9,12 @@ import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from 
 import { requestHash } from '../inventory/rules.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertRecoveryDestination } from '../authority/custody.ts';
-import { reduceSettlementsOfRecovery, settledOwingRegions } from '../authority/settlements.ts';
+import { reduceSettlementsOfRecovery } from '../authority/settlements.ts';
+import { assertRecoveredToOwner, shippedFromSql } from './recovery-destinations.ts';
 import { getPlanInScope, type PlanView } from '../dispatch/plans.ts';
 import { isRecovered, recoveryRuleOf, type RecoveryRule } from './recovery-rules.ts';
 import { getIncidentInScope } from '../dispatch/incidents.ts';
-import { getStoreRow, type StoreRow } from '../stores/service.ts';
+import { getStoreRow } from '../stores/service.ts';
 import { idSchema, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
@@ -84,9 +85,7 @@ async function heldAtPoints(db: Db, points: string[]): Promise<Held[]> {
                (SELECT min(m.occurred_at) FROM movements m JOIN documents d ON d.id = m.document_id
                  WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id
                    AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND m.quantity > 0 AND ${stands(sql`d`)}) AS arrived_at,
-               (SELECT d.counterpart_store_id FROM movements m JOIN documents d ON d.id = m.document_id
-                 WHERE m.store_id = bal.store_id AND m.batch_id = bal.batch_id AND m.type = 'TRANSFER_IN' AND m.quantity > 0
-                 GROUP BY d.counterpart_store_id ORDER BY sum(m.quantity) DESC, d.counterpart_store_id LIMIT 1) AS shipped_from
+               ${shippedFromSql(sql`bal.store_id`, sql`bal.batch_id`)} AS shipped_from
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN items i ON i.id = bal.item_id
          WHERE bal.store_id IN (${ids}) AND s.kind = 'DISTRIBUTION_POINT' AND bal.on_hand > 0
          ORDER BY array_position(ARRAY[${ids}]::uuid[], bal.store_id), bal.batch_id`,
@@ -357,54 +356,6 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
 }
 
 /**
- * D23, D24, D30 (sweep 14c HIGH-2): where good stock counted at a 安置点 may go when the dispatcher names the store
- * (`toStoreId`). Good stock goes back to its owner's store (D30): a reserve store of the very region whose government
- * owns the batch (batches.owner_org_id), or the store it was shipped from. Any other store — another county's, a
- * township's — would move reserves between stores outside a plan without an approved outbound order (D23), on one
- * person's word (D24): that is a transfer, requested and approved as one (出库申请). One more destination, as README
- * says: goods whose settlement is already settled are the owing side's — they go to its store, not the lender's
- * (reduceSettlementsOfRecovery refuses that). A batch with no government owner on record (none, a company's, a donor's)
- * goes back only where it was shipped from. Call-off goods, received at the 安置点 and shipped from nowhere, are the
- * contracting government's (execution.ts): they go to its store.
- */
-async function assertRecoveredToOwner(
-  tx: Db,
-  c: { to: StoreRow; incidentId: string; batchId: string; shippedFrom: string | null; field: string },
-): Promise<void> {
-  if (c.to.id === c.shippedFrom) return;
-  const [b] = await queryRows<{ batch_no: string; item: string; owner: string | null; owner_region: string | null; shipped_from: string | null }>(
-    tx,
-    sql`SELECT b.batch_no, i.name AS item, o.name AS owner, CASE WHEN o.kind = 'GOVERNMENT' THEN o.region_code END AS owner_region,
-               (SELECT s.name FROM stores s WHERE s.id = ${c.shippedFrom}::uuid) AS shipped_from
-          FROM batches b JOIN items i ON i.id = b.item_id LEFT JOIN organizations o ON o.id = b.owner_org_id
-         WHERE b.id = ${c.batchId}::uuid`,
-  );
-  const reserve = c.to.kind === 'GOVERNMENT' || c.to.kind === 'ENTRUSTED';
-  if (reserve && b.owner_region !== null && c.to.regionCode === b.owner_region) return;
-  const owing = await settledOwingRegions(tx, c.incidentId, c.batchId);
-  if (reserve && owing.includes(c.to.regionCode)) return;
-  const places: string[] = [];
-  if (b.owner_region !== null) places.push(`产权单位（${b.owner}）的储备库`);
-  if (b.shipped_from !== null) places.push(`原调出仓库（${b.shipped_from}）`);
-  if (owing.length) {
-    const codes = sql.join(
-      owing.map((o) => sql`${o}`),
-      sql`, `,
-    );
-    const names = await queryRows<{ name: string }>(tx, sql`SELECT name FROM regions WHERE code IN (${codes}) ORDER BY code`);
-    places.push(`欠款已结清的欠方（${names.map((n) => n.name).join('、')}）的储备库`);
-  }
-  const what = `${b.item}（批次 ${b.batch_no}）`;
-  throw badInput(
-    c.field,
-    places.length
-      ? `${what}的完好物资须回收到${places.join('或')}；调往其他仓库请另行申请出库（调拨）`
-      : `${what}没有政府产权单位，也不是从储备库调到安置点的，不能回收到所选仓库；调往其他仓库请另行申请出库（调拨）`,
-    { batchId: c.batchId },
-  );
-}
-
-/**
  * D30, D27 (L5, sweep 2): the refusal of a count beyond what a batch's 安置点 hold. Stock already counted damaged or lost
  * is still on hand, held for its scrap or write-off until approved; a count may take only what is not held — so the
  * refusal says what may be counted, what is on hand and what holds the rest, each with its quantity (a pending
@@ -487,6 +438,8 @@ export interface OutstandingRecovery {
   storeId: string;
   batchId: string;
   itemId: string;
+  /** The store it reached the 安置点 from, where its good stock goes back by default (shippedFromSql); null: none. */
+  shippedFrom: string | null;
   received: number;
   returned: number;
   /** Counted damaged or lost (a scrap or write-off at the point) and awaiting its approval (D27). */
@@ -531,7 +484,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
            WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT'
              AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0
            GROUP BY d.store_id, l.batch_id)
-        SELECT moved.*, COALESCE(awaiting.pending, 0) AS pending
+        SELECT moved.*, COALESCE(awaiting.pending, 0) AS pending, ${shippedFromSql(sql`moved.store_id`, sql`moved.batch_id`)} AS shipped_from
           FROM moved LEFT JOIN awaiting ON awaiting.store_id = moved.store_id AND awaiting.batch_id = moved.batch_id
          ORDER BY moved.store_id, moved.item_id, moved.batch_id`,
   );
@@ -550,6 +503,7 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
         storeId: String(r.store_id),
         batchId: String(r.batch_id),
         itemId: String(r.item_id),
+        shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
         received,
         returned,
         pending,

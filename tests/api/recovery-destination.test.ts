@@ -45,6 +45,19 @@ const recover = (planId: string, lines: Record<string, unknown>[] | null, toStor
     'dispatcher',
   );
 
+// The refusals above, listed ahead (README 回收清点): the line's store of origin and the stores a count may name.
+const listed = async (incidentId: string, batchId: string, user = 'dispatcher') => {
+  const lines = ok(
+    await t.gql(
+      `query($i: ID!) { outstandingRecovery(incidentId: $i) { batch { id } shippedFrom { id } recoveryStores { id kind region { code } } } }`,
+      { i: incidentId },
+      user,
+    ),
+  ).outstandingRecovery as any[];
+  const line = lines.find((l) => l.batch.id === batchId);
+  return { shippedFrom: line.shippedFrom?.id ?? null, stores: line.recoveryStores.map((s: any) => s.id) as string[], rows: line.recoveryStores as any[] };
+};
+
 const organizationId = async (name: string) =>
   (await queryRows<{ id: string }>(t.database.db, sql`SELECT id::text FROM organizations WHERE name = ${name}`))[0].id;
 
@@ -116,6 +129,7 @@ describe('D3, D30: owner ≠ holder — the city’s command tents kept in 新�
   let plan: any;
   let point: string;
   let tents: string;
+  let incidentId: string;
 
   beforeAll(async () => {
     // Received into 新乡县's store as 新乡市人民政府's (D3): shipped from 新乡县's store, owned by the city.
@@ -125,11 +139,23 @@ describe('D3, D30: owner ≠ holder — the city’s command tents kept in 新�
         { itemId: COMMAND_TENT, quantity: 20, batchNo: 'RD-XXX-ZHZP', expiryDate: '2034-01-01', unitPrice: '1000.00', ownerOrgId: city },
       ])
     ).lines[0].batch.id;
-    const incidentId = await createIncident(t, { name: '卫辉市洪涝（产权单位回收）', affectedPopulation: 500 });
+    incidentId = await createIncident(t, { name: '卫辉市洪涝（产权单位回收）', affectedPopulation: 500 });
     plan = await executedPlan(t, incidentId, [{ name: '汲水镇产权回收测试安置点', ...POINT, lines: [{ itemId: COMMAND_TENT, quantity: 20 }] }]);
     expect(plan.lines).toEqual([expect.objectContaining({ store: { id: XINXIANG_COUNTY }, batch: expect.objectContaining({ id: tents }), quantity: 20 })]);
     await receiveAll(t, plan);
     point = plan.lines[0].destination.store.id;
+  });
+
+  it('D3, D30: listed — the store they came from first, then the owner’s region’s reserve stores; not another store of the holder’s region, nor a 安置点; none to an auditor', async () => {
+    const { shippedFrom, stores, rows } = await listed(incidentId, tents);
+    expect(shippedFrom).toBe(XINXIANG_COUNTY);
+    expect(stores[0]).toBe(XINXIANG_COUNTY);
+    expect(stores).toContain(XINXIANG);
+    expect(stores).not.toContain(XINXIANG_COUNTY_ENTRUSTED);
+    expect(stores).not.toContain(HUIXIAN);
+    expect(stores).not.toContain(point);
+    for (const s of rows.slice(1)) expect(s).toMatchObject({ kind: expect.stringMatching(/^(GOVERNMENT|ENTRUSTED)$/), region: { code: '410700000000' } });
+    expect(await listed(incidentId, tents, 'auditor')).toMatchObject({ shippedFrom: XINXIANG_COUNTY, stores: [] });
   });
 
   it('D30: the owner’s store (新乡市救灾物资储备库), not the one they came from, takes them back', async () => {
@@ -176,6 +202,7 @@ describe('D25, D30: a 联储 partner’s tents whose settlement is settled go to
   let point: string;
   let tents: string;
   let settlementId: string;
+  let incidentId: string;
 
   beforeAll(async () => {
     ok(
@@ -188,7 +215,7 @@ describe('D25, D30: a 联储 partner’s tents whose settlement is settled go to
     // Only 晋城's store holds cotton tents (owned by 晋城市人民政府): 新乡市's plan uses them and owes 晋城 (D25).
     tents = (await receive(t, 'admin', JINCHENG, [{ itemId: COTTON_TENT, quantity: 50, batchNo: 'RD-JC-MZP', unitPrice: '1280.00', expiryDate: '2034-01-01' }]))
       .lines[0].batch.id;
-    const incidentId = await createIncident(t, { name: '卫辉市洪涝（联储回收去向）', affectedPopulation: 1000 });
+    incidentId = await createIncident(t, { name: '卫辉市洪涝（联储回收去向）', affectedPopulation: 1000 });
     plan = await executedPlan(t, incidentId, [{ name: '联储回收去向测试安置点', ...POINT, lines: [{ itemId: COTTON_TENT, quantity: 50 }] }]);
     await receiveAll(t, plan);
     point = plan.lines[0].destination.store.id;
@@ -199,6 +226,8 @@ describe('D25, D30: a 联储 partner’s tents whose settlement is settled go to
   });
 
   it('D23, D30: while the settlement is open, 新乡’s store is not the tents’ owner’s → BAD_USER_INPUT; nothing changes', async () => {
+    // Listed: they came from 晋城’s store (the default, out of 新乡’s dispatcher’s scope to name); no store 新乡 may name.
+    expect(await listed(incidentId, tents)).toMatchObject({ shippedFrom: JINCHENG, stores: [] });
     await expectRefusedUnchanged(
       t,
       'recoverIncidentStock',
@@ -211,6 +240,9 @@ describe('D25, D30: a 联储 partner’s tents whose settlement is settled go to
 
   it('D25, D30: settled, the tents go to 新乡’s store (the owing side’s) — not to another county’s', async () => {
     ok(await t.gql(`mutation($i: SettleInput!) { settle(input: $i) { status } }`, { i: { settlementId, reference: '新乡市归还棉帐篷50顶' } }, 'jincheng'));
+    const settled = await listed(incidentId, tents);
+    expect(settled.stores).toContain(XINXIANG);
+    expect(settled.stores).not.toContain(HUIXIAN);
     await expectRefusedUnchanged(
       t,
       'recoverIncidentStock',
@@ -228,6 +260,7 @@ describe('D3, D17, D30: call-off goods, shipped from no store, are the contracti
   let plan: any;
   let point: string;
   let tables: string;
+  let incidentId: string;
 
   beforeAll(async () => {
     await createAgreement(t, {
@@ -236,7 +269,7 @@ describe('D3, D17, D30: call-off goods, shipped from no store, are the contracti
       contractNo: 'WH-RD-2026-01',
       lines: [{ itemId: FOLDING_TABLE, quantity: 10, unitPrice: '50.00', responseHours: 2 }],
     });
-    const incidentId = await createIncident(t, { name: '卫辉市洪涝（调用物资回收）', affectedPopulation: 500 });
+    incidentId = await createIncident(t, { name: '卫辉市洪涝（调用物资回收）', affectedPopulation: 500 });
     plan = await executedPlan(t, incidentId, [{ name: '调用物资回收测试安置点', ...POINT, lines: [{ itemId: FOLDING_TABLE, quantity: 10 }] }]);
     const full = ok(
       await t.gql(`query($p: ID!) { dispatchPlan(id: $p) { callOffs { id } destinations { store { id } } } }`, { p: plan.id }, 'dispatcher'),
@@ -251,6 +284,13 @@ describe('D3, D17, D30: call-off goods, shipped from no store, are the contracti
     ).confirmCallOffDelivery;
     tables = receipt.lines[0].batch.id;
     point = full.destinations[0].store.id;
+  });
+
+  it('D17, D30: listed — shipped from no store; 卫辉市’s reserve stores, not 新乡市’s', async () => {
+    const { shippedFrom, stores } = await listed(incidentId, tables);
+    expect(shippedFrom).toBeNull();
+    expect(stores).toContain(WEIHUI);
+    expect(stores).not.toContain(XINXIANG);
   });
 
   it('D23, D30: into 新乡市’s store → BAD_USER_INPUT naming 卫辉市人民政府 (no store it was shipped from); nothing changes', async () => {

@@ -1,69 +1,17 @@
 import { useState } from 'react';
 import { Alert, Form, Select, Table } from 'antd';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { useAllPages } from '../common/allPages';
 import { FormDialog } from '../common/FormDialog';
 import { newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import type { RecoverablePlan, RecoveryLine } from './recovery';
-import { recoveryStoreAccepts, settledOwingRegions } from './recovery-stores';
 
 const Recover = graphql(`
   mutation RecoverIncidentStock($input: RecoveryInput!) {
     recoverIncidentStock(input: $input) {
       id
       status
-    }
-  }
-`);
-
-// Sweep 19a F11: the stores good stock may be recovered into, and the settlements that decide one of them (D25).
-const RecoveryStoresQuery = graphql(`
-  query RecoveryStores($first: Int, $after: String) {
-    stores(first: $first, after: $after) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          id
-          name
-          code
-          kind
-          region {
-            code
-            name
-            level
-            parent {
-              name
-              parent {
-                name
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`);
-
-const SettledQuery = graphql(`
-  query SettledSettlements {
-    settlements(status: SETTLED) {
-      id
-      planId
-      quantity
-      store {
-        id
-      }
-      item {
-        id
-      }
-      owedBy {
-        code
-      }
     }
   }
 `);
@@ -96,17 +44,15 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
   const [form] = Form.useForm<Values>();
   const [key] = useState(newIdempotencyKey);
   const [, recover] = useMutation(Recover);
-  const { nodes: stores, fetching: storesLoading } = useAllPages(RecoveryStoresQuery, {}, (d) => d.stores);
-  const [settled] = useQuery({ query: SettledQuery, requestPolicy: 'network-only' });
-  const owing = settledOwingRegions(plan.lines, settled.data?.settlements ?? []);
   // The lines whose good stock the chosen store takes: those counted good so far, else every line (before counting).
   const counts = Form.useWatch('lines', form) as LineValues[] | undefined;
   const countedGood = plan.lines.filter((_, i) => (counts?.[i]?.good ?? 0) > 0);
   const goodLines = countedGood.length ? countedGood : plan.lines;
   const defaults = new Set(plan.lines.flatMap((l) => (l.shippedFrom ? [l.shippedFrom] : [])));
-  const choices = (stores ?? [])
-    .filter((st) => goodLines.every((l) => recoveryStoreAccepts(st, l, owing)))
-    .sort((a, b) => Number(defaults.has(b.id)) - Number(defaults.has(a.id)));
+  // Sweep 19a F11: the stores the server takes every such line's good stock into (OutstandingRecoveryLine.recoveryStores).
+  const takes = (storeId: string, l: RecoveryLine) => l.recoveryStores.some((st) => st.id === storeId);
+  const stores = [...new Map(plan.lines.flatMap((l) => l.recoveryStores.map((st) => [st.id, st] as const))).values()];
+  const choices = stores.filter((st) => goodLines.every((l) => takes(st.id, l))).sort((a, b) => Number(defaults.has(b.id)) - Number(defaults.has(a.id)));
 
   const submit = async (v: Values) => {
     const counted = plan.lines.map((l, i) => ({ l, i, values: v.lines[i] })).filter(({ values }) => sumOf(values) > 0);
@@ -210,9 +156,9 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
         rules={[
           {
             validator: async (_, id?: string) => {
-              const store = stores?.find((st) => st.id === id);
+              const store = stores.find((st) => st.id === id);
               if (!store) return;
-              const refused = countedGood.filter((l) => !recoveryStoreAccepts(store, l, owing));
+              const refused = countedGood.filter((l) => !takes(store.id, l));
               if (refused.length)
                 throw new Error(
                   `${store.name}不能接收${refused.map((l) => `${l.item.name}（批次 ${l.batchNo}）`).join('、')}的完好物资：请分次登记，或不选仓库`,
@@ -227,7 +173,6 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
           optionFilterProp="label"
           placeholder="原发出仓库（默认）"
           style={{ width: 320 }}
-          loading={storesLoading || settled.fetching}
           notFoundContent="没有能接收所清点批次的仓库：不选则回到原发出仓库"
           options={choices.map((st) => ({ value: st.id, label: `${st.name}（${st.code}）${defaults.has(st.id) ? ' · 原发出仓库' : ''}` }))}
         />

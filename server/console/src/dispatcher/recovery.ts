@@ -19,10 +19,14 @@ export const IncidentRecoveryQuery = graphql(`
       batch {
         id
         batchNo
-        owner {
-          kind
-          name
-        }
+      }
+      shippedFrom {
+        id
+      }
+      recoveryStores {
+        id
+        name
+        code
       }
       received
       returned
@@ -44,27 +48,6 @@ export const IncidentRecoveryQuery = graphql(`
             id
           }
         }
-        lines {
-          item {
-            id
-          }
-          batch {
-            id
-          }
-          source {
-            kind
-            store {
-              id
-            }
-          }
-          destination {
-            store {
-              id
-            }
-          }
-          quantity
-          receivedQuantity
-        }
       }
     }
   }
@@ -84,12 +67,10 @@ export interface RecoveryLine {
   item: Outstanding['item'];
   outstanding: number;
   fromHouseholds: boolean;
-  /** The batch's 产权单位 (D3): good stock may go to a reserve store of its government's region (D30). */
-  owner: { kind: string; name: string } | null;
-  /** The store it reached this 安置点 from (the default destination of good stock, D30); null: none of the incident's plans. */
+  /** The store it reached this 安置点 from (the default destination of good stock, D30); null: shipped from none. */
   shippedFrom: string | null;
-  /** The incident's plan lines that took this batch from a store, each owed back to its lender until settled (D25). */
-  sources: { planId: string; storeId: string; itemId: string }[];
+  /** The stores a count may name for its good stock (the server's rule: OutstandingRecoveryLine.recoveryStores). */
+  recoveryStores: Outstanding['recoveryStores'];
 }
 
 /** What a plan's recovery may count: the outstanding lines at its 安置点, per 安置点 and batch. */
@@ -119,14 +100,6 @@ export function recoverablePlans(
     requestedAt?: string | null;
     number: string | null;
     destinations: readonly { store: { id: string } | null }[];
-    lines?: readonly {
-      item: { id: string };
-      batch: { id: string } | null;
-      source: { kind: string; store: { id: string } | null };
-      destination: { store: { id: string } | null };
-      quantity: number;
-      receivedQuantity: number;
-    }[];
   }[],
 ): { plans: RecoverablePlan[]; unplanned: Outstanding[] } {
   const byPlan = new Map<string, RecoverablePlan>();
@@ -143,24 +116,14 @@ export function recoverablePlans(
     const planId = numberedPlan.id;
     const plan = byPlan.get(planId) ?? { planId, label: planLabel(numberedPlan), lines: [] };
     byPlan.set(planId, plan);
-    // Of the incident's plans, the lines that took the batch from a store (the server's settledOwingRegions), and of those
-    // to this 安置点 the one that brought most — as the server's default destination (relief/recovery.ts heldAtPoints).
-    const taken = saved.flatMap((p) =>
-      (p.lines ?? []).flatMap((l) => (p.id && l.batch?.id === line.batch.id && l.source.kind === 'STORE' && l.source.store ? [{ plan: p.id, l }] : [])),
-    );
-    const brought = new Map<string, number>();
-    for (const { l } of taken.filter(({ l }) => l.destination.store?.id === line.store.id))
-      brought.set(l.source.store!.id, (brought.get(l.source.store!.id) ?? 0) + l.receivedQuantity);
-    const shippedFrom = [...brought].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
     const row = {
       storeId: line.store.id,
       point: line.store.name,
       batchId: line.batch.id,
       batchNo: line.batch.batchNo,
       item: line.item,
-      owner: line.batch.owner ?? null,
-      shippedFrom,
-      sources: taken.map(({ plan, l }) => ({ planId: plan, storeId: l.source.store!.id, itemId: l.item.id })),
+      shippedFrom: line.shippedFrom?.id ?? null,
+      recoveryStores: line.recoveryStores,
     };
     if (line.outstanding > line.withHouseholds) plan.lines.push({ ...row, outstanding: line.outstanding - line.withHouseholds, fromHouseholds: false });
     if (line.withHouseholds > 0) plan.lines.push({ ...row, outstanding: line.withHouseholds, fromHouseholds: true });
