@@ -263,6 +263,21 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
     executedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.executedAt ?? null }),
     completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.completedAt ?? null }),
     callOffs: t.field({ type: [CallOff], resolve: (p, _a, ctx) => (p.id ? ctx.loaders.planCallOffs.load(p.id) : []) }),
+    transfers: t.field({
+      type: [Transfer],
+      description:
+        "D14, D27, D28: the plan's shipments (调拨单) in the order shipped — those its execution sent (each line's `transfer`) and every 补发 citing it (shipTransfer with dispatchPlanId), whatever their status; those the reader may read (the policy's transfer scope: either side); empty before execution and for suggestDispatchPlan",
+      // Sweep 19a F1: a 补发 is no line's `transfer`, so a list built from the lines never showed it — it could be neither
+      // received nor cancelled where the plan is followed. Filtered as incident.plans is: one element out of the
+      // reader's scope would refuse the whole list (and the plan with it).
+      resolve: async (p, _a, ctx) => {
+        if (!p.id) return [];
+        const rows = await ctx.loaders.planTransfers.load(p.id);
+        const look = policyLookups(ctx);
+        const readable = await Promise.all(rows.map((r) => mayRead.transfer(ctx.user!, r, look)));
+        return rows.filter((_r, k) => readable[k]);
+      },
+    }),
   }),
 });
 

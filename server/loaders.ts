@@ -21,7 +21,7 @@ import {
   type StoreStockKey,
 } from './inventory/queries.ts';
 import { checksOfAgreements, linesOfAgreements, linesOfChecks } from './reserves/agreements.ts';
-import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents } from './dispatch/queries.ts';
+import { agreementsByIds, callOffsOfPlans, incidentsByIds, plansOfIncidents, transfersOfPlans } from './dispatch/queries.ts';
 import { orderLinesOf } from './authority/orders.ts';
 import { approvalsByIds, approvalsOfDocuments, lenderConsentsOfTransfers } from './authority/queue.ts';
 import { settlingDocuments } from './authority/settlements.ts';
@@ -198,6 +198,11 @@ export function createLoaders(db: Db) {
     planCallOffs: groupedBy(
       (ids: readonly string[]) => callOffsOfPlans(db, ids),
       (c) => c.planId,
+    ),
+    /** D14, D27, D28: each plan's shipments, its 补发 included (transfers citing it). */
+    planTransfers: groupedBy(
+      (ids: readonly string[]) => transfersOfPlans(db, ids),
+      (t) => t.dispatchPlanId!,
     ),
     /** D28: receipts of each plan's lines at their 安置点 (a received line arrives when it was received). */
     planLineReceipts: groupedBy(

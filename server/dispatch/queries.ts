@@ -1,6 +1,6 @@
 import { asc, desc, eq, inArray, isNotNull, isNull, and, sql } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
-import { agreements, callOffs, dispatchPlans, incidents, settlements, stores } from '../../drizzle/schema/index.ts';
+import { agreements, callOffs, dispatchPlans, incidents, settlements, stores, transfers } from '../../drizzle/schema/index.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { loadPlan, type PlanView } from './plans.ts';
@@ -15,6 +15,17 @@ export const callOffsOfPlans = (db: Db, ids: readonly string[]) =>
     .from(callOffs)
     .where(inArray(callOffs.planId, [...ids]))
     .orderBy(asc(callOffs.issuedAt), asc(callOffs.id));
+
+/**
+ * D14, D27, D28: each plan's shipments — those its execution sent and every 补发 citing it (shipTransfer with
+ * dispatchPlanId) — in the order shipped.
+ */
+export const transfersOfPlans = (db: Db, ids: readonly string[]) =>
+  db
+    .select()
+    .from(transfers)
+    .where(inArray(transfers.dispatchPlanId, [...ids]))
+    .orderBy(asc(transfers.shippedAt), asc(transfers.number));
 
 export const incidentsByIds = (db: Db, ids: readonly string[]) =>
   db

@@ -22,6 +22,7 @@ import { PlanCallOffs } from './PlanCallOffs';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
 import { PlanTable } from './PlanTable';
+import { ReshipModal } from './ReshipModal';
 
 const IncidentQuery = graphql(
   `
@@ -135,6 +136,9 @@ export default function IncidentPage() {
   useLeaveGuard((destinations?.length ?? 0) > 0, '录入的安置点和需求尚未提交，离开本页将丢失。');
   // Sweep 19a F7: the request's 安置点 and items a live plan of the incident already has — 提交方案 asks first.
   const [repeated, setRepeated] = useState<RepeatedDemand[]>();
+  // Sweep 19a F1 (D28): the plan line being made good by a 补发, and a count of those sent (the shipments list reloads).
+  const [reshipping, setReshipping] = useState<Plan['lines'][number]>();
+  const [reshipped, setReshipped] = useState(0);
   const incident = data?.incident;
   if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
 
@@ -365,9 +369,23 @@ export default function IncidentPage() {
             }}
             onStatus={() => refetch({ requestPolicy: 'network-only' })}
           />
-          <PlanTable plan={saved} />
+          <PlanTable plan={saved} onReship={incident.closedAt ? undefined : setReshipping} />
           {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
-            <PlanShipments key={`shipments-${saved.id}`} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+            <PlanShipments key={`shipments-${saved.id}-${reshipped}`} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+          )}
+          {reshipping && (
+            <ReshipModal
+              key={`reship-${saved.id}`}
+              planId={saved.id}
+              label={planLabel(saved)}
+              line={reshipping}
+              onClose={(done) => {
+                setReshipping(undefined);
+                if (!done) return;
+                setReshipped((n) => n + 1);
+                refetch({ requestPolicy: 'network-only' });
+              }}
+            />
           )}
           {/* Sweep 19a F12 (D17): the plan's call-offs, each delivered or cancelled here, or the plan and incident never end. */}
           {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (

@@ -7,7 +7,7 @@ import { errorMessages } from '../common/api-errors';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
 import { labelOf, PLAN_STATUS } from '../common/labels';
 import { CancelPlanModal } from './CancelPlanModal';
-import { PlanFields, quantitiesByUnit, type Plan } from './plan';
+import { consentState, PlanFields, plannedLines, quantitiesByUnit, type Plan } from './plan';
 
 const Approve = graphql(
   `
@@ -118,12 +118,26 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
         }
       },
     });
+  // D25 (sweep 19a F13): what is carried out — not the lines another jurisdiction refused; while one is still asked,
+  // execution is refused (the API's words), so it is not offered.
+  const planned = plannedLines(plan.lines);
+  const waiting = plan.lines.filter((l) => consentState(l) === 'PENDING');
+  const refused = plan.lines.length - planned.length;
+  const fromStores = planned.filter((l) => l.source.kind === 'STORE');
+  const callOffs = planned.filter((l) => l.source.kind !== 'STORE');
   const confirmExecute = () =>
     void modal.confirm({
       title: `执行${label}？`,
       content: (
         <span data-testid="execute-confirm">
-          将按 {plan.lines.length} 行从仓库发运 {quantitiesByUnit(plan.lines)}，库存随即扣减；已发运的物资只能由调度撤销调拨退回。
+          {[
+            fromStores.length > 0 && `将按 ${fromStores.length} 行从仓库发运 ${quantitiesByUnit(fromStores)}，库存随即扣减`,
+            callOffs.length > 0 && `按 ${callOffs.length} 行向协议企业下达调用 ${quantitiesByUnit(callOffs)}（由企业送达安置点）`,
+            refused > 0 && `未获同意的 ${refused} 行不调运`,
+          ]
+            .filter(Boolean)
+            .join('；')}
+          。{fromStores.length > 0 && '已发运的物资只能由调度撤销调拨退回。'}
         </span>
       ),
       okText: '执行',
@@ -140,7 +154,8 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
         </Descriptions.Item>
         {/* Sweep 16b F7: 500 床 and 100 顶 are not 「总量 600」. */}
         <Descriptions.Item label="数量">
-          <span data-testid="plan-quantities">{quantitiesByUnit(plan.lines)}</span>
+          {/* Sweep 19a F13 (D25): the API's totalQuantity — a refused line is not counted. */}
+          <span data-testid="plan-quantities">{quantitiesByUnit(planned)}</span>
         </Descriptions.Item>
         <Descriptions.Item label="最长到达">{plan.maxEtaHours.toFixed(1)} 小时</Descriptions.Item>
         {plan.approvalDueAt ? (
@@ -184,6 +199,16 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
           description="对方可在「审批」页批准。情况紧急时可用「紧急批准」先调拨后补手续：书面审批须在 48 小时内由他人补办。"
         />
       )}
+      {waiting.length > 0 && (status === 'PROPOSED' || status === 'APPROVED') && (
+        // Sweep 19a F13 (D25): said before 执行 is tried, naming whose consent is awaited.
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="consent-waiting"
+          message={`方案中 ${waiting.length} 行使用其他辖区的储备（${[...new Set(waiting.map((l) => l.source.region.name))].join('、')}），尚待对方同意（跨区域调用），同意或拒绝后才能执行`}
+          description="对方辖区在其「审批」页决定；不同意的行不调运，所缺物资列入缺口。"
+        />
+      )}
       <Space>
         {status === 'PROPOSED' && (
           <>
@@ -198,7 +223,7 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
           </>
         )}
         {status === 'APPROVED' && (
-          <Button type="primary" loading={execution.fetching} onClick={confirmExecute}>
+          <Button type="primary" loading={execution.fetching} disabled={waiting.length > 0} onClick={confirmExecute}>
             执行
           </Button>
         )}

@@ -13,10 +13,8 @@ const PlanShipmentsQuery = graphql(
     query PlanShipments($id: ID!) {
       dispatchPlan(id: $id) {
         id
-        lines {
-          transfer {
-            ...TransferFields
-          }
+        transfers {
+          ...TransferFields
         }
       }
     }
@@ -27,7 +25,7 @@ const PlanShipmentsQuery = graphql(
 const STATUS_COLOR: Record<TransferRow['status'], string> = { IN_TRANSIT: 'orange', PARTIALLY_RECEIVED: 'orange', RECEIVED: 'green', CANCELLED: 'default' };
 
 /**
- * An executed plan's shipments (调拨单), one row each; 到货签收 of what is still on its way (a 安置点 opened on the map may
+ * An executed plan's shipments (调拨单), one row each, its 补发 included; 到货签收 of what is still on its way (a 安置点 opened on the map may
  * have no keeper: the command receives there), and 撤销调拨 of one nothing of which has been received: the command
  * undoes a plan's shipment, not the source store's keeper alone (D24, D27). The API decides who may — a dispatcher or
  * administrator whose region covers the source store — and says why not; the plan stays executing until shipped again
@@ -37,9 +35,10 @@ export function PlanShipments({ planId, onChanged }: { planId: string; onChanged
   const [{ data, fetching }, refetch] = useQuery({ query: PlanShipmentsQuery, variables: { id: planId } });
   const [cancelling, setCancelling] = useState<TransferRow>();
   const [receiving, setReceiving] = useState<TransferRow>();
-  const shipments = new Map<string, TransferRow>();
-  for (const line of data?.dispatchPlan?.lines ?? []) if (line.transfer && !shipments.has(line.transfer.id)) shipments.set(line.transfer.id, line.transfer);
-  if (!shipments.size) return null;
+  // Sweep 19a F1: every shipment citing the plan — a 补发 is no line's transfer, and a list built from the lines never
+  // showed it (neither 到货签收 nor 撤销调拨, while 结束事件 was refused for what it carried).
+  const shipments = data?.dispatchPlan?.transfers ?? [];
+  if (!shipments.length) return null;
   return (
     <>
       <Typography.Title level={5}>发运的调拨单</Typography.Title>
@@ -47,7 +46,7 @@ export function PlanShipments({ planId, onChanged }: { planId: string; onChanged
         size="small"
         loading={fetching}
         rowKey="id"
-        dataSource={[...shipments.values()]}
+        dataSource={shipments}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: '调拨单', render: (_, t) => t.number },

@@ -1,14 +1,25 @@
-import { Alert, Table, Tag, Tooltip } from 'antd';
+import { Alert, Button, Table, Tag, Tooltip } from 'antd';
 import { formatDateTime } from '../common/format';
 import { labelOf, TIER } from '../common/labels';
 import { TIER_COLOUR } from '../common/map/BaseMap';
-import type { Plan } from './plan';
+import { consentState, type Plan } from './plan';
 import { arrivalLabel } from './arrival';
 
 type Line = Plan['lines'][number];
 
-/** The plan's lines with tier, ETA and the deadline flag (10 h by default, D14); shortages said plainly. */
-export function PlanTable({ plan }: { plan: Plan }) {
+/**
+ * D28: a line of an executing plan that a 补发 is to make good — from a store, carried out (not refused consent), and
+ * part of it will not come: received short or its shipment cancelled, nothing on its way for the rest (arrivesInFull).
+ */
+export const needsReship = (plan: Pick<Plan, 'status'>, l: Line) =>
+  plan.status === 'EXECUTING' && l.source.kind === 'STORE' && consentState(l) !== 'REJECTED' && !l.arrivesInFull;
+
+/**
+ * The plan's lines with tier, ETA and the deadline flag (10 h by default, D14); shortages said plainly. D25 (sweep 19a
+ * F13): a line awaiting another jurisdiction's consent is marked 待…同意, one refused 未获同意 (not carried out: nothing
+ * of it ships, the shortage shows it missing). `onReship`: 补发 is offered on each line needing it (sweep 19a F1).
+ */
+export function PlanTable({ plan, onReship }: { plan: Plan; onReship?: (line: Line) => void }) {
   return (
     <>
       {plan.shortages.length > 0 && (
@@ -34,8 +45,21 @@ export function PlanTable({ plan }: { plan: Plan }) {
           { title: '物资', render: (_, l) => l.item.name },
           { title: '来源', render: (_, l) => <Tooltip title={l.reason}>{l.source.name}</Tooltip> },
           { title: '批号', render: (_, l) => l.batchNo ?? '—' },
-          { title: '层级', render: (_, l) => <Tag color={TIER_COLOUR[l.tier]}>{labelOf(TIER, l.tier)}</Tag> },
-          { title: '数量', align: 'right', render: (_, l) => `${l.quantity} ${l.item.unit}` },
+          {
+            title: '层级',
+            render: (_, l) => (
+              <>
+                <Tag color={TIER_COLOUR[l.tier]}>{labelOf(TIER, l.tier)}</Tag>
+                <ConsentTag line={l} />
+              </>
+            ),
+          },
+          {
+            title: '数量',
+            align: 'right',
+            // D25: a refused line is not carried out — its quantity struck through, as the print leaves it out of the total.
+            render: (_, l) => (consentState(l) === 'REJECTED' ? <del>{`${l.quantity} ${l.item.unit}`}</del> : `${l.quantity} ${l.item.unit}`),
+          },
           { title: '距离', align: 'right', render: (_, l) => `${l.distanceKm.toFixed(1)} km` },
           { title: '预计到达', align: 'right', render: (_, l) => `${l.etaHours.toFixed(1)} 小时` },
           {
@@ -45,6 +69,8 @@ export function PlanTable({ plan }: { plan: Plan }) {
           {
             title: '灾后到达（10 小时保障）',
             render: (_, l) => {
+              // D25: nothing of a refused line comes (its arrival figure is not a delay to chase).
+              if (consentState(l) === 'REJECTED') return <Tag>不调运</Tag>;
               const { text, colour, arrived, why } = arrivalLabel(l);
               return (
                 <Tooltip title={`${arrived ? '' : '预计 '}${formatDateTime(l.arrivesAt)} 到达${why ? `；${why}` : ''}`}>
@@ -53,8 +79,41 @@ export function PlanTable({ plan }: { plan: Plan }) {
               );
             },
           },
+          ...(onReship
+            ? [
+                {
+                  title: '',
+                  render: (_: unknown, l: Line) =>
+                    needsReship(plan, l) && (
+                      <Button size="small" onClick={() => onReship(l)}>
+                        补发
+                      </Button>
+                    ),
+                },
+              ]
+            : []),
         ]}
       />
     </>
+  );
+}
+
+/** D25: 待运城市同意 / 未获运城市同意 — the jurisdiction whose stock or reserve the line uses (the source's region). */
+function ConsentTag({ line }: { line: Line }) {
+  const state = consentState(line);
+  if (!state) return null;
+  const region = line.source.region.name;
+  return state === 'PENDING' ? (
+    <Tooltip title={`使用${region}的储备，须经对方同意（跨区域调用）；同意前不预留、不调运，方案不能执行`}>
+      <Tag color="gold" data-testid="consent-pending">
+        待{region}同意
+      </Tag>
+    </Tooltip>
+  ) : (
+    <Tooltip title={`${region}不同意调用：本行不调运，不计入方案数量，所缺物资见「缺口」`}>
+      <Tag color="red" data-testid="consent-refused">
+        未获{region}同意
+      </Tag>
+    </Tooltip>
   );
 }

@@ -45,6 +45,9 @@ export const PlanFields = graphql(`
           lat
           lng
         }
+        store {
+          id
+        }
       }
       item {
         id
@@ -54,14 +57,23 @@ export const PlanFields = graphql(`
       source {
         kind
         name
+        region {
+          name
+        }
         store {
+          id
           location {
             lat
             lng
           }
         }
       }
+      batch {
+        id
+      }
       batchNo
+      needsConsent
+      consent
       quantity
       distanceKm
       etaHours
@@ -93,6 +105,21 @@ export type Plan = ResultOf<typeof PlanFields>;
 
 // What orders and names an incident's plans, and the repeats of a request (sweep 19a F7): pure, in plan-order.ts.
 export { numberPlans, planLabel, repeatedDemand, type RepeatedDemand } from './plan-order.ts';
+
+type ConsentFields = Pick<Plan['lines'][number], 'needsConsent' | 'consent'>;
+
+/**
+ * D25: where a line stands on another jurisdiction's consent — 'PENDING' while asked (or not yet asked: a suggestion),
+ * 'REJECTED' once refused (the line is not planned: nothing of it is reserved or shipped), null when none is needed or
+ * it was given.
+ */
+export function consentState(l: ConsentFields): 'PENDING' | 'REJECTED' | null {
+  if (!l.needsConsent || l.consent === 'APPROVED') return null;
+  return l.consent === 'REJECTED' ? 'REJECTED' : 'PENDING';
+}
+
+/** D25: the lines the plan carries out — all but those whose jurisdiction refused consent (the API's plannedLines). */
+export const plannedLines = <L extends ConsentFields>(lines: readonly L[]): L[] => lines.filter((l) => consentState(l) !== 'REJECTED');
 
 /** A plan's quantities per unit (「500 床、100 顶」): quantities of different units are not added up. */
 export function quantitiesByUnit(lines: readonly { quantity: number; item: { unit: string } }[]): string {
