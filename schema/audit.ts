@@ -101,6 +101,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
       description:
         'D22: where the change moved what it acted on to another region (a store’s or a user’s region), the region it had before — whose auditors read the entry too; null otherwise',
     }),
+    subjectRegionCodes: t.stringList({
+      description:
+        'D22: every region of what the mutation acted on whose auditors read the entry — subjectRegionCode, subjectPriorRegionCode and the others it touches: a keeper’s stores’ regions, a settlement’s owing region, the regions whose stock a dispatch plan takes, a 联储 agreement’s regions',
+      resolve: (r) => [...new Set([r.subjectRegionCode, r.subjectPriorRegionCode, ...(r.subjectOtherRegionCodes ?? [])].filter((c) => c !== null))],
+    }),
     operation: t.exposeString('operation'),
     input: t.string({
       nullable: true,
@@ -147,7 +152,7 @@ const AuditFilter = builder.inputType('AuditFilter', {
     username: t.string(),
     operation: t.string(),
     outcome: t.string(),
-    regionCode: t.string({ description: "Entries whose actor's region or subject's region lies in this region's subtree" }),
+    regionCode: t.string({ description: "Entries whose actor's region or a region of their subject (subjectRegionCodes) lies in this region's subtree" }),
   }),
 });
 

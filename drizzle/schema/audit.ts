@@ -43,6 +43,10 @@ export const auditLog = pgTable(
     // D22 (sweep 12c C6): an edit that moved its record (a store, a user) to another region: the region it had before,
     // so that the auditors of the region it left read the move too. Null when the record stayed where it was.
     subjectPriorRegionCode: varchar('subject_prior_region_code', { length: 12 }),
+    // D22 (sweep 19c F3, 0046): the other regions what it acted on touches — a keeper's stores', a settlement's owing
+    // region, the regions a dispatch plan takes stock from, a 联储 agreement's — whose auditors read it too. Sorted,
+    // without subject_region_code; null when there are none (a store, a document, a transfer: always).
+    subjectOtherRegionCodes: varchar('subject_other_region_codes', { length: 12 }).array(),
     operation: varchar('operation', { length: 64 }).notNull(),
     input: jsonb('input'),
     outcome: varchar('outcome', { length: 32 }).notNull(),

@@ -7,6 +7,8 @@ import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
 import { maskIdNumbersIn } from '../id-numbers-in-text.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
+import { PLAN_APPROVAL_KINDS } from '../authority/queue.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { assertPeriodOrder } from '../validation.ts';
 import { normalizeRegionCode, PREFIX_LENGTHS, subtreePrefix } from '../regions/codes.ts';
@@ -72,6 +74,8 @@ export interface AuditEntry {
   subject?: AuditSubject | null;
   /** The subject's region before the change, for an edit that may move it (subjectRegionBefore). */
   subjectPriorRegionCode?: string | null;
+  /** The other regions the subject touched before the change — a keeper's stores (subjectRegionBefore). */
+  subjectPriorOtherRegionCodes?: readonly string[] | null;
   operation: string;
   input: unknown;
   outcome: string;
@@ -87,6 +91,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
 }
 
 function storableEntry(e: AuditEntry) {
+  const subject = e.subject ?? null;
   return {
     at: e.at,
     userId: e.userId,
@@ -96,11 +101,10 @@ function storableEntry(e: AuditEntry) {
     displayName: sql`(SELECT u.display_name FROM users u WHERE u.id = ${e.userId}::uuid)`,
     role: e.role,
     regionCode: e.regionCode,
-    subjectRegionCode: subjectRegionSql(e.subject ?? null),
+    subjectRegionCode: subjectRegionSql(subject),
     // Kept only where the change moved the subject: the region before, when it is not the region after.
-    subjectPriorRegionCode: e.subjectPriorRegionCode
-      ? sql`NULLIF(${e.subjectPriorRegionCode}::varchar, ${subjectRegionSql(e.subject ?? null)})`
-      : sql`NULL::varchar`,
+    subjectPriorRegionCode: e.subjectPriorRegionCode ? sql`NULLIF(${e.subjectPriorRegionCode}::varchar, ${subjectRegionSql(subject)})` : sql`NULL::varchar`,
+    subjectOtherRegionCodes: subjectOtherRegionsSql(subject, e.subjectPriorOtherRegionCodes ?? []),
     operation: storableText(e.operation, 64),
     input: summarizeInput(e.input),
     outcome: storableText(e.outcome, 32),
@@ -146,7 +150,11 @@ export function noteIdempotentReplay(): void {
  */
 export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>, run: (tx: Db, audit: PendingAudit) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    const audit: PendingAudit = { entry: { ...entry, outcome: AUDIT_OK, subjectPriorRegionCode: await subjectRegionBefore(tx, entry) }, written: false };
+    const before = await subjectRegionBefore(tx, entry);
+    const audit: PendingAudit = {
+      entry: { ...entry, outcome: AUDIT_OK, subjectPriorRegionCode: before.code, subjectPriorOtherRegionCodes: before.others },
+      written: false,
+    };
     const result = await withPendingAudit(audit, () => run(tx, audit));
     if (!audit.written) await recordAudit(tx, audit.entry);
     return result;
@@ -157,9 +165,10 @@ export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>
 export function pendingAuditInsert(pending: PendingAudit): SQL {
   pending.written = true;
   const r = storableEntry(pending.entry);
-  return sql`INSERT INTO audit_log (at, user_id, username, display_name, role, region_code, subject_region_code, subject_prior_region_code, operation, input, outcome, message)
+  return sql`INSERT INTO audit_log (at, user_id, username, display_name, role, region_code, subject_region_code, subject_prior_region_code,
+                         subject_other_region_codes, operation, input, outcome, message)
     VALUES (${r.at.toISOString()}::timestamptz, ${r.userId}::uuid, ${r.username}::varchar, ${r.displayName}, ${r.role}::varchar, ${r.regionCode}::varchar,
-            ${r.subjectRegionCode}, ${r.subjectPriorRegionCode}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
+            ${r.subjectRegionCode}, ${r.subjectPriorRegionCode}, ${r.subjectOtherRegionCodes}, ${r.operation}::varchar, ${r.input === null ? null : JSON.stringify(r.input)}::jsonb, ${r.outcome}::varchar, ${r.message}::varchar)`;
 }
 
 // ---- what a mutation acted on (D22): an auditor of the region of a store, user, approval … reads the rows about it
@@ -183,6 +192,12 @@ export interface AuditSubject {
   kind: SubjectKind;
   /** The record's id (a UUID), or a region's code. */
   id: string;
+  /**
+   * D22 (sweep 19c F3): every store and region a list argument names — a keeper's stores (`storeIds`), a 联储
+   * agreement's regions (`regionCodes`): the row is theirs too, not only the first one's (subjectOtherRegionsSql).
+   */
+  storeIds?: readonly string[];
+  regionCodes?: readonly string[];
 }
 
 /** Mutations whose `id` argument names the record they change (and may move to another region: subjectRegionBefore). */
@@ -214,9 +229,12 @@ const SUBJECT_ARGS: readonly (readonly [string, SubjectKind])[] = [
   ['incidentId', 'incident'],
   ['userId', 'user'],
   ['regionCode', 'region'],
-  ['storeIds', 'store'], // a keeper's account: its first store
-  ['regionCodes', 'region'], // a 联储 agreement: its first region
+  ['storeIds', 'store'], // a keeper's account: its first store (and every store's region: AuditSubject.storeIds)
+  ['regionCodes', 'region'], // a 联储 agreement: its first region (and every region: AuditSubject.regionCodes)
 ];
+
+/** At most this many of a list argument's stores or regions are looked up for the row (an account keeps a few stores). */
+const MAX_LISTED = 100;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION_CODE = /^\d{6}(\d{6})?$/;
@@ -224,15 +242,24 @@ const REGION_CODE = /^\d{6}(\d{6})?$/;
 /** What a mutation acted on, read from its arguments (top level, then `input`); null when they name nothing scoped. */
 export function auditSubject(operation: string, args: Record<string, unknown>): AuditSubject | null {
   const input = args.input !== null && typeof args.input === 'object' ? (args.input as Record<string, unknown>) : {};
+  const listed = (name: string, valid: (v: string) => string | null) => {
+    const raw = [args[name], input[name]].find(Array.isArray) as unknown[] | undefined;
+    const values = (raw ?? []).flatMap((v) => (typeof v === 'string' ? (valid(v) ?? []) : []));
+    return values.length ? { [name]: [...new Set(values)].slice(0, MAX_LISTED) } : {};
+  };
+  const lists = {
+    ...listed('storeIds', (v) => (UUID.test(v) ? v : null)),
+    ...listed('regionCodes', (v) => (REGION_CODE.test(v.trim()) ? normalizeRegionCode(v) : null)),
+  };
   const byId = SUBJECT_OF_ID[operation];
-  if (byId && typeof args.id === 'string' && UUID.test(args.id)) return { kind: byId, id: args.id };
+  if (byId && typeof args.id === 'string' && UUID.test(args.id)) return { kind: byId, id: args.id, ...lists };
   for (const [name, kind] of SUBJECT_ARGS) {
     for (const source of [args, input]) {
       const raw = source[name];
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (typeof value !== 'string') continue;
-      if (kind === 'region' && REGION_CODE.test(value.trim())) return { kind, id: normalizeRegionCode(value) };
-      if (kind !== 'region' && UUID.test(value)) return { kind: SUBJECT_KIND_OF_OPERATION[operation]?.[kind] ?? kind, id: value };
+      if (kind === 'region' && REGION_CODE.test(value.trim())) return { kind, id: normalizeRegionCode(value), ...lists };
+      if (kind !== 'region' && UUID.test(value)) return { kind: SUBJECT_KIND_OF_OPERATION[operation]?.[kind] ?? kind, id: value, ...lists };
     }
   }
   return null;
@@ -278,17 +305,90 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
 }
 
 /**
+ * D22 (sweep 19c F3): the regions besides subject_region_code that what the mutation acted on touches, whose auditors
+ * read the row too — a region's auditor must see a change to its own stock, debts and stores whichever region the row
+ * is filed under:
+ * - a keeper's account: the region of every store they keep (a 新乡 store and a 晋城 store: both cities);
+ * - a settlement: the owing region beside the one owed (settle marks the owing region's debt paid);
+ * - a dispatch plan, its call-offs and its approvals (consent, written approval): every region the plan touches
+ *   (planRegionsSql) — the stores whose stock it takes above all;
+ * - and every store and region a list argument names (a keeper's storeIds, a 联储 agreement's regionCodes).
+ * Other subjects (a store, a document, a transfer, an order …) add nothing: no subquery at all then, so a ledger post's
+ * row costs what it did. `prior`: the regions the subject touched before the change (subjectRegionBefore). An
+ * expression of the row's own INSERT (no round trip); sorted, without the subject's region; null when nothing is left.
+ */
+function subjectOtherRegionsSql(subject: AuditSubject | null, prior: readonly string[]): SQL {
+  const parts: SQL[] = [];
+  const own = subject && otherRegionsOfSubjectSql(subject);
+  if (own) parts.push(own);
+  if (subject?.storeIds?.length) parts.push(sql`ARRAY(SELECT s.region_code FROM stores s WHERE s.id IN (${uuidList(subject.storeIds)}))`);
+  if (subject?.regionCodes?.length) parts.push(sql`ARRAY(SELECT r.code FROM regions r WHERE r.code IN (${varcharList(subject.regionCodes)}))`);
+  if (prior.length) parts.push(sql`ARRAY[${varcharList(prior)}]::varchar[]`);
+  if (!parts.length) return sql`NULL::varchar[]`;
+  return sql`(SELECT array_agg(DISTINCT c.code ORDER BY c.code) FROM unnest(${sql.join(parts, sql` || `)}) AS c(code)
+               WHERE c.code IS NOT NULL AND c.code IS DISTINCT FROM ${subjectRegionSql(subject)})`;
+}
+
+const varcharList = (values: readonly string[]): SQL =>
+  sql.join(
+    values.map((v) => sql`${v}::varchar`),
+    sql`, `,
+  );
+
+/** The regions a subject of its kind touches besides its own (subjectOtherRegionsSql), as a varchar[]; null: none. */
+function otherRegionsOfSubjectSql(subject: AuditSubject): SQL | null {
+  const id = subject.id;
+  switch (subject.kind) {
+    case 'user':
+      return sql`ARRAY(SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ${id}::uuid)`;
+    case 'settlement':
+      return sql`ARRAY(SELECT x.owed_by_region FROM settlements x WHERE x.id = ${id}::uuid)`;
+    case 'plan':
+      return planRegionsSql(sql`${id}::uuid`);
+    case 'callOff':
+      return planRegionsSql(sql`(SELECT c.plan_id FROM call_offs c WHERE c.id = ${id}::uuid)`);
+    case 'approval':
+      // A plan's approval, its written approval after an emergency, another region's consent: the plan's regions.
+      return sql`COALESCE((SELECT ${planRegionsSql(sql`a.subject_id`)} FROM approvals a
+                            WHERE a.id = ${id}::uuid AND a.kind::text IN (${varcharList(PLAN_APPROVAL_KINDS)})), ARRAY[]::varchar[])`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * D15, D22, D25: the regions a dispatch plan touches — its incident's, its jurisdiction's (whose plan it is), its
+ * destinations', and those of the stores and agreement companies it takes stock from (another region's stock leaving
+ * under a 联储 agreement or by consent: that region's auditors see who asked for it, approved and shipped it).
+ */
+function planRegionsSql(planId: SQL): SQL {
+  return sql`(SELECT ARRAY(SELECT i.region_code FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id WHERE p.id = q.id
+                           UNION SELECT p.jurisdiction_code FROM dispatch_plans p WHERE p.id = q.id
+                           UNION SELECT d.region_code FROM dispatch_destinations d WHERE d.plan_id = q.id
+                           UNION SELECT s.region_code FROM dispatch_lines l JOIN stores s ON s.id = l.store_id WHERE l.plan_id = q.id
+                           UNION SELECT g.region_code FROM dispatch_lines l JOIN agreements g ON g.id = l.agreement_id WHERE l.plan_id = q.id)
+                FROM (SELECT ${planId} AS id) q)`;
+}
+
+/**
  * D22 (sweep 12c C6): an edit of a record that can move it to another region — a store's region, a user's region or
  * stores (SUBJECT_OF_ID) — is read by the auditors of the region it left as well as of the one it reached: otherwise
  * a store moved out of a township vanishes from the township's log without a trace. The record's region before the
  * change, read in the change's transaction before the change runs; the row keeps it where it differs from the region
- * after (storableEntry). Other mutations do not move their subject: no extra statement for them (a ledger post).
+ * after (storableEntry). Likewise the other regions it touched before (sweep 19c F3: a keeper's stores — a 晋城 store
+ * taken from a keeper is 晋城's auditor's to see). Other mutations do not move their subject: no extra statement for
+ * them (a ledger post).
  */
-async function subjectRegionBefore(tx: Db, entry: Omit<AuditEntry, 'outcome'>): Promise<string | null> {
+async function subjectRegionBefore(tx: Db, entry: Omit<AuditEntry, 'outcome'>): Promise<{ code: string | null; others: string[] }> {
   const subject = entry.subject;
-  if (!subject || SUBJECT_OF_ID[entry.operation] !== subject.kind) return null;
-  const [row] = await queryRows<{ code: string | null }>(tx, sql`SELECT ${subjectRegionSql(subject)} AS code`);
-  return row?.code ?? null;
+  if (!subject || SUBJECT_OF_ID[entry.operation] !== subject.kind) return { code: null, others: [] };
+  const others = otherRegionsOfSubjectSql(subject);
+  // As text: the drivers read arrays differently.
+  const [row] = await queryRows<{ code: string | null; others: string | null }>(
+    tx,
+    sql`SELECT ${subjectRegionSql(subject)} AS code, ${others ? sql`array_to_string(${others}, ',')` : sql`NULL::text`} AS others`,
+  );
+  return { code: row?.code ?? null, others: row?.others ? row.others.split(',') : [] };
 }
 
 /**
@@ -360,10 +460,19 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
     const region = await getRegionInScope(db, user, f.regionCode);
     const prefix = `${subtreePrefix(region.code)}%`;
     where.push(
-      sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix} OR ${auditLog.subjectPriorRegionCode} LIKE ${prefix})`,
+      sql`(${auditLog.regionCode} LIKE ${prefix} OR ${auditLog.subjectRegionCode} LIKE ${prefix} OR ${auditLog.subjectPriorRegionCode} LIKE ${prefix}
+           OR EXISTS (SELECT 1 FROM unnest(${auditLog.subjectOtherRegionCodes}) AS o(code) WHERE o.code LIKE ${prefix}))`,
     );
   }
-  where.push(auditEntriesInScope(user, auditLog.regionCode, [auditLog.subjectRegionCode, auditLog.subjectPriorRegionCode], auditLog.operation));
+  where.push(
+    auditEntriesInScope(
+      user,
+      auditLog.regionCode,
+      [auditLog.subjectRegionCode, auditLog.subjectPriorRegionCode],
+      auditLog.subjectOtherRegionCodes,
+      auditLog.operation,
+    ),
+  );
   if (f.from) where.push(gte(auditLog.at, f.from));
   if (f.to) where.push(lte(auditLog.at, f.to));
   if (f.username) where.push(eq(auditLog.username, f.username));

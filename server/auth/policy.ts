@@ -43,14 +43,29 @@ export function regionsInScope(p: Principal, regionCode: SQLWrapper): SQL {
 /** Operations that act on every region's books at once (D22: a month close fixes every region's valuation). */
 const SYSTEM_WIDE_OPERATIONS = ['closePeriod'];
 
+/** SQL: some region of the array `regionCodes` lies in the principal's region scope (audit rows: D22, sweep 19c F3). */
+function anyRegionInScope(p: Principal, regionCodes: SQLWrapper): SQL {
+  if (p.role === 'KEEPER') return sql`FALSE`;
+  if (p.regionCode === null) return sql`TRUE`;
+  return sql`EXISTS (SELECT 1 FROM unnest(${regionCodes}) AS r(code) WHERE r.code LIKE ${`${subtreePrefix(p.regionCode)}%`})`;
+}
+
 /**
  * SQL: audit rows the principal may read (D22) — auditors and administrators, where the actor's region or a region
  * of what the mutation acted on lies in their scope (a system-wide administrator's change to a county's store is that
  * county's auditors' to read; a store moved out of a township is the township's too: `subjectRegions` are the
- * subject's region after and before the change), and the system-wide administrator's operations on every region's
- * books (月结), which every region's auditors read; an unscoped administrator reads all.
+ * subject's region after and before the change; `otherSubjectRegions`, an array, the other regions it touches — a
+ * keeper's stores, a settlement's owing region, the regions whose stock a plan takes, a 联储 agreement's regions), and
+ * the system-wide administrator's operations on every region's books (月结), which every region's auditors read; an
+ * unscoped administrator reads all.
  */
-export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subjectRegions: readonly SQLWrapper[], operation: SQLWrapper): SQL {
+export function auditEntriesInScope(
+  p: Principal,
+  actorRegion: SQLWrapper,
+  subjectRegions: readonly SQLWrapper[],
+  otherSubjectRegions: SQLWrapper,
+  operation: SQLWrapper,
+): SQL {
   if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return sql`FALSE`;
   if (p.regionCode === null) return sql`TRUE`;
   const systemWide = sql`(${actorRegion} IS NULL AND ${operation} IN (${sql.join(
@@ -58,7 +73,7 @@ export function auditEntriesInScope(p: Principal, actorRegion: SQLWrapper, subje
     sql`, `,
   )}))`;
   const regions = [actorRegion, ...subjectRegions].map((code) => regionsInScope(p, code));
-  return sql`(${sql.join([...regions, systemWide], sql` OR `)})`;
+  return sql`(${sql.join([...regions, anyRegionInScope(p, otherSubjectRegions), systemWide], sql` OR `)})`;
 }
 
 // ---- stores and what they hold
@@ -414,13 +429,24 @@ export const mayRead = {
   distribution: (p: Principal, d: { storeId: string; incidentId: string }, look: PolicyLookups) => maySeeHouseholds(p, d, look),
   /**
    * An audit entry: auditors and administrators, whose region holds its actor or what it acted on (where it is, or was
-   * before the change moved it), or the system-wide administrator's operation on every region's books (unscoped: all)
-   * — auditEntriesInScope, row by row.
+   * before the change moved it, or another region it touches), or the system-wide administrator's operation on every
+   * region's books (unscoped: all) — auditEntriesInScope, row by row.
    */
-  auditEntry: (p: Principal, e: { regionCode: string | null; subjectRegionCode: string | null; subjectPriorRegionCode: string | null; operation: string }) =>
+  auditEntry: (
+    p: Principal,
+    e: {
+      regionCode: string | null;
+      subjectRegionCode: string | null;
+      subjectPriorRegionCode: string | null;
+      subjectOtherRegionCodes: string[] | null;
+      operation: string;
+    },
+  ) =>
     (p.role === 'ADMIN' || p.role === 'AUDITOR') &&
     (p.regionCode === null ||
-      [e.regionCode, e.subjectRegionCode, e.subjectPriorRegionCode].some((code) => code !== null && isInSubtree(code, p.regionCode!)) ||
+      [e.regionCode, e.subjectRegionCode, e.subjectPriorRegionCode, ...(e.subjectOtherRegionCodes ?? [])].some(
+        (code) => code !== null && isInSubtree(code, p.regionCode!),
+      ) ||
       (e.regionCode === null && SYSTEM_WIDE_OPERATIONS.includes(e.operation))),
 };
 

@@ -39,7 +39,8 @@ export interface ScopeSnapshot {
   incidents: Map<string, string>; // id → region
   plans: Map<string, string>; // id → incident
   callOffs: Map<string, string>; // id → plan
-  auditEntries: Map<string, { actor: string | null; subject: string | null; subjectBefore: string | null }>; // id → the actor's and the subject's regions (after, before a move)
+  // id → the actor's and the subject's regions (after, before a move, and the others it touches: sweep 19c F3)
+  auditEntries: Map<string, { actor: string | null; subject: string | null; subjectBefore: string | null; subjectOthers: string[] }>;
   orders: Map<string, string>; // id → store
   approvals: Map<string, { regionCode: string; storeId: string | null; requestedBy: string }>;
   settlements: Map<string, { owedTo: string; owedBy: string }>;
@@ -91,8 +92,8 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     rows<{ id: string; region_code: string }>(sql`SELECT id::text, region_code FROM incidents`),
     rows<{ id: string; incident_id: string }>(sql`SELECT id::text, incident_id::text FROM dispatch_plans`),
     rows<{ id: string; plan_id: string }>(sql`SELECT id::text, plan_id::text FROM call_offs`),
-    rows<{ id: string; region_code: string | null; subject_region_code: string | null; subject_prior_region_code: string | null }>(
-      sql`SELECT id::text, region_code, subject_region_code, subject_prior_region_code FROM audit_log`,
+    rows<{ id: string; region_code: string | null; subject_region_code: string | null; subject_prior_region_code: string | null; others: string | null }>(
+      sql`SELECT id::text, region_code, subject_region_code, subject_prior_region_code, array_to_string(subject_other_region_codes, ',') AS others FROM audit_log`,
     ),
     rows<{ id: string; store_id: string }>(sql`SELECT id::text, store_id::text FROM outbound_orders`),
     rows<{ id: string; region_code: string; store_id: string | null; requested_by: string }>(
@@ -124,7 +125,15 @@ export async function loadSnapshot(db: Db): Promise<ScopeSnapshot> {
     plans: new Map(plans.map((p) => [p.id, p.incident_id])),
     callOffs: new Map(callOffs.map((c) => [c.id, c.plan_id])),
     auditEntries: new Map(
-      audit.map((a) => [stableId('audit-entry', a.id), { actor: a.region_code, subject: a.subject_region_code, subjectBefore: a.subject_prior_region_code }]),
+      audit.map((a) => [
+        stableId('audit-entry', a.id),
+        {
+          actor: a.region_code,
+          subject: a.subject_region_code,
+          subjectBefore: a.subject_prior_region_code,
+          subjectOthers: a.others ? a.others.split(',') : [],
+        },
+      ]),
     ),
     orders: new Map(orders.map((o) => [o.id, o.store_id])),
     approvals: new Map(approvals.map((a) => [a.id, { regionCode: a.region_code, storeId: a.store_id, requestedBy: a.requested_by }])),
@@ -299,9 +308,10 @@ export class ScopeOracle {
   auditEntry(p: Principal, id: string): Decision {
     if (p.role !== 'ADMIN' && p.role !== 'AUDITOR') return 'hidden';
     if (!this.snap.auditEntries.has(id)) return { undecided: `unknown audit entry ${id}` };
-    // D22: the actor's region or the region of what the mutation acted on (after, or before a move: sweep 12c C6).
-    const { actor, subject, subjectBefore } = this.snap.auditEntries.get(id)!;
-    return this.region(p, actor) || this.region(p, subject) || this.region(p, subjectBefore) ? 'visible' : 'hidden';
+    // D22: the actor's region or a region of what the mutation acted on (after, or before a move: sweep 12c C6; another
+    // region it touches — a keeper's stores, a settlement's owing side, a plan's sources: sweep 19c F3).
+    const { actor, subject, subjectBefore, subjectOthers } = this.snap.auditEntries.get(id)!;
+    return [actor, subject, subjectBefore, ...subjectOthers].some((code) => this.region(p, code)) ? 'visible' : 'hidden';
   }
 }
 
