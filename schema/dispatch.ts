@@ -282,15 +282,56 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
 });
 
 export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
-  description: 'Per item: requested, planned, shipped, received, distributed (handed out) and recovered',
+  description:
+    'D12, D18, D27, D30 (sweep 20c F3): per item, the incident\'s 物资收支, each row adding up three ways — shipped = received + inTransit + lostInTransit + cancelled; received + otherIn + returnedByHouseholds − distributed − recovered − scrapped − writtenOff − otherOut = atPoints; distributed − returnedByHouseholds − lostAtHouseholds = withHouseholds',
   fields: (t) => ({
     item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),
     requested: t.exposeInt('requested'),
     planned: t.exposeInt('planned'),
-    shipped: t.exposeInt('shipped'),
-    received: t.exposeInt('received'),
-    distributed: t.exposeInt('distributed'),
-    recovered: t.exposeInt('recovered'),
+    shipped: t.exposeInt('shipped', {
+      description:
+        "What the incident's plans sent to its 安置点: every shipment citing a plan (补发 included), as shipped, and each call-off's quantity called off — = received + inTransit + lostInTransit + cancelled",
+    }),
+    cancelled: t.exposeInt('cancelled', {
+      description: 'Of shipped: shipments cancelled back to their store (cancelTransfer), and call-offs cancelled or the rest released by a part delivery (D17)',
+    }),
+    lostInTransit: t.exposeInt('lostInTransit', { description: 'Of shipped: lost in transit and written off on approval (D27)' }),
+    inTransit: t.exposeInt('inTransit', {
+      description: 'Of shipped: still on its way — shipped and neither received, written off nor cancelled (as TransferLine.inTransit), and call-offs not yet delivered',
+    }),
+    pendingWriteOff: t.exposeInt('pendingWriteOff', {
+      description: 'Of inTransit: declared short on receipt and awaiting its write-off approval (D27; TransferLine.pendingWriteOff)',
+    }),
+    received: t.exposeInt('received', { description: "Received at the incident's 安置点 of what its plans shipped (and call-offs delivered)" }),
+    otherIn: t.exposeInt('otherIn', {
+      description: "Came onto the 安置点's books otherwise: a transfer or receipt not under the plans, a stocktake gain",
+    }),
+    returnedByHouseholds: t.exposeInt('returnedByHouseholds', {
+      description: 'D30: handed back by households, good or damaged — received back at the 安置点 (then recovered or scrapped with the rest)',
+    }),
+    distributed: t.exposeInt('distributed', { description: "D29: handed out at the incident's 安置点" }),
+    recovered: t.exposeInt('recovered', {
+      description: 'D12, D30: good stock booked back from the 安置点 into a store (what households handed back included)',
+    }),
+    scrapped: t.exposeInt('scrapped', { description: 'D30: counted damaged at a 安置点 and scrapped on approval (D27)' }),
+    writtenOff: t.exposeInt('writtenOff', { description: 'D30: counted lost at a 安置点 and written off on approval (D27)' }),
+    otherOut: t.exposeInt('otherOut', { description: 'Left the 安置点 otherwise: a transfer out (net of its cancellation), a stocktake loss' }),
+    atPoints: t.exposeInt('atPoints', {
+      description: "Still at the incident's 安置点 = received + otherIn + returnedByHouseholds − distributed − recovered − scrapped − writtenOff − otherOut",
+    }),
+    pendingAtPoints: t.exposeInt('pendingAtPoints', {
+      description: 'Of atPoints: counted damaged or lost and awaiting its scrap or write-off approval (D27; rejected, it is simply there)',
+    }),
+    lostAtHouseholds: t.exposeInt('lostAtHouseholds', { description: 'D30: lost at households and written off on approval (D27)' }),
+    withHouseholds: t.exposeInt('withHouseholds', {
+      description: 'Still with households = distributed − returnedByHouseholds − lostAtHouseholds (consumed items for good)',
+    }),
+    pendingLostAtHouseholds: t.exposeInt('pendingLostAtHouseholds', {
+      description: 'Of withHouseholds: counted lost at households and awaiting its write-off approval (D27)',
+    }),
+    issuedFromStores: t.exposeInt('issuedFromStores', {
+      description: 'Issued for the incident straight from a reserve store (an issue citing it), not through a 安置点 — in none of the sums above',
+    }),
   }),
 });
 

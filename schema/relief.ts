@@ -476,11 +476,17 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
       resolve: (l, _a, ctx) => recoveryStores(serviceContext(ctx), l),
     }),
     received: t.exposeInt('received'),
-    returned: t.exposeInt('returned'),
+    returned: t.exposeInt('returned', {
+      description: 'D30: came back — good stock booked back into a store (recoverIncidentStock), or moved out of the 安置点 by a transfer that stands',
+    }),
+    scrapped: t.exposeInt('scrapped', { description: 'D30: counted damaged and scrapped on approval (D27)' }),
+    lost: t.exposeInt('lost', {
+      description: 'D30: counted lost — at the 安置点 or at households — and written off on approval (D27), or a stocktake loss at the 安置点',
+    }),
     pending: t.exposeInt('pending', {
       description: 'D27, D30: counted damaged or lost (a scrap or write-off at the point) and awaiting approval — accounted for, not outstanding',
     }),
-    outstanding: t.exposeInt('outstanding', { description: 'received − returned − pending' }),
+    outstanding: t.exposeInt('outstanding', { description: 'received − returned − scrapped − lost − pending' }),
     withHouseholds: t.exposeInt('withHouseholds', {
       description:
         'Of outstanding, what households received at the 安置点 and have not accounted for: to be counted with fromHouseholds in recoverIncidentStock (D30)',

@@ -14,6 +14,7 @@ import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service
 import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
+import { isFromHouseholds } from '../relief/household-returns.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -178,51 +179,159 @@ export interface IncidentItemBalance {
   itemId: string;
   requested: number;
   planned: number;
+  // The way to the 安置点 (the plans' shipments, 补发 included, and call-offs): shipped = received + inTransit + lostInTransit + cancelled.
   shipped: number;
+  cancelled: number;
+  lostInTransit: number;
+  inTransit: number;
+  /** Of inTransit: declared short on receipt, awaiting its write-off (D27) — TransferLine.pendingWriteOff summed. */
+  pendingWriteOff: number;
   received: number;
+  // At the 安置点: received + otherIn + returnedByHouseholds − distributed − recovered − scrapped − writtenOff − otherOut = atPoints.
+  otherIn: number;
+  returnedByHouseholds: number;
   distributed: number;
   recovered: number;
+  scrapped: number;
+  writtenOff: number;
+  otherOut: number;
+  atPoints: number;
+  /** Of atPoints: counted damaged or lost and awaiting the scrap or write-off approval (D27). */
+  pendingAtPoints: number;
+  // With households: distributed − returnedByHouseholds − lostAtHouseholds = withHouseholds.
+  lostAtHouseholds: number;
+  withHouseholds: number;
+  /** Of withHouseholds: counted lost at households and awaiting the write-off approval (D27). */
+  pendingLostAtHouseholds: number;
+  /** Issued for the incident straight from a reserve store (an issue citing it, sweep 7b H1), not through a 安置点. */
+  issuedFromStores: number;
 }
 
-/** D12, D18: per item, what was requested, planned, shipped, received, handed out and recovered for an incident. */
+/**
+ * D12, D18, D22, D27, D28, D30 (sweep 20c F3): per item, the incident's 物资收支 — each row adds up three ways.
+ *
+ * - The way there: what the incident's plans shipped to its 安置点 (every shipment citing a plan: execution's and each
+ *   补发; a call-off counts the quantity called off from the company) is received, still in transit (of which
+ *   `pendingWriteOff`: declared short, awaiting approval), lost in transit and written off, or cancelled (a call-off's
+ *   undelivered rest released): shipped = received + inTransit + lostInTransit + cancelled — the plans' transfer lines
+ *   and call-offs summed, as each transfer line adds up.
+ * - At the 安置点 (the incident's points, their ledger — movements whose documents stand, D22): what was received, what
+ *   else came onto their books (`otherIn`: a transfer or receipt outside the plans, a stocktake gain) and what households
+ *   handed back (`returnedByHouseholds`, received back at the point: counted here once; what then goes back to a store
+ *   is in `recovered` with the rest) less what was handed out there (`distributed`), booked back into stores
+ *   (`recovered`), scrapped or written off on approval, or moved out otherwise (`otherOut`: a transfer out, net of its
+ *   cancellation; a stocktake loss) is what the points still hold (`atPoints`, of which `pendingAtPoints` is counted
+ *   damaged or lost and awaits its approval).
+ * - With households: what was handed out less what they handed back and what they lost (written off on approval) is
+ *   still with them (consumed items for good; of it `pendingLostAtHouseholds` is counted lost, awaiting approval).
+ *
+ * `issuedFromStores`: issues citing the incident from a reserve store (not a 安置点), which no row above contains.
+ */
 export async function incidentBalance(db: Db, incidentId: string): Promise<IncidentItemBalance[]> {
+  const households = isFromHouseholds(sql`d`);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`WITH plans AS (SELECT id FROM dispatch_plans WHERE incident_id = ${incidentId}::uuid AND status <> 'CANCELLED'),
+             points AS (SELECT id FROM stores WHERE incident_id = ${incidentId}::uuid AND kind = 'DISTRIBUTION_POINT'),
              requested AS (SELECT item_id, sum(quantity) q FROM dispatch_demands WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
              -- D25: a line whose jurisdiction refused its consent is not planned.
              planned AS (SELECT item_id, sum(quantity) q FROM dispatch_lines l WHERE plan_id IN (SELECT id FROM plans)
                             AND NOT (l.needs_consent AND EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = l.plan_id
                                      AND a.kind = 'CROSS_REGION_USE' AND a.status = 'REJECTED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
                           GROUP BY 1),
-             moved AS (SELECT l.item_id, sum(l.shipped - l.cancelled) shipped, sum(l.received) received
+             -- D14, D27: every shipment citing a plan (补发 included), line by line: shipped = received + lost + cancelled + in transit.
+             moved AS (SELECT l.item_id, sum(l.shipped) shipped, sum(l.received) received, sum(l.lost) lost,
+                              sum(l.cancelled) cancelled, sum(l.disputed) disputed
                          FROM transfer_lines l JOIN transfers t ON t.id = l.transfer_id
                         WHERE t.dispatch_plan_id IN (SELECT id FROM plans) GROUP BY 1),
-             -- D17: what a call-off delivered (a part delivery releases the rest).
-             delivered AS (SELECT item_id, sum(delivered_quantity) q FROM call_offs WHERE plan_id IN (SELECT id FROM plans) AND status = 'DELIVERED' GROUP BY 1),
-             out AS (SELECT m.item_id,
-                            -sum(m.quantity) FILTER (WHERE m.type = 'ISSUE') AS distributed,
-                            sum(m.quantity) FILTER (WHERE m.type = 'RECOVERY' AND m.quantity > 0) AS recovered
-                       FROM movements m JOIN documents d ON d.id = m.document_id
-                      WHERE d.incident_id = ${incidentId}::uuid AND d.status = 'POSTED' GROUP BY 1)
+             -- D17: a call-off is on its way until delivered; a part delivery releases the rest, a cancellation all of it.
+             called AS (SELECT item_id, sum(quantity) shipped,
+                               COALESCE(sum(delivered_quantity) FILTER (WHERE status = 'DELIVERED'), 0) received,
+                               COALESCE(sum(quantity) FILTER (WHERE status = 'ISSUED'), 0) in_transit,
+                               COALESCE(sum(quantity - delivered_quantity) FILTER (WHERE status = 'DELIVERED'), 0)
+                                 + COALESCE(sum(quantity) FILTER (WHERE status = 'CANCELLED'), 0) cancelled
+                          FROM call_offs WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             -- What came onto a point's books as the plans' delivery: a plan shipment's receipt, a call-off's.
+             supplied AS (SELECT d.id FROM documents d JOIN transfers t ON t.id = d.transfer_id
+                           WHERE d.type = 'TRANSFER_IN' AND t.dispatch_plan_id IN (SELECT id FROM plans)
+                          UNION SELECT receipt_document_id FROM call_offs WHERE plan_id IN (SELECT id FROM plans) AND receipt_document_id IS NOT NULL),
+             -- D22: a movement counts while its document stands (a reversal and what it reverses count neither).
+             at_points AS (
+               SELECT m.item_id, sum(m.quantity) on_hand,
+                      sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type <> 'TRANSFER_CANCEL' AND NOT ${households}
+                                                AND d.id NOT IN (SELECT id FROM supplied)) other_in,
+                      sum(m.quantity) FILTER (WHERE m.type = 'RECEIPT' AND ${households}) returned_by_households,
+                      -sum(m.quantity) FILTER (WHERE m.type = 'ISSUE') distributed,
+                      -sum(m.quantity) FILTER (WHERE m.type = 'RECOVERY') recovered,
+                      -sum(m.quantity) FILTER (WHERE m.type = 'SCRAP') scrapped,
+                      -sum(m.quantity) FILTER (WHERE m.type = 'WRITE_OFF' AND NOT ${households}) written_off,
+                      -- what households lost: a write-off at the point netting to zero there (household-returns.ts)
+                      -sum(m.quantity) FILTER (WHERE m.type = 'WRITE_OFF' AND ${households} AND m.quantity < 0) lost_at_households,
+                      -sum(m.quantity) FILTER (WHERE m.type = 'TRANSFER_CANCEL'
+                                                  OR (m.quantity < 0 AND m.type NOT IN ('ISSUE', 'RECOVERY', 'SCRAP', 'WRITE_OFF'))) other_out
+                 FROM movements m JOIN documents d ON d.id = m.document_id
+                WHERE m.store_id IN (SELECT id FROM points) AND m.bucket = 'ON_HAND' AND d.status = 'POSTED' AND d.type <> 'REVERSAL'
+                GROUP BY 1),
+             -- D27: counted damaged or lost at a point (or lost at households) and awaiting approval.
+             pending AS (
+               SELECT l.item_id, -sum(l.quantity) FILTER (WHERE NOT ${households}) at_points,
+                      -sum(l.quantity) FILTER (WHERE ${households}) at_households
+                 FROM documents d JOIN document_lines l ON l.document_id = d.id
+                WHERE d.store_id IN (SELECT id FROM points) AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0
+                GROUP BY 1),
+             -- Sweep 7b H1: an issue from a reserve store citing the incident.
+             direct AS (
+               SELECT m.item_id, -sum(m.quantity) q FROM movements m JOIN documents d ON d.id = m.document_id
+                WHERE d.incident_id = ${incidentId}::uuid AND m.type = 'ISSUE' AND m.store_id NOT IN (SELECT id FROM points)
+                  AND d.status = 'POSTED' GROUP BY 1)
         SELECT i.item_id, COALESCE(r.q, 0) requested, COALESCE(p.q, 0) planned,
-               COALESCE(mv.shipped, 0) + COALESCE(dl.q, 0) shipped, COALESCE(mv.received, 0) + COALESCE(dl.q, 0) received,
-               COALESCE(o.distributed, 0) distributed, COALESCE(o.recovered, 0) recovered
-          FROM (SELECT item_id FROM requested UNION SELECT item_id FROM out) i
+               COALESCE(mv.shipped, 0) + COALESCE(co.shipped, 0) shipped, COALESCE(mv.cancelled, 0) + COALESCE(co.cancelled, 0) cancelled,
+               COALESCE(mv.lost, 0) lost_in_transit,
+               COALESCE(mv.shipped - mv.received - mv.lost - mv.cancelled, 0) + COALESCE(co.in_transit, 0) in_transit,
+               COALESCE(mv.disputed, 0) pending_write_off, COALESCE(mv.received, 0) + COALESCE(co.received, 0) received,
+               COALESCE(ap.other_in, 0) other_in, COALESCE(ap.returned_by_households, 0) returned_by_households,
+               COALESCE(ap.distributed, 0) distributed, COALESCE(ap.recovered, 0) recovered, COALESCE(ap.scrapped, 0) scrapped,
+               COALESCE(ap.written_off, 0) written_off, COALESCE(ap.other_out, 0) other_out, COALESCE(ap.on_hand, 0) at_points,
+               COALESCE(pd.at_points, 0) pending_at_points, COALESCE(ap.lost_at_households, 0) lost_at_households,
+               COALESCE(pd.at_households, 0) pending_lost_at_households, COALESCE(dr.q, 0) issued_from_stores
+          FROM (SELECT item_id FROM requested UNION SELECT item_id FROM moved UNION SELECT item_id FROM called
+                UNION SELECT item_id FROM at_points UNION SELECT item_id FROM pending UNION SELECT item_id FROM direct) i
           LEFT JOIN requested r USING (item_id) LEFT JOIN planned p USING (item_id) LEFT JOIN moved mv USING (item_id)
-          LEFT JOIN delivered dl USING (item_id) LEFT JOIN out o USING (item_id)
+          LEFT JOIN called co USING (item_id) LEFT JOIN at_points ap USING (item_id) LEFT JOIN pending pd USING (item_id)
+          LEFT JOIN direct dr USING (item_id)
          ORDER BY i.item_id`,
   );
-  return rows.map((r) => ({
-    incidentId,
-    itemId: String(r.item_id),
-    requested: Number(r.requested),
-    planned: Number(r.planned),
-    shipped: Number(r.shipped),
-    received: Number(r.received),
-    distributed: Number(r.distributed),
-    recovered: Number(r.recovered),
-  }));
+  return rows.map((r) => {
+    const n = (k: string) => Number(r[k]);
+    const distributed = n('distributed');
+    const returnedByHouseholds = n('returned_by_households');
+    const lostAtHouseholds = n('lost_at_households');
+    return {
+      incidentId,
+      itemId: String(r.item_id),
+      requested: n('requested'),
+      planned: n('planned'),
+      shipped: n('shipped'),
+      cancelled: n('cancelled'),
+      lostInTransit: n('lost_in_transit'),
+      inTransit: n('in_transit'),
+      pendingWriteOff: n('pending_write_off'),
+      received: n('received'),
+      otherIn: n('other_in'),
+      returnedByHouseholds,
+      distributed,
+      recovered: n('recovered'),
+      scrapped: n('scrapped'),
+      writtenOff: n('written_off'),
+      otherOut: n('other_out'),
+      atPoints: n('at_points'),
+      pendingAtPoints: n('pending_at_points'),
+      lostAtHouseholds,
+      withHouseholds: distributed - returnedByHouseholds - lostAtHouseholds,
+      pendingLostAtHouseholds: n('pending_lost_at_households'),
+      issuedFromStores: n('issued_from_stores'),
+    };
+  });
 }
 
 /** DESIGN: an optional travel time from a store to a region overrides the distance estimate; both in the setter's scope. */

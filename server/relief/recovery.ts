@@ -441,7 +441,12 @@ export interface OutstandingRecovery {
   /** The store it reached the 安置点 from, where its good stock goes back by default (shippedFromSql); null: none. */
   shippedFrom: string | null;
   received: number;
+  /** Came back: good stock booked back into a store (RECOVERY), or moved out of the point by a transfer that stands. */
   returned: number;
+  /** Counted damaged and scrapped on approval (D27, D30). */
+  scrapped: number;
+  /** Counted lost (at the point or at households) and written off on approval, or a stocktake loss (D27, D30). */
+  lost: number;
   /** Counted damaged or lost (a scrap or write-off at the point) and awaiting its approval (D27). */
   pending: number;
   outstanding: number;
@@ -453,8 +458,9 @@ export interface OutstandingRecovery {
 
 /**
  * outstandingRecovery (D12, D30): per 安置点 of the incident and batch, what D12 says should come back — items always
- * recovered, and tents still within their 6 / 12 months of use — received there and not yet returned (recovered,
- * scrapped or written off; stock handed to households is still owed back). A transfer out of the point is returned
+ * recovered, and tents still within their 6 / 12 months of use — received there and not yet accounted for: returned
+ * (booked back into a store), scrapped or lost (written off) — each apart (sweep 20c F4: a loss written off did not
+ * come back) —; stock handed to households is still owed back. A transfer out of the point is returned
  * while it stands: cancelled, its goods are back at the point (TRANSFER_CANCEL) and owed again. Only movements that
  * stand count: a reversed recovery (or scrap, write-off, receipt) and its reversal are as if neither had happened (D22).
  * What was counted damaged or lost and awaits its approval (D27, a pending scrap or write-off at the point) is accounted
@@ -472,7 +478,11 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
     sql`WITH moved AS (
           SELECT m.store_id, m.batch_id, m.item_id, i.recovery_kind, i.recovery_months,
                  sum(m.quantity) FILTER (WHERE m.quantity > 0 AND m.type IN ('TRANSFER_IN', 'RECEIPT') AND NOT ${isFromHouseholds(sql`d`)})::bigint AS received,
-                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type <> 'ISSUE' AND (m.quantity < 0 OR m.type = 'TRANSFER_CANCEL')), 0)::bigint AS returned,
+                 -- Sweep 20c F4: what came back (booked back into a store, or moved out of the point while that stands),
+                 -- what was scrapped and what was lost (written off, a stocktake loss), each apart.
+                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type IN ('RECOVERY', 'TRANSFER_OUT', 'TRANSFER_CANCEL')), 0)::bigint AS returned,
+                 -COALESCE(sum(m.quantity) FILTER (WHERE m.type = 'SCRAP' AND m.quantity < 0), 0)::bigint AS scrapped,
+                 -COALESCE(sum(m.quantity) FILTER (WHERE m.quantity < 0 AND m.type NOT IN ('ISSUE', 'RECOVERY', 'TRANSFER_OUT', 'SCRAP')), 0)::bigint AS lost,
                  min(m.occurred_at) FILTER (WHERE m.quantity > 0) AS arrived_at
             FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id JOIN items i ON i.id = m.item_id
            WHERE s.incident_id = ${incident.id}::uuid AND s.kind = 'DISTRIBUTION_POINT' AND m.bucket = 'ON_HAND'
@@ -497,7 +507,10 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
       const rule = recoveryRuleOf(r.recovery_kind, r.recovery_months);
       const received = Number(r.received ?? 0);
       const returned = Number(r.returned ?? 0);
+      const scrapped = Number(r.scrapped ?? 0);
+      const lost = Number(r.lost ?? 0);
       const pending = Number(r.pending ?? 0);
+      const outstanding = received - returned - scrapped - lost - pending;
       return {
         incidentId: incident.id,
         storeId: String(r.store_id),
@@ -506,9 +519,11 @@ export async function outstandingRecovery(ctx: ServiceContext, incidentId: strin
         shippedFrom: r.shipped_from === null ? null : String(r.shipped_from),
         received,
         returned,
+        scrapped,
+        lost,
         pending,
-        outstanding: received - returned - pending,
-        withHouseholds: Math.max(0, Math.min(received - returned - pending, households.get(`${String(r.store_id)}|${String(r.batch_id)}`) ?? 0)),
+        outstanding,
+        withHouseholds: Math.max(0, Math.min(outstanding, households.get(`${String(r.store_id)}|${String(r.batch_id)}`) ?? 0)),
         rule,
         arrivedAt: new Date(r.arrived_at as string),
       };

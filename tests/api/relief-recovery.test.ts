@@ -13,7 +13,7 @@ const COMMAND_TENT = itemId('LIV-003'); // 救灾指挥帐篷: always recovered
 const SINGLE_TENT = itemId('LIV-002'); // 单帐篷: recovered if used under 6 months
 // 棉帐篷 (COTTON_TENT): under 12 months; 棉被 (QUILT): consumed.
 
-const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned pending outstanding rule }`;
+const OUTSTANDING = `outstandingRecovery(incidentId: $id) { store { id } item { id } batch { id batchNo } received returned scrapped lost pending outstanding rule }`;
 
 describe('D12, D30: recovery by condition', () => {
   const t = useTestApp({ resetClock: true, checkLedger: true });
@@ -139,7 +139,8 @@ describe('D12, D30: recovery by condition', () => {
     // The write-off rejected (the tents were not lost after all): the 2 are at the point and owed again, nothing pending.
     ok(await decideRaw(t, 'admin', writeOff.id, 'REJECT', { reason: '帐篷已找到' }));
     const [line] = (await outstanding()).filter((l) => l.batch.batchNo === 'REC-WH-DZP');
-    expect(line).toMatchObject({ returned: 8, pending: 0, outstanding: 2 });
+    // Sweep 20c F4: the 3 scrapped did not come back — returned is the 5 good ones, the scrap apart.
+    expect(line).toMatchObject({ received: 10, returned: 5, scrapped: 3, lost: 0, pending: 0, outstanding: 2 });
   });
 
   it('D12, D30: a transfer out of the 安置点 is returned while it stands; cancelled, the goods are back at the point and owed again', async () => {

@@ -154,9 +154,12 @@ describe('D17: confirmCallOffDelivery with a quantity — a part delivery closes
     expect(await agreementLine(company)).toEqual({ effectiveQuantity: 40, contingentValue: '400.00' });
     expect(offered(await suggest(SANDBAG, 100), company)).toBe(40);
     expect(await settlementOf(plan.id)).toMatchObject({ status: 'OPEN', quantity: 60, value: '600.00' });
-    const balance = ok(await t.gql(`query($i: ID!) { incident(id: $i) { balance { item { id } shipped received } } }`, { i: incidentId }, 'dispatcher'))
-      .incident.balance;
-    expect(balance.find((b: any) => b.item.id === SANDBAG)).toMatchObject({ shipped: 60, received: 60 });
+    const balance = ok(
+      await t.gql(`query($i: ID!) { incident(id: $i) { balance { item { id } shipped received cancelled inTransit } } }`, { i: incidentId }, 'dispatcher'),
+    ).incident.balance;
+    // Sweep 20c F3: the incident's two call-offs of 100 are shipped — the first cancelled (above), of this one 60 received
+    // and the 40 released (D17): shipped 200 = received 60 + cancelled 140, the row adds up.
+    expect(balance.find((b: any) => b.item.id === SANDBAG)).toMatchObject({ shipped: 200, received: 60, cancelled: 140, inTransit: 0 });
     expect(errorCode(await cancel(callOffId))).toBe('INVALID_STATE'); // delivered: nothing left to cancel
   });
 

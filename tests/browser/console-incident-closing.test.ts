@@ -101,7 +101,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
       batchNo,
       `${changed[0].outstanding}${changed[0].item.unit}`,
     );
-    // Console sweep 2, M2: the row adds up — 已到 = 已回收/核销 + 待审批 (the damaged and lost awaiting approval) + 待回收.
+    // Console sweep 2, M2: the row adds up — 已到 = 已回收/报废/核销 + 待审批 (the damaged and lost awaiting approval) + 待回收.
     const cells = await page.$$eval(
       `::-p-xpath(//div[@data-testid="outstanding-recovery"]//tr[contains(., ${JSON.stringify(JISHUI)}) and contains(., ${JSON.stringify(batchNo)})]/td)`,
       (tds) => tds.map((td) => Number((td.textContent ?? '').replace(/[^\d]/g, ''))),

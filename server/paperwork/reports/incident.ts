@@ -6,27 +6,50 @@ import type { Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { itemLabels } from './lookups.ts';
+import { householdsServed } from '../../relief/trace.ts';
 
-// 事件物资收支 (D12, D18): per item, what an incident requested, was planned, shipped, received, handed out and recovered
-// — Incident.balance, for those who may see the incident.
+// 事件物资收支 (D12, D18, D27, D30): per item, what an incident requested and was planned; what its plans shipped and where
+// it is — received, in transit, lost in transit, cancelled —; what became of it at the 安置点 and with households —
+// Incident.balance, the same figures, for those who may see the incident. Each row adds up (sweep 20c F3):
+// 已发运 = 已接收 + 在途 + 途中损失 + 撤销/释放; 已接收 + 其他调入 + 群众交回 − 已发放 − 回收入库 − 报废 − 核销 − 其他调出
+// = 安置点现存; 已发放 − 群众交回 − 群众处丢失 = 群众处.
+
+const int = (header: string, key: string, width = 10): Column => ({ header, key, width, kind: 'int' });
 
 const COLUMNS: Column[] = [
   { header: '物资编码', key: 'itemCode', width: 10, kind: 'text' },
   { header: '物资', key: 'item', width: 14, kind: 'text' },
   { header: '规格', key: 'spec', width: 18, kind: 'text' },
   { header: '单位', key: 'unit', width: 6, kind: 'text' },
-  { header: '需求', key: 'requested', width: 10, kind: 'int' },
-  { header: '计划调拨', key: 'planned', width: 10, kind: 'int' },
-  { header: '已发运', key: 'shipped', width: 10, kind: 'int' },
-  { header: '已接收', key: 'received', width: 10, kind: 'int' },
-  { header: '已发放', key: 'distributed', width: 10, kind: 'int' },
-  { header: '已回收', key: 'recovered', width: 10, kind: 'int' },
+  int('需求', 'requested'),
+  int('计划调拨', 'planned'),
+  int('已发运', 'shipped'),
+  int('撤销/释放', 'cancelled'),
+  int('途中损失（已核销）', 'lostInTransit', 12),
+  int('在途', 'inTransit'),
+  int('其中：短少待核销', 'pendingWriteOff', 12),
+  int('已接收', 'received'),
+  int('其他调入', 'otherIn'),
+  int('群众交回', 'returnedByHouseholds'),
+  int('已发放', 'distributed'),
+  int('回收入库', 'recovered'),
+  int('报废（已批准）', 'scrapped', 12),
+  int('核销（已批准）', 'writtenOff', 12),
+  int('其他调出', 'otherOut'),
+  int('安置点现存', 'atPoints'),
+  int('其中：待审批报废/核销', 'pendingAtPoints', 14),
+  int('群众处丢失（已核销）', 'lostAtHouseholds', 14),
+  int('群众处', 'withHouseholds'),
+  int('其中：丢失待核销', 'pendingLostAtHouseholds', 12),
+  int('受助户数', 'households'),
+  int('储备库直接发放', 'issuedFromStores', 12),
 ];
 
 export async function incidentReport(ctx: ServiceContext, q: Params): Promise<Report> {
   if (!q.incidentId) throw badInput('incidentId', '须指定灾害事件');
   const incident = await getIncidentInScope(ctx.db, ctx.actor, q.incidentId, 'incidentId');
   const lines = await incidentBalance(ctx.db, incident.id);
+  const served = (await householdsServed(ctx.db, incident.id)).byItem;
   const items = await itemLabels(
     ctx.db,
     lines.map((l) => l.itemId),
@@ -41,7 +64,7 @@ export async function incidentReport(ctx: ServiceContext, q: Params): Promise<Re
     columns: COLUMNS,
     rows: lines.map((l) => {
       const item = items.get(l.itemId)!;
-      return { cells: { itemCode: item.code, item: item.name, spec: item.spec, unit: item.unit, ...l } };
+      return { cells: { itemCode: item.code, item: item.name, spec: item.spec, unit: item.unit, ...l, households: served.get(l.itemId) ?? 0 } };
     }),
   };
 }

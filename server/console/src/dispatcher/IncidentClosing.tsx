@@ -104,7 +104,8 @@ export function IncidentClosing({
             { title: '批次', render: (_, l) => l.batch.batchNo },
             { title: '回收规则', render: (_, l) => ruleLabel(l.rule) },
             { title: '已到', align: 'right', render: (_, l) => formatNumber(l.received) },
-            { title: '已回收/核销', align: 'right', render: (_, l) => formatNumber(l.returned) },
+            // Sweep 20c F4: `returned` is only what came back; scrapped and lost (written off) are their own figures.
+            { title: '已回收/报废/核销', align: 'right', render: (_, l) => formatNumber(l.returned + l.scrapped + l.lost) },
             // D27, D30: counted damaged or lost, awaiting the scrap's or write-off's approval — so that 已到 adds up.
             { title: '待审批', align: 'right', render: (_, l) => formatNumber(l.pending) },
             { title: '待回收', align: 'right', render: (_, l) => `${formatNumber(l.outstanding)}${l.item.unit}` },

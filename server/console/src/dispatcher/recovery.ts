@@ -30,6 +30,8 @@ export const IncidentRecoveryQuery = graphql(`
       }
       received
       returned
+      scrapped
+      lost
       pending
       outstanding
       withHouseholds
