@@ -172,6 +172,12 @@ const Shortage = builder.objectRef<PlanView['shortages'][number] & { plan: PlanV
     requested: t.exposeInt('requested'),
     planned: t.exposeInt('planned'),
     missing: t.exposeInt('missing'),
+    reason: t.string({
+      nullable: true,
+      description:
+        "D25: why stock that exists is not in the plan — another jurisdiction's stock other approved plans have asked for, awaiting its consent (neither reserved nor offered again); given by suggestDispatchPlan and requestDispatch, null when a plan is read later",
+      resolve: (s) => s.reason ?? null,
+    }),
   }),
 });
 
@@ -283,7 +289,7 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
 
 export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('IncidentBalanceLine').implement({
   description:
-    'D12, D18, D27, D30 (sweep 20c F3): per item, the incident\'s 物资收支, each row adding up three ways — shipped = received + inTransit + lostInTransit + cancelled; received + otherIn + returnedByHouseholds − distributed − recovered − scrapped − writtenOff − otherOut = atPoints; distributed − returnedByHouseholds − lostAtHouseholds = withHouseholds',
+    "D12, D18, D27, D30 (sweep 20c F3): per item, the incident's 物资收支, each row adding up three ways — shipped = received + inTransit + lostInTransit + cancelled; received + otherIn + returnedByHouseholds − distributed − recovered − scrapped − writtenOff − otherOut = atPoints; distributed − returnedByHouseholds − lostAtHouseholds = withHouseholds",
   fields: (t) => ({
     item: t.field({ type: Item, resolve: (b, _a, ctx) => must(ctx.loaders.item.load(b.itemId)) }),
     requested: t.exposeInt('requested'),
@@ -293,11 +299,13 @@ export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('Incid
         "What the incident's plans sent to its 安置点: every shipment citing a plan (补发 included), as shipped, and each call-off's quantity called off — = received + inTransit + lostInTransit + cancelled",
     }),
     cancelled: t.exposeInt('cancelled', {
-      description: 'Of shipped: shipments cancelled back to their store (cancelTransfer), and call-offs cancelled or the rest released by a part delivery (D17)',
+      description:
+        'Of shipped: shipments cancelled back to their store (cancelTransfer), and call-offs cancelled or the rest released by a part delivery (D17)',
     }),
     lostInTransit: t.exposeInt('lostInTransit', { description: 'Of shipped: lost in transit and written off on approval (D27)' }),
     inTransit: t.exposeInt('inTransit', {
-      description: 'Of shipped: still on its way — shipped and neither received, written off nor cancelled (as TransferLine.inTransit), and call-offs not yet delivered',
+      description:
+        'Of shipped: still on its way — shipped and neither received, written off nor cancelled (as TransferLine.inTransit), and call-offs not yet delivered',
     }),
     pendingWriteOff: t.exposeInt('pendingWriteOff', {
       description: 'Of inTransit: declared short on receipt and awaiting its write-off approval (D27; TransferLine.pendingWriteOff)',
@@ -401,10 +409,11 @@ const DispatchLineInput = builder.inputType('DispatchLineInput', {
 
 const DispatchDestinationInput = builder.inputType('DispatchDestinationInput', {
   fields: (t) => ({
-    name: t.string({ required: true }),
-    regionCode: t.string({ required: true }),
-    lat: t.float({ required: true }),
-    lng: t.float({ required: true }),
+    // D14, D29 (sweep 20a F3): required unless storeId names one of the incident's 安置点, which brings its own.
+    name: t.string({ description: "The 安置点's name; may be omitted with storeId (the 安置点's own)" }),
+    regionCode: t.string({ description: "Its region; may be omitted with storeId (the 安置点's own)" }),
+    lat: t.float({ description: "Its position; may be omitted with storeId (the 安置点's own; typed, it is checked against it)" }),
+    lng: t.float({ description: "Its position; may be omitted with storeId (the 安置点's own)" }),
     storeId: t.id({
       description:
         "D14, D29: one of this incident's 安置点 (distribution points); omit to name one by `name` — the incident's point of that name, or a new one created with the request. Another incident's point or an ordinary store is refused (stock moves between stores by an outbound order, D23)",

@@ -117,13 +117,14 @@ async function decideLines(
 }
 
 /**
- * D25 (sweep 17b F12): the jurisdictions that refused their consent in an incident, with the items refused — a region
- * asked for consent (its own or, for a request naming two of its counties, their common region) that refused to lend
- * an item to a plan of the incident is not asked for it again in that incident: the planner takes what else there is
- * (an agreement reserve, another neighbour), or shows the shortage, instead of suggesting the refused source again.
+ * D25: the jurisdictions that refused their consent to a plan of an incident, with the items refused — a region asked
+ * for consent (its own or, for a request naming two of its counties, their common region). Sweep 17b F12 left such a
+ * source out of every later plan of the incident; sweep 20a F7: consent is given per plan (D25), so a later plan asks
+ * again — its stock may have changed, or its own need — after every source the region may use by itself (the
+ * planner's order, ON_REQUEST_PENALTY), and its line says the jurisdiction refused before (refusedBeforeWords).
  * A request closed with its plan (rejected or cancelled: withdrawPlanApprovals) was withdrawn, not refused.
  */
-async function refusedInIncident(db: Db, incidentId: string): Promise<{ regionCode: string; itemId: string }[]> {
+export async function refusedInIncident(db: Db, incidentId: string): Promise<{ regionCode: string; itemId: string }[]> {
   return queryRows<{ regionCode: string; itemId: string }>(
     db,
     sql`SELECT DISTINCT a.region_code AS "regionCode", l.item_id::text AS "itemId"
@@ -134,39 +135,38 @@ async function refusedInIncident(db: Db, incidentId: string): Promise<{ regionCo
   );
 }
 
+/** D25 (sweep 20a F7): what a line asking again of a jurisdiction that refused the item in the incident adds to its reason. */
+export const refusedBeforeWords = '；该辖区曾在本事件中拒绝调用此物资，本方案再次征求同意';
+
+/** Whether a line asking consent of `consentRegion` for the item asks a jurisdiction that refused it in the incident. */
+export const refusedBefore = (refused: readonly { regionCode: string; itemId: string }[], consentRegion: string | null, itemId: string): boolean =>
+  consentRegion !== null && refused.some((r) => r.itemId === itemId && isInSubtree(consentRegion, r.regionCode));
+
 /**
- * D25 before planning: how a principal of region `own` may use each source in an incident — undefined (their own),
- * JOINT (a 联储 partner's that an agreement covers, its maximum not yet used up), ON_REQUEST (only with the source
- * jurisdiction's consent) or REFUSED (on request from a jurisdiction that refused the item in this incident:
- * refusedInIncident) — so that the planner ranks stock needing consent after all the region may use by itself, names
- * 联储 only where it applies, and leaves refused sources out. The lines of the plan are decided again afterwards by
- * consentOfLines, with their quantities.
+ * D25 before planning: how a principal of region `own` may use each source — undefined (their own), JOINT (a 联储
+ * partner's that an agreement covers, its maximum not yet used up) or ON_REQUEST (only with the source jurisdiction's
+ * consent, asked per plan — a refusal to an earlier plan included, refusedInIncident) — so that the planner ranks stock
+ * needing consent after all the region may use by itself and names 联储 only where it applies. The lines of the plan
+ * are decided again afterwards by consentOfLines, with their quantities.
  */
-export async function accessOfSources(
-  db: Db,
-  own: string,
-  today: string,
-  incidentId: string,
-  sources: readonly Source[],
-): Promise<(Access | 'REFUSED' | undefined)[]> {
+export async function accessOfSources(db: Db, own: string, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
   const agreementIds = [...new Set(sources.flatMap((s) => (s.kind === 'STORE' ? [] : [s.agreementId])))];
-  const [agreementRows, joint, refused] = await Promise.all([
+  const [agreementRows, joint] = await Promise.all([
     agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
     agreementsValidOn(db, today),
-    refusedInIncident(db, incidentId),
   ]);
   const agreementRegion = new Map(agreementRows.map((r) => [r.id, r.regionCode]));
   const used = await usedUnder(
     db,
     joint.map((a) => a.id),
   );
-  const decided = new Map<string, Access | 'REFUSED' | undefined>();
-  const decide = (region: string, itemId: string): Access | 'REFUSED' | undefined => {
+  const decided = new Map<string, Access | undefined>();
+  const decide = (region: string, itemId: string): Access | undefined => {
     if (isInSubtree(region, own)) return undefined;
     const covering = coveringAgreement(joint, own, region, itemId);
     const max = covering?.lines.find((x) => x.itemId === itemId)?.maxQuantity;
     if (covering && (max === undefined || (used.get(`${covering.id}|${itemId}`) ?? 0) < max)) return 'JOINT';
-    return refused.some((r) => r.itemId === itemId && isInSubtree(region, r.regionCode)) ? 'REFUSED' : 'ON_REQUEST';
+    return 'ON_REQUEST';
   };
   return sources.map((s) => {
     const region = s.kind === 'STORE' ? s.regionCode : agreementRegion.get(s.agreementId);

@@ -20,36 +20,57 @@ import { getIncident, type IncidentRow } from './incidents.ts';
 // path was one dispatcher's store-to-store transfer dressed as relief (D23: such a transfer needs its outbound order).
 
 export interface DestinationInput {
-  name: string;
-  regionCode: string;
-  lat: number;
-  lng: number;
+  name?: string | null;
+  regionCode?: string | null;
+  lat?: number | null;
+  lng?: number | null;
   storeId?: string | null;
 }
+
+/** A destination as settled: named and placed — a 安置点 given by id, by its own name, region and position. */
+export type SettledDestination<D extends DestinationInput = DestinationInput> = D & { name: string; regionCode: string; lat: number; lng: number };
 
 /**
  * Checks each destination and settles where it is: its region in scope and containing its coordinates; a 安置点 of the
  * incident given by id or an existing one of the same name replaces the typed region and position with its own (refused when they
- * disagree). Mutates the destinations in place (storeId, regionCode, lat, lng).
+ * disagree). D14, D29 (sweep 20a F3): a 安置点 given by id alone (storeId, nothing typed) is taken as it is — its name,
+ * region and place; what is typed beside it is checked against it. Without storeId all four are typed (the request's
+ * schema). Returns the destinations, each with its name, region and place (and storeId where it is a known 安置点).
  */
-export async function settleDestinations(db: Db, user: Principal, incident: IncidentRow, destinations: DestinationInput[]): Promise<void> {
+export async function settleDestinations<D extends DestinationInput>(
+  db: Db,
+  user: Principal,
+  incident: IncidentRow,
+  destinations: D[],
+): Promise<SettledDestination<D>[]> {
   const points = await pointsOfIncident(db, incident.id);
   const names = new Set<string>();
   const places = new Set<string>();
-  for (const [i, d] of destinations.entries()) {
+  const settled: SettledDestination<D>[] = [];
+  for (const [i, typed] of destinations.entries()) {
     const at = `input.destinations.${i}`;
+    const given = typed.storeId ? await receivingPoint(db, user, incident, typed.storeId, `${at}.storeId`) : undefined;
+    const d = {
+      ...typed,
+      name: typed.name ?? given?.name,
+      regionCode: typed.regionCode ?? given?.regionCode,
+      lat: typed.lat ?? given?.lat,
+      lng: typed.lng ?? given?.lng,
+    } as SettledDestination<D>;
     const region = await getRegionInScope(db, user, d.regionCode, `${at}.regionCode`);
     d.regionCode = region.code;
     assertInRegion(region, d, `${at}.lat`);
     const key = nameKey(d.name);
     if (names.has(key)) throw badInput(`${at}.name`, `安置点「${d.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     names.add(key);
-    const place = d.storeId ? await receivingPoint(db, user, incident, d.storeId, `${at}.storeId`) : points.find((p) => nameKey(p.name) === key);
+    const place = given ?? points.find((p) => nameKey(p.name) === key);
+    settled.push(d);
     if (!place) continue;
     if (places.has(place.id)) throw badInput(`${at}.storeId`, `「${place.name}」在本次申请中出现了两次：同一地点的需求请合并填写`);
     places.add(place.id);
     atPlace(place, region, d, at);
   }
+  return settled;
 }
 
 /**
@@ -81,7 +102,7 @@ async function receivingPoint(db: Db, user: Principal, incident: IncidentRow, st
 }
 
 /** The destination is the known place: inside the typed region, near the typed position, and from now on where it is. */
-function atPlace(place: StoreRow, region: RegionRow, d: DestinationInput, at: string) {
+function atPlace(place: StoreRow, region: RegionRow, d: SettledDestination, at: string) {
   const what = place.kind === 'DISTRIBUTION_POINT' && !d.storeId ? `本事件已有安置点「${place.name}」` : `「${place.name}」`;
   if (!isInSubtree(place.regionCode, region.code)) {
     throw badInput(`${at}.regionCode`, `${what}（区划代码 ${place.regionCode}）不在所填区划「${region.name}」内：请核对区划`);
@@ -102,7 +123,7 @@ function atPlace(place: StoreRow, region: RegionRow, d: DestinationInput, at: st
  * requests): the one given (settleDestinations checked it is the incident's), a same-named 安置点 opened meanwhile, or a
  * new 安置点 opened by this plan.
  */
-export async function storeForDestination(tx: Db, incident: IncidentRow, planId: string, idx: number, d: DestinationInput & { contact?: string | null }) {
+export async function storeForDestination(tx: Db, incident: IncidentRow, planId: string, idx: number, d: SettledDestination & { contact?: string | null }) {
   if (d.storeId) return d.storeId;
   const opened = (await pointsOfIncident(tx, incident.id)).find((p) => nameKey(p.name) === nameKey(d.name));
   if (opened) return opened.id;

@@ -31,11 +31,21 @@ import { pricedLinesOfPlans, totalOf } from './plan-value.ts';
 import { hasOpenShipments } from './open-shipments.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, reasonAsDecided, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
-import { assertAgreementStock, loadSources, travelOverrides } from './sources.ts';
+import { assertAgreementStock, loadSources, travelOverrides, type HeldForConsent } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import { accessOfSources, assertJointLinesCovered, consentOfLines, lineName, planningJurisdiction, type ConsentDecision } from './consent.ts';
-import { settleDestinations, storeForDestination } from './destinations.ts';
+import {
+  accessOfSources,
+  assertJointLinesCovered,
+  consentOfLines,
+  lineName,
+  planningJurisdiction,
+  refusedBefore,
+  refusedBeforeWords,
+  refusedInIncident,
+  type ConsentDecision,
+} from './consent.ts';
+import { settleDestinations, storeForDestination, type SettledDestination } from './destinations.ts';
 import { basicNeedsDeadline } from '../relief/deadlines.ts';
 import { latitude, longitude } from '../regions/location.ts';
 import {
@@ -80,7 +90,15 @@ export interface PlanView {
     /** The consent's status where one is needed (null while only suggested). */
     consent: 'PENDING' | 'APPROVED' | 'REJECTED' | null;
   }[];
-  shortages: { destinationIdx: number; itemId: string; requested: number; planned: number; missing: number }[];
+  shortages: {
+    destinationIdx: number;
+    itemId: string;
+    requested: number;
+    planned: number;
+    missing: number;
+    /** D25 (sweep 20a F1): stock held for other plans' pending consents — known when planned (not kept with the plan). */
+    reason?: string | null;
+  }[];
 }
 
 /** The most one request may ask for, all destinations and items together. */
@@ -95,17 +113,28 @@ const requestSchema = z.object({
     .nullish(),
   destinations: z
     .array(
-      z.object({
-        name: z.string().trim().min(1, '安置点须有名称').max(128),
-        regionCode: z.string(),
-        lat: latitude,
-        lng: longitude,
-        storeId: idSchema.nullish(),
-        contact: z.string().trim().max(128).nullish(),
-        lines: z
-          .array(z.object({ itemId: idSchema, quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(10_000_000) }))
-          .min(1, '每个安置点至少一个物资需求'),
-      }),
+      z
+        .object({
+          // D14, D29 (sweep 20a F3): a 安置点 given by storeId brings its own name, region and place (settleDestinations);
+          // one named without it needs all four — where to open it, or which of the incident's points it is.
+          name: z.string().trim().min(1, '安置点须有名称').max(128).nullish(),
+          regionCode: z.string().nullish(),
+          lat: latitude.nullish(),
+          lng: longitude.nullish(),
+          storeId: idSchema.nullish(),
+          contact: z.string().trim().max(128).nullish(),
+          lines: z
+            .array(z.object({ itemId: idSchema, quantity: z.number().int('数量须为整数').positive('数量须大于 0').max(10_000_000) }))
+            .min(1, '每个安置点至少一个物资需求'),
+        })
+        .superRefine((d, ctx) => {
+          if (d.storeId) return;
+          for (const field of ['name', 'regionCode', 'lat', 'lng'] as const) {
+            if (d[field] === undefined || d[field] === null) {
+              ctx.addIssue({ code: 'custom', path: [field], message: '必填（未选本事件的安置点 storeId 时，须填写安置点的名称、区划和经纬度）' });
+            }
+          }
+        }),
     )
     .min(1, '至少一个安置点')
     .max(50, '一次最多 50 个安置点')
@@ -115,7 +144,10 @@ const requestSchema = z.object({
     }),
 });
 
-type RequestInput = z.output<typeof requestSchema>;
+/** A request as validated, its destinations settled: each with its name, region and place (settleDestinations). */
+type RequestInput = Omit<z.output<typeof requestSchema>, 'destinations'> & {
+  destinations: SettledDestination<z.output<typeof requestSchema>['destinations'][number]>[];
+};
 
 /** Headquarters only: dispatchers and administrators, for incidents and destinations in their region. */
 function assertDispatcher(user: Principal) {
@@ -134,8 +166,10 @@ async function validateRequest(db: Db, user: Principal, input: unknown) {
       seen.add(l.itemId);
     });
   }
-  await settleDestinations(db, user, incident, v.destinations);
-  return { v, incident };
+  // D29 (sweep 20a F4): a closed incident takes no more requests — nor suggestions of one, which the dispatcher could not submit.
+  const destinations = await settleDestinations(db, user, incident, v.destinations);
+  assertIncidentOpen(incident);
+  return { v: { ...v, destinations }, incident };
 }
 
 export function plannerPolicy(config: AppConfig): Partial<PlannerPolicy> {
@@ -155,15 +189,17 @@ async function computePlan(
   own: string,
   v: RequestInput,
   occurredAt: Date,
-): Promise<{ plan: Plan; destinations: Destination[] }> {
+): Promise<{ plan: Plan; destinations: Destination[]; notes: PlanNotes }> {
   const destinations: Destination[] = v.destinations.map((d) => ({ name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, lines: d.lines }));
   const itemIds = [...new Set(destinations.flatMap((d) => d.lines.map((l) => l.itemId)))];
   // Destinations are 安置点 (settleDestinations), which never supply a plan (loadSources: reserve stores only).
-  const loaded = await loadSources(db, itemIds, todayInChina(clock));
-  // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself,
-  // and is not offered what a jurisdiction refused in this incident.
-  const access = await accessOfSources(db, own, todayInChina(clock), v.incidentId, loaded);
-  const sources = loaded.flatMap((s, i) => (access[i] === 'REFUSED' ? [] : [access[i] ? { ...s, access: access[i] } : s]));
+  // D25 (sweep 20a F1): less what approved plans await another jurisdiction's consent for (held).
+  const { sources: loaded, held } = await loadSources(db, itemIds, todayInChina(clock));
+  // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
+  // D25 (sweep 20a F7): consent is given per plan — a jurisdiction that refused an earlier plan of the incident is asked
+  // again by a later one (its stock may have changed, or its need), its lines saying it refused before (refusedBefore).
+  const [access, refused] = await Promise.all([accessOfSources(db, own, todayInChina(clock), loaded), refusedInIncident(db, v.incidentId)]);
+  const sources = loaded.map((s, i) => (access[i] ? { ...s, access: access[i] } : s));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();
   // D28: the disaster's 10 hours run from its occurredAt, not from this request — what is left of them weighs too.
@@ -178,10 +214,26 @@ async function computePlan(
     policy,
   });
   publishPlannerSolved({ seconds: (performance.now() - started) / 1000, items: itemIds.length, destinations: destinations.length });
-  return { plan, destinations };
+  return { plan, destinations, notes: { held, refused } };
 }
 
-function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: Partial<PlanView> & { incidentId: string }): PlanView {
+/** What the planner knew beside the plan, for its words (toView): stock held for consent (F1), earlier refusals (F7). */
+interface PlanNotes {
+  held: HeldForConsent[];
+  refused: { regionCode: string; itemId: string }[];
+}
+
+/**
+ * D25 (sweep 20a F1): why part of a shortage is missing though the stock is there — it is held for an approved plan's
+ * consent still pending (HeldForConsent): 「运城测试库 100」 … . Null when nothing of the item is held.
+ */
+function heldWords(held: readonly HeldForConsent[], itemId: string): string | null {
+  const of = held.filter((h) => h.itemId === itemId);
+  if (!of.length) return null;
+  return `${of.map((h) => `${h.name} ${h.quantity}`).join('、')} 已由其他已批准的方案申请调用、正等待对方辖区同意，未计入本方案`;
+}
+
+function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], notes: PlanNotes, extra: Partial<PlanView> & { incidentId: string }): PlanView {
   return {
     id: null,
     status: 'PROPOSED',
@@ -201,7 +253,10 @@ function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: 
       etaHours: l.etaHours,
       meetsDeadline: l.meetsDeadline,
       tier: l.tier,
-      reason: reasonAsDecided(l.reason, consent[i].needsConsent),
+      // D25 (sweep 20a F7): asked again of a jurisdiction that refused the item in this incident — said so.
+      reason:
+        reasonAsDecided(l.reason, consent[i].needsConsent) +
+        (consent[i].needsConsent && refusedBefore(notes.refused, consent[i].consentRegion, l.itemId) ? refusedBeforeWords : ''),
       transferId: null,
       needsConsent: consent[i].needsConsent,
       jointAgreementId: consent[i].jointAgreementId,
@@ -213,6 +268,7 @@ function toView(v: RequestInput, plan: Plan, consent: ConsentDecision[], extra: 
       requested: s.requested,
       planned: s.planned,
       missing: s.missing,
+      reason: heldWords(notes.held, s.itemId),
     })),
     ...extra,
   };
@@ -223,9 +279,9 @@ export async function suggestDispatchPlan(ctx: ServiceContext, config: AppConfig
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan: computed } = await computePlan(db, config, clock, own, v, incident.occurredAt);
+  const { plan: computed, notes } = await computePlan(db, config, clock, own, v, incident.occurredAt);
   const { plan, consent } = await consentOf(db, own, clock, computed);
-  return toView(v, plan, consent, { incidentId: incident.id });
+  return toView(v, plan, consent, notes, { incidentId: incident.id });
 }
 
 /**
@@ -256,10 +312,8 @@ async function consentOf(db: Db, own: string, clock: Clock, computed: Plan): Pro
 export async function requestDispatch(ctx: ServiceContext, config: AppConfig, input: unknown): Promise<PlanView> {
   const { db, actor: user, clock } = ctx;
   const { v, incident } = await validateRequest(db, user, input);
-  // D29: a closed incident takes no more requests (a suggestion, which persists nothing, is still computed).
-  assertIncidentOpen(incident);
   const own = planningJurisdiction(user.regionCode, incident.regionCode);
-  const { plan: computed } = await computePlan(db, config, clock, own, v, incident.occurredAt);
+  const { plan: computed, notes } = await computePlan(db, config, clock, own, v, incident.occurredAt);
   const { plan, consent } = await consentOf(db, own, clock, computed);
   const id = randomUUID();
   const now = clock.now().toJSDate();
@@ -288,7 +342,7 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
         .values({ planId: id, idx, name: d.name, regionCode: d.regionCode, lat: d.lat, lng: d.lng, storeId, contact: d.contact ?? null });
       await tx.insert(dispatchDemands).values(d.lines.map((l) => ({ planId: id, destinationIdx: idx, itemId: l.itemId, quantity: l.quantity })));
     }
-    const view = toView(v, plan, consent, { incidentId: incident.id });
+    const view = toView(v, plan, consent, notes, { incidentId: incident.id });
     if (view.lines.length) {
       await tx.insert(dispatchLines).values(
         view.lines.map((l) => ({
@@ -314,7 +368,9 @@ export async function requestDispatch(ctx: ServiceContext, config: AppConfig, in
     await openPlanApprovals(tx, user, now, { id, incident, view, consent });
     await publishPlanStatus(tx, id, 'PROPOSED');
   });
-  return loadPlan(db, id);
+  // D25 (sweep 20a F1): the plan as requested says, as its suggestion did, what of a shortage is held for other plans.
+  const requested = await loadPlan(db, id);
+  return { ...requested, shortages: requested.shortages.map((x) => ({ ...x, reason: heldWords(notes.held, x.itemId) })) };
 }
 
 /** How many lines a consent request names one by one before it says 等 N 行. */

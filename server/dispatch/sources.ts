@@ -9,48 +9,83 @@ import { capacityWithin, type Source, type Validity } from './planner.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
 /**
+ * D25 (sweep 20a F1): stock or agreement reserve of another jurisdiction that an approved plan has asked for and
+ * whose consent is still pending — by the store or company holding it, the item and the quantity. Such stock is
+ * neither reserved nor promised before the consent (D25), yet the planner does not offer it to other plans: they would
+ * be promised the same goods, and whichever consent came second would fail. A plan's shortage says what is held so.
+ */
+export interface HeldForConsent {
+  itemId: string;
+  name: string;
+  quantity: number;
+}
+
+/**
  * Every source that could serve the items (D15, D17, D20: neighbours' stock is visible for dispatch):
  * available government batches at government and entrusted stores, agreement lines at min(committed, last counted),
  * and capacity lines less the production already ordered from them (D6/D17: `claimed`, taking the first days' output) —
  * located at the company's store, else at its region's centroid. Sources of every region: an
  * agreement or capacity reserve is its agreement's region's, and another jurisdiction's is used as its store stock is
  * (D25, consent.ts). D6, D17 (sweep 18a F6): agreements in force today, each with its validity, which the planner
- * reads — a capacity reserve's output only on days inside it (productionDays).
+ * reads — a capacity reserve's output only on days inside it (productionDays). D25 (sweep 20a F1): less what approved
+ * plans await another jurisdiction's consent for (`held`, HeldForConsent) — read in the same queries, none added.
  */
-export async function loadSources(db: Db, itemIds: string[], today: string): Promise<Source[]> {
-  if (!itemIds.length) return [];
+export async function loadSources(db: Db, itemIds: string[], today: string): Promise<{ sources: Source[]; held: HeldForConsent[] }> {
+  if (!itemIds.length) return { sources: [], held: [] };
   const ids = uuidList(itemIds);
   // D3, D6, D17, D23 (sweep 18a F14): a store source is government stock only. A company's own batch (协议储备, in its
   // 代储库 or anywhere) is the company's property — used only through its agreement's call-off, at its price — so it
   // is never planned as store stock: the one rule of what is company-owned (companyOwnedSql), as valuation, the stock
-  // export, reserveGaps and neighbourStock read it.
+  // export, reserveGaps and neighbourStock read it. D25 (sweep 20a F1): `held` — what approved plans' lines of the batch
+  // await their consent for (heldForConsentSql), not reserved, yet not offered again.
   const batches = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, b.batch_no, bal.item_id,
-               bal.on_hand - bal.reserved AS available, b.expiry_date::text AS expiry_date, b.received_at
+    sql`WITH held AS (SELECT l.store_id, l.batch_id, sum(l.quantity)::bigint AS quantity
+                        FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+                       WHERE l.source_kind = 'STORE' AND l.item_id IN (${ids}) AND ${heldForConsentSql}
+                       GROUP BY l.store_id, l.batch_id)
+        SELECT bal.store_id, s.name AS store_name, s.region_code, s.lat, s.lng, bal.batch_id, b.batch_no, bal.item_id,
+               bal.on_hand - bal.reserved AS available, COALESCE(h.quantity, 0) AS held,
+               b.expiry_date::text AS expiry_date, b.received_at
           FROM balances bal JOIN stores s ON s.id = bal.store_id JOIN batches b ON b.id = bal.batch_id
+          LEFT JOIN held h ON h.store_id = bal.store_id AND h.batch_id = bal.batch_id
          WHERE bal.item_id IN (${ids}) AND bal.on_hand > bal.reserved AND s.kind IN ('GOVERNMENT', 'ENTRUSTED')
            AND NOT ${companyOwnedSql(sql`b.reserve_mode`)}
            AND NOT ${expiredSql(sql`b.expiry_date`, today)} -- D26: expired batches are frozen, never planned
          ORDER BY bal.store_id, bal.batch_id`,
   );
-  const sources: Source[] = batches.map((r) => ({
-    kind: 'STORE',
-    storeId: String(r.store_id),
-    storeName: String(r.store_name),
-    regionCode: String(r.region_code),
-    lat: Number(r.lat),
-    lng: Number(r.lng),
-    batchId: String(r.batch_id),
-    batchNo: String(r.batch_no),
-    itemId: String(r.item_id),
-    available: Number(r.available),
-    expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
-    receivedAt: new Date(r.received_at as string).toISOString(),
-  }));
+  const held: HeldForConsent[] = [];
+  const hold = (itemId: string, name: string, quantity: number) => {
+    if (quantity <= 0) return;
+    const seen = held.find((h) => h.itemId === itemId && h.name === name);
+    if (seen) seen.quantity += quantity;
+    else held.push({ itemId, name, quantity });
+  };
+  const sources: Source[] = batches.flatMap((r): Source[] => {
+    const free = Number(r.available);
+    const taken = Math.min(Number(r.held), free);
+    hold(String(r.item_id), String(r.store_name), taken);
+    if (free - taken <= 0) return [];
+    return [
+      {
+        kind: 'STORE',
+        storeId: String(r.store_id),
+        storeName: String(r.store_name),
+        regionCode: String(r.region_code),
+        lat: Number(r.lat),
+        lng: Number(r.lng),
+        batchId: String(r.batch_id),
+        batchNo: String(r.batch_no),
+        itemId: String(r.item_id),
+        available: free - taken,
+        expiryDate: r.expiry_date === null ? null : String(r.expiry_date).slice(0, 10),
+        receivedAt: new Date(r.received_at as string).toISOString(),
+      },
+    ];
+  });
   const wanted = new Set(itemIds);
   const lines = (await reserveLinesInForce(db, today)).filter((l) => wanted.has(l.itemId));
-  if (!lines.length) return sources;
+  if (!lines.length) return { sources, held };
   const places = await queryRows<{ id: string; name: string; lat: number | null; lng: number | null }>(
     db,
     sql`SELECT a.id, o.name, COALESCE(s.lat, r.lat) AS lat, COALESCE(s.lng, r.lng) AS lng
@@ -59,21 +94,34 @@ export async function loadSources(db: Db, itemIds: string[], today: string): Pro
          WHERE a.id IN (${uuidList([...new Set(lines.map((l) => l.agreementId))])})`,
   );
   const place = new Map(places.map((p) => [p.id, p]));
-  const claimed = await agreementClaims(db, null);
+  // D25 (sweep 20a F1): what approved plans await consent for counts as claimed here (planning), not at approval.
+  const claimed = await agreementClaims(db, null, { heldForConsent: true });
   for (const l of lines) {
     const p = place.get(l.agreementId)!;
     if (p.lat === null || p.lng === null) continue;
     const at = { lat: Number(p.lat), lng: Number(p.lng), agreementId: l.agreementId, companyName: p.name, itemId: l.itemId, validity: l.validity };
-    const available = l.effectiveQuantity - (claimed.get(`${l.agreementId}|${l.itemId}`) ?? 0);
+    const claim = claimed.get(`${l.agreementId}|${l.itemId}`);
+    const available = l.effectiveQuantity - (claim?.quantity ?? 0);
+    if (l.mode === 'AGREEMENT')
+      hold(l.itemId, p.name, Math.min(claim?.held ?? 0, Math.max(l.effectiveQuantity - (claim ? claim.quantity - claim.held : 0), 0)));
     if (l.mode === 'AGREEMENT' && available > 0) {
       sources.push({ kind: 'AGREEMENT', ...at, available, responseHours: Number(l.responseHours ?? 24) });
     } else if (l.mode === 'CAPACITY' && l.dailyCapacity) {
-      const claimedUnits = claimed.get(`${l.agreementId}|${l.itemId}`) ?? 0;
+      const claimedUnits = claim?.quantity ?? 0;
+      hold(l.itemId, p.name, claim?.held ?? 0);
       sources.push({ kind: 'CAPACITY', ...at, dailyCapacity: l.dailyCapacity, leadDays: l.leadDays ?? 0, ...(claimedUnits ? { claimed: claimedUnits } : {}) });
     }
   }
-  return sources;
+  return { sources, held };
 }
+
+/**
+ * D25 (sweep 20a F1): a dispatch line `l` of plan `p` held for its consent — the plan approved, the line asking another
+ * jurisdiction, and its CROSS_REGION_USE request still pending. Not reserved or promised (D25); planning leaves it out.
+ */
+const heldForConsentSql = sql`p.status = 'APPROVED' AND l.needs_consent
+  AND EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE' AND a.status = 'PENDING'
+                AND a.payload->'lineNos' @> to_jsonb(l.line_no))`;
 
 /** An agreement or capacity line with its agreement's validity from `today` (D6). */
 interface ReserveLine extends EffectiveLine {
@@ -118,20 +166,27 @@ async function reserveLinesInForce(db: Db, today: string, agreementIds?: readonl
  * line using another jurisdiction's reserve promises it only once that jurisdiction consented. `exceptPlanId`: the plan
  * being approved leaves its own out.
  */
-async function agreementClaims(db: Db, exceptPlanId: string | null): Promise<Map<string, number>> {
+async function agreementClaims(
+  db: Db,
+  exceptPlanId: string | null,
+  how: { heldForConsent: boolean } = { heldForConsent: false },
+): Promise<Map<string, { quantity: number; held: number }>> {
   const other = (column: SQL) => (exceptPlanId ? sql` AND ${column} <> ${exceptPlanId}::uuid` : sql``);
-  const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number }>(
+  // D25 (sweep 20a F1): planning also counts lines held for their consent (heldForConsentSql), as `held`; approval and
+  // consent do not — they promise what was consented, and the planner kept others from being offered the rest.
+  const held = how.heldForConsent ? sql`(${heldForConsentSql})` : sql`false`;
+  const claims = await queryRows<{ agreement_id: string; item_id: string; quantity: number; held: number }>(
     db,
-    sql`SELECT agreement_id, item_id, sum(quantity)::bigint AS quantity FROM (
-          SELECT l.agreement_id, l.item_id, l.quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+    sql`SELECT agreement_id, item_id, sum(quantity)::bigint AS quantity, sum(CASE WHEN held THEN quantity ELSE 0 END)::bigint AS held FROM (
+          SELECT l.agreement_id, l.item_id, l.quantity, ${held} AS held FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
            WHERE p.status = 'APPROVED' AND l.source_kind IN ('AGREEMENT', 'CAPACITY')${other(sql`p.id`)}
-             AND (NOT l.needs_consent OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
+             AND (NOT l.needs_consent OR ${held} OR EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE'
                     AND a.status = 'APPROVED' AND a.payload->'lineNos' @> to_jsonb(l.line_no)))
           UNION ALL
-          SELECT c.agreement_id, c.item_id, c.quantity FROM call_offs c WHERE c.status = 'ISSUED'${other(sql`c.plan_id`)}) claimed
+          SELECT c.agreement_id, c.item_id, c.quantity, false FROM call_offs c WHERE c.status = 'ISSUED'${other(sql`c.plan_id`)}) claimed
          GROUP BY agreement_id, item_id`,
   );
-  return new Map(claims.map((c) => [`${c.agreement_id}|${c.item_id}`, Number(c.quantity)]));
+  return new Map(claims.map((c) => [`${c.agreement_id}|${c.item_id}`, { quantity: Number(c.quantity), held: Number(c.held) }]));
 }
 
 /**
@@ -188,7 +243,7 @@ export async function assertAgreementStock(
   const claimed = await agreementClaims(tx, planId);
   for (const [k, w] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const line = effective.get(k);
-    const taken = claimed.get(k) ?? 0;
+    const taken = claimed.get(k)?.quantity ?? 0;
     // As loadSources offers the line: an agreement in force today (else not loaded), the same production days.
     const production = line ? { dailyCapacity: line.dailyCapacity ?? 0, leadDays: line.leadDays ?? 0, validity: line.validity } : null;
     const supply = !line ? 0 : w.capacity ? capacityWithin(production!, capacityHorizonDays) : line.effectiveQuantity;

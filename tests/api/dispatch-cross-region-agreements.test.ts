@@ -206,11 +206,11 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
     expect(balance.incident.balance.find((b: any) => b.item.id === TENT)).toMatchObject({ requested: 170, planned: 60, shipped: 60 });
   });
 
-  it('D25 (sweep 17b F12): a refusal stands for the incident — asked again, the plan takes what else there is or shows the shortage; another incident asks again', async () => {
+  it('D25 (sweep 20a F7; was 17b F12): consent is per plan — a later plan of the incident asks the refusing jurisdiction again, after the region’s own sources, saying it refused before; another incident asks as ever', async () => {
     const suggest = async (incident: string, quantity: number) =>
       ok(
         await t.gql(
-          `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity needsConsent store { id } source { kind name } } shortages { missing } } }`,
+          `query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity needsConsent reason store { id } source { kind name } } shortages { missing } } }`,
           {
             i: {
               incidentId: incident,
@@ -221,19 +221,29 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
           'dispatcher',
         ),
       ).suggestDispatchPlan;
-    // 运城 refused its 棉帐篷 to this incident (the test above): the 110 are not suggested again.
-    expect(await suggest(incidentId, 110)).toEqual({ lines: [], shortages: [{ missing: 110 }] });
-    // Another source of 新乡's own comes first as before, and covers what it holds; 运城's stock is still not asked for.
+    const REFUSED_BEFORE = '该辖区曾在本事件中拒绝调用此物资，本方案再次征求同意';
+    // 运城 refused its 棉帐篷 to an earlier plan of this incident (the test above): a new plan asks again (sweep 20a F7:
+    // the refusal answered that plan; 17b F12 hid the 110 for the rest of the incident, a bare shortage).
+    const asked = await suggest(incidentId, 110);
+    expect(asked.lines).toEqual([expect.objectContaining({ quantity: 110, needsConsent: true, store: { id: YUNCHENG_STORE } })]);
+    expect(asked.lines[0].reason).toContain(REFUSED_BEFORE);
+    expect(asked.shortages).toEqual([]);
+    // A source of 新乡's own comes first (17b F12: the region's own before what needs consent); 运城 is asked for the rest.
     await createAgreement(t, {
       companyName: '卫辉市帐篷厂（拒绝后）',
       regionCode: '410781',
       lines: [{ itemId: TENT, quantity: 40, responseHours: 6, unitPrice: '1900.00' }],
     });
     const again = await suggest(incidentId, 110);
-    expect(again.lines).toEqual([{ quantity: 40, needsConsent: false, store: null, source: { kind: 'AGREEMENT', name: '卫辉市帐篷厂（拒绝后）' } }]);
-    expect(again.shortages).toEqual([{ missing: 70 }]);
-    // The refusal was for this incident: another incident's plan asks 运城 again — and a request closed because its
-    // plan was cancelled was withdrawn, not refused: it is asked again too.
+    expect(again.lines).toEqual([
+      expect.objectContaining({ quantity: 40, needsConsent: false, store: null, source: { kind: 'AGREEMENT', name: '卫辉市帐篷厂（拒绝后）' } }),
+      expect.objectContaining({ quantity: 70, needsConsent: true, store: { id: YUNCHENG_STORE } }),
+    ]);
+    expect(again.lines[0].reason).not.toContain(REFUSED_BEFORE);
+    expect(again.lines[1].reason).toContain(REFUSED_BEFORE);
+    expect(again.shortages).toEqual([]);
+    // Another incident's plan asks 运城 without the words — and a request closed because its plan was cancelled was
+    // withdrawn, not refused: nor does it bring them.
     const other = await createIncident(
       t,
       { name: '卫辉市山洪（另一事件）', type: 'FLOOD', regionCode: '410781', location: { lat: 35.39, lng: 114.06 } },
@@ -247,6 +257,7 @@ describe('a refused consent (D25): the refused lines are not planned', () => {
       expect.objectContaining({ quantity: 40, needsConsent: false }),
       expect.objectContaining({ quantity: 70, needsConsent: true, store: { id: YUNCHENG_STORE } }),
     ]);
+    expect(elsewhere.lines[1].reason).not.toContain(REFUSED_BEFORE);
   });
 });
 

@@ -274,7 +274,7 @@ describe('D29: distribution to households at a 安置点', () => {
     const res = await distribute({ household: { headName: '吴八', size: 1, address: '唐庄镇' }, lines: [{ itemId: QUILT, quantity: 1 }] });
     expect(errorCode(res)).toBe('INVALID_STATE');
     expect(ext(res).field).toBe('input.incidentId');
-    // Nor dispatch requests (each would open its 安置点); a suggestion, which persists nothing, is still computed.
+    // Nor dispatch requests (each would open its 安置点) — nor suggestions of one (sweep 20a F4: the same refusal, one rule).
     const request = {
       incidentId,
       destinations: [{ name: '结束后的安置点', regionCode: '410781', lat: 35.4, lng: 114.07, lines: [{ itemId: QUILT, quantity: 1 }] }],
@@ -282,7 +282,9 @@ describe('D29: distribution to households at a 安置点', () => {
     const requested = await t.gql(`mutation($i: DispatchRequestInput!) { requestDispatch(input: $i) { id } }`, { i: request }, 'dispatcher');
     expect(errorCode(requested)).toBe('INVALID_STATE');
     expect(requested.errors![0].message).toContain('已结束');
-    ok(await t.gql(`query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity } } }`, { i: request }, 'dispatcher'));
+    const suggested = await t.gql(`query($i: DispatchRequestInput!) { suggestDispatchPlan(input: $i) { lines { quantity } } }`, { i: request }, 'dispatcher');
+    expect(errorCode(suggested)).toBe('INVALID_STATE');
+    expect(suggested.errors![0]).toMatchObject({ message: requested.errors![0].message, extensions: { field: 'input.incidentId' } });
   });
 });
 
