@@ -595,9 +595,10 @@ builder.mutationFields((t) => ({
   }),
   confirmCallOffDelivery: t.field({
     type: StockDocument,
-    authScopes: headquarters,
+    // D14, D17, D24 (sweep 20c F1): and the keeper of the 安置点 it delivers to (assertMayConfirmCallOffDelivery).
+    authScopes: { roles: ['ADMIN', 'DISPATCHER', 'KEEPER'] as const },
     description:
-      "D6, D17: books a call-off's (调用单) delivery as stock at its destination — all of it, or less (quantity): the rest is released; dispatchers and administrators",
+      "D6, D17: books a call-off's (调用单) delivery as stock at its destination — all of it, or less (quantity): the rest is released; dispatchers and administrators, and the keeper of the 安置点 it delivers to (its own 安置点 only)",
     args: { input: t.arg({ type: CallOffDeliveryInput, required: true }) },
     resolve: (_r, { input }, ctx) => postedDocument(ctx, confirmCallOffDelivery(serviceContext(ctx), { ...input, callOffId: String(input.callOffId) })),
   }),

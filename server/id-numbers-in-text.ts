@@ -1,18 +1,21 @@
-import { hasRealBirthDate, ID_NUMBER, idNumber18, maskIdNumber } from './relief/rules.ts';
+import { hasRealBirthDate, ID_NUMBER, idNumber18 } from './relief/rules.ts';
 
 // D29: only a household's masked ID number is stored, and personal data is shown only to roles that need it. Free text
 // — a reason, a note, an address, a signature reference — is read by others: an over-standard distribution's reason by
 // the command, auditors and the alert webhook, a reversal's reason in its approval, every input in the audit log. A
 // full ID number typed there (a keeper explaining a case: 「户主张三身份证4107…」) was stored and shown in clear
 // (sweep 12b F2). One place recognises one in text: validate() refuses it in free-text fields (validation.ts), the
-// audit log masks it in whatever input it keeps (audit/log.ts).
+// audit log leaves it out — masked ones too — of whatever input and message it keeps (audit/log.ts, sweep 20c F7).
 
 /** The refusal, in words a keeper understands: where the number belongs, and that it is never kept whole. */
 export const ID_NUMBER_IN_TEXT = '请勿在此填写身份证号码（受助家庭的身份证号只填在“身份证号”一栏，系统只保存脱敏号码；此处文字审计人员和指挥部都能看到）';
 
 /**
  * The input fields of free text a person writes and others read (in any mutation: one list, applied by validate()).
- * Codes and document numbers (批号, 凭证号, 批准文号, 合同编号) are not among them: a number there is what it says.
+ * Codes and document numbers (批号, 凭证号, 合同编号) are not among them: a number there is what it says. A 批准文号
+ * (approvalRef: of decideApproval, approveDispatchPlan, recordWrittenApproval, scrapStock) is (sweep 20c F6): it is
+ * printed on documents, in the journal export's 批准文号 column and in alerts, read by auditors — and a 文号 is written
+ * 「新应急调〔2026〕31号」, never a person's 18 digits.
  */
 export const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set([
   'overrideReason',
@@ -27,6 +30,7 @@ export const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set([
   'contact',
   'contactName',
   'discrepancyReason',
+  'approvalRef',
   // Names are read by everyone in the region: an incident's, a 安置点's, a store's, a company's, a user's (sweep 16a F9).
   'name',
   'displayName',
@@ -118,12 +122,19 @@ function idNumbersIn(text: string): { start: number; end: number; id: string }[]
 /** Whether a text holds a full ID number (D29). */
 export const holdsIdNumber = (text: string): boolean => idNumbersIn(text).length > 0;
 
+/** An ID number as maskIdNumber writes one — 区划, stars, the last 4 (410781********1236; 15 digits: 410781*****9123). */
+const MASKED_ID_NUMBER = /(?<![A-Za-z\d])\d{6}(?:\*{8}|\*{5})[\dXx]{4}(?![A-Za-z\d])/g;
+
 /**
- * The text with each ID number in it masked as a household's is (区划 and last 4 characters), for the audit log; the
- * rest as typed.
+ * D29 (sweep 20c F7): the text with every ID number in it left out (「***」, as the log writes a household's fields) —
+ * whole, or masked as a household's is (it was kept masked before). What the audit log keeps, it keeps so (audit/log.ts): an input's text and a
+ * refusal's message alike. The log is read by auditors, who may not read households (distributions refuses them): a
+ * refusal naming another household's masked number (「已凭另一身份证号码（410781********0011）登记」, told to the keeper
+ * who may see it) would show it to them, and the mask ends in the check digit and narrows the birth date.
  */
-export function maskIdNumbersIn(text: string): string {
-  return idNumbersIn(text).reduceRight((s, f) => `${s.slice(0, f.start)}${maskIdNumber(f.id)}${s.slice(f.end)}`, text);
+export function withoutIdNumbers(text: string): string {
+  const whole = idNumbersIn(text).reduceRight((s, f) => `${s.slice(0, f.start)}***${s.slice(f.end)}`, text);
+  return whole.replace(MASKED_ID_NUMBER, '***');
 }
 
 const MAX_DEPTH = 16;

@@ -5,7 +5,7 @@ import { auditLog } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { auditEntriesInScope } from '../auth/policy.ts';
 import { forbidden } from '../errors.ts';
-import { maskIdNumbersIn } from '../id-numbers-in-text.ts';
+import { withoutIdNumbers } from '../id-numbers-in-text.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { PLAN_APPROVAL_KINDS } from '../authority/queue.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
@@ -42,8 +42,8 @@ export function storableText(value: string, max: number): string {
 /** A bounded, secret-free, storable copy of the input for the log. */
 export function summarizeInput(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
-  // D29: an ID number typed into free text is kept masked (id-numbers-in-text.ts) — in a refused input too.
-  if (typeof value === 'string') return storableText(maskIdNumbersIn(value), MAX_STRING);
+  // D29: an ID number typed into free text is left out, whole or masked (withoutIdNumbers) — in a refused input too.
+  if (typeof value === 'string') return storableText(withoutIdNumbers(value), MAX_STRING);
   if (typeof value === 'bigint') return String(value);
   if (depth > MAX_DEPTH) return '…';
   if (Array.isArray(value)) {
@@ -108,7 +108,8 @@ function storableEntry(e: AuditEntry) {
     operation: storableText(e.operation, 64),
     input: summarizeInput(e.input),
     outcome: storableText(e.outcome, 32),
-    message: e.message === null ? null : storableText(e.message, 500),
+    // D29 (sweep 20c F7): and in a message — a refusal may name another household's masked number to the keeper.
+    message: e.message === null ? null : storableText(withoutIdNumbers(e.message), 500),
   };
 }
 

@@ -186,6 +186,21 @@ export function assertMayCarryOutPlans(p: Principal): void {
 }
 
 /**
+ * D14, D17, D24 (sweep 20c F1): who confirms a call-off's delivery (调用单到货) — books what the company delivered as
+ * stock at the plan's 安置点: those who carry the plan out (mayCarryOutPlans; the plan in their region: getPlanInScope),
+ * and the keeper of that 安置点 (`destinationStoreId`), who stands there when the lorry arrives and receives the plan's
+ * shipments there (README: "the 安置点's keeper or another dispatcher does"). A keeper confirms deliveries to their own
+ * 安置点 only, and cancels no call-off (cancelCallOff: mayCarryOutPlans). 'KEEPER': the keeper's authority is the
+ * destination, not the plan (which keepers do not read). Who approved the plan alone in an emergency still does not
+ * confirm (execution.ts assertNotSoleEmergencyApprover): the segregation is the same for everyone.
+ */
+export function assertMayConfirmCallOffDelivery(p: Principal, destinationStoreId: string | null): 'HEADQUARTERS' | 'KEEPER' {
+  if (mayCarryOutPlans(p)) return 'HEADQUARTERS';
+  if (p.role === 'KEEPER' && destinationStoreId !== null && p.storeIds.includes(destinationStoreId)) return 'KEEPER';
+  throw forbidden(p.role === 'KEEPER' ? '该调用单（仓库保管员只能确认送达本人管理的安置点的协议企业到货）' : '调度');
+}
+
+/**
  * D23, D24, D27: who cancels (撤销) a transfer nothing of which was received, its stock back on the source's book. A
  * transfer against an outbound order: the shipping side, whoever may act at the source store (the goods go back to the
  * order, D23). A dispatch plan's shipment was approved and executed by the command (指挥部): no one person undoes it

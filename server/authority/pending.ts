@@ -1,16 +1,18 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../drizzle/client.ts';
+import { queryRows, type Db } from '../../drizzle/client.ts';
 import { documents } from '../../drizzle/schema/index.ts';
 import type { Principal } from '../auth/principal.ts';
 import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { returnToOrder } from './orders.ts';
-import { assertNotSettling, releaseSettlementsOfReversedIssue } from './settlements.ts';
+import { assertNotSettling, ownerRegionsOf, releaseSettlementsOfReversedIssue, settledOwingRegions } from './settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { assertNotCallOffReceipt } from '../dispatch/call-off-receipts.ts';
 import { assertNoLaterCount } from '../inventory/stocktakes.ts';
 import { openApproval, type ApprovalRow } from './queue.ts';
+import { isInSubtree } from '../regions/codes.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 
 // D27 核销审批: a decrease that is not an issue to a recipient — stocktake differences, scrap without an order (of a
 // company's own stock in its agreement store: government stock is scrapped only under an approved order, D23),
@@ -31,16 +33,23 @@ export function pendingDecrease(movements: readonly MovementDraft[]) {
 const valueOf = (movements: readonly MovementDraft[]) => formatFen(movements.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(Math.abs(m.quantity)), 0n));
 
 /**
+ * Whose authority decides a pending document (D24): a store's — its id and region —, or a region's without a store
+ * (`id` null: another government's goods at a 安置点, shipped from none of its stores: recoveryLossDeciders).
+ */
+export type Decider = ScopedStore | { id: null; regionCode: string };
+
+/**
  * Opens the approval that a pending document waits for (in the document's transaction). `store` is the store whose
  * authority decides (D24) — the document's own, except a receipt's loss in transit: the store the goods left (D3, D27;
- * transfers.ts requestWriteOff).
+ * transfers.ts requestWriteOff), and goods of another government counted damaged or lost at a 安置点: that government's
+ * (recoveryLossDeciders).
  */
 export async function requestDocumentApproval(
   tx: Db,
   actor: Principal,
   at: Date,
   posted: { id: string; number: string },
-  store: ScopedStore,
+  store: Decider,
   a: { kind: 'STOCKTAKE' | 'SCRAP' | 'WRITE_OFF' | 'REVERSAL'; summary: string; pending: PendingPosting },
 ): Promise<void> {
   await openApproval(tx, actor, at, {
@@ -53,6 +62,49 @@ export async function requestDocumentApproval(
     payload: { pending: a.pending },
   });
 }
+
+/**
+ * D3, D24, D27 (sweep 20c F9): who decides the scrap (报废) or write-off (核销) of goods counted damaged or lost at a
+ * 安置点 at recovery (relief/recovery.ts, household-returns.ts) — per batch, as a loss in transit is the sending side's
+ * (requestWriteOff, sweep 17b F1): the goods are their owner's, and the borrower does not write off what it owes.
+ * - null: the 安置点's own authority, as before — goods of the government whose plan brought them (the plan's
+ *   jurisdiction), of no government (a company's, a donor's), or paid for by the plan's jurisdiction (D25: a settled
+ *   settlement makes them the owing side's, settledOwingRegions);
+ * - another government's (the city's tents lent to a county's 安置点, a neighbour's by consent): that government's region
+ *   — its dispatchers and administrators, and those above it (canDecide) — with the store they were shipped from when
+ *   it is that government's (its keepers read the approval, as the sending store's read a transit loss's); a region
+ *   alone when they came from none of its stores. Settled by another owing region: that region's.
+ */
+export async function recoveryLossDeciders(
+  tx: Db,
+  c: { incidentId: string; jurisdiction: string; batches: readonly { batchId: string; shippedFrom: string | null }[] },
+): Promise<Map<string, Decider | null>> {
+  const batchIds = [...new Set(c.batches.map((b) => b.batchId))];
+  const owners = await ownerRegionsOf(tx, batchIds);
+  const shippedFrom = [...new Set(c.batches.flatMap((b) => (b.shippedFrom ? [b.shippedFrom] : [])))];
+  const stores = new Map(
+    shippedFrom.length
+      ? (await queryRows<{ id: string; region_code: string }>(tx, sql`SELECT id::text, region_code FROM stores WHERE id IN (${uuidList(shippedFrom)})`)).map(
+          (r) => [r.id, r.region_code],
+        )
+      : [],
+  );
+  const deciders = new Map<string, Decider | null>();
+  for (const b of c.batches) {
+    if (deciders.has(b.batchId)) continue;
+    const owner = (await settledOwingRegions(tx, c.incidentId, b.batchId))[0] ?? owners.get(b.batchId) ?? null;
+    if (owner === null || owner === c.jurisdiction) {
+      deciders.set(b.batchId, null);
+      continue;
+    }
+    const from = b.shippedFrom ? stores.get(b.shippedFrom) : undefined;
+    deciders.set(b.batchId, from !== undefined && isInSubtree(from, owner) ? { id: b.shippedFrom!, regionCode: owner } : { id: null, regionCode: owner });
+  }
+  return deciders;
+}
+
+/** The key a decider groups a recovery's losses by (recoveryLossDeciders): '' for the 安置点's own. */
+export const deciderKey = (d: Decider | null | undefined): string => (d ? `${d.regionCode}/${d.id ?? '-'}` : '');
 
 async function pendingDocument(tx: Db, approval: ApprovalRow): Promise<{ doc: DocumentRow; pending: PendingPosting }> {
   const [doc] = await tx.select().from(documents).where(eq(documents.id, approval.subjectId));

@@ -70,22 +70,45 @@ export async function getApprovalInScope(db: Db, user: Principal, id: string, fi
 
 /**
  * D24, D27, D3 (sweep 17b F1): the write-off of goods lost in transit (a receipt's 核销单, transfers.ts requestWriteOff)
- * is the sending side's to decide — its approval is the sending store's and region's. To one on the receiving side
- * (who may act at the receiving store, where the 核销单 is) who may not decide it, the refusal says why and who does;
- * null for any other approval or reader (their refusal is the usual one).
+ * is the sending side's to decide — its approval is the sending store's and region's. Likewise (sweep 20c F9) the scrap
+ * or write-off of another government's goods counted damaged or lost at a 安置点 at recovery is that government's
+ * (pending.ts recoveryLossDeciders). To one on the side holding the document (who may act at its store, the receiving
+ * store or the 安置点) who may not decide it, the refusal says why and who does; null for any other approval or reader
+ * (their refusal is the usual one).
  */
 async function transitLossRefusal(db: Db, user: Principal, a: ApprovalRow, field: string): Promise<DomainError | null> {
-  if (a.kind !== 'WRITE_OFF') return null;
-  const [loss] = await queryRows<{ number: string; transfer_number: string; from_name: string; to_id: string; to_region: string }>(
+  if (a.kind !== 'WRITE_OFF' && a.kind !== 'SCRAP') return null;
+  const [loss] = await queryRows<{
+    number: string;
+    type: string;
+    transfer_number: string | null;
+    from_name: string | null;
+    to_id: string;
+    to_region: string;
+    decider_region: string;
+    owners: string | null;
+  }>(
     db,
-    sql`SELECT d.number, t.number AS transfer_number, f.name AS from_name, s.id::text AS to_id, s.region_code AS to_region
-          FROM documents d JOIN transfers t ON t.id = d.transfer_id JOIN stores f ON f.id = t.from_store_id JOIN stores s ON s.id = d.store_id
-         WHERE d.id = ${a.subjectId}::uuid AND d.type = 'WRITE_OFF'`,
+    sql`SELECT d.number, d.type::text, t.number AS transfer_number, f.name AS from_name, s.id::text AS to_id, s.region_code AS to_region,
+               (SELECT r.name FROM regions r WHERE r.code = ${a.regionCode}) AS decider_region,
+               (SELECT string_agg(DISTINCT o.name, '、') FROM document_lines l JOIN batches b ON b.id = l.batch_id JOIN organizations o ON o.id = b.owner_org_id
+                 WHERE l.document_id = d.id AND o.kind = 'GOVERNMENT' AND o.region_code = ${a.regionCode}) AS owners
+          FROM documents d JOIN stores s ON s.id = d.store_id LEFT JOIN transfers t ON t.id = d.transfer_id LEFT JOIN stores f ON f.id = t.from_store_id
+         WHERE d.id = ${a.subjectId}::uuid AND d.type IN ('WRITE_OFF', 'SCRAP')`,
   );
   if (!loss || !canAccessStore(user, { id: loss.to_id, regionCode: loss.to_region })) return null;
+  if (loss.transfer_number !== null && loss.type === 'WRITE_OFF')
+    return new DomainError(
+      'FORBIDDEN',
+      `核销单 ${loss.number} 核销的是调拨单 ${loss.transfer_number} 在途短少的物资：在途短少须由调出方确认，即由辖区包含调出仓库「${loss.from_name}」的调度员或管理员审批，调入方不能审批`,
+      { field },
+    );
+  // Routed away from the 安置点 (recoveryLossDeciders); one of its own is refused the usual way.
+  if (loss.transfer_number !== null || loss.owners === null || a.storeId === loss.to_id) return null;
+  const what = loss.type === 'SCRAP' ? '报废单' : '核销单';
   return new DomainError(
     'FORBIDDEN',
-    `核销单 ${loss.number} 核销的是调拨单 ${loss.transfer_number} 在途短少的物资：在途短少须由调出方确认，即由辖区包含调出仓库「${loss.from_name}」的调度员或管理员审批，调入方不能审批`,
+    `${what} ${loss.number} 的物资属于${loss.owners}：他方物资的报废、核销须由产权方审批，即由辖区包含「${loss.decider_region}」的调度员或管理员审批，安置点一方不能审批`,
     { field },
   );
 }
@@ -95,7 +118,8 @@ export const PLAN_APPROVAL_KINDS = ['DISPATCH_PLAN', 'CROSS_REGION_USE', 'EMERGE
 
 /**
  * D24: may this principal decide this approval? Someone with authority over its store or region who did not request
- * it (a write-off of goods lost in transit: the sending store's, D3 — transitLossRefusal tells the receiving side).
+ * it (a write-off of goods lost in transit: the sending store's, D3 — transitLossRefusal tells the receiving side; one of
+ * another government's goods counted at recovery: that government's, sweep 20c F9).
  * The written approval after an emergency approval (D14) is the plan's formal approval: neither the emergency approver
  * (who requested it) nor the plan's requester may record it. FORBIDDEN otherwise, naming why. Every route that decides
  * an approval (the queue, recordWrittenApproval) asks here.

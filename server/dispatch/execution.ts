@@ -26,7 +26,7 @@ import { publishPlanStatus } from './events.ts';
 import { lockOpenIncident } from './incidents.ts';
 import { assertJointLinesCovered } from './consent.ts';
 import { assertAgreementStock } from './sources.ts';
-import { assertMayCarryOutPlans } from '../auth/policy.ts';
+import { assertMayCarryOutPlans, assertMayConfirmCallOffDelivery } from '../auth/policy.ts';
 import type { AppConfig } from '../config.ts';
 import type { Principal } from '../auth/principal.ts';
 import { levelOfCode } from '../regions/codes.ts';
@@ -319,10 +319,23 @@ const deliverySchema = z.object({
 /** A call-off of a plan the principal may carry out (assertMayCarryOutPlans, getPlanInScope), named at `field`. */
 async function callOffInScope(db: Db, user: ServiceContext['actor'], callOffId: string, field: string) {
   assertMayCarryOutPlans(user);
+  return callOffToConfirm(db, user, callOffId, field);
+}
+
+/**
+ * A call-off whose delivery the principal may confirm (assertMayConfirmCallOffDelivery, D14, D17, D24 — sweep 20c F1):
+ * a plan's in their region for those who carry plans out (getPlanInScope), or one delivering to a 安置点 the keeper
+ * manages. Named at `field`.
+ */
+async function callOffToConfirm(db: Db, user: ServiceContext['actor'], callOffId: string, field: string) {
+  // An auditor is refused before the call-off is looked up; a keeper once its destination is known.
+  if (user.role !== 'KEEPER') assertMayConfirmCallOffDelivery(user, null);
   uuidArg(callOffId, field, '调用单');
   const [callOff] = await db.select().from(callOffs).where(eq(callOffs.id, callOffId));
   if (!callOff) throw notFound(field, '调用单', callOffId);
-  const plan = await getPlanInScope(db, user, callOff.planId, field);
+  if (user.role !== 'KEEPER') return { callOff, plan: await getPlanInScope(db, user, callOff.planId, field) };
+  const plan = await loadPlan(db, callOff.planId);
+  assertMayConfirmCallOffDelivery(user, plan.destinations[callOff.destinationIdx]?.storeId ?? null);
   return { callOff, plan };
 }
 
@@ -356,7 +369,7 @@ function assertNotSoleEmergencyApprover(user: Principal, plan: PlanView): void {
 export async function confirmCallOffDelivery(ctx: ServiceContext, input: unknown) {
   const { db, actor: user, clock } = ctx;
   const v = validate(deliverySchema, input);
-  const { callOff, plan } = await callOffInScope(db, user, v.callOffId, 'input.callOffId');
+  const { callOff, plan } = await callOffToConfirm(db, user, v.callOffId, 'input.callOffId');
   assertNotSoleEmergencyApprover(user, plan);
   // A DELIVERED call-off goes on to receiveStock: the same idempotency key replays the first receipt, another key
   // fails below when the call-off is no longer ISSUED.

@@ -11,6 +11,7 @@ import { requestHash } from '../inventory/rules.ts';
 import { openApproval } from '../authority/queue.ts';
 import { formatFen, toFen } from '../money.ts';
 import type { StoreRow } from '../stores/service.ts';
+import type { Decider } from '../authority/pending.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D12, D30 (sweep 11a F1): what a 安置点 handed to households of an item D12 says comes back is still owed back; the
@@ -148,16 +149,16 @@ export interface FromHouseholdsPosting {
  * The header of a household document of a count: its id and key follow from the count's idempotency key, its point and
  * what it records (`what`: returned or lost), so a retried count finds them and a different one does not.
  */
-function countHeader(p: FromHouseholdsPosting, point: string, what: 'returned' | 'lost') {
+function countHeader(p: FromHouseholdsPosting, point: string, what: 'returned' | 'lost', side = '') {
   const documentId = stableId(
     'document',
-    `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/${what === 'returned' ? 'fromHouseholds' : 'lostAtHouseholds'}`,
+    `recoverIncidentStock/${p.user.id}/${p.idempotencyKey}/${point}/${what === 'returned' ? 'fromHouseholds' : 'lostAtHouseholds'}${side ? `/${side}` : ''}`,
   );
   return {
     kind: 'recoverIncidentStock',
     actor: p.user,
     key: documentId,
-    hash: requestHash({ request: p.request, point, fromHouseholds: what }),
+    hash: requestHash(side ? { request: p.request, point, fromHouseholds: what, side } : { request: p.request, point, fromHouseholds: what }),
     documentId,
     occurredAt: p.now,
     recordedAt: p.now,
@@ -203,9 +204,13 @@ export async function receiveFromHouseholds(tx: Db, p: FromHouseholdsPosting & {
  * D27, D30 (sweep 11a F1): pieces lost at households — a 核销单 at their 安置点, marked fromHouseholds, awaiting a second
  * person's approval. Nothing is held (the pieces left the books with their issue); approved, it posts the pieces as
  * accounted for from the households (+n) and written off as lost (−n): the journal and the trace show the loss, the
- * valuation does not change. The approval's value is that of the pieces lost.
+ * valuation does not change. The approval's value is that of the pieces lost. D3, D24 (sweep 20c F9): `decider` — another
+ * government's goods are written off on its side's approval (recoveryLossDeciders; `side` its key), null: the 安置点's.
  */
-export async function writeOffLostAtHouseholds(tx: Db, p: FromHouseholdsPosting & { store: StoreRow; lost: Counted[] }): Promise<void> {
+export async function writeOffLostAtHouseholds(
+  tx: Db,
+  p: FromHouseholdsPosting & { store: StoreRow; lost: Counted[]; side?: string; decider?: Decider | null },
+): Promise<void> {
   const point = p.store.id;
   const price = (m: (typeof p.lost)[number]) => p.locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
   const lines = p.lost.flatMap((m): LineDraft[] => [
@@ -222,7 +227,7 @@ export async function writeOffLostAtHouseholds(tx: Db, p: FromHouseholdsPosting 
     reasonCode: l.reasonCode,
   }));
   const lost = movements.filter((m) => m.quantity < 0);
-  await writeDocument(tx, countHeader(p, point, 'lost'), {
+  await writeDocument(tx, countHeader(p, point, 'lost', p.side), {
     type: 'WRITE_OFF',
     storeId: point,
     reasonCode: 'LOST',
@@ -240,8 +245,8 @@ export async function writeOffLostAtHouseholds(tx: Db, p: FromHouseholdsPosting 
         subjectId: posted.id,
         summary: `${p.store.name} 回收清点群众处丢失核销 ${posted.number}：共 ${inItemUnits(await itemsFor(t, lost), lost, -1)}（发放到户未交回）`,
         value: formatFen(lost.reduce((s, m) => s + toFen(m.unitPrice) * BigInt(-m.quantity), 0n)),
-        storeId: point,
-        regionCode: p.store.regionCode,
+        storeId: p.decider ? p.decider.id : point,
+        regionCode: (p.decider ?? p.store).regionCode,
         payload: { pending: { movements, reservations: [] } },
       })),
   });

@@ -7,7 +7,7 @@ import { idempotencyKeySchema, inItemUnits, itemsFor, storeForPosting } from '..
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { lockBalances, writeDocument, type LineDraft, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
-import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
+import { deciderKey, pendingDecrease, recoveryLossDeciders, requestDocumentApproval, type Decider } from '../authority/pending.ts';
 import { assertRecoveryDestination } from '../authority/custody.ts';
 import { reduceSettlementsOfRecovery } from '../authority/settlements.ts';
 import { assertRecoveredToOwner, shippedFromSql } from './recovery-destinations.ts';
@@ -292,15 +292,25 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
       });
     }
     // D27, D30: damaged stock goes to scrap (报废) and lost stock to write-off (核销), each a document at the point that
-    // waits, its quantities held, for a second person's approval.
+    // waits, its quantities held, for a second person's approval. D3, D24 (sweep 20c F9): another government's goods are
+    // written off on its side's approval, not the borrower's — a document of their own per deciding side.
+    const deciders = await recoveryLossDeciders(tx, {
+      incidentId: plan.incidentId,
+      jurisdiction: plan.row!.jurisdictionCode,
+      batches: [...losses, ...lostAtHouseholds].map((m) => ({ batchId: m.held.batchId, shippedFrom: m.held.shippedFrom })),
+    });
     for (const [type, condition, reasonCode, label] of [
       ['SCRAP', 'damaged', 'DAMAGED', '破损报废'],
       ['WRITE_OFF', 'lost', 'LOST', '丢失核销'],
     ] as const) {
-      for (const point of points) {
-        const ls = losses.filter((m) => m.point === point && m.condition === condition);
-        if (!ls.length) continue;
+      for (const [point, side, ls] of points.flatMap((pt) =>
+        bySide(
+          losses.filter((m) => m.point === pt && m.condition === condition),
+          deciders,
+        ).map(([k, ms]) => [pt, k, ms] as const),
+      )) {
         const store = pointRows.get(point)!;
+        const decider = deciders.get(ls[0].held.batchId) ?? store;
         const price = (m: (typeof ls)[number]) => locked.get(`${point}|${m.held.batchId}`)!.unitPrice;
         const movements = ls.map((m): MovementDraft => ({
           storeId: point,
@@ -311,7 +321,8 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
           unitPrice: price(m),
           reasonCode,
         }));
-        const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${condition}`);
+        // The 安置点's own keep the id they had; another side's goods are told apart by it (a retry finds each again).
+        const documentId = stableId('document', `recoverIncidentStock/${user.id}/${idempotencyKey}/${point}/${condition}${side ? `/${side}` : ''}`);
         const held = pendingDecrease(movements);
         await writeDocument(
           tx,
@@ -319,7 +330,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
             kind: 'recoverIncidentStock',
             actor: user,
             key: documentId,
-            hash: requestHash({ ...request, point, condition }),
+            hash: requestHash(side ? { ...request, point, condition, side } : { ...request, point, condition }),
             documentId,
             occurredAt: now,
             recordedAt: now,
@@ -336,7 +347,7 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
             ...held,
             // L6 (sweep 2): the summary says the quantity in the item's own unit (5 顶, not 5 件), as a count's does.
             afterPost: async (t, posted) =>
-              requestDocumentApproval(t, user, now, posted, store, {
+              requestDocumentApproval(t, user, now, posted, decider, {
                 kind: type,
                 summary: `${store.name} 回收清点${label} ${posted.number}：共 ${inItemUnits(await itemsFor(t, movements), movements, -1)}`,
                 pending: { movements, reservations: held.reservations },
@@ -348,11 +359,32 @@ export async function recoverByCondition(ctx: ServiceContext, input: unknown): P
     // D27, D30: what households lost — a write-off at the point awaiting approval, netting to zero (household-returns.ts).
     for (const point of points) {
       const ls = lostAtHouseholds.filter((m) => m.point === point);
-      if (ls.length)
-        await writeOffLostAtHouseholds(tx, { user, idempotencyKey, request, incidentId: plan.incidentId, now, locked, store: pointRows.get(point)!, lost: ls });
+      for (const [side, lost] of bySide(ls, deciders))
+        await writeOffLostAtHouseholds(tx, {
+          user,
+          idempotencyKey,
+          request,
+          incidentId: plan.incidentId,
+          now,
+          locked,
+          store: pointRows.get(point)!,
+          lost,
+          side,
+          decider: deciders.get(lost[0].held.batchId) ?? null,
+        });
     }
   });
   return getPlanInScope(db, user, plan.id!);
+}
+
+/** A point's losses grouped by the side that decides their write-off (recoveryLossDeciders), the 安置点's own first. */
+function bySide<M extends { held: { batchId: string } }>(ms: readonly M[], deciders: ReadonlyMap<string, Decider | null>): [string, M[]][] {
+  const groups = new Map<string, M[]>();
+  for (const m of ms) {
+    const k = deciderKey(deciders.get(m.held.batchId));
+    groups.set(k, [...(groups.get(k) ?? []), m]);
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b));
 }
 
 /**

@@ -64,7 +64,9 @@ type AnyField = GraphQLField<unknown, unknown>;
 // Who sends a mutation when its auth scopes alone would pick someone who may not (a valid seed must be accepted).
 // settle: the side owed confirms it (D24); the fixture's debt is owed by 新乡市, whose dispatcher may not confirm it.
 // changePassword: a demo user no other case signs in as — its seed changes the password and ends the user's sessions.
-const CALLERS: Readonly<Record<string, string>> = { settle: 'admin', changePassword: 'jincheng' };
+// confirmCallOffDelivery admits keepers — of the 安置点 a call-off delivers to (sweep 20c F1); the fixtures' call-offs deliver
+// to a 安置点 without managers, so it is fuzzed as the dispatcher, as before.
+const CALLERS: Readonly<Record<string, string>> = { settle: 'admin', changePassword: 'jincheng', confirmCallOffDelivery: 'dispatcher' };
 // A mutation without arguments has no input to fuzz (logout, which would also end the fuzzing caller's session: it has
 // its own tests in session-after-password-reset.test.ts).
 const mutations = Object.values(schema.getMutationType()!.getFields())

@@ -61,9 +61,11 @@ describe('D29: no full ID number in free text that others read (sweep 12b F2)', 
       expect(res.errors![0].message).not.toMatch(/4107|１９８６/);
     }
     expect(await countOf('distributions')).toBe(before);
-    // The refusals' audit rows keep the inputs with the numbers masked (区划 and last 4, as a household's own).
+    // The refusals' audit rows keep the inputs with the numbers left out — not even masked (sweep 20c F7: auditors read
+    // the log, and may not read households; it kept them masked, 区划 and last 4, before).
     const audited = await auditText('distributeRelief');
-    expect(audited).toContain('410781********1236');
+    expect(audited).toContain('户主张三身份证***，患糖尿病需加发');
+    expect(audited).not.toContain('410781********1236');
     expect(audited).not.toContain(BIRTH_DATE);
     expect(audited).not.toContain('860909');
   });

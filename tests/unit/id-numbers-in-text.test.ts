@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { holdsIdNumber, idNumberInFreeText, maskIdNumbersIn } from '../../server/id-numbers-in-text.ts';
+import { holdsIdNumber, idNumberInFreeText, withoutIdNumbers } from '../../server/id-numbers-in-text.ts';
 
-// D29 (sweep 12b F2): a full ID number in free text is found — as a person reads it — and masked for the audit log;
+// D29 (sweep 12b F2): a full ID number in free text is found — as a person reads it — and left out of the audit log
+// (sweep 20c F7: masked ones too; it was masked before);
 // the other numbers a keeper writes (phones, document numbers, dates, quantities, bank cards, codes) are not taken for one.
 
 describe('D29: ID numbers in free text', () => {
@@ -50,13 +51,17 @@ describe('D29: ID numbers in free text', () => {
     }
   });
 
-  it('masks each one as a household’s own is (区划 and last 4), the rest of the text as typed', () => {
-    expect(maskIdNumbersIn('户主张三身份证410781198609091236，又 ４１０７８１８６０９０９１２３ 旧证')).toBe(
-      '户主张三身份证410781********1236，又 410781*****9123 旧证',
+  it('leaves each one out of the text (***), whole or masked as a household’s is — the rest of the text as typed (sweep 20c F7)', () => {
+    expect(withoutIdNumbers('户主张三身份证410781198609091236，又 ４１０７８１８６０９０９１２３ 旧证')).toBe('户主张三身份证***，又 *** 旧证');
+    expect(withoutIdNumbers('证件号 4107 8119 8609 0912 36 号')).toBe('证件号 *** 号');
+    expect(withoutIdNumbers('无证件号，电话 13812345678')).toBe('无证件号，电话 13812345678');
+    expect(withoutIdNumbers('某村410781-19820315-1236，又四一〇七八一一九八二〇三一五一二三六')).toBe('某村***，又***');
+    // D29: a masked number (a refusal naming another household's, or one copied from the screen) is left out too.
+    expect(withoutIdNumbers('该户主与住址已凭另一身份证号码（410781********0011）登记领取；旧证 410781*****123X')).toBe(
+      '该户主与住址已凭另一身份证号码（***）登记领取；旧证 ***',
     );
-    expect(maskIdNumbersIn('证件号 4107 8119 8609 0912 36 号')).toBe('证件号 410781********1236 号');
-    expect(maskIdNumbersIn('无证件号，电话 13812345678')).toBe('无证件号，电话 13812345678');
-    expect(maskIdNumbersIn('某村410781-19820315-1236，又四一〇七八一一九八二〇三一五一二三六')).toBe('某村410781********1236，又410781********1236');
+    // A code with letters or more digits around the stars is not one.
+    expect(withoutIdNumbers('QS410781********1236、4107811********1236')).toBe('QS410781********1236、4107811********1236');
   });
 
   it('names the first free-text field holding one; other fields (the household’s own idNumber, a batch number) are not read', () => {
