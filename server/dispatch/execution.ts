@@ -42,6 +42,7 @@ import {
   usableLines,
   usableStoreLines,
   type PlanView,
+  type RemainingToShip,
 } from './plans.ts';
 import {
   callOffSettlementPrice,
@@ -56,6 +57,7 @@ import { planNumber } from '../paperwork/print/plan.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 import { CALL_OFF_STATUS_NAMES, PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
+import { chinaIso, chinaText } from '../clock.ts';
 
 /**
  * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
@@ -544,15 +546,18 @@ async function asDeliveryFields<T>(receipt: Promise<T>): Promise<T> {
 /**
  * D23: a shipment citing a dispatch plan is part of that plan's execution: the plan must exist and be executing, and
  * what ships must stay within what its lines from this source to this destination have still to ship (remainingToShip,
- * per batch; wired into shipTransfer) — the 补发 of a cancelled shipment or of a loss in transit (D27, D28), covered
- * by the plan's approval for exactly that quantity. A plan that takes nothing from the shipping store is refused before
- * its state is told (sweep 7b L13: another region's plan answered its status): NOT_FOUND when there is none, FORBIDDEN
- * when the shipper may not read it (API.md: out of scope, as dispatchPlan(id) answers), else BAD_USER_INPUT.
+ * per batch; wired into shipTransfer) — the 补发 of a cancelled shipment or of a loss in transit once written off (D27,
+ * D28), covered by the plan's approval for exactly that quantity. A loss whose write-off is still pending is not yet a
+ * loss (sweep 20c F8): the refusal names the 核销单 to be approved first. A plan that takes nothing from the shipping
+ * store is refused before its state is told (sweep 7b L13: another region's plan answered its status): NOT_FOUND when
+ * there is none, FORBIDDEN when the shipper may not read it (API.md: out of scope, as dispatchPlan(id) answers), else
+ * BAD_USER_INPUT. D22, D23, D28 (sweep 20c F5): the shipment's business time is no earlier than the plan's execution,
+ * nor than the cancellation or approved write-off that gave back what it ships (planShipmentNotBefore).
  */
 export async function checkPlanShipment(
   tx: Db,
   planId: string,
-  shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+  shipment: { fromStoreId: string; toStoreId: string; occurredAt: Date; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
   actor: Principal,
 ): Promise<void> {
   const [source] = await queryRows<{ one: number }>(
@@ -572,23 +577,105 @@ export async function checkPlanShipment(
       status: row.status,
     });
   }
+  // D23: the plan is the order: nothing leaves against it before it was executed (sweep 20c F5: a 补发 dated ten hours
+  // before the execution made the incident's 10-hour record say yes, D28).
+  if (row.executedAt && shipment.occurredAt < row.executedAt) throw shippedTooEarly(shipment.occurredAt, row.executedAt, '调拨方案执行');
   const rows = new Map(
     (await remainingToShip(tx, planId)).filter((r) => r.fromStoreId === shipment.fromStoreId && r.toStoreId === shipment.toStoreId).map((r) => [r.batchId, r]),
   );
   const left = new Map([...rows].map(([batchId, r]) => [batchId, r.remaining]));
-  shipment.picks.forEach((p, i) => {
+  for (const [i, p] of shipment.picks.entries()) {
     const remaining = left.get(p.batchId) ?? 0;
     if (p.quantity > remaining) {
       const r = rows.get(p.batchId);
-      // D25, D15: another jurisdiction's (or a lower level's) stock was agreed and is owed back for the line's quantity.
-      const why =
-        r && !r.reShipsLoss && r.lostInTransit > 0
-          ? `（在途短少的 ${r.lostInTransit} 动用的是其他辖区或下级的储备，对方同意和应归还的数量以方案为准，不能在本方案内补发：请另行申请调拨方案）`
-          : '';
-      throw badInput(`input.lines.${i}.quantity`, `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}${why}`, {
-        remaining: Math.max(remaining, 0),
-      });
+      throw badInput(
+        `input.lines.${i}.quantity`,
+        `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}${r ? await whyNoMore(tx, planId, r) : ''}`,
+        { remaining: Math.max(remaining, 0), ...(r?.reShipsLoss && r.awaitingWriteOff > 0 ? { awaitingWriteOff: r.awaitingWriteOff } : {}) },
+      );
     }
     left.set(p.batchId, remaining - p.quantity);
+  }
+  const at = await planShipmentNotBefore(tx, planId, shipment, rows);
+  if (at && shipment.occurredAt < at.time) throw shippedTooEarly(shipment.occurredAt, at.time, at.what);
+}
+
+/** Why a 补发 may not make good a loss in transit: it owes a settlement (D25, D15), or its write-off is pending (D27). */
+async function whyNoMore(tx: Db, planId: string, r: RemainingToShip): Promise<string> {
+  // D25, D15: another jurisdiction's (or a lower level's) stock was agreed and is owed back for the line's quantity.
+  if (!r.reShipsLoss) {
+    return r.lostInTransit > 0
+      ? `（在途短少的 ${r.lostInTransit} 动用的是其他辖区或下级的储备，对方同意和应归还的数量以方案为准，不能在本方案内补发：请另行申请调拨方案）`
+      : '';
+  }
+  if (r.awaitingWriteOff <= 0) return '';
+  // D27 (sweep 20c F8): a loss is a loss once a second person approves its write-off — until then the goods may yet be
+  // found and received, and a 补发 would take more from the store than the plan approved.
+  const pending = await queryRows<{ number: string }>(
+    tx,
+    sql`SELECT DISTINCT d.number FROM transfers t
+          JOIN documents d ON d.transfer_id = t.id AND d.type = 'WRITE_OFF' AND d.status = 'PENDING_APPROVAL'
+          JOIN document_lines dl ON dl.document_id = d.id AND dl.batch_id = ${r.batchId}::uuid
+         WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = ${r.fromStoreId}::uuid AND t.to_store_id = ${r.toStoreId}::uuid
+         ORDER BY d.number`,
+  );
+  const which = pending.length ? `核销单 ${pending.map((p) => p.number).join('、')}` : '核销单';
+  return `（另有在途短少 ${r.awaitingWriteOff} 尚待核销审批：${which} 审批通过后才能补发）`;
+}
+
+/** A plan's shipment dated before `earliest` (input.occurredAt), both said in China time — to the second when the minutes agree. */
+function shippedTooEarly(at: Date, earliest: Date, what: string): DomainError {
+  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
+  const china = minutes(at) === minutes(earliest) ? (d: Date) => chinaText(d) : minutes;
+  return badInput('input.occurredAt', `补发时间 ${china(at)} 早于${what}的时间 ${china(earliest)}（北京时间）：方案的调拨不能早于此时，请核对业务时间`, {
+    earliest: chinaIso(earliest),
   });
+}
+
+/**
+ * D22, D23, D27 (sweep 20c F5): the earliest business time of a plan's shipment beyond its execution (补发) — when what
+ * it ships was given back: a shipment of the plan between the same two stores cancelled, or its loss in transit written
+ * off (the approval's time: D27, a loss is a loss once approved). Per batch, the 补发 is dated once the quantities given
+ * back up to its date cover every shipment of the plan beyond what it approved, this one included (whatever their dates:
+ * goods not given back stay out): the time of the give-back that reaches that. Null when nothing bounds it.
+ */
+async function planShipmentNotBefore(
+  tx: Db,
+  planId: string,
+  shipment: { fromStoreId: string; toStoreId: string; picks: readonly { batchId: string; quantity: number }[] },
+  rows: ReadonlyMap<string, RemainingToShip>,
+): Promise<{ time: Date; what: string } | null> {
+  const batchIds = [...new Set(shipment.picks.map((p) => p.batchId))];
+  const events = await queryRows<{ batch_id: string; type: string; at: string | Date; quantity: number; number: string; transfer_number: string }>(
+    tx,
+    sql`SELECT m.batch_id, d.type, m.recorded_at AS at, -m.quantity AS quantity, d.number, t.number AS transfer_number
+          FROM transfers t
+          JOIN documents d ON d.transfer_id = t.id AND d.type IN ('TRANSFER_CANCEL', 'WRITE_OFF') AND d.status = 'POSTED'
+          JOIN movements m ON m.document_id = d.id AND m.store_id = t.to_store_id AND m.bucket = 'IN_TRANSIT' AND m.quantity < 0
+         WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = ${shipment.fromStoreId}::uuid AND t.to_store_id = ${shipment.toStoreId}::uuid
+           AND m.batch_id IN (${sql.join(
+             batchIds.map((b) => sql`${b}::uuid`),
+             sql`, `,
+           )})
+         ORDER BY m.recorded_at, m.id`,
+  );
+  let latest: { time: Date; what: string } | null = null;
+  for (const batchId of batchIds) {
+    const r = rows.get(batchId)!;
+    const quantity = shipment.picks.filter((p) => p.batchId === batchId).reduce((n, p) => n + p.quantity, 0);
+    // A loss on a line owing a settlement gives nothing back (remainingToShip: reShipsLoss).
+    const back = events.filter((e) => String(e.batch_id) === batchId && (e.type === 'TRANSFER_CANCEL' || r.reShipsLoss));
+    // Given back in all less what may still ship after this one: what had to be given back by its date.
+    let need = back.reduce((n, e) => n + Number(e.quantity), 0) - (r.remaining - quantity);
+    for (const e of back) {
+      if (need <= 0) break;
+      need -= Number(e.quantity);
+      if (need > 0) continue;
+      const time = new Date(e.at);
+      if (!latest || time > latest.time) {
+        latest = { time, what: e.type === 'WRITE_OFF' ? `核销单 ${e.number} 审批通过` : `调拨单 ${e.transfer_number} 撤销` };
+      }
+    }
+  }
+  return latest;
 }

@@ -887,11 +887,13 @@ export interface RemainingToShip {
   batchId: string;
   /**
    * Approved less what arrived or is still on its way: a cancelled shipment gives its quantity back, and so does a loss
-   * in transit (pending or written off) where reShipsLoss — 0 when all of it arrived or is on its way (补发).
+   * in transit once written off (D27: approved) where reShipsLoss — 0 when all of it arrived or is on its way (补发).
    */
   remaining: number;
   /** Reported lost or damaged in transit on the plan's shipments of the batch between the two (pending or written off). */
   lostInTransit: number;
+  /** Of lostInTransit, what still awaits its write-off's approval (D27): not given back until approved (sweep 20c F8). */
+  awaitingWriteOff: number;
   /**
    * D25, D15: false when the source store's stock serves the plan against a settlement (another jurisdiction's stock,
    * or a lower level's used outside its area): its consent and what is owed back name the line's quantity, and the lost
@@ -904,40 +906,52 @@ export interface RemainingToShip {
  * D14, D23, D27: what an executed plan's store lines still have to ship, per source store, 安置点 (its store) and batch —
  * the one count behind both uses: approved − (shipped − cancelled − lost in transit), over every shipment of the plan
  * between the two of that batch (the one made at execution and any 补发, shipTransfer citing the plan), i.e. approved
- * less what was received or is still on its way. A loss in transit counts as soon as it is reported (pending write-off):
- * the 10-hour clock (D28) does not wait for the approver; the 补发 is covered by the plan's approval for exactly the
- * lost quantity, never more. (A write-off rejected after a 补发 puts its goods back in transit: they are received, and
- * the row goes below 0 — what arrived beyond the plan is recorded, not hidden.) A loss on a line that owes a settlement
- * is not given back (reShipsLoss). refreshPlanCompletion keeps the plan EXECUTING while some row is above 0;
+ * less what was received or is still on its way. A loss in transit counts once its write-off is approved (D27: a loss
+ * is a loss only when a second person says so): the 补发 is covered by the plan's approval for exactly the quantity
+ * written off, never more. Sweep 20c F8: counted while still pending, a 补发 went out for it, the write-off was
+ * rejected, its goods came back into transit and were received too — 13 left the store on a plan line of 10. A pending
+ * loss keeps the plan EXECUTING all the same (its shipment is open: hasOpenShipments). A loss on a line that owes a
+ * settlement is not given back (reShipsLoss). refreshPlanCompletion keeps the plan EXECUTING while some row is above 0;
  * checkPlanShipment (execution.ts) bounds a 补发 by its from→to rows. The lines counted are those execution shipped
  * (transfer_id set): its usableStoreLines (D25) — every consent decided by then (executeDispatchPlan waits for a
  * pending one) and none decided after (a decided approval is final), so they stay the plan's usable store lines for as
  * long as it is EXECUTING.
  */
 export async function remainingToShip(tx: Db, planId: string): Promise<RemainingToShip[]> {
-  const rows = await queryRows<{ from_store_id: string; to_store_id: string; batch_id: string; sent: number; lost: number; approved: number; owes: boolean }>(
+  const rows = await queryRows<{
+    from_store_id: string;
+    to_store_id: string;
+    batch_id: string;
+    sent: number;
+    lost: number;
+    disputed: number;
+    approved: number;
+    owes: boolean;
+  }>(
     tx,
     sql`SELECT a.store_id AS from_store_id, a.to_store_id, a.batch_id, a.approved::int AS approved,
-               COALESCE(s.sent, 0)::int AS sent, COALESCE(s.lost, 0)::int AS lost,
+               COALESCE(s.sent, 0)::int AS sent, COALESCE(s.lost, 0)::int AS lost, COALESCE(s.disputed, 0)::int AS disputed,
                EXISTS (SELECT 1 FROM settlements st WHERE st.plan_id = ${planId}::uuid AND st.store_id = a.store_id AND st.item_id = a.item_id) AS owes
           FROM (SELECT l.store_id, d.store_id AS to_store_id, l.batch_id, l.item_id, sum(l.quantity) AS approved
                   FROM dispatch_lines l JOIN dispatch_destinations d ON d.plan_id = l.plan_id AND d.idx = l.destination_idx
                  WHERE l.plan_id = ${planId}::uuid AND l.source_kind = 'STORE' AND l.transfer_id IS NOT NULL
                  GROUP BY 1, 2, 3, 4) a
-          LEFT JOIN LATERAL (SELECT sum(tl.shipped - tl.cancelled) AS sent, sum(tl.lost + tl.disputed) AS lost
+          LEFT JOIN LATERAL (SELECT sum(tl.shipped - tl.cancelled) AS sent, sum(tl.lost) AS lost, sum(tl.disputed) AS disputed
                                FROM transfers t JOIN transfer_lines tl ON tl.transfer_id = t.id
                               WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = a.store_id
                                 AND t.to_store_id = a.to_store_id AND tl.batch_id = a.batch_id) s ON true`,
   );
   return rows.map((r) => {
     const reShipsLoss = r.owes !== true && String(r.owes) !== 't';
-    const lostInTransit = Number(r.lost);
+    const writtenOff = Number(r.lost);
+    const awaitingWriteOff = Number(r.disputed);
     return {
       fromStoreId: String(r.from_store_id),
       toStoreId: String(r.to_store_id),
       batchId: String(r.batch_id),
-      remaining: Number(r.approved) - Number(r.sent) + (reShipsLoss ? lostInTransit : 0),
-      lostInTransit,
+      remaining: Number(r.approved) - Number(r.sent) + (reShipsLoss ? writtenOff : 0),
+      lostInTransit: writtenOff + awaitingWriteOff,
+      awaitingWriteOff,
       reShipsLoss,
     };
   });

@@ -19,6 +19,7 @@ import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
 import { assertFundingFitsOwner, assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
 import { referencedIncident } from '../dispatch/incidents.ts';
+import { assertPointOpenAt } from '../relief/closed-points.ts';
 import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES, RESERVE_MODE_NAMES } from '../paperwork/names.ts';
 import type { ServiceContext } from '../context.ts';
 import { reserveModeOf } from './reserve-mode.ts';
@@ -374,6 +375,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
   // D29: recovered goods may come back after the incident closed.
   if (v.incidentId) await referencedIncident(db, user, v.incidentId);
   const occurredAt = occurredAtOf(clock, v.occurredAt);
+  // D21, D28 (sweep 20c F5): nothing is put at a 安置点 before its disaster (a statement for a 安置点's receipt only).
+  await assertPointOpenAt(db, store, { at: occurredAt, what: '入库' });
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
   const today = clock.now().setZone(ZONE).toISODate()!;
   const prepared = v.lines.map((l, i) => prepareLine(l, i, itemMap.get(l.itemId)!, receiptDate, today));

@@ -40,12 +40,13 @@ const shipSchema = z
 
 /**
  * A dispatch plan is the order for its own transfers (D23): what is shipped citing it must be a plan that is
- * executing, from one of its source stores to one of its destinations, within its lines not yet shipped.
+ * executing, from one of its source stores to one of its destinations, within its lines not yet shipped — and dated
+ * (`occurredAt`, the shipment's business time) no earlier than the plan's order for it (sweep 20c F5).
  */
 export type PlanShipmentCheck = (
   tx: Db,
   planId: string,
-  shipment: { fromStoreId: string; toStoreId: string; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
+  shipment: { fromStoreId: string; toStoreId: string; occurredAt: Date; picks: readonly { itemId: string; batchId: string; quantity: number }[] },
   actor: Principal,
 ) => Promise<void>;
 
@@ -59,13 +60,14 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
   const from = await storeForPosting(db, user, v.fromStoreId, 'input.fromStoreId');
   const to = await getStoreRow(db, v.toStoreId, 'input.toStoreId');
   assertTransferDestination(from, to, 'input.toStoreId'); // D23: government stock never into an agreement store
+  const occurredAt = occurredAtOf(clock, v.occurredAt);
   // D29: a closed incident's 安置点 takes no more — a plan's 补发 neither (sweep 19a F10): its plan is closed short instead.
-  await assertPointServing(db, to, 'input.toStoreId');
+  // D21, D28 (sweep 20c F5): nor anything dated before its disaster — the 安置点 was not there to send to.
+  await assertPointServing(db, to, 'input.toStoreId', { at: occurredAt, what: '调入' });
   const itemMap = await itemsFor(db, v.lines);
   assertBatchesMatchItems(v.lines, await batchesFor(db, v.lines), itemMap);
   if (v.dispatchPlanId) uuidArg(v.dispatchPlanId, 'input.dispatchPlanId', '调拨方案');
   if (v.dispatchPlanId && !checkPlanShipment) throw invalidState('调拨方案的调拨由方案执行发出');
-  const occurredAt = occurredAtOf(clock, v.occurredAt);
   const { order, lines } = v.dispatchPlanId
     ? { order: null, lines: v.lines }
     : await orderForExecution(db, from, v.orderId, { kind: 'TRANSFER', by: user, toStoreId: to.id, occurredAt }, v.lines);
@@ -86,7 +88,7 @@ export async function shipTransfer(ctx: ServiceContext, input: unknown, checkPla
       else if (!v.dispatchPlanId) await assertLeavesWithoutOrder(tx, from, 'TRANSFER', picks); // D23: by the owner of what is picked
       const batchIds = picks.map((p) => p.batchId);
       await assertMayHold(tx, to, batchIds, 'input.toStoreId'); // D23: an agreement store takes its company's own stock only
-      if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, picks }, user);
+      if (v.dispatchPlanId) await checkPlanShipment!(tx, v.dispatchPlanId, { fromStoreId: from.id, toStoreId: to.id, occurredAt, picks }, user);
       const perBatch = new Map<string, { itemId: string; quantity: number }>();
       for (const p of picks) {
         const e = perBatch.get(p.batchId);

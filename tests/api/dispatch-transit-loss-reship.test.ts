@@ -9,10 +9,12 @@ import { createIncident, ok } from '../support/relief.ts';
 // Sweep 11a F3 (D23, D27, D28): a plan's shipment arrives short, the rest reported lost in transit. The dispatcher sends
 // the missing quantity again (补发) under the same plan so that the 安置点 gets what it asked for within 10 h. It was
 // refused (「尚可调拨 0」: the lost units counted as shipped), and a second plan instead added to `requested`, so the
-// incident never showed basic needs met. A loss in transit — pending or written off — now no longer counts against
-// what the plan line may still ship: the 补发 is covered by the plan's approval for exactly the lost quantity, never
-// more; the plan stays EXECUTING until it is made good (or closed short), and the incident counts what arrived within
-// 10 h against what was requested once.
+// incident never showed basic needs met. A loss in transit written off no longer counts against what the plan line may
+// still ship: the 补发 is covered by the plan's approval for exactly the lost quantity, never more; the plan stays
+// EXECUTING until it is made good (or closed short), and the incident counts what arrived within 10 h against what was
+// requested once. Sweep 20c F8 (D27): a loss is a loss once its write-off is approved — a 补发 of one still pending
+// (allowed here before) went out, the write-off was rejected and the goods found were received too (13 on a line of 10):
+// the 补发 now waits for the approval (plan-shipment-dates.test.ts).
 
 const LINE = `quantity etaHours arrivesAt meetsBasicNeedsTarget receivedQuantity arrivesInFull store { id } batch { id } transfer { id status }`;
 const PLAN = `id status completedAt executedAt meetsBasicNeedsTarget lines { ${LINE} } destinations { store { id } }`;
@@ -59,16 +61,25 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
   const receiveShort = (transferId: string, batchId: string, quantity: number) =>
     receiveTransferRaw(t, 'dispatcher', { transferId, lines: [{ batchId, quantity, discrepancyReason: 'TRANSIT_LOSS' }] });
 
-  it('D27, D28: received 8 of 10 (2 lost, write-off pending) → 补发 of 2 ships (3 refused), received within 10 h → basicNeedsMet; approved → COMPLETED', async () => {
+  it('D27, D28: received 8 of 10 (2 lost): no 补发 while the write-off is pending; approved → 补发 of 2 ships (3 refused), received within 10 h → basicNeedsMet, COMPLETED', async () => {
     const { incidentId, plan, line, point } = await executed('F3补发事件甲');
     t.clock.set(later(20));
     expect(ok(await receiveShort(line.transfer.id, line.batch.id, 8)).receiveTransfer.status).toBe('PARTIALLY_RECEIVED');
     expect((await planOf(plan.id)).lines[0]).toMatchObject({ receivedQuantity: 8, arrivesInFull: false, meetsBasicNeedsTarget: false });
     expect(await incidentOf(incidentId)).toMatchObject({ basicNeedsMet: false, basicNeeds: [{ requested: 10, received: 8, met: false }] });
 
-    // D23: the plan approved 10; 8 arrived: 2 may go again, not 3.
+    // Sweep 20c F8 (D27): the 2 are not lost until a second person approves the write-off — until then, no 补发 (this
+    // test shipped it while pending before: a rejection then brought the 2 in on top of the 补发).
     t.clock.set(later(30));
     const before = await onHandOf(t, WEIHUI, QUILT);
+    const pending = await reship(plan.id, point, line.batch.id, 2);
+    expect(errorCode(pending)).toBe('BAD_USER_INPUT');
+    expect(pending.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 0，本次 2（另有在途短少 2 尚待核销审批：核销单 ');
+    expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
+    await approveWriteOffs(t, 'dispatcher', line.transfer.id);
+    expect(await planOf(plan.id)).toMatchObject({ status: 'EXECUTING', lines: [{ receivedQuantity: 8, arrivesInFull: false }] });
+
+    // D23: the plan approved 10; 8 arrived, 2 written off: 2 may go again, not 3.
     const over = await reship(plan.id, point, line.batch.id, 3);
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 2，本次 3');
@@ -88,22 +99,16 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
     expect(onItsWay).toMatchObject({ status: 'EXECUTING', lines: [{ receivedQuantity: 8, arrivesInFull: true, meetsBasicNeedsTarget: true }] });
     expect(DateTime.fromISO(onItsWay.lines[0].arrivesAt).toMillis()).toBe(DateTime.fromISO(later(30)).toMillis() + Math.round(line.etaHours * 3_600_000));
 
-    // Received an hour after the order (3 h after the disaster): the 安置点 got the 10 it asked for, once.
+    // Received an hour after the order (3 h after the disaster): the 安置点 got the 10 it asked for, once; the plan is complete.
     t.clock.set(later(60));
     ok(await receiveTransferRaw(t, 'dispatcher', { transferId: shipped.id, lines: [{ batchId: line.batch.id, quantity: 2 }] }));
     expect(await incidentOf(incidentId)).toEqual({ basicNeedsMet: true, basicNeeds: [{ requested: 10, receivedByDeadline: 10, received: 10, met: true }] });
-    expect(await planOf(plan.id)).toMatchObject({
-      status: 'EXECUTING', // the write-off is still pending (D27)
+    const done = await planOf(plan.id);
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
       meetsBasicNeedsTarget: true,
       lines: [{ receivedQuantity: 10, arrivesInFull: true, meetsBasicNeedsTarget: true }],
     });
-
-    // The director approves the write-off: the plan is complete, still met; nothing more ships against it.
-    t.clock.set(later(90));
-    await approveWriteOffs(t, 'dispatcher', line.transfer.id);
-    const done = await planOf(plan.id);
-    expect(done).toMatchObject({ status: 'COMPLETED', meetsBasicNeedsTarget: true, lines: [{ receivedQuantity: 10, arrivesInFull: true }] });
-    expect(await incidentOf(incidentId)).toMatchObject({ basicNeedsMet: true });
     expect(errorCode(await reship(plan.id, point, line.batch.id, 1))).toBe('INVALID_STATE');
   });
 
