@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { clickModalOk, clickStill, screenshot, waitForStillness, waitForText } from '../support/browser.ts';
-import { useConsoleFlows, retype, waitForMessage } from '../support/console-flows.ts';
+import { pickRegion, useConsoleFlows, retype, waitForMessage } from '../support/console-flows.ts';
 
 // Low findings of the first-day sweep in the administrator's and dispatcher's screens: a new store is said to be saved
 // and shown, stores are found by name or code (L11); one's own role, scope and status are not offered for change (D24,
@@ -33,7 +33,7 @@ describe('admin and dispatcher low findings in a real browser', () => {
     await page.waitForSelector('#code', { visible: true });
     await page.type('#code', 'E2E-L11-01');
     await page.type('#name', 'E2E低项新仓库');
-    await page.type('#regionCode', '410781');
+    await pickRegion(page, 'regionCode', ['河南省', '新乡市', '卫辉市']);
     await page.type('#location_lat', '35.41');
     await page.type('#location_lng', '114.07');
     await clickModalOk(page);

@@ -97,12 +97,15 @@ describe('the administrator records agreements and catalog rules in the console'
   }
 });
 
-/** Types an antd date range: the start, Enter (the picker moves to the end), the end, Enter. */
+/** Types the agreement's validity (sweep 20b F2: two date pickers): the start, Enter, the end, Enter. */
 async function typePeriod(page: Page, from: string, to: string) {
-  await clickStill(page, '#agreement_period');
-  await page.keyboard.type(from);
-  await page.keyboard.press('Enter');
-  await page.keyboard.type(to);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => !document.querySelector('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)'));
+  for (const [id, date] of [
+    ['#agreement_validFrom', from],
+    ['#agreement_validTo', to],
+  ]) {
+    await clickStill(page, id);
+    await page.keyboard.type(date);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)'));
+  }
 }

@@ -163,3 +163,26 @@ export async function waitForFile(dir: string, pattern: RegExp, timeoutMs = 30_0
   }
   throw new Error(`no file matching ${pattern} in ${dir}`);
 }
+
+const OPEN_DROPDOWN = '//div[contains(@class,"ant-select-dropdown") and not(contains(@class,"ant-select-dropdown-hidden"))]';
+const treeNode = (title: string) =>
+  `${OPEN_DROPDOWN}//div[contains(@class,"ant-select-tree-treenode") and .//span[contains(@class,"ant-select-tree-title") and starts-with(normalize-space(.), ${JSON.stringify(title)})]]`;
+
+/** Opens the region tree `id` (common/RegionTreeSelect, sweep 20b F1), opens each region of `path` but the last (each level read when opened) and picks the last. */
+export async function pickRegion(page: Page, id: string, path: string[]) {
+  await clickStill(page, `[id="${id}"]`);
+  for (const title of path.slice(0, -1)) {
+    await page.waitForSelector(`::-p-xpath(${treeNode(title)})`, { visible: true });
+    const closed = await page.$(`::-p-xpath(${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_close")])`);
+    if (closed) {
+      await closed.click();
+      await closed.dispose();
+    }
+    await page.waitForSelector(`::-p-xpath(${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_open")])`);
+  }
+  const last = await page.waitForSelector(`::-p-xpath(${treeNode(path.at(-1)!)}//span[contains(@class,"ant-select-tree-node-content-wrapper")])`, {
+    visible: true,
+  });
+  await last!.click();
+  await last!.dispose();
+}

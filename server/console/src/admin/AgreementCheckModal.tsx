@@ -70,12 +70,24 @@ export function AgreementCheckModal({ agreement, onClose }: { agreement: Checked
       submit={submit}
       onClose={onClose}
     >
-      <Form.Item name="checkedOn" label="抽查日期" rules={[{ required: true, message: '请选择抽查日期' }]}>
-        <DatePicker
-          allowClear={false}
-          // Not before the agreement starts nor after today (China time): the API refuses both.
-          disabledDate={(d) => d.format('YYYY-MM-DD') > today || d.format('YYYY-MM-DD') < agreement.validFrom}
-        />
+      <Form.Item
+        name="checkedOn"
+        label="抽查日期"
+        rules={[
+          { required: true, message: '请选择抽查日期' },
+          // Not after today (China time) nor before the agreement starts: the API refuses both. Sweep 20b F2: said at
+          // the field — days disabled in the picker made a typed one vanish, and today was recorded instead.
+          {
+            validator: (_, d?: Dayjs) =>
+              d && d.format('YYYY-MM-DD') > today
+                ? Promise.reject(new Error('抽查日期不能晚于今天'))
+                : d && d.format('YYYY-MM-DD') < agreement.validFrom
+                  ? Promise.reject(new Error(`抽查日期不能早于协议开始日期（${agreement.validFrom}）`))
+                  : Promise.resolve(),
+          },
+        ]}
+      >
+        <DatePicker allowClear={false} />
       </Form.Item>
       <Table
         size="small"

@@ -44,7 +44,8 @@ export interface AgreementValues {
   regionCode: string;
   storeId?: string;
   contractNo?: string;
-  period: [Dayjs, Dayjs];
+  validFrom: Dayjs;
+  validTo: Dayjs;
   annualFee?: string;
   lines: ({ itemId: string } & Partial<Record<LineField, string | number | null>>)[];
 }
@@ -70,13 +71,13 @@ const STORE_KIND_OF: Partial<Record<Mode, 'ENTRUSTED' | 'AGREEMENT'>> = { ENTRUS
  * The API's input from the form: only the store and line fields of the chosen mode (a field filled in under another
  * mode and hidden since is not sent).
  */
-export function agreementInput({ period, storeId, lines, ...v }: AgreementValues): AgreementInput {
+export function agreementInput({ validFrom, validTo, storeId, lines, ...v }: AgreementValues): AgreementInput {
   const fields = LINE_FIELDS[v.mode];
   return {
     ...v,
     storeId: STORE_KIND_OF[v.mode] ? (storeId ?? null) : null,
-    validFrom: period[0].format('YYYY-MM-DD'),
-    validTo: period[1].format('YYYY-MM-DD'),
+    validFrom: validFrom.format('YYYY-MM-DD'),
+    validTo: validTo.format('YYYY-MM-DD'),
     lines: lines.map((l) => ({
       itemId: l.itemId,
       ...Object.fromEntries(fields.filter((f) => l[f] !== undefined && l[f] !== null && l[f] !== '').map((f) => [f, l[f]])),
@@ -165,9 +166,29 @@ export function AgreementFields() {
       <Form.Item name="contractNo" label="合同编号">
         <Input />
       </Form.Item>
-      <Form.Item name="period" label="有效期" rules={[{ required: true, message: '请选择有效期' }]}>
-        <DatePicker.RangePicker />
-      </Form.Item>
+      {/* Sweep 20b F2: two pickers, not a range — a range picker replaced an end typed before the start by the start (a
+          one-day agreement saved without a word); here the end typed stays, and is refused at its field. */}
+      <Space wrap>
+        <Form.Item name="validFrom" label="有效期自" rules={[{ required: true, message: '请选择开始日期' }]}>
+          <DatePicker />
+        </Form.Item>
+        <Form.Item
+          name="validTo"
+          label="至"
+          dependencies={['validFrom']}
+          rules={[
+            { required: true, message: '请选择结束日期' },
+            ({ getFieldValue }) => ({
+              validator: (_, to?: Dayjs) => {
+                const from = getFieldValue('validFrom') as Dayjs | undefined;
+                return to && from && to.isBefore(from, 'day') ? Promise.reject(new Error('结束日期不能早于开始日期')) : Promise.resolve();
+              },
+            }),
+          ]}
+        >
+          <DatePicker />
+        </Form.Item>
+      </Space>
       <Form.Item name="annualFee" label="年费（元）">
         <Input />
       </Form.Item>

@@ -109,10 +109,11 @@ export default function AgreementsPage() {
         <FormModal<AgreementValues>
           title="新建协议"
           name="agreement"
-          fieldAliases={{ validFrom: 'period', validTo: 'period' }}
           initialValues={{ mode: 'AGREEMENT', lines: [{ itemId: '' }] }}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
           submit={(v) => create({ input: agreementInput(v) })}
+          // Sweep 20b F2: said, as after every other 新建.
+          success={(v) => `与「${v.companyName.trim()}」的协议已保存`}
         >
           <AgreementFields />
         </FormModal>

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { Button, Form } from 'antd';
+import { Button, Form, type FormInstance } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import type { CombinedError } from 'urql';
 import { FormDialog } from '../common/FormDialog';
@@ -21,7 +21,8 @@ export function FormModal<V>({
 }: {
   title: string;
   children: ReactNode;
-  submit: (values: V) => Promise<{ error?: CombinedError }>;
+  /** The API's answer; or `refused`, in words for the form's alerts, when the form found it should not be asked (the dialog stays open). */
+  submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError; refused?: string[] }>;
   /** Said once the API took it (e.g. 「…」已保存). */
   success?: (values: V) => string;
   /** Tells the page to reload, if it does not follow by itself. */
@@ -61,7 +62,8 @@ export function FormModal<V>({
           okText="保存"
           initialValues={initialValues}
           submit={async (values) => {
-            const { error } = await submit(values);
+            const { error, refused } = await submit(values, form);
+            if (refused) return { refused };
             return { error, mapping: { aliases: fieldAliases }, success: error ? undefined : success?.(values) };
           }}
           onClose={close}

@@ -110,12 +110,14 @@ export default function ReliefStandardsPage() {
   const [, upsert] = useMutation(UpsertStandard);
   const submit = (v: Values) => upsert({ input: { ...v, perPerson: v.perPerson ?? null, perHousehold: v.perHousehold ?? null } });
   const onDone = () => refetch({ requestPolicy: 'network-only' });
+  // Sweep 20b F2: said, as after every other save.
+  const saved = () => '救助标准已保存';
   const place = (s: Standard) => placeOf(s, regionCode ?? '');
   return (
     <Card
       title="救助标准"
       extra={
-        <FormModal<Values> title="新增标准" name="standard" initialValues={{ regionCode }} submit={submit} onDone={onDone}>
+        <FormModal<Values> title="新增标准" name="standard" initialValues={{ regionCode }} submit={submit} success={saved} onDone={onDone}>
           <StandardFields />
         </FormModal>
       }
@@ -158,6 +160,7 @@ export default function ReliefStandardsPage() {
                   perHousehold: s.perHousehold,
                 }}
                 submit={submit}
+                success={saved}
                 onDone={onDone}
               >
                 <StandardFields item={s.item} />

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Alert, Card, ConfigProvider, Form, Input, Select, Space, Table, Tag } from 'antd';
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { labelOf, optionsOf, ROLE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { RegionTreeSelect } from '../common/RegionTreeSelect';
 import { StoreSelect } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
 
@@ -44,6 +45,31 @@ const UpdateUser = graphql(`
   }
 `);
 
+// One user as they are now (sweep 20b F6): by username — the API reads users by search only — and then by id.
+const UserNowQuery = graphql(`
+  query UserNow($search: String) {
+    users(search: $search, first: 50) {
+      edges {
+        node {
+          id
+          username
+          displayName
+          role
+          active
+          region {
+            code
+            name
+          }
+          stores {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
 const CreateUser = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
     createUser(input: $input) {
@@ -55,6 +81,7 @@ const CreateUser = graphql(`
 type User = ResultOf<typeof UsersQuery>['users']['edges'][number]['node'];
 type Role = keyof typeof ROLE;
 type Input = VariablesOf<typeof CreateUser>['input'];
+type UpdateInput = VariablesOf<typeof UpdateUser>['input'];
 interface Edit {
   displayName: string;
   role: Role;
@@ -62,6 +89,8 @@ interface Edit {
   storeIds?: string[];
   active: boolean;
   password?: string;
+  /** EditUser: the user the fields started from (sweep 20b F6). */
+  base?: Edit;
 }
 
 /**
@@ -71,6 +100,7 @@ interface Edit {
  */
 function ScopeFields({ locked = false }: { locked?: boolean }) {
   const role = Form.useWatch<Role | undefined>('role', Form.useFormInstance());
+  const regional = !!useUser().region;
   return (
     // Disabled through antd's context: StoreSelect (common/) passes no `disabled` of its own.
     <ConfigProvider componentDisabled={locked}>
@@ -82,8 +112,9 @@ function ScopeFields({ locked = false }: { locked?: boolean }) {
           <StoreSelect multiple allowClear />
         </Form.Item>
       ) : (
-        <Form.Item name="regionCode" label="区划代码（调度员、审计员；管理员留空为不限区划）">
-          <Input />
+        // Sweep 20b F1: picked from the tree, not typed as a code; a regional administrator's users are inside their region.
+        <Form.Item name="regionCode" label={regional ? '区划' : '区划（管理员不选为不限区划）'}>
+          <RegionTreeSelect allowClear placeholder="选择区划" />
         </Form.Item>
       )}
     </ConfigProvider>
@@ -119,36 +150,101 @@ function PasswordField({ currentRole }: { currentRole: Role }) {
   );
 }
 
+/** The dialog's fields as a user has them. */
+const editOf = (u: User): Edit => ({
+  displayName: u.displayName,
+  role: u.role,
+  regionCode: u.region?.code ?? null,
+  storeIds: u.stores.map((s) => s.id),
+  active: u.active,
+});
+
+const sameStores = (a: readonly string[] | null | undefined, b: readonly string[] | null | undefined) =>
+  [...(a ?? [])].sort().join() === [...(b ?? [])].sort().join();
+
+/** Which of the dialog's fields differ between two states of the user (the scope by the role's kind of scope). */
+function differing(a: Edit, b: Edit): (keyof Edit)[] {
+  const fields: (keyof Edit)[] = [];
+  if (a.displayName !== b.displayName) fields.push('displayName');
+  if (a.role !== b.role) fields.push('role');
+  if ((a.regionCode || null) !== (b.regionCode || null)) fields.push('regionCode');
+  if (!sameStores(a.storeIds, b.storeIds)) fields.push('storeIds');
+  if (a.active !== b.active) fields.push('active');
+  return fields;
+}
+
+/**
+ * Sweep 20b F6 (D24): what the dialog sends is what was changed in it, nothing else — a field sent as it was when the
+ * dialog opened undid whatever another administrator (or tab) had changed since (a user just disabled was enabled
+ * again by a change of name; a store just taken from a keeper came back). A new role brings its scope with it.
+ */
+function changesOf(base: Edit, v: Edit): UpdateInput {
+  const changed = differing(base, v);
+  const input: UpdateInput = {};
+  if (changed.includes('displayName')) input.displayName = v.displayName;
+  if (changed.includes('active')) input.active = v.active;
+  if (changed.includes('role')) input.role = v.role;
+  if (v.role === 'KEEPER') {
+    if (changed.includes('role') || changed.includes('storeIds')) input.storeIds = v.storeIds ?? [];
+  } else if (changed.includes('role') || changed.includes('regionCode')) input.regionCode = v.regionCode || null;
+  if (v.password) input.password = v.password;
+  return input;
+}
+
+const FIELD_NAMES: Record<keyof Edit, string> = {
+  displayName: '姓名',
+  role: '角色',
+  regionCode: '区划',
+  storeIds: '仓库',
+  active: '状态',
+  password: '密码',
+  base: '',
+};
+
 /**
  * 编辑: name, role and scope (a keeper's stores — a 安置点 among them — or a region), 启用/停用, a new password. On one's
  * own account only the name: D24 keeps one's own role and scope for another administrator, one does not deactivate
  * oneself, and one's own password is changed with the current one (修改密码 at the top, sweep 7c M4) — the API refuses
  * all three (不相容岗位分离 / 不能停用自己的账号 / 须输入原密码); the form spares the round trip (L13).
+ * Sweep 20b F6 (D24): only what was changed is sent, and the user is read again first — changed by someone else since
+ * the dialog opened, nothing is saved: the fields not touched here show what the user is now, those changed here keep
+ * what was typed, and the administrator is told what changed and saves again knowingly.
  */
 function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
   const [, update] = useMutation(UpdateUser);
+  const client = useClient();
   const own = useUser().id === user.id;
   return (
     <FormModal<Edit>
       edit
       name={`edit-${user.username}`}
       title={`编辑用户：${user.username}`}
-      initialValues={{
-        displayName: user.displayName,
-        role: user.role,
-        regionCode: user.region?.code,
-        storeIds: user.stores.map((s) => s.id),
-        active: user.active,
+      // `base`, kept in the form (never shown): the user as the form first showed them, or as last read again — what
+      // the changes are counted from. In the form, it is always what the fields started from.
+      initialValues={{ ...editOf(user), base: editOf(user) }}
+      submit={async ({ base = editOf(user), ...v }, form) => {
+        const { data } = await client.query(UserNowQuery, { search: user.username }, { requestPolicy: 'network-only' }).toPromise();
+        const fresh = data?.users.edges.map((e) => e.node).find((u) => u.id === user.id);
+        const now = fresh ? editOf(fresh) : base;
+        const moved = differing(base, now);
+        if (moved.length) {
+          // The fields not touched here follow the user as they are now; those changed here keep what was typed.
+          const untouched = moved.filter((f) => !differing(base, v).includes(f));
+          form.setFieldsValue(Object.fromEntries(untouched.map((f) => [f, now[f]])));
+          form.setFieldValue('base', now);
+          onDone();
+          return {
+            refused: [
+              `该用户在您打开此窗口后已被修改（${moved.map((f) => FIELD_NAMES[f]).join('、')}），窗口已按最新情况更新，您的修改尚未保存。请核对后再点「保存」。`,
+            ],
+          };
+        }
+        const input = own ? (v.displayName !== base.displayName ? { displayName: v.displayName } : {}) : changesOf(base, v);
+        // Nothing changed: nothing to send (the API would refuse an empty change), the dialog closes as saved.
+        if (!Object.keys(input).length) return {};
+        return update({ id: user.id, input });
       }}
-      submit={({ password, regionCode, storeIds, ...v }) =>
-        update({
-          id: user.id,
-          input: own
-            ? { displayName: v.displayName }
-            : // A keeper's scope is their stores, everyone else's a region (or none: a system-wide administrator).
-              { ...v, ...scopeOf(v.role, regionCode, storeIds), password: password || undefined },
-        })
-      }
+      success={() => `用户「${user.username}」已保存`}
       onDone={onDone}
     >
       {own && (
