@@ -9,33 +9,42 @@ import { RegionTreeSelect } from '../common/RegionTreeSelect';
 import { StoreSelect } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
 
-const UsersQuery = graphql(`
-  query Users($role: Role, $search: String, $first: Int, $after: String) {
-    users(role: $role, search: $search, first: $first, after: $after) {
-      totalCount
-      pageInfo {
-        endCursor
-      }
-      edges {
-        node {
-          id
-          username
-          displayName
-          role
-          active
-          region {
-            code
-            name
-          }
-          stores {
-            id
-            name
+const UserFields = graphql(`
+  fragment UserFields on User {
+    id
+    username
+    displayName
+    role
+    active
+    region {
+      code
+      name
+    }
+    stores {
+      id
+      name
+    }
+  }
+`);
+
+const UsersQuery = graphql(
+  `
+    query Users($role: Role, $search: String, $first: Int, $after: String) {
+      users(role: $role, search: $search, first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          endCursor
+        }
+        edges {
+          node {
+            ...UserFields
           }
         }
       }
     }
-  }
-`);
+  `,
+  [UserFields],
+);
 
 const UpdateUser = graphql(`
   mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
@@ -46,29 +55,20 @@ const UpdateUser = graphql(`
 `);
 
 // One user as they are now (sweep 20b F6): by username — the API reads users by search only — and then by id.
-const UserNowQuery = graphql(`
-  query UserNow($search: String) {
-    users(search: $search, first: 50) {
-      edges {
-        node {
-          id
-          username
-          displayName
-          role
-          active
-          region {
-            code
-            name
-          }
-          stores {
-            id
-            name
+const UserNowQuery = graphql(
+  `
+    query UserNow($search: String) {
+      users(search: $search, first: 50) {
+        edges {
+          node {
+            ...UserFields
           }
         }
       }
     }
-  }
-`);
+  `,
+  [UserFields],
+);
 
 const CreateUser = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
