@@ -114,6 +114,40 @@ describe('sweep 19a F1: 补发 on the incident page, and every shipment of the p
   });
 });
 
+describe('sweep 20c F8: a loss in transit is made good once its write-off is approved', () => {
+  it('D27: received 7 of 10 with 3 lost in transit, awaiting approval — 补发 says so and offers none of them', async () => {
+    const dispatcher = await api('dispatcher');
+    const incidentId = await createIncident(dispatcher, 'E2E20c补发待核销');
+    const plan = await requestPlan(dispatcher, incidentId, [{ itemId: BLANKET, quantity: 10 }]);
+    await (
+      await api('director')
+    )(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id } }`, { p: plan.id });
+    const { executeDispatchPlan: executed } = await dispatcher(
+      `mutation($p: ID!, $k: String!) { executeDispatchPlan(planId: $p, idempotencyKey: $k) { lines { transfer { id lines { batch { id } } } } } }`,
+      { p: plan.id, k: 'e2e-20c-f8-execute' },
+    );
+    const shipped = executed.lines[0].transfer;
+    await dispatcher(`mutation($i: ReceiveTransferInput!) { receiveTransfer(input: $i) { status } }`, {
+      i: {
+        transferId: shipped.id,
+        idempotencyKey: 'e2e-20c-f8-receive',
+        lines: [{ batchId: shipped.lines[0].batch.id, quantity: 7, discrepancyReason: 'TRANSIT_LOSS' }],
+      },
+    });
+
+    const { page } = await open('dispatcher');
+    await openIncident(page, incidentId);
+    await waitForText(page, '发运的调拨单');
+    await clickRowButton(page, '未到齐', '补发');
+    const intro = await textOf(page, '[data-testid="reship-intro"]');
+    expect(intro).toContain('已到 7，在途 0，尚缺 0');
+    expect(intro).toContain('另有在途短少 3条尚待核销审批：审批通过后才能补发');
+    expect(await page.$eval('[id="reship_lines_0_quantity"]', (e) => (e as HTMLInputElement).value)).toBe('');
+    await clickText(page, 'div[contains(@class, "ant-modal-footer")]//button', '返回');
+    await page.waitForFunction(() => !document.querySelector('.ant-modal'));
+  });
+});
+
 /** D6, D17: an agreement for 折叠桌椅 in 卫辉市, and 应急净水设备 at 运城 (another province's store) — once for the file. */
 let stockReady: Promise<void> | undefined;
 function consentStock(): Promise<void> {

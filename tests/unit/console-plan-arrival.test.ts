@@ -25,7 +25,7 @@ describe('arrivalLabel (D28)', () => {
   it('within the 10 hours but part of it will not come (received short, or its shipment cancelled): 未到齐, with what arrived', () => {
     const label = arrivalLabel(line({ hoursSinceIncident: 0, meetsBasicNeedsTarget: false, arrivesInFull: false, receivedQuantity: 1150 }), NOW);
     expect(label).toMatchObject({ text: '0.0 小时，未到齐', colour: 'red' });
-    expect(label.why).toBe('已到 1,150，共 1,200；其余不在途中（短少待核销，或运单已撤销），需补发');
+    expect(label.why).toBe('已到 1,150，共 1,200；其余不在途中，需补发（在途短少须经核销审批后补发，运单已撤销的可直接补发）');
   });
 
   it('after the 10 hours, all of it arriving: late, said so', () => {
@@ -37,6 +37,6 @@ describe('arrivalLabel (D28)', () => {
   it('both short and late: 未到齐 first (a 补发 is needed), and late said too', () => {
     const label = arrivalLabel(line({ hoursSinceIncident: 11, meetsBasicNeedsTarget: false, arrivesInFull: false, receivedQuantity: 0 }), NOW);
     expect(label).toMatchObject({ text: '11.0 小时，未到齐', colour: 'red' });
-    expect(label.why).toBe('已到 0，共 1,200；其余不在途中（短少待核销，或运单已撤销），需补发；晚于灾后 10 小时');
+    expect(label.why).toBe('已到 0，共 1,200；其余不在途中，需补发（在途短少须经核销审批后补发，运单已撤销的可直接补发）；晚于灾后 10 小时');
   });
 });

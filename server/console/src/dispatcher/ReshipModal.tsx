@@ -56,7 +56,8 @@ interface Values {
  * 补发 (sweep 19a F1; D27, D28): a plan line received short or whose shipment was cancelled is made good by a shipment
  * citing the plan, from the line's store (and batch) to its 安置点, covered by the plan's approval for what the line has
  * still to ship (D23: the API decides how much — checkPlanShipment — and says so at the quantity; a 安置点 of a closed
- * incident takes no more, D29). The quantity defaults to the line's rest: neither received nor on its way.
+ * incident takes no more, D29). The quantity defaults to the line's rest: neither received, on its way nor a loss still
+ * awaiting its write-off's approval (D27: made good once approved).
  */
 export function ReshipModal({ planId, label, line, onClose }: { planId: string; label: string; line: Line; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<Values>();
@@ -66,16 +67,16 @@ export function ReshipModal({ planId, label, line, onClose }: { planId: string; 
   const fromStoreId = line.source.store?.id;
   const toStoreId = line.destination.store?.id;
   const batchId = line.batch?.id;
-  const onTheWay = data
-    ? (data.dispatchPlan?.transfers ?? [])
-        .filter((t) => t.fromStore.id === fromStoreId && t.toStore.id === toStoreId)
-        .flatMap((t) => t.lines)
-        .filter((l) => l.item.id === line.item.id && (!batchId || l.batch?.id === batchId))
-        .reduce((n, l) => n + Math.max(l.inTransit - l.pendingWriteOff, 0), 0)
-    : undefined;
+  const shipped = (data?.dispatchPlan?.transfers ?? [])
+    .filter((t) => t.fromStore.id === fromStoreId && t.toStore.id === toStoreId)
+    .flatMap((t) => t.lines)
+    .filter((l) => l.item.id === line.item.id && (!batchId || l.batch?.id === batchId));
+  const onTheWay = shipped.reduce((n, l) => n + Math.max(l.inTransit - l.pendingWriteOff, 0), 0);
+  // D27 (sweep 20c F8): declared short and awaiting its write-off's approval — not to be made good until approved.
+  const awaitingWriteOff = shipped.reduce((n, l) => n + l.pendingWriteOff, 0);
   const unit = line.item.unit;
-  const rest = onTheWay === undefined ? undefined : Math.max(line.quantity - line.receivedQuantity - onTheWay, 0);
-  if (rest === undefined) return null; // the dialog opens with its figures
+  const rest = Math.max(line.quantity - line.receivedQuantity - onTheWay - awaitingWriteOff, 0);
+  if (!data) return null; // the dialog opens with its figures
   return (
     <FormDialog
       form={form}
@@ -88,9 +89,9 @@ export function ReshipModal({ planId, label, line, onClose }: { planId: string; 
         <p data-testid="reship-intro">
           {label}：本行 {formatNumber(line.quantity)}
           {unit}
-          {line.batchNo ? `（批号 ${line.batchNo}）` : ''}，已到 {formatNumber(line.receivedQuantity)}，在途 {formatNumber(onTheWay ?? 0)}，尚缺{' '}
-          {formatNumber(rest)}
-          {unit}。补发按本方案的批准从{line.source.name}调运，不另行审批；库存随即扣减，到货后在「发运的调拨单」签收。
+          {line.batchNo ? `（批号 ${line.batchNo}）` : ''}，已到 {formatNumber(line.receivedQuantity)}，在途 {formatNumber(onTheWay)}，尚缺 {formatNumber(rest)}
+          {unit}。{awaitingWriteOff > 0 ? `另有在途短少 ${formatNumber(awaitingWriteOff)}${unit}尚待核销审批：审批通过后才能补发。` : ''}
+          补发按本方案的批准从{line.source.name}调运，不另行审批；库存随即扣减，到货后在「发运的调拨单」签收。
         </p>
       }
       submit={async (v) => {

@@ -22,6 +22,6 @@ export function arrivalLabel(l: LineArrival, now = new Date()): { text: string; 
   if (l.meetsBasicNeedsTarget) return { text: hours, colour: 'green', arrived, why: null };
   const late = l.hoursSinceIncident > BASIC_NEEDS_HOURS ? `晚于灾后 ${BASIC_NEEDS_HOURS} 小时` : null;
   if (l.arrivesInFull) return { text: `${hours}，超过 ${BASIC_NEEDS_HOURS} 小时`, colour: 'red', arrived, why: late };
-  const short = `已到 ${formatNumber(l.receivedQuantity)}，共 ${formatNumber(l.quantity)}；其余不在途中（短少待核销，或运单已撤销），需补发`;
+  const short = `已到 ${formatNumber(l.receivedQuantity)}，共 ${formatNumber(l.quantity)}；其余不在途中，需补发（在途短少须经核销审批后补发，运单已撤销的可直接补发）`;
   return { text: `${hours}，未到齐`, colour: 'red', arrived, why: late ? `${short}；${late}` : short };
 }
