@@ -6,11 +6,13 @@ import {
   ARTEFACTS,
   clickStill,
   clickText,
+  clickXpath,
   logIn,
   openWatchedPage,
   pickOption,
   screenshot,
   useConsoleUnderTest,
+  waitForStillness,
   type ConsoleUnderTest,
   type WatchedPage,
 } from './browser.ts';
@@ -168,21 +170,35 @@ const OPEN_DROPDOWN = '//div[contains(@class,"ant-select-dropdown") and not(cont
 const treeNode = (title: string) =>
   `${OPEN_DROPDOWN}//div[contains(@class,"ant-select-tree-treenode") and .//span[contains(@class,"ant-select-tree-title") and starts-with(normalize-space(.), ${JSON.stringify(title)})]]`;
 
+/**
+ * Clicks the tree node part `xpath` finds once the page is still. The tree redraws a level when its children arrive
+ * (one CI run: a switcher found mid-redraw was gone when clicked — "Node is either not clickable"): found again, up to
+ * three times, only for that error.
+ */
+async function clickTreeNode(page: Page, xpath: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await clickXpath(page, xpath);
+      return;
+    } catch (e) {
+      if (attempt === 3 || !/not clickable|detached/i.test(String(e))) throw e;
+    }
+  }
+}
+
 /** Opens the region tree `id` (common/RegionTreeSelect, sweep 20b F1), opens each region of `path` but the last (each level read when opened) and picks the last. */
 export async function pickRegion(page: Page, id: string, path: string[]) {
   await clickStill(page, `[id="${id}"]`);
   for (const title of path.slice(0, -1)) {
     await page.waitForSelector(`::-p-xpath(${treeNode(title)})`, { visible: true });
-    const closed = await page.$(`::-p-xpath(${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_close")])`);
-    if (closed) {
-      await closed.click();
-      await closed.dispose();
+    await waitForStillness(page);
+    const closed = `${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_close")]`;
+    const found = await page.$(`::-p-xpath(${closed})`);
+    if (found) {
+      await found.dispose();
+      await clickTreeNode(page, closed);
     }
     await page.waitForSelector(`::-p-xpath(${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_open")])`);
   }
-  const last = await page.waitForSelector(`::-p-xpath(${treeNode(path.at(-1)!)}//span[contains(@class,"ant-select-tree-node-content-wrapper")])`, {
-    visible: true,
-  });
-  await last!.click();
-  await last!.dispose();
+  await clickTreeNode(page, `${treeNode(path.at(-1)!)}//span[contains(@class,"ant-select-tree-node-content-wrapper")]`);
 }
