@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 import {
   agreementLines,
   agreements,
@@ -653,10 +654,7 @@ async function planShipmentNotBefore(
           JOIN documents d ON d.transfer_id = t.id AND d.type IN ('TRANSFER_CANCEL', 'WRITE_OFF') AND d.status = 'POSTED'
           JOIN movements m ON m.document_id = d.id AND m.store_id = t.to_store_id AND m.bucket = 'IN_TRANSIT' AND m.quantity < 0
          WHERE t.dispatch_plan_id = ${planId}::uuid AND t.from_store_id = ${shipment.fromStoreId}::uuid AND t.to_store_id = ${shipment.toStoreId}::uuid
-           AND m.batch_id IN (${sql.join(
-             batchIds.map((b) => sql`${b}::uuid`),
-             sql`, `,
-           )})
+           AND m.batch_id IN (${uuidList(batchIds)})
          ORDER BY m.recorded_at, m.id`,
   );
   let latest: { time: Date; what: string } | null = null;
