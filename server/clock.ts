@@ -47,6 +47,15 @@ export function chinaIso(v: Date | string): string {
  */
 export const chinaText = (d: Date | string, format = 'yyyy-LL-dd HH:mm:ss') => chinaDateTime(d).toFormat(format);
 
+/**
+ * How a refusal says two instants it compares (a time and the earliest allowed, a count and a movement): China time to
+ * the minute, to the second where the minutes would show them alike (09:00:10 before 09:00:40).
+ */
+export function chinaTextsApart(a: Date, b: Date): (d: Date) => string {
+  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
+  return minutes(a) === minutes(b) ? (d: Date) => chinaText(d) : minutes;
+}
+
 /** An instant in China time (inChina), for what reads its wall clock: the texts above, a spreadsheet's cells. */
 export const chinaDateTime = (d: Date | string | number) => inChina(DateTime.fromJSDate(new Date(d)));
 

@@ -58,7 +58,7 @@ import { planNumber } from '../paperwork/print/plan.ts';
 import { formatMoney, moneyTimes, parseMoney, toFen } from '../money.ts';
 import type { ServiceContext } from '../context.ts';
 import { CALL_OFF_STATUS_NAMES, PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
-import { chinaIso, chinaText } from '../clock.ts';
+import { chinaIso, chinaTextsApart } from '../clock.ts';
 
 /**
  * executeDispatchPlan (D14, D15, D17, D25): in one transaction, ships a transfer from each source store to each
@@ -626,8 +626,7 @@ async function whyNoMore(tx: Db, planId: string, r: RemainingToShip): Promise<st
 
 /** A plan's shipment dated before `earliest` (input.occurredAt), both said in China time — to the second when the minutes agree. */
 function shippedTooEarly(at: Date, earliest: Date, what: string): DomainError {
-  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
-  const china = minutes(at) === minutes(earliest) ? (d: Date) => chinaText(d) : minutes;
+  const china = chinaTextsApart(at, earliest);
   return badInput('input.occurredAt', `补发时间 ${china(at)} 早于${what}的时间 ${china(earliest)}（北京时间）：方案的调拨不能早于此时，请核对业务时间`, {
     earliest: chinaIso(earliest),
   });

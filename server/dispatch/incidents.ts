@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
-import { chinaIso, chinaText, EARLIEST_BUSINESS_DAY, earliestBusinessTime } from '../clock.ts';
+import { chinaIso, chinaTextsApart, EARLIEST_BUSINESS_DAY, earliestBusinessTime } from '../clock.ts';
 import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope, mayRead } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
@@ -34,9 +34,7 @@ export function assertIncidentOpen(incident: IncidentRow, field = 'input.inciden
  */
 export function assertNotBeforeIncident(incident: IncidentRow, at: Date, what: string, field = 'input.occurredAt') {
   if (at.getTime() >= incident.occurredAt.getTime()) return;
-  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
-  const seconds = (d: Date) => chinaText(d);
-  const china = minutes(at) === minutes(incident.occurredAt) ? seconds : minutes;
+  const china = chinaTextsApart(at, incident.occurredAt);
   throw badInput(field, `${what}时间 ${china(at)} 早于事件「${incident.name}」的发生时间 ${china(incident.occurredAt)}（北京时间），不能登记在灾前`, {
     incidentOccurredAt: chinaIso(incident.occurredAt),
   });

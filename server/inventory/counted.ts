@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { chinaIso, chinaText } from '../clock.ts';
+import { chinaIso, chinaTextsApart } from '../clock.ts';
 import { invalidState } from '../errors.ts';
 import type { BalanceKey, LockedBalance, MovementDraft } from './posting.ts';
 
@@ -23,9 +23,6 @@ export interface CountRefusal {
   field: string;
   document?: { id: string; number: string };
 }
-
-/** An instant as the messages here say it: China time, to the minute. */
-const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
 
 /**
  * Refuses on-hand movements dated `at` of (store, batch) rows counted after `at` — by a stocktake posted or awaiting
@@ -66,8 +63,7 @@ export async function assertNoCountAfter(
   // The latest count names the moment the document must be dated after; the details list every count it falls under.
   const [last] = counts;
   const countedAt = new Date(last.occurred_at);
-  // To the minute, unless that would show the two times alike (dated 09:00:10, counted 09:00:40).
-  const china = minutes(countedAt) === minutes(at) ? (d: Date) => chinaText(d) : minutes;
+  const china = chinaTextsApart(countedAt, at);
   const pendingNote = last.status === 'PENDING_APPROVAL' ? '，待审批' : '';
   const doc = refusal.document;
   throw invalidState(

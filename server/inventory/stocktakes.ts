@@ -11,7 +11,7 @@ import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 import { heldText, holderName, reservationHolders, type Holder } from './holders.ts';
-import { chinaIso, chinaText } from '../clock.ts';
+import { chinaIso, chinaText, chinaTextsApart } from '../clock.ts';
 import { assertNoCountAfter } from './counted.ts';
 
 const stocktakeSchema = z.object({
@@ -240,8 +240,7 @@ async function assertNotMovedSince(
   const batchNo = batches.get(batchId)!.batchNo;
   const before = first > at;
   const other = before ? first : last;
-  // To the minute, unless that would show the two times alike (counted 09:00:10, issued 09:00:40).
-  const china = minutes(other) === minutes(at) ? (d: Date) => chinaText(d) : minutes;
+  const china = chinaTextsApart(other, at);
   const others = rows.length > 1 ? `；另有 ${rows.length - 1} 个批次在盘点时间之后也有出入库` : '';
   const message = before
     ? `批次 ${batchNo} 在本库最早的入库是 ${china(first)}，盘点时间 ${china(at)}（北京时间）时本库还没有该批次，不能按该时间登记盘点${others}：请核对盘点时间，或现在重新盘点、不填盘点时间登记`

@@ -2,7 +2,7 @@ import { eq, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { badInput } from '../errors.ts';
-import { chinaIso, chinaText } from '../clock.ts';
+import { chinaIso, chinaTextsApart } from '../clock.ts';
 
 // D29: a 安置点 serves its incident. Once the incident is closed nothing more is handed out there, so no new stock is
 // sent to it outside a plan (an order's transfer, a shipment against it); what is there still goes back (回收清点).
@@ -41,8 +41,7 @@ const incidentOfPoint = async (db: Db, point: Point) => {
  */
 function assertAfterDisaster(point: Point, incident: { name: string; occurredAt: Date }, m: PointMovement, field: string): void {
   if (m.at.getTime() >= incident.occurredAt.getTime()) return;
-  const minutes = (d: Date) => chinaText(d, 'yyyy-LL-dd HH:mm');
-  const china = minutes(m.at) === minutes(incident.occurredAt) ? (d: Date) => chinaText(d) : minutes;
+  const china = chinaTextsApart(m.at, incident.occurredAt);
   throw badInput(
     field,
     `安置点「${point.name}」为事件「${incident.name}」开设，${m.what}时间 ${china(m.at)} 早于该事件的发生时间 ${china(incident.occurredAt)}（北京时间）：` +
