@@ -86,6 +86,14 @@ export async function openWatchedPage(t: ConsoleUnderTest): Promise<WatchedPage>
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
+  // A dialog nobody waits for (a reload the leave guard asks about) would hold the page — and, @sparticuz/chromium
+  // being a single process, every later tab of the file — until each test timed out. It is dismissed and reported
+  // instead. A test that expects a dialog registers its own handler, and this one leaves the dialog to it.
+  page.on('dialog', (d) => {
+    if (page.listenerCount('dialog') > 1) return;
+    problems.push(`unexpected ${d.type()} dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   await page.setRequestInterception(true);
   page.on('request', (r) => {
     const url = new URL(r.url());
