@@ -237,6 +237,10 @@ export const transfers = pgTable(
   (t) => [
     index('transfers_to_idx').on(t.toStoreId),
     index('transfers_from_idx').on(t.fromStoreId),
+    // A plan's shipments (DispatchPlan.transfers, open-shipments, the 补发 checks) are read by plan.
+    index('transfers_dispatch_plan_idx')
+      .on(t.dispatchPlanId)
+      .where(sql`${t.dispatchPlanId} IS NOT NULL`),
     check('transfers_two_stores', sql`${t.fromStoreId} <> ${t.toStoreId}`),
   ],
 );
