@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphQLError, parse } from 'graphql';
@@ -12,6 +13,13 @@ import { errorCode, useTestApp, type GqlResult } from '../support/harness.ts';
 
 // API.md The edge: depth ≤ 12, aliases ≤ 30, one directive per field, tokens ≤ 5,000 and a cost limit, all refused
 // with BAD_USER_INPUT at once, before any resolver (and so before the database) is reached.
+
+/**
+ * A time bound measured on a quiet 2-core machine, stretched by the machine's load: the timings here tell which path
+ * ran — a refusal before the work, or the work itself (seconds) — not how busy the machine is. A CI run beside other
+ * work (load 21 on 2 cores) took 377 ms for a refusal that takes a few ms when quiet.
+ */
+const quiet = (ms: number) => ms * Math.max(1, loadavg()[0] / availableParallelism());
 
 interface Answer {
   status: number;
@@ -68,7 +76,7 @@ describe('API.md The edge: limits before execution', () => {
     it('the 13-level region/children/parent cycle is refused in under 100 ms and never reaches the database', async () => {
       await post('{ me { username } }'); // warm up the app and its connection
       const answer = await refused(regionCycle(13), 'depth');
-      expect(answer.ms).toBeLessThan(100);
+      expect(answer.ms).toBeLessThan(quiet(100));
       expect(answer.body.errors![0].message).toMatch(/^查询嵌套过深（最多 12 层/);
       expect(answer.body.errors![0].extensions).toMatchObject({ max: 12, found: 14 });
     });
@@ -93,7 +101,7 @@ describe('API.md The edge: limits before execution', () => {
     it('a 12-deep cycle that fans out through lists is refused by its cost', async () => {
       const answer = await refused(regionCycle(11), 'cost');
       expect(answer.body.errors![0].message).toMatch(/^查询开销过大/);
-      expect(answer.ms).toBeLessThan(500);
+      expect(answer.ms).toBeLessThan(quiet(500));
     });
   });
 
@@ -110,12 +118,12 @@ describe('API.md The edge: limits before execution', () => {
       const answer = await refused(`query(${input}) { ${aliases(1000, 'suggestDispatchPlan(input: $i) { id }')} }`, undefined, {
         i: { incidentId: '00000000-0000-4000-8000-000000000000', destinations: [] },
       });
-      expect(answer.ms).toBeLessThan(500);
+      expect(answer.ms).toBeLessThan(quiet(500));
     });
 
     it('1,000 aliases of valuation are refused at once', async () => {
       const answer = await refused(`{ ${aliases(1000, 'valuation { total }')} }`);
-      expect(answer.ms).toBeLessThan(500);
+      expect(answer.ms).toBeLessThan(quiet(500));
     });
 
     it('aliases of __typename count too', async () => {
@@ -129,7 +137,7 @@ describe('API.md The edge: limits before execution', () => {
       expect(query.length).toBeGreaterThan(600_000);
       const answer = await refused(query, 'tokens');
       expect(answer.body.errors![0].extensions.max).toBe(5000);
-      expect(answer.ms).toBeLessThan(1000);
+      expect(answer.ms).toBeLessThan(quiet(1000));
     });
 
     it('a list literal nested 100,000 deep → BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
@@ -198,9 +206,11 @@ describe('API.md The edge: limits before execution', () => {
     it('a field selected more than 10 times at one place (here through fragments) → BAD_USER_INPUT, before the quadratic merge check', async () => {
       const fragments = Array.from({ length: 500 }, (_, i) => `fragment F${i} on User { username }`).join(' ');
       const answer = await refused(`{ me { ${Array.from({ length: 500 }, (_, i) => `...F${i}`).join(' ')} } } ${fragments}`, 'repeatedField');
-      expect(answer.ms).toBeLessThan(200);
+      // graphql-js's merge check alone takes 3.0 s and 1.6 s on these two documents on a quiet 2-core machine; the
+      // refusal a few ms.
+      expect(answer.ms).toBeLessThan(quiet(1000));
       const plain = await refused(`{ ${'me { username } '.repeat(1200)} }`, 'repeatedField');
-      expect(plain.ms).toBeLessThan(200);
+      expect(plain.ms).toBeLessThan(quiet(1000));
     });
   });
 
@@ -316,7 +326,7 @@ describe('API.md The edge: limits before execution', () => {
     it('a 900 KB search term is refused before any search runs, quickly', async () => {
       const res = await post('query($s: String) { items(search: $s) { totalCount } }', { s: '帐篷'.repeat(150_000) });
       expect(errorCode(res.body)).toBe('BAD_USER_INPUT');
-      expect(res.ms).toBeLessThan(1000);
+      expect(res.ms).toBeLessThan(quiet(1000));
     });
   });
 
@@ -373,7 +383,7 @@ describe('API.md The edge: limits before execution', () => {
       const normal = await post('{ me { username } }');
       const refusedAll = await Promise.all(abuse);
       expect(health.status).toBe(200);
-      expect(healthMs).toBeLessThan(500);
+      expect(healthMs).toBeLessThan(quiet(500));
       expect(normal.body.data.me.username).toBe('dispatcher');
       for (const a of refusedAll) expect(errorCode(a.body)).toBe('BAD_USER_INPUT');
     });
