@@ -17,7 +17,7 @@ import { distributionsOfBatch, householdsServed, type TraceDistribution } from '
 import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.ts';
 import { handedOver } from '../server/relief/rules.ts';
 import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
-import { recoveryStores } from '../server/relief/recovery-destinations.ts';
+import { recoveryStoresLoader } from '../server/relief/recovery-destinations.ts';
 import { plannedLines, type PlanView } from '../server/dispatch/plans.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
 import {
@@ -456,6 +456,17 @@ builder.mutationFields((t) => ({
 
 // ---- D12, D30: what should come back and has not
 
+/**
+ * House style 5: the recoveryStores of every line a request reads, answered together (recoveryStoresOfLines) — one
+ * loader per request and principal, as the scope of the stores listed is the reader's.
+ */
+const recoveryStoresOfRequest = new WeakMap<Context, ReturnType<typeof recoveryStoresLoader>>();
+function recoveryStoresOf(ctx: Context) {
+  let loader = recoveryStoresOfRequest.get(ctx);
+  if (!loader) recoveryStoresOfRequest.set(ctx, (loader = recoveryStoresLoader(serviceContext(ctx))));
+  return loader;
+}
+
 const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('OutstandingRecoveryLine').implement({
   description: 'D12, D30: stock D12 says comes back (always, or tents within 6 / 12 months of use) that has not come back',
   fields: (t) => ({
@@ -473,7 +484,7 @@ const OutstandingRecoveryLine = builder.objectRef<OutstandingRecovery>('Outstand
       type: [Store],
       description:
         "D3, D23–D25, D30: the stores recoverIncidentStock takes as toStoreId for this line's good stock, of those the user may post at — the store it came from first, its government owner's, or, once its debt is settled, the owing region's (empty for an auditor)",
-      resolve: (l, _a, ctx) => recoveryStores(serviceContext(ctx), l),
+      resolve: (l, _a, ctx) => recoveryStoresOf(ctx).load({ incidentId: l.incidentId, batchId: l.batchId, shippedFrom: l.shippedFrom }),
     }),
     received: t.exposeInt('received'),
     returned: t.exposeInt('returned', {

@@ -6,7 +6,7 @@ import { formatFen, toFen } from '../money.ts';
 import type { ScopedStore } from '../auth/policy.ts';
 import { postPendingDocument, rejectPendingDocument, type DocumentRow, type MovementDraft, type PendingPosting } from '../inventory/posting.ts';
 import { returnToOrder } from './orders.ts';
-import { assertNotSettling, ownerRegionsOf, releaseSettlementsOfReversedIssue, settledOwingRegions } from './settlements.ts';
+import { assertNotSettling, ownerRegionsOf, releaseSettlementsOfReversedIssue, settledOwingRegionsOf } from './settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
 import { assertNotCallOffReceipt } from '../dispatch/call-off-receipts.ts';
 import { assertNoLaterCount } from '../inventory/stocktakes.ts';
@@ -69,7 +69,7 @@ export async function requestDocumentApproval(
  * (requestWriteOff, sweep 17b F1): the goods are their owner's, and the borrower does not write off what it owes.
  * - null: the 安置点's own authority, as before — goods of the government whose plan brought them (the plan's
  *   jurisdiction), of no government (a company's, a donor's), or paid for by the plan's jurisdiction (D25: a settled
- *   settlement makes them the owing side's, settledOwingRegions);
+ *   settlement makes them the owing side's, settledOwingRegionsOf);
  * - another government's (the city's tents lent to a county's 安置点, a neighbour's by consent): that government's region
  *   — its dispatchers and administrators, and those above it (canDecide) — with the store they were shipped from when
  *   it is that government's (its keepers read the approval, as the sending store's read a transit loss's); a region
@@ -89,10 +89,16 @@ export async function recoveryLossDeciders(
         )
       : [],
   );
+  // The settled debts of every batch in one read (house style 5), not two or three statements a batch.
+  const owing = await settledOwingRegionsOf(
+    tx,
+    batchIds.map((batchId) => ({ incidentId: c.incidentId, batchId })),
+  );
+  const settledBy = new Map(batchIds.map((id, i) => [id, owing[i][0]]));
   const deciders = new Map<string, Decider | null>();
   for (const b of c.batches) {
     if (deciders.has(b.batchId)) continue;
-    const owner = (await settledOwingRegions(tx, c.incidentId, b.batchId))[0] ?? owners.get(b.batchId) ?? null;
+    const owner = settledBy.get(b.batchId) ?? owners.get(b.batchId) ?? null;
     if (owner === null || owner === c.jurisdiction) {
       deciders.set(b.batchId, null);
       continue;

@@ -578,21 +578,22 @@ async function reduceOwed(tx: Db, s: SettlementRow, by: number, reference: strin
 }
 
 /**
- * D17, D25, D30 (sweep 18a F15): the plan lines of `incidentId` whose call-off delivered any of `batchIds` — call-off goods
- * came from no store: their batches are those the delivery's receipt booked —, with the 安置点 each was delivered to.
- * Only the call-off of the very line (execution.ts keys both by `${planId}/${lineNo}`).
+ * D17, D25, D30 (sweep 18a F15): the plan lines of `incidentIds` whose call-off delivered any of `batchIds` — call-off
+ * goods came from no store: their batches are those the delivery's receipt booked —, with the 安置点 each was delivered
+ * to. Only the call-off of the very line (execution.ts keys both by `${planId}/${lineNo}`).
  */
-async function callOffLinesOfBatches(tx: Db, incidentId: string, batchIds: readonly string[]) {
-  if (!batchIds.length) return [];
-  const rows = await queryRows<{ plan_id: string; line_no: number; batch_id: string; call_off_id: string; point_id: string }>(
+async function callOffLinesOfBatches(tx: Db, incidentIds: readonly string[], batchIds: readonly string[]) {
+  if (!incidentIds.length || !batchIds.length) return [];
+  const rows = await queryRows<{ incident_id: string; plan_id: string; line_no: number; batch_id: string; call_off_id: string; point_id: string }>(
     tx,
-    sql`SELECT DISTINCT l.plan_id::text AS plan_id, l.line_no, rl.batch_id::text AS batch_id, c.id::text AS call_off_id, rd.store_id::text AS point_id, p.executed_at
+    sql`SELECT DISTINCT p.incident_id::text AS incident_id, l.plan_id::text AS plan_id, l.line_no, rl.batch_id::text AS batch_id, c.id::text AS call_off_id,
+                        rd.store_id::text AS point_id, p.executed_at
           FROM call_offs c JOIN dispatch_plans p ON p.id = c.plan_id
           JOIN dispatch_lines l ON l.plan_id = c.plan_id AND l.source_kind <> 'STORE' AND l.agreement_id = c.agreement_id
                                AND l.item_id = c.item_id AND l.destination_idx = c.destination_idx
           JOIN documents rd ON rd.id = c.receipt_document_id AND rd.status = 'POSTED'
           JOIN document_lines rl ON rl.document_id = rd.id
-         WHERE p.incident_id = ${incidentId}::uuid AND c.status = 'DELIVERED' AND rl.batch_id IN (${uuidList([...batchIds])})
+         WHERE p.incident_id IN (${uuidList([...new Set(incidentIds)])}) AND c.status = 'DELIVERED' AND rl.batch_id IN (${uuidList([...new Set(batchIds)])})
          ORDER BY executed_at, plan_id, line_no`,
   );
   return rows.filter((r) => r.call_off_id === stableId('call-off', `${r.plan_id}/${r.line_no}`));
@@ -638,7 +639,7 @@ export async function reduceSettlementsOfRecovery(
            AND l.batch_id IN (${uuidList(batchIds)})
          ORDER BY (t.to_store_id IS NOT DISTINCT FROM ${c.pointId}::uuid) DESC, p.executed_at, l.plan_id, l.line_no`,
   );
-  const calledOff = await callOffLinesOfBatches(tx, c.incidentId, batchIds);
+  const calledOff = await callOffLinesOfBatches(tx, [c.incidentId], batchIds);
   if (!storeLines.length && !calledOff.length) return;
   const idOf = (l: { plan_id: string; line_no: number }) => stableId('settlement', `${l.plan_id}/${l.line_no}`);
   const [to] = await queryRows<{ region_code: string; name: string }>(tx, sql`SELECT region_code, name FROM stores WHERE id = ${c.toStoreId}::uuid`);
@@ -700,32 +701,42 @@ export async function reduceSettlementsOfRecovery(
  * D25, D30: the owing regions of settlements already settled — repaid in kind or in money, not reduced to nothing — for
  * plan lines of `incidentId` that took `batchId` from a store, or whose call-off delivered it (sweep 18a F15). Those
  * goods are the owing side's now: a recovery of them into the lender's store is refused (reduceSettlementsOfRecovery)
- * and they go to the owing side's store instead.
+ * and they go to the owing side's store instead. For each of `keys` in order, read together (house style 5: the lines
+ * awaiting recovery of a list, a recovery's losses): three statements whatever their number — the plan lines that took
+ * the batches from a store, those whose call-off delivered them, and the settlements of those lines.
  */
-export async function settledOwingRegions(tx: Db, incidentId: string, batchId: string): Promise<string[]> {
+export async function settledOwingRegionsOf(tx: Db, keys: readonly { incidentId: string; batchId: string }[]): Promise<string[][]> {
+  if (!keys.length) return [];
+  const incidentIds = [...new Set(keys.map((k) => k.incidentId))];
+  const batchIds = [...new Set(keys.map((k) => k.batchId))];
   const lines = [
-    ...(await queryRows<{ plan_id: string; line_no: number }>(
+    ...(await queryRows<{ incident_id: string; batch_id: string; plan_id: string; line_no: number }>(
       tx,
-      sql`SELECT l.plan_id, l.line_no FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
-           WHERE p.incident_id = ${incidentId}::uuid AND l.source_kind = 'STORE' AND l.batch_id = ${batchId}::uuid`,
+      sql`SELECT p.incident_id::text AS incident_id, l.batch_id::text AS batch_id, l.plan_id::text AS plan_id, l.line_no
+            FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+           WHERE p.incident_id IN (${uuidList(incidentIds)}) AND l.source_kind = 'STORE' AND l.batch_id IN (${uuidList(batchIds)})`,
     )),
-    ...(await callOffLinesOfBatches(tx, incidentId, [batchId])),
+    ...(await callOffLinesOfBatches(tx, incidentIds, batchIds)),
   ];
-  if (!lines.length) return [];
-  const rows = await tx
-    .select({ owedBy: settlements.owedByRegion })
-    .from(settlements)
-    .where(
-      and(
-        inArray(
-          settlements.id,
-          lines.map((l) => stableId('settlement', `${l.plan_id}/${l.line_no}`)),
-        ),
-        eq(settlements.status, 'SETTLED'),
-        sql`${settlements.quantity} > 0`,
-      ),
-    );
-  return [...new Set(rows.map((r) => r.owedBy))];
+  // The settlements of each (incident, batch): those of its plan lines (`${planId}/${lineNo}`, execution.ts). Ids as
+  // uuid::text spells them (lower case), whoever spelled the keys.
+  const keyOf = (incidentId: string, batchId: string) => `${incidentId}|${batchId}`.toLowerCase();
+  const settlementsOf = new Map<string, Set<string>>();
+  for (const l of lines) {
+    const k = keyOf(l.incident_id, l.batch_id);
+    settlementsOf.set(k, (settlementsOf.get(k) ?? new Set()).add(stableId('settlement', `${l.plan_id}/${l.line_no}`)));
+  }
+  const wanted = keys.flatMap((k) => [...(settlementsOf.get(keyOf(k.incidentId, k.batchId)) ?? [])]);
+  const rows = wanted.length
+    ? await tx
+        .select({ id: settlements.id, owedBy: settlements.owedByRegion })
+        .from(settlements)
+        .where(and(inArray(settlements.id, [...new Set(wanted)]), eq(settlements.status, 'SETTLED'), sql`${settlements.quantity} > 0`))
+    : [];
+  return keys.map((k) => {
+    const of = settlementsOf.get(keyOf(k.incidentId, k.batchId));
+    return of ? [...new Set(rows.filter((r) => of.has(r.id)).map((r) => r.owedBy))] : [];
+  });
 }
 
 /**

@@ -1,14 +1,15 @@
-import { and, asc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { and, asc, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { stores } from '../../drizzle/schema/index.ts';
 import { mayPost, storesInScope } from '../auth/policy.ts';
-import { settledOwingRegions } from '../authority/settlements.ts';
+import { settledOwingRegionsOf } from '../authority/settlements.ts';
 import { badInput } from '../errors.ts';
 import type { StoreRow } from '../stores/service.ts';
 import type { ServiceContext } from '../context.ts';
 
 // D3, D12, D23–D25, D30: where good stock counted at a 安置点 may be booked back — one rule, read by the recovery that
-// names a store (assertRecoveredToOwner) and by the list of stores a count may name (recoveryStores).
+// names a store (assertRecoveredToOwner) and by the list of stores a count may name (recoveryStoresOfLines).
 
 /**
  * SQL: the store a batch reached a 安置点 from — the counterpart of its transfers in there, the one that brought most
@@ -28,27 +29,64 @@ interface RecoveryFacts {
   owner: string | null;
   ownerRegion: string | null;
   shippedFrom: { id: string; name: string } | null;
-  /** D25: regions whose debt for the batch is settled — the goods are theirs now (settledOwingRegions). */
+  /** D25: regions whose debt for the batch is settled — the goods are theirs now (settledOwingRegionsOf). */
   owingRegions: string[];
 }
 
-async function recoveryFacts(db: Db, incidentId: string, batchId: string, shippedFrom: string | null): Promise<RecoveryFacts> {
-  const [b] = await queryRows<{ batch_no: string; item: string; owner: string | null; owner_region: string | null; shipped_from: string | null }>(
-    db,
-    sql`SELECT b.batch_no, i.name AS item, o.name AS owner, CASE WHEN o.kind = 'GOVERNMENT' THEN o.region_code END AS owner_region,
-               (SELECT s.name FROM stores s WHERE s.id = ${shippedFrom}::uuid) AS shipped_from
-          FROM batches b JOIN items i ON i.id = b.item_id LEFT JOIN organizations o ON o.id = b.owner_org_id
-         WHERE b.id = ${batchId}::uuid`,
-  );
-  return {
-    batchNo: b.batch_no,
-    item: b.item,
-    owner: b.owner,
-    ownerRegion: b.owner_region,
-    shippedFrom: shippedFrom && b.shipped_from !== null ? { id: shippedFrom, name: b.shipped_from } : null,
-    owingRegions: await settledOwingRegions(db, incidentId, batchId),
-  };
+/** A line awaiting recovery, as far as where its good stock may go: its incident, its batch and the store it came from. */
+export interface RecoveryLineKey {
+  incidentId: string;
+  batchId: string;
+  shippedFrom: string | null;
 }
+
+/** Ids as uuid::text spells them (lower case), whoever spelled the line. */
+const lineKey = (l: RecoveryLineKey) => `${l.incidentId}|${l.batchId}|${l.shippedFrom ?? ''}`.toLowerCase();
+const factsKey = (batchId: string, shippedFrom: string | null) => `${batchId}|${shippedFrom ?? ''}`.toLowerCase();
+
+/**
+ * The RecoveryFacts of many lines, in `lines` order (house style 5): one statement for the batches, their owners and the
+ * stores they came from, and settledOwingRegionsOf's for the settled debts — whatever the number of lines.
+ */
+async function recoveryFactsOf(db: Db, lines: readonly RecoveryLineKey[]): Promise<RecoveryFacts[]> {
+  if (!lines.length) return [];
+  const distinct = [...new Map(lines.map((l) => [lineKey(l), l])).values()];
+  const rows = await queryRows<{
+    batch_id: string;
+    shipped_from_id: string | null;
+    batch_no: string;
+    item: string;
+    owner: string | null;
+    owner_region: string | null;
+    shipped_from: string | null;
+  }>(
+    db,
+    sql`SELECT k.batch_id::text AS batch_id, k.shipped_from_id::text AS shipped_from_id, b.batch_no, i.name AS item, o.name AS owner,
+               CASE WHEN o.kind = 'GOVERNMENT' THEN o.region_code END AS owner_region, s.name AS shipped_from
+          FROM (VALUES ${sql.join(
+            distinct.map((l) => sql`(${l.batchId}::uuid, ${l.shippedFrom}::uuid)`),
+            sql`, `,
+          )}) AS k (batch_id, shipped_from_id)
+          JOIN batches b ON b.id = k.batch_id JOIN items i ON i.id = b.item_id LEFT JOIN organizations o ON o.id = b.owner_org_id
+          LEFT JOIN stores s ON s.id = k.shipped_from_id`,
+  );
+  const byKey = new Map(rows.map((r) => [factsKey(r.batch_id, r.shipped_from_id), r]));
+  const owing = await settledOwingRegionsOf(db, lines);
+  return lines.map((l, i) => {
+    const b = byKey.get(factsKey(l.batchId, l.shippedFrom));
+    if (!b) throw new Error(`batch ${l.batchId} missing`);
+    return {
+      batchNo: b.batch_no,
+      item: b.item,
+      owner: b.owner,
+      ownerRegion: b.owner_region,
+      shippedFrom: l.shippedFrom && b.shipped_from !== null ? { id: l.shippedFrom, name: b.shipped_from } : null,
+      owingRegions: owing[i],
+    };
+  });
+}
+
+const recoveryFacts = async (db: Db, line: RecoveryLineKey): Promise<RecoveryFacts> => (await recoveryFactsOf(db, [line]))[0];
 
 /**
  * D12, D23, D24, D30 (sweep 14c HIGH-2): whether `to` takes a batch's good stock back. It must hold government reserves
@@ -73,7 +111,7 @@ export async function assertRecoveredToOwner(
   c: { to: StoreRow; incidentId: string; batchId: string; shippedFrom: string | null; field: string },
 ): Promise<void> {
   if (c.to.id === c.shippedFrom) return;
-  const f = await recoveryFacts(tx, c.incidentId, c.batchId, c.shippedFrom);
+  const f = await recoveryFacts(tx, c);
   if (takesRecovery(c.to, f)) return;
   const places: string[] = [];
   if (f.ownerRegion !== null) places.push(`产权单位（${f.owner}）的储备库`);
@@ -99,22 +137,29 @@ export async function assertRecoveredToOwner(
 }
 
 /**
- * The stores a recovery count may name (`toStoreId`) for a batch's good stock: those takesRecovery accepts that the
- * principal may post at (recoverIncidentStock checks the same: storeForPosting), the store it came from first, then by
- * code. Empty for a principal who posts nowhere (an auditor). A settlement settled meanwhile may still refuse goods
- * beyond what is owed back to their lender (reduceSettlementsOfRecovery); the refusal says so.
+ * The stores a recovery count may name (`toStoreId`) for a batch's good stock, for each of `lines` in order: those
+ * takesRecovery accepts that the principal may post at (recoverIncidentStock checks the same: storeForPosting), the
+ * store it came from first, then by code. Empty for a principal who posts nowhere (an auditor). A settlement settled
+ * meanwhile may still refuse goods beyond what is owed back to their lender (reduceSettlementsOfRecovery); the refusal
+ * says so. House style 5: the lines' facts (recoveryFactsOf) and the candidate stores of them all (one statement, in
+ * scope) are read together; takesRecovery then picks each line's.
  */
-export async function recoveryStores(ctx: ServiceContext, line: { incidentId: string; batchId: string; shippedFrom: string | null }): Promise<StoreRow[]> {
+export async function recoveryStoresOfLines(ctx: ServiceContext, lines: readonly RecoveryLineKey[]): Promise<StoreRow[][]> {
   const { db, actor: p } = ctx;
-  if (!mayPost(p)) return [];
-  const f = await recoveryFacts(db, line.incidentId, line.batchId, line.shippedFrom);
-  const regions = [...(f.ownerRegion === null ? [] : [f.ownerRegion]), ...f.owingRegions];
-  const candidates = [...(f.shippedFrom ? [eq(stores.id, f.shippedFrom.id)] : []), ...(regions.length ? [inArray(stores.regionCode, regions)] : [])];
-  if (!candidates.length) return [];
+  if (!mayPost(p)) return lines.map(() => []);
+  const facts = await recoveryFactsOf(db, lines);
+  const shippedFrom = new Set(facts.flatMap((f) => (f.shippedFrom ? [f.shippedFrom.id] : [])));
+  const regions = new Set(facts.flatMap((f) => [...(f.ownerRegion === null ? [] : [f.ownerRegion]), ...f.owingRegions]));
+  const candidates = [...(shippedFrom.size ? [inArray(stores.id, [...shippedFrom])] : []), ...(regions.size ? [inArray(stores.regionCode, [...regions])] : [])];
+  if (!candidates.length) return lines.map(() => []);
   const rows = await db
     .select()
     .from(stores)
     .where(and(or(...candidates), storesInScope(p, stores.id, stores.regionCode)))
     .orderBy(asc(stores.code));
-  return rows.filter((s) => takesRecovery(s, f)).sort((a, b) => Number(b.id === f.shippedFrom?.id) - Number(a.id === f.shippedFrom?.id));
+  return facts.map((f) => rows.filter((s) => takesRecovery(s, f)).sort((a, b) => Number(b.id === f.shippedFrom?.id) - Number(a.id === f.shippedFrom?.id)));
 }
+
+/** recoveryStoresOfLines through a loader: the lines of one request read together (built per request: schema/relief.ts). */
+export const recoveryStoresLoader = (ctx: ServiceContext) =>
+  new DataLoader<RecoveryLineKey, StoreRow[], string>((lines) => recoveryStoresOfLines(ctx, lines), { cacheKeyFn: lineKey });
