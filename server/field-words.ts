@@ -50,6 +50,7 @@ export const FIELD_WORDS: Readonly<Record<string, string>> = {
   expiringBefore: '到期日期',
   expiryDate: '有效期至',
   feesFrom: '计费起始日期',
+  filter: '筛选条件', // the argument itself (「筛选条件：不能为空」); as the wrapper of its fields it is not said
   findings: '抽查结果',
   first: '每页条数',
   from: '起始日期',

@@ -28,20 +28,26 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, root = 
   });
 }
 
-// Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) display as nothing: a string made only of them (and spaces)
-// is blank, so that a name of "\u200b\u200b" is refused where a blank one is ("须填写…", "至少 2 个字"). A string with
-// visible text keeps them (a zero-width joiner inside an emoji sequence). Bidirectional controls are refused at the
-// edge (http/input-guard.ts).
-const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/;
-const INVISIBLE_ONLY = /^[\s\u200b-\u200d\u2060\ufeff]*$/;
+// Sweep 21c F1: what counts as blank — the one test of every required text (a 文号, a reason, a name, a contract
+// number). Text that displays as nothing is blank: spaces of every kind (Unicode White_Space: no-break, ideographic …),
+// the characters Unicode says to show as nothing (Default_Ignorable_Code_Point: zero-width space and joiners, BOM, soft
+// hyphen, variation selectors, the Hangul fillers U+3164, U+115F, U+1160, U+FFA0) and the braille blank U+2800. A
+// string with visible text keeps them (a zero-width joiner inside an emoji sequence). Bidirectional and other control
+// characters are refused at the edge (http/input-guard.ts).
+const BLANK = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800\u3164\u115f\u1160\uffa0]*$/u;
 const MAX_DEPTH = 32;
 
+/** Does the text display as nothing (empty, or spaces and invisible characters only)? */
+export const isBlank = (text: string): boolean => BLANK.test(text);
+
 /**
- * The input with every string that displays as nothing (zero-width characters and spaces only) made empty. An object or
- * list is copied only when something in it changes: most inputs have no such string and pass through as they came.
+ * The input with every string that displays as nothing (isBlank) made empty, so that a name of "\u200b\u200b" or
+ * "\u3164" is refused where a blank one is ("须填写…", "至少 2 个字"). Spaces alone are left as they are: every
+ * schema trims them, and a password says so in its own words (「不能全是空格」). An object or list is copied only when
+ * something in it changes: most inputs have no such string and pass through as they came.
  */
 export function invisibleAsBlank(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return ZERO_WIDTH.test(value) && INVISIBLE_ONLY.test(value) ? '' : value;
+  if (typeof value === 'string') return isBlank(value) && value.trim() !== '' ? '' : value;
   if (depth >= MAX_DEPTH || !value || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
@@ -85,8 +91,8 @@ export const shownName = (v: string) => withoutFormatCharacters(v).replace(/\s+/
 export const nameKey = (v: string) => readableText(v).replace(/\s+/gu, '').toLowerCase();
 
 /**
- * A mutation's own text argument (a reason, a 文号) read as validate() reads input fields: a string of zero-width
- * characters and spaces is blank, surrounding space trimmed, an ID number in free text refused (D29), a refusal naming
+ * A mutation's own text argument (a reason, a 文号) read as validate() reads input fields: text that displays as
+ * nothing is blank (isBlank), surrounding space trimmed, an ID number in free text refused (D29), a refusal naming
  * the argument (`reason`). `required`: the message when blank (else blank is null); `max` characters, `tooLong` its message.
  */
 export function textArg(field: string, value: string | null | undefined, rule: { required?: string; max: number; tooLong: string }): string | null {

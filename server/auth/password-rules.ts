@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBlank } from '../validation.ts';
 
 // Sweep 16a F2: what a password must be, wherever one is set — createUser, updateUser, changePassword (users/service.ts),
 // `npm run create-admin` and ADMIN_PASSWORD (config.ts, and ensureAdministrator). Long enough (8; an administrator's
@@ -8,7 +9,7 @@ import { z } from 'zod';
 
 /** Why a password is too easy to guess, or null; `what` names it (密码, 新密码; '' after a variable's name). */
 export function trivialPassword(password: string, what = '密码'): string | null {
-  if (password.trim() === '') return `${what}不能全是空格`;
+  if (isBlank(password)) return `${what}不能全是空格`; // spaces, or characters that display as nothing (sweep 21c F1)
   if (new Set(password).size === 1) return `${what}不能是同一个字符的重复`;
   return null;
 }

@@ -21,8 +21,19 @@ import type { AppConfig } from '../config.ts';
 const decideSchema = z.object({
   approvalId: idSchema,
   decision: z.enum(['APPROVE', 'REJECT']),
-  approvalRef: z.string().trim().max(128, '审批文号不超过 128 个字符').nullish(),
-  reason: z.string().trim().max(500, '理由不超过 500 个字').nullish(),
+  // Sweep 21c F6: a blank 文号 or reason is none (null), never an empty string that prints as an empty 批准文号.
+  approvalRef: z
+    .string()
+    .trim()
+    .max(128, '审批文号不超过 128 个字符')
+    .nullish()
+    .transform((r) => r || null),
+  reason: z
+    .string()
+    .trim()
+    .max(500, '理由不超过 500 个字')
+    .nullish()
+    .transform((r) => r || null),
 });
 
 /**

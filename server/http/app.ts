@@ -7,7 +7,7 @@ import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
 import { listenForPlanStatus } from '../dispatch/events.ts';
 import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
-import { auditMutations, auditRefusedMutations } from './audited-mutations.ts';
+import { auditMutations, auditRefusedMutations, auditRefusedText } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
 import { codedGraphQLError, httpError, logUnexpected, toClientError } from './errors.ts';
@@ -18,11 +18,12 @@ import { corsAllowlist } from './cors.ts';
 import { productionDisclosure, withoutSuggestions } from './disclosure.ts';
 import { inputGuard } from './input-guard.ts';
 import { subscriptionsOverPost } from './subscriptions-over-post.ts';
+import { unknownOperationName } from './operation-name.ts';
 import { queryLimits } from './limits.ts';
 import { guardLogins, withLoginAttemptSource } from './login-backoff.ts';
 import { LoginAttempts } from './login-attempts.ts';
 import { clientAddress, MemoryCounters, requestBudget } from './rate-limit.ts';
-import { boundedBody, jsonGetParameters, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
+import { acceptableAnswers, boundedBody, jsonGetParameters, jsonPostsOnly, requestBodyErrors } from './request-body.ts';
 import { logStatementTimings, operationFacts, recordUser, requestLogging } from './logging.ts';
 import { appMetrics, countGraphqlRequests, metricsEndpoint, observeDatabase } from './metrics.ts';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.ts';
@@ -146,8 +147,12 @@ export function buildApp(services: AppServices) {
     maskedErrors: { maskError: production ? (error) => withoutSuggestions(maskError(error)) : maskError },
     plugins: [
       operationFacts(),
-      inputGuard(config.queryLimits.maxTokens),
+      // An Accept header yoga answers nothing for: 406 with a Chinese JSON refusal, not an empty body (sweep 21c F9).
+      acceptableAnswers(production),
+      // D22: a mutation refused for its text is audited as every refusal is (sweep 21c F2).
+      inputGuard(config.queryLimits.maxTokens, auditRefusedText(apiSchema, requestContext)),
       subscriptionsOverPost(),
+      unknownOperationName(),
       queryLimits(config.queryLimits),
       // Validation errors are returned without passing maskError; API.md wants them coded too (the client's bad input),
       // and a value the query text gives wrongly said in Chinese (coercion-messages.ts).

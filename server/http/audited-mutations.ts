@@ -17,6 +17,7 @@ import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import { accountOfLogin, auditedTransaction, auditRegion, auditSubject, loggedLoginName, recordAudit, type AuditEntry } from '../audit/log.ts';
 import { codedGraphQLError, domainErrorOf, MASKED_MESSAGE } from './errors.ts';
 import type { DomainError } from '../errors.ts';
+import type { RefusedText, RefusedTextAudit } from './input-guard.ts';
 
 const wrapped = new WeakSet<GraphQLSchema>();
 
@@ -248,5 +249,28 @@ export function auditRefusedMutations<S extends object>(contextOf: (serverContex
         ctx.log.error('audit write failed', { operation: 'refused mutation', error: String(error) }),
       );
     },
+  };
+}
+
+/**
+ * D22 (sweep 21c F2): a mutation whose text the edge refused before parsing or at it — a control character, NUL, a
+ * lone surrogate, a direction control (input-guard.ts) — is audited as a value refused by validation is: a row per
+ * root field, with who asked (`contextOf` builds the request's context for it) and the input as sent, the refused
+ * characters shown as U+FFFD (input-guard.ts cleans them), so that no such input can make the row fail. A query is not
+ * audited, as no refused query is.
+ */
+export function auditRefusedText<S extends object>(schema: GraphQLSchema, contextOf: (serverContext: S) => Promise<Context>): RefusedTextAudit {
+  return async (serverContext, refused: RefusedText) => {
+    if (!isMutation(refused.document, refused.operationName)) return;
+    let ctx: Context;
+    try {
+      ctx = await contextOf(serverContext as S);
+    } catch {
+      return; // who asked cannot be told (the database is unreachable): the client has its refusal all the same
+    }
+    const { document, operationName, variables, message } = refused;
+    await auditRefusedMutation(ctx, { schema, document, operationName, variables, messages: [message] }).catch((error: unknown) =>
+      ctx.log.error('audit write failed', { operation: 'refused mutation', error: String(error) }),
+    );
   };
 }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type * as GraphQLModule from 'graphql';
 import { BREAK, GraphQLError, Kind, parse, visit, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { withFieldWords } from '../field-words.ts';
+import { fieldInWords, withFieldWords } from '../field-words.ts';
 import { requestRefusal } from './graphql-messages.ts';
 import { isSecretField } from '../audit/log.ts';
 
@@ -34,6 +34,12 @@ function valueRefusal(message: string, quote = true): string | null {
     [/^Field "(?:[^".]*\.)?([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
     [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
     [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => saying('不是可选的取值', m[1])],
+    // Sweep 21c F4: an enum written in the query as a string ("PURCHASE"), a number or a list — its values are names,
+    // written bare (source: PURCHASE); in a variable, JSON text ("PURCHASE") is right and a number is not.
+    [/^Enum "[^"]*" cannot represent non-enum value: (.*)\.(?:\s*Did you mean .*\?)?$/s, (m) => enumLiteral(m[1], quote)],
+    [/^Enum "[^"]*" cannot represent non-string value: (.*)\.(?:\s*Did you mean .*\?)?$/s, (m) => saying('须为可选的取值之一（写作文本）', m[1])],
+    // A null where the argument or field is required: graphql-js names the type ("StockFilter!"), a keeper the field.
+    [/^Expected value of type "[^"]*!", found null\.$/, () => '不能为空'],
     [/^Expected type "[^"]*" to be an object\.$/, () => '须为一组字段（对象）'],
     // A scalar of ours (Money, Date …) refused the value with its own message, already in Chinese (in a variable,
     // or written in the query itself).
@@ -47,6 +53,17 @@ function valueRefusal(message: string, quote = true): string | null {
     if (m) return say(m);
   }
   return null;
+}
+
+/**
+ * An enum's value written as something else than its bare name (sweep 21c F4): the values are names written without
+ * quotes. A quoted name is shown as it should be written ("PURCHASE" → PURCHASE) — not said to be one of the values:
+ * production tells no names (disclosure.ts), and `"PURCHSE"` is a typo all the same.
+ */
+function enumLiteral(printed: string, quote: boolean): string {
+  const name = /^"([_A-Za-z][_0-9A-Za-z]*)"$/.exec(printed)?.[1];
+  if (name && quote) return `须为可选的取值之一，直接写出、不加引号：写作 ${name}，而不是 "${name}"`;
+  return quote ? `须为可选的取值之一，直接写出、不加引号：${printed}` : '须为可选的取值之一，直接写出、不加引号';
 }
 
 /** "input.lines[0].quantity" → "input.lines.0.quantity", the API's way of naming a field. */
@@ -183,12 +200,19 @@ export function refusalInChinese(
     const field = at && fieldOf(missing ? `${at}.${missing[1]}` : at);
     // A value of no known field is not quoted: it might be anyone's secret.
     const value = valueRefusal(message, field !== null && !isSecretField(field))!;
-    return field ? { message: withFieldWords(field, value), field } : { message: value };
+    return field ? { message: inWords(field, value), field } : { message: value };
   }
   const said = requestRefusal(message);
   if (said) return { message: said };
-  return CHINESE.test(message) ? null : { message: UNRECOGNISED_REFUSAL };
+  // Chinese in what the message quotes (a value the client wrote: "政府") does not make graphql-js's sentence Chinese.
+  return CHINESE.test(message.replace(/"(?:[^"\\]|\\.)*"/g, '')) ? null : { message: UNRECOGNISED_REFUSAL };
 }
+
+/**
+ * A literal's refusal with its place in words (withFieldWords); an argument of its own that has no words (`input`, the
+ * whole input object) is named as the argument it is (「参数 input：不能为空」), as a variable's is.
+ */
+const inWords = (field: string, message: string) => (fieldInWords(field) || field.includes('.') ? withFieldWords(field, message) : `参数 ${field}：${message}`);
 
 /**
  * graphql-jit (compiled queries) refuses a variable in its own way: without the document's source, which variableFields

@@ -49,7 +49,7 @@ const RULES: Rule[] = [
   // graphql-js: choosing the operation, and its variables
   [/^Must provide an operation\.$/, () => '请求中没有可执行的操作'],
   [/^Must provide operation name if query contains multiple operations\.$/, () => '查询包含多个操作，须用 operationName 指明执行哪一个'],
-  [/^Unknown operation named "([^"]*)"\.$/, (m) => `没有名为 ${m[1]} 的操作`],
+  [/^Unknown operation named "([^"]*)"\.$/, (m) => `查询中没有名为 ${m[1]} 的操作（operationName 须是查询中某个操作的名称）`],
   [/^Schema is not configured to execute (\w+) operation\.$/, (m) => `不支持 ${m[1]} 操作`],
   [/^Too many errors processing variables, .*$/s, () => '变量错误过多，已停止处理'],
   [/^Variable "\$([^"]+)" expected value of type "([^"]*)" which cannot be used as an input type\.$/, (m) => `变量 $${m[1]} 的类型 ${m[2]} 不能用作输入`],

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Plugin } from 'graphql-yoga';
 
 // API.md The edge: only JSON POST bodies are executed (a form or multipart post — what a foreign page can send
 // without asking — is refused before GraphQL sees it), and a body has a bounded size.
@@ -98,5 +99,39 @@ export function requestBodyErrors(maxBytes: number): ErrorRequestHandler {
       return answerBodyError(res, maxBytes, error);
     }
     next(error);
+  };
+}
+
+/**
+ * Sweep 21c F9: GraphQL answers in JSON (or as a stream of events). A request whose Accept header takes none of the
+ * media types yoga answers in — a browser opening /graphql with text/html where GraphiQL is off (production), a
+ * client asking for XML — was answered 406 with an empty body; it keeps the 406 and gets a short JSON refusal in
+ * Chinese, as the edge's other refusals (415 above). `production`: GraphiQL is not served, so a page is no answer.
+ */
+export function acceptableAnswers(production: boolean): Plugin {
+  return {
+    onResultProcess(payload) {
+      const { request, resultProcessor, acceptableMediaTypes } = payload;
+      if (resultProcessor) return;
+      const asked = (request.headers.get('accept') ?? '').slice(0, 200);
+      const accepted = [...new Set(acceptableMediaTypes)];
+      const page = production && request.method === 'GET' && /text\/html/i.test(asked) ? '；生产环境不提供 GraphiQL 页面' : '';
+      const body = {
+        errors: [
+          {
+            message: `接口只以 JSON 答复：请求头 Accept 须接受 application/json 或 application/graphql-response+json${page}`,
+            extensions: { code: 'BAD_USER_INPUT', accept: asked, accepted },
+          },
+        ],
+      };
+      payload.setResultProcessor(
+        (_result, fetchAPI) =>
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: 406,
+            headers: { 'content-type': 'application/json; charset=utf-8', accept: accepted.join(', ') },
+          }),
+        'application/json',
+      );
+    },
   };
 }

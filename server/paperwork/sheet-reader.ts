@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { DateTime } from 'luxon';
 import { badInput } from '../errors.ts';
+import { isBlank } from '../validation.ts';
 import { excelShownDay } from './excel-dates.ts';
 import { RowErrors } from './row-errors.ts';
 
@@ -57,7 +58,8 @@ export interface SheetRow {
  */
 function plain(v: unknown): Cell {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  // A cell of text that displays as nothing (spaces, a soft hyphen, a Hangul filler) is an empty cell (sweep 21c F1: isBlank).
+  if (typeof v === 'string') return isBlank(v) ? null : v.trim();
   if (typeof v === 'number' || v instanceof Date) return v;
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (typeof v === 'object') {

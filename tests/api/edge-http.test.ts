@@ -303,7 +303,11 @@ describe('API.md The edge over HTTP', () => {
 
     it('no GraphiQL', async () => {
       const res = await request(prod).get('/graphql').set('accept', 'text/html');
-      expect(res.text).not.toMatch(/graphiql/i);
+      // Sweep 21c F9: the refusal is a short JSON sentence that may name GraphiQL (「生产环境不提供 GraphiQL 页面」); what
+      // must not come is the page itself.
+      expect(res.status).toBe(406);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.text).not.toMatch(/<html|<script|graphiql\.(?:js|css)|createGraphiQL/i);
       const devPage = await request(dev).get('/graphql').set('accept', 'text/html');
       expect(devPage.text).toMatch(/graphiql/i);
     });

@@ -83,7 +83,9 @@ describe('sweep 11b fixes', () => {
       const viaVariable = await t.gql(CREATE, { i: newStore('S-B3-RTL', '卫辉市\u202e库备储') }, 'admin');
       expect(errorCode(viaVariable)).toBe('BAD_USER_INPUT');
       expect(first(viaVariable).extensions.field).toBe('input.name');
-      expect(first(viaVariable).message).toMatch(/改变文字显示方向的控制字符.*：input\.name$/);
+      // Sweep 21c F3: the place is said in words in front (名称：…), as every refusal says it — not the path at the end.
+      expect(first(viaVariable).message).toMatch(/^名称：输入含有改变文字显示方向的控制字符/);
+      expect(first(viaVariable).message).not.toMatch(/input\.name/);
       const inner = await t.gql(
         `mutation($n: String!) { createStore(input: { code: "S-B3-RTL", name: $n, regionCode: "410781", kind: GOVERNMENT, location: { lat: 35.398, lng: 114.064 } }) { id } }`,
         { n: '卫辉市\u202e库备储' },

@@ -48,6 +48,22 @@ describe('readUploadSheet', () => {
     }
   });
 
+  it('sweep 21c F1: a cell of text that displays as nothing (a Hangul filler, a soft hyphen, a braille blank) is an empty cell', async () => {
+    const file = await workbook((wb) => {
+      const sheet = wb.addWorksheet('盘点表');
+      sheet.addRow(['物资', '批号']);
+      sheet.addRow(['\u3164', '\u00ad\u2800']); // nothing shown: no row
+      sheet.addRow(['帐篷', '\u3164']);
+      sheet.addRow(['棉被', 'B\u00ad1']); // visible text keeps what it holds
+    });
+    const rows = await readFirstSheet(file, '盘点表.xlsx');
+    expect(rows.map((r) => ({ row: r.row, cells: r.cells.slice(1) }))).toEqual([
+      { row: 1, cells: ['物资', '批号'] },
+      { row: 3, cells: ['帐篷', null] },
+      { row: 4, cells: ['棉被', 'B\u00ad1'] },
+    ]);
+  });
+
   it('refuses a small file that inflates past the limit, while inflating it (a zip bomb)', async () => {
     const zip = await JSZip.loadAsync(await workbook((wb) => wb.addWorksheet('表').addRow(['物资'])));
     zip.file('xl/media/pad.bin', Buffer.alloc(MAX_UNZIPPED_BYTES + 1024 * 1024));
