@@ -2,16 +2,17 @@ import * as highsModule from 'highs';
 import type { Highs, ModelData } from 'highs';
 import { greatCircleKm, haversineKm, RAD, type LatLng } from '../regions/distance.ts';
 import { fefoOrder } from '../inventory/rules.ts';
-import { subtreePrefix } from '../regions/codes.ts';
+import { PREFIX_LENGTHS, subtreePrefix } from '../regions/codes.ts';
 import { kthSmallest } from './select.ts';
 import { SourceIndex } from './source-index.ts';
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17): a pure function of its input, no I/O.
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
-// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), stock needing another jurisdiction's consent
-// (D25) after what the region may use by itself (ON_REQUEST_PENALTY), lateness penalised above every tier — beyond the
-// deadline, and beyond the disaster's 10 hours while they can still be met (D28) —, shortage above everything, so
-// stock that exists is always used and shortages are explicit.
+// integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), the stores above the local area level by
+// level (LEVEL_STEP), stock needing another jurisdiction's consent (D25) after what the region may use by itself
+// (ON_REQUEST_PENALTY), lateness penalised above every tier — beyond the deadline, and beyond the disaster's 10 hours
+// while they can still be met (D28) —, shortage above everything, so stock that exists is always used and shortages
+// are explicit.
 
 export type Tier = 'LOCAL' | 'UPPER' | 'NEIGHBOUR' | 'AGREEMENT' | 'CAPACITY';
 export const TIER_ORDER: readonly Tier[] = ['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGREEMENT', 'CAPACITY'];
@@ -152,6 +153,11 @@ export interface PlanLine {
   etaHours: number;
   meetsDeadline: boolean;
   tier: Tier;
+  /**
+   * UPPER only (D15, sweep 21b F1): how many levels the source's region lies above the destination's local area — 1 the
+   * level directly above (a township's plan: the county's stores; a county's: the city's), 2 the next, and so on.
+   */
+  levelsAbove?: number;
   reason: string;
   /** CAPACITY only: the line's units by day of production (1 = the first day after the lead time), each with its ETA. */
   lots?: Lot[];
@@ -176,30 +182,52 @@ export interface Plan {
   shortages: Shortage[];
   totalQuantity: number;
   maxEtaHours: number;
-  /** Σ quantity × (ETA + tier penalty): what the planner minimises (lateness and shortage counted apart). */
+  /**
+   * Σ quantity × (ETA + tier penalty, an UPPER line's by its level): what the planner minimises (consent, lateness and
+   * shortage counted apart).
+   */
   cost: number;
 }
 
 // Penalties in hours: a tier step outweighs any travel time, lateness outweighs every tier, shortage everything.
 /** D15, D17 (DESIGN "The dispatch planner"): LOCAL → UPPER → NEIGHBOUR → AGREEMENT → CAPACITY. */
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1_000, NEIGHBOUR: 2_000, AGREEMENT: 3_000, CAPACITY: 4_000 };
+/**
+ * D15 "the affected area uses its own stores first, then the level above" (sweep 21b F1: a township's plan took the
+ * city's store, 33 km, and skipped the county's, 36 km, holding plenty — one UPPER tier ordered by distance): the stores
+ * above the local area are taken level by level — the level directly above first (a township's plan: its county's; a
+ * village's: its township's; a county's: its city's), then the next (the city's, then the province's) — distance deciding
+ * only within one level. Each level further up adds LEVEL_STEP to UPPER's penalty.
+ * The numbers: a local area lies at most 4 levels below the province (a village: township, county, city, province), so
+ * UPPER holds 8 places — each level, by itself and then on request (ON_REQUEST_PENALTY.UPPER, half a step) — spread
+ * evenly over the 1,000 h between UPPER and NEIGHBOUR: 1,000 / 1,125 / 1,250 / … / 1,875 h, NEIGHBOUR 125 h above the
+ * last. Places 125 h apart outweigh any difference of travel between two stores above one area — 125 h is about
+ * 7,500 km by road at the default 60 km/h (5,800 km great-circle at the 1.3 detour), where no province is more than
+ * some 2,500 km across (≈ 55 h) —, yet all stay below NEIGHBOUR (2,000 h) and far below lateness (10,000 h) and a shortage.
+ */
+const LEVEL_STEP = 250;
 const LATE_PENALTY = 10_000;
 /**
  * D15, D25: stock that needs another jurisdiction's consent ("available on request"). Above the destination's region —
  * its county's stores a township may not use alone, the city's and province's (UPPER) — it keeps D15's order of
- * levels: after what the region may use by itself at that level, before the next (the city's store is asked before a
- * 联储 partner's is taken — sweep 15b F2: a county's plan took 晋城's, arriving after the disaster's 10 hours, rather than
- * ask the city 19 km away). A neighbour's outside any 联储 agreement (D15 names only 联储 neighbours), or another
+ * levels (half a LEVEL_STEP): after what the region may use by itself at that level, before the next level's stock
+ * whether that needs consent or not (sweep 21b F1: a township's plan asks the county before the city), and before a
+ * 联储 partner's (sweep 15b F2: a county's plan took 晋城's, arriving after the disaster's 10 hours, rather than ask the
+ * city 19 km away). A neighbour's outside any 联储 agreement (D15 names only 联储 neighbours), or another
  * jurisdiction's agreement or capacity reserve, ranks after every source the region may use by itself (sweep C9: the
  * region's own agreement reserve before 运城's store). Either way before lateness (D16, D28: sweep 11c F1, a 4-day
  * production run rather than the province's store 2.5 h away) and a shortage.
  */
-const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: 500, NEIGHBOUR: 5_000, AGREEMENT: 5_000, CAPACITY: 5_000 };
+const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: LEVEL_STEP / 2, NEIGHBOUR: 5_000, AGREEMENT: 5_000, CAPACITY: 5_000 };
 const SHORTAGE_PENALTY = 1_000_000;
 const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
-/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's, and on request its own. */
-const penaltyOf = (tier: Tier, access: Access | undefined) => TIER_PENALTY[tier] + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : 0);
+/** A tier's penalty (hours per unit), an UPPER store's by its level (D15, sweep 21b F1: `levels` above the local area). */
+const tierPenaltyOf = (tier: Tier, levels: number) => TIER_PENALTY[tier] + (tier === 'UPPER' ? (levels - 1) * LEVEL_STEP : 0);
+
+/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's (by level), and on request its own. */
+const penaltyOf = (tier: Tier, access: Access | undefined, levels: number) =>
+  tierPenaltyOf(tier, levels) + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : 0);
 
 /** D15: what a destination's plan counts as local — a code prefix — and whether that is a township (or a village). */
 interface Area {
@@ -227,8 +255,19 @@ function tierIn(source: Source, area: Area): Tier {
 }
 
 /**
- * D15: the destination's county first (a township's plan: its township, sweep 17b F7), then the stores above it — for a
- * township its county's —, then neighbours (another county, another township of the county for a township's plan).
+ * D15 (sweep 21b F1): how many levels an UPPER store's region lies above the local area — 1 the level directly above
+ * (a county's area: the city; a township's: the county; a village's: the township), 2 the next —; 0 for any other tier.
+ * Levels are those of the code (D1: province, city, county, township, village), the area's own being its prefix's.
+ */
+function levelsIn(source: Source, area: Area, tier: Tier): number {
+  if (tier !== 'UPPER' || source.kind !== 'STORE') return 0;
+  return PREFIX_LENGTHS.indexOf(area.prefix.length) - PREFIX_LENGTHS.indexOf(subtreePrefix(source.regionCode).length);
+}
+
+/**
+ * D15: the destination's county first (a township's plan: its township, sweep 17b F7), then the stores above it level by
+ * level — for a township its county's, then the city's (sweep 21b F1) —, then neighbours (another county, another
+ * township of the county for a township's plan).
  */
 export function tierOf(source: Source, destination: Destination, jurisdiction?: string): Tier {
   return tierIn(source, areaOf(destination, jurisdiction));
@@ -240,6 +279,8 @@ interface Arc {
   distanceKm: number;
   etaHours: number;
   tier: Tier;
+  /** UPPER only (D15, sweep 21b F1): the levels the source lies above the local area (levelsIn). */
+  levels?: number;
   /** D15: the destination's local area is a township (a township's own plan): its LOCAL stock is the township's. */
   township?: true;
   /** …or a village (a village's own plan, sweep 19b F1): its LOCAL stock is the village's. */
@@ -260,13 +301,15 @@ function arcFor(
   tier = tierIn(source, area),
   day = 1,
   access = source.access,
+  levels = levelsIn(source, area, tier),
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
   const override = source.kind === 'STORE' ? overrideHours(policy, source.storeId, destination.regionCode) : undefined;
   // D17: capacity — the lead time, then `day` days of production (day 1 = the first day's output).
   const lead = source.kind === 'AGREEMENT' ? source.responseHours : source.kind === 'CAPACITY' ? (source.leadDays + day) * 24 : 0;
   const etaHours = etaOf(policy, lead, override ?? distanceKm / policy.speedKmh);
-  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access), due) };
+  const arc: Arc = { destinationIndex, sourceIndex, distanceKm, etaHours, tier, unitCost: unitCostOf(etaHours, penaltyOf(tier, access, levels), due) };
+  if (tier === 'UPPER') arc.levels = levels;
   if (area.township) arc.township = true;
   if (area.township && area.prefix.length === 12) arc.village = true;
   if (source.kind === 'CAPACITY') arc.day = day;
@@ -536,6 +579,8 @@ class StoreRanking {
    */
   private readonly regionOf: Int32Array;
   private readonly tiers: Tier[][];
+  /** Per destination and region number: an UPPER region's levels above the destination's area (D15, levelsIn). */
+  private readonly levels: Int8Array[];
   private readonly penalties: Float64Array[];
   /** Per region number: 1 where its stock needs consent (D25). */
   private readonly request: Uint8Array;
@@ -560,8 +605,9 @@ class StoreRanking {
       this.regionOf[n] = r;
     });
     this.tiers = destinations.map((_, j) => regionStores.map((s) => tierIn(s, areas[j])));
+    this.levels = this.tiers.map((row, j) => Int8Array.from(row, (tier, r) => levelsIn(regionStores[r], areas[j], tier)));
     this.request = Uint8Array.from(regionStores, (s) => (onRequest.has(s.regionCode) ? 1 : 0));
-    this.penalties = this.tiers.map((row) => Float64Array.from(row, (tier, r) => penaltyOf(tier, this.accessOf(r))));
+    this.penalties = this.tiers.map((row, j) => Float64Array.from(row, (tier, r) => penaltyOf(tier, this.accessOf(r), this.levels[j][r])));
     this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
   }
@@ -612,7 +658,7 @@ class StoreRanking {
   }
   private arc(j: number, n: number): Arc {
     const r = this.regionOf[n];
-    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.tiers[j][r], 1, this.accessOf(r));
+    return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.tiers[j][r], 1, this.accessOf(r), this.levels[j][r]);
   }
   /** D25: a store's stock needs consent, or not. */
   private accessOf(r: number): Access | undefined {
@@ -826,6 +872,7 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
           etaHours: shownEta(arc),
           meetsDeadline: meetsDeadlineOf(arc, deadline),
           tier: arc.tier,
+          ...levelsOf(arc),
           reason: reasonFor(part.source, arc, deadline),
           ...lotOf(arc, part.quantity),
         });
@@ -855,8 +902,11 @@ const planOf = (lines: PlanLine[], shortages: Shortage[]): Plan => ({
   shortages,
   totalQuantity: lines.reduce((s, l) => s + l.quantity, 0),
   maxEtaHours: lines.reduce((m, l) => Math.max(m, l.etaHours), 0),
-  cost: lines.reduce((s, l) => s + priced(l, (eta) => eta + TIER_PENALTY[l.tier]), 0),
+  cost: lines.reduce((s, l) => s + priced(l, (eta) => eta + tierPenaltyOf(l.tier, l.levelsAbove ?? 0)), 0),
 });
+
+/** An UPPER line's levels above the local area (D15, sweep 21b F1), for its cost; nothing on other lines. */
+const levelsOf = (arc: Arc): { levelsAbove?: number } => (arc.levels === undefined ? {} : { levelsAbove: arc.levels });
 
 /** Σ quantity × unitCost(ETA) over a line's units: per day of production for a capacity line, else at the line's ETA. */
 const priced = (l: PlanLine, unitCost: (etaHours: number) => number) =>
@@ -927,6 +977,7 @@ export function planGreedy(input: PlannerInput): Plan {
           etaHours: arc.etaHours,
           meetsDeadline: arc.etaHours <= deadline,
           tier: arc.tier,
+          ...levelsOf(arc),
           reason: '',
           ...(arc.day === undefined ? {} : { lots: [{ day: arc.day, quantity: take, etaHours: arc.etaHours }] }),
         });
@@ -941,7 +992,7 @@ export function planGreedy(input: PlannerInput): Plan {
 export function objectiveOf(plan: Plan, deadline: number, targetHours?: number): number {
   const due = dueOf({ deadlineHours: deadline, targetHours });
   return (
-    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, penaltyOf(l.tier, l.source.access), due)), 0) +
+    plan.lines.reduce((s, l) => s + priced(l, (eta) => unitCostOf(eta, penaltyOf(l.tier, l.source.access, l.levelsAbove ?? 0), due)), 0) +
     plan.shortages.reduce((s, x) => s + x.missing * SHORTAGE_PENALTY, 0)
   );
 }

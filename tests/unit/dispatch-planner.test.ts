@@ -20,11 +20,13 @@ import {
 
 // The dispatch planner (DESIGN "The dispatch planner", D8, D15–D17), tested as the pure function it is.
 // Costs are recomputed here independently of the module, from the constants in its comments:
-// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
+// unit cost = ETA + tier penalty (0/1000/2000/3000/4000 h; an UPPER store 250 h more for each level it lies above the
+// local area beyond the first, sweep 21b F1) + 10000 h if the ETA as shown (0.01 h) > deadline; shortage 1e6 per unit.
 // D17: a capacity reserve's day d of production (d = 1 … capacityHorizonDays, dailyCapacity units each) arrives after
 // (leadDays + d) × 24 h plus the road; a capacity line's ETA is that of its last unit.
 
 const TIER_PENALTY: Record<Tier, number> = { LOCAL: 0, UPPER: 1000, NEIGHBOUR: 2000, AGREEMENT: 3000, CAPACITY: 4000 };
+const LEVEL_STEP = 250;
 const LATE_PENALTY = 10_000;
 const SHORTAGE_PENALTY = 1_000_000;
 const EARTH_KM = 6371.0088;
@@ -53,11 +55,29 @@ const ownDigits = (code: string) => [2, 4, 6, 9, 12].map((n) => code.slice(0, n)
  */
 function expectedTier(s: Source, d: { regionCode: string }, jurisdiction?: string): Tier {
   if (s.kind !== 'STORE') return s.kind;
-  const township = jurisdiction !== undefined && ownDigits(jurisdiction).length === 9 && d.regionCode.startsWith(ownDigits(jurisdiction));
-  const area = township ? ownDigits(jurisdiction) : d.regionCode.slice(0, 6);
+  const area = expectedArea(d, jurisdiction);
   if (s.regionCode.startsWith(area)) return 'LOCAL';
   if (area.startsWith(ownDigits(s.regionCode))) return 'UPPER';
   return 'NEIGHBOUR';
+}
+
+/** The local area's code prefix: the plan's own township (or village) when the destination lies in it, else its county. */
+function expectedArea(d: { regionCode: string }, jurisdiction?: string): string {
+  const own = jurisdiction === undefined ? '' : ownDigits(jurisdiction);
+  return own.length > 6 && d.regionCode.startsWith(own) ? own : d.regionCode.slice(0, 6);
+}
+
+/** D15 (sweep 21b F1): an UPPER store's levels above the local area (1: the level directly above); 0 for other tiers. */
+function expectedLevels(s: Source, d: { regionCode: string }, jurisdiction?: string): number {
+  if (s.kind !== 'STORE' || expectedTier(s, d, jurisdiction) !== 'UPPER') return 0;
+  const levels = [2, 4, 6, 9, 12];
+  return levels.indexOf(expectedArea(d, jurisdiction).length) - levels.indexOf(ownDigits(s.regionCode).length);
+}
+
+/** The penalty of a tier, an UPPER store's by its level (the first level above at 1000 h, each further one 250 h more). */
+function expectedPenalty(s: Source, d: { regionCode: string }, jurisdiction?: string): number {
+  const tier = expectedTier(s, d, jurisdiction);
+  return TIER_PENALTY[tier] + (tier === 'UPPER' ? (expectedLevels(s, d, jurisdiction) - 1) * LEVEL_STEP : 0);
 }
 
 function overrideFor(policy: PlannerPolicy, s: Source, regionCode: string): number | undefined {
@@ -85,7 +105,7 @@ function etaOf(s: Source, d: Destination, policy: PlannerPolicy, day = 1): numbe
 
 function unitCost(s: Source, d: Destination, policy: PlannerPolicy, deadline: number, day = 1, jurisdiction?: string): number {
   const eta = etaOf(s, d, policy, day);
-  return eta + TIER_PENALTY[expectedTier(s, d, jurisdiction)] + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
+  return eta + expectedPenalty(s, d, jurisdiction) + (Math.round(eta * 100) / 100 > deadline ? LATE_PENALTY : 0);
 }
 
 const supplyOf = (s: Source, policy: PlannerPolicy) => (s.kind === 'CAPACITY' ? s.dailyCapacity * policy.capacityHorizonDays : s.available);
@@ -486,6 +506,7 @@ describe('planDispatch — exact (DESIGN: a transportation problem per item, sol
   it('on 250 random cases the plan costs exactly the independent optimum; objectiveOf agrees', async () => {
     let withShortage = 0;
     let multiDestination = 0;
+    let levelsApart = 0;
     for (let seed = 1; seed <= 250; seed++) {
       const { input, policy } = randomCase(seed);
       const plan = await planDispatch(input);
@@ -503,14 +524,19 @@ describe('planDispatch — exact (DESIGN: a transportation problem per item, sol
         expect(l.etaHours).toBeCloseTo(eta, 2);
         expect(l.distanceKm).toBeCloseTo(chordKm(l.source, d) * policy.detourFactor, 1);
         expect(l.tier).toBe(expectedTier(l.source, d, input.jurisdiction));
+        expect(l.levelsAbove ?? 0).toBe(expectedLevels(l.source, d, input.jurisdiction));
         expect(l.meetsDeadline).toBe(Math.round(eta * 100) / 100 <= input.deadlineHours);
       }
       if (plan.shortages.length) withShortage++;
       if (input.destinations.length > 1) multiDestination++;
+      // D15 (sweep 21b F1): stores of two levels above one destination, both used — the level step is priced in.
+      if (input.destinations.some((_, j) => new Set(plan.lines.filter((l) => l.destinationIndex === j && l.levelsAbove).map((l) => l.levelsAbove)).size > 1))
+        levelsApart++;
     }
     // The generator must produce the interesting shapes, or the check above proves little.
     expect(withShortage).toBeGreaterThan(20);
     expect(multiDestination).toBeGreaterThan(100);
+    expect(levelsApart).toBeGreaterThan(5);
   });
 
   it('is deterministic: the same input twice, and the sources shuffled, give the same plan', async () => {
@@ -615,22 +641,24 @@ describe('planDispatch — D15 tier order', () => {
     expect(taken(plan, (s) => s === cap)).toBe(0);
   });
 
-  it('D15/D25 (sweep 15b F2): stock that needs consent keeps its level’s place — after what the region uses alone in its tier, before the next tier (the level above is asked before a 联储 partner is taken)', async () => {
-    const cityAsked = storeBatch('city', '410700000000', 19, 10, { access: 'ON_REQUEST' }); // ≈ 0.9 h, the city's consent
-    const cityOwn = storeBatch('province-own', '410000000000', 40, 4); // ≈ 1.4 h, a store above the region may use by itself
+  it('D15/D25 (sweeps 15b F2, 21b F1): stock that needs consent keeps its level’s place — the level above on request before the next level the region may use by itself, and before a 联储 partner', async () => {
+    const cityAsked = storeBatch('city', '410700000000', 40, 10, { access: 'ON_REQUEST' }); // ≈ 1.4 h, the city's consent
+    const provinceOwn = storeBatch('province-own', '410000000000', 19, 4); // ≈ 0.9 h, a store two levels above the region may use by itself
     const partner = storeBatch('jincheng', '140500000000', 129, 50, { access: 'JOINT' }); // ≈ 3.3 h, under a 联储 agreement
     const soon = capacity(1, 100, 0); // ≈ 24.5 h, the region's own capacity reserve
-    const sources = [cityAsked, cityOwn, partner, soon];
+    const sources = [cityAsked, provinceOwn, partner, soon];
     const take = async (q: number) => {
       const plan = await planDispatch({ destinations: [demand(q)], sources, deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
-      return [cityOwn, cityAsked, partner, soon].map((s) => taken(plan, (x) => x === s));
+      return [cityAsked, provinceOwn, partner, soon].map((s) => taken(plan, (x) => x === s));
     };
-    // The region's own at the level above first, though farther than the city's store that needs consent …
+    // Sweep 21b F1 (D15 level by level): the city's store — the level directly above the county — first, though it needs
+    // consent and lies farther than the province's store the region may use by itself (until 21b the stores above were
+    // one tier, consent ranking after, and this case took the province's 4 first) …
     expect(await take(4)).toEqual([4, 0, 0, 0]);
-    // … then the level above on request, before the 联储 partner (D15: the level above, then neighbours) …
-    expect(await take(14)).toEqual([4, 10, 0, 0]);
+    // … then the province's, the next level, before the 联储 partner (D15: the levels above, then neighbours) …
+    expect(await take(14)).toEqual([10, 4, 0, 0]);
     // … then the partner, and the region's own capacity last (D17).
-    expect(await take(70)).toEqual([4, 10, 50, 6]);
+    expect(await take(70)).toEqual([10, 4, 50, 6]);
   });
 
   it('D28 (sweep 15b F2): while the disaster’s 10 hours can still be met, a line missing them weighs as late — from the disaster, not from the order', async () => {
@@ -1030,5 +1058,132 @@ describe('planDispatch — the requester’s jurisdiction and what needs consent
     });
     expect(byCounty.lines.map((l) => l.tier)).toEqual(['LOCAL', 'LOCAL', 'LOCAL']);
     for (const l of byCounty.lines) expect(l.reason).toContain('（本县库存）');
+  });
+});
+
+describe('planDispatch — D15 the levels above, one after the other (sweep 21b F1)', () => {
+  const SHIBAOTOU = '410781201000'; // 狮豹头乡, the township of the finding
+  const SHAZHANG = '410781201201'; // 砂掌村, a village of it
+  const XINXIANG_CITY = '410700000000';
+  const HENAN = '410000000000';
+  const at = (regionCode: string, quantity: number): Destination => ({ ...demand(quantity), regionCode });
+  const lineOf = (plan: Plan, s: Source) => plan.lines.find((l) => l.source === s);
+
+  it('D15 (sweep 21b F1): a township’s plan takes the county’s store (the level above) before the nearer city’s; the city only for what the county cannot give', async () => {
+    // The finding's shape: the township's point short, the county's store 36 km away, the city's 33 km — both asked of
+    // their jurisdiction (a township may use neither alone, D25).
+    const own = storeBatch('shibaotou', SHIBAOTOU, 20, 23, { storeName: '卫辉市狮豹头乡应急物资储备点' });
+    const county = storeBatch('county', WEIHUI_COUNTY, 36, 100, { storeName: '卫辉市救灾物资储备库', access: 'ON_REQUEST' });
+    const city = storeBatch('city', XINXIANG_CITY, 33, 500, { storeName: '新乡市救灾物资储备库', access: 'ON_REQUEST' });
+    const sources = [own, county, city];
+    const take = async (quantity: number) => {
+      const plan = await planDispatch({ destinations: [at(SHIBAOTOU, quantity)], sources, deadlineHours: 10, jurisdiction: SHIBAOTOU });
+      return { plan, taken: sources.map((s) => taken(plan, (x) => x === s)) };
+    };
+    // 100 床: the township's 23, then 77 from the county — none from the nearer city (the finding took the 77 from the city).
+    const hundred = await take(100);
+    expect(hundred.taken).toEqual([23, 77, 0]);
+    expect(lineOf(hundred.plan, county)).toMatchObject({ tier: 'UPPER', levelsAbove: 1 });
+    expect(lineOf(hundred.plan, county)!.reason).toContain('卫辉市救灾物资储备库（上级储备库（须对方辖区同意））');
+    // 150: the county's whole 100 before the city gives the remaining 27.
+    const more = await take(150);
+    expect(more.taken).toEqual([23, 100, 27]);
+    expect(lineOf(more.plan, city)).toMatchObject({ tier: 'UPPER', levelsAbove: 2 });
+    expect(lineOf(more.plan, city)!.reason).toContain('新乡市救灾物资储备库（上级储备库（须对方辖区同意））');
+    expect(lineOf(more.plan, own)!.levelsAbove).toBeUndefined();
+    // The same with stock the township may use by itself at both levels (a 联储 agreement with each): the county first.
+    const joint = sources.map((s) => (s === own ? s : { ...s, access: 'JOINT' as const }));
+    const byJoint = await planDispatch({ destinations: [at(SHIBAOTOU, 100)], sources: joint, deadlineHours: 10, jurisdiction: SHIBAOTOU });
+    expect(joint.map((s) => taken(byJoint, (x) => x === s))).toEqual([23, 77, 0]);
+    // The county's own plan for the same place: the county's store is LOCAL (本县库存) and the city's the level above.
+    const byCounty = await planDispatch({
+      destinations: [at(SHIBAOTOU, 150)],
+      sources: [own, { ...county, access: undefined }, city],
+      deadlineHours: 10,
+      jurisdiction: WEIHUI_COUNTY,
+    });
+    expect(byCounty.lines.filter((l) => l.tier === 'LOCAL').reduce((a, l) => a + l.quantity, 0)).toBe(123);
+    expect(byCounty.lines.find((l) => l.tier === 'UPPER')).toMatchObject({ quantity: 27, levelsAbove: 1 });
+  });
+
+  it('D15 (sweep 21b F1): a village’s plan — its own, then its township’s, then the county’s, then the city’s, then the province’s, each nearer than the last', async () => {
+    const village = storeBatch('village', SHAZHANG, 50, 5, { storeName: '砂掌村储备点' });
+    const township = storeBatch('township', SHIBAOTOU, 40, 10, { access: 'ON_REQUEST' });
+    const county = storeBatch('county', WEIHUI_COUNTY, 30, 10, { access: 'ON_REQUEST' });
+    const city = storeBatch('city', XINXIANG_CITY, 20, 10, { access: 'ON_REQUEST' });
+    const province = storeBatch('province', HENAN, 10, 10, { access: 'ON_REQUEST' });
+    const sources = [village, township, county, city, province];
+    const take = async (quantity: number) => {
+      const plan = await planDispatch({ destinations: [at(SHAZHANG, quantity)], sources, deadlineHours: 10, jurisdiction: SHAZHANG });
+      return { plan, taken: sources.map((s) => taken(plan, (x) => x === s)) };
+    };
+    expect((await take(5)).taken).toEqual([5, 0, 0, 0, 0]);
+    // The finding: 150 床 for 砂掌村 took the township's, then skipped the county for the city.
+    expect((await take(15)).taken).toEqual([5, 10, 0, 0, 0]);
+    expect((await take(25)).taken).toEqual([5, 10, 10, 0, 0]);
+    expect((await take(35)).taken).toEqual([5, 10, 10, 10, 0]);
+    const all = await take(45);
+    expect(all.taken).toEqual([5, 10, 10, 10, 10]);
+    expect(all.plan.lines.map((l) => [(l.source as StoreBatchSource).storeId, l.tier, l.levelsAbove])).toEqual([
+      ['province', 'UPPER', 4],
+      ['city', 'UPPER', 3],
+      ['county', 'UPPER', 2],
+      ['township', 'UPPER', 1],
+      ['village', 'LOCAL', undefined],
+    ]);
+    expect(all.plan.lines.find((l) => l.tier === 'LOCAL')!.reason).toContain('（本村库存）');
+    // The farthest level above (the province, on request) still comes before a 联储 neighbour the village may use by itself.
+    const neighbour = storeBatch('neighbour', '410721000000', 1, 10, { access: 'JOINT' });
+    const plan = await planDispatch({ destinations: [at(SHAZHANG, 45)], sources: [...sources, neighbour], deadlineHours: 10, jurisdiction: SHAZHANG });
+    expect(taken(plan, (x) => x === neighbour)).toBe(0);
+    expect(taken(plan, (x) => x === province)).toBe(10);
+  });
+
+  it('D15 (sweep 21b F1): a county’s plan takes the city’s store (the level above) before the nearer province’s; the province for the rest', async () => {
+    const local = storeBatch('local', WEIHUI_COUNTY, 30, 5);
+    const city = storeBatch('city', XINXIANG_CITY, 60, 20, { access: 'ON_REQUEST' });
+    const province = storeBatch('province', HENAN, 15, 100, { access: 'ON_REQUEST' });
+    const sources = [local, city, province];
+    // The county's dispatcher's plan, and one made for no jurisdiction (the destination's county is local alike).
+    for (const jurisdiction of [WEIHUI_COUNTY, undefined]) {
+      const plan20 = await planDispatch({ destinations: [demand(20)], sources, deadlineHours: 10, jurisdiction });
+      expect(sources.map((s) => taken(plan20, (x) => x === s))).toEqual([5, 15, 0]);
+      const plan40 = await planDispatch({ destinations: [demand(40)], sources, deadlineHours: 10, jurisdiction });
+      expect(sources.map((s) => taken(plan40, (x) => x === s))).toEqual([5, 20, 15]);
+      expect(plan40.lines.filter((l) => l.tier === 'UPPER').map((l) => [(l.source as StoreBatchSource).storeId, l.levelsAbove])).toEqual([
+        ['province', 2],
+        ['city', 1],
+      ]);
+    }
+  });
+
+  it('D15/D16 (sweep 21b F1): the levels order what arrives in time — a county store that would be late gives way to the city’s on time', async () => {
+    const county = storeBatch('county', WEIHUI_COUNTY, 100, 10, { access: 'ON_REQUEST' }); // ≈ 2.67 h: late for a 2 h deadline
+    const city = storeBatch('city', XINXIANG_CITY, 30, 10, { access: 'ON_REQUEST' }); // ≈ 1.15 h: on time
+    const plan = await planDispatch({ destinations: [at(SHIBAOTOU, 8)], sources: [county, city], deadlineHours: 2, jurisdiction: SHIBAOTOU });
+    expect([county, city].map((s) => taken(plan, (x) => x === s))).toEqual([0, 8]);
+    const relaxed = await planDispatch({ destinations: [at(SHIBAOTOU, 8)], sources: [county, city], deadlineHours: 10, jurisdiction: SHIBAOTOU });
+    expect([county, city].map((s) => taken(relaxed, (x) => x === s))).toEqual([8, 0]);
+  });
+
+  it('D15 (sweep 21b F1): exact — a plan’s cost counts each line’s level, objectiveOf agrees with the full problem when pruned', async () => {
+    // Many stores at every level above a township: the pruned plan (nearestK 2) prices the rest in and costs the full optimum.
+    const rnd = mulberry32(2121);
+    const regions = [SHIBAOTOU, WEIHUI_COUNTY, XINXIANG_CITY, HENAN, '410721000000'];
+    const sources = Array.from({ length: 60 }, (_, i) =>
+      storeBatch(`s${String(i).padStart(2, '0')}`, regions[i % regions.length], 1 + rnd() * 150, 1 + Math.floor(rnd() * 9)),
+    );
+    const destinations = [at(SHIBAOTOU, 120), { ...at(SHIBAOTOU, 80), ...north(40) }];
+    const input: PlannerInput = { destinations, sources, deadlineHours: 6, jurisdiction: SHIBAOTOU, policy: { nearestK: 2 } };
+    const pruned = await planDispatch(input);
+    const full = await planDispatch({ ...input, policy: { nearestK: Number.MAX_SAFE_INTEGER } });
+    const policy = { ...POLICY, nearestK: 2 };
+    checkInvariants(pruned, input, policy);
+    expect(near(independentCost(pruned, input, policy), referenceOptimum(input, policy), 1e-4)).toBe(true);
+    expect(near(objectiveOf(pruned, 6), objectiveOf(full, 6), pruned.totalQuantity * 0.005 + 1e-4)).toBe(true);
+    // cost: Σ quantity × (ETA + the tier's penalty, an UPPER line's by its level).
+    const cost = pruned.lines.reduce((a, l) => a + l.quantity * (l.etaHours + expectedPenalty(l.source, destinations[l.destinationIndex], SHIBAOTOU)), 0);
+    expect(pruned.cost).toBeCloseTo(cost, 6);
+    expect(new Set(pruned.lines.map((l) => l.levelsAbove))).toEqual(new Set([undefined, 1, 2, 3]));
   });
 });
