@@ -63,11 +63,9 @@ const takenFrom = (lines: Line[]) => {
   return out;
 };
 
-beforeAll(async () => {
-  for (const [username, regionCode] of [
-    [COUNTY_D, '410781000000'],
-    [TOWNSHIP_D, JISHUI],
-  ])
+/** Dispatchers (username, region code) created by the administrator. */
+async function createDispatchers(users: [string, string][]) {
+  for (const [username, regionCode] of users)
     ok(
       await t.gql(
         `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
@@ -75,6 +73,13 @@ beforeAll(async () => {
         'admin',
       ),
     );
+}
+
+beforeAll(async () => {
+  await createDispatchers([
+    [COUNTY_D, '410781000000'],
+    [TOWNSHIP_D, JISHUI],
+  ]);
   incidentId = await createIncident(t, { name: '卫辉市汲水镇内涝（调度层级测试）', regionCode: JISHUI, location: { lat: 35.3985, lng: 114.065 } });
 });
 
@@ -134,18 +139,11 @@ describe('D15: the levels above a plan’s area, one after the other (sweep 21b 
   beforeAll(async () => {
     // 砂掌村 is not in the demo tree: loading its township adds its villages (sweep 19b F1).
     ok(await t.gql(`mutation($c: String!) { loadRegionTree(code: $c) { inserted } }`, { c: SHIBAOTOU }, 'admin'));
-    for (const [username, regionCode] of [
+    await createDispatchers([
       [TDISP, SHIBAOTOU],
       [VDISP, SHAZHANG],
       [YDISP, YUANYANG],
-    ])
-      ok(
-        await t.gql(
-          `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
-          { i: { username, displayName: `${username} 调度员`, password: TEST_PASSWORD, role: 'DISPATCHER', regionCode } },
-          'admin',
-        ),
-      );
+    ]);
     township = await createIncident(t, { name: '狮豹头乡山洪（21b）', regionCode: SHIBAOTOU, location: SCHOOL }, TDISP);
   });
 
