@@ -461,7 +461,8 @@ builder.mutationFields((t) => ({
   closeOutboundOrder: t.field({
     type: OutboundOrder,
     authScopes: writers,
-    description: 'D23: an approved order that will not be executed further is closed',
+    description:
+      'D23: an approved order that will not be executed further is closed; a pending one is withdrawn (closed, its approval with it); whoever may post at the store',
     args: { orderId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => closeOutboundOrder(serviceContext(ctx), String(args.orderId), args.reason),
   }),

@@ -11,7 +11,7 @@ import { publishPlanStatus } from '../dispatch/events.ts';
 import { approvePlanInTx, consentInTx, lockPlan, recordWrittenApprovalInTx, rejectPlanInTx } from '../dispatch/plans.ts';
 import { assertOrderApprovable } from './orders.ts';
 import { approvePendingDocument, rejectPendingDocumentOf } from './pending.ts';
-import { assertMayDecide, closeApproval, getApprovalInScope, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
+import { assertMayDecide, closeApproval, getApprovalInScope, notPendingRefusal, PLAN_APPROVAL_KINDS, type ApprovalRow } from './queue.ts';
 import type { ServiceContext } from '../context.ts';
 import type { AppConfig } from '../config.ts';
 
@@ -60,7 +60,7 @@ export async function decideApproval(ctx: ServiceContext, config: AppConfig, inp
   const v = validate(decideSchema, input);
   const approval = await getApprovalInScope(db, user, v.approvalId);
   await assertMayDecide(db, user, approval);
-  if (approval.status !== 'PENDING') throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', status: approval.status });
+  if (approval.status !== 'PENDING') throw notPendingRefusal(approval); // decided, or withdrawn with its order or plan
   const approve = v.decision === 'APPROVE';
   if (!approve && !v.reason) throw badInput('input.reason', '驳回须填写理由');
   if (approve && !v.approvalRef && (NEEDS_REFERENCE.has(approval.kind) || (await isScrapOrder(db, approval))))

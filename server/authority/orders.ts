@@ -32,7 +32,7 @@ import { pickOutbound, type Pick as Picked } from '../inventory/issues.ts';
 import { assertIncidentOpen, referencedIncident } from '../dispatch/incidents.ts';
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
-import { openApproval } from './queue.ts';
+import { openApproval, ORDER_WITHDRAWN, withdrawApprovals } from './queue.ts';
 import { assertPointServing } from '../relief/closed-points.ts';
 import { assertTransferDestination, notOwnStock, ownStockOperator } from './custody.ts';
 import type { ServiceContext } from '../context.ts';
@@ -448,31 +448,38 @@ export async function executableOrder<L extends OrderedLine>(
   // first did): its state is checked under lock when the document is posted (consumeOrder).
   if (order.status !== 'EXECUTED') assertExecutable(order);
   assertAfterApproval(order, exec.occurredAt);
-  const expanded: L[] = [];
-  for (const l of lines) {
+  const expanded: (L & { rows: number[] })[] = [];
+  lines.forEach((l, row) => {
     const mine = orderLines.filter((o) => o.itemId === l.itemId);
     if (l.batchId || mine.length === 0 || mine.some((o) => !o.batchId)) {
-      expanded.push(l);
-      continue;
+      expanded.push({ ...l, rows: [row] });
+      return;
     }
     // The order names the batches of this item: take them, in the order's line order.
     let left = l.quantity;
     for (const o of mine) {
       const take = Math.min(left, o.quantity - o.executedQuantity);
-      if (take > 0) expanded.push({ ...l, batchId: o.batchId, quantity: take });
+      if (take > 0) expanded.push({ ...l, batchId: o.batchId, quantity: take, rows: [row] });
       left -= take;
     }
-    if (left > 0) expanded.push({ ...l, batchId: mine[mine.length - 1].batchId, quantity: left });
-  }
+    if (left > 0) expanded.push({ ...l, batchId: mine[mine.length - 1].batchId, quantity: left, rows: [row] });
+  });
   return { order, lines: merge(expanded) };
 }
 
-function merge<L extends OrderedLine>(lines: L[]): L[] {
-  const out: L[] = [];
+/**
+ * The lines of one batch (or, naming none, of one item) as one: counted against the order together (duplicates are
+ * allowed on an execution). Each keeps the input rows it stands for (OutboundLine.rows): a refusal names those rows,
+ * not its place in the merged list (sweep 21c F8: two rows of one batch over stock named row 1 with their sum).
+ */
+function merge<L extends OrderedLine>(lines: (L & { rows: number[] })[]): L[] {
+  const out: (L & { rows: number[] })[] = [];
   for (const l of lines) {
     const same = out.find((o) => o.itemId === l.itemId && (o.batchId ?? null) === (l.batchId ?? null));
-    if (same) same.quantity += l.quantity;
-    else out.push({ ...l });
+    if (same) {
+      same.quantity += l.quantity;
+      same.rows = [...new Set([...same.rows, ...l.rows])].sort((a, b) => a - b);
+    } else out.push({ ...l });
   }
   return out;
 }
@@ -605,22 +612,36 @@ export async function returnToOrder(tx: Db, orderId: string, returns: readonly {
   await tx.execute(sql`UPDATE outbound_orders SET status = 'APPROVED' WHERE id = ${orderId}::uuid AND status = 'EXECUTED'`);
 }
 
-/** closeOutboundOrder: an approved order that will not be executed further is closed (what remains is released). */
+/**
+ * closeOutboundOrder (D23): an approved order that will not be executed further is closed (what remains is released);
+ * a pending one is withdrawn (sweep 21a N1: its requester had to wait for a rejection) — CLOSED with the reason, its
+ * approval closed with it as a cancelled plan's are (withdrawApprovals): the queue no longer offers it, and a decision
+ * on it says it was withdrawn. By whoever may post at the order's store, either way. The approval's row is taken before
+ * the order's, as decideApproval takes them: a withdrawal and a decision at once do not deadlock — the decision then
+ * finds it withdrawn, or the withdrawal finds it decided (closing an approved order as asked; a rejected one is
+ * INVALID_STATE).
+ */
 export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, reason: string): Promise<OrderRow> {
   const { db, actor: user, clock } = ctx;
   const order = await getOrder(db, orderId, 'orderId');
   await storeForPosting(db, user, order.storeId, 'orderId');
   const why = textArg('reason', reason, { required: '须填写关闭原因', max: 500, tooLong: '关闭原因不超过 500 个字' })!;
-  const rows = await db
-    .update(outboundOrders)
-    .set({ status: 'CLOSED', closedAt: clock.now().toJSDate(), closeReason: why })
-    .where(and(eq(outboundOrders.id, order.id), eq(outboundOrders.status, 'APPROVED')))
-    .returning();
-  if (!rows.length)
-    throw invalidState(`出库申请 ${order.number} 状态为${statusText(ORDER_STATUS_NAMES, order.status)}，只有已批准、未执行完的申请可以关闭`, {
-      status: order.status,
-    });
-  return rows[0];
+  const at = clock.now().toJSDate();
+  return db.transaction(async (tx) => {
+    const withdrawn = await withdrawApprovals(tx, order.id, ['OUTBOUND_ORDER'], { by: user.id, at, reason: `${ORDER_WITHDRAWN}${why}` });
+    const [row] = await tx
+      .update(outboundOrders)
+      .set({ status: 'CLOSED', closedAt: at, closeReason: why })
+      .where(and(eq(outboundOrders.id, order.id), eq(outboundOrders.status, withdrawn.length ? 'PENDING' : 'APPROVED')))
+      .returning();
+    if (!row) {
+      const [now] = await tx.select({ status: outboundOrders.status }).from(outboundOrders).where(eq(outboundOrders.id, order.id));
+      throw invalidState(`出库申请 ${order.number} 状态为${statusText(ORDER_STATUS_NAMES, now.status)}，只有待审批（撤回）或已批准、未执行完的申请可以关闭`, {
+        status: now.status,
+      });
+    }
+    return row;
+  });
 }
 
 export interface OrderFilter {

@@ -232,17 +232,41 @@ export async function closeApproval(
     })
     .where(and(eq(approvals.id, a.id), eq(approvals.status, 'PENDING')))
     .returning();
-  if (!row) throw invalidState('该审批已有决定，不能重复审批', { field: 'input.approvalId', approvalId: a.id });
+  if (!row) {
+    const [current] = await tx.select().from(approvals).where(eq(approvals.id, a.id));
+    throw notPendingRefusal(current ?? a);
+  }
   return row;
 }
 
+/** The reason an outbound order's approval is closed with when its store withdraws the order (closeOutboundOrder). */
+export const ORDER_WITHDRAWN = '出库申请已撤回：';
+
 /**
- * D14, D24, D25: a plan cancelled or rejected takes its pending approvals with it, in the caller's transaction (taken
- * after the plan's row lock): they are closed REJECTED with the reason, so that none waits for ever or turns overdue.
- * decidedBy is the acting user, except on an approval they requested themselves (approvals_segregation allows that
- * for DISPATCH_PLAN only): that one is withdrawn with no decider.
+ * D24: a decision on an approval no longer pending is INVALID_STATE at input.approvalId, saying why: withdrawn with its
+ * subject (withdrawApprovals) — an outbound order its store withdrew (sweep 21a N1), a plan cancelled or rejected — or
+ * decided by someone.
  */
-export const withdrawPlanApprovals = (tx: Db, planId: string, c: { by: string; at: Date; reason: string }) =>
+export function notPendingRefusal(a: ApprovalRow, field = 'input.approvalId'): DomainError {
+  const details = { field, approvalId: a.id, status: a.status };
+  if ((a.payload as { withdrawn?: unknown } | null)?.withdrawn === true) {
+    if (a.kind === 'OUTBOUND_ORDER' && a.reason?.startsWith(ORDER_WITHDRAWN)) {
+      return invalidState(`该出库申请已由申请方撤回，不能审批（撤回原因：${a.reason.slice(ORDER_WITHDRAWN.length)}）`, details);
+    }
+    return invalidState(`该审批已随${a.kind === 'OUTBOUND_ORDER' ? '出库申请' : '调拨方案'}关闭，不能审批（${a.reason ?? ''}）`, details);
+  }
+  return invalidState('该审批已有决定，不能重复审批', details);
+}
+
+/**
+ * D14, D23, D24, D25: a subject withdrawn — a plan cancelled or rejected, an outbound order withdrawn by its store —
+ * takes its pending approvals of `kinds` with it, in the caller's transaction (taken after the subject's row lock, or
+ * before it where the decision takes them in that order: closeOutboundOrder): they are closed REJECTED with the
+ * reason and marked withdrawn (payload.withdrawn), so that none waits for ever or turns overdue, and a decision on one
+ * says so (notPendingRefusal). decidedBy is the acting user, except on an approval they requested themselves
+ * (approvals_segregation allows that for DISPATCH_PLAN only): that one is withdrawn with no decider.
+ */
+export const withdrawApprovals = (tx: Db, subjectId: string, kinds: readonly ApprovalKind[], c: { by: string; at: Date; reason: string }) =>
   tx
     .update(approvals)
     .set({
@@ -251,11 +275,15 @@ export const withdrawPlanApprovals = (tx: Db, planId: string, c: { by: string; a
       decidedAt: c.at,
       approvalRef: null,
       reason: c.reason.slice(0, 500),
-      // D25: closed with its plan, not refused by the side asked (refusedInIncident reads refusals only).
+      // D25: closed with its subject, not refused by the side asked (refusedInIncident reads refusals only).
       payload: sql`COALESCE(${approvals.payload}, '{}'::jsonb) || '{"withdrawn": true}'::jsonb`,
     })
-    .where(and(eq(approvals.subjectId, planId), eq(approvals.status, 'PENDING'), inArray(approvals.kind, [...PLAN_APPROVAL_KINDS])))
+    .where(and(eq(approvals.subjectId, subjectId), eq(approvals.status, 'PENDING'), inArray(approvals.kind, [...kinds])))
     .returning();
+
+/** withdrawApprovals of a plan cancelled or rejected: its approval, consents (D25) and written approval (D14). */
+export const withdrawPlanApprovals = (tx: Db, planId: string, c: { by: string; at: Date; reason: string }) =>
+  withdrawApprovals(tx, planId, PLAN_APPROVAL_KINDS, c);
 
 /** The pending approvals of a subject (a plan's consents, a document's write-off). */
 export const pendingApprovalsOf = (db: Db, subjectId: string, kind?: ApprovalKind) =>

@@ -4,7 +4,7 @@ import { ZONE } from '../clock.ts';
 import { badInput, DomainError, invalidState } from '../errors.ts';
 import type { Db } from '../../drizzle/client.ts';
 import { heldSince } from './backdating.ts';
-import { pickOutbound, type HeldAt, type OutboundLine, type Pick } from './issues.ts';
+import { lastRowOf, pickOutbound, type HeldAt, type OutboundLine, type Pick } from './issues.ts';
 import type { LockedBalance } from './posting.ts';
 import { computeExpiry } from './rules.ts';
 
@@ -48,7 +48,7 @@ export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], l
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   lines.forEach((l, i) => {
     const row = l.batchId ? rows.find((r) => r.batchId === l.batchId) : undefined;
-    if (row && isExpired(row.expiryDate, day)) throw expiredBatchRefusal(row, `input.lines.${i}.batchId`);
+    if (row && isExpired(row.expiryDate, day)) throw expiredBatchRefusal(row, `input.lines.${lastRowOf(l, i)}.batchId`);
   });
   const usable = new Map([...locked].filter(([, r]) => r.storeId !== storeId || !isExpired(r.expiryDate, day)));
   try {

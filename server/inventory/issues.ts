@@ -28,6 +28,11 @@ export interface OutboundLine {
   itemId: string;
   quantity: number;
   batchId?: string | null;
+  /**
+   * The input rows (0-based, ascending) this line stands for, when the caller merged several into it (executableOrder:
+   * the lines of one batch, or of one item, executed against an order); its own index when absent.
+   */
+  rows?: readonly number[];
 }
 
 export interface Pick {
@@ -51,11 +56,19 @@ export interface HeldAt {
   namesBatch: boolean;
 }
 
+/** The input rows (0-based) line `i` stands for (OutboundLine.rows). */
+export const rowsOf = (line: OutboundLine, i: number): readonly number[] => line.rows ?? [i];
+/** The input row a refusal of line `i` points at: the last of the rows it stands for. */
+export const lastRowOf = (line: OutboundLine, i: number): number => rowsOf(line, i).at(-1)!;
+const rowNames = (rows: readonly number[]) => `第 ${rows.map((r) => r + 1).join('、')} 行`;
+
 /**
  * Picks the batches that leave a store: named batches as given, the rest first-expiry-first-out (D8),
  * splitting a line across batches. `locked` holds the store's balance rows, locked. For a backdated post (`heldAt`),
  * FEFO chooses among the batches on hand at its date, each taken no further than it held since (D21); a named batch
- * is taken as named, and assertHeldSince judges it.
+ * is taken as named, and assertHeldSince judges it. Each pick's `line` is the input row it serves (lastRowOf).
+ * Sweep 21c F8: rows that name one batch (or, naming none, one item) are short together — the refusal names them all,
+ * with their sum against what the batch (item) had before any of them, at the last of them; a row alone is named alone.
  */
 export function pickOutbound(
   storeId: string,
@@ -67,6 +80,7 @@ export function pickOutbound(
   const left = new Map<string, number>();
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   for (const r of rows) left.set(r.batchId, r.onHand - r.reserved);
+  const before = new Map(left);
   // What each batch moved since a backdated post's date held from then to now, less what this post takes of it.
   const heldLeft = new Map([...(heldAt?.held ?? [])].map(([batchId, h]) => [batchId, h.quantity]));
   const picks: Pick[] = [];
@@ -76,21 +90,36 @@ export function pickOutbound(
     if (heldLeft.has(batchId)) heldLeft.set(batchId, heldLeft.get(batchId)! - quantity);
     picks.push({ itemId: row.itemId, batchId, quantity, unitPrice: row.unitPrice, line });
   };
+  // The lines that share line i's batch, or (naming none) its item: the rows they stand for, their sum, and what
+  // those before line i took.
+  const sharing = (i: number) => {
+    const same = (o: OutboundLine) => (lines[i].batchId ? o.batchId === lines[i].batchId : !o.batchId && o.itemId === lines[i].itemId);
+    const rowsOfAll = lines.flatMap((o, j) => (same(o) ? rowsOf(o, j) : [])).sort((a, b) => a - b);
+    const total = lines.reduce((n, o) => (same(o) ? n + o.quantity : n), 0);
+    const taken = lines.slice(0, i).reduce((n, o) => (same(o) ? n + o.quantity : n), 0);
+    return { rows: rowsOfAll, total, taken };
+  };
   // Named batches first, so that FEFO lines take what is left.
   lines.forEach((l, i) => {
     if (!l.batchId) return;
     const available = left.get(l.batchId) ?? 0;
     if (available < l.quantity) {
-      throw insufficientStock(`库存不足：第 ${i + 1} 行批次可用 ${available}，需要 ${l.quantity}`, {
+      const shared = sharing(i);
+      const had = before.get(l.batchId) ?? 0;
+      const [message, requested, avail] =
+        shared.rows.length > 1
+          ? [`库存不足：${rowNames(shared.rows)}（同一批次）合计需要 ${shared.total}，批次可用 ${had}`, shared.total, had]
+          : [`库存不足：${rowNames(shared.rows)}批次可用 ${available}，需要 ${l.quantity}`, l.quantity, available];
+      throw insufficientStock(message, {
         storeId,
         itemId: l.itemId,
         batchId: l.batchId,
-        requested: l.quantity,
-        available,
-        field: `${field}.${i}.quantity`,
+        requested,
+        available: avail,
+        field: `${field}.${shared.rows.at(-1)}.quantity`,
       });
     }
-    take(l.batchId, l.quantity, i);
+    take(l.batchId, l.quantity, lastRowOf(l, i));
   });
   lines.forEach((l, i) => {
     if (l.batchId) return;
@@ -108,16 +137,25 @@ export function pickOutbound(
       const fromNow = candidates === now ? result : allocateFefo(now, l.quantity);
       // D8, D21: enough now, not of what was there at the post's date.
       if (fromNow.ok)
-        throw notHeldAt(heldAt!, { storeId, line: i, itemId: l.itemId, requested: l.quantity, available: result.available }, now, candidates, rows);
-      throw insufficientStock(`库存不足：第 ${i + 1} 行可用 ${fromNow.available}，需要 ${l.quantity}`, {
-        storeId,
-        itemId: l.itemId,
-        requested: l.quantity,
-        available: fromNow.available,
-        field: `${field}.${i}.quantity`,
-      });
+        throw notHeldAt(
+          heldAt!,
+          { storeId, line: lastRowOf(l, i), itemId: l.itemId, requested: l.quantity, available: result.available },
+          now,
+          candidates,
+          rows,
+        );
+      const shared = sharing(i);
+      const [message, requested, available] =
+        shared.rows.length > 1
+          ? [
+              `库存不足：${rowNames(shared.rows)}（同一物资）合计需要 ${shared.total}，可用 ${fromNow.available + shared.taken}`,
+              shared.total,
+              fromNow.available + shared.taken,
+            ]
+          : [`库存不足：${rowNames(shared.rows)}可用 ${fromNow.available}，需要 ${l.quantity}`, l.quantity, fromNow.available];
+      throw insufficientStock(message, { storeId, itemId: l.itemId, requested, available, field: `${field}.${shared.rows.at(-1)}.quantity` });
     }
-    for (const p of result.picks) take(p.batchId, p.quantity, i);
+    for (const p of result.picks) take(p.batchId, p.quantity, lastRowOf(l, i));
   });
   return picks;
 }

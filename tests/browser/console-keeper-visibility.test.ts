@@ -184,6 +184,61 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     await page.waitForSelector(`::-p-xpath(//tr[contains(., "${closed.number}") and contains(., "已关闭") and contains(., "关闭原因：演练改期，不再出库")])`);
   });
 
+  it('D23, D24 (sweep 21a N1): 我的申请 offers 撤回 on a pending request; withdrawn with a reason, it shows 已撤回 and leaves the approver’s queue', async () => {
+    const keeper = await api('keeper');
+    const { requestOutboundOrder: pending } = await keeper(
+      `mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id number approval { id } } }`,
+      { i: { storeId: WEIHUI, purpose: 'DRILL', recipient: 'E2E撤回演练', idempotencyKey: randomUUID(), lines: [{ itemId: itemId('LIV-004'), quantity: 2 }] } },
+    );
+    const queue = async () =>
+      (
+        await (
+          await api('director')
+        )(`query { approvals(filter: { mine: TO_DECIDE, status: PENDING, kind: OUTBOUND_ORDER }, first: 500) { edges { node { id } } } }`)
+      ).approvals.edges.map((e: any) => e.node.id);
+    expect(await queue()).toContain(pending.approval.id);
+
+    const { page } = await open('keeper');
+    await clickText(page, 'a', '出库');
+    await clickText(page, 'div[@role="tab"]', '我的申请');
+    await clickRowButton(page, pending.number, '撤回');
+    await page.waitForSelector('#close_reason', { visible: true });
+    expect(await page.$eval('.ant-modal-title', (e) => e.textContent)).toBe(`撤回出库申请：${pending.number}`);
+    // The reason is asked for, as for 关闭.
+    await clickModalOk(page);
+    await waitForFieldError(page, '请填写撤回原因');
+    await page.type('#close_reason', '演练改期');
+    await clickModalOk(page);
+    await waitForMessage(page, `出库申请 ${pending.number} 已撤回`);
+    await page.waitForSelector(`::-p-xpath(//tr[contains(., "${pending.number}") and contains(., "已撤回") and contains(., "撤回原因：演练改期")])`);
+    // Withdrawn, the row offers nothing more.
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll('tr.ant-table-row')].some((r) => r.textContent?.includes(n) && !r.querySelector('button')),
+      {},
+      pending.number,
+    );
+    expect(await queue()).not.toContain(pending.approval.id);
+  });
+
+  it('D24 (sweep 21a N1): the director’s 批准 on a request withdrawn meanwhile says who withdrew it and why, and the row goes', async () => {
+    const keeper = await api('keeper');
+    const { requestOutboundOrder: pending } = await keeper(
+      `mutation($i: OutboundOrderInput!) { requestOutboundOrder(input: $i) { id number approval { id } } }`,
+      { i: { storeId: WEIHUI, purpose: 'DRILL', recipient: 'E2E撤回审批', idempotencyKey: randomUUID(), lines: [{ itemId: itemId('LIV-004'), quantity: 1 }] } },
+    );
+    const { page } = await open('director');
+    await clickText(page, 'a', '审批');
+    await page.waitForSelector(`::-p-xpath(//tr[contains(., "${pending.number}")])`, { visible: true });
+    // The keeper withdraws it meanwhile; 批准 on the stale row is refused saying so.
+    await keeper(`mutation($o: ID!, $r: String!) { closeOutboundOrder(orderId: $o, reason: $r) { status } }`, { o: pending.id, r: '演练取消' });
+    await clickRowButton(page, pending.number, '批准');
+    await waitForText(page, `批准：${pending.number} `);
+    await clickModalOk(page);
+    const alert = await page.waitForFunction(() => document.querySelector('.ant-modal [role="alert"]')?.textContent || null);
+    expect(await alert.jsonValue()).toMatch(/^该审批已关闭：出库申请已于 .+ 被卫辉市储备库库管员撤回，原因：演练取消$/);
+    await page.waitForFunction((n) => ![...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(n)), {}, pending.number);
+  });
+
   it('M7: a session ended elsewhere (退出 ends every session) drops to the login page saying so; signed in again, the same page opens', async () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '出库');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '../../drizzle/client.ts';
 import type { Principal } from '../../server/auth/principal.ts';
 import { decideApproval } from '../../server/authority/decide.ts';
-import { requestOutboundOrder } from '../../server/authority/orders.ts';
+import { closeOutboundOrder, requestOutboundOrder } from '../../server/authority/orders.ts';
 import { fixedClock } from '../../server/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { isDomainError } from '../../server/errors.ts';
@@ -17,7 +17,8 @@ import { itemId } from '../../seeds/reference.ts';
 import { NOW, openTestDatabase } from '../support/harness.ts';
 
 // D23 under concurrency (PostgreSQL only): what is executed against an order never exceeds what was approved,
-// however many executions race for it; D24: of concurrent deciders one wins.
+// however many executions race for it; D24: of concurrent deciders one wins, and a withdrawal racing a decision
+// neither deadlocks nor leaves the two out of step.
 const clock = fixedClock(NOW);
 let database: Database;
 let keeper: Principal;
@@ -118,5 +119,41 @@ describe('orders under concurrency (PostgreSQL)', () => {
     );
     expect(outcomes.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     expect(new Set(outcomes.flatMap((x) => (x.status === 'rejected' ? [codeOf(x.reason)] : [])))).toEqual(new Set(['INVALID_STATE']));
+  });
+
+  it('D24 (sweep 21a N1): a withdrawal and a decision at once — no deadlock; the order ends withdrawn, or decided (closed if approved)', async () => {
+    // The withdrawal takes the approval's row before the order's, as the decision does.
+    for (let round = 0; round < 10; round++) {
+      const o = await order(1);
+      const approve = round % 2 === 0;
+      const [withdrawal, decision] = await Promise.allSettled([
+        closeOutboundOrder({ db: database.db, actor: keeper, clock }, o.id, '并发撤回'),
+        decideApproval({ db: database.db, actor: director, clock }, loadConfig({}), {
+          approvalId: o.approvalId,
+          decision: approve ? 'APPROVE' : 'REJECT',
+          reason: '并发',
+        }),
+      ]);
+      const [row] = await queryRows<{ order: string; approval: string; withdrawn: boolean }>(
+        database.db,
+        sql`SELECT o.status::text AS order, a.status::text AS approval, coalesce((a.payload->>'withdrawn')::boolean, false) AS withdrawn
+              FROM outbound_orders o JOIN approvals a ON a.id = o.approval_id WHERE o.id = ${o.id}::uuid`,
+      );
+      if (decision.status === 'rejected') {
+        // Withdrawn first: the decision is told so.
+        expect(codeOf(decision.reason)).toBe('INVALID_STATE');
+        expect((decision.reason as Error).message).toBe('该出库申请已由申请方撤回，不能审批（撤回原因：并发撤回）');
+        expect(withdrawal.status).toBe('fulfilled');
+        expect(row).toEqual({ order: 'CLOSED', approval: 'REJECTED', withdrawn: true });
+      } else if (approve) {
+        // Approved first: the withdrawal closes the approved order as asked.
+        expect(withdrawal.status).toBe('fulfilled');
+        expect(row).toEqual({ order: 'CLOSED', approval: 'APPROVED', withdrawn: false });
+      } else {
+        // Rejected first: nothing is left to withdraw.
+        expect(withdrawal.status === 'rejected' && codeOf(withdrawal.reason)).toBe('INVALID_STATE');
+        expect(row).toEqual({ order: 'REJECTED', approval: 'REJECTED', withdrawn: false });
+      }
+    }
   });
 });

@@ -139,7 +139,7 @@ function subjectOf(a: Approval): string {
 /**
  * Sweep 19a F8: why an approval the queue offered is no longer pending — read from the API (its newest requests first,
  * page after page until found): closed with its cancelled or rejected plan (D14, D24: withdrawPlanApprovals' reason),
- * or decided by someone else meanwhile. Null when it cannot be read.
+ * or with its outbound order withdrawn (sweep 21a N1), or decided by someone else meanwhile. Null when it cannot be read.
  */
 async function closedBecause(client: Client, a: Approval, regionCode: string | undefined): Promise<string | null> {
   let after: string | null = null;
@@ -155,6 +155,9 @@ async function closedBecause(client: Client, a: Approval, regionCode: string | u
       const when = formatDateTime(found.decidedAt);
       const withdrawn = /^调拨方案已(取消|驳回)：([\s\S]*)$/.exec(found.reason ?? '');
       if (withdrawn) return `该审批已关闭：调拨方案已于 ${when} 被${who}${withdrawn[1]}，${withdrawn[1] === '取消' ? '原因' : '理由'}：${withdrawn[2]}`;
+      // Sweep 21a N1: an outbound order its store withdrew (closeOutboundOrder while pending; withdrawApprovals' reason).
+      const orderWithdrawn = /^出库申请已撤回：([\s\S]*)$/.exec(found.reason ?? '');
+      if (a.kind === 'OUTBOUND_ORDER' && orderWithdrawn) return `该审批已关闭：出库申请已于 ${when} 被${who}撤回，原因：${orderWithdrawn[1]}`;
       if (found.status === 'APPROVED') return `该审批已由${who}于 ${when} 批准${found.reason ? `（${found.reason}）` : ''}，不能重复审批`;
       return `该审批已由${who}于 ${when} 驳回${found.reason ? `，理由：${found.reason}` : ''}，不能重复审批`;
     }

@@ -8,8 +8,9 @@ import { RequestOrderForm } from '../keeper/RequestOrderForm';
 import type { Order } from '../keeper/order';
 
 /**
- * 出库申请 across the region (D23): every store's orders, closing an approved one that will not be executed, and new
- * requests — a transfer between any two stores of the region (a keeper sees only their own stores).
+ * 出库申请 across the region (D23): every store's orders, closing an approved one that will not be executed or
+ * withdrawing one's own still pending, and new requests — a transfer between any two stores of the region (a keeper
+ * sees only their own stores).
  */
 export default function DispatcherOrdersPage() {
   const user = useUser();
@@ -42,9 +43,10 @@ export default function DispatcherOrdersPage() {
                 storeId={storeId}
                 regionCode={storeId ? undefined : user.region?.code}
                 actions={(o) =>
-                  o.status === 'APPROVED' && (
+                  // Sweep 21a N1: one's own request still pending is withdrawn (撤回); another's is decided in 审批.
+                  (o.status === 'APPROVED' || (o.status === 'PENDING' && o.requestedBy.id === user.id)) && (
                     <Button size="small" danger onClick={() => setClosing(o)}>
-                      关闭
+                      {o.status === 'PENDING' ? '撤回' : '关闭'}
                     </Button>
                   )
                 }

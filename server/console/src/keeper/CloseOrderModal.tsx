@@ -14,26 +14,37 @@ const Close = graphql(`
   }
 `);
 
-/** D23: an approved order that will not be executed (further) is closed, with the reason on record. */
+/**
+ * D23: an approved order that will not be executed (further) is closed, with the reason on record; one still waiting
+ * for approval is withdrawn (撤回, sweep 21a N1) the same way — the approver's queue no longer offers it.
+ */
 export function CloseOrderModal({ order, onClose }: { order: Order; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<{ reason: string }>();
   const [, close] = useMutation(Close);
+  const withdraw = order.status === 'PENDING';
   const left = order.lines.filter((l) => l.remainingQuantity > 0);
+  const act = withdraw ? '撤回' : '关闭';
   return (
     <FormDialog
       form={form}
       name="close"
-      title={`关闭出库申请：${order.number}`}
-      okText="关闭申请"
+      title={`${act}出库申请：${order.number}`}
+      okText={`${act}申请`}
       danger
-      intro={<p>关闭后未执行的数量不再出库：{left.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('；') || '无'}</p>}
+      intro={
+        withdraw ? (
+          <p>撤回后该申请不再等待审批，所申请的物资不出库：{left.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('；')}</p>
+        ) : (
+          <p>关闭后未执行的数量不再出库：{left.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('；') || '无'}</p>
+        )
+      }
       submit={async ({ reason }) => {
         const { error } = await close({ orderId: order.id, reason });
-        return { error, success: `出库申请 ${order.number} 已关闭` };
+        return { error, success: `出库申请 ${order.number} 已${act}` };
       }}
       onClose={onClose}
     >
-      <Form.Item name="reason" label="关闭原因" rules={[{ required: true, whitespace: true, message: '请填写关闭原因' }]}>
+      <Form.Item name="reason" label={`${act}原因`} rules={[{ required: true, whitespace: true, message: `请填写${act}原因` }]}>
         <Input.TextArea rows={2} maxLength={500} />
       </Form.Item>
     </FormDialog>

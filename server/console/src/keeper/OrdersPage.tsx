@@ -27,7 +27,7 @@ const EXECUTION: Record<Order['purpose'], { action: Execution; label: string }> 
 /**
  * 出库 (D23 凭令出库): execute approved orders (never beyond what was approved) by the operation their purpose needs — a
  * transfer order by 调拨出库, a rotation order by 轮换, a scrap order by 报废, the rest by 出库 — or close them; request
- * new ones; 我的申请.
+ * new ones, and withdraw those still pending; 我的申请.
  */
 export default function OrdersPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
@@ -37,8 +37,9 @@ export default function OrdersPage() {
   // elsewhere) showed only after leaving the screen. The request form keeps what was typed.
   const [opened, setOpened] = useState(0);
   if (!storeId) return <Card title="出库">没有可操作的仓库</Card>;
+  // An approved order is executed or closed; a pending one may be withdrawn (撤回, sweep 21a N1) — both by closeOutboundOrder.
   const actions = (o: Order) =>
-    o.status === 'APPROVED' && (
+    o.status === 'APPROVED' ? (
       <Space>
         <Button size="small" type="primary" onClick={() => setActing({ order: o, action: EXECUTION[o.purpose].action })}>
           {EXECUTION[o.purpose].label}
@@ -47,6 +48,12 @@ export default function OrdersPage() {
           关闭
         </Button>
       </Space>
+    ) : (
+      o.status === 'PENDING' && (
+        <Button size="small" danger onClick={() => setActing({ order: o, action: 'close' })}>
+          撤回
+        </Button>
+      )
     );
   const done = (changed: boolean) => {
     setActing(undefined);
@@ -66,7 +73,11 @@ export default function OrdersPage() {
             children: <OrdersTable key={`a${version}-${opened}${storeId}`} storeId={storeId} status="APPROVED" actions={actions} />,
           },
           { key: 'request', label: '申请出库', children: <RequestOrderForm storeId={storeId} onRequested={() => setVersion((v) => v + 1)} /> },
-          { key: 'mine', label: '我的申请', children: <OrdersTable key={`m${version}-${opened}${storeId}`} storeId={storeId} mine /> },
+          {
+            key: 'mine',
+            label: '我的申请',
+            children: <OrdersTable key={`m${version}-${opened}${storeId}`} storeId={storeId} mine actions={actions} />,
+          },
           { key: 'all', label: '全部', children: <OrdersTable key={`l${version}-${opened}${storeId}`} storeId={storeId} actions={actions} /> },
         ]}
       />

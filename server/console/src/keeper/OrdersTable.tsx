@@ -35,10 +35,13 @@ const OrdersQuery = graphql(
 type Status = keyof typeof ORDER_STATUS;
 type Row = Order & { requestedAt: string; approval?: { status: string; reason?: string | null } | null };
 
-/** M6: why an order went no further — the approver's 驳回理由, or the 关闭原因 given when it was closed. */
+/** Sweep 21a N1: closed before it was approved — withdrawn by its store, its approval closed with it (not approved). */
+const withdrawn = (o: Row) => o.status === 'CLOSED' && o.approval?.status === 'REJECTED';
+
+/** M6: why an order went no further — the approver's 驳回理由, or the 关闭原因 (撤回原因) given when it was closed. */
 function whyEnded(o: Row): string | null {
   if (o.status === 'REJECTED' && o.approval?.reason) return `驳回理由：${o.approval.reason}`;
-  if (o.status === 'CLOSED' && o.closeReason) return `关闭原因：${o.closeReason}`;
+  if (o.status === 'CLOSED' && o.closeReason) return `${withdrawn(o) ? '撤回原因' : '关闭原因'}：${o.closeReason}`;
   return null;
 }
 
@@ -100,7 +103,7 @@ export function OrdersTable({
             const why = whyEnded(o);
             return (
               <Space direction="vertical" size={0}>
-                <Tag color={STATUS_COLOUR[o.status]}>{labelOf(ORDER_STATUS, o.status)}</Tag>
+                <Tag color={STATUS_COLOUR[o.status]}>{withdrawn(o) ? '已撤回' : labelOf(ORDER_STATUS, o.status)}</Tag>
                 {why && (
                   <Typography.Text type="secondary" className="order-ended-reason" style={{ maxWidth: 240 }}>
                     {why}
