@@ -427,6 +427,12 @@ const ReceiptOwner = builder.objectRef<ReceiptOwnerRow>('ReceiptOwner').implemen
       description: 'The government’s level (its funds are the FundingSource of that level, D21); null for the store’s operating company',
       resolve: (o) => o.level,
     }),
+    defaultFor: t.field({
+      type: [FundingSource],
+      description:
+        'D3, D21 (sweep 21b F3): the funding sources whose lines naming no owner are this one’s — a government’s its level’s funds, the operating company’s ENTERPRISE; a funding source no entry lists (DONATION, CENTRAL, a level below the store’s) leaves the store’s default owner, its government (an agreement store’s operator)',
+      resolve: (o) => o.defaultFor,
+    }),
   }),
 });
 

@@ -23,6 +23,7 @@ import { pendingDecrease, requestDocumentApproval } from '../authority/pending.t
 import { openSettlementsOfIssue } from '../authority/settlements.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
+import { approvedRecipient } from '../authority/approved-recipient.ts';
 
 export interface OutboundLine {
   itemId: string;
@@ -232,13 +233,7 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
   // D23: executing an order may not go beyond what was approved — its recipient included (sweep 17a F1: an order
   // approved for 卫辉市防汛演练 was issued to 「别人」). Left out, the issue is to the order's recipient.
   const recipientFor = (order: OrderRow | null) => {
-    if (order?.recipient && v.recipient && v.recipient !== order.recipient) {
-      throw badInput(
-        'input.recipient',
-        `领用单位「${v.recipient}」与出库申请 ${order.number} 批准的「${order.recipient}」不符；可不填，按申请单的领用单位出库`,
-      );
-    }
-    const recipient = v.recipient ?? order?.recipient;
+    const recipient = approvedRecipient(order, v.recipient, { field: 'input.recipient', label: '领用单位', act: '出库' });
     if (!recipient) throw badInput('input.recipient', '须填写领用单位/人');
     return recipient;
   };

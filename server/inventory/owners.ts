@@ -5,6 +5,7 @@ import { badInput } from '../errors.ts';
 import { assertMayPost } from '../auth/policy.ts';
 import type { ServiceContext } from '../context.ts';
 import type { RegionLevel } from '../regions/codes.ts';
+import type { FundingSource } from './receipts.ts';
 import { getStoreInScope, type StoreRow } from '../stores/service.ts';
 
 // D3 owner ≠ holder: who may be recorded as the owner of goods received at a store. One rule for every receipt a
@@ -39,7 +40,8 @@ export interface OwnerChoices {
 
 /**
  * D3: the owner of goods received at a store is the government of its region (the default owner, receipts.ts defaultOwner), a
- * superior government whose region covers the store (a higher level funding stock kept there), or — in a company's
+ * superior government whose region covers the store (a higher level funding stock kept there: the owner by default of
+ * a line its funds bought, fundsOwnedBy), or — in a company's
  * AGREEMENT or ENTRUSTED store — that company. Never another region's government or an unrelated company: the goods
  * would belong to someone who cannot even see them, or a donation would become company property.
  */
@@ -78,6 +80,24 @@ export async function assertOwnersAllowed(db: Db, store: StoreRow, owners: reado
 
 /** Funds of a government level (D21): goods bought with them are that government's (D3). */
 const GOVERNMENT_FUNDS: ReadonlySet<string> = new Set(['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP']);
+
+/**
+ * D3, D21 (sweep 21b F3): the funding sources for which an owner a receipt at the store may record (an ownersAllowedAt
+ * choice) is the owner of a line that names none — whose money bought the goods: a government's, the funds of its
+ * level (市级 funds: the city's government); the store's operating company's, ENTERPRISE (its own money, 协议储备).
+ * Funds that no choice stands for — CENTRAL (no central government is recorded at a store), DONATION, a level below
+ * the store's, ENTERPRISE at a government store — leave the store's default owner (receipts.ts defaultOwner: its
+ * government, an agreement store's operator). The one rule of a line's default owner: receiveStock applies it (and so
+ * the opening import, 期初建账), receiptOwners shows it (`defaultFor`), and the console's 入库 picks by it.
+ */
+export function fundsOwnedBy(choice: { level: RegionLevel | null }): FundingSource[] {
+  if (choice.level === null) return ['ENTERPRISE'];
+  return GOVERNMENT_FUNDS.has(choice.level) ? [choice.level as FundingSource] : [];
+}
+
+/** The choice (fundsOwnedBy) that owns a line funded by `funding` which names no owner; undefined: the store's default owner. */
+export const fundedOwner = <C extends { level: RegionLevel | null }>(choices: readonly C[], funding: FundingSource | null | undefined): C | undefined =>
+  funding ? choices.find((c) => fundsOwnedBy(c).includes(funding)) : undefined;
 
 /**
  * D3, D6, D21, D23 (sweep 15b F7): a receipt line's funding source and its owner must tell the same story. Goods
@@ -119,6 +139,8 @@ export interface ReceiptOwner {
   organization: typeof organizations.$inferSelect;
   /** The government's region level; null for the store's operating company. */
   level: RegionLevel | null;
+  /** The funding sources for which a line naming no owner is this one's (fundsOwnedBy; sweep 21b F3). */
+  defaultFor: FundingSource[];
 }
 
 /**
@@ -145,6 +167,6 @@ export async function listReceiptOwners(ctx: ServiceContext, storeId: string): P
   const byName = new Map(rows.map((r) => [r.name, r]));
   return choices.flatMap((c) => {
     const organization = byName.get(c.name);
-    return organization ? [{ organization, level: c.level }] : [];
+    return organization ? [{ organization, level: c.level, defaultFor: fundsOwnedBy(c) }] : [];
   });
 }

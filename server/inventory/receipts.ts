@@ -17,7 +17,7 @@ import { batchNoSchema, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySc
 import { lockBalances, postDocument, type DocumentDraft, type LineDraft, type MovementDraft } from './posting.ts';
 import { storesOfBatches } from './queries.ts';
 import { assertMadeBy, assertNotExpiredOnReceipt, expiryOfNewBatch } from './expiry.ts';
-import { assertFundingFitsOwner, assertOwnersAllowed, governmentNameSql, ownersAllowedAt } from './owners.ts';
+import { assertFundingFitsOwner, assertOwnersAllowed, fundedOwner, governmentNameSql, ownersAllowedAt, type OwnerChoices } from './owners.ts';
 import { referencedIncident } from '../dispatch/incidents.ts';
 import { assertPointOpenAt } from '../relief/closed-points.ts';
 import { FUNDING_NAMES, RECEIPT_SOURCE_NAMES, RESERVE_MODE_NAMES } from '../paperwork/names.ts';
@@ -121,10 +121,39 @@ export async function organizationFor(
   return created.id;
 }
 
-/** D3: government stock is owned by the government of the store's region (governmentNameSql: a 街道's 街道办事处, a village's 村（居）委会, else its 人民政府) unless another owner is named. */
+/**
+ * D3: government stock is owned by the government of the store's region (governmentNameSql: a 街道's 街道办事处, a
+ * village's 村（居）委会, else its 人民政府), an agreement store's by its operator — unless another owner is named, or
+ * the line's funds say another one the store may record (fundedOwnersOf).
+ */
 async function defaultOwner(tx: Db, store: StoreRow): Promise<string | null> {
   if (store.kind === 'AGREEMENT') return store.operatorOrgId;
   return governmentOf(tx, store.regionCode);
+}
+
+type OwnerChoice = OwnerChoices['choices'][number];
+
+/**
+ * D3, D21 (sweep 21b F3): per line, the owner its funds make it when the line names none — the government of its
+ * funding level, or for ENTERPRISE the store's operator, where the store may record that owner (owners.ts fundedOwner,
+ * the one rule, which receiptOwners' defaultFor shows) — if that is not the store's default owner (defaultOwner);
+ * null: the line names its owner, or the store's default owns it. The store's owners are read only when a line's
+ * funding may say another owner than the store's default (so a receipt without funding, or with the store's own
+ * level's, reads nothing more). A government's id is null when it is not registered yet.
+ */
+async function fundedOwnersOf(
+  db: Db,
+  store: StoreRow,
+  lines: readonly { fundingSource?: FundingSource | null; ownerOrgId?: string | null }[],
+): Promise<(OwnerChoice | null)[]> {
+  const storeDefault = (f: FundingSource) => f === 'CENTRAL' || f === 'DONATION' || f === (store.kind === 'AGREEMENT' ? 'ENTERPRISE' : store.level);
+  if (!lines.some((l) => !l.ownerOrgId && l.fundingSource && !storeDefault(l.fundingSource))) return lines.map(() => null);
+  const { choices } = await ownersAllowedAt(db, store);
+  const isStoreDefault = (c: OwnerChoice) => (store.kind === 'AGREEMENT' ? c.level === null : c.regionCode === store.regionCode);
+  return lines.map((l) => {
+    const choice = l.ownerOrgId ? undefined : fundedOwner(choices, l.fundingSource);
+    return choice && !isStoreDefault(choice) ? choice : null;
+  });
 }
 
 /** The government of a region (a 街道's 街道办事处, a village's 村（居）委会, else its 人民政府: governmentNameSql), registered on first use. */
@@ -389,11 +418,16 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       v.lines.map((l) => l.ownerOrgId),
       (i) => `input.lines.${i}.ownerOrgId`,
     );
+  // D3, D21 (sweep 21b F3): whose funds bought a line that names no owner.
+  const funded = await fundedOwnersOf(db, store, v.lines);
+  // The owner each line is known to have before posting: named, its funds' (a government's id may be null, not yet
+  // registered: never the operator), else the store's default (an agreement store's operator, else a government).
+  const ownerBefore = (i: number) => v.lines[i].ownerOrgId ?? (funded[i] ? funded[i].id : store.kind === 'AGREEMENT' ? store.operatorOrgId : null);
   // D3, D6, D21 (sweep 15b F7): the funding a new batch records agrees with its owner, the 协议储备 mode below.
   assertFundingFitsOwner(
     store,
-    v.lines.map((l) => ({
-      companyOwned: reserveModeOf(store, l.ownerOrgId ?? (store.kind === 'AGREEMENT' ? store.operatorOrgId : null)) === 'AGREEMENT',
+    v.lines.map((l, i) => ({
+      companyOwned: reserveModeOf(store, ownerBefore(i)) === 'AGREEMENT',
       fundingSource: l.fundingSource ?? defaultFunding(store, v.source),
     })),
     (i) => `input.lines.${i}.fundingSource`,
@@ -412,8 +446,8 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
     receivedAt: occurredAt,
   });
   // Issue 11: without organisations to look up or register, the claim, the owner and the batches take one round
-  // trip (ledger_prepare); the decisions below are the same either way.
-  const lean = !v.sourceOrgId && !v.sourceName && v.lines.every((l) => !l.ownerOrgId);
+  // trip (ledger_prepare: one owner, the store's default, for every line); the decisions below are the same either way.
+  const lean = !v.sourceOrgId && !v.sourceName && v.lines.every((l, i) => !l.ownerOrgId && !funded[i]);
   // The new batches' ids are computed here, before the statement is built (sweep 14a F1: keyed; read once per database).
   const batchKey = await batchIdKey(db);
 
@@ -430,7 +464,7 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
           spec: ({ documentId }) => ({
             ...(store.kind === 'AGREEMENT' ? { ownerOrgId: store.operatorOrgId } : { ownerRegion: store.regionCode }),
             batches: prepared.map((p, i) => {
-              // No owner named: the default owner (defaultOwner) — an agreement store's operator, else a government.
+              // No owner named nor funded otherwise: the default owner (defaultOwner) — an agreement store's operator, else a government.
               const b = { ...newBatch(p, i, documentId, store.kind === 'AGREEMENT' ? store.operatorOrgId : null), supplierOrgId: null };
               return { ...b, id: batchIdWith(batchKey, b.itemId, b.batchNo) };
             }),
@@ -455,7 +489,12 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
       for (const [i, line] of prepared.entries()) {
-        const ownerOrgId = v.lines[i].ownerOrgId ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`) : owner;
+        const fundedBy = funded[i];
+        const ownerOrgId = v.lines[i].ownerOrgId
+          ? await organizationFor(tx, v.lines[i].ownerOrgId, null, 'OTHER', `input.lines.${i}.ownerOrgId`)
+          : fundedBy
+            ? (fundedBy.id ?? (await governmentOf(tx, fundedBy.regionCode!)))
+            : owner;
         const wanted = { ...newBatch(line, i, documentId, ownerOrgId), ownerOrgId, supplierOrgId };
         const found = held?.batches?.[i];
         const batch = found

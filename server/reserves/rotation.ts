@@ -9,7 +9,7 @@ import { badInput } from '../errors.ts';
 import { parseMoney } from '../money.ts';
 import { filterRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
-import { validate, idSchema } from '../validation.ts';
+import { validate, idSchema, nameKey } from '../validation.ts';
 import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
@@ -19,6 +19,7 @@ import { daysBetween, quarterOf, windowEnd } from './rules.ts';
 import { STORAGE_LIFE_MAX_MONTHS } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
 import { assertLeavesWithoutOrder, consumeOrder, orderForExecution } from '../authority/orders.ts';
+import { approvedRecipient } from '../authority/approved-recipient.ts';
 
 export interface RotationDueRow {
   storeId: string;
@@ -133,13 +134,33 @@ const rotateSchema = z.object({
 
 /**
  * D10: where the old stock went (buyer, using unit, recipient of the donation, receiving unit): as given, else the
- * recipient its approved ROTATION_SALE order names (D23). Asked for only when there is no order to take it from (a
+ * recipient its approved ROTATION_SALE order names (D23). Given, it is the order's recipient (approvedRecipient, the
+ * rule issueStock's recipient follows; sweep 21b F2). Asked for only when there is no order to take it from (a
  * company's own stock in its agreement store).
  */
-function counterpartOf(given: string | null | undefined, order: { recipient: string | null } | null): string {
-  const counterpart = given || order?.recipient?.trim();
+function counterpartOf(given: string | null | undefined, order: { number: string; recipient: string | null } | null): string {
+  const counterpart = approvedRecipient(order, given, { field: 'input.counterpart', label: '接收方', act: '轮换' })?.trim();
   if (!counterpart) throw badInput('input.counterpart', '须填写出陈的去向（买方、使用单位、受赠方或调入单位）');
   return counterpart;
+}
+
+/**
+ * D10, D18, D22 (sweep 21b F2): a rotation's old stock leaves the books to a unit outside the system — a buyer, a using
+ * unit, a donee, a receiving unit (调拨 as a disposal is a hand-over to such a unit). One of the system's own stores,
+ * named by its name or code (as a person reads them: nameKey), is refused at input.counterpart: the goods would leave
+ * this store's books and arrive in no other's (a rotation has no receiving side, and its trace would end there); stock
+ * moves between the system's stores by 调拨出库 (shipTransfer against an order for 调拨), received by the other store.
+ */
+async function assertCounterpartOutside(db: Db, counterpart: string): Promise<void> {
+  const key = nameKey(counterpart);
+  const stores = await queryRows<{ name: string; code: string }>(db, sql`SELECT name, code FROM stores ORDER BY code`);
+  const store = stores.find((s) => nameKey(s.name) === key || nameKey(s.code) === key);
+  if (!store) return;
+  throw badInput(
+    'input.counterpart',
+    `「${counterpart}」是本系统的仓库（${store.name}，代码 ${store.code}）：轮换的出陈只能处置给本系统以外的单位（买方、使用单位、受赠方或调入单位），出账后不会进入该仓库；调往本系统的仓库请申请用途为「调拨」的出库申请，办理调拨出库，由调入仓库收货`,
+    { storeCode: store.code },
+  );
 }
 
 /**
@@ -170,13 +191,17 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
     receiptDate,
     'input.newBatch.expiryDate',
   ); // D7, D10
-  assertOutlivesRotationLead(expiryDate, Number(item.rotation_lead_months), receiptDate, 'input.newBatch.expiryDate'); // D26
+  // D26: at the field the client gave (sweep 21b F4) — an expiry computed from the production date (+ storage life) is
+  // the production date's fault, as receiveStock names it.
+  const expiryField = !v.newBatch.expiryDate && v.newBatch.productionDate ? 'input.newBatch.productionDate' : 'input.newBatch.expiryDate';
+  assertOutlivesRotationLead(expiryDate, Number(item.rotation_lead_months), receiptDate, expiryField);
   const unitPrice = v.newBatch.unitPrice ? parseMoney(v.newBatch.unitPrice, 'input.newBatch.unitPrice') : old.unitPrice;
   if (unitPrice.startsWith('-')) throw badInput('input.newBatch.unitPrice', '单价不能为负');
   // D23: the old stock leaves against an approved rotation order.
   const outgoing = { itemId: old.itemId, batchId: old.id, quantity: v.quantity };
   const { order } = await orderForExecution(db, store, v.orderId, { kind: 'ROTATION', by: user, occurredAt }, [outgoing]);
   const counterpart = counterpartOf(v.counterpart, order);
+  await assertCounterpartOutside(db, counterpart);
 
   return postDocument(db, {
     kind: 'rotateStock',

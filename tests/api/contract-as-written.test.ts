@@ -67,9 +67,12 @@ describe('contract as written (API.md)', () => {
         idempotencyKey: key(),
         newBatch: { batchNo: 'CW-ROT-NEW2', expiryDate: '2031-07-01' },
       };
-      // a counterpart given still wins over the order's recipient (the buyer named at the sale)
-      const named = ok(await t.gql(`mutation($i: RotateStockInput!) { rotateStock(input: $i) { recipient } }`, { i: input }, 'keeper')).rotateStock;
-      expect(named.recipient).toBe('卫辉市某商贸公司');
+      // Sweep 21b F2 (D23): a counterpart given is the order's recipient — one other than the approved one is refused at
+      // input.counterpart, as issueStock refuses another recipient (it used to win over the order's); the approved one posts.
+      const rotated = (i: Record<string, unknown>) => t.gql(`mutation($i: RotateStockInput!) { rotateStock(input: $i) { recipient } }`, { i }, 'keeper');
+      expect(refusal(await rotated(input))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.counterpart' });
+      const named = ok(await rotated({ ...input, counterpart: '轮换处置' })).rotateStock;
+      expect(named.recipient).toBe('轮换处置');
       // Without an order to take it from (a company's own stock in its agreement store), counterpart is asked for at
       // input.counterpart, in Chinese, and nothing is posted.
       const own = await receive(t, 'admin', AGREEMENT_STORE, [

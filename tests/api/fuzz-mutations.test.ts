@@ -436,7 +436,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   // D23: the reason the order's purpose (救灾发放) allows, to the recipient it was approved for (left out: the order's).
   issueStock: { input: { orderId: fx.orders.issue, reason: 'RELIEF', recipient: OMIT } },
   receiveStock: { input: { lines: [{ ownerOrgId: fx.ownerOrgId }] } },
-  rotateStock: { input: { orderId: fx.orders.rotation } },
+  // D23 (sweep 21b F2): to the counterpart the order was approved for (left out: the order's recipient).
+  rotateStock: { input: { orderId: fx.orders.rotation, counterpart: OMIT } },
   scrapStock: { input: { orderId: fx.orders.scrap } },
   closeOutboundOrder: { orderId: fx.orders.close },
   decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },

@@ -37,8 +37,11 @@ describe('receipt funding source vs owner (D3, D6, D21, D23)', () => {
   const operatorOf = async (store: string) =>
     (await queryRows<{ id: string }>(t.database.db, sql`SELECT operator_org_id::text AS id FROM stores WHERE id = ${store}::uuid`))[0].id;
 
-  it('D3/D23: CITY-funded goods into an agreement store as the company’s own are refused at lines.N.fundingSource, nothing posted', async () => {
-    for (const funding of ['CENTRAL', 'PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP']) {
+  it('D3/D23: government-funded goods into an agreement store as the company’s own are refused at lines.N.fundingSource, nothing posted', async () => {
+    // Sweep 21b F3: a line naming no owner is owned by its funds' government where the store may record it — PROVINCE,
+    // CITY and COUNTY funds here (牧野区 store) are that government's (企业代储, below), so only funds no government of
+    // the store's stands for (CENTRAL; TOWNSHIP, below the store's level) fall to the store's default owner, the company.
+    for (const funding of ['CENTRAL', 'TOWNSHIP']) {
       const res = await tryReceive(AGREEMENT_XX, [line('F7-OK-1', {}), line(`F7-GOV-${funding}`, { fundingSource: funding })]);
       expect(res.errors?.[0].extensions?.code, funding).toBe('BAD_USER_INPUT');
       expect(res.errors?.[0].extensions?.field).toBe('input.lines.1.fundingSource');
@@ -53,6 +56,24 @@ describe('receipt funding source vs owner (D3, D6, D21, D23)', () => {
     expect(named.errors?.[0].extensions?.field).toBe('input.lines.0.fundingSource');
   });
 
+  it('D3, D6, D21 (sweep 21b F3): PROVINCE/CITY/COUNTY funds at the agreement store without owner are that government’s, 企业代储', async () => {
+    const res = await tryReceive(
+      AGREEMENT_XX,
+      ['PROVINCE', 'CITY', 'COUNTY'].map((f) => line(`F7-GOV-OWN-${f}`, { fundingSource: f })),
+    );
+    expect(res.errors).toBeUndefined();
+    const rows = await queryRows<{ batch_no: string; mode: string; owner: string }>(
+      t.database.db,
+      sql`SELECT b.batch_no, b.reserve_mode::text AS mode, o.name AS owner FROM batches b JOIN organizations o ON o.id = b.owner_org_id
+           WHERE b.batch_no LIKE 'F7-GOV-OWN-%' ORDER BY b.batch_no`,
+    );
+    expect(rows.map((r) => [r.batch_no, r.mode, r.owner])).toEqual([
+      ['F7-GOV-OWN-CITY', 'ENTRUSTED', '新乡市人民政府'],
+      ['F7-GOV-OWN-COUNTY', 'ENTRUSTED', '牧野区人民政府'],
+      ['F7-GOV-OWN-PROVINCE', 'ENTRUSTED', '河南省人民政府'],
+    ]);
+  });
+
   it('D6: the company’s own (ENTERPRISE, DONATION or unstated) goods at its agreement store are still received', async () => {
     await receive(t, 'admin', AGREEMENT_XX, [
       line('F7-ENT-1', { fundingSource: 'ENTERPRISE' }),
@@ -62,7 +83,12 @@ describe('receipt funding source vs owner (D3, D6, D21, D23)', () => {
   });
 
   it('D6 reverse: ENTERPRISE funding booked as government stock (entrusted or government store) is refused; named as the operator’s it is received', async () => {
-    const ent = await tryReceive(ENTRUSTED_XX, [line('F7-ENT-GOV-1', { fundingSource: 'ENTERPRISE' })]);
+    // Sweep 21b F3: without owner, ENTERPRISE funds at an entrusted store are its operator's own (the default its
+    // receiptOwners entry shows), so only a government named as owner books them as government stock there.
+    const owners = await t.gql(`query($s: ID!) { receiptOwners(storeId: $s) { level organization { id } } }`, { s: ENTRUSTED_XX }, 'admin');
+    const governmentOwner = (owners.data!.receiptOwners as { level: string | null; organization: { id: string } }[]).find((o) => o.level === 'COUNTY')!
+      .organization.id;
+    const ent = await tryReceive(ENTRUSTED_XX, [line('F7-ENT-GOV-1', { fundingSource: 'ENTERPRISE', ownerOrgId: governmentOwner })]);
     expect(ent.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(ent.errors?.[0].extensions?.field).toBe('input.lines.0.fundingSource');
     expect(ent.errors?.[0].message).toContain('本库运营企业');
@@ -72,5 +98,11 @@ describe('receipt funding source vs owner (D3, D6, D21, D23)', () => {
     expect(await batchCount('F7-ENT-GOV-1')).toBe(0);
     expect(await batchCount('F7-ENT-GOV-2')).toBe(0);
     await receive(t, 'admin', ENTRUSTED_XX, [line('F7-ENT-OWN', { fundingSource: 'ENTERPRISE', ownerOrgId: await operatorOf(ENTRUSTED_XX) })]);
+    const [byDefault] = (await receive(t, 'admin', ENTRUSTED_XX, [line('F7-ENT-DEFAULT', { fundingSource: 'ENTERPRISE' })])).lines;
+    const [row] = await queryRows<{ owner: string; mode: string }>(
+      t.database.db,
+      sql`SELECT owner_org_id::text AS owner, reserve_mode::text AS mode FROM batches WHERE id = ${byDefault.batch.id}::uuid`,
+    );
+    expect(row).toEqual({ owner: await operatorOf(ENTRUSTED_XX), mode: 'AGREEMENT' });
   });
 });

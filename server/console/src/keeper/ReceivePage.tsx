@@ -36,6 +36,7 @@ const ReceiptOwnersQuery = graphql(`
   query ReceiptOwners($storeId: ID!) {
     receiptOwners(storeId: $storeId) {
       level
+      defaultFor
       organization {
         id
         name
@@ -47,14 +48,13 @@ const ReceiptOwnersQuery = graphql(`
 type Owner = ResultOf<typeof ReceiptOwnersQuery>['receiptOwners'][number];
 
 /**
- * D3, D21 (sweep 18b F11): whose goods a line's funds bought — the government of the funding level (市级 funds: the
- * city's), the operating company for its own money (企业), if the store may record it; else none (the API's default:
- * the store's own government, or a company store's operator). A donation keeps the default.
+ * D3, D21 (sweep 18b F11, 21b F3): whose goods a line's funds bought — the owner the server gives a line with that
+ * funding and no owner, the one whose `defaultFor` lists it (市级 funds: the city's; 企业: the operating company); none
+ * listing it (a donation, central funds): none chosen, the server's default — the store's own government, or an
+ * agreement store's operator. The rule is the server's alone; this only shows it.
  */
 function ownerFunded(owners: readonly Owner[], funding: string | undefined): string | undefined {
-  if (!funding || funding === 'DONATION' || funding === 'CENTRAL') return undefined;
-  const level = funding === 'ENTERPRISE' ? null : funding;
-  return owners.find((o) => o.level === level)?.organization.id;
+  return funding ? owners.find((o) => (o.defaultFor as readonly string[]).includes(funding))?.organization.id : undefined;
 }
 
 type Input = VariablesOf<typeof ReceiveMutation>['input'];
