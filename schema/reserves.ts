@@ -171,7 +171,11 @@ const QuotaInput = builder.inputType('QuotaInput', {
 // ---- agreements (D6)
 
 export const AgreementMode = builder.enumType('AgreementMode', { values: ['AGREEMENT', 'ENTRUSTED', 'CAPACITY'] as const });
-export const AgreementStatus = builder.enumType('AgreementStatus', { values: ['NOT_STARTED', 'ACTIVE', 'EXPIRING', 'EXPIRED'] as const });
+export const AgreementStatus = builder.enumType('AgreementStatus', {
+  description:
+    'D6: NOT_STARTED before validFrom; ACTIVE; EXPIRING when it ends within 90 days; EXPIRED after its validTo; ENDED once ended early by endAgreement — after its endOn, and at once for one voided (endOn the day before validFrom)',
+  values: ['NOT_STARTED', 'ACTIVE', 'EXPIRING', 'EXPIRED', 'ENDED'] as const,
+});
 
 export const AgreementLine = builder.objectRef<EffectiveLine>('AgreementLine').implement({
   fields: (t) => ({
@@ -232,8 +236,9 @@ export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>
     annualFee: t.field({ type: 'Money', nullable: true, resolve: (a) => a.annualFee }),
     status: t.field({
       type: AgreementStatus,
-      description: 'On activeOn (or today): EXPIRING when it ends within 90 days',
-      resolve: (a, _x, ctx) => agreementStatus(a.validFrom, a.validTo, a.statusOn ?? todayInChina(ctx.clock)),
+      description:
+        'On activeOn (or today): EXPIRING when it ends within 90 days; ENDED, not EXPIRED, after the endOn of one ended early (endAgreement), and from the first for one voided (sweep 22b F2)',
+      resolve: (a, _x, ctx) => agreementStatus(a.validFrom, a.validTo, a.statusOn ?? todayInChina(ctx.clock), Boolean(a.endedAt)),
     }),
     lines: t.field({ type: [AgreementLine], resolve: (a, _x, ctx) => ctx.loaders.agreementLines.load(a.id) }),
     checks: t.field({ type: [AgreementCheck], resolve: (a, _x, ctx) => ctx.loaders.agreementChecks.load(a.id) }),
@@ -311,14 +316,15 @@ builder.queryFields((t) => ({
     type: [RotationDueLine],
     authScopes: readers,
     description:
-      'D10, D26: government-owned batches in scope (a keeper: their stores) due for rotation within withinMonths (default 12) or overdue; expired first, then most urgent',
+      'D10, D26: government-owned batches on hand at reserve stores in scope (a keeper: their stores) due for rotation within withinMonths (default 12) or overdue; expired first, then most urgent. Reserve stores are government and entrusted stores (RESERVE_STORE_KINDS): stock at a 安置点 (relief being given out, not kept in reserve; alerts flags its expiring and expired batches) and stock in transit (rotated once received) are not listed',
     args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 12 }) },
     resolve: (_r, args, ctx) => rotationDue(serviceContext(ctx), args),
   }),
   rotationPlan: t.field({
     type: [RotationPlanPeriod],
     authScopes: readers,
-    description: 'D10: due rotations per quarter (overdue apart) with quantities and values',
+    description:
+      'D10: due rotations per quarter (overdue and expired apart) with quantities and values — the lines of rotationDue: on hand at government and entrusted stores only, not at a 安置点 nor in transit',
     args: { regionCode: t.arg.string(), withinMonths: t.arg.int({ defaultValue: 24 }) },
     resolve: (_r, args, ctx) => rotationPlan(serviceContext(ctx), args),
   }),

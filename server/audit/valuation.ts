@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { queryRows } from '../../drizzle/client.ts';
 import { plannedEachTime } from '../../drizzle/prepared-statements.ts';
 import { type Principal } from '../auth/principal.ts';
-import { ZONE } from '../clock.ts';
+import { chinaText, ZONE } from '../clock.ts';
 import { badInput, forbidden } from '../errors.ts';
 import { formatFen, formatMoney, toFen } from '../money.ts';
 import { readablePrefix } from '../regions/service.ts';
@@ -47,6 +47,18 @@ export function assertFinanceReader(user: Principal) {
 }
 
 /**
+ * D21 (sweep 22b F3): fees accrue over the China days from feesFrom up to the instant; a feesFrom after the instant's
+ * China date is an inverted period — a typing mistake, not "no fees owed" (it would read 0.00). Refused at `feesFrom`
+ * as the journal refuses a `to` before its `from` (assertPeriodOrder). feesFrom on that date itself is an empty period
+ * (no whole day yet), as from = to is one instant. The one check of the valuation query and its export (both call
+ * valuation()).
+ */
+function assertFeePeriodOrder(feesFrom: string | null | undefined, asOf: Date): void {
+  if (!feesFrom || feesFrom <= DateTime.fromJSDate(asOf).setZone(ZONE).toISODate()!) return;
+  throw badInput('feesFrom', `估值时点 ${chinaText(asOf)} 早于计费起始日期 ${feesFrom}，请检查期间`, { feesFrom, asOf: asOf.toISOString() });
+}
+
+/**
  * D21: the exact value of (government-owned, public) reserves at an instant, from the ledger — the latest monthly
  * snapshot at or before it (which holds what is dated up to and including its cutoff, D22/D31: server/audit/periods.ts)
  * plus the movements dated after that cutoff up to and including the instant (by business time). Σ quantity × batch unit price,
@@ -61,6 +73,7 @@ export async function valuation(
   assertFinanceReader(user);
   const asOf = args.asOf ?? clock.now().toJSDate();
   if (asOf > clock.now().toJSDate()) throw badInput('asOf', '估值时点不能晚于当前时间');
+  assertFeePeriodOrder(args.feesFrom, asOf);
   const prefix = await readablePrefix(db, user, args.regionCode);
   const regionCode = args.regionCode ? prefix.padEnd(12, '0') : null;
   // REGION groups are the regions one level below the one read.

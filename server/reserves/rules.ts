@@ -33,10 +33,16 @@ export function quarterOf(date: string): string {
   return `${d.year}-Q${Math.ceil(d.month / 3)}`;
 }
 
-export type AgreementStatus = 'NOT_STARTED' | 'ACTIVE' | 'EXPIRING' | 'EXPIRED';
+export type AgreementStatus = 'NOT_STARTED' | 'ACTIVE' | 'EXPIRING' | 'EXPIRED' | 'ENDED';
 
-/** Agreement status on a date: expiring when it ends within 90 days. */
-export function agreementStatus(validFrom: string, validTo: string, on: string): AgreementStatus {
+/**
+ * D6 agreement status on a date: expiring when it ends within 90 days. D6, D22 (sweep 22b F2): one ended early by
+ * endAgreement (`ended`: its endedAt is set; validTo is then its endOn) is ENDED, not EXPIRED, once its endOn has
+ * passed — it did not run its term; one voided (endOn the day before validFrom: validTo < validFrom) is ENDED on every
+ * day, never NOT_STARTED — it will never start. Until then it reads as any other (it binds through endOn).
+ */
+export function agreementStatus(validFrom: string, validTo: string, on: string, ended = false): AgreementStatus {
+  if (ended && (validTo < validFrom || on > validTo)) return 'ENDED';
   if (on < validFrom) return 'NOT_STARTED';
   if (on > validTo) return 'EXPIRED';
   return daysBetween(on, validTo) <= 90 ? 'EXPIRING' : 'ACTIVE';

@@ -84,7 +84,8 @@ describe('endAgreement: an agreement ended early from a date (sweep 18a F8, D6/D
     // After it, nothing: the fees stop at 202 days (not 203), no contingent value.
     expect(await agreementPart('2026-07-23T10:00:00+08:00')).toEqual({ contingent: '0.00', fees: '20200.00' });
     const read = ok(await t.gql(`query($id: ID!) { agreement(id: $id) { validTo contractValidTo endReason status } }`, { id }, 'auditor')).agreement;
-    expect(read).toEqual({ validTo: '2026-07-21', contractValidTo: '2026-12-31', endReason: '企业停产，双方协商提前解除', status: 'EXPIRED' });
+    // Sweep 22b F2: ENDED (it was ended early), not EXPIRED as if it had run its term (it was EXPIRED before).
+    expect(read).toEqual({ validTo: '2026-07-21', contractValidTo: '2026-12-31', endReason: '企业停产，双方协商提前解除', status: 'ENDED' });
   });
 
   it('D6, D17: the planner offers an agreement ended today until today ends, and no longer after', async () => {
