@@ -29,9 +29,12 @@ export function registerExports(app: Express, services: AppServices) {
         list.params,
       );
       const report = await list.build(ctx, q);
+      // Sweep 22a F8: the file is written in chunks that let the event loop go (csv.ts, xlsx.ts), whole before anything
+      // is sent: a failure meanwhile answers the error as JSON, never an attachment cut short.
+      const file = format === 'csv' ? await renderCsv(report) : await renderXlsx(report);
       res.setHeader('content-type', format === 'csv' ? CSV_TYPE : XLSX_TYPE);
       res.setHeader('content-disposition', `attachment; filename="${report.fileName}.${format}"`);
-      res.send(format === 'csv' ? renderCsv(report) : await renderXlsx(report));
+      res.send(file);
     }),
   );
   // Any other path under /exports (e.g. /exports/stock without its format): JSON 404 in Chinese.

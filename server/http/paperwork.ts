@@ -9,7 +9,7 @@ import { printableDocument } from '../paperwork/print/document.ts';
 import { renderPrintable } from '../paperwork/print/html.ts';
 import { printablePlan } from '../paperwork/print/plan.ts';
 import type { Printable } from '../paperwork/print/printable.ts';
-import { downloadRoute, unknownPaperworkPath } from './downloads.ts';
+import { downloadRoute, singleParams, unknownPaperworkPath } from './downloads.ts';
 import { uploadRoute } from './uploads.ts';
 
 /**
@@ -24,13 +24,15 @@ import { uploadRoute } from './uploads.ts';
  */
 export function registerPaperwork(app: Express, services: AppServices) {
   const sendXlsx = async (res: Parameters<Parameters<typeof downloadRoute>[1]>[1], report: Report) => {
+    // Written whole before anything is sent (sweep 22a F8): a failure meanwhile answers as JSON, not a cut attachment.
+    const file = await renderXlsx(report);
     res.setHeader('content-type', XLSX_TYPE);
     res.setHeader('content-disposition', `attachment; filename="${report.fileName}.xlsx"`);
-    res.send(await renderXlsx(report));
+    res.send(file);
   };
   app.get(
     '/paperwork/stocktake-sheets/:storeId.xlsx',
-    downloadRoute(services, async (req, res, ctx) => sendXlsx(res, await stocktakeSheet(ctx, String(req.params.storeId)))),
+    downloadRoute(services, async (req, res, ctx) => sendXlsx(res, await stocktakeSheet(ctx, String(req.params.storeId), singleParams(req)))),
   );
   app.get(
     '/paperwork/opening-balance-template.xlsx',

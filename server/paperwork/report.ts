@@ -46,3 +46,12 @@ export interface Report {
    */
   apart?: { sheetName: string; note: string; rows: { label: string; value: string }[] };
 }
+
+/**
+ * Sweep 22a F8: rows a renderer (xlsx.ts, csv.ts) writes between two yields to the event loop, so that a county-sized
+ * export does not hold every other request of the process while it is written.
+ */
+export const YIELD_EVERY = 100;
+
+/** Lets the event loop serve what waits (other requests, timers) before the next chunk of work. */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../drizzle/client.ts';
 import type { ServiceContext } from '../context.ts';
 import { BALANCE_MAX, batchNoSchema, storeForPosting } from '../inventory/common.ts';
-import { isDomainError } from '../errors.ts';
+import { badInput, isDomainError } from '../errors.ts';
 import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
 import { reservationHolders } from '../inventory/holders.ts';
 import { RowErrors } from './row-errors.ts';
 import { integerOf, isUncomputedFormula, readUploadSheet, rowsBelow, textOf, uncomputedFormula, type Cell } from './sheet-reader.ts';
-import { STOCKTAKE_HEADINGS as H, STOCKTAKE_SHEET, stocktakeReasons } from './stocktake-sheet.ts';
+import { perCategoryAdvice, STOCKTAKE_HEADINGS as H, STOCKTAKE_SHEET, stocktakeCategories, stocktakeReasons } from './stocktake-sheet.ts';
 import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,7 +40,9 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   // refuses since (a merged cell, another sheet with content — refused from sweep 16c on).
   const first = await firstStocktakeOfFile(ctx, store.id, idempotencyKey);
   if (first) return importResult(ctx.db, { documentId: first.id, replayed: true }, first.lines);
-  const { rows, found } = await readUploadSheet(file.content, file.name, { sheetName: STOCKTAKE_SHEET, headings: [H.batchId, H.counted, H.reason] });
+  const { rows, found } = await perCategoryWhenTooLong(ctx, store.id, () =>
+    readUploadSheet(file.content, file.name, { sheetName: STOCKTAKE_SHEET, headings: [H.batchId, H.counted, H.reason] }),
+  );
   const errors = new RowErrors();
   if (!found) {
     errors.add(0, '', `缺少列：${[H.batchId, H.counted, H.reason].join('、')}（请使用本系统下载的盘点表）`);
@@ -71,7 +73,8 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   const counts: { batchId: string; countedQuantity: number; reason: string | null }[] = [];
   /** The Excel row each count came from. */
   const countRows: number[] = [];
-  for (const r of rowsBelow(rows, header)) {
+  const data = await perCategoryWhenTooLong(ctx, store.id, async () => rowsBelow(rows, header));
+  for (const r of data) {
     if (col(r, H.counted) === null && col(r, H.reason) === null) continue; // not counted
     // A formula saved without its value: the cell is named as such, and nothing else is said of it.
     for (const [h, takes] of READ) if (isUncomputedFormula(col(r, h))) errors.settle(r.row, h, uncomputedFormula(h, takes));
@@ -208,4 +211,20 @@ function asRowError(error: unknown, countRows: readonly number[]): unknown {
   const errors = new RowErrors();
   errors.add(row, COLUMN_OF_FIELD[m![2]] ?? '', error.message);
   return errors.asError();
+}
+
+/**
+ * D9 (sweep 22a F7): a sheet longer than one upload takes — the whole 盘点表 of a store with more batches than that —
+ * is refused saying how to count it: per category (the download's ?categoryCode=), with the store's categories and
+ * their rows, not only 「请分成多个文件」. The refusal is the reader's (sheet-reader.ts tooManyRows), at `file`.
+ */
+async function perCategoryWhenTooLong<T>(ctx: ServiceContext, storeId: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const maxRows = isDomainError(error) ? error.details.maxRows : undefined;
+    if (typeof maxRows !== 'number') throw error;
+    const advice = perCategoryAdvice(await stocktakeCategories(ctx, storeId), maxRows);
+    throw badInput('file', `行数超过上限：${advice}；或将行分成多个文件`, { maxRows });
+  }
 }

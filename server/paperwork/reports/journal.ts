@@ -13,13 +13,15 @@ import { getItem } from '../../catalog/service.ts';
 import { heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { MOVEMENT_TYPE_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
 import { instantText, periodOf, type Params } from '../params.ts';
-import { type Column, type Report } from '../report.ts';
+import { type Column, type Report, yieldToEventLoop } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { planNumber } from '../print/plan.ts';
 
 // 出入库流水 (D22): every movement in scope and filter, newest first — the journal query's rows.
 
 export const MAX_JOURNAL_ROWS = 200_000;
+/** Movements read by one statement (sweep 22a F8). */
+export const JOURNAL_PAGE = 500;
 
 const COLUMNS: Column[] = [
   { header: '单据编号', key: 'number', width: 18, kind: 'text' },
@@ -85,9 +87,16 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
   const consentSeen = approvalsInScope(user, { regionCode: sql`lc.region_code`, storeId: sql`lc.store_id`, requestedBy: sql`lc.requested_by` });
   const docRef = { type: sql`d.type`, transferId: sql`d.transfer_id` };
   const orderSeen = storesInScope(user, sql`so.store_id`, sql`os.region_code`);
-  const rows = await queryRows<Record<string, string | number | Date | null>>(
-    db,
-    plannedEachTime(sql`SELECT d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
+  // Sweep 22a F8: read in pages of JOURNAL_PAGE by the movement id (newest first, as before), letting the event loop go
+  // between pages — one statement over a county's ~6,000 movements held it 2–7 s (PGlite runs in this process). The
+  // movements are never changed (D22: a correction is a reversal, a new movement), and a movement posted meanwhile has
+  // a higher id than the first page's: the pages are the list as it stood at the first, without gaps or repeats. The
+  // page's movements are chosen first (by the filters, all on the movement and its store), and only they are joined to
+  // their approvals and plans: those per-row look-ups over every movement in scope were most of the statement's time.
+  const page = (before: number | null, limit: number) =>
+    queryRows<Record<string, string | number | Date | null>>(
+      db,
+      plannedEachTime(sql`SELECT m.id AS "movementId", d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
                CASE WHEN d.type = 'REVERSAL' THEN d.note ELSE r.name END AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
                CASE WHEN ${approvalSeen} THEN au.display_name WHEN ${consentSeen} THEN lu.display_name END AS approver,
@@ -96,7 +105,10 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
                CASE WHEN ${planSeen} OR NOT ${approvalSeen} THEN sp.id::text END AS "planId", sp.requested_at AS "planRequestedAt",
                ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo",
                COALESCE(d.reference, '冲销 ' || rv.number, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
-          FROM movements m JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
+          FROM (SELECT m.* FROM movements m JOIN stores s ON s.id = m.store_id
+                 WHERE ${sql.join([...where, ...(before === null ? [] : [sql`m.id < ${before}`])], sql` AND `)}
+                 ORDER BY m.id DESC LIMIT ${limit}) m
+          JOIN documents d ON d.id = m.document_id JOIN stores s ON s.id = m.store_id
           JOIN items i ON i.id = m.item_id JOIN batches b ON b.id = m.batch_id JOIN users u ON u.id = m.actor_id
           LEFT JOIN stock_reasons r ON r.code = m.reason_code LEFT JOIN documents rv ON rv.id = d.reverses_document_id
           LEFT JOIN outbound_orders so ON so.id = d.order_id LEFT JOIN stores os ON os.id = so.store_id
@@ -107,9 +119,16 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
           LEFT JOIN dispatch_plans sp ON sp.id = ${planOfDocumentSql(docRef)}
           LEFT JOIN dispatch_plans dp ON dp.id = ap.subject_id AND ap.kind IN ('DISPATCH_PLAN', 'EMERGENCY_WRITTEN_APPROVAL')
           LEFT JOIN incidents pi ON pi.id = dp.incident_id
-         WHERE ${sql.join(where, sql` AND `)}
-         ORDER BY m.id DESC LIMIT ${MAX_JOURNAL_ROWS}`),
-  );
+         ORDER BY m.id DESC`),
+    );
+  const rows: Record<string, string | number | Date | null>[] = [];
+  for (;;) {
+    const limit = Math.min(JOURNAL_PAGE, MAX_JOURNAL_ROWS - rows.length);
+    const got = await page(rows.length ? Number(rows[rows.length - 1].movementId) : null, limit);
+    rows.push(...got);
+    if (got.length < limit || rows.length >= MAX_JOURNAL_ROWS) break;
+    await yieldToEventLoop();
+  }
   const title = await titleBlock(ctx, { regionCode: q.regionCode, storeId: store?.id });
   // (from, to] in words (sweep 16c F1): the start's own instant is the previous period's — 「2026-11-01 00:00 后」 — and
   // a day's end is its 24:00, as the valuation's 截至 says it.
@@ -122,7 +141,7 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
     sheetName: '出入库流水',
     period: `${from}至 ${to}`,
     columns: COLUMNS,
-    rows: rows.map(({ planId, planRequestedAt, ...r }) => ({
+    rows: rows.map(({ movementId: _movementId, planId, planRequestedAt, ...r }) => ({
       cells: {
         ...r,
         orderNumber: r.orderNumber ?? (planId ? planNumber(String(planId), new Date(planRequestedAt as string)) : null),
