@@ -6,7 +6,17 @@ import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
 import { scopedType } from './scope.ts';
 import { listMovements } from '../server/inventory/queries.ts';
-import { assertFinanceReader, DIMENSIONS, valuation, type ValuationGroup, type ValuationResult } from '../server/audit/valuation.ts';
+import {
+  assertFinanceReader,
+  DIMENSIONS,
+  IN_TRANSIT_KEY,
+  valuation,
+  type Dimension,
+  type ValuationGroup,
+  type ValuationResult,
+} from '../server/audit/valuation.ts';
+import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../server/paperwork/names.ts';
+import type { Context } from '../server/context.ts';
 import { reconciliation, type ReconciliationRow } from '../server/audit/reconciliation.ts';
 import { listAuditLog, type AuditRow } from '../server/audit/log.ts';
 import { closePeriod, listPeriodCloses, type PeriodCloseRow } from '../server/audit/periods.ts';
@@ -15,17 +25,55 @@ const financeReaders = { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const };
 
 export const ValuationDimension = builder.enumType('ValuationDimension', { values: DIMENSIONS });
 
-const ValuationGroupType = builder.objectRef<ValuationGroup>('ValuationGroup').implement({
+/** A group as the API answers it: with the dimensions its keys are of, to name them. */
+type ValuationGroupOf = ValuationGroup & { dimensions: readonly Dimension[] };
+
+/**
+ * D21 (sweep 22a F2): the name of a group's key in its dimension, as the Excel workbook names it
+ * (server/paperwork/reports/valuation.ts) — read through the request's loaders (one statement per dimension however
+ * many groups). Names are reference data (stores, regions, catalog); the figures stay the valuation's.
+ */
+async function keyLabel(ctx: Context, dimension: Dimension, key: string): Promise<string> {
+  if (key === IN_TRANSIT_KEY) return key;
+  switch (dimension) {
+    case 'REGION':
+      return (await ctx.loaders.region.load(key))?.name ?? key;
+    case 'STORE':
+      return (await ctx.loaders.store.load(key))?.name ?? key;
+    case 'CATEGORY':
+      return (await ctx.loaders.category.load(key))?.name ?? key;
+    case 'ITEM':
+      return (await ctx.loaders.item.load(key))?.name ?? key;
+    case 'RESERVE_MODE':
+      return RESERVE_MODE_NAMES[key] ?? key;
+    case 'FUNDING_SOURCE':
+      return FUNDING_NAMES[key] ?? key;
+  }
+}
+
+const ValuationGroupType = builder.objectRef<ValuationGroupOf>('ValuationGroup').implement({
   fields: (t) => ({
     key: t.exposeStringList('key', {
       description: 'One value per groupBy dimension: region code, store id, category code, item id, reserve mode, funding source',
     }),
-    quantity: t.exposeInt('quantity', { description: 'On hand' }),
+    labels: t.field({
+      type: ['String'],
+      description:
+        'D21: the name of each key, in the same order — region, store, category or item name, reserve mode or funding source in words; 在途 for the in-transit group',
+      resolve: (g, _a, ctx) => Promise.all(g.key.map((k, i) => keyLabel(ctx, g.dimensions[i], k))),
+    }),
+    // Sweep 22c F8: a sum of pieces means something only for one item (one unit): said, so a client shows it only then.
+    quantity: t.exposeInt('quantity', {
+      description: "On hand, in base units summed over the group's items: a count of one unit only when groupBy includes ITEM",
+    }),
     value: t.field({ type: 'Money', description: 'On-hand value', resolve: (g) => g.value }),
-    inTransitQuantity: t.exposeInt('inTransitQuantity'),
+    inTransitQuantity: t.exposeInt('inTransitQuantity', { description: 'In transit, summed as quantity is (one unit only when groupBy includes ITEM)' }),
     inTransitValue: t.field({ type: 'Money', resolve: (g) => g.inTransitValue }),
   }),
 });
+
+/** The groupBy each answer was asked with (its groups' keys are of those dimensions). */
+const dimensionsOf = new WeakMap<ValuationResult, readonly Dimension[]>();
 
 const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
   description: 'D21: the exact value of reserves at an instant, from the ledger',
@@ -53,7 +101,11 @@ const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
     }),
     feesFrom: t.field({ type: 'Date', resolve: (v) => v.feesFrom }),
     snapshotMonth: t.exposeString('snapshotMonth', { nullable: true, description: 'The month-end snapshot the value starts from' }),
-    groups: t.field({ type: [ValuationGroupType], resolve: (v) => v.groups }),
+    groups: t.field({
+      type: [ValuationGroupType],
+      // The dimensions as valuation() keys them: each named once, in the order first named.
+      resolve: (v) => v.groups.map((g) => ({ ...g, dimensions: (dimensionsOf.get(v) ?? []) as Dimension[] })),
+    }),
   }),
 });
 
@@ -166,10 +218,21 @@ builder.queryFields((t) => ({
       asOf: t.arg({ type: 'DateTime' }),
       regionCode: t.arg.string(),
       groupBy: t.arg({ type: [ValuationDimension] }),
-      feesFrom: t.arg({ type: 'Date' }),
+      feesFrom: t.arg({
+        type: 'Date',
+        description: "The first day fees accrue; on or before asOf's China date — a later one is refused (BAD_USER_INPUT), not answered 0.00",
+      }),
     },
-    resolve: (_r, args, ctx) =>
-      valuation(serviceContext(ctx), { asOf: args.asOf?.toJSDate(), regionCode: args.regionCode, groupBy: args.groupBy, feesFrom: args.feesFrom }),
+    resolve: async (_r, args, ctx) => {
+      const answer = await valuation(serviceContext(ctx), {
+        asOf: args.asOf?.toJSDate(),
+        regionCode: args.regionCode,
+        groupBy: args.groupBy,
+        feesFrom: args.feesFrom,
+      });
+      dimensionsOf.set(answer, [...new Set(args.groupBy ?? [])]);
+      return answer;
+    },
   }),
   journal: t.field({
     type: MovementConnection,
@@ -198,8 +261,14 @@ builder.queryFields((t) => ({
     authScopes: financeReaders,
     description:
       'D9, D22: per store and batch in a region subtree (default: your whole scope), ledger vs balance table vs last stocktake — any ledger/balance difference is a defect; administrators, dispatchers and auditors',
-    args: { regionCode: t.arg.string() },
-    resolve: (_r, args, ctx) => reconciliation(serviceContext(ctx), args.regionCode),
+    args: {
+      regionCode: t.arg.string(),
+      differencesOnly: t.arg.boolean({
+        description:
+          'Only the lines that differ: ledger vs balance (ledgerVsBalance ≠ 0) or balance vs the last count (countVsBalance ≠ 0); default false, every line',
+      }),
+    },
+    resolve: (_r, args, ctx) => reconciliation(serviceContext(ctx), args.regionCode, args.differencesOnly ?? false),
   }),
   auditLog: t.field({
     type: AuditEntryConnection,

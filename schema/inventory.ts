@@ -376,6 +376,9 @@ const StockFilter = builder.inputType('StockFilter', {
     itemId: t.id(),
     categoryCode: t.string(),
     expiringBefore: t.field({ type: 'Date' }),
+    search: t.string({
+      description: "A word of the item's name, spec or code, or of the batch number, matched literally (at most 64 characters)",
+    }),
   }),
 });
 
@@ -401,9 +404,17 @@ const MovementOrder = builder.enumType('MovementOrder', {
   values: ['RECORDED', 'OCCURRED'] as const,
 });
 
+// Sweep 22a F9: 调拨 pages its incoming (COUNTERPART) and outgoing (OWN) transfers on the server, as 单据 pages.
+const DocumentSide = builder.enumType('DocumentSide', {
+  description:
+    "OWN: the documents the store holds (its receipts, its own shipments …); COUNTERPART: another store's naming it the other side (a transfer shipped to it, a recovery into it)",
+  values: ['OWN', 'COUNTERPART'] as const,
+});
+
 const DocumentFilter = builder.inputType('DocumentFilter', {
   fields: (t) => ({
     storeId: t.id({ required: true }),
+    side: t.field({ type: DocumentSide, description: 'Only the store’s own documents, or only those of another store naming it; omitted: both' }),
     status: t.stringList({ description: 'Any of PENDING_APPROVAL, POSTED, REVERSED, REJECTED (StockDocument.status); omitted or empty: all' }),
     type: t.string({ description: 'A document type (StockDocument.type): RECEIPT, ISSUE, TRANSFER_OUT, STOCKTAKE …' }),
     from: t.field({

@@ -55,6 +55,7 @@ builder.queryFields((t) => ({
       level: t.arg({ type: RegionLevel }),
       kind: t.arg({ type: StoreKind }),
       search: t.arg.string({ description: 'A word of the name or the code, matched literally (at most 64 characters)' }),
+      ids: t.arg.idList({ description: 'Only these stores (at most 500), of those in scope: the names of stores already picked' }),
       first: t.arg.int(),
       after: t.arg.string(),
     },
@@ -65,8 +66,13 @@ builder.queryFields((t) => ({
     description:
       "D13, D23: the stores a transfer from this store may go to (调入仓库) — those of the user's scope, and the government and entrusted stores and 安置点 of its city; for whoever may post at the store. What they hold stays scoped.",
     authScopes: { authenticated: true },
-    args: { fromStoreId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_r, args, ctx) => listTransferDestinations(serviceContext(ctx), String(args.fromStoreId), args),
+    args: {
+      fromStoreId: t.arg.id({ required: true }),
+      search: t.arg.string({ description: 'A word of the name or the code, matched literally (at most 64 characters)' }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: (_r, args, ctx) => listTransferDestinations(serviceContext(ctx), String(args.fromStoreId), args, args.search),
   }),
   store: t.field({
     type: Store,

@@ -36,6 +36,11 @@ export const unauthenticated = (sessionRefused = false) => new DomainError('UNAU
 export const forbidden = (what = '该操作', field?: string) => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围`, field ? { field } : {});
 export const badInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new DomainError('BAD_USER_INPUT', message, { field, ...details });
-export const notFound = (field: string, what: string, id: string) => new DomainError('NOT_FOUND', `${what}不存在：${id}`, { field, id });
+// Sweep 22c F4: a record's UUID is noise to a keeper — the message says what was not found (「物资不存在」) and
+// extensions.id keeps the id for a client; a code the user wrote (a 区划 code, a category code) is words they know
+// and is said (「物资类别不存在：NOPE」).
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const notFound = (field: string, what: string, id: string) =>
+  new DomainError('NOT_FOUND', UUID_LIKE.test(id) ? `${what}不存在` : `${what}不存在：${id}`, { field, id });
 export const invalidState = (message: string, details: Record<string, unknown> = {}) => new DomainError('INVALID_STATE', message, details);
 export const rateLimited = (message: string, retryAfterSeconds: number) => new DomainError('RATE_LIMITED', message, { retryAfterSeconds });

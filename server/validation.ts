@@ -147,11 +147,11 @@ export const SEARCH_MAX_LENGTH = 64;
 
 /**
  * A list's `search` (items, users, stores) as an ILIKE pattern matching it literally inside a text — `%`, `_` and `\\`
- * stand for themselves — or undefined when no word was given.
+ * stand for themselves — or undefined when no word was given. Too long: BAD_USER_INPUT at `field`.
  */
-export function searchPattern(search: string | null | undefined): string | undefined {
+export function searchPattern(search: string | null | undefined, field = 'search'): string | undefined {
   if (search && search.length > SEARCH_MAX_LENGTH) {
-    throw badInput('search', `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）`, { maxLength: SEARCH_MAX_LENGTH, length: search.length });
+    throw badInput(field, `搜索词过长（最多 ${SEARCH_MAX_LENGTH} 个字符）`, { maxLength: SEARCH_MAX_LENGTH, length: search.length });
   }
   const word = search?.trim();
   return word ? `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
-import { outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
+import { items, outboundOrderLines, outboundOrders, stores } from '../../drizzle/schema/index.ts';
 import { mayRead, storesInScope, transferDestinations, type PolicyLookups } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
@@ -164,7 +164,8 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   const id = stableId('outbound-order', `${user.id}/${v.idempotencyKey}`);
   const asked = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
     .slice(0, 5)
-    .map((l) => `${itemMap.get(l.itemId)!.name} ×${l.quantity}`)
+    // Sweep 22c F6: a quantity with its unit, grouped (「棉被 99,999 床」), as the note after it says it.
+    .map((l) => `${itemMap.get(l.itemId)!.name} ${quantityText(l.quantity, itemMap.get(l.itemId)!.unit)}`)
     .join('、')}${v.lines.length > 5 ? ` 等 ${v.lines.length} 项` : ''} → ${toStore?.name ?? v.recipient ?? '报废处置'}`;
   // The approver's warning is kept whole: what is asked is shortened instead (a summary holds 500 characters, openApproval).
   const summary = asked.slice(0, 500 - (note ?? '').length) + (note ?? '');
@@ -338,7 +339,7 @@ function requestPicking(
       const d = e.details as { itemId: string; batchId?: string; requested: number; available: number; expired?: number; field: string };
       const item = ref.items.get(d.itemId)!;
       const batch = d.batchId ? ref.batches.get(d.batchId) : undefined;
-      const amount = (n: number) => `${quantityText(n)} ${item.unit}`;
+      const amount = (n: number) => quantityText(n, item.unit);
       const frozen = d.expired ? `，另有已过期冻结 ${amount(d.expired)}不能出库` : '';
       short.push(`${item.name}${batch ? `（批次 ${batch.batchNo}）` : ''}可用 ${amount(d.available)}，申请 ${amount(d.requested)}${frozen}`);
       const at = Number(/\.(\d+)\.quantity$/.exec(d.field)![1]);
@@ -510,13 +511,22 @@ export async function consumeOrder(tx: Db, orderId: string, picks: readonly Cons
     tx,
     sql`SELECT status, number FROM outbound_orders WHERE id = ${orderId}::uuid FOR UPDATE`,
   );
-  const lines = await tx.select().from(outboundOrderLines).where(eq(outboundOrderLines.orderId, orderId)).orderBy(asc(outboundOrderLines.lineNo));
-  for (const write of orderConsumption(orderId, order, lines, picks, field)) await tx.execute(write);
+  // Each line with its item's unit, for a refusal's quantities (sweep 22c F6).
+  const rows = await tx
+    .select({ line: outboundOrderLines, unit: items.unit })
+    .from(outboundOrderLines)
+    .innerJoin(items, eq(items.id, outboundOrderLines.itemId))
+    .where(eq(outboundOrderLines.orderId, orderId))
+    .orderBy(asc(outboundOrderLines.lineNo));
+  const units = new Map(rows.map((r) => [r.line.itemId, r.unit]));
+  const lines = rows.map((r) => r.line);
+  for (const write of orderConsumption(orderId, order, lines, picks, field, (itemId) => units.get(itemId))) await tx.execute(write);
 }
 
 /**
  * consumeOrder's decision on the order as locked (its row, then its lines): the writes that count the picks against
- * it, to run in the document's transaction — by consumeOrder, or in the document's own statement (issue 11).
+ * it, to run in the document's transaction — by consumeOrder, or in the document's own statement (issue 11). `unitOf`
+ * gives an item's unit, for the refusal's quantities (「尚可出库 2 床」).
  */
 export function orderConsumption(
   orderId: string,
@@ -524,6 +534,7 @@ export function orderConsumption(
   lines: readonly OrderLineRow[],
   picks: readonly ConsumedPick[],
   field: LineField = (line, what = 'quantity') => `input.lines.${line}.${what}`,
+  unitOf: (itemId: string) => string | undefined = () => undefined,
 ): SQL[] {
   assertExecutable(order);
   const left = new Map(lines.map((l) => [l.lineNo, l.quantity - l.executedQuantity]));
@@ -559,7 +570,9 @@ export function orderConsumption(
         requested,
       });
     }
-    throw badInput(field(line), `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${remaining}，本次需要 ${requested}`, {
+    const unit = unitOf(picks.find((p) => (p.line ?? 0) === line)!.itemId);
+    const amount = (n: number) => quantityText(n, unit);
+    throw badInput(field(line), `超出出库申请 ${order.number} 批准的数量：该物资（批次）尚可出库 ${amount(remaining)}，本次需要 ${amount(requested)}`, {
       remaining,
       requested,
     });

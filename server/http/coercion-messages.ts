@@ -11,27 +11,62 @@ import type { Plugin } from 'graphql-yoga';
 import { fieldInWords, withFieldWords } from '../field-words.ts';
 import { requestRefusal } from './graphql-messages.ts';
 import { isSecretField } from '../audit/log.ts';
+import { BALANCE_MAX, LINE_QUANTITY_MAX } from '../inventory/common.ts';
+import { MAX_PAGE_SIZE } from '../pagination.ts';
 
 const INT_MAX = 2_147_483_647;
+
+/**
+ * Sweep 22c F4: the most a quantity field takes (quantitySchema, the quota's, agreement's and joint reserve's at most
+ * LINE_QUANTITY_MAX; a count, countedQuantitySchema, what a balance holds; a recovery count, relief/recovery.ts). A
+ * number past GraphQL's Int in such a field is said as the console says it (「数量过大（最多 100,000,000）」), not as
+ * the Int's range, half of which (the negatives) no quantity takes.
+ */
+const QUANTITY_MAX: Readonly<Record<string, number>> = {
+  quantity: LINE_QUANTITY_MAX,
+  maxQuantity: LINE_QUANTITY_MAX,
+  dailyCapacity: LINE_QUANTITY_MAX,
+  countedQuantity: BALANCE_MAX,
+  good: 10_000_000,
+  damaged: 10_000_000,
+  lost: 10_000_000,
+};
+
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * A whole number past GraphQL's Int (±2,147,483,647) in `field`, in the field's terms: a quantity's limit, the page
+ * size's, or else the positive range every other Int input takes (none takes a negative number).
+ */
+function outOfIntRange(printed: string, field: string | null): string {
+  const negative = printed.trim().startsWith('-');
+  if (negative) return '不能为负数';
+  const leaf = field?.split('.').at(-1) ?? '';
+  if (QUANTITY_MAX[leaf]) return `数量过大（最多 ${grouped(QUANTITY_MAX[leaf])}）`;
+  if (leaf === 'first') return `每页条数须为 0 到 ${MAX_PAGE_SIZE} 之间的整数`;
+  return `数值过大（最多 ${grouped(INT_MAX)}）`;
+}
 
 /**
  * One of graphql-js's value refusals (the part after the variable and path), in Chinese; null when unknown. The refused
  * value is quoted back (「须为整数：1.5」) unless `quote` is false: a password or an ID number sent as a number is not
  * repeated in the answer, nor in the audit row that keeps the answer's message (D29, isSecretField).
  */
-function valueRefusal(message: string, quote = true): string | null {
+function valueRefusal(message: string, quote = true, field: string | null = null): string | null {
   // A whole variable's refusal names the type first: "Expected type Int; Int cannot represent …".
   const text = message.replace(/^Expected type [^;"]+; /, '');
   const saying = (words: string, value: string) => (quote ? `${words}：${value}` : words);
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
-    [/^Int cannot represent non 32-bit signed integer value: (.*)$/s, (m) => saying(`数值超出范围（整数须在 ${-INT_MAX - 1} 到 ${INT_MAX} 之间）`, m[1])],
+    [/^Int cannot represent non 32-bit signed integer value: (.*)$/s, (m) => outOfIntRange(m[1], field)],
     [/^Int cannot represent non-integer value: (.*)$/s, (m) => saying('须为整数', m[1])],
     [/^Float cannot represent non numeric value: (.*)$/s, (m) => saying('须为数字', m[1])],
     [/^String cannot represent a non string value: (.*)$/s, (m) => saying('须为文本', m[1])],
     [/^Boolean cannot represent a non boolean value: (.*)$/s, (m) => saying('须为 true 或 false', m[1])],
     [/^ID cannot represent value: (.*)$/s, (m) => saying('编号格式错误', m[1])],
     [/^Expected non-nullable type "[^"]*" not to be null\.$/, () => '不能为空'],
-    [/^Field "(?:[^".]*\.)?([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => `缺少必填项 ${m[1]}`],
+    // Sweep 22c F4: the field in words goes in front (「仓库：缺少必填项」, withFieldWords); its identifier only when
+    // it has no words.
+    [/^Field "(?:[^".]*\.)?([^"]+)" of required type "[^"]*" was not provided\.$/, (m) => (field && fieldInWords(field) ? '缺少必填项' : `缺少必填项 ${m[1]}`)],
     [/^Field "([^"]+)" is not defined by type "[^"]*"\..*$/s, (m) => `没有 ${m[1]} 这一项`],
     [/^Value "([^"]*)" does not exist in "[^"]*" enum\..*$/s, (m) => saying('不是可选的取值', m[1])],
     // Sweep 21c F4: an enum written in the query as a string ("PURCHASE"), a number or a list — its values are names,
@@ -184,7 +219,7 @@ export function refusalInChinese(
     const path = fieldOfVariable(name) + (at ? at.slice(name.length) : '');
     const missing = /^Field "([^"]+)" of required type/.exec(rest);
     const field = fieldOf(missing ? `${path}.${missing[1]}` : path);
-    const said = valueRefusal(rest, !isSecretField(field));
+    const said = valueRefusal(rest, !isSecretField(field), field);
     return { message: said ? withFieldWords(field, said) : UNRECOGNISED_REFUSAL, field };
   }
   const whole = /^Variable "\$([^"]+)" (?:of non-null type "[^"]*" must not be null|of required type "[^"]*" was not provided)\.$/.exec(message);
@@ -199,7 +234,7 @@ export function refusalInChinese(
     const missing = /^Field "(?:[^".]*\.)?([^"]+)" of required type/.exec(message);
     const field = at && fieldOf(missing ? `${at}.${missing[1]}` : at);
     // A value of no known field is not quoted: it might be anyone's secret.
-    const value = valueRefusal(message, field !== null && !isSecretField(field))!;
+    const value = valueRefusal(message, field !== null && !isSecretField(field), field)!;
     return field ? { message: inWords(field, value), field } : { message: value };
   }
   const said = requestRefusal(message);

@@ -85,8 +85,11 @@ export async function itemsFor(db: Db, lines: readonly { itemId: string }[], fie
   return map;
 }
 
-/** A quantity as a person reads it in a message or a summary: 999,999. */
-export const quantityText = (n: number) => n.toLocaleString('zh-CN');
+/**
+ * A quantity as a person reads it in a message or a summary: 999,999 — with its unit, after a space, when given:
+ * 「1,300 床」 (sweep 22c F6: one way of writing a quantity, as the console's formatQuantity writes it).
+ */
+export const quantityText = (n: number, unit?: string | null) => (unit ? `${n.toLocaleString('zh-CN')} ${unit}` : n.toLocaleString('zh-CN'));
 
 /**
  * Quantities of one sign said in each item's own unit (毛毯 in 条, tents in 顶): "5 条、1,200 顶" ('0' when none), for

@@ -278,7 +278,8 @@ export async function issueStock(ctx: ServiceContext, input: unknown) {
       let alsoWrites: SQL[] | undefined;
       // D23: without an order, by the owner of what is picked.
       if (!order) await assertLeavesWithoutOrder(tx, store, 'ISSUE', picks);
-      else if (prepared) alsoWrites = orderConsumption(order.id, prepared.lockedOrder!, prepared.lockedOrderLines!, picks);
+      else if (prepared)
+        alsoWrites = orderConsumption(order.id, prepared.lockedOrder!, prepared.lockedOrderLines!, picks, undefined, (id) => itemMap.get(id)?.unit);
       else await consumeOrder(tx, order.id, picks);
       return {
         type: 'ISSUE',

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import {
   balances,
@@ -19,7 +19,7 @@ import { forbidden, notFound } from '../errors.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { filterRegion, inRegionSubtree } from '../regions/service.ts';
 import { getStoreInScope } from '../stores/service.ts';
-import { assertPeriodOrder, uuidArg } from '../validation.ts';
+import { assertPeriodOrder, searchPattern, uuidArg } from '../validation.ts';
 import type { BatchRow } from './common.ts';
 import { getCategory, getItem, type ItemWithCategory } from '../catalog/service.ts';
 import type { ServiceContext } from '../context.ts';
@@ -40,6 +40,12 @@ export interface StockFilter {
   itemId?: string | null;
   categoryCode?: string | null;
   expiringBefore?: string | null;
+  /**
+   * Sweep 22a F6 (README: 本库库存's search "by name, spec or code among what the store holds"): a word of the item's
+   * name, spec or code, or of the batch number — matched in the query, so that a store of thousands of lines is searched
+   * whole, not its first page.
+   */
+  search?: string | null;
 }
 
 /** Conditions on balances (joined with stores as s, items as i, batches as b) for a filter, in the user's scope. */
@@ -56,6 +62,9 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
   // An unknown category is NOT_FOUND, as items(categoryCode) says it — not an empty list that reads as "none held".
   if (f.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, f.categoryCode, 'filter.categoryCode')).code));
   if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
+  // The stock query joins items and batches already: the search adds a condition, not a statement.
+  const pattern = searchPattern(f.search, 'filter.search');
+  if (pattern) where.push(or(ilike(items.name, pattern), ilike(items.spec, pattern), ilike(items.code, pattern), ilike(batches.batchNo, pattern)));
   return where;
 }
 

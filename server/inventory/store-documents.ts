@@ -16,6 +16,8 @@ export type DocumentType = DocumentRow['type'];
 
 export interface DocumentFilter {
   storeId: string;
+  /** OWN: the documents the store holds; COUNTERPART: another store's naming it the other side; none given: both. */
+  side?: 'OWN' | 'COUNTERPART' | null;
   /** Any of these statuses; none given: all. */
   status?: readonly string[] | null;
   type?: string | null;
@@ -63,7 +65,14 @@ export async function listStoreDocuments(ctx: ServiceContext, f: DocumentFilter,
   const { db, actor: user } = ctx;
   const req = pageRequest(page, 'storeDocuments', ['timestamp', 'timestamp', 'uuid']);
   const store = await getStoreInScope(db, user, f.storeId, 'filter.storeId');
-  const where: (SQL | undefined)[] = [or(eq(documents.storeId, store.id), eq(documents.counterpartStoreId, store.id))];
+  // Sweep 22a F9: one side alone narrows the list the store may read anyway (its documents and those naming it).
+  const side =
+    f.side === 'OWN'
+      ? eq(documents.storeId, store.id)
+      : f.side === 'COUNTERPART'
+        ? eq(documents.counterpartStoreId, store.id)
+        : or(eq(documents.storeId, store.id), eq(documents.counterpartStoreId, store.id));
+  const where: (SQL | undefined)[] = [side];
   if (f.status?.length) where.push(inArray(documents.status, documentStatuses(f.status, 'filter.status')));
   if (f.type) where.push(eq(documents.type, documentType(f.type, 'filter.type')));
   assertPeriodOrder(f.from, f.to, 'filter.to');

@@ -126,8 +126,8 @@ async function batchAlerts(ctx: ServiceContext, policy: AlertPolicy, regionCode?
       kind: expired ? 'EXPIRED' : 'EXPIRING',
       severity: expired ? 'CRITICAL' : 'WARNING',
       message: expired
-        ? `${r.store}：${r.item} 批次 ${r.batch_no} 有效期至 ${r.expiry}，已过期，在库 ${r.on_hand} ${r.unit}，已冻结，请轮换或报废`
-        : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期，在库 ${r.on_hand} ${r.unit}，请安排轮换`,
+        ? `${r.store}：${r.item} 批次 ${r.batch_no} 有效期至 ${r.expiry}，已过期，在库 ${quantityText(Number(r.on_hand), r.unit)}，已冻结，请轮换或报废`
+        : `${r.store}：${r.item} 批次 ${r.batch_no} 将于 ${r.expiry} 到期，在库 ${quantityText(Number(r.on_hand), r.unit)}，请安排轮换`,
       regionCode: r.region_code,
       storeId: r.store_id,
       batchId: r.batch_id,
@@ -311,7 +311,8 @@ async function quotaAlerts(ctx: ServiceContext, regionCode?: string | null): Pro
       key: `BELOW_QUOTA:${g.quotaId}`,
       kind: 'BELOW_QUOTA',
       severity: 'WARNING',
-      message: `${holder.name}：${item.name} 可用 ${g.available} ${item.unit}，低于储备定额 ${g.quota} ${item.unit}（缺 ${g.gap} ${item.unit}）`,
+      // Sweep 22c F6: quantities grouped, with their unit (quantityText), as every alert writes them.
+      message: `${holder.name}：${item.name} 可用 ${quantityText(g.available, item.unit)}，低于储备定额 ${quantityText(g.quota, item.unit)}（缺 ${quantityText(g.gap, item.unit)}）`,
       regionCode: holder.region_code,
       storeId: g.storeId,
       batchId: null,
@@ -336,7 +337,7 @@ async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | n
       key: `RECONCILIATION:${l.storeId}:${l.batchId}:${l.ledgerOnHand}:${l.balanceOnHand}:${l.ledgerInTransit}:${l.balanceInTransit}`,
       kind: 'RECONCILIATION',
       severity: 'CRITICAL',
-      message: `${store.name}：账簿与库存余额不符（在库 ${l.ledgerOnHand}/${l.balanceOnHand}，在途 ${l.ledgerInTransit}/${l.balanceInTransit}），请核查`,
+      message: `${store.name}：账簿与库存余额不符（在库 ${quantityText(l.ledgerOnHand)}/${quantityText(l.balanceOnHand)}，在途 ${quantityText(l.ledgerInTransit)}/${quantityText(l.balanceInTransit)}），请核查`,
       regionCode: store.region_code,
       storeId: l.storeId,
       batchId: l.batchId,
@@ -387,7 +388,7 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
     const over = overs[n];
     const lines = over.lines.map((l) => {
       const { name, unit } = item(l.itemId);
-      return `${name} ${l.quantity} ${unit}（${l.already ? `此前已领 ${l.already} ${unit}，` : ''}标准 ${l.allowance} ${unit}）`;
+      return `${name} ${quantityText(l.quantity, unit)}（${l.already ? `此前已领 ${quantityText(l.already, unit)}，` : ''}标准 ${quantityText(l.allowance, unit)}）`;
     });
     const reason = (r.reason ?? '').length > 100 ? `${r.reason!.slice(0, 100)}…` : (r.reason ?? '');
     return {
@@ -523,7 +524,7 @@ async function agreementCheckAlerts(ctx: ServiceContext, regionCode?: string | n
     const held = entrusted ? Number(r.book ?? 0) : Number(r.committed);
     const short = held - Number(r.counted);
     if (short <= 0) return [];
-    const amount = (n: number) => `${quantityText(n)} ${r.unit}`;
+    const amount = (n: number) => quantityText(n, r.unit);
     const company = `${r.company}${r.contract_no ? `（合同 ${r.contract_no}）` : ''}`;
     return [
       {

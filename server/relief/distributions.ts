@@ -6,7 +6,7 @@ import { assertMayPost, assertMaySeeHouseholds, distributionsInScope, maySeeHous
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
-import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, quantityText, storeForPosting } from '../inventory/common.ts';
 import { pickUnexpiredAt } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
@@ -218,13 +218,15 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         if (already + l.quantity <= allowance) return;
         if (!v.overrideReason) {
           const details = { allowance, already, requested: l.quantity, itemId: l.itemId, hasStandard: standard !== null };
-          const beyond = `「${item.name}」每户可领 ${allowance}${item.unit}（${v.household.size} 人），已领 ${already}，本次 ${l.quantity}`;
+          // Sweep 22c F6: each quantity grouped, with its unit (quantityText).
+          const amount = (n: number) => quantityText(n, item.unit);
+          const beyond = `「${item.name}」每户可领 ${amount(allowance)}（${v.household.size} 人），已领 ${amount(already)}，本次 ${amount(l.quantity)}`;
           if (standard && recorded.anotherId) throw badHousehold('input.household.idNumber', anotherId(`超出救助标准，${beyond}`), { ...details, line: i });
           throw badHousehold(
             `input.lines.${i}.quantity`,
             standard
               ? `超出救助标准：${beyond}；确需超标准发放须填写「超标准发放原因」`
-              : `「${item.name}」是按规定须回收的设备，本地区未设救助标准，不作为救助物资发放到户（已领 ${already}，本次 ${l.quantity}）；确需发放须填写「超标准发放原因」`,
+              : `「${item.name}」是按规定须回收的设备，本地区未设救助标准，不作为救助物资发放到户（已领 ${amount(already)}，本次 ${amount(l.quantity)}）；确需发放须填写「超标准发放原因」`,
             details,
           );
         }

@@ -24,13 +24,34 @@ export interface StoreFilter {
   kind?: StoreKind | null;
   /** A word of the store's name or code (仓库 list, L11 of the console sweep: 123 demo stores, a province's thousands). */
   search?: string | null;
+  /**
+   * Only these stores (sweep 22a F1): a picker names the stores already chosen — a keeper's scope, a filter — though
+   * they are not on its first page of matches. Still in scope only.
+   */
+  ids?: readonly (string | number)[] | null;
 }
+
+/** How many stores `ids` may name: the API's largest page (README: first 0–500). */
+const STORE_IDS_MAX = 500;
 
 /** Stores the principal may see, filtered; keepers see their own stores only. */
 export async function listStores(ctx: ServiceContext, filter: StoreFilter, page: PageArgs) {
   const { db, actor: user } = ctx;
   const pattern = searchPattern(filter.search);
   const where: (SQL | undefined)[] = [];
+  if (filter.ids) {
+    if (filter.ids.length > STORE_IDS_MAX) {
+      throw badInput('ids', `一次最多查询 ${STORE_IDS_MAX} 个仓库`, { maxLength: STORE_IDS_MAX, length: filter.ids.length });
+    }
+    where.push(
+      filter.ids.length
+        ? inArray(
+            stores.id,
+            filter.ids.map((id) => uuidArg(String(id), 'ids', '仓库')),
+          )
+        : sql`FALSE`,
+    );
+  }
   if (filter.regionCode) {
     const region = await filterRegion(db, user, filter.regionCode);
     where.push(inRegionSubtree(stores.regionCode, region.code));
@@ -46,11 +67,22 @@ export async function listStores(ctx: ServiceContext, filter: StoreFilter, page:
  * The stores a transfer from this store may go to (policy: transferDestinations), for whoever may post there: what a
  * keeper picks as 调入仓库 when asking for a transfer (D23).
  */
-export async function listTransferDestinations(ctx: ServiceContext, fromStoreId: string, page: PageArgs) {
+export async function listTransferDestinations(ctx: ServiceContext, fromStoreId: string, page: PageArgs, search?: string | null) {
   const { db, actor: user } = ctx;
   assertMayPost(user);
+  // Sweep 22a F1: a word of the name or code, as stores(search) — a city of 500+ stores is picked from by typing.
+  const pattern = searchPattern(search);
   const source = await getStoreInScope(db, user, fromStoreId, 'fromStoreId');
-  return storePage(db, and(transferDestinations(user, source, stores), transferDestinationsFrom(source, stores), notClosedPoint(stores)), page);
+  return storePage(
+    db,
+    and(
+      transferDestinations(user, source, stores),
+      transferDestinationsFrom(source, stores),
+      notClosedPoint(stores),
+      pattern ? or(ilike(stores.name, pattern), ilike(stores.code, pattern)) : undefined,
+    ),
+    page,
+  );
 }
 
 /** A page of stores by code. */

@@ -94,7 +94,7 @@ describe('console sweep M3: refusals in the form’s words, without codes or fie
       await refused(
         { household: { headName: '周一', size: 4, address: '唐庄镇唐庄村七组 1 号' }, lines: [{ itemId: QUILT, quantity: 20 }] },
         'input.lines.0.quantity',
-        '超出救助标准：「棉被」每户可领 4床（4 人），已领 0，本次 20；确需超标准发放须填写「超标准发放原因」',
+        '超出救助标准：「棉被」每户可领 4 床（4 人），已领 0 床，本次 20 床；确需超标准发放须填写「超标准发放原因」' /* sweep 22c F6 */,
       );
     });
 

@@ -150,8 +150,10 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
       'admin',
     );
     expect(res.errors!.map((e) => [e.extensions.code, e.extensions.field, e.message])).toEqual([
-      ['BAD_USER_INPUT', 'input.lines.0.quantity', '第 1 行 数量：数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999'],
-      ['BAD_USER_INPUT', 'input.lines.1.itemId', '第 2 行 物资：缺少必填项 itemId'],
+      // Sweep 22c F4: a quantity past GraphQL's Int is said as the console says a quantity too large; a missing field
+      // is named in words only (no 「itemId」 after them).
+      ['BAD_USER_INPUT', 'input.lines.0.quantity', '第 1 行：数量过大（最多 100,000,000）'],
+      ['BAD_USER_INPUT', 'input.lines.1.itemId', '第 2 行 物资：缺少必填项'],
       ['BAD_USER_INPUT', 'input.lines.1.quantity', '第 2 行 数量：须为整数："abc"'],
     ]);
   });
@@ -182,7 +184,8 @@ describe("API.md Errors: the client's own mistakes come back with an API.md code
     const res = await t.gql('{ stores(first: 99999999999) { totalCount } }', {}, 'admin');
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     // Named by its argument, as the same value in a variable is (finance sweep #7).
-    expect(res.errors![0].message).toBe('每页条数：数值超出范围（整数须在 -2147483648 到 2147483647 之间）：99999999999');
+    // Sweep 22c F4: in the page size's own range, not the Int's.
+    expect(res.errors![0].message).toBe('每页条数须为 0 到 500 之间的整数');
     expect(res.errors![0].extensions.field).toBe('first');
     const date = await t.gql('{ agreements(activeOn: "2026-02-30") { edges { node { id } } } }', {}, 'admin');
     expect(errorCode(date)).toBe('BAD_USER_INPUT');

@@ -45,7 +45,8 @@ describe('the incident a stock document or order is booked against (D23, D28, D2
     expect(errorCode(await t.gql(`query($id: ID!) { incident(id: $id) { id } }`, { id: jincheng }, 'keeper'))).toBe('FORBIDDEN');
     const unknown = '00000000-0000-4000-8000-00000000dead';
     const missing = await issue(t, 'keeper', WEIHUI, [{ itemId: QUILT, quantity: 1 }], { incidentId: unknown });
-    expect(missing.errors?.[0]).toMatchObject({ message: `事件不存在：${unknown}`, extensions: { code: 'NOT_FOUND', field: 'input.incidentId' } });
+    // Sweep 22c F4: the id is in extensions.id, not in the message.
+    expect(missing.errors?.[0]).toMatchObject({ message: '事件不存在', extensions: { code: 'NOT_FOUND', field: 'input.incidentId', id: unknown } });
     expect(await ledgerCounts(t)).toEqual(before);
     expect(ok(await t.gql(BALANCE, { id: jincheng }, 'jincheng')).incident.balance).toEqual([]);
     await expectLedgerConsistent(t);

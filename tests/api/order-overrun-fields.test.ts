@@ -72,7 +72,7 @@ describe('beyond the order: the refusal names the input line (D23)', () => {
     ]);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].extensions).toMatchObject({ field: 'input.lines.1.quantity', remaining: 5, requested: 8 });
-    expect(res.errors![0].message).toMatch(/尚可出库 5，本次需要 8/);
+    expect(res.errors![0].message).toMatch(/尚可出库 5 套，本次需要 8 套/); // sweep 22c F6: with the item's unit
     expect(await ledgerCounts(t)).toEqual(before);
   });
 

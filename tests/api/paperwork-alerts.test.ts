@@ -60,7 +60,8 @@ describe('alerts (issue 13)', () => {
     expect(soon.message).toContain('将于 2026-08-19 到期，在库 5 床，请安排轮换');
     expect(dispatcher.some((a) => a.batch?.batchNo === 'AL-JC')).toBe(false);
     const quota = dispatcher.find((a) => a.kind === 'BELOW_QUOTA' && a.store?.id === WEIHUI);
-    expect(quota.message).toMatch(/棉被 可用 \d+ 床，低于储备定额 100000 床（缺 \d+ 床）/);
+    // Sweep 22c F6: grouped, as every quantity is written.
+    expect(quota.message).toMatch(/棉被 可用 [\d,]+ 床，低于储备定额 100,000 床（缺 [\d,]+ 床）/);
     // The emergency approval is due in 48 h: not yet announced (12 h before).
     expect(dispatcher.some((a) => a.dispatchPlan?.id === planId)).toBe(false);
     const keeper = await alertsOf('keeper');

@@ -98,7 +98,7 @@ describe('D24, sweep 16a F1: SHARED_CREDENTIALS judges each approval by the pass
     const first = await requestOrder(keeper, 'sk16-1', 3);
     expect(ok(await decide(dispatcher, first)).decideApproval.status).toBe('APPROVED');
     const [alert] = await shared();
-    expect(alert.message).toContain('救灾发放：棉被 ×3');
+    expect(alert.message).toContain('救灾发放：棉被 3 床'); // sweep 22c F6: with its unit
     expect(alert.message).toContain('审批时二人的密码均由 卫辉管理员16（sk16-admin） 设置');
 
     // Afterwards both change their own (the third person could, knowing both): the approval already made stays announced.
@@ -119,7 +119,7 @@ describe('D24, sweep 16a F1: SHARED_CREDENTIALS judges each approval by the pass
     expect(ok(await decide(dispatcher, second)).decideApproval.status).toBe('APPROVED');
     const after = await shared();
     expect(after.map((a) => a.key)).toEqual([alert.key]);
-    expect(after.some((a) => a.message.includes('棉被 ×4'))).toBe(false);
+    expect(after.some((a) => a.message.includes('棉被 4 床'))).toBe(false);
     // Past the 7 days of the first approval, nothing is announced.
     t.clock.set('2026-07-28T02:00:00Z');
     expect(await shared()).toEqual([]);

@@ -69,11 +69,12 @@ describe('D19 (L9, sweep 3): removeQuota', () => {
       'removeQuota',
       () => t.gql(REMOVE, { id: '00000000-0000-4000-8000-000000000000' }, 'admin'),
       'NOT_FOUND',
-      '储备定额不存在：00000000-0000-4000-8000-000000000000',
+      '储备定额不存在', // sweep 22c F4: the id is in extensions.id, not in the message
       { field: 'id' },
     );
-    await expectRefusedUnchanged(t, 'removeQuota', () => t.gql(REMOVE, { id: regionQuota }, 'admin'), 'NOT_FOUND', `储备定额不存在：${regionQuota}`, {
+    await expectRefusedUnchanged(t, 'removeQuota', () => t.gql(REMOVE, { id: regionQuota }, 'admin'), 'NOT_FOUND', '储备定额不存在', {
       field: 'id',
+      id: regionQuota,
     });
     const bad = await t.gql(REMOVE, { id: 'not-an-id' }, 'admin');
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });

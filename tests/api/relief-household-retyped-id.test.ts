@@ -62,7 +62,8 @@ describe('D29 (sweep 14c MEDIUM-1): the same head and address under another ID n
     const res = await expectRefused(
       { ...FENG, idNumber: RETYPED },
       1,
-      '该户主与住址已凭另一身份证号码（410781********0031）登记领取，按同一户计算：超出救助标准，「棉被」每户可领 2床（2 人），已领 2，本次 1；如确为另一户，请在「超标准发放原因」中说明',
+      // Sweep 22c F6: every quantity with its unit, after a space (was 「每户可领 2床…已领 2，本次 1」).
+      '该户主与住址已凭另一身份证号码（410781********0031）登记领取，按同一户计算：超出救助标准，「棉被」每户可领 2 床（2 人），已领 2 床，本次 1 床；如确为另一户，请在「超标准发放原因」中说明',
     );
     expect(ext(res)).toMatchObject({ allowance: 2, already: 2, requested: 1, itemId: QUILT, line: 0 });
     // Whatever the keyboard made of the name or the address (nameKey/addressKey: spaces, full-width, a trailing 。), and a

@@ -72,8 +72,9 @@ describe('L5 (D23, D26): an outbound order that asks for more than its execution
       ],
     });
     expect(placed.lines).toMatchObject([{ quantity: 8 }, { quantity: 999_999 }]);
+    // Sweep 22c F6: what is asked written as the note writes it — grouped, with the unit (was 「棉被 ×999999」).
     expect(placed.approval.summary).toBe(
-      '卫辉市救灾物资储备库 救灾发放：棉大衣 ×8、棉被 ×999999 → 唐庄镇安置点（注意：申请时库存不足以执行——棉被可用 1,300 床，申请 999,999 床）',
+      '卫辉市救灾物资储备库 救灾发放：棉大衣 8 件、棉被 999,999 床 → 唐庄镇安置点（注意：申请时库存不足以执行——棉被可用 1,300 床，申请 999,999 床）',
     );
   });
 

@@ -57,7 +57,7 @@ describe('SHARED_CREDENTIALS (D24, sweep 4 H1): an approval whose two people had
     expect(alert.message).toContain('张库管');
     expect(alert.message).toContain('李调度');
     expect(alert.message).toContain('卫辉管理员（sc-admin）');
-    expect(alert.message).toContain('救灾发放：棉被 ×3');
+    expect(alert.message).toContain('救灾发放：棉被 3 床'); // sweep 22c F6: with its unit
     expect(shared((await t.gql(ALERTS, {}, 'dispatcher')).data.alerts)).toHaveLength(1);
     // Keepers are not told about others' logins.
     expect(shared((await withToken(keeper, ALERTS)).data.alerts)).toEqual([]);

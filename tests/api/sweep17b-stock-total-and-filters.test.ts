@@ -112,8 +112,9 @@ describe('sweep 17b F4: an unknown item filter is NOT_FOUND naming it, as every 
       [`query($f: JournalFilter!) { journal(filter: $f, first: 5) { totalCount } }`, 'auditor'],
     ] as const) {
       expect(await firstError(query, { f: { itemId: unknown } }, as)).toMatchObject({
-        message: `物资不存在：${unknown}`,
-        extensions: { code: 'NOT_FOUND', field: 'filter.itemId' },
+        // Sweep 22c F4: the id is in extensions.id, not in the message.
+        message: '物资不存在',
+        extensions: { code: 'NOT_FOUND', field: 'filter.itemId', id: unknown },
       });
       // A known item is a list, as before.
       expect((await t.gql(query, { f: { itemId: QUILT } }, as)).errors).toBeUndefined();
@@ -155,7 +156,7 @@ describe('sweep 17b F8: the exports refuse an unknown parameter, item or categor
     for (const list of ['stock', 'journal']) {
       const res = await download(t, `/exports/${list}.csv`, 'auditor', { itemId: unknown });
       expect(res.status).toBe(404);
-      expect(res.body.error).toMatchObject({ code: 'NOT_FOUND', field: 'itemId', message: `物资不存在：${unknown}` });
+      expect(res.body.error).toMatchObject({ code: 'NOT_FOUND', field: 'itemId', message: '物资不存在' }); // sweep 22c F4: no uuid
     }
   });
 

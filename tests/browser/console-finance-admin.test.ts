@@ -72,7 +72,8 @@ describe('headquarters and finance in the console: relief standards, agreement c
     await clickModalOk(page);
     await waitForMessage(page, '抽查已记录');
 
-    await page.waitForSelector(rowWith(WEIHUI_COMPANIES, '抽查实存 18000，计 18000'));
+    // Sweep 22c F6: quantities grouped, with the unit (was 「抽查实存 18000，计 18000」, 「编织袋 18000条」).
+    await page.waitForSelector(rowWith(WEIHUI_COMPANIES, '抽查实存 18,000 条，计 18,000 条'));
     await modalGone(page);
     const expand = await page.waitForSelector(
       `::-p-xpath(//tr[contains(., ${JSON.stringify(WEIHUI_COMPANIES)})]//button[contains(@class, "ant-table-row-expand-icon")])`,
@@ -80,7 +81,7 @@ describe('headquarters and finance in the console: relief standards, agreement c
     await expand!.click();
     await expand!.dispose();
     await waitForText(page, 'E2E抽查：编织袋实存 18000 条');
-    await page.waitForSelector(rowWith('编织袋 18000条', '系统管理员'));
+    await page.waitForSelector(rowWith('编织袋 18,000 条', '系统管理员'));
   });
 
   it('D22: admin closes a month after confirming; months close in order; a receipt dated in the closed month is then refused', async () => {

@@ -58,7 +58,8 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
     await clickText(page, 'a', DEMO_INCIDENT);
     await waitForText(page, '回收清点与结束事件');
     // 1. The outstanding lines: 安置点, item, batch, quantity.
-    expect(await outstandingCell(page, JISHUI, batchNo)).toBe(`${atJishui.outstanding}${atJishui.item.unit}`);
+    // Sweep 22c F6: a quantity grouped, a space before its unit.
+    expect(await outstandingCell(page, JISHUI, batchNo)).toBe(`${atJishui.outstanding.toLocaleString('zh-CN')} ${atJishui.item.unit}`);
     await waitForText(page, '使用未满 12 个月须回收');
 
     // 2. 回收清点 by condition, per 安置点 and batch.
@@ -73,7 +74,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
     const rows = await page.$$eval('.ant-modal .ant-table-tbody tr.ant-table-row', (r) => r.map((x) => x.textContent ?? ''));
     expect(rows[i]).toContain('安置点');
     expect(rows[i + 1]).toContain('群众处');
-    expect(rows[i + 1]).toContain(`${atJishui.withHouseholds}${atJishui.item.unit}`);
+    expect(rows[i + 1]).toContain(`${atJishui.withHouseholds.toLocaleString('zh-CN')} ${atJishui.item.unit}`);
     // More than is outstanding there: refused in the form.
     await page.type(`#recover_lines_${i}_damaged`, String(atPoint + 1));
     await submitModal(page);
@@ -99,7 +100,7 @@ describe('dispatcher recovers stock and closes an incident in the console', () =
       {},
       changed[0].store.name,
       batchNo,
-      `${changed[0].outstanding}${changed[0].item.unit}`,
+      `${changed[0].outstanding.toLocaleString('zh-CN')} ${changed[0].item.unit}`, // sweep 22c F6
     );
     // Console sweep 2, M2: the row adds up — 已到 = 已回收/报废/核销 + 待审批 (the damaged and lost awaiting approval) + 待回收.
     const cells = await page.$$eval(

@@ -141,7 +141,7 @@ describe('sweep 20c F8: a loss in transit is made good once its write-off is app
     await clickRowButton(page, '未到齐', '补发');
     const intro = await textOf(page, '[data-testid="reship-intro"]');
     expect(intro).toContain('已到 7，在途 0，尚缺 0');
-    expect(intro).toContain('另有在途短少 3条尚待核销审批：审批通过后才能补发');
+    expect(intro).toContain('另有在途短少 3 条尚待核销审批：审批通过后才能补发'); // sweep 22c F6: a space before the unit
     expect(await page.$eval('[id="reship_lines_0_quantity"]', (e) => (e as HTMLInputElement).value)).toBe('');
     await clickText(page, 'div[contains(@class, "ant-modal-footer")]//button', '返回');
     await page.waitForFunction(() => !document.querySelector('.ant-modal'));

@@ -97,6 +97,10 @@ describe('console sweep 2: the lows L2, L5, L6, L9', () => {
 
     const { page } = await open('auditor');
     await clickText(page, 'a', '对账');
+    // Sweep 22a F5: 对账 shows only the lines that differ at first; this batch agrees, so every line is asked for.
+    await page.waitForSelector('#reconciliation-differences-only');
+    await page.click('#reconciliation-differences-only');
+    await page.waitForSelector('#reconciliation-differences-only:not(.ant-switch-checked)');
     // The page sorts differences first; the batch is found on whichever page it lands.
     const row = `::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., "XXX-BZD-2412")])`;
     await tableLoaded(page, '台账在库');

@@ -3,7 +3,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { todayInChina } from '../common/format';
+import { formatQuantity, todayInChina } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 const RecordCheck = graphql(`
@@ -96,7 +96,11 @@ export function AgreementCheckModal({ agreement, onClose }: { agreement: Checked
         dataSource={agreement.lines}
         columns={[
           { title: '物资', render: (_, l) => l.item.name },
-          { title: '协议数量', align: 'right', render: (_, l) => (l.quantity === null || l.quantity === undefined ? '—' : `${l.quantity}${l.item.unit}`) },
+          {
+            title: '协议数量',
+            align: 'right',
+            render: (_, l) => (l.quantity === null || l.quantity === undefined ? '—' : formatQuantity(l.quantity, l.item.unit)),
+          },
           { title: '上次抽查', align: 'right', render: (_, l) => l.lastCheckedQuantity ?? '—' },
           {
             title: '实存数量',

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Button, Card, Space, Table, Tag } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { formatMoney } from '../common/format';
+import { formatMoney, formatQuantity } from '../common/format';
 import { labelOf, RESERVE_MODE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { FormModal } from './FormModal';
@@ -79,14 +79,18 @@ const STATUS: Record<string, [string, string]> = {
   EXPIRING: ['即将到期', 'orange'],
   EXPIRED: ['已到期', 'red'],
   NOT_STARTED: ['未生效', 'blue'],
+  // D6, D22 (sweep 22b F2): ended early by endAgreement — after its last day, or at once when voided.
+  ENDED: ['已终止', 'default'],
 };
 
 /** A line as the list shows it: AGREEMENT lines count for min(committed, last counted) once spot-checked (D6). */
 function lineText(a: Agreement, l: Agreement['lines'][number]) {
-  if (l.quantity === null) return `${l.item.name} ${l.dailyCapacity}/日${l.leadDays ? `（准备 ${l.leadDays} 天）` : ''}`;
-  const effective = a.mode === 'AGREEMENT' ? `，计 ${l.effectiveQuantity}` : '';
-  const counted = l.lastCheckedQuantity === null ? '' : `（抽查实存 ${l.lastCheckedQuantity}${effective}）`;
-  return `${l.item.name} ${l.quantity}${counted}`;
+  // Sweep 22c F6: quantities grouped, with the item's unit (「棉被 1,000 床」, 「棉帐篷 300 顶/日」).
+  const amount = (n: number | null | undefined) => formatQuantity(n, l.item.unit);
+  if (l.quantity === null) return `${l.item.name} ${amount(l.dailyCapacity)}/日${l.leadDays ? `（准备 ${l.leadDays} 天）` : ''}`;
+  const effective = a.mode === 'AGREEMENT' ? `，计 ${amount(l.effectiveQuantity)}` : '';
+  const counted = l.lastCheckedQuantity === null ? '' : `（抽查实存 ${amount(l.lastCheckedQuantity)}${effective}）`;
+  return `${l.item.name} ${amount(l.quantity)}${counted}`;
 }
 
 /**
@@ -121,10 +125,10 @@ export default function AgreementsPage() {
     >
       <Table<Agreement>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.agreements.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.agreements.totalCount)}
+        pagination={tablePagination(pages, data?.agreements.totalCount, { query: AgreementsQuery, variables: {} })}
         scroll={{ x: 1000 }}
         expandable={{ expandedRowRender: (a) => <AgreementChecks checks={a.checks} />, rowExpandable: (a) => a.mode !== 'CAPACITY' }}
         columns={[

@@ -3,7 +3,7 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { todayInChina } from '../common/format';
+import { formatQuantity, todayInChina } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
@@ -136,7 +136,7 @@ export default function JointReservesPage() {
           },
           {
             title: '物资与限量',
-            render: (_, a) => (a.lines.length ? a.lines.map((l) => `${l.item.name} ≤${l.maxQuantity}${l.item.unit}`).join('；') : '全部物资'),
+            render: (_, a) => (a.lines.length ? a.lines.map((l) => `${l.item.name} ≤${formatQuantity(l.maxQuantity, l.item.unit)}`).join('；') : '全部物资'),
           },
           { title: '备注', render: (_, a) => a.note ?? '—' },
         ]}

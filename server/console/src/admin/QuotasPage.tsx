@@ -82,7 +82,7 @@ export default function QuotasPage() {
           success={() => '定额已保存'}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >
-          <Form.Item name="itemId" label="物资" rules={[{ required: true }]}>
+          <Form.Item name="itemId" label="物资" rules={[{ required: true, message: '请选择物资' }]}>
             <ItemSelect />
           </Form.Item>
           <Form.Item name="quantity" label="定额数量" rules={quantityRules('quantity', '请输入定额数量')}>

@@ -7,6 +7,7 @@ import { ItemSelect } from '../common/ItemSelect';
 import { QuantityInput } from '../common/QuantityInput';
 import { RegionSelect } from '../common/RegionSelect';
 import { FormModal } from './FormModal';
+import { formatQuantity } from '../common/format';
 
 const StandardsQuery = graphql(`
   query ReliefStandards($regionCode: String!) {
@@ -135,8 +136,8 @@ export default function ReliefStandardsPage() {
         locale={{ emptyText: regionCode ? '该区划及其上级、下级均未设定救助标准' : '请先选择区划' }}
         columns={[
           { title: '物资', render: (_, s) => `${s.item.name}${s.item.spec ? `（${s.item.spec}）` : ''}` },
-          { title: '每人', align: 'right', render: (_, s) => (s.perPerson === null ? '—' : `${s.perPerson} ${s.item.unit}`) },
-          { title: '每户', align: 'right', render: (_, s) => (s.perHousehold === null ? '—' : `${s.perHousehold} ${s.item.unit}`) },
+          { title: '每人', align: 'right', render: (_, s) => (s.perPerson === null ? '—' : formatQuantity(s.perPerson, s.item.unit)) },
+          { title: '每户', align: 'right', render: (_, s) => (s.perHousehold === null ? '—' : formatQuantity(s.perHousehold, s.item.unit)) },
           {
             title: '设定于',
             render: (_, s) => (

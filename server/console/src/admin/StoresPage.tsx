@@ -286,15 +286,23 @@ export default function StoresPage() {
           onChange={(code) => setRegionCode(code ?? undefined)}
           style={{ width: 220 }}
         />
-        <Select<StoreKind> allowClear placeholder="全部类型" style={{ width: 140 }} value={kind} onChange={setKind} options={optionsOf(STORE_KIND)} />
+        <Select<StoreKind>
+          allowClear
+          placeholder="全部类型"
+          aria-label="仓库类型"
+          style={{ width: 140 }}
+          value={kind}
+          onChange={setKind}
+          options={optionsOf(STORE_KIND)}
+        />
       </Space>
       <Table<Store>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.stores.edges.map((e) => e.node)}
         rowClassName={(s) => (s.id === savedId ? 'row-saved' : '')}
-        pagination={tablePagination(pages, data?.stores.totalCount)}
+        pagination={tablePagination(pages, data?.stores.totalCount, { query: StoresQuery, variables: { regionCode, kind, search } })}
         scroll={{ x: 900 }}
         columns={[
           { title: '代码', render: (_, s) => s.code },

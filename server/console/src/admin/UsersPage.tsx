@@ -317,10 +317,10 @@ export default function UsersPage() {
       </Space>
       <Table<User>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.users.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.users.totalCount)}
+        pagination={tablePagination(pages, data?.users.totalCount, { query: UsersQuery, variables: { role, search } })}
         columns={[
           { title: '用户名', render: (_, u) => u.username },
           { title: '姓名', render: (_, u) => u.displayName },

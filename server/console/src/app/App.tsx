@@ -16,7 +16,9 @@ function Gate() {
 
 export function App() {
   return (
-    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c0392b' } }}>
+    // Sweep 22c F3: antd names every dialog's ✕ "Close" whatever the locale (rc-dialog writes it; zhCN's 关闭 goes to the
+    // icon inside only): one Chinese name for all of them here.
+    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c0392b' } }} modal={{ closable: { 'aria-label': '关闭' } }}>
       <AntApp>
         <BrowserRouter>
           <SessionProvider>

@@ -1,10 +1,10 @@
 import { Suspense, useState } from 'react';
-import { Button, Layout, Menu, Spin, Typography } from 'antd';
+import { Button, Layout, Menu, Result, Spin, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
-import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { Link, Navigate, Route, Routes, matchPath, useLocation, useNavigate } from 'react-router-dom';
 import { useUser, useSession, type SessionUser } from './session';
 import { ChangePassword } from './ChangePassword';
-import { routesFor } from './routes';
+import { routesFor, type ConsoleRoute } from './routes';
 import { labelOf, ROLE } from '../common/labels';
 
 /** Where the user acts: their region, else their stores; a system-wide administrator has neither and sees everything. */
@@ -12,11 +12,36 @@ function scopeOf(user: SessionUser): string {
   return user.region?.name ?? (user.stores.map((s) => s.name).join('、') || '全部');
 }
 
+const ROLES: SessionUser['role'][] = ['KEEPER', 'DISPATCHER', 'AUDITOR', 'ADMIN'];
+
+/** The roles that have a screen at this address (none: no such screen). */
+function rolesWithScreen(pathname: string): SessionUser['role'][] {
+  return ROLES.filter((role) => routesFor(role).some((r) => matchPath(r.path, pathname)));
+}
+
+/**
+ * An address that is none of this role's screens (sweep 22c F10: it showed the role's home without a word, and a link
+ * passed on by a colleague looked broken): `/` is the home; another role's screen says whose it is; anything else, that
+ * there is no such page — each with a way home.
+ */
+function NotYours({ home }: { home: ConsoleRoute }) {
+  const { pathname } = useLocation();
+  if (pathname === '/') return <Navigate to={home.path} replace />;
+  const roles = rolesWithScreen(pathname);
+  const back = <Link to={home.path}>返回首页（{home.label}）</Link>;
+  return roles.length > 0 ? (
+    <Result status="403" title="无权查看该页面" subTitle={`该页面仅${roles.map((r) => labelOf(ROLE, r)).join('/')}可用`} extra={back} />
+  ) : (
+    <Result status="404" title="页面不存在" subTitle={`控制台没有这个地址：${pathname}`} extra={back} />
+  );
+}
+
 /** antd's `xl` breakpoint as the Sider watches it: narrower than 1200 px. */
 const NARROW = '(max-width: 1199.98px)';
 
 /**
- * The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`. Narrower than 1200 px (a
+ * The signed-in frame: the role's menu at the side, its screens on the right, its home at `/`, any other address
+ * answered by NotYours. Narrower than 1200 px (a
  * 1024 px screen, a tablet, a phone) the menu folds away behind antd's ☰ tab at the left edge, leaving the width to the
  * tables (L15: at 1024 px it took 184 px and the tables' last columns went past the window); opened there, it lies over
  * the page and folds away again once a screen is chosen.
@@ -28,6 +53,7 @@ export default function Shell() {
   const [collapsed, setCollapsed] = useState(narrow);
   const { signOut } = useSession();
   const location = useLocation();
+  const navigate = useNavigate();
   const routes = routesFor(user.role);
   const scopeLine = `${labelOf(ROLE, user.role)} · ${scopeOf(user)}`;
   const selected = routes.filter((r) => r.menu && location.pathname.startsWith(r.path)).map((r) => r.path);
@@ -63,7 +89,15 @@ export default function Shell() {
             {scopeLine}
           </Typography.Text>
           <ChangePassword />
-          <Button icon={<LogoutOutlined />} onClick={signOut} className="shell-logout">
+          {/* Back to `/` first: the next user of this tab starts at their own home, not at a screen of this one's role. */}
+          <Button
+            icon={<LogoutOutlined />}
+            onClick={() => {
+              navigate('/', { replace: true });
+              signOut();
+            }}
+            className="shell-logout"
+          >
             退出
           </Button>
         </Layout.Header>
@@ -73,7 +107,7 @@ export default function Shell() {
               {routes.map((r) => (
                 <Route key={r.path} path={r.path} element={<r.page />} />
               ))}
-              <Route path="*" element={<Navigate to={routes[0].path} replace />} />
+              <Route path="*" element={<NotYours home={routes[0]} />} />
             </Routes>
           </Suspense>
         </Layout.Content>

@@ -47,6 +47,17 @@ const OUTCOME: Record<string, string> = {
   INTERNAL_SERVER_ERROR: '系统错误',
 };
 
+/**
+ * Sweep 22c F11: a refused 登录 (wrong password, unknown user) is audited with the code of its refusal, UNAUTHENTICATED —
+ * whose label, 未登录, says nothing of a login that failed (「登录 — 未登录」). For 登录 it reads 登录失败; the 说明
+ * column says why. Any other operation refused without a session stays 未登录.
+ */
+const outcomeLabel = (operation: string, outcome: string) =>
+  operation === 'login' && outcome === 'UNAUTHENTICATED' ? '登录失败' : (OUTCOME[outcome] ?? outcome);
+
+/** The result filter: UNAUTHENTICATED rows are mostly failed logins, so the option names both. */
+const OUTCOME_OPTIONS = Object.entries({ ...OUTCOME, UNAUTHENTICATED: '登录失败/未登录' }).map(([value, label]) => ({ value, label }));
+
 type Entry = ResultOf<typeof AuditLogQuery>['auditLog']['edges'][number]['node'];
 
 /** 审计日志: who did what, when, and whether it was refused (D22). */
@@ -71,26 +82,20 @@ export default function AuditLogPage() {
           showSearch
           optionFilterProp="label"
           placeholder="全部操作"
+          aria-label="操作"
           id="audit-operation"
           value={operation}
           onChange={setOperation}
           options={optionsOf(OPERATION)}
         />
-        <Select
-          style={{ width: 140 }}
-          allowClear
-          placeholder="全部结果"
-          value={outcome}
-          onChange={setOutcome}
-          options={Object.entries(OUTCOME).map(([value, label]) => ({ value, label }))}
-        />
+        <Select style={{ width: 140 }} allowClear placeholder="全部结果" aria-label="结果" value={outcome} onChange={setOutcome} options={OUTCOME_OPTIONS} />
       </Space>
       <Table<Entry>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.auditLog.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.auditLog.totalCount)}
+        pagination={tablePagination(pages, data?.auditLog.totalCount, { query: AuditLogQuery, variables: { filter } })}
         scroll={{ x: 900 }}
         expandable={{ expandedRowRender: (e) => <AuditInput input={e.input} /> }}
         columns={[
@@ -99,7 +104,9 @@ export default function AuditLogPage() {
           { title: '操作', render: (_, e) => labelOf(OPERATION, e.operation) },
           {
             title: '结果',
-            render: (_, e) => <Tag color={e.outcome === 'OK' ? 'green' : e.outcome === 'REPLAYED' ? 'blue' : 'red'}>{OUTCOME[e.outcome] ?? e.outcome}</Tag>,
+            render: (_, e) => (
+              <Tag color={e.outcome === 'OK' ? 'green' : e.outcome === 'REPLAYED' ? 'blue' : 'red'}>{outcomeLabel(e.operation, e.outcome)}</Tag>
+            ),
           },
           // A refusal's message; for a change that went through, what was decided (sweep 16b F1).
           { title: '说明', render: (_, e) => e.message ?? auditSummary(e.operation, e.input) },

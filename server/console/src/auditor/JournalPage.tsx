@@ -88,12 +88,13 @@ export default function JournalPage() {
     <Card title="出入库流水" extra={<ExcelButton path="/exports/journal.xlsx" params={exportParams} fileName="出入库流水.xlsx" />}>
       <Space wrap className="form-alert">
         <DatePicker.RangePicker onChange={onRange} />
-        <StoreSelect style={{ width: 220 }} allowClear placeholder="全部仓库" regionCode={regionCode} value={storeId} onChange={setStoreId} />
+        <StoreSelect style={{ width: 220 }} allowClear placeholder="全部仓库" aria-label="仓库" regionCode={regionCode} value={storeId} onChange={setStoreId} />
         <ItemSelect style={{ width: 200 }} allowClear value={itemId} onChange={setItemId} placeholder="全部物资" />
         <Select<DocumentType>
           style={{ width: 140 }}
           allowClear
           placeholder="全部类型"
+          aria-label="单据类型"
           value={documentType}
           onChange={setDocumentType}
           options={optionsOf(DOCUMENT_TYPE)}
@@ -101,10 +102,10 @@ export default function JournalPage() {
       </Space>
       <Table<Movement>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.journal.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.journal.totalCount)}
+        pagination={tablePagination(pages, data?.journal.totalCount, { query: JournalQuery, variables: { filter } })}
         scroll={{ x: 1000 }}
         columns={[
           { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },

@@ -9,7 +9,6 @@ import { ExcelButton } from '../common/ExcelButton';
 import { FormAlerts } from '../common/FormAlerts';
 import { endOfChinaDay, formatDateTime, formatMoney, formatNumber, todayInChina } from '../common/format';
 import { optionsOf, VALUATION_DIMENSION } from '../common/labels';
-import { useGroupNames } from './useGroupNames';
 import { ValuationChart } from './ValuationChart';
 
 const ValuationQuery = graphql(`
@@ -26,6 +25,7 @@ const ValuationQuery = graphql(`
       feesFrom
       groups {
         key
+        labels
         quantity
         value
         inTransitQuantity
@@ -50,6 +50,18 @@ const byValue = (a: Group, b: Group) =>
   Number(b.value) + Number(b.inTransitValue) - (Number(a.value) + Number(a.inTransitValue)) || a.key.join('|').localeCompare(b.key.join('|'));
 
 const DIMENSIONS = Object.keys(VALUATION_DIMENSION) as Dimension[];
+
+/**
+ * Sweep 22c F8: a quantity is a count of one unit (顶, 床, 条 …): a group of one item has one; a store's, a category's,
+ * a funding source's groups hold several items, whose pieces added up mean nothing (the API sums them all the same).
+ * Quantities are shown only where the grouping is by item — and in 合计 only when every group is the same item.
+ */
+function quantityShown(groupBy: readonly Dimension[], groups: readonly Group[]): { rows: boolean; total: boolean } {
+  const at = groupBy.indexOf('ITEM');
+  if (at < 0) return { rows: false, total: false };
+  return { rows: true, total: new Set(groups.map((g) => g.key[at])).size <= 1 };
+}
+const NO_QUANTITY = '—';
 const DEFAULT_GROUP_BY: Dimension[] = ['STORE'];
 
 /** The day and grouping from the query string (?asOf=YYYY-MM-DD&groupBy=STORE,CATEGORY), so a reload or a link keeps them. */
@@ -82,11 +94,11 @@ export default function ValuationPage() {
   // Today's valuation is as of now; a past day's as of its end (China time).
   const asOf = date === todayInChina() ? undefined : endOfChinaDay(date);
   const [{ data, fetching, error }] = useQuery({ query: ValuationQuery, variables: { asOf, regionCode, groupBy } });
-  const name = useGroupNames(regionCode);
   const v = data?.valuation;
   // By value, largest first — the chart's order too, so that the table reads as the chart does (sweep 13c W2).
   const groups = v?.groups.filter((g) => !isInTransitGroup(g)).sort(byValue);
   const inTransitGroup = v?.groups.find(isInTransitGroup);
+  const shown = quantityShown(groupBy, groups ?? []);
   return (
     <Card
       title="储备物资估值"
@@ -139,9 +151,7 @@ export default function ValuationPage() {
         </Typography.Paragraph>
       )}
       {v && groupBy.length > 0 && (
-        <ValuationChart
-          rows={(groups ?? []).map((g) => ({ name: g.key.map(name).join(' / '), onHand: Number(g.value), inTransit: Number(g.inTransitValue) }))}
-        />
+        <ValuationChart rows={(groups ?? []).map((g) => ({ name: g.labels.join(' / '), onHand: Number(g.value), inTransit: Number(g.inTransitValue) }))} />
       )}
       {inTransitGroup && (
         <Typography.Paragraph type="secondary" data-testid="valuation-in-transit-note">
@@ -154,6 +164,8 @@ export default function ValuationPage() {
         rowKey={(g) => g.key.join('|')}
         dataSource={groups}
         pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+        // Sweep 22c F12: a day before any stock was booked listed 暂无数据 under totals of ¥0.00 without a word why.
+        locale={v ? { emptyText: `截至 ${date} 日终，范围内没有在库或在途的储备物资（物资入库登记后才计入估值）；可改选更晚的日期` } : undefined}
         summary={() =>
           v && groupBy.length > 0 && groups?.length ? (
             <Table.Summary.Row data-testid="valuation-total-row">
@@ -161,13 +173,13 @@ export default function ValuationPage() {
                 <Typography.Text strong>合计</Typography.Text>
               </Table.Summary.Cell>
               <Table.Summary.Cell index={groupBy.length} align="right">
-                {formatNumber(groups.reduce((sum, g) => sum + g.quantity, 0))}
+                {shown.total ? formatNumber(groups.reduce((sum, g) => sum + g.quantity, 0)) : NO_QUANTITY}
               </Table.Summary.Cell>
               <Table.Summary.Cell index={groupBy.length + 1} align="right">
                 {formatMoney(v.onHand)}
               </Table.Summary.Cell>
               <Table.Summary.Cell index={groupBy.length + 2} align="right">
-                {formatNumber(inTransitGroup?.quantity ?? 0)}
+                {shown.total ? formatNumber(inTransitGroup?.quantity ?? 0) : NO_QUANTITY}
               </Table.Summary.Cell>
               <Table.Summary.Cell index={groupBy.length + 3} align="right">
                 {formatMoney(v.inTransit)}
@@ -176,10 +188,10 @@ export default function ValuationPage() {
           ) : null
         }
         columns={[
-          ...groupBy.map((d, i) => ({ title: VALUATION_DIMENSION[d], key: d, render: (_: unknown, g: Group) => name(g.key[i]) })),
-          { title: '在库数量', align: 'right' as const, render: (_: unknown, g: Group) => formatNumber(g.quantity) },
+          ...groupBy.map((d, i) => ({ title: VALUATION_DIMENSION[d], key: d, render: (_: unknown, g: Group) => g.labels[i] })),
+          { title: '在库数量', align: 'right' as const, render: (_: unknown, g: Group) => (shown.rows ? formatNumber(g.quantity) : NO_QUANTITY) },
           { title: '在库金额', align: 'right' as const, render: (_: unknown, g: Group) => formatMoney(g.value) },
-          { title: '在途数量', align: 'right' as const, render: (_: unknown, g: Group) => formatNumber(g.inTransitQuantity) },
+          { title: '在途数量', align: 'right' as const, render: (_: unknown, g: Group) => (shown.rows ? formatNumber(g.inTransitQuantity) : NO_QUANTITY) },
           { title: '在途金额', align: 'right' as const, render: (_: unknown, g: Group) => formatMoney(g.inTransitValue) },
         ]}
       />

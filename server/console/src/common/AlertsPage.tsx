@@ -63,6 +63,7 @@ export default function AlertsPage() {
   const kindFilter = (
     <Select<Kind>
       id="alerts-kind"
+      aria-label="预警类型"
       allowClear
       showSearch
       optionFilterProp="label"

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { App, Form, Modal, type FormInstance, type FormProps } from 'antd';
+import { App, Form, type FormInstance, type FormProps } from 'antd';
+import { Modal } from './Modal';
 import type { CombinedError } from 'urql';
 import { showFieldErrors, type FieldMapping } from './api-errors';
 import { FormAlerts } from './FormAlerts';

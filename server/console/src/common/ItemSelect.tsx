@@ -2,6 +2,7 @@ import { forwardRef, useState, type Ref } from 'react';
 import { Select, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
+import { useFieldName } from './field-name';
 
 const ItemsQuery = graphql(`
   query ItemOptions($search: String) {
@@ -25,6 +26,7 @@ function ItemSelectInner(
     value,
     onChange,
     placeholder = '输入物资名称或代码',
+    'aria-label': ariaLabel,
     ...rest
   }: {
     value?: string;
@@ -33,9 +35,12 @@ function ItemSelectInner(
     id?: string;
     style?: React.CSSProperties;
     allowClear?: boolean;
+    /** Outside a form: 物资 unless given (sweep 22c F1). */
+    'aria-label'?: string;
   },
   ref: Ref<RefSelectProps>,
 ) {
+  const name = useFieldName('物资', ariaLabel);
   const [search, setSearch] = useState('');
   const [{ data, fetching }] = useQuery({ query: ItemsQuery, variables: { search: search.trim() || null } });
   const options = (data?.items.edges ?? []).map(({ node }) => ({ value: node.id, label: `${node.name}${node.spec ? `（${node.spec}）` : ''} · ${node.unit}` }));
@@ -43,6 +48,7 @@ function ItemSelectInner(
     <Select
       ref={ref}
       {...rest}
+      aria-label={name}
       showSearch
       value={value}
       onChange={onChange}

@@ -3,6 +3,7 @@ import { Select, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { labelOf, REGION_LEVEL } from './labels';
+import { useFieldName } from './field-name';
 
 // Provinces, cities and counties (townships and villages are too many for one list and are not parties to agreements).
 const RegionsQuery = graphql(`
@@ -30,16 +31,20 @@ type Props = {
   style?: React.CSSProperties;
   placeholder?: string;
   allowClear?: boolean;
+  /** Outside a form: 区划 unless given (sweep 22c F1). */
+  'aria-label'?: string;
 } & ({ mode: 'multiple'; value?: string[]; onChange?: (codes: string[]) => void } | { mode?: undefined; value?: string; onChange?: (code: string) => void });
 
 /** Picks one or several regions (province, city or county) by name. */
 function RegionSelectInner(props: Props, ref: Ref<RefSelectProps>) {
+  const name = useFieldName('区划', props['aria-label']);
   const [{ data, fetching }] = useQuery({ query: RegionsQuery });
   const regions = [...(data?.provinces ?? []), ...(data?.cities ?? []), ...(data?.counties ?? [])].sort((a, b) => a.code.localeCompare(b.code));
   return (
     <Select
       ref={ref}
       {...(props as object)}
+      aria-label={name}
       showSearch
       optionFilterProp="label"
       loading={fetching}

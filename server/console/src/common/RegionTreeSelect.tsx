@@ -4,6 +4,7 @@ import { useClient } from 'urql';
 import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
 import { labelOf, REGION_LEVEL } from './labels';
+import { useFieldName } from './field-name';
 
 const ChildrenQuery = graphql(`
   query RegionChildren($parentCode: String) {
@@ -88,6 +89,7 @@ function RegionTreeSelectInner(
   {
     value,
     onChange,
+    'aria-label': ariaLabel,
     ...rest
   }: {
     value?: string | null;
@@ -97,9 +99,12 @@ function RegionTreeSelectInner(
     placeholder?: string;
     allowClear?: boolean;
     disabled?: boolean;
+    /** Outside a form: 区划 unless given (sweep 22c F1). */
+    'aria-label'?: string;
   },
   ref: Ref<GetRef<typeof TreeSelect>>,
 ) {
+  const name = useFieldName('区划', ariaLabel);
   const client = useClient();
   const own = useUser().region;
   const [nodes, setNodes] = useState<Node[]>([]);
@@ -148,6 +153,7 @@ function RegionTreeSelectInner(
     <TreeSelect
       ref={ref}
       {...rest}
+      aria-label={name}
       value={value ?? undefined}
       onChange={(code: string | undefined) => onChange?.(code ?? null)}
       treeDataSimpleMode

@@ -1,39 +1,97 @@
-import { forwardRef, type Ref } from 'react';
-import { Select, type RefSelectProps } from 'antd';
+import { forwardRef, useEffect, useRef, useState, type Ref } from 'react';
+import { Select, Typography, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 
-const StoresQuery = graphql(`
-  query StoreOptions($regionCode: String) {
-    stores(regionCode: $regionCode, first: 500) {
-      edges {
-        node {
-          id
-          name
-          code
-        }
-      }
-    }
+const StoreOption = graphql(`
+  fragment StoreOption on Store {
+    id
+    name
+    code
   }
 `);
 
-const DestinationsQuery = graphql(`
-  query TransferDestinationOptions($fromStoreId: ID!) {
-    transferDestinations(fromStoreId: $fromStoreId, first: 500) {
-      edges {
-        node {
-          id
-          name
-          code
+const StoresQuery = graphql(
+  `
+    query StoreOptions($regionCode: String, $search: String, $first: Int) {
+      stores(regionCode: $regionCode, search: $search, first: $first) {
+        totalCount
+        edges {
+          node {
+            ...StoreOption
+          }
         }
       }
     }
-  }
-`);
+  `,
+  [StoreOption],
+);
+
+const DestinationsQuery = graphql(
+  `
+    query TransferDestinationOptions($fromStoreId: ID!, $search: String, $first: Int) {
+      transferDestinations(fromStoreId: $fromStoreId, search: $search, first: $first) {
+        totalCount
+        edges {
+          node {
+            ...StoreOption
+          }
+        }
+      }
+    }
+  `,
+  [StoreOption],
+);
+
+// The stores already chosen, by id: a keeper's scope or a filter may name stores past the first page of matches.
+const ChosenStoresQuery = graphql(
+  `
+    query ChosenStores($ids: [ID!]!, $first: Int) {
+      stores(ids: $ids, first: $first) {
+        edges {
+          node {
+            ...StoreOption
+          }
+        }
+      }
+    }
+  `,
+  [StoreOption],
+);
+
+interface Store {
+  id: string;
+  name: string;
+  code: string;
+}
+
+/** How many matches the list shows: a first page; more are found by typing (sweep 22a F1). */
+export const STORE_PICKER_PAGE = 100;
+/** The API's longest search word (API.md The edge). */
+const SEARCH_MAX = 64;
+/** Typing pauses this long before the server is asked. */
+const SEARCH_DELAY_MS = 250;
+
+const labelOf = (s: Store) => `${s.name}（${s.code}）`;
+
+/** The value after it has stopped changing for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
 /**
  * Picks one of the stores the user may see (in a region subtree when given), or, with `transferFrom`, one of the
  * stores a transfer from that store may go to (a keeper sees the other stores of the city only here).
+ *
+ * Sweep 22a F1: searched on the server as the user types (a name or code word: `stores(search)`,
+ * `transferDestinations(search)`) — a city of 509 stores offered its first 500 and filtered them here, so that the 501st
+ * could not be picked anywhere. The list shows the first STORE_PICKER_PAGE matches and says when more match; the
+ * stores already chosen keep their names (looked up by id when not among the matches).
  */
 function StoreSelectInner(
   {
@@ -58,20 +116,65 @@ function StoreSelectInner(
   },
   ref: Ref<RefSelectProps>,
 ) {
-  const [stores] = useQuery({ query: StoresQuery, variables: { regionCode: regionCode ?? null }, pause: !!transferFrom });
-  const [destinations] = useQuery({ query: DestinationsQuery, variables: { fromStoreId: transferFrom ?? '' }, pause: !transferFrom });
-  const edges = (transferFrom ? destinations.data?.transferDestinations : stores.data?.stores)?.edges ?? [];
+  const [typed, setTyped] = useState('');
+  const search = useSettled(typed.trim(), SEARCH_DELAY_MS) || null;
+  const [stores] = useQuery({
+    query: StoresQuery,
+    variables: { regionCode: regionCode ?? null, search, first: STORE_PICKER_PAGE },
+    pause: !!transferFrom,
+  });
+  const [destinations] = useQuery({
+    query: DestinationsQuery,
+    variables: { fromStoreId: transferFrom ?? '', search, first: STORE_PICKER_PAGE },
+    pause: !transferFrom,
+  });
+  const page = transferFrom ? destinations.data?.transferDestinations : stores.data?.stores;
+  const matches: Store[] = (page?.edges ?? []).map((e) => e.node);
+
+  // Every store seen, by id: the chosen ones keep their names while a search shows others.
+  const known = useRef(new Map<string, Store>());
+  for (const s of matches) known.current.set(s.id, s);
+  const chosenIds = value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value];
+  const unknown = chosenIds.filter((id) => !known.current.has(id));
+  const [chosen] = useQuery({ query: ChosenStoresQuery, variables: { ids: unknown, first: unknown.length }, pause: !unknown.length });
+  for (const { node } of chosen.data?.stores.edges ?? []) known.current.set(node.id, node);
+
+  const word = (search ?? '').toLowerCase();
+  const matching = (s: Store) => !word || s.name.toLowerCase().includes(word) || s.code.toLowerCase().includes(word);
+  const listed = new Set(matches.map((s) => s.id));
+  // The chosen stores not on the page of matches, first, while they match what is typed (all of them before typing).
+  const extra = chosenIds.flatMap((id) => {
+    const s = known.current.get(id);
+    return s && !listed.has(id) && matching(s) ? [s] : [];
+  });
+  const total = page?.totalCount ?? 0;
+  const fetching = stores.fetching || destinations.fetching || typed.trim() !== (search ?? '');
   return (
     <Select
       ref={ref}
       {...rest}
       showSearch
       mode={multiple ? 'multiple' : undefined}
-      optionFilterProp="label"
+      filterOption={false}
+      onSearch={(s) => setTyped(s.slice(0, SEARCH_MAX))}
+      // A search ends with the pick, or when the list closes (antd clears what was typed): the first page again.
+      onSelect={() => setTyped('')}
+      onOpenChange={(open) => !open && setTyped('')}
       value={value}
       onChange={onChange as ((v: string | string[]) => void) | undefined}
-      loading={stores.fetching || destinations.fetching}
-      options={edges.map(({ node }) => ({ value: node.id, label: `${node.name}（${node.code}）` }))}
+      loading={fetching}
+      notFoundContent={fetching ? '查询中…' : '没有匹配的仓库'}
+      options={[...extra, ...matches].map((s) => ({ value: s.id, label: labelOf(s) }))}
+      popupRender={(menu) => (
+        <>
+          {menu}
+          {total > matches.length && (
+            <Typography.Text type="secondary" data-testid="store-select-more" style={{ display: 'block', padding: '4px 12px' }}>
+              共 {total} 个，仅显示前 {matches.length} 个，请输入名称或代码缩小范围
+            </Typography.Text>
+          )}
+        </>
+      )}
     />
   );
 }

@@ -28,6 +28,13 @@ export function formatMoney(value: string | null | undefined): string {
  */
 export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('zh-CN'));
 
+/**
+ * A quantity with its unit, the one way the console writes it (sweep 22c F6): grouped, a space before the unit —
+ * 「1,300 床」, as the API's messages write it (quantityText in server/inventory/common.ts). Without a unit, the number.
+ */
+export const formatQuantity = (n: number | null | undefined, unit?: string | null) =>
+  n === null || n === undefined ? '—' : unit ? `${formatNumber(n)} ${unit}` : formatNumber(n);
+
 /** Today in China (YYYY-MM-DD). */
 export const todayInChina = () => dayjs().tz(ZONE).format('YYYY-MM-DD');
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { App, Button, Card, Form, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
+import { Modal } from '../common/Modal';
 import { useClient, useMutation, useQuery, type Client, type CombinedError, type OperationResult } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -256,15 +257,26 @@ export default function ApprovalsPage() {
     <Card
       title="审批"
       extra={
-        <Select<Status> allowClear placeholder="全部状态" style={{ width: 140 }} value={status} onChange={setStatus} options={optionsOf(APPROVAL_STATUS)} />
+        <Select<Status>
+          allowClear
+          placeholder="全部状态"
+          aria-label="审批状态"
+          style={{ width: 140 }}
+          value={status}
+          onChange={setStatus}
+          options={optionsOf(APPROVAL_STATUS)}
+        />
       }
     >
       <Table<Approval>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.approvals.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.approvals.totalCount)}
+        pagination={tablePagination(pages, data?.approvals.totalCount, {
+          query: ApprovalsQuery,
+          variables: { filter: { regionCode: user.region?.code, status } },
+        })}
         // L15: at 1024 px 批准/驳回 sat past the window's edge of a table scrolled sideways: the actions keep to the
         // right edge, the long texts end in … (whole on hover), 事项 takes the width left, and where that is too little
         // the other columns scroll under the actions.

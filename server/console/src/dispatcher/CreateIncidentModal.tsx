@@ -1,7 +1,9 @@
-import { DatePicker, Form, Input, Select } from 'antd';
+import { useMemo } from 'react';
+import { DatePicker, Form, Input, InputNumber, Select, Space } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { useNavigate } from 'react-router-dom';
+import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import { ZONE } from '../common/format';
@@ -16,10 +18,35 @@ const CreateIncident = graphql(`
   }
 `);
 
+/**
+ * Sweep 22c F2: where an incident may be opened without a click on the map — the dispatcher's region and the regions
+ * directly under it (an administrator, with no region: the counties), with their centres for the coordinates.
+ */
+const IncidentRegionsQuery = graphql(`
+  query IncidentRegions($parentCode: String, $level: RegionLevel) {
+    regions(parentCode: $parentCode, level: $level) {
+      code
+      name
+      location {
+        lat
+        lng
+      }
+    }
+  }
+`);
+
+export interface IncidentRegion {
+  code: string;
+  name: string;
+  location?: { lat: number; lng: number } | null;
+}
+
 interface Values {
   name: string;
   type: keyof typeof INCIDENT_TYPE;
   regionCode: string;
+  /** Typed (or the region's centre) when the dialog was opened by its button rather than by a click on the map. */
+  location?: { lat?: number | null; lng?: number | null };
   /** China wall-clock time (the picker shows China time whatever the browser's zone). */
   occurredAt?: Dayjs | null;
   affectedPopulation?: number;
@@ -37,23 +64,55 @@ const chinaNow = () => dayjs(dayjs().tz(ZONE).format(WALL_CLOCK));
 /** A China wall-clock value from the picker as the API's DateTime (ISO 8601 with the +08:00 offset). */
 const toDateTime = (wall: Dayjs) => dayjs.tz(wall.format(WALL_CLOCK), ZONE).format();
 
-/** 新建事件 where the dispatcher clicked on the map; the region defaults to the nearest store's. */
+/**
+ * 新建事件 where the dispatcher clicked on the map (the region defaults to the nearest store's), or — opened by the
+ * 新建事件 button, without a click (sweep 22c F2: no keyboard or screen-reader path led here) — at the 纬度/经度 typed,
+ * which the chosen region's centre fills in until the dispatcher types their own (the API requires a location, and
+ * refuses one far from the region).
+ */
 export function CreateIncidentModal({
   at,
-  regions,
+  regions: given = [],
   onClose,
 }: {
-  at: { lat: number; lng: number; regionCode?: string };
-  regions: { code: string; name: string }[];
+  at?: { lat: number; lng: number; regionCode?: string };
+  regions?: IncidentRegion[];
   onClose: () => void;
 }) {
+  const user = useUser();
   const [form] = Form.useForm<Values>();
   const [, create] = useMutation(CreateIncident);
   const navigate = useNavigate();
-  const submit = async ({ occurredAt, ...v }: Values) => {
+  const [{ data: listed }] = useQuery({
+    query: IncidentRegionsQuery,
+    variables: user.region ? { parentCode: user.region.code } : { level: 'COUNTY' },
+  });
+  // The user's own region, the map's (those with stores), and those under the user's; each once.
+  const regions = useMemo(() => {
+    const all = new Map<string, IncidentRegion>();
+    for (const r of [...(user.region ? [user.region] : []), ...given, ...(listed?.regions ?? [])]) {
+      const known = all.get(r.code);
+      all.set(r.code, { ...r, location: r.location ?? known?.location });
+    }
+    return [...all.values()];
+  }, [given, user.region, listed]);
+  const initialRegion = at?.regionCode ?? user.region?.code;
+  const centre = (code?: string) => regions.find((r) => r.code === code)?.location ?? undefined;
+  // A region chosen fills in its centre, unless coordinates were typed.
+  const regionChosen = (code: string) => {
+    const c = centre(code);
+    if (!at && c && !form.isFieldTouched(['location', 'lat']) && !form.isFieldTouched(['location', 'lng'])) {
+      form.setFieldValue('location', { lat: c.lat, lng: c.lng });
+    }
+  };
+  const submit = async ({ occurredAt, location, ...v }: Values) => {
     // D28: the 10-hour clock runs from when the disaster happened, which may be well before it is entered here.
     const { data, error } = await create({
-      input: { ...v, occurredAt: occurredAt ? toDateTime(occurredAt) : undefined, location: { lat: at.lat, lng: at.lng } },
+      input: {
+        ...v,
+        occurredAt: occurredAt ? toDateTime(occurredAt) : undefined,
+        location: at ? { lat: at.lat, lng: at.lng } : { lat: Number(location?.lat), lng: Number(location?.lng) },
+      },
     });
     if (data) navigate(`/dispatch/incidents/${data.createIncident.id}`);
     return { error };
@@ -61,9 +120,10 @@ export function CreateIncidentModal({
   return (
     <FormDialog
       form={form}
-      title={`新建事件（${at.lat.toFixed(4)}, ${at.lng.toFixed(4)}）`}
+      title={at ? `新建事件（${at.lat.toFixed(4)}, ${at.lng.toFixed(4)}）` : '新建事件'}
       okText="创建"
-      initialValues={{ type: 'FLOOD', regionCode: at.regionCode, occurredAt: chinaNow() }}
+      initialValues={{ type: 'FLOOD', regionCode: initialRegion, occurredAt: chinaNow(), location: at ? undefined : centre(initialRegion) }}
+      onValuesChange={(changed: Partial<Values>) => changed.regionCode && regionChosen(changed.regionCode)}
       submit={submit}
       onClose={onClose}
     >
@@ -76,6 +136,22 @@ export function CreateIncidentModal({
       <Form.Item name="regionCode" label="所在区划" rules={[{ required: true, message: '请选择区划' }]}>
         <Select showSearch optionFilterProp="label" options={regions.map((r) => ({ value: r.code, label: r.name }))} />
       </Form.Item>
+      {!at && (
+        // What was typed is kept and checked by the API (我国境内, and near the region chosen), not clamped here.
+        <Space wrap align="start">
+          <Form.Item
+            name={['location', 'lat']}
+            label="纬度"
+            extra="选定区划即填入其中心；可改为灾害地点的经纬度"
+            rules={[{ required: true, message: '请填写纬度' }]}
+          >
+            <InputNumber step={0.001} style={{ width: 200 }} />
+          </Form.Item>
+          <Form.Item name={['location', 'lng']} label="经度" rules={[{ required: true, message: '请填写经度' }]}>
+            <InputNumber step={0.001} style={{ width: 200 }} />
+          </Form.Item>
+        </Space>
+      )}
       <Form.Item
         name="occurredAt"
         label="发生时间（北京时间）"

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatDateTime, formatNumber } from '../common/format';
+import { formatDateTime, formatNumber, formatQuantity } from '../common/format';
 import { IncidentRecoveryQuery, recoverablePlans, ruleLabel, type Outstanding, type RecoverablePlan } from './recovery';
 import { RecoverStockModal } from './RecoverStockModal';
 
@@ -108,7 +108,7 @@ export function IncidentClosing({
             { title: '已回收/报废/核销', align: 'right', render: (_, l) => formatNumber(l.returned + l.scrapped + l.lost) },
             // D27, D30: counted damaged or lost, awaiting the scrap's or write-off's approval — so that 已到 adds up.
             { title: '待审批', align: 'right', render: (_, l) => formatNumber(l.pending) },
-            { title: '待回收', align: 'right', render: (_, l) => `${formatNumber(l.outstanding)}${l.item.unit}` },
+            { title: '待回收', align: 'right', render: (_, l) => formatQuantity(l.outstanding, l.item.unit) },
           ]}
         />
       </div>

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Empty, Form, Popconfirm, Row, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Empty, Form, Popconfirm, Row, Select, Space, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
@@ -152,7 +153,11 @@ export default function IncidentPage() {
   const settled = Boolean(incident.closedAt) || hours > 10;
   const input = (v: Values) => ({ incidentId: incident.id, deadlineHours: v.deadlineHours, destinations: v.destinations ?? [] });
 
-  const addDestination = (at: { lat: number; lng: number }) => {
+  /**
+   * A new 安置点 row: where the map was clicked, or — by the 添加安置点 button (sweep 22c F2: the map was the only way, and
+   * no keyboard reaches it) — with its 纬度/经度 left to be typed, and the cursor put in its name.
+   */
+  const addDestination = (at?: { lat: number; lng: number }) => {
     const list = form.getFieldValue('destinations') as DestinationValues[] | undefined;
     // A new name: the server takes one name for one 安置点 of the incident (D29), so a click elsewhere is not an old point.
     const taken = new Set([...incident.plans.flatMap((p) => p.destinations.map((d) => d.name)), ...(list ?? []).map((d) => d.name)]);
@@ -160,12 +165,27 @@ export default function IncidentPage() {
     while (taken.has(`安置点${n}`)) n++;
     form.setFieldValue('destinations', [
       ...(list ?? []),
-      { name: `安置点${n}`, regionCode: incident.region.code, lat: Number(at.lat.toFixed(5)), lng: Number(at.lng.toFixed(5)), lines: [{}] },
+      {
+        name: `安置点${n}`,
+        regionCode: incident.region.code,
+        lat: at ? Number(at.lat.toFixed(5)) : undefined,
+        lng: at ? Number(at.lng.toFixed(5)) : undefined,
+        lines: [{}],
+      },
     ]);
+    const index = list?.length ?? 0;
+    if (!at) setTimeout(() => document.getElementById(`destinations_${index}_name`)?.focus());
+  };
+  /** Sweep 22c F2: with no 安置点 the API's 「至少一个安置点」 said nothing of how to add one. */
+  const noDestination = (v: Values) => {
+    if (v.destinations?.length) return false;
+    setAlerts(['至少一个安置点：请在地图上点击，或点「添加安置点」']);
+    return true;
   };
   const suggest = async () => {
     const v = await form.validateFields();
     setAlerts([]);
+    if (noDestination(v)) return;
     setSuggesting(true);
     const result = await client.query(Suggest, { input: input(v) }, { requestPolicy: 'network-only' }).toPromise();
     setSuggesting(false);
@@ -185,6 +205,7 @@ export default function IncidentPage() {
   const submitOnce = async (confirmed: boolean) => {
     const v = await form.validateFields();
     setAlerts([]);
+    if (noDestination(v)) return;
     if (!confirmed) {
       // Sweep 19a F7 (D23, D24): a 安置点 and item a live plan of the incident already carries, requested again, would
       // ship twice once both are approved — asked first, naming the plans, whatever else the request adds. Read from
@@ -298,7 +319,15 @@ export default function IncidentPage() {
               <>
                 <FormAlerts messages={alerts} />
                 <Form form={form} layout="vertical" initialValues={{ deadlineHours: 10, destinations: [] }} onValuesChange={() => setSuggestion(undefined)}>
+                  {!destinations?.length && (
+                    <Typography.Paragraph type="secondary">尚无安置点：在左侧地图上点击安置点的位置，或点「添加安置点」填写名称和经纬度。</Typography.Paragraph>
+                  )}
                   <DestinationsForm />
+                  <div className="form-alert">
+                    <Button icon={<PlusOutlined />} onClick={() => addDestination()}>
+                      添加安置点
+                    </Button>
+                  </div>
                   <Space wrap>
                     {/* What was typed is kept and checked under the field: a typed −3 became 1, and the plan was made for 1 hour. */}
                     <Form.Item name="deadlineHours" label="送达时限（小时）" rules={quantityRules('hours', '请填写送达时限')}>

@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
-import { Card, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { Button, Card, Space, Table, Tag } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
@@ -7,6 +8,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { INCIDENT_TYPE, labelOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
+import { CreateIncidentModal } from './CreateIncidentModal';
 
 const IncidentsQuery = graphql(`
   query Incidents($regionCode: String, $first: Int, $after: String) {
@@ -40,14 +42,26 @@ export default function IncidentsPage() {
   const { remember, page } = pages;
   const [{ data, fetching }] = useQuery({ query: IncidentsQuery, variables: { regionCode: user.region?.code ?? null, ...pages.variables } });
   useEffect(() => remember(page, data?.incidents.pageInfo.endCursor), [data, page, remember]);
+  // Sweep 22c F2: opened here too, by keyboard, with the location typed — not only by a click on 一张图.
+  const [creating, setCreating] = useState(false);
   return (
-    <Card title="事件" extra={<Link to="/dispatch/map">在一张图上新建</Link>}>
+    <Card
+      title="事件"
+      extra={
+        <Space>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            新建事件
+          </Button>
+          <Link to="/dispatch/map">在一张图上点选位置新建</Link>
+        </Space>
+      }
+    >
       <Table<Incident>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.incidents.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.incidents.totalCount)}
+        pagination={tablePagination(pages, data?.incidents.totalCount, { query: IncidentsQuery, variables: { regionCode: user.region?.code ?? null } })}
         columns={[
           { title: '名称', render: (_, i) => <Link to={`/dispatch/incidents/${i.id}`}>{i.name}</Link> },
           { title: '类型', render: (_, i) => labelOf(INCIDENT_TYPE, i.type) },
@@ -58,6 +72,7 @@ export default function IncidentsPage() {
           { title: '状态', render: (_, i) => (i.closedAt ? <Tag>已结束</Tag> : <Tag color="processing">进行中</Tag>) },
         ]}
       />
+      {creating && <CreateIncidentModal onClose={() => setCreating(false)} />}
     </Card>
   );
 }

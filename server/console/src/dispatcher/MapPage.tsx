@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { Card, Space, Tag, Typography } from 'antd';
+import { Button, Card, Space, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useNavigate } from 'react-router-dom';
 import { useAllPages } from '../common/allPages';
@@ -20,7 +21,8 @@ const INCIDENT_PATH = {
 };
 
 /**
- * 一张图: the region's stores coloured by the stock of a chosen item, its incidents; a click creates an incident. A
+ * 一张图: the region's stores coloured by the stock of a chosen item, its incidents; a click creates an incident there,
+ * and so does the 新建事件 button, by keyboard too, with the location typed in the dialog (sweep 22c F2). A
  * running incident's name stands above it in small type; a closed one is grey, its name (已结束) shown on hover, so
  * that the labels hide fewer stores (L16).
  */
@@ -28,7 +30,8 @@ export default function MapPage() {
   const user = useUser();
   const regionCode = user.region?.code ?? null;
   const [itemId, setItemId] = useState<string>();
-  const [clicked, setClicked] = useState<{ lat: number; lng: number; regionCode?: string }>();
+  // The dialog open, at the spot clicked — or without one (the 新建事件 button): the dialog then asks where.
+  const [creating, setCreating] = useState<{ at?: { lat: number; lng: number; regionCode?: string } }>();
   const navigate = useNavigate();
   const { nodes: storeNodes } = useAllPages(MapStoresQuery, { regionCode }, (d) => d.stores);
   const { nodes: incidentNodes } = useAllPages(MapIncidentsQuery, { regionCode }, (d) => d.incidents);
@@ -49,13 +52,16 @@ export default function MapPage() {
       title="一张图"
       extra={
         <Space>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating({})}>
+            新建事件
+          </Button>
           <Typography.Text type="secondary">按物资着色</Typography.Text>
           <ItemSelect style={{ width: 240 }} allowClear value={itemId} onChange={setItemId} placeholder="选择物资" />
         </Space>
       }
     >
       <Typography.Paragraph type="secondary">
-        点击地图空白处在该位置新建事件。事件：<Tag color="#cf1322">进行中</Tag>
+        点击地图空白处在该位置新建事件，或点「新建事件」填写区划和经纬度。事件：<Tag color="#cf1322">进行中</Tag>
         <Tag>已结束</Tag>
         {itemId && (
           <>
@@ -65,7 +71,7 @@ export default function MapPage() {
           </>
         )}
       </Typography.Paragraph>
-      <BaseMap canvas center={center} zoom={9} onClick={(at) => setClicked({ ...at, regionCode: nearest(at, stores)?.region.code })}>
+      <BaseMap canvas center={center} zoom={9} onClick={(at) => setCreating({ at: { ...at, regionCode: nearest(at, stores)?.region.code } })}>
         {stores.map((s) => (
           <CircleMarker
             key={s.id}
@@ -101,7 +107,7 @@ export default function MapPage() {
           </CircleMarker>
         ))}
       </BaseMap>
-      {clicked && <CreateIncidentModal at={clicked} regions={regions} onClose={() => setClicked(undefined)} />}
+      {creating && <CreateIncidentModal at={creating.at} regions={regions} onClose={() => setCreating(undefined)} />}
     </Card>
   );
 }

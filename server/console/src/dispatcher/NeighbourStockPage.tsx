@@ -52,7 +52,9 @@ export default function NeighbourStockPage() {
   return (
     <Card title="邻近地区库存（联储伙伴）">
       <Space wrap className="form-alert">
-        {!user.region && <RegionSelect id="neighbour-region" style={{ width: 220 }} placeholder="本方区划" value={regionCode} onChange={setRegionCode} />}
+        {!user.region && (
+          <RegionSelect id="neighbour-region" aria-label="本方区划" style={{ width: 220 }} placeholder="本方区划" value={regionCode} onChange={setRegionCode} />
+        )}
         <ItemSelect id="neighbour-item" style={{ width: 280 }} value={itemId} onChange={setItemId} placeholder="选择物资（输入名称或代码）" />
         {data && (
           <Typography.Text type="secondary" data-testid="neighbour-total">

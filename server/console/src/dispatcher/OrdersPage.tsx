@@ -26,6 +26,7 @@ export default function DispatcherOrdersPage() {
           style={{ width: 260 }}
           allowClear
           placeholder="全部仓库"
+          aria-label="仓库"
           regionCode={user.region?.code}
           value={storeId}
           onChange={setStoreId}

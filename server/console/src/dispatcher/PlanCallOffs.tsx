@@ -6,7 +6,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
 import { errorMessages } from '../common/api-errors';
-import { formatDateTime, newIdempotencyKey } from '../common/format';
+import { formatDateTime, formatQuantity, newIdempotencyKey } from '../common/format';
 import { unitPriceRule } from '../common/money-rule';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
@@ -114,8 +114,8 @@ export function PlanCallOffs({ planId, onChanged }: { planId: string; onChanged:
           {
             title: '调用数量',
             render: (_, c) =>
-              `${c.quantity}${c.item.unit}` +
-              (c.deliveredQuantity !== null && c.deliveredQuantity !== undefined ? `，实收 ${c.deliveredQuantity}${c.item.unit}` : ''),
+              formatQuantity(c.quantity, c.item.unit) +
+              (c.deliveredQuantity !== null && c.deliveredQuantity !== undefined ? `，实收 ${formatQuantity(c.deliveredQuantity, c.item.unit)}` : ''),
           },
           { title: '下单时间', render: (_, c) => formatDateTime(c.issuedAt) },
           {
@@ -199,8 +199,8 @@ function ConfirmDeliveryModal({ callOff, onClose }: { callOff: CallOffRow; onClo
       initialValues={{ quantity: callOff.quantity }}
       intro={
         <p data-testid="call-off-confirm-intro">
-          {callOff.company.name} 调用 {callOff.item.name} {callOff.quantity}
-          {unit}，确认后按{price ? `协议单价 ${price} 元` : '所填单价'}在安置点入库， 并形成应付企业的款项；实收少于调用数量的，其余不再调用。确认后不能撤回。
+          {callOff.company.name} 调用 {callOff.item.name} {formatQuantity(callOff.quantity, unit)}，确认后按{price ? `协议单价 ${price} 元` : '所填单价'}
+          在安置点入库， 并形成应付企业的款项；实收少于调用数量的，其余不再调用。确认后不能撤回。
         </p>
       }
       submit={async (v) => {
@@ -217,7 +217,7 @@ function ConfirmDeliveryModal({ callOff, onClose }: { callOff: CallOffRow; onClo
         });
         return {
           error: error && atDeliveryFields(error),
-          success: `${callOff.company.name} ${callOff.item.name} ${v.quantity}${unit} 已确认到货入库`,
+          success: `${callOff.company.name} ${callOff.item.name} ${formatQuantity(v.quantity, unit)} 已确认到货入库`,
         };
       }}
       onClose={onClose}
@@ -269,8 +269,8 @@ function CancelCallOffModal({ callOff, onClose }: { callOff: CallOffRow; onClose
       danger
       intro={
         <p>
-          取消后不再向{callOff.company.name}调用 {callOff.item.name} {callOff.quantity}
-          {callOff.item.unit}，协议储备随即释放；安置点还缺的物资须另行安排。取消后不能恢复。
+          取消后不再向{callOff.company.name}调用 {callOff.item.name} {formatQuantity(callOff.quantity, callOff.item.unit)}
+          ，协议储备随即释放；安置点还缺的物资须另行安排。取消后不能恢复。
         </p>
       }
       submit={async ({ reason }) => {

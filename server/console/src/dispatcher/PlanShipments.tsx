@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatQuantity } from '../common/format';
 import { labelOf, TRANSFER_STATUS } from '../common/labels';
 import { CancelTransferModal } from '../keeper/CancelTransferModal';
 import { ReceiveTransferModal, receivableLines } from '../keeper/ReceiveTransferModal';
@@ -53,7 +53,7 @@ export function PlanShipments({ planId, onChanged }: { planId: string; onChanged
           { title: '调出仓库', render: (_, t) => t.fromStore.name },
           { title: '安置点', render: (_, t) => t.toStore.name },
           { title: '发运时间', render: (_, t) => formatDateTime(t.shippedAt) },
-          { title: '物资', render: (_, t) => t.lines.map((l) => `${l.item.name} ${l.shipped}${l.item.unit}`).join('；') },
+          { title: '物资', render: (_, t) => t.lines.map((l) => `${l.item.name} ${formatQuantity(l.shipped, l.item.unit)}`).join('；') },
           { title: '状态', render: (_, t) => <Tag color={STATUS_COLOR[t.status]}>{labelOf(TRANSFER_STATUS, t.status)}</Tag> },
           {
             title: '',

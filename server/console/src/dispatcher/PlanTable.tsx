@@ -1,5 +1,5 @@
 import { Alert, Button, Table, Tag, Tooltip } from 'antd';
-import { formatDateTime } from '../common/format';
+import { formatDateTime, formatQuantity } from '../common/format';
 import { labelOf, TIER } from '../common/labels';
 import { TIER_COLOUR } from '../common/map/BaseMap';
 import { consentState, type Plan } from './plan';
@@ -29,7 +29,11 @@ export function PlanTable({ plan, onReship }: { plan: Plan; onReship?: (line: Li
           className="form-alert"
           message="缺口"
           description={plan.shortages
-            .map((s) => `${s.destination.name} · ${s.item.name}：需 ${s.requested}，可调 ${s.planned}，缺 ${s.missing} ${s.item.unit}`)
+            // Sweep 22c F6: each quantity grouped, with its unit (formatQuantity).
+            .map(
+              (s) =>
+                `${s.destination.name} · ${s.item.name}：需 ${formatQuantity(s.requested, s.item.unit)}，可调 ${formatQuantity(s.planned, s.item.unit)}，缺 ${formatQuantity(s.missing, s.item.unit)}`,
+            )
             .join('；')}
         />
       )}
@@ -58,7 +62,7 @@ export function PlanTable({ plan, onReship }: { plan: Plan; onReship?: (line: Li
             title: '数量',
             align: 'right',
             // D25: a refused line is not carried out — its quantity struck through, as the print leaves it out of the total.
-            render: (_, l) => (consentState(l) === 'REJECTED' ? <del>{`${l.quantity} ${l.item.unit}`}</del> : `${l.quantity} ${l.item.unit}`),
+            render: (_, l) => (consentState(l) === 'REJECTED' ? <del>{formatQuantity(l.quantity, l.item.unit)}</del> : formatQuantity(l.quantity, l.item.unit)),
           },
           { title: '距离', align: 'right', render: (_, l) => `${l.distanceKm.toFixed(1)} km` },
           { title: '预计到达', align: 'right', render: (_, l) => `${l.etaHours.toFixed(1)} 小时` },

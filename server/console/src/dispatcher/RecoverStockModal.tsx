@@ -3,7 +3,7 @@ import { Alert, Form, Select, Table } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatQuantity, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import type { RecoverablePlan, RecoveryLine } from './recovery';
 
@@ -121,7 +121,7 @@ export function RecoverStockModal({ plan, onClose }: { plan: RecoverablePlan; on
           { title: '物资', render: (_, l) => l.item.name },
           { title: '批次', render: (_, l) => l.batchNo },
           { title: '所在', width: 80, render: (_, l) => (l.fromHouseholds ? '群众处' : '安置点') },
-          { title: '待回收', align: 'right', width: 80, render: (_, l) => `${l.outstanding}${l.item.unit}` },
+          { title: '待回收', align: 'right', width: 80, render: (_, l) => formatQuantity(l.outstanding, l.item.unit) },
           ...CONDITIONS.map(([condition, title]) => ({
             title,
             width: 110,

@@ -7,6 +7,7 @@ import { errorMessages } from '../common/api-errors';
 import { Chart } from '../common/Chart';
 import { ExcelButton } from '../common/ExcelButton';
 import { FormAlerts } from '../common/FormAlerts';
+import { formatQuantity } from '../common/format';
 import { RegionSelect } from '../common/RegionSelect';
 
 const ReservesQuery = graphql(`
@@ -124,10 +125,11 @@ export default function ReservesPage() {
             columns={[
               { title: '仓库/区划', render: (_, g) => where(g) },
               { title: '物资', render: (_, g) => g.item.name },
-              { title: '定额', align: 'right', render: (_, g) => g.quota },
-              { title: '可用', align: 'right', render: (_, g) => g.available },
-              { title: '协议', align: 'right', render: (_, g) => g.agreementCommitted },
-              { title: '缺口', align: 'right', render: (_, g) => <Tag color="red">{g.gap}</Tag> },
+              // Sweep 22c F6: each row is one item: its quantities grouped, with the unit (formatQuantity).
+              { title: '定额', align: 'right', render: (_, g) => formatQuantity(g.quota, g.item.unit) },
+              { title: '可用', align: 'right', render: (_, g) => formatQuantity(g.available, g.item.unit) },
+              { title: '协议', align: 'right', render: (_, g) => formatQuantity(g.agreementCommitted, g.item.unit) },
+              { title: '缺口', align: 'right', render: (_, g) => <Tag color="red">{formatQuantity(g.gap, g.item.unit)}</Tag> },
             ]}
           />
         </Card>

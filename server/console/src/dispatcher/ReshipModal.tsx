@@ -3,7 +3,7 @@ import { Form } from 'antd';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { formatNumber, newIdempotencyKey } from '../common/format';
+import { formatNumber, formatQuantity, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import type { Plan } from './plan';
 
@@ -87,10 +87,9 @@ export function ReshipModal({ planId, label, line, onClose }: { planId: string; 
       initialValues={{ lines: [{ quantity: rest > 0 ? rest : undefined }] }}
       intro={
         <p data-testid="reship-intro">
-          {label}：本行 {formatNumber(line.quantity)}
-          {unit}
-          {line.batchNo ? `（批号 ${line.batchNo}）` : ''}，已到 {formatNumber(line.receivedQuantity)}，在途 {formatNumber(onTheWay)}，尚缺 {formatNumber(rest)}
-          {unit}。{awaitingWriteOff > 0 ? `另有在途短少 ${formatNumber(awaitingWriteOff)}${unit}尚待核销审批：审批通过后才能补发。` : ''}
+          {label}：本行 {formatQuantity(line.quantity, unit)}
+          {line.batchNo ? `（批号 ${line.batchNo}）` : ''}，已到 {formatNumber(line.receivedQuantity)}，在途 {formatNumber(onTheWay)}，尚缺{' '}
+          {formatQuantity(rest, unit)}。{awaitingWriteOff > 0 ? `另有在途短少 ${formatQuantity(awaitingWriteOff, unit)}尚待核销审批：审批通过后才能补发。` : ''}
           补发按本方案的批准从{line.source.name}调运，不另行审批；库存随即扣减，到货后在「发运的调拨单」签收。
         </p>
       }
@@ -107,7 +106,7 @@ export function ReshipModal({ planId, label, line, onClose }: { planId: string; 
         });
         return {
           error,
-          success: `已补发 ${line.item.name} ${formatNumber(quantity)}${unit} 到${line.destination.name}（调拨单 ${shipped?.shipTransfer.number ?? ''}）`,
+          success: `已补发 ${line.item.name} ${formatQuantity(quantity, unit)} 到${line.destination.name}（调拨单 ${shipped?.shipTransfer.number ?? ''}）`,
         };
       }}
       onClose={onClose}

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Select, Table, Tag, Typography } from 'antd';
+import { Modal } from '../common/Modal';
 import { useMutation, useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages, showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatDateTime, formatMoney, formatNumber } from '../common/format';
+import { formatDateTime, formatMoney, formatNumber, formatQuantity } from '../common/format';
 import { labelOf, optionsOf } from '../common/labels';
 
 const SETTLEMENT_STATUS = { OPEN: '未结清', SETTLED: '已结清' } as const;
@@ -73,6 +74,17 @@ const Settle = graphql(`
 
 type Settlement = ResultOf<typeof SettlementsQuery>['settlements'][number];
 
+/**
+ * Sweep 22c F12: an empty list says what would be listed and when (antd's bare 暂无数据 said neither) — D15, D25: a
+ * plan's use of another region's or level's reserve, or another government's goods issued.
+ */
+const WHAT_IS_LISTED = '调拨方案动用其他区划或层级的储备、或出库发放其他产权单位的物资后，应归还的实物或款项列在这里';
+const EMPTY: Record<Status | 'ALL', string> = {
+  OPEN: `没有未结清的结算。${WHAT_IS_LISTED}，结清后转入「已结清」`,
+  SETTLED: `还没有已结清的结算。${WHAT_IS_LISTED}`,
+  ALL: `还没有结算。${WHAT_IS_LISTED}`,
+};
+
 function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose: (done: boolean) => void }) {
   const [form] = Form.useForm<{ reference?: string }>();
   const [alerts, setAlerts] = useState<string[]>([]);
@@ -90,7 +102,7 @@ function SettleModal({ settlement, onClose }: { settlement: Settlement; onClose:
   return (
     <Modal
       open
-      title={`结清：${settlement.owedBy.name} 欠 ${settlement.owedTo.name} ${settlement.item.name} ${settlement.quantity}${settlement.item.unit}`}
+      title={`结清：${settlement.owedBy.name} 欠 ${settlement.owedTo.name} ${settlement.item.name} ${formatQuantity(settlement.quantity, settlement.item.unit)}`}
       okText="结清"
       confirmLoading={fetching}
       maskClosable={false}
@@ -125,7 +137,15 @@ export default function SettlementsPage() {
     <Card
       title="结算"
       extra={
-        <Select<Status> allowClear placeholder="全部状态" style={{ width: 140 }} value={status} onChange={setStatus} options={optionsOf(SETTLEMENT_STATUS)} />
+        <Select<Status>
+          allowClear
+          placeholder="全部状态"
+          aria-label="结算状态"
+          style={{ width: 140 }}
+          value={status}
+          onChange={setStatus}
+          options={optionsOf(SETTLEMENT_STATUS)}
+        />
       }
     >
       {error && <FormAlerts messages={errorMessages(error)} />}
@@ -136,6 +156,7 @@ export default function SettlementsPage() {
         dataSource={rows}
         pagination={{ pageSize: 20, showSizeChanger: false, showTotal: (n) => `共 ${n} 条` }}
         scroll={{ x: 1100 }}
+        locale={{ emptyText: EMPTY[status ?? 'ALL'] }}
         summary={() =>
           rows.length > 0 && (
             <Table.Summary.Row>

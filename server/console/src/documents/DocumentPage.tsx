@@ -3,7 +3,7 @@ import { Alert, Button, Card, Descriptions, Empty, Space, Table } from 'antd';
 import { Link, useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
-import { formatDateTime, formatMoney } from '../common/format';
+import { formatDateTime, formatMoney, formatQuantity } from '../common/format';
 import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
 import { PrintButton } from '../common/PrintButton';
 import { ReverseDocumentModal } from './ReverseDocumentModal';
@@ -187,7 +187,8 @@ export default function DocumentPage() {
           {
             title: '数量',
             align: 'right',
-            render: (_, l) => `${l.quantity} ${l.item.unit}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}`,
+            render: (_, l) =>
+              `${formatQuantity(l.quantity, l.item.unit)}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}`,
           },
           { title: '单价', align: 'right', render: (_, l) => formatMoney(l.unitPrice) },
           { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },

@@ -3,7 +3,7 @@ import { Form, Input } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatQuantity, newIdempotencyKey } from '../common/format';
 import type { TransferRow } from './transfer';
 
 const Cancel = graphql(`
@@ -39,7 +39,7 @@ export function CancelTransferModal({ transfer, verb = '取消', onClose }: { tr
         <>
           <p>
             {transfer.toStore.name} 尚未收货。{verb}后在途物资全部退回{transfer.fromStore.name}：
-            {lines.map((l) => `${l.item.name} ${l.inTransit}${l.item.unit}`).join('；') || '无'}
+            {lines.map((l) => `${l.item.name} ${formatQuantity(l.inTransit, l.item.unit)}`).join('；') || '无'}
           </p>
           {transfer.dispatchPlanId && <p>{verb}后调拨方案仍在执行中，直至补发的物资到货或方案结束。</p>}
         </>

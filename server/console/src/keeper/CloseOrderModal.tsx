@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
 import type { Order } from './order';
+import { formatQuantity } from '../common/format';
 
 const Close = graphql(`
   mutation CloseOutboundOrder($orderId: ID!, $reason: String!) {
@@ -33,9 +34,11 @@ export function CloseOrderModal({ order, onClose }: { order: Order; onClose: (do
       danger
       intro={
         withdraw ? (
-          <p>撤回后该申请不再等待审批，所申请的物资不出库：{left.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('；')}</p>
+          <p>
+            撤回后该申请不再等待审批，所申请的物资不出库：{left.map((l) => `${l.item.name} ${formatQuantity(l.remainingQuantity, l.item.unit)}`).join('；')}
+          </p>
         ) : (
-          <p>关闭后未执行的数量不再出库：{left.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('；') || '无'}</p>
+          <p>关闭后未执行的数量不再出库：{left.map((l) => `${l.item.name} ${formatQuantity(l.remainingQuantity, l.item.unit)}`).join('；') || '无'}</p>
         )
       }
       submit={async ({ reason }) => {

@@ -6,7 +6,7 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { showFieldErrors } from '../common/api-errors';
 import { useAllPages } from '../common/allPages';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatDateTime, formatNumber, newIdempotencyKey } from '../common/format';
+import { formatDateTime, formatQuantity, newIdempotencyKey } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { useStoreChoice } from '../common/useStoreChoice';
@@ -107,7 +107,7 @@ function usePointItems(storeId: string) {
     const seen = byItem.get(node.item.id) ?? { name: node.item.name, unit: node.item.unit, available: 0 };
     byItem.set(node.item.id, { ...seen, available: seen.available + node.available });
   }
-  const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${formatNumber(i.available)}${i.unit}）` }));
+  const options = [...byItem].map(([id, i]) => ({ value: id, label: `${i.name}（可发 ${formatQuantity(i.available, i.unit)}）` }));
   return { options, recount: refetch };
 }
 
@@ -262,16 +262,16 @@ export default function DistributionsPage() {
           <Card size="small" title="发放记录">
             <Table<Distribution>
               size="small"
-              loading={fetching}
+              loading={fetching || pages.walking}
               rowKey="id"
               dataSource={data?.distributions.edges.map((e) => e.node)}
-              pagination={tablePagination(pages, data?.distributions.totalCount)}
+              pagination={tablePagination(pages, data?.distributions.totalCount, { query: DistributionsQuery, variables: { filter: { storeId } } })}
               scroll={{ x: 800 }}
               columns={[
                 { title: '时间', render: (_, d) => formatDateTime(d.distributedAt) },
                 { title: '户主', render: (_, d) => `${d.household.headName}（${d.household.size} 人）` },
                 { title: '身份证', render: (_, d) => d.household.idNumberMasked ?? '—' },
-                { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${formatNumber(Math.abs(l.quantity))}${l.item.unit}`).join('；') },
+                { title: '物资', render: (_, d) => d.lines.map((l) => `${l.item.name} ${formatQuantity(Math.abs(l.quantity), l.item.unit)}`).join('；') },
                 { title: '出库单', render: (_, d) => d.number },
                 { title: '经办人', render: (_, d) => d.distributedBy.displayName },
                 { title: '签收凭证号', render: (_, d) => d.signatureRef ?? '—' },

@@ -169,7 +169,7 @@ export default function DocumentsPage() {
             onChange={(v) => setStatus(v ?? undefined)}
             options={optionsOf(DOCUMENT_STATUS)}
           />
-          <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} />
+          <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
         </Space>
       }
     >
@@ -178,10 +178,13 @@ export default function DocumentsPage() {
       </Typography.Paragraph>
       <Table<Doc>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey="id"
         dataSource={docs}
-        pagination={tablePagination(pages, data?.documents.totalCount)}
+        pagination={tablePagination(pages, data?.documents.totalCount, {
+          query: DocumentsQuery,
+          variables: { filter: { storeId: storeId ?? '', status: status ? [status] : null } },
+        })}
         scroll={{ x: 1000 }}
         columns={[
           { title: '业务时间', render: (_, d) => formatDateTime(d.occurredAt) },

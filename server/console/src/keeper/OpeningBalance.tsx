@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Button, Modal, Typography } from 'antd';
+import { Button, Typography } from 'antd';
+import { Modal } from '../common/Modal';
 import { FileExcelOutlined } from '@ant-design/icons';
 import { ExcelButton } from '../common/ExcelButton';
 import { SheetUpload } from '../common/SheetUpload';

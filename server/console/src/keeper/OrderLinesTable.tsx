@@ -21,9 +21,10 @@ export function OrderLinesTable({ lines, quantityTitle }: { lines: Order['lines'
         { title: '已出', align: 'right', render: (_, l) => formatNumber(l.executedQuantity) },
         {
           title: quantityTitle,
-          render: (_, _l, i) => (
+          render: (_, l, i) => (
             <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }} rules={quantityRules('quantity', '请输入数量')}>
-              <QuantityInput />
+              {/* Sweep 22c F1: named by its column and the row (本次出库 棉被 批号 …). */}
+              <QuantityInput aria-label={`${quantityTitle} ${l.item.name}${l.batch ? ` 批号 ${l.batch.batchNo}` : ''}`} />
             </Form.Item>
           ),
         },

@@ -70,7 +70,15 @@ export default function OrdersPage() {
           {
             key: 'approved',
             label: '待执行',
-            children: <OrdersTable key={`a${version}-${opened}${storeId}`} storeId={storeId} status="APPROVED" actions={actions} />,
+            children: (
+              <OrdersTable
+                key={`a${version}-${opened}${storeId}`}
+                storeId={storeId}
+                status="APPROVED"
+                actions={actions}
+                emptyText="没有已批准、待执行的出库申请。新的申请在「申请出库」提交，经审批后出现在这里执行"
+              />
+            ),
           },
           { key: 'request', label: '申请出库', children: <RequestOrderForm storeId={storeId} onRequested={() => setVersion((v) => v + 1)} /> },
           {

@@ -3,7 +3,7 @@ import { Space, Table, Tag, Typography } from 'antd';
 import { useQuery } from 'urql';
 import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
-import { formatDateTime, formatNumber } from '../common/format';
+import { formatDateTime, formatNumber, formatQuantity } from '../common/format';
 import { labelOf, ORDER_STATUS, OUTBOUND_PURPOSE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { OrderFields, type Order } from './order';
@@ -58,6 +58,7 @@ export function OrdersTable({
   mine,
   purpose,
   actions,
+  emptyText,
 }: {
   storeId?: string;
   regionCode?: string;
@@ -65,6 +66,8 @@ export function OrdersTable({
   mine?: boolean;
   purpose?: Order['purpose'];
   actions?: (o: Order) => ReactNode;
+  /** What an empty list means and what to do (sweep 22c F12: antd's bare 暂无数据 said neither). */
+  emptyText?: ReactNode;
 }) {
   const user = useUser();
   const pages = useCursorPages();
@@ -81,11 +84,12 @@ export function OrdersTable({
   return (
     <Table<Row>
       size="small"
-      loading={fetching}
+      loading={fetching || pages.walking}
       rowKey="id"
       dataSource={orders}
-      pagination={tablePagination(pages, data?.outboundOrders.totalCount)}
+      pagination={tablePagination(pages, data?.outboundOrders.totalCount, { query: OrdersQuery, variables: { filter: { storeId, regionCode, status } } })}
       scroll={{ x: 1000 }}
+      locale={emptyText ? { emptyText } : undefined}
       columns={[
         { title: '出库申请', render: (_, o) => o.number },
         ...(storeId ? [] : [{ title: '仓库', render: (_: unknown, o: Order) => o.store.name }]),
@@ -93,7 +97,7 @@ export function OrdersTable({
         { title: '领用/调入', render: (_, o) => o.recipient ?? o.toStore?.name ?? '—' },
         {
           title: '物资（已出/批准）',
-          render: (_, o) => o.lines.map((l) => `${l.item.name} ${formatNumber(l.executedQuantity)}/${formatNumber(l.quantity)}${l.item.unit}`).join('；'),
+          render: (_, o) => o.lines.map((l) => `${l.item.name} ${formatNumber(l.executedQuantity)}/${formatQuantity(l.quantity, l.item.unit)}`).join('；'),
         },
         { title: '申请人', render: (_, o) => o.requestedBy.displayName },
         { title: '申请时间', render: (_, o) => formatDateTime(o.requestedAt) },

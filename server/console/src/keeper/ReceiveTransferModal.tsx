@@ -104,15 +104,16 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
           { title: '在途', align: 'right', render: (_, l) => formatNumber(l.receivable) },
           {
             title: '实收',
-            render: (_, _l, i) => (
+            render: (_, l, i) => (
               <Form.Item name={['lines', i, 'quantity']} style={{ margin: 0 }} rules={quantityRules('received', '请输入实收数量')}>
-                <QuantityInput />
+                {/* Sweep 22c F1: a field in a table row is named by its column and the row's batch. */}
+                <QuantityInput aria-label={`实收 批号 ${l.batch.batchNo}`} />
               </Form.Item>
             ),
           },
           {
             title: '差异原因',
-            render: (_, _l, i) => (
+            render: (_, l, i) => (
               <Form.Item
                 name={['lines', i, 'discrepancyReason']}
                 style={{ margin: 0 }}
@@ -128,7 +129,7 @@ export function ReceiveTransferModal({ transfer, onClose }: { transfer: Transfer
                   }),
                 ]}
               >
-                <Select allowClear style={{ width: 140 }} options={reasons} placeholder="短少时填写" />
+                <Select allowClear style={{ width: 140 }} options={reasons} placeholder="短少时填写" aria-label={`差异原因 批号 ${l.batch.batchNo}`} />
               </Form.Item>
             ),
           },

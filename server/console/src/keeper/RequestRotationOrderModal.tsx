@@ -3,7 +3,7 @@ import { Form, Input } from 'antd';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatQuantity, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
 const RequestOrder = graphql(`
@@ -69,7 +69,10 @@ export function RequestRotationOrderModal({
       <Form.Item
         name="quantity"
         label={`轮出数量（${item.unit}）`}
-        rules={[...quantityRules('quantity', '请输入数量'), { type: 'number', max: quantity, message: `轮出数量不能超过该批次的 ${quantity}${item.unit}` }]}
+        rules={[
+          ...quantityRules('quantity', '请输入数量'),
+          { type: 'number', max: quantity, message: `轮出数量不能超过该批次的 ${formatQuantity(quantity, item.unit)}` },
+        ]}
       >
         <QuantityInput />
       </Form.Item>

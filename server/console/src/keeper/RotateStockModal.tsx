@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, DatePicker, Form, Input, Modal, Select } from 'antd';
+import { Alert, DatePicker, Form, Input, Select } from 'antd';
+import { Modal } from '../common/Modal';
 import type { Dayjs } from 'dayjs';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatQuantity, newIdempotencyKey } from '../common/format';
 import { optionsOf, ROTATION_DISPOSAL } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { batchLabel, leavable, useStoreBatches } from './batches';
@@ -103,7 +104,7 @@ export function RotateStockModal({
         <Select
           options={orders.map((o) => ({
             value: o.id,
-            label: `${o.number}${o.recipient ? ` · ${o.recipient}` : ''}（尚可 ${o.lines.map((l) => `${l.item.name} ${l.remainingQuantity}${l.item.unit}`).join('、')}）`,
+            label: `${o.number}${o.recipient ? ` · ${o.recipient}` : ''}（尚可 ${o.lines.map((l) => `${l.item.name} ${formatQuantity(l.remainingQuantity, l.item.unit)}`).join('、')}）`,
           }))}
         />
       </Form.Item>

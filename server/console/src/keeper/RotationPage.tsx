@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Modal, Table, Tag } from 'antd';
+import { Alert, Button, Card, Table, Tag } from 'antd';
+import { Modal } from '../common/Modal';
 import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { useAllPages } from '../common/allPages';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
-import { formatMoney, formatNumber } from '../common/format';
+import { formatMoney, formatNumber, formatQuantity } from '../common/format';
 import { OrderFields, type Order } from './order';
 import { RequestRotationOrderModal } from './RequestRotationOrderModal';
 import { orderAllows, RotateStockModal } from './RotateStockModal';
@@ -119,7 +120,7 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
         {pending.length > 0 && (
           <p style={{ marginTop: 12 }}>
             已提交、待审批的申请：
-            {pending.map((o) => `${o.number}（${o.lines.map((l) => `${l.item.name} ${formatNumber(l.quantity)}${l.item.unit}`).join('、')}）`).join('；')}
+            {pending.map((o) => `${o.number}（${o.lines.map((l) => `${l.item.name} ${formatQuantity(l.quantity, l.item.unit)}`).join('、')}）`).join('；')}
           </p>
         )}
       </Modal>
@@ -129,7 +130,7 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
     {
       batchId: batch.id,
       itemId: batch.item.id,
-      label: `${batch.item.name} 批号 ${batch.batchNo}（${formatNumber(due.quantity)}${batch.item.unit}）`,
+      label: `${batch.item.name} 批号 ${batch.batchNo}（${formatQuantity(due.quantity, batch.item.unit)}）`,
       leavable: due.quantity,
     },
   ];

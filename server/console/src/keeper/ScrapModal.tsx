@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, Button, Form, Input, Modal, Select, Table } from 'antd';
+import { Alert, Button, Form, Input, Select, Table } from 'antd';
+import { Modal } from '../common/Modal';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql/graphql';
 import { FormAlerts } from '../common/FormAlerts';
 import { FormDialog } from '../common/FormDialog';
-import { newIdempotencyKey } from '../common/format';
+import { formatQuantity, newIdempotencyKey } from '../common/format';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 import { batchLabel, leavable, useStoreBatches, type StoreBatch } from './batches';
 import type { Order } from './order';
@@ -129,7 +130,7 @@ function ScrapForm({
       intro={
         <p>
           批准报废（尚可执行）：
-          {open.map((l) => `${l.item.name}${l.batch ? `（批号 ${l.batch.batchNo}）` : ''} ${l.remainingQuantity}${l.item.unit}`).join('；')}
+          {open.map((l) => `${l.item.name}${l.batch ? `（批号 ${l.batch.batchNo}）` : ''} ${formatQuantity(l.remainingQuantity, l.item.unit)}`).join('；')}
         </p>
       }
       initialValues={{ lines: suggestedLines(open, batches) }}
@@ -158,9 +159,11 @@ function ScrapForm({
               columns={[
                 {
                   title: '物资',
-                  render: (_, f) => (
+                  render: (_, f, i) => (
                     <Form.Item name={[f.name, 'itemId']} style={{ margin: 0 }}>
                       <Select
+                        // Sweep 22c F1: a line's fields named by their column and line number.
+                        aria-label={`物资 第 ${i + 1} 行`}
                         style={{ width: 140 }}
                         options={items.map((i) => ({ value: i.id, label: i.name }))}
                         onChange={() => form.setFieldValue(['lines', f.name, 'batchId'], undefined)}
@@ -170,11 +173,12 @@ function ScrapForm({
                 },
                 {
                   title: '批次',
-                  render: (_, f) => (
+                  render: (_, f, i) => (
                     <Form.Item noStyle dependencies={[['lines', f.name, 'itemId']]}>
                       {() => (
                         <Form.Item name={[f.name, 'batchId']} style={{ margin: 0 }} rules={[{ required: true, message: '请选择批次（库存不足时请减少数量）' }]}>
                           <Select
+                            aria-label={`批次 第 ${i + 1} 行`}
                             style={{ width: 320 }}
                             placeholder="选择批次"
                             options={batchOptions(form.getFieldValue(['lines', f.name, 'itemId']) as string | undefined)}
@@ -186,9 +190,9 @@ function ScrapForm({
                 },
                 {
                   title: '报废数量',
-                  render: (_, f) => (
+                  render: (_, f, i) => (
                     <Form.Item name={[f.name, 'quantity']} style={{ margin: 0 }} rules={quantityRules('quantity', '请输入数量')}>
-                      <QuantityInput />
+                      <QuantityInput aria-label={`报废数量 第 ${i + 1} 行`} />
                     </Form.Item>
                   ),
                 },

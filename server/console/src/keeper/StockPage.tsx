@@ -5,7 +5,7 @@ import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { ExcelButton } from '../common/ExcelButton';
 import { formatMoney, formatNumber } from '../common/format';
-import { PAGE_SIZE, tablePagination, useCursorPages } from '../common/paging';
+import { tablePagination, useCursorPages } from '../common/paging';
 import { useStoreChoice } from '../common/useStoreChoice';
 import { ExpiryTag } from './ExpiryTag';
 
@@ -55,79 +55,79 @@ const StockQuery = graphql(`
 type Line = ResultOf<typeof StockQuery>['stock']['edges'][number]['node'];
 type Item = Line['item'];
 
-/**
- * How many lines a search looks through: the API's largest page. StockFilter has no text search, so 搜索物资 filters,
- * here, the store's lines of the category and expiry chosen — up to this many.
- */
-const SEARCH_LIMIT = 500;
+/** The API's longest search word (API.md The edge). */
+const SEARCH_MAX = 64;
+/** Typing pauses this long before the server is asked. */
+const SEARCH_DELAY_MS = 300;
 
 const itemLabel = (item: Item) => `${item.name}${item.spec ? `（${item.spec}）` : ''}`;
 
-/** An item whose name, specification or code contains the text (letters without regard to case). */
-function itemMatches(item: Item, text: string) {
-  const t = text.toLowerCase();
-  return itemLabel(item).toLowerCase().includes(t) || item.code.toLowerCase().includes(t);
+/** The value after it has stopped changing for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }
 
 /**
  * 本库库存: the store's batches with expiry in colour. 搜索物资 filters the store's own lines by name, specification or
  * code as it is typed, suggesting the items held here (sweep L18: it was a catalog picker — 帐篷 and Enter picked
- * 森林消防帐篷, not held here, and showed an empty table; a keeper looks for what is on the shelves).
+ * 森林消防帐篷, not held here, and showed an empty table; a keeper looks for what is on the shelves). Sweep 22a F6: the
+ * server searches (StockFilter.search: name, spec, code or batch number) and pages the lines found — the page read the
+ * first 500 lines and filtered them here, so that in a store of 1,217 lines goods on the shelf were "not found". A
+ * suggestion picked shows that item's lines (by its id: its label is name and spec together, no one field's word).
  */
 export default function StockPage() {
   const { storeId, setStoreId, options } = useStoreChoice();
   const [categoryCode, setCategoryCode] = useState<string>();
   const [search, setSearch] = useState('');
-  const [searchPage, setSearchPage] = useState(1);
+  /** The suggestion picked: its item, while the box still shows its label. */
+  const [picked, setPicked] = useState<{ id: string; label: string }>();
   const [expiringBefore, setExpiringBefore] = useState<string>();
   // Earliest expiry first, as README says (sweep 16b F5: by batch, the rows looked random and the expired lay in the middle).
   const [orderBy, setOrderBy] = useState<'STORE' | 'EXPIRY'>('EXPIRY');
-  const text = search.trim();
-  const searching = text !== '';
+  const text = useSettled(search.trim().slice(0, SEARCH_MAX), SEARCH_DELAY_MS);
+  const itemId = picked && picked.label === search ? picked.id : undefined;
+  const searching = !!itemId || text !== '';
+  const filter = { storeId, categoryCode, expiringBefore, ...(itemId ? { itemId } : { search: text || null }) };
   const pages = useCursorPages();
   const { reset } = pages;
-  useEffect(reset, [storeId, categoryCode, expiringBefore, orderBy, reset]);
-  useEffect(() => setSearchPage(1), [storeId, categoryCode, expiringBefore, orderBy, text]);
-  const [{ data, fetching, error }] = useQuery({
-    query: StockQuery,
-    // A search reads the store's lines at once and filters them here; otherwise a page at a time.
-    variables: { filter: { storeId, categoryCode, expiringBefore }, orderBy, ...(searching ? { first: SEARCH_LIMIT, after: null } : pages.variables) },
-    pause: !storeId,
-  });
+  useEffect(reset, [storeId, categoryCode, expiringBefore, orderBy, text, itemId, reset]);
+  const [{ data, fetching, error }] = useQuery({ query: StockQuery, variables: { filter, orderBy, ...pages.variables }, pause: !storeId });
   const { remember, page } = pages;
-  useEffect(() => {
-    if (!searching) remember(page, data?.stock.pageInfo.endCursor);
-  }, [data, page, remember, searching]);
+  useEffect(() => remember(page, data?.stock.pageInfo.endCursor), [data, page, remember]);
   const lines = useMemo(() => data?.stock.edges.map((e) => e.node) ?? [], [data]);
-  const found = useMemo(() => (searching ? lines.filter((l) => itemMatches(l.item, text)) : lines), [lines, searching, text]);
-  // The items held here that match: suggestions, and the one item the Excel file is limited to when only one matches.
-  const items = useMemo(() => (searching ? [...new Map(found.map((l) => [l.item.id, l.item])).values()] : []), [found, searching]);
+  // The items held here that match, on this page: the suggestions.
+  const items = useMemo(() => (searching ? [...new Map(lines.map((l) => [l.item.id, l.item])).values()] : []), [lines, searching]);
+  // The one item the Excel file is limited to: the one picked, or the only one found (all lines found on this page).
+  const onlyItem = itemId ?? (searching && items.length === 1 && data?.stock.totalCount === lines.length ? items[0].id : undefined);
   return (
-    <Card
-      title="本库库存"
-      extra={
-        <ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId: items.length === 1 ? items[0].id : undefined }} fileName="库存.xlsx" />
-      }
-    >
+    <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId: onlyItem }} fileName="库存.xlsx" />}>
       <Space wrap className="form-alert">
         <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
         <Select
           style={{ width: 180 }}
           allowClear
           placeholder="全部类别"
+          aria-label="物资类别"
           value={categoryCode}
           onChange={setCategoryCode}
           options={(data?.categories ?? []).map((c) => ({ value: c.code, label: c.name }))}
         />
         <AutoComplete
           id="stock-item"
+          aria-label="搜索物资"
           style={{ width: 240 }}
           allowClear
           value={search}
           onChange={(v?: string) => setSearch(v ?? '')}
+          onSelect={(label: string | undefined, option: { id: string }) => setPicked({ id: option.id, label: label ?? '' })}
           // Enter keeps what was typed (帐篷: every tent held here) rather than taking the first suggestion.
           defaultActiveFirstOption={false}
-          options={items.slice(0, 20).map((i) => ({ value: itemLabel(i), label: `${itemLabel(i)} · ${i.code}` }))}
+          options={items.slice(0, 20).map((i) => ({ value: itemLabel(i), id: i.id, label: `${itemLabel(i)} · ${i.code}` }))}
           placeholder="搜索物资（名称、规格、代码）"
         />
         <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
@@ -141,27 +141,14 @@ export default function StockPage() {
             { value: 'STORE', label: '按批次排序' },
           ]}
         />
-        {searching && (data?.stock.totalCount ?? 0) > SEARCH_LIMIT && (
-          <Typography.Text type="warning">只在前 {SEARCH_LIMIT} 条库存中查找，请再按类别缩小范围</Typography.Text>
-        )}
       </Space>
       {error && <Typography.Text type="danger">{error.graphQLErrors[0]?.message ?? '加载失败'}</Typography.Text>}
       <Table<Line>
         size="small"
-        loading={fetching}
+        loading={fetching || pages.walking}
         rowKey={(l) => l.batch.id}
-        dataSource={found}
-        pagination={
-          searching
-            ? {
-                current: searchPage,
-                onChange: setSearchPage,
-                pageSize: PAGE_SIZE,
-                showSizeChanger: false,
-                showTotal: (total: number) => `共 ${total} 条`,
-              }
-            : tablePagination(pages, data?.stock.totalCount)
-        }
+        dataSource={lines}
+        pagination={tablePagination(pages, data?.stock.totalCount, { query: StockQuery, variables: { filter, orderBy } })}
         // L15: at 1024 px 在途 and 金额 lay past the window's edge. The columns fit 1024 px (the side menu folded away, a
         // scroll bar beside): the item's name and category end in … (whole on hover); on a narrower screen the name
         // stays at the left while the numbers scroll under it.

@@ -155,7 +155,7 @@ export default function StocktakePage() {
     );
 
   return (
-    <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={chooseStore} options={options} />}>
+    <Card title="盘点" extra={<Select style={{ width: 220 }} value={storeId} onChange={chooseStore} options={options} aria-label="仓库" />}>
       {storeId && <StocktakeSheet storeId={storeId} onPosted={refetchBook} />}
       <Typography.Paragraph type="secondary">按批次录入实盘数量；与账面不符时选择原因。未录入的批次不计入本次盘点。</Typography.Paragraph>
       <FormAlerts messages={alerts} />
@@ -186,7 +186,14 @@ export default function StocktakePage() {
                 const differs = counted !== undefined && counted !== null && counted !== l.onHand;
                 return (
                   <Form.Item name={['counts', l.batch.id, 'reason']} style={{ margin: 0 }}>
-                    <Select allowClear disabled={!differs} style={{ width: 140 }} options={differs && counted > l.onHand ? gain : loss} />
+                    <Select
+                      allowClear
+                      disabled={!differs}
+                      style={{ width: 140 }}
+                      options={differs && counted > l.onHand ? gain : loss}
+                      // Sweep 22c F1: named as 实盘 is, by its column and the row's batch.
+                      aria-label={`差异原因 批号 ${l.batch.batchNo}`}
+                    />
                   </Form.Item>
                 );
               },

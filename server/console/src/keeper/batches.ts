@@ -3,6 +3,7 @@ import { useClient } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { fetchAllPages } from '../common/allPages';
 import { errorMessages } from '../common/api-errors';
+import { formatQuantity } from '../common/format';
 
 const StoreBatchesQuery = graphql(`
   query StoreBatches($filter: StockFilter!, $first: Int, $after: String) {
@@ -65,5 +66,5 @@ export const leavable = (b: StoreBatch) => b.available + b.frozen;
 /** A batch as a select option: 批号, what may leave, and its expiry (expired in words: frozen, D26). */
 export const batchLabel = (b: StoreBatch) =>
   b.batch.expired
-    ? `${b.batch.batchNo}（已过期，冻结 ${b.frozen}${b.item.unit}）`
-    : `${b.batch.batchNo}（可用 ${b.available}${b.item.unit}${b.batch.expiryDate ? `，有效期至 ${b.batch.expiryDate}` : ''}）`;
+    ? `${b.batch.batchNo}（已过期，冻结 ${formatQuantity(b.frozen, b.item.unit)}）`
+    : `${b.batch.batchNo}（可用 ${formatQuantity(b.available, b.item.unit)}${b.batch.expiryDate ? `，有效期至 ${b.batch.expiryDate}` : ''}）`;

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { LatLngBoundsExpression, LatLngExpression, LeafletMouseEvent } from 'leaflet';
-import { MapContainer, ScaleControl, TileLayer, useMapEvents } from 'react-leaflet';
+import { MapContainer, ScaleControl, TileLayer, ZoomControl, useMapEvents } from 'react-leaflet';
 import 'leaflet/dist/leaflet.css';
 
 // MAP_TILE_URL comes from the server in the page (server/http/console.ts); empty: no tiles, nothing leaves the origin.
@@ -40,7 +40,10 @@ export function BaseMap({
       className={compact ? 'reserve-map compact' : 'reserve-map'}
       attributionControl={Boolean(tileUrl)}
       preferCanvas={canvas}
+      // Sweep 22c F3: Leaflet's own zoom buttons are named "Zoom in"/"Zoom out" (aria-label and title) — in Chinese here.
+      zoomControl={false}
     >
+      <ZoomControl zoomInTitle="放大" zoomOutTitle="缩小" />
       {tileUrl && <TileLayer url={tileUrl} />}
       <ScaleControl imperial={false} />
       {onClick && <ClickHandler onClick={onClick} />}
