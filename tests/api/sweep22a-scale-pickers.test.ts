@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stores } from '../../drizzle/schema/index.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { errorCode, useTestApp } from '../support/harness.ts';
 import { expectLedgerConsistent, JINCHENG, QUILT, receive, TANGZHUANG, WEIHUI } from '../support/ledger.ts';
 import { ok, shipRaw } from '../support/ledger-ops.ts';
+import { insertManyStores, manyStoreCode } from '../support/many-stores.ts';
 
 // Sweep 22a, a county at scale (新乡市 with 509 stores, a store with 1,217 stock lines):
 // F1: the console's store pickers asked for the first 500 stores and filtered them in the browser — the 501st could not
@@ -20,26 +20,12 @@ afterEach(() => expectLedgerConsistent(t));
 
 const TOILET = itemId('LIV-013'); // 简易厕所
 const EXTRA = 510;
-const code = (n: number) => `Z22A-${String(n).padStart(3, '0')}`;
+const code = manyStoreCode;
 /** The stores past the demo's, in 汲水镇 of 卫辉市 (so in 新乡市, and the city of the keeper's store). */
 const extraIds = new Map<string, string>();
 
 beforeAll(async () => {
-  // A direct insert: 510 createStore calls would take a minute and test nothing of these fixes.
-  const rows = await t.database.db
-    .insert(stores)
-    .values(
-      Array.from({ length: EXTRA }, (_, i) => ({
-        code: code(i + 1),
-        name: `汲水镇第${i + 1}村级储备点`,
-        regionCode: '410781100000',
-        level: 'TOWNSHIP' as const,
-        kind: 'GOVERNMENT' as const,
-        lat: 35.4,
-        lng: 114.1,
-      })),
-    )
-    .returning({ id: stores.id, code: stores.code });
+  const rows = await insertManyStores(t.database, EXTRA);
   for (const r of rows) extraIds.set(r.code, r.id);
 });
 

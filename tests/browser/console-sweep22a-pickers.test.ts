@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stores } from '../../drizzle/schema/index.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { clickStill, pickOption, rowByHeading, screenshot, waitForStillness } from '../support/browser.ts';
 import { useConsoleFlows } from '../support/console-flows.ts';
+import { insertManyStores, manyStoreCode } from '../support/many-stores.ts';
 
 // Sweep 22a, a county at scale, in a real browser. F1: every store picker offered the first 500 stores of the region
 // and filtered them here — the 501st could not be picked; it searches on the server now. F2: 估值 by 仓库 showed a
@@ -16,7 +16,7 @@ const WEIHUI = storeId('S-410781-01');
 const QUILT = itemId('LIV-004');
 const TOILET = itemId('LIV-013'); // 简易厕所
 const EXTRA = 510;
-const code = (n: number) => `Z22A-${String(n).padStart(3, '0')}`;
+const code = manyStoreCode;
 const LAST_NAME = `汲水镇第${EXTRA}村级储备点`;
 let last: string;
 
@@ -26,21 +26,8 @@ const receipt = (store: string, lines: Record<string, unknown>[]) => ({
 });
 
 beforeAll(async () => {
-  // 新乡市 gets 510 more stores (a direct insert: 510 createStore calls test nothing here), in 汲水镇 of 卫辉市.
-  const rows = await t.database.db
-    .insert(stores)
-    .values(
-      Array.from({ length: EXTRA }, (_, i) => ({
-        code: code(i + 1),
-        name: `汲水镇第${i + 1}村级储备点`,
-        regionCode: '410781100000',
-        level: 'TOWNSHIP' as const,
-        kind: 'GOVERNMENT' as const,
-        lat: 35.4,
-        lng: 114.1,
-      })),
-    )
-    .returning({ id: stores.id, code: stores.code });
+  // 新乡市 gets 510 more stores, in 汲水镇 of 卫辉市.
+  const rows = await insertManyStores(t.database, EXTRA);
   last = rows.find((r) => r.code === code(EXTRA))!.id;
   const admin = await api('admin');
   await admin(RECEIVE, receipt(last, [{ itemId: TOILET, quantity: 3, batchNo: 'Z22A-VAL-1', expiryDate: '2031-01-01', unitPrice: '99999.00' }]));

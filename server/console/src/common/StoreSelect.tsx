@@ -1,7 +1,8 @@
-import { forwardRef, useEffect, useRef, useState, type Ref } from 'react';
+import { forwardRef, useRef, useState, type Ref } from 'react';
 import { Select, Typography, type RefSelectProps } from 'antd';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql/graphql';
+import { useSettled } from './useSettled';
 
 const StoreOption = graphql(`
   fragment StoreOption on Store {
@@ -73,16 +74,6 @@ const SEARCH_MAX = 64;
 const SEARCH_DELAY_MS = 250;
 
 const labelOf = (s: Store) => `${s.name}（${s.code}）`;
-
-/** The value after it has stopped changing for `ms`. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 /**
  * Picks one of the stores the user may see (in a region subtree when given), or, with `transferFrom`, one of the

@@ -7,6 +7,7 @@ import { ExcelButton } from '../common/ExcelButton';
 import { formatMoney, formatNumber } from '../common/format';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { useSettled } from '../common/useSettled';
 import { ExpiryTag } from './ExpiryTag';
 
 const StockQuery = graphql(`
@@ -61,16 +62,6 @@ const SEARCH_MAX = 64;
 const SEARCH_DELAY_MS = 300;
 
 const itemLabel = (item: Item) => `${item.name}${item.spec ? `（${item.spec}）` : ''}`;
-
-/** The value after it has stopped changing for `ms`. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 /**
  * 本库库存: the store's batches with expiry in colour. 搜索物资 filters the store's own lines by name, specification or
