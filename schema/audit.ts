@@ -72,9 +72,6 @@ const ValuationGroupType = builder.objectRef<ValuationGroupOf>('ValuationGroup')
   }),
 });
 
-/** The groupBy each answer was asked with (its groups' keys are of those dimensions). */
-const dimensionsOf = new WeakMap<ValuationResult, readonly Dimension[]>();
-
 const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
   description: 'D21: the exact value of reserves at an instant, from the ledger',
   fields: (t) => ({
@@ -103,8 +100,8 @@ const Valuation = builder.objectRef<ValuationResult>('Valuation').implement({
     snapshotMonth: t.exposeString('snapshotMonth', { nullable: true, description: 'The month-end snapshot the value starts from' }),
     groups: t.field({
       type: [ValuationGroupType],
-      // The dimensions as valuation() keys them: each named once, in the order first named.
-      resolve: (v) => v.groups.map((g) => ({ ...g, dimensions: (dimensionsOf.get(v) ?? []) as Dimension[] })),
+      // The dimensions valuation() keyed them by (its answer says them).
+      resolve: (v) => v.groups.map((g) => ({ ...g, dimensions: v.dimensions })),
     }),
   }),
 });
@@ -223,16 +220,8 @@ builder.queryFields((t) => ({
         description: "The first day fees accrue; on or before asOf's China date — a later one is refused (BAD_USER_INPUT), not answered 0.00",
       }),
     },
-    resolve: async (_r, args, ctx) => {
-      const answer = await valuation(serviceContext(ctx), {
-        asOf: args.asOf?.toJSDate(),
-        regionCode: args.regionCode,
-        groupBy: args.groupBy,
-        feesFrom: args.feesFrom,
-      });
-      dimensionsOf.set(answer, [...new Set(args.groupBy ?? [])]);
-      return answer;
-    },
+    resolve: (_r, args, ctx) =>
+      valuation(serviceContext(ctx), { asOf: args.asOf?.toJSDate(), regionCode: args.regionCode, groupBy: args.groupBy, feesFrom: args.feesFrom }),
   }),
   journal: t.field({
     type: MovementConnection,

@@ -38,6 +38,8 @@ export interface ValuationResult {
   companyStock: string;
   feesFrom: string;
   snapshotMonth: string | null;
+  /** The dimensions each group's key is of, in key order (groupBy, each named once). */
+  dimensions: Dimension[];
   groups: ValuationGroup[];
 }
 
@@ -227,6 +229,7 @@ export async function valuation(
     companyStock: formatFen(companyStock),
     feesFrom,
     snapshotMonth: snap?.month ? String(snap.month).slice(0, 7) : null,
+    dimensions: groupBy,
     groups,
   };
 }
