@@ -192,15 +192,14 @@ export function buildApp(services: AppServices) {
     }
   });
   app.get('/metrics', metricsEndpoint(metrics, config.metricsToken, log));
-  // Before the budget, so that its refusals are not stored either.
-  app.use(yoga.graphqlEndpoint, notStored);
+  // Before the budget, so that its refusals are not stored either, and are counted (sweep 23a F2: 429s were in
+  // neither graphql_requests_total nor graphql_errors_total).
+  app.use(yoga.graphqlEndpoint, notStored, countGraphqlRequests(metrics));
   // Everything but the probes spends the client's request budget.
   app.use(requestBudget(counters, config, clock));
   registerExports(app, services);
   registerPaperwork(app, services);
-  app.use(yoga.graphqlEndpoint, countGraphqlRequests(metrics), jsonPostsOnly, jsonGetParameters, boundedBody(config.requestMaxBytes), (req, res) =>
-    yoga.handle(req, res),
-  );
+  app.use(yoga.graphqlEndpoint, jsonPostsOnly, jsonGetParameters, boundedBody(config.requestMaxBytes), (req, res) => yoga.handle(req, res));
   // Last among the routes: the console's fallback answers only what nothing above did.
   serveConsole(app, { mapTileUrl: config.mapTileUrl });
   app.use(unknownPath);

@@ -98,6 +98,12 @@ export function recordUser(req: IncomingMessage, user: Principal | null) {
   if (facts && user) Object.assign(facts, { user: user.username, role: user.role });
 }
 
+/** Records the error code of a refusal made before GraphQL runs (the request budget's 429): the access line and /metrics count it. */
+export function recordRefusal(req: IncomingMessage, code: string) {
+  const facts = requestFactsOf(req);
+  if (facts && !facts.errorCodes.includes(code)) facts.errorCodes.push(code);
+}
+
 function recordOperation(req: IncomingMessage | undefined, document: DocumentNode) {
   const facts = req && requestFactsOf(req);
   const operation = facts && getOperationAST(document, facts.operation);

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { AppConfig } from '../config.ts';
 import { rateLimited, type DomainError } from '../errors.ts';
 import { verifyToken, type TokenKeys } from '../auth/tokens.ts';
+import { recordRefusal } from './logging.ts';
 
 // API.md The edge: RATE_LIMITED answers a client over its request budget (here) and repeated failed logins
 // (login-attempts.ts: in the database, shared by every process). The request buckets live in memory, behind the small
@@ -107,6 +108,7 @@ export function requestBudget(counters: EdgeCounters, config: AppConfig, clock: 
       const wait = await counters.takeRequest(bucketKeys, config.requestBudget, clock.now().toMillis());
       if (wait === 0) return next();
       const refusal = overBudget(wait);
+      recordRefusal(req, refusal.code);
       res.status(429).set('Retry-After', String(wait));
       const extensions = { code: refusal.code, ...refusal.details };
       if (req.originalUrl.startsWith('/graphql')) res.json({ errors: [{ message: refusal.message, extensions }] });

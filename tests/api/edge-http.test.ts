@@ -139,9 +139,18 @@ describe('API.md The edge over HTTP', () => {
     it('over the budget → 429 RATE_LIMITED with retryAfterSeconds and Retry-After; refilled as the clock passes', async () => {
       const app = appWith({ RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5' });
       const ask = () => request(app).post('/graphql').set('content-type', 'application/json').send({ query: '{ __typename }' });
+      // Sweep 23a F2: a refusal of the budget is counted in /metrics like any other answer (/metrics is not budgeted).
+      const counted = async () => {
+        const text = (await request(app).get('/metrics')).text;
+        const sample = (name: string) => Number(text.match(new RegExp(`^${name.replace(/[{}()]/g, '\\$&')} (\\d+)`, 'm'))?.[1] ?? 0);
+        return [sample('graphql_errors_total{code="RATE_LIMITED"}'), sample('graphql_requests_total{operation="(unauthenticated)",type="unknown"}')];
+      };
       for (let i = 0; i < 5; i++) expect((await ask()).status).toBe(200);
+      const [limitedBefore, unknownBefore] = await counted();
       const over = await ask();
       expect(over.status).toBe(429);
+      await new Promise((resolve) => setImmediate(resolve)); // counted when the answer closes
+      expect(await counted()).toEqual([limitedBefore + 1, unknownBefore + 1]);
       expect(over.headers['retry-after']).toBe('1');
       expect(over.body).toEqual({
         errors: [{ message: expect.stringMatching(/^请求过于频繁/), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1 } }],
