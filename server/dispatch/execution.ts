@@ -17,7 +17,7 @@ import {
 import { badInput, DomainError, invalidState, isDomainError, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { textArg, uuidArg, validate, idSchema } from '../validation.ts';
-import { batchNoSchema, idempotencyKeySchema } from '../inventory/common.ts';
+import { batchNoSchema, idempotencyKeySchema, quantityText } from '../inventory/common.ts';
 import { lockBalances, writeDocument, type MovementDraft } from '../inventory/posting.ts';
 import { requestHash } from '../inventory/rules.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
@@ -589,9 +589,12 @@ export async function checkPlanShipment(
     const remaining = left.get(p.batchId) ?? 0;
     if (p.quantity > remaining) {
       const r = rows.get(p.batchId);
+      // Sweep 22c F6: quantities with the item's unit (quantityText), read on this refusal's path; the details keep numbers.
+      const [item] = await queryRows<{ unit: string }>(tx, sql`SELECT unit FROM items WHERE id = ${p.itemId}::uuid`);
+      const amount = (n: number) => quantityText(n, item?.unit);
       throw badInput(
         `input.lines.${i}.quantity`,
-        `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${Math.max(remaining, 0)}，本次 ${p.quantity}${r ? await whyNoMore(tx, planId, r) : ''}`,
+        `超出调拨方案：该批次从此仓库到此安置点尚可调拨 ${amount(Math.max(remaining, 0))}，本次 ${amount(p.quantity)}${r ? await whyNoMore(tx, planId, r, amount) : ''}`,
         { remaining: Math.max(remaining, 0), ...(r?.reShipsLoss && r.awaitingWriteOff > 0 ? { awaitingWriteOff: r.awaitingWriteOff } : {}) },
       );
     }
@@ -602,11 +605,11 @@ export async function checkPlanShipment(
 }
 
 /** Why a 补发 may not make good a loss in transit: it owes a settlement (D25, D15), or its write-off is pending (D27). */
-async function whyNoMore(tx: Db, planId: string, r: RemainingToShip): Promise<string> {
+async function whyNoMore(tx: Db, planId: string, r: RemainingToShip, amount: (n: number) => string): Promise<string> {
   // D25, D15: another jurisdiction's (or a lower level's) stock was agreed and is owed back for the line's quantity.
   if (!r.reShipsLoss) {
     return r.lostInTransit > 0
-      ? `（在途短少的 ${r.lostInTransit} 动用的是其他辖区或下级的储备，对方同意和应归还的数量以方案为准，不能在本方案内补发：请另行申请调拨方案）`
+      ? `（在途短少的 ${amount(r.lostInTransit)}动用的是其他辖区或下级的储备，对方同意和应归还的数量以方案为准，不能在本方案内补发：请另行申请调拨方案）`
       : '';
   }
   if (r.awaitingWriteOff <= 0) return '';
@@ -621,7 +624,7 @@ async function whyNoMore(tx: Db, planId: string, r: RemainingToShip): Promise<st
          ORDER BY d.number`,
   );
   const which = pending.length ? `核销单 ${pending.map((p) => p.number).join('、')}` : '核销单';
-  return `（另有在途短少 ${r.awaitingWriteOff} 尚待核销审批：${which} 审批通过后才能补发）`;
+  return `（另有在途短少 ${amount(r.awaitingWriteOff)}尚待核销审批：${which} 审批通过后才能补发）`;
 }
 
 /** A plan's shipment dated before `earliest` (input.occurredAt), both said in China time — to the second when the minutes agree. */

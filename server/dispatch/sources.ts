@@ -6,6 +6,7 @@ import { companyOwnedSql } from '../inventory/reserve-mode.ts';
 import { linesOfAgreements, type EffectiveLine } from '../reserves/agreements.ts';
 import { daysBetween } from '../reserves/rules.ts';
 import { capacityWithin, type Source, type Validity } from './planner.ts';
+import { quantityText } from '../inventory/common.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
 /**
@@ -249,22 +250,24 @@ export async function assertAgreementStock(
     const supply = !line ? 0 : w.capacity ? capacityWithin(production!, capacityHorizonDays) : line.effectiveQuantity;
     const available = Math.max(supply - taken, 0);
     if (w.quantity <= available) continue;
-    const [names] = await queryRows<{ company: string; item: string }>(
+    const [names] = await queryRows<{ company: string; item: string; unit: string }>(
       tx,
-      sql`SELECT o.name AS company, i.name AS item FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
+      sql`SELECT o.name AS company, i.name AS item, i.unit FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
            WHERE a.id = ${w.agreementId}::uuid AND i.id = ${w.itemId}::uuid`,
     );
     const validity = line ? `协议有效期 ${line.validFrom} 至 ${line.validTo}` : '';
     const cut = w.capacity && production && capacityWithin(production, capacityHorizonDays) < production.dailyCapacity * capacityHorizonDays;
     const others = taken ? `（其余${w.capacity ? '产能已由其他已批准方案或未交货的生产订单占用' : '已由其他已批准方案或未到货的调用单占用'}）` : '';
+    // Sweep 22c F6: quantities with the item's unit (quantityText); the details keep the numbers.
+    const amount = (n: number) => quantityText(n, names?.unit);
     const left = !line
-      ? `所属协议已不在有效期内，尚可${w.capacity ? '生产' : '调用'} 0`
+      ? `所属协议已不在有效期内，尚可${w.capacity ? '生产' : '调用'} ${amount(0)}`
       : w.capacity
-        ? `${capacityHorizonDays} 天内${cut ? `在${validity}内` : ''}尚可生产 ${available}${others}`
-        : `尚可调用 ${available}${others}`;
+        ? `${capacityHorizonDays} 天内${cut ? `在${validity}内` : ''}尚可生产 ${amount(available)}${others}`
+        : `尚可调用 ${amount(available)}${others}`;
     throw new DomainError(
       'INSUFFICIENT_STOCK',
-      `方案第 ${w.lineNos.join('、')} 行：${w.capacity ? '产能储备' : '协议储备'}（${names?.company ?? ''}）的「${names?.item ?? ''}」${left}，本方案需 ${w.quantity}：请取消本方案并重新编制`,
+      `方案第 ${w.lineNos.join('、')} 行：${w.capacity ? '产能储备' : '协议储备'}（${names?.company ?? ''}）的「${names?.item ?? ''}」${left}，本方案需 ${amount(w.quantity)}：请取消本方案并重新编制`,
       { field: 'planId', lineNos: w.lineNos, agreementId: w.agreementId, itemId: w.itemId, requested: w.quantity, available },
     );
   }

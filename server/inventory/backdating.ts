@@ -34,7 +34,7 @@ function backdatedTakes(changes: NetChange[], locked: Map<string, LockedBalance>
   return takes;
 }
 
-type Lowest = { store_id: string; batch_id: string; bucket: Bucket; at: string | Date; balance: number | string };
+type Lowest = { store_id: string; batch_id: string; bucket: Bucket; at: string | Date; balance: number | string; unit: string | null };
 
 /**
  * Per key, the lowest balance from `at` to now and the first instant it is reached. The balance at an instant is the
@@ -62,7 +62,8 @@ function lowestSince(takes: Take[], at: Date): SQL {
              COALESCE((SELECT sum(l.q) FROM later l WHERE l.store_id = k.store_id AND l.batch_id = k.batch_id AND l.bucket = k.bucket), 0)
         FROM k)
     SELECT DISTINCT ON (p.store_id, p.batch_id, p.bucket) p.store_id, p.batch_id, p.bucket, p.at,
-           (CASE p.bucket WHEN 'ON_HAND' THEN b.on_hand ELSE b.in_transit END) - p.after AS balance
+           (CASE p.bucket WHEN 'ON_HAND' THEN b.on_hand ELSE b.in_transit END) - p.after AS balance,
+           (SELECT i.unit FROM batches bt JOIN items i ON i.id = bt.item_id WHERE bt.id = p.batch_id) AS unit
       FROM points p JOIN balances b ON b.store_id = p.store_id AND b.batch_id = p.batch_id
      ORDER BY p.store_id, p.batch_id, p.bucket, balance, p.at`;
 }
@@ -111,7 +112,8 @@ export function notHeldRefusal(r: {
   short: { batchId: string; batchNo: string; held: HeldSince; now: number }[];
   namesBatch: boolean;
 }): DomainError {
-  const amount = (n: number) => (r.item ? `${quantityText(n)} ${r.item.unit}` : quantityText(n));
+  // Sweep 22c F6: the one way a quantity is written, with the item's unit.
+  const amount = (n: number) => quantityText(n, r.item?.unit);
   const shown = r.short.slice(0, 5).map((b) => `批次 ${b.batchNo} 在 ${china(b.held.at)} 时库存仅 ${amount(b.held.quantity)}（现可用 ${amount(b.now)}）`);
   const more = r.short.length > shown.length ? `等 ${r.short.length} 个批次` : '';
   const what = r.namesBatch ? '请指定出库批次，或核对业务时间' : '请核对业务时间';
@@ -152,10 +154,12 @@ export async function assertHeldSince(
     if (available >= take.quantity) continue;
     const when = row ? new Date(row.at) : at;
     const [what, verb] = take.bucket === 'ON_HAND' ? ['库存', '出库'] : ['在途', '收货或核销'];
+    // Sweep 22c F6: quantities with the item's unit (quantityText); the details keep the numbers.
+    const amount = (n: number) => quantityText(n, row?.unit);
     const message =
       when.getTime() === at.getTime()
-        ? `该批次在 ${china(at)} 时${what}仅 ${available}，不能按该日期${verb}`
-        : `该批次在 ${china(when)} 时${what}仅 ${available}，按 ${china(at)} ${verb} ${take.quantity} 会使其为负，不能按该日期${verb}`;
+        ? `该批次在 ${china(at)} 时${what}仅 ${amount(available)}，不能按该日期${verb}`
+        : `该批次在 ${china(when)} 时${what}仅 ${amount(available)}，按 ${china(at)} ${verb} ${amount(take.quantity)}会使其为负，不能按该日期${verb}`;
     throw new DomainError('INSUFFICIENT_STOCK', message, {
       ...(field ? { field } : {}),
       storeId: take.storeId,

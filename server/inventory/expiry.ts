@@ -7,6 +7,7 @@ import { heldSince } from './backdating.ts';
 import { lastRowOf, pickOutbound, type HeldAt, type OutboundLine, type Pick } from './issues.ts';
 import type { LockedBalance } from './posting.ts';
 import { computeExpiry } from './rules.ts';
+import { quantityText } from './common.ts';
 
 // D26 过期冻结. The convention, shared with rotation (server/reserves/rotation.ts): a batch's expiryDate is the last
 // China-time day on which it may be used (有效期至: valid through that day); it is expired — "past its expiry date" —
@@ -44,7 +45,14 @@ export function expiredBatchRefusal(b: { batchId: string; batchNo: string; expir
  * says how much expired stock is frozen there (extensions.expired). `day` is the China date the document occurs on;
  * `heldAt` bounds a backdated post's FEFO lines (pickUnexpiredAt).
  */
-export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], locked: Map<string, LockedBalance>, day: string, heldAt?: HeldAt): Pick[] {
+export function pickUnexpired(
+  storeId: string,
+  lines: readonly OutboundLine[],
+  locked: Map<string, LockedBalance>,
+  day: string,
+  heldAt?: HeldAt,
+  items?: ReadonlyMap<string, { unit: string }>,
+): Pick[] {
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   lines.forEach((l, i) => {
     const row = l.batchId ? rows.find((r) => r.batchId === l.batchId) : undefined;
@@ -52,14 +60,16 @@ export function pickUnexpired(storeId: string, lines: readonly OutboundLine[], l
   });
   const usable = new Map([...locked].filter(([, r]) => r.storeId !== storeId || !isExpired(r.expiryDate, day)));
   try {
-    return pickOutbound(storeId, lines, usable, undefined, heldAt);
+    return pickOutbound(storeId, lines, usable, undefined, heldAt, items);
   } catch (e) {
     // A backdated line refused for what was there at its date (notHeldRefusal) is not short of stock now.
     if (!(e instanceof DomainError) || e.code !== 'INSUFFICIENT_STOCK' || e.details.field === 'input.occurredAt') throw e;
     const itemId = e.details.itemId;
     const expired = rows.filter((r) => r.itemId === itemId && isExpired(r.expiryDate, day)).reduce((s, r) => s + r.onHand - r.reserved, 0);
     if (!expired) throw e;
-    throw new DomainError('INSUFFICIENT_STOCK', `${e.message}（另有已过期冻结 ${expired}，不能出库）`, { ...e.details, expired });
+    // Sweep 22c F6: in the item's unit, as the rest of the message (quantityText).
+    const frozen = quantityText(expired, (items ?? heldAt?.items)?.get(String(itemId))?.unit);
+    throw new DomainError('INSUFFICIENT_STOCK', `${e.message}（另有已过期冻结 ${frozen}，不能出库）`, { ...e.details, expired });
   }
 }
 
@@ -86,7 +96,7 @@ export async function pickUnexpiredAt(
     (r) => r.storeId === storeId && fefoItems.has(r.itemId) && r.onHand > r.reserved && !isExpired(r.expiryDate, day),
   );
   const held = await heldSince(tx, candidates, occurredAt);
-  return pickUnexpired(storeId, lines, locked, day, held.size ? { at: occurredAt, held, items, namesBatch } : undefined);
+  return pickUnexpired(storeId, lines, locked, day, held.size ? { at: occurredAt, held, items, namesBatch } : undefined, items);
 }
 
 /** D26: shipping reserved stock (a dispatch plan approved before the batch expired) is refused once it has expired. */

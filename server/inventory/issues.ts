@@ -3,7 +3,17 @@ import { z } from 'zod';
 import type { Db } from '../../drizzle/client.ts';
 import { badInput, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, itemsFor, occurredAtOf, quantitySchema, reasonFor, storeForPosting } from './common.ts';
+import {
+  assertBatchesMatchItems,
+  batchesFor,
+  idempotencyKeySchema,
+  itemsFor,
+  occurredAtOf,
+  quantitySchema,
+  quantityText,
+  reasonFor,
+  storeForPosting,
+} from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import { allocateFefo, fefoOrder, type FefoCandidate } from './rules.ts';
 import { pickUnexpiredAt } from './expiry.ts';
@@ -77,7 +87,11 @@ export function pickOutbound(
   locked: Map<string, LockedBalance>,
   field = 'input.lines',
   heldAt?: HeldAt,
+  items?: ReadonlyMap<string, { unit: string }>,
 ): Pick[] {
+  // Sweep 22c F6: a refusal's quantities in the item's unit (quantityText), as every message writes them; the
+  // extensions keep the bare numbers. Without `items`, the batch's own item is looked up in heldAt's (backdated posts).
+  const amount = (n: number, itemId: string) => quantityText(n, (items ?? heldAt?.items)?.get(itemId)?.unit);
   const left = new Map<string, number>();
   const rows = [...locked.values()].filter((r) => r.storeId === storeId);
   for (const r of rows) left.set(r.batchId, r.onHand - r.reserved);
@@ -109,8 +123,8 @@ export function pickOutbound(
       const had = before.get(l.batchId) ?? 0;
       const [message, requested, avail] =
         shared.rows.length > 1
-          ? [`库存不足：${rowNames(shared.rows)}（同一批次）合计需要 ${shared.total}，批次可用 ${had}`, shared.total, had]
-          : [`库存不足：${rowNames(shared.rows)}批次可用 ${available}，需要 ${l.quantity}`, l.quantity, available];
+          ? [`库存不足：${rowNames(shared.rows)}（同一批次）合计需要 ${amount(shared.total, l.itemId)}，批次可用 ${amount(had, l.itemId)}`, shared.total, had]
+          : [`库存不足：${rowNames(shared.rows)}批次可用 ${amount(available, l.itemId)}，需要 ${amount(l.quantity, l.itemId)}`, l.quantity, available];
       throw insufficientStock(message, {
         storeId,
         itemId: l.itemId,
@@ -149,11 +163,15 @@ export function pickOutbound(
       const [message, requested, available] =
         shared.rows.length > 1
           ? [
-              `库存不足：${rowNames(shared.rows)}（同一物资）合计需要 ${shared.total}，可用 ${fromNow.available + shared.taken}`,
+              `库存不足：${rowNames(shared.rows)}（同一物资）合计需要 ${amount(shared.total, l.itemId)}，可用 ${amount(fromNow.available + shared.taken, l.itemId)}`,
               shared.total,
               fromNow.available + shared.taken,
             ]
-          : [`库存不足：${rowNames(shared.rows)}可用 ${fromNow.available}，需要 ${l.quantity}`, l.quantity, fromNow.available];
+          : [
+              `库存不足：${rowNames(shared.rows)}可用 ${amount(fromNow.available, l.itemId)}，需要 ${amount(l.quantity, l.itemId)}`,
+              l.quantity,
+              fromNow.available,
+            ];
       throw insufficientStock(message, { storeId, itemId: l.itemId, requested, available, field: `${field}.${shared.rows.at(-1)}.quantity` });
     }
     for (const p of result.picks) take(p.batchId, p.quantity, lastRowOf(l, i));
@@ -336,6 +354,8 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
   const reason = await reasonFor(db, v.reason, 'SCRAP', 'input.reason');
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const lines = v.lines.map((l) => ({ ...l, itemId: batchMap.get(l.batchId)!.itemId }));
+  // The batches' items, for a refusal's quantities in their units (sweep 22c F6).
+  const itemMap = await itemsFor(db, lines, 'input.lines', ctx.reference);
   // D23: without an order, a store that holds only stock needing one is refused here, before anything is claimed.
   const { order } = await orderForExecution(db, store, v.orderId, { kind: 'SCRAP', by: user, occurredAt }, lines);
   return postDocument(db, {
@@ -347,7 +367,7 @@ export async function scrapStock(ctx: ServiceContext, input: unknown) {
     occurredAt,
     build: async (tx, { recordedAt }) => {
       const locked = await lockOutbound(tx, store.id, lines);
-      const picks = pickOutbound(store.id, lines, locked);
+      const picks = pickOutbound(store.id, lines, locked, undefined, undefined, itemMap);
       // A scrap line names its batch only: an item the order lacks is that batch's fault.
       if (order) await consumeOrder(tx, order.id, picks, (line, what = 'quantity') => `input.lines.${line}.${what === 'itemId' ? 'batchId' : what}`);
       // D23: without an order, by the owner of each batch (a refusal rolls back the idempotency claim with the rest).

@@ -277,7 +277,11 @@ function netChanges(moves: MovementDraft[], reservations: ReservationChange[]): 
  * (never below zero, reserved never above on hand); rows that were not locked may only grow (upsert).
  * The CHECK constraint on balances is the backstop.
  */
-function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>, draft?: LinesOf): { updates: NetChange[]; inserts: NetChange[] } {
+function planBalances(
+  changes: NetChange[],
+  locked: Map<string, LockedBalance>,
+  draft?: LinesOf,
+): { updates: NetChange[]; inserts: NetChange[]; short?: ShortBalance } {
   const updates: NetChange[] = [];
   const inserts: NetChange[] = [];
   for (const c of changes) {
@@ -287,16 +291,8 @@ function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>, 
     if (current) {
       const onHand = current.onHand + c.onHand;
       const reserved = current.reserved + c.reserved;
-      if (onHand < reserved || reserved < 0 || current.inTransit + c.inTransit < 0) {
-        throw insufficientStock(`库存不足：批次 ${current.batchNo} 可用 ${current.onHand - current.reserved}`, {
-          storeId: c.storeId,
-          itemId: c.itemId,
-          batchId: c.batchId,
-          // A decrease, or a hold on stock (a pending write-off, reversal or scrap, D27).
-          requested: -c.onHand || c.reserved,
-          available: current.onHand - current.reserved,
-        });
-      }
+      // Refused by the caller (shortOfStock), which reads the item's unit for the message.
+      if (onHand < reserved || reserved < 0 || current.inTransit + c.inTransit < 0) return { updates, inserts, short: { change: c, current } };
       updates.push(c);
     } else if (c.onHand < 0 || c.reserved !== 0 || c.inTransit < 0) {
       throw insufficientStock('库存不足：该仓库没有这一批次的库存', {
@@ -311,6 +307,30 @@ function planBalances(changes: NetChange[], locked: Map<string, LockedBalance>, 
     }
   }
   return { updates, inserts };
+}
+
+/** A locked balance row a post would take below what it has available (planBalances). */
+interface ShortBalance {
+  change: NetChange;
+  current: LockedBalance;
+}
+
+/**
+ * The refusal of a post short of stock at a locked row (planBalances): what the batch has available, in its item's
+ * unit (sweep 22c F6: quantityText, the one way a quantity is written; read only on this refusal's path). The details
+ * keep the numbers.
+ */
+async function shortOfStock(tx: Db, { change: c, current }: ShortBalance): Promise<DomainError> {
+  const [item] = await queryRows<{ unit: string }>(tx, sql`SELECT unit FROM items WHERE id = ${c.itemId}::uuid`);
+  const available = current.onHand - current.reserved;
+  return insufficientStock(`库存不足：批次 ${current.batchNo} 可用 ${quantityText(available, item?.unit)}`, {
+    storeId: c.storeId,
+    itemId: c.itemId,
+    batchId: c.batchId,
+    // A decrease, or a hold on stock (a pending write-off, reversal or scrap, D27).
+    requested: -c.onHand || c.reserved,
+    available,
+  });
 }
 
 /**
@@ -402,7 +422,8 @@ function assertAllUpdated(changed: number, updates: NetChange[]) {
 
 /** Applies the net changes to the balance cache (planBalances), in one statement each for updates and inserts. */
 async function applyBalances(tx: Db, changes: NetChange[], locked: Map<string, LockedBalance>, at: Date, occurredAt = at): Promise<void> {
-  const { updates, inserts } = planBalances(changes, locked);
+  const { updates, inserts, short } = planBalances(changes, locked);
+  if (short) throw await shortOfStock(tx, short);
   if (updates.length) assertAllUpdated((await queryRows(tx, updateBalances(updates, at, occurredAt))).length, updates);
   if (inserts.length) await assertGrownInFull(tx, (await queryRows(tx, growBalances(inserts, at, occurredAt))).length, inserts);
 }
@@ -434,7 +455,8 @@ export interface DocumentHeader {
  */
 export async function writeDocument(tx: Db, h: DocumentHeader, draft: DocumentDraft, audit?: PendingAudit): Promise<DocumentRow> {
   const posted = !draft.pending;
-  const { updates, inserts } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), draft);
+  const { updates, inserts, short } = planBalances(netChanges(posted ? draft.movements : [], draft.reservations ?? []), draft.locked ?? new Map(), draft);
+  if (short) throw await shortOfStock(tx, short);
   // D9: posted at once, dated before a count of its rows — refused as its approval would be (a pending document's is
   // refused then: assertNoLaterCount). No query unless a locked row was counted after the business time.
   if (posted) await assertNoCountAfter(tx, draft.movements, draft.locked ?? new Map(), h.occurredAt, { field: 'input.occurredAt' });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { documents, movements } from '../../drizzle/schema/index.ts';
 import { invalidState, notFound } from '../errors.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { idempotencyKeySchema, storeForPosting } from './common.ts';
+import { idempotencyKeySchema, itemsFor, quantityText, storeForPosting } from './common.ts';
 import { insufficientStock, lockBalances, postDocument, type LineDraft, type LockedBalance, type MovementDraft } from './posting.ts';
 import type { ServiceContext } from '../context.ts';
 import { DOCUMENT_STATUS_NAMES, DOCUMENT_TYPE_NAMES, statusText } from '../paperwork/names.ts';
@@ -178,8 +178,10 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       const moves = reversingMoves(originalMoves);
       const short = reversalShortfall(moves, locked);
       if (short) {
+        // Sweep 22c F6: quantities with the item's unit (quantityText); extensions keep the bare numbers.
+        const unit = (await itemsFor(tx, [{ itemId: short.itemId }], 'documentId', ctx.reference)).get(short.itemId)?.unit;
         throw insufficientStock(
-          `${original.number} 不能冲销：批次 ${short.batchNo} 的库存已有部分出库或被占用，现可用 ${short.available}，冲销需要 ${short.need}`,
+          `${original.number} 不能冲销：批次 ${short.batchNo} 的库存已有部分出库或被占用，现可用 ${quantityText(short.available, unit)}，冲销需要 ${quantityText(short.need, unit)}`,
           { storeId: short.storeId, itemId: short.itemId, batchId: short.batchId, requested: short.need, available: short.available, field: 'documentId' },
         );
       }

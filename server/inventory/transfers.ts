@@ -9,7 +9,17 @@ import { badInput, invalidState, notFound } from '../errors.ts';
 import { stableId } from '../ids.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { assertBatchesMatchItems, batchesFor, idempotencyKeySchema, inItemUnits, itemsFor, occurredAtOf, reasonFor, storeForPosting } from './common.ts';
+import {
+  assertBatchesMatchItems,
+  batchesFor,
+  idempotencyKeySchema,
+  inItemUnits,
+  itemsFor,
+  occurredAtOf,
+  quantityText,
+  reasonFor,
+  storeForPosting,
+} from './common.ts';
 import { lockOutbound, outboundLine } from './issues.ts';
 import { pickUnexpiredAt } from './expiry.ts';
 import { lockBalances, postDocument, writeDocument, type LineDraft, type MovementDraft } from './posting.ts';
@@ -241,8 +251,12 @@ export async function receiveTransfer(ctx: ServiceContext, input: unknown, onRec
         if (l.quantity > remaining) {
           // A shortage recorded on an earlier receipt stays in transit until its write-off is decided (D10), but is not
           // there to receive: the keeper reading "在途 3" is told where the 3 went.
-          const what = tl.disputed > 0 ? `可收数量 ${remaining}（另有 ${tl.disputed} 已登记为在途短少，待核销审批）` : `在途数量 ${remaining}`;
-          throw badInput(`input.lines.${i}.quantity`, `收货数量 ${l.quantity} 超过${what}`, {
+          // Sweep 22c F6: quantities with the item's unit (quantityText), read on this refusal's path.
+          const unit = (await itemsFor(tx, [{ itemId: tl.itemId }], 'input.lines', ctx.reference)).get(tl.itemId)?.unit;
+          const amount = (n: number) => quantityText(n, unit);
+          const what =
+            tl.disputed > 0 ? `可收数量 ${amount(remaining)}（另有 ${amount(tl.disputed)}已登记为在途短少，待核销审批）` : `在途数量 ${amount(remaining)}`;
+          throw badInput(`input.lines.${i}.quantity`, `收货数量 ${amount(l.quantity)}超过${what}`, {
             inTransit: remaining,
             ...(tl.disputed > 0 ? { awaitingWriteOff: tl.disputed } : {}),
           });

@@ -10,7 +10,7 @@ import { parseMoney } from '../money.ts';
 import { filterRegion } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { validate, idSchema, nameKey } from '../validation.ts';
-import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, storeForPosting } from '../inventory/common.ts';
+import { assertBatchesHeld, batchNoSchema, idempotencyKeySchema, occurredAtOf, quantitySchema, quantityText, storeForPosting } from '../inventory/common.ts';
 import { getBatch } from '../inventory/queries.ts';
 import { insufficientStock, lockBalances, postDocument } from '../inventory/posting.ts';
 import { batchFor } from '../inventory/receipts.ts';
@@ -174,9 +174,9 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
   const old = await getBatch(db, v.batchId, 'input.batchId');
   await assertBatchesHeld(db, store.id, [{ batchId: old.id }], () => 'input.batchId'); // D3: nothing of another store's batch
   if (v.newBatch.batchNo === old.batchNo) throw badInput('input.newBatch.batchNo', '新批次的批号不能与被轮换批次相同');
-  const [item] = await queryRows<{ storage_life_months: number | null; rotation_lead_months: number; name: string }>(
+  const [item] = await queryRows<{ storage_life_months: number | null; rotation_lead_months: number; name: string; unit: string }>(
     db,
-    sql`SELECT storage_life_months, rotation_lead_months, name FROM items WHERE id = ${old.itemId}::uuid`,
+    sql`SELECT storage_life_months, rotation_lead_months, name, unit FROM items WHERE id = ${old.itemId}::uuid`,
   );
   const occurredAt = occurredAtOf(clock, v.occurredAt);
   const receiptDate = DateTime.fromJSDate(occurredAt).setZone(ZONE).toISODate()!;
@@ -215,7 +215,9 @@ export async function rotateStock(ctx: ServiceContext, input: unknown) {
       const row = locked.get(`${store.id}|${old.id}`);
       const available = row ? row.onHand - row.reserved : 0;
       if (available < v.quantity) {
-        throw insufficientStock(`库存不足：批次 ${old.batchNo} 可用 ${available}，需轮换 ${v.quantity}`, {
+        // Sweep 22c F6: quantities with the item's unit (quantityText); extensions keep the bare numbers.
+        const amount = (n: number) => quantityText(n, item.unit);
+        throw insufficientStock(`库存不足：批次 ${old.batchNo} 可用 ${amount(available)}，需轮换 ${amount(v.quantity)}`, {
           storeId: store.id,
           itemId: old.itemId,
           batchId: old.id,

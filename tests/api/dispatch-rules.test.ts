@@ -461,7 +461,8 @@ describe('reservation — approval reserves the planned batches', () => {
     // The refusal says what to do with a plan gone stale, normally and as an emergency approval; same details.
     for (const refused of [await approve(plan.id), await approve(plan.id, 'dispatcher', { emergency: true })]) {
       expect(errorCode(refused)).toBe('INSUFFICIENT_STOCK');
-      expect(refused.errors![0].message).toMatch(/^库存不足：批次 .+ 可用 14；方案生成后库存已变动，请取消本方案并重新生成$/);
+      // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+      expect(refused.errors![0].message).toMatch(/^库存不足：批次 .+ 可用 14 条；方案生成后库存已变动，请取消本方案并重新生成$/);
       expect(refused.errors![0].extensions).toMatchObject({ requested: 19, available: 14 });
     }
     expect((await planById(plan.id)).status).toBe('PROPOSED');

@@ -67,7 +67,8 @@ describe('#7 an agreement reserve is promised once (D17)', () => {
     expect(errorCode(second)).toBe('INSUFFICIENT_STOCK');
     expect(message(second)).toContain('第 1 行');
     expect(message(second)).toContain('新乡市红旗帐篷厂');
-    expect(message(second)).toContain('尚可调用 0');
+    expect(message(second)).toContain('尚可调用 0 顶'); // sweep 22c F6: with the item's unit
+    expect(message(second)).toContain('本方案需 50 顶');
     // Told once what to do (sweep 18a F11: 「请取消本方案并重新编制；…请取消本方案并重新生成」 said it twice).
     expect(message(second).match(/请取消本方案/g)).toHaveLength(1);
     expect(second.errors![0].extensions).toMatchObject({ field: 'planId', lineNos: [1], requested: 50, available: 0 });

@@ -74,7 +74,8 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
     const before = await onHandOf(t, WEIHUI, QUILT);
     const pending = await reship(plan.id, point, line.batch.id, 2);
     expect(errorCode(pending)).toBe('BAD_USER_INPUT');
-    expect(pending.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 0，本次 2（另有在途短少 2 尚待核销审批：核销单 ');
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(pending.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 0 床，本次 2 床（另有在途短少 2 床尚待核销审批：核销单 ');
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
     await approveWriteOffs(t, 'dispatcher', line.transfer.id);
     expect(await planOf(plan.id)).toMatchObject({ status: 'EXECUTING', lines: [{ receivedQuantity: 8, arrivesInFull: false }] });
@@ -82,7 +83,8 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
     // D23: the plan approved 10; 8 arrived, 2 written off: 2 may go again, not 3.
     const over = await reship(plan.id, point, line.batch.id, 3);
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
-    expect(over.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 2，本次 3');
+    expect(over.errors![0].message).toContain('超出调拨方案：该批次从此仓库到此安置点尚可调拨 2 床，本次 3 床');
+    expect(over.errors![0].extensions).toMatchObject({ remaining: 2 }); // the number for machines, without its unit
     expect(over.errors![0].extensions).toMatchObject({ field: 'input.lines.0.quantity' });
     const k = key();
     const shipped = ok(await reship(plan.id, point, line.batch.id, 2, k)).shipTransfer;
@@ -92,7 +94,7 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before - 2);
     const more = await reship(plan.id, point, line.batch.id, 1);
     expect(errorCode(more)).toBe('BAD_USER_INPUT');
-    expect(more.errors![0].message).toContain('尚可调拨 0，本次 1');
+    expect(more.errors![0].message).toContain('尚可调拨 0 床，本次 1 床');
 
     // On its way: the line arrives in full again (arrivesInFull: "false … until a 补发 is on its way"), in time.
     const onItsWay = await planOf(plan.id);
@@ -164,7 +166,7 @@ describe('F3: 补发 of what was lost in transit, within the plan (D23, D27, D28
     ok(await receiveShort(line.transfer.id, line.batch.id, 8));
     const refused = await reship(plan.id, point, line.batch.id, 2);
     expect(errorCode(refused)).toBe('BAD_USER_INPUT');
-    expect(refused.errors![0].message).toContain('尚可调拨 0，本次 2');
-    expect(refused.errors![0].message).toContain('在途短少的 2 动用的是其他辖区或下级的储备');
+    expect(refused.errors![0].message).toContain('尚可调拨 0 床，本次 2 床');
+    expect(refused.errors![0].message).toContain('在途短少的 2 床动用的是其他辖区或下级的储备');
   });
 });

@@ -84,7 +84,8 @@ describe('D8/D21 (sweep 7b M1): a backdated FEFO outbound picks among the batche
     // A named batch keeps today's behaviour: assertHeldSince refuses it at its date.
     const named = await issueRaw({ orderId, occurredAt: '2026-07-20T02:30:00Z', lines: [{ itemId: COAT, batchId: early, quantity: 2 }] });
     expect(named.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.occurredAt', batchId: early, requested: 2, available: 0 });
-    expect(named.errors?.[0].message).toBe('该批次在 2026-07-20 10:30 时库存仅 0，不能按该日期出库');
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(named.errors?.[0].message).toBe('该批次在 2026-07-20 10:30 时库存仅 0 件，不能按该日期出库');
     // Dated after the receipt, the same line posts.
     const later = ok(await issueRaw({ orderId, occurredAt: '2026-07-20T03:30:00Z', lines: [{ itemId: COAT, quantity: 2 }] })).issueStock;
     expect(later.lines.map((l: any) => [l.batch.batchNo, l.quantity])).toEqual([['MDY-NEW', -2]]);
@@ -106,7 +107,8 @@ describe('D8/D21 (sweep 7b M1): a backdated FEFO outbound picks among the batche
     // More than the store holds even now: the refusal is the usual one, of today's stock.
     const tooMuch = await issueRaw({ orderId, occurredAt: '2026-07-20T02:30:00Z', lines: [{ itemId: SLEEPING_BAG, quantity: 15 }] });
     expect(tooMuch.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.lines.0.quantity', requested: 15, available: 14 });
-    expect(tooMuch.errors?.[0].message).toBe('库存不足：第 1 行可用 14，需要 15');
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(tooMuch.errors?.[0].message).toBe('库存不足：第 1 行可用 14 个，需要 15 个');
   });
 
   it('D8: an issue dated now is unchanged — FEFO over today’s stock takes the batch received last when it expires first', async () => {

@@ -46,7 +46,8 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
     const [{ n: before }] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM movements`);
     const res = await issueOf(batchId, 3, '2026-07-01T00:00:00Z');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.occurredAt', requested: 3, available: 0 });
-    expect(res.errors?.[0].message).toBe('该批次在 2026-07-01 08:00 时库存仅 0，不能按该日期出库');
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(res.errors?.[0].message).toBe('该批次在 2026-07-01 08:00 时库存仅 0 床，不能按该日期出库');
     expect(res.errors?.[0].message).not.toContain('BD-BEFORE');
     const [{ n: after }] = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM movements`);
     expect(after).toBe(before);
@@ -58,14 +59,14 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
     await receiveBatch('BD-PART', 5, '2026-07-15T00:00:00Z'); // the same batch again, later: 10 now, 5 on 07-10
     const tooMuch = await issueOf(batchId, 6, '2026-07-10T00:00:00Z');
     expect(tooMuch.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.occurredAt', requested: 6, available: 5 });
-    expect(tooMuch.errors?.[0].message).toBe('该批次在 2026-07-10 08:00 时库存仅 5，不能按该日期出库');
+    expect(tooMuch.errors?.[0].message).toBe('该批次在 2026-07-10 08:00 时库存仅 5 床，不能按该日期出库');
     const doc = ok(await issueOf(batchId, 5, '2026-07-10T00:00:00Z')).issueStock;
     expect(doc.lines.map((l: any) => l.quantity)).toEqual([-5]);
     expect(await onHandOf(batchId)).toBe(5);
     // What a later outbound already took counts too: 07-08 has 5, but after the issue on 07-10 only 0 until 07-15.
     const later = await issueOf(batchId, 1, '2026-07-08T00:00:00Z');
     expect(later.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'input.occurredAt', requested: 1, available: 0 });
-    expect(later.errors?.[0].message).toBe('该批次在 2026-07-10 08:00 时库存仅 0，按 2026-07-08 08:00 出库 1 会使其为负，不能按该日期出库');
+    expect(later.errors?.[0].message).toBe('该批次在 2026-07-10 08:00 时库存仅 0 床，按 2026-07-08 08:00 出库 1 床会使其为负，不能按该日期出库');
     await expectLedgerConsistent(t);
   });
 
@@ -131,7 +132,7 @@ describe('D21/D22: backdated outbounds never leave a past balance negative', () 
     const approvalId = await pendingApprovalOf(t, scrap.data.scrapStock.id, 'SCRAP');
     const decided = await decideRaw(t, 'director', approvalId, 'APPROVE'); // the administrator asked for it
     expect(decided.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', requested: 5, available: 0 });
-    expect(decided.errors?.[0].message).toBe('该批次在 2026-07-15 08:00 时库存仅 0，不能按该日期出库');
+    expect(decided.errors?.[0].message).toBe('该批次在 2026-07-15 08:00 时库存仅 0 床，不能按该日期出库');
     expect(await onHandOf(batchId, AGREEMENT_STORE)).toBe(5);
   });
 

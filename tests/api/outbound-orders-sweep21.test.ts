@@ -12,7 +12,8 @@ import { expectRefusedUnchanged, lastAudit } from '../support/refusals.ts';
 // - F8 (21c): an execution may name one batch (or, naming none, one item) on several rows — they are counted against
 //   the order together. Short of stock together, the refusal names every one of those rows with their sum, at the last
 //   of them (it named row 1 with the sum: 「第 1 行批次可用 1293，需要 5001」 though row 1 asked for 1). A row keeps its
-//   own number when an order's batches split another row before it.
+//   own number when an order's batches split another row before it. Sweep 22c F6: the refusal writes each quantity with
+//   the item's unit, grouped (「合计需要 5,001 床，批次可用 1,300 床」); the extensions keep the bare numbers.
 // - N1 (21a): a pending order may be withdrawn by whoever may close an approved one (closeOutboundOrder, whoever may
 //   post at its store): CLOSED with the reason, its approval closed with it as a cancelled plan's is — the queue no
 //   longer offers it, and a decision on it says it was withdrawn (D24).
@@ -56,7 +57,7 @@ describe('sweep 21c F8 (D23): rows of one batch over stock are named together, a
     [batch, second, coats] = doc.lines.map((l: any) => l.batch.id);
   });
 
-  it('issueStock: 1 and 5,000 of a batch of 1,300 → 「第 1、2 行（同一批次）合计需要 5001」 at input.lines.1.quantity; nothing executed', async () => {
+  it('issueStock: 1 and 5,000 of a batch of 1,300 → 「第 1、2 行（同一批次）合计需要 5,001 床」 at input.lines.1.quantity; nothing executed', async () => {
     const o = await approved([{ itemId: QUILT, batchId: batch, quantity: 1300 }]);
     await expectRefusedUnchanged(
       t,
@@ -67,7 +68,7 @@ describe('sweep 21c F8 (D23): rows of one batch over stock are named together, a
           { itemId: QUILT, batchId: batch, quantity: 5000 },
         ]),
       'INSUFFICIENT_STOCK',
-      '库存不足：第 1、2 行（同一批次）合计需要 5001，批次可用 1300',
+      '库存不足：第 1、2 行（同一批次）合计需要 5,001 床，批次可用 1,300 床',
       { field: 'input.lines.1.quantity', batchId: batch, requested: 5001, available: 1300 },
     );
     expect(await executed(o.id)).toEqual([0]);
@@ -97,7 +98,7 @@ describe('sweep 21c F8 (D23): rows of one batch over stock are named together, a
           { itemId: QUILT, quantity: 5000 },
         ]),
       'INSUFFICIENT_STOCK',
-      '库存不足：第 1、3 行（同一物资）合计需要 5001，可用 1310',
+      '库存不足：第 1、3 行（同一物资）合计需要 5,001 床，可用 1,310 床',
       { field: 'input.lines.2.quantity', itemId: QUILT, requested: 5001, available: 1310 },
     );
   });
@@ -118,7 +119,7 @@ describe('sweep 21c F8 (D23): rows of one batch over stock are named together, a
           { itemId: COAT, batchId: coats, quantity: 6 },
         ]),
       'INSUFFICIENT_STOCK',
-      '库存不足：第 2 行批次可用 5，需要 6',
+      '库存不足：第 2 行批次可用 5 件，需要 6 件',
       { field: 'input.lines.1.quantity', batchId: coats, requested: 6, available: 5 },
     );
   });
@@ -147,7 +148,7 @@ describe('sweep 21c F8 (D23): rows of one batch over stock are named together, a
           'keeper',
         ),
       'INSUFFICIENT_STOCK',
-      '库存不足：第 1、2 行（同一批次）合计需要 5001，批次可用 20',
+      '库存不足：第 1、2 行（同一批次）合计需要 5,001 床，批次可用 20 床',
       { field: 'input.lines.1.quantity', requested: 5001, available: 20 },
     );
   });

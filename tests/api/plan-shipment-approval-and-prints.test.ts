@@ -212,7 +212,8 @@ describe('D27 (sweep 13b #4): the printed 调拨单（调入） says the loss wr
     // Sweep 13b LOW: receiving the 3 now is refused naming where they went — not "在途数量 0" beside a transfer showing 3.
     const again = await receiveTransferRaw(t, 'dispatcher', { transferId: transfer.id, lines: [{ batchId: transfer.lines[0].batch.id, quantity: 3 }] });
     expect(again.errors?.[0]).toMatchObject({
-      message: '收货数量 3 超过可收数量 0（另有 3 已登记为在途短少，待核销审批）',
+      // Sweep 22c F6: each quantity with the item's unit (quantityText); the extensions keep the numbers.
+      message: '收货数量 3 条超过可收数量 0 条（另有 3 条已登记为在途短少，待核销审批）',
       extensions: { code: 'BAD_USER_INPUT', field: 'input.lines.0.quantity', inTransit: 0, awaitingWriteOff: 3 },
     });
     ok(await decideRaw(t, 'director', await pendingApprovalOf(t, writeOff.id, 'WRITE_OFF'), 'APPROVE', { approvalRef: '新应急〔2026〕33号' }));

@@ -195,8 +195,9 @@ describe('sweep 20c F5, F8: a plan’s shipments are not dated before its order,
     const refused = await reship(plan.id, point, line.batch.id, 3);
     expect(errorCode(refused)).toBe('BAD_USER_INPUT');
     expect(refused.errors![0].extensions).toMatchObject({ field: 'input.lines.0.quantity', remaining: 0, awaitingWriteOff: 3 });
+    // Sweep 22c F6: each quantity with the item's unit (quantityText); the extensions keep the numbers.
     expect(refused.errors![0].message).toBe(
-      `超出调拨方案：该批次从此仓库到此安置点尚可调拨 0，本次 3（另有在途短少 3 尚待核销审批：核销单 ${writeOff.number} 审批通过后才能补发）`,
+      `超出调拨方案：该批次从此仓库到此安置点尚可调拨 0 床，本次 3 床（另有在途短少 3 床尚待核销审批：核销单 ${writeOff.number} 审批通过后才能补发）`,
     );
     expect(await onHandOf(t, WEIHUI, QUILT)).toBe(before);
     expect((await planOf(plan.id)).transfers).toHaveLength(1);

@@ -215,7 +215,8 @@ describe('D6, D17: approval and execution re-check capacity over the configured 
     // An app on the built-in 3 days would promise only 30: that is what the old default did to every approval.
     const three = await t.gql(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { id } }`, { p: plan.id }, 'director');
     expect(errorCode(three)).toBe('INSUFFICIENT_STOCK');
-    expect(three.errors![0].message).toMatch(/3 天内尚可生产 30.*本方案需 50/);
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(three.errors![0].message).toMatch(/3 天内尚可生产 30 套.*本方案需 50 套/);
     expect(ok(await gql5(`mutation($p: ID!) { approveDispatchPlan(planId: $p) { status } }`, { p: plan.id }, 'director')).approveDispatchPlan.status).toBe(
       'APPROVED',
     );

@@ -147,7 +147,7 @@ describe('#5 an approved plan issues call-offs only against agreement stock stil
     const executed = await execute(plan.id);
     expect(errorCode(executed)).toBe('INVALID_STATE');
     expect(message(executed)).toContain('第 1 行');
-    expect(message(executed)).toContain('尚可调用 0');
+    expect(message(executed)).toContain('尚可调用 0 条，本方案需 10 条'); // sweep 22c F6: with the item's unit
     expect(await callOffsOf(plan.id)).toEqual([{ n: 0 }]);
 
     // The company restocked: the same approved plan now executes and issues its call-off.

@@ -108,7 +108,8 @@ describe('D6/D17: a capacity reserve is promised once — approved plans and und
     expect(capacityOf(await suggest(100), factory)).toBe(0);
     const refused = await approve(b.id);
     expect(errorCode(refused)).toBe('INSUFFICIENT_STOCK');
-    expect(refused.errors![0].message).toMatch(/产能储备（卫辉市产能测试家具厂）.*尚可生产 0.*本方案需 15/);
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(refused.errors![0].message).toMatch(/产能储备（卫辉市产能测试家具厂）.*尚可生产 0 套.*本方案需 15 套/);
     expect(refused.errors![0].extensions).toMatchObject({ field: 'planId', agreementId: factory, requested: 15, available: 0 });
     const [row] = await queryRows<{ status: string }>(t.database.db, sql`SELECT status FROM dispatch_plans WHERE id = ${b.id}::uuid`);
     expect(row.status).toBe('PROPOSED'); // the refusal changed nothing

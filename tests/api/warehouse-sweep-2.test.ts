@@ -31,7 +31,8 @@ describe('warehouse sweep 2', () => {
     expect(await reversible(doc.id)).toBe(false);
     const res = await t.gql(REVERSE, { id: doc.id, k: key() }, 'keeper');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'documentId', requested: 10, available: 5 });
-    expect(res.errors?.[0].message).toBe(`${doc.number} 不能冲销：批次 W6-REVP 的库存已有部分出库或被占用，现可用 5，冲销需要 10`);
+    // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
+    expect(res.errors?.[0].message).toBe(`${doc.number} 不能冲销：批次 W6-REVP 的库存已有部分出库或被占用，现可用 5 床，冲销需要 10 床`);
     expect(ok(await t.gql(REVERSIBLE, { id: doc.id }, 'keeper')).document.pendingReversal).toBeNull();
     // The issue itself brings stock back: it stays reversible, and its reversal is accepted.
     const issueDoc = issued.data.issueStock;

@@ -84,7 +84,7 @@ describe('sweep 19a F1: 补发 on the incident page, and every shipment of the p
     expect(await page.$eval('[id="reship_lines_0_quantity"]', (e) => (e as HTMLInputElement).value)).toBe('10');
     await retype(page, '[id="reship_lines_0_quantity"]', '11');
     await clickModalOk(page);
-    await waitForFieldError(page, '超出调拨方案：该批次从此仓库到此安置点尚可调拨 10');
+    await waitForFieldError(page, '超出调拨方案：该批次从此仓库到此安置点尚可调拨 10 条，本次 11 条'); // sweep 22c F6: with the unit
     await retype(page, '[id="reship_lines_0_quantity"]', '4');
     await screenshot(page, 'sweep19a-f1-reship');
     await clickModalOk(page);

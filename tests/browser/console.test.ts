@@ -171,7 +171,8 @@ describe('console in a real browser', () => {
     const inTransit = Number(await page.$eval('#receive_lines_0_quantity', (e) => (e as HTMLInputElement).value));
     await retype(page, '#receive_lines_0_quantity', String(inTransit + 1));
     await clickModalOk(page);
-    await waitForFieldError(page, `收货数量 ${inTransit + 1} 超过在途数量 ${inTransit}`);
+    // Sweep 22c F6: the API's refusal writes each quantity with the item's unit (quantityText).
+    await waitForFieldError(page, `收货数量 ${(inTransit + 1).toLocaleString('zh-CN')} 床超过在途数量 ${inTransit.toLocaleString('zh-CN')} 床`);
     await retype(page, '#receive_lines_0_quantity', String(inTransit - 1));
     await pickOption(page, 'receive_lines_0_discrepancyReason', '运输损耗');
     await clickModalOk(page);

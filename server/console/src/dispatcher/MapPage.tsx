@@ -3,14 +3,16 @@ import { Button, Card, Space, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useNavigate } from 'react-router-dom';
+import { useQuery } from 'urql';
 import { useAllPages } from '../common/allPages';
 import { useUser } from '../app/session';
 import { BaseMap, stockColour } from '../common/map/BaseMap';
 import { ItemSelect } from '../common/ItemSelect';
 import { INCIDENT_TYPE, labelOf, STORE_KIND } from '../common/labels';
+import { formatQuantity } from '../common/format';
 import { CreateIncidentModal } from './CreateIncidentModal';
 import { nearest } from './geo';
-import { ItemStockQuery, MapIncidentsQuery, MapStoresQuery } from './queries';
+import { ItemStockQuery, MapIncidentsQuery, MapItemUnitQuery, MapStoresQuery } from './queries';
 
 const DEFAULT_CENTER = { lat: 35.3, lng: 113.9 };
 
@@ -36,6 +38,8 @@ export default function MapPage() {
   const { nodes: storeNodes } = useAllPages(MapStoresQuery, { regionCode }, (d) => d.stores);
   const { nodes: incidentNodes } = useAllPages(MapIncidentsQuery, { regionCode }, (d) => d.incidents);
   const { nodes: stock } = useAllPages(ItemStockQuery, itemId ? { filter: { regionCode, itemId } } : undefined, (d) => d.stock);
+  const [{ data: chosen }] = useQuery({ query: MapItemUnitQuery, variables: { id: itemId ?? '' }, pause: !itemId });
+  const unit = chosen?.item?.id === itemId ? chosen?.item?.unit : undefined;
 
   const stores = useMemo(() => storeNodes ?? [], [storeNodes]);
   const byStore = useMemo(() => {
@@ -81,7 +85,8 @@ export default function MapPage() {
             pathOptions={{ color: itemId ? stockColour(byStore.get(s.id) ?? 0, high) : '#1677ff', fillOpacity: 0.7, weight: 1 }}
           >
             <Tooltip>
-              {s.name}（{labelOf(STORE_KIND, s.kind)}）{itemId && ` · 可用 ${byStore.get(s.id) ?? 0}`}
+              {/* Sweep 22c F6: the quantity with the item's unit, grouped — the one way the console writes one. */}
+              {s.name}（{labelOf(STORE_KIND, s.kind)}）{itemId && ` · 可用 ${formatQuantity(byStore.get(s.id) ?? 0, unit)}`}
             </Tooltip>
           </CircleMarker>
         ))}

@@ -56,6 +56,16 @@ export const MapIncidentsQuery = graphql(`
   }
 `);
 
+/** The unit of the item the map is coloured by, for its tooltips' 「可用 1,300 床」 (sweep 22c F6). */
+export const MapItemUnitQuery = graphql(`
+  query MapItemUnit($id: ID!) {
+    item(id: $id) {
+      id
+      unit
+    }
+  }
+`);
+
 export const ItemStockQuery = graphql(`
   query ItemStockByStore($filter: StockFilter!, $first: Int, $after: String) {
     stock(filter: $filter, first: $first, after: $after) {

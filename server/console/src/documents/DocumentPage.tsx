@@ -188,7 +188,7 @@ export default function DocumentPage() {
             title: '数量',
             align: 'right',
             render: (_, l) =>
-              `${formatQuantity(l.quantity, l.item.unit)}${l.countedQuantity !== null ? `（账 ${l.bookQuantity} / 实 ${l.countedQuantity}）` : ''}`,
+              `${formatQuantity(l.quantity, l.item.unit)}${l.countedQuantity !== null ? `（账 ${formatQuantity(l.bookQuantity, l.item.unit)} / 实 ${formatQuantity(l.countedQuantity, l.item.unit)}）` : ''}`,
           },
           { title: '单价', align: 'right', render: (_, l) => formatMoney(l.unitPrice) },
           { title: '金额', align: 'right', render: (_, l) => formatMoney(l.value) },
