@@ -4,7 +4,8 @@ import { idOrNull, must, serviceContext } from './resolve.ts';
 import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
-import { scopedType } from './scope.ts';
+import { policyLookups, scopedType } from './scope.ts';
+import { readableOrNull } from '../server/auth/policy.ts';
 import { listMovements } from '../server/inventory/queries.ts';
 import {
   assertFinanceReader,
@@ -18,7 +19,7 @@ import {
 import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../server/paperwork/names.ts';
 import type { Context } from '../server/context.ts';
 import { reconciliation, type ReconciliationRow } from '../server/audit/reconciliation.ts';
-import { listAuditLog, type AuditRow } from '../server/audit/log.ts';
+import { AUDIT_REFERENCE_KINDS, auditReferences, listAuditLog, type AuditReference, type AuditRow } from '../server/audit/log.ts';
 import { closePeriod, listPeriodCloses, type PeriodCloseRow } from '../server/audit/periods.ts';
 
 const financeReaders = { roles: ['ADMIN', 'DISPATCHER', 'AUDITOR'] as const };
@@ -125,6 +126,70 @@ const ReconciliationLine = builder.objectRef<ReconciliationRow>('ReconciliationL
   }),
 });
 
+/** A record an entry names, with what its reader may be told of it (referenceNames). */
+type NamedReference = AuditReference & { name: string | null; code: string | null };
+
+/**
+ * Sweep 22c F7: what the reader of an audit entry may be told of a record its input names — through the request's
+ * loaders (one statement per kind however many entries; house style 5) and the policy module. Stores, items and
+ * regions are reference data: named for every reader (README: stores are reference data wherever a record names
+ * them). An incident, document, transfer or batch is named only when the reader may read it (mayRead, the same
+ * decision as its own root field): an auditor of 新乡 reads a keeper's refused attempt on a 晋城 incident, never
+ * that incident's name. Unknown or out of scope: no name — the id stays for machines.
+ */
+async function referenceNames(ctx: Context, ref: AuditReference): Promise<{ name: string | null; code: string | null }> {
+  const none = { name: null, code: null };
+  const look = policyLookups(ctx);
+  const p = ctx.user!;
+  switch (ref.kind) {
+    case 'STORE': {
+      const s = await ctx.loaders.store.load(ref.id);
+      return s ? { name: s.name, code: s.code } : none;
+    }
+    case 'ITEM': {
+      const i = await ctx.loaders.item.load(ref.id);
+      return i ? { name: i.name, code: i.code } : none;
+    }
+    case 'REGION': {
+      const r = await ctx.loaders.region.load(ref.id);
+      return r ? { name: r.name, code: r.code } : none;
+    }
+    case 'INCIDENT': {
+      const i = await readableOrNull('incident', p, (await ctx.loaders.incident.load(ref.id)) ?? null, look);
+      return i ? { name: i.name, code: null } : none;
+    }
+    case 'DOCUMENT': {
+      const d = await readableOrNull('document', p, (await ctx.loaders.document.load(ref.id)) ?? null, look);
+      return d ? { name: d.number, code: null } : none;
+    }
+    case 'TRANSFER': {
+      const t = await readableOrNull('transfer', p, (await ctx.loaders.transfer.load(ref.id)) ?? null, look);
+      return t ? { name: t.number, code: null } : none;
+    }
+    case 'BATCH': {
+      const b = await readableOrNull('batch', p, (await ctx.loaders.batch.load(ref.id)) ?? null, look);
+      return b ? { name: b.batchNo, code: null } : none;
+    }
+  }
+}
+
+const AuditReferenceKind = builder.enumType('AuditReferenceKind', { values: AUDIT_REFERENCE_KINDS });
+
+const AuditReferenceType = builder.objectRef<NamedReference>('AuditReference').implement({
+  description: 'Sweep 22c F7: a record an audit entry’s input names, by what a person recognises it by (as far as the reader may read it)',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'Where the input names it: its path in the entry’s input JSON, e.g. input.lines.0.itemId' }),
+    kind: t.field({ type: AuditReferenceKind, resolve: (r) => r.kind }),
+    id: t.exposeString('id', { description: 'The id the input gave (a region: its code) — for machines' }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description:
+        'A store’s, item’s, region’s or incident’s name, a document’s or transfer’s number, a batch’s number; null when the record does not exist or the reader may not read it (D22: the log names no more than the reader’s scope allows)',
+    }),
+    code: t.exposeString('code', { nullable: true, description: 'A store’s, item’s or region’s code; null otherwise' }),
+  }),
+});
+
 const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
   description: 'D22: one mutation — who, role, when, what, input summary, outcome',
   ...scopedType('auditEntry'),
@@ -165,6 +230,12 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
       description: 'OK, REPLAYED (the same idempotency key and input again: the first result, nothing changed) or the error code',
     }),
     message: t.exposeString('message', { nullable: true }),
+    references: t.field({
+      type: [AuditReferenceType],
+      description:
+        'Sweep 22c F7: the stores, items, regions, incidents, documents, transfers and batches the input names (in the order the log keeps the input), each with its name where the reader may read it',
+      resolve: (r, _a, ctx) => Promise.all(auditReferences(r.operation, r.input).map(async (ref) => ({ ...ref, ...(await referenceNames(ctx, ref)) }))),
+    }),
   }),
 });
 

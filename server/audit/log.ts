@@ -26,7 +26,17 @@ const SECRET_KEYS = /password|token|secret|^idNumber$|^household$/i;
 export const isSecretField = (path: string): boolean => path.split('.').some((name) => SECRET_KEYS.test(name));
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
-const MAX_DEPTH = 4;
+/**
+ * D22 (sweep 23b F2): what an input's row keeps is bounded by size — about this many characters of text, keys and
+ * numbers —, not by nesting: a plan request's destinations' lines (items and quantities) are what it asked for. What is
+ * past the bound is cut, and the cut says so (CUT_FOR_SIZE).
+ */
+const MAX_INPUT_CHARS = 16_000;
+/** Only a guard for the stack: the schema's inputs nest a few levels (5: a plan request's lines); a refused input's variables, as sent, may nest anything. */
+const MAX_DEPTH = 32;
+/** Where a row's input was cut for its size: in place of the rest of a list or an object. */
+export const CUT_FOR_SIZE = '…（审计记录长度已达上限，以下未记录）';
+const CUT_FOR_DEPTH = '…（嵌套过深，以下未记录）';
 
 /**
  * Text the database always accepts: NUL and lone UTF-16 surrogates become U+FFFD, and the text is cut on a
@@ -40,25 +50,46 @@ export function storableText(value: string, max: number): string {
 }
 
 /** A bounded, secret-free, storable copy of the input for the log. */
-export function summarizeInput(value: unknown, depth = 0): unknown {
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value ?? null;
-  // D29: an ID number typed into free text is left out, whole or masked (withoutIdNumbers) — in a refused input too.
-  if (typeof value === 'string') return storableText(withoutIdNumbers(value), MAX_STRING);
-  if (typeof value === 'bigint') return String(value);
-  if (depth > MAX_DEPTH) return '…';
+export function summarizeInput(value: unknown): unknown {
+  return summarized(value, 0, { left: MAX_INPUT_CHARS });
+}
+
+/** summarizeInput below `depth`, charging what it keeps to `budget` (MAX_INPUT_CHARS): a list or object past it is cut, saying so. */
+function summarized(value: unknown, depth: number, budget: { left: number }): unknown {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') {
+    budget.left -= 5;
+    return value ?? null;
+  }
+  if (typeof value === 'string' || typeof value === 'bigint') {
+    // D29: an ID number typed into free text is left out, whole or masked (withoutIdNumbers) — in a refused input too.
+    const text = typeof value === 'string' ? storableText(withoutIdNumbers(value), MAX_STRING) : String(value);
+    budget.left -= text.length + 2;
+    return text;
+  }
+  if (depth > MAX_DEPTH) return CUT_FOR_DEPTH;
   if (Array.isArray(value)) {
-    const head = value.slice(0, MAX_ITEMS).map((v) => summarizeInput(v, depth + 1));
-    return value.length > MAX_ITEMS ? [...head, `… ${value.length} items`] : head;
+    const kept: unknown[] = [];
+    for (const v of value.slice(0, MAX_ITEMS)) {
+      if (budget.left <= 0) return [...kept, CUT_FOR_SIZE];
+      kept.push(summarized(v, depth + 1, budget));
+    }
+    return value.length > MAX_ITEMS ? [...kept, `… ${value.length} items`] : kept;
   }
   if (typeof value === 'object') {
     // Scalars parsed into objects (luxon DateTime, Date) are logged as they were sent.
     const json = (value as { toJSON?: () => unknown }).toJSON;
-    if (typeof json === 'function') return summarizeInput(json.call(value), depth);
-    return Object.fromEntries(
-      Object.entries(value)
-        .slice(0, MAX_ITEMS * 2)
-        .map(([k, v]) => [storableText(k, 64), isSecretField(k) ? '***' : summarizeInput(v, depth + 1)]),
-    );
+    if (typeof json === 'function') return summarized(json.call(value), depth, budget);
+    const kept: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(value).slice(0, MAX_ITEMS * 2)) {
+      if (budget.left <= 0) {
+        kept.push(['…', CUT_FOR_SIZE]);
+        break;
+      }
+      const name = storableText(k, 64);
+      budget.left -= name.length + 3;
+      kept.push([name, isSecretField(k) ? '***' : summarized(v, depth + 1, budget)]);
+    }
+    return Object.fromEntries(kept);
   }
   return storableText(String(value), MAX_STRING);
 }
@@ -76,6 +107,8 @@ export interface AuditEntry {
   subjectPriorRegionCode?: string | null;
   /** The other regions the subject touched before the change — a keeper's stores (subjectRegionBefore). */
   subjectPriorOtherRegionCodes?: readonly string[] | null;
+  /** What an edit replaced or a removal removed, read before the change (priorValues); kept in the row's input as `prior`. */
+  prior?: Record<string, unknown> | null;
   operation: string;
   input: unknown;
   outcome: string;
@@ -92,6 +125,11 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
 
 function storableEntry(e: AuditEntry) {
   const subject = e.subject ?? null;
+  // Sweep 23b F3: a quota removeQuota removed has no region after the change: the region it had before.
+  const subjectRegion =
+    subject?.kind === 'quota' && e.subjectPriorRegionCode
+      ? sql`COALESCE(${subjectRegionSql(subject)}, ${e.subjectPriorRegionCode}::varchar)`
+      : subjectRegionSql(subject);
   return {
     at: e.at,
     userId: e.userId,
@@ -101,12 +139,13 @@ function storableEntry(e: AuditEntry) {
     displayName: sql`(SELECT u.display_name FROM users u WHERE u.id = ${e.userId}::uuid)`,
     role: e.role,
     regionCode: e.regionCode,
-    subjectRegionCode: subjectRegionSql(subject),
+    subjectRegionCode: subjectRegion,
     // Kept only where the change moved the subject: the region before, when it is not the region after.
-    subjectPriorRegionCode: e.subjectPriorRegionCode ? sql`NULLIF(${e.subjectPriorRegionCode}::varchar, ${subjectRegionSql(subject)})` : sql`NULL::varchar`,
+    subjectPriorRegionCode: e.subjectPriorRegionCode ? sql`NULLIF(${e.subjectPriorRegionCode}::varchar, ${subjectRegion})` : sql`NULL::varchar`,
     subjectOtherRegionCodes: subjectOtherRegionsSql(subject, e.subjectPriorOtherRegionCodes ?? []),
     operation: storableText(e.operation, 64),
-    input: summarizeInput(e.input),
+    // D22 (sweep 23b F1): an edit's row says what it replaced beside the new values: `prior` next to the arguments.
+    input: summarizeInput(e.prior && e.input !== null && typeof e.input === 'object' ? { ...(e.input as Record<string, unknown>), prior: e.prior } : e.input),
     outcome: storableText(e.outcome, 32),
     // D29 (sweep 20c F7): and in a message — a refusal may name another household's masked number to the keeper.
     message: e.message === null ? null : storableText(withoutIdNumbers(e.message), 500),
@@ -152,8 +191,9 @@ export function noteIdempotentReplay(): void {
 export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>, run: (tx: Db, audit: PendingAudit) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     const before = await subjectRegionBefore(tx, entry);
+    const prior = await priorValues(tx, entry);
     const audit: PendingAudit = {
-      entry: { ...entry, outcome: AUDIT_OK, subjectPriorRegionCode: before.code, subjectPriorOtherRegionCodes: before.others },
+      entry: { ...entry, outcome: AUDIT_OK, subjectPriorRegionCode: before.code, subjectPriorOtherRegionCodes: before.others, prior },
       written: false,
     };
     const result = await withPendingAudit(audit, () => run(tx, audit));
@@ -187,6 +227,7 @@ type SubjectKind =
   | 'agreement'
   | 'plan'
   | 'incident'
+  | 'quota'
   | 'region';
 
 export interface AuditSubject {
@@ -201,8 +242,12 @@ export interface AuditSubject {
   regionCodes?: readonly string[];
 }
 
-/** Mutations whose `id` argument names the record they change (and may move to another region: subjectRegionBefore). */
-const SUBJECT_OF_ID: Record<string, SubjectKind> = { updateStore: 'store', updateUser: 'user' };
+/**
+ * Mutations whose `id` argument names the record they change (and may move to another region, or remove:
+ * subjectRegionBefore). Sweep 23b F3: removeQuota's quota too — its row was filed under no region, read by no regional
+ * auditor. (updateItem's item is the one catalog of every region: no region to file it under.)
+ */
+const SUBJECT_OF_ID: Record<string, SubjectKind> = { updateStore: 'store', updateUser: 'user', removeQuota: 'quota' };
 
 /**
  * A receipt acts at the receiving store, not where the transfer came from (sweep 11a F5: a 安置点's receipts were filed
@@ -297,6 +342,9 @@ function subjectRegionSql(subject: AuditSubject | null): SQL {
       return sql`(SELECT a.region_code FROM agreements a WHERE a.id = ${id}::uuid)`;
     case 'incident':
       return sql`(SELECT i.region_code FROM incidents i WHERE i.id = ${id}::uuid)`;
+    case 'quota':
+      // D19: a store's quota is the store's region's, a region's quota that region's.
+      return sql`(SELECT COALESCE(${storeRegion(sql`q.store_id`)}, q.region_code) FROM quotas q WHERE q.id = ${id}::uuid)`;
     case 'plan':
       return sql`(SELECT i.region_code FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ${id}::uuid)`;
     case 'callOff':
@@ -390,6 +438,147 @@ async function subjectRegionBefore(tx: Db, entry: Omit<AuditEntry, 'outcome'>): 
     sql`SELECT ${subjectRegionSql(subject)} AS code, ${others ? sql`array_to_string(${others}, ',')` : sql`NULL::text`} AS others`,
   );
   return { code: row?.code ?? null, others: row?.others ? row.others.split(',') : [] };
+}
+
+// ---- what an edit replaced (D22, sweep 23b F1): the values before the change, beside the new ones
+
+/** An id or region code argument as the prior reads take it: well-formed, or nothing is read (no input makes it fail). */
+const uuidArg = (v: unknown): string | null => (typeof v === 'string' && UUID.test(v) ? v : null);
+const regionArg = (v: unknown): string | null => (typeof v === 'string' && REGION_CODE.test(v.trim()) ? normalizeRegionCode(v) : null);
+const inputArg = (args: Record<string, unknown>): Record<string, unknown> =>
+  args.input !== null && typeof args.input === 'object' ? (args.input as Record<string, unknown>) : {};
+
+interface PriorRead {
+  /** One row, one column `prior`: the record's values as jsonb, keyed as the mutation's input names them; no row: nothing to replace. */
+  select: SQL;
+  /** The new values the prior ones are compared with (the mutation's input); none: a removal, whose prior is kept whole. */
+  changes?: Record<string, unknown>;
+}
+
+/**
+ * The edits in place and removals, and how to read what they replace: in the change's transaction, before it runs,
+ * the row locked (FOR UPDATE) so that no concurrent edit comes between the read and the change. Creations and ledger
+ * posts replace nothing (D22: corrections are reversing entries) and read nothing.
+ */
+const PRIOR_READS: Record<string, (args: Record<string, unknown>) => PriorRead | null> = {
+  updateUser: (args) => {
+    const id = uuidArg(args.id);
+    // Never the password (isSecretField): a new one is a change the row already shows as 「***」.
+    return id
+      ? {
+          select: sql`SELECT jsonb_build_object('displayName', u.display_name, 'role', u.role, 'regionCode', u.region_code, 'active', u.active,
+                        'storeIds', ARRAY(SELECT us.store_id::text FROM user_stores us WHERE us.user_id = u.id ORDER BY 1))::text AS prior
+                        FROM users u WHERE u.id = ${id}::uuid FOR UPDATE OF u`,
+          changes: inputArg(args),
+        }
+      : null;
+  },
+  updateStore: (args) => {
+    const id = uuidArg(args.id);
+    return id
+      ? {
+          select: sql`SELECT jsonb_build_object('code', s.code, 'name', s.name, 'regionCode', s.region_code, 'kind', s.kind,
+                        'location', jsonb_build_object('lat', s.lat, 'lng', s.lng), 'address', s.address, 'contactName', s.contact_name,
+                        'contactPhone', s.contact_phone, 'operatorName', (SELECT o.name FROM organizations o WHERE o.id = s.operator_org_id))::text AS prior
+                        FROM stores s WHERE s.id = ${id}::uuid FOR UPDATE OF s`,
+          changes: inputArg(args),
+        }
+      : null;
+  },
+  updateItem: (args) => {
+    const id = uuidArg(args.id);
+    return id
+      ? {
+          select: sql`SELECT jsonb_build_object('code', i.code, 'name', i.name, 'categoryCode', i.category_code, 'spec', i.spec, 'unit', i.unit,
+                        'gbCode', i.gb_code, 'referencePrice', i.reference_price::text, 'storageLifeMonths', i.storage_life_months,
+                        'rotationLeadMonths', i.rotation_lead_months, 'recovery', jsonb_build_object('kind', i.recovery_kind, 'months', i.recovery_months))::text AS prior
+                        FROM items i WHERE i.id = ${id}::uuid FOR UPDATE OF i`,
+          changes: inputArg(args),
+        }
+      : null;
+  },
+  // D19: an existing quota of the store (or region) and item is replaced; none: a new one, nothing replaced.
+  upsertQuota: (args) => {
+    const input = inputArg(args);
+    const item = uuidArg(input.itemId);
+    const store = uuidArg(input.storeId);
+    const region = regionArg(input.regionCode);
+    if (!item || (!store && !region)) return null;
+    const target = store ? sql`q.store_id = ${store}::uuid` : sql`q.region_code = ${region}::varchar`;
+    return {
+      select: sql`SELECT jsonb_build_object('quantity', q.quantity)::text AS prior FROM quotas q WHERE q.item_id = ${item}::uuid AND ${target} FOR UPDATE`,
+      changes: input,
+    };
+  },
+  // Sweep 23b F3: what was removed — the item, the store or region, the quantity.
+  removeQuota: (args) => {
+    const id = uuidArg(args.id);
+    return id
+      ? {
+          select: sql`SELECT jsonb_build_object('itemId', q.item_id, 'storeId', q.store_id, 'regionCode', q.region_code, 'quantity', q.quantity)::text AS prior
+                        FROM quotas q WHERE q.id = ${id}::uuid FOR UPDATE`,
+        }
+      : null;
+  },
+  upsertReliefStandard: (args) => {
+    const input = inputArg(args);
+    const item = uuidArg(input.itemId);
+    const region = regionArg(input.regionCode);
+    if (!item || !region) return null;
+    return {
+      select: sql`SELECT jsonb_build_object('perPerson', r.per_person::float8, 'perHousehold', r.per_household)::text AS prior
+                    FROM relief_standards r WHERE r.item_id = ${item}::uuid AND r.region_code = ${region}::varchar FOR UPDATE`,
+      changes: input,
+    };
+  },
+  setTravelTime: (args) => {
+    const store = uuidArg(args.storeId);
+    const region = regionArg(args.regionCode);
+    if (!store || !region) return null;
+    return {
+      select: sql`SELECT jsonb_build_object('hours', t.hours)::text AS prior
+                    FROM travel_times t WHERE t.store_id = ${store}::uuid AND t.region_code = ${region}::varchar FOR UPDATE`,
+      changes: args,
+    };
+  },
+};
+
+/** A value as an edit's comparison takes it: text trimmed, a number's text a number, a region code normalized, a list of ids as a set. */
+function comparable(key: string, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === 'function') return comparable(key, json.call(value));
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (/^regionCodes?$/.test(key) && REGION_CODE.test(text)) return normalizeRegionCode(text);
+    return text !== '' && Number.isFinite(Number(text)) ? Number(text) : UUID.test(text) ? text.toLowerCase() : text;
+  }
+  if (Array.isArray(value)) return value.map((v) => comparable(key, v)).sort();
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]): [string, unknown] => [k, comparable(k, v)]);
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  return value;
+}
+
+/**
+ * D22 (sweep 23b F1): what an edit in place replaced — of the fields its input sets, those whose value it changes, as
+ * they were (`{ role: "AUDITOR" }` beside the input's `role: "DISPATCHER"`) —, or what a removal removed (whole). Read
+ * in the change's transaction before it runs (PRIOR_READS); null for every other mutation, for a new record, and for an
+ * edit that changes nothing. Only the changed fields: the row stays the size of the edit.
+ */
+async function priorValues(tx: Db, entry: Omit<AuditEntry, 'outcome'>): Promise<Record<string, unknown> | null> {
+  const read = entry.input !== null && typeof entry.input === 'object' ? PRIOR_READS[entry.operation]?.(entry.input as Record<string, unknown>) : null;
+  if (!read) return null;
+  const [row] = await queryRows<{ prior: string | null }>(tx, read.select);
+  if (!row?.prior) return null;
+  const before = JSON.parse(row.prior) as Record<string, unknown>;
+  if (!read.changes) return before;
+  const changes = read.changes;
+  const changed = Object.entries(before).filter(
+    ([key, value]) => key in changes && !isSecretField(key) && JSON.stringify(comparable(key, value)) !== JSON.stringify(comparable(key, changes[key])),
+  );
+  return changed.length ? Object.fromEntries(changed) : null;
 }
 
 /**
@@ -498,4 +687,63 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
       return r.n;
     },
   );
+}
+
+// ---- what an entry's input names (sweep 22c F7): the records behind its ids, for a person reading the log
+
+/** The kinds of record an entry's input names by id (or, a region, by code) that the log names for its reader. */
+export const AUDIT_REFERENCE_KINDS = ['STORE', 'ITEM', 'INCIDENT', 'DOCUMENT', 'BATCH', 'TRANSFER', 'REGION'] as const;
+export type AuditReferenceKind = (typeof AUDIT_REFERENCE_KINDS)[number];
+
+/** Input fields naming a record, by field name (a list field: each of its elements). */
+const REFERENCE_FIELDS: Readonly<Record<string, AuditReferenceKind>> = {
+  storeId: 'STORE',
+  fromStoreId: 'STORE',
+  toStoreId: 'STORE',
+  storeIds: 'STORE',
+  itemId: 'ITEM',
+  incidentId: 'INCIDENT',
+  documentId: 'DOCUMENT',
+  batchId: 'BATCH',
+  transferId: 'TRANSFER',
+  regionCode: 'REGION',
+  regionCodes: 'REGION',
+};
+
+/** One record an entry's input names: where (the input's JSON path, 「input.lines.0.itemId」), what kind, and its id. */
+export interface AuditReference {
+  field: string;
+  kind: AuditReferenceKind;
+  /** The id as the input gave it (a region: its code, normalized). */
+  id: string;
+}
+
+/**
+ * The records an audit entry's input (as the log keeps it, summarizeInput) names by id, in the order it keeps them — a
+ * store, an item per line, an incident, a document … —, plus the store an edit by `id` changes (SUBJECT_OF_ID). Only
+ * well-formed ids are named (a refused input may hold anything); at most MAX_LISTED.
+ */
+export function auditReferences(operation: string, input: unknown): AuditReference[] {
+  const found: AuditReference[] = [];
+  const add = (field: string, kind: AuditReferenceKind, value: unknown) => {
+    if (typeof value !== 'string' || found.length >= MAX_LISTED) return;
+    if (kind === 'REGION') {
+      if (REGION_CODE.test(value.trim())) found.push({ field, kind, id: normalizeRegionCode(value) });
+    } else if (UUID.test(value)) found.push({ field, kind, id: value.toLowerCase() });
+  };
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}.${i}`));
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        const at = path ? `${path}.${key}` : key;
+        const kind = REFERENCE_FIELDS[key];
+        if (kind && Array.isArray(v)) v.forEach((e, i) => add(`${at}.${i}`, kind, e));
+        else if (kind) add(at, kind, v);
+        else walk(v, at);
+      }
+    }
+  };
+  if (SUBJECT_OF_ID[operation] === 'store' && input !== null && typeof input === 'object') add('id', 'STORE', (input as Record<string, unknown>).id);
+  walk(input, '');
+  return found;
 }

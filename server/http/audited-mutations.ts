@@ -104,8 +104,10 @@ export async function auditRefusal(ctx: Context, operation: string, args: Record
 
 /**
  * A mutation operation GraphQL refused before any resolver ran: a variable that does not coerce (a Money of "0.105",
- * a DateTime of "yesterday"), or the same value written in the query itself (refused by validation). The wrapper
- * above never sees it, so it is audited here, a row per root mutation field, as that field's refusal would be.
+ * a DateTime of "yesterday"), or a document validation refused — the same value written in the query itself, and
+ * (sweep 23b F7) the edge's limits (two mutations in one request, nesting too deep, too many aliases, the cost) and
+ * any other validation error (an unknown field). The wrapper above never sees it, so it is audited here, a row per
+ * root mutation field, as that field's refusal would be.
  */
 interface RefusedMutation {
   schema: GraphQLSchema;
@@ -115,7 +117,12 @@ interface RefusedMutation {
   variables: Record<string, unknown>;
   /** What the client is told, in the user's words. */
   messages: string[];
+  /** The refusal's code (API.md), BAD_USER_INPUT unless the refusal said another. */
+  code?: string;
 }
+
+/** Sweep 23b F7: at most this many rows for one refused request (a request of 30 aliased mutations is one refusal). */
+const MAX_REFUSED_ROWS = 10;
 
 /** The kinds of node a refused value is reported at (ValuesOfCorrectTypeRule); other validation rules report elsewhere. */
 const VALUE_NODES: ReadonlySet<string> = new Set([
@@ -138,16 +145,22 @@ const onlyValueRefusals = (errors: readonly Error[]) =>
     return !!nodes?.length && nodes.every((n) => VALUE_NODES.has(n.kind));
   });
 
+/** The code a refusal by validation carries (codedGraphQLError put it there): BAD_USER_INPUT unless it says another. */
+const refusalCode = (errors: readonly Error[]) => {
+  const code = (errors[0] as Partial<GraphQLError> | undefined)?.extensions?.code;
+  return typeof code === 'string' ? code : 'BAD_USER_INPUT';
+};
+
 /** Refused by variable coercion: graphql-js (and graphql-jit) word each such refusal "Variable "$…" …". */
 const onlyVariableRefusals = (errors: readonly GraphQLError[] | undefined) => !!errors?.length && errors.every((e) => e.message.startsWith('Variable "$'));
 
 /**
  * The root fields of the operation that would have run, with their arguments as sent (variables put in, nothing
- * coerced), each once by its response name — as graphql would have resolved them.
+ * coerced), each once by its response name — as graphql would have resolved them. A field the schema does not have
+ * (refused by validation) is named as sent (sweep 23b F7); `__typename` is no mutation.
  */
 function rootFields(refused: RefusedMutation): { operation: string; args: Record<string, unknown> }[] {
   const operation = getOperationAST(refused.document, refused.operationName);
-  const known = refused.schema.getMutationType()?.getFields() ?? {};
   if (!operation) return [];
   const { variables } = refused;
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -166,7 +179,7 @@ function rootFields(refused: RefusedMutation): { operation: string; args: Record
       if (!included(s)) continue;
       if (s.kind === Kind.FIELD) {
         const key = s.alias?.value ?? s.name.value;
-        if (known[s.name.value] && !out.has(key)) out.set(key, { operation: s.name.value, args: argumentsOf(s.arguments) });
+        if (!s.name.value.startsWith('__') && !out.has(key)) out.set(key, { operation: s.name.value, args: argumentsOf(s.arguments) });
       } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections);
       else if (!spread.has(s.name.value)) {
         spread.add(s.name.value);
@@ -179,12 +192,15 @@ function rootFields(refused: RefusedMutation): { operation: string; args: Record
   return [...out.values()];
 }
 
-/** One BAD_USER_INPUT row per root field of the refused operation: actor and input as the resolver wrapper writes them. */
+/**
+ * One row per root field of the refused operation (at most MAX_REFUSED_ROWS), with its code (BAD_USER_INPUT unless the
+ * refusal said another) and the refusal's words: actor and input as the resolver wrapper writes them.
+ */
 async function auditRefusedMutation(ctx: Context, refused: RefusedMutation): Promise<void> {
   const message = [...new Set(refused.messages)].join('；');
-  for (const { operation, args } of rootFields(refused)) {
+  for (const { operation, args } of rootFields(refused).slice(0, MAX_REFUSED_ROWS)) {
     const entry = await auditEntry(ctx, operation, args);
-    await recordRefusal(ctx, entry, 'BAD_USER_INPUT', message);
+    await recordRefusal(ctx, entry, refused.code ?? 'BAD_USER_INPUT', message);
   }
 }
 
@@ -203,7 +219,8 @@ export function auditRefusedMutations<S extends object>(contextOf: (serverContex
     onValidate:
       ({ params, context }) =>
       ({ valid, result }) => {
-        if (valid || !onlyValueRefusals(result)) return;
+        // Sweep 23b F7: every refusal by validation (the edge's limits among them), not only a refused value.
+        if (valid || !result.length) return;
         const request = (context as { params?: { operationName?: string | null; variables?: Record<string, unknown> } }).params;
         if (!isMutation(params.documentAST, request?.operationName)) return;
         refusedByValidation.set(context, {
@@ -212,6 +229,7 @@ export function auditRefusedMutations<S extends object>(contextOf: (serverContex
           operationName: request?.operationName,
           variables: request?.variables ?? {},
           messages: result.map((e) => e.message),
+          code: onlyValueRefusals(result) ? 'BAD_USER_INPUT' : refusalCode(result),
         });
       },
     onExecute: ({ args }) => {

@@ -426,6 +426,7 @@ export const PART_OF: Readonly<Record<string, readonly string[]>> = {
   SuggestedDemandLine: ['Incident'],
   Household: ['Distribution'],
   TraceDistribution: ['BatchTrace'],
+  AuditReference: ['AuditEntry'], // sweep 22c F7: what an entry's input names, by name only where the reader may read it
 };
 
 export const IDENTITY: IdentityFields = Object.fromEntries(

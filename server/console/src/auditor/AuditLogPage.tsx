@@ -6,7 +6,7 @@ import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { labelOf, OPERATION, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
-import { AuditInput, auditSummary } from './audit-input';
+import { AuditInput, auditSummary, referenceLabel } from './audit-input';
 
 const AuditLogQuery = graphql(`
   query AuditLog($filter: AuditFilter, $first: Int, $after: String) {
@@ -26,6 +26,13 @@ const AuditLogQuery = graphql(`
           outcome
           message
           input
+          references {
+            field
+            kind
+            id
+            name
+            code
+          }
         }
       }
     }
@@ -59,6 +66,16 @@ const outcomeLabel = (operation: string, outcome: string) =>
 const OUTCOME_OPTIONS = Object.entries({ ...OUTCOME, UNAUTHENTICATED: '登录失败/未登录' }).map(([value, label]) => ({ value, label }));
 
 type Entry = ResultOf<typeof AuditLogQuery>['auditLog']['edges'][number]['node'];
+
+/** The records an entry acted on, not its lines' items and batches (those show in its expanded input). */
+const SUBJECT_KINDS = new Set(['STORE', 'REGION', 'INCIDENT', 'DOCUMENT', 'TRANSFER']);
+
+/**
+ * Sweep 22c F7 (D22): 对象 — what the entry touched, by the names the API gives this reader: 「卫辉市救灾物资储备库
+ * （S-410781-01）」, an incident's name, a document's number. A record beyond the reader's scope has no name: left out.
+ */
+const subjectText = (e: Entry) =>
+  [...new Map(e.references.filter((r) => SUBJECT_KINDS.has(r.kind) && r.name).map((r) => [r.id, referenceLabel(r)])).values()].join('、') || '—';
 
 /** 审计日志: who did what, when, and whether it was refused (D22). */
 export default function AuditLogPage() {
@@ -97,11 +114,12 @@ export default function AuditLogPage() {
         dataSource={data?.auditLog.edges.map((e) => e.node)}
         pagination={tablePagination(pages, data?.auditLog.totalCount, { query: AuditLogQuery, variables: { filter } })}
         scroll={{ x: 900 }}
-        expandable={{ expandedRowRender: (e) => <AuditInput input={e.input} /> }}
+        expandable={{ expandedRowRender: (e) => <AuditInput input={e.input} references={e.references} /> }}
         columns={[
           { title: '时间', render: (_, e) => formatDateTime(e.at) },
           { title: '用户', render: (_, e) => (e.displayName ? `${e.displayName}（${e.username}）` : (e.username ?? '—')) },
           { title: '操作', render: (_, e) => labelOf(OPERATION, e.operation) },
+          { title: '对象', render: (_, e) => <span data-testid="audit-subject">{subjectText(e)}</span> },
           {
             title: '结果',
             render: (_, e) => (

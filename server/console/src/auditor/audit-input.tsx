@@ -21,10 +21,41 @@ const VALUE: Record<string, Record<string, string>> = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** One value in words: 是/否, a code's Chinese name, an id by its first 8 characters (the whole on hover). */
-function valueText(field: string, value: unknown) {
+/** A record the entry's input names, as the API names it for this reader (AuditEntry.references). */
+export interface AuditReference {
+  field: string;
+  id: string;
+  name?: string | null;
+  code?: string | null;
+}
+
+/**
+ * Sweep 22c F7: a record by what a person recognises — 「卫辉市救灾物资储备库（S-410781-01）」, an incident's name, a
+ * document's number; null when the API names none (unknown, or beyond the reader's scope).
+ */
+export const referenceLabel = (ref: AuditReference | undefined): string | null =>
+  ref?.name ? (ref.code && ref.code !== ref.name ? `${ref.name}（${ref.code}）` : ref.name) : null;
+
+/** referenceLabel, the id on hover. */
+function referenceText(ref: AuditReference | undefined) {
+  const label = referenceLabel(ref);
+  if (!label) return null;
+  return (
+    <span title={ref!.id} data-testid="audit-reference">
+      {label}
+    </span>
+  );
+}
+
+/**
+ * One value in words: 是/否, a code's Chinese name, a record the API names by its name (referenceText), another id by
+ * its first 8 characters (the whole on hover).
+ */
+function valueText(field: string, value: unknown, ref?: AuditReference) {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'boolean') return value ? '是' : '否';
+  const named = referenceText(ref);
+  if (named) return named;
   if (typeof value === 'string' && UUID.test(value)) {
     return (
       <Typography.Text title={value} type="secondary">
@@ -41,28 +72,38 @@ interface Row {
   value: React.ReactNode;
 }
 
-/** The input's fields, nested objects and lists flattened: 「明细 第 1 行 数量」. */
-function rowsOf(value: unknown, path: string[], field: string): Row[] {
+/**
+ * The input's fields, nested objects and lists flattened: 「明细 第 1 行 数量」. `at` is the value's path in the input
+ * JSON (「input.lines.0.itemId」), by which the API's references name it.
+ */
+function rowsOf(value: unknown, path: string[], field: string, at: string, refs: ReadonlyMap<string, AuditReference>): Row[] {
+  const within = (key: string | number) => (at ? `${at}.${key}` : String(key));
   if (Array.isArray(value)) {
     if (value.every((v) => v === null || typeof v !== 'object')) {
       return [
-        { label: path.join(' '), value: value.map((v) => valueText(field, v)).reduce<React.ReactNode[]>((all, v, i) => (i ? [...all, '、', v] : [v]), []) },
+        {
+          label: path.join(' '),
+          value: value.map((v, i) => valueText(field, v, refs.get(within(i)))).reduce<React.ReactNode[]>((all, v, i) => (i ? [...all, '、', v] : [v]), []),
+        },
       ];
     }
     const unit = field === 'lines' || field === 'counts' || field === 'findings' ? '行' : field === 'destinations' ? '个安置点' : '项';
-    return value.flatMap((v, i) => rowsOf(v, [...path, `第 ${i + 1} ${unit}`], field));
+    return value.flatMap((v, i) => rowsOf(v, [...path, `第 ${i + 1} ${unit}`], field, within(i), refs));
   }
   if (value !== null && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => {
       const words = FIELD[key] ?? key;
-      return rowsOf(v, words ? [...path, words] : path, key);
+      return rowsOf(v, words ? [...path, words] : path, key, within(key), refs);
     });
   }
-  return [{ label: path.join(' ') || '内容', value: valueText(field, value) }];
+  return [{ label: path.join(' ') || '内容', value: valueText(field, value, refs.get(at)) }];
 }
 
-/** An audit entry's input (the JSON the log keeps) as a Chinese list of fields and values. */
-export function AuditInput({ input }: { input: string | null | undefined }) {
+/**
+ * An audit entry's input (the JSON the log keeps) as a Chinese list of fields and values; the records it names by
+ * their names where the API gives them (`references`, sweep 22c F7).
+ */
+export function AuditInput({ input, references = [] }: { input: string | null | undefined; references?: readonly AuditReference[] }) {
   if (!input) return <Typography.Text type="secondary">无输入内容</Typography.Text>;
   let parsed: unknown;
   try {
@@ -70,7 +111,7 @@ export function AuditInput({ input }: { input: string | null | undefined }) {
   } catch {
     return <Typography.Text>{input}</Typography.Text>;
   }
-  const rows = rowsOf(parsed, [], '');
+  const rows = rowsOf(parsed, [], '', '', new Map(references.map((r) => [r.field, r])));
   if (rows.length === 0) return <Typography.Text type="secondary">无输入内容</Typography.Text>;
   return (
     <Descriptions size="small" column={1} bordered data-testid="audit-input">
