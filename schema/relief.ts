@@ -5,7 +5,7 @@ import { Item } from './catalog.ts';
 import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { User } from './users.ts';
-import { Batch, BatchTrace, DocumentLine } from './inventory.ts';
+import { Batch, BatchTrace, DocumentLine, StockDocument } from './inventory.ts';
 import { DispatchDestination, DispatchPlan, DispatchPlanLine, Incident, IncidentBalanceLine } from './dispatch.ts';
 import { scopedType, policyLookups } from './scope.ts';
 import type { Context } from '../server/context.ts';
@@ -236,6 +236,28 @@ const Household = builder.objectRef<DistributionRow>('Household').implement({
   }),
 });
 
+/**
+ * D22, D29 (sweep 23b F5): a distribution as it stands — its issue's status (StockDocument.status). A correction is a
+ * reversing entry, never an edit: a distribution entered in error stays on the record, marked REVERSED, with its 冲销单.
+ */
+const DistributionStatus = builder.enumType('DistributionStatus', {
+  values: {
+    POSTED: { description: 'Handed out, and stands (a reversal awaiting approval does not change it yet: D24)' },
+    REVERSED: {
+      description:
+        'Reversed by an approved 冲销单 (reversedBy: its number, time, who, and reversalReason): what it recorded is back at the 安置点 and counts for no household',
+    },
+  } as const,
+});
+
+/** The status of a distribution: its issue's (a distribution posts at once, and only a reversal changes it). */
+const statusOfDistribution = async (documentId: string, ctx: Context) =>
+  (await must(ctx.loaders.document.load(documentId))).status === 'REVERSED' ? ('REVERSED' as const) : ('POSTED' as const);
+
+/** The approved reversal (冲销单) of a reversed distribution; null while it stands. */
+const reversalOfDistribution = async (documentId: string, ctx: Context) =>
+  (await statusOfDistribution(documentId, ctx)) === 'REVERSED' ? ((await ctx.loaders.reversal.load(documentId)) ?? null) : null;
+
 export const Distribution = builder.objectRef<DistributionRow>('Distribution').implement({
   description:
     "D29: a distribution to a household at a 安置点 (personal data: who may hand out there — the point's managers, and headquarters whose region covers the point and its incident; not auditors)",
@@ -256,8 +278,27 @@ export const Distribution = builder.objectRef<DistributionRow>('Distribution').i
     }),
     distributedBy: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.distributedBy)) }),
     distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
-    signatureRef: t.exposeString('signatureRef', { nullable: true }),
+    signatureRef: t.exposeString('signatureRef', {
+      nullable: true,
+      description: 'D29: the number of the slip the head signed; one slip, one distribution of the incident (a reversed one frees it)',
+    }),
     overrideReason: t.exposeString('overrideReason', { nullable: true }),
+    status: t.field({
+      type: DistributionStatus,
+      description: 'D22 (sweep 23b F5): POSTED, or REVERSED once its 冲销 was approved — listed still, marked, never removed',
+      resolve: (d, _a, ctx) => statusOfDistribution(d.documentId, ctx),
+    }),
+    reversedBy: t.field({
+      type: StockDocument,
+      nullable: true,
+      description: 'D22: the 冲销单 that reversed it (number, occurredAt, actor, approval; its note is the reason); null while it stands',
+      resolve: (d, _a, ctx) => reversalOfDistribution(d.documentId, ctx),
+    }),
+    reversalReason: t.string({
+      nullable: true,
+      description: 'D22: why it was reversed, as the reversal recorded it (reverseDocument reason); null while it stands',
+      resolve: async (d, _a, ctx) => (await reversalOfDistribution(d.documentId, ctx))?.note ?? null,
+    }),
   }),
 });
 
@@ -270,6 +311,11 @@ const TraceHousehold = builder.objectRef<TraceDistribution>('TraceDistribution')
     distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
     quantity: t.exposeInt('quantity'),
     householdSize: t.exposeInt('householdSize'),
+    status: t.field({
+      type: DistributionStatus,
+      description: "D22 (sweep 23b F5): the distribution's status — a REVERSED one was recorded and then reversed: it reached no one",
+      resolve: (d) => d.status,
+    }),
     distribution: t.field({
       type: Distribution,
       nullable: true,
@@ -286,11 +332,15 @@ const TraceHousehold = builder.objectRef<TraceDistribution>('TraceDistribution')
 builder.objectFields(BatchTrace, (t) => ({
   distributions: t.field({
     type: [TraceHousehold],
-    description: 'D18: the trace ends at the households the batch reached',
+    description:
+      'D18: the trace ends at the households the batch reached; D22 (sweep 23b F5): a distribution reversed since is listed too, marked REVERSED (status) — it reached no one',
     resolve: (x, _a, ctx) => distributionsOfBatch(ctx.db, ctx.user!, x.batch.id),
   }),
   householdsReached: t.int({
-    resolve: async (x, _a, ctx) => new Set((await distributionsOfBatch(ctx.db, ctx.user!, x.batch.id)).map((d) => `${d.storeId}|${d.householdKey}`)).size,
+    description: 'D18, D29: the households the batch reached — by distributions that stand (POSTED)',
+    resolve: async (x, _a, ctx) =>
+      new Set((await distributionsOfBatch(ctx.db, ctx.user!, x.batch.id)).filter((d) => d.status === 'POSTED').map((d) => `${d.storeId}|${d.householdKey}`))
+        .size,
   }),
 }));
 
@@ -386,7 +436,14 @@ const DistributeReliefInput = builder.inputType('DistributeReliefInput', {
 });
 
 const DistributionFilter = builder.inputType('DistributionFilter', {
-  fields: (t) => ({ incidentId: t.id(), storeId: t.id() }),
+  fields: (t) => ({
+    incidentId: t.id(),
+    storeId: t.id(),
+    status: t.field({
+      type: [DistributionStatus],
+      description: 'Only distributions of these statuses (POSTED: those that stand); omitted or empty: all, reversed ones marked',
+    }),
+  }),
 });
 
 builder.queryFields((t) => ({
@@ -402,10 +459,14 @@ builder.queryFields((t) => ({
     type: DistributionConnection,
     authScopes: { authenticated: true },
     description:
-      "D29: distributions to households by incident and/or 安置点, newest first (reversed ones left out); the point's managers and headquarters whose region covers the point and its incident — auditors none (personal data). A 安置点 whose households the reader may not see (its incident out of their region) is FORBIDDEN at filter.storeId, as its incident at filter.incidentId",
+      "D29: distributions to households by incident and/or 安置点, newest first — D22 (sweep 23b F5): a reversed one is listed too, marked (status REVERSED, reversedBy, reversalReason), unless filter.status leaves it out; the point's managers and headquarters whose region covers the point and its incident — auditors none (personal data). A 安置点 whose households the reader may not see (its incident out of their region) is FORBIDDEN at filter.storeId, as its incident at filter.incidentId",
     args: { filter: t.arg({ type: DistributionFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, ...page }, ctx) =>
-      listDistributions(serviceContext(ctx), { incidentId: idOrNull(filter.incidentId), storeId: idOrNull(filter.storeId) }, page),
+      listDistributions(
+        serviceContext(ctx),
+        { incidentId: idOrNull(filter.incidentId), storeId: idOrNull(filter.storeId), status: filter.status ?? null },
+        page,
+      ),
   }),
 }));
 

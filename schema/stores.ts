@@ -116,7 +116,7 @@ builder.mutationFields((t) => ({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
     description:
-      "D2, D31: changes a store in the administrator's scope; one with ledger history keeps its region and kind, and a 安置点 stays one; administrators",
+      "D2, D31: changes a store in the administrator's scope; one with ledger history keeps its region and kind, a 安置点 stays one and no other store becomes one (a 安置点's name, address, contact and place are edited as any store's; an operating company is required of ENTRUSTED and AGREEMENT stores only); administrators",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateStoreInput, required: true }) },
     resolve: (_r, { id, input }, ctx) => updateStore(serviceContext(ctx), String(id), input),
   }),

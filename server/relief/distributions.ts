@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { distributions, documents, stores } from '../../drizzle/schema/index.ts';
@@ -11,7 +11,7 @@ import { pickUnexpiredAt } from '../inventory/expiry.ts';
 import { lockOutbound, outboundEntries } from '../inventory/issues.ts';
 import { postDocument } from '../inventory/posting.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
-import { idSchema, readableText, validate } from '../validation.ts';
+import { idSchema, nameKey, readableText, validate } from '../validation.ts';
 import { pointOfIncident } from './points.ts';
 import { getStoreInScope } from '../stores/service.ts';
 import { assertNotBeforeIncident, referencedIncident, lockOpenIncident } from '../dispatch/incidents.ts';
@@ -144,8 +144,12 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       // also locked under its head and address, which is what a request without the ID number locks; and every request
       // under its head's name alone (D29: what a name-only request locks, and whose records the others count), all in
       // one order: no deadlock.
-      for (const k of [...new Set([key, household.byAddress, household.byName].filter((x) => x !== null))].sort())
-        await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${k}`}))`);
+      // D29 (sweep 23b F8): and the signature reference, in the same order, so that two households' requests naming one
+      // slip at once are told apart as one after the other.
+      const signature = v.signatureRef ? signatureKey(v.signatureRef) : null;
+      const lockKeys = [key, household.byAddress, household.byName, signature && `${SIGNATURE_LOCK}${signature}`].filter((x) => x !== null);
+      for (const k of [...new Set(lockKeys)].sort()) await queryRows(tx, sql`SELECT pg_advisory_xact_lock(hashtext(${`${incident.id}|${k}`}))`);
+      if (signature) await assertSignatureUnused(tx, incident.id, signature, v.signatureRef!);
       const recorded = await recordedHousehold(tx, incident.id, household);
       // D29 (sweep 12b F4): records at a point the caller may not see are not told by any refusal below — each said that
       // point's registered name (by confirming a guess), size or quantities; the family is still served within its
@@ -275,6 +279,44 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
   });
 }
 
+/** The lock of a signature reference beside the households' (keys of another shape: 「姓名|@住址」, ID masks). */
+const SIGNATURE_LOCK = 'signature#';
+
+/**
+ * A signature reference as a keeper reads it on the slip: width, case and spaces aside (「ＱＳ－０００１」, 「qs-0001」 and
+ * 「QS 0001」 are the slip QS-0001).
+ */
+const signatureKey = (ref: string) => nameKey(ref);
+
+/** The same reading in SQL, of a stored reference: full-width ASCII (U+FF01–U+FF5E) and the ideographic space folded. */
+const FULL_WIDTH = Array.from({ length: 94 }, (_, i) => String.fromCharCode(0xff01 + i)).join('') + '\u3000';
+const HALF_WIDTH = Array.from({ length: 94 }, (_, i) => String.fromCharCode(0x21 + i)).join('') + ' ';
+const storedSignatureKey = (column: SQL) => sql`lower(regexp_replace(translate(${column}, ${FULL_WIDTH}, ${HALF_WIDTH}), ${'\\s+'}, '', 'g'))`;
+
+/**
+ * D29 (sweep 23b F8): a signature reference is the number of the one slip a head of household signed for one
+ * distribution — a second distribution of the incident under it (another household's, or the same one's again) would be
+ * "proved" by a slip that records something else. Refused at the field, naming the distribution that has it; a reversed
+ * distribution (entered in error, D22) no longer holds its slip, which the hand-out recorded again may cite.
+ */
+async function assertSignatureUnused(db: Db, incidentId: string, signature: string, given: string) {
+  const [earlier] = await queryRows<{ number: string; point: string; distributed_at: string | Date }>(
+    db,
+    sql`SELECT doc.number, s.name AS point, d.distributed_at
+          FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
+         WHERE d.incident_id = ${incidentId}::uuid AND d.signature_ref IS NOT NULL AND ${distributionStands(sql`doc.status`)}
+           AND ${storedSignatureKey(sql`d.signature_ref`)} = ${signature}
+         ORDER BY d.distributed_at, doc.number
+         LIMIT 1`,
+  );
+  if (!earlier) return;
+  throw badInput(
+    'input.signatureRef',
+    `签收凭证号「${given}」已用于本事件的发放 ${earlier.number}（${earlier.point}）：一张签收凭证只对应一次发放，请核对凭证上的编号`,
+    { distributionNumber: earlier.number },
+  );
+}
+
 /**
  * A household as a request names it: by ID number (mask and fingerprint) when given; by head and address (its key) when
  * given; and always by its head's name alone (byName, D29: the key of a name-only household) with that name as compared.
@@ -397,17 +439,31 @@ export async function getDistribution(db: Db, id: string): Promise<DistributionR
   return row;
 }
 
+/** D22: what a distribution's status is in its issue's column (DistributionStatus; a distribution posts at once). */
+const DISTRIBUTION_STATUS_OF_DOCUMENT = { POSTED: 'POSTED', REVERSED: 'REVERSED' } as const;
+
 /**
  * distributions(filter): by incident and/or 安置点, newest first, only those the principal may see (auditors see none:
- * personal data, D29). A reversed distribution is left out, as the batch trace leaves it out (distributionStands).
+ * personal data, D29). D22 (sweep 23b F5): a reversed distribution is listed, marked (its status), as the batch trace
+ * lists it — a correction is a reversing entry, and the record shows both; `status` keeps the list to some statuses
+ * (POSTED: the ones that stand).
  */
-export async function listDistributions(ctx: ServiceContext, filter: { incidentId?: string | null; storeId?: string | null }, page: PageArgs) {
+export async function listDistributions(
+  ctx: ServiceContext,
+  filter: { incidentId?: string | null; storeId?: string | null; status?: readonly ('POSTED' | 'REVERSED')[] | null },
+  page: PageArgs,
+) {
   const { db, actor: user } = ctx;
   if (user.role === 'AUDITOR') throw forbidden('群众发放记录（含个人信息）');
   const req = pageRequest(page, 'distributions', ['timestamp', 'uuid']);
   const where: (SQL | undefined)[] = [
     distributionsInScope(user, { storeId: distributions.storeId, regionCode: stores.regionCode, incidentId: distributions.incidentId }),
-    distributionStands(documents.status),
+    filter.status?.length
+      ? inArray(
+          documents.status,
+          filter.status.map((s) => DISTRIBUTION_STATUS_OF_DOCUMENT[s]),
+        )
+      : undefined,
   ];
   // An id filter answers as the record itself does: unknown NOT_FOUND, out of scope FORBIDDEN — not an empty list.
   if (filter.incidentId) where.push(eq(distributions.incidentId, (await referencedIncident(db, user, filter.incidentId, 'filter.incidentId')).id));

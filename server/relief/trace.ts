@@ -14,6 +14,8 @@ export const distributionStands = (status: SQLWrapper): SQL => sql`${status} = '
 
 export interface TraceDistribution {
   documentId: string;
+  /** D22 (sweep 23b F5): POSTED, or REVERSED — recorded, then reversed; listed, marked, counted for no household. */
+  status: 'POSTED' | 'REVERSED';
   storeId: string;
   distributedAt: Date;
   householdSize: number;
@@ -21,19 +23,25 @@ export interface TraceDistribution {
   quantity: number;
 }
 
-/** Distributions of a batch at stores in the principal's scope (quantities for all; who received them is the policy's). */
+/**
+ * Distributions of a batch at stores in the principal's scope (quantities for all; who received them is the policy's).
+ * D22 (sweep 23b F5): a reversed one too, marked — the trace shows it was recorded and reversed; what it reached (the
+ * households counted) is the standing ones' (distributionStands).
+ */
 export async function distributionsOfBatch(db: Db, user: Principal, batchId: string): Promise<TraceDistribution[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key, -sum(dl.quantity)::bigint AS quantity
+    sql`SELECT d.document_id, ${distributionStands(sql`doc.status`)} AS stands, d.store_id, d.distributed_at, d.household_size, d.household_key,
+               -sum(dl.quantity)::bigint AS quantity
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN document_lines dl ON dl.document_id = d.document_id
           JOIN stores s ON s.id = d.store_id
-         WHERE dl.batch_id = ${batchId}::uuid AND ${distributionStands(sql`doc.status`)} AND ${storesInScope(user, sql`d.store_id`, sql`s.region_code`)}
-         GROUP BY d.document_id, d.store_id, d.distributed_at, d.household_size, d.household_key
+         WHERE dl.batch_id = ${batchId}::uuid AND doc.status IN ('POSTED', 'REVERSED') AND ${storesInScope(user, sql`d.store_id`, sql`s.region_code`)}
+         GROUP BY d.document_id, doc.status, d.store_id, d.distributed_at, d.household_size, d.household_key
          ORDER BY d.distributed_at, d.document_id`,
   );
   return rows.map((r) => ({
     documentId: String(r.document_id),
+    status: r.stands === true || r.stands === 't' ? 'POSTED' : 'REVERSED',
     storeId: String(r.store_id),
     distributedAt: new Date(r.distributed_at as string),
     householdSize: Number(r.household_size),

@@ -164,7 +164,12 @@ const storeFields = {
   operatorName: z.string().trim().min(2).max(128).nullish(),
 };
 const createStoreSchema = z.object(storeFields);
-const updateStoreSchema = z.object(storeFields).partial();
+// Sweep 23b F4: a 安置点's own kind may be sent back with an edit (the form sends what it shows); changing a store to or
+// from one is refused in updateStore, in words.
+const updateStoreSchema = z.object({ ...storeFields, kind: z.enum(['GOVERNMENT', 'ENTRUSTED', 'AGREEMENT', 'DISTRIBUTION_POINT']) }).partial();
+
+/** D2: the kinds that are a company's warehouse, and so name their operating company (运营企业). */
+const OPERATED_KINDS: readonly StoreKind[] = ['ENTRUSTED', 'AGREEMENT'];
 
 /**
  * The operating company by name, created on first use. D3, D23: an operator is a company — a government (whose stock
@@ -213,7 +218,7 @@ export async function createStore(ctx: ServiceContext, input: unknown): Promise<
   const v = validate(createStoreSchema, input);
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   assertInRegion(region, v.location, 'input.location.lat');
-  if (v.kind !== 'GOVERNMENT' && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
+  if (OPERATED_KINDS.includes(v.kind) && !v.operatorName) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
   await lockStoreNames(db, region.code);
   await assertCodeFree(db, v.code);
   await assertNameFree(db, v.name, region.code);
@@ -266,6 +271,11 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
     if (current.kind === 'DISTRIBUTION_POINT') {
       throw invalidState(`「${current.name}」是安置点，不能改为其他类型的仓库`, { field: 'input.kind', kind: current.kind });
     }
+    // Sweep 23b F4: a 安置点 is opened for an incident (openDistributionPoint, or a dispatch request naming it), which
+    // gives it its incident and managers; a store is not turned into one.
+    if (v.kind === 'DISTRIBUTION_POINT') {
+      throw badInput('input.kind', `「${current.name}」不是安置点，不能改为安置点：安置点须在灾害事件中开设（添加安置点或调拨请求）`, { kind: current.kind });
+    }
     if (await hasLedgerHistory(db, current.id)) {
       throw invalidState(`仓库「${current.name}」已有库存账目，不能改变仓库类型（物资的产权与出库审批随之改变）；如需改变，请新建仓库并调拨库存`, {
         field: 'input.kind',
@@ -282,10 +292,11 @@ export async function updateStore(ctx: ServiceContext, id: string, input: unknow
   ) {
     throw invalidState(`协议储备库「${current.name}」已有库存账目，不能更换运营企业（库存物资属于原企业）`, { field: 'input.operatorName' });
   }
-  // D2: entrusted and agreement stores are a company's warehouse — the rule createStore applies holds after an update too.
+  // D2: entrusted and agreement stores are a company's warehouse — the rule createStore applies holds after an update too,
+  // and for those kinds only (sweep 23b F4: it refused every edit of a 安置点, which is neither).
   const kind = v.kind ?? current.kind;
   const hasOperator = v.operatorName === undefined ? current.operatorOrgId !== null : Boolean(v.operatorName);
-  if (kind !== 'GOVERNMENT' && !hasOperator) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
+  if (OPERATED_KINDS.includes(kind) && !hasOperator) throw badInput('input.operatorName', '代储库和协议储备库须填写运营企业');
   // A new name, or the name brought into another region: the names there are checked. The form sends the name it
   // shows: the same name again is no new one (a pair the database held before the rule is not refused an address).
   const namedAnew = (v.name !== undefined && nameKey(v.name) !== nameKey(current.name)) || (region !== null && region.code !== current.regionCode);

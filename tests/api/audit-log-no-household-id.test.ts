@@ -28,7 +28,7 @@ describe('D29: the audit log keeps no household’s ID number, not even masked (
           incidentId: at.incidentId,
           household,
           lines: [{ itemId: QUILT, quantity }],
-          signatureRef: 'QS-F7-1',
+          signatureRef: `QS-F7-${key().slice(0, 8)}`, // one slip each (sweep 23b F8)
           idempotencyKey: key(),
           ...extra,
         },

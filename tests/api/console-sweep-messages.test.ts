@@ -75,7 +75,10 @@ describe('console sweep M3: refusals in the form’s words, without codes or fie
     const distribute = (i: Record<string, unknown>) =>
       t.gql(
         `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id } }`,
-        { i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: 'QS-CSM-1', idempotencyKey: key(), ...i } },
+        // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+        {
+          i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: `QS-CSM-${key().slice(0, 8)}`, idempotencyKey: key(), ...i },
+        },
         'keeper',
       );
     const refused = async (i: Record<string, unknown>, field: string, message: string) => {

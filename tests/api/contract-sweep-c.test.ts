@@ -121,8 +121,10 @@ describe('C9 (D25): stock needing consent ranks after every source the region ma
   });
 });
 
-describe('C11 (D29, D22): distributions leave a reversed distribution out', () => {
-  it('D29: a reversed distribution is not listed (as batchTrace leaves it out); the household’s second one is', async () => {
+// Sweep 23b F5 changed C11: a reversed distribution is no longer left out — D22 keeps it on the record, marked REVERSED
+// (it vanished without a trace); the distributions that stand are filter.status POSTED, which is C11's list.
+describe('C11 (D29, D22): distributions mark a reversed distribution, and list the ones that stand on asking', () => {
+  it('D29, D22: a reversed distribution is listed marked REVERSED; filter.status POSTED lists the household’s second one only', async () => {
     const point = ok(
       await t.gql(
         `mutation($i: DistributionPointInput!) { openDistributionPoint(input: $i) { id } }`,
@@ -155,15 +157,20 @@ describe('C11 (D29, D22): distributions leave a reversed distribution out', () =
     const first = await distribute();
     ok(await reverseRaw(t, 'keeper', first));
     const second = await distribute();
-    const listed = ok(
-      await t.gql(
-        `query($f: DistributionFilter!) { distributions(filter: $f, first: 50) { totalCount edges { node { id } } } }`,
-        { f: { incidentId, storeId: point } },
-        'dispatcher',
-      ),
-    ).distributions;
-    expect(listed.edges.map((e: any) => e.node.id)).toEqual([second]);
-    expect(listed.totalCount).toBe(1);
+    const list = async (status?: string[]) =>
+      ok(
+        await t.gql(
+          `query($f: DistributionFilter!) { distributions(filter: $f, first: 50) { totalCount edges { node { id status } } } }`,
+          { f: { incidentId, storeId: point, status } },
+          'dispatcher',
+        ),
+      ).distributions;
+    const standing = await list(['POSTED']);
+    expect(standing.edges.map((e: any) => e.node.id)).toEqual([second]);
+    expect(standing.totalCount).toBe(1);
+    const all = await list();
+    expect(all.totalCount).toBe(2);
+    expect(Object.fromEntries(all.edges.map((e: any) => [e.node.id, e.node.status]))).toEqual({ [first]: 'REVERSED', [second]: 'POSTED' });
   });
 });
 

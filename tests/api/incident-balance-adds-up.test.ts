@@ -54,7 +54,8 @@ describe('sweep 20c F3, F4 (D18, D27, D30): the incident balance adds up on ever
     ok(
       await t.gql(
         `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id } }`,
-        { i: { storeId: point, incidentId, household: { headName, size: 3 }, lines, signatureRef: 'QS-20C-F3', idempotencyKey: key() } },
+        // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+        { i: { storeId: point, incidentId, household: { headName, size: 3 }, lines, signatureRef: `QS-20C-F3-${key().slice(0, 8)}`, idempotencyKey: key() } },
         'dispatcher',
       ),
     );

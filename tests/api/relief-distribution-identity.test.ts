@@ -29,7 +29,8 @@ describe('D29: distributeRelief — a retried distribution, and who a household 
   const distribute = (i: Record<string, unknown>, idempotencyKey = key()) =>
     t.gql(
       `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { ${DISTRIBUTION} } }`,
-      { i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: 'QS-ID-1', idempotencyKey, ...i } },
+      // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+      { i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: `QS-ID-${idempotencyKey.slice(0, 8)}`, idempotencyKey, ...i } },
       'keeper',
     );
   const onHand = async () => {

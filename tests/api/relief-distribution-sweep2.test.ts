@@ -30,7 +30,10 @@ describe('D29 (sweep 2): signature reference, household size, and over-standard 
   const distribute = (i: Record<string, unknown>, idempotencyKey = key()) =>
     t.gql(
       `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { ${DISTRIBUTION} } }`,
-      { i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: 'QS-SW2-1', idempotencyKey, ...i } },
+      // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+      {
+        i: { storeId: point, incidentId, lines: [{ itemId: QUILT, quantity: 1 }], signatureRef: `QS-SW2-${idempotencyKey.slice(0, 8)}`, idempotencyKey, ...i },
+      },
       'keeper',
     );
   const distributions = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM distributions`))[0].n);

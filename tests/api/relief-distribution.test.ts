@@ -32,7 +32,8 @@ describe('D29: distribution to households at a 安置点', () => {
           storeId: point,
           incidentId,
           household: { headName: '王建国', size: 3, idNumber: ID_NUMBER, address: '唐庄镇唐庄村三组 12 号' },
-          signatureRef: 'QZ-0001',
+          // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+          signatureRef: `QZ-${idempotencyKey.slice(0, 8)}`,
           idempotencyKey,
           ...input,
         },
@@ -133,6 +134,7 @@ describe('D29: distribution to households at a 安置点', () => {
   it('D29: a manager distributes to a household: an issue from the point, FEFO, with the masked ID number only', async () => {
     first = ok(
       await distribute({
+        signatureRef: 'QZ-0001',
         lines: [
           { itemId: QUILT, quantity: 3 },
           { itemId: BLANKET, quantity: 2 },

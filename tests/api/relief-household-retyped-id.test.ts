@@ -29,7 +29,18 @@ describe('D29 (sweep 14c MEDIUM-1): the same head and address under another ID n
   const distribute = (household: Record<string, unknown>, quantity: number, extra: Record<string, unknown> = {}, idempotencyKey = key()) =>
     t.gql(
       `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id number overrideReason household { headName size idNumberMasked address } } }`,
-      { i: { storeId: point, incidentId, household, lines: [{ itemId: QUILT, quantity }], signatureRef: 'QS-RT-1', idempotencyKey, ...extra } },
+      // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+      {
+        i: {
+          storeId: point,
+          incidentId,
+          household,
+          lines: [{ itemId: QUILT, quantity }],
+          signatureRef: `QS-RT-${idempotencyKey.slice(0, 8)}`,
+          idempotencyKey,
+          ...extra,
+        },
+      },
       'keeper',
     );
   const distributions = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM distributions`))[0].n);
@@ -146,7 +157,7 @@ describe('D29 (sweep 14c MEDIUM-1): the same head and address under another ID n
           incidentId,
           household: { ...jiang, idNumber: '410781197303030026' },
           lines: [{ itemId: QUILT, quantity: 1 }],
-          signatureRef: 'QS-RT-2',
+          signatureRef: `QS-RT-2-${key().slice(0, 8)}`, // one slip each (sweep 23b F8)
           idempotencyKey: key(),
         },
       },

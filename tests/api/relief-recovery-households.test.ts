@@ -30,7 +30,8 @@ describe('D12, D29 (sweep 11a F2): equipment always recovered has a standard of 
           incidentId,
           household: { headName: `冯${key().slice(-6)}`, size: 1 },
           lines,
-          signatureRef: 'QS-11A',
+          // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own number.
+          signatureRef: `QS-11A-${key().slice(0, 8)}`,
           idempotencyKey: key(),
           ...extra,
         },
@@ -106,7 +107,7 @@ describe('D12, D30 (sweep 11a F1): what households received is counted back from
   const distribute = (headName: string, lines: { itemId: string; quantity: number }[]) =>
     t.gql(
       `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id number } }`,
-      { i: { storeId: point, incidentId, household: { headName, size: 3 }, lines, signatureRef: 'QS-11A-F1', idempotencyKey: key() } },
+      { i: { storeId: point, incidentId, household: { headName, size: 3 }, lines, signatureRef: `QS-11A-F1-${key().slice(0, 8)}`, idempotencyKey: key() } }, // one slip each (sweep 23b F8)
       'dispatcher',
     );
   const pendingOf = async (kind: string) =>

@@ -47,7 +47,7 @@ describe('D29 (sweep 12b F1): the households of a 安置点 follow one rule — 
             incidentId,
             household: { headName: HEAD, size: 3, idNumber: '410781198502023456', address: '隐私村隐私路 2 号' },
             lines: [{ itemId: itemId('LIV-004'), quantity: 2 }],
-            signatureRef: 'SHB-QZ-1',
+            signatureRef: `SHB-QZ-${key().slice(0, 8)}`, // one slip each (sweep 23b F8)
             idempotencyKey: key(),
           },
         },

@@ -107,7 +107,8 @@ describe('D29, D24 (sweep 12b F4): a 安置点 manager learns nothing of another
   const distribute = (as: string, storeId: string, household: Record<string, unknown>, quantity = 1) =>
     t.gql(
       `mutation($i: DistributeReliefInput!) { distributeRelief(input: $i) { id household { headName size idNumberMasked } } }`,
-      { i: { storeId, incidentId, household, lines: [{ itemId: QUILT, quantity }], signatureRef: 'LO-QZ', idempotencyKey: key() } },
+      // Sweep 23b F8: one slip, one distribution of the incident (D29) — each its own 签收凭证号, a replay its first one.
+      { i: { storeId, incidentId, household, lines: [{ itemId: QUILT, quantity }], signatureRef: `LO-QZ-${key().slice(0, 8)}`, idempotencyKey: key() } },
       as,
     );
 
@@ -241,7 +242,7 @@ describe('D29 (sweep 11a F7): an old 15-digit ID number is masked as given — 1
             incidentId: at.incidentId,
             household: { headName: '老证件', size: 1, idNumber },
             lines: [{ itemId: QUILT, quantity }],
-            signatureRef: 'LO-15',
+            signatureRef: `LO-15-${key().slice(0, 8)}`, // one slip each (sweep 23b F8)
             idempotencyKey: key(),
           },
         },

@@ -106,9 +106,12 @@ function StoreFields({ distributionPoint = false }: { distributionPoint?: boolea
           <InputNumber step={0.001} />
         </Form.Item>
       </Space>
-      <Form.Item name="operatorName" label="运营企业（代储库、协议储备库必填）">
-        <Input />
-      </Form.Item>
+      {/* Sweep 23b F4: a 安置点 is neither a 代储库 nor a 协议储备库 — it has no operating company to name. */}
+      {!distributionPoint && (
+        <Form.Item name="operatorName" label="运营企业（代储库、协议储备库必填）">
+          <Input />
+        </Form.Item>
+      )}
       <Form.Item name="address" label="地址">
         <Input />
       </Form.Item>

@@ -34,6 +34,8 @@ const JournalQuery = graphql(`
           document {
             id
             number
+            type
+            note
           }
           store {
             name
@@ -59,6 +61,12 @@ const NOWRAP = { whiteSpace: 'nowrap' } as const;
 
 type Movement = ResultOf<typeof JournalQuery>['journal']['edges'][number]['node'];
 type DocumentType = keyof typeof DOCUMENT_TYPE;
+
+/**
+ * 原因 as the journal export writes it (D22, sweep 23b F6): a reversal's rows the reversal's own reason (its 备注), not
+ * the reason code of the lines it reverses; other rows their reason code's name.
+ */
+const reasonOf = (m: Movement) => (m.document.type === 'REVERSAL' ? m.document.note : m.reason?.name) || '—';
 
 /** 流水: every movement with its document, filtered by time, store, item and type; Excel of the same filter. */
 export default function JournalPage() {
@@ -126,7 +134,7 @@ export default function JournalPage() {
               </span>
             ),
           },
-          { title: '原因', render: (_, m) => m.reason?.name ?? '—' },
+          { title: '原因', render: (_, m) => reasonOf(m) },
           { title: '经办人', render: (_, m) => m.actor.displayName },
         ]}
       />

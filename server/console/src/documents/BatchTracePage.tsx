@@ -4,7 +4,7 @@ import { useQuery, type CombinedError } from 'urql';
 import { errorMessages } from '../common/api-errors';
 import { formatDateTime, formatMoney, formatNumber } from '../common/format';
 import { DOCUMENT_STATUS, DOCUMENT_TYPE, FUNDING_SOURCE, labelOf, RESERVE_MODE } from '../common/labels';
-import { BatchTraceQuery, distributionsByIssue, whereabouts, withBalances, type BatchTrace, type TraceRow } from './trace';
+import { approverOf, BatchTraceQuery, distributionsByIssue, whereabouts, withBalances, type BatchTrace, type TraceRow } from './trace';
 
 /**
  * 批次追溯 (D18): one batch from receipt to the households it reached (D29), movement by movement in time order, as far
@@ -57,7 +57,7 @@ export default function BatchTracePage() {
         dataSource={rows}
         // A batch handed out household by household has many movements: in pages of 100, in time order.
         pagination={{ pageSize: 100, hideOnSinglePage: true, showSizeChanger: false }}
-        scroll={{ x: 1000 }}
+        scroll={{ x: 1200 }}
         columns={[
           { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },
           { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.type) + (m.bucket === 'IN_TRANSIT' ? '（在途）' : '') },
@@ -93,6 +93,9 @@ export default function BatchTracePage() {
             align: 'right',
             render: (_, m) => `${m.bucket === 'IN_TRANSIT' ? '在途 ' : ''}${formatNumber(m.balance)} ${unit}`,
           },
+          // D22 (sweep 23b F6): every step with its person — who posted it, and who approved it where it needed a second.
+          { title: '经办人', render: (_, m) => m.actor.displayName },
+          { title: '批准人', render: (_, m) => approverOf(m) ?? '—' },
         ]}
       />
     </Card>

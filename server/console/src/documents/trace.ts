@@ -51,6 +51,9 @@ export const BatchTraceQuery = graphql(`
         reason {
           name
         }
+        actor {
+          displayName
+        }
         store {
           id
           name
@@ -60,6 +63,14 @@ export const BatchTraceQuery = graphql(`
           id
           number
           status
+          note
+          approval {
+            status
+            approvalRef
+            decidedBy {
+              displayName
+            }
+          }
           recipient
           source
           sourceOrganization {
@@ -85,6 +96,7 @@ export const BatchTraceQuery = graphql(`
         distributedAt
         quantity
         householdSize
+        status
         distribution {
           id
           household {
@@ -143,7 +155,8 @@ export function whereabouts(m: TraceMovement, household: TraceDistribution | und
     case 'ISSUE':
       if (household) {
         const who = household.distribution ? `${household.distribution.household.headName} 户` : '1 户';
-        return `发放到户：${who}（${household.householdSize} 人）`;
+        // D22 (sweep 23b F5): a distribution reversed since is still shown, marked — it reached no one.
+        return `发放到户：${who}（${household.householdSize} 人）${household.status === 'REVERSED' ? '，已冲销' : ''}`;
       }
       return d.recipient ? `领用：${d.recipient}` : `出库${reason}`;
     case 'TRANSFER_OUT':
@@ -164,6 +177,17 @@ export function whereabouts(m: TraceMovement, household: TraceDistribution | und
     case 'STOCKTAKE':
       return `${m.quantity < 0 ? '盘亏' : '盘盈'}${reason}`;
     case 'REVERSAL':
-      return `冲销 ${d.reverses?.number ?? ''}`.trim();
+      // D22 (sweep 23b F6): with the reversal's reason (its 备注), as the journal cites it.
+      return [`冲销 ${d.reverses?.number ?? ''}`.trim(), d.note].filter(Boolean).join('：');
   }
+}
+
+/**
+ * Who approved the movement's document (D23, D24, D27): the approver of its approval — its own (a write-off, scrap,
+ * stocktake or reversal) or its order's or plan's — with the 批准文号, where the API lets the reader see it; else none.
+ */
+export function approverOf(m: TraceMovement): string | null {
+  const a = m.document.approval;
+  if (a?.status !== 'APPROVED' || !a.decidedBy) return null;
+  return a.approvalRef ? `${a.decidedBy.displayName}（${a.approvalRef}）` : a.decidedBy.displayName;
 }

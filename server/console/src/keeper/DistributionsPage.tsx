@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Empty, Form, Input, Row, Select, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Col, Empty, Form, Input, Row, Select, Space, Table, Tag } from 'antd';
+import { Link } from 'react-router-dom';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from 'urql';
 import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
@@ -66,6 +67,13 @@ const DistributionsQuery = graphql(`
           }
           distributedBy {
             displayName
+          }
+          status
+          reversalReason
+          reversedBy {
+            id
+            number
+            occurredAt
           }
         }
       }
@@ -202,6 +210,25 @@ function DistributeForm({ storeId, incidentId, closed, onDone }: { storeId: stri
   );
 }
 
+/**
+ * D22 (sweep 23b F5): a distribution stands (已发放), or was recorded and then reversed — 已冲销, with the 冲销单 (its page
+ * opens from the number), when and why: the record keeps both, never drops the one entered in error.
+ */
+function DistributionState({ distribution: d }: { distribution: Distribution }) {
+  if (d.status !== 'REVERSED') return <Tag color="green">已发放</Tag>;
+  return (
+    <span data-testid="distribution-reversed">
+      <Tag color="red">已冲销</Tag>
+      {d.reversedBy && (
+        <>
+          <Link to={`/documents/${d.reversedBy.id}`}>{d.reversedBy.number}</Link> {formatDateTime(d.reversedBy.occurredAt)}
+        </>
+      )}
+      {d.reversalReason && <div>原因：{d.reversalReason}</div>}
+    </span>
+  );
+}
+
 /** 发放 (D29): relief handed to households at a 安置点 the keeper manages, within the relief standard, and who got what. */
 export default function DistributionsPage() {
   const { storeId, setStoreId, options, store } = useStoreChoice('points');
@@ -264,6 +291,7 @@ export default function DistributionsPage() {
               size="small"
               loading={fetching || pages.walking}
               rowKey="id"
+              rowClassName={(d) => (d.status === 'REVERSED' ? 'row-reversed' : '')}
               dataSource={data?.distributions.edges.map((e) => e.node)}
               pagination={tablePagination(pages, data?.distributions.totalCount, { query: DistributionsQuery, variables: { filter: { storeId } } })}
               scroll={{ x: 800 }}
@@ -276,6 +304,7 @@ export default function DistributionsPage() {
                 { title: '经办人', render: (_, d) => d.distributedBy.displayName },
                 { title: '签收凭证号', render: (_, d) => d.signatureRef ?? '—' },
                 { title: '超标准原因', render: (_, d) => d.overrideReason ?? '—' },
+                { title: '状态', render: (_, d) => <DistributionState distribution={d} /> },
               ]}
             />
           </Card>
