@@ -341,7 +341,13 @@ const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
 });
 
 const OutboundOrderFilter = builder.inputType('OutboundOrderFilter', {
-  fields: (t) => ({ storeId: t.id(), regionCode: t.string(), status: t.field({ type: OrderStatus }) }),
+  fields: (t) => ({
+    storeId: t.id(),
+    regionCode: t.string(),
+    status: t.field({ type: OrderStatus }),
+    mine: t.boolean({ description: 'true: only the orders I requested (我的申请), within the stores I may read' }),
+    purpose: t.field({ type: OutboundPurpose, description: 'D23: only the orders of this purpose (调拨 TRANSFER awaiting shipment …)' }),
+  }),
 });
 const ApprovalFilter = builder.inputType('ApprovalFilter', {
   fields: (t) => ({
@@ -399,7 +405,8 @@ builder.queryFields((t) => ({
   outboundOrders: t.field({
     type: OutboundOrderConnection,
     authScopes: signedIn,
-    description: 'D23: outbound orders (出库申请单) of the stores in scope (a keeper: their stores), by store, region or status, newest first',
+    description:
+      'D23: outbound orders (出库申请单) of the stores in scope (a keeper: their stores), by store, region, status, purpose or requester (mine), newest first',
     args: { filter: t.arg({ type: OutboundOrderFilter, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, args, ctx) => listOutboundOrders(serviceContext(ctx), withoutNulls(args.filter), args),
   }),
@@ -463,8 +470,16 @@ builder.mutationFields((t) => ({
     authScopes: writers,
     description:
       'D23: an approved order that will not be executed further is closed; a pending one is withdrawn (closed, its approval with it); whoever may post at the store',
-    args: { orderId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
-    resolve: (_r, args, ctx) => closeOutboundOrder(serviceContext(ctx), String(args.orderId), args.reason),
+    args: {
+      orderId: t.arg.id({ required: true }),
+      reason: t.arg.string({ required: true }),
+      withdraw: t.arg.boolean({
+        defaultValue: false,
+        description:
+          'Sweep 23c F1: true for 撤回 — only a pending order is withdrawn; one approved or rejected meanwhile is refused (INVALID_STATE, saying by whom and when), not closed',
+      }),
+    },
+    resolve: (_r, args, ctx) => closeOutboundOrder(serviceContext(ctx), String(args.orderId), args.reason, args.withdraw ?? false),
   }),
   decideApproval: t.field({
     type: Approval,

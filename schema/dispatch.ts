@@ -400,6 +400,10 @@ const IncidentInput = builder.inputType('IncidentInput', {
     location: t.field({ type: LatLngInput, required: true }),
     affectedPopulation: t.int(),
     responseLevel: t.int(),
+    idempotencyKey: t.string({
+      description:
+        'Optional (sweep 23c F3): the same key with the same input answers the incident first created (a retry after a lost answer creates no second one); with other input IDEMPOTENCY_CONFLICT',
+    }),
   }),
 });
 

@@ -634,7 +634,7 @@ export async function returnToOrder(tx: Db, orderId: string, returns: readonly {
  * finds it withdrawn, or the withdrawal finds it decided (closing an approved order as asked; a rejected one is
  * INVALID_STATE).
  */
-export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, reason: string): Promise<OrderRow> {
+export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, reason: string, withdrawOnly = false): Promise<OrderRow> {
   const { db, actor: user, clock } = ctx;
   const order = await getOrder(db, orderId, 'orderId');
   await storeForPosting(db, user, order.storeId, 'orderId');
@@ -642,6 +642,9 @@ export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, r
   const at = clock.now().toJSDate();
   return db.transaction(async (tx) => {
     const withdrawn = await withdrawApprovals(tx, order.id, ['OUTBOUND_ORDER'], { by: user.id, at, reason: `${ORDER_WITHDRAWN}${why}` });
+    // Sweep 23c F1 (D23, D24): 撤回 is of a request still waiting; one decided meanwhile is not closed under that name
+    // — the keeper is told who decided it and when, and closes an approved one by 关闭 if it will not be executed.
+    if (withdrawOnly && !withdrawn.length) throw await notWithdrawable(tx, order);
     const [row] = await tx
       .update(outboundOrders)
       .set({ status: 'CLOSED', closedAt: at, closeReason: why })
@@ -657,10 +660,32 @@ export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, r
   });
 }
 
+/** Sweep 23c F1: why an order is no longer withdrawable — decided (by whom, when; a rejection's reason) or closed. */
+async function notWithdrawable(tx: Db, order: OrderRow) {
+  const [now] = await queryRows<{ status: OrderStatus; decided_by: string | null; decided_at: Date | string | null; reason: string | null }>(
+    tx,
+    sql`SELECT o.status, u.display_name decided_by, a.decided_at, a.reason
+          FROM outbound_orders o LEFT JOIN approvals a ON a.id = o.approval_id LEFT JOIN users u ON u.id = a.decided_by
+         WHERE o.id = ${order.id}::uuid`,
+  );
+  const by = now.decided_by && now.decided_at ? `已于 ${chinaText(now.decided_at, 'yyyy-LL-dd HH:mm')} 由${now.decided_by}` : '已';
+  const details = { field: 'orderId', status: now.status };
+  if (now.status === 'APPROVED') {
+    return invalidState(`出库申请 ${order.number} ${by}批准，不能撤回；如不再执行，请关闭该申请`, details);
+  }
+  if (now.status === 'REJECTED') {
+    return invalidState(`出库申请 ${order.number} ${by}驳回${now.reason ? `（驳回理由：${now.reason}）` : ''}，无需撤回`, details);
+  }
+  return invalidState(`出库申请 ${order.number} 状态为${statusText(ORDER_STATUS_NAMES, now.status)}，只有待审批的申请可以撤回`, details);
+}
+
 export interface OrderFilter {
   storeId?: string | null;
   regionCode?: string | null;
   status?: OrderStatus | null;
+  /** Only the orders the user requested (the console's 我的申请). */
+  mine?: boolean | null;
+  purpose?: OutboundPurpose | null;
 }
 
 /** outboundOrders(filter): the orders of stores in scope, newest first. */
@@ -676,6 +701,11 @@ export async function listOutboundOrders(ctx: ServiceContext, filter: OrderFilte
     where.push(inRegionSubtree(stores.regionCode, region.code));
   }
   if (filter.status) where.push(eq(outboundOrders.status, filter.status));
+  // Sweep 22a (a county at scale), left over: 我的申请 and a purpose (调拨 awaiting shipment, D23) are conditions of the
+  // same statement, inside the scope above — the console filtered a page of 20 after reading it, showing fewer rows and
+  // missing the orders of later pages.
+  if (filter.mine) where.push(eq(outboundOrders.requestedBy, user.id));
+  if (filter.purpose) where.push(eq(outboundOrders.purpose, filter.purpose));
   let after: SQL | undefined;
   if (req.after) {
     const [at, id] = req.after as string[];

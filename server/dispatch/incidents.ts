@@ -15,6 +15,9 @@ import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { isFromHouseholds } from '../relief/household-returns.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { idempotencyKeySchema } from '../inventory/common.ts';
+import { stableId } from '../ids.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -65,6 +68,8 @@ const incidentSchema = z.object({
   // people made the suggested demand overflow and took the incidents list down with it (sweep 9a F3).
   affectedPopulation: z.number().int().min(0, '受灾人口不能为负').max(100_000_000, '受灾人口不超过 1 亿').nullish(),
   responseLevel: z.number().int().min(1, '响应级别为 1–4（Ⅰ–Ⅳ级）').max(4, '响应级别为 1–4（Ⅰ–Ⅳ级）').nullish(),
+  // Sweep 23c F3: optional (API.md asks it of stock mutations only); given, 创建 retried after a lost answer is one incident.
+  idempotencyKey: idempotencyKeySchema.nullish(),
 });
 
 /**
@@ -92,9 +97,26 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
   const occurredAt = v.occurredAt ? (v.occurredAt as { toJSDate(): Date; toMillis(): number }) : now;
   if (occurredAt.toMillis() > now.toMillis() + 60_000) throw badInput('input.occurredAt', '事件发生时间不能晚于当前时间');
   assertPlausibleOccurrence(occurredAt.toJSDate());
+  // Sweep 23c F3 (D28: a second copy of one disaster splits its 安置点, plans and 10-hour clock): with a key, the
+  // same key and input answer the incident first created (audited REPLAYED), other input IDEMPOTENCY_CONFLICT — the
+  // stock mutations' mechanism (server/inventory/idempotency.ts), claimed in this mutation's transaction.
+  const id = v.idempotencyKey ? stableId('incident', `${user.id}/${v.idempotencyKey}`) : undefined;
+  if (id && v.idempotencyKey) {
+    const first = await claimIdempotencyKey(db, {
+      kind: 'createIncident',
+      actorId: user.id,
+      key: v.idempotencyKey,
+      input: v,
+      resultId: id,
+      resultName: 'incidentId',
+      at: now.toJSDate(),
+    });
+    if (first) return getIncident(db, first);
+  }
   const [row] = await db
     .insert(incidents)
     .values({
+      ...(id && { id }),
       name: v.name,
       type: v.type,
       occurredAt: occurredAt.toJSDate(),

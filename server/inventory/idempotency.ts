@@ -18,7 +18,7 @@ export interface IdempotencyClaim {
   input: unknown;
   /** The id this request's result will have, and what it is (a conflict names the first result by it). */
   resultId: string;
-  resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId';
+  resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId' | 'incidentId';
   at: Date;
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, inArray, lt, lte, or, sql, type Column, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import {
   balances,
@@ -63,9 +63,21 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
   if (f.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, f.categoryCode, 'filter.categoryCode')).code));
   if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
   // The stock query joins items and batches already: the search adds a condition, not a statement.
-  const pattern = searchPattern(f.search, 'filter.search');
-  if (pattern) where.push(or(ilike(items.name, pattern), ilike(items.spec, pattern), ilike(items.code, pattern), ilike(batches.batchNo, pattern)));
+  where.push(stockSearchCondition(f.search, 'filter.search'));
   return where;
+}
+
+/**
+ * StockFilter.search's one condition (sweep 22a F6): a word of the item's name, spec or code, or of the batch number —
+ * the stock query's and the 库存台账 export's, which names its tables i and b and passes them (drizzle's alias).
+ */
+export function stockSearchCondition(
+  search: string | null | undefined,
+  field: string,
+  t: { items: Record<'name' | 'spec' | 'code', Column>; batches: Record<'batchNo', Column> } = { items, batches },
+): SQL | undefined {
+  const pattern = searchPattern(search, field);
+  return pattern ? or(ilike(t.items.name, pattern), ilike(t.items.spec, pattern), ilike(t.items.code, pattern), ilike(t.batches.batchNo, pattern)) : undefined;
 }
 
 const stockSelect = (db: Db) =>

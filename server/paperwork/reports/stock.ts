@@ -1,9 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { queryRows } from '../../../drizzle/client.ts';
+import { batches, items } from '../../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../../context.ts';
 import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { isExpired } from '../../inventory/expiry.ts';
+import { stockSearchCondition } from '../../inventory/queries.ts';
 import { companyOwnedSql, heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { getCategory, getItem } from '../../catalog/service.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
@@ -46,6 +49,10 @@ const COLUMNS: Column[] = [
 
 const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
 
+/** The statement's items i and batches b, for the stock query's search condition. */
+const SEARCHED_ITEMS = alias(items, 'i');
+const SEARCHED_BATCHES = alias(batches, 'b');
+
 /** The line of a company's own stock, before the 合计 and not in it (D3, D21), in the valuation workbook's words. */
 export const COMPANY_STOCK_LABEL = '企业自有库存（协议储备）小计，企业财产，不计入合计';
 
@@ -57,6 +64,10 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
   // An unknown item or category is NOT_FOUND, as the stock query answers it (sweep 17b F8), not an empty sheet.
   if (q.itemId) where.push(sql`bal.item_id = ${(await getItem(db, q.itemId, 'itemId')).id}::uuid`);
   if (q.categoryCode) where.push(sql`i.category_code = ${(await getCategory(db, q.categoryCode, 'categoryCode')).code}`);
+  // Sweep 22a, left over: the word 本库库存 is searched by (StockFilter.search) — the file held the whole store's lines
+  // while the page showed those found. The stock query's own condition, on this statement's i and b.
+  const found = stockSearchCondition(q.search, 'search', { items: SEARCHED_ITEMS, batches: SEARCHED_BATCHES });
+  if (found) where.push(found);
   const today = todayInChina(clock);
   const rows = await queryRows<Record<string, string | number | boolean | null>>(
     db,

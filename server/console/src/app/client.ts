@@ -1,25 +1,86 @@
-import { Client, cacheExchange, fetchExchange, mapExchange } from 'urql';
+import { Client, CombinedError, cacheExchange, fetchExchange, makeOperation, mapExchange, type Operation, type OperationResult } from 'urql';
 import { authHeaders } from './token';
+import { OutcomeUnknown } from '../common/api-errors';
+
+/**
+ * Sweep 23c F6: how long a request may go unanswered before the console stops waiting — a submit whose answer never
+ * comes stopped spinning only when the browser gave up on the connection, minutes later. Subscriptions (the plan's live
+ * status over SSE) stay open: they are meant to.
+ */
+export const ANSWER_TIMEOUT_MS = 30_000;
+
+/**
+ * fetch, given up after ANSWER_TIMEOUT_MS unless it is a subscription's stream (its Accept asks for events first). By
+ * hand rather than AbortSignal.timeout/any: the browsers of government offices (360, QQ on older Chromium) lack them, and
+ * a TypeError there would have failed every request. The abort's reason is a TimeoutError: urql drops an AbortError as
+ * its own teardown, and the user must hear of a timeout.
+ */
+function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const accept = new Headers(init?.headers).get('accept') ?? '';
+  if (accept.startsWith('text/event-stream')) return fetch(input, init);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('无应答', 'TimeoutError')), ANSWER_TIMEOUT_MS);
+  const outer = init?.signal;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+  return fetch(input, { ...init, signal: controller.signal }).finally(() => clearTimeout(timer));
+}
+
+/** The API codes of a refusal caused by the state of what was acted on — someone else's change, likely. */
+const STATE_REFUSALS = new Set(['INVALID_STATE', 'INSUFFICIENT_STOCK']);
+
+/** Whether a mutation sent an idempotency key (as an argument or in its input): then sending it again is safe. */
+function sentIdempotencyKey(operation: Operation): boolean {
+  const v = operation.variables as { idempotencyKey?: unknown; input?: { idempotencyKey?: unknown } } | undefined;
+  return typeof v?.idempotencyKey === 'string' || typeof v?.input?.idempotencyKey === 'string';
+}
 
 /**
  * The one GraphQL client: POST /graphql with the bearer token; subscriptions over SSE on the same endpoint
  * (fetchSubscriptions), so the console talks to nothing but the API. A session the API refuses (UNAUTHENTICATED: expired,
  * or ended by 退出 in another tab) is handed to `onUnauthenticated`, which sends the user to log in and says why.
+ *
+ * Sweep 23c, for every page at once:
+ * - F2: a mutation refused for the state of what it acted on (INVALID_STATE, INSUFFICIENT_STOCK: someone else approved,
+ *   executed, issued meanwhile) reads the page's queries again from the API (network-only), so the screen behind the
+ *   refusal shows the state the message speaks of.
+ * - F6: a mutation whose answer was lost (network failure or timeout) may have been carried out: its network error is
+ *   an OutcomeUnknown, which api-errors words as such (and says whether 重试 is safe: an idempotency key was sent).
  */
 export function createApiClient(onUnauthenticated: () => void): Client {
-  return new Client({
+  // The queries the pages hold open (by operation key), to read again after a state refusal.
+  const active = new Map<number, Operation>();
+  const refreshPage = () => {
+    for (const op of active.values()) client.reexecuteOperation(makeOperation('query', op, { ...op.context, requestPolicy: 'network-only' }));
+  };
+  const client: Client = new Client({
     url: '/graphql',
     exchanges: [
       mapExchange({
+        onOperation(operation) {
+          if (operation.kind === 'query') active.set(operation.key, operation);
+          else if (operation.kind === 'teardown') active.delete(operation.key);
+        },
         onError(error) {
           if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) onUnauthenticated();
+        },
+        onResult(result): OperationResult | undefined {
+          const { operation, error } = result;
+          if (operation.kind !== 'mutation' || !error) return undefined;
+          if (error.graphQLErrors.some((e) => STATE_REFUSALS.has(String(e.extensions?.code)))) refreshPage();
+          if (error.networkError && !error.graphQLErrors.length && !(error.networkError instanceof OutcomeUnknown)) {
+            return { ...result, error: new CombinedError({ networkError: new OutcomeUnknown(sentIdempotencyKey(operation)), response: error.response }) };
+          }
+          return undefined;
         },
       }),
       cacheExchange,
       fetchExchange,
     ],
+    fetch: fetchWithTimeout,
     fetchSubscriptions: true,
     fetchOptions: () => ({ headers: authHeaders() }),
     requestPolicy: 'cache-and-network',
   });
+  return client;
 }

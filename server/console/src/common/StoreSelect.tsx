@@ -14,12 +14,15 @@ const StoreOption = graphql(`
 
 const StoresQuery = graphql(
   `
-    query StoreOptions($regionCode: String, $search: String, $first: Int) {
-      stores(regionCode: $regionCode, search: $search, first: $first) {
+    query StoreOptions($regionCode: String, $kind: StoreKind, $search: String, $first: Int, $withOperator: Boolean = false) {
+      stores(regionCode: $regionCode, kind: $kind, search: $search, first: $first) {
         totalCount
         edges {
           node {
             ...StoreOption
+            operator @include(if: $withOperator) {
+              name
+            }
           }
         }
       }
@@ -47,11 +50,14 @@ const DestinationsQuery = graphql(
 // The stores already chosen, by id: a keeper's scope or a filter may name stores past the first page of matches.
 const ChosenStoresQuery = graphql(
   `
-    query ChosenStores($ids: [ID!]!, $first: Int) {
+    query ChosenStores($ids: [ID!]!, $first: Int, $withOperator: Boolean = false) {
       stores(ids: $ids, first: $first) {
         edges {
           node {
             ...StoreOption
+            operator @include(if: $withOperator) {
+              name
+            }
           }
         }
       }
@@ -60,11 +66,15 @@ const ChosenStoresQuery = graphql(
   [StoreOption],
 );
 
-interface Store {
+/** A store as the picker shows it (with `withOperator`, the company operating it). */
+export interface PickedStore {
   id: string;
   name: string;
   code: string;
+  operator?: { name: string } | null;
 }
+type Store = PickedStore;
+type StoreKind = 'GOVERNMENT' | 'ENTRUSTED' | 'AGREEMENT' | 'DISTRIBUTION_POINT';
 
 /** How many matches the list shows: a first page; more are found by typing (sweep 22a F1). */
 export const STORE_PICKER_PAGE = 100;
@@ -73,7 +83,7 @@ const SEARCH_MAX = 64;
 /** Typing pauses this long before the server is asked. */
 const SEARCH_DELAY_MS = 250;
 
-const labelOf = (s: Store) => `${s.name}（${s.code}）`;
+const labelOf = (s: Store) => `${s.name}（${s.code}）${s.operator ? ` · ${s.operator.name}` : ''}`;
 
 /**
  * Picks one of the stores the user may see (in a region subtree when given), or, with `transferFrom`, one of the
@@ -89,6 +99,10 @@ function StoreSelectInner(
     value,
     onChange,
     regionCode,
+    kind,
+    withOperator = false,
+    onPick,
+    emptyText = '没有匹配的仓库',
     transferFrom,
     multiple,
     ...rest
@@ -99,6 +113,14 @@ function StoreSelectInner(
     /** Several stores (a keeper's). */
     multiple?: boolean;
     regionCode?: string;
+    /** Only stores of this kind (a company's 代储库 or 协议储备库 for an agreement). */
+    kind?: StoreKind;
+    /** Names the company operating each store (`· 企业`), as an agreement's store is picked by its company. */
+    withOperator?: boolean;
+    /** The store picked, with what the list shows of it (its operator). */
+    onPick?: (store: PickedStore | undefined) => void;
+    /** What the list says when nothing matches. */
+    emptyText?: string;
     transferFrom?: string;
     id?: string;
     style?: React.CSSProperties;
@@ -111,7 +133,7 @@ function StoreSelectInner(
   const search = useSettled(typed.trim(), SEARCH_DELAY_MS) || null;
   const [stores] = useQuery({
     query: StoresQuery,
-    variables: { regionCode: regionCode ?? null, search, first: STORE_PICKER_PAGE },
+    variables: { regionCode: regionCode ?? null, kind: kind ?? null, search, first: STORE_PICKER_PAGE, withOperator },
     pause: !!transferFrom,
   });
   const [destinations] = useQuery({
@@ -127,7 +149,7 @@ function StoreSelectInner(
   for (const s of matches) known.current.set(s.id, s);
   const chosenIds = value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value];
   const unknown = chosenIds.filter((id) => !known.current.has(id));
-  const [chosen] = useQuery({ query: ChosenStoresQuery, variables: { ids: unknown, first: unknown.length }, pause: !unknown.length });
+  const [chosen] = useQuery({ query: ChosenStoresQuery, variables: { ids: unknown, first: unknown.length, withOperator }, pause: !unknown.length });
   for (const { node } of chosen.data?.stores.edges ?? []) known.current.set(node.id, node);
 
   const word = (search ?? '').toLowerCase();
@@ -149,12 +171,15 @@ function StoreSelectInner(
       filterOption={false}
       onSearch={(s) => setTyped(s.slice(0, SEARCH_MAX))}
       // A search ends with the pick, or when the list closes (antd clears what was typed): the first page again.
-      onSelect={() => setTyped('')}
+      onSelect={(id: string) => {
+        setTyped('');
+        onPick?.(known.current.get(id));
+      }}
       onOpenChange={(open) => !open && setTyped('')}
       value={value}
       onChange={onChange as ((v: string | string[]) => void) | undefined}
       loading={fetching}
-      notFoundContent={fetching ? '查询中…' : '没有匹配的仓库'}
+      notFoundContent={fetching ? '查询中…' : emptyText}
       options={[...extra, ...matches].map((s) => ({ value: s.id, label: labelOf(s) }))}
       popupRender={(menu) => (
         <>

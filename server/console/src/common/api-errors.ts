@@ -9,9 +9,28 @@ export function fieldPath(field: string): (string | number)[] {
 
 const NETWORK = '无法连接服务器，请检查网络后重试';
 
+/**
+ * Sweep 23c F6: a mutation whose answer was lost — the connection failed or no answer came in time (app/client.ts) —
+ * may have reached the server and been carried out. `keyed`: it sent an idempotency key, so sending it again from the
+ * same form answers the first result instead of doing it twice.
+ */
+export class OutcomeUnknown extends Error {
+  constructor(readonly keyed: boolean) {
+    super(
+      keyed
+        ? '未收到服务器的答复（网络中断或超时），操作可能已经完成。可以直接重试：本次提交带有同一幂等键，已完成的不会重复办理；也可先到相应列表查看结果'
+        : '未收到服务器的答复（网络中断或超时），操作可能已经完成。请先刷新页面，到相应列表查看是否已经生效，再决定是否重试，以免重复办理',
+    );
+    this.name = 'OutcomeUnknown';
+  }
+}
+
+/** What a network failure says: a mutation's outcome unknown (OutcomeUnknown), else a read that did not reach the server. */
+const networkMessage = (error: CombinedError) => (error.networkError instanceof OutcomeUnknown ? error.networkError.message : NETWORK);
+
 /** The Chinese messages of an API error (the server writes them for the user; a network failure gets ours). */
 export function errorMessages(error: CombinedError): string[] {
-  if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
+  if (error.networkError && !error.graphQLErrors.length) return [networkMessage(error)];
   return error.graphQLErrors.map((e) => e.message);
 }
 
@@ -52,7 +71,7 @@ export function showFieldErrors(form: FormInstance, error: CombinedError, mappin
   const names: (string | number)[][] = [];
   placed.set(form, names);
   const unplaced: string[] = [];
-  if (error.networkError && !error.graphQLErrors.length) return [NETWORK];
+  if (error.networkError && !error.graphQLErrors.length) return [networkMessage(error)];
   for (const { field, message } of error.graphQLErrors.flatMap(fieldMessages)) {
     const name = field ? formField(form, field, mapping) : undefined;
     if (name) {

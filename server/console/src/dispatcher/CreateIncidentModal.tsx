@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { DatePicker, Form, Input, InputNumber, Select, Space } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMutation, useQuery } from 'urql';
@@ -6,7 +6,7 @@ import { useNavigate } from 'react-router-dom';
 import { useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
 import { FormDialog } from '../common/FormDialog';
-import { ZONE } from '../common/format';
+import { newIdempotencyKey, ZONE } from '../common/format';
 import { INCIDENT_TYPE, optionsOf } from '../common/labels';
 import { QuantityInput, quantityRules } from '../common/QuantityInput';
 
@@ -82,6 +82,9 @@ export function CreateIncidentModal({
   const user = useUser();
   const [form] = Form.useForm<Values>();
   const [, create] = useMutation(CreateIncident);
+  // Sweep 23c F3: one key per opening of the dialog, as 入库 keeps one per form: 创建 again after a lost answer gets
+  // the incident already created, never a second one.
+  const [key] = useState(newIdempotencyKey);
   const navigate = useNavigate();
   const [{ data: listed }] = useQuery({
     query: IncidentRegionsQuery,
@@ -112,6 +115,7 @@ export function CreateIncidentModal({
         ...v,
         occurredAt: occurredAt ? toDateTime(occurredAt) : undefined,
         location: at ? { lat: at.lat, lng: at.lng } : { lat: Number(location?.lat), lng: Number(location?.lng) },
+        idempotencyKey: key,
       },
     });
     if (data) navigate(`/dispatch/incidents/${data.createIncident.id}`);

@@ -93,10 +93,11 @@ export default function StockPage() {
   const lines = useMemo(() => data?.stock.edges.map((e) => e.node) ?? [], [data]);
   // The items held here that match, on this page: the suggestions.
   const items = useMemo(() => (searching ? [...new Map(lines.map((l) => [l.item.id, l.item])).values()] : []), [lines, searching]);
-  // The one item the Excel file is limited to: the one picked, or the only one found (all lines found on this page).
-  const onlyItem = itemId ?? (searching && items.length === 1 && data?.stock.totalCount === lines.length ? items[0].id : undefined);
+  // Sweep 22a, left over: the Excel file holds what the table lists — the item picked, or the lines the word finds (the
+  // export's `search`, the stock query's condition); it held the whole store unless the word found one item on one page.
+  const exported = { storeId, categoryCode, ...(itemId ? { itemId } : { search: text || undefined }) };
   return (
-    <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={{ storeId, categoryCode, itemId: onlyItem }} fileName="库存.xlsx" />}>
+    <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={exported} fileName="库存.xlsx" />}>
       <Space wrap className="form-alert">
         <Select style={{ width: 220 }} value={storeId} onChange={setStoreId} options={options} aria-label="仓库" />
         <Select
