@@ -439,7 +439,8 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   // D23 (sweep 21b F2): to the counterpart the order was approved for (left out: the order's recipient).
   rotateStock: { input: { orderId: fx.orders.rotation, counterpart: OMIT } },
   scrapStock: { input: { orderId: fx.orders.scrap } },
-  closeOutboundOrder: { orderId: fx.orders.close },
+  // D24 (sweep 23c F1): closing the approved order; `withdraw` (a Boolean, guessed true) is for a pending one only.
+  closeOutboundOrder: { orderId: fx.orders.close, withdraw: OMIT },
   decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },
   createJointReserveAgreement: { input: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: OMIT } },
   shipTransfer: { input: { dispatchPlanId: OMIT, orderId: fx.orders.ship } },
