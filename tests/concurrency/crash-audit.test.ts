@@ -34,7 +34,11 @@ function startCommand(): [string, string[]] {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   const script = pkg.scripts?.start;
   if (!script) throw new Error('package.json has no scripts.start');
-  const [bin, ...args] = script.trim().split(/\s+/);
+  // `exec` replaces npm's shell with the server (sweep 23a F1, F3); spawned directly, there is no shell to replace.
+  const [bin, ...args] = script
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   const local = join(root, 'node_modules', '.bin', bin);
   if (existsSync(local)) return [local, args];
   if (bin === 'node') return [process.execPath, args];
