@@ -223,7 +223,12 @@ describe('OPS-5 as an operator meets it: SIGTERM to npm start with a subscriptio
       } finally {
         clearTimeout(timer);
         abort.abort();
-        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+        // The whole group, npm gone or not: under the old script the server outlived npm (sweep 23a F1).
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // the group is gone already
+        }
         await exited;
       }
     },
