@@ -455,48 +455,42 @@ interface PriorRead {
   changes?: Record<string, unknown>;
 }
 
+/** An edit of the record its `id` argument names: `select` reads it; the input holds the new values. */
+const editOf = (args: Record<string, unknown>, select: (id: string) => SQL): PriorRead | null => {
+  const id = uuidArg(args.id);
+  return id ? { select: select(id), changes: inputArg(args) } : null;
+};
+
 /**
  * The edits in place and removals, and how to read what they replace: in the change's transaction, before it runs,
  * the row locked (FOR UPDATE) so that no concurrent edit comes between the read and the change. Creations and ledger
  * posts replace nothing (D22: corrections are reversing entries) and read nothing.
  */
 const PRIOR_READS: Record<string, (args: Record<string, unknown>) => PriorRead | null> = {
-  updateUser: (args) => {
-    const id = uuidArg(args.id);
-    // Never the password (isSecretField): a new one is a change the row already shows as 「***」.
-    return id
-      ? {
-          select: sql`SELECT jsonb_build_object('displayName', u.display_name, 'role', u.role, 'regionCode', u.region_code, 'active', u.active,
+  // Never the password (isSecretField): a new one is a change the row already shows as 「***」.
+  updateUser: (args) =>
+    editOf(
+      args,
+      (id) => sql`SELECT jsonb_build_object('displayName', u.display_name, 'role', u.role, 'regionCode', u.region_code, 'active', u.active,
                         'storeIds', ARRAY(SELECT us.store_id::text FROM user_stores us WHERE us.user_id = u.id ORDER BY 1))::text AS prior
                         FROM users u WHERE u.id = ${id}::uuid FOR UPDATE OF u`,
-          changes: inputArg(args),
-        }
-      : null;
-  },
-  updateStore: (args) => {
-    const id = uuidArg(args.id);
-    return id
-      ? {
-          select: sql`SELECT jsonb_build_object('code', s.code, 'name', s.name, 'regionCode', s.region_code, 'kind', s.kind,
+    ),
+  updateStore: (args) =>
+    editOf(
+      args,
+      (id) => sql`SELECT jsonb_build_object('code', s.code, 'name', s.name, 'regionCode', s.region_code, 'kind', s.kind,
                         'location', jsonb_build_object('lat', s.lat, 'lng', s.lng), 'address', s.address, 'contactName', s.contact_name,
                         'contactPhone', s.contact_phone, 'operatorName', (SELECT o.name FROM organizations o WHERE o.id = s.operator_org_id))::text AS prior
                         FROM stores s WHERE s.id = ${id}::uuid FOR UPDATE OF s`,
-          changes: inputArg(args),
-        }
-      : null;
-  },
-  updateItem: (args) => {
-    const id = uuidArg(args.id);
-    return id
-      ? {
-          select: sql`SELECT jsonb_build_object('code', i.code, 'name', i.name, 'categoryCode', i.category_code, 'spec', i.spec, 'unit', i.unit,
+    ),
+  updateItem: (args) =>
+    editOf(
+      args,
+      (id) => sql`SELECT jsonb_build_object('code', i.code, 'name', i.name, 'categoryCode', i.category_code, 'spec', i.spec, 'unit', i.unit,
                         'gbCode', i.gb_code, 'referencePrice', i.reference_price::text, 'storageLifeMonths', i.storage_life_months,
                         'rotationLeadMonths', i.rotation_lead_months, 'recovery', jsonb_build_object('kind', i.recovery_kind, 'months', i.recovery_months))::text AS prior
                         FROM items i WHERE i.id = ${id}::uuid FOR UPDATE OF i`,
-          changes: inputArg(args),
-        }
-      : null;
-  },
+    ),
   // D19: an existing quota of the store (or region) and item is replaced; none: a new one, nothing replaced.
   upsertQuota: (args) => {
     const input = inputArg(args);
