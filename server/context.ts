@@ -7,6 +7,7 @@ import { createLoaders, type Loaders } from './loaders.ts';
 import type { PlanShipmentCheck, TransferReceivedHook } from './inventory/transfers.ts';
 import type { ReferenceCache } from './reference-cache.ts';
 import type { PendingAudit } from './audit/log.ts';
+import type { SessionRefusal } from './errors.ts';
 
 /**
  * DESIGN "The service boundary": what a service receives — the database (or the transaction it runs in), who acts,
@@ -33,8 +34,11 @@ export interface Context {
   loaders: Loaders;
   wiring: Wiring;
   reference: ReferenceCache;
-  /** A bearer token was sent and refused (expired, ended, forged): an UNAUTHENTICATED refusal says the session ended. */
-  sessionRefused?: boolean;
+  /**
+   * A bearer token was sent and refused (expired, ended, forged, the account disabled): an UNAUTHENTICATED refusal says
+   * so, and why (sweep 23c F4: a disabled account is told apart).
+   */
+  sessionRefused?: SessionRefusal;
   /** The server's shutdown signal (AppServices.stopping): a subscription ends when it aborts. */
   stopping?: AbortSignal;
   /** Inside a mutation: its audit row, not yet written (audited-mutations.ts). */

@@ -29,8 +29,24 @@ export class DomainError extends Error {
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
-/** No principal: never signed in — or a token was sent and refused (expired, ended by a logout, forged): then said so. */
-export const unauthenticated = (sessionRefused = false) => new DomainError('UNAUTHENTICATED', sessionRefused ? '登录已失效，请重新登录' : '请先登录');
+/**
+ * Why a bearer token was refused, told to its holder in extensions.reason (sweep 23c F4): the console words a disabled
+ * account (联系管理员) apart from a session that ended (log in again). ACCOUNT_DISABLED only for a token that would be
+ * the user's session still but for the deactivation (server/auth/session-refusal.ts); anything else is SESSION_ENDED.
+ */
+export type SessionRefusal = 'SESSION_ENDED' | 'ACCOUNT_DISABLED';
+
+/**
+ * No principal: never signed in — or a token was sent and refused (expired, ended by a logout, forged, the account
+ * disabled): then said so, with the reason (`true`: SESSION_ENDED). The code stays UNAUTHENTICATED (API.md).
+ */
+export const unauthenticated = (sessionRefused: SessionRefusal | boolean = false) => {
+  if (!sessionRefused) return new DomainError('UNAUTHENTICATED', '请先登录');
+  const reason: SessionRefusal = sessionRefused === true ? 'SESSION_ENDED' : sessionRefused;
+  return new DomainError('UNAUTHENTICATED', reason === 'ACCOUNT_DISABLED' ? '您的账号已被管理员停用，本次登录已失效，请联系管理员' : '登录已失效，请重新登录', {
+    reason,
+  });
+};
 // A refusal names the kind of record, never the record itself: its name or number is what the scope withholds. Where
 // one input value is the cause (a store id, a region code), `field` names it, as BAD_USER_INPUT and NOT_FOUND do.
 export const forbidden = (what = '该操作', field?: string) => new DomainError('FORBIDDEN', `无权访问：${what}超出您的权限范围`, field ? { field } : {});

@@ -239,7 +239,9 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
     await page.waitForFunction((n) => ![...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(n)), {}, pending.number);
   });
 
-  it('M7: a session ended elsewhere (退出 ends every session) drops to the login page saying so; signed in again, the same page opens', async () => {
+  // Sweep 23c F4 changed how M7 is answered: the login is asked in a dialog over the page (the page stays, with anything
+  // typed in it), no longer on the login page; the words and the page after the login are M7's.
+  it('M7: a session ended elsewhere (退出 ends every session) asks for the login saying so; signed in again, the same page goes on', async () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '出库');
     await page.waitForFunction(() => location.pathname === '/keeper/orders');
@@ -251,13 +253,16 @@ describe('what the keeper sees: shortfalls awaiting write-off, pending documents
       await api('keeper')
     )(`mutation { logout }`);
     await clickText(page, 'a', '单据');
-    await page.waitForSelector('#username');
+    const dialog = '[data-testid="session-ended-dialog"]';
+    await page.waitForSelector(`${dialog} #username`, { visible: true });
     await waitForText(page, '登录已过期或已退出，请重新登录');
     expect(await page.evaluate(() => location.pathname)).toBe('/keeper/documents');
 
-    await page.type('#username', 'keeper');
-    await page.type('#password', TEST_PASSWORD);
-    await page.click('button[type="submit"]');
+    // The dialog offers the page's user; the password is typed.
+    expect(await page.$eval(`${dialog} #username`, (e) => (e as HTMLInputElement).value)).toBe('keeper');
+    await page.type(`${dialog} #password`, TEST_PASSWORD);
+    await page.click(`${dialog} button[type="submit"]`);
+    await page.waitForSelector(dialog, { hidden: true });
     await page.waitForSelector('[data-testid="current-user"]');
     expect(await page.evaluate(() => location.pathname)).toBe('/keeper/documents');
     await page.waitForSelector('.ant-table-row');

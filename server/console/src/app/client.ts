@@ -26,6 +26,12 @@ function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): Promise
   return fetch(input, { ...init, signal: controller.signal }).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Why the API refused the tab's session (UNAUTHENTICATED's extensions.reason, sweep 23c F4): a session that ended —
+ * expired, 退出 on another device, a password reset — or an account an administrator disabled.
+ */
+export type SessionEnd = 'SESSION_ENDED' | 'ACCOUNT_DISABLED';
+
 /** The API codes of a refusal caused by the state of what was acted on — someone else's change, likely. */
 const STATE_REFUSALS = new Set(['INVALID_STATE', 'INSUFFICIENT_STOCK']);
 
@@ -38,7 +44,11 @@ function sentIdempotencyKey(operation: Operation): boolean {
 /**
  * The one GraphQL client: POST /graphql with the bearer token; subscriptions over SSE on the same endpoint
  * (fetchSubscriptions), so the console talks to nothing but the API. A session the API refuses (UNAUTHENTICATED: expired,
- * or ended by 退出 in another tab) is handed to `onUnauthenticated`, which sends the user to log in and says why.
+ * ended by 退出 in another tab, the account disabled) is handed to `onUnauthenticated` with the API's reason, which asks
+ * the user to log in again over the page (sweep 23c F4: app/session.tsx).
+ *
+ * Sweep 23c F4: the page's queries refused meanwhile are kept, and `resume` reads them again once the same user has
+ * logged in again — the page stays as it was, with what was typed, and its data comes back.
  *
  * Sweep 23c, for every page at once:
  * - F2: a mutation refused for the state of what it acted on (INVALID_STATE, INSUFFICIENT_STOCK: someone else approved,
@@ -47,9 +57,16 @@ function sentIdempotencyKey(operation: Operation): boolean {
  * - F6: a mutation whose answer was lost (network failure or timeout) may have been carried out: its network error is
  *   an OutcomeUnknown, which api-errors words as such (and says whether 重试 is safe: an idempotency key was sent).
  */
-export function createApiClient(onUnauthenticated: () => void): Client {
+export function createApiClient(onUnauthenticated: (reason: SessionEnd) => void): { client: Client; resume: () => void } {
   // The queries the pages hold open (by operation key), to read again after a state refusal.
   const active = new Map<number, Operation>();
+  // Those of them last refused for want of a session, to read again after the re-login.
+  const refused = new Map<number, Operation>();
+  const resume = () => {
+    const again = [...refused.values()].filter((op) => active.has(op.key));
+    refused.clear();
+    for (const op of again) client.reexecuteOperation(makeOperation('query', op, { ...op.context, requestPolicy: 'network-only' }));
+  };
   const refreshPage = () => {
     for (const op of active.values()) client.reexecuteOperation(makeOperation('query', op, { ...op.context, requestPolicy: 'network-only' }));
   };
@@ -59,13 +76,20 @@ export function createApiClient(onUnauthenticated: () => void): Client {
       mapExchange({
         onOperation(operation) {
           if (operation.kind === 'query') active.set(operation.key, operation);
-          else if (operation.kind === 'teardown') active.delete(operation.key);
+          else if (operation.kind === 'teardown') {
+            active.delete(operation.key);
+            refused.delete(operation.key);
+          }
         },
-        onError(error) {
-          if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) onUnauthenticated();
+        onError(error, operation) {
+          const refusal = error.graphQLErrors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
+          if (!refusal) return;
+          if (operation.kind === 'query') refused.set(operation.key, operation);
+          onUnauthenticated(refusal.extensions.reason === 'ACCOUNT_DISABLED' ? 'ACCOUNT_DISABLED' : 'SESSION_ENDED');
         },
         onResult(result): OperationResult | undefined {
           const { operation, error } = result;
+          if (operation.kind === 'query' && !error) refused.delete(operation.key);
           if (operation.kind !== 'mutation' || !error) return undefined;
           if (error.graphQLErrors.some((e) => STATE_REFUSALS.has(String(e.extensions?.code)))) refreshPage();
           if (error.networkError && !error.graphQLErrors.length && !(error.networkError instanceof OutcomeUnknown)) {
@@ -82,5 +106,5 @@ export function createApiClient(onUnauthenticated: () => void): Client {
     fetchOptions: () => ({ headers: authHeaders() }),
     requestPolicy: 'cache-and-network',
   });
-  return client;
+  return { client, resume };
 }

@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { App } from 'antd';
-import { useNavigate } from 'react-router-dom';
+import { useBlocker, useNavigate, type BlockerFunction } from 'react-router-dom';
 
 /**
  * The console page a click on a link would open — its path, query and hash — or null when the link leaves the page
@@ -25,13 +25,36 @@ export function linkDestination(
  * word: a reload, closing the tab or an address typed gets the browser's own question (beforeunload); a link inside
  * the console — the side menu, any <Link> — a confirmation, and the link is followed only on 离开.
  *
- * react-router 6.30's useBlocker would catch in-app navigation too, but only under a data router (createBrowserRouter);
- * the console is routed by <BrowserRouter> (app/App.tsx), so the click on a link is caught here, before the router
- * sees it. The browser's back and forward buttons are not caught.
+ * Sweep 23c F5: the browser's 后退 and 前进 ask the same question. They are no click: react-router's useBlocker catches
+ * them (the console is routed by a data router for it, app/App.tsx), restores the address, and the history step is
+ * taken only on 离开. The blocker is asked of those alone (POP): a link is asked about by the click, as before, and the
+ * page's own navigate() after a submit, or the shell's after 退出, is not stopped.
  */
 export function useLeaveGuard(dirty: boolean, message = '录入的内容尚未提交，离开本页将丢失。') {
   const { modal } = App.useApp();
   const navigate = useNavigate();
+  const historyStep = useCallback<BlockerFunction>(
+    ({ historyAction, currentLocation, nextLocation }) => {
+      if (!dirty || historyAction !== 'POP') return false;
+      // A step that changes only the hash stays on the page.
+      return currentLocation.pathname !== nextLocation.pathname || currentLocation.search !== nextLocation.search;
+    },
+    [dirty],
+  );
+  const blocker = useBlocker(historyStep);
+  useEffect(() => {
+    if (blocker.state !== 'blocked') return;
+    void modal.confirm({
+      title: '离开本页？',
+      content: message,
+      okText: '离开',
+      okButtonProps: { danger: true },
+      cancelText: '留在本页',
+      onOk: () => blocker.proceed(),
+      onCancel: () => blocker.reset(),
+    });
+    // One question per blocked step: the router gives a new blocker object at each.
+  }, [blocker, message, modal]);
   useEffect(() => {
     if (!dirty) return;
     const beforeUnload = (e: BeforeUnloadEvent) => {

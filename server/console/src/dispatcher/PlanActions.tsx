@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Descriptions, Space, Tag } from 'antd';
-import { useMutation, useSubscription } from 'urql';
-import { useUser } from '../app/session';
+import { useClient, useMutation } from 'urql';
+import { useSession, useUser } from '../app/session';
 import { graphql } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { formatDateTime, newIdempotencyKey } from '../common/format';
@@ -51,6 +51,15 @@ const StatusEvents = graphql(`
   }
 `);
 
+// Whether the session goes on, asked when the live status ends. Not the shell's Me: its refusal would reach the shell's `me` too.
+const SessionCheck = graphql(`
+  query PlanStreamSession {
+    me {
+      id
+    }
+  }
+`);
+
 const STATUS_COLOUR: Record<string, string> = { PROPOSED: 'blue', APPROVED: 'cyan', EXECUTING: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
 
 /**
@@ -74,12 +83,8 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
   // Sweep 19a F17 (D14): a rejected written approval is submitted again by the emergency approver (or the plan's
   // requester, as the API allows); the plan's goods have already gone out, so it cannot simply lapse.
   const mayResubmit = plan.writtenApproval?.status === 'REJECTED' && (plan.approvedBy?.id === user.id || plan.requestedBy?.id === user.id);
-  const [{ data: live }] = useSubscription({ query: StatusEvents, variables: { planId: plan.id } }, (_prev, event) => {
-    // The status it opens on is the one shown: nothing to fetch.
-    if (event.dispatchPlanStatus.status !== plan.status) onStatus();
-    return event;
-  });
-  const status = live?.dispatchPlanStatus.status ?? plan.status;
+  const { live, streamEnd, reconnect } = useLiveStatus(plan, onStatus);
+  const status = live ?? plan.status;
   const run = async (action: Promise<{ error?: Parameters<typeof errorMessages>[0] }>, done: string) => {
     const result = await action;
     if (result.error) errorMessages(result.error).forEach((m) => void message.error(m));
@@ -209,6 +214,23 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
           description="对方辖区在其「审批」页决定；不同意的行不调运，所缺物资列入缺口。"
         />
       )}
+      {streamEnd === 'session' && (
+        // Sweep 23c F8: the login is asked over the page (app/session.tsx); the status opens again after it.
+        <Alert type="warning" showIcon data-testid="plan-live-ended" message="登录已失效，方案状态已停止实时更新：重新登录后恢复" />
+      )}
+      {streamEnd === 'other' && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="plan-live-ended"
+          message="方案状态已停止实时更新（连接已断开），显示的可能不是最新状态"
+          action={
+            <Button size="small" onClick={reconnect}>
+              重新连接
+            </Button>
+          }
+        />
+      )}
       <Space>
         {status === 'PROPOSED' && (
           <>
@@ -245,6 +267,69 @@ export function PlanActions({ plan, label, onChanged, onStatus }: { plan: Plan &
       )}
     </Space>
   );
+}
+
+/**
+ * The plan's status, live from dispatchPlanStatus (D18), and how its stream ended if it did. The API ends the stream
+ * when the session ends (logout, a password reset, a deactivation, the token's expiry) — it used to stop without a word
+ * and the page went on showing the old status (sweep 23c F8). When it ends, `me` is asked why: a session refused is the
+ * login over the page (the exchange in app/client.ts opens it), and the stream opens again once the same user has
+ * logged in again (Session.resumed); any other end (the server stopping, the connection lost) says so, with 重新连接.
+ * `onStatus` follows a status other than the page's plan (the stream first tells the one it opens on).
+ */
+function useLiveStatus(plan: { id: string; status: string }, onStatus: () => void) {
+  const client = useClient();
+  const { resumed } = useSession();
+  const [live, setLive] = useState<{ planId: string; status: string } | null>(null);
+  // How the stream ended, and at which re-login count (a later one resumes it).
+  const [end, setEnd] = useState<{ kind: 'session' | 'other'; resumed: number } | null>(null);
+  const resumedNow = useRef(resumed);
+  resumedNow.current = resumed;
+  // Each opening of the stream (a reconnection opens it again).
+  const [opening, setOpening] = useState(0);
+  const page = useRef({ status: plan.status, onStatus });
+  useEffect(() => {
+    page.current = { status: plan.status, onStatus };
+  });
+  useEffect(() => {
+    let closed = false;
+    const whyEnded = async () => {
+      const at = resumedNow.current;
+      const me = await client.query(SessionCheck, {}, { requestPolicy: 'network-only' }).toPromise();
+      if (closed) return;
+      setEnd({ kind: me.error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ? 'session' : 'other', resumed: at });
+    };
+    let ended = false;
+    const stream = client.subscription(StatusEvents, { planId: plan.id }, { requestPolicy: 'network-only' }).subscribe((result) => {
+      if (ended) return;
+      const event = result.data?.dispatchPlanStatus;
+      if (event) {
+        setLive({ planId: plan.id, status: event.status });
+        setEnd(null);
+        // The status it opens on is the one shown: nothing to fetch.
+        if (event.status !== page.current.status) page.current.onStatus();
+      }
+      if (result.error || result.hasNext === false) {
+        ended = true;
+        void whyEnded();
+      }
+    });
+    return () => {
+      closed = true;
+      stream.unsubscribe();
+    };
+  }, [client, plan.id, opening]);
+  // The same user logged in again over the page: the stream opens again (its first event tells the status now).
+  useEffect(() => {
+    if (end?.kind !== 'session' || resumed === end.resumed) return;
+    setEnd(null);
+    setOpening((n) => n + 1);
+  }, [resumed, end]);
+  const reconnect = () => {
+    setEnd(null);
+    setOpening((n) => n + 1);
+  };
+  return { live: live?.planId === plan.id ? live.status : null, streamEnd: end?.kind ?? null, reconnect };
 }
 
 /**
