@@ -101,7 +101,7 @@ export function inItemUnits(items: Map<string, Pick<ItemRow, 'unit'>>, moves: re
     const unit = items.get(m.itemId)!.unit;
     if (m.quantity * sign > 0) byUnit.set(unit, (byUnit.get(unit) ?? 0) + m.quantity * sign);
   }
-  return byUnit.size ? [...byUnit].map(([unit, n]) => `${quantityText(n)} ${unit}`).join('、') : '0';
+  return byUnit.size ? [...byUnit].map(([unit, n]) => quantityText(n, unit)).join('、') : '0';
 }
 
 /** One item named by an argument or input field (not a line): a malformed or unknown id is refused at that field. */

@@ -61,23 +61,28 @@ async function stockConditions(db: Db, user: Principal, f: StockFilter): Promise
   if (f.itemId) where.push(eq(balances.itemId, (await getItem(db, f.itemId, 'filter.itemId')).id));
   // An unknown category is NOT_FOUND, as items(categoryCode) says it — not an empty list that reads as "none held".
   if (f.categoryCode) where.push(eq(items.categoryCode, (await getCategory(db, f.categoryCode, 'filter.categoryCode')).code));
-  if (f.expiringBefore) where.push(lt(batches.expiryDate, f.expiringBefore));
-  // The stock query joins items and batches already: the search adds a condition, not a statement.
-  where.push(stockSearchCondition(f.search, 'filter.search'));
+  // The stock query joins items and batches already: the search and 到期早于 add a condition, not a statement.
+  where.push(stockLineCondition(f, 'filter.search'));
   return where;
 }
 
 /**
- * StockFilter.search's one condition (sweep 22a F6): a word of the item's name, spec or code, or of the batch number —
- * the stock query's and the 库存台账 export's, which names its tables i and b and passes them (drizzle's alias).
+ * StockFilter's conditions on a line's item and batch, in one place: the search word (sweep 22a F6: a word of the item's
+ * name, spec or code, or of the batch number) and 到期早于 (expiringBefore: an expiry date before that day — not that
+ * day itself; a batch without an expiry date never matches). The stock query's and the 库存台账 export's, which names
+ * its tables i and b and passes them (drizzle's alias) — so that the file lists what 本库库存's filters show (sweep 22a,
+ * left over: the export read the word but not the date, and held every line whatever the page's 到期早于).
  */
-export function stockSearchCondition(
-  search: string | null | undefined,
-  field: string,
-  t: { items: Record<'name' | 'spec' | 'code', Column>; batches: Record<'batchNo', Column> } = { items, batches },
+export function stockLineCondition(
+  f: Pick<StockFilter, 'search' | 'expiringBefore'>,
+  searchField: string,
+  t: { items: Record<'name' | 'spec' | 'code', Column>; batches: Record<'batchNo' | 'expiryDate', Column> } = { items, batches },
 ): SQL | undefined {
-  const pattern = searchPattern(search, field);
-  return pattern ? or(ilike(t.items.name, pattern), ilike(t.items.spec, pattern), ilike(t.items.code, pattern), ilike(t.batches.batchNo, pattern)) : undefined;
+  const pattern = searchPattern(f.search, searchField);
+  const found = pattern
+    ? or(ilike(t.items.name, pattern), ilike(t.items.spec, pattern), ilike(t.items.code, pattern), ilike(t.batches.batchNo, pattern))
+    : undefined;
+  return and(found, f.expiringBefore ? lt(t.batches.expiryDate, f.expiringBefore) : undefined);
 }
 
 const stockSelect = (db: Db) =>

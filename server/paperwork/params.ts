@@ -62,6 +62,19 @@ function assertEnded(end: Date, raw: string, field: string, now: Date): void {
   );
 }
 
+/**
+ * A day of an export's filter (the stock list's expiringBefore), checked as GraphQL's Date checks it — YYYY-MM-DD, in
+ * YEARS, a day the month has — and refused at `field` in the same words; undefined when not given.
+ */
+export function parseDay(raw: string | undefined, field: string): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const words = fieldInWords(field) ?? field;
+  if (!DAY.test(raw)) throw badInput(field, `${words}：日期格式错误：${raw.slice(0, 64)}（应为 ${YEARS.from}–${YEARS.to} 年间的 YYYY-MM-DD）`);
+  if (!inYearRange(Number(raw.slice(0, 4)))) throw badInput(field, `${words}：${yearOutOfRange('日期', raw)}`);
+  if (!DateTime.fromISO(raw).isValid) throw badInput(field, `${words}：日期不存在：${raw}（该月没有这一天，请核对）`);
+  return raw;
+}
+
 /** Whether a query value is a date alone (YYYY-MM-DD), as parseInstant reads it. */
 export const isDateOnly = (raw: string | undefined) => raw !== undefined && DAY.test(raw);
 

@@ -33,6 +33,11 @@ export interface Report {
   unit: string;
   /** 期间 or 时点, in words. */
   period: string;
+  /**
+   * 筛选条件: the filters the list was asked for beyond its scope (a search word, an expiry date …), in words — a line of
+   * the title block when there are any, so that a printed sheet says what it holds (sweep 22a, left over).
+   */
+  filters?: string;
   /** 制表人 */
   preparedBy: string;
   /** 制表时间 */

@@ -5,12 +5,14 @@ import { chinaDateTime, chinaText } from '../clock.ts';
 import { excelCellDate } from './excel-dates.ts';
 import { type CellKind, type CellValue, type Report, YIELD_EVERY, yieldToEventLoop } from './report.ts';
 
-// The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间), one header row that is
-// frozen, filtered and repeated on every printed page, A4 landscape fitted to the page width; dates as date cells,
-// quantities as integers, money as numbers with two decimals.
+// The workbook a bureau prints and sums: a title block (unit, period or instant, 制表人, 制表时间, and 筛选条件 — the filters
+// asked for — when there are any), one header row that is frozen, filtered and repeated on every printed page, A4
+// landscape fitted to the page width; dates as date cells, quantities as integers, money as numbers with two decimals.
 
 const TITLE_ROWS = 3;
 const HEADER_ROW = TITLE_ROWS + 1;
+/** The row of the table's header: below the title block, which has a fourth line, 筛选条件, when filters were asked for. */
+const headerRowOf = (report: Report) => HEADER_ROW + (report.filters ? 1 : 0);
 const NUMBER_FORMAT: Record<CellKind, string | undefined> = {
   text: undefined,
   int: '#,##0',
@@ -71,6 +73,7 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
   book.modified = report.preparedAt;
   (book as unknown as { title: string }).title = report.title;
   const n = report.columns.length;
+  const headerRow = headerRowOf(report);
   const ws = book.addWorksheet(report.sheetName, {
     pageSetup: {
       paperSize: 9, // A4
@@ -80,10 +83,10 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
       fitToHeight: 0,
       horizontalCentered: true,
       margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
-      printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+      printTitlesRow: `${headerRow}:${headerRow}`,
     },
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
-    views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW, topLeftCell: `A${HEADER_ROW + 1}`, activeCell: `A${HEADER_ROW + 1}` }],
+    views: [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }],
   });
   ws.columns = report.columns.map((c) => ({ key: c.key, width: c.width, hidden: c.hidden ?? false }));
 
@@ -98,8 +101,15 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
   ws.getCell(2, half + 1).value = `期间：${report.period}`;
   ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
   ws.getCell(3, half + 1).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+  if (report.filters) {
+    // One line across the sheet, wrapped when long: printed whole on the page's width.
+    ws.mergeCells(TITLE_ROWS + 1, 1, TITLE_ROWS + 1, n);
+    const filters = ws.getCell(TITLE_ROWS + 1, 1);
+    filters.value = `筛选条件：${report.filters}`;
+    filters.alignment = { wrapText: true, vertical: 'middle' };
+  }
 
-  const header = ws.getRow(HEADER_ROW);
+  const header = ws.getRow(headerRow);
   report.columns.forEach((c, i) => {
     const cell = header.getCell(i + 1);
     cell.value = c.header;
@@ -108,11 +118,11 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7EEF7' } };
     cell.border = BORDER;
   });
-  for (let r = 1; r <= HEADER_ROW; r++) ws.getRow(r).commit();
+  for (let r = 1; r <= headerRow; r++) ws.getRow(r).commit();
 
-  let lastPlain = HEADER_ROW;
+  let lastPlain = headerRow;
   for (const [i, r] of report.rows.entries()) {
-    const row = ws.getRow(HEADER_ROW + 1 + i);
+    const row = ws.getRow(headerRow + 1 + i);
     report.columns.forEach((c, j) => {
       const cell = row.getCell(j + 1);
       cell.value = excelValue(c.kind, r.cells[c.key] ?? null);
@@ -124,11 +134,11 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
       if (c.input?.choices) cell.dataValidation = { type: 'list', allowBlank: true, formulae: [`"${c.input.choices.join(',')}"`] };
     });
     row.commit();
-    if (!r.role) lastPlain = HEADER_ROW + 1 + i;
+    if (!r.role) lastPlain = headerRow + 1 + i;
     if ((i + 1) % YIELD_EVERY === 0) await yieldToEventLoop();
   }
   // The filter covers the header and the plain rows; the 合计 row below stays put when a column is sorted.
-  ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(lastPlain, HEADER_ROW), column: n } };
+  ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: Math.max(lastPlain, headerRow), column: n } };
   ws.commit();
   if (report.apart) addApart(book, report, report.apart);
   await book.commit();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { OPERATION } from '../../server/console/src/common/labels.ts';
 import { clickModalOk, clickOpenOption, clickStill, clickText, pickOption } from '../support/browser.ts';
-import { clickRowButton, useConsoleFlows, waitForFieldError } from '../support/console-flows.ts';
+import { clickRowButton, openAgreementForm, useConsoleFlows, waitForFieldError } from '../support/console-flows.ts';
 
 // What an administrator records in the console and the audit log names (sweep 10b): an entrusted agreement (D6: 企业代储,
 // the company's 代储库) of several items, an item's recovery rule (D12), and every operation in Chinese (D22's log).
@@ -14,11 +14,7 @@ const ZHONGYUAN = '新乡县中原物流仓储有限公司'; // operates 新乡�
 describe('the administrator records agreements and catalog rules in the console', () => {
   it('D6: admin records an entrusted agreement of two items in the company’s 代储库; a refused line is shown at that line; it is listed', async () => {
     const { page } = await open('admin');
-    await clickText(page, 'a', '协议储备');
-    await clickText(page, 'button', '新建协议');
-    await clickStill(page, '#agreement_mode');
-    await clickOpenOption(page, '企业代储');
-    await pickOption(page, 'agreement_regionCode', '新乡县');
+    await openAgreementForm(page, { mode: '企业代储', region: '新乡县' });
     await clickModalOk(page);
     await waitForFieldError(page, '企业代储须指定代储库');
     // Picking the store names its operator as the company (the agreement is with it).

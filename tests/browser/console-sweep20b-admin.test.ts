@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { clickModalOk, clickOpenOption, clickStill, clickText, logIn, openWatchedPage } from '../support/browser.ts';
-import { clickRowButton, pickRegion, retype, useConsoleFlows, waitForFieldError, waitForMessage } from '../support/console-flows.ts';
+import { clickRowButton, openAgreementForm, pickRegion, retype, useConsoleFlows, waitForFieldError, waitForMessage } from '../support/console-flows.ts';
 
 // Sweep 20b, the administrator setting up a county. F6 (D24): 编辑用户 sent every field as it was when the dialog
 // opened — a user disabled in another tab was enabled again by a change of name. F1 (D1, D2, D31): no screen loaded a
@@ -136,9 +136,7 @@ describe('sweep 20b: the administrator’s screens', () => {
     const count = async () => (await admin(`{ agreements(first: 200) { totalCount } }`)).agreements.totalCount as number;
     const before = await count();
     const { page } = await open('admin');
-    await clickText(page, 'a', '协议储备');
-    await clickText(page, 'button', '新建协议');
-    await page.waitForSelector('#agreement_companyName', { visible: true });
+    await openAgreementForm(page);
     await page.type('#agreement_companyName', 'E2E20B日期企业');
     await clickStill(page, '[id="agreement_regionCode"]');
     await page.type('[id="agreement_regionCode"]', '获嘉县');

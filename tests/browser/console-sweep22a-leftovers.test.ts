@@ -6,15 +6,16 @@ import { queryRows } from '../../drizzle/client.ts';
 import { stores } from '../../drizzle/schema/index.ts';
 import { storeId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { clickOpenOption, clickStill, clickText, clickXpath, pickOption, rowByHeading, screenshot, waitForStillness } from '../support/browser.ts';
-import { downloadsOf, useConsoleFlows, waitForFile } from '../support/console-flows.ts';
+import { clickStill, clickText, clickXpath, rowByHeading, screenshot } from '../support/browser.ts';
+import { downloadsOf, openAgreementForm, pickAmongMany, useConsoleFlows, waitForFile } from '../support/console-flows.ts';
 import { openWorkbook, sheetValues, STOCK_HEADINGS } from '../support/paperwork.ts';
 
 // Sweep 22a (a county at scale), left over, in a real browser. 我的申请 filtered a page of 20 orders in the browser (a
 // page showed fewer, a later page's own orders were missed): the server filters (OutboundOrderFilter.mine, D23). The
 // agreement form's company-store picker read the first 500 stores of the kind: it searches the server as one types, as
 // every store picker does. 本库库存's Excel file held the whole store while the page showed what its search word found:
-// the export reads the word (D7: the batch's label, the same lines).
+// the export reads the word (D7: the batch's label, the same lines). Then it left out the page's 到期早于 (the file held
+// every expiry date), and the printed sheet did not say which word or date it was filtered by: it names them now.
 const { t, open, api } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
@@ -62,7 +63,12 @@ beforeAll(async () => {
     contractNo: 'HT-22L',
     inspectionReportNo: 'YS-22L',
     idempotencyKey: randomUUID(),
-    lines: ['XS22L-1', 'XS22L-2'].map((batchNo) => ({ itemId: QUILT, quantity: 3, batchNo, expiryDate: '2030-12-31', unitPrice: '150.00' })),
+    lines: [
+      ...['XS22L-1', 'XS22L-2'].map((batchNo) => ({ itemId: QUILT, quantity: 3, batchNo, expiryDate: '2030-12-31', unitPrice: '150.00' })),
+      // For 到期早于: one quilt expiring before 2028-01-01, one after.
+      { itemId: QUILT, quantity: 2, batchNo: 'XD22L-1', expiryDate: '2027-09-30', unitPrice: '150.00' },
+      { itemId: QUILT, quantity: 2, batchNo: 'XD22L-2', expiryDate: '2029-09-30', unitPrice: '150.00' },
+    ],
   };
   await (
     await api('admin')
@@ -101,23 +107,9 @@ describe('sweep 22a, left over: 我的申请, the agreement’s store and the st
 
   it('D6: the agreement form picks the 510th entrusted store of 新乡县 by typing its code, and names its company', async () => {
     const { page } = await open('admin');
-    await clickText(page, 'a', '协议储备');
-    await clickText(page, 'button', '新建协议');
-    await clickStill(page, '#agreement_mode');
-    await clickOpenOption(page, '企业代储');
-    await pickOption(page, 'agreement_regionCode', '新乡县');
-    // Opened without a word: the first 100 and a note that more match.
-    await clickStill(page, '#agreement_storeId');
-    const more = await page.waitForSelector('[data-testid="store-select-more"]', { visible: true });
-    expect(await more!.evaluate((e) => e.textContent)).toMatch(/^共 \d+ 个，仅显示前 100 个，请输入名称或代码缩小范围$/);
-    await page.keyboard.press('Escape');
-    await waitForStillness(page);
-    await pickOption(page, 'agreement_storeId', entrustedCode(ENTRUSTED), LAST_ENTRUSTED);
-    await page.waitForFunction(
-      (name) => document.querySelector('#agreement_storeId')?.closest('.ant-select')?.querySelector('.ant-select-selection-item')?.textContent?.includes(name),
-      {},
-      LAST_ENTRUSTED,
-    );
+    await openAgreementForm(page, { mode: '企业代储', region: '新乡县' });
+    // Opened without a word: the first 100 and a note that more match; typing the code picks the 510th.
+    await pickAmongMany(page, 'agreement_storeId', { code: entrustedCode(ENTRUSTED), name: LAST_ENTRUSTED });
     // Its operator, named in the option, fills in the company.
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#agreement_companyName')?.value === '新乡县中原物流仓储有限公司');
     await screenshot(page, 'sweep22a-leftover-agreement-store');
@@ -139,5 +131,27 @@ describe('sweep 22a, left over: 我的申请, the agreement’s store and the st
     // Nothing else of the store: the rows are the two found, then the 合计.
     const head = values.findIndex((r) => r.includes('批号'));
     expect(values.slice(head + 1).filter((r) => r[0] !== '合计' && r.some((c) => c !== null && c !== undefined && c !== ''))).toHaveLength(2);
+  });
+  it('D7, D26: with 到期早于 set, 本库库存’s Excel file holds the lines the table lists, and its title block names the word and the date', async () => {
+    const { page } = await open('keeper');
+    await page.waitForFunction(() => location.pathname === '/keeper/stock');
+    await clickStill(page, '#stock-item');
+    await page.type('#stock-item', 'XD22L-');
+    await rowByHeading(page, 'XD22L-2');
+    await clickStill(page, '#stock-expiring-before');
+    await page.keyboard.type('2028-01-01');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.ant-pagination-total-text')?.textContent === '共 1 条');
+    await rowByHeading(page, 'XD22L-1');
+    const downloads = await downloadsOf(page, 'downloads-sweep22a-leftover-stock-expiring');
+    await clickText(page, 'button', 'Excel');
+    const file = await waitForFile(downloads, /\.xlsx$/);
+    const values = sheetValues(await openWorkbook(readFileSync(file)), 1);
+    const head = values.findIndex((r) => r.includes('批号'));
+    // The title block says what the sheet holds: a line above the table (merged across it) naming the word and the date.
+    expect(values[head - 1][0]).toBe('筛选条件：搜索词：「XD22L-」；到期早于：2028-01-01（不含当日）');
+    // The one line the table lists, then the 合计: not the batch expiring after the date.
+    const rows = values.slice(head + 1).filter((r) => r[0] !== '合计' && r.some((c) => c !== null && c !== undefined && c !== ''));
+    expect(rows.map((r) => r[STOCK_HEADINGS.indexOf('批号')])).toEqual(['XD22L-1']);
   });
 });

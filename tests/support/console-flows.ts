@@ -4,6 +4,7 @@ import type { Page } from 'puppeteer-core';
 import { afterEach, expect } from 'vitest';
 import {
   ARTEFACTS,
+  clickOpenOption,
   clickStill,
   clickText,
   clickXpath,
@@ -201,4 +202,40 @@ export async function pickRegion(page: Page, id: string, path: string[]) {
     await page.waitForSelector(`::-p-xpath(${treeNode(title)}//span[contains(@class,"ant-select-tree-switcher_open")])`);
   }
   await clickTreeNode(page, `${treeNode(path.at(-1)!)}//span[contains(@class,"ant-select-tree-node-content-wrapper")]`);
+}
+
+/**
+ * Sweep 22a F1: picks a store in a picker among more stores than it lists. Opened without a word, it shows the first 100
+ * and says that more match (共 N 个，仅显示前 100 个…); Escape closes it; typing the store's code finds it past the first
+ * 100 (the server searches as one types), and once picked its name is shown as chosen.
+ */
+export async function pickAmongMany(page: Page, inputId: string, store: { code: string; name: string }) {
+  await clickStill(page, `[id="${inputId}"]`);
+  const more = await page.waitForSelector('[data-testid="store-select-more"]', { visible: true });
+  expect(await more!.evaluate((e) => e.textContent)).toMatch(/^共 \d+ 个，仅显示前 100 个，请输入名称或代码缩小范围$/);
+  await more!.dispose();
+  await page.keyboard.press('Escape');
+  await waitForStillness(page);
+  await pickOption(page, inputId, store.code, store.name);
+  await page.waitForFunction(
+    (id, name) => document.getElementById(id)?.closest('.ant-select')?.querySelector('.ant-select-selection-item')?.textContent?.includes(name),
+    {},
+    inputId,
+    store.name,
+  );
+}
+
+/**
+ * Opens 协议储备's 新建协议 dialog (an administrator's page) and waits for its form; with `mode`, picks that 储备方式
+ * (企业代储 …), and with `region`, the 区划 found by typing it.
+ */
+export async function openAgreementForm(page: Page, choose: { mode?: string; region?: string } = {}) {
+  await clickText(page, 'a', '协议储备');
+  await clickText(page, 'button', '新建协议');
+  await page.waitForSelector('#agreement_companyName', { visible: true });
+  if (choose.mode) {
+    await clickStill(page, '#agreement_mode');
+    await clickOpenOption(page, choose.mode);
+  }
+  if (choose.region) await pickOption(page, 'agreement_regionCode', choose.region);
 }

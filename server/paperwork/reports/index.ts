@@ -16,7 +16,7 @@ export interface ReportList {
 
 /** Every list a bureau reports on, by the name in its download path (/exports/<name>.xlsx|csv), with its parameters. */
 export const REPORTS: Readonly<Record<string, ReportList>> = {
-  stock: { build: stockReport, params: ['regionCode', 'storeId', 'itemId', 'categoryCode', 'search'] },
+  stock: { build: stockReport, params: ['regionCode', 'storeId', 'itemId', 'categoryCode', 'search', 'expiringBefore'] },
   journal: { build: journalReport, params: ['from', 'to', 'regionCode', 'storeId', 'itemId', 'documentType'] },
   valuation: { build: valuationReport, params: ['asOf', 'regionCode', 'groupBy'] },
   'rotation-due': { build: rotationReport, params: ['regionCode', 'withinMonths'] },

@@ -6,13 +6,13 @@ import type { ServiceContext } from '../../context.ts';
 import { todayInChina, chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { isExpired } from '../../inventory/expiry.ts';
-import { stockSearchCondition } from '../../inventory/queries.ts';
+import { stockLineCondition } from '../../inventory/queries.ts';
 import { companyOwnedSql, heldReserveModeSql } from '../../inventory/reserve-mode.ts';
 import { getCategory, getItem } from '../../catalog/service.ts';
 import { storeScopeSql } from '../../reserves/rotation.ts';
 import { getStoreInScope } from '../../stores/service.ts';
 import { FUNDING_NAMES, RESERVE_MODE_NAMES } from '../names.ts';
-import type { Params } from '../params.ts';
+import { parseDay, type Params } from '../params.ts';
 import { type Column, type Report, type ReportRow } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
@@ -49,7 +49,7 @@ const COLUMNS: Column[] = [
 
 const QUANTITIES = ['onHand', 'reserved', 'available', 'inTransit'] as const;
 
-/** The statement's items i and batches b, for the stock query's search condition. */
+/** The statement's items i and batches b, for the stock query's conditions on a line's item and batch. */
 const SEARCHED_ITEMS = alias(items, 'i');
 const SEARCHED_BATCHES = alias(batches, 'b');
 
@@ -62,12 +62,16 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
   const store = q.storeId ? await getStoreInScope(db, user, q.storeId, 'storeId') : null;
   if (store) where.push(sql`bal.store_id = ${store.id}::uuid`);
   // An unknown item or category is NOT_FOUND, as the stock query answers it (sweep 17b F8), not an empty sheet.
-  if (q.itemId) where.push(sql`bal.item_id = ${(await getItem(db, q.itemId, 'itemId')).id}::uuid`);
-  if (q.categoryCode) where.push(sql`i.category_code = ${(await getCategory(db, q.categoryCode, 'categoryCode')).code}`);
-  // Sweep 22a, left over: the word 本库库存 is searched by (StockFilter.search) — the file held the whole store's lines
-  // while the page showed those found. The stock query's own condition, on this statement's i and b.
-  const found = stockSearchCondition(q.search, 'search', { items: SEARCHED_ITEMS, batches: SEARCHED_BATCHES });
-  if (found) where.push(found);
+  const item = q.itemId ? await getItem(db, q.itemId, 'itemId') : null;
+  if (item) where.push(sql`bal.item_id = ${item.id}::uuid`);
+  const category = q.categoryCode ? await getCategory(db, q.categoryCode, 'categoryCode') : null;
+  if (category) where.push(sql`i.category_code = ${category.code}`);
+  // Sweep 22a, left over: the word 本库库存 is searched by (StockFilter.search) and its 到期早于 (expiringBefore) — the
+  // file held the whole store's lines, then every expiry date, while the page showed those found. The stock query's own
+  // condition (stockLineCondition), on this statement's i and b.
+  const expiringBefore = parseDay(q.expiringBefore, 'expiringBefore');
+  const lineCondition = stockLineCondition({ search: q.search, expiringBefore }, 'search', { items: SEARCHED_ITEMS, batches: SEARCHED_BATCHES });
+  if (lineCondition) where.push(lineCondition);
   const today = todayInChina(clock);
   const rows = await queryRows<Record<string, string | number | boolean | null>>(
     db,
@@ -113,6 +117,8 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
     title: '库存台账',
     sheetName: '库存台账',
     period: `截至 ${chinaText(title.preparedAt, 'yyyy-LL-dd HH:mm')}`,
+    // A printed sheet says what it is (sweep 22a, left over): every filter beyond the scope 编制单位 names.
+    filters: filtersInWords({ item, category, search: q.search?.trim(), expiringBefore }),
     columns: COLUMNS,
     rows: [
       ...body,
@@ -120,4 +126,23 @@ export async function stockReport(ctx: ServiceContext, q: Params): Promise<Repor
       { role: 'total', cells: { store: '合计', ...government.cells } },
     ],
   };
+}
+
+/**
+ * The filters a list was asked for beyond its scope (the store or region 编制单位 names), in the title block's words:
+ * 「物资：棉被（…）；类别：…；搜索词：「XS22」；到期早于：2027-01-01（不含当日）」 — undefined when there are none.
+ */
+function filtersInWords(f: {
+  item: { name: string; spec: string | null; code: string } | null;
+  category: { name: string } | null;
+  search?: string;
+  expiringBefore?: string;
+}): string | undefined {
+  const words = [
+    f.item && `物资：${f.item.name}${f.item.spec ? `（${f.item.spec}）` : ''} ${f.item.code}`,
+    f.category && `类别：${f.category.name}`,
+    f.search && `搜索词：「${f.search}」`,
+    f.expiringBefore && `到期早于：${f.expiringBefore}（不含当日）`,
+  ].filter(Boolean);
+  return words.length ? words.join('；') : undefined;
 }

@@ -5,7 +5,7 @@ import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { formatNumber } from '../common/format';
+import { formatQuantity } from '../common/format';
 import { ItemSelect } from '../common/ItemSelect';
 import { RegionSelect } from '../common/RegionSelect';
 
@@ -58,7 +58,8 @@ export default function NeighbourStockPage() {
         <ItemSelect id="neighbour-item" style={{ width: 280 }} value={itemId} onChange={setItemId} placeholder="选择物资（输入名称或代码）" />
         {data && (
           <Typography.Text type="secondary" data-testid="neighbour-total">
-            合计可用 {formatNumber(total)} {lines[0]?.item.unit ?? ''}
+            {/* The one formatter (common/format.ts): grouped, a space before the unit — and no stray space without one. */}
+            合计可用 {formatQuantity(total, lines[0]?.item.unit)}
           </Typography.Text>
         )}
       </Space>
@@ -78,7 +79,7 @@ export default function NeighbourStockPage() {
             { title: '仓库', render: (_, l) => l.store.name },
             { title: '地址', render: (_, l) => l.store.address ?? '—' },
             { title: '物资', render: (_, l) => l.item.name },
-            { title: '可用数量', align: 'right', render: (_, l) => `${formatNumber(l.available)} ${l.item.unit}` },
+            { title: '可用数量', align: 'right', render: (_, l) => formatQuantity(l.available, l.item.unit) },
           ]}
         />
       )}

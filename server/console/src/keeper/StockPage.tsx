@@ -93,9 +93,10 @@ export default function StockPage() {
   const lines = useMemo(() => data?.stock.edges.map((e) => e.node) ?? [], [data]);
   // The items held here that match, on this page: the suggestions.
   const items = useMemo(() => (searching ? [...new Map(lines.map((l) => [l.item.id, l.item])).values()] : []), [lines, searching]);
-  // Sweep 22a, left over: the Excel file holds what the table lists — the item picked, or the lines the word finds (the
-  // export's `search`, the stock query's condition); it held the whole store unless the word found one item on one page.
-  const exported = { storeId, categoryCode, ...(itemId ? { itemId } : { search: text || undefined }) };
+  // Sweep 22a, left over: the Excel file holds what the table lists — the page's filter whole: the item picked or the
+  // lines the word finds, and 到期早于 (the export's `search` and `expiringBefore`, the stock query's one condition);
+  // it held the whole store unless the word found one item on one page, then every expiry date. Its title block names them.
+  const exported = { storeId, categoryCode, expiringBefore, ...(itemId ? { itemId } : { search: text || undefined }) };
   return (
     <Card title="本库库存" extra={<ExcelButton path="/exports/stock.xlsx" params={exported} fileName="库存.xlsx" />}>
       <Space wrap className="form-alert">
@@ -122,7 +123,12 @@ export default function StockPage() {
           options={items.slice(0, 20).map((i) => ({ value: itemLabel(i), id: i.id, label: `${itemLabel(i)} · ${i.code}` }))}
           placeholder="搜索物资（名称、规格、代码）"
         />
-        <DatePicker placeholder="到期早于" onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)} />
+        <DatePicker
+          id="stock-expiring-before"
+          aria-label="到期早于"
+          placeholder="到期早于"
+          onChange={(d) => setExpiringBefore(d ? d.format('YYYY-MM-DD') : undefined)}
+        />
         <Select
           style={{ width: 160 }}
           value={orderBy}
