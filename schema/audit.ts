@@ -5,7 +5,7 @@ import { connectionType } from './connection.ts';
 import { DocumentType, MovementConnection, Batch } from './inventory.ts';
 import { Store } from './stores.ts';
 import { policyLookups, scopedType } from './scope.ts';
-import { readableOrNull } from '../server/auth/policy.ts';
+import { mayNameAuditedUser, readableOrNull } from '../server/auth/policy.ts';
 import { listMovements } from '../server/inventory/queries.ts';
 import {
   assertFinanceReader,
@@ -137,7 +137,7 @@ type NamedReference = AuditReference & { name: string | null; code: string | nul
  * decision as its own root field): an auditor of 新乡 reads a keeper's refused attempt on a 晋城 incident, never
  * that incident's name. Unknown or out of scope: no name — the id stays for machines.
  */
-async function referenceNames(ctx: Context, ref: AuditReference): Promise<{ name: string | null; code: string | null }> {
+async function referenceNames(ctx: Context, ref: AuditReference, at: Date): Promise<{ name: string | null; code: string | null }> {
   const none = { name: null, code: null };
   const look = policyLookups(ctx);
   const p = ctx.user!;
@@ -170,8 +170,40 @@ async function referenceNames(ctx: Context, ref: AuditReference): Promise<{ name
       const b = await readableOrNull('batch', p, (await ctx.loaders.batch.load(ref.id)) ?? null, look);
       return b ? { name: b.batchNo, code: null } : none;
     }
+    case 'USER': {
+      // Sweep 24b F2 (D22): whose account — its 姓名 when the entry was written (D31: a later rename changes no past
+      // entry, as displayName of the actor) and its username, which never changes.
+      if (!mayNameAuditedUser(p)) return none;
+      const u = await ctx.loaders.userAt.load({ id: ref.id, at });
+      return u ? { name: u.displayName, code: u.username } : none;
+    }
   }
 }
+
+/**
+ * Sweep 24c F4 (D22): a decision (decideApproval) names by its input only the approval — the log names the document it
+ * decided (a 冲销单, a 盘点单 …: `approvalId.subject`) and, for a 冲销单, the document it reverses or, rejected, tried to
+ * (`approvalId.subject.reverses`). Derived, not given: named only when the reader may read the document (policy
+ * module, as referenceNames), or not at all.
+ */
+async function decidedDocuments(ctx: Context, input: unknown): Promise<NamedReference[]> {
+  const args = (input ?? {}) as { approvalId?: unknown; input?: { approvalId?: unknown } | null };
+  const approvalId = args.approvalId ?? args.input?.approvalId; // decideApproval(input: { approvalId … })
+  if (typeof approvalId !== 'string' || !UUID_TEXT.test(approvalId)) return [];
+  const approval = await ctx.loaders.approval.load(approvalId.toLowerCase());
+  if (!approval) return [];
+  const look = policyLookups(ctx);
+  const named = async (field: string, id: string | null | undefined) => {
+    const d = id ? await readableOrNull('document', ctx.user!, (await ctx.loaders.document.load(id)) ?? null, look) : null;
+    return d ? { field, kind: 'DOCUMENT' as const, id: d.id, name: d.number, code: null, doc: d } : null;
+  };
+  const subject = await named('approvalId.subject', approval.subjectId);
+  if (!subject) return [];
+  const rejectedOf = (subject.doc.details as { rejectedReversalOf?: string } | null)?.rejectedReversalOf;
+  const original = subject.doc.type === 'REVERSAL' ? await named('approvalId.subject.reverses', subject.doc.reversesDocumentId ?? rejectedOf) : null;
+  return [subject, original].flatMap((n) => (n ? [{ field: n.field, kind: n.kind, id: n.id, name: n.name, code: n.code }] : []));
+}
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const AuditReferenceKind = builder.enumType('AuditReferenceKind', { values: AUDIT_REFERENCE_KINDS });
 
@@ -184,9 +216,9 @@ const AuditReferenceType = builder.objectRef<NamedReference>('AuditReference').i
     name: t.exposeString('name', {
       nullable: true,
       description:
-        'A store’s, item’s, region’s or incident’s name, a document’s or transfer’s number, a batch’s number; null when the record does not exist or the reader may not read it (D22: the log names no more than the reader’s scope allows)',
+        'A store’s, item’s, region’s or incident’s name, a document’s or transfer’s number, a batch’s number, a user’s 姓名 when the entry was written; null when the record does not exist or the reader may not read it (D22: the log names no more than the reader’s scope allows)',
     }),
-    code: t.exposeString('code', { nullable: true, description: 'A store’s, item’s or region’s code; null otherwise' }),
+    code: t.exposeString('code', { nullable: true, description: 'A store’s, item’s or region’s code, a user’s username; null otherwise' }),
   }),
 });
 
@@ -233,8 +265,11 @@ const AuditEntry = builder.objectRef<AuditRow>('AuditEntry').implement({
     references: t.field({
       type: [AuditReferenceType],
       description:
-        'Sweep 22c F7: the stores, items, regions, incidents, documents, transfers and batches the input names (in the order the log keeps the input), each with its name where the reader may read it',
-      resolve: (r, _a, ctx) => Promise.all(auditReferences(r.operation, r.input).map(async (ref) => ({ ...ref, ...(await referenceNames(ctx, ref)) }))),
+        'Sweep 22c F7: the stores, items, regions, incidents, documents, transfers, batches and users (sweep 24b F2: the account a user change acted on or a creation made, an 安置点’s managers) the input names (in the order the log keeps the input), each with its name where the reader may read it',
+      resolve: async (r, _a, ctx) => [
+        ...(await Promise.all(auditReferences(r.operation, r.input).map(async (ref) => ({ ...ref, ...(await referenceNames(ctx, ref, r.at)) })))),
+        ...(await decidedDocuments(ctx, r.input)),
+      ],
     }),
   }),
 });

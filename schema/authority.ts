@@ -19,6 +19,7 @@ import {
 } from '../server/authority/orders.ts';
 import { decidingApproval, listApprovals, loginKnowers, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
+import { withdrawApproval } from '../server/authority/withdraw.ts';
 import {
   createJointReserveAgreement,
   listJointReserveAgreements,
@@ -102,7 +103,7 @@ Approval.implement({
       description: 'D24: whose authority decides — its dispatchers and administrators, and those whose region covers it',
       resolve: (a, _x, ctx) => must(ctx.loaders.region.load(a.regionCode)),
     }),
-    requestedBy: t.field({ type: User, resolve: (a, _x, ctx) => must(ctx.loaders.user.load(a.requestedBy)) }),
+    requestedBy: t.field({ type: User, resolve: (a, _x, ctx) => must(ctx.loaders.userAt.load({ id: a.requestedBy, at: a.requestedAt })) }),
     requestedAt: t.field({ type: 'DateTime', resolve: (a) => a.requestedAt }),
     dueAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.dueAt }),
     overdue: t.boolean({
@@ -114,7 +115,11 @@ Approval.implement({
         'D14: decided after its due time (an emergency plan’s written approval recorded later than 48 h after execution) — overdue no longer, but on the record',
       resolve: (a) => a.dueAt !== null && a.decidedAt !== null && a.decidedAt.getTime() > a.dueAt.getTime(),
     }),
-    decidedBy: t.field({ type: User, nullable: true, resolve: (a, _x, ctx) => (a.decidedBy ? ctx.loaders.user.load(a.decidedBy) : null) }),
+    decidedBy: t.field({
+      type: User,
+      nullable: true,
+      resolve: (a, _x, ctx) => (a.decidedBy && a.decidedAt ? ctx.loaders.userAt.load({ id: a.decidedBy, at: a.decidedAt }) : null),
+    }),
     decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.decidedAt }),
     approvalRef: t.exposeString('approvalRef', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
@@ -154,7 +159,7 @@ OutboundOrder.implement({
     toStore: t.field({ type: Store, nullable: true, resolve: (o, _a, ctx) => (o.toStoreId ? ctx.loaders.store.load(o.toStoreId) : null) }),
     incident: t.field({ type: Incident, nullable: true, resolve: (o, _a, ctx) => (o.incidentId ? ctx.loaders.incident.load(o.incidentId) : null) }),
     note: t.exposeString('note', { nullable: true }),
-    requestedBy: t.field({ type: User, resolve: (o, _a, ctx) => must(ctx.loaders.user.load(o.requestedBy)) }),
+    requestedBy: t.field({ type: User, resolve: (o, _a, ctx) => must(ctx.loaders.userAt.load({ id: o.requestedBy, at: o.requestedAt })) }),
     requestedAt: t.field({ type: 'DateTime', resolve: (o) => o.requestedAt }),
     approval: t.field({ type: Approval, nullable: true, resolve: (o, _a, ctx) => (o.approvalId ? ctx.loaders.approval.load(o.approvalId) : null) }),
     lines: t.field({ type: [OutboundOrderLine], resolve: (o, _a, ctx) => ctx.loaders.orderLines.load(o.id) }),
@@ -291,7 +296,7 @@ const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
       type: User,
       nullable: true,
       description: 'Who recorded what released it (the cancellation, delivery or recovery the reference names); null unless released',
-      resolve: (s, _a, ctx) => (isReleased(s) && s.settledBy ? ctx.loaders.user.load(s.settledBy) : null),
+      resolve: (s, _a, ctx) => (isReleased(s) && s.settledBy && s.settledAt ? ctx.loaders.userAt.load({ id: s.settledBy, at: s.settledAt }) : null),
     }),
     plan: t.field({
       type: DispatchPlan,
@@ -322,7 +327,7 @@ const Settlement = builder.objectRef<SettlementView>('Settlement').implement({
       type: User,
       nullable: true,
       description: 'Who of the side owed confirmed it settled (D24); null while open, and for one released (see released, releasedBy)',
-      resolve: (s, _a, ctx) => (s.settledBy && !isReleased(s) ? ctx.loaders.user.load(s.settledBy) : null),
+      resolve: (s, _a, ctx) => (s.settledBy && s.settledAt && !isReleased(s) ? ctx.loaders.userAt.load({ id: s.settledBy, at: s.settledAt }) : null),
     }),
     settledAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was settled or released', resolve: (s) => s.settledAt }),
     reference: t.exposeString('reference', { nullable: true }),
@@ -488,6 +493,14 @@ builder.mutationFields((t) => ({
       'D24, D27: approves or rejects a pending approval — by a dispatcher or administrator whose region covers it, never its requester; approvalRef to approve write-offs, stocktakes, scrap and written approvals, reason to reject',
     args: { input: t.arg({ type: DecideApprovalInput, required: true }) },
     resolve: (_r, { input }, ctx) => decideApproval(serviceContext(ctx), ctx.config, input, ctx.wiring.transferReceived),
+  }),
+  withdrawApproval: t.field({
+    type: Approval,
+    authScopes: writers,
+    description:
+      "Sweep 24c F9 (extension): the requester withdraws their own pending request — a reversal, stocktake difference, scrap, write-off or outbound order — with a reason; what it held is released, nothing posts (D24 unaffected: it only closes). FORBIDDEN to anyone but the requester (approvers reject instead); INVALID_STATE if decided meanwhile (saying by whom and when), and for a plan's approvals (cancel the plan)",
+    args: { approvalId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => withdrawApproval(serviceContext(ctx), String(args.approvalId), args.reason, ctx.wiring.transferReceived),
   }),
   createJointReserveAgreement: t.field({
     type: JointReserveAgreement,

@@ -28,6 +28,7 @@ import {
   recordWrittenApproval,
   requestWrittenApproval,
   writtenApprovalOf,
+  shortageReason,
   requestDispatch,
   suggestDispatchPlan,
   type PlanView,
@@ -40,7 +41,7 @@ import { replenishmentsOwed, type CallOffRow, type ReplenishmentRow } from '../s
 import { forbidden, unauthenticated } from '../server/errors.ts';
 import { policyLookups, scopedType } from './scope.ts';
 import { planNumber } from '../server/paperwork/print/plan.ts';
-import { assertIncidentFigures, mayRead, mayShowPlanLineBatch, reserveHolderOf } from '../server/auth/policy.ts';
+import { assertIncidentFigures, mayRead, mayShowPlanLineBatch, readsIncidentAsReference, reserveHolderOf } from '../server/auth/policy.ts';
 import { authenticate } from '../server/users/service.ts';
 import type { Principal } from '../server/auth/principal.ts';
 import type { Context } from '../server/context.ts';
@@ -175,8 +176,8 @@ const Shortage = builder.objectRef<PlanView['shortages'][number] & { plan: PlanV
     reason: t.string({
       nullable: true,
       description:
-        "D25: why stock that exists is not in the plan — another jurisdiction's stock other approved plans have asked for, awaiting its consent (neither reserved nor offered again); given by suggestDispatchPlan and requestDispatch, null when a plan is read later",
-      resolve: (s) => s.reason ?? null,
+        "D25: why stock that exists is not in the plan — another jurisdiction's stock other approved plans have asked for, awaiting its consent (neither reserved nor offered again; given by suggestDispatchPlan and requestDispatch), or a consent refused: the region that refused and how much, with its stated reason for a reader who may read that approval",
+      resolve: async (s, _a, ctx) => shortageReason(s, async (r) => mayRead.approval(ctx.user!, r, policyLookups(ctx))),
     }),
   }),
 });
@@ -242,10 +243,18 @@ export const DispatchPlan = builder.objectRef<PlanView>('DispatchPlan').implemen
       resolve: (p) => plannedLines(p.lines).every((l) => l.meetsDeadline) && p.shortages.length === 0,
     }),
     emergency: t.boolean({ resolve: (p) => p.row?.emergency ?? false }),
-    requestedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row ? ctx.loaders.user.load(p.row.requestedBy) : null) }),
+    requestedBy: t.field({
+      type: User,
+      nullable: true,
+      resolve: (p, _a, ctx) => (p.row ? ctx.loaders.userAt.load({ id: p.row.requestedBy, at: p.row.requestedAt }) : null),
+    }),
     requestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.requestedAt ?? null }),
     approvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.approvedAt ?? null }),
-    approvedBy: t.field({ type: User, nullable: true, resolve: (p, _a, ctx) => (p.row?.approvedBy ? ctx.loaders.user.load(p.row.approvedBy) : null) }),
+    approvedBy: t.field({
+      type: User,
+      nullable: true,
+      resolve: (p, _a, ctx) => (p.row?.approvedBy && p.row.approvedAt ? ctx.loaders.userAt.load({ id: p.row.approvedBy, at: p.row.approvedAt }) : null),
+    }),
     cancelledAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.row?.cancelledAt ?? null }),
     cancelReason: t.string({
       nullable: true,
@@ -317,7 +326,14 @@ export const IncidentBalanceLine = builder.objectRef<IncidentItemBalance>('Incid
     returnedByHouseholds: t.exposeInt('returnedByHouseholds', {
       description: 'D30: handed back by households, good or damaged — received back at the 安置点 (then recovered or scrapped with the rest)',
     }),
-    distributed: t.exposeInt('distributed', { description: "D29: handed out at the incident's 安置点" }),
+    distributed: t.exposeInt('distributed', { description: "D29: handed out at the incident's 安置点 (the distributions that stand)" }),
+    distributedReversed: t.exposeInt('distributedReversed', {
+      description:
+        "D22, D29 (sweep 23b F5): handed out at the incident's 安置点 and then reversed by an approved 冲销单 (Distribution.status REVERSED) — in none of the sums: distributed and the rest count what stands",
+    }),
+    distributionsReversed: t.exposeInt('distributionsReversed', {
+      description: 'D22, D29 (sweep 23b F5): the reversed distributions (their 出库单) that carried this item',
+    }),
     recovered: t.exposeInt('recovered', {
       description: 'D12, D30: good stock booked back from the 安置点 into a store (what households handed back included)',
     }),
@@ -354,9 +370,15 @@ Incident.implement({
     location: t.field({ type: LatLng, resolve: (i) => ({ lat: i.lat, lng: i.lng }) }),
     affectedPopulation: t.exposeInt('affectedPopulation', { nullable: true }),
     responseLevel: t.exposeInt('responseLevel', { nullable: true, description: '1–4 for response levels Ⅰ–Ⅳ' }),
+    referenceOnly: t.boolean({
+      description:
+        "Read as reference data only (policy readsIncidentAsReference): by a keeper, or by one whose region lies inside the incident's (sweep 21b F5) — no plans, figures or steps on it; those are its region's command's",
+      resolve: (i, _a, ctx) => readsIncidentAsReference(ctx.user!, i),
+    }),
     plans: t.field({
       type: [DispatchPlan],
-      description: 'Its requests and their plans — those the user may read (a keeper, who sees the incident, reads no plan)',
+      description:
+        "Its requests and their plans — those the user may read (a keeper, or one whose region lies inside the incident's, who reads the incident as reference data, reads no plan)",
       // A list of the incident's plans shows those in scope (the policy's mayRead.plan), as a root list would: refusing
       // one element refused the whole list, and with it the incident a keeper may read.
       resolve: async (i, _a, ctx) => {
@@ -488,7 +510,8 @@ builder.queryFields((t) => ({
   incidents: t.field({
     type: IncidentConnection,
     authScopes: { authenticated: true },
-    description: 'Incidents in scope, optionally in a region subtree, newest first; keepers see those their stores serve or lie in, as reference data',
+    description:
+      'Incidents in scope, optionally in a region subtree, newest first; as reference data, keepers see those their stores serve or lie in, and others those whose region contains theirs (sweep 21b F5)',
     args: { regionCode: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, args, ctx) => listIncidents(serviceContext(ctx), args.regionCode, args),
   }),
@@ -496,9 +519,11 @@ builder.queryFields((t) => ({
     type: Incident,
     nullable: true,
     authScopes: { authenticated: true },
-    description: 'An incident by id; for those whose region covers it, and for keepers whose stores serve it or lie in its area as reference data (no figures)',
+    description:
+      'An incident by id; for those whose region covers it, and as reference data (referenceOnly: no figures, no plans) for keepers whose stores serve it or lie in its area and for those whose region lies inside its region',
     args: { id: t.arg.id({ required: true }) },
-    // Policy mayRead.incident: a keeper reads their 安置点's and county's incidents as reference data (D23, D29).
+    // Policy mayRead.incident: a keeper reads their 安置点's and county's incidents as reference data (D23, D29), and so does
+    // one whose region lies inside the incident's (sweep 21b F5: a township's dispatcher, the county's flood).
     resolve: async (_r, args, ctx) => {
       const row = await getIncident(ctx.db, String(args.id));
       if (!(await mayRead.incident(ctx.user!, row, policyLookups(ctx)))) throw forbidden('该事件', 'id');

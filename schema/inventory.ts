@@ -229,7 +229,7 @@ export const Transfer = builder.objectRef<TransferRow>('Transfer').implement({
     lines: t.field({ type: [TransferLine], resolve: (x, _a, ctx) => ctx.loaders.transferLines.load(x.id) }),
     dispatchPlanId: t.exposeID('dispatchPlanId', { nullable: true }),
     shippedAt: t.field({ type: 'DateTime', resolve: (x) => x.shippedAt }),
-    shippedBy: t.field({ type: User, resolve: (x, _a, ctx) => must(ctx.loaders.user.load(x.shippedBy)) }),
+    shippedBy: t.field({ type: User, resolve: (x, _a, ctx) => must(ctx.loaders.userAt.load({ id: x.shippedBy, at: x.shippedAt })) }),
   }),
 });
 
@@ -252,7 +252,7 @@ StockDocument.implement({
     lines: t.field({ type: [DocumentLine], resolve: (d, _a, ctx) => ctx.loaders.documentLines.load(d.id) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (d) => d.occurredAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (d) => d.recordedAt }),
-    actor: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.actorId)) }),
+    actor: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.userAt.load({ id: d.actorId, at: d.recordedAt })) }),
     source: t.expose('source', { type: ReceiptSource, nullable: true }),
     sourceOrganization: t.field({
       type: Organization,
@@ -280,15 +280,36 @@ StockDocument.implement({
     reverses: t.field({
       type: StockDocument,
       nullable: true,
-      resolve: (d, _a, ctx) => (d.reversesDocumentId ? ctx.loaders.document.load(d.reversesDocumentId) : null),
+      description:
+        'D22: the document a 冲销单 reverses — or, rejected (status REJECTED), the one it asked to reverse and did not — or the 调拨出库 a 调拨撤销单 undoes',
+      resolve: (d, _a, ctx) => {
+        // Sweep 24c F6: a rejected 冲销单 is unlinked (its original reversible again) but still says what it tried to reverse, as its print does.
+        const rejectedOf = d.type === 'REVERSAL' && d.status === 'REJECTED' ? (d.details as { rejectedReversalOf?: string } | null)?.rejectedReversalOf : null;
+        const id = d.reversesDocumentId ?? rejectedOf;
+        return id ? ctx.loaders.document.load(id) : null;
+      },
     }),
-    reversedBy: t.field({ type: StockDocument, nullable: true, resolve: (d, _a, ctx) => (d.status === 'REVERSED' ? ctx.loaders.reversal.load(d.id) : null) }),
+    reversedBy: t.field({
+      type: StockDocument,
+      nullable: true,
+      description: '已被冲销 (D22): the 冲销单 of a REVERSED document — or the 调拨撤销单 (TRANSFER_CANCEL) that undid this posted 调拨出库',
+      // Sweep 24c F2: a cancelled transfer's shipment stays POSTED (its movements stand; the cancel's offset them).
+      resolve: async (d, _a, ctx) => {
+        if (d.status !== 'REVERSED' && d.type !== 'TRANSFER_OUT') return null;
+        const by = await ctx.loaders.reversal.load(d.id);
+        return by && (d.status === 'REVERSED' || by.type === 'TRANSFER_CANCEL') ? by : null;
+      },
+    }),
     pendingReversal: t.field({
       type: StockDocument,
       nullable: true,
       description: '冲销申请待审批 (D24): the reversal of this posted document awaiting a second person',
       // A posted document's reversal is one not yet approved (approved, the original is REVERSED; rejected, unlinked).
-      resolve: async (d, _a, ctx) => (d.status === 'POSTED' ? ((await ctx.loaders.reversal.load(d.id)) ?? null) : null),
+      resolve: async (d, _a, ctx) => {
+        if (d.status !== 'POSTED') return null;
+        const by = await ctx.loaders.reversal.load(d.id);
+        return by?.status === 'PENDING_APPROVAL' ? by : null; // not a posted 调拨撤销单 (sweep 24c F2)
+      },
     }),
     reversible: t.boolean({
       description: 'Whether the user may ask now to reverse it (冲销, D22, D24)',
@@ -317,7 +338,7 @@ export const Movement = builder.objectRef<MovementRow>('Movement').implement({
     reason: t.field({ type: StockReason, nullable: true, resolve: (m, _a, ctx) => (m.reasonCode ? ctx.loaders.reason.load(m.reasonCode) : null) }),
     occurredAt: t.field({ type: 'DateTime', resolve: (m) => m.occurredAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (m) => m.recordedAt }),
-    actor: t.field({ type: User, resolve: (m, _a, ctx) => must(ctx.loaders.user.load(m.actorId)) }),
+    actor: t.field({ type: User, resolve: (m, _a, ctx) => must(ctx.loaders.userAt.load({ id: m.actorId, at: m.recordedAt })) }),
   }),
 });
 

@@ -276,7 +276,7 @@ export const Distribution = builder.objectRef<DistributionRow>('Distribution').i
       description: 'D29: what the household received — quantity and value handed over, positive (the issue itself shows the stock change, negative)',
       resolve: async (d, _a, ctx) => (await ctx.loaders.documentLines.load(d.documentId)).map(handedOver),
     }),
-    distributedBy: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.user.load(d.distributedBy)) }),
+    distributedBy: t.field({ type: User, resolve: (d, _a, ctx) => must(ctx.loaders.userAt.load({ id: d.distributedBy, at: d.distributedAt })) }),
     distributedAt: t.field({ type: 'DateTime', resolve: (d) => d.distributedAt }),
     signatureRef: t.exposeString('signatureRef', {
       nullable: true,
@@ -392,6 +392,10 @@ const DistributionPointInput = builder.inputType('DistributionPointInput', {
     address: t.string(),
     capacity: t.int({ description: 'People it takes' }),
     managerIds: t.idList({ description: 'Keepers who manage it: they receive transfers and distribute there' }),
+    idempotencyKey: t.string({
+      description:
+        'Optional (sweep 23c): the same key with the same input answers the 安置点 first opened (a retry after a lost answer is not refused as a second point of that name); with other input IDEMPOTENCY_CONFLICT',
+    }),
   }),
 });
 

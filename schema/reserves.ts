@@ -204,7 +204,7 @@ export const AgreementCheck = builder.objectRef<AgreementCheckRow>('AgreementChe
     id: t.exposeID('id'),
     checkedOn: t.field({ type: 'Date', resolve: (c) => c.checkedOn }),
     findings: t.exposeString('findings', { nullable: true }),
-    recordedBy: t.field({ type: User, resolve: (c, _a, ctx) => must(ctx.loaders.user.load(c.recordedBy)) }),
+    recordedBy: t.field({ type: User, resolve: (c, _a, ctx) => must(ctx.loaders.userAt.load({ id: c.recordedBy, at: c.recordedAt })) }),
     lines: t.field({
       type: [
         builder.objectRef<{ itemId: string; countedQuantity: number }>('AgreementCheckLine').implement({
@@ -249,7 +249,11 @@ export const Agreement = builder.objectRef<AgreementRow & { statusOn?: string }>
       resolve: (a) => a.contractValidTo ?? a.validTo,
     }),
     endedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was ended early (endAgreement); null if not', resolve: (a) => a.endedAt }),
-    endedBy: t.field({ type: User, nullable: true, resolve: (a, _x, ctx) => (a.endedBy ? ctx.loaders.user.load(a.endedBy) : null) }),
+    endedBy: t.field({
+      type: User,
+      nullable: true,
+      resolve: (a, _x, ctx) => (a.endedBy && a.endedAt ? ctx.loaders.userAt.load({ id: a.endedBy, at: a.endedAt }) : null),
+    }),
     endReason: t.exposeString('endReason', { nullable: true, description: 'Why it was ended early or voided (endAgreement)' }),
   }),
 });
@@ -282,6 +286,10 @@ const AgreementInput = builder.inputType('AgreementInput', {
     storeId: t.id({ description: 'The company store: required for ENTRUSTED, optional for AGREEMENT' }),
     contractNo: t.string(),
     lines: t.field({ type: [AgreementLineInput], required: true }),
+    idempotencyKey: t.string({
+      description:
+        'Optional (sweep 23c): the same key with the same input answers the agreement first recorded (a retry after a lost answer is not refused as recorded already); with other input IDEMPOTENCY_CONFLICT',
+    }),
   }),
 });
 

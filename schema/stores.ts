@@ -56,6 +56,7 @@ builder.queryFields((t) => ({
       kind: t.arg({ type: StoreKind }),
       search: t.arg.string({ description: 'A word of the name or the code, matched literally (at most 64 characters)' }),
       ids: t.arg.idList({ description: 'Only these stores (at most 500), of those in scope: the names of stores already picked' }),
+      incidentId: t.arg.id({ description: 'D29: only the 安置点 opened for this incident (the incident page lists them), of those in scope' }),
       first: t.arg.int(),
       after: t.arg.string(),
     },
@@ -97,7 +98,14 @@ const storeInputFields = (t: PothosSchemaTypes.InputFieldBuilder<any, 'InputObje
 });
 
 const CreateStoreInput = builder.inputType('CreateStoreInput', {
-  fields: (t) => ({ code: t.string({ required: true }), ...storeInputFields(t, true) }),
+  fields: (t) => ({
+    code: t.string({ required: true }),
+    ...storeInputFields(t, true),
+    idempotencyKey: t.string({
+      description:
+        'Optional (sweep 23c): the same key with the same input answers the store first created (a retry after a lost answer creates no second one and is not refused as a duplicate code); with other input IDEMPOTENCY_CONFLICT',
+    }),
+  }),
 });
 const UpdateStoreInput = builder.inputType('UpdateStoreInput', {
   fields: (t) => ({ code: t.string(), ...storeInputFields(t, false) }),
@@ -108,15 +116,16 @@ builder.mutationFields((t) => ({
     type: Store,
     authScopes: { roles: ['ADMIN'] },
     description:
-      "D2: creates a store (code, kind, region, coordinates inside it, operator for ENTRUSTED and AGREEMENT) in a region of the administrator's scope; administrators",
+      "D2: creates a store (code, kind, region, coordinates inside it, operator for ENTRUSTED and AGREEMENT) in a region of the administrator's scope; administrators. Not a 安置点 (DISTRIBUTION_POINT: BAD_USER_INPUT at input.kind — opened for an incident by openDistributionPoint)",
     args: { input: t.arg({ type: CreateStoreInput, required: true }) },
     resolve: (_r, { input }, ctx) => createStore(serviceContext(ctx), input),
   }),
   updateStore: t.field({
     type: Store,
-    authScopes: { roles: ['ADMIN'] },
+    // Who edits which store and which of its fields is the policy's (assertMayEditStore): administrators, and dispatchers a 安置点's.
+    authScopes: { authenticated: true },
     description:
-      "D2, D31: changes a store in the administrator's scope; one with ledger history keeps its region and kind, a 安置点 stays one and no other store becomes one (a 安置点's name, address, contact and place are edited as any store's; an operating company is required of ENTRUSTED and AGREEMENT stores only); administrators",
+      "D2, D31: changes a store in the administrator's scope; one with ledger history keeps its region and kind, a 安置点 stays one and no other store becomes one (a 安置点's name, address, contact and place are edited as any store's; an operating company is required of ENTRUSTED and AGREEMENT stores only); administrators. D29: a dispatcher whose region covers a 安置点 corrects its name, address and contact (name, address, contactName, contactPhone; its kind, region, code and place are the administrators')",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateStoreInput, required: true }) },
     resolve: (_r, { id, input }, ctx) => updateStore(serviceContext(ctx), String(id), input),
   }),

@@ -4,6 +4,7 @@ import { Region } from './regions.ts';
 import { Store } from './stores.ts';
 import { changePassword, createUser, listUsers, login, logout, updateUser, type UserRow } from '../server/users/service.ts';
 import { connectionType } from './connection.ts';
+import { noteCreated } from '../server/audit/log.ts';
 
 export const Role = builder.enumType('Role', { values: ['ADMIN', 'DISPATCHER', 'KEEPER', 'AUDITOR'] as const });
 
@@ -62,6 +63,10 @@ const CreateUserInput = builder.inputType('CreateUserInput', {
     regionCode: t.string({ description: 'Scope for dispatchers, auditors and regional administrators' }),
     storeIds: t.idList({ description: 'Scope for keepers' }),
     active: t.boolean(),
+    idempotencyKey: t.string({
+      description:
+        'Optional (sweep 23c): the same key with the same input (password included) answers the user first created (a retry after a lost answer is not refused as a taken username); with other input IDEMPOTENCY_CONFLICT',
+    }),
   }),
 });
 
@@ -103,7 +108,12 @@ builder.mutationFields((t) => ({
     description:
       "Creates a user within the administrator's scope (administrators): keepers scoped to stores, dispatchers and auditors to a region, administrators to a region or none; passwords of at least 12 characters for administrators, 8 for others",
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
-    resolve: (_r, { input }, ctx) => createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined }),
+    resolve: async (_r, { input }, ctx) => {
+      const user = await createUser(serviceContext(ctx), { ...input, storeIds: input.storeIds?.map(String), active: input.active ?? undefined });
+      // D22 (sweep 24b F2): the row says which account it made (later rows name it by this id).
+      noteCreated(ctx.audit, { userId: user.id });
+      return user;
+    },
   }),
   updateUser: t.field({
     type: User,

@@ -63,6 +63,7 @@ export const FIELD_WORDS: Readonly<Record<string, string>> = {
   hours: '小时数',
   household: '受助家庭',
   id: '编号',
+  userId: '用户',
   idNumber: '身份证号',
   idempotencyKey: '提交编号',
   incidentId: '灾害事件',

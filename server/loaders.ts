@@ -4,6 +4,7 @@ import { categoriesByCodes, itemsByCategories, itemsByIds, type CategoryRow, typ
 import { regionsByCodes, regionsByParents, type RegionRow } from './regions/service.ts';
 import { organizationsByIds, storesByIds, storesInRegions, type StoreRow } from './stores/service.ts';
 import { storesOfUsers, usersByIds, type UserRow } from './users/service.ts';
+import { userNamesAt, type UserAtKey } from './users/names.ts';
 import {
   balanceKey,
   balancesByKeys,
@@ -54,6 +55,10 @@ export function groupedBy<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, key
 }
 
 export function createLoaders(db: Db) {
+  const user = byKey<string, UserRow>(
+    (ids) => usersByIds(db, ids),
+    (u) => u.id,
+  );
   return {
     region: byKey<string, RegionRow>(
       (codes) => regionsByCodes(db, codes),
@@ -87,9 +92,18 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => organizationsByIds(db, ids),
       (o) => o.id,
     ),
-    user: byKey<string, UserRow>(
-      (ids) => usersByIds(db, ids),
-      (u) => u.id,
+    user,
+    /**
+     * D22, D31 (sweep 24b F1): the person of a past act — the account as it is, named as it was named at the act
+     * (users/names.ts userNameAt): a document's actor, an approval's requester and decider, a distributor …. Two
+     * statements for any number of keys: the accounts (the `user` loader's, shared) and their names at the instants.
+     */
+    userAt: new DataLoader<UserAtKey, UserRow | null, string>(
+      async (keys) => {
+        const [rows, names] = await Promise.all([user.loadMany(keys.map((k) => k.id)), userNamesAt(db, keys)]);
+        return rows.map((row, i) => (row instanceof Error ? row : row && { ...row, displayName: names[i] ?? row.displayName }));
+      },
+      { cacheKeyFn: (k) => `${k.id}|${k.at.getTime()}` },
     ),
     userStores: groupedBy(
       (ids: readonly string[]) => storesOfUsers(db, ids),

@@ -76,9 +76,17 @@ export const batches = pgTable(
     storageLifeMonths: integer('storage_life_months'),
     rotationLeadMonths: integer('rotation_lead_months').notNull().default(12),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Sweep 24c F1 (D7, D22, migration 0049): when a spent batch — every receipt of it reversed, nothing of it in any
+     * book — gave its number to a new batch registered by a later receipt (receipts.ts reRegisteredBatch). Kept whole.
+     */
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('batches_item_batch_no_uq').on(t.itemId, t.batchNo),
+    // One live batch per (item, number); retired ones keep theirs.
+    uniqueIndex('batches_item_batch_no_uq')
+      .on(t.itemId, t.batchNo)
+      .where(sql`${t.retiredAt} IS NULL`),
     check('batches_unit_price_nonneg', sql`${t.unitPrice} >= 0`),
     check('batches_expiry_after_production', sql`${t.expiryDate} IS NULL OR ${t.productionDate} IS NULL OR ${t.expiryDate} >= ${t.productionDate}`),
   ],

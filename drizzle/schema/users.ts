@@ -69,6 +69,26 @@ export const passwordSets = pgTable(
   (t) => [index('password_sets_user_idx').on(t.userId, t.setAt)],
 );
 
+/**
+ * D22, D31 (sweep 24b F1; migration 0048): the names an account had before a rename — each with the instant until which
+ * it was the account's 姓名 —, never updated or deleted. Who handled a past document, approval or distribution is
+ * named as the account was named then (server/users/names.ts userNameAt), as the audit log names its actors. Written
+ * by users/service.ts updateUser in the rename's transaction; id orders renames of one instant.
+ */
+export const userNameHistory = pgTable(
+  'user_name_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    displayName: varchar('display_name', { length: 64 }).notNull(),
+    until: timestamp('until', { withTimezone: true }).notNull(),
+    changedBy: uuid('changed_by').references(() => users.id),
+  },
+  (t) => [index('user_name_history_user_idx').on(t.userId, t.until)],
+);
+
 export const userStores = pgTable(
   'user_stores',
   {

@@ -109,6 +109,8 @@ export interface AuditEntry {
   subjectPriorOtherRegionCodes?: readonly string[] | null;
   /** What an edit replaced or a removal removed, read before the change (priorValues); kept in the row's input as `prior`. */
   prior?: Record<string, unknown> | null;
+  /** What a creation made, by id (noteCreated); kept in the row's input as `created`. */
+  created?: Record<string, string> | null;
   operation: string;
   input: unknown;
   outcome: string;
@@ -145,7 +147,12 @@ function storableEntry(e: AuditEntry) {
     subjectOtherRegionCodes: subjectOtherRegionsSql(subject, e.subjectPriorOtherRegionCodes ?? []),
     operation: storableText(e.operation, 64),
     // D22 (sweep 23b F1): an edit's row says what it replaced beside the new values: `prior` next to the arguments.
-    input: summarizeInput(e.prior && e.input !== null && typeof e.input === 'object' ? { ...(e.input as Record<string, unknown>), prior: e.prior } : e.input),
+    // D22 (sweep 24b F2): and a creation's row the id of what it made (`created`), which the arguments cannot hold.
+    input: summarizeInput(
+      (e.prior || e.created) && e.input !== null && typeof e.input === 'object'
+        ? { ...(e.input as Record<string, unknown>), ...(e.prior && { prior: e.prior }), ...(e.created && { created: e.created }) }
+        : e.input,
+    ),
     outcome: storableText(e.outcome, 32),
     // D29 (sweep 20c F7): and in a message — a refusal may name another household's masked number to the keeper.
     message: e.message === null ? null : storableText(withoutIdNumbers(e.message), 500),
@@ -202,6 +209,15 @@ export function auditedTransaction<T>(db: Db, entry: Omit<AuditEntry, 'outcome'>
   });
 }
 
+/**
+ * D22 (sweep 24b F2): the record the running mutation created, by id — `{ userId }` for createUser —, kept in its audit
+ * row (`created`, beside the arguments) so that the entry names the new account and later rows about it (an updateUser
+ * of that id) can be matched to its creation. Outside a mutation, or once the row is written, no-op.
+ */
+export function noteCreated(pending: PendingAudit | undefined, created: Record<string, string>): void {
+  if (pending && !pending.written) pending.entry.created = { ...pending.entry.created, ...created };
+}
+
 /** The INSERT of an audit row, to ride in a data-modifying CTE; marks the row written. */
 export function pendingAuditInsert(pending: PendingAudit): SQL {
   pending.written = true;
@@ -240,6 +256,12 @@ export interface AuditSubject {
    */
   storeIds?: readonly string[];
   regionCodes?: readonly string[];
+  /**
+   * D22 (sweep 24b F5): the accounts a mutation gives a store to — an 安置点's managers (`managerIds`): the row is the
+   * regions' of the stores they keep too, so that a keeper's home county reads that its keeper was given a store in
+   * another county of the city, and by whom (as an updateUser of the same stores is filed under both).
+   */
+  userIds?: readonly string[];
 }
 
 /**
@@ -285,6 +307,8 @@ const MAX_LISTED = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION_CODE = /^\d{6}(\d{6})?$/;
 
+const renamed = (o: Record<string, string[]>, from: string, to: string): Record<string, string[]> => (o[from] ? { [to]: o[from] } : {});
+
 /** What a mutation acted on, read from its arguments (top level, then `input`); null when they name nothing scoped. */
 export function auditSubject(operation: string, args: Record<string, unknown>): AuditSubject | null {
   const input = args.input !== null && typeof args.input === 'object' ? (args.input as Record<string, unknown>) : {};
@@ -296,6 +320,11 @@ export function auditSubject(operation: string, args: Record<string, unknown>): 
   const lists = {
     ...listed('storeIds', (v) => (UUID.test(v) ? v : null)),
     ...listed('regionCodes', (v) => (REGION_CODE.test(v.trim()) ? normalizeRegionCode(v) : null)),
+    ...renamed(
+      listed('managerIds', (v) => (UUID.test(v) ? v : null)),
+      'managerIds',
+      'userIds',
+    ),
   };
   const byId = SUBJECT_OF_ID[operation];
   if (byId && typeof args.id === 'string' && UUID.test(args.id)) return { kind: byId, id: args.id, ...lists };
@@ -372,6 +401,11 @@ function subjectOtherRegionsSql(subject: AuditSubject | null, prior: readonly st
   if (own) parts.push(own);
   if (subject?.storeIds?.length) parts.push(sql`ARRAY(SELECT s.region_code FROM stores s WHERE s.id IN (${uuidList(subject.storeIds)}))`);
   if (subject?.regionCodes?.length) parts.push(sql`ARRAY(SELECT r.code FROM regions r WHERE r.code IN (${varcharList(subject.regionCodes)}))`);
+  // The accounts' scope as the row is written: a keeper's stores (the one just given among them), another's region.
+  if (subject?.userIds?.length) {
+    parts.push(sql`ARRAY(SELECT s.region_code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id IN (${uuidList(subject.userIds)})
+                         UNION SELECT u.region_code FROM users u WHERE u.id IN (${uuidList(subject.userIds)}) AND u.region_code IS NOT NULL)`);
+  }
   if (prior.length) parts.push(sql`ARRAY[${varcharList(prior)}]::varchar[]`);
   if (!parts.length) return sql`NULL::varchar[]`;
   return sql`(SELECT array_agg(DISTINCT c.code ORDER BY c.code) FROM unnest(${sql.join(parts, sql` || `)}) AS c(code)
@@ -686,7 +720,7 @@ export async function listAuditLog(ctx: ServiceContext, f: AuditFilter, page: Pa
 // ---- what an entry's input names (sweep 22c F7): the records behind its ids, for a person reading the log
 
 /** The kinds of record an entry's input names by id (or, a region, by code) that the log names for its reader. */
-export const AUDIT_REFERENCE_KINDS = ['STORE', 'ITEM', 'INCIDENT', 'DOCUMENT', 'BATCH', 'TRANSFER', 'REGION'] as const;
+export const AUDIT_REFERENCE_KINDS = ['STORE', 'ITEM', 'INCIDENT', 'DOCUMENT', 'BATCH', 'TRANSFER', 'REGION', 'USER'] as const;
 export type AuditReferenceKind = (typeof AUDIT_REFERENCE_KINDS)[number];
 
 /** Input fields naming a record, by field name (a list field: each of its elements). */
@@ -702,6 +736,10 @@ const REFERENCE_FIELDS: Readonly<Record<string, AuditReferenceKind>> = {
   transferId: 'TRANSFER',
   regionCode: 'REGION',
   regionCodes: 'REGION',
+  // Sweep 24b F2: the account a user change acted on (updateUser's `id`, below) or a creation made (`created.userId`),
+  // and the managers an 安置点 is given (openDistributionPoint's managerIds).
+  userId: 'USER',
+  managerIds: 'USER',
 };
 
 /** One record an entry's input names: where (the input's JSON path, 「input.lines.0.itemId」), what kind, and its id. */
@@ -737,7 +775,9 @@ export function auditReferences(operation: string, input: unknown): AuditReferen
       }
     }
   };
-  if (SUBJECT_OF_ID[operation] === 'store' && input !== null && typeof input === 'object') add('id', 'STORE', (input as Record<string, unknown>).id);
+  const byId = SUBJECT_OF_ID[operation];
+  const refOfId = byId === 'store' ? 'STORE' : byId === 'user' ? 'USER' : null;
+  if (refOfId && input !== null && typeof input === 'object') add('id', refOfId, (input as Record<string, unknown>).id);
   walk(input, '');
   return found;
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { DomainError, forbidden } from '../errors.ts';
-import { CITY_PREFIX_LENGTH, isInSubtree, subtreePrefix } from '../regions/codes.ts';
+import { CITY_PREFIX_LENGTH, isInSubtree, PREFIX_LENGTHS, subtreePrefix } from '../regions/codes.ts';
 import type { Principal, Role } from './principal.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
 
@@ -9,7 +9,8 @@ import { uuidList } from '../../drizzle/uuid-list.ts';
 // the schema's type-level checks call these; no other module writes scope conditions.
 //
 // Scope: an administrator without a region sees everything; dispatchers, auditors and regional administrators see
-// their region's subtree; keepers see their stores. Stores themselves are reference data (name, place, kind) that
+// their region's subtree (and, as reference data, the incidents whose region contains theirs: readsIncidentFromWithin);
+// keepers see their stores. Stores themselves are reference data (name, place, kind) that
 // any signed-in user may see where a record names them; what a store holds is scoped.
 
 export interface ScopedStore {
@@ -120,6 +121,58 @@ export function transferDestinations(p: Principal, source: ScopedStore, store: {
               OR (${store.regionCode} LIKE ${`${area}%`} AND ${store.kind} IN ('GOVERNMENT', 'ENTRUSTED', 'DISTRIBUTION_POINT'))))`;
 }
 
+// ---- a store's record (D2, D29): who edits it
+
+/**
+ * D29: what the command that runs a 安置点 corrects of it — what it is called, its address and whom to call there —
+ * the fields updateStore takes, with their names as the console shows them. Its kind, region (and so its level), code
+ * and place stay as the incident opened it: those are the administrators'.
+ */
+export const POINT_FIELDS_DISPATCHERS_EDIT: Readonly<Record<string, string>> = {
+  name: '名称',
+  address: '地址',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+};
+
+/**
+ * May the principal edit any store's record at all? Asked before the store is looked up or the input read, so that an
+ * auditor or a keeper is refused for what they are (as the schema's administrators-only scope refused them before
+ * sweep 23b), whatever the id or input. Administrators and dispatchers go on to assertMayEditStore.
+ */
+export function assertMayEditStores(p: Principal): void {
+  assertMayPost(p, '修改仓库或安置点的信息');
+  if (p.role === 'KEEPER') {
+    throw new DomainError('FORBIDDEN', '无权修改：仓库和安置点的名称、地址、联系人由调度员或系统管理员修改，仓库保管员不能修改，请联系他们', { field: 'id' });
+  }
+}
+
+/**
+ * May the principal edit this store's record (updateStore), changing `changing` (the input's fields that change
+ * something: a value sent back as it is is no change)? Administrators: any store in their scope, every field.
+ * Dispatchers (sweep 23b, D29): a 安置点 whose region their command region covers (canDecide) — they open 安置点 for
+ * an incident and are the ones who learn that an address or contact is wrong — its POINT_FIELDS_DISPATCHERS_EDIT only.
+ * Keepers and auditors edit no store's record, not even of a store they keep. FORBIDDEN, saying who may.
+ */
+export function assertMayEditStore(p: Principal, store: ScopedStore & { kind: string }, changing: readonly string[]): void {
+  if (p.role === 'ADMIN') return assertStoreAccess(p, store, 'id');
+  assertMayEditStores(p);
+  if (store.kind !== 'DISTRIBUTION_POINT') {
+    throw new DomainError('FORBIDDEN', '无权修改：仓库的信息由系统管理员维护；调度员只能修改本辖区安置点的名称、地址和联系人', { field: 'id' });
+  }
+  if (!canDecide(p, store)) {
+    throw new DomainError('FORBIDDEN', '无权修改：该安置点不在您的辖区内，须由其所在辖区的调度员或系统管理员修改', { field: 'id' });
+  }
+  const other = changing.find((f) => !(f in POINT_FIELDS_DISPATCHERS_EDIT));
+  if (other) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `无权修改：调度员只能修改安置点的${Object.values(POINT_FIELDS_DISPATCHERS_EDIT).join('、')}；其类型、所属区划、代码、位置等由系统管理员修改`,
+      { field: `input.${other}` },
+    );
+  }
+}
+
 // ---- the travel-time table (DESIGN: a store → region entry overrides the planner's estimate)
 
 /**
@@ -147,6 +200,14 @@ export function coversUser(p: Principal, user: { role: Role; regionCode: string 
   if (user.role === 'KEEPER') return keeperStores.every((s) => isInSubtree(s.regionCode, p.regionCode!));
   return user.regionCode !== null && isInSubtree(user.regionCode, p.regionCode);
 }
+
+/**
+ * D22 (sweep 24b F2): may the reader of an audit entry be told whose account it names (a user change's account, a
+ * creation's new account, an 安置点's managers) — username and 姓名 at the time? Auditors and administrators: the
+ * readers of the log, for an entry their scope already admits (mayRead.auditEntry: the account's region, where it was
+ * or is, is the entry's). Anyone else: no name (the id stays). The users list stays the administrators'.
+ */
+export const mayNameAuditedUser = (p: Principal): boolean => p.role === 'AUDITOR' || p.role === 'ADMIN';
 
 // ---- the national catalog (D4, D5)
 
@@ -245,8 +306,9 @@ const storeVisible = async (p: Principal, look: PolicyLookups, id: string | null
 
 // D29 (sweep 12b F1): who sees the households served at a 安置点 — names, masked ID numbers, addresses — is who may hand
 // out there (distributeRelief): one who may act at the point (canAccessStore: its managers; headquarters whose region
-// covers it) and read the incident it serves (mayRead.incident: a township's dispatcher covers the township's point but
-// not the county's incident, and is refused both the incident and distributing at the point). Never auditors. What left
+// covers it) and work for the incident it serves (worksForIncident: a township's dispatcher covers the township's point
+// and reads the county's incident as reference data — sweep 21b F5 — but does not work for it, and is refused
+// distributing at the point for it and its households there). Never auditors. What left
 // the point's books — the issue (recipient 受灾群众), the quantities in a batch's trace — is the store's ledger, read by
 // whoever may read the store; the household is not on it. mayRead.distribution (a record) and distributionsInScope (a
 // list) are this rule.
@@ -256,7 +318,7 @@ export function distributionsInScope(p: Principal, d: { storeId: SQLWrapper; reg
   if (p.role === 'AUDITOR') return sql`FALSE`;
   if (unscoped(p)) return sql`TRUE`;
   return sql`(${storesInScope(p, d.storeId, d.regionCode)} AND EXISTS (SELECT 1 FROM incidents di WHERE di.id = ${d.incidentId}
-              AND ${incidentsInScope(p, { id: sql`di.id`, regionCode: sql`di.region_code` })}))`;
+              AND ${incidentsWorkedFor(p, { id: sql`di.id`, regionCode: sql`di.region_code` })}))`;
 }
 
 /** May the principal see the households served at this point for this incident (a distribution's, or a point's own)? */
@@ -265,7 +327,7 @@ export async function maySeeHouseholds(p: Principal, at: { storeId: string; inci
   if (unscoped(p)) return true;
   if (!(await storeVisible(p, look, at.storeId))) return false;
   const regionCode = await look.incidentRegion(at.incidentId);
-  return regionCode !== null && mayRead.incident(p, { id: at.incidentId, regionCode }, look);
+  return regionCode !== null && worksForIncident(p, { id: at.incidentId, regionCode }, look);
 }
 
 /** The distributions of a 安置点 for one who may not see its households (maySeeHouseholds): FORBIDDEN, naming the field. */
@@ -353,7 +415,7 @@ export async function readableOrNull<K extends ScopedKind, R extends Parameters<
   return (await may(p, record, look)) ? record : null;
 }
 
-// ---- incidents (D23, D29): reference data to the keepers who work for them
+// ---- incidents (D15, D23, D29): acted on by their region's command; reference data to keepers and to those within
 
 /** SQL: the prefix every code in a region code column's subtree starts with (subtreePrefix, in SQL). */
 const subtreePrefixSql = (code: SQLWrapper) =>
@@ -369,8 +431,36 @@ const subtreePrefixSql = (code: SQLWrapper) =>
 const keeperSeesIncident = (stores: readonly (ScopedStore | null)[], i: { id: string; regionCode: string }) =>
   stores.some((s) => s !== null && (s.incidentId === i.id || isInSubtree(s.regionCode, i.regionCode) || isInSubtree(i.regionCode, s.regionCode)));
 
-/** SQL: incidents (id and region code columns) the principal may read — their region's; a keeper's as keeperSeesIncident. */
-export function incidentsInScope(p: Principal, i: { id: SQLWrapper; regionCode: SQLWrapper }): SQL {
+/**
+ * D15, D23 (sweep 21b F5): one whose region lies inside an incident's — a township's dispatcher, auditor or regional
+ * administrator under the county's flood — reads the incident as reference data (name, type, times, region, place,
+ * affected people, response level), as the township's keepers do (keeperSeesIncident): the township's command saw less
+ * of a flood covering its township than its own storekeeper. No more: its plans, figures and every step on it (plans,
+ * 安置点, distributions, what is booked against it, recovery, closing) stay with its region's command (canAccessRegion).
+ */
+export const readsIncidentFromWithin = (p: Principal, i: { regionCode: string }): boolean =>
+  p.role !== 'KEEPER' && p.regionCode !== null && !canAccessRegion(p, i.regionCode) && isInSubtree(p.regionCode, i.regionCode);
+
+/**
+ * Does the principal read the incident as reference data only (a keeper; one within its region: readsIncidentFromWithin)
+ * — no figures, no plans, no step on it? Incident.referenceOnly, by which the console offers no action.
+ */
+export const readsIncidentAsReference = (p: Principal, i: { regionCode: string }): boolean => !canAccessRegion(p, i.regionCode);
+
+/** A 12-digit region code and the codes of the regions above it (统计用区划代码: 2/4/6/9/12 digits), for SQL equality. */
+const regionAndAbove = (code12: string): string[] => [...new Set(PREFIX_LENGTHS.map((n) => code12.slice(0, n).padEnd(12, '0')))];
+
+/**
+ * D23, D29: does the principal work for the incident — book a receipt, an issue or an outbound order against it, hand
+ * out for it at a 安置点 they may act at and see the households served there (maySeeHouseholds)? Its region's command,
+ * and the keepers who read it (keeperSeesIncident). One who reads it from within (readsIncidentFromWithin) does not.
+ */
+export async function worksForIncident(p: Principal, i: { id: string; regionCode: string }, look: PolicyLookups): Promise<boolean> {
+  return canAccessRegion(p, i.regionCode) || (p.role === 'KEEPER' && keeperSeesIncident(await Promise.all(p.storeIds.map((id) => look.store(id))), i));
+}
+
+/** SQL: incidents (id and region code columns) the principal works for — worksForIncident, row by row. */
+function incidentsWorkedFor(p: Principal, i: { id: SQLWrapper; regionCode: SQLWrapper }): SQL {
   if (p.role !== 'KEEPER') return regionsInScope(p, i.regionCode);
   if (!p.storeIds.length) return sql`FALSE`;
   const mine = uuidList(p.storeIds);
@@ -378,9 +468,42 @@ export function incidentsInScope(p: Principal, i: { id: SQLWrapper; regionCode: 
               OR ks.region_code LIKE ${subtreePrefixSql(i.regionCode)} || '%' OR ${i.regionCode} LIKE ${subtreePrefixSql(sql`ks.region_code`)} || '%'))`;
 }
 
-/** An incident's figures (balance, basic needs, households, suggested demand): those whose region covers it — keepers none. */
-export function assertIncidentFigures(p: Principal, i: { regionCode: string }): void {
-  if (!canAccessRegion(p, i.regionCode)) throw forbidden('该事件的调运与发放情况（仓库保管员只能查看事件的基本信息）');
+/**
+ * SQL: incidents (id and region code columns) the principal may read — mayRead.incident, row by row: those they work
+ * for (incidentsWorkedFor) and, sweep 21b F5, those whose region contains theirs (readsIncidentFromWithin).
+ */
+export function incidentsInScope(p: Principal, i: { id: SQLWrapper; regionCode: SQLWrapper }): SQL {
+  if (p.role === 'KEEPER' || p.regionCode === null) return incidentsWorkedFor(p, i);
+  const above = regionAndAbove(p.regionCode).map((c) => sql`${c}`);
+  return sql`(${incidentsWorkedFor(p, i)} OR ${i.regionCode} IN (${sql.join(above, sql`, `)}))`;
+}
+
+/** The refusal to one who reads an incident as reference data of what is its command's (a figure, a step on it). */
+function incidentReferenceOnly(p: Principal, i: { name: string }, what: string, field?: string): DomainError {
+  const whose = p.role === 'KEEPER' ? '仓库保管员' : '您所在区划在事件范围内，';
+  return new DomainError('FORBIDDEN', `无权访问：${what}由事件「${i.name}」所在区划的调度员办理和掌握；${whose}只能查看事件的基本信息`, field ? { field } : {});
+}
+
+/**
+ * An incident's figures (balance, basic needs, households, suggested demand): those whose region covers it — keepers
+ * none, nor those who read it from within (sweep 21b F5), each told why.
+ */
+export function assertIncidentFigures(p: Principal, i: { name: string; regionCode: string }): void {
+  if (canAccessRegion(p, i.regionCode)) return;
+  if (p.role === 'KEEPER') throw forbidden('该事件的调运与发放情况（仓库保管员只能查看事件的基本信息）');
+  if (readsIncidentFromWithin(p, i)) throw incidentReferenceOnly(p, i, '该事件的调运与发放情况');
+  throw forbidden('该事件的调运与发放情况');
+}
+
+/**
+ * A step on the incident or a record of it (a plan, a 安置点, recovery, closing, its exports): its region's command's
+ * (canAccessRegion). One who reads it from within is told whose it is (sweep 21b F5); anyone else gets the usual
+ * refusal, which says nothing of it.
+ */
+export function assertActsOnIncident(p: Principal, i: { name: string; regionCode: string }, what = '该事件', field?: string): void {
+  if (canAccessRegion(p, i.regionCode)) return;
+  if (readsIncidentFromWithin(p, i)) throw incidentReferenceOnly(p, i, what === '该事件' ? '该事件的调度、安置点、发放和回收' : what, field);
+  throw forbidden(what, field);
 }
 
 // ---- settlements (D24, D25): who confirms a debt repaid
@@ -421,9 +544,11 @@ export const mayRead = {
   transfer: async (p: Principal, t: { fromStoreId: string; toStoreId: string }, look: PolicyLookups) =>
     unscoped(p) || (await storeVisible(p, look, t.fromStoreId)) || storeVisible(p, look, t.toStoreId),
   agreement: (p: Principal, a: { regionCode: string }) => canAccessRegion(p, a.regionCode),
-  /** An incident: its region; a keeper as keeperSeesIncident (reference data only). */
-  incident: async (p: Principal, i: { id: string; regionCode: string }, look: PolicyLookups) =>
-    canAccessRegion(p, i.regionCode) || (p.role === 'KEEPER' && keeperSeesIncident(await Promise.all(p.storeIds.map((id) => look.store(id))), i)),
+  /**
+   * An incident: those who work for it (worksForIncident: its region's command; a keeper as keeperSeesIncident, reference
+   * data only) and, as reference data, those whose region lies inside its region (readsIncidentFromWithin, sweep 21b F5).
+   */
+  incident: async (p: Principal, i: { id: string; regionCode: string }, look: PolicyLookups) => readsIncidentFromWithin(p, i) || worksForIncident(p, i, look),
   /** A dispatch plan: its incident's region. */
   plan: async (p: Principal, plan: { incidentId: string }, look: PolicyLookups) => {
     if (p.role === 'KEEPER') return false;

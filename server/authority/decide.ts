@@ -91,7 +91,7 @@ export async function decideApproval(ctx: ServiceContext, config: AppConfig, inp
         else await rejectPlanInTx(tx, user, approval.subjectId, now, v.reason!);
         planStatus = approve ? 'APPROVED' : 'CANCELLED';
       } else if (approval.kind === 'CROSS_REGION_USE') {
-        if (approve) await consentInTx(tx, config, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now);
+        if (approve) await consentInTx(tx, config, approval.subjectId, (approval.payload as { lineNos: number[] }).lineNos, now, approval.id);
       } else if (approval.kind === 'EMERGENCY_WRITTEN_APPROVAL') {
         if (approve) await recordWrittenApprovalInTx(tx, user, approval.subjectId, v.approvalRef!, now);
       } else if (DOCUMENT_KINDS.has(approval.kind)) {

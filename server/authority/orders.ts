@@ -30,6 +30,7 @@ import {
 import { expiredBatchRefusal, isExpired, pickUnexpired } from '../inventory/expiry.ts';
 import { pickOutbound, type Pick as Picked } from '../inventory/issues.ts';
 import { assertIncidentOpen, referencedIncident } from '../dispatch/incidents.ts';
+import { heldForConsentAt } from '../dispatch/sources.ts';
 import { lockedBalanceOf, type LockedBalance, type LockedBalanceRow } from '../inventory/posting.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { openApproval, ORDER_WITHDRAWN, withdrawApprovals } from './queue.ts';
@@ -38,6 +39,7 @@ import { assertTransferDestination, notOwnStock, ownStockOperator } from './cust
 import type { ServiceContext } from '../context.ts';
 import { ORDER_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { userNameAt } from '../users/names.ts';
 
 // D23 凭令出库: government stock leaves a store only against an approved order. An outbound order (出库申请单) names
 // store, purpose, recipient or destination, items and quantities; it is approved by a second person (D24) and the
@@ -159,7 +161,9 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
   });
   if (v.incidentId) assertIncidentOpen(await referencedIncident(db, user, v.incidentId));
   const held = await balancesOf(db, store.id, v.lines);
-  const { note, value } = requestPicking(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) });
+  const { note: shortNote, value } = requestPicking(store, v.purpose, v.lines, held, { items: itemMap, batches: batchMap, today: todayInChina(clock) });
+  const heldNote = await heldForConsentNote(db, store.id, v.lines, held, itemMap, todayInChina(clock));
+  const note = shortNote || heldNote ? `${shortNote ?? ''}${heldNote ?? ''}` : null;
   const at = clock.now().toJSDate();
   const id = stableId('outbound-order', `${user.id}/${v.idempotencyKey}`);
   const asked = `${store.name} ${PURPOSE_NAMES[v.purpose]}：${v.lines
@@ -207,6 +211,38 @@ export async function requestOutboundOrder(ctx: ServiceContext, input: unknown):
     await tx.update(outboundOrders).set({ approvalId: approval.id }).where(eq(outboundOrders.id, id));
   });
   return getOrder(db, id);
+}
+
+/**
+ * D23, D25 (sweep 24a F1): what an approved dispatch plan awaits this store's jurisdiction's consent for is not reserved
+ * — the store's own order may take it (D25: never reserved before the consent) — but the approver is told when the
+ * order would take it (what is left after the order is less than is held), as a short store is told (requestPicking):
+ * 「注意：…已由已批准的调拨方案申请调用、正等待本区同意…」. Null when nothing held is touched.
+ */
+async function heldForConsentNote(
+  db: Db,
+  storeId: string,
+  lines: readonly { itemId: string; quantity: number }[],
+  balances: Map<string, LockedBalance>,
+  items: Map<string, ItemRow>,
+  today: string,
+): Promise<string | null> {
+  const held = await heldForConsentAt(
+    db,
+    storeId,
+    lines.map((l) => l.itemId),
+  );
+  const words: string[] = [];
+  for (const [itemId, quantity] of held) {
+    const asked = lines.filter((l) => l.itemId === itemId).reduce((s, l) => s + l.quantity, 0);
+    const free = [...balances.values()]
+      .filter((b) => b.itemId === itemId && !(b.expiryDate !== null && b.expiryDate < today))
+      .reduce((s, b) => s + b.onHand - b.reserved, 0);
+    if (free - asked >= quantity) continue;
+    const item = items.get(itemId)!;
+    words.push(`${item.name} ${quantityText(quantity, item.unit)}`);
+  }
+  return words.length ? `（注意：本库${words.join('、')}已由已批准的调拨方案申请调用、正等待本区同意（跨区域调用），出库后这些调用将不能全部同意）` : null;
 }
 
 /** D26: the purposes by which an expired (frozen) batch may still leave — rotation and approved scrap. */
@@ -664,7 +700,7 @@ export async function closeOutboundOrder(ctx: ServiceContext, orderId: string, r
 async function notWithdrawable(tx: Db, order: OrderRow) {
   const [now] = await queryRows<{ status: OrderStatus; decided_by: string | null; decided_at: Date | string | null; reason: string | null }>(
     tx,
-    sql`SELECT o.status, u.display_name decided_by, a.decided_at, a.reason
+    sql`SELECT o.status, ${userNameAt(sql`u.id`, sql`a.decided_at`, sql`u.display_name`)} AS decided_by, a.decided_at, a.reason
           FROM outbound_orders o LEFT JOIN approvals a ON a.id = o.approval_id LEFT JOIN users u ON u.id = a.decided_by
          WHERE o.id = ${order.id}::uuid`,
   );

@@ -138,9 +138,14 @@ export async function refusedInIncident(db: Db, incidentId: string): Promise<{ r
 /** D25 (sweep 20a F7): what a line asking again of a jurisdiction that refused the item in the incident adds to its reason. */
 export const refusedBeforeWords = '；该辖区曾在本事件中拒绝调用此物资，本方案再次征求同意';
 
-/** Whether a line asking consent of `consentRegion` for the item asks a jurisdiction that refused it in the incident. */
+/**
+ * Whether a line asking consent of `consentRegion` for the item asks a jurisdiction that refused it in the incident —
+ * that very jurisdiction (sweep 24a F5): a consent is asked of the source's own region (decideLines), so a refusal names
+ * the region that refused; the city refusing its own store's tents said nothing of 辉县, a county inside it, which
+ * had consented — matched by subtree, 辉县's line was marked refused before.
+ */
 export const refusedBefore = (refused: readonly { regionCode: string; itemId: string }[], consentRegion: string | null, itemId: string): boolean =>
-  consentRegion !== null && refused.some((r) => r.itemId === itemId && isInSubtree(consentRegion, r.regionCode));
+  consentRegion !== null && refused.some((r) => r.itemId === itemId && r.regionCode === consentRegion);
 
 /**
  * D25 before planning: how a principal of region `own` may use each source — undefined (their own), JOINT (a 联储

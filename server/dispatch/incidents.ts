@@ -4,10 +4,10 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { incidents } from '../../drizzle/schema/index.ts';
 import { type Principal } from '../auth/principal.ts';
 import { chinaIso, chinaTextsApart, EARLIEST_BUSINESS_DAY, earliestBusinessTime } from '../clock.ts';
-import { assertMaySetTravelTime, assertRegionAccess, incidentsInScope, mayRead } from '../auth/policy.ts';
+import { assertActsOnIncident, assertMaySetTravelTime, incidentsInScope, worksForIncident } from '../auth/policy.ts';
 import { policyLookupsThrough } from '../auth/lookups.ts';
 import { createLoaders } from '../loaders.ts';
-import { badInput, forbidden, invalidState, notFound } from '../errors.ts';
+import { badInput, invalidState, notFound } from '../errors.ts';
 import { getStoreRow } from '../stores/service.ts';
 import { pageRequest, toPage, type PageArgs } from '../pagination.ts';
 import { getRegion, getRegionInScope, inRegionSubtree } from '../regions/service.ts';
@@ -18,6 +18,7 @@ import { isFromHouseholds } from '../relief/household-returns.ts';
 import { claimIdempotencyKey } from '../inventory/idempotency.ts';
 import { idempotencyKeySchema } from '../inventory/common.ts';
 import { stableId } from '../ids.ts';
+import { incidentDemandSql } from './demand.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -135,21 +136,23 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
 /** The incident as a whole (to plan, report or act for it): NOT_FOUND, or FORBIDDEN outside the principal's region. */
 export async function getIncidentInScope(db: Db, user: Principal, id: string, field = 'id', what = '该事件'): Promise<IncidentRow> {
   const row = await getIncident(db, id, field);
-  assertRegionAccess(user, row.regionCode, what, field);
+  // Sweep 21b F5: one who reads it from within (a township's dispatcher, the county's flood) is told whose it is.
+  assertActsOnIncident(user, row, what, field);
   return row;
 }
 
 /**
  * D23, D28: the incident a receipt, an issue, an outbound order or a distribution is booked against (or a list of
  * distributions is filtered by) — whose figures
- * (物资收支, 已发放) then count it. One the caller may not read (mayRead.incident) is refused — FORBIDDEN, as
+ * (物资收支, 已发放) then count it. One the caller does not work for (worksForIncident) is refused — FORBIDDEN, as
  * incident(id:) answers it (API.md: out of scope; sweep 9a F1: it said 事件不存在 of one the next screen shows) —
  * before anything that would tell more of it (sweep 7b H1: 卫辉's keeper booked an issue into 晋城's incident).
  * Whether a closed one is taken is the caller's (assertIncidentOpen).
  */
 export async function referencedIncident(db: Db, user: Principal, incidentId: string, field = 'input.incidentId'): Promise<IncidentRow> {
   const row = await getIncident(db, incidentId, field);
-  if (!(await mayRead.incident(user, row, policyLookupsThrough(createLoaders(db))))) throw forbidden('该事件', field);
+  // Sweep 21b F5: reading it is not working for it — one who reads it from within is refused, told whose it is.
+  if (!(await worksForIncident(user, row, policyLookupsThrough(createLoaders(db))))) assertActsOnIncident(user, row, '该事件', field);
   return row;
 }
 
@@ -211,6 +214,13 @@ export interface IncidentItemBalance {
   otherIn: number;
   returnedByHouseholds: number;
   distributed: number;
+  /**
+   * D22, D29 (sweep 23b F5): handed out at a 安置点 and then reversed by an approved 冲销单 — in none of the sums
+   * (`distributed` counts the distributions that stand), shown beside them so that what was recorded and cancelled is seen.
+   */
+  distributedReversed: number;
+  /** How many reversed distributions (their issues, 出库单) carried this item. */
+  distributionsReversed: number;
   recovered: number;
   scrapped: number;
   writtenOff: number;
@@ -246,6 +256,9 @@ export interface IncidentItemBalance {
  *   still with them (consumed items for good; of it `pendingLostAtHouseholds` is counted lost, awaiting approval).
  *
  * `issuedFromStores`: issues citing the incident from a reserve store (not a 安置点), which no row above contains.
+ * `distributedReversed` / `distributionsReversed` (D22, sweep 23b F5): what was handed out at the points and reversed
+ * (its issue REVERSED by an approved 冲销单) — beside `distributed`, in none of the sums: a reversed issue and its
+ * reversal count neither way, so the net figures stand unchanged, and an auditor still sees what was recorded and cancelled.
  */
 export async function incidentBalance(db: Db, incidentId: string): Promise<IncidentItemBalance[]> {
   const households = isFromHouseholds(sql`d`);
@@ -253,7 +266,8 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
     db,
     sql`WITH plans AS (SELECT id FROM dispatch_plans WHERE incident_id = ${incidentId}::uuid AND status <> 'CANCELLED'),
              points AS (SELECT id FROM stores WHERE incident_id = ${incidentId}::uuid AND kind = 'DISTRIBUTION_POINT'),
-             requested AS (SELECT item_id, sum(quantity) q FROM dispatch_demands WHERE plan_id IN (SELECT id FROM plans) GROUP BY 1),
+             -- D28 (sweep 24a F6): a plan's shortage asked for again counts once (incidentDemandSql, as basicNeeds).
+             requested AS (SELECT item_id, sum(requested) q FROM (${incidentDemandSql(incidentId)}) dm GROUP BY 1),
              -- D25: a line whose jurisdiction refused its consent is not planned.
              planned AS (SELECT item_id, sum(quantity) q FROM dispatch_lines l WHERE plan_id IN (SELECT id FROM plans)
                             AND NOT (l.needs_consent AND EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = l.plan_id
@@ -299,6 +313,11 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
                  FROM documents d JOIN document_lines l ON l.document_id = d.id
                 WHERE d.store_id IN (SELECT id FROM points) AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0
                 GROUP BY 1),
+             -- D22 (sweep 23b F5): handed out at a point and reversed by an approved 冲销单 — shown, counted in no sum.
+             reversed AS (
+               SELECT m.item_id, -sum(m.quantity) q, count(DISTINCT d.id) n FROM movements m JOIN documents d ON d.id = m.document_id
+                WHERE m.store_id IN (SELECT id FROM points) AND m.bucket = 'ON_HAND' AND m.type = 'ISSUE' AND d.status = 'REVERSED'
+                GROUP BY 1),
              -- Sweep 7b H1: an issue from a reserve store citing the incident.
              direct AS (
                SELECT m.item_id, -sum(m.quantity) q FROM movements m JOIN documents d ON d.id = m.document_id
@@ -313,12 +332,14 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
                COALESCE(ap.distributed, 0) distributed, COALESCE(ap.recovered, 0) recovered, COALESCE(ap.scrapped, 0) scrapped,
                COALESCE(ap.written_off, 0) written_off, COALESCE(ap.other_out, 0) other_out, COALESCE(ap.on_hand, 0) at_points,
                COALESCE(pd.at_points, 0) pending_at_points, COALESCE(ap.lost_at_households, 0) lost_at_households,
-               COALESCE(pd.at_households, 0) pending_lost_at_households, COALESCE(dr.q, 0) issued_from_stores
+               COALESCE(pd.at_households, 0) pending_lost_at_households, COALESCE(dr.q, 0) issued_from_stores,
+               COALESCE(rv.q, 0) distributed_reversed, COALESCE(rv.n, 0) distributions_reversed
           FROM (SELECT item_id FROM requested UNION SELECT item_id FROM moved UNION SELECT item_id FROM called
-                UNION SELECT item_id FROM at_points UNION SELECT item_id FROM pending UNION SELECT item_id FROM direct) i
+                UNION SELECT item_id FROM at_points UNION SELECT item_id FROM pending UNION SELECT item_id FROM direct
+                UNION SELECT item_id FROM reversed) i
           LEFT JOIN requested r USING (item_id) LEFT JOIN planned p USING (item_id) LEFT JOIN moved mv USING (item_id)
           LEFT JOIN called co USING (item_id) LEFT JOIN at_points ap USING (item_id) LEFT JOIN pending pd USING (item_id)
-          LEFT JOIN direct dr USING (item_id)
+          LEFT JOIN direct dr USING (item_id) LEFT JOIN reversed rv USING (item_id)
          ORDER BY i.item_id`,
   );
   return rows.map((r) => {
@@ -340,6 +361,8 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
       otherIn: n('other_in'),
       returnedByHouseholds,
       distributed,
+      distributedReversed: n('distributed_reversed'),
+      distributionsReversed: n('distributions_reversed'),
       recovered: n('recovered'),
       scrapped: n('scrapped'),
       writtenOff: n('written_off'),

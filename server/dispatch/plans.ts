@@ -31,7 +31,7 @@ import { pricedLinesOfPlans, totalOf } from './plan-value.ts';
 import { hasOpenShipments } from './open-shipments.ts';
 import { publishPlannerSolved } from '../diagnostics.ts';
 import { planDispatch, reasonAsDecided, type Destination, type Plan, type PlannerPolicy } from './planner.ts';
-import { assertAgreementStock, loadSources, travelOverrides, type HeldForConsent } from './sources.ts';
+import { assertAgreementStock, assertNotHeldForOtherPlans, loadSources, repickConsentedBatches, travelOverrides, type HeldForConsent } from './sources.ts';
 import type { ServiceContext } from '../context.ts';
 import { PLAN_STATUS_NAMES, statusText } from '../paperwork/names.ts';
 import {
@@ -98,6 +98,11 @@ export interface PlanView {
     missing: number;
     /** D25 (sweep 20a F1): stock held for other plans' pending consents — known when planned (not kept with the plan). */
     reason?: string | null;
+    /**
+     * D25 (sweep 24a F3): the consents refused for this 安置点 and item, by the region that refused, with its stated
+     * reason — which only a reader who may read that approval is told (shortageReason).
+     */
+    refusals?: Refusal[];
   }[];
 }
 
@@ -429,19 +434,55 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
     db.select().from(dispatchDemands).where(eq(dispatchDemands.planId, id)),
     db.select().from(dispatchLines).where(eq(dispatchLines.planId, id)).orderBy(asc(dispatchLines.lineNo)),
     db
-      .select({ status: approvals.status, payload: approvals.payload })
+      .select({
+        status: approvals.status,
+        payload: approvals.payload,
+        regionCode: approvals.regionCode,
+        regionName: regions.name,
+        reason: approvals.reason,
+        requestedBy: approvals.requestedBy,
+        storeId: approvals.storeId,
+      })
       .from(approvals)
+      .leftJoin(regions, eq(regions.code, approvals.regionCode))
       .where(and(eq(approvals.subjectId, id), eq(approvals.kind, 'CROSS_REGION_USE'))),
   ]);
-  const consentOfLine = (lineNo: number) => consents.find((c) => (c.payload as { lineNos: number[] }).lineNos.includes(lineNo))?.status ?? null;
-  const viewLines = lines.map((l) => ({ ...l, consent: l.needsConsent ? consentOfLine(l.lineNo) : null }));
+  const consentRowOf = (lineNo: number) => consents.find((c) => (c.payload as { lineNos: number[] }).lineNos.includes(lineNo));
+  const viewLines = lines.map((l) => ({ ...l, consent: l.needsConsent ? (consentRowOf(l.lineNo)?.status ?? null) : null }));
   // D25: a line whose jurisdiction refused is not planned — what it would have brought is missing.
   const planned = plannedLines(viewLines);
   const shortages = demands.flatMap((d) => {
     const quantity = planned.filter((l) => l.destinationIdx === d.destinationIdx && l.itemId === d.itemId).reduce((s, l) => s + l.quantity, 0);
-    return quantity < d.quantity
-      ? [{ destinationIdx: d.destinationIdx, itemId: d.itemId, requested: d.quantity, planned: quantity, missing: d.quantity - quantity }]
-      : [];
+    if (quantity >= d.quantity) return [];
+    // D25 (sweep 24a F3): who refused the lines of this 安置点 and item, and how much (withdrawn consents are the plan's own doing).
+    const refusals: Refusal[] = [];
+    for (const l of viewLines) {
+      if (l.destinationIdx !== d.destinationIdx || l.itemId !== d.itemId || !l.needsConsent || l.consent !== 'REJECTED') continue;
+      const c = consentRowOf(l.lineNo)!;
+      if ((c.payload as { withdrawn?: boolean }).withdrawn) continue;
+      const seen = refusals.find((r) => r.regionCode === c.regionCode);
+      if (seen) seen.quantity += l.quantity;
+      else
+        refusals.push({
+          regionCode: c.regionCode,
+          regionName: c.regionName ?? c.regionCode,
+          reason: c.reason,
+          requestedBy: c.requestedBy,
+          storeId: c.storeId,
+          quantity: l.quantity,
+        });
+    }
+    return [
+      {
+        destinationIdx: d.destinationIdx,
+        itemId: d.itemId,
+        requested: d.quantity,
+        planned: quantity,
+        missing: d.quantity - quantity,
+        reason: refusals.length ? refusalWords(refusals, () => false) : null,
+        refusals,
+      },
+    ];
   });
   return {
     id: row.id,
@@ -455,7 +496,39 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
   };
 }
 
+/** D25 (sweep 24a F3): a consent refused for some of a shortage's lines — the region that refused, how much, why. */
+export interface Refusal {
+  regionCode: string;
+  regionName: string;
+  reason: string | null;
+  requestedBy: string;
+  storeId: string | null;
+  quantity: number;
+}
+
 /**
+ * D25 (sweep 24a F3): a shortage caused by a refused consent says who refused and how much — 「新乡市 拒绝调用 570：…」
+ * — and the refusal's stated reason where the reader may read that approval (`mayReadRefusal`: mayRead.approval — its
+ * requester and the refusing side do; another reader of the plan is told who refused, not why).
+ */
+export function refusalWords(refusals: readonly Refusal[], mayReadRefusal: (r: Refusal) => boolean): string {
+  return refusals.map((r) => `${r.regionName} 拒绝调用 ${r.quantity}${r.reason && mayReadRefusal(r) ? `：${r.reason}` : '（未获对方辖区同意）'}`).join('；');
+}
+
+/**
+ * The shortage's `reason` as a reader reads it: the holds known when planned (heldWords), or the refusals, each refusal's
+ * reason where `mayReadRefusal` allows (D25, sweep 24a F3).
+ */
+export async function shortageReason(s: PlanView['shortages'][number], mayReadRefusal: (r: Refusal) => Promise<boolean>): Promise<string | null> {
+  if (!s.refusals?.length) return s.reason ?? null;
+  const readable = await Promise.all(s.refusals.map(mayReadRefusal));
+  const refused = refusalWords(s.refusals, (r) => readable[s.refusals!.indexOf(r)]);
+  const held = s.reason && s.reason !== refusalWords(s.refusals, () => false) ? s.reason : null;
+  return held ? `${refused}；${held}` : refused;
+}
+
+/**
+ * D25: the lines a plan still counts on/**
  * D25: the lines a plan still counts on — all but those whose jurisdiction refused its consent (they ship nothing and
  * are left out of the plan's shortages, total quantity and latest ETA). A consent still pending counts: the plan waits.
  */
@@ -600,12 +673,15 @@ export async function approvePlanInTx(tx: Db, config: AppConfig, user: Principal
   assertPlansSomething(plan);
   await assertCoversSources(tx, user, plan, '批准');
   await lockOpenIncident(tx, row.incidentId, 'share', 'planId');
+  // D25 (sweep 24a F4): its own lines and those it will hold for consent take nothing another approved plan holds.
+  await staleIfShort(assertNotHeldForOtherPlans(tx, plan.id!, plannedLines(plan.lines)));
   await staleIfShort(reserveStock(tx, reservationsOf(usableStoreLines(plan), 1), now));
   // D25: its 联储 lines decided again (the agreement still valid, its maximum not used meanwhile); D17: its agreement
   // stock promised only while there (after the store stock: balances, then agreements, in every transaction).
   const today = chinaDateOf(now);
   await assertJointLinesCovered(tx, { id: plan.id!, jurisdictionCode: row.jurisdictionCode, lines: plan.lines }, today, { verb: '批准', lock: true });
   await staleIfShort(assertAgreementStock(tx, plan.id!, usableLines(plan), today, capacityHorizonDays(config)));
+  await staleIfShort(assertAgreementStock(tx, plan.id!, plannedLines(plan.lines), today, capacityHorizonDays(config), { heldByOthers: true }));
   // D14 (API.md: "execution time + 48 h"): no due time until the stock moves — startWrittenApprovalClock sets it, on the
   // plan and its queue item, when the plan is executed (a due time that would move then is not shown before).
   await tx
@@ -775,13 +851,27 @@ export async function recordWrittenApprovalInTx(tx: Db, user: Principal, planId:
   await tx.update(dispatchPlans).set({ writtenApprovalRef: approvalRef, writtenApprovedAt: now }).where(eq(dispatchPlans.id, planId));
 }
 
-/** D25: a consent given while the plan is approved reserves its lines now (else they are reserved at approval). */
-export async function consentInTx(tx: Db, config: AppConfig, planId: string, lineNos: number[], now: Date) {
+/**
+ * D25: a consent given while the plan is approved reserves its lines now (else they are reserved at approval) — D8
+ * (sweep 24a F1): from the store's batches as they stand, picked again where the planned batch no longer holds the
+ * line (repickConsentedBatches); lines split so are added to the consent (`approvalId`'s lineNos).
+ */
+export async function consentInTx(tx: Db, config: AppConfig, planId: string, lineNos: number[], now: Date, approvalId?: string) {
   const row = await lockPlan(tx, planId);
-  const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status !== 'PROPOSED' && row.status !== 'APPROVED') {
     throw invalidState(`调拨方案状态为${statusText(PLAN_STATUS_NAMES, row.status)}，已不能再同意调用`, { field: 'planId', status: row.status });
   }
+  if (row.status === 'APPROVED') {
+    const consented = await repickConsentedBatches(tx, planId, lineNos, chinaDateOf(now));
+    if (approvalId && consented.length > lineNos.length) {
+      await tx
+        .update(approvals)
+        .set({ payload: sql`jsonb_set(COALESCE(${approvals.payload}, '{}'::jsonb), '{lineNos}', ${JSON.stringify(consented)}::jsonb)` })
+        .where(eq(approvals.id, approvalId));
+    }
+    lineNos = consented;
+  }
+  const plan = await loadPlan(tx, planId); // as locked: what the plan already promised (approvePlanInTx)
   if (row.status === 'APPROVED') {
     await reserveStock(
       tx,

@@ -8,6 +8,8 @@ import { daysBetween } from '../reserves/rules.ts';
 import { capacityWithin, type Source, type Validity } from './planner.ts';
 import { quantityText } from '../inventory/common.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { lockBalances } from '../inventory/posting.ts';
+import { allocateFefo } from '../inventory/rules.ts';
 
 /**
  * D25 (sweep 20a F1): stock or agreement reserve of another jurisdiction that an approved plan has asked for and
@@ -124,6 +126,216 @@ const heldForConsentSql = sql`p.status = 'APPROVED' AND l.needs_consent
   AND EXISTS (SELECT 1 FROM approvals a WHERE a.subject_id = p.id AND a.kind = 'CROSS_REGION_USE' AND a.status = 'PENDING'
                 AND a.payload->'lineNos' @> to_jsonb(l.line_no))`;
 
+/** The quantities of a plan's store lines per batch at their store (`${storeId}|${batchId}`), with their line numbers. */
+const byBatch = (lines: readonly HoldingLine[]) => {
+  const need = new Map<string, { storeId: string; batchId: string; itemId: string; quantity: number; lineNos: number[] }>();
+  for (const l of lines) {
+    if (l.sourceKind !== 'STORE' || !l.storeId || !l.batchId) continue;
+    const k = `${l.storeId}|${l.batchId}`;
+    const n = need.get(k) ?? { storeId: l.storeId, batchId: l.batchId, itemId: l.itemId, quantity: 0, lineNos: [] };
+    n.quantity += l.quantity;
+    n.lineNos.push(l.lineNo);
+    need.set(k, n);
+  }
+  return need;
+};
+
+/** A plan line as the hold rule reads it (heldForConsentSql). */
+export interface HoldingLine {
+  lineNo: number;
+  sourceKind: string;
+  storeId: string | null;
+  batchId: string | null;
+  agreementId: string | null;
+  itemId: string;
+  quantity: number;
+}
+
+/**
+ * D25 (sweep 24a F4): approving a plan reserves its own lines and holds those awaiting another jurisdiction's consent
+ * (heldForConsentSql) — neither may take what another approved plan already holds for its pending consent. The planner
+ * leaves such stock out (loadSources), but two plans proposed before either was approved were each offered it (a
+ * proposed plan holds nothing); approved both, they claimed 9,900 of 5,000 and the second plan's consents could only
+ * fail. As approval re-checks the stock it reserves (D14: a plan is approved with the stock it was generated from,
+ * staleIfShort), it is refused INSUFFICIENT_STOCK — naming the store, item and the quantity held, never the other
+ * plan's batch (D20) — rather than re-planned: the approver approves the plan as requested (D24), and the requester
+ * plans again with what is left. The balance rows are locked first (store, batch order, as reserveStock locks them),
+ * so two approvals decide one after the other, the second seeing the first's hold. Only a shortfall that another
+ * plan's hold causes is refused here: stock simply gone is for reserveStock (own lines) and the consent (D25) to say.
+ */
+export async function assertNotHeldForOtherPlans(tx: Db, planId: string, lines: readonly HoldingLine[]): Promise<void> {
+  const need = byBatch(lines);
+  if (!need.size) return;
+  const keys = [...need.values()].map((n) => ({ storeId: n.storeId, batchId: n.batchId }));
+  const locked = await lockBalances(tx, { keys });
+  const held = await queryRows<{ store_id: string; batch_id: string; quantity: number }>(
+    tx,
+    sql`SELECT l.store_id, l.batch_id, sum(l.quantity)::bigint AS quantity
+          FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+         WHERE p.id <> ${planId}::uuid AND l.source_kind = 'STORE' AND ${heldForConsentSql}
+           AND (l.store_id, l.batch_id) IN (${sql.join(
+             keys.map((k) => sql`(${k.storeId}::uuid, ${k.batchId}::uuid)`),
+             sql`, `,
+           )})
+         GROUP BY l.store_id, l.batch_id`,
+  );
+  const heldAt = new Map(held.map((h) => [`${h.store_id}|${h.batch_id}`, Number(h.quantity)]));
+  // Per store and item, as the requester planned them (the batches are the lender's to name, D20).
+  const short = new Map<string, { storeId: string; itemId: string; lineNos: number[]; quantity: number; available: number; held: number }>();
+  for (const [k, n] of need) {
+    const b = locked.get(k);
+    const taken = heldAt.get(k) ?? 0;
+    const available = b ? b.onHand - b.reserved : 0;
+    if (!taken || n.quantity <= available - taken) continue;
+    const s = short.get(`${n.storeId}|${n.itemId}`) ?? { storeId: n.storeId, itemId: n.itemId, lineNos: [], quantity: 0, available: 0, held: 0 };
+    s.lineNos.push(...n.lineNos);
+    s.quantity += n.quantity;
+    s.available += Math.max(available, 0);
+    s.held += Math.min(taken, Math.max(available, 0));
+    short.set(`${n.storeId}|${n.itemId}`, s);
+  }
+  const [first] = short.values();
+  if (!first) return;
+  const [names] = await queryRows<{ store: string; item: string; unit: string }>(
+    tx,
+    sql`SELECT s.name AS store, i.name AS item, i.unit FROM stores s, items i WHERE s.id = ${first.storeId}::uuid AND i.id = ${first.itemId}::uuid`,
+  );
+  const amount = (n: number) => quantityText(n, names?.unit);
+  const lineNos = first.lineNos.sort((a, b) => a - b);
+  throw new DomainError(
+    'INSUFFICIENT_STOCK',
+    `方案第 ${lineNos.join('、')} 行：${names?.store ?? ''}的「${names?.item ?? ''}」可用 ${amount(first.available)}，其中 ${amount(first.held)} 已由其他已批准的方案申请调用、正等待对方辖区同意，本方案需 ${amount(first.quantity)}`,
+    {
+      field: 'planId',
+      lineNos,
+      storeId: first.storeId,
+      itemId: first.itemId,
+      requested: first.quantity,
+      available: Math.max(first.available - first.held, 0),
+      heldForConsent: first.held,
+    },
+  );
+}
+
+/**
+ * D25, D8 (sweep 24a F1): a consent is given for the store's stock of the item, not for the batch the planner happened
+ * to pick: what the store holds may have moved since the plan was made (its own outbound order lent part of a batch —
+ * its stock, not reserved for a request still awaiting consent, D23, D25), and the consent then failed whole on that one
+ * batch (INSUFFICIENT_STOCK) while another batch of the store held plenty. So, at consent, the consented store lines
+ * whose batches no longer hold them are picked again among the store's batches of the item — earliest expiry first (D8,
+ * allocateFefo), expired and company-owned batches left out as the planner leaves them (D26, D23), and nothing another
+ * approved plan holds for its own pending consent (heldForConsentSql: its consent must succeed too). A line whose
+ * quantity spans two batches is split: its first part keeps its number, the rest gets the plan's next line numbers,
+ * added to the consent's lines (`lineNos` returned). Only when the store as a whole has too little is the consent
+ * refused (INSUFFICIENT_STOCK, naming the store, what it can give and what is held) — to be refused with a reason, and
+ * the rest planned again. The balance rows of the store's item are locked first (store, batch order), as reserveStock
+ * locks them after.
+ */
+export async function repickConsentedBatches(tx: Db, planId: string, lineNos: readonly number[], today: string): Promise<number[]> {
+  const lines = await queryRows<{ line_no: number; store_id: string; batch_id: string; item_id: string; quantity: number }>(
+    tx,
+    sql`SELECT line_no, store_id, batch_id, item_id, quantity FROM dispatch_lines
+         WHERE plan_id = ${planId}::uuid AND source_kind = 'STORE' AND line_no IN (${sql.join(
+           lineNos.map((n) => sql`${n}::int`),
+           sql`, `,
+         )}) ORDER BY line_no`,
+  );
+  const consented = [...lineNos];
+  const groups = new Map<string, typeof lines>();
+  for (const l of lines) groups.set(`${l.store_id}|${l.item_id}`, [...(groups.get(`${l.store_id}|${l.item_id}`) ?? []), l]);
+  let next = (await queryRows<{ n: number }>(tx, sql`SELECT COALESCE(max(line_no), 0)::int AS n FROM dispatch_lines WHERE plan_id = ${planId}::uuid`))[0].n;
+  for (const group of groups.values()) {
+    const { store_id: storeId, item_id: itemId } = group[0];
+    await lockBalances(tx, { storeItems: [{ storeId, itemIds: [itemId] }] });
+    const batches = await queryRows<{ batch_id: string; batch_no: string; expiry_date: string | null; received_at: string; free: number; held: number }>(
+      tx,
+      sql`SELECT bal.batch_id, b.batch_no, b.expiry_date::text AS expiry_date, b.received_at,
+                 bal.on_hand - bal.reserved AS free,
+                 COALESCE((SELECT sum(l.quantity) FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+                            WHERE p.id <> ${planId}::uuid AND l.source_kind = 'STORE' AND l.store_id = bal.store_id
+                              AND l.batch_id = bal.batch_id AND ${heldForConsentSql}), 0)::bigint AS held
+            FROM balances bal JOIN batches b ON b.id = bal.batch_id
+           WHERE bal.store_id = ${storeId}::uuid AND bal.item_id = ${itemId}::uuid
+             AND NOT ${companyOwnedSql(sql`b.reserve_mode`)} AND NOT ${expiredSql(sql`b.expiry_date`, today)}`,
+    );
+    const usable = new Map(batches.map((b) => [String(b.batch_id), Math.max(Number(b.free) - Number(b.held), 0)]));
+    // As planned, while every batch still holds what the lines ask of it: nothing changes.
+    const asked = new Map<string, number>();
+    for (const l of group) asked.set(String(l.batch_id), (asked.get(String(l.batch_id)) ?? 0) + Number(l.quantity));
+    if ([...asked].every(([b, q]) => q <= (usable.get(b) ?? 0))) continue;
+    const total = group.reduce((sum, l) => sum + Number(l.quantity), 0);
+    const picked = allocateFefo(
+      batches.map((b) => ({
+        batchId: String(b.batch_id),
+        batchNo: String(b.batch_no),
+        expiryDate: b.expiry_date === null ? null : String(b.expiry_date).slice(0, 10),
+        receivedAt: new Date(b.received_at),
+        available: usable.get(String(b.batch_id))!,
+      })),
+      total,
+    );
+    if (!picked.ok) {
+      const held = batches.reduce((sum, b) => sum + Math.min(Number(b.held), Math.max(Number(b.free), 0)), 0);
+      const [names] = await queryRows<{ store: string; item: string; unit: string }>(
+        tx,
+        sql`SELECT s.name AS store, i.name AS item, i.unit FROM stores s, items i WHERE s.id = ${storeId}::uuid AND i.id = ${itemId}::uuid`,
+      );
+      const amount = (n: number) => quantityText(n, names?.unit);
+      const heldWords = held ? `（另有 ${amount(held)} 已由其他已批准的方案申请调用、正等待同意）` : '';
+      throw new DomainError(
+        'INSUFFICIENT_STOCK',
+        `库存不足：${names?.store ?? ''}的「${names?.item ?? ''}」现可调用 ${amount(picked.available)}${heldWords}，本方案第 ${group.map((l) => l.line_no).join('、')} 行需 ${amount(total)}，不能同意调用。可驳回并说明理由，由申请方就余量重新编制方案`,
+        { field: 'input.approvalId', storeId, itemId, lineNos: group.map((l) => l.line_no), requested: total, available: picked.available },
+      );
+    }
+    // D8: the lines in their order take the picks in FEFO order; a line spanning two batches is split.
+    const picks = picked.picks.map((p) => ({ ...p }));
+    for (const l of group) {
+      let left = Number(l.quantity);
+      let first = true;
+      while (left > 0) {
+        const pick = picks.find((p) => p.quantity > 0)!;
+        const take = Math.min(left, pick.quantity);
+        pick.quantity -= take;
+        left -= take;
+        if (first) {
+          await tx.execute(
+            sql`UPDATE dispatch_lines SET batch_id = ${pick.batchId}::uuid, quantity = ${take} WHERE plan_id = ${planId}::uuid AND line_no = ${l.line_no}`,
+          );
+          first = false;
+        } else {
+          next += 1;
+          consented.push(next);
+          await tx.execute(
+            sql`INSERT INTO dispatch_lines (plan_id, line_no, destination_idx, item_id, source_kind, store_id, batch_id, agreement_id, quantity,
+                                            distance_km, eta_hours, meets_deadline, tier, reason, transfer_id, needs_consent, joint_agreement_id)
+                SELECT plan_id, ${next}, destination_idx, item_id, source_kind, store_id, ${pick.batchId}::uuid, agreement_id, ${take},
+                       distance_km, eta_hours, meets_deadline, tier, reason, transfer_id, needs_consent, joint_agreement_id
+                  FROM dispatch_lines WHERE plan_id = ${planId}::uuid AND line_no = ${l.line_no}`,
+          );
+        }
+      }
+    }
+  }
+  return consented;
+}
+
+/**
+ * D23, D25 (sweep 24a F1): per item, what approved plans' lines at `storeId` await their consent for (heldForConsentSql)
+ * — not reserved (an outbound order of the store may still take it), but an outbound order's approver is told
+ * (orders.ts requestOutboundOrder) that taking it leaves those consents unable to be given.
+ */
+export async function heldForConsentAt(db: Db, storeId: string, itemIds: readonly string[]): Promise<Map<string, number>> {
+  if (!itemIds.length) return new Map();
+  const rows = await queryRows<{ item_id: string; quantity: number }>(
+    db,
+    sql`SELECT l.item_id, sum(l.quantity)::bigint AS quantity FROM dispatch_lines l JOIN dispatch_plans p ON p.id = l.plan_id
+         WHERE l.source_kind = 'STORE' AND l.store_id = ${storeId}::uuid AND l.item_id IN (${uuidList([...itemIds])}) AND ${heldForConsentSql}
+         GROUP BY l.item_id`,
+  );
+  return new Map(rows.map((r) => [String(r.item_id), Number(r.quantity)]));
+}
+
 /** An agreement or capacity line with its agreement's validity from `today` (D6). */
 interface ReserveLine extends EffectiveLine {
   mode: 'AGREEMENT' | 'CAPACITY';
@@ -211,6 +423,9 @@ export async function assertAgreementStock(
   // The planner's horizon (config.planner, PLANNER_CAPACITY_HORIZON_DAYS): no default, so approval, consent and
   // execution promise what the planner offered.
   capacityHorizonDays: number,
+  // D25 (sweep 24a F4): at approval, the plan's lines awaiting consent too, against what other approved plans hold for
+  // theirs (agreementClaims' `held`): refused only where such a hold makes it short (the rest as before).
+  how: { heldByOthers: boolean } = { heldByOthers: false },
 ): Promise<void> {
   await assertGovernmentStock(tx, lines);
   const promised = lines.filter((l) => l.sourceKind === 'AGREEMENT' || l.sourceKind === 'CAPACITY');
@@ -241,15 +456,16 @@ export async function assertAgreementStock(
       .filter((l) => l.mode === (wanted.get(`${l.agreementId}|${l.itemId}`)?.capacity ? 'CAPACITY' : 'AGREEMENT'))
       .map((l) => [`${l.agreementId}|${l.itemId}`, l]),
   );
-  const claimed = await agreementClaims(tx, planId);
+  const claimed = await agreementClaims(tx, planId, { heldForConsent: how.heldByOthers });
   for (const [k, w] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const line = effective.get(k);
     const taken = claimed.get(k)?.quantity ?? 0;
+    const held = how.heldByOthers ? (claimed.get(k)?.held ?? 0) : 0;
     // As loadSources offers the line: an agreement in force today (else not loaded), the same production days.
     const production = line ? { dailyCapacity: line.dailyCapacity ?? 0, leadDays: line.leadDays ?? 0, validity: line.validity } : null;
     const supply = !line ? 0 : w.capacity ? capacityWithin(production!, capacityHorizonDays) : line.effectiveQuantity;
     const available = Math.max(supply - taken, 0);
-    if (w.quantity <= available) continue;
+    if (w.quantity <= available || (how.heldByOthers && !held)) continue;
     const [names] = await queryRows<{ company: string; item: string; unit: string }>(
       tx,
       sql`SELECT o.name AS company, i.name AS item, i.unit FROM agreements a JOIN organizations o ON o.id = a.company_org_id, items i
@@ -257,7 +473,11 @@ export async function assertAgreementStock(
     );
     const validity = line ? `协议有效期 ${line.validFrom} 至 ${line.validTo}` : '';
     const cut = w.capacity && production && capacityWithin(production, capacityHorizonDays) < production.dailyCapacity * capacityHorizonDays;
-    const others = taken ? `（其余${w.capacity ? '产能已由其他已批准方案或未交货的生产订单占用' : '已由其他已批准方案或未到货的调用单占用'}）` : '';
+    const others = held
+      ? `（其中 ${quantityText(Math.min(held, supply), names?.unit)} 已由其他已批准的方案申请调用、正等待对方辖区同意）`
+      : taken
+        ? `（其余${w.capacity ? '产能已由其他已批准方案或未交货的生产订单占用' : '已由其他已批准方案或未到货的调用单占用'}）`
+        : '';
     // Sweep 22c F6: quantities with the item's unit (quantityText); the details keep the numbers.
     const amount = (n: number) => quantityText(n, names?.unit);
     const left = !line

@@ -58,3 +58,38 @@ export function heldText(reserved: number, holders: readonly Holder[]): string {
   if (other > 0) parts.push(`其他预留：${other}`);
   return parts.join('、');
 }
+
+/**
+ * What the keeper can do about these holders (sweep 24c F9): a pending document is approved or rejected by a second
+ * person, or withdrawn by its requester (withdrawApproval); an approved plan's reserve is released by executing or
+ * cancelling the plan. Said only of the holders there are.
+ */
+export function holdersAdvice(holders: readonly Holder[]): string {
+  const documents = holders.some((h) => h.type !== 'DISPATCH_PLAN');
+  const plans = holders.some((h) => h.type === 'DISPATCH_PLAN');
+  const steps = [...(documents ? ['待审批的单据请审批、驳回或由申请人撤回'] : []), ...(plans ? ['已批准的调拨方案请执行或取消'] : [])];
+  return steps.join('；');
+}
+
+/**
+ * D9, D22, D27 (sweep 24c F8): the documents awaiting approval that move these batches' on-hand stock at this store
+ * (a reversal, a scrap, a recovery's losses …; either way: a reversal of an issue adds stock and holds nothing), with
+ * how much each moves. Each posts at its own business time when approved, onto the book it was asked against; a count
+ * of the batch recorded meanwhile would make that approval impossible (stocktakes.ts assertNoLaterCount), so a count
+ * waits for them. Transfer write-offs move stock in transit, not on the shelf: not listed.
+ */
+export async function pendingDocumentsOn(db: Db, storeId: string, batchIds: string[]): Promise<Map<string, Holder[]>> {
+  const pending = new Map<string, Holder[]>();
+  if (!batchIds.length) return pending;
+  const rows = await queryRows<{ batch_id: string; type: string; number: string; quantity: number }>(
+    db,
+    sql`SELECT l.batch_id::text AS batch_id, d.type::text AS type, d.number, sum(abs(l.quantity))::bigint AS quantity
+          FROM document_lines l JOIN documents d ON d.id = l.document_id
+         WHERE d.status = 'PENDING_APPROVAL' AND d.transfer_id IS NULL AND d.store_id = ${storeId}::uuid
+           AND l.quantity <> 0 AND l.batch_id IN (${uuidList(batchIds)})
+         GROUP BY l.batch_id, d.type, d.number
+         ORDER BY 1, 3`,
+  );
+  for (const r of rows) pending.set(r.batch_id, [...(pending.get(r.batch_id) ?? []), { type: r.type, number: r.number, quantity: Number(r.quantity) }]);
+  return pending;
+}

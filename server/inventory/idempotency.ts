@@ -18,7 +18,7 @@ export interface IdempotencyClaim {
   input: unknown;
   /** The id this request's result will have, and what it is (a conflict names the first result by it). */
   resultId: string;
-  resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId' | 'incidentId';
+  resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId' | 'incidentId' | 'storeId' | 'userId';
   at: Date;
 }
 
@@ -57,16 +57,17 @@ export function answerOfFirst(
   hash: string,
   first: { requestHash: string; resultId: string },
 ): string {
-  if (first.requestHash !== hash) {
-    throw new DomainError(
-      'IDEMPOTENCY_CONFLICT',
-      `幂等键 ${c.key} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`,
-      {
-        field: idempotencyKeyField(c.kind),
-        [c.resultName]: first.resultId,
-      },
-    );
-  }
+  if (first.requestHash !== hash) throw idempotencyConflict(c, first.resultId);
   noteIdempotentReplay();
   return first.resultId;
 }
+
+/**
+ * IDEMPOTENCY_CONFLICT: the key was used for another request, whose result it names — also for what the request hash
+ * leaves out and the operation compares itself (createUser's password, never hashed into the key's row).
+ */
+export const idempotencyConflict = (c: Pick<IdempotencyClaim, 'kind' | 'key' | 'resultName'>, resultId: string) =>
+  new DomainError('IDEMPOTENCY_CONFLICT', `幂等键 ${c.key} 已用于内容不同的另一请求：若是新的操作，请重新提交（换用新的幂等键）；若是重试，请按原内容提交`, {
+    field: idempotencyKeyField(c.kind),
+    [c.resultName]: resultId,
+  });

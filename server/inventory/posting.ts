@@ -165,7 +165,7 @@ const compareKeys = (a: BalanceKey, b: BalanceKey) =>
 
 export function insufficientStock(
   message: string,
-  details: { storeId: string; itemId: string; batchId?: string; requested: number; available: number; field?: string },
+  details: { storeId: string; itemId: string; batchId?: string; requested: number; available: number; field?: string; heldBy?: string[] },
 ) {
   return new DomainError('INSUFFICIENT_STOCK', message, details);
 }

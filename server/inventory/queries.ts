@@ -27,7 +27,7 @@ import { uuidList } from '../../drizzle/uuid-list.ts';
 
 export type BalanceRow = typeof balances.$inferSelect;
 /** A batch as a stock line carries it: what the API shows of a batch (its row's bookkeeping timestamp is not shown). */
-export type BatchOfLine = Omit<BatchRow, 'createdAt'>;
+export type BatchOfLine = Omit<BatchRow, 'createdAt' | 'retiredAt'>;
 /** A balance, optionally with its batch and item already loaded (its updatedAt is not shown). */
 export type StockRow = Omit<BalanceRow, 'updatedAt' | 'lastOccurredAt' | 'lastCountedAt'> & { batch?: BatchOfLine; item?: ItemWithCategory };
 export type DocumentRow = typeof documents.$inferSelect;

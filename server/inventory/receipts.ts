@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { and, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { queryRows, type Db } from '../../drizzle/client.ts';
@@ -7,7 +8,8 @@ import { batches, incidents, organizations } from '../../drizzle/schema/index.ts
 import { mayRead, type PolicyLookups } from '../auth/policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ZONE } from '../clock.ts';
-import { badInput, notFound } from '../errors.ts';
+import { badInput, DomainError, notFound } from '../errors.ts';
+import { uuidList } from '../../drizzle/uuid-list.ts';
 import { batchIdWith } from '../ids.ts';
 import { batchIdKey, batchIdOf } from './batch-ids.ts';
 import { formatFen, formatMoney, parseMoney, toFen } from '../money.ts';
@@ -212,6 +214,7 @@ export async function batchFor(
   given?: ReadonlySet<BatchAttribute>,
   ours: Set<string> = new Set(),
   owner: Omit<LineOwner, 'owner'> = { stated: true, store: null },
+  agrees?: (batch: BatchRow) => void,
 ): Promise<BatchRow> {
   // (item, batch number) is unique, so the batch id follows from it — keyed with the database's secret (sweep 14a F1).
   const [created] = await tx
@@ -226,9 +229,90 @@ export async function batchFor(
   const [existing] = await tx
     .select()
     .from(batches)
-    .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo)));
+    .where(and(eq(batches.itemId, b.itemId), eq(batches.batchNo, b.batchNo), isNull(batches.retiredAt)));
+  // Sweep 24c F1: a spent batch of that number does not hold it against goods that differ from it.
+  if (!ours.has(existing.id) && (await spentBatches(tx, [existing.id])).has(existing.id)) {
+    return joinedOrReRegistered(tx, actor, existing, b, { field, given, owner: { ...owner, owner: b.ownerOrgId }, agrees, ours });
+  }
   if (!ours.has(existing.id)) await assertMayJoinBatches(tx, actor, [{ batch: existing, field, ...owner, owner: b.ownerOrgId }]);
   return agreeingBatch(existing, b, field, given);
+}
+
+/**
+ * Sweep 24c F1 (D7, D9, D22, D31): of these existing batches, the spent ones — received, and every receipt of them
+ * reversed: no document that moved them stands (each is reversed, rejected or withdrawn, or is a posted reversal),
+ * nothing of them is on hand, reserved or in transit at any store, and no pending or approved order, nor an open
+ * plan, names them. Such a batch is history only: its number is the goods' real 批号, which a receipt that was
+ * mistyped (price, expiry, funding, owner) or posted at the wrong store and then reversed must be able to book again.
+ * One statement for all.
+ */
+export async function spentBatches(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT b.id::text AS id FROM batches b
+         WHERE b.id IN (${uuidList([...new Set(ids)])}) AND b.retired_at IS NULL
+           AND EXISTS (SELECT 1 FROM document_lines l JOIN documents d ON d.id = l.document_id
+                        WHERE l.batch_id = b.id AND d.type = 'RECEIPT' AND d.status = 'REVERSED')
+           AND NOT EXISTS (SELECT 1 FROM balances x WHERE x.batch_id = b.id AND (x.on_hand <> 0 OR x.reserved <> 0 OR x.in_transit <> 0))
+           AND NOT EXISTS (SELECT 1 FROM document_lines l JOIN documents d ON d.id = l.document_id
+                            WHERE l.batch_id = b.id AND l.quantity <> 0
+                              AND NOT (d.status IN ('REVERSED', 'REJECTED') OR (d.type = 'REVERSAL' AND d.status = 'POSTED')))
+           AND NOT EXISTS (SELECT 1 FROM outbound_order_lines ol JOIN outbound_orders o ON o.id = ol.order_id
+                            WHERE ol.batch_id = b.id AND o.status IN ('PENDING', 'APPROVED'))
+           AND NOT EXISTS (SELECT 1 FROM dispatch_lines dl JOIN dispatch_plans p ON p.id = dl.plan_id
+                            WHERE dl.batch_id = b.id AND p.status IN ('PROPOSED', 'APPROVED', 'EXECUTING'))`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Sweep 24c F1 (D7, D22, D31): goods received under the number of a spent batch (spentBatches). Where the receipt may
+ * join that batch as it is — the caller may read it, it has the line's own owner, and what the line states agrees with
+ * it (agreeingBatch, and the receipt's `agrees`) — it is joined, as before. Otherwise the number is not held hostage by
+ * a reversed mistake: the spent batch is retired (kept whole — its attributes, movements, documents and trace stay as
+ * posted, so the reversed receipt and its reversal still show what they were posted with, and valuation at any past
+ * instant is unchanged) and a new batch is registered under the number with what this receipt states, with an id of
+ * its own (the spent batch keeps the id its number gave it). Batches are never repriced (D22): a correction of price,
+ * expiry or funding is a new batch, not an edit. `replaced`: the spent batches this post already retired (a later line
+ * of the same number joins the new one); a concurrent receipt doing the same meets the unique index and is retried.
+ */
+async function joinedOrReRegistered(
+  tx: Db,
+  actor: Principal,
+  spent: BatchRow,
+  b: NewBatch,
+  c: {
+    field: string;
+    given?: ReadonlySet<BatchAttribute>;
+    owner: LineOwner;
+    agrees?: (batch: BatchRow) => void;
+    ours: Set<string>;
+    replaced?: Map<string, BatchRow>;
+  },
+): Promise<BatchRow> {
+  const already = c.replaced?.get(spent.id);
+  if (already) return agreeingBatch(already, b, c.field, c.given);
+  try {
+    // The line's owner exactly (stated): a spent batch is not given to another owner the store might record.
+    await assertMayJoinBatches(tx, actor, [{ batch: spent, field: c.field, ...c.owner, stated: true }]);
+    agreeingBatch(spent, b, c.field, c.given);
+    c.agrees?.(spent);
+    return spent;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'BAD_USER_INPUT') throw error;
+  }
+  await tx
+    .update(batches)
+    .set({ retiredAt: b.receivedAt })
+    .where(and(eq(batches.id, spent.id), isNull(batches.retiredAt)));
+  const [created] = await tx
+    .insert(batches)
+    .values({ ...b, id: randomUUID() })
+    .returning();
+  c.ours.add(created.id);
+  c.replaced?.set(spent.id, created);
+  return created;
 }
 
 /**
@@ -479,12 +563,21 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
       const owner = held?.owner?.id ?? (await defaultOwner(tx, store));
       // The batches this post created: a later line may name the same number.
       const ours = new Set(held?.batches?.filter((b) => b.created).map((b) => b.id));
+      // Sweep 24c F1: the existing batches that are spent (every receipt reversed): joined only as they are, else their
+      // number goes to a new batch (joinedOrReRegistered) — one read for all the lines.
+      const spent = await spentBatches(
+        tx,
+        (held?.batches ?? []).filter((b) => !b.created).map((b) => b.id),
+      );
+      const replaced = new Map<string, BatchRow>();
       // Before any attribute is compared (agreeingBatch): an existing batch may be joined only within scope, and only
       // if it is owned by one the receipt may give the goods (D3; the lean path names no owner: the store's default).
       await assertMayJoinBatches(
         tx,
         user,
-        (held?.batches ?? []).flatMap((batch, i) => (ours.has(batch.id) ? [] : [{ batch, field: `input.lines.${i}`, owner, stated: false, store }])),
+        (held?.batches ?? []).flatMap((batch, i) =>
+          ours.has(batch.id) || spent.has(batch.id) ? [] : [{ batch, field: `input.lines.${i}`, owner, stated: false, store }],
+        ),
       );
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
@@ -497,12 +590,22 @@ export async function receiveStock(ctx: ServiceContext, input: unknown, opts: { 
             : owner;
         const wanted = { ...newBatch(line, i, documentId, ownerOrgId), ownerOrgId, supplierOrgId };
         const found = held?.batches?.[i];
+        const agrees = (b: BatchRow) => assertReceiptAgrees(b, line, v.source, store, `input.lines.${i}`);
         const batch = found
           ? found.created
             ? found
-            : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
-          : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours, { stated: !!v.lines[i].ownerOrgId, store });
-        assertReceiptAgrees(batch, line, v.source, store, `input.lines.${i}`);
+            : spent.has(found.id)
+              ? await joinedOrReRegistered(tx, user, found, wanted, {
+                  field: `input.lines.${i}`,
+                  given: line.given,
+                  owner: { owner: ownerOrgId, stated: true, store },
+                  agrees,
+                  ours,
+                  replaced,
+                })
+              : agreeingBatch(found, wanted, `input.lines.${i}`, line.given)
+          : await batchFor(tx, user, wanted, `input.lines.${i}`, line.given, ours, { stated: !!v.lines[i].ownerOrgId, store }, agrees);
+        agrees(batch);
         lines.push({ itemId: batch.itemId, batchId: batch.id, quantity: line.quantity, unitPrice: batch.unitPrice });
         moves.push({ storeId: store.id, batchId: batch.id, itemId: batch.itemId, bucket: 'ON_HAND', quantity: line.quantity, unitPrice: batch.unitPrice });
       }

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../context.ts';
 import { DOCUMENT_STATUS_NAMES, DOCUMENT_TYPE_NAMES, statusText } from '../paperwork/names.ts';
 import type { Loaders } from '../loaders.ts';
 import { balanceKey } from './queries.ts';
+import { heldText, holderName, holdersAdvice, reservationHolders } from './holders.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { assertNotSettling } from '../authority/settlements.ts';
 import { assertNotAccountedByHouseholds } from '../relief/household-returns.ts';
@@ -77,7 +78,7 @@ export function reversalShortfall(moves: readonly MovementDraft[], balances: Rea
   for (const [k, n] of need) {
     const b = balances.get(k);
     const available = b ? b.onHand - b.reserved : 0;
-    if (n.quantity > available) return { ...n, batchNo: b?.batchNo ?? '', available, need: n.quantity };
+    if (n.quantity > available) return { ...n, batchNo: b?.batchNo ?? '', available, onHand: b?.onHand ?? 0, reserved: b?.reserved ?? 0, need: n.quantity };
   }
   return null;
 }
@@ -180,9 +181,25 @@ export async function reverseDocument(ctx: ServiceContext, input: unknown) {
       if (short) {
         // Sweep 22c F6: quantities with the item's unit (quantityText); extensions keep the bare numbers.
         const unit = (await itemsFor(tx, [{ itemId: short.itemId }], 'documentId', ctx.reference)).get(short.itemId)?.unit;
+        // Sweep 24c F7: what holds the stock is named — the pending documents (盘点单 PD-…, 报废单 BF-…) or approved
+        // plans that reserve it, with how much each holds (holders.ts, the wording a count below a reserve uses) —
+        // and stock gone out is said apart from stock held, so that the keeper knows what to approve, reject or withdraw.
+        const holders = short.reserved > 0 ? ((await reservationHolders(tx, [short.storeId], [short.batchId])).get(short.batchId) ?? []) : [];
+        const causes = [
+          ...(short.onHand < short.need ? [`已有部分出库（现存 ${quantityText(short.onHand, unit)}）`] : []),
+          ...(short.reserved > 0 ? [`已预留 ${quantityText(short.reserved, unit)}（${heldText(short.reserved, holders)}）`] : []),
+        ];
         throw insufficientStock(
-          `${original.number} 不能冲销：批次 ${short.batchNo} 的库存已有部分出库或被占用，现可用 ${quantityText(short.available, unit)}，冲销需要 ${quantityText(short.need, unit)}`,
-          { storeId: short.storeId, itemId: short.itemId, batchId: short.batchId, requested: short.need, available: short.available, field: 'documentId' },
+          `${original.number} 不能冲销：批次 ${short.batchNo} 的库存${causes.join('，')}，现可用 ${quantityText(short.available, unit)}，冲销需要 ${quantityText(short.need, unit)}${holders.length ? `：${holdersAdvice(holders)}，之后再冲销` : ''}`,
+          {
+            storeId: short.storeId,
+            itemId: short.itemId,
+            batchId: short.batchId,
+            requested: short.need,
+            available: short.available,
+            field: 'documentId',
+            ...(holders.length > 0 && { heldBy: holders.map(holderName) }),
+          },
         );
       }
       const held = pendingDecrease(moves);

@@ -10,7 +10,7 @@ import { stockReasons } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
 import { pendingDecrease, requestDocumentApproval } from '../authority/pending.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
-import { heldText, holderName, reservationHolders, type Holder } from './holders.ts';
+import { heldText, holderName, holdersAdvice, pendingDocumentsOn, reservationHolders, type Holder } from './holders.ts';
 import { chinaIso, chinaText, chinaTextsApart } from '../clock.ts';
 import { assertNoCountAfter } from './counted.ts';
 
@@ -97,6 +97,12 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
           });
         }
       });
+      // Sweep 24c F8: the documents awaiting approval that move the counted batches here, one read for all of them.
+      const awaitingApproval = await pendingDocumentsOn(
+        tx,
+        store.id,
+        v.counts.map((c) => c.batchId),
+      );
       const lines: LineDraft[] = [];
       const moves: MovementDraft[] = [];
       for (const [i, c] of v.counts.entries()) {
@@ -147,6 +153,17 @@ export async function submitStocktake(ctx: ServiceContext, input: unknown) {
             field: `input.counts.${i}.countedQuantity`,
             reserved: row.reserved,
             heldBy: holders.map(holderName),
+          });
+        }
+        // D9, D22, D27 (sweep 24c F8): nor while a document of the batch awaits approval here (a reversal, a scrap), as
+        // far as the count reaches: that document posts onto the book it was asked against, and approved after this
+        // count it would be refused for ever (assertNoLaterCount) — the count, not the correction, waits.
+        const awaiting = awaitingApproval.get(c.batchId) ?? [];
+        if (awaiting.length) {
+          throw invalidState(`批次 ${batch.batchNo} ${countWhilePending(awaiting)}`, {
+            field: `input.counts.${i}.batchId`,
+            pendingDocuments: awaiting.map((h) => h.number),
+            heldBy: awaiting.map(holderName),
           });
         }
         lines.push({
@@ -256,8 +273,12 @@ async function assertNotMovedSince(
 /** D9, D27: the refusal of a count below what is reserved, naming what holds it (the screen's and the 盘点表's). */
 export const countBelowReserved = (reserved: number, counted: number, holders: readonly Holder[]) =>
   holders.length
-    ? `已预留 ${reserved}（${heldText(reserved, holders)}），实盘 ${counted} 低于预留量：请先审批、驳回或取消这些单据后再盘`
+    ? `已预留 ${reserved}（${heldText(reserved, holders)}），实盘 ${counted} 低于预留量：${holdersAdvice(holders)}，之后再盘`
     : `已预留 ${reserved}，实盘 ${counted} 低于预留量：请先处理预留`;
+
+/** D9, D27 (sweep 24c F8): the refusal of a count of a batch that a document awaiting approval moves (pendingDocumentsOn). */
+export const countWhilePending = (pending: readonly Holder[]) =>
+  `有${pending.map((h) => `${holderName(h)}（${h.quantity}）`).join('、')}：该单据按盘点前的账面入账，现在盘点会使它无法批准；${holdersAdvice(pending)}，之后再盘`;
 
 /** D9, D27: the refusal of a batch counted again while its last count awaits approval (the screen's and the 盘点表's). */
 export const countPending = (pendingNumber: string) => `已有待审批的盘点 ${pendingNumber}，审批后再盘`;

@@ -395,8 +395,16 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSett
         ]),
       });
       const price = (batchId: string) => locked.get(`${t.toStoreId}|${batchId}`)!.unitPrice;
+      // D22 (sweep 24c F2): the 调拨撤销单 names the 调拨出库 it undoes the way a 冲销单 names its original
+      // (reversesDocumentId: StockDocument.reverses / reversedBy, the print's 依据 and the journal's 依据). The shipment
+      // stays POSTED — its movements stand and the cancel's offset them, as a reversal's do not.
+      const [shipment] = await tx
+        .select({ id: documents.id, orderId: documents.orderId })
+        .from(documents)
+        .where(and(eq(documents.transferId, t.id), eq(documents.type, 'TRANSFER_OUT')));
       return {
         type: 'TRANSFER_CANCEL',
+        reversesDocumentId: shipment?.id ?? null,
         storeId: t.fromStoreId,
         counterpartStoreId: t.toStoreId,
         transferId: t.id,
@@ -411,12 +419,8 @@ export async function cancelTransfer(ctx: ServiceContext, input: unknown, onSett
           await tx2.execute(sql`UPDATE transfer_lines SET cancelled = shipped - received - lost WHERE transfer_id = ${t.id}::uuid`);
           await tx2.update(transfers).set({ status: 'CANCELLED', updatedAt: recordedAt }).where(eq(transfers.id, t.id));
           const returned = tLines.map((l) => ({ itemId: l.itemId, batchId: l.batchId, quantity: open(l) }));
-          // Locked after the transfer and the balances, as shipping locks the order after the balances.
-          const [shipped] = await tx2
-            .select({ orderId: documents.orderId })
-            .from(documents)
-            .where(and(eq(documents.transferId, t.id), eq(documents.type, 'TRANSFER_OUT')));
-          if (shipped?.orderId) await returnToOrder(tx2, shipped.orderId, returned);
+          // The order is locked after the transfer and the balances, as shipping locks the order after the balances.
+          if (shipment?.orderId) await returnToOrder(tx2, shipment.orderId, returned);
           if (t.dispatchPlanId) {
             await reduceSettlementsOfCancelledTransfer(tx2, { transfer: t, cancelNumber: posted.number, returned, actorId: user.id, at: recordedAt });
           }

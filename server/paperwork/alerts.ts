@@ -15,6 +15,7 @@ import type { OverStandard } from '../relief/distributions.ts';
 import { distributionStands } from '../relief/trace.ts';
 import { planNumber } from './print/plan.ts';
 import { quantityText } from '../inventory/common.ts';
+import { userNameAt } from '../users/names.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h or was rejected (D14, D24), any reconciliation
@@ -203,7 +204,7 @@ async function rejectedWrittenApprovalAlerts(ctx: ServiceContext, regionCode?: s
   }>(
     ctx.db,
     sql`SELECT p.id::text, p.requested_at, p.approval_due_at AS due, i.name AS incident, i.region_code, a.id::text AS approval_id,
-               u.display_name AS decider, a.decided_at, a.reason,
+               ${userNameAt(sql`u.id`, sql`a.decided_at`, sql`u.display_name`)} AS decider, a.decided_at, a.reason,
                EXISTS (SELECT 1 FROM approvals n WHERE n.subject_id = p.id AND n.kind = 'EMERGENCY_WRITTEN_APPROVAL' AND n.status = 'PENDING') AS resubmitted
           FROM dispatch_plans p JOIN incidents i ON i.id = p.incident_id
           JOIN LATERAL (SELECT * FROM approvals r WHERE r.subject_id = p.id AND r.kind = 'EMERGENCY_WRITTEN_APPROVAL' AND r.status = 'REJECTED'
@@ -370,7 +371,7 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
   }>(
     ctx.db,
     sql`SELECT doc.id::text, doc.number, doc.details -> 'overStandard' AS over, d.override_reason AS reason, s.id::text AS store_id,
-               s.name AS store, s.region_code, u.display_name AS distributor
+               s.name AS store, s.region_code, ${userNameAt(sql`u.id`, sql`d.distributed_at`, sql`u.display_name`)} AS distributor
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
           JOIN users u ON u.id = d.distributed_by
          WHERE doc.details -> 'overStandard' IS NOT NULL AND ${distributionStands(sql`doc.status`)}
@@ -450,7 +451,8 @@ async function sharedCredentialAlerts(ctx: ServiceContext, regionCode?: string |
     ctx.db,
     sql`WITH RECURSIVE ${knowersAt('kr', 'requested_by', where, since)}, ${knowersAt('kd', 'decided_by', where, since)}
         SELECT DISTINCT ON (a.decided_at, a.id) a.id::text, a.summary, a.region_code, a.store_id::text,
-               r.display_name AS requester, d.display_name AS decider, x.display_name || '（' || x.username || '）' AS setter,
+               ${userNameAt(sql`r.id`, sql`a.requested_at`, sql`r.display_name`)} AS requester,
+               ${userNameAt(sql`d.id`, sql`a.decided_at`, sql`d.display_name`)} AS decider, x.display_name || '（' || x.username || '）' AS setter,
                kr.depth = 1 AND kd.depth = 1 AS direct
           FROM approvals a JOIN users r ON r.id = a.requested_by JOIN users d ON d.id = a.decided_by
           JOIN kr ON kr.approval_id = a.id AND kr.depth > 0

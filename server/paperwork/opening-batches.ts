@@ -126,7 +126,7 @@ export async function existingBatchConflicts(ctx: ServiceContext, batches: reado
     unit_price: string;
   }>(
     ctx.db,
-    sql`SELECT id::text, item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs})`,
+    sql`SELECT id::text, item_id::text, batch_no, expiry_date::text, production_date::text, unit_price::text FROM batches WHERE (item_id, batch_no) IN (${pairs}) AND retired_at IS NULL`,
   );
   const refused = await batchesNotToJoin(ctx.db, ctx.actor, existing);
   for (const l of batches) {

@@ -4,6 +4,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { levelOfCode } from '../regions/codes.ts';
 import { stableId } from '../ids.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
+import { incidentDemandSql } from '../dispatch/demand.ts';
 
 // D16, D28: the 10-hour clock runs from the disaster (the incident's occurredAt); first-batch targets run from the order.
 
@@ -186,9 +187,8 @@ export async function basicNeedsLines(db: Db, incidentId: string, deadline: Date
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`WITH plans AS (SELECT id FROM dispatch_plans WHERE incident_id = ${incidentId}::uuid AND status <> 'CANCELLED'),
-             wanted AS (SELECT d.store_id, m.item_id, sum(m.quantity) AS requested
-                          FROM dispatch_demands m JOIN dispatch_destinations d ON d.plan_id = m.plan_id AND d.idx = m.destination_idx
-                         WHERE m.plan_id IN (SELECT id FROM plans) AND d.store_id IS NOT NULL GROUP BY 1, 2),
+             -- D28 (sweep 24a F6): a plan's shortage asked for again counts once (incidentDemandSql).
+             wanted AS (SELECT store_id, item_id, requested FROM (${incidentDemandSql(incidentId)}) dm WHERE store_id IS NOT NULL),
              got AS (SELECT mv.store_id, mv.item_id, sum(mv.quantity) AS received,
                             COALESCE(sum(mv.quantity) FILTER (WHERE doc.occurred_at <= ${deadline.toISOString()}::timestamptz), 0) AS by_deadline
                        FROM movements mv JOIN documents doc ON doc.id = mv.document_id

@@ -17,6 +17,9 @@ import { storesOfUsers, usersByIds } from '../users/service.ts';
 import { idSchema, nameKey, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { idempotencyKeySchema } from '../inventory/common.ts';
+import { stableId } from '../ids.ts';
 
 // D29: 安置点 (distribution points) are first-class: a dispatcher opens them for an incident; their managers — keepers
 // assigned to the point — receive transfers and distribute to households.
@@ -34,6 +37,9 @@ const pointSchema = z.object({
   address: z.string().trim().max(256).nullish(),
   capacity: z.number().int('容纳人数须为整数').positive('容纳人数须大于 0').max(1_000_000).nullish(),
   managerIds: z.array(idSchema).max(20, '最多 20 名管理员').nullish(),
+  // Sweep 23c (retries): optional (API.md asks it of stock mutations only); given, 开设 sent again after a lost answer
+  // answers the point first opened instead of 「本事件已有安置点…不能重复开设」.
+  idempotencyKey: idempotencyKeySchema.nullish(),
 });
 
 /** openDistributionPoint: a 安置点 store for the incident, in the dispatcher's region, with its managers (keepers). */
@@ -46,6 +52,23 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
   const region = await getRegionInScope(db, user, v.regionCode, 'input.regionCode');
   assertInRegion(region, v, 'input.lat');
   const managerIds = await pointManagers(db, user, v.managerIds ?? []);
+  // Sweep 23c (retries, D29): with a key, the same key and input answer the point first opened (audited REPLAYED), other
+  // input IDEMPOTENCY_CONFLICT — createIncident's mechanism (server/inventory/idempotency.ts), claimed in this
+  // mutation's transaction after the scope checks above and before the name check (the first call's own point would
+  // refuse its retry). Keys are the caller's: another dispatcher's same key is a request of their own.
+  const id = v.idempotencyKey ? stableId('distribution-point', `${user.id}/${v.idempotencyKey}`) : undefined;
+  if (id && v.idempotencyKey) {
+    const first = await claimIdempotencyKey(db, {
+      kind: 'openDistributionPoint',
+      actorId: user.id,
+      key: v.idempotencyKey,
+      input: v,
+      resultId: id,
+      resultName: 'storeId',
+      at: clock.now().toJSDate(),
+    });
+    if (first) return getStoreRow(db, first, 'input.idempotencyKey');
+  }
   return db.transaction(async (tx) => {
     // One name, one 安置点: the incident is held against a concurrent opening or request of the same name.
     await lockOpenIncident(tx, incident.id, 'no key update', 'input.incidentId');
@@ -54,6 +77,7 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
     const [point] = await tx
       .insert(stores)
       .values({
+        ...(id && { id }),
         code: `AZD-${randomUUID().slice(0, 8).toUpperCase()}`,
         name: v.name,
         regionCode: region.code,

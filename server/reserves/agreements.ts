@@ -14,7 +14,9 @@ import { isInSubtree, subtreePrefix } from '../regions/codes.ts';
 import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { lockAgreementStore } from '../stores/named-by-agreements.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
-import { itemsFor } from '../inventory/common.ts';
+import { idempotencyKeySchema, itemsFor } from '../inventory/common.ts';
+import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { stableId } from '../ids.ts';
 import { organizationFor } from '../inventory/receipts.ts';
 import { RESERVE_MODE_NAMES, STORE_KIND_NAMES } from '../paperwork/names.ts';
 import { effectiveCommitted } from './rules.ts';
@@ -78,6 +80,9 @@ const agreementSchema = z
       .nullish()
       .transform((c) => c || null),
     lines: z.array(lineSchema).min(1, '至少一个品种').max(500),
+    // Sweep 23c (retries): optional (API.md asks it of stock mutations only); given, 保存 sent again after a lost answer
+    // answers the agreement first recorded instead of 「…已登记」.
+    idempotencyKey: idempotencyKeySchema.nullish(),
   })
   .refine((v) => v.validTo >= v.validFrom, { path: ['validTo'], message: '协议截止日期不能早于起始日期' });
 
@@ -158,6 +163,24 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   } else if (v.mode === 'ENTRUSTED') {
     throw badInput('input.storeId', '企业代储须指定代储库');
   }
+  // Sweep 23c (retries, D6): with a key, the same key and input answer the agreement first recorded (audited REPLAYED),
+  // other input IDEMPOTENCY_CONFLICT — createIncident's mechanism (server/inventory/idempotency.ts), claimed in this
+  // mutation's transaction after the scope checks above and before the duplicate checks (the first call's own
+  // agreement would refuse its retry as recorded already). Keys are the caller's: another administrator's same key is a
+  // request of their own.
+  const id = v.idempotencyKey ? stableId('agreement', `${user.id}/${v.idempotencyKey}`) : undefined;
+  if (id && v.idempotencyKey) {
+    const first = await claimIdempotencyKey(db, {
+      kind: 'createAgreement',
+      actorId: user.id,
+      key: v.idempotencyKey,
+      input: v,
+      resultId: id,
+      resultName: 'agreementId',
+      at: clock.now().toJSDate(),
+    });
+    if (first) return getAgreementInScope(db, user, first, 'input.idempotencyKey');
+  }
   return insertAgreement(db, async (tx) => {
     // D21, D31: an agreement counts (contingent value, fees) from its first day; a closed month's figures stay as closed.
     await assertAfterClosedMonths(tx, v.validFrom, 'input.validFrom', '协议起始日期', '已结月份的协议储备价值和费用不能再变动');
@@ -175,6 +198,7 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
     const [row] = await tx
       .insert(agreements)
       .values({
+        ...(id && { id }),
         mode: v.mode,
         companyOrgId,
         regionCode: region.code,

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray, pgError, type Db } from '../../drizzle/client.ts';
-import { passwordSets, stores, userStores, users } from '../../drizzle/schema/index.ts';
+import { passwordSets, stores, userNameHistory, userStores, users } from '../../drizzle/schema/index.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { passwordSchema } from '../auth/password-rules.ts';
 import { type Principal, type Role } from '../auth/principal.ts';
@@ -15,6 +15,9 @@ import { getStoreRow } from '../stores/service.ts';
 import { firstRepeat, searchPattern, uuidArg, validate, idSchema } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { auditedTransaction } from '../audit/log.ts';
+import { claimIdempotencyKey, idempotencyConflict } from '../inventory/idempotency.ts';
+import { idempotencyKeySchema } from '../inventory/common.ts';
+import { stableId } from '../ids.ts';
 import type { Clock } from '../clock.ts';
 import type { CachedPrincipal, ReferenceCache } from '../reference-cache.ts';
 import { cursorString, pageRequest, toPage, type PageArgs } from '../pagination.ts';
@@ -89,7 +92,13 @@ const userFields = {
   storeIds: z.array(idSchema).max(100).nullish(),
   active: z.boolean(),
 };
-const createUserSchema = z.object({ ...userFields, active: userFields.active.default(true) });
+const createUserSchema = z.object({
+  ...userFields,
+  active: userFields.active.default(true),
+  // Sweep 23c (retries): optional (API.md asks it of stock mutations only); given, 保存 sent again after a lost answer
+  // answers the user first created instead of 「用户名已存在」.
+  idempotencyKey: idempotencyKeySchema.nullish(),
+});
 const updateUserSchema = z.object(userFields).omit({ username: true }).partial();
 
 /** An administrator's password is at least 12 characters (as README's ADMIN_PASSWORD); others' at least 8 (userFields). */
@@ -146,6 +155,11 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
   const v = validate(createUserSchema, input);
   assertPasswordFor(v.role, v.password);
   const scope = await resolveScope(db, actor, v.role, v.regionCode, v.storeIds);
+  const id = v.idempotencyKey ? stableId('user', `${actor.id}/${v.idempotencyKey}`) : undefined;
+  if (id && v.idempotencyKey) {
+    const first = await replayedUser(ctx, v, v.idempotencyKey, id);
+    if (first) return first;
+  }
   const [dup] = await db.select({ id: users.id }).from(users).where(usernameIs(v.username));
   if (dup) throw usernameTaken(v.username);
   const passwordHash = await hashPassword(v.password);
@@ -154,6 +168,7 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
       const [row] = await tx
         .insert(users)
         .values({
+          ...(id && { id }),
           username: v.username,
           displayName: v.displayName,
           passwordHash,
@@ -173,6 +188,32 @@ export async function createUser(ctx: ServiceContext, input: unknown): Promise<U
     if (isUsernameConflict(error)) throw usernameTaken(v.username);
     throw error;
   }
+}
+
+/**
+ * Sweep 23c (retries): createIncident's mechanism (server/inventory/idempotency.ts) — the same key and input answer the
+ * user first created (audited REPLAYED), other input IDEMPOTENCY_CONFLICT; claimed in the mutation's transaction after
+ * the scope checks, before the username check (the first call's own user would refuse its retry). The password is
+ * compared with the account's hash, never hashed into the key's row (an unsalted digest of it would sit beside the
+ * username): one typed differently is other input. Keys are the caller's: another administrator's same key is a
+ * request of their own, and the user answered is one the caller's scope still covers. Returns null when claimed.
+ */
+async function replayedUser(ctx: ServiceContext, v: z.output<typeof createUserSchema>, key: string, id: string): Promise<UserRow | null> {
+  const { db, actor } = ctx;
+  const claim = { kind: 'createUser', key, resultName: 'userId' as const };
+  const firstId = await claimIdempotencyKey(db, {
+    ...claim,
+    actorId: actor.id,
+    input: { ...v, password: undefined },
+    resultId: id,
+    at: ctx.clock.now().toJSDate(),
+  });
+  if (!firstId) return null;
+  const [first] = await db.select().from(users).where(eq(users.id, firstId));
+  if (!first) throw notFound('input.idempotencyKey', '用户', firstId);
+  await assertUserInScope(db, actor, first);
+  if (!(await verifyPassword(first.passwordHash, v.password))) throw idempotencyConflict(claim, first.id);
+  return first;
 }
 
 /** An administrator scoped to a region manages only the users whose scope lies inside it (policy: coversUser). */
@@ -229,6 +270,15 @@ export async function updateUser(ctx: ServiceContext, id: string, input: unknown
   // A password set or reset, or a reactivation, ends every session before it (tokens of the older version are refused).
   const credentialsChanged = passwordHash ? sql`1` : v.active === true ? sql`CASE WHEN ${users.active} THEN 0 ELSE 1 END` : undefined;
   return db.transaction(async (tx) => {
+    // D22, D31 (sweep 24b F1): the name a rename replaces is kept with the instant it ends, so that the documents,
+    // approvals and distributions of before name the person who handled them then (users/names.ts userNameAt).
+    if (v.displayName !== undefined) {
+      await tx.execute(
+        sql`INSERT INTO ${userNameHistory} (user_id, display_name, until, changed_by)
+            SELECT u.id, u.display_name, ${ctx.clock.now().toJSDate().toISOString()}::timestamptz, ${actor.id}::uuid
+              FROM ${users} u WHERE u.id = ${id}::uuid AND u.display_name <> ${v.displayName}`,
+      );
+    }
     const [row] = await tx
       .update(users)
       .set({

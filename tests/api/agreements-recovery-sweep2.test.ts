@@ -266,7 +266,7 @@ describe('L5, L6 (D30, D27): recovery counts', () => {
              WHERE d.store_id = ${point}::uuid AND d.status = 'PENDING_APPROVAL' AND l.batch_id = ${tents}::uuid ORDER BY 1`,
       )
     ).map((r) => r.number);
-    const message = `批次 SW2-WH-MZP 已预留 10（待审批的报废单 ${scrapNo}：5、待审批的核销单 ${writeOffNo}：5），实盘 3 低于预留量：请先审批、驳回或取消这些单据后再盘`;
+    const message = `批次 SW2-WH-MZP 已预留 10（待审批的报废单 ${scrapNo}：5、待审批的核销单 ${writeOffNo}：5），实盘 3 低于预留量：待审批的单据请审批、驳回或由申请人撤回，之后再盘`;
     const res = await expectRefused(
       'submitStocktake',
       () =>

@@ -12,7 +12,7 @@ import { TEST_PASSWORD } from '../support/template.ts';
 // system-wide administrator (region null) did to 新乡's stores, users, approvals and quotas is 新乡's auditor's to read;
 // rows about other regions stay hidden. An idempotent replay is logged as REPLAYED, not as a second OK.
 
-const ENTRY = `id username regionCode subjectRegionCode operation input outcome`;
+const ENTRY = `id username regionCode subjectRegionCode subjectRegionCodes operation input outcome`;
 const AUDIT = `query($f: AuditFilter, $first: Int) { auditLog(filter: $f, first: $first) { totalCount edges { node { ${ENTRY} } } } }`;
 
 type T = ReturnType<typeof useTestApp>;
@@ -21,6 +21,7 @@ interface Entry {
   username: string | null;
   regionCode: string | null;
   subjectRegionCode: string | null;
+  subjectRegionCodes: string[];
   operation: string;
   input: string | null;
   outcome: string;
@@ -140,10 +141,11 @@ describe('M1 (sweep 3), D22: a keeper’s entries belong to the smallest region 
     expect((await audit(t, 'auditor')).filter(isIt)).toHaveLength(1);
     const township = await audit(t, TOWNSHIP_AUDITOR);
     expect(township.filter(isIt)).toEqual([]);
-    // Nothing the township's auditor reads lies outside 汲水镇, by actor or by subject.
+    // Nothing the township's auditor reads lies outside 汲水镇, by actor or by subject. Sweep 24b F5: by any region of its
+    // subject (subjectRegionCodes) — the 安置点 opened in 汲水镇 is given to the keeper, whose stores the row is filed under.
     for (const e of township) {
       expect(
-        [e.regionCode, e.subjectRegionCode].some((c) => c?.startsWith('410781100')),
+        [e.regionCode, ...e.subjectRegionCodes].some((c) => c?.startsWith('410781100')),
         JSON.stringify(e),
       ).toBe(true);
     }

@@ -107,7 +107,7 @@ interface Fixtures {
   /** Entities the update mutations may change at will. */
   scratch: { itemId: string; storeId: string; userId: string; quotaId: string };
   /** D23: approved orders to execute and close, and an approval waiting for a decision. */
-  orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string; scrap: string };
+  orders: { issue: string; rotation: string; close: string; pendingApproval: string; ship: string; scrap: string; withdraw: string };
   settlementId: string;
   closableIncidentId: string;
   keeperStoreId: string;
@@ -281,6 +281,8 @@ async function loadFixtures(t: TestApp, run: RootField): Promise<Fixtures> {
       .id as string,
     close: (await order({ purpose: 'DRILL', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, true)).id as string,
     pendingApproval: (await order({ purpose: 'LOAN', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, false)).approval.id as string,
+    // Sweep 24c F9: a request of the keeper's own, still pending, for withdrawApproval (its requester) to withdraw.
+    withdraw: (await order({ purpose: 'DRILL', recipient: '模糊测试', lines: [{ itemId: mainItem, quantity: 1 }] }, false)).approval.id as string,
     ship: (await order({ purpose: 'TRANSFER', toStoreId: nearby[0], lines: [{ itemId: mainItem, quantity: 10_000_000 }] }, true)).id as string,
     // API.md, D23: government stock is scrapped only under an approved scrap order.
     scrap: (await order({ purpose: 'SCRAP', lines: [{ itemId: mainItem, batchId: mainBatch, quantity: 10_000_000 }] }, true)).id as string,
@@ -442,6 +444,7 @@ const overrides = (fx: Fixtures): Record<string, Args> => ({
   // D24 (sweep 23c F1): closing the approved order; `withdraw` (a Boolean, guessed true) is for a pending one only.
   closeOutboundOrder: { orderId: fx.orders.close, withdraw: OMIT },
   decideApproval: { input: { approvalId: fx.orders.pendingApproval, decision: 'APPROVE' } },
+  withdrawApproval: { approvalId: fx.orders.withdraw },
   createJointReserveAgreement: { input: { regionCodes: ['410700', '140500'], validFrom: '2026-01-01', validTo: '2027-12-31', lines: OMIT } },
   shipTransfer: { input: { dispatchPlanId: OMIT, orderId: fx.orders.ship } },
   requestOutboundOrder: { input: { storeId: fx.keeperStoreId, toStoreId: OMIT, incidentId: OMIT } },

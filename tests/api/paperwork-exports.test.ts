@@ -140,6 +140,9 @@ describe('Excel out (issue 13)', () => {
         '其他调入',
         '群众交回',
         '已发放',
+        // Sweep 23b F5 (D22): handed out and then reversed, beside 已发放 (in none of the sums).
+        '已冲销发放',
+        '冲销发放笔数',
         '回收入库',
         '报废（已批准）',
         '核销（已批准）',

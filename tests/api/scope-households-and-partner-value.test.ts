@@ -73,8 +73,12 @@ describe('D29 (sweep 12b F1): the households of a 安置点 follow one rule — 
     ).batchTrace;
 
   it('D29: a township dispatcher, refused the county incident and distributing at its point, is refused the point’s households on every path', async () => {
-    // The product's own rule: the incident and distributing there are refused to the township.
-    expect(errorCode(await t.gql(`query($i: ID!) { incident(id: $i) { id } }`, { i: incidentId }, 'shb-town'))).toBe('FORBIDDEN');
+    // The product's own rule: distributing there is refused to the township. Sweep 21b F5: it reads the county's incident
+    // now, as reference data only (as the township's keepers do) — not working for it, so its households stay refused.
+    expect(ok(await t.gql(`query($i: ID!) { incident(id: $i) { id referenceOnly } }`, { i: incidentId }, 'shb-town')).incident).toEqual({
+      id: incidentId,
+      referenceOnly: true,
+    });
     expect(errorCode(await byIncident('shb-town'))).toBe('FORBIDDEN');
     // Listed by the point: FORBIDDEN at the filter, as by the incident (it answered the names before).
     const listed = await byStore('shb-town');

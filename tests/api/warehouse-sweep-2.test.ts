@@ -32,7 +32,8 @@ describe('warehouse sweep 2', () => {
     const res = await t.gql(REVERSE, { id: doc.id, k: key() }, 'keeper');
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', field: 'documentId', requested: 10, available: 5 });
     // Sweep 22c F6: a refusal writes each quantity with the item's unit (quantityText), as every other message does.
-    expect(res.errors?.[0].message).toBe(`${doc.number} 不能冲销：批次 W6-REVP 的库存已有部分出库或被占用，现可用 5 床，冲销需要 10 床`);
+    // Sweep 24c F7: what left is said as such (现存), apart from stock held by a pending document (named when there is one).
+    expect(res.errors?.[0].message).toBe(`${doc.number} 不能冲销：批次 W6-REVP 的库存已有部分出库（现存 5 床），现可用 5 床，冲销需要 10 床`);
     expect(ok(await t.gql(REVERSIBLE, { id: doc.id }, 'keeper')).document.pendingReversal).toBeNull();
     // The issue itself brings stock back: it stays reversible, and its reversal is accepted.
     const issueDoc = issued.data.issueStock;
@@ -91,7 +92,10 @@ describe('warehouse sweep 2', () => {
       'admin',
     );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', field: 'input.counts.0.countedQuantity', reserved: 8 });
-    expect(res.errors?.[0].message).toBe(`批次 W8-RES 已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`);
+    // Sweep 24c F9: the pending documents are withdrawn by their requester (withdrawApproval), not 取消 (no such thing).
+    expect(res.errors?.[0].message).toBe(
+      `批次 W8-RES 已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：待审批的单据请审批、驳回或由申请人撤回，之后再盘`,
+    );
     expect(res.errors?.[0].message).not.toContain('调拨');
 
     const ws = await openWorkbook((await download(t, `/paperwork/stocktake-sheets/${AGREEMENT_STORE}.xlsx`, 'admin')).body as Buffer);
@@ -107,7 +111,7 @@ describe('warehouse sweep 2', () => {
       {
         row: at,
         column: '实盘数',
-        message: `该批次已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：请先审批、驳回或取消这些单据后再盘`,
+        message: `该批次已预留 8（待审批的报废单 ${scrap.number}：8），实盘 5 低于预留量：待审批的单据请审批、驳回或由申请人撤回，之后再盘`,
       },
     ]);
     // Once the scrap is decided, the count goes through.

@@ -229,6 +229,15 @@ export class ScopeOracle {
   incident(p: Principal, id: string): Decision {
     const region = this.snap.incidents.get(id);
     if (region === undefined) return { undecided: `unknown incident ${id}` };
+    // Sweep 21b F5: one whose region lies inside the incident's reads it too, as reference data.
+    if (p.role !== 'KEEPER' && p.regionCode !== null && p.regionCode.startsWith(subtreePrefixOf(region))) return 'visible';
+    return this.worksForIncident(p, id);
+  }
+
+  /** Who works for an incident (books against it, hands out for it, reads its recovery): its region; a keeper as above. */
+  worksForIncident(p: Principal, id: string): Decision {
+    const region = this.snap.incidents.get(id);
+    if (region === undefined) return { undecided: `unknown incident ${id}` };
     if (p.role !== 'KEEPER') return this.region(p, region) ? 'visible' : 'hidden';
     const within = (code: string, ancestor: string) => code.startsWith(subtreePrefixOf(ancestor));
     const mine = [...p.storeIds].some((s) => {
@@ -301,7 +310,7 @@ export class ScopeOracle {
     const at = this.snap.distributions.get(id);
     if (!at) return { undecided: `unknown distribution ${id}` };
     if (p.role === 'AUDITOR') return 'hidden';
-    const [store, incident] = [this.store(p, at.storeId), this.incident(p, at.incidentId)];
+    const [store, incident] = [this.store(p, at.storeId), this.worksForIncident(p, at.incidentId)];
     return store === 'visible' && incident === 'visible' ? 'visible' : typeof store === 'object' ? store : typeof incident === 'object' ? incident : 'hidden';
   }
 
@@ -361,14 +370,14 @@ export const SCOPED: Readonly<Record<string, ScopedRule>> = {
   DispatchPlan: {
     identity: ['incident'],
     key: (o) => (idOf(o) ? String(o.id) : `(suggested) incident ${idOf(o.incident)}`),
-    decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.incident(p, id))),
+    decide: (or, p, o) => (idOf(o) ? or.plan(p, idOf(o)!) : need(idOf(o.incident), 'DispatchPlan.incident.id', (id) => or.worksForIncident(p, id))),
   },
   CallOff: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'CallOff.id', (id) => or.callOff(p, id)) },
   // D12, D30: outstanding recovery of an incident: its incident in scope.
   OutstandingRecoveryLine: {
     identity: ['incident'],
     key: (o) => `incident ${idOf(o.incident)}`,
-    decide: (or, p, o) => need(idOf(o.incident), 'OutstandingRecoveryLine.incident.id', (id) => or.incident(p, id)),
+    decide: (or, p, o) => need(idOf(o.incident), 'OutstandingRecoveryLine.incident.id', (id) => or.worksForIncident(p, id)),
   },
   Distribution: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'Distribution.id', (id) => or.distribution(p, id)) },
   AuditEntry: { key: (o) => String(o.id), decide: (or, p, o) => need(idOf(o), 'AuditEntry.id', (id) => or.auditEntry(p, id)) },

@@ -14,6 +14,7 @@ import { bureauOf } from './bureau.ts';
 import { planNumber } from './plan.ts';
 import { writeOffIdOf } from '../../inventory/transfers.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
+import { userNameAt } from '../../users/names.ts';
 
 /** Documents whose lines go both ways (a count's gains and losses, a rotation's out and in): quantities keep their sign. */
 const SIGNED = new Set(['STOCKTAKE', 'ROTATION', 'REVERSAL']);
@@ -44,18 +45,18 @@ export async function printableDocument(ctx: ServiceContext, id: string): Promis
                d.counterpart_store_id::text AS "counterpartStoreId", d.occurred_at AS "occurredAt", d.recorded_at AS "recordedAt",
                d.recipient, d.reference, d.source::text AS source, d.contract_no AS "contractNo", d.inspection_report_no AS "inspectionReportNo",
                d.approval_ref AS "approvalRef", d.note, s.name AS store, s.region_code AS "regionCode", c.name AS counterpart,
-               o.name AS "sourceOrg", rs.name AS reason, u.display_name AS actor, inc.name AS incident,
+               o.name AS "sourceOrg", rs.name AS reason, ${userNameAt(sql`u.id`, sql`d.recorded_at`, sql`u.display_name`)} AS actor, inc.name AS incident,
                so.number AS "orderNumber", so.store_id::text AS "orderStoreId",
                ap.status::text AS "approvalStatus", ap.requested_by::text AS "approvalRequestedBy", ap.region_code AS "approvalRegionCode",
-               ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", au.display_name AS approver,
-               ap.kind::text AS "approvalKind", ar.display_name AS "approvalRequester",
+               ap.store_id::text AS "approvalStoreId", ap.decided_at AS "decidedAt", ap.approval_ref AS "decidedRef", ap.reason AS "decidedReason", ${userNameAt(sql`au.id`, sql`ap.decided_at`, sql`au.display_name`)} AS approver,
+               ap.kind::text AS "approvalKind", ${userNameAt(sql`ar.id`, sql`ap.requested_at`, sql`ar.display_name`)} AS "approvalRequester",
                dp.id::text AS "planId", dp.requested_at AS "planRequestedAt", dp.incident_id::text AS "planIncidentId", CASE WHEN dp.emergency THEN 'true' END AS "planEmergency",
                lc.requested_by::text AS "consentRequestedBy", lc.region_code AS "consentRegionCode", lc.store_id::text AS "consentStoreId",
-               lc.decided_at AS "consentDecidedAt", lc.approval_ref AS "consentRef", lu.display_name AS "consentApprover",
+               lc.decided_at AS "consentDecidedAt", lc.approval_ref AS "consentRef", ${userNameAt(sql`lu.id`, sql`lc.decided_at`, sql`lu.display_name`)} AS "consentApprover",
                ${lenderBasisSql({ type: sql`d.type`, transferId: sql`d.transfer_id` })} AS "lenderBasis",
                rv.number AS "reversesNumber", rv.store_id::text AS "reversesStoreId", rv.counterpart_store_id::text AS "reversesCounterpartId",
                CASE WHEN d.reverses_document_id IS NULL AND rv.id IS NOT NULL THEN 'true' END AS "reversalRejected",
-               cx.number AS "reversalNumber", cx.status::text AS "reversalStatus", cx.store_id::text AS "reversalStoreId",
+               cx.number AS "reversalNumber", cx.status::text AS "reversalStatus", cx.type::text AS "reversalType", cx.store_id::text AS "reversalStoreId",
                cx.counterpart_store_id::text AS "reversalCounterpartId"
           FROM documents d JOIN stores s ON s.id = d.store_id
           LEFT JOIN stores c ON c.id = d.counterpart_store_id LEFT JOIN organizations o ON o.id = d.source_org_id
@@ -174,9 +175,12 @@ async function reversalFacts(ctx: ServiceContext, doc: Record<string, string | n
   const readable = (storeId: string | null, counterpartStoreId: string | null) =>
     storeId !== null && mayRead.document(ctx.actor, { storeId, counterpartStoreId }, lookups);
   if (doc.reversesNumber && (await readable(doc.reversesStoreId, doc.reversesCounterpartId))) {
+    // Sweep 24c F2: a 调拨撤销单 names the 调拨出库 it undoes the same way.
+    if (doc.type === 'TRANSFER_CANCEL') return [['依据', `撤销调拨 ${doc.reversesNumber}`]];
     return [['依据', `冲销 ${doc.reversesNumber}${doc.reversalRejected ? '（冲销已驳回，原单未冲销）' : ''}`]];
   }
   if (doc.reversalNumber && (await readable(doc.reversalStoreId, doc.reversalCounterpartId))) {
+    if (doc.reversalType === 'TRANSFER_CANCEL') return [['撤销', `已被 ${doc.reversalNumber} 撤销（调拨撤销，货物退回调出仓库）`]];
     if (doc.reversalStatus === 'PENDING_APPROVAL') return [['冲销', `${doc.reversalNumber} 冲销待审批`]];
     if (doc.status === 'REVERSED') return [['冲销', `已被 ${doc.reversalNumber} 冲销`]];
   }
@@ -226,7 +230,7 @@ async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string |
   const facts: [string, string][] = [];
   if (doc.orderNumber && (await readableOrNull('order', ctx.actor, { storeId: doc.orderStoreId! }, lookups))) facts.push(['出库申请', doc.orderNumber]);
   const approval =
-    doc.approvalStatus === 'APPROVED'
+    doc.approvalStatus === 'APPROVED' || doc.approvalStatus === 'REJECTED'
       ? await readableOrNull(
           'approval',
           ctx.actor,
@@ -236,12 +240,16 @@ async function approvalFactsOf(ctx: ServiceContext, doc: Record<string, string |
       : null;
   // D25 (sweep 14a F7): another region's plan shipping the reader's stock — the lender's, who may not read the plan or
   // its approval — went out on the lender's authority (decidingApproval's `lender`): its consent, or the 联储 agreement.
-  const lender = doc.planId !== null && !approval;
+  const lender = doc.planId !== null && !(approval && doc.approvalStatus === 'APPROVED');
   // D14: a plan's shipment cites its 调拨令 by the printed number (not an id), for a reader who may read the plan — and
   // for the lender, whose copy's 备注 names it already.
   if (doc.planId && (lender || (await readableOrNull('plan', ctx.actor, { incidentId: doc.planIncidentId! }, lookups))))
     facts.push(['调拨令', planNumber(doc.planId, new Date(doc.planRequestedAt!))]);
-  if (approval) {
+  if (approval && doc.approvalStatus === 'REJECTED') {
+    // Sweep 24c F6 (README 单据: 已驳回 with the approver's reason): a rejected document says who rejected it and why.
+    facts.push(['驳回人', `${doc.approver} ${chinaText(doc.decidedAt!, 'yyyy-LL-dd HH:mm')}`]);
+    if (doc.decidedReason) facts.push(['驳回理由', doc.decidedReason]);
+  } else if (approval) {
     facts.push(['批准人', `${doc.approver} ${chinaText(doc.decidedAt!, 'yyyy-LL-dd HH:mm')}`]);
     // D14: the written approval after an emergency one is requested in the emergency approver's name — both are named.
     if (doc.approvalKind === 'EMERGENCY_WRITTEN_APPROVAL') facts.push(['紧急批准', `${doc.approvalRequester}（先调拨后补手续，书面审批已补办）`]);

@@ -14,6 +14,7 @@ import { PLAN_STATUS_NAMES } from '../names.ts';
 import { bureauOf } from './bureau.ts';
 import { SIGNATURES, type Printable } from './printable.ts';
 import { uuidList } from '../../../drizzle/uuid-list.ts';
+import { userNameAt } from '../../users/names.ts';
 
 const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
 
@@ -50,8 +51,8 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     approved_by: string | null;
   }>(
     ctx.db,
-    sql`SELECT i.name, i.occurred_at, rq.display_name AS requested_by,
-               ap.display_name AS approved_by
+    sql`SELECT i.name, i.occurred_at, ${userNameAt(sql`rq.id`, sql`${row.requestedAt.toISOString()}::timestamptz`, sql`rq.display_name`)} AS requested_by,
+               ${row.approvedAt ? userNameAt(sql`ap.id`, sql`${row.approvedAt.toISOString()}::timestamptz`, sql`ap.display_name`) : sql`ap.display_name`} AS approved_by
           FROM incidents i JOIN users rq ON rq.id = ${row.requestedBy}::uuid
           LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
          WHERE i.id = ${plan.incidentId}::uuid`,
@@ -198,7 +199,10 @@ async function writtenApprovalFact(
 ) {
   const last = await writtenApprovalOf(ctx.db, planId);
   const [decider] = last?.decidedBy
-    ? await queryRows<{ name: string }>(ctx.db, sql`SELECT display_name AS name FROM users WHERE id = ${last.decidedBy}::uuid`)
+    ? await queryRows<{ name: string }>(
+        ctx.db,
+        sql`SELECT ${userNameAt(sql`${last.decidedBy}::uuid`, last.decidedAt ? sql`${last.decidedAt.toISOString()}::timestamptz` : sql`now()`)} AS name`,
+      )
     : [];
   const due = row.approvalDueAt ? `须于 ${chinaText(row.approvalDueAt, 'yyyy-LL-dd HH:mm')} 前补办` : '须于执行后 48 小时内补办';
   if (row.writtenApprovedAt) {

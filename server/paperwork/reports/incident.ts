@@ -12,7 +12,8 @@ import { householdsServed } from '../../relief/trace.ts';
 // it is — received, in transit, lost in transit, cancelled —; what became of it at the 安置点 and with households —
 // Incident.balance, the same figures, for those who may see the incident. Each row adds up (sweep 20c F3):
 // 已发运 = 已接收 + 在途 + 途中损失 + 撤销/释放; 已接收 + 其他调入 + 群众交回 − 已发放 − 回收入库 − 报废 − 核销 − 其他调出
-// = 安置点现存; 已发放 − 群众交回 − 群众处丢失 = 群众处.
+// = 安置点现存; 已发放 − 群众交回 − 群众处丢失 = 群众处. 已冲销发放 (and its 笔数) is what was handed out and then reversed
+// by an approved 冲销单 (D22, sweep 23b F5): shown beside 已发放, in none of the sums (已发放 counts what stands).
 
 const int = (header: string, key: string, width = 10): Column => ({ header, key, width, kind: 'int' });
 
@@ -32,6 +33,9 @@ const COLUMNS: Column[] = [
   int('其他调入', 'otherIn'),
   int('群众交回', 'returnedByHouseholds'),
   int('已发放', 'distributed'),
+  // D22 (sweep 23b F5): handed out and then reversed (冲销) — beside 已发放, in none of the sums.
+  int('已冲销发放', 'distributedReversed', 12),
+  int('冲销发放笔数', 'distributionsReversed', 12),
   int('回收入库', 'recovered'),
   int('报废（已批准）', 'scrapped', 12),
   int('核销（已批准）', 'writtenOff', 12),

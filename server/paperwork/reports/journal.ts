@@ -16,6 +16,7 @@ import { instantText, periodOf, type Params } from '../params.ts';
 import { type Column, type Report, yieldToEventLoop } from '../report.ts';
 import { titleBlock } from '../title.ts';
 import { planNumber } from '../print/plan.ts';
+import { userNameAt } from '../../users/names.ts';
 
 // 出入库流水 (D22): every movement in scope and filter, newest first — the journal query's rows.
 
@@ -98,13 +99,14 @@ export async function journalReport(ctx: ServiceContext, q: Params): Promise<Rep
       db,
       plannedEachTime(sql`SELECT m.id AS "movementId", d.number, m.type::text AS type, s.name AS store, i.name AS item, i.spec, i.unit, b.batch_no AS "batchNo",
                m.bucket::text AS bucket, m.quantity, m.unit_price::text AS "unitPrice", (m.quantity * m.unit_price)::text AS value,
-               CASE WHEN d.type = 'REVERSAL' THEN d.note ELSE r.name END AS reason, u.display_name AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
-               CASE WHEN ${approvalSeen} THEN au.display_name WHEN ${consentSeen} THEN lu.display_name END AS approver,
+               CASE WHEN d.type IN ('REVERSAL', 'TRANSFER_CANCEL') THEN d.note ELSE r.name END AS reason, ${userNameAt(sql`u.id`, sql`m.recorded_at`, sql`u.display_name`)} AS actor, m.occurred_at AS "occurredAt", m.recorded_at AS "recordedAt",
+               CASE WHEN ${approvalSeen} THEN ${userNameAt(sql`au.id`, sql`ap.decided_at`, sql`au.display_name`)}
+                    WHEN ${consentSeen} THEN ${userNameAt(sql`lu.id`, sql`lc.decided_at`, sql`lu.display_name`)} END AS approver,
                CASE WHEN ${approvalSeen} THEN ap.approval_ref WHEN ${consentSeen} THEN lc.approval_ref END AS "approvalRef",
                CASE WHEN ${orderSeen} THEN so.number END AS "orderNumber",
                CASE WHEN ${planSeen} OR NOT ${approvalSeen} THEN sp.id::text END AS "planId", sp.requested_at AS "planRequestedAt",
                ${heldReserveModeSql(sql`b.reserve_mode`, sql`s.kind`)} AS mode, d.contract_no AS "contractNo",
-               COALESCE(d.reference, '冲销 ' || rv.number, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
+               COALESCE(d.reference, CASE WHEN d.type = 'TRANSFER_CANCEL' THEN '撤销调拨 ' ELSE '冲销 ' END || rv.number, CASE WHEN NOT ${approvalSeen} THEN ${lenderBasisSql(docRef)} END) AS reference
           FROM (SELECT m.* FROM movements m JOIN stores s ON s.id = m.store_id
                  WHERE ${sql.join([...where, ...(before === null ? [] : [sql`m.id < ${before}`])], sql` AND `)}
                  ORDER BY m.id DESC LIMIT ${limit}) m

@@ -115,7 +115,8 @@ export default function AgreementsPage() {
           name="agreement"
           initialValues={{ mode: 'AGREEMENT', lines: [{ itemId: '' }] }}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
-          submit={(v) => create({ input: agreementInput(v) })}
+          // Sweep 23c: the dialog's key — 保存 again after a lost answer gets the agreement recorded, not 「已登记」.
+          submit={(v, _form, idempotencyKey) => create({ input: { ...agreementInput(v), idempotencyKey } })}
           // Sweep 20b F2: said, as after every other 新建.
           success={(v) => `与「${v.companyName.trim()}」的协议已保存`}
         >

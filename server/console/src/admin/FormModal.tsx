@@ -3,6 +3,7 @@ import { Button, Form, type FormInstance } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import type { CombinedError } from 'urql';
 import { FormDialog } from '../common/FormDialog';
+import { newIdempotencyKey } from '../common/format';
 
 /**
  * A "新建" button (or, with `edit`, a row's "编辑" link) with its form in a modal: the API's errors land next to their
@@ -21,8 +22,11 @@ export function FormModal<V>({
 }: {
   title: string;
   children: ReactNode;
-  /** The API's answer; or `refused`, in words for the form's alerts, when the form found it should not be asked (the dialog stays open). */
-  submit: (values: V, form: FormInstance<V>) => Promise<{ error?: CombinedError; refused?: string[] }>;
+  /**
+   * The API's answer; or `refused`, in words for the form's alerts, when the form found it should not be asked (the
+   * dialog stays open). `idempotencyKey`: one per opening of the dialog, for a create mutation that takes one.
+   */
+  submit: (values: V, form: FormInstance<V>, idempotencyKey: string) => Promise<{ error?: CombinedError; refused?: string[] }>;
   /** Said once the API took it (e.g. 「…」已保存). */
   success?: (values: V) => string;
   /** Tells the page to reload, if it does not follow by itself. */
@@ -37,6 +41,13 @@ export function FormModal<V>({
 }) {
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<V>();
+  // Sweep 23c (retries): one key per opening, as 新建事件 keeps one — 保存 again after a lost answer gets the record
+  // already created, never a second one nor 「已存在」; opened again, the dialog is a new request.
+  const [key, setKey] = useState(newIdempotencyKey);
+  const openDialog = () => {
+    setKey(newIdempotencyKey());
+    setOpen(true);
+  };
   const close = (done: boolean) => {
     // Opened again, the form starts afresh (or from the record's values).
     form.resetFields();
@@ -46,11 +57,11 @@ export function FormModal<V>({
   return (
     <>
       {edit ? (
-        <Button type="link" size="small" onClick={() => setOpen(true)}>
+        <Button type="link" size="small" onClick={openDialog}>
           编辑
         </Button>
       ) : (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
+        <Button type="primary" icon={<PlusOutlined />} onClick={openDialog}>
           {title}
         </Button>
       )}
@@ -62,7 +73,7 @@ export function FormModal<V>({
           okText="保存"
           initialValues={initialValues}
           submit={async (values) => {
-            const { error, refused } = await submit(values, form);
+            const { error, refused } = await submit(values, form, key);
             if (refused) return { refused };
             return { error, mapping: { aliases: fieldAliases }, success: error ? undefined : success?.(values) };
           }}

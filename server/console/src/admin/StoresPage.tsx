@@ -242,7 +242,7 @@ export default function StoresPage() {
           {user.role === 'ADMIN' && <LoadRegions />}
           <FormModal<StoreInput>
             title="新建仓库"
-            submit={async (input) => {
+            submit={async (input, _form, idempotencyKey) => {
               const result = await create({
                 input: {
                   ...input,
@@ -250,6 +250,8 @@ export default function StoresPage() {
                   contactPhone: textOf(input.contactPhone),
                   address: textOf(input.address),
                   operatorName: textOf(input.operatorName),
+                  // Sweep 23c: the dialog's key — 保存 again after a lost answer gets the store created, not 「仓库代码已存在」.
+                  idempotencyKey,
                 },
               });
               const store = result.data?.createStore;

@@ -6,7 +6,7 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql/graphql';
 import { labelOf, optionsOf, ROLE } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { RegionTreeSelect } from '../common/RegionTreeSelect';
-import { StoreSelect } from '../common/StoreSelect';
+import { StoreSelect, type PickedStore } from '../common/StoreSelect';
 import { FormModal } from './FormModal';
 
 const UserFields = graphql(`
@@ -23,6 +23,7 @@ const UserFields = graphql(`
     stores {
       id
       name
+      code
     }
   }
 `);
@@ -98,7 +99,7 @@ interface Edit {
  * them). Only the field of the chosen role shows (sweep-3 L6: a keeper's scope is stores, a region is refused).
  * `locked`: one's own account, whose role and scope only another administrator changes (D24).
  */
-function ScopeFields({ locked = false }: { locked?: boolean }) {
+function ScopeFields({ locked = false, knownStores }: { locked?: boolean; knownStores?: readonly PickedStore[] }) {
   const role = Form.useWatch<Role | undefined>('role', Form.useFormInstance());
   const regional = !!useUser().region;
   return (
@@ -109,7 +110,8 @@ function ScopeFields({ locked = false }: { locked?: boolean }) {
       </Form.Item>
       {role === 'KEEPER' ? (
         <Form.Item name="storeIds" label="仓库（库管员；可多选，含安置点）">
-          <StoreSelect multiple allowClear />
+          {/* Sweep 24b F4: the keeper's stores by name from the start (the user row has them), not ids until looked up. */}
+          <StoreSelect multiple allowClear known={knownStores} />
         </Form.Item>
       ) : (
         // Sweep 20b F1: picked from the tree, not typed as a code; a regional administrator's users are inside their region.
@@ -259,7 +261,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
       <Form.Item name="displayName" label="姓名" rules={[{ required: true }]}>
         <Input />
       </Form.Item>
-      <ScopeFields locked={own} />
+      <ScopeFields locked={own} knownStores={user.stores} />
       <Form.Item name="active" label="状态">
         <Select
           disabled={own}
@@ -294,7 +296,10 @@ export default function UsersPage() {
         <FormModal<Input>
           title="新建用户"
           initialValues={{ role: 'KEEPER' }}
-          submit={({ regionCode, storeIds, ...input }) => create({ input: { ...input, ...scopeOf(input.role, regionCode, storeIds) } })}
+          // Sweep 23c: the dialog's key — 保存 again after a lost answer gets the user created, not 「用户名已存在」.
+          submit={({ regionCode, storeIds, ...input }, _form, idempotencyKey) =>
+            create({ input: { ...input, ...scopeOf(input.role, regionCode, storeIds), idempotencyKey } })
+          }
           success={(input) => `用户「${input.username}」已创建`}
           onDone={() => refetch({ requestPolicy: 'network-only' })}
         >

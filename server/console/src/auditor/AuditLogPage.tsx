@@ -67,8 +67,11 @@ const OUTCOME_OPTIONS = Object.entries({ ...OUTCOME, UNAUTHENTICATED: '登录失
 
 type Entry = ResultOf<typeof AuditLogQuery>['auditLog']['edges'][number]['node'];
 
-/** The records an entry acted on, not its lines' items and batches (those show in its expanded input). */
-const SUBJECT_KINDS = new Set(['STORE', 'REGION', 'INCIDENT', 'DOCUMENT', 'TRANSFER']);
+/**
+ * The records an entry acted on, not its lines' items and batches (those show in its expanded input). Sweep 24b F2: and
+ * whose account a user change acted on (or a creation made, an 安置点 was given to), by 姓名 and username.
+ */
+const SUBJECT_KINDS = new Set(['STORE', 'REGION', 'INCIDENT', 'DOCUMENT', 'TRANSFER', 'USER']);
 
 /**
  * Sweep 22c F7 (D22): 对象 — what the entry touched, by the names the API gives this reader: 「卫辉市救灾物资储备库

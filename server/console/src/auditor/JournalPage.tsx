@@ -11,6 +11,7 @@ import { ItemSelect } from '../common/ItemSelect';
 import { DOCUMENT_TYPE, labelOf, optionsOf } from '../common/labels';
 import { tablePagination, useCursorPages } from '../common/paging';
 import { StoreSelect } from '../common/StoreSelect';
+import { CorrectionLink } from '../documents/CorrectionLink';
 
 const JournalQuery = graphql(`
   query Journal($filter: JournalFilter!, $first: Int, $after: String) {
@@ -35,7 +36,17 @@ const JournalQuery = graphql(`
             id
             number
             type
+            status
             note
+            reverses {
+              id
+              number
+            }
+            reversedBy {
+              id
+              number
+              type
+            }
           }
           store {
             name
@@ -66,7 +77,8 @@ type DocumentType = keyof typeof DOCUMENT_TYPE;
  * 原因 as the journal export writes it (D22, sweep 23b F6): a reversal's rows the reversal's own reason (its 备注), not
  * the reason code of the lines it reverses; other rows their reason code's name.
  */
-const reasonOf = (m: Movement) => (m.document.type === 'REVERSAL' ? m.document.note : m.reason?.name) || '—';
+// Sweep 24c F2: a 调拨撤销单's rows its cancel reason, as the export's 原因.
+const reasonOf = (m: Movement) => (m.document.type === 'REVERSAL' || m.document.type === 'TRANSFER_CANCEL' ? m.document.note : m.reason?.name) || '—';
 
 /** 流水: every movement with its document, filtered by time, store, item and type; Excel of the same filter. */
 export default function JournalPage() {
@@ -117,7 +129,15 @@ export default function JournalPage() {
         scroll={{ x: 1000 }}
         columns={[
           { title: '业务时间', render: (_, m) => formatDateTime(m.occurredAt) },
-          { title: '单据', render: (_, m) => <Link to={`/documents/${m.document.id}`}>{m.document.number}</Link> },
+          {
+            title: '单据',
+            render: (_, m) => (
+              <Space direction="vertical" size={0}>
+                <Link to={`/documents/${m.document.id}`}>{m.document.number}</Link>
+                <CorrectionLink doc={m.document} />
+              </Space>
+            ),
+          },
           { title: '类型', render: (_, m) => labelOf(DOCUMENT_TYPE, m.type) + (m.bucket === 'IN_TRANSIT' ? '（在途）' : '') },
           { title: '仓库', render: (_, m) => m.store.name },
           { title: '物资', render: (_, m) => m.item.name },

@@ -5,8 +5,11 @@ import { APPROVAL_KIND, DOCUMENT_TYPE, FUNDING_SOURCE, INCIDENT_TYPE, labelOf, O
 // Sweep 16b F1: an audit entry's input said in Chinese — each field by the name the API's refusals give it, enumerated
 // values by their Chinese names, ids shortened — so an auditor reads what was done (D22), not a JSON dump.
 
-/** The wrappers an entry keeps its input in say nothing themselves. */
-const FIELD: Readonly<Record<string, string>> = { ...FIELD_WORDS, input: '', filter: '' };
+/**
+ * The wrappers an entry keeps its input in say nothing themselves. Sweep 24b F3: what an edit replaced (`prior`, kept
+ * beside the new values) reads 「原值 角色 调度员」, and what a creation made (`created`) 「新建 用户 …」 — not the keys.
+ */
+const FIELD: Readonly<Record<string, string>> = { ...FIELD_WORDS, input: '', filter: '', prior: '原值', created: '新建' };
 
 /** Enumerated values by field: the API's codes in Chinese. */
 const VALUE: Record<string, Record<string, string>> = {

@@ -105,6 +105,7 @@ function StoreSelectInner(
     emptyText = '没有匹配的仓库',
     transferFrom,
     multiple,
+    known: knownStores,
     ...rest
   }: {
     value?: string | string[];
@@ -122,6 +123,8 @@ function StoreSelectInner(
     /** What the list says when nothing matches. */
     emptyText?: string;
     transferFrom?: string;
+    /** Stores the caller already has by name (a keeper's, on the user row): the chosen ones among them show by name at once. */
+    known?: readonly PickedStore[];
     id?: string;
     style?: React.CSSProperties;
     placeholder?: string;
@@ -146,6 +149,7 @@ function StoreSelectInner(
 
   // Every store seen, by id: the chosen ones keep their names while a search shows others.
   const known = useRef(new Map<string, Store>());
+  for (const s of knownStores ?? []) if (!known.current.has(s.id)) known.current.set(s.id, s);
   for (const s of matches) known.current.set(s.id, s);
   const chosenIds = value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value : [value];
   const unknown = chosenIds.filter((id) => !known.current.has(id));
@@ -180,7 +184,12 @@ function StoreSelectInner(
       onChange={onChange as ((v: string | string[]) => void) | undefined}
       loading={fetching}
       notFoundContent={fetching ? '查询中…' : emptyText}
-      options={[...extra, ...matches].map((s) => ({ value: s.id, label: labelOf(s) }))}
+      // Sweep 24b F4: a chosen store not yet looked up shows 「加载中…」, never its id.
+      options={[
+        ...extra.map((s) => ({ value: s.id, label: labelOf(s) })),
+        ...matches.map((s) => ({ value: s.id, label: labelOf(s) })),
+        ...unknown.filter((id) => !known.current.has(id) && !listed.has(id)).map((id) => ({ value: id, label: '加载中…' })),
+      ]}
       popupRender={(menu) => (
         <>
           {menu}

@@ -28,10 +28,25 @@ export class OutcomeUnknown extends Error {
 /** What a network failure says: a mutation's outcome unknown (OutcomeUnknown), else a read that did not reach the server. */
 const networkMessage = (error: CombinedError) => (error.networkError instanceof OutcomeUnknown ? error.networkError.message : NETWORK);
 
+/**
+ * Sweep 23c (retries): what IDEMPOTENCY_CONFLICT means in the console. A form keeps one idempotency key per opening
+ * (until it succeeds), and the server holds a key only for a request it carried out: so the key conflicts only when an
+ * earlier submission of this same form took effect while its answer was lost (OutcomeUnknown), and the form was then
+ * changed and sent again. The server's words (「幂等键 … 已用于内容不同的另一请求…换用新的幂等键」) speak of a key the user
+ * never sees; this says what happened and what to do.
+ */
+export const IDEMPOTENCY_CONFLICT_MESSAGE =
+  '上次提交已经生效（当时未收到服务器的答复），之后表单内容有改动，这次没有再办理。请先刷新列表，查看上次提交是否已创建或已办理，再决定是否重新提交（需要时请关闭后重新打开表单填写）';
+
+type ApiError = CombinedError['graphQLErrors'][number];
+
+/** An error's message for the user: the server's, except where the console knows better what it means here. */
+const messageOf = (e: ApiError) => (e.extensions?.code === 'IDEMPOTENCY_CONFLICT' ? IDEMPOTENCY_CONFLICT_MESSAGE : e.message);
+
 /** The Chinese messages of an API error (the server writes them for the user; a network failure gets ours). */
 export function errorMessages(error: CombinedError): string[] {
   if (error.networkError && !error.graphQLErrors.length) return [networkMessage(error)];
-  return error.graphQLErrors.map((e) => e.message);
+  return error.graphQLErrors.map(messageOf);
 }
 
 /** How the API's fields map to a form's. */
@@ -92,7 +107,9 @@ interface FieldMessage {
  * What an error says about which field: every issue of a refused input (`extensions.issues`, each naming its field),
  * else the error itself — its message without the field's path the API puts in front of some ("input.reference：…").
  */
-function fieldMessages(e: CombinedError['graphQLErrors'][number]): FieldMessage[] {
+function fieldMessages(e: ApiError): FieldMessage[] {
+  // Its field (input.idempotencyKey) is no field of a form: said above the form.
+  if (e.extensions?.code === 'IDEMPOTENCY_CONFLICT') return [{ message: IDEMPOTENCY_CONFLICT_MESSAGE }];
   const issues = e.extensions?.issues;
   const isFieldMessage = (i: unknown): i is FieldMessage =>
     typeof (i as FieldMessage | null)?.field === 'string' && typeof (i as FieldMessage | null)?.message === 'string';

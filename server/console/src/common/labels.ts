@@ -167,6 +167,7 @@ export const OPERATION = {
   upsertQuota: '设置储备定额',
   removeQuota: '删除储备定额',
   upsertReliefStandard: '设置救助标准',
+  withdrawApproval: '撤回申请',
   importStocktakeSheet: '上传盘点表',
   importOpeningBalance: '期初建账导入',
 } as const;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { App, Button, Card, Form, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
 import { Modal } from '../common/Modal';
+import { Link } from 'react-router-dom';
 import { useClient, useMutation, useQuery, type Client, type CombinedError, type OperationResult } from 'urql';
 import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
@@ -26,6 +27,14 @@ const ApprovalsQuery = graphql(`
           summary
           order {
             number
+          }
+          document {
+            id
+            number
+            reverses {
+              id
+              number
+            }
           }
           value
           dueAt
@@ -85,6 +94,7 @@ const ApprovalStateQuery = graphql(`
             displayName
           }
           decidedBy {
+            id
             displayName
           }
         }
@@ -137,12 +147,25 @@ function subjectOf(a: Approval): string {
   return plan ? `${plan} ${a.summary}` : a.order ? `${a.order.number} ${a.summary}` : a.summary;
 }
 
+/** Why a decision was refused as no longer pending: `own` — the very decision asked, already recorded as this user's. */
+interface Closed {
+  text: string;
+  own: boolean;
+}
+
 /**
  * Sweep 19a F8: why an approval the queue offered is no longer pending — read from the API (its newest requests first,
  * page after page until found): closed with its cancelled or rejected plan (D14, D24: withdrawPlanApprovals' reason),
  * or with its outbound order withdrawn (sweep 21a N1), or decided by someone else meanwhile. Null when it cannot be read.
+ * Sweep 23c F6: decided by this very user the way they ask now — a retry whose first request went through while its
+ * answer was lost — is their decision done (`own`), not a refusal naming themselves.
  */
-async function closedBecause(client: Client, a: Approval, regionCode: string | undefined): Promise<string | null> {
+async function closedBecause(
+  client: Client,
+  a: Approval,
+  regionCode: string | undefined,
+  asked: { userId: string; decision: 'APPROVE' | 'REJECT' },
+): Promise<Closed | null> {
   let after: string | null = null;
   for (let page = 0; page < 10; page++) {
     const result: OperationResult<ResultOf<typeof ApprovalStateQuery>> = await client
@@ -155,12 +178,19 @@ async function closedBecause(client: Client, a: Approval, regionCode: string | u
       const who = found.decidedBy?.displayName ?? found.requestedBy.displayName;
       const when = formatDateTime(found.decidedAt);
       const withdrawn = /^调拨方案已(取消|驳回)：([\s\S]*)$/.exec(found.reason ?? '');
-      if (withdrawn) return `该审批已关闭：调拨方案已于 ${when} 被${who}${withdrawn[1]}，${withdrawn[1] === '取消' ? '原因' : '理由'}：${withdrawn[2]}`;
+      const refusal = (text: string): Closed => ({ text, own: false });
+      if (withdrawn)
+        return refusal(`该审批已关闭：调拨方案已于 ${when} 被${who}${withdrawn[1]}，${withdrawn[1] === '取消' ? '原因' : '理由'}：${withdrawn[2]}`);
       // Sweep 21a N1: an outbound order its store withdrew (closeOutboundOrder while pending; withdrawApprovals' reason).
       const orderWithdrawn = /^出库申请已撤回：([\s\S]*)$/.exec(found.reason ?? '');
-      if (a.kind === 'OUTBOUND_ORDER' && orderWithdrawn) return `该审批已关闭：出库申请已于 ${when} 被${who}撤回，原因：${orderWithdrawn[1]}`;
-      if (found.status === 'APPROVED') return `该审批已由${who}于 ${when} 批准${found.reason ? `（${found.reason}）` : ''}，不能重复审批`;
-      return `该审批已由${who}于 ${when} 驳回${found.reason ? `，理由：${found.reason}` : ''}，不能重复审批`;
+      if (a.kind === 'OUTBOUND_ORDER' && orderWithdrawn) return refusal(`该审批已关闭：出库申请已于 ${when} 被${who}撤回，原因：${orderWithdrawn[1]}`);
+      const approved = found.status === 'APPROVED';
+      if (found.decidedBy?.id === asked.userId && approved === (asked.decision === 'APPROVE')) {
+        const verb = approved ? '批准' : '驳回';
+        return { text: `您的${verb}已生效（已于 ${when} ${verb}，重复的提交未再办理）`, own: true };
+      }
+      if (approved) return refusal(`该审批已由${who}于 ${when} 批准${found.reason ? `（${found.reason}）` : ''}，不能重复审批`);
+      return refusal(`该审批已由${who}于 ${when} 驳回${found.reason ? `，理由：${found.reason}` : ''}，不能重复审批`);
     }
     const info = result.data?.approvals.pageInfo;
     if (result.error || !info?.hasNextPage || !info.endCursor) return null;
@@ -203,10 +233,15 @@ function DecideModal({
     const result = await decide({ input: { approvalId: approval.id, decision, ...v } });
     if (result.error) {
       const messages = showFieldErrors(form, result.error);
-      onRefused();
       // Sweep 19a F8: 「该审批已有决定」 read as if a colleague had decided it; closed with its cancelled plan, it says so.
-      const why = alreadyClosed(result.error) ? await closedBecause(client, approval, user.region?.code) : null;
-      return setAlerts(why ? [why] : messages);
+      const why = alreadyClosed(result.error) ? await closedBecause(client, approval, user.region?.code, { userId: user.id, decision }) : null;
+      // Sweep 23c F6: the user's own decision, recorded by a first request whose answer was lost: done, the queue read again.
+      if (why?.own) {
+        void message.success(why.text);
+        return onClose(true);
+      }
+      onRefused();
+      return setAlerts(why ? [why.text] : messages);
     }
     void message.success(decision === 'APPROVE' ? '已批准' : '已驳回');
     onClose(true);
@@ -298,6 +333,19 @@ export default function ApprovalsPage() {
                     </Tag>
                   )}
                   <span data-testid="approval-subject">{subjectOf(a)}</span>
+                  {/* Sweep 24c F5: the document decided (and, a 冲销单, what it reverses), to open before deciding. */}
+                  {a.document && (
+                    <span data-testid="approval-document">
+                      {' '}
+                      <Link to={`/documents/${a.document.id}`}>{a.document.number}</Link>
+                      {a.document.reverses && (
+                        <>
+                          {' 冲销 '}
+                          <Link to={`/documents/${a.document.reverses.id}`}>{a.document.reverses.number}</Link>
+                        </>
+                      )}
+                    </span>
+                  )}
                 </Tooltip>
               );
             },

@@ -4,7 +4,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useParams } from 'react-router-dom';
 import { CircleMarker, Tooltip } from 'react-leaflet';
 import { useClient, useMutation, useQuery } from 'urql';
-import { graphql } from '../graphql/graphql';
+import { graphql, type ResultOf } from '../graphql/graphql';
 import { errorMessages, showFieldErrors } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
 import { ExcelButton } from '../common/ExcelButton';
@@ -16,9 +16,11 @@ import { useLeaveGuard } from '../common/useLeaveGuard';
 import { BaseMap } from '../common/map/BaseMap';
 import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
+import { IncidentPoints } from './IncidentPoints';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { numberPlans, planLabel, PlanFields, repeatedDemand, type Plan, type RepeatedDemand } from './plan';
 import { PlanActions } from './PlanActions';
+import { planChanges } from './plan-changes';
 import { PlanCallOffs } from './PlanCallOffs';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
@@ -56,6 +58,32 @@ const IncidentQuery = graphql(
   `,
   [PlanFields],
 );
+
+// Sweep 21b F5 (D15, D23): first what every reader of the incident may read, and whether they read only that — one whose
+// region lies inside the incident's (a township's dispatcher, the county's flood) reads it as reference data, its figures
+// and plans being the county's: the full query would be refused them.
+const IncidentReferenceQuery = graphql(`
+  query IncidentReference($id: ID!) {
+    incident(id: $id) {
+      id
+      name
+      type
+      occurredAt
+      affectedPopulation
+      responseLevel
+      closedAt
+      referenceOnly
+      location {
+        lat
+        lng
+      }
+      region {
+        code
+        name
+      }
+    }
+  }
+`);
 
 const Suggest = graphql(
   `
@@ -120,7 +148,9 @@ export default function IncidentPage() {
   const { id = '' } = useParams();
   const client = useClient();
   const [form] = Form.useForm<Values>();
-  const [{ data, fetching }, refetch] = useQuery({ query: IncidentQuery, variables: { id } });
+  const [{ data: reference, fetching: referenceFetching }] = useQuery({ query: IncidentReferenceQuery, variables: { id } });
+  const referenceOnly = reference?.incident?.referenceOnly;
+  const [{ data, fetching }, refetch] = useQuery({ query: IncidentQuery, variables: { id }, pause: referenceOnly !== false });
   const [suggestion, setSuggestion] = useState<Plan>();
   const [suggesting, setSuggesting] = useState(false);
   const [alerts, setAlerts] = useState<string[]>([]);
@@ -140,8 +170,14 @@ export default function IncidentPage() {
   // Sweep 19a F1 (D28): the plan line being made good by a 补发, and a count of those sent (the shipments list reloads).
   const [reshipping, setReshipping] = useState<Plan['lines'][number]>();
   const [reshipped, setReshipped] = useState(0);
+  // Sweep 23c F7: what the plan just submitted changed of the suggestion reviewed (the server plans afresh).
+  const [changed, setChanged] = useState<string[]>([]);
+  if (reference?.incident?.referenceOnly) return <IncidentReference incident={reference.incident} />;
   const incident = data?.incident;
-  if (!incident) return <Card loading={fetching}>{!fetching && <Empty description="找不到该事件，或您无权查看" />}</Card>;
+  if (!incident) {
+    const loading = fetching || referenceFetching || (referenceOnly === false && !data);
+    return <Card loading={loading}>{!loading && <Empty description="找不到该事件，或您无权查看" />}</Card>;
+  }
 
   const listed = incident.plans.filter((p): p is Plan & { id: string } => Boolean(p.id));
   const { numbered: plans, current } = numberPlans(requested && !listed.some((p) => p.id === requested.id) ? [requested, ...listed] : listed);
@@ -185,6 +221,7 @@ export default function IncidentPage() {
   const suggest = async () => {
     const v = await form.validateFields();
     setAlerts([]);
+    setChanged([]);
     if (noDestination(v)) return;
     setSuggesting(true);
     const result = await client.query(Suggest, { input: input(v) }, { requestPolicy: 'network-only' }).toPromise();
@@ -216,6 +253,7 @@ export default function IncidentPage() {
       const again = repeatedDemand(v.destinations ?? [], numbered);
       if (again.length) return setRepeated(again);
     }
+    const reviewed = suggestion;
     const result = await request({ input: input(v) });
     if (result.error) return setAlerts(showFieldErrors(form, result.error));
     // Sweep 19a F7: the rows the plan carries leave the form — left in, the next 安置点 added and submitted requested them
@@ -223,6 +261,9 @@ export default function IncidentPage() {
     form.setFieldValue('destinations', []);
     setSuggestion(undefined);
     const plan = result.data?.requestDispatch;
+    // Sweep 23c F7 (D14, D28): the server plans the request afresh against today's stock; when another plan took what
+    // the suggestion counted on, the plan submitted has other sources, tiers or ETAs — said, line by line.
+    setChanged(plan && reviewed ? planChanges(reviewed, plan) : []);
     if (plan?.id) setRequested({ ...plan, id: plan.id });
     setSelectedPlanId(plan?.id ?? undefined);
     refetch({ requestPolicy: 'network-only' });
@@ -388,6 +429,24 @@ export default function IncidentPage() {
         >
           {/* Sweep 19a F16: each block keyed by the plan, under a key of its own — siblings under one key (saved.id twice)
               left the blocks of plans viewed before on the card (their figures, their dead 结束方案) after 选择方案. */}
+          {changed.length > 0 && saved.id === requested?.id && (
+            <Alert
+              type="warning"
+              showIcon
+              closable
+              onClose={() => setChanged([])}
+              data-testid="plan-changed"
+              style={{ marginBottom: 12 }}
+              message="库存已变化，提交的方案与建议不同："
+              description={
+                <ul style={{ paddingLeft: 18, margin: 0 }}>
+                  {changed.map((c) => (
+                    <li key={c}>{c}</li>
+                  ))}
+                </ul>
+              }
+            />
+          )}
           <PlanActions
             key={`actions-${saved.id}`}
             plan={saved}
@@ -422,6 +481,8 @@ export default function IncidentPage() {
           )}
         </Card>
       )}
+      {/* Sweep 23b (D29): the incident's 安置点, each with 编辑 (name, address, contact). */}
+      <IncidentPoints incidentId={incident.id} plans={incident.plans.map((p) => p.id).join(',')} />
       <IncidentClosing
         incident={incident}
         deliveries={JSON.stringify(incident.plans.map((p) => [p.id, p.status, p.lines.map((l) => l.receivedQuantity)]))}
@@ -445,5 +506,47 @@ function RepeatedList({ repeated }: { repeated: RepeatedDemand[] }) {
       </ul>
       再提交将重复申请这些物资，两份都批准会重复调拨。确定再提交一次吗？
     </div>
+  );
+}
+
+/**
+ * Sweep 21b F5 (D15, D23, D24): an incident read as reference data — by one whose region lies inside its region (a
+ * township's dispatcher or auditor under the county's flood). What it is and where; no figures, plans or actions: those
+ * are its region's command's, and the page says so.
+ */
+function IncidentReference({ incident }: { incident: NonNullable<ResultOf<typeof IncidentReferenceQuery>['incident']> }) {
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card title={`事件：${incident.name}`} extra={<Tag>仅查看</Tag>}>
+        <Alert
+          type="info"
+          showIcon
+          data-testid="incident-reference-only"
+          style={{ marginBottom: 12 }}
+          message={`本事件由${incident.region.name}指挥处置：调拨方案、安置点、发放、回收和事件的物资收支由其调度员办理和掌握；您所在区划在事件范围内，只能查看事件的基本信息。`}
+        />
+        <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+          <Descriptions.Item label="类型">{labelOf(INCIDENT_TYPE, incident.type)}</Descriptions.Item>
+          <Descriptions.Item label="区划">{incident.region.name}</Descriptions.Item>
+          <Descriptions.Item label="发生时间">{formatDateTime(incident.occurredAt)}</Descriptions.Item>
+          <Descriptions.Item label="状态">
+            {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
+          </Descriptions.Item>
+          <Descriptions.Item label="受灾人口">{incident.affectedPopulation ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label="响应级别">
+            {incident.responseLevel ? (RESPONSE_LEVEL[incident.responseLevel] ?? incident.responseLevel) : '—'}
+          </Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Card size="small" title="地图">
+        <BaseMap compact center={incident.location} zoom={10}>
+          <CircleMarker center={incident.location} radius={11} pathOptions={{ color: '#a8071a', fillColor: '#ff4d4f', fillOpacity: 0.8 }}>
+            <Tooltip permanent direction="top" offset={[0, -8]} className="incident-label">
+              {incident.name}
+            </Tooltip>
+          </CircleMarker>
+        </BaseMap>
+      </Card>
+    </Space>
   );
 }

@@ -3,7 +3,6 @@ import { Button, Card, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { useUser } from '../app/session';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { formatDateTime } from '../common/format';
 import { INCIDENT_TYPE, labelOf } from '../common/labels';
@@ -25,6 +24,7 @@ const IncidentsQuery = graphql(`
           occurredAt
           closedAt
           affectedPopulation
+          referenceOnly
           region {
             name
           }
@@ -37,10 +37,11 @@ const IncidentsQuery = graphql(`
 type Incident = ResultOf<typeof IncidentsQuery>['incidents']['edges'][number]['node'];
 
 export default function IncidentsPage() {
-  const user = useUser();
   const pages = useCursorPages();
   const { remember, page } = pages;
-  const [{ data, fetching }] = useQuery({ query: IncidentsQuery, variables: { regionCode: user.region?.code ?? null, ...pages.variables } });
+  // Sweep 21b F5: no region filter — the API lists the user's region's incidents and, as reference data, those whose
+  // region contains it (a township's dispatcher sees the county's flood); filtered by the user's own region, those fell out.
+  const [{ data, fetching }] = useQuery({ query: IncidentsQuery, variables: { regionCode: null, ...pages.variables } });
   useEffect(() => remember(page, data?.incidents.pageInfo.endCursor), [data, page, remember]);
   // Sweep 22c F2: opened here too, by keyboard, with the location typed — not only by a click on 一张图.
   const [creating, setCreating] = useState(false);
@@ -61,7 +62,7 @@ export default function IncidentsPage() {
         loading={fetching || pages.walking}
         rowKey="id"
         dataSource={data?.incidents.edges.map((e) => e.node)}
-        pagination={tablePagination(pages, data?.incidents.totalCount, { query: IncidentsQuery, variables: { regionCode: user.region?.code ?? null } })}
+        pagination={tablePagination(pages, data?.incidents.totalCount, { query: IncidentsQuery, variables: { regionCode: null } })}
         columns={[
           { title: '名称', render: (_, i) => <Link to={`/dispatch/incidents/${i.id}`}>{i.name}</Link> },
           { title: '类型', render: (_, i) => labelOf(INCIDENT_TYPE, i.type) },
@@ -69,7 +70,16 @@ export default function IncidentsPage() {
           { title: '发生时间', render: (_, i) => formatDateTime(i.occurredAt) },
           { title: '受灾人口', align: 'right', render: (_, i) => i.affectedPopulation ?? '—' },
           // L16: a closed incident is told from a running one.
-          { title: '状态', render: (_, i) => (i.closedAt ? <Tag>已结束</Tag> : <Tag color="processing">进行中</Tag>) },
+          {
+            title: '状态',
+            render: (_, i) => (
+              <Space size={4}>
+                {i.closedAt ? <Tag>已结束</Tag> : <Tag color="processing">进行中</Tag>}
+                {/* Sweep 21b F5: an incident of the region above, read as reference data. */}
+                {i.referenceOnly && <Tag>仅查看</Tag>}
+              </Space>
+            ),
+          },
         ]}
       />
       {creating && <CreateIncidentModal onClose={() => setCreating(false)} />}

@@ -7,6 +7,8 @@ import { formatDateTime, formatMoney, formatQuantity } from '../common/format';
 import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, RECEIPT_SOURCE } from '../common/labels';
 import { PrintButton } from '../common/PrintButton';
 import { ReverseDocumentModal } from './ReverseDocumentModal';
+import { WithdrawRequestModal } from './WithdrawRequestModal';
+import { useUser } from '../app/session';
 
 const DocumentQuery = graphql(`
   query Document($id: ID!) {
@@ -24,12 +26,17 @@ const DocumentQuery = graphql(`
       reference
       approvalRef
       approval {
+        id
         status
+        requestedBy {
+          id
+        }
         decidedAt
         approvalRef
         decidedBy {
           displayName
         }
+        reason
         order {
           number
         }
@@ -54,6 +61,7 @@ const DocumentQuery = graphql(`
       reversedBy {
         id
         number
+        type
       }
       reversible
       pendingReversal {
@@ -98,6 +106,8 @@ export default function DocumentPage() {
   const [{ data, fetching }, refetch] = useQuery({ query: DocumentQuery, variables: { id } });
   const d = data?.document;
   const [reversing, setReversing] = useState(false);
+  const [withdrawing, setWithdrawing] = useState(false);
+  const me = useUser();
   if (!d) return <Card loading={fetching}>{!fetching && <Empty description="找不到该单据，或您无权查看" />}</Card>;
   const total = d.lines.reduce((sum, l) => sum + Number(l.value), 0).toFixed(2);
   const title = `${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`;
@@ -109,6 +119,12 @@ export default function DocumentPage() {
           {d.reversible && (
             <Button danger onClick={() => setReversing(true)}>
               冲销
+            </Button>
+          )}
+          {/* Sweep 24c F9: the requester's own request awaiting approval may be withdrawn. */}
+          {d.status === 'PENDING_APPROVAL' && d.approval?.status === 'PENDING' && d.approval.requestedBy.id === me.id && (
+            <Button danger onClick={() => setWithdrawing(true)}>
+              撤回
             </Button>
           )}
           <PrintButton path={`/paperwork/documents/${d.id}.html`} />
@@ -152,15 +168,27 @@ export default function DocumentPage() {
         {d.reference && <Descriptions.Item label="凭证号">{d.reference}</Descriptions.Item>}
         <Descriptions.Item label="经办人">{d.actor.displayName}</Descriptions.Item>
         <Descriptions.Item label="录入时间">{formatDateTime(d.recordedAt)}</Descriptions.Item>
-        {d.note && <Descriptions.Item label={d.type === 'REVERSAL' ? '冲销原因' : '备注'}>{d.note}</Descriptions.Item>}
+        {/* Sweep 24c F6: a rejected request says who rejected it and why, as the 单据 list does. */}
+        {d.approval?.status === 'REJECTED' && d.approval.decidedBy && (
+          <Descriptions.Item label="驳回人">
+            {d.approval.decidedBy.displayName} {formatDateTime(d.approval.decidedAt)}
+          </Descriptions.Item>
+        )}
+        {d.approval?.status === 'REJECTED' && d.approval.reason && <Descriptions.Item label="驳回理由">{d.approval.reason}</Descriptions.Item>}
+        {d.note && (
+          <Descriptions.Item label={d.type === 'REVERSAL' ? '冲销原因' : d.type === 'TRANSFER_CANCEL' ? '撤销原因' : '备注'}>{d.note}</Descriptions.Item>
+        )}
+        {/* D22 (sweep 24c F2): a 调拨撤销单 and the 调拨出库 it undoes are linked as a 冲销单 and its original. */}
         {d.reversedBy && (
-          <Descriptions.Item label="冲销单">
+          <Descriptions.Item label={d.reversedBy.type === 'TRANSFER_CANCEL' ? '调拨撤销单' : '冲销单'}>
             <Link to={`/documents/${d.reversedBy.id}`}>{d.reversedBy.number}</Link>
+            {d.reversedBy.type === 'TRANSFER_CANCEL' && '（已撤销，货物退回调出仓库）'}
           </Descriptions.Item>
         )}
         {d.reverses && (
-          <Descriptions.Item label="冲销原单">
+          <Descriptions.Item label={d.type === 'TRANSFER_CANCEL' ? '原调拨单' : '冲销原单'}>
             <Link to={`/documents/${d.reverses.id}`}>{d.reverses.number}</Link>
+            {d.status === 'REJECTED' && '（冲销已驳回，原单未冲销）'}
           </Descriptions.Item>
         )}
       </Descriptions>
@@ -201,6 +229,16 @@ export default function DocumentPage() {
           onClose={() => {
             // Refreshed however the modal closed: a refusal (reversed or requested meanwhile) means the page was stale.
             setReversing(false);
+            refetch({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
+      {withdrawing && d.approval && (
+        <WithdrawRequestModal
+          approvalId={d.approval.id}
+          title={title}
+          onClose={() => {
+            setWithdrawing(false);
             refetch({ requestPolicy: 'network-only' });
           }}
         />

@@ -87,6 +87,10 @@ export const BatchTraceQuery = graphql(`
           reverses {
             number
           }
+          reversedBy {
+            number
+            type
+          }
         }
       }
       distributions {
@@ -159,13 +163,20 @@ export function whereabouts(m: TraceMovement, household: TraceDistribution | und
         return `发放到户：${who}（${household.householdSize} 人）${household.status === 'REVERSED' ? '，已冲销' : ''}`;
       }
       return d.recipient ? `领用：${d.recipient}` : `出库${reason}`;
-    case 'TRANSFER_OUT':
-      return inTransit ? `在途：自 ${d.store?.name ?? '—'} 调来` : `调往 ${d.counterpartStore?.name ?? '—'}`;
+    case 'TRANSFER_OUT': {
+      // D22 (sweep 24c F2): a shipment its transfer's cancel undid says so, and by which 调拨撤销单.
+      const cancelled = d.reversedBy?.type === 'TRANSFER_CANCEL' ? `（已被 ${d.reversedBy.number} 撤销）` : '';
+      return (inTransit ? `在途：自 ${d.store?.name ?? '—'} 调来` : `调往 ${d.counterpartStore?.name ?? '—'}`) + cancelled;
+    }
     case 'TRANSFER_IN':
       if (inTransit) return m.reason ? `在途短少${reason}` : '到货，转入在库';
       return `收货：自 ${d.counterpartStore?.name ?? '—'}`;
-    case 'TRANSFER_CANCEL':
-      return inTransit ? `调拨撤销，退回 ${d.store?.name ?? '—'}` : `调拨撤销：自 ${d.counterpartStore?.name ?? '—'} 退回`;
+    case 'TRANSFER_CANCEL': {
+      const undoes = d.reverses ? `（撤销 ${d.reverses.number}）` : '';
+      return (
+        (inTransit ? `调拨撤销，退回 ${d.store?.name ?? '—'}` : `调拨撤销：自 ${d.counterpartStore?.name ?? '—'} 退回`) + undoes + (d.note ? `：${d.note}` : '')
+      );
+    }
     case 'RECOVERY':
       return m.quantity < 0 ? `回收至 ${d.counterpartStore?.name ?? '—'}` : `回收入库：自 ${d.store?.name ?? '—'}`;
     case 'ROTATION':

@@ -8,6 +8,7 @@ import { DOCUMENT_STATUS, DOCUMENT_TYPE, labelOf, optionsOf } from '../common/la
 import { tablePagination, useCursorPages } from '../common/paging';
 import { PrintButton } from '../common/PrintButton';
 import { useStoreChoice } from '../common/useStoreChoice';
+import { CorrectionLink } from '../documents/CorrectionLink';
 
 const DocumentsQuery = graphql(`
   query StoreDocuments($filter: DocumentFilter!, $first: Int, $after: String) {
@@ -33,6 +34,15 @@ const DocumentsQuery = graphql(`
           }
           transfer {
             id
+          }
+          reverses {
+            id
+            number
+          }
+          reversedBy {
+            id
+            number
+            type
           }
           approval {
             id
@@ -188,7 +198,15 @@ export default function DocumentsPage() {
         scroll={{ x: 1000 }}
         columns={[
           { title: '业务时间', render: (_, d) => formatDateTime(d.occurredAt) },
-          { title: '单据号', render: (_, d) => <Link to={`/documents/${d.id}`}>{d.number}</Link> },
+          {
+            title: '单据号',
+            render: (_, d) => (
+              <Space direction="vertical" size={0}>
+                <Link to={`/documents/${d.id}`}>{d.number}</Link>
+                <CorrectionLink doc={d} />
+              </Space>
+            ),
+          },
           { title: '类型', render: (_, d) => typeHere(d, here) },
           {
             title: '物资',

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { App, Button, Card, Form, Result, Select, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import { useMutation } from 'urql';
+import { useMutation, type CombinedError } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { useAllPages } from '../common/allPages';
 import { showFieldErrors } from '../common/api-errors';
@@ -52,6 +52,22 @@ const bookOf = (d: ResultOf<typeof BookQuery>) => d.stock;
 /** The counts entered, by batch id (a row is found by its batch, whatever list was loaded when the form was drawn). */
 interface Values {
   counts?: Record<string, { countedQuantity?: number | null; reason?: string } | undefined>;
+}
+
+/**
+ * Sweep 23c: the rows a refusal shows were counted against a book that has moved since the page read it — the API
+ * refused a count at `input.counts.N…` and gave the book it holds now (extensions.bookQuantity), not the 账面 shown.
+ */
+function movedBooks(error: CombinedError, posted: readonly { batchId: string }[], shown: readonly Line[]): string[] {
+  return error.graphQLErrors.flatMap((e) => {
+    const at = /^input\.counts\.(\d+)\./.exec(typeof e.extensions?.field === 'string' ? e.extensions.field : '');
+    const book = e.extensions?.bookQuantity;
+    const line = at && shown.find((l) => l.batch.id === posted[Number(at[1])]?.batchId);
+    if (!line || typeof book !== 'number' || book === line.onHand) return [];
+    return [
+      `批号 ${line.batch.batchNo} 的账面已变动：打开本页时 ${formatNumber(line.onHand)} ${line.item.unit}，现为 ${formatNumber(book)} ${line.item.unit}（其间有出入库）。账面已刷新，录入的实盘数量保留，请按新账面核对差异和原因后重新提交`,
+    ];
+  });
 }
 
 /** Whether any count was entered (a reason alone is not a count). */
@@ -126,8 +142,14 @@ export default function StocktakePage() {
       },
     });
     // The API numbers the counts it was sent; the form keys its rows by batch.
-    if (result.error) setAlerts(showFieldErrors(form, result.error, { rows: { list: 'counts', keys: entered.map((c) => c.batchId) } }));
-    else if (result.data) setDone(result.data.submitStocktake);
+    if (result.error) {
+      const messages = showFieldErrors(form, result.error, { rows: { list: 'counts', keys: entered.map((c) => c.batchId) } });
+      // Sweep 23c: refused against a book that moved meanwhile — the book is read again (the counts typed stay: the form
+      // keys them by batch) and the alert says that it changed, before the refusal's own words at the row.
+      const moved = movedBooks(result.error, entered, lines);
+      if (moved.length) refetchBook();
+      setAlerts([...moved, ...messages]);
+    } else if (result.data) setDone(result.data.submitStocktake);
   };
 
   if (done)
