@@ -242,16 +242,22 @@ export async function closeApproval(
 /** The reason an outbound order's approval is closed with when its store withdraws the order (closeOutboundOrder). */
 export const ORDER_WITHDRAWN = '出库申请已撤回：';
 
+/** The reason a document's approval is closed with when its requester withdraws it (withdrawApproval, sweep 24c F9). */
+export const REQUEST_WITHDRAWN = '申请人已撤回：';
+
 /**
  * D24: a decision on an approval no longer pending is INVALID_STATE at input.approvalId, saying why: withdrawn with its
- * subject (withdrawApprovals) — an outbound order its store withdrew (sweep 21a N1), a plan cancelled or rejected — or
- * decided by someone.
+ * subject (withdrawApprovals) — an outbound order its store withdrew (sweep 21a N1), a document its requester withdrew
+ * (sweep 24c F9), a plan cancelled or rejected — or decided by someone.
  */
 export function notPendingRefusal(a: ApprovalRow, field = 'input.approvalId'): DomainError {
   const details = { field, approvalId: a.id, status: a.status };
   if ((a.payload as { withdrawn?: unknown } | null)?.withdrawn === true) {
     if (a.kind === 'OUTBOUND_ORDER' && a.reason?.startsWith(ORDER_WITHDRAWN)) {
       return invalidState(`该出库申请已由申请方撤回，不能审批（撤回原因：${a.reason.slice(ORDER_WITHDRAWN.length)}）`, details);
+    }
+    if (a.reason?.startsWith(REQUEST_WITHDRAWN)) {
+      return invalidState(`该申请已由申请人撤回，不能审批（撤回原因：${a.reason.slice(REQUEST_WITHDRAWN.length)}）`, details);
     }
     return invalidState(`该审批已随${a.kind === 'OUTBOUND_ORDER' ? '出库申请' : '调拨方案'}关闭，不能审批（${a.reason ?? ''}）`, details);
   }

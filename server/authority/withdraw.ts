@@ -8,16 +8,14 @@ import type { TransferReceivedHook } from '../inventory/transfers.ts';
 import { DOCUMENT_TYPE_NAMES } from '../paperwork/names.ts';
 import { closeOutboundOrder } from './orders.ts';
 import { rejectPendingDocumentOf } from './pending.ts';
-import { getApprovalInScope, withdrawApprovals, type ApprovalKind, type ApprovalRow } from './queue.ts';
+import { getApprovalInScope, REQUEST_WITHDRAWN, withdrawApprovals, type ApprovalKind, type ApprovalRow } from './queue.ts';
 import type { ServiceContext } from '../context.ts';
+import { userNameAt } from '../users/names.ts';
 
 // Sweep 24c F9 (D22, D24, D27): a request filed by mistake — a reversal, a stocktake difference, a scrap, a write-off,
 // an outbound order — is withdrawn by the person who filed it, as an outbound order is (closeOutboundOrder, sweep 21a
 // N1), instead of freezing its stock until a second person rejects it. A withdrawal only closes: it approves nothing
 // (D24 unaffected), changes no posted stock, and releases what the request held.
-
-/** The reason a document's approval is closed with when its requester withdraws it (the approval's `reason`). */
-export const REQUEST_WITHDRAWN = '申请人已撤回：';
 
 /** The approvals whose subject is a document awaiting approval (pending.ts requestDocumentApproval). */
 const DOCUMENT_KINDS = new Set<ApprovalKind>(['STOCKTAKE', 'SCRAP', 'WRITE_OFF', 'REVERSAL']);
@@ -85,7 +83,7 @@ async function notWithdrawable(tx: Db, approval: ApprovalRow): Promise<DomainErr
     type: string | null;
   }>(
     tx,
-    sql`SELECT a.status, u.display_name AS decided_by, a.decided_at, a.reason, (a.payload->>'withdrawn')::boolean AS withdrawn, d.number, d.type::text AS type
+    sql`SELECT a.status, ${userNameAt(sql`u.id`, sql`a.decided_at`, sql`u.display_name`)} AS decided_by, a.decided_at, a.reason, (a.payload->>'withdrawn')::boolean AS withdrawn, d.number, d.type::text AS type
           FROM approvals a LEFT JOIN users u ON u.id = a.decided_by LEFT JOIN documents d ON d.id = a.subject_id
          WHERE a.id = ${approval.id}::uuid`,
   );

@@ -86,6 +86,7 @@ describe('sweep 24c F9: the requester withdraws their own pending request (withd
     // Decided no more: the approver is told it was withdrawn; a second withdrawal says so too.
     const late = await decideRaw(t, 'director', approvalId, 'APPROVE');
     expect(errorCode(late)).toBe('INVALID_STATE');
+    expect(late.errors![0].message).toBe('该申请已由申请人撤回，不能审批（撤回原因：点错单了）');
     const again = await withdrawRaw('keeper', approvalId);
     expect(errorCode(again)).toBe('INVALID_STATE');
     expect(again.errors![0].message).toContain(`冲销单 ${reversal.number} 已撤回`);
