@@ -15,9 +15,8 @@ import { assertInRegion, latitude, longitude } from '../regions/location.ts';
 import { uuidArg, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { isFromHouseholds } from '../relief/household-returns.ts';
-import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { claimCreateKey } from '../inventory/idempotency.ts';
 import { idempotencyKeySchema } from '../inventory/common.ts';
-import { stableId } from '../ids.ts';
 import { incidentDemandSql } from './demand.ts';
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -101,19 +100,15 @@ export async function createIncident(ctx: ServiceContext, input: unknown): Promi
   // Sweep 23c F3 (D28: a second copy of one disaster splits its 安置点, plans and 10-hour clock): with a key, the
   // same key and input answer the incident first created (audited REPLAYED), other input IDEMPOTENCY_CONFLICT — the
   // stock mutations' mechanism (server/inventory/idempotency.ts), claimed in this mutation's transaction.
-  const id = v.idempotencyKey ? stableId('incident', `${user.id}/${v.idempotencyKey}`) : undefined;
-  if (id && v.idempotencyKey) {
-    const first = await claimIdempotencyKey(db, {
-      kind: 'createIncident',
-      actorId: user.id,
-      key: v.idempotencyKey,
-      input: v,
-      resultId: id,
-      resultName: 'incidentId',
-      at: now.toJSDate(),
-    });
-    if (first) return getIncident(db, first);
-  }
+  const { id, first } = await claimCreateKey(db, 'incident', {
+    kind: 'createIncident',
+    actorId: user.id,
+    key: v.idempotencyKey,
+    input: v,
+    resultName: 'incidentId',
+    at: now.toJSDate(),
+  });
+  if (first) return getIncident(db, first);
   const [row] = await db
     .insert(incidents)
     .values({

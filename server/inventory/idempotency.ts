@@ -3,6 +3,7 @@ import { queryRows, type Db } from '../../drizzle/client.ts';
 import { noteIdempotentReplay } from '../audit/log.ts';
 import { DomainError } from '../errors.ts';
 import { requestHash } from './rules.ts';
+import { stableId } from '../ids.ts';
 
 // API.md: every mutation that changes stock takes an idempotency key. The same key with the same input returns the
 // first result; the same key with other input is IDEMPOTENCY_CONFLICT. One mechanism for documents, plan execution
@@ -20,6 +21,22 @@ export interface IdempotencyClaim {
   resultId: string;
   resultName: 'documentId' | 'planId' | 'orderId' | 'agreementId' | 'incidentId' | 'storeId' | 'userId';
   at: Date;
+}
+
+/**
+ * A create mutation's optional key (sweep 23c: createIncident, createStore, createAgreement, openDistributionPoint): the
+ * new record's id follows from the caller and the key (`namespace`), so a retry makes no second one; with a key, the
+ * claim answers `first`, the first call's record to replay, or null when this call creates it under `id`. Without a
+ * key, nothing is claimed and the record takes an id of its own.
+ */
+export async function claimCreateKey(
+  tx: Db,
+  namespace: string,
+  c: Omit<IdempotencyClaim, 'key' | 'resultId'> & { key: string | null | undefined },
+): Promise<{ id?: string; first: string | null }> {
+  if (!c.key) return { first: null };
+  const id = stableId(namespace, `${c.actorId}/${c.key}`);
+  return { id, first: await claimIdempotencyKey(tx, { ...c, key: c.key, resultId: id }) };
 }
 
 /** Claims the key for this request; returns null when claimed, or the first result's id to replay. */

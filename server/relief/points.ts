@@ -17,9 +17,8 @@ import { storesOfUsers, usersByIds } from '../users/service.ts';
 import { idSchema, nameKey, validate } from '../validation.ts';
 import type { ServiceContext } from '../context.ts';
 import { chinaIso, chinaText } from '../clock.ts';
-import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { claimCreateKey } from '../inventory/idempotency.ts';
 import { idempotencyKeySchema } from '../inventory/common.ts';
-import { stableId } from '../ids.ts';
 
 // D29: 安置点 (distribution points) are first-class: a dispatcher opens them for an incident; their managers — keepers
 // assigned to the point — receive transfers and distribute to households.
@@ -56,19 +55,15 @@ export async function openDistributionPoint(ctx: ServiceContext, input: unknown)
   // input IDEMPOTENCY_CONFLICT — createIncident's mechanism (server/inventory/idempotency.ts), claimed in this
   // mutation's transaction after the scope checks above and before the name check (the first call's own point would
   // refuse its retry). Keys are the caller's: another dispatcher's same key is a request of their own.
-  const id = v.idempotencyKey ? stableId('distribution-point', `${user.id}/${v.idempotencyKey}`) : undefined;
-  if (id && v.idempotencyKey) {
-    const first = await claimIdempotencyKey(db, {
-      kind: 'openDistributionPoint',
-      actorId: user.id,
-      key: v.idempotencyKey,
-      input: v,
-      resultId: id,
-      resultName: 'storeId',
-      at: clock.now().toJSDate(),
-    });
-    if (first) return getStoreRow(db, first, 'input.idempotencyKey');
-  }
+  const { id, first } = await claimCreateKey(db, 'distribution-point', {
+    kind: 'openDistributionPoint',
+    actorId: user.id,
+    key: v.idempotencyKey,
+    input: v,
+    resultName: 'storeId',
+    at: clock.now().toJSDate(),
+  });
+  if (first) return getStoreRow(db, first, 'input.idempotencyKey');
   return db.transaction(async (tx) => {
     // One name, one 安置点: the incident is held against a concurrent opening or request of the same name.
     await lockOpenIncident(tx, incident.id, 'no key update', 'input.incidentId');

@@ -15,8 +15,7 @@ import { getStoreRow, type StoreRow } from '../stores/service.ts';
 import { lockAgreementStore } from '../stores/named-by-agreements.ts';
 import { uuidArg, validate, idSchema } from '../validation.ts';
 import { idempotencyKeySchema, itemsFor } from '../inventory/common.ts';
-import { claimIdempotencyKey } from '../inventory/idempotency.ts';
-import { stableId } from '../ids.ts';
+import { claimCreateKey } from '../inventory/idempotency.ts';
 import { organizationFor } from '../inventory/receipts.ts';
 import { RESERVE_MODE_NAMES, STORE_KIND_NAMES } from '../paperwork/names.ts';
 import { effectiveCommitted } from './rules.ts';
@@ -168,19 +167,15 @@ export async function createAgreement(ctx: ServiceContext, input: unknown): Prom
   // mutation's transaction after the scope checks above and before the duplicate checks (the first call's own
   // agreement would refuse its retry as recorded already). Keys are the caller's: another administrator's same key is a
   // request of their own.
-  const id = v.idempotencyKey ? stableId('agreement', `${user.id}/${v.idempotencyKey}`) : undefined;
-  if (id && v.idempotencyKey) {
-    const first = await claimIdempotencyKey(db, {
-      kind: 'createAgreement',
-      actorId: user.id,
-      key: v.idempotencyKey,
-      input: v,
-      resultId: id,
-      resultName: 'agreementId',
-      at: clock.now().toJSDate(),
-    });
-    if (first) return getAgreementInScope(db, user, first, 'input.idempotencyKey');
-  }
+  const { id, first } = await claimCreateKey(db, 'agreement', {
+    kind: 'createAgreement',
+    actorId: user.id,
+    key: v.idempotencyKey,
+    input: v,
+    resultName: 'agreementId',
+    at: clock.now().toJSDate(),
+  });
+  if (first) return getAgreementInScope(db, user, first, 'input.idempotencyKey');
   return insertAgreement(db, async (tx) => {
     // D21, D31: an agreement counts (contingent value, fees) from its first day; a closed month's figures stay as closed.
     await assertAfterClosedMonths(tx, v.validFrom, 'input.validFrom', '协议起始日期', '已结月份的协议储备价值和费用不能再变动');

@@ -22,9 +22,8 @@ import type { ServiceContext } from '../context.ts';
 import { transferDestinationsFrom } from '../authority/custody.ts';
 import { notClosedPoint } from '../relief/closed-points.ts';
 import { assertAgreementsKeepStore } from './named-by-agreements.ts';
-import { claimIdempotencyKey } from '../inventory/idempotency.ts';
+import { claimCreateKey } from '../inventory/idempotency.ts';
 import { idempotencyKeySchema } from '../inventory/common.ts';
-import { stableId } from '../ids.ts';
 
 export type StoreRow = typeof stores.$inferSelect;
 export type StoreKind = StoreRow['kind'];
@@ -250,19 +249,15 @@ export async function createStore(ctx: ServiceContext, input: unknown): Promise<
   // input IDEMPOTENCY_CONFLICT — createIncident's mechanism (server/inventory/idempotency.ts), claimed in this
   // mutation's transaction after the scope checks above and before the code and name checks (the first call's own
   // store would refuse its retry). Keys are the caller's: another administrator's same key is a request of their own.
-  const id = v.idempotencyKey ? stableId('store', `${user.id}/${v.idempotencyKey}`) : undefined;
-  if (id && v.idempotencyKey) {
-    const first = await claimIdempotencyKey(db, {
-      kind: 'createStore',
-      actorId: user.id,
-      key: v.idempotencyKey,
-      input: v,
-      resultId: id,
-      resultName: 'storeId',
-      at: ctx.clock.now().toJSDate(),
-    });
-    if (first) return getStoreInScope(db, user, first, 'input.idempotencyKey');
-  }
+  const { id, first } = await claimCreateKey(db, 'store', {
+    kind: 'createStore',
+    actorId: user.id,
+    key: v.idempotencyKey,
+    input: v,
+    resultName: 'storeId',
+    at: ctx.clock.now().toJSDate(),
+  });
+  if (first) return getStoreInScope(db, user, first, 'input.idempotencyKey');
   await lockStoreNames(db, region.code);
   await assertCodeFree(db, v.code);
   await assertNameFree(db, v.name, region.code);
