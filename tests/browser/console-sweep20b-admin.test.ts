@@ -23,7 +23,15 @@ async function findUser(page: Page, username: string) {
   await page.waitForSelector('input[placeholder="用户名或姓名"]', { visible: true });
   await page.type('input[placeholder="用户名或姓名"]', username);
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`::-p-xpath(//tr[contains(@class, "ant-table-row") and contains(., ${JSON.stringify(username)})])`);
+  // The search's answer, not the first page that may list the user too (a click on a row being replaced is lost).
+  await page.waitForFunction(
+    (name) => {
+      const rows = [...document.querySelectorAll('tr.ant-table-row')];
+      return rows.length > 0 && rows.every((r) => r.textContent?.includes(name)) && !document.querySelector('.ant-table-wrapper .ant-spin-spinning');
+    },
+    {},
+    username,
+  );
 }
 
 describe('sweep 20b: the administrator’s screens', () => {

@@ -27,14 +27,20 @@ function recordOperations(page: Page) {
   return seen;
 }
 
-/** The table's rows (text of each), once it has stopped loading and the active page is `n`. */
-async function rowsOnPage(page: Page, n: number): Promise<string[]> {
+/**
+ * The table's rows (text of each), once it has stopped loading, the active page is `n` and its first row contains
+ * `first`: the page number moves a render before the page's query starts loading, so the rows of the page left can
+ * show a moment with the new number and no spinner (CI of c27f96d read page 1's rows as page 6's).
+ */
+async function rowsOnPage(page: Page, n: number, first: string): Promise<string[]> {
   await page.waitForFunction(
-    (p) =>
+    (p, f) =>
       document.querySelector('.ant-pagination-item-active')?.getAttribute('title') === String(p) &&
-      !document.querySelector('.ant-table-wrapper .ant-spin-spinning'),
+      !document.querySelector('.ant-table-wrapper .ant-spin-spinning') &&
+      !!document.querySelector<HTMLElement>('tr.ant-table-row')?.innerText.includes(f),
     { timeout: 30_000 },
     n,
+    first,
   );
   return page.$$eval('tr.ant-table-row', (rows) => rows.map((r) => (r as HTMLElement).innerText));
 }
@@ -62,11 +68,11 @@ describe('console sweep 22a: every page number can be reached; 调拨 reads a pa
     await page.type('input[placeholder="用户名"]', 'pager22a');
     await page.keyboard.press('Enter');
     await waitForText(page, '共 410 条');
-    expect((await rowsOnPage(page, 1))[0]).toContain('翻页测试第410条');
+    expect((await rowsOnPage(page, 1, '翻页测试第410条'))[0]).toContain('翻页测试第410条');
 
     // The last page: the ten oldest, 第10条 … 第1条.
     await page.click('li.ant-pagination-item-21');
-    const last = await rowsOnPage(page, 21);
+    const last = await rowsOnPage(page, 21, '翻页测试第10条');
     expect(last).toHaveLength(10);
     expect(last[0]).toContain('翻页测试第10条');
     expect(last[9]).toContain('翻页测试第1条');
@@ -78,10 +84,10 @@ describe('console sweep 22a: every page number can be reached; 调拨 reads a pa
 
     // Known pages now: back to 1 and 20 at once.
     await page.click('li.ant-pagination-item-1');
-    expect((await rowsOnPage(page, 1))[0]).toContain('翻页测试第410条');
+    expect((await rowsOnPage(page, 1, '翻页测试第410条'))[0]).toContain('翻页测试第410条');
     // 「•••」 (five pages on): page 6, 第310条 … 第291条.
     await page.click('li.ant-pagination-jump-next');
-    const sixth = await rowsOnPage(page, 6);
+    const sixth = await rowsOnPage(page, 6, '翻页测试第310条');
     expect(sixth[0]).toContain('翻页测试第310条');
     expect(sixth[19]).toContain('翻页测试第291条');
   });

@@ -143,13 +143,31 @@ async function waitForClickable(page: Page, element: ElementHandle<Element>) {
   const answer = await page.waitForFunction(
     (el) =>
       new Promise<'detached' | boolean>((resolve) => {
+        // rc-motion's first two steps of a zoom (…-appear-prepare, full size and transparent; …-appear-start, scaled to
+        // nothing) run no animation and may each last several frames on a loaded machine: the box can stay put through
+        // the prepare step and a click sent then lands where the dialog is no longer (CI of c27f96d, 提前终止 again).
+        const moving = (node: Element) => {
+          for (let e: Element | null = node; e; e = e.parentElement) {
+            for (const c of e.classList) if (/-(appear|enter|leave)-(prepare|start)$/.test(c)) return true;
+          }
+          return false;
+        };
         if (!el.isConnected) return resolve('detached');
+        if (moving(el)) return resolve(false);
         const before = el.getBoundingClientRect();
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
             if (!el.isConnected) return resolve('detached');
             const box = el.getBoundingClientRect();
-            resolve(box.width > 0 && box.height > 0 && box.x === before.x && box.y === before.y && box.width === before.width && box.height === before.height);
+            resolve(
+              !moving(el) &&
+                box.width > 0 &&
+                box.height > 0 &&
+                box.x === before.x &&
+                box.y === before.y &&
+                box.width === before.width &&
+                box.height === before.height,
+            );
           }),
         );
       }),

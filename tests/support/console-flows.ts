@@ -119,14 +119,16 @@ export async function waitForFieldError(page: Page, text: string) {
   await page.waitForFunction((s) => [...document.querySelectorAll('.ant-form-item-explain-error')].some((e) => e.textContent?.startsWith(s)), {}, text);
 }
 
-/** Clicks the button labelled `label` in the table row containing `rowText` (antd spaces out two-character labels). */
+/**
+ * Clicks the button labelled `label` in the table row containing `rowText` (antd spaces out two-character labels), once
+ * the page is still — a row drawn again as a search's answer arrives is found again (CI of c27f96d: 编辑 clicked on a
+ * row the search was replacing opened no dialog).
+ */
 export async function clickRowButton(page: Page, rowText: string, label: string) {
-  const button = await page.waitForSelector(
+  await clickStill(
+    page,
     `::-p-xpath(//tr[contains(., ${JSON.stringify(rowText)})]//button[contains(translate(normalize-space(.), ' ', ''), ${JSON.stringify(label)})])`,
-    { visible: true },
   );
-  await button!.click();
-  await button!.dispose();
 }
 
 /**
