@@ -120,8 +120,10 @@ async function decideLines(
  * D25: the jurisdictions that refused their consent to a plan of an incident, with the items refused — a region asked
  * for consent (its own or, for a request naming two of its counties, their common region). Sweep 17b F12 left such a
  * source out of every later plan of the incident; sweep 20a F7: consent is given per plan (D25), so a later plan asks
- * again — its stock may have changed, or its own need — after every source the region may use by itself (the
- * planner's order, ON_REQUEST_PENALTY), and its line says the jurisdiction refused before (refusedBeforeWords).
+ * again — its stock may have changed, or its own need — after every source the region may use by itself (sweep 24a
+ * F2: accessOfSources marks its stock REFUSED_BEFORE, the planner's REFUSED_BEFORE_PENALTY; it had ranked as any
+ * other on request, the city that refused above a 联储 partner's stock), and its line says the jurisdiction refused
+ * before (refusedBeforeWords). Both by refusedBefore.
  * A request closed with its plan (rejected or cancelled: withdrawPlanApprovals) was withdrawn, not refused.
  */
 export async function refusedInIncident(db: Db, incidentId: string): Promise<{ regionCode: string; itemId: string }[]> {
@@ -140,6 +142,7 @@ export const refusedBeforeWords = '；该辖区曾在本事件中拒绝调用此
 
 /**
  * Whether a line asking consent of `consentRegion` for the item asks a jurisdiction that refused it in the incident —
+ * the one rule for both the planner's order (accessOfSources) and the line's words (plans.ts toView) —
  * that very jurisdiction (sweep 24a F5): a consent is asked of the source's own region (decideLines), so a refusal names
  * the region that refused; the city refusing its own store's tents said nothing of 辉县, a county inside it, which
  * had consented — matched by subtree, 辉县's line was marked refused before.
@@ -149,12 +152,20 @@ export const refusedBefore = (refused: readonly { regionCode: string; itemId: st
 
 /**
  * D25 before planning: how a principal of region `own` may use each source — undefined (their own), JOINT (a 联储
- * partner's that an agreement covers, its maximum not yet used up) or ON_REQUEST (only with the source jurisdiction's
- * consent, asked per plan — a refusal to an earlier plan included, refusedInIncident) — so that the planner ranks stock
- * needing consent after all the region may use by itself and names 联储 only where it applies. The lines of the plan
- * are decided again afterwards by consentOfLines, with their quantities.
+ * partner's that an agreement covers, its maximum not yet used up), ON_REQUEST (only with the source jurisdiction's
+ * consent, asked per plan) or REFUSED_BEFORE (the same, of a jurisdiction that refused the item to an earlier plan of
+ * the incident: `refused`, refusedInIncident) — so that the planner ranks stock needing consent after what the region
+ * may use by itself at its level, a refusing jurisdiction's after all of it (README "Consent is asked per plan", sweep
+ * 24a F2), and names 联储 only where it applies. The lines of the plan are decided again afterwards by consentOfLines,
+ * with their quantities.
  */
-export async function accessOfSources(db: Db, own: string, today: string, sources: readonly Source[]): Promise<(Access | undefined)[]> {
+export async function accessOfSources(
+  db: Db,
+  own: string,
+  today: string,
+  sources: readonly Source[],
+  refused: readonly { regionCode: string; itemId: string }[],
+): Promise<(Access | undefined)[]> {
   const agreementIds = [...new Set(sources.flatMap((s) => (s.kind === 'STORE' ? [] : [s.agreementId])))];
   const [agreementRows, joint] = await Promise.all([
     agreementIds.length ? db.select({ id: agreements.id, regionCode: agreements.regionCode }).from(agreements).where(inArray(agreements.id, agreementIds)) : [],
@@ -171,7 +182,8 @@ export async function accessOfSources(db: Db, own: string, today: string, source
     const covering = coveringAgreement(joint, own, region, itemId);
     const max = covering?.lines.find((x) => x.itemId === itemId)?.maxQuantity;
     if (covering && (max === undefined || (used.get(`${covering.id}|${itemId}`) ?? 0) < max)) return 'JOINT';
-    return 'ON_REQUEST';
+    // Asked of the source's own region (decideLines): whether that region refused the item is what the line will say.
+    return refusedBefore(refused, region, itemId) ? 'REFUSED_BEFORE' : 'ON_REQUEST';
   };
   return sources.map((s) => {
     const region = s.kind === 'STORE' ? s.regionCode : agreementRegion.get(s.agreementId);

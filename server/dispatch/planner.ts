@@ -10,7 +10,8 @@ import { SourceIndex } from './source-index.ts';
 // Per item it solves a transportation problem across all destinations exactly (an LP whose optimal vertex is
 // integral, solved by HiGHS): minimise Σ quantity × (ETA + tier penalty), the stores above the local area level by
 // level (LEVEL_STEP), stock needing another jurisdiction's consent (D25) after what the region may use by itself
-// (ON_REQUEST_PENALTY), lateness penalised above every tier — beyond the deadline, and beyond the disaster's 10 hours
+// (ON_REQUEST_PENALTY; a jurisdiction's that refused it earlier in the incident after all of that, whatever its tier:
+// REFUSED_BEFORE_PENALTY), lateness penalised above every tier — beyond the deadline, and beyond the disaster's 10 hours
 // while they can still be met (D28) —, shortage above everything, so stock that exists is always used and shortages
 // are explicit.
 
@@ -19,9 +20,11 @@ export const TIER_ORDER: readonly Tier[] = ['LOCAL', 'UPPER', 'NEIGHBOUR', 'AGRE
 
 /**
  * D25: how the requesting region may use a reserve — absent: by itself (its own); JOINT: a 联储 partner's, within the
- * agreement; ON_REQUEST: another jurisdiction's outside any 联储 agreement, only once that jurisdiction consents.
+ * agreement; ON_REQUEST: another jurisdiction's outside any 联储 agreement, only once that jurisdiction consents;
+ * REFUSED_BEFORE: the same, of a jurisdiction that refused the item to an earlier plan of the incident — asked again,
+ * but only after every source the region may use by itself (README, sweep 24a F2; consent.ts refusedBefore decides it).
  */
-export type Access = 'JOINT' | 'ON_REQUEST';
+export type Access = 'JOINT' | 'ON_REQUEST' | 'REFUSED_BEFORE';
 
 /** A reserve the planner may draw on: where it is, and how the requesting region may use it. */
 interface Reserve extends LatLng {
@@ -219,15 +222,28 @@ const LATE_PENALTY = 10_000;
  * production run rather than the province's store 2.5 h away) and a shortage.
  */
 const ON_REQUEST_PENALTY: Record<Tier, number> = { LOCAL: 500, UPPER: LEVEL_STEP / 2, NEIGHBOUR: 5_000, AGREEMENT: 5_000, CAPACITY: 5_000 };
+/**
+ * D25 (README "Consent is asked per plan", sweep 24a F2): stock of a jurisdiction that refused the item to an earlier
+ * plan of the incident is asked again only after every source the region may use by itself — at any tier: the city
+ * that refused (UPPER, which on request keeps its level's place) after a 联储 partner's stock (NEIGHBOUR) and the
+ * region's own agreement and capacity reserves; the finding asked the city for 470 while 晋城's 70 went unused. Among
+ * such sources, and against those on request that did not refuse, D15's order stays (LOCAL 5,000 h, UPPER 6,000–6,750 h
+ * by level, NEIGHBOUR 7,000 h — as a neighbour's on request —, AGREEMENT 8,000 h, CAPACITY 9,000 h). An on-time source
+ * the region may use by itself costs less than 5,000 h: at most CAPACITY's 4,000 h plus an ETA within the deadline (at
+ * most 720 h, plans.ts). Still before lateness (10,000 h), as any stock on request.
+ */
+const REFUSED_BEFORE_PENALTY = 5_000;
 const SHORTAGE_PENALTY = 1_000_000;
-const onRequest = (s: Source) => s.access === 'ON_REQUEST';
 
 /** A tier's penalty (hours per unit), an UPPER store's by its level (D15, sweep 21b F1: `levels` above the local area). */
 const tierPenaltyOf = (tier: Tier, levels: number) => TIER_PENALTY[tier] + (tier === 'UPPER' ? (levels - 1) * LEVEL_STEP : 0);
 
-/** A line's penalty (hours per unit) by where it stands (D15, D25): its tier's (by level), and on request its own. */
-const penaltyOf = (tier: Tier, access: Access | undefined, levels: number) =>
-  tierPenaltyOf(tier, levels) + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : 0);
+/**
+ * A line's penalty (hours per unit) by where it stands (D15, D25): its tier's (by level), and on request its own — of a
+ * jurisdiction that refused before, REFUSED_BEFORE_PENALTY.
+ */
+const penaltyOf = (tier: Tier, access: Access | null | undefined, levels: number) =>
+  tierPenaltyOf(tier, levels) + (access === 'ON_REQUEST' ? ON_REQUEST_PENALTY[tier] : access === 'REFUSED_BEFORE' ? REFUSED_BEFORE_PENALTY : 0);
 
 /** D15: what a destination's plan counts as local — a code prefix — and whether that is a township (or a village). */
 interface Area {
@@ -300,7 +316,9 @@ function arcFor(
   area: Area,
   tier = tierIn(source, area),
   day = 1,
-  access = source.access,
+  // null: the region uses it by itself. The ranking's store is its store's first batch, perhaps of another item, whose
+  // access (by region and item, consent.ts) is not this item's: the ranking passes the item's, null for none.
+  access: Access | null | undefined = source.access,
   levels = levelsIn(source, area, tier),
 ): Arc {
   const distanceKm = greatCircleKm(source, destination) * policy.detourFactor;
@@ -568,8 +586,9 @@ async function solveTransportation(candidates: Candidate[], demand: number[]): P
  * (destination, store) and the stores ranked once per destination, so each item only walks the ranking. Stores are
  * numbered by the SourceIndex; equal costs rank by store id, so that numbering order does not matter. The costs are
  * computed in one flat pass over typed arrays (a province has tens of thousands of stores per destination). D25: the
- * regions whose stock of the item needs consent (`onRequest`, by region code) rank later (ON_REQUEST_PENALTY) — one
- * ranking per such set, shared by the items that have it (most have none).
+ * regions whose stock of the item needs consent (`asked`, by region code, with their access) rank later
+ * (ON_REQUEST_PENALTY; REFUSED_BEFORE_PENALTY for a region that refused it before) — one ranking per such set, shared
+ * by the items that have it (most have none).
  */
 class StoreRanking {
   readonly storeCount: number;
@@ -582,8 +601,8 @@ class StoreRanking {
   /** Per destination and region number: an UPPER region's levels above the destination's area (D15, levelsIn). */
   private readonly levels: Int8Array[];
   private readonly penalties: Float64Array[];
-  /** Per region number: 1 where its stock needs consent (D25). */
-  private readonly request: Uint8Array;
+  /** Per region number: how its stock is used where that needs consent (D25: ON_REQUEST, REFUSED_BEFORE), else undefined. */
+  private readonly asked: (Access | undefined)[];
   private readonly cost: Float64Array[];
   /** Per destination, store numbers cheapest first: the cheap end only, until a walk goes past it. */
   private readonly order: Int32Array[];
@@ -593,7 +612,7 @@ class StoreRanking {
     private readonly areas: readonly Area[],
     private readonly policy: PlannerPolicy,
     private readonly due: Due,
-    onRequest: ReadonlySet<string>,
+    asked: ReadonlyMap<string, Access>,
   ) {
     this.storeCount = stores.length;
     const regionNumber = new Map<string, number>();
@@ -606,7 +625,7 @@ class StoreRanking {
     });
     this.tiers = destinations.map((_, j) => regionStores.map((s) => tierIn(s, areas[j])));
     this.levels = this.tiers.map((row, j) => Int8Array.from(row, (tier, r) => levelsIn(regionStores[r], areas[j], tier)));
-    this.request = Uint8Array.from(regionStores, (s) => (onRequest.has(s.regionCode) ? 1 : 0));
+    this.asked = regionStores.map((s) => asked.get(s.regionCode));
     this.penalties = this.tiers.map((row, j) => Float64Array.from(row, (tier, r) => penaltyOf(tier, this.accessOf(r), this.levels[j][r])));
     this.cost = this.costs();
     this.order = this.cost.map((cost) => this.rank(cost, RANKED_PREFIX));
@@ -660,9 +679,14 @@ class StoreRanking {
     const r = this.regionOf[n];
     return arcFor(this.stores[n], -1, this.destinations[j], j, this.policy, this.due, this.areas[j], this.tiers[j][r], 1, this.accessOf(r), this.levels[j][r]);
   }
-  /** D25: a store's stock needs consent, or not. */
-  private accessOf(r: number): Access | undefined {
-    return this.request[r] === 1 ? 'ON_REQUEST' : undefined;
+  /**
+   * D25: how a store's stock of the item needs consent (ON_REQUEST, REFUSED_BEFORE), or null — not undefined, which
+   * gave arcFor the access of the store's first batch, perhaps another item's: a 联储 partner's quilts its agreement
+   * covers were priced as on request when the store listed first its tents, which it does not (found with sweep 24a F2,
+   * where a refusal is the item's: the city's quilts would have ranked as refused with its tents).
+   */
+  private accessOf(r: number): Access | null {
+    return this.asked[r] ?? null;
   }
   /** The `prefix` cheapest store numbers in order (all of them when prefix ≥ the count). */
   private rank(cost: Float64Array, prefix: number): Int32Array {
@@ -791,8 +815,11 @@ const TIER_WORDS: Record<Tier, string> = {
 const TOWNSHIP_LOCAL_WORDS = '本乡镇库存';
 const VILLAGE_LOCAL_WORDS = '本村库存';
 
-/** D25: how the region uses it — 联储 only where a 联储 agreement covers it. */
-const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）' };
+/**
+ * D25: how the region uses it — 联储 only where a 联储 agreement covers it. A jurisdiction that refused before is asked
+ * as any other; the line says it refused before by its consent as decided (plans.ts toView, consent.ts refusedBefore).
+ */
+const ACCESS_WORDS: Record<Access, string> = { JOINT: '（联储）', ON_REQUEST: '（须对方辖区同意）', REFUSED_BEFORE: '（须对方辖区同意）' };
 
 /**
  * D25: a line's reason once its consent is decided with its quantity — a 联储 partner's line beyond what the agreement
@@ -831,11 +858,14 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   const shortages: Shortage[] = [];
   const index = new SourceIndex(input.sources, items);
   const areas = input.destinations.map((d) => areaOf(d, input.jurisdiction));
-  // D25: one store ranking per set of regions whose stock of the item needs consent.
+  // D25: one store ranking per set of regions whose stock of the item needs consent, each with how (askedRegions).
   const rankings = new Map<string, StoreRanking>();
   const rankingFor = (item: number) => {
-    const regions = onRequestRegions(input.sources, index, item);
-    const key = [...regions].sort().join('|');
+    const regions = askedRegions(input.sources, index, item);
+    const key = [...regions]
+      .map(([region, access]) => `${region}=${access}`)
+      .sort()
+      .join('|');
     let ranking = rankings.get(key);
     if (!ranking) rankings.set(key, (ranking = new StoreRanking(index.stores, input.destinations, areas, policy, due, regions)));
     return ranking;
@@ -887,12 +917,15 @@ export async function planDispatch(input: PlannerInput): Promise<Plan> {
   return planOf(lines, shortages);
 }
 
-/** D25: the regions whose store stock of item number `item` needs consent (the region's and item's, alike for each batch). */
-function onRequestRegions(sources: readonly Source[], index: SourceIndex, item: number): Set<string> {
-  const regions = new Set<string>();
+/**
+ * D25: the regions whose store stock of item number `item` needs consent, with how — on request, or of a jurisdiction
+ * that refused it before (the region's and item's, alike for each batch: consent.ts accessOfSources).
+ */
+function askedRegions(sources: readonly Source[], index: SourceIndex, item: number): Map<string, Access> {
+  const regions = new Map<string, Access>();
   for (let k = index.start[item]; k < index.start[item + 1]; k++) {
     const s = sources[index.source[k]];
-    if (s.kind === 'STORE' && onRequest(s)) regions.add(s.regionCode);
+    if (s.kind === 'STORE' && (s.access === 'ON_REQUEST' || s.access === 'REFUSED_BEFORE')) regions.set(s.regionCode, s.access);
   }
   return regions;
 }

@@ -203,7 +203,9 @@ async function computePlan(
   // D15, D25: the planner ranks stock needing another jurisdiction's consent after what the region may use by itself.
   // D25 (sweep 20a F7): consent is given per plan — a jurisdiction that refused an earlier plan of the incident is asked
   // again by a later one (its stock may have changed, or its need), its lines saying it refused before (refusedBefore).
-  const [access, refused] = await Promise.all([accessOfSources(db, own, todayInChina(clock), loaded), refusedInIncident(db, v.incidentId)]);
+  // Sweep 24a F2: such a jurisdiction's stock ranks after every source the region may use by itself (REFUSED_BEFORE).
+  const refused = await refusedInIncident(db, v.incidentId);
+  const access = await accessOfSources(db, own, todayInChina(clock), loaded, refused);
   const sources = loaded.map((s, i) => (access[i] ? { ...s, access: access[i] } : s));
   const policy = { ...plannerPolicy(config), travelOverrides: await travelOverrides(db) };
   const started = performance.now();

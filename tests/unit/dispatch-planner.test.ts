@@ -1187,3 +1187,148 @@ describe('planDispatch — D15 the levels above, one after the other (sweep 21b 
     expect(new Set(pruned.lines.map((l) => l.levelsAbove))).toEqual(new Set([undefined, 1, 2, 3]));
   });
 });
+
+describe('planDispatch — D25 a jurisdiction that refused before is asked again last (sweep 24a F2)', () => {
+  // README "Consent is asked per plan": a later plan of the incident asks a jurisdiction that refused again — after every
+  // source the region may use by itself. Independently of the module: REFUSED_BEFORE adds 5,000 h to the tier's penalty;
+  // ON_REQUEST adds LOCAL 500, UPPER 125 (half a level), NEIGHBOUR/AGREEMENT/CAPACITY 5,000 h (planner.ts).
+  const XINXIANG_CITY = '410700000000';
+  const ON_REQUEST: Record<Tier, number> = { LOCAL: 500, UPPER: LEVEL_STEP / 2, NEIGHBOUR: 5000, AGREEMENT: 5000, CAPACITY: 5000 };
+  const REFUSED_BEFORE = 5000;
+  const accessPenalty = (s: Source, tier: Tier) => (s.access === 'ON_REQUEST' ? ON_REQUEST[tier] : s.access === 'REFUSED_BEFORE' ? REFUSED_BEFORE : 0);
+
+  /** The finding's shape for 卫辉's plan: the city that refused, 晋城's 联储 stock in two stores, 辉县 never asked before. */
+  const sourcesOf = (cityAccess: 'ON_REQUEST' | 'REFUSED_BEFORE') => {
+    const city = storeBatch('city', XINXIANG_CITY, 30, 570, { storeName: '新乡市救灾物资储备库', access: cityAccess }); // ≈ 1.2 h
+    const jincheng = storeBatch('jincheng', '140500000000', 120, 70, { storeName: '晋城市救灾物资储备库', access: 'JOINT' }); // ≈ 3.1 h
+    const taihang = storeBatch('taihang', '140500000000', 124, 100, { storeName: '晋城市救灾物资代储库（太行物流）', access: 'JOINT' });
+    const huixian = storeBatch('huixian', '410782000000', 16, 180, { storeName: '辉县市应急物资储备库', access: 'ON_REQUEST' }); // ≈ 0.85 h
+    const company = agreement(10, 30, 4); // the region's own agreement reserve, ≈ 4.7 h
+    const factory = capacity(5, 300, 0); // the region's own capacity reserve, day 1 ≈ 24.6 h
+    return { city, jincheng, taihang, huixian, company, factory, all: [city, jincheng, taihang, huixian, company, factory] };
+  };
+  const plan48 = (sources: Source[], quantity: number) =>
+    planDispatch({ destinations: [demand(quantity)], sources, deadlineHours: 48, jurisdiction: WEIHUI_COUNTY, policy: { capacityHorizonDays: 1 } });
+
+  it('D25 (sweep 24a F2): the city that refused comes after 晋城’s 联储 stock and the region’s own agreement and capacity reserves — and is still asked when nothing else suffices, before a county that never refused', async () => {
+    const s = sourcesOf('REFUSED_BEFORE');
+    const take = async (quantity: number) => {
+      const plan = await plan48(s.all, quantity);
+      return [s.city, s.jincheng, s.taihang, s.huixian, s.company, s.factory].map((x) => taken(plan, (y) => y === x));
+    };
+    // The finding: 570 → city 470, 晋城 100 (70 of the partner's left). Now 晋城's whole 170 before the city …
+    expect(await take(170)).toEqual([0, 70, 100, 0, 0, 0]);
+    // … the region's agreement (D17) and a day of its own production too …
+    expect(await take(500)).toEqual([0, 70, 100, 0, 30, 300]);
+    // … then the city for the rest, all it holds, and only then 辉县 (on request, never refused: D15's order among them).
+    expect(await take(570)).toEqual([70, 70, 100, 0, 30, 300]);
+    expect(await take(1100)).toEqual([570, 70, 100, 30, 30, 300]);
+    const plan = await plan48(s.all, 570);
+    const city = plan.lines.find((l) => l.source === s.city)!;
+    expect(city).toMatchObject({ tier: 'UPPER', levelsAbove: 1, meetsDeadline: true });
+    expect(city.reason).toContain('（上级储备库（须对方辖区同意））');
+  });
+
+  it('D15, D25: a jurisdiction that did not refuse keeps its place — the city on request, the level above, before 晋城’s 联储 stock (sweep 15b F2)', async () => {
+    const s = sourcesOf('ON_REQUEST');
+    const plan = await plan48(s.all, 600);
+    expect([s.city, s.jincheng, s.taihang, s.huixian, s.company, s.factory].map((x) => taken(plan, (y) => y === x))).toEqual([570, 30, 0, 0, 0, 0]);
+  });
+
+  it('D15 among those that refused: LOCAL, UPPER, NEIGHBOUR, AGREEMENT, CAPACITY — the refused LOCAL and UPPER before a neighbour on request that never refused, the refused agreement after it', async () => {
+    // Farther as the tier gets lower, all refused but the on-request neighbour; all on time (deadline 200 h).
+    const refused = { access: 'REFUSED_BEFORE' as const };
+    const local = storeBatch('local', WEIHUI_COUNTY, 90, 10, refused);
+    const upper = storeBatch('upper', XINXIANG_CITY, 60, 10, refused);
+    const neighbour = storeBatch('neighbour', '410721000000', 30, 10, { access: 'ON_REQUEST' });
+    const company = agreement(10, 10, 2, refused);
+    const factory = capacity(1, 10, 0, refused);
+    const order = [local, upper, neighbour, company, factory];
+    for (let n = 1; n <= 5; n++) {
+      const plan = await planDispatch({ destinations: [demand(10 * n)], sources: order, deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
+      expect(
+        order.map((x) => taken(plan, (y) => y === x)),
+        `demand ${10 * n}`,
+      ).toEqual(order.map((_, i) => (i < n ? 10 : 0)));
+    }
+    // Any source the region may use by itself first: here its own capacity reserve, a day of production away.
+    const own = capacity(1, 10, 0, { agreementId: 'cap-own' });
+    const plan = await planDispatch({ destinations: [demand(10)], sources: [...order, own], deadlineHours: 200, policy: { capacityHorizonDays: 1 } });
+    expect(taken(plan, (y) => y === own)).toBe(10);
+  });
+
+  it('D16, D25: still before lateness — the city that refused, on time, before the region’s own capacity arriving late', async () => {
+    const city = storeBatch('city', XINXIANG_CITY, 30, 20, { access: 'REFUSED_BEFORE' }); // ≈ 1.2 h
+    const factory = capacity(1, 100, 1); // ≥ 48.5 h: late for 10 h
+    const plan = await planDispatch({ destinations: [demand(20)], sources: [city, factory], deadlineHours: 10, jurisdiction: WEIHUI_COUNTY });
+    expect(taken(plan, (y) => y === city)).toBe(20);
+  });
+
+  it('D25: access is the item’s — the same store’s other item, usable without consent, keeps its place, whichever batch the store lists first', async () => {
+    // 晋城's store under a 联储 agreement covering its quilts only: its tents need consent (晋城 refused them before, or
+    // not). The planner ranks a store by its first batch: a tent batch gave the quilts the tents' access (5,000 h more),
+    // and the region's own agreement reserve (AGREEMENT) was taken before the partner's quilts (NEIGHBOUR).
+    for (const tentAccess of ['REFUSED_BEFORE', 'ON_REQUEST'] as const) {
+      const tents = storeBatch('jincheng', '140500000000', 14, 8, { itemId: 'tent', access: tentAccess });
+      const quilts = { ...storeBatch('jincheng', '140500000000', 14, 22, { access: 'JOINT' }), batchId: 'jincheng-quilts' };
+      const company = agreement(1, 33, 20);
+      for (const sources of [
+        [tents, quilts, company],
+        [quilts, tents, company],
+      ]) {
+        const plan = await planDispatch({ destinations: [demand(21)], sources, deadlineHours: 60, jurisdiction: WEIHUI_COUNTY });
+        expect(
+          taken(plan, (y) => y === quilts),
+          tentAccess,
+        ).toBe(21);
+        expect(taken(plan, (y) => y === company)).toBe(0);
+      }
+    }
+  });
+
+  it('exact with consent in play: on 150 random cases (access drawn per region and reserve), pruned to nearestK 1, the plan costs the independent optimum; objectiveOf agrees', async () => {
+    const ACCESS = [undefined, 'JOINT', 'ON_REQUEST', 'REFUSED_BEFORE'] as const;
+    let refusedUsed = 0;
+    for (let seed = 5000; seed < 5150; seed++) {
+      const { input: drawn, policy } = randomCase(seed);
+      const rnd = mulberry32(seed + 24_000);
+      // Alike for every batch of a region and item (consent.ts accessOfSources decides per region and item).
+      const byRegion = new Map<string, (typeof ACCESS)[number]>();
+      const accessOf = (key: string) => {
+        if (!byRegion.has(key)) byRegion.set(key, ACCESS[Math.floor(rnd() * ACCESS.length)]);
+        return byRegion.get(key);
+      };
+      const sources = drawn.sources.map((s): Source => {
+        const access = accessOf(`${s.kind === 'STORE' ? s.regionCode : s.agreementId}|${s.itemId}`);
+        return access ? { ...s, access } : s;
+      });
+      const input: PlannerInput = { ...drawn, sources, policy: { ...policy, nearestK: 1 } };
+      const plan = await planDispatch(input);
+      checkInvariants(plan, input, policy);
+      const cost = (s: Source, d: Destination, day: number) =>
+        unitCost(s, d, policy, input.deadlineHours, day, input.jurisdiction) + accessPenalty(s, expectedTier(s, d, input.jurisdiction));
+      let optimum = 0;
+      for (const item of new Set(input.destinations.flatMap((d) => d.lines.map((l) => l.itemId)))) {
+        const lots = lotsOf(
+          sources.filter((s) => s.itemId === item),
+          policy,
+        );
+        const want = input.destinations.map((d) => d.lines.filter((l) => l.itemId === item).reduce((a, l) => a + l.quantity, 0));
+        optimum += minCostFlow(
+          lots.map((l) => l.supply),
+          want,
+          lots.map(({ s, day }) => input.destinations.map((d) => cost(s, d, day))),
+        );
+      }
+      const planCost =
+        plan.lines.reduce((a, l) => {
+          const d = input.destinations[l.destinationIndex];
+          return a + (l.lots ?? [{ day: 1, quantity: l.quantity }]).reduce((b, lot) => b + lot.quantity * cost(l.source, d, lot.day), 0);
+        }, 0) + plan.shortages.reduce((a, x) => a + x.missing * SHORTAGE_PENALTY, 0);
+      expect(near(planCost, optimum, 1e-4), `seed ${seed}: ${planCost} vs ${optimum}`).toBe(true);
+      expect(near(objectiveOf(plan, input.deadlineHours), optimum, plan.totalQuantity * 0.005 + 1e-4), `seed ${seed}: objectiveOf`).toBe(true);
+      if (plan.lines.some((l) => l.source.access === 'REFUSED_BEFORE')) refusedUsed++;
+    }
+    expect(refusedUsed).toBeGreaterThan(20);
+  });
+});
