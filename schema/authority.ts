@@ -17,7 +17,7 @@ import {
   type OrderLineRow,
   type OrderRow,
 } from '../server/authority/orders.ts';
-import { decidingApproval, listApprovals, loginKnowers, type ApprovalRow } from '../server/authority/queue.ts';
+import { decidingApproval, listApprovals, loginKnowers, withdrawalOf, type ApprovalRow } from '../server/authority/queue.ts';
 import { decideApproval } from '../server/authority/decide.ts';
 import { withdrawApproval } from '../server/authority/withdraw.ts';
 import {
@@ -123,6 +123,34 @@ Approval.implement({
     decidedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.decidedAt }),
     approvalRef: t.exposeString('approvalRef', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
+    // D22, D24 (sweep 24c F9 follow-up): a withdrawal is stored as a closing (REJECTED, 「申请人已撤回：…」, no decider);
+    // these say so without parsing the reason. Read as the approval's other fields are: with the approval (mayRead).
+    withdrawn: t.boolean({
+      description:
+        "Withdrawn by whoever filed it, not rejected: a reversal, stocktake difference, scrap or write-off by its requester (withdrawApproval), an outbound order by its store (closeOutboundOrder, withdraw); and a dispatch plan's approvals closed with their plan (sweep 25c F2, F6): its approval when the plan is cancelled, its consents and written approval when it is cancelled or rejected — withdrawn by who closed the plan, decided by nobody (decidedBy null), never a refusal by the jurisdiction asked. status stays REJECTED and reason keeps its prefix 「申请人已撤回：」/「出库申请已撤回：」/「调拨方案已取消：」/「调拨方案已驳回：」 as before; false for one rejected by its decider (a plan's approval rejected by its approver included)",
+      resolve: (a) => withdrawalOf(a) !== null,
+    }),
+    withdrawnBy: t.field({
+      type: User,
+      nullable: true,
+      description:
+        "Who withdrew it, named as at the withdrawal (the requester, or for an order whoever at its store withdrew it, or for a plan's approval who cancelled or rejected the plan); null unless withdrawn",
+      resolve: (a, _x, ctx) => {
+        const w = withdrawalOf(a);
+        return w ? ctx.loaders.userAt.load({ id: w.by, at: w.at }) : null;
+      },
+    }),
+    withdrawnAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was withdrawn; null unless withdrawn',
+      resolve: (a) => withdrawalOf(a)?.at ?? null,
+    }),
+    withdrawReason: t.string({
+      nullable: true,
+      description: 'The withdrawal’s own reason, without the prefix reason carries; null unless withdrawn',
+      resolve: (a) => withdrawalOf(a)?.reason ?? null,
+    }),
     document: t.field({
       type: StockDocument,
       nullable: true,
@@ -360,6 +388,10 @@ const ApprovalFilter = builder.inputType('ApprovalFilter', {
     status: t.field({ type: ApprovalStatus }),
     kind: t.field({ type: ApprovalKind }),
     mine: t.field({ type: ApprovalScope }),
+    withdrawn: t.boolean({
+      description:
+        'Sweep 25c F6 (D24): false — only those not withdrawn (with status REJECTED: the refusals, decided by a second person); true — only the withdrawn ones (Approval.withdrawn)',
+    }),
   }),
 });
 const OutboundOrderLineInput = builder.inputType('OutboundOrderLineInput', {

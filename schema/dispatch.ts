@@ -160,7 +160,11 @@ export const DispatchPlanLine = builder.objectRef<PlanLine & { plan: PlanView }>
       description:
         "D25: stock or an agreement reserve of another jurisdiction outside any 联储 agreement, or the part of a 联储 partner's beyond what the agreement still covers (the line is split there: the covered part is a line of its own, with jointAgreementId) — used only once that jurisdiction consents",
     }),
-    consent: t.exposeString('consent', { nullable: true, description: 'PENDING, APPROVED or REJECTED where consent is needed' }),
+    consent: t.exposeString('consent', {
+      nullable: true,
+      description:
+        'PENDING, APPROVED or REJECTED (refused by the jurisdiction asked: not planned) where consent is needed; WITHDRAWN when the request was closed with its plan (cancelled, or rejected by its approver) before that jurisdiction answered — not a refusal: the line stays counted as the plan was put to the approver (sweep 25c F2, D25)',
+    }),
     jointAgreementId: t.exposeID('jointAgreementId', { nullable: true, description: 'D25: the 联储 agreement this line uses' }),
   }),
 });

@@ -39,8 +39,13 @@ import {
 const incidentOf = (plan: PlanView, ctx: Context) => must(ctx.loaders.incident.load(plan.incidentId));
 /** Stock leaves when the plan is executed; a plan not yet executed is measured as if it left now. */
 const startOf = (plan: PlanView, ctx: Context) => plan.row?.executedAt ?? ctx.clock.now().toJSDate();
-/** The order (调拨令) is the approval; a plan not yet approved is measured as if ordered now. */
-const orderOf = (plan: PlanView, ctx: Context) => plan.row?.approvedAt ?? ctx.clock.now().toJSDate();
+/**
+ * The order (调拨令) is the approval; a plan not yet approved is measured as if ordered now — one cancelled (or rejected)
+ * before approval, when it was cancelled: a time that no longer moves with the clock (sweep 25c F7).
+ */
+const orderOf = (plan: PlanView, ctx: Context) => plan.row?.approvedAt ?? cancelledAt(plan) ?? ctx.clock.now().toJSDate();
+/** When a cancelled (or rejected) plan was cancelled; null for any other plan (sweep 25c F7). */
+const cancelledAt = (plan: PlanView) => (plan.status === 'CANCELLED' ? (plan.row?.cancelledAt ?? null) : null);
 
 type Line = PlanView['lines'][number];
 
@@ -49,9 +54,11 @@ type Line = PlanView['lines'][number];
  * basicNeeds counts by); until then, what is on its way: when it left + ETA (execution time, or a 补发's); nothing on its
  * way (its shipment cancelled) is not arriving. Before execution: now + ETA. One batched read per request for every
  * plan's receipts and shipments (planLineReceipts), so plan lists cost no statement per line.
+ * Sweep 25c F7 (D16, D28): a cancelled (or rejected) plan brings nothing — none of its lines is arriving (no first
+ * batch, no target met), measured at its cancellation, not at a `now` that moves with the clock.
  */
 async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
-  const now = ctx.clock.now().toJSDate();
+  const now = cancelledAt(plan) ?? ctx.clock.now().toJSDate();
   return lineArrival(await deliveryOf(plan, l, ctx), l.quantity, l.etaHours, startOf(plan, ctx), now);
 }
 
@@ -61,7 +68,8 @@ async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
  * arrivesInFull and meetsBasicNeedsTarget true until the plan was executed).
  */
 async function deliveryOf(plan: PlanView, l: Line, ctx: Context) {
-  if (!plannedLines([l]).length) return NOTHING_DELIVERED;
+  // A cancelled plan (sweep 25c F7) was never executed (cancelDispatchPlan: closed short instead once executing).
+  if (!plannedLines([l]).length || plan.status === 'CANCELLED') return NOTHING_DELIVERED;
   const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
   return executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
 }
@@ -70,7 +78,7 @@ builder.objectFields(DispatchPlanLine, (t) => ({
   arrivesAt: t.field({
     type: 'DateTime',
     description:
-      "D28: when the line arrives at its 安置点 — once received there, the receipt's time (occurredAt; received short with nothing more on its way, the last receipt); on its way, when it left (execution, or a 补发) plus etaHours; its shipment cancelled and nothing on its way, now plus etaHours (the earliest a 补发 could bring it; never met); before execution, now plus etaHours",
+      "D28: when the line arrives at its 安置点 — once received there, the receipt's time (occurredAt; received short with nothing more on its way, the last receipt); on its way, when it left (execution, or a 补发) plus etaHours; its shipment cancelled and nothing on its way, now plus etaHours (the earliest a 补发 could bring it; never met); before execution, now plus etaHours; its plan cancelled or rejected, nothing comes: the plan's cancellation time plus etaHours, fixed, never met (meetsBasicNeedsTarget and arrivesInFull false)",
     resolve: async (l, _a, ctx) => (await arrivalOf(l.plan, l, ctx)).at,
   }),
   hoursSinceIncident: t.float({
@@ -153,7 +161,8 @@ builder.objectFields(DispatchPlan, (t) => ({
   }),
   firstBatches: t.field({
     type: [FirstBatchLine],
-    description: 'D16: per destination, its first arrival against the first-batch target (flagged when missed)',
+    description:
+      'D16: per destination, its first arrival against the first-batch target (flagged when missed); a cancelled or rejected plan brings none: arrivesAt null, met false, orderedAt its approval or else its cancellation',
     resolve: async (p, _a, ctx) => {
       const incident = await incidentOf(p, ctx);
       const hours = FIRST_BATCH_HOURS[respondingLevel(incident.responseLevel, incident.regionCode)];

@@ -245,6 +245,35 @@ export const ORDER_WITHDRAWN = '出库申请已撤回：';
 /** The reason a document's approval is closed with when its requester withdraws it (withdrawApproval, sweep 24c F9). */
 export const REQUEST_WITHDRAWN = '申请人已撤回：';
 
+/** The reasons a plan's approvals are closed with when the plan is cancelled (cancelDispatchPlan) or rejected (rejectPlanInTx). */
+export const PLAN_CANCELLED = '调拨方案已取消：';
+export const PLAN_REJECTED = '调拨方案已驳回：';
+
+/**
+ * D22, D24 (sweep 24c F9 follow-up): a request withdrawn by whoever filed it — a document's by its requester
+ * (withdrawApproval), an outbound order's by its store (closeOutboundOrder's 撤回) — told apart from a rejection: who
+ * withdrew it (withdrawApprovals' payload.withdrawnBy; else the decider on record, none when it was the requester),
+ * when, and the withdrawal's own reason without its prefix. Sweep 25c F2, F6 (D24, D25): the same for a plan's
+ * approvals closed with their plan (withdrawPlanApprovals) — its approval when the plan is cancelled, its consents
+ * (CROSS_REGION_USE) and written approval when it is cancelled or rejected: withdrawn by who closed the plan, not
+ * refused by the side asked, nor decided by the requester. Null for any other approval — decided or pending (a plan's
+ * own approval rejected by its approver is a refusal).
+ */
+export function withdrawalOf(a: ApprovalRow): { by: string; at: Date; reason: string } | null {
+  const payload = a.payload as { withdrawn?: unknown; withdrawnBy?: unknown } | null;
+  if (payload?.withdrawn !== true || a.status !== 'REJECTED' || !a.decidedAt || a.reason === null) return null;
+  const prefixes =
+    a.kind === 'OUTBOUND_ORDER'
+      ? [ORDER_WITHDRAWN]
+      : (PLAN_APPROVAL_KINDS as readonly ApprovalKind[]).includes(a.kind)
+        ? [PLAN_CANCELLED, PLAN_REJECTED]
+        : [REQUEST_WITHDRAWN];
+  const prefix = prefixes.find((x) => a.reason!.startsWith(x));
+  if (!prefix) return null;
+  const by = typeof payload.withdrawnBy === 'string' ? payload.withdrawnBy : (a.decidedBy ?? a.requestedBy);
+  return { by, at: a.decidedAt, reason: a.reason.slice(prefix.length) };
+}
+
 /**
  * D24: a decision on an approval no longer pending is INVALID_STATE at input.approvalId, saying why: withdrawn with its
  * subject (withdrawApprovals) — an outbound order its store withdrew (sweep 21a N1), a document its requester withdrew
@@ -268,21 +297,27 @@ export function notPendingRefusal(a: ApprovalRow, field = 'input.approvalId'): D
  * D14, D23, D24, D25: a subject withdrawn — a plan cancelled or rejected, an outbound order withdrawn by its store —
  * takes its pending approvals of `kinds` with it, in the caller's transaction (taken after the subject's row lock, or
  * before it where the decision takes them in that order: closeOutboundOrder): they are closed REJECTED with the
- * reason and marked withdrawn (payload.withdrawn), so that none waits for ever or turns overdue, and a decision on one
- * says so (notPendingRefusal). decidedBy is the acting user, except on an approval they requested themselves
- * (approvals_segregation allows that for DISPATCH_PLAN only): that one is withdrawn with no decider.
+ * reason and marked withdrawn (payload.withdrawn, who withdrew it payload.withdrawnBy: withdrawalOf), so that none
+ * waits for ever or turns overdue, and a decision on one says so (notPendingRefusal). A withdrawal decides nothing
+ * (D24, sweep 25c F2, F6): no decider on an approval the acting user requested themselves (the requester is never the
+ * decider of their own request — a plan's approval its requester cancels included), nor on a plan's approvals (a
+ * consent asked of another jurisdiction is not decided by who cancelled or rejected the plan); an outbound order's
+ * names whoever at its store withdrew it, as before.
  */
 export const withdrawApprovals = (tx: Db, subjectId: string, kinds: readonly ApprovalKind[], c: { by: string; at: Date; reason: string }) =>
   tx
     .update(approvals)
     .set({
       status: 'REJECTED',
-      decidedBy: sql`CASE WHEN ${approvals.requestedBy} = ${c.by}::uuid AND ${approvals.kind} <> 'DISPATCH_PLAN' THEN NULL ELSE ${c.by}::uuid END`,
+      decidedBy: sql`CASE WHEN ${approvals.requestedBy} = ${c.by}::uuid OR ${approvals.kind} IN (${sql.join(
+        PLAN_APPROVAL_KINDS.map((k) => sql`${k}::approval_kind`),
+        sql`, `,
+      )}) THEN NULL ELSE ${c.by}::uuid END`,
       decidedAt: c.at,
       approvalRef: null,
       reason: c.reason.slice(0, 500),
       // D25: closed with its subject, not refused by the side asked (refusedInIncident reads refusals only).
-      payload: sql`COALESCE(${approvals.payload}, '{}'::jsonb) || '{"withdrawn": true}'::jsonb`,
+      payload: sql`COALESCE(${approvals.payload}, '{}'::jsonb) || jsonb_build_object('withdrawn', true, 'withdrawnBy', ${c.by}::text)`,
     })
     .where(and(eq(approvals.subjectId, subjectId), eq(approvals.status, 'PENDING'), inArray(approvals.kind, [...kinds])))
     .returning();
@@ -436,6 +471,8 @@ export interface ApprovalFilter {
   kind?: ApprovalKind | null;
   /** Only what I may decide (not what I requested). */
   mine?: 'TO_DECIDE' | 'REQUESTED' | null;
+  /** Sweep 25c F6: only the withdrawn ones (true) or only the others (false) — withdrawApprovals' mark, as withdrawalOf reads it. */
+  withdrawn?: boolean | null;
 }
 
 /** approvals(filter): what the principal may decide or requested, newest first (D24). */
@@ -451,6 +488,7 @@ export async function listApprovals(ctx: ServiceContext, filter: ApprovalFilter,
   }
   if (filter.status) where.push(eq(approvals.status, filter.status));
   if (filter.kind) where.push(eq(approvals.kind, filter.kind));
+  if (filter.withdrawn != null) where.push(sql`(COALESCE(${approvals.payload}->>'withdrawn', 'false') = 'true') = ${filter.withdrawn}`);
   if (filter.mine === 'REQUESTED') where.push(eq(approvals.requestedBy, user.id));
   if (filter.mine === 'TO_DECIDE') {
     // A keeper reads the approvals about their stores but decides none of them (sweeps 14a F8, 14c LOW-6: a queue of

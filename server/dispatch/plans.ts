@@ -54,6 +54,9 @@ import {
   closeApproval,
   openApproval,
   pendingApprovalsOf,
+  PLAN_CANCELLED,
+  PLAN_REJECTED,
+  withdrawalOf,
   withdrawPlanApprovals,
   type ApprovalRow,
 } from '../authority/queue.ts';
@@ -87,8 +90,11 @@ export interface PlanView {
     /** D25: another jurisdiction's stock outside a 联储 agreement: used only with its consent. */
     needsConsent: boolean;
     jointAgreementId: string | null;
-    /** The consent's status where one is needed (null while only suggested). */
-    consent: 'PENDING' | 'APPROVED' | 'REJECTED' | null;
+    /**
+     * The consent's status where one is needed (null while only suggested); WITHDRAWN (sweep 25c F2, D25): closed with
+     * its plan, cancelled or rejected, before the jurisdiction asked answered — not its refusal (withdrawalOf).
+     */
+    consent: 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | null;
   }[];
   shortages: {
     destinationIdx: number;
@@ -436,21 +442,18 @@ export async function loadPlan(db: Db, id: string): Promise<PlanView> {
     db.select().from(dispatchDemands).where(eq(dispatchDemands.planId, id)),
     db.select().from(dispatchLines).where(eq(dispatchLines.planId, id)).orderBy(asc(dispatchLines.lineNo)),
     db
-      .select({
-        status: approvals.status,
-        payload: approvals.payload,
-        regionCode: approvals.regionCode,
-        regionName: regions.name,
-        reason: approvals.reason,
-        requestedBy: approvals.requestedBy,
-        storeId: approvals.storeId,
-      })
+      .select({ approval: approvals, regionName: regions.name })
       .from(approvals)
       .leftJoin(regions, eq(regions.code, approvals.regionCode))
-      .where(and(eq(approvals.subjectId, id), eq(approvals.kind, 'CROSS_REGION_USE'))),
+      .where(and(eq(approvals.subjectId, id), eq(approvals.kind, 'CROSS_REGION_USE')))
+      .then((rows) => rows.map((r) => ({ ...r.approval, regionName: r.regionName }))),
   ]);
   const consentRowOf = (lineNo: number) => consents.find((c) => (c.payload as { lineNos: number[] }).lineNos.includes(lineNo));
-  const viewLines = lines.map((l) => ({ ...l, consent: l.needsConsent ? (consentRowOf(l.lineNo)?.status ?? null) : null }));
+  // Sweep 25c F2 (D25): a consent closed with its plan (cancelled, or rejected by its own approver) was withdrawn, not
+  // refused by the jurisdiction asked: the line stays in the plan as it was put to the approver — its total, its
+  // shortages (none for it) — and says WITHDRAWN, not REJECTED (withdrawalOf, the one rule for withdrawn approvals).
+  const consentStatus = (c: (typeof consents)[number] | undefined) => (c ? (withdrawalOf(c) ? ('WITHDRAWN' as const) : c.status) : null);
+  const viewLines = lines.map((l) => ({ ...l, consent: l.needsConsent ? consentStatus(consentRowOf(l.lineNo)) : null }));
   // D25: a line whose jurisdiction refused is not planned — what it would have brought is missing.
   const planned = plannedLines(viewLines);
   const shortages = demands.flatMap((d) => {
@@ -769,7 +772,7 @@ export async function rejectPlanInTx(tx: Db, user: Principal, planId: string, no
     .update(dispatchPlans)
     .set({ status: 'CANCELLED', cancelledAt: now, cancelReason: `审批驳回：${reason}`.slice(0, 500) })
     .where(eq(dispatchPlans.id, planId));
-  await withdrawPlanApprovals(tx, planId, { by: user.id, at: now, reason: `调拨方案已驳回：${reason}` });
+  await withdrawPlanApprovals(tx, planId, { by: user.id, at: now, reason: `${PLAN_REJECTED}${reason}` });
 }
 
 /** D14, D24: the written approval that follows an emergency approval, recorded by someone other than its approver. */
@@ -934,7 +937,7 @@ export async function cancelDispatchPlan(ctx: ServiceContext, planId: string, re
     if (row.status === 'APPROVED') await reserveStock(tx, reservationsOf(usableStoreLines(plan), -1), now);
     await tx.update(dispatchPlans).set({ status: 'CANCELLED', cancelledAt: now, cancelReason: why }).where(eq(dispatchPlans.id, plan.id!));
     // D14, D24: its approval, consents and written approval no longer wait (nor turn overdue).
-    await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `调拨方案已取消：${why}` });
+    await withdrawPlanApprovals(tx, plan.id!, { by: user.id, at: now, reason: `${PLAN_CANCELLED}${why}` });
     await publishPlanStatus(tx, plan.id!, 'CANCELLED');
   });
   return loadPlan(db, plan.id!);

@@ -19,7 +19,7 @@ const PURIFIER = itemId('LIV-019'); // 应急净水设备: only in 运城, which
 const YUNCHENG = storeId('S-140800-01');
 
 const PLAN = `id status emergency approvalDueAt writtenApprovalRef writtenApprovedAt lines { store { id } quantity needsConsent consent }`;
-const APPROVAL = `id kind status subjectId reason overdue decidedBy { username } approvalRef`;
+const APPROVAL = `id kind status subjectId reason overdue decidedBy { username } approvalRef withdrawn withdrawnBy { username }`;
 
 let incidentId: string;
 
@@ -104,7 +104,11 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
         kind: 'DISPATCH_PLAN',
         status: 'REJECTED',
         reason: '调拨方案已取消：需求变更',
-        decidedBy: { username: 'dispatcher' },
+        // Sweep 25c F6 (D24): was decidedBy dispatcher — the requester "deciding" his own request. A cancellation is a
+        // withdrawal: decided by nobody, withdrawn by the requester.
+        decidedBy: null,
+        withdrawn: true,
+        withdrawnBy: { username: 'dispatcher' },
       }),
     ]);
     expect(await approvalsOfPlan(plan.id, 'admin', { status: 'PENDING' })).toEqual([]);
@@ -122,7 +126,16 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
     expect((await stockAt(t, WEIHUI, BLANKET))[0].reserved).toBe(0);
     t.clock.advance(48); // 49 h after the emergency approval: past its due time
     expect(await approvalsOfPlan(plan.id, 'admin', { kind: 'EMERGENCY_WRITTEN_APPROVAL' })).toEqual([
-      expect.objectContaining({ id: writtenId, status: 'REJECTED', overdue: false, reason: '调拨方案已取消：需求变更', decidedBy: { username: 'dispatcher' } }),
+      // Sweep 25c F6 (D24): was decidedBy dispatcher — closed with the plan, the written approval is withdrawn, decided by nobody.
+      expect.objectContaining({
+        id: writtenId,
+        status: 'REJECTED',
+        overdue: false,
+        reason: '调拨方案已取消：需求变更',
+        decidedBy: null,
+        withdrawn: true,
+        withdrawnBy: { username: 'dispatcher' },
+      }),
     ]);
     expect(await approvalsOfPlan(plan.id, 'admin', { status: 'PENDING' })).toEqual([]);
     expect(await overdue()).not.toContain(plan.id);
@@ -140,8 +153,13 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
     expect((await approvalsOfPlan(plan.id)).find((a: any) => a.id === consentId)).toMatchObject({
       status: 'REJECTED',
       reason: '调拨方案已驳回：方案不合理',
-      decidedBy: { username: 'director' },
+      // Sweep 25c F2 (D25): was decidedBy director — as if 新乡's approver had decided 运城's consent (and the line read
+      // REJECTED, 运城's refusal). Closed with the plan, it is withdrawn by the director, decided by nobody.
+      decidedBy: null,
+      withdrawn: true,
+      withdrawnBy: { username: 'director' },
     });
+    expect((await planById(plan.id)).lines).toEqual([expect.objectContaining({ needsConsent: true, consent: 'WITHDRAWN' })]);
     expect(errorCode(await decideRaw(t, 'admin', consentId, 'APPROVE'))).toBe('INVALID_STATE');
   });
 
@@ -154,6 +172,7 @@ describe('a cancelled or rejected plan takes its pending approvals with it (D14,
       status: 'REJECTED',
       reason: '调拨方案已取消：需求变更',
       decidedBy: null,
+      withdrawn: true,
     });
     expect((await stockAt(t, YUNCHENG, PURIFIER))[0]).toMatchObject({ reserved: 0, onHand: 6 });
   });

@@ -33,7 +33,10 @@ describe('sweep 24c: corrections in the console', () => {
     await page.type('#withdraw_reason', '点错了单据');
     await clickModalOk(page);
     await waitForMessage(page, '已撤回');
-    await waitForText(page, '申请人已撤回：点错了单据');
+    // Sweep 24c F9 follow-up: it reads 已撤回 with its own reason (Approval.withdrawReason), no longer 「申请人已撤回：…」
+    // as a 驳回理由.
+    await waitForText(page, '撤回原因');
+    await waitForText(page, '点错了单据');
     // No second 撤回 once closed; the director's queue no longer offers it (API).
     await page.waitForFunction(() => ![...document.querySelectorAll('button')].some((b) => b.textContent?.replace(/\s/g, '') === '撤回'));
     const director = await api('director');

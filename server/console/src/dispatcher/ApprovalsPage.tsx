@@ -54,6 +54,12 @@ const ApprovalsQuery = graphql(`
           decidedBy {
             displayName
           }
+          withdrawn
+          withdrawnAt
+          withdrawReason
+          withdrawnBy {
+            displayName
+          }
           plan {
             id
             number
@@ -95,6 +101,12 @@ const ApprovalStateQuery = graphql(`
           }
           decidedBy {
             id
+            displayName
+          }
+          withdrawn
+          withdrawnAt
+          withdrawReason
+          withdrawnBy {
             displayName
           }
         }
@@ -141,6 +153,10 @@ function planMovedOn(a: Approval): string | null {
   return `方案${labelOf(PLAN_STATUS, a.plan.status)}`;
 }
 
+/** Sweep 24c F9 follow-up (D22, D24): who withdrew a withdrawn request, when and why; null for any other approval. */
+const withdrawalOf = (a: Approval): string | null =>
+  a.withdrawn ? `${a.withdrawnBy?.displayName ?? ''} ${formatDateTime(a.withdrawnAt)} 撤回，原因：${a.withdrawReason ?? ''}` : null;
+
 /** What an approval decides, as its row and dialog say it: the plan (方案 N（DL-…）) or order number first. */
 function subjectOf(a: Approval): string {
   const plan = planOf(a);
@@ -174,16 +190,22 @@ async function closedBecause(
     const found = result.data?.approvals.edges.find((e) => e.node.id === a.id)?.node;
     if (found) {
       if (found.status === 'PENDING') return null;
-      // A requester who withdrew their own request is its decider on record by none (withdrawPlanApprovals).
-      const who = found.decidedBy?.displayName ?? found.requestedBy.displayName;
+      // A withdrawal decides nothing (withdrawApprovals: no decider on record); who closed the plan is withdrawnBy
+      // (sweep 25c F2, F6: a consent closed with a rejected plan names the plan's approver, not its requester).
+      const who = found.withdrawnBy?.displayName ?? found.decidedBy?.displayName ?? found.requestedBy.displayName;
       const when = formatDateTime(found.decidedAt);
       const withdrawn = /^调拨方案已(取消|驳回)：([\s\S]*)$/.exec(found.reason ?? '');
       const refusal = (text: string): Closed => ({ text, own: false });
       if (withdrawn)
         return refusal(`该审批已关闭：调拨方案已于 ${when} 被${who}${withdrawn[1]}，${withdrawn[1] === '取消' ? '原因' : '理由'}：${withdrawn[2]}`);
-      // Sweep 21a N1: an outbound order its store withdrew (closeOutboundOrder while pending; withdrawApprovals' reason).
-      const orderWithdrawn = /^出库申请已撤回：([\s\S]*)$/.exec(found.reason ?? '');
-      if (a.kind === 'OUTBOUND_ORDER' && orderWithdrawn) return refusal(`该审批已关闭：出库申请已于 ${when} 被${who}撤回，原因：${orderWithdrawn[1]}`);
+      // Sweep 21a N1, 24c F9: withdrawn by whoever filed it — an outbound order by its store (closeOutboundOrder while
+      // pending), a document by its requester (withdrawApproval) — as the API says it (Approval.withdrawn).
+      if (found.withdrawn) {
+        const what = a.kind === 'OUTBOUND_ORDER' ? '出库申请' : '申请';
+        return refusal(
+          `该审批已关闭：${what}已于 ${formatDateTime(found.withdrawnAt)} 被${found.withdrawnBy?.displayName ?? who}撤回，原因：${found.withdrawReason ?? ''}`,
+        );
+      }
       const approved = found.status === 'APPROVED';
       if (found.decidedBy?.id === asked.userId && approved === (asked.decision === 'APPROVE')) {
         const verb = approved ? '批准' : '驳回';
@@ -326,13 +348,14 @@ export default function ApprovalsPage() {
             render: (_, a) => {
               const movedOn = planMovedOn(a);
               return (
-                <Tooltip title={subjectOf(a)} placement="topLeft">
+                <Tooltip title={a.withdrawn ? `${subjectOf(a)}（${withdrawalOf(a)}）` : subjectOf(a)} placement="topLeft">
                   {movedOn && (
                     <Tag color="orange" data-testid="plan-moved-on">
                       {movedOn}
                     </Tag>
                   )}
                   <span data-testid="approval-subject">{subjectOf(a)}</span>
+                  {a.withdrawn && <span data-testid="approval-withdrawal">（{withdrawalOf(a)}）</span>}
                   {/* Sweep 24c F5: the document decided (and, a 冲销单, what it reverses), to open before deciding. */}
                   {a.document && (
                     <span data-testid="approval-document">
@@ -358,9 +381,15 @@ export default function ApprovalsPage() {
           {
             title: '状态',
             width: 76,
-            render: (_, a) => (
-              <Tag color={a.status === 'APPROVED' ? 'green' : a.status === 'REJECTED' ? 'red' : 'blue'}>{labelOf(APPROVAL_STATUS, a.status)}</Tag>
-            ),
+            // Sweep 24c F9 follow-up: a request withdrawn by whoever filed it is 已撤回 (who, when, why on the row), not 已驳回.
+            render: (_, a) =>
+              a.withdrawn ? (
+                <Tooltip title={withdrawalOf(a)}>
+                  <Tag data-testid="approval-withdrawn">已撤回</Tag>
+                </Tooltip>
+              ) : (
+                <Tag color={a.status === 'APPROVED' ? 'green' : a.status === 'REJECTED' ? 'red' : 'blue'}>{labelOf(APPROVAL_STATUS, a.status)}</Tag>
+              ),
           },
           {
             title: '操作',

@@ -107,6 +107,13 @@ function ConsentTag({ line }: { line: Line }) {
   const state = consentState(line);
   if (!state) return null;
   const region = line.source.region.name;
+  // Sweep 25c F2 (D25): closed with the plan before the other side answered — not its refusal.
+  if (state === 'WITHDRAWN')
+    return (
+      <Tooltip title={`方案已取消或被驳回，向${region}提出的跨区域调用请求随方案撤回（${region}未作答复）`}>
+        <Tag data-testid="consent-withdrawn">调用请求已随方案撤回</Tag>
+      </Tooltip>
+    );
   return state === 'PENDING' ? (
     <Tooltip title={`使用${region}的储备，须经对方同意（跨区域调用）；同意前不预留、不调运，方案不能执行`}>
       <Tag color="gold" data-testid="consent-pending">

@@ -25,6 +25,10 @@ export const PlanFields = graphql(`
       id
     }
     requestedAt
+    # Sweep 25c F9 (D16, D28): how fast — shown on the incident page with the hours between.
+    approvedAt
+    executedAt
+    completedAt
     number
     requestedBy {
       id
@@ -110,11 +114,13 @@ type ConsentFields = Pick<Plan['lines'][number], 'needsConsent' | 'consent'>;
 
 /**
  * D25: where a line stands on another jurisdiction's consent — 'PENDING' while asked (or not yet asked: a suggestion),
- * 'REJECTED' once refused (the line is not planned: nothing of it is reserved or shipped), null when none is needed or
- * it was given.
+ * 'REJECTED' once refused (the line is not planned: nothing of it is reserved or shipped), 'WITHDRAWN' when the request
+ * was closed with its cancelled or rejected plan before that jurisdiction answered (sweep 25c F2: no refusal — the line
+ * stays counted as put to the approver), null when none is needed or it was given.
  */
-export function consentState(l: ConsentFields): 'PENDING' | 'REJECTED' | null {
+export function consentState(l: ConsentFields): 'PENDING' | 'REJECTED' | 'WITHDRAWN' | null {
   if (!l.needsConsent || l.consent === 'APPROVED') return null;
+  if (l.consent === 'WITHDRAWN') return 'WITHDRAWN';
   return l.consent === 'REJECTED' ? 'REJECTED' : 'PENDING';
 }
 

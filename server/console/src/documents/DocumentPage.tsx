@@ -37,6 +37,12 @@ const DocumentQuery = graphql(`
           displayName
         }
         reason
+        withdrawn
+        withdrawnAt
+        withdrawReason
+        withdrawnBy {
+          displayName
+        }
         order {
           number
         }
@@ -111,6 +117,9 @@ export default function DocumentPage() {
   if (!d) return <Card loading={fetching}>{!fetching && <Empty description="找不到该单据，或您无权查看" />}</Card>;
   const total = d.lines.reduce((sum, l) => sum + Number(l.value), 0).toFixed(2);
   const title = `${labelOf(DOCUMENT_TYPE, d.type)}单 ${d.number}`;
+  // Sweep 24c F9 follow-up: withdrawn by its requester (Approval.withdrawn) or rejected by the approver — never both.
+  const withdrawal = d.approval?.status === 'REJECTED' && d.approval.withdrawn ? d.approval : null;
+  const rejection = d.approval?.status === 'REJECTED' && !d.approval.withdrawn ? d.approval : null;
   return (
     <Card
       title={title}
@@ -147,7 +156,8 @@ export default function DocumentPage() {
       <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
         <Descriptions.Item label="仓库">{d.store?.name ?? '—'}</Descriptions.Item>
         <Descriptions.Item label="业务时间">{formatDateTime(d.occurredAt)}</Descriptions.Item>
-        <Descriptions.Item label="状态">{labelOf(DOCUMENT_STATUS, d.status)}</Descriptions.Item>
+        {/* Sweep 24c F9 follow-up (D22, D24): a request its requester withdrew reads 已撤回, not 已驳回. */}
+        <Descriptions.Item label="状态">{withdrawal ? '已撤回' : labelOf(DOCUMENT_STATUS, d.status)}</Descriptions.Item>
         {d.source && <Descriptions.Item label="来源">{labelOf(RECEIPT_SOURCE, d.source)}</Descriptions.Item>}
         {d.contractNo && <Descriptions.Item label="合同编号">{d.contractNo}</Descriptions.Item>}
         {d.inspectionReportNo && <Descriptions.Item label="验收报告">{d.inspectionReportNo}</Descriptions.Item>}
@@ -169,12 +179,18 @@ export default function DocumentPage() {
         <Descriptions.Item label="经办人">{d.actor.displayName}</Descriptions.Item>
         <Descriptions.Item label="录入时间">{formatDateTime(d.recordedAt)}</Descriptions.Item>
         {/* Sweep 24c F6: a rejected request says who rejected it and why, as the 单据 list does. */}
-        {d.approval?.status === 'REJECTED' && d.approval.decidedBy && (
+        {rejection?.decidedBy && (
           <Descriptions.Item label="驳回人">
-            {d.approval.decidedBy.displayName} {formatDateTime(d.approval.decidedAt)}
+            {rejection.decidedBy.displayName} {formatDateTime(rejection.decidedAt)}
           </Descriptions.Item>
         )}
-        {d.approval?.status === 'REJECTED' && d.approval.reason && <Descriptions.Item label="驳回理由">{d.approval.reason}</Descriptions.Item>}
+        {rejection?.reason && <Descriptions.Item label="驳回理由">{rejection.reason}</Descriptions.Item>}
+        {withdrawal && (
+          <Descriptions.Item label="撤回人">
+            {withdrawal.withdrawnBy?.displayName} {formatDateTime(withdrawal.withdrawnAt)}
+          </Descriptions.Item>
+        )}
+        {withdrawal && <Descriptions.Item label="撤回原因">{withdrawal.withdrawReason}</Descriptions.Item>}
         {d.note && (
           <Descriptions.Item label={d.type === 'REVERSAL' ? '冲销原因' : d.type === 'TRANSFER_CANCEL' ? '撤销原因' : '备注'}>{d.note}</Descriptions.Item>
         )}
@@ -188,7 +204,7 @@ export default function DocumentPage() {
         {d.reverses && (
           <Descriptions.Item label={d.type === 'TRANSFER_CANCEL' ? '原调拨单' : '冲销原单'}>
             <Link to={`/documents/${d.reverses.id}`}>{d.reverses.number}</Link>
-            {d.status === 'REJECTED' && '（冲销已驳回，原单未冲销）'}
+            {d.status === 'REJECTED' && (withdrawal ? '（冲销已撤回，原单未冲销）' : '（冲销已驳回，原单未冲销）')}
           </Descriptions.Item>
         )}
       </Descriptions>

@@ -47,6 +47,12 @@ const DocumentsQuery = graphql(`
           approval {
             id
             reason
+            withdrawn
+            withdrawnAt
+            withdrawReason
+            withdrawnBy {
+              displayName
+            }
           }
           lines {
             quantity
@@ -221,10 +227,17 @@ export default function DocumentsPage() {
           {
             title: '状态',
             render: (_, d) => {
-              const reason = d.status === 'REJECTED' ? d.approval?.reason : null;
+              // Sweep 24c F9 follow-up (D22, D24): a request its requester withdrew is 已撤回 — by whom, when, why — not 已驳回.
+              const withdrawal = d.status === 'REJECTED' && d.approval?.withdrawn ? d.approval : null;
+              const reason = d.status === 'REJECTED' && !withdrawal ? d.approval?.reason : null;
               return (
                 <Space direction="vertical" size={0}>
-                  <Tag color={STATUS_COLOUR[d.status]}>{labelOf(DOCUMENT_STATUS, d.status)}</Tag>
+                  <Tag color={withdrawal ? 'default' : STATUS_COLOUR[d.status]}>{withdrawal ? '已撤回' : labelOf(DOCUMENT_STATUS, d.status)}</Tag>
+                  {withdrawal && (
+                    <Typography.Text type="secondary" className="document-withdrawal" style={{ maxWidth: 240 }}>
+                      {withdrawal.withdrawnBy?.displayName} {formatDateTime(withdrawal.withdrawnAt)} 撤回：{withdrawal.withdrawReason}
+                    </Typography.Text>
+                  )}
                   {reason && (
                     <Typography.Text type="secondary" className="document-rejection-reason" style={{ maxWidth: 240 }}>
                       驳回理由：{reason}

@@ -22,6 +22,11 @@ const OrdersQuery = graphql(
             approval {
               status
               reason
+              withdrawn
+              withdrawnAt
+              withdrawnBy {
+                displayName
+              }
             }
           }
         }
@@ -32,15 +37,29 @@ const OrdersQuery = graphql(
 );
 
 type Status = keyof typeof ORDER_STATUS;
-type Row = Order & { requestedAt: string; approval?: { status: string; reason?: string | null } | null };
+type Row = Order & {
+  requestedAt: string;
+  approval?: {
+    status: string;
+    reason?: string | null;
+    withdrawn?: boolean;
+    withdrawnAt?: string | null;
+    withdrawnBy?: { displayName: string } | null;
+  } | null;
+};
 
-/** Sweep 21a N1: closed before it was approved — withdrawn by its store, its approval closed with it (not approved). */
-const withdrawn = (o: Row) => o.status === 'CLOSED' && o.approval?.status === 'REJECTED';
+/**
+ * Sweep 21a N1: closed before it was approved — withdrawn by its store, its approval closed with it (not approved);
+ * sweep 24c F9 follow-up: as the API says it (Approval.withdrawn), not guessed from a rejected approval.
+ */
+const withdrawn = (o: Row) => o.status === 'CLOSED' && o.approval?.withdrawn === true;
 
-/** M6: why an order went no further — the approver's 驳回理由, or the 关闭原因 (撤回原因) given when it was closed. */
+/** M6: why an order went no further — the approver's 驳回理由, or the 关闭原因 (撤回原因, with who withdrew it and when). */
 function whyEnded(o: Row): string | null {
   if (o.status === 'REJECTED' && o.approval?.reason) return `驳回理由：${o.approval.reason}`;
-  if (o.status === 'CLOSED' && o.closeReason) return `${withdrawn(o) ? '撤回原因' : '关闭原因'}：${o.closeReason}`;
+  if (withdrawn(o) && o.closeReason)
+    return `${o.approval?.withdrawnBy?.displayName ?? ''} ${formatDateTime(o.approval?.withdrawnAt)} 撤回，撤回原因：${o.closeReason}`.trim();
+  if (o.status === 'CLOSED' && o.closeReason) return `关闭原因：${o.closeReason}`;
   return null;
 }
 
