@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../drizzle/client.ts';
 import { users } from '../../drizzle/schema/index.ts';
 import type { SessionRefusal } from '../errors.ts';
-import { verifyTokenSubject, type TokenKeys } from './tokens.ts';
+import { verifyTokenSubject, type TokenKeys, type TokenSubject } from './tokens.ts';
 
 /**
  * Why a bearer token that authenticate refused was refused, as its holder is told (sweep 23c F4). ACCOUNT_DISABLED
@@ -14,7 +14,24 @@ import { verifyTokenSubject, type TokenKeys } from './tokens.ts';
  */
 export async function sessionRefusal(db: Db, keys: TokenKeys, authorization: string | null | undefined): Promise<SessionRefusal> {
   const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-  const subject = token ? await verifyTokenSubject(keys, token) : undefined;
+  return refusalOf(db, token ? await verifyTokenSubject(keys, token) : undefined);
+}
+
+/**
+ * What a request that authenticate refused is told, on every route — GraphQL (app.ts) and the plain-HTTP downloads and
+ * uploads alike: no bearer token sent, `false` (请先登录, never signed in); a token sent and refused, its
+ * sessionRefusal (errors.ts unauthenticated words either).
+ */
+export async function bearerRefusal(db: Db, keys: TokenKeys, authorization: string | null | undefined): Promise<SessionRefusal | false> {
+  return /^Bearer\s+\S/i.test(authorization ?? '') ? sessionRefusal(db, keys, authorization) : false;
+}
+
+/**
+ * The one rule, for whatever credential verified as the user's (a login token; a download link, bound to the same
+ * credentials version: server/paperwork/download-links.ts): ACCOUNT_DISABLED only for the user's current credentials
+ * of a disabled account, else SESSION_ENDED — an unverified credential (undefined) among them.
+ */
+export async function refusalOf(db: Db, subject: TokenSubject | undefined): Promise<SessionRefusal> {
   if (!subject) return 'SESSION_ENDED';
   const [user] = await db
     .select({ active: users.active, credentialsVersion: users.credentialsVersion })

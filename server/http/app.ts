@@ -7,7 +7,7 @@ import { completePlanOnTransferReceipt } from '../dispatch/plans.ts';
 import { listenForPlanStatus } from '../dispatch/events.ts';
 import { checkPlanShipment } from '../dispatch/execution.ts';
 import { authenticate } from '../users/service.ts';
-import { sessionRefusal } from '../auth/session-refusal.ts';
+import { bearerRefusal } from '../auth/session-refusal.ts';
 import { auditMutations, auditRefusedMutations, auditRefusedText } from './audited-mutations.ts';
 import { registerExports } from './exports.ts';
 import { registerPaperwork } from './paperwork.ts';
@@ -120,7 +120,7 @@ export function buildApp(services: AppServices) {
     recordUser(req, user);
     const context = createContext(services, wiring, user, reference);
     // Sweep 23c F4: a refused token says why (a disabled account is told apart: server/auth/session-refusal.ts).
-    if (user === null && /^Bearer\s+\S/i.test(authorization ?? '')) context.sessionRefused = await sessionRefusal(database.db, keys, authorization);
+    if (user === null) context.sessionRefused = (await bearerRefusal(database.db, keys, authorization)) || undefined;
     return withLoginAttemptSource(context, {
       attempts: loginAttempts,
       policy: config.loginBackoff,

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
 import type { AppServices, ServiceContext } from '../context.ts';
-import { badInput, DomainError } from '../errors.ts';
+import { bearerRefusal } from '../auth/session-refusal.ts';
+import { badInput, DomainError, unauthenticated } from '../errors.ts';
 import { redeemDownloadLink } from '../paperwork/download-links.ts';
 import { authenticate } from '../users/service.ts';
 import { httpError } from './errors.ts';
@@ -25,10 +26,10 @@ export function downloadRoute(services: AppServices, route: DownloadRoute) {
         user = await redeemDownloadLink(database.db, config.jwtSecret, dl[0], link.pathname, link.searchParams, clock.now().toJSDate());
       } else user = await authenticate(database.db, keys, req.headers.authorization);
       recordUser(req, user);
-      if (!user) {
-        res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
-        return;
-      }
+      // A refused token is told why as GraphQL tells it — one rule (server/auth/session-refusal.ts): 401
+      // { error: { code: 'UNAUTHENTICATED', message, reason } }, ACCOUNT_DISABLED only to the holder of the disabled
+      // user's current token, SESSION_ENDED to any other; no token at all, 请先登录 alone.
+      if (!user) throw unauthenticated(await bearerRefusal(database.db, keys, req.headers.authorization));
       // A link is for one user: the file must not sit in a shared cache.
       res.setHeader('cache-control', 'private, no-store');
       await route(req, res, { db: database.db, actor: user, clock });

@@ -55,20 +55,26 @@ const lockSeconds = (failures: number, maxFailures: number, policy: LoginBackoff
  * Admits one attempt: while any key is locked, the seconds to wait (nothing changes); else 0 and every key counts it
  * in flight. Attempts in flight count towards the threshold, so that concurrent guesses cannot all slip in under it,
  * but change nothing: only a failure is counted (a correct login never leaves a key more locked than before it).
+ * `pending`: the attempt is held back only by attempts in flight, no key being locked — their outcome is not known yet
+ * (they may all succeed), so the caller waits for them rather than refusing at once (sweep 25b F4).
  */
 export function admit(
   keys: readonly LoginKey[],
   held: ReadonlyMap<string, Failures>,
   policy: LoginBackoffPolicy,
   nowMs: number,
-): { wait: number; heldBy: string[]; next: Map<string, Failures> } {
+): { wait: number; heldBy: string[]; pending: boolean; next: Map<string, Failures> } {
   let wait = 0;
+  let locked = false;
   const heldBy: string[] = [];
   const now = new Map(keys.map(({ key }) => [key, current(held.get(key), policy, nowMs)]));
   for (const { key, maxFailures } of keys) {
     const f = now.get(key)!;
     let held = 0;
-    if (f.lockedUntil > nowMs) held = Math.ceil((f.lockedUntil - nowMs) / 1000);
+    if (f.lockedUntil > nowMs) {
+      held = Math.ceil((f.lockedUntil - nowMs) / 1000);
+      locked = true;
+    }
     // Were every attempt in flight to fail, this one would come after the lock they set: it waits for them. At or
     // past the threshold, one attempt at a time (each failure there locks again). It is told that lock's length (sweep
     // 11b B4: told 1 s, a client retried into the lock the others had set meanwhile, 30 s).
@@ -76,10 +82,10 @@ export function admit(
     if (held > 0) heldBy.push(key);
     wait = Math.max(wait, held);
   }
-  if (wait > 0) return { wait, heldBy, next: new Map() };
+  if (wait > 0) return { wait, heldBy, pending: !locked, next: new Map() };
   const next = new Map<string, Failures>();
   for (const [key, f] of now) next.set(key, { ...f, inFlight: f.inFlight + 1, inFlightAt: nowMs });
-  return { wait: 0, heldBy, next };
+  return { wait: 0, heldBy, pending: false, next };
 }
 
 /**
@@ -132,11 +138,14 @@ export class LoginAttempts {
 
   constructor(private readonly database: Pick<Database, 'db'>) {}
 
-  /** Admits one attempt (see `admit`): wait 0, or the seconds to wait and the keys that hold it back. */
-  async begin(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<{ wait: number; heldBy: string[] }> {
+  /**
+   * Admits one attempt (see `admit`): wait 0, or the seconds to wait, the keys that hold it back and whether only
+   * attempts in flight do (pending).
+   */
+  async begin(keys: readonly LoginKey[], policy: LoginBackoffPolicy, nowMs: number): Promise<{ wait: number; heldBy: string[]; pending: boolean }> {
     return this.#update(keys, (held) => {
-      const { wait, heldBy, next } = admit(keys, held, policy, nowMs);
-      return { result: { wait, heldBy }, next };
+      const { wait, heldBy, pending, next } = admit(keys, held, policy, nowMs);
+      return { result: { wait, heldBy, pending }, next };
     });
   }
 

@@ -49,6 +49,28 @@ const GUARDED: Record<string, { keyOf: (args: Record<string, unknown>, ctx: Cont
   },
 };
 
+/**
+ * How long (real time) an attempt held back only by attempts in flight waits for their outcome, and how often it looks
+ * again. A password check takes well under a second: eight correct logins of one user at once (a script, a client's
+ * parallel requests) all pass — they were refused 「登录失败次数过多」 though none failed (sweep 25b F4) —, while
+ * concurrent wrong guesses still cannot slip in under the threshold: those waiting are admitted only as the ones in
+ * flight end, and refused by the lock once their failures set it (sweep 11b B4). Not the injectable clock: this is
+ * the time requests take, not a date (the clock's time decides locks and windows).
+ */
+const IN_FLIGHT_WAIT_MS = 5_000;
+const IN_FLIGHT_POLL_MS = 50;
+
+/** Admits an attempt (LoginAttempts.begin), waiting up to IN_FLIGHT_WAIT_MS while only attempts in flight hold it back. */
+async function admitted(attempts: LoginAttempts, keys: readonly LoginKey[], policy: LoginBackoffPolicy, ctx: Context) {
+  const started = performance.now();
+  let answer = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
+  while (answer.wait > 0 && answer.pending && performance.now() - started < IN_FLIGHT_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+    answer = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
+  }
+  return answer;
+}
+
 /** Wraps Mutation.login and Mutation.changePassword with the back-off; call after auditMutations (it wraps the audited resolvers). */
 export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
   if (wrapped.has(schema)) return schema;
@@ -68,12 +90,16 @@ export function guardLogins(schema: GraphQLSchema): GraphQLSchema {
         { key: address, maxFailures: policy.maxFailuresPerAddress },
       ];
       // While locked, even the right password is refused: it is not even checked.
-      const { wait, heldBy } = await attempts.begin(keys, policy, ctx.clock.now().toMillis());
+      const { wait, heldBy, pending } = await admitted(attempts, keys, policy, ctx);
       if (wait > 0) {
         // Told what holds it back (sweep 17c F9): the user's own failures, or only the address's — an office behind one
         // network address, many users' failures — so that a user locked by others' failures does not blame their own.
-        const cause = heldBy.every((k) => k === address) ? '此网络地址登录失败' : name === 'login' ? '登录失败' : '原密码错误';
-        const refusal = rateLimited(`${cause}次数过多，请 ${wait} 秒后再试`, wait);
+        // Held back only by attempts still in flight (sweep 25b F4), none of which failed yet: too many at once.
+        const byAddress = heldBy.every((k) => k === address);
+        const cause = pending
+          ? `${byAddress ? '此网络地址' : ''}${name === 'login' ? '登录' : '修改密码'}请求过于频繁（同时进行的尝试过多）`
+          : `${byAddress ? '此网络地址登录失败' : name === 'login' ? '登录失败' : '原密码错误'}次数过多`;
+        const refusal = rateLimited(`${cause}，请 ${wait} 秒后再试`, wait);
         await auditRefusal(ctx, name, args, refusal);
         throw refusal;
       }

@@ -3,7 +3,8 @@ import multer from 'multer';
 import { retryingConflicts } from '../../drizzle/conflicts.ts';
 import type { AppServices, ServiceContext } from '../context.ts';
 import { AUDIT_REPLAYED, auditedTransaction, auditRegion, auditSubject, recordAudit } from '../audit/log.ts';
-import { badInput, DomainError, isDomainError } from '../errors.ts';
+import { bearerRefusal } from '../auth/session-refusal.ts';
+import { badInput, DomainError, isDomainError, unauthenticated } from '../errors.ts';
 import { MAX_UPLOAD_BYTES } from '../paperwork/sheet-reader.ts';
 import { fileHash, uploadFormRefusal, type ImportResult, type UploadedFile } from '../paperwork/upload.ts';
 import { authenticate } from '../users/service.ts';
@@ -68,9 +69,12 @@ export function uploadRoute(services: AppServices, operation: string, run: (ctx:
   const { config, database, clock, log } = services;
   const keys = { secret: config.jwtSecret, ttlHours: config.tokenTtlHours };
   return async (req: Request, res: Response) => {
-    const user = await authenticate(database.db, keys, req.headers.authorization).catch(() => null);
+    const { authorization } = req.headers;
+    const user = await authenticate(database.db, keys, authorization).catch(() => null);
     if (!user) {
-      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: '请先登录' } });
+      // As a download and GraphQL say it (server/auth/session-refusal.ts): the reason a token was refused, to its holder.
+      const { status, body } = httpError(unauthenticated(await bearerRefusal(database.db, keys, authorization)), log, { route: req.path, operation });
+      res.status(status).json(body);
       return;
     }
     const entry = {

@@ -4,9 +4,10 @@ import { SignJWT, jwtVerify } from 'jose';
 import { queryRows, type Db } from '../../drizzle/client.ts';
 import { users } from '../../drizzle/schema/index.ts';
 import type { ServiceContext } from '../context.ts';
-import { DomainError, badInput } from '../errors.ts';
+import { DomainError, badInput, unauthenticated } from '../errors.ts';
 import { loadPrincipal } from '../users/service.ts';
 import type { Principal } from '../auth/principal.ts';
+import { refusalOf } from '../auth/session-refusal.ts';
 import { assertKnownParams } from './params.ts';
 import { REPORTS } from './reports/index.ts';
 
@@ -109,16 +110,18 @@ export async function redeemDownloadLink(db: Db, secret: Uint8Array, token: stri
     throw refused('下载链接无效或已过期，请重新生成');
   }
   if (payload.target !== canonicalTarget(path, query)) throw refused('下载链接与所请求的文件不符');
-  if (!Number.isSafeInteger(payload.cv) || (await credentialsVersion(db, payload.sub!)) !== payload.cv) {
-    throw refused('下载链接已失效：生成它的登录已退出或密码已重置，请重新登录后再生成');
-  }
+  if (!Number.isSafeInteger(payload.cv)) throw refused('下载链接无效或已过期，请重新生成');
+  // A link stands for the session that minted it: one ended since (退出, a password reset), or the account disabled, is
+  // refused as that session's token is — the same rule and words, with its reason (server/auth/session-refusal.ts).
+  const subject = { userId: payload.sub!, credentialsVersion: payload.cv as number };
+  if ((await credentialsVersion(db, subject.userId)) !== subject.credentialsVersion) throw unauthenticated(await refusalOf(db, subject));
   const spent = await queryRows<{ jti: string }>(
     db,
     sql`INSERT INTO download_link_uses (jti, user_id, used_at) VALUES (${payload.jti!}::uuid, ${payload.sub!}::uuid, ${at.toISOString()}::timestamptz)
         ON CONFLICT DO NOTHING RETURNING jti`,
   );
   if (!spent.length) throw refused('下载链接已使用过，请重新生成');
-  const user = await loadPrincipal(db, payload.sub!);
-  if (!user) throw refused('账号不可用');
+  const user = await loadPrincipal(db, subject.userId);
+  if (!user) throw unauthenticated(await refusalOf(db, subject));
   return user;
 }

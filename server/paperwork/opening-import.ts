@@ -14,8 +14,10 @@ import { type Column, type Report } from './report.ts';
 import { RowErrors } from './row-errors.ts';
 import {
   dayOf,
+  headingsNear,
   integerOf,
   isUncomputedFormula,
+  misgroupedNumber,
   moneyOf,
   normalHeading,
   readUploadSheet,
@@ -23,6 +25,7 @@ import {
   textOf,
   uncomputedFormula,
   type Cell,
+  type SheetRow,
 } from './sheet-reader.ts';
 import { titleBlock } from './title.ts';
 import { importResult, type ImportResult, type UploadedFile } from './upload.ts';
@@ -79,6 +82,24 @@ export async function openingBalanceTemplate(ctx: ServiceContext): Promise<Repor
   };
 }
 
+/**
+ * The refusal of a sheet without the template's header: the columns missing from the row meant as its header (the one
+ * holding most of them), not every column the upload reads (sweep 25b F1: the keeper's own stock list, which has 批号,
+ * 单价（元） and 物资编码, was told all of them were missing). A stock list's 在库 or a 盘点表's 账面数 is not read as 数量:
+ * said so where it stands in place of 数量.
+ */
+function missingColumns(rows: readonly SheetRow[]): string {
+  const held = headingsNear([...rows], [...REQUIRED, H.itemCode, H.itemName]);
+  const missing: string[] = REQUIRED.filter((h) => !held.has(normalHeading(h)));
+  if (!held.has(normalHeading(H.itemCode)) && !held.has(normalHeading(H.itemName))) missing.push(`${H.itemCode}」或「${H.itemName}`);
+  const stands = ['在库', '账面数', '实盘数'].filter((h) => held.has(h));
+  const note =
+    missing.includes(H.quantity) && stands.length
+      ? `。「${stands.join('」「')}」列不作为期初数量读取：请在「${H.quantity}」列填写期初数量（可下载期初建账模板）`
+      : '（请使用本系统下载的期初建账模板）';
+  return `缺少列：「${missing.join('」、「')}」${note}`;
+}
+
 const FUNDING_BY_NAME = new Map<string, string>([
   ...Object.entries(FUNDING_NAMES).flatMap(([code, name]): [string, string][] => [
     [code, code],
@@ -105,7 +126,7 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   const { rows, found } = await readUploadSheet(file.content, file.name, { sheetName: SHEET, headings: REQUIRED });
   const errors = new RowErrors();
   if (!found || (!found.columns.has(normalHeading(H.itemCode)) && !found.columns.has(normalHeading(H.itemName)))) {
-    errors.add(0, '', `缺少列：须有 ${REQUIRED.join('、')}，以及「${H.itemCode}」或「${H.itemName}」`);
+    errors.add(0, '', missingColumns(rows));
     errors.throwIfAny();
   }
   const { header, columns } = found!;
@@ -139,6 +160,16 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
     else if (code) {
       item = byCode.get(code.toUpperCase());
       if (!item) errors.add(r.row, H.itemCode, `未知物资编码：${code}`);
+      else {
+        // D5 (sweep 25b F5): a row naming its item twice — by code and by name (and spec) — names one item, or it is
+        // refused naming both: a mistyped code beside the right name booked the code's item, its unit and the row's
+        // price under it, the name and spec written dropped without a word.
+        const disagreement = codeAgainstName(item, name, spec, items);
+        if (disagreement) {
+          errors.add(r.row, H.itemCode, disagreement);
+          item = undefined;
+        }
+      }
     } else if (name) {
       const named = items.filter((i) => i.name === name && (spec === null || i.spec === spec));
       if (named.length === 1) item = named[0];
@@ -177,16 +208,21 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
       );
     }
 
+    // Sweep 25b F2: a comma that groups no thousands ("1,00") is named as such, not read with the comma dropped (100).
+    const quantityGrouping = misgroupedNumber(cell(r, H.quantity));
     const quantity = integerOf(cell(r, H.quantity));
-    if (!quantity || quantity < 1) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
+    if (quantityGrouping) errors.add(r.row, H.quantity, quantityGrouping);
+    else if (!quantity || quantity < 1) errors.add(r.row, H.quantity, '数量须为大于 0 的整数');
     // The limit named, as receiveStock names it (quantitySchema; sweep 18c F5).
     else if (quantity > LINE_QUANTITY_MAX) errors.add(r.row, H.quantity, `数量过大：每行最多 ${LINE_QUANTITY_MAX.toLocaleString('en-US')}`);
     // The price as the cell shows it (moneyOf: never rounded to two places), then by the API's own rule (parseMoney: a
     // price too large is named with every other bad cell, not only once receiveStock is reached; sweep 18c F5).
+    const priceGrouping = misgroupedNumber(cell(r, H.unitPrice));
     const shownPrice = moneyOf(cell(r, H.unitPrice));
     const unitPrice = shownPrice ? errors.check(r.row, H.unitPrice, () => parseMoney(shownPrice, '')) : undefined;
     const priceOk = !!unitPrice && toFen(unitPrice) >= 0n;
-    if (!priceOk && (!shownPrice || unitPrice)) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
+    if (priceGrouping) errors.add(r.row, H.unitPrice, priceGrouping);
+    else if (!priceOk && (!shownPrice || unitPrice)) errors.add(r.row, H.unitPrice, '单价须为不小于 0 的金额，最多两位小数');
     if (item && batchNo !== null) {
       batches.push({
         row: r.row,
@@ -248,6 +284,24 @@ export async function importOpeningBalance(ctx: ServiceContext, storeId: string,
   return importResult(ctx.db, posted, lines.length);
 }
 
+/** An item as a row names it: 「棉被」（200cm×150cm …）, its spec in brackets where it has one. */
+const itemText = (i: { name: string; spec: string | null }) => `「${i.name}」${i.spec ? `（${i.spec}）` : ''}`;
+
+/**
+ * Whether a row's 物资名称 and 规格, where written beside its 物资编码, name the code's item (compared as written, as a row
+ * without a code finds its item by them): null when they do (or are left empty), else the refusal (at 物资编码, what the
+ * row would be booked under), naming the code's item and the item the name and spec name, if any.
+ */
+function codeAgainstName(item: ItemRef, name: string | null, spec: string | null, items: readonly ItemRef[]): string | null {
+  const nameDiffers = name !== null && name !== item.name;
+  const specDiffers = spec !== null && spec !== item.spec;
+  if (!nameDiffers && !specDiffers) return null;
+  const named = items.filter((i) => i.name === (name ?? item.name) && (spec === null || i.spec === spec));
+  const written = nameDiffers ? `物资名称「${name}」${spec !== null ? `、规格「${spec}」` : ''}` : `规格「${spec}」`;
+  const other = named.length ? `（${named.map((i) => `${i.code} 是${itemText(i)}`).join('；')}）` : '（目录中没有这样的物资）';
+  return `物资编码 ${item.code} 是${itemText(item)}，与本行${written}不符${other}：请核对物资编码和${nameDiffers ? '物资名称' : '规格'}`;
+}
+
 /**
  * A date cell's day, in the years the API's Date takes (YEARS): one outside them is refused at its cell, as receiveStock
  * through GraphQL refuses it (sweep 18c F7) — that cell's one error (settled), the day unread (undefined).
@@ -278,7 +332,10 @@ function asRowError(error: unknown, lines: readonly OpeningLine[], itemColumn: s
   const m = /^input\.lines\.(\d+)(?:\.(\w+))?/.exec(String(error.details.field ?? ''));
   const line = m ? lines[Number(m[1])] : undefined;
   if (!line) return error;
+  // The message is receiveStock's, which numbers its lines from 1 (「第 1 行数量 × 单价…」): in the upload the row is the
+  // sheet's, named before it — the line's own number is said as 本行 (sweep 25b F6: two numberings in one message).
+  const message = error.message.replace(/^input\.lines\.[\w.]+：/, '').replace(new RegExp(`^第 ${Number(m![1]) + 1} 行`), '本行');
   const errors = new RowErrors();
-  errors.add(line.row, m![2] === 'itemId' ? itemColumn : (COLUMN_OF_FIELD[m![2]] ?? ''), error.message.replace(/^input\.lines\.[\w.]+：/, ''));
+  errors.add(line.row, m![2] === 'itemId' ? itemColumn : (COLUMN_OF_FIELD[m![2]] ?? ''), message);
   return errors.asError();
 }

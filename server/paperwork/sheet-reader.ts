@@ -127,9 +127,21 @@ export async function readUploadSheet(file: Buffer, fileName: string, layout: Sh
   const sheets = workbook.worksheets;
   if (!sheets.length) throw unreadable();
   const filled = sheets.filter(hasContent);
-  const sheet =
-    sheets.find((s) => s.name.trim() === layout.sheetName) ??
-    (filled.length > 1 ? (filled.find((s) => findHeader(topRows(s), layout.headings)) ?? filled[0]) : (filled[0] ?? sheets[0]));
+  const named = sheets.find((s) => s.name.trim() === layout.sheetName);
+  const withHeader = named || filled.length < 2 ? undefined : filled.find((s) => findHeader(topRows(s), layout.headings));
+  // Sweep 25b F3: several sheets with content, none of them the template's by name or holding its header — there is no
+  // sheet of ours to point to: the refusal says which sheet is read (not "put your rows on" a sheet that is not read).
+  if (!named && filled.length > 1 && !withHeader) {
+    const names = filled.map((s) => `「${s.name}」${s.state === 'visible' ? '' : '（已隐藏）'}`).join('');
+    const none = new RowErrors();
+    none.add(
+      0,
+      '',
+      `工作簿中没有「${layout.sheetName}」工作表，而有 ${filled.length} 个工作表填有内容（${names}）：本系统只读取名为「${layout.sheetName}」的工作表（或唯一填有内容的工作表）。请将要导入的行填在「${layout.sheetName}」表中（可下载模板），或删除其他工作表`,
+    );
+    none.throwIfAny();
+  }
+  const sheet = named ?? withHeader ?? filled[0] ?? sheets[0];
   const rows = rowsOf(sheet, maxRows);
   const found = findHeader(rows, layout.headings);
   const errors = new RowErrors();
@@ -286,6 +298,21 @@ export function findHeader(rows: SheetRow[], required: readonly string[]): Found
   return null;
 }
 
+/**
+ * The headings (as normalHeading gives them) of the row, within the title block's reach, that holds most of `wanted` —
+ * where a sheet findHeader found no header in meant its header to be: a 「缺少列」 refusal names only what that row
+ * lacks, not every required heading (sweep 25b F1). Empty when no row holds any.
+ */
+export function headingsNear(rows: SheetRow[], wanted: readonly string[]): Set<string> {
+  let best: { held: number; headings: Set<string> } = { held: 0, headings: new Set() };
+  for (const r of rows.slice(0, MAX_TITLE_ROWS + 1)) {
+    const headings = new Set(r.cells.filter((c): c is string => typeof c === 'string').map(normalHeading));
+    const held = wanted.filter((h) => headings.has(normalHeading(h))).length;
+    if (held > best.held) best = { held, headings };
+  }
+  return best.headings;
+}
+
 /** Headings compared without spaces, the unit in brackets, or a trailing asterisk (必填 marks). */
 export const normalHeading = (h: string) =>
   h
@@ -318,12 +345,48 @@ export function dayOf(cell: Cell): string | null | undefined {
   return d.isValid ? d.toISODate() : undefined;
 }
 
-/** A whole number from a number cell or digits. */
-export function integerOf(cell: Cell): number | null | undefined {
+/** Thousands grouping as a keeper writes it: 1,000 · 30,000 · 1,234,567.50 — one to three digits, then groups of three. */
+const GROUPED = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/;
+/** Digits with a comma anywhere, a number once the commas are dropped (what the readers took before sweep 25b F2). */
+const COMMA_NUMBER = /^-?[\d,]*\d[\d,]*(\.\d+)?$/;
+
+/** A number cell whose commas are not thousands separators (numberText). */
+export const MISGROUPED = Symbol('misgrouped');
+
+/**
+ * The one number reader of the uploads (期初建账 数量 and 单价, 盘点表 实盘数 and 账面数): a cell as plain decimal text —
+ * a number cell as Excel shows it (15 significant digits: a formula's 0.1+0.2 is 0.3), text folded (NFKC: full-width
+ * digits, ，and ．) with its thousands separators dropped. A comma is one only where it groups thousands (GROUPED);
+ * anywhere else ("1,2" — a decimal comma —, "1,00", "12,34,5": a typo) the cell is no number (MISGROUPED), never read
+ * with the comma dropped — 10× or 100× what was meant, booked without a word (sweep 25b F2; D9, D21). Null for an empty
+ * cell; undefined for a formula without its result and for text that is no number.
+ */
+export function numberText(cell: Cell): string | typeof MISGROUPED | null | undefined {
   const c = folded(cell);
   if (c === null) return null;
   if (c instanceof UncomputedFormula) return undefined;
-  const n = typeof c === 'number' ? c : typeof c === 'string' && /^-?\d+(\.0+)?$/.test(c.replace(/,/g, '')) ? Number(c.replace(/,/g, '')) : NaN;
+  if (typeof c === 'number') return Number.isFinite(c) ? String(Number(c.toPrecision(15))) : undefined;
+  if (typeof c !== 'string') return undefined; // a date cell
+  if (!c.includes(',')) return c;
+  if (GROUPED.test(c)) return c.replace(/,/g, '');
+  return COMMA_NUMBER.test(c) ? MISGROUPED : undefined;
+}
+
+/**
+ * The refusal of a number cell whose commas do not group thousands (numberText), named at its row and column by the
+ * import; null for any other cell (which the import checks by what its column takes).
+ */
+export function misgroupedNumber(cell: Cell): string | null {
+  if (numberText(cell) !== MISGROUPED) return null;
+  return `「${String(cell)}」中的逗号不是千位分隔符，无法确定数值：千位分隔符须每三位一个（如 1,000、1,234.50），小数请用小数点（如 1.2），或不用分隔符`;
+}
+
+/** A whole number from a number cell or digits (numberText: thousands grouped as 1,000, or not at all). */
+export function integerOf(cell: Cell): number | null | undefined {
+  const text = numberText(cell);
+  if (text === null) return null;
+  if (text === undefined || text === MISGROUPED) return undefined;
+  const n = /^-?\d+(\.0+)?$/.test(text) ? Number(text) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
@@ -331,14 +394,13 @@ export function integerOf(cell: Cell): number | null | undefined {
  * Yuan with at most two decimals, as decimal text — the amount as the cell shows it, never rounded to two places: a
  * number cell is read as Excel displays it, to 15 significant digits (a formula's 0.1+0.2 is 0.3; 1.9999999999999998,
  * which Excel cannot hold as typed, is 2), so a price typed with more decimals (1.999999999) is no price (sweep 18c F5).
- * Undefined for anything else; the caller checks the text by the API's own rule (parseMoney: at most 999999999999.99).
+ * Undefined for anything else — commas that group no thousands among it (numberText) —; the caller checks the text by
+ * the API's own rule (parseMoney: at most 999999999999.99).
  */
 export function moneyOf(cell: Cell): string | null | undefined {
-  const c = folded(cell);
-  if (c === null) return null;
-  if (c instanceof UncomputedFormula) return undefined;
-  const text = typeof c === 'number' ? (Number.isFinite(c) ? String(Number(c.toPrecision(15))) : '') : typeof c === 'string' ? c.replace(/,/g, '') : '';
-  return /^-?\d+(\.\d{1,2})?$/.test(text) ? text : undefined;
+  const text = numberText(cell);
+  if (text === null) return null;
+  return typeof text === 'string' && /^-?\d+(\.\d{1,2})?$/.test(text) ? text : undefined;
 }
 
 /** A cell as text (a date as its day); a formula without a result as nothing — the import names that cell itself. */

@@ -6,11 +6,24 @@ import { badInput, isDomainError } from '../errors.ts';
 import { countBelowReserved, countPending, NOT_HELD_HERE, pendingCountsOf, submitStocktake } from '../inventory/stocktakes.ts';
 import { reservationHolders } from '../inventory/holders.ts';
 import { RowErrors } from './row-errors.ts';
-import { integerOf, isUncomputedFormula, readUploadSheet, rowsBelow, textOf, uncomputedFormula, type Cell } from './sheet-reader.ts';
+import {
+  headingsNear,
+  integerOf,
+  isUncomputedFormula,
+  misgroupedNumber,
+  normalHeading,
+  readUploadSheet,
+  rowsBelow,
+  textOf,
+  uncomputedFormula,
+  type Cell,
+} from './sheet-reader.ts';
 import { perCategoryAdvice, STOCKTAKE_HEADINGS as H, STOCKTAKE_SHEET, stocktakeCategories, stocktakeReasons } from './stocktake-sheet.ts';
 import { fileHash, importResult, type ImportResult, type UploadedFile } from './upload.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The headings an upload's header row must hold. */
+const HEADER = [H.batchId, H.counted, H.reason];
 /** The sheet's 物资编码 column (stocktake-sheet.ts), shown beside the batch number on every row. */
 const ITEM_CODE = '物资编码';
 /** The columns a counted row is read from, and what each takes (for the refusal of a formula without its value). */
@@ -41,11 +54,15 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
   const first = await firstStocktakeOfFile(ctx, store.id, idempotencyKey);
   if (first) return importResult(ctx.db, { documentId: first.id, replayed: true }, first.lines);
   const { rows, found } = await perCategoryWhenTooLong(ctx, store.id, () =>
-    readUploadSheet(file.content, file.name, { sheetName: STOCKTAKE_SHEET, headings: [H.batchId, H.counted, H.reason] }),
+    readUploadSheet(file.content, file.name, { sheetName: STOCKTAKE_SHEET, headings: HEADER }),
   );
   const errors = new RowErrors();
   if (!found) {
-    errors.add(0, '', `缺少列：${[H.batchId, H.counted, H.reason].join('、')}（请使用本系统下载的盘点表）`);
+    // Only the columns missing from the sheet's header row (sweep 25b F1: a deleted 批次编号 column was reported with
+    // 实盘数 and 原因, still there, beside it).
+    const held = headingsNear(rows, HEADER);
+    const missing = HEADER.filter((h) => !held.has(normalHeading(h)));
+    errors.add(0, '', `缺少列：「${missing.join('」、「')}」（请使用本系统下载的盘点表）`);
     errors.throwIfAny();
   }
   const { header, columns } = found!;
@@ -81,6 +98,12 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     const batchId = textOf(col(r, H.batchId))?.toLowerCase() ?? '';
     const counted = integerOf(col(r, H.counted));
     const reasonText = textOf(col(r, H.reason));
+    // Sweep 25b F1: a row added below the sheet's for goods found that it does not list has no 批次编号 — the clerk
+    // changed nothing; such goods come in by a receipt, as the ledger says of a batch the store has no record of.
+    if (col(r, H.batchId) === null) {
+      errors.add(r.row, H.batchId, '本行没有批次编号：盘点表只清点表中列出的批次；表中没有的、新发现的物资请办理入库');
+      continue;
+    }
     if (!UUID.test(batchId)) {
       errors.add(r.row, H.batchId, '批次编号缺失或格式错误（请勿修改本系统下载的盘点表中的批次编号列）');
       continue;
@@ -99,6 +122,12 @@ export async function importStocktakeSheet(ctx: ServiceContext, storeId: string,
     } else {
       if (seen.has(batchId)) errors.add(r.row, H.batchId, `与第 ${seen.get(batchId)} 行是同一批次`);
       seen.set(batchId, r.row);
+    }
+    // Sweep 25b F2: a comma that groups no thousands ("2,40") is named as such, not read with the comma dropped (240).
+    const grouping = misgroupedNumber(col(r, H.counted));
+    if (grouping) {
+      errors.add(r.row, H.counted, grouping);
+      continue;
     }
     if (counted === null || counted === undefined || counted < 0) {
       errors.add(r.row, H.counted, '实盘数须为不小于 0 的整数');

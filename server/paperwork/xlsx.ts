@@ -89,25 +89,7 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
     views: [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }],
   });
   ws.columns = report.columns.map((c) => ({ key: c.key, width: c.width, hidden: c.hidden ?? false }));
-
-  ws.mergeCells(1, 1, 1, n);
-  const title = ws.getCell(1, 1);
-  title.value = report.title;
-  title.font = { bold: true, size: 16 };
-  title.alignment = { horizontal: 'center', vertical: 'middle' };
-  ws.getRow(1).height = 28;
-  const half = Math.max(1, Math.floor(n / 2));
-  ws.getCell(2, 1).value = `编制单位：${report.unit}`;
-  ws.getCell(2, half + 1).value = `期间：${report.period}`;
-  ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
-  ws.getCell(3, half + 1).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
-  if (report.filters) {
-    // One line across the sheet, wrapped when long: printed whole on the page's width.
-    ws.mergeCells(TITLE_ROWS + 1, 1, TITLE_ROWS + 1, n);
-    const filters = ws.getCell(TITLE_ROWS + 1, 1);
-    filters.value = `筛选条件：${report.filters}`;
-    filters.alignment = { wrapText: true, vertical: 'middle' };
-  }
+  writeTitleBlock(ws, report, n, report.title);
 
   const header = ws.getRow(headerRow);
   report.columns.forEach((c, i) => {
@@ -145,31 +127,55 @@ export async function renderXlsx(report: Report): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+type Sheet = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter['addWorksheet']>;
+
+/**
+ * The title block of every sheet of a report's workbook, over its `n` columns: the title, 编制单位 and 期间, 制表人 and
+ * 制表时间, and 筛选条件 when filters were asked for (headerRowOf leaves room for it). One function for the table's sheet
+ * and the amounts shown apart: the 另列（不计入合计） sheet, printed alone, lacked the 筛选条件 line that says what its
+ * figures cover (sweep 22a's line reached the first sheet only).
+ */
+function writeTitleBlock(ws: Sheet, report: Report, n: number, text: string) {
+  ws.mergeCells(1, 1, 1, n);
+  const title = ws.getCell(1, 1);
+  title.value = text;
+  title.font = { bold: true, size: 16 };
+  title.alignment = { horizontal: 'center', vertical: 'middle' };
+  ws.getRow(1).height = 28;
+  const half = Math.max(1, Math.floor(n / 2));
+  ws.getCell(2, 1).value = `编制单位：${report.unit}`;
+  ws.getCell(2, half + 1).value = `期间：${report.period}`;
+  ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
+  ws.getCell(3, half + 1).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+  if (report.filters) {
+    // One line across the sheet, wrapped when long: printed whole on the page's width.
+    ws.mergeCells(TITLE_ROWS + 1, 1, TITLE_ROWS + 1, n);
+    const filters = ws.getCell(TITLE_ROWS + 1, 1);
+    filters.value = `筛选条件：${report.filters}`;
+    filters.alignment = { wrapText: true, vertical: 'middle' };
+  }
+}
+
 /** The amounts shown apart (Report.apart): a sheet with the same title block, 项目 and 金额（元）, and what they are. */
 function addApart(book: ExcelJS.stream.xlsx.WorkbookWriter, report: Report, apart: NonNullable<Report['apart']>) {
   const ws = book.addWorksheet(apart.sheetName, { pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   ws.columns = [{ width: 40 }, { width: 22 }];
-  ws.mergeCells(1, 1, 1, 2);
-  ws.getCell(1, 1).value = `${report.title}（${apart.sheetName}）`;
-  ws.getCell(1, 1).font = { bold: true, size: 14 };
-  ws.getCell(2, 1).value = `编制单位：${report.unit}`;
-  ws.getCell(2, 2).value = `期间：${report.period}`;
-  ws.getCell(3, 1).value = `制表人：${report.preparedBy}`;
-  ws.getCell(3, 2).value = `制表时间：${chinaText(report.preparedAt, 'yyyy-LL-dd HH:mm')}`;
+  writeTitleBlock(ws, report, 2, `${report.title}（${apart.sheetName}）`);
+  const headerRow = headerRowOf(report);
   ['项目', '金额（元）'].forEach((h, i) => {
-    const cell = ws.getCell(HEADER_ROW, i + 1);
+    const cell = ws.getCell(headerRow, i + 1);
     cell.value = h;
     cell.font = { bold: true };
     cell.border = BORDER;
   });
   apart.rows.forEach((r, i) => {
-    ws.getCell(HEADER_ROW + 1 + i, 1).value = r.label;
-    const value = ws.getCell(HEADER_ROW + 1 + i, 2);
+    ws.getCell(headerRow + 1 + i, 1).value = r.label;
+    const value = ws.getCell(headerRow + 1 + i, 2);
     value.value = moneyCell(r.value);
     value.numFmt = NUMBER_FORMAT.money!;
-    [1, 2].forEach((c) => (ws.getCell(HEADER_ROW + 1 + i, c).border = BORDER));
+    [1, 2].forEach((c) => (ws.getCell(headerRow + 1 + i, c).border = BORDER));
   });
-  ws.getCell(HEADER_ROW + 2 + apart.rows.length, 1).value = apart.note;
+  ws.getCell(headerRow + 2 + apart.rows.length, 1).value = apart.note;
 }
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -93,7 +93,8 @@ describe('edge counters with several API processes: the request budget per proce
     const now = t.clock.now().toMillis();
     expect((await attempts.begin(keys, policy, now)).wait).toBe(0);
     // In flight at the threshold: the next attempt waits for it, told the lock its failure would set (sweep 11b B4) …
-    expect(await attempts.begin(keys, policy, now + 1000)).toEqual({ wait: 30, heldBy: ['login-user:crashed-process'] });
+    // (pending: held back only by the attempt in flight, no lock set — the guard waits a while for its outcome, sweep 25b F4.)
+    expect(await attempts.begin(keys, policy, now + 1000)).toEqual({ wait: 30, heldBy: ['login-user:crashed-process'], pending: true });
     // … until the attempt is taken as ended without a verdict.
     expect((await attempts.begin(keys, policy, now + 61_000)).wait).toBe(0);
     await attempts.end(keys, 'SUCCEEDED', policy, now + 61_500);

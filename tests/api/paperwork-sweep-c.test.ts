@@ -250,7 +250,9 @@ describe('paperwork sweep C', () => {
       for (const url of [stock, sheet]) {
         const res = await request(t.app).get(url);
         expect(res.status, url).toBe(401);
-        expect(res.body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: '下载链接已失效：生成它的登录已退出或密码已重置，请重新登录后再生成' });
+        // Words and reason of a refused session as GraphQL tells them (one rule: server/auth/session-refusal.ts); the
+        // link said 「下载链接已失效：生成它的登录已退出或密码已重置…」 before, without the reason the console reacts to.
+        expect(res.body.error).toEqual({ code: 'UNAUTHENTICATED', message: '登录已失效，请重新登录', reason: 'SESSION_ENDED' });
       }
       const again = await probe().then(async () => {
         const token = ok(

@@ -43,3 +43,23 @@ describe('sweep 17c F9: which keys hold an attempt back', () => {
     expect(admit([user, address], both(f(1), f(1)), policy, NOW)).toMatchObject({ wait: 0, heldBy: [] });
   });
 });
+
+describe('sweep 25b F4: held back by attempts in flight only — pending, their outcome not known yet', () => {
+  it('in flight at the threshold and no lock: pending (the guard waits for them); a lock set: not pending', () => {
+    expect(admit([user], held({ inFlight: 5 }), policy, NOW)).toMatchObject({ wait: 30, pending: true });
+    expect(admit([user], held({ count: 2, inFlight: 3 }), policy, NOW)).toMatchObject({ wait: 30, pending: true });
+    expect(admit([user], held({ count: 5, lockedUntil: NOW + 28_500 }), policy, NOW)).toMatchObject({ wait: 29, pending: false });
+    expect(admit([user], held({ count: 5, lockedUntil: NOW + 28_500, inFlight: 1 }), policy, NOW)).toMatchObject({ pending: false });
+    expect(admit([user], held({ inFlight: 4 }), policy, NOW)).toMatchObject({ wait: 0, pending: false });
+  });
+
+  it('correct logins in flight, ending, let the ones held back in: a success leaves no failure to count towards the lock', () => {
+    // 5 of 5 in flight: the 6th is held; one ends as a success: 4 in flight, no failure — the 6th is admitted.
+    const f = held({ inFlight: 5 }).get(user.key)!;
+    const after = settle(user, f, 'SUCCEEDED', policy, NOW);
+    expect(admit([user], new Map([[user.key, after]]), policy, NOW)).toMatchObject({ wait: 0 });
+    // Had it failed, 1 failure + 4 in flight still reach 5: held.
+    const failed = settle(user, f, 'FAILED', policy, NOW);
+    expect(admit([user], new Map([[user.key, failed]]), policy, NOW)).toMatchObject({ wait: 30, pending: true });
+  });
+});

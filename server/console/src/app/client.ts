@@ -32,6 +32,19 @@ function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): Promise
  */
 export type SessionEnd = 'SESSION_ENDED' | 'ACCOUNT_DISABLED';
 
+/** The session end an UNAUTHENTICATED refusal's reason names (anything but ACCOUNT_DISABLED: the session ended). */
+export const sessionEndOf = (reason: unknown): SessionEnd => (reason === 'ACCOUNT_DISABLED' ? 'ACCOUNT_DISABLED' : 'SESSION_ENDED');
+
+/**
+ * The session end a plain-HTTP refusal reports — an upload's or a download's 401 `{ error: { code, message, reason } }`,
+ * told as GraphQL's (server/auth/session-refusal.ts) —, else null: one without a reason (a spent or altered download
+ * link, no token sent) ended no session, and the tab's stays.
+ */
+export function fileSessionEnd(answer: unknown): SessionEnd | null {
+  const error = (answer as { error?: { code?: unknown; reason?: unknown } } | null)?.error;
+  return error?.code === 'UNAUTHENTICATED' && typeof error.reason === 'string' ? sessionEndOf(error.reason) : null;
+}
+
 /** The API codes of a refusal caused by the state of what was acted on — someone else's change, likely. */
 const STATE_REFUSALS = new Set(['INVALID_STATE', 'INSUFFICIENT_STOCK']);
 
@@ -85,7 +98,7 @@ export function createApiClient(onUnauthenticated: (reason: SessionEnd) => void)
           const refusal = error.graphQLErrors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
           if (!refusal) return;
           if (operation.kind === 'query') refused.set(operation.key, operation);
-          onUnauthenticated(refusal.extensions.reason === 'ACCOUNT_DISABLED' ? 'ACCOUNT_DISABLED' : 'SESSION_ENDED');
+          onUnauthenticated(sessionEndOf(refusal.extensions.reason));
         },
         onResult(result): OperationResult | undefined {
           const { operation, error } = result;

@@ -56,6 +56,11 @@ interface Session {
   /** A login's token (the same user as the open page's resumes the page, another starts at their home). */
   signIn: (token: string) => void;
   signOut: () => void;
+  /**
+   * A plain-HTTP request of the page (an upload, a download: app/client.ts fileSessionEnd) had the session refused: as a
+   * GraphQL refusal does, the login is asked over the page, saying why.
+   */
+  sessionRefused: (reason: SessionEnd) => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -126,7 +131,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [api]);
   return (
     <Provider value={api.client}>
-      <CurrentUser signedIn={signedIn} expected={expected} shown={shown} ended={ended} resumed={resumed} signIn={signIn} signOut={signOut}>
+      <CurrentUser
+        signedIn={signedIn}
+        expected={expected}
+        shown={shown}
+        ended={ended}
+        resumed={resumed}
+        signIn={signIn}
+        signOut={signOut}
+        sessionRefused={expire}
+      >
         {children}
       </CurrentUser>
     </Provider>
@@ -142,6 +156,7 @@ function CurrentUser({
   resumed,
   signIn,
   signOut,
+  sessionRefused,
 }: {
   children: ReactNode;
   signedIn: boolean;
@@ -151,6 +166,7 @@ function CurrentUser({
   resumed: number;
   signIn: Session['signIn'];
   signOut: Session['signOut'];
+  sessionRefused: Session['sessionRefused'];
 }) {
   const [{ data, fetching }] = useQuery({ query: MeQuery, pause: !signedIn, requestPolicy: 'network-only' });
   // While the session is ended the page's user stays (its `me` read again meanwhile would be refused): the page is kept.
@@ -164,8 +180,8 @@ function CurrentUser({
     if (user) shown.current = user.id;
   }, [user, shown]);
   const value = useMemo(
-    () => ({ user, loading: signedIn && fetching && !theirs, ended, resumed, signIn, signOut }),
-    [user, signedIn, fetching, theirs, ended, resumed, signIn, signOut],
+    () => ({ user, loading: signedIn && fetching && !theirs, ended, resumed, signIn, signOut, sessionRefused }),
+    [user, signedIn, fetching, theirs, ended, resumed, signIn, signOut, sessionRefused],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { App, Button } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
+import { fileSessionEnd } from '../app/client';
+import { useSession } from '../app/session';
 import { pathWithQuery, useDownloadLink } from './download-link';
 
 /**
@@ -19,6 +21,7 @@ export function ExcelButton({
   label?: string;
 }) {
   const { message } = App.useApp();
+  const { sessionRefused } = useSession();
   const mint = useDownloadLink();
   const [busy, setBusy] = useState(false);
   const download = async () => {
@@ -29,6 +32,9 @@ export function ExcelButton({
       const res = await fetch(link.url);
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as { error?: { message?: string }; errors?: { message: string }[] } | null;
+        // The session that minted the link ended meanwhile, or the account was disabled: the login over the page.
+        const ended = fileSessionEnd(body);
+        if (ended) sessionRefused(ended);
         return void message.error(body?.error?.message ?? body?.errors?.[0]?.message ?? `导出失败（${res.status}）`);
       }
       const url = URL.createObjectURL(await res.blob());

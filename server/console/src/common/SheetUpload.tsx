@@ -2,6 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { Alert, App, Button, Space, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
+import { fileSessionEnd } from '../app/client';
+import { useSession } from '../app/session';
 import { authHeaders } from '../app/token';
 
 interface RowError {
@@ -47,6 +49,7 @@ export function SheetUpload({
   pendingWords?: string;
 }) {
   const { message } = App.useApp();
+  const { sessionRefused } = useSession();
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<Refusal>();
   const [posted, setPosted] = useState<Posted>();
@@ -59,6 +62,9 @@ export function SheetUpload({
       body.append('file', file);
       const res = await fetch(path, { method: 'POST', headers: authHeaders(), body });
       const answer = (await res.json().catch(() => null)) as (Posted & { error?: Refusal }) | null;
+      // The session refused (expired, 退出 elsewhere, the account disabled): the login over the page, as for GraphQL.
+      const ended = fileSessionEnd(answer);
+      if (ended) sessionRefused(ended);
       if (!res.ok || !answer || answer.error) return setRefusal(answer?.error ?? { message: `上传失败（${res.status}）` });
       setPosted(answer);
       void message.success(postedWords(answer, pendingWords));

@@ -31,6 +31,7 @@ const BookQuery = graphql(`
             batchNo
           }
           onHand
+          reserved
         }
       }
     }
@@ -55,17 +56,30 @@ interface Values {
 }
 
 /**
- * Sweep 23c: the rows a refusal shows were counted against a book that has moved since the page read it — the API
- * refused a count at `input.counts.N…` and gave the book it holds now (extensions.bookQuantity), not the 账面 shown.
+ * Sweep 23c: the rows a refusal shows were counted against a book other than the one on screen — the API refused a
+ * count at `input.counts.N…` for the book it holds now: one that moved since the page read it (extensions.bookQuantity,
+ * not the 账面 shown), or a count below what is reserved there (extensions.reserved, with what holds it in heldBy: D9,
+ * D27 — a document awaiting approval, an approved plan; the 预留 shown may be older). What each says, for the alert
+ * above the table; any of them has the book read again, the counts typed kept.
  */
-function movedBooks(error: CombinedError, posted: readonly { batchId: string }[], shown: readonly Line[]): string[] {
+function refusedAgainstBook(error: CombinedError, posted: readonly { batchId: string; countedQuantity: number }[], shown: readonly Line[]): string[] {
   return error.graphQLErrors.flatMap((e) => {
     const at = /^input\.counts\.(\d+)\./.exec(typeof e.extensions?.field === 'string' ? e.extensions.field : '');
+    const count = at && posted[Number(at[1])];
+    const line = count && shown.find((l) => l.batch.id === count.batchId);
+    if (!line) return [];
+    const { unit } = line.item;
     const book = e.extensions?.bookQuantity;
-    const line = at && shown.find((l) => l.batch.id === posted[Number(at[1])]?.batchId);
-    if (!line || typeof book !== 'number' || book === line.onHand) return [];
+    if (typeof book === 'number' && book !== line.onHand) {
+      return [
+        `批号 ${line.batch.batchNo} 的账面已变动：打开本页时 ${formatNumber(line.onHand)} ${unit}，现为 ${formatNumber(book)} ${unit}（其间有出入库）。账面已刷新，录入的实盘数量保留，请按新账面核对差异和原因后重新提交`,
+      ];
+    }
+    const reserved = e.extensions?.reserved;
+    if (typeof reserved !== 'number') return [];
+    const heldBy = Array.isArray(e.extensions?.heldBy) ? e.extensions.heldBy.filter((h): h is string => typeof h === 'string') : [];
     return [
-      `批号 ${line.batch.batchNo} 的账面已变动：打开本页时 ${formatNumber(line.onHand)} ${line.item.unit}，现为 ${formatNumber(book)} ${line.item.unit}（其间有出入库）。账面已刷新，录入的实盘数量保留，请按新账面核对差异和原因后重新提交`,
+      `批号 ${line.batch.batchNo} 已预留 ${formatNumber(reserved)} ${unit}${heldBy.length ? `（${heldBy.join('、')}）` : ''}，实盘 ${formatNumber(count.countedQuantity)} ${unit} 低于预留量，未提交。账面和预留已刷新，录入的实盘数量保留：预留处理后再重新提交`,
     ];
   });
 }
@@ -144,11 +158,12 @@ export default function StocktakePage() {
     // The API numbers the counts it was sent; the form keys its rows by batch.
     if (result.error) {
       const messages = showFieldErrors(form, result.error, { rows: { list: 'counts', keys: entered.map((c) => c.batchId) } });
-      // Sweep 23c: refused against a book that moved meanwhile — the book is read again (the counts typed stay: the form
-      // keys them by batch) and the alert says that it changed, before the refusal's own words at the row.
-      const moved = movedBooks(result.error, entered, lines);
-      if (moved.length) refetchBook();
-      setAlerts([...moved, ...messages]);
+      // Sweep 23c: refused against a book that moved meanwhile, or a count below what is reserved — the book is read
+      // again (the counts typed stay: the form keys them by batch) and the alert says what changed or what is reserved,
+      // before the refusal's own words at the row.
+      const againstBook = refusedAgainstBook(result.error, entered, lines);
+      if (againstBook.length) refetchBook();
+      setAlerts([...againstBook, ...messages]);
     } else if (result.data) setDone(result.data.submitStocktake);
   };
 
@@ -193,6 +208,8 @@ export default function StocktakePage() {
             { title: '物资', render: (_, l) => l.item.name },
             { title: '批号', render: (_, l) => l.batch.batchNo },
             { title: '账面', align: 'right', render: (_, l) => `${formatNumber(l.onHand)} ${l.item.unit}` },
+            // D9, D27: what approved plans and documents awaiting approval hold — a count may not be below it.
+            { title: '预留', align: 'right', render: (_, l) => (l.reserved ? `${formatNumber(l.reserved)} ${l.item.unit}` : '—') },
             {
               title: '实盘',
               render: (_, l) => (
