@@ -386,7 +386,21 @@ export const BatchTrace = builder.objectRef<TraceShape>('BatchTrace').implement(
           .filter((m) => m.bucket === 'ON_HAND')
           .reduce((s, m) => s + m.quantity, 0),
     }),
-    issuedQuantity: t.int({ resolve: (x) => liveMovements(x, 'ISSUE').reduce((s, m) => s - m.quantity, 0) }),
+    // Sweep 25a F2 (D10, D11, D18): every way the batch left the books, counted once — not issues alone (a batch rotated
+    // out in full read 入库 400 / 出库 0 / 现存 无).
+    issuedQuantity: t.int({
+      description:
+        'What left the books of this batch (D18): issues (distributions to households included), stock rotated out to a buyer or donee (D10), scrapped and written off (D11, D27; a loss in transit included) — each once, net of reversals. So receivedQuantity − issuedQuantity is what the holdings show, but for stocktake differences and transfers to or from stores outside your scope (movements lists each)',
+      resolve: (x) =>
+        // Net per type: a write-off of what households lost posts +n and −n at the point (its pieces left with their
+        // issue, household-returns.ts) and adds nothing here.
+        [
+          ...liveMovements(x, 'ISSUE'),
+          ...liveMovements(x, 'ROTATION').filter((m) => m.quantity < 0),
+          ...liveMovements(x, 'SCRAP'),
+          ...liveMovements(x, 'WRITE_OFF'),
+        ].reduce((s, m) => s - m.quantity, 0),
+    }),
   }),
 });
 

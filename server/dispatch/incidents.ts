@@ -221,7 +221,10 @@ export interface IncidentItemBalance {
   writtenOff: number;
   otherOut: number;
   atPoints: number;
-  /** Of atPoints: counted damaged or lost and awaiting the scrap or write-off approval (D27). */
+  /**
+   * Of atPoints: counted damaged or lost at the point and awaiting the scrap or write-off approval (D27) — not a shortage
+   * declared on receipt, which never reached the point (pendingWriteOff, of inTransit: sweep 25c F1).
+   */
   pendingAtPoints: number;
   // With households: distributed − returnedByHouseholds − lostAtHouseholds = withHouseholds.
   lostAtHouseholds: number;
@@ -301,12 +304,15 @@ export async function incidentBalance(db: Db, incidentId: string): Promise<Incid
                  FROM movements m JOIN documents d ON d.id = m.document_id
                 WHERE m.store_id IN (SELECT id FROM points) AND m.bucket = 'ON_HAND' AND d.status = 'POSTED' AND d.type <> 'REVERSAL'
                 GROUP BY 1),
-             -- D27: counted damaged or lost at a point (or lost at households) and awaiting approval.
+             -- D27: counted damaged or lost at a point (or lost at households) and awaiting approval. Sweep 25c F1: not a
+             -- shortage declared on receipt — its 核销单 is the point's document but its goods are in transit, never on the
+             -- point's books (transfer_id set: holders.ts's rule); they are pendingWriteOff, of inTransit, only.
              pending AS (
                SELECT l.item_id, -sum(l.quantity) FILTER (WHERE NOT ${households}) at_points,
                       -sum(l.quantity) FILTER (WHERE ${households}) at_households
                  FROM documents d JOIN document_lines l ON l.document_id = d.id
-                WHERE d.store_id IN (SELECT id FROM points) AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF') AND l.quantity < 0
+                WHERE d.store_id IN (SELECT id FROM points) AND d.status = 'PENDING_APPROVAL' AND d.type IN ('SCRAP', 'WRITE_OFF')
+                  AND d.transfer_id IS NULL AND l.quantity < 0
                 GROUP BY 1),
              -- D22 (sweep 23b F5): handed out at a point and reversed by an approved 冲销单 — shown, counted in no sum.
              reversed AS (

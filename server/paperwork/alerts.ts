@@ -11,7 +11,7 @@ import { storeScopeSql } from '../reserves/rotation.ts';
 import { getRegionInScope } from '../regions/service.ts';
 import { subtreePrefix } from '../regions/codes.ts';
 import { uuidList } from '../../drizzle/uuid-list.ts';
-import type { OverStandard } from '../relief/distributions.ts';
+import type { OverStandard, WithoutStandard } from '../relief/distributions.ts';
 import { distributionStands } from '../relief/trace.ts';
 import { planNumber } from './print/plan.ts';
 import { quantityText } from '../inventory/common.ts';
@@ -19,7 +19,8 @@ import { userNameAt } from '../users/names.ts';
 
 // What someone should be told about, in the user's scope: expired batches (D26) and batches expiring soon (D10), stock
 // below quota (D19), emergency approvals whose written approval is near or past its 48 h or was rejected (D14, D24), any reconciliation
-// line where the ledger and the balances disagree (D22), relief handed out beyond the standard (D29), approvals
+// line where the ledger and the balances disagree (D22), relief handed out beyond the standard or of an item with no
+// standard at the 安置点 (D29), approvals
 // whose requester and approver had their passwords set by one third person (D24), and a company's spot check that found
 // less than it holds for us (D6, D9). Each alert has a stable key, so
 // that a webhook sends it once.
@@ -34,6 +35,7 @@ export type AlertKind =
   | 'APPROVAL_WAITING'
   | 'RECONCILIATION'
   | 'RELIEF_OVER_STANDARD'
+  | 'RELIEF_WITHOUT_STANDARD'
   | 'SHARED_CREDENTIALS'
   | 'AGREEMENT_CHECK_SHORT';
 export const ALERT_KINDS: readonly AlertKind[] = [
@@ -46,6 +48,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'APPROVAL_WAITING',
   'RECONCILIATION',
   'RELIEF_OVER_STANDARD',
+  'RELIEF_WITHOUT_STANDARD',
   'SHARED_CREDENTIALS',
   'AGREEMENT_CHECK_SHORT',
 ];
@@ -86,6 +89,7 @@ export async function listAlerts(ctx: ServiceContext, policy: AlertPolicy, regio
     ...(await rejectedWrittenApprovalAlerts(ctx, regionCode)),
     ...(await waitingApprovalAlerts(ctx, policy, regionCode)),
     ...(await reliefOverStandardAlerts(ctx, regionCode)),
+    ...(await reliefWithoutStandardAlerts(ctx, regionCode)),
   ];
   if (ctx.actor.role !== 'KEEPER') {
     alerts.push(...(await sharedCredentialAlerts(ctx, regionCode)));
@@ -404,6 +408,62 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
       planId: null,
       dueAt: null,
       quantity: over.lines.reduce((sum, l) => sum + l.quantity, 0),
+    };
+  });
+}
+
+/**
+ * D29 (sweep 25c F4): a distribution of an item for which no relief standard applies at the 安置点 — nothing limited it
+ * (40 床 to a one-person household passed as an ordinary issue) — is told to the command as one beyond the standard is
+ * (reliefOverStandardAlerts: the same scope, period and standing): one alert per such distribution, naming the 安置点,
+ * the document, the household's size, the items and quantities (with what it had before), that no standard is set, and
+ * who handed it out; never who received it. The command sets a standard for the region, or accepts the hand-out.
+ */
+async function reliefWithoutStandardAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
+  const rows = await queryRows<{
+    id: string;
+    number: string;
+    without: WithoutStandard | string;
+    store_id: string;
+    store: string;
+    region_code: string;
+    distributor: string;
+  }>(
+    ctx.db,
+    sql`SELECT doc.id::text, doc.number, doc.details -> 'withoutStandard' AS without, s.id::text AS store_id,
+               s.name AS store, s.region_code, ${userNameAt(sql`u.id`, sql`d.distributed_at`, sql`u.display_name`)} AS distributor
+          FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
+          JOIN users u ON u.id = d.distributed_by
+         WHERE doc.details -> 'withoutStandard' IS NOT NULL AND ${distributionStands(sql`doc.status`)}
+           AND doc.recorded_at >= ${since}::timestamptz AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
+         ORDER BY doc.recorded_at DESC, doc.number DESC`,
+  );
+  if (!rows.length) return [];
+  const withouts = rows.map((r) => (typeof r.without === 'string' ? (JSON.parse(r.without) as WithoutStandard) : r.without));
+  const items = await queryRows<{ id: string; name: string; unit: string }>(
+    ctx.db,
+    sql`SELECT id::text, name, unit FROM items WHERE id IN (${uuidList([...new Set(withouts.flatMap((o) => o.lines.map((l) => l.itemId)))])})`,
+  );
+  const item = (id: string) => items.find((i) => i.id === id) ?? { name: id, unit: '' };
+  return rows.map((r, n) => {
+    const without = withouts[n];
+    const lines = without.lines.map((l) => {
+      const { name, unit } = item(l.itemId);
+      return `${name} ${quantityText(l.quantity, unit)}${l.already ? `（此前已领 ${quantityText(l.already, unit)}）` : ''}`;
+    });
+    return {
+      key: `RELIEF_WITHOUT_STANDARD:${r.id}`,
+      kind: 'RELIEF_WITHOUT_STANDARD',
+      severity: 'WARNING',
+      message: `${r.store} 无救助标准发放 ${r.number}：${without.householdSize} 人户，${lines.join('、')}；本地区未设该物资救助标准，未作限量；发放人 ${r.distributor}`,
+      regionCode: r.region_code,
+      storeId: r.store_id,
+      batchId: null,
+      itemId: without.lines.length === 1 ? without.lines[0].itemId : null,
+      planId: null,
+      dueAt: null,
+      quantity: without.lines.reduce((sum, l) => sum + l.quantity, 0),
     };
   });
 }

@@ -50,6 +50,29 @@ export interface OverStandard {
   lines: { itemId: string; quantity: number; already: number; allowance: number }[];
 }
 
+/**
+ * D29 (sweep 25c F4): what a distribution handed out of items for which no relief standard applies at the 安置点 (none
+ * set on its region chain, and not equipment D12 always recovers, whose standard is then 0: allowanceWithoutStandard) —
+ * per item the quantity and what the household had before, with its size. Nothing limits such a hand-out, so the command
+ * is told of it (alerts: RELIEF_WITHOUT_STANDARD) as it was recorded, whatever standard is set later (D31); and its 依据
+ * says there was no standard. No personal data, as OverStandard.
+ */
+export interface WithoutStandard {
+  householdSize: number;
+  lines: { itemId: string; quantity: number; already: number }[];
+}
+
+/**
+ * D22, D29 (sweep 14c LOW-9, sweep 25c F4): what a hand-out rests on, for the journal's 依据 and the print — the
+ * standard; beyond it the keeper's stated reason, which the command was told of (the reason itself stays in the
+ * record); and, for items with no standard at the point, that there was none: 「按救助标准」 is not claimed for them.
+ */
+export function distributionBasis(overStandard: boolean, withoutStandard: number, lines: number): string {
+  if (withoutStandard === lines) return '无救助标准，按实发放到户（已报指挥部）';
+  const basis = overStandard ? '超标准发放到户（原因已报指挥部）' : '按救助标准发放到户';
+  return withoutStandard ? `${basis}；其中部分物资无救助标准，按实发放（已报指挥部）` : basis;
+}
+
 const distributeSchema = z.object({
   storeId: idSchema,
   incidentId: idSchema,
@@ -212,13 +235,18 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         );
       const before = recorded.received;
       const over: OverStandard['lines'] = [];
+      const without: WithoutStandard['lines'] = [];
       v.lines.forEach((l, i) => {
         const item = itemMap.get(l.itemId)!;
         const standard = effectiveStandard(standards, point.regionCode, l.itemId);
         // D12, D29 (sweep 11a F2): equipment always recovered has a standard of 0 unless one is set for it.
         const allowance = standard ? allowanceOf(standard, v.household.size) : allowanceWithoutStandard(recoveryRuleOf(item.recoveryKind, item.recoveryMonths));
-        if (allowance === null) return;
         const already = before.get(l.itemId) ?? 0;
+        // D29 (sweep 25c F4): no standard limits it — handed out as asked, and the command told (RELIEF_WITHOUT_STANDARD).
+        if (allowance === null) {
+          without.push({ itemId: l.itemId, quantity: l.quantity, already });
+          return;
+        }
         if (already + l.quantity <= allowance) return;
         if (!v.overrideReason) {
           const details = { allowance, already, requested: l.quantity, itemId: l.itemId, hasStandard: standard !== null };
@@ -239,6 +267,7 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
       // D24 (no one person moves reserves alone): a hand-out beyond the standard is the keeper's call with a reason, and
       // the command is told of it (alerts: RELIEF_OVER_STANDARD).
       const overStandard: OverStandard | null = over.length ? { householdSize: v.household.size, lines: over } : null;
+      const withoutStandard: WithoutStandard | null = without.length ? { householdSize: v.household.size, lines: without } : null;
       const lines = v.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity }));
       const locked = await lockOutbound(tx, point.id, lines);
       // D26: expired stock is frozen; D8, D21: a backdated hand-out picks from what the point held at its date (the
@@ -250,11 +279,10 @@ export async function distributeRelief(ctx: ServiceContext, input: unknown) {
         // The ledger names no person: personal data stays in the distribution record, shown only to those who need it.
         recipient: '受灾群众（按户发放）',
         reasonCode: 'RELIEF',
-        // D22, D29 (sweep 14c LOW-9): what the hand-out rests on, for the journal's 依据 and the print — the standard, or
-        // beyond it the keeper's stated reason, which the command was told of (the reason itself stays in the record).
-        reference: overStandard ? '超标准发放到户（原因已报指挥部）' : '按救助标准发放到户',
+        // D22, D29 (sweep 14c LOW-9, sweep 25c F4): what the hand-out rests on, for the journal's 依据 and the print.
+        reference: distributionBasis(overStandard !== null, without.length, v.lines.length),
         incidentId: incident.id,
-        details: overStandard && { overStandard },
+        details: overStandard || withoutStandard ? { ...(overStandard && { overStandard }), ...(withoutStandard && { withoutStandard }) } : null,
         locked,
         ...outboundEntries(point.id, picks, 'RELIEF'),
         afterPost: async (t, posted) => {

@@ -144,4 +144,14 @@ describe('D21, D22 (sweep 16c F7): 编制单位 names the scope the figures cove
     expect((await titleOf('/exports/stock.xlsx', 'auditor', { regionCode: '410781' })).unit).toBe('卫辉市');
     expect((await titleOf('/exports/valuation.xlsx', 'auditor', {})).unit).toBe('新乡市');
   });
+
+  it('D10, D26 (sweep 25a F4): 轮换到期’s 期间 says what it lists — by 应轮换日期, that day included, overdue and expired with it — not 「个月内到期」', async () => {
+    t.clock.set(TODAY); // 6 December, China time
+    expect((await titleOf('/exports/rotation-due.xlsx', 'auditor', { regionCode: '410700', withinMonths: '12' })).period).toBe(
+      '应轮换日期不晚于 2027-12-06（含已逾期、已过期批次）',
+    );
+    expect((await titleOf('/exports/rotation-due.xlsx', 'auditor', { regionCode: '410700', withinMonths: '0' })).period).toBe(
+      '应轮换日期不晚于 2026-12-06（含已逾期、已过期批次）',
+    );
+  });
 });

@@ -16,6 +16,11 @@ const INT_HEADINGS = new Set([
   ...['在库', '预留', '可用', '在途', '数量', '在库数量', '在途数量', '剩余天数'],
   ...['储备定额', '可用库存', '其中实物储备', '协议承储', '缺口', '需求', '计划调拨', '已发运', '已接收', '已发放', '已回收'],
 ]);
+/**
+ * Sweep 25c F5 (D28): the 物资收支's per-安置点 section (below its 按安置点 heading row) fills only these int columns — the
+ * way and the point's books are counted per item, not per 安置点 —; the others stay empty there, not 0.
+ */
+const PER_POINT_INTS = new Set(['需求', '已接收', '10 小时内接收']);
 const DATE_HEADINGS = new Set(['生产日期', '有效期至', '应轮换日期']);
 const TIME_HEADINGS = new Set(['业务时间', '记账时间', '入库时间']);
 
@@ -92,8 +97,10 @@ describe('Excel out (issue 13)', () => {
       sheet: '储备物资估值',
       unit: '新乡市',
       total: true,
-      query: () => ({ groupBy: 'STORE,CATEGORY' }),
-      headings: ['仓库', '类别', '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'],
+      // Sweep 25c F8: by item first, so that every row and 小计 counts one item (integer quantities); by store or category
+      // the quantities are left empty (tests/api/valuation-export-units-sweep25c.test.ts).
+      query: () => ({ groupBy: 'ITEM,STORE' }),
+      headings: ['物资', '仓库', '在库数量', '在库金额（元）', '在途数量', '在途金额（元）'],
     },
     {
       list: 'rotation-due',
@@ -154,6 +161,11 @@ describe('Excel out (issue 13)', () => {
         '其中：丢失待核销',
         '受助户数',
         '储备库直接发放',
+        // Sweep 25c F5 (D28): the per-安置点 section's own columns, after the items' (Incident.basicNeeds).
+        '安置点',
+        '所在乡镇',
+        '10 小时内接收',
+        '10 小时内送达',
       ],
     },
   ];
@@ -191,11 +203,20 @@ describe('Excel out (issue 13)', () => {
     // Cell types of every data row.
     const last = c.total ? ws.rowCount - 1 : ws.rowCount;
     expect(last).toBeGreaterThan(HEADER_ROW);
+    // Sweep 25c F5: where the incident balance's per-安置点 section starts (its heading row), if it has one.
+    const section = sheetValues(ws, HEADER_ROW + 1).findIndex((r) => String(r[1] ?? '').startsWith('按安置点')) + HEADER_ROW + 1;
     for (let n = HEADER_ROW + 1; n <= last; n++) {
       c.headings.forEach((h, i) => {
         const cell = ws.getRow(n).getCell(i + 1);
         const where = `${c.list} row ${n} ${h}`;
-        if (INT_HEADINGS.has(h)) {
+        if (section > HEADER_ROW && n >= section && (INT_HEADINGS.has(h) || PER_POINT_INTS.has(h))) {
+          if (n > section && PER_POINT_INTS.has(h)) {
+            expect(Number.isInteger(cell.value), where).toBe(true);
+            expect(cell.numFmt, where).toBe('#,##0');
+          } else expect(cell.value, where).toBeNull();
+        } else if (PER_POINT_INTS.has(h) && !INT_HEADINGS.has(h)) {
+          expect(cell.value, where).toBeNull(); // an item row: 10 小时内接收 is the section's
+        } else if (INT_HEADINGS.has(h)) {
           expect(Number.isInteger(cell.value), where).toBe(true);
           expect(cell.numFmt, where).toBe('#,##0');
         } else if (h.endsWith('（元）')) {
@@ -262,7 +283,7 @@ describe('Excel out (issue 13)', () => {
     expect((await download(t, '/exports/valuation.xlsx', 'keeper')).status).toBe(403);
   });
 
-  it('D21: the valuation has a 小计 per store (first grouping) and a 合计 with quantities; both add up to the fen', async () => {
+  it('D21: the valuation has a 小计 per store (first grouping) and a 合计; both add up to the fen (sweep 25c F8: no mixed-unit quantity)', async () => {
     const ws = await openWorkbook((await download(t, '/exports/valuation.xlsx', 'auditor', { groupBy: 'STORE,CATEGORY' })).body as Buffer);
     const rows = sheetValues(ws, HEADER_ROW + 1);
     const v = await valuationOf(t, 'auditor', { groupBy: ['STORE', 'CATEGORY'] });
@@ -274,19 +295,19 @@ describe('Excel out (issue 13)', () => {
     for (const s of subtotals) {
       const store = String(s[0]).replace(/ 小计$/, '');
       const mine = body.filter((r) => r[0] === store);
-      expect(s[2]).toBe(mine.reduce((a, r) => a + (r[2] as number), 0));
+      // Sweep 25c F8 (was: the pieces of the store's categories added up): a store's or category's stock mixes items —
+      // its quantities are left empty, as the console's 「—」 (tests/api/valuation-export-units-sweep25c.test.ts).
+      expect([s[2], s[4]]).toEqual([null, null]);
       expect(Math.round((s[3] as number) * 100)).toBe(mine.reduce((a, r) => a + Math.round((r[3] as number) * 100), 0));
-      expect(s[4]).toBe(mine.reduce((a, r) => a + (r[4] as number), 0));
       // A subtotal row follows the last row of its store.
       const at = rows.indexOf(s);
       expect(rows[at - 1][0]).toBe(store);
     }
     const total = rows.at(-1)!;
     expect(total[0]).toBe('合计');
-    expect(total[2]).toBe(v.groups.reduce((a: number, g: any) => a + g.quantity, 0));
-    expect(total[2]).toBeGreaterThan(0);
+    expect([total[2], total[4]]).toEqual([null, null]);
+    expect(body.every((r) => r[2] === null && r[4] === null)).toBe(true);
     expect(total[3]).toBe(Number(v.onHand));
-    expect(total[4]).toBe(v.groups.reduce((a: number, g: any) => a + g.inTransitQuantity, 0));
     expect(total[5]).toBe(Number(v.inTransit));
     // A value of 300 is the number 300, shown with two decimals by the cell format (not the text "300.00").
     expect(body.every((r) => typeof r[3] === 'number')).toBe(true);

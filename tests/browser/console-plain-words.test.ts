@@ -50,7 +50,8 @@ describe('the console in plain words', () => {
     const { page } = await open('dispatcher');
     await page.goto(`${t.origin}/dispatch/incidents`, { waitUntil: 'domcontentloaded' });
     await clickText(page, 'a', DEMO_INCIDENT);
-    await waitForText(page, '灾后 10 小时内基本生活得到救助');
+    // Sweep 25c F12 (D28): the flag is named for what it measures, goods received at the 安置点 (was 「基本生活得到救助」).
+    await waitForText(page, '灾后 10 小时内物资送达安置点');
     await waitForText(page, '回收清点与结束事件');
     await page.waitForSelector('[data-testid="outstanding-recovery"] .ant-table-row');
     await expectNoRuleIds(page);

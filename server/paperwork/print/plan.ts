@@ -5,7 +5,15 @@ import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
 import { getPlanInScope, plannedLines, writtenApprovalOf } from '../../dispatch/plans.ts';
-import { BASIC_NEEDS_HOURS, meetsBasicNeedsTarget } from '../../relief/deadlines.ts';
+import {
+  BASIC_NEEDS_HOURS,
+  hoursBetween,
+  lineArrival,
+  lineMeetsBasicNeedsTarget,
+  NOTHING_DELIVERED,
+  type LineArrival,
+  type LineDelivery,
+} from '../../relief/deadlines.ts';
 import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
@@ -18,11 +26,22 @@ import { userNameAt } from '../../users/names.ts';
 
 const SOURCE: Record<string, string> = { AGREEMENT: '协议储备', CAPACITY: '产能储备' };
 
+/** A time as the 调拨令 prints it (its 日期, the emergency approval's written approval). */
+const timeText = (at: Date) => chinaText(at, 'yyyy-LL-dd HH:mm');
+
 /** The printed number of a plan (plans are identified by id): DL-<day requested>-<first 8 characters of the id>. */
 export const planNumber = (id: string, requestedAt: Date) => `DL-${chinaText(requestedAt, 'yyyyLLdd')}-${id.slice(0, 8).toUpperCase()}`;
 
 /** What the reader may not see of a line: its batch, unit price and amount (D20, finding H2). */
 const HIDDEN = '—';
+
+/** D25: what a line needing another jurisdiction's consent says of it (a refused one is not among the lines). */
+const CONSENT_WORDS: Record<'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN', string> = {
+  PENDING: '待对方辖区同意，同意前不调运',
+  APPROVED: '对方辖区已同意',
+  REJECTED: '对方辖区不同意调用，不调运',
+  WITHDRAWN: '跨区域调用请求已随方案撤回（对方辖区未答复），未调运',
+};
 
 /**
  * 调拨令 (D14): a persisted dispatch plan as printed for signature, for those who may see its incident.
@@ -40,6 +59,16 @@ const HIDDEN = '—';
  * D25 (sweep 13b #10): as the API's plan (plannedLines), a line whose jurisdiction refused its consent is not planned —
  * the 调拨令 is what stores and drivers act on, so it is not listed among the lines nor counted in the 合计 (a fact names
  * it, 未获同意); a line still waiting for consent is listed, marked 待对方辖区同意 (nothing of it moves before).
+ *
+ * D14, D24 (sweep 25c F9): the plan's course as the API has it (requestedAt, approvedAt, executedAt, completedAt) — who
+ * approved it and when, with the approval's 文号 (the journal's 批准文号 of its shipments), who executed it and when, when
+ * it was completed. Sweep 25c F3 (README: a rejected document names its 驳回人 and 驳回理由): a plan rejected by its
+ * approver says so — who (named as at the act), when, why; one withdrawn by its requester (or cancelled by another
+ * dispatcher) says who, when and why (planEnd).
+ *
+ * D28 (sweep 25c F10): each line's arrival and hours since the disaster, and the 灾后超时 verdict, are the API's
+ * (DispatchPlanLine.arrivesAt, hoursSinceIncident, meetsBasicNeedsTarget: arrivalsOf) — a received line by its
+ * receipt's time, one not yet received labelled 预计.
  */
 export async function printablePlan(ctx: ServiceContext, id: string): Promise<Printable> {
   const plan = await getPlanInScope(ctx.db, ctx.actor, id, 'id');
@@ -49,15 +78,20 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     occurred_at: string;
     requested_by: string;
     approved_by: string | null;
+    executed_by: string | null;
   }>(
     ctx.db,
     sql`SELECT i.name, i.occurred_at, ${userNameAt(sql`rq.id`, sql`${row.requestedAt.toISOString()}::timestamptz`, sql`rq.display_name`)} AS requested_by,
-               ${row.approvedAt ? userNameAt(sql`ap.id`, sql`${row.approvedAt.toISOString()}::timestamptz`, sql`ap.display_name`) : sql`ap.display_name`} AS approved_by
+               ${row.approvedAt ? userNameAt(sql`ap.id`, sql`${row.approvedAt.toISOString()}::timestamptz`, sql`ap.display_name`) : sql`ap.display_name`} AS approved_by,
+               ${row.executedAt ? userNameAt(sql`ex.id`, sql`${row.executedAt.toISOString()}::timestamptz`, sql`ex.display_name`) : sql`ex.display_name`} AS executed_by
           FROM incidents i JOIN users rq ON rq.id = ${row.requestedBy}::uuid
           LEFT JOIN users ap ON ap.id = ${row.approvedBy}::uuid
+          LEFT JOIN users ex ON ex.id = ${row.executedBy}::uuid
          WHERE i.id = ${plan.incidentId}::uuid`,
   );
   const written = row.emergency ? await writtenApprovalFact(ctx, plan.id!, row) : null;
+  const approval = await planApprovalOf(ctx, plan.id!);
+  const ended = row.status === 'CANCELLED' ? await planEnd(ctx, row, approval) : null;
   const agreementIds = [...new Set(plan.lines.flatMap((l) => (l.agreementId ? [l.agreementId] : [])))];
   const [stores, batches, items, agreements] = await Promise.all([
     storeNames(
@@ -81,7 +115,8 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         )
       : [],
   ]);
-  const lookups = policyLookupsThrough(createLoaders(ctx.db));
+  const loaders = createLoaders(ctx.db);
+  const lookups = policyLookupsThrough(loaders);
   const planned = plannedLines(plan.lines);
   const refused = plan.lines.filter((l) => !planned.includes(l));
   const lines = await Promise.all(
@@ -103,13 +138,29 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     })
     .join('；');
   const lateFact = `${late.map((l) => `第 ${l.lineNo} 行预计 ${l.etaHours} 小时到达`).join('；')}，超出 ${row.deadlineHours} 小时时限`;
-  // D28 (sweep 14c LOW-4): the disaster's clock, apart from the order's 时限 — a line leaving at execution (or now, before)
-  // and arriving after occurredAt + 10 h is flagged with its hours since the disaster.
+  // D28 (sweep 14c LOW-4, sweep 25c F10): the disaster's clock, apart from the order's 时限 — each line's arrival as the
+  // API gives it (received: the receipt's time; else planned, 预计), flagged where the API's meetsBasicNeedsTarget is false.
+  // A cancelled plan moves nothing: no arrival, no verdict.
   const occurredAt = new Date(incident.occurred_at);
-  const leaves = row.executedAt ?? ctx.clock.now().toJSDate();
-  const sinceDisaster = (l: (typeof planned)[number]) => Math.round(((leaves.getTime() - occurredAt.getTime()) / 3_600_000 + l.etaHours) * 10) / 10;
-  const afterTarget = planned.filter((l) => !meetsBasicNeedsTarget(new Date(leaves.getTime() + l.etaHours * 3_600_000), occurredAt));
-  const afterTargetFact = `${afterTarget.map((l) => `第 ${l.lineNo} 行灾后约 ${sinceDisaster(l)} 小时到达`).join('；')}，超过灾后 ${BASIC_NEEDS_HOURS} 小时基本生活保障时限`;
+  const arrivals = row.status === 'CANCELLED' ? null : await arrivalsOf(ctx, plan, loaders, planned);
+  const arrivalOfLine = (l: (typeof planned)[number]) => arrivals?.get(l.lineNo) ?? null;
+  const afterTarget = planned.filter((l) => {
+    const a = arrivalOfLine(l);
+    return a !== null && !lineMeetsBasicNeedsTarget(a.arrival, occurredAt);
+  });
+  const afterTargetFact = `${afterTarget
+    .map((l) => {
+      const { arrival, received } = arrivalOfLine(l)!;
+      const hours = hoursBetween(occurredAt, arrival.at);
+      if (!arrival.complete) return `第 ${l.lineNo} 行未到齐（已到 ${received}，共 ${l.quantity}）`;
+      return `第 ${l.lineNo} 行${arrival.received ? '' : '预计'}灾后 ${hours} 小时到达`;
+    })
+    .join('；')}，未能在灾后 ${BASIC_NEEDS_HOURS} 小时基本生活保障时限内全部到达`;
+  const arrivalCell = (l: (typeof planned)[number]) => {
+    const a = arrivalOfLine(l);
+    return a ? arrivalWords(a.arrival, a.received, l.quantity, hoursBetween(occurredAt, a.arrival.at)) : HIDDEN;
+  };
+  const approvalRef = row.emergency ? null : ((approval?.status === 'APPROVED' ? approval.approval_ref : null) ?? row.writtenApprovalRef);
   const destinationName = (idx: number) => plan.destinations.find((d) => d.idx === idx)?.name ?? '';
   const total = formatFen(lines.reduce((s, x) => s + (x.shown ? x.amount : 0n), 0n));
   return {
@@ -121,11 +172,19 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
     date: chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm'),
     facts: [
       ['事件', incident.name],
-      ['状态', PLAN_STATUS_NAMES[row.status] ?? row.status],
+      ['状态', ended?.status ? `${PLAN_STATUS_NAMES[row.status]}（${ended.status}）` : (PLAN_STATUS_NAMES[row.status] ?? row.status)],
       ['申请人', incident.requested_by],
-      ['批准人', incident.approved_by ?? '—'],
+      // Sweep 25c F9: when it was approved, and the approval's 文号 (the journal's 批准文号 on its shipments); a rejected
+      // plan names its 驳回人 instead (F3).
+      ...(ended?.rejected
+        ? []
+        : [['批准人', incident.approved_by && row.approvedAt ? `${incident.approved_by} ${timeText(row.approvedAt)}` : '—'] as [string, string]]),
+      ...(approvalRef ? [['批准文号', approvalRef] as [string, string]] : []),
       // D14: due 48 h after execution — before it, the print says so (approvalDueAt is null until executed).
       ...(written ? [['紧急调拨', written] as [string, string]] : []),
+      ...(ended?.facts ?? []),
+      ...(row.executedAt ? [['执行', `${incident.executed_by ?? '—'} ${timeText(row.executedAt)}`] as [string, string]] : []),
+      ...(row.status === 'COMPLETED' && row.completedAt ? [['完成', timeText(row.completedAt)] as [string, string]] : []),
       ...(row.status === 'COMPLETED' && row.cancelReason ? [['提前结束', row.cancelReason] as [string, string]] : []),
       ['时限', `${row.deadlineHours} 小时`],
       ...(late.length ? [['超时', lateFact] as [string, string]] : []),
@@ -141,8 +200,22 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
           ]
         : []),
     ],
-    headings: ['序号', '调入地点（安置点）', '物资', '规格', '单位', '调出仓库/来源', '批号', '数量', '单价（元）', '金额（元）', '预计到达（小时）', '说明'],
-    numeric: [7, 8, 9, 10],
+    headings: [
+      '序号',
+      '调入地点（安置点）',
+      '物资',
+      '规格',
+      '单位',
+      '调出仓库/来源',
+      '批号',
+      '数量',
+      '单价（元）',
+      '金额（元）',
+      '到达（灾后小时数）',
+      '预计到达（小时）',
+      '说明',
+    ],
+    numeric: [7, 8, 9, 11],
     lines: lines.map((x) => ({
       cells: [
         x.l.lineNo,
@@ -155,14 +228,14 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
         x.l.quantity,
         x.shown ? x.price : HIDDEN,
         x.shown ? formatFen(x.amount) : HIDDEN,
+        // D28 (sweep 25c F10): when it arrived (or is to arrive, 预计) and the hours since the disaster, as the API's line.
+        arrivalCell(x.l),
         // As the API gives it (2 places): the figure meetsDeadline was judged on (sweep 10c F2) — rounded to one place,
         // a line due at 10.04 h would read 10 and be flagged 超时 against a 10-hour 时限.
         x.l.etaHours,
-        // D25: a line waiting for the other jurisdiction's consent is not to be moved yet; one consented to says so.
-        [
-          x.l.needsConsent ? (x.l.consent === 'APPROVED' ? '对方辖区已同意' : '待对方辖区同意，同意前不调运') : null,
-          x.l.meetsDeadline ? x.l.reason : ['超时', x.l.reason].filter(Boolean).join('：'),
-        ]
+        // D25: a line waiting for the other jurisdiction's consent is not to be moved yet; one consented to says so; one
+        // whose request closed with its plan (sweep 25c F2) was never answered — not a refusal, and nothing moved.
+        [x.l.needsConsent ? CONSENT_WORDS[x.l.consent ?? 'PENDING'] : null, x.l.meetsDeadline ? x.l.reason : ['超时', x.l.reason].filter(Boolean).join('：')]
           .filter(Boolean)
           .join('；'),
       ],
@@ -185,6 +258,106 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
       : [],
     signatures: SIGNATURES,
     recorded: `${incident.requested_by} 申请于 ${chinaText(row.requestedAt, 'yyyy-LL-dd HH:mm')}`,
+  };
+}
+
+/**
+ * D28 (sweep 25c F10): each planned line's arrival by the rule the API's DispatchPlanLine fields use (schema/relief.ts
+ * arrivalOf, deliveryOf) — the same functions on the same reads: before execution, now + ETA (start: now); executed,
+ * its receipts and what is on its way (the planLineReceipts loader, receiptsOfPlanLines) through lineArrival — so that
+ * the hours printed are hoursSinceIncident and the verdict meetsBasicNeedsTarget. With what its 安置点 received
+ * (receivedQuantity).
+ */
+async function arrivalsOf(
+  ctx: ServiceContext,
+  plan: Awaited<ReturnType<typeof getPlanInScope>>,
+  loaders: ReturnType<typeof createLoaders>,
+  planned: readonly (typeof plan.lines)[number][],
+): Promise<Map<number, { arrival: LineArrival; received: number }>> {
+  const now = ctx.clock.now().toJSDate();
+  const start = plan.row?.executedAt ?? now;
+  const executed: readonly LineDelivery[] | null = plan.id && plan.row?.executedAt ? await loaders.planLineReceipts.load(plan.id) : null;
+  return new Map(
+    planned.map((l) => {
+      const delivery = executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
+      const received = delivery?.receipts.reduce((sum, r) => sum + r.quantity, 0) ?? 0;
+      return [l.lineNo, { arrival: lineArrival(delivery, l.quantity, l.etaHours, start, now), received }];
+    }),
+  );
+}
+
+/**
+ * A line's arrival in words (D28, sweep 25c F10): received — the receipt's time, 已到达; received short with nothing more
+ * on its way — how much, and the last receipt; not yet received — 预计, when it left + ETA (before execution: now + ETA);
+ * nothing on its way (its shipment cancelled) — not arriving. Each with its hours since the disaster, as the API's.
+ */
+function arrivalWords(arrival: LineArrival, received: number, quantity: number, hours: number): string {
+  const since = `灾后 ${hours} 小时`;
+  if (arrival.received && arrival.complete) return `${timeText(arrival.at)} 已到达（${since}）`;
+  if (arrival.received) return `已到 ${received}，共 ${quantity}，其余不在途中（最后到达 ${timeText(arrival.at)}，${since}）`;
+  if (!arrival.arriving) return `已到 ${received}，共 ${quantity}，不在途中，需补发`;
+  return `预计 ${timeText(arrival.at)}（${since}）${arrival.complete ? '' : `；已到 ${received}，共 ${quantity}，部分不在途中`}`;
+}
+
+/**
+ * Sweep 25c F9: the plan's approval (DISPATCH_PLAN), the latest: decided APPROVED — its 文号, as the journal's 批准文号
+ * (decidingApprovalSql) prints it on the plan's shipments; REJECTED and not withdrawn — the approver's refusal (F3).
+ */
+async function planApprovalOf(ctx: ServiceContext, planId: string) {
+  const [row] = await queryRows<{
+    status: string;
+    decided_at: string | null;
+    approval_ref: string | null;
+    reason: string | null;
+    withdrawn: boolean;
+    decided_by: string | null;
+  }>(
+    ctx.db,
+    sql`SELECT a.status::text AS status, a.decided_at, a.approval_ref, a.reason,
+               COALESCE(a.payload->>'withdrawn', 'false') = 'true' AS withdrawn,
+               CASE WHEN a.decided_by IS NOT NULL THEN ${userNameAt(sql`a.decided_by`, sql`a.decided_at`)} END AS decided_by
+          FROM approvals a
+         WHERE a.subject_id = ${planId}::uuid AND a.kind = 'DISPATCH_PLAN'
+         ORDER BY a.requested_at DESC LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+/** The prefix rejectPlanInTx puts before the approver's reason in the plan's cancelReason. */
+const REJECTED_PREFIX = '审批驳回：';
+
+/**
+ * Sweep 25c F3 (README: a rejected document names its 驳回人 and 驳回理由): how a cancelled plan ended —
+ * - rejected by its approver (its DISPATCH_PLAN approval REJECTED, not withdrawn with the plan): 驳回人 (named as at the
+ *   act, userNameAt), the time, and 驳回理由 (the approval's reason; the plan's cancelReason says it after 审批驳回：);
+ * - withdrawn by its requester (cancelDispatchPlan): 撤回, who, when, and 撤回理由; cancelled by another dispatcher:
+ *   取消, who, when, 取消理由. Who cancelled is the audit row of the committed cancelDispatchPlan (D22: who, when) —
+ *   the plan keeps the time and reason only.
+ */
+async function planEnd(
+  ctx: ServiceContext,
+  row: { id: string; requestedBy: string; cancelledAt: Date | null; cancelReason: string | null },
+  approval: Awaited<ReturnType<typeof planApprovalOf>>,
+): Promise<{ status: string | null; rejected: boolean; facts: [string, string][] }> {
+  const at = row.cancelledAt ? ` ${timeText(row.cancelledAt)}` : '';
+  if (approval?.status === 'REJECTED' && !approval.withdrawn) {
+    const reason = approval.reason ?? row.cancelReason?.replace(REJECTED_PREFIX, '') ?? null;
+    const by = `${approval.decided_by ?? '—'} ${timeText(new Date(approval.decided_at!))}`;
+    return { status: '审批驳回', rejected: true, facts: [['驳回人', by], ...(reason ? [['驳回理由', reason] as [string, string]] : [])] };
+  }
+  const [actor] = await queryRows<{ user_id: string; name: string }>(
+    ctx.db,
+    sql`SELECT al.user_id::text AS user_id, ${userNameAt(sql`al.user_id`, row.cancelledAt ? sql`${row.cancelledAt.toISOString()}::timestamptz` : sql`al.at`)} AS name
+          FROM audit_log al
+         WHERE al.operation = 'cancelDispatchPlan' AND al.outcome = 'OK' AND al.user_id IS NOT NULL AND al.input->>'planId' = ${row.id}
+         ORDER BY al.at LIMIT 1`,
+  );
+  const withdrawn = actor?.user_id === row.requestedBy;
+  const [label, reasonLabel] = withdrawn ? ['撤回', '撤回理由'] : ['取消', '取消理由'];
+  return {
+    status: withdrawn ? '申请人撤回' : null,
+    rejected: false,
+    facts: [[label, `${actor?.name ?? '—'}${at}`], ...(row.cancelReason ? [[reasonLabel, row.cancelReason] as [string, string]] : [])],
   };
 }
 

@@ -36,6 +36,17 @@ export async function storeLabels(db: Db, ids: Iterable<string>): Promise<Map<st
   return new Map(rows.map((r) => [r.id, { name: r.name, code: r.code }]));
 }
 
+/** A 安置点 (or any store): its name and the region it lies in (a township's name, 小冀镇), for lists per 安置点. */
+export async function storePlaces(db: Db, ids: Iterable<string>): Promise<Map<string, { name: string; regionName: string }>> {
+  const list = [...ids];
+  if (!list.length) return new Map();
+  const rows = await queryRows<{ id: string; name: string; region_name: string }>(
+    db,
+    sql`SELECT s.id::text, s.name, r.name AS region_name FROM stores s JOIN regions r ON r.code = s.region_code WHERE s.id IN (${idList(list)})`,
+  );
+  return new Map(rows.map((r) => [r.id, { name: r.name, regionName: r.region_name }]));
+}
+
 export type BatchLabel = {
   id: string;
   itemId: string;

@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.ts';
 import { chinaText } from '../../clock.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { rotationDue } from '../../reserves/rotation.ts';
+import { windowEnd } from '../../reserves/rules.ts';
 import { parseInteger, type Params } from '../params.ts';
 import { type Column, type Report } from '../report.ts';
 import { titleBlock } from '../title.ts';
@@ -72,7 +73,8 @@ export async function rotationReport(ctx: ServiceContext, q: Params): Promise<Re
     fileName: `rotation-due-${chinaText(title.preparedAt, 'yyyyLLdd')}`,
     title: '轮换到期物资清单',
     sheetName: '轮换到期',
-    period: `${today} 起 ${withinMonths} 个月内到期`,
+    // Sweep 25a F4: the list is by 应轮换日期 (rotationDue's window, that day included), overdue and expired batches with it.
+    period: `应轮换日期不晚于 ${windowEnd(today, withinMonths)}（含已逾期、已过期批次）`,
     columns: COLUMNS,
     rows: [...rows, { role: 'total', cells: { store: '合计', value: formatFen(total) } }],
   };

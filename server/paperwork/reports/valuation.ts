@@ -10,7 +10,8 @@ import { type Column, type Report, type ReportRow } from '../report.ts';
 import { titleBlock } from '../title.ts';
 
 // 储备物资估值 (D21): the valuation query's groups, a 小计 row after each value of the first dimension (when grouped by
-// more than one), and a 合计 row with quantities and values; the money sums are exact (in fen).
+// more than one), and a 合计 row with quantities (where they count one item: oneItem) and values; the money sums are
+// exact (in fen).
 
 /** Human names for group keys (ids and codes). */
 async function dimensionNames(db: Db, dims: Dimension[], keys: string[][]): Promise<Map<string, string>[]> {
@@ -49,12 +50,25 @@ const add = (s: Sums, g: ValuationGroup) => {
   s.inTransitQuantity += g.inTransitQuantity;
   s.inTransitValue += toFen(g.inTransitValue);
 };
-const sumCells = (s: Sums) => ({
-  quantity: s.quantity,
+/** A sum's cells; its quantities left empty where they would add up several items' units (`counted` false, F8). */
+const sumCells = (s: Sums, counted: boolean) => ({
+  quantity: counted ? s.quantity : null,
   value: formatFen(s.value),
-  inTransitQuantity: s.inTransitQuantity,
+  inTransitQuantity: counted ? s.inTransitQuantity : null,
   inTransitValue: formatFen(s.inTransitValue),
 });
+
+/**
+ * Sweep 25c F8 (the console's rule, sweep 22c F8 — ValuationPage quantityShown): a quantity is a count of one unit
+ * (顶, 床, 条 …). A group of one item has one; a store's, a category's, a funding source's group holds several items,
+ * whose pieces added up mean nothing (151,304 「顶+床+条+张」). So 在库数量 and 在途数量 are printed only where the
+ * grouping is by item — on a 小计 or the 合计 only when every group under it is the same item; elsewhere the cell is
+ * left empty (the console shows 「—」). The values are printed everywhere.
+ */
+const oneItem = (groupBy: readonly Dimension[], groups: readonly ValuationGroup[]) => {
+  const at = groupBy.indexOf('ITEM');
+  return at >= 0 && new Set(groups.map((g) => g.key[at])).size <= 1;
+};
 
 export async function valuationReport(ctx: ServiceContext, q: Params): Promise<Report> {
   // A dimension named twice counts once, as the valuation query takes it (its keys have one entry per distinct one).
@@ -82,9 +96,12 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
   const rows: ReportRow[] = [];
   const total = zero();
   let sub: Sums | null = null;
+  let subGroups: ValuationGroup[] = [];
   const closeSubtotal = (first: string) => {
-    if (sub) rows.push({ role: 'subtotal', cells: { k0: `${first} 小计`, ...sumCells(sub) } });
+    if (sub) rows.push({ role: 'subtotal', cells: { k0: `${first} 小计`, ...sumCells(sub, oneItem(groupBy, subGroups)) } });
   };
+  // Sweep 25c F8: by item, each row is one item's count; otherwise a row mixes units and its quantities are left empty.
+  const byItem = groupBy.includes('ITEM');
   // The sheet shows in-transit stock per row in its own columns: the 在途 group (D21) would count it twice.
   const inTransitGroup = (g: ValuationGroup) => g.key.every((k) => k === '在途');
   const groups = v.groups.filter((g) => !inTransitGroup(g));
@@ -93,22 +110,26 @@ export async function valuationReport(ctx: ServiceContext, q: Params): Promise<R
     if (groupBy.length > 1 && n > 0 && groups[n - 1].key[0] !== g.key[0]) {
       closeSubtotal(label(groups[n - 1], 0));
       sub = null;
+      subGroups = [];
     }
     rows.push({
       cells: {
         ...Object.fromEntries(groupBy.map((_, i) => [`k${i}`, i === 0 ? first : label(g, i)])),
-        quantity: g.quantity,
+        quantity: byItem ? g.quantity : null,
         value: g.value,
-        inTransitQuantity: g.inTransitQuantity,
+        inTransitQuantity: byItem ? g.inTransitQuantity : null,
         inTransitValue: g.inTransitValue,
       },
     });
     add(total, g);
-    if (groupBy.length > 1) add((sub ??= zero()), g);
+    if (groupBy.length > 1) {
+      add((sub ??= zero()), g);
+      subGroups.push(g);
+    }
   });
   if (groupBy.length > 1 && groups.length) closeSubtotal(label(groups.at(-1)!, 0));
   // The value columns of 合计 are the valuation's own totals; the groups add up to them (a test checks it).
-  rows.push({ role: 'total', cells: { k0: '合计', ...sumCells(total), value: v.onHand, inTransitValue: v.inTransit } });
+  rows.push({ role: 'total', cells: { k0: '合计', ...sumCells(total, oneItem(groupBy, groups)), value: v.onHand, inTransitValue: v.inTransit } });
 
   const title = await titleBlock(ctx, q.regionCode);
   return {

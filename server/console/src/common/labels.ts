@@ -113,6 +113,7 @@ export const ALERT_KIND = {
   APPROVAL_WAITING: '审批久等',
   RECONCILIATION: '对账差异',
   RELIEF_OVER_STANDARD: '超标准发放',
+  RELIEF_WITHOUT_STANDARD: '无标准发放',
   SHARED_CREDENTIALS: '岗位分离风险',
   AGREEMENT_CHECK_SHORT: '抽查短少',
 } as const;

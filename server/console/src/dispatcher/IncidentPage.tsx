@@ -17,6 +17,7 @@ import { BaseMap } from '../common/map/BaseMap';
 import { RESPONSE_LEVEL } from './CreateIncidentModal';
 import { IncidentClosing } from './IncidentClosing';
 import { IncidentPoints } from './IncidentPoints';
+import { IncidentPointNeeds } from './IncidentPointNeeds';
 import { DestinationsForm, type DestinationValues } from './DestinationsForm';
 import { numberPlans, planLabel, PlanFields, repeatedDemand, type Plan, type RepeatedDemand } from './plan';
 import { PlanActions } from './PlanActions';
@@ -24,6 +25,7 @@ import { planChanges } from './plan-changes';
 import { PlanCallOffs } from './PlanCallOffs';
 import { PlanRoutes } from './PlanRoutes';
 import { PlanShipments } from './PlanShipments';
+import { PlanTimeline } from './PlanTimeline';
 import { PlanTable } from './PlanTable';
 import { ReshipModal } from './ReshipModal';
 
@@ -41,6 +43,25 @@ const IncidentQuery = graphql(
         closedAt
         basicNeedsDeadline
         basicNeedsMet
+        # Sweep 25c F5 (D28): per 安置点 and item, requested against received there.
+        basicNeeds {
+          store {
+            id
+            name
+            region {
+              name
+            }
+          }
+          item {
+            id
+            name
+            unit
+          }
+          requested
+          received
+          receivedByDeadline
+          met
+        }
         householdsServed
         location {
           lat
@@ -289,8 +310,10 @@ export default function IncidentPage() {
           <Descriptions.Item label="状态">
             {incident.closedAt ? <Tag>已结束（{formatDateTime(incident.closedAt)}）</Tag> : <Tag color="processing">进行中</Tag>}
           </Descriptions.Item>
-          {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line. */}
-          <Descriptions.Item label="灾后 10 小时内基本生活得到救助" span="filled">
+          {/* A line of its own: in a quarter of the width (1024 or 1280 px wide) its text stood one character per line.
+              Sweep 25c F12 (D28): the flag is the goods received at the 安置点 within 10 h — not people relieved (已救助户数,
+              beside it, counts those): 「基本生活得到救助 已达标」 read beside 「已救助户数 0」. */}
+          <Descriptions.Item label="灾后 10 小时内物资送达安置点" span="filled">
             <Tag color={incident.basicNeedsMet ? 'green' : settled ? 'red' : 'orange'} data-testid="basic-needs">
               {incident.basicNeedsMet ? '已达标' : settled ? '未达标' : '进行中'}
             </Tag>
@@ -457,6 +480,7 @@ export default function IncidentPage() {
             }}
             onStatus={() => refetch({ requestPolicy: 'network-only' })}
           />
+          <PlanTimeline key={`timeline-${saved.id}`} plan={saved} occurredAt={incident.occurredAt} />
           <PlanTable plan={saved} onReship={incident.closedAt ? undefined : setReshipping} />
           {(saved.status === 'EXECUTING' || saved.status === 'COMPLETED') && (
             <PlanShipments key={`shipments-${saved.id}-${reshipped}`} planId={saved.id} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
@@ -481,6 +505,8 @@ export default function IncidentPage() {
           )}
         </Card>
       )}
+      {/* Sweep 25c F5 (D28): how much reached each 安置点 and township, against the 10 hours. */}
+      <IncidentPointNeeds needs={incident.basicNeeds} settled={settled} />
       {/* Sweep 23b (D29): the incident's 安置点, each with 编辑 (name, address, contact). */}
       <IncidentPoints incidentId={incident.id} plans={incident.plans.map((p) => p.id).join(',')} />
       <IncidentClosing

@@ -31,6 +31,26 @@ const ReservesQuery = graphql(`
       agreementCommitted
       gap
     }
+    # Sweep 25c F13 (D6): government physical stock against at least 50 % of each region quota.
+    reserveFloor(regionCode: $regionCode) {
+      region {
+        code
+        name
+      }
+      share
+      meetsFloor
+      lines {
+        item {
+          id
+          name
+          unit
+        }
+        quota
+        physical
+        share
+        meetsFloor
+      }
+    }
     coverage(regionCode: $regionCode) {
       region {
         code
@@ -57,6 +77,11 @@ const ReservesQuery = graphql(`
 
 type Gap = ResultOf<typeof ReservesQuery>['reserveGaps'][number];
 type Coverage = ResultOf<typeof ReservesQuery>['coverage'][number];
+type Floor = ResultOf<typeof ReservesQuery>['reserveFloor'][number];
+type FloorLine = Floor['lines'][number] & { region: Floor['region'] };
+
+/** A share of the quota as a percentage, 74% (the API's share is a fraction). */
+const percent = (share: number) => `${Math.floor(share * 1000) / 10}%`;
 
 /**
  * 储备缺口 (quota vs available, D19) and township coverage (categories and kinds held) as charts and tables — for the
@@ -87,6 +112,11 @@ export default function ReservesPage() {
   const coverage = data?.coverage ?? [];
   const withoutStore = coverage.filter((c) => c.storeCount === 0).length;
   const where = (g: Gap) => g.store?.name ?? g.region?.name ?? '';
+  const floors = data?.reserveFloor ?? [];
+  // Failing items first, the weakest first; then the rest by region.
+  const floorLines: FloorLine[] = floors
+    .flatMap((f) => f.lines.map((l) => ({ ...l, region: f.region })))
+    .sort((a, b) => Number(a.meetsFloor) - Number(b.meetsFloor) || a.share - b.share || a.region.code.localeCompare(b.region.code));
   return (
     <Row gutter={16}>
       {(regionPicker || error) && (
@@ -95,6 +125,51 @@ export default function ReservesPage() {
           {error && <FormAlerts messages={errorMessages(error)} />}
         </Col>
       )}
+      {/* Sweep 25c F13 (D6): government physical stock should be at least 50 % of the reserve requirement — the headline of
+          "how do the stores compare with the plans' targets", per region quota and item, the failing items marked. */}
+      <Col span={24}>
+        <Card
+          title="实物储备占比（政府实物储备应不低于储备定额的 50%）"
+          loading={fetching && !data}
+          className="form-alert"
+          extra={
+            floors.length > 0 && (
+              <span data-testid="reserve-floor-summary">
+                {floors.map((f) => `${f.region.name}${f.meetsFloor ? '达标' : `未达标（最低 ${percent(f.share)}）`}`).join('；')}
+              </span>
+            )
+          }
+        >
+          {floorLines.length ? (
+            <Table<FloorLine>
+              size="small"
+              data-testid="reserve-floor"
+              rowKey={(l) => `${l.region.code}-${l.item.id}`}
+              rowClassName={(l) => (l.meetsFloor ? '' : 'reserve-floor-short')}
+              dataSource={floorLines}
+              pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }}
+              columns={[
+                { title: '区划', render: (_, l) => l.region.name },
+                { title: '物资', render: (_, l) => l.item.name },
+                { title: '定额', align: 'right', render: (_, l) => formatQuantity(l.quota, l.item.unit) },
+                { title: '实物储备', align: 'right', render: (_, l) => formatQuantity(l.physical, l.item.unit) },
+                { title: '占比', align: 'right', render: (_, l) => percent(l.share) },
+                {
+                  title: '不低于 50%',
+                  render: (_, l) =>
+                    l.meetsFloor ? (
+                      <Tag color="green">达标</Tag>
+                    ) : (
+                      <Tag color="red">未达标（差 {formatQuantity(Math.ceil(l.quota / 2) - l.physical, l.item.unit)}）</Tag>
+                    ),
+                },
+              ]}
+            />
+          ) : (
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本区划尚未设定区划储备定额" />
+          )}
+        </Card>
+      </Col>
       <Col xs={24} xl={12}>
         <Card
           title="储备缺口（定额 − 可用）"

@@ -47,7 +47,8 @@ export default function BatchTracePage() {
       </Descriptions>
       <Space size="large" wrap style={{ margin: '16px 0' }}>
         <Statistic title="入库" value={trace.receivedQuantity} suffix={unit} />
-        <Statistic title="出库（含发放）" value={trace.issuedQuantity} suffix={unit} />
+        {/* Sweep 25a F2 (D18): every way out the API counts — issues and distributions, rotation out, scrap and write-off. */}
+        <Statistic title="出库（含发放、轮换、报废核销）" value={trace.issuedQuantity} suffix={unit} />
         <Statistic title="到户" value={trace.householdsReached} suffix="户" />
       </Space>
       <Typography.Paragraph type="secondary">只列出经过您权限范围内仓库的流向；结存为该仓库此笔之后的数量。</Typography.Paragraph>
