@@ -79,7 +79,7 @@ function refusedAgainstBook(error: CombinedError, posted: readonly { batchId: st
     if (typeof reserved !== 'number') return [];
     const heldBy = Array.isArray(e.extensions?.heldBy) ? e.extensions.heldBy.filter((h): h is string => typeof h === 'string') : [];
     return [
-      `批号 ${line.batch.batchNo} 已预留 ${formatNumber(reserved)} ${unit}${heldBy.length ? `（${heldBy.join('、')}）` : ''}，实盘 ${formatNumber(count.countedQuantity)} ${unit} 低于预留量，未提交。账面和预留已刷新，录入的实盘数量保留：预留处理后再重新提交`,
+      `批号 ${line.batch.batchNo} 已预留 ${formatNumber(reserved)} ${unit}${heldBy.length ? `（${heldBy.join('、')}）` : ''}，实盘 ${formatNumber(count.countedQuantity)} ${unit}低于预留量，未提交。账面和预留已刷新，录入的实盘数量保留：预留处理后再重新提交`,
     ];
   });
 }
