@@ -18,7 +18,8 @@ import { suggestedDemand, type SuggestedDemand } from '../server/relief/demand.t
 import { handedOver } from '../server/relief/rules.ts';
 import { outstandingRecovery, type OutstandingRecovery } from '../server/relief/recovery.ts';
 import { recoveryStoresLoader } from '../server/relief/recovery-destinations.ts';
-import { plannedLines, type PlanView } from '../server/dispatch/plans.ts';
+import type { PlanView } from '../server/dispatch/plans.ts';
+import { arrivalOf as lineArrivalOf, cancelledAt, receivedOf } from '../server/dispatch/arrival.ts';
 import type { IncidentRow } from '../server/dispatch/incidents.ts';
 import {
   arrivalAt,
@@ -27,9 +28,7 @@ import {
   basicNeedsMet,
   FIRST_BATCH_HOURS,
   hoursBetween,
-  lineArrival,
   lineMeetsBasicNeedsTarget,
-  NOTHING_DELIVERED,
   respondingLevel,
   type BasicNeedsLine,
 } from '../server/relief/deadlines.ts';
@@ -37,42 +36,16 @@ import {
 // D16, D28: the 10-hour clock on plans and incidents.
 
 const incidentOf = (plan: PlanView, ctx: Context) => must(ctx.loaders.incident.load(plan.incidentId));
-/** Stock leaves when the plan is executed; a plan not yet executed is measured as if it left now. */
-const startOf = (plan: PlanView, ctx: Context) => plan.row?.executedAt ?? ctx.clock.now().toJSDate();
 /**
  * The order (调拨令) is the approval; a plan not yet approved is measured as if ordered now — one cancelled (or rejected)
  * before approval, when it was cancelled: a time that no longer moves with the clock (sweep 25c F7).
  */
 const orderOf = (plan: PlanView, ctx: Context) => plan.row?.approvedAt ?? cancelledAt(plan) ?? ctx.clock.now().toJSDate();
-/** When a cancelled (or rejected) plan was cancelled; null for any other plan (sweep 25c F7). */
-const cancelledAt = (plan: PlanView) => (plan.status === 'CANCELLED' ? (plan.row?.cancelledAt ?? null) : null);
 
 type Line = PlanView['lines'][number];
 
-/**
- * D28: when a line arrives — once received at its 安置点, the receipt's occurredAt (lineArrival: the rule the incident's
- * basicNeeds counts by); until then, what is on its way: when it left + ETA (execution time, or a 补发's); nothing on its
- * way (its shipment cancelled) is not arriving. Before execution: now + ETA. One batched read per request for every
- * plan's receipts and shipments (planLineReceipts), so plan lists cost no statement per line.
- * Sweep 25c F7 (D16, D28): a cancelled (or rejected) plan brings nothing — none of its lines is arriving (no first
- * batch, no target met), measured at its cancellation, not at a `now` that moves with the clock.
- */
-async function arrivalOf(plan: PlanView, l: Line, ctx: Context) {
-  const now = cancelledAt(plan) ?? ctx.clock.now().toJSDate();
-  return lineArrival(await deliveryOf(plan, l, ctx), l.quantity, l.etaHours, startOf(plan, ctx), now);
-}
-
-/**
- * The line's receipts and what is on its way; null before execution (nothing is received before: no read). A line whose
- * jurisdiction refused consent (D25) is not planned: nothing of it comes, before execution too (sweep 8b F2: it showed
- * arrivesInFull and meetsBasicNeedsTarget true until the plan was executed).
- */
-async function deliveryOf(plan: PlanView, l: Line, ctx: Context) {
-  // A cancelled plan (sweep 25c F7) was never executed (cancelDispatchPlan: closed short instead once executing).
-  if (!plannedLines([l]).length || plan.status === 'CANCELLED') return NOTHING_DELIVERED;
-  const executed = plan.id && plan.row?.executedAt ? await ctx.loaders.planLineReceipts.load(plan.id) : null;
-  return executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
-}
+/** D28: the line's arrival (server/dispatch/arrival.ts, the 调拨令's rule too). */
+const arrivalOf = (plan: PlanView, l: Line, ctx: Context) => lineArrivalOf(plan, l, ctx.loaders, ctx.clock.now().toJSDate());
 
 builder.objectFields(DispatchPlanLine, (t) => ({
   arrivesAt: t.field({
@@ -92,7 +65,7 @@ builder.objectFields(DispatchPlanLine, (t) => ({
   }),
   receivedQuantity: t.int({
     description: 'D28: how much of the line its 安置点 has received so far (the receipts there: transfers received, call-offs delivered); 0 before execution',
-    resolve: async (l, _a, ctx) => (await deliveryOf(l.plan, l, ctx))?.receipts.reduce((sum, r) => sum + r.quantity, 0) ?? 0,
+    resolve: (l, _a, ctx) => receivedOf(l.plan, l, ctx.loaders),
   }),
   arrivesInFull: t.boolean({
     description:

@@ -4,16 +4,9 @@ import { queryRows } from '../../../drizzle/client.ts';
 import { mayPricePlanLine } from '../../auth/policy.ts';
 import { policyLookupsThrough } from '../../auth/lookups.ts';
 import type { ServiceContext } from '../../context.ts';
-import { getPlanInScope, plannedLines, writtenApprovalOf } from '../../dispatch/plans.ts';
-import {
-  BASIC_NEEDS_HOURS,
-  hoursBetween,
-  lineArrival,
-  lineMeetsBasicNeedsTarget,
-  NOTHING_DELIVERED,
-  type LineArrival,
-  type LineDelivery,
-} from '../../relief/deadlines.ts';
+import { getPlanInScope, plannedLines, writtenApprovalOf, type PlanView } from '../../dispatch/plans.ts';
+import { arrivalOf, receivedOf } from '../../dispatch/arrival.ts';
+import { BASIC_NEEDS_HOURS, hoursBetween, lineMeetsBasicNeedsTarget, type LineArrival } from '../../relief/deadlines.ts';
 import { createLoaders } from '../../loaders.ts';
 import { formatFen, toFen } from '../../money.ts';
 import { amountInWords } from '../amount-in-words.ts';
@@ -261,28 +254,18 @@ export async function printablePlan(ctx: ServiceContext, id: string): Promise<Pr
   };
 }
 
-/**
- * D28 (sweep 25c F10): each planned line's arrival by the rule the API's DispatchPlanLine fields use (schema/relief.ts
- * arrivalOf, deliveryOf) — the same functions on the same reads: before execution, now + ETA (start: now); executed,
- * its receipts and what is on its way (the planLineReceipts loader, receiptsOfPlanLines) through lineArrival — so that
- * the hours printed are hoursSinceIncident and the verdict meetsBasicNeedsTarget. With what its 安置点 received
- * (receivedQuantity).
- */
+/** Each planned line's arrival and what its 安置点 received (server/dispatch/arrival.ts: the API's plan lines' rule). */
 async function arrivalsOf(
   ctx: ServiceContext,
-  plan: Awaited<ReturnType<typeof getPlanInScope>>,
+  plan: PlanView,
   loaders: ReturnType<typeof createLoaders>,
-  planned: readonly (typeof plan.lines)[number][],
+  planned: readonly PlanView['lines'][number][],
 ): Promise<Map<number, { arrival: LineArrival; received: number }>> {
   const now = ctx.clock.now().toJSDate();
-  const start = plan.row?.executedAt ?? now;
-  const executed: readonly LineDelivery[] | null = plan.id && plan.row?.executedAt ? await loaders.planLineReceipts.load(plan.id) : null;
   return new Map(
-    planned.map((l) => {
-      const delivery = executed ? (executed.find((d) => d.lineNo === l.lineNo) ?? NOTHING_DELIVERED) : null;
-      const received = delivery?.receipts.reduce((sum, r) => sum + r.quantity, 0) ?? 0;
-      return [l.lineNo, { arrival: lineArrival(delivery, l.quantity, l.etaHours, start, now), received }];
-    }),
+    await Promise.all(
+      planned.map(async (l) => [l.lineNo, { arrival: await arrivalOf(plan, l, loaders, now), received: await receivedOf(plan, l, loaders) }] as const),
+    ),
   );
 }
 
