@@ -362,53 +362,18 @@ async function reconciliationAlerts(ctx: ServiceContext, regionCode?: string | n
  * with the reason and who handed it out; never who received it (D29: personal data only to the roles that need it).
  */
 async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
-  const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
-  const rows = await queryRows<{
-    id: string;
-    number: string;
-    over: OverStandard | string;
-    reason: string | null;
-    store_id: string;
-    store: string;
-    region_code: string;
-    distributor: string;
-  }>(
-    ctx.db,
-    sql`SELECT doc.id::text, doc.number, doc.details -> 'overStandard' AS over, d.override_reason AS reason, s.id::text AS store_id,
-               s.name AS store, s.region_code, ${userNameAt(sql`u.id`, sql`d.distributed_at`, sql`u.display_name`)} AS distributor
-          FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
-          JOIN users u ON u.id = d.distributed_by
-         WHERE doc.details -> 'overStandard' IS NOT NULL AND ${distributionStands(sql`doc.status`)}
-           AND doc.recorded_at >= ${since}::timestamptz AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
-         ORDER BY doc.recorded_at DESC, doc.number DESC`,
-  );
-  if (!rows.length) return [];
-  const overs = rows.map((r) => (typeof r.over === 'string' ? (JSON.parse(r.over) as OverStandard) : r.over));
-  const items = await queryRows<{ id: string; name: string; unit: string }>(
-    ctx.db,
-    sql`SELECT id::text, name, unit FROM items WHERE id IN (${uuidList([...new Set(overs.flatMap((o) => o.lines.map((l) => l.itemId)))])})`,
-  );
-  const item = (id: string) => items.find((i) => i.id === id) ?? { name: id, unit: '' };
-  return rows.map((r, n) => {
-    const over = overs[n];
-    const lines = over.lines.map((l) => {
+  const { rows, item } = await flaggedDistributions<OverStandard>(ctx, regionCode, 'overStandard');
+  return rows.map((r) => {
+    const lines = r.flagged.lines.map((l) => {
       const { name, unit } = item(l.itemId);
       return `${name} ${quantityText(l.quantity, unit)}（${l.already ? `此前已领 ${quantityText(l.already, unit)}，` : ''}标准 ${quantityText(l.allowance, unit)}）`;
     });
     const reason = (r.reason ?? '').length > 100 ? `${r.reason!.slice(0, 100)}…` : (r.reason ?? '');
-    return {
-      key: `RELIEF_OVER_STANDARD:${r.id}`,
-      kind: 'RELIEF_OVER_STANDARD',
-      severity: 'WARNING',
-      message: `${r.store} 超标准发放 ${r.number}：${over.householdSize} 人户，${lines.join('、')}；原因：${reason}；发放人 ${r.distributor}`,
-      regionCode: r.region_code,
-      storeId: r.store_id,
-      batchId: null,
-      itemId: over.lines.length === 1 ? over.lines[0].itemId : null,
-      planId: null,
-      dueAt: null,
-      quantity: over.lines.reduce((sum, l) => sum + l.quantity, 0),
-    };
+    return distributionAlert(
+      r,
+      'RELIEF_OVER_STANDARD',
+      `${r.store} 超标准发放 ${r.number}：${r.flagged.householdSize} 人户，${lines.join('、')}；原因：${reason}；发放人 ${r.distributor}`,
+    );
   });
 }
 
@@ -420,52 +385,80 @@ async function reliefOverStandardAlerts(ctx: ServiceContext, regionCode?: string
  * who handed it out; never who received it. The command sets a standard for the region, or accepts the hand-out.
  */
 async function reliefWithoutStandardAlerts(ctx: ServiceContext, regionCode?: string | null): Promise<AlertRow[]> {
+  const { rows, item } = await flaggedDistributions<WithoutStandard>(ctx, regionCode, 'withoutStandard');
+  return rows.map((r) => {
+    const lines = r.flagged.lines.map((l) => {
+      const { name, unit } = item(l.itemId);
+      return `${name} ${quantityText(l.quantity, unit)}${l.already ? `（此前已领 ${quantityText(l.already, unit)}）` : ''}`;
+    });
+    return distributionAlert(
+      r,
+      'RELIEF_WITHOUT_STANDARD',
+      `${r.store} 无救助标准发放 ${r.number}：${r.flagged.householdSize} 人户，${lines.join('、')}；本地区未设该物资救助标准，未作限量；发放人 ${r.distributor}`,
+    );
+  });
+}
+
+/** What a flagged distribution's document records (OverStandard, WithoutStandard): the household's size and its lines. */
+interface Flagged {
+  householdSize: number;
+  lines: readonly { itemId: string; quantity: number }[];
+}
+
+/**
+ * D29: the standing distributions of the last RECENT_EVENT_DAYS at the 安置点s of the user's scope whose document records
+ * `key` (details.overStandard, details.withoutStandard), newest first — with the override's reason, the 安置点, and who
+ * handed it out, named as then; never who received it — and a look-up of their items' names and units. One read each.
+ */
+async function flaggedDistributions<T extends Flagged>(ctx: ServiceContext, regionCode: string | null | undefined, key: 'overStandard' | 'withoutStandard') {
   const since = ctx.clock.now().minus({ days: RECENT_EVENT_DAYS }).toJSDate().toISOString();
-  const rows = await queryRows<{
+  const found = await queryRows<{
     id: string;
     number: string;
-    without: WithoutStandard | string;
+    flagged: T | string;
+    reason: string | null;
     store_id: string;
     store: string;
     region_code: string;
     distributor: string;
   }>(
     ctx.db,
-    sql`SELECT doc.id::text, doc.number, doc.details -> 'withoutStandard' AS without, s.id::text AS store_id,
+    sql`SELECT doc.id::text, doc.number, doc.details -> ${key}::text AS flagged, d.override_reason AS reason, s.id::text AS store_id,
                s.name AS store, s.region_code, ${userNameAt(sql`u.id`, sql`d.distributed_at`, sql`u.display_name`)} AS distributor
           FROM distributions d JOIN documents doc ON doc.id = d.document_id JOIN stores s ON s.id = d.store_id
           JOIN users u ON u.id = d.distributed_by
-         WHERE doc.details -> 'withoutStandard' IS NOT NULL AND ${distributionStands(sql`doc.status`)}
+         WHERE doc.details -> ${key}::text IS NOT NULL AND ${distributionStands(sql`doc.status`)}
            AND doc.recorded_at >= ${since}::timestamptz AND ${await storeScopeSql(ctx.db, ctx.actor, regionCode)}
          ORDER BY doc.recorded_at DESC, doc.number DESC`,
   );
-  if (!rows.length) return [];
-  const withouts = rows.map((r) => (typeof r.without === 'string' ? (JSON.parse(r.without) as WithoutStandard) : r.without));
-  const items = await queryRows<{ id: string; name: string; unit: string }>(
-    ctx.db,
-    sql`SELECT id::text, name, unit FROM items WHERE id IN (${uuidList([...new Set(withouts.flatMap((o) => o.lines.map((l) => l.itemId)))])})`,
-  );
+  const rows = found.map((r) => ({ ...r, flagged: typeof r.flagged === 'string' ? (JSON.parse(r.flagged) as T) : r.flagged }));
+  const ids = [...new Set(rows.flatMap((r) => r.flagged.lines.map((l) => l.itemId)))];
+  const items = ids.length
+    ? await queryRows<{ id: string; name: string; unit: string }>(ctx.db, sql`SELECT id::text, name, unit FROM items WHERE id IN (${uuidList(ids)})`)
+    : [];
   const item = (id: string) => items.find((i) => i.id === id) ?? { name: id, unit: '' };
-  return rows.map((r, n) => {
-    const without = withouts[n];
-    const lines = without.lines.map((l) => {
-      const { name, unit } = item(l.itemId);
-      return `${name} ${quantityText(l.quantity, unit)}${l.already ? `（此前已领 ${quantityText(l.already, unit)}）` : ''}`;
-    });
-    return {
-      key: `RELIEF_WITHOUT_STANDARD:${r.id}`,
-      kind: 'RELIEF_WITHOUT_STANDARD',
-      severity: 'WARNING',
-      message: `${r.store} 无救助标准发放 ${r.number}：${without.householdSize} 人户，${lines.join('、')}；本地区未设该物资救助标准，未作限量；发放人 ${r.distributor}`,
-      regionCode: r.region_code,
-      storeId: r.store_id,
-      batchId: null,
-      itemId: without.lines.length === 1 ? without.lines[0].itemId : null,
-      planId: null,
-      dueAt: null,
-      quantity: without.lines.reduce((sum, l) => sum + l.quantity, 0),
-    };
-  });
+  return { rows, item };
+}
+
+/** The alert of one flagged distribution: its 安置点, its one item where it has one, the quantity it handed out. */
+function distributionAlert(
+  r: { id: string; store_id: string; region_code: string; flagged: Flagged },
+  kind: 'RELIEF_OVER_STANDARD' | 'RELIEF_WITHOUT_STANDARD',
+  message: string,
+): AlertRow {
+  return {
+    key: `${kind}:${r.id}`,
+    kind,
+    severity: 'WARNING',
+    message,
+    regionCode: r.region_code,
+    storeId: r.store_id,
+    batchId: null,
+    itemId: r.flagged.lines.length === 1 ? r.flagged.lines[0].itemId : null,
+    planId: null,
+    dueAt: null,
+    quantity: r.flagged.lines.reduce((sum, l) => sum + l.quantity, 0),
+  };
 }
 
 /**
