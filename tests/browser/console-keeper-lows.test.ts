@@ -60,10 +60,14 @@ describe('keeper screens: the sweep lows L1, L7, L12, L14', () => {
     const { page } = await open('keeper');
     await clickText(page, 'a', '轮换到期');
     // 本库库存 lists the same batch: read the row only once 轮换到期's own table is drawn.
-    await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-thead th')].some((th) => th.textContent === '应轮换日'));
+    // Sweep 25a F1: the list is shared with the dispatcher's and auditor's 轮换到期 and has the Excel's columns — the
+    // rotate-by date under 应轮换日期, the days to it under 剩余天数 (was one 应轮换日 column), and 状态.
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-thead th')].some((th) => th.textContent === '应轮换日期'));
     const row = await rowByHeading(page, EXPIRED_BATCH);
     expect(row['有效期至']).toBe(`已过期（冻结）${due.batch.expiryDate}（过期 ${(-due.batch.daysToExpiry).toLocaleString('zh-CN')} 天）`);
-    expect(row['应轮换日']).toBe(`${due.rotateBy}（逾期 ${(-due.daysLeft).toLocaleString('zh-CN')} 天）`);
+    expect(row['应轮换日期']).toBe(due.rotateBy);
+    expect(row['剩余天数']).toBe(`逾期 ${(-due.daysLeft).toLocaleString('zh-CN')} 天`);
+    expect(row['状态']).toBe('已过期');
     expect(row['数量']).toBe('400 件');
 
     await clickText(page, 'a', '调拨');

@@ -27,6 +27,10 @@ const keeper: ConsoleRoute[] = [
   { path: '/keeper/documents', label: '单据', page: lazy(() => import('../keeper/DocumentsPage')), menu: true },
 ];
 
+// Sweep 25a F1 (D10, D26): the city's dispatcher and auditor read what is due for rotation in their region, read only
+// (rotating is the keeper's against an approved order, D24, D26: /keeper/rotation shares its list).
+const rotationDuePage: ConsoleRoute = { path: '/rotation-due', label: '轮换到期', page: lazy(() => import('../common/RotationDuePage')), menu: true };
+
 // Read by dispatchers (who settle what their region is owed) and auditors.
 const settlements: ConsoleRoute = { path: '/settlements', label: '结算', page: lazy(() => import('../dispatcher/SettlementsPage')), menu: true };
 
@@ -38,6 +42,7 @@ const dispatcher: ConsoleRoute[] = [
   { path: '/dispatch/approvals', label: '审批', page: lazy(() => import('../dispatcher/ApprovalsPage')), menu: true },
   { path: '/dispatch/orders', label: '出库申请', page: lazy(() => import('../dispatcher/OrdersPage')), menu: true },
   { path: '/dispatch/reserves', label: '储备缺口与覆盖', page: lazy(() => import('../dispatcher/ReservesPage')), menu: true },
+  rotationDuePage,
   { path: '/dispatch/neighbours', label: '邻近地区库存', page: lazy(() => import('../dispatcher/NeighbourStockPage')), menu: true },
   { path: '/dispatch/relief-standards', label: '救助标准', page: lazy(() => import('../admin/ReliefStandardsPage')), menu: true },
   settlements,
@@ -48,6 +53,7 @@ const auditor: ConsoleRoute[] = [
   alertsPage,
   { path: '/audit/journal', label: '流水', page: lazy(() => import('../auditor/JournalPage')), menu: true },
   { path: '/audit/reconciliation', label: '对账', page: lazy(() => import('../auditor/ReconciliationPage')), menu: true },
+  rotationDuePage,
   { path: '/audit/log', label: '审计日志', page: lazy(() => import('../auditor/AuditLogPage')), menu: true },
   { path: '/audit/periods', label: '月结', page: lazy(() => import('../auditor/PeriodClosePage')), menu: true },
 ];
@@ -75,7 +81,7 @@ export function routesFor(role: Role): ConsoleRoute[] {
     case 'AUDITOR':
       return [...auditor, settlements, documentPage, batchTracePage];
     case 'ADMIN':
-      // 预警 is on the dispatcher's and the auditor's menus: once.
+      // 预警 and 轮换到期 are on the dispatcher's and the auditor's menus: once.
       return [...new Set([...admin, ...dispatcher, ...auditor, documentPage, batchTracePage])];
   }
 }

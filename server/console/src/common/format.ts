@@ -26,6 +26,18 @@ export function formatMoney(value: string | null | undefined): string {
  * A quantity (or any other count) with thousands separators, 10,000 — the one way the console writes one: in a table
  * cell, beside its unit (`${formatNumber(n)} ${unit}`) or inside a sentence. Negative ones keep their sign: -10,000.
  */
+/** The exact sum of amounts (decimal strings, 2 places), as a decimal string: in fen, never drifting as floating point does. */
+export function sumMoney(values: readonly string[]): string {
+  const fen = values.reduce((sum, value) => {
+    const negative = value.startsWith('-');
+    const [whole, fraction = ''] = value.replace('-', '').split('.');
+    const f = BigInt(whole || '0') * 100n + BigInt((fraction + '00').slice(0, 2));
+    return sum + (negative ? -f : f);
+  }, 0n);
+  const abs = fen < 0n ? -fen : fen;
+  return `${fen < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+
 export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('zh-CN'));
 
 /**

@@ -1,43 +1,15 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Table, Tag } from 'antd';
+import { Alert, Button } from 'antd';
 import { Modal } from '../common/Modal';
-import { useQuery } from 'urql';
 import { graphql, type ResultOf } from '../graphql/graphql';
 import { useAllPages } from '../common/allPages';
 import { errorMessages } from '../common/api-errors';
 import { FormAlerts } from '../common/FormAlerts';
-import { ExcelButton } from '../common/ExcelButton';
-import { formatMoney, formatNumber, formatQuantity } from '../common/format';
+import { formatQuantity } from '../common/format';
+import { RotationDueList, type Due } from '../common/RotationDuePage';
 import { OrderFields, type Order } from './order';
 import { RequestRotationOrderModal } from './RequestRotationOrderModal';
 import { orderAllows, RotateStockModal } from './RotateStockModal';
-
-const RotationDueQuery = graphql(`
-  query RotationDue {
-    rotationDue(withinMonths: 12) {
-      store {
-        id
-        name
-      }
-      batch {
-        id
-        batchNo
-        expiryDate
-        daysToExpiry
-        item {
-          id
-          name
-          unit
-        }
-      }
-      quantity
-      value
-      rotateBy
-      daysLeft
-      expired
-    }
-  }
-`);
 
 const RotationOrdersQuery = graphql(
   `
@@ -58,23 +30,7 @@ const RotationOrdersQuery = graphql(
   [OrderFields],
 );
 
-type Due = ResultOf<typeof RotationDueQuery>['rotationDue'][number];
 const ordersOf = (d: ResultOf<typeof RotationOrdersQuery>) => d.outboundOrders;
-
-// The two dates of a batch, each under its own heading: when it expires (D26: from then frozen) and when it should be
-// rotated (D10: the end of its storage life less the item's rotation lead — earlier).
-
-/** 有效期至: an expired batch's expiry date and the days since (the API's daysToExpiry, negative after); else the date. */
-function expiryText({ batch, expired }: Due): string {
-  if (!batch.expiryDate) return '—';
-  if (!expired) return batch.expiryDate;
-  const since = -(batch.daysToExpiry ?? 0);
-  return `已过期（冻结）${batch.expiryDate}（${since > 0 ? `过期 ${formatNumber(since)} 天` : '今日起过期'}）`;
-}
-
-/** 应轮换日: the rotate-by date and the days left to it, or overdue since. */
-const rotateByText = ({ rotateBy, daysLeft }: Due) =>
-  `${rotateBy}（${daysLeft < 0 ? `逾期 ${formatNumber(-daysLeft)} 天` : `剩 ${formatNumber(daysLeft)} 天`}）`;
 
 /**
  * 轮换 of a due batch: government stock leaves only against an approved rotation order (D23), so the keeper picks one of
@@ -139,51 +95,29 @@ function RotateDueModal({ due, onClose }: { due: Due; onClose: (done: boolean) =
 
 /**
  * 轮换到期: batches due for rotation in the next 12 months (D10), rotated out against an approved rotation order (D23) and
- * replaced from here; without such an order the keeper requests one here.
+ * replaced from here; without such an order the keeper requests one here. The list is the one the city's dispatcher and
+ * auditor read (common/RotationDuePage, sweep 25a F1); only the keeper's has 轮换.
  */
 export default function RotationPage() {
-  const [{ data, fetching }, refetch] = useQuery({ query: RotationDueQuery });
-  const [rotating, setRotating] = useState<Due>();
+  const [rotating, setRotating] = useState<{ due: Due; reload: () => void }>();
   return (
-    <Card title="轮换到期（12 个月内）" extra={<ExcelButton path="/exports/rotation-due.xlsx" params={{ withinMonths: '12' }} fileName="轮换到期.xlsx" />}>
-      <Table<Due>
-        size="small"
-        loading={fetching}
-        rowKey={(d) => `${d.store.id}-${d.batch.id}`}
-        dataSource={data?.rotationDue}
-        pagination={{ pageSize: 20, showSizeChanger: false }}
-        scroll={{ x: 900 }}
-        columns={[
-          { title: '仓库', render: (_, d) => d.store.name },
-          { title: '物资', render: (_, d) => d.batch.item.name },
-          { title: '批号', render: (_, d) => d.batch.batchNo },
-          { title: '数量', align: 'right', render: (_, d) => `${formatNumber(d.quantity)} ${d.batch.item.unit}` },
-          { title: '金额', align: 'right', render: (_, d) => formatMoney(d.value) },
-          // An expired batch (D26) shows when it expired here, its rotate-by date in the next column.
-          { title: '有效期至', render: (_, d) => (d.expired ? <Tag color="red">{expiryText(d)}</Tag> : expiryText(d)) },
-          {
-            title: '应轮换日',
-            render: (_, d) => <Tag color={d.daysLeft < 0 ? 'red' : d.daysLeft < 90 ? 'orange' : 'blue'}>{rotateByText(d)}</Tag>,
-          },
-          {
-            title: '',
-            render: (_, d) => (
-              <Button size="small" onClick={() => setRotating(d)}>
-                轮换
-              </Button>
-            ),
-          },
-        ]}
+    <>
+      <RotationDueList
+        action={(due, reload) => (
+          <Button size="small" onClick={() => setRotating({ due, reload })}>
+            轮换
+          </Button>
+        )}
       />
       {rotating && (
         <RotateDueModal
-          due={rotating}
+          due={rotating.due}
           onClose={(done) => {
             setRotating(undefined);
-            if (done) refetch({ requestPolicy: 'network-only' });
+            if (done) rotating.reload();
           }}
         />
       )}
-    </Card>
+    </>
   );
 }
