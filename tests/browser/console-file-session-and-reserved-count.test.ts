@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { clickOpenOption, clickStill, rowByHeading, waitForText } from '../support/browser.ts';
-import { useConsoleFlows } from '../support/console-flows.ts';
+import { openStocktakeAt, useConsoleFlows } from '../support/console-flows.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 
 // Two of the keeper's 盘点 screen's answers, in the console:
@@ -105,27 +105,8 @@ describe('console: the 盘点 screen’s file upload and a count below what is r
         lines: [{ itemId: COAT, quantity: 7, batchNo, expiryDate: '2031-06-30' }],
       },
     });
-    // Where the batch is in the 盘点 table (the store's book in the API's order, on-hand lines only, 50 a page).
-    const lines: { batch: { batchNo: string }; onHand: number }[] = [];
-    for (let after: string | null = null; ;) {
-      const { stock } = await keeper(
-        `query($s: ID!, $a: String) { stock(filter: { storeId: $s }, first: 500, after: $a) { pageInfo { hasNextPage endCursor } edges { node { batch { batchNo } onHand } } } }`,
-        { s: WEIHUI, a: after },
-      );
-      lines.push(...stock.edges.map((e: any) => e.node));
-      if (!stock.pageInfo.hasNextPage) break;
-      after = stock.pageInfo.endCursor;
-    }
-    const index = lines.filter((l) => l.onHand > 0).findIndex((l) => l.batch.batchNo === batchNo);
-    expect(index).toBeGreaterThanOrEqual(0);
-
     const { page } = await open('keeper');
-    await page.click('.ant-menu a[href="/keeper/stocktake"]');
-    await page.waitForSelector('[aria-label^="实盘 批号"]');
-    const tablePage = Math.floor(index / 50) + 1;
-    if (tablePage > 1) await page.click(`.ant-pagination-item-${tablePage}`);
-    const counted = `[aria-label="实盘 批号 ${batchNo}"]`;
-    await page.waitForSelector(counted, { visible: true });
+    const counted = await openStocktakeAt(page, keeper, WEIHUI, batchNo);
     expect(await rowByHeading(page, batchNo)).toMatchObject({ 账面: '7 件', 预留: '—' });
     await page.type(counted, '3');
     await clickStill(page, `[aria-label="差异原因 批号 ${batchNo}"]`);

@@ -4,7 +4,7 @@ import type { Page } from 'puppeteer-core';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { clickModalOk, rowByHeading, waitForText } from '../support/browser.ts';
-import { clickRowButton, retype, useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
+import { clickRowButton, openStocktakeAt, retype, useConsoleFlows, waitForMessage } from '../support/console-flows.ts';
 
 // What sweeps 23b and 23c left noted, in the console:
 // - 23b (D29): the dispatcher corrects a 安置点 of the incident — its name, address, contact — on the incident page (编辑).
@@ -119,27 +119,8 @@ describe('console: sweep 23b and 23c leftovers', () => {
         },
       });
     await receive(7);
-    // Where the batch is in the 盘点 table (the store's book in the API's order, on-hand lines only, 50 a page).
-    const lines: { batch: { batchNo: string }; onHand: number }[] = [];
-    for (let after: string | null = null; ;) {
-      const { stock } = await keeper(
-        `query($s: ID!, $a: String) { stock(filter: { storeId: $s }, first: 500, after: $a) { pageInfo { hasNextPage endCursor } edges { node { batch { batchNo } onHand } } } }`,
-        { s: WEIHUI, a: after },
-      );
-      lines.push(...stock.edges.map((e: any) => e.node));
-      if (!stock.pageInfo.hasNextPage) break;
-      after = stock.pageInfo.endCursor;
-    }
-    const index = lines.filter((l) => l.onHand > 0).findIndex((l) => l.batch.batchNo === batchNo);
-    expect(index).toBeGreaterThanOrEqual(0);
-
     const { page } = await open('keeper');
-    await page.click('.ant-menu a[href="/keeper/stocktake"]');
-    await page.waitForSelector('[aria-label^="实盘 批号"]');
-    const tablePage = Math.floor(index / 50) + 1;
-    if (tablePage > 1) await page.click(`.ant-pagination-item-${tablePage}`);
-    const counted = `[aria-label="实盘 批号 ${batchNo}"]`;
-    await page.waitForSelector(counted, { visible: true });
+    const counted = await openStocktakeAt(page, keeper, WEIHUI, batchNo);
     expect((await rowByHeading(page, batchNo))['账面']).toBe('7 件');
     await page.type(counted, '7');
     await receive(2); // the book moves while the page is open: 9

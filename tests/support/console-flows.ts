@@ -241,3 +241,32 @@ export async function openAgreementForm(page: Page, choose: { mode?: string; reg
   }
   if (choose.region) await pickOption(page, 'agreement_regionCode', choose.region);
 }
+
+/** What `api(username)` answers: a GraphQL call as that user, its data (errors fail the test). */
+type ApiAs = (query: string, variables?: Record<string, unknown>) => Promise<any>;
+
+/**
+ * Opens 盘点 (the keeper's page) at the page of its table that holds `batchNo` — the store's book in the API's order,
+ * on-hand lines only, 50 rows a page — and returns the selector of that row's 实盘 field, once it shows.
+ */
+export async function openStocktakeAt(page: Page, keeper: ApiAs, storeId: string, batchNo: string): Promise<string> {
+  const lines: { batch: { batchNo: string }; onHand: number }[] = [];
+  for (let after: string | null = null; ;) {
+    const { stock } = await keeper(
+      `query($s: ID!, $a: String) { stock(filter: { storeId: $s }, first: 500, after: $a) { pageInfo { hasNextPage endCursor } edges { node { batch { batchNo } onHand } } } }`,
+      { s: storeId, a: after },
+    );
+    lines.push(...stock.edges.map((e: { node: (typeof lines)[number] }) => e.node));
+    if (!stock.pageInfo.hasNextPage) break;
+    after = stock.pageInfo.endCursor;
+  }
+  const index = lines.filter((l) => l.onHand > 0).findIndex((l) => l.batch.batchNo === batchNo);
+  expect(index).toBeGreaterThanOrEqual(0);
+  await page.click('.ant-menu a[href="/keeper/stocktake"]');
+  await page.waitForSelector('[aria-label^="实盘 批号"]');
+  const tablePage = Math.floor(index / 50) + 1;
+  if (tablePage > 1) await page.click(`.ant-pagination-item-${tablePage}`);
+  const counted = `[aria-label="实盘 批号 ${batchNo}"]`;
+  await page.waitForSelector(counted, { visible: true });
+  return counted;
+}
