@@ -3,12 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'puppeteer-core';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
 import { clickOpenOption, clickStill, rowByHeading, waitForText } from '../support/browser.ts';
-import { openStocktakeAt, useConsoleFlows } from '../support/console-flows.ts';
-import { TEST_PASSWORD } from '../support/template.ts';
+import { logInOverPage, openStocktakeAt, SESSION_ENDED_DIALOG as dialog, useConsoleFlows } from '../support/console-flows.ts';
 
 // Two of the keeper's 盘点 screen's answers, in the console:
 // - The 盘点表 upload (plain HTTP, with the session token) refused for the session — 退出 on another device, the account
@@ -21,23 +19,9 @@ const { open, api, current } = useConsoleFlows();
 
 const WEIHUI = storeId('S-410781-01'); // the demo keeper's store
 const COAT = itemId('LIV-005'); // 棉大衣
-const dialog = '[data-testid="session-ended-dialog"]';
 
 const setActive = async (username: string, active: boolean) =>
   (await api('admin'))(`mutation($id: ID!, $a: Boolean!) { updateUser(id: $id, input: { active: $a }) { active } }`, { id: userId(username), a: active });
-
-/** Logs in again in the dialog over the page. */
-async function logInOverPage(page: Page, username: string) {
-  const user = await page.waitForSelector(`${dialog} #username`, { visible: true });
-  await user!.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`${dialog} #username`, username);
-  const password = await page.$(`${dialog} #password`);
-  await password!.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`${dialog} #password`, TEST_PASSWORD);
-  await clickStill(page, `${dialog} button[type="submit"]`);
-}
 
 /** The upload's 401 is logged by Chrome as a console error: expected here, each one once. */
 function expectRefusedLoads(n: number) {

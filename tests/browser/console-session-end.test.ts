@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { storeId, userId } from '../../seeds/demo.ts';
 import { itemId } from '../../seeds/reference.ts';
-import { clickStill, clickText, waitForText } from '../support/browser.ts';
-import { openReceipt, useConsoleFlows } from '../support/console-flows.ts';
+import { clickText, waitForText } from '../support/browser.ts';
+import { logInOverPage, openReceipt, SESSION_ENDED_DIALOG as dialog, useConsoleFlows } from '../support/console-flows.ts';
 import { TEST_PASSWORD } from '../support/template.ts';
 
 // Sweep 23c, a session that ends while a page is open (the account disabled by an administrator, 退出 on another
@@ -35,20 +35,6 @@ async function typeReceipt(page: Page, contractNo: string) {
 }
 
 const valueOf = (page: Page, selector: string) => page.$eval(selector, (e) => (e as HTMLInputElement).value);
-const dialog = '[data-testid="session-ended-dialog"]';
-
-/** Logs in again in the dialog over the page. */
-async function logInOverPage(page: Page, username: string) {
-  const user = await page.waitForSelector(`${dialog} #username`, { visible: true });
-  await user!.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`${dialog} #username`, username);
-  const password = await page.$(`${dialog} #password`);
-  await password!.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type(`${dialog} #password`, TEST_PASSWORD);
-  await clickStill(page, `${dialog} button[type="submit"]`);
-}
 
 describe('console: a session that ends under an open page (sweep 23c F4, F5, F8)', () => {
   it('F4: 退出 on another device, then 过账入库 — the login is asked over the page; the same user logged in again posts what was typed', async () => {

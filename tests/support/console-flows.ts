@@ -270,3 +270,20 @@ export async function openStocktakeAt(page: Page, keeper: ApiAs, storeId: string
   await page.waitForSelector(counted, { visible: true });
   return counted;
 }
+
+/** The login dialog the console opens over a page whose session ended (sweep 23c F4). */
+export const SESSION_ENDED_DIALOG = '[data-testid="session-ended-dialog"]';
+
+/** Logs in again in the dialog over the page. */
+export async function logInOverPage(page: Page, username: string) {
+  const dialog = SESSION_ENDED_DIALOG;
+  const user = await page.waitForSelector(`${dialog} #username`, { visible: true });
+  await user!.click({ count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(`${dialog} #username`, username);
+  const password = await page.$(`${dialog} #password`);
+  await password!.click({ count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type(`${dialog} #password`, TEST_PASSWORD);
+  await clickStill(page, `${dialog} button[type="submit"]`);
+}
